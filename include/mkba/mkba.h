@@ -1,0 +1,52 @@
+/* mkba: social cost-benefit analysis (MKBA) of integrated social services by
+ * Monte Carlo microsimulation. The public API: load a scenario, run it,
+ * write results to HDF5. */
+#ifndef MKBA_MKBA_H
+#define MKBA_MKBA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "mkba/error.h"
+#include "mkba/rng.h"
+
+#define MKBA_VERSION "0.1.0"
+
+typedef struct mkba_model mkba_model;
+
+/* See src/model/scenario.h for the full contract. */
+int mkba_scenario_load(const char *path, mkba_model **out, mkba_error *err);
+void mkba_model_free(mkba_model *m);
+void mkba_model_print(const mkba_model *m, FILE *f);
+
+typedef enum mkba_mode { MKBA_MODE_MICRO = 0, MKBA_MODE_COHORT } mkba_mode;
+
+/* Progress callback: `done` of `total` household-cycles finished. Called from
+ * the thread that started the run only. */
+typedef void (*mkba_progress_fn)(void *user, double done, double total);
+
+typedef struct mkba_run_options {
+    const char *output;       /* HDF5 path; NULL = do not write */
+    int force;                /* overwrite an existing output */
+    long draws;               /* < 0: the scenario's run.draws */
+    long households;          /* < 0: the scenario's run.households */
+    int seed_set;             /* use `seed` instead of the scenario's */
+    uint64_t seed;
+    int threads;              /* <= 0: OpenMP's default */
+    mkba_mode mode;
+    /* Run only draws [first_draw, first_draw + ndraws_part) of `draws`; for
+     * splitting work across processes. ndraws_part <= 0: all draws. */
+    long first_draw, ndraws_part;
+    mkba_progress_fn progress;
+    void *progress_user;
+} mkba_run_options;
+
+/* Sets every option to its default (scenario values, all draws, no output). */
+void mkba_run_options_init(mkba_run_options *o);
+
+/* Runs the model and, when o->output is set, writes the result file (to a
+ * temporary name, renamed when complete). Returns MKBA_OK or an error code
+ * with err filled in; on error no output file is left behind. */
+int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err);
+
+#endif

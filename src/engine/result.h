@@ -1,0 +1,34 @@
+/* What one PSA draw produces: per arm and cycle, costs by payer, effects and
+ * state occupancy; per arm, discounted and undiscounted totals; the
+ * parameter values used. All money and effects are per household that
+ * started in the cohort (divide by nothing else), in the scenario's
+ * currency and price year. */
+#ifndef MKBA_ENGINE_RESULT_H
+#define MKBA_ENGINE_RESULT_H
+
+#include <stddef.h>
+#include "model/model.h"
+
+typedef struct mkba_draw_result {
+    size_t narms, ncycles, npoints; /* npoints = ncycles + 1 (times 0..T) */
+    size_t npayers, neffects, nstates_total, nparams;
+    /* [arm][cycle][payer]: cycle k (1..T) stored at index k-1 */
+    double *cost, *cost_disc;
+    /* [arm][cycle][effect] */
+    double *effect, *effect_disc;
+    /* [arm][point][state]: share of starting households in each domain state
+     * at time j (j = 0..T); states of all domains laid end to end in model
+     * order; households that left via another domain's exit state are in
+     * none of that domain's states. */
+    double *occupancy;
+    /* [arm][payer], [arm][effect]: sums over cycles */
+    double *cost_total, *cost_total_disc;
+    double *effect_total, *effect_total_disc;
+    /* [arm][param]: parameter values of this draw */
+    double *params;
+} mkba_draw_result;
+
+mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m);
+void mkba_draw_result_free(mkba_draw_result *r);
+
+#endif

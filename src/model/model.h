@@ -1,0 +1,180 @@
+/* The loaded scenario: structure (domains, states, arms, payers, effects) and
+ * rules whose numbers are indices into the parameter table (params.h).
+ *
+ * A model is built once by the scenario loader and is read-only afterwards.
+ * Per PSA draw, resolve.c turns it plus one value vector per arm into the
+ * concrete tables the engine runs on. */
+#ifndef MKBA_MODEL_MODEL_H
+#define MKBA_MODEL_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "params.h"
+
+#define MKBA_MAX_STATES 8
+#define MKBA_MAX_DOMAINS 32
+#define MKBA_MAX_ARMS 32
+#define MKBA_NO_VALUE (-1)     /* an absent value index */
+#define MKBA_CYCLE_END 1000000 /* open upper end of a window */
+
+typedef struct mkba_window {
+    int from, to;              /* inclusive; to == MKBA_CYCLE_END when open */
+} mkba_window;
+
+typedef struct mkba_state {
+    char *name;
+    double severity;           /* score used by interactions (fixed number) */
+    int absorbing;             /* no way out: its row is the identity */
+    int exit;                  /* entering it takes the household out */
+} mkba_state;
+
+typedef enum mkba_init_kind {
+    MKBA_INIT_PREVALENCE = 0,  /* init_prev[] per state, latent-factor correlation */
+    MKBA_INIT_STATE            /* everyone starts in init_state */
+} mkba_init_kind;
+
+typedef struct mkba_domain {
+    char *name;
+    int nstates;
+    mkba_state state[MKBA_MAX_STATES];
+    mkba_init_kind init_kind;
+    int init_state;
+    int init_prev[MKBA_MAX_STATES]; /* value indices; proportions summing to 1 */
+    int loading;               /* value index of the latent-factor loading in
+                                  [0, 1), or MKBA_NO_VALUE for 0 */
+} mkba_domain;
+
+/* How a transition rule gives its off-diagonal entries. */
+typedef enum mkba_trans_kind {
+    MKBA_TRANS_PROB = 0,       /* probabilities per cycle */
+    MKBA_TRANS_RATE,           /* rates per year: p = 1 - exp(-r dt) */
+    MKBA_TRANS_RR,             /* relative risk on another arm's p: p' = rr p */
+    MKBA_TRANS_HR              /* hazard ratio: p' = 1 - (1 - p)^hr */
+} mkba_trans_kind;
+
+/* One transition rule: the row of `from` in domain `domain`, for the arms in
+ * `arms` (bitmask; all arms when all bits set), cycles in `cycles` and time
+ * in state in `duration` (cycles already spent in `from`, 0 on entry). Later
+ * rules replace earlier ones where both match. The diagonal is never given:
+ * it completes the row. For RR/HR, `of_arm` names the arm whose row the
+ * ratios apply to (same cycle and duration); value[to] is the ratio (an
+ * absent entry keeps the other arm's value). */
+typedef struct mkba_trans_rule {
+    int domain, from;
+    uint32_t arms;
+    mkba_window cycles, duration;
+    mkba_trans_kind kind;
+    int of_arm;
+    int value[MKBA_MAX_STATES]; /* per target state; MKBA_NO_VALUE = 0 / absent */
+    char *path; char *file; int line;
+} mkba_trans_rule;
+
+/* Cross-domain interaction: the worsening hazard of domain `to` is
+ * multiplied by exp(beta * severity(state of domain `from`)). */
+typedef struct mkba_interaction {
+    int from, to;
+    int beta;                  /* value index */
+    char *path;
+} mkba_interaction;
+
+typedef enum mkba_cost_kind {
+    MKBA_COST_STATE = 0,       /* per year spent in a state */
+    MKBA_COST_ENTRY,           /* one-off when a state is entered */
+    MKBA_COST_PROGRAMME_ONCE,  /* one-off per household at the start (arm) */
+    MKBA_COST_PROGRAMME_YEAR   /* recurring per household per year (arm) */
+} mkba_cost_kind;
+
+/* A cost rule. Costs from all matching rules add up. Amounts are in the
+ * scenario's currency and price year, per household. */
+typedef struct mkba_cost_rule {
+    mkba_cost_kind kind;
+    int domain, state;         /* STATE and ENTRY kinds; else -1 */
+    int payer;
+    uint32_t arms;
+    mkba_window cycles, duration; /* duration: STATE kind only */
+    int amount;                /* value index */
+    char *category;            /* e.g. "first line" (owned, may be NULL) */
+    char *path; char *file; int line;
+} mkba_cost_rule;
+
+/* An effect rule: value per year of `effect` in a state (or per alive
+ * household when domain == -1). Values from all matching rules add up. */
+typedef struct mkba_effect_rule {
+    int effect;
+    int domain, state;
+    uint32_t arms;
+    mkba_window cycles, duration;
+    int amount;                /* value index */
+    char *path; char *file; int line;
+} mkba_effect_rule;
+
+typedef struct mkba_effect_def {
+    char *name;
+    char *unit;                /* "QALY", "life years", "EUR", ... */
+    int monetary;              /* counts as money in NPV when set */
+} mkba_effect_def;
+
+typedef struct mkba_arm {
+    char *name;
+    char *label;               /* one-line description, may be NULL */
+    int is_reference;          /* exactly one arm is the reference */
+} mkba_arm;
+
+typedef enum mkba_occupancy { MKBA_OCC_START = 0, MKBA_OCC_END, MKBA_OCC_BOTH } mkba_occupancy;
+typedef enum mkba_correction {
+    MKBA_CORR_NONE = 0, MKBA_CORR_HALF_CYCLE, MKBA_CORR_TRAPEZOID, MKBA_CORR_SIMPSON
+} mkba_correction;
+typedef enum mkba_discount_time {
+    MKBA_DISC_START = 0,       /* exponent (k-1) dt for cycle k */
+    MKBA_DISC_MIDDLE,          /* (k-1/2) dt */
+    MKBA_DISC_END,             /* k dt */
+    MKBA_DISC_POINT            /* each occupancy at its own time j dt */
+} mkba_discount_time;
+
+typedef struct mkba_timing {
+    double cycle_years;        /* 1 (year) or 1/12 (month) */
+    int ncycles;               /* horizon in cycles */
+    double rate_costs, rate_effects; /* annual discount rates */
+    mkba_occupancy occupancy;
+    mkba_correction correction;
+    mkba_discount_time discount_time;
+} mkba_timing;
+
+typedef struct mkba_model {
+    char *name, *description;
+    char *path;                /* scenario file */
+    char *text;                /* scenario file text, verbatim */
+    char *currency;            /* "EUR" */
+    int price_year;
+
+    mkba_timing timing;
+
+    size_t ndomains;
+    mkba_domain domain[MKBA_MAX_DOMAINS];
+    size_t narms;
+    mkba_arm arm[MKBA_MAX_ARMS];
+    int reference;             /* index of the reference arm */
+    size_t npayers;
+    char **payer;
+    size_t neffects;
+    mkba_effect_def *effect;
+
+    size_t ntrans; mkba_trans_rule *trans;
+    size_t ninteract; mkba_interaction *interact;
+    size_t ncosts; mkba_cost_rule *cost;
+    size_t neffect_rules; mkba_effect_rule *effect_rule;
+
+    mkba_params *params;       /* owned */
+
+    /* Run defaults from the scenario (command-line options override). */
+    uint64_t seed;
+    long draws;                /* 0: base case only */
+    long households;
+    mkba_base_case base_case;
+} mkba_model;
+
+#define MKBA_ALL_ARMS 0xffffffffu
+
+void mkba_model_free(mkba_model *m);
+
+#endif

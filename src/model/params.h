@@ -1,0 +1,134 @@
+/* The parameter table: every number of a scenario that may vary.
+ *
+ * Each scenario number (a transition entry, a cost, a prevalence, ...) is an
+ * index into this table. A parameter is fixed, drawn from a distribution, or
+ * derived from others by an expression. Arms may override parameters. For a
+ * PSA draw the table produces one value vector per arm; the engine reads only
+ * those vectors, never the table, so one draw is a pure function of
+ * (scenario, seed, draw index). */
+#ifndef MKBA_MODEL_PARAMS_H
+#define MKBA_MODEL_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mkba/error.h"
+
+typedef enum mkba_dist_kind {
+    MKBA_DIST_FIXED = 0,
+    MKBA_DIST_NORMAL,     /* mean, sd */
+    MKBA_DIST_LOGNORMAL,  /* meanlog (mu), sdlog (sigma) */
+    MKBA_DIST_GAMMA,      /* shape, scale */
+    MKBA_DIST_BETA,       /* alpha, beta */
+    MKBA_DIST_UNIFORM,    /* min, max */
+    MKBA_DIST_TRIANGULAR, /* min, mode, max */
+    MKBA_DIST_PERT,       /* min, mode, max (lambda 4) */
+    MKBA_DIST_DIRICHLET,  /* alpha[k]; one component per parameter */
+    MKBA_DIST_EXPR        /* derived: expression over other parameters */
+} mkba_dist_kind;
+
+/* One distribution (or a fixed value, or an expression). */
+typedef struct mkba_dist {
+    mkba_dist_kind kind;
+    double a, b, c;     /* parameters as listed above; fixed: a = value */
+    char *expr;         /* MKBA_DIST_EXPR: expression text (owned) */
+    /* MKBA_DIST_DIRICHLET: the vector is shared by `group_size` consecutive
+     * parameters; component `group_index` of alpha[] belongs to this one. */
+    double *alpha;      /* owned by the first component only */
+    int group_size, group_index;
+} mkba_dist;
+
+typedef struct mkba_param {
+    char *name;         /* identifier usable in expressions */
+    char *path;         /* setting path where it was defined, for messages */
+    char *file;         /* file of the definition */
+    int line;           /* line of the definition */
+    char *source;       /* literature source or "assumption" (may be NULL) */
+    char *unit;         /* may be NULL */
+    mkba_dist dist;     /* reference (all arms) definition */
+    mkba_dist *arm_dist;/* [narms]: override per arm or kind == -1 (none) */
+} mkba_param;
+
+/* Gaussian copula over a set of distribution-valued parameters. */
+typedef struct mkba_copula {
+    size_t n;
+    int *param;         /* parameter indices */
+    double *corr;       /* n x n correlation matrix, row-major */
+    double *chol;       /* its Cholesky factor (lower), filled at finalize */
+    char *path;
+} mkba_copula;
+
+typedef enum mkba_base_case { MKBA_BASE_MEAN = 0, MKBA_BASE_MODE } mkba_base_case;
+
+typedef struct mkba_params mkba_params; /* opaque; see params.c */
+
+mkba_params *mkba_params_alloc(size_t narms);
+void mkba_params_free(mkba_params *p);
+
+/* Adds a parameter and returns its index (>= 0), or -1 with err set (for a
+ * duplicate name, an invalid identifier, or distribution parameters outside
+ * their domain). `def` is copied; strings are duplicated. */
+int mkba_params_add(mkba_params *p, const char *name, const mkba_dist *def,
+                    const char *path, const char *file, int line,
+                    const char *source, mkba_error *err);
+
+/* Sets arm `arm`'s override of parameter `index`. */
+int mkba_params_override(mkba_params *p, int index, size_t arm,
+                         const mkba_dist *def, const char *path,
+                         const char *file, int line, mkba_error *err);
+
+/* Adds a Dirichlet vector as `k` parameters named NAME_1 .. NAME_k; returns
+ * the index of the first, or -1. */
+int mkba_params_add_dirichlet(mkba_params *p, const char *name,
+                              const double *alpha, int k, const char *path,
+                              const char *file, int line, const char *source,
+                              mkba_error *err);
+
+/* Declares a Gaussian copula between named parameters. */
+int mkba_params_add_copula(mkba_params *p, const int *index, size_t n,
+                           const double *corr, const char *path,
+                           mkba_error *err);
+
+/* Index of a parameter by name, or -1. */
+int mkba_params_find(const mkba_params *p, const char *name);
+
+/* Name of the known parameter closest to `name` (for "did you mean"), or
+ * NULL when none is close. */
+const char *mkba_params_closest(const mkba_params *p, const char *name);
+
+/* Checks and prepares the table: parses expressions, checks every variable
+ * they use exists, orders derived parameters so each follows its inputs,
+ * rejects reference cycles, and checks copula matrices are symmetric,
+ * unit-diagonal and positive definite. Must be called once before sampling. */
+int mkba_params_finalize(mkba_params *p, mkba_error *err);
+
+size_t mkba_params_count(const mkba_params *p);
+const mkba_param *mkba_params_get(const mkba_params *p, size_t index);
+
+/* Fills values[arm * count + i] for every arm and parameter for PSA draw
+ * `draw` of stream `seed`. With base_case set, every distribution takes its
+ * mean (or mode) instead of a random value. Thread-safe: uses only its
+ * arguments and `work` (from mkba_params_work_alloc). Returns MKBA_OK, or
+ * MKBA_ENUMERIC when an expression evaluates to a non-finite number (err
+ * names the parameter, arm and draw). */
+typedef struct mkba_params_work mkba_params_work;
+mkba_params_work *mkba_params_work_alloc(const mkba_params *p);
+void mkba_params_work_free(mkba_params_work *w);
+
+int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
+                       int base_case, mkba_base_case which, double *values,
+                       mkba_params_work *work, mkba_error *err);
+
+/* Mean and mode of a distribution (fixed: its value). For the base case. */
+double mkba_dist_mean(const mkba_dist *d);
+double mkba_dist_mode(const mkba_dist *d);
+
+/* Quantile function of a (non-Dirichlet, non-expression) distribution. */
+double mkba_dist_quantile(const mkba_dist *d, double u);
+
+/* Checks distribution parameters are inside their domain; on failure sets
+ * err naming `path` and returns non-zero. */
+int mkba_dist_check(const mkba_dist *d, const char *path, mkba_error *err);
+
+const char *mkba_dist_name(mkba_dist_kind k);
+
+#endif
