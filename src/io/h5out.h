@@ -32,9 +32,17 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
 int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
                        const mkba_draw_result *r, mkba_error *err);
 
+/* Records that stored draw `index` is PSA draw number `draw` in
+ * /draws/draw_index. Without this call stored draw i is labelled draw i,
+ * right when one process stores every draw; a process that runs draws
+ * [first, first + n) calls it with draw = first + index. */
+int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
+                           mkba_error *err);
+
 /* Closes the file. With commit set, renames `path`.tmp to `path` (so a
  * complete file appears atomically); otherwise removes the temporary file.
- * Frees w in both cases. */
+ * Committing fails (MKBA_EINTERNAL, temporary file removed) when a stored
+ * draw was never written. Frees w in both cases. */
 int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err);
 
 /* Results read back from a file: the labels and the totals, enough for the
@@ -49,8 +57,9 @@ typedef struct mkba_h5_totals {
     double rate_costs, rate_effects;
     /* [draw][arm][payer] and [draw][arm][effect], discounted and not */
     double *cost_total_disc, *cost_total, *effect_total_disc, *effect_total;
-    /* [draw][arm][cycle][payer] and [draw][arm][cycle][effect], discounted */
-    double *cost_disc, *effect_disc, *cost, *effect;
+    /* [draw][arm][cycle][payer] and [draw][arm][cycle][effect], discounted
+     * and not (named *_undisc: `effect` already names the effects) */
+    double *cost_disc, *effect_disc, *cost_undisc, *effect_undisc;
 } mkba_h5_totals;
 
 int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err);

@@ -1,0 +1,68 @@
+/* The per-draw result record: one block of arrays sized from the model. */
+#include <stdlib.h>
+#include "result.h"
+
+/* calloc that never returns NULL for an empty array, so a NULL pointer
+ * always means an allocation failure and callers may index [0..n). */
+static double *zeros(size_t n)
+{
+    return calloc(n > 0 ? n : 1, sizeof(double));
+}
+
+/* Allocates a zeroed result sized for `m` (arms, cycles, payers, effects,
+ * states of all domains and parameters). Returns NULL when out of memory,
+ * having freed whatever it had allocated. */
+mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
+{
+    if (m == NULL)
+        return NULL;
+    mkba_draw_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->narms = m->narms;
+    r->ncycles = (size_t)(m->timing.ncycles > 0 ? m->timing.ncycles : 0);
+    r->npoints = r->ncycles + 1;
+    r->npayers = m->npayers;
+    r->neffects = m->neffects;
+    for (size_t d = 0; d < m->ndomains; d++)
+        r->nstates_total += (size_t)m->domain[d].nstates;
+    r->nparams = m->params != NULL ? mkba_params_count(m->params) : 0;
+
+    size_t A = r->narms, T = r->ncycles;
+    r->cost = zeros(A * T * r->npayers);
+    r->cost_disc = zeros(A * T * r->npayers);
+    r->effect = zeros(A * T * r->neffects);
+    r->effect_disc = zeros(A * T * r->neffects);
+    r->occupancy = zeros(A * r->npoints * r->nstates_total);
+    r->cost_total = zeros(A * r->npayers);
+    r->cost_total_disc = zeros(A * r->npayers);
+    r->effect_total = zeros(A * r->neffects);
+    r->effect_total_disc = zeros(A * r->neffects);
+    r->params = zeros(A * r->nparams);
+    if (r->cost == NULL || r->cost_disc == NULL || r->effect == NULL
+        || r->effect_disc == NULL || r->occupancy == NULL
+        || r->cost_total == NULL || r->cost_total_disc == NULL
+        || r->effect_total == NULL || r->effect_total_disc == NULL
+        || r->params == NULL) {
+        mkba_draw_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void mkba_draw_result_free(mkba_draw_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->cost);
+    free(r->cost_disc);
+    free(r->effect);
+    free(r->effect_disc);
+    free(r->occupancy);
+    free(r->cost_total);
+    free(r->cost_total_disc);
+    free(r->effect_total);
+    free(r->effect_total_disc);
+    free(r->params);
+    free(r);
+}

@@ -1,0 +1,236 @@
+/* Reading the totals of an mkba result file back (schema: docs/output.md).
+ * Every shape is checked against the labels, so a truncated or foreign file
+ * gives a message instead of wrong numbers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "h5util.h"
+#include "h5out.h"
+
+void mkba_h5_totals_free(mkba_h5_totals *t)
+{
+    if (t == NULL)
+        return;
+    mkba_h5_strings_free(t->arm, t->narms);
+    mkba_h5_strings_free(t->payer, t->npayers);
+    mkba_h5_strings_free(t->effect, t->neffects);
+    mkba_h5_strings_free(t->effect_unit, t->neffects);
+    free(t->effect_monetary);
+    free(t->currency);
+    free(t->cost_total_disc);
+    free(t->cost_total);
+    free(t->effect_total_disc);
+    free(t->effect_total);
+    free(t->cost_disc);
+    free(t->effect_disc);
+    free(t->cost_undisc);
+    free(t->effect_undisc);
+    free(t);
+}
+
+/* Reads /labels/NAME into names, checking it holds `expect` entries unless
+ * expect is NULL (then *count receives the size). */
+static int read_names(hid_t f, const char *path, const char *name, char ***names,
+                      size_t *count, mkba_error *err)
+{
+    char full[64];
+    snprintf(full, sizeof full, "/labels/%s", name);
+    size_t n = 0;
+    if (mkba_h5_read_strings(f, full, names, &n) < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read %s", path, full);
+    *count = n;
+    return MKBA_OK;
+}
+
+/* Reads the double dataset `name` whose shape must be [ndraws] x dims[0..rank)
+ * into a new array. *ndraws is taken from the first dataset read (when 0)
+ * and checked against afterwards. */
+static int read_block(hid_t f, const char *path, const char *name, int rank,
+                      const size_t *dims, size_t *ndraws, double **out,
+                      mkba_error *err)
+{
+    *out = NULL;
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    if (ds < 0)
+        return mkba_h5_error(err, MKBA_EPARSE,
+                             "%s is not an mkba result file (missing %s)", path, name);
+    int rc = MKBA_OK;
+    hid_t space = H5Dget_space(ds);
+    hsize_t have[4] = { 0 };
+    int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == rank + 1
+             && H5Sget_simple_extent_dims(space, have, NULL) >= 0;
+    for (int i = 0; ok && i < rank; i++)
+        ok = have[i + 1] == dims[i];
+    if (ok && *ndraws == 0)
+        *ndraws = (size_t)have[0];
+    ok = ok && have[0] == *ndraws && *ndraws > 0;
+    if (!ok) {
+        rc = mkba_error_set(err, MKBA_EPARSE,
+                            "%s: %s does not have the shape its labels and other datasets give",
+                            path, name);
+        goto done;
+    }
+    size_t n = *ndraws;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    *out = malloc((n > 0 ? n : 1) * sizeof **out);
+    if (*out == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", name, path);
+        goto done;
+    }
+    if (n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
+        rc = mkba_h5_error(err, MKBA_EIO, "%s: cannot read %s", path, name);
+        free(*out);
+        *out = NULL;
+    }
+done:
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    return rc;
+}
+
+/* Reads the labels and the root attributes the analyses need. */
+static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals *t,
+                                      mkba_error *err)
+{
+    size_t nunits = 0;
+    int rc = read_names(f, path, "arms", &t->arm, &t->narms, err);
+    if (rc == MKBA_OK)
+        rc = read_names(f, path, "payers", &t->payer, &t->npayers, err);
+    if (rc == MKBA_OK)
+        rc = read_names(f, path, "effects", &t->effect, &t->neffects, err);
+    if (rc == MKBA_OK) {
+        char **units = NULL;
+        rc = read_names(f, path, "effect_units", &units, &nunits, err);
+        t->effect_unit = units;
+        if (rc == MKBA_OK && nunits != t->neffects) {
+            /* Keep the count free() needs, then report. */
+            mkba_h5_strings_free(t->effect_unit, nunits);
+            t->effect_unit = NULL;
+            rc = mkba_error_set(err, MKBA_EPARSE,
+                                "%s: /labels/effect_units and /labels/effects differ in length", path);
+        }
+    }
+    if (rc != MKBA_OK)
+        return rc;
+
+    t->effect_monetary = calloc(t->neffects > 0 ? t->neffects : 1, sizeof *t->effect_monetary);
+    if (t->effect_monetary == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
+    hid_t ds = H5Dopen2(f, "/labels/effect_monetary", H5P_DEFAULT);
+    hid_t space = ds >= 0 ? H5Dget_space(ds) : -1;
+    int ok = space >= 0
+             && H5Sget_simple_extent_npoints(space) == (hssize_t)t->neffects
+             && (t->neffects == 0
+                 || H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                            t->effect_monetary) >= 0);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/effect_monetary", path);
+
+    int ncycles = 0;
+    char *reference = mkba_h5_attr_read_string(f, "reference_arm");
+    t->currency = mkba_h5_attr_read_string(f, "currency");
+    const char *missing = NULL;
+    if (reference == NULL) missing = "reference_arm";
+    else if (t->currency == NULL) missing = "currency";
+    else if (mkba_h5_attr_read_double(f, "cycle_years", &t->cycle_years) < 0) missing = "cycle_years";
+    else if (mkba_h5_attr_read_int(f, "ncycles", &ncycles) < 0) missing = "ncycles";
+    else if (mkba_h5_attr_read_int(f, "price_year", &t->price_year) < 0) missing = "price_year";
+    else if (mkba_h5_attr_read_double(f, "discount_rate_costs", &t->rate_costs) < 0)
+        missing = "discount_rate_costs";
+    else if (mkba_h5_attr_read_double(f, "discount_rate_effects", &t->rate_effects) < 0)
+        missing = "discount_rate_effects";
+    if (missing != NULL) {
+        free(reference);
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
+    }
+    t->ncycles = (size_t)(ncycles > 0 ? ncycles : 0);
+    t->reference = -1;
+    for (size_t a = 0; a < t->narms; a++)
+        if (strcmp(t->arm[a], reference) == 0)
+            t->reference = (int)a;
+    if (t->reference < 0)
+        rc = mkba_error_set(err, MKBA_EPARSE,
+                            "%s: reference_arm \"%s\" is not in /labels/arms", path, reference);
+    free(reference);
+    return rc;
+}
+
+static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
+{
+    int rc = read_labels_and_attributes(f, path, t, err);
+    size_t ap[2] = { t->narms, t->npayers }, ae[2] = { t->narms, t->neffects };
+    size_t atp[3] = { t->narms, t->ncycles, t->npayers };
+    size_t ate[3] = { t->narms, t->ncycles, t->neffects };
+    struct { const char *name; int rank; const size_t *dims; double **out; } block[] = {
+        { "/draws/cost_total", 2, ap, &t->cost_total },
+        { "/draws/cost_total_discounted", 2, ap, &t->cost_total_disc },
+        { "/draws/effect_total", 2, ae, &t->effect_total },
+        { "/draws/effect_total_discounted", 2, ae, &t->effect_total_disc },
+        { "/draws/cost", 3, atp, &t->cost_undisc },
+        { "/draws/cost_discounted", 3, atp, &t->cost_disc },
+        { "/draws/effect", 3, ate, &t->effect_undisc },
+        { "/draws/effect_discounted", 3, ate, &t->effect_disc },
+    };
+    for (size_t i = 0; i < sizeof block / sizeof block[0] && rc == MKBA_OK; i++)
+        rc = read_block(f, path, block[i].name, block[i].rank, block[i].dims,
+                        &t->ndraws, block[i].out, err);
+    return rc;
+}
+
+int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err)
+{
+    if (out == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_read_totals: missing output");
+    *out = NULL;
+    if (path == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_read_totals: missing path");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return mkba_error_set(err, MKBA_EIO, "cannot open %s: %s", path, strerror(errno));
+
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    int rc = MKBA_OK;
+    hid_t f = -1;
+    mkba_h5_totals *t = NULL;
+    htri_t is_h5 = H5Fis_hdf5(path);
+    if (is_h5 == 0) {
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s is not an mkba result file (not HDF5)", path);
+        goto done;
+    }
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot open %s", path);
+        goto done;
+    }
+    /* Checked first so a foreign HDF5 file gets the plain message. */
+    if (H5Lexists(f, "/draws", H5P_DEFAULT) <= 0
+        || H5Lexists(f, "/draws/cost_total", H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        rc = mkba_error_set(err, MKBA_EPARSE,
+                            "%s is not an mkba result file (missing /draws/cost_total)", path);
+        goto done;
+    }
+    t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
+        goto done;
+    }
+    rc = read_all(f, path, t, err);
+done:
+    if (f >= 0)
+        H5Fclose(f);
+    mkba_h5_quiet_end(&q);
+    if (rc != MKBA_OK)
+        mkba_h5_totals_free(t);
+    else
+        *out = t;
+    return rc;
+}

@@ -1,0 +1,279 @@
+/* HDF5 helpers for the result file: error capture, strings, attributes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "h5util.h"
+
+void mkba_h5_quiet_begin(mkba_h5_quiet *q)
+{
+    q->func = NULL;
+    q->data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void mkba_h5_quiet_end(const mkba_h5_quiet *q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
+
+/* Keeps the first (innermost, when walking upward) error description. */
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    if (n == 0 && e->desc != NULL)
+        snprintf(data, 512, "%s", e->desc);
+    return 0;
+}
+
+mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ...)
+{
+    char what[MKBA_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+
+    char detail[512] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, detail);
+    H5Eclear2(H5E_DEFAULT);
+    if (detail[0] != '\0')
+        return mkba_error_set(err, code, "%s: %s", what, detail);
+    return mkba_error_set(err, code, "%s", what);
+}
+
+hid_t mkba_h5_error_keep(int failed)
+{
+    return failed ? H5Eget_current_stack() : -1;
+}
+
+void mkba_h5_error_restore(hid_t kept)
+{
+    if (kept >= 0)
+        H5Eset_current_stack(kept);
+}
+
+hid_t mkba_h5_string_type(size_t len)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, len + 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0
+        || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* Writes a scalar attribute of file type `ftype` from `value` in memory
+ * type `mtype`. */
+static int attr_scalar(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                       const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    if (space < 0)
+        return -1;
+    hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a >= 0 && H5Awrite(a, mtype, value) >= 0) ? 0 : -1;
+    hid_t kept = mkba_h5_error_keep(rc < 0);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(space);
+    mkba_h5_error_restore(kept);
+    return rc;
+}
+
+int mkba_h5_attr_string(hid_t obj, const char *name, const char *value)
+{
+    if (value == NULL)
+        value = "";
+    hid_t t = mkba_h5_string_type(strlen(value));
+    if (t < 0)
+        return -1;
+    int rc = attr_scalar(obj, name, t, t, value);
+    H5Tclose(t);
+    return rc;
+}
+
+int mkba_h5_attr_double(hid_t obj, const char *name, double value)
+{
+    return attr_scalar(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+int mkba_h5_attr_int(hid_t obj, const char *name, int value)
+{
+    return attr_scalar(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
+}
+
+int mkba_h5_attr_int64(hid_t obj, const char *name, int64_t value)
+{
+    return attr_scalar(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+int mkba_h5_attr_uint64(hid_t obj, const char *name, uint64_t value)
+{
+    return attr_scalar(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+/* Opens attribute `name` of obj and checks it holds one element. */
+static hid_t open_scalar_attr(hid_t obj, const char *name)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    hid_t space = H5Aget_space(a);
+    hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    if (space >= 0)
+        H5Sclose(space);
+    if (n != 1) {
+        H5Aclose(a);
+        return -1;
+    }
+    return a;
+}
+
+char *mkba_h5_attr_read_string(hid_t obj, const char *name)
+{
+    hid_t a = open_scalar_attr(obj, name);
+    if (a < 0)
+        return NULL;
+    char *s = NULL;
+    hid_t ft = H5Aget_type(a);
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)) {
+        size_t size = H5Tget_size(ft);
+        hid_t mt = mkba_h5_string_type(size);
+        s = calloc(size + 1, 1);
+        if (mt < 0 || s == NULL || H5Aread(a, mt, s) < 0) {
+            free(s);
+            s = NULL;
+        }
+        if (mt >= 0)
+            H5Tclose(mt);
+    }
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Aclose(a);
+    return s;
+}
+
+int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value)
+{
+    hid_t a = open_scalar_attr(obj, name);
+    if (a < 0)
+        return -1;
+    int rc = H5Aread(a, H5T_NATIVE_DOUBLE, value) >= 0 ? 0 : -1;
+    H5Aclose(a);
+    return rc;
+}
+
+int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value)
+{
+    hid_t a = open_scalar_attr(obj, name);
+    if (a < 0)
+        return -1;
+    int rc = H5Aread(a, H5T_NATIVE_INT, value) >= 0 ? 0 : -1;
+    H5Aclose(a);
+    return rc;
+}
+
+int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
+                          size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != NULL && strlen(s[i]) > len)
+            len = strlen(s[i]);
+    /* One contiguous block of n fixed-width, zero-padded records. */
+    char *buf = calloc(n > 0 ? n : 1, len + 1);
+    if (buf == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != NULL)
+            memcpy(buf + i * (len + 1), s[i], strlen(s[i]));
+
+    int rc = -1;
+    hsize_t dims[1] = { n };
+    hid_t t = mkba_h5_string_type(len);
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t ds = -1;
+    if (t >= 0 && space >= 0)
+        ds = H5Dcreate2(loc, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
+        rc = 0;
+    hid_t kept = mkba_h5_error_keep(rc < 0);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (space >= 0)
+        H5Sclose(space);
+    if (t >= 0)
+        H5Tclose(t);
+    mkba_h5_error_restore(kept);
+    free(buf);
+    return rc;
+}
+
+void mkba_h5_strings_free(char **s, size_t n)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return -1;
+    int rc = -1;
+    char *buf = NULL;
+    char **s = NULL;
+    hsize_t dims[1] = { 0 };
+    size_t count = 0;
+    hid_t ft = H5Dget_type(ds);
+    hid_t space = H5Dget_space(ds);
+    hid_t mt = -1;
+    if (ft < 0 || space < 0 || H5Tget_class(ft) != H5T_STRING
+        || H5Tis_variable_str(ft) || H5Sget_simple_extent_ndims(space) != 1)
+        goto done;
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    count = (size_t)dims[0];
+    size_t width = H5Tget_size(ft);
+    /* Reading into records one byte wider guarantees a terminator even if
+     * a writer filled a record completely. */
+    mt = mkba_h5_string_type(width);
+    buf = calloc(count > 0 ? count : 1, width + 1);
+    s = calloc(count > 0 ? count : 1, sizeof *s);
+    if (mt < 0 || buf == NULL || s == NULL)
+        goto done;
+    if (count > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        goto done;
+    for (size_t i = 0; i < count; i++) {
+        const char *src = buf + i * (width + 1);
+        size_t len = strnlen(src, width);
+        s[i] = malloc(len + 1);
+        if (s[i] == NULL)
+            goto done;
+        memcpy(s[i], src, len);
+        s[i][len] = '\0';
+    }
+    *out = s;
+    *n = count;
+    s = NULL;
+    rc = 0;
+done:
+    mkba_h5_strings_free(s, count);
+    free(buf);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Dclose(ds);
+    return rc;
+}

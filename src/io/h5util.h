@@ -1,0 +1,68 @@
+/* Small HDF5 helpers shared by the result writer (h5write.c) and reader
+ * (h5read.c): quiet error handling, strings and scalar attributes.
+ * Internal to src/io. Functions returning int give 0 on success and -1 on
+ * an HDF5 failure; the caller turns that into an mkba_error naming the
+ * object and file, with mkba_h5_error. */
+#ifndef MKBA_IO_H5UTIL_H
+#define MKBA_IO_H5UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hdf5.h>
+#include "mkba/error.h"
+
+/* HDF5's automatic error printer, saved while an mkba call runs with it
+ * turned off (HDF5 failures become mkba_error messages instead of stack
+ * dumps on stderr). */
+typedef struct mkba_h5_quiet {
+    H5E_auto2_t func;
+    void *data;
+} mkba_h5_quiet;
+
+void mkba_h5_quiet_begin(mkba_h5_quiet *q);
+void mkba_h5_quiet_end(const mkba_h5_quiet *q);
+
+/* Like mkba_error_set, then appends ": " and the innermost message on
+ * HDF5's error stack (when there is one) and clears that stack. */
+mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* HDF5 clears its error stack at the start of every call, so the cleanup
+ * after a failure (closing dataspaces, ...) would erase the reason for it.
+ * mkba_h5_error_keep(failed) takes the stack aside when `failed` is set
+ * (returns -1 otherwise); mkba_h5_error_restore puts it back after the
+ * cleanup, for mkba_h5_error to read. */
+hid_t mkba_h5_error_keep(int failed);
+void mkba_h5_error_restore(hid_t kept);
+
+/* A fixed-length, null-terminated UTF-8 string type holding `len`
+ * characters (len + 1 bytes), or a negative id on failure. */
+hid_t mkba_h5_string_type(size_t len);
+
+/* Scalar attributes on `obj`. A NULL string is written as "". */
+int mkba_h5_attr_string(hid_t obj, const char *name, const char *value);
+int mkba_h5_attr_double(hid_t obj, const char *name, double value);
+int mkba_h5_attr_int(hid_t obj, const char *name, int value);
+int mkba_h5_attr_int64(hid_t obj, const char *name, int64_t value);
+int mkba_h5_attr_uint64(hid_t obj, const char *name, uint64_t value);
+
+/* Reads scalar attributes (with type conversion). The string is returned
+ * newly allocated, or NULL on failure. */
+char *mkba_h5_attr_read_string(hid_t obj, const char *name);
+int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value);
+int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value);
+
+/* Writes a one-dimensional dataset of n strings (NULL entries as ""), as
+ * fixed-length strings sized to the longest. */
+int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
+                          size_t n);
+
+/* Reads a one-dimensional string dataset written by mkba_h5_write_strings:
+ * *out gets n newly allocated strings (free with mkba_h5_strings_free). */
+int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n);
+void mkba_h5_strings_free(char **s, size_t n);
+
+#endif

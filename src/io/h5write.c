@@ -1,0 +1,612 @@
+/* Writing an mkba result file. The schema is in docs/output.md.
+ *
+ * The file is built under PATH.tmp and renamed to PATH only when complete,
+ * so a crashed or failed run never leaves a file that looks finished. Each
+ * per-draw dataset is chunked one draw per chunk and written one draw at a
+ * time through a hyperslab, so memory stays flat however many draws run. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "mkba/mkba.h"
+#include "core/strutil.h"
+#include "h5util.h"
+#include "h5out.h"
+
+/* The per-draw datasets of /draws, in a fixed order. */
+enum {
+    DS_COST, DS_COST_DISC, DS_EFFECT, DS_EFFECT_DISC, DS_OCCUPANCY,
+    DS_COST_TOTAL, DS_COST_TOTAL_DISC, DS_EFFECT_TOTAL, DS_EFFECT_TOTAL_DISC,
+    DS_PARAMETERS, DS_COUNT
+};
+
+/* Axis sizes a dataset may use after its draw axis. */
+enum { AX_ARM, AX_CYCLE, AX_POINT, AX_PAYER, AX_EFFECT, AX_STATE, AX_PARAM, AX_COUNT };
+
+typedef struct ds_spec {
+    const char *name;
+    int rank;                  /* axes after the draw axis */
+    int axis[3];
+    const char *axes;
+    const char *description;
+} ds_spec;
+
+static const ds_spec spec[DS_COUNT] = {
+    [DS_COST] = { "cost", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
+                  "cost per payer in each cycle, undiscounted; cycle k at index k-1" },
+    [DS_COST_DISC] = { "cost_discounted", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
+                       "cost per payer in each cycle, discounted to time 0; cycle k at index k-1" },
+    [DS_EFFECT] = { "effect", 3, { AX_ARM, AX_CYCLE, AX_EFFECT }, "draw,arm,cycle,effect",
+                    "effect in each cycle, undiscounted; cycle k at index k-1" },
+    [DS_EFFECT_DISC] = { "effect_discounted", 3, { AX_ARM, AX_CYCLE, AX_EFFECT }, "draw,arm,cycle,effect",
+                         "effect in each cycle, discounted to time 0; cycle k at index k-1" },
+    [DS_OCCUPANCY] = { "occupancy", 3, { AX_ARM, AX_POINT, AX_STATE }, "draw,arm,time,state",
+                       "share of starting households in each domain state at time j*cycle_years, j = 0..ncycles" },
+    [DS_COST_TOTAL] = { "cost_total", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
+                        "cost per payer summed over the horizon, undiscounted" },
+    [DS_COST_TOTAL_DISC] = { "cost_total_discounted", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
+                             "cost per payer summed over the horizon, discounted (present value)" },
+    [DS_EFFECT_TOTAL] = { "effect_total", 2, { AX_ARM, AX_EFFECT, 0 }, "draw,arm,effect",
+                          "effect summed over the horizon, undiscounted" },
+    [DS_EFFECT_TOTAL_DISC] = { "effect_total_discounted", 2, { AX_ARM, AX_EFFECT, 0 }, "draw,arm,effect",
+                               "effect summed over the horizon, discounted (present value)" },
+    [DS_PARAMETERS] = { "parameters", 2, { AX_ARM, AX_PARAM, 0 }, "draw,arm,parameter",
+                        "value of every parameter in this draw and arm (arm overrides applied)" },
+};
+
+struct mkba_h5_writer {
+    char *path, *tmp;
+    int force;
+    hid_t file;
+    hid_t ds[DS_COUNT];
+    hid_t draw_index;
+    size_t nstored;
+    size_t axis[AX_COUNT];
+    unsigned char *written;    /* [nstored]: draw stored yet */
+    char money_units[160];     /* "EUR at 2024 prices per starting household" */
+};
+
+static const char *occupancy_name(mkba_occupancy o)
+{
+    switch (o) {
+    case MKBA_OCC_START: return "start";
+    case MKBA_OCC_END: return "end";
+    case MKBA_OCC_BOTH: return "both";
+    }
+    return "?";
+}
+
+static const char *correction_name(mkba_correction c)
+{
+    switch (c) {
+    case MKBA_CORR_NONE: return "none";
+    case MKBA_CORR_HALF_CYCLE: return "half-cycle";
+    case MKBA_CORR_TRAPEZOID: return "trapezoid";
+    case MKBA_CORR_SIMPSON: return "simpson";
+    }
+    return "?";
+}
+
+static const char *discount_time_name(mkba_discount_time d)
+{
+    switch (d) {
+    case MKBA_DISC_START: return "start";
+    case MKBA_DISC_MIDDLE: return "middle";
+    case MKBA_DISC_END: return "end";
+    case MKBA_DISC_POINT: return "point";
+    }
+    return "?";
+}
+
+/* Closes every HDF5 object of w and frees it; the temporary file stays. */
+static void writer_release(mkba_h5_writer *w)
+{
+    if (w == NULL)
+        return;
+    for (int i = 0; i < DS_COUNT; i++)
+        if (w->ds[i] >= 0)
+            H5Dclose(w->ds[i]);
+    if (w->draw_index >= 0)
+        H5Dclose(w->draw_index);
+    if (w->file >= 0)
+        H5Fclose(w->file);
+    free(w->written);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+/* Writes the root attributes (see docs/output.md). */
+static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
+                                 const mkba_run_meta *meta, mkba_error *err)
+{
+    char created[32] = "";
+    time_t now = time(NULL);
+    struct tm utc;
+    if (gmtime_r(&now, &utc) != NULL)
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    char units_note[256];
+    snprintf(units_note, sizeof units_note,
+             "money and effects are per household of the starting cohort; "
+             "money in %s at %d prices", m->currency ? m->currency : "", m->price_year);
+    const mkba_timing *t = &m->timing;
+    const char *reference = m->reference >= 0 && (size_t)m->reference < m->narms
+                            ? m->arm[m->reference].name : "";
+    hid_t f = w->file;
+
+    struct { const char *name; const char *value; } str[] = {
+        { "mkba_version", MKBA_VERSION },
+        { "scenario_name", m->name },
+        { "scenario_path", m->path },
+        { "scenario_text", m->text },
+        { "mode", meta->mode },
+        { "base_case", meta->base_case },
+        { "occupancy", occupancy_name(t->occupancy) },
+        { "correction", correction_name(t->correction) },
+        { "discount_time", discount_time_name(t->discount_time) },
+        { "currency", m->currency },
+        { "reference_arm", reference },
+        { "created", created },
+        { "units_note", units_note },
+    };
+    for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+        if (mkba_h5_attr_string(f, str[i].name, str[i].value) < 0)
+            return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s in %s",
+                                 str[i].name, w->tmp);
+
+    struct { const char *name; double value; } dbl[] = {
+        { "cycle_years", t->cycle_years },
+        { "horizon_years", t->ncycles * t->cycle_years },
+        { "discount_rate_costs", t->rate_costs },
+        { "discount_rate_effects", t->rate_effects },
+    };
+    for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++)
+        if (mkba_h5_attr_double(f, dbl[i].name, dbl[i].value) < 0)
+            return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s in %s",
+                                 dbl[i].name, w->tmp);
+
+    if (mkba_h5_attr_uint64(f, "seed", meta->seed) < 0
+        || mkba_h5_attr_int64(f, "draws", meta->draws) < 0
+        || mkba_h5_attr_int64(f, "households", meta->households) < 0
+        || mkba_h5_attr_int(f, "threads", meta->threads) < 0
+        || mkba_h5_attr_int(f, "ncycles", t->ncycles) < 0
+        || mkba_h5_attr_int(f, "price_year", m->price_year) < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write the run attributes in %s", w->tmp);
+    return MKBA_OK;
+}
+
+/* Writes /labels: the names along every axis of the /draws datasets. */
+static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
+{
+    size_t nstates = w->axis[AX_STATE], npar = w->axis[AX_PARAM];
+    size_t nmax = m->narms;
+    if (m->npayers > nmax) nmax = m->npayers;
+    if (m->neffects > nmax) nmax = m->neffects;
+    if (m->ndomains > nmax) nmax = m->ndomains;
+    if (nstates > nmax) nmax = nstates;
+    if (npar > nmax) nmax = npar;
+
+    int rc = MKBA_OK;
+    const char **s = calloc(nmax > 0 ? nmax : 1, sizeof *s);
+    const char **s2 = calloc(nmax > 0 ? nmax : 1, sizeof *s2);
+    char **owned = calloc(nstates > 0 ? nstates : 1, sizeof *owned);
+    int *mon = calloc(m->neffects > 0 ? m->neffects : 1, sizeof *mon);
+    hid_t g = H5Gcreate2(w->file, "labels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (s == NULL || s2 == NULL || owned == NULL || mon == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+        goto done;
+    }
+    if (g < 0) {
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot create group /labels in %s", w->tmp);
+        goto done;
+    }
+
+#define PUT(name, arr, n)                                                     \
+    if (mkba_h5_write_strings(g, name, arr, n) < 0) {                         \
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s",    \
+                           name, w->tmp);                                     \
+        goto done;                                                            \
+    }
+    for (size_t i = 0; i < m->narms; i++)
+        s[i] = m->arm[i].name;
+    PUT("arms", s, m->narms);
+    PUT("payers", (const char *const *)m->payer, m->npayers);
+    for (size_t i = 0; i < m->neffects; i++) {
+        s[i] = m->effect[i].name;
+        s2[i] = m->effect[i].unit;
+        mon[i] = m->effect[i].monetary != 0;
+    }
+    PUT("effects", s, m->neffects);
+    PUT("effect_units", s2, m->neffects);
+    for (size_t i = 0; i < m->ndomains; i++)
+        s[i] = m->domain[i].name;
+    PUT("domains", s, m->ndomains);
+    size_t k = 0;
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int j = 0; j < m->domain[d].nstates; j++, k++) {
+            const char *dn = m->domain[d].name, *sn = m->domain[d].state[j].name;
+            size_t len = strlen(dn) + strlen(sn) + 2;
+            owned[k] = malloc(len);
+            if (owned[k] == NULL) {
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+                goto done;
+            }
+            snprintf(owned[k], len, "%s/%s", dn, sn);
+        }
+    PUT("states", (const char *const *)owned, nstates);
+    for (size_t i = 0; i < npar; i++) {
+        const mkba_param *p = mkba_params_get(m->params, i);
+        s[i] = p->name;
+        s2[i] = p->source;
+    }
+    PUT("parameters", s, npar);
+    PUT("parameter_sources", s2, npar);
+#undef PUT
+
+    hsize_t dims[1] = { m->neffects };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t ds = space >= 0 ? H5Dcreate2(g, "effect_monetary", H5T_STD_I32LE, space,
+                                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (ds < 0 || (m->neffects > 0
+                   && H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, mon) < 0))
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/effect_monetary in %s", w->tmp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (space >= 0)
+        H5Sclose(space);
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    if (owned != NULL)
+        for (size_t i = 0; i < nstates; i++)
+            free(owned[i]);
+    free(owned);
+    free(mon);
+    free(s2);
+    free((void *)s);
+    return rc;
+}
+
+
+/* The `units` attribute of per-draw dataset `which`. */
+static const char *dataset_units(const mkba_h5_writer *w, int which)
+{
+    const ds_spec *sp = &spec[which];
+    if (which == DS_OCCUPANCY)
+        return "1 (share of starting households)";
+    if (which == DS_PARAMETERS)
+        return "the unit of each parameter as defined in the scenario";
+    if (sp->axis[sp->rank - 1] == AX_PAYER)
+        return w->money_units;
+    return "unit of each effect (/labels/effect_units) per starting household";
+}
+
+/* Creates the per-draw dataset `which` of nstored draws in group g: one
+ * chunk per draw, light deflate when the library has it, NaN where no draw
+ * was written (so a gap cannot pass for a zero). */
+static int create_dataset(mkba_h5_writer *w, hid_t g, int which, int deflate,
+                          mkba_error *err)
+{
+    const ds_spec *sp = &spec[which];
+    int rank = sp->rank + 1;
+    hsize_t dims[4] = { w->nstored }, chunk[4] = { 1 };
+    int empty = 0;
+    for (int i = 0; i < sp->rank; i++) {
+        dims[i + 1] = chunk[i + 1] = w->axis[sp->axis[i]];
+        empty |= dims[i + 1] == 0;
+    }
+    double fill = NAN;
+    int ok = 0;
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (space >= 0 && dcpl >= 0
+        && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0
+        /* A chunk cannot have a zero extent; an empty dataset stays contiguous. */
+        && (empty || (H5Pset_chunk(dcpl, rank, chunk) >= 0
+                      && (!deflate || H5Pset_deflate(dcpl, 1) >= 0)))) {
+        w->ds[which] = H5Dcreate2(g, sp->name, H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                  dcpl, H5P_DEFAULT);
+        ok = w->ds[which] >= 0;
+    }
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    mkba_h5_error_restore(kept);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot create dataset /draws/%s in %s",
+                             sp->name, w->tmp);
+    if (mkba_h5_attr_string(w->ds[which], "units", dataset_units(w, which)) < 0
+        || mkba_h5_attr_string(w->ds[which], "axes", sp->axes) < 0
+        || mkba_h5_attr_string(w->ds[which], "description", sp->description) < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write attributes of /draws/%s in %s",
+                             sp->name, w->tmp);
+    return MKBA_OK;
+}
+
+/* Creates /draws/draw_index holding 0 .. nstored-1, the PSA draw numbers
+ * when one process stores every draw; mkba_h5_set_draw_index changes an
+ * entry when a process stores only part of the draws. */
+static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
+{
+    int64_t *v = malloc(w->nstored * sizeof *v);
+    if (v == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", w->tmp);
+    for (size_t i = 0; i < w->nstored; i++)
+        v[i] = (int64_t)i;
+    hsize_t dims[1] = { w->nstored };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    if (space >= 0)
+        w->draw_index = H5Dcreate2(g, "draw_index", H5T_STD_I64LE, space,
+                                   H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = w->draw_index >= 0
+             && H5Dwrite(w->draw_index, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
+                         H5P_DEFAULT, v) >= 0
+             && mkba_h5_attr_string(w->draw_index, "units", "1") >= 0
+             && mkba_h5_attr_string(w->draw_index, "axes", "draw") >= 0
+             && mkba_h5_attr_string(w->draw_index, "description",
+                                    "PSA draw number (0-based) of each stored draw") >= 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (space >= 0)
+        H5Sclose(space);
+    mkba_h5_error_restore(kept);
+    free(v);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
+    return MKBA_OK;
+}
+
+/* Whether the deflate filter can both encode and decode here. */
+static int deflate_available(void)
+{
+    unsigned int info = 0;
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0
+        || H5Zget_filter_info(H5Z_FILTER_DEFLATE, &info) < 0)
+        return 0;
+    return (info & H5Z_FILTER_CONFIG_ENCODE_ENABLED)
+           && (info & H5Z_FILTER_CONFIG_DECODE_ENABLED);
+}
+
+/* Everything of mkba_h5_create after the file is open. */
+static int create_contents(mkba_h5_writer *w, const mkba_model *m,
+                           const mkba_run_meta *meta, mkba_error *err)
+{
+    int rc = write_root_attributes(w, m, meta, err);
+    if (rc == MKBA_OK)
+        rc = write_labels(w, m, err);
+    if (rc != MKBA_OK)
+        return rc;
+    hid_t g = H5Gcreate2(w->file, "draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot create group /draws in %s", w->tmp);
+    int deflate = deflate_available();
+    for (int i = 0; i < DS_COUNT && rc == MKBA_OK; i++)
+        rc = create_dataset(w, g, i, deflate, err);
+    if (rc == MKBA_OK)
+        rc = create_draw_index(w, g, err);
+    H5Gclose(g);
+    return rc;
+}
+
+static int path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
+                               const mkba_run_meta *meta, size_t nstored,
+                               mkba_error *err)
+{
+    if (path == NULL || m == NULL || meta == NULL || m->params == NULL) {
+        mkba_error_set(err, MKBA_EINVAL, "mkba_h5_create: missing path, model or run facts");
+        return NULL;
+    }
+    if (nstored == 0) {
+        mkba_error_set(err, MKBA_EINVAL, "%s: a result file needs at least one draw", path);
+        return NULL;
+    }
+    if (!force && path_exists(path)) {
+        mkba_error_set(err, MKBA_EEXIST, "%s exists; use --force to overwrite", path);
+        return NULL;
+    }
+
+    mkba_h5_writer *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory creating %s", path);
+        return NULL;
+    }
+    w->file = w->draw_index = -1;
+    for (int i = 0; i < DS_COUNT; i++)
+        w->ds[i] = -1;
+    w->force = force;
+    w->nstored = nstored;
+    w->axis[AX_ARM] = m->narms;
+    w->axis[AX_CYCLE] = (size_t)(m->timing.ncycles > 0 ? m->timing.ncycles : 0);
+    w->axis[AX_POINT] = w->axis[AX_CYCLE] + 1;
+    w->axis[AX_PAYER] = m->npayers;
+    w->axis[AX_EFFECT] = m->neffects;
+    for (size_t d = 0; d < m->ndomains; d++)
+        w->axis[AX_STATE] += (size_t)m->domain[d].nstates;
+    w->axis[AX_PARAM] = mkba_params_count(m->params);
+    snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
+             m->currency ? m->currency : "", m->price_year);
+    w->path = mkba_strdup(path);
+    w->tmp = malloc(strlen(path) + 5);
+    w->written = calloc(nstored, 1);
+    if (w->path == NULL || w->tmp == NULL || w->written == NULL) {
+        writer_release(w);
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory creating %s", path);
+        return NULL;
+    }
+    sprintf(w->tmp, "%s.tmp", path);
+
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    /* The 1.8 file format keeps attributes larger than 64 KiB (a long
+     * scenario_text) in dense storage; the 1.6 default would refuse them. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110) >= 0)
+        w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t kept = mkba_h5_error_keep(w->file < 0);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    mkba_h5_error_restore(kept);
+    int rc;
+    if (w->file >= 0)
+        rc = create_contents(w, m, meta, err);
+    else
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot create %s", w->tmp);
+    if (rc != MKBA_OK) {
+        int created = w->file >= 0;
+        char *tmp = w->tmp;
+        w->tmp = NULL;
+        writer_release(w);
+        if (created)
+            remove(tmp);
+        free(tmp);
+        w = NULL;
+    }
+    mkba_h5_quiet_end(&q);
+    return w;
+}
+
+/* The values r holds for per-draw dataset `which`. */
+static const double *draw_data(const mkba_draw_result *r, int which)
+{
+    switch (which) {
+    case DS_COST: return r->cost;
+    case DS_COST_DISC: return r->cost_disc;
+    case DS_EFFECT: return r->effect;
+    case DS_EFFECT_DISC: return r->effect_disc;
+    case DS_OCCUPANCY: return r->occupancy;
+    case DS_COST_TOTAL: return r->cost_total;
+    case DS_COST_TOTAL_DISC: return r->cost_total_disc;
+    case DS_EFFECT_TOTAL: return r->effect_total;
+    case DS_EFFECT_TOTAL_DISC: return r->effect_total_disc;
+    case DS_PARAMETERS: return r->params;
+    }
+    return NULL;
+}
+
+/* Writes one row (one draw) of dataset ds from buf of n values. */
+static int write_row(hid_t ds, size_t index, size_t n, hid_t mtype, const void *buf)
+{
+    if (n == 0)
+        return 0;
+    hid_t fspace = H5Dget_space(ds);
+    if (fspace < 0)
+        return -1;
+    int rank = H5Sget_simple_extent_ndims(fspace);
+    hsize_t start[4] = { index }, count[4] = { 1 };
+    hsize_t dims[4];
+    H5Sget_simple_extent_dims(fspace, dims, NULL);
+    for (int i = 1; i < rank; i++)
+        count[i] = dims[i];
+    hsize_t mdims[1] = { n };
+    hid_t mspace = H5Screate_simple(1, mdims, NULL);
+    int rc = (mspace >= 0
+              && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+              && H5Dwrite(ds, mtype, mspace, fspace, H5P_DEFAULT, buf) >= 0) ? 0 : -1;
+    hid_t kept = mkba_h5_error_keep(rc < 0);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    H5Sclose(fspace);
+    mkba_h5_error_restore(kept);
+    return rc;
+}
+
+int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
+                       const mkba_draw_result *r, mkba_error *err)
+{
+    if (w == NULL || r == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_write_draw: missing writer or result");
+    if (index >= w->nstored)
+        return mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu is outside the %zu stored draws",
+                              w->path, index, w->nstored);
+    if (r->narms != w->axis[AX_ARM] || r->ncycles != w->axis[AX_CYCLE]
+        || r->npayers != w->axis[AX_PAYER] || r->neffects != w->axis[AX_EFFECT]
+        || r->nstates_total != w->axis[AX_STATE] || r->nparams != w->axis[AX_PARAM])
+        return mkba_error_set(err, MKBA_EINTERNAL,
+                              "%s: draw %zu has a result shape that differs from the file's",
+                              w->path, index);
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    int rc = MKBA_OK;
+    for (int i = 0; i < DS_COUNT && rc == MKBA_OK; i++) {
+        size_t n = 1;
+        for (int k = 0; k < spec[i].rank; k++)
+            n *= w->axis[spec[i].axis[k]];
+        if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, draw_data(r, i)) < 0)
+            rc = mkba_h5_error(err, MKBA_EIO, "cannot write draw %zu of /draws/%s in %s",
+                               index, spec[i].name, w->tmp);
+    }
+    mkba_h5_quiet_end(&q);
+    if (rc == MKBA_OK)
+        w->written[index] = 1;
+    return rc;
+}
+
+int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
+                           mkba_error *err)
+{
+    if (w == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_set_draw_index: missing writer");
+    if (index >= w->nstored || draw < 0)
+        return mkba_error_set(err, MKBA_EINTERNAL,
+                              "%s: cannot label stored draw %zu (of %zu) as draw %ld",
+                              w->path, index, w->nstored, draw);
+    int64_t v = draw;
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    int rc = MKBA_OK;
+    if (write_row(w->draw_index, index, 1, H5T_NATIVE_INT64, &v) < 0)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
+    mkba_h5_quiet_end(&q);
+    return rc;
+}
+
+int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
+{
+    if (w == NULL)
+        return MKBA_OK;
+    int rc = MKBA_OK;
+    if (commit) {
+        size_t missing = 0;
+        while (missing < w->nstored && w->written[missing])
+            missing++;
+        if (missing < w->nstored)
+            rc = mkba_error_set(err, MKBA_EINTERNAL,
+                                "%s: draw %zu of %zu was never written; file not kept",
+                                w->path, missing, w->nstored);
+    }
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    for (int i = 0; i < DS_COUNT; i++) {
+        if (w->ds[i] >= 0)
+            H5Dclose(w->ds[i]);
+        w->ds[i] = -1;
+    }
+    if (w->draw_index >= 0)
+        H5Dclose(w->draw_index);
+    w->draw_index = -1;
+    /* Closing flushes the data: only its success means the file is whole. */
+    if (H5Fclose(w->file) < 0 && rc == MKBA_OK)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", w->tmp);
+    w->file = -1;
+    mkba_h5_quiet_end(&q);
+
+    if (commit && rc == MKBA_OK && !w->force && path_exists(w->path))
+        rc = mkba_error_set(err, MKBA_EEXIST, "%s exists; use --force to overwrite", w->path);
+    if (commit && rc == MKBA_OK && rename(w->tmp, w->path) != 0)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s",
+                            w->tmp, w->path, strerror(errno));
+    if (!commit || rc != MKBA_OK)
+        remove(w->tmp);
+    writer_release(w);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* Shared test support: small models built in memory, without the scenario
+ * loader, so tests of the engine, output and analyses do not depend on it. */
+#ifndef MKBA_TESTS_SUPPORT_H
+#define MKBA_TESTS_SUPPORT_H
+
+#include "model/model.h"
+
+/* Names of the fixed parameters of support_model_small, in table order. */
+enum {
+    SUPPORT_P_WORSE = 0,   /* 0.1: none->light, light->severe, stable->unstable, unstable->evicted */
+    SUPPORT_P_RECOVER,     /* 0.3: light->none, severe->light, unstable->stable */
+    SUPPORT_COST_SEVERE,   /* 1200 EUR/year in debt/severe, payer "municipality" */
+    SUPPORT_COST_PROGRAMME,/* 250 EUR/year, arm "integrated", payer "insurer" */
+    SUPPORT_COST_EVICTION, /* 5000 EUR once on entering housing/evicted, payer "housing" */
+    SUPPORT_U_ALIVE,       /* 0.85 QALY/year per household in the model */
+    SUPPORT_INCOME,        /* 400 EUR/year "income" (monetary effect) in debt/none */
+    SUPPORT_NPARAMS
+};
+
+/* A finalized model with 2 domains x 3 states ("debt": none/light/severe,
+ * "housing": stable/unstable/evicted, evicted absorbing and an exit), 2
+ * arms ("usual" the reference, "integrated"), 3 payers ("municipality",
+ * "insurer", "housing"), 2 effects ("qaly" in QALY, "income" in EUR and
+ * monetary), 4 yearly cycles, discount rates 0.03 (costs) and 0.015
+ * (effects), every household starting in the first state of each domain,
+ * and the SUPPORT_NPARAMS fixed parameters above with a few rules using
+ * them. Name "support-small", currency EUR, price year 2024, seed 20240611.
+ * Returns NULL when out of memory or when the parameter table rejects a
+ * definition. Free with support_model_free. */
+mkba_model *support_model_small(void);
+
+/* Frees a model made by support_model_small (every field it filled). */
+void support_model_free(mkba_model *m);
+
+#endif
