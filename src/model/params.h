@@ -65,8 +65,12 @@ mkba_params *mkba_params_alloc(size_t narms);
 void mkba_params_free(mkba_params *p);
 
 /* Adds a parameter and returns its index (>= 0), or -1 with err set (for a
- * duplicate name, an invalid identifier, or distribution parameters outside
- * their domain). `def` is copied; strings are duplicated. */
+ * duplicate name, a name reserved by the expression syntax such as "pi" or
+ * "exp", or distribution parameters outside their domain). A name that is
+ * an identifier ([A-Za-z_][A-Za-z0-9_]*) can be used in expressions; other
+ * names (setting paths of inline values) are stored but cannot. `def` is
+ * copied; strings are duplicated. Messages start with "FILE:LINE: PATH: "
+ * (or "PATH: " when file is NULL). */
 int mkba_params_add(mkba_params *p, const char *name, const mkba_dist *def,
                     const char *path, const char *file, int line,
                     const char *source, mkba_error *err);
@@ -83,10 +87,20 @@ int mkba_params_add_dirichlet(mkba_params *p, const char *name,
                               const char *file, int line, const char *source,
                               mkba_error *err);
 
-/* Declares a Gaussian copula between named parameters. */
+/* Declares a Gaussian copula between parameters `index[0..n)` with the
+ * n x n correlation matrix `corr` (row-major, copied). `path` is the
+ * correlation's setting path ("correlations.[0]"); messages about the
+ * matrix append ".matrix". The matrix is checked by finalize. */
 int mkba_params_add_copula(mkba_params *p, const int *index, size_t n,
                            const double *corr, const char *path,
                            mkba_error *err);
+
+/* Names arm `arm` in messages ("draw 17, arm integrated: ..."); without a
+ * name the arm's number is used. The name is copied. */
+int mkba_params_set_arm_name(mkba_params *p, size_t arm, const char *name);
+
+/* Sets (copies) the unit of parameter `index`; unit may be NULL. */
+int mkba_params_set_unit(mkba_params *p, int index, const char *unit);
 
 /* Index of a parameter by name, or -1. */
 int mkba_params_find(const mkba_params *p, const char *name);

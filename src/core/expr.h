@@ -1,0 +1,39 @@
+/* Arithmetic expressions over named variables ("p_a / 2 + shift").
+ *
+ * A thin wrapper over libmatheval that adds what the library lacks: a syntax
+ * check with a reason a person can act on, before libmatheval sees the text
+ * (its parser leaks memory and echoes unknown characters to stdout on bad
+ * input), and a lock around parsing (its parser keeps global state).
+ *
+ * Syntax: numbers (2, 0.5, 1e-3), names [A-Za-z_][A-Za-z0-9_]*, + - * / ^
+ * (^ is left-associative, as in libmatheval), unary minus, parentheses, the
+ * functions of libmatheval (exp log sqrt abs erf step sin ...) and its
+ * constants (e pi ln2 ...). */
+#ifndef MKBA_CORE_EXPR_H
+#define MKBA_CORE_EXPR_H
+
+#include <stddef.h>
+
+typedef struct mkba_expr mkba_expr;
+
+/* Parses `text`. On failure returns NULL and writes a short reason into
+ * why[0..whylen) ("unexpected end of expression", "out of memory"); why
+ * may be NULL. Safe to call from several threads at once. */
+mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen);
+
+void mkba_expr_free(mkba_expr *e);
+
+/* The variables the expression uses, each once, in a fixed order. */
+size_t mkba_expr_nvars(const mkba_expr *e);
+const char *mkba_expr_var(const mkba_expr *e, size_t i);
+
+/* The value with variable i equal to values[i] (order of mkba_expr_var).
+ * Evaluation writes into the object: two threads must not evaluate the same
+ * object at once, but distinct objects are independent. */
+double mkba_expr_eval(mkba_expr *e, const double *values);
+
+/* Non-zero when `name` is a function or constant of the expression syntax
+ * (such a name cannot be used as a variable). */
+int mkba_expr_reserved(const char *name);
+
+#endif
