@@ -23,6 +23,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
 .PHONY: all clean check test-plain test-san bench deps run-default
+.SECONDARY:
 all: $(BUILD)/mkba
 
 $(BUILD)/%.o: %.c
@@ -54,8 +55,11 @@ check:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 MKBA_SANITIZED=1 $(MAKE) test-san
 	@echo "check: all test binaries passed (plain and ASan/UBSan)"
 
-bench: $(BUILD)/mkba
-	@./tests/bench.sh $(BUILD)/mkba
+$(BUILD)/bench: tests/bench.c $(BUILD)/libmkba.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libmkba.a $(LDLIBS)
+
+bench: $(BUILD)/bench
+	@./$(BUILD)/bench scenarios/bench.cfg
 
 run-default: $(BUILD)/mkba
 	./$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force

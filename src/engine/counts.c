@@ -1,0 +1,67 @@
+/* Tallies of a simulation: households per (arm, time point, state and
+ * time-in-state bucket) and state entries per (arm, cycle, state). */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/engine.h"
+
+void mkba_counts_free(mkba_counts *c)
+{
+    if (c == NULL)
+        return;
+    free(c->occ);
+    free(c->entries);
+    free(c->focc);
+    free(c->fentries);
+    free(c);
+}
+
+mkba_counts *mkba_counts_alloc(const mkba_layout *l)
+{
+    mkba_counts *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->narms = l->narms;
+    c->npoints = l->npoints;
+    c->nslots = l->nslots;
+    c->nstates_total = l->nstates_total;
+    size_t nocc = c->narms * c->npoints * c->nslots;
+    size_t nent = c->narms * (c->npoints - 1) * c->nstates_total;
+    c->occ = calloc(nocc, sizeof *c->occ);
+    c->entries = calloc(nent, sizeof *c->entries);
+    c->focc = calloc(nocc, sizeof *c->focc);
+    c->fentries = calloc(nent, sizeof *c->fentries);
+    if (!c->occ || !c->entries || !c->focc || !c->fentries) {
+        mkba_counts_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static size_t n_occ(const mkba_counts *c) { return c->narms * c->npoints * c->nslots; }
+static size_t n_ent(const mkba_counts *c) { return c->narms * (c->npoints - 1) * c->nstates_total; }
+
+void mkba_counts_zero(mkba_counts *c)
+{
+    memset(c->occ, 0, n_occ(c) * sizeof *c->occ);
+    memset(c->entries, 0, n_ent(c) * sizeof *c->entries);
+    memset(c->focc, 0, n_occ(c) * sizeof *c->focc);
+    memset(c->fentries, 0, n_ent(c) * sizeof *c->fentries);
+    c->households = 0.0;
+}
+
+void mkba_counts_add(mkba_counts *into, const mkba_counts *from)
+{
+    for (size_t i = 0, n = n_occ(into); i < n; i++)
+        into->occ[i] += from->occ[i];
+    for (size_t i = 0, n = n_ent(into); i < n; i++)
+        into->entries[i] += from->entries[i];
+    into->households += from->households;
+}
+
+void mkba_counts_to_double(mkba_counts *c)
+{
+    for (size_t i = 0, n = n_occ(c); i < n; i++)
+        c->focc[i] = (double)c->occ[i];
+    for (size_t i = 0, n = n_ent(c); i < n; i++)
+        c->fentries[i] = (double)c->entries[i];
+}

@@ -1,0 +1,162 @@
+/* Engine internals shared by the microsimulation, the cohort trace and the
+ * run driver.
+ *
+ * The engine never touches the parameter table while households run. Per
+ * PSA draw it resolves the model into mkba_tables (concrete transition rows
+ * per arm), simulates, and tallies occupancy counts into mkba_counts. Costs
+ * and effects are linear in those counts, so they are priced afterwards
+ * (tally.c): the hot loop only counts, and integer counts merge exactly in
+ * any order, which makes results independent of the thread count. */
+#ifndef MKBA_ENGINE_ENGINE_H
+#define MKBA_ENGINE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mkba/error.h"
+#include "model/model.h"
+#include "engine/result.h"
+
+/* ---- layout: fixed for a model, shared read-only by all threads ---- */
+
+/* Time in state is tracked per domain, capped at `cap` (the last breakpoint
+ * any rule uses for that state); buckets are the intervals between the
+ * breakpoints, so every rule either covers a bucket wholly or not at all. */
+typedef struct mkba_dur_buckets {
+    int cap;                   /* durations >= cap share the last bucket */
+    int nbuckets;
+    uint8_t bucket_of[256];    /* duration (0..cap) -> bucket */
+    int lo[256], hi[256];      /* duration range of each bucket (hi may be MKBA_CYCLE_END) */
+} mkba_dur_buckets;
+
+typedef struct mkba_layout {
+    size_t ndomains, narms, ncycles, npoints;
+    int nstates[MKBA_MAX_DOMAINS];
+    int state_base[MKBA_MAX_DOMAINS];    /* offset of domain d's states in the
+                                            all-states axis */
+    size_t nstates_total;
+    mkba_dur_buckets *dur;               /* [nstates_total] */
+    int *slot_base;                      /* [nstates_total]: first count slot of a state */
+    size_t nslots;                       /* count slots: states x duration buckets */
+    int *seg_of_cycle;                   /* [ncycles + 1], cycle k -> segment */
+    int *seg_start;                      /* [nsegs]: first cycle of each segment */
+    size_t nsegs;
+    /* Interactions grouped by target domain: inter[inter_start[d] ..
+     * inter_start[d+1]) are the model interactions acting on domain d. */
+    int *inter_order;                    /* [ninteract] model interaction indices */
+    int inter_start[MKBA_MAX_DOMAINS + 1];
+    int has_exit;                        /* some state takes households out */
+    int blocks_per_cycle;                /* Philox blocks of 4 words per cycle */
+    int init_blocks;                     /* blocks for the initial states */
+} mkba_layout;
+
+mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err);
+void mkba_layout_free(mkba_layout *l);
+
+/* ---- tables: one PSA draw, resolved ---- */
+
+/* One transition row, split into worsening targets (higher severity), whose
+ * hazard interactions scale, and the other targets. Cumulative sums let the
+ * kernel pick a target with one uniform. */
+typedef struct mkba_row {
+    double pw;                 /* P(worsening) before interaction */
+    double log1m_pw;           /* log(1 - pw) */
+    double po;                 /* P(other move) */
+    double wcum[MKBA_MAX_STATES], ocum[MKBA_MAX_STATES];
+    uint8_t wto[MKBA_MAX_STATES], oto[MKBA_MAX_STATES];
+    uint8_t nw, no;
+} mkba_row;
+
+typedef struct mkba_tables {
+    const mkba_layout *l;
+    size_t narms;
+    /* rows[((arm * nsegs + seg) * nstates_total + state) * maxb + bucket] */
+    mkba_row *rows;
+    int maxb;                            /* max buckets of any state */
+    double *beta;                        /* [arm][ninteract] */
+    /* Initial states: per arm and domain, normal-scale thresholds of the
+     * cumulative prevalence and the latent-factor loading. */
+    double *init_thr;                    /* [arm][nstates_total] */
+    double *init_prev;                   /* [arm][nstates_total] */
+    double *loading;                     /* [arm][ndomains] */
+    int init_same;                       /* initial distribution identical in all arms */
+    double *severity;                    /* [nstates_total] */
+} mkba_tables;
+
+mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l);
+void mkba_tables_free(mkba_tables *t);
+
+/* Fills t from the parameter values of one draw (values[arm][param]).
+ * Fails with MKBA_ENUMERIC when a drawn row is not a distribution, naming
+ * the draw, arm, domain, state and rule. */
+int mkba_tables_resolve(mkba_tables *t, const mkba_model *m, const double *values,
+                        long draw, mkba_error *err);
+
+static inline const mkba_row *mkba_tables_row(const mkba_tables *t, size_t arm,
+                                              int seg, int state, int bucket)
+{
+    const mkba_layout *l = t->l;
+    return &t->rows[((arm * l->nsegs + (size_t)seg) * l->nstates_total + (size_t)state)
+                    * (size_t)t->maxb + (size_t)bucket];
+}
+
+/* The worsening probability after interaction: pw' = 1 - (1 - pw)^exp(z),
+ * capped at 1 - po so the row stays a distribution. */
+double mkba_row_worsening(const mkba_row *r, double z);
+
+/* ---- counts: what a simulation tallies ---- */
+
+typedef struct mkba_counts {
+    size_t narms, npoints, nslots, nstates_total;
+    double households;         /* households the counts are over (1 in cohort mode) */
+    uint64_t *occ;             /* [arm][point][slot] */
+    uint64_t *entries;         /* [arm][cycle 1..T at k-1][state] */
+    double *focc, *fentries;   /* same, as doubles (cohort mode fills these directly) */
+} mkba_counts;
+
+mkba_counts *mkba_counts_alloc(const mkba_layout *l);
+void mkba_counts_free(mkba_counts *c);
+void mkba_counts_zero(mkba_counts *c);
+void mkba_counts_add(mkba_counts *into, const mkba_counts *from);
+/* Copies the integer tallies to the double arrays. */
+void mkba_counts_to_double(mkba_counts *c);
+
+/* ---- microsimulation ---- */
+
+typedef struct mkba_micro_work mkba_micro_work;
+mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l);
+void mkba_micro_work_free(mkba_micro_work *w);
+
+/* Simulates households [h0, h1) of draw `draw` in every arm and adds their
+ * tallies to c. Uses only its arguments: one call per thread at a time per
+ * work and counts. */
+void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
+                    uint32_t draw, uint32_t h0, uint32_t h1,
+                    mkba_micro_work *w, mkba_counts *c);
+
+/* ---- cohort trace ---- */
+
+/* Expected occupancies as a Markov trace (no sampling) into c->focc and
+ * c->fentries with households = 1. Domains are traced one by one when they
+ * cannot affect each other (no interactions, no exit states); otherwise over
+ * the joint state space, which must have at most `max_joint` states. */
+int mkba_cohort_run(const mkba_model *m, const mkba_tables *t, mkba_counts *c,
+                    mkba_error *err);
+
+/* ---- timing and discounting ---- */
+
+/* The occupancy points (times j = 0..T) and weights by which cycle k counts
+ * state values, for the timing settings; returns the number of terms (<= 3). */
+int mkba_timing_terms(const mkba_timing *t, int k, int pts[3], double w[3]);
+
+/* Discount factor for a value at time `years` at annual rate `rate`. */
+double mkba_discount(double rate, double years);
+
+/* Years from the start at which cycle k's values are discounted (for
+ * MKBA_DISC_POINT, the time used for one-off events within cycle k). */
+double mkba_timing_event_years(const mkba_timing *t, int k);
+
+/* Prices the counts into r: costs per payer, effects, occupancy, totals. */
+void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                const double *values, mkba_draw_result *r);
+
+#endif

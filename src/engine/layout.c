@@ -1,0 +1,150 @@
+/* The engine's fixed layout of a model: state offsets, time-in-state
+ * buckets, cycle segments with constant transition rules, and the order of
+ * interactions. Computed once per run; read-only while threads run. */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/engine.h"
+
+static void add_break(int *brk, int *n, int v)
+{
+    for (int i = 0; i < *n; i++)
+        if (brk[i] == v)
+            return;
+    brk[(*n)++] = v;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void add_window(int *brk, int *n, mkba_window w)
+{
+    add_break(brk, n, w.from);
+    if (w.to != MKBA_CYCLE_END)
+        add_break(brk, n, w.to + 1);
+}
+
+/* Breakpoints of time in state for domain d, state s, from every rule that
+ * restricts duration there. */
+static int duration_buckets(const mkba_model *m, int d, int s, mkba_dur_buckets *b,
+                            mkba_error *err)
+{
+    int brk[1024], n = 0;
+    add_break(brk, &n, 0);
+    for (size_t i = 0; i < m->ntrans && n < 1000; i++)
+        if (m->trans[i].domain == d && m->trans[i].from == s)
+            add_window(brk, &n, m->trans[i].duration);
+    for (size_t i = 0; i < m->ncosts && n < 1000; i++)
+        if (m->cost[i].kind == MKBA_COST_STATE && m->cost[i].domain == d && m->cost[i].state == s)
+            add_window(brk, &n, m->cost[i].duration);
+    for (size_t i = 0; i < m->neffect_rules && n < 1000; i++)
+        if (m->effect_rule[i].domain == d && m->effect_rule[i].state == s)
+            add_window(brk, &n, m->effect_rule[i].duration);
+    qsort(brk, (size_t)n, sizeof brk[0], cmp_int);
+    b->cap = brk[n - 1];
+    if (b->cap > 255)
+        return mkba_error_set(err, MKBA_EINVAL,
+                              "domain '%s', state '%s': duration windows may use at most "
+                              "255 cycles in a state (a window ends at %d)",
+                              m->domain[d].name, m->domain[d].state[s].name, b->cap - 1);
+    b->nbuckets = n;
+    for (int i = 0; i < n; i++) {
+        b->lo[i] = brk[i];
+        b->hi[i] = i + 1 < n ? brk[i + 1] - 1 : MKBA_CYCLE_END;
+        int top = i + 1 < n ? brk[i + 1] - 1 : b->cap;
+        for (int t = brk[i]; t <= top; t++)
+            b->bucket_of[t] = (uint8_t)i;
+    }
+    return MKBA_OK;
+}
+
+void mkba_layout_free(mkba_layout *l)
+{
+    if (l == NULL)
+        return;
+    free(l->dur);
+    free(l->slot_base);
+    free(l->seg_of_cycle);
+    free(l->seg_start);
+    free(l->inter_order);
+    free(l);
+}
+
+mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
+{
+    mkba_layout *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        goto nomem;
+    l->ndomains = m->ndomains;
+    l->narms = m->narms;
+    l->ncycles = (size_t)m->timing.ncycles;
+    l->npoints = l->ncycles + 1;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        l->nstates[d] = m->domain[d].nstates;
+        l->state_base[d] = (int)l->nstates_total;
+        l->nstates_total += (size_t)m->domain[d].nstates;
+        for (int s = 0; s < m->domain[d].nstates; s++)
+            if (m->domain[d].state[s].exit)
+                l->has_exit = 1;
+    }
+    l->dur = calloc(l->nstates_total, sizeof *l->dur);
+    l->slot_base = calloc(l->nstates_total, sizeof *l->slot_base);
+    if (l->dur == NULL || l->slot_base == NULL)
+        goto nomem;
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int s = 0; s < m->domain[d].nstates; s++) {
+            size_t g = (size_t)l->state_base[d] + (size_t)s;
+            if (duration_buckets(m, (int)d, s, &l->dur[g], err) != MKBA_OK)
+                goto fail;
+            l->slot_base[g] = (int)l->nslots;
+            l->nslots += (size_t)l->dur[g].nbuckets;
+        }
+
+    /* Segments: maximal runs of cycles over which no transition rule starts
+     * or stops applying. */
+    int *brk = malloc((2 * m->ntrans + 1) * sizeof *brk);
+    if (brk == NULL)
+        goto nomem;
+    int n = 0;
+    add_break(brk, &n, 1);
+    for (size_t i = 0; i < m->ntrans; i++) {
+        mkba_window w = m->trans[i].cycles;
+        if (w.from >= 1 && w.from <= (int)l->ncycles)
+            add_break(brk, &n, w.from);
+        if (w.to != MKBA_CYCLE_END && w.to + 1 <= (int)l->ncycles)
+            add_break(brk, &n, w.to + 1);
+    }
+    qsort(brk, (size_t)n, sizeof brk[0], cmp_int);
+    l->nsegs = (size_t)n;
+    l->seg_start = brk;
+    l->seg_of_cycle = calloc(l->npoints + 1, sizeof *l->seg_of_cycle);
+    if (l->seg_of_cycle == NULL)
+        goto nomem;
+    for (int k = 1, g = 0; k <= (int)l->ncycles; k++) {
+        while (g + 1 < n && brk[g + 1] <= k)
+            g++;
+        l->seg_of_cycle[k] = g;
+    }
+
+    l->inter_order = malloc((m->ninteract + 1) * sizeof *l->inter_order);
+    if (l->inter_order == NULL)
+        goto nomem;
+    int k = 0;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        l->inter_start[d] = k;
+        for (size_t i = 0; i < m->ninteract; i++)
+            if (m->interact[i].to == (int)d)
+                l->inter_order[k++] = (int)i;
+    }
+    l->inter_start[m->ndomains] = k;
+    l->blocks_per_cycle = (int)((m->ndomains + 3) / 4);
+    l->init_blocks = (int)((m->ndomains + 1 + 3) / 4);
+    return l;
+nomem:
+    mkba_error_set(err, MKBA_ENOMEM, "out of memory while laying out the model");
+fail:
+    mkba_layout_free(l);
+    return NULL;
+}

@@ -1,0 +1,294 @@
+/* Resolving one PSA draw: from parameter values to the concrete transition
+ * rows, interaction coefficients and initial distributions the kernels use.
+ *
+ * Rules are applied in file order and a later matching rule replaces an
+ * earlier one, so a base row can be refined for an arm, a cycle window or a
+ * time-in-state window. Rates convert as competing risks: with total rate R,
+ * p_j = r_j / R * (1 - exp(-R dt)), which is p = 1 - exp(-r dt) for one
+ * target. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "engine/engine.h"
+
+/* Tolerance on a row's off-diagonal sum and on prevalences summing to one. */
+#define ROW_TOL 1e-9
+#define PREV_TOL 1e-6
+
+void mkba_tables_free(mkba_tables *t)
+{
+    if (t == NULL)
+        return;
+    free(t->rows);
+    free(t->beta);
+    free(t->init_thr);
+    free(t->init_prev);
+    free(t->loading);
+    free(t->severity);
+    free(t);
+}
+
+mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
+{
+    mkba_tables *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->l = l;
+    t->narms = m->narms;
+    t->maxb = 1;
+    for (size_t g = 0; g < l->nstates_total; g++)
+        if (l->dur[g].nbuckets > t->maxb)
+            t->maxb = l->dur[g].nbuckets;
+    size_t nrows = m->narms * l->nsegs * l->nstates_total * (size_t)t->maxb;
+    t->rows = calloc(nrows, sizeof *t->rows);
+    t->beta = calloc(m->narms * (m->ninteract + 1), sizeof *t->beta);
+    t->init_thr = calloc(m->narms * l->nstates_total, sizeof *t->init_thr);
+    t->init_prev = calloc(m->narms * l->nstates_total, sizeof *t->init_prev);
+    t->loading = calloc(m->narms * m->ndomains, sizeof *t->loading);
+    t->severity = calloc(l->nstates_total, sizeof *t->severity);
+    if (!t->rows || !t->beta || !t->init_thr || !t->init_prev || !t->loading || !t->severity) {
+        mkba_tables_free(t);
+        return NULL;
+    }
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int s = 0; s < m->domain[d].nstates; s++)
+            t->severity[l->state_base[d] + s] = m->domain[d].state[s].severity;
+    return t;
+}
+
+double mkba_row_worsening(const mkba_row *r, double z)
+{
+    if (z == 0.0 || r->pw <= 0.0)
+        return r->pw;
+    double pw = -expm1(exp(z) * r->log1m_pw);
+    return pw > 1.0 - r->po ? 1.0 - r->po : pw;
+}
+
+typedef struct resolve_ctx {
+    const mkba_model *m;
+    const double *values;
+    size_t nparams;
+    long draw;
+    mkba_error *err;
+} resolve_ctx;
+
+static double value_of(const resolve_ctx *c, size_t arm, int index)
+{
+    return c->values[arm * c->nparams + (size_t)index];
+}
+
+static int in_window(mkba_window w, int x)
+{
+    return x >= w.from && x <= w.to;
+}
+
+/* Off-diagonal probabilities p[] of domain d, state s, for arm `arm` in
+ * cycle k after `dur` cycles in s. */
+static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s,
+                     double *p, int depth)
+{
+    const mkba_model *m = c->m;
+    const mkba_domain *dom = &m->domain[d];
+    int found = 0;
+    if (depth > (int)m->narms)
+        return mkba_error_set(c->err, MKBA_EINVAL,
+                              "domain '%s', state '%s': relative-risk or hazard-ratio rules "
+                              "refer to each other's arms in a loop",
+                              dom->name, dom->state[s].name);
+    for (int j = 0; j < dom->nstates; j++)
+        p[j] = 0.0;
+    for (size_t i = 0; i < m->ntrans; i++) {
+        const mkba_trans_rule *r = &m->trans[i];
+        if (r->domain != d || r->from != s || !(r->arms >> arm & 1u) ||
+            !in_window(r->cycles, k) || !in_window(r->duration, dur))
+            continue;
+        found = 1;
+        if (r->kind == MKBA_TRANS_PROB) {
+            for (int j = 0; j < dom->nstates; j++)
+                p[j] = (j != s && r->value[j] != MKBA_NO_VALUE) ? value_of(c, arm, r->value[j]) : 0.0;
+        } else if (r->kind == MKBA_TRANS_RATE) {
+            double total = 0.0;
+            for (int j = 0; j < dom->nstates; j++) {
+                p[j] = (j != s && r->value[j] != MKBA_NO_VALUE) ? value_of(c, arm, r->value[j]) : 0.0;
+                if (!(p[j] >= 0.0) || !isfinite(p[j]))
+                    return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                          "draw %ld, arm '%s': %s: rate to '%s' is %g; rates "
+                                          "must be finite and >= 0 (%s:%d)",
+                                          c->draw, m->arm[arm].name, r->path, dom->state[j].name,
+                                          p[j], r->file, r->line);
+                total += p[j];
+            }
+            double leave = -expm1(-total * m->timing.cycle_years);
+            for (int j = 0; j < dom->nstates; j++)
+                p[j] = total > 0.0 ? p[j] / total * leave : 0.0;
+        } else {
+            double base[MKBA_MAX_STATES];
+            int rc = row_probs(c, (size_t)r->of_arm, k, dur, d, s, base, depth + 1);
+            if (rc != MKBA_OK)
+                return rc;
+            for (int j = 0; j < dom->nstates; j++) {
+                p[j] = base[j];
+                if (j == s || r->value[j] == MKBA_NO_VALUE)
+                    continue;
+                double ratio = value_of(c, arm, r->value[j]);
+                if (!(ratio >= 0.0) || !isfinite(ratio))
+                    return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                          "draw %ld, arm '%s': %s: ratio for '%s' is %g; "
+                                          "ratios must be finite and >= 0 (%s:%d)",
+                                          c->draw, m->arm[arm].name, r->path, dom->state[j].name,
+                                          ratio, r->file, r->line);
+                p[j] = r->kind == MKBA_TRANS_RR ? ratio * base[j]
+                                                : -expm1(ratio * log1p(-base[j]));
+            }
+        }
+    }
+    if (!found)
+        return mkba_error_set(c->err, MKBA_EINVAL,
+                              "domain '%s': no transition rule covers state '%s' for arm '%s' "
+                              "in cycle %d after %d cycles in the state",
+                              dom->name, dom->state[s].name, m->arm[arm].name, k, dur);
+    return MKBA_OK;
+}
+
+static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s, double *p)
+{
+    const mkba_domain *dom = &c->m->domain[d];
+    double sum = 0.0;
+    for (int j = 0; j < dom->nstates; j++) {
+        if (!(p[j] >= 0.0 && p[j] <= 1.0))
+            return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                  "draw %ld, arm '%s': domain '%s', from '%s' to '%s' in cycle %d "
+                                  "(after %d cycles in the state): probability %g is outside [0, 1]",
+                                  c->draw, c->m->arm[arm].name, dom->name, dom->state[s].name,
+                                  dom->state[j].name, k, dur, p[j]);
+        sum += p[j];
+    }
+    if (sum > 1.0 + ROW_TOL)
+        return mkba_error_set(c->err, MKBA_ENUMERIC,
+                              "draw %ld, arm '%s': domain '%s', row of '%s' in cycle %d (after %d "
+                              "cycles in the state): probabilities of leaving sum to %.12g, more "
+                              "than 1 (tolerance %g); the diagonal completes the row",
+                              c->draw, c->m->arm[arm].name, dom->name, dom->state[s].name, k, dur,
+                              sum, ROW_TOL);
+    if (sum > 1.0)
+        for (int j = 0; j < dom->nstates; j++)
+            p[j] /= sum;
+    return MKBA_OK;
+}
+
+static void fill_row(mkba_row *row, const mkba_domain *dom, int s, const double *p)
+{
+    memset(row, 0, sizeof *row);
+    for (int j = 0; j < dom->nstates; j++) {
+        if (j == s || p[j] <= 0.0)
+            continue;
+        if (dom->state[j].severity > dom->state[s].severity) {
+            row->pw += p[j];
+            row->wto[row->nw] = (uint8_t)j;
+            row->wcum[row->nw++] = row->pw;
+        } else {
+            row->po += p[j];
+            row->oto[row->no] = (uint8_t)j;
+            row->ocum[row->no++] = row->po;
+        }
+    }
+    row->log1m_pw = log1p(-row->pw);
+}
+
+static int resolve_initial(mkba_tables *t, const resolve_ctx *c, size_t arm)
+{
+    const mkba_model *m = c->m;
+    const mkba_layout *l = t->l;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        const mkba_domain *dom = &m->domain[d];
+        double *prev = &t->init_prev[arm * l->nstates_total + (size_t)l->state_base[d]];
+        double *thr = &t->init_thr[arm * l->nstates_total + (size_t)l->state_base[d]];
+        double sum = 0.0;
+        for (int s = 0; s < dom->nstates; s++) {
+            if (dom->init_kind == MKBA_INIT_STATE)
+                prev[s] = s == dom->init_state;
+            else
+                prev[s] = value_of(c, arm, dom->init_prev[s]);
+            if (!(prev[s] >= 0.0 && prev[s] <= 1.0))
+                return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                      "draw %ld, arm '%s': domain '%s': initial prevalence of "
+                                      "'%s' is %g, outside [0, 1]",
+                                      c->draw, m->arm[arm].name, dom->name, dom->state[s].name,
+                                      prev[s]);
+            sum += prev[s];
+        }
+        if (fabs(sum - 1.0) > PREV_TOL)
+            return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                  "draw %ld, arm '%s': domain '%s': initial prevalences sum to "
+                                  "%.9g, not 1 (tolerance %g)",
+                                  c->draw, m->arm[arm].name, dom->name, sum, PREV_TOL);
+        double cum = 0.0;
+        for (int s = 0; s < dom->nstates; s++) {
+            prev[s] /= sum;
+            cum += prev[s];
+            thr[s] = s + 1 < dom->nstates ? gsl_cdf_ugaussian_Pinv(cum) : INFINITY;
+            if (cum >= 1.0)
+                thr[s] = INFINITY;
+        }
+        double load = dom->loading == MKBA_NO_VALUE ? 0.0 : value_of(c, arm, dom->loading);
+        if (!(load >= 0.0 && load < 1.0))
+            return mkba_error_set(c->err, MKBA_ENUMERIC,
+                                  "draw %ld, arm '%s': domain '%s': latent-factor loading %g is "
+                                  "outside [0, 1)",
+                                  c->draw, m->arm[arm].name, dom->name, load);
+        t->loading[arm * m->ndomains + d] = load;
+    }
+    return MKBA_OK;
+}
+
+int mkba_tables_resolve(mkba_tables *t, const mkba_model *m, const double *values,
+                        long draw, mkba_error *err)
+{
+    const mkba_layout *l = t->l;
+    resolve_ctx c = {m, values, mkba_params_count(m->params), draw, err};
+    double p[MKBA_MAX_STATES];
+    for (size_t arm = 0; arm < m->narms; arm++) {
+        for (size_t seg = 0; seg < l->nsegs; seg++) {
+            int k = l->seg_start[seg];
+            for (size_t d = 0; d < m->ndomains; d++) {
+                const mkba_domain *dom = &m->domain[d];
+                for (int s = 0; s < dom->nstates; s++) {
+                    size_t g = (size_t)l->state_base[d] + (size_t)s;
+                    for (int b = 0; b < l->dur[g].nbuckets; b++) {
+                        mkba_row *row = (mkba_row *)mkba_tables_row(t, arm, (int)seg, (int)g, b);
+                        if (dom->state[s].absorbing) {
+                            memset(row, 0, sizeof *row);
+                            continue;
+                        }
+                        int dur = l->dur[g].lo[b];
+                        int rc = row_probs(&c, arm, k, dur, (int)d, s, p, 0);
+                        if (rc == MKBA_OK)
+                            rc = check_row(&c, arm, k, dur, (int)d, s, p);
+                        if (rc != MKBA_OK)
+                            return rc;
+                        fill_row(row, dom, s, p);
+                    }
+                }
+            }
+        }
+        for (size_t i = 0; i < m->ninteract; i++) {
+            double beta = value_of(&c, arm, m->interact[i].beta);
+            if (!isfinite(beta))
+                return mkba_error_set(err, MKBA_ENUMERIC, "draw %ld, arm '%s': %s: beta is %g",
+                                      draw, m->arm[arm].name, m->interact[i].path, beta);
+            t->beta[arm * m->ninteract + i] = beta;
+        }
+        int rc = resolve_initial(t, &c, arm);
+        if (rc != MKBA_OK)
+            return rc;
+    }
+    t->init_same = 1;
+    for (size_t arm = 1; arm < m->narms; arm++) {
+        if (memcmp(t->init_prev, t->init_prev + arm * l->nstates_total,
+                   l->nstates_total * sizeof *t->init_prev) != 0 ||
+            memcmp(t->loading, t->loading + arm * m->ndomains, m->ndomains * sizeof *t->loading) != 0)
+            t->init_same = 0;
+    }
+    return MKBA_OK;
+}

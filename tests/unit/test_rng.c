@@ -1,0 +1,88 @@
+/* Philox streams: published known answers, stream independence from the
+ * order of use, and GSL's distributions drawing through the gsl_rng type. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include "mkba/rng.h"
+
+/* Known-answer vectors of Random123's kat_vectors for philox4x32-10. */
+static void test_known_answers(void **state)
+{
+    (void)state;
+    uint32_t out[4];
+    mkba_rng_block(0, 0, 0, 0, 0, out);
+    assert_int_equal(out[0], 0x6627e8d5u);
+    assert_int_equal(out[1], 0xe169c58du);
+    assert_int_equal(out[2], 0xbc57ac4cu);
+    assert_int_equal(out[3], 0x9b00dbd8u);
+    mkba_rng_block(UINT64_MAX, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, out);
+    assert_int_equal(out[0], 0x408f276du);
+    assert_int_equal(out[1], 0x41c83b0eu);
+    assert_int_equal(out[2], 0xa20bc7c6u);
+    assert_int_equal(out[3], 0x6d5451fdu);
+    /* key (a4093822, 299f31d0), counter (243f6a88, 85a308d3, 13198a2e, 03707344) */
+    mkba_rng_block(0x299f31d0a4093822ull, 0x13198a2eu, 0x85a308d3u, 0x03707344u, 0x243f6a88u, out);
+    assert_int_equal(out[0], 0xd16cfe09u);
+    assert_int_equal(out[1], 0x94fdccebu);
+    assert_int_equal(out[2], 0x5001e420u);
+    assert_int_equal(out[3], 0x24126ea1u);
+}
+
+static void test_gsl_type_is_the_block_stream(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(mkba_rng_philox);
+    assert_non_null(r);
+    mkba_rng_set_stream(r, 12345, 3, 17, MKBA_STREAM_PARAMS);
+    uint32_t block[4];
+    for (uint32_t b = 0; b < 3; b++) {
+        mkba_rng_block(12345, 3, 17, MKBA_STREAM_PARAMS, b, block);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(gsl_rng_get(r), block[i]);
+    }
+    /* Restarting the stream repeats it exactly. */
+    mkba_rng_set_stream(r, 12345, 3, 17, MKBA_STREAM_PARAMS);
+    mkba_rng_block(12345, 3, 17, MKBA_STREAM_PARAMS, 0, block);
+    assert_int_equal(gsl_rng_get(r), block[0]);
+    gsl_rng_free(r);
+}
+
+/* Uniforms through GSL: mean 1/2 and variance 1/12 within 4 standard errors,
+ * and a Gaussian sampler with the right first two moments. */
+static void test_moments_through_gsl(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(mkba_rng_philox);
+    mkba_rng_set_stream(r, 2024, 1, 0, MKBA_STREAM_PARAMS);
+    const int n = 200000;
+    double s = 0, s2 = 0, g = 0, g2 = 0;
+    for (int i = 0; i < n; i++) {
+        double u = gsl_rng_uniform(r);
+        assert_true(u > 0.0 && u < 1.0);
+        s += u;
+        s2 += u * u;
+        double z = gsl_ran_gaussian_ziggurat(r, 2.0);
+        g += z;
+        g2 += z * z;
+    }
+    double mean = s / n, var = s2 / n - mean * mean;
+    assert_true(fabs(mean - 0.5) < 4.0 * sqrt(1.0 / 12.0 / n));
+    assert_true(fabs(var - 1.0 / 12.0) < 4.0 * sqrt(1.0 / 180.0 / n));
+    assert_true(fabs(g / n) < 4.0 * 2.0 / sqrt(n));
+    assert_true(fabs(g2 / n - 4.0) < 4.0 * sqrt(32.0 / n));
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_answers),
+        cmocka_unit_test(test_gsl_type_is_the_block_stream),
+        cmocka_unit_test(test_moments_through_gsl),
+    };
+    return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
+}
