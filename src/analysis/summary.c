@@ -1,0 +1,260 @@
+/* The decision summary: statistics over the stored PSA draws of a result
+ * file. Definitions (and why they are these) are in docs/summary.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "summary.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double mkba_quantile_sorted(const double *x, size_t n, double p)
+{
+    if (n == 1 || p <= 0.0)
+        return x[0];
+    if (p >= 1.0)
+        return x[n - 1];
+    double h = (double)(n - 1) * p;
+    size_t j = (size_t)floor(h);
+    double f = h - (double)j;
+    /* Returning x[j] for f == 0 or equal neighbours keeps an infinite
+     * neighbour from turning the result into inf * 0 = NaN. */
+    if (f == 0.0 || j + 1 >= n || x[j] == x[j + 1])
+        return x[j];
+    return x[j] + f * (x[j + 1] - x[j]);
+}
+
+mkba_stat mkba_stat_of(const double *x, size_t n, double *work)
+{
+    mkba_stat s = { 0.0, NAN, NAN };
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    s.mean = sum / (double)n;
+    if (n < 2)
+        return s;
+    memcpy(work, x, n * sizeof *work);
+    qsort(work, n, sizeof *work, cmp_double);
+    s.lo = mkba_quantile_sorted(work, n, 0.025);
+    s.hi = mkba_quantile_sorted(work, n, 0.975);
+    return s;
+}
+
+void mkba_summary_free(mkba_summary *s)
+{
+    if (s == NULL)
+        return;
+    free(s->cost);
+    free(s->cost_payer);
+    free(s->effect);
+    free(s->inc_cost);
+    free(s->inc_cost_payer);
+    free(s->inc_effect);
+    free(s->npv);
+    free(s->benefits);
+    free(s->costs);
+    free(s->bcr);
+    free(s->icer);
+    free(s);
+}
+
+/* Scratch for one pass: per-draw values of the arm and of the reference. */
+typedef struct summary_work {
+    double *arm, *ref, *diff, *benefit, *cost, *ratio, *sort;
+} summary_work;
+
+static void work_free(summary_work *w)
+{
+    free(w->arm);
+    free(w->ref);
+    free(w->diff);
+    free(w->benefit);
+    free(w->cost);
+    free(w->ratio);
+    free(w->sort);
+}
+
+static int work_alloc(summary_work *w, size_t n)
+{
+    w->arm = malloc(n * sizeof *w->arm);
+    w->ref = malloc(n * sizeof *w->ref);
+    w->diff = malloc(n * sizeof *w->diff);
+    w->benefit = malloc(n * sizeof *w->benefit);
+    w->cost = malloc(n * sizeof *w->cost);
+    w->ratio = malloc(n * sizeof *w->ratio);
+    w->sort = malloc(n * sizeof *w->sort);
+    return w->arm && w->ref && w->diff && w->benefit && w->cost && w->ratio && w->sort;
+}
+
+/* Discounted cost of arm a in draw d: payer p, or all payers when p < 0. */
+static double cost_of(const mkba_h5_totals *t, size_t d, size_t a, long p)
+{
+    const double *row = t->cost_total_disc + (d * t->narms + a) * t->npayers;
+    if (p >= 0)
+        return row[p];
+    double sum = 0.0;
+    for (size_t q = 0; q < t->npayers; q++)
+        sum += row[q];
+    return sum;
+}
+
+static double effect_of(const mkba_h5_totals *t, size_t d, size_t a, size_t e)
+{
+    return t->effect_total_disc[(d * t->narms + a) * t->neffects + e];
+}
+
+/* Fills the arm's and the reference's per-draw values of one quantity, and
+ * their paired differences, then sets the arm's level and increment. */
+static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
+                                mkba_stat *inc)
+{
+    for (size_t d = 0; d < n; d++)
+        w->diff[d] = w->arm[d] - w->ref[d];
+    *level = mkba_stat_of(w->arm, n, w->sort);
+    *inc = mkba_stat_of(w->diff, n, w->sort);
+}
+
+/* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
+ * reference, classifying each payer's cost change and each monetary
+ * effect's change by its sign within each draw. */
+static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a,
+                    summary_work *w)
+{
+    size_t n = t->ndraws, r = (size_t)t->reference;
+    int ratio_defined = 1;
+    for (size_t d = 0; d < n; d++) {
+        double b = 0.0, c = 0.0;
+        for (size_t p = 0; p < t->npayers; p++) {
+            double dc = cost_of(t, d, a, (long)p) - cost_of(t, d, r, (long)p);
+            if (dc < 0.0) b -= dc; else c += dc;
+        }
+        for (size_t e = 0; e < t->neffects; e++) {
+            if (!t->effect_monetary[e])
+                continue;
+            double de = effect_of(t, d, a, e) - effect_of(t, d, r, e);
+            if (de > 0.0) b += de; else c -= de;
+        }
+        w->benefit[d] = b;
+        w->cost[d] = c;
+        w->diff[d] = b - c;
+        if (c > 0.0)
+            w->ratio[d] = b / c;
+        else if (b > 0.0)
+            w->ratio[d] = INFINITY;
+        else
+            ratio_defined = 0;
+    }
+    s->benefits[a] = mkba_stat_of(w->benefit, n, w->sort);
+    s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
+    s->npv[a] = mkba_stat_of(w->diff, n, w->sort);
+
+    mkba_stat bcr = { NAN, NAN, NAN };
+    double mb = s->benefits[a].mean, mc = s->costs[a].mean;
+    if (mc > 0.0)
+        bcr.mean = mb / mc;
+    else if (mb > 0.0)
+        bcr.mean = INFINITY;
+    if (ratio_defined && n >= 2) {
+        mkba_stat q = mkba_stat_of(w->ratio, n, w->sort);
+        bcr.lo = q.lo;
+        bcr.hi = q.hi;
+    }
+    s->bcr[a] = bcr;
+}
+
+static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
+{
+    for (size_t e = 0; e < t->neffects; e++) {
+        mkba_icer *ic = &s->icer[a * t->neffects + e];
+        const mkba_stat *de = &s->inc_effect[a * t->neffects + e];
+        double dc = s->inc_cost[a].mean;
+        ic->value = NAN;
+        ic->kind = MKBA_ICER_NONE;
+        ic->effect_ci_has_zero = 0;
+        if ((int)a == t->reference || t->effect_monetary[e] || de->mean == 0.0)
+            continue;
+        ic->value = dc / de->mean;
+        if (de->mean > 0.0 && dc <= 0.0)
+            ic->kind = MKBA_ICER_DOMINANT;
+        else if (de->mean < 0.0 && dc >= 0.0)
+            ic->kind = MKBA_ICER_DOMINATED;
+        else
+            ic->kind = MKBA_ICER_RATIO;
+        ic->effect_ci_has_zero = t->ndraws >= 2 && de->lo <= 0.0 && de->hi >= 0.0;
+    }
+}
+
+mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
+{
+    if (t == NULL || t->ndraws == 0 || t->narms == 0 || t->reference < 0
+        || (size_t)t->reference >= t->narms) {
+        mkba_error_set(err, MKBA_EINVAL,
+                       "summary: the result holds no draws or arms, or its reference arm "
+                       "index is out of range; is the file complete?");
+        return NULL;
+    }
+    size_t n = t->ndraws, na = t->narms, np = t->npayers, ne = t->neffects;
+    size_t r = (size_t)t->reference;
+    mkba_summary *s = calloc(1, sizeof *s);
+    summary_work w = { 0 };
+    if (s == NULL)
+        goto nomem;
+    s->ndraws = n;
+    s->narms = na;
+    s->npayers = np;
+    s->neffects = ne;
+    s->reference = t->reference;
+    /* calloc(0, ...) may return NULL; ask for at least one element. */
+    size_t nap = na * np > 0 ? na * np : 1, nae = na * ne > 0 ? na * ne : 1;
+    s->cost = calloc(na, sizeof *s->cost);
+    s->inc_cost = calloc(na, sizeof *s->inc_cost);
+    s->cost_payer = calloc(nap, sizeof *s->cost_payer);
+    s->inc_cost_payer = calloc(nap, sizeof *s->inc_cost_payer);
+    s->effect = calloc(nae, sizeof *s->effect);
+    s->inc_effect = calloc(nae, sizeof *s->inc_effect);
+    s->npv = calloc(na, sizeof *s->npv);
+    s->benefits = calloc(na, sizeof *s->benefits);
+    s->costs = calloc(na, sizeof *s->costs);
+    s->bcr = calloc(na, sizeof *s->bcr);
+    s->icer = calloc(nae, sizeof *s->icer);
+    if (!s->cost || !s->inc_cost || !s->cost_payer || !s->inc_cost_payer || !s->effect
+        || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->bcr || !s->icer
+        || !work_alloc(&w, n))
+        goto nomem;
+
+    for (size_t a = 0; a < na; a++) {
+        for (size_t d = 0; d < n; d++) {
+            w.arm[d] = cost_of(t, d, a, -1);
+            w.ref[d] = cost_of(t, d, r, -1);
+        }
+        level_and_increment(&w, n, &s->cost[a], &s->inc_cost[a]);
+        for (size_t p = 0; p < np; p++) {
+            for (size_t d = 0; d < n; d++) {
+                w.arm[d] = cost_of(t, d, a, (long)p);
+                w.ref[d] = cost_of(t, d, r, (long)p);
+            }
+            level_and_increment(&w, n, &s->cost_payer[a * np + p],
+                                &s->inc_cost_payer[a * np + p]);
+        }
+        for (size_t e = 0; e < ne; e++) {
+            for (size_t d = 0; d < n; d++) {
+                w.arm[d] = effect_of(t, d, a, e);
+                w.ref[d] = effect_of(t, d, r, e);
+            }
+            level_and_increment(&w, n, &s->effect[a * ne + e], &s->inc_effect[a * ne + e]);
+        }
+        society(t, s, a, &w);
+        icers(t, s, a);
+    }
+    work_free(&w);
+    return s;
+
+nomem:
+    work_free(&w);
+    mkba_summary_free(s);
+    mkba_error_set(err, MKBA_ENOMEM, "summary: out of memory for %zu draws", n);
+    return NULL;
+}

@@ -1,0 +1,72 @@
+/* The decision summary of a result file: per arm and versus the reference
+ * arm, means and 95% intervals over the stored PSA draws of discounted
+ * costs (total and per payer), effects, net present value, benefit-cost
+ * ratio and ICERs. Every definition is in docs/summary.md.
+ *
+ * Pure functions of an mkba_h5_totals: no I/O, no printing (the program
+ * prints with src/cli/summary_text.c). */
+#ifndef MKBA_ANALYSIS_SUMMARY_H
+#define MKBA_ANALYSIS_SUMMARY_H
+
+#include <stddef.h>
+#include "mkba/error.h"
+#include "io/h5out.h"
+
+/* A mean and a 95% interval (2.5% and 97.5% percentiles). With fewer than
+ * two draws there is no interval: lo and hi are NAN. */
+typedef struct mkba_stat {
+    double mean, lo, hi;
+} mkba_stat;
+
+/* Where an ICER sits on the cost-effectiveness plane, read as "more of the
+ * effect is better". MKBA_ICER_NONE: the effect did not change on average
+ * (no ratio). */
+typedef enum mkba_icer_kind {
+    MKBA_ICER_RATIO = 0,    /* costlier and more effect, or cheaper and less */
+    MKBA_ICER_DOMINANT,     /* not costlier and more effect */
+    MKBA_ICER_DOMINATED,    /* not cheaper and less effect */
+    MKBA_ICER_NONE          /* mean effect difference is exactly zero */
+} mkba_icer_kind;
+
+typedef struct mkba_icer {
+    double value;           /* mean incremental cost / mean incremental effect */
+    mkba_icer_kind kind;
+    int effect_ci_has_zero; /* the effect difference's interval contains 0 */
+} mkba_icer;
+
+typedef struct mkba_summary {
+    size_t ndraws, narms, npayers, neffects;
+    int reference;
+    /* Per arm, discounted: total cost over all payers [arm], cost per payer
+     * [arm][payer], effects [arm][effect]. */
+    mkba_stat *cost, *cost_payer, *effect;
+    /* Per arm versus the reference, from paired per-draw differences (the
+     * reference arm's rows are exactly zero): incremental cost [arm],
+     * per payer [arm][payer], incremental effects [arm][effect]. */
+    mkba_stat *inc_cost, *inc_cost_payer, *inc_effect;
+    /* [arm]: net present value for society, benefits and costs as defined
+     * for the benefit-cost ratio, and the ratio itself. */
+    mkba_stat *npv, *benefits, *costs, *bcr;
+    /* [arm][effect]: for non-monetary effects only (monetary ones are in
+     * the NPV); entries of monetary effects and of the reference arm have
+     * kind MKBA_ICER_NONE and value NAN. */
+    mkba_icer *icer;
+} mkba_summary;
+
+/* The type-7 (R's default) p-quantile of the n >= 1 sorted values x:
+ * h = (n - 1) p, x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
+ * p is clamped to [0, 1]. Infinite values are allowed. */
+double mkba_quantile_sorted(const double *x, size_t n, double p);
+
+/* Mean and 95% interval of x[0..n) (n >= 1), using `work` (n doubles) as
+ * scratch; x is left unchanged. */
+mkba_stat mkba_stat_of(const double *x, size_t n, double *work);
+
+/* Computes the summary of t. Returns NULL with err set (MKBA_EINVAL for a
+ * totals record without draws or arms or with a bad reference index,
+ * MKBA_ENOMEM). */
+mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err);
+
+void mkba_summary_free(mkba_summary *s);
+
+#endif

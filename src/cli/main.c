@@ -1,0 +1,373 @@
+/* The mkba program: parses the command line, runs the library and turns
+ * its errors into messages and exit codes. This is the only place that
+ * exits: 0 success, 1 an error from the library or the system, 2 a usage
+ * error. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "analysis/summary.h"
+#include "io/h5out.h"
+#include "progress.h"
+#include "summary_text.h"
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "Usage:\n"
+    "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
+    "                        [--threads T] [--cohort] [--force] [--quiet]\n"
+    "  mkba check SCENARIO.cfg\n"
+    "  mkba summary OUT.h5\n"
+    "  mkba --help | --version\n";
+
+static const char help_text[] =
+    "mkba: social cost-benefit analysis (MKBA) of integrated social services\n"
+    "by Monte Carlo microsimulation of households.\n"
+    "\n"
+    "Commands:\n"
+    "  run       simulate a scenario, write the result file, print the summary\n"
+    "  check     validate a scenario and print its resolved parameters\n"
+    "  summary   print the summary of an existing result file\n"
+    "\n"
+    "Options of run:\n"
+    "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
+    "  --draws N           PSA draws (0 = base case only; default: the scenario's)\n"
+    "  --households N      households per draw (default: the scenario's)\n"
+    "  --seed S            random seed, 0 .. 2^64-1 (default: the scenario's)\n"
+    "  --threads T         OpenMP threads (default: all cores); results do not\n"
+    "                      depend on it\n"
+    "  --cohort            expected-value cohort trace instead of microsimulation\n"
+    "  --force             overwrite an existing result file\n"
+    "  --quiet             no progress bar and no messages besides errors\n"
+    "\n"
+    "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
+    "2 wrong command line. Documentation: README.md and docs/.\n";
+
+typedef struct run_args {
+    const char *scenario;
+    const char *output;
+    long draws, households;
+    int seed_set;
+    unsigned long long seed;
+    long threads;
+    int cohort, force, quiet;
+} run_args;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("mkba: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage_text, stderr);
+    fputs("Run 'mkba --help' for details.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static int library_error(const mkba_error *err)
+{
+    fprintf(stderr, "mkba: %s\n", err->message[0] ? err->message : mkba_status_name(err->code));
+    return EXIT_ERROR;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Parses a whole number >= min into *out. strtol alone accepts leading
+ * blanks, signs and trailing junk; all of those are refused here. */
+static int parse_long(const char *opt, const char *s, long min, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = is_digit(s[0]) ? strtol(s, &end, 10) : -1;
+    if (end == NULL || *end != '\0' || errno != 0 || v < min) {
+        fprintf(stderr, "mkba: %s expects a whole number >= %ld, got '%s'\n", opt, min, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_seed(const char *s, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = is_digit(s[0]) ? strtoull(s, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || errno != 0) {
+        fprintf(stderr, "mkba: --seed expects a whole number from 0 to "
+                        "18446744073709551615, got '%s'\n", s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* If argv[*i] is option `name` (as "--name VALUE" or "--name=VALUE"),
+ * stores its value in *value, advances *i past it and returns 1; returns 0
+ * when it is another option, -1 when the value is missing. */
+static int option_value(int argc, char **argv, int *i, const char *name,
+                        const char *alias, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, name) != 0 && (alias == NULL || strcmp(a, alias) != 0))
+        return 0;
+    if (*i + 1 >= argc) {
+        usage_error("%s needs a value", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+/* Parses the arguments after `run`. Returns EXIT_OK or EXIT_USAGE (the
+ * message already printed). */
+static int parse_run_args(int argc, char **argv, run_args *r)
+{
+    memset(r, 0, sizeof *r);
+    r->draws = -1;
+    r->households = -1;
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (r->scenario != NULL)
+                return usage_error("run takes one scenario file; unexpected '%s'", a);
+            r->scenario = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if ((k = option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (v[0] == '\0')
+                return usage_error("%s needs a file name", "--output");
+            r->output = v;
+        } else if ((k = option_value(argc, argv, &i, "--draws", NULL, &v)) != 0) {
+            if (k < 0 || parse_long("--draws", v, 0, &r->draws) < 0)
+                return EXIT_USAGE;
+        } else if ((k = option_value(argc, argv, &i, "--households", NULL, &v)) != 0) {
+            if (k < 0 || parse_long("--households", v, 1, &r->households) < 0)
+                return EXIT_USAGE;
+        } else if ((k = option_value(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+            if (k < 0 || parse_seed(v, &r->seed) < 0)
+                return EXIT_USAGE;
+            r->seed_set = 1;
+        } else if ((k = option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
+            if (k < 0 || parse_long("--threads", v, 1, &r->threads) < 0)
+                return EXIT_USAGE;
+            if (r->threads > 4096) {
+                fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--cohort") == 0) {
+            r->cohort = 1;
+        } else if (strcmp(a, "--force") == 0) {
+            r->force = 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            r->quiet = 1;
+        } else {
+            return usage_error("unknown option '%s' for run", a);
+        }
+    }
+    if (r->scenario == NULL)
+        return usage_error("%s", "run needs a scenario file");
+    return EXIT_OK;
+}
+
+/* results/NAME.h5 for a scenario file .../NAME.cfg (or .../NAME). */
+static char *default_output(const char *scenario)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
+        n -= 4;
+    size_t size = strlen("results/") + n + strlen(".h5") + 1;
+    char *out = malloc(size);
+    if (out != NULL)
+        snprintf(out, size, "results/%.*s.h5", (int)n, base);
+    return out;
+}
+
+/* Reads the result file back and prints its summary to stdout. */
+static int print_summary(const char *path)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_totals *t = NULL;
+    if (mkba_h5_read_totals(path, &t, &err) != MKBA_OK)
+        return library_error(&err);
+    mkba_summary *s = mkba_summary_alloc(t, &err);
+    if (s == NULL) {
+        mkba_h5_totals_free(t);
+        return library_error(&err);
+    }
+    /* The totals do not carry the scenario name or the run size; say what
+     * is known rather than guess. */
+    mkba_summary_header h = { path, NULL, -1, -1, NULL, NULL };
+    mkba_summary_print(stdout, &h, t, s);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "mkba: cannot write the summary: %s\n", strerror(errno));
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args r;
+    int rc = parse_run_args(argc, argv, &r);
+    if (rc != EXIT_OK)
+        return rc;
+
+    char *output = r.output ? NULL : default_output(r.scenario);
+    const char *out = r.output ? r.output : output;
+    if (out == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return EXIT_ERROR;
+    }
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(r.scenario, &m, &err) != MKBA_OK) {
+        free(output);
+        return library_error(&err);
+    }
+    /* Refuse before a long run rather than after it; the writer checks
+     * again when it creates the file. */
+    if (!r.force && access(out, F_OK) == 0) {
+        fprintf(stderr, "mkba: %s already exists; use --force to overwrite it or "
+                        "-o to write elsewhere\n", out);
+        mkba_model_free(m);
+        free(output);
+        return EXIT_ERROR;
+    }
+    if (r.output == NULL && mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
+        mkba_model_free(m);
+        free(output);
+        return EXIT_ERROR;
+    }
+
+    mkba_cli_progress bar;
+    mkba_cli_progress_start(&bar, stderr, !r.quiet);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = out;
+    o.force = r.force;
+    o.draws = r.draws;
+    o.households = r.households;
+    o.seed_set = r.seed_set;
+    o.seed = (uint64_t)r.seed;
+    o.threads = (int)r.threads;
+    o.mode = r.cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
+    o.progress = mkba_cli_progress_update;
+    o.progress_user = &bar;
+    rc = mkba_run(m, &o, &err);
+    mkba_cli_progress_finish(&bar);
+    mkba_model_free(m);
+    if (rc != MKBA_OK) {
+        free(output);
+        return library_error(&err);
+    }
+    if (!r.quiet)
+        fprintf(stderr, "mkba: wrote %s\n", out);
+    rc = print_summary(out);
+    free(output);
+    return rc;
+}
+
+/* The single argument of `check` and `summary`. */
+static int one_file(int argc, char **argv, const char *cmd, const char *what,
+                    const char **file)
+{
+    *file = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "mkba: unknown option '%s' for %s\n", argv[i], cmd);
+            fputs(usage_text, stderr);
+            return EXIT_USAGE;
+        }
+        if (*file != NULL)
+            return usage_error("one file only; unexpected '%s'", argv[i]);
+        *file = argv[i];
+    }
+    if (*file == NULL) {
+        fprintf(stderr, "mkba: %s needs %s\n", cmd, what);
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *path;
+    int rc = one_file(argc, argv, "check", "a scenario file", &path);
+    if (rc != EXIT_OK)
+        return rc;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(path, &m, &err) != MKBA_OK)
+        return library_error(&err);
+    mkba_model_print(m, stdout);
+    mkba_model_free(m);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "mkba: cannot write the output: %s\n", strerror(errno));
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_summary(int argc, char **argv)
+{
+    const char *path;
+    int rc = one_file(argc, argv, "summary", "a result file", &path);
+    if (rc != EXIT_OK)
+        return rc;
+    return print_summary(path);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts the process; with it off, GSL functions
+     * return error codes that the library turns into messages. Set once,
+     * before any thread starts. */
+    gsl_set_error_handler_off();
+
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(help_text, stdout);
+        fputs("\n", stdout);
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("mkba %s\n", MKBA_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "summary") == 0)
+        return cmd_summary(argc - 2, argv + 2);
+    if (cmd[0] == '-')
+        return usage_error("unknown option '%s'", cmd);
+    return usage_error("unknown command '%s'", cmd);
+}

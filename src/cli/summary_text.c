@@ -1,0 +1,196 @@
+/* The summary as text. Tables are long (one row per arm and quantity) so
+ * they stay readable with any number of arms, payers and effects. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "summary_text.h"
+
+#define NUM_WIDTH 12
+
+/* How a quantity's numbers are written. */
+typedef enum value_kind { V_MONEY, V_EFFECT, V_RATIO } value_kind;
+
+typedef struct table {
+    FILE *f;
+    int arm_width, label_width;
+    int interval;             /* print the 2.5% and 97.5% columns */
+} table;
+
+static void put_number(FILE *f, double x, value_kind kind)
+{
+    if (isnan(x))
+        fprintf(f, " %*s", NUM_WIDTH, "n/a");
+    else if (isinf(x))
+        fprintf(f, " %*s", NUM_WIDTH, x > 0 ? "inf" : "-inf");
+    else if (kind == V_MONEY)
+        /* Adding 0.0 turns a rounded -0 into 0. */
+        fprintf(f, " %*.0f", NUM_WIDTH, round(x) + 0.0);
+    else if (kind == V_RATIO)
+        fprintf(f, " %*.2f", NUM_WIDTH, x);
+    else
+        fprintf(f, " %*.4f", NUM_WIDTH, x);
+}
+
+static void table_head(const table *t, const char *first)
+{
+    fprintf(t->f, "  %-*s  %-*s %*s", t->arm_width, first, t->label_width, "",
+            NUM_WIDTH, "mean");
+    if (t->interval)
+        fprintf(t->f, " %*s %*s", NUM_WIDTH, "2.5%", NUM_WIDTH, "97.5%");
+    fputc('\n', t->f);
+}
+
+static void table_row(const table *t, const char *arm, const char *label,
+                      const mkba_stat *s, value_kind kind)
+{
+    fprintf(t->f, "  %-*s  %-*s", t->arm_width, arm, t->label_width, label);
+    put_number(t->f, s->mean, kind);
+    if (t->interval) {
+        put_number(t->f, s->lo, kind);
+        put_number(t->f, s->hi, kind);
+    }
+    fputc('\n', t->f);
+}
+
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+static const char *unit_of(const mkba_h5_totals *t, size_t e)
+{
+    return t->effect_unit && t->effect_unit[e] && t->effect_unit[e][0] ? t->effect_unit[e]
+                                                                        : t->effect[e];
+}
+
+static void print_header(FILE *f, const mkba_summary_header *h, const mkba_h5_totals *t)
+{
+    if (h->scenario != NULL)
+        fprintf(f, "Scenario        %s\n", h->scenario);
+    fprintf(f, "Result file     %s\n", h->file ? h->file : "");
+    if (h->draws < 0)
+        fprintf(f, "Draws           %zu stored%s\n", t->ndraws,
+                t->ndraws >= 2 ? "; intervals are 2.5% and 97.5% percentiles" : "; no intervals");
+    else if (h->draws > 0)
+        fprintf(f, "Draws           %ld PSA draws; intervals are 2.5%% and 97.5%% percentiles\n",
+                h->draws);
+    else
+        fprintf(f, "Draws           base case only (every parameter at its %s); no intervals\n",
+                h->base_case && strcmp(h->base_case, "mode") == 0 ? "mode" : "mean");
+    if (h->households > 0)
+        fprintf(f, "Households      %ld per draw (%s)\n", h->households,
+                h->mode ? h->mode : "microsimulation");
+    else if (h->households == 0)
+        fprintf(f, "Households      expected values (%s)\n", h->mode ? h->mode : "cohort");
+    fprintf(f, "Horizon         %.4g years (%zu cycles of ", (double)t->ncycles * t->cycle_years,
+            t->ncycles);
+    if (t->cycle_years == 1.0)
+        fprintf(f, "1 year)\n");
+    else if (fabs(12.0 * t->cycle_years - 1.0) < 1e-9)
+        fprintf(f, "1 month)\n");
+    else
+        fprintf(f, "%.4g years)\n", t->cycle_years);
+    fprintf(f, "Discount rates  costs %.4g%%, effects %.4g%% per year\n",
+            100.0 * t->rate_costs, 100.0 * t->rate_effects);
+    fprintf(f, "Money           %s, price year %d\n", t->currency ? t->currency : "",
+            t->price_year);
+    fprintf(f, "Unit            per household of the starting cohort, present value at the start\n");
+    fprintf(f, "Reference arm   %s\n", t->arm[t->reference]);
+    for (size_t e = 0; e < t->neffects; e++) {
+        fprintf(f, "%-16s%s: %s%s\n", e == 0 ? "Effects" : "", t->effect[e], unit_of(t, e),
+                t->effect_monetary[e] ? " (monetary)" : "");
+    }
+}
+
+void mkba_summary_print(FILE *f, const mkba_summary_header *h,
+                        const mkba_h5_totals *t, const mkba_summary *s)
+{
+    const char *cur = t->currency ? t->currency : "";
+    size_t np = s->npayers, ne = s->neffects;
+    char label[512];
+
+    table tb = { f, (int)strlen("arm"), 0, s->ndraws >= 2 };
+    for (size_t a = 0; a < s->narms; a++)
+        tb.arm_width = max_int(tb.arm_width, (int)strlen(t->arm[a]));
+    tb.label_width = (int)strlen("benefit-cost ratio");
+    for (size_t p = 0; p < np; p++)
+        tb.label_width = max_int(tb.label_width, (int)strlen(t->payer[p]) + 2);
+    for (size_t e = 0; e < ne; e++)
+        tb.label_width = max_int(tb.label_width, (int)strlen(t->effect[e]));
+
+    print_header(f, h, t);
+
+    fprintf(f, "\nDiscounted costs (%s per household)\n", cur);
+    table_head(&tb, "arm");
+    for (size_t a = 0; a < s->narms; a++) {
+        table_row(&tb, t->arm[a], "total", &s->cost[a], V_MONEY);
+        for (size_t p = 0; p < np; p++) {
+            snprintf(label, sizeof label, "  %s", t->payer[p]);
+            table_row(&tb, "", label, &s->cost_payer[a * np + p], V_MONEY);
+        }
+    }
+
+    if (ne > 0) {
+        fprintf(f, "\nDiscounted effects (per household; monetary ones in %s)\n", cur);
+        table_head(&tb, "arm");
+        for (size_t a = 0; a < s->narms; a++)
+            for (size_t e = 0; e < ne; e++)
+                table_row(&tb, e == 0 ? t->arm[a] : "", t->effect[e], &s->effect[a * ne + e],
+                          t->effect_monetary[e] ? V_MONEY : V_EFFECT);
+    }
+
+    if (s->narms < 2)
+        return;
+    const char *ref = t->arm[s->reference];
+    fprintf(f, "\nVersus the reference arm %s (arm minus %s in each draw; money in %s per household)\n",
+            ref, ref, cur);
+    table_head(&tb, "arm");
+    for (size_t a = 0; a < s->narms; a++) {
+        if ((int)a == s->reference)
+            continue;
+        table_row(&tb, t->arm[a], "cost, total", &s->inc_cost[a], V_MONEY);
+        for (size_t p = 0; p < np; p++) {
+            snprintf(label, sizeof label, "  %s", t->payer[p]);
+            table_row(&tb, "", label, &s->inc_cost_payer[a * np + p], V_MONEY);
+        }
+        for (size_t e = 0; e < ne; e++)
+            table_row(&tb, "", t->effect[e], &s->inc_effect[a * ne + e],
+                      t->effect_monetary[e] ? V_MONEY : V_EFFECT);
+        table_row(&tb, "", "benefits", &s->benefits[a], V_MONEY);
+        table_row(&tb, "", "costs", &s->costs[a], V_MONEY);
+        table_row(&tb, "", "NPV (society)", &s->npv[a], V_MONEY);
+        table_row(&tb, "", "benefit-cost ratio", &s->bcr[a], V_RATIO);
+    }
+    fprintf(f, "  NPV = monetary effects gained - extra costs of all payers.\n"
+               "  benefits = cost savings + money gained, costs = extra costs + money lost,\n"
+               "  benefit-cost ratio = benefits / costs (definitions: docs/summary.md).\n");
+
+    int any_icer = 0;
+    for (size_t e = 0; e < ne; e++)
+        any_icer |= !t->effect_monetary[e];
+    if (!any_icer)
+        return;
+    fprintf(f, "\nICERs (mean incremental cost / mean incremental effect)\n");
+    for (size_t a = 0; a < s->narms; a++) {
+        if ((int)a == s->reference)
+            continue;
+        for (size_t e = 0; e < ne; e++) {
+            if (t->effect_monetary[e])
+                continue;
+            const mkba_icer *ic = &s->icer[a * ne + e];
+            const char *unit = unit_of(t, e);
+            fprintf(f, "  %-*s  %-*s ", tb.arm_width, t->arm[a], tb.label_width, t->effect[e]);
+            if (ic->kind == MKBA_ICER_NONE) {
+                fprintf(f, "%*s  no change in %s\n", NUM_WIDTH, "n/a", t->effect[e]);
+                continue;
+            }
+            fprintf(f, "%*.0f  %s per %s", NUM_WIDTH, ic->value + 0.0, cur, unit);
+            if (ic->kind == MKBA_ICER_DOMINANT)
+                fprintf(f, "; dominant: not costlier, more %s", t->effect[e]);
+            else if (ic->kind == MKBA_ICER_DOMINATED)
+                fprintf(f, "; dominated: not cheaper, less %s", t->effect[e]);
+            if (ic->effect_ci_has_zero)
+                fprintf(f, "; the effect's interval includes 0");
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, "  Dominance reads \"more is better\"; for an effect where less is better\n"
+               "  (such as years with a problem) read it reversed.\n");
+}

@@ -1,0 +1,283 @@
+/* Tests of the mkba program as a user meets it: exit codes, messages and
+ * the files it leaves behind. Runs the binary named by MKBA_BIN (the
+ * Makefile sets it) from the top folder; every test is skipped when it is
+ * unset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+
+static const char *bin;
+static char dir[] = "/tmp/mkba-test-cli-XXXXXX";
+
+typedef struct outcome {
+    int status;               /* exit status, or -1 when killed */
+    char out[1 << 16], err[1 << 16];
+} outcome;
+
+static outcome result;
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Runs `mkba ARGS` (ARGS pasted into a shell command: tests pass only
+ * plain words) and captures its exit status, stdout and stderr. */
+static const outcome *mkba(const char *args)
+{
+    char cmd[4096], out[512], err[512];
+    snprintf(out, sizeof out, "%s/stdout", dir);
+    snprintf(err, sizeof err, "%s/stderr", dir);
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s' </dev/null", bin, args, out, err);
+    int st = system(cmd);
+    result.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    slurp(out, result.out, sizeof result.out);
+    slurp(err, result.err, sizeof result.err);
+    return &result;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void need_bin(void)
+{
+    if (bin == NULL || bin[0] == '\0')
+        skip();
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+static void test_help_lists_commands(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("--help");
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "run");
+    assert_contains(o->out, "check");
+    assert_contains(o->out, "summary");
+    assert_contains(o->out, "--draws");
+    assert_string_equal(o->err, "");
+}
+
+static void test_version(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("--version");
+    assert_int_equal(o->status, 0);
+    assert_string_equal(o->out, "mkba " MKBA_VERSION "\n");
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("--bogus");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "--bogus");
+    assert_string_equal(o->out, "");
+
+    assert_int_equal(mkba("")->status, 2);
+    assert_int_equal(mkba("frobnicate")->status, 2);
+    o = mkba("run tests/data/full.cfg --bogus");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "unknown option '--bogus'");
+    assert_int_equal(mkba("run")->status, 2);
+    assert_int_equal(mkba("run a.cfg b.cfg")->status, 2);
+    assert_int_equal(mkba("check --force tests/data/full.cfg")->status, 2);
+    assert_int_equal(mkba("summary")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg -o")->status, 2);
+}
+
+static void test_numbers_are_parsed_strictly(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("run tests/data/full.cfg --draws x");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "mkba: --draws expects a whole number >= 0, got 'x'");
+    o = mkba("run tests/data/full.cfg --draws=-3");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "got '-3'");
+    assert_int_equal(mkba("run tests/data/full.cfg --draws 12abc")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --draws ' 5'")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --draws 99999999999999999999999")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --households 0")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --threads 1.5")->status, 2);
+    o = mkba("run tests/data/full.cfg --seed -1");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "--seed");
+    assert_int_equal(mkba("run tests/data/full.cfg --seed 18446744073709551616")->status, 2);
+}
+
+static void test_missing_scenario_is_named(void **state)
+{
+    (void)state;
+    need_bin();
+    char args[1024], out[512];
+    snprintf(out, sizeof out, "%s/missing.h5", dir);
+    snprintf(args, sizeof args, "run %s/no-such-scenario.cfg -o %s --quiet", dir, out);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "mkba: ");
+    assert_contains(o->err, "no-such-scenario.cfg");
+    assert_false(exists(out));
+    o = mkba("check /nonexistent/other.cfg");
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "other.cfg");
+    o = mkba("summary /nonexistent/result.h5");
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "result.h5");
+}
+
+static void test_check_full_scenario(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("check tests/data/full.cfg");
+    if (o->status != 0)
+        fail_msg("check failed (%d): %s", o->status, o->err);
+    assert_contains(o->out, "p_debt_worse");
+    assert_contains(o->out, "integrated");
+}
+
+static void test_existing_output_is_kept(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], args[1024], text[64];
+    snprintf(out, sizeof out, "%s/existing.h5", dir);
+    write_file(out, "not an HDF5 file: keep me\n");
+    snprintf(args, sizeof args,
+             "run tests/data/full.cfg -o %s --draws 1 --households 10 --quiet", out);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "--force");
+    slurp(out, text, sizeof text);
+    assert_string_equal(text, "not an HDF5 file: keep me\n");
+    remove(out);
+}
+
+static void test_bad_scenario_leaves_no_file(void **state)
+{
+    (void)state;
+    need_bin();
+    char cfg[512], out[512], tmp[600], args[1200];
+    snprintf(cfg, sizeof cfg, "%s/bad.cfg", dir);
+    snprintf(out, sizeof out, "%s/bad.h5", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    /* Valid syntax up to a missing semicolon on line 3. */
+    write_file(cfg, "mkba_format = 1;\nname = \"bad\";\ncurrency = \"EUR\"\nprice_year = 2024;\n");
+    snprintf(args, sizeof args, "run %s -o %s --quiet", cfg, out);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "bad.cfg");
+    assert_false(exists(out));
+    assert_false(exists(tmp));
+    remove(cfg);
+}
+
+/* A small run end to end: the summary printed after the run equals the one
+ * `mkba summary` prints for the file, and --force overwrites. */
+static void test_run_then_summary(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], args[1024];
+    snprintf(out, sizeof out, "%s/small.h5", dir);
+    snprintf(args, sizeof args,
+             "run tests/data/full.cfg -o %s --draws 3 --households 40 --threads 2 --quiet", out);
+    const outcome *o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run failed (%d): %s", o->status, o->err);
+    assert_true(exists(out));
+    assert_string_equal(o->err, "");          /* --quiet and no terminal */
+    assert_contains(o->out, "Versus the reference arm classic");
+    assert_contains(o->out, "NPV (society)");
+    assert_contains(o->out, "97.5%");
+    static char first[1 << 16];
+    snprintf(first, sizeof first, "%s", o->out);
+
+    snprintf(args, sizeof args, "summary %s", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_string_equal(o->out, first);
+
+    snprintf(args, sizeof args,
+             "run tests/data/full.cfg -o %s --draws 3 --households 40 --force --quiet", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    /* Same seed, same draws: the same numbers whatever the thread count. */
+    assert_string_equal(o->out, first);
+    remove(out);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    bin = getenv("MKBA_BIN");
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    /* Failed tests may leave their files; remove every name a test uses. */
+    static const char *const names[] = {
+        "stdout", "stderr", "missing.h5", "existing.h5", "bad.cfg", "bad.h5",
+        "bad.h5.tmp", "small.h5", "small.h5.tmp"
+    };
+    char path[600];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_lists_commands),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_numbers_are_parsed_strictly),
+        cmocka_unit_test(test_missing_scenario_is_named),
+        cmocka_unit_test(test_check_full_scenario),
+        cmocka_unit_test(test_existing_output_is_kept),
+        cmocka_unit_test(test_bad_scenario_leaves_no_file),
+        cmocka_unit_test(test_run_then_summary),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
