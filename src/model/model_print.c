@@ -1,0 +1,246 @@
+/* The resolved scenario as text, for `mkba check`: what the engine will run,
+ * with every default filled in, so a reader can compare it with the file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scenario.h"
+#include "scenario_impl.h"
+
+static const char *const occupancy_names[] = {"start", "end", "both"};
+static const char *const correction_names[] = {"none", "half-cycle", "trapezoid", "simpson"};
+static const char *const discount_time_names[] = {"start", "middle", "end", "point"};
+static const char *const trans_names[] = {
+    "probabilities", "rates", "relative_risks", "hazard_ratios"};
+static const char *const cost_names[] = {
+    "per year in state", "once on entering", "programme, once at start", "programme, per year"};
+
+/* A parameter given inline in a rule is named by its setting path. */
+static int is_inline(const mkba_param *q)
+{
+    return q->path != NULL && strcmp(q->name, q->path) == 0;
+}
+
+/* "beta(alpha = 20, beta = 180)", "0.3", "= p_a / 2" into buf. */
+static void dist_text(const mkba_dist *d, char *buf, size_t size)
+{
+    switch (d->kind) {
+    case MKBA_DIST_FIXED:
+        snprintf(buf, size, "%g", d->a);
+        return;
+    case MKBA_DIST_EXPR:
+        snprintf(buf, size, "= %s", d->expr);
+        return;
+    case MKBA_DIST_DIRICHLET: {
+        size_t used = (size_t)snprintf(buf, size, "dirichlet(alpha = [");
+        for (int i = 0; i < d->group_size && used < size; i++)
+            used += (size_t)snprintf(buf + used, size - used, "%s%g", i ? ", " : "",
+                                     d->alpha[i]);
+        if (used < size)
+            snprintf(buf + used, size - used, "], component %d)", d->group_index + 1);
+        return;
+    }
+    default:
+        break;
+    }
+    const char *const *keys = mkba_sc_dist_keys(d->kind);
+    const double v[3] = {d->a, d->b, d->c};
+    size_t used = (size_t)snprintf(buf, size, "%s(", mkba_sc_dist_names[d->kind]);
+    for (int i = 0; keys[i] != NULL && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s = %g", i ? ", " : "", keys[i],
+                                 v[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, ")");
+}
+
+/* A rule's value: the parameter's name, or an inline definition. */
+static void value_text(const mkba_model *m, int index, char *buf, size_t size)
+{
+    const mkba_param *q = index >= 0 ? mkba_params_get(m->params, (size_t)index) : NULL;
+    if (q == NULL)
+        snprintf(buf, size, "-");
+    else if (is_inline(q) && q->dist.kind == MKBA_DIST_EXPR)
+        snprintf(buf, size, "\"%s\"", q->dist.expr);
+    else if (is_inline(q))
+        dist_text(&q->dist, buf, size);
+    else
+        snprintf(buf, size, "%s", q->name);
+}
+
+static void print_scope(const mkba_model *m, FILE *f, uint32_t arms, mkba_window cycles,
+                        mkba_window duration)
+{
+    if (arms != MKBA_ALL_ARMS) {
+        fprintf(f, "; arms");
+        for (size_t a = 0; a < m->narms; a++)
+            if (arms & (1u << a))
+                fprintf(f, " %s", m->arm[a].name);
+    }
+    if (cycles.from != 1 || cycles.to != MKBA_CYCLE_END) {
+        fprintf(f, "; cycles %d-", cycles.from);
+        cycles.to == MKBA_CYCLE_END ? fprintf(f, "end") : fprintf(f, "%d", cycles.to);
+    }
+    if (duration.from != 0 || duration.to != MKBA_CYCLE_END) {
+        fprintf(f, "; after %d-", duration.from);
+        duration.to == MKBA_CYCLE_END ? fprintf(f, "any") : fprintf(f, "%d", duration.to);
+        fprintf(f, " cycles in state");
+    }
+}
+
+static void print_domains(const mkba_model *m, FILE *f)
+{
+    char v[256];
+    fprintf(f, "\nDomains (%zu)\n", m->ndomains);
+    for (size_t di = 0; di < m->ndomains; di++) {
+        const mkba_domain *d = &m->domain[di];
+        fprintf(f, "  %s\n    states:", d->name);
+        for (int s = 0; s < d->nstates; s++)
+            fprintf(f, "%s %s (severity %g%s%s)", s ? "," : "", d->state[s].name,
+                    d->state[s].severity, d->state[s].absorbing ? ", absorbing" : "",
+                    d->state[s].exit ? ", exit" : "");
+        if (d->init_kind == MKBA_INIT_STATE) {
+            fprintf(f, "\n    initial: everyone in %s\n", d->state[d->init_state].name);
+        } else {
+            fprintf(f, "\n    initial prevalence:");
+            for (int s = 0; s < d->nstates; s++) {
+                value_text(m, d->init_prev[s], v, sizeof v);
+                fprintf(f, "%s %s = %s", s ? "," : "", d->state[s].name, v);
+            }
+            value_text(m, d->loading, v, sizeof v);
+            fprintf(f, "; loading %s\n", d->loading == MKBA_NO_VALUE ? "0 (none)" : v);
+        }
+        for (size_t i = 0; i < m->ntrans; i++) {
+            const mkba_trans_rule *r = &m->trans[i];
+            if (r->domain != (int)di)
+                continue;
+            fprintf(f, "    from %s, %s:", d->state[r->from].name, trans_names[r->kind]);
+            for (int t = 0; t < d->nstates; t++)
+                if (r->value[t] != MKBA_NO_VALUE) {
+                    value_text(m, r->value[t], v, sizeof v);
+                    fprintf(f, " %s = %s", d->state[t].name, v);
+                }
+            if (r->kind == MKBA_TRANS_RR || r->kind == MKBA_TRANS_HR)
+                fprintf(f, "; of arm %s", m->arm[r->of_arm].name);
+            print_scope(m, f, r->arms, r->cycles, r->duration);
+            fprintf(f, "  [%s:%d]\n", r->file, r->line);
+        }
+    }
+}
+
+static void print_rules(const mkba_model *m, FILE *f)
+{
+    char v[256];
+    if (m->ninteract > 0)
+        fprintf(f, "\nInteractions (%zu)\n", m->ninteract);
+    for (size_t i = 0; i < m->ninteract; i++) {
+        value_text(m, m->interact[i].beta, v, sizeof v);
+        fprintf(f, "  %s -> %s: beta = %s\n", m->domain[m->interact[i].from].name,
+                m->domain[m->interact[i].to].name, v);
+    }
+    if (m->ncosts > 0)
+        fprintf(f, "\nCosts (%zu; %s, price year %d, per household)\n", m->ncosts, m->currency,
+                m->price_year);
+    for (size_t i = 0; i < m->ncosts; i++) {
+        const mkba_cost_rule *c = &m->cost[i];
+        value_text(m, c->amount, v, sizeof v);
+        fprintf(f, "  %s", cost_names[c->kind]);
+        if (c->domain >= 0)
+            fprintf(f, " %s.%s", m->domain[c->domain].name,
+                    m->domain[c->domain].state[c->state].name);
+        fprintf(f, ": %s; payer %s", v, m->payer[c->payer]);
+        if (c->category != NULL)
+            fprintf(f, "; category %s", c->category);
+        print_scope(m, f, c->arms, c->cycles, c->duration);
+        fprintf(f, "  [%s:%d]\n", c->file, c->line);
+    }
+    if (m->neffect_rules > 0)
+        fprintf(f, "\nEffect values (%zu, per year)\n", m->neffect_rules);
+    for (size_t i = 0; i < m->neffect_rules; i++) {
+        const mkba_effect_rule *e = &m->effect_rule[i];
+        value_text(m, e->amount, v, sizeof v);
+        fprintf(f, "  %s", m->effect[e->effect].name);
+        if (e->domain >= 0)
+            fprintf(f, " in %s.%s", m->domain[e->domain].name,
+                    m->domain[e->domain].state[e->state].name);
+        else
+            fprintf(f, " per household in the model");
+        fprintf(f, ": %s", v);
+        print_scope(m, f, e->arms, e->cycles, e->duration);
+        fprintf(f, "  [%s:%d]\n", e->file, e->line);
+    }
+}
+
+/* Every parameter with its distribution and mean; derived parameters show
+ * their base-case value (the expression at the other parameters' means). */
+static void print_params(const mkba_model *m, FILE *f)
+{
+    size_t n = mkba_params_count(m->params);
+    double *base = calloc(n * m->narms + 1, sizeof *base);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    int have_base = base != NULL && w != NULL
+                    && mkba_params_sample(m->params, m->seed, 0, 1, MKBA_BASE_MEAN, base, w,
+                                          NULL) == MKBA_OK;
+    char d[512];
+    fprintf(f, "\nParameters (%zu; mean, or base-case value of expressions)\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const mkba_param *q = mkba_params_get(m->params, i);
+        dist_text(&q->dist, d, sizeof d);
+        double mean = q->dist.kind == MKBA_DIST_EXPR
+                          ? (have_base ? base[(size_t)m->reference * n + i] : NAN)
+                          : mkba_dist_mean(&q->dist);
+        fprintf(f, "  %s: %s; mean %.6g", q->name, d, mean);
+        if (q->unit != NULL)
+            fprintf(f, " %s", q->unit);
+        fprintf(f, "; source %s\n", q->source != NULL ? q->source : "(none given)");
+        for (size_t a = 0; q->arm_dist != NULL && a < m->narms; a++) {
+            if ((int)q->arm_dist[a].kind == -1)
+                continue;
+            dist_text(&q->arm_dist[a], d, sizeof d);
+            double am = q->arm_dist[a].kind == MKBA_DIST_EXPR
+                            ? (have_base ? base[a * n + i] : NAN)
+                            : mkba_dist_mean(&q->arm_dist[a]);
+            fprintf(f, "      in arm %s: %s; mean %.6g\n", m->arm[a].name, d, am);
+        }
+    }
+    mkba_params_work_free(w);
+    free(base);
+}
+
+void mkba_model_print(const mkba_model *m, FILE *f)
+{
+    if (m == NULL || f == NULL)
+        return;
+    const mkba_timing *t = &m->timing;
+    fprintf(f, "Scenario %s (%s)\n", m->name, m->path);
+    if (m->description != NULL)
+        fprintf(f, "  %s\n", m->description);
+    fprintf(f, "  currency %s, price year %d\n", m->currency, m->price_year);
+    fprintf(f, "\nRun: seed %llu, draws %ld%s, households %ld, base case %s\n",
+            (unsigned long long)m->seed, m->draws, m->draws == 0 ? " (base case only)" : "",
+            m->households, m->base_case == MKBA_BASE_MEAN ? "mean" : "mode");
+    fprintf(f, "Timing: cycle %s, horizon %g years = %d cycles\n",
+            t->cycle_years == 1.0 ? "year" : "month", t->ncycles * t->cycle_years, t->ncycles);
+    fprintf(f, "  correction %s", correction_names[t->correction]);
+    if (t->correction == MKBA_CORR_NONE || t->correction == MKBA_CORR_HALF_CYCLE)
+        fprintf(f, ", occupancy %s", occupancy_names[t->occupancy]);
+    fprintf(f, ", discount time %s\n", discount_time_names[t->discount_time]);
+    fprintf(f, "Discount rates per year: costs %g%%, effects %g%%\n", 100 * t->rate_costs,
+            100 * t->rate_effects);
+
+    fprintf(f, "\nArms (%zu)\n", m->narms);
+    for (size_t a = 0; a < m->narms; a++) {
+        const char *label = m->arm[a].label;
+        fprintf(f, "  %s%s%s%s\n", m->arm[a].name, m->arm[a].is_reference ? " (reference)" : "",
+                label != NULL ? ": " : "", label != NULL ? label : "");
+    }
+    fprintf(f, "Payers (%zu):", m->npayers);
+    for (size_t i = 0; i < m->npayers; i++)
+        fprintf(f, " %s", m->payer[i]);
+    fprintf(f, "\nEffects (%zu)\n", m->neffects);
+    for (size_t i = 0; i < m->neffects; i++)
+        fprintf(f, "  %s [%s]%s\n", m->effect[i].name, m->effect[i].unit,
+                m->effect[i].monetary ? ", monetary" : "");
+    print_domains(m, f);
+    print_rules(m, f);
+    print_params(m, f);
+}

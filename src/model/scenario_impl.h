@@ -1,0 +1,122 @@
+/* Internals of the scenario loader, shared by its files:
+ *   scenario.c        reading the file, top-level settings, arms, payers, effects
+ *   scenario_keys.c   the table of known settings and the unknown-setting check
+ *   scenario_values.c error messages, typed getters, value specs, distributions,
+ *                     the parameters, overrides and correlations sections
+ *   scenario_rules.c  domains, transitions, interactions, costs, effect values
+ * Nothing here is part of the public API. */
+#ifndef MKBA_MODEL_SCENARIO_IMPL_H
+#define MKBA_MODEL_SCENARIO_IMPL_H
+
+#include <libconfig.h>
+#include <stdint.h>
+#include "mkba/error.h"
+#include "model.h"
+
+#define MKBA_PATH_MAX 512
+
+/* Tolerance for "proportions sum to 1" and "row sums to at most 1". */
+#define MKBA_SUM_TOL 1e-9
+
+/* Everything one load needs; lives on mkba_scenario_load's stack. */
+typedef struct mkba_loader {
+    const char *path;          /* the scenario file as given */
+    char *dir;                 /* its folder: libconfig's include dir */
+    mkba_model *m;
+    mkba_error *err;
+} mkba_loader;
+
+/* --- scenario_keys.c --- */
+
+/* The groups whose settings are checked against a table of known names. */
+typedef enum mkba_keyset {
+    MKBA_KEYS_ROOT = 0, MKBA_KEYS_RUN, MKBA_KEYS_TIMING, MKBA_KEYS_DISCOUNT,
+    MKBA_KEYS_EFFECT, MKBA_KEYS_ARM, MKBA_KEYS_CORRELATION, MKBA_KEYS_DOMAIN,
+    MKBA_KEYS_STATE, MKBA_KEYS_INITIAL, MKBA_KEYS_TRANSITION,
+    MKBA_KEYS_INTERACTION, MKBA_KEYS_COST, MKBA_KEYS_EFFECT_VALUE,
+    MKBA_KEYS_VALUE, MKBA_KEYS_EXPR, MKBA_KEYS_PARAM,
+    MKBA_KEYS_COUNT
+} mkba_keyset;
+
+/* Fails on the first member of `group` that is not in `set`, naming the
+ * closest known setting, or listing them all when none is close. */
+int mkba_sc_check_keys(mkba_loader *ld, const config_setting_t *group, mkba_keyset set);
+
+/* Same for a distribution group: the known names are dist, source, unit and
+ * the parameters of distribution `kind`. */
+int mkba_sc_check_dist_keys(mkba_loader *ld, const config_setting_t *group, mkba_dist_kind kind);
+
+/* The setting names of distribution `kind`'s parameters (NULL-terminated;
+ * kind from MKBA_DIST_NORMAL to MKBA_DIST_DIRICHLET),
+ * and the distribution names the format accepts, in mkba_dist_kind order
+ * (index 0, "fixed", is not a valid `dist` value). */
+const char *const *mkba_sc_dist_keys(mkba_dist_kind kind);
+extern const char *const mkba_sc_dist_names[];
+
+/* --- scenario_values.c --- */
+
+/* The setting's path, e.g. "domains.[0].transitions.[1].probabilities.none";
+ * `child`, when not NULL, is appended (for a missing member). */
+void mkba_sc_path(const config_setting_t *s, const char *child, char *buf, size_t size);
+
+/* The file a setting came from, resolved against the include folder, and
+ * its line (0 when unknown). Returns a pointer into `buf` or ld->path. */
+const char *mkba_sc_file(mkba_loader *ld, const config_setting_t *s, char *buf, size_t size);
+
+/* Records "FILE:LINE: PATH[.child]: message" and returns MKBA_EINVAL. */
+int mkba_sc_fail(mkba_loader *ld, const config_setting_t *s, const char *child,
+                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+int mkba_sc_nomem(mkba_loader *ld);
+
+/* Typed member getters. With required == 0 an absent member leaves *out
+ * untouched and returns 0 (check `found` to know). A member of the wrong
+ * type is an error. */
+int mkba_sc_string(mkba_loader *ld, const config_setting_t *group, const char *name,
+                   int required, const char **out, int *found);
+int mkba_sc_number(mkba_loader *ld, const config_setting_t *group, const char *name,
+                   int required, double *out, int *found);
+int mkba_sc_integer(mkba_loader *ld, const config_setting_t *group, const char *name,
+                    int required, long long *out, int *found);
+int mkba_sc_bool(mkba_loader *ld, const config_setting_t *group, const char *name,
+                 int *out, int *found);
+/* A string member that must be one of choices[0..n): *out is its index. */
+int mkba_sc_choice(mkba_loader *ld, const config_setting_t *group, const char *name,
+                   const char *const *choices, size_t n, int *out, int *found);
+/* Fails unless s is a group (what: how to describe the expected thing). */
+int mkba_sc_expect_group(mkba_loader *ld, const config_setting_t *s, const char *what);
+/* Fails unless s is a list or an array of 1.. elements. */
+int mkba_sc_expect_list(mkba_loader *ld, const config_setting_t *s, const char *what);
+/* Index of `name` in names[0..n), or a failure naming the closest. `what`
+ * says which kind of name it is ("domain", "state"); `context` (may be
+ * NULL) follows the name in the message (" in domain 'debt'"). */
+int mkba_sc_lookup(mkba_loader *ld, const config_setting_t *s, const char *name,
+                   const char *const *names, size_t n, const char *what,
+                   const char *context, int *index);
+
+/* A value spec: number, string (parameter name or expression) or group
+ * {dist|value|expr}. Registers it (or reuses the named parameter) and sets
+ * *index. *fixed is set to 1 and *value to the number when the value is a
+ * fixed number (a literal, {value = ...}, or the name of a fixed parameter
+ * without arm overrides), else *fixed = 0. `source` (may be NULL) is
+ * recorded on a newly registered parameter. */
+int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
+                  int *index, int *fixed, double *value);
+
+/* The parameters section, the arms' overrides and the correlations. */
+int mkba_sc_parameters(mkba_loader *ld, const config_setting_t *section);
+int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms);
+int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section);
+
+
+/* --- scenario_rules.c --- */
+
+int mkba_sc_domains(mkba_loader *ld, const config_setting_t *section);
+int mkba_sc_interactions(mkba_loader *ld, const config_setting_t *section);
+int mkba_sc_costs(mkba_loader *ld, const config_setting_t *section);
+int mkba_sc_effect_values(mkba_loader *ld, const config_setting_t *section);
+
+#endif

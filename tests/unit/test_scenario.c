@@ -1,0 +1,509 @@
+/* The scenario loader: tests/data/full.cfg loads into the structure its text
+ * describes (checked by hand against the file), defaults fill in what a
+ * minimal scenario leaves out, @include works and its text is kept, and
+ * every class of bad input in tests/data/bad/ fails with a message naming
+ * the file, line, setting path and what is wrong. Run from the top folder. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model/scenario.h"
+
+#define FULL "tests/data/full.cfg"
+#define MINIMAL "tests/data/include/main.cfg"
+
+#define assert_close(x, y, tol)                                                   \
+    do {                                                                          \
+        double x_ = (x), y_ = (y);                                                \
+        if (!(fabs(x_ - y_) <= (tol)))                                            \
+            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #x, x_, y_,     \
+                     (double)(tol));                                              \
+    } while (0)
+
+#define assert_contains(haystack, needle)                                         \
+    do {                                                                          \
+        if (strstr((haystack), (needle)) == NULL)                                 \
+            fail_msg("expected \"%s\" in:\n%s", (needle), (haystack));            \
+    } while (0)
+
+static mkba_model *load_ok(const char *path)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(path, &m, &err);
+    if (rc != MKBA_OK)
+        fail_msg("loading %s failed: %s", path, err.message);
+    assert_non_null(m);
+    return m;
+}
+
+/* The fixed value of parameter `index` (its reference definition). */
+static double fixed_value(const mkba_model *m, int index)
+{
+    const mkba_param *q = mkba_params_get(m->params, (size_t)index);
+    assert_non_null(q);
+    assert_int_equal(q->dist.kind, MKBA_DIST_FIXED);
+    return q->dist.a;
+}
+
+static int param(const mkba_model *m, const char *name)
+{
+    int i = mkba_params_find(m->params, name);
+    if (i < 0)
+        fail_msg("parameter %s not found", name);
+    return i;
+}
+
+/* ------------------------------------------------------------- full.cfg */
+
+static void test_full_structure(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(FULL);
+    assert_string_equal(m->name, "full");
+    assert_string_equal(m->currency, "EUR");
+    assert_int_equal(m->price_year, 2024);
+    assert_true(m->seed == 20261128u);
+    assert_int_equal(m->draws, 20);
+    assert_int_equal(m->households, 2000);
+    assert_int_equal(m->base_case, MKBA_BASE_MEAN);
+    assert_close(m->timing.cycle_years, 1.0, 0);
+    assert_int_equal(m->timing.ncycles, 6);
+    assert_int_equal(m->timing.occupancy, MKBA_OCC_BOTH);
+    assert_int_equal(m->timing.correction, MKBA_CORR_HALF_CYCLE);
+    assert_int_equal(m->timing.discount_time, MKBA_DISC_POINT);
+    assert_close(m->timing.rate_costs, 0.0225, 0);
+    assert_close(m->timing.rate_effects, 0.0225, 0);
+
+    assert_int_equal(m->npayers, 6);
+    assert_string_equal(m->payer[0], "gemeente-wmo");
+    assert_string_equal(m->payer[5], "huishouden");
+    assert_int_equal(m->neffects, 3);
+    assert_string_equal(m->effect[1].unit, "household-years with a severe problem");
+    assert_false(m->effect[0].monetary);
+    assert_true(m->effect[2].monetary);
+    assert_int_equal(m->narms, 2);
+    assert_int_equal(m->reference, 0);
+    assert_true(m->arm[0].is_reference);
+    assert_false(m->arm[1].is_reference);
+    assert_string_equal(m->arm[1].name, "integrated");
+    assert_string_equal(m->arm[1].label, "Broad integrated wijkteam");
+
+    assert_int_equal(m->ndomains, 4);
+    const mkba_domain *debt = &m->domain[0], *mental = &m->domain[1];
+    const mkba_domain *housing = &m->domain[2], *life = &m->domain[3];
+    assert_string_equal(debt->name, "debt");
+    assert_int_equal(debt->nstates, 3);
+    for (int s = 0; s < 3; s++) /* default severity = index */
+        assert_close(debt->state[s].severity, s, 0);
+    assert_close(mental->state[1].severity, 1.0, 0);
+    assert_string_equal(housing->state[1].name, "at_risk");
+    assert_close(housing->state[1].severity, 1.0, 0);
+    assert_close(housing->state[2].severity, 3.0, 0);
+    assert_false(housing->state[2].absorbing);
+    assert_true(life->state[1].absorbing);
+    assert_true(life->state[1].exit);
+    assert_false(life->state[0].absorbing);
+
+    assert_int_equal(debt->init_kind, MKBA_INIT_PREVALENCE);
+    assert_close(fixed_value(m, debt->init_prev[0]), 0.7, 0);
+    assert_close(fixed_value(m, debt->init_prev[2]), 0.1, 0);
+    assert_int_equal(debt->loading, param(m, "loading"));
+    assert_close(fixed_value(m, mental->loading), 0.3, 0);
+    assert_int_equal(housing->init_kind, MKBA_INIT_STATE);
+    assert_int_equal(housing->init_state, 0);
+    assert_int_equal(housing->loading, MKBA_NO_VALUE);
+    mkba_model_free(m);
+}
+
+static void test_full_rules(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(FULL);
+    assert_int_equal(m->ntrans, 12);
+    const mkba_trans_rule *t = m->trans;
+    /* debt: none -> light = p_debt_worse, the parameter itself. */
+    assert_int_equal(t[0].domain, 0);
+    assert_int_equal(t[0].from, 0);
+    assert_int_equal(t[0].kind, MKBA_TRANS_PROB);
+    assert_int_equal(t[0].value[1], param(m, "p_debt_worse"));
+    assert_int_equal(t[0].value[0], MKBA_NO_VALUE);
+    assert_int_equal(t[0].value[2], MKBA_NO_VALUE);
+    assert_true(t[0].arms == MKBA_ALL_ARMS);
+    assert_int_equal(t[0].cycles.from, 1);
+    assert_int_equal(t[0].cycles.to, MKBA_CYCLE_END);
+    assert_int_equal(t[0].duration.from, 0);
+    assert_int_equal(t[0].duration.to, MKBA_CYCLE_END);
+    /* An inline number is a parameter named by its setting path. */
+    const mkba_param *q = mkba_params_get(m->params, (size_t)t[1].value[2]);
+    assert_string_equal(q->name, "domains.[0].transitions.[1].probabilities.severe");
+    assert_close(q->dist.a, 0.1, 0);
+    assert_string_equal(t[1].path, "domains.[0].transitions.[1]");
+    assert_string_equal(t[1].file, FULL);
+    assert_int_equal(t[1].line, 75);
+    assert_int_equal(t[2].kind, MKBA_TRANS_RATE);
+    assert_int_equal(t[3].duration.from, 3);
+    assert_int_equal(t[3].duration.to, MKBA_CYCLE_END);
+    assert_int_equal(t[4].kind, MKBA_TRANS_HR);
+    assert_true(t[4].arms == 2u);
+    assert_int_equal(t[4].cycles.from, 1);
+    assert_int_equal(t[4].cycles.to, 2);
+    assert_int_equal(t[4].of_arm, 0);
+    assert_int_equal(t[4].value[0], param(m, "hr_recover"));
+    assert_int_equal(t[7].domain, 1);
+    assert_int_equal(t[7].kind, MKBA_TRANS_RR);
+    assert_int_equal(t[7].of_arm, m->reference);
+    assert_int_equal(t[8].value[1], param(m, "row_housing_2"));
+    assert_int_equal(t[11].domain, 3);
+
+    assert_int_equal(m->ninteract, 2);
+    assert_int_equal(m->interact[0].from, 0);
+    assert_int_equal(m->interact[0].to, 1);
+    assert_int_equal(m->interact[0].beta, param(m, "beta_debt_mental"));
+    assert_close(fixed_value(m, m->interact[1].beta), 0.4, 0);
+
+    assert_int_equal(m->ncosts, 9);
+    const mkba_cost_rule *c = m->cost;
+    assert_int_equal(c[0].kind, MKBA_COST_STATE);
+    assert_int_equal(c[0].domain, 1);
+    assert_int_equal(c[0].state, 1);
+    assert_int_equal(c[0].payer, 2);
+    assert_string_equal(c[0].category, "second line");
+    assert_int_equal(c[1].duration.from, 0);
+    assert_int_equal(c[1].duration.to, 0);
+    assert_null(c[2].category);
+    assert_int_equal(c[3].kind, MKBA_COST_ENTRY);
+    assert_int_equal(c[3].state, 2);
+    assert_int_equal(c[3].amount, param(m, "eviction_cost"));
+    assert_true(c[4].arms == 1u);
+    assert_int_equal(c[5].cycles.from, 3);
+    assert_int_equal(c[5].cycles.to, 6);
+    assert_int_equal(c[6].kind, MKBA_COST_PROGRAMME_ONCE);
+    assert_int_equal(c[6].domain, -1);
+    assert_close(fixed_value(m, c[6].amount), 150, 0);
+    assert_int_equal(c[7].kind, MKBA_COST_PROGRAMME_YEAR);
+    assert_int_equal(c[7].payer, 1);
+    q = mkba_params_get(m->params, (size_t)c[8].amount);
+    assert_int_equal(q->dist.kind, MKBA_DIST_GAMMA);
+    assert_close(mkba_dist_mean(&q->dist), 4.0 * 100.0, 1e-12);
+
+    assert_int_equal(m->neffect_rules, 4);
+    assert_int_equal(m->effect_rule[0].domain, -1);
+    assert_int_equal(m->effect_rule[1].domain, 1);
+    assert_int_equal(m->effect_rule[1].state, 1);
+    q = mkba_params_get(m->params, (size_t)m->effect_rule[1].amount);
+    assert_int_equal(q->dist.kind, MKBA_DIST_EXPR);
+    assert_string_equal(q->dist.expr, "-u_severe");
+    assert_int_equal(m->effect_rule[3].effect, 2);
+    assert_true(m->effect_rule[3].arms == 2u);
+    mkba_model_free(m);
+}
+
+static void test_full_parameters(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(FULL);
+    const mkba_param *q = mkba_params_get(m->params, (size_t)param(m, "cost_mental_severe"));
+    assert_int_equal(q->dist.kind, MKBA_DIST_GAMMA);
+    assert_close(q->dist.a, 16.0, 0);
+    assert_close(q->dist.b, 500.0, 0);
+    assert_string_equal(q->unit, "EUR/year");
+    assert_string_equal(q->source, "assumption");
+    assert_string_equal(q->path, "parameters.cost_mental_severe");
+    /* The override of the integrated arm (arm 1), not of the reference. */
+    q = mkba_params_get(m->params, (size_t)param(m, "p_debt_recover"));
+    assert_int_equal(q->arm_dist[1].kind, MKBA_DIST_BETA);
+    assert_close(q->arm_dist[1].a, 30.0, 0);
+    assert_int_equal((int)q->arm_dist[0].kind, -1);
+    q = mkba_params_get(m->params, (size_t)param(m, "row_housing_3"));
+    assert_int_equal(q->dist.kind, MKBA_DIST_DIRICHLET);
+    assert_close(mkba_dist_mean(&q->dist), 5.0 / 100.0, 1e-15);
+    /* The file's text is kept verbatim. */
+    assert_true(strncmp(m->text, "# A small scenario that uses every construct", 44) == 0);
+    assert_contains(m->text, "effect_values = (");
+    mkba_model_free(m);
+}
+
+/* The printout for `mkba check` shows defaults and means computed by hand. */
+static void test_print(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(FULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mkba_model_print(m, f);
+    fclose(f);
+    assert_contains(buf, "horizon 6 years = 6 cycles");
+    assert_contains(buf, "correction half-cycle, occupancy both, discount time point");
+    assert_contains(buf, "costs 2.25%, effects 2.25%");
+    assert_contains(buf, "cost_mental_severe: gamma(shape = 16, scale = 500); mean 8000 EUR/year");
+    /* PERT mean (4000 + 4 * 6000 + 10000) / 6. */
+    assert_contains(buf, "mean 6333.33");
+    /* p_mental_worse = p_debt_worse / 2 + n_shift at the means: 0.1 / 2 + 0. */
+    assert_contains(buf, "p_mental_worse: = p_debt_worse / 2 + n_shift; mean 0.05");
+    assert_contains(buf, "in arm integrated: 0.15; mean 0.15");
+    assert_contains(buf, "dead (severity 1, absorbing, exit)");
+    free(buf);
+    mkba_model_free(m);
+}
+
+/* ------------------------------------------------ defaults and @include */
+
+static void test_defaults_and_include(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(MINIMAL);
+    assert_string_equal(m->currency, "EUR");
+    assert_null(m->description);
+    assert_true(m->seed == 1u);
+    assert_int_equal(m->draws, 100);
+    assert_int_equal(m->households, 10000);
+    assert_int_equal(m->base_case, MKBA_BASE_MEAN);
+    assert_close(m->timing.cycle_years, 1.0 / 12.0, 1e-15);
+    assert_int_equal(m->timing.ncycles, 30); /* 2.5 years of months */
+    assert_int_equal(m->timing.occupancy, MKBA_OCC_BOTH);
+    assert_int_equal(m->timing.correction, MKBA_CORR_HALF_CYCLE);
+    assert_int_equal(m->timing.discount_time, MKBA_DISC_POINT);
+    assert_close(m->timing.rate_costs, 0.0225, 0);
+    assert_close(m->timing.rate_effects, 0.0225, 0);
+    assert_int_equal(m->npayers, 0);
+    assert_int_equal(m->neffects, 0);
+    assert_int_equal(m->narms, 1);
+    assert_close(m->domain[0].state[1].severity, 1.0, 0);
+
+    /* Parameters from the @include'd file, with source and unit. */
+    const mkba_param *q = mkba_params_get(m->params, (size_t)param(m, "p_unemployed"));
+    assert_string_equal(q->source, "CBS 2023 (example)");
+    assert_string_equal(q->unit, "proportion");
+    assert_string_equal(q->file, "tests/data/include/parts/params.cfg");
+    assert_int_equal(q->line, 3);
+    assert_int_equal(m->trans[0].value[1], param(m, "r_lose"));
+
+    /* The stored text: the main file, then the included one after a
+     * comment line naming it. */
+    assert_true(strncmp(m->text, "# A minimal scenario", 20) == 0);
+    const char *sep = strstr(m->text, "\n# ---- mkba: text of @include \"parts/params.cfg\" "
+                                      "(tests/data/include/parts/params.cfg) ----\n");
+    assert_non_null(sep);
+    assert_contains(sep, "r_lose = { dist = \"gamma\"");
+
+    /* The expression "1 - p_unemployed" at the base case: 1 - 0.06. */
+    size_t n = mkba_params_count(m->params);
+    double *v = calloc(n, sizeof *v);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    assert_non_null(v);
+    assert_non_null(w);
+    assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, NULL),
+                     MKBA_OK);
+    assert_close(v[m->domain[0].init_prev[0]], 0.94, 1e-15);
+    assert_close(v[m->domain[0].init_prev[1]], 0.06, 0);
+    mkba_params_work_free(w);
+    free(v);
+    mkba_model_free(m);
+}
+
+/* -------------------------------------------------------------- bad input */
+
+/* Loads tests/data/bad/NAME.cfg, expects failure with `code`, *out NULL and
+ * a message containing "FILE:LINE: " and each of the NULL-terminated
+ * phrases. */
+static void expect_bad(const char *name, int code, int line, ...)
+{
+    char path[256], where[300];
+    snprintf(path, sizeof path, "tests/data/bad/%s.cfg", name);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = (mkba_model *)&err; /* must be reset to NULL */
+    int rc = mkba_scenario_load(path, &m, &err);
+    if (rc == MKBA_OK)
+        fail_msg("%s loaded without error", path);
+    assert_null(m);
+    if (rc != code)
+        fail_msg("%s: code %d, expected %d; message: %s", path, rc, code, err.message);
+    assert_int_equal(err.code, code);
+    snprintf(where, sizeof where, "%s:%d: ", path, line);
+    if (strstr(err.message, where) == NULL)
+        fail_msg("expected \"%s\" in: %s", where, err.message);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *p = va_arg(ap, const char *); p != NULL; p = va_arg(ap, const char *))
+        assert_contains(err.message, p);
+    va_end(ap);
+}
+
+static void test_bad_syntax(void **state)
+{
+    (void)state;
+    expect_bad("syntax", MKBA_EPARSE, 8, "syntax error", NULL);
+}
+
+static void test_bad_unknown_setting(void **state)
+{
+    (void)state;
+    expect_bad("unknown_setting", MKBA_EINVAL, 6,
+               "timing.discont_time: unknown setting; did you mean 'discount_time'?", NULL);
+}
+
+static void test_bad_unknown_setting_in_include(void **state)
+{
+    (void)state;
+    /* Reported at the included file's own path and line. */
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/include_typo.cfg", &m, &err),
+                     MKBA_EINVAL);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/include_typo.params:3: "
+                                 "parameters.p_worse.valeu: unknown setting; did you mean "
+                                 "'value'?");
+}
+
+static void test_bad_probability(void **state)
+{
+    (void)state;
+    expect_bad("prob_gt1", MKBA_EINVAL, 13, "domains.[0].transitions.[0].probabilities.severe",
+               "probability 1.2 is outside [0, 1]", NULL);
+}
+
+static void test_bad_row_sum(void **state)
+{
+    (void)state;
+    expect_bad("row_sum", MKBA_EINVAL, 13, "domains.[0].transitions.[0].probabilities",
+               "sum to 1.1", "at most 1 (tolerance 1e-09)", NULL);
+}
+
+static void test_bad_prevalence_sum(void **state)
+{
+    (void)state;
+    expect_bad("prevalence_sum", MKBA_EINVAL, 11, "domains.[0].initial.prevalence",
+               "sum to 1.1", "expected 1 (tolerance 1e-09)", NULL);
+}
+
+static void test_bad_counts(void **state)
+{
+    (void)state;
+    expect_bad("negative_count", MKBA_EINVAL, 6, "run.draws", "-5 is negative", NULL);
+    expect_bad("zero_households", MKBA_EINVAL, 6, "run.households", "at least 1", NULL);
+}
+
+static void test_bad_distribution(void **state)
+{
+    (void)state;
+    expect_bad("bad_dist_param", MKBA_EINVAL, 9, "parameters.p_worse",
+               "beta distribution needs alpha > 0 (got -1)", NULL);
+    expect_bad("dist_key", MKBA_EINVAL, 10, "parameters.cost.mean",
+               "unknown setting for a gamma distribution", "shape, scale", NULL);
+    expect_bad("unknown_dist", MKBA_EINVAL, 9, "parameters.p_worse.dist",
+               "unknown distribution 'bta' (did you mean 'beta'?)",
+               "normal, lognormal, gamma, beta, uniform, triangular, pert, dirichlet", NULL);
+}
+
+static void test_bad_unknown_names(void **state)
+{
+    (void)state;
+    expect_bad("unknown_domain", MKBA_EINVAL, 19, "interactions.[0].from",
+               "unknown domain 'dept'; did you mean 'debt'?", NULL);
+    expect_bad("unknown_state", MKBA_EINVAL, 14, "domains.[0].transitions.[1].from",
+               "unknown state 'sever' in domain 'debt'; did you mean 'severe'?", NULL);
+    expect_bad("unknown_payer", MKBA_EINVAL, 19, "costs.[0].payer",
+               "unknown payer 'gemeent'; did you mean 'gemeente'?", NULL);
+    expect_bad("unknown_arm", MKBA_EINVAL, 15, "domains.[0].transitions.[2].arms.[0]",
+               "unknown arm 'nwe'; did you mean 'new'?", NULL);
+    expect_bad("unknown_parameter", MKBA_EINVAL, 13,
+               "domains.[0].transitions.[0].probabilities.severe",
+               "unknown parameter 'p_wrose'; did you mean 'p_worse'?", NULL);
+    expect_bad("override_unknown", MKBA_EINVAL, 8, "arms.[1].overrides.p_wores",
+               "unknown parameter 'p_wores'; did you mean 'p_worse'?", NULL);
+}
+
+static void test_bad_expression(void **state)
+{
+    (void)state;
+    expect_bad("expr_parse", MKBA_EINVAL, 13, "domains.[0].transitions.[0].probabilities.severe",
+               "cannot parse expression \"p_worse * (2 +\"", NULL);
+}
+
+static void test_bad_reference_cycle(void **state)
+{
+    (void)state;
+    expect_bad("reference_cycle", MKBA_EINVAL, 9, "parameters.p_worse",
+               "in a cycle: p_worse -> p_other -> p_worse", NULL);
+}
+
+static void test_bad_transitions(void **state)
+{
+    (void)state;
+    expect_bad("diagonal", MKBA_EINVAL, 14, "domains.[0].transitions.[1].probabilities.severe",
+               "the diagonal completes the row", NULL);
+    expect_bad("no_base_row", MKBA_EINVAL, 10,
+               "domains.[0]: state 'severe' has no base transition rule", NULL);
+    expect_bad("absorbing_rule", MKBA_EINVAL, 14, "domains.[0].transitions.[1].from",
+               "state 'dead' is absorbing", NULL);
+    expect_bad("cycles_beyond", MKBA_EINVAL, 15, "domains.[0].transitions.[2].cycles",
+               "last value 9 is out of range; expected at most 5", NULL);
+}
+
+static void test_bad_arms(void **state)
+{
+    (void)state;
+    expect_bad("two_references", MKBA_EINVAL, 8, "arms.[1].reference",
+               "arms 'usual' and 'new' both have reference = true", NULL);
+}
+
+static void test_bad_timing(void **state)
+{
+    (void)state;
+    expect_bad("horizon", MKBA_EINVAL, 6, "timing.horizon", "2.5 years is 2.5 cycles",
+               "expected a whole number of cycles", NULL);
+    expect_bad("occupancy_simpson", MKBA_EINVAL, 6, "timing.occupancy",
+               "occupancy applies only with correction \"none\" or \"half-cycle\"",
+               "\"simpson\"", NULL);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/no_such_file.cfg", &m, &err),
+                     MKBA_EIO);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/no_such_file.cfg: cannot read the scenario");
+    mkba_model_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_structure),
+        cmocka_unit_test(test_full_rules),
+        cmocka_unit_test(test_full_parameters),
+        cmocka_unit_test(test_print),
+        cmocka_unit_test(test_defaults_and_include),
+        cmocka_unit_test(test_bad_syntax),
+        cmocka_unit_test(test_bad_unknown_setting),
+        cmocka_unit_test(test_bad_unknown_setting_in_include),
+        cmocka_unit_test(test_bad_probability),
+        cmocka_unit_test(test_bad_row_sum),
+        cmocka_unit_test(test_bad_prevalence_sum),
+        cmocka_unit_test(test_bad_counts),
+        cmocka_unit_test(test_bad_distribution),
+        cmocka_unit_test(test_bad_unknown_names),
+        cmocka_unit_test(test_bad_expression),
+        cmocka_unit_test(test_bad_reference_cycle),
+        cmocka_unit_test(test_bad_transitions),
+        cmocka_unit_test(test_bad_arms),
+        cmocka_unit_test(test_bad_timing),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
