@@ -55,14 +55,9 @@ static int moves(const mkba_tables *t, size_t arm, int seg, int d, const expande
     const mkba_row *row = mkba_tables_row(t, arm, seg, g, l->dur[g].bucket_of[tt]);
     int n = 0;
     double pw = mkba_row_worsening(row, z), scale = row->pw > 0.0 ? pw / row->pw : 0.0;
-    for (int i = 0; i < row->nw; i++) {
-        to[n] = e->first[row->wto[i]];
-        p[n] = (row->wcum[i] - (i ? row->wcum[i - 1] : 0.0)) * scale;
-        changed[n++] = 1;
-    }
-    for (int i = 0; i < row->no; i++) {
-        to[n] = e->first[row->oto[i]];
-        p[n] = row->ocum[i] - (i ? row->ocum[i - 1] : 0.0);
+    for (int i = 0; i < row->n; i++) {
+        to[n] = e->first[row->to[i]];
+        p[n] = (row->cum[i] - (i ? row->cum[i - 1] : 0.0)) * (i < row->nw ? scale : 1.0);
         changed[n++] = 1;
     }
     double stay = 1.0 - pw - row->po;
@@ -290,7 +285,6 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
     }
     double *occ = c->focc + arm * l->npoints * l->nslots;
     double *ent = c->fentries + arm * T * S;
-    const double *beta = &t->beta[arm * m->ninteract];
     int idx[MKBA_MAX_DOMAINS], pick[MKBA_MAX_DOMAINS];
     for (size_t x = 0; x < J.n; x++)
         if (cur[x] != 0.0) {
@@ -312,12 +306,11 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
             int s[MKBA_MAX_DOMAINS], tt[MKBA_MAX_DOMAINS];
             for (size_t d = 0; d < J.D; d++)
                 split(l, (int)d, &J.e[d], idx[d], &s[d], &tt[d]);
+            double sev[MKBA_MAX_DOMAINS];
+            for (size_t d = 0; d < J.D; d++)
+                sev[d] = t->severity[l->state_base[d] + s[d]];
             for (size_t d = 0; d < J.D; d++) {
-                double z = 0.0;
-                for (int i = l->inter_start[d]; i < l->inter_start[d + 1]; i++) {
-                    int ii = l->inter_order[i], from = m->interact[ii].from;
-                    z += beta[ii] * t->severity[l->state_base[from] + s[from]];
-                }
+                double z = mkba_interaction_term(m, t, arm, (int)d, sev);
                 st.n[d] = moves(t, arm, seg, (int)d, &J.e[d], s[d], tt[d], z, st.to[d], st.p[d],
                                 st.changed[d]);
             }

@@ -44,26 +44,54 @@ typedef struct mkba_layout {
      * inter_start[d+1]) are the model interactions acting on domain d. */
     int *inter_order;                    /* [ninteract] model interaction indices */
     int inter_start[MKBA_MAX_DOMAINS + 1];
+    /* Hot-loop lookups by (state g, time in state t), packed:
+     * index tis_off[g] + t for t = 0..dur[g].cap. */
+    int *tis_off;                        /* [nstates_total] */
+    uint8_t *bucket_at;                  /* bucket of (g, t) */
+    int *slot_at;                        /* count slot of (g, t) */
+    /* Interaction sources of each target domain d: the distinct domains
+     * src[d][0..nsrc[d]) its interactions read. Their states, mixed-radix
+     * with strides stride[d][], index a table of worsening probabilities
+     * precomputed per row (mkba_tables.pwtab), so the kernel needs no exp().
+     * Domains with more than max_combo combinations compute it instead. */
+    int nsrc[MKBA_MAX_DOMAINS];
+    int src[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
+    int stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
+    size_t ncombo[MKBA_MAX_DOMAINS];     /* 0 when the domain computes instead */
+    /* The inverse: domains whose table index domain e's state enters, with
+     * its stride, so the kernel updates indices only when e moves. */
+    int ndep[MKBA_MAX_DOMAINS];
+    int dep[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
+    int dep_stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
+    size_t max_combo;
     int has_exit;                        /* some state takes households out */
     int blocks_per_cycle;                /* Philox blocks of 4 words per cycle */
     int init_blocks;                     /* blocks for the initial states */
 } mkba_layout;
 
 mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err);
+
+/* Sets the largest number of source-state combinations a domain's
+ * worsening table may have (default 4096); beyond it the kernel computes
+ * the interaction term per household. Call before mkba_tables_alloc. */
+void mkba_layout_set_max_combo(mkba_layout *l, size_t max_combo);
 void mkba_layout_free(mkba_layout *l);
 
 /* ---- tables: one PSA draw, resolved ---- */
 
-/* One transition row, split into worsening targets (higher severity), whose
- * hazard interactions scale, and the other targets. Cumulative sums let the
- * kernel pick a target with one uniform. */
+/* One transition row. Targets are listed worsening ones (higher severity)
+ * first, whose joint probability interactions scale, then the others; cum[]
+ * is cumulative over them with the base probabilities, padded with +inf,
+ * and to[n] is the state itself, so one uniform picks a target without
+ * branches (see micro.c). */
 typedef struct mkba_row {
     double pw;                 /* P(worsening) before interaction */
     double log1m_pw;           /* log(1 - pw) */
     double po;                 /* P(other move) */
-    double wcum[MKBA_MAX_STATES], ocum[MKBA_MAX_STATES];
-    uint8_t wto[MKBA_MAX_STATES], oto[MKBA_MAX_STATES];
-    uint8_t nw, no;
+    double cum[MKBA_MAX_STATES];
+    uint8_t to[MKBA_MAX_STATES];
+    uint8_t nw, n;             /* worsening targets, all targets */
+    uint32_t tab;              /* offset of this row's worsening table in pwtab */
 } mkba_row;
 
 typedef struct mkba_tables {
@@ -72,6 +100,11 @@ typedef struct mkba_tables {
     /* rows[((arm * nsegs + seg) * nstates_total + state) * maxb + bucket] */
     mkba_row *rows;
     int maxb;                            /* max buckets of any state */
+    /* Per row and interaction-source combination: the worsening
+     * probability after interaction and pw / that (0 when it is 0), as
+     * consecutive pairs. */
+    double *pwtab;
+    size_t npwtab;
     double *beta;                        /* [arm][ninteract] */
     /* Initial states: per arm and domain, normal-scale thresholds of the
      * cumulative prevalence and the latent-factor loading. */
@@ -102,6 +135,11 @@ static inline const mkba_row *mkba_tables_row(const mkba_tables *t, size_t arm,
 /* The worsening probability after interaction: pw' = 1 - (1 - pw)^exp(z),
  * capped at 1 - po so the row stays a distribution. */
 double mkba_row_worsening(const mkba_row *r, double z);
+
+/* The interaction term z of domain d given the severity of every domain's
+ * current state (sev[e]), summed in a fixed order. */
+double mkba_interaction_term(const mkba_model *m, const mkba_tables *t, size_t arm,
+                             int d, const double *sev);
 
 /* ---- counts: what a simulation tallies ---- */
 

@@ -69,7 +69,33 @@ void mkba_layout_free(mkba_layout *l)
     free(l->seg_of_cycle);
     free(l->seg_start);
     free(l->inter_order);
+    free(l->tis_off);
+    free(l->bucket_at);
+    free(l->slot_at);
     free(l);
+}
+
+void mkba_layout_set_max_combo(mkba_layout *l, size_t max_combo)
+{
+    l->max_combo = max_combo;
+    for (size_t d = 0; d < l->ndomains; d++) {
+        size_t n = 1;
+        for (int j = l->nsrc[d] - 1; j >= 0; j--) {
+            l->stride[d][j] = n > max_combo ? 0 : (int)n;
+            n *= (size_t)l->nstates[l->src[d][j]];
+            if (n > max_combo)
+                n = max_combo + 1;
+        }
+        l->ncombo[d] = n <= max_combo ? n : 0;
+    }
+    for (size_t e = 0; e < l->ndomains; e++)
+        l->ndep[e] = 0;
+    for (size_t d = 0; d < l->ndomains; d++)
+        for (int j = 0; l->ncombo[d] && j < l->nsrc[d]; j++) {
+            int e = l->src[d][j];
+            l->dep[e][l->ndep[e]] = (int)d;
+            l->dep_stride[e][l->ndep[e]++] = l->stride[d][j];
+        }
 }
 
 mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
@@ -139,6 +165,31 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
                 l->inter_order[k++] = (int)i;
     }
     l->inter_start[m->ndomains] = k;
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int i = l->inter_start[d]; i < l->inter_start[d + 1]; i++) {
+            int from = m->interact[l->inter_order[i]].from, known = 0;
+            for (int j = 0; j < l->nsrc[d]; j++)
+                known |= l->src[d][j] == from;
+            if (!known)
+                l->src[d][l->nsrc[d]++] = from;
+        }
+    mkba_layout_set_max_combo(l, 4096);
+
+    size_t npacked = 0;
+    for (size_t g = 0; g < l->nstates_total; g++)
+        npacked += (size_t)l->dur[g].cap + 1;
+    l->tis_off = malloc(l->nstates_total * sizeof *l->tis_off);
+    l->bucket_at = malloc(npacked * sizeof *l->bucket_at);
+    l->slot_at = malloc(npacked * sizeof *l->slot_at);
+    if (!l->tis_off || !l->bucket_at || !l->slot_at)
+        goto nomem;
+    for (size_t g = 0, i = 0; g < l->nstates_total; g++) {
+        l->tis_off[g] = (int)i;
+        for (int tt = 0; tt <= l->dur[g].cap; tt++, i++) {
+            l->bucket_at[i] = l->dur[g].bucket_of[tt];
+            l->slot_at[i] = l->slot_base[g] + l->dur[g].bucket_of[tt];
+        }
+    }
     l->blocks_per_cycle = (int)((m->ndomains + 3) / 4);
     l->init_blocks = (int)((m->ndomains + 1 + 3) / 4);
     return l;

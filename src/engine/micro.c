@@ -79,98 +79,117 @@ static int exit_domain(const mkba_model *m, const uint8_t *x)
     return -1;
 }
 
-static inline int pick(const double *cum, int n, double v)
+/* The target of row r for uniform u when worsening has probability pw
+ * (scale = r->pw / pw): u is mapped onto the base cumulative scale, and the
+ * target index is the number of cumulative bounds at or below it. */
+static inline uint8_t target(const mkba_row *r, int ntargets, double u, double pw, double scale)
 {
+    double v = u < pw ? u * scale : u - pw + r->pw;
     int j = 0;
-    while (j + 1 < n && v >= cum[j])
-        j++;
-    return j;
+    for (int i = 0; i < ntargets; i++)
+        j += v >= r->cum[i];
+    return r->to[j];
+}
+
+/* One domain of the household being simulated, with the lookups that
+ * depend on its state kept up to date as it moves. */
+typedef struct dom_state {
+    int g;          /* state, on the all-states axis */
+    int tis;        /* cycles in the state, capped */
+    int cap;
+    int row;        /* row offset within a (arm, segment) block of rows */
+    int slot;       /* count slot */
+    int combo;      /* index into the worsening table of its rows */
+    uint8_t x;      /* state within the domain */
+} dom_state;
+
+static void enter(const mkba_layout *l, int maxb, dom_state *s, int d, int x)
+{
+    s->x = (uint8_t)x;
+    s->g = l->state_base[d] + x;
+    s->tis = 0;
+    s->cap = l->dur[s->g].cap;
+    s->row = s->g * maxb + l->bucket_at[l->tis_off[s->g]];
+    s->slot = l->slot_at[l->tis_off[s->g]];
 }
 
 static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
                      const uint8_t *x0, const uint32_t *words, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
-    const size_t D = m->ndomains, T = l->ncycles, nslots = l->nslots;
+    const int D = (int)m->ndomains, maxb = t->maxb;
+    const size_t T = l->ncycles, nslots = l->nslots;
     const int bpc4 = l->blocks_per_cycle * 4;
-    const double *beta = &t->beta[arm * m->ninteract];
+    const double *pwtab = t->pwtab;
     uint64_t *occ = &c->occ[arm * l->npoints * nslots];
     uint64_t *entries = &c->entries[arm * T * l->nstates_total];
-    uint8_t x[MKBA_MAX_DOMAINS], nx[MKBA_MAX_DOMAINS];
-    uint8_t tis[MKBA_MAX_DOMAINS];
+    dom_state s[MKBA_MAX_DOMAINS];
+    uint8_t nx[MKBA_MAX_DOMAINS];
     double sev[MKBA_MAX_DOMAINS];
-    int g[MKBA_MAX_DOMAINS];
 
-    for (size_t d = 0; d < D; d++) {
-        x[d] = x0[d];
-        tis[d] = 0;
-        g[d] = l->state_base[d] + x[d];
+    for (int d = 0; d < D; d++) {
+        enter(l, maxb, &s[d], d, x0[d]);
+        s[d].combo = 0;
     }
-    int out = l->has_exit ? exit_domain(m, x) : -1;
-    int out_slot = out >= 0 ? l->slot_base[g[out]] : -1;
+    for (int e = 0; e < D; e++)
+        for (int i = 0; i < l->ndep[e]; i++)
+            s[l->dep[e][i]].combo += s[e].x * l->dep_stride[e][i];
+    int out = l->has_exit ? exit_domain(m, x0) : -1;
     if (out >= 0)
-        occ[out_slot]++;
+        occ[s[out].slot]++;
     else
-        for (size_t d = 0; d < D; d++)
-            occ[l->slot_base[g[d]]]++;
+        for (int d = 0; d < D; d++)
+            occ[s[d].slot]++;
 
     for (size_t k = 1; k <= T; k++) {
         uint64_t *occ_k = occ + k * nslots;
         if (out >= 0) {
-            occ_k[out_slot]++;
+            occ_k[s[out].slot]++;
             continue;
         }
-        const int seg = l->seg_of_cycle[k];
+        const mkba_row *rows = mkba_tables_row(t, arm, l->seg_of_cycle[k], 0, 0);
         const uint32_t *u32 = words + (k - 1) * (size_t)bpc4;
-        for (size_t d = 0; d < D; d++)
-            sev[d] = t->severity[g[d]];
         int moved = 0;
-        for (size_t d = 0; d < D; d++) {
-            const mkba_row *row = mkba_tables_row(t, arm, seg, g[d],
-                                                  l->dur[g[d]].bucket_of[tis[d]]);
-            nx[d] = x[d];
-            if (row->pw + row->po <= 0.0)
-                continue;
-            double z = 0.0;
-            for (int i = l->inter_start[d]; i < l->inter_start[d + 1]; i++) {
-                int ii = l->inter_order[i];
-                z += beta[ii] * sev[m->interact[ii].from];
+        for (int d = 0; d < D; d++) {
+            const mkba_row *row = rows + s[d].row;
+            double pw, scale;
+            if (l->ncombo[d]) {
+                pw = pwtab[2 * (row->tab + (uint32_t)s[d].combo)];
+                scale = pwtab[2 * (row->tab + (uint32_t)s[d].combo) + 1];
+            } else {
+                for (int e = 0; e < D; e++)
+                    sev[e] = t->severity[s[e].g];
+                pw = mkba_row_worsening(row, mkba_interaction_term(m, t, arm, d, sev));
+                scale = pw > 0.0 ? row->pw / pw : 0.0;
             }
-            double pw = mkba_row_worsening(row, z);
-            double u = mkba_rng_u01(u32[d]);
-            if (u < pw) {
-                nx[d] = row->wto[pick(row->wcum, row->nw, u / pw * row->pw)];
-                moved = 1;
-            } else if (u - pw < row->po) {
-                nx[d] = row->oto[pick(row->ocum, row->no, u - pw)];
-                moved = 1;
-            }
+            nx[d] = target(row, l->nstates[d] - 1, mkba_rng_u01(u32[d]), pw, scale);
+            moved |= nx[d] != s[d].x;
         }
         if (moved && l->has_exit) {
             /* A household that leaves in this cycle takes no other step. */
-            for (size_t d = 0; d < D; d++)
-                if (nx[d] != x[d] && m->domain[d].state[nx[d]].exit) {
-                    out = (int)d;
-                    break;
-                }
+            for (int d = 0; d < D && out < 0; d++)
+                if (nx[d] != s[d].x && m->domain[d].state[nx[d]].exit)
+                    out = d;
             if (out >= 0) {
-                g[out] = l->state_base[out] + nx[out];
-                entries[(k - 1) * l->nstates_total + (size_t)g[out]]++;
-                out_slot = l->slot_base[g[out]];
-                occ_k[out_slot]++;
+                enter(l, maxb, &s[out], out, nx[out]);
+                entries[(k - 1) * l->nstates_total + (size_t)s[out].g]++;
+                occ_k[s[out].slot]++;
                 continue;
             }
         }
-        for (size_t d = 0; d < D; d++) {
-            if (nx[d] != x[d]) {
-                x[d] = nx[d];
-                g[d] = l->state_base[d] + x[d];
-                tis[d] = 0;
-                entries[(k - 1) * l->nstates_total + (size_t)g[d]]++;
-            } else if (tis[d] < l->dur[g[d]].cap) {
-                tis[d]++;
+        for (int d = 0; d < D; d++) {
+            dom_state *sd = &s[d];
+            if (nx[d] != sd->x) {
+                for (int i = 0; i < l->ndep[d]; i++)
+                    s[l->dep[d][i]].combo += (nx[d] - sd->x) * l->dep_stride[d][i];
+                enter(l, maxb, sd, d, nx[d]);
+                entries[(k - 1) * l->nstates_total + (size_t)sd->g]++;
+            } else if (sd->tis < sd->cap) {
+                int i = l->tis_off[sd->g] + ++sd->tis;
+                sd->row = sd->g * maxb + l->bucket_at[i];
+                sd->slot = l->slot_at[i];
             }
-            occ_k[l->slot_base[g[d]] + l->dur[g[d]].bucket_of[tis[d]]]++;
+            occ_k[sd->slot]++;
         }
     }
 }

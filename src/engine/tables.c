@@ -21,6 +21,7 @@ void mkba_tables_free(mkba_tables *t)
     if (t == NULL)
         return;
     free(t->rows);
+    free(t->pwtab);
     free(t->beta);
     free(t->init_thr);
     free(t->init_prev);
@@ -54,7 +55,68 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
     for (size_t d = 0; d < m->ndomains; d++)
         for (int s = 0; s < m->domain[d].nstates; s++)
             t->severity[l->state_base[d] + s] = m->domain[d].state[s].severity;
+
+    /* Each row of a domain with a worsening table owns ncombo entries. */
+    for (size_t arm = 0; arm < m->narms; arm++)
+        for (size_t seg = 0; seg < l->nsegs; seg++)
+            for (size_t d = 0; d < m->ndomains; d++)
+                for (int s = 0; s < m->domain[d].nstates; s++) {
+                    int g = l->state_base[d] + s;
+                    for (int b = 0; b < l->dur[g].nbuckets; b++) {
+                        mkba_row *row = (mkba_row *)mkba_tables_row(t, arm, (int)seg, g, b);
+                        row->tab = (uint32_t)t->npwtab;
+                        t->npwtab += l->ncombo[d];
+                    }
+                }
+    t->pwtab = calloc(2 * t->npwtab + 2, sizeof *t->pwtab);
+    if (t->pwtab == NULL) {
+        mkba_tables_free(t);
+        return NULL;
+    }
     return t;
+}
+
+double mkba_interaction_term(const mkba_model *m, const mkba_tables *t, size_t arm,
+                             int d, const double *sev)
+{
+    const mkba_layout *l = t->l;
+    const double *beta = &t->beta[arm * m->ninteract];
+    double z = 0.0;
+    for (int i = l->inter_start[d]; i < l->inter_start[d + 1]; i++) {
+        int ii = l->inter_order[i];
+        z += beta[ii] * sev[m->interact[ii].from];
+    }
+    return z;
+}
+
+/* Worsening probabilities of every row for every combination of its
+ * domain's interaction sources' states. */
+static void fill_worsening_tables(mkba_tables *t, const mkba_model *m, size_t arm)
+{
+    const mkba_layout *l = t->l;
+    double sev[MKBA_MAX_DOMAINS] = {0};
+    for (size_t d = 0; d < m->ndomains; d++) {
+        if (l->ncombo[d] == 0)
+            continue;
+        for (size_t c = 0; c < l->ncombo[d]; c++) {
+            for (int j = 0; j < l->nsrc[d]; j++) {
+                int e = l->src[d][j];
+                int x = (int)(c / (size_t)l->stride[d][j] % (size_t)l->nstates[e]);
+                sev[e] = t->severity[l->state_base[e] + x];
+            }
+            double z = mkba_interaction_term(m, t, arm, (int)d, sev);
+            for (size_t seg = 0; seg < l->nsegs; seg++)
+                for (int s = 0; s < l->nstates[d]; s++) {
+                    int g = l->state_base[d] + s;
+                    for (int b = 0; b < l->dur[g].nbuckets; b++) {
+                        const mkba_row *row = mkba_tables_row(t, arm, (int)seg, g, b);
+                        double pw = mkba_row_worsening(row, z);
+                        t->pwtab[2 * (row->tab + c)] = pw;
+                        t->pwtab[2 * (row->tab + c) + 1] = pw > 0.0 ? row->pw / pw : 0.0;
+                    }
+                }
+        }
+    }
 }
 
 double mkba_row_worsening(const mkba_row *r, double z)
@@ -179,20 +241,25 @@ static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
 
 static void fill_row(mkba_row *row, const mkba_domain *dom, int s, const double *p)
 {
+    uint32_t tab = row->tab;
     memset(row, 0, sizeof *row);
-    for (int j = 0; j < dom->nstates; j++) {
-        if (j == s || p[j] <= 0.0)
-            continue;
-        if (dom->state[j].severity > dom->state[s].severity) {
-            row->pw += p[j];
-            row->wto[row->nw] = (uint8_t)j;
-            row->wcum[row->nw++] = row->pw;
-        } else {
-            row->po += p[j];
-            row->oto[row->no] = (uint8_t)j;
-            row->ocum[row->no++] = row->po;
+    row->tab = tab;
+    for (int worse = 1; worse >= 0; worse--)
+        for (int j = 0; j < dom->nstates; j++) {
+            if (j == s || p[j] <= 0.0 || (dom->state[j].severity > dom->state[s].severity) != worse)
+                continue;
+            if (worse)
+                row->pw += p[j];
+            else
+                row->po += p[j];
+            row->to[row->n] = (uint8_t)j;
+            row->cum[row->n] = row->pw + row->po;
+            row->n++;
+            row->nw += (uint8_t)worse;
         }
-    }
+    for (int i = row->n; i < MKBA_MAX_STATES; i++)
+        row->cum[i] = INFINITY;
+    row->to[row->n] = (uint8_t)s; /* n <= nstates - 1 < MKBA_MAX_STATES */
     row->log1m_pw = log1p(-row->pw);
 }
 
@@ -258,7 +325,8 @@ int mkba_tables_resolve(mkba_tables *t, const mkba_model *m, const double *value
                     for (int b = 0; b < l->dur[g].nbuckets; b++) {
                         mkba_row *row = (mkba_row *)mkba_tables_row(t, arm, (int)seg, (int)g, b);
                         if (dom->state[s].absorbing) {
-                            memset(row, 0, sizeof *row);
+                            memset(p, 0, sizeof p);
+                            fill_row(row, dom, s, p);
                             continue;
                         }
                         int dur = l->dur[g].lo[b];
@@ -282,6 +350,7 @@ int mkba_tables_resolve(mkba_tables *t, const mkba_model *m, const double *value
         int rc = resolve_initial(t, &c, arm);
         if (rc != MKBA_OK)
             return rc;
+        fill_worsening_tables(t, m, arm);
     }
     t->init_same = 1;
     for (size_t arm = 1; arm < m->narms; arm++) {
