@@ -12,6 +12,10 @@
 
 #define MKBA_VERSION "0.1.0"
 
+/* GSL's default error handler aborts the process. mkba checks every GSL
+ * result itself, so a program using mkba must call
+ * gsl_set_error_handler_off() once at the start of main, before any run. */
+
 typedef struct mkba_model mkba_model;
 
 /* See src/model/scenario.h for the full contract. */

@@ -164,14 +164,44 @@ double mkba_dist_mode(const mkba_dist *d)
     return NAN;
 }
 
+/* GSL 2.7's beta and gamma quantiles return NaN for some arguments (its
+ * Newton step fails, e.g. beta(12, 988) near the median). Where that
+ * happens, invert the CDF by bisection, which always converges. */
+static double invert_cdf(double (*cdf)(double, double, double), double a, double b,
+                         double u, double lo, double hi)
+{
+    while (isfinite(hi) && cdf(hi, a, b) < u)
+        hi *= 2.0;
+    for (int i = 0; i < 200 && hi - lo > 1e-15 * (hi > 1.0 ? hi : 1.0); i++) {
+        double mid = 0.5 * (lo + hi);
+        if (cdf(mid, a, b) < u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static double beta_quantile(double u, double a, double b)
+{
+    double x = gsl_cdf_beta_Pinv(u, a, b);
+    return isfinite(x) ? x : invert_cdf(gsl_cdf_beta_P, a, b, u, 0.0, 1.0);
+}
+
+static double gamma_quantile(double u, double shape, double scale)
+{
+    double x = gsl_cdf_gamma_Pinv(u, shape, scale);
+    return isfinite(x) ? x : invert_cdf(gsl_cdf_gamma_P, shape, scale, u, 0.0, shape * scale + scale);
+}
+
 double mkba_dist_quantile(const mkba_dist *d, double u)
 {
     switch (d->kind) {
     case MKBA_DIST_FIXED: return d->a;
     case MKBA_DIST_NORMAL: return d->a + gsl_cdf_gaussian_Pinv(u, d->b);
     case MKBA_DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, d->a, d->b);
-    case MKBA_DIST_GAMMA: return gsl_cdf_gamma_Pinv(u, d->a, d->b);
-    case MKBA_DIST_BETA: return gsl_cdf_beta_Pinv(u, d->a, d->b);
+    case MKBA_DIST_GAMMA: return gamma_quantile(u, d->a, d->b);
+    case MKBA_DIST_BETA: return beta_quantile(u, d->a, d->b);
     case MKBA_DIST_UNIFORM: return gsl_cdf_flat_Pinv(u, d->a, d->b);
     case MKBA_DIST_TRIANGULAR: {
         double lo = d->a, mode = d->b, hi = d->c, w = hi - lo;
@@ -182,7 +212,7 @@ double mkba_dist_quantile(const mkba_dist *d, double u)
     case MKBA_DIST_PERT: {
         double lo = d->a, mode = d->b, hi = d->c, w = hi - lo;
         double a1 = 1 + 4 * (mode - lo) / w, a2 = 1 + 4 * (hi - mode) / w;
-        return lo + w * gsl_cdf_beta_Pinv(u, a1, a2);
+        return lo + w * beta_quantile(u, a1, a2);
     }
     case MKBA_DIST_DIRICHLET:
     case MKBA_DIST_EXPR:

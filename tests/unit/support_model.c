@@ -161,8 +161,8 @@ mkba_model *support_model_small(void)
         for (int p = 0; p < 3; p++)
             ok = ok && (m->payer[p] = mkba_strdup(payer[p])) != NULL;
         m->neffects = 2;
-        m->effect[0] = (mkba_effect_def){ mkba_strdup("qaly"), mkba_strdup("QALY"), 0 };
-        m->effect[1] = (mkba_effect_def){ mkba_strdup("income"), mkba_strdup("EUR"), 1 };
+        m->effect[0] = (mkba_effect_def){ .name = mkba_strdup("qaly"), .unit = mkba_strdup("QALY"), .payer = -1 };
+        m->effect[1] = (mkba_effect_def){ .name = mkba_strdup("income"), .unit = mkba_strdup("EUR"), .monetary = 1, .payer = -1 };
         ok = ok && m->effect[0].name && m->effect[0].unit && m->effect[1].name
              && m->effect[1].unit;
     }

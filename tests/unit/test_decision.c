@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include "analysis/breakeven.h"
 #include "analysis/ceac.h"
 #include "analysis/frontier.h"
@@ -788,6 +789,7 @@ static void test_payer_errors(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_breakeven_r0),
         cmocka_unit_test(test_breakeven_r3),

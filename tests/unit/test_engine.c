@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "model/scenario.h"
 #include "engine/engine.h"
@@ -183,6 +184,7 @@ static void test_household_streams_split_freely(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_micro_mean_matches_cohort_trace),
         cmocka_unit_test(test_households_conserved),
