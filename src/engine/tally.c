@@ -6,7 +6,9 @@
  * priced at the rules that apply in that cycle. Entry costs are charged in
  * the cycle of the entry; one-off programme costs at the start of the first
  * cycle of their window, to the households still in the model. All results
- * are per household of the starting cohort. */
+ * are per household of the starting cohort. A cost rule with a transfer_to
+ * payer books its amount as a cost to its payer and as a gain (a negative
+ * cost) to the recipient. */
 #include <string.h>
 #include "engine/engine.h"
 
@@ -126,6 +128,12 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 }
                 cost[rule->payer] += amount * u;
                 cost_d[rule->payer] += amount * dsc;
+                /* A transfer (a benefit paid to a household) is the same
+                 * amount gained by its recipient: it nets out for society. */
+                if (rule->transfer_to >= 0) {
+                    cost[rule->transfer_to] -= amount * u;
+                    cost_d[rule->transfer_to] -= amount * dsc;
+                }
             }
             for (size_t i = 0; i < m->neffect_rules; i++) {
                 const mkba_effect_rule *rule = &m->effect_rule[i];

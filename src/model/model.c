@@ -21,9 +21,14 @@ void mkba_model_free(mkba_model *m)
         free(m->arm[a].name);
         free(m->arm[a].label);
     }
-    for (size_t i = 0; i < m->npayers; i++)
+    /* payer_def may be absent in a model built in memory. */
+    for (size_t i = 0; i < m->npayers; i++) {
         free(m->payer[i]);
+        if (m->payer_def != NULL)
+            free(m->payer_def[i].name);
+    }
     free(m->payer);
+    free(m->payer_def);
     for (size_t i = 0; i < m->neffects; i++) {
         free(m->effect[i].name);
         free(m->effect[i].unit);
@@ -48,6 +53,16 @@ void mkba_model_free(mkba_model *m)
         free(m->effect_rule[i].file);
     }
     free(m->effect_rule);
+    mkba_analysis *a = &m->analysis;
+    for (size_t i = 0; i < a->nperspectives; i++) {
+        free(a->perspective[i].name);
+        free(a->perspective[i].payer);
+    }
+    free(a->perspective);
+    free(a->wtp);
+    for (size_t i = 0; i < a->npm; i++)
+        free(a->pm_item[i]);
+    free(a->pm_item);
     mkba_params_free(m->params);
     free(m);
 }

@@ -93,6 +93,8 @@ typedef struct mkba_cost_rule {
     uint32_t arms;
     mkba_window cycles, duration; /* duration: STATE kind only */
     int amount;                /* value index */
+    int transfer_to;           /* payer receiving the amount (a transfer that
+                                  nets out for society), or -1 */
     char *category;            /* e.g. "first line" (owned, may be NULL) */
     char *path; char *file; int line;
 } mkba_cost_rule;
@@ -108,11 +110,49 @@ typedef struct mkba_effect_rule {
     char *path; char *file; int line;
 } mkba_effect_rule;
 
+typedef enum mkba_mkba_category {
+    MKBA_CAT_DIRECT = 0,       /* effects for the target group and providers */
+    MKBA_CAT_INDIRECT,         /* effects passed on through markets */
+    MKBA_CAT_EXTERNAL          /* effects on third parties outside markets */
+} mkba_mkba_category;
+
 typedef struct mkba_effect_def {
     char *name;
     char *unit;                /* "QALY", "life years", "EUR", ... */
     int monetary;              /* counts as money in NPV when set */
+    int lower_is_better;       /* e.g. years with a severe problem */
+    int payer;                 /* monetary effects: the payer who gains, or -1
+                                  for society at large */
+    mkba_mkba_category category; /* row of the MKBA table (monetary effects) */
 } mkba_effect_def;
+
+typedef struct mkba_payer_def {
+    char *name;
+    int municipal;             /* part of the municipality perspective */
+    mkba_mkba_category category;
+} mkba_payer_def;
+
+/* A perspective: a named set of payers whose costs and gains count. */
+typedef struct mkba_perspective {
+    char *name;
+    size_t npayers;
+    int *payer;
+} mkba_perspective;
+
+/* Settings of the decision outputs (issue 4); docs/scenario.md. */
+typedef struct mkba_analysis {
+    size_t nperspectives;      /* besides "society", "municipality" and each payer */
+    mkba_perspective *perspective;
+    size_t nwtp;               /* willingness-to-pay grid for the primary effect */
+    double *wtp;
+    int primary_effect;        /* effect for ICER, CEAC and EVPI */
+    double population;         /* households per year for population EVPI */
+    int population_years;      /* years over which EVPI accrues */
+    double optimism_bias;      /* uplift on the extra costs of an arm (share) */
+    double deadweight;         /* share of benefits that would have happened anyway */
+    size_t npm;                /* non-monetised effects listed as PM items */
+    char **pm_item;
+} mkba_analysis;
 
 typedef struct mkba_arm {
     char *name;
@@ -155,7 +195,8 @@ typedef struct mkba_model {
     mkba_arm arm[MKBA_MAX_ARMS];
     int reference;             /* index of the reference arm */
     size_t npayers;
-    char **payer;
+    char **payer;              /* names; payer_def[i].name == payer[i] */
+    mkba_payer_def *payer_def;
     size_t neffects;
     mkba_effect_def *effect;
 
@@ -165,6 +206,7 @@ typedef struct mkba_model {
     size_t neffect_rules; mkba_effect_rule *effect_rule;
 
     mkba_params *params;       /* owned */
+    mkba_analysis analysis;
 
     /* Run defaults from the scenario (command-line options override). */
     uint64_t seed;

@@ -80,11 +80,10 @@ static void print_scope(const mkba_model *m, FILE *f, uint32_t arms, mkba_window
         fprintf(f, "; cycles %d-", cycles.from);
         cycles.to == MKBA_CYCLE_END ? fprintf(f, "end") : fprintf(f, "%d", cycles.to);
     }
-    if (duration.from != 0 || duration.to != MKBA_CYCLE_END) {
-        fprintf(f, "; after %d-", duration.from);
-        duration.to == MKBA_CYCLE_END ? fprintf(f, "any") : fprintf(f, "%d", duration.to);
-        fprintf(f, " cycles in state");
-    }
+    if (duration.to == MKBA_CYCLE_END && duration.from != 0)
+        fprintf(f, "; after %d or more cycles in state", duration.from);
+    else if (duration.to != MKBA_CYCLE_END)
+        fprintf(f, "; after %d-%d cycles in state", duration.from, duration.to);
 }
 
 static void print_domains(const mkba_model *m, FILE *f)
@@ -148,6 +147,8 @@ static void print_rules(const mkba_model *m, FILE *f)
             fprintf(f, " %s.%s", m->domain[c->domain].name,
                     m->domain[c->domain].state[c->state].name);
         fprintf(f, ": %s; payer %s", v, m->payer[c->payer]);
+        if (c->transfer_to >= 0)
+            fprintf(f, "; transfer to %s", m->payer[c->transfer_to]);
         if (c->category != NULL)
             fprintf(f, "; category %s", c->category);
         print_scope(m, f, c->arms, c->cycles, c->duration);
@@ -168,6 +169,47 @@ static void print_rules(const mkba_model *m, FILE *f)
         print_scope(m, f, e->arms, e->cycles, e->duration);
         fprintf(f, "  [%s:%d]\n", e->file, e->line);
     }
+}
+
+/* The settings of the decision outputs, defaults filled in. */
+static void print_analysis(const mkba_model *m, FILE *f)
+{
+    const mkba_analysis *a = &m->analysis;
+    fprintf(f, "\nAnalysis\n  perspectives: society, municipality (");
+    int any = 0;
+    for (size_t i = 0; i < m->npayers; i++)
+        if (m->payer_def[i].municipal)
+            fprintf(f, "%s%s", any++ ? ", " : "", m->payer[i]);
+    fprintf(f, "%s), each payer", any ? "" : "no municipal payers");
+    for (size_t i = 0; i < a->nperspectives; i++) {
+        fprintf(f, ", %s (", a->perspective[i].name);
+        for (size_t j = 0; j < a->perspective[i].npayers; j++)
+            fprintf(f, "%s%s", j ? ", " : "", m->payer[a->perspective[i].payer[j]]);
+        fprintf(f, ")");
+    }
+    fprintf(f, "\n  primary effect: %s\n", a->primary_effect >= 0
+                                                ? m->effect[a->primary_effect].name
+                                                : "none (no non-monetary effect)");
+    fprintf(f, "  willingness to pay (%zu values, %s per unit):", a->nwtp, m->currency);
+    for (size_t i = 0; i < a->nwtp; i++) {
+        if (a->nwtp > 8 && i == 3) {
+            fprintf(f, " ...");
+            i = a->nwtp - 3;
+        }
+        fprintf(f, " %g", a->wtp[i]);
+    }
+    fprintf(f, "\n  population: ");
+    if (a->population > 0)
+        fprintf(f, "%g households per year over %d years\n", a->population,
+                a->population_years);
+    else
+        fprintf(f, "none (results per household only)\n");
+    fprintf(f, "  optimism bias %g%% on extra costs, deadweight %g%% of benefits\n",
+            100 * a->optimism_bias, 100 * a->deadweight);
+    if (a->npm > 0)
+        fprintf(f, "  PM items (not monetised):\n");
+    for (size_t i = 0; i < a->npm; i++)
+        fprintf(f, "    - %s\n", a->pm_item[i]);
 }
 
 /* Every parameter with its distribution and mean; derived parameters show
@@ -233,14 +275,23 @@ void mkba_model_print(const mkba_model *m, FILE *f)
         fprintf(f, "  %s%s%s%s\n", m->arm[a].name, m->arm[a].is_reference ? " (reference)" : "",
                 label != NULL ? ": " : "", label != NULL ? label : "");
     }
-    fprintf(f, "Payers (%zu):", m->npayers);
+    fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)
-        fprintf(f, " %s", m->payer[i]);
-    fprintf(f, "\nEffects (%zu)\n", m->neffects);
-    for (size_t i = 0; i < m->neffects; i++)
-        fprintf(f, "  %s [%s]%s\n", m->effect[i].name, m->effect[i].unit,
-                m->effect[i].monetary ? ", monetary" : "");
+        fprintf(f, "  %s: %s, %s\n", m->payer_def[i].name,
+                m->payer_def[i].municipal ? "municipal" : "not municipal",
+                mkba_sc_category_names[m->payer_def[i].category]);
+    fprintf(f, "Effects (%zu)\n", m->neffects);
+    for (size_t i = 0; i < m->neffects; i++) {
+        const mkba_effect_def *e = &m->effect[i];
+        fprintf(f, "  %s [%s]: %s is better, %s", e->name, e->unit,
+                e->lower_is_better ? "lower" : "higher", mkba_sc_category_names[e->category]);
+        if (e->monetary)
+            fprintf(f, ", monetary, gained by %s", e->payer >= 0 ? m->payer[e->payer]
+                                                                 : "society at large");
+        fprintf(f, "\n");
+    }
     print_domains(m, f);
     print_rules(m, f);
+    print_analysis(m, f);
     print_params(m, f);
 }

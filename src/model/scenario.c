@@ -190,36 +190,72 @@ static int read_discount(mkba_loader *ld, const config_setting_t *root)
     return 0;
 }
 
+/* A payer is part of the municipality perspective by default when its name
+ * says so: Dutch municipal budgets are named "gemeente-..." by convention. */
+static int default_municipal(const char *name)
+{
+    return strncmp(name, "gemeente", 8) == 0;
+}
+
+/* One payer: a name, or a group {name; municipal; category;}. */
+static int read_payer(mkba_loader *ld, const config_setting_t *e, int i)
+{
+    mkba_model *m = ld->m;
+    mkba_payer_def *p = &m->payer_def[i];
+    const char *name = NULL;
+    int municipal = 0, has_municipal = 0, category = MKBA_CAT_DIRECT, rc;
+    if (config_setting_is_group(e)) {
+        if ((rc = mkba_sc_check_keys(ld, e, MKBA_KEYS_PAYER)) != 0
+            || (rc = mkba_sc_string(ld, e, "name", 1, &name, NULL)) != 0
+            || (rc = mkba_sc_bool(ld, e, "municipal", &municipal, &has_municipal)) != 0
+            || (rc = mkba_sc_choice(ld, e, "category", mkba_sc_category_names,
+                                    MKBA_NCATEGORIES, &category, NULL)) != 0)
+            return rc;
+    } else {
+        name = config_setting_get_string(e);
+    }
+    const config_setting_t *where = config_setting_is_group(e)
+                                        ? config_setting_get_member(e, "name") : e;
+    if (name == NULL || name[0] == '\0')
+        return mkba_sc_fail(ld, where, NULL, "expected a payer name in double quotes or a "
+                            "group {name = \"...\"; municipal = ...; category = \"...\";}");
+    for (int j = 0; j < i; j++)
+        if (strcmp(m->payer[j], name) == 0)
+            return mkba_sc_fail(ld, where, NULL, "payer '%s' is listed twice; expected unique "
+                                "names", name);
+    p->municipal = has_municipal ? municipal : default_municipal(name);
+    p->category = (mkba_mkba_category)category;
+    if ((m->payer[i] = mkba_strdup(name)) == NULL || (p->name = mkba_strdup(name)) == NULL)
+        return mkba_sc_nomem(ld);
+    return 0;
+}
+
 static int read_payers(mkba_loader *ld, const config_setting_t *root)
 {
     mkba_model *m = ld->m;
     const config_setting_t *list = config_setting_get_member(root, "payers");
     if (list == NULL)
         return 0;
-    int rc = mkba_sc_expect_list(ld, list, "an array of payer names");
+    int rc = mkba_sc_expect_list(ld, list, "a list of payer names or {name = ...;} groups");
     if (rc != 0)
         return rc;
     int n = config_setting_length(list);
-    if ((m->payer = calloc((size_t)n, sizeof *m->payer)) == NULL)
+    if ((m->payer = calloc((size_t)n, sizeof *m->payer)) == NULL
+        || (m->payer_def = calloc((size_t)n, sizeof *m->payer_def)) == NULL)
         return mkba_sc_nomem(ld);
     for (int i = 0; i < n; i++) {
-        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-        const char *name = config_setting_get_string(e);
-        if (name == NULL || name[0] == '\0')
-            return mkba_sc_fail(ld, e, NULL, "expected a payer name in double quotes");
-        for (int j = 0; j < i; j++)
-            if (strcmp(m->payer[j], name) == 0)
-                return mkba_sc_fail(ld, e, NULL, "payer '%s' is listed twice; expected unique "
-                                    "names", name);
-        if ((m->payer[i] = mkba_strdup(name)) == NULL)
-            return mkba_sc_nomem(ld);
+        /* Counted before its names are copied, so that mkba_model_free
+         * frees them whatever fails next. */
         m->npayers = (size_t)i + 1;
+        if ((rc = read_payer(ld, config_setting_get_elem(list, (unsigned)i), i)) != 0)
+            return rc;
     }
     return 0;
 }
 
 static int read_effects(mkba_loader *ld, const config_setting_t *root)
 {
+    static const char *const directions[] = {"higher", "lower"};
     mkba_model *m = ld->m;
     const config_setting_t *list = config_setting_get_member(root, "effects");
     if (list == NULL)
@@ -234,12 +270,19 @@ static int read_effects(mkba_loader *ld, const config_setting_t *root)
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
         mkba_effect_def *e = &m->effect[i];
         const char *name = NULL, *unit = NULL;
+        int category = MKBA_CAT_DIRECT;
+        e->payer = -1;
         if ((rc = mkba_sc_expect_group(ld, g, "a group {name = ...; unit = ...;}")) != 0
             || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_EFFECT)) != 0
             || (rc = mkba_sc_string(ld, g, "name", 1, &name, NULL)) != 0
             || (rc = mkba_sc_string(ld, g, "unit", 1, &unit, NULL)) != 0
-            || (rc = mkba_sc_bool(ld, g, "monetary", &e->monetary, NULL)) != 0)
+            || (rc = mkba_sc_bool(ld, g, "monetary", &e->monetary, NULL)) != 0
+            || (rc = mkba_sc_choice(ld, g, "better", directions, 2, &e->lower_is_better,
+                                    NULL)) != 0
+            || (rc = mkba_sc_choice(ld, g, "category", mkba_sc_category_names,
+                                    MKBA_NCATEGORIES, &category, NULL)) != 0)
             return rc;
+        e->category = (mkba_mkba_category)category;
         for (int j = 0; j < i; j++)
             if (strcmp(m->effect[j].name, name) == 0)
                 return mkba_sc_fail(ld, config_setting_get_member(g, "name"), NULL,
@@ -247,6 +290,14 @@ static int read_effects(mkba_loader *ld, const config_setting_t *root)
         m->neffects = (size_t)i + 1;
         if ((e->name = mkba_strdup(name)) == NULL || (e->unit = mkba_strdup(unit)) == NULL)
             return mkba_sc_nomem(ld);
+        const config_setting_t *payer = config_setting_get_member(g, "payer");
+        if (payer != NULL && !e->monetary)
+            return mkba_sc_fail(ld, payer, NULL, "only a monetary effect has a payer who gains "
+                                "it; expected monetary = true, or no payer");
+        if (payer != NULL
+            && (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
+                                           m->npayers, "payer", NULL, &e->payer)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -334,7 +385,8 @@ static int read_scenario(mkba_loader *ld, const config_setting_t *root)
                             "of life domains");
     if ((rc = read_run(ld, root)) != 0 || (rc = read_timing(ld, root)) != 0
         || (rc = read_discount(ld, root)) != 0 || (rc = read_payers(ld, root)) != 0
-        || (rc = read_effects(ld, root)) != 0 || (rc = read_arms(ld, arms)) != 0)
+        || (rc = read_effects(ld, root)) != 0 || (rc = read_arms(ld, arms)) != 0
+        || (rc = mkba_sc_analysis(ld, config_setting_get_member(root, "analysis"))) != 0)
         return rc;
 
     if ((m->params = mkba_params_alloc(m->narms)) == NULL)

@@ -1,5 +1,7 @@
 /* Internals of the scenario loader, shared by its files:
  *   scenario.c        reading the file, top-level settings, arms, payers, effects
+ *   scenario_analysis.c  the analysis group: perspectives, willingness to pay,
+ *                     population, optimism bias, deadweight, PM items
  *   scenario_keys.c   the table of known settings and the unknown-setting check
  *   scenario_values.c error messages, typed getters, value specs, distributions,
  *                     the parameters, overrides and correlations sections
@@ -35,6 +37,7 @@ typedef enum mkba_keyset {
     MKBA_KEYS_STATE, MKBA_KEYS_INITIAL, MKBA_KEYS_TRANSITION,
     MKBA_KEYS_INTERACTION, MKBA_KEYS_COST, MKBA_KEYS_EFFECT_VALUE,
     MKBA_KEYS_VALUE, MKBA_KEYS_EXPR, MKBA_KEYS_PARAM,
+    MKBA_KEYS_PAYER, MKBA_KEYS_ANALYSIS, MKBA_KEYS_PERSPECTIVE, MKBA_KEYS_WTP_RANGE,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -52,6 +55,11 @@ int mkba_sc_check_dist_keys(mkba_loader *ld, const config_setting_t *group, mkba
  * (index 0, "fixed", is not a valid `dist` value). */
 const char *const *mkba_sc_dist_keys(mkba_dist_kind kind);
 extern const char *const mkba_sc_dist_names[];
+
+/* The MKBA table rows in mkba_mkba_category order: "direct", "indirect",
+ * "external" (MKBA_NCATEGORIES names). */
+#define MKBA_NCATEGORIES 3
+extern const char *const mkba_sc_category_names[MKBA_NCATEGORIES];
 
 /* --- scenario_values.c --- */
 
@@ -111,6 +119,17 @@ int mkba_sc_parameters(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms);
 int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section);
 
+
+/* A required name member looked up among names[0..n) (see mkba_sc_lookup). */
+int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          const char *const *names, size_t n, const char *what,
+                          const char *context, int *index);
+
+/* --- scenario_analysis.c --- */
+
+/* The analysis group (section may be NULL: every default). Needs the
+ * timing, payers and effects. */
+int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section);
 
 /* --- scenario_rules.c --- */
 

@@ -9,12 +9,13 @@
 static const char *const keys_root[] = {
     "mkba_format", "name", "description", "currency", "price_year", "run",
     "timing", "discount", "payers", "effects", "arms", "parameters",
-    "correlations", "domains", "interactions", "costs", "effect_values", NULL};
+    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", NULL};
 static const char *const keys_run[] = {"seed", "draws", "households", "base_case", NULL};
 static const char *const keys_timing[] = {
     "cycle", "horizon", "occupancy", "correction", "discount_time", NULL};
 static const char *const keys_discount[] = {"costs", "effects", NULL};
-static const char *const keys_effect[] = {"name", "unit", "monetary", NULL};
+static const char *const keys_effect[] = {
+    "name", "unit", "monetary", "better", "payer", "category", NULL};
 static const char *const keys_arm[] = {"name", "reference", "label", "overrides", NULL};
 static const char *const keys_correlation[] = {"parameters", "matrix", NULL};
 static const char *const keys_domain[] = {"name", "states", "initial", "transitions", NULL};
@@ -23,10 +24,10 @@ static const char *const keys_initial[] = {"prevalence", "loading", "state", NUL
 static const char *const keys_transition[] = {
     "from", "probabilities", "rates", "relative_risks", "hazard_ratios",
     "arms", "cycles", "duration", "of", NULL};
-static const char *const keys_interaction[] = {"from", "to", "beta", NULL};
+static const char *const keys_interaction[] = {"from", "to", "beta", "source", NULL};
 static const char *const keys_cost[] = {
     "domain", "state", "enter", "payer", "per_year", "once", "arms", "cycles",
-    "duration", "category", "source", NULL};
+    "duration", "category", "source", "transfer_to", NULL};
 static const char *const keys_effect_value[] = {
     "effect", "per_year", "domain", "state", "arms", "cycles", "duration",
     "source", NULL};
@@ -35,11 +36,20 @@ static const char *const keys_value[] = {"value", "source", "unit", NULL};
 static const char *const keys_expr[] = {"expr", "source", "unit", NULL};
 /* A parameter group before we know which of the three it is. */
 static const char *const keys_param[] = {"dist", "value", "expr", "source", "unit", NULL};
+static const char *const keys_payer[] = {"name", "municipal", "category", NULL};
+static const char *const keys_analysis[] = {
+    "perspectives", "wtp", "primary_effect", "population", "population_years",
+    "optimism_bias", "deadweight", "pm_items", NULL};
+static const char *const keys_perspective[] = {"name", "payers", NULL};
+static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
     keys_correlation, keys_domain, keys_state, keys_initial, keys_transition,
-    keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param};
+    keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param,
+    keys_payer, keys_analysis, keys_perspective, keys_wtp_range};
+
+const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 
 const char *const mkba_sc_dist_names[] = {
     "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular",

@@ -31,19 +31,6 @@ static void state_names(const mkba_domain *d, const char *names[MKBA_MAX_STATES]
         names[s] = d->state[s].name;
 }
 
-/* A name member (required or not) looked up among names[0..n). */
-static int lookup_member(mkba_loader *ld, const config_setting_t *g, const char *member,
-                         const char *const *names, size_t n, const char *what,
-                         const char *context, int *index)
-{
-    const char *value = NULL;
-    int rc = mkba_sc_string(ld, g, member, 1, &value, NULL);
-    if (rc != 0)
-        return rc;
-    return mkba_sc_lookup(ld, config_setting_get_member(g, member), value, names, n, what,
-                          context, index);
-}
-
 static int lookup_state(mkba_loader *ld, const config_setting_t *g, const char *member,
                         int domain, int *index)
 {
@@ -52,7 +39,8 @@ static int lookup_state(mkba_loader *ld, const config_setting_t *g, const char *
     char context[128];
     state_names(d, names);
     snprintf(context, sizeof context, " in domain '%s'", d->name);
-    return lookup_member(ld, g, member, names, (size_t)d->nstates, "state", context, index);
+    return mkba_sc_lookup_member(ld, g, member, names, (size_t)d->nstates, "state", context,
+                                 index);
 }
 
 /* Records the rule's location: path, file and line (owned copies). */
@@ -356,7 +344,8 @@ static int read_transition(mkba_loader *ld, const config_setting_t *g, int di)
                                 "it only with relative_risks or hazard_ratios");
         const char *arms[MKBA_MAX_ARMS];
         arm_names(m, arms);
-        if ((rc = lookup_member(ld, g, "of", arms, m->narms, "arm", NULL, &r->of_arm)) != 0)
+        if ((rc = mkba_sc_lookup_member(ld, g, "of", arms, m->narms, "arm", NULL,
+                                        &r->of_arm)) != 0)
             return rc;
     }
     return 0;
@@ -456,19 +445,23 @@ int mkba_sc_interactions(mkba_loader *ld, const config_setting_t *section)
         double v;
         if ((rc = mkba_sc_expect_group(ld, g, "{from = \"...\"; to = \"...\"; beta = ...;}")) != 0
             || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_INTERACTION)) != 0
-            || (rc = lookup_member(ld, g, "from", names, m->ndomains, "domain", NULL,
-                                   &r->from)) != 0
-            || (rc = lookup_member(ld, g, "to", names, m->ndomains, "domain", NULL, &r->to)) != 0)
+            || (rc = mkba_sc_lookup_member(ld, g, "from", names, m->ndomains, "domain", NULL,
+                                           &r->from)) != 0
+            || (rc = mkba_sc_lookup_member(ld, g, "to", names, m->ndomains, "domain", NULL,
+                                           &r->to)) != 0)
             return rc;
         if (r->from == r->to)
             return mkba_sc_fail(ld, config_setting_get_member(g, "to"), NULL,
                                 "a domain cannot interact with itself; expected two different "
                                 "domains");
+        const char *source = NULL;
+        if ((rc = mkba_sc_string(ld, g, "source", 0, &source, NULL)) != 0)
+            return rc;
         const config_setting_t *beta = config_setting_get_member(g, "beta");
         if (beta == NULL)
             return mkba_sc_fail(ld, g, "beta", "required setting is missing; expected the "
                                 "log hazard ratio per severity point");
-        if ((rc = mkba_sc_value(ld, beta, NULL, &r->beta, &fixed, &v)) != 0)
+        if ((rc = mkba_sc_value(ld, beta, source, &r->beta, &fixed, &v)) != 0)
             return rc;
         mkba_sc_path(g, NULL, path, sizeof path);
         if ((r->path = mkba_strdup(path)) == NULL)
@@ -495,16 +488,27 @@ static int read_cost(mkba_loader *ld, const config_setting_t *g, mkba_cost_rule 
 {
     mkba_model *m = ld->m;
     const char *source = NULL, *category = NULL;
+    r->transfer_to = -1;
     int rc = mkba_sc_expect_group(ld, g, "a cost rule {payer = \"...\"; per_year = ...;}");
     if (rc != 0 || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_COST)) != 0
         || (rc = locate_rule(ld, g, &r->path, &r->file, &r->line)) != 0
-        || (rc = lookup_member(ld, g, "payer", (const char *const *)m->payer, m->npayers,
-                               "payer", NULL, &r->payer)) != 0
+        || (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
+                                       m->npayers, "payer", NULL, &r->payer)) != 0
         || (rc = mkba_sc_string(ld, g, "source", 0, &source, NULL)) != 0
         || (rc = mkba_sc_string(ld, g, "category", 0, &category, NULL)) != 0)
         return rc;
     if (category != NULL && (r->category = mkba_strdup(category)) == NULL)
         return mkba_sc_nomem(ld);
+    const config_setting_t *transfer = config_setting_get_member(g, "transfer_to");
+    if (transfer != NULL) {
+        if ((rc = mkba_sc_lookup_member(ld, g, "transfer_to", (const char *const *)m->payer,
+                                        m->npayers, "payer", NULL, &r->transfer_to)) != 0)
+            return rc;
+        if (r->transfer_to == r->payer)
+            return mkba_sc_fail(ld, transfer, NULL, "'%s' is the payer itself; expected the "
+                                "payer who receives the amount, a different one",
+                                m->payer[r->payer]);
+    }
     const config_setting_t *domain = config_setting_get_member(g, "domain");
     const config_setting_t *state = config_setting_get_member(g, "state");
     const config_setting_t *enter = config_setting_get_member(g, "enter");
@@ -525,8 +529,8 @@ static int read_cost(mkba_loader *ld, const config_setting_t *g, mkba_cost_rule 
     } else {
         const char *names[MKBA_MAX_DOMAINS];
         domain_names(m, names);
-        if ((rc = lookup_member(ld, g, "domain", names, m->ndomains, "domain", NULL,
-                                  &r->domain)) != 0)
+        if ((rc = mkba_sc_lookup_member(ld, g, "domain", names, m->ndomains, "domain", NULL,
+                                        &r->domain)) != 0)
             return rc;
         if ((state == NULL) == (enter == NULL))
             return mkba_sc_fail(ld, g, NULL, "%s; expected state = \"...\" (a cost per year in "
@@ -589,7 +593,7 @@ static int read_effect_value(mkba_loader *ld, const config_setting_t *g, mkba_ef
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < m->neffects; i++)
         names[i] = m->effect[i].name;
-    rc = lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL, &r->effect);
+    rc = mkba_sc_lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL, &r->effect);
     free(names);
     if (rc != 0)
         return rc;
@@ -604,8 +608,8 @@ static int read_effect_value(mkba_loader *ld, const config_setting_t *g, mkba_ef
     if (domain != NULL) {
         const char *dnames[MKBA_MAX_DOMAINS];
         domain_names(m, dnames);
-        if ((rc = lookup_member(ld, g, "domain", dnames, m->ndomains, "domain", NULL,
-                                &r->domain)) != 0
+        if ((rc = mkba_sc_lookup_member(ld, g, "domain", dnames, m->ndomains, "domain", NULL,
+                                        &r->domain)) != 0
             || (rc = lookup_state(ld, g, "state", r->domain, &r->state)) != 0)
             return rc;
     } else if (duration != NULL) {

@@ -225,6 +225,18 @@ int mkba_sc_lookup(mkba_loader *ld, const config_setting_t *s, const char *name,
                         context, list);
 }
 
+int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          const char *const *names, size_t n, const char *what,
+                          const char *context, int *index)
+{
+    const char *value = NULL;
+    int rc = mkba_sc_string(ld, g, member, 1, &value, NULL);
+    if (rc != 0)
+        return rc;
+    return mkba_sc_lookup(ld, config_setting_get_member(g, member), value, names, n, what,
+                          context, index);
+}
+
 int mkba_sc_choice(mkba_loader *ld, const config_setting_t *group, const char *name,
                    const char *const *choices, size_t n, int *out, int *found)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include "model/scenario.h"
 
 #define FULL "tests/data/full.cfg"
@@ -80,13 +81,32 @@ static void test_full_structure(void **state)
     assert_close(m->timing.rate_costs, 0.0225, 0);
     assert_close(m->timing.rate_effects, 0.0225, 0);
 
-    assert_int_equal(m->npayers, 6);
+    /* Payers: names and groups mixed; municipal by the "gemeente" prefix
+     * unless set, category "direct" unless set. */
+    assert_int_equal(m->npayers, 8);
     assert_string_equal(m->payer[0], "gemeente-wmo");
     assert_string_equal(m->payer[5], "huishouden");
+    assert_string_equal(m->payer[7], "wijkteam-stichting");
+    static const int municipal[8] = {1, 1, 0, 0, 0, 0, 1, 1};
+    static const mkba_mkba_category category[8] = {
+        MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_EXTERNAL,
+        MKBA_CAT_INDIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT};
+    for (int i = 0; i < 8; i++) {
+        assert_string_equal(m->payer_def[i].name, m->payer[i]);
+        assert_int_equal(m->payer_def[i].municipal, municipal[i]);
+        assert_int_equal(m->payer_def[i].category, category[i]);
+    }
     assert_int_equal(m->neffects, 3);
     assert_string_equal(m->effect[1].unit, "household-years with a severe problem");
     assert_false(m->effect[0].monetary);
     assert_true(m->effect[2].monetary);
+    assert_false(m->effect[0].lower_is_better);
+    assert_true(m->effect[1].lower_is_better);
+    assert_false(m->effect[2].lower_is_better);
+    assert_int_equal(m->effect[0].payer, -1);
+    assert_int_equal(m->effect[2].payer, 5);
+    assert_int_equal(m->effect[0].category, MKBA_CAT_DIRECT);
+    assert_int_equal(m->effect[2].category, MKBA_CAT_INDIRECT);
     assert_int_equal(m->narms, 2);
     assert_int_equal(m->reference, 0);
     assert_true(m->arm[0].is_reference);
@@ -145,7 +165,7 @@ static void test_full_rules(void **state)
     assert_close(q->dist.a, 0.1, 0);
     assert_string_equal(t[1].path, "domains.[0].transitions.[1]");
     assert_string_equal(t[1].file, FULL);
-    assert_int_equal(t[1].line, 75);
+    assert_int_equal(t[1].line, 82);
     assert_int_equal(t[2].kind, MKBA_TRANS_RATE);
     assert_int_equal(t[3].duration.from, 3);
     assert_int_equal(t[3].duration.to, MKBA_CYCLE_END);
@@ -167,7 +187,7 @@ static void test_full_rules(void **state)
     assert_int_equal(m->interact[0].beta, param(m, "beta_debt_mental"));
     assert_close(fixed_value(m, m->interact[1].beta), 0.4, 0);
 
-    assert_int_equal(m->ncosts, 9);
+    assert_int_equal(m->ncosts, 10);
     const mkba_cost_rule *c = m->cost;
     assert_int_equal(c[0].kind, MKBA_COST_STATE);
     assert_int_equal(c[0].domain, 1);
@@ -191,6 +211,15 @@ static void test_full_rules(void **state)
     q = mkba_params_get(m->params, (size_t)c[8].amount);
     assert_int_equal(q->dist.kind, MKBA_DIST_GAMMA);
     assert_close(mkba_dist_mean(&q->dist), 4.0 * 100.0, 1e-12);
+    /* Only the last rule is a transfer; calloc's 0 would be a payer. */
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(c[i].transfer_to, -1);
+    assert_int_equal(c[9].payer, 6);
+    assert_int_equal(c[9].transfer_to, 5);
+    assert_close(fixed_value(m, c[9].amount), 7000.0, 0);
+    /* An interaction's source is recorded on its inline beta. */
+    q = mkba_params_get(m->params, (size_t)m->interact[1].beta);
+    assert_string_equal(q->source, "assumption");
 
     assert_int_equal(m->neffect_rules, 4);
     assert_int_equal(m->effect_rule[0].domain, -1);
@@ -229,6 +258,54 @@ static void test_full_parameters(void **state)
     mkba_model_free(m);
 }
 
+static void test_full_analysis(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok(FULL);
+    const mkba_analysis *a = &m->analysis;
+    assert_int_equal(a->nperspectives, 2);
+    assert_string_equal(a->perspective[0].name, "gemeente-sociaal");
+    assert_int_equal(a->perspective[0].npayers, 3);
+    assert_int_equal(a->perspective[0].payer[0], 0);
+    assert_int_equal(a->perspective[0].payer[1], 1);
+    assert_int_equal(a->perspective[0].payer[2], 6);
+    assert_string_equal(a->perspective[1].name, "zorg-en-veiligheid");
+    assert_int_equal(a->perspective[1].npayers, 2);
+    assert_int_equal(a->perspective[1].payer[0], 2);
+    assert_int_equal(a->perspective[1].payer[1], 3);
+    /* {from = 0; to = 80000; step = 20000}: five values, both ends in. */
+    assert_int_equal(a->nwtp, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_close(a->wtp[i], 20000.0 * (double)i, 0);
+    assert_int_equal(a->primary_effect, 0);
+    assert_close(a->population, 1500.0, 0);
+    assert_int_equal(a->population_years, 5);
+    assert_close(a->optimism_bias, 0.2, 0);
+    assert_close(a->deadweight, 0.1, 0);
+    assert_int_equal(a->npm, 2);
+    assert_string_equal(a->pm_item[0], "fewer school drop-outs");
+    assert_string_equal(a->pm_item[1], "safer neighbourhood");
+    mkba_model_free(m);
+}
+
+/* The other forms: wtp as an array, payers as names and groups with
+ * defaults only, the default primary effect (none is non-monetary here: no
+ * effects at all gives -1, see test_defaults_and_include). */
+static void test_wtp_array(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok("tests/data/transfer.cfg");
+    const double want[4] = {0.0, 20000.0, 50000.0, 80000.0};
+    assert_int_equal(m->analysis.nwtp, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_close(m->analysis.wtp[i], want[i], 0);
+    assert_true(m->payer_def[0].municipal);
+    assert_false(m->payer_def[1].municipal);
+    assert_int_equal(m->payer_def[1].category, MKBA_CAT_DIRECT);
+    assert_int_equal(m->analysis.population_years, 4);
+    mkba_model_free(m);
+}
+
 /* The printout for `mkba check` shows defaults and means computed by hand. */
 static void test_print(void **state)
 {
@@ -250,6 +327,22 @@ static void test_print(void **state)
     assert_contains(buf, "p_mental_worse: = p_debt_worse / 2 + n_shift; mean 0.05");
     assert_contains(buf, "in arm integrated: 0.15; mean 0.15");
     assert_contains(buf, "dead (severity 1, absorbing, exit)");
+    assert_contains(buf, "rates: light = 0.1; after 3 or more cycles in state");
+    assert_contains(buf, "  wijkteam-stichting: municipal, direct\n");
+    assert_contains(buf, "  justitie: not municipal, external\n");
+    assert_contains(buf, "severe_years [household-years with a severe problem]: lower is better");
+    assert_contains(buf, "income [EUR]: higher is better, indirect, monetary, gained by "
+                         "huishouden");
+    assert_contains(buf, "payer gemeente-participatiewet; transfer to huishouden");
+    assert_contains(buf, "municipality (gemeente-wmo, gemeente-jeugdwet, "
+                         "gemeente-participatiewet, wijkteam-stichting)");
+    assert_contains(buf, "gemeente-sociaal (gemeente-wmo, gemeente-jeugdwet, "
+                         "gemeente-participatiewet)");
+    assert_contains(buf, "willingness to pay (5 values, EUR per unit): 0 20000 40000 60000 "
+                         "80000\n");
+    assert_contains(buf, "1500 households per year over 5 years");
+    assert_contains(buf, "optimism bias 20% on extra costs, deadweight 10% of benefits");
+    assert_contains(buf, "    - safer neighbourhood\n");
     free(buf);
     mkba_model_free(m);
 }
@@ -275,6 +368,19 @@ static void test_defaults_and_include(void **state)
     assert_close(m->timing.rate_effects, 0.0225, 0);
     assert_int_equal(m->npayers, 0);
     assert_int_equal(m->neffects, 0);
+    /* Analysis defaults: no effect to be primary; the EVPI horizon is the
+     * horizon of 2.5 years rounded down to whole years. */
+    const mkba_analysis *a = &m->analysis;
+    assert_int_equal(a->nperspectives, 0);
+    assert_int_equal(a->nwtp, 21);
+    for (size_t i = 0; i < 21; i++)
+        assert_close(a->wtp[i], 5000.0 * (double)i, 0);
+    assert_int_equal(a->primary_effect, -1);
+    assert_close(a->population, 0.0, 0);
+    assert_int_equal(a->population_years, 2);
+    assert_close(a->optimism_bias, 0.0, 0);
+    assert_close(a->deadweight, 0.0, 0);
+    assert_int_equal(a->npm, 0);
     assert_int_equal(m->narms, 1);
     assert_close(m->domain[0].state[1].severity, 1.0, 0);
 
@@ -468,6 +574,51 @@ static void test_bad_timing(void **state)
                "\"simpson\"", NULL);
 }
 
+static void test_bad_payers_and_effects(void **state)
+{
+    (void)state;
+    expect_bad("bad_category", MKBA_EINVAL, 8, "payers.[1].category",
+               "'externl' is not a valid choice; expected one of: direct, indirect, external",
+               NULL);
+    expect_bad("bad_better", MKBA_EINVAL, 9, "effects.[0].better",
+               "'less' is not a valid choice; expected one of: higher, lower", NULL);
+    expect_bad("effect_payer", MKBA_EINVAL, 9, "effects.[0].payer",
+               "only a monetary effect has a payer", NULL);
+}
+
+static void test_bad_transfer(void **state)
+{
+    (void)state;
+    expect_bad("transfer_unknown", MKBA_EINVAL, 19, "costs.[0].transfer_to",
+               "unknown payer 'huishoudn'; did you mean 'huishouden'?", NULL);
+    expect_bad("transfer_self", MKBA_EINVAL, 20, "costs.[0].transfer_to",
+               "'huishouden' is the payer itself", NULL);
+}
+
+static void test_bad_analysis(void **state)
+{
+    (void)state;
+    expect_bad("perspective_duplicate", MKBA_EINVAL, 21, "analysis.perspectives.[1].name",
+               "perspective 'sociaal' is defined twice", NULL);
+    expect_bad("perspective_builtin", MKBA_EINVAL, 19, "analysis.perspectives.[0].name",
+               "'municipality' is a built-in perspective", NULL);
+    expect_bad("perspective_payer", MKBA_EINVAL, 19, "analysis.perspectives.[0].name",
+               "'huishouden' is a payer", NULL);
+    expect_bad("perspective_unknown_payer", MKBA_EINVAL, 20,
+               "analysis.perspectives.[0].payers.[1]",
+               "unknown payer 'huishoudens'; did you mean 'huishouden'?", NULL);
+    expect_bad("wtp_decreasing", MKBA_EINVAL, 19, "analysis.wtp.[2]",
+               "20000 follows 50000; expected increasing amounts", NULL);
+    expect_bad("deadweight", MKBA_EINVAL, 19, "analysis.deadweight",
+               "1.5 is out of range; expected a share in [0, 1)", NULL);
+    expect_bad("primary_effect_unknown", MKBA_EINVAL, 19, "analysis.primary_effect",
+               "unknown effect 'qualy'; did you mean 'qaly'?", NULL);
+    expect_bad("primary_effect_monetary", MKBA_EINVAL, 19, "analysis.primary_effect",
+               "effect 'income' is monetary", NULL);
+    expect_bad("analysis_key", MKBA_EINVAL, 19,
+               "analysis.populaton: unknown setting; did you mean 'population'?", NULL);
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -483,10 +634,13 @@ static void test_missing_file(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_structure),
         cmocka_unit_test(test_full_rules),
         cmocka_unit_test(test_full_parameters),
+        cmocka_unit_test(test_full_analysis),
+        cmocka_unit_test(test_wtp_array),
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_bad_syntax),
@@ -503,6 +657,9 @@ int main(void)
         cmocka_unit_test(test_bad_transitions),
         cmocka_unit_test(test_bad_arms),
         cmocka_unit_test(test_bad_timing),
+        cmocka_unit_test(test_bad_payers_and_effects),
+        cmocka_unit_test(test_bad_transfer),
+        cmocka_unit_test(test_bad_analysis),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
