@@ -3,17 +3,13 @@
  * Key: the 64-bit seed. Counter: (block, household, draw, purpose). Each
  * block gives four 32-bit words; a stream can therefore serve 2^34 words,
  * far more than one household or one draw's parameters ever needs. */
-#include <string.h>
-#include <Random123/philox.h>
 #include "mkba/rng.h"
+#include "core/philox.h"
 
 void mkba_rng_block(uint64_t seed, uint32_t draw, uint32_t household,
                     uint32_t purpose, uint32_t block, uint32_t out[4])
 {
-    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
-    philox4x32_ctr_t c = {{block, household, draw, purpose}};
-    philox4x32_ctr_t r = philox4x32(c, k);
-    memcpy(out, r.v, sizeof r.v);
+    mkba_philox_block(seed, draw, household, purpose, block, out);
 }
 
 typedef struct philox_state {

@@ -59,8 +59,11 @@ typedef struct mkba_layout {
     int stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     size_t ncombo[MKBA_MAX_DOMAINS];     /* 0 when the domain computes instead */
     /* The inverse: domains whose table index domain e's state enters, with
-     * its stride, so the kernel updates indices only when e moves. */
+     * its stride, so the kernel updates indices only when e moves. Lists
+     * are padded to maxdep entries with stride 0 (target domain 0), so the
+     * update loop has a fixed trip count. */
     int ndep[MKBA_MAX_DOMAINS];
+    int maxdep;
     int dep[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     int dep_stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     size_t max_combo;
@@ -91,8 +94,25 @@ typedef struct mkba_row {
     double cum[MKBA_MAX_STATES];
     uint8_t to[MKBA_MAX_STATES];
     uint8_t nw, n;             /* worsening targets, all targets */
-    uint32_t tab;              /* offset of this row's worsening table in pwtab */
 } mkba_row;
+
+/* A row's probabilities for one combination of its interaction sources'
+ * states. A household stays put when its 32-bit random word w satisfies
+ * w >= stay: with u = (w + 1/2) / 2^32 that is exactly u >= pw' + po, since
+ * stay = ceil((pw' + po) 2^32 - 1/2) and every step is exact in double. */
+typedef struct mkba_worsening {
+    uint64_t stay;
+    double pw;                 /* worsening probability after interaction */
+    double scale;              /* base pw / pw' (0 when pw' is 0) */
+} mkba_worsening;
+
+/* What a household needs on entering state g (time in state 0). */
+typedef struct mkba_state_entry {
+    int cap;                   /* time-in-state cap of g */
+    int row;                   /* offset of (g, bucket 0) in a block of rows */
+    int tab;                   /* offset of its worsening row in a table block */
+    int slot;                  /* count slot of (g, bucket 0) */
+} mkba_state_entry;
 
 typedef struct mkba_tables {
     const mkba_layout *l;
@@ -100,11 +120,13 @@ typedef struct mkba_tables {
     /* rows[((arm * nsegs + seg) * nstates_total + state) * maxb + bucket] */
     mkba_row *rows;
     int maxb;                            /* max buckets of any state */
-    /* Per row and interaction-source combination: the worsening
-     * probability after interaction and pw / that (0 when it is 0), as
-     * consecutive pairs. */
-    double *pwtab;
-    size_t npwtab;
+    /* Worsening tables, one block per (arm, segment), laid out alike: the
+     * row of (state g, bucket b) starts at entry tab_off[g * maxb + b] of a
+     * block and has one entry per interaction-source combination. */
+    mkba_worsening *pwtab;
+    uint32_t *tab_off;
+    mkba_state_entry *entry;             /* [nstates_total] */
+    size_t tab_block;                    /* entries per block */
     double *beta;                        /* [arm][ninteract] */
     /* Initial states: per arm and domain, normal-scale thresholds of the
      * cumulative prevalence and the latent-factor loading. */
@@ -130,6 +152,13 @@ static inline const mkba_row *mkba_tables_row(const mkba_tables *t, size_t arm,
     const mkba_layout *l = t->l;
     return &t->rows[((arm * l->nsegs + (size_t)seg) * l->nstates_total + (size_t)state)
                     * (size_t)t->maxb + (size_t)bucket];
+}
+
+/* The worsening-table block of (arm, segment); see mkba_tables.pwtab. */
+static inline const mkba_worsening *mkba_tables_worsening(const mkba_tables *t, size_t arm,
+                                                          int seg)
+{
+    return t->pwtab + (arm * t->l->nsegs + (size_t)seg) * t->tab_block;
 }
 
 /* The worsening probability after interaction: pw' = 1 - (1 - pw)^exp(z),

@@ -7,12 +7,19 @@
  * domain. Which thread runs a household never matters. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
 #include "mkba/rng.h"
+#include "core/philox.h"
 
 struct mkba_micro_work {
     uint32_t *words;          /* [ncycles][blocks_per_cycle * 4] */
+    /* Changes of occupancy per (arm, point, slot): a household that stays
+     * put changes nothing, so only moves are tallied; occupancy is their
+     * running sum over points. */
+    int64_t *delta;
+    size_t ndelta;
     uint32_t init[4 * ((MKBA_MAX_DOMAINS + 4) / 4)];
 };
 
@@ -22,8 +29,10 @@ mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
     if (w == NULL)
         return NULL;
     w->words = calloc(l->ncycles * (size_t)l->blocks_per_cycle * 4 + 4, sizeof *w->words);
-    if (w->words == NULL) {
-        free(w);
+    w->ndelta = l->narms * l->npoints * l->nslots;
+    w->delta = calloc(w->ndelta, sizeof *w->delta);
+    if (w->words == NULL || w->delta == NULL) {
+        mkba_micro_work_free(w);
         return NULL;
     }
     return w;
@@ -34,6 +43,7 @@ void mkba_micro_work_free(mkba_micro_work *w)
     if (w == NULL)
         return;
     free(w->words);
+    free(w->delta);
     free(w);
 }
 
@@ -91,105 +101,154 @@ static inline uint8_t target(const mkba_row *r, int ntargets, double u, double p
     return r->to[j];
 }
 
-/* One domain of the household being simulated, with the lookups that
- * depend on its state kept up to date as it moves. */
-typedef struct dom_state {
-    int g;          /* state, on the all-states axis */
-    int tis;        /* cycles in the state, capped */
-    int cap;
-    int row;        /* row offset within a (arm, segment) block of rows */
-    int slot;       /* count slot */
-    int combo;      /* index into the worsening table of its rows */
-    uint8_t x;      /* state within the domain */
-} dom_state;
+/* The domains of the household being simulated, with the lookups that
+ * depend on their states kept up to date as they move. */
+typedef struct household {
+    int g[MKBA_MAX_DOMAINS];        /* state, on the all-states axis */
+    int tis[MKBA_MAX_DOMAINS];      /* cycles in the state, capped */
+    int cap[MKBA_MAX_DOMAINS];
+    int row[MKBA_MAX_DOMAINS];      /* row offset within a block of rows */
+    int tab[MKBA_MAX_DOMAINS];      /* row offset within a worsening block */
+    int combo[MKBA_MAX_DOMAINS];    /* interaction-source combination */
+    uint32_t entry[MKBA_MAX_DOMAINS]; /* tab + combo */
+    int slot[MKBA_MAX_DOMAINS];     /* count slot */
+    uint8_t x[MKBA_MAX_DOMAINS];    /* state within the domain */
+} household;
 
-static void enter(const mkba_layout *l, int maxb, dom_state *s, int d, int x)
+static void enter(const mkba_tables *t, household *hh, int d, int x)
 {
-    s->x = (uint8_t)x;
-    s->g = l->state_base[d] + x;
-    s->tis = 0;
-    s->cap = l->dur[s->g].cap;
-    s->row = s->g * maxb + l->bucket_at[l->tis_off[s->g]];
-    s->slot = l->slot_at[l->tis_off[s->g]];
+    int g = t->l->state_base[d] + x;
+    const mkba_state_entry *e = &t->entry[g];
+    hh->x[d] = (uint8_t)x;
+    hh->g[d] = g;
+    hh->tis[d] = 0;
+    hh->cap[d] = e->cap;
+    hh->row[d] = e->row;
+    hh->tab[d] = e->tab;
+    hh->entry[d] = (uint32_t)(e->tab + hh->combo[d]);
+    hh->slot[d] = e->slot;
 }
 
-static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
-                     const uint8_t *x0, const uint32_t *words, mkba_counts *c)
+/* One more cycle in the same state; returns the count slot it leaves when
+ * that crosses into the next time-in-state bucket, else -1. */
+static int advance(const mkba_tables *t, household *hh, int d)
 {
     const mkba_layout *l = t->l;
-    const int D = (int)m->ndomains, maxb = t->maxb;
+    int g = hh->g[d], i = l->tis_off[g] + ++hh->tis[d], old = hh->slot[d];
+    hh->row[d] = g * t->maxb + l->bucket_at[i];
+    hh->tab[d] = (int)t->tab_off[hh->row[d]];
+    hh->entry[d] = (uint32_t)(hh->tab[d] + hh->combo[d]);
+    hh->slot[d] = l->slot_at[i];
+    return hh->slot[d] != old ? old : -1;
+}
+
+static void set_combo(household *hh, int d, int combo)
+{
+    hh->combo[d] = combo;
+    hh->entry[d] = (uint32_t)(hh->tab[d] + combo);
+}
+
+/* Simulates one household in one arm, adding its occupancy changes to
+ * delta ([point][slot]) and its entries to entries ([cycle][state]). Most
+ * domains stay put in most cycles, so a stay costs one integer comparison;
+ * moves are applied after every domain has drawn, because each domain's
+ * row depends on the others' states at the start of the cycle. */
+static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
+                     const uint8_t *x0, const uint32_t *words, int64_t *delta,
+                     uint64_t *entries)
+{
+    const mkba_layout *l = t->l;
+    const int D = (int)m->ndomains;
     const size_t T = l->ncycles, nslots = l->nslots;
     const int bpc4 = l->blocks_per_cycle * 4;
-    const double *pwtab = t->pwtab;
-    uint64_t *occ = &c->occ[arm * l->npoints * nslots];
-    uint64_t *entries = &c->entries[arm * T * l->nstates_total];
-    dom_state s[MKBA_MAX_DOMAINS];
-    uint8_t nx[MKBA_MAX_DOMAINS];
+    uint32_t untabled = 0;         /* domains that compute their interaction */
+    household hh;
+    int mover[MKBA_MAX_DOMAINS];
+    uint8_t to[MKBA_MAX_DOMAINS];
     double sev[MKBA_MAX_DOMAINS];
 
     for (int d = 0; d < D; d++) {
-        enter(l, maxb, &s[d], d, x0[d]);
-        s[d].combo = 0;
+        hh.combo[d] = 0;
+        enter(t, &hh, d, x0[d]);
+        untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
     }
     for (int e = 0; e < D; e++)
         for (int i = 0; i < l->ndep[e]; i++)
-            s[l->dep[e][i]].combo += s[e].x * l->dep_stride[e][i];
+            set_combo(&hh, l->dep[e][i], hh.combo[l->dep[e][i]] + hh.x[e] * l->dep_stride[e][i]);
     int out = l->has_exit ? exit_domain(m, x0) : -1;
-    if (out >= 0)
-        occ[s[out].slot]++;
-    else
-        for (int d = 0; d < D; d++)
-            occ[s[d].slot]++;
+    if (out >= 0) {
+        delta[hh.slot[out]]++;
+        return;
+    }
+    for (int d = 0; d < D; d++)
+        delta[hh.slot[d]]++;
 
     for (size_t k = 1; k <= T; k++) {
-        uint64_t *occ_k = occ + k * nslots;
-        if (out >= 0) {
-            occ_k[s[out].slot]++;
-            continue;
-        }
-        const mkba_row *rows = mkba_tables_row(t, arm, l->seg_of_cycle[k], 0, 0);
+        int64_t *delta_k = delta + k * nslots;
+        const int seg = l->seg_of_cycle[k];
+        const mkba_row *rows = mkba_tables_row(t, arm, seg, 0, 0);
+        const mkba_worsening *tabs = mkba_tables_worsening(t, arm, seg);
         const uint32_t *u32 = words + (k - 1) * (size_t)bpc4;
-        int moved = 0;
+        int nmoves = 0;
         for (int d = 0; d < D; d++) {
-            const mkba_row *row = rows + s[d].row;
             double pw, scale;
-            if (l->ncombo[d]) {
-                pw = pwtab[2 * (row->tab + (uint32_t)s[d].combo)];
-                scale = pwtab[2 * (row->tab + (uint32_t)s[d].combo) + 1];
+            if (!(untabled >> d & 1u)) {
+                const mkba_worsening *e = tabs + hh.entry[d];
+                if (u32[d] >= e->stay)
+                    goto stays;
+                pw = e->pw;
+                scale = e->scale;
             } else {
-                for (int e = 0; e < D; e++)
-                    sev[e] = t->severity[s[e].g];
+                const mkba_row *row = rows + hh.row[d];
+                for (int j = 0; j < D; j++)
+                    sev[j] = t->severity[hh.g[j]];
                 pw = mkba_row_worsening(row, mkba_interaction_term(m, t, arm, d, sev));
                 scale = pw > 0.0 ? row->pw / pw : 0.0;
+                if (mkba_rng_u01(u32[d]) >= pw + row->po)
+                    goto stays;
             }
-            nx[d] = target(row, l->nstates[d] - 1, mkba_rng_u01(u32[d]), pw, scale);
-            moved |= nx[d] != s[d].x;
-        }
-        if (moved && l->has_exit) {
-            /* A household that leaves in this cycle takes no other step. */
-            for (int d = 0; d < D && out < 0; d++)
-                if (nx[d] != s[d].x && m->domain[d].state[nx[d]].exit)
-                    out = d;
-            if (out >= 0) {
-                enter(l, maxb, &s[out], out, nx[out]);
-                entries[(k - 1) * l->nstates_total + (size_t)s[out].g]++;
-                occ_k[s[out].slot]++;
+            uint8_t x = target(rows + hh.row[d], l->nstates[d] - 1, mkba_rng_u01(u32[d]), pw, scale);
+            if (x != hh.x[d]) {
+                mover[nmoves] = d;
+                to[nmoves++] = x;
                 continue;
             }
-        }
-        for (int d = 0; d < D; d++) {
-            dom_state *sd = &s[d];
-            if (nx[d] != sd->x) {
-                for (int i = 0; i < l->ndep[d]; i++)
-                    s[l->dep[d][i]].combo += (nx[d] - sd->x) * l->dep_stride[d][i];
-                enter(l, maxb, sd, d, nx[d]);
-                entries[(k - 1) * l->nstates_total + (size_t)sd->g]++;
-            } else if (sd->tis < sd->cap) {
-                int i = l->tis_off[sd->g] + ++sd->tis;
-                sd->row = sd->g * maxb + l->bucket_at[i];
-                sd->slot = l->slot_at[i];
+        stays:
+            if (hh.tis[d] < hh.cap[d]) {
+                int left = advance(t, &hh, d);
+                if (left >= 0) {
+                    delta_k[left]--;
+                    delta_k[hh.slot[d]]++;
+                }
             }
-            occ_k[sd->slot]++;
+        }
+        if (nmoves == 0)
+            continue;
+        if (l->has_exit) {
+            for (int i = 0; i < nmoves && out < 0; i++)
+                if (m->domain[mover[i]].state[to[i]].exit) {
+                    out = mover[i];
+                    /* The household leaves: it takes no other step and from
+                     * now on counts only in its exit state. */
+                    for (int d = 0; d < D; d++)
+                        delta_k[hh.slot[d]]--;
+                    enter(t, &hh, out, to[i]);
+                    delta_k[hh.slot[out]]++;
+                    entries[(k - 1) * l->nstates_total + (size_t)hh.g[out]]++;
+                }
+            if (out >= 0)
+                return;
+        }
+        for (int i = 0; i < nmoves; i++) {
+            int d = mover[i];
+            for (int j = 0; j < l->maxdep; j++) {
+                int dd = l->dep[d][j];
+                set_combo(&hh, dd, hh.combo[dd] + (to[i] - hh.x[d]) * l->dep_stride[d][j]);
+            }
+            delta_k[hh.slot[d]]--;
+            enter(t, &hh, d, to[i]);
+            delta_k[hh.slot[d]]++;
+            entries[(k - 1) * l->nstates_total + (size_t)hh.g[d]]++;
         }
     }
 }
@@ -200,17 +259,32 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
 {
     const mkba_layout *l = t->l;
     const uint32_t nblocks = (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
+    const size_t per_arm = l->npoints * l->nslots;
     uint8_t x0[MKBA_MAX_DOMAINS];
+    memset(w->delta, 0, w->ndelta * sizeof *w->delta);
     for (uint32_t h = h0; h < h1; h++) {
         for (int b = 0; b < l->init_blocks; b++)
-            mkba_rng_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD, (uint32_t)b, &w->init[4 * b]);
+            mkba_philox_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD, (uint32_t)b, &w->init[4 * b]);
         for (uint32_t b = 0; b < nblocks; b++)
-            mkba_rng_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD,
-                           (uint32_t)l->init_blocks + b, &w->words[4 * b]);
+            mkba_philox_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD,
+                              (uint32_t)l->init_blocks + b, &w->words[4 * b]);
         for (size_t arm = 0; arm < m->narms; arm++) {
             if (arm == 0 || !t->init_same)
                 initial_states(m, t, arm, w->init, x0);
-            simulate(m, t, arm, x0, w->words, c);
+            simulate(m, t, arm, x0, w->words, w->delta + arm * per_arm,
+                     c->entries + arm * l->ncycles * l->nstates_total);
+        }
+    }
+    /* Occupancy at point j is the running sum of the changes up to j. */
+    for (size_t arm = 0; arm < m->narms; arm++) {
+        const int64_t *dl = w->delta + arm * per_arm;
+        uint64_t *occ = c->occ + arm * per_arm;
+        for (size_t i = 0; i < l->nslots; i++) {
+            int64_t run = 0;
+            for (size_t j = 0; j < l->npoints; j++) {
+                run += dl[j * l->nslots + i];
+                occ[j * l->nslots + i] += (uint64_t)run;
+            }
         }
     }
     c->households += (double)(h1 - h0);

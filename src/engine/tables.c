@@ -22,6 +22,8 @@ void mkba_tables_free(mkba_tables *t)
         return;
     free(t->rows);
     free(t->pwtab);
+    free(t->tab_off);
+    free(t->entry);
     free(t->beta);
     free(t->init_thr);
     free(t->init_prev);
@@ -57,21 +59,30 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
             t->severity[l->state_base[d] + s] = m->domain[d].state[s].severity;
 
     /* Each row of a domain with a worsening table owns ncombo entries. */
-    for (size_t arm = 0; arm < m->narms; arm++)
-        for (size_t seg = 0; seg < l->nsegs; seg++)
-            for (size_t d = 0; d < m->ndomains; d++)
-                for (int s = 0; s < m->domain[d].nstates; s++) {
-                    int g = l->state_base[d] + s;
-                    for (int b = 0; b < l->dur[g].nbuckets; b++) {
-                        mkba_row *row = (mkba_row *)mkba_tables_row(t, arm, (int)seg, g, b);
-                        row->tab = (uint32_t)t->npwtab;
-                        t->npwtab += l->ncombo[d];
-                    }
-                }
-    t->pwtab = calloc(2 * t->npwtab + 2, sizeof *t->pwtab);
-    if (t->pwtab == NULL) {
+    t->tab_off = calloc(l->nstates_total * (size_t)t->maxb, sizeof *t->tab_off);
+    if (t->tab_off == NULL) {
         mkba_tables_free(t);
         return NULL;
+    }
+    for (size_t d = 0; d < m->ndomains; d++)
+        for (int s = 0; s < m->domain[d].nstates; s++) {
+            int g = l->state_base[d] + s;
+            for (int b = 0; b < l->dur[g].nbuckets; b++) {
+                t->tab_off[g * t->maxb + b] = (uint32_t)t->tab_block;
+                t->tab_block += l->ncombo[d];
+            }
+        }
+    t->pwtab = calloc(m->narms * l->nsegs * t->tab_block + 1, sizeof *t->pwtab);
+    t->entry = calloc(l->nstates_total, sizeof *t->entry);
+    if (t->pwtab == NULL || t->entry == NULL) {
+        mkba_tables_free(t);
+        return NULL;
+    }
+    for (size_t g = 0; g < l->nstates_total; g++) {
+        t->entry[g].cap = l->dur[g].cap;
+        t->entry[g].row = (int)g * t->maxb;  /* duration 0 is always bucket 0 */
+        t->entry[g].tab = (int)t->tab_off[g * (size_t)t->maxb];
+        t->entry[g].slot = l->slot_base[g];
     }
     return t;
 }
@@ -87,6 +98,13 @@ double mkba_interaction_term(const mkba_model *m, const mkba_tables *t, size_t a
         z += beta[ii] * sev[m->interact[ii].from];
     }
     return z;
+}
+
+/* The smallest 32-bit word w with (w + 1/2) / 2^32 >= p (2^32 when none). */
+static uint64_t stay_threshold(double p)
+{
+    double x = ceil(p * 4294967296.0 - 0.5);
+    return x <= 0.0 ? 0 : x >= 4294967296.0 ? UINT64_C(4294967296) : (uint64_t)x;
 }
 
 /* Worsening probabilities of every row for every combination of its
@@ -105,16 +123,20 @@ static void fill_worsening_tables(mkba_tables *t, const mkba_model *m, size_t ar
                 sev[e] = t->severity[l->state_base[e] + x];
             }
             double z = mkba_interaction_term(m, t, arm, (int)d, sev);
-            for (size_t seg = 0; seg < l->nsegs; seg++)
+            for (size_t seg = 0; seg < l->nsegs; seg++) {
+                mkba_worsening *block = (mkba_worsening *)mkba_tables_worsening(t, arm, (int)seg);
                 for (int s = 0; s < l->nstates[d]; s++) {
                     int g = l->state_base[d] + s;
                     for (int b = 0; b < l->dur[g].nbuckets; b++) {
                         const mkba_row *row = mkba_tables_row(t, arm, (int)seg, g, b);
                         double pw = mkba_row_worsening(row, z);
-                        t->pwtab[2 * (row->tab + c)] = pw;
-                        t->pwtab[2 * (row->tab + c) + 1] = pw > 0.0 ? row->pw / pw : 0.0;
+                        mkba_worsening *entry = block + t->tab_off[g * t->maxb + b] + c;
+                        entry->stay = stay_threshold(pw + row->po);
+                        entry->pw = pw;
+                        entry->scale = pw > 0.0 ? row->pw / pw : 0.0;
                     }
                 }
+            }
         }
     }
 }
@@ -241,9 +263,7 @@ static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
 
 static void fill_row(mkba_row *row, const mkba_domain *dom, int s, const double *p)
 {
-    uint32_t tab = row->tab;
     memset(row, 0, sizeof *row);
-    row->tab = tab;
     for (int worse = 1; worse >= 0; worse--)
         for (int j = 0; j < dom->nstates; j++) {
             if (j == s || p[j] <= 0.0 || (dom->state[j].severity > dom->state[s].severity) != worse)

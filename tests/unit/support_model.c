@@ -56,6 +56,7 @@ static mkba_cost_rule cost_rule(mkba_cost_kind kind, int domain, int state, int 
                                 uint32_t arms, int amount)
 {
     mkba_cost_rule c = { .kind = kind, .domain = domain, .state = state, .payer = payer,
+                         .transfer_to = -1,
                          .arms = arms, .cycles = every_cycle, .duration = any_duration,
                          .amount = amount, .line = 0 };
     return c;
