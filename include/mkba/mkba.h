@@ -43,7 +43,19 @@ typedef struct mkba_run_options {
     long first_draw, ndraws_part;
     mkba_progress_fn progress;
     void *progress_user;
+    /* Called once all draws are stored, with the temporary file's path,
+     * before it is renamed to `output`; returning non-zero (with err set)
+     * abandons the run and leaves no file. The mkba program passes
+     * mkba_decision_finish here to add the decision outputs (/analysis).
+     * Not called for a run of part of the draws. NULL: nothing. */
+    int (*finish)(void *user, const char *tmp_path, mkba_error *err);
+    void *finish_user;
 } mkba_run_options;
+
+/* A `finish` hook that writes the decision outputs (break-even, who pays
+ * and who gains, frontier, CEAC, EVPI, MKBA table) into the group
+ * /analysis of the result file. */
+int mkba_decision_finish(void *user, const char *tmp_path, mkba_error *err);
 
 /* Sets every option to its default (scenario values, all draws, no output). */
 void mkba_run_options_init(mkba_run_options *o);

@@ -165,21 +165,26 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a,
     s->bcr[a] = bcr;
 }
 
+/* ICERs per unit of improvement: for an effect where less is better the
+ * improvement is reference minus arm, so "dominant" always means cheaper
+ * and better. */
 static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
 {
     for (size_t e = 0; e < t->neffects; e++) {
         mkba_icer *ic = &s->icer[a * t->neffects + e];
         const mkba_stat *de = &s->inc_effect[a * t->neffects + e];
+        int lower = t->effect_lower_is_better != NULL && t->effect_lower_is_better[e];
+        double gain = lower ? -de->mean : de->mean;
         double dc = s->inc_cost[a].mean;
         ic->value = NAN;
         ic->kind = MKBA_ICER_NONE;
         ic->effect_ci_has_zero = 0;
-        if ((int)a == t->reference || t->effect_monetary[e] || de->mean == 0.0)
+        if ((int)a == t->reference || t->effect_monetary[e] || gain == 0.0)
             continue;
-        ic->value = dc / de->mean;
-        if (de->mean > 0.0 && dc <= 0.0)
+        ic->value = dc / gain;
+        if (gain > 0.0 && dc <= 0.0)
             ic->kind = MKBA_ICER_DOMINANT;
-        else if (de->mean < 0.0 && dc >= 0.0)
+        else if (gain < 0.0 && dc >= 0.0)
             ic->kind = MKBA_ICER_DOMINATED;
         else
             ic->kind = MKBA_ICER_RATIO;

@@ -18,18 +18,19 @@ typedef struct mkba_stat {
     double mean, lo, hi;
 } mkba_stat;
 
-/* Where an ICER sits on the cost-effectiveness plane, read as "more of the
- * effect is better". MKBA_ICER_NONE: the effect did not change on average
+/* Where an ICER sits on the cost-effectiveness plane, read on the
+ * effect's improvement (the increment, or minus it for an effect where
+ * less is better). MKBA_ICER_NONE: the effect did not change on average
  * (no ratio). */
 typedef enum mkba_icer_kind {
-    MKBA_ICER_RATIO = 0,    /* costlier and more effect, or cheaper and less */
-    MKBA_ICER_DOMINANT,     /* not costlier and more effect */
-    MKBA_ICER_DOMINATED,    /* not cheaper and less effect */
+    MKBA_ICER_RATIO = 0,    /* costlier and better, or cheaper and worse */
+    MKBA_ICER_DOMINANT,     /* not costlier and better */
+    MKBA_ICER_DOMINATED,    /* not cheaper and worse */
     MKBA_ICER_NONE          /* mean effect difference is exactly zero */
 } mkba_icer_kind;
 
 typedef struct mkba_icer {
-    double value;           /* mean incremental cost / mean incremental effect */
+    double value;           /* mean incremental cost / mean improvement */
     mkba_icer_kind kind;
     int effect_ci_has_zero; /* the effect difference's interval contains 0 */
 } mkba_icer;

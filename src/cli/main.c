@@ -13,6 +13,9 @@
 #include "analysis/summary.h"
 #include "io/h5out.h"
 #include "progress.h"
+#include "analysis/decision.h"
+#include "core/strutil.h"
+#include "summary_report.h"
 #include "summary_text.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -22,7 +25,7 @@ static const char usage_text[] =
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--cohort] [--force] [--quiet]\n"
     "  mkba check SCENARIO.cfg\n"
-    "  mkba summary OUT.h5\n"
+    "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =
@@ -32,7 +35,7 @@ static const char help_text[] =
     "Commands:\n"
     "  run       simulate a scenario, write the result file, print the summary\n"
     "  check     validate a scenario and print its resolved parameters\n"
-    "  summary   print the summary of an existing result file\n"
+    "  summary   print the summary of an existing result file (reads the file only)\n"
     "\n"
     "Options of run:\n"
     "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
@@ -43,7 +46,12 @@ static const char help_text[] =
     "                      depend on it\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
     "  --force             overwrite an existing result file\n"
-    "  --quiet             no progress bar and no messages besides errors\n"
+    "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
+    "\n"
+    "Options of summary:\n"
+    "  --format F          text (default), csv, markdown or json: the same content\n"
+    "  --perspective NAME  cash flows and break-even of one perspective only\n"
+    "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
     "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
     "2 wrong command line. Documentation: README.md and docs/.\n";
@@ -199,30 +207,77 @@ static char *default_output(const char *scenario)
     return out;
 }
 
-/* Reads the result file back and prints its summary to stdout. */
-static int print_summary(const char *path)
+typedef enum summary_format { FMT_TEXT = 0, FMT_CSV, FMT_MARKDOWN, FMT_JSON } summary_format;
+
+/* The index of perspective `name` in t, or -1 after printing the known
+ * names and the closest one. */
+static int find_perspective(const mkba_h5_totals *t, const char *name)
+{
+    for (size_t k = 0; k < t->nperspectives; k++)
+        if (strcmp(t->perspective[k], name) == 0)
+            return (int)k;
+    fprintf(stderr, "mkba: unknown perspective '%s'; known: ", name);
+    for (size_t k = 0; k < t->nperspectives; k++)
+        fprintf(stderr, "%s%s", k > 0 ? ", " : "", t->perspective[k]);
+    const char *near = mkba_closest_name(name, (const char *const *)t->perspective,
+                                         t->nperspectives);
+    if (near != NULL)
+        fprintf(stderr, " (did you mean '%s'?)", near);
+    fputc('\n', stderr);
+    return -1;
+}
+
+/* Reads the result file and prints its summary to stdout: in text the
+ * per-arm summary and the decision tables, in the other formats the same
+ * content as tables. */
+static int print_summary(const char *path, summary_format format, const char *perspective)
 {
     mkba_error err;
     mkba_error_clear(&err);
     mkba_h5_totals *t = NULL;
-    if (mkba_h5_read_totals(path, &t, &err) != MKBA_OK)
-        return library_error(&err);
-    mkba_summary *s = mkba_summary_alloc(t, &err);
-    if (s == NULL) {
-        mkba_h5_totals_free(t);
-        return library_error(&err);
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    mkba_report *r = NULL;
+    int rc = EXIT_OK, k = -1;
+    if (mkba_h5_read_totals(path, &t, &err) != MKBA_OK
+        || (s = mkba_summary_alloc(t, &err)) == NULL
+        || mkba_decision_load(path, t, &d, &err) != MKBA_OK) {
+        rc = library_error(&err);
+        goto done;
     }
-    /* The totals do not carry the scenario name or the run size; say what
-     * is known rather than guess. */
-    mkba_summary_header h = { path, NULL, -1, -1, NULL, NULL };
-    mkba_summary_print(stdout, &h, t, s);
+    if (perspective != NULL && (k = find_perspective(t, perspective)) < 0) {
+        rc = EXIT_ERROR;
+        goto done;
+    }
+    mkba_summary_report_options ro = { path, k, format == FMT_TEXT };
+    r = mkba_summary_report(t, s, d, &ro);
+    if (r == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        rc = EXIT_ERROR;
+        goto done;
+    }
+    if (format == FMT_TEXT) {
+        mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
+                                  t->base_case };
+        mkba_summary_print(stdout, &h, t, s);
+        mkba_report_text(stdout, r);
+    } else if (format == FMT_CSV) {
+        mkba_report_csv(stdout, r);
+    } else if (format == FMT_MARKDOWN) {
+        mkba_report_markdown(stdout, r);
+    } else {
+        mkba_report_json(stdout, r);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mkba: cannot write the summary: %s\n", strerror(errno));
+        rc = EXIT_ERROR;
+    }
+done:
+    mkba_report_free(r);
+    mkba_decision_free(d);
     mkba_summary_free(s);
     mkba_h5_totals_free(t);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "mkba: cannot write the summary: %s\n", strerror(errno));
-        return EXIT_ERROR;
-    }
-    return EXIT_OK;
+    return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -275,6 +330,7 @@ static int cmd_run(int argc, char **argv)
     o.mode = r.cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
     o.progress = mkba_cli_progress_update;
     o.progress_user = &bar;
+    o.finish = mkba_decision_finish;
     rc = mkba_run(m, &o, &err);
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
@@ -282,9 +338,11 @@ static int cmd_run(int argc, char **argv)
         free(output);
         return library_error(&err);
     }
-    if (!r.quiet)
+    rc = EXIT_OK;
+    if (!r.quiet) {
         fprintf(stderr, "mkba: wrote %s\n", out);
-    rc = print_summary(out);
+        rc = print_summary(out, FMT_TEXT, NULL);
+    }
     free(output);
     return rc;
 }
@@ -334,11 +392,38 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_summary(int argc, char **argv)
 {
-    const char *path;
-    int rc = one_file(argc, argv, "summary", "a result file", &path);
-    if (rc != EXIT_OK)
-        return rc;
-    return print_summary(path);
+    const char *path = NULL, *perspective = NULL;
+    summary_format format = FMT_TEXT;
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (path != NULL)
+                return usage_error("summary takes one result file; unexpected '%s'", a);
+            path = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if ((k = option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (strcmp(v, "text") == 0) format = FMT_TEXT;
+            else if (strcmp(v, "csv") == 0) format = FMT_CSV;
+            else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = FMT_MARKDOWN;
+            else if (strcmp(v, "json") == 0) format = FMT_JSON;
+            else
+                return usage_error("--format expects text, csv, markdown or json, got '%s'", v);
+        } else if ((k = option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            perspective = v;
+        } else {
+            return usage_error("unknown option '%s' for summary", a);
+        }
+    }
+    if (path == NULL)
+        return usage_error("%s", "summary needs a result file");
+    return print_summary(path, format, perspective);
 }
 
 int main(int argc, char **argv)

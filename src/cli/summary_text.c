@@ -167,7 +167,7 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         any_icer |= !t->effect_monetary[e];
     if (!any_icer)
         return;
-    fprintf(f, "\nICERs (mean incremental cost / mean incremental effect)\n");
+    fprintf(f, "\nICERs (mean incremental cost / mean improvement in the effect)\n");
     for (size_t a = 0; a < s->narms; a++) {
         if ((int)a == s->reference)
             continue;
@@ -181,16 +181,20 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
                 fprintf(f, "%*s  no change in %s\n", NUM_WIDTH, "n/a", t->effect[e]);
                 continue;
             }
-            fprintf(f, "%*.0f  %s per %s", NUM_WIDTH, ic->value + 0.0, cur, unit);
+            int lower = t->effect_lower_is_better != NULL && t->effect_lower_is_better[e];
+            fprintf(f, "%*.0f  %s per %s %s", NUM_WIDTH, ic->value + 0.0, cur, unit,
+                    lower ? "avoided" : "gained");
             if (ic->kind == MKBA_ICER_DOMINANT)
-                fprintf(f, "; dominant: not costlier, more %s", t->effect[e]);
+                fprintf(f, "; dominant: not costlier, %s %s", lower ? "less" : "more",
+                        t->effect[e]);
             else if (ic->kind == MKBA_ICER_DOMINATED)
-                fprintf(f, "; dominated: not cheaper, less %s", t->effect[e]);
+                fprintf(f, "; dominated: not cheaper, %s %s", lower ? "more" : "less",
+                        t->effect[e]);
             if (ic->effect_ci_has_zero)
                 fprintf(f, "; the effect's interval includes 0");
             fputc('\n', f);
         }
     }
-    fprintf(f, "  Dominance reads \"more is better\"; for an effect where less is better\n"
-               "  (such as years with a problem) read it reversed.\n");
+    fprintf(f, "  For an effect where less is better the improvement is reference minus arm,\n"
+               "  so \"dominant\" always means cheaper and better.\n");
 }

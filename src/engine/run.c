@@ -6,6 +6,7 @@
  * integer tallies are merged and priced once per draw. Because chunks are
  * fixed, streams are keyed by household, and integer sums do not depend on
  * their order, every number is identical for any thread count. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
@@ -167,6 +168,26 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
             o->progress(o->progress_user, (double)(i + 1) * per_draw, (double)count * per_draw);
     }
     if (s.writer) {
+        /* The finishing step (the program's decision outputs) writes into
+         * the temporary file before the rename, so a file under the final
+         * name is always complete; a part of a split run cannot run it (it
+         * needs every draw) and says so instead. */
+        if (rc == MKBA_OK)
+            rc = mkba_h5_finish(s.writer, err);
+        if (rc == MKBA_OK && o->ndraws_part <= 0) {
+            if (o->finish)
+                rc = o->finish(o->finish_user, mkba_h5_tmp_path(s.writer), err);
+        } else if (rc == MKBA_OK) {
+            char note[160];
+            snprintf(note, sizeof note, "skipped: this file holds draws %ld to %ld of %ld only; "
+                     "the analyses need every draw", first, first + count - 1, nall);
+            mkba_h5_store *st = mkba_h5_store_open(mkba_h5_tmp_path(s.writer), 1, err);
+            rc = st != NULL ? mkba_h5_store_attr(st, "/", "analysis_status", note, err)
+                            : (int)(err ? err->code : MKBA_EIO);
+            int rc3 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+            if (rc == MKBA_OK)
+                rc = rc3;
+        }
         int rc2 = mkba_h5_close(s.writer, rc == MKBA_OK, err);
         if (rc == MKBA_OK)
             rc = rc2;

@@ -39,10 +39,22 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
 int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
                            mkba_error *err);
 
-/* Closes the file. With commit set, renames `path`.tmp to `path` (so a
- * complete file appears atomically); otherwise removes the temporary file.
- * Committing fails (MKBA_EINTERNAL, temporary file removed) when a stored
- * draw was never written. Frees w in both cases. */
+/* Finishes the draws: checks that every stored draw was written (else
+ * MKBA_EINTERNAL) and closes the HDF5 file, flushing it, but keeps
+ * `path`.tmp and w. Afterwards mkba_h5_tmp_path names a complete file that
+ * other functions (mkba_h5_read_totals, mkba_h5_store_open) may open and
+ * extend, e.g. with the /analysis group, before mkba_h5_close commits it.
+ * No more draws can be written. Calling it twice is harmless. */
+int mkba_h5_finish(mkba_h5_writer *w, mkba_error *err);
+
+/* The temporary file's name (`path`.tmp), or NULL for w == NULL. */
+const char *mkba_h5_tmp_path(const mkba_h5_writer *w);
+
+/* Closes the file (finishing it first unless mkba_h5_finish was called).
+ * With commit set, renames `path`.tmp to `path` (so a complete file appears
+ * atomically); otherwise removes the temporary file. Committing fails
+ * (MKBA_EINTERNAL, temporary file removed) when a stored draw was never
+ * written. Frees w in both cases. */
 int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err);
 
 /* Results read back from a file: the labels and the totals, enough for the
@@ -60,7 +72,111 @@ typedef struct mkba_h5_totals {
     /* [draw][arm][cycle][payer] and [draw][arm][cycle][effect], discounted
      * and not (named *_undisc: `effect` already names the effects) */
     double *cost_disc, *effect_disc, *cost_undisc, *effect_undisc;
+
+    /* Run facts (root attributes). draws: PSA draws of the run, 0 = base
+     * case; households: per draw, 0 in cohort mode. */
+    char *scenario_name, *mode, *base_case;
+    long draws, households;
+    /* "written" when /analysis is in the file, else why it is not. */
+    char *analysis_status;
+
+    /* Settings and labels of the decision outputs (docs/output.md). */
+    int *effect_lower_is_better;  /* [E] 1: less of the effect is better */
+    int *effect_payer;            /* [E] payer gaining a monetary effect, -1: nobody
+                                     in particular (counts for society only) */
+    int *effect_category;         /* [E] MKBA category (mkba_mkba_category) */
+    int *payer_municipal;         /* [P] 1: part of the municipality */
+    int *payer_category;          /* [P] MKBA category of the payer's savings */
+    size_t nperspectives;         /* K: society, municipality, each payer, the
+                                     scenario's own */
+    char **perspective;           /* [K] names */
+    int *perspective_payers;      /* [K][P] 1 when the payer counts */
+    size_t nwtp;
+    double *wtp;                  /* [W] willingness to pay per unit of the
+                                     primary effect */
+    int primary_effect;           /* effect index, or -1: compare money only */
+    double population;            /* households per year (population EVPI) */
+    int population_years;
+    double optimism_bias, deadweight;
+    size_t npm;
+    char **pm_item;               /* [npm] non-monetised effects (PM items) */
 } mkba_h5_totals;
+
+/* The default willingness-to-pay grid written when a scenario gives none
+ * (money per unit of the primary effect). */
+#define MKBA_DEFAULT_NWTP 7
+extern const double mkba_default_wtp[MKBA_DEFAULT_NWTP];
+
+/* The perspectives a result file holds, derived from the model: "society"
+ * (every payer), "municipality" (the municipal payers: payer_def[p].municipal,
+ * or, without payer_def, payers whose name starts with "gemeente"), one per
+ * payer, then the scenario's own (analysis.perspective). A name already
+ * taken gets a prefix ("payer:NAME", "perspective:NAME"). On success
+ * *names gets K strings (free with mkba_h5_strings_free) and *mask K x P
+ * ints (free). Returns MKBA_OK or MKBA_ENOMEM. */
+int mkba_h5_perspectives_of(const mkba_model *m, char ***names, int **mask,
+                            size_t *count, mkba_error *err);
+
+/* Whether payer p of m is municipal (see mkba_h5_perspectives_of). */
+int mkba_h5_payer_municipal(const mkba_model *m, size_t p);
+
+/* Named arrays in a result file, for outputs derived from the draws (the
+ * /analysis group): created, extended and read by path. Every array gets
+ * the string attributes axes, units and description, like /draws. */
+typedef struct mkba_h5_store mkba_h5_store;
+
+/* Opens an existing result file, for writing when `writable` is set. */
+mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *err);
+
+/* Closes and frees s (safe on NULL); MKBA_EIO when flushing fails. */
+int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err);
+
+/* Creates group `name` (an absolute path; missing parents are created)
+ * with a description attribute. */
+int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *description,
+                        mkba_error *err);
+
+/* Writes dataset `name` of shape dims[0..rank) (rank 1..4) from v
+ * (row-major), float64 or int32. A dims entry may be 0. */
+int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
+                          const size_t *dims, const double *v, const char *axes,
+                          const char *units, const char *description, mkba_error *err);
+int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
+                       const size_t *dims, const int *v, const char *axes,
+                       const char *units, const char *description, mkba_error *err);
+
+/* Writes one slab, index i of the first axis, of dataset `name` of shape
+ * dims[0..rank): v holds dims[1] x ... values. The dataset is created on
+ * the first call for it (any i), so callers can fill big arrays piece by
+ * piece. */
+int mkba_h5_store_doubles_slab(mkba_h5_store *s, const char *name, int rank,
+                               const size_t *dims, size_t i, const double *v,
+                               const char *axes, const char *units,
+                               const char *description, mkba_error *err);
+int mkba_h5_store_ints_slab(mkba_h5_store *s, const char *name, int rank,
+                            const size_t *dims, size_t i, const int *v,
+                            const char *axes, const char *units,
+                            const char *description, mkba_error *err);
+
+/* Writes a string dataset of n entries with a description attribute. */
+int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const *v,
+                          size_t n, const char *description, mkba_error *err);
+
+/* Sets (or replaces) string attribute `name` of object `object` ("/" for
+ * the root). */
+int mkba_h5_store_attr(mkba_h5_store *s, const char *object, const char *name,
+                       const char *value, mkba_error *err);
+
+/* Whether object `name` exists. */
+int mkba_h5_store_has(mkba_h5_store *s, const char *name);
+
+/* Reads dataset `name`, which must have exactly shape dims[0..rank), into
+ * v. MKBA_EPARSE (naming the file and dataset) when it is missing or
+ * differently shaped. */
+int mkba_h5_store_read_doubles(mkba_h5_store *s, const char *name, int rank,
+                               const size_t *dims, double *v, mkba_error *err);
+int mkba_h5_store_read_ints(mkba_h5_store *s, const char *name, int rank,
+                            const size_t *dims, int *v, mkba_error *err);
 
 int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err);
 void mkba_h5_totals_free(mkba_h5_totals *t);

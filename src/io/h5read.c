@@ -2,6 +2,7 @@
  * Every shape is checked against the labels, so a truncated or foreign file
  * gives a message instead of wrong numbers. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +27,19 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     free(t->effect_disc);
     free(t->cost_undisc);
     free(t->effect_undisc);
+    free(t->scenario_name);
+    free(t->mode);
+    free(t->base_case);
+    free(t->analysis_status);
+    free(t->effect_lower_is_better);
+    free(t->effect_payer);
+    free(t->effect_category);
+    free(t->payer_municipal);
+    free(t->payer_category);
+    mkba_h5_strings_free(t->perspective, t->nperspectives);
+    free(t->perspective_payers);
+    free(t->wtp);
+    mkba_h5_strings_free(t->pm_item, t->npm);
     free(t);
 }
 
@@ -151,6 +165,23 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
     }
     t->ncycles = (size_t)(ncycles > 0 ? ncycles : 0);
+    int64_t draws = -1, households = -1;
+    t->scenario_name = mkba_h5_attr_read_string(f, "scenario_name");
+    t->mode = mkba_h5_attr_read_string(f, "mode");
+    t->base_case = mkba_h5_attr_read_string(f, "base_case");
+    if (t->scenario_name == NULL) missing = "scenario_name";
+    else if (t->mode == NULL) missing = "mode";
+    else if (t->base_case == NULL) missing = "base_case";
+    else if (mkba_h5_attr_read_int64(f, "draws", &draws) < 0) missing = "draws";
+    else if (mkba_h5_attr_read_int64(f, "households", &households) < 0) missing = "households";
+    if (missing != NULL) {
+        free(reference);
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
+    }
+    t->draws = (long)draws;
+    t->households = (long)households;
+    /* Absent in a file committed without analyses (e.g. by tests). */
+    t->analysis_status = mkba_h5_attr_read_string(f, "analysis_status");
     t->reference = -1;
     for (size_t a = 0; a < t->narms; a++)
         if (strcmp(t->arm[a], reference) == 0)
@@ -159,6 +190,8 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
         rc = mkba_error_set(err, MKBA_EPARSE,
                             "%s: reference_arm \"%s\" is not in /labels/arms", path, reference);
     free(reference);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_read_settings(f, path, t, err);
     return rc;
 }
 

@@ -177,6 +177,16 @@ int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value)
     return rc;
 }
 
+int mkba_h5_attr_read_int64(hid_t obj, const char *name, int64_t *value)
+{
+    hid_t a = open_scalar_attr(obj, name);
+    if (a < 0)
+        return -1;
+    int rc = H5Aread(a, H5T_NATIVE_INT64, value) >= 0 ? 0 : -1;
+    H5Aclose(a);
+    return rc;
+}
+
 int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
                           size_t n)
 {
@@ -276,4 +286,82 @@ done:
         H5Tclose(ft);
     H5Dclose(ds);
     return rc;
+}
+
+/* Writes the three describing attributes of a dataset (NULL: skipped). */
+static int describe(hid_t ds, const char *axes, const char *units, const char *description)
+{
+    if (axes != NULL && mkba_h5_attr_string(ds, "axes", axes) < 0)
+        return -1;
+    if (units != NULL && mkba_h5_attr_string(ds, "units", units) < 0)
+        return -1;
+    if (description != NULL && mkba_h5_attr_string(ds, "description", description) < 0)
+        return -1;
+    return 0;
+}
+
+static int write_array(hid_t loc, const char *name, int rank, const size_t *dims,
+                       hid_t ftype, hid_t mtype, const void *v, const char *axes,
+                       const char *units, const char *description)
+{
+    if (rank < 1 || rank > 4)
+        return -1;
+    hsize_t d[4];
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        d[i] = dims[i];
+        n *= dims[i];
+    }
+    hid_t space = H5Screate_simple(rank, d, NULL);
+    hid_t ds = space >= 0 ? H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
+                                       H5P_DEFAULT) : -1;
+    int rc = (ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
+              && describe(ds, axes, units, description) == 0) ? 0 : -1;
+    hid_t kept = mkba_h5_error_keep(rc < 0);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (space >= 0)
+        H5Sclose(space);
+    mkba_h5_error_restore(kept);
+    return rc;
+}
+
+int mkba_h5_write_ints(hid_t loc, const char *name, int rank, const size_t *dims,
+                       const int *v, const char *axes, const char *units,
+                       const char *description)
+{
+    return write_array(loc, name, rank, dims, H5T_STD_I32LE, H5T_NATIVE_INT, v, axes,
+                       units, description);
+}
+
+int mkba_h5_write_doubles(hid_t loc, const char *name, int rank, const size_t *dims,
+                          const double *v, const char *axes, const char *units,
+                          const char *description)
+{
+    return write_array(loc, name, rank, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, axes,
+                       units, description);
+}
+
+int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims,
+                       hid_t mtype, void *v)
+{
+    if (rank < 1 || rank > 4 || H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return -1;
+    hid_t space = H5Dget_space(ds);
+    hsize_t have[4] = { 0 };
+    int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == rank
+             && H5Sget_simple_extent_dims(space, have, NULL) >= 0;
+    size_t n = 1;
+    for (int i = 0; ok && i < rank; i++) {
+        ok = have[i] == dims[i];
+        n *= dims[i];
+    }
+    ok = ok && (n == 0 || H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    return ok ? 0 : -1;
 }

@@ -54,15 +54,42 @@ int mkba_h5_attr_uint64(hid_t obj, const char *name, uint64_t value);
 char *mkba_h5_attr_read_string(hid_t obj, const char *name);
 int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value);
 int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value);
+int mkba_h5_attr_read_int64(hid_t obj, const char *name, int64_t *value);
 
 /* Writes a one-dimensional dataset of n strings (NULL entries as ""), as
  * fixed-length strings sized to the longest. */
 int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
                           size_t n);
 
+/* Writes a dataset of shape dims[0..rank) (rank 1..4; entries may be 0)
+ * from v, as int32 or float64, with attributes axes, units and
+ * description unless they are NULL. */
+int mkba_h5_write_ints(hid_t loc, const char *name, int rank, const size_t *dims,
+                       const int *v, const char *axes, const char *units,
+                       const char *description);
+int mkba_h5_write_doubles(hid_t loc, const char *name, int rank, const size_t *dims,
+                          const double *v, const char *axes, const char *units,
+                          const char *description);
+
+/* Reads a dataset that must have exactly shape dims[0..rank) into v
+ * (converted to the memory type mtype). Returns 0, or -1 when it is
+ * missing, shaped otherwise or unreadable. */
+int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims,
+                       hid_t mtype, void *v);
+
 /* Reads a one-dimensional string dataset written by mkba_h5_write_strings:
  * *out gets n newly allocated strings (free with mkba_h5_strings_free). */
 int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n);
 void mkba_h5_strings_free(char **s, size_t n);
+
+/* The decision-output settings and labels (h5settings.c): written by the
+ * writer into an open file (root attributes and /labels entries), read
+ * back into the totals. Both return an mkba_status naming `path`. */
+struct mkba_model;
+struct mkba_h5_totals;
+int mkba_h5_write_settings(hid_t file, const char *path, const struct mkba_model *m,
+                           mkba_error *err);
+int mkba_h5_read_settings(hid_t file, const char *path, struct mkba_h5_totals *t,
+                          mkba_error *err);
 
 #endif

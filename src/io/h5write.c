@@ -66,6 +66,7 @@ struct mkba_h5_writer {
     size_t nstored;
     size_t axis[AX_COUNT];
     unsigned char *written;    /* [nstored]: draw stored yet */
+    int finished;              /* mkba_h5_finish closed the file */
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
 };
 
@@ -378,6 +379,8 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     int rc = write_root_attributes(w, m, meta, err);
     if (rc == MKBA_OK)
         rc = write_labels(w, m, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_write_settings(w->file, w->tmp, m, err);
     if (rc != MKBA_OK)
         return rc;
     hid_t g = H5Gcreate2(w->file, "draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -525,6 +528,9 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
 {
     if (w == NULL || r == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_write_draw: missing writer or result");
+    if (w->finished)
+        return mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu written after the draws "
+                              "were finished", w->path, index);
     if (index >= w->nstored)
         return mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu is outside the %zu stored draws",
                               w->path, index, w->nstored);
@@ -556,7 +562,7 @@ int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
 {
     if (w == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_set_draw_index: missing writer");
-    if (index >= w->nstored || draw < 0)
+    if (index >= w->nstored || draw < 0 || w->finished)
         return mkba_error_set(err, MKBA_EINTERNAL,
                               "%s: cannot label stored draw %zu (of %zu) as draw %ld",
                               w->path, index, w->nstored, draw);
@@ -568,6 +574,50 @@ int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
         rc = mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
     mkba_h5_quiet_end(&q);
     return rc;
+}
+
+/* Checks every stored draw was written and closes the file. */
+static int finish(mkba_h5_writer *w, mkba_error *err)
+{
+    if (w->finished)
+        return MKBA_OK;
+    w->finished = 1;
+    int rc = MKBA_OK;
+    size_t missing = 0;
+    while (missing < w->nstored && w->written[missing])
+        missing++;
+    if (missing < w->nstored)
+        rc = mkba_error_set(err, MKBA_EINTERNAL,
+                            "%s: draw %zu of %zu was never written; file not kept",
+                            w->path, missing, w->nstored);
+    mkba_h5_quiet q;
+    mkba_h5_quiet_begin(&q);
+    for (int i = 0; i < DS_COUNT; i++) {
+        if (w->ds[i] >= 0)
+            H5Dclose(w->ds[i]);
+        w->ds[i] = -1;
+    }
+    if (w->draw_index >= 0)
+        H5Dclose(w->draw_index);
+    w->draw_index = -1;
+    /* Closing flushes the data: only its success means the file is whole. */
+    if (H5Fclose(w->file) < 0 && rc == MKBA_OK)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", w->tmp);
+    w->file = -1;
+    mkba_h5_quiet_end(&q);
+    return rc;
+}
+
+int mkba_h5_finish(mkba_h5_writer *w, mkba_error *err)
+{
+    if (w == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_finish: missing writer");
+    return finish(w, err);
+}
+
+const char *mkba_h5_tmp_path(const mkba_h5_writer *w)
+{
+    return w != NULL ? w->tmp : NULL;
 }
 
 int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
@@ -584,21 +634,9 @@ int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
                                 "%s: draw %zu of %zu was never written; file not kept",
                                 w->path, missing, w->nstored);
     }
-    mkba_h5_quiet q;
-    mkba_h5_quiet_begin(&q);
-    for (int i = 0; i < DS_COUNT; i++) {
-        if (w->ds[i] >= 0)
-            H5Dclose(w->ds[i]);
-        w->ds[i] = -1;
-    }
-    if (w->draw_index >= 0)
-        H5Dclose(w->draw_index);
-    w->draw_index = -1;
-    /* Closing flushes the data: only its success means the file is whole. */
-    if (H5Fclose(w->file) < 0 && rc == MKBA_OK)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", w->tmp);
-    w->file = -1;
-    mkba_h5_quiet_end(&q);
+    int rc2 = finish(w, commit && rc == MKBA_OK ? err : NULL);
+    if (commit && rc == MKBA_OK)
+        rc = rc2;
 
     if (commit && rc == MKBA_OK && !w->force && path_exists(w->path))
         rc = mkba_error_set(err, MKBA_EEXIST, "%s exists; use --force to overwrite", w->path);

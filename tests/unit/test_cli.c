@@ -87,6 +87,9 @@ static void test_help_lists_commands(void **state)
     assert_contains(o->out, "check");
     assert_contains(o->out, "summary");
     assert_contains(o->out, "--draws");
+    assert_contains(o->out, "--format");
+    assert_contains(o->out, "--perspective");
+    assert_contains(o->out, "no summary");
     assert_string_equal(o->err, "");
 }
 
@@ -209,7 +212,8 @@ static void test_bad_scenario_leaves_no_file(void **state)
 }
 
 /* A small run end to end: the summary printed after the run equals the one
- * `mkba summary` prints for the file, and --force overwrites. */
+ * `mkba summary` prints for the file, --quiet prints nothing, and --force
+ * overwrites. */
 static void test_run_then_summary(void **state)
 {
     (void)state;
@@ -217,15 +221,21 @@ static void test_run_then_summary(void **state)
     char out[512], args[1024];
     snprintf(out, sizeof out, "%s/small.h5", dir);
     snprintf(args, sizeof args,
-             "run tests/data/full.cfg -o %s --draws 3 --households 40 --threads 2 --quiet", out);
+             "run tests/data/full.cfg -o %s --draws 3 --households 40 --threads 2", out);
     const outcome *o = mkba(args);
     if (o->status != 0)
         fail_msg("run failed (%d): %s", o->status, o->err);
     assert_true(exists(out));
-    assert_string_equal(o->err, "");          /* --quiet and no terminal */
+    assert_contains(o->err, "mkba: wrote");   /* no terminal: no progress bar */
     assert_contains(o->out, "Versus the reference arm classic");
     assert_contains(o->out, "NPV (society)");
     assert_contains(o->out, "97.5%");
+    assert_contains(o->out, "Break-even year");
+    assert_contains(o->out, "Who pays, who gains");
+    assert_contains(o->out, "Efficiency frontier");
+    assert_contains(o->out, "ranks first in");
+    assert_contains(o->out, "MKBA table");
+    assert_contains(o->out, "price year");
     static char first[1 << 16];
     snprintf(first, sizeof first, "%s", o->out);
 
@@ -234,12 +244,148 @@ static void test_run_then_summary(void **state)
     assert_int_equal(o->status, 0);
     assert_string_equal(o->out, first);
 
+    /* --quiet: neither progress nor summary. */
     snprintf(args, sizeof args,
              "run tests/data/full.cfg -o %s --draws 3 --households 40 --force --quiet", out);
     o = mkba(args);
     assert_int_equal(o->status, 0);
+    assert_string_equal(o->out, "");
+    assert_string_equal(o->err, "");
     /* Same seed, same draws: the same numbers whatever the thread count. */
+    snprintf(args, sizeof args, "summary %s", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
     assert_string_equal(o->out, first);
+    remove(out);
+}
+
+/* Makes dir/NAME.h5 from a small run of full.cfg. */
+static void small_run(const char *name, char *out, size_t size)
+{
+    char args[1024];
+    snprintf(out, size, "%s/%s.h5", dir, name);
+    snprintf(args, sizeof args,
+             "run tests/data/full.cfg -o %s --draws 4 --households 40 --force --quiet", out);
+    const outcome *o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run failed (%d): %s", o->status, o->err);
+}
+
+/* Feeds text to `python3 -m json.tool` and returns its exit status, or -1
+ * when python3 is not there. */
+static int json_tool_status(const char *text)
+{
+    if (system("python3 -c 'import json' >/dev/null 2>&1") != 0)
+        return -1;
+    FILE *p = popen("python3 -m json.tool >/dev/null 2>&1", "w");
+    assert_non_null(p);
+    fputs(text, p);
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+
+static void test_summary_formats(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], args[1024];
+    small_run("fmt", out, sizeof out);
+
+    snprintf(args, sizeof args, "summary %s --format json", out);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "\"id\": \"breakeven\"");
+    assert_contains(o->out, "\"id\": \"mkba\"");
+    int st = json_tool_status(o->out);
+    if (st == -1)
+        skip();
+    assert_int_equal(st, 0);
+    /* A broken document must fail the same check (the check can fail). */
+    assert_int_not_equal(json_tool_status("{\"tables\": [1, 2"), 0);
+
+    snprintf(args, sizeof args, "summary --format=csv %s", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "table,perspective,arm,NPV,2.5%,97.5%,investment,returns,ROI\n");
+    assert_contains(o->out, "\nnpv,society,integrated,");
+    assert_contains(o->out, "\npayers,integrated,society,");
+    assert_contains(o->out, "\nceac,");
+
+    snprintf(args, sizeof args, "summary %s --format markdown", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "## Who pays, who gains");
+    assert_contains(o->out, "|---|");
+
+    snprintf(args, sizeof args, "summary %s --format xml", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "--format expects text, csv, markdown or json");
+    remove(out);
+}
+
+static void test_summary_perspective(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], args[1024];
+    small_run("persp", out, sizeof out);
+
+    snprintf(args, sizeof args, "summary %s --perspective municipality --format csv", out);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "\nnpv,municipality,integrated,");
+    assert_contains(o->out, "\ncashflow,municipality,integrated,1,");
+    assert_null(strstr(o->out, "\nnpv,society,"));
+    assert_null(strstr(o->out, "\ncashflow,society,"));
+
+    snprintf(args, sizeof args, "summary %s --perspective municipality", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "Yearly cash flows");
+
+    snprintf(args, sizeof args, "summary %s --perspective societyy", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_string_equal(o->out, "");
+    assert_contains(o->err, "mkba: unknown perspective 'societyy'; known: society, "
+                            "municipality, ");
+    assert_contains(o->err, "did you mean 'society'?");
+    remove(out);
+}
+
+static void test_summary_bad_files(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], bad[512], args[1200];
+    small_run("whole", out, sizeof out);
+
+    /* The first half of a good file. */
+    snprintf(bad, sizeof bad, "%s/trunc.h5", dir);
+    FILE *in = fopen(out, "rb"), *to = fopen(bad, "wb");
+    assert_non_null(in);
+    assert_non_null(to);
+    fseek(in, 0, SEEK_END);
+    long n = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    for (long i = 0; i < n / 2; i++)
+        fputc(fgetc(in), to);
+    fclose(in);
+    assert_int_equal(fclose(to), 0);
+    snprintf(args, sizeof args, "summary %s", bad);
+    const outcome *o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "mkba: ");
+    assert_contains(o->err, "trunc.h5");
+    assert_string_equal(o->out, "");
+    remove(bad);
+
+    write_file(bad, "not a result file\n");
+    o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "is not an mkba result file");
+    remove(bad);
     remove(out);
 }
 
@@ -256,7 +402,8 @@ static int teardown(void **state)
     /* Failed tests may leave their files; remove every name a test uses. */
     static const char *const names[] = {
         "stdout", "stderr", "missing.h5", "existing.h5", "bad.cfg", "bad.h5",
-        "bad.h5.tmp", "small.h5", "small.h5.tmp"
+        "bad.h5.tmp", "small.h5", "small.h5.tmp", "fmt.h5", "persp.h5", "whole.h5",
+        "trunc.h5"
     };
     char path[600];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -278,6 +425,9 @@ int main(void)
         cmocka_unit_test(test_existing_output_is_kept),
         cmocka_unit_test(test_bad_scenario_leaves_no_file),
         cmocka_unit_test(test_run_then_summary),
+        cmocka_unit_test(test_summary_formats),
+        cmocka_unit_test(test_summary_perspective),
+        cmocka_unit_test(test_summary_bad_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include <hdf5.h>
 #include "mkba/mkba.h"
 #include "io/h5out.h"
@@ -498,6 +499,71 @@ static void test_scenario_text_over_64k(void **state)
     support_model_free(m);
 }
 
+/* The decision settings: derived perspectives (the "gemeente" rule without
+ * payer_def, a colliding payer name prefixed), the default wtp grid, and
+ * the run facts read back into the totals. mkba_h5_finish ends the draws. */
+static void test_settings_and_finish(void **state)
+{
+    (void)state;
+    mkba_model *m = support_model_small();
+    assert_non_null(m);
+    free(m->payer[1]);
+    m->payer[1] = strdup("gemeente-wmo");
+    assert_non_null(m->payer[1]);
+    char path[256];
+    temp_path(path, sizeof path, "settings");
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_writer *w = mkba_h5_create(path, 0, m, &meta, NDRAWS, &err);
+    assert_non_null(w);
+    mkba_draw_result *r = mkba_draw_result_alloc(m);
+    assert_non_null(r);
+    for (size_t d = 0; d < NDRAWS; d++) {
+        fill_draw(r, d);
+        assert_int_equal(mkba_h5_write_draw(w, d, r, &err), MKBA_OK);
+    }
+    assert_int_equal(mkba_h5_finish(w, &err), MKBA_OK);
+    assert_int_equal(mkba_h5_finish(w, &err), MKBA_OK);
+    assert_int_equal(mkba_h5_write_draw(w, 0, r, &err), MKBA_EINTERNAL);
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_h5_set_draw_index(w, 0, 3, &err), MKBA_EINTERNAL);
+    mkba_error_clear(&err);
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_string_equal(mkba_h5_tmp_path(w), tmp);
+    assert_int_equal(mkba_h5_close(w, 1, &err), MKBA_OK);
+    mkba_draw_result_free(r);
+
+    mkba_h5_totals *t = NULL;
+    assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);
+    static const char *const want[] = { "society", "municipality", "payer:municipality",
+                                        "gemeente-wmo", "housing" };
+    assert_int_equal(t->nperspectives, 5);
+    for (size_t k = 0; k < 5; k++)
+        assert_string_equal(t->perspective[k], want[k]);
+    /* municipality = the payers named gemeente*: payer 1 only. */
+    static const int mask[5][3] = { { 1, 1, 1 }, { 0, 1, 0 }, { 1, 0, 0 }, { 0, 1, 0 },
+                                    { 0, 0, 1 } };
+    for (size_t k = 0; k < 5; k++)
+        for (size_t p = 0; p < 3; p++)
+            assert_int_equal(t->perspective_payers[k * 3 + p], mask[k][p]);
+    assert_int_equal(t->payer_municipal[0], 0);
+    assert_int_equal(t->payer_municipal[1], 1);
+    assert_int_equal(t->effect_payer[1], -1);
+    assert_int_equal(t->effect_lower_is_better[0], 0);
+    assert_int_equal(t->nwtp, MKBA_DEFAULT_NWTP);
+    assert_near(t->wtp[2], mkba_default_wtp[2], 0.0);
+    assert_int_equal(t->primary_effect, 0);
+    assert_int_equal(t->npm, 0);
+    assert_string_equal(t->scenario_name, "support-small");
+    assert_string_equal(t->base_case, "mean");
+    assert_int_equal(t->draws, NDRAWS);
+    assert_null(t->analysis_status);      /* committed without analyses */
+    mkba_h5_totals_free(t);
+    remove(path);
+    support_model_free(m);
+}
+
 static void test_read_errors(void **state)
 {
     (void)state;
@@ -539,6 +605,7 @@ static void test_read_errors(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_plain_hdf5),
         cmocka_unit_test(test_read_totals),
@@ -546,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_abort_leaves_nothing),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_scenario_text_over_64k),
+        cmocka_unit_test(test_settings_and_finish),
         cmocka_unit_test(test_read_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include "analysis/summary.h"
 
 #define TOL 1e-12
@@ -213,6 +214,31 @@ static void test_one_draw_and_dominance(void **state)
     mkba_summary_free(s);
 }
 
+/* Less is better (years with a severe problem): the improvement is
+ * reference minus arm, so a cheaper arm with fewer such years is dominant
+ * and the ICER is cost per year avoided. */
+static void test_lower_is_better(void **state)
+{
+    (void)state;
+    double cost[1 * 2 * 1] = { 100, 70 };
+    double effect[1 * 2 * 1] = { 2.5, 2.0 };   /* the arm has 0.5 fewer bad years */
+    int monetary[1] = { 0 }, lower[1] = { 1 };
+    mkba_h5_totals t = totals(1, 2, 1, 1, 0, cost, effect, monetary);
+    t.effect_lower_is_better = lower;
+    mkba_summary *s = mkba_summary_alloc(&t, NULL);
+    assert_non_null(s);
+    assert_close(s->inc_effect[1].mean, -0.5);
+    assert_int_equal(s->icer[1].kind, MKBA_ICER_DOMINANT);
+    assert_close(s->icer[1].value, -60.0);      /* -30 / 0.5 years avoided */
+    mkba_summary_free(s);
+    /* Read as more is better, the same arm would be "dominated". */
+    lower[0] = 0;
+    s = mkba_summary_alloc(&t, NULL);
+    assert_non_null(s);
+    assert_int_equal(s->icer[1].kind, MKBA_ICER_RATIO);
+    mkba_summary_free(s);
+}
+
 static void test_bad_totals(void **state)
 {
     (void)state;
@@ -231,12 +257,14 @@ static void test_bad_totals(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantile_type7),
         cmocka_unit_test(test_stat_unsorted_and_one_draw),
         cmocka_unit_test(test_hand_example),
         cmocka_unit_test(test_identical_arms_give_exact_zeros),
         cmocka_unit_test(test_one_draw_and_dominance),
+        cmocka_unit_test(test_lower_is_better),
         cmocka_unit_test(test_bad_totals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,390 @@
+/* Report tables and their four renderings (see report.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/strutil.h"
+#include "report.h"
+
+mkba_report *mkba_report_alloc(void)
+{
+    return calloc(1, sizeof (mkba_report));
+}
+
+static void table_free(mkba_rtable *t)
+{
+    if (t == NULL)
+        return;
+    free(t->id);
+    free(t->title);
+    for (size_t c = 0; c < t->ncols; c++)
+        free(t->col[c]);
+    free(t->col);
+    free(t->kind);
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->str[i]);
+    free(t->str);
+    free(t->num);
+    for (size_t i = 0; i < t->nnotes; i++)
+        free(t->note[i]);
+    free(t->note);
+    free(t);
+}
+
+void mkba_report_free(mkba_report *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        table_free(r->table[i]);
+    free(r->table);
+    free(r);
+}
+
+mkba_rtable *mkba_report_table(mkba_report *r, const char *id, const char *title,
+                               size_t ncols, const char *const *col,
+                               const mkba_col_kind *kind)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        mkba_rtable **tt = realloc(r->table, cap * sizeof *tt);
+        if (tt == NULL) {
+            r->failed = 1;
+            return NULL;
+        }
+        r->table = tt;
+        r->cap = cap;
+    }
+    mkba_rtable *t = calloc(1, sizeof *t);
+    int ok = t != NULL;
+    if (ok) {
+        t->id = mkba_strdup(id);
+        t->title = mkba_strdup(title);
+        t->col = calloc(ncols, sizeof *t->col);
+        t->kind = calloc(ncols, sizeof *t->kind);
+        ok = t->id && t->title && t->col && t->kind;
+    }
+    for (size_t c = 0; ok && c < ncols; c++) {
+        t->col[c] = mkba_strdup(col[c]);
+        t->kind[c] = kind[c];
+        t->ncols = c + 1;
+        ok = t->col[c] != NULL;
+    }
+    if (!ok) {
+        table_free(t);
+        r->failed = 1;
+        return NULL;
+    }
+    r->table[r->n++] = t;
+    return t;
+}
+
+long mkba_rtable_row(mkba_report *r, mkba_rtable *t)
+{
+    if (t == NULL)
+        return -1;
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        double *num = realloc(t->num, cap * t->ncols * sizeof *num);
+        if (num != NULL)
+            t->num = num;
+        char **str = num != NULL ? realloc(t->str, cap * t->ncols * sizeof *str) : NULL;
+        if (str == NULL) {
+            r->failed = 1;
+            return -1;
+        }
+        t->str = str;
+        t->cap = cap;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        t->num[t->nrows * t->ncols + c] = NAN;
+        t->str[t->nrows * t->ncols + c] = NULL;
+    }
+    return (long)t->nrows++;
+}
+
+void mkba_rtable_num(mkba_rtable *t, long row, size_t col, double v)
+{
+    if (t != NULL && row >= 0 && col < t->ncols)
+        t->num[(size_t)row * t->ncols + col] = v;
+}
+
+void mkba_rtable_str(mkba_report *r, mkba_rtable *t, long row, size_t col, const char *s)
+{
+    if (t == NULL || row < 0 || col >= t->ncols)
+        return;
+    char **cell = &t->str[(size_t)row * t->ncols + col];
+    free(*cell);
+    *cell = mkba_strdup(s != NULL ? s : "");
+    if (*cell == NULL)
+        r->failed = 1;
+}
+
+void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
+{
+    if (t == NULL)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **nn = realloc(t->note, (t->nnotes + 1) * sizeof *nn);
+    char *s = mkba_strdup(buf);
+    if (nn != NULL)
+        t->note = nn;
+    if (nn == NULL || s == NULL) {
+        free(s);
+        r->failed = 1;
+        return;
+    }
+    t->note[t->nnotes++] = s;
+}
+
+/* The text of a numeric cell as the text rendering shows it. */
+static void text_number(char *buf, size_t size, double v, mkba_col_kind kind)
+{
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else if (isinf(v))
+        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+    else if (kind == MKBA_COL_MONEY || kind == MKBA_COL_INT)
+        snprintf(buf, size, "%.0f", round(v) + 0.0);   /* + 0.0 turns -0 into 0 */
+    else if (kind == MKBA_COL_SHARE)
+        snprintf(buf, size, "%.1f%%", 100.0 * v + 0.0);
+    else if (kind == MKBA_COL_RATIO)
+        snprintf(buf, size, "%.2f", v + 0.0);
+    else if (kind == MKBA_COL_YEAR)
+        snprintf(buf, size, "%.1f", v + 0.0);
+    else
+        snprintf(buf, size, "%.4f", v + 0.0);
+}
+
+static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, char *buf,
+                             size_t size)
+{
+    const char *s = t->str[row * t->ncols + col];
+    if (s != NULL)
+        return s;
+    if (t->kind[col] == MKBA_COL_TEXT)
+        return "";
+    text_number(buf, size, t->num[row * t->ncols + col], t->kind[col]);
+    return buf;
+}
+
+int mkba_report_text(FILE *f, const mkba_report *r)
+{
+    char buf[64];
+    for (size_t i = 0; i < r->n; i++) {
+        const mkba_rtable *t = r->table[i];
+        size_t *w = calloc(t->ncols > 0 ? t->ncols : 1, sizeof *w);
+        if (w == NULL)
+            return -1;
+        for (size_t c = 0; c < t->ncols; c++) {
+            w[c] = strlen(t->col[c]);
+            for (size_t row = 0; row < t->nrows; row++) {
+                size_t n = strlen(cell_text(t, row, c, buf, sizeof buf));
+                if (n > w[c])
+                    w[c] = n;
+            }
+        }
+        fprintf(f, "\n%s\n", t->title);
+        for (int line = -1; line < (int)t->nrows; line++) {
+            fputs(" ", f);
+            for (size_t c = 0; c < t->ncols; c++) {
+                const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, buf,
+                                                                 sizeof buf);
+                if (t->kind[c] == MKBA_COL_TEXT)
+                    fprintf(f, " %-*s", (int)w[c], s);
+                else
+                    fprintf(f, " %*s", (int)w[c], s);
+            }
+            fputc('\n', f);
+        }
+        for (size_t n = 0; n < t->nnotes; n++)
+            fprintf(f, "  %s\n", t->note[n]);
+        free(w);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* A number with up to 10 significant digits, "" for NaN. */
+static void plain_number(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (isinf(v))
+        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+    else
+        snprintf(buf, size, "%.10g", v + 0.0);
+}
+
+static const char *plain_cell(const mkba_rtable *t, size_t row, size_t col, char *buf,
+                              size_t size)
+{
+    const char *s = t->str[row * t->ncols + col];
+    if (s != NULL)
+        return s;
+    if (t->kind[col] == MKBA_COL_TEXT)
+        return "";
+    plain_number(buf, size, t->num[row * t->ncols + col]);
+    return buf;
+}
+
+int mkba_report_csv(FILE *f, const mkba_report *r)
+{
+    char buf[64];
+    for (size_t i = 0; i < r->n; i++) {
+        const mkba_rtable *t = r->table[i];
+        if (i > 0)
+            fputc('\n', f);
+        fputs("table", f);
+        for (size_t c = 0; c < t->ncols; c++) {
+            fputc(',', f);
+            csv_field(f, t->col[c]);
+        }
+        fputc('\n', f);
+        for (size_t row = 0; row < t->nrows; row++) {
+            csv_field(f, t->id);
+            for (size_t c = 0; c < t->ncols; c++) {
+                fputc(',', f);
+                csv_field(f, plain_cell(t, row, c, buf, sizeof buf));
+            }
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* Markdown cell text: a pipe would end the cell. */
+static void md_field(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+int mkba_report_markdown(FILE *f, const mkba_report *r)
+{
+    char buf[64];
+    for (size_t i = 0; i < r->n; i++) {
+        const mkba_rtable *t = r->table[i];
+        fprintf(f, "%s## ", i > 0 ? "\n" : "");
+        md_field(f, t->title);
+        fputs("\n\n|", f);
+        for (size_t c = 0; c < t->ncols; c++) {
+            fputc(' ', f);
+            md_field(f, t->col[c]);
+            fputs(" |", f);
+        }
+        fputs("\n|", f);
+        for (size_t c = 0; c < t->ncols; c++)
+            fputs(t->kind[c] == MKBA_COL_TEXT ? "---|" : "---:|", f);
+        fputc('\n', f);
+        for (size_t row = 0; row < t->nrows; row++) {
+            fputc('|', f);
+            for (size_t c = 0; c < t->ncols; c++) {
+                fputc(' ', f);
+                md_field(f, cell_text(t, row, c, buf, sizeof buf));
+                fputs(" |", f);
+            }
+            fputc('\n', f);
+        }
+        if (t->nnotes > 0)
+            fputc('\n', f);
+        for (size_t n = 0; n < t->nnotes; n++) {
+            md_field(f, t->note[n]);
+            fputs(n + 1 < t->nnotes ? "  \n" : "\n", f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* A JSON string literal. */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void json_cell(FILE *f, const mkba_rtable *t, size_t row, size_t col)
+{
+    const char *s = t->str[row * t->ncols + col];
+    double v = t->num[row * t->ncols + col];
+    if (s != NULL)
+        json_string(f, s);
+    else if (t->kind[col] == MKBA_COL_TEXT)
+        json_string(f, "");
+    else if (isnan(v))
+        fputs("null", f);
+    else if (isinf(v))
+        json_string(f, v > 0 ? "inf" : "-inf");
+    else
+        fprintf(f, "%.17g", v + 0.0);
+}
+
+int mkba_report_json(FILE *f, const mkba_report *r)
+{
+    fputs("{\n  \"tables\": [", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const mkba_rtable *t = r->table[i];
+        fputs(i > 0 ? ",\n    {\n      \"id\": " : "\n    {\n      \"id\": ", f);
+        json_string(f, t->id);
+        fputs(",\n      \"title\": ", f);
+        json_string(f, t->title);
+        fputs(",\n      \"columns\": [", f);
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c > 0)
+                fputs(", ", f);
+            json_string(f, t->col[c]);
+        }
+        fputs("],\n      \"rows\": [", f);
+        for (size_t row = 0; row < t->nrows; row++) {
+            fputs(row > 0 ? ",\n        [" : "\n        [", f);
+            for (size_t c = 0; c < t->ncols; c++) {
+                if (c > 0)
+                    fputs(", ", f);
+                json_cell(f, t, row, c);
+            }
+            fputc(']', f);
+        }
+        fputs(t->nrows > 0 ? "\n      ],\n      \"notes\": [" : "],\n      \"notes\": [", f);
+        for (size_t n = 0; n < t->nnotes; n++) {
+            if (n > 0)
+                fputs(", ", f);
+            json_string(f, t->note[n]);
+        }
+        fputs("]\n    }", f);
+    }
+    fputs(r->n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
+    return ferror(f) ? -1 : 0;
+}

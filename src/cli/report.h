@@ -1,0 +1,75 @@
+/* A report as a list of tables, and its renderings as aligned text, CSV,
+ * Markdown and JSON: `mkba summary --format` prints one content in four
+ * forms. A table has named columns of one kind each (text, money, share,
+ * ...); a cell is a number or, in any column, a string. */
+#ifndef MKBA_CLI_REPORT_H
+#define MKBA_CLI_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum mkba_col_kind {
+    MKBA_COL_TEXT = 0,
+    MKBA_COL_MONEY,     /* whole units in text */
+    MKBA_COL_EFFECT,    /* four decimals in text */
+    MKBA_COL_RATIO,     /* two decimals in text */
+    MKBA_COL_SHARE,     /* a share 0..1, printed as a percentage in text */
+    MKBA_COL_YEAR,      /* one decimal in text */
+    MKBA_COL_INT
+} mkba_col_kind;
+
+typedef struct mkba_rtable {
+    char *id, *title;
+    size_t ncols;
+    char **col;
+    mkba_col_kind *kind;
+    size_t nrows, cap;
+    double *num;               /* [row][col] */
+    char **str;                /* [row][col], NULL: the number */
+    size_t nnotes;
+    char **note;
+} mkba_rtable;
+
+typedef struct mkba_report {
+    size_t n, cap;
+    mkba_rtable **table;
+    int failed;                /* an allocation failed: the report is incomplete */
+} mkba_report;
+
+mkba_report *mkba_report_alloc(void);
+void mkba_report_free(mkba_report *r);
+
+/* Adds a table with ncols columns named col[] of kinds kind[]. Returns it,
+ * or NULL (and sets r->failed) when out of memory. */
+mkba_rtable *mkba_report_table(mkba_report *r, const char *id, const char *title,
+                               size_t ncols, const char *const *col,
+                               const mkba_col_kind *kind);
+
+/* Adds a row (numbers NAN, no strings) and returns its index, or -1 when
+ * out of memory (r->failed set). t may be NULL (then -1). */
+long mkba_rtable_row(mkba_report *r, mkba_rtable *t);
+
+/* Sets a cell; a negative row or NULL table is ignored. */
+void mkba_rtable_num(mkba_rtable *t, long row, size_t col, double v);
+void mkba_rtable_str(mkba_report *r, mkba_rtable *t, long row, size_t col, const char *s);
+
+/* Appends a note (printf format) to t. */
+void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Renderings. Text: a title line, aligned columns, notes indented.
+ * CSV: per table a header line "table,COLUMNS" and lines "ID,VALUES",
+ * tables separated by a blank line, no notes; numbers with up to 10
+ * significant digits, NaN empty. Markdown: a heading and a pipe table per
+ * table, notes as a paragraph. JSON: {"tables": [{"id", "title",
+ * "columns", "rows", "notes"}]}; NaN as null, infinities as "inf" and
+ * "-inf". Returns 0, or -1 when writing to f failed. */
+int mkba_report_text(FILE *f, const mkba_report *r);
+int mkba_report_csv(FILE *f, const mkba_report *r);
+int mkba_report_markdown(FILE *f, const mkba_report *r);
+int mkba_report_json(FILE *f, const mkba_report *r);
+
+#endif

@@ -1,0 +1,596 @@
+/* The summary of a result file as report tables: what `mkba summary`
+ * prints in every format. One builder for all formats, so csv, markdown
+ * and json carry the same numbers the text shows. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "summary_report.h"
+
+#define MAXCOLS 40
+
+typedef struct builder {
+    mkba_report *r;
+    const mkba_h5_totals *t;
+    const mkba_summary *s;
+    const mkba_decision *d;
+    const mkba_summary_report_options *o;
+    const char *cur;
+} builder;
+
+/* A table from parallel name and kind lists. */
+static mkba_rtable *table(builder *b, const char *id, const char *title, size_t n,
+                          const char *const *col, const mkba_col_kind *kind)
+{
+    return mkba_report_table(b->r, id, title, n, col, kind);
+}
+
+static const char *ref_name(const builder *b)
+{
+    return b->t->arm[b->t->reference];
+}
+
+static int shown(const builder *b, size_t k)
+{
+    return b->o->perspective < 0 || (size_t)b->o->perspective == k;
+}
+
+static void stat_cells(mkba_rtable *t, long row, size_t col, const mkba_stat *s)
+{
+    mkba_rtable_num(t, row, col, s->mean);
+    mkba_rtable_num(t, row, col + 1, s->lo);
+    mkba_rtable_num(t, row, col + 2, s->hi);
+}
+
+static void run_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    static const char *const col[] = { "setting", "value" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT };
+    mkba_rtable *tb = table(b, "run", "Run", 2, col, kind);
+    char v[512];
+    const char *primary = b->d->primary_effect >= 0 ? t->effect[b->d->primary_effect]
+                                                    : "none (arms compared on money)";
+#define ROW(name, ...)                                                        \
+    do {                                                                      \
+        long row_ = mkba_rtable_row(b->r, tb);                                \
+        snprintf(v, sizeof v, __VA_ARGS__);                                   \
+        mkba_rtable_str(b->r, tb, row_, 0, name);                             \
+        mkba_rtable_str(b->r, tb, row_, 1, v);                                \
+    } while (0)
+    ROW("scenario", "%s", t->scenario_name ? t->scenario_name : "");
+    ROW("result file", "%s", b->o->file ? b->o->file : "");
+    ROW("draws", "%ld", t->draws);
+    ROW("stored draws", "%zu", t->ndraws);
+    ROW("households per draw", "%ld", t->households);
+    ROW("mode", "%s", t->mode ? t->mode : "");
+    ROW("base case", "%s", t->base_case ? t->base_case : "");
+    ROW("horizon years", "%.10g", (double)t->ncycles * t->cycle_years);
+    ROW("cycle years", "%.10g", t->cycle_years);
+    ROW("discount rate costs", "%.10g", t->rate_costs);
+    ROW("discount rate effects", "%.10g", t->rate_effects);
+    ROW("currency", "%s", t->currency ? t->currency : "");
+    ROW("price year", "%d", t->price_year);
+    ROW("unit", "per household of the starting cohort, present value at the start");
+    ROW("reference arm", "%s", ref_name(b));
+    ROW("primary effect", "%s", primary);
+    ROW("primary effect: less is better", "%s", b->d->lower_is_better ? "yes" : "no");
+    ROW("optimism bias", "%.10g", t->optimism_bias);
+    ROW("deadweight", "%.10g", t->deadweight);
+    ROW("population per year", "%.10g", t->population);
+    ROW("population years", "%d", t->population_years);
+    ROW("analysis", "%s", t->analysis_status ? t->analysis_status
+                                             : "computed from the draws");
+#undef ROW
+}
+
+/* The per-arm summary tables that the text summary prints itself. */
+static void base_tables(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    size_t na = t->narms, np = t->npayers, ne = t->neffects;
+    char item[512];
+    {
+        static const char *const col[] = { "arm", "payer", "mean", "2.5%", "97.5%" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                              MKBA_COL_MONEY, MKBA_COL_MONEY };
+        mkba_rtable *tb = table(b, "costs", "Discounted costs per household", 5, col, kind);
+        for (size_t a = 0; a < na; a++)
+            for (size_t p = 0; p <= np; p++) {
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, p == 0 ? "total" : t->payer[p - 1]);
+                stat_cells(tb, row, 2, p == 0 ? &s->cost[a] : &s->cost_payer[a * np + p - 1]);
+            }
+    }
+    {
+        static const char *const col[] = { "arm", "effect", "unit", "mean", "2.5%", "97.5%" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                              MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                              MKBA_COL_EFFECT };
+        mkba_rtable *tb = table(b, "effects", "Discounted effects per household", 6, col, kind);
+        for (size_t a = 0; a < na; a++)
+            for (size_t e = 0; e < ne; e++) {
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->effect[e]);
+                mkba_rtable_str(b->r, tb, row, 2, t->effect_unit[e]);
+                stat_cells(tb, row, 3, &s->effect[a * ne + e]);
+            }
+    }
+    {
+        static const char *const col[] = { "arm", "item", "mean", "2.5%", "97.5%" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_EFFECT,
+                                              MKBA_COL_EFFECT, MKBA_COL_EFFECT };
+        char title[512];
+        snprintf(title, sizeof title, "Versus the reference arm %s (arm minus reference in "
+                 "each draw; money in %s per household)", ref_name(b), b->cur);
+        mkba_rtable *tb = table(b, "increments", title, 5, col, kind);
+        for (size_t a = 0; a < na; a++) {
+            if ((int)a == t->reference)
+                continue;
+            for (size_t i = 0; i < 1 + np + ne + 4; i++) {
+                const mkba_stat *st;
+                if (i == 0) {
+                    snprintf(item, sizeof item, "cost, total");
+                    st = &s->inc_cost[a];
+                } else if (i <= np) {
+                    snprintf(item, sizeof item, "cost, %s", t->payer[i - 1]);
+                    st = &s->inc_cost_payer[a * np + i - 1];
+                } else if (i <= np + ne) {
+                    snprintf(item, sizeof item, "effect, %s", t->effect[i - 1 - np]);
+                    st = &s->inc_effect[a * ne + i - 1 - np];
+                } else {
+                    static const char *const last[4] = { "benefits", "costs", "NPV (society)",
+                                                         "benefit-cost ratio" };
+                    size_t j = i - 1 - np - ne;
+                    snprintf(item, sizeof item, "%s", last[j]);
+                    st = j == 0 ? &s->benefits[a] : j == 1 ? &s->costs[a]
+                         : j == 2 ? &s->npv[a] : &s->bcr[a];
+                }
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, item);
+                stat_cells(tb, row, 2, st);
+            }
+        }
+    }
+    {
+        static const char *const col[] = { "arm", "effect", "ICER", "quadrant",
+                                            "effect interval includes 0" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                              MKBA_COL_TEXT, MKBA_COL_TEXT };
+        mkba_rtable *tb = table(b, "icers", "ICERs: mean incremental cost / mean improvement "
+                                "(reference minus arm for an effect where less is better)",
+                                5, col, kind);
+        static const char *const quadrant[] = { "ratio", "dominant", "dominated",
+                                                "no change" };
+        for (size_t a = 0; a < na; a++)
+            for (size_t e = 0; e < ne; e++) {
+                if ((int)a == t->reference || t->effect_monetary[e])
+                    continue;
+                const mkba_icer *ic = &s->icer[a * ne + e];
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->effect[e]);
+                mkba_rtable_num(tb, row, 2, ic->value);
+                mkba_rtable_str(b->r, tb, row, 3, quadrant[ic->kind]);
+                mkba_rtable_str(b->r, tb, row, 4, ic->effect_ci_has_zero ? "yes" : "no");
+            }
+    }
+}
+
+/* A break-even year cell: in text, +inf reads as "beyond". */
+static void year_cell(builder *b, mkba_rtable *tb, long row, size_t col, double v)
+{
+    if (b->o->text && isinf(v) && v > 0)
+        mkba_rtable_str(b->r, tb, row, col, "beyond");
+    else
+        mkba_rtable_num(tb, row, col, v);
+}
+
+static void cashflow_tables(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    size_t na = d->narms, ny = d->nyears, nk = d->nperspectives;
+    int r = d->reference;
+    char title[512];
+    {
+        static const char *const col[] = { "perspective", "arm", "NPV", "2.5%", "97.5%",
+                                            "investment", "returns", "ROI" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                              MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                              MKBA_COL_MONEY, MKBA_COL_RATIO };
+        snprintf(title, sizeof title, "Net present value per perspective against %s "
+                 "(%s per household, discounted)", ref_name(b), b->cur);
+        mkba_rtable *tb = table(b, "npv", title, 8, col, kind);
+        for (size_t k = 0; k < nk; k++)
+            for (size_t a = 0; shown(b, k) && a < na; a++) {
+                if ((int)a == r)
+                    continue;
+                const double *npv = d->npv + (k * na + a) * MKBA_ST_N;
+                const double *roi = d->roi + (k * na + a) * MKBA_IR_N;
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
+                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                for (int i = 0; i < 3; i++)
+                    mkba_rtable_num(tb, row, 2 + (size_t)i, npv[i]);
+                for (int i = 0; i < 3; i++)
+                    mkba_rtable_num(tb, row, 5 + (size_t)i, roi[i]);
+            }
+        mkba_rtable_note(b->r, tb, "investment and returns: present values of the years with a "
+                         "net cost and with a net gain; ROI = NPV / investment (means).");
+    }
+    {
+        static const char *const col[] = { "perspective", "arm", "median", "mean", "5%", "95%",
+                                            "not within horizon", "payback median" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_YEAR,
+                                              MKBA_COL_YEAR, MKBA_COL_YEAR, MKBA_COL_YEAR,
+                                              MKBA_COL_SHARE, MKBA_COL_YEAR };
+        snprintf(title, sizeof title, "Break-even year (first year from which the cumulative "
+                 "discounted net benefit stays >= 0; horizon %zu years)", ny);
+        mkba_rtable *tb = table(b, "breakeven", title, 8, col, kind);
+        for (size_t k = 0; k < nk; k++)
+            for (size_t a = 0; shown(b, k) && a < na; a++) {
+                if ((int)a == r)
+                    continue;
+                const double *be = d->breakeven + (k * na + a) * MKBA_BE_N;
+                const double *pb = d->payback + (k * na + a) * MKBA_BE_N;
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
+                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                year_cell(b, tb, row, 2, be[MKBA_BE_MEDIAN]);
+                year_cell(b, tb, row, 3, be[MKBA_BE_MEAN]);
+                year_cell(b, tb, row, 4, be[MKBA_BE_P05]);
+                year_cell(b, tb, row, 5, be[MKBA_BE_P95]);
+                mkba_rtable_num(tb, row, 6, be[MKBA_BE_NEVER]);
+                year_cell(b, tb, row, 7, pb[MKBA_BE_MEDIAN]);
+            }
+        mkba_rtable_note(b->r, tb, "Quantiles count a draw that never breaks even as beyond "
+                         "the horizon; the mean is over the draws that do. Payback: the same "
+                         "rule undiscounted.");
+    }
+    if (b->o->text && b->o->perspective < 0) {
+        /* A few points of the curve P(break-even by year t). */
+        static const size_t want[] = { 1, 2, 3, 5, 10, 15, 20, 30, 40, 50 };
+        const char *col[MAXCOLS];
+        mkba_col_kind kind[MAXCOLS];
+        char names[MAXCOLS][24];
+        size_t year[MAXCOLS], nc = 2;
+        col[0] = "perspective";
+        col[1] = "arm";
+        kind[0] = kind[1] = MKBA_COL_TEXT;
+        for (size_t i = 0; i < sizeof want / sizeof want[0] + 1 && nc < MAXCOLS; i++) {
+            size_t y = i < sizeof want / sizeof want[0] ? want[i] : ny;
+            if (y > ny || (nc > 2 && year[nc - 1] >= y))
+                continue;
+            snprintf(names[nc], sizeof names[nc], "year %zu", y);
+            col[nc] = names[nc];
+            kind[nc] = MKBA_COL_SHARE;
+            year[nc++] = y;
+        }
+        mkba_rtable *tb = table(b, "breakeven_by_year",
+                                "Probability of having broken even by year t", nc, col, kind);
+        for (size_t k = 0; k < nk; k++)
+            for (size_t a = 0; a < na; a++) {
+                if ((int)a == r)
+                    continue;
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
+                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                for (size_t c = 2; c < nc; c++)
+                    mkba_rtable_num(tb, row, c, d->breakeven_by_year[(k * na + a) * ny
+                                                                     + year[c] - 1]);
+            }
+        mkba_rtable_note(b->r, tb, "Use --perspective NAME for the yearly cash flows of one "
+                         "perspective.");
+        return;
+    }
+    static const char *const col[] = { "perspective", "arm", "year", "net discounted",
+                                        "cumulative discounted", "net undiscounted",
+                                        "cumulative undiscounted", "P(break-even by year)" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_INT,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_SHARE };
+    snprintf(title, sizeof title, "Yearly cash flows against %s (means over draws, %s per "
+             "household)", ref_name(b), b->cur);
+    mkba_rtable *tb = table(b, "cashflow", title, 8, col, kind);
+    for (size_t k = 0; k < nk; k++)
+        for (size_t a = 0; shown(b, k) && a < na; a++) {
+            if ((int)a == r)
+                continue;
+            for (size_t y = 0; y < ny; y++) {
+                size_t i = (k * na + a) * ny + y;
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
+                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                mkba_rtable_num(tb, row, 2, (double)(y + 1));
+                mkba_rtable_num(tb, row, 3, d->net_disc[i]);
+                mkba_rtable_num(tb, row, 4, d->cum_disc[i]);
+                mkba_rtable_num(tb, row, 5, d->net_undisc[i]);
+                mkba_rtable_num(tb, row, 6, d->cum_undisc[i]);
+                mkba_rtable_num(tb, row, 7, d->breakeven_by_year[i]);
+            }
+        }
+}
+
+static void payer_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    size_t np = d->npayers, nr = np + MKBA_PR_EXTRA;
+    static const char *const col[] = { "arm", "who", "investment", "returns", "net", "2.5%",
+                                        "97.5%", "P(net loss)" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_SHARE };
+    char title[512];
+    snprintf(title, sizeof title, "Who pays, who gains against %s (present values, %s per "
+             "household)", ref_name(b), b->cur);
+    mkba_rtable *tb = table(b, "payers", title, 8, col, kind);
+    static const char *const extra[MKBA_PR_EXTRA] = { "society at large", "society",
+                                                      "municipality" };
+    for (size_t a = 0; a < d->narms; a++) {
+        if ((int)a == d->reference)
+            continue;
+        for (size_t i = 0; i < nr; i++) {
+            const double *v = d->payer_table + (a * nr + i) * MKBA_PT_N;
+            /* Text leaves out an empty row of effects nobody gains in particular. */
+            if (b->o->text && i == np + MKBA_PR_AT_LARGE && v[MKBA_PT_INVESTMENT] == 0.0
+                && v[MKBA_PT_RETURNS] == 0.0)
+                continue;
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, i < np ? t->payer[i] : extra[i - np]);
+            for (size_t c = 0; c < MKBA_PT_N; c++)
+                mkba_rtable_num(tb, row, 2 + c, v[c]);
+        }
+    }
+    mkba_rtable_note(b->r, tb, "net = returns - investment per draw; the payer rows and "
+                     "society at large add up to society; municipality is the subtotal of "
+                     "the municipal payers.");
+    mkba_rtable_note(b->r, tb, "A transfer (e.g. a benefit paid to households) is an investment "
+                     "of the payer and a return of the receiver: it nets out for society.");
+}
+
+static void frontier_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    if (d->primary_effect < 0)
+        return;
+    const char *en = t->effect[d->primary_effect];
+    char ecol[256], title[512];
+    snprintf(ecol, sizeof ecol, "%s%s", d->lower_is_better ? "-" : "", en);
+    const char *col[] = { "arm", "mean cost", ecol, "status", "ICER", "against",
+                          "cost vs reference", "effect vs reference" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_EFFECT,
+                                          MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_TEXT,
+                                          MKBA_COL_MONEY, MKBA_COL_EFFECT };
+    snprintf(title, sizeof title, "Efficiency frontier on %s (society's mean discounted costs)",
+             en);
+    mkba_rtable *tb = table(b, "frontier", title, 8, col, kind);
+    static const char *const status[] = { "frontier", "dominated", "extendedly dominated" };
+    for (size_t a = 0; a < d->narms; a++) {
+        const double *v = d->frontier + a * MKBA_FR_N;
+        int st = d->frontier_status[a], prev = d->frontier_prev[a];
+        long row = mkba_rtable_row(b->r, tb);
+        mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+        mkba_rtable_num(tb, row, 1, v[MKBA_FR_COST]);
+        mkba_rtable_num(tb, row, 2, v[MKBA_FR_EFFECT]);
+        mkba_rtable_str(b->r, tb, row, 3, st >= 0 ? status[st] : "");
+        mkba_rtable_num(tb, row, 4, v[MKBA_FR_ICER]);
+        mkba_rtable_str(b->r, tb, row, 5, prev >= 0 ? t->arm[prev] : "");
+        mkba_rtable_num(tb, row, 6, v[MKBA_FR_INC_COST_REF]);
+        mkba_rtable_num(tb, row, 7, v[MKBA_FR_INC_EFFECT_REF]);
+    }
+    mkba_rtable_note(b->r, tb, "ICER: %s per unit of %s%s against the next cheaper frontier arm "
+                     "(\"against\").", b->cur, en,
+                     d->lower_is_better ? " avoided" : "");
+    if (d->lower_is_better)
+        mkba_rtable_note(b->r, tb, "Less %s is better: the effect column is minus %s, so "
+                         "\"dominated\" means costlier and worse.", en, en);
+}
+
+/* The wtp indices the text shows: all when few, else five spread out. */
+static size_t wtp_pick(const builder *b, size_t *idx)
+{
+    size_t nw = b->d->nwtp;
+    if (!b->o->text || nw <= 5) {
+        for (size_t i = 0; i < nw; i++)
+            idx[i] = i;
+        return nw;
+    }
+    size_t n = 0, cand[5] = { 0, nw / 4, nw / 2, 3 * nw / 4, nw - 1 };
+    for (size_t i = 0; i < 5; i++)
+        if (n == 0 || cand[i] != idx[n - 1])
+            idx[n++] = cand[i];
+    return n;
+}
+
+static void acceptability_tables(builder *b, size_t *idx)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    size_t na = d->narms, n = wtp_pick(b, idx);
+    int money = d->primary_effect < 0;
+    char title[512], wcol[64];
+    snprintf(wcol, sizeof wcol, "wtp (%s per unit)", b->cur);
+    {
+        const char *col[] = { wcol, "arm", money ? "mean NPV" : "mean NMB", "P(best)" };
+        static const mkba_col_kind kind[] = { MKBA_COL_MONEY, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                              MKBA_COL_SHARE };
+        if (money)
+            snprintf(title, sizeof title, "Acceptability on society's NPV (no non-monetary "
+                     "primary effect)");
+        else
+            snprintf(title, sizeof title, "Cost-effectiveness acceptability (NMB = wtp x %s%s "
+                     "- cost)", d->lower_is_better ? "-" : "", t->effect[d->primary_effect]);
+        mkba_rtable *tb = table(b, "ceac", title, 4, col, kind);
+        for (size_t i = 0; i < n; i++)
+            for (size_t a = 0; a < na; a++) {
+                size_t w = idx[i];
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_num(tb, row, 0, d->wtp[w]);
+                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                mkba_rtable_num(tb, row, 2, d->nmb_mean[w * na + a]);
+                mkba_rtable_num(tb, row, 3, d->ceac[w * na + a]);
+            }
+        mkba_rtable_note(b->r, tb, "P(best): share of draws in which the arm has the highest "
+                         "value; sums to 100%% over arms at each wtp.");
+    }
+    {
+        const char *col[] = { wcol, "best arm (mean)", "P(best)", "EVPI per household",
+                              "EVPI population" };
+        static const mkba_col_kind kind[] = { MKBA_COL_MONEY, MKBA_COL_TEXT, MKBA_COL_SHARE,
+                                              MKBA_COL_MONEY, MKBA_COL_MONEY };
+        mkba_rtable *tb = table(b, "evpi", "Acceptability frontier and expected value of "
+                                "perfect information", 5, col, kind);
+        for (size_t i = 0; i < n; i++) {
+            size_t w = idx[i];
+            const double *ev = d->evpi + w * MKBA_EV_N;
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_num(tb, row, 0, d->wtp[w]);
+            mkba_rtable_str(b->r, tb, row, 1, t->arm[d->frontier_arm[w]]);
+            mkba_rtable_num(tb, row, 2, ev[MKBA_EV_FRONTIER_PROB]);
+            mkba_rtable_num(tb, row, 3, ev[MKBA_EV_PERSON]);
+            mkba_rtable_num(tb, row, 4, ev[MKBA_EV_POPULATION]);
+        }
+        if (t->population > 0.0 && t->population_years > 0)
+            mkba_rtable_note(b->r, tb, "Population: %.10g households a year for %d years, "
+                             "discounted at %.4g%%.", t->population, t->population_years,
+                             100.0 * t->rate_costs);
+        else
+            mkba_rtable_note(b->r, tb, "No population given in the scenario: no population "
+                             "EVPI.");
+    }
+}
+
+static void rank_table(builder *b, size_t *idx)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    size_t na = d->narms;
+    const char *col[MAXCOLS];
+    mkba_col_kind kind[MAXCOLS];
+    char names[MAXCOLS][24];
+    size_t nc = 3;
+    col[0] = "basis";
+    col[1] = "wtp";
+    col[2] = "arm";
+    kind[0] = kind[2] = MKBA_COL_TEXT;
+    kind[1] = MKBA_COL_MONEY;
+    for (size_t k = 0; k < na && nc < MAXCOLS; k++, nc++) {
+        snprintf(names[nc], sizeof names[nc], "rank %zu", k + 1);
+        col[nc] = names[nc];
+        kind[nc] = MKBA_COL_SHARE;
+    }
+    mkba_rtable *tb = table(b, "ranks", "Rank distribution (share of draws; rank 1 = best)", nc,
+                            col, kind);
+    size_t n = d->primary_effect >= 0 ? wtp_pick(b, idx) : 0;
+    for (size_t i = 0; i <= n; i++) {
+        const double *rk = i == 0 ? d->rank_npv : d->rank + idx[i - 1] * na * na;
+        for (size_t a = 0; a < na; a++) {
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, i == 0 ? "NPV (society)" : "NMB");
+            if (i > 0)
+                mkba_rtable_num(tb, row, 1, d->wtp[idx[i - 1]]);
+            mkba_rtable_str(b->r, tb, row, 2, t->arm[a]);
+            for (size_t k = 0; k < na && 3 + k < nc; k++)
+                mkba_rtable_num(tb, row, 3 + k, rk[a * na + k]);
+        }
+    }
+    size_t best = 0;
+    for (size_t a = 1; a < na; a++)
+        if (d->rank_npv[a * na] > d->rank_npv[best * na])
+            best = a;
+    mkba_rtable_note(b->r, tb, "By society's NPV, %s ranks first in %.0f%% of draws; EVPI of "
+                     "that choice %.0f %s per household.", t->arm[best],
+                     100.0 * d->rank_npv[best * na], d->evpi_npv[0] + 0.0, b->cur);
+}
+
+static void mkba_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_decision *d = b->d;
+    static const char *const col[] = { "arm", "item", "mean", "2.5%", "97.5%" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY };
+    char title[512];
+    snprintf(title, sizeof title, "MKBA table against %s: present values in %s at %d prices "
+             "per household, discounted at %.4g%% (costs) and %.4g%% (effects)", ref_name(b),
+             b->cur, t->price_year, 100.0 * t->rate_costs, 100.0 * t->rate_effects);
+    mkba_rtable *tb = table(b, "mkba", title, 5, col, kind);
+    for (size_t a = 0; a < d->narms; a++) {
+        if ((int)a == d->reference)
+            continue;
+        for (int i = 0; i < MKBA_ROW_N; i++) {
+            const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, mkba_decision_mkba_row(i));
+            if (i == MKBA_ROW_BCR) {
+                char ratio[32];
+                snprintf(ratio, sizeof ratio, "%.2f", v[MKBA_ST_MEAN] + 0.0);
+                if (b->o->text)
+                    mkba_rtable_str(b->r, tb, row, 2, ratio);
+                else
+                    mkba_rtable_num(tb, row, 2, v[MKBA_ST_MEAN]);
+                continue;
+            }
+            for (int c = 0; c < MKBA_ST_N; c++)
+                mkba_rtable_num(tb, row, 2 + (size_t)c, v[c]);
+        }
+        for (size_t p = 0; p < t->npm; p++) {
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            char item[512];
+            snprintf(item, sizeof item, "PM: %s", t->pm_item[p]);
+            mkba_rtable_str(b->r, tb, row, 1, item);
+            mkba_rtable_str(b->r, tb, row, 2, "PM");
+            mkba_rtable_str(b->r, tb, row, 3, "");
+            mkba_rtable_str(b->r, tb, row, 4, "");
+        }
+    }
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the extra costs; deadweight %.4g%% of "
+                     "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
+                     100.0 * t->deadweight);
+    mkba_rtable_note(b->r, tb, "Payers whose mean cost rises are extra costs; the savings of "
+                     "the others and the monetary effects appear under their category. PM: "
+                     "not valued in money.");
+}
+
+mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
+                                 const mkba_decision *d,
+                                 const mkba_summary_report_options *o)
+{
+    mkba_report *r = mkba_report_alloc();
+    if (r == NULL)
+        return NULL;
+    builder b = { r, t, s, d, o, t->currency ? t->currency : "" };
+    size_t *idx = calloc(d->nwtp > 0 ? d->nwtp : 1, sizeof *idx);
+    if (idx == NULL) {
+        mkba_report_free(r);
+        return NULL;
+    }
+    if (!o->text) {
+        run_table(&b);
+        base_tables(&b);
+    }
+    if (d->narms >= 2) {
+        cashflow_tables(&b);
+        payer_table(&b);
+        frontier_table(&b);
+        acceptability_tables(&b, idx);
+        rank_table(&b, idx);
+        mkba_table(&b);
+    }
+    free(idx);
+    if (r->failed) {
+        mkba_report_free(r);
+        return NULL;
+    }
+    return r;
+}

@@ -1,0 +1,255 @@
+/* Named arrays in a result file: how outputs derived from the stored draws
+ * (the /analysis group) are added to a file and read back. Schema in
+ * docs/output.md; this stays the only code besides h5write.c and h5read.c
+ * that touches HDF5. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/strutil.h"
+#include "h5util.h"
+#include "h5out.h"
+
+struct mkba_h5_store {
+    char *path;
+    hid_t file;
+    mkba_h5_quiet quiet;       /* HDF5's printer, off while the store is open */
+};
+
+mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *err)
+{
+    if (path == NULL) {
+        mkba_error_set(err, MKBA_EINVAL, "mkba_h5_store_open: missing path");
+        return NULL;
+    }
+    mkba_h5_store *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->path = mkba_strdup(path)) == NULL) {
+        free(s);
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory opening %s", path);
+        return NULL;
+    }
+    mkba_h5_quiet_begin(&s->quiet);
+    s->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (s->file < 0) {
+        mkba_h5_error(err, MKBA_EIO, "cannot open %s", path);
+        mkba_h5_quiet_end(&s->quiet);
+        free(s->path);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
+{
+    if (s == NULL)
+        return MKBA_OK;
+    int rc = MKBA_OK;
+    if (H5Fclose(s->file) < 0)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", s->path);
+    mkba_h5_quiet_end(&s->quiet);
+    free(s->path);
+    free(s);
+    return rc;
+}
+
+int mkba_h5_store_has(mkba_h5_store *s, const char *name)
+{
+    if (s == NULL || name == NULL)
+        return 0;
+    /* H5Lexists fails on a path whose parent is missing: test each prefix. */
+    char buf[512];
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, name, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        htri_t e = H5Lexists(s->file, buf, H5P_DEFAULT);
+        buf[i] = c;
+        if (e <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *description,
+                        mkba_error *err)
+{
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    hid_t g = -1;
+    if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        g = H5Gcreate2(s->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = g >= 0 && (description == NULL
+                        || mkba_h5_attr_string(g, "description", description) == 0);
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (g >= 0)
+        H5Gclose(g);
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    mkba_h5_error_restore(kept);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot create group %s in %s", name, s->path);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
+                          const size_t *dims, const double *v, const char *axes,
+                          const char *units, const char *description, mkba_error *err)
+{
+    if (mkba_h5_write_doubles(s->file, name, rank, dims, v, axes, units, description) < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
+                       const size_t *dims, const int *v, const char *axes,
+                       const char *units, const char *description, mkba_error *err)
+{
+    if (mkba_h5_write_ints(s->file, name, rank, dims, v, axes, units, description) < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+    return MKBA_OK;
+}
+
+/* Opens dataset `name`, creating it (shape dims, file type ftype, with its
+ * attributes) when it does not exist yet. */
+static hid_t open_or_create(mkba_h5_store *s, const char *name, int rank,
+                            const size_t *dims, hid_t ftype, const char *axes,
+                            const char *units, const char *description)
+{
+    if (mkba_h5_store_has(s, name))
+        return H5Dopen2(s->file, name, H5P_DEFAULT);
+    hsize_t d[4];
+    for (int i = 0; i < rank; i++)
+        d[i] = dims[i];
+    hid_t space = H5Screate_simple(rank, d, NULL);
+    hid_t ds = space >= 0 ? H5Dcreate2(s->file, name, ftype, space, H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT) : -1;
+    int ok = ds >= 0 && mkba_h5_attr_string(ds, "axes", axes) == 0
+             && mkba_h5_attr_string(ds, "units", units) == 0
+             && mkba_h5_attr_string(ds, "description", description) == 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (space >= 0)
+        H5Sclose(space);
+    if (!ok && ds >= 0) {
+        H5Dclose(ds);
+        ds = -1;
+    }
+    mkba_h5_error_restore(kept);
+    return ds;
+}
+
+static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t *dims,
+                      size_t index, hid_t ftype, hid_t mtype, const void *v,
+                      const char *axes, const char *units, const char *description,
+                      mkba_error *err)
+{
+    if (rank < 1 || rank > 4 || index >= dims[0])
+        return mkba_error_set(err, MKBA_EINTERNAL, "%s: slab %zu of %s is out of range",
+                              s->path, index, name);
+    hid_t ds = open_or_create(s, name, rank, dims, ftype, axes, units, description);
+    if (ds < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot create %s in %s", name, s->path);
+    hsize_t start[4] = { index }, count[4] = { 1 }, n = 1;
+    for (int i = 1; i < rank; i++) {
+        count[i] = dims[i];
+        n *= dims[i];
+    }
+    int ok = 1;
+    if (n > 0) {
+        hid_t fspace = H5Dget_space(ds);
+        hid_t mspace = H5Screate_simple(1, &n, NULL);
+        ok = fspace >= 0 && mspace >= 0
+             && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+             && H5Dwrite(ds, mtype, mspace, fspace, H5P_DEFAULT, v) >= 0;
+        hid_t kept = mkba_h5_error_keep(!ok);
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        if (fspace >= 0)
+            H5Sclose(fspace);
+        mkba_h5_error_restore(kept);
+    }
+    hid_t kept = mkba_h5_error_keep(!ok);
+    H5Dclose(ds);
+    mkba_h5_error_restore(kept);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write part %zu of %s in %s", index, name,
+                             s->path);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_doubles_slab(mkba_h5_store *s, const char *name, int rank,
+                               const size_t *dims, size_t i, const double *v,
+                               const char *axes, const char *units,
+                               const char *description, mkba_error *err)
+{
+    return store_slab(s, name, rank, dims, i, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, axes,
+                      units, description, err);
+}
+
+int mkba_h5_store_ints_slab(mkba_h5_store *s, const char *name, int rank,
+                            const size_t *dims, size_t i, const int *v,
+                            const char *axes, const char *units,
+                            const char *description, mkba_error *err)
+{
+    return store_slab(s, name, rank, dims, i, H5T_STD_I32LE, H5T_NATIVE_INT, v, axes,
+                      units, description, err);
+}
+
+int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const *v,
+                          size_t n, const char *description, mkba_error *err)
+{
+    int ok = mkba_h5_write_strings(s->file, name, v, n) == 0;
+    if (ok && description != NULL) {
+        hid_t ds = H5Dopen2(s->file, name, H5P_DEFAULT);
+        ok = ds >= 0 && mkba_h5_attr_string(ds, "description", description) == 0;
+        hid_t kept = mkba_h5_error_keep(!ok);
+        if (ds >= 0)
+            H5Dclose(ds);
+        mkba_h5_error_restore(kept);
+    }
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_attr(mkba_h5_store *s, const char *object, const char *name,
+                       const char *value, mkba_error *err)
+{
+    hid_t obj = H5Oopen(s->file, object, H5P_DEFAULT);
+    int ok = obj >= 0;
+    if (ok && H5Aexists(obj, name) > 0)
+        ok = H5Adelete(obj, name) >= 0;
+    ok = ok && mkba_h5_attr_string(obj, name, value) == 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (obj >= 0)
+        H5Oclose(obj);
+    mkba_h5_error_restore(kept);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s of %s in %s", name,
+                             object, s->path);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_read_doubles(mkba_h5_store *s, const char *name, int rank,
+                               const size_t *dims, double *v, mkba_error *err)
+{
+    if (!mkba_h5_store_has(s, name)
+        || mkba_h5_read_exact(s->file, name, rank, dims, H5T_NATIVE_DOUBLE, v) < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: %s is missing or has the wrong shape",
+                             s->path, name);
+    return MKBA_OK;
+}
+
+int mkba_h5_store_read_ints(mkba_h5_store *s, const char *name, int rank,
+                            const size_t *dims, int *v, mkba_error *err)
+{
+    if (!mkba_h5_store_has(s, name)
+        || mkba_h5_read_exact(s->file, name, rank, dims, H5T_NATIVE_INT, v) < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: %s is missing or has the wrong shape",
+                             s->path, name);
+    return MKBA_OK;
+}
