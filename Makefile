@@ -5,7 +5,7 @@
 CC      ?= gcc
 PKGS    := gsl libconfig hdf5 libmatheval
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O3 -g
 BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
              $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm

@@ -96,7 +96,7 @@ static int check_input(const mkba_cashflow_input *in, mkba_error *err)
         return mkba_error_set(err, MKBA_EINVAL,
                               "cash flows: give monetary gains both discounted and "
                               "undiscounted, or neither");
-    size_t cpy;
+    size_t cpy = 1; /* check_input has validated the cycle length */
     int rc = mkba_cycles_per_year(in->cycle_years, &cpy, err);
     if (rc != MKBA_OK)
         return rc;
@@ -188,7 +188,7 @@ mkba_cashflow *mkba_cashflow_alloc(const mkba_cashflow_input *in, mkba_error *er
 {
     if (check_input(in, err) != MKBA_OK)
         return NULL;
-    size_t cpy;
+    size_t cpy = 1; /* check_input has validated the cycle length */
     mkba_cycles_per_year(in->cycle_years, &cpy, NULL);
     size_t nd = in->ndraws, na = in->narms, ny = mkba_years_of(in->ncycles, cpy);
     size_t nrow = nd * na, nflow = nrow * ny;

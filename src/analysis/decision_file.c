@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mkba/mkba.h"
 #include "decision.h"
 #include "frontier.h"
 

@@ -58,15 +58,15 @@ typedef struct mkba_layout {
     int src[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     int stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     size_t ncombo[MKBA_MAX_DOMAINS];     /* 0 when the domain computes instead */
-    /* The inverse: domains whose table index domain e's state enters, with
-     * its stride, so the kernel updates indices only when e moves. Lists
-     * are padded to maxdep entries with stride 0 (target domain 0), so the
-     * update loop has a fixed trip count. */
-    int ndep[MKBA_MAX_DOMAINS];
+    size_t max_combo;
+    /* The inverse: domains whose combination domain e's state enters, with
+     * its stride, so the kernel updates them only when e moves. Lists are
+     * padded to maxdep entries with stride 0 aimed at distinct spare slots
+     * (ndomains + i), so the update loop has a fixed trip count and the
+     * padding forms no dependency chain. */
     int maxdep;
     int dep[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
     int dep_stride[MKBA_MAX_DOMAINS][MKBA_MAX_DOMAINS];
-    size_t max_combo;
     int has_exit;                        /* some state takes households out */
     int blocks_per_cycle;                /* Philox blocks of 4 words per cycle */
     int init_blocks;                     /* blocks for the initial states */

@@ -88,21 +88,22 @@ void mkba_layout_set_max_combo(mkba_layout *l, size_t max_combo)
         }
         l->ncombo[d] = n <= max_combo ? n : 0;
     }
-    for (size_t e = 0; e < l->ndomains; e++) {
-        l->ndep[e] = 0;
-        for (size_t i = 0; i < MKBA_MAX_DOMAINS; i++)
-            l->dep[e][i] = l->dep_stride[e][i] = 0;
-    }
+    int ndep[MKBA_MAX_DOMAINS] = {0};
     for (size_t d = 0; d < l->ndomains; d++)
         for (int j = 0; l->ncombo[d] && j < l->nsrc[d]; j++) {
             int e = l->src[d][j];
-            l->dep[e][l->ndep[e]] = (int)d;
-            l->dep_stride[e][l->ndep[e]++] = l->stride[d][j];
+            l->dep[e][ndep[e]] = (int)d;
+            l->dep_stride[e][ndep[e]++] = l->stride[d][j];
         }
     l->maxdep = 0;
     for (size_t e = 0; e < l->ndomains; e++)
-        if (l->ndep[e] > l->maxdep)
-            l->maxdep = l->ndep[e];
+        if (ndep[e] > l->maxdep)
+            l->maxdep = ndep[e];
+    for (size_t e = 0; e < l->ndomains; e++)
+        for (int i = ndep[e]; i < l->maxdep; i++) {
+            l->dep[e][i] = (int)l->ndomains + i;
+            l->dep_stride[e][i] = 0;
+        }
 }
 
 mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)

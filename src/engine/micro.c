@@ -108,12 +108,26 @@ typedef struct household {
     int tis[MKBA_MAX_DOMAINS];      /* cycles in the state, capped */
     int cap[MKBA_MAX_DOMAINS];
     int row[MKBA_MAX_DOMAINS];      /* row offset within a block of rows */
-    int tab[MKBA_MAX_DOMAINS];      /* row offset within a worsening block */
-    int combo[MKBA_MAX_DOMAINS];    /* interaction-source combination */
-    uint32_t entry[MKBA_MAX_DOMAINS]; /* tab + combo */
+    /* Indexed up to 2 * MKBA_MAX_DOMAINS: the spare slots absorb the padded
+     * updates of mkba_layout.dep. */
+    int tab[2 * MKBA_MAX_DOMAINS];  /* row offset within a worsening block */
+    int combo[2 * MKBA_MAX_DOMAINS]; /* interaction-source combination */
+    uint32_t entry[2 * MKBA_MAX_DOMAINS]; /* tab + combo */
+    /* The stay threshold of entry in the current block, cached so the
+     * common test reads one number (tabulated domains only). */
+    uint64_t stay[2 * MKBA_MAX_DOMAINS];
     int slot[MKBA_MAX_DOMAINS];     /* count slot */
     uint8_t x[MKBA_MAX_DOMAINS];    /* state within the domain */
+    const mkba_worsening *tabs;     /* worsening block of the current cycle */
+    uint32_t untabled;              /* domains that compute their interaction */
 } household;
+
+static void refresh(household *hh, int d)
+{
+    hh->entry[d] = (uint32_t)(hh->tab[d] + hh->combo[d]);
+    if (!(hh->untabled >> d & 1u))
+        hh->stay[d] = hh->tabs[hh->entry[d]].stay;
+}
 
 static void enter(const mkba_tables *t, household *hh, int d, int x)
 {
@@ -125,8 +139,8 @@ static void enter(const mkba_tables *t, household *hh, int d, int x)
     hh->cap[d] = e->cap;
     hh->row[d] = e->row;
     hh->tab[d] = e->tab;
-    hh->entry[d] = (uint32_t)(e->tab + hh->combo[d]);
     hh->slot[d] = e->slot;
+    refresh(hh, d);
 }
 
 /* One more cycle in the same state; returns the count slot it leaves when
@@ -137,15 +151,22 @@ static int advance(const mkba_tables *t, household *hh, int d)
     int g = hh->g[d], i = l->tis_off[g] + ++hh->tis[d], old = hh->slot[d];
     hh->row[d] = g * t->maxb + l->bucket_at[i];
     hh->tab[d] = (int)t->tab_off[hh->row[d]];
-    hh->entry[d] = (uint32_t)(hh->tab[d] + hh->combo[d]);
     hh->slot[d] = l->slot_at[i];
+    refresh(hh, d);
     return hh->slot[d] != old ? old : -1;
 }
 
-static void set_combo(household *hh, int d, int combo)
+/* Sets every domain's interaction-source combination from the states of
+ * its sources, at the start. */
+static void set_combos(const mkba_layout *l, household *hh, int D)
 {
-    hh->combo[d] = combo;
-    hh->entry[d] = (uint32_t)(hh->tab[d] + combo);
+    for (int d = 0; d < D; d++) {
+        int combo = 0;
+        for (int j = 0; j < l->nsrc[d]; j++)
+            combo += hh->x[l->src[d][j]] * l->stride[d][j];
+        hh->combo[d] = combo;
+        refresh(hh, d);
+    }
 }
 
 /* Simulates one household in one arm, adding its occupancy changes to
@@ -161,20 +182,19 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     const int D = (int)m->ndomains;
     const size_t T = l->ncycles, nslots = l->nslots;
     const int bpc4 = l->blocks_per_cycle * 4;
-    uint32_t untabled = 0;         /* domains that compute their interaction */
     household hh;
     int mover[MKBA_MAX_DOMAINS];
     uint8_t to[MKBA_MAX_DOMAINS];
     double sev[MKBA_MAX_DOMAINS];
 
-    for (int d = 0; d < D; d++) {
-        hh.combo[d] = 0;
+    memset(&hh, 0, sizeof hh);
+    int seg = l->seg_of_cycle[1];
+    hh.tabs = mkba_tables_worsening(t, arm, seg);
+    for (int d = 0; d < D; d++)
+        hh.untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
+    for (int d = 0; d < D; d++)
         enter(t, &hh, d, x0[d]);
-        untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
-    }
-    for (int e = 0; e < D; e++)
-        for (int i = 0; i < l->ndep[e]; i++)
-            set_combo(&hh, l->dep[e][i], hh.combo[l->dep[e][i]] + hh.x[e] * l->dep_stride[e][i]);
+    set_combos(l, &hh, D);
     int out = l->has_exit ? exit_domain(m, x0) : -1;
     if (out >= 0) {
         delta[hh.slot[out]]++;
@@ -185,17 +205,22 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
 
     for (size_t k = 1; k <= T; k++) {
         int64_t *delta_k = delta + k * nslots;
-        const int seg = l->seg_of_cycle[k];
+        if (l->seg_of_cycle[k] != seg) {
+            seg = l->seg_of_cycle[k];
+            hh.tabs = mkba_tables_worsening(t, arm, seg);
+            for (int d = 0; d < D; d++)
+                refresh(&hh, d);
+        }
         const mkba_row *rows = mkba_tables_row(t, arm, seg, 0, 0);
-        const mkba_worsening *tabs = mkba_tables_worsening(t, arm, seg);
+        const mkba_worsening *tabs = hh.tabs;
         const uint32_t *u32 = words + (k - 1) * (size_t)bpc4;
         int nmoves = 0;
         for (int d = 0; d < D; d++) {
             double pw, scale;
-            if (!(untabled >> d & 1u)) {
-                const mkba_worsening *e = tabs + hh.entry[d];
-                if (u32[d] >= e->stay)
+            if (!(hh.untabled >> d & 1u)) {
+                if (u32[d] >= hh.stay[d])
                     goto stays;
+                const mkba_worsening *e = tabs + hh.entry[d];
                 pw = e->pw;
                 scale = e->scale;
             } else {
@@ -243,7 +268,9 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
             int d = mover[i];
             for (int j = 0; j < l->maxdep; j++) {
                 int dd = l->dep[d][j];
-                set_combo(&hh, dd, hh.combo[dd] + (to[i] - hh.x[d]) * l->dep_stride[d][j]);
+                hh.combo[dd] += (to[i] - hh.x[d]) * l->dep_stride[d][j];
+                hh.entry[dd] = (uint32_t)(hh.tab[dd] + hh.combo[dd]);
+                hh.stay[dd] = tabs[hh.entry[dd]].stay;
             }
             delta_k[hh.slot[d]]--;
             enter(t, &hh, d, to[i]);

@@ -52,6 +52,10 @@ const char *mkba_sc_file(mkba_loader *ld, const config_setting_t *s, char *buf, 
 }
 
 /* "FILE:LINE: PATH" for setting s (and member `child`), into buf. */
+/* "FILE:LINE: PATH": a file name and a setting path, each at most
+ * MKBA_PATH_MAX, and the line number. */
+#define MKBA_WHERE_MAX (2 * MKBA_PATH_MAX + 16)
+
 static void locate(mkba_loader *ld, const config_setting_t *s, const char *child,
                    char *buf, size_t size)
 {
@@ -71,7 +75,7 @@ static void locate(mkba_loader *ld, const config_setting_t *s, const char *child
 int mkba_sc_fail(mkba_loader *ld, const config_setting_t *s, const char *child,
                  const char *fmt, ...)
 {
-    char where[2 * MKBA_PATH_MAX], what[MKBA_ERROR_MAX];
+    char where[MKBA_WHERE_MAX], what[MKBA_ERROR_MAX];
     locate(ld, s, child, where, sizeof where);
     va_list ap;
     va_start(ap, fmt);
@@ -373,7 +377,7 @@ static int read_dist_group(mkba_loader *ld, const config_setting_t *g, int allow
             for (int i = 0; keys[i] != NULL; i++)
                 if ((rc = mkba_sc_number(ld, g, keys[i], 1, slot[i], NULL)) != 0)
                     return rc;
-            char where[2 * MKBA_PATH_MAX];
+            char where[MKBA_WHERE_MAX];
             locate(ld, g, NULL, where, sizeof where);
             if (mkba_dist_check(d, where, ld->err) != 0)
                 return MKBA_EINVAL;
