@@ -170,7 +170,7 @@ static int in_window(mkba_window w, int x)
 /* Off-diagonal probabilities p[] of domain d, state s, for arm `arm` in
  * cycle k after `dur` cycles in s. */
 static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s,
-                     double *p, int depth)
+                     double *p, int depth, const mkba_trans_rule **last)
 {
     const mkba_model *m = c->m;
     const mkba_domain *dom = &m->domain[d];
@@ -188,6 +188,7 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
             !in_window(r->cycles, k) || !in_window(r->duration, dur))
             continue;
         found = 1;
+        *last = r;
         if (r->kind == MKBA_TRANS_PROB) {
             for (int j = 0; j < dom->nstates; j++)
                 p[j] = (j != s && r->value[j] != MKBA_NO_VALUE) ? value_of(c, arm, r->value[j]) : 0.0;
@@ -208,7 +209,8 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
                 p[j] = total > 0.0 ? p[j] / total * leave : 0.0;
         } else {
             double base[MKBA_MAX_STATES];
-            int rc = row_probs(c, (size_t)r->of_arm, k, dur, d, s, base, depth + 1);
+            const mkba_trans_rule *of_rule = NULL;
+            int rc = row_probs(c, (size_t)r->of_arm, k, dur, d, s, base, depth + 1, &of_rule);
             if (rc != MKBA_OK)
                 return rc;
             for (int j = 0; j < dom->nstates; j++) {
@@ -235,7 +237,8 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
     return MKBA_OK;
 }
 
-static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s, double *p)
+static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s, double *p,
+                     const mkba_trans_rule *r)
 {
     const mkba_domain *dom = &c->m->domain[d];
     double sum = 0.0;
@@ -243,18 +246,20 @@ static int check_row(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
         if (!(p[j] >= 0.0 && p[j] <= 1.0))
             return mkba_error_set(c->err, MKBA_ENUMERIC,
                                   "draw %ld, arm '%s': domain '%s', from '%s' to '%s' in cycle %d "
-                                  "(after %d cycles in the state): probability %g is outside [0, 1]",
+                                  "(after %d cycles in the state): probability %g is outside [0, 1] "
+                                  "(rule %s at %s:%d)",
                                   c->draw, c->m->arm[arm].name, dom->name, dom->state[s].name,
-                                  dom->state[j].name, k, dur, p[j]);
+                                  dom->state[j].name, k, dur, p[j], r->path, r->file, r->line);
         sum += p[j];
     }
     if (sum > 1.0 + ROW_TOL)
         return mkba_error_set(c->err, MKBA_ENUMERIC,
                               "draw %ld, arm '%s': domain '%s', row of '%s' in cycle %d (after %d "
                               "cycles in the state): probabilities of leaving sum to %.12g, more "
-                              "than 1 (tolerance %g); the diagonal completes the row",
+                              "than 1 (tolerance %g); the diagonal completes the row (rule %s at "
+                              "%s:%d)",
                               c->draw, c->m->arm[arm].name, dom->name, dom->state[s].name, k, dur,
-                              sum, ROW_TOL);
+                              sum, ROW_TOL, r->path, r->file, r->line);
     if (sum > 1.0)
         for (int j = 0; j < dom->nstates; j++)
             p[j] /= sum;
@@ -350,9 +355,10 @@ int mkba_tables_resolve(mkba_tables *t, const mkba_model *m, const double *value
                             continue;
                         }
                         int dur = l->dur[g].lo[b];
-                        int rc = row_probs(&c, arm, k, dur, (int)d, s, p, 0);
+                        const mkba_trans_rule *rule = NULL;
+                        int rc = row_probs(&c, arm, k, dur, (int)d, s, p, 0, &rule);
                         if (rc == MKBA_OK)
-                            rc = check_row(&c, arm, k, dur, (int)d, s, p);
+                            rc = check_row(&c, arm, k, dur, (int)d, s, p, rule);
                         if (rc != MKBA_OK)
                             return rc;
                         fill_row(row, dom, s, p);
