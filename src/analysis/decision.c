@@ -167,6 +167,11 @@ static void fill_nan(double *x, size_t n)
         x[i] = NAN;
 }
 
+/* An investment smaller than this share of the gross flows (investment
+ * plus returns) counts as none: a ratio to a few cents per household says
+ * nothing, so the ROI is then +inf (nothing invested, something gained). */
+#define ROI_MATERIAL 1e-3
+
 static double ratio_of_means(double num, double den)
 {
     if (den > 0.0)
@@ -253,7 +258,9 @@ static int perspective(const mkba_h5_totals *t, mkba_decision *dc, size_t k, siz
         npv[MKBA_ST_HI] = st.hi;
         roi[MKBA_IR_INVESTMENT] = inv / (double)nd;
         roi[MKBA_IR_RETURNS] = ret / (double)nd;
-        roi[MKBA_IR_ROI] = ratio_of_means(st.mean, inv / (double)nd);
+        roi[MKBA_IR_ROI] = inv < ROI_MATERIAL * (inv + ret)
+                               ? ratio_of_means(st.mean, 0.0)
+                               : ratio_of_means(st.mean, inv / (double)nd);
     }
     if (rc == MKBA_OK && society_npv != NULL)
         memcpy(society_npv, c->npv, nd * na * sizeof *society_npv);
