@@ -167,6 +167,16 @@ static void fill_nan(double *x, size_t n)
         x[i] = NAN;
 }
 
+/* Break-even statistics as a row of MKBA_BE_N values. */
+static void be_row(const mkba_breakeven_stats *s, double *row)
+{
+    row[MKBA_BE_NEVER] = s->share_never;
+    row[MKBA_BE_MEAN] = s->mean;
+    row[MKBA_BE_MEDIAN] = s->median;
+    row[MKBA_BE_P05] = s->p05;
+    row[MKBA_BE_P95] = s->p95;
+}
+
 /* An investment smaller than this share of the gross flows (investment
  * plus returns) counts as none: a ratio to a few cents per household says
  * nothing, so the ROI is then +inf (nothing invested, something gained). */
@@ -233,19 +243,11 @@ static int perspective(const mkba_h5_totals *t, mkba_decision *dc, size_t k, siz
         rc = mkba_breakeven_stats_of(c->breakeven + a, nd, na, ny, w->dbl, by, &s, err);
         if (rc != MKBA_OK)
             break;
-        be[MKBA_BE_NEVER] = s.share_never;
-        be[MKBA_BE_MEAN] = s.mean;
-        be[MKBA_BE_MEDIAN] = s.median;
-        be[MKBA_BE_P05] = s.p05;
-        be[MKBA_BE_P95] = s.p95;
+        be_row(&s, be);
         rc = mkba_breakeven_stats_of(c->payback + a, nd, na, ny, w->dbl, NULL, &s, err);
         if (rc != MKBA_OK)
             break;
-        pb[MKBA_BE_NEVER] = s.share_never;
-        pb[MKBA_BE_MEAN] = s.mean;
-        pb[MKBA_BE_MEDIAN] = s.median;
-        pb[MKBA_BE_P05] = s.p05;
-        pb[MKBA_BE_P95] = s.p95;
+        be_row(&s, pb);
         double inv = 0.0, ret = 0.0;
         for (size_t d = 0; d < nd; d++) {
             w->dbl[d] = c->npv[d * na + a];

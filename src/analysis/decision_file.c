@@ -119,6 +119,15 @@ static void axis_sizes(const mkba_decision *d, size_t *ax)
     ax[AX_ONE] = 1;
 }
 
+/* The dimensions of dataset s for the sizes of d. */
+static void spec_dims(const mkba_decision *d, const spec *s, size_t dims[3])
+{
+    size_t ax[AX_COUNT];
+    axis_sizes(d, ax);
+    for (int j = 0; j < s->rank; j++)
+        dims[j] = ax[s->axis[j]];
+}
+
 static void *field(const mkba_decision *d, const spec *s)
 {
     return *(void *const *)((const char *)d + s->offset);
@@ -273,22 +282,17 @@ int mkba_decision_store(const char *path, mkba_error *err)
         if (d == NULL)
             rc = err ? err->code : MKBA_EINVAL;
     }
-    if (rc == MKBA_OK) {
-        size_t ax[AX_COUNT];
-        axis_sizes(d, ax);
-        for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
-            const spec *s = &specs[i];
-            size_t dims[3];
-            for (int j = 0; j < s->rank; j++)
-                dims[j] = ax[s->axis[j]];
-            const char *u = unit_text(s->units, money);
-            if (s->is_int)
-                rc = mkba_h5_store_ints(st, s->name, s->rank, dims, field(d, s), s->axes, u,
-                                        s->description, err);
-            else
-                rc = mkba_h5_store_doubles(st, s->name, s->rank, dims, field(d, s), s->axes,
-                                           u, s->description, err);
-        }
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
+        const spec *s = &specs[i];
+        size_t dims[3];
+        spec_dims(d, s, dims);
+        const char *u = unit_text(s->units, money);
+        if (s->is_int)
+            rc = mkba_h5_store_ints(st, s->name, s->rank, dims, field(d, s), s->axes, u,
+                                    s->description, err);
+        else
+            rc = mkba_h5_store_doubles(st, s->name, s->rank, dims, field(d, s), s->axes, u,
+                                       s->description, err);
     }
     if (rc == MKBA_OK)
         rc = write_labels(st, t, d, err);
@@ -327,13 +331,10 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     d->lower_is_better = !money && t->effect_lower_is_better[t->primary_effect];
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     rc = st != NULL ? (int)MKBA_OK : (int)(err ? err->code : MKBA_EIO);
-    size_t ax[AX_COUNT];
-    axis_sizes(d, ax);
     for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
         const spec *s = &specs[i];
         size_t dims[3];
-        for (int j = 0; j < s->rank; j++)
-            dims[j] = ax[s->axis[j]];
+        spec_dims(d, s, dims);
         if (s->is_int)
             rc = mkba_h5_store_read_ints(st, s->name, s->rank, dims, field(d, s), err);
         else

@@ -161,15 +161,32 @@ static void text_number(char *buf, size_t size, double v, mkba_col_kind kind)
         snprintf(buf, size, "%.4f", v + 0.0);
 }
 
-static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, char *buf,
-                             size_t size)
+/* A number with up to 10 significant digits, "" for NaN. */
+static void plain_number(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (isinf(v))
+        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+    else
+        snprintf(buf, size, "%.10g", v + 0.0);
+}
+
+/* The text of a cell: its string, "" for an empty text cell, or its number
+ * in buf, as text_number shows it or, when `plain` (CSV), as plain_number. */
+static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, int plain,
+                             char *buf, size_t size)
 {
     const char *s = t->str[row * t->ncols + col];
     if (s != NULL)
         return s;
     if (t->kind[col] == MKBA_COL_TEXT)
         return "";
-    text_number(buf, size, t->num[row * t->ncols + col], t->kind[col]);
+    double v = t->num[row * t->ncols + col];
+    if (plain)
+        plain_number(buf, size, v);
+    else
+        text_number(buf, size, v, t->kind[col]);
     return buf;
 }
 
@@ -184,7 +201,7 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         for (size_t c = 0; c < t->ncols; c++) {
             w[c] = strlen(t->col[c]);
             for (size_t row = 0; row < t->nrows; row++) {
-                size_t n = strlen(cell_text(t, row, c, buf, sizeof buf));
+                size_t n = strlen(cell_text(t, row, c, 0, buf, sizeof buf));
                 if (n > w[c])
                     w[c] = n;
             }
@@ -193,8 +210,8 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         for (int line = -1; line < (int)t->nrows; line++) {
             fputs(" ", f);
             for (size_t c = 0; c < t->ncols; c++) {
-                const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, buf,
-                                                                 sizeof buf);
+                const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, 0,
+                                                                 buf, sizeof buf);
                 if (t->kind[c] == MKBA_COL_TEXT)
                     fprintf(f, " %-*s", (int)w[c], s);
                 else
@@ -225,29 +242,6 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* A number with up to 10 significant digits, "" for NaN. */
-static void plain_number(char *buf, size_t size, double v)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else if (isinf(v))
-        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
-    else
-        snprintf(buf, size, "%.10g", v + 0.0);
-}
-
-static const char *plain_cell(const mkba_rtable *t, size_t row, size_t col, char *buf,
-                              size_t size)
-{
-    const char *s = t->str[row * t->ncols + col];
-    if (s != NULL)
-        return s;
-    if (t->kind[col] == MKBA_COL_TEXT)
-        return "";
-    plain_number(buf, size, t->num[row * t->ncols + col]);
-    return buf;
-}
-
 int mkba_report_csv(FILE *f, const mkba_report *r)
 {
     char buf[64];
@@ -265,7 +259,7 @@ int mkba_report_csv(FILE *f, const mkba_report *r)
             csv_field(f, t->id);
             for (size_t c = 0; c < t->ncols; c++) {
                 fputc(',', f);
-                csv_field(f, plain_cell(t, row, c, buf, sizeof buf));
+                csv_field(f, cell_text(t, row, c, 1, buf, sizeof buf));
             }
             fputc('\n', f);
         }
@@ -304,7 +298,7 @@ int mkba_report_markdown(FILE *f, const mkba_report *r)
             fputc('|', f);
             for (size_t c = 0; c < t->ncols; c++) {
                 fputc(' ', f);
-                md_field(f, cell_text(t, row, c, buf, sizeof buf));
+                md_field(f, cell_text(t, row, c, 0, buf, sizeof buf));
                 fputs(" |", f);
             }
             fputc('\n', f);

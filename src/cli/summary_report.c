@@ -35,6 +35,15 @@ static int shown(const builder *b, size_t k)
     return b->o->perspective < 0 || (size_t)b->o->perspective == k;
 }
 
+/* A new row of tb that starts with the names of perspective k and arm a. */
+static long pair_row(builder *b, mkba_rtable *tb, size_t k, size_t a)
+{
+    long row = mkba_rtable_row(b->r, tb);
+    mkba_rtable_str(b->r, tb, row, 0, b->t->perspective[k]);
+    mkba_rtable_str(b->r, tb, row, 1, b->t->arm[a]);
+    return row;
+}
+
 static void stat_cells(mkba_rtable *t, long row, size_t col, const mkba_stat *s)
 {
     mkba_rtable_num(t, row, col, s->mean);
@@ -192,7 +201,6 @@ static void year_cell(builder *b, mkba_rtable *tb, long row, size_t col, double 
 
 static void cashflow_tables(builder *b)
 {
-    const mkba_h5_totals *t = b->t;
     const mkba_decision *d = b->d;
     size_t na = d->narms, ny = d->nyears, nk = d->nperspectives;
     int r = d->reference;
@@ -212,9 +220,7 @@ static void cashflow_tables(builder *b)
                     continue;
                 const double *npv = d->npv + (k * na + a) * MKBA_ST_N;
                 const double *roi = d->roi + (k * na + a) * MKBA_IR_N;
-                long row = mkba_rtable_row(b->r, tb);
-                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
-                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                long row = pair_row(b, tb, k, a);
                 for (int i = 0; i < 3; i++)
                     mkba_rtable_num(tb, row, 2 + (size_t)i, npv[i]);
                 for (int i = 0; i < 3; i++)
@@ -238,9 +244,7 @@ static void cashflow_tables(builder *b)
                     continue;
                 const double *be = d->breakeven + (k * na + a) * MKBA_BE_N;
                 const double *pb = d->payback + (k * na + a) * MKBA_BE_N;
-                long row = mkba_rtable_row(b->r, tb);
-                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
-                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                long row = pair_row(b, tb, k, a);
                 year_cell(b, tb, row, 2, be[MKBA_BE_MEDIAN]);
                 year_cell(b, tb, row, 3, be[MKBA_BE_MEAN]);
                 year_cell(b, tb, row, 4, be[MKBA_BE_P05]);
@@ -257,7 +261,7 @@ static void cashflow_tables(builder *b)
         static const size_t want[] = { 1, 2, 3, 5, 10, 15, 20, 30, 40, 50 };
         const char *col[MAXCOLS];
         mkba_col_kind kind[MAXCOLS];
-        char names[MAXCOLS][24];
+        char names[MAXCOLS][32];
         size_t year[MAXCOLS], nc = 2;
         col[0] = "perspective";
         col[1] = "arm";
@@ -277,9 +281,7 @@ static void cashflow_tables(builder *b)
             for (size_t a = 0; a < na; a++) {
                 if ((int)a == r)
                     continue;
-                long row = mkba_rtable_row(b->r, tb);
-                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
-                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                long row = pair_row(b, tb, k, a);
                 for (size_t c = 2; c < nc; c++)
                     mkba_rtable_num(tb, row, c, d->breakeven_by_year[(k * na + a) * ny
                                                                      + year[c] - 1]);
@@ -303,9 +305,7 @@ static void cashflow_tables(builder *b)
                 continue;
             for (size_t y = 0; y < ny; y++) {
                 size_t i = (k * na + a) * ny + y;
-                long row = mkba_rtable_row(b->r, tb);
-                mkba_rtable_str(b->r, tb, row, 0, t->perspective[k]);
-                mkba_rtable_str(b->r, tb, row, 1, t->arm[a]);
+                long row = pair_row(b, tb, k, a);
                 mkba_rtable_num(tb, row, 2, (double)(y + 1));
                 mkba_rtable_num(tb, row, 3, d->net_disc[i]);
                 mkba_rtable_num(tb, row, 4, d->cum_disc[i]);
@@ -475,7 +475,7 @@ static void rank_table(builder *b, size_t *idx)
     size_t na = d->narms;
     const char *col[MAXCOLS];
     mkba_col_kind kind[MAXCOLS];
-    char names[MAXCOLS][24];
+    char names[MAXCOLS][32];
     size_t nc = 3;
     col[0] = "basis";
     col[1] = "wtp";

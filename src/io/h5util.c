@@ -157,34 +157,30 @@ char *mkba_h5_attr_read_string(hid_t obj, const char *name)
     return s;
 }
 
-int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value)
+/* Reads scalar attribute `name` of obj into value, as memory type mtype. */
+static int read_scalar(hid_t obj, const char *name, hid_t mtype, void *value)
 {
     hid_t a = open_scalar_attr(obj, name);
     if (a < 0)
         return -1;
-    int rc = H5Aread(a, H5T_NATIVE_DOUBLE, value) >= 0 ? 0 : -1;
+    int rc = H5Aread(a, mtype, value) >= 0 ? 0 : -1;
     H5Aclose(a);
     return rc;
+}
+
+int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value)
+{
+    return read_scalar(obj, name, H5T_NATIVE_DOUBLE, value);
 }
 
 int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value)
 {
-    hid_t a = open_scalar_attr(obj, name);
-    if (a < 0)
-        return -1;
-    int rc = H5Aread(a, H5T_NATIVE_INT, value) >= 0 ? 0 : -1;
-    H5Aclose(a);
-    return rc;
+    return read_scalar(obj, name, H5T_NATIVE_INT, value);
 }
 
 int mkba_h5_attr_read_int64(hid_t obj, const char *name, int64_t *value)
 {
-    hid_t a = open_scalar_attr(obj, name);
-    if (a < 0)
-        return -1;
-    int rc = H5Aread(a, H5T_NATIVE_INT64, value) >= 0 ? 0 : -1;
-    H5Aclose(a);
-    return rc;
+    return read_scalar(obj, name, H5T_NATIVE_INT64, value);
 }
 
 int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,

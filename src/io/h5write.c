@@ -70,38 +70,6 @@ struct mkba_h5_writer {
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
 };
 
-static const char *occupancy_name(mkba_occupancy o)
-{
-    switch (o) {
-    case MKBA_OCC_START: return "start";
-    case MKBA_OCC_END: return "end";
-    case MKBA_OCC_BOTH: return "both";
-    }
-    return "?";
-}
-
-static const char *correction_name(mkba_correction c)
-{
-    switch (c) {
-    case MKBA_CORR_NONE: return "none";
-    case MKBA_CORR_HALF_CYCLE: return "half-cycle";
-    case MKBA_CORR_TRAPEZOID: return "trapezoid";
-    case MKBA_CORR_SIMPSON: return "simpson";
-    }
-    return "?";
-}
-
-static const char *discount_time_name(mkba_discount_time d)
-{
-    switch (d) {
-    case MKBA_DISC_START: return "start";
-    case MKBA_DISC_MIDDLE: return "middle";
-    case MKBA_DISC_END: return "end";
-    case MKBA_DISC_POINT: return "point";
-    }
-    return "?";
-}
-
 /* Closes every HDF5 object of w and frees it; the temporary file stays. */
 static void writer_release(mkba_h5_writer *w)
 {
@@ -145,9 +113,9 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
         { "scenario_text", m->text },
         { "mode", meta->mode },
         { "base_case", meta->base_case },
-        { "occupancy", occupancy_name(t->occupancy) },
-        { "correction", correction_name(t->correction) },
-        { "discount_time", discount_time_name(t->discount_time) },
+        { "occupancy", mkba_occupancy_names[t->occupancy] },
+        { "correction", mkba_correction_names[t->correction] },
+        { "discount_time", mkba_discount_time_names[t->discount_time] },
         { "currency", m->currency },
         { "reference_arm", reference },
         { "created", created },
@@ -576,20 +544,26 @@ int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
     return rc;
 }
 
+/* Fails on the first stored draw that was never written. */
+static int check_written(const mkba_h5_writer *w, mkba_error *err)
+{
+    size_t missing = 0;
+    while (missing < w->nstored && w->written[missing])
+        missing++;
+    if (missing < w->nstored)
+        return mkba_error_set(err, MKBA_EINTERNAL,
+                              "%s: draw %zu of %zu was never written; file not kept",
+                              w->path, missing, w->nstored);
+    return MKBA_OK;
+}
+
 /* Checks every stored draw was written and closes the file. */
 static int finish(mkba_h5_writer *w, mkba_error *err)
 {
     if (w->finished)
         return MKBA_OK;
     w->finished = 1;
-    int rc = MKBA_OK;
-    size_t missing = 0;
-    while (missing < w->nstored && w->written[missing])
-        missing++;
-    if (missing < w->nstored)
-        rc = mkba_error_set(err, MKBA_EINTERNAL,
-                            "%s: draw %zu of %zu was never written; file not kept",
-                            w->path, missing, w->nstored);
+    int rc = check_written(w, err);
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
     for (int i = 0; i < DS_COUNT; i++) {
@@ -624,16 +598,7 @@ int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
 {
     if (w == NULL)
         return MKBA_OK;
-    int rc = MKBA_OK;
-    if (commit) {
-        size_t missing = 0;
-        while (missing < w->nstored && w->written[missing])
-            missing++;
-        if (missing < w->nstored)
-            rc = mkba_error_set(err, MKBA_EINTERNAL,
-                                "%s: draw %zu of %zu was never written; file not kept",
-                                w->path, missing, w->nstored);
-    }
+    int rc = commit ? check_written(w, err) : MKBA_OK;
     int rc2 = finish(w, commit && rc == MKBA_OK ? err : NULL);
     if (commit && rc == MKBA_OK)
         rc = rc2;

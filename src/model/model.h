@@ -171,6 +171,12 @@ typedef enum mkba_discount_time {
     MKBA_DISC_POINT            /* each occupancy at its own time j dt */
 } mkba_discount_time;
 
+/* The scenario-file names of the three choices above, in enum order; the
+ * loader, `mkba check` and the result file all use these. */
+extern const char *const mkba_occupancy_names[3];
+extern const char *const mkba_correction_names[4];
+extern const char *const mkba_discount_time_names[4];
+
 typedef struct mkba_timing {
     double cycle_years;        /* 1 (year) or 1/12 (month) */
     int ncycles;               /* horizon in cycles */

@@ -7,9 +7,6 @@
 #include "scenario.h"
 #include "scenario_impl.h"
 
-static const char *const occupancy_names[] = {"start", "end", "both"};
-static const char *const correction_names[] = {"none", "half-cycle", "trapezoid", "simpson"};
-static const char *const discount_time_names[] = {"start", "middle", "end", "point"};
 static const char *const trans_names[] = {
     "probabilities", "rates", "relative_risks", "hazard_ratios"};
 static const char *const cost_names[] = {
@@ -262,10 +259,10 @@ void mkba_model_print(const mkba_model *m, FILE *f)
             m->households, m->base_case == MKBA_BASE_MEAN ? "mean" : "mode");
     fprintf(f, "Timing: cycle %s, horizon %g years = %d cycles\n",
             t->cycle_years == 1.0 ? "year" : "month", t->ncycles * t->cycle_years, t->ncycles);
-    fprintf(f, "  correction %s", correction_names[t->correction]);
+    fprintf(f, "  correction %s", mkba_correction_names[t->correction]);
     if (t->correction == MKBA_CORR_NONE || t->correction == MKBA_CORR_HALF_CYCLE)
-        fprintf(f, ", occupancy %s", occupancy_names[t->occupancy]);
-    fprintf(f, ", discount time %s\n", discount_time_names[t->discount_time]);
+        fprintf(f, ", occupancy %s", mkba_occupancy_names[t->occupancy]);
+    fprintf(f, ", discount time %s\n", mkba_discount_time_names[t->discount_time]);
     fprintf(f, "Discount rates per year: costs %g%%, effects %g%%\n", 100 * t->rate_costs,
             100 * t->rate_effects);
 

@@ -126,9 +126,6 @@ static int read_run(mkba_loader *ld, const config_setting_t *root)
 static int read_timing(mkba_loader *ld, const config_setting_t *root)
 {
     static const char *const cycles[] = {"year", "month"};
-    static const char *const occupancies[] = {"start", "end", "both"};
-    static const char *const corrections[] = {"none", "half-cycle", "trapezoid", "simpson"};
-    static const char *const times[] = {"start", "middle", "end", "point"};
     mkba_timing *t = &ld->m->timing;
     const config_setting_t *g = config_setting_get_member(root, "timing");
     if (g == NULL)
@@ -142,9 +139,9 @@ static int read_timing(mkba_loader *ld, const config_setting_t *root)
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_TIMING)) != 0
         || (rc = mkba_sc_choice(ld, g, "cycle", cycles, 2, &cycle, NULL)) != 0
         || (rc = mkba_sc_number(ld, g, "horizon", 1, &horizon, NULL)) != 0
-        || (rc = mkba_sc_choice(ld, g, "occupancy", occupancies, 3, &occ, &has_occ)) != 0
-        || (rc = mkba_sc_choice(ld, g, "correction", corrections, 4, &corr, NULL)) != 0
-        || (rc = mkba_sc_choice(ld, g, "discount_time", times, 4, &when, NULL)) != 0)
+        || (rc = mkba_sc_choice(ld, g, "occupancy", mkba_occupancy_names, 3, &occ, &has_occ)) != 0
+        || (rc = mkba_sc_choice(ld, g, "correction", mkba_correction_names, 4, &corr, NULL)) != 0
+        || (rc = mkba_sc_choice(ld, g, "discount_time", mkba_discount_time_names, 4, &when, NULL)) != 0)
         return rc;
     t->cycle_years = cycle == 0 ? 1.0 : 1.0 / 12.0;
     const config_setting_t *hs = config_setting_get_member(g, "horizon");
@@ -160,7 +157,7 @@ static int read_timing(mkba_loader *ld, const config_setting_t *root)
         return mkba_sc_fail(ld, config_setting_get_member(g, "occupancy"), NULL,
                             "occupancy applies only with correction \"none\" or \"half-cycle\"; "
                             "expected no occupancy setting with correction \"%s\"",
-                            corrections[corr]);
+                            mkba_correction_names[corr]);
     t->occupancy = (mkba_occupancy)occ;
     t->correction = (mkba_correction)corr;
     t->discount_time = (mkba_discount_time)when;

@@ -51,6 +51,10 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 
+const char *const mkba_occupancy_names[3] = {"start", "end", "both"};
+const char *const mkba_correction_names[4] = {"none", "half-cycle", "trapezoid", "simpson"};
+const char *const mkba_discount_time_names[4] = {"start", "middle", "end", "point"};
+
 const char *const mkba_sc_dist_names[] = {
     "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular",
     "pert", "dirichlet", "expr", NULL};

@@ -388,6 +388,49 @@ static int read_dist_group(mkba_loader *ld, const config_setting_t *g, int allow
     return mkba_sc_string(ld, g, "unit", 0, unit, NULL);
 }
 
+/* A parameter's definition at setting s into d: a number, an expression in
+ * double quotes (not checked here), or a group read by read_dist_group. */
+static int read_dist(mkba_loader *ld, const config_setting_t *s, int allow_dirichlet,
+                     mkba_dist *d, const char **source, const char **unit)
+{
+    memset(d, 0, sizeof *d);
+    *source = *unit = NULL;
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+    case CONFIG_TYPE_FLOAT:
+        d->kind = MKBA_DIST_FIXED;
+        d->a = number_of(s);
+        return 0;
+    case CONFIG_TYPE_STRING:
+        d->kind = MKBA_DIST_EXPR;
+        d->expr = (char *)config_setting_get_string(s);
+        return 0;
+    case CONFIG_TYPE_GROUP:
+        return read_dist_group(ld, s, allow_dirichlet, d, source, unit);
+    default:
+        return mkba_sc_fail(ld, s, NULL, "found %s; expected a number, an expression in "
+                            "double quotes, or a group {dist = ...}", type_name(s));
+    }
+}
+
+/* The index of the parameter `name`, given at setting s, into *index; an
+ * unknown name fails with the closest known one, if any. */
+static int find_param(mkba_loader *ld, const config_setting_t *s, const char *name,
+                      int *index)
+{
+    const mkba_params *p = ld->m->params;
+    *index = mkba_params_find(p, name);
+    if (*index >= 0)
+        return 0;
+    const char *close = mkba_params_closest(p, name);
+    if (close != NULL)
+        return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; did you mean '%s'?", name,
+                            close);
+    return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; expected a name defined in the "
+                        "parameters section", name);
+}
+
 /* Registers d as a new parameter defined at setting s, named `name` or,
  * for a value given inline in a rule, by its setting path. */
 static int add_param(mkba_loader *ld, const config_setting_t *s, const char *name,
@@ -443,17 +486,9 @@ int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source
         /* A bare name is the parameter itself: no copy is registered, so
          * arm overrides of that parameter apply here too. */
         if (is_identifier(text) && !mkba_expr_reserved(text)) {
-            int i = mkba_params_find(p, text);
-            if (i < 0) {
-                const char *close = mkba_params_closest(p, text);
-                if (close != NULL)
-                    return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; did you mean "
-                                        "'%s'?", text, close);
-                return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; expected a name "
-                                    "defined in the parameters section", text);
-            }
-            *index = i;
-            *fixed = fixed_param(p, i, ld->m->narms, value);
+            if ((rc = find_param(ld, s, text, index)) != 0)
+                return rc;
+            *fixed = fixed_param(p, *index, ld->m->narms, value);
             return 0;
         }
         if ((rc = check_expr(ld, s, text)) != 0)
@@ -536,28 +571,10 @@ int mkba_sc_parameters(mkba_loader *ld, const config_setting_t *section)
             return mkba_sc_fail(ld, s, NULL, "'%s' is a built-in function or constant of "
                                 "expressions; expected another name", name);
         mkba_dist d;
-        memset(&d, 0, sizeof d);
-        const char *source = NULL, *unit = NULL;
+        const char *source, *unit;
         int index;
-        switch (config_setting_type(s)) {
-        case CONFIG_TYPE_INT:
-        case CONFIG_TYPE_INT64:
-        case CONFIG_TYPE_FLOAT:
-            d.kind = MKBA_DIST_FIXED;
-            d.a = number_of(s);
-            break;
-        case CONFIG_TYPE_STRING:
-            d.kind = MKBA_DIST_EXPR;
-            d.expr = (char *)config_setting_get_string(s);
-            break;
-        case CONFIG_TYPE_GROUP:
-            if ((rc = read_dist_group(ld, s, 1, &d, &source, &unit)) != 0)
-                return rc;
-            break;
-        default:
-            return mkba_sc_fail(ld, s, NULL, "found %s; expected a number, an expression in "
-                                "double quotes, or a group {dist = ...}", type_name(s));
-        }
+        if ((rc = read_dist(ld, s, 1, &d, &source, &unit)) != 0)
+            return rc;
         if (d.kind == MKBA_DIST_DIRICHLET)
             rc = dirichlet(ld, s, name, source);
         else
@@ -595,38 +612,12 @@ int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms)
                                 "defined; expected overrides only on other arms");
         for (int i = 0; i < config_setting_length(g); i++) {
             const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-            const char *name = config_setting_name(s);
-            int index = mkba_params_find(p, name);
-            if (index < 0) {
-                const char *close = mkba_params_closest(p, name);
-                if (close != NULL)
-                    return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; did you mean "
-                                        "'%s'?", name, close);
-                return mkba_sc_fail(ld, s, NULL, "unknown parameter '%s'; expected a name "
-                                    "defined in the parameters section", name);
-            }
+            int index;
             mkba_dist d;
-            memset(&d, 0, sizeof d);
-            const char *source = NULL, *unit = NULL;
-            switch (config_setting_type(s)) {
-            case CONFIG_TYPE_INT:
-            case CONFIG_TYPE_INT64:
-            case CONFIG_TYPE_FLOAT:
-                d.kind = MKBA_DIST_FIXED;
-                d.a = number_of(s);
-                break;
-            case CONFIG_TYPE_STRING:
-                d.kind = MKBA_DIST_EXPR;
-                d.expr = (char *)config_setting_get_string(s);
-                break;
-            case CONFIG_TYPE_GROUP:
-                if ((rc = read_dist_group(ld, s, 0, &d, &source, &unit)) != 0)
-                    return rc;
-                break;
-            default:
-                return mkba_sc_fail(ld, s, NULL, "found %s; expected a number, an expression "
-                                    "in double quotes, or a group {dist = ...}", type_name(s));
-            }
+            const char *source, *unit;
+            if ((rc = find_param(ld, s, config_setting_name(s), &index)) != 0
+                || (rc = read_dist(ld, s, 0, &d, &source, &unit)) != 0)
+                return rc;
             if (d.kind == MKBA_DIST_EXPR && (rc = check_expr(ld, s, d.expr)) != 0)
                 return rc;
             char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX];

@@ -26,10 +26,7 @@ enum {
  * and the SUPPORT_NPARAMS fixed parameters above with a few rules using
  * them. Name "support-small", currency EUR, price year 2024, seed 20240611.
  * Returns NULL when out of memory or when the parameter table rejects a
- * definition. Free with support_model_free. */
+ * definition. Free with mkba_model_free. */
 mkba_model *support_model_small(void);
-
-/* Frees a model made by support_model_small (every field it filled). */
-void support_model_free(mkba_model *m);
 
 #endif

@@ -1,6 +1,6 @@
 /* A small model filled in by hand (see support.h). Every string and array
- * is heap-allocated, as the scenario loader would, so the model could also
- * be given to mkba_model_free. */
+ * is heap-allocated, and every count is set only once its array exists, as
+ * the scenario loader does, so mkba_model_free frees it, finished or not. */
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
@@ -191,57 +191,8 @@ mkba_model *support_model_small(void)
     }
     ok = ok && add_params(m);
     if (!ok) {
-        support_model_free(m);
+        mkba_model_free(m);
         return NULL;
     }
     return m;
-}
-
-void support_model_free(mkba_model *m)
-{
-    if (m == NULL)
-        return;
-    free(m->name);
-    free(m->description);
-    free(m->path);
-    free(m->text);
-    free(m->currency);
-    for (size_t d = 0; d < m->ndomains; d++) {
-        free(m->domain[d].name);
-        for (int s = 0; s < MKBA_MAX_STATES; s++)
-            free(m->domain[d].state[s].name);
-    }
-    for (size_t a = 0; a < m->narms; a++) {
-        free(m->arm[a].name);
-        free(m->arm[a].label);
-    }
-    if (m->payer != NULL)
-        for (size_t p = 0; p < m->npayers; p++)
-            free(m->payer[p]);
-    free(m->payer);
-    if (m->effect != NULL)
-        for (size_t e = 0; e < m->neffects; e++) {
-            free(m->effect[e].name);
-            free(m->effect[e].unit);
-        }
-    free(m->effect);
-    for (size_t i = 0; i < m->ntrans; i++) {
-        free(m->trans[i].path);
-        free(m->trans[i].file);
-    }
-    free(m->trans);
-    for (size_t i = 0; i < m->ncosts; i++) {
-        free(m->cost[i].path);
-        free(m->cost[i].file);
-        free(m->cost[i].category);
-    }
-    free(m->cost);
-    for (size_t i = 0; i < m->neffect_rules; i++) {
-        free(m->effect_rule[i].path);
-        free(m->effect_rule[i].file);
-    }
-    free(m->effect_rule);
-    free(m->interact);
-    mkba_params_free(m->params);
-    free(m);
 }

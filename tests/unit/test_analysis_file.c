@@ -94,7 +94,7 @@ static void free_model(mkba_model *m)
     m->payer_def = NULL;
     free(m->analysis.perspective);
     memset(&m->analysis, 0, sizeof m->analysis);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 /* Draw d: the reference ("usual") costs the municipality 1000 a year; the

@@ -334,7 +334,7 @@ static void test_roundtrip_plain_hdf5(void **state)
 
     H5Fclose(f);
     remove(path);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_read_totals(void **state)
@@ -379,7 +379,7 @@ static void test_read_totals(void **state)
     mkba_h5_totals_free(t);
     mkba_h5_totals_free(NULL);
     remove(path);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_exists_needs_force(void **state)
@@ -417,7 +417,7 @@ static void test_exists_needs_force(void **state)
     assert_int_equal(t->ndraws, NDRAWS);
     mkba_h5_totals_free(t);
     remove(path);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_abort_leaves_nothing(void **state)
@@ -457,7 +457,7 @@ static void test_abort_leaves_nothing(void **state)
     assert_false(tmp_exists(path));
     assert_int_equal(mkba_h5_close(NULL, 1, &err), MKBA_OK);
     mkba_draw_result_free(r);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_missing_directory(void **state)
@@ -472,7 +472,7 @@ static void test_missing_directory(void **state)
     assert_null(mkba_h5_create(path, 0, m, &meta, NDRAWS, &err));
     assert_int_equal(err.code, MKBA_EIO);
     assert_non_null(strstr(err.message, path));
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_scenario_text_over_64k(void **state)
@@ -496,7 +496,7 @@ static void test_scenario_text_over_64k(void **state)
     assert_attr_string(f, "scenario_text", text);
     H5Fclose(f);
     remove(path);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 /* The decision settings: derived perspectives (the "gemeente" rule without
@@ -561,7 +561,7 @@ static void test_settings_and_finish(void **state)
     assert_null(t->analysis_status);      /* committed without analyses */
     mkba_h5_totals_free(t);
     remove(path);
-    support_model_free(m);
+    mkba_model_free(m);
 }
 
 static void test_read_errors(void **state)
