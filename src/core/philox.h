@@ -1,21 +1,56 @@
-/* The Philox block function inline, for loops that fill many blocks (the
- * microsimulation kernel); mkba_rng_block is the same function out of line. */
+/* Philox4x32-10 (Salmon et al. 2011, as in Random123) for a run of
+ * consecutive counter blocks at once. Blocks are independent, so each
+ * round is one loop across them over arrays of words: the compiler turns
+ * it into SIMD (32 x 32 -> 64-bit multiplies are in SSE2), which makes a
+ * household's blocks about twice as cheap as one block at a time.
+ * mkba_rng_block is this function for one block; test_rng checks it
+ * against Random123's known answers. */
 #ifndef MKBA_CORE_PHILOX_H
 #define MKBA_CORE_PHILOX_H
 
 #include <stdint.h>
-#include <Random123/philox.h>
 
-static inline void mkba_philox_block(uint64_t seed, uint32_t draw, uint32_t household,
-                                     uint32_t purpose, uint32_t block, uint32_t out[4])
+#define MKBA_PHILOX_BATCH 32 /* blocks per pass; the kernel needs about 25 */
+
+/* Blocks first .. first + n - 1 of the stream (seed, draw, household,
+ * purpose) into out[4 * n]; counter (block, household, draw, purpose),
+ * key (low, high word of seed). */
+static inline void mkba_philox_blocks(uint64_t seed, uint32_t draw, uint32_t household,
+                                      uint32_t purpose, uint32_t first, uint32_t n,
+                                      uint32_t *out)
 {
-    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
-    philox4x32_ctr_t c = {{block, household, draw, purpose}};
-    philox4x32_ctr_t r = philox4x32(c, k);
-    out[0] = r.v[0];
-    out[1] = r.v[1];
-    out[2] = r.v[2];
-    out[3] = r.v[3];
+    for (uint32_t b0 = 0; b0 < n; b0 += MKBA_PHILOX_BATCH) {
+        uint32_t m = n - b0 < MKBA_PHILOX_BATCH ? n - b0 : MKBA_PHILOX_BATCH;
+        uint32_t c0[MKBA_PHILOX_BATCH], c1[MKBA_PHILOX_BATCH];
+        uint32_t c2[MKBA_PHILOX_BATCH], c3[MKBA_PHILOX_BATCH];
+        uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+        for (uint32_t i = 0; i < m; i++) {
+            c0[i] = first + b0 + i;
+            c1[i] = household;
+            c2[i] = draw;
+            c3[i] = purpose;
+        }
+        for (int round = 0; round < 10; round++) {
+            for (uint32_t i = 0; i < m; i++) {
+                uint64_t p0 = (uint64_t)0xD2511F53u * c0[i];
+                uint64_t p2 = (uint64_t)0xCD9E8D57u * c2[i];
+                uint32_t x0 = (uint32_t)(p2 >> 32) ^ c1[i] ^ k0;
+                uint32_t x2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
+                c1[i] = (uint32_t)p2;
+                c3[i] = (uint32_t)p0;
+                c0[i] = x0;
+                c2[i] = x2;
+            }
+            k0 += 0x9E3779B9u; /* the Weyl key schedule */
+            k1 += 0xBB67AE85u;
+        }
+        for (uint32_t i = 0; i < m; i++) {
+            out[4 * (b0 + i)] = c0[i];
+            out[4 * (b0 + i) + 1] = c1[i];
+            out[4 * (b0 + i) + 2] = c2[i];
+            out[4 * (b0 + i) + 3] = c3[i];
+        }
+    }
 }
 
 #endif

@@ -9,7 +9,7 @@
 void mkba_rng_block(uint64_t seed, uint32_t draw, uint32_t household,
                     uint32_t purpose, uint32_t block, uint32_t out[4])
 {
-    mkba_philox_block(seed, draw, household, purpose, block, out);
+    mkba_philox_blocks(seed, draw, household, purpose, block, 1, out);
 }
 
 typedef struct philox_state {

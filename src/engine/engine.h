@@ -28,6 +28,11 @@ typedef struct mkba_dur_buckets {
     int lo[256], hi[256];      /* duration range of each bucket (hi may be MKBA_CYCLE_END) */
 } mkba_dur_buckets;
 
+#define MKBA_PINV_BITS 11
+typedef struct mkba_bracket {
+    double lo, hi;
+} mkba_bracket;
+
 typedef struct mkba_layout {
     size_t ndomains, narms, ncycles, npoints;
     int nstates[MKBA_MAX_DOMAINS];
@@ -70,6 +75,12 @@ typedef struct mkba_layout {
     int has_exit;                        /* some state takes households out */
     int blocks_per_cycle;                /* Philox blocks of 4 words per cycle */
     int init_blocks;                     /* blocks for the initial states */
+    /* Bounds of gsl_cdf_ugaussian_Pinv(mkba_rng_u01(w)) over the words w
+     * whose top MKBA_PINV_BITS bits are b, in pinv_bracket[b], widened by a
+     * relative 1e-9 against rounding. Initial states compare normals with
+     * thresholds: when a whole bracket falls between two thresholds, the
+     * state is known without computing the normal. */
+    mkba_bracket *pinv_bracket;          /* [1 << MKBA_PINV_BITS] */
 } mkba_layout;
 
 mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err);
@@ -133,6 +144,7 @@ typedef struct mkba_tables {
     double *init_thr;                    /* [arm][nstates_total] */
     double *init_prev;                   /* [arm][nstates_total] */
     double *loading;                     /* [arm][ndomains] */
+    double *unique;                      /* [arm][ndomains]: sqrt(1 - loading^2) */
     int init_same;                       /* initial distribution identical in all arms */
     double *severity;                    /* [nstates_total] */
 } mkba_tables;

@@ -1,9 +1,12 @@
 /* The engine's fixed layout of a model: state offsets, time-in-state
  * buckets, cycle segments with constant transition rules, and the order of
  * interactions. Computed once per run; read-only while threads run. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
+#include "mkba/rng.h"
 
 static void add_break(int *brk, int *n, int v)
 {
@@ -72,6 +75,7 @@ void mkba_layout_free(mkba_layout *l)
     free(l->tis_off);
     free(l->bucket_at);
     free(l->slot_at);
+    free(l->pinv_bracket);
     free(l);
 }
 
@@ -197,6 +201,18 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
             l->bucket_at[i] = l->dur[g].bucket_of[tt];
             l->slot_at[i] = l->slot_base[g] + l->dur[g].bucket_of[tt];
         }
+    }
+    l->pinv_bracket = malloc(((size_t)1 << MKBA_PINV_BITS) * sizeof *l->pinv_bracket);
+    if (l->pinv_bracket == NULL)
+        goto nomem;
+    for (uint32_t b = 0; b < (uint32_t)1 << MKBA_PINV_BITS; b++) {
+        /* Pinv is increasing; GSL's evaluation of it deviates from that by
+         * rounding only, far below the margin. */
+        uint32_t first = b << (32 - MKBA_PINV_BITS), last = first | (UINT32_MAX >> MKBA_PINV_BITS);
+        double lo = gsl_cdf_ugaussian_Pinv(mkba_rng_u01(first));
+        double hi = gsl_cdf_ugaussian_Pinv(mkba_rng_u01(last));
+        l->pinv_bracket[b].lo = lo - 1e-9 * fabs(lo);
+        l->pinv_bracket[b].hi = hi + 1e-9 * fabs(hi);
     }
     l->blocks_per_cycle = (int)((m->ndomains + 3) / 4);
     l->init_blocks = (int)((m->ndomains + 1 + 3) / 4);

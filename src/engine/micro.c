@@ -14,13 +14,14 @@
 #include "core/philox.h"
 
 struct mkba_micro_work {
-    uint32_t *words;          /* [ncycles][blocks_per_cycle * 4] */
+    /* A household's random words: init_blocks blocks for the initial
+     * states, then [ncycles][blocks_per_cycle] blocks. */
+    uint32_t *words;
     /* Changes of occupancy per (arm, point, slot): a household that stays
      * put changes nothing, so only moves are tallied; occupancy is their
      * running sum over points. */
     int64_t *delta;
     size_t ndelta;
-    uint32_t init[4 * ((MKBA_MAX_DOMAINS + 4) / 4)];
 };
 
 mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
@@ -28,7 +29,8 @@ mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
     mkba_micro_work *w = calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
-    w->words = calloc(l->ncycles * (size_t)l->blocks_per_cycle * 4 + 4, sizeof *w->words);
+    w->words = calloc(((size_t)l->init_blocks + l->ncycles * (size_t)l->blocks_per_cycle) * 4 + 4,
+                      sizeof *w->words);
     w->ndelta = l->narms * l->npoints * l->nslots;
     w->delta = calloc(w->ndelta, sizeof *w->delta);
     if (w->words == NULL || w->delta == NULL) {
@@ -47,11 +49,28 @@ void mkba_micro_work_free(mkba_micro_work *w)
     free(w);
 }
 
-/* Initial states of one household for one arm's initial distribution. */
+/* The state whose normal-scale interval [thr[s-1], thr[s]) holds z. */
+static int state_of(const double *thr, int nstates, double z)
+{
+    int s = 0;
+    while (s + 1 < nstates && z >= thr[s])
+        s++;
+    return s;
+}
+
+/* Initial states of one household for one arm's initial distribution.
+ * A domain with a loading compares z = load * factor + unique * normal with
+ * its thresholds, where factor and normal are the inverse normal of one
+ * word each. z increases with both, also in floating point, so it lies
+ * between the values at their brackets (mkba_layout.pinv_bracket); when
+ * those give the same state, so does z. Otherwise (a threshold inside, for
+ * a fraction of a percent of the words) z is computed exactly. */
 static void initial_states(const mkba_model *m, const mkba_tables *t, size_t arm,
                            const uint32_t *words, uint8_t *x)
 {
     const mkba_layout *l = t->l;
+    const int shift = 32 - MKBA_PINV_BITS;
+    const mkba_bracket f = l->pinv_bracket[words[0] >> shift];
     double factor = NAN;
     for (size_t d = 0; d < m->ndomains; d++) {
         const mkba_domain *dom = &m->domain[d];
@@ -69,12 +88,16 @@ static void initial_states(const mkba_model *m, const mkba_tables *t, size_t arm
             while (s + 1 < dom->nstates && u >= cum)
                 cum += prev[++s];
         } else {
-            if (isnan(factor))
-                factor = gsl_cdf_ugaussian_Pinv(mkba_rng_u01(words[0]));
-            double z = load * factor + sqrt(1.0 - load * load) * gsl_cdf_ugaussian_Pinv(u);
             const double *thr = &t->init_thr[g0];
-            while (s + 1 < dom->nstates && z >= thr[s])
-                s++;
+            const mkba_bracket p = l->pinv_bracket[words[1 + d] >> shift];
+            double unique = t->unique[arm * m->ndomains + d];
+            s = state_of(thr, dom->nstates, load * f.lo + unique * p.lo);
+            if (s + 1 < dom->nstates && load * f.hi + unique * p.hi >= thr[s]) {
+                if (isnan(factor))
+                    factor = gsl_cdf_ugaussian_Pinv(mkba_rng_u01(words[0]));
+                s = state_of(thr, dom->nstates,
+                             load * factor + unique * gsl_cdf_ugaussian_Pinv(u));
+            }
         }
         x[d] = (uint8_t)s;
     }
@@ -114,12 +137,14 @@ typedef struct household {
     int combo[2 * MKBA_MAX_DOMAINS]; /* interaction-source combination */
     uint32_t entry[2 * MKBA_MAX_DOMAINS]; /* tab + combo */
     /* The stay threshold of entry in the current block, cached so the
-     * common test reads one number (tabulated domains only). */
+     * common test reads one number (0, never a candidate, for domains that
+     * compute their interaction). */
     uint64_t stay[2 * MKBA_MAX_DOMAINS];
     int slot[MKBA_MAX_DOMAINS];     /* count slot */
     uint8_t x[MKBA_MAX_DOMAINS];    /* state within the domain */
     const mkba_worsening *tabs;     /* worsening block of the current cycle */
     uint32_t untabled;              /* domains that compute their interaction */
+    uint32_t aging;                 /* domains with tis < cap */
 } household;
 
 static void refresh(household *hh, int d)
@@ -137,6 +162,7 @@ static void enter(const mkba_tables *t, household *hh, int d, int x)
     hh->g[d] = g;
     hh->tis[d] = 0;
     hh->cap[d] = e->cap;
+    hh->aging = (hh->aging & ~(1u << d)) | (uint32_t)(e->cap > 0) << d;
     hh->row[d] = e->row;
     hh->tab[d] = e->tab;
     hh->slot[d] = e->slot;
@@ -149,6 +175,8 @@ static int advance(const mkba_tables *t, household *hh, int d)
 {
     const mkba_layout *l = t->l;
     int g = hh->g[d], i = l->tis_off[g] + ++hh->tis[d], old = hh->slot[d];
+    if (hh->tis[d] == hh->cap[d])
+        hh->aging &= ~(1u << d);
     hh->row[d] = g * t->maxb + l->bucket_at[i];
     hh->tab[d] = (int)t->tab_off[hh->row[d]];
     hh->slot[d] = l->slot_at[i];
@@ -156,10 +184,25 @@ static int advance(const mkba_tables *t, household *hh, int d)
     return hh->slot[d] != old ? old : -1;
 }
 
-/* Sets every domain's interaction-source combination from the states of
- * its sources, at the start. */
-static void set_combos(const mkba_layout *l, household *hh, int D)
+/* Sets up the household in states x0 for the worsening block tabs. */
+static void start(const mkba_tables *t, household *hh, const mkba_worsening *tabs,
+                  const uint8_t *x0)
 {
+    const mkba_layout *l = t->l;
+    const int D = (int)l->ndomains;
+    hh->tabs = tabs;
+    hh->untabled = 0;
+    hh->aging = 0;
+    for (int d = 0; d < D; d++) {
+        hh->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
+        hh->combo[d] = 0;
+        hh->stay[d] = 0;
+    }
+    /* The spare slots: their stride is 0, so they only need valid offsets. */
+    for (int d = D; d < D + l->maxdep; d++)
+        hh->tab[d] = hh->combo[d] = 0;
+    for (int d = 0; d < D; d++)
+        enter(t, hh, d, x0[d]);
     for (int d = 0; d < D; d++) {
         int combo = 0;
         for (int j = 0; j < l->nsrc[d]; j++)
@@ -170,10 +213,14 @@ static void set_combos(const mkba_layout *l, household *hh, int D)
 }
 
 /* Simulates one household in one arm, adding its occupancy changes to
- * delta ([point][slot]) and its entries to entries ([cycle][state]). Most
- * domains stay put in most cycles, so a stay costs one integer comparison;
- * moves are applied after every domain has drawn, because each domain's
- * row depends on the others' states at the start of the cycle. */
+ * delta ([point][slot]) and its entries to entries ([cycle][state]).
+ *
+ * Most domains stay put in most cycles. A cycle therefore first marks the
+ * candidates to move with one integer comparison per domain and no branch
+ * (domains that compute their interaction are always candidates); only the
+ * candidates draw a target. Moves are applied after every domain has
+ * drawn, because each domain's row depends on the others' states at the
+ * start of the cycle. */
 static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
                      const uint8_t *x0, const uint32_t *words, int64_t *delta,
                      uint64_t *entries)
@@ -181,20 +228,14 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     const mkba_layout *l = t->l;
     const int D = (int)m->ndomains;
     const size_t T = l->ncycles, nslots = l->nslots;
-    const int bpc4 = l->blocks_per_cycle * 4;
+    const int bpc4 = l->blocks_per_cycle * 4, maxdep = l->maxdep;
     household hh;
     int mover[MKBA_MAX_DOMAINS];
     uint8_t to[MKBA_MAX_DOMAINS];
     double sev[MKBA_MAX_DOMAINS];
 
-    memset(&hh, 0, sizeof hh);
     int seg = l->seg_of_cycle[1];
-    hh.tabs = mkba_tables_worsening(t, arm, seg);
-    for (int d = 0; d < D; d++)
-        hh.untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
-    for (int d = 0; d < D; d++)
-        enter(t, &hh, d, x0[d]);
-    set_combos(l, &hh, D);
+    start(t, &hh, mkba_tables_worsening(t, arm, seg), x0);
     int out = l->has_exit ? exit_domain(m, x0) : -1;
     if (out >= 0) {
         delta[hh.slot[out]]++;
@@ -214,12 +255,15 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
         const mkba_row *rows = mkba_tables_row(t, arm, seg, 0, 0);
         const mkba_worsening *tabs = hh.tabs;
         const uint32_t *u32 = words + (k - 1) * (size_t)bpc4;
+        uint32_t cand = hh.untabled;
+        for (int d = 0; d < D; d++)
+            cand |= (uint32_t)(u32[d] < hh.stay[d]) << d;
+        uint32_t stays = ~cand;
         int nmoves = 0;
-        for (int d = 0; d < D; d++) {
+        for (uint32_t c = cand; c != 0; c &= c - 1) {
+            int d = __builtin_ctz(c);
             double pw, scale;
             if (!(hh.untabled >> d & 1u)) {
-                if (u32[d] >= hh.stay[d])
-                    goto stays;
                 const mkba_worsening *e = tabs + hh.entry[d];
                 pw = e->pw;
                 scale = e->scale;
@@ -229,26 +273,27 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
                     sev[j] = t->severity[hh.g[j]];
                 pw = mkba_row_worsening(row, mkba_interaction_term(m, t, arm, d, sev));
                 scale = pw > 0.0 ? row->pw / pw : 0.0;
-                if (mkba_rng_u01(u32[d]) >= pw + row->po)
-                    goto stays;
+                if (mkba_rng_u01(u32[d]) >= pw + row->po) {
+                    stays |= 1u << d;
+                    continue;
+                }
             }
             uint8_t x = target(rows + hh.row[d], l->nstates[d] - 1, mkba_rng_u01(u32[d]), pw, scale);
             if (x != hh.x[d]) {
                 mover[nmoves] = d;
                 to[nmoves++] = x;
-                continue;
-            }
-        stays:
-            if (hh.tis[d] < hh.cap[d]) {
-                int left = advance(t, &hh, d);
-                if (left >= 0) {
-                    delta_k[left]--;
-                    delta_k[hh.slot[d]]++;
-                }
+            } else {
+                stays |= 1u << d;
             }
         }
-        if (nmoves == 0)
-            continue;
+        for (uint32_t a = stays & hh.aging; a != 0; a &= a - 1) {
+            int d = __builtin_ctz(a);
+            int left = advance(t, &hh, d);
+            if (left >= 0) {
+                delta_k[left]--;
+                delta_k[hh.slot[d]]++;
+            }
+        }
         if (l->has_exit) {
             for (int i = 0; i < nmoves && out < 0; i++)
                 if (m->domain[mover[i]].state[to[i]].exit) {
@@ -265,10 +310,11 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
                 return;
         }
         for (int i = 0; i < nmoves; i++) {
-            int d = mover[i];
-            for (int j = 0; j < l->maxdep; j++) {
-                int dd = l->dep[d][j];
-                hh.combo[dd] += (to[i] - hh.x[d]) * l->dep_stride[d][j];
+            int d = mover[i], step = to[i] - hh.x[d];
+            const int *dep = l->dep[d], *stride = l->dep_stride[d];
+            for (int j = 0; j < maxdep; j++) {
+                int dd = dep[j];
+                hh.combo[dd] += step * stride[j];
                 hh.entry[dd] = (uint32_t)(hh.tab[dd] + hh.combo[dd]);
                 hh.stay[dd] = tabs[hh.entry[dd]].stay;
             }
@@ -285,20 +331,18 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     mkba_micro_work *w, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
-    const uint32_t nblocks = (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
+    const uint32_t nblocks = (uint32_t)l->init_blocks +
+                             (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
+    const uint32_t *cycle_words = w->words + 4 * l->init_blocks;
     const size_t per_arm = l->npoints * l->nslots;
     uint8_t x0[MKBA_MAX_DOMAINS];
     memset(w->delta, 0, w->ndelta * sizeof *w->delta);
     for (uint32_t h = h0; h < h1; h++) {
-        for (int b = 0; b < l->init_blocks; b++)
-            mkba_philox_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD, (uint32_t)b, &w->init[4 * b]);
-        for (uint32_t b = 0; b < nblocks; b++)
-            mkba_philox_block(seed, draw, h, MKBA_STREAM_HOUSEHOLD,
-                              (uint32_t)l->init_blocks + b, &w->words[4 * b]);
+        mkba_philox_blocks(seed, draw, h, MKBA_STREAM_HOUSEHOLD, 0, nblocks, w->words);
         for (size_t arm = 0; arm < m->narms; arm++) {
             if (arm == 0 || !t->init_same)
-                initial_states(m, t, arm, w->init, x0);
-            simulate(m, t, arm, x0, w->words, w->delta + arm * per_arm,
+                initial_states(m, t, arm, w->words, x0);
+            simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
                      c->entries + arm * l->ncycles * l->nstates_total);
         }
     }

@@ -28,6 +28,7 @@ void mkba_tables_free(mkba_tables *t)
     free(t->init_thr);
     free(t->init_prev);
     free(t->loading);
+    free(t->unique);
     free(t->severity);
     free(t);
 }
@@ -49,8 +50,10 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
     t->init_thr = calloc(m->narms * l->nstates_total, sizeof *t->init_thr);
     t->init_prev = calloc(m->narms * l->nstates_total, sizeof *t->init_prev);
     t->loading = calloc(m->narms * m->ndomains, sizeof *t->loading);
+    t->unique = calloc(m->narms * m->ndomains, sizeof *t->unique);
     t->severity = calloc(l->nstates_total, sizeof *t->severity);
-    if (!t->rows || !t->beta || !t->init_thr || !t->init_prev || !t->loading || !t->severity) {
+    if (!t->rows || !t->beta || !t->init_thr || !t->init_prev || !t->loading || !t->unique ||
+        !t->severity) {
         mkba_tables_free(t);
         return NULL;
     }
@@ -330,6 +333,7 @@ static int resolve_initial(mkba_tables *t, const resolve_ctx *c, size_t arm)
                                   "outside [0, 1)",
                                   c->draw, m->arm[arm].name, dom->name, load);
         t->loading[arm * m->ndomains + d] = load;
+        t->unique[arm * m->ndomains + d] = sqrt(1.0 - load * load);
     }
     return MKBA_OK;
 }
