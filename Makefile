@@ -59,10 +59,10 @@ $(BUILD)/bench: tests/bench.c $(BUILD)/libmkba.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libmkba.a $(LDLIBS)
 
 bench: $(BUILD)/bench
-	@./$(BUILD)/bench scenarios/bench.cfg
+	@$(BUILD)/bench scenarios/bench.cfg
 
 run-default: $(BUILD)/mkba
-	./$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force
+	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force
 
 deps:
 	./scripts/install-deps.sh

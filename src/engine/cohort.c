@@ -16,7 +16,7 @@
 #include <gsl/gsl_integration.h>
 #include "engine/engine.h"
 
-#define MAX_JOINT 1048576
+#define MAX_JOINT 65536
 #define HERMITE_NODES 64
 #define SQRT_2PI 2.50662827463100050242
 
@@ -171,8 +171,44 @@ static void joint_occupancy(const joint *J, const int *idx, double mass, double 
         add_occupancy(J->t->l, (int)d, &J->e[d], idx[d], mass, occ_j);
 }
 
+/* Scales the joint initial distribution so every domain's marginal equals
+ * its prevalence exactly (iterative proportional fitting). Quadrature
+ * leaves the marginals slightly off when a loading is near 1, where the
+ * conditional probabilities are nearly steps in the factor. */
+static void fit_marginals(const joint *J, double *mass)
+{
+    const mkba_layout *l = J->t->l;
+    int idx[MKBA_MAX_DOMAINS];
+    for (int iter = 0; iter < 100; iter++) {
+        double worst = 0.0;
+        for (size_t d = 0; d < J->D; d++) {
+            const double *prev = &J->t->init_prev[J->arm * l->nstates_total + (size_t)l->state_base[d]];
+            double have[MKBA_MAX_STATES] = {0}, scale[MKBA_MAX_STATES];
+            for (size_t x = 0; x < J->n; x++) {
+                decode(J, x, idx);
+                int s, tt;
+                split(l, (int)d, &J->e[d], idx[d], &s, &tt);
+                have[s] += mass[x];
+            }
+            for (int s = 0; s < l->nstates[d]; s++) {
+                scale[s] = have[s] > 0.0 ? prev[s] / have[s] : 0.0;
+                if (have[s] > 0.0 && fabs(scale[s] - 1.0) > worst)
+                    worst = fabs(scale[s] - 1.0);
+            }
+            for (size_t x = 0; x < J->n; x++) {
+                decode(J, x, idx);
+                int s, tt;
+                split(l, (int)d, &J->e[d], idx[d], &s, &tt);
+                mass[x] *= scale[s];
+            }
+        }
+        if (worst < 1e-14)
+            break;
+    }
+}
+
 /* Initial joint distribution: product of per-domain probabilities given the
- * latent factor, integrated over the factor. */
+ * latent factor, integrated over the factor, then fitted to the marginals. */
 static int joint_initial(const joint *J, double *mass)
 {
     const mkba_layout *l = J->t->l;
@@ -214,6 +250,7 @@ static int joint_initial(const joint *J, double *mass)
         }
     }
     gsl_integration_fixed_free(w);
+    fit_marginals(J, mass);
     return MKBA_OK;
 }
 
@@ -273,7 +310,8 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
             return mkba_error_set(err, MKBA_EINVAL,
                                   "cohort mode: the joint state space of this scenario has more "
                                   "than %d states (domains x states x time-in-state); interactions "
-                                  "and exit states need the joint space: use microsimulation",
+                                  "and exit states need the joint space: use microsimulation "
+                                  "(the default) for this scenario",
                                   MAX_JOINT);
         J.n *= (size_t)J.e[d].n;
     }

@@ -24,7 +24,7 @@
 typedef struct mkba_dur_buckets {
     int cap;                   /* durations >= cap share the last bucket */
     int nbuckets;
-    uint8_t bucket_of[256];    /* duration (0..cap) -> bucket */
+    uint8_t bucket_of[MKBA_MAX_CYCLES + 1]; /* duration (0..cap) -> bucket */
     int lo[256], hi[256];      /* duration range of each bucket (hi may be MKBA_CYCLE_END) */
 } mkba_dur_buckets;
 
@@ -224,8 +224,10 @@ int mkba_cohort_run(const mkba_model *m, const mkba_tables *t, mkba_counts *c,
 /* ---- timing and discounting ---- */
 
 /* The occupancy points (times j = 0..T) and weights by which cycle k counts
- * state values, for the timing settings; returns the number of terms (<= 3). */
-int mkba_timing_terms(const mkba_timing *t, int k, int pts[3], double w[3]);
+ * an amount that applies in cycles first..last (1 <= first <= k <= last <=
+ * T), for the timing settings; returns the number of terms (<= 3). */
+int mkba_timing_terms(const mkba_timing *t, int k, int first, int last, int pts[3],
+                      double w[3]);
 
 /* Discount factor for a value at time `years` at annual rate `rate`. */
 double mkba_discount(double rate, double years);

@@ -22,10 +22,13 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void add_window(int *brk, int *n, mkba_window w)
+/* Time in state never exceeds the horizon T, so a window edge beyond it
+ * changes nothing and is left out. */
+static void add_window(int *brk, int *n, mkba_window w, int T)
 {
-    add_break(brk, n, w.from);
-    if (w.to != MKBA_CYCLE_END)
+    if (w.from <= T)
+        add_break(brk, n, w.from);
+    if (w.to != MKBA_CYCLE_END && w.to + 1 <= T)
         add_break(brk, n, w.to + 1);
 }
 
@@ -34,24 +37,25 @@ static void add_window(int *brk, int *n, mkba_window w)
 static int duration_buckets(const mkba_model *m, int d, int s, mkba_dur_buckets *b,
                             mkba_error *err)
 {
-    int brk[1024], n = 0;
+    const int T = m->timing.ncycles;
+    int brk[MKBA_MAX_CYCLES + 2], n = 0;
     add_break(brk, &n, 0);
-    for (size_t i = 0; i < m->ntrans && n < 1000; i++)
+    for (size_t i = 0; i < m->ntrans; i++)
         if (m->trans[i].domain == d && m->trans[i].from == s)
-            add_window(brk, &n, m->trans[i].duration);
-    for (size_t i = 0; i < m->ncosts && n < 1000; i++)
+            add_window(brk, &n, m->trans[i].duration, T);
+    for (size_t i = 0; i < m->ncosts; i++)
         if (m->cost[i].kind == MKBA_COST_STATE && m->cost[i].domain == d && m->cost[i].state == s)
-            add_window(brk, &n, m->cost[i].duration);
-    for (size_t i = 0; i < m->neffect_rules && n < 1000; i++)
+            add_window(brk, &n, m->cost[i].duration, T);
+    for (size_t i = 0; i < m->neffect_rules; i++)
         if (m->effect_rule[i].domain == d && m->effect_rule[i].state == s)
-            add_window(brk, &n, m->effect_rule[i].duration);
+            add_window(brk, &n, m->effect_rule[i].duration, T);
     qsort(brk, (size_t)n, sizeof brk[0], cmp_int);
     b->cap = brk[n - 1];
-    if (b->cap > 255)
+    if (n > 255)
         return mkba_error_set(err, MKBA_EINVAL,
-                              "domain '%s', state '%s': duration windows may use at most "
-                              "255 cycles in a state (a window ends at %d)",
-                              m->domain[d].name, m->domain[d].state[s].name, b->cap - 1);
+                              "domain '%s', state '%s': duration windows split the time in "
+                              "the state into %d intervals; at most 255 are supported",
+                              m->domain[d].name, m->domain[d].state[s].name, n);
     b->nbuckets = n;
     for (int i = 0; i < n; i++) {
         b->lo[i] = brk[i];

@@ -38,11 +38,17 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     r->cost_total_disc = zeros(A * r->npayers);
     r->effect_total = zeros(A * r->neffects);
     r->effect_total_disc = zeros(A * r->neffects);
+    r->transfer = zeros(A * T * r->npayers);
+    r->transfer_disc = zeros(A * T * r->npayers);
+    r->transfer_total = zeros(A * r->npayers);
+    r->transfer_total_disc = zeros(A * r->npayers);
     r->params = zeros(A * r->nparams);
     if (r->cost == NULL || r->cost_disc == NULL || r->effect == NULL
         || r->effect_disc == NULL || r->occupancy == NULL
         || r->cost_total == NULL || r->cost_total_disc == NULL
         || r->effect_total == NULL || r->effect_total_disc == NULL
+        || r->transfer == NULL || r->transfer_disc == NULL
+        || r->transfer_total == NULL || r->transfer_total_disc == NULL
         || r->params == NULL) {
         mkba_draw_result_free(r);
         return NULL;
@@ -63,6 +69,10 @@ void mkba_draw_result_free(mkba_draw_result *r)
     free(r->cost_total_disc);
     free(r->effect_total);
     free(r->effect_total_disc);
+    free(r->transfer);
+    free(r->transfer_disc);
+    free(r->transfer_total);
+    free(r->transfer_total_disc);
     free(r->params);
     free(r);
 }

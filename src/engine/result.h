@@ -24,6 +24,14 @@ typedef struct mkba_draw_result {
     /* [arm][payer], [arm][effect]: sums over cycles */
     double *cost_total, *cost_total_disc;
     double *effect_total, *effect_total_disc;
+    /* [arm][cycle][payer] and [arm][payer]: the part of cost (cost_disc,
+     * cost_total, cost_total_disc) that is transfers (cost rules with
+     * transfer_to): positive for the paying payer, negative for the
+     * recipient, so it sums to zero over payers. cost minus transfer is
+     * what a payer's resources change by, which the benefit-cost analyses
+     * need (docs/summary.md). */
+    double *transfer, *transfer_disc;
+    double *transfer_total, *transfer_total_disc;
     /* [arm][param]: parameter values of this draw */
     double *params;
 } mkba_draw_result;

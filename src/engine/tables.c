@@ -170,6 +170,32 @@ static int in_window(mkba_window w, int x)
     return x >= w.from && x <= w.to;
 }
 
+/* Hazard ratios on a row whose exits compete: the row's probabilities p_j
+ * come from hazards r_j with p_j = r_j / R (1 - exp(-R)), R = sum r_j, so
+ * r_j = p_j / P (-ln(1 - P)) with P = sum p_j. Each hazard is scaled by its
+ * ratio and the row rebuilt the same way; with one exit this is
+ * p' = 1 - (1 - p)^hr. A row that leaves for sure (P = 1) keeps P' = 1 and
+ * shares the exits in proportion to ratio x p. */
+static void apply_hazard_ratios(int n, int s, const double *base, const double *ratio,
+                                double *p)
+{
+    double P = 0.0, scaled = 0.0;
+    for (int j = 0; j < n; j++)
+        if (j != s) {
+            P += base[j];
+            scaled += ratio[j] * base[j];
+        }
+    for (int j = 0; j < n; j++)
+        p[j] = 0.0;
+    if (P <= 0.0 || scaled <= 0.0)
+        return;
+    /* Total hazard after scaling: R' = (scaled / P) R. */
+    double leave = P >= 1.0 ? 1.0 : -expm1(scaled / P * log1p(-P));
+    for (int j = 0; j < n; j++)
+        if (j != s)
+            p[j] = ratio[j] * base[j] / scaled * leave;
+}
+
 /* Off-diagonal probabilities p[] of domain d, state s, for arm `arm` in
  * cycle k after `dur` cycles in s. */
 static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, int s,
@@ -216,19 +242,24 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
             int rc = row_probs(c, (size_t)r->of_arm, k, dur, d, s, base, depth + 1, &of_rule);
             if (rc != MKBA_OK)
                 return rc;
+            double ratio[MKBA_MAX_STATES];
             for (int j = 0; j < dom->nstates; j++) {
-                p[j] = base[j];
+                ratio[j] = 1.0;
                 if (j == s || r->value[j] == MKBA_NO_VALUE)
                     continue;
-                double ratio = value_of(c, arm, r->value[j]);
-                if (!(ratio >= 0.0) || !isfinite(ratio))
+                ratio[j] = value_of(c, arm, r->value[j]);
+                if (!(ratio[j] >= 0.0) || !isfinite(ratio[j]))
                     return mkba_error_set(c->err, MKBA_ENUMERIC,
                                           "draw %ld, arm '%s': %s: ratio for '%s' is %g; "
                                           "ratios must be finite and >= 0 (%s:%d)",
                                           c->draw, m->arm[arm].name, r->path, dom->state[j].name,
-                                          ratio, r->file, r->line);
-                p[j] = r->kind == MKBA_TRANS_RR ? ratio * base[j]
-                                                : -expm1(ratio * log1p(-base[j]));
+                                          ratio[j], r->file, r->line);
+            }
+            if (r->kind == MKBA_TRANS_RR) {
+                for (int j = 0; j < dom->nstates; j++)
+                    p[j] = j == s ? 0.0 : ratio[j] * base[j];
+            } else {
+                apply_hazard_ratios(dom->nstates, s, base, ratio, p);
             }
         }
     }

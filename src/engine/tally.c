@@ -18,9 +18,11 @@ static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
 static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
 {
     const mkba_dur_buckets *b = &l->dur[g];
+    /* A window reaching the horizon is open: no time in state exceeds it. */
+    int open = dur.to >= (int)l->ncycles;
     double n = 0.0;
     for (int i = 0; i < b->nbuckets; i++)
-        if (b->lo[i] >= dur.from && b->hi[i] <= dur.to)
+        if (b->lo[i] >= dur.from && (open || b->hi[i] <= dur.to))
             n += occ_j[l->slot_base[g] + i];
     return n;
 }
@@ -45,26 +47,30 @@ typedef struct cycle_ctx {
     const mkba_layout *l;
     const double *occ;         /* this arm's [point][slot] */
     double households;
-    int k, nterms;
-    int pts[3];
-    double w[3];
+    int k;
 } cycle_ctx;
 
-/* Sum over the cycle's occupancy terms of weight x count x discount, where
- * the count is in state (d, s) within `dur`, or alive when d < 0. */
-static void occupancy_value(const cycle_ctx *c, int d, int s, mkba_window dur,
-                            double rate, double *undisc, double *disc)
+/* Sum over cycle k's occupancy terms, for an amount that applies in the
+ * cycles of `window`, of weight x count x discount, where the count is in
+ * state (d, s) within `dur`, or alive when d < 0. */
+static void occupancy_value(const cycle_ctx *c, mkba_window window, int d, int s,
+                            mkba_window dur, double rate, double *undisc, double *disc)
 {
     const mkba_timing *t = &c->m->timing;
     double cycle_df = mkba_discount(rate, mkba_timing_event_years(t, c->k));
+    int first = window.from > 1 ? window.from : 1;
+    int last = window.to < t->ncycles ? window.to : t->ncycles;
+    int pts[3];
+    double w[3];
+    int nterms = mkba_timing_terms(t, c->k, first, last, pts, w);
     *undisc = *disc = 0.0;
-    for (int i = 0; i < c->nterms; i++) {
-        const double *occ_j = c->occ + (size_t)c->pts[i] * c->l->nslots;
+    for (int i = 0; i < nterms; i++) {
+        const double *occ_j = c->occ + (size_t)pts[i] * c->l->nslots;
         double n = d < 0 ? alive(c->m, c->l, occ_j, c->households)
                          : in_state(c->l, occ_j, c->l->state_base[d] + s, dur);
-        double v = c->w[i] * n * t->cycle_years / c->households;
+        double v = w[i] * n * t->cycle_years / c->households;
         double df = t->discount_time == MKBA_DISC_POINT
-                        ? mkba_discount(rate, c->pts[i] * t->cycle_years)
+                        ? mkba_discount(rate, pts[i] * t->cycle_years)
                         : cycle_df;
         *undisc += v;
         *disc += v * df;
@@ -88,19 +94,24 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     memset(r->cost_total_disc, 0, r->narms * P * sizeof *r->cost_total_disc);
     memset(r->effect_total, 0, r->narms * E * sizeof *r->effect_total);
     memset(r->effect_total_disc, 0, r->narms * E * sizeof *r->effect_total_disc);
+    memset(r->transfer, 0, r->narms * T * P * sizeof *r->transfer);
+    memset(r->transfer_disc, 0, r->narms * T * P * sizeof *r->transfer_disc);
+    memset(r->transfer_total, 0, r->narms * P * sizeof *r->transfer_total);
+    memset(r->transfer_total_disc, 0, r->narms * P * sizeof *r->transfer_total_disc);
 
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
         const double *occ = c->focc + arm * l->npoints * l->nslots;
         const double *ent = c->fentries + arm * T * S;
-        cycle_ctx cc = {m, l, occ, H, 0, 0, {0, 0, 0}, {0, 0, 0}};
+        cycle_ctx cc = {m, l, occ, H, 0};
         for (int k = 1; k <= (int)T; k++) {
             cc.k = k;
-            cc.nterms = mkba_timing_terms(t, k, cc.pts, cc.w);
             double *cost = &r->cost[(arm * T + (size_t)k - 1) * P];
             double *cost_d = &r->cost_disc[(arm * T + (size_t)k - 1) * P];
             double *eff = &r->effect[(arm * T + (size_t)k - 1) * E];
             double *eff_d = &r->effect_disc[(arm * T + (size_t)k - 1) * E];
+            double *tr = &r->transfer[(arm * T + (size_t)k - 1) * P];
+            double *tr_d = &r->transfer_disc[(arm * T + (size_t)k - 1) * P];
             double event_df = mkba_discount(t->rate_costs, mkba_timing_event_years(t, k));
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
@@ -109,11 +120,11 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 double amount = v[rule->amount], u = 0.0, dsc = 0.0;
                 switch (rule->kind) {
                 case MKBA_COST_STATE:
-                    occupancy_value(&cc, rule->domain, rule->state, rule->duration,
-                                    t->rate_costs, &u, &dsc);
+                    occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
+                                    rule->duration, t->rate_costs, &u, &dsc);
                     break;
                 case MKBA_COST_PROGRAMME_YEAR:
-                    occupancy_value(&cc, -1, 0, all, t->rate_costs, &u, &dsc);
+                    occupancy_value(&cc, rule->cycles, -1, 0, all, t->rate_costs, &u, &dsc);
                     break;
                 case MKBA_COST_ENTRY:
                     u = ent[(size_t)(k - 1) * S + (size_t)(l->state_base[rule->domain] + rule->state)] / H;
@@ -129,10 +140,17 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 cost[rule->payer] += amount * u;
                 cost_d[rule->payer] += amount * dsc;
                 /* A transfer (a benefit paid to a household) is the same
-                 * amount gained by its recipient: it nets out for society. */
+                 * amount gained by its recipient: it nets out for society.
+                 * Both sides are also booked as transfers, so the
+                 * benefit-cost analyses can take them out of each payer's
+                 * cost. */
                 if (rule->transfer_to >= 0) {
                     cost[rule->transfer_to] -= amount * u;
                     cost_d[rule->transfer_to] -= amount * dsc;
+                    tr[rule->payer] += amount * u;
+                    tr_d[rule->payer] += amount * dsc;
+                    tr[rule->transfer_to] -= amount * u;
+                    tr_d[rule->transfer_to] -= amount * dsc;
                 }
             }
             for (size_t i = 0; i < m->neffect_rules; i++) {
@@ -140,14 +158,16 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
                     continue;
                 double u, dsc;
-                occupancy_value(&cc, rule->domain, rule->state, rule->duration,
-                                t->rate_effects, &u, &dsc);
+                occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
+                                rule->duration, t->rate_effects, &u, &dsc);
                 eff[rule->effect] += v[rule->amount] * u;
                 eff_d[rule->effect] += v[rule->amount] * dsc;
             }
             for (size_t p = 0; p < P; p++) {
                 r->cost_total[arm * P + p] += cost[p];
                 r->cost_total_disc[arm * P + p] += cost_d[p];
+                r->transfer_total[arm * P + p] += tr[p];
+                r->transfer_total_disc[arm * P + p] += tr_d[p];
             }
             for (size_t e = 0; e < E; e++) {
                 r->effect_total[arm * E + e] += eff[e];

@@ -2,7 +2,10 @@
  *
  * Occupancy is known at the time points j = 0..T (j cycles from the start).
  * Cycle k (1..T) counts state values at the points and weights below; see
- * docs/model.md for the derivation. With Simpson's rule, each pair of cycles
+ * docs/model.md for the derivation. The half-cycle correction, and the
+ * extra point of uncorrected "both", belong to the ends of the amount's own
+ * cycle window [first, last], so an amount that applies in cycles 1-4
+ * counts four cycles however the horizon runs. With Simpson's rule, each pair of cycles
  * is integrated by the parabola through its three points and split between
  * the two cycles by integrating that parabola over each half; an unpaired
  * last cycle uses the parabola through the last three points. */
@@ -16,7 +19,8 @@ static int term(int *pts, double *w, int n, int j, double weight)
     return n + 1;
 }
 
-int mkba_timing_terms(const mkba_timing *t, int k, int pts[3], double w[3])
+int mkba_timing_terms(const mkba_timing *t, int k, int first, int last, int pts[3],
+                      double w[3])
 {
     const int T = t->ncycles;
     int n = 0;
@@ -24,22 +28,23 @@ int mkba_timing_terms(const mkba_timing *t, int k, int pts[3], double w[3])
     case MKBA_CORR_NONE:
         if (t->occupancy == MKBA_OCC_START)
             return term(pts, w, n, k - 1, 1.0);
-        if (t->occupancy == MKBA_OCC_BOTH && k == 1)
-            n = term(pts, w, n, 0, 1.0);
+        if (t->occupancy == MKBA_OCC_BOTH && k == first)
+            n = term(pts, w, n, k - 1, 1.0);
         return term(pts, w, n, k, 1.0);
     case MKBA_CORR_HALF_CYCLE:
-        /* Every occupancy rule gives the same total, (1/2, 1, ..., 1, 1/2);
-         * the rule decides which cycle carries the corrections. */
+        /* Every occupancy rule gives the same total over the window,
+         * (1/2, 1, ..., 1, 1/2); the rule decides which cycle carries the
+         * corrections. */
         if (t->occupancy == MKBA_OCC_START) {
-            n = term(pts, w, n, k - 1, k == 1 ? 0.5 : 1.0);
-            if (k == T)
-                n = term(pts, w, n, T, 0.5);
+            n = term(pts, w, n, k - 1, k == first ? 0.5 : 1.0);
+            if (k == last)
+                n = term(pts, w, n, k, 0.5);
             return n;
         }
-        /* "end" and "both": the corrected first point joins cycle 1. */
-        if (k == 1)
-            n = term(pts, w, n, 0, 0.5);
-        return term(pts, w, n, k, k == T ? 0.5 : 1.0);
+        /* "end" and "both": the corrected first point joins the first cycle. */
+        if (k == first)
+            n = term(pts, w, n, k - 1, 0.5);
+        return term(pts, w, n, k, k == last ? 0.5 : 1.0);
     case MKBA_CORR_TRAPEZOID:
         n = term(pts, w, n, k - 1, 0.5);
         return term(pts, w, n, k, 0.5);

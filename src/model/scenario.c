@@ -15,7 +15,6 @@
  * real, for costs and effects alike. */
 #define DEFAULT_DISCOUNT 0.0225
 #define MAX_HORIZON_YEARS 50.0
-#define MAX_CYCLES 600
 
 /* -------------------------------------------------------------------- text */
 
@@ -149,9 +148,9 @@ static int read_timing(mkba_loader *ld, const config_setting_t *root)
         return mkba_sc_fail(ld, hs, NULL, "%g years is out of range; expected more than 0 and "
                             "at most %g years", horizon, MAX_HORIZON_YEARS);
     double n = horizon / t->cycle_years, whole = round(n);
-    if (fabs(n - whole) > 1e-9 * whole || whole < 1 || whole > MAX_CYCLES)
+    if (fabs(n - whole) > 1e-9 * whole || whole < 1 || whole > MKBA_MAX_CYCLES)
         return mkba_sc_fail(ld, hs, NULL, "%g years is %g cycles of one %s; expected a whole "
-                            "number of cycles (1 to %d)", horizon, n, cycles[cycle], MAX_CYCLES);
+                            "number of cycles (1 to %d)", horizon, n, cycles[cycle], MKBA_MAX_CYCLES);
     t->ncycles = (int)whole;
     if (has_occ && corr != MKBA_CORR_NONE && corr != MKBA_CORR_HALF_CYCLE)
         return mkba_sc_fail(ld, config_setting_get_member(g, "occupancy"), NULL,

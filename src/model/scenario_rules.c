@@ -484,6 +484,21 @@ static int read_amount(mkba_loader *ld, const config_setting_t *g, const char *m
     return mkba_sc_value(ld, s, source, index, &fixed, &v);
 }
 
+
+/* Time does not run in an exit state (the household has left), so a
+ * duration window there would never end; a one-off amount on leaving
+ * belongs on entry (enter = "..."). */
+static int no_duration_in_exit(mkba_loader *ld, const config_setting_t *duration, int domain,
+                               int state)
+{
+    if (duration == NULL || domain < 0 || !ld->m->domain[domain].state[state].exit)
+        return 0;
+    return mkba_sc_fail(ld, duration, NULL, "state '%s' is an exit state, where time does not "
+                        "run; expected no duration here (for a one-off amount on leaving, use "
+                        "enter = \"%s\")", ld->m->domain[domain].state[state].name,
+                        ld->m->domain[domain].state[state].name);
+}
+
 static int read_cost(mkba_loader *ld, const config_setting_t *g, mkba_cost_rule *r)
 {
     mkba_model *m = ld->m;
@@ -551,6 +566,8 @@ static int read_cost(mkba_loader *ld, const config_setting_t *g, mkba_cost_rule 
     if (duration != NULL && r->kind != MKBA_COST_STATE)
         return mkba_sc_fail(ld, duration, NULL, "duration counts the cycles spent in a state; "
                             "expected it only with domain and state");
+    if ((rc = no_duration_in_exit(ld, duration, r->domain, r->state)) != 0)
+        return rc;
     int kind_once = r->kind == MKBA_COST_ENTRY || r->kind == MKBA_COST_PROGRAMME_ONCE;
     if ((rc = read_amount(ld, g, kind_once ? "once" : "per_year", source, &r->amount)) != 0
         || (rc = arms_mask(ld, g, &r->arms)) != 0
@@ -616,6 +633,8 @@ static int read_effect_value(mkba_loader *ld, const config_setting_t *g, mkba_ef
         return mkba_sc_fail(ld, duration, NULL, "duration counts the cycles spent in a state; "
                             "expected it only with domain and state");
     }
+    if ((rc = no_duration_in_exit(ld, duration, r->domain, r->state)) != 0)
+        return rc;
     if ((rc = mkba_sc_string(ld, g, "source", 0, &source, NULL)) != 0
         || (rc = read_amount(ld, g, "per_year", source, &r->amount)) != 0
         || (rc = arms_mask(ld, g, &r->arms)) != 0

@@ -241,6 +241,44 @@ static void test_computed_interactions_equal_tabulated(void **state)
     sim_free(&s);
 }
 
+/* Hazard ratios act on hazards, not on each exit's probability: doubling
+ * the hazard to "b" of a row with rates (1, 1) gives the row of rates
+ * (2, 1), p_b = 2/3 (1 - e^-3), p_c = 1/3 (1 - e^-3). */
+static void test_hazard_ratios_on_competing_exits(void **state)
+{
+    (void)state;
+    sim s;
+    sim_run(&s, "tests/data/hazard.cfg", -1, 0);
+    const mkba_row *hr = mkba_tables_row(s.t, 1, 0, 0, 0);
+    const mkba_row *rates = mkba_tables_row(s.t, 2, 0, 0, 0);
+    double leave = -expm1(-3.0);
+    /* Targets in order b, c (both worse than a): cumulative 2/3 and 1 of leave. */
+    assert_int_equal(hr->n, 2);
+    assert_int_equal(hr->to[0], 1);
+    assert_true(fabs(hr->cum[0] - 2.0 / 3.0 * leave) < 1e-15);
+    assert_true(fabs(hr->cum[1] - leave) < 1e-15);
+    for (int i = 0; i < hr->n; i++)
+        assert_true(fabs(hr->cum[i] - rates->cum[i]) < 1e-15);
+    sim_free(&s);
+}
+
+/* The joint cohort trace starts at each domain's prevalence exactly, even
+ * with loadings of 0.999, where quadrature over the latent factor alone is
+ * off by a few percent of a rare state's share. */
+static void test_joint_start_keeps_prevalence(void **state)
+{
+    (void)state;
+    sim s;
+    sim_run(&s, "tests/data/loading.cfg", -1, 0);
+    const double want[] = {0.97, 0.03, 0.9, 0.08, 0.02};
+    for (size_t g = 0; g < s.l->nstates_total; g++) {
+        double have = s.cohort->focc[s.l->slot_base[g]];
+        if (fabs(have - want[g]) > 1e-12)
+            fail_msg("state %zu starts at %.15g, want %g", g, have, want[g]);
+    }
+    sim_free(&s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -251,6 +289,8 @@ int main(void)
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_household_streams_split_freely),
         cmocka_unit_test(test_computed_interactions_equal_tabulated),
+        cmocka_unit_test(test_hazard_ratios_on_competing_exits),
+        cmocka_unit_test(test_joint_start_keeps_prevalence),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

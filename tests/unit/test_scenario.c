@@ -593,6 +593,8 @@ static void test_bad_transfer(void **state)
                "unknown payer 'huishoudn'; did you mean 'huishouden'?", NULL);
     expect_bad("transfer_self", MKBA_EINVAL, 20, "costs.[0].transfer_to",
                "'huishouden' is the payer itself", NULL);
+    expect_bad("exit_duration", MKBA_EINVAL, 13, "costs.[0].duration",
+               "state 'dead' is an exit state, where time does not run", NULL);
 }
 
 static void test_bad_analysis(void **state)

@@ -23,8 +23,11 @@
 static double f(int j) { return pow(0.8, j); }           /* occupancy at time j */
 static double df(double rate, double y) { return pow(1.0 + rate, -y); }
 
+/* Undiscounted cost totals of payers 0 and 1 from the last totals() call. */
+static double last_cost[2];
+
 /* Runs the cohort trace under `timing` and returns discounted cost and
- * effect totals. */
+ * effect totals (payer 0, effect 0). */
 static void totals(mkba_model *m, mkba_occupancy occ, mkba_correction corr,
                    mkba_discount_time dt, double *cost, double *effect, double *cost_undisc)
 {
@@ -43,7 +46,9 @@ static void totals(mkba_model *m, mkba_occupancy occ, mkba_correction corr,
     mkba_draw_result *r = mkba_draw_result_alloc(m);
     mkba_tally(m, l, c, v, r);
     *cost = r->cost_total_disc[0];
-    *effect = r->effect_total_disc[0];
+    *effect = m->neffects ? r->effect_total_disc[0] : 0.0;
+    for (size_t p = 0; p < 2 && p < m->npayers; p++)
+        last_cost[p] = r->cost_total[p];
     *cost_undisc = r->cost_total[0];
     mkba_draw_result_free(r);
     mkba_counts_free(c);
@@ -151,11 +156,49 @@ static void test_conventions(void **state)
     mkba_model_free(m);
 }
 
+/* An amount restricted to a cycle window counts over exactly that window:
+ * the half-cycle correction belongs to the window's ends, not the
+ * horizon's. 300 a year in cycles 1-4 is 1200 for every rule but
+ * uncorrected "both ends", which by definition counts five points; the care
+ * cost in cycles 2-3 integrates 0.8^t over [1, 3] by the rule's own
+ * quadrature (trapezoid: 1000 (0.8/2 + 0.64 + 0.512/2) = 1296). */
+static void test_cycle_windows(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load("tests/data/window.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double c, e, cu;
+    const double trapezoid = 1000.0 * (0.5 * f(1) + f(2) + 0.5 * f(3));
+    for (int occ = MKBA_OCC_START; occ <= MKBA_OCC_BOTH; occ++) {
+        totals(m, (mkba_occupancy)occ, MKBA_CORR_HALF_CYCLE, MKBA_DISC_POINT, &c, &e, &cu);
+        expect(last_cost[0], 1200.0, "half-cycle programme");
+        expect(last_cost[1], trapezoid, "half-cycle care");
+    }
+    totals(m, MKBA_OCC_BOTH, MKBA_CORR_TRAPEZOID, MKBA_DISC_POINT, &c, &e, &cu);
+    expect(last_cost[0], 1200.0, "trapezoid programme");
+    expect(last_cost[1], trapezoid, "trapezoid care");
+    totals(m, MKBA_OCC_BOTH, MKBA_CORR_SIMPSON, MKBA_DISC_POINT, &c, &e, &cu);
+    expect(last_cost[0], 1200.0, "simpson programme");
+    totals(m, MKBA_OCC_START, MKBA_CORR_NONE, MKBA_DISC_POINT, &c, &e, &cu);
+    expect(last_cost[0], 1200.0, "none/start programme");
+    expect(last_cost[1], 1000.0 * (f(1) + f(2)), "none/start care");
+    totals(m, MKBA_OCC_END, MKBA_CORR_NONE, MKBA_DISC_POINT, &c, &e, &cu);
+    expect(last_cost[0], 1200.0, "none/end programme");
+    expect(last_cost[1], 1000.0 * (f(2) + f(3)), "none/end care");
+    totals(m, MKBA_OCC_BOTH, MKBA_CORR_NONE, MKBA_DISC_POINT, &c, &e, &cu);
+    expect(last_cost[0], 1500.0, "none/both programme");
+    expect(last_cost[1], 1000.0 * (f(1) + f(2) + f(3)), "none/both care");
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conventions),
+        cmocka_unit_test(test_cycle_windows),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
 }
