@@ -422,10 +422,20 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
     return rc;
 }
 
+/* Discounted cost of payer p in row i = draw x arm, without its
+ * transfers: a transfer is a cost to its payer and the same gain to its
+ * recipient, so left in it would land on both sides of the table and
+ * collect optimism bias on one and deadweight on the other. */
+static double own_cost(const mkba_h5_totals *t, size_t i, size_t p)
+{
+    size_t j = i * t->npayers + p;
+    return t->cost_total_disc[j] - (t->transfer_total_disc ? t->transfer_total_disc[j] : 0.0);
+}
+
 /* The MKBA table of arm a against the reference: per draw, payers whose
- * mean cost rises give the extra costs, the others' savings and the
- * monetary effects go to their category rows; optimism bias and
- * deadweight are applied per draw and shown as their own rows. */
+ * mean cost without transfers rises give the extra costs, the others'
+ * savings and the monetary effects go to their category rows; optimism
+ * bias and deadweight are applied per draw and shown as their own rows. */
 static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, work *w)
 {
     size_t nd = t->ndraws, na = t->narms, np = t->npayers, ne = t->neffects;
@@ -441,17 +451,15 @@ static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, wor
     for (size_t p = 0; p < np; p++) {
         double s = 0.0;
         for (size_t d = 0; d < nd; d++)
-            s += t->cost_total_disc[(d * na + a) * np + p] - t->cost_total_disc[(d * na + r) * np + p];
+            s += own_cost(t, d * na + a, p) - own_cost(t, d * na + r, p);
         extra[p] = s > 0.0;
     }
     double *row = w->gain_disc;  /* [MKBA_ROW_N][D], gain_disc holds >= D*A*Y >= that */
     double sum_c = 0.0, sum_b = 0.0;
     for (size_t d = 0; d < nd; d++) {
         double v[MKBA_ROW_N] = { 0 };
-        const double *ca = t->cost_total_disc + (d * na + a) * np;
-        const double *cr = t->cost_total_disc + (d * na + r) * np;
         for (size_t p = 0; p < np; p++) {
-            double dcst = ca[p] - cr[p];
+            double dcst = own_cost(t, d * na + a, p) - own_cost(t, d * na + r, p);
             if (extra[p])
                 v[MKBA_ROW_EXTRA_COSTS] += dcst;
             else

@@ -26,7 +26,7 @@ enum { MKBA_EV_FRONTIER_PROB = 0, MKBA_EV_PERSON, MKBA_EV_POPULATION, MKBA_EV_N 
 
 /* Rows of the MKBA table, in order (labels: mkba_decision_mkba_row). */
 enum {
-    MKBA_ROW_EXTRA_COSTS = 0,  /* payers whose mean cost rises: the extra costs */
+    MKBA_ROW_EXTRA_COSTS = 0,  /* payers whose mean cost without transfers rises */
     MKBA_ROW_OPTIMISM,         /* optimism bias x extra costs */
     MKBA_ROW_COSTS,            /* extra costs + optimism bias */
     MKBA_ROW_DIRECT,           /* savings and monetary effects by category */

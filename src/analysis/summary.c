@@ -101,6 +101,16 @@ static double cost_of(const mkba_h5_totals *t, size_t d, size_t a, long p)
     return sum;
 }
 
+/* Discounted cost of payer p, arm a, draw d without its transfers: what
+ * its resources change by. A transfer is a cost to its payer and the same
+ * gain to its recipient; left in, a change in it would land on both sides
+ * of benefits and costs (docs/summary.md). */
+static double own_cost_of(const mkba_h5_totals *t, size_t d, size_t a, size_t p)
+{
+    size_t i = (d * t->narms + a) * t->npayers + p;
+    return t->cost_total_disc[i] - (t->transfer_total_disc ? t->transfer_total_disc[i] : 0.0);
+}
+
 static double effect_of(const mkba_h5_totals *t, size_t d, size_t a, size_t e)
 {
     return t->effect_total_disc[(d * t->narms + a) * t->neffects + e];
@@ -118,8 +128,9 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
 }
 
 /* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
- * reference, classifying each payer's cost change and each monetary
- * effect's change by its sign within each draw. */
+ * reference, classifying each payer's cost change without transfers and
+ * each monetary effect's change by its sign within each draw. Transfers
+ * sum to zero over payers, so the NPV is the same with or without them. */
 static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a,
                     summary_work *w)
 {
@@ -128,7 +139,7 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a,
     for (size_t d = 0; d < n; d++) {
         double b = 0.0, c = 0.0;
         for (size_t p = 0; p < t->npayers; p++) {
-            double dc = cost_of(t, d, a, (long)p) - cost_of(t, d, r, (long)p);
+            double dc = own_cost_of(t, d, a, p) - own_cost_of(t, d, r, p);
             if (dc < 0.0) b -= dc; else c += dc;
         }
         for (size_t e = 0; e < t->neffects; e++) {
@@ -186,6 +197,8 @@ static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
             ic->kind = MKBA_ICER_DOMINANT;
         else if (gain < 0.0 && dc >= 0.0)
             ic->kind = MKBA_ICER_DOMINATED;
+        else if (gain < 0.0)
+            ic->kind = MKBA_ICER_SAVING;
         else
             ic->kind = MKBA_ICER_RATIO;
         ic->effect_ci_has_zero = t->ndraws >= 2 && de->lo <= 0.0 && de->hi >= 0.0;

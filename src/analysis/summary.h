@@ -21,12 +21,15 @@ typedef struct mkba_stat {
 /* Where an ICER sits on the cost-effectiveness plane, read on the
  * effect's improvement (the increment, or minus it for an effect where
  * less is better). MKBA_ICER_NONE: the effect did not change on average
- * (no ratio). */
+ * (no ratio). The value is incremental cost / improvement in every kind;
+ * for MKBA_ICER_SAVING it reads as money saved per unit of the effect
+ * lost (both negative), not as a cost per unit gained. */
 typedef enum mkba_icer_kind {
-    MKBA_ICER_RATIO = 0,    /* costlier and better, or cheaper and worse */
+    MKBA_ICER_RATIO = 0,    /* costlier and better */
     MKBA_ICER_DOMINANT,     /* not costlier and better */
     MKBA_ICER_DOMINATED,    /* not cheaper and worse */
-    MKBA_ICER_NONE          /* mean effect difference is exactly zero */
+    MKBA_ICER_NONE,         /* mean effect difference is exactly zero */
+    MKBA_ICER_SAVING        /* cheaper and worse (south-west quadrant) */
 } mkba_icer_kind;
 
 typedef struct mkba_icer {
@@ -46,7 +49,8 @@ typedef struct mkba_summary {
      * per payer [arm][payer], incremental effects [arm][effect]. */
     mkba_stat *inc_cost, *inc_cost_payer, *inc_effect;
     /* [arm]: net present value for society, benefits and costs as defined
-     * for the benefit-cost ratio, and the ratio itself. */
+     * for the benefit-cost ratio (payers' costs without their transfers,
+     * which the per-payer rows above keep), and the ratio itself. */
     mkba_stat *npv, *benefits, *costs, *bcr;
     /* [arm][effect]: for non-monetary effects only (monetary ones are in
      * the NPV); entries of monetary effects and of the reference arm have

@@ -26,6 +26,7 @@ static void table_free(mkba_rtable *t)
         free(t->str[i]);
     free(t->str);
     free(t->num);
+    free(t->cell_kind);
     for (size_t i = 0; i < t->nnotes; i++)
         free(t->note[i]);
     free(t->note);
@@ -90,16 +91,21 @@ long mkba_rtable_row(mkba_report *r, mkba_rtable *t)
         if (num != NULL)
             t->num = num;
         char **str = num != NULL ? realloc(t->str, cap * t->ncols * sizeof *str) : NULL;
-        if (str == NULL) {
+        if (str != NULL)
+            t->str = str;
+        mkba_col_kind *ck = str != NULL
+                            ? realloc(t->cell_kind, cap * t->ncols * sizeof *ck) : NULL;
+        if (ck == NULL) {
             r->failed = 1;
             return -1;
         }
-        t->str = str;
+        t->cell_kind = ck;
         t->cap = cap;
     }
     for (size_t c = 0; c < t->ncols; c++) {
         t->num[t->nrows * t->ncols + c] = NAN;
         t->str[t->nrows * t->ncols + c] = NULL;
+        t->cell_kind[t->nrows * t->ncols + c] = t->kind[c];
     }
     return (long)t->nrows++;
 }
@@ -108,6 +114,14 @@ void mkba_rtable_num(mkba_rtable *t, long row, size_t col, double v)
 {
     if (t != NULL && row >= 0 && col < t->ncols)
         t->num[(size_t)row * t->ncols + col] = v;
+}
+
+void mkba_rtable_num_as(mkba_rtable *t, long row, size_t col, double v, mkba_col_kind kind)
+{
+    if (t != NULL && row >= 0 && col < t->ncols) {
+        t->num[(size_t)row * t->ncols + col] = v;
+        t->cell_kind[(size_t)row * t->ncols + col] = kind;
+    }
 }
 
 void mkba_rtable_str(mkba_report *r, mkba_rtable *t, long row, size_t col, const char *s)
@@ -186,7 +200,7 @@ static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, int p
     if (plain)
         plain_number(buf, size, v);
     else
-        text_number(buf, size, v, t->kind[col]);
+        text_number(buf, size, v, t->cell_kind[row * t->ncols + col]);
     return buf;
 }
 

@@ -26,6 +26,8 @@ typedef struct mkba_rtable {
     size_t nrows, cap;
     double *num;               /* [row][col] */
     char **str;                /* [row][col], NULL: the number */
+    mkba_col_kind *cell_kind;  /* [row][col]: how text and Markdown show the
+                                  number; the column's kind unless set */
     size_t nnotes;
     char **note;
 } mkba_rtable;
@@ -51,6 +53,9 @@ long mkba_rtable_row(mkba_report *r, mkba_rtable *t);
 
 /* Sets a cell; a negative row or NULL table is ignored. */
 void mkba_rtable_num(mkba_rtable *t, long row, size_t col, double v);
+/* Sets a number shown as `kind` in text and Markdown (e.g. a ratio in a
+ * money column); CSV and JSON write numbers the same for every kind. */
+void mkba_rtable_num_as(mkba_rtable *t, long row, size_t col, double v, mkba_col_kind kind);
 void mkba_rtable_str(mkba_report *r, mkba_rtable *t, long row, size_t col, const char *s);
 
 /* Appends a note (printf format) to t. */

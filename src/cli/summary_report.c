@@ -173,8 +173,10 @@ static void base_tables(builder *b)
         mkba_rtable *tb = table(b, "icers", "ICERs: mean incremental cost / mean improvement "
                                 "(reference minus arm for an effect where less is better)",
                                 5, col, kind);
-        static const char *const quadrant[] = { "ratio", "dominant", "dominated",
-                                                "no change" };
+        static const char *const quadrant[] = {
+            [MKBA_ICER_RATIO] = "ratio", [MKBA_ICER_DOMINANT] = "dominant",
+            [MKBA_ICER_DOMINATED] = "dominated", [MKBA_ICER_NONE] = "no change",
+            [MKBA_ICER_SAVING] = "saving per unit lost" };
         for (size_t a = 0; a < na; a++)
             for (size_t e = 0; e < ne; e++) {
                 if ((int)a == t->reference || t->effect_monetary[e])
@@ -532,12 +534,8 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
             mkba_rtable_str(b->r, tb, row, 1, mkba_decision_mkba_row(i));
             if (i == MKBA_ROW_BCR) {
-                char ratio[32];
-                snprintf(ratio, sizeof ratio, "%.2f", v[MKBA_ST_MEAN] + 0.0);
-                if (b->o->text)
-                    mkba_rtable_str(b->r, tb, row, 2, ratio);
-                else
-                    mkba_rtable_num(tb, row, 2, v[MKBA_ST_MEAN]);
+                /* A ratio in a money column: two decimals, "n/a" for NaN. */
+                mkba_rtable_num_as(tb, row, 2, v[MKBA_ST_MEAN], MKBA_COL_RATIO);
                 continue;
             }
             for (int c = 0; c < MKBA_ST_N; c++)
@@ -558,8 +556,8 @@ static void mkba_table(builder *b)
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
     mkba_rtable_note(b->r, tb, "Payers whose mean cost rises are extra costs; the savings of "
-                     "the others and the monetary effects appear under their category. PM: "
-                     "not valued in money.");
+                     "the others and the monetary effects appear under their category. Costs "
+                     "without transfers, which net out for society. PM: not valued in money.");
 }
 
 mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,

@@ -160,6 +160,7 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
     }
     fprintf(f, "  NPV = monetary effects gained - extra costs of all payers.\n"
                "  benefits = cost savings + money gained, costs = extra costs + money lost,\n"
+               "  each payer's cost taken without transfers (they net out for society);\n"
                "  benefit-cost ratio = benefits / costs (definitions: docs/summary.md).\n");
 
     int any_icer = 0;
@@ -182,8 +183,15 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
                 continue;
             }
             int lower = t->effect_lower_is_better != NULL && t->effect_lower_is_better[e];
-            fprintf(f, "%*.0f  %s per %s %s", NUM_WIDTH, ic->value + 0.0, cur, unit,
-                    lower ? "avoided" : "gained");
+            /* Cheaper and worse: the ratio is a saving per unit lost (or,
+             * for a bad effect, per unit added), not a cost per unit gained. */
+            if (ic->kind == MKBA_ICER_SAVING)
+                fprintf(f, "%*.0f  %s saved per %s %s; cheaper, %s %s", NUM_WIDTH,
+                        ic->value + 0.0, cur, unit, lower ? "added" : "lost",
+                        lower ? "more" : "less", t->effect[e]);
+            else
+                fprintf(f, "%*.0f  %s per %s %s", NUM_WIDTH, ic->value + 0.0, cur, unit,
+                        lower ? "avoided" : "gained");
             if (ic->kind == MKBA_ICER_DOMINANT)
                 fprintf(f, "; dominant: not costlier, %s %s", lower ? "less" : "more",
                         t->effect[e]);

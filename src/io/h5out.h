@@ -72,6 +72,10 @@ typedef struct mkba_h5_totals {
     /* [draw][arm][cycle][payer] and [draw][arm][cycle][effect], discounted
      * and not (named *_undisc: `effect` already names the effects) */
     double *cost_disc, *effect_disc, *cost_undisc, *effect_undisc;
+    /* [draw][arm][payer]: the part of cost_total(_disc) that is transfers
+     * (+ for the payer, - for the recipient). NULL in a record built by
+     * hand means no transfers. */
+    double *transfer_total_disc, *transfer_total;
 
     /* Run facts (root attributes). draws: PSA draws of the run, 0 = base
      * case; households: per draw, 0 in cohort mode. */

@@ -27,6 +27,8 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     free(t->effect_disc);
     free(t->cost_undisc);
     free(t->effect_undisc);
+    free(t->transfer_total_disc);
+    free(t->transfer_total);
     free(t->scenario_name);
     free(t->mode);
     free(t->base_case);
@@ -210,6 +212,8 @@ static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *er
         { "/draws/cost_discounted", 3, atp, &t->cost_disc },
         { "/draws/effect", 3, ate, &t->effect_undisc },
         { "/draws/effect_discounted", 3, ate, &t->effect_disc },
+        { "/draws/transfer_total", 2, ap, &t->transfer_total },
+        { "/draws/transfer_total_discounted", 2, ap, &t->transfer_total_disc },
     };
     for (size_t i = 0; i < sizeof block / sizeof block[0] && rc == MKBA_OK; i++)
         rc = read_block(f, path, block[i].name, block[i].rank, block[i].dims,

@@ -20,7 +20,8 @@
 enum {
     DS_COST, DS_COST_DISC, DS_EFFECT, DS_EFFECT_DISC, DS_OCCUPANCY,
     DS_COST_TOTAL, DS_COST_TOTAL_DISC, DS_EFFECT_TOTAL, DS_EFFECT_TOTAL_DISC,
-    DS_PARAMETERS, DS_COUNT
+    DS_PARAMETERS, DS_TRANSFER, DS_TRANSFER_DISC, DS_TRANSFER_TOTAL, DS_TRANSFER_TOTAL_DISC,
+    DS_COUNT
 };
 
 /* Axis sizes a dataset may use after its draw axis. */
@@ -55,6 +56,18 @@ static const ds_spec spec[DS_COUNT] = {
                                "effect summed over the horizon, discounted (present value)" },
     [DS_PARAMETERS] = { "parameters", 2, { AX_ARM, AX_PARAM, 0 }, "draw,arm,parameter",
                         "value of every parameter in this draw and arm (arm overrides applied)" },
+    [DS_TRANSFER] = { "transfer", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
+                      "the part of cost that is transfers (cost rules with transfer_to): + for "
+                      "the payer, - for the recipient, undiscounted; cycle k at index k-1" },
+    [DS_TRANSFER_DISC] = { "transfer_discounted", 3, { AX_ARM, AX_CYCLE, AX_PAYER },
+                           "draw,arm,cycle,payer",
+                           "the part of cost_discounted that is transfers: + for the payer, - "
+                           "for the recipient; cycle k at index k-1" },
+    [DS_TRANSFER_TOTAL] = { "transfer_total", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
+                            "transfer summed over the horizon, undiscounted" },
+    [DS_TRANSFER_TOTAL_DISC] = { "transfer_total_discounted", 2, { AX_ARM, AX_PAYER, 0 },
+                                 "draw,arm,payer",
+                                 "transfer summed over the horizon, discounted (present value)" },
 };
 
 struct mkba_h5_writer {
@@ -460,6 +473,10 @@ static const double *draw_data(const mkba_draw_result *r, int which)
     case DS_EFFECT_TOTAL: return r->effect_total;
     case DS_EFFECT_TOTAL_DISC: return r->effect_total_disc;
     case DS_PARAMETERS: return r->params;
+    case DS_TRANSFER: return r->transfer;
+    case DS_TRANSFER_DISC: return r->transfer_disc;
+    case DS_TRANSFER_TOTAL: return r->transfer_total;
+    case DS_TRANSFER_TOTAL_DISC: return r->transfer_total_disc;
     }
     return NULL;
 }

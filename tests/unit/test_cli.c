@@ -389,6 +389,82 @@ static void test_summary_bad_files(void **state)
     remove(out);
 }
 
+/* An arm identical to the reference has neither benefits nor costs, so the
+ * MKBA table's benefit-cost ratio is not available: "n/a" in text and
+ * Markdown (not the C library's "nan"), null in JSON, empty in CSV. */
+static void test_ratio_not_available(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[512], args[1200];
+    snprintf(out, sizeof out, "%s/twins.h5", dir);
+    snprintf(args, sizeof args, "run tests/data/twins.cfg --cohort --draws 0 -o %s --force "
+             "--quiet", out);
+    const outcome *o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run failed (%d): %s", o->status, o->err);
+
+    snprintf(args, sizeof args, "summary %s", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "two benefit-cost ratio  n/a  n/a   n/a\n");
+    assert_null(strstr(o->out, " nan"));
+    snprintf(args, sizeof args, "summary %s --format markdown", out);
+    o = mkba(args);
+    assert_contains(o->out, "| two | benefit-cost ratio | n/a | n/a | n/a |\n");
+    assert_null(strstr(o->out, " nan"));
+    snprintf(args, sizeof args, "summary %s --format csv", out);
+    o = mkba(args);
+    assert_contains(o->out, "\nmkba,two,benefit-cost ratio,,,\n");
+    snprintf(args, sizeof args, "summary %s --format json", out);
+    o = mkba(args);
+    assert_contains(o->out, "[\"two\", \"benefit-cost ratio\", null, null, null]");
+    int st = json_tool_status(o->out);
+    assert_true(st == -1 || st == 0);
+    remove(out);
+}
+
+/* An arm that is cheaper and worse (south-west quadrant) saves money per
+ * unit of effect lost: its ICER must not read as a cost per unit gained,
+ * for an effect where more is better nor for one where less is. */
+static void test_icer_cheaper_and_worse(void **state)
+{
+    (void)state;
+    need_bin();
+    char cfg[512], out[512], args[1200];
+    snprintf(cfg, sizeof cfg, "%s/southwest.cfg", dir);
+    snprintf(out, sizeof out, "%s/southwest.h5", dir);
+    write_file(cfg,
+        "mkba_format = 1;\nname = \"southwest\";\nprice_year = 2024;\n"
+        "run = { seed = 5; draws = 0; households = 100; };\n"
+        "timing = { cycle = \"year\"; horizon = 3; };\npayers = [\"a\"];\n"
+        "effects = ( { name = \"qaly\"; unit = \"QALY\"; },\n"
+        "  { name = \"bad_years\"; unit = \"years in trouble\"; better = \"lower\"; } );\n"
+        "arms = ( { name = \"classic\"; reference = true; },\n"
+        "  { name = \"cut\"; overrides = { p_bad = 0.4; cost_prog = 0.0; }; } );\n"
+        "parameters = { p_bad = 0.2; cost_prog = 1000.0; };\n"
+        "domains = ( { name = \"x\"; states = [\"ok\", \"bad\"]; initial = { state = \"ok\"; };\n"
+        "  transitions = ( { from = \"ok\"; probabilities = { bad = \"p_bad\"; }; },\n"
+        "                  { from = \"bad\"; probabilities = { ok = 0.0; }; } ); } );\n"
+        "costs = ( { domain = \"x\"; state = \"ok\"; payer = \"a\"; per_year = \"cost_prog\"; } );\n"
+        "effect_values = ( { effect = \"qaly\"; domain = \"x\"; state = \"ok\"; per_year = 0.8; },\n"
+        "  { effect = \"bad_years\"; domain = \"x\"; state = \"bad\"; per_year = 1.0; } );\n");
+    snprintf(args, sizeof args, "run %s --cohort -o %s --force", cfg, out);
+    const outcome *o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run failed (%d): %s", o->status, o->err);
+    assert_contains(o->out, "EUR saved per QALY lost; cheaper, less qaly\n");
+    assert_contains(o->out, "EUR saved per years in trouble added; cheaper, more bad_years\n");
+    assert_null(strstr(o->out, "per QALY gained"));
+    assert_null(strstr(o->out, "avoided"));
+    snprintf(args, sizeof args, "summary %s --format csv", out);
+    o = mkba(args);
+    assert_contains(o->out, "\nicers,cut,qaly,");
+    assert_contains(o->out, ",saving per unit lost,");
+    remove(out);
+    remove(cfg);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -403,7 +479,7 @@ static int teardown(void **state)
     static const char *const names[] = {
         "stdout", "stderr", "missing.h5", "existing.h5", "bad.cfg", "bad.h5",
         "bad.h5.tmp", "small.h5", "small.h5.tmp", "fmt.h5", "persp.h5", "whole.h5",
-        "trunc.h5"
+        "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp"
     };
     char path[600];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -428,6 +504,8 @@ int main(void)
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_summary_perspective),
         cmocka_unit_test(test_summary_bad_files),
+        cmocka_unit_test(test_ratio_not_available),
+        cmocka_unit_test(test_icer_cheaper_and_worse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

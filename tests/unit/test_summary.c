@@ -23,7 +23,8 @@ static void assert_close(double got, double want)
 }
 
 /* A totals record over caller arrays: the summary reads only counts, the
- * reference, the monetary flags and the discounted totals. */
+ * reference, the monetary flags and the discounted totals (transfers:
+ * NULL, none, unless a test sets them). */
 static mkba_h5_totals totals(size_t ndraws, size_t narms, size_t npayers,
                              size_t neffects, int reference, double *cost,
                              double *effect, int *monetary)
@@ -231,11 +232,83 @@ static void test_lower_is_better(void **state)
     assert_int_equal(s->icer[1].kind, MKBA_ICER_DOMINANT);
     assert_close(s->icer[1].value, -60.0);      /* -30 / 0.5 years avoided */
     mkba_summary_free(s);
-    /* Read as more is better, the same arm would be "dominated". */
+    /* Read as more is better, the same arm is cheaper and worse: a saving
+     * of 30 for 0.5 units lost, 60 saved per unit lost (not a cost per
+     * unit gained, and not dominated). */
     lower[0] = 0;
     s = mkba_summary_alloc(&t, NULL);
     assert_non_null(s);
-    assert_int_equal(s->icer[1].kind, MKBA_ICER_RATIO);
+    assert_int_equal(s->icer[1].kind, MKBA_ICER_SAVING);
+    assert_close(s->icer[1].value, 60.0);
+    mkba_summary_free(s);
+}
+
+/* The south-west quadrant for both orientations: cheaper by 30 and worse
+ * by 0.25 units gives 120 saved per unit lost (more is better) or per
+ * unit added (less is better); costlier and better stays a plain ratio. */
+static void test_cheaper_and_worse(void **state)
+{
+    (void)state;
+    double cost[1 * 2 * 1] = { 100, 70 };
+    double effect[1 * 2 * 2] = { 3.0, 1.5, 2.75, 1.75 };  /* qaly down, bad years up */
+    int monetary[2] = { 0, 0 }, lower[2] = { 0, 1 };
+    mkba_h5_totals t = totals(1, 2, 1, 2, 0, cost, effect, monetary);
+    t.effect_lower_is_better = lower;
+    mkba_summary *s = mkba_summary_alloc(&t, NULL);
+    assert_non_null(s);
+    for (size_t e = 0; e < 2; e++) {
+        assert_int_equal(s->icer[1 * 2 + e].kind, MKBA_ICER_SAVING);
+        assert_close(s->icer[1 * 2 + e].value, 120.0);   /* -30 / -0.25 */
+    }
+    mkba_summary_free(s);
+    /* The reference against the arm: costlier by 30, better by 0.25. */
+    t.reference = 1;
+    s = mkba_summary_alloc(&t, NULL);
+    assert_non_null(s);
+    for (size_t e = 0; e < 2; e++) {
+        assert_int_equal(s->icer[e].kind, MKBA_ICER_RATIO);
+        assert_close(s->icer[e].value, 120.0);
+    }
+    mkba_summary_free(s);
+}
+
+/* Transfers (docs/summary.md): one draw, payers municipality, insurer and
+ * household. The municipality pays the household a benefit (a transfer):
+ * 1000 in classic, 700 in integrated, where it also spends 60 on the
+ * programme; the insurer saves 120.
+ *   payer        classic cost (transfer)   integrated cost (transfer)
+ *   municipality  1000 (1000)                760 (700)
+ *   insurer        500 (0)                   380 (0)
+ *   household    -1000 (-1000)              -700 (-700)
+ * Without transfers the changes are +60, -120, 0: benefits 120, costs 60,
+ * BCR 2, NPV 60. With them (the old rule) the 300 less paid by the
+ * municipality and received by the household would land on both sides:
+ * benefits 360, costs 300, BCR 1.2, the same NPV. */
+static void test_transfers_left_out(void **state)
+{
+    (void)state;
+    double cost[1 * 2 * 3] = { 1000, 500, -1000, 760, 380, -700 };
+    double transfer[1 * 2 * 3] = { 1000, 0, -1000, 700, 0, -700 };
+    double effect[1] = { 0 };
+    int monetary[1] = { 0 };
+    mkba_h5_totals t = totals(1, 2, 3, 0, 0, cost, effect, monetary);
+    mkba_summary *before = mkba_summary_alloc(&t, NULL);
+    t.transfer_total_disc = transfer;
+    mkba_summary *s = mkba_summary_alloc(&t, NULL);
+    assert_non_null(before);
+    assert_non_null(s);
+    assert_close(s->benefits[1].mean, 120.0);
+    assert_close(s->costs[1].mean, 60.0);
+    assert_close(s->bcr[1].mean, 2.0);
+    assert_close(s->npv[1].mean, 60.0);
+    /* The society NPV is the same with or without the transfers. */
+    assert_close(before->npv[1].mean, 60.0);
+    assert_close(before->benefits[1].mean, 360.0);
+    /* Each payer's own cost change keeps its transfers. */
+    assert_close(s->inc_cost_payer[1 * 3 + 0].mean, -240.0);
+    assert_close(s->inc_cost_payer[1 * 3 + 2].mean, 300.0);
+    assert_close(s->inc_cost[1].mean, -60.0);
+    mkba_summary_free(before);
     mkba_summary_free(s);
 }
 
@@ -265,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_identical_arms_give_exact_zeros),
         cmocka_unit_test(test_one_draw_and_dominance),
         cmocka_unit_test(test_lower_is_better),
+        cmocka_unit_test(test_cheaper_and_worse),
+        cmocka_unit_test(test_transfers_left_out),
         cmocka_unit_test(test_bad_totals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
