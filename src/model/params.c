@@ -1,8 +1,10 @@
 /* The parameter table: definitions, validation (finalize) and sampling.
  *
  * Every parameter draws from its own counter-based stream keyed by (seed,
- * draw, parameter index, purpose), so a value never depends on how many
- * numbers another parameter consumed or on which thread asks. Derived
+ * draw, a hash of the parameter's name, purpose), so a value never depends
+ * on how many numbers another parameter consumed, on which thread asks, or
+ * on where in the file the parameter stands: adding or moving a parameter
+ * changes no other parameter's draws. Derived
  * parameters (expressions) are evaluated per arm after all drawn values, in
  * an order computed once by finalize. */
 #include <math.h>
@@ -55,6 +57,7 @@ struct mkba_params {
     int finalized;
     /* Filled by finalize. */
     int *copula_of;         /* [n]: copula index or -1 */
+    uint32_t *stream;       /* [n]: stream of each parameter (hash of its name) */
     int *slot_of;           /* [n * (narms + 1)]: expression slot or -1 */
     size_t nslot;
     expr_slot *slot;
@@ -161,6 +164,8 @@ static void param_clear(mkba_param *q, param_extra *x, size_t narms)
 static void unfinalize(mkba_params *p)
 {
     free(p->copula_of);
+    free(p->stream);
+    p->stream = NULL;
     free(p->slot_of);
     for (size_t s = 0; s < p->nslot; s++)
         free(p->slot[s].var);
@@ -734,6 +739,40 @@ done:
     return rc;
 }
 
+/* FNV-1a, 32 bits: a parameter's stream follows its name. */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return h;
+}
+
+/* Streams by name; two drawn parameters whose names hash alike (about one
+ * chance in 10^4 for a thousand parameters) would share their random
+ * numbers, so that is an error asking for a new name. */
+static int finalize_streams(mkba_params *p, mkba_error *err)
+{
+    for (size_t i = 0; i < p->n; i++)
+        p->stream[i] = name_hash(p->param[i].name);
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = i + 1; j < p->n; j++)
+            if (p->stream[i] == p->stream[j]) {
+                char a[LOC_MAX], b[LOC_MAX];
+                return mkba_error_set(err, MKBA_EINVAL,
+                                      "%s: parameters '%s' and '%s' (%s) would share a random "
+                                      "stream (their names hash alike); rename one of them",
+                                      param_where(a, &p->param[j]), p->param[j].name,
+                                      p->param[i].name, param_where(b, &p->param[i]));
+            }
+    return MKBA_OK;
+}
+
+uint32_t mkba_params_stream(const mkba_params *p, size_t index)
+{
+    return p->stream[index];
+}
+
 int mkba_params_finalize(mkba_params *p, mkba_error *err)
 {
     if (p == NULL)
@@ -742,9 +781,10 @@ int mkba_params_finalize(mkba_params *p, mkba_error *err)
         return MKBA_OK;
     size_t nv = p->narms + 1;
     p->copula_of = malloc((p->n + 1) * sizeof *p->copula_of);
+    p->stream = malloc((p->n + 1) * sizeof *p->stream);
     p->slot_of = malloc((p->n * nv + 1) * sizeof *p->slot_of);
     p->slot = calloc(p->n * nv + 1, sizeof *p->slot);
-    if (p->copula_of == NULL || p->slot_of == NULL || p->slot == NULL) {
+    if (p->copula_of == NULL || p->stream == NULL || p->slot_of == NULL || p->slot == NULL) {
         unfinalize(p);
         return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
     }
@@ -754,7 +794,9 @@ int mkba_params_finalize(mkba_params *p, mkba_error *err)
         p->slot_of[i] = -1;
     p->max_vars = p->max_cop = 0;
 
-    int rc = finalize_copulas(p, err);
+    int rc = finalize_streams(p, err);
+    if (rc == MKBA_OK)
+        rc = finalize_copulas(p, err);
     for (size_t i = 0; i < p->n && rc == MKBA_OK; i++)
         for (size_t v = 0; v < nv && rc == MKBA_OK; v++) {
             if (v > 0 && p->param[i].arm_dist[v - 1].kind == NO_OVERRIDE)
@@ -831,11 +873,11 @@ static double open_unit(double u)
 }
 
 static double draw_one(gsl_rng *r, const mkba_dist *d, uint64_t seed, uint32_t draw,
-                       size_t i, uint32_t purpose)
+                       uint32_t stream, uint32_t purpose)
 {
     if (d->kind == MKBA_DIST_FIXED)
         return d->a;
-    mkba_rng_set_stream(r, seed, draw, (uint32_t)i, purpose);
+    mkba_rng_set_stream(r, seed, draw, stream, purpose);
     return mkba_dist_quantile(d, gsl_rng_uniform_pos(r));
 }
 
@@ -850,7 +892,7 @@ static void draw_copula(const mkba_params *p, const mkba_copula *c, mkba_params_
                         uint64_t seed, uint32_t draw)
 {
     size_t n = c->n;
-    mkba_rng_set_stream(w->rng, seed, draw, (uint32_t)c->param[0], MKBA_STREAM_PARAMS);
+    mkba_rng_set_stream(w->rng, seed, draw, p->stream[c->param[0]], MKBA_STREAM_PARAMS);
     for (size_t j = 0; j < n; j++)
         w->z[j] = gsl_cdf_ugaussian_Pinv(gsl_rng_uniform_pos(w->rng));
     for (size_t i = 0; i < n; i++) {
@@ -877,11 +919,11 @@ static void reference_values(const mkba_params *p, uint64_t seed, uint32_t draw,
             w->ref[i] = base_value(d, which);
         } else if (d->kind == MKBA_DIST_DIRICHLET) {
             if (d->group_index == 0) {
-                mkba_rng_set_stream(w->rng, seed, draw, (uint32_t)i, MKBA_STREAM_PARAMS);
+                mkba_rng_set_stream(w->rng, seed, draw, p->stream[i], MKBA_STREAM_PARAMS);
                 gsl_ran_dirichlet(w->rng, (size_t)d->group_size, d->alpha, &w->ref[i]);
             }
         } else if (p->copula_of[i] < 0) {
-            w->ref[i] = draw_one(w->rng, d, seed, draw, i, MKBA_STREAM_PARAMS);
+            w->ref[i] = draw_one(w->rng, d, seed, draw, p->stream[i], MKBA_STREAM_PARAMS);
         }
     }
     if (!base_case)
@@ -931,7 +973,7 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
             else if (base_case)
                 v[i] = base_value(o, which);
             else
-                v[i] = draw_one(work->rng, o, seed, draw, i, ARM_PURPOSE(a));
+                v[i] = draw_one(work->rng, o, seed, draw, p->stream[i], ARM_PURPOSE(a));
             if (!isfinite(v[i]))
                 return bad_value(p, i, a, draw, base_case,
                                  base_case && which == MKBA_BASE_MODE && isnan(v[i]), v[i], err);

@@ -116,6 +116,12 @@ const char *mkba_params_closest(const mkba_params *p, const char *name);
 int mkba_params_finalize(mkba_params *p, mkba_error *err);
 
 size_t mkba_params_count(const mkba_params *p);
+
+/* The random stream of parameter `index` (after finalize): a hash of its
+ * name, so a parameter's draws do not depend on where it stands in the
+ * file. Draw d of a parameter uses stream (seed, d, this, MKBA_STREAM_PARAMS),
+ * or MKBA_STREAM_PARAMS + 256 (arm + 1) for an arm's override. */
+uint32_t mkba_params_stream(const mkba_params *p, size_t index);
 const mkba_param *mkba_params_get(const mkba_params *p, size_t index);
 
 /* Fills values[arm * count + i] for every arm and parameter for PSA draw

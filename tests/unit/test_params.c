@@ -304,9 +304,13 @@ static void test_nonfinite_expression(void **state)
 
 /* ---- reproducibility ----------------------------------------------------- */
 
+/* The table of the reproducibility tests; extra = 1 appends a parameter,
+ * extra = 2 puts one first. */
 static mkba_params *psa_table(int extra)
 {
     mkba_params *p = mkba_params_alloc(2);
+    if (extra == 2)
+        add(p, "unrelated", dist(MKBA_DIST_NORMAL, 5, 1, 0));
     add(p, "p_debt_worse", dist(MKBA_DIST_BETA, 20, 180, 0));
     add(p, "cost", dist(MKBA_DIST_GAMMA, 16, 500, 0));
     add(p, "hr", dist(MKBA_DIST_LOGNORMAL, 0.1, 0.05, 0));
@@ -315,7 +319,7 @@ static mkba_params *psa_table(int extra)
     add(p, "u", dist(MKBA_DIST_UNIFORM, 0.2, 0.4, 0));
     add(p, "shift", dist(MKBA_DIST_NORMAL, 0, 0.01, 0));
     add(p, "derived", expr("p_debt_worse / 2 + shift"));
-    if (extra)
+    if (extra == 1)
         add(p, "unrelated", dist(MKBA_DIST_NORMAL, 5, 1, 0));
     return p;
 }
@@ -336,10 +340,12 @@ static void test_same_draw_bit_identical(void **state)
     for (size_t i = 0; i < 7; i++)
         assert_true(a[i] != c[i]);
     /* The contract of the streams: parameter i of draw d is the quantile of
-     * the first uniform of stream (seed, d, i, MKBA_STREAM_PARAMS). */
+     * the first uniform of stream (seed, d, stream of i, MKBA_STREAM_PARAMS),
+     * where the stream is the FNV-1a hash of the name. */
+    assert_int_equal(mkba_params_stream(p, 0), 0x9be8e512u); /* FNV-1a of "p_debt_worse" */
     gsl_rng *r = gsl_rng_alloc(mkba_rng_philox);
     for (size_t i = 0; i < 7; i++) {
-        mkba_rng_set_stream(r, SEED, 7, (uint32_t)i, MKBA_STREAM_PARAMS);
+        mkba_rng_set_stream(r, SEED, 7, mkba_params_stream(p, i), MKBA_STREAM_PARAMS);
         double x = mkba_dist_quantile(&mkba_params_get(p, i)->dist, gsl_rng_uniform_pos(r));
         assert_true(x == a[i]);
     }
@@ -367,8 +373,24 @@ static void test_unrelated_parameter_changes_nothing(void **state)
     }
     mkba_params_work_free(wp);
     mkba_params_work_free(wq);
-    mkba_params_free(p);
     mkba_params_free(q);
+
+    /* A parameter inserted first shifts every index but no draw. */
+    mkba_params *f = psa_table(2);
+    finalize_ok(f);
+    mkba_params_work *wf = mkba_params_work_alloc(f);
+    wp = mkba_params_work_alloc(p);
+    for (uint32_t draw = 0; draw < 20; draw++) {
+        double a[32], b[32];
+        sample_ok(p, wp, draw, a);
+        sample_ok(f, wf, draw, b);
+        for (size_t arm = 0; arm < 2; arm++)
+            assert_memory_equal(a + arm * n, b + arm * m + 1, n * sizeof a[0]);
+    }
+    mkba_params_work_free(wp);
+    mkba_params_work_free(wf);
+    mkba_params_free(f);
+    mkba_params_free(p);
 }
 
 /* Two works in two threads give the same numbers as one work in one. */
@@ -460,7 +482,7 @@ static void test_arm_override(void **state)
         assert_true(v[a * 3 + z] == v[a * 3 + x] + v[a * 3 + y]);
     /* The override's stream: purpose MKBA_STREAM_PARAMS + 256 (arm + 1). */
     gsl_rng *r = gsl_rng_alloc(mkba_rng_philox);
-    mkba_rng_set_stream(r, SEED, 11, (uint32_t)x, MKBA_STREAM_PARAMS + 256 * 2);
+    mkba_rng_set_stream(r, SEED, 11, mkba_params_stream(p, (size_t)x), MKBA_STREAM_PARAMS + 256 * 2);
     assert_true(a1[x] == mkba_dist_quantile(&o, gsl_rng_uniform_pos(r)));
     gsl_rng_free(r);
     mkba_params_work_free(w);
@@ -501,6 +523,22 @@ static void test_override_changes_order(void **state)
     assert_int_equal(mkba_params_override(p, yy, 1, &back, "arms.[1].overrides.yy", NULL, 0,
                                           &err), MKBA_OK);
     expect_finalize_error(p, MKBA_EINVAL, "xx -> yy -> xx (with the overrides of arm integrated)");
+    mkba_params_free(p);
+}
+
+/* Two names whose FNV-1a hashes are equal (found by a birthday search)
+ * would share a stream: finalize refuses and names both. */
+static void test_stream_collision(void **state)
+{
+    (void)state;
+    mkba_params *p = mkba_params_alloc(1);
+    add(p, "p2039599", dist(MKBA_DIST_UNIFORM, 0, 1, 0));
+    add(p, "p2222382", dist(MKBA_DIST_UNIFORM, 0, 1, 0));
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_params_finalize(p, &err), MKBA_EINVAL);
+    assert_message(err, "parameters.p2222382: parameters 'p2222382' and 'p2039599'");
+    assert_message(err, "would share a random stream (their names hash alike); rename one");
     mkba_params_free(p);
 }
 
@@ -817,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_nonfinite_expression),
         cmocka_unit_test(test_same_draw_bit_identical),
         cmocka_unit_test(test_unrelated_parameter_changes_nothing),
+        cmocka_unit_test(test_stream_collision),
         cmocka_unit_test(test_threads_agree),
         cmocka_unit_test(test_pert_sample_mean),
         cmocka_unit_test(test_arm_override),
