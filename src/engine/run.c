@@ -6,6 +6,7 @@
  * integer tallies are merged and priced once per draw. Because chunks are
  * fixed, streams are keyed by household, and integer sums do not depend on
  * their order, every number is identical for any thread count. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,41 @@ static int run_state_init(run_state *s, const mkba_model *m, int micro, mkba_err
     return MKBA_OK;
 }
 
+/* Largest amount a cost or effect rule may take, per household: far above
+ * any real amount, and small enough that no sum over rules, cycles and
+ * draws can overflow. */
+#define AMOUNT_MAX 1e15
+
+/* Checks every cost and effect amount of a draw, naming the rule. */
+static int check_amounts(const mkba_model *m, const double *values, long draw, mkba_error *err)
+{
+    const size_t np = mkba_params_count(m->params);
+    for (size_t a = 0; a < m->narms; a++) {
+        const double *v = values + a * np;
+        for (size_t i = 0; i < m->ncosts; i++) {
+            const mkba_cost_rule *r = &m->cost[i];
+            double x = v[r->amount];
+            if ((r->arms >> a & 1u) && !(fabs(x) <= AMOUNT_MAX))
+                return mkba_error_set(err, MKBA_ENUMERIC,
+                                      "%s:%d: %s: draw %ld, arm '%s': the amount is %g; expected "
+                                      "a finite amount within +-%g per household",
+                                      r->file, r->line, r->path, draw, m->arm[a].name, x,
+                                      AMOUNT_MAX);
+        }
+        for (size_t i = 0; i < m->neffect_rules; i++) {
+            const mkba_effect_rule *r = &m->effect_rule[i];
+            double x = v[r->amount];
+            if ((r->arms >> a & 1u) && !(fabs(x) <= AMOUNT_MAX))
+                return mkba_error_set(err, MKBA_ENUMERIC,
+                                      "%s:%d: %s: draw %ld, arm '%s': the value is %g; expected "
+                                      "a finite value within +-%g per household",
+                                      r->file, r->line, r->path, draw, m->arm[a].name, x,
+                                      AMOUNT_MAX);
+        }
+    }
+    return MKBA_OK;
+}
+
 /* Simulates every household of one draw into s->total. */
 static void simulate_draw(run_state *s, const mkba_model *m, uint64_t seed, uint32_t draw,
                           long households, const mkba_run_options *o, double done_before,
@@ -147,6 +183,8 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
         long draw = first + i;
         rc = mkba_params_sample(m->params, seed, (uint32_t)draw, base_case, m->base_case,
                                 s.values, s.pwork, err);
+        if (rc == MKBA_OK)
+            rc = check_amounts(m, s.values, draw, err);
         if (rc == MKBA_OK)
             rc = mkba_tables_resolve(s.tables, m, s.values, draw, err);
         if (rc != MKBA_OK)

@@ -286,6 +286,11 @@ static int read_effects(mkba_loader *ld, const config_setting_t *root)
         m->neffects = (size_t)i + 1;
         if ((e->name = mkba_strdup(name)) == NULL || (e->unit = mkba_strdup(unit)) == NULL)
             return mkba_sc_nomem(ld);
+        if (e->monetary && e->lower_is_better)
+            return mkba_sc_fail(ld, config_setting_get_member(g, "better"), NULL,
+                                "a monetary effect is money gained, so more is better; expected "
+                                "no better = \"lower\" here (enter a loss as negative amounts, "
+                                "or as a cost of the payer who bears it)");
         const config_setting_t *payer = config_setting_get_member(g, "payer");
         if (payer != NULL && !e->monetary)
             return mkba_sc_fail(ld, payer, NULL, "only a monetary effect has a payer who gains "

@@ -53,11 +53,35 @@ static void test_drawn_row_above_one(void **state)
     mkba_model_free(m);
 }
 
+/* An amount beyond +-1e15 per household (here 1e300 from an expression)
+ * stops the run at the first draw with the rule's file, line and setting,
+ * before any sum can overflow; no file is left. */
+static void test_amount_beyond_range(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load("tests/data/huge_amount.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/mkba-huge-%d.h5", (int)getpid());
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
+    assert_non_null(strstr(err.message, "tests/data/huge_amount.cfg:18: costs.[0]: draw 0, arm 'classic'"));
+    assert_non_null(strstr(err.message, "expected a finite amount within +-1e+15 per household"));
+    assert_false(exists(path));
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_drawn_row_above_one),
+        cmocka_unit_test(test_amount_beyond_range),
     };
     return cmocka_run_group_tests_name("run errors", tests, NULL, NULL);
 }

@@ -595,6 +595,8 @@ static void test_bad_transfer(void **state)
                "'huishouden' is the payer itself", NULL);
     expect_bad("exit_duration", MKBA_EINVAL, 13, "costs.[0].duration",
                "state 'dead' is an exit state, where time does not run", NULL);
+    expect_bad("monetary_lower", MKBA_EINVAL, 7, "effects.[0].better",
+               "a monetary effect is money gained, so more is better", NULL);
 }
 
 static void test_bad_analysis(void **state)
