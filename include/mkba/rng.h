@@ -12,7 +12,10 @@
 /* Stream purposes: distinct counter spaces for distinct uses. */
 enum {
     MKBA_STREAM_HOUSEHOLD = 1, /* transitions and initial states of one household */
-    MKBA_STREAM_PARAMS = 2     /* parameter draws of one PSA draw */
+    MKBA_STREAM_PARAMS = 2,    /* parameter draws of one PSA draw */
+    MKBA_STREAM_SERVICE = 3    /* help seeking, detection and self-reliance of
+                                  one household: apart from its transitions, so
+                                  services that do nothing change no state */
 };
 
 /* Philox4x32-10 as a gsl_rng_type, so GSL's distributions can draw from it.

@@ -212,6 +212,11 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c);
 
+/* Initial states x[domain] of one household in `arm` from the first
+ * init_blocks blocks of its stream. */
+void mkba_micro_initial_states(const mkba_model *m, const mkba_tables *t, size_t arm,
+                               const uint32_t *words, uint8_t *x);
+
 /* ---- cohort trace ---- */
 
 /* Expected occupancies as a Markov trace (no sampling) into c->focc and

@@ -65,8 +65,8 @@ static int state_of(const double *thr, int nstates, double z)
  * between the values at their brackets (mkba_layout.pinv_bracket); when
  * those give the same state, so does z. Otherwise (a threshold inside, for
  * a fraction of a percent of the words) z is computed exactly. */
-static void initial_states(const mkba_model *m, const mkba_tables *t, size_t arm,
-                           const uint32_t *words, uint8_t *x)
+void mkba_micro_initial_states(const mkba_model *m, const mkba_tables *t, size_t arm,
+                               const uint32_t *words, uint8_t *x)
 {
     const mkba_layout *l = t->l;
     const int shift = 32 - MKBA_PINV_BITS;
@@ -341,7 +341,7 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
         mkba_philox_blocks(seed, draw, h, MKBA_STREAM_HOUSEHOLD, 0, nblocks, w->words);
         for (size_t arm = 0; arm < m->narms; arm++) {
             if (arm == 0 || !t->init_same)
-                initial_states(m, t, arm, w->words, x0);
+                mkba_micro_initial_states(m, t, arm, w->words, x0);
             simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
                      c->entries + arm * l->ncycles * l->nstates_total);
         }

@@ -43,7 +43,22 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     r->transfer_total = zeros(A * r->npayers);
     r->transfer_total_disc = zeros(A * r->npayers);
     r->params = zeros(A * r->nparams);
-    if (r->cost == NULL || r->cost_disc == NULL || r->effect == NULL
+    r->ncategories = m->ncategories;
+    r->ndomains = m->ndomains;
+    r->cost_category = zeros(A * T * r->ncategories);
+    r->cost_category_disc = zeros(A * T * r->ncategories);
+    r->escalations = zeros(A * T * r->ndomains);
+    int svc_failed = 0;
+    r->services = m->services.enabled;
+    if (r->services) {
+        double **svc[] = {&r->svc_arrivals, &r->svc_reached, &r->svc_self_resolved,
+                          &r->svc_in_care, &r->svc_queue, &r->svc_mean_wait,
+                          &r->svc_detected, &r->svc_fte_used};
+        for (size_t i = 0; i < sizeof svc / sizeof svc[0]; i++)
+            svc_failed |= (*svc[i] = zeros(A * T)) == NULL;
+    }
+    if (svc_failed || r->cost_category == NULL || r->cost_category_disc == NULL
+        || r->escalations == NULL || r->cost == NULL || r->cost_disc == NULL || r->effect == NULL
         || r->effect_disc == NULL || r->occupancy == NULL
         || r->cost_total == NULL || r->cost_total_disc == NULL
         || r->effect_total == NULL || r->effect_total_disc == NULL
@@ -74,5 +89,16 @@ void mkba_draw_result_free(mkba_draw_result *r)
     free(r->transfer_total);
     free(r->transfer_total_disc);
     free(r->params);
+    free(r->cost_category);
+    free(r->cost_category_disc);
+    free(r->escalations);
+    free(r->svc_arrivals);
+    free(r->svc_reached);
+    free(r->svc_self_resolved);
+    free(r->svc_in_care);
+    free(r->svc_queue);
+    free(r->svc_mean_wait);
+    free(r->svc_detected);
+    free(r->svc_fte_used);
     free(r);
 }

@@ -32,6 +32,26 @@ typedef struct mkba_draw_result {
      * need (docs/summary.md). */
     double *transfer, *transfer_disc;
     double *transfer_total, *transfer_total_disc;
+    /* [arm][cycle][category]: costs by cost category (mkba_model.category),
+     * summed over payers; a transfer counts once, as its payer's spending
+     * (the recipient's gain is not subtracted) */
+    size_t ncategories;
+    double *cost_category, *cost_category_disc;
+    /* [arm][cycle][domain]: entries into second-line states per household */
+    size_t ndomains;
+    double *escalations;
+    /* Service outputs, when the scenario has services (else NULL), per arm
+     * and cycle ([arm][cycle]), per household of the starting cohort except
+     * where a unit is given: */
+    int services;
+    double *svc_arrivals;      /* households asking for help */
+    double *svc_reached;       /* households admitted to care */
+    double *svc_self_resolved; /* resolved by own strength or network */
+    double *svc_in_care;       /* in care at the end of the cycle */
+    double *svc_queue;         /* waiting at the end of the cycle */
+    double *svc_mean_wait;     /* years waited by those admitted (NaN: none) */
+    double *svc_detected;      /* problems found at intake besides the question */
+    double *svc_fte_used;      /* FTE, for the scenario's population */
     /* [arm][param]: parameter values of this draw */
     double *params;
 } mkba_draw_result;

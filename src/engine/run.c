@@ -13,6 +13,7 @@
 #include <omp.h>
 #include "mkba/mkba.h"
 #include "engine/engine.h"
+#include "engine/services.h"
 #include "io/h5out.h"
 
 #define CHUNK 256
@@ -33,6 +34,7 @@ typedef struct run_state {
     mkba_counts *total;
     mkba_counts **thread_counts;
     mkba_micro_work **thread_work;
+    mkba_svc_work *svc;        /* scenarios with services */
     int nthreads;
     mkba_draw_result *result;
     mkba_h5_writer *writer;
@@ -51,10 +53,12 @@ static void run_state_free(run_state *s)
         mkba_micro_work_free(s->thread_work[i]);
     free(s->thread_counts);
     free(s->thread_work);
+    mkba_svc_work_free(s->svc);
     mkba_draw_result_free(s->result);
 }
 
-static int run_state_init(run_state *s, const mkba_model *m, int micro, mkba_error *err)
+static int run_state_init(run_state *s, const mkba_model *m, int micro, long households,
+                          mkba_error *err)
 {
     s->layout = mkba_layout_alloc(m, err);
     if (s->layout == NULL)
@@ -68,6 +72,14 @@ static int run_state_init(run_state *s, const mkba_model *m, int micro, mkba_err
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
     if (!micro)
         return MKBA_OK;
+    if (m->services.enabled) {
+        s->svc = mkba_svc_work_alloc(m, s->layout, households, s->nthreads);
+        if (s->svc == NULL)
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the service records of "
+                                  "%ld households (about %.0f MB)", households,
+                                  (double)households * (24.0 + 3.0 * (double)m->ndomains) / 1e6);
+        return MKBA_OK;
+    }
     s->thread_counts = calloc((size_t)s->nthreads, sizeof *s->thread_counts);
     s->thread_work = calloc((size_t)s->nthreads, sizeof *s->thread_work);
     if (!s->thread_counts || !s->thread_work)
@@ -166,9 +178,18 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
         return mkba_error_set(err, MKBA_EINVAL, "draw range [%ld, %ld) is outside the %ld draws",
                               first, first + count, nall);
 
+    if (!micro && m->services.enabled)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has services, whose capacity "
+                              "couples households; they need the microsimulation, not the "
+                              "cohort trace", m->path != NULL ? m->path : m->name);
+    if (m->services.enabled && households > 20000000L)
+        return mkba_error_set(err, MKBA_EINVAL, "households must be at most 20000000 with "
+                              "services, which keep every household in memory (got %ld)",
+                              households);
+
     run_state s = {0};
     s.nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    int rc = run_state_init(&s, m, micro, err);
+    int rc = run_state_init(&s, m, micro, households, err);
     if (rc == MKBA_OK && o->output) {
         mkba_run_meta meta = {seed, draws, micro ? households : 0, s.nthreads,
                               micro ? "microsimulation" : "cohort",
@@ -185,11 +206,15 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
                                 s.values, s.pwork, err);
         if (rc == MKBA_OK)
             rc = check_amounts(m, s.values, draw, err);
+        if (rc == MKBA_OK && m->services.enabled)
+            rc = mkba_services_check(m, s.values, draw, err);
         if (rc == MKBA_OK)
             rc = mkba_tables_resolve(s.tables, m, s.values, draw, err);
         if (rc != MKBA_OK)
             break;
-        if (micro)
+        if (s.svc != NULL)
+            mkba_svc_run(m, s.tables, s.values, seed, (uint32_t)draw, s.svc, s.total);
+        else if (micro)
             simulate_draw(&s, m, seed, (uint32_t)draw, households, o, (double)i * per_draw,
                           (double)count * per_draw);
         else
@@ -197,6 +222,8 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
         if (rc != MKBA_OK)
             break;
         mkba_tally(m, s.layout, s.total, s.values, s.result);
+        if (s.svc != NULL)
+            mkba_svc_price(m, s.svc, s.result);
         if (s.writer) {
             rc = mkba_h5_write_draw(s.writer, (size_t)i, s.result, err);
             if (rc == MKBA_OK)

@@ -82,7 +82,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
-    const size_t P = m->npayers, E = m->neffects, S = l->nstates_total;
+    const size_t P = m->npayers, E = m->neffects, S = l->nstates_total, C = r->ncategories;
     const mkba_window all = {0, MKBA_CYCLE_END};
     double H = c->households;
 
@@ -98,6 +98,9 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     memset(r->transfer_disc, 0, r->narms * T * P * sizeof *r->transfer_disc);
     memset(r->transfer_total, 0, r->narms * P * sizeof *r->transfer_total);
     memset(r->transfer_total_disc, 0, r->narms * P * sizeof *r->transfer_total_disc);
+    memset(r->cost_category, 0, r->narms * T * C * sizeof *r->cost_category);
+    memset(r->cost_category_disc, 0, r->narms * T * C * sizeof *r->cost_category_disc);
+    memset(r->escalations, 0, r->narms * T * m->ndomains * sizeof *r->escalations);
 
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
@@ -113,6 +116,13 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
             double *tr = &r->transfer[(arm * T + (size_t)k - 1) * P];
             double *tr_d = &r->transfer_disc[(arm * T + (size_t)k - 1) * P];
             double event_df = mkba_discount(t->rate_costs, mkba_timing_event_years(t, k));
+            double *cat = &r->cost_category[(arm * T + (size_t)k - 1) * C];
+            double *cat_d = &r->cost_category_disc[(arm * T + (size_t)k - 1) * C];
+            for (size_t d = 0; d < m->ndomains; d++)
+                for (int s = 0; s < m->domain[d].nstates; s++)
+                    if (m->domain[d].state[s].second_line)
+                        r->escalations[(arm * T + (size_t)k - 1) * m->ndomains + d] +=
+                            ent[(size_t)(k - 1) * S + (size_t)(l->state_base[d] + s)] / H;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
@@ -139,6 +149,10 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 }
                 cost[rule->payer] += amount * u;
                 cost_d[rule->payer] += amount * dsc;
+                if ((size_t)rule->category_index < C) {
+                    cat[rule->category_index] += amount * u;
+                    cat_d[rule->category_index] += amount * dsc;
+                }
                 /* A transfer (a benefit paid to a household) is the same
                  * amount gained by its recipient: it nets out for society.
                  * Both sides are also booked as transfers, so the

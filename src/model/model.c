@@ -63,6 +63,21 @@ void mkba_model_free(mkba_model *m)
     for (size_t i = 0; i < a->npm; i++)
         free(a->pm_item[i]);
     free(a->pm_item);
+    for (size_t i = 0; i < m->services.nteams; i++) {
+        free(m->services.team[i].name);
+        free(m->services.team[i].path);
+        free(m->services.team[i].file);
+    }
+    for (size_t i = 0; i < MKBA_MAX_ARMS; i++) {
+        free(m->services.pathway[i].path);
+        free(m->services.pathway[i].file);
+    }
+    for (size_t i = 0; i < m->services.nbounds; i++)
+        free(m->services.bound[i].where);
+    free(m->services.bound);
+    for (size_t i = 0; i < m->ncategories; i++)
+        free(m->category[i]);
+    free(m->category);
     mkba_params_free(m->params);
     free(m);
 }

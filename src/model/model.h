@@ -9,7 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mkba/error.h"
 #include "params.h"
+#include "services.h"
 
 #define MKBA_MAX_STATES 8
 #define MKBA_MAX_DOMAINS 32
@@ -27,6 +29,7 @@ typedef struct mkba_state {
     double severity;           /* score used by interactions (fixed number) */
     int absorbing;             /* no way out: its row is the identity */
     int exit;                  /* entering it takes the household out */
+    int second_line;           /* entering it is an escalation to second-line care */
 } mkba_state;
 
 typedef enum mkba_init_kind {
@@ -97,6 +100,7 @@ typedef struct mkba_cost_rule {
     int transfer_to;           /* payer receiving the amount (a transfer that
                                   nets out for society), or -1 */
     char *category;            /* e.g. "first line" (owned, may be NULL) */
+    int category_index;        /* into mkba_model.category ("other" when NULL) */
     char *path; char *file; int line;
 } mkba_cost_rule;
 
@@ -212,6 +216,12 @@ typedef struct mkba_model {
     size_t ncosts; mkba_cost_rule *cost;
     size_t neffect_rules; mkba_effect_rule *effect_rule;
 
+    mkba_services services;    /* service pathways (services.enabled) */
+    /* Cost categories: those of the cost rules and the service costs, in
+     * order of first use; "other" for rules without one. */
+    size_t ncategories;
+    char **category;
+
     mkba_params *params;       /* owned */
     mkba_analysis analysis;
 
@@ -225,5 +235,10 @@ typedef struct mkba_model {
 #define MKBA_ALL_ARMS 0xffffffffu
 
 void mkba_model_free(mkba_model *m);
+
+/* Checks one draw's service values (values[arm][param]) against their
+ * ranges, naming the setting, draw and arm of the first one outside. */
+int mkba_services_check(const mkba_model *m, const double *values, long draw,
+                        mkba_error *err);
 
 #endif

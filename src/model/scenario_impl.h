@@ -38,6 +38,9 @@ typedef enum mkba_keyset {
     MKBA_KEYS_INTERACTION, MKBA_KEYS_COST, MKBA_KEYS_EFFECT_VALUE,
     MKBA_KEYS_VALUE, MKBA_KEYS_EXPR, MKBA_KEYS_PARAM,
     MKBA_KEYS_PAYER, MKBA_KEYS_ANALYSIS, MKBA_KEYS_PERSPECTIVE, MKBA_KEYS_WTP_RANGE,
+    MKBA_KEYS_SERVICES, MKBA_KEYS_DEGREE_WEIGHTS, MKBA_KEYS_TEAM, MKBA_KEYS_PATHWAY,
+    MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
+    MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -137,5 +140,21 @@ int mkba_sc_domains(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_interactions(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_costs(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_effect_values(mkba_loader *ld, const config_setting_t *section);
+
+/* --- scenario_services.c --- */
+
+/* The services group (section may be NULL: no services). Needs the
+ * domains, payers and arms. */
+int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
+/* The cost categories of the cost rules and services (after both). */
+int mkba_sc_categories(mkba_loader *ld);
+
+/* --- scenario_services.c --- */
+
+/* The services group (section may be NULL: no services). Needs the
+ * domains, payers and arms. */
+int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
+/* The cost categories of the cost rules and services (after both). */
+int mkba_sc_categories(mkba_loader *ld);
 
 #endif

@@ -9,7 +9,7 @@
 static const char *const keys_root[] = {
     "mkba_format", "name", "description", "currency", "price_year", "run",
     "timing", "discount", "payers", "effects", "arms", "parameters",
-    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", NULL};
+    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", NULL};
 static const char *const keys_run[] = {"seed", "draws", "households", "base_case", NULL};
 static const char *const keys_timing[] = {
     "cycle", "horizon", "occupancy", "correction", "discount_time", NULL};
@@ -19,7 +19,7 @@ static const char *const keys_effect[] = {
 static const char *const keys_arm[] = {"name", "reference", "label", "overrides", NULL};
 static const char *const keys_correlation[] = {"parameters", "matrix", NULL};
 static const char *const keys_domain[] = {"name", "states", "initial", "transitions", NULL};
-static const char *const keys_state[] = {"name", "severity", "absorbing", "exit", NULL};
+static const char *const keys_state[] = {"name", "severity", "absorbing", "exit", "second_line", NULL};
 static const char *const keys_initial[] = {"prevalence", "loading", "state", NULL};
 static const char *const keys_transition[] = {
     "from", "probabilities", "rates", "relative_risks", "hazard_ratios",
@@ -43,11 +43,34 @@ static const char *const keys_analysis[] = {
 static const char *const keys_perspective[] = {"name", "payers", NULL};
 static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
+static const char *const keys_services[] = {
+    "population", "degree_weights", "seek_rate", "teams", "pathways", NULL};
+static const char *const keys_degree_weights[] = {"limited", "partial", "full", NULL};
+static const char *const keys_team[] = {
+    "name", "domains", "fte", "caseload", "queue", "cost_per_fte", "intake_cost", "payer",
+    "category", "improve_hr", "worsen_hr", "episode_years", "turnover", "turnover_loss",
+    "handover_cost", NULL};
+static const char *const keys_pathway[] = {
+    "rule", "degree", "team", "teams", "providers", "refer_above", "multi_problem",
+    "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
+    "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
+    "overheads", NULL};
+static const char *const keys_awareness[] = {"start", "years", NULL};
+static const char *const keys_self_reliance[] = {"share", "cap", NULL};
+static const char *const keys_maturity[] = {
+    "start", "years", "efficiency_start", "friction", "friction_years", NULL};
+static const char *const keys_overheads[] = {
+    "investment", "recurring", "co_location", "shared_ict", "duplicate_registration", NULL};
+static const char *const keys_quick_scan[] = {"share", "cost", NULL};
+static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
+
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
     keys_correlation, keys_domain, keys_state, keys_initial, keys_transition,
     keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param,
-    keys_payer, keys_analysis, keys_perspective, keys_wtp_range};
+    keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
+    keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
+    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -172,7 +172,8 @@ static int read_states(mkba_loader *ld, const config_setting_t *g, mkba_domain *
                 || (rc = mkba_sc_string(ld, s, "name", 1, &name, NULL)) != 0
                 || (rc = mkba_sc_number(ld, s, "severity", 0, &st->severity, NULL)) != 0
                 || (rc = mkba_sc_bool(ld, s, "absorbing", &absorbing, &has_absorbing)) != 0
-                || (rc = mkba_sc_bool(ld, s, "exit", &exit, NULL)) != 0)
+                || (rc = mkba_sc_bool(ld, s, "exit", &exit, NULL)) != 0
+                || (rc = mkba_sc_bool(ld, s, "second_line", &st->second_line, NULL)) != 0)
                 return rc;
             if (exit && has_absorbing && !absorbing)
                 return mkba_sc_fail(ld, s, "absorbing", "an exit state is absorbing; expected "

@@ -1,0 +1,136 @@
+/* The teams' queues: who is admitted in a cycle.
+ *
+ * Runs on one thread between two household phases. New requests join their
+ * team's queue in household order; a "fifo" team admits by arrival, a
+ * "priority" team by severity level, then arrival, then household. Free
+ * places are the team's capacity at this cycle's efficiency minus the
+ * households in its care. The outcome depends on the requests alone, so it
+ * is the same for any thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/services.h"
+
+struct mkba_svc_queues {
+    long *q[MKBA_MAX_TEAMS];   /* household indices, oldest first */
+    long len[MKBA_MAX_TEAMS];
+};
+
+mkba_svc_queues *mkba_svc_queues_alloc(long households)
+{
+    mkba_svc_queues *q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return NULL;
+    for (int i = 0; i < MKBA_MAX_TEAMS; i++)
+        if ((q->q[i] = malloc((size_t)(households > 0 ? households : 1) * sizeof(long))) == NULL) {
+            mkba_svc_queues_free(q);
+            return NULL;
+        }
+    return q;
+}
+
+void mkba_svc_queues_free(mkba_svc_queues *q)
+{
+    if (q == NULL)
+        return;
+    for (int i = 0; i < MKBA_MAX_TEAMS; i++)
+        free(q->q[i]);
+    free(q);
+}
+
+void mkba_svc_queues_clear(mkba_svc_queues *q)
+{
+    memset(q->len, 0, sizeof q->len);
+}
+
+long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
+{
+    double years = (k - 0.5) * a->m->timing.cycle_years;
+    double eff = mkba_svc_maturity(a->efficiency_start, a->maturity_years, years);
+    /* A relative 1e-12 keeps an exact product (5 FTE x 20) from rounding down. */
+    return (long)floor(a->team[team].places * eff * (1.0 + 1e-12));
+}
+
+/* An entry of a priority queue with its sort keys (qsort has no context
+ * argument, so the keys travel with the entries). */
+typedef struct keyed {
+    int prio, arrived;
+    long h;
+} keyed;
+
+static int by_priority(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    if (a->prio != b->prio)
+        return a->prio > b->prio ? -1 : 1;
+    if (a->arrived != b->arrived)
+        return a->arrived < b->arrived ? -1 : 1;
+    return (a->h > b->h) - (a->h < b->h);
+}
+
+static void sort_by_priority(const mkba_svc_households *hh, long *queue, long n)
+{
+    keyed *k = malloc((size_t)n * sizeof *k);
+    if (k == NULL)
+        return;   /* keeps arrival order: still deterministic */
+    for (long i = 0; i < n; i++)
+        k[i] = (keyed){hh->prio[queue[i]], hh->arrived[queue[i]], queue[i]};
+    qsort(k, (size_t)n, sizeof *k, by_priority);
+    for (long i = 0; i < n; i++)
+        queue[i] = k[i].h;
+    free(k);
+}
+
+void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
+                    mkba_svc_admitted *out)
+{
+    const mkba_services *sv = &a->m->services;
+    const int T = (int)sv->nteams;
+    memset(out, 0, sizeof *out);
+    /* Households that left a queue (solved while waiting, or gone) drop
+     * out of it here; new requests join in household order. */
+    for (int tm = 0; tm < T; tm++) {
+        long n = 0;
+        for (long i = 0; i < q->len[tm]; i++) {
+            long h = q->q[tm][i];
+            if (hh->status[h] == MKBA_SVC_WAITING && hh->team[h] == tm)
+                q->q[tm][n++] = h;
+        }
+        q->len[tm] = n;
+    }
+    for (long h = 0; h < hh->n; h++) {
+        if (hh->status[h] == MKBA_SVC_CARE)
+            out->team_in_care[hh->team[h]]++;
+        else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
+            q->q[hh->team[h]][q->len[hh->team[h]]++] = h;
+    }
+    for (int tm = 0; tm < T; tm++) {
+        long *queue = q->q[tm], n = q->len[tm];
+        if (n == 0)
+            continue;
+        if (sv->team[tm].queue == MKBA_QUEUE_PRIORITY)
+            sort_by_priority(hh, queue, n);
+        long free_places = mkba_svc_places(a, tm, k) - out->team_in_care[tm];
+        long admit = free_places < 0 ? 0 : free_places < n ? free_places : n;
+        for (long i = 0; i < admit; i++) {
+            long h = queue[i];
+            int wait = k - hh->arrived[h];
+            hh->status[h] = MKBA_SVC_CARE;
+            hh->since[h] = (int16_t)k;
+            hh->wait_factor[h] =
+                (float)exp(-a->wait_effect * wait * a->m->timing.cycle_years);
+            out->wait_cycles += wait;
+            if (hh->registered[h] != 0 && !(hh->registered[h] >> tm & 1u))
+                out->duplicate_registrations++;
+            hh->registered[h] |= 1u << tm;
+        }
+        memmove(queue, queue + admit, (size_t)(n - admit) * sizeof *queue);
+        q->len[tm] = n - admit;
+        out->team_admitted[tm] = admit;
+        out->team_in_care[tm] += admit;
+        out->reached += admit;
+        out->waiting += n - admit;
+    }
+    for (int tm = 0; tm < T; tm++)
+        out->in_care += out->team_in_care[tm];
+}

@@ -1,0 +1,319 @@
+/* The draw driver for scenarios with services: every household of a draw
+ * in memory, all of them one cycle at a time (services.h).
+ *
+ * Arms run one after the other on the same household streams (common
+ * random numbers). Per cycle, threads take fixed chunks of households and
+ * tally into their own integer counters; admission then runs on one
+ * thread; the cycle's service costs are priced from integer counts. Every
+ * sum is of integers or over teams in a fixed order, so results do not
+ * depend on the thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <omp.h>
+#include "engine/services.h"
+
+#define CHUNK 256
+
+struct mkba_svc_work {
+    int nthreads;
+    long households;
+    mkba_svc_households hh;
+    mkba_svc_queues *queues;
+    int64_t **delta;           /* per thread: [arm][point][slot] */
+    long (*counts)[MKBA_SVC_NCOUNTS]; /* per thread */
+    mkba_counts **thread_counts;
+    size_t ndelta;
+    mkba_svc_tally tally;
+    int first_line, programme; /* category indices */
+};
+
+static void households_free(mkba_svc_households *hh)
+{
+    free(hh->x);
+    free(hh->tis);
+    free(hh->out);
+    free(hh->status);
+    free(hh->team);
+    free(hh->joint);
+    free(hh->prio);
+    free(hh->plan);
+    free(hh->registered);
+    free(hh->arrived);
+    free(hh->since);
+    free(hh->wait_factor);
+}
+
+static int households_alloc(mkba_svc_households *hh, long n, size_t D)
+{
+    size_t N = (size_t)n;
+    hh->n = n;
+    hh->ndomains = D;
+    hh->x = malloc(N * D);
+    hh->tis = malloc(N * D * sizeof *hh->tis);
+    hh->out = malloc(N);
+    hh->status = malloc(N);
+    hh->team = malloc(N);
+    hh->joint = malloc(N);
+    hh->prio = malloc(N);
+    hh->plan = malloc(N * sizeof *hh->plan);
+    hh->registered = malloc(N * sizeof *hh->registered);
+    hh->arrived = malloc(N * sizeof *hh->arrived);
+    hh->since = malloc(N * sizeof *hh->since);
+    hh->wait_factor = malloc(N * sizeof *hh->wait_factor);
+    return hh->x && hh->tis && hh->out && hh->status && hh->team && hh->joint && hh->prio
+           && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
+}
+
+void mkba_svc_work_free(mkba_svc_work *w)
+{
+    if (w == NULL)
+        return;
+    households_free(&w->hh);
+    mkba_svc_queues_free(w->queues);
+    for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
+        free(w->delta[i]);
+    free(w->delta);
+    for (int i = 0; w->thread_counts != NULL && i < w->nthreads; i++)
+        mkba_counts_free(w->thread_counts[i]);
+    free(w->thread_counts);
+    free(w->counts);
+    free(w->tally.cost);
+    free(w->tally.category);
+    free(w->tally.once);
+    for (int i = 0; i < 8; i++)
+        free(w->tally.out[i]);
+    free(w);
+}
+
+static int category_index(const mkba_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->ncategories; i++)
+        if (strcmp(m->category[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
+                                   int nthreads)
+{
+    mkba_svc_work *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->nthreads = nthreads;
+    w->households = households;
+    w->ndelta = l->narms * l->npoints * l->nslots;
+    w->first_line = category_index(m, "first line");
+    w->programme = category_index(m, "programme");
+    int ok = households_alloc(&w->hh, households, m->ndomains)
+             && (w->queues = mkba_svc_queues_alloc(households)) != NULL
+             && (w->delta = calloc((size_t)nthreads, sizeof *w->delta)) != NULL
+             && (w->thread_counts = calloc((size_t)nthreads, sizeof *w->thread_counts)) != NULL
+             && (w->counts = calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
+    for (int i = 0; ok && i < nthreads; i++)
+        ok = (w->delta[i] = calloc(w->ndelta, sizeof **w->delta)) != NULL
+             && (w->thread_counts[i] = mkba_counts_alloc(l)) != NULL;
+    mkba_svc_tally *t = &w->tally;
+    t->narms = m->narms;
+    t->ncycles = l->ncycles;
+    t->npayers = m->npayers;
+    t->ncategories = m->ncategories;
+    size_t AT = t->narms * t->ncycles;
+    ok = ok && (t->cost = calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
+         && (t->category = calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
+         && (t->once = calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL;
+    for (int i = 0; ok && i < 8; i++)
+        ok = (t->out[i] = calloc(AT + 1, sizeof *t->out[i])) != NULL;
+    if (!ok || w->first_line < 0 || w->programme < 0) {
+        mkba_svc_work_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Books amount (for all simulated households) to payer and category. */
+static void book(mkba_svc_work *w, const mkba_svc_arm *a, int k, int payer, int category,
+                 double amount)
+{
+    mkba_svc_tally *t = &w->tally;
+    size_t row = a->arm * t->ncycles + (size_t)(k - 1);
+    if (amount == 0.0 || payer < 0)
+        return;
+    t->cost[row * t->npayers + (size_t)payer] += amount / a->households;
+    t->category[row * t->ncategories + (size_t)category] += amount / a->households;
+}
+
+/* The cycle's service costs and outputs from its counts. */
+static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const long *counts,
+                        const mkba_svc_admitted *ad)
+{
+    const mkba_model *m = a->m;
+    const mkba_services *sv = &m->services;
+    const mkba_pathway *p = a->p;
+    const double dt = m->timing.cycle_years, N = a->households;
+    /* Amounts given for the whole population, per simulated household. */
+    const double share = N / a->population;
+    double fte_used = 0.0;
+    for (size_t i = 0; i < sv->nteams; i++) {
+        const mkba_team *tm = &sv->team[i];
+        const mkba_svc_team_values *v = &a->team[i];
+        if (!(p->teams_used >> i & 1u))
+            continue;
+        book(w, a, k, tm->payer, tm->category, v->fte * v->cost_per_fte * dt * share);
+        book(w, a, k, tm->payer, tm->category, v->intake_cost * (double)ad->team_admitted[i]);
+        book(w, a, k, tm->payer, tm->category,
+             v->turnover * dt * (double)ad->team_in_care[i] * v->handover_cost);
+        fte_used += (double)ad->team_in_care[i] / v->caseload / share;
+    }
+    if (p->rule == MKBA_ROUTE_FRONT_POST) {
+        const mkba_team *fp = &sv->team[p->team];
+        book(w, a, k, fp->payer, fp->category,
+             a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
+    }
+    book(w, a, k, p->payer, w->first_line,
+         a->quick_scan_cost * (double)counts[MKBA_SVC_SCANS]
+             + a->home_visit_cost * (double)counts[MKBA_SVC_VISITS]);
+    book(w, a, k, p->payer, w->programme,
+         a->duplicate_registration * (double)ad->duplicate_registrations
+             + (a->recurring + a->co_location) * dt * share);
+    if (k == 1 && p->payer >= 0 && a->investment != 0.0) {
+        mkba_svc_tally *t = &w->tally;
+        t->once[a->arm * t->npayers + (size_t)p->payer] += a->investment / a->population;
+        t->category[(a->arm * t->ncycles) * t->ncategories + (size_t)w->programme] +=
+            a->investment / a->population;
+    }
+    size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
+    double **out = w->tally.out;
+    out[0][i] = (double)counts[MKBA_SVC_ARRIVALS] / N;
+    out[1][i] = (double)ad->reached / N;
+    out[2][i] = (double)counts[MKBA_SVC_SELF] / N;
+    out[3][i] = (double)ad->in_care / N;
+    out[4][i] = (double)ad->waiting / N;
+    out[5][i] = ad->reached > 0 ? (double)ad->wait_cycles * dt / (double)ad->reached : NAN;
+    out[6][i] = (double)counts[MKBA_SVC_DETECTED] / N;
+    out[7][i] = fte_used;
+}
+
+static void run_arm(const mkba_model *m, const mkba_tables *t, const double *values,
+                    uint64_t seed, uint32_t draw, size_t arm, mkba_svc_work *w)
+{
+    const mkba_layout *l = t->l;
+    const long n = w->households, nchunks = (n + CHUNK - 1) / CHUNK;
+    const size_t per_arm = l->npoints * l->nslots;
+    mkba_svc_arm a;
+    mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw, n);
+    mkba_svc_queues_clear(w->queues);
+#pragma omp parallel for schedule(static) num_threads(w->nthreads)
+    for (long i = 0; i < nchunks; i++) {
+        int64_t *delta = w->delta[omp_get_thread_num()] + arm * per_arm;
+        long h1 = (i + 1) * CHUNK < n ? (i + 1) * CHUNK : n;
+        for (long h = i * CHUNK; h < h1; h++)
+            mkba_svc_household_start(&a, &w->hh, h, delta);
+    }
+    for (int k = 1; k <= (int)l->ncycles; k++) {
+        memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        for (long i = 0; i < nchunks; i++) {
+            int tid = omp_get_thread_num();
+            int64_t *delta = w->delta[tid] + arm * per_arm;
+            uint64_t *entries = w->thread_counts[tid]->entries + arm * l->ncycles * l->nstates_total;
+            long h1 = (i + 1) * CHUNK < n ? (i + 1) * CHUNK : n;
+            for (long h = i * CHUNK; h < h1; h++)
+                mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, w->counts[tid]);
+        }
+        long counts[MKBA_SVC_NCOUNTS] = {0};
+        for (int tid = 0; tid < w->nthreads; tid++)
+            for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
+                counts[j] += w->counts[tid][j];
+        mkba_svc_admitted ad;
+        mkba_svc_admit(&a, &w->hh, w->queues, k, &ad);
+        cycle_tally(w, &a, k, counts, &ad);
+    }
+}
+
+void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
+                  uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c)
+{
+    const mkba_layout *l = t->l;
+    mkba_svc_tally *st = &w->tally;
+    size_t AT = st->narms * st->ncycles;
+    memset(st->cost, 0, AT * st->npayers * sizeof *st->cost);
+    memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
+    memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
+    for (int i = 0; i < 8; i++)
+        memset(st->out[i], 0, AT * sizeof *st->out[i]);
+    for (int i = 0; i < w->nthreads; i++) {
+        memset(w->delta[i], 0, w->ndelta * sizeof *w->delta[i]);
+        mkba_counts_zero(w->thread_counts[i]);
+    }
+    for (size_t arm = 0; arm < m->narms; arm++)
+        run_arm(m, t, values, seed, draw, arm, w);
+    /* Occupancy is the running sum of the changes; threads' changes and
+     * entries add up in integers. */
+    mkba_counts_zero(c);
+    for (int i = 0; i < w->nthreads; i++) {
+        mkba_counts_add(c, w->thread_counts[i]);
+        const int64_t *dl = w->delta[i];
+        for (size_t arm = 0; arm < m->narms; arm++)
+            for (size_t s = 0; s < l->nslots; s++) {
+                int64_t run = 0;
+                for (size_t j = 0; j < l->npoints; j++) {
+                    size_t at = (arm * l->npoints + j) * l->nslots + s;
+                    run += dl[at];
+                    c->occ[at] += (uint64_t)run;
+                }
+            }
+    }
+    c->households = (double)w->households;
+    mkba_counts_to_double(c);
+}
+
+void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_result *r)
+{
+    const mkba_svc_tally *st = &w->tally;
+    const mkba_timing *tm = &m->timing;
+    const size_t T = st->ncycles, P = st->npayers, C = st->ncategories;
+    double *svc[8] = {r->svc_arrivals, r->svc_reached, r->svc_self_resolved, r->svc_in_care,
+                      r->svc_queue, r->svc_mean_wait, r->svc_detected, r->svc_fte_used};
+    for (size_t arm = 0; arm < st->narms; arm++) {
+        for (size_t p = 0; p < P; p++) {
+            /* The investment is spent at the start: time 0, undiscounted. */
+            double once = st->once[arm * P + p];
+            r->cost[(arm * T) * P + p] += once;
+            r->cost_disc[(arm * T) * P + p] += once;
+            r->cost_total[arm * P + p] += once;
+            r->cost_total_disc[arm * P + p] += once;
+        }
+        if (C > 0) {
+            size_t prog = (size_t)w->programme;
+            double once = 0.0;
+            for (size_t p = 0; p < P; p++)
+                once += st->once[arm * P + p];
+            r->cost_category_disc[(arm * T) * C + prog] += once;
+        }
+        for (size_t k = 1; k <= T; k++) {
+            double df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, (int)k));
+            size_t row = arm * T + k - 1;
+            for (size_t p = 0; p < P; p++) {
+                double x = st->cost[row * P + p];
+                r->cost[row * P + p] += x;
+                r->cost_disc[row * P + p] += x * df;
+                r->cost_total[arm * P + p] += x;
+                r->cost_total_disc[arm * P + p] += x * df;
+            }
+            for (size_t c = 0; c < C; c++) {
+                double x = st->category[row * C + c];
+                r->cost_category[row * C + c] += x;
+                /* The one-off investment (in cycle 1's category row) is
+                 * not discounted; it was added above. */
+                double once = 0.0;
+                if (k == 1 && c == (size_t)w->programme)
+                    for (size_t p = 0; p < P; p++)
+                        once += st->once[arm * P + p];
+                r->cost_category_disc[row * C + c] += (x - once) * df;
+            }
+            for (int i = 0; i < 8; i++)
+                svc[i][row] = st->out[i][row];
+        }
+    }
+}

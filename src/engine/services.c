@@ -1,0 +1,432 @@
+/* One household's cycle under a service pathway: its problem transitions as
+ * care and waiting modify them, then discharge, help seeking and routing
+ * (docs/model.md, "Service pathways", for the equations).
+ *
+ * A household's transitions read the same words of its own stream as the
+ * streaming kernel (micro.c), and a domain that care, waiting and joint
+ * planning leave alone moves exactly as it would there: a scenario whose
+ * services reach nobody reproduces the run without services. Help seeking,
+ * detection and self-reliance read the separate MKBA_STREAM_SERVICE
+ * stream. */
+#include <math.h>
+#include <string.h>
+#include "engine/services.h"
+#include "mkba/rng.h"
+#include "core/philox.h"
+
+double mkba_svc_maturity(double start, double tau, double years)
+{
+    return start + (1.0 - start) * (1.0 - exp(-years / tau));
+}
+
+void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
+                       const double *values, size_t arm, uint64_t seed, uint32_t draw,
+                       long households)
+{
+    const mkba_services *sv = &m->services;
+    const mkba_pathway *p = &sv->pathway[arm];
+    memset(a, 0, sizeof *a);
+    a->m = m;
+    a->t = t;
+    a->p = p;
+    a->arm = arm;
+    a->seed = seed;
+    a->draw = draw;
+    a->households = (double)households;
+    a->population = values[sv->population];
+    a->classic = p->rule == MKBA_ROUTE_CLASSIC || p->degree == MKBA_DEGREE_NONE;
+    a->nseek = sv->nseek;
+    for (int i = 0; i < sv->nseek; i++)
+        a->seek[i] = values[sv->seek_rate[i]];
+    a->stigma = values[p->stigma];
+    a->outreach = values[p->outreach];
+    a->awareness_start = values[p->awareness_start];
+    a->awareness_years = values[p->awareness_years];
+    a->detect = values[p->detect];
+    a->coordination = a->classic ? 0.0 : values[p->coordination] * sv->degree_weight[p->degree];
+    a->wait_escalation = values[p->wait_escalation];
+    a->wait_effect = values[p->wait_effect];
+    double cap = values[p->self_cap];
+    double share = values[p->self_share];
+    a->self_p = share < cap ? share : cap;
+    if (p->rule == MKBA_ROUTE_MAKELPUNT) {
+        double scan = values[p->quick_scan_share];
+        a->scan_share = scan < cap ? scan : cap;
+        a->quick_scan_cost = values[p->quick_scan_cost];
+    }
+    a->maturity_start = values[p->maturity_start];
+    a->maturity_years = values[p->maturity_years];
+    a->efficiency_start = values[p->efficiency_start];
+    a->friction = values[p->friction];
+    a->friction_years = values[p->friction_years];
+    a->home_visit_cost = values[p->home_visit_cost];
+    a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
+    a->investment = values[p->investment];
+    a->recurring = values[p->recurring];
+    a->co_location = values[p->co_location];
+    for (size_t i = 0; i < sv->nteams; i++) {
+        const mkba_team *tm = &sv->team[i];
+        mkba_svc_team_values *v = &a->team[i];
+        v->fte = values[tm->fte];
+        v->caseload = values[tm->caseload];
+        v->places = v->fte * v->caseload * a->households / a->population;
+        v->improve_hr = values[tm->improve_hr];
+        v->worsen_hr = values[tm->worsen_hr];
+        v->episode_years = values[tm->episode_years];
+        v->turnover = values[tm->turnover];
+        v->continuity = 1.0 - v->turnover * values[tm->turnover_loss];
+        v->cost_per_fte = values[tm->cost_per_fte];
+        v->intake_cost = values[tm->intake_cost];
+        v->handover_cost = values[tm->handover_cost];
+        if (p->teams_used >> i & 1u)
+            a->servable |= tm->domains;
+    }
+    if (a->classic) {
+        a->servable = 0;
+        for (size_t d = 0; d < m->ndomains; d++)
+            if (p->provider[d] >= 0)
+                a->servable |= 1u << d;
+    }
+}
+
+/* Years since the start at the middle of cycle k: the time at which a
+ * cycle's maturity, awareness and friction are taken. */
+static double mid_years(const mkba_model *m, int k)
+{
+    return (k - 0.5) * m->timing.cycle_years;
+}
+
+static int slot_of(const mkba_layout *l, int g, int tis)
+{
+    return l->slot_at[l->tis_off[g] + tis];
+}
+
+void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
+                              int64_t *delta)
+{
+    const mkba_model *m = a->m;
+    const mkba_layout *l = a->t->l;
+    const size_t D = m->ndomains;
+    uint32_t words[4 * 64];
+    uint8_t *x = hh->x + (size_t)h * D;
+    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_HOUSEHOLD, 0,
+                       (uint32_t)l->init_blocks, words);
+    mkba_micro_initial_states(m, a->t, a->arm, words, x);
+    memset(hh->tis + (size_t)h * D, 0, D * sizeof *hh->tis);
+    hh->out[h] = -1;
+    hh->status[h] = MKBA_SVC_NONE;
+    hh->team[h] = -1;
+    hh->joint[h] = 0;
+    hh->plan[h] = 0;
+    hh->registered[h] = 0;
+    hh->arrived[h] = hh->since[h] = 0;
+    hh->wait_factor[h] = 1.0f;
+    for (size_t d = 0; d < D && hh->out[h] < 0; d++)
+        if (m->domain[d].state[x[d]].exit)
+            hh->out[h] = (int8_t)d;
+    if (hh->out[h] >= 0) {
+        int d = hh->out[h];
+        delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
+        return;
+    }
+    for (size_t d = 0; d < D; d++)
+        delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
+}
+
+/* How care, waiting and a joint plan change one domain's row this cycle. */
+typedef struct modifier {
+    int on;                    /* anything to change */
+    double damp;               /* multiplies the interaction term */
+    double worsen, improve;    /* hazard ratios on worsening and other moves */
+} modifier;
+
+/* The target of row r for uniform u under modifier md (micro.c's rule when
+ * md is off, which keeps unmodified domains bit-identical to it). */
+static int move_target(const mkba_row *r, int ntargets, double z, double u, const modifier *md)
+{
+    double pw, po = r->po, v;
+    if (!md->on) {
+        pw = mkba_row_worsening(r, z);
+        if (u >= pw + po)
+            return -1;
+        double scale = pw > 0.0 ? r->pw / pw : 0.0;
+        v = u < pw ? u * scale : u - pw + r->pw;
+    } else {
+        pw = mkba_row_worsening(r, z * md->damp);
+        pw = 1.0 - pow(1.0 - pw, md->worsen);
+        if (md->improve != 1.0)
+            po = po < 1.0 ? 1.0 - pow(1.0 - po, md->improve) : 1.0;
+        if (pw + po > 1.0)
+            po = 1.0 - pw;
+        if (u >= pw + po)
+            return -1;
+        v = u < pw ? u / pw * r->pw : r->pw + (u - pw) / po * r->po;
+    }
+    int j = 0;
+    for (int i = 0; i < ntargets; i++)
+        j += v >= r->cum[i];
+    return r->to[j];
+}
+
+/* Effectiveness of care with team tm in cycle k for a household whose wait
+ * factor is wf. */
+static double effectiveness(const mkba_svc_arm *a, int tm, int k, double wf)
+{
+    double years = mid_years(a->m, k);
+    double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
+    if (years < a->friction_years)
+        e *= 1.0 - a->friction;
+    return e * a->team[tm].continuity * wf;
+}
+
+/* Transitions of household h in cycle k; see micro.c's simulate for the
+ * order of events, which this follows. */
+static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                        int64_t *delta, uint64_t *entries)
+{
+    const mkba_model *m = a->m;
+    const mkba_tables *t = a->t;
+    const mkba_layout *l = t->l;
+    const int D = (int)m->ndomains;
+    uint8_t *x = hh->x + (size_t)h * (size_t)D;
+    uint16_t *tis = hh->tis + (size_t)h * (size_t)D;
+    int64_t *delta_k = delta + (size_t)k * l->nslots;
+    uint64_t *entries_k = entries + (size_t)(k - 1) * l->nstates_total;
+    uint32_t words[4 * 64];
+    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_HOUSEHOLD,
+                       (uint32_t)(l->init_blocks + (k - 1) * l->blocks_per_cycle),
+                       (uint32_t)l->blocks_per_cycle, words);
+
+    double sev[MKBA_MAX_DOMAINS];
+    int g[MKBA_MAX_DOMAINS], to[MKBA_MAX_DOMAINS];
+    for (int d = 0; d < D; d++) {
+        g[d] = l->state_base[d] + x[d];
+        sev[d] = t->severity[g[d]];
+    }
+    modifier care = {0, 1.0, 1.0, 1.0}, waiting = {0, 1.0, 1.0, 1.0};
+    uint32_t plan = 0;
+    if (hh->status[h] == MKBA_SVC_CARE) {
+        const mkba_svc_team_values *tv = &a->team[hh->team[h]];
+        double e = effectiveness(a, hh->team[h], k, hh->wait_factor[h]);
+        care.worsen = 1.0 + (tv->worsen_hr - 1.0) * e;
+        care.improve = 1.0 + (tv->improve_hr - 1.0) * e;
+        care.damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
+        care.on = care.worsen != 1.0 || care.improve != 1.0 || care.damp != 1.0;
+        plan = hh->plan[h];
+    } else if (hh->status[h] == MKBA_SVC_WAITING && a->wait_escalation > 0.0) {
+        waiting.on = 1;
+        waiting.worsen = 1.0 + a->wait_escalation;
+    }
+    int seg = l->seg_of_cycle[k];
+    for (int d = 0; d < D; d++) {
+        int b = l->bucket_at[l->tis_off[g[d]] + tis[d]];
+        const mkba_row *r = mkba_tables_row(t, a->arm, seg, g[d], b);
+        double z = l->inter_start[d + 1] > l->inter_start[d]
+                       ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
+        const modifier *md = plan >> d & 1u ? &care : &waiting;
+        to[d] = r->n > 0 ? move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md) : -1;
+        if (to[d] == x[d])
+            to[d] = -1;
+    }
+    for (int d = 0; d < D; d++)
+        if (to[d] >= 0 && m->domain[d].state[to[d]].exit) {
+            /* The household leaves and counts only in its exit state. */
+            for (int e = 0; e < D; e++)
+                delta_k[slot_of(l, g[e], tis[e])]--;
+            x[d] = (uint8_t)to[d];
+            tis[d] = 0;
+            delta_k[slot_of(l, l->state_base[d] + to[d], 0)]++;
+            entries_k[l->state_base[d] + to[d]]++;
+            hh->out[h] = (int8_t)d;
+            return;
+        }
+    for (int d = 0; d < D; d++) {
+        int old = slot_of(l, g[d], tis[d]);
+        if (to[d] < 0) {
+            if (tis[d] < l->dur[g[d]].cap) {
+                tis[d]++;
+                int now = slot_of(l, g[d], tis[d]);
+                if (now != old) {
+                    delta_k[old]--;
+                    delta_k[now]++;
+                }
+            }
+            continue;
+        }
+        int ng = l->state_base[d] + to[d];
+        x[d] = (uint8_t)to[d];
+        tis[d] = 0;
+        delta_k[old]--;
+        delta_k[slot_of(l, ng, 0)]++;
+        entries_k[ng]++;
+    }
+}
+
+/* Household h resolves its problem in domain d by one state, through its
+ * own strength or network: the state below, unless that is an exit. */
+static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int d, int k,
+                        int64_t *delta, uint64_t *entries)
+{
+    const mkba_model *m = a->m;
+    const mkba_layout *l = a->t->l;
+    uint8_t *x = hh->x + (size_t)h * m->ndomains;
+    uint16_t *tis = hh->tis + (size_t)h * m->ndomains;
+    int s = x[d];
+    if (s == 0 || m->domain[d].state[s - 1].exit)
+        return 0;
+    int g = l->state_base[d] + s;
+    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
+    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g - 1, 0)]++;
+    entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;
+    x[d] = (uint8_t)(s - 1);
+    tis[d] = 0;
+    return 1;
+}
+
+/* The first team of the arm's B list that treats domain d, or -1. */
+static int specific_team(const mkba_svc_arm *a, int d)
+{
+    const mkba_pathway *p = a->p;
+    for (int i = 0; i < p->nspecific; i++)
+        if (a->m->services.team[p->specific[i]].domains >> d & 1u)
+            return p->specific[i];
+    return -1;
+}
+
+/* Routes a request presenting domain pd with other problems `found`
+ * (detected at the question): sets team, plan and joint plan. */
+static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd, double pd_sev,
+                  uint32_t found, const double *sev, long *counts)
+{
+    const mkba_pathway *p = a->p;
+    const mkba_team *teams = a->m->services.team;
+    int tm = -1, joint = 0;
+    uint32_t plan = 1u << pd;
+    if (!a->classic) {
+        switch (p->rule) {
+        case MKBA_ROUTE_CLASSIC:
+            break;
+        case MKBA_ROUTE_BROAD:
+        case MKBA_ROUTE_ONE_STOP:
+            if (teams[p->team].domains >> pd & 1u)
+                tm = p->team;
+            break;
+        case MKBA_ROUTE_SPECIFIC:
+            tm = specific_team(a, pd);
+            break;
+        case MKBA_ROUTE_MULTI_PROBLEM: {
+            int n = 0;
+            for (size_t d = 0; d < a->m->ndomains; d++)
+                n += sev[d] >= p->min_severity;
+            if (n >= p->min_domains && (teams[p->team].domains >> pd & 1u))
+                tm = p->team;
+            break;
+        }
+        case MKBA_ROUTE_FRONT_POST:
+            counts[MKBA_SVC_FRONT_INTAKES]++;
+            /* Heavier questions go on to the domain's provider, with the
+             * front post's joint plan; lighter ones stay. */
+            if (pd_sev > p->refer_above && p->provider[pd] >= 0) {
+                hh->team[h] = (int8_t)p->provider[pd];
+                hh->plan[h] = plan | (found & teams[p->provider[pd]].domains);
+                hh->joint[h] = 1;
+                return;
+            }
+            if (teams[p->team].domains >> pd & 1u)
+                tm = p->team;
+            break;
+        case MKBA_ROUTE_MAKELPUNT:
+            /* One question goes to one provider; several to the broker. */
+            if (found != 0 && (teams[p->team].domains >> pd & 1u)) {
+                tm = p->team;
+                counts[MKBA_SVC_VISITS]++;
+            }
+            break;
+        case MKBA_NROUTES:
+            break;
+        }
+    }
+    if (tm >= 0) {
+        plan |= found & teams[tm].domains;
+        joint = 1;
+    } else {
+        tm = p->provider[pd];
+    }
+    hh->team[h] = (int8_t)tm;
+    hh->plan[h] = plan;
+    hh->joint[h] = (uint8_t)joint;
+}
+
+void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                              int64_t *delta, uint64_t *entries, long *counts)
+{
+    const mkba_model *m = a->m;
+    const mkba_layout *l = a->t->l;
+    const int D = (int)m->ndomains;
+    if (hh->out[h] >= 0)
+        return;
+    transitions(a, hh, h, k, delta, entries);
+    if (hh->out[h] >= 0) {
+        hh->status[h] = MKBA_SVC_NONE;
+        return;
+    }
+    const uint8_t *x = hh->x + (size_t)h * (size_t)D;
+    double sev[MKBA_MAX_DOMAINS];
+    uint32_t problems = 0;
+    for (int d = 0; d < D; d++) {
+        sev[d] = a->t->severity[l->state_base[d] + x[d]];
+        problems |= (uint32_t)(sev[d] > 0.0) << d;
+    }
+    if (hh->status[h] == MKBA_SVC_CARE) {
+        double years = (k - hh->since[h]) * m->timing.cycle_years;
+        if ((hh->plan[h] & problems) == 0
+            || years >= a->team[hh->team[h]].episode_years - 1e-9)
+            hh->status[h] = MKBA_SVC_NONE;
+        return;   /* a household discharged now asks again next cycle at the earliest */
+    }
+    if (hh->status[h] == MKBA_SVC_WAITING) {
+        if ((hh->plan[h] & problems) == 0)
+            hh->status[h] = MKBA_SVC_NONE;     /* withdrawn: solved while waiting */
+        return;
+    }
+    uint32_t ask = problems & a->servable;
+    if (ask == 0)
+        return;
+    /* The question is the most severe problem a team of the arm treats. */
+    int pd = -1;
+    for (int d = 0; d < D; d++)
+        if ((ask >> d & 1u) && (pd < 0 || sev[d] > sev[pd]))
+            pd = d;
+    int level = (int)ceil(sev[pd] - 1e-9);
+    if (level > a->nseek)
+        level = a->nseek;
+    double years = mid_years(m, k);
+    double aware = mkba_svc_maturity(a->awareness_start, a->awareness_years, years);
+    double rate = a->seek[level - 1] * (1.0 - a->stigma) * (1.0 + a->outreach) * aware;
+    uint32_t words[4 * 12];
+    int nblocks = (2 + D + 3) / 4;
+    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
+                       (uint32_t)((k - 1) * nblocks), (uint32_t)nblocks, words);
+    if (mkba_rng_u01(words[0]) >= -expm1(-rate * m->timing.cycle_years))
+        return;
+    counts[MKBA_SVC_ARRIVALS]++;
+    int makelpunt = !a->classic && a->p->rule == MKBA_ROUTE_MAKELPUNT;
+    if (makelpunt)
+        counts[MKBA_SVC_SCANS]++;
+    double self_p = makelpunt ? a->scan_share : a->self_p;
+    if (mkba_rng_u01(words[1]) < self_p) {
+        counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
+        return;
+    }
+    uint32_t found = 0;
+    for (int d = 0; d < D; d++)
+        if (d != pd && (problems >> d & 1u) && mkba_rng_u01(words[2 + d]) < a->detect)
+            found |= 1u << d;
+    counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
+    route(a, hh, h, pd, sev[pd], found, sev, counts);
+    if (hh->team[h] < 0)
+        return;
+    hh->status[h] = MKBA_SVC_WAITING;
+    hh->arrived[h] = (int16_t)k;
+    hh->prio[h] = (uint8_t)level;
+}

@@ -1,0 +1,142 @@
+/* Service pathways in the engine: households kept in memory and run in
+ * lockstep, one cycle for all of them at a time, because team capacity
+ * couples the households of a draw (docs/model.md, "Service pathways").
+ *
+ *   services.c   one household's cycle: problem transitions as modified by
+ *                its care or waiting, discharge, help seeking and routing
+ *   admission.c  the queues: deterministic admission up to capacity
+ *   lockstep.c   the draw driver, the per-cycle tallies and their pricing
+ *
+ * Each cycle has a parallel household phase that writes only the
+ * household's own record and its thread's tallies, and a serial admission
+ * phase that reads the records in household order. Admission therefore
+ * depends on the set of requests only, and every number is the same for
+ * any thread count. */
+#ifndef MKBA_ENGINE_SERVICES_H
+#define MKBA_ENGINE_SERVICES_H
+
+#include <stdint.h>
+#include "engine/engine.h"
+
+enum { MKBA_SVC_NONE = 0, MKBA_SVC_WAITING, MKBA_SVC_CARE };
+
+/* The service record of the households of one arm (structure of arrays). */
+typedef struct mkba_svc_households {
+    long n;
+    size_t ndomains;
+    uint8_t *x;                /* [n][D] state in each domain */
+    uint16_t *tis;             /* [n][D] cycles in that state, capped */
+    int8_t *out;               /* exit domain, or -1 while in the model */
+    uint8_t *status;           /* MKBA_SVC_* */
+    int8_t *team;              /* team waiting for or in care with, or -1 */
+    uint8_t *joint;            /* under a joint plan (coordination applies) */
+    uint8_t *prio;             /* severity level at the request */
+    uint32_t *plan;            /* domains the request or care covers */
+    uint32_t *registered;      /* teams the household was ever admitted to */
+    int16_t *arrived, *since;  /* cycle of the request; of admission */
+    float *wait_factor;        /* exp(-wait_effect x years waited) */
+} mkba_svc_households;
+
+/* What one arm's pathway means in one draw: the values resolved. */
+typedef struct mkba_svc_team_values {
+    double places;             /* capacity at full efficiency, simulated households */
+    double improve_hr, worsen_hr, episode_years, continuity;
+    double fte, caseload, cost_per_fte, intake_cost, turnover, handover_cost;
+} mkba_svc_team_values;
+
+typedef struct mkba_svc_arm {
+    const mkba_model *m;
+    const mkba_tables *t;
+    const mkba_pathway *p;
+    size_t arm;
+    uint64_t seed;
+    uint32_t draw;
+    double households;         /* simulated */
+    double population;
+    int classic;               /* households follow the classic route */
+    uint32_t servable;         /* domains some team of the arm treats */
+    double seek[8];
+    int nseek;
+    double stigma, outreach, awareness_start, awareness_years, detect;
+    double coordination;       /* c x w(degree) */
+    double wait_escalation, wait_effect, self_p, scan_share;
+    double maturity_start, maturity_years, efficiency_start, friction, friction_years;
+    double quick_scan_cost, home_visit_cost, duplicate_registration;
+    double investment, recurring, co_location;
+    mkba_svc_team_values team[MKBA_MAX_TEAMS];
+} mkba_svc_arm;
+
+/* Per-thread, per-cycle integer tallies of the household phase. */
+enum {
+    MKBA_SVC_ARRIVALS = 0, MKBA_SVC_SELF, MKBA_SVC_DETECTED, MKBA_SVC_SCANS,
+    MKBA_SVC_VISITS, MKBA_SVC_FRONT_INTAKES, MKBA_SVC_NCOUNTS
+};
+
+/* Resolves arm `arm`'s pathway from the draw's values (values[param]). */
+void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
+                       const double *values, size_t arm, uint64_t seed, uint32_t draw,
+                       long households);
+
+/* Maturity of effectiveness (from `start`) at `years` since the start:
+ * start + (1 - start)(1 - exp(-years / tau)). */
+double mkba_svc_maturity(double start, double tau, double years);
+
+/* Household h's initial states and an empty service record. */
+void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
+                              int64_t *delta);
+
+/* Household h's cycle k: transitions (occupancy changes into delta
+ * [point][slot], entries into entries[cycle][state]), then discharge, help
+ * seeking and routing. counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
+void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                              int64_t *delta, uint64_t *entries, long *counts);
+
+/* ---- admission.c ---- */
+
+typedef struct mkba_svc_queues mkba_svc_queues;
+mkba_svc_queues *mkba_svc_queues_alloc(long households);
+void mkba_svc_queues_free(mkba_svc_queues *q);
+void mkba_svc_queues_clear(mkba_svc_queues *q);
+
+/* What the admission phase of one cycle did. */
+typedef struct mkba_svc_admitted {
+    long reached, waiting, in_care;
+    long wait_cycles;          /* summed over the admitted */
+    long duplicate_registrations;
+    long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
+} mkba_svc_admitted;
+
+/* Appends cycle k's requests to the teams' queues in household order and
+ * admits up to each team's free places at the cycle's efficiency. */
+void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
+                    mkba_svc_admitted *out);
+
+/* Capacity of team `team` in cycle k (simulated households in care). */
+long mkba_svc_places(const mkba_svc_arm *a, int team, int k);
+
+/* ---- lockstep.c ---- */
+
+/* Service tallies of a draw, per household of the starting cohort. */
+typedef struct mkba_svc_tally {
+    size_t narms, ncycles, npayers, ncategories;
+    double *cost;              /* [arm][cycle][payer], undiscounted */
+    double *category;          /* [arm][cycle][category] */
+    double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
+    double *out[8];            /* [arm][cycle]: the result's svc_* arrays in order */
+} mkba_svc_tally;
+
+typedef struct mkba_svc_work mkba_svc_work;
+mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
+                                   int nthreads);
+void mkba_svc_work_free(mkba_svc_work *w);
+
+/* Simulates one draw of the work's households with services into counts c
+ * (as mkba_micro_run would) and the work's service tally. */
+void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
+                  uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c);
+
+/* Adds the service costs and outputs of the last mkba_svc_run to r (after
+ * mkba_tally). */
+void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_result *r);
+
+#endif

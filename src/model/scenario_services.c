@@ -1,0 +1,586 @@
+/* The services section of a scenario: teams, and per arm the pathway its
+ * households follow (docs/scenario.md, "Services"), plus the list of cost
+ * categories that cost rules and services share. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/strutil.h"
+#include "scenario_impl.h"
+
+const char *const mkba_route_names[MKBA_NROUTES] = {
+    "classic", "broad", "specific", "front_post", "multi_problem", "makelpunt", "one_stop"};
+const char *const mkba_degree_names[MKBA_NDEGREES] = {"none", "limited", "partial", "full"};
+const char *const mkba_queue_names[2] = {"fifo", "priority"};
+
+/* The default weights of the degrees of integration: none does nothing,
+ * full does all a mechanism can; the two between are evenly spaced. */
+static const double default_degree_weight[MKBA_NDEGREES] = {0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0};
+
+/* Registers a fixed default for an absent optional value, named after the
+ * setting it stands for so messages and the result file can show it. */
+static int default_value(mkba_loader *ld, const config_setting_t *g, const char *name,
+                         double value, int *index)
+{
+    char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX];
+    mkba_sc_path(g, name, path, sizeof path);
+    const char *f = mkba_sc_file(ld, g, file, sizeof file);
+    mkba_dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = MKBA_DIST_FIXED;
+    d.a = value;
+    int i = mkba_params_add(ld->m->params, path, &d, path, f,
+                            (int)config_setting_source_line(g), "default", ld->err);
+    if (i < 0)
+        return ld->err->code != MKBA_OK ? ld->err->code : MKBA_EINVAL;
+    *index = i;
+    return 0;
+}
+
+static int in_bound(const mkba_bound *b, double x)
+{
+    return (b->lo_open ? x > b->lo : x >= b->lo) && x <= b->hi;
+}
+
+/* A value member with its range. Absent: an error when required, else the
+ * default. A fixed value out of range fails now; every value is also
+ * checked per draw (mkba_services_check). */
+static int range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
+                       int required, double dflt, double lo, double hi, int lo_open,
+                       const char *expect, int *index)
+{
+    mkba_services *sv = &ld->m->services;
+    const config_setting_t *s = config_setting_get_member(g, name);
+    int fixed = 1, rc;
+    double value = dflt;
+    if (s == NULL) {
+        if (required)
+            return mkba_sc_fail(ld, g, name, "required setting is missing; expected %s", expect);
+        return default_value(ld, g, name, dflt, index);
+    }
+    if ((rc = mkba_sc_value(ld, s, NULL, index, &fixed, &value)) != 0)
+        return rc;
+    mkba_bound b = {*index, lo, hi, lo_open, NULL, expect};
+    if (fixed && !in_bound(&b, value))
+        return mkba_sc_fail(ld, s, NULL, "%g is out of range; expected %s", value, expect);
+    char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX], where[2 * MKBA_PATH_MAX + 16];
+    mkba_sc_path(s, NULL, path, sizeof path);
+    snprintf(where, sizeof where, "%s:%d: %s", mkba_sc_file(ld, s, file, sizeof file),
+             (int)config_setting_source_line(s), path);
+    mkba_bound *nb = realloc(sv->bound, (sv->nbounds + 1) * sizeof *nb);
+    if (nb == NULL)
+        return mkba_sc_nomem(ld);
+    sv->bound = nb;
+    if ((b.where = mkba_strdup(where)) == NULL)
+        return mkba_sc_nomem(ld);
+    sv->bound[sv->nbounds++] = b;
+    return 0;
+}
+
+#define SHARE "a share from 0 to 1"
+#define NONNEG "a number >= 0"
+#define POSITIVE "a number > 0"
+
+static int record_where(mkba_loader *ld, const config_setting_t *g, char **path, char **file,
+                        int *line)
+{
+    char p[MKBA_PATH_MAX], f[MKBA_PATH_MAX];
+    mkba_sc_path(g, NULL, p, sizeof p);
+    *line = (int)config_setting_source_line(g);
+    if ((*path = mkba_strdup(p)) == NULL
+        || (*file = mkba_strdup(mkba_sc_file(ld, g, f, sizeof f))) == NULL)
+        return mkba_sc_nomem(ld);
+    return 0;
+}
+
+/* A list of domain names as a bitmask. */
+static int domain_mask(mkba_loader *ld, const config_setting_t *g, const char *member,
+                       uint32_t *mask)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *list = config_setting_get_member(g, member);
+    if (list == NULL)
+        return mkba_sc_fail(ld, g, member, "required setting is missing; expected a list of "
+                            "domain names");
+    int rc = mkba_sc_expect_list(ld, list, "a list of domain names");
+    if (rc != 0)
+        return rc;
+    const char *names[MKBA_MAX_DOMAINS];
+    for (size_t d = 0; d < m->ndomains; d++)
+        names[d] = m->domain[d].name;
+    *mask = 0;
+    for (int i = 0; i < config_setting_length(list); i++) {
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        const char *name = config_setting_get_string(e);
+        int d;
+        if (name == NULL)
+            return mkba_sc_fail(ld, e, NULL, "expected a domain name in double quotes");
+        if ((rc = mkba_sc_lookup(ld, e, name, names, m->ndomains, "domain", NULL, &d)) != 0)
+            return rc;
+        *mask |= 1u << d;
+    }
+    return 0;
+}
+
+/* Index of the cost category `name`, added when new. */
+static int category_of(mkba_loader *ld, const char *name, int *index)
+{
+    mkba_model *m = ld->m;
+    for (size_t i = 0; i < m->ncategories; i++)
+        if (strcmp(m->category[i], name) == 0) {
+            *index = (int)i;
+            return 0;
+        }
+    char **c = realloc(m->category, (m->ncategories + 1) * sizeof *c);
+    if (c == NULL)
+        return mkba_sc_nomem(ld);
+    m->category = c;
+    if ((c[m->ncategories] = mkba_strdup(name)) == NULL)
+        return mkba_sc_nomem(ld);
+    *index = (int)m->ncategories++;
+    return 0;
+}
+
+static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
+{
+    mkba_model *m = ld->m;
+    mkba_team *t = &m->services.team[i];
+    const char *name = NULL, *category = "team";
+    int queue = MKBA_QUEUE_FIFO, rc;
+    if ((rc = mkba_sc_expect_group(ld, g, "a team {name = ...; domains = [...]; fte = ...; "
+                                   "caseload = ...; ...}")) != 0
+        || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_TEAM)) != 0
+        || (rc = mkba_sc_string(ld, g, "name", 1, &name, NULL)) != 0)
+        return rc;
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(m->services.team[j].name, name) == 0)
+            return mkba_sc_fail(ld, config_setting_get_member(g, "name"), NULL,
+                                "team '%s' is defined twice; expected unique names", name);
+    if ((t->name = mkba_strdup(name)) == NULL)
+        return mkba_sc_nomem(ld);
+    m->services.nteams = i + 1;
+    if ((rc = record_where(ld, g, &t->path, &t->file, &t->line)) != 0
+        || (rc = domain_mask(ld, g, "domains", &t->domains)) != 0
+        || (rc = mkba_sc_choice(ld, g, "queue", mkba_queue_names, 2, &queue, NULL)) != 0
+        || (rc = mkba_sc_string(ld, g, "category", 0, &category, NULL)) != 0
+        || (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
+                                       m->npayers, "payer", NULL, &t->payer)) != 0
+        || (rc = category_of(ld, category, &t->category)) != 0)
+        return rc;
+    t->queue = (mkba_queue_rule)queue;
+    if ((rc = range_value(ld, g, "fte", 1, 0, 0, 1e9, 0, "FTE >= 0", &t->fte)) != 0
+        || (rc = range_value(ld, g, "caseload", 1, 0, 0, 1e9, 1,
+                             "households per FTE, a number > 0", &t->caseload)) != 0
+        || (rc = range_value(ld, g, "cost_per_fte", 1, 0, 0, 1e9, 0, "a cost per FTE per "
+                             "year >= 0", &t->cost_per_fte)) != 0
+        || (rc = range_value(ld, g, "intake_cost", 0, 0, 0, 1e9, 0, NONNEG,
+                             &t->intake_cost)) != 0
+        || (rc = range_value(ld, g, "improve_hr", 1, 1, 0, 1e3, 0, "a hazard ratio >= 0",
+                             &t->improve_hr)) != 0
+        || (rc = range_value(ld, g, "worsen_hr", 1, 1, 0, 1e3, 0, "a hazard ratio >= 0",
+                             &t->worsen_hr)) != 0
+        || (rc = range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
+                             &t->episode_years)) != 0
+        || (rc = range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
+                             &t->turnover)) != 0
+        || (rc = range_value(ld, g, "turnover_loss", 0, 0, 0, 1, 0, SHARE,
+                             &t->turnover_loss)) != 0
+        || (rc = range_value(ld, g, "handover_cost", 0, 0, 0, 1e9, 0, NONNEG,
+                             &t->handover_cost)) != 0)
+        return rc;
+    return 0;
+}
+
+static int team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t)
+{
+    const mkba_services *sv = &ld->m->services;
+    const char *names[MKBA_MAX_TEAMS];
+    for (size_t i = 0; i < sv->nteams; i++)
+        names[i] = sv->team[i].name;
+    const char *name = config_setting_get_string(s);
+    if (name == NULL)
+        return mkba_sc_fail(ld, s, NULL, "expected a team name in double quotes");
+    return mkba_sc_lookup(ld, s, name, names, sv->nteams, "team", context, t);
+}
+
+/* A list of team names into out[], returning how many in *n. */
+static int team_list(mkba_loader *ld, const config_setting_t *list, int *out, int *n)
+{
+    int rc = mkba_sc_expect_list(ld, list, "a list of team names");
+    if (rc != 0)
+        return rc;
+    *n = config_setting_length(list);
+    if (*n > MKBA_MAX_TEAMS)
+        return mkba_sc_fail(ld, list, NULL, "%d teams; expected at most %d", *n, MKBA_MAX_TEAMS);
+    for (int i = 0; i < *n; i++)
+        if ((rc = team_index(ld, config_setting_get_elem(list, (unsigned)i),
+                             " in services.teams", &out[i])) != 0)
+            return rc;
+    return 0;
+}
+
+/* Which settings each rule needs (1), allows (0) or refuses (-1). */
+typedef struct rule_needs {
+    int team, teams, providers, refer_above, multi_problem, quick_scan;
+} rule_needs;
+
+static const rule_needs needs[MKBA_NROUTES] = {
+    /* classic       */ {-1, -1, 1, -1, -1, -1},
+    /* broad         */ {1, -1, 0, -1, -1, -1},
+    /* specific      */ {-1, 1, 0, -1, -1, -1},
+    /* front_post    */ {1, -1, 1, 1, -1, -1},
+    /* multi_problem */ {1, -1, 1, -1, 1, -1},
+    /* makelpunt     */ {1, -1, 1, -1, -1, 1},
+    /* one_stop      */ {1, -1, 1, -1, -1, -1},
+};
+
+static const char *const need_names[] = {"team", "teams", "providers", "refer_above",
+                                         "multi_problem", "quick_scan"};
+
+static int check_needs(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    const int *need = &needs[p->rule].team;
+    for (int i = 0; i < 6; i++) {
+        const config_setting_t *s = config_setting_get_member(g, need_names[i]);
+        /* Degree none routes households the classic way: it needs providers. */
+        int required = need[i] == 1 || (i == 2 && p->degree == MKBA_DEGREE_NONE);
+        if (required && s == NULL) {
+            if (i == 5)
+                return mkba_sc_fail(ld, g, "quick_scan", "required setting is missing; a "
+                                    "makelpunt needs its quick scan: quick_scan = { share = "
+                                    "...; cost = ...; } (share sent to own strength, network "
+                                    "or volunteers)");
+            return mkba_sc_fail(ld, g, need_names[i], "required setting is missing; rule "
+                                "'%s'%s needs it", mkba_route_names[p->rule],
+                                i == 2 && p->degree == MKBA_DEGREE_NONE ? " with degree none"
+                                                                        : "");
+        }
+        if (need[i] == -1 && s != NULL)
+            return mkba_sc_fail(ld, s, NULL, "rule '%s' does not use this setting; remove it "
+                                "or choose a rule that does", mkba_route_names[p->rule]);
+    }
+    return 0;
+}
+
+/* Optional group member: NULL when absent, an error when not a group. */
+static int subgroup(mkba_loader *ld, const config_setting_t *g, const char *name,
+                    mkba_keyset keys, const char *what, const config_setting_t **out)
+{
+    *out = config_setting_get_member(g, name);
+    if (*out == NULL)
+        return 0;
+    int rc = mkba_sc_expect_group(ld, *out, what);
+    return rc != 0 ? rc : mkba_sc_check_keys(ld, *out, keys);
+}
+
+static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    const config_setting_t *aw, *sr, *mat, *ov;
+    int rc;
+    if ((rc = subgroup(ld, g, "awareness", MKBA_KEYS_AWARENESS,
+                       "a group {start = ...; years = ...;}", &aw)) != 0
+        || (rc = subgroup(ld, g, "self_reliance", MKBA_KEYS_SELF_RELIANCE,
+                          "a group {share = ...; cap = ...;}", &sr)) != 0
+        || (rc = subgroup(ld, g, "maturity", MKBA_KEYS_MATURITY,
+                          "a group {start = ...; years = ...; ...}", &mat)) != 0
+        || (rc = subgroup(ld, g, "overheads", MKBA_KEYS_OVERHEADS,
+                          "a group {investment = ...; recurring = ...; ...}", &ov)) != 0)
+        return rc;
+    /* Absent groups take their defaults from the pathway itself. */
+    const config_setting_t *a = aw ? aw : g, *s = sr ? sr : g, *mt = mat ? mat : g;
+    const config_setting_t *o = ov ? ov : g;
+    if ((rc = range_value(ld, g, "stigma", 0, 0, 0, 1, 0, SHARE, &p->stigma)) != 0
+        || (rc = range_value(ld, g, "outreach", 0, 0, 0, 1e3, 0, NONNEG, &p->outreach)) != 0
+        || (rc = range_value(ld, g, "detect", 0, 0, 0, 1, 0, "a probability from 0 to 1",
+                             &p->detect)) != 0
+        || (rc = range_value(ld, g, "coordination", 0, 0, 0, 1, 0, SHARE,
+                             &p->coordination)) != 0
+        || (rc = range_value(ld, g, "wait_escalation", 0, 0, 0, 1e3, 0, NONNEG,
+                             &p->wait_escalation)) != 0
+        || (rc = range_value(ld, g, "wait_effect", 0, 0, 0, 1e3, 0, "a rate per year >= 0",
+                             &p->wait_effect)) != 0
+        || (rc = range_value(ld, a, aw ? "start" : "awareness.start", 0, 1, 0, 1, 0, SHARE,
+                             &p->awareness_start)) != 0
+        || (rc = range_value(ld, a, aw ? "years" : "awareness.years", 0, 1, 0, 1e3, 1,
+                             "years > 0", &p->awareness_years)) != 0
+        || (rc = range_value(ld, s, sr ? "share" : "self_reliance.share", 0, 0, 0, 1, 0,
+                             SHARE, &p->self_share)) != 0
+        || (rc = range_value(ld, s, sr ? "cap" : "self_reliance.cap", 0, 1, 0, 1, 0, SHARE,
+                             &p->self_cap)) != 0
+        || (rc = range_value(ld, mt, mat ? "start" : "maturity.start", 0, 1, 0, 1, 0, SHARE,
+                             &p->maturity_start)) != 0
+        || (rc = range_value(ld, mt, mat ? "years" : "maturity.years", 0, 1, 0, 1e3, 1,
+                             "years > 0", &p->maturity_years)) != 0
+        || (rc = range_value(ld, mt, mat ? "efficiency_start" : "maturity.efficiency_start",
+                             0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
+        || (rc = range_value(ld, mt, mat ? "friction" : "maturity.friction", 0, 0, 0, 1, 0,
+                             SHARE, &p->friction)) != 0
+        || (rc = range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years", 0, 0,
+                             0, 1e3, 0, "years >= 0", &p->friction_years)) != 0
+        || (rc = range_value(ld, o, ov ? "investment" : "overheads.investment", 0, 0, 0, 1e15,
+                             0, NONNEG, &p->investment)) != 0
+        || (rc = range_value(ld, o, ov ? "recurring" : "overheads.recurring", 0, 0, 0, 1e15,
+                             0, NONNEG, &p->recurring)) != 0
+        || (rc = range_value(ld, o, ov ? "co_location" : "overheads.co_location", 0, 0, 0,
+                             1e15, 0, NONNEG, &p->co_location)) != 0
+        || (rc = range_value(ld, o, ov ? "duplicate_registration"
+                                       : "overheads.duplicate_registration",
+                             0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
+        return rc;
+    p->shared_ict = 0;
+    if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
+        return rc;
+    return 0;
+}
+
+static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    const mkba_services *sv = &ld->m->services;
+    const config_setting_t *s;
+    int rc;
+    if ((s = config_setting_get_member(g, "team")) != NULL
+        && (rc = team_index(ld, s, " in services.teams", &p->team)) != 0)
+        return rc;
+    if ((s = config_setting_get_member(g, "teams")) != NULL
+        && (rc = team_list(ld, s, p->specific, &p->nspecific)) != 0)
+        return rc;
+    if ((s = config_setting_get_member(g, "providers")) != NULL) {
+        int list[MKBA_MAX_TEAMS], n;
+        if ((rc = team_list(ld, s, list, &n)) != 0)
+            return rc;
+        for (int i = n - 1; i >= 0; i--)
+            for (size_t d = 0; d < ld->m->ndomains; d++)
+                if (sv->team[list[i]].domains >> d & 1u)
+                    p->provider[d] = list[i];
+    }
+    if ((s = config_setting_get_member(g, "refer_above")) != NULL
+        && (rc = mkba_sc_number(ld, g, "refer_above", 1, &p->refer_above, NULL)) != 0)
+        return rc;
+    if ((s = config_setting_get_member(g, "multi_problem")) != NULL) {
+        long long k = 0;
+        if ((rc = mkba_sc_expect_group(ld, s, "a group {min_domains = ...; min_severity = "
+                                       "...;}")) != 0
+            || (rc = mkba_sc_check_keys(ld, s, MKBA_KEYS_MULTI_PROBLEM)) != 0
+            || (rc = mkba_sc_integer(ld, s, "min_domains", 1, &k, NULL)) != 0
+            || (rc = mkba_sc_number(ld, s, "min_severity", 1, &p->min_severity, NULL)) != 0)
+            return rc;
+        if (k < 1 || k > (long long)ld->m->ndomains)
+            return mkba_sc_fail(ld, config_setting_get_member(s, "min_domains"), NULL,
+                                "%lld is out of range; expected 1 to %zu (the number of "
+                                "domains)", k, ld->m->ndomains);
+        p->min_domains = (int)k;
+    }
+    if ((s = config_setting_get_member(g, "quick_scan")) != NULL) {
+        if ((rc = mkba_sc_expect_group(ld, s, "a group {share = ...; cost = ...;}")) != 0
+            || (rc = mkba_sc_check_keys(ld, s, MKBA_KEYS_QUICK_SCAN)) != 0
+            || (rc = range_value(ld, s, "share", 1, 0, 0, 1, 0, SHARE,
+                                 &p->quick_scan_share)) != 0
+            || (rc = range_value(ld, s, "cost", 1, 0, 0, 1e9, 0, NONNEG,
+                                 &p->quick_scan_cost)) != 0)
+            return rc;
+    }
+    return range_value(ld, g, "home_visit_cost", 0, 0, 0, 1e9, 0, NONNEG, &p->home_visit_cost);
+}
+
+/* The teams the arm runs, which its costs and capacity cover. */
+static uint32_t teams_used(const mkba_model *m, const mkba_pathway *p)
+{
+    uint32_t used = 0;
+    if (p->team >= 0)
+        used |= 1u << p->team;
+    for (int i = 0; i < p->nspecific; i++)
+        used |= 1u << p->specific[i];
+    for (size_t d = 0; d < m->ndomains; d++)
+        if (p->provider[d] >= 0)
+            used |= 1u << p->provider[d];
+    return used;
+}
+
+static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
+{
+    mkba_model *m = ld->m;
+    mkba_pathway *p = &m->services.pathway[arm];
+    int rule = 0, degree = MKBA_DEGREE_NONE, has_degree = 0, rc;
+    p->team = -1;
+    p->payer = -1;
+    for (int d = 0; d < MKBA_MAX_DOMAINS; d++)
+        p->provider[d] = -1;
+    if ((rc = mkba_sc_expect_group(ld, g, "a pathway {rule = ...; ...}")) != 0
+        || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_PATHWAY)) != 0
+        || (rc = record_where(ld, g, &p->path, &p->file, &p->line)) != 0)
+        return rc;
+    if (config_setting_get_member(g, "rule") == NULL)
+        return mkba_sc_fail(ld, g, "rule", "required setting is missing; expected one of "
+                            "classic, broad, specific, front_post, multi_problem, makelpunt, "
+                            "one_stop");
+    if ((rc = mkba_sc_choice(ld, g, "rule", mkba_route_names, MKBA_NROUTES, &rule, NULL)) != 0
+        || (rc = mkba_sc_choice(ld, g, "degree", mkba_degree_names, MKBA_NDEGREES, &degree,
+                                &has_degree)) != 0)
+        return rc;
+    p->rule = (mkba_route_rule)rule;
+    if (p->rule != MKBA_ROUTE_CLASSIC && !has_degree)
+        return mkba_sc_fail(ld, g, "degree", "required setting is missing; rule '%s' needs "
+                            "the degree of integration: none, limited, partial or full",
+                            mkba_route_names[rule]);
+    if (p->rule == MKBA_ROUTE_CLASSIC && has_degree && degree != MKBA_DEGREE_NONE)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "degree"), NULL,
+                            "the classic route has no joint plan; expected degree \"none\" or "
+                            "no degree");
+    p->degree = (mkba_degree)degree;
+    if ((rc = check_needs(ld, g, p)) != 0 || (rc = read_route_settings(ld, g, p)) != 0
+        || (rc = read_mechanisms(ld, g, p)) != 0)
+        return rc;
+    if (config_setting_get_member(g, "payer") != NULL
+        && (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
+                                       m->npayers, "payer", NULL, &p->payer)) != 0)
+        return rc;
+    if (p->payer < 0 && (p->rule == MKBA_ROUTE_MAKELPUNT || config_setting_get_member(g, "overheads")))
+        return mkba_sc_fail(ld, g, "payer", "required setting is missing; the pathway has "
+                            "costs of its own (quick scan, home visits or overheads) and needs "
+                            "the payer who bears them");
+    p->teams_used = teams_used(m, p);
+    return 0;
+}
+
+static int read_seek_rates(mkba_loader *ld, const config_setting_t *g)
+{
+    mkba_services *sv = &ld->m->services;
+    const config_setting_t *list = config_setting_get_member(g, "seek_rate");
+    if (list == NULL)
+        return mkba_sc_fail(ld, g, "seek_rate", "required setting is missing; expected help-"
+                            "seeking rates per year by highest severity, e.g. [0.3, 0.6, 1.2]");
+    int rc = mkba_sc_expect_list(ld, list, "a list of help-seeking rates per year, one per "
+                                 "severity level");
+    if (rc != 0)
+        return rc;
+    int n = config_setting_length(list);
+    if (n > 8)
+        return mkba_sc_fail(ld, list, NULL, "%d rates; expected at most 8", n);
+    sv->nseek = n;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        int fixed;
+        double v;
+        if ((rc = mkba_sc_value(ld, e, NULL, &sv->seek_rate[i], &fixed, &v)) != 0)
+            return rc;
+        if (fixed && !(v >= 0 && v <= 1e3))
+            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a rate per year "
+                                ">= 0", v);
+    }
+    return 0;
+}
+
+int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
+{
+    mkba_model *m = ld->m;
+    mkba_services *sv = &m->services;
+    memcpy(sv->degree_weight, default_degree_weight, sizeof sv->degree_weight);
+    if (g == NULL)
+        return 0;
+    int rc;
+    if ((rc = mkba_sc_expect_group(ld, g, "a group {population = ...; teams = (...); "
+                                   "pathways = {...};}")) != 0
+        || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_SERVICES)) != 0
+        || (rc = range_value(ld, g, "population", 1, 0, 0, 1e9, 1,
+                             "the number of households the teams serve, > 0",
+                             &sv->population)) != 0
+        || (rc = read_seek_rates(ld, g)) != 0)
+        return rc;
+    const config_setting_t *w = config_setting_get_member(g, "degree_weights");
+    if (w != NULL) {
+        if ((rc = mkba_sc_expect_group(ld, w, "a group {limited = ...; partial = ...; full = "
+                                       "...;}")) != 0
+            || (rc = mkba_sc_check_keys(ld, w, MKBA_KEYS_DEGREE_WEIGHTS)) != 0)
+            return rc;
+        for (int d = MKBA_DEGREE_LIMITED; d < MKBA_NDEGREES; d++) {
+            if ((rc = mkba_sc_number(ld, w, mkba_degree_names[d], 0, &sv->degree_weight[d],
+                                     NULL)) != 0)
+                return rc;
+            if (!(sv->degree_weight[d] >= 0 && sv->degree_weight[d] <= 1))
+                return mkba_sc_fail(ld, config_setting_get_member(w, mkba_degree_names[d]),
+                                    NULL, "%g is out of range; expected a weight from 0 to 1",
+                                    sv->degree_weight[d]);
+        }
+    }
+    const config_setting_t *teams = config_setting_get_member(g, "teams");
+    if (teams == NULL)
+        return mkba_sc_fail(ld, g, "teams", "required setting is missing; expected a list of "
+                            "teams ( {name = ...; domains = [...]; fte = ...; ...} )");
+    if ((rc = mkba_sc_expect_list(ld, teams, "a list of teams")) != 0)
+        return rc;
+    if (config_setting_length(teams) > MKBA_MAX_TEAMS)
+        return mkba_sc_fail(ld, teams, NULL, "%d teams; expected at most %d",
+                            config_setting_length(teams), MKBA_MAX_TEAMS);
+    for (int i = 0; i < config_setting_length(teams); i++)
+        if ((rc = read_team(ld, config_setting_get_elem(teams, (unsigned)i), (size_t)i)) != 0)
+            return rc;
+    const config_setting_t *pw = config_setting_get_member(g, "pathways");
+    if (pw == NULL)
+        return mkba_sc_fail(ld, g, "pathways", "required setting is missing; expected a group "
+                            "with a pathway for each arm");
+    if ((rc = mkba_sc_expect_group(ld, pw, "a group {ARM = {rule = ...;}; ...}")) != 0)
+        return rc;
+    const char *arm_names[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < m->narms; a++)
+        arm_names[a] = m->arm[a].name;
+    for (int i = 0; i < config_setting_length(pw); i++) {
+        const config_setting_t *e = config_setting_get_elem(pw, (unsigned)i);
+        int a;
+        if ((rc = mkba_sc_lookup(ld, e, config_setting_name(e), arm_names, m->narms, "arm",
+                                 NULL, &a)) != 0)
+            return rc;
+    }
+    for (size_t a = 0; a < m->narms; a++) {
+        const config_setting_t *e = config_setting_get_member(pw, m->arm[a].name);
+        if (e == NULL)
+            return mkba_sc_fail(ld, pw, m->arm[a].name, "required setting is missing; every "
+                                "arm needs a pathway when the scenario has services");
+        if ((rc = read_pathway(ld, e, a)) != 0)
+            return rc;
+    }
+    sv->enabled = 1;
+    return 0;
+}
+
+int mkba_sc_categories(mkba_loader *ld)
+{
+    mkba_model *m = ld->m;
+    int rc;
+    if (m->services.enabled) {
+        int i;
+        if ((rc = category_of(ld, "first line", &i)) != 0
+            || (rc = category_of(ld, "programme", &i)) != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < m->ncosts; i++) {
+        mkba_cost_rule *r = &m->cost[i];
+        if ((rc = category_of(ld, r->category != NULL ? r->category : "other",
+                              &r->category_index)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int mkba_services_check(const mkba_model *m, const double *values, long draw, mkba_error *err)
+{
+    const mkba_services *sv = &m->services;
+    const size_t np = mkba_params_count(m->params);
+    for (size_t a = 0; a < m->narms; a++)
+        for (size_t i = 0; i < sv->nbounds; i++) {
+            const mkba_bound *b = &sv->bound[i];
+            double x = values[a * np + (size_t)b->value];
+            if (!in_bound(b, x))
+                return mkba_error_set(err, MKBA_ENUMERIC, "%s: draw %ld, arm '%s': the value "
+                                      "is %g; expected %s", b->where, draw, m->arm[a].name, x,
+                                      b->expect);
+        }
+    for (size_t a = 0; a < m->narms; a++)
+        for (int i = 0; i < sv->nseek; i++) {
+            double x = values[a * np + (size_t)sv->seek_rate[i]];
+            if (!(x >= 0 && x <= 1e3))
+                return mkba_error_set(err, MKBA_ENUMERIC, "services.seek_rate.[%d]: draw %ld, "
+                                      "arm '%s': the rate is %g; expected a rate per year >= 0",
+                                      i, draw, m->arm[a].name, x);
+        }
+    return MKBA_OK;
+}

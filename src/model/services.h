@@ -1,0 +1,104 @@
+/* Service pathways: the teams a scenario defines and, per arm, the route
+ * households take to them (docs/model.md, "Service pathways").
+ *
+ * Every number is a value index into the parameter table, so it can be a
+ * distribution and can differ by arm; the few structural settings (rule,
+ * degree, which teams, thresholds of model D and C) are fixed. */
+#ifndef MKBA_MODEL_SERVICES_H
+#define MKBA_MODEL_SERVICES_H
+
+#include <stdint.h>
+
+#define MKBA_MAX_TEAMS 16
+
+typedef enum mkba_route_rule {
+    MKBA_ROUTE_CLASSIC = 0,    /* one provider per domain, one problem at a time */
+    MKBA_ROUTE_BROAD,          /* model A: one team, one plan for all domains */
+    MKBA_ROUTE_SPECIFIC,       /* model B: triage into one of several teams */
+    MKBA_ROUTE_FRONT_POST,     /* model C: generalist front post, domain teams behind */
+    MKBA_ROUTE_MULTI_PROBLEM,  /* model D: multi-problem households only */
+    MKBA_ROUTE_MAKELPUNT,      /* sociaal makelpunt: quick scan, own strength first */
+    MKBA_ROUTE_ONE_STOP,       /* one counter for the domains it lists */
+    MKBA_NROUTES
+} mkba_route_rule;
+
+typedef enum mkba_degree {
+    MKBA_DEGREE_NONE = 0, MKBA_DEGREE_LIMITED, MKBA_DEGREE_PARTIAL, MKBA_DEGREE_FULL,
+    MKBA_NDEGREES
+} mkba_degree;
+
+typedef enum mkba_queue_rule { MKBA_QUEUE_FIFO = 0, MKBA_QUEUE_PRIORITY } mkba_queue_rule;
+
+extern const char *const mkba_route_names[MKBA_NROUTES];
+extern const char *const mkba_degree_names[MKBA_NDEGREES];
+extern const char *const mkba_queue_names[2];
+
+/* A team (or provider) with staff and a caseload norm. */
+typedef struct mkba_team {
+    char *name;
+    uint32_t domains;          /* bitmask of the domains it treats */
+    mkba_queue_rule queue;
+    int payer, category;       /* who pays its costs; cost category index */
+    /* value indices */
+    int fte;                   /* staff, full-time equivalents, for `population` */
+    int caseload;              /* households in care per FTE at a time (> 0) */
+    int cost_per_fte;          /* per FTE per year */
+    int intake_cost;           /* per admission */
+    int improve_hr;            /* hazard ratio on improving moves in care (>= 0) */
+    int worsen_hr;             /* hazard ratio on worsening moves in care (>= 0) */
+    int episode_years;         /* longest episode of care (> 0) */
+    int turnover;              /* staff turnover per year, share */
+    int turnover_loss;         /* effectiveness lost per unit of turnover */
+    int handover_cost;         /* per household in care handed over */
+    char *path, *file;
+    int line;
+} mkba_team;
+
+/* One arm's route. */
+typedef struct mkba_pathway {
+    mkba_route_rule rule;
+    mkba_degree degree;
+    int team;                  /* A, C (front post), D, makelpunt (broker), one-stop; -1 */
+    int nspecific, specific[MKBA_MAX_TEAMS]; /* model B teams, in triage order */
+    int provider[32];          /* classic provider of each domain, or -1 */
+    uint32_t teams_used;       /* every team the arm runs (bitmask) */
+    int payer;                 /* payer of the pathway's own costs, or -1 */
+    int min_domains;           /* model D: domains at or above min_severity */
+    double min_severity;
+    double refer_above;        /* model C: severity above which the front post refers */
+    int shared_ict;
+    /* value indices */
+    int stigma, outreach, awareness_start, awareness_years;
+    int detect, coordination, wait_escalation, wait_effect;
+    int self_share, self_cap;
+    int maturity_start, maturity_years, efficiency_start, friction, friction_years;
+    int investment, recurring, co_location, duplicate_registration;
+    int quick_scan_share, quick_scan_cost, home_visit_cost;
+    char *path, *file;
+    int line;
+} mkba_pathway;
+
+/* A range a drawn value must lie in, checked per draw and arm (fixed
+ * values are also checked when loading). */
+typedef struct mkba_bound {
+    int value;                 /* value index */
+    double lo, hi;
+    int lo_open;               /* lo itself is out of range */
+    char *where;               /* "FILE:LINE: PATH" */
+    const char *expect;        /* what the range means, for the message */
+} mkba_bound;
+
+typedef struct mkba_services {
+    int enabled;
+    int population;            /* value index: households the teams serve */
+    double degree_weight[MKBA_NDEGREES];
+    int nseek;                 /* seek_rate[i]: severity level i + 1 and above */
+    int seek_rate[8];          /* value indices, help-seeking rate per year */
+    size_t nteams;
+    mkba_team team[MKBA_MAX_TEAMS];
+    mkba_pathway pathway[32];  /* per arm */
+    size_t nbounds;
+    mkba_bound *bound;
+} mkba_services;
+
+#endif

@@ -1,0 +1,615 @@
+/* Service pathways: each mechanism's direction and size, and the
+ * guarantees of the lockstep engine.
+ *
+ * Fixtures: tests/data/services.cfg (classic providers versus a broad
+ * team; three problem domains with second-line states and an exit) and
+ * tests/data/services_queue.cfg (a closed queue: one lasting need, one
+ * desk, nothing else moves). Values of a draw are edited in place to set a
+ * mechanism, so every comparison runs on the same random numbers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "engine/services.h"
+
+#define SERVICES "tests/data/services.cfg"
+#define QUEUE "tests/data/services_queue.cfg"
+
+/* One draw of a scenario, resolved, with its values open to edits. */
+typedef struct sim {
+    mkba_model *m;
+    mkba_layout *l;
+    mkba_tables *t;
+    mkba_params_work *pw;
+    double *values;
+    size_t np;
+    long households;
+} sim;
+
+static void sim_open(sim *s, const char *path, long households)
+{
+    mkba_error err = {0};
+    memset(s, 0, sizeof *s);
+    assert_int_equal(mkba_scenario_load(path, &s->m, &err), MKBA_OK);
+    s->l = mkba_layout_alloc(s->m, &err);
+    assert_non_null(s->l);
+    s->t = mkba_tables_alloc(s->m, s->l);
+    s->pw = mkba_params_work_alloc(s->m->params);
+    s->np = mkba_params_count(s->m->params);
+    s->values = calloc(s->m->narms * (s->np + 1), sizeof *s->values);
+    assert_true(s->t && s->pw && s->values);
+    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed, 0, 0, s->m->base_case,
+                                        s->values, s->pw, &err), MKBA_OK);
+    s->households = households;
+}
+
+static void sim_close(sim *s)
+{
+    mkba_tables_free(s->t);
+    mkba_layout_free(s->l);
+    mkba_params_work_free(s->pw);
+    free(s->values);
+    mkba_model_free(s->m);
+}
+
+/* Sets value `index` in arm `arm` (all arms when arm < 0). */
+static void set_value(sim *s, int arm, int index, double v)
+{
+    for (size_t a = 0; a < s->m->narms; a++)
+        if (arm < 0 || (size_t)arm == a)
+            s->values[a * s->np + (size_t)index] = v;
+}
+
+/* Runs the draw with services into counts and a priced result. */
+static mkba_draw_result *sim_run(sim *s, int threads, mkba_counts **counts)
+{
+    mkba_error err = {0};
+    assert_int_equal(mkba_tables_resolve(s->t, s->m, s->values, 0, &err), MKBA_OK);
+    mkba_svc_work *w = mkba_svc_work_alloc(s->m, s->l, s->households, threads);
+    mkba_counts *c = mkba_counts_alloc(s->l);
+    mkba_draw_result *r = mkba_draw_result_alloc(s->m);
+    assert_true(w && c && r);
+    mkba_svc_run(s->m, s->t, s->values, s->m->seed, 0, w, c);
+    mkba_tally(s->m, s->l, c, s->values, r);
+    mkba_svc_price(s->m, w, r);
+    mkba_svc_work_free(w);
+    if (counts != NULL)
+        *counts = c;
+    else
+        mkba_counts_free(c);
+    return r;
+}
+
+static double sum(const double *x, size_t n)
+{
+    double t = 0.0;
+    for (size_t i = 0; i < n; i++)
+        t += x[i];
+    return t;
+}
+
+/* Takes every team's staff away, and the two mechanisms that act without
+ * a team (self-reliance, escalation while waiting). */
+static void no_services(sim *s)
+{
+    const mkba_services *sv = &s->m->services;
+    for (size_t i = 0; i < sv->nteams; i++)
+        set_value(s, -1, sv->team[i].fte, 0.0);
+    for (size_t a = 0; a < s->m->narms; a++) {
+        set_value(s, (int)a, sv->pathway[a].wait_escalation, 0.0);
+        set_value(s, (int)a, sv->pathway[a].self_share, 0.0);
+    }
+}
+
+/* ------------------------------------------------------------- guarantees */
+
+/* With no capacity nobody is treated, and the households move exactly as
+ * in the streaming kernel without services: the same words, bit for bit. */
+static void test_zero_capacity_is_no_service(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1500);
+    no_services(&s);
+    mkba_counts *c;
+    mkba_draw_result *r = sim_run(&s, 2, &c);
+    size_t AT = r->narms * r->ncycles;
+    assert_true(sum(r->svc_arrivals, AT) > 0.1);
+    assert_true(sum(r->svc_reached, AT) == 0.0);
+    assert_true(sum(r->svc_in_care, AT) == 0.0);
+    assert_true(sum(r->svc_fte_used, AT) == 0.0);
+
+    mkba_counts *ref = mkba_counts_alloc(s.l);
+    mkba_micro_work *mw = mkba_micro_work_alloc(s.l);
+    mkba_micro_run(s.m, s.t, s.m->seed, 0, 0, 1500, mw, ref);
+    size_t nocc = s.l->narms * s.l->npoints * s.l->nslots;
+    size_t nent = s.l->narms * s.l->ncycles * s.l->nstates_total;
+    assert_memory_equal(c->occ, ref->occ, nocc * sizeof *c->occ);
+    assert_memory_equal(c->entries, ref->entries, nent * sizeof *c->entries);
+    assert_true(sum(r->escalations, AT * r->ndomains) > 0.0);
+    mkba_micro_work_free(mw);
+    mkba_counts_free(ref);
+    mkba_counts_free(c);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* Degree "none" routes the broad arm's households the classic way: with
+ * the classic arm's mechanism values they fare exactly alike, and only the
+ * arm's own costs differ (its team's staff, investment, running costs). */
+static void test_degree_none_is_classic_except_costs(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1500);
+    mkba_services *sv = &s.m->services;
+    mkba_pathway *p0 = &sv->pathway[0], *p1 = &sv->pathway[1];
+    p1->degree = MKBA_DEGREE_NONE;
+    const int f0[] = {p0->stigma, p0->outreach, p0->awareness_start, p0->awareness_years,
+                      p0->detect, p0->wait_escalation, p0->wait_effect, p0->self_share,
+                      p0->self_cap, p0->maturity_start, p0->maturity_years,
+                      p0->efficiency_start, p0->friction, p0->friction_years};
+    const int f1[] = {p1->stigma, p1->outreach, p1->awareness_start, p1->awareness_years,
+                      p1->detect, p1->wait_escalation, p1->wait_effect, p1->self_share,
+                      p1->self_cap, p1->maturity_start, p1->maturity_years,
+                      p1->efficiency_start, p1->friction, p1->friction_years};
+    for (size_t i = 0; i < sizeof f0 / sizeof f0[0]; i++)
+        set_value(&s, 1, f1[i], s.values[f0[i]]);
+    set_value(&s, 1, p1->duplicate_registration, 0.0);
+    mkba_counts *c;
+    mkba_draw_result *r = sim_run(&s, 2, &c);
+    size_t per_arm = s.l->npoints * s.l->nslots, T = r->ncycles;
+    assert_memory_equal(c->occ, c->occ + per_arm, per_arm * sizeof *c->occ);
+    double *out0[] = {r->svc_arrivals, r->svc_reached, r->svc_queue, r->svc_in_care,
+                      r->svc_detected};
+    for (size_t i = 0; i < sizeof out0 / sizeof out0[0]; i++)
+        assert_memory_equal(out0[i], out0[i] + T, T * sizeof(double));
+    assert_true(sum(r->svc_reached, T) > 0.0);
+
+    /* The extra cost, undiscounted, to gemeente-wmo: the wijkteam's staff
+     * (25 FTE x 80000 x 8 years), its overheads (60000 + 30000 a year) and
+     * the investment (400000), all for 10000 households. */
+    double extra = r->cost_total[1 * r->npayers + 0] - r->cost_total[0];
+    assert_float_equal(extra, (25.0 * 80000 * 8 + 90000.0 * 8 + 400000.0) / 10000.0, 1e-9);
+    for (size_t p = 1; p < r->npayers; p++)
+        assert_float_equal(r->cost_total[r->npayers + p], r->cost_total[p], 1e-9);
+    mkba_counts_free(c);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+static void test_thread_count_invariant(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1300);   /* not a multiple of the chunk */
+    mkba_draw_result *r1 = sim_run(&s, 1, NULL), *r2 = sim_run(&s, 2, NULL);
+    size_t AT = r1->narms * r1->ncycles;
+    assert_memory_equal(r1->cost, r2->cost, AT * r1->npayers * sizeof(double));
+    assert_memory_equal(r1->cost_disc, r2->cost_disc, AT * r1->npayers * sizeof(double));
+    assert_memory_equal(r1->occupancy, r2->occupancy,
+                        r1->narms * r1->npoints * r1->nstates_total * sizeof(double));
+    assert_memory_equal(r1->cost_category, r2->cost_category,
+                        AT * r1->ncategories * sizeof(double));
+    double *a[] = {r1->svc_arrivals, r1->svc_reached, r1->svc_queue, r1->svc_fte_used,
+                   r1->svc_detected, r1->svc_self_resolved};
+    double *b[] = {r2->svc_arrivals, r2->svc_reached, r2->svc_queue, r2->svc_fte_used,
+                   r2->svc_detected, r2->svc_self_resolved};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        assert_memory_equal(a[i], b[i], AT * sizeof(double));
+    assert_true(sum(r1->svc_reached, AT) > 0.0);
+    mkba_draw_result_free(r1);
+    mkba_draw_result_free(r2);
+    sim_close(&s);
+}
+
+/* ----------------------------------------------------------------- queues */
+
+/* The closed queue settles; over whole episodes of the desk (6 cycles) the
+ * mean queue equals the admission rate times the mean wait. The desk is
+ * saturated: it always has its 600 households in care. */
+static void test_little_law(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, QUEUE, 2000);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    const double N = 2000.0, dt = 1.0 / 12.0;
+    double L = 0.0, lambda = 0.0, waited = 0.0;
+    int from = 120, to = 360, n = to - from;   /* cycles 121..360: 40 episodes */
+    for (int i = from; i < to; i++) {
+        assert_float_equal(r->svc_in_care[i] * N, 600.0, 1e-9);
+        L += r->svc_queue[i] * N / n;
+        lambda += r->svc_reached[i] * N / n;
+        if (r->svc_reached[i] > 0.0)
+            waited += r->svc_mean_wait[i] / dt * r->svc_reached[i] * N;
+    }
+    double W = waited / (lambda * n);
+    assert_float_equal(lambda, 100.0, 1e-9);   /* 600 places, 6 cycles each */
+    assert_true(L > 300.0);
+    assert_float_equal(L / (lambda * W), 1.0, 0.03);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* Capacity follows the efficiency curve: while the desk is saturated, it
+ * holds floor(600 m(t)) households, m at the middle of the cycle. */
+static void test_maturity_curve(void **state)
+{
+    (void)state;
+    assert_float_equal(mkba_svc_maturity(0.5, 2.5, 0.0), 0.5, 1e-15);
+    assert_float_equal(mkba_svc_maturity(0.5, 2.5, 2.5), 0.5 + 0.5 * (1 - exp(-1.0)), 1e-15);
+    assert_float_equal(mkba_svc_maturity(0.2, 4.0, 10.0), 0.2 + 0.8 * (1 - exp(-2.5)), 1e-15);
+    sim s;
+    sim_open(&s, QUEUE, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[0];
+    set_value(&s, 0, p->efficiency_start, 0.4);
+    set_value(&s, 0, p->maturity_years, 2.5);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    int saturated = 0;
+    for (int k = 1; k <= (int)r->ncycles; k++) {
+        double m = 0.4 + 0.6 * (1.0 - exp(-(k - 0.5) / 12.0 / 2.5));
+        if (r->svc_queue[k - 1] > 0.0) {
+            assert_true(r->svc_in_care[k - 1] * 2000.0 <= floor(600.0 * m) + 1e-9);
+            if (k >= 2 && r->svc_in_care[k - 1] * 2000.0 == floor(600.0 * m))
+                saturated++;
+        }
+    }
+    assert_true(saturated > 200);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* ----------------------------------------------------------------- access */
+
+/* Everyone has one need and nobody is in care at the start, so the first
+ * cycle's requests are binomial with p = 1 - exp(-2 (1 - stigma) a dt). */
+static double first_requests(double stigma, double outreach)
+{
+    sim s;
+    sim_open(&s, QUEUE, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[0];
+    set_value(&s, 0, p->stigma, stigma);
+    set_value(&s, 0, p->outreach, outreach);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    double n = r->svc_arrivals[0] * 2000.0, total = sum(r->svc_arrivals, r->ncycles);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+    return stigma >= 1.0 ? total : n;
+}
+
+static void expect_binomial(double k, double n, double p)
+{
+    double sd = sqrt(n * p * (1 - p));
+    assert_true(fabs(k - n * p) < 4.0 * sd);
+}
+
+static void test_stigma_and_outreach(void **state)
+{
+    (void)state;
+    double none = first_requests(0.0, 0.0), half = first_requests(0.5, 0.0);
+    double with_outreach = first_requests(0.5, 1.0);
+    assert_true(first_requests(1.0, 0.0) == 0.0);   /* every cycle */
+    expect_binomial(none, 2000, -expm1(-2.0 / 12));
+    expect_binomial(half, 2000, -expm1(-1.0 / 12));
+    /* The same words: a higher probability asks for help in a superset. */
+    assert_true(none > half);
+    assert_true(with_outreach == none);   /* (1 - 0.5)(1 + 1) = 1 */
+}
+
+/* ---------------------------------------------------- routing and effects */
+
+/* Model D: with the broad team as multi-problem team for households with
+ * at least 2 domains at severity >= 1, every request the team takes has
+ * them, and every other goes to the classic provider of its question. */
+static void test_multi_problem_routing(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 3000);
+    mkba_model *m = s.m;
+    mkba_pathway *p = &m->services.pathway[1];
+    p->rule = MKBA_ROUTE_MULTI_PROBLEM;
+    p->min_domains = 2;
+    p->min_severity = 1.0;
+    for (int i = 0; i < m->services.nseek; i++)
+        set_value(&s, 1, m->services.seek_rate[i], 50.0);   /* everyone with a problem asks */
+    set_value(&s, 1, p->self_share, 0.0);
+    mkba_error err = {0};
+    assert_int_equal(mkba_tables_resolve(s.t, m, s.values, 0, &err), MKBA_OK);
+    mkba_svc_arm a;
+    mkba_svc_arm_init(&a, m, s.t, s.values + s.np, 1, m->seed, 0, s.households);
+
+    const size_t D = m->ndomains, N = (size_t)s.households;
+    mkba_svc_households hh = {.n = s.households, .ndomains = D};
+    hh.x = malloc(N * D);
+    hh.tis = malloc(N * D * sizeof *hh.tis);
+    hh.out = malloc(N);
+    hh.status = malloc(N);
+    hh.team = malloc(N);
+    hh.joint = malloc(N);
+    hh.prio = malloc(N);
+    hh.plan = malloc(N * sizeof *hh.plan);
+    hh.registered = malloc(N * sizeof *hh.registered);
+    hh.arrived = malloc(N * sizeof *hh.arrived);
+    hh.since = malloc(N * sizeof *hh.since);
+    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
+    int64_t *delta = calloc(s.l->npoints * s.l->nslots, sizeof *delta);
+    uint64_t *entries = calloc(s.l->ncycles * s.l->nstates_total, sizeof *entries);
+    long counts[MKBA_SVC_NCOUNTS] = {0};
+    int to_team = 0, to_provider = 0;
+    for (long h = 0; h < s.households; h++) {
+        mkba_svc_household_start(&a, &hh, h, delta);
+        mkba_svc_household_cycle(&a, &hh, h, 1, delta, entries, counts);
+        if (hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        int n = 0, pd = -1;
+        double sev[MKBA_MAX_DOMAINS];
+        for (size_t d = 0; d < D; d++) {
+            sev[d] = s.t->severity[s.l->state_base[d] + hh.x[h * D + d]];
+            n += sev[d] >= 1.0;
+            if ((a.servable >> d & 1u) && sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
+                pd = (int)d;
+        }
+        assert_true(pd >= 0 && (hh.plan[h] >> pd & 1u));
+        if (hh.team[h] == p->team) {
+            assert_true(n >= 2);
+            assert_int_equal(hh.joint[h], 1);
+            to_team++;
+        } else {
+            assert_true(n < 2);
+            assert_int_equal(hh.team[h], p->provider[pd]);
+            assert_int_equal(hh.plan[h], 1u << pd);
+            assert_int_equal(hh.joint[h], 0);
+            to_provider++;
+        }
+    }
+    assert_true(to_team > 100 && to_provider > 100);
+    free(hh.x); free(hh.tis); free(hh.out); free(hh.status); free(hh.team); free(hh.joint);
+    free(hh.prio); free(hh.plan); free(hh.registered); free(hh.arrived); free(hh.since);
+    free(hh.wait_factor);
+    free(delta);
+    free(entries);
+    sim_close(&s);
+}
+
+/* Mean severity over domains 0..2 of arm `arm` at the last point. */
+static double final_severity(const sim *s, const mkba_draw_result *r, size_t arm)
+{
+    double x = 0.0;
+    for (size_t d = 0; d < 3; d++)
+        for (int st = 0; st < s->m->domain[d].nstates; st++) {
+            size_t g = (size_t)s->l->state_base[d] + (size_t)st;
+            x += s->t->severity[g]
+                 * r->occupancy[(arm * r->npoints + r->ncycles) * r->nstates_total + g];
+        }
+    return x;
+}
+
+static void test_mechanism_directions(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 3000);
+    const mkba_services *sv = &s.m->services;
+    const mkba_pathway *p = &sv->pathway[1];
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    size_t T = base->ncycles;
+
+    /* Self-reliance is capped: share 0.6, cap 0.25 resolves a quarter. */
+    set_value(&s, 1, p->self_share, 0.6);
+    set_value(&s, 1, p->self_cap, 0.25);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    expect_binomial(r->svc_self_resolved[T] * 3000, r->svc_arrivals[T] * 3000, 0.25);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->self_share, 0.0);
+
+    /* Detection: none finds nothing; certain detection finds more than
+     * the fixture's 0.6. */
+    set_value(&s, 1, p->detect, 0.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(sum(r->svc_detected + T, T) == 0.0);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->detect, 1.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(r->svc_detected[T] > base->svc_detected[T]);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->detect, 0.6);
+
+    /* Care that works leaves less severity than care that does nothing. */
+    for (size_t i = 0; i < sv->nteams; i++) {
+        set_value(&s, -1, sv->team[i].improve_hr, 1.0);
+        set_value(&s, -1, sv->team[i].worsen_hr, 1.0);
+    }
+    set_value(&s, 1, p->coordination, 0.0);
+    mkba_draw_result *idle = sim_run(&s, 2, NULL);
+    for (size_t i = 0; i < sv->nteams; i++)
+        set_value(&s, -1, sv->team[i].improve_hr, 3.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) < final_severity(&s, idle, 1) - 0.02);
+    mkba_draw_result_free(r);
+    /* A joint plan damps escalation between domains. */
+    set_value(&s, 1, p->coordination, 1.0);
+    for (size_t i = 0; i < sv->nteams; i++)
+        set_value(&s, -1, sv->team[i].improve_hr, 1.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) < final_severity(&s, idle, 1));
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(idle);
+
+    /* Waiting raises escalation: with no staff, everyone who asks waits. */
+    for (size_t i = 0; i < sv->nteams; i++)
+        set_value(&s, -1, sv->team[i].fte, 0.0);
+    set_value(&s, -1, p->wait_escalation, 0.0);
+    mkba_draw_result *calm = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->wait_escalation, 1.5);
+    r = sim_run(&s, 2, NULL);
+    size_t ND = T * r->ndomains;
+    assert_true(sum(r->escalations + ND, ND) > 1.1 * sum(calm->escalations + ND, ND));
+    assert_memory_equal(r->escalations, calm->escalations, ND * sizeof(double)); /* arm 0 */
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(calm);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Category costs add up to the payers' costs (no transfers here), and the
+ * team's staff cost is booked whether or not it treats anyone. */
+static void test_costs_add_up(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1000);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t AT = r->narms * r->ncycles;
+    assert_float_equal(sum(r->cost_category, AT * r->ncategories), sum(r->cost, AT * r->npayers),
+                       1e-6);
+    assert_float_equal(sum(r->cost_category_disc, AT * r->ncategories),
+                       sum(r->cost_disc, AT * r->npayers), 1e-6);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* -------------------------------------------------------------- bad input */
+
+/* Loads the services fixture with `from` replaced by `to`, expecting a
+ * failure whose message holds every further string. */
+static void expect_variant_fails(const char *from, const char *to, ...)
+{
+    FILE *f = fopen(SERVICES, "rb");
+    assert_non_null(f);
+    static char text[16384], out[17000];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    char path[] = "/tmp/mkba-services-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+    close(fd);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    int rc = mkba_scenario_load(path, &m, &err);
+    unlink(path);
+    assert_int_equal(rc, MKBA_EINVAL);
+    assert_null(m);
+    va_list ap;
+    va_start(ap, to);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *)) {
+        if (strstr(err.message, s) == NULL)
+            fail_msg("message '%s' lacks '%s'", err.message, s);
+    }
+    va_end(ap);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    expect_variant_fails("rule = \"broad\"", "rule = \"braod\"",
+                         "services.pathways.broad.rule", "braod", NULL);
+    expect_variant_fails("team = \"wijkteam\"", "team = \"wijkteem\"",
+                         "services.pathways.broad.team", "wijkteem", "wijkteam", NULL);
+    expect_variant_fails("fte = 25.0; caseload = 30.0;", "fte = 25.0; caseload = 0.0;",
+                         "services.teams.[3].caseload", "> 0", NULL);
+    expect_variant_fails("caseload = 30.0;", "caseload = -2;", "caseload", "> 0", NULL);
+    expect_variant_fails("degree = \"full\"", "degree = \"total\"",
+                         "services.pathways.broad.degree", "total", NULL);
+    expect_variant_fails("rule = \"broad\"", "rule = \"makelpunt\"",
+                         "services.pathways.broad.quick_scan", "quick scan", NULL);
+    expect_variant_fails("degree = \"full\"; ", "", "services.pathways.broad.degree",
+                         "none, limited, partial or full", NULL);
+    expect_variant_fails("providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
+                         "                detect", "providers = [\"debt-service\"]; teams = "
+                         "[\"wijkteam\"];\n                detect",
+                         "services.pathways.classic.teams", "does not use", NULL);
+    expect_variant_fails("stigma = 0.1;", "stigma = 1.5;", "stigma", "0 to 1", NULL);
+    expect_variant_fails("classic = { rule", "klassiek = { rule", "klassiek", NULL);
+    expect_variant_fails("seek_rate = [0.3, 0.6, 1.0];", "", "services.seek_rate", NULL);
+}
+
+/* A drawn caseload that comes out at or below 0 stops the run, naming the
+ * setting, draw and arm, and leaves no result file. */
+static void test_drawn_caseload(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(SERVICES, &m, &err), MKBA_OK);
+    FILE *f = fopen(SERVICES, "rb");
+    assert_non_null(f);
+    static char text[16384], out[17000];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    mkba_model_free(m);
+    const char *from = "fte = 25.0; caseload = 30.0;";
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    snprintf(out, sizeof out, "%.*sfte = 12.0; caseload = { dist = \"normal\"; mean = 1.0; "
+             "sd = 2.0; };%s", (int)(at - text), text, at + strlen(from));
+    char path[] = "/tmp/mkba-caseload-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+    close(fd);
+    assert_int_equal(mkba_scenario_load(path, &m, &err), MKBA_OK);
+    unlink(path);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.households = 300;
+    o.draws = 20;
+    o.output = "/tmp/mkba-caseload-test.h5";
+    o.force = 1;
+    unlink(o.output);
+    assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
+    assert_non_null(strstr(err.message, "services.teams.[3].caseload"));
+    assert_non_null(strstr(err.message, "households per FTE, a number > 0"));
+    assert_int_equal(access(o.output, F_OK), -1);
+    mkba_model_free(m);
+}
+
+/* The cohort trace cannot represent capacity and says so. */
+static void test_cohort_refused(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(SERVICES, &m, &err), MKBA_OK);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.mode = MKBA_MODE_COHORT;
+    assert_int_equal(mkba_run(m, &o, &err), MKBA_EINVAL);
+    assert_non_null(strstr(err.message, "microsimulation"));
+    mkba_model_free(m);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zero_capacity_is_no_service),
+        cmocka_unit_test(test_degree_none_is_classic_except_costs),
+        cmocka_unit_test(test_thread_count_invariant),
+        cmocka_unit_test(test_little_law),
+        cmocka_unit_test(test_maturity_curve),
+        cmocka_unit_test(test_stigma_and_outreach),
+        cmocka_unit_test(test_multi_problem_routing),
+        cmocka_unit_test(test_mechanism_directions),
+        cmocka_unit_test(test_costs_add_up),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_drawn_caseload),
+        cmocka_unit_test(test_cohort_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
