@@ -57,6 +57,23 @@ const char *mkba_h5_tmp_path(const mkba_h5_writer *w);
  * written. Frees w in both cases. */
 int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err);
 
+/* The arrays of /draws/services (docs/output.md), as indices into
+ * mkba_h5_totals.service and mkba_h5_service_name. */
+enum {
+    MKBA_H5_SVC_ARRIVALS = 0,
+    MKBA_H5_SVC_REACHED,
+    MKBA_H5_SVC_SELF_RESOLVED,
+    MKBA_H5_SVC_IN_CARE,
+    MKBA_H5_SVC_QUEUE,
+    MKBA_H5_SVC_MEAN_WAIT,
+    MKBA_H5_SVC_DETECTED,
+    MKBA_H5_SVC_FTE_USED,
+    MKBA_H5_NSERVICE
+};
+
+/* The dataset names under /draws/services, in the order of the enum above. */
+extern const char *const mkba_h5_service_name[MKBA_H5_NSERVICE];
+
 /* Results read back from a file: the labels and the totals, enough for the
  * summary and the decision analyses without touching per-cycle data. */
 typedef struct mkba_h5_totals {
@@ -104,6 +121,25 @@ typedef struct mkba_h5_totals {
     double optimism_bias, deadweight;
     size_t npm;
     char **pm_item;               /* [npm] non-monetised effects (PM items) */
+
+    /* Cost categories (/labels/cost_categories) and the costs by category,
+     * [draw][arm][cycle][category], discounted and not; summed over payers,
+     * transfers included. NULL with ncategories 0 in a record built by hand. */
+    size_t ncategories;
+    char **category;
+    double *cost_category_disc, *cost_category_undisc;
+    /* 1 when the file has service outputs (/draws/services). */
+    int services;
+
+    /* Domains (/labels/domains) and /draws/escalations, entries into
+     * second-line states per starting household, [draw][arm][cycle][domain].
+     * NULL with ndomains 0 in a record built by hand. */
+    size_t ndomains;
+    char **domain;
+    double *escalations;
+    /* When services is 1, /draws/services/NAME for each NAME of
+     * mkba_h5_service_name, [draw][arm][cycle] each; otherwise NULL. */
+    double *service[MKBA_H5_NSERVICE];
 } mkba_h5_totals;
 
 /* The default willingness-to-pay grid written when a scenario gives none

@@ -9,6 +9,17 @@
 #include "h5util.h"
 #include "h5out.h"
 
+const char *const mkba_h5_service_name[MKBA_H5_NSERVICE] = {
+    [MKBA_H5_SVC_ARRIVALS] = "arrivals",
+    [MKBA_H5_SVC_REACHED] = "reached",
+    [MKBA_H5_SVC_SELF_RESOLVED] = "self_resolved",
+    [MKBA_H5_SVC_IN_CARE] = "in_care",
+    [MKBA_H5_SVC_QUEUE] = "queue",
+    [MKBA_H5_SVC_MEAN_WAIT] = "mean_wait",
+    [MKBA_H5_SVC_DETECTED] = "detected",
+    [MKBA_H5_SVC_FTE_USED] = "fte_used",
+};
+
 void mkba_h5_totals_free(mkba_h5_totals *t)
 {
     if (t == NULL)
@@ -42,6 +53,13 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     free(t->perspective_payers);
     free(t->wtp);
     mkba_h5_strings_free(t->pm_item, t->npm);
+    mkba_h5_strings_free(t->category, t->ncategories);
+    free(t->cost_category_disc);
+    free(t->cost_category_undisc);
+    mkba_h5_strings_free(t->domain, t->ndomains);
+    free(t->escalations);
+    for (int i = 0; i < MKBA_H5_NSERVICE; i++)
+        free(t->service[i]);
     free(t);
 }
 
@@ -194,6 +212,12 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     free(reference);
     if (rc == MKBA_OK)
         rc = mkba_h5_read_settings(f, path, t, err);
+    if (rc == MKBA_OK)
+        rc = read_names(f, path, "cost_categories", &t->category, &t->ncategories, err);
+    if (rc == MKBA_OK)
+        rc = read_names(f, path, "domains", &t->domain, &t->ndomains, err);
+    if (rc == MKBA_OK)
+        t->services = H5Lexists(f, "/draws/services", H5P_DEFAULT) > 0;
     return rc;
 }
 
@@ -203,6 +227,7 @@ static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *er
     size_t ap[2] = { t->narms, t->npayers }, ae[2] = { t->narms, t->neffects };
     size_t atp[3] = { t->narms, t->ncycles, t->npayers };
     size_t ate[3] = { t->narms, t->ncycles, t->neffects };
+    size_t atc[3] = { t->narms, t->ncycles, t->ncategories };
     struct { const char *name; int rank; const size_t *dims; double **out; } block[] = {
         { "/draws/cost_total", 2, ap, &t->cost_total },
         { "/draws/cost_total_discounted", 2, ap, &t->cost_total_disc },
@@ -214,10 +239,21 @@ static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *er
         { "/draws/effect_discounted", 3, ate, &t->effect_disc },
         { "/draws/transfer_total", 2, ap, &t->transfer_total },
         { "/draws/transfer_total_discounted", 2, ap, &t->transfer_total_disc },
+        { "/draws/cost_category", 3, atc, &t->cost_category_undisc },
+        { "/draws/cost_category_discounted", 3, atc, &t->cost_category_disc },
     };
     for (size_t i = 0; i < sizeof block / sizeof block[0] && rc == MKBA_OK; i++)
         rc = read_block(f, path, block[i].name, block[i].rank, block[i].dims,
                         &t->ndraws, block[i].out, err);
+    size_t atn[3] = { t->narms, t->ncycles, t->ndomains }, at[2] = { t->narms, t->ncycles };
+    if (rc == MKBA_OK)
+        rc = read_block(f, path, "/draws/escalations", 3, atn, &t->ndraws, &t->escalations,
+                        err);
+    for (int i = 0; t->services && i < MKBA_H5_NSERVICE && rc == MKBA_OK; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "/draws/services/%s", mkba_h5_service_name[i]);
+        rc = read_block(f, path, name, 2, at, &t->ndraws, &t->service[i], err);
+    }
     return rc;
 }
 

@@ -21,19 +21,31 @@ enum {
     DS_COST, DS_COST_DISC, DS_EFFECT, DS_EFFECT_DISC, DS_OCCUPANCY,
     DS_COST_TOTAL, DS_COST_TOTAL_DISC, DS_EFFECT_TOTAL, DS_EFFECT_TOTAL_DISC,
     DS_PARAMETERS, DS_TRANSFER, DS_TRANSFER_DISC, DS_TRANSFER_TOTAL, DS_TRANSFER_TOTAL_DISC,
+    DS_COST_CATEGORY, DS_COST_CATEGORY_DISC, DS_ESCALATIONS,
+    /* /draws/services, only in files of scenarios with services; keep
+     * these last (DS_FIRST_SERVICE). */
+    DS_SVC_ARRIVALS, DS_SVC_REACHED, DS_SVC_SELF_RESOLVED, DS_SVC_IN_CARE,
+    DS_SVC_QUEUE, DS_SVC_MEAN_WAIT, DS_SVC_DETECTED, DS_SVC_FTE_USED,
     DS_COUNT
 };
+#define DS_FIRST_SERVICE DS_SVC_ARRIVALS
 
 /* Axis sizes a dataset may use after its draw axis. */
-enum { AX_ARM, AX_CYCLE, AX_POINT, AX_PAYER, AX_EFFECT, AX_STATE, AX_PARAM, AX_COUNT };
+enum {
+    AX_ARM, AX_CYCLE, AX_POINT, AX_PAYER, AX_EFFECT, AX_STATE, AX_PARAM,
+    AX_CATEGORY, AX_DOMAIN, AX_COUNT
+};
 
 typedef struct ds_spec {
-    const char *name;
+    const char *name;          /* relative to /draws */
     int rank;                  /* axes after the draw axis */
     int axis[3];
     const char *axes;
     const char *description;
+    const char *units;         /* NULL: derived from the last axis (dataset_units) */
 } ds_spec;
+
+#define PER_HOUSEHOLD "1 (households per starting household)"
 
 static const ds_spec spec[DS_COUNT] = {
     [DS_COST] = { "cost", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
@@ -68,6 +80,45 @@ static const ds_spec spec[DS_COUNT] = {
     [DS_TRANSFER_TOTAL_DISC] = { "transfer_total_discounted", 2, { AX_ARM, AX_PAYER, 0 },
                                  "draw,arm,payer",
                                  "transfer summed over the horizon, discounted (present value)" },
+    [DS_COST_CATEGORY] = { "cost_category", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
+                           "draw,arm,cycle,category",
+                           "cost per cost category (/labels/cost_categories) in each cycle, "
+                           "summed over payers, transfers included, undiscounted; cycle k at "
+                           "index k-1" },
+    [DS_COST_CATEGORY_DISC] = { "cost_category_discounted", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
+                                "draw,arm,cycle,category",
+                                "cost per cost category in each cycle, summed over payers, "
+                                "transfers included, discounted to time 0; cycle k at index k-1" },
+    [DS_ESCALATIONS] = { "escalations", 3, { AX_ARM, AX_CYCLE, AX_DOMAIN }, "draw,arm,cycle,domain",
+                         "entries into second-line states of each domain (/labels/domains) in "
+                         "each cycle; cycle k at index k-1",
+                         "1 (entries per starting household)" },
+    [DS_SVC_ARRIVALS] = { "services/arrivals", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                          "households asking for help in each cycle; cycle k at index k-1",
+                          PER_HOUSEHOLD },
+    [DS_SVC_REACHED] = { "services/reached", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                         "households admitted to care in each cycle; cycle k at index k-1",
+                         PER_HOUSEHOLD },
+    [DS_SVC_SELF_RESOLVED] = { "services/self_resolved", 2, { AX_ARM, AX_CYCLE, 0 },
+                               "draw,arm,cycle",
+                               "help-seekers resolved by their own strength or network in each "
+                               "cycle; cycle k at index k-1", PER_HOUSEHOLD },
+    [DS_SVC_IN_CARE] = { "services/in_care", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                         "households in care at the end of each cycle; cycle k at index k-1",
+                         PER_HOUSEHOLD },
+    [DS_SVC_QUEUE] = { "services/queue", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                       "households waiting at the end of each cycle; cycle k at index k-1",
+                       PER_HOUSEHOLD },
+    [DS_SVC_MEAN_WAIT] = { "services/mean_wait", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                           "mean years waited by the households admitted in each cycle, NaN "
+                           "when nobody was admitted; cycle k at index k-1", "years" },
+    [DS_SVC_DETECTED] = { "services/detected", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                          "problems found at intake besides the question asked, in each cycle; "
+                          "cycle k at index k-1", "1 (problems per starting household)" },
+    [DS_SVC_FTE_USED] = { "services/fte_used", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                          "staff in use in each cycle, summed over teams, for the scenario's "
+                          "services.population (not per household); cycle k at index k-1",
+                          "FTE (full-time equivalents) for services.population" },
 };
 
 struct mkba_h5_writer {
@@ -78,10 +129,18 @@ struct mkba_h5_writer {
     hid_t draw_index;
     size_t nstored;
     size_t axis[AX_COUNT];
+    int services;              /* the model has services: /draws/services exists */
     unsigned char *written;    /* [nstored]: draw stored yet */
     int finished;              /* mkba_h5_finish closed the file */
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
 };
+
+/* How many of the datasets in spec[] the file has: the service outputs
+ * only for a model with services. */
+static int dataset_count(const mkba_h5_writer *w)
+{
+    return w->services ? DS_COUNT : DS_FIRST_SERVICE;
+}
 
 /* Closes every HDF5 object of w and frees it; the temporary file stays. */
 static void writer_release(mkba_h5_writer *w)
@@ -170,6 +229,7 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     if (m->ndomains > nmax) nmax = m->ndomains;
     if (nstates > nmax) nmax = nstates;
     if (npar > nmax) nmax = npar;
+    if (m->ncategories > nmax) nmax = m->ncategories;
 
     int rc = MKBA_OK;
     const char **s = calloc(nmax > 0 ? nmax : 1, sizeof *s);
@@ -226,6 +286,8 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     }
     PUT("parameters", s, npar);
     PUT("parameter_sources", s2, npar);
+    PUT("cost_categories", (const char *const *)m->category,
+        m->category != NULL ? m->ncategories : 0);
 #undef PUT
 
     hsize_t dims[1] = { m->neffects };
@@ -253,15 +315,134 @@ done:
 }
 
 
+/* The name of value index v of m (a parameter), or "" when there is none. */
+static const char *value_name(const mkba_model *m, int v)
+{
+    if (v < 0 || (size_t)v >= mkba_params_count(m->params))
+        return "";
+    const mkba_param *p = mkba_params_get(m->params, (size_t)v);
+    return p != NULL && p->name != NULL ? p->name : "";
+}
+
+/* Entry i of a name table of n entries, or "" outside it. */
+static const char *name_at(const char *const *names, int n, int i)
+{
+    return i >= 0 && i < n && names[i] != NULL ? names[i] : "";
+}
+
+/* Writes the /labels entries of the service pathways: the teams and what
+ * each arm's pathway is, enough to read /draws/services without the
+ * scenario (docs/output.md). */
+static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
+{
+    const mkba_services *sv = &m->services;
+    size_t nt = sv->nteams, na = m->narms, nd = m->ndomains;
+    size_t nmax = nt > na ? nt : na;
+    const char **s = calloc(nmax > 0 ? nmax : 1, sizeof *s);
+    const char **s2 = calloc(nmax > 0 ? nmax : 1, sizeof *s2);
+    int *dom = calloc(nt * nd > 0 ? nt * nd : 1, sizeof *dom);
+    int *fte = calloc(nt > 0 ? nt : 1, sizeof *fte);
+    hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
+    const char *failed = NULL;
+    int rc = MKBA_OK;
+    if (s == NULL || s2 == NULL || dom == NULL || fte == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+        goto done;
+    }
+    if (g < 0) {
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot open group /labels in %s", w->tmp);
+        goto done;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        s[t] = sv->team[t].name;
+        for (size_t d = 0; d < nd; d++)
+            dom[t * nd + d] = (sv->team[t].domains >> d) & 1u;
+        fte[t] = sv->team[t].fte;
+    }
+    size_t dtd[2] = { nt, nd }, dt[1] = { nt }, dg[1] = { MKBA_NDEGREES };
+    if (mkba_h5_write_strings(g, "teams", s, nt) < 0)
+        failed = "teams";
+    else if (mkba_h5_write_ints(g, "team_domains", 2, dtd, dom, "team,domain", "1",
+                                "1 when the team treats the domain (/labels/domains)") < 0)
+        failed = "team_domains";
+    else if (mkba_h5_write_ints(g, "team_fte_parameter", 1, dt, fte, "team", "1",
+                                "the team's staff (FTE for services.population): index into "
+                                "/labels/parameters, its value per draw in /draws/parameters; "
+                                "-1 none") < 0)
+        failed = "team_fte_parameter";
+    else if (mkba_h5_write_strings(g, "degrees", (const char *const *)mkba_degree_names,
+                                   MKBA_NDEGREES) < 0)
+        failed = "degrees";
+    else if (mkba_h5_write_doubles(g, "degree_weights", 1, dg, sv->degree_weight, "degree", "1",
+                                   "weight w(degree) of each degree of integration "
+                                   "(/labels/degrees) in the pathway mechanisms") < 0)
+        failed = "degree_weights";
+    if (failed == NULL) {
+        for (size_t a = 0; a < na; a++) {
+            s[a] = name_at(mkba_route_names, MKBA_NROUTES, (int)sv->pathway[a].rule);
+            s2[a] = name_at(mkba_degree_names, MKBA_NDEGREES, (int)sv->pathway[a].degree);
+        }
+        if (mkba_h5_write_strings(g, "pathway_rule", s, na) < 0)
+            failed = "pathway_rule";
+        else if (mkba_h5_write_strings(g, "pathway_degree", s2, na) < 0)
+            failed = "pathway_degree";
+    }
+    if (failed == NULL) {
+        for (size_t a = 0; a < na; a++) {
+            int t = sv->pathway[a].team;
+            s[a] = t >= 0 && (size_t)t < nt && sv->team[t].name != NULL ? sv->team[t].name : "";
+        }
+        if (mkba_h5_write_strings(g, "pathway_team", s, na) < 0)
+            failed = "pathway_team";
+    }
+    if (failed != NULL)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s", failed, w->tmp);
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    free(fte);
+    free(dom);
+    free((void *)s2);
+    free((void *)s);
+    return rc;
+}
+
+/* Creates /draws/services (inside the /draws group g) with the settings
+ * its numbers depend on as attributes. */
+static int create_services_group(mkba_h5_writer *w, hid_t g, const mkba_model *m,
+                                 mkba_error *err)
+{
+    hid_t sg = H5Gcreate2(g, "services", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sg < 0)
+        return mkba_h5_error(err, MKBA_EIO, "cannot create group /draws/services in %s", w->tmp);
+    int pop = m->services.population;
+    int ok = mkba_h5_attr_string(sg, "description",
+                                 "service pathway outputs per arm and cycle (docs/output.md); "
+                                 "teams and pathways in /labels") >= 0
+             && mkba_h5_attr_string(sg, "population_parameter", value_name(m, pop)) >= 0
+             && mkba_h5_attr_int(sg, "population_parameter_index",
+                                 pop >= 0 && (size_t)pop < mkba_params_count(m->params)
+                                 ? pop : -1) >= 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    H5Gclose(sg);
+    mkba_h5_error_restore(kept);
+    if (!ok)
+        return mkba_h5_error(err, MKBA_EIO, "cannot write the attributes of /draws/services in %s",
+                             w->tmp);
+    return MKBA_OK;
+}
+
 /* The `units` attribute of per-draw dataset `which`. */
 static const char *dataset_units(const mkba_h5_writer *w, int which)
 {
     const ds_spec *sp = &spec[which];
+    if (sp->units != NULL)
+        return sp->units;
     if (which == DS_OCCUPANCY)
         return "1 (share of starting households)";
     if (which == DS_PARAMETERS)
         return "the unit of each parameter as defined in the scenario";
-    if (sp->axis[sp->rank - 1] == AX_PAYER)
+    if (sp->axis[sp->rank - 1] == AX_PAYER || sp->axis[sp->rank - 1] == AX_CATEGORY)
         return w->money_units;
     return "unit of each effect (/labels/effect_units) per starting household";
 }
@@ -360,6 +541,8 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     int rc = write_root_attributes(w, m, meta, err);
     if (rc == MKBA_OK)
         rc = write_labels(w, m, err);
+    if (rc == MKBA_OK && w->services)
+        rc = write_service_labels(w, m, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_write_settings(w->file, w->tmp, m, err);
     if (rc != MKBA_OK)
@@ -367,8 +550,10 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     hid_t g = H5Gcreate2(w->file, "draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return mkba_h5_error(err, MKBA_EIO, "cannot create group /draws in %s", w->tmp);
+    if (w->services)
+        rc = create_services_group(w, g, m, err);
     int deflate = deflate_available();
-    for (int i = 0; i < DS_COUNT && rc == MKBA_OK; i++)
+    for (int i = 0; i < dataset_count(w) && rc == MKBA_OK; i++)
         rc = create_dataset(w, g, i, deflate, err);
     if (rc == MKBA_OK)
         rc = create_draw_index(w, g, err);
@@ -417,6 +602,9 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     for (size_t d = 0; d < m->ndomains; d++)
         w->axis[AX_STATE] += (size_t)m->domain[d].nstates;
     w->axis[AX_PARAM] = mkba_params_count(m->params);
+    w->axis[AX_CATEGORY] = m->ncategories;
+    w->axis[AX_DOMAIN] = m->ndomains;
+    w->services = m->services.enabled != 0;
     snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
              m->currency ? m->currency : "", m->price_year);
     w->path = mkba_strdup(path);
@@ -477,6 +665,17 @@ static const double *draw_data(const mkba_draw_result *r, int which)
     case DS_TRANSFER_DISC: return r->transfer_disc;
     case DS_TRANSFER_TOTAL: return r->transfer_total;
     case DS_TRANSFER_TOTAL_DISC: return r->transfer_total_disc;
+    case DS_COST_CATEGORY: return r->cost_category;
+    case DS_COST_CATEGORY_DISC: return r->cost_category_disc;
+    case DS_ESCALATIONS: return r->escalations;
+    case DS_SVC_ARRIVALS: return r->svc_arrivals;
+    case DS_SVC_REACHED: return r->svc_reached;
+    case DS_SVC_SELF_RESOLVED: return r->svc_self_resolved;
+    case DS_SVC_IN_CARE: return r->svc_in_care;
+    case DS_SVC_QUEUE: return r->svc_queue;
+    case DS_SVC_MEAN_WAIT: return r->svc_mean_wait;
+    case DS_SVC_DETECTED: return r->svc_detected;
+    case DS_SVC_FTE_USED: return r->svc_fte_used;
     }
     return NULL;
 }
@@ -521,18 +720,24 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
                               w->path, index, w->nstored);
     if (r->narms != w->axis[AX_ARM] || r->ncycles != w->axis[AX_CYCLE]
         || r->npayers != w->axis[AX_PAYER] || r->neffects != w->axis[AX_EFFECT]
-        || r->nstates_total != w->axis[AX_STATE] || r->nparams != w->axis[AX_PARAM])
+        || r->nstates_total != w->axis[AX_STATE] || r->nparams != w->axis[AX_PARAM]
+        || r->ncategories != w->axis[AX_CATEGORY] || r->ndomains != w->axis[AX_DOMAIN]
+        || (r->services != 0) != w->services)
         return mkba_error_set(err, MKBA_EINTERNAL,
                               "%s: draw %zu has a result shape that differs from the file's",
                               w->path, index);
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
     int rc = MKBA_OK;
-    for (int i = 0; i < DS_COUNT && rc == MKBA_OK; i++) {
+    for (int i = 0; i < dataset_count(w) && rc == MKBA_OK; i++) {
         size_t n = 1;
         for (int k = 0; k < spec[i].rank; k++)
             n *= w->axis[spec[i].axis[k]];
-        if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, draw_data(r, i)) < 0)
+        const double *v = draw_data(r, i);
+        if (n > 0 && v == NULL)
+            rc = mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu has no data for /draws/%s",
+                                w->path, index, spec[i].name);
+        else if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, v) < 0)
             rc = mkba_h5_error(err, MKBA_EIO, "cannot write draw %zu of /draws/%s in %s",
                                index, spec[i].name, w->tmp);
     }
