@@ -211,6 +211,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             mkba_svc_household_start(&a, &w->hh, h, delta);
     }
     for (int k = 1; k <= (int)l->ncycles; k++) {
+        mkba_svc_arm_cycle(&a, k);
         memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
         for (long i = 0; i < nchunks; i++) {
@@ -218,8 +219,12 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             int64_t *delta = w->delta[tid] + arm * per_arm;
             uint64_t *entries = w->thread_counts[tid]->entries + arm * l->ncycles * l->nstates_total;
             long h1 = (i + 1) * CHUNK < n ? (i + 1) * CHUNK : n;
+            /* Counted locally: the threads' counters share cache lines. */
+            long local[MKBA_SVC_NCOUNTS] = {0};
             for (long h = i * CHUNK; h < h1; h++)
-                mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, w->counts[tid]);
+                mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, local);
+            for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
+                w->counts[tid][j] += local[j];
         }
         long counts[MKBA_SVC_NCOUNTS] = {0};
         for (int tid = 0; tid < w->nthreads; tid++)

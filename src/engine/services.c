@@ -96,6 +96,19 @@ static double mid_years(const mkba_model *m, int k)
     return (k - 0.5) * m->timing.cycle_years;
 }
 
+void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
+{
+    double years = mid_years(a->m, k), dt = a->m->timing.cycle_years;
+    double aware = mkba_svc_maturity(a->awareness_start, a->awareness_years, years);
+    for (int i = 0; i < a->nseek; i++)
+        a->seek_p[i] = -expm1(-a->seek[i] * (1.0 - a->stigma) * (1.0 + a->outreach) * aware * dt);
+    double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
+    if (years < a->friction_years)
+        e *= 1.0 - a->friction;
+    for (size_t i = 0; i < a->m->services.nteams; i++)
+        a->effect[i] = e * a->team[i].continuity;
+}
+
 static int slot_of(const mkba_layout *l, int g, int tis)
 {
     return l->slot_at[l->tis_off[g] + tis];
@@ -168,17 +181,6 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
     return r->to[j];
 }
 
-/* Effectiveness of care with team tm in cycle k for a household whose wait
- * factor is wf. */
-static double effectiveness(const mkba_svc_arm *a, int tm, int k, double wf)
-{
-    double years = mid_years(a->m, k);
-    double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
-    if (years < a->friction_years)
-        e *= 1.0 - a->friction;
-    return e * a->team[tm].continuity * wf;
-}
-
 /* Transitions of household h in cycle k; see micro.c's simulate for the
  * order of events, which this follows. */
 static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
@@ -207,7 +209,7 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     uint32_t plan = 0;
     if (hh->status[h] == MKBA_SVC_CARE) {
         const mkba_svc_team_values *tv = &a->team[hh->team[h]];
-        double e = effectiveness(a, hh->team[h], k, hh->wait_factor[h]);
+        double e = a->effect[hh->team[h]] * hh->wait_factor[h];
         care.worsen = 1.0 + (tv->worsen_hr - 1.0) * e;
         care.improve = 1.0 + (tv->improve_hr - 1.0) * e;
         care.damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
@@ -218,13 +220,34 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
         waiting.worsen = 1.0 + a->wait_escalation;
     }
     int seg = l->seg_of_cycle[k];
+    const mkba_worsening *tabs = mkba_tables_worsening(t, a->arm, seg);
     for (int d = 0; d < D; d++) {
         int b = l->bucket_at[l->tis_off[g[d]] + tis[d]];
         const mkba_row *r = mkba_tables_row(t, a->arm, seg, g[d], b);
-        double z = l->inter_start[d + 1] > l->inter_start[d]
-                       ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
         const modifier *md = plan >> d & 1u ? &care : &waiting;
-        to[d] = r->n > 0 ? move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md) : -1;
+        to[d] = -1;
+        if (r->n == 0)
+            continue;
+        if (!md->on && l->ncombo[d] > 0) {
+            /* micro.c's table of the row after interaction: the same
+             * numbers without computing them. */
+            int combo = 0;
+            for (int j = 0; j < l->nsrc[d]; j++)
+                combo += x[l->src[d][j]] * l->stride[d][j];
+            const mkba_worsening *e = tabs + t->tab_off[g[d] * t->maxb + b] + combo;
+            if (words[d] >= e->stay)
+                continue;
+            double u = mkba_rng_u01(words[d]);
+            double v = u < e->pw ? u * e->scale : u - e->pw + r->pw;
+            int j = 0;
+            for (int i = 0; i < l->nstates[d] - 1; i++)
+                j += v >= r->cum[i];
+            to[d] = r->to[j];
+        } else {
+            double z = l->inter_start[d + 1] > l->inter_start[d]
+                           ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
+            to[d] = move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md);
+        }
         if (to[d] == x[d])
             to[d] = -1;
     }
@@ -400,14 +423,11 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
     int level = (int)ceil(sev[pd] - 1e-9);
     if (level > a->nseek)
         level = a->nseek;
-    double years = mid_years(m, k);
-    double aware = mkba_svc_maturity(a->awareness_start, a->awareness_years, years);
-    double rate = a->seek[level - 1] * (1.0 - a->stigma) * (1.0 + a->outreach) * aware;
     uint32_t words[4 * 12];
     int nblocks = (2 + D + 3) / 4;
     mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
                        (uint32_t)((k - 1) * nblocks), (uint32_t)nblocks, words);
-    if (mkba_rng_u01(words[0]) >= -expm1(-rate * m->timing.cycle_years))
+    if (mkba_rng_u01(words[0]) >= a->seek_p[level - 1])
         return;
     counts[MKBA_SVC_ARRIVALS]++;
     int makelpunt = !a->classic && a->p->rule == MKBA_ROUTE_MAKELPUNT;

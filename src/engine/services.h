@@ -64,6 +64,9 @@ typedef struct mkba_svc_arm {
     double quick_scan_cost, home_visit_cost, duplicate_registration;
     double investment, recurring, co_location;
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
+    /* Of the current cycle (mkba_svc_arm_cycle): */
+    double seek_p[8];          /* P(asking for help) by severity level */
+    double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
 } mkba_svc_arm;
 
 /* Per-thread, per-cycle integer tallies of the household phase. */
@@ -76,6 +79,10 @@ enum {
 void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households);
+
+/* Sets the cycle-dependent values of a for cycle k: help seeking with
+ * awareness, and each team's effectiveness with maturity and friction. */
+void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);
 
 /* Maturity of effectiveness (from `start`) at `years` since the start:
  * start + (1 - start)(1 - exp(-years / tau)). */

@@ -327,6 +327,7 @@ static void test_multi_problem_routing(void **state)
     assert_int_equal(mkba_tables_resolve(s.t, m, s.values, 0, &err), MKBA_OK);
     mkba_svc_arm a;
     mkba_svc_arm_init(&a, m, s.t, s.values + s.np, 1, m->seed, 0, s.households);
+    mkba_svc_arm_cycle(&a, 1);
 
     const size_t D = m->ndomains, N = (size_t)s.households;
     mkba_svc_households hh = {.n = s.households, .ndomains = D};
