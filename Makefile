@@ -59,7 +59,7 @@ $(BUILD)/bench: tests/bench.c $(BUILD)/libmkba.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libmkba.a $(LDLIBS)
 
 bench: $(BUILD)/bench
-	@$(BUILD)/bench scenarios/bench.cfg
+	@$(BUILD)/bench scenarios/bench.cfg scenarios/pathways/all-models.cfg
 
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force

@@ -70,8 +70,12 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         v->fte = values[tm->fte];
         v->caseload = values[tm->caseload];
         v->places = v->fte * v->caseload * a->households / a->population;
-        v->improve_hr = values[tm->improve_hr];
-        v->worsen_hr = values[tm->worsen_hr];
+        v->nimprove = tm->nimprove;
+        v->nworsen = tm->nworsen;
+        for (int j = 0; j < tm->nimprove; j++)
+            v->improve_hr[j] = values[tm->improve_by_level[j]];
+        for (int j = 0; j < tm->nworsen; j++)
+            v->worsen_hr[j] = values[tm->worsen_by_level[j]];
         v->episode_years = values[tm->episode_years];
         v->turnover = values[tm->turnover];
         v->continuity = 1.0 - v->turnover * values[tm->turnover_loss];
@@ -205,16 +209,24 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
         g[d] = l->state_base[d] + x[d];
         sev[d] = t->severity[g[d]];
     }
-    modifier care = {0, 1.0, 1.0, 1.0}, waiting = {0, 1.0, 1.0, 1.0};
+    modifier care[MKBA_MAX_DOMAINS], waiting = {0, 1.0, 1.0, 1.0};
     uint32_t plan = 0;
     if (hh->status[h] == MKBA_SVC_CARE) {
         const mkba_svc_team_values *tv = &a->team[hh->team[h]];
         double e = a->effect[hh->team[h]] * hh->wait_factor[h];
-        care.worsen = 1.0 + (tv->worsen_hr - 1.0) * e;
-        care.improve = 1.0 + (tv->improve_hr - 1.0) * e;
-        care.damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
-        care.on = care.worsen != 1.0 || care.improve != 1.0 || care.damp != 1.0;
         plan = hh->plan[h];
+        for (uint32_t p = plan; p != 0; p &= p - 1) {
+            int d = __builtin_ctz(p);
+            /* The hazard ratios of the level of the domain's state. */
+            int level = (int)ceil(sev[d] - 1e-9);
+            int li = level < 1 ? 0 : level > tv->nimprove ? tv->nimprove - 1 : level - 1;
+            int wi = level < 1 ? 0 : level > tv->nworsen ? tv->nworsen - 1 : level - 1;
+            modifier *c = &care[d];
+            c->worsen = 1.0 + (tv->worsen_hr[wi] - 1.0) * e;
+            c->improve = 1.0 + (tv->improve_hr[li] - 1.0) * e;
+            c->damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
+            c->on = c->worsen != 1.0 || c->improve != 1.0 || c->damp != 1.0;
+        }
     } else if (hh->status[h] == MKBA_SVC_WAITING && a->wait_escalation > 0.0) {
         waiting.on = 1;
         waiting.worsen = 1.0 + a->wait_escalation;
@@ -224,7 +236,7 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     for (int d = 0; d < D; d++) {
         int b = l->bucket_at[l->tis_off[g[d]] + tis[d]];
         const mkba_row *r = mkba_tables_row(t, a->arm, seg, g[d], b);
-        const modifier *md = plan >> d & 1u ? &care : &waiting;
+        const modifier *md = plan >> d & 1u ? &care[d] : &waiting;
         to[d] = -1;
         if (r->n == 0)
             continue;

@@ -40,7 +40,9 @@ typedef struct mkba_svc_households {
 /* What one arm's pathway means in one draw: the values resolved. */
 typedef struct mkba_svc_team_values {
     double places;             /* capacity at full efficiency, simulated households */
-    double improve_hr, worsen_hr, episode_years, continuity;
+    int nimprove, nworsen;
+    double improve_hr[8], worsen_hr[8]; /* by severity level (services.h) */
+    double episode_years, continuity;
     double fte, caseload, cost_per_fte, intake_cost, turnover, handover_cost;
 } mkba_svc_team_values;
 

@@ -42,22 +42,13 @@ static int in_bound(const mkba_bound *b, double x)
     return (b->lo_open ? x > b->lo : x >= b->lo) && x <= b->hi;
 }
 
-/* A value member with its range. Absent: an error when required, else the
- * default. A fixed value out of range fails now; every value is also
- * checked per draw (mkba_services_check). */
-static int range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
-                       int required, double dflt, double lo, double hi, int lo_open,
-                       const char *expect, int *index)
+/* A value setting s with its range (see range_value). */
+static int range_setting(mkba_loader *ld, const config_setting_t *s, double lo, double hi,
+                         int lo_open, const char *expect, int *index)
 {
     mkba_services *sv = &ld->m->services;
-    const config_setting_t *s = config_setting_get_member(g, name);
     int fixed = 1, rc;
-    double value = dflt;
-    if (s == NULL) {
-        if (required)
-            return mkba_sc_fail(ld, g, name, "required setting is missing; expected %s", expect);
-        return default_value(ld, g, name, dflt, index);
-    }
+    double value = 0.0;
     if ((rc = mkba_sc_value(ld, s, NULL, index, &fixed, &value)) != 0)
         return rc;
     mkba_bound b = {*index, lo, hi, lo_open, NULL, expect};
@@ -74,6 +65,44 @@ static int range_value(mkba_loader *ld, const config_setting_t *g, const char *n
     if ((b.where = mkba_strdup(where)) == NULL)
         return mkba_sc_nomem(ld);
     sv->bound[sv->nbounds++] = b;
+    return 0;
+}
+
+/* A value member with its range. Absent: an error when required, else the
+ * default. A fixed value out of range fails now; every value is also
+ * checked per draw (mkba_services_check). */
+static int range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
+                       int required, double dflt, double lo, double hi, int lo_open,
+                       const char *expect, int *index)
+{
+    const config_setting_t *s = config_setting_get_member(g, name);
+    if (s == NULL) {
+        if (required)
+            return mkba_sc_fail(ld, g, name, "required setting is missing; expected %s", expect);
+        return default_value(ld, g, name, dflt, index);
+    }
+    return range_setting(ld, s, lo, hi, lo_open, expect, index);
+}
+
+/* A required value, or a list of up to 8 values by severity level. */
+static int level_values(mkba_loader *ld, const config_setting_t *g, const char *name,
+                        double lo, double hi, const char *expect, int *index, int *n)
+{
+    const config_setting_t *s = config_setting_get_member(g, name);
+    if (s == NULL || (!config_setting_is_list(s) && !config_setting_is_array(s))) {
+        *n = 1;
+        return range_value(ld, g, name, 1, 0, lo, hi, 0, expect, index);
+    }
+    int rc = mkba_sc_expect_list(ld, s, "a value or a list of values by severity level");
+    if (rc != 0)
+        return rc;
+    *n = config_setting_length(s);
+    if (*n > 8)
+        return mkba_sc_fail(ld, s, NULL, "%d values; expected at most 8 severity levels", *n);
+    for (int i = 0; i < *n; i++)
+        if ((rc = range_setting(ld, config_setting_get_elem(s, (unsigned)i), lo, hi, 0, expect,
+                                &index[i])) != 0)
+            return rc;
     return 0;
 }
 
@@ -175,10 +204,10 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
                              "year >= 0", &t->cost_per_fte)) != 0
         || (rc = range_value(ld, g, "intake_cost", 0, 0, 0, 1e9, 0, NONNEG,
                              &t->intake_cost)) != 0
-        || (rc = range_value(ld, g, "improve_hr", 1, 1, 0, 1e3, 0, "a hazard ratio >= 0",
-                             &t->improve_hr)) != 0
-        || (rc = range_value(ld, g, "worsen_hr", 1, 1, 0, 1e3, 0, "a hazard ratio >= 0",
-                             &t->worsen_hr)) != 0
+        || (rc = level_values(ld, g, "improve_hr", 0, 1e3, "a hazard ratio >= 0",
+                              t->improve_by_level, &t->nimprove)) != 0
+        || (rc = level_values(ld, g, "worsen_hr", 0, 1e3, "a hazard ratio >= 0",
+                              t->worsen_by_level, &t->nworsen)) != 0
         || (rc = range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
                              &t->episode_years)) != 0
         || (rc = range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
@@ -188,6 +217,8 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         || (rc = range_value(ld, g, "handover_cost", 0, 0, 0, 1e9, 0, NONNEG,
                              &t->handover_cost)) != 0)
         return rc;
+    t->improve_hr = t->improve_by_level[0];
+    t->worsen_hr = t->worsen_by_level[0];
     return 0;
 }
 

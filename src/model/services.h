@@ -46,6 +46,11 @@ typedef struct mkba_team {
     int intake_cost;           /* per admission */
     int improve_hr;            /* hazard ratio on improving moves in care (>= 0) */
     int worsen_hr;             /* hazard ratio on worsening moves in care (>= 0) */
+    /* The same by severity level of the domain's state: element i for
+     * level i + 1 (the last for all above); [0] is improve_hr / worsen_hr.
+     * One element when the scenario gives a single value. */
+    int nimprove, nworsen;
+    int improve_by_level[8], worsen_by_level[8];
     int episode_years;         /* longest episode of care (> 0) */
     int turnover;              /* staff turnover per year, share */
     int turnover_loss;         /* effectiveness lost per unit of turnover */

@@ -427,20 +427,20 @@ static void test_mechanism_directions(void **state)
 
     /* Care that works leaves less severity than care that does nothing. */
     for (size_t i = 0; i < sv->nteams; i++) {
-        set_value(&s, -1, sv->team[i].improve_hr, 1.0);
-        set_value(&s, -1, sv->team[i].worsen_hr, 1.0);
+        set_value(&s, -1, sv->team[i].improve_by_level[0], 1.0);
+        set_value(&s, -1, sv->team[i].worsen_by_level[0], 1.0);
     }
     set_value(&s, 1, p->coordination, 0.0);
     mkba_draw_result *idle = sim_run(&s, 2, NULL);
     for (size_t i = 0; i < sv->nteams; i++)
-        set_value(&s, -1, sv->team[i].improve_hr, 3.0);
+        set_value(&s, -1, sv->team[i].improve_by_level[0], 3.0);
     r = sim_run(&s, 2, NULL);
     assert_true(final_severity(&s, r, 1) < final_severity(&s, idle, 1) - 0.02);
     mkba_draw_result_free(r);
     /* A joint plan damps escalation between domains. */
     set_value(&s, 1, p->coordination, 1.0);
     for (size_t i = 0; i < sv->nteams; i++)
-        set_value(&s, -1, sv->team[i].improve_hr, 1.0);
+        set_value(&s, -1, sv->team[i].improve_by_level[0], 1.0);
     r = sim_run(&s, 2, NULL);
     assert_true(final_severity(&s, r, 1) < final_severity(&s, idle, 1));
     mkba_draw_result_free(r);
