@@ -58,6 +58,11 @@ void mkba_summary_free(mkba_summary *s)
     free(s->costs);
     free(s->bcr);
     free(s->icer);
+    free(s->cost_category);
+    free(s->inc_cost_category);
+    free(s->escalation);
+    free(s->domain_escalates);
+    free(s->service);
     free(s);
 }
 
@@ -205,6 +210,134 @@ static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
     }
 }
 
+/* Discounted cost of category c over the horizon, arm a, draw d. */
+static double category_of(const mkba_h5_totals *t, size_t d, size_t a, size_t c)
+{
+    const double *v = t->cost_category_disc + (d * t->narms + a) * t->ncycles * t->ncategories;
+    double sum = 0.0;
+    for (size_t k = 0; k < t->ncycles; k++)
+        sum += v[k * t->ncategories + c];
+    return sum;
+}
+
+static void categories(const mkba_h5_totals *t, mkba_summary *s, summary_work *w)
+{
+    size_t n = t->ndraws, nc = t->ncategories, r = (size_t)t->reference;
+    for (size_t a = 0; a < t->narms; a++)
+        for (size_t c = 0; c < nc; c++) {
+            for (size_t d = 0; d < n; d++) {
+                w->arm[d] = category_of(t, d, a, c);
+                w->ref[d] = category_of(t, d, r, c);
+            }
+            level_and_increment(w, n, &s->cost_category[a * nc + c],
+                                &s->inc_cost_category[a * nc + c]);
+        }
+}
+
+/* Splits the horizon into the periods of mkba_period. The first year is
+ * the cycles starting before year 1 (at least one cycle); the tolerance
+ * keeps twelve monthly cycles of 1/12 year from counting a thirteenth. */
+static void periods(const mkba_h5_totals *t, mkba_summary *s)
+{
+    size_t T = t->ncycles, first = 1;
+    if (t->cycle_years > 0.0)
+        while (first < T && (double)first * t->cycle_years < 1.0 - 1e-9)
+            first++;
+    if (first > T)
+        first = T;
+    s->ncycles = T;
+    s->period_first[MKBA_PERIOD_FIRST_YEAR] = 0;
+    s->period_cycles[MKBA_PERIOD_FIRST_YEAR] = first;
+    s->period_first[MKBA_PERIOD_MATURE] = T / 2;
+    s->period_cycles[MKBA_PERIOD_MATURE] = T - T / 2;
+    s->period_first[MKBA_PERIOD_OVERALL] = 0;
+    s->period_cycles[MKBA_PERIOD_OVERALL] = T;
+    for (int i = 0; i < MKBA_PERIOD_N; i++)
+        s->period_years[i] = (double)s->period_cycles[i] * t->cycle_years;
+}
+
+/* Mean and interval of the values of x[0..n) that are not NaN; all NaN
+ * when every value is. `keep` and `work` are n doubles of scratch. */
+static mkba_stat stat_of_defined(const double *x, size_t n, double *keep, double *work)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            keep[m++] = x[i];
+    if (m == 0)
+        return (mkba_stat){ NAN, NAN, NAN };
+    return mkba_stat_of(keep, m, work);
+}
+
+/* Escalations per 1000 starting households per year, per arm and period. */
+static void escalations(const mkba_h5_totals *t, mkba_summary *s, summary_work *w)
+{
+    size_t n = t->ndraws, na = t->narms, T = t->ncycles, nd = t->ndomains;
+    for (size_t i = 0; i < n * na * T * nd; i++)
+        if (t->escalations[i] != 0.0)
+            s->domain_escalates[i % nd] = 1;
+    for (size_t a = 0; a < na; a++)
+        for (int p = 0; p < MKBA_PERIOD_N; p++)
+            for (size_t k = 0; k < nd; k++) {
+                for (size_t d = 0; d < n; d++) {
+                    const double *v = t->escalations + (d * na + a) * T * nd;
+                    double sum = 0.0;
+                    for (size_t c = s->period_first[p];
+                         c < s->period_first[p] + s->period_cycles[p]; c++)
+                        sum += v[c * nd + k];
+                    w->arm[d] = 1000.0 * sum / s->period_years[p];
+                }
+                s->escalation[(a * MKBA_PERIOD_N + (size_t)p) * nd + k]
+                    = mkba_stat_of(w->arm, n, w->sort);
+            }
+}
+
+/* The value of service array i in draw d, arm a, over the cycles of
+ * period p (definitions in summary.h and docs/summary.md). */
+static double service_value(const mkba_h5_totals *t, const mkba_summary *s, int i,
+                            size_t d, size_t a, int p)
+{
+    size_t T = t->ncycles, c0 = s->period_first[p], nc = s->period_cycles[p];
+    const double *v = t->service[i] + (d * t->narms + a) * T;
+    double sum = 0.0, weight = 0.0;
+    switch (i) {
+    case MKBA_H5_SVC_MEAN_WAIT: {
+        /* Each cycle's mean wait counts by the households it admitted;
+         * a cycle without admissions has a NaN wait and no weight. */
+        const double *reached = t->service[MKBA_H5_SVC_REACHED] + (d * t->narms + a) * T;
+        for (size_t c = c0; c < c0 + nc; c++)
+            if (reached[c] > 0.0 && !isnan(v[c])) {
+                sum += v[c] * reached[c];
+                weight += reached[c];
+            }
+        return weight > 0.0 ? sum / weight : NAN;
+    }
+    case MKBA_H5_SVC_IN_CARE:
+    case MKBA_H5_SVC_QUEUE:
+    case MKBA_H5_SVC_FTE_USED:
+        for (size_t c = c0; c < c0 + nc; c++)
+            sum += v[c];
+        return (i == MKBA_H5_SVC_FTE_USED ? 1.0 : 1000.0) * sum / (double)nc;
+    default:
+        for (size_t c = c0; c < c0 + nc; c++)
+            sum += v[c];
+        return 1000.0 * sum / s->period_years[p];
+    }
+}
+
+static void services(const mkba_h5_totals *t, mkba_summary *s, summary_work *w)
+{
+    size_t n = t->ndraws;
+    for (size_t a = 0; a < t->narms; a++)
+        for (int p = 0; p < MKBA_PERIOD_N; p++)
+            for (int i = 0; i < MKBA_H5_NSERVICE; i++) {
+                for (size_t d = 0; d < n; d++)
+                    w->arm[d] = service_value(t, s, i, d, a, p);
+                s->service[(a * MKBA_PERIOD_N + (size_t)p) * MKBA_H5_NSERVICE + (size_t)i]
+                    = stat_of_defined(w->arm, n, w->ref, w->sort);
+            }
+}
+
 mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
 {
     if (t == NULL || t->ndraws == 0 || t->narms == 0 || t->reference < 0
@@ -266,6 +399,38 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         }
         society(t, s, a, &w);
         icers(t, s, a);
+    }
+
+    periods(t, s);
+    if (t->cost_category_disc != NULL && t->ncategories > 0) {
+        size_t nc = t->ncategories;
+        s->ncategories = nc;
+        s->cost_category = calloc(na * nc, sizeof *s->cost_category);
+        s->inc_cost_category = calloc(na * nc, sizeof *s->inc_cost_category);
+        if (!s->cost_category || !s->inc_cost_category)
+            goto nomem;
+        categories(t, s, &w);
+    }
+    /* The rates need a period of positive length. */
+    int timed = t->ncycles > 0 && t->cycle_years > 0.0;
+    if (timed && t->escalations != NULL && t->ndomains > 0) {
+        size_t nd = t->ndomains;
+        s->ndomains = nd;
+        s->escalation = calloc(na * MKBA_PERIOD_N * nd, sizeof *s->escalation);
+        s->domain_escalates = calloc(nd, sizeof *s->domain_escalates);
+        if (!s->escalation || !s->domain_escalates)
+            goto nomem;
+        escalations(t, s, &w);
+    }
+    int have_services = timed && t->services;
+    for (int i = 0; have_services && i < MKBA_H5_NSERVICE; i++)
+        have_services = t->service[i] != NULL;
+    if (have_services) {
+        s->services = 1;
+        s->service = calloc(na * MKBA_PERIOD_N * MKBA_H5_NSERVICE, sizeof *s->service);
+        if (s->service == NULL)
+            goto nomem;
+        services(t, s, &w);
     }
     work_free(&w);
     return s;

@@ -1,7 +1,9 @@
 /* The decision summary of a result file: per arm and versus the reference
  * arm, means and 95% intervals over the stored PSA draws of discounted
- * costs (total and per payer), effects, net present value, benefit-cost
- * ratio and ICERs. Every definition is in docs/summary.md.
+ * costs (total, per payer and per cost category), effects, net present
+ * value, benefit-cost ratio and ICERs; per arm and period, the service
+ * pathway outputs and the escalations to second-line care. Every
+ * definition is in docs/summary.md.
  *
  * Pure functions of an mkba_h5_totals: no I/O, no printing (the program
  * prints with src/cli/summary_text.c). */
@@ -38,6 +40,17 @@ typedef struct mkba_icer {
     int effect_ci_has_zero; /* the effect difference's interval contains 0 */
 } mkba_icer;
 
+/* The periods of the service statistics: the first year (the cycles that
+ * start within it), the mature years (the later half of the horizon,
+ * cycles floor(T/2) .. T-1, so with an odd number of cycles the middle
+ * one counts as mature) and the whole horizon. */
+typedef enum mkba_period {
+    MKBA_PERIOD_FIRST_YEAR = 0,
+    MKBA_PERIOD_MATURE,
+    MKBA_PERIOD_OVERALL,
+    MKBA_PERIOD_N
+} mkba_period;
+
 typedef struct mkba_summary {
     size_t ndraws, narms, npayers, neffects;
     int reference;
@@ -56,6 +69,37 @@ typedef struct mkba_summary {
      * the NPV); entries of monetary effects and of the reference arm have
      * kind MKBA_ICER_NONE and value NAN. */
     mkba_icer *icer;
+
+    /* Costs by category (/labels/cost_categories), discounted and summed
+     * over the horizon: per arm [arm][category], and arm minus reference
+     * from paired per-draw differences. NULL with ncategories 0 when the
+     * totals carry no categories. */
+    size_t ncategories;
+    mkba_stat *cost_category, *inc_cost_category;
+
+    /* The periods of the service and escalation statistics: cycles
+     * [period_first[i], period_first[i] + period_cycles[i]) of the
+     * horizon, period_years[i] years long. */
+    size_t ncycles;
+    size_t period_first[MKBA_PERIOD_N], period_cycles[MKBA_PERIOD_N];
+    double period_years[MKBA_PERIOD_N];
+    /* Entries into second-line states per 1000 starting households per
+     * year, [arm][period][domain]; domain_escalates[domain] is 1 when the
+     * domain has an entry anywhere in the file (any draw, arm, cycle).
+     * NULL with ndomains 0 when the totals carry no escalations. */
+    size_t ndomains;
+    mkba_stat *escalation;
+    int *domain_escalates;
+    /* 1 when the totals carry /draws/services; then service holds
+     * [arm][period][MKBA_H5_NSERVICE] statistics, one per service array
+     * (h5out.h), defined in docs/summary.md: arrivals, reached,
+     * self-resolved and detected per 1000 starting households per year;
+     * in care and queue as the mean per 1000 starting households; mean
+     * wait in years, weighted by the households reached (over the draws
+     * with an admission in the period; NaN when none has one); FTE used,
+     * the mean over the period's cycles. Otherwise NULL. */
+    int services;
+    mkba_stat *service;
 } mkba_summary;
 
 /* The type-7 (R's default) p-quantile of the n >= 1 sorted values x:

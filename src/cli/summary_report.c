@@ -192,6 +192,149 @@ static void base_tables(builder *b)
     }
 }
 
+/* Costs by category per arm and against the reference. */
+static void category_tables(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    size_t na = s->narms, nc = s->ncategories;
+    if (nc == 0)
+        return;
+    static const char *const col[] = { "arm", "category", "mean", "2.5%", "97.5%" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY };
+    char title[512];
+    snprintf(title, sizeof title, "Costs by category (%s per household, discounted, summed "
+             "over the horizon)", b->cur);
+    mkba_rtable *tb = table(b, "cost_categories", title, 5, col, kind);
+    for (size_t a = 0; a < na; a++)
+        for (size_t c = 0; c < nc; c++) {
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, t->category[c]);
+            stat_cells(tb, row, 2, &s->cost_category[a * nc + c]);
+        }
+    mkba_rtable_note(b->r, tb, "Summed over payers with transfers included: the categories "
+                     "of an arm add up to its total discounted cost.");
+    if (na < 2)
+        return;
+    snprintf(title, sizeof title, "Costs by category versus the reference arm %s (arm minus "
+             "reference in each draw; %s per household, discounted)", ref_name(b), b->cur);
+    tb = table(b, "cost_category_increments", title, 5, col, kind);
+    for (size_t a = 0; a < na; a++) {
+        if ((int)a == t->reference)
+            continue;
+        for (size_t c = 0; c < nc; c++) {
+            long row = mkba_rtable_row(b->r, tb);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, t->category[c]);
+            stat_cells(tb, row, 2, &s->inc_cost_category[a * nc + c]);
+        }
+    }
+}
+
+/* The name of period p, with its years: "first year", "mature, years
+ * 5-8", "overall, years 1-8". Years are numbered from 1; a period that
+ * starts or ends inside a year names that year. */
+static void period_name(const builder *b, int p, char *buf, size_t size)
+{
+    const mkba_summary *s = b->s;
+    double cy = b->t->cycle_years;
+    double start = (double)s->period_first[p] * cy, end = start + s->period_years[p];
+    long y0 = (long)floor(start + 1e-9) + 1, y1 = (long)ceil(end - 1e-9);
+    if (y1 < y0)
+        y1 = y0;
+    static const char *const what[MKBA_PERIOD_N] = { "first year", "mature", "overall" };
+    if (p == MKBA_PERIOD_FIRST_YEAR)
+        snprintf(buf, size, "%s", what[p]);
+    else if (y0 == y1)
+        snprintf(buf, size, "%s, year %ld", what[p], y0);
+    else
+        snprintf(buf, size, "%s, years %ld-%ld", what[p], y0, y1);
+}
+
+static void service_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    if (!s->services)
+        return;
+    static const char *const measure[MKBA_H5_NSERVICE] = {
+        [MKBA_H5_SVC_ARRIVALS] = "arrivals per 1000 households per year",
+        [MKBA_H5_SVC_REACHED] = "reached per 1000 households per year",
+        [MKBA_H5_SVC_SELF_RESOLVED] = "self-resolved per 1000 households per year",
+        [MKBA_H5_SVC_IN_CARE] = "in care per 1000 households (mean)",
+        [MKBA_H5_SVC_QUEUE] = "waiting per 1000 households (mean)",
+        [MKBA_H5_SVC_MEAN_WAIT] = "mean wait in years (weighted by reached)",
+        [MKBA_H5_SVC_DETECTED] = "problems detected per 1000 households per year",
+        [MKBA_H5_SVC_FTE_USED] = "FTE used (mean, whole population)",
+    };
+    static const char *const col[] = { "arm", "measure", "period", "mean", "2.5%", "97.5%" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                          MKBA_COL_RATIO, MKBA_COL_RATIO, MKBA_COL_RATIO };
+    mkba_rtable *tb = table(b, "services", "Services per arm (households of the starting "
+                            "cohort; means over draws)", 6, col, kind);
+    char name[128];
+    for (size_t a = 0; a < s->narms; a++)
+        for (int i = 0; i < MKBA_H5_NSERVICE; i++)
+            for (int p = 0; p < MKBA_PERIOD_N; p++) {
+                const mkba_stat *st = &s->service[(a * MKBA_PERIOD_N + (size_t)p)
+                                                  * MKBA_H5_NSERVICE + (size_t)i];
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, measure[i]);
+                period_name(b, p, name, sizeof name);
+                mkba_rtable_str(b->r, tb, row, 2, name);
+                if (i == MKBA_H5_SVC_MEAN_WAIT) {
+                    /* Waits are short: more decimals than the counts. */
+                    mkba_rtable_num_as(tb, row, 3, st->mean, MKBA_COL_EFFECT);
+                    mkba_rtable_num_as(tb, row, 4, st->lo, MKBA_COL_EFFECT);
+                    mkba_rtable_num_as(tb, row, 5, st->hi, MKBA_COL_EFFECT);
+                } else {
+                    stat_cells(tb, row, 3, st);
+                }
+            }
+    mkba_rtable_note(b->r, tb, "First year: the cycles starting in year 1; mature: the later "
+                     "half of the horizon (%zu of %zu cycles); overall: the whole horizon.",
+                     s->period_cycles[MKBA_PERIOD_MATURE], s->ncycles);
+    mkba_rtable_note(b->r, tb, "Per 1000 households of the starting cohort; FTE for the "
+                     "scenario's whole population. The mean wait counts the draws with an "
+                     "admission in the period (n/a: none).");
+}
+
+static void escalation_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    size_t nd = s->ndomains, shown_domains = 0;
+    if (nd == 0)
+        return;
+    static const char *const col[] = { "arm", "domain", "period", "mean", "2.5%", "97.5%" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                          MKBA_COL_RATIO, MKBA_COL_RATIO, MKBA_COL_RATIO };
+    mkba_rtable *tb = table(b, "escalations", "Escalations to second-line care per 1000 "
+                            "households per year (entries into second-line states)", 6, col,
+                            kind);
+    char name[128];
+    for (size_t k = 0; k < nd; k++)
+        shown_domains += s->domain_escalates[k] != 0;
+    for (size_t a = 0; a < s->narms; a++)
+        for (size_t k = 0; k < nd; k++)
+            for (int p = 0; s->domain_escalates[k] && p < MKBA_PERIOD_N; p++) {
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->domain[k]);
+                period_name(b, p, name, sizeof name);
+                mkba_rtable_str(b->r, tb, row, 2, name);
+                stat_cells(tb, row, 3, &s->escalation[(a * MKBA_PERIOD_N + (size_t)p) * nd + k]);
+            }
+    if (shown_domains == 0)
+        mkba_rtable_note(b->r, tb, "No escalations in any domain, draw, arm or cycle.");
+    else if (shown_domains < nd)
+        mkba_rtable_note(b->r, tb, "Only the domains with an escalation somewhere in the file "
+                         "(%zu of %zu).", shown_domains, nd);
+}
+
 /* A break-even year cell: in text, +inf reads as "beyond". */
 static void year_cell(builder *b, mkba_rtable *tb, long row, size_t col, double v)
 {
@@ -577,6 +720,9 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
         run_table(&b);
         base_tables(&b);
     }
+    category_tables(&b);
+    service_table(&b);
+    escalation_table(&b);
     if (d->narms >= 2) {
         cashflow_tables(&b);
         payer_table(&b);

@@ -11,21 +11,34 @@
 #include <string.h>
 #include "engine/services.h"
 
+/* An entry of a priority queue with its sort keys (qsort has no context
+ * argument, so the keys travel with the entries). */
+typedef struct keyed {
+    int prio, arrived;
+    int32_t h;
+} keyed;
+
 struct mkba_svc_queues {
-    long *q[MKBA_MAX_TEAMS];   /* household indices, oldest first */
+    size_t nteams;
+    int32_t *q[MKBA_MAX_TEAMS]; /* household indices, oldest first */
     long len[MKBA_MAX_TEAMS];
+    keyed *keys;               /* room to sort the longest queue */
 };
 
-mkba_svc_queues *mkba_svc_queues_alloc(long households)
+mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams)
 {
     mkba_svc_queues *q = calloc(1, sizeof *q);
     if (q == NULL)
         return NULL;
-    for (int i = 0; i < MKBA_MAX_TEAMS; i++)
-        if ((q->q[i] = malloc((size_t)(households > 0 ? households : 1) * sizeof(long))) == NULL) {
-            mkba_svc_queues_free(q);
-            return NULL;
-        }
+    size_t n = (size_t)(households > 0 ? households : 1);
+    q->nteams = nteams;
+    int ok = (q->keys = malloc(n * sizeof *q->keys)) != NULL;
+    for (size_t i = 0; ok && i < nteams; i++)
+        ok = (q->q[i] = malloc(n * sizeof *q->q[i])) != NULL;
+    if (!ok) {
+        mkba_svc_queues_free(q);
+        return NULL;
+    }
     return q;
 }
 
@@ -33,8 +46,9 @@ void mkba_svc_queues_free(mkba_svc_queues *q)
 {
     if (q == NULL)
         return;
-    for (int i = 0; i < MKBA_MAX_TEAMS; i++)
+    for (size_t i = 0; i < q->nteams; i++)
         free(q->q[i]);
+    free(q->keys);
     free(q);
 }
 
@@ -46,17 +60,11 @@ void mkba_svc_queues_clear(mkba_svc_queues *q)
 long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
 {
     double years = (k - 0.5) * a->m->timing.cycle_years;
-    double eff = mkba_svc_maturity(a->efficiency_start, a->maturity_years, years);
+    double eff = a->maturing >> team & 1u
+                     ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
     /* A relative 1e-12 keeps an exact product (5 FTE x 20) from rounding down. */
     return (long)floor(a->team[team].places * eff * (1.0 + 1e-12));
 }
-
-/* An entry of a priority queue with its sort keys (qsort has no context
- * argument, so the keys travel with the entries). */
-typedef struct keyed {
-    int prio, arrived;
-    long h;
-} keyed;
 
 static int by_priority(const void *pa, const void *pb)
 {
@@ -68,17 +76,13 @@ static int by_priority(const void *pa, const void *pb)
     return (a->h > b->h) - (a->h < b->h);
 }
 
-static void sort_by_priority(const mkba_svc_households *hh, long *queue, long n)
+static void sort_by_priority(const mkba_svc_households *hh, keyed *k, int32_t *queue, long n)
 {
-    keyed *k = malloc((size_t)n * sizeof *k);
-    if (k == NULL)
-        return;   /* keeps arrival order: still deterministic */
     for (long i = 0; i < n; i++)
         k[i] = (keyed){hh->prio[queue[i]], hh->arrived[queue[i]], queue[i]};
     qsort(k, (size_t)n, sizeof *k, by_priority);
     for (long i = 0; i < n; i++)
         queue[i] = k[i].h;
-    free(k);
 }
 
 void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
@@ -92,7 +96,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
     for (int tm = 0; tm < T; tm++) {
         long n = 0;
         for (long i = 0; i < q->len[tm]; i++) {
-            long h = q->q[tm][i];
+            int32_t h = q->q[tm][i];
             if (hh->status[h] == MKBA_SVC_WAITING && hh->team[h] == tm)
                 q->q[tm][n++] = h;
         }
@@ -102,18 +106,19 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
         if (hh->status[h] == MKBA_SVC_CARE)
             out->team_in_care[hh->team[h]]++;
         else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
-            q->q[hh->team[h]][q->len[hh->team[h]]++] = h;
+            q->q[hh->team[h]][q->len[hh->team[h]]++] = (int32_t)h;
     }
     for (int tm = 0; tm < T; tm++) {
-        long *queue = q->q[tm], n = q->len[tm];
+        int32_t *queue = q->q[tm];
+        long n = q->len[tm];
         if (n == 0)
             continue;
         if (sv->team[tm].queue == MKBA_QUEUE_PRIORITY)
-            sort_by_priority(hh, queue, n);
+            sort_by_priority(hh, q->keys, queue, n);
         long free_places = mkba_svc_places(a, tm, k) - out->team_in_care[tm];
         long admit = free_places < 0 ? 0 : free_places < n ? free_places : n;
         for (long i = 0; i < admit; i++) {
-            long h = queue[i];
+            int32_t h = queue[i];
             int wait = k - hh->arrived[h];
             hh->status[h] = MKBA_SVC_CARE;
             hh->since[h] = (int16_t)k;

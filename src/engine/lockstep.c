@@ -106,7 +106,7 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     int ok = households_alloc(&w->hh, households, m->ndomains)
-             && (w->queues = mkba_svc_queues_alloc(households)) != NULL
+             && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
              && (w->delta = calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->thread_counts = calloc((size_t)nthreads, sizeof *w->thread_counts)) != NULL
              && (w->counts = calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
@@ -160,12 +160,16 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         if (!(p->teams_used >> i & 1u))
             continue;
         book(w, a, k, tm->payer, tm->category, v->fte * v->cost_per_fte * dt * share);
-        book(w, a, k, tm->payer, tm->category, v->intake_cost * (double)ad->team_admitted[i]);
+        /* The front post's intake happened when the household asked. */
+        int front = p->rule == MKBA_ROUTE_FRONT_POST && !a->classic && (int)i == p->team;
+        if (!front)
+            book(w, a, k, tm->payer, tm->category,
+                 v->intake_cost * (double)ad->team_admitted[i]);
         book(w, a, k, tm->payer, tm->category,
              v->turnover * dt * (double)ad->team_in_care[i] * v->handover_cost);
         fte_used += (double)ad->team_in_care[i] / v->caseload / share;
     }
-    if (p->rule == MKBA_ROUTE_FRONT_POST) {
+    if (p->rule == MKBA_ROUTE_FRONT_POST && !a->classic) {
         const mkba_team *fp = &sv->team[p->team];
         book(w, a, k, fp->payer, fp->category,
              a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);

@@ -77,7 +77,8 @@ static int run_state_init(run_state *s, const mkba_model *m, int micro, long hou
         if (s->svc == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the service records of "
                                   "%ld households (about %.0f MB)", households,
-                                  (double)households * (24.0 + 3.0 * (double)m->ndomains) / 1e6);
+                                  (double)households * (29.0 + 3.0 * (double)m->ndomains
+                                                        + 4.0 * (double)m->services.nteams) / 1e6);
         return MKBA_OK;
     }
     s->thread_counts = calloc((size_t)s->nthreads, sizeof *s->thread_counts);

@@ -57,6 +57,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->maturity_start = values[p->maturity_start];
     a->maturity_years = values[p->maturity_years];
     a->efficiency_start = values[p->efficiency_start];
+    a->efficiency_years = values[p->efficiency_years];
     a->friction = values[p->friction];
     a->friction_years = values[p->friction_years];
     a->home_visit_cost = values[p->home_visit_cost];
@@ -85,6 +86,14 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         if (p->teams_used >> i & 1u)
             a->servable |= tm->domains;
     }
+    /* Start-up applies to the teams the arm sets up, not to the existing
+     * providers its households may also use. */
+    if (!a->classic) {
+        if (p->team >= 0)
+            a->maturing |= 1u << p->team;
+        for (int i = 0; i < p->nspecific; i++)
+            a->maturing |= 1u << p->specific[i];
+    }
     if (a->classic) {
         a->servable = 0;
         for (size_t d = 0; d < m->ndomains; d++)
@@ -110,7 +119,7 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
     if (years < a->friction_years)
         e *= 1.0 - a->friction;
     for (size_t i = 0; i < a->m->services.nteams; i++)
-        a->effect[i] = e * a->team[i].continuity;
+        a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
 
 static int slot_of(const mkba_layout *l, int g, int tis)
@@ -209,13 +218,15 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
         g[d] = l->state_base[d] + x[d];
         sev[d] = t->severity[g[d]];
     }
-    modifier care[MKBA_MAX_DOMAINS], waiting = {0, 1.0, 1.0, 1.0};
-    uint32_t plan = 0;
+    /* Care changes the rows of the domains in the plan; waiting raises
+     * worsening in the domains waited for. */
+    modifier care[MKBA_MAX_DOMAINS], waiting = {0, 1.0, 1.0, 1.0}, none = {0, 1.0, 1.0, 1.0};
+    uint32_t care_plan = 0, wait_plan = 0;
     if (hh->status[h] == MKBA_SVC_CARE) {
         const mkba_svc_team_values *tv = &a->team[hh->team[h]];
         double e = a->effect[hh->team[h]] * hh->wait_factor[h];
-        plan = hh->plan[h];
-        for (uint32_t p = plan; p != 0; p &= p - 1) {
+        care_plan = hh->plan[h];
+        for (uint32_t p = care_plan; p != 0; p &= p - 1) {
             int d = __builtin_ctz(p);
             /* The hazard ratios of the level of the domain's state. */
             int level = (int)ceil(sev[d] - 1e-9);
@@ -228,6 +239,7 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
             c->on = c->worsen != 1.0 || c->improve != 1.0 || c->damp != 1.0;
         }
     } else if (hh->status[h] == MKBA_SVC_WAITING && a->wait_escalation > 0.0) {
+        wait_plan = hh->plan[h];
         waiting.on = 1;
         waiting.worsen = 1.0 + a->wait_escalation;
     }
@@ -236,7 +248,8 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     for (int d = 0; d < D; d++) {
         int b = l->bucket_at[l->tis_off[g[d]] + tis[d]];
         const mkba_row *r = mkba_tables_row(t, a->arm, seg, g[d], b);
-        const modifier *md = plan >> d & 1u ? &care[d] : &waiting;
+        const modifier *md = care_plan >> d & 1u ? &care[d]
+                             : wait_plan >> d & 1u ? &waiting : &none;
         to[d] = -1;
         if (r->n == 0)
             continue;
@@ -381,6 +394,14 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
             break;
         }
     }
+    if (tm < 0 && !a->classic && p->provider[pd] < 0) {
+        /* No provider for the question: the arm's own team takes it
+         * rather than turn the household away. */
+        if (p->team >= 0 && (teams[p->team].domains >> pd & 1u))
+            tm = p->team;
+        else
+            tm = specific_team(a, pd);
+    }
     if (tm >= 0) {
         plan |= found & teams[tm].domains;
         joint = 1;
@@ -433,8 +454,7 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
         if ((ask >> d & 1u) && (pd < 0 || sev[d] > sev[pd]))
             pd = d;
     int level = (int)ceil(sev[pd] - 1e-9);
-    if (level > a->nseek)
-        level = a->nseek;
+    level = level < 1 ? 1 : level > a->nseek ? a->nseek : level;
     uint32_t words[4 * 12];
     int nblocks = (2 + D + 3) / 4;
     mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,

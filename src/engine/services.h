@@ -62,7 +62,9 @@ typedef struct mkba_svc_arm {
     double stigma, outreach, awareness_start, awareness_years, detect;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
-    double maturity_start, maturity_years, efficiency_start, friction, friction_years;
+    double maturity_start, maturity_years, efficiency_start, efficiency_years;
+    double friction, friction_years;
+    uint32_t maturing;         /* the arm's own (integrated) teams, which mature */
     double quick_scan_cost, home_visit_cost, duplicate_registration;
     double investment, recurring, co_location;
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
@@ -103,7 +105,7 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
 /* ---- admission.c ---- */
 
 typedef struct mkba_svc_queues mkba_svc_queues;
-mkba_svc_queues *mkba_svc_queues_alloc(long households);
+mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams);
 void mkba_svc_queues_free(mkba_svc_queues *q);
 void mkba_svc_queues_clear(mkba_svc_queues *q);
 

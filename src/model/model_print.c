@@ -91,9 +91,10 @@ static void print_domains(const mkba_model *m, FILE *f)
         const mkba_domain *d = &m->domain[di];
         fprintf(f, "  %s\n    states:", d->name);
         for (int s = 0; s < d->nstates; s++)
-            fprintf(f, "%s %s (severity %g%s%s)", s ? "," : "", d->state[s].name,
+            fprintf(f, "%s %s (severity %g%s%s%s)", s ? "," : "", d->state[s].name,
                     d->state[s].severity, d->state[s].absorbing ? ", absorbing" : "",
-                    d->state[s].exit ? ", exit" : "");
+                    d->state[s].exit ? ", exit" : "",
+                    d->state[s].second_line ? ", second line" : "");
         if (d->init_kind == MKBA_INIT_STATE) {
             fprintf(f, "\n    initial: everyone in %s\n", d->state[d->init_state].name);
         } else {
@@ -166,6 +167,149 @@ static void print_rules(const mkba_model *m, FILE *f)
         print_scope(m, f, e->arms, e->cycles, e->duration);
         fprintf(f, "  [%s:%d]\n", e->file, e->line);
     }
+}
+
+/* "name = value" of the listed value indices, separated by ", ". */
+static void print_values(const mkba_model *m, FILE *f, const char *const *names,
+                         const int *index, int n)
+{
+    char v[256];
+    for (int i = 0; i < n; i++) {
+        value_text(m, index[i], v, sizeof v);
+        fprintf(f, "%s%s %s", i ? ", " : "", names[i], v);
+    }
+}
+
+/* The names of the domains in mask, separated by ", ". */
+static void print_domain_list(const mkba_model *m, FILE *f, uint32_t mask)
+{
+    int any = 0;
+    for (size_t d = 0; d < m->ndomains; d++)
+        if (mask >> d & 1u)
+            fprintf(f, "%s%s", any++ ? ", " : "", m->domain[d].name);
+    if (!any)
+        fprintf(f, "none");
+}
+
+static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
+{
+    fprintf(f, "    %s: domains ", t->name);
+    print_domain_list(m, f, t->domains);
+    fprintf(f, "; queue %s; payer %s, category %s  [%s:%d]\n      ", mkba_queue_names[t->queue],
+            m->payer[t->payer], m->category[t->category], t->file, t->line);
+    static const char *const staff[] = {"fte", "caseload", "cost_per_fte", "intake_cost"};
+    print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
+                                            t->intake_cost}, 4);
+    fprintf(f, "\n      ");
+    static const char *const care[] = {"improve_hr", "worsen_hr", "episode_years"};
+    print_values(m, f, care, (const int[]){t->improve_hr, t->worsen_hr, t->episode_years}, 3);
+    fprintf(f, "\n      ");
+    static const char *const staffing[] = {"turnover", "turnover_loss", "handover_cost"};
+    print_values(m, f, staffing, (const int[]){t->turnover, t->turnover_loss, t->handover_cost},
+                 3);
+    fprintf(f, "\n");
+}
+
+/* Where each rule sends a household, in one line after the rule's name. */
+static void print_route(const mkba_model *m, FILE *f, const mkba_pathway *p)
+{
+    const mkba_team *team = m->services.team;
+    char v[256];
+    if (p->team >= 0)
+        fprintf(f, "      team: %s\n", team[p->team].name);
+    if (p->nspecific > 0) {
+        fprintf(f, "      teams (triage in this order):");
+        for (int i = 0; i < p->nspecific; i++)
+            fprintf(f, "%s %s", i ? "," : "", team[p->specific[i]].name);
+        fprintf(f, "\n");
+    }
+    int any = 0;
+    for (size_t d = 0; d < m->ndomains; d++)
+        if (p->provider[d] >= 0)
+            fprintf(f, "%s %s -> %s", any++ ? "," : "      providers:", m->domain[d].name,
+                    team[p->provider[d]].name);
+    if (any)
+        fprintf(f, "\n");
+    if (p->rule == MKBA_ROUTE_FRONT_POST)
+        fprintf(f, "      refer to the provider above presenting severity %g\n", p->refer_above);
+    if (p->rule == MKBA_ROUTE_MULTI_PROBLEM)
+        fprintf(f, "      multi-problem: at least %d domains at severity >= %g\n", p->min_domains,
+                p->min_severity);
+    if (p->rule == MKBA_ROUTE_MAKELPUNT) {
+        static const char *const scan[] = {"quick scan share", "cost"};
+        fprintf(f, "      ");
+        print_values(m, f, scan, (const int[]){p->quick_scan_share, p->quick_scan_cost}, 2);
+        value_text(m, p->home_visit_cost, v, sizeof v);
+        fprintf(f, "; home visit cost %s\n", v);
+    }
+}
+
+static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
+{
+    const mkba_services *sv = &m->services;
+    const mkba_pathway *p = &sv->pathway[arm];
+    fprintf(f, "    %s: rule %s, degree %s (weight %g); payer %s  [%s:%d]\n", m->arm[arm].name,
+            mkba_route_names[p->rule], mkba_degree_names[p->degree],
+            sv->degree_weight[p->degree], p->payer >= 0 ? m->payer[p->payer] : "none",
+            p->file, p->line);
+    if (p->rule != MKBA_ROUTE_CLASSIC && p->degree == MKBA_DEGREE_NONE)
+        fprintf(f, "      degree none: households follow the classic route (providers); the "
+                   "arm keeps its own costs\n");
+    print_route(m, f, p);
+    fprintf(f, "      teams run:");
+    for (size_t i = 0, any = 0; i < sv->nteams; i++)
+        if (p->teams_used >> i & 1u)
+            fprintf(f, "%s %s", any++ ? "," : "", sv->team[i].name);
+    static const char *const access[] = {"stigma", "outreach", "awareness start", "years"};
+    fprintf(f, "\n      access: ");
+    print_values(m, f, access, (const int[]){p->stigma, p->outreach, p->awareness_start,
+                                             p->awareness_years}, 4);
+    static const char *const intake[] = {"self_reliance share", "cap", "detect"};
+    fprintf(f, "\n      intake: ");
+    print_values(m, f, intake, (const int[]){p->self_share, p->self_cap, p->detect}, 3);
+    static const char *const plan[] = {"coordination", "wait_escalation", "wait_effect"};
+    fprintf(f, "\n      plan and waiting: ");
+    print_values(m, f, plan, (const int[]){p->coordination, p->wait_escalation,
+                                           p->wait_effect}, 3);
+    static const char *const maturity[] = {"maturity start", "years", "efficiency_start",
+                                           "friction", "friction_years"};
+    fprintf(f, "\n      ");
+    print_values(m, f, maturity, (const int[]){p->maturity_start, p->maturity_years,
+                                               p->efficiency_start, p->friction,
+                                               p->friction_years}, 5);
+    static const char *const overheads[] = {"investment", "recurring", "co_location",
+                                            "duplicate_registration"};
+    fprintf(f, "\n      overheads: ");
+    print_values(m, f, overheads, (const int[]){p->investment, p->recurring, p->co_location,
+                                                p->duplicate_registration}, 4);
+    fprintf(f, "; shared ICT %s\n", p->shared_ict ? "yes (no duplicate registration)" : "no");
+}
+
+/* Teams and, per arm, its pathway with every mechanism's value. */
+static void print_services(const mkba_model *m, FILE *f)
+{
+    const mkba_services *sv = &m->services;
+    char v[256];
+    if (!sv->enabled)
+        return;
+    value_text(m, sv->population, v, sizeof v);
+    fprintf(f, "\nServices (population %s households)\n  degree weights:", v);
+    for (int d = 0; d < MKBA_NDEGREES; d++)
+        fprintf(f, "%s %s %g", d ? "," : "", mkba_degree_names[d], sv->degree_weight[d]);
+    fprintf(f, "\n  help seeking per year by highest severity:");
+    for (int i = 0; i < sv->nseek; i++) {
+        value_text(m, sv->seek_rate[i], v, sizeof v);
+        if (i + 1 < sv->nseek)
+            fprintf(f, "%s (%d, %d] %s", i ? "," : "", i, i + 1, v);
+        else
+            fprintf(f, "%s above %d %s", i ? "," : "", i, v);
+    }
+    fprintf(f, "\n  teams (%zu)\n", sv->nteams);
+    for (size_t i = 0; i < sv->nteams; i++)
+        print_team(m, f, &sv->team[i]);
+    fprintf(f, "  pathways\n");
+    for (size_t a = 0; a < m->narms; a++)
+        print_pathway(m, f, a);
 }
 
 /* The settings of the decision outputs, defaults filled in. */
@@ -289,6 +433,7 @@ void mkba_model_print(const mkba_model *m, FILE *f)
     }
     print_domains(m, f);
     print_rules(m, f);
+    print_services(m, f);
     print_analysis(m, f);
     print_params(m, f);
 }

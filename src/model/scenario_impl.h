@@ -149,12 +149,4 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
 /* The cost categories of the cost rules and services (after both). */
 int mkba_sc_categories(mkba_loader *ld);
 
-/* --- scenario_services.c --- */
-
-/* The services group (section may be NULL: no services). Needs the
- * domains, payers and arms. */
-int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
-/* The cost categories of the cost rules and services (after both). */
-int mkba_sc_categories(mkba_loader *ld);
-
 #endif

@@ -58,7 +58,8 @@ static const char *const keys_pathway[] = {
 static const char *const keys_awareness[] = {"start", "years", NULL};
 static const char *const keys_self_reliance[] = {"share", "cap", NULL};
 static const char *const keys_maturity[] = {
-    "start", "years", "efficiency_start", "friction", "friction_years", NULL};
+    "start", "years", "efficiency_start", "efficiency_years", "friction",
+    "friction_years", NULL};
 static const char *const keys_overheads[] = {
     "investment", "recurring", "co_location", "shared_ict", "duplicate_registration", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};

@@ -252,26 +252,27 @@ static int team_list(mkba_loader *ld, const config_setting_t *list, int *out, in
 
 /* Which settings each rule needs (1), allows (0) or refuses (-1). */
 typedef struct rule_needs {
-    int team, teams, providers, refer_above, multi_problem, quick_scan;
+    int team, teams, providers, refer_above, multi_problem, quick_scan, home_visit_cost;
 } rule_needs;
 
 static const rule_needs needs[MKBA_NROUTES] = {
-    /* classic       */ {-1, -1, 1, -1, -1, -1},
-    /* broad         */ {1, -1, 0, -1, -1, -1},
-    /* specific      */ {-1, 1, 0, -1, -1, -1},
-    /* front_post    */ {1, -1, 1, 1, -1, -1},
-    /* multi_problem */ {1, -1, 1, -1, 1, -1},
-    /* makelpunt     */ {1, -1, 1, -1, -1, 1},
-    /* one_stop      */ {1, -1, 1, -1, -1, -1},
+    /* classic       */ {-1, -1, 1, -1, -1, -1, -1},
+    /* broad         */ {1, -1, 0, -1, -1, -1, -1},
+    /* specific      */ {-1, 1, 0, -1, -1, -1, -1},
+    /* front_post    */ {1, -1, 1, 1, -1, -1, -1},
+    /* multi_problem */ {1, -1, 1, -1, 1, -1, -1},
+    /* makelpunt     */ {1, -1, 1, -1, -1, 1, 0},
+    /* one_stop      */ {1, -1, 1, -1, -1, -1, -1},
 };
 
-static const char *const need_names[] = {"team", "teams", "providers", "refer_above",
-                                         "multi_problem", "quick_scan"};
+#define NNEEDS 7
+static const char *const need_names[NNEEDS] = {"team", "teams", "providers", "refer_above",
+                                               "multi_problem", "quick_scan", "home_visit_cost"};
 
 static int check_needs(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {
     const int *need = &needs[p->rule].team;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < NNEEDS; i++) {
         const config_setting_t *s = config_setting_get_member(g, need_names[i]);
         /* Degree none routes households the classic way: it needs providers. */
         int required = need[i] == 1 || (i == 2 && p->degree == MKBA_DEGREE_NONE);
@@ -344,6 +345,8 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
                              "years > 0", &p->maturity_years)) != 0
         || (rc = range_value(ld, mt, mat ? "efficiency_start" : "maturity.efficiency_start",
                              0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
+        || (rc = range_value(ld, mt, mat ? "efficiency_years" : "maturity.efficiency_years",
+                             0, 1, 0, 1e3, 1, "years > 0", &p->efficiency_years)) != 0
         || (rc = range_value(ld, mt, mat ? "friction" : "maturity.friction", 0, 0, 0, 1, 0,
                              SHARE, &p->friction)) != 0
         || (rc = range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years", 0, 0,

@@ -76,7 +76,8 @@ typedef struct mkba_pathway {
     int stigma, outreach, awareness_start, awareness_years;
     int detect, coordination, wait_escalation, wait_effect;
     int self_share, self_cap;
-    int maturity_start, maturity_years, efficiency_start, friction, friction_years;
+    int maturity_start, maturity_years, efficiency_start, efficiency_years;
+    int friction, friction_years;
     int investment, recurring, co_location, duplicate_registration;
     int quick_scan_share, quick_scan_cost, home_visit_cost;
     char *path, *file;

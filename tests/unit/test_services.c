@@ -252,7 +252,7 @@ static void test_maturity_curve(void **state)
     sim_open(&s, QUEUE, 2000);
     const mkba_pathway *p = &s.m->services.pathway[0];
     set_value(&s, 0, p->efficiency_start, 0.4);
-    set_value(&s, 0, p->maturity_years, 2.5);
+    set_value(&s, 0, p->efficiency_years, 2.5);
     mkba_draw_result *r = sim_run(&s, 2, NULL);
     int saturated = 0;
     for (int k = 1; k <= (int)r->ncycles; k++) {

@@ -5,10 +5,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "analysis/summary.h"
+#include "core/strutil.h"
+#include "engine/result.h"
+#include "support.h"
 
 #define TOL 1e-12
 
@@ -328,6 +334,266 @@ static void test_bad_totals(void **state)
     mkba_summary_free(NULL);
 }
 
+/* Costs by category, escalations and services, written through the
+ * result file writer and read back: the support model with half-year
+ * cycles, 5 of them (first year = cycles 1-2, mature = cycles 3-5, 1.5
+ * years; overall 2.5 years), 3 draws, 2 arms, 2 domains, 3 categories.
+ * The arrays have closed forms (d draw, a arm, t cycle index 0..4):
+ *   cost_category_discounted[c] = 10 (c + 1) + d + a t
+ *   escalations: domain 0 none; domain 1 = 0.001 (a + 1) every cycle
+ *   arrivals = 0.01 (d + 1)(t + 1) + 0.1 a
+ *   reached = 0.002 (t + 1), but 0 (and mean wait NaN) in cycle index 1
+ *             of arm 0 and in cycles 0 and 1 of arm 1
+ *   mean_wait = 0.25 (t + 1) + 0.1 d
+ *   in_care = 0.05 + 0.01 t, queue = 0.02 a, fte_used = 2.5 + t + d
+ *   self_resolved = 0.004, detected = 0.001 (a + 1) (d + 1) */
+#define SVC_DRAWS 3
+#define SVC_CYCLES 5
+
+static int no_admission(size_t a, size_t t)
+{
+    return (a == 0 && t == 1) || (a == 1 && t <= 1);
+}
+
+static void fill_services_draw(mkba_draw_result *r, size_t d)
+{
+    size_t A = r->narms, T = r->ncycles, C = r->ncategories, N = r->ndomains;
+    for (size_t a = 0; a < A; a++)
+        for (size_t t = 0; t < T; t++) {
+            double dd = (double)d, aa = (double)a, tt = (double)t;
+            size_t i = a * T + t;
+            for (size_t c = 0; c < C; c++) {
+                r->cost_category_disc[i * C + c] = 10.0 * (double)(c + 1) + dd + aa * tt;
+                r->cost_category[i * C + c] = 1.0;
+            }
+            for (size_t k = 0; k < N; k++)
+                r->escalations[i * N + k] = k == 1 ? 0.001 * (aa + 1.0) : 0.0;
+            r->svc_arrivals[i] = 0.01 * (dd + 1.0) * (tt + 1.0) + 0.1 * aa;
+            r->svc_reached[i] = no_admission(a, t) ? 0.0 : 0.002 * (tt + 1.0);
+            r->svc_mean_wait[i] = no_admission(a, t) ? NAN : 0.25 * (tt + 1.0) + 0.1 * dd;
+            r->svc_in_care[i] = 0.05 + 0.01 * tt;
+            r->svc_queue[i] = 0.02 * aa;
+            r->svc_fte_used[i] = 2.5 + tt + dd;
+            r->svc_self_resolved[i] = 0.004;
+            r->svc_detected[i] = 0.001 * (aa + 1.0) * (dd + 1.0);
+        }
+}
+
+/* The support model with three cost categories and services on (a
+ * classic and a broad pathway; the file stores only what they are). */
+static mkba_model *services_model(void)
+{
+    mkba_model *m = support_model_small();
+    assert_non_null(m);
+    m->timing.cycle_years = 0.5;
+    m->timing.ncycles = SVC_CYCLES;
+    static const char *const cat[3] = { "team", "first line", "second line" };
+    m->category = calloc(3, sizeof *m->category);
+    assert_non_null(m->category);
+    for (size_t c = 0; c < 3; c++) {
+        m->category[c] = mkba_strdup(cat[c]);
+        assert_non_null(m->category[c]);
+        m->ncategories = c + 1;
+    }
+    mkba_services *sv = &m->services;
+    sv->enabled = 1;
+    sv->population = SUPPORT_COST_EVICTION;
+    sv->team[0].name = mkba_strdup("wijkteam");
+    assert_non_null(sv->team[0].name);
+    sv->team[0].domains = 3u;
+    sv->team[0].fte = SUPPORT_P_RECOVER;
+    sv->nteams = 1;
+    sv->pathway[0].rule = MKBA_ROUTE_CLASSIC;
+    sv->pathway[0].degree = MKBA_DEGREE_NONE;
+    sv->pathway[0].team = -1;
+    sv->pathway[1].rule = MKBA_ROUTE_BROAD;
+    sv->pathway[1].degree = MKBA_DEGREE_FULL;
+    sv->pathway[1].team = 0;
+    return m;
+}
+
+static void write_services_file(const char *path)
+{
+    mkba_model *m = services_model();
+    const mkba_run_meta meta = { .seed = 7, .draws = SVC_DRAWS, .households = 100,
+                                 .threads = 1, .mode = "microsimulation",
+                                 .base_case = "mean" };
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_writer *w = mkba_h5_create(path, 1, m, &meta, SVC_DRAWS, &err);
+    assert_non_null(w);
+    mkba_draw_result *r = mkba_draw_result_alloc(m);
+    assert_non_null(r);
+    assert_int_equal(r->ncycles, SVC_CYCLES);
+    for (size_t d = 0; d < SVC_DRAWS; d++) {
+        fill_services_draw(r, d);
+        assert_int_equal(mkba_h5_write_draw(w, d, r, &err), MKBA_OK);
+    }
+    mkba_draw_result_free(r);
+    assert_int_equal(mkba_h5_close(w, 1, &err), MKBA_OK);
+    mkba_model_free(m);
+}
+
+/* Checks a statistic against mean, lo, hi. */
+static void assert_stat(mkba_stat st, double mean, double lo, double hi)
+{
+    assert_close(st.mean, mean);
+    assert_close(st.lo, lo);
+    assert_close(st.hi, hi);
+}
+
+static const mkba_stat *svc(const mkba_summary *s, size_t a, int p, int i)
+{
+    return &s->service[(a * MKBA_PERIOD_N + (size_t)p) * MKBA_H5_NSERVICE + (size_t)i];
+}
+
+static void test_services_from_file(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/mkba_test_summary_%ld_services.h5", (long)getpid());
+    write_services_file(path);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_totals *t = NULL;
+    assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);
+    /* The reader takes the domains, escalations and service arrays along:
+     * [draw][arm][cycle](domain). */
+    assert_int_equal(t->ndomains, 2);
+    assert_string_equal(t->domain[1], "housing");
+    assert_close(t->escalations[((2 * 2 + 1) * SVC_CYCLES + 3) * 2 + 1], 0.002);
+    assert_close(t->service[MKBA_H5_SVC_FTE_USED][(2 * 2 + 1) * SVC_CYCLES + 4], 8.5);
+    assert_true(isnan(t->service[MKBA_H5_SVC_MEAN_WAIT][(1 * 2 + 0) * SVC_CYCLES + 1]));
+    mkba_summary *s = mkba_summary_alloc(t, &err);
+    assert_non_null(s);
+
+    /* Periods: cycles [0, 2), [2, 5), [0, 5); 1, 1.5 and 2.5 years. */
+    assert_int_equal(s->period_first[MKBA_PERIOD_FIRST_YEAR], 0);
+    assert_int_equal(s->period_cycles[MKBA_PERIOD_FIRST_YEAR], 2);
+    assert_int_equal(s->period_first[MKBA_PERIOD_MATURE], 2);
+    assert_int_equal(s->period_cycles[MKBA_PERIOD_MATURE], 3);
+    assert_int_equal(s->period_cycles[MKBA_PERIOD_OVERALL], 5);
+    assert_close(s->period_years[MKBA_PERIOD_MATURE], 1.5);
+
+    /* Categories: sum over 5 cycles = 50 (c + 1) + 5 d + 10 a, so arm 1,
+     * "first line" (c = 1) is {110, 115, 120}: mean 115, interval
+     * 110 + 0.05 * 5 = 110.25 and 115 + 0.95 * 5 = 119.75; the increment
+     * is exactly 10 in every draw. */
+    assert_int_equal(s->ncategories, 3);
+    assert_stat(s->cost_category[1 * 3 + 1], 115.0, 110.25, 119.75);
+    assert_stat(s->cost_category[0 * 3 + 2], 155.0, 150.25, 159.75);
+    assert_stat(s->inc_cost_category[1 * 3 + 0], 10.0, 10.0, 10.0);
+    assert_stat(s->inc_cost_category[0 * 3 + 0], 0.0, 0.0, 0.0);
+
+    /* Escalations: 0.001 (a + 1) per half-year cycle = 2 (a + 1) per 1000
+     * households per year in every period; domain 0 never escalates. */
+    assert_int_equal(s->ndomains, 2);
+    assert_int_equal(s->domain_escalates[0], 0);
+    assert_int_equal(s->domain_escalates[1], 1);
+    for (int p = 0; p < MKBA_PERIOD_N; p++) {
+        assert_stat(s->escalation[(0 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 2.0, 2.0, 2.0);
+        assert_stat(s->escalation[(1 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 4.0, 4.0, 4.0);
+        assert_stat(s->escalation[(1 * MKBA_PERIOD_N + (size_t)p) * 2 + 0], 0.0, 0.0, 0.0);
+    }
+
+    assert_int_equal(s->services, 1);
+    /* Arrivals, first year: 1000 (0.01 (d + 1)(1 + 2) + 0.2 a) / 1 year
+     * = 30 (d + 1) + 200 a: arm 1 {230, 260, 290}, interval 231.5, 288.5.
+     * Mature: 1000 (0.01 (d + 1)(3 + 4 + 5) + 0.3 a) / 1.5 = 80 (d + 1)
+     * + 200 a: arm 0 {80, 160, 240}. Overall: 1000 (0.15 (d + 1) + 0.5 a)
+     * / 2.5 = 60 (d + 1) + 200 a. */
+    assert_stat(*svc(s, 1, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_ARRIVALS), 260.0, 231.5, 288.5);
+    assert_stat(*svc(s, 0, MKBA_PERIOD_MATURE, MKBA_H5_SVC_ARRIVALS), 160.0, 84.0, 236.0);
+    assert_stat(*svc(s, 1, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_ARRIVALS), 320.0, 263.0, 377.0);
+    /* Reached, arm 0, first year: only cycle 0, 0.002 -> 2 per 1000 per
+     * year; mature: 1000 (0.006 + 0.008 + 0.010) / 1.5 = 16. */
+    assert_stat(*svc(s, 0, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_REACHED), 2.0, 2.0, 2.0);
+    assert_stat(*svc(s, 0, MKBA_PERIOD_MATURE, MKBA_H5_SVC_REACHED), 16.0, 16.0, 16.0);
+    /* Self-resolved 0.004 per half year = 8 per 1000 per year. */
+    assert_stat(*svc(s, 1, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_SELF_RESOLVED), 8.0, 8.0, 8.0);
+    /* Stocks: the mean over the cycles, not a rate: in care (0.05 + 0.06)
+     * / 2 = 55 per 1000 in the first year, (0.07 + 0.08 + 0.09) / 3 = 80
+     * mature; queue 20 per 1000 in arm 1. */
+    assert_stat(*svc(s, 0, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_IN_CARE), 55.0, 55.0, 55.0);
+    assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_IN_CARE), 80.0, 80.0, 80.0);
+    assert_stat(*svc(s, 1, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_QUEUE), 20.0, 20.0, 20.0);
+    assert_stat(*svc(s, 0, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_QUEUE), 0.0, 0.0, 0.0);
+    /* Mean wait weighted by reached. Arm 0, first year: cycle 1 admitted
+     * nobody (NaN), so the wait is cycle 0's, 0.25 + 0.1 d: mean 0.35,
+     * interval 0.255, 0.445. Mature: (0.006 * 0.75 + 0.008 * 1 + 0.010 *
+     * 1.25) / 0.024 = 0.025 / 0.024, + 0.1 d. Arm 1 admitted nobody in
+     * the first year in any draw: NaN; overall its weights are those of
+     * cycles 2-4 only, the mature value. */
+    assert_stat(*svc(s, 0, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_MEAN_WAIT), 0.35, 0.255, 0.445);
+    double wm = 0.025 / 0.024;
+    assert_stat(*svc(s, 0, MKBA_PERIOD_MATURE, MKBA_H5_SVC_MEAN_WAIT), wm + 0.1, wm + 0.005,
+                wm + 0.195);
+    const mkba_stat *none = svc(s, 1, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_MEAN_WAIT);
+    assert_true(isnan(none->mean) && isnan(none->lo) && isnan(none->hi));
+    assert_stat(*svc(s, 1, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_MEAN_WAIT), wm + 0.1, wm + 0.005,
+                wm + 0.195);
+    /* Arm 0 overall: weights 0.002, 0.006, 0.008, 0.010 (cycle 1 none):
+     * (0.0005 + 0.025) / 0.026, + 0.1 d. */
+    double wo = 0.0255 / 0.026;
+    assert_stat(*svc(s, 0, MKBA_PERIOD_OVERALL, MKBA_H5_SVC_MEAN_WAIT), wo + 0.1, wo + 0.005,
+                wo + 0.195);
+    /* Detected: 0.001 (a + 1)(d + 1) per half year = 2 (a + 1)(d + 1) per
+     * 1000 per year: arm 1 {4, 8, 12}. FTE: the mean over the period's
+     * cycles, 2.5 + t + d: first year 3 + d, mature 5.5 + d. */
+    assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_DETECTED), 8.0, 4.2, 11.8);
+    assert_stat(*svc(s, 0, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_FTE_USED), 4.0, 3.05, 4.95);
+    assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_FTE_USED), 6.5, 5.55, 7.45);
+
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+
+    /* The program prints the same numbers, in every format. */
+    const char *bin = getenv("MKBA_BIN");
+    if (bin != NULL) {
+        static const char *const want[] = {
+            "\ncost_categories,integrated,first line,115,110.25,119.75\n",
+            "\ncost_category_increments,integrated,team,10,10,10\n",
+            "\nservices,integrated,arrivals per 1000 households per year,first year,260,"
+            "231.5,288.5\n",
+            "\nservices,usual,arrivals per 1000 households per year,\"mature, years 2-3\","
+            "160,84,236\n",
+            "\nservices,integrated,mean wait in years (weighted by reached),first year,,,\n",
+            "\nescalations,integrated,housing,\"overall, years 1-3\",4,4,4\n",
+        };
+        char cmd[1024], out[300];
+        snprintf(out, sizeof out, "%s.csv", path);
+        snprintf(cmd, sizeof cmd, "%s summary %s --format csv > %s", bin, path, out);
+        assert_int_equal(system(cmd), 0);
+        FILE *f = fopen(out, "r");
+        assert_non_null(f);
+        static char text[1 << 18];
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+            if (strstr(text, want[i]) == NULL)
+                fail_msg("csv summary lacks: %s", want[i]);
+        /* A domain without escalations is left out. */
+        assert_null(strstr(text, "\nescalations,usual,debt,"));
+        static const char *const format[] = { "text", "markdown", "json" };
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(cmd, sizeof cmd, "%s summary %s --format %s > %s", bin, path, format[i],
+                     out);
+            assert_int_equal(system(cmd), 0);
+            f = fopen(out, "r");
+            assert_non_null(f);
+            n = fread(text, 1, sizeof text - 1, f);
+            text[n] = '\0';
+            fclose(f);
+            assert_non_null(strstr(text, "Costs by category"));
+            assert_non_null(strstr(text, "Services per arm"));
+            assert_non_null(strstr(text, "Escalations to second-line care"));
+        }
+        remove(out);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -341,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_cheaper_and_worse),
         cmocka_unit_test(test_transfers_left_out),
         cmocka_unit_test(test_bad_totals),
+        cmocka_unit_test(test_services_from_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
