@@ -143,6 +143,14 @@ static void book(mkba_svc_work *w, const mkba_svc_arm *a, int k, int payer, int 
     t->category[row * t->ncategories + (size_t)category] += amount / a->households;
 }
 
+/* Books a team's amount to its payers by their shares. */
+static void book_team(mkba_svc_work *w, const mkba_svc_arm *a, int k, const mkba_team *tm,
+                      double amount)
+{
+    for (int i = 0; i < tm->npayers; i++)
+        book(w, a, k, tm->payer_of[i], tm->category, amount * tm->payer_share[i]);
+}
+
 /* The cycle's service costs and outputs from its counts. */
 static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const long *counts,
                         const mkba_svc_admitted *ad)
@@ -159,20 +167,17 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         const mkba_svc_team_values *v = &a->team[i];
         if (!(p->teams_used >> i & 1u))
             continue;
-        book(w, a, k, tm->payer, tm->category, v->fte * v->cost_per_fte * dt * share);
+        book_team(w, a, k, tm, v->fte * v->cost_per_fte * dt * share);
         /* The front post's intake happened when the household asked. */
         int front = p->rule == MKBA_ROUTE_FRONT_POST && !a->classic && (int)i == p->team;
         if (!front)
-            book(w, a, k, tm->payer, tm->category,
-                 v->intake_cost * (double)ad->team_admitted[i]);
-        book(w, a, k, tm->payer, tm->category,
-             v->turnover * dt * (double)ad->team_in_care[i] * v->handover_cost);
+            book_team(w, a, k, tm, v->intake_cost * (double)ad->team_admitted[i]);
+        book_team(w, a, k, tm, v->turnover * dt * (double)ad->team_in_care[i] * v->handover_cost);
         fte_used += (double)ad->team_in_care[i] / v->caseload / share;
     }
     if (p->rule == MKBA_ROUTE_FRONT_POST && !a->classic) {
         const mkba_team *fp = &sv->team[p->team];
-        book(w, a, k, fp->payer, fp->category,
-             a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
+        book_team(w, a, k, fp, a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
     }
     book(w, a, k, p->payer, w->first_line,
          a->quick_scan_cost * (double)counts[MKBA_SVC_SCANS]

@@ -360,7 +360,15 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
                 tm = p->team;
             break;
         case MKBA_ROUTE_SPECIFIC:
-            tm = specific_team(a, pd);
+            /* Triage criteria first (e.g. any youth problem goes to the
+             * youth-and-family team), then the presenting domain. */
+            for (int i = 0; i < p->ntriage && tm < 0; i++)
+                if (sev[p->triage_domain[i]] >= p->triage_min[i]) {
+                    tm = p->triage_team[i];
+                    plan |= 1u << p->triage_domain[i];
+                }
+            if (tm < 0)
+                tm = specific_team(a, pd);
             break;
         case MKBA_ROUTE_MULTI_PROBLEM: {
             int n = 0;
@@ -403,7 +411,8 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
             tm = specific_team(a, pd);
     }
     if (tm >= 0) {
-        plan |= found & teams[tm].domains;
+        /* The team's plan: what it treats of the question and the finds. */
+        plan = (plan | found) & teams[tm].domains;
         joint = 1;
     } else {
         tm = p->provider[pd];

@@ -195,14 +195,26 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
 {
     fprintf(f, "    %s: domains ", t->name);
     print_domain_list(m, f, t->domains);
-    fprintf(f, "; queue %s; payer %s, category %s  [%s:%d]\n      ", mkba_queue_names[t->queue],
-            m->payer[t->payer], m->category[t->category], t->file, t->line);
+    fprintf(f, "; queue %s; payer", mkba_queue_names[t->queue]);
+    if (t->npayers <= 1)
+        fprintf(f, " %s", m->payer[t->payer]);
+    for (int i = 0; t->npayers > 1 && i < t->npayers; i++)
+        fprintf(f, "%s %s %g", i ? "," : "", m->payer[t->payer_of[i]], t->payer_share[i]);
+    fprintf(f, "; category %s  [%s:%d]\n      ", m->category[t->category], t->file, t->line);
     static const char *const staff[] = {"fte", "caseload", "cost_per_fte", "intake_cost"};
     print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
                                             t->intake_cost}, 4);
     fprintf(f, "\n      ");
     static const char *const care[] = {"improve_hr", "worsen_hr", "episode_years"};
     print_values(m, f, care, (const int[]){t->improve_hr, t->worsen_hr, t->episode_years}, 3);
+    if (t->nimprove > 1 || t->nworsen > 1) {
+        static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
+                                            "level 5", "level 6", "level 7", "level 8"};
+        fprintf(f, "\n      improve_hr by severity level: ");
+        print_values(m, f, level, t->improve_by_level, (size_t)t->nimprove);
+        fprintf(f, "\n      worsen_hr by severity level: ");
+        print_values(m, f, level, t->worsen_by_level, (size_t)t->nworsen);
+    }
     fprintf(f, "\n      ");
     static const char *const staffing[] = {"turnover", "turnover_loss", "handover_cost"};
     print_values(m, f, staffing, (const int[]){t->turnover, t->turnover_loss, t->handover_cost},
@@ -223,6 +235,10 @@ static void print_route(const mkba_model *m, FILE *f, const mkba_pathway *p)
             fprintf(f, "%s %s", i ? "," : "", team[p->specific[i]].name);
         fprintf(f, "\n");
     }
+    for (int i = 0; i < p->ntriage; i++)
+        fprintf(f, "      triage %d: %s at severity >= %g -> %s\n", i + 1,
+                m->domain[p->triage_domain[i]].name, p->triage_min[i],
+                team[p->triage_team[i]].name);
     int any = 0;
     for (size_t d = 0; d < m->ndomains; d++)
         if (p->provider[d] >= 0)
@@ -272,11 +288,11 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     print_values(m, f, plan, (const int[]){p->coordination, p->wait_escalation,
                                            p->wait_effect}, 3);
     static const char *const maturity[] = {"maturity start", "years", "efficiency_start",
-                                           "friction", "friction_years"};
+                                           "efficiency_years", "friction", "friction_years"};
     fprintf(f, "\n      ");
     print_values(m, f, maturity, (const int[]){p->maturity_start, p->maturity_years,
-                                               p->efficiency_start, p->friction,
-                                               p->friction_years}, 5);
+                                               p->efficiency_start, p->efficiency_years,
+                                               p->friction, p->friction_years}, 6);
     static const char *const overheads[] = {"investment", "recurring", "co_location",
                                             "duplicate_registration"};
     fprintf(f, "\n      overheads: ");

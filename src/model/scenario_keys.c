@@ -51,7 +51,7 @@ static const char *const keys_team[] = {
     "category", "improve_hr", "worsen_hr", "episode_years", "turnover", "turnover_loss",
     "handover_cost", NULL};
 static const char *const keys_pathway[] = {
-    "rule", "degree", "team", "teams", "providers", "refer_above", "multi_problem",
+    "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
     "overheads", NULL};
@@ -64,6 +64,7 @@ static const char *const keys_overheads[] = {
     "investment", "recurring", "co_location", "shared_ict", "duplicate_registration", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};
 static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
+static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
@@ -71,7 +72,7 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param,
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
-    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem};
+    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

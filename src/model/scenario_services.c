@@ -170,6 +170,46 @@ static int category_of(mkba_loader *ld, const char *name, int *index)
     return 0;
 }
 
+/* A team's payer: a name, or a group of payer names with shares summing
+ * to 1 (a team funded from several budgets). */
+static int team_payers(mkba_loader *ld, const config_setting_t *g, mkba_team *t)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "payer");
+    if (s == NULL || !config_setting_is_group(s)) {
+        t->npayers = 1;
+        t->payer_share[0] = 1.0;
+        int rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer, m->npayers,
+                                       "payer", NULL, &t->payer_of[0]);
+        t->payer = t->payer_of[0];
+        return rc;
+    }
+    int n = config_setting_length(s), rc;
+    if (n < 1 || n > 8)
+        return mkba_sc_fail(ld, s, NULL, "%d payers; expected 1 to 8 payer = share pairs", n);
+    double total = 0.0;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if ((rc = mkba_sc_lookup(ld, e, config_setting_name(e), (const char *const *)m->payer,
+                                 m->npayers, "payer", NULL, &t->payer_of[i])) != 0)
+            return rc;
+        if (!config_setting_is_number(e))
+            return mkba_sc_fail(ld, e, NULL, "expected the payer's share, a number in (0, 1]");
+        double x = config_setting_get_float(e);
+        if (config_setting_type(e) != CONFIG_TYPE_FLOAT)
+            x = (double)config_setting_get_int64(e);
+        if (!(x > 0.0 && x <= 1.0))
+            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a share in (0, 1]", x);
+        t->payer_share[i] = x;
+        total += x;
+    }
+    if (fabs(total - 1.0) > MKBA_SUM_TOL)
+        return mkba_sc_fail(ld, s, NULL, "the shares sum to %.12g; expected 1", total);
+    t->npayers = n;
+    t->payer = t->payer_of[0];
+    return 0;
+}
+
 static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
 {
     mkba_model *m = ld->m;
@@ -192,8 +232,7 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         || (rc = domain_mask(ld, g, "domains", &t->domains)) != 0
         || (rc = mkba_sc_choice(ld, g, "queue", mkba_queue_names, 2, &queue, NULL)) != 0
         || (rc = mkba_sc_string(ld, g, "category", 0, &category, NULL)) != 0
-        || (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
-                                       m->npayers, "payer", NULL, &t->payer)) != 0
+        || (rc = team_payers(ld, g, t)) != 0
         || (rc = category_of(ld, category, &t->category)) != 0)
         return rc;
     t->queue = (mkba_queue_rule)queue;
@@ -252,22 +291,23 @@ static int team_list(mkba_loader *ld, const config_setting_t *list, int *out, in
 
 /* Which settings each rule needs (1), allows (0) or refuses (-1). */
 typedef struct rule_needs {
-    int team, teams, providers, refer_above, multi_problem, quick_scan, home_visit_cost;
+    int team, teams, providers, refer_above, multi_problem, quick_scan, home_visit_cost, triage;
 } rule_needs;
 
 static const rule_needs needs[MKBA_NROUTES] = {
-    /* classic       */ {-1, -1, 1, -1, -1, -1, -1},
-    /* broad         */ {1, -1, 0, -1, -1, -1, -1},
-    /* specific      */ {-1, 1, 0, -1, -1, -1, -1},
-    /* front_post    */ {1, -1, 1, 1, -1, -1, -1},
-    /* multi_problem */ {1, -1, 1, -1, 1, -1, -1},
-    /* makelpunt     */ {1, -1, 1, -1, -1, 1, 0},
-    /* one_stop      */ {1, -1, 1, -1, -1, -1, -1},
+    /* classic       */ {-1, -1, 1, -1, -1, -1, -1, -1},
+    /* broad         */ {1, -1, 0, -1, -1, -1, -1, -1},
+    /* specific      */ {-1, 1, 0, -1, -1, -1, -1, 0},
+    /* front_post    */ {1, -1, 1, 1, -1, -1, -1, -1},
+    /* multi_problem */ {1, -1, 1, -1, 1, -1, -1, -1},
+    /* makelpunt     */ {1, -1, 1, -1, -1, 1, 0, -1},
+    /* one_stop      */ {1, -1, 1, -1, -1, -1, -1, -1},
 };
 
-#define NNEEDS 7
+#define NNEEDS 8
 static const char *const need_names[NNEEDS] = {"team", "teams", "providers", "refer_above",
-                                               "multi_problem", "quick_scan", "home_visit_cost"};
+                                               "multi_problem", "quick_scan", "home_visit_cost",
+                                               "triage"};
 
 static int check_needs(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {
@@ -367,6 +407,57 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     return 0;
 }
 
+/* Model B's triage criteria: ( { team; domain; min_severity; }, ... ). */
+static int read_triage(mkba_loader *ld, const config_setting_t *list, mkba_pathway *p)
+{
+    const mkba_model *m = ld->m;
+    int rc = mkba_sc_expect_list(ld, list, "a list of criteria ( {team = ...; domain = ...; "
+                                 "min_severity = ...;}, ... )");
+    if (rc != 0)
+        return rc;
+    int n = config_setting_length(list);
+    if (n > MKBA_MAX_TEAMS)
+        return mkba_sc_fail(ld, list, NULL, "%d criteria; expected at most %d", n,
+                            MKBA_MAX_TEAMS);
+    const char *names[MKBA_MAX_DOMAINS];
+    for (size_t d = 0; d < m->ndomains; d++)
+        names[d] = m->domain[d].name;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *c = config_setting_get_elem(list, (unsigned)i);
+        const config_setting_t *team;
+        if ((rc = mkba_sc_expect_group(ld, c, "a criterion {team = ...; domain = ...; "
+                                       "min_severity = ...;}")) != 0
+            || (rc = mkba_sc_check_keys(ld, c, MKBA_KEYS_TRIAGE)) != 0)
+            return rc;
+        if ((team = config_setting_get_member(c, "team")) == NULL)
+            return mkba_sc_fail(ld, c, "team", "required setting is missing; expected one of "
+                                "the pathway's teams");
+        if ((rc = team_index(ld, team, " in services.teams", &p->triage_team[i])) != 0
+            || (rc = mkba_sc_lookup_member(ld, c, "domain", names, m->ndomains, "domain", NULL,
+                                           &p->triage_domain[i])) != 0
+            || (rc = mkba_sc_number(ld, c, "min_severity", 1, &p->triage_min[i], NULL)) != 0)
+            return rc;
+        int listed = 0;
+        for (int j = 0; j < p->nspecific; j++)
+            listed |= p->specific[j] == p->triage_team[i];
+        if (!listed)
+            return mkba_sc_fail(ld, team, NULL, "team '%s' is not in the pathway's teams; "
+                                "expected one of them",
+                                m->services.team[p->triage_team[i]].name);
+        if (!(m->services.team[p->triage_team[i]].domains >> p->triage_domain[i] & 1u))
+            return mkba_sc_fail(ld, config_setting_get_member(c, "domain"), NULL,
+                                "team '%s' does not treat domain '%s'; expected a domain of "
+                                "the team", m->services.team[p->triage_team[i]].name,
+                                m->domain[p->triage_domain[i]].name);
+        if (!(p->triage_min[i] > 0.0))
+            return mkba_sc_fail(ld, config_setting_get_member(c, "min_severity"), NULL,
+                                "%g is out of range; expected a severity > 0 (a problem)",
+                                p->triage_min[i]);
+    }
+    p->ntriage = n;
+    return 0;
+}
+
 static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {
     const mkba_services *sv = &ld->m->services;
@@ -377,6 +468,8 @@ static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_
         return rc;
     if ((s = config_setting_get_member(g, "teams")) != NULL
         && (rc = team_list(ld, s, p->specific, &p->nspecific)) != 0)
+        return rc;
+    if ((s = config_setting_get_member(g, "triage")) != NULL && (rc = read_triage(ld, s, p)) != 0)
         return rc;
     if ((s = config_setting_get_member(g, "providers")) != NULL) {
         int list[MKBA_MAX_TEAMS], n;

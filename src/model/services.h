@@ -38,7 +38,10 @@ typedef struct mkba_team {
     char *name;
     uint32_t domains;          /* bitmask of the domains it treats */
     mkba_queue_rule queue;
-    int payer, category;       /* who pays its costs; cost category index */
+    int payer, category;       /* who pays its costs (the first when shared); category */
+    int npayers;               /* payers sharing its costs, 1 to 8 */
+    int payer_of[8];
+    double payer_share[8];     /* shares summing to 1 */
     /* value indices */
     int fte;                   /* staff, full-time equivalents, for `population` */
     int caseload;              /* households in care per FTE at a time (> 0) */
@@ -65,6 +68,12 @@ typedef struct mkba_pathway {
     mkba_degree degree;
     int team;                  /* A, C (front post), D, makelpunt (broker), one-stop; -1 */
     int nspecific, specific[MKBA_MAX_TEAMS]; /* model B teams, in triage order */
+    /* Model B triage criteria, tried in order before the presenting
+     * domain: a household with domain triage_domain at severity >=
+     * triage_min goes to triage_team. */
+    int ntriage;
+    int triage_team[MKBA_MAX_TEAMS], triage_domain[MKBA_MAX_TEAMS];
+    double triage_min[MKBA_MAX_TEAMS];
     int provider[32];          /* classic provider of each domain, or -1 */
     uint32_t teams_used;       /* every team the arm runs (bitmask) */
     int payer;                 /* payer of the pathway's own costs, or -1 */

@@ -382,6 +382,87 @@ static void test_multi_problem_routing(void **state)
     sim_close(&s);
 }
 
+/* Model B with a triage criterion: any youth problem sends the household
+ * to the youth team, other questions to the specific team treating them,
+ * and a question no specific team treats to its provider. */
+static void test_specific_triage(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 3000);
+    mkba_model *m = s.m;
+    mkba_pathway *p = &m->services.pathway[1];
+    int debt_service = 0, youth_team = 2;
+    p->rule = MKBA_ROUTE_SPECIFIC;
+    p->team = -1;
+    p->nspecific = 2;
+    p->specific[0] = debt_service;
+    p->specific[1] = youth_team;
+    p->ntriage = 1;
+    p->triage_team[0] = youth_team;
+    p->triage_domain[0] = 2;   /* youth */
+    p->triage_min[0] = 1.0;
+    p->teams_used = 1u << debt_service | 1u << youth_team | 1u << 1;
+    for (int i = 0; i < m->services.nseek; i++)
+        set_value(&s, 1, m->services.seek_rate[i], 50.0);
+    set_value(&s, 1, p->self_share, 0.0);
+    mkba_error err = {0};
+    assert_int_equal(mkba_tables_resolve(s.t, m, s.values, 0, &err), MKBA_OK);
+    mkba_svc_arm a;
+    mkba_svc_arm_init(&a, m, s.t, s.values + s.np, 1, m->seed, 0, s.households);
+    mkba_svc_arm_cycle(&a, 1);
+    const size_t D = m->ndomains, N = (size_t)s.households;
+    mkba_svc_households hh = {.n = s.households, .ndomains = D};
+    hh.x = malloc(N * D);
+    hh.tis = malloc(N * D * sizeof *hh.tis);
+    hh.out = malloc(N);
+    hh.status = malloc(N);
+    hh.team = malloc(N);
+    hh.joint = malloc(N);
+    hh.prio = malloc(N);
+    hh.plan = malloc(N * sizeof *hh.plan);
+    hh.registered = malloc(N * sizeof *hh.registered);
+    hh.arrived = malloc(N * sizeof *hh.arrived);
+    hh.since = malloc(N * sizeof *hh.since);
+    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
+    int64_t *delta = calloc(s.l->npoints * s.l->nslots, sizeof *delta);
+    uint64_t *entries = calloc(s.l->ncycles * s.l->nstates_total, sizeof *entries);
+    long counts[MKBA_SVC_NCOUNTS] = {0};
+    int seen[3] = {0};
+    for (long h = 0; h < s.households; h++) {
+        mkba_svc_household_start(&a, &hh, h, delta);
+        mkba_svc_household_cycle(&a, &hh, h, 1, delta, entries, counts);
+        if (hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        double sev[3];
+        int pd = -1;
+        for (int d = 0; d < 3; d++) {
+            sev[d] = s.t->severity[s.l->state_base[d] + hh.x[(size_t)h * D + (size_t)d]];
+            if (sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
+                pd = d;
+        }
+        if (sev[2] >= 1.0) {
+            assert_int_equal(hh.team[h], youth_team);
+            assert_true(hh.plan[h] >> 2 & 1u);
+            seen[0]++;
+        } else if (pd == 0) {
+            assert_int_equal(hh.team[h], debt_service);
+            seen[1]++;
+        } else {
+            assert_int_equal(pd, 1);
+            assert_int_equal(hh.team[h], p->provider[1]);
+            seen[2]++;
+        }
+    }
+    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
+    free(hh.x); free(hh.tis); free(hh.out); free(hh.status); free(hh.team); free(hh.joint);
+    free(hh.prio); free(hh.plan); free(hh.registered); free(hh.arrived); free(hh.since);
+    free(hh.wait_factor);
+    free(delta);
+    free(entries);
+    sim_close(&s);
+}
+
 /* Mean severity over domains 0..2 of arm `arm` at the last point. */
 static double final_severity(const sim *s, const mkba_draw_result *r, size_t arm)
 {
@@ -481,24 +562,32 @@ static void test_costs_add_up(void **state)
 
 /* -------------------------------------------------------------- bad input */
 
-/* Loads the services fixture with `from` replaced by `to`, expecting a
- * failure whose message holds every further string. */
-static void expect_variant_fails(const char *from, const char *to, ...)
+/* Writes the services fixture with `from` replaced by `to` to a new
+ * temporary file and returns its path (static storage). */
+static const char *write_variant(const char *from, const char *to)
 {
     FILE *f = fopen(SERVICES, "rb");
     assert_non_null(f);
-    static char text[16384], out[17000];
+    static char text[16384], out[17000], path[64];
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
     char *at = strstr(text, from);
     assert_non_null(at);
     snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    char path[] = "/tmp/mkba-services-XXXXXX";
+    snprintf(path, sizeof path, "/tmp/mkba-services-XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
     close(fd);
+    return path;
+}
+
+/* Loads the services fixture with `from` replaced by `to`, expecting a
+ * failure whose message holds every further string. */
+static void expect_variant_fails(const char *from, const char *to, ...)
+{
+    const char *path = write_variant(from, to);
     mkba_model *m = NULL;
     mkba_error err = {0};
     int rc = mkba_scenario_load(path, &m, &err);
@@ -544,26 +633,11 @@ static void test_bad_input(void **state)
 static void test_drawn_caseload(void **state)
 {
     (void)state;
+    const char *path = write_variant("fte = 25.0; caseload = 30.0;",
+                                     "fte = 25.0; caseload = { dist = \"normal\"; mean = 1.0; "
+                                     "sd = 2.0; };");
     mkba_model *m = NULL;
     mkba_error err = {0};
-    assert_int_equal(mkba_scenario_load(SERVICES, &m, &err), MKBA_OK);
-    FILE *f = fopen(SERVICES, "rb");
-    assert_non_null(f);
-    static char text[16384], out[17000];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    mkba_model_free(m);
-    const char *from = "fte = 25.0; caseload = 30.0;";
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    snprintf(out, sizeof out, "%.*sfte = 12.0; caseload = { dist = \"normal\"; mean = 1.0; "
-             "sd = 2.0; };%s", (int)(at - text), text, at + strlen(from));
-    char path[] = "/tmp/mkba-caseload-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
-    close(fd);
     assert_int_equal(mkba_scenario_load(path, &m, &err), MKBA_OK);
     unlink(path);
     mkba_run_options o;
@@ -578,6 +652,40 @@ static void test_drawn_caseload(void **state)
     assert_non_null(strstr(err.message, "households per FTE, a number > 0"));
     assert_int_equal(access(o.output, F_OK), -1);
     mkba_model_free(m);
+}
+
+/* A team funded from two budgets books its costs by the shares: what one
+ * payer no longer pays the other does, and the other arm is untouched. */
+static void test_payer_shares(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1000);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    const char *path = write_variant("queue = \"priority\"; cost_per_fte = 80000.0; intake_cost = "
+                                     "150.0; payer = \"gemeente-wmo\";",
+                                     "queue = \"priority\"; cost_per_fte = 80000.0; intake_cost = "
+                                     "150.0; payer = { gemeente-wmo = 0.7; gemeente-jeugdwet = 0.3; };");
+    sim_open(&s, path, 1000);
+    unlink(path);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t P = r->npayers;
+    for (size_t p = 0; p < P; p++)
+        assert_float_equal(r->cost_total[p], base->cost_total[p], 1e-9);
+    double wmo = r->cost_total[P + 0] - base->cost_total[P + 0];
+    double jeugd = r->cost_total[P + 1] - base->cost_total[P + 1];
+    assert_float_equal(wmo + jeugd, 0.0, 1e-6 * fabs(base->cost_total[P]));
+    /* At least 30% of the staff: 25 FTE x 80000 x 8 years / 10000 households. */
+    assert_true(jeugd >= 0.3 * 25 * 80000.0 * 8 / 10000 - 1e-9);
+    assert_float_equal(r->cost_total[P + 2], base->cost_total[P + 2], 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+    expect_variant_fails("payer = \"gemeente-wmo\";\n      improve_hr = \"improve\"; worsen_hr = 0.7;",
+                         "payer = { gemeente-wmo = 0.6; gemeente-jeugdwet = 0.3; };\n      "
+                         "improve_hr = \"improve\"; worsen_hr = 0.7;",
+                         "services.teams.[3].payer", "sum to 0.9", NULL);
 }
 
 /* The cohort trace cannot represent capacity and says so. */
@@ -606,10 +714,12 @@ int main(void)
         cmocka_unit_test(test_maturity_curve),
         cmocka_unit_test(test_stigma_and_outreach),
         cmocka_unit_test(test_multi_problem_routing),
+        cmocka_unit_test(test_specific_triage),
         cmocka_unit_test(test_mechanism_directions),
         cmocka_unit_test(test_costs_add_up),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_drawn_caseload),
+        cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
