@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/services.h"
+#include "mkba/rng.h"
+#include "core/philox.h"
 
 /* An entry of a priority queue with its sort keys (qsort has no context
  * argument, so the keys travel with the entries). */
@@ -62,8 +64,22 @@ long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
     double years = (k - 0.5) * a->m->timing.cycle_years;
     double eff = a->maturing >> team & 1u
                      ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
-    /* A relative 1e-12 keeps an exact product (5 FTE x 20) from rounding down. */
-    return (long)floor(a->team[team].places * eff * (1.0 + 1e-12));
+    double c = a->team[team].places * eff;
+    if (!(c < a->households))
+        return (long)a->households;
+    /* Capacity for a simulated cohort is rarely whole: the fraction is a
+     * place with that probability, so a small cohort's capacity is right
+     * on average. The word is keyed by (seed, draw, team, cycle), past
+     * every household's index; products within 1e-9 of a whole number
+     * count as whole. */
+    double whole = floor(c + 1e-9 * (c + 1.0));
+    double frac = c - whole;
+    if (frac <= 0.0)
+        return (long)whole;
+    uint32_t w[4];
+    mkba_philox_blocks(a->seed, a->draw, UINT32_MAX - (uint32_t)team, MKBA_STREAM_SERVICE,
+                       (uint32_t)k, 1, w);
+    return (long)whole + (mkba_rng_u01(w[0]) < frac);
 }
 
 static int by_priority(const void *pa, const void *pb)

@@ -122,6 +122,15 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
         a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
 
+/* The severity level of a score: ceil(s) for s > 0 (up to 255), 1 for
+ * lower scores, which are no problem but may still be in a plan. */
+static int severity_level(double s)
+{
+    if (!(s > 1.0))
+        return 1;
+    return s >= 255.0 ? 255 : (int)ceil(s - 1e-9);
+}
+
 static int slot_of(const mkba_layout *l, int g, int tis)
 {
     return l->slot_at[l->tis_off[g] + tis];
@@ -229,9 +238,9 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
         for (uint32_t p = care_plan; p != 0; p &= p - 1) {
             int d = __builtin_ctz(p);
             /* The hazard ratios of the level of the domain's state. */
-            int level = (int)ceil(sev[d] - 1e-9);
-            int li = level < 1 ? 0 : level > tv->nimprove ? tv->nimprove - 1 : level - 1;
-            int wi = level < 1 ? 0 : level > tv->nworsen ? tv->nworsen - 1 : level - 1;
+            int level = severity_level(sev[d]);
+            int li = (level > tv->nimprove ? tv->nimprove : level) - 1;
+            int wi = (level > tv->nworsen ? tv->nworsen : level) - 1;
             modifier *c = &care[d];
             c->worsen = 1.0 + (tv->worsen_hr[wi] - 1.0) * e;
             c->improve = 1.0 + (tv->improve_hr[li] - 1.0) * e;
@@ -380,16 +389,13 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
         }
         case MKBA_ROUTE_FRONT_POST:
             counts[MKBA_SVC_FRONT_INTAKES]++;
-            /* Heavier questions go on to the domain's provider, with the
-             * front post's joint plan; lighter ones stay. */
-            if (pd_sev > p->refer_above && p->provider[pd] >= 0) {
-                hh->team[h] = (int8_t)p->provider[pd];
-                hh->plan[h] = plan | (found & teams[p->provider[pd]].domains);
-                hh->joint[h] = 1;
-                return;
-            }
-            if (teams[p->team].domains >> pd & 1u)
+            /* The front post keeps light questions it can treat; it refers
+             * the others to the domain's provider, under its joint plan. */
+            if ((pd_sev <= p->refer_above || p->provider[pd] < 0)
+                && (teams[p->team].domains >> pd & 1u))
                 tm = p->team;
+            else
+                tm = p->provider[pd];
             break;
         case MKBA_ROUTE_MAKELPUNT:
             /* One question goes to one provider; several to the broker. */
@@ -401,14 +407,6 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
         case MKBA_NROUTES:
             break;
         }
-    }
-    if (tm < 0 && !a->classic && p->provider[pd] < 0) {
-        /* No provider for the question: the arm's own team takes it
-         * rather than turn the household away. */
-        if (p->team >= 0 && (teams[p->team].domains >> pd & 1u))
-            tm = p->team;
-        else
-            tm = specific_team(a, pd);
     }
     if (tm >= 0) {
         /* The team's plan: what it treats of the question and the finds. */
@@ -462,13 +460,13 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
     for (int d = 0; d < D; d++)
         if ((ask >> d & 1u) && (pd < 0 || sev[d] > sev[pd]))
             pd = d;
-    int level = (int)ceil(sev[pd] - 1e-9);
-    level = level < 1 ? 1 : level > a->nseek ? a->nseek : level;
+    int level = severity_level(sev[pd]);
+    int band = level > a->nseek ? a->nseek : level;
     uint32_t words[4 * 12];
     int nblocks = (2 + D + 3) / 4;
     mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
                        (uint32_t)((k - 1) * nblocks), (uint32_t)nblocks, words);
-    if (mkba_rng_u01(words[0]) >= a->seek_p[level - 1])
+    if (mkba_rng_u01(words[0]) >= a->seek_p[band - 1])
         return;
     counts[MKBA_SVC_ARRIVALS]++;
     int makelpunt = !a->classic && a->p->rule == MKBA_ROUTE_MAKELPUNT;

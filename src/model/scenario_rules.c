@@ -175,6 +175,10 @@ static int read_states(mkba_loader *ld, const config_setting_t *g, mkba_domain *
                 || (rc = mkba_sc_bool(ld, s, "exit", &exit, NULL)) != 0
                 || (rc = mkba_sc_bool(ld, s, "second_line", &st->second_line, NULL)) != 0)
                 return rc;
+            if (!(st->severity >= -1000.0 && st->severity <= 1000.0))
+                return mkba_sc_fail(ld, config_setting_get_member(s, "severity"), NULL,
+                                    "%g is out of range; expected a severity score from -1000 "
+                                    "to 1000", st->severity);
             if (exit && has_absorbing && !absorbing)
                 return mkba_sc_fail(ld, s, "absorbing", "an exit state is absorbing; expected "
                                     "absorbing = true or no absorbing setting");

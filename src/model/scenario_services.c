@@ -475,14 +475,21 @@ static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_
         int list[MKBA_MAX_TEAMS], n;
         if ((rc = team_list(ld, s, list, &n)) != 0)
             return rc;
-        for (int i = n - 1; i >= 0; i--)
+        for (int i = n - 1; i >= 0; i--) {
+            /* A listed provider runs (and is paid) even where an earlier
+             * one takes all its domains. */
+            p->teams_used |= 1u << list[i];
             for (size_t d = 0; d < ld->m->ndomains; d++)
                 if (sv->team[list[i]].domains >> d & 1u)
                     p->provider[d] = list[i];
+        }
     }
-    if ((s = config_setting_get_member(g, "refer_above")) != NULL
-        && (rc = mkba_sc_number(ld, g, "refer_above", 1, &p->refer_above, NULL)) != 0)
-        return rc;
+    if ((s = config_setting_get_member(g, "refer_above")) != NULL) {
+        if ((rc = mkba_sc_number(ld, g, "refer_above", 1, &p->refer_above, NULL)) != 0)
+            return rc;
+        if (!isfinite(p->refer_above))
+            return mkba_sc_fail(ld, s, NULL, "expected a finite severity score");
+    }
     if ((s = config_setting_get_member(g, "multi_problem")) != NULL) {
         long long k = 0;
         if ((rc = mkba_sc_expect_group(ld, s, "a group {min_domains = ...; min_severity = "
@@ -491,6 +498,10 @@ static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_
             || (rc = mkba_sc_integer(ld, s, "min_domains", 1, &k, NULL)) != 0
             || (rc = mkba_sc_number(ld, s, "min_severity", 1, &p->min_severity, NULL)) != 0)
             return rc;
+        if (!(p->min_severity > 0.0 && p->min_severity <= 1000.0))
+            return mkba_sc_fail(ld, config_setting_get_member(s, "min_severity"), NULL,
+                                "%g is out of range; expected a severity > 0 (a problem), at "
+                                "most 1000", p->min_severity);
         if (k < 1 || k > (long long)ld->m->ndomains)
             return mkba_sc_fail(ld, config_setting_get_member(s, "min_domains"), NULL,
                                 "%lld is out of range; expected 1 to %zu (the number of "
@@ -521,6 +532,47 @@ static uint32_t teams_used(const mkba_model *m, const mkba_pathway *p)
         if (p->provider[d] >= 0)
             used |= 1u << p->provider[d];
     return used;
+}
+
+/* Every household a rule leaves to the classic route must find a provider
+ * there, and a triage team must treat what its pathway's teams treat, so
+ * no question is turned away or loses its presenting problem. */
+static int check_routes(mkba_loader *ld, const config_setting_t *g, const mkba_pathway *p)
+{
+    const mkba_model *m = ld->m;
+    const mkba_team *teams = m->services.team;
+    if (p->degree == MKBA_DEGREE_NONE)
+        return 0;
+    if (p->rule == MKBA_ROUTE_MULTI_PROBLEM || p->rule == MKBA_ROUTE_MAKELPUNT) {
+        for (size_t d = 0; d < m->ndomains; d++) {
+            if (!(teams[p->team].domains >> d & 1u))
+                continue;
+            if (p->provider[d] < 0)
+                return mkba_sc_fail(ld, g, "providers", "domain '%s' of team '%s' has no "
+                                    "provider; rule '%s' sends %s to the providers, so every "
+                                    "domain of the team needs one", m->domain[d].name,
+                                    teams[p->team].name, mkba_route_names[p->rule],
+                                    p->rule == MKBA_ROUTE_MAKELPUNT ? "single questions"
+                                                                    : "the other households");
+            if (p->provider[d] == p->team)
+                return mkba_sc_fail(ld, g, "providers", "team '%s' is both the rule's team and "
+                                    "the provider of '%s'; expected a separate provider",
+                                    teams[p->team].name, m->domain[d].name);
+        }
+    }
+    for (int i = 0; i < p->ntriage; i++) {
+        uint32_t all = 0;
+        for (int j = 0; j < p->nspecific; j++)
+            all |= teams[p->specific[j]].domains;
+        uint32_t missing = all & ~teams[p->triage_team[i]].domains;
+        if (missing != 0)
+            return mkba_sc_fail(ld, g, "triage", "team '%s' does not treat domain '%s' of the "
+                                "pathway's teams; a triage team takes the whole household, so "
+                                "it must treat every domain they treat",
+                                teams[p->triage_team[i]].name,
+                                m->domain[__builtin_ctz(missing)].name);
+    }
+    return 0;
 }
 
 static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
@@ -565,8 +617,8 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
         return mkba_sc_fail(ld, g, "payer", "required setting is missing; the pathway has "
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
-    p->teams_used = teams_used(m, p);
-    return 0;
+    p->teams_used |= teams_used(m, p);
+    return check_routes(ld, g, p);
 }
 
 static int read_seek_rates(mkba_loader *ld, const config_setting_t *g)

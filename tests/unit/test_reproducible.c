@@ -104,11 +104,60 @@ static void test_identical_for_any_thread_count(void **state)
     mkba_model_free(m);
 }
 
+/* With services (capacity couples households, priority queues, every
+ * rule of the shipped library in one run) too: every dataset of the
+ * result, service outputs included, is the same for 1, 2 and 3 threads,
+ * and a part of the draws equals those draws of the whole. */
+static const char *svc_datasets[] = {
+    "/draws/cost", "/draws/cost_discounted", "/draws/effect", "/draws/occupancy",
+    "/draws/cost_category", "/draws/cost_category_discounted", "/draws/escalations",
+    "/draws/services/arrivals", "/draws/services/reached", "/draws/services/self_resolved",
+    "/draws/services/in_care", "/draws/services/queue", "/draws/services/mean_wait",
+    "/draws/services/detected", "/draws/services/fte_used", "/draws/parameters",
+};
+#define NSVC (sizeof svc_datasets / sizeof svc_datasets[0])
+
+static void test_services_identical_for_any_thread_count(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load("scenarios/pathways/all-models.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char p[4][64];
+    int threads[3] = {1, 2, 3};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p[i], sizeof p[i], "/tmp/mkba-repro-svc-%d-%d.h5", (int)getpid(), threads[i]);
+        run_to(m, p[i], threads[i], 0, 0);
+    }
+    snprintf(p[3], sizeof p[3], "/tmp/mkba-repro-svc-%d-part.h5", (int)getpid());
+    run_to(m, p[3], 2, 1, 2);
+    for (size_t i = 0; i < NSVC; i++) {
+        size_t n[4];
+        double *a[4];
+        for (int j = 0; j < 4; j++)
+            a[j] = read_all(p[j], svc_datasets[i], &n[j]);
+        assert_int_equal(n[0], n[1]);
+        assert_int_equal(n[0], n[2]);
+        /* NaN (a cycle without admissions) compares bitwise too. */
+        assert_memory_equal(a[0], a[1], n[0] * sizeof *a[0]);
+        assert_memory_equal(a[0], a[2], n[0] * sizeof *a[0]);
+        assert_int_equal(n[3] * 2, n[0]);
+        assert_memory_equal(a[3], a[0] + n[3] / 2, n[3] * sizeof *a[3]);
+        for (int j = 0; j < 4; j++)
+            free(a[j]);
+    }
+    for (int j = 0; j < 4; j++)
+        remove(p[j]);
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identical_for_any_thread_count),
+        cmocka_unit_test(test_services_identical_for_any_thread_count),
     };
     return cmocka_run_group_tests_name("reproducible", tests, NULL, NULL);
 }

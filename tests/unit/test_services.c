@@ -20,6 +20,16 @@
 #include "mkba/mkba.h"
 #include "engine/services.h"
 
+/* cmocka's assert_float_equal compares in float; these numbers need double. */
+#define assert_near(a, b, tol) assert_near_at((a), (b), (tol), __FILE__, __LINE__)
+static void assert_near_at(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
 #define SERVICES "tests/data/services.cfg"
 #define QUEUE "tests/data/services_queue.cfg"
 
@@ -94,6 +104,39 @@ static double sum(const double *x, size_t n)
     for (size_t i = 0; i < n; i++)
         t += x[i];
     return t;
+}
+
+/* Writes the services fixture with each edits[2i] replaced by
+ * edits[2i + 1] to a new temporary file and returns its path (static
+ * storage). */
+static const char *write_edits(const char *const *edits, size_t nedits)
+{
+    FILE *f = fopen(SERVICES, "rb");
+    assert_non_null(f);
+    static char text[20000], out[20000], path[64];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (size_t i = 0; i < nedits; i++) {
+        char *at = strstr(text, edits[2 * i]);
+        if (at == NULL)
+            fail_msg("the fixture has no '%s'", edits[2 * i]);
+        snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, edits[2 * i + 1],
+                 at + strlen(edits[2 * i]));
+        memcpy(text, out, strlen(out) + 1);
+    }
+    snprintf(path, sizeof path, "/tmp/mkba-services-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static const char *write_variant(const char *from, const char *to)
+{
+    const char *edits[2] = {from, to};
+    return write_edits(edits, 1);
 }
 
 /* Takes every team's staff away, and the two mechanisms that act without
@@ -178,9 +221,9 @@ static void test_degree_none_is_classic_except_costs(void **state)
      * (25 FTE x 80000 x 8 years), its overheads (60000 + 30000 a year) and
      * the investment (400000), all for 10000 households. */
     double extra = r->cost_total[1 * r->npayers + 0] - r->cost_total[0];
-    assert_float_equal(extra, (25.0 * 80000 * 8 + 90000.0 * 8 + 400000.0) / 10000.0, 1e-9);
+    assert_near(extra, (25.0 * 80000 * 8 + 90000.0 * 8 + 400000.0) / 10000.0, 1e-9);
     for (size_t p = 1; p < r->npayers; p++)
-        assert_float_equal(r->cost_total[r->npayers + p], r->cost_total[p], 1e-9);
+        assert_near(r->cost_total[r->npayers + p], r->cost_total[p], 1e-9);
     mkba_counts_free(c);
     mkba_draw_result_free(r);
     sim_close(&s);
@@ -226,16 +269,16 @@ static void test_little_law(void **state)
     double L = 0.0, lambda = 0.0, waited = 0.0;
     int from = 120, to = 360, n = to - from;   /* cycles 121..360: 40 episodes */
     for (int i = from; i < to; i++) {
-        assert_float_equal(r->svc_in_care[i] * N, 600.0, 1e-9);
+        assert_near(r->svc_in_care[i] * N, 600.0, 1e-9);
         L += r->svc_queue[i] * N / n;
         lambda += r->svc_reached[i] * N / n;
         if (r->svc_reached[i] > 0.0)
             waited += r->svc_mean_wait[i] / dt * r->svc_reached[i] * N;
     }
     double W = waited / (lambda * n);
-    assert_float_equal(lambda, 100.0, 1e-9);   /* 600 places, 6 cycles each */
+    assert_near(lambda, 100.0, 1e-9);   /* 600 places, 6 cycles each */
     assert_true(L > 300.0);
-    assert_float_equal(L / (lambda * W), 1.0, 0.03);
+    assert_near(L / (lambda * W), 1.0, 0.03);
     mkba_draw_result_free(r);
     sim_close(&s);
 }
@@ -245,9 +288,9 @@ static void test_little_law(void **state)
 static void test_maturity_curve(void **state)
 {
     (void)state;
-    assert_float_equal(mkba_svc_maturity(0.5, 2.5, 0.0), 0.5, 1e-15);
-    assert_float_equal(mkba_svc_maturity(0.5, 2.5, 2.5), 0.5 + 0.5 * (1 - exp(-1.0)), 1e-15);
-    assert_float_equal(mkba_svc_maturity(0.2, 4.0, 10.0), 0.2 + 0.8 * (1 - exp(-2.5)), 1e-15);
+    assert_near(mkba_svc_maturity(0.5, 2.5, 0.0), 0.5, 1e-15);
+    assert_near(mkba_svc_maturity(0.5, 2.5, 2.5), 0.5 + 0.5 * (1 - exp(-1.0)), 1e-15);
+    assert_near(mkba_svc_maturity(0.2, 4.0, 10.0), 0.2 + 0.8 * (1 - exp(-2.5)), 1e-15);
     sim s;
     sim_open(&s, QUEUE, 2000);
     const mkba_pathway *p = &s.m->services.pathway[0];
@@ -257,9 +300,11 @@ static void test_maturity_curve(void **state)
     int saturated = 0;
     for (int k = 1; k <= (int)r->ncycles; k++) {
         double m = 0.4 + 0.6 * (1.0 - exp(-(k - 0.5) / 12.0 / 2.5));
+        /* A fraction of a place is a place with that probability. */
         if (r->svc_queue[k - 1] > 0.0) {
-            assert_true(r->svc_in_care[k - 1] * 2000.0 <= floor(600.0 * m) + 1e-9);
-            if (k >= 2 && r->svc_in_care[k - 1] * 2000.0 == floor(600.0 * m))
+            double held = r->svc_in_care[k - 1] * 2000.0;
+            assert_true(held <= ceil(600.0 * m) + 1e-9);
+            if (k >= 2 && (held == floor(600.0 * m) || held == ceil(600.0 * m)))
                 saturated++;
         }
     }
@@ -306,6 +351,303 @@ static void test_stigma_and_outreach(void **state)
 }
 
 /* ---------------------------------------------------- routing and effects */
+
+/* Every household of arm `arm` through its first cycle with a request
+ * rate so high that everyone with a problem asks; hh receives the records
+ * and counts the cycle's events. */
+typedef struct first_cycle {
+    mkba_svc_arm a;
+    mkba_svc_households hh;
+    long counts[MKBA_SVC_NCOUNTS];
+    int64_t *delta;
+    uint64_t *entries;
+} first_cycle;
+
+static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
+{
+    mkba_model *m = s->m;
+    for (int i = 0; i < m->services.nseek; i++)
+        set_value(s, (int)arm, m->services.seek_rate[i], 50.0);
+    mkba_error err = {0};
+    assert_int_equal(mkba_tables_resolve(s->t, m, s->values, 0, &err), MKBA_OK);
+    memset(fc, 0, sizeof *fc);
+    mkba_svc_arm_init(&fc->a, m, s->t, s->values + arm * s->np, arm, m->seed, 0, s->households);
+    mkba_svc_arm_cycle(&fc->a, 1);
+    const size_t D = m->ndomains, N = (size_t)s->households;
+    mkba_svc_households *hh = &fc->hh;
+    hh->n = s->households;
+    hh->ndomains = D;
+    hh->x = malloc(N * D);
+    hh->tis = malloc(N * D * sizeof *hh->tis);
+    hh->out = malloc(N);
+    hh->status = malloc(N);
+    hh->team = malloc(N);
+    hh->joint = malloc(N);
+    hh->prio = malloc(N);
+    hh->plan = malloc(N * sizeof *hh->plan);
+    hh->registered = malloc(N * sizeof *hh->registered);
+    hh->arrived = malloc(N * sizeof *hh->arrived);
+    hh->since = malloc(N * sizeof *hh->since);
+    hh->wait_factor = malloc(N * sizeof *hh->wait_factor);
+    fc->delta = calloc(s->l->npoints * s->l->nslots, sizeof *fc->delta);
+    fc->entries = calloc(s->l->ncycles * s->l->nstates_total, sizeof *fc->entries);
+    for (long h = 0; h < s->households; h++) {
+        mkba_svc_household_start(&fc->a, hh, h, fc->delta);
+        mkba_svc_household_cycle(&fc->a, hh, h, 1, fc->delta, fc->entries, fc->counts);
+    }
+}
+
+static void first_cycle_free(first_cycle *fc)
+{
+    mkba_svc_households *hh = &fc->hh;
+    free(hh->x); free(hh->tis); free(hh->out); free(hh->status); free(hh->team);
+    free(hh->joint); free(hh->prio); free(hh->plan); free(hh->registered); free(hh->arrived);
+    free(hh->since); free(hh->wait_factor);
+    free(fc->delta);
+    free(fc->entries);
+}
+
+/* Severities of household h's first three domains, and its question: the
+ * most severe of them (lowest domain on ties). */
+static int question(const sim *s, const first_cycle *fc, long h, double sev[3])
+{
+    int pd = -1;
+    for (int d = 0; d < 3; d++) {
+        sev[d] = s->t->severity[s->l->state_base[d]
+                                + fc->hh.x[(size_t)h * s->m->ndomains + (size_t)d]];
+        if (sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
+            pd = d;
+    }
+    return pd;
+}
+
+/* Model C: the front post keeps light questions and refers heavier ones
+ * to the provider under its joint plan; every request is one front-post
+ * intake. */
+static void test_front_post_routing(void **state)
+{
+    (void)state;
+    const char *path = write_variant("rule = \"broad\"; degree = \"full\";",
+                                     "rule = \"front_post\"; degree = \"full\"; refer_above = 1.0;");
+    sim s;
+    sim_open(&s, path, 3000);
+    unlink(path);
+    first_cycle fc;
+    set_value(&s, 1, s.m->services.pathway[1].self_share, 0.0);
+    first_cycle_run(&s, 1, &fc);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    long kept = 0, referred = 0;
+    for (long h = 0; h < s.households; h++) {
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        double sev[3];
+        int pd = question(&s, &fc, h, sev);
+        assert_int_equal(fc.hh.joint[h], 1);
+        if (sev[pd] <= 1.0) {
+            assert_int_equal(fc.hh.team[h], p->team);
+            kept++;
+        } else {
+            assert_int_equal(fc.hh.team[h], p->provider[pd]);
+            assert_true(fc.hh.plan[h] >> pd & 1u);
+            referred++;
+        }
+    }
+    assert_true(kept > 100 && referred > 100);
+    assert_int_equal(fc.counts[MKBA_SVC_FRONT_INTAKES], kept + referred);
+    assert_int_equal(fc.counts[MKBA_SVC_ARRIVALS], kept + referred);
+    first_cycle_free(&fc);
+    sim_close(&s);
+}
+
+#define MAKELPUNT_FROM "rule = \"broad\"; degree = \"full\";"
+#define MAKELPUNT_TO "rule = \"makelpunt\"; degree = \"full\"; quick_scan = { share = 0.35; " \
+                     "cost = 100.0; }; home_visit_cost = 300.0;"
+
+/* The makelpunt scans every request; a capped share goes to own strength;
+ * one question goes to its provider, several (found at the scan) to the
+ * broker with a home visit. */
+static void test_makelpunt_routing(void **state)
+{
+    (void)state;
+    const char *path = write_variant(MAKELPUNT_FROM, MAKELPUNT_TO);
+    sim s;
+    sim_open(&s, path, 3000);
+    unlink(path);
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    long broker = 0, single = 0;
+    for (long h = 0; h < s.households; h++) {
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        double sev[3];
+        int pd = question(&s, &fc, h, sev);
+        if (fc.hh.team[h] == p->team) {
+            assert_true(__builtin_popcount(fc.hh.plan[h]) >= 2);
+            assert_int_equal(fc.hh.joint[h], 1);
+            broker++;
+        } else {
+            assert_int_equal(fc.hh.team[h], p->provider[pd]);
+            assert_int_equal(fc.hh.plan[h], 1u << pd);
+            single++;
+        }
+    }
+    long arrivals = fc.counts[MKBA_SVC_ARRIVALS];
+    assert_int_equal(fc.counts[MKBA_SVC_SCANS], arrivals);
+    assert_int_equal(fc.counts[MKBA_SVC_VISITS], broker);
+    assert_true(broker > 50 && single > 50);
+    /* share 0.35, capped by self_reliance.cap = 0.2 */
+    expect_binomial((double)fc.counts[MKBA_SVC_SELF], (double)arrivals, 0.2);
+    assert_int_equal(arrivals, fc.counts[MKBA_SVC_SELF] + broker + single);
+    first_cycle_free(&fc);
+    sim_close(&s);
+}
+
+/* The quick scans cost exactly their price per request, in "first line",
+ * to the pathway's payer: the same run with free scans differs by that. */
+static void test_makelpunt_costs(void **state)
+{
+    (void)state;
+    const char *path = write_variant(MAKELPUNT_FROM, MAKELPUNT_TO);
+    sim s;
+    sim_open(&s, path, 2000);
+    unlink(path);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->home_visit_cost, 0.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->quick_scan_cost, 0.0);
+    mkba_draw_result *free_scan = sim_run(&s, 2, NULL);
+    size_t T = r->ncycles, P = r->npayers, C = r->ncategories;
+    int first_line = -1;
+    for (size_t c = 0; c < C; c++)
+        if (strcmp(s.m->category[c], "first line") == 0)
+            first_line = (int)c;
+    assert_true(first_line >= 0);
+    for (size_t k = 0; k < T; k++) {
+        double scans = 100.0 * r->svc_arrivals[T + k];
+        size_t row = T + k;
+        assert_near(r->cost[row * P + (size_t)p->payer]
+                           - free_scan->cost[row * P + (size_t)p->payer], scans, 1e-9);
+        assert_near(r->cost_category[row * C + (size_t)first_line]
+                           - free_scan->cost_category[row * C + (size_t)first_line], scans, 1e-9);
+    }
+    assert_true(r->svc_arrivals[T] > 0.0);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(free_scan);
+    sim_close(&s);
+}
+
+/* One-stop shop: the counter takes the questions of its domains (debt and
+ * mental health here) with what it finds of them; a youth question goes
+ * the classic way. */
+static void test_one_stop_routing(void **state)
+{
+    (void)state;
+    const char *edits[] = {"name = \"wijkteam\"; domains = [\"debt\", \"mental\", \"youth\"];",
+                           "name = \"wijkteam\"; domains = [\"debt\", \"mental\"];",
+                           "rule = \"broad\"", "rule = \"one_stop\""};
+    const char *path = write_edits(edits, 2);
+    sim s;
+    sim_open(&s, path, 3000);
+    unlink(path);
+    first_cycle fc;
+    set_value(&s, 1, s.m->services.pathway[1].self_share, 0.0);
+    first_cycle_run(&s, 1, &fc);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    long counter = 0, classic = 0;
+    for (long h = 0; h < s.households; h++) {
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        double sev[3];
+        int pd = question(&s, &fc, h, sev);
+        if (pd == 2) {
+            assert_int_equal(fc.hh.team[h], p->provider[2]);
+            assert_int_equal(fc.hh.plan[h], 1u << 2);
+            classic++;
+        } else {
+            assert_int_equal(fc.hh.team[h], p->team);
+            assert_int_equal(fc.hh.plan[h] & ~3u, 0u);
+            counter++;
+        }
+    }
+    assert_true(counter > 100 && classic > 30);
+    first_cycle_free(&fc);
+    sim_close(&s);
+}
+
+/* Admission: a "priority" team admits by severity level (however many
+ * help-seeking bands), then by request cycle, then household; "fifo" by
+ * request cycle, then household. */
+static void test_admission_order(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, QUEUE, 1000);   /* 600 places per 2000: 300 here */
+    mkba_model *m = s.m;
+    mkba_svc_arm a;
+    mkba_svc_arm_init(&a, m, s.t, s.values, 0, m->seed, 0, s.households);
+    mkba_svc_arm_cycle(&a, 3);
+    const size_t N = 1000;
+    mkba_svc_households hh = {.n = 1000, .ndomains = 1};
+    hh.status = malloc(N);
+    hh.team = malloc(N);
+    hh.prio = malloc(N);
+    hh.arrived = malloc(N * sizeof *hh.arrived);
+    hh.since = malloc(N * sizeof *hh.since);
+    hh.registered = calloc(N, sizeof *hh.registered);
+    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
+    for (int discipline = 0; discipline < 2; discipline++) {
+        m->services.team[0].queue = discipline ? MKBA_QUEUE_PRIORITY : MKBA_QUEUE_FIFO;
+        mkba_svc_queues *q = mkba_svc_queues_alloc(1000, 1);
+        /* Cycle 2: the even households ask, nobody is admitted (no staff
+         * yet); cycle 3: the odd ones ask too, with severities 1 to 7. */
+        for (size_t h = 0; h < N; h++) {
+            hh.status[h] = h % 2 == 0 ? MKBA_SVC_WAITING : MKBA_SVC_NONE;
+            hh.team[h] = 0;
+            hh.prio[h] = (uint8_t)(1 + (h * 7919) % 7);
+            hh.arrived[h] = 2;
+        }
+        double places = a.team[0].places;
+        a.team[0].places = 0.0;
+        mkba_svc_admitted ad;
+        mkba_svc_admit(&a, &hh, q, 2, &ad);
+        assert_int_equal(ad.reached, 0);
+        assert_int_equal(ad.waiting, 500);
+        a.team[0].places = places;
+        for (size_t h = 1; h < N; h += 2) {
+            hh.status[h] = MKBA_SVC_WAITING;
+            hh.arrived[h] = 3;
+        }
+        mkba_svc_admit(&a, &hh, q, 3, &ad);
+        assert_int_equal(ad.reached, 300);
+        for (size_t h = 0; h < N; h++) {
+            int in = hh.status[h] == MKBA_SVC_CARE;
+            int expect;
+            if (discipline == 0) {
+                expect = h % 2 == 0 && h < 600;   /* the first 300 even ones */
+            } else {
+                /* Priority 7 and 6 households number 2 x 1000/7 ~ 286: all
+                 * in; of priority 5 the earliest requests, then the lowest
+                 * household index. */
+                long better = 0, p5_before = 0;
+                for (size_t j = 0; j < N; j++) {
+                    better += hh.prio[j] > 5;
+                    if (hh.prio[j] == 5 && (hh.arrived[j] < hh.arrived[h]
+                                            || (hh.arrived[j] == hh.arrived[h] && j < h)))
+                        p5_before++;
+                }
+                expect = hh.prio[h] > 5 || (hh.prio[h] == 5 && better + p5_before < 300);
+            }
+            if (in != expect)
+                fail_msg("discipline %d, household %zu (priority %d, cycle %d): admitted %d",
+                         discipline, h, hh.prio[h], hh.arrived[h], in);
+        }
+        mkba_svc_queues_free(q);
+    }
+    free(hh.status); free(hh.team); free(hh.prio); free(hh.arrived); free(hh.since);
+    free(hh.registered); free(hh.wait_factor);
+    sim_close(&s);
+}
 
 /* Model D: with the broad team as multi-problem team for households with
  * at least 2 domains at severity >= 1, every request the team takes has
@@ -552,36 +894,15 @@ static void test_costs_add_up(void **state)
     sim_open(&s, SERVICES, 1000);
     mkba_draw_result *r = sim_run(&s, 2, NULL);
     size_t AT = r->narms * r->ncycles;
-    assert_float_equal(sum(r->cost_category, AT * r->ncategories), sum(r->cost, AT * r->npayers),
+    assert_near(sum(r->cost_category, AT * r->ncategories), sum(r->cost, AT * r->npayers),
                        1e-6);
-    assert_float_equal(sum(r->cost_category_disc, AT * r->ncategories),
+    assert_near(sum(r->cost_category_disc, AT * r->ncategories),
                        sum(r->cost_disc, AT * r->npayers), 1e-6);
     mkba_draw_result_free(r);
     sim_close(&s);
 }
 
 /* -------------------------------------------------------------- bad input */
-
-/* Writes the services fixture with `from` replaced by `to` to a new
- * temporary file and returns its path (static storage). */
-static const char *write_variant(const char *from, const char *to)
-{
-    FILE *f = fopen(SERVICES, "rb");
-    assert_non_null(f);
-    static char text[16384], out[17000], path[64];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    snprintf(path, sizeof path, "/tmp/mkba-services-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
-    close(fd);
-    return path;
-}
 
 /* Loads the services fixture with `from` replaced by `to`, expecting a
  * failure whose message holds every further string. */
@@ -626,6 +947,63 @@ static void test_bad_input(void **state)
     expect_variant_fails("stigma = 0.1;", "stigma = 1.5;", "stigma", "0 to 1", NULL);
     expect_variant_fails("classic = { rule", "klassiek = { rule", "klassiek", NULL);
     expect_variant_fails("seek_rate = [0.3, 0.6, 1.0];", "", "services.seek_rate", NULL);
+    expect_variant_fails("rule = \"broad\"; degree = \"full\";",
+                         "rule = \"front_post\"; degree = \"full\"; refer_above = 1e999;",
+                         "refer_above", "finite", NULL);
+    expect_variant_fails("rule = \"broad\"; degree = \"full\";",
+                         "rule = \"multi_problem\"; degree = \"full\"; "
+                         "multi_problem = { min_domains = 2; min_severity = 0.0; };",
+                         "min_severity", "> 0", NULL);
+    {
+        /* Model D sends the other households to the providers: a domain of
+         * its team without one is an error. */
+        const char *edits[] = {"rule = \"broad\"; degree = \"full\";",
+                               "rule = \"multi_problem\"; degree = \"full\"; "
+                               "multi_problem = { min_domains = 2; min_severity = 1.0; };",
+                               "providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
+                               "              detect = 0.6;",
+                               "providers = [\"debt-service\", \"basic-ggz\"];\n"
+                               "              detect = 0.6;"};
+        const char *path = write_edits(edits, 2);
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        assert_int_equal(mkba_scenario_load(path, &m, &err), MKBA_EINVAL);
+        unlink(path);
+        assert_non_null(strstr(err.message, "services.pathways.broad.providers"));
+        assert_non_null(strstr(err.message, "domain 'youth' of team 'wijkteam' has no provider"));
+    }
+    expect_variant_fails("{ name = \"restructuring\"; severity = 3.0;",
+                         "{ name = \"restructuring\"; severity = 1e999;",
+                         "domains.[0].states.[3].severity", "out of range", NULL);
+    expect_variant_fails("payer = \"gemeente-wmo\";\n      improve_hr",
+                         "payer = { gemeente-wmo = 0.5; gemeente-wmoo = 0.5; };\n      improve_hr",
+                         "gemeente-wmoo", NULL);
+    expect_variant_fails("wait_escalation = 0.2; wait_effect = 0.3;\n              outreach",
+                         "wait_escalation = 0.2; wait_effect = 0.3; home_visit_cost = 5.0;\n"
+                         "              outreach", "home_visit_cost", "does not use", NULL);
+}
+
+/* A listed provider runs, and is paid, even when earlier providers take
+ * all its domains. */
+static void test_shadowed_provider_is_paid(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1000);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    const char *path = write_variant("classic = { rule = \"classic\"; providers = [\"debt-service\", "
+                                     "\"basic-ggz\", \"youth-team\"];",
+                                     "classic = { rule = \"classic\"; providers = [\"debt-service\", "
+                                     "\"basic-ggz\", \"youth-team\", \"wijkteam\"];");
+    sim_open(&s, path, 1000);
+    unlink(path);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    /* 25 FTE x 80000 a year x 8 years for 10000 households, to gemeente-wmo */
+    assert_near(r->cost_total[0] - base->cost_total[0], 25 * 80000.0 * 8 / 10000, 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
 }
 
 /* A drawn caseload that comes out at or below 0 stops the run, naming the
@@ -672,13 +1050,13 @@ static void test_payer_shares(void **state)
     mkba_draw_result *r = sim_run(&s, 2, NULL);
     size_t P = r->npayers;
     for (size_t p = 0; p < P; p++)
-        assert_float_equal(r->cost_total[p], base->cost_total[p], 1e-9);
+        assert_near(r->cost_total[p], base->cost_total[p], 1e-9);
     double wmo = r->cost_total[P + 0] - base->cost_total[P + 0];
     double jeugd = r->cost_total[P + 1] - base->cost_total[P + 1];
-    assert_float_equal(wmo + jeugd, 0.0, 1e-6 * fabs(base->cost_total[P]));
+    assert_near(wmo + jeugd, 0.0, 1e-6 * fabs(base->cost_total[P]));
     /* At least 30% of the staff: 25 FTE x 80000 x 8 years / 10000 households. */
     assert_true(jeugd >= 0.3 * 25 * 80000.0 * 8 / 10000 - 1e-9);
-    assert_float_equal(r->cost_total[P + 2], base->cost_total[P + 2], 1e-9);
+    assert_near(r->cost_total[P + 2], base->cost_total[P + 2], 1e-9);
     mkba_draw_result_free(r);
     mkba_draw_result_free(base);
     sim_close(&s);
@@ -715,9 +1093,15 @@ int main(void)
         cmocka_unit_test(test_stigma_and_outreach),
         cmocka_unit_test(test_multi_problem_routing),
         cmocka_unit_test(test_specific_triage),
+        cmocka_unit_test(test_front_post_routing),
+        cmocka_unit_test(test_makelpunt_routing),
+        cmocka_unit_test(test_makelpunt_costs),
+        cmocka_unit_test(test_one_stop_routing),
+        cmocka_unit_test(test_admission_order),
         cmocka_unit_test(test_mechanism_directions),
         cmocka_unit_test(test_costs_add_up),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_shadowed_provider_is_paid),
         cmocka_unit_test(test_drawn_caseload),
         cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
