@@ -662,65 +662,37 @@ static void test_multi_problem_routing(void **state)
     p->rule = MKBA_ROUTE_MULTI_PROBLEM;
     p->min_domains = 2;
     p->min_severity = 1.0;
-    for (int i = 0; i < m->services.nseek; i++)
-        set_value(&s, 1, m->services.seek_rate[i], 50.0);   /* everyone with a problem asks */
     set_value(&s, 1, p->self_share, 0.0);
-    mkba_error err = {0};
-    assert_int_equal(mkba_tables_resolve(s.t, m, s.values, 0, &err), MKBA_OK);
-    mkba_svc_arm a;
-    mkba_svc_arm_init(&a, m, s.t, s.values + s.np, 1, m->seed, 0, s.households);
-    mkba_svc_arm_cycle(&a, 1);
-
-    const size_t D = m->ndomains, N = (size_t)s.households;
-    mkba_svc_households hh = {.n = s.households, .ndomains = D};
-    hh.x = malloc(N * D);
-    hh.tis = malloc(N * D * sizeof *hh.tis);
-    hh.out = malloc(N);
-    hh.status = malloc(N);
-    hh.team = malloc(N);
-    hh.joint = malloc(N);
-    hh.prio = malloc(N);
-    hh.plan = malloc(N * sizeof *hh.plan);
-    hh.registered = malloc(N * sizeof *hh.registered);
-    hh.arrived = malloc(N * sizeof *hh.arrived);
-    hh.since = malloc(N * sizeof *hh.since);
-    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
-    int64_t *delta = calloc(s.l->npoints * s.l->nslots, sizeof *delta);
-    uint64_t *entries = calloc(s.l->ncycles * s.l->nstates_total, sizeof *entries);
-    long counts[MKBA_SVC_NCOUNTS] = {0};
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
+    const size_t D = m->ndomains;
     int to_team = 0, to_provider = 0;
     for (long h = 0; h < s.households; h++) {
-        mkba_svc_household_start(&a, &hh, h, delta);
-        mkba_svc_household_cycle(&a, &hh, h, 1, delta, entries, counts);
-        if (hh.status[h] != MKBA_SVC_WAITING)
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
             continue;
         int n = 0, pd = -1;
         double sev[MKBA_MAX_DOMAINS];
         for (size_t d = 0; d < D; d++) {
-            sev[d] = s.t->severity[s.l->state_base[d] + hh.x[h * D + d]];
+            sev[d] = s.t->severity[s.l->state_base[d] + fc.hh.x[(size_t)h * D + d]];
             n += sev[d] >= 1.0;
-            if ((a.servable >> d & 1u) && sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
+            if ((fc.a.servable >> d & 1u) && sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
                 pd = (int)d;
         }
-        assert_true(pd >= 0 && (hh.plan[h] >> pd & 1u));
-        if (hh.team[h] == p->team) {
+        assert_true(pd >= 0 && (fc.hh.plan[h] >> pd & 1u));
+        if (fc.hh.team[h] == p->team) {
             assert_true(n >= 2);
-            assert_int_equal(hh.joint[h], 1);
+            assert_int_equal(fc.hh.joint[h], 1);
             to_team++;
         } else {
             assert_true(n < 2);
-            assert_int_equal(hh.team[h], p->provider[pd]);
-            assert_int_equal(hh.plan[h], 1u << pd);
-            assert_int_equal(hh.joint[h], 0);
+            assert_int_equal(fc.hh.team[h], p->provider[pd]);
+            assert_int_equal(fc.hh.plan[h], 1u << pd);
+            assert_int_equal(fc.hh.joint[h], 0);
             to_provider++;
         }
     }
     assert_true(to_team > 100 && to_provider > 100);
-    free(hh.x); free(hh.tis); free(hh.out); free(hh.status); free(hh.team); free(hh.joint);
-    free(hh.prio); free(hh.plan); free(hh.registered); free(hh.arrived); free(hh.since);
-    free(hh.wait_factor);
-    free(delta);
-    free(entries);
+    first_cycle_free(&fc);
     sim_close(&s);
 }
 
@@ -745,63 +717,30 @@ static void test_specific_triage(void **state)
     p->triage_domain[0] = 2;   /* youth */
     p->triage_min[0] = 1.0;
     p->teams_used = 1u << debt_service | 1u << youth_team | 1u << 1;
-    for (int i = 0; i < m->services.nseek; i++)
-        set_value(&s, 1, m->services.seek_rate[i], 50.0);
     set_value(&s, 1, p->self_share, 0.0);
-    mkba_error err = {0};
-    assert_int_equal(mkba_tables_resolve(s.t, m, s.values, 0, &err), MKBA_OK);
-    mkba_svc_arm a;
-    mkba_svc_arm_init(&a, m, s.t, s.values + s.np, 1, m->seed, 0, s.households);
-    mkba_svc_arm_cycle(&a, 1);
-    const size_t D = m->ndomains, N = (size_t)s.households;
-    mkba_svc_households hh = {.n = s.households, .ndomains = D};
-    hh.x = malloc(N * D);
-    hh.tis = malloc(N * D * sizeof *hh.tis);
-    hh.out = malloc(N);
-    hh.status = malloc(N);
-    hh.team = malloc(N);
-    hh.joint = malloc(N);
-    hh.prio = malloc(N);
-    hh.plan = malloc(N * sizeof *hh.plan);
-    hh.registered = malloc(N * sizeof *hh.registered);
-    hh.arrived = malloc(N * sizeof *hh.arrived);
-    hh.since = malloc(N * sizeof *hh.since);
-    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
-    int64_t *delta = calloc(s.l->npoints * s.l->nslots, sizeof *delta);
-    uint64_t *entries = calloc(s.l->ncycles * s.l->nstates_total, sizeof *entries);
-    long counts[MKBA_SVC_NCOUNTS] = {0};
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
     int seen[3] = {0};
     for (long h = 0; h < s.households; h++) {
-        mkba_svc_household_start(&a, &hh, h, delta);
-        mkba_svc_household_cycle(&a, &hh, h, 1, delta, entries, counts);
-        if (hh.status[h] != MKBA_SVC_WAITING)
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
             continue;
         double sev[3];
-        int pd = -1;
-        for (int d = 0; d < 3; d++) {
-            sev[d] = s.t->severity[s.l->state_base[d] + hh.x[(size_t)h * D + (size_t)d]];
-            if (sev[d] > 0 && (pd < 0 || sev[d] > sev[pd]))
-                pd = d;
-        }
+        int pd = question(&s, &fc, h, sev);
         if (sev[2] >= 1.0) {
-            assert_int_equal(hh.team[h], youth_team);
-            assert_true(hh.plan[h] >> 2 & 1u);
+            assert_int_equal(fc.hh.team[h], youth_team);
+            assert_true(fc.hh.plan[h] >> 2 & 1u);
             seen[0]++;
         } else if (pd == 0) {
-            assert_int_equal(hh.team[h], debt_service);
+            assert_int_equal(fc.hh.team[h], debt_service);
             seen[1]++;
         } else {
             assert_int_equal(pd, 1);
-            assert_int_equal(hh.team[h], p->provider[1]);
+            assert_int_equal(fc.hh.team[h], p->provider[1]);
             seen[2]++;
         }
     }
     assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
-    free(hh.x); free(hh.tis); free(hh.out); free(hh.status); free(hh.team); free(hh.joint);
-    free(hh.prio); free(hh.plan); free(hh.registered); free(hh.arrived); free(hh.since);
-    free(hh.wait_factor);
-    free(delta);
-    free(entries);
+    first_cycle_free(&fc);
     sim_close(&s);
 }
 
