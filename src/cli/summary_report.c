@@ -214,8 +214,10 @@ static void category_tables(builder *b)
             mkba_rtable_str(b->r, tb, row, 1, t->category[c]);
             stat_cells(tb, row, 2, &s->cost_category[a * nc + c]);
         }
-    mkba_rtable_note(b->r, tb, "Summed over payers with transfers included: the categories "
-                     "of an arm add up to its total discounted cost.");
+    mkba_rtable_note(b->r, tb, "Summed over payers, gross: a transfer (e.g. a benefit) counts "
+                     "as its payer's spending,");
+    mkba_rtable_note(b->r, tb, "its recipient's gain not subtracted, so with transfers the "
+                     "categories add up to more than the total cost.");
     if (na < 2)
         return;
     snprintf(title, sizeof title, "Costs by category versus the reference arm %s (arm minus "

@@ -109,6 +109,14 @@ static void test_transfers_net_out(void **state)
         expect(society_d, 1200.0 * sd, 1e-12, "society", arm);
         expect(society, 1200.0 * s, 1e-12, "society undisc.", arm);
 
+        /* Costs by category are gross: the transfers count once, as the
+         * municipality's spending, so the categories sum to the payers'
+         * total plus the transfers. */
+        double cat_d = 0.0;
+        for (size_t i = 0; i < T * r->ncategories; i++)
+            cat_d += r->cost_category_disc[arm * T * r->ncategories + i];
+        expect(cat_d, (1200.0 + 7000.0 + 500.0 * q[arm]) * sd, 1e-12, "categories", arm);
+
         /* Payer and recipient are equal and opposite in every cycle. */
         for (size_t k = 0; k < T; k++) {
             const double *ck = &r->cost_disc[(arm * T + k) * P];
