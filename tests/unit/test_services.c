@@ -877,6 +877,9 @@ static void test_bad_input(void **state)
                          "services.pathways.broad.degree", "total", NULL);
     expect_variant_fails("rule = \"broad\"", "rule = \"makelpunt\"",
                          "services.pathways.broad.quick_scan", "quick scan", NULL);
+    expect_variant_fails("rule = \"broad\";", "rule = \"makelpunt\"; quick_scan = { cost = 100.0; };",
+                         "services.pathways.broad.quick_scan.share", "required setting is missing",
+                         NULL);
     expect_variant_fails("degree = \"full\"; ", "", "services.pathways.broad.degree",
                          "none, limited, partial or full", NULL);
     expect_variant_fails("providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
