@@ -116,6 +116,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             if (hh->status[h] == MKBA_SVC_WAITING && hh->team[h] == tm)
                 q->q[tm][n++] = h;
         }
+        out->withdrawn += q->len[tm] - n;
         q->len[tm] = n;
     }
     for (long h = 0; h < hh->n; h++) {
@@ -151,6 +152,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
         out->team_in_care[tm] += admit;
         out->reached += admit;
         out->waiting += n - admit;
+        out->team_waiting[tm] = n - admit;
     }
     for (int tm = 0; tm < T; tm++)
         out->in_care += out->team_in_care[tm];

@@ -81,8 +81,10 @@ void mkba_svc_work_free(mkba_svc_work *w)
     free(w->tally.cost);
     free(w->tally.category);
     free(w->tally.once);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 9; i++)
         free(w->tally.out[i]);
+    free(w->tally.team_in_care);
+    free(w->tally.team_queue);
     free(w);
 }
 
@@ -122,8 +124,11 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     ok = ok && (t->cost = calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
          && (t->category = calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
          && (t->once = calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL;
-    for (int i = 0; ok && i < 8; i++)
+    for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = calloc(AT + 1, sizeof *t->out[i])) != NULL;
+    t->nteams = m->services.nteams;
+    ok = ok && (t->team_in_care = calloc(AT * t->nteams + 1, sizeof *t->team_in_care)) != NULL
+         && (t->team_queue = calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;
@@ -201,6 +206,11 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     out[5][i] = ad->reached > 0 ? (double)ad->wait_cycles * dt / (double)ad->reached : NAN;
     out[6][i] = (double)counts[MKBA_SVC_DETECTED] / N;
     out[7][i] = fte_used;
+    out[8][i] = (double)ad->withdrawn / N;
+    for (size_t j = 0; j < sv->nteams; j++) {
+        w->tally.team_in_care[i * sv->nteams + j] = (double)ad->team_in_care[j] / N;
+        w->tally.team_queue[i * sv->nteams + j] = (double)ad->team_waiting[j] / N;
+    }
 }
 
 static void run_arm(const mkba_model *m, const mkba_tables *t, const double *values,
@@ -254,7 +264,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->cost, 0, AT * st->npayers * sizeof *st->cost);
     memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     for (int i = 0; i < w->nthreads; i++) {
         memset(w->delta[i], 0, w->ndelta * sizeof *w->delta[i]);
@@ -287,8 +297,9 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
     const mkba_svc_tally *st = &w->tally;
     const mkba_timing *tm = &m->timing;
     const size_t T = st->ncycles, P = st->npayers, C = st->ncategories;
-    double *svc[8] = {r->svc_arrivals, r->svc_reached, r->svc_self_resolved, r->svc_in_care,
-                      r->svc_queue, r->svc_mean_wait, r->svc_detected, r->svc_fte_used};
+    double *svc[9] = {r->svc_arrivals, r->svc_reached, r->svc_self_resolved, r->svc_in_care,
+                      r->svc_queue, r->svc_mean_wait, r->svc_detected, r->svc_fte_used,
+                      r->svc_withdrawn};
     for (size_t arm = 0; arm < st->narms; arm++) {
         for (size_t p = 0; p < P; p++) {
             /* The investment is spent at the start: time 0, undiscounted. */
@@ -326,8 +337,12 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
                         once += st->once[arm * P + p];
                 r->cost_category_disc[row * C + c] += (x - once) * df;
             }
-            for (int i = 0; i < 8; i++)
+            for (int i = 0; i < 9; i++)
                 svc[i][row] = st->out[i][row];
+            for (size_t j = 0; j < st->nteams; j++) {
+                r->svc_team_in_care[row * st->nteams + j] = st->team_in_care[row * st->nteams + j];
+                r->svc_team_queue[row * st->nteams + j] = st->team_queue[row * st->nteams + j];
+            }
         }
     }
 }

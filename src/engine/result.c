@@ -53,9 +53,12 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     if (r->services) {
         double **svc[] = {&r->svc_arrivals, &r->svc_reached, &r->svc_self_resolved,
                           &r->svc_in_care, &r->svc_queue, &r->svc_mean_wait,
-                          &r->svc_detected, &r->svc_fte_used};
+                          &r->svc_detected, &r->svc_fte_used, &r->svc_withdrawn};
         for (size_t i = 0; i < sizeof svc / sizeof svc[0]; i++)
             svc_failed |= (*svc[i] = zeros(A * T)) == NULL;
+        r->nteams = m->services.nteams;
+        svc_failed |= (r->svc_team_in_care = zeros(A * T * r->nteams)) == NULL;
+        svc_failed |= (r->svc_team_queue = zeros(A * T * r->nteams)) == NULL;
     }
     if (svc_failed || r->cost_category == NULL || r->cost_category_disc == NULL
         || r->escalations == NULL || r->cost == NULL || r->cost_disc == NULL || r->effect == NULL
@@ -100,5 +103,8 @@ void mkba_draw_result_free(mkba_draw_result *r)
     free(r->svc_mean_wait);
     free(r->svc_detected);
     free(r->svc_fte_used);
+    free(r->svc_withdrawn);
+    free(r->svc_team_in_care);
+    free(r->svc_team_queue);
     free(r);
 }

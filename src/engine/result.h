@@ -52,6 +52,11 @@ typedef struct mkba_draw_result {
     double *svc_mean_wait;     /* years waited by those admitted (NaN: none) */
     double *svc_detected;      /* problems found at intake besides the question */
     double *svc_fte_used;      /* FTE, for the scenario's population */
+    double *svc_withdrawn;     /* left a queue without admission (solved, or gone) */
+    /* [arm][cycle][team]: in care with, and waiting for, each team at the
+     * end of the cycle (0 for teams the arm does not run) */
+    size_t nteams;
+    double *svc_team_in_care, *svc_team_queue;
     /* [arm][param]: parameter values of this draw */
     double *params;
 } mkba_draw_result;

@@ -112,9 +112,11 @@ void mkba_svc_queues_clear(mkba_svc_queues *q);
 /* What the admission phase of one cycle did. */
 typedef struct mkba_svc_admitted {
     long reached, waiting, in_care;
+    long withdrawn;            /* left a queue unadmitted since the last admission */
     long wait_cycles;          /* summed over the admitted */
     long duplicate_registrations;
     long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
+    long team_waiting[MKBA_MAX_TEAMS];
 } mkba_svc_admitted;
 
 /* Appends cycle k's requests to the teams' queues in household order and
@@ -133,7 +135,9 @@ typedef struct mkba_svc_tally {
     double *cost;              /* [arm][cycle][payer], undiscounted */
     double *category;          /* [arm][cycle][category] */
     double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
-    double *out[8];            /* [arm][cycle]: the result's svc_* arrays in order */
+    double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
+    size_t nteams;
+    double *team_in_care, *team_queue; /* [arm][cycle][team] */
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;

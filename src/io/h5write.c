@@ -26,6 +26,7 @@ enum {
      * these last (DS_FIRST_SERVICE). */
     DS_SVC_ARRIVALS, DS_SVC_REACHED, DS_SVC_SELF_RESOLVED, DS_SVC_IN_CARE,
     DS_SVC_QUEUE, DS_SVC_MEAN_WAIT, DS_SVC_DETECTED, DS_SVC_FTE_USED,
+    DS_SVC_WITHDRAWN, DS_SVC_TEAM_IN_CARE, DS_SVC_TEAM_QUEUE,
     DS_COUNT
 };
 #define DS_FIRST_SERVICE DS_SVC_ARRIVALS
@@ -33,7 +34,7 @@ enum {
 /* Axis sizes a dataset may use after its draw axis. */
 enum {
     AX_ARM, AX_CYCLE, AX_POINT, AX_PAYER, AX_EFFECT, AX_STATE, AX_PARAM,
-    AX_CATEGORY, AX_DOMAIN, AX_COUNT
+    AX_CATEGORY, AX_DOMAIN, AX_TEAM, AX_COUNT
 };
 
 typedef struct ds_spec {
@@ -83,12 +84,12 @@ static const ds_spec spec[DS_COUNT] = {
     [DS_COST_CATEGORY] = { "cost_category", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
                            "draw,arm,cycle,category",
                            "cost per cost category (/labels/cost_categories) in each cycle, "
-                           "summed over payers, transfers included, undiscounted; cycle k at "
-                           "index k-1" },
+                           "summed over payers, gross (a transfer counts once, as its payer's "
+                           "spending), undiscounted; cycle k at index k-1" },
     [DS_COST_CATEGORY_DISC] = { "cost_category_discounted", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
                                 "draw,arm,cycle,category",
                                 "cost per cost category in each cycle, summed over payers, "
-                                "transfers included, discounted to time 0; cycle k at index k-1" },
+                                "gross, discounted to time 0; cycle k at index k-1" },
     [DS_ESCALATIONS] = { "escalations", 3, { AX_ARM, AX_CYCLE, AX_DOMAIN }, "draw,arm,cycle,domain",
                          "entries into second-line states of each domain (/labels/domains) in "
                          "each cycle; cycle k at index k-1",
@@ -119,6 +120,19 @@ static const ds_spec spec[DS_COUNT] = {
                           "staff in use in each cycle, summed over teams, for the scenario's "
                           "services.population (not per household); cycle k at index k-1",
                           "FTE (full-time equivalents) for services.population" },
+    [DS_SVC_WITHDRAWN] = { "services/withdrawn", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
+                           "households that left a queue without admission (their problem "
+                           "solved while waiting, or gone) since the previous admission; "
+                           "cycle k at index k-1", PER_HOUSEHOLD },
+    [DS_SVC_TEAM_IN_CARE] = { "services/team_in_care", 3, { AX_ARM, AX_CYCLE, AX_TEAM },
+                              "draw,arm,cycle,team",
+                              "households in care with each team (/labels/teams) at the end of "
+                              "each cycle; 0 for teams the arm does not run (/labels/arm_teams); "
+                              "cycle k at index k-1", PER_HOUSEHOLD },
+    [DS_SVC_TEAM_QUEUE] = { "services/team_queue", 3, { AX_ARM, AX_CYCLE, AX_TEAM },
+                            "draw,arm,cycle,team",
+                            "households waiting for each team at the end of each cycle; cycle k "
+                            "at index k-1", PER_HOUSEHOLD },
 };
 
 struct mkba_h5_writer {
@@ -395,6 +409,18 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
         if (mkba_h5_write_strings(g, "pathway_team", s, na) < 0)
             failed = "pathway_team";
     }
+    if (failed == NULL) {
+        int *used = malloc((na * nt + 1) * sizeof *used);
+        size_t dat[2] = {na, nt};
+        for (size_t a = 0; used != NULL && a < na; a++)
+            for (size_t t = 0; t < nt; t++)
+                used[a * nt + t] = (int)(sv->pathway[a].teams_used >> t & 1u);
+        if (used == NULL || mkba_h5_write_ints(g, "arm_teams", 2, dat, used, "arm,team", "1",
+                                               "1 when the arm runs (and pays) the team "
+                                               "(/labels/teams)") < 0)
+            failed = "arm_teams";
+        free(used);
+    }
     if (failed != NULL)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s", failed, w->tmp);
 done:
@@ -604,6 +630,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     w->axis[AX_PARAM] = mkba_params_count(m->params);
     w->axis[AX_CATEGORY] = m->ncategories;
     w->axis[AX_DOMAIN] = m->ndomains;
+    w->axis[AX_TEAM] = m->services.nteams;
     w->services = m->services.enabled != 0;
     snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
              m->currency ? m->currency : "", m->price_year);
@@ -676,6 +703,9 @@ static const double *draw_data(const mkba_draw_result *r, int which)
     case DS_SVC_MEAN_WAIT: return r->svc_mean_wait;
     case DS_SVC_DETECTED: return r->svc_detected;
     case DS_SVC_FTE_USED: return r->svc_fte_used;
+    case DS_SVC_WITHDRAWN: return r->svc_withdrawn;
+    case DS_SVC_TEAM_IN_CARE: return r->svc_team_in_care;
+    case DS_SVC_TEAM_QUEUE: return r->svc_team_queue;
     }
     return NULL;
 }

@@ -824,6 +824,239 @@ static void test_mechanism_directions(void **state)
     sim_close(&s);
 }
 
+/* Households are conserved through the queues: each cycle the waiting list
+ * grows by the routed requests (those not resolved by own strength) and
+ * shrinks by the admitted and the withdrawn; the teams' counts add up to
+ * the totals, and no team holds more than its capacity. */
+static void test_queue_conservation(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 2000);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    const double N = 2000.0;
+    const size_t T = r->ncycles, NT = r->nteams;
+    const mkba_services *sv = &s.m->services;
+    for (size_t arm = 0; arm < r->narms; arm++) {
+        mkba_svc_arm a;
+        mkba_svc_arm_init(&a, s.m, s.t, s.values + arm * s.np, arm, s.m->seed, 0, 2000);
+        double before = 0.0;
+        for (size_t k = 0; k < T; k++) {
+            size_t i = arm * T + k;
+            double routed = (r->svc_arrivals[i] - r->svc_self_resolved[i]) * N;
+            double q = r->svc_queue[i] * N;
+            assert_near(q, before + routed - r->svc_reached[i] * N - r->svc_withdrawn[i] * N,
+                        1e-6);
+            before = q;
+            double in_care = 0.0, waiting = 0.0;
+            for (size_t j = 0; j < NT; j++) {
+                double held = r->svc_team_in_care[i * NT + j] * N;
+                in_care += held;
+                waiting += r->svc_team_queue[i * NT + j] * N;
+                assert_true(held <= (double)mkba_svc_places(&a, (int)j, (int)k + 1) + 1e-9
+                            || !(sv->pathway[arm].teams_used >> j & 1u));
+                if (!(sv->pathway[arm].teams_used >> j & 1u))
+                    assert_true(held == 0.0);
+            }
+            assert_near(in_care, r->svc_in_care[i] * N, 1e-6);
+            assert_near(waiting, q, 1e-6);
+        }
+        assert_true(sum(r->svc_withdrawn + arm * T, T) > 0.0);
+    }
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* Each cost of a pathway against its formula: the run with the cost
+ * minus the run without (common random numbers: nothing else changes). */
+static void test_service_costs(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 1500);
+    const mkba_services *sv = &s.m->services;
+    const mkba_pathway *p = &sv->pathway[1];
+    const int wijkteam = 3;
+    const double pop = 10000.0;
+    const int wmo = 0;
+    /* co-location: per year for the population */
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    size_t T = base->ncycles, P = base->npayers;
+    set_value(&s, 1, p->co_location, 50000.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    for (size_t k = 0; k < T; k++)
+        assert_near(r->cost[(T + k) * P + wmo] - base->cost[(T + k) * P + wmo],
+                    (50000.0 - 30000.0) / pop, 1e-9);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->co_location, 30000.0);
+    /* handover: turnover x in care with the team x cost, per year */
+    set_value(&s, 1, sv->team[wijkteam].handover_cost, 1000.0);
+    r = sim_run(&s, 2, NULL);
+    size_t NT = r->nteams;
+    for (size_t k = 0; k < T; k++) {
+        double held = r->svc_team_in_care[(T + k) * NT + wijkteam];
+        assert_near(r->cost[(T + k) * P + wmo] - base->cost[(T + k) * P + wmo],
+                    0.15 * held * (1000.0 - 250.0), 1e-9);
+    }
+    assert_true(sum(r->svc_team_in_care + T * NT, T * NT) > 0.0);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, sv->team[wijkteam].handover_cost, 250.0);
+    /* investment: once, at time 0, undiscounted */
+    set_value(&s, 1, p->investment, 900000.0);
+    r = sim_run(&s, 2, NULL);
+    assert_near(r->cost_disc[T * P + wmo] - base->cost_disc[T * P + wmo],
+                (900000.0 - 400000.0) / pop, 1e-9);
+    assert_near(r->cost_total_disc[P + wmo] - base->cost_total_disc[P + wmo],
+                (900000.0 - 400000.0) / pop, 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Duplicate registration: each admission to a further organisation costs
+ * its price unless the arm shares its ICT. */
+static void test_duplicate_registration(void **state)
+{
+    (void)state;
+    const char *with[] = {"classic = { rule = \"classic\";",
+                          "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; overheads "
+                          "= { duplicate_registration = 40.0; };"};
+    const char *shared[] = {"classic = { rule = \"classic\";",
+                            "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; overheads "
+                            "= { duplicate_registration = 40.0; shared_ict = true; };"};
+    sim s;
+    sim_open(&s, SERVICES, 2000);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    double extra[2];
+    const char *const *variants[2] = {with, shared};
+    for (int v = 0; v < 2; v++) {
+        const char *path = write_edits(variants[v], 1);
+        sim_open(&s, path, 2000);
+        unlink(path);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        extra[v] = r->cost_total[0] - base->cost_total[0];
+        /* the registrations are whole: a multiple of 40 per 2000 households */
+        double n = extra[v] * 2000.0 / 40.0;
+        assert_near(n, round(n), 1e-6);
+        mkba_draw_result_free(r);
+        sim_close(&s);
+    }
+    assert_true(extra[0] > 0.0);
+    assert_true(extra[1] == 0.0);
+    mkba_draw_result_free(base);
+}
+
+/* Model C: the front post's intake is charged per request, and its own
+ * admissions charge no second intake. */
+static void test_front_post_intake_cost(void **state)
+{
+    (void)state;
+    const char *path = write_variant("rule = \"broad\"; degree = \"full\";",
+                                     "rule = \"front_post\"; degree = \"full\"; refer_above = 1.0;");
+    sim s;
+    sim_open(&s, path, 2000);
+    unlink(path);
+    const mkba_team *fp = &s.m->services.team[3];
+    set_value(&s, 1, s.m->services.pathway[1].self_share, 0.0);
+    set_value(&s, 1, fp->intake_cost, 0.0);
+    mkba_draw_result *free_intake = sim_run(&s, 2, NULL);
+    set_value(&s, 1, fp->intake_cost, 500.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t T = r->ncycles, P = r->npayers;
+    for (size_t k = 0; k < T; k++)
+        assert_near(r->cost[(T + k) * P + 0] - free_intake->cost[(T + k) * P + 0],
+                    500.0 * r->svc_arrivals[T + k], 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(free_intake);
+    sim_close(&s);
+}
+
+/* The makelpunt's home visits cost their price per household sent to the
+ * broker: in the first cycle, the visits the household-level harness
+ * counts on the same random numbers. */
+static void test_home_visit_cost(void **state)
+{
+    (void)state;
+    const char *path = write_variant(MAKELPUNT_FROM, MAKELPUNT_TO);
+    sim s;
+    sim_open(&s, path, 2000);
+    unlink(path);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);   /* also sets the seek rates the runs use */
+    long visits = fc.counts[MKBA_SVC_VISITS];
+    first_cycle_free(&fc);
+    assert_true(visits > 50);
+    set_value(&s, 1, p->home_visit_cost, 0.0);
+    mkba_draw_result *free_visit = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->home_visit_cost, 300.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t T = r->ncycles, P = r->npayers;
+    assert_near(r->cost[T * P + (size_t)p->payer] - free_visit->cost[T * P + (size_t)p->payer],
+                300.0 * (double)visits / 2000.0, 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(free_visit);
+    sim_close(&s);
+}
+
+/* Directions of the mechanisms that act through effectiveness and access,
+ * each against the same run without it (common random numbers). */
+static void test_effectiveness_directions(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 3000);
+    const mkba_services *sv = &s.m->services;
+    const mkba_pathway *p = &sv->pathway[1];
+    const mkba_team *tm = &sv->team[3];
+    /* A plain broad arm: full effect from the start, no waiting penalty. */
+    const int plain[][2] = {{p->maturity_start, 1}, {p->friction, 0}, {p->wait_effect, 0}};
+    for (size_t i = 0; i < 3; i++)
+        set_value(&s, 1, plain[i][0], plain[i][1]);
+    set_value(&s, 1, tm->turnover, 0.0);
+    set_value(&s, 1, p->awareness_start, 1.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    double sev0 = final_severity(&s, base, 1);
+    size_t T = base->ncycles;
+
+    /* Start-up: effectiveness from 0.1, and friction, each leave more severity. */
+    set_value(&s, 1, p->maturity_start, 0.1);
+    set_value(&s, 1, p->maturity_years, 5.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) > sev0 + 0.005);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->maturity_start, 1.0);
+    set_value(&s, 1, p->friction, 0.9);
+    set_value(&s, 1, p->friction_years, 4.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) > sev0 + 0.005);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->friction, 0.0);
+
+    /* Staff turnover lowers continuity; waiting weakens the episode. */
+    set_value(&s, 1, tm->turnover, 1.0);
+    set_value(&s, 1, tm->turnover_loss, 0.8);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) > sev0 + 0.005);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, tm->turnover, 0.0);
+    set_value(&s, 1, p->wait_effect, 3.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) > sev0);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, p->wait_effect, 0.0);
+
+    /* Awareness: a team little known at the start is asked less in
+     * cycle 1, a superset on the same words. */
+    set_value(&s, 1, p->awareness_start, 0.2);
+    r = sim_run(&s, 2, NULL);
+    assert_true(r->svc_arrivals[T] < base->svc_arrivals[T]);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
 /* Category costs add up to the payers' costs (no transfers here), and the
  * team's staff cost is booked whether or not it treats anyone. */
 static void test_costs_add_up(void **state)
@@ -1042,6 +1275,12 @@ int main(void)
         cmocka_unit_test(test_admission_order),
         cmocka_unit_test(test_mechanism_directions),
         cmocka_unit_test(test_costs_add_up),
+        cmocka_unit_test(test_queue_conservation),
+        cmocka_unit_test(test_service_costs),
+        cmocka_unit_test(test_duplicate_registration),
+        cmocka_unit_test(test_front_post_intake_cost),
+        cmocka_unit_test(test_home_visit_cost),
+        cmocka_unit_test(test_effectiveness_directions),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_shadowed_provider_is_paid),
         cmocka_unit_test(test_drawn_caseload),
