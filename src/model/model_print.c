@@ -205,16 +205,24 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
                                             t->intake_cost}, 4);
     fprintf(f, "\n      ");
-    static const char *const care[] = {"improve_hr", "worsen_hr", "episode_years"};
-    print_values(m, f, care, (const int[]){t->improve_hr, t->worsen_hr, t->episode_years}, 3);
-    if (t->nimprove > 1 || t->nworsen > 1) {
-        static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
-                                            "level 5", "level 6", "level 7", "level 8"};
-        fprintf(f, "\n      improve_hr by severity level: ");
-        print_values(m, f, level, t->improve_by_level, (size_t)t->nimprove);
-        fprintf(f, "\n      worsen_hr by severity level: ");
-        print_values(m, f, level, t->worsen_by_level, (size_t)t->nworsen);
+    /* A hazard ratio given by severity level prints as its list. */
+    static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
+                                        "level 5", "level 6", "level 7", "level 8"};
+    static const char *const improve[] = {"improve_hr"}, *const worsen[] = {"worsen_hr"};
+    static const char *const episode[] = {"episode_years"};
+    if (t->nimprove > 1) {
+        fprintf(f, "improve_hr by severity level: ");
+        print_values(m, f, level, t->improve_by_level, t->nimprove);
+    } else {
+        print_values(m, f, improve, &t->improve_hr, 1);
     }
+    fprintf(f, t->nworsen > 1 ? "\n      worsen_hr by severity level: " : ", ");
+    if (t->nworsen > 1)
+        print_values(m, f, level, t->worsen_by_level, t->nworsen);
+    else
+        print_values(m, f, worsen, &t->worsen_hr, 1);
+    fprintf(f, t->nworsen > 1 || t->nimprove > 1 ? "\n      " : ", ");
+    print_values(m, f, episode, &t->episode_years, 1);
     fprintf(f, "\n      ");
     static const char *const staffing[] = {"turnover", "turnover_loss", "handover_cost"};
     print_values(m, f, staffing, (const int[]){t->turnover, t->turnover_loss, t->handover_cost},

@@ -210,6 +210,23 @@ static int team_payers(mkba_loader *ld, const config_setting_t *g, mkba_team *t)
     return 0;
 }
 
+/* Adds " (WHAT 'NAME')" to the places of bounds [first, nbounds), so a
+ * drawn value out of range names its team, not only its index. */
+static int name_bounds(mkba_loader *ld, size_t first, const char *what, const char *name)
+{
+    mkba_services *sv = &ld->m->services;
+    for (size_t i = first; i < sv->nbounds; i++) {
+        size_t n = strlen(sv->bound[i].where) + strlen(what) + strlen(name) + 8;
+        char *w = malloc(n);
+        if (w == NULL)
+            return mkba_sc_nomem(ld);
+        snprintf(w, n, "%s (%s '%s')", sv->bound[i].where, what, name);
+        free(sv->bound[i].where);
+        sv->bound[i].where = w;
+    }
+    return 0;
+}
+
 static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
 {
     mkba_model *m = ld->m;
@@ -236,6 +253,7 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         || (rc = category_of(ld, category, &t->category)) != 0)
         return rc;
     t->queue = (mkba_queue_rule)queue;
+    size_t first_bound = m->services.nbounds;
     if ((rc = range_value(ld, g, "fte", 1, 0, 0, 1e9, 0, "FTE >= 0", &t->fte)) != 0
         || (rc = range_value(ld, g, "caseload", 1, 0, 0, 1e9, 1,
                              "households per FTE, a number > 0", &t->caseload)) != 0
@@ -258,7 +276,7 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         return rc;
     t->improve_hr = t->improve_by_level[0];
     t->worsen_hr = t->worsen_by_level[0];
-    return 0;
+    return name_bounds(ld, first_bound, "team", t->name);
 }
 
 static int team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t)

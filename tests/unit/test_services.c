@@ -1201,7 +1201,7 @@ static void test_drawn_caseload(void **state)
     o.force = 1;
     unlink(o.output);
     assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
-    assert_non_null(strstr(err.message, "services.teams.[3].caseload"));
+    assert_non_null(strstr(err.message, "services.teams.[3].caseload (team 'wijkteam')"));
     assert_non_null(strstr(err.message, "households per FTE, a number > 0"));
     assert_int_equal(access(o.output, F_OK), -1);
     mkba_model_free(m);
