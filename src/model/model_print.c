@@ -280,6 +280,25 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
         fprintf(f, "      degree none: households follow the classic route (providers); the "
                    "arm keeps its own costs\n");
     print_route(m, f, p);
+    /* A domain no team of the arm treats gets no help in this arm: often
+     * intended (life, or a domain out of scope), sometimes a forgotten
+     * provider, so say it. */
+    uint32_t served = 0;
+    for (size_t i = 0; i < sv->nteams; i++)
+        if (p->teams_used >> i & 1u)
+            served |= sv->team[i].domains;
+    if (p->rule == MKBA_ROUTE_CLASSIC || p->degree == MKBA_DEGREE_NONE) {
+        served = 0;
+        for (size_t d = 0; d < m->ndomains; d++)
+            served |= (uint32_t)(p->provider[d] >= 0) << d;
+    }
+    int unserved = 0;
+    for (size_t d = 0; d < m->ndomains; d++)
+        if (!(served >> d & 1u))
+            fprintf(f, "%s %s", unserved++ ? "," : "      no team or provider treats:",
+                    m->domain[d].name);
+    if (unserved)
+        fprintf(f, " (no help asked or given for these in this arm)\n");
     fprintf(f, "      teams run:");
     for (size_t i = 0, any = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)
