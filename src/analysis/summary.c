@@ -62,7 +62,9 @@ void mkba_summary_free(mkba_summary *s)
     free(s->inc_cost_category);
     free(s->escalation);
     free(s->domain_escalates);
+    free(s->inc_escalation);
     free(s->service);
+    free(s->team);
     free(s);
 }
 
@@ -269,10 +271,24 @@ static mkba_stat stat_of_defined(const double *x, size_t n, double *keep, double
     return mkba_stat_of(keep, m, work);
 }
 
-/* Escalations per 1000 starting households per year, per arm and period. */
+/* Entries into domain k's second-line states per 1000 starting
+ * households per year, draw d, arm a, period p. */
+static double escalation_rate(const mkba_h5_totals *t, const mkba_summary *s, size_t d,
+                              size_t a, int p, size_t k)
+{
+    size_t nd = t->ndomains;
+    const double *v = t->escalations + (d * t->narms + a) * t->ncycles * nd;
+    double sum = 0.0;
+    for (size_t c = s->period_first[p]; c < s->period_first[p] + s->period_cycles[p]; c++)
+        sum += v[c * nd + k];
+    return 1000.0 * sum / s->period_years[p];
+}
+
+/* Escalation rates per arm and period, and arm minus reference. */
 static void escalations(const mkba_h5_totals *t, mkba_summary *s, summary_work *w)
 {
     size_t n = t->ndraws, na = t->narms, T = t->ncycles, nd = t->ndomains;
+    size_t r = (size_t)t->reference;
     for (size_t i = 0; i < n * na * T * nd; i++)
         if (t->escalations[i] != 0.0)
             s->domain_escalates[i % nd] = 1;
@@ -280,15 +296,11 @@ static void escalations(const mkba_h5_totals *t, mkba_summary *s, summary_work *
         for (int p = 0; p < MKBA_PERIOD_N; p++)
             for (size_t k = 0; k < nd; k++) {
                 for (size_t d = 0; d < n; d++) {
-                    const double *v = t->escalations + (d * na + a) * T * nd;
-                    double sum = 0.0;
-                    for (size_t c = s->period_first[p];
-                         c < s->period_first[p] + s->period_cycles[p]; c++)
-                        sum += v[c * nd + k];
-                    w->arm[d] = 1000.0 * sum / s->period_years[p];
+                    w->arm[d] = escalation_rate(t, s, d, a, p, k);
+                    w->ref[d] = escalation_rate(t, s, d, r, p, k);
                 }
-                s->escalation[(a * MKBA_PERIOD_N + (size_t)p) * nd + k]
-                    = mkba_stat_of(w->arm, n, w->sort);
+                size_t i = (a * MKBA_PERIOD_N + (size_t)p) * nd + k;
+                level_and_increment(w, n, &s->escalation[i], &s->inc_escalation[i]);
             }
 }
 
@@ -331,10 +343,50 @@ static void services(const mkba_h5_totals *t, mkba_summary *s, summary_work *w)
     for (size_t a = 0; a < t->narms; a++)
         for (int p = 0; p < MKBA_PERIOD_N; p++)
             for (int i = 0; i < MKBA_H5_NSERVICE; i++) {
+                /* An array the file lacks (withdrawn, in older files)
+                 * leaves NaN statistics. */
                 for (size_t d = 0; d < n; d++)
-                    w->arm[d] = service_value(t, s, i, d, a, p);
+                    w->arm[d] = t->service[i] != NULL ? service_value(t, s, i, d, a, p) : NAN;
                 s->service[(a * MKBA_PERIOD_N + (size_t)p) * MKBA_H5_NSERVICE + (size_t)i]
                     = stat_of_defined(w->arm, n, w->ref, w->sort);
+            }
+}
+
+/* The per-team means over draws (summary.h). FTE used in a cycle is the
+ * team's households in care per starting household times the population
+ * the teams serve, over the caseload: the staff those households take,
+ * as the engine counts fte_used (summed over the arm's teams). */
+static void teams(const mkba_h5_totals *t, mkba_summary *s)
+{
+    size_t n = t->ndraws, na = t->narms, T = t->ncycles, nt = t->nteams;
+    for (size_t a = 0; a < na; a++)
+        for (int p = 0; p < MKBA_PERIOD_N; p++)
+            for (size_t k = 0; k < nt; k++) {
+                double *out = s->team + ((a * MKBA_PERIOD_N + (size_t)p) * nt + k) * MKBA_TEAM_N;
+                if (!t->arm_teams[a * nt + k]) {
+                    for (int i = 0; i < MKBA_TEAM_N; i++)
+                        out[i] = NAN;
+                    continue;
+                }
+                size_t c0 = s->period_first[p], nc = s->period_cycles[p];
+                double sum[MKBA_TEAM_N] = { 0 };
+                for (size_t d = 0; d < n; d++) {
+                    size_t da = d * na + a;
+                    double care = 0.0, queue = 0.0;
+                    for (size_t c = c0; c < c0 + nc; c++) {
+                        care += t->team_in_care[(da * T + c) * nt + k];
+                        queue += t->team_queue[(da * T + c) * nt + k];
+                    }
+                    care /= (double)nc;
+                    queue /= (double)nc;
+                    sum[MKBA_TEAM_FTE] += t->team_fte[da * nt + k];
+                    sum[MKBA_TEAM_FTE_USED] += care * t->service_population[da]
+                                               / t->team_caseload[da * nt + k];
+                    sum[MKBA_TEAM_IN_CARE] += 1000.0 * care;
+                    sum[MKBA_TEAM_QUEUE] += 1000.0 * queue;
+                }
+                for (int i = 0; i < MKBA_TEAM_N; i++)
+                    out[i] = sum[i] / (double)n;
             }
 }
 
@@ -418,19 +470,30 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         s->ndomains = nd;
         s->escalation = calloc(na * MKBA_PERIOD_N * nd, sizeof *s->escalation);
         s->domain_escalates = calloc(nd, sizeof *s->domain_escalates);
-        if (!s->escalation || !s->domain_escalates)
+        s->inc_escalation = calloc(na * MKBA_PERIOD_N * nd, sizeof *s->inc_escalation);
+        if (!s->escalation || !s->domain_escalates || !s->inc_escalation)
             goto nomem;
         escalations(t, s, &w);
     }
     int have_services = timed && t->services;
     for (int i = 0; have_services && i < MKBA_H5_NSERVICE; i++)
-        have_services = t->service[i] != NULL;
+        have_services = t->service[i] != NULL || i == MKBA_H5_SVC_WITHDRAWN;
     if (have_services) {
         s->services = 1;
         s->service = calloc(na * MKBA_PERIOD_N * MKBA_H5_NSERVICE, sizeof *s->service);
         if (s->service == NULL)
             goto nomem;
         services(t, s, &w);
+    }
+    if (have_services && t->nteams > 0 && t->team_in_care != NULL && t->team_queue != NULL
+        && t->arm_teams != NULL && t->team_fte != NULL && t->team_caseload != NULL
+        && t->service_population != NULL) {
+        size_t nt = t->nteams;
+        s->nteams = nt;
+        s->team = calloc(na * MKBA_PERIOD_N * nt * MKBA_TEAM_N, sizeof *s->team);
+        if (s->team == NULL)
+            goto nomem;
+        teams(t, s);
     }
     work_free(&w);
     return s;

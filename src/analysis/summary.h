@@ -51,6 +51,18 @@ typedef enum mkba_period {
     MKBA_PERIOD_N
 } mkba_period;
 
+/* The per-team measures, means over draws of (defined in docs/summary.md):
+ * FTE available (the team's fte parameter), FTE used (households in care
+ * with the team scaled to the population, over its caseload), in care and
+ * waiting per 1000 starting households (means over the period's cycles). */
+typedef enum mkba_team_measure {
+    MKBA_TEAM_FTE = 0,
+    MKBA_TEAM_FTE_USED,
+    MKBA_TEAM_IN_CARE,
+    MKBA_TEAM_QUEUE,
+    MKBA_TEAM_N
+} mkba_team_measure;
+
 typedef struct mkba_summary {
     size_t ndraws, narms, npayers, neffects;
     int reference;
@@ -90,6 +102,10 @@ typedef struct mkba_summary {
     size_t ndomains;
     mkba_stat *escalation;
     int *domain_escalates;
+    /* The same rates, arm minus reference in each draw (paired: with
+     * common random numbers most of the noise cancels), [arm][period]
+     * [domain]; the reference arm's entries are exactly zero. */
+    mkba_stat *inc_escalation;
     /* 1 when the totals carry /draws/services; then service holds
      * [arm][period][MKBA_H5_NSERVICE] statistics, one per service array
      * (h5out.h), defined in docs/summary.md: arrivals, reached,
@@ -97,9 +113,18 @@ typedef struct mkba_summary {
      * in care and queue as the mean per 1000 starting households; mean
      * wait in years, weighted by the households reached (over the draws
      * with an admission in the period; NaN when none has one); FTE used,
-     * the mean over the period's cycles. Otherwise NULL. */
+     * the mean over the period's cycles; withdrawn per 1000 starting
+     * households per year (all NaN for a file without withdrawals).
+     * Otherwise NULL. */
     int services;
     mkba_stat *service;
+    /* Per team, when the totals carry the per-team arrays: [arm][period]
+     * [team][MKBA_TEAM_N] means over draws; entries of teams the arm does
+     * not run (mkba_h5_totals.arm_teams) are NaN. FTE used is NaN without
+     * the team's caseload in the file, FTE available without its fte.
+     * Otherwise NULL with nteams 0. */
+    size_t nteams;
+    double *team;
 } mkba_summary;
 
 /* The type-7 (R's default) p-quantile of the n >= 1 sorted values x:

@@ -270,6 +270,13 @@ static void service_table(builder *b)
         [MKBA_H5_SVC_MEAN_WAIT] = "mean wait in years (weighted by reached)",
         [MKBA_H5_SVC_DETECTED] = "problems detected per 1000 households per year",
         [MKBA_H5_SVC_FTE_USED] = "FTE used (mean, whole population)",
+        [MKBA_H5_SVC_WITHDRAWN] = "withdrawn per 1000 households per year",
+    };
+    /* The flows in, then out of the queue, then the stocks and staff. */
+    static const int order[MKBA_H5_NSERVICE] = {
+        MKBA_H5_SVC_ARRIVALS, MKBA_H5_SVC_REACHED, MKBA_H5_SVC_SELF_RESOLVED,
+        MKBA_H5_SVC_WITHDRAWN, MKBA_H5_SVC_IN_CARE, MKBA_H5_SVC_QUEUE,
+        MKBA_H5_SVC_MEAN_WAIT, MKBA_H5_SVC_DETECTED, MKBA_H5_SVC_FTE_USED,
     };
     static const char *const col[] = { "arm", "measure", "period", "mean", "2.5%", "97.5%" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
@@ -278,8 +285,9 @@ static void service_table(builder *b)
                             "cohort; means over draws)", 6, col, kind);
     char name[128];
     for (size_t a = 0; a < s->narms; a++)
-        for (int i = 0; i < MKBA_H5_NSERVICE; i++)
+        for (int j = 0; j < MKBA_H5_NSERVICE; j++)
             for (int p = 0; p < MKBA_PERIOD_N; p++) {
+                int i = order[j];
                 const mkba_stat *st = &s->service[(a * MKBA_PERIOD_N + (size_t)p)
                                                   * MKBA_H5_NSERVICE + (size_t)i];
                 long row = mkba_rtable_row(b->r, tb);
@@ -302,6 +310,51 @@ static void service_table(builder *b)
     mkba_rtable_note(b->r, tb, "Per 1000 households of the starting cohort; FTE for the "
                      "scenario's whole population. The mean wait counts the draws with an "
                      "admission in the period (n/a: none).");
+    mkba_rtable_note(b->r, tb, "Withdrawn: left a queue without admission (solved while "
+                     "waiting, or gone).");
+}
+
+/* Per arm and team it runs: staff and households. The text shows the
+ * mature years and the whole horizon; the other formats every period. */
+static void team_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    size_t nt = s->nteams;
+    if (nt == 0)
+        return;
+    static const char *const col[] = { "arm", "team", "period", "FTE available", "FTE used",
+                                        "in care per 1000", "waiting per 1000" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                          MKBA_COL_RATIO, MKBA_COL_RATIO, MKBA_COL_RATIO,
+                                          MKBA_COL_RATIO };
+    mkba_rtable *tb = table(b, "teams", "Teams per arm (means over draws; FTE for the "
+                            "scenario's whole population)", 7, col, kind);
+    char name[128];
+    int missing_caseload = 0;
+    for (size_t a = 0; a < s->narms; a++)
+        for (size_t k = 0; k < nt; k++)
+            for (int p = 0; t->arm_teams[a * nt + k] && p < MKBA_PERIOD_N; p++) {
+                if (b->o->text && p == MKBA_PERIOD_FIRST_YEAR)
+                    continue;
+                const double *v = s->team + ((a * MKBA_PERIOD_N + (size_t)p) * nt + k)
+                                  * MKBA_TEAM_N;
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->team[k]);
+                period_name(b, p, name, sizeof name);
+                mkba_rtable_str(b->r, tb, row, 2, name);
+                for (int i = 0; i < MKBA_TEAM_N; i++)
+                    mkba_rtable_num(tb, row, 3 + (size_t)i, v[i]);
+                missing_caseload |= isnan(v[MKBA_TEAM_FTE_USED]);
+            }
+    mkba_rtable_note(b->r, tb, "FTE available: the team's fte setting; FTE used: households "
+                     "in care with the team, scaled to the population, / its caseload.");
+    mkba_rtable_note(b->r, tb, "In care and waiting: per 1000 households of the starting "
+                     "cohort, mean over the period's cycles. Only the teams each arm runs.");
+    if (missing_caseload)
+        mkba_rtable_note(b->r, tb, "FTE used n/a: the file names no caseload for the team "
+                         "(written before /labels/team_caseload_parameter).");
 }
 
 static void escalation_table(builder *b)
@@ -335,6 +388,25 @@ static void escalation_table(builder *b)
     else if (shown_domains < nd)
         mkba_rtable_note(b->r, tb, "Only the domains with an escalation somewhere in the file "
                          "(%zu of %zu).", shown_domains, nd);
+    if (s->narms < 2 || shown_domains == 0)
+        return;
+    char title[512];
+    snprintf(title, sizeof title, "Escalations versus the reference arm %s (arm minus "
+             "reference in each draw; per 1000 households per year)", ref_name(b));
+    tb = table(b, "escalation_increments", title, 6, col, kind);
+    for (size_t a = 0; a < s->narms; a++)
+        for (size_t k = 0; (int)a != t->reference && k < nd; k++)
+            for (int p = 0; s->domain_escalates[k] && p < MKBA_PERIOD_N; p++) {
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->domain[k]);
+                period_name(b, p, name, sizeof name);
+                mkba_rtable_str(b->r, tb, row, 2, name);
+                stat_cells(tb, row, 3,
+                           &s->inc_escalation[(a * MKBA_PERIOD_N + (size_t)p) * nd + k]);
+            }
+    mkba_rtable_note(b->r, tb, "Paired per draw: the arms share their random numbers, so the "
+                     "interval is that of the difference, not of the levels' spread.");
 }
 
 /* A break-even year cell: in text, +inf reads as "beyond". */
@@ -724,6 +796,7 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
     }
     category_tables(&b);
     service_table(&b);
+    team_table(&b);
     escalation_table(&b);
     if (d->narms >= 2) {
         cashflow_tables(&b);

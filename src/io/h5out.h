@@ -68,6 +68,7 @@ enum {
     MKBA_H5_SVC_MEAN_WAIT,
     MKBA_H5_SVC_DETECTED,
     MKBA_H5_SVC_FTE_USED,
+    MKBA_H5_SVC_WITHDRAWN,
     MKBA_H5_NSERVICE
 };
 
@@ -138,8 +139,24 @@ typedef struct mkba_h5_totals {
     char **domain;
     double *escalations;
     /* When services is 1, /draws/services/NAME for each NAME of
-     * mkba_h5_service_name, [draw][arm][cycle] each; otherwise NULL. */
+     * mkba_h5_service_name, [draw][arm][cycle] each; otherwise NULL.
+     * withdrawn is NULL also in a file written before it existed. */
     double *service[MKBA_H5_NSERVICE];
+
+    /* The teams of the service pathways (/labels/teams), when services is
+     * 1; otherwise nteams 0 and every pointer below NULL. arm_teams
+     * [arm][team]: 1 when the arm runs the team. From /draws/parameters:
+     * the team's fte and caseload parameters, [draw][arm][team], and the
+     * population the teams serve (services.population), [draw][arm]; NaN
+     * where the file names no parameter (a file without
+     * /labels/team_caseload_parameter has no caseloads).
+     * /draws/services/team_in_care and team_queue, per starting household,
+     * [draw][arm][cycle][team]; both NULL in a file without them. */
+    size_t nteams;
+    char **team;
+    int *arm_teams;
+    double *team_fte, *team_caseload, *service_population;
+    double *team_in_care, *team_queue;
 } mkba_h5_totals;
 
 /* The default willingness-to-pay grid written when a scenario gives none

@@ -2,6 +2,7 @@
  * Every shape is checked against the labels, so a truncated or foreign file
  * gives a message instead of wrong numbers. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ const char *const mkba_h5_service_name[MKBA_H5_NSERVICE] = {
     [MKBA_H5_SVC_MEAN_WAIT] = "mean_wait",
     [MKBA_H5_SVC_DETECTED] = "detected",
     [MKBA_H5_SVC_FTE_USED] = "fte_used",
+    [MKBA_H5_SVC_WITHDRAWN] = "withdrawn",
 };
 
 void mkba_h5_totals_free(mkba_h5_totals *t)
@@ -60,6 +62,13 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     free(t->escalations);
     for (int i = 0; i < MKBA_H5_NSERVICE; i++)
         free(t->service[i]);
+    mkba_h5_strings_free(t->team, t->nteams);
+    free(t->arm_teams);
+    free(t->team_fte);
+    free(t->team_caseload);
+    free(t->service_population);
+    free(t->team_in_care);
+    free(t->team_queue);
     free(t);
 }
 
@@ -221,6 +230,103 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     return rc;
 }
 
+/* Copies the value of parameter `index` in each draw and arm from
+ * /draws/parameters (values, [draw][arm][npar]) to out[(d A + a) stride],
+ * or NaN when index names no parameter (-1: the file has none). */
+static void parameter_column(const mkba_h5_totals *t, const double *values, size_t npar,
+                             int index, double *out, size_t stride)
+{
+    for (size_t i = 0; i < t->ndraws * t->narms; i++)
+        out[i * stride] = index >= 0 && (size_t)index < npar ? values[i * npar + (size_t)index]
+                                                             : NAN;
+}
+
+/* Reads an int label of nt entries when the file has it, else fills -1. */
+static int read_team_index(hid_t f, const char *name, size_t nt, int *v)
+{
+    if (H5Lexists(f, name, H5P_DEFAULT) <= 0) {
+        for (size_t i = 0; i < nt; i++)
+            v[i] = -1;
+        return 0;
+    }
+    size_t dims[1] = { nt };
+    return mkba_h5_read_exact(f, name, 1, dims, H5T_NATIVE_INT, v);
+}
+
+/* The teams of a file with service pathways: names, which arm runs which,
+ * their staff, caseload and population per draw and arm, and the
+ * households in care with and waiting for each (h5out.h). A file written
+ * before the per-team arrays or the caseload label existed still reads,
+ * without them. */
+static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
+{
+    if (H5Lexists(f, "/labels/teams", H5P_DEFAULT) <= 0)
+        return MKBA_OK;
+    int rc = read_names(f, path, "teams", &t->team, &t->nteams, err);
+    if (rc != MKBA_OK)
+        return rc;
+    size_t nt = t->nteams, na = t->narms, nda = t->ndraws * t->narms, npar = 0;
+    char **names = NULL;
+    if (mkba_h5_read_strings(f, "/labels/parameters", &names, &npar) < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/parameters", path);
+    mkba_h5_strings_free(names, npar);
+    int *fte = malloc((nt + 1) * sizeof *fte), *caseload = malloc((nt + 1) * sizeof *caseload);
+    double *values = NULL;
+    t->arm_teams = calloc(na * nt + 1, sizeof *t->arm_teams);
+    t->team_fte = malloc((nda * nt + 1) * sizeof *t->team_fte);
+    t->team_caseload = malloc((nda * nt + 1) * sizeof *t->team_caseload);
+    t->service_population = malloc((nda + 1) * sizeof *t->service_population);
+    if (fte == NULL || caseload == NULL || t->arm_teams == NULL || t->team_fte == NULL
+        || t->team_caseload == NULL || t->service_population == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the teams of %s", path);
+        goto done;
+    }
+    size_t dat[2] = { na, nt };
+    const char *failed = NULL;
+    if (nt > 0 && mkba_h5_read_exact(f, "/labels/arm_teams", 2, dat, H5T_NATIVE_INT,
+                                     t->arm_teams) < 0)
+        failed = "/labels/arm_teams";
+    else if (nt > 0 && read_team_index(f, "/labels/team_fte_parameter", nt, fte) < 0)
+        failed = "/labels/team_fte_parameter";
+    else if (nt > 0 && read_team_index(f, "/labels/team_caseload_parameter", nt, caseload) < 0)
+        failed = "/labels/team_caseload_parameter";
+    if (failed != NULL) {
+        rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read %s (or it does not have one "
+                           "entry per team of /labels/teams)", path, failed);
+        goto done;
+    }
+    int population = -1;
+    hid_t g = H5Gopen2(f, "/draws/services", H5P_DEFAULT);
+    if (g < 0 || mkba_h5_attr_read_int(g, "population_parameter_index", &population) < 0)
+        population = -1;
+    if (g >= 0)
+        H5Gclose(g);
+    H5Eclear2(H5E_DEFAULT);
+    size_t dp[2] = { na, npar };
+    rc = read_block(f, path, "/draws/parameters", 2, dp, &t->ndraws, &values, err);
+    if (rc != MKBA_OK)
+        goto done;
+    parameter_column(t, values, npar, population, t->service_population, 1);
+    for (size_t k = 0; k < nt; k++) {
+        parameter_column(t, values, npar, fte[k], t->team_fte + k, nt);
+        parameter_column(t, values, npar, caseload[k], t->team_caseload + k, nt);
+    }
+    size_t atn[3] = { na, t->ncycles, nt };
+    if (H5Lexists(f, "/draws/services/team_in_care", H5P_DEFAULT) > 0
+        && H5Lexists(f, "/draws/services/team_queue", H5P_DEFAULT) > 0) {
+        rc = read_block(f, path, "/draws/services/team_in_care", 3, atn, &t->ndraws,
+                        &t->team_in_care, err);
+        if (rc == MKBA_OK)
+            rc = read_block(f, path, "/draws/services/team_queue", 3, atn, &t->ndraws,
+                            &t->team_queue, err);
+    }
+done:
+    free(values);
+    free(caseload);
+    free(fte);
+    return rc;
+}
+
 static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
 {
     int rc = read_labels_and_attributes(f, path, t, err);
@@ -252,8 +358,13 @@ static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *er
     for (int i = 0; t->services && i < MKBA_H5_NSERVICE && rc == MKBA_OK; i++) {
         char name[64];
         snprintf(name, sizeof name, "/draws/services/%s", mkba_h5_service_name[i]);
+        /* withdrawn came after the others: a file without it still reads. */
+        if (i == MKBA_H5_SVC_WITHDRAWN && H5Lexists(f, name, H5P_DEFAULT) <= 0)
+            continue;
         rc = read_block(f, path, name, 2, at, &t->ndraws, &t->service[i], err);
     }
+    if (rc == MKBA_OK && t->services)
+        rc = read_teams(f, path, t, err);
     return rc;
 }
 

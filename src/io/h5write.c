@@ -356,10 +356,11 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
     const char **s2 = calloc(nmax > 0 ? nmax : 1, sizeof *s2);
     int *dom = calloc(nt * nd > 0 ? nt * nd : 1, sizeof *dom);
     int *fte = calloc(nt > 0 ? nt : 1, sizeof *fte);
+    int *caseload = calloc(nt > 0 ? nt : 1, sizeof *caseload);
     hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
     const char *failed = NULL;
     int rc = MKBA_OK;
-    if (s == NULL || s2 == NULL || dom == NULL || fte == NULL) {
+    if (s == NULL || s2 == NULL || dom == NULL || fte == NULL || caseload == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
         goto done;
     }
@@ -372,6 +373,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
         for (size_t d = 0; d < nd; d++)
             dom[t * nd + d] = (sv->team[t].domains >> d) & 1u;
         fte[t] = sv->team[t].fte;
+        caseload[t] = sv->team[t].caseload;
     }
     size_t dtd[2] = { nt, nd }, dt[1] = { nt }, dg[1] = { MKBA_NDEGREES };
     if (mkba_h5_write_strings(g, "teams", s, nt) < 0)
@@ -384,6 +386,11 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
                                 "/labels/parameters, its value per draw in /draws/parameters; "
                                 "-1 none") < 0)
         failed = "team_fte_parameter";
+    else if (mkba_h5_write_ints(g, "team_caseload_parameter", 1, dt, caseload, "team", "1",
+                                "the team's caseload (households in care per FTE): index into "
+                                "/labels/parameters, its value per draw in /draws/parameters; "
+                                "-1 none") < 0)
+        failed = "team_caseload_parameter";
     else if (mkba_h5_write_strings(g, "degrees", (const char *const *)mkba_degree_names,
                                    MKBA_NDEGREES) < 0)
         failed = "degrees";
@@ -426,6 +433,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
 done:
     if (g >= 0)
         H5Gclose(g);
+    free(caseload);
     free(fte);
     free(dom);
     free((void *)s2);

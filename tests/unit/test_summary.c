@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include "analysis/summary.h"
 #include "core/strutil.h"
 #include "engine/result.h"
@@ -340,13 +341,23 @@ static void test_bad_totals(void **state)
  * years; overall 2.5 years), 3 draws, 2 arms, 2 domains, 3 categories.
  * The arrays have closed forms (d draw, a arm, t cycle index 0..4):
  *   cost_category_discounted[c] = 10 (c + 1) + d + a t
- *   escalations: domain 0 none; domain 1 = 0.001 (a + 1) every cycle
+ *   escalations: domain 0 none; domain 1 = 0.001 (a + 1 + d) + 0.0002 a t
+ *                + 0.0005 a d
  *   arrivals = 0.01 (d + 1)(t + 1) + 0.1 a
  *   reached = 0.002 (t + 1), but 0 (and mean wait NaN) in cycle index 1
  *             of arm 0 and in cycles 0 and 1 of arm 1
  *   mean_wait = 0.25 (t + 1) + 0.1 d
  *   in_care = 0.05 + 0.01 t, queue = 0.02 a, fte_used = 2.5 + t + d
- *   self_resolved = 0.004, detected = 0.001 (a + 1) (d + 1) */
+ *   self_resolved = 0.004, detected = 0.001 (a + 1) (d + 1)
+ *   withdrawn = 0.003 (a + 1) + 0.001 d
+ * Two teams: arm 0 runs team 1 ("schuldhulp") only, arm 1 both. In care
+ * with team 1 is 0.05 + 0.01 t in arm 0, 0.02 in arm 1; with team 0
+ * ("wijkteam") 0.03 + 0.01 t in arm 1 (the teams add up to in_care).
+ * Waiting: arm 1 0.015 for team 0 and 0.005 for team 1 (sum: queue).
+ * Parameters: fte of team 0 (SUPPORT_P_RECOVER) 12 + d, of team 1
+ * (SUPPORT_INCOME) 3.5 + a; caseload of team 0 (SUPPORT_COST_SEVERE) 25,
+ * of team 1 (SUPPORT_COST_PROGRAMME) 40 + 10 d; the population
+ * (SUPPORT_COST_EVICTION) 2000 (a + 1). */
 #define SVC_DRAWS 3
 #define SVC_CYCLES 5
 
@@ -367,7 +378,9 @@ static void fill_services_draw(mkba_draw_result *r, size_t d)
                 r->cost_category[i * C + c] = 1.0;
             }
             for (size_t k = 0; k < N; k++)
-                r->escalations[i * N + k] = k == 1 ? 0.001 * (aa + 1.0) : 0.0;
+                r->escalations[i * N + k] = k == 1 ? 0.001 * (aa + 1.0 + dd) + 0.0002 * aa * tt
+                                                     + 0.0005 * aa * dd
+                                                   : 0.0;
             r->svc_arrivals[i] = 0.01 * (dd + 1.0) * (tt + 1.0) + 0.1 * aa;
             r->svc_reached[i] = no_admission(a, t) ? 0.0 : 0.002 * (tt + 1.0);
             r->svc_mean_wait[i] = no_admission(a, t) ? NAN : 0.25 * (tt + 1.0) + 0.1 * dd;
@@ -376,7 +389,21 @@ static void fill_services_draw(mkba_draw_result *r, size_t d)
             r->svc_fte_used[i] = 2.5 + tt + dd;
             r->svc_self_resolved[i] = 0.004;
             r->svc_detected[i] = 0.001 * (aa + 1.0) * (dd + 1.0);
+            r->svc_withdrawn[i] = 0.003 * (aa + 1.0) + 0.001 * dd;
+            double *care = r->svc_team_in_care + i * 2, *wait = r->svc_team_queue + i * 2;
+            care[0] = a == 1 ? 0.03 + 0.01 * tt : 0.0;
+            care[1] = a == 1 ? 0.02 : 0.05 + 0.01 * tt;
+            wait[0] = a == 1 ? 0.015 : 0.0;
+            wait[1] = a == 1 ? 0.005 : 0.0;
         }
+    for (size_t a = 0; a < A; a++) {
+        double *v = r->params + a * r->nparams;
+        v[SUPPORT_P_RECOVER] = 12.0 + (double)d;
+        v[SUPPORT_INCOME] = 3.5 + (double)a;
+        v[SUPPORT_COST_SEVERE] = 25.0;
+        v[SUPPORT_COST_PROGRAMME] = 40.0 + 10.0 * (double)d;
+        v[SUPPORT_COST_EVICTION] = 2000.0 * (double)(a + 1);
+    }
 }
 
 /* The support model with three cost categories and services on (a
@@ -402,13 +429,21 @@ static mkba_model *services_model(void)
     assert_non_null(sv->team[0].name);
     sv->team[0].domains = 3u;
     sv->team[0].fte = SUPPORT_P_RECOVER;
-    sv->nteams = 1;
+    sv->team[0].caseload = SUPPORT_COST_SEVERE;
+    sv->team[1].name = mkba_strdup("schuldhulp");
+    assert_non_null(sv->team[1].name);
+    sv->team[1].domains = 1u;
+    sv->team[1].fte = SUPPORT_INCOME;
+    sv->team[1].caseload = SUPPORT_COST_PROGRAMME;
+    sv->nteams = 2;
     sv->pathway[0].rule = MKBA_ROUTE_CLASSIC;
     sv->pathway[0].degree = MKBA_DEGREE_NONE;
     sv->pathway[0].team = -1;
+    sv->pathway[0].teams_used = 2u;
     sv->pathway[1].rule = MKBA_ROUTE_BROAD;
     sv->pathway[1].degree = MKBA_DEGREE_FULL;
     sv->pathway[1].team = 0;
+    sv->pathway[1].teams_used = 3u;
     return m;
 }
 
@@ -447,6 +482,73 @@ static const mkba_stat *svc(const mkba_summary *s, size_t a, int p, int i)
     return &s->service[(a * MKBA_PERIOD_N + (size_t)p) * MKBA_H5_NSERVICE + (size_t)i];
 }
 
+/* Copies file `from` to `to`; 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[8192];
+    size_t n;
+    int rc = in != NULL && out != NULL ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+static const double *team_of(const mkba_summary *s, size_t a, int p, size_t k)
+{
+    return s->team + ((a * MKBA_PERIOD_N + (size_t)p) * s->nteams + k) * MKBA_TEAM_N;
+}
+
+/* The per-team table of the services file (see fill_services_draw); with
+ * caseload 0 the file has no caseloads and FTE used is NaN. */
+static void check_teams(const mkba_h5_totals *t, const mkba_summary *s, int caseload)
+{
+    assert_int_equal(t->nteams, 2);
+    assert_string_equal(t->team[1], "schuldhulp");
+    assert_int_equal(t->arm_teams[0 * 2 + 0], 0);
+    assert_int_equal(t->arm_teams[1 * 2 + 0], 1);
+    /* Draw 2, arm 1: fte of team 0 = 14, population 4000. */
+    assert_close(t->team_fte[(2 * 2 + 1) * 2 + 0], 14.0);
+    assert_close(t->service_population[2 * 2 + 1], 4000.0);
+    assert_int_equal(s->nteams, 2);
+    /* Arm 0 does not run team 0: no numbers. */
+    for (int i = 0; i < MKBA_TEAM_N; i++)
+        assert_true(isnan(team_of(s, 0, MKBA_PERIOD_MATURE, 0)[i]));
+    /* Arm 1, team 0, mature: in care (0.05 + 0.06 + 0.07) / 3 = 0.06, 60
+     * per 1000; waiting 15; fte 12 + d, mean 13; FTE used 0.06 x 4000 /
+     * 25 = 9.6 in every draw. */
+    const double *v = team_of(s, 1, MKBA_PERIOD_MATURE, 0);
+    assert_close(v[MKBA_TEAM_FTE], 13.0);
+    assert_close(v[MKBA_TEAM_IN_CARE], 60.0);
+    assert_close(v[MKBA_TEAM_QUEUE], 15.0);
+    if (caseload)
+        assert_close(v[MKBA_TEAM_FTE_USED], 9.6);
+    else
+        assert_true(isnan(v[MKBA_TEAM_FTE_USED]));
+    /* Arm 0, team 1, mature: in care 0.08, 80 per 1000, no queue, fte 3.5;
+     * FTE used 0.08 x 2000 / (40 + 10 d) = 4, 3.2, 8/3: mean 148/45.
+     * First year: (0.05 + 0.06) / 2 = 55 per 1000. */
+    v = team_of(s, 0, MKBA_PERIOD_MATURE, 1);
+    assert_close(v[MKBA_TEAM_FTE], 3.5);
+    assert_close(v[MKBA_TEAM_IN_CARE], 80.0);
+    assert_close(v[MKBA_TEAM_QUEUE], 0.0);
+    if (caseload)
+        assert_close(v[MKBA_TEAM_FTE_USED], 148.0 / 45.0);
+    assert_close(team_of(s, 0, MKBA_PERIOD_FIRST_YEAR, 1)[MKBA_TEAM_IN_CARE], 55.0);
+    /* Arm 1, team 1, overall: 20 and 5 per 1000, fte 4.5; FTE used 0.02 x
+     * 4000 / (40 + 10 d) = 2, 1.6, 4/3: mean 74/45. */
+    v = team_of(s, 1, MKBA_PERIOD_OVERALL, 1);
+    assert_close(v[MKBA_TEAM_FTE], 4.5);
+    assert_close(v[MKBA_TEAM_IN_CARE], 20.0);
+    assert_close(v[MKBA_TEAM_QUEUE], 5.0);
+    if (caseload)
+        assert_close(v[MKBA_TEAM_FTE_USED], 74.0 / 45.0);
+}
+
 static void test_services_from_file(void **state)
 {
     (void)state;
@@ -461,7 +563,8 @@ static void test_services_from_file(void **state)
      * [draw][arm][cycle](domain). */
     assert_int_equal(t->ndomains, 2);
     assert_string_equal(t->domain[1], "housing");
-    assert_close(t->escalations[((2 * 2 + 1) * SVC_CYCLES + 3) * 2 + 1], 0.002);
+    /* d = 2, a = 1, t = 3: 0.001 (1 + 1 + 2) + 0.0006 + 0.001. */
+    assert_close(t->escalations[((2 * 2 + 1) * SVC_CYCLES + 3) * 2 + 1], 0.0056);
     assert_close(t->service[MKBA_H5_SVC_FTE_USED][(2 * 2 + 1) * SVC_CYCLES + 4], 8.5);
     assert_true(isnan(t->service[MKBA_H5_SVC_MEAN_WAIT][(1 * 2 + 0) * SVC_CYCLES + 1]));
     mkba_summary *s = mkba_summary_alloc(t, &err);
@@ -485,16 +588,33 @@ static void test_services_from_file(void **state)
     assert_stat(s->inc_cost_category[1 * 3 + 0], 10.0, 10.0, 10.0);
     assert_stat(s->inc_cost_category[0 * 3 + 0], 0.0, 0.0, 0.0);
 
-    /* Escalations: 0.001 (a + 1) per half-year cycle = 2 (a + 1) per 1000
-     * households per year in every period; domain 0 never escalates. */
+    /* Escalations, domain 1. Arm 0: 0.001 (1 + d) per half-year cycle =
+     * 2 + 2 d per 1000 households per year in every period, {2, 4, 6}.
+     * Arm 1: 1000 (0.002 + 0.0015 d) per cycle plus 0.2 t: first year
+     * (2 cycles, 1 year, t = 0, 1) 4.2 + 3 d; mature (3 cycles, 1.5 years,
+     * t = 2..4) (6 + 4.5 d + 1.8) / 1.5 = 5.2 + 3 d; overall (10 + 7.5 d
+     * + 2) / 2.5 = 4.8 + 3 d. Domain 0 never escalates. */
     assert_int_equal(s->ndomains, 2);
     assert_int_equal(s->domain_escalates[0], 0);
     assert_int_equal(s->domain_escalates[1], 1);
     for (int p = 0; p < MKBA_PERIOD_N; p++) {
-        assert_stat(s->escalation[(0 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 2.0, 2.0, 2.0);
-        assert_stat(s->escalation[(1 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 4.0, 4.0, 4.0);
+        assert_stat(s->escalation[(0 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 4.0, 2.1, 5.9);
         assert_stat(s->escalation[(1 * MKBA_PERIOD_N + (size_t)p) * 2 + 0], 0.0, 0.0, 0.0);
+        assert_stat(s->inc_escalation[(0 * MKBA_PERIOD_N + (size_t)p) * 2 + 1], 0.0, 0.0, 0.0);
     }
+    assert_stat(s->escalation[(1 * MKBA_PERIOD_N + MKBA_PERIOD_FIRST_YEAR) * 2 + 1], 7.2, 4.35,
+                10.05);
+    /* Arm minus reference in each draw: 2.2 + d, 3.2 + d, 2.8 + d, so the
+     * interval spans 2 per 1000 (0.05 and 0.95 of the way), where unpaired
+     * levels would span 6. */
+    assert_stat(s->inc_escalation[(1 * MKBA_PERIOD_N + MKBA_PERIOD_FIRST_YEAR) * 2 + 1], 3.2,
+                2.25, 4.15);
+    assert_stat(s->inc_escalation[(1 * MKBA_PERIOD_N + MKBA_PERIOD_MATURE) * 2 + 1], 4.2, 3.25,
+                5.15);
+    assert_stat(s->inc_escalation[(1 * MKBA_PERIOD_N + MKBA_PERIOD_OVERALL) * 2 + 1], 3.8, 2.85,
+                4.75);
+    assert_stat(s->inc_escalation[(1 * MKBA_PERIOD_N + MKBA_PERIOD_OVERALL) * 2 + 0], 0.0, 0.0,
+                0.0);
 
     assert_int_equal(s->services, 1);
     /* Arrivals, first year: 1000 (0.01 (d + 1)(1 + 2) + 0.2 a) / 1 year
@@ -543,9 +663,50 @@ static void test_services_from_file(void **state)
     assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_DETECTED), 8.0, 4.2, 11.8);
     assert_stat(*svc(s, 0, MKBA_PERIOD_FIRST_YEAR, MKBA_H5_SVC_FTE_USED), 4.0, 3.05, 4.95);
     assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_FTE_USED), 6.5, 5.55, 7.45);
+    /* Withdrawn: 0.003 (a + 1) + 0.001 d per half year = 6 (a + 1) + 2 d
+     * per 1000 per year in every period: arm 1 {12, 14, 16}. */
+    for (int p = 0; p < MKBA_PERIOD_N; p++) {
+        assert_stat(*svc(s, 1, p, MKBA_H5_SVC_WITHDRAWN), 14.0, 12.1, 15.9);
+        assert_stat(*svc(s, 0, p, MKBA_H5_SVC_WITHDRAWN), 8.0, 6.1, 9.9);
+    }
 
+    check_teams(t, s, 1);
     mkba_summary_free(s);
     mkba_h5_totals_free(t);
+
+    /* A file written before withdrawn, the per-team arrays and the caseload
+     * label existed still reads: those numbers are unknown (NaN, or no team
+     * table), the rest unchanged. */
+    char old[300];
+    snprintf(old, sizeof old, "%s.old.h5", path);
+    assert_int_equal(copy_file(path, old), 0);
+    hid_t h5 = H5Fopen(old, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_true(H5Ldelete(h5, "/labels/team_caseload_parameter", H5P_DEFAULT) >= 0);
+    assert_true(H5Ldelete(h5, "/draws/services/withdrawn", H5P_DEFAULT) >= 0);
+    assert_true(H5Fclose(h5) >= 0);
+    assert_int_equal(mkba_h5_read_totals(old, &t, &err), MKBA_OK);
+    assert_null(t->service[MKBA_H5_SVC_WITHDRAWN]);
+    s = mkba_summary_alloc(t, &err);
+    assert_non_null(s);
+    assert_true(isnan(svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_WITHDRAWN)->mean));
+    assert_stat(*svc(s, 1, MKBA_PERIOD_MATURE, MKBA_H5_SVC_FTE_USED), 6.5, 5.55, 7.45);
+    check_teams(t, s, 0);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+    h5 = H5Fopen(old, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_true(H5Ldelete(h5, "/draws/services/team_in_care", H5P_DEFAULT) >= 0);
+    assert_true(H5Fclose(h5) >= 0);
+    assert_int_equal(mkba_h5_read_totals(old, &t, &err), MKBA_OK);
+    assert_null(t->team_in_care);
+    s = mkba_summary_alloc(t, &err);
+    assert_non_null(s);
+    assert_int_equal(s->nteams, 0);
+    assert_null(s->team);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+    remove(old);
 
     /* The program prints the same numbers, in every format. */
     const char *bin = getenv("MKBA_BIN");
@@ -558,7 +719,13 @@ static void test_services_from_file(void **state)
             "\nservices,usual,arrivals per 1000 households per year,\"mature, years 2-3\","
             "160,84,236\n",
             "\nservices,integrated,mean wait in years (weighted by reached),first year,,,\n",
-            "\nescalations,integrated,housing,\"overall, years 1-3\",4,4,4\n",
+            "\nescalations,integrated,housing,\"overall, years 1-3\",7.8,4.95,10.65\n",
+            "\nescalation_increments,integrated,housing,first year,3.2,2.25,4.15\n",
+            "\nservices,integrated,withdrawn per 1000 households per year,"
+            "\"overall, years 1-3\",14,12.1,15.9\n",
+            "\nteams,integrated,wijkteam,\"mature, years 2-3\",13,9.6,60,15\n",
+            "\nteams,usual,schuldhulp,\"mature, years 2-3\",3.5,3.288888889,80,0\n",
+            "\nteams,usual,schuldhulp,first year,3.5,",
         };
         char cmd[1024], out[300];
         snprintf(out, sizeof out, "%s.csv", path);
@@ -573,8 +740,12 @@ static void test_services_from_file(void **state)
         for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
             if (strstr(text, want[i]) == NULL)
                 fail_msg("csv summary lacks: %s", want[i]);
-        /* A domain without escalations is left out. */
+        /* A domain without escalations is left out; so are the
+         * reference arm's increments and the teams an arm does not run. */
         assert_null(strstr(text, "\nescalations,usual,debt,"));
+        assert_null(strstr(text, "\nescalation_increments,integrated,debt,"));
+        assert_null(strstr(text, "\nescalation_increments,usual,"));
+        assert_null(strstr(text, "\nteams,usual,wijkteam,"));
         static const char *const format[] = { "text", "markdown", "json" };
         for (size_t i = 0; i < 3; i++) {
             snprintf(cmd, sizeof cmd, "%s summary %s --format %s > %s", bin, path, format[i],
@@ -588,6 +759,17 @@ static void test_services_from_file(void **state)
             assert_non_null(strstr(text, "Costs by category"));
             assert_non_null(strstr(text, "Services per arm"));
             assert_non_null(strstr(text, "Escalations to second-line care"));
+            assert_non_null(strstr(text, "Escalations versus the reference arm usual"));
+            assert_non_null(strstr(text, "Teams per arm"));
+            assert_non_null(strstr(text, "withdrawn per 1000 households per year"));
+            /* The text shows the teams in the mature years and overall. */
+            if (i == 0) {
+                char *teams = strstr(text, "Teams per arm"), *end = strstr(teams, "\n\n");
+                assert_non_null(end);
+                *end = '\0';
+                assert_non_null(strstr(teams, "schuldhulp mature"));
+                assert_null(strstr(teams, "first year"));
+            }
         }
         remove(out);
     }
