@@ -7,6 +7,10 @@
  * over the draws. The test runs the SHIPPED scenarios/pathways/utrecht-like.cfg
  * through mkba_run to an HDF5 file and recomputes the relative differences
  * from the undiscounted /draws/cost, independently of the analysis code.
+ * Utrecht's figures are per team type over all budgets the teams touched
+ * (AWBZ included); the model compares budgets (adult municipal payers,
+ * Jeugdwet) and has no AWBZ payer, so the target is matched in order of
+ * magnitude (docs/scenarios.md, "Calibration of utrecht-like").
  *
  * Rotterdam [S1][S30]: the social teams gained most in light and heavy
  * cases, less in medium ones. With the shipped wijkteam of model A,
