@@ -28,7 +28,7 @@ struct mkba_svc_work {
     int first_line, programme; /* category indices */
 };
 
-static void households_free(mkba_svc_households *hh)
+void mkba_svc_households_free(mkba_svc_households *hh)
 {
     free(hh->x);
     free(hh->tis);
@@ -44,7 +44,7 @@ static void households_free(mkba_svc_households *hh)
     free(hh->wait_factor);
 }
 
-static int households_alloc(mkba_svc_households *hh, long n, size_t D)
+int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
 {
     size_t N = (size_t)n;
     hh->n = n;
@@ -69,7 +69,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
 {
     if (w == NULL)
         return;
-    households_free(&w->hh);
+    mkba_svc_households_free(&w->hh);
     mkba_svc_queues_free(w->queues);
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         free(w->delta[i]);
@@ -107,7 +107,7 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     w->ndelta = l->narms * l->npoints * l->nslots;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
-    int ok = households_alloc(&w->hh, households, m->ndomains)
+    int ok = mkba_svc_households_alloc(&w->hh, households, m->ndomains)
              && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
              && (w->delta = calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->thread_counts = calloc((size_t)nthreads, sizeof *w->thread_counts)) != NULL

@@ -37,6 +37,13 @@ typedef struct mkba_svc_households {
     float *wait_factor;        /* exp(-wait_effect x years waited) */
 } mkba_svc_households;
 
+/* Allocates the records of n households with D domains (uninitialised;
+ * mkba_svc_household_start sets them); returns 0 when out of memory, with
+ * whatever was allocated still to free. Free with mkba_svc_households_free
+ * (safe on a zeroed struct). */
+int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D);
+void mkba_svc_households_free(mkba_svc_households *hh);
+
 /* What one arm's pathway means in one draw: the values resolved. */
 typedef struct mkba_svc_team_values {
     double places;             /* capacity at full efficiency, simulated households */

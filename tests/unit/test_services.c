@@ -373,22 +373,9 @@ static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
     memset(fc, 0, sizeof *fc);
     mkba_svc_arm_init(&fc->a, m, s->t, s->values + arm * s->np, arm, m->seed, 0, s->households);
     mkba_svc_arm_cycle(&fc->a, 1);
-    const size_t D = m->ndomains, N = (size_t)s->households;
+    const size_t D = m->ndomains;
     mkba_svc_households *hh = &fc->hh;
-    hh->n = s->households;
-    hh->ndomains = D;
-    hh->x = malloc(N * D);
-    hh->tis = malloc(N * D * sizeof *hh->tis);
-    hh->out = malloc(N);
-    hh->status = malloc(N);
-    hh->team = malloc(N);
-    hh->joint = malloc(N);
-    hh->prio = malloc(N);
-    hh->plan = malloc(N * sizeof *hh->plan);
-    hh->registered = malloc(N * sizeof *hh->registered);
-    hh->arrived = malloc(N * sizeof *hh->arrived);
-    hh->since = malloc(N * sizeof *hh->since);
-    hh->wait_factor = malloc(N * sizeof *hh->wait_factor);
+    assert_true(mkba_svc_households_alloc(hh, s->households, D));
     fc->delta = calloc(s->l->npoints * s->l->nslots, sizeof *fc->delta);
     fc->entries = calloc(s->l->ncycles * s->l->nstates_total, sizeof *fc->entries);
     for (long h = 0; h < s->households; h++) {
@@ -399,10 +386,7 @@ static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
 
 static void first_cycle_free(first_cycle *fc)
 {
-    mkba_svc_households *hh = &fc->hh;
-    free(hh->x); free(hh->tis); free(hh->out); free(hh->status); free(hh->team);
-    free(hh->joint); free(hh->prio); free(hh->plan); free(hh->registered); free(hh->arrived);
-    free(hh->since); free(hh->wait_factor);
+    mkba_svc_households_free(&fc->hh);
     free(fc->delta);
     free(fc->entries);
 }
@@ -588,14 +572,9 @@ static void test_admission_order(void **state)
     mkba_svc_arm_init(&a, m, s.t, s.values, 0, m->seed, 0, s.households);
     mkba_svc_arm_cycle(&a, 3);
     const size_t N = 1000;
-    mkba_svc_households hh = {.n = 1000, .ndomains = 1};
-    hh.status = malloc(N);
-    hh.team = malloc(N);
-    hh.prio = malloc(N);
-    hh.arrived = malloc(N * sizeof *hh.arrived);
-    hh.since = malloc(N * sizeof *hh.since);
-    hh.registered = calloc(N, sizeof *hh.registered);
-    hh.wait_factor = malloc(N * sizeof *hh.wait_factor);
+    mkba_svc_households hh = {0};
+    assert_true(mkba_svc_households_alloc(&hh, 1000, 1));
+    memset(hh.registered, 0, N * sizeof *hh.registered);
     for (int discipline = 0; discipline < 2; discipline++) {
         m->services.team[0].queue = discipline ? MKBA_QUEUE_PRIORITY : MKBA_QUEUE_FIFO;
         mkba_svc_queues *q = mkba_svc_queues_alloc(1000, 1);
@@ -644,8 +623,7 @@ static void test_admission_order(void **state)
         }
         mkba_svc_queues_free(q);
     }
-    free(hh.status); free(hh.team); free(hh.prio); free(hh.arrived); free(hh.since);
-    free(hh.registered); free(hh.wait_factor);
+    mkba_svc_households_free(&hh);
     sim_close(&s);
 }
 
