@@ -352,7 +352,7 @@ static int specific_team(const mkba_svc_arm *a, int d)
 
 /* Routes a request presenting domain pd with other problems `found`
  * (detected at the question): sets team, plan and joint plan. */
-static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd, double pd_sev,
+static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd,
                   uint32_t found, const double *sev, long *counts)
 {
     const mkba_pathway *p = a->p;
@@ -391,7 +391,7 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
             counts[MKBA_SVC_FRONT_INTAKES]++;
             /* The front post keeps light questions it can treat; it refers
              * the others to the domain's provider, under its joint plan. */
-            if ((pd_sev <= p->refer_above || p->provider[pd] < 0)
+            if ((sev[pd] <= p->refer_above || p->provider[pd] < 0)
                 && (teams[p->team].domains >> pd & 1u))
                 tm = p->team;
             else
@@ -482,7 +482,7 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
         if (d != pd && (problems >> d & 1u) && mkba_rng_u01(words[2 + d]) < a->detect)
             found |= 1u << d;
     counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
-    route(a, hh, h, pd, sev[pd], found, sev, counts);
+    route(a, hh, h, pd, found, sev, counts);
     if (hh->team[h] < 0)
         return;
     hh->status[h] = MKBA_SVC_WAITING;
