@@ -32,7 +32,7 @@ typedef void (*mkba_progress_fn)(void *user, double done, double total);
 typedef struct mkba_run_options {
     const char *output;       /* HDF5 path; NULL = do not write */
     int force;                /* overwrite an existing output */
-    long draws;               /* < 0: the scenario's run.draws */
+    long draws;               /* < 0: the scenario's run.draws; 0: the base case */
     long households;          /* < 0: the scenario's run.households */
     int seed_set;             /* use `seed` instead of the scenario's */
     uint64_t seed;
@@ -41,28 +41,48 @@ typedef struct mkba_run_options {
     /* Run only draws [first_draw, first_draw + ndraws_part) of `draws`; for
      * splitting work across processes. ndraws_part <= 0: all draws. */
     long first_draw, ndraws_part;
+    /* Fixed parameter values for the run: parameter set_name[i] takes
+     * set_value[i] in every draw and arm, as if the scenario defined it as
+     * that fixed value; every other parameter keeps its own draws (mkba run
+     * --set NAME=VALUE). An unknown name is an error naming the closest. */
+    size_t nset;
+    const char *const *set_name;
+    const double *set_value;
+    /* 1 (the default): when the file holds every draw, add the decision
+     * outputs (break-even, who pays and who gains, frontier, CEAC, EVPI,
+     * MKBA table) as the group /analysis before the file is committed. */
+    int analyse;
     mkba_progress_fn progress;
     void *progress_user;
-    /* Called once all draws are stored, with the temporary file's path,
-     * before it is renamed to `output`; returning non-zero (with err set)
-     * abandons the run and leaves no file. The mkba program passes
-     * mkba_decision_finish here to add the decision outputs (/analysis).
-     * Not called for a run of part of the draws. NULL: nothing. */
-    int (*finish)(void *user, const char *tmp_path, mkba_error *err);
-    void *finish_user;
 } mkba_run_options;
 
-/* A `finish` hook that writes the decision outputs (break-even, who pays
- * and who gains, frontier, CEAC, EVPI, MKBA table) into the group
- * /analysis of the result file. */
-int mkba_decision_finish(void *user, const char *tmp_path, mkba_error *err);
-
-/* Sets every option to its default (scenario values, all draws, no output). */
+/* Sets every option to its default (scenario values, all draws, no output,
+ * analyses on). */
 void mkba_run_options_init(mkba_run_options *o);
 
 /* Runs the model and, when o->output is set, writes the result file (to a
- * temporary name, renamed when complete). Returns MKBA_OK or an error code
- * with err filled in; on error no output file is left behind. */
+ * temporary name, renamed when complete). The output path is checked before
+ * any work (its folder exists and is writable; it is not a folder; an
+ * existing file needs force). Returns MKBA_OK or an error code with err
+ * filled in; on error no output file is left behind. */
 int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err);
+
+/* ---- reading a result file ---- */
+
+typedef enum mkba_summary_format {
+    MKBA_SUMMARY_TEXT = 0,    /* aligned text for a terminal */
+    MKBA_SUMMARY_CSV,
+    MKBA_SUMMARY_MARKDOWN,
+    MKBA_SUMMARY_JSON
+} mkba_summary_format;
+
+/* Reads result file `path` and writes its summary to out: in text the
+ * per-arm summary and the decision tables, in the other formats the same
+ * content as tables. perspective: show the cash flows and break-even of
+ * this perspective only (society, municipality, a payer or the scenario's
+ * own); NULL: all. An unknown perspective is an error listing the known
+ * ones and the closest. */
+int mkba_summary_write(const char *path, mkba_summary_format format, const char *perspective,
+                       FILE *out, mkba_error *err);
 
 #endif

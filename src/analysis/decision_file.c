@@ -359,9 +359,3 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     *out = d;
     return MKBA_OK;
 }
-
-int mkba_decision_finish(void *user, const char *tmp_path, mkba_error *err)
-{
-    (void)user;
-    return mkba_decision_store(tmp_path, err);
-}

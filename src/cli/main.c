@@ -7,23 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
-#include "analysis/summary.h"
-#include "io/h5out.h"
 #include "progress.h"
-#include "analysis/decision.h"
-#include "core/strutil.h"
-#include "summary_report.h"
-#include "summary_text.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
-    "                        [--threads T] [--cohort] [--force] [--quiet]\n"
+    "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
+    "                        [--quiet]\n"
     "  mkba check SCENARIO.cfg\n"
     "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
     "  mkba --help | --version\n";
@@ -44,6 +38,9 @@ static const char help_text[] =
     "  --seed S            random seed, 0 .. 2^64-1 (default: the scenario's)\n"
     "  --threads T         OpenMP threads (default: all cores); results do not\n"
     "                      depend on it\n"
+    "  --set NAME=VALUE    fix parameter NAME at VALUE in every draw and arm, as if\n"
+    "                      the scenario said so; other parameters keep their draws\n"
+    "                      (repeatable; `mkba check` lists the names)\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
     "  --force             overwrite an existing result file\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
@@ -64,7 +61,18 @@ typedef struct run_args {
     unsigned long long seed;
     long threads;
     int cohort, force, quiet;
+    size_t nset;              /* --set NAME=VALUE, in order */
+    char **set_name;
+    double *set_value;
 } run_args;
+
+static void run_args_free(run_args *r)
+{
+    for (size_t i = 0; i < r->nset; i++)
+        free(r->set_name[i]);
+    free(r->set_name);
+    free(r->set_value);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -96,6 +104,29 @@ static int parse_long(const char *opt, const char *s, long min, long *out)
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* Parses "NAME=VALUE" of --set into r. */
+static int parse_set(const char *s, run_args *r)
+{
+    const char *eq = strchr(s, '=');
+    char *end = NULL;
+    errno = 0;
+    double v = eq != NULL ? strtod(eq + 1, &end) : 0;
+    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || errno != 0 || v != v
+        || v - v != 0) {
+        fprintf(stderr, "mkba: --set expects NAME=VALUE with a finite number, e.g. --set "
+                        "p_debt_relapse=0.2, got '%s'\n", s);
+        return -1;
+    }
+    char *name = strndup(s, (size_t)(eq - s));
+    if (name == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return -1;
+    }
+    r->set_name[r->nset] = name;
+    r->set_value[r->nset++] = v;
     return 0;
 }
 
@@ -142,6 +173,12 @@ static int parse_run_args(int argc, char **argv, run_args *r)
     memset(r, 0, sizeof *r);
     r->draws = -1;
     r->households = -1;
+    r->set_name = calloc((size_t)argc + 1, sizeof *r->set_name);
+    r->set_value = calloc((size_t)argc + 1, sizeof *r->set_value);
+    if (r->set_name == NULL || r->set_value == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return EXIT_ERROR;
+    }
     int only_positional = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -177,6 +214,9 @@ static int parse_run_args(int argc, char **argv, run_args *r)
                 fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
                 return EXIT_USAGE;
             }
+        } else if ((k = option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
+            if (k < 0 || parse_set(v, r) < 0)
+                return EXIT_USAGE;
         } else if (strcmp(a, "--cohort") == 0) {
             r->cohort = 1;
         } else if (strcmp(a, "--force") == 0) {
@@ -207,88 +247,23 @@ static char *default_output(const char *scenario)
     return out;
 }
 
-typedef enum summary_format { FMT_TEXT = 0, FMT_CSV, FMT_MARKDOWN, FMT_JSON } summary_format;
-
-/* The index of perspective `name` in t, or -1 after printing the known
- * names and the closest one. */
-static int find_perspective(const mkba_h5_totals *t, const char *name)
-{
-    for (size_t k = 0; k < t->nperspectives; k++)
-        if (strcmp(t->perspective[k], name) == 0)
-            return (int)k;
-    fprintf(stderr, "mkba: unknown perspective '%s'; known: ", name);
-    for (size_t k = 0; k < t->nperspectives; k++)
-        fprintf(stderr, "%s%s", k > 0 ? ", " : "", t->perspective[k]);
-    const char *near = mkba_closest_name(name, (const char *const *)t->perspective,
-                                         t->nperspectives);
-    if (near != NULL)
-        fprintf(stderr, " (did you mean '%s'?)", near);
-    fputc('\n', stderr);
-    return -1;
-}
-
-/* Reads the result file and prints its summary to stdout: in text the
- * per-arm summary and the decision tables, in the other formats the same
- * content as tables. */
-static int print_summary(const char *path, summary_format format, const char *perspective)
+/* Prints the summary of result file `path` to stdout. */
+static int print_summary(const char *path, mkba_summary_format format, const char *perspective)
 {
     mkba_error err;
     mkba_error_clear(&err);
-    mkba_h5_totals *t = NULL;
-    mkba_summary *s = NULL;
-    mkba_decision *d = NULL;
-    mkba_report *r = NULL;
-    int rc = EXIT_OK, k = -1;
-    if (mkba_h5_read_totals(path, &t, &err) != MKBA_OK
-        || (s = mkba_summary_alloc(t, &err)) == NULL
-        || mkba_decision_load(path, t, &d, &err) != MKBA_OK) {
-        rc = library_error(&err);
-        goto done;
-    }
-    if (perspective != NULL && (k = find_perspective(t, perspective)) < 0) {
-        rc = EXIT_ERROR;
-        goto done;
-    }
-    mkba_summary_report_options ro = { path, k, format == FMT_TEXT };
-    r = mkba_summary_report(t, s, d, &ro);
-    if (r == NULL) {
-        fprintf(stderr, "mkba: out of memory\n");
-        rc = EXIT_ERROR;
-        goto done;
-    }
-    if (format == FMT_TEXT) {
-        mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
-                                  t->base_case };
-        mkba_summary_print(stdout, &h, t, s);
-        mkba_report_text(stdout, r);
-    } else if (format == FMT_CSV) {
-        mkba_report_csv(stdout, r);
-    } else if (format == FMT_MARKDOWN) {
-        mkba_report_markdown(stdout, r);
-    } else {
-        mkba_report_json(stdout, r);
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "mkba: cannot write the summary: %s\n", strerror(errno));
-        rc = EXIT_ERROR;
-    }
-done:
-    mkba_report_free(r);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
-    return rc;
+    if (mkba_summary_write(path, format, perspective, stdout, &err) != MKBA_OK)
+        return library_error(&err);
+    return EXIT_OK;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Loads the scenario, runs it, writes the file and prints the summary. */
+static int run_scenario(const run_args *r)
 {
-    run_args r;
-    int rc = parse_run_args(argc, argv, &r);
-    if (rc != EXIT_OK)
-        return rc;
+    int rc;
 
-    char *output = r.output ? NULL : default_output(r.scenario);
-    const char *out = r.output ? r.output : output;
+    char *output = r->output ? NULL : default_output(r->scenario);
+    const char *out = r->output ? r->output : output;
     if (out == NULL) {
         fprintf(stderr, "mkba: out of memory\n");
         return EXIT_ERROR;
@@ -296,20 +271,11 @@ static int cmd_run(int argc, char **argv)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    if (mkba_scenario_load(r.scenario, &m, &err) != MKBA_OK) {
+    if (mkba_scenario_load(r->scenario, &m, &err) != MKBA_OK) {
         free(output);
         return library_error(&err);
     }
-    /* Refuse before a long run rather than after it; the writer checks
-     * again when it creates the file. */
-    if (!r.force && access(out, F_OK) == 0) {
-        fprintf(stderr, "mkba: %s already exists; use --force to overwrite it or "
-                        "-o to write elsewhere\n", out);
-        mkba_model_free(m);
-        free(output);
-        return EXIT_ERROR;
-    }
-    if (r.output == NULL && mkdir("results", 0777) != 0 && errno != EEXIST) {
+    if (r->output == NULL && mkdir("results", 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
         mkba_model_free(m);
         free(output);
@@ -317,20 +283,22 @@ static int cmd_run(int argc, char **argv)
     }
 
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !r.quiet);
+    mkba_cli_progress_start(&bar, stderr, !r->quiet);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.output = out;
-    o.force = r.force;
-    o.draws = r.draws;
-    o.households = r.households;
-    o.seed_set = r.seed_set;
-    o.seed = (uint64_t)r.seed;
-    o.threads = (int)r.threads;
-    o.mode = r.cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
+    o.force = r->force;
+    o.draws = r->draws;
+    o.households = r->households;
+    o.seed_set = r->seed_set;
+    o.seed = (uint64_t)r->seed;
+    o.threads = (int)r->threads;
+    o.mode = r->cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
     o.progress = mkba_cli_progress_update;
     o.progress_user = &bar;
-    o.finish = mkba_decision_finish;
+    o.nset = r->nset;
+    o.set_name = (const char *const *)r->set_name;
+    o.set_value = r->set_value;
     rc = mkba_run(m, &o, &err);
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
@@ -339,11 +307,21 @@ static int cmd_run(int argc, char **argv)
         return library_error(&err);
     }
     rc = EXIT_OK;
-    if (!r.quiet) {
+    if (!r->quiet) {
         fprintf(stderr, "mkba: wrote %s\n", out);
-        rc = print_summary(out, FMT_TEXT, NULL);
+        rc = print_summary(out, MKBA_SUMMARY_TEXT, NULL);
     }
     free(output);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args r;
+    int rc = parse_run_args(argc, argv, &r);
+    if (rc == EXIT_OK)
+        rc = run_scenario(&r);
+    run_args_free(&r);
     return rc;
 }
 
@@ -393,7 +371,7 @@ static int cmd_check(int argc, char **argv)
 static int cmd_summary(int argc, char **argv)
 {
     const char *path = NULL, *perspective = NULL;
-    summary_format format = FMT_TEXT;
+    mkba_summary_format format = MKBA_SUMMARY_TEXT;
     int only_positional = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -407,10 +385,10 @@ static int cmd_summary(int argc, char **argv)
         } else if ((k = option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
-            if (strcmp(v, "text") == 0) format = FMT_TEXT;
-            else if (strcmp(v, "csv") == 0) format = FMT_CSV;
-            else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = FMT_MARKDOWN;
-            else if (strcmp(v, "json") == 0) format = FMT_JSON;
+            if (strcmp(v, "text") == 0) format = MKBA_SUMMARY_TEXT;
+            else if (strcmp(v, "csv") == 0) format = MKBA_SUMMARY_CSV;
+            else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = MKBA_SUMMARY_MARKDOWN;
+            else if (strcmp(v, "json") == 0) format = MKBA_SUMMARY_JSON;
             else
                 return usage_error("--format expects text, csv, markdown or json, got '%s'", v);
         } else if ((k = option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {

@@ -245,4 +245,42 @@ double mkba_timing_event_years(const mkba_timing *t, int k);
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 const double *values, mkba_draw_result *r);
 
+/* ---- draw.c: one draw of the model, the engine's face to the study layer ---- */
+
+typedef enum mkba_engine_mode {
+    MKBA_ENGINE_MICRO = 0,     /* microsimulation (lockstep when the model has services) */
+    MKBA_ENGINE_COHORT         /* expected-value cohort trace */
+} mkba_engine_mode;
+
+/* Progress of household-cycles within a draw, reported from the calling
+ * thread: fn(user, done_before + done in this draw, total). */
+typedef struct mkba_engine_progress {
+    void (*fn)(void *user, double done, double total);
+    void *user;
+    double done_before, total;
+} mkba_engine_progress;
+
+/* The work of one engine: layout, tables, counts and per-thread records for
+ * `households` households (ignored by the cohort trace) on `nthreads`
+ * threads. One engine evaluates one draw at a time; several engines may run
+ * on different threads. Returns NULL with err set when the size is out of
+ * range or memory runs out. */
+typedef struct mkba_engine mkba_engine;
+mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
+                               int nthreads, mkba_error *err);
+void mkba_engine_free(mkba_engine *e);
+
+/* Households per draw (0 for the cohort trace). */
+long mkba_engine_households(const mkba_engine *e);
+
+/* Evaluates the model at `values` ([arm][parameter], from
+ * mkba_params_sample) with the household random numbers of (seed, draw),
+ * into out. Checks the draw's amounts and service values first (errors name
+ * the rule, the draw and the arm). The result is a pure function of the
+ * model, values, seed and draw: identical for any thread count. progress
+ * may be NULL. */
+int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
+                     mkba_draw_result *out, const mkba_engine_progress *progress,
+                     mkba_error *err);
+
 #endif

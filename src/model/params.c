@@ -73,6 +73,7 @@ struct mkba_params_work {
     double *ref;            /* [n]: reference values of this draw */
     double *vbuf;           /* [max_vars] */
     double *z, *x;          /* [max_cop] */
+    const double *fixed;    /* [n] or NULL: mkba_params_work_fix */
 };
 
 /* "file:line: path" (or just path) for messages. */
@@ -949,6 +950,11 @@ static int bad_value(const mkba_params *p, size_t i, size_t arm, uint32_t draw, 
                           when, arm_label(name, sizeof name, p, arm), q->name, value, here);
 }
 
+void mkba_params_work_fix(mkba_params_work *w, const double *fixed)
+{
+    w->fixed = fixed;
+}
+
 int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
                        int base_case, mkba_base_case which, double *values,
                        mkba_params_work *work, mkba_error *err)
@@ -964,6 +970,10 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
             const mkba_param *q = &p->param[i];
             const mkba_dist *o = &q->arm_dist[a];
             const mkba_dist *d = o->kind != NO_OVERRIDE ? o : &q->dist;
+            if (work->fixed != NULL && !isnan(work->fixed[i])) {
+                v[i] = work->fixed[i];
+                continue;
+            }
             if (d->kind == MKBA_DIST_EXPR) {
                 v[i] = NAN;
                 continue;
@@ -980,6 +990,8 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
         }
         for (size_t k = 0; k < p->norder[a]; k++) {
             const expr_slot *s = &p->slot[p->order[a][k]];
+            if (work->fixed != NULL && !isnan(work->fixed[s->param]))
+                continue;
             for (size_t j = 0; j < s->nvars; j++)
                 work->vbuf[j] = v[s->var[j]];
             double x = mkba_expr_eval(work->ev[p->order[a][k]], work->vbuf);

@@ -134,6 +134,14 @@ typedef struct mkba_params_work mkba_params_work;
 mkba_params_work *mkba_params_work_alloc(const mkba_params *p);
 void mkba_params_work_free(mkba_params_work *w);
 
+/* Fixes parameters for the samples taken with w until called again:
+ * fixed[i] (an array of mkba_params_count values, borrowed) is the value of
+ * parameter i in every arm, or NaN for a parameter sampled as usual; NULL
+ * fixes none. A fixed parameter acts as one defined as that fixed value:
+ * derived parameters that use it are computed from it, and every other
+ * parameter keeps its own random stream, so its draws do not change. */
+void mkba_params_work_fix(mkba_params_work *w, const double *fixed);
+
 int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
                        int base_case, mkba_base_case which, double *values,
                        mkba_params_work *work, mkba_error *err);

@@ -429,7 +429,6 @@ static void test_run_close_step(void **state)
     o.draws = 2;
     o.households = 50;
     o.threads = 1;
-    o.finish = mkba_decision_finish;
     assert_int_equal(mkba_run(m, &o, &err), MKBA_OK);
     mkba_h5_totals *t = NULL;
     assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);

@@ -31,7 +31,6 @@ static void test_drawn_row_above_one(void **state)
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    o.finish = mkba_decision_finish;
     /* p_up + 0.3 > 1 when p_up > 0.7: a third of the draws. */
     assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
     print_message("%s\n", err.message);

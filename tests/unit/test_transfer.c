@@ -177,7 +177,6 @@ static void test_transfers_left_out_of_benefit_cost(void **state)
     o.draws = 0;
     o.threads = 1;
     o.mode = MKBA_MODE_COHORT;
-    o.finish = mkba_decision_finish;
     if (mkba_run(m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_model_free(m);

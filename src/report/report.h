@@ -2,8 +2,8 @@
  * Markdown and JSON: `mkba summary --format` prints one content in four
  * forms. A table has named columns of one kind each (text, money, share,
  * ...); a cell is a number or, in any column, a string. */
-#ifndef MKBA_CLI_REPORT_H
-#define MKBA_CLI_REPORT_H
+#ifndef MKBA_REPORT_REPORT_H
+#define MKBA_REPORT_REPORT_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* Printing the decision summary (src/analysis/summary.h) as aligned text
  * tables: what `mkba run` prints after a run and `mkba summary` prints for
  * an existing file. Both read the file back, so both print the same. */
-#ifndef MKBA_CLI_SUMMARY_TEXT_H
-#define MKBA_CLI_SUMMARY_TEXT_H
+#ifndef MKBA_REPORT_SUMMARY_TEXT_H
+#define MKBA_REPORT_SUMMARY_TEXT_H
 
 #include <stdio.h>
 #include "analysis/summary.h"

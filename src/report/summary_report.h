@@ -1,8 +1,8 @@
 /* The summary of a result file as report tables (report.h): the run facts,
  * the per-arm summary (analysis/summary.h) and the decision outputs
  * (analysis/decision.h). Definitions: docs/summary.md, docs/decision.md. */
-#ifndef MKBA_CLI_SUMMARY_REPORT_H
-#define MKBA_CLI_SUMMARY_REPORT_H
+#ifndef MKBA_REPORT_SUMMARY_REPORT_H
+#define MKBA_REPORT_SUMMARY_REPORT_H
 
 #include "analysis/decision.h"
 #include "analysis/summary.h"

@@ -1,0 +1,74 @@
+/* A design: which points of parameter space a study evaluates.
+ *
+ * A point is a vector of parameter values per arm plus the household
+ * random numbers it is simulated with. Three kinds cover every study:
+ *   PSA        point i is PSA draw i: every parameter drawn from its
+ *              distribution, households on the random numbers of draw i;
+ *   base case  one point: every distribution at its mean (or mode);
+ *   points     rows of explicit values for named parameters, every other
+ *              parameter at one PSA draw or the base case, and households
+ *              on the random numbers of one draw at every point (common
+ *              random numbers, so differences between points are not
+ *              Monte Carlo noise). One-way, sweep, Sobol and ex-post
+ *              designs produce this kind.
+ * Any design may fix parameters for all its points (mkba run --set). */
+#ifndef MKBA_STUDY_DESIGN_H
+#define MKBA_STUDY_DESIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mkba/error.h"
+#include "model/model.h"
+
+typedef enum mkba_design_kind {
+    MKBA_DESIGN_PSA = 0,
+    MKBA_DESIGN_BASE_CASE,
+    MKBA_DESIGN_POINTS
+} mkba_design_kind;
+
+typedef struct mkba_design {
+    mkba_design_kind kind;
+    size_t npoints;
+    size_t nparams;
+    double *fixed;             /* [nparams]: fixed at every point; NaN: free */
+    /* Points designs: [npoints][nparams] values of each point (NaN: free,
+     * or the value in `fixed`); the free parameters take PSA draw `draw`
+     * (base_case 0) or the base case (base_case 1); the households of
+     * every point use the random numbers of draw `draw`. */
+    double *point;
+    int base_case;
+    uint32_t draw;
+} mkba_design;
+
+/* A PSA design of `draws` draws (>= 1), a base-case design, and a points
+ * design of `npoints` points (>= 1) with every value free. NULL with err
+ * set when out of memory or a count is out of range. */
+mkba_design *mkba_design_psa(const mkba_model *m, long draws, mkba_error *err);
+mkba_design *mkba_design_base_case(const mkba_model *m, mkba_error *err);
+mkba_design *mkba_design_points(const mkba_model *m, size_t npoints, int base_case,
+                                uint32_t draw, mkba_error *err);
+void mkba_design_free(mkba_design *d);
+
+/* Index of the parameter called `name` that a design may fix, or -1 with
+ * err naming the closest known name (or why this one cannot be fixed: a
+ * component of a Dirichlet vector moves with the others). `what` starts
+ * the message, e.g. "--set". */
+int mkba_design_param(const mkba_model *m, const char *what, const char *name,
+                      mkba_error *err);
+
+/* Fixes parameter `name` at `value` in every point, in every arm. */
+int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, double value,
+                    mkba_error *err);
+
+/* The values fixed at point i ([nparams], NaN: free) into row. */
+void mkba_design_row(const mkba_design *d, size_t i, double *row);
+
+/* The draw whose random numbers point i uses, and whether its free
+ * parameters take the base case. */
+uint32_t mkba_design_draw(const mkba_design *d, size_t i);
+int mkba_design_is_base_case(const mkba_design *d);
+
+/* "psa", "base_case" or "points", as stored in the result file. */
+const char *mkba_design_kind_name(mkba_design_kind k);
+
+#endif

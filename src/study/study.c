@@ -1,0 +1,307 @@
+/* The study driver (study.h): the loop over a design's points. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <omp.h>
+#include "study/study.h"
+#include "io/h5out.h"
+#include "analysis/decision.h"
+
+/* What one thread needs to evaluate points on its own. */
+typedef struct point_work {
+    mkba_engine *engine;
+    mkba_params_work *pwork;
+    double *values;            /* [arm][parameter] */
+    double *fixed;             /* [parameter] */
+} point_work;
+
+typedef struct study {
+    const mkba_model *m;
+    const mkba_design *d;
+    const mkba_study_options *o;
+    size_t first, count;
+    int nthreads;
+    int point_parallel;        /* engines of one thread each, points in parallel */
+    int nwork;
+    point_work *work;
+    size_t nslots;             /* records evaluated per block */
+    mkba_draw_result **rec;
+    int *rc;
+    mkba_error *errs;
+    mkba_h5_writer *writer;
+    double per_point, total_work;
+} study;
+
+int mkba_study_check_output(const char *path, int force, mkba_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: it is a "
+                                  "folder; give a file name, e.g. -o %s/out.h5", path, path);
+        if (!S_ISREG(st.st_mode))
+            return mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: it exists "
+                                  "and is not a regular file (a device, pipe or socket)", path);
+        if (!force)
+            return mkba_error_set(err, MKBA_EEXIST, "%s already exists; use --force to "
+                                  "overwrite it or -o to write elsewhere", path);
+    }
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (dir == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int rc = MKBA_OK;
+    if (stat(dir, &st) != 0)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: folder %s does "
+                            "not exist (%s)", path, dir, strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: %s is not a "
+                            "folder", path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: no permission to "
+                            "create files in folder %s (%s)", path, dir, strerror(errno));
+    free(dir);
+    return rc;
+}
+
+static void study_free(study *s)
+{
+    for (int i = 0; s->work != NULL && i < s->nwork; i++) {
+        mkba_engine_free(s->work[i].engine);
+        mkba_params_work_free(s->work[i].pwork);
+        free(s->work[i].values);
+        free(s->work[i].fixed);
+    }
+    free(s->work);
+    for (size_t i = 0; s->rec != NULL && i < s->nslots; i++)
+        mkba_draw_result_free(s->rec[i]);
+    free(s->rec);
+    free(s->rc);
+    free(s->errs);
+}
+
+static int study_init(study *s, mkba_error *err)
+{
+    const mkba_model *m = s->m;
+    const size_t np = mkba_params_count(m->params);
+    const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
+    /* Few households per point and enough points: whole points per thread.
+     * The cohort trace is serial within a point, so it always qualifies. */
+    s->point_parallel = s->nthreads > 1 && s->count >= 2 * (size_t)s->nthreads
+                        && (cohort || s->o->households
+                                      < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads);
+    s->nwork = s->point_parallel ? s->nthreads : 1;
+    s->nslots = s->point_parallel ? 4 * (size_t)s->nthreads : 1;
+    s->work = calloc((size_t)s->nwork, sizeof *s->work);
+    s->rec = calloc(s->nslots, sizeof *s->rec);
+    s->rc = calloc(s->nslots, sizeof *s->rc);
+    s->errs = calloc(s->nslots, sizeof *s->errs);
+    if (s->work == NULL || s->rec == NULL || s->rc == NULL || s->errs == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+    for (int i = 0; i < s->nwork; i++) {
+        point_work *w = &s->work[i];
+        w->engine = mkba_engine_alloc(m, s->o->mode, s->o->households,
+                                      s->point_parallel ? 1 : s->nthreads, err);
+        if (w->engine == NULL)
+            return err != NULL ? err->code : MKBA_ENOMEM;
+        w->pwork = mkba_params_work_alloc(m->params);
+        w->values = calloc(m->narms * (np + 1), sizeof *w->values);
+        w->fixed = calloc(np + 1, sizeof *w->fixed);
+        if (w->pwork == NULL || w->values == NULL || w->fixed == NULL)
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+        mkba_params_work_fix(w->pwork, w->fixed);
+    }
+    for (size_t i = 0; i < s->nslots; i++)
+        if ((s->rec[i] = mkba_draw_result_alloc(m)) == NULL)
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+    s->per_point = (double)m->narms * m->timing.ncycles
+                   * (cohort ? 1.0 : (double)s->o->households);
+    s->total_work = (double)s->count * s->per_point;
+    return MKBA_OK;
+}
+
+/* Evaluates point `point` of the design into rec with work w. */
+static int evaluate(const study *s, point_work *w, size_t point, mkba_draw_result *rec,
+                    const mkba_engine_progress *progress, mkba_error *err)
+{
+    const mkba_design *d = s->d;
+    uint32_t draw = mkba_design_draw(d, point);
+    mkba_design_row(d, point, w->fixed);
+    int rc = mkba_params_sample(s->m->params, s->o->seed, draw, mkba_design_is_base_case(d),
+                                s->m->base_case, w->values, w->pwork, err);
+    if (rc == MKBA_OK)
+        rc = mkba_engine_draw(w->engine, w->values, s->o->seed, draw, rec, progress, err);
+    return rc;
+}
+
+/* Stores the record of stored index i (design point first + i). */
+static int store(study *s, size_t i, const mkba_draw_result *rec, mkba_error *err)
+{
+    if (s->writer == NULL)
+        return MKBA_OK;
+    int rc = mkba_h5_write_draw(s->writer, i, rec, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_set_draw_index(s->writer, i, (long)(s->first + i), err);
+    return rc;
+}
+
+static void report(const study *s, size_t done)
+{
+    if (s->o->progress != NULL)
+        s->o->progress(s->o->progress_user, (double)done * s->per_point, s->total_work);
+}
+
+/* Households in parallel, one point after the other. */
+static int run_serial(study *s, mkba_error *err)
+{
+    point_work *w = &s->work[0];
+    for (size_t i = 0; i < s->count; i++) {
+        mkba_engine_progress p = { s->o->progress, s->o->progress_user,
+                                   (double)i * s->per_point, s->total_work };
+        int rc = evaluate(s, w, s->first + i, s->rec[0], &p, err);
+        if (rc == MKBA_OK)
+            rc = store(s, i, s->rec[0], err);
+        if (rc != MKBA_OK)
+            return rc;
+        report(s, i + 1);
+    }
+    return MKBA_OK;
+}
+
+/* Blocks of points evaluated in parallel, one engine per thread, stored in
+ * point order; the first failing point of a block (in point order) stops
+ * the run, so the error too does not depend on the thread count. */
+static int run_point_parallel(study *s, mkba_error *err)
+{
+    for (size_t b = 0; b < s->count; b += s->nslots) {
+        size_t n = s->count - b < s->nslots ? s->count - b : s->nslots;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->nthreads)
+        for (size_t j = 0; j < n; j++) {
+            point_work *w = &s->work[omp_get_thread_num()];
+            mkba_error_clear(&s->errs[j]);
+            s->rc[j] = evaluate(s, w, s->first + b + j, s->rec[j], NULL, &s->errs[j]);
+        }
+        for (size_t j = 0; j < n; j++) {
+            if (s->rc[j] != MKBA_OK) {
+                if (err != NULL)
+                    *err = s->errs[j];
+                return s->rc[j];
+            }
+            int rc = store(s, b + j, s->rec[j], err);
+            if (rc != MKBA_OK)
+                return rc;
+        }
+        report(s, b + n);
+    }
+    return MKBA_OK;
+}
+
+/* Adds what the decision analyses need and what they are: /analysis for a
+ * whole PSA or base-case run, else the reason why not. */
+static int finish_file(const study *s, mkba_error *err)
+{
+    const char *path = mkba_h5_tmp_path(s->writer);
+    const mkba_design *d = s->d;
+    const int whole = s->first == 0 && s->count == d->npoints;
+    char note[200];
+    if (whole && d->kind != MKBA_DESIGN_POINTS)
+        return s->o->analyse ? mkba_decision_store(path, err) : MKBA_OK;
+    if (!whole)
+        snprintf(note, sizeof note, "skipped: this file holds draws %zu to %zu of %zu only; "
+                 "the analyses need every draw", s->first, s->first + s->count - 1, d->npoints);
+    else
+        snprintf(note, sizeof note, "skipped: the points of a %s design are not PSA draws",
+                 mkba_design_kind_name(d->kind));
+    mkba_h5_store *st = mkba_h5_store_open(path, 1, err);
+    int rc = st != NULL ? mkba_h5_store_attr(st, "/", "analysis_status", note, err)
+                        : (int)(err ? err->code : MKBA_EIO);
+    int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+    return rc != MKBA_OK ? rc : rc2;
+}
+
+/* The root attribute `design`, and the values the design fixed: /design/fixed
+ * [parameter] when --set fixed any, /design/point_values [draw][parameter]
+ * for a points design. */
+static int store_design(const study *s, mkba_error *err)
+{
+    const mkba_design *d = s->d;
+    const size_t np = d->nparams;
+    int any_fixed = 0;
+    for (size_t k = 0; k < np; k++)
+        any_fixed |= !isnan(d->fixed[k]);
+    mkba_h5_store *st = mkba_h5_store_open(mkba_h5_tmp_path(s->writer), 1, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int rc = mkba_h5_store_attr(st, "/", "design", mkba_design_kind_name(d->kind), err);
+    if (rc == MKBA_OK && any_fixed)
+        rc = mkba_h5_store_doubles(st, "/design/fixed", 1, &np, d->fixed, "parameter",
+                                   "each parameter's own unit",
+                                   "value each parameter was fixed at in every point (mkba run "
+                                   "--set); NaN: sampled as the design says", err);
+    if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
+        size_t dims[2] = { s->count, np };
+        rc = mkba_h5_store_doubles(st, "/design/point_values", 2, dims,
+                                   d->point + s->first * np, "draw,parameter",
+                                   "each parameter's own unit",
+                                   "explicit value of each parameter at each stored point of a "
+                                   "points design; NaN: the design's draw or base case", err);
+    }
+    int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+    return rc != MKBA_OK ? rc : rc2;
+}
+
+int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
+                   mkba_error *err)
+{
+    study s = { .m = m, .d = d, .o = o };
+    s.first = o->first;
+    s.count = o->count > 0 ? o->count : d->npoints - (o->first < d->npoints ? o->first : 0);
+    if (o->first >= d->npoints || s.count > d->npoints - o->first)
+        return mkba_error_set(err, MKBA_EINVAL, "point range [%zu, %zu) is outside the %zu "
+                              "points of the design", o->first, o->first + o->count,
+                              d->npoints);
+    s.nthreads = o->threads > 0 ? o->threads : 1;
+    int rc = o->output != NULL ? mkba_study_check_output(o->output, o->force, err) : MKBA_OK;
+    if (rc == MKBA_OK)
+        rc = study_init(&s, err);
+    const int micro = o->mode == MKBA_ENGINE_MICRO;
+    if (rc == MKBA_OK && o->output != NULL) {
+        long draws = d->kind == MKBA_DESIGN_BASE_CASE ? 0 : (long)d->npoints;
+        const char *base = !d->base_case ? "none"
+                           : m->base_case == MKBA_BASE_MODE ? "mode" : "mean";
+        mkba_run_meta meta = { o->seed, draws, micro ? o->households : 0, s.nthreads,
+                               micro ? "microsimulation" : "cohort", base };
+        s.writer = mkba_h5_create(o->output, o->force, m, &meta, s.count, err);
+        if (s.writer == NULL)
+            rc = err != NULL ? err->code : MKBA_EIO;
+    }
+    if (rc == MKBA_OK)
+        rc = s.point_parallel ? run_point_parallel(&s, err) : run_serial(&s, err);
+    if (s.writer != NULL) {
+        /* The analyses write into the temporary file before the rename, so
+         * a file under the final name is always complete. */
+        if (rc == MKBA_OK)
+            rc = mkba_h5_finish(s.writer, err);
+        if (rc == MKBA_OK)
+            rc = store_design(&s, err);
+        if (rc == MKBA_OK)
+            rc = finish_file(&s, err);
+        int rc2 = mkba_h5_close(s.writer, rc == MKBA_OK, err);
+        if (rc == MKBA_OK)
+            rc = rc2;
+    }
+    study_free(&s);
+    return rc;
+}

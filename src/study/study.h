@@ -1,0 +1,53 @@
+/* The study layer: evaluates a design's points with the engine and stores
+ * what comes out.
+ *
+ * For each point of its range the driver sets the fixed values, samples the
+ * rest (mkba_params_sample), calls the engine (mkba_engine_draw), and hands
+ * the record to the result writer in point order. When the file holds every
+ * point of a PSA or base-case design it then runs the decision analyses on
+ * the file (src/analysis/) and commits it under its final name. The split of
+ * points into ranges lives here, so a process of a run across machines only
+ * chooses its range.
+ *
+ * Parallelism: a point with many households runs its households in
+ * parallel; when points are many and households per point few, the driver
+ * runs several points at once, one engine per thread. Either way every
+ * number is identical for any thread count. */
+#ifndef MKBA_STUDY_STUDY_H
+#define MKBA_STUDY_STUDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mkba/error.h"
+#include "model/model.h"
+#include "engine/engine.h"
+#include "study/design.h"
+
+typedef struct mkba_study_options {
+    const char *output;        /* result file; NULL: evaluate without storing */
+    int force;                 /* overwrite an existing output */
+    long households;           /* per point (microsimulation) */
+    uint64_t seed;
+    int threads;               /* >= 1 */
+    mkba_engine_mode mode;
+    size_t first, count;       /* points [first, first + count); count 0: all */
+    int analyse;               /* run the decision analyses into /analysis */
+    void (*progress)(void *user, double done, double total);
+    void *progress_user;
+} mkba_study_options;
+
+/* Below this many households per point and thread, a design with enough
+ * points runs whole points in parallel rather than households. */
+#define MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS 4096
+
+/* Runs the study. Returns MKBA_OK or an error code with err filled in; on
+ * error no output file is left behind. */
+int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
+                   mkba_error *err);
+
+/* Checks before any work that `path` can become the result file: its
+ * folder exists and is writable, and the path is not a folder or other
+ * non-regular file; an existing file needs force. */
+int mkba_study_check_output(const char *path, int force, mkba_error *err);
+
+#endif
