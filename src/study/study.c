@@ -245,6 +245,8 @@ static int store_design(const study *s, mkba_error *err)
     if (st == NULL)
         return err != NULL ? err->code : MKBA_EIO;
     int rc = mkba_h5_store_attr(st, "/", "design", mkba_design_kind_name(d->kind), err);
+    if (rc == MKBA_OK && (any_fixed || d->kind == MKBA_DESIGN_POINTS))
+        rc = mkba_h5_store_group(st, "/design", "the values a design fixed", err);
     if (rc == MKBA_OK && any_fixed)
         rc = mkba_h5_store_doubles(st, "/design/fixed", 1, &np, d->fixed, "parameter",
                                    "each parameter's own unit",

@@ -164,6 +164,36 @@ static void test_missing_scenario_is_named(void **state)
     assert_contains(o->err, "result.h5");
 }
 
+/* --set: a value that is not NAME=NUMBER is a usage error; an unknown name
+ * fails before any work with the closest name; a known one is stored in
+ * /design/fixed and in the draw's parameters. */
+static void test_set_parameter(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("run tests/data/full.cfg --set hr_recover");
+    assert_int_equal(o->status, 2);
+    assert_contains(o->err, "--set expects NAME=VALUE");
+    assert_int_equal(mkba("run tests/data/full.cfg --set hr_recover=1.2x")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --set =1")->status, 2);
+    assert_int_equal(mkba("run tests/data/full.cfg --set hr_recover=inf")->status, 2);
+    char out[512], args[1024];
+    snprintf(out, sizeof out, "%s/set.h5", dir);
+    snprintf(args, sizeof args, "run tests/data/full.cfg -o %s --draws 2 --households 50 "
+             "--quiet --set hr_recovr=1.2", out);
+    o = mkba(args);
+    assert_int_equal(o->status, 1);
+    assert_contains(o->err, "no parameter 'hr_recovr' (did you mean 'hr_recover'?)");
+    assert_false(exists(out));
+    snprintf(args, sizeof args, "run tests/data/full.cfg -o %s --draws 2 --households 50 "
+             "--quiet --set hr_recover=1.25 --set=eviction_cost=5000", out);
+    o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run --set failed (%d): %s", o->status, o->err);
+    assert_true(exists(out));
+    remove(out);
+}
+
 static void test_check_full_scenario(void **state)
 {
     (void)state;
@@ -498,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_numbers_are_parsed_strictly),
         cmocka_unit_test(test_missing_scenario_is_named),
         cmocka_unit_test(test_check_full_scenario),
+        cmocka_unit_test(test_set_parameter),
         cmocka_unit_test(test_existing_output_is_kept),
         cmocka_unit_test(test_bad_scenario_leaves_no_file),
         cmocka_unit_test(test_run_then_summary),
