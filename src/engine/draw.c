@@ -31,6 +31,14 @@ struct mkba_engine {
     mkba_counts **thread_counts;   /* streaming engine */
     mkba_micro_work **thread_work;
     mkba_svc_work *svc;            /* scenarios with services */
+    /* Batch means for the Monte Carlo standard error (streaming engine):
+     * the households of a draw in nbatches fixed batches, each tallied on
+     * its own into scratch; per batch its households and the per-household
+     * discounted totals, [batch][arm][payer] and [batch][arm][effect]. */
+    int nbatches;
+    mkba_counts *batch;
+    mkba_draw_result *scratch;
+    mkba_engine_batches means;
 };
 
 void mkba_engine_free(mkba_engine *e)
@@ -44,6 +52,11 @@ void mkba_engine_free(mkba_engine *e)
     free(e->thread_counts);
     free(e->thread_work);
     mkba_svc_work_free(e->svc);
+    mkba_counts_free(e->batch);
+    mkba_draw_result_free(e->scratch);
+    free(e->means.households);
+    free(e->means.cost);
+    free(e->means.effect);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
     mkba_layout_free(e->layout);
@@ -68,6 +81,30 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
                               "services, which keep every household in memory (got %ld)",
                               households);
     return MKBA_OK;
+}
+
+/* Batches of at least MIN_BATCH households, at most MKBA_MCSE_BATCHES. */
+#define MIN_BATCH 2
+
+static int batches_alloc(mkba_engine *e)
+{
+    long b = e->households / MIN_BATCH;
+    e->nbatches = b >= MKBA_MCSE_BATCHES ? MKBA_MCSE_BATCHES : b < 2 ? 0 : (int)b;
+    mkba_engine_batches *mb = &e->means;
+    mb->nbatches = (size_t)e->nbatches;
+    mb->narms = e->m->narms;
+    mb->npayers = e->m->npayers;
+    mb->neffects = e->m->neffects;
+    if (e->nbatches == 0)
+        return MKBA_OK;
+    size_t nb = mb->nbatches;
+    e->batch = mkba_counts_alloc(e->layout);
+    e->scratch = mkba_draw_result_alloc(e->m);
+    mb->households = calloc(nb, sizeof *mb->households);
+    mb->cost = calloc(nb * mb->narms * mb->npayers + 1, sizeof *mb->cost);
+    mb->effect = calloc(nb * mb->narms * mb->neffects + 1, sizeof *mb->effect);
+    return e->batch && e->scratch && mb->households && mb->cost && mb->effect ? MKBA_OK
+                                                                            : MKBA_ENOMEM;
 }
 
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
@@ -107,6 +144,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         }
         return e;
     }
+    if (batches_alloc(e) != MKBA_OK)
+        goto nomem;
     e->thread_counts = calloc((size_t)e->nthreads, sizeof *e->thread_counts);
     e->thread_work = calloc((size_t)e->nthreads, sizeof *e->thread_work);
     if (e->thread_counts == NULL || e->thread_work == NULL)
@@ -164,15 +203,15 @@ static int check_amounts(const mkba_model *m, const double *values, long draw, m
     return MKBA_OK;
 }
 
-/* Simulates every household of one draw into e->total (streaming engine). */
-static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
-                                const mkba_engine_progress *p)
+/* Simulates households [h0, h1) into e->total and, when e->batch is set,
+ * also into e->batch. Chunks are fixed by household number, so the integer
+ * counts do not depend on the threads. */
+static void simulate_range(mkba_engine *e, uint64_t seed, uint32_t draw, long h0, long h1,
+                           const mkba_engine_progress *p)
 {
-    const long households = e->households;
-    const long nchunks = (households + CHUNK - 1) / CHUNK;
+    const long nchunks = (h1 - h0 + CHUNK - 1) / CHUNK;
     const double per_household = (double)e->m->narms * (double)e->m->timing.ncycles;
     long next_report = 0;
-    mkba_counts_zero(e->total);
 #pragma omp parallel num_threads(e->nthreads)
     {
         int tid = omp_get_thread_num();
@@ -180,18 +219,60 @@ static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
         mkba_counts_zero(c);
 #pragma omp for schedule(dynamic, 1)
         for (long i = 0; i < nchunks; i++) {
-            long h1 = (i + 1) * CHUNK < households ? (i + 1) * CHUNK : households;
-            mkba_micro_run(e->m, e->tables, seed, draw, (uint32_t)(i * CHUNK), (uint32_t)h1,
+            long a = h0 + i * CHUNK, b = a + CHUNK < h1 ? a + CHUNK : h1;
+            mkba_micro_run(e->m, e->tables, seed, draw, (uint32_t)a, (uint32_t)b,
                            e->thread_work[tid], c);
             if (tid == 0 && p != NULL && p->fn != NULL && i >= next_report) {
                 next_report = i + 16;
-                p->fn(p->user, p->done_before + (double)h1 * per_household, p->total);
+                p->fn(p->user, p->done_before + (double)b * per_household, p->total);
             }
         }
     }
-    for (int i = 0; i < e->nthreads; i++)
+    if (e->batch != NULL)
+        mkba_counts_zero(e->batch);
+    for (int i = 0; i < e->nthreads; i++) {
         mkba_counts_add(e->total, e->thread_counts[i]);
+        if (e->batch != NULL)
+            mkba_counts_add(e->batch, e->thread_counts[i]);
+    }
+}
+
+/* Prices batch b's counts on their own: its per-household totals. */
+static void price_batch(mkba_engine *e, size_t b, const double *values)
+{
+    mkba_engine_batches *mb = &e->means;
+    mkba_counts_to_double(e->batch);
+    mkba_tally(e->m, e->layout, e->batch, values, e->scratch);
+    size_t nc = mb->narms * mb->npayers, ne = mb->narms * mb->neffects;
+    mb->households[b] = e->batch->households;
+    for (size_t i = 0; i < nc; i++)
+        mb->cost[b * nc + i] = e->scratch->cost_total_disc[i];
+    for (size_t i = 0; i < ne; i++)
+        mb->effect[b * ne + i] = e->scratch->effect_total_disc[i];
+}
+
+/* Simulates every household of one draw into e->total (streaming engine),
+ * batch by batch when the engine keeps batch means. */
+static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
+                                const double *values, const mkba_engine_progress *p)
+{
+    const long H = e->households;
+    mkba_counts_zero(e->total);
+    if (e->nbatches == 0) {
+        simulate_range(e, seed, draw, 0, H, p);
+    } else {
+        for (int b = 0; b < e->nbatches; b++) {
+            long h0 = H * b / e->nbatches, h1 = H * (b + 1) / e->nbatches;
+            simulate_range(e, seed, draw, h0, h1, p);
+            price_batch(e, (size_t)b, values);
+        }
+    }
     mkba_counts_to_double(e->total);
+}
+
+const mkba_engine_batches *mkba_engine_last_batches(const mkba_engine *e)
+{
+    return e->nbatches > 0 ? &e->means : NULL;
 }
 
 int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
@@ -209,7 +290,7 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     if (e->svc != NULL)
         mkba_svc_run(m, e->tables, values, seed, draw, e->svc, e->total);
     else if (e->mode == MKBA_ENGINE_MICRO)
-        simulate_households(e, seed, draw, progress);
+        simulate_households(e, seed, draw, values, progress);
     else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK)
         return rc;
     mkba_tally(m, e->layout, e->total, values, out);

@@ -1,0 +1,30 @@
+/* Monte Carlo standard errors of microsimulation means, by batch means.
+ *
+ * The engine splits each draw's households into fixed batches (by household
+ * number, so independent of the thread count) and stores every batch's
+ * per-household totals. Any mean the summary reports that is linear in
+ * those totals (an arm's cost, an effect, an increment versus the
+ * reference, the NPV) has batch values f_b with batch shares w_b = n_b / H;
+ * its MCSE is sqrt(B / (B - 1) * sum_b w_b^2 (f_b - f)^2), f = sum_b w_b f_b.
+ * Over PSA draws, the share of the variance of the draw means that is
+ * household noise is mean_d(MCSE_d^2) / var_d(f_d); the rest is parameter
+ * uncertainty. */
+#ifndef MKBA_ANALYSIS_MCSE_H
+#define MKBA_ANALYSIS_MCSE_H
+
+#include <stddef.h>
+
+/* The MCSE of the weighted mean of f[0..nb) with batch households n[0..nb);
+ * NaN when nb < 2 or no households. */
+double mkba_mcse_batches(const double *f, const double *n, size_t nb);
+
+/* Household noise share of the spread over draws: mean of mcse[d]^2 over
+ * the variance (n - 1 denominator) of value[d], d < ndraws; NaN for fewer
+ * than 2 draws, or when the variance is 0 or any MCSE is NaN. May exceed 1
+ * by chance when parameters barely matter. */
+double mkba_mcse_noise_share(const double *value, const double *mcse, size_t ndraws);
+
+/* Root mean square of mcse[0..n): the typical MCSE of one draw's mean. */
+double mkba_mcse_rms(const double *mcse, size_t n);
+
+#endif
