@@ -450,6 +450,50 @@ static void test_bad_syntax(void **state)
     expect_bad("syntax", MKBA_EPARSE, 8, "syntax error", NULL);
 }
 
+/* libconfig's parse errors, explained: the include file and its folder,
+ * the doubled setting, a hint for a decimal comma or a bare formula. */
+static void test_bad_include_missing(void **state)
+{
+    (void)state;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/include_missing.cfg", &m, &err),
+                     MKBA_EIO);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/include_missing.cfg:8: "
+                                 "@include \"params/no_such_part.params\": cannot open it in "
+                                 "folder tests/data/bad "
+                                 "(as tests/data/bad/params/no_such_part.params): "
+                                 "No such file or directory");
+}
+
+static void test_bad_duplicate(void **state)
+{
+    (void)state;
+    expect_bad("duplicate_setting", MKBA_EPARSE, 11,
+               "parameters.p_worse: duplicate setting, already set at line 9", NULL);
+    /* Doubled across files: reported in the included file, with the path. */
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/duplicate_include.cfg", &m, &err),
+                     MKBA_EPARSE);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/duplicate_include.params:2: parameters: "
+                                 "duplicate setting, already set in another file");
+}
+
+static void test_bad_number_hints(void **state)
+{
+    (void)state;
+    expect_bad("decimal_comma", MKBA_EPARSE, 9, "parameters.p_worse: syntax error at 0,35",
+               "write a decimal point: 0.35", NULL);
+    expect_bad("unquoted_formula", MKBA_EPARSE, 10,
+               "parameters.cost_debt: syntax error at 1701 + 1055",
+               "quote an expression: \"1701 + 1055\"", NULL);
+}
+
 static void test_bad_unknown_setting(void **state)
 {
     (void)state;
@@ -648,6 +692,9 @@ int main(void)
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_bad_syntax),
+        cmocka_unit_test(test_bad_include_missing),
+        cmocka_unit_test(test_bad_duplicate),
+        cmocka_unit_test(test_bad_number_hints),
         cmocka_unit_test(test_bad_unknown_setting),
         cmocka_unit_test(test_bad_unknown_setting_in_include),
         cmocka_unit_test(test_bad_probability),
