@@ -300,6 +300,8 @@ static int cmd_run(int argc, char **argv)
         free(output);
         return library_error(&err);
     }
+    if (!r.quiet)
+        mkba_model_warnings(m, stderr);
     /* Refuse before a long run rather than after it; the writer checks
      * again when it creates the file. */
     if (!r.force && access(out, F_OK) == 0) {
@@ -382,6 +384,7 @@ static int cmd_check(int argc, char **argv)
     if (mkba_scenario_load(path, &m, &err) != MKBA_OK)
         return library_error(&err);
     mkba_model_print(m, stdout);
+    mkba_model_warnings(m, stderr);
     mkba_model_free(m);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "mkba: cannot write the output: %s\n", strerror(errno));

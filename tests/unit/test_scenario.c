@@ -415,6 +415,44 @@ static void test_defaults_and_include(void **state)
     mkba_model_free(m);
 }
 
+/* mkba_model_warnings: the two dead states of dead_state.cfg warn, with
+ * their file and line; a drawn row, an arm override, a cost and an exit
+ * state each keep a look-alike state quiet, and full.cfg has none. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok("tests/data/dead_state.cfg");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(mkba_model_warnings(m, f), 2);
+    fclose(f);
+    assert_contains(buf, "mkba: warning: tests/data/dead_state.cfg:21: domain 'life', state "
+                         "'dead' is absorbing, not an exit state, and has no costs or effects: "
+                         "households there keep counting in the per-household means; mark it "
+                         "as an exit state (see docs/scenario.md) if it stands for leaving the "
+                         "target group\n");
+    assert_contains(buf, "mkba: warning: tests/data/dead_state.cfg:27: domain 'debt', state "
+                         "'written_off' is absorbing");
+    const char *quiet[] = {"'gone'", "'light'", "'severe'", "'settled'", "'alive'"};
+    for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
+        if (strstr(buf, quiet[i]) != NULL)
+            fail_msg("unexpected warning for state %s:\n%s", quiet[i], buf);
+    free(buf);
+    mkba_model_free(m);
+
+    m = load_ok(FULL);
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(mkba_model_warnings(m, f), 0);
+    fclose(f);
+    assert_string_equal(buf, "");
+    free(buf);
+    mkba_model_free(m);
+    assert_int_equal(mkba_model_warnings(NULL, stderr), 0);
+}
+
 /* -------------------------------------------------------------- bad input */
 
 /* Loads tests/data/bad/NAME.cfg, expects failure with `code`, *out NULL and
@@ -691,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_wtp_array),
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_defaults_and_include),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_bad_syntax),
         cmocka_unit_test(test_bad_include_missing),
         cmocka_unit_test(test_bad_duplicate),
