@@ -327,7 +327,10 @@ static int value_hint(const char *v, size_t n, char *hint, size_t size)
     strtod(copy, &end);
     if (end != copy && *end == '\0')
         return 0; /* a number: the error is elsewhere on the line */
-    if (strpbrk(copy + 1, "+-*/^") != NULL || copy[0] == '(') {
+    /* A list "( ... )" has commas or strings; a parenthesised formula has
+     * neither. */
+    if (strpbrk(copy + 1, "+-*/^") != NULL && strchr(copy, '"') == NULL
+        && (copy[0] != '(' || strchr(copy, ',') == NULL)) {
         snprintf(hint, size, "quote an expression: \"%s\" (a formula is a string, see "
                  "Expressions in docs/scenario.md)", copy);
         return 1;
