@@ -275,6 +275,8 @@ static int run_scenario(const run_args *r)
         free(output);
         return library_error(&err);
     }
+    if (!r->quiet)
+        mkba_model_warnings(m, stderr);
     if (r->output == NULL && mkdir("results", 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
         mkba_model_free(m);
@@ -360,6 +362,7 @@ static int cmd_check(int argc, char **argv)
     if (mkba_scenario_load(path, &m, &err) != MKBA_OK)
         return library_error(&err);
     mkba_model_print(m, stdout);
+    mkba_model_warnings(m, stderr);
     mkba_model_free(m);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "mkba: cannot write the output: %s\n", strerror(errno));

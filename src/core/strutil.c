@@ -1,46 +1,79 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "strutil.h"
 
-size_t mkba_edit_distance(const char *a, const char *b)
+static int same_char(char x, char y, int fold_case)
+{
+    return fold_case ? tolower((unsigned char)x) == tolower((unsigned char)y) : x == y;
+}
+
+size_t mkba_name_distance(const char *a, const char *b, int fold_case)
 {
     size_t la = strlen(a), lb = strlen(b);
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (row == NULL)
+    /* Three rows of the (la + 1) x (lb + 1) table: i - 2, i - 1 and i. */
+    size_t *mem = malloc(3 * (lb + 1) * sizeof *mem);
+    if (mem == NULL)
         return (size_t)-1;
+    size_t *two = mem, *one = mem + lb + 1, *cur = mem + 2 * (lb + 1);
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        one[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            size_t best = one[j - 1] + !same_char(a[i - 1], b[j - 1], fold_case);
+            if (one[j] + 1 < best) best = one[j] + 1;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && same_char(a[i - 1], b[j - 2], fold_case)
+                && same_char(a[i - 2], b[j - 1], fold_case) && two[j - 2] + 1 < best)
+                best = two[j - 2] + 1;
+            cur[j] = best;
         }
+        size_t *t = two;
+        two = one;
+        one = cur;
+        cur = t;
     }
-    size_t d = row[lb];
-    free(row);
+    size_t d = one[lb];
+    free(mem);
     return d;
+}
+
+/* The ranking key of a candidate; smaller is closer. */
+typedef struct name_rank {
+    size_t folded;  /* distance ignoring case: 0 for a case-insensitive match */
+    size_t exact;   /* distance with case */
+    size_t dlen;    /* |length difference| */
+} name_rank;
+
+static int rank_less(const name_rank *x, const name_rank *y)
+{
+    if (x->folded != y->folded)
+        return x->folded < y->folded;
+    if (x->exact != y->exact)
+        return x->exact < y->exact;
+    return x->dlen < y->dlen;
 }
 
 const char *mkba_closest_name(const char *name, const char *const *names, size_t n)
 {
-    size_t limit = strlen(name) / 3;
+    size_t len = strlen(name), limit = len / 3;
     if (limit < 2)
         limit = 2;
     const char *best = NULL;
-    size_t best_d = limit + 1;
+    name_rank best_rank = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         if (names[i] == NULL)
             continue;
-        size_t d = mkba_edit_distance(name, names[i]);
-        if (d < best_d) {
-            best_d = d;
+        size_t other = strlen(names[i]);
+        name_rank r = {mkba_name_distance(name, names[i], 1),
+                       mkba_name_distance(name, names[i], 0),
+                       len > other ? len - other : other - len};
+        if (r.folded > limit || r.exact == (size_t)-1)
+            continue;
+        if (best == NULL || rank_less(&r, &best_rank)) {
             best = names[i];
+            best_rank = r;
         }
     }
     return best;

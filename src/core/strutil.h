@@ -4,11 +4,19 @@
 
 #include <stddef.h>
 
-/* Levenshtein distance between a and b (case-sensitive). */
-size_t mkba_edit_distance(const char *a, const char *b);
+/* Optimal string alignment distance between a and b: the number of
+ * insertions, deletions, substitutions and swaps of two neighbouring
+ * characters (each character edited at most once), comparing characters
+ * without case when fold_case is non-zero. (size_t)-1 when out of memory. */
+size_t mkba_name_distance(const char *a, const char *b, int fold_case);
 
-/* The entry of names[0..n) closest to `name`, or NULL when even the closest
- * needs more than max(2, strlen(name) / 3) edits: a suggestion, not a guess. */
+/* The entry of names[0..n) (NULL entries skipped) closest to `name`, for a
+ * "did you mean" suggestion, or NULL when none is within
+ * max(2, strlen(name) / 3) edits ignoring case: a suggestion, not a guess.
+ * Ranked by mkba_name_distance ignoring case (so a name that differs only in
+ * case comes first), then with case, then by the closer length; on a full
+ * tie the entry listed first wins. So `n_Ab` suggests `n_AB` before `n_Ax`,
+ * and `nwe` suggests `new` (one swap). */
 const char *mkba_closest_name(const char *name, const char *const *names, size_t n);
 
 /* strdup that returns NULL for NULL. */

@@ -14,8 +14,10 @@ void mkba_model_free(mkba_model *m)
     free(m->currency);
     for (size_t d = 0; d < m->ndomains; d++) {
         free(m->domain[d].name);
-        for (int s = 0; s < m->domain[d].nstates; s++)
+        for (int s = 0; s < m->domain[d].nstates; s++) {
             free(m->domain[d].state[s].name);
+            free(m->domain[d].state[s].file);
+        }
     }
     for (size_t a = 0; a < m->narms; a++) {
         free(m->arm[a].name);

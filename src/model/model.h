@@ -30,6 +30,8 @@ typedef struct mkba_state {
     int absorbing;             /* no way out: its row is the identity */
     int exit;                  /* entering it takes the household out */
     int second_line;           /* entering it is an escalation to second-line care */
+    char *file; int line;      /* where it is listed (file NULL in a model built
+                                  in memory) */
 } mkba_state;
 
 typedef enum mkba_init_kind {

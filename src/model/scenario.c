@@ -18,8 +18,8 @@
 
 /* -------------------------------------------------------------------- text */
 
-/* The whole file at path, NUL-terminated, or NULL with errno set. */
-static char *read_file(const char *path)
+/* See scenario_impl.h. */
+char *mkba_sc_read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -65,7 +65,7 @@ static int append_includes(mkba_loader *ld, const config_t *cfg)
             snprintf(full, sizeof full, "%s", name);
         else
             snprintf(full, sizeof full, "%s/%s", ld->dir, name);
-        char *text = read_file(full);
+        char *text = mkba_sc_read_text(full);
         if (text == NULL)
             return mkba_error_set(ld->err, MKBA_EIO, "%s: cannot read it again to store its "
                                   "text: %s", full, strerror(errno));
@@ -432,7 +432,7 @@ static int load(mkba_loader *ld, config_t *cfg)
         return mkba_sc_nomem(ld);
     /* The text is read first, so that a missing file is reported with the
      * system's reason rather than libconfig's generic "file I/O error". */
-    if ((m->text = read_file(ld->path)) == NULL)
+    if ((m->text = mkba_sc_read_text(ld->path)) == NULL)
         return mkba_error_set(ld->err, errno == ENOMEM ? MKBA_ENOMEM : MKBA_EIO,
                               "%s: cannot read the scenario: %s", ld->path, strerror(errno));
     const char *slash = strrchr(ld->path, '/');
@@ -448,19 +448,8 @@ static int load(mkba_loader *ld, config_t *cfg)
     /* libconfig resolves every @include (nested ones too) against this
      * folder, not against the including file's folder. */
     config_set_include_dir(cfg, ld->dir);
-    if (config_read_file(cfg, ld->path) != CONFIG_TRUE) {
-        const char *f = config_error_file(cfg);
-        char full[MKBA_PATH_MAX];
-        if (f == NULL || strcmp(f, ld->path) == 0 || strcmp(ld->dir, ".") == 0)
-            snprintf(full, sizeof full, "%s", f != NULL ? f : ld->path);
-        else
-            snprintf(full, sizeof full, "%s/%s", ld->dir, f);
-        if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-            return mkba_error_set(ld->err, MKBA_EIO, "%s: %s", full, config_error_text(cfg));
-        return mkba_error_set(ld->err, MKBA_EPARSE, "%s:%d: %s; expected libconfig syntax: "
-                              "name = value; with { } groups, ( ) lists and [ ] arrays",
-                              full, config_error_line(cfg), config_error_text(cfg));
-    }
+    if (config_read_file(cfg, ld->path) != CONFIG_TRUE)
+        return mkba_sc_parse_error(ld, cfg);
     int rc = append_includes(ld, cfg);
     if (rc != 0)
         return rc;

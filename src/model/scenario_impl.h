@@ -6,6 +6,7 @@
  *   scenario_values.c error messages, typed getters, value specs, distributions,
  *                     the parameters, overrides and correlations sections
  *   scenario_rules.c  domains, transitions, interactions, costs, effect values
+ *   scenario_syntax.c libconfig's parse errors explained from the file's text
  * Nothing here is part of the public API. */
 #ifndef MKBA_MODEL_SCENARIO_IMPL_H
 #define MKBA_MODEL_SCENARIO_IMPL_H
@@ -27,6 +28,21 @@ typedef struct mkba_loader {
     mkba_model *m;
     mkba_error *err;
 } mkba_loader;
+
+/* --- scenario.c --- */
+
+/* The whole file at path, NUL-terminated, or NULL with errno set. */
+char *mkba_sc_read_text(const char *path);
+
+/* --- scenario_syntax.c --- */
+
+/* Records the error of a failed config_read_file as "FILE:LINE: ..." with
+ * what libconfig does not say: for an @include that cannot be opened, the
+ * name, the path tried and the system's reason; for a duplicate setting,
+ * its path and the line where it was first set; for a syntax error in a
+ * value, a hint for a decimal comma or an unquoted formula or name.
+ * Returns the error code (MKBA_EPARSE, or MKBA_EIO for files). */
+int mkba_sc_parse_error(mkba_loader *ld, const config_t *cfg);
 
 /* --- scenario_keys.c --- */
 

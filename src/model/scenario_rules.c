@@ -198,6 +198,10 @@ static int read_states(mkba_loader *ld, const config_setting_t *g, mkba_domain *
         if ((st->name = mkba_strdup(name)) == NULL)
             return mkba_sc_nomem(ld);
         d->nstates = i + 1;
+        char f[MKBA_PATH_MAX];
+        if ((st->file = mkba_strdup(mkba_sc_file(ld, s, f, sizeof f))) == NULL)
+            return mkba_sc_nomem(ld);
+        st->line = (int)config_setting_source_line(s);
     }
     return 0;
 }

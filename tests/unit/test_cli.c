@@ -205,6 +205,28 @@ static void test_check_full_scenario(void **state)
     assert_contains(o->out, "integrated");
 }
 
+/* A model warning goes to stderr from check and run, not with --quiet,
+ * and does not change the exit status. */
+static void test_model_warnings(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("check tests/data/dead_state.cfg");
+    assert_int_equal(o->status, 0);
+    assert_contains(o->err, "mkba: warning: tests/data/dead_state.cfg:21: domain 'life', "
+                            "state 'dead' is absorbing, not an exit state");
+    char args[1024];
+    snprintf(args, sizeof args, "run tests/data/dead_state.cfg -o %s/dead.h5 --draws 1", dir);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_contains(o->err, "state 'written_off' is absorbing");
+    snprintf(args, sizeof args, "run tests/data/dead_state.cfg -o %s/dead.h5 --draws 1 --force "
+             "--quiet", dir);
+    o = mkba(args);
+    assert_int_equal(o->status, 0);
+    assert_string_equal(o->err, "");
+}
+
 static void test_existing_output_is_kept(void **state)
 {
     (void)state;
@@ -509,7 +531,8 @@ static int teardown(void **state)
     static const char *const names[] = {
         "stdout", "stderr", "missing.h5", "existing.h5", "bad.cfg", "bad.h5",
         "bad.h5.tmp", "small.h5", "small.h5.tmp", "fmt.h5", "persp.h5", "whole.h5",
-        "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp"
+        "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp",
+        "dead.h5", "dead.h5.tmp"
     };
     char path[600];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -529,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_missing_scenario_is_named),
         cmocka_unit_test(test_check_full_scenario),
         cmocka_unit_test(test_set_parameter),
+        cmocka_unit_test(test_model_warnings),
         cmocka_unit_test(test_existing_output_is_kept),
         cmocka_unit_test(test_bad_scenario_leaves_no_file),
         cmocka_unit_test(test_run_then_summary),

@@ -415,6 +415,44 @@ static void test_defaults_and_include(void **state)
     mkba_model_free(m);
 }
 
+/* mkba_model_warnings: the two dead states of dead_state.cfg warn, with
+ * their file and line; a drawn row, an arm override, a cost and an exit
+ * state each keep a look-alike state quiet, and full.cfg has none. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    mkba_model *m = load_ok("tests/data/dead_state.cfg");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(mkba_model_warnings(m, f), 2);
+    fclose(f);
+    assert_contains(buf, "mkba: warning: tests/data/dead_state.cfg:21: domain 'life', state "
+                         "'dead' is absorbing, not an exit state, and has no costs or effects: "
+                         "households there keep counting in the per-household means; mark it "
+                         "as an exit state (see docs/scenario.md) if it stands for leaving the "
+                         "target group\n");
+    assert_contains(buf, "mkba: warning: tests/data/dead_state.cfg:27: domain 'debt', state "
+                         "'written_off' is absorbing");
+    const char *quiet[] = {"'gone'", "'light'", "'severe'", "'settled'", "'alive'"};
+    for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
+        if (strstr(buf, quiet[i]) != NULL)
+            fail_msg("unexpected warning for state %s:\n%s", quiet[i], buf);
+    free(buf);
+    mkba_model_free(m);
+
+    m = load_ok(FULL);
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(mkba_model_warnings(m, f), 0);
+    fclose(f);
+    assert_string_equal(buf, "");
+    free(buf);
+    mkba_model_free(m);
+    assert_int_equal(mkba_model_warnings(NULL, stderr), 0);
+}
+
 /* -------------------------------------------------------------- bad input */
 
 /* Loads tests/data/bad/NAME.cfg, expects failure with `code`, *out NULL and
@@ -448,6 +486,50 @@ static void test_bad_syntax(void **state)
 {
     (void)state;
     expect_bad("syntax", MKBA_EPARSE, 8, "syntax error", NULL);
+}
+
+/* libconfig's parse errors, explained: the include file and its folder,
+ * the doubled setting, a hint for a decimal comma or a bare formula. */
+static void test_bad_include_missing(void **state)
+{
+    (void)state;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/include_missing.cfg", &m, &err),
+                     MKBA_EIO);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/include_missing.cfg:8: "
+                                 "@include \"params/no_such_part.params\": cannot open it in "
+                                 "folder tests/data/bad "
+                                 "(as tests/data/bad/params/no_such_part.params): "
+                                 "No such file or directory");
+}
+
+static void test_bad_duplicate(void **state)
+{
+    (void)state;
+    expect_bad("duplicate_setting", MKBA_EPARSE, 11,
+               "parameters.p_worse: duplicate setting, already set at line 9", NULL);
+    /* Doubled across files: reported in the included file, with the path. */
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load("tests/data/bad/duplicate_include.cfg", &m, &err),
+                     MKBA_EPARSE);
+    assert_null(m);
+    assert_contains(err.message, "tests/data/bad/duplicate_include.params:2: parameters: "
+                                 "duplicate setting, already set in another file");
+}
+
+static void test_bad_number_hints(void **state)
+{
+    (void)state;
+    expect_bad("decimal_comma", MKBA_EPARSE, 9, "parameters.p_worse: syntax error at 0,35",
+               "write a decimal point: 0.35", NULL);
+    expect_bad("unquoted_formula", MKBA_EPARSE, 10,
+               "parameters.cost_debt: syntax error at 1701 + 1055",
+               "quote an expression: \"1701 + 1055\"", NULL);
 }
 
 static void test_bad_unknown_setting(void **state)
@@ -647,7 +729,11 @@ int main(void)
         cmocka_unit_test(test_wtp_array),
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_defaults_and_include),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_bad_syntax),
+        cmocka_unit_test(test_bad_include_missing),
+        cmocka_unit_test(test_bad_duplicate),
+        cmocka_unit_test(test_bad_number_hints),
         cmocka_unit_test(test_bad_unknown_setting),
         cmocka_unit_test(test_bad_unknown_setting_in_include),
         cmocka_unit_test(test_bad_probability),
