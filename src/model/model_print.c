@@ -203,7 +203,7 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     fprintf(f, "; category %s  [%s:%d]\n      ", m->category[t->category], t->file, t->line);
     static const char *const staff[] = {"fte", "caseload", "cost_per_fte", "intake_cost"};
     mkba_print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
-                                            t->intake_cost}, 4);
+                                                 t->intake_cost}, 4);
     fprintf(f, "\n      ");
     /* A hazard ratio given by severity level prints as its list. */
     static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
@@ -225,8 +225,8 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     mkba_print_values(m, f, episode, &t->episode_years, 1);
     fprintf(f, "\n      ");
     static const char *const staffing[] = {"turnover", "turnover_loss", "handover_cost"};
-    mkba_print_values(m, f, staffing, (const int[]){t->turnover, t->turnover_loss, t->handover_cost},
-                 3);
+    mkba_print_values(m, f, staffing,
+                      (const int[]){t->turnover, t->turnover_loss, t->handover_cost}, 3);
     fprintf(f, "\n");
 }
 
@@ -269,25 +269,25 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     static const char *const access[] = {"stigma", "outreach", "awareness start", "years"};
     fprintf(f, "\n      access: ");
     mkba_print_values(m, f, access, (const int[]){p->stigma, p->outreach, p->awareness_start,
-                                             p->awareness_years}, 4);
+                                                  p->awareness_years}, 4);
     static const char *const intake[] = {"self_reliance share", "cap", "detect"};
     fprintf(f, "\n      intake: ");
     mkba_print_values(m, f, intake, (const int[]){p->self_share, p->self_cap, p->detect}, 3);
     static const char *const plan[] = {"coordination", "wait_escalation", "wait_effect"};
     fprintf(f, "\n      plan and waiting: ");
     mkba_print_values(m, f, plan, (const int[]){p->coordination, p->wait_escalation,
-                                           p->wait_effect}, 3);
+                                                p->wait_effect}, 3);
     static const char *const maturity[] = {"maturity start", "years", "efficiency_start",
                                            "efficiency_years", "friction", "friction_years"};
     fprintf(f, "\n      ");
     mkba_print_values(m, f, maturity, (const int[]){p->maturity_start, p->maturity_years,
-                                               p->efficiency_start, p->efficiency_years,
-                                               p->friction, p->friction_years}, 6);
+                                                    p->efficiency_start, p->efficiency_years,
+                                                    p->friction, p->friction_years}, 6);
     static const char *const overheads[] = {"investment", "recurring", "co_location",
                                             "duplicate_registration"};
     fprintf(f, "\n      overheads: ");
     mkba_print_values(m, f, overheads, (const int[]){p->investment, p->recurring, p->co_location,
-                                                p->duplicate_registration}, 4);
+                                                     p->duplicate_registration}, 4);
     fprintf(f, "; shared ICT %s\n", p->shared_ict ? "yes (no duplicate registration)" : "no");
 }
 

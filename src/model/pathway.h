@@ -40,8 +40,10 @@ typedef struct mkba_route_request {
 /* What a rule decides for one request. The engine fills in the defaults
  * (no team, plan {pd}, no events) before it asks the rule. */
 typedef struct mkba_route {
-    int team;                  /* takes the household under a joint plan; -1: the provider of pd */
-    uint32_t plan;             /* the request's domains; the team's domains of plan | found are kept */
+    int team;                  /* takes the household under a joint plan, or -1:
+                                * the provider of pd takes it alone */
+    uint32_t plan;             /* the request's domains (the team keeps those of
+                                * plan | found it treats) */
     int front_intake;          /* the request cost the rule's team an intake */
     int home_visit;            /* the rule's team visits the household */
 } mkba_route;

@@ -252,23 +252,23 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
     size_t first_bound = m->services.nbounds;
     if ((rc = mkba_sc_range_value(ld, g, "fte", 1, 0, 0, 1e9, 0, "FTE >= 0", &t->fte)) != 0
         || (rc = mkba_sc_range_value(ld, g, "caseload", 1, 0, 0, 1e9, 1,
-                             "households per FTE, a number > 0", &t->caseload)) != 0
+                                     "households per FTE, a number > 0", &t->caseload)) != 0
         || (rc = mkba_sc_range_value(ld, g, "cost_per_fte", 1, 0, 0, 1e9, 0, "a cost per FTE per "
-                             "year >= 0", &t->cost_per_fte)) != 0
+                                     "year >= 0", &t->cost_per_fte)) != 0
         || (rc = mkba_sc_range_value(ld, g, "intake_cost", 0, 0, 0, 1e9, 0, NONNEG,
-                             &t->intake_cost)) != 0
+                                     &t->intake_cost)) != 0
         || (rc = level_values(ld, g, "improve_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->improve_by_level, &t->nimprove)) != 0
         || (rc = level_values(ld, g, "worsen_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->worsen_by_level, &t->nworsen)) != 0
         || (rc = mkba_sc_range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
-                             &t->episode_years)) != 0
+                                     &t->episode_years)) != 0
         || (rc = mkba_sc_range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
-                             &t->turnover)) != 0
+                                     &t->turnover)) != 0
         || (rc = mkba_sc_range_value(ld, g, "turnover_loss", 0, 0, 0, 1, 0, SHARE,
-                             &t->turnover_loss)) != 0
+                                     &t->turnover_loss)) != 0
         || (rc = mkba_sc_range_value(ld, g, "handover_cost", 0, 0, 0, 1e9, 0, NONNEG,
-                             &t->handover_cost)) != 0)
+                                     &t->handover_cost)) != 0)
         return rc;
     t->improve_hr = t->improve_by_level[0];
     t->worsen_hr = t->worsen_by_level[0];
@@ -298,7 +298,7 @@ static int team_list(mkba_loader *ld, const config_setting_t *list, int *out, in
         return mkba_sc_fail(ld, list, NULL, "%d teams; expected at most %d", *n, MKBA_MAX_TEAMS);
     for (int i = 0; i < *n; i++)
         if ((rc = mkba_sc_team_index(ld, config_setting_get_elem(list, (unsigned)i),
-                             " in services.teams", &out[i])) != 0)
+                                     " in services.teams", &out[i])) != 0)
             return rc;
     return 0;
 }
@@ -371,42 +371,42 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     if ((rc = mkba_sc_range_value(ld, g, "stigma", 0, 0, 0, 1, 0, SHARE, &p->stigma)) != 0
         || (rc = mkba_sc_range_value(ld, g, "outreach", 0, 0, 0, 1e3, 0, NONNEG, &p->outreach)) != 0
         || (rc = mkba_sc_range_value(ld, g, "detect", 0, 0, 0, 1, 0, "a probability from 0 to 1",
-                             &p->detect)) != 0
+                                     &p->detect)) != 0
         || (rc = mkba_sc_range_value(ld, g, "coordination", 0, 0, 0, 1, 0, SHARE,
-                             &p->coordination)) != 0
+                                     &p->coordination)) != 0
         || (rc = mkba_sc_range_value(ld, g, "wait_escalation", 0, 0, 0, 1e3, 0, NONNEG,
-                             &p->wait_escalation)) != 0
+                                     &p->wait_escalation)) != 0
         || (rc = mkba_sc_range_value(ld, g, "wait_effect", 0, 0, 0, 1e3, 0, "a rate per year >= 0",
-                             &p->wait_effect)) != 0
+                                     &p->wait_effect)) != 0
         || (rc = mkba_sc_range_value(ld, a, aw ? "start" : "awareness.start", 0, 1, 0, 1, 0, SHARE,
-                             &p->awareness_start)) != 0
+                                     &p->awareness_start)) != 0
         || (rc = mkba_sc_range_value(ld, a, aw ? "years" : "awareness.years", 0, 1, 0, 1e3, 1,
-                             "years > 0", &p->awareness_years)) != 0
+                                     "years > 0", &p->awareness_years)) != 0
         || (rc = mkba_sc_range_value(ld, s, sr ? "share" : "self_reliance.share", 0, 0, 0, 1, 0,
-                             SHARE, &p->self_share)) != 0
+                                     SHARE, &p->self_share)) != 0
         || (rc = mkba_sc_range_value(ld, s, sr ? "cap" : "self_reliance.cap", 0, 1, 0, 1, 0, SHARE,
-                             &p->self_cap)) != 0
+                                     &p->self_cap)) != 0
         || (rc = mkba_sc_range_value(ld, mt, mat ? "start" : "maturity.start", 0, 1, 0, 1, 0, SHARE,
-                             &p->maturity_start)) != 0
+                                     &p->maturity_start)) != 0
         || (rc = mkba_sc_range_value(ld, mt, mat ? "years" : "maturity.years", 0, 1, 0, 1e3, 1,
-                             "years > 0", &p->maturity_years)) != 0
+                                     "years > 0", &p->maturity_years)) != 0
         || (rc = mkba_sc_range_value(ld, mt, mat ? "efficiency_start" : "maturity.efficiency_start",
-                             0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
+                                     0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
         || (rc = mkba_sc_range_value(ld, mt, mat ? "efficiency_years" : "maturity.efficiency_years",
-                             0, 1, 0, 1e3, 1, "years > 0", &p->efficiency_years)) != 0
+                                     0, 1, 0, 1e3, 1, "years > 0", &p->efficiency_years)) != 0
         || (rc = mkba_sc_range_value(ld, mt, mat ? "friction" : "maturity.friction", 0, 0, 0, 1, 0,
-                             SHARE, &p->friction)) != 0
-        || (rc = mkba_sc_range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years", 0, 0,
-                             0, 1e3, 0, "years >= 0", &p->friction_years)) != 0
-        || (rc = mkba_sc_range_value(ld, o, ov ? "investment" : "overheads.investment", 0, 0, 0, 1e15,
-                             0, NONNEG, &p->investment)) != 0
+                                     SHARE, &p->friction)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years",
+                                     0, 0, 0, 1e3, 0, "years >= 0", &p->friction_years)) != 0
+        || (rc = mkba_sc_range_value(ld, o, ov ? "investment" : "overheads.investment", 0, 0, 0,
+                                     1e15, 0, NONNEG, &p->investment)) != 0
         || (rc = mkba_sc_range_value(ld, o, ov ? "recurring" : "overheads.recurring", 0, 0, 0, 1e15,
-                             0, NONNEG, &p->recurring)) != 0
+                                     0, NONNEG, &p->recurring)) != 0
         || (rc = mkba_sc_range_value(ld, o, ov ? "co_location" : "overheads.co_location", 0, 0, 0,
-                             1e15, 0, NONNEG, &p->co_location)) != 0
+                                     1e15, 0, NONNEG, &p->co_location)) != 0
         || (rc = mkba_sc_range_value(ld, o, ov ? "duplicate_registration"
-                                       : "overheads.duplicate_registration",
-                             0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
+                                               : "overheads.duplicate_registration",
+                                     0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
         return rc;
     p->shared_ict = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
@@ -445,7 +445,7 @@ static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_
     if (rule->read != NULL && (rc = rule->read(ld, g, p)) != 0)
         return rc;
     return mkba_sc_range_value(ld, g, "home_visit_cost", 0, 0, 0, 1e9, 0, NONNEG,
-                               &p->home_visit_cost);
+                                       &p->home_visit_cost);
 }
 
 /* The teams the arm runs, which its costs and capacity cover. */
@@ -564,8 +564,8 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
                                    "pathways = {...};}")) != 0
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_SERVICES)) != 0
         || (rc = mkba_sc_range_value(ld, g, "population", 1, 0, 0, 1e9, 1,
-                             "the number of households the teams serve, > 0",
-                             &sv->population)) != 0
+                                     "the number of households the teams serve, > 0",
+                                     &sv->population)) != 0
         || (rc = read_seek_rates(ld, g)) != 0)
         return rc;
     const config_setting_t *w = config_setting_get_member(g, "degree_weights");
