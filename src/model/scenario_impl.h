@@ -6,6 +6,8 @@
  *   scenario_values.c error messages, typed getters, value specs, distributions,
  *                     the parameters, overrides and correlations sections
  *   scenario_rules.c  domains, transitions, interactions, costs, effect values
+ *   scenario_services.c  teams, pathways and their mechanisms
+ *   pathway_*.c       each routing rule's own settings (pathway.h)
  * Nothing here is part of the public API. */
 #ifndef MKBA_MODEL_SCENARIO_IMPL_H
 #define MKBA_MODEL_SCENARIO_IMPL_H
