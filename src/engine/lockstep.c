@@ -174,13 +174,13 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
             continue;
         book_team(w, a, k, tm, v->fte * v->cost_per_fte * dt * share);
         /* The front post's intake happened when the household asked. */
-        int front = p->rule == MKBA_ROUTE_FRONT_POST && !a->classic && (int)i == p->team;
+        int front = a->front_intake && (int)i == p->team;
         if (!front)
             book_team(w, a, k, tm, v->intake_cost * (double)ad->team_admitted[i]);
         book_team(w, a, k, tm, v->turnover * dt * (double)ad->team_in_care[i] * v->handover_cost);
         fte_used += (double)ad->team_in_care[i] / v->caseload / share;
     }
-    if (p->rule == MKBA_ROUTE_FRONT_POST && !a->classic) {
+    if (a->front_intake) {
         const mkba_team *fp = &sv->team[p->team];
         book_team(w, a, k, fp, a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
     }

@@ -34,7 +34,10 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->draw = draw;
     a->households = (double)households;
     a->population = values[sv->population];
-    a->classic = p->rule == MKBA_ROUTE_CLASSIC || p->degree == MKBA_DEGREE_NONE;
+    a->rule = mkba_pathway_rule_of(p->rule);
+    a->classic = !a->rule->integrated || p->degree == MKBA_DEGREE_NONE;
+    a->scan = !a->classic && a->rule->quick_scan;
+    a->front_intake = !a->classic && a->rule->intake_at_request;
     a->nseek = sv->nseek;
     for (int i = 0; i < sv->nseek; i++)
         a->seek[i] = values[sv->seek_rate[i]];
@@ -49,7 +52,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     double cap = values[p->self_cap];
     double share = values[p->self_share];
     a->self_p = share < cap ? share : cap;
-    if (p->rule == MKBA_ROUTE_MAKELPUNT) {
+    if (a->rule->quick_scan) {
         double scan = values[p->quick_scan_share];
         a->scan_share = scan < cap ? scan : cap;
         a->quick_scan_cost = values[p->quick_scan_cost];
@@ -340,74 +343,24 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     return 1;
 }
 
-/* The first team of the arm's B list that treats domain d, or -1. */
-static int specific_team(const mkba_svc_arm *a, int d)
-{
-    const mkba_pathway *p = a->p;
-    for (int i = 0; i < p->nspecific; i++)
-        if (a->m->services.team[p->specific[i]].domains >> d & 1u)
-            return p->specific[i];
-    return -1;
-}
-
 /* Routes a request presenting domain pd with other problems `found`
- * (detected at the question): sets team, plan and joint plan. */
+ * (detected at the question): the arm's rule may give it to an integrated
+ * team (or, model C, to a provider) under a joint plan; otherwise it goes
+ * to the provider of pd alone. Sets team, plan and joint plan. */
 static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd,
                   uint32_t found, const double *sev, long *counts)
 {
     const mkba_pathway *p = a->p;
     const mkba_team *teams = a->m->services.team;
-    int tm = -1, joint = 0;
-    uint32_t plan = 1u << pd;
+    mkba_route r = {-1, 1u << pd, 0, 0};
     if (!a->classic) {
-        switch (p->rule) {
-        case MKBA_ROUTE_CLASSIC:
-            break;
-        case MKBA_ROUTE_BROAD:
-        case MKBA_ROUTE_ONE_STOP:
-            if (teams[p->team].domains >> pd & 1u)
-                tm = p->team;
-            break;
-        case MKBA_ROUTE_SPECIFIC:
-            /* Triage criteria first (e.g. any youth problem goes to the
-             * youth-and-family team), then the presenting domain. */
-            for (int i = 0; i < p->ntriage && tm < 0; i++)
-                if (sev[p->triage_domain[i]] >= p->triage_min[i]) {
-                    tm = p->triage_team[i];
-                    plan |= 1u << p->triage_domain[i];
-                }
-            if (tm < 0)
-                tm = specific_team(a, pd);
-            break;
-        case MKBA_ROUTE_MULTI_PROBLEM: {
-            int n = 0;
-            for (size_t d = 0; d < a->m->ndomains; d++)
-                n += sev[d] >= p->min_severity;
-            if (n >= p->min_domains && (teams[p->team].domains >> pd & 1u))
-                tm = p->team;
-            break;
-        }
-        case MKBA_ROUTE_FRONT_POST:
-            counts[MKBA_SVC_FRONT_INTAKES]++;
-            /* The front post keeps light questions it can treat; it refers
-             * the others to the domain's provider, under its joint plan. */
-            if ((sev[pd] <= p->refer_above || p->provider[pd] < 0)
-                && (teams[p->team].domains >> pd & 1u))
-                tm = p->team;
-            else
-                tm = p->provider[pd];
-            break;
-        case MKBA_ROUTE_MAKELPUNT:
-            /* One question goes to one provider; several to the broker. */
-            if (found != 0 && (teams[p->team].domains >> pd & 1u)) {
-                tm = p->team;
-                counts[MKBA_SVC_VISITS]++;
-            }
-            break;
-        case MKBA_NROUTES:
-            break;
-        }
+        const mkba_route_request q = {pd, found, sev, a->m->ndomains};
+        a->rule->route(p, teams, &q, &r);
+        counts[MKBA_SVC_FRONT_INTAKES] += r.front_intake;
+        counts[MKBA_SVC_VISITS] += r.home_visit;
     }
+    int tm = r.team, joint = 0;
+    uint32_t plan = r.plan;
     if (tm >= 0) {
         /* The team's plan: what it treats of the question and the finds. */
         plan = (plan | found) & teams[tm].domains;
@@ -469,10 +422,9 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
     if (mkba_rng_u01(words[0]) >= a->seek_p[band - 1])
         return;
     counts[MKBA_SVC_ARRIVALS]++;
-    int makelpunt = !a->classic && a->p->rule == MKBA_ROUTE_MAKELPUNT;
-    if (makelpunt)
+    if (a->scan)
         counts[MKBA_SVC_SCANS]++;
-    double self_p = makelpunt ? a->scan_share : a->self_p;
+    double self_p = a->scan ? a->scan_share : a->self_p;
     if (mkba_rng_u01(words[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
         return;

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include "engine/engine.h"
+#include "model/pathway.h"
 
 enum { MKBA_SVC_NONE = 0, MKBA_SVC_WAITING, MKBA_SVC_CARE };
 
@@ -62,7 +63,10 @@ typedef struct mkba_svc_arm {
     uint32_t draw;
     double households;         /* simulated */
     double population;
+    const mkba_pathway_rule *rule; /* the pathway's routing rule */
     int classic;               /* households follow the classic route */
+    int scan;                  /* every request gets a quick scan (rule, not classic) */
+    int front_intake;          /* the rule's team charges intakes at the request */
     uint32_t servable;         /* domains some team of the arm treats */
     double seek[8];
     int nseek;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pathway.h"
 #include "scenario.h"
 #include "scenario_impl.h"
 
@@ -50,8 +51,8 @@ static void dist_text(const mkba_dist *d, char *buf, size_t size)
         snprintf(buf + used, size - used, ")");
 }
 
-/* A rule's value: the parameter's name, or an inline definition. */
-static void value_text(const mkba_model *m, int index, char *buf, size_t size)
+/* A value's text: the parameter's name, or an inline definition. */
+void mkba_print_value_text(const mkba_model *m, int index, char *buf, size_t size)
 {
     const mkba_param *q = index >= 0 ? mkba_params_get(m->params, (size_t)index) : NULL;
     if (q == NULL)
@@ -100,10 +101,10 @@ static void print_domains(const mkba_model *m, FILE *f)
         } else {
             fprintf(f, "\n    initial prevalence:");
             for (int s = 0; s < d->nstates; s++) {
-                value_text(m, d->init_prev[s], v, sizeof v);
+                mkba_print_value_text(m, d->init_prev[s], v, sizeof v);
                 fprintf(f, "%s %s = %s", s ? "," : "", d->state[s].name, v);
             }
-            value_text(m, d->loading, v, sizeof v);
+            mkba_print_value_text(m, d->loading, v, sizeof v);
             fprintf(f, "; loading %s\n", d->loading == MKBA_NO_VALUE ? "0 (none)" : v);
         }
         for (size_t i = 0; i < m->ntrans; i++) {
@@ -113,7 +114,7 @@ static void print_domains(const mkba_model *m, FILE *f)
             fprintf(f, "    from %s, %s:", d->state[r->from].name, trans_names[r->kind]);
             for (int t = 0; t < d->nstates; t++)
                 if (r->value[t] != MKBA_NO_VALUE) {
-                    value_text(m, r->value[t], v, sizeof v);
+                    mkba_print_value_text(m, r->value[t], v, sizeof v);
                     fprintf(f, " %s = %s", d->state[t].name, v);
                 }
             if (r->kind == MKBA_TRANS_RR || r->kind == MKBA_TRANS_HR)
@@ -130,7 +131,7 @@ static void print_rules(const mkba_model *m, FILE *f)
     if (m->ninteract > 0)
         fprintf(f, "\nInteractions (%zu)\n", m->ninteract);
     for (size_t i = 0; i < m->ninteract; i++) {
-        value_text(m, m->interact[i].beta, v, sizeof v);
+        mkba_print_value_text(m, m->interact[i].beta, v, sizeof v);
         fprintf(f, "  %s -> %s: beta = %s\n", m->domain[m->interact[i].from].name,
                 m->domain[m->interact[i].to].name, v);
     }
@@ -139,7 +140,7 @@ static void print_rules(const mkba_model *m, FILE *f)
                 m->price_year);
     for (size_t i = 0; i < m->ncosts; i++) {
         const mkba_cost_rule *c = &m->cost[i];
-        value_text(m, c->amount, v, sizeof v);
+        mkba_print_value_text(m, c->amount, v, sizeof v);
         fprintf(f, "  %s", cost_names[c->kind]);
         if (c->domain >= 0)
             fprintf(f, " %s.%s", m->domain[c->domain].name,
@@ -156,7 +157,7 @@ static void print_rules(const mkba_model *m, FILE *f)
         fprintf(f, "\nEffect values (%zu, per year)\n", m->neffect_rules);
     for (size_t i = 0; i < m->neffect_rules; i++) {
         const mkba_effect_rule *e = &m->effect_rule[i];
-        value_text(m, e->amount, v, sizeof v);
+        mkba_print_value_text(m, e->amount, v, sizeof v);
         fprintf(f, "  %s", m->effect[e->effect].name);
         if (e->domain >= 0)
             fprintf(f, " in %s.%s", m->domain[e->domain].name,
@@ -169,13 +170,12 @@ static void print_rules(const mkba_model *m, FILE *f)
     }
 }
 
-/* "name = value" of the listed value indices, separated by ", ". */
-static void print_values(const mkba_model *m, FILE *f, const char *const *names,
+void mkba_print_values(const mkba_model *m, FILE *f, const char *const *names,
                          const int *index, int n)
 {
     char v[256];
     for (int i = 0; i < n; i++) {
-        value_text(m, index[i], v, sizeof v);
+        mkba_print_value_text(m, index[i], v, sizeof v);
         fprintf(f, "%s%s %s", i ? ", " : "", names[i], v);
     }
 }
@@ -202,8 +202,8 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
         fprintf(f, "%s %s %g", i ? "," : "", m->payer[t->payer_of[i]], t->payer_share[i]);
     fprintf(f, "; category %s  [%s:%d]\n      ", m->category[t->category], t->file, t->line);
     static const char *const staff[] = {"fte", "caseload", "cost_per_fte", "intake_cost"};
-    print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
-                                            t->intake_cost}, 4);
+    mkba_print_values(m, f, staff, (const int[]){t->fte, t->caseload, t->cost_per_fte,
+                                                 t->intake_cost}, 4);
     fprintf(f, "\n      ");
     /* A hazard ratio given by severity level prints as its list. */
     static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
@@ -212,60 +212,22 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     static const char *const episode[] = {"episode_years"};
     if (t->nimprove > 1) {
         fprintf(f, "improve_hr by severity level: ");
-        print_values(m, f, level, t->improve_by_level, t->nimprove);
+        mkba_print_values(m, f, level, t->improve_by_level, t->nimprove);
     } else {
-        print_values(m, f, improve, &t->improve_hr, 1);
+        mkba_print_values(m, f, improve, &t->improve_hr, 1);
     }
     fprintf(f, t->nworsen > 1 ? "\n      worsen_hr by severity level: " : ", ");
     if (t->nworsen > 1)
-        print_values(m, f, level, t->worsen_by_level, t->nworsen);
+        mkba_print_values(m, f, level, t->worsen_by_level, t->nworsen);
     else
-        print_values(m, f, worsen, &t->worsen_hr, 1);
+        mkba_print_values(m, f, worsen, &t->worsen_hr, 1);
     fprintf(f, t->nworsen > 1 || t->nimprove > 1 ? "\n      " : ", ");
-    print_values(m, f, episode, &t->episode_years, 1);
+    mkba_print_values(m, f, episode, &t->episode_years, 1);
     fprintf(f, "\n      ");
     static const char *const staffing[] = {"turnover", "turnover_loss", "handover_cost"};
-    print_values(m, f, staffing, (const int[]){t->turnover, t->turnover_loss, t->handover_cost},
-                 3);
+    mkba_print_values(m, f, staffing,
+                      (const int[]){t->turnover, t->turnover_loss, t->handover_cost}, 3);
     fprintf(f, "\n");
-}
-
-/* Where each rule sends a household, in one line after the rule's name. */
-static void print_route(const mkba_model *m, FILE *f, const mkba_pathway *p)
-{
-    const mkba_team *team = m->services.team;
-    char v[256];
-    if (p->team >= 0)
-        fprintf(f, "      team: %s\n", team[p->team].name);
-    if (p->nspecific > 0) {
-        fprintf(f, "      teams (triage in this order):");
-        for (int i = 0; i < p->nspecific; i++)
-            fprintf(f, "%s %s", i ? "," : "", team[p->specific[i]].name);
-        fprintf(f, "\n");
-    }
-    for (int i = 0; i < p->ntriage; i++)
-        fprintf(f, "      triage %d: %s at severity >= %g -> %s\n", i + 1,
-                m->domain[p->triage_domain[i]].name, p->triage_min[i],
-                team[p->triage_team[i]].name);
-    int any = 0;
-    for (size_t d = 0; d < m->ndomains; d++)
-        if (p->provider[d] >= 0)
-            fprintf(f, "%s %s -> %s", any++ ? "," : "      providers:", m->domain[d].name,
-                    team[p->provider[d]].name);
-    if (any)
-        fprintf(f, "\n");
-    if (p->rule == MKBA_ROUTE_FRONT_POST)
-        fprintf(f, "      refer to the provider above presenting severity %g\n", p->refer_above);
-    if (p->rule == MKBA_ROUTE_MULTI_PROBLEM)
-        fprintf(f, "      multi-problem: at least %d domains at severity >= %g\n", p->min_domains,
-                p->min_severity);
-    if (p->rule == MKBA_ROUTE_MAKELPUNT) {
-        static const char *const scan[] = {"quick scan share", "cost"};
-        fprintf(f, "      ");
-        print_values(m, f, scan, (const int[]){p->quick_scan_share, p->quick_scan_cost}, 2);
-        value_text(m, p->home_visit_cost, v, sizeof v);
-        fprintf(f, "; home visit cost %s\n", v);
-    }
 }
 
 static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
@@ -276,10 +238,11 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
             mkba_route_names[p->rule], mkba_degree_names[p->degree],
             sv->degree_weight[p->degree], p->payer >= 0 ? m->payer[p->payer] : "none",
             p->file, p->line);
-    if (p->rule != MKBA_ROUTE_CLASSIC && p->degree == MKBA_DEGREE_NONE)
+    const mkba_pathway_rule *rule = mkba_pathway_rule_of(p->rule);
+    if (rule->integrated && p->degree == MKBA_DEGREE_NONE)
         fprintf(f, "      degree none: households follow the classic route (providers); the "
                    "arm keeps its own costs\n");
-    print_route(m, f, p);
+    rule->print(m, f, p);
     /* A domain no team of the arm treats gets no help in this arm: often
      * intended (life, or a domain out of scope), sometimes a forgotten
      * provider, so say it. */
@@ -287,7 +250,7 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     for (size_t i = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)
             served |= sv->team[i].domains;
-    if (p->rule == MKBA_ROUTE_CLASSIC || p->degree == MKBA_DEGREE_NONE) {
+    if (!rule->integrated || p->degree == MKBA_DEGREE_NONE) {
         served = 0;
         for (size_t d = 0; d < m->ndomains; d++)
             served |= (uint32_t)(p->provider[d] >= 0) << d;
@@ -305,26 +268,26 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
             fprintf(f, "%s %s", any++ ? "," : "", sv->team[i].name);
     static const char *const access[] = {"stigma", "outreach", "awareness start", "years"};
     fprintf(f, "\n      access: ");
-    print_values(m, f, access, (const int[]){p->stigma, p->outreach, p->awareness_start,
-                                             p->awareness_years}, 4);
+    mkba_print_values(m, f, access, (const int[]){p->stigma, p->outreach, p->awareness_start,
+                                                  p->awareness_years}, 4);
     static const char *const intake[] = {"self_reliance share", "cap", "detect"};
     fprintf(f, "\n      intake: ");
-    print_values(m, f, intake, (const int[]){p->self_share, p->self_cap, p->detect}, 3);
+    mkba_print_values(m, f, intake, (const int[]){p->self_share, p->self_cap, p->detect}, 3);
     static const char *const plan[] = {"coordination", "wait_escalation", "wait_effect"};
     fprintf(f, "\n      plan and waiting: ");
-    print_values(m, f, plan, (const int[]){p->coordination, p->wait_escalation,
-                                           p->wait_effect}, 3);
+    mkba_print_values(m, f, plan, (const int[]){p->coordination, p->wait_escalation,
+                                                p->wait_effect}, 3);
     static const char *const maturity[] = {"maturity start", "years", "efficiency_start",
                                            "efficiency_years", "friction", "friction_years"};
     fprintf(f, "\n      ");
-    print_values(m, f, maturity, (const int[]){p->maturity_start, p->maturity_years,
-                                               p->efficiency_start, p->efficiency_years,
-                                               p->friction, p->friction_years}, 6);
+    mkba_print_values(m, f, maturity, (const int[]){p->maturity_start, p->maturity_years,
+                                                    p->efficiency_start, p->efficiency_years,
+                                                    p->friction, p->friction_years}, 6);
     static const char *const overheads[] = {"investment", "recurring", "co_location",
                                             "duplicate_registration"};
     fprintf(f, "\n      overheads: ");
-    print_values(m, f, overheads, (const int[]){p->investment, p->recurring, p->co_location,
-                                                p->duplicate_registration}, 4);
+    mkba_print_values(m, f, overheads, (const int[]){p->investment, p->recurring, p->co_location,
+                                                     p->duplicate_registration}, 4);
     fprintf(f, "; shared ICT %s\n", p->shared_ict ? "yes (no duplicate registration)" : "no");
 }
 
@@ -335,13 +298,13 @@ static void print_services(const mkba_model *m, FILE *f)
     char v[256];
     if (!sv->enabled)
         return;
-    value_text(m, sv->population, v, sizeof v);
+    mkba_print_value_text(m, sv->population, v, sizeof v);
     fprintf(f, "\nServices (population %s households)\n  degree weights:", v);
     for (int d = 0; d < MKBA_NDEGREES; d++)
         fprintf(f, "%s %s %g", d ? "," : "", mkba_degree_names[d], sv->degree_weight[d]);
     fprintf(f, "\n  help seeking per year by highest severity:");
     for (int i = 0; i < sv->nseek; i++) {
-        value_text(m, sv->seek_rate[i], v, sizeof v);
+        mkba_print_value_text(m, sv->seek_rate[i], v, sizeof v);
         if (i + 1 < sv->nseek)
             fprintf(f, "%s (%d, %d] %s", i ? "," : "", i, i + 1, v);
         else

@@ -7,6 +7,8 @@
  *                     the parameters, overrides and correlations sections
  *   scenario_rules.c  domains, transitions, interactions, costs, effect values
  *   scenario_syntax.c libconfig's parse errors explained from the file's text
+ *   scenario_services.c  teams, pathways and their mechanisms
+ *   pathway_*.c       each routing rule's own settings (pathway.h)
  * Nothing here is part of the public API. */
 #ifndef MKBA_MODEL_SCENARIO_IMPL_H
 #define MKBA_MODEL_SCENARIO_IMPL_H
@@ -162,6 +164,16 @@ int mkba_sc_effect_values(mkba_loader *ld, const config_setting_t *section);
 /* The services group (section may be NULL: no services). Needs the
  * domains, payers and arms. */
 int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
+/* A value member `name` of g with its range [lo, hi] ((lo, hi] when
+ * lo_open). Absent: an error when required, else the fixed default dflt.
+ * A fixed value out of range fails now; every value is also checked per
+ * draw (mkba_services_check). The index goes to *index. */
+int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
+                        int required, double dflt, double lo, double hi, int lo_open,
+                        const char *expect, int *index);
+/* The index of the team named by string setting s; context ends the
+ * message of an unknown name. */
+int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t);
 /* The cost categories of the cost rules and services (after both). */
 int mkba_sc_categories(mkba_loader *ld);
 

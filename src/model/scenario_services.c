@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "pathway.h"
 #include "scenario_impl.h"
 
-const char *const mkba_route_names[MKBA_NROUTES] = {
-    "classic", "broad", "specific", "front_post", "multi_problem", "makelpunt", "one_stop"};
 const char *const mkba_degree_names[MKBA_NDEGREES] = {"none", "limited", "partial", "full"};
 const char *const mkba_queue_names[2] = {"fifo", "priority"};
 
@@ -68,10 +67,7 @@ static int range_setting(mkba_loader *ld, const config_setting_t *s, double lo, 
     return 0;
 }
 
-/* A value member with its range. Absent: an error when required, else the
- * default. A fixed value out of range fails now; every value is also
- * checked per draw (mkba_services_check). */
-static int range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
+int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
                        int required, double dflt, double lo, double hi, int lo_open,
                        const char *expect, int *index)
 {
@@ -91,7 +87,7 @@ static int level_values(mkba_loader *ld, const config_setting_t *g, const char *
     const config_setting_t *s = config_setting_get_member(g, name);
     if (s == NULL || (!config_setting_is_list(s) && !config_setting_is_array(s))) {
         *n = 1;
-        return range_value(ld, g, name, 1, 0, lo, hi, 0, expect, index);
+        return mkba_sc_range_value(ld, g, name, 1, 0, lo, hi, 0, expect, index);
     }
     int rc = mkba_sc_expect_list(ld, s, "a value or a list of values by severity level");
     if (rc != 0)
@@ -254,32 +250,32 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         return rc;
     t->queue = (mkba_queue_rule)queue;
     size_t first_bound = m->services.nbounds;
-    if ((rc = range_value(ld, g, "fte", 1, 0, 0, 1e9, 0, "FTE >= 0", &t->fte)) != 0
-        || (rc = range_value(ld, g, "caseload", 1, 0, 0, 1e9, 1,
-                             "households per FTE, a number > 0", &t->caseload)) != 0
-        || (rc = range_value(ld, g, "cost_per_fte", 1, 0, 0, 1e9, 0, "a cost per FTE per "
-                             "year >= 0", &t->cost_per_fte)) != 0
-        || (rc = range_value(ld, g, "intake_cost", 0, 0, 0, 1e9, 0, NONNEG,
-                             &t->intake_cost)) != 0
+    if ((rc = mkba_sc_range_value(ld, g, "fte", 1, 0, 0, 1e9, 0, "FTE >= 0", &t->fte)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "caseload", 1, 0, 0, 1e9, 1,
+                                     "households per FTE, a number > 0", &t->caseload)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "cost_per_fte", 1, 0, 0, 1e9, 0, "a cost per FTE per "
+                                     "year >= 0", &t->cost_per_fte)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "intake_cost", 0, 0, 0, 1e9, 0, NONNEG,
+                                     &t->intake_cost)) != 0
         || (rc = level_values(ld, g, "improve_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->improve_by_level, &t->nimprove)) != 0
         || (rc = level_values(ld, g, "worsen_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->worsen_by_level, &t->nworsen)) != 0
-        || (rc = range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
-                             &t->episode_years)) != 0
-        || (rc = range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
-                             &t->turnover)) != 0
-        || (rc = range_value(ld, g, "turnover_loss", 0, 0, 0, 1, 0, SHARE,
-                             &t->turnover_loss)) != 0
-        || (rc = range_value(ld, g, "handover_cost", 0, 0, 0, 1e9, 0, NONNEG,
-                             &t->handover_cost)) != 0)
+        || (rc = mkba_sc_range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
+                                     &t->episode_years)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
+                                     &t->turnover)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "turnover_loss", 0, 0, 0, 1, 0, SHARE,
+                                     &t->turnover_loss)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "handover_cost", 0, 0, 0, 1e9, 0, NONNEG,
+                                     &t->handover_cost)) != 0)
         return rc;
     t->improve_hr = t->improve_by_level[0];
     t->worsen_hr = t->worsen_by_level[0];
     return name_bounds(ld, first_bound, "team", t->name);
 }
 
-static int team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t)
+int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t)
 {
     const mkba_services *sv = &ld->m->services;
     const char *names[MKBA_MAX_TEAMS];
@@ -301,53 +297,46 @@ static int team_list(mkba_loader *ld, const config_setting_t *list, int *out, in
     if (*n > MKBA_MAX_TEAMS)
         return mkba_sc_fail(ld, list, NULL, "%d teams; expected at most %d", *n, MKBA_MAX_TEAMS);
     for (int i = 0; i < *n; i++)
-        if ((rc = team_index(ld, config_setting_get_elem(list, (unsigned)i),
-                             " in services.teams", &out[i])) != 0)
+        if ((rc = mkba_sc_team_index(ld, config_setting_get_elem(list, (unsigned)i),
+                                     " in services.teams", &out[i])) != 0)
             return rc;
     return 0;
 }
 
-/* Which settings each rule needs (1), allows (0) or refuses (-1). */
-typedef struct rule_needs {
-    int team, teams, providers, refer_above, multi_problem, quick_scan, home_visit_cost, triage;
-} rule_needs;
-
-static const rule_needs needs[MKBA_NROUTES] = {
-    /* classic       */ {-1, -1, 1, -1, -1, -1, -1, -1},
-    /* broad         */ {1, -1, 0, -1, -1, -1, -1, -1},
-    /* specific      */ {-1, 1, 0, -1, -1, -1, -1, 0},
-    /* front_post    */ {1, -1, 1, 1, -1, -1, -1, -1},
-    /* multi_problem */ {1, -1, 1, -1, 1, -1, -1, -1},
-    /* makelpunt     */ {1, -1, 1, -1, -1, 1, 0, -1},
-    /* one_stop      */ {1, -1, 1, -1, -1, -1, -1, -1},
-};
-
-#define NNEEDS 8
-static const char *const need_names[NNEEDS] = {"team", "teams", "providers", "refer_above",
-                                               "multi_problem", "quick_scan", "home_visit_cost",
-                                               "triage"};
-
-static int check_needs(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+/* The settings the rule of p takes: the shared ones as the rule says, its
+ * own as it lists them; a setting another rule owns is refused. */
+static int check_needs(mkba_loader *ld, const config_setting_t *g, const mkba_pathway *p)
 {
-    const int *need = &needs[p->rule].team;
-    for (int i = 0; i < NNEEDS; i++) {
-        const config_setting_t *s = config_setting_get_member(g, need_names[i]);
+    static const char *const shared[] = {"team", "teams", "providers"};
+    const mkba_pathway_rule *rule = mkba_pathway_rule_of(p->rule);
+    const int need[3] = {rule->team, rule->teams, rule->providers};
+    const char *name = mkba_route_names[p->rule];
+    for (int i = 0; i < 3; i++) {
+        const config_setting_t *s = config_setting_get_member(g, shared[i]);
         /* Degree none routes households the classic way: it needs providers. */
-        int required = need[i] == 1 || (i == 2 && p->degree == MKBA_DEGREE_NONE);
-        if (required && s == NULL) {
-            if (i == 5)
-                return mkba_sc_fail(ld, g, "quick_scan", "required setting is missing; a "
-                                    "makelpunt needs its quick scan: quick_scan = { share = "
-                                    "...; cost = ...; } (share sent to own strength, network "
-                                    "or volunteers)");
-            return mkba_sc_fail(ld, g, need_names[i], "required setting is missing; rule "
-                                "'%s'%s needs it", mkba_route_names[p->rule],
-                                i == 2 && p->degree == MKBA_DEGREE_NONE ? " with degree none"
-                                                                        : "");
-        }
+        int none = i == 2 && p->degree == MKBA_DEGREE_NONE;
+        if ((need[i] == 1 || none) && s == NULL)
+            return mkba_sc_fail(ld, g, shared[i], "required setting is missing; rule '%s'%s "
+                                "needs it", name, none ? " with degree none" : "");
         if (need[i] == -1 && s != NULL)
             return mkba_sc_fail(ld, s, NULL, "rule '%s' does not use this setting; remove it "
-                                "or choose a rule that does", mkba_route_names[p->rule]);
+                                "or choose a rule that does", name);
+    }
+    for (int r = 0; r < MKBA_NROUTES; r++) {
+        const mkba_pathway_rule *other = mkba_pathway_rule_of((mkba_route_rule)r);
+        for (int i = 0; i < other->nown; i++) {
+            const mkba_pathway_setting *o = &other->own[i];
+            const config_setting_t *s = config_setting_get_member(g, o->name);
+            if (other != rule && s != NULL)
+                return mkba_sc_fail(ld, s, NULL, "rule '%s' does not use this setting; remove "
+                                    "it or choose a rule that does", name);
+            if (other == rule && o->required && s == NULL && o->missing != NULL)
+                return mkba_sc_fail(ld, g, o->name, "required setting is missing; %s",
+                                    o->missing);
+            if (other == rule && o->required && s == NULL)
+                return mkba_sc_fail(ld, g, o->name, "required setting is missing; rule '%s' "
+                                    "needs it", name);
+        }
     }
     return 0;
 }
@@ -379,45 +368,45 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     /* Absent groups take their defaults from the pathway itself. */
     const config_setting_t *a = aw ? aw : g, *s = sr ? sr : g, *mt = mat ? mat : g;
     const config_setting_t *o = ov ? ov : g;
-    if ((rc = range_value(ld, g, "stigma", 0, 0, 0, 1, 0, SHARE, &p->stigma)) != 0
-        || (rc = range_value(ld, g, "outreach", 0, 0, 0, 1e3, 0, NONNEG, &p->outreach)) != 0
-        || (rc = range_value(ld, g, "detect", 0, 0, 0, 1, 0, "a probability from 0 to 1",
-                             &p->detect)) != 0
-        || (rc = range_value(ld, g, "coordination", 0, 0, 0, 1, 0, SHARE,
-                             &p->coordination)) != 0
-        || (rc = range_value(ld, g, "wait_escalation", 0, 0, 0, 1e3, 0, NONNEG,
-                             &p->wait_escalation)) != 0
-        || (rc = range_value(ld, g, "wait_effect", 0, 0, 0, 1e3, 0, "a rate per year >= 0",
-                             &p->wait_effect)) != 0
-        || (rc = range_value(ld, a, aw ? "start" : "awareness.start", 0, 1, 0, 1, 0, SHARE,
-                             &p->awareness_start)) != 0
-        || (rc = range_value(ld, a, aw ? "years" : "awareness.years", 0, 1, 0, 1e3, 1,
-                             "years > 0", &p->awareness_years)) != 0
-        || (rc = range_value(ld, s, sr ? "share" : "self_reliance.share", 0, 0, 0, 1, 0,
-                             SHARE, &p->self_share)) != 0
-        || (rc = range_value(ld, s, sr ? "cap" : "self_reliance.cap", 0, 1, 0, 1, 0, SHARE,
-                             &p->self_cap)) != 0
-        || (rc = range_value(ld, mt, mat ? "start" : "maturity.start", 0, 1, 0, 1, 0, SHARE,
-                             &p->maturity_start)) != 0
-        || (rc = range_value(ld, mt, mat ? "years" : "maturity.years", 0, 1, 0, 1e3, 1,
-                             "years > 0", &p->maturity_years)) != 0
-        || (rc = range_value(ld, mt, mat ? "efficiency_start" : "maturity.efficiency_start",
-                             0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
-        || (rc = range_value(ld, mt, mat ? "efficiency_years" : "maturity.efficiency_years",
-                             0, 1, 0, 1e3, 1, "years > 0", &p->efficiency_years)) != 0
-        || (rc = range_value(ld, mt, mat ? "friction" : "maturity.friction", 0, 0, 0, 1, 0,
-                             SHARE, &p->friction)) != 0
-        || (rc = range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years", 0, 0,
-                             0, 1e3, 0, "years >= 0", &p->friction_years)) != 0
-        || (rc = range_value(ld, o, ov ? "investment" : "overheads.investment", 0, 0, 0, 1e15,
-                             0, NONNEG, &p->investment)) != 0
-        || (rc = range_value(ld, o, ov ? "recurring" : "overheads.recurring", 0, 0, 0, 1e15,
-                             0, NONNEG, &p->recurring)) != 0
-        || (rc = range_value(ld, o, ov ? "co_location" : "overheads.co_location", 0, 0, 0,
-                             1e15, 0, NONNEG, &p->co_location)) != 0
-        || (rc = range_value(ld, o, ov ? "duplicate_registration"
-                                       : "overheads.duplicate_registration",
-                             0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
+    if ((rc = mkba_sc_range_value(ld, g, "stigma", 0, 0, 0, 1, 0, SHARE, &p->stigma)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "outreach", 0, 0, 0, 1e3, 0, NONNEG, &p->outreach)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "detect", 0, 0, 0, 1, 0, "a probability from 0 to 1",
+                                     &p->detect)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "coordination", 0, 0, 0, 1, 0, SHARE,
+                                     &p->coordination)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "wait_escalation", 0, 0, 0, 1e3, 0, NONNEG,
+                                     &p->wait_escalation)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "wait_effect", 0, 0, 0, 1e3, 0, "a rate per year >= 0",
+                                     &p->wait_effect)) != 0
+        || (rc = mkba_sc_range_value(ld, a, aw ? "start" : "awareness.start", 0, 1, 0, 1, 0, SHARE,
+                                     &p->awareness_start)) != 0
+        || (rc = mkba_sc_range_value(ld, a, aw ? "years" : "awareness.years", 0, 1, 0, 1e3, 1,
+                                     "years > 0", &p->awareness_years)) != 0
+        || (rc = mkba_sc_range_value(ld, s, sr ? "share" : "self_reliance.share", 0, 0, 0, 1, 0,
+                                     SHARE, &p->self_share)) != 0
+        || (rc = mkba_sc_range_value(ld, s, sr ? "cap" : "self_reliance.cap", 0, 1, 0, 1, 0, SHARE,
+                                     &p->self_cap)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "start" : "maturity.start", 0, 1, 0, 1, 0, SHARE,
+                                     &p->maturity_start)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "years" : "maturity.years", 0, 1, 0, 1e3, 1,
+                                     "years > 0", &p->maturity_years)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "efficiency_start" : "maturity.efficiency_start",
+                                     0, 1, 0, 1, 0, SHARE, &p->efficiency_start)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "efficiency_years" : "maturity.efficiency_years",
+                                     0, 1, 0, 1e3, 1, "years > 0", &p->efficiency_years)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "friction" : "maturity.friction", 0, 0, 0, 1, 0,
+                                     SHARE, &p->friction)) != 0
+        || (rc = mkba_sc_range_value(ld, mt, mat ? "friction_years" : "maturity.friction_years",
+                                     0, 0, 0, 1e3, 0, "years >= 0", &p->friction_years)) != 0
+        || (rc = mkba_sc_range_value(ld, o, ov ? "investment" : "overheads.investment", 0, 0, 0,
+                                     1e15, 0, NONNEG, &p->investment)) != 0
+        || (rc = mkba_sc_range_value(ld, o, ov ? "recurring" : "overheads.recurring", 0, 0, 0, 1e15,
+                                     0, NONNEG, &p->recurring)) != 0
+        || (rc = mkba_sc_range_value(ld, o, ov ? "co_location" : "overheads.co_location", 0, 0, 0,
+                                     1e15, 0, NONNEG, &p->co_location)) != 0
+        || (rc = mkba_sc_range_value(ld, o, ov ? "duplicate_registration"
+                                               : "overheads.duplicate_registration",
+                                     0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
         return rc;
     p->shared_ict = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
@@ -425,69 +414,20 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     return 0;
 }
 
-/* Model B's triage criteria: ( { team; domain; min_severity; }, ... ). */
-static int read_triage(mkba_loader *ld, const config_setting_t *list, mkba_pathway *p)
-{
-    const mkba_model *m = ld->m;
-    int rc = mkba_sc_expect_list(ld, list, "a list of criteria ( {team = ...; domain = ...; "
-                                 "min_severity = ...;}, ... )");
-    if (rc != 0)
-        return rc;
-    int n = config_setting_length(list);
-    if (n > MKBA_MAX_TEAMS)
-        return mkba_sc_fail(ld, list, NULL, "%d criteria; expected at most %d", n,
-                            MKBA_MAX_TEAMS);
-    const char *names[MKBA_MAX_DOMAINS];
-    for (size_t d = 0; d < m->ndomains; d++)
-        names[d] = m->domain[d].name;
-    for (int i = 0; i < n; i++) {
-        const config_setting_t *c = config_setting_get_elem(list, (unsigned)i);
-        const config_setting_t *team;
-        if ((rc = mkba_sc_expect_group(ld, c, "a criterion {team = ...; domain = ...; "
-                                       "min_severity = ...;}")) != 0
-            || (rc = mkba_sc_check_keys(ld, c, MKBA_KEYS_TRIAGE)) != 0)
-            return rc;
-        if ((team = config_setting_get_member(c, "team")) == NULL)
-            return mkba_sc_fail(ld, c, "team", "required setting is missing; expected one of "
-                                "the pathway's teams");
-        if ((rc = team_index(ld, team, " in services.teams", &p->triage_team[i])) != 0
-            || (rc = mkba_sc_lookup_member(ld, c, "domain", names, m->ndomains, "domain", NULL,
-                                           &p->triage_domain[i])) != 0
-            || (rc = mkba_sc_number(ld, c, "min_severity", 1, &p->triage_min[i], NULL)) != 0)
-            return rc;
-        int listed = 0;
-        for (int j = 0; j < p->nspecific; j++)
-            listed |= p->specific[j] == p->triage_team[i];
-        if (!listed)
-            return mkba_sc_fail(ld, team, NULL, "team '%s' is not in the pathway's teams; "
-                                "expected one of them",
-                                m->services.team[p->triage_team[i]].name);
-        if (!(m->services.team[p->triage_team[i]].domains >> p->triage_domain[i] & 1u))
-            return mkba_sc_fail(ld, config_setting_get_member(c, "domain"), NULL,
-                                "team '%s' does not treat domain '%s'; expected a domain of "
-                                "the team", m->services.team[p->triage_team[i]].name,
-                                m->domain[p->triage_domain[i]].name);
-        if (!(p->triage_min[i] > 0.0))
-            return mkba_sc_fail(ld, config_setting_get_member(c, "min_severity"), NULL,
-                                "%g is out of range; expected a severity > 0 (a problem)",
-                                p->triage_min[i]);
-    }
-    p->ntriage = n;
-    return 0;
-}
-
+/* The rule's teams and providers, its own settings (the rule reads them),
+ * and the home visit cost, which every pathway has (0 unless the rule
+ * takes it) so that its parameters are the same for every rule. */
 static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {
     const mkba_services *sv = &ld->m->services;
+    const mkba_pathway_rule *rule = mkba_pathway_rule_of(p->rule);
     const config_setting_t *s;
     int rc;
     if ((s = config_setting_get_member(g, "team")) != NULL
-        && (rc = team_index(ld, s, " in services.teams", &p->team)) != 0)
+        && (rc = mkba_sc_team_index(ld, s, " in services.teams", &p->team)) != 0)
         return rc;
     if ((s = config_setting_get_member(g, "teams")) != NULL
         && (rc = team_list(ld, s, p->specific, &p->nspecific)) != 0)
-        return rc;
-    if ((s = config_setting_get_member(g, "triage")) != NULL && (rc = read_triage(ld, s, p)) != 0)
         return rc;
     if ((s = config_setting_get_member(g, "providers")) != NULL) {
         int list[MKBA_MAX_TEAMS], n;
@@ -502,40 +442,10 @@ static int read_route_settings(mkba_loader *ld, const config_setting_t *g, mkba_
                     p->provider[d] = list[i];
         }
     }
-    if ((s = config_setting_get_member(g, "refer_above")) != NULL) {
-        if ((rc = mkba_sc_number(ld, g, "refer_above", 1, &p->refer_above, NULL)) != 0)
-            return rc;
-        if (!isfinite(p->refer_above))
-            return mkba_sc_fail(ld, s, NULL, "expected a finite severity score");
-    }
-    if ((s = config_setting_get_member(g, "multi_problem")) != NULL) {
-        long long k = 0;
-        if ((rc = mkba_sc_expect_group(ld, s, "a group {min_domains = ...; min_severity = "
-                                       "...;}")) != 0
-            || (rc = mkba_sc_check_keys(ld, s, MKBA_KEYS_MULTI_PROBLEM)) != 0
-            || (rc = mkba_sc_integer(ld, s, "min_domains", 1, &k, NULL)) != 0
-            || (rc = mkba_sc_number(ld, s, "min_severity", 1, &p->min_severity, NULL)) != 0)
-            return rc;
-        if (!(p->min_severity > 0.0 && p->min_severity <= 1000.0))
-            return mkba_sc_fail(ld, config_setting_get_member(s, "min_severity"), NULL,
-                                "%g is out of range; expected a severity > 0 (a problem), at "
-                                "most 1000", p->min_severity);
-        if (k < 1 || k > (long long)ld->m->ndomains)
-            return mkba_sc_fail(ld, config_setting_get_member(s, "min_domains"), NULL,
-                                "%lld is out of range; expected 1 to %zu (the number of "
-                                "domains)", k, ld->m->ndomains);
-        p->min_domains = (int)k;
-    }
-    if ((s = config_setting_get_member(g, "quick_scan")) != NULL) {
-        if ((rc = mkba_sc_expect_group(ld, s, "a group {share = ...; cost = ...;}")) != 0
-            || (rc = mkba_sc_check_keys(ld, s, MKBA_KEYS_QUICK_SCAN)) != 0
-            || (rc = range_value(ld, s, "share", 1, 0, 0, 1, 0, SHARE,
-                                 &p->quick_scan_share)) != 0
-            || (rc = range_value(ld, s, "cost", 1, 0, 0, 1e9, 0, NONNEG,
-                                 &p->quick_scan_cost)) != 0)
-            return rc;
-    }
-    return range_value(ld, g, "home_visit_cost", 0, 0, 0, 1e9, 0, NONNEG, &p->home_visit_cost);
+    if (rule->read != NULL && (rc = rule->read(ld, g, p)) != 0)
+        return rc;
+    return mkba_sc_range_value(ld, g, "home_visit_cost", 0, 0, 0, 1e9, 0, NONNEG,
+                                       &p->home_visit_cost);
 }
 
 /* The teams the arm runs, which its costs and capacity cover. */
@@ -552,45 +462,14 @@ static uint32_t teams_used(const mkba_model *m, const mkba_pathway *p)
     return used;
 }
 
-/* Every household a rule leaves to the classic route must find a provider
- * there, and a triage team must treat what its pathway's teams treat, so
- * no question is turned away or loses its presenting problem. */
+/* Every question must have a route: the rule checks what it needs. Degree
+ * none routes the classic way, where the providers are already required. */
 static int check_routes(mkba_loader *ld, const config_setting_t *g, const mkba_pathway *p)
 {
-    const mkba_model *m = ld->m;
-    const mkba_team *teams = m->services.team;
-    if (p->degree == MKBA_DEGREE_NONE)
+    const mkba_pathway_rule *rule = mkba_pathway_rule_of(p->rule);
+    if (p->degree == MKBA_DEGREE_NONE || rule->check == NULL)
         return 0;
-    if (p->rule == MKBA_ROUTE_MULTI_PROBLEM || p->rule == MKBA_ROUTE_MAKELPUNT) {
-        for (size_t d = 0; d < m->ndomains; d++) {
-            if (!(teams[p->team].domains >> d & 1u))
-                continue;
-            if (p->provider[d] < 0)
-                return mkba_sc_fail(ld, g, "providers", "domain '%s' of team '%s' has no "
-                                    "provider; rule '%s' sends %s to the providers, so every "
-                                    "domain of the team needs one", m->domain[d].name,
-                                    teams[p->team].name, mkba_route_names[p->rule],
-                                    p->rule == MKBA_ROUTE_MAKELPUNT ? "single questions"
-                                                                    : "the other households");
-            if (p->provider[d] == p->team)
-                return mkba_sc_fail(ld, g, "providers", "team '%s' is both the rule's team and "
-                                    "the provider of '%s'; expected a separate provider",
-                                    teams[p->team].name, m->domain[d].name);
-        }
-    }
-    for (int i = 0; i < p->ntriage; i++) {
-        uint32_t all = 0;
-        for (int j = 0; j < p->nspecific; j++)
-            all |= teams[p->specific[j]].domains;
-        uint32_t missing = all & ~teams[p->triage_team[i]].domains;
-        if (missing != 0)
-            return mkba_sc_fail(ld, g, "triage", "team '%s' does not treat domain '%s' of the "
-                                "pathway's teams; a triage team takes the whole household, so "
-                                "it must treat every domain they treat",
-                                teams[p->triage_team[i]].name,
-                                m->domain[__builtin_ctz(missing)].name);
-    }
-    return 0;
+    return rule->check(ld, g, p);
 }
 
 static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
@@ -606,23 +485,29 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_PATHWAY)) != 0
         || (rc = record_where(ld, g, &p->path, &p->file, &p->line)) != 0)
         return rc;
-    if (config_setting_get_member(g, "rule") == NULL)
-        return mkba_sc_fail(ld, g, "rule", "required setting is missing; expected one of "
-                            "classic, broad, specific, front_post, multi_problem, makelpunt, "
-                            "one_stop");
+    if (config_setting_get_member(g, "rule") == NULL) {
+        char names[256];
+        size_t used = 0;
+        for (int r = 0; r < MKBA_NROUTES && used < sizeof names; r++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", r ? ", " : "",
+                                     mkba_route_names[r]);
+        return mkba_sc_fail(ld, g, "rule", "required setting is missing; expected one of %s",
+                            names);
+    }
     if ((rc = mkba_sc_choice(ld, g, "rule", mkba_route_names, MKBA_NROUTES, &rule, NULL)) != 0
         || (rc = mkba_sc_choice(ld, g, "degree", mkba_degree_names, MKBA_NDEGREES, &degree,
                                 &has_degree)) != 0)
         return rc;
     p->rule = (mkba_route_rule)rule;
-    if (p->rule != MKBA_ROUTE_CLASSIC && !has_degree)
+    const mkba_pathway_rule *r = mkba_pathway_rule_of(p->rule);
+    if (r->integrated && !has_degree)
         return mkba_sc_fail(ld, g, "degree", "required setting is missing; rule '%s' needs "
                             "the degree of integration: none, limited, partial or full",
                             mkba_route_names[rule]);
-    if (p->rule == MKBA_ROUTE_CLASSIC && has_degree && degree != MKBA_DEGREE_NONE)
+    if (!r->integrated && has_degree && degree != MKBA_DEGREE_NONE)
         return mkba_sc_fail(ld, config_setting_get_member(g, "degree"), NULL,
-                            "the classic route has no joint plan; expected degree \"none\" or "
-                            "no degree");
+                            "the %s route has no joint plan; expected degree \"none\" or "
+                            "no degree", mkba_route_names[rule]);
     p->degree = (mkba_degree)degree;
     if ((rc = check_needs(ld, g, p)) != 0 || (rc = read_route_settings(ld, g, p)) != 0
         || (rc = read_mechanisms(ld, g, p)) != 0)
@@ -631,7 +516,7 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
         && (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
                                        m->npayers, "payer", NULL, &p->payer)) != 0)
         return rc;
-    if (p->payer < 0 && (p->rule == MKBA_ROUTE_MAKELPUNT || config_setting_get_member(g, "overheads")))
+    if (p->payer < 0 && (r->own_costs || config_setting_get_member(g, "overheads")))
         return mkba_sc_fail(ld, g, "payer", "required setting is missing; the pathway has "
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
@@ -678,9 +563,9 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
     if ((rc = mkba_sc_expect_group(ld, g, "a group {population = ...; teams = (...); "
                                    "pathways = {...};}")) != 0
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_SERVICES)) != 0
-        || (rc = range_value(ld, g, "population", 1, 0, 0, 1e9, 1,
-                             "the number of households the teams serve, > 0",
-                             &sv->population)) != 0
+        || (rc = mkba_sc_range_value(ld, g, "population", 1, 0, 0, 1e9, 1,
+                                     "the number of households the teams serve, > 0",
+                                     &sv->population)) != 0
         || (rc = read_seek_rates(ld, g)) != 0)
         return rc;
     const config_setting_t *w = config_setting_get_member(g, "degree_weights");

@@ -11,16 +11,22 @@
 
 #define MKBA_MAX_TEAMS 16
 
-typedef enum mkba_route_rule {
-    MKBA_ROUTE_CLASSIC = 0,    /* one provider per domain, one problem at a time */
-    MKBA_ROUTE_BROAD,          /* model A: one team, one plan for all domains */
-    MKBA_ROUTE_SPECIFIC,       /* model B: triage into one of several teams */
-    MKBA_ROUTE_FRONT_POST,     /* model C: generalist front post, domain teams behind */
-    MKBA_ROUTE_MULTI_PROBLEM,  /* model D: multi-problem households only */
-    MKBA_ROUTE_MAKELPUNT,      /* sociaal makelpunt: quick scan, own strength first */
-    MKBA_ROUTE_ONE_STOP,       /* one counter for the domains it lists */
-    MKBA_NROUTES
-} mkba_route_rule;
+/* The routing rules, listed once: each is a strategy object in its own file,
+ * src/model/pathway_NAME.c, defining `mkba_pathway_NAME` (model/pathway.h).
+ * The list gives the rule's enum value, its name in scenarios and its
+ * object; the order is the order of `mkba_route_names` in result files. */
+#define MKBA_PATHWAY_RULES(X)                                                                 \
+    X(CLASSIC, classic)             /* one provider per domain, one problem at a time */     \
+    X(BROAD, broad)                 /* model A: one team, one plan for all domains */        \
+    X(SPECIFIC, specific)           /* model B: triage into one of several teams */          \
+    X(FRONT_POST, front_post)       /* model C: generalist front post, domain teams behind */ \
+    X(MULTI_PROBLEM, multi_problem) /* model D: multi-problem households only */             \
+    X(MAKELPUNT, makelpunt)         /* sociaal makelpunt: quick scan, own strength first */  \
+    X(ONE_STOP, one_stop)           /* one counter for the domains it lists */
+
+#define MKBA_ROUTE_ENUM_(id, name) MKBA_ROUTE_##id,
+typedef enum mkba_route_rule { MKBA_PATHWAY_RULES(MKBA_ROUTE_ENUM_) MKBA_NROUTES } mkba_route_rule;
+#undef MKBA_ROUTE_ENUM_
 
 typedef enum mkba_degree {
     MKBA_DEGREE_NONE = 0, MKBA_DEGREE_LIMITED, MKBA_DEGREE_PARTIAL, MKBA_DEGREE_FULL,
