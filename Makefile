@@ -8,11 +8,12 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-proto
 CFLAGS  ?= -O3 -g
 BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
              $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  := -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
 BUILD   ?= build
-LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/engine/*.c src/io/*.c src/analysis/*.c src/study/*.c src/report/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/results/*.c src/engine/*.c src/io/*.c \
+                     src/analysis/*.c src/study/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))

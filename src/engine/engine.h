@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "mkba/error.h"
 #include "model/model.h"
-#include "engine/result.h"
+#include "results/result.h"
 
 /* ---- layout: fixed for a model, shared read-only by all threads ---- */
 

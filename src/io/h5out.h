@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "mkba/error.h"
 #include "model/model.h"
-#include "engine/result.h"
+#include "results/result.h"
 
 /* Facts about a run stored as root attributes besides the model's own. */
 typedef struct mkba_run_meta {

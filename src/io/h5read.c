@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "results/schema.h"
 #include "h5util.h"
 #include "h5out.h"
 
@@ -86,12 +87,12 @@ static int read_names(hid_t f, const char *path, const char *name, char ***names
     return MKBA_OK;
 }
 
-/* Reads the double dataset `name` whose shape must be [ndraws] x dims[0..rank)
- * into a new array. *ndraws is taken from the first dataset read (when 0)
- * and checked against afterwards. */
-static int read_block(hid_t f, const char *path, const char *name, int rank,
-                      const size_t *dims, size_t *ndraws, double **out,
-                      mkba_error *err)
+/* Reads the double dataset `name` of the schema, whose shape must be its
+ * axes' sizes in n (the draw axis: *ndraws), into a new array. *ndraws is
+ * taken from the first dataset read (when 0) and checked against
+ * afterwards. */
+static int read_block(hid_t f, const char *path, const char *name, const size_t *n,
+                      size_t *ndraws, double **out, mkba_error *err)
 {
     *out = NULL;
     hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
@@ -99,12 +100,16 @@ static int read_block(hid_t f, const char *path, const char *name, int rank,
         return mkba_h5_error(err, MKBA_EPARSE,
                              "%s is not an mkba result file (missing %s)", path, name);
     int rc = MKBA_OK;
+    const mkba_dataset_spec *spec = mkba_schema_find(name);
+    mkba_axis ax[MKBA_SCHEMA_MAXRANK];
+    int rank = spec != NULL ? mkba_schema_axes(spec->axes, ax) : -1;
     hid_t space = H5Dget_space(ds);
-    hsize_t have[4] = { 0 };
-    int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == rank + 1
+    hsize_t have[MKBA_SCHEMA_MAXRANK] = { 0 };
+    int ok = rank > 0 && ax[0] == MKBA_AXIS_DRAW && space >= 0
+             && H5Sget_simple_extent_ndims(space) == rank
              && H5Sget_simple_extent_dims(space, have, NULL) >= 0;
-    for (int i = 0; ok && i < rank; i++)
-        ok = have[i + 1] == dims[i];
+    for (int i = 1; ok && i < rank; i++)
+        ok = ax[i] < MKBA_NAXES && have[i] == n[ax[i]];
     if (ok && *ndraws == 0)
         *ndraws = (size_t)have[0];
     ok = ok && have[0] == *ndraws && *ndraws > 0;
@@ -114,15 +119,13 @@ static int read_block(hid_t f, const char *path, const char *name, int rank,
                             path, name);
         goto done;
     }
-    size_t n = *ndraws;
-    for (int i = 0; i < rank; i++)
-        n *= dims[i];
-    *out = malloc((n > 0 ? n : 1) * sizeof **out);
+    size_t count = *ndraws * mkba_schema_draw_count(spec, n);
+    *out = malloc((count > 0 ? count : 1) * sizeof **out);
     if (*out == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", name, path);
         goto done;
     }
-    if (n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
+    if (count > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
         rc = mkba_h5_error(err, MKBA_EIO, "%s: cannot read %s", path, name);
         free(*out);
         *out = NULL;
@@ -132,6 +135,20 @@ done:
         H5Sclose(space);
     H5Dclose(ds);
     return rc;
+}
+
+/* The axis sizes the labels read so far give (results/schema.h). */
+static void shape_of(const mkba_h5_totals *t, size_t n[MKBA_NAXES])
+{
+    for (int a = 0; a < MKBA_NAXES; a++)
+        n[a] = 0;
+    n[MKBA_AXIS_ARM] = t->narms;
+    n[MKBA_AXIS_CYCLE] = t->ncycles;
+    n[MKBA_AXIS_PAYER] = t->npayers;
+    n[MKBA_AXIS_EFFECT] = t->neffects;
+    n[MKBA_AXIS_CATEGORY] = t->ncategories;
+    n[MKBA_AXIS_DOMAIN] = t->ndomains;
+    n[MKBA_AXIS_TEAM] = t->nteams;
 }
 
 /* Reads the labels and the root attributes the analyses need. */
@@ -302,8 +319,10 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
     if (g >= 0)
         H5Gclose(g);
     H5Eclear2(H5E_DEFAULT);
-    size_t dp[2] = { na, npar };
-    rc = read_block(f, path, "/draws/parameters", 2, dp, &t->ndraws, &values, err);
+    size_t n[MKBA_NAXES];
+    shape_of(t, n);
+    n[MKBA_AXIS_PARAMETER] = npar;
+    rc = read_block(f, path, "/draws/parameters", n, &t->ndraws, &values, err);
     if (rc != MKBA_OK)
         goto done;
     parameter_column(t, values, npar, population, t->service_population, 1);
@@ -311,13 +330,12 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         parameter_column(t, values, npar, fte[k], t->team_fte + k, nt);
         parameter_column(t, values, npar, caseload[k], t->team_caseload + k, nt);
     }
-    size_t atn[3] = { na, t->ncycles, nt };
     if (H5Lexists(f, "/draws/services/team_in_care", H5P_DEFAULT) > 0
         && H5Lexists(f, "/draws/services/team_queue", H5P_DEFAULT) > 0) {
-        rc = read_block(f, path, "/draws/services/team_in_care", 3, atn, &t->ndraws,
+        rc = read_block(f, path, "/draws/services/team_in_care", n, &t->ndraws,
                         &t->team_in_care, err);
         if (rc == MKBA_OK)
-            rc = read_block(f, path, "/draws/services/team_queue", 3, atn, &t->ndraws,
+            rc = read_block(f, path, "/draws/services/team_queue", n, &t->ndraws,
                             &t->team_queue, err);
     }
 done:
@@ -330,38 +348,34 @@ done:
 static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
 {
     int rc = read_labels_and_attributes(f, path, t, err);
-    size_t ap[2] = { t->narms, t->npayers }, ae[2] = { t->narms, t->neffects };
-    size_t atp[3] = { t->narms, t->ncycles, t->npayers };
-    size_t ate[3] = { t->narms, t->ncycles, t->neffects };
-    size_t atc[3] = { t->narms, t->ncycles, t->ncategories };
-    struct { const char *name; int rank; const size_t *dims; double **out; } block[] = {
-        { "/draws/cost_total", 2, ap, &t->cost_total },
-        { "/draws/cost_total_discounted", 2, ap, &t->cost_total_disc },
-        { "/draws/effect_total", 2, ae, &t->effect_total },
-        { "/draws/effect_total_discounted", 2, ae, &t->effect_total_disc },
-        { "/draws/cost", 3, atp, &t->cost_undisc },
-        { "/draws/cost_discounted", 3, atp, &t->cost_disc },
-        { "/draws/effect", 3, ate, &t->effect_undisc },
-        { "/draws/effect_discounted", 3, ate, &t->effect_disc },
-        { "/draws/transfer_total", 2, ap, &t->transfer_total },
-        { "/draws/transfer_total_discounted", 2, ap, &t->transfer_total_disc },
-        { "/draws/cost_category", 3, atc, &t->cost_category_undisc },
-        { "/draws/cost_category_discounted", 3, atc, &t->cost_category_disc },
+    size_t n[MKBA_NAXES];
+    shape_of(t, n);
+    /* The totals' fields for the /draws datasets they hold; shapes come
+     * from the schema. */
+    struct { const char *name; double **out; } block[] = {
+        { "/draws/cost_total", &t->cost_total },
+        { "/draws/cost_total_discounted", &t->cost_total_disc },
+        { "/draws/effect_total", &t->effect_total },
+        { "/draws/effect_total_discounted", &t->effect_total_disc },
+        { "/draws/cost", &t->cost_undisc },
+        { "/draws/cost_discounted", &t->cost_disc },
+        { "/draws/effect", &t->effect_undisc },
+        { "/draws/effect_discounted", &t->effect_disc },
+        { "/draws/transfer_total", &t->transfer_total },
+        { "/draws/transfer_total_discounted", &t->transfer_total_disc },
+        { "/draws/cost_category", &t->cost_category_undisc },
+        { "/draws/cost_category_discounted", &t->cost_category_disc },
+        { "/draws/escalations", &t->escalations },
     };
     for (size_t i = 0; i < sizeof block / sizeof block[0] && rc == MKBA_OK; i++)
-        rc = read_block(f, path, block[i].name, block[i].rank, block[i].dims,
-                        &t->ndraws, block[i].out, err);
-    size_t atn[3] = { t->narms, t->ncycles, t->ndomains }, at[2] = { t->narms, t->ncycles };
-    if (rc == MKBA_OK)
-        rc = read_block(f, path, "/draws/escalations", 3, atn, &t->ndraws, &t->escalations,
-                        err);
+        rc = read_block(f, path, block[i].name, n, &t->ndraws, block[i].out, err);
     for (int i = 0; t->services && i < MKBA_H5_NSERVICE && rc == MKBA_OK; i++) {
         char name[64];
         snprintf(name, sizeof name, "/draws/services/%s", mkba_h5_service_name[i]);
         /* withdrawn came after the others: a file without it still reads. */
         if (i == MKBA_H5_SVC_WITHDRAWN && H5Lexists(f, name, H5P_DEFAULT) <= 0)
             continue;
-        rc = read_block(f, path, name, 2, at, &t->ndraws, &t->service[i], err);
+        rc = read_block(f, path, name, n, &t->ndraws, &t->service[i], err);
     }
     if (rc == MKBA_OK && t->services)
         rc = read_teams(f, path, t, err);

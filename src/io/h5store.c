@@ -11,6 +11,7 @@
 struct mkba_h5_store {
     char *path;
     hid_t file;
+    int writable;
     mkba_h5_quiet quiet;       /* HDF5's printer, off while the store is open */
 };
 
@@ -27,6 +28,7 @@ mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *er
         return NULL;
     }
     mkba_h5_quiet_begin(&s->quiet);
+    s->writable = writable;
     s->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
     if (s->file < 0) {
         mkba_h5_error(err, MKBA_EIO, "cannot open %s", path);
@@ -43,7 +45,11 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
     if (s == NULL)
         return MKBA_OK;
     int rc = MKBA_OK;
-    if (H5Fclose(s->file) < 0)
+    /* The /analysis datasets get their dimension scales once all exist
+     * (a scale such as /analysis/cashflow/year may be written last). */
+    if (s->writable && mkba_h5_describe(s->file, "/analysis", NULL) < 0)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", s->path);
+    if (H5Fclose(s->file) < 0 && rc == MKBA_OK)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", s->path);
     mkba_h5_quiet_end(&s->quiet);
     free(s->path);
@@ -53,27 +59,7 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
 
 int mkba_h5_store_has(mkba_h5_store *s, const char *name)
 {
-    if (s == NULL || name == NULL)
-        return 0;
-    /* H5Lexists fails on a path whose parent is missing: test each prefix. */
-    char buf[512];
-    size_t n = strlen(name);
-    if (n == 0 || n >= sizeof buf)
-        return 0;
-    memcpy(buf, name, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        htri_t e = H5Lexists(s->file, buf, H5P_DEFAULT);
-        buf[i] = c;
-        if (e <= 0) {
-            H5Eclear2(H5E_DEFAULT);
-            return 0;
-        }
-    }
-    return 1;
+    return s != NULL && name != NULL && mkba_h5_exists(s->file, name);
 }
 
 int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *description,

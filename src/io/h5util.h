@@ -82,6 +82,19 @@ int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims
 int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n);
 void mkba_h5_strings_free(char **s, size_t n);
 
+/* Whether object `path` (absolute) exists; 0 also when a parent is
+ * missing. */
+int mkba_h5_exists(hid_t loc, const char *path);
+
+/* Applies the schema (results/datasets.def, h5schema.c) to every dataset
+ * it lists whose path starts with `prefix` and that the file holds:
+ * writes the axes, units and description attributes a dataset lacks
+ * (units MKBA_UNITS_MONEY as `money` unless it is NULL), makes the scale
+ * dataset of each named axis an HDF5 dimension scale and attaches it,
+ * labelled with the axis name, wherever its length fits. Returns 0, or -1
+ * on an HDF5 failure (the error stack says why). */
+int mkba_h5_describe(hid_t file, const char *prefix, const char *money);
+
 /* The decision-output settings and labels (h5settings.c): written by the
  * writer into an open file (root attributes and /labels entries), read
  * back into the totals. Both return an mkba_status naming `path`. */

@@ -13,155 +13,38 @@
 #include <time.h>
 #include "mkba/mkba.h"
 #include "core/strutil.h"
+#include "results/schema.h"
 #include "h5util.h"
 #include "h5out.h"
 
-/* The per-draw datasets of /draws, in a fixed order. */
+/* The /draws datasets of the per-draw record, in schema order. */
 enum {
-    DS_COST, DS_COST_DISC, DS_EFFECT, DS_EFFECT_DISC, DS_OCCUPANCY,
-    DS_COST_TOTAL, DS_COST_TOTAL_DISC, DS_EFFECT_TOTAL, DS_EFFECT_TOTAL_DISC,
-    DS_PARAMETERS, DS_TRANSFER, DS_TRANSFER_DISC, DS_TRANSFER_TOTAL, DS_TRANSFER_TOTAL_DISC,
-    DS_COST_CATEGORY, DS_COST_CATEGORY_DISC, DS_ESCALATIONS,
-    /* /draws/services, only in files of scenarios with services; keep
-     * these last (DS_FIRST_SERVICE). */
-    DS_SVC_ARRIVALS, DS_SVC_REACHED, DS_SVC_SELF_RESOLVED, DS_SVC_IN_CARE,
-    DS_SVC_QUEUE, DS_SVC_MEAN_WAIT, DS_SVC_DETECTED, DS_SVC_FTE_USED,
-    DS_SVC_WITHDRAWN, DS_SVC_TEAM_IN_CARE, DS_SVC_TEAM_QUEUE,
-    DS_COUNT
-};
-#define DS_FIRST_SERVICE DS_SVC_ARRIVALS
-
-/* Axis sizes a dataset may use after its draw axis. */
-enum {
-    AX_ARM, AX_CYCLE, AX_POINT, AX_PAYER, AX_EFFECT, AX_STATE, AX_PARAM,
-    AX_CATEGORY, AX_DOMAIN, AX_TEAM, AX_COUNT
-};
-
-typedef struct ds_spec {
-    const char *name;          /* relative to /draws */
-    int rank;                  /* axes after the draw axis */
-    int axis[3];
-    const char *axes;
-    const char *description;
-    const char *units;         /* NULL: derived from the last axis (dataset_units) */
-} ds_spec;
-
-#define PER_HOUSEHOLD "1 (households per starting household)"
-
-static const ds_spec spec[DS_COUNT] = {
-    [DS_COST] = { "cost", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
-                  "cost per payer in each cycle, undiscounted; cycle k at index k-1" },
-    [DS_COST_DISC] = { "cost_discounted", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
-                       "cost per payer in each cycle, discounted to time 0; cycle k at index k-1" },
-    [DS_EFFECT] = { "effect", 3, { AX_ARM, AX_CYCLE, AX_EFFECT }, "draw,arm,cycle,effect",
-                    "effect in each cycle, undiscounted; cycle k at index k-1" },
-    [DS_EFFECT_DISC] = { "effect_discounted", 3, { AX_ARM, AX_CYCLE, AX_EFFECT }, "draw,arm,cycle,effect",
-                         "effect in each cycle, discounted to time 0; cycle k at index k-1" },
-    [DS_OCCUPANCY] = { "occupancy", 3, { AX_ARM, AX_POINT, AX_STATE }, "draw,arm,time,state",
-                       "share of starting households in each domain state at time j*cycle_years, j = 0..ncycles" },
-    [DS_COST_TOTAL] = { "cost_total", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
-                        "cost per payer summed over the horizon, undiscounted" },
-    [DS_COST_TOTAL_DISC] = { "cost_total_discounted", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
-                             "cost per payer summed over the horizon, discounted (present value)" },
-    [DS_EFFECT_TOTAL] = { "effect_total", 2, { AX_ARM, AX_EFFECT, 0 }, "draw,arm,effect",
-                          "effect summed over the horizon, undiscounted" },
-    [DS_EFFECT_TOTAL_DISC] = { "effect_total_discounted", 2, { AX_ARM, AX_EFFECT, 0 }, "draw,arm,effect",
-                               "effect summed over the horizon, discounted (present value)" },
-    [DS_PARAMETERS] = { "parameters", 2, { AX_ARM, AX_PARAM, 0 }, "draw,arm,parameter",
-                        "value of every parameter in this draw and arm (arm overrides applied)" },
-    [DS_TRANSFER] = { "transfer", 3, { AX_ARM, AX_CYCLE, AX_PAYER }, "draw,arm,cycle,payer",
-                      "the part of cost that is transfers (cost rules with transfer_to): + for "
-                      "the payer, - for the recipient, undiscounted; cycle k at index k-1" },
-    [DS_TRANSFER_DISC] = { "transfer_discounted", 3, { AX_ARM, AX_CYCLE, AX_PAYER },
-                           "draw,arm,cycle,payer",
-                           "the part of cost_discounted that is transfers: + for the payer, - "
-                           "for the recipient; cycle k at index k-1" },
-    [DS_TRANSFER_TOTAL] = { "transfer_total", 2, { AX_ARM, AX_PAYER, 0 }, "draw,arm,payer",
-                            "transfer summed over the horizon, undiscounted" },
-    [DS_TRANSFER_TOTAL_DISC] = { "transfer_total_discounted", 2, { AX_ARM, AX_PAYER, 0 },
-                                 "draw,arm,payer",
-                                 "transfer summed over the horizon, discounted (present value)" },
-    [DS_COST_CATEGORY] = { "cost_category", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
-                           "draw,arm,cycle,category",
-                           "cost per cost category (/labels/cost_categories) in each cycle, "
-                           "summed over payers, gross (a transfer counts once, as its payer's "
-                           "spending), undiscounted; cycle k at index k-1" },
-    [DS_COST_CATEGORY_DISC] = { "cost_category_discounted", 3, { AX_ARM, AX_CYCLE, AX_CATEGORY },
-                                "draw,arm,cycle,category",
-                                "cost per cost category in each cycle, summed over payers, "
-                                "gross, discounted to time 0; cycle k at index k-1" },
-    [DS_ESCALATIONS] = { "escalations", 3, { AX_ARM, AX_CYCLE, AX_DOMAIN }, "draw,arm,cycle,domain",
-                         "entries into second-line states of each domain (/labels/domains) in "
-                         "each cycle; cycle k at index k-1",
-                         "1 (entries per starting household)" },
-    [DS_SVC_ARRIVALS] = { "services/arrivals", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                          "households asking for help in each cycle; cycle k at index k-1",
-                          PER_HOUSEHOLD },
-    [DS_SVC_REACHED] = { "services/reached", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                         "households admitted to care in each cycle; cycle k at index k-1",
-                         PER_HOUSEHOLD },
-    [DS_SVC_SELF_RESOLVED] = { "services/self_resolved", 2, { AX_ARM, AX_CYCLE, 0 },
-                               "draw,arm,cycle",
-                               "help-seekers resolved by their own strength or network in each "
-                               "cycle; cycle k at index k-1", PER_HOUSEHOLD },
-    [DS_SVC_IN_CARE] = { "services/in_care", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                         "households in care at the end of each cycle; cycle k at index k-1",
-                         PER_HOUSEHOLD },
-    [DS_SVC_QUEUE] = { "services/queue", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                       "households waiting at the end of each cycle; cycle k at index k-1",
-                       PER_HOUSEHOLD },
-    [DS_SVC_MEAN_WAIT] = { "services/mean_wait", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                           "mean years waited by the households admitted in each cycle, NaN "
-                           "when nobody was admitted; cycle k at index k-1", "years" },
-    [DS_SVC_DETECTED] = { "services/detected", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                          "problems found at intake besides the question asked, in each cycle; "
-                          "cycle k at index k-1", "1 (problems per starting household)" },
-    [DS_SVC_FTE_USED] = { "services/fte_used", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                          "staff in use in each cycle, summed over teams, for the scenario's "
-                          "services.population (not per household); cycle k at index k-1",
-                          "FTE (full-time equivalents) for services.population" },
-    [DS_SVC_WITHDRAWN] = { "services/withdrawn", 2, { AX_ARM, AX_CYCLE, 0 }, "draw,arm,cycle",
-                           "households that left a queue without admission (their problem "
-                           "solved while waiting, or gone) since the previous admission; "
-                           "cycle k at index k-1", PER_HOUSEHOLD },
-    [DS_SVC_TEAM_IN_CARE] = { "services/team_in_care", 3, { AX_ARM, AX_CYCLE, AX_TEAM },
-                              "draw,arm,cycle,team",
-                              "households in care with each team (/labels/teams) at the end of "
-                              "each cycle; 0 for teams the arm does not run (/labels/arm_teams); "
-                              "cycle k at index k-1", PER_HOUSEHOLD },
-    [DS_SVC_TEAM_QUEUE] = { "services/team_queue", 3, { AX_ARM, AX_CYCLE, AX_TEAM },
-                            "draw,arm,cycle,team",
-                            "households waiting for each team at the end of each cycle; cycle k "
-                            "at index k-1", PER_HOUSEHOLD },
+#define MKBA_RECORD(field, name, axes, when, units, description) REC_##field,
+#include "results/datasets.def"
+    REC_COUNT
 };
 
 struct mkba_h5_writer {
     char *path, *tmp;
     int force;
     hid_t file;
-    hid_t ds[DS_COUNT];
+    hid_t ds[REC_COUNT];       /* -1 for the service outputs of a model without */
+    const mkba_dataset_spec *rec[REC_COUNT];
     hid_t draw_index;
     size_t nstored;
-    size_t axis[AX_COUNT];
+    size_t axis[MKBA_NAXES];   /* sizes from the model (draw: nstored) */
     int services;              /* the model has services: /draws/services exists */
     unsigned char *written;    /* [nstored]: draw stored yet */
     int finished;              /* mkba_h5_finish closed the file */
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
 };
 
-/* How many of the datasets in spec[] the file has: the service outputs
- * only for a model with services. */
-static int dataset_count(const mkba_h5_writer *w)
-{
-    return w->services ? DS_COUNT : DS_FIRST_SERVICE;
-}
-
 /* Closes every HDF5 object of w and frees it; the temporary file stays. */
 static void writer_release(mkba_h5_writer *w)
 {
     if (w == NULL)
         return;
-    for (int i = 0; i < DS_COUNT; i++)
+    for (int i = 0; i < REC_COUNT; i++)
         if (w->ds[i] >= 0)
             H5Dclose(w->ds[i]);
     if (w->draw_index >= 0)
@@ -233,10 +116,38 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
     return MKBA_OK;
 }
 
+/* Writes /labels/cycle (1..T) and /labels/time (years at each time point
+ * 0..T): the coordinates of the numeric axes, so the cycle and time axes
+ * have dimension scales like the named ones. Attributes come from the
+ * schema (mkba_h5_describe). */
+static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba_error *err)
+{
+    size_t T = w->axis[MKBA_AXIS_CYCLE];
+    int *cycle = malloc((T + 1) * sizeof *cycle);
+    double *time = malloc((T + 1) * sizeof *time);
+    int rc = MKBA_OK;
+    if (cycle == NULL || time == NULL) {
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+    } else {
+        for (size_t j = 0; j <= T; j++) {
+            cycle[j] = (int)j + 1;
+            time[j] = (double)j * m->timing.cycle_years;
+        }
+        size_t dc[1] = { T }, dt[1] = { T + 1 };
+        if (mkba_h5_write_ints(g, "cycle", 1, dc, cycle, NULL, NULL, NULL) < 0)
+            rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/cycle in %s", w->tmp);
+        else if (mkba_h5_write_doubles(g, "time", 1, dt, time, NULL, NULL, NULL) < 0)
+            rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/time in %s", w->tmp);
+    }
+    free(cycle);
+    free(time);
+    return rc;
+}
+
 /* Writes /labels: the names along every axis of the /draws datasets. */
 static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
 {
-    size_t nstates = w->axis[AX_STATE], npar = w->axis[AX_PARAM];
+    size_t nstates = w->axis[MKBA_AXIS_STATE], npar = w->axis[MKBA_AXIS_PARAMETER];
     size_t nmax = m->narms;
     if (m->npayers > nmax) nmax = m->npayers;
     if (m->neffects > nmax) nmax = m->neffects;
@@ -315,6 +226,8 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
         H5Dclose(ds);
     if (space >= 0)
         H5Sclose(space);
+    if (rc == MKBA_OK)
+        rc = write_time_axes(w, g, m, err);
 done:
     if (g >= 0)
         H5Gclose(g);
@@ -466,45 +379,31 @@ static int create_services_group(mkba_h5_writer *w, hid_t g, const mkba_model *m
     return MKBA_OK;
 }
 
-/* The `units` attribute of per-draw dataset `which`. */
-static const char *dataset_units(const mkba_h5_writer *w, int which)
+/* Creates the per-draw dataset rec[which] of nstored draws: one chunk per
+ * draw, light deflate when the library has it, NaN where no draw was
+ * written (so a gap cannot pass for a zero). */
+static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error *err)
 {
-    const ds_spec *sp = &spec[which];
-    if (sp->units != NULL)
-        return sp->units;
-    if (which == DS_OCCUPANCY)
-        return "1 (share of starting households)";
-    if (which == DS_PARAMETERS)
-        return "the unit of each parameter as defined in the scenario";
-    if (sp->axis[sp->rank - 1] == AX_PAYER || sp->axis[sp->rank - 1] == AX_CATEGORY)
-        return w->money_units;
-    return "unit of each effect (/labels/effect_units) per starting household";
-}
-
-/* Creates the per-draw dataset `which` of nstored draws in group g: one
- * chunk per draw, light deflate when the library has it, NaN where no draw
- * was written (so a gap cannot pass for a zero). */
-static int create_dataset(mkba_h5_writer *w, hid_t g, int which, int deflate,
-                          mkba_error *err)
-{
-    const ds_spec *sp = &spec[which];
-    int rank = sp->rank + 1;
-    hsize_t dims[4] = { w->nstored }, chunk[4] = { 1 };
+    const mkba_dataset_spec *sp = w->rec[which];
+    mkba_axis ax[MKBA_SCHEMA_MAXRANK];
+    int rank = mkba_schema_axes(sp->axes, ax);
+    hsize_t dims[MKBA_SCHEMA_MAXRANK], chunk[MKBA_SCHEMA_MAXRANK];
     int empty = 0;
-    for (int i = 0; i < sp->rank; i++) {
-        dims[i + 1] = chunk[i + 1] = w->axis[sp->axis[i]];
-        empty |= dims[i + 1] == 0;
+    for (int i = 0; i < rank; i++) {
+        dims[i] = chunk[i] = ax[i] < MKBA_NAXES ? w->axis[ax[i]] : 0;
+        empty |= dims[i] == 0;
     }
+    chunk[0] = 1;
     double fill = NAN;
     int ok = 0;
-    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t space = rank > 0 ? H5Screate_simple(rank, dims, NULL) : -1;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (space >= 0 && dcpl >= 0
         && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0
         /* A chunk cannot have a zero extent; an empty dataset stays contiguous. */
         && (empty || (H5Pset_chunk(dcpl, rank, chunk) >= 0
                       && (!deflate || H5Pset_deflate(dcpl, 1) >= 0)))) {
-        w->ds[which] = H5Dcreate2(g, sp->name, H5T_IEEE_F64LE, space, H5P_DEFAULT,
+        w->ds[which] = H5Dcreate2(w->file, sp->path, H5T_IEEE_F64LE, space, H5P_DEFAULT,
                                   dcpl, H5P_DEFAULT);
         ok = w->ds[which] >= 0;
     }
@@ -515,13 +414,13 @@ static int create_dataset(mkba_h5_writer *w, hid_t g, int which, int deflate,
         H5Sclose(space);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create dataset /draws/%s in %s",
-                             sp->name, w->tmp);
-    if (mkba_h5_attr_string(w->ds[which], "units", dataset_units(w, which)) < 0
+        return mkba_h5_error(err, MKBA_EIO, "cannot create dataset %s in %s", sp->path, w->tmp);
+    const char *units = strcmp(sp->units, MKBA_UNITS_MONEY) == 0 ? w->money_units : sp->units;
+    if (mkba_h5_attr_string(w->ds[which], "units", units) < 0
         || mkba_h5_attr_string(w->ds[which], "axes", sp->axes) < 0
         || mkba_h5_attr_string(w->ds[which], "description", sp->description) < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write attributes of /draws/%s in %s",
-                             sp->name, w->tmp);
+        return mkba_h5_error(err, MKBA_EIO, "cannot write attributes of %s in %s",
+                             sp->path, w->tmp);
     return MKBA_OK;
 }
 
@@ -587,11 +486,14 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     if (w->services)
         rc = create_services_group(w, g, m, err);
     int deflate = deflate_available();
-    for (int i = 0; i < dataset_count(w) && rc == MKBA_OK; i++)
-        rc = create_dataset(w, g, i, deflate, err);
+    for (int i = 0; i < REC_COUNT && rc == MKBA_OK; i++)
+        if (w->services || w->rec[i]->when != MKBA_WHEN_SERVICES)
+            rc = create_dataset(w, i, deflate, err);
     if (rc == MKBA_OK)
         rc = create_draw_index(w, g, err);
     H5Gclose(g);
+    if (rc == MKBA_OK && mkba_h5_describe(w->file, "/", w->money_units) < 0)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", w->tmp);
     return rc;
 }
 
@@ -624,21 +526,15 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         return NULL;
     }
     w->file = w->draw_index = -1;
-    for (int i = 0; i < DS_COUNT; i++)
+    for (int i = 0; i < REC_COUNT; i++)
         w->ds[i] = -1;
     w->force = force;
     w->nstored = nstored;
-    w->axis[AX_ARM] = m->narms;
-    w->axis[AX_CYCLE] = (size_t)(m->timing.ncycles > 0 ? m->timing.ncycles : 0);
-    w->axis[AX_POINT] = w->axis[AX_CYCLE] + 1;
-    w->axis[AX_PAYER] = m->npayers;
-    w->axis[AX_EFFECT] = m->neffects;
-    for (size_t d = 0; d < m->ndomains; d++)
-        w->axis[AX_STATE] += (size_t)m->domain[d].nstates;
-    w->axis[AX_PARAM] = mkba_params_count(m->params);
-    w->axis[AX_CATEGORY] = m->ncategories;
-    w->axis[AX_DOMAIN] = m->ndomains;
-    w->axis[AX_TEAM] = m->services.nteams;
+    mkba_schema_axis_sizes(m, w->axis);
+    w->axis[MKBA_AXIS_DRAW] = nstored;
+    for (size_t i = 0, k = 0; i < mkba_schema_ndatasets; i++)
+        if (mkba_schema_dataset[i].field >= 0)
+            w->rec[k++] = &mkba_schema_dataset[i];
     w->services = m->services.enabled != 0;
     snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
              m->currency ? m->currency : "", m->price_year);
@@ -682,42 +578,6 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     return w;
 }
 
-/* The values r holds for per-draw dataset `which`. */
-static const double *draw_data(const mkba_draw_result *r, int which)
-{
-    switch (which) {
-    case DS_COST: return r->cost;
-    case DS_COST_DISC: return r->cost_disc;
-    case DS_EFFECT: return r->effect;
-    case DS_EFFECT_DISC: return r->effect_disc;
-    case DS_OCCUPANCY: return r->occupancy;
-    case DS_COST_TOTAL: return r->cost_total;
-    case DS_COST_TOTAL_DISC: return r->cost_total_disc;
-    case DS_EFFECT_TOTAL: return r->effect_total;
-    case DS_EFFECT_TOTAL_DISC: return r->effect_total_disc;
-    case DS_PARAMETERS: return r->params;
-    case DS_TRANSFER: return r->transfer;
-    case DS_TRANSFER_DISC: return r->transfer_disc;
-    case DS_TRANSFER_TOTAL: return r->transfer_total;
-    case DS_TRANSFER_TOTAL_DISC: return r->transfer_total_disc;
-    case DS_COST_CATEGORY: return r->cost_category;
-    case DS_COST_CATEGORY_DISC: return r->cost_category_disc;
-    case DS_ESCALATIONS: return r->escalations;
-    case DS_SVC_ARRIVALS: return r->svc_arrivals;
-    case DS_SVC_REACHED: return r->svc_reached;
-    case DS_SVC_SELF_RESOLVED: return r->svc_self_resolved;
-    case DS_SVC_IN_CARE: return r->svc_in_care;
-    case DS_SVC_QUEUE: return r->svc_queue;
-    case DS_SVC_MEAN_WAIT: return r->svc_mean_wait;
-    case DS_SVC_DETECTED: return r->svc_detected;
-    case DS_SVC_FTE_USED: return r->svc_fte_used;
-    case DS_SVC_WITHDRAWN: return r->svc_withdrawn;
-    case DS_SVC_TEAM_IN_CARE: return r->svc_team_in_care;
-    case DS_SVC_TEAM_QUEUE: return r->svc_team_queue;
-    }
-    return NULL;
-}
-
 /* Writes one row (one draw) of dataset ds from buf of n values. */
 static int write_row(hid_t ds, size_t index, size_t n, hid_t mtype, const void *buf)
 {
@@ -756,28 +616,34 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
     if (index >= w->nstored)
         return mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu is outside the %zu stored draws",
                               w->path, index, w->nstored);
-    if (r->narms != w->axis[AX_ARM] || r->ncycles != w->axis[AX_CYCLE]
-        || r->npayers != w->axis[AX_PAYER] || r->neffects != w->axis[AX_EFFECT]
-        || r->nstates_total != w->axis[AX_STATE] || r->nparams != w->axis[AX_PARAM]
-        || r->ncategories != w->axis[AX_CATEGORY] || r->ndomains != w->axis[AX_DOMAIN]
-        || (r->services != 0) != w->services)
+    size_t shape[MKBA_NAXES];
+    mkba_draw_result_shape(r, shape);
+    int differs = (r->services != 0) != w->services;
+    for (int i = 0; i < REC_COUNT; i++) {
+        mkba_axis ax[MKBA_SCHEMA_MAXRANK];
+        int rank = mkba_schema_axes(w->rec[i]->axes, ax);
+        for (int k = 1; k < rank; k++)
+            differs |= ax[k] < MKBA_NAXES && shape[ax[k]] != w->axis[ax[k]];
+    }
+    if (differs)
         return mkba_error_set(err, MKBA_EINTERNAL,
                               "%s: draw %zu has a result shape that differs from the file's",
                               w->path, index);
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
     int rc = MKBA_OK;
-    for (int i = 0; i < dataset_count(w) && rc == MKBA_OK; i++) {
-        size_t n = 1;
-        for (int k = 0; k < spec[i].rank; k++)
-            n *= w->axis[spec[i].axis[k]];
-        const double *v = draw_data(r, i);
+    for (int i = 0; i < REC_COUNT && rc == MKBA_OK; i++) {
+        const mkba_dataset_spec *sp = w->rec[i];
+        if (w->ds[i] < 0)
+            continue;
+        size_t n = mkba_schema_draw_count(sp, w->axis);
+        const double *v = *(double *const *)(const void *)((const char *)r + sp->field);
         if (n > 0 && v == NULL)
-            rc = mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu has no data for /draws/%s",
-                                w->path, index, spec[i].name);
+            rc = mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu has no data for %s",
+                                w->path, index, sp->path);
         else if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, v) < 0)
-            rc = mkba_h5_error(err, MKBA_EIO, "cannot write draw %zu of /draws/%s in %s",
-                               index, spec[i].name, w->tmp);
+            rc = mkba_h5_error(err, MKBA_EIO, "cannot write draw %zu of %s in %s",
+                               index, sp->path, w->tmp);
     }
     mkba_h5_quiet_end(&q);
     if (rc == MKBA_OK)
@@ -826,7 +692,7 @@ static int finish(mkba_h5_writer *w, mkba_error *err)
     int rc = check_written(w, err);
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
-    for (int i = 0; i < DS_COUNT; i++) {
+    for (int i = 0; i < REC_COUNT; i++) {
         if (w->ds[i] >= 0)
             H5Dclose(w->ds[i]);
         w->ds[i] = -1;

@@ -14,7 +14,7 @@
 #include <hdf5.h>
 #include "analysis/summary.h"
 #include "core/strutil.h"
-#include "engine/result.h"
+#include "results/result.h"
 #include "support.h"
 
 #define TOL 1e-12

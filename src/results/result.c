@@ -1,0 +1,75 @@
+/* The per-draw result record: one array per /draws dataset of the schema,
+ * sized from the model. */
+#include <stdlib.h>
+#include "results/result.h"
+#include "results/schema.h"
+
+/* calloc that never returns NULL for an empty array, so a NULL pointer
+ * always means an allocation failure and callers may index [0..n). */
+static double *zeros(size_t n)
+{
+    return calloc(n > 0 ? n : 1, sizeof(double));
+}
+
+static double **slot(mkba_draw_result *r, const mkba_dataset_spec *s)
+{
+    return (double **)(void *)((char *)r + s->field);
+}
+
+void mkba_draw_result_shape(const mkba_draw_result *r, size_t *n)
+{
+    for (int a = 0; a < MKBA_NAXES; a++)
+        n[a] = 0;
+    n[MKBA_AXIS_ARM] = r->narms;
+    n[MKBA_AXIS_CYCLE] = r->ncycles;
+    n[MKBA_AXIS_TIME] = r->npoints;
+    n[MKBA_AXIS_PAYER] = r->npayers;
+    n[MKBA_AXIS_EFFECT] = r->neffects;
+    n[MKBA_AXIS_STATE] = r->nstates_total;
+    n[MKBA_AXIS_PARAMETER] = r->nparams;
+    n[MKBA_AXIS_CATEGORY] = r->ncategories;
+    n[MKBA_AXIS_DOMAIN] = r->ndomains;
+    n[MKBA_AXIS_TEAM] = r->nteams;
+}
+
+mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
+{
+    if (m == NULL)
+        return NULL;
+    mkba_draw_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    size_t n[MKBA_NAXES];
+    mkba_schema_axis_sizes(m, n);
+    r->narms = n[MKBA_AXIS_ARM];
+    r->ncycles = n[MKBA_AXIS_CYCLE];
+    r->npoints = n[MKBA_AXIS_TIME];
+    r->npayers = n[MKBA_AXIS_PAYER];
+    r->neffects = n[MKBA_AXIS_EFFECT];
+    r->nstates_total = n[MKBA_AXIS_STATE];
+    r->nparams = n[MKBA_AXIS_PARAMETER];
+    r->ncategories = n[MKBA_AXIS_CATEGORY];
+    r->ndomains = n[MKBA_AXIS_DOMAIN];
+    r->nteams = n[MKBA_AXIS_TEAM];
+    r->services = m->services.enabled;
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[i];
+        if (s->field < 0 || (s->when == MKBA_WHEN_SERVICES && !r->services))
+            continue;
+        if ((*slot(r, s) = zeros(mkba_schema_draw_count(s, n))) == NULL) {
+            mkba_draw_result_free(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+void mkba_draw_result_free(mkba_draw_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++)
+        if (mkba_schema_dataset[i].field >= 0)
+            free(*slot(r, &mkba_schema_dataset[i]));
+    free(r);
+}

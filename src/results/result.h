@@ -1,0 +1,38 @@
+/* What one PSA draw produces: one double array per /draws dataset of the
+ * schema (results/datasets.def: the field, its axes and its meaning),
+ * row-major over the dataset's axes after `draw`. Per arm and cycle:
+ * costs by payer and category, effects, transfers, escalations and, with
+ * services, the service outputs; per arm and time point: state occupancy;
+ * per arm: totals and the parameter values used. All money and effects
+ * are per household that started in the cohort (divide by nothing else),
+ * in the scenario's currency and price year. Cycle k (1..T) is stored at
+ * index k-1, time point j (0..T) at index j. */
+#ifndef MKBA_RESULTS_RESULT_H
+#define MKBA_RESULTS_RESULT_H
+
+#include <stddef.h>
+#include "model/model.h"
+
+typedef struct mkba_draw_result {
+    /* The axis sizes; npoints = ncycles + 1, nstates_total = the states of
+     * all domains end to end, nteams = 0 without services. */
+    size_t narms, ncycles, npoints;
+    size_t npayers, neffects, nstates_total, nparams;
+    size_t ncategories, ndomains, nteams;
+    /* 1 when the scenario has services: only then are the arrays of
+     * /draws/services allocated (else NULL). */
+    int services;
+#define MKBA_RECORD(field, name, axes, when, units, description) double *field;
+#include "results/datasets.def"
+} mkba_draw_result;
+
+/* Allocates a zeroed result sized for `m`. Returns NULL when out of
+ * memory, having freed whatever it had allocated. */
+mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m);
+void mkba_draw_result_free(mkba_draw_result *r);
+
+/* The sizes of r's axes, indexed by mkba_axis (results/schema.h); 0 for
+ * axes a draw does not have. */
+void mkba_draw_result_shape(const mkba_draw_result *r, size_t *n);
+
+#endif

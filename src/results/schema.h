@@ -1,0 +1,68 @@
+/* The result file's schema: every dataset and named axis, from the one
+ * table in results/datasets.def. Neither engine nor io: the engine fills
+ * the record it describes, src/io writes and reads it, the tests check the
+ * docs against it. */
+#ifndef MKBA_RESULTS_SCHEMA_H
+#define MKBA_RESULTS_SCHEMA_H
+
+#include <stddef.h>
+#include "model/model.h"
+
+/* Units text the writer replaces by "CURRENCY at PRICE_YEAR prices per
+ * starting household" for the file's scenario. */
+#define MKBA_UNITS_MONEY "CURRENCY at PRICE_YEAR prices per starting household"
+
+/* Most axes a dataset has (draw plus four). */
+#define MKBA_SCHEMA_MAXRANK 5
+
+typedef enum mkba_axis {
+#define MKBA_AXIS(id, name, scale) MKBA_AXIS_##id,
+#include "results/datasets.def"
+    MKBA_NAXES               /* also: an axis without a scale (statistic, row, ...) */
+} mkba_axis;
+
+typedef enum mkba_dtype {
+    MKBA_DTYPE_FLOAT64, MKBA_DTYPE_INT32, MKBA_DTYPE_INT64, MKBA_DTYPE_STRING
+} mkba_dtype;
+
+/* When a file holds the dataset. */
+typedef enum mkba_when {
+    MKBA_WHEN_ALWAYS,        /* every file */
+    MKBA_WHEN_SERVICES,      /* files of scenarios with services */
+    MKBA_WHEN_ANALYSIS       /* files whose analysis_status is "written" */
+} mkba_when;
+
+typedef struct mkba_axis_spec {
+    const char *name;        /* as in the axes attributes */
+    const char *scale;       /* path of its dimension scale dataset, "" none */
+} mkba_axis_spec;
+
+typedef struct mkba_dataset_spec {
+    const char *path;        /* absolute, e.g. "/draws/cost" */
+    mkba_dtype dtype;
+    const char *axes;        /* comma-separated axis names */
+    mkba_when when;
+    const char *units, *description;
+    long field;              /* offset of the array in mkba_draw_result, -1: none */
+} mkba_dataset_spec;
+
+extern const mkba_axis_spec mkba_schema_axis[MKBA_NAXES];
+extern const mkba_dataset_spec mkba_schema_dataset[];
+extern const size_t mkba_schema_ndatasets;
+
+/* The dataset at `path`, or NULL when the schema has none. */
+const mkba_dataset_spec *mkba_schema_find(const char *path);
+
+/* Splits `axes` into axis ids (MKBA_NAXES for a name without a scale).
+ * Returns the rank, or -1 when there are more than MKBA_SCHEMA_MAXRANK. */
+int mkba_schema_axes(const char *axes, mkba_axis out[MKBA_SCHEMA_MAXRANK]);
+
+/* Sizes of the axes a model determines (arm, cycle, time, payer, effect,
+ * state, parameter, category, domain, team, degree); 0 for the others. */
+void mkba_schema_axis_sizes(const mkba_model *m, size_t n[MKBA_NAXES]);
+
+/* Values of one draw of dataset s (the product of the sizes of its axes
+ * after `draw`), or 0 when an axis has no size in n. */
+size_t mkba_schema_draw_count(const mkba_dataset_spec *s, const size_t n[MKBA_NAXES]);
+
+#endif
