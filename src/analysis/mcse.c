@@ -47,3 +47,27 @@ double mkba_mcse_rms(const double *mcse, size_t n)
         s += mcse[i] * mcse[i];
     return sqrt(s / (double)n);
 }
+
+/* The MCSE of entry i of a [batch][n] array, over the used batches. */
+static double entry_mcse(const double *batch, const double *households, size_t nb, size_t n,
+                         size_t i, double *f)
+{
+    for (size_t b = 0; b < nb; b++)
+        f[b] = batch[b * n + i];
+    return mkba_mcse_batches(f, households, nb);
+}
+
+void mkba_mcse_record(mkba_draw_result *r, int cohort)
+{
+    const size_t A = r->narms, P = r->npayers, E = r->neffects;
+    size_t nb = 0;
+    while (nb < r->nbatches && r->batch_households[nb] > 0.0)
+        nb++;
+    double f[MKBA_RESULT_BATCHES];
+    for (size_t i = 0; i < A * P; i++)
+        r->mcse_cost_total_disc[i] = cohort ? 0.0
+            : entry_mcse(r->batch_cost_total_disc, r->batch_households, nb, A * P, i, f);
+    for (size_t i = 0; i < A * E; i++)
+        r->mcse_effect_total_disc[i] = cohort ? 0.0
+            : entry_mcse(r->batch_effect_total_disc, r->batch_households, nb, A * E, i, f);
+}

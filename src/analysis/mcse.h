@@ -13,6 +13,7 @@
 #define MKBA_ANALYSIS_MCSE_H
 
 #include <stddef.h>
+#include "results/result.h"
 
 /* The MCSE of the weighted mean of f[0..nb) with batch households n[0..nb);
  * NaN when nb < 2 or no households. */
@@ -26,5 +27,10 @@ double mkba_mcse_noise_share(const double *value, const double *mcse, size_t ndr
 
 /* Root mean square of mcse[0..n): the typical MCSE of one draw's mean. */
 double mkba_mcse_rms(const double *mcse, size_t n);
+
+/* Fills r's mcse arrays from its batch arrays: the MCSE of each arm's
+ * discounted total per payer and per effect. A record of the cohort trace
+ * (no household noise) gets 0, one with fewer than 2 batches NaN. */
+void mkba_mcse_record(mkba_draw_result *r, int cohort);
 
 #endif

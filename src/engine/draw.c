@@ -14,6 +14,7 @@
  * any thread count. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <omp.h>
 #include "engine/engine.h"
 #include "engine/services.h"
@@ -31,14 +32,12 @@ struct mkba_engine {
     mkba_counts **thread_counts;   /* streaming engine */
     mkba_micro_work **thread_work;
     mkba_svc_work *svc;            /* scenarios with services */
-    /* Batch means for the Monte Carlo standard error (streaming engine):
-     * the households of a draw in nbatches fixed batches, each tallied on
-     * its own into scratch; per batch its households and the per-household
-     * discounted totals, [batch][arm][payer] and [batch][arm][effect]. */
+    /* Batch means for the Monte Carlo standard error: the households of a
+     * draw in nbatches fixed batches, each priced on its own from its
+     * counts (batch) into scratch. */
     int nbatches;
     mkba_counts *batch;
     mkba_draw_result *scratch;
-    mkba_engine_batches means;
 };
 
 void mkba_engine_free(mkba_engine *e)
@@ -54,9 +53,6 @@ void mkba_engine_free(mkba_engine *e)
     mkba_svc_work_free(e->svc);
     mkba_counts_free(e->batch);
     mkba_draw_result_free(e->scratch);
-    free(e->means.households);
-    free(e->means.cost);
-    free(e->means.effect);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
     mkba_layout_free(e->layout);
@@ -83,28 +79,12 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
     return MKBA_OK;
 }
 
-/* Batches of at least MIN_BATCH households, at most MKBA_MCSE_BATCHES. */
-#define MIN_BATCH 2
-
 static int batches_alloc(mkba_engine *e)
 {
-    long b = e->households / MIN_BATCH;
-    e->nbatches = b >= MKBA_MCSE_BATCHES ? MKBA_MCSE_BATCHES : b < 2 ? 0 : (int)b;
-    mkba_engine_batches *mb = &e->means;
-    mb->nbatches = (size_t)e->nbatches;
-    mb->narms = e->m->narms;
-    mb->npayers = e->m->npayers;
-    mb->neffects = e->m->neffects;
-    if (e->nbatches == 0)
-        return MKBA_OK;
-    size_t nb = mb->nbatches;
+    e->nbatches = mkba_svc_batches(e->households);
     e->batch = mkba_counts_alloc(e->layout);
     e->scratch = mkba_draw_result_alloc(e->m);
-    mb->households = calloc(nb, sizeof *mb->households);
-    mb->cost = calloc(nb * mb->narms * mb->npayers + 1, sizeof *mb->cost);
-    mb->effect = calloc(nb * mb->narms * mb->neffects + 1, sizeof *mb->effect);
-    return e->batch && e->scratch && mb->households && mb->cost && mb->effect ? MKBA_OK
-                                                                            : MKBA_ENOMEM;
+    return e->batch != NULL && e->scratch != NULL ? MKBA_OK : MKBA_ENOMEM;
 }
 
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
@@ -132,6 +112,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         goto nomem;
     if (mode == MKBA_ENGINE_COHORT)
         return e;
+    if (batches_alloc(e) != MKBA_OK)
+        goto nomem;
     if (m->services.enabled) {
         e->svc = mkba_svc_work_alloc(m, e->layout, households, e->nthreads);
         if (e->svc == NULL) {
@@ -144,8 +126,6 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         }
         return e;
     }
-    if (batches_alloc(e) != MKBA_OK)
-        goto nomem;
     e->thread_counts = calloc((size_t)e->nthreads, sizeof *e->thread_counts);
     e->thread_work = calloc((size_t)e->nthreads, sizeof *e->thread_work);
     if (e->thread_counts == NULL || e->thread_work == NULL)
@@ -237,42 +217,54 @@ static void simulate_range(mkba_engine *e, uint64_t seed, uint32_t draw, long h0
     }
 }
 
-/* Prices batch b's counts on their own: its per-household totals. */
-static void price_batch(mkba_engine *e, size_t b, const double *values)
+/* Prices batch b's counts (e->batch) on their own into out's batch
+ * arrays; with services, the teams' costs come in at the draw's value per
+ * household (they are the teams', not the batch's). */
+static void price_batch(mkba_engine *e, size_t b, const double *values, mkba_draw_result *out)
 {
-    mkba_engine_batches *mb = &e->means;
-    mkba_counts_to_double(e->batch);
+    const size_t A = out->narms, P = out->npayers, E = out->neffects;
     mkba_tally(e->m, e->layout, e->batch, values, e->scratch);
-    size_t nc = mb->narms * mb->npayers, ne = mb->narms * mb->neffects;
-    mb->households[b] = e->batch->households;
-    for (size_t i = 0; i < nc; i++)
-        mb->cost[b * nc + i] = e->scratch->cost_total_disc[i];
-    for (size_t i = 0; i < ne; i++)
-        mb->effect[b * ne + i] = e->scratch->effect_total_disc[i];
+    if (e->svc != NULL)
+        mkba_svc_price(e->m, e->svc, e->scratch);
+    out->batch_households[b] = e->batch->households;
+    memcpy(out->batch_cost_total_disc + b * A * P, e->scratch->cost_total_disc,
+           A * P * sizeof *out->batch_cost_total_disc);
+    memcpy(out->batch_effect_total_disc + b * A * E, e->scratch->effect_total_disc,
+           A * E * sizeof *out->batch_effect_total_disc);
 }
 
 /* Simulates every household of one draw into e->total (streaming engine),
- * batch by batch when the engine keeps batch means. */
+ * batch by batch, pricing each batch into out. */
 static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
-                                const double *values, const mkba_engine_progress *p)
+                                const double *values, mkba_draw_result *out,
+                                const mkba_engine_progress *p)
 {
     const long H = e->households;
     mkba_counts_zero(e->total);
-    if (e->nbatches == 0) {
-        simulate_range(e, seed, draw, 0, H, p);
-    } else {
-        for (int b = 0; b < e->nbatches; b++) {
-            long h0 = H * b / e->nbatches, h1 = H * (b + 1) / e->nbatches;
-            simulate_range(e, seed, draw, h0, h1, p);
-            price_batch(e, (size_t)b, values);
+    for (int b = 0; b < e->nbatches; b++) {
+        long h0 = H * b / e->nbatches, h1 = H * (b + 1) / e->nbatches;
+        simulate_range(e, seed, draw, h0, h1, p);
+        if (e->nbatches > 1) {
+            mkba_counts_to_double(e->batch);
+            price_batch(e, (size_t)b, values, out);
         }
     }
     mkba_counts_to_double(e->total);
 }
 
-const mkba_engine_batches *mkba_engine_last_batches(const mkba_engine *e)
+/* Marks the batches of out a draw does not use: none when the engine
+ * priced nbatches >= 2 of them. */
+static void clear_batches(const mkba_engine *e, mkba_draw_result *out)
 {
-    return e->nbatches > 0 ? &e->means : NULL;
+    const size_t A = out->narms, P = out->npayers, E = out->neffects;
+    size_t used = e->nbatches > 1 ? (size_t)e->nbatches : 0;
+    for (size_t b = used; b < out->nbatches; b++) {
+        out->batch_households[b] = 0.0;
+        for (size_t i = 0; i < A * P; i++)
+            out->batch_cost_total_disc[b * A * P + i] = NAN;
+        for (size_t i = 0; i < A * E; i++)
+            out->batch_effect_total_disc[b * A * E + i] = NAN;
+    }
 }
 
 int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
@@ -287,12 +279,18 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         rc = mkba_tables_resolve(e->tables, m, values, (long)draw, err);
     if (rc != MKBA_OK)
         return rc;
-    if (e->svc != NULL)
+    if (e->svc != NULL) {
         mkba_svc_run(m, e->tables, values, seed, draw, e->svc, e->total);
-    else if (e->mode == MKBA_ENGINE_MICRO)
-        simulate_households(e, seed, draw, values, progress);
-    else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK)
+        for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++) {
+            mkba_svc_batch_counts(e->svc, e->layout, b, e->batch);
+            price_batch(e, (size_t)b, values, out);
+        }
+    } else if (e->mode == MKBA_ENGINE_MICRO) {
+        simulate_households(e, seed, draw, values, out, progress);
+    } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {
         return rc;
+    }
+    clear_batches(e, out);
     mkba_tally(m, e->layout, e->total, values, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);

@@ -270,24 +270,6 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
                                int nthreads, mkba_error *err);
 void mkba_engine_free(mkba_engine *e);
 
-/* Batch means of the last draw, for Monte Carlo standard errors: the
- * draw's households in nbatches fixed batches (by household number, so
- * independent of the threads), each batch's per-household discounted
- * totals. With near-equal batch sizes n_b, the MCSE of a mean is
- * sqrt(B/(B-1) * sum_b (n_b/H)^2 (m_b - m)^2). */
-#define MKBA_MCSE_BATCHES 20
-typedef struct mkba_engine_batches {
-    size_t nbatches, narms, npayers, neffects;
-    double *households;        /* [batch] */
-    double *cost;              /* [batch][arm][payer]: cost_total_disc */
-    double *effect;            /* [batch][arm][effect]: effect_total_disc */
-} mkba_engine_batches;
-
-/* The batch means of the last mkba_engine_draw, or NULL when the engine
- * keeps none (the cohort trace, which has no household noise; fewer than
- * 4 households). */
-const mkba_engine_batches *mkba_engine_last_batches(const mkba_engine *e);
-
 /* Households per draw (0 for the cohort trace). */
 long mkba_engine_households(const mkba_engine *e);
 

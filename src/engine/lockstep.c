@@ -20,10 +20,18 @@ struct mkba_svc_work {
     long households;
     mkba_svc_households hh;
     mkba_svc_queues *queues;
-    int64_t **delta;           /* per thread: [arm][point][slot] */
+    /* The households in nbatches fixed batches (mkba_svc_batches), cut
+     * into chunks of at most CHUNK: chunk i is households [chunk_h0[i],
+     * chunk_h0[i + 1]) of batch chunk_batch[i]. Tallies are kept per
+     * thread and batch, so a batch can be priced on its own. */
+    int nbatches;
+    long nchunks;
+    long *chunk_h0;
+    int *chunk_batch;
+    int64_t **delta;           /* per thread: [batch][arm][point][slot] */
     long (*counts)[MKBA_SVC_NCOUNTS]; /* per thread */
-    mkba_counts **thread_counts;
-    size_t ndelta;
+    mkba_counts **thread_counts; /* [thread * nbatches + batch] */
+    size_t ndelta;             /* per batch */
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
 };
@@ -74,9 +82,11 @@ void mkba_svc_work_free(mkba_svc_work *w)
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         free(w->delta[i]);
     free(w->delta);
-    for (int i = 0; w->thread_counts != NULL && i < w->nthreads; i++)
+    for (int i = 0; w->thread_counts != NULL && i < w->nthreads * w->nbatches; i++)
         mkba_counts_free(w->thread_counts[i]);
     free(w->thread_counts);
+    free(w->chunk_h0);
+    free(w->chunk_batch);
     free(w->counts);
     free(w->tally.cost);
     free(w->tally.category);
@@ -96,6 +106,33 @@ static int category_index(const mkba_model *m, const char *name)
     return -1;
 }
 
+/* Cuts the households into batches and each batch into chunks. */
+static int chunks_alloc(mkba_svc_work *w)
+{
+    const long H = w->households, B = w->nbatches;
+    w->nchunks = 0;
+    for (long b = 0; b < B; b++)
+        w->nchunks += (H * (b + 1) / B - H * b / B + CHUNK - 1) / CHUNK;
+    w->chunk_h0 = malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_h0);
+    w->chunk_batch = malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_batch);
+    if (w->chunk_h0 == NULL || w->chunk_batch == NULL)
+        return 0;
+    long i = 0;
+    for (long b = 0; b < B; b++)
+        for (long h = H * b / B, h1 = H * (b + 1) / B; h < h1; h += CHUNK, i++) {
+            w->chunk_h0[i] = h;
+            w->chunk_batch[i] = (int)b;
+        }
+    w->chunk_h0[i] = H;
+    return 1;
+}
+
+int mkba_svc_batches(long households)
+{
+    long b = households / MKBA_SVC_MIN_BATCH;
+    return b >= MKBA_RESULT_BATCHES ? MKBA_RESULT_BATCHES : b < 1 ? 1 : (int)b;
+}
+
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads)
 {
@@ -104,17 +141,22 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         return NULL;
     w->nthreads = nthreads;
     w->households = households;
+    w->nbatches = mkba_svc_batches(households);
     w->ndelta = l->narms * l->npoints * l->nslots;
+    const size_t nb = (size_t)w->nbatches;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     int ok = mkba_svc_households_alloc(&w->hh, households, m->ndomains)
              && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
+             && chunks_alloc(w)
              && (w->delta = calloc((size_t)nthreads, sizeof *w->delta)) != NULL
-             && (w->thread_counts = calloc((size_t)nthreads, sizeof *w->thread_counts)) != NULL
+             && (w->thread_counts = calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
+                    != NULL
              && (w->counts = calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
     for (int i = 0; ok && i < nthreads; i++)
-        ok = (w->delta[i] = calloc(w->ndelta, sizeof **w->delta)) != NULL
-             && (w->thread_counts[i] = mkba_counts_alloc(l)) != NULL;
+        ok = (w->delta[i] = calloc(nb * w->ndelta, sizeof **w->delta)) != NULL;
+    for (size_t i = 0; ok && i < (size_t)nthreads * nb; i++)
+        ok = (w->thread_counts[i] = mkba_counts_alloc(l)) != NULL;
     mkba_svc_tally *t = &w->tally;
     t->narms = m->narms;
     t->ncycles = l->ncycles;
@@ -217,16 +259,16 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
                     uint64_t seed, uint32_t draw, size_t arm, mkba_svc_work *w)
 {
     const mkba_layout *l = t->l;
-    const long n = w->households, nchunks = (n + CHUNK - 1) / CHUNK;
+    const long n = w->households, nchunks = w->nchunks;
     const size_t per_arm = l->npoints * l->nslots;
     mkba_svc_arm a;
     mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw, n);
     mkba_svc_queues_clear(w->queues);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads)
     for (long i = 0; i < nchunks; i++) {
-        int64_t *delta = w->delta[omp_get_thread_num()] + arm * per_arm;
-        long h1 = (i + 1) * CHUNK < n ? (i + 1) * CHUNK : n;
-        for (long h = i * CHUNK; h < h1; h++)
+        int64_t *delta = w->delta[omp_get_thread_num()]
+                         + (size_t)w->chunk_batch[i] * w->ndelta + arm * per_arm;
+        for (long h = w->chunk_h0[i]; h < w->chunk_h0[i + 1]; h++)
             mkba_svc_household_start(&a, &w->hh, h, delta);
     }
     for (int k = 1; k <= (int)l->ncycles; k++) {
@@ -234,13 +276,13 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
         for (long i = 0; i < nchunks; i++) {
-            int tid = omp_get_thread_num();
-            int64_t *delta = w->delta[tid] + arm * per_arm;
-            uint64_t *entries = w->thread_counts[tid]->entries + arm * l->ncycles * l->nstates_total;
-            long h1 = (i + 1) * CHUNK < n ? (i + 1) * CHUNK : n;
+            int tid = omp_get_thread_num(), b = w->chunk_batch[i];
+            int64_t *delta = w->delta[tid] + (size_t)b * w->ndelta + arm * per_arm;
+            uint64_t *entries = w->thread_counts[tid * w->nbatches + b]->entries
+                                + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines. */
             long local[MKBA_SVC_NCOUNTS] = {0};
-            for (long h = i * CHUNK; h < h1; h++)
+            for (long h = w->chunk_h0[i]; h < w->chunk_h0[i + 1]; h++)
                 mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, local);
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
                 w->counts[tid][j] += local[j];
@@ -255,6 +297,28 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     }
 }
 
+/* Adds batch b's integer tallies of every thread to c: occupancy is the
+ * running sum of the changes; changes and entries add up in integers, so
+ * any split of the households gives the same totals. */
+static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c)
+{
+    for (int i = 0; i < w->nthreads; i++) {
+        const mkba_counts *tc = w->thread_counts[i * w->nbatches + b];
+        for (size_t j = 0, n = l->narms * l->ncycles * l->nstates_total; j < n; j++)
+            c->entries[j] += tc->entries[j];
+        const int64_t *dl = w->delta[i] + (size_t)b * w->ndelta;
+        for (size_t arm = 0; arm < l->narms; arm++)
+            for (size_t s = 0; s < l->nslots; s++) {
+                int64_t run = 0;
+                for (size_t j = 0; j < l->npoints; j++) {
+                    size_t at = (arm * l->npoints + j) * l->nslots + s;
+                    run += dl[at];
+                    c->occ[at] += (uint64_t)run;
+                }
+            }
+    }
+}
+
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
                   uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c)
 {
@@ -266,29 +330,26 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
-    for (int i = 0; i < w->nthreads; i++) {
-        memset(w->delta[i], 0, w->ndelta * sizeof *w->delta[i]);
+    const size_t nb = (size_t)w->nbatches;
+    for (int i = 0; i < w->nthreads; i++)
+        memset(w->delta[i], 0, nb * w->ndelta * sizeof *w->delta[i]);
+    for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
         mkba_counts_zero(w->thread_counts[i]);
-    }
     for (size_t arm = 0; arm < m->narms; arm++)
         run_arm(m, t, values, seed, draw, arm, w);
-    /* Occupancy is the running sum of the changes; threads' changes and
-     * entries add up in integers. */
     mkba_counts_zero(c);
-    for (int i = 0; i < w->nthreads; i++) {
-        mkba_counts_add(c, w->thread_counts[i]);
-        const int64_t *dl = w->delta[i];
-        for (size_t arm = 0; arm < m->narms; arm++)
-            for (size_t s = 0; s < l->nslots; s++) {
-                int64_t run = 0;
-                for (size_t j = 0; j < l->npoints; j++) {
-                    size_t at = (arm * l->npoints + j) * l->nslots + s;
-                    run += dl[at];
-                    c->occ[at] += (uint64_t)run;
-                }
-            }
-    }
+    for (int b = 0; b < w->nbatches; b++)
+        add_batch(w, l, b, c);
     c->households = (double)w->households;
+    mkba_counts_to_double(c);
+}
+
+void mkba_svc_batch_counts(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c)
+{
+    const long H = w->households;
+    mkba_counts_zero(c);
+    add_batch(w, l, b, c);
+    c->households = (double)(H * (b + 1) / w->nbatches - H * b / w->nbatches);
     mkba_counts_to_double(c);
 }
 

@@ -45,9 +45,11 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
     if (s == NULL)
         return MKBA_OK;
     int rc = MKBA_OK;
-    /* The /analysis datasets get their dimension scales once all exist
-     * (a scale such as /analysis/cashflow/year may be written last). */
-    if (s->writable && mkba_h5_describe(s->file, "/analysis", NULL) < 0)
+    /* The /analysis and /design datasets get their dimension scales once
+     * all exist (a scale such as /analysis/cashflow/year may be written
+     * last). */
+    if (s->writable && (mkba_h5_describe(s->file, "/analysis", NULL) < 0
+                        || mkba_h5_describe(s->file, "/design", NULL) < 0))
         rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", s->path);
     if (H5Fclose(s->file) < 0 && rc == MKBA_OK)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", s->path);

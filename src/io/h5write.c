@@ -117,8 +117,8 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
 }
 
 /* Writes /labels/cycle (1..T) and /labels/time (years at each time point
- * 0..T): the coordinates of the numeric axes, so the cycle and time axes
- * have dimension scales like the named ones. Attributes come from the
+ * 0..T) and /labels/batch (0..MKBA_RESULT_BATCHES-1): the coordinates of
+ * the numeric axes, so they have dimension scales like the named ones. Attributes come from the
  * schema (mkba_h5_describe). */
 static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba_error *err)
 {
@@ -139,6 +139,12 @@ static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba
         else if (mkba_h5_write_doubles(g, "time", 1, dt, time, NULL, NULL, NULL) < 0)
             rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/time in %s", w->tmp);
     }
+    int batch[MKBA_RESULT_BATCHES];
+    size_t db[1] = { MKBA_RESULT_BATCHES };
+    for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
+        batch[b] = b;
+    if (rc == MKBA_OK && mkba_h5_write_ints(g, "batch", 1, db, batch, NULL, NULL, NULL) < 0)
+        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/batch in %s", w->tmp);
     free(cycle);
     free(time);
     return rc;
@@ -403,8 +409,13 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
         /* A chunk cannot have a zero extent; an empty dataset stays contiguous. */
         && (empty || (H5Pset_chunk(dcpl, rank, chunk) >= 0
                       && (!deflate || H5Pset_deflate(dcpl, 1) >= 0)))) {
-        w->ds[which] = H5Dcreate2(w->file, sp->path, H5T_IEEE_F64LE, space, H5P_DEFAULT,
-                                  dcpl, H5P_DEFAULT);
+        /* Subgroups of /draws (batches, mcse) are created on the way. */
+        hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+            w->ds[which] = H5Dcreate2(w->file, sp->path, H5T_IEEE_F64LE, space, lcpl,
+                                      dcpl, H5P_DEFAULT);
+        if (lcpl >= 0)
+            H5Pclose(lcpl);
         ok = w->ds[which] >= 0;
     }
     hid_t kept = mkba_h5_error_keep(!ok);

@@ -30,6 +30,7 @@ void mkba_draw_result_shape(const mkba_draw_result *r, size_t *n)
     n[MKBA_AXIS_CATEGORY] = r->ncategories;
     n[MKBA_AXIS_DOMAIN] = r->ndomains;
     n[MKBA_AXIS_TEAM] = r->nteams;
+    n[MKBA_AXIS_BATCH] = r->nbatches;
 }
 
 mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
@@ -51,6 +52,7 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     r->ncategories = n[MKBA_AXIS_CATEGORY];
     r->ndomains = n[MKBA_AXIS_DOMAIN];
     r->nteams = n[MKBA_AXIS_TEAM];
+    r->nbatches = n[MKBA_AXIS_BATCH];
     r->services = m->services.enabled;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *s = &mkba_schema_dataset[i];

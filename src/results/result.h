@@ -13,12 +13,16 @@
 #include <stddef.h>
 #include "model/model.h"
 
+/* Fixed household batches per draw, for Monte Carlo standard errors by
+ * batch means (/draws/batches, docs/output.md). */
+#define MKBA_RESULT_BATCHES 20
+
 typedef struct mkba_draw_result {
     /* The axis sizes; npoints = ncycles + 1, nstates_total = the states of
      * all domains end to end, nteams = 0 without services. */
     size_t narms, ncycles, npoints;
     size_t npayers, neffects, nstates_total, nparams;
-    size_t ncategories, ndomains, nteams;
+    size_t ncategories, ndomains, nteams, nbatches;
     /* 1 when the scenario has services: only then are the arrays of
      * /draws/services allocated (else NULL). */
     int services;

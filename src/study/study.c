@@ -10,6 +10,7 @@
 #include "study/study.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
+#include "analysis/mcse.h"
 
 /* What one thread needs to evaluate points on its own. */
 typedef struct point_work {
@@ -143,6 +144,8 @@ static int evaluate(const study *s, point_work *w, size_t point, mkba_draw_resul
                                 s->m->base_case, w->values, w->pwork, err);
     if (rc == MKBA_OK)
         rc = mkba_engine_draw(w->engine, w->values, s->o->seed, draw, rec, progress, err);
+    if (rc == MKBA_OK)
+        mkba_mcse_record(rec, s->o->mode == MKBA_ENGINE_COHORT);
     return rc;
 }
 
