@@ -13,7 +13,9 @@
 #define MKBA_ANALYSIS_MCSE_H
 
 #include <stddef.h>
+#include "mkba/error.h"
 #include "results/result.h"
+#include "io/h5out.h"
 
 /* The MCSE of the weighted mean of f[0..nb) with batch households n[0..nb);
  * NaN when nb < 2 or no households. */
@@ -32,5 +34,28 @@ double mkba_mcse_rms(const double *mcse, size_t n);
  * discounted total per payer and per effect. A record of the cohort trace
  * (no household noise) gets 0, one with fewer than 2 batches NaN. */
 void mkba_mcse_record(mkba_draw_result *r, int cohort);
+
+/* The Monte Carlo error of one mean the summary reports: the root mean
+ * square over draws of each draw's MCSE, and (PSA) the household-noise
+ * share of its variance over draws (NaN for one draw). */
+typedef struct mkba_mc_error {
+    double mcse, noise_share;
+} mkba_mc_error;
+
+/* Monte Carlo errors of the summary's main means (docs/summary.md): per arm
+ * its discounted total cost, the increment over the reference and the NPV
+ * for society versus the reference; per arm and effect the effect and its
+ * increment. The reference arm's increments have MCSE 0. */
+typedef struct mkba_mc_summary {
+    size_t narms, neffects;
+    mkba_mc_error *cost, *inc_cost, *npv;  /* [arm] */
+    mkba_mc_error *effect, *inc_effect;    /* [arm][effect] */
+} mkba_mc_summary;
+
+/* Computes the Monte Carlo errors from t's batches. *out is NULL (and the
+ * result MKBA_OK) when t has no batches (a file written before them, or
+ * the cohort trace, whose means have no household noise). */
+int mkba_mc_summary_alloc(const mkba_h5_totals *t, mkba_mc_summary **out, mkba_error *err);
+void mkba_mc_summary_free(mkba_mc_summary *s);
 
 #endif

@@ -65,6 +65,7 @@ void mkba_summary_free(mkba_summary *s)
     free(s->inc_escalation);
     free(s->service);
     free(s->team);
+    mkba_mc_summary_free(s->mc);
     free(s);
 }
 
@@ -453,6 +454,11 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         icers(t, s, a);
     }
 
+    if (mkba_mc_summary_alloc(t, &s->mc, err) != MKBA_OK) {
+        work_free(&w);
+        mkba_summary_free(s);
+        return NULL;
+    }
     periods(t, s);
     if (t->cost_category_disc != NULL && t->ncategories > 0) {
         size_t nc = t->ncategories;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include "mkba/error.h"
 #include "io/h5out.h"
+#include "analysis/mcse.h"
 
 /* A mean and a 95% interval (2.5% and 97.5% percentiles). With fewer than
  * two draws there is no interval: lo and hi are NAN. */
@@ -125,6 +126,9 @@ typedef struct mkba_summary {
      * Otherwise NULL with nteams 0. */
     size_t nteams;
     double *team;
+    /* Monte Carlo errors of the microsimulation's means (analysis/mcse.h);
+     * NULL for a file without household batches and for the cohort trace. */
+    mkba_mc_summary *mc;
 } mkba_summary;
 
 /* The type-7 (R's default) p-quantile of the n >= 1 sorted values x:

@@ -152,6 +152,13 @@ typedef struct mkba_h5_totals {
      * /labels/team_caseload_parameter has no caseloads).
      * /draws/services/team_in_care and team_queue, per starting household,
      * [draw][arm][cycle][team]; both NULL in a file without them. */
+    /* Household batches for Monte Carlo standard errors (/draws/batches):
+     * [draw][batch] households and [draw][batch][arm][payer] /
+     * [draw][batch][arm][effect] discounted totals per batch. nbatches 0
+     * and NULL in a file without them or a record built by hand. */
+    size_t nbatches;
+    double *batch_households, *batch_cost_total_disc, *batch_effect_total_disc;
+
     size_t nteams;
     char **team;
     int *arm_teams;

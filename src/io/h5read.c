@@ -61,6 +61,9 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     free(t->cost_category_undisc);
     mkba_h5_strings_free(t->domain, t->ndomains);
     free(t->escalations);
+    free(t->batch_households);
+    free(t->batch_cost_total_disc);
+    free(t->batch_effect_total_disc);
     for (int i = 0; i < MKBA_H5_NSERVICE; i++)
         free(t->service[i]);
     mkba_h5_strings_free(t->team, t->nteams);
@@ -149,6 +152,7 @@ static void shape_of(const mkba_h5_totals *t, size_t n[MKBA_NAXES])
     n[MKBA_AXIS_CATEGORY] = t->ncategories;
     n[MKBA_AXIS_DOMAIN] = t->ndomains;
     n[MKBA_AXIS_TEAM] = t->nteams;
+    n[MKBA_AXIS_BATCH] = t->nbatches;
 }
 
 /* Reads the labels and the root attributes the analyses need. */
@@ -345,6 +349,26 @@ done:
     return rc;
 }
 
+/* The household batches (/draws/batches), when the file has them: files
+ * written before them read with nbatches 0 and NULL arrays. */
+static int read_batches(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
+{
+    if (H5Lexists(f, "/draws/batches", H5P_DEFAULT) <= 0)
+        return MKBA_OK;
+    t->nbatches = MKBA_RESULT_BATCHES;
+    size_t n[MKBA_NAXES];
+    shape_of(t, n);
+    int rc = read_block(f, path, "/draws/batches/households", n, &t->ndraws,
+                        &t->batch_households, err);
+    if (rc == MKBA_OK)
+        rc = read_block(f, path, "/draws/batches/cost_total_discounted", n, &t->ndraws,
+                        &t->batch_cost_total_disc, err);
+    if (rc == MKBA_OK)
+        rc = read_block(f, path, "/draws/batches/effect_total_discounted", n, &t->ndraws,
+                        &t->batch_effect_total_disc, err);
+    return rc;
+}
+
 static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
 {
     int rc = read_labels_and_attributes(f, path, t, err);
@@ -379,6 +403,8 @@ static int read_all(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *er
     }
     if (rc == MKBA_OK && t->services)
         rc = read_teams(f, path, t, err);
+    if (rc == MKBA_OK)
+        rc = read_batches(f, path, t, err);
     return rc;
 }
 

@@ -235,6 +235,66 @@ static void category_tables(builder *b)
     }
 }
 
+/* One row of the Monte Carlo error table. */
+static void mc_row(builder *b, mkba_rtable *tb, size_t a, const char *what, double mean,
+                   const mkba_mc_error *e, mkba_col_kind kind)
+{
+    long row = mkba_rtable_row(b->r, tb);
+    mkba_rtable_str(b->r, tb, row, 0, b->t->arm[a]);
+    mkba_rtable_str(b->r, tb, row, 1, what);
+    mkba_rtable_num_as(tb, row, 2, mean, kind);
+    mkba_rtable_num_as(tb, row, 3, e->mcse, kind);
+    mkba_rtable_num(tb, row, 4, e->noise_share);
+}
+
+/* The Monte Carlo error of the microsimulation's main means: for a base
+ * case their standard errors, for a PSA also how much of the spread over
+ * draws is household noise rather than parameter uncertainty. */
+static void mc_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    const mkba_summary *s = b->s;
+    const mkba_mc_summary *mc = s->mc;
+    if (mc == NULL)
+        return;
+    static const char *const col[] = { "arm", "mean of", "mean", "MCSE", "noise share" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_SHARE };
+    char title[512], what[300];
+    snprintf(title, sizeof title, "Monte Carlo error (%ld households per draw; %s per household, "
+             "discounted)", t->households, b->cur);
+    mkba_rtable *tb = table(b, "monte_carlo_error", title, 5, col, kind);
+    const size_t E = s->neffects, r = (size_t)t->reference;
+    for (size_t a = 0; a < s->narms; a++) {
+        mc_row(b, tb, a, "total cost", s->cost[a].mean, &mc->cost[a], MKBA_COL_MONEY);
+        if (a != r) {
+            snprintf(what, sizeof what, "cost vs %s", ref_name(b));
+            mc_row(b, tb, a, what, s->inc_cost[a].mean, &mc->inc_cost[a], MKBA_COL_MONEY);
+            snprintf(what, sizeof what, "NPV (society) vs %s", ref_name(b));
+            mc_row(b, tb, a, what, s->npv[a].mean, &mc->npv[a], MKBA_COL_MONEY);
+        }
+        for (size_t e = 0; e < E; e++) {
+            mkba_col_kind k = t->effect_monetary[e] ? MKBA_COL_MONEY : MKBA_COL_EFFECT;
+            mc_row(b, tb, a, t->effect[e], s->effect[a * E + e].mean, &mc->effect[a * E + e], k);
+            if (a != r) {
+                snprintf(what, sizeof what, "%s vs %s", t->effect[e], ref_name(b));
+                mc_row(b, tb, a, what, s->inc_effect[a * E + e].mean,
+                       &mc->inc_effect[a * E + e], k);
+            }
+        }
+    }
+    mkba_rtable_note(b->r, tb, "MCSE: the standard error of a draw's mean from %zu fixed "
+                     "household batches (docs/summary.md); mean +- 2 MCSE holds the value of an "
+                     "unlimited population in about 95%% of runs.", t->nbatches);
+    if (s->ndraws >= 2)
+        mkba_rtable_note(b->r, tb, "PSA: MCSE is the root mean square over the %zu draws; "
+                         "noise share is the part of the variance over draws that is household "
+                         "noise, the rest is parameter uncertainty. A share above 10%% asks for "
+                         "more households per draw.", s->ndraws);
+    else
+        mkba_rtable_note(b->r, tb, "Noise share needs PSA draws: n/a for a base case.");
+}
+
 /* The name of period p, with its years: "first year", "mature, years
  * 5-8", "overall, years 1-8". Years are numbered from 1; a period that
  * starts or ends inside a year names that year. */
@@ -795,6 +855,7 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
         base_tables(&b);
     }
     category_tables(&b);
+    mc_table(&b);
     service_table(&b);
     team_table(&b);
     escalation_table(&b);
