@@ -18,12 +18,14 @@ static double timed_run(const mkba_model *m, int threads, long draws, long house
 {
     mkba_run_options o;
     mkba_run_options_init(&o);
-    o.threads = threads;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = threads;
     o.draws = draws;
     o.households = households;
     mkba_error err = {0};
     double t0 = omp_get_wtime();
-    if (mkba_run(m, &o, &err) != MKBA_OK) {
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         exit(1);
     }
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
         const char *path = argc > 1 ? argv[i] : "scenarios/bench.cfg";
         mkba_model *m = NULL;
         mkba_error err = {0};
-        if (mkba_scenario_load(path, &m, &err) != MKBA_OK) {
+        if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK) {
             fprintf(stderr, "bench: %s\n", err.message);
             return 1;
         }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "mkba/context.h"
 #include "mkba/error.h"
 #include "mkba/rng.h"
 
@@ -18,8 +19,11 @@
 
 typedef struct mkba_model mkba_model;
 
-/* See src/model/scenario.h for the full contract. */
-int mkba_scenario_load(const char *path, mkba_model **out, mkba_error *err);
+/* Loads and checks the scenario at `path` (ctx: its allocator, NULL for
+ * the defaults; the model keeps it for mkba_model_free). See
+ * src/model/scenario.h for the full contract. */
+int mkba_scenario_load(const mkba_context *ctx, const char *path, mkba_model **out,
+                       mkba_error *err);
 void mkba_model_free(mkba_model *m);
 void mkba_model_print(const mkba_model *m, FILE *f);
 
@@ -35,9 +39,6 @@ int mkba_model_warnings(const mkba_model *m, FILE *f);
 
 typedef enum mkba_mode { MKBA_MODE_MICRO = 0, MKBA_MODE_COHORT } mkba_mode;
 
-/* Progress callback: `done` of `total` household-cycles finished. Called from
- * the thread that started the run only. */
-typedef void (*mkba_progress_fn)(void *user, double done, double total);
 
 typedef struct mkba_run_options {
     const char *output;       /* HDF5 path; NULL = do not write */
@@ -46,7 +47,6 @@ typedef struct mkba_run_options {
     long households;          /* < 0: the scenario's run.households */
     int seed_set;             /* use `seed` instead of the scenario's */
     uint64_t seed;
-    int threads;              /* <= 0: OpenMP's default */
     mkba_mode mode;
     /* Run only draws [first_draw, first_draw + ndraws_part) of `draws`; for
      * splitting work across processes. ndraws_part <= 0: all draws. */
@@ -62,20 +62,20 @@ typedef struct mkba_run_options {
      * outputs (break-even, who pays and who gains, frontier, CEAC, EVPI,
      * MKBA table) as the group /analysis before the file is committed. */
     int analyse;
-    mkba_progress_fn progress;
-    void *progress_user;
 } mkba_run_options;
 
 /* Sets every option to its default (scenario values, all draws, no output,
  * analyses on). */
 void mkba_run_options_init(mkba_run_options *o);
 
-/* Runs the model and, when o->output is set, writes the result file (to a
+/* Runs the model with ctx's allocator, threads and progress callback (NULL:
+ * the defaults) and, when o->output is set, writes the result file (to a
  * temporary name, renamed when complete). The output path is checked before
  * any work (its folder exists and is writable; it is not a folder; an
  * existing file needs force). Returns MKBA_OK or an error code with err
  * filled in; on error no output file is left behind. */
-int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err);
+int mkba_run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
+             mkba_error *err);
 
 /* ---- reading a result file ---- */
 
@@ -92,7 +92,7 @@ typedef enum mkba_summary_format {
  * this perspective only (society, municipality, a payer or the scenario's
  * own); NULL: all. An unknown perspective is an error listing the known
  * ones and the closest. */
-int mkba_summary_write(const char *path, mkba_summary_format format, const char *perspective,
-                       FILE *out, mkba_error *err);
+int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
+                       const char *perspective, FILE *out, mkba_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "breakeven.h"
+#include "core/alloc.h"
 #include "analysis/summary.h"
 
 /* A cumulative sum within this fraction of the gross flows that built it
@@ -57,17 +58,17 @@ void mkba_cashflow_free(mkba_cashflow *c)
 {
     if (c == NULL)
         return;
-    free(c->net_disc);
-    free(c->net_undisc);
-    free(c->cum_disc);
-    free(c->cum_undisc);
-    free(c->breakeven);
-    free(c->payback);
-    free(c->npv);
-    free(c->investment);
-    free(c->returns);
-    free(c->roi);
-    free(c);
+    mkba_free(c->net_disc);
+    mkba_free(c->net_undisc);
+    mkba_free(c->cum_disc);
+    mkba_free(c->cum_undisc);
+    mkba_free(c->breakeven);
+    mkba_free(c->payback);
+    mkba_free(c->npv);
+    mkba_free(c->investment);
+    mkba_free(c->returns);
+    mkba_free(c->roi);
+    mkba_free(c);
 }
 
 /* Index of the first non-finite value of x[0..n), or n. */
@@ -192,24 +193,24 @@ mkba_cashflow *mkba_cashflow_alloc(const mkba_cashflow_input *in, mkba_error *er
     mkba_cycles_per_year(in->cycle_years, &cpy, NULL);
     size_t nd = in->ndraws, na = in->narms, ny = mkba_years_of(in->ncycles, cpy);
     size_t nrow = nd * na, nflow = nrow * ny;
-    mkba_cashflow *c = calloc(1, sizeof *c);
-    double *gross = malloc(ny * sizeof *gross);
+    mkba_cashflow *c = mkba_calloc(1, sizeof *c);
+    double *gross = mkba_malloc(ny * sizeof *gross);
     if (c == NULL || gross == NULL)
         goto nomem;
     c->ndraws = nd;
     c->narms = na;
     c->nyears = ny;
     c->reference = in->reference;
-    c->net_disc = malloc(nflow * sizeof *c->net_disc);
-    c->net_undisc = malloc(nflow * sizeof *c->net_undisc);
-    c->cum_disc = malloc(nflow * sizeof *c->cum_disc);
-    c->cum_undisc = malloc(nflow * sizeof *c->cum_undisc);
-    c->breakeven = malloc(nrow * sizeof *c->breakeven);
-    c->payback = malloc(nrow * sizeof *c->payback);
-    c->npv = malloc(nrow * sizeof *c->npv);
-    c->investment = malloc(nrow * sizeof *c->investment);
-    c->returns = malloc(nrow * sizeof *c->returns);
-    c->roi = malloc(nrow * sizeof *c->roi);
+    c->net_disc = mkba_malloc(nflow * sizeof *c->net_disc);
+    c->net_undisc = mkba_malloc(nflow * sizeof *c->net_undisc);
+    c->cum_disc = mkba_malloc(nflow * sizeof *c->cum_disc);
+    c->cum_undisc = mkba_malloc(nflow * sizeof *c->cum_undisc);
+    c->breakeven = mkba_malloc(nrow * sizeof *c->breakeven);
+    c->payback = mkba_malloc(nrow * sizeof *c->payback);
+    c->npv = mkba_malloc(nrow * sizeof *c->npv);
+    c->investment = mkba_malloc(nrow * sizeof *c->investment);
+    c->returns = mkba_malloc(nrow * sizeof *c->returns);
+    c->roi = mkba_malloc(nrow * sizeof *c->roi);
     if (!c->net_disc || !c->net_undisc || !c->cum_disc || !c->cum_undisc || !c->breakeven
         || !c->payback || !c->npv || !c->investment || !c->returns || !c->roi)
         goto nomem;
@@ -235,11 +236,11 @@ mkba_cashflow *mkba_cashflow_alloc(const mkba_cashflow_input *in, mkba_error *er
         else
             c->roi[i] = ret > 0.0 ? INFINITY : NAN;
     }
-    free(gross);
+    mkba_free(gross);
     return c;
 
 nomem:
-    free(gross);
+    mkba_free(gross);
     mkba_cashflow_free(c);
     mkba_error_set(err, MKBA_ENOMEM, "cash flows: out of memory for %zu draws x %zu arms "
                    "x %zu years", nd, na, ny);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ceac.h"
+#include "core/alloc.h"
 
 int mkba_nmb_fill(size_t n, const double *cost, const double *effect,
                   double lambda, double *nmb, mkba_error *err)
@@ -107,14 +108,14 @@ void mkba_ceac_free(mkba_ceac *c)
 {
     if (c == NULL)
         return;
-    free(c->lambda);
-    free(c->mean_nmb);
-    free(c->prob_best);
-    free(c->rank);
-    free(c->frontier_arm);
-    free(c->frontier_prob);
-    free(c->evpi);
-    free(c);
+    mkba_free(c->lambda);
+    mkba_free(c->mean_nmb);
+    mkba_free(c->prob_best);
+    mkba_free(c->rank);
+    mkba_free(c->frontier_arm);
+    mkba_free(c->frontier_prob);
+    mkba_free(c->evpi);
+    mkba_free(c);
 }
 
 mkba_ceac *mkba_ceac_alloc(size_t ndraws, size_t narms, const double *cost,
@@ -130,21 +131,21 @@ mkba_ceac *mkba_ceac_alloc(size_t ndraws, size_t narms, const double *cost,
         return NULL;
     }
     size_t n = ndraws * narms, na = narms;
-    mkba_ceac *c = calloc(1, sizeof *c);
-    double *nmb = malloc(n * sizeof *nmb), *wv = malloc(na * sizeof *wv);
-    size_t *wi = malloc(na * sizeof *wi);
+    mkba_ceac *c = mkba_calloc(1, sizeof *c);
+    double *nmb = mkba_malloc(n * sizeof *nmb), *wv = mkba_malloc(na * sizeof *wv);
+    size_t *wi = mkba_malloc(na * sizeof *wi);
     if (c == NULL || nmb == NULL || wv == NULL || wi == NULL)
         goto nomem;
     c->ndraws = ndraws;
     c->narms = na;
     c->nlambda = nlambda;
-    c->lambda = malloc(nlambda * sizeof *c->lambda);
-    c->mean_nmb = malloc(nlambda * na * sizeof *c->mean_nmb);
-    c->prob_best = malloc(nlambda * na * sizeof *c->prob_best);
-    c->rank = malloc(nlambda * na * na * sizeof *c->rank);
-    c->frontier_arm = malloc(nlambda * sizeof *c->frontier_arm);
-    c->frontier_prob = malloc(nlambda * sizeof *c->frontier_prob);
-    c->evpi = malloc(nlambda * sizeof *c->evpi);
+    c->lambda = mkba_malloc(nlambda * sizeof *c->lambda);
+    c->mean_nmb = mkba_malloc(nlambda * na * sizeof *c->mean_nmb);
+    c->prob_best = mkba_malloc(nlambda * na * sizeof *c->prob_best);
+    c->rank = mkba_malloc(nlambda * na * na * sizeof *c->rank);
+    c->frontier_arm = mkba_malloc(nlambda * sizeof *c->frontier_arm);
+    c->frontier_prob = mkba_malloc(nlambda * sizeof *c->frontier_prob);
+    c->evpi = mkba_malloc(nlambda * sizeof *c->evpi);
     if (!c->lambda || !c->mean_nmb || !c->prob_best || !c->rank || !c->frontier_arm
         || !c->frontier_prob || !c->evpi)
         goto nomem;
@@ -159,9 +160,9 @@ mkba_ceac *mkba_ceac_alloc(size_t ndraws, size_t narms, const double *cost,
         c->frontier_prob[l] = pt.best_prob;
         c->evpi[l] = pt.evpi;
     }
-    free(nmb);
-    free(wv);
-    free(wi);
+    mkba_free(nmb);
+    mkba_free(wv);
+    mkba_free(wi);
     return c;
 
 nomem:
@@ -169,9 +170,9 @@ nomem:
                    "acceptability curve: out of memory for %zu draws x %zu arms x %zu "
                    "willingness-to-pay values", ndraws, narms, nlambda);
 fail:
-    free(nmb);
-    free(wv);
-    free(wi);
+    mkba_free(nmb);
+    mkba_free(wv);
+    mkba_free(wi);
     mkba_ceac_free(c);
     return NULL;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "decision.h"
+#include "core/alloc.h"
 #include "ceac.h"
 #include "frontier.h"
 #include "payers.h"
@@ -38,24 +39,24 @@ void mkba_decision_free(mkba_decision *d)
                        &d->payer_table, &d->frontier, &d->nmb_mean, &d->ceac, &d->rank,
                        &d->evpi, &d->rank_npv, &d->evpi_npv, &d->mkba };
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++)
-        free(*dbl[i]);
-    free(d->frontier_status);
-    free(d->frontier_prev);
-    free(d->frontier_arm);
-    free(d);
+        mkba_free(*dbl[i]);
+    mkba_free(d->frontier_status);
+    mkba_free(d->frontier_prev);
+    mkba_free(d->frontier_arm);
+    mkba_free(d);
 }
 
 /* calloc of at least one element, so a zero-sized axis still allocates. */
 static void *zalloc(size_t n, size_t size)
 {
-    return calloc(n > 0 ? n : 1, size);
+    return mkba_calloc(n > 0 ? n : 1, size);
 }
 
 mkba_decision *mkba_decision_new(size_t ndraws, size_t narms, size_t npayers,
                                  size_t nperspectives, size_t nyears, size_t nwtp,
                                  mkba_error *err)
 {
-    mkba_decision *d = calloc(1, sizeof *d);
+    mkba_decision *d = mkba_calloc(1, sizeof *d);
     if (d == NULL)
         goto nomem;
     d->ndraws = ndraws;
@@ -119,19 +120,19 @@ typedef struct work {
 
 static void work_free(work *w)
 {
-    free(w->dbl);
-    free(w->gain_disc);
-    free(w->gain_undisc);
-    free(w->value);
-    free(w->cost);
-    free(w->effect);
-    free(w->emask);
-    free(w->wv);
-    free(w->wi);
-    free(w->mean);
-    free(w->pcost);
-    free(w->pgain);
-    free(w->pmask);
+    mkba_free(w->dbl);
+    mkba_free(w->gain_disc);
+    mkba_free(w->gain_undisc);
+    mkba_free(w->value);
+    mkba_free(w->cost);
+    mkba_free(w->effect);
+    mkba_free(w->emask);
+    mkba_free(w->wv);
+    mkba_free(w->wi);
+    mkba_free(w->mean);
+    mkba_free(w->pcost);
+    mkba_free(w->pgain);
+    mkba_free(w->pmask);
 }
 
 /* Whether monetary effect e counts for perspective k: its payer is in the
@@ -393,7 +394,7 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
     memcpy(dc->ceac, c->prob_best, nw * na * sizeof (double));
     memcpy(dc->rank, c->rank, nw * na * na * sizeof (double));
     int rc = MKBA_OK;
-    double *pop = malloc((t->population_years > 0 ? (size_t)t->population_years : 1)
+    double *pop = mkba_malloc((t->population_years > 0 ? (size_t)t->population_years : 1)
                          * sizeof *pop);
     if (pop == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "decision outputs: out of memory");
@@ -409,7 +410,7 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
             rc = mkba_evpi_population(c->evpi[i], pop, (size_t)t->population_years,
                                       t->rate_costs, &ev[MKBA_EV_POPULATION], err);
     }
-    free(pop);
+    mkba_free(pop);
     mkba_ceac_free(c);
     if (rc != MKBA_OK)
         return rc;
@@ -533,20 +534,20 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
 
     work w = { 0 };
     size_t day = nd * na * ny, rows = nd * MKBA_ROW_N;
-    w.dbl = malloc(2 * nd * sizeof *w.dbl);
-    w.gain_disc = malloc((day > rows ? day : rows) * sizeof *w.gain_disc);
-    w.gain_undisc = malloc(day * sizeof *w.gain_undisc);
-    w.value = malloc(nd * na * sizeof *w.value);
-    w.cost = malloc(nd * na * sizeof *w.cost);
-    w.effect = malloc(nd * na * sizeof *w.effect);
+    w.dbl = mkba_malloc(2 * nd * sizeof *w.dbl);
+    w.gain_disc = mkba_malloc((day > rows ? day : rows) * sizeof *w.gain_disc);
+    w.gain_undisc = mkba_malloc(day * sizeof *w.gain_undisc);
+    w.value = mkba_malloc(nd * na * sizeof *w.value);
+    w.cost = mkba_malloc(nd * na * sizeof *w.cost);
+    w.effect = mkba_malloc(nd * na * sizeof *w.effect);
     w.emask = zalloc(t->neffects, sizeof *w.emask);
-    w.wv = malloc((na > nd ? na : nd) * sizeof *w.wv);
-    w.wi = malloc(na * sizeof *w.wi);
-    w.mean = malloc(2 * na * sizeof *w.mean);
-    w.pcost = malloc(nd * na * (np + 1) * sizeof *w.pcost);
-    w.pgain = malloc(nd * na * (np + 1) * sizeof *w.pgain);
-    w.pmask = malloc((np + 1) * sizeof *w.pmask);
-    double *society_npv = malloc(nd * na * sizeof *society_npv);
+    w.wv = mkba_malloc((na > nd ? na : nd) * sizeof *w.wv);
+    w.wi = mkba_malloc(na * sizeof *w.wi);
+    w.mean = mkba_malloc(2 * na * sizeof *w.mean);
+    w.pcost = mkba_malloc(nd * na * (np + 1) * sizeof *w.pcost);
+    w.pgain = mkba_malloc(nd * na * (np + 1) * sizeof *w.pgain);
+    w.pmask = mkba_malloc((np + 1) * sizeof *w.pmask);
+    double *society_npv = mkba_malloc(nd * na * sizeof *society_npv);
     int rc = MKBA_OK;
     if (!w.dbl || !w.gain_disc || !w.gain_undisc || !w.value || !w.cost || !w.effect
         || !w.emask || !w.wv || !w.wi || !w.mean || !w.pcost || !w.pgain || !w.pmask || !society_npv)
@@ -566,7 +567,7 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
     for (size_t a = 0; a < na && rc == MKBA_OK; a++)
         mkba_table(t, dc, a, &w);
     work_free(&w);
-    free(society_npv);
+    mkba_free(society_npv);
     if (rc != MKBA_OK) {
         mkba_decision_free(dc);
         return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mkba/mkba.h"
+#include "core/alloc.h"
 #include "decision.h"
 #include "frontier.h"
 
@@ -199,12 +200,12 @@ static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_d
                         mkba_error *err)
 {
     size_t np = t->npayers, nr = np + MKBA_PR_EXTRA;
-    const char **rows = calloc(nr, sizeof *rows);
+    const char **rows = mkba_calloc(nr, sizeof *rows);
     const char *mrows[MKBA_ROW_N];
-    int *years = malloc((d->nyears > 0 ? d->nyears : 1) * sizeof *years);
+    int *years = mkba_malloc((d->nyears > 0 ? d->nyears : 1) * sizeof *years);
     if (rows == NULL || years == NULL) {
-        free((void *)rows);
-        free(years);
+        mkba_free((void *)rows);
+        mkba_free(years);
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing the analysis");
     }
     for (size_t p = 0; p < np; p++)
@@ -227,8 +228,8 @@ static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_d
     if (rc == MKBA_OK)
         rc = mkba_h5_store_ints(st, "/analysis/cashflow/year", 1, dy, years, "year", "year",
                                 "year number t of the year axis (cycles grouped by year)", err);
-    free((void *)rows);
-    free(years);
+    mkba_free((void *)rows);
+    mkba_free(years);
     if (rc != MKBA_OK)
         return rc;
     const char *primary = d->primary_effect >= 0 ? t->effect[d->primary_effect] : "";
@@ -269,7 +270,7 @@ int mkba_decision_store(const char *path, mkba_error *err)
     for (size_t i = 0; i < sizeof groups / sizeof groups[0] && rc == MKBA_OK; i++)
         rc = mkba_h5_store_group(st, groups[i][0], groups[i][1], err);
     flow_sink sink = { st, t->nperspectives, t->ndraws, t->narms, 0, money,
-                       malloc(t->ndraws * (t->narms > 0 ? t->narms : 1) * sizeof (int)) };
+                       mkba_malloc(t->ndraws * (t->narms > 0 ? t->narms : 1) * sizeof (int)) };
     size_t cpy = 0;
     if (rc == MKBA_OK && sink.years == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing the analysis");
@@ -301,7 +302,7 @@ int mkba_decision_store(const char *path, mkba_error *err)
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     if (rc == MKBA_OK)
         rc = rc2;
-    free(sink.years);
+    mkba_free(sink.years);
     mkba_decision_free(d);
     mkba_h5_totals_free(t);
     return rc;

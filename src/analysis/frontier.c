@@ -4,20 +4,21 @@
 #include <math.h>
 #include <stdlib.h>
 #include "frontier.h"
+#include "core/alloc.h"
 
 void mkba_frontier_free(mkba_frontier *f)
 {
     if (f == NULL)
         return;
-    free(f->order);
-    free(f->status);
-    free(f->prev);
-    free(f->icer);
-    free(f->inc_cost_ref);
-    free(f->inc_effect_ref);
-    free(f->inc_cost_prev);
-    free(f->inc_effect_prev);
-    free(f);
+    mkba_free(f->order);
+    mkba_free(f->status);
+    mkba_free(f->prev);
+    mkba_free(f->icer);
+    mkba_free(f->inc_cost_ref);
+    mkba_free(f->inc_effect_ref);
+    mkba_free(f->inc_cost_prev);
+    mkba_free(f->inc_effect_prev);
+    mkba_free(f);
 }
 
 /* Insertion sort of the arm indices by (cost up, effect down, index up):
@@ -90,20 +91,20 @@ mkba_frontier *mkba_frontier_alloc(size_t narms, const double *cost,
             return NULL;
         }
     }
-    mkba_frontier *f = calloc(1, sizeof *f);
-    size_t *cand = malloc(narms * sizeof *cand);
+    mkba_frontier *f = mkba_calloc(1, sizeof *f);
+    size_t *cand = mkba_malloc(narms * sizeof *cand);
     if (f == NULL || cand == NULL)
         goto nomem;
     f->narms = narms;
     f->reference = reference;
-    f->order = malloc(narms * sizeof *f->order);
-    f->status = malloc(narms * sizeof *f->status);
-    f->prev = malloc(narms * sizeof *f->prev);
-    f->icer = malloc(narms * sizeof *f->icer);
-    f->inc_cost_ref = malloc(narms * sizeof *f->inc_cost_ref);
-    f->inc_effect_ref = malloc(narms * sizeof *f->inc_effect_ref);
-    f->inc_cost_prev = malloc(narms * sizeof *f->inc_cost_prev);
-    f->inc_effect_prev = malloc(narms * sizeof *f->inc_effect_prev);
+    f->order = mkba_malloc(narms * sizeof *f->order);
+    f->status = mkba_malloc(narms * sizeof *f->status);
+    f->prev = mkba_malloc(narms * sizeof *f->prev);
+    f->icer = mkba_malloc(narms * sizeof *f->icer);
+    f->inc_cost_ref = mkba_malloc(narms * sizeof *f->inc_cost_ref);
+    f->inc_effect_ref = mkba_malloc(narms * sizeof *f->inc_effect_ref);
+    f->inc_cost_prev = mkba_malloc(narms * sizeof *f->inc_cost_prev);
+    f->inc_effect_prev = mkba_malloc(narms * sizeof *f->inc_effect_prev);
     if (!f->order || !f->status || !f->prev || !f->icer || !f->inc_cost_ref
         || !f->inc_effect_ref || !f->inc_cost_prev || !f->inc_effect_prev)
         goto nomem;
@@ -140,11 +141,11 @@ mkba_frontier *mkba_frontier_alloc(size_t narms, const double *cost,
             last = (int)a;
         }
     }
-    free(cand);
+    mkba_free(cand);
     return f;
 
 nomem:
-    free(cand);
+    mkba_free(cand);
     mkba_frontier_free(f);
     mkba_error_set(err, MKBA_ENOMEM, "frontier: out of memory for %zu arms", narms);
     return NULL;

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "analysis/mcse.h"
+#include "core/alloc.h"
 
 double mkba_mcse_batches(const double *f, const double *n, size_t nb)
 {
@@ -77,12 +78,12 @@ void mkba_mc_summary_free(mkba_mc_summary *s)
 {
     if (s == NULL)
         return;
-    free(s->cost);
-    free(s->inc_cost);
-    free(s->npv);
-    free(s->effect);
-    free(s->inc_effect);
-    free(s);
+    mkba_free(s->cost);
+    mkba_free(s->inc_cost);
+    mkba_free(s->npv);
+    mkba_free(s->effect);
+    mkba_free(s->inc_effect);
+    mkba_free(s);
 }
 
 /* The quantities per arm, in this order, then 2 per effect. */
@@ -124,19 +125,19 @@ int mkba_mc_summary_alloc(const mkba_h5_totals *t, mkba_mc_summary **out, mkba_e
         any |= t->batch_households[i] > 0.0;
     if (!any)
         return MKBA_OK;
-    mkba_mc_summary *s = calloc(1, sizeof *s);
-    double *f = malloc((B * nq + 1) * sizeof *f);
-    double *fb = malloc((B + 1) * sizeof *fb);
-    double *val = malloc((D * nq + 1) * sizeof *val);
-    double *se = malloc((D * nq + 1) * sizeof *se);
+    mkba_mc_summary *s = mkba_calloc(1, sizeof *s);
+    double *f = mkba_malloc((B * nq + 1) * sizeof *f);
+    double *fb = mkba_malloc((B + 1) * sizeof *fb);
+    double *val = mkba_malloc((D * nq + 1) * sizeof *val);
+    double *se = mkba_malloc((D * nq + 1) * sizeof *se);
     if (s != NULL) {
         s->narms = A;
         s->neffects = E;
-        s->cost = calloc(A, sizeof *s->cost);
-        s->inc_cost = calloc(A, sizeof *s->inc_cost);
-        s->npv = calloc(A, sizeof *s->npv);
-        s->effect = calloc(A * E + 1, sizeof *s->effect);
-        s->inc_effect = calloc(A * E + 1, sizeof *s->inc_effect);
+        s->cost = mkba_calloc(A, sizeof *s->cost);
+        s->inc_cost = mkba_calloc(A, sizeof *s->inc_cost);
+        s->npv = mkba_calloc(A, sizeof *s->npv);
+        s->effect = mkba_calloc(A * E + 1, sizeof *s->effect);
+        s->inc_effect = mkba_calloc(A * E + 1, sizeof *s->inc_effect);
     }
     int ok = s && f && fb && val && se && s->cost && s->inc_cost && s->npv && s->effect
              && s->inc_effect;
@@ -177,10 +178,10 @@ int mkba_mc_summary_alloc(const mkba_h5_totals *t, mkba_mc_summary **out, mkba_e
                 s->inc_effect[a * E + (q - Q_FIXED) / 2] = r;
         }
     }
-    free(f);
-    free(fb);
-    free(val);
-    free(se);
+    mkba_free(f);
+    mkba_free(fb);
+    mkba_free(val);
+    mkba_free(se);
     if (!ok) {
         mkba_mc_summary_free(s);
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the Monte Carlo errors");

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "payers.h"
+#include "core/alloc.h"
 
 static int check_input(const mkba_payer_input *in, mkba_error *err)
 {
@@ -82,8 +83,8 @@ void mkba_payer_table_free(mkba_payer_table *t)
 {
     if (t == NULL)
         return;
-    free(t->row);
-    free(t);
+    mkba_free(t->row);
+    mkba_free(t);
 }
 
 mkba_payer_table *mkba_payer_table_alloc(const mkba_payer_input *in, mkba_error *err)
@@ -91,15 +92,15 @@ mkba_payer_table *mkba_payer_table_alloc(const mkba_payer_input *in, mkba_error 
     if (check_input(in, err) != MKBA_OK)
         return NULL;
     size_t na = in->narms, np = in->npayers;
-    mkba_payer_table *t = calloc(1, sizeof *t);
-    int *mask = malloc((np > 0 ? np : 1) * sizeof *mask);
-    double *work = malloc(2 * in->ndraws * sizeof *work);
+    mkba_payer_table *t = mkba_calloc(1, sizeof *t);
+    int *mask = mkba_malloc((np > 0 ? np : 1) * sizeof *mask);
+    double *work = mkba_malloc(2 * in->ndraws * sizeof *work);
     if (t == NULL || mask == NULL || work == NULL)
         goto nomem;
     t->narms = na;
     t->npayers = np;
     t->reference = in->reference;
-    t->row = malloc(na * (np + 1) * sizeof *t->row);
+    t->row = mkba_malloc(na * (np + 1) * sizeof *t->row);
     if (t->row == NULL)
         goto nomem;
     for (size_t a = 0; a < na; a++) {
@@ -111,13 +112,13 @@ mkba_payer_table *mkba_payer_table_alloc(const mkba_payer_input *in, mkba_error 
         }
         row_of(in, a, NULL, work, &rows[np]);
     }
-    free(mask);
-    free(work);
+    mkba_free(mask);
+    mkba_free(work);
     return t;
 
 nomem:
-    free(mask);
-    free(work);
+    mkba_free(mask);
+    mkba_free(work);
     mkba_payer_table_free(t);
     mkba_error_set(err, MKBA_ENOMEM, "payer table: out of memory for %zu draws x %zu arms",
                    in->ndraws, na);

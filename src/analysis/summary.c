@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "summary.h"
+#include "core/alloc.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -47,26 +48,26 @@ void mkba_summary_free(mkba_summary *s)
 {
     if (s == NULL)
         return;
-    free(s->cost);
-    free(s->cost_payer);
-    free(s->effect);
-    free(s->inc_cost);
-    free(s->inc_cost_payer);
-    free(s->inc_effect);
-    free(s->npv);
-    free(s->benefits);
-    free(s->costs);
-    free(s->bcr);
-    free(s->icer);
-    free(s->cost_category);
-    free(s->inc_cost_category);
-    free(s->escalation);
-    free(s->domain_escalates);
-    free(s->inc_escalation);
-    free(s->service);
-    free(s->team);
+    mkba_free(s->cost);
+    mkba_free(s->cost_payer);
+    mkba_free(s->effect);
+    mkba_free(s->inc_cost);
+    mkba_free(s->inc_cost_payer);
+    mkba_free(s->inc_effect);
+    mkba_free(s->npv);
+    mkba_free(s->benefits);
+    mkba_free(s->costs);
+    mkba_free(s->bcr);
+    mkba_free(s->icer);
+    mkba_free(s->cost_category);
+    mkba_free(s->inc_cost_category);
+    mkba_free(s->escalation);
+    mkba_free(s->domain_escalates);
+    mkba_free(s->inc_escalation);
+    mkba_free(s->service);
+    mkba_free(s->team);
     mkba_mc_summary_free(s->mc);
-    free(s);
+    mkba_free(s);
 }
 
 /* Scratch for one pass: per-draw values of the arm and of the reference. */
@@ -76,24 +77,24 @@ typedef struct summary_work {
 
 static void work_free(summary_work *w)
 {
-    free(w->arm);
-    free(w->ref);
-    free(w->diff);
-    free(w->benefit);
-    free(w->cost);
-    free(w->ratio);
-    free(w->sort);
+    mkba_free(w->arm);
+    mkba_free(w->ref);
+    mkba_free(w->diff);
+    mkba_free(w->benefit);
+    mkba_free(w->cost);
+    mkba_free(w->ratio);
+    mkba_free(w->sort);
 }
 
 static int work_alloc(summary_work *w, size_t n)
 {
-    w->arm = malloc(n * sizeof *w->arm);
-    w->ref = malloc(n * sizeof *w->ref);
-    w->diff = malloc(n * sizeof *w->diff);
-    w->benefit = malloc(n * sizeof *w->benefit);
-    w->cost = malloc(n * sizeof *w->cost);
-    w->ratio = malloc(n * sizeof *w->ratio);
-    w->sort = malloc(n * sizeof *w->sort);
+    w->arm = mkba_malloc(n * sizeof *w->arm);
+    w->ref = mkba_malloc(n * sizeof *w->ref);
+    w->diff = mkba_malloc(n * sizeof *w->diff);
+    w->benefit = mkba_malloc(n * sizeof *w->benefit);
+    w->cost = mkba_malloc(n * sizeof *w->cost);
+    w->ratio = mkba_malloc(n * sizeof *w->ratio);
+    w->sort = mkba_malloc(n * sizeof *w->sort);
     return w->arm && w->ref && w->diff && w->benefit && w->cost && w->ratio && w->sort;
 }
 
@@ -402,7 +403,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     }
     size_t n = t->ndraws, na = t->narms, np = t->npayers, ne = t->neffects;
     size_t r = (size_t)t->reference;
-    mkba_summary *s = calloc(1, sizeof *s);
+    mkba_summary *s = mkba_calloc(1, sizeof *s);
     summary_work w = { 0 };
     if (s == NULL)
         goto nomem;
@@ -411,19 +412,19 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     s->npayers = np;
     s->neffects = ne;
     s->reference = t->reference;
-    /* calloc(0, ...) may return NULL; ask for at least one element. */
+    /* mkba_calloc(0, ...) may return NULL; ask for at least one element. */
     size_t nap = na * np > 0 ? na * np : 1, nae = na * ne > 0 ? na * ne : 1;
-    s->cost = calloc(na, sizeof *s->cost);
-    s->inc_cost = calloc(na, sizeof *s->inc_cost);
-    s->cost_payer = calloc(nap, sizeof *s->cost_payer);
-    s->inc_cost_payer = calloc(nap, sizeof *s->inc_cost_payer);
-    s->effect = calloc(nae, sizeof *s->effect);
-    s->inc_effect = calloc(nae, sizeof *s->inc_effect);
-    s->npv = calloc(na, sizeof *s->npv);
-    s->benefits = calloc(na, sizeof *s->benefits);
-    s->costs = calloc(na, sizeof *s->costs);
-    s->bcr = calloc(na, sizeof *s->bcr);
-    s->icer = calloc(nae, sizeof *s->icer);
+    s->cost = mkba_calloc(na, sizeof *s->cost);
+    s->inc_cost = mkba_calloc(na, sizeof *s->inc_cost);
+    s->cost_payer = mkba_calloc(nap, sizeof *s->cost_payer);
+    s->inc_cost_payer = mkba_calloc(nap, sizeof *s->inc_cost_payer);
+    s->effect = mkba_calloc(nae, sizeof *s->effect);
+    s->inc_effect = mkba_calloc(nae, sizeof *s->inc_effect);
+    s->npv = mkba_calloc(na, sizeof *s->npv);
+    s->benefits = mkba_calloc(na, sizeof *s->benefits);
+    s->costs = mkba_calloc(na, sizeof *s->costs);
+    s->bcr = mkba_calloc(na, sizeof *s->bcr);
+    s->icer = mkba_calloc(nae, sizeof *s->icer);
     if (!s->cost || !s->inc_cost || !s->cost_payer || !s->inc_cost_payer || !s->effect
         || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->bcr || !s->icer
         || !work_alloc(&w, n))
@@ -463,8 +464,8 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     if (t->cost_category_disc != NULL && t->ncategories > 0) {
         size_t nc = t->ncategories;
         s->ncategories = nc;
-        s->cost_category = calloc(na * nc, sizeof *s->cost_category);
-        s->inc_cost_category = calloc(na * nc, sizeof *s->inc_cost_category);
+        s->cost_category = mkba_calloc(na * nc, sizeof *s->cost_category);
+        s->inc_cost_category = mkba_calloc(na * nc, sizeof *s->inc_cost_category);
         if (!s->cost_category || !s->inc_cost_category)
             goto nomem;
         categories(t, s, &w);
@@ -474,9 +475,9 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     if (timed && t->escalations != NULL && t->ndomains > 0) {
         size_t nd = t->ndomains;
         s->ndomains = nd;
-        s->escalation = calloc(na * MKBA_PERIOD_N * nd, sizeof *s->escalation);
-        s->domain_escalates = calloc(nd, sizeof *s->domain_escalates);
-        s->inc_escalation = calloc(na * MKBA_PERIOD_N * nd, sizeof *s->inc_escalation);
+        s->escalation = mkba_calloc(na * MKBA_PERIOD_N * nd, sizeof *s->escalation);
+        s->domain_escalates = mkba_calloc(nd, sizeof *s->domain_escalates);
+        s->inc_escalation = mkba_calloc(na * MKBA_PERIOD_N * nd, sizeof *s->inc_escalation);
         if (!s->escalation || !s->domain_escalates || !s->inc_escalation)
             goto nomem;
         escalations(t, s, &w);
@@ -486,7 +487,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         have_services = t->service[i] != NULL || i == MKBA_H5_SVC_WITHDRAWN;
     if (have_services) {
         s->services = 1;
-        s->service = calloc(na * MKBA_PERIOD_N * MKBA_H5_NSERVICE, sizeof *s->service);
+        s->service = mkba_calloc(na * MKBA_PERIOD_N * MKBA_H5_NSERVICE, sizeof *s->service);
         if (s->service == NULL)
             goto nomem;
         services(t, s, &w);
@@ -496,7 +497,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         && t->service_population != NULL) {
         size_t nt = t->nteams;
         s->nteams = nt;
-        s->team = calloc(na * MKBA_PERIOD_N * nt * MKBA_TEAM_N, sizeof *s->team);
+        s->team = mkba_calloc(na * MKBA_PERIOD_N * nt * MKBA_TEAM_N, sizeof *s->team);
         if (s->team == NULL)
             goto nomem;
         teams(t, s);

@@ -252,7 +252,7 @@ static int print_summary(const char *path, mkba_summary_format format, const cha
 {
     mkba_error err;
     mkba_error_clear(&err);
-    if (mkba_summary_write(path, format, perspective, stdout, &err) != MKBA_OK)
+    if (mkba_summary_write(NULL, path, format, perspective, stdout, &err) != MKBA_OK)
         return library_error(&err);
     return EXIT_OK;
 }
@@ -271,7 +271,7 @@ static int run_scenario(const run_args *r)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    if (mkba_scenario_load(r->scenario, &m, &err) != MKBA_OK) {
+    if (mkba_scenario_load(NULL, r->scenario, &m, &err) != MKBA_OK) {
         free(output);
         return library_error(&err);
     }
@@ -294,14 +294,16 @@ static int run_scenario(const run_args *r)
     o.households = r->households;
     o.seed_set = r->seed_set;
     o.seed = (uint64_t)r->seed;
-    o.threads = (int)r->threads;
     o.mode = r->cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
-    o.progress = mkba_cli_progress_update;
-    o.progress_user = &bar;
     o.nset = r->nset;
     o.set_name = (const char *const *)r->set_name;
     o.set_value = r->set_value;
-    rc = mkba_run(m, &o, &err);
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = (int)r->threads;
+    ctx.progress = mkba_cli_progress_update;
+    ctx.progress_user = &bar;
+    rc = mkba_run(&ctx, m, &o, &err);
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {
@@ -359,7 +361,7 @@ static int cmd_check(int argc, char **argv)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    if (mkba_scenario_load(path, &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
         return library_error(&err);
     mkba_model_print(m, stdout);
     mkba_model_warnings(m, stderr);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <matheval.h>
 #include "expr.h"
+#include "core/alloc.h"
 #include "strutil.h"
 
 struct mkba_expr {
@@ -202,13 +203,13 @@ mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen)
     }
     if (check_syntax(text, why, whylen) != 0)
         return NULL;
-    mkba_expr *e = calloc(1, sizeof *e);
+    mkba_expr *e = mkba_calloc(1, sizeof *e);
     /* libmatheval reads a newline as the end of input: make all blanks
      * spaces so an expression may span lines of the scenario file. */
     char *copy = mkba_strdup(text);
     if (e == NULL || copy == NULL) {
-        free(e);
-        free(copy);
+        mkba_free(e);
+        mkba_free(copy);
         set_why(why, whylen, "out of memory");
         return NULL;
     }
@@ -223,13 +224,13 @@ mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen)
     if (e->ev != NULL)
         evaluator_get_variables(e->ev, &names, &count);
     pthread_mutex_unlock(&parse_lock);
-    free(copy);
+    mkba_free(copy);
     if (e->ev == NULL) {
         set_why(why, whylen, "rejected by the expression parser");
-        free(e);
+        mkba_free(e);
         return NULL;
     }
-    e->vars = calloc(count > 0 ? (size_t)count : 1, sizeof *e->vars);
+    e->vars = mkba_calloc(count > 0 ? (size_t)count : 1, sizeof *e->vars);
     if (e->vars == NULL) {
         mkba_expr_free(e);
         set_why(why, whylen, "out of memory");
@@ -257,9 +258,9 @@ void mkba_expr_free(mkba_expr *e)
         pthread_mutex_unlock(&parse_lock);
     }
     for (size_t i = 0; i < e->nvars; i++)
-        free(e->vars[i]);
-    free(e->vars);
-    free(e);
+        mkba_free(e->vars[i]);
+    mkba_free(e->vars);
+    mkba_free(e);
 }
 
 size_t mkba_expr_nvars(const mkba_expr *e)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "strutil.h"
+#include "core/alloc.h"
 
 static int same_char(char x, char y, int fold_case)
 {
@@ -12,7 +13,7 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case)
 {
     size_t la = strlen(a), lb = strlen(b);
     /* Three rows of the (la + 1) x (lb + 1) table: i - 2, i - 1 and i. */
-    size_t *mem = malloc(3 * (lb + 1) * sizeof *mem);
+    size_t *mem = mkba_malloc(3 * (lb + 1) * sizeof *mem);
     if (mem == NULL)
         return (size_t)-1;
     size_t *two = mem, *one = mem + lb + 1, *cur = mem + 2 * (lb + 1);
@@ -35,7 +36,7 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case)
         cur = t;
     }
     size_t d = one[lb];
-    free(mem);
+    mkba_free(mem);
     return d;
 }
 
@@ -84,7 +85,7 @@ char *mkba_strdup(const char *s)
     if (s == NULL)
         return NULL;
     size_t n = strlen(s) + 1;
-    char *t = malloc(n);
+    char *t = mkba_malloc(n);
     if (t != NULL)
         memcpy(t, s, n);
     return t;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/services.h"
+#include "core/alloc.h"
 #include "mkba/rng.h"
 #include "core/philox.h"
 
@@ -29,14 +30,14 @@ struct mkba_svc_queues {
 
 mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams)
 {
-    mkba_svc_queues *q = calloc(1, sizeof *q);
+    mkba_svc_queues *q = mkba_calloc(1, sizeof *q);
     if (q == NULL)
         return NULL;
     size_t n = (size_t)(households > 0 ? households : 1);
     q->nteams = nteams;
-    int ok = (q->keys = malloc(n * sizeof *q->keys)) != NULL;
+    int ok = (q->keys = mkba_malloc(n * sizeof *q->keys)) != NULL;
     for (size_t i = 0; ok && i < nteams; i++)
-        ok = (q->q[i] = malloc(n * sizeof *q->q[i])) != NULL;
+        ok = (q->q[i] = mkba_malloc(n * sizeof *q->q[i])) != NULL;
     if (!ok) {
         mkba_svc_queues_free(q);
         return NULL;
@@ -49,9 +50,9 @@ void mkba_svc_queues_free(mkba_svc_queues *q)
     if (q == NULL)
         return;
     for (size_t i = 0; i < q->nteams; i++)
-        free(q->q[i]);
-    free(q->keys);
-    free(q);
+        mkba_free(q->q[i]);
+    mkba_free(q->keys);
+    mkba_free(q);
 }
 
 void mkba_svc_queues_clear(mkba_svc_queues *q)

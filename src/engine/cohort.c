@@ -15,6 +15,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 
 #define MAX_JOINT 65536
 #define HERMITE_NODES 64
@@ -89,10 +90,10 @@ static int trace_marginal(const mkba_model *m, const mkba_tables *t, size_t arm,
     for (size_t d = 0; d < m->ndomains; d++) {
         expanded e;
         expand(l, (int)d, &e);
-        double *cur = calloc((size_t)e.n, sizeof *cur), *nxt = calloc((size_t)e.n, sizeof *nxt);
+        double *cur = mkba_calloc((size_t)e.n, sizeof *cur), *nxt = mkba_calloc((size_t)e.n, sizeof *nxt);
         if (cur == NULL || nxt == NULL) {
-            free(cur);
-            free(nxt);
+            mkba_free(cur);
+            mkba_free(nxt);
             return MKBA_ENOMEM;
         }
         for (int s = 0; s < l->nstates[d]; s++)
@@ -125,8 +126,8 @@ static int trace_marginal(const mkba_model *m, const mkba_tables *t, size_t arm,
                 if (cur[i] != 0.0)
                     add_occupancy(l, (int)d, &e, i, cur[i], occ + k * l->nslots);
         }
-        free(cur);
-        free(nxt);
+        mkba_free(cur);
+        mkba_free(nxt);
     }
     return MKBA_OK;
 }
@@ -315,10 +316,10 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
                                   MAX_JOINT);
         J.n *= (size_t)J.e[d].n;
     }
-    double *cur = malloc(J.n * sizeof *cur), *nxt = malloc(J.n * sizeof *nxt);
+    double *cur = mkba_malloc(J.n * sizeof *cur), *nxt = mkba_malloc(J.n * sizeof *nxt);
     if (cur == NULL || nxt == NULL || joint_initial(&J, cur) != MKBA_OK) {
-        free(cur);
-        free(nxt);
+        mkba_free(cur);
+        mkba_free(nxt);
         return mkba_error_set(err, MKBA_ENOMEM, "cohort mode: out of memory for %zu joint states", J.n);
     }
     double *occ = c->focc + arm * l->npoints * l->nslots;
@@ -363,8 +364,8 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
                 joint_occupancy(&J, idx, cur[x], occ + k * l->nslots);
             }
     }
-    free(cur);
-    free(nxt);
+    mkba_free(cur);
+    mkba_free(nxt);
     return MKBA_OK;
 }
 

@@ -3,21 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 
 void mkba_counts_free(mkba_counts *c)
 {
     if (c == NULL)
         return;
-    free(c->occ);
-    free(c->entries);
-    free(c->focc);
-    free(c->fentries);
-    free(c);
+    mkba_free(c->occ);
+    mkba_free(c->entries);
+    mkba_free(c->focc);
+    mkba_free(c->fentries);
+    mkba_free(c);
 }
 
 mkba_counts *mkba_counts_alloc(const mkba_layout *l)
 {
-    mkba_counts *c = calloc(1, sizeof *c);
+    mkba_counts *c = mkba_calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     c->narms = l->narms;
@@ -26,10 +27,10 @@ mkba_counts *mkba_counts_alloc(const mkba_layout *l)
     c->nstates_total = l->nstates_total;
     size_t nocc = c->narms * c->npoints * c->nslots;
     size_t nent = c->narms * (c->npoints - 1) * c->nstates_total;
-    c->occ = calloc(nocc, sizeof *c->occ);
-    c->entries = calloc(nent, sizeof *c->entries);
-    c->focc = calloc(nocc, sizeof *c->focc);
-    c->fentries = calloc(nent, sizeof *c->fentries);
+    c->occ = mkba_calloc(nocc, sizeof *c->occ);
+    c->entries = mkba_calloc(nent, sizeof *c->entries);
+    c->focc = mkba_calloc(nocc, sizeof *c->focc);
+    c->fentries = mkba_calloc(nent, sizeof *c->fentries);
     if (!c->occ || !c->entries || !c->focc || !c->fentries) {
         mkba_counts_free(c);
         return NULL;

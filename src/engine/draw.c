@@ -17,6 +17,7 @@
 #include <string.h>
 #include <omp.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 #include "engine/services.h"
 
 #define CHUNK 256
@@ -48,15 +49,15 @@ void mkba_engine_free(mkba_engine *e)
         mkba_counts_free(e->thread_counts[i]);
     for (int i = 0; e->thread_work && i < e->nthreads; i++)
         mkba_micro_work_free(e->thread_work[i]);
-    free(e->thread_counts);
-    free(e->thread_work);
+    mkba_free(e->thread_counts);
+    mkba_free(e->thread_work);
     mkba_svc_work_free(e->svc);
     mkba_counts_free(e->batch);
     mkba_draw_result_free(e->scratch);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
     mkba_layout_free(e->layout);
-    free(e);
+    mkba_free(e);
 }
 
 static int check_size(const mkba_model *m, mkba_engine_mode mode, long households,
@@ -92,7 +93,7 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
 {
     if (check_size(m, mode, households, err) != MKBA_OK)
         return NULL;
-    mkba_engine *e = calloc(1, sizeof *e);
+    mkba_engine *e = mkba_calloc(1, sizeof *e);
     if (e == NULL) {
         mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
         return NULL;
@@ -126,8 +127,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         }
         return e;
     }
-    e->thread_counts = calloc((size_t)e->nthreads, sizeof *e->thread_counts);
-    e->thread_work = calloc((size_t)e->nthreads, sizeof *e->thread_work);
+    e->thread_counts = mkba_calloc((size_t)e->nthreads, sizeof *e->thread_counts);
+    e->thread_work = mkba_calloc((size_t)e->nthreads, sizeof *e->thread_work);
     if (e->thread_counts == NULL || e->thread_work == NULL)
         goto nomem;
     for (int i = 0; i < e->nthreads; i++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 #include "mkba/rng.h"
 
 static void add_break(int *brk, int *n, int v)
@@ -71,16 +72,16 @@ void mkba_layout_free(mkba_layout *l)
 {
     if (l == NULL)
         return;
-    free(l->dur);
-    free(l->slot_base);
-    free(l->seg_of_cycle);
-    free(l->seg_start);
-    free(l->inter_order);
-    free(l->tis_off);
-    free(l->bucket_at);
-    free(l->slot_at);
-    free(l->pinv_bracket);
-    free(l);
+    mkba_free(l->dur);
+    mkba_free(l->slot_base);
+    mkba_free(l->seg_of_cycle);
+    mkba_free(l->seg_start);
+    mkba_free(l->inter_order);
+    mkba_free(l->tis_off);
+    mkba_free(l->bucket_at);
+    mkba_free(l->slot_at);
+    mkba_free(l->pinv_bracket);
+    mkba_free(l);
 }
 
 void mkba_layout_set_max_combo(mkba_layout *l, size_t max_combo)
@@ -116,7 +117,7 @@ void mkba_layout_set_max_combo(mkba_layout *l, size_t max_combo)
 
 mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
 {
-    mkba_layout *l = calloc(1, sizeof *l);
+    mkba_layout *l = mkba_calloc(1, sizeof *l);
     if (l == NULL)
         goto nomem;
     l->ndomains = m->ndomains;
@@ -131,8 +132,8 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
             if (m->domain[d].state[s].exit)
                 l->has_exit = 1;
     }
-    l->dur = calloc(l->nstates_total, sizeof *l->dur);
-    l->slot_base = calloc(l->nstates_total, sizeof *l->slot_base);
+    l->dur = mkba_calloc(l->nstates_total, sizeof *l->dur);
+    l->slot_base = mkba_calloc(l->nstates_total, sizeof *l->slot_base);
     if (l->dur == NULL || l->slot_base == NULL)
         goto nomem;
     for (size_t d = 0; d < m->ndomains; d++)
@@ -146,7 +147,7 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
 
     /* Segments: maximal runs of cycles over which no transition rule starts
      * or stops applying. */
-    int *brk = malloc((2 * m->ntrans + 1) * sizeof *brk);
+    int *brk = mkba_malloc((2 * m->ntrans + 1) * sizeof *brk);
     if (brk == NULL)
         goto nomem;
     int n = 0;
@@ -161,7 +162,7 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
     qsort(brk, (size_t)n, sizeof brk[0], cmp_int);
     l->nsegs = (size_t)n;
     l->seg_start = brk;
-    l->seg_of_cycle = calloc(l->npoints + 1, sizeof *l->seg_of_cycle);
+    l->seg_of_cycle = mkba_calloc(l->npoints + 1, sizeof *l->seg_of_cycle);
     if (l->seg_of_cycle == NULL)
         goto nomem;
     for (int k = 1, g = 0; k <= (int)l->ncycles; k++) {
@@ -170,7 +171,7 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
         l->seg_of_cycle[k] = g;
     }
 
-    l->inter_order = malloc((m->ninteract + 1) * sizeof *l->inter_order);
+    l->inter_order = mkba_malloc((m->ninteract + 1) * sizeof *l->inter_order);
     if (l->inter_order == NULL)
         goto nomem;
     int k = 0;
@@ -194,9 +195,9 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
     size_t npacked = 0;
     for (size_t g = 0; g < l->nstates_total; g++)
         npacked += (size_t)l->dur[g].cap + 1;
-    l->tis_off = malloc(l->nstates_total * sizeof *l->tis_off);
-    l->bucket_at = malloc(npacked * sizeof *l->bucket_at);
-    l->slot_at = malloc(npacked * sizeof *l->slot_at);
+    l->tis_off = mkba_malloc(l->nstates_total * sizeof *l->tis_off);
+    l->bucket_at = mkba_malloc(npacked * sizeof *l->bucket_at);
+    l->slot_at = mkba_malloc(npacked * sizeof *l->slot_at);
     if (!l->tis_off || !l->bucket_at || !l->slot_at)
         goto nomem;
     for (size_t g = 0, i = 0; g < l->nstates_total; g++) {
@@ -206,7 +207,7 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
             l->slot_at[i] = l->slot_base[g] + l->dur[g].bucket_of[tt];
         }
     }
-    l->pinv_bracket = malloc(((size_t)1 << MKBA_PINV_BITS) * sizeof *l->pinv_bracket);
+    l->pinv_bracket = mkba_malloc(((size_t)1 << MKBA_PINV_BITS) * sizeof *l->pinv_bracket);
     if (l->pinv_bracket == NULL)
         goto nomem;
     for (uint32_t b = 0; b < (uint32_t)1 << MKBA_PINV_BITS; b++) {

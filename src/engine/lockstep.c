@@ -12,6 +12,7 @@
 #include <string.h>
 #include <omp.h>
 #include "engine/services.h"
+#include "core/alloc.h"
 
 #define CHUNK 256
 
@@ -38,18 +39,18 @@ struct mkba_svc_work {
 
 void mkba_svc_households_free(mkba_svc_households *hh)
 {
-    free(hh->x);
-    free(hh->tis);
-    free(hh->out);
-    free(hh->status);
-    free(hh->team);
-    free(hh->joint);
-    free(hh->prio);
-    free(hh->plan);
-    free(hh->registered);
-    free(hh->arrived);
-    free(hh->since);
-    free(hh->wait_factor);
+    mkba_free(hh->x);
+    mkba_free(hh->tis);
+    mkba_free(hh->out);
+    mkba_free(hh->status);
+    mkba_free(hh->team);
+    mkba_free(hh->joint);
+    mkba_free(hh->prio);
+    mkba_free(hh->plan);
+    mkba_free(hh->registered);
+    mkba_free(hh->arrived);
+    mkba_free(hh->since);
+    mkba_free(hh->wait_factor);
 }
 
 int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
@@ -57,18 +58,18 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     size_t N = (size_t)n;
     hh->n = n;
     hh->ndomains = D;
-    hh->x = malloc(N * D);
-    hh->tis = malloc(N * D * sizeof *hh->tis);
-    hh->out = malloc(N);
-    hh->status = malloc(N);
-    hh->team = malloc(N);
-    hh->joint = malloc(N);
-    hh->prio = malloc(N);
-    hh->plan = malloc(N * sizeof *hh->plan);
-    hh->registered = malloc(N * sizeof *hh->registered);
-    hh->arrived = malloc(N * sizeof *hh->arrived);
-    hh->since = malloc(N * sizeof *hh->since);
-    hh->wait_factor = malloc(N * sizeof *hh->wait_factor);
+    hh->x = mkba_malloc(N * D);
+    hh->tis = mkba_malloc(N * D * sizeof *hh->tis);
+    hh->out = mkba_malloc(N);
+    hh->status = mkba_malloc(N);
+    hh->team = mkba_malloc(N);
+    hh->joint = mkba_malloc(N);
+    hh->prio = mkba_malloc(N);
+    hh->plan = mkba_malloc(N * sizeof *hh->plan);
+    hh->registered = mkba_malloc(N * sizeof *hh->registered);
+    hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
+    hh->since = mkba_malloc(N * sizeof *hh->since);
+    hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
     return hh->x && hh->tis && hh->out && hh->status && hh->team && hh->joint && hh->prio
            && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
@@ -80,22 +81,22 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_svc_households_free(&w->hh);
     mkba_svc_queues_free(w->queues);
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
-        free(w->delta[i]);
-    free(w->delta);
+        mkba_free(w->delta[i]);
+    mkba_free(w->delta);
     for (int i = 0; w->thread_counts != NULL && i < w->nthreads * w->nbatches; i++)
         mkba_counts_free(w->thread_counts[i]);
-    free(w->thread_counts);
-    free(w->chunk_h0);
-    free(w->chunk_batch);
-    free(w->counts);
-    free(w->tally.cost);
-    free(w->tally.category);
-    free(w->tally.once);
+    mkba_free(w->thread_counts);
+    mkba_free(w->chunk_h0);
+    mkba_free(w->chunk_batch);
+    mkba_free(w->counts);
+    mkba_free(w->tally.cost);
+    mkba_free(w->tally.category);
+    mkba_free(w->tally.once);
     for (int i = 0; i < 9; i++)
-        free(w->tally.out[i]);
-    free(w->tally.team_in_care);
-    free(w->tally.team_queue);
-    free(w);
+        mkba_free(w->tally.out[i]);
+    mkba_free(w->tally.team_in_care);
+    mkba_free(w->tally.team_queue);
+    mkba_free(w);
 }
 
 static int category_index(const mkba_model *m, const char *name)
@@ -113,8 +114,8 @@ static int chunks_alloc(mkba_svc_work *w)
     w->nchunks = 0;
     for (long b = 0; b < B; b++)
         w->nchunks += (H * (b + 1) / B - H * b / B + CHUNK - 1) / CHUNK;
-    w->chunk_h0 = malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_h0);
-    w->chunk_batch = malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_batch);
+    w->chunk_h0 = mkba_malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_h0);
+    w->chunk_batch = mkba_malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_batch);
     if (w->chunk_h0 == NULL || w->chunk_batch == NULL)
         return 0;
     long i = 0;
@@ -136,7 +137,7 @@ int mkba_svc_batches(long households)
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads)
 {
-    mkba_svc_work *w = calloc(1, sizeof *w);
+    mkba_svc_work *w = mkba_calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
     w->nthreads = nthreads;
@@ -149,12 +150,12 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     int ok = mkba_svc_households_alloc(&w->hh, households, m->ndomains)
              && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
              && chunks_alloc(w)
-             && (w->delta = calloc((size_t)nthreads, sizeof *w->delta)) != NULL
-             && (w->thread_counts = calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
+             && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
+             && (w->thread_counts = mkba_calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
                     != NULL
-             && (w->counts = calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
+             && (w->counts = mkba_calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
     for (int i = 0; ok && i < nthreads; i++)
-        ok = (w->delta[i] = calloc(nb * w->ndelta, sizeof **w->delta)) != NULL;
+        ok = (w->delta[i] = mkba_calloc(nb * w->ndelta, sizeof **w->delta)) != NULL;
     for (size_t i = 0; ok && i < (size_t)nthreads * nb; i++)
         ok = (w->thread_counts[i] = mkba_counts_alloc(l)) != NULL;
     mkba_svc_tally *t = &w->tally;
@@ -163,14 +164,14 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     t->npayers = m->npayers;
     t->ncategories = m->ncategories;
     size_t AT = t->narms * t->ncycles;
-    ok = ok && (t->cost = calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
-         && (t->category = calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
-         && (t->once = calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL;
+    ok = ok && (t->cost = mkba_calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
+         && (t->category = mkba_calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
+         && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL;
     for (int i = 0; ok && i < 9; i++)
-        ok = (t->out[i] = calloc(AT + 1, sizeof *t->out[i])) != NULL;
+        ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
-    ok = ok && (t->team_in_care = calloc(AT * t->nteams + 1, sizeof *t->team_in_care)) != NULL
-         && (t->team_queue = calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL;
+    ok = ok && (t->team_in_care = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_in_care)) != NULL
+         && (t->team_queue = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;

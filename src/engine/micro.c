@@ -10,6 +10,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 #include "mkba/rng.h"
 #include "core/philox.h"
 
@@ -26,13 +27,13 @@ struct mkba_micro_work {
 
 mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
 {
-    mkba_micro_work *w = calloc(1, sizeof *w);
+    mkba_micro_work *w = mkba_calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
-    w->words = calloc(((size_t)l->init_blocks + l->ncycles * (size_t)l->blocks_per_cycle) * 4 + 4,
+    w->words = mkba_calloc(((size_t)l->init_blocks + l->ncycles * (size_t)l->blocks_per_cycle) * 4 + 4,
                       sizeof *w->words);
     w->ndelta = l->narms * l->npoints * l->nslots;
-    w->delta = calloc(w->ndelta, sizeof *w->delta);
+    w->delta = mkba_calloc(w->ndelta, sizeof *w->delta);
     if (w->words == NULL || w->delta == NULL) {
         mkba_micro_work_free(w);
         return NULL;
@@ -44,9 +45,9 @@ void mkba_micro_work_free(mkba_micro_work *w)
 {
     if (w == NULL)
         return;
-    free(w->words);
-    free(w->delta);
-    free(w);
+    mkba_free(w->words);
+    mkba_free(w->delta);
+    mkba_free(w);
 }
 
 /* The state whose normal-scale interval [thr[s-1], thr[s]) holds z. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
+#include "core/alloc.h"
 
 /* Tolerance on a row's off-diagonal sum and on prevalences summing to one. */
 #define ROW_TOL 1e-9
@@ -20,22 +21,22 @@ void mkba_tables_free(mkba_tables *t)
 {
     if (t == NULL)
         return;
-    free(t->rows);
-    free(t->pwtab);
-    free(t->tab_off);
-    free(t->entry);
-    free(t->beta);
-    free(t->init_thr);
-    free(t->init_prev);
-    free(t->loading);
-    free(t->unique);
-    free(t->severity);
-    free(t);
+    mkba_free(t->rows);
+    mkba_free(t->pwtab);
+    mkba_free(t->tab_off);
+    mkba_free(t->entry);
+    mkba_free(t->beta);
+    mkba_free(t->init_thr);
+    mkba_free(t->init_prev);
+    mkba_free(t->loading);
+    mkba_free(t->unique);
+    mkba_free(t->severity);
+    mkba_free(t);
 }
 
 mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
 {
-    mkba_tables *t = calloc(1, sizeof *t);
+    mkba_tables *t = mkba_calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
     t->l = l;
@@ -45,13 +46,13 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
         if (l->dur[g].nbuckets > t->maxb)
             t->maxb = l->dur[g].nbuckets;
     size_t nrows = m->narms * l->nsegs * l->nstates_total * (size_t)t->maxb;
-    t->rows = calloc(nrows, sizeof *t->rows);
-    t->beta = calloc(m->narms * (m->ninteract + 1), sizeof *t->beta);
-    t->init_thr = calloc(m->narms * l->nstates_total, sizeof *t->init_thr);
-    t->init_prev = calloc(m->narms * l->nstates_total, sizeof *t->init_prev);
-    t->loading = calloc(m->narms * m->ndomains, sizeof *t->loading);
-    t->unique = calloc(m->narms * m->ndomains, sizeof *t->unique);
-    t->severity = calloc(l->nstates_total, sizeof *t->severity);
+    t->rows = mkba_calloc(nrows, sizeof *t->rows);
+    t->beta = mkba_calloc(m->narms * (m->ninteract + 1), sizeof *t->beta);
+    t->init_thr = mkba_calloc(m->narms * l->nstates_total, sizeof *t->init_thr);
+    t->init_prev = mkba_calloc(m->narms * l->nstates_total, sizeof *t->init_prev);
+    t->loading = mkba_calloc(m->narms * m->ndomains, sizeof *t->loading);
+    t->unique = mkba_calloc(m->narms * m->ndomains, sizeof *t->unique);
+    t->severity = mkba_calloc(l->nstates_total, sizeof *t->severity);
     if (!t->rows || !t->beta || !t->init_thr || !t->init_prev || !t->loading || !t->unique ||
         !t->severity) {
         mkba_tables_free(t);
@@ -62,7 +63,7 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
             t->severity[l->state_base[d] + s] = m->domain[d].state[s].severity;
 
     /* Each row of a domain with a worsening table owns ncombo entries. */
-    t->tab_off = calloc(l->nstates_total * (size_t)t->maxb, sizeof *t->tab_off);
+    t->tab_off = mkba_calloc(l->nstates_total * (size_t)t->maxb, sizeof *t->tab_off);
     if (t->tab_off == NULL) {
         mkba_tables_free(t);
         return NULL;
@@ -75,8 +76,8 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
                 t->tab_block += l->ncombo[d];
             }
         }
-    t->pwtab = calloc(m->narms * l->nsegs * t->tab_block + 1, sizeof *t->pwtab);
-    t->entry = calloc(l->nstates_total, sizeof *t->entry);
+    t->pwtab = mkba_calloc(m->narms * l->nsegs * t->tab_block + 1, sizeof *t->pwtab);
+    t->entry = mkba_calloc(l->nstates_total, sizeof *t->entry);
     if (t->pwtab == NULL || t->entry == NULL) {
         mkba_tables_free(t);
         return NULL;

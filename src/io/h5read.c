@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "results/schema.h"
+#include "core/alloc.h"
 #include "h5util.h"
 #include "h5out.h"
 
@@ -31,49 +32,49 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     mkba_h5_strings_free(t->payer, t->npayers);
     mkba_h5_strings_free(t->effect, t->neffects);
     mkba_h5_strings_free(t->effect_unit, t->neffects);
-    free(t->effect_monetary);
-    free(t->currency);
-    free(t->cost_total_disc);
-    free(t->cost_total);
-    free(t->effect_total_disc);
-    free(t->effect_total);
-    free(t->cost_disc);
-    free(t->effect_disc);
-    free(t->cost_undisc);
-    free(t->effect_undisc);
-    free(t->transfer_total_disc);
-    free(t->transfer_total);
-    free(t->scenario_name);
-    free(t->mode);
-    free(t->base_case);
-    free(t->analysis_status);
-    free(t->effect_lower_is_better);
-    free(t->effect_payer);
-    free(t->effect_category);
-    free(t->payer_municipal);
-    free(t->payer_category);
+    mkba_free(t->effect_monetary);
+    mkba_free(t->currency);
+    mkba_free(t->cost_total_disc);
+    mkba_free(t->cost_total);
+    mkba_free(t->effect_total_disc);
+    mkba_free(t->effect_total);
+    mkba_free(t->cost_disc);
+    mkba_free(t->effect_disc);
+    mkba_free(t->cost_undisc);
+    mkba_free(t->effect_undisc);
+    mkba_free(t->transfer_total_disc);
+    mkba_free(t->transfer_total);
+    mkba_free(t->scenario_name);
+    mkba_free(t->mode);
+    mkba_free(t->base_case);
+    mkba_free(t->analysis_status);
+    mkba_free(t->effect_lower_is_better);
+    mkba_free(t->effect_payer);
+    mkba_free(t->effect_category);
+    mkba_free(t->payer_municipal);
+    mkba_free(t->payer_category);
     mkba_h5_strings_free(t->perspective, t->nperspectives);
-    free(t->perspective_payers);
-    free(t->wtp);
+    mkba_free(t->perspective_payers);
+    mkba_free(t->wtp);
     mkba_h5_strings_free(t->pm_item, t->npm);
     mkba_h5_strings_free(t->category, t->ncategories);
-    free(t->cost_category_disc);
-    free(t->cost_category_undisc);
+    mkba_free(t->cost_category_disc);
+    mkba_free(t->cost_category_undisc);
     mkba_h5_strings_free(t->domain, t->ndomains);
-    free(t->escalations);
-    free(t->batch_households);
-    free(t->batch_cost_total_disc);
-    free(t->batch_effect_total_disc);
+    mkba_free(t->escalations);
+    mkba_free(t->batch_households);
+    mkba_free(t->batch_cost_total_disc);
+    mkba_free(t->batch_effect_total_disc);
     for (int i = 0; i < MKBA_H5_NSERVICE; i++)
-        free(t->service[i]);
+        mkba_free(t->service[i]);
     mkba_h5_strings_free(t->team, t->nteams);
-    free(t->arm_teams);
-    free(t->team_fte);
-    free(t->team_caseload);
-    free(t->service_population);
-    free(t->team_in_care);
-    free(t->team_queue);
-    free(t);
+    mkba_free(t->arm_teams);
+    mkba_free(t->team_fte);
+    mkba_free(t->team_caseload);
+    mkba_free(t->service_population);
+    mkba_free(t->team_in_care);
+    mkba_free(t->team_queue);
+    mkba_free(t);
 }
 
 /* Reads /labels/NAME into names, checking it holds `expect` entries unless
@@ -123,14 +124,14 @@ static int read_block(hid_t f, const char *path, const char *name, const size_t 
         goto done;
     }
     size_t count = *ndraws * mkba_schema_draw_count(spec, n);
-    *out = malloc((count > 0 ? count : 1) * sizeof **out);
+    *out = mkba_malloc((count > 0 ? count : 1) * sizeof **out);
     if (*out == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", name, path);
         goto done;
     }
     if (count > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
         rc = mkba_h5_error(err, MKBA_EIO, "%s: cannot read %s", path, name);
-        free(*out);
+        mkba_free(*out);
         *out = NULL;
     }
 done:
@@ -170,7 +171,7 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
         rc = read_names(f, path, "effect_units", &units, &nunits, err);
         t->effect_unit = units;
         if (rc == MKBA_OK && nunits != t->neffects) {
-            /* Keep the count free() needs, then report. */
+            /* Keep the count mkba_free() needs, then report. */
             mkba_h5_strings_free(t->effect_unit, nunits);
             t->effect_unit = NULL;
             rc = mkba_error_set(err, MKBA_EPARSE,
@@ -180,7 +181,7 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     if (rc != MKBA_OK)
         return rc;
 
-    t->effect_monetary = calloc(t->neffects > 0 ? t->neffects : 1, sizeof *t->effect_monetary);
+    t->effect_monetary = mkba_calloc(t->neffects > 0 ? t->neffects : 1, sizeof *t->effect_monetary);
     if (t->effect_monetary == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
     hid_t ds = H5Dopen2(f, "/labels/effect_monetary", H5P_DEFAULT);
@@ -211,7 +212,7 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     else if (mkba_h5_attr_read_double(f, "discount_rate_effects", &t->rate_effects) < 0)
         missing = "discount_rate_effects";
     if (missing != NULL) {
-        free(reference);
+        mkba_free(reference);
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
     }
     t->ncycles = (size_t)(ncycles > 0 ? ncycles : 0);
@@ -225,7 +226,7 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     else if (mkba_h5_attr_read_int64(f, "draws", &draws) < 0) missing = "draws";
     else if (mkba_h5_attr_read_int64(f, "households", &households) < 0) missing = "households";
     if (missing != NULL) {
-        free(reference);
+        mkba_free(reference);
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
     }
     t->draws = (long)draws;
@@ -239,7 +240,7 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     if (t->reference < 0)
         rc = mkba_error_set(err, MKBA_EPARSE,
                             "%s: reference_arm \"%s\" is not in /labels/arms", path, reference);
-    free(reference);
+    mkba_free(reference);
     if (rc == MKBA_OK)
         rc = mkba_h5_read_settings(f, path, t, err);
     if (rc == MKBA_OK)
@@ -291,12 +292,12 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
     if (mkba_h5_read_strings(f, "/labels/parameters", &names, &npar) < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/parameters", path);
     mkba_h5_strings_free(names, npar);
-    int *fte = malloc((nt + 1) * sizeof *fte), *caseload = malloc((nt + 1) * sizeof *caseload);
+    int *fte = mkba_malloc((nt + 1) * sizeof *fte), *caseload = mkba_malloc((nt + 1) * sizeof *caseload);
     double *values = NULL;
-    t->arm_teams = calloc(na * nt + 1, sizeof *t->arm_teams);
-    t->team_fte = malloc((nda * nt + 1) * sizeof *t->team_fte);
-    t->team_caseload = malloc((nda * nt + 1) * sizeof *t->team_caseload);
-    t->service_population = malloc((nda + 1) * sizeof *t->service_population);
+    t->arm_teams = mkba_calloc(na * nt + 1, sizeof *t->arm_teams);
+    t->team_fte = mkba_malloc((nda * nt + 1) * sizeof *t->team_fte);
+    t->team_caseload = mkba_malloc((nda * nt + 1) * sizeof *t->team_caseload);
+    t->service_population = mkba_malloc((nda + 1) * sizeof *t->service_population);
     if (fte == NULL || caseload == NULL || t->arm_teams == NULL || t->team_fte == NULL
         || t->team_caseload == NULL || t->service_population == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the teams of %s", path);
@@ -343,9 +344,9 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
                             &t->team_queue, err);
     }
 done:
-    free(values);
-    free(caseload);
-    free(fte);
+    mkba_free(values);
+    mkba_free(caseload);
+    mkba_free(fte);
     return rc;
 }
 
@@ -442,7 +443,7 @@ int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err)
                             "%s is not an mkba result file (missing /draws/cost_total)", path);
         goto done;
     }
-    t = calloc(1, sizeof *t);
+    t = mkba_calloc(1, sizeof *t);
     if (t == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
         goto done;

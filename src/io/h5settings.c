@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mkba/mkba.h"
+#include "core/alloc.h"
 #include "core/strutil.h"
 #include "h5util.h"
 #include "h5out.h"
@@ -61,7 +62,7 @@ static int add_name(char **names, size_t *n, const char *prefix, const char *nam
         s = mkba_strdup(base);
     } else {
         size_t len = strlen(prefix) + strlen(base) + 1;
-        s = malloc(len);
+        s = mkba_malloc(len);
         if (s != NULL)
             snprintf(s, len, "%s%s", prefix, base);
     }
@@ -76,8 +77,8 @@ int mkba_h5_perspectives_of(const mkba_model *m, char ***names, int **mask,
 {
     size_t np = m->npayers, ns = m->analysis.nperspectives;
     size_t k = 2 + np + ns, n = 0;
-    char **nm = calloc(k, sizeof *nm);
-    int *mk = calloc(k * np > 0 ? k * np : 1, sizeof *mk);
+    char **nm = mkba_calloc(k, sizeof *nm);
+    int *mk = mkba_calloc(k * np > 0 ? k * np : 1, sizeof *mk);
     int ok = nm != NULL && mk != NULL;
     ok = ok && add_name(nm, &n, "", "society") == 0;
     ok = ok && add_name(nm, &n, "", "municipality") == 0;
@@ -98,7 +99,7 @@ int mkba_h5_perspectives_of(const mkba_model *m, char ***names, int **mask,
     }
     if (!ok) {
         mkba_h5_strings_free(nm, n);
-        free(mk);
+        mkba_free(mk);
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing perspectives");
     }
     *names = nm;
@@ -118,7 +119,7 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     if (rc != MKBA_OK)
         return rc;
     size_t nint = np > ne ? np : ne;
-    int *v = calloc(nint > 0 ? 3 * nint : 1, sizeof *v);
+    int *v = mkba_calloc(nint > 0 ? 3 * nint : 1, sizeof *v);
     hid_t g = H5Gopen2(file, "labels", H5P_DEFAULT);
     if (v == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", path);
@@ -204,8 +205,8 @@ done:
         rc = mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", failed, path);
     if (g >= 0)
         H5Gclose(g);
-    free(v);
-    free(pmask);
+    mkba_free(v);
+    mkba_free(pmask);
     mkba_h5_strings_free(pname, nk);
     return rc;
 }
@@ -215,7 +216,7 @@ static int read_ints(hid_t f, const char *name, size_t n, int **out)
 {
     char full[64];
     snprintf(full, sizeof full, "/labels/%s", name);
-    *out = calloc(n > 0 ? n : 1, sizeof **out);
+    *out = mkba_calloc(n > 0 ? n : 1, sizeof **out);
     size_t dims[1] = { n };
     if (*out == NULL || mkba_h5_read_exact(f, full, 1, dims, H5T_NATIVE_INT, *out) < 0)
         return -1;
@@ -240,7 +241,7 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
         missing = "/labels/perspectives";
     if (missing == NULL) {
         t->nperspectives = n;
-        t->perspective_payers = calloc(n * np > 0 ? n * np : 1, sizeof *t->perspective_payers);
+        t->perspective_payers = mkba_calloc(n * np > 0 ? n * np : 1, sizeof *t->perspective_payers);
         size_t dims[2] = { n, np };
         if (t->perspective_payers == NULL
             || mkba_h5_read_exact(f, "/labels/perspective_payers", 2, dims, H5T_NATIVE_INT,
@@ -256,7 +257,7 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
         if (ds >= 0)
             H5Dclose(ds);
         t->nwtp = nw > 0 ? (size_t)nw : 0;
-        t->wtp = calloc(t->nwtp > 0 ? t->nwtp : 1, sizeof *t->wtp);
+        t->wtp = mkba_calloc(t->nwtp > 0 ? t->nwtp : 1, sizeof *t->wtp);
         size_t dims[1] = { t->nwtp };
         if (nw < 0 || t->wtp == NULL
             || mkba_h5_read_exact(f, "/labels/wtp", 1, dims, H5T_NATIVE_DOUBLE, t->wtp) < 0)
@@ -281,7 +282,7 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
     for (size_t e = 0; primary != NULL && e < ne; e++)
         if (strcmp(t->effect[e], primary) == 0)
             t->primary_effect = (int)e;
-    free(primary);
+    mkba_free(primary);
     for (size_t e = 0; missing == NULL && e < ne; e++)
         if (t->effect_payer[e] >= (int)np || t->effect_category[e] < 0
             || t->effect_category[e] > MKBA_CAT_EXTERNAL)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "h5util.h"
 #include "h5out.h"
 
@@ -21,9 +22,9 @@ mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *er
         mkba_error_set(err, MKBA_EINVAL, "mkba_h5_store_open: missing path");
         return NULL;
     }
-    mkba_h5_store *s = calloc(1, sizeof *s);
+    mkba_h5_store *s = mkba_calloc(1, sizeof *s);
     if (s == NULL || (s->path = mkba_strdup(path)) == NULL) {
-        free(s);
+        mkba_free(s);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory opening %s", path);
         return NULL;
     }
@@ -33,8 +34,8 @@ mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *er
     if (s->file < 0) {
         mkba_h5_error(err, MKBA_EIO, "cannot open %s", path);
         mkba_h5_quiet_end(&s->quiet);
-        free(s->path);
-        free(s);
+        mkba_free(s->path);
+        mkba_free(s);
         return NULL;
     }
     return s;
@@ -54,8 +55,8 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
     if (H5Fclose(s->file) < 0 && rc == MKBA_OK)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", s->path);
     mkba_h5_quiet_end(&s->quiet);
-    free(s->path);
-    free(s);
+    mkba_free(s->path);
+    mkba_free(s);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "h5util.h"
+#include "core/alloc.h"
 
 void mkba_h5_quiet_begin(mkba_h5_quiet *q)
 {
@@ -143,9 +144,9 @@ char *mkba_h5_attr_read_string(hid_t obj, const char *name)
     if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)) {
         size_t size = H5Tget_size(ft);
         hid_t mt = mkba_h5_string_type(size);
-        s = calloc(size + 1, 1);
+        s = mkba_calloc(size + 1, 1);
         if (mt < 0 || s == NULL || H5Aread(a, mt, s) < 0) {
-            free(s);
+            mkba_free(s);
             s = NULL;
         }
         if (mt >= 0)
@@ -191,7 +192,7 @@ int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
         if (s[i] != NULL && strlen(s[i]) > len)
             len = strlen(s[i]);
     /* One contiguous block of n fixed-width, zero-padded records. */
-    char *buf = calloc(n > 0 ? n : 1, len + 1);
+    char *buf = mkba_calloc(n > 0 ? n : 1, len + 1);
     if (buf == NULL)
         return -1;
     for (size_t i = 0; i < n; i++)
@@ -215,7 +216,7 @@ int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
     if (t >= 0)
         H5Tclose(t);
     mkba_h5_error_restore(kept);
-    free(buf);
+    mkba_free(buf);
     return rc;
 }
 
@@ -224,8 +225,8 @@ void mkba_h5_strings_free(char **s, size_t n)
     if (s == NULL)
         return;
     for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
+        mkba_free(s[i]);
+    mkba_free(s);
 }
 
 int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
@@ -252,8 +253,8 @@ int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
     /* Reading into records one byte wider guarantees a terminator even if
      * a writer filled a record completely. */
     mt = mkba_h5_string_type(width);
-    buf = calloc(count > 0 ? count : 1, width + 1);
-    s = calloc(count > 0 ? count : 1, sizeof *s);
+    buf = mkba_calloc(count > 0 ? count : 1, width + 1);
+    s = mkba_calloc(count > 0 ? count : 1, sizeof *s);
     if (mt < 0 || buf == NULL || s == NULL)
         goto done;
     if (count > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
@@ -261,7 +262,7 @@ int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
     for (size_t i = 0; i < count; i++) {
         const char *src = buf + i * (width + 1);
         size_t len = strnlen(src, width);
-        s[i] = malloc(len + 1);
+        s[i] = mkba_malloc(len + 1);
         if (s[i] == NULL)
             goto done;
         memcpy(s[i], src, len);
@@ -273,7 +274,7 @@ int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
     rc = 0;
 done:
     mkba_h5_strings_free(s, count);
-    free(buf);
+    mkba_free(buf);
     if (mt >= 0)
         H5Tclose(mt);
     if (space >= 0)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "mkba/mkba.h"
+#include "core/alloc.h"
 #include "core/strutil.h"
 #include "results/schema.h"
 #include "h5util.h"
@@ -51,10 +52,10 @@ static void writer_release(mkba_h5_writer *w)
         H5Dclose(w->draw_index);
     if (w->file >= 0)
         H5Fclose(w->file);
-    free(w->written);
-    free(w->path);
-    free(w->tmp);
-    free(w);
+    mkba_free(w->written);
+    mkba_free(w->path);
+    mkba_free(w->tmp);
+    mkba_free(w);
 }
 
 /* Writes the root attributes (see docs/output.md). */
@@ -123,8 +124,8 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
 static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba_error *err)
 {
     size_t T = w->axis[MKBA_AXIS_CYCLE];
-    int *cycle = malloc((T + 1) * sizeof *cycle);
-    double *time = malloc((T + 1) * sizeof *time);
+    int *cycle = mkba_malloc((T + 1) * sizeof *cycle);
+    double *time = mkba_malloc((T + 1) * sizeof *time);
     int rc = MKBA_OK;
     if (cycle == NULL || time == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
@@ -145,8 +146,8 @@ static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba
         batch[b] = b;
     if (rc == MKBA_OK && mkba_h5_write_ints(g, "batch", 1, db, batch, NULL, NULL, NULL) < 0)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/batch in %s", w->tmp);
-    free(cycle);
-    free(time);
+    mkba_free(cycle);
+    mkba_free(time);
     return rc;
 }
 
@@ -163,10 +164,10 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     if (m->ncategories > nmax) nmax = m->ncategories;
 
     int rc = MKBA_OK;
-    const char **s = calloc(nmax > 0 ? nmax : 1, sizeof *s);
-    const char **s2 = calloc(nmax > 0 ? nmax : 1, sizeof *s2);
-    char **owned = calloc(nstates > 0 ? nstates : 1, sizeof *owned);
-    int *mon = calloc(m->neffects > 0 ? m->neffects : 1, sizeof *mon);
+    const char **s = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s);
+    const char **s2 = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s2);
+    char **owned = mkba_calloc(nstates > 0 ? nstates : 1, sizeof *owned);
+    int *mon = mkba_calloc(m->neffects > 0 ? m->neffects : 1, sizeof *mon);
     hid_t g = H5Gcreate2(w->file, "labels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (s == NULL || s2 == NULL || owned == NULL || mon == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
@@ -202,7 +203,7 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
         for (int j = 0; j < m->domain[d].nstates; j++, k++) {
             const char *dn = m->domain[d].name, *sn = m->domain[d].state[j].name;
             size_t len = strlen(dn) + strlen(sn) + 2;
-            owned[k] = malloc(len);
+            owned[k] = mkba_malloc(len);
             if (owned[k] == NULL) {
                 rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
                 goto done;
@@ -239,11 +240,11 @@ done:
         H5Gclose(g);
     if (owned != NULL)
         for (size_t i = 0; i < nstates; i++)
-            free(owned[i]);
-    free(owned);
-    free(mon);
-    free(s2);
-    free((void *)s);
+            mkba_free(owned[i]);
+    mkba_free(owned);
+    mkba_free(mon);
+    mkba_free(s2);
+    mkba_free((void *)s);
     return rc;
 }
 
@@ -271,11 +272,11 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
     const mkba_services *sv = &m->services;
     size_t nt = sv->nteams, na = m->narms, nd = m->ndomains;
     size_t nmax = nt > na ? nt : na;
-    const char **s = calloc(nmax > 0 ? nmax : 1, sizeof *s);
-    const char **s2 = calloc(nmax > 0 ? nmax : 1, sizeof *s2);
-    int *dom = calloc(nt * nd > 0 ? nt * nd : 1, sizeof *dom);
-    int *fte = calloc(nt > 0 ? nt : 1, sizeof *fte);
-    int *caseload = calloc(nt > 0 ? nt : 1, sizeof *caseload);
+    const char **s = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s);
+    const char **s2 = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s2);
+    int *dom = mkba_calloc(nt * nd > 0 ? nt * nd : 1, sizeof *dom);
+    int *fte = mkba_calloc(nt > 0 ? nt : 1, sizeof *fte);
+    int *caseload = mkba_calloc(nt > 0 ? nt : 1, sizeof *caseload);
     hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
     const char *failed = NULL;
     int rc = MKBA_OK;
@@ -336,7 +337,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
             failed = "pathway_team";
     }
     if (failed == NULL) {
-        int *used = malloc((na * nt + 1) * sizeof *used);
+        int *used = mkba_malloc((na * nt + 1) * sizeof *used);
         size_t dat[2] = {na, nt};
         for (size_t a = 0; used != NULL && a < na; a++)
             for (size_t t = 0; t < nt; t++)
@@ -345,18 +346,18 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
                                                "1 when the arm runs (and pays) the team "
                                                "(/labels/teams)") < 0)
             failed = "arm_teams";
-        free(used);
+        mkba_free(used);
     }
     if (failed != NULL)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s", failed, w->tmp);
 done:
     if (g >= 0)
         H5Gclose(g);
-    free(caseload);
-    free(fte);
-    free(dom);
-    free((void *)s2);
-    free((void *)s);
+    mkba_free(caseload);
+    mkba_free(fte);
+    mkba_free(dom);
+    mkba_free((void *)s2);
+    mkba_free((void *)s);
     return rc;
 }
 
@@ -440,7 +441,7 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
  * entry when a process stores only part of the draws. */
 static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
 {
-    int64_t *v = malloc(w->nstored * sizeof *v);
+    int64_t *v = mkba_malloc(w->nstored * sizeof *v);
     if (v == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", w->tmp);
     for (size_t i = 0; i < w->nstored; i++)
@@ -461,7 +462,7 @@ static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
     if (space >= 0)
         H5Sclose(space);
     mkba_h5_error_restore(kept);
-    free(v);
+    mkba_free(v);
     if (!ok)
         return mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
     return MKBA_OK;
@@ -531,7 +532,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         return NULL;
     }
 
-    mkba_h5_writer *w = calloc(1, sizeof *w);
+    mkba_h5_writer *w = mkba_calloc(1, sizeof *w);
     if (w == NULL) {
         mkba_error_set(err, MKBA_ENOMEM, "out of memory creating %s", path);
         return NULL;
@@ -550,8 +551,8 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
              m->currency ? m->currency : "", m->price_year);
     w->path = mkba_strdup(path);
-    w->tmp = malloc(strlen(path) + 5);
-    w->written = calloc(nstored, 1);
+    w->tmp = mkba_malloc(strlen(path) + 5);
+    w->written = mkba_calloc(nstored, 1);
     if (w->path == NULL || w->tmp == NULL || w->written == NULL) {
         writer_release(w);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory creating %s", path);
@@ -582,7 +583,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         writer_release(w);
         if (created)
             remove(tmp);
-        free(tmp);
+        mkba_free(tmp);
         w = NULL;
     }
     mkba_h5_quiet_end(&q);

@@ -2,84 +2,95 @@
  * finished, so the loader can hand a half-built model here on error. */
 #include <stdlib.h>
 #include "model.h"
+#include "core/alloc.h"
+
+static void model_release(mkba_model *m);
 
 void mkba_model_free(mkba_model *m)
 {
     if (m == NULL)
         return;
-    free(m->name);
-    free(m->description);
-    free(m->path);
-    free(m->text);
-    free(m->currency);
+    mkba_allocator a = m->alloc;
+    mkba_alloc_scope s = mkba_alloc_enter(a.free != NULL ? &a : mkba_alloc_current());
+    model_release(m);
+    mkba_alloc_leave(s);
+}
+
+static void model_release(mkba_model *m)
+{
+    mkba_free(m->name);
+    mkba_free(m->description);
+    mkba_free(m->path);
+    mkba_free(m->text);
+    mkba_free(m->currency);
     for (size_t d = 0; d < m->ndomains; d++) {
-        free(m->domain[d].name);
+        mkba_free(m->domain[d].name);
         for (int s = 0; s < m->domain[d].nstates; s++) {
-            free(m->domain[d].state[s].name);
-            free(m->domain[d].state[s].file);
+            mkba_free(m->domain[d].state[s].name);
+            mkba_free(m->domain[d].state[s].file);
         }
     }
     for (size_t a = 0; a < m->narms; a++) {
-        free(m->arm[a].name);
-        free(m->arm[a].label);
+        mkba_free(m->arm[a].name);
+        mkba_free(m->arm[a].label);
     }
     /* payer_def may be absent in a model built in memory. */
     for (size_t i = 0; i < m->npayers; i++) {
-        free(m->payer[i]);
+        mkba_free(m->payer[i]);
         if (m->payer_def != NULL)
-            free(m->payer_def[i].name);
+            mkba_free(m->payer_def[i].name);
     }
-    free(m->payer);
-    free(m->payer_def);
+    mkba_free(m->payer);
+    mkba_free(m->payer_def);
     for (size_t i = 0; i < m->neffects; i++) {
-        free(m->effect[i].name);
-        free(m->effect[i].unit);
+        mkba_free(m->effect[i].name);
+        mkba_free(m->effect[i].unit);
     }
-    free(m->effect);
+    mkba_free(m->effect);
     for (size_t i = 0; i < m->ntrans; i++) {
-        free(m->trans[i].path);
-        free(m->trans[i].file);
+        mkba_free(m->trans[i].path);
+        mkba_free(m->trans[i].file);
     }
-    free(m->trans);
+    mkba_free(m->trans);
     for (size_t i = 0; i < m->ninteract; i++)
-        free(m->interact[i].path);
-    free(m->interact);
+        mkba_free(m->interact[i].path);
+    mkba_free(m->interact);
     for (size_t i = 0; i < m->ncosts; i++) {
-        free(m->cost[i].category);
-        free(m->cost[i].path);
-        free(m->cost[i].file);
+        mkba_free(m->cost[i].category);
+        mkba_free(m->cost[i].path);
+        mkba_free(m->cost[i].file);
     }
-    free(m->cost);
+    mkba_free(m->cost);
     for (size_t i = 0; i < m->neffect_rules; i++) {
-        free(m->effect_rule[i].path);
-        free(m->effect_rule[i].file);
+        mkba_free(m->effect_rule[i].path);
+        mkba_free(m->effect_rule[i].file);
     }
-    free(m->effect_rule);
+    mkba_free(m->effect_rule);
     mkba_analysis *a = &m->analysis;
     for (size_t i = 0; i < a->nperspectives; i++) {
-        free(a->perspective[i].name);
-        free(a->perspective[i].payer);
+        mkba_free(a->perspective[i].name);
+        mkba_free(a->perspective[i].payer);
     }
-    free(a->perspective);
-    free(a->wtp);
+    mkba_free(a->perspective);
+    mkba_free(a->wtp);
     for (size_t i = 0; i < a->npm; i++)
-        free(a->pm_item[i]);
-    free(a->pm_item);
+        mkba_free(a->pm_item[i]);
+    mkba_free(a->pm_item);
     for (size_t i = 0; i < m->services.nteams; i++) {
-        free(m->services.team[i].name);
-        free(m->services.team[i].path);
-        free(m->services.team[i].file);
+        mkba_free(m->services.team[i].name);
+        mkba_free(m->services.team[i].path);
+        mkba_free(m->services.team[i].file);
     }
     for (size_t i = 0; i < MKBA_MAX_ARMS; i++) {
-        free(m->services.pathway[i].path);
-        free(m->services.pathway[i].file);
+        mkba_free(m->services.pathway[i].path);
+        mkba_free(m->services.pathway[i].file);
     }
     for (size_t i = 0; i < m->services.nbounds; i++)
-        free(m->services.bound[i].where);
-    free(m->services.bound);
+        mkba_free(m->services.bound[i].where);
+    mkba_free(m->services.bound);
     for (size_t i = 0; i < m->ncategories; i++)
-        free(m->category[i]);
-    free(m->category);
+        mkba_free(m->category[i]);
+    mkba_free(m->category);
     mkba_params_free(m->params);
-    free(m);
+    mkba_free(m);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mkba/error.h"
+#include "mkba/context.h"
 #include "params.h"
 #include "services.h"
 
@@ -194,6 +195,10 @@ typedef struct mkba_timing {
 } mkba_timing;
 
 typedef struct mkba_model {
+    /* The allocator of the context the model was loaded with, which
+     * mkba_model_free uses; all zero (a model built in memory): the
+     * current one. */
+    mkba_allocator alloc;
     char *name, *description;
     char *path;                /* scenario file */
     char *text;                /* scenario file text, verbatim */

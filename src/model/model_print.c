@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pathway.h"
+#include "core/alloc.h"
 #include "scenario.h"
 #include "scenario_impl.h"
 
@@ -364,7 +365,7 @@ static void print_analysis(const mkba_model *m, FILE *f)
 static void print_params(const mkba_model *m, FILE *f)
 {
     size_t n = mkba_params_count(m->params);
-    double *base = calloc(n * m->narms + 1, sizeof *base);
+    double *base = mkba_calloc(n * m->narms + 1, sizeof *base);
     mkba_params_work *w = mkba_params_work_alloc(m->params);
     int have_base = base != NULL && w != NULL
                     && mkba_params_sample(m->params, m->seed, 0, 1, MKBA_BASE_MEAN, base, w,
@@ -392,7 +393,7 @@ static void print_params(const mkba_model *m, FILE *f)
         }
     }
     mkba_params_work_free(w);
-    free(base);
+    mkba_free(base);
 }
 
 void mkba_model_print(const mkba_model *m, FILE *f)

@@ -15,6 +15,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "mkba/rng.h"
+#include "core/alloc.h"
 #include "core/expr.h"
 #include "core/strutil.h"
 #include "params.h"
@@ -119,13 +120,13 @@ mkba_params *mkba_params_alloc(size_t narms)
 {
     if (narms == 0)
         return NULL;
-    mkba_params *p = calloc(1, sizeof *p);
+    mkba_params *p = mkba_calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
     p->narms = narms;
-    p->arm_name = calloc(narms, sizeof *p->arm_name);
+    p->arm_name = mkba_calloc(narms, sizeof *p->arm_name);
     if (p->arm_name == NULL) {
-        free(p);
+        mkba_free(p);
         return NULL;
     }
     return p;
@@ -133,30 +134,30 @@ mkba_params *mkba_params_alloc(size_t narms)
 
 static void dist_clear(mkba_dist *d)
 {
-    free(d->expr);
+    mkba_free(d->expr);
     if (d->kind == MKBA_DIST_DIRICHLET && d->group_index == 0)
-        free(d->alpha);
+        mkba_free(d->alpha);
     d->expr = NULL;
     d->alpha = NULL;
 }
 
 static void param_clear(mkba_param *q, param_extra *x, size_t narms)
 {
-    free(q->name);
-    free(q->path);
-    free(q->file);
-    free(q->source);
-    free(q->unit);
+    mkba_free(q->name);
+    mkba_free(q->path);
+    mkba_free(q->file);
+    mkba_free(q->source);
+    mkba_free(q->unit);
     dist_clear(&q->dist);
     for (size_t a = 0; q->arm_dist != NULL && a < narms; a++)
         if (q->arm_dist[a].kind != NO_OVERRIDE)
             dist_clear(&q->arm_dist[a]);
-    free(q->arm_dist);
+    mkba_free(q->arm_dist);
     for (size_t a = 0; x->oloc != NULL && a < narms; a++) {
-        free(x->oloc[a].path);
-        free(x->oloc[a].file);
+        mkba_free(x->oloc[a].path);
+        mkba_free(x->oloc[a].file);
     }
-    free(x->oloc);
+    mkba_free(x->oloc);
     memset(q, 0, sizeof *q);
     memset(x, 0, sizeof *x);
 }
@@ -164,17 +165,17 @@ static void param_clear(mkba_param *q, param_extra *x, size_t narms)
 /* Frees what finalize computed, leaving the definitions. */
 static void unfinalize(mkba_params *p)
 {
-    free(p->copula_of);
-    free(p->stream);
+    mkba_free(p->copula_of);
+    mkba_free(p->stream);
     p->stream = NULL;
-    free(p->slot_of);
+    mkba_free(p->slot_of);
     for (size_t s = 0; s < p->nslot; s++)
-        free(p->slot[s].var);
-    free(p->slot);
+        mkba_free(p->slot[s].var);
+    mkba_free(p->slot);
     for (size_t a = 0; p->order != NULL && a < p->narms; a++)
-        free(p->order[a]);
-    free(p->order);
-    free(p->norder);
+        mkba_free(p->order[a]);
+    mkba_free(p->order);
+    mkba_free(p->norder);
     p->copula_of = p->slot_of = NULL;
     p->slot = NULL;
     p->nslot = 0;
@@ -190,19 +191,19 @@ void mkba_params_free(mkba_params *p)
     unfinalize(p);
     for (size_t i = 0; i < p->n; i++)
         param_clear(&p->param[i], &p->extra[i], p->narms);
-    free(p->param);
-    free(p->extra);
+    mkba_free(p->param);
+    mkba_free(p->extra);
     for (size_t c = 0; c < p->ncop; c++) {
-        free(p->cop[c].param);
-        free(p->cop[c].corr);
-        free(p->cop[c].chol);
-        free(p->cop[c].path);
+        mkba_free(p->cop[c].param);
+        mkba_free(p->cop[c].corr);
+        mkba_free(p->cop[c].chol);
+        mkba_free(p->cop[c].path);
     }
-    free(p->cop);
+    mkba_free(p->cop);
     for (size_t a = 0; a < p->narms; a++)
-        free(p->arm_name[a]);
-    free(p->arm_name);
-    free(p);
+        mkba_free(p->arm_name[a]);
+    mkba_free(p->arm_name);
+    mkba_free(p);
 }
 
 int mkba_params_set_arm_name(mkba_params *p, size_t arm, const char *name)
@@ -212,7 +213,7 @@ int mkba_params_set_arm_name(mkba_params *p, size_t arm, const char *name)
     char *copy = mkba_strdup(name);
     if (name != NULL && copy == NULL)
         return MKBA_ENOMEM;
-    free(p->arm_name[arm]);
+    mkba_free(p->arm_name[arm]);
     p->arm_name[arm] = copy;
     return MKBA_OK;
 }
@@ -224,7 +225,7 @@ int mkba_params_set_unit(mkba_params *p, int index, const char *unit)
     char *copy = mkba_strdup(unit);
     if (unit != NULL && copy == NULL)
         return MKBA_ENOMEM;
-    free(p->param[index].unit);
+    mkba_free(p->param[index].unit);
     p->param[index].unit = copy;
     return MKBA_OK;
 }
@@ -254,11 +255,11 @@ static int grow(mkba_params *p)
     if (p->n < p->cap)
         return MKBA_OK;
     size_t cap = p->cap ? 2 * p->cap : 16;
-    mkba_param *q = realloc(p->param, cap * sizeof *q);
+    mkba_param *q = mkba_realloc(p->param, cap * sizeof *q);
     if (q == NULL)
         return MKBA_ENOMEM;
     p->param = q;
-    param_extra *x = realloc(p->extra, cap * sizeof *x);
+    param_extra *x = mkba_realloc(p->extra, cap * sizeof *x);
     if (x == NULL)
         return MKBA_ENOMEM;
     p->extra = x;
@@ -308,8 +309,8 @@ static int add_one(mkba_params *p, const char *name, const mkba_dist *def,
     q->path = mkba_strdup(path);
     q->file = mkba_strdup(file);
     q->source = mkba_strdup(source);
-    q->arm_dist = calloc(p->narms, sizeof *q->arm_dist);
-    x->oloc = calloc(p->narms, sizeof *x->oloc);
+    q->arm_dist = mkba_calloc(p->narms, sizeof *q->arm_dist);
+    x->oloc = mkba_calloc(p->narms, sizeof *x->oloc);
     int bad = q->name == NULL || (path != NULL && q->path == NULL)
         || (file != NULL && q->file == NULL) || (source != NULL && q->source == NULL)
         || q->arm_dist == NULL || x->oloc == NULL;
@@ -358,12 +359,12 @@ int mkba_params_add_dirichlet(mkba_params *p, const char *name,
         mkba_error_set(err, MKBA_EINVAL, "%s: a parameter needs a name", here);
         return -1;
     }
-    double *vec = malloc((size_t)k * sizeof *vec);
+    double *vec = mkba_malloc((size_t)k * sizeof *vec);
     size_t len = strlen(name) + 16;
-    char *cname = malloc(len);
+    char *cname = mkba_malloc(len);
     if (vec == NULL || cname == NULL) {
-        free(vec);
-        free(cname);
+        mkba_free(vec);
+        mkba_free(cname);
         mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory", here);
         return -1;
     }
@@ -376,16 +377,16 @@ int mkba_params_add_dirichlet(mkba_params *p, const char *name,
         if (add_one(p, cname, &d, path, file, line, source, err) < 0) {
             /* Roll back: the first component, once added, owns vec. */
             if (p->n == first)
-                free(vec);
+                mkba_free(vec);
             while (p->n > first) {
                 p->n--;
                 param_clear(&p->param[p->n], &p->extra[p->n], p->narms);
             }
-            free(cname);
+            mkba_free(cname);
             return -1;
         }
     }
-    free(cname);
+    mkba_free(cname);
     return (int)first;
 }
 
@@ -422,8 +423,8 @@ int mkba_params_override(mkba_params *p, int index, size_t arm,
     mkba_dist copy;
     if ((path != NULL && opath == NULL) || (file != NULL && ofile == NULL)
         || dist_copy(&copy, def) != MKBA_OK) {
-        free(opath);
-        free(ofile);
+        mkba_free(opath);
+        mkba_free(ofile);
         return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory", here);
     }
     q->arm_dist[arm] = copy;
@@ -450,19 +451,19 @@ int mkba_params_add_copula(mkba_params *p, const int *index, size_t n,
                                   "%s: parameter index %d is out of range", at, index[i]);
     if (p->ncop == p->capcop) {
         size_t cap = p->capcop ? 2 * p->capcop : 4;
-        mkba_copula *c = realloc(p->cop, cap * sizeof *c);
+        mkba_copula *c = mkba_realloc(p->cop, cap * sizeof *c);
         if (c == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory", at);
         p->cop = c;
         p->capcop = cap;
     }
-    mkba_copula c = {n, malloc(n * sizeof *c.param), malloc(n * n * sizeof *c.corr),
-                     calloc(n * n, sizeof *c.chol), mkba_strdup(at)};
+    mkba_copula c = {n, mkba_malloc(n * sizeof *c.param), mkba_malloc(n * n * sizeof *c.corr),
+                     mkba_calloc(n * n, sizeof *c.chol), mkba_strdup(at)};
     if (c.param == NULL || c.corr == NULL || c.chol == NULL || c.path == NULL) {
-        free(c.param);
-        free(c.corr);
-        free(c.chol);
-        free(c.path);
+        mkba_free(c.param);
+        mkba_free(c.corr);
+        mkba_free(c.chol);
+        mkba_free(c.path);
         return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory", at);
     }
     memcpy(c.param, index, n * sizeof *c.param);
@@ -488,13 +489,13 @@ const char *mkba_params_closest(const mkba_params *p, const char *name)
 {
     if (p == NULL || name == NULL || p->n == 0)
         return NULL;
-    const char **names = malloc(p->n * sizeof *names);
+    const char **names = mkba_malloc(p->n * sizeof *names);
     if (names == NULL)
         return NULL;
     for (size_t i = 0; i < p->n; i++)
         names[i] = p->extra[i].referenceable ? p->param[i].name : NULL;
     const char *best = mkba_closest_name(name, names, p->n);
-    free(names);
+    mkba_free(names);
     return best;
 }
 
@@ -616,7 +617,7 @@ static int parse_slot(mkba_params *p, size_t i, size_t v, mkba_error *err)
     s->variant = (int)v;
     s->text = d->expr;
     s->nvars = 0;
-    s->var = malloc((mkba_expr_nvars(e) + 1) * sizeof *s->var);
+    s->var = mkba_malloc((mkba_expr_nvars(e) + 1) * sizeof *s->var);
     if (s->var == NULL) {
         mkba_expr_free(e);
         return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory", here);
@@ -708,10 +709,10 @@ static int visit(topo *t, int k, mkba_error *err)
 static int finalize_order(mkba_params *p, mkba_error *err)
 {
     int rc = MKBA_OK;
-    topo t = {p, 0, malloc(p->n + 1), malloc((p->n + 1) * sizeof *t.path), 0,
+    topo t = {p, 0, mkba_malloc(p->n + 1), mkba_malloc((p->n + 1) * sizeof *t.path), 0,
               NULL, 0};
-    p->order = calloc(p->narms, sizeof *p->order);
-    p->norder = calloc(p->narms, sizeof *p->norder);
+    p->order = mkba_calloc(p->narms, sizeof *p->order);
+    p->norder = mkba_calloc(p->narms, sizeof *p->norder);
     if (t.mark == NULL || t.path == NULL || p->order == NULL || p->norder == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
         goto done;
@@ -720,7 +721,7 @@ static int finalize_order(mkba_params *p, mkba_error *err)
         memset(t.mark, 0, p->n + 1);
         t.v = v;
         t.depth = t.nout = 0;
-        t.out = malloc((p->n + 1) * sizeof *t.out);
+        t.out = mkba_malloc((p->n + 1) * sizeof *t.out);
         if (t.out == NULL) {
             rc = mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
             break;
@@ -728,15 +729,15 @@ static int finalize_order(mkba_params *p, mkba_error *err)
         for (size_t i = 0; i < p->n && rc == MKBA_OK; i++)
             rc = visit(&t, (int)i, err);
         if (v == 0 || rc != MKBA_OK) {
-            free(t.out);
+            mkba_free(t.out);
         } else {
             p->order[v - 1] = t.out;
             p->norder[v - 1] = t.nout;
         }
     }
 done:
-    free(t.mark);
-    free(t.path);
+    mkba_free(t.mark);
+    mkba_free(t.path);
     return rc;
 }
 
@@ -781,10 +782,10 @@ int mkba_params_finalize(mkba_params *p, mkba_error *err)
     if (p->finalized)
         return MKBA_OK;
     size_t nv = p->narms + 1;
-    p->copula_of = malloc((p->n + 1) * sizeof *p->copula_of);
-    p->stream = malloc((p->n + 1) * sizeof *p->stream);
-    p->slot_of = malloc((p->n * nv + 1) * sizeof *p->slot_of);
-    p->slot = calloc(p->n * nv + 1, sizeof *p->slot);
+    p->copula_of = mkba_malloc((p->n + 1) * sizeof *p->copula_of);
+    p->stream = mkba_malloc((p->n + 1) * sizeof *p->stream);
+    p->slot_of = mkba_malloc((p->n * nv + 1) * sizeof *p->slot_of);
+    p->slot = mkba_calloc(p->n * nv + 1, sizeof *p->slot);
     if (p->copula_of == NULL || p->stream == NULL || p->slot_of == NULL || p->slot == NULL) {
         unfinalize(p);
         return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
@@ -824,12 +825,12 @@ void mkba_params_work_free(mkba_params_work *w)
     gsl_rng_free(w->rng);
     for (size_t s = 0; w->ev != NULL && s < w->p->nslot; s++)
         mkba_expr_free(w->ev[s]);
-    free(w->ev);
-    free(w->ref);
-    free(w->vbuf);
-    free(w->z);
-    free(w->x);
-    free(w);
+    mkba_free(w->ev);
+    mkba_free(w->ref);
+    mkba_free(w->vbuf);
+    mkba_free(w->z);
+    mkba_free(w->x);
+    mkba_free(w);
 }
 
 /* Each work parses its own evaluators from the text: libmatheval writes
@@ -838,16 +839,16 @@ mkba_params_work *mkba_params_work_alloc(const mkba_params *p)
 {
     if (p == NULL || !p->finalized)
         return NULL;
-    mkba_params_work *w = calloc(1, sizeof *w);
+    mkba_params_work *w = mkba_calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
     w->p = p;
     w->rng = gsl_rng_alloc(mkba_rng_philox);
-    w->ev = calloc(p->nslot + 1, sizeof *w->ev);
-    w->ref = malloc((p->n + 1) * sizeof *w->ref);
-    w->vbuf = malloc((p->max_vars + 1) * sizeof *w->vbuf);
-    w->z = malloc((p->max_cop + 1) * sizeof *w->z);
-    w->x = malloc((p->max_cop + 1) * sizeof *w->x);
+    w->ev = mkba_calloc(p->nslot + 1, sizeof *w->ev);
+    w->ref = mkba_malloc((p->n + 1) * sizeof *w->ref);
+    w->vbuf = mkba_malloc((p->max_vars + 1) * sizeof *w->vbuf);
+    w->z = mkba_malloc((p->max_cop + 1) * sizeof *w->z);
+    w->x = mkba_malloc((p->max_cop + 1) * sizeof *w->x);
     if (w->rng == NULL || w->ev == NULL || w->ref == NULL || w->vbuf == NULL
         || w->z == NULL || w->x == NULL) {
         mkba_params_work_free(w);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "scenario.h"
 #include "scenario_impl.h"
 
@@ -25,14 +26,14 @@ char *mkba_sc_read_text(const char *path)
     if (f == NULL)
         return NULL;
     size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    char *buf = mkba_malloc(cap);
     while (buf != NULL) {
         len += fread(buf + len, 1, cap - len - 1, f);
         if (len < cap - 1)
             break;
-        char *bigger = realloc(buf, 2 * cap);
+        char *bigger = mkba_realloc(buf, 2 * cap);
         if (bigger == NULL) {
-            free(buf);
+            mkba_free(buf);
             buf = NULL;
             errno = ENOMEM;
             break;
@@ -43,7 +44,7 @@ char *mkba_sc_read_text(const char *path)
     int failed = buf != NULL && ferror(f);
     fclose(f);
     if (failed) {
-        free(buf);
+        mkba_free(buf);
         errno = EIO;
         return NULL;
     }
@@ -73,15 +74,15 @@ static int append_includes(mkba_loader *ld, const config_t *cfg)
         int nhead = snprintf(head, sizeof head, "\n# ---- mkba: text of @include \"%s\" (%s) "
                              "----\n", name, full);
         size_t old = strlen(ld->m->text), add = strlen(text);
-        char *all = realloc(ld->m->text, old + (size_t)nhead + add + 1);
+        char *all = mkba_realloc(ld->m->text, old + (size_t)nhead + add + 1);
         if (all == NULL) {
-            free(text);
+            mkba_free(text);
             return mkba_sc_nomem(ld);
         }
         memcpy(all + old, head, (size_t)nhead);
         memcpy(all + old + (size_t)nhead, text, add + 1);
         ld->m->text = all;
-        free(text);
+        mkba_free(text);
     }
     return 0;
 }
@@ -236,8 +237,8 @@ static int read_payers(mkba_loader *ld, const config_setting_t *root)
     if (rc != 0)
         return rc;
     int n = config_setting_length(list);
-    if ((m->payer = calloc((size_t)n, sizeof *m->payer)) == NULL
-        || (m->payer_def = calloc((size_t)n, sizeof *m->payer_def)) == NULL)
+    if ((m->payer = mkba_calloc((size_t)n, sizeof *m->payer)) == NULL
+        || (m->payer_def = mkba_calloc((size_t)n, sizeof *m->payer_def)) == NULL)
         return mkba_sc_nomem(ld);
     for (int i = 0; i < n; i++) {
         /* Counted before its names are copied, so that mkba_model_free
@@ -260,7 +261,7 @@ static int read_effects(mkba_loader *ld, const config_setting_t *root)
     if (rc != 0)
         return rc;
     int n = config_setting_length(list);
-    if ((m->effect = calloc((size_t)n, sizeof *m->effect)) == NULL)
+    if ((m->effect = mkba_calloc((size_t)n, sizeof *m->effect)) == NULL)
         return mkba_sc_nomem(ld);
     for (int i = 0; i < n; i++) {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
@@ -437,7 +438,7 @@ static int load(mkba_loader *ld, config_t *cfg)
                               "%s: cannot read the scenario: %s", ld->path, strerror(errno));
     const char *slash = strrchr(ld->path, '/');
     size_t dirlen = slash == NULL ? 0 : slash == ld->path ? 1 : (size_t)(slash - ld->path);
-    if ((ld->dir = malloc(dirlen + 2)) == NULL)
+    if ((ld->dir = mkba_malloc(dirlen + 2)) == NULL)
         return mkba_sc_nomem(ld);
     if (dirlen == 0)
         strcpy(ld->dir, ".");
@@ -456,21 +457,34 @@ static int load(mkba_loader *ld, config_t *cfg)
     return read_scenario(ld, config_root_setting(cfg));
 }
 
-int mkba_scenario_load(const char *path, mkba_model **out, mkba_error *err)
+static int scenario_load(const char *path, mkba_model **out, mkba_error *err);
+
+int mkba_scenario_load(const mkba_context *ctx, const char *path, mkba_model **out,
+                       mkba_error *err)
 {
     if (out == NULL || path == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "mkba_scenario_load: path and out are required");
     *out = NULL;
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = scenario_load(path, out, err);
+    if (rc == MKBA_OK)
+        (*out)->alloc = *mkba_context_allocator(ctx);
+    mkba_alloc_leave(scope);
+    return rc;
+}
+
+static int scenario_load(const char *path, mkba_model **out, mkba_error *err)
+{
     mkba_error local;
     mkba_error_clear(&local);
     mkba_loader ld = {.path = path, .err = &local};
-    if ((ld.m = calloc(1, sizeof *ld.m)) == NULL)
+    if ((ld.m = mkba_calloc(1, sizeof *ld.m)) == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory while loading", path);
     config_t cfg;
     config_init(&cfg);
     int rc = load(&ld, &cfg);
     config_destroy(&cfg);
-    free(ld.dir);
+    mkba_free(ld.dir);
     if (rc != 0) {
         mkba_model_free(ld.m);
         if (local.code == MKBA_OK)

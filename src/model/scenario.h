@@ -16,7 +16,8 @@
  * for every other problem the setting's
  * path (e.g. domains.[2].transitions.[0].probabilities.severe), its file and
  * line, what was expected, and for unknown names the closest known one. */
-int mkba_scenario_load(const char *path, mkba_model **out, mkba_error *err);
+int mkba_scenario_load(const mkba_context *ctx, const char *path, mkba_model **out,
+                       mkba_error *err);
 
 /* Prints the resolved scenario for `mkba check`: structure, timing and
  * discounting with their defaults filled in, and every parameter with its

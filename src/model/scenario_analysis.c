@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "scenario_impl.h"
 
 /* Willingness to pay per unit of the primary effect, e.g. per QALY: 0 to
@@ -34,7 +35,7 @@ static int wtp_grid(mkba_loader *ld, mkba_analysis *a, const config_setting_t *s
         return mkba_sc_fail(ld, s, NULL, "%.0f values from %g to %g in steps of %g; expected "
                             "at most %d", floor(span) + 1, from, to, step, MAX_WTP);
     size_t n = (size_t)floor(span + 1e-9) + 1;
-    if ((a->wtp = malloc(n * sizeof *a->wtp)) == NULL)
+    if ((a->wtp = mkba_malloc(n * sizeof *a->wtp)) == NULL)
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < n; i++)
         a->wtp[i] = from + (double)i * step;
@@ -70,7 +71,7 @@ static int read_wtp(mkba_loader *ld, mkba_analysis *a, const config_setting_t *s
                                   "{from = ...; to = ...; step = ...;}")) != 0)
         return rc;
     int n = config_setting_length(s);
-    if ((a->wtp = malloc((size_t)n * sizeof *a->wtp)) == NULL)
+    if ((a->wtp = mkba_malloc((size_t)n * sizeof *a->wtp)) == NULL)
         return mkba_sc_nomem(ld);
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -131,7 +132,7 @@ static int read_perspective(mkba_loader *ld, const config_setting_t *g, size_t i
     if ((rc = mkba_sc_expect_list(ld, list, "an array of payer names")) != 0)
         return rc;
     int n = config_setting_length(list);
-    if ((p->payer = calloc((size_t)n, sizeof *p->payer)) == NULL)
+    if ((p->payer = mkba_calloc((size_t)n, sizeof *p->payer)) == NULL)
         return mkba_sc_nomem(ld);
     for (int k = 0; k < n; k++) {
         const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
@@ -158,7 +159,7 @@ static int read_perspectives(mkba_loader *ld, const config_setting_t *list)
     if (rc != 0)
         return rc;
     size_t n = (size_t)config_setting_length(list);
-    if ((a->perspective = calloc(n, sizeof *a->perspective)) == NULL)
+    if ((a->perspective = mkba_calloc(n, sizeof *a->perspective)) == NULL)
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < n; i++) {
         a->nperspectives = i + 1;
@@ -182,14 +183,14 @@ static int read_primary_effect(mkba_loader *ld, const config_setting_t *g)
                 a->primary_effect = (int)i;
         return 0;
     }
-    const char **names = malloc((m->neffects + 1) * sizeof *names);
+    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
     if (names == NULL)
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < m->neffects; i++)
         names[i] = m->effect[i].name;
     int rc = mkba_sc_lookup_member(ld, g, "primary_effect", names, m->neffects, "effect", NULL,
                                    &a->primary_effect);
-    free(names);
+    mkba_free(names);
     if (rc != 0)
         return rc;
     if (m->effect[a->primary_effect].monetary)
@@ -206,7 +207,7 @@ static int read_pm_items(mkba_loader *ld, const config_setting_t *list)
     if (rc != 0)
         return rc;
     size_t n = (size_t)config_setting_length(list);
-    if ((a->pm_item = calloc(n, sizeof *a->pm_item)) == NULL)
+    if ((a->pm_item = mkba_calloc(n, sizeof *a->pm_item)) == NULL)
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "scenario_impl.h"
 
 static const char *const trans_keys[] = {
@@ -59,7 +60,7 @@ static int locate_rule(mkba_loader *ld, const config_setting_t *g, char **path, 
  * zeroed so that mkba_model_free can free a half-filled one. */
 static void *grow(void *array, size_t count, size_t size)
 {
-    char *a = realloc(array, (count + 1) * size);
+    char *a = mkba_realloc(array, (count + 1) * size);
     if (a != NULL)
         memset(a + count * size, 0, size);
     return a;
@@ -614,13 +615,13 @@ static int read_effect_value(mkba_loader *ld, const config_setting_t *g, mkba_ef
     if (rc != 0 || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_EFFECT_VALUE)) != 0
         || (rc = locate_rule(ld, g, &r->path, &r->file, &r->line)) != 0)
         return rc;
-    const char **names = malloc((m->neffects + 1) * sizeof *names);
+    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
     if (names == NULL)
         return mkba_sc_nomem(ld);
     for (size_t i = 0; i < m->neffects; i++)
         names[i] = m->effect[i].name;
     rc = mkba_sc_lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL, &r->effect);
-    free(names);
+    mkba_free(names);
     if (rc != 0)
         return rc;
     const config_setting_t *domain = config_setting_get_member(g, "domain");

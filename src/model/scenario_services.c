@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "pathway.h"
 #include "scenario_impl.h"
 
@@ -57,7 +58,7 @@ static int range_setting(mkba_loader *ld, const config_setting_t *s, double lo, 
     mkba_sc_path(s, NULL, path, sizeof path);
     snprintf(where, sizeof where, "%s:%d: %s", mkba_sc_file(ld, s, file, sizeof file),
              (int)config_setting_source_line(s), path);
-    mkba_bound *nb = realloc(sv->bound, (sv->nbounds + 1) * sizeof *nb);
+    mkba_bound *nb = mkba_realloc(sv->bound, (sv->nbounds + 1) * sizeof *nb);
     if (nb == NULL)
         return mkba_sc_nomem(ld);
     sv->bound = nb;
@@ -156,7 +157,7 @@ static int category_of(mkba_loader *ld, const char *name, int *index)
             *index = (int)i;
             return 0;
         }
-    char **c = realloc(m->category, (m->ncategories + 1) * sizeof *c);
+    char **c = mkba_realloc(m->category, (m->ncategories + 1) * sizeof *c);
     if (c == NULL)
         return mkba_sc_nomem(ld);
     m->category = c;
@@ -213,11 +214,11 @@ static int name_bounds(mkba_loader *ld, size_t first, const char *what, const ch
     mkba_services *sv = &ld->m->services;
     for (size_t i = first; i < sv->nbounds; i++) {
         size_t n = strlen(sv->bound[i].where) + strlen(what) + strlen(name) + 8;
-        char *w = malloc(n);
+        char *w = mkba_malloc(n);
         if (w == NULL)
             return mkba_sc_nomem(ld);
         snprintf(w, n, "%s (%s '%s')", sv->bound[i].where, what, name);
-        free(sv->bound[i].where);
+        mkba_free(sv->bound[i].where);
         sv->bound[i].where = w;
     }
     return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scenario_impl.h"
+#include "core/alloc.h"
 
 #define GENERIC_EXPECTED "expected libconfig syntax: name = value; with { } groups, " \
                          "( ) lists and [ ] arrays"
@@ -29,7 +30,7 @@ static char *line_of(const char *text, int line)
     if (p == NULL || line < 1)
         return NULL;
     size_t n = strcspn(p, "\r\n");
-    char *s = malloc(n + 1);
+    char *s = mkba_malloc(n + 1);
     if (s == NULL)
         return NULL;
     memcpy(s, p, n);
@@ -143,7 +144,7 @@ static int skip_comment_or_string(const char **pp, int *line)
  * only has to be right up to the point where libconfig stopped. */
 static int walk(const char *text, int line, const char *want, walk_result *out)
 {
-    scope *st = calloc(MAX_DEPTH, sizeof *st);
+    scope *st = mkba_calloc(MAX_DEPTH, sizeof *st);
     if (st == NULL)
         return -1;
     int depth = 0, found = 0, l = 1;
@@ -188,7 +189,7 @@ static int walk(const char *text, int line, const char *want, walk_result *out)
             }
             if (sc->nnames == sc->cap) {
                 size_t cap = sc->cap == 0 ? 16 : 2 * sc->cap;
-                seen_name *more = realloc(sc->names, cap * sizeof *more);
+                seen_name *more = mkba_realloc(sc->names, cap * sizeof *more);
                 if (more == NULL) {
                     found = -1;
                     break;
@@ -220,7 +221,7 @@ static int walk(const char *text, int line, const char *want, walk_result *out)
             p++;
         } else if (c == '}' || c == ')' || c == ']') {
             if (depth > 0) {
-                free(st[depth].names);
+                mkba_free(st[depth].names);
                 st[depth].names = NULL;
                 depth--;
             }
@@ -232,8 +233,8 @@ static int walk(const char *text, int line, const char *want, walk_result *out)
         }
     }
     for (int d = 0; d < MAX_DEPTH; d++)
-        free(st[d].names);
-    free(st);
+        mkba_free(st[d].names);
+    mkba_free(st);
     return found;
 }
 
@@ -383,10 +384,10 @@ static int explain_syntax(mkba_loader *ld, const char *where, const char *text, 
                 snprintf(r.path, sizeof r.path, "%s", name);
             int rc = mkba_error_set(ld->err, MKBA_EPARSE, "%s: %s: %s at %.*s; %s", where,
                                     r.path, what, (int)n, v, hint);
-            free(s);
+            mkba_free(s);
             return rc;
         }
-        free(s);
+        mkba_free(s);
     }
     return mkba_error_set(ld->err, MKBA_EPARSE, "%s: %s; " GENERIC_EXPECTED, where, what);
 }
@@ -413,12 +414,12 @@ int mkba_sc_parse_error(mkba_loader *ld, const config_t *cfg)
     if (strcmp(what, "cannot open include file") == 0) {
         char *s = line_of(text, line);
         rc = explain_include(ld, where, s != NULL ? s : "");
-        free(s);
+        mkba_free(s);
     } else if (strcmp(what, "duplicate setting name") == 0) {
         rc = explain_duplicate(ld, where, text, line);
     } else {
         rc = explain_syntax(ld, where, text, line, what);
     }
-    free(text);
+    mkba_free(text);
     return rc;
 }

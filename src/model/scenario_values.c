@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/expr.h"
+#include "core/alloc.h"
 #include "core/strutil.h"
 #include "scenario_impl.h"
 
@@ -532,7 +533,7 @@ static int dirichlet(mkba_loader *ld, const config_setting_t *g, const char *nam
     int k = config_setting_length(a);
     if (k < 2)
         return mkba_sc_fail(ld, a, NULL, "%d component; expected at least 2", k);
-    double *alpha = malloc((size_t)k * sizeof *alpha);
+    double *alpha = mkba_malloc((size_t)k * sizeof *alpha);
     if (alpha == NULL)
         return mkba_sc_nomem(ld);
     for (int i = 0; i < k && rc == 0; i++) {
@@ -551,7 +552,7 @@ static int dirichlet(mkba_loader *ld, const config_setting_t *g, const char *nam
                                       (int)config_setting_source_line(g), source, ld->err) < 0)
             rc = MKBA_EINVAL;
     }
-    free(alpha);
+    mkba_free(alpha);
     return rc;
 }
 
@@ -660,11 +661,11 @@ int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section)
         if (config_setting_length(matrix) != n * n)
             return mkba_sc_fail(ld, matrix, NULL, "%d numbers; expected %d (%d x %d, row by row)",
                                 config_setting_length(matrix), n * n, n, n);
-        int *index = malloc((size_t)n * sizeof *index);
-        double *corr = malloc((size_t)n * (size_t)n * sizeof *corr);
+        int *index = mkba_malloc((size_t)n * sizeof *index);
+        double *corr = mkba_malloc((size_t)n * (size_t)n * sizeof *corr);
         if (index == NULL || corr == NULL) {
-            free(index);
-            free(corr);
+            mkba_free(index);
+            mkba_free(corr);
             return mkba_sc_nomem(ld);
         }
         for (int i = 0; i < n && rc == 0; i++) {
@@ -704,8 +705,8 @@ int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section)
             if (mkba_params_add_copula(ld->m->params, index, (size_t)n, corr, path, ld->err) != 0)
                 rc = MKBA_EINVAL;
         }
-        free(index);
-        free(corr);
+        mkba_free(index);
+        mkba_free(corr);
         if (rc != 0)
             return rc;
     }

@@ -5,32 +5,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "core/alloc.h"
 #include "report.h"
 
 mkba_report *mkba_report_alloc(void)
 {
-    return calloc(1, sizeof (mkba_report));
+    return mkba_calloc(1, sizeof (mkba_report));
 }
 
 static void table_free(mkba_rtable *t)
 {
     if (t == NULL)
         return;
-    free(t->id);
-    free(t->title);
+    mkba_free(t->id);
+    mkba_free(t->title);
     for (size_t c = 0; c < t->ncols; c++)
-        free(t->col[c]);
-    free(t->col);
-    free(t->kind);
+        mkba_free(t->col[c]);
+    mkba_free(t->col);
+    mkba_free(t->kind);
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->str[i]);
-    free(t->str);
-    free(t->num);
-    free(t->cell_kind);
+        mkba_free(t->str[i]);
+    mkba_free(t->str);
+    mkba_free(t->num);
+    mkba_free(t->cell_kind);
     for (size_t i = 0; i < t->nnotes; i++)
-        free(t->note[i]);
-    free(t->note);
-    free(t);
+        mkba_free(t->note[i]);
+    mkba_free(t->note);
+    mkba_free(t);
 }
 
 void mkba_report_free(mkba_report *r)
@@ -39,8 +40,8 @@ void mkba_report_free(mkba_report *r)
         return;
     for (size_t i = 0; i < r->n; i++)
         table_free(r->table[i]);
-    free(r->table);
-    free(r);
+    mkba_free(r->table);
+    mkba_free(r);
 }
 
 mkba_rtable *mkba_report_table(mkba_report *r, const char *id, const char *title,
@@ -49,7 +50,7 @@ mkba_rtable *mkba_report_table(mkba_report *r, const char *id, const char *title
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
-        mkba_rtable **tt = realloc(r->table, cap * sizeof *tt);
+        mkba_rtable **tt = mkba_realloc(r->table, cap * sizeof *tt);
         if (tt == NULL) {
             r->failed = 1;
             return NULL;
@@ -57,13 +58,13 @@ mkba_rtable *mkba_report_table(mkba_report *r, const char *id, const char *title
         r->table = tt;
         r->cap = cap;
     }
-    mkba_rtable *t = calloc(1, sizeof *t);
+    mkba_rtable *t = mkba_calloc(1, sizeof *t);
     int ok = t != NULL;
     if (ok) {
         t->id = mkba_strdup(id);
         t->title = mkba_strdup(title);
-        t->col = calloc(ncols, sizeof *t->col);
-        t->kind = calloc(ncols, sizeof *t->kind);
+        t->col = mkba_calloc(ncols, sizeof *t->col);
+        t->kind = mkba_calloc(ncols, sizeof *t->kind);
         ok = t->id && t->title && t->col && t->kind;
     }
     for (size_t c = 0; ok && c < ncols; c++) {
@@ -87,14 +88,14 @@ long mkba_rtable_row(mkba_report *r, mkba_rtable *t)
         return -1;
     if (t->nrows == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16;
-        double *num = realloc(t->num, cap * t->ncols * sizeof *num);
+        double *num = mkba_realloc(t->num, cap * t->ncols * sizeof *num);
         if (num != NULL)
             t->num = num;
-        char **str = num != NULL ? realloc(t->str, cap * t->ncols * sizeof *str) : NULL;
+        char **str = num != NULL ? mkba_realloc(t->str, cap * t->ncols * sizeof *str) : NULL;
         if (str != NULL)
             t->str = str;
         mkba_col_kind *ck = str != NULL
-                            ? realloc(t->cell_kind, cap * t->ncols * sizeof *ck) : NULL;
+                            ? mkba_realloc(t->cell_kind, cap * t->ncols * sizeof *ck) : NULL;
         if (ck == NULL) {
             r->failed = 1;
             return -1;
@@ -129,7 +130,7 @@ void mkba_rtable_str(mkba_report *r, mkba_rtable *t, long row, size_t col, const
     if (t == NULL || row < 0 || col >= t->ncols)
         return;
     char **cell = &t->str[(size_t)row * t->ncols + col];
-    free(*cell);
+    mkba_free(*cell);
     *cell = mkba_strdup(s != NULL ? s : "");
     if (*cell == NULL)
         r->failed = 1;
@@ -144,12 +145,12 @@ void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    char **nn = realloc(t->note, (t->nnotes + 1) * sizeof *nn);
+    char **nn = mkba_realloc(t->note, (t->nnotes + 1) * sizeof *nn);
     char *s = mkba_strdup(buf);
     if (nn != NULL)
         t->note = nn;
     if (nn == NULL || s == NULL) {
-        free(s);
+        mkba_free(s);
         r->failed = 1;
         return;
     }
@@ -209,7 +210,7 @@ int mkba_report_text(FILE *f, const mkba_report *r)
     char buf[64];
     for (size_t i = 0; i < r->n; i++) {
         const mkba_rtable *t = r->table[i];
-        size_t *w = calloc(t->ncols > 0 ? t->ncols : 1, sizeof *w);
+        size_t *w = mkba_calloc(t->ncols > 0 ? t->ncols : 1, sizeof *w);
         if (w == NULL)
             return -1;
         for (size_t c = 0; c < t->ncols; c++) {
@@ -235,7 +236,7 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         }
         for (size_t n = 0; n < t->nnotes; n++)
             fprintf(f, "  %s\n", t->note[n]);
-        free(w);
+        mkba_free(w);
     }
     return ferror(f) ? -1 : 0;
 }

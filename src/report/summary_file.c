@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "mkba/mkba.h"
+#include "core/alloc.h"
 #include "core/strutil.h"
 #include "report/summary_report.h"
 #include "report/summary_text.h"
@@ -49,8 +50,20 @@ static void render(FILE *out, mkba_summary_format format, const char *path,
     }
 }
 
-int mkba_summary_write(const char *path, mkba_summary_format format, const char *perspective,
-                       FILE *out, mkba_error *err)
+static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
+                         FILE *out, mkba_error *err);
+
+int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
+                       const char *perspective, FILE *out, mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = summary_write(path, format, perspective, out, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}
+
+static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
+                         FILE *out, mkba_error *err)
 {
     mkba_h5_totals *t = NULL;
     mkba_summary *s = NULL;

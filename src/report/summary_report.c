@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "summary_report.h"
+#include "core/alloc.h"
 
 #define MAXCOLS 40
 
@@ -845,7 +846,7 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
     if (r == NULL)
         return NULL;
     builder b = { r, t, s, d, o, t->currency ? t->currency : "" };
-    size_t *idx = calloc(d->nwtp > 0 ? d->nwtp : 1, sizeof *idx);
+    size_t *idx = mkba_calloc(d->nwtp > 0 ? d->nwtp : 1, sizeof *idx);
     if (idx == NULL) {
         mkba_report_free(r);
         return NULL;
@@ -867,7 +868,7 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
         rank_table(&b, idx);
         mkba_table(&b);
     }
-    free(idx);
+    mkba_free(idx);
     if (r->failed) {
         mkba_report_free(r);
         return NULL;

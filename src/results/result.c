@@ -2,13 +2,14 @@
  * sized from the model. */
 #include <stdlib.h>
 #include "results/result.h"
+#include "core/alloc.h"
 #include "results/schema.h"
 
 /* calloc that never returns NULL for an empty array, so a NULL pointer
  * always means an allocation failure and callers may index [0..n). */
 static double *zeros(size_t n)
 {
-    return calloc(n > 0 ? n : 1, sizeof(double));
+    return mkba_calloc(n > 0 ? n : 1, sizeof(double));
 }
 
 static double **slot(mkba_draw_result *r, const mkba_dataset_spec *s)
@@ -37,7 +38,7 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
 {
     if (m == NULL)
         return NULL;
-    mkba_draw_result *r = calloc(1, sizeof *r);
+    mkba_draw_result *r = mkba_calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
     size_t n[MKBA_NAXES];
@@ -72,6 +73,6 @@ void mkba_draw_result_free(mkba_draw_result *r)
         return;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++)
         if (mkba_schema_dataset[i].field >= 0)
-            free(*slot(r, &mkba_schema_dataset[i]));
-    free(r);
+            mkba_free(*slot(r, &mkba_schema_dataset[i]));
+    mkba_free(r);
 }

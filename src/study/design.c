@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "study/design.h"
+#include "core/alloc.h"
 
 static const char *const kind_name[] = {
     [MKBA_DESIGN_PSA] = "psa",
@@ -19,23 +20,23 @@ void mkba_design_free(mkba_design *d)
 {
     if (d == NULL)
         return;
-    free(d->fixed);
-    free(d->point);
-    free(d);
+    mkba_free(d->fixed);
+    mkba_free(d->point);
+    mkba_free(d);
 }
 
 static mkba_design *design_alloc(const mkba_model *m, mkba_design_kind kind, size_t npoints,
                                  mkba_error *err)
 {
-    mkba_design *d = calloc(1, sizeof *d);
+    mkba_design *d = mkba_calloc(1, sizeof *d);
     size_t np = mkba_params_count(m->params);
     if (d != NULL) {
         d->kind = kind;
         d->npoints = npoints;
         d->nparams = np;
-        d->fixed = malloc((np + 1) * sizeof *d->fixed);
+        d->fixed = mkba_malloc((np + 1) * sizeof *d->fixed);
         if (kind == MKBA_DESIGN_POINTS && npoints <= SIZE_MAX / (np + 1) / sizeof(double))
-            d->point = malloc(npoints * (np + 1) * sizeof *d->point);
+            d->point = mkba_malloc(npoints * (np + 1) * sizeof *d->point);
     }
     if (d == NULL || d->fixed == NULL || (kind == MKBA_DESIGN_POINTS && d->point == NULL)) {
         mkba_design_free(d);

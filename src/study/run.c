@@ -3,6 +3,7 @@
 #include <string.h>
 #include <omp.h>
 #include "mkba/mkba.h"
+#include "core/alloc.h"
 #include "study/study.h"
 
 void mkba_run_options_init(mkba_run_options *o)
@@ -14,7 +15,20 @@ void mkba_run_options_init(mkba_run_options *o)
     o->analyse = 1;
 }
 
-int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
+static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
+               mkba_error *err);
+
+int mkba_run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
+             mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = run(ctx, m, o, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}
+
+static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
+               mkba_error *err)
 {
     long draws = o->draws >= 0 ? o->draws : m->draws;
     long households = o->households >= 0 ? o->households : m->households;
@@ -39,13 +53,13 @@ int mkba_run(const mkba_model *m, const mkba_run_options *o, mkba_error *err)
         .force = o->force,
         .households = households,
         .seed = o->seed_set ? o->seed : m->seed,
-        .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
+        .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
         .mode = o->mode == MKBA_MODE_COHORT ? MKBA_ENGINE_COHORT : MKBA_ENGINE_MICRO,
         .first = (size_t)first,
         .count = (size_t)count,
         .analyse = o->analyse,
-        .progress = o->progress,
-        .progress_user = o->progress_user,
+        .progress = ctx != NULL ? ctx->progress : NULL,
+        .progress_user = ctx != NULL ? ctx->progress_user : NULL,
     };
     if (rc == MKBA_OK)
         rc = mkba_study_run(m, d, &so, err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <omp.h>
 #include "study/study.h"
+#include "core/alloc.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/mcse.h"
@@ -52,7 +53,7 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
                                   "overwrite it or -o to write elsewhere", path);
     }
     size_t n = strlen(path);
-    char *dir = malloc(n + 2);
+    char *dir = mkba_malloc(n + 2);
     if (dir == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     memcpy(dir, path, n + 1);
@@ -73,7 +74,7 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
     else if (access(dir, W_OK | X_OK) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: no permission to "
                             "create files in folder %s (%s)", path, dir, strerror(errno));
-    free(dir);
+    mkba_free(dir);
     return rc;
 }
 
@@ -82,15 +83,15 @@ static void study_free(study *s)
     for (int i = 0; s->work != NULL && i < s->nwork; i++) {
         mkba_engine_free(s->work[i].engine);
         mkba_params_work_free(s->work[i].pwork);
-        free(s->work[i].values);
-        free(s->work[i].fixed);
+        mkba_free(s->work[i].values);
+        mkba_free(s->work[i].fixed);
     }
-    free(s->work);
+    mkba_free(s->work);
     for (size_t i = 0; s->rec != NULL && i < s->nslots; i++)
         mkba_draw_result_free(s->rec[i]);
-    free(s->rec);
-    free(s->rc);
-    free(s->errs);
+    mkba_free(s->rec);
+    mkba_free(s->rc);
+    mkba_free(s->errs);
 }
 
 static int study_init(study *s, mkba_error *err)
@@ -105,10 +106,10 @@ static int study_init(study *s, mkba_error *err)
                                       < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads);
     s->nwork = s->point_parallel ? s->nthreads : 1;
     s->nslots = s->point_parallel ? 4 * (size_t)s->nthreads : 1;
-    s->work = calloc((size_t)s->nwork, sizeof *s->work);
-    s->rec = calloc(s->nslots, sizeof *s->rec);
-    s->rc = calloc(s->nslots, sizeof *s->rc);
-    s->errs = calloc(s->nslots, sizeof *s->errs);
+    s->work = mkba_calloc((size_t)s->nwork, sizeof *s->work);
+    s->rec = mkba_calloc(s->nslots, sizeof *s->rec);
+    s->rc = mkba_calloc(s->nslots, sizeof *s->rc);
+    s->errs = mkba_calloc(s->nslots, sizeof *s->errs);
     if (s->work == NULL || s->rec == NULL || s->rc == NULL || s->errs == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
     for (int i = 0; i < s->nwork; i++) {
@@ -118,8 +119,8 @@ static int study_init(study *s, mkba_error *err)
         if (w->engine == NULL)
             return err != NULL ? err->code : MKBA_ENOMEM;
         w->pwork = mkba_params_work_alloc(m->params);
-        w->values = calloc(m->narms * (np + 1), sizeof *w->values);
-        w->fixed = calloc(np + 1, sizeof *w->fixed);
+        w->values = mkba_calloc(m->narms * (np + 1), sizeof *w->values);
+        w->fixed = mkba_calloc(np + 1, sizeof *w->fixed);
         if (w->pwork == NULL || w->values == NULL || w->fixed == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
         mkba_params_work_fix(w->pwork, w->fixed);

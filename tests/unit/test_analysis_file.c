@@ -428,8 +428,10 @@ static void test_run_close_step(void **state)
     o.output = path;
     o.draws = 2;
     o.households = 50;
-    o.threads = 1;
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_OK);
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    assert_int_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
     mkba_h5_totals *t = NULL;
     assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);
     assert_string_equal(t->analysis_status, "written");
@@ -438,7 +440,7 @@ static void test_run_close_step(void **state)
 
     o.first_draw = 1;
     o.ndraws_part = 1;
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_OK);
+    assert_int_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
     assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);
     assert_non_null(strstr(t->analysis_status, "skipped"));
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -454,7 +456,7 @@ static void test_run_close_step(void **state)
     o.ndraws_part = 0;
     m->timing.cycle_years = 0.3;
     mkba_error_clear(&err);
-    assert_int_not_equal(mkba_run(m, &o, &err), MKBA_OK);
+    assert_int_not_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
     assert_true(strlen(err.message) > 0);
     char tmp[300];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);

@@ -34,7 +34,7 @@ static void test_full_scenario_answers(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/full.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/full.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char path[96];
     snprintf(path, sizeof path, "/tmp/mkba-answers-%d.h5", (int)getpid());
@@ -42,7 +42,7 @@ static void test_full_scenario_answers(void **state)
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_h5_totals *t = NULL;
     assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);

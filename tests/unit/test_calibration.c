@@ -134,7 +134,7 @@ static void test_utrecht_targets(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load(UTRECHT, &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, UTRECHT, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     assert_true(m->timing.ncycles >= 10 && m->timing.cycle_years == 1.0);
 
@@ -144,12 +144,14 @@ static void test_utrecht_targets(void **state)
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    o.threads = 2;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 2;
     /* The shipped seed and 50 draws; 2000 households as shipped, 1000
      * under the sanitizers (the figures move by about a point). */
     o.draws = 50;
     o.households = sanitized() ? 1000 : 2000;
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
 
     size_t n;
@@ -206,7 +208,7 @@ static void sim_open(sim *s, const char *path)
 {
     mkba_error err = {0};
     memset(s, 0, sizeof *s);
-    if (mkba_scenario_load(path, &s->m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, path, &s->m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     s->l = mkba_layout_alloc(s->m, &err);
     assert_non_null(s->l);

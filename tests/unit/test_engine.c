@@ -40,7 +40,7 @@ static void sim_run(sim *s, const char *path, long draw, long households)
 {
     mkba_error err = {0};
     memset(s, 0, sizeof *s);
-    int rc = mkba_scenario_load(path, &s->m, &err);
+    int rc = mkba_scenario_load(NULL, path, &s->m, &err);
     if (rc != MKBA_OK)
         fail_msg("%s", err.message);
     s->l = mkba_layout_alloc(s->m, &err);

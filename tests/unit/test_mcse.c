@@ -72,7 +72,7 @@ static void run(const char *scenario, const char *out, uint64_t seed, long house
 {
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load(scenario, &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, scenario, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_run_options o;
     mkba_run_options_init(&o);
@@ -84,7 +84,7 @@ static void run(const char *scenario, const char *out, uint64_t seed, long house
     o.seed = seed;
     o.analyse = 0;
     o.mode = cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_model_free(m);
 }

@@ -46,13 +46,15 @@ static void run_to(const mkba_model *m, const char *path, int threads, long firs
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    o.threads = threads;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = threads;
     o.draws = 4;
     o.households = 1500;
     o.first_draw = first;
     o.ndraws_part = n;
     mkba_error err = {0};
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
 }
 
@@ -61,7 +63,7 @@ static void test_identical_for_any_thread_count(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/interact.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/interact.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char p1[64], p2[64], p8[64];
     snprintf(p1, sizeof p1, "/tmp/mkba-repro-%d-1.h5", (int)getpid());
@@ -122,7 +124,7 @@ static void test_services_identical_for_any_thread_count(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("scenarios/pathways/all-models.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "scenarios/pathways/all-models.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char p[4][64];
     int threads[3] = {1, 2, 3};

@@ -22,7 +22,7 @@ static void test_drawn_row_above_one(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/drawn_row.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/drawn_row.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char path[96], tmp[128];
     snprintf(path, sizeof path, "/tmp/mkba-drawn-row-%d.h5", (int)getpid());
@@ -32,7 +32,7 @@ static void test_drawn_row_above_one(void **state)
     o.output = path;
     o.force = 1;
     /* p_up + 0.3 > 1 when p_up > 0.7: a third of the draws. */
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
+    assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_ENUMERIC);
     print_message("%s\n", err.message);
     assert_non_null(strstr(err.message, "draw "));
     assert_non_null(strstr(err.message, "arm 'classic'"));
@@ -45,7 +45,7 @@ static void test_drawn_row_above_one(void **state)
     /* The base case (p_up = 0.6) is a valid row and runs. */
     o.draws = 0;
     mkba_error_clear(&err);
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     assert_true(exists(path));
     remove(path);
@@ -60,7 +60,7 @@ static void test_amount_beyond_range(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/huge_amount.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/huge_amount.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char path[96];
     snprintf(path, sizeof path, "/tmp/mkba-huge-%d.h5", (int)getpid());
@@ -68,7 +68,7 @@ static void test_amount_beyond_range(void **state)
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
+    assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_ENUMERIC);
     assert_non_null(strstr(err.message, "tests/data/huge_amount.cfg:18: costs.[0]: draw 0, arm 'classic'"));
     assert_non_null(strstr(err.message, "expected a finite amount within +-1e+15 per household"));
     assert_false(exists(path));

@@ -36,7 +36,7 @@ static mkba_model *load_ok(const char *path)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    int rc = mkba_scenario_load(path, &m, &err);
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
     if (rc != MKBA_OK)
         fail_msg("loading %s failed: %s", path, err.message);
     assert_non_null(m);
@@ -465,7 +465,7 @@ static void expect_bad(const char *name, int code, int line, ...)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = (mkba_model *)&err; /* must be reset to NULL */
-    int rc = mkba_scenario_load(path, &m, &err);
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
     if (rc == MKBA_OK)
         fail_msg("%s loaded without error", path);
     assert_null(m);
@@ -496,7 +496,7 @@ static void test_bad_include_missing(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    assert_int_equal(mkba_scenario_load("tests/data/bad/include_missing.cfg", &m, &err),
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/bad/include_missing.cfg", &m, &err),
                      MKBA_EIO);
     assert_null(m);
     assert_contains(err.message, "tests/data/bad/include_missing.cfg:8: "
@@ -515,7 +515,7 @@ static void test_bad_duplicate(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    assert_int_equal(mkba_scenario_load("tests/data/bad/duplicate_include.cfg", &m, &err),
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/bad/duplicate_include.cfg", &m, &err),
                      MKBA_EPARSE);
     assert_null(m);
     assert_contains(err.message, "tests/data/bad/duplicate_include.params:2: parameters: "
@@ -546,7 +546,7 @@ static void test_bad_unknown_setting_in_include(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    assert_int_equal(mkba_scenario_load("tests/data/bad/include_typo.cfg", &m, &err),
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/bad/include_typo.cfg", &m, &err),
                      MKBA_EINVAL);
     assert_null(m);
     assert_contains(err.message, "tests/data/bad/include_typo.params:3: "
@@ -711,7 +711,7 @@ static void test_missing_file(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
-    assert_int_equal(mkba_scenario_load("tests/data/bad/no_such_file.cfg", &m, &err),
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/bad/no_such_file.cfg", &m, &err),
                      MKBA_EIO);
     assert_null(m);
     assert_contains(err.message, "tests/data/bad/no_such_file.cfg: cannot read the scenario");

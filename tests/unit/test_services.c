@@ -48,7 +48,7 @@ static void sim_open(sim *s, const char *path, long households)
 {
     mkba_error err = {0};
     memset(s, 0, sizeof *s);
-    assert_int_equal(mkba_scenario_load(path, &s->m, &err), MKBA_OK);
+    assert_int_equal(mkba_scenario_load(NULL, path, &s->m, &err), MKBA_OK);
     s->l = mkba_layout_alloc(s->m, &err);
     assert_non_null(s->l);
     s->t = mkba_tables_alloc(s->m, s->l);
@@ -1061,7 +1061,7 @@ static void expect_variant_fails(const char *from, const char *to, ...)
     const char *path = write_variant(from, to);
     mkba_model *m = NULL;
     mkba_error err = {0};
-    int rc = mkba_scenario_load(path, &m, &err);
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
     unlink(path);
     assert_int_equal(rc, MKBA_EINVAL);
     assert_null(m);
@@ -1120,7 +1120,7 @@ static void test_bad_input(void **state)
         const char *path = write_edits(edits, 2);
         mkba_model *m = NULL;
         mkba_error err = {0};
-        assert_int_equal(mkba_scenario_load(path, &m, &err), MKBA_EINVAL);
+        assert_int_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_EINVAL);
         unlink(path);
         assert_non_null(strstr(err.message, "services.pathways.broad.providers"));
         assert_non_null(strstr(err.message, "domain 'youth' of team 'wijkteam' has no provider"));
@@ -1169,7 +1169,7 @@ static void test_drawn_caseload(void **state)
                                      "sd = 2.0; };");
     mkba_model *m = NULL;
     mkba_error err = {0};
-    assert_int_equal(mkba_scenario_load(path, &m, &err), MKBA_OK);
+    assert_int_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
     unlink(path);
     mkba_run_options o;
     mkba_run_options_init(&o);
@@ -1178,7 +1178,7 @@ static void test_drawn_caseload(void **state)
     o.output = "/tmp/mkba-caseload-test.h5";
     o.force = 1;
     unlink(o.output);
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_ENUMERIC);
+    assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_ENUMERIC);
     assert_non_null(strstr(err.message, "services.teams.[3].caseload (team 'wijkteam')"));
     assert_non_null(strstr(err.message, "households per FTE, a number > 0"));
     assert_int_equal(access(o.output, F_OK), -1);
@@ -1225,11 +1225,11 @@ static void test_cohort_refused(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    assert_int_equal(mkba_scenario_load(SERVICES, &m, &err), MKBA_OK);
+    assert_int_equal(mkba_scenario_load(NULL, SERVICES, &m, &err), MKBA_OK);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.mode = MKBA_MODE_COHORT;
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_EINVAL);
+    assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_EINVAL);
     assert_non_null(strstr(err.message, "microsimulation"));
     mkba_model_free(m);
 }

@@ -63,7 +63,7 @@ static mkba_model *load(const char *path)
 {
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load(path, &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     return m;
 }
@@ -104,12 +104,14 @@ static void run_to(const mkba_model *m, const char *path, long draws, int thread
     o.force = 1;
     o.draws = draws;
     o.households = 800;
-    o.threads = threads;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = threads;
     o.nset = nset;
     o.set_name = name;
     o.set_value = value;
     mkba_error err = {0};
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
 }
 
@@ -168,7 +170,7 @@ static void test_set_unknown_name(void **state)
     o.set_name = name;
     o.set_value = value;
     mkba_error err = {0};
-    assert_int_equal(mkba_run(m, &o, &err), MKBA_EINVAL);
+    assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_EINVAL);
     assert_non_null(strstr(err.message, "'hr_recovr'"));
     assert_non_null(strstr(err.message, "did you mean 'hr_recover'"));
     mkba_model_free(m);
@@ -224,7 +226,7 @@ static void test_points_design(void **state)
         o.set_name = name;
         o.set_value = &v;
         mkba_error err = {0};
-        if (mkba_run(m, &o, &err) != MKBA_OK)
+        if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
             fail_msg("%s", err.message);
         assert_same_draw(p1, i, 7, one, 0, 1);
     }
@@ -267,7 +269,7 @@ static void test_output_refused_first(void **state)
     for (size_t i = 0; i < 3; i++) {
         mkba_error err = {0};
         o.output = path[i];
-        assert_int_equal(mkba_run(m, &o, &err), MKBA_EIO);
+        assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_EIO);
         if (strstr(err.message, words[i]) == NULL || strstr(err.message, path[i]) == NULL)
             fail_msg("%s: %s", path[i], err.message);
     }

@@ -79,7 +79,7 @@ static void test_conventions(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/timing.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/timing.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     assert_int_equal(m->timing.ncycles, T);
     double c, e, cu, want_c, want_e;
@@ -167,7 +167,7 @@ static void test_cycle_windows(void **state)
     (void)state;
     mkba_model *m = NULL;
     mkba_error err = {0};
-    if (mkba_scenario_load("tests/data/window.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/window.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     double c, e, cu;
     const double trapezoid = 1000.0 * (0.5 * f(1) + f(2) + 0.5 * f(3));

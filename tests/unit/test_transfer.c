@@ -60,7 +60,7 @@ static void test_transfers_net_out(void **state)
     (void)state;
     mkba_error err = {0};
     mkba_model *m = NULL;
-    if (mkba_scenario_load("tests/data/transfer.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/transfer.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     assert_int_equal(m->npayers, 3);
     assert_int_equal(m->cost[0].transfer_to, HOUSEHOLD);
@@ -166,7 +166,7 @@ static void test_transfers_left_out_of_benefit_cost(void **state)
     (void)state;
     mkba_error err = {0};
     mkba_model *m = NULL;
-    if (mkba_scenario_load("tests/data/transfer.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, "tests/data/transfer.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba_test_transfer_%ld.h5", (long)getpid());
@@ -175,9 +175,11 @@ static void test_transfers_left_out_of_benefit_cost(void **state)
     o.output = path;
     o.force = 1;
     o.draws = 0;
-    o.threads = 1;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
     o.mode = MKBA_MODE_COHORT;
-    if (mkba_run(m, &o, &err) != MKBA_OK)
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_model_free(m);
 
