@@ -29,4 +29,8 @@ enum {
  * definition. Free with mkba_model_free. */
 mkba_model *support_model_small(void);
 
+/* The whole float64 dataset `name` of result file `path` (free it), its
+ * number of values in *count (may be NULL); NULL when it cannot be read. */
+double *support_read_doubles(const char *path, const char *name, size_t *count);
+
 #endif

@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
-#include <hdf5.h>
 #include "mkba/mkba.h"
+#include "support.h"
 #include "analysis/mcse.h"
 
 #define NSEEDS 150
@@ -31,21 +31,10 @@
 
 static double *read_all(const char *path, const char *name, size_t *count)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    if (d < 0)
-        fail_msg("%s: no %s", path, name);
-    hid_t sp = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(sp);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    H5Fclose(f);
-    if (count != NULL)
-        *count = (size_t)n;
-    return buf;
+    double *v = support_read_doubles(path, name, count);
+    if (v == NULL)
+        fail_msg("cannot read %s from %s", name, path);
+    return v;
 }
 
 static void test_estimator(void **state)

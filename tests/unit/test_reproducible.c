@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 #include "mkba/mkba.h"
+#include "support.h"
 
 static const char *datasets[] = {
     "/draws/cost", "/draws/cost_discounted", "/draws/effect", "/draws/effect_discounted",
@@ -21,23 +22,13 @@ static const char *datasets[] = {
 };
 #define NDATASETS (sizeof datasets / sizeof datasets[0])
 
-/* Reads a whole double dataset, or draws [first, first + n) of it when
- * n > 0; *count receives the number of doubles. */
+/* Reads a whole double dataset; *count receives the number of doubles. */
 static double *read_all(const char *path, const char *name, size_t *count)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    assert_true(d >= 0);
-    hid_t sp = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(sp);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    H5Fclose(f);
-    *count = (size_t)n;
-    return buf;
+    double *v = support_read_doubles(path, name, count);
+    if (v == NULL)
+        fail_msg("cannot read %s from %s", name, path);
+    return v;
 }
 
 static void run_to(const mkba_model *m, const char *path, int threads, long first, long n)

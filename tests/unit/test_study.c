@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 #include "mkba/mkba.h"
+#include "support.h"
 #include "study/study.h"
 
 static const char *datasets[] = {
@@ -26,19 +27,10 @@ static const char *datasets[] = {
 
 static double *read_all(const char *path, const char *name, size_t *count)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    assert_true(d >= 0);
-    hid_t sp = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(sp);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    H5Fclose(f);
-    *count = (size_t)n;
-    return buf;
+    double *v = support_read_doubles(path, name, count);
+    if (v == NULL)
+        fail_msg("cannot read %s from %s", name, path);
+    return v;
 }
 
 /* Asserts that stored draw ia of file a equals stored draw ib of file b

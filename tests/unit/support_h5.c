@@ -1,0 +1,27 @@
+/* Reading whole datasets of result files in tests. */
+#include <stdlib.h>
+#include <hdf5.h>
+#include "support.h"
+
+double *support_read_doubles(const char *path, const char *name, size_t *count)
+{
+    double *buf = NULL;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = f >= 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (n >= 0 && (buf = malloc((size_t)n * sizeof *buf + 1)) != NULL
+        && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        free(buf);
+        buf = NULL;
+    }
+    if (count != NULL)
+        *count = buf != NULL ? (size_t)n : 0;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0)
+        H5Fclose(f);
+    return buf;
+}
