@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
-#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "support.h"
 

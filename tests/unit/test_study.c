@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include "mkba/mkba.h"
 #include "support.h"
 #include "study/study.h"
@@ -199,6 +200,15 @@ static void test_points_design(void **state)
     snprintf(p3, sizeof p3, "/tmp/mkba-points-%d-3.h5", (int)getpid());
     snprintf(one, sizeof one, "/tmp/mkba-points-%d-one.h5", (int)getpid());
     run_points(m, p1, 7, 1);
+    /* The points' explicit values are stored, labelled by draw and parameter. */
+    hid_t f = H5Fopen(p1, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t pv = H5Dopen2(f, "/design/point_values", H5P_DEFAULT);
+    assert_true(pv >= 0);
+    assert_int_equal(H5DSget_num_scales(pv, 0), 1);
+    assert_int_equal(H5DSget_num_scales(pv, 1), 1);
+    H5Dclose(pv);
+    H5Fclose(f);
     run_points(m, p2, 7, 2);
     run_points(m, p3, 7, 3);
     for (size_t i = 0; i < 7; i++) {
