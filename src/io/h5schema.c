@@ -34,9 +34,7 @@ int mkba_h5_exists(hid_t loc, const char *path)
  * a writer gave already stay (the /analysis units name the currency). */
 static int describe(hid_t ds, const mkba_dataset_spec *s, const char *money)
 {
-    const char *units = money != NULL && strcmp(s->units, MKBA_UNITS_MONEY) == 0 ? money
-                                                                                : s->units;
-    const char *attr[3][2] = { { "axes", s->axes }, { "units", units },
+    const char *attr[3][2] = { { "axes", s->axes }, { "units", mkba_schema_units(s, money) },
                                { "description", s->description } };
     for (int i = 0; i < 3; i++) {
         htri_t has = H5Aexists(ds, attr[i][0]);
