@@ -1,104 +1,55 @@
-/* The decision outputs in a result file: group /analysis. One table of
- * datasets (name, shape, units, meaning) drives both writing and reading,
- * so the two cannot disagree; docs/output.md lists the same datasets. */
+/* The decision outputs in a result file: group /analysis. The schema
+ * (results/datasets.def) gives every dataset's type, axes, units and
+ * meaning; one table here adds where each lives in mkba_decision and its
+ * shape, and drives both writing and reading, so the two cannot disagree. */
 #include <math.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
+#include "results/schema.h"
 #include "decision.h"
 #include "frontier.h"
 
-/* Axes of the /analysis datasets. */
-enum { AX_K, AX_A, AX_Y, AX_W, AX_PROWS, AX_MROWS, AX_BE, AX_ST, AX_IR, AX_PT, AX_FR,
+/* Axes of the /analysis datasets by size; AX_END ends a list. */
+enum { AX_END, AX_K, AX_A, AX_Y, AX_W, AX_PROWS, AX_MROWS, AX_BE, AX_ST, AX_IR, AX_PT, AX_FR,
        AX_EV, AX_ONE, AX_COUNT };
 
-typedef enum unit { U_MONEY, U_SHARE, U_YEAR, U_MIXED, U_INDEX, U_WTP } unit;
-
+/* A dataset of mkba_decision. Its type, axes, units and description are
+ * the schema's (results/datasets.def, found by name); here is only what
+ * the schema does not know: where it lives and how long its axes are. */
 typedef struct spec {
     const char *name;
-    int is_int;
-    int rank;
-    int axis[3];
     size_t offset;             /* of the array pointer in mkba_decision */
-    const char *axes;
-    unit units;
-    const char *description;
+    int axis[3];
 } spec;
 
 #define D(field) offsetof(mkba_decision, field)
 
 static const spec specs[] = {
-    { "/analysis/ceac/wtp", 0, 1, { AX_W }, D(wtp), "wtp", U_WTP,
-      "willingness to pay per unit of the primary effect; one entry 0 when arms are "
-      "compared on money alone" },
-    { "/analysis/cashflow/net_discounted_mean", 0, 3, { AX_K, AX_A, AX_Y }, D(net_disc),
-      "perspective,arm,year", U_MONEY, "mean over draws of the yearly net benefit against "
-      "the reference, discounted; NaN for the reference arm" },
-    { "/analysis/cashflow/net_undiscounted_mean", 0, 3, { AX_K, AX_A, AX_Y }, D(net_undisc),
-      "perspective,arm,year", U_MONEY, "the same, undiscounted" },
-    { "/analysis/cashflow/cumulative_discounted_mean", 0, 3, { AX_K, AX_A, AX_Y },
-      D(cum_disc), "perspective,arm,year", U_MONEY,
-      "mean over draws of the cumulative discounted net benefit through each year" },
-    { "/analysis/cashflow/cumulative_undiscounted_mean", 0, 3, { AX_K, AX_A, AX_Y },
-      D(cum_undisc), "perspective,arm,year", U_MONEY, "the same, undiscounted" },
-    { "/analysis/cashflow/breakeven_by_year", 0, 3, { AX_K, AX_A, AX_Y },
-      D(breakeven_by_year), "perspective,arm,year", U_SHARE,
-      "share of draws whose break-even year is at most year t (t = index + 1)" },
-    { "/analysis/cashflow/breakeven", 0, 3, { AX_K, AX_A, AX_BE }, D(breakeven),
-      "perspective,arm,statistic", U_YEAR,
-      "break-even year: share of draws not within the horizon (a share), mean among "
-      "the draws that break even, median, 5% and 95% (a draw that never breaks even "
-      "counts as +inf)" },
-    { "/analysis/cashflow/payback", 0, 3, { AX_K, AX_A, AX_BE }, D(payback),
-      "perspective,arm,statistic", U_YEAR,
-      "payback period (undiscounted break-even), statistics as for breakeven" },
-    { "/analysis/cashflow/npv", 0, 3, { AX_K, AX_A, AX_ST }, D(npv),
-      "perspective,arm,statistic", U_MONEY,
-      "net present value for the perspective: mean, 2.5% and 97.5% percentiles" },
-    { "/analysis/cashflow/roi", 0, 3, { AX_K, AX_A, AX_IR }, D(roi),
-      "perspective,arm,statistic", U_MIXED,
-      "mean investment and mean returns (money, present values of the years with a net "
-      "cost and with a net gain) and ROI = mean NPV / mean investment (a ratio)" },
-    { "/analysis/payers/table", 0, 3, { AX_A, AX_PROWS, AX_PT }, D(payer_table),
-      "arm,row,statistic", U_MIXED,
-      "who pays and who gains (rows: /analysis/payers/rows): mean investment, mean "
-      "returns, net position mean, 2.5% and 97.5% (money) and the probability of a net "
-      "loss (a share)" },
-    { "/analysis/frontier/status", 1, 1, { AX_A }, D(frontier_status), "arm", U_INDEX,
-      "0 on the efficiency frontier, 1 dominated, 2 extendedly dominated, -1 not "
-      "computed (money-only comparison)" },
-    { "/analysis/frontier/previous", 1, 1, { AX_A }, D(frontier_prev), "arm", U_INDEX,
-      "the next cheaper frontier arm (index into /labels/arms), -1 none" },
-    { "/analysis/frontier/values", 0, 2, { AX_A, AX_FR }, D(frontier), "arm,statistic",
-      U_MIXED,
-      "mean cost (society, money), mean effect, ICER against the previous frontier arm "
-      "(money per unit), incremental cost and effect against the reference and against "
-      "the previous frontier arm; effects oriented so that more is better (minus the "
-      "effect when less is better)" },
-    { "/analysis/ceac/nmb_mean", 0, 2, { AX_W, AX_A }, D(nmb_mean), "wtp,arm", U_MONEY,
-      "mean net monetary benefit wtp x effect - cost (society's cost)" },
-    { "/analysis/ceac/probability_best", 0, 2, { AX_W, AX_A }, D(ceac), "wtp,arm", U_SHARE,
-      "cost-effectiveness acceptability curve: share of draws in which the arm has the "
-      "highest NMB (ties shared); sums to 1 over arms" },
-    { "/analysis/ceac/rank", 0, 3, { AX_W, AX_A, AX_A }, D(rank), "wtp,arm,rank", U_SHARE,
-      "share of draws in which the arm has rank r + 1 by NMB (rank 1 = highest)" },
-    { "/analysis/ceac/frontier_arm", 1, 1, { AX_W }, D(frontier_arm), "wtp", U_INDEX,
-      "acceptability frontier: the arm with the highest mean NMB" },
-    { "/analysis/ceac/evpi", 0, 2, { AX_W, AX_EV }, D(evpi), "wtp,statistic", U_MIXED,
-      "probability that the frontier arm is best (a share), EVPI per household and EVPI "
-      "for the population (money; NaN without a population)" },
-    { "/analysis/ranking/npv_rank", 0, 2, { AX_A, AX_A }, D(rank_npv), "arm,rank", U_SHARE,
-      "share of draws in which the arm has rank r + 1 by society's NPV against the "
-      "reference (rank 1 = highest)" },
-    { "/analysis/ranking/evpi_npv", 0, 1, { AX_ONE }, D(evpi_npv), "one", U_MONEY,
-      "EVPI per household of the choice by society's NPV" },
-    { "/analysis/mkba/table", 0, 3, { AX_A, AX_MROWS, AX_ST }, D(mkba), "arm,row,statistic",
-      U_MIXED,
-      "MKBA table against the reference (rows: /analysis/mkba/rows): mean, 2.5% and "
-      "97.5% of present values (money); the benefit-cost ratio row has a mean only" },
+    { "/analysis/ceac/wtp", D(wtp), { AX_W } },
+    { "/analysis/cashflow/net_discounted_mean", D(net_disc), { AX_K, AX_A, AX_Y } },
+    { "/analysis/cashflow/net_undiscounted_mean", D(net_undisc), { AX_K, AX_A, AX_Y } },
+    { "/analysis/cashflow/cumulative_discounted_mean", D(cum_disc), { AX_K, AX_A, AX_Y } },
+    { "/analysis/cashflow/cumulative_undiscounted_mean", D(cum_undisc), { AX_K, AX_A, AX_Y } },
+    { "/analysis/cashflow/breakeven_by_year", D(breakeven_by_year), { AX_K, AX_A, AX_Y } },
+    { "/analysis/cashflow/breakeven", D(breakeven), { AX_K, AX_A, AX_BE } },
+    { "/analysis/cashflow/payback", D(payback), { AX_K, AX_A, AX_BE } },
+    { "/analysis/cashflow/npv", D(npv), { AX_K, AX_A, AX_ST } },
+    { "/analysis/cashflow/roi", D(roi), { AX_K, AX_A, AX_IR } },
+    { "/analysis/payers/table", D(payer_table), { AX_A, AX_PROWS, AX_PT } },
+    { "/analysis/frontier/status", D(frontier_status), { AX_A } },
+    { "/analysis/frontier/previous", D(frontier_prev), { AX_A } },
+    { "/analysis/frontier/values", D(frontier), { AX_A, AX_FR } },
+    { "/analysis/ceac/nmb_mean", D(nmb_mean), { AX_W, AX_A } },
+    { "/analysis/ceac/probability_best", D(ceac), { AX_W, AX_A } },
+    { "/analysis/ceac/rank", D(rank), { AX_W, AX_A, AX_A } },
+    { "/analysis/ceac/frontier_arm", D(frontier_arm), { AX_W } },
+    { "/analysis/ceac/evpi", D(evpi), { AX_W, AX_EV } },
+    { "/analysis/ranking/npv_rank", D(rank_npv), { AX_A, AX_A } },
+    { "/analysis/ranking/evpi_npv", D(evpi_npv), { AX_ONE } },
+    { "/analysis/mkba/table", D(mkba), { AX_A, AX_MROWS, AX_ST } },
 };
 
 #undef D
@@ -120,13 +71,22 @@ static void axis_sizes(const mkba_decision *d, size_t *ax)
     ax[AX_ONE] = 1;
 }
 
-/* The dimensions of dataset s for the sizes of d. */
-static void spec_dims(const mkba_decision *d, const spec *s, size_t dims[3])
+/* The dimensions of dataset s for the sizes of d; returns its rank. */
+static int spec_dims(const mkba_decision *d, const spec *s, size_t dims[3])
 {
     size_t ax[AX_COUNT];
     axis_sizes(d, ax);
-    for (int j = 0; j < s->rank; j++)
-        dims[j] = ax[s->axis[j]];
+    int rank = 0;
+    for (; rank < 3 && s->axis[rank] != AX_END; rank++)
+        dims[rank] = ax[s->axis[rank]];
+    return rank;
+}
+
+/* Whether the schema stores s as int32 (else float64). */
+static int is_int(const spec *s)
+{
+    const mkba_dataset_spec *sp = mkba_schema_find(s->name);
+    return sp != NULL && sp->dtype == MKBA_DTYPE_INT32;
 }
 
 static void *field(const mkba_decision *d, const spec *s)
@@ -138,7 +98,6 @@ static void *field(const mkba_decision *d, const spec *s)
 typedef struct flow_sink {
     mkba_h5_store *store;
     size_t nk, nd, na, ny;
-    const char *money;
     int *years;                /* scratch [D][A] */
 } flow_sink;
 
@@ -146,54 +105,27 @@ static int store_flows(void *user, size_t k, const mkba_cashflow *c, mkba_error 
 {
     flow_sink *s = user;
     size_t dims[4] = { s->nk, s->nd, s->na, s->ny };
-    struct { const char *name; const double *v; const char *what; } flows[] = {
-        { "/analysis/cashflow/net_discounted", c->net_disc,
-          "yearly net benefit against the reference per draw, discounted" },
-        { "/analysis/cashflow/net_undiscounted", c->net_undisc,
-          "yearly net benefit against the reference per draw, undiscounted" },
-        { "/analysis/cashflow/cumulative_discounted", c->cum_disc,
-          "cumulative discounted net benefit through each year, per draw" },
-        { "/analysis/cashflow/cumulative_undiscounted", c->cum_undisc,
-          "cumulative undiscounted net benefit through each year, per draw" },
+    static const char *const flows[] = {
+        "/analysis/cashflow/net_discounted", "/analysis/cashflow/net_undiscounted",
+        "/analysis/cashflow/cumulative_discounted", "/analysis/cashflow/cumulative_undiscounted",
     };
+    const double *v[] = { c->net_disc, c->net_undisc, c->cum_disc, c->cum_undisc };
     int rc = MKBA_OK;
     for (size_t i = 0; i < sizeof flows / sizeof flows[0] && rc == MKBA_OK; i++)
-        rc = mkba_h5_store_doubles_slab(s->store, flows[i].name, 4, dims, k, flows[i].v,
-                                        "perspective,draw,arm,year", s->money, flows[i].what,
-                                        err);
+        rc = mkba_h5_store_doubles_slab(s->store, flows[i], 4, dims, k, v[i], err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_doubles_slab(s->store, "/analysis/cashflow/npv_draws", 3, dims, k,
-                                        c->npv, "perspective,draw,arm", s->money,
-                                        "net present value for the perspective per draw", err);
+                                        c->npv, err);
     const int *which[2] = { c->breakeven, c->payback };
     static const char *const names[2] = { "/analysis/cashflow/breakeven_year",
                                           "/analysis/cashflow/payback_year" };
-    static const char *const what[2] = {
-        "break-even year per draw: first year from which the cumulative discounted net "
-        "benefit stays >= 0; 0 = not within the horizon; -1 for the reference arm",
-        "payback year per draw: the same rule undiscounted; 0 = not within the horizon; "
-        "-1 for the reference arm" };
     for (int j = 0; j < 2 && rc == MKBA_OK; j++) {
         for (size_t d = 0; d < s->nd; d++)
             for (size_t a = 0; a < s->na; a++)
                 s->years[d * s->na + a] = (int)a == c->reference ? -1 : which[j][d * s->na + a];
-        rc = mkba_h5_store_ints_slab(s->store, names[j], 3, dims, k, s->years,
-                                     "perspective,draw,arm", "year", what[j], err);
+        rc = mkba_h5_store_ints_slab(s->store, names[j], 3, dims, k, s->years, err);
     }
     return rc;
-}
-
-static const char *unit_text(unit u, const char *money)
-{
-    switch (u) {
-    case U_MONEY: return money;
-    case U_SHARE: return "1 (share of draws)";
-    case U_YEAR: return "year (1 = the first year of the horizon); the first column is a share";
-    case U_MIXED: return money;
-    case U_INDEX: return "1";
-    case U_WTP: return "money per unit of the primary effect";
-    }
-    return "";
 }
 
 static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_decision *d,
@@ -218,16 +150,11 @@ static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_d
     for (size_t y = 0; y < d->nyears; y++)
         years[y] = (int)y + 1;
     size_t dy[1] = { d->nyears };
-    int rc = mkba_h5_store_strings(st, "/analysis/payers/rows", rows, nr,
-                                   "rows of /analysis/payers/table: each payer, monetary "
-                                   "effects gained by nobody in particular, society, the "
-                                   "municipality", err);
+    int rc = mkba_h5_store_strings(st, "/analysis/payers/rows", rows, nr, err);
     if (rc == MKBA_OK)
-        rc = mkba_h5_store_strings(st, "/analysis/mkba/rows", mrows, MKBA_ROW_N,
-                                   "rows of /analysis/mkba/table", err);
+        rc = mkba_h5_store_strings(st, "/analysis/mkba/rows", mrows, MKBA_ROW_N, err);
     if (rc == MKBA_OK)
-        rc = mkba_h5_store_ints(st, "/analysis/cashflow/year", 1, dy, years, "year", "year",
-                                "year number t of the year axis (cycles grouped by year)", err);
+        rc = mkba_h5_store_ints(st, "/analysis/cashflow/year", 1, dy, years, err);
     mkba_free((void *)rows);
     mkba_free(years);
     if (rc != MKBA_OK)
@@ -254,9 +181,6 @@ int mkba_decision_store(const char *path, mkba_error *err)
         mkba_h5_totals_free(t);
         return err ? err->code : MKBA_EIO;
     }
-    char money[160];
-    snprintf(money, sizeof money, "%s at %d prices per starting household",
-             t->currency ? t->currency : "", t->price_year);
     static const char *const groups[][2] = {
         { "/analysis", "decision outputs computed from /draws (docs/decision.md)" },
         { "/analysis/cashflow", "cash flows, break-even, payback, NPV and ROI per perspective "
@@ -269,7 +193,7 @@ int mkba_decision_store(const char *path, mkba_error *err)
     };
     for (size_t i = 0; i < sizeof groups / sizeof groups[0] && rc == MKBA_OK; i++)
         rc = mkba_h5_store_group(st, groups[i][0], groups[i][1], err);
-    flow_sink sink = { st, t->nperspectives, t->ndraws, t->narms, 0, money,
+    flow_sink sink = { st, t->nperspectives, t->ndraws, t->narms, 0,
                        mkba_malloc(t->ndraws * (t->narms > 0 ? t->narms : 1) * sizeof (int)) };
     size_t cpy = 0;
     if (rc == MKBA_OK && sink.years == NULL)
@@ -286,14 +210,11 @@ int mkba_decision_store(const char *path, mkba_error *err)
     for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
         const spec *s = &specs[i];
         size_t dims[3];
-        spec_dims(d, s, dims);
-        const char *u = unit_text(s->units, money);
-        if (s->is_int)
-            rc = mkba_h5_store_ints(st, s->name, s->rank, dims, field(d, s), s->axes, u,
-                                    s->description, err);
+        int rank = spec_dims(d, s, dims);
+        if (is_int(s))
+            rc = mkba_h5_store_ints(st, s->name, rank, dims, field(d, s), err);
         else
-            rc = mkba_h5_store_doubles(st, s->name, s->rank, dims, field(d, s), s->axes, u,
-                                       s->description, err);
+            rc = mkba_h5_store_doubles(st, s->name, rank, dims, field(d, s), err);
     }
     if (rc == MKBA_OK)
         rc = write_labels(st, t, d, err);
@@ -335,11 +256,11 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
         const spec *s = &specs[i];
         size_t dims[3];
-        spec_dims(d, s, dims);
-        if (s->is_int)
-            rc = mkba_h5_store_read_ints(st, s->name, s->rank, dims, field(d, s), err);
+        int rank = spec_dims(d, s, dims);
+        if (is_int(s))
+            rc = mkba_h5_store_read_ints(st, s->name, rank, dims, field(d, s), err);
         else
-            rc = mkba_h5_store_read_doubles(st, s->name, s->rank, dims, field(d, s), err);
+            rc = mkba_h5_store_read_doubles(st, s->name, rank, dims, field(d, s), err);
     }
     mkba_h5_store_close(st, NULL);
     /* Indices index arrays when printed: a damaged file must not reach that. */

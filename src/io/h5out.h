@@ -185,11 +185,15 @@ int mkba_h5_perspectives_of(const mkba_model *m, char ***names, int **mask,
 int mkba_h5_payer_municipal(const mkba_model *m, size_t p);
 
 /* Named arrays in a result file, for outputs derived from the draws (the
- * /analysis group): created, extended and read by path. Every array gets
- * the string attributes axes, units and description, like /draws. */
+ * /analysis and /design groups): created, extended and read by path. Every
+ * array written must be listed in the schema (results/datasets.def) with
+ * that rank and type, and gets the schema's axes, units and description
+ * attributes; money units name the file's currency and price year. Writing
+ * a dataset the schema does not list fails with MKBA_EINTERNAL. */
 typedef struct mkba_h5_store mkba_h5_store;
 
-/* Opens an existing result file, for writing when `writable` is set. */
+/* Opens an existing result file, for writing when `writable` is set (the
+ * file must then have the root attributes currency and price_year). */
 mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *err);
 
 /* Closes and frees s (safe on NULL); MKBA_EIO when flushing fails. */
@@ -203,11 +207,9 @@ int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *descript
 /* Writes dataset `name` of shape dims[0..rank) (rank 1..4) from v
  * (row-major), float64 or int32. A dims entry may be 0. */
 int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
-                          const size_t *dims, const double *v, const char *axes,
-                          const char *units, const char *description, mkba_error *err);
+                          const size_t *dims, const double *v, mkba_error *err);
 int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
-                       const size_t *dims, const int *v, const char *axes,
-                       const char *units, const char *description, mkba_error *err);
+                       const size_t *dims, const int *v, mkba_error *err);
 
 /* Writes one slab, index i of the first axis, of dataset `name` of shape
  * dims[0..rank): v holds dims[1] x ... values. The dataset is created on
@@ -215,16 +217,13 @@ int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
  * piece. */
 int mkba_h5_store_doubles_slab(mkba_h5_store *s, const char *name, int rank,
                                const size_t *dims, size_t i, const double *v,
-                               const char *axes, const char *units,
-                               const char *description, mkba_error *err);
+                               mkba_error *err);
 int mkba_h5_store_ints_slab(mkba_h5_store *s, const char *name, int rank,
-                            const size_t *dims, size_t i, const int *v,
-                            const char *axes, const char *units,
-                            const char *description, mkba_error *err);
+                            const size_t *dims, size_t i, const int *v, mkba_error *err);
 
-/* Writes a string dataset of n entries with a description attribute. */
+/* Writes a string dataset of n entries. */
 int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const *v,
-                          size_t n, const char *description, mkba_error *err);
+                          size_t n, mkba_error *err);
 
 /* Sets (or replaces) string attribute `name` of object `object` ("/" for
  * the root). */

@@ -30,13 +30,9 @@ int mkba_h5_exists(hid_t loc, const char *path)
     return 1;
 }
 
-/* Writes the axes, units and description attributes ds lacks. Attributes
- * a writer gave already stay (the /analysis units name the currency). */
-static int describe(hid_t ds, const mkba_dataset_spec *s, const char *money)
+int mkba_h5_describe_dataset(hid_t ds, const mkba_dataset_spec *s, const char *money)
 {
-    const char *units = money != NULL && strcmp(s->units, MKBA_UNITS_MONEY) == 0 ? money
-                                                                                : s->units;
-    const char *attr[3][2] = { { "axes", s->axes }, { "units", units },
+    const char *attr[3][2] = { { "axes", s->axes }, { "units", mkba_schema_units(s, money) },
                                { "description", s->description } };
     for (int i = 0; i < 3; i++) {
         htri_t has = H5Aexists(ds, attr[i][0]);
@@ -89,7 +85,7 @@ static int apply(hid_t file, const mkba_dataset_spec *s, const char *money)
     hsize_t dims[MKBA_SCHEMA_MAXRANK];
     int rank = mkba_schema_axes(s->axes, ax);
     hid_t space = H5Dget_space(ds);
-    int rc = space >= 0 && describe(ds, s, money) == 0 ? 0 : -1;
+    int rc = space >= 0 && mkba_h5_describe_dataset(ds, s, money) == 0 ? 0 : -1;
     /* A file shaped unlike its schema (foreign or damaged) keeps its
      * attributes but gets no scales. */
     if (rc == 0 && (rank < 1 || H5Sget_simple_extent_ndims(space) != rank

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/strutil.h"
 #include "core/alloc.h"
+#include "results/schema.h"
 #include "h5util.h"
 #include "h5out.h"
 
@@ -13,8 +14,26 @@ struct mkba_h5_store {
     char *path;
     hid_t file;
     int writable;
+    char money[160];           /* the file's money units, when writable */
     mkba_h5_quiet quiet;       /* HDF5's printer, off while the store is open */
 };
+
+/* Fills s->money from the file's root attributes currency and price_year
+ * (every result file has them), for the schema's MKBA_UNITS_MONEY. */
+static int read_money(mkba_h5_store *s, mkba_error *err)
+{
+    char *currency = mkba_h5_attr_read_string(s->file, "currency");
+    int year = 0, rc = MKBA_OK;
+    if (currency == NULL && H5Aexists(s->file, "currency") > 0)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory opening %s", s->path);
+    else if (currency == NULL || mkba_h5_attr_read_int(s->file, "price_year", &year) < 0)
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s has no currency or price_year attribute",
+                            s->path);
+    else
+        mkba_schema_money_units(s->money, sizeof s->money, currency, year);
+    mkba_free(currency);
+    return rc;
+}
 
 mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *err)
 {
@@ -38,6 +57,11 @@ mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *er
         mkba_free(s);
         return NULL;
     }
+    if (writable && read_money(s, err) != MKBA_OK) {
+        s->writable = 0;
+        mkba_h5_store_close(s, NULL);
+        return NULL;
+    }
     return s;
 }
 
@@ -49,8 +73,8 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
     /* The /analysis and /design datasets get their dimension scales once
      * all exist (a scale such as /analysis/cashflow/year may be written
      * last). */
-    if (s->writable && (mkba_h5_describe(s->file, "/analysis", NULL) < 0
-                        || mkba_h5_describe(s->file, "/design", NULL) < 0))
+    if (s->writable && (mkba_h5_describe(s->file, "/analysis", s->money) < 0
+                        || mkba_h5_describe(s->file, "/design", s->money) < 0))
         rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", s->path);
     if (H5Fclose(s->file) < 0 && rc == MKBA_OK)
         rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", s->path);
@@ -85,41 +109,59 @@ int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *descript
     return MKBA_OK;
 }
 
-int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
-                          const size_t *dims, const double *v, const char *axes,
-                          const char *units, const char *description, mkba_error *err)
+/* The schema's entry for dataset `name`, which it must list with `rank`
+ * axes and type `dtype`; NULL (MKBA_EINTERNAL) when it does not. */
+static const mkba_dataset_spec *listed(const mkba_h5_store *s, const char *name, int rank,
+                                       mkba_dtype dtype, mkba_error *err)
 {
-    if (mkba_h5_write_doubles(s->file, name, rank, dims, v, axes, units, description) < 0)
+    const mkba_dataset_spec *sp = mkba_schema_find(name);
+    mkba_axis ax[MKBA_SCHEMA_MAXRANK];
+    if (sp == NULL || sp->dtype != dtype || mkba_schema_axes(sp->axes, ax) != rank) {
+        mkba_error_set(err, MKBA_EINTERNAL, "%s: %s is not in the schema with rank %d and "
+                       "this type", s->path, name, rank);
+        return NULL;
+    }
+    return sp;
+}
+
+int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
+                          const size_t *dims, const double *v, mkba_error *err)
+{
+    const mkba_dataset_spec *sp = listed(s, name, rank, MKBA_DTYPE_FLOAT64, err);
+    if (sp == NULL)
+        return MKBA_EINTERNAL;
+    if (mkba_h5_write_doubles(s->file, name, rank, dims, v, sp->axes,
+                              mkba_schema_units(sp, s->money), sp->description) < 0)
         return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
     return MKBA_OK;
 }
 
 int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
-                       const size_t *dims, const int *v, const char *axes,
-                       const char *units, const char *description, mkba_error *err)
+                       const size_t *dims, const int *v, mkba_error *err)
 {
-    if (mkba_h5_write_ints(s->file, name, rank, dims, v, axes, units, description) < 0)
+    const mkba_dataset_spec *sp = listed(s, name, rank, MKBA_DTYPE_INT32, err);
+    if (sp == NULL)
+        return MKBA_EINTERNAL;
+    if (mkba_h5_write_ints(s->file, name, rank, dims, v, sp->axes,
+                           mkba_schema_units(sp, s->money), sp->description) < 0)
         return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
     return MKBA_OK;
 }
 
-/* Opens dataset `name`, creating it (shape dims, file type ftype, with its
+/* Opens dataset sp, creating it (shape dims, file type ftype, with its
  * attributes) when it does not exist yet. */
-static hid_t open_or_create(mkba_h5_store *s, const char *name, int rank,
-                            const size_t *dims, hid_t ftype, const char *axes,
-                            const char *units, const char *description)
+static hid_t open_or_create(mkba_h5_store *s, const mkba_dataset_spec *sp, int rank,
+                            const size_t *dims, hid_t ftype)
 {
-    if (mkba_h5_store_has(s, name))
-        return H5Dopen2(s->file, name, H5P_DEFAULT);
+    if (mkba_h5_store_has(s, sp->path))
+        return H5Dopen2(s->file, sp->path, H5P_DEFAULT);
     hsize_t d[4];
     for (int i = 0; i < rank; i++)
         d[i] = dims[i];
     hid_t space = H5Screate_simple(rank, d, NULL);
-    hid_t ds = space >= 0 ? H5Dcreate2(s->file, name, ftype, space, H5P_DEFAULT,
+    hid_t ds = space >= 0 ? H5Dcreate2(s->file, sp->path, ftype, space, H5P_DEFAULT,
                                        H5P_DEFAULT, H5P_DEFAULT) : -1;
-    int ok = ds >= 0 && mkba_h5_attr_string(ds, "axes", axes) == 0
-             && mkba_h5_attr_string(ds, "units", units) == 0
-             && mkba_h5_attr_string(ds, "description", description) == 0;
+    int ok = ds >= 0 && mkba_h5_describe_dataset(ds, sp, s->money) == 0;
     hid_t kept = mkba_h5_error_keep(!ok);
     if (space >= 0)
         H5Sclose(space);
@@ -132,14 +174,16 @@ static hid_t open_or_create(mkba_h5_store *s, const char *name, int rank,
 }
 
 static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t *dims,
-                      size_t index, hid_t ftype, hid_t mtype, const void *v,
-                      const char *axes, const char *units, const char *description,
-                      mkba_error *err)
+                      size_t index, mkba_dtype dtype, hid_t ftype, hid_t mtype,
+                      const void *v, mkba_error *err)
 {
     if (rank < 1 || rank > 4 || index >= dims[0])
         return mkba_error_set(err, MKBA_EINTERNAL, "%s: slab %zu of %s is out of range",
                               s->path, index, name);
-    hid_t ds = open_or_create(s, name, rank, dims, ftype, axes, units, description);
+    const mkba_dataset_spec *sp = listed(s, name, rank, dtype, err);
+    if (sp == NULL)
+        return MKBA_EINTERNAL;
+    hid_t ds = open_or_create(s, sp, rank, dims, ftype);
     if (ds < 0)
         return mkba_h5_error(err, MKBA_EIO, "cannot create %s in %s", name, s->path);
     hsize_t start[4] = { index }, count[4] = { 1 }, n = 1;
@@ -172,29 +216,29 @@ static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t
 
 int mkba_h5_store_doubles_slab(mkba_h5_store *s, const char *name, int rank,
                                const size_t *dims, size_t i, const double *v,
-                               const char *axes, const char *units,
-                               const char *description, mkba_error *err)
+                               mkba_error *err)
 {
-    return store_slab(s, name, rank, dims, i, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, axes,
-                      units, description, err);
+    return store_slab(s, name, rank, dims, i, MKBA_DTYPE_FLOAT64, H5T_IEEE_F64LE,
+                      H5T_NATIVE_DOUBLE, v, err);
 }
 
 int mkba_h5_store_ints_slab(mkba_h5_store *s, const char *name, int rank,
-                            const size_t *dims, size_t i, const int *v,
-                            const char *axes, const char *units,
-                            const char *description, mkba_error *err)
+                            const size_t *dims, size_t i, const int *v, mkba_error *err)
 {
-    return store_slab(s, name, rank, dims, i, H5T_STD_I32LE, H5T_NATIVE_INT, v, axes,
-                      units, description, err);
+    return store_slab(s, name, rank, dims, i, MKBA_DTYPE_INT32, H5T_STD_I32LE, H5T_NATIVE_INT,
+                      v, err);
 }
 
 int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const *v,
-                          size_t n, const char *description, mkba_error *err)
+                          size_t n, mkba_error *err)
 {
+    const mkba_dataset_spec *sp = listed(s, name, 1, MKBA_DTYPE_STRING, err);
+    if (sp == NULL)
+        return MKBA_EINTERNAL;
     int ok = mkba_h5_write_strings(s->file, name, v, n) == 0;
-    if (ok && description != NULL) {
+    if (ok) {
         hid_t ds = H5Dopen2(s->file, name, H5P_DEFAULT);
-        ok = ds >= 0 && mkba_h5_attr_string(ds, "description", description) == 0;
+        ok = ds >= 0 && mkba_h5_describe_dataset(ds, sp, s->money) == 0;
         hid_t kept = mkba_h5_error_keep(!ok);
         if (ds >= 0)
             H5Dclose(ds);

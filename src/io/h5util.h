@@ -86,6 +86,13 @@ void mkba_h5_strings_free(char **s, size_t n);
  * missing. */
 int mkba_h5_exists(hid_t loc, const char *path);
 
+/* Writes the axes, units and description attributes of schema dataset s
+ * (units MKBA_UNITS_MONEY as `money` unless it is NULL) that ds lacks;
+ * attributes a writer gave already stay. Returns 0, or -1 on an HDF5
+ * failure. */
+struct mkba_dataset_spec;
+int mkba_h5_describe_dataset(hid_t ds, const struct mkba_dataset_spec *s, const char *money);
+
 /* Applies the schema (results/datasets.def, h5schema.c) to every dataset
  * it lists whose path starts with `prefix` and that the file holds:
  * writes the axes, units and description attributes a dataset lacks

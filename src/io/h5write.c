@@ -427,8 +427,7 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
     mkba_h5_error_restore(kept);
     if (!ok)
         return mkba_h5_error(err, MKBA_EIO, "cannot create dataset %s in %s", sp->path, w->tmp);
-    const char *units = strcmp(sp->units, MKBA_UNITS_MONEY) == 0 ? w->money_units : sp->units;
-    if (mkba_h5_attr_string(w->ds[which], "units", units) < 0
+    if (mkba_h5_attr_string(w->ds[which], "units", mkba_schema_units(sp, w->money_units)) < 0
         || mkba_h5_attr_string(w->ds[which], "axes", sp->axes) < 0
         || mkba_h5_attr_string(w->ds[which], "description", sp->description) < 0)
         return mkba_h5_error(err, MKBA_EIO, "cannot write attributes of %s in %s",
@@ -548,8 +547,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         if (mkba_schema_dataset[i].field >= 0)
             w->rec[k++] = &mkba_schema_dataset[i];
     w->services = m->services.enabled != 0;
-    snprintf(w->money_units, sizeof w->money_units, "%s at %d prices per starting household",
-             m->currency ? m->currency : "", m->price_year);
+    mkba_schema_money_units(w->money_units, sizeof w->money_units, m->currency, m->price_year);
     w->path = mkba_strdup(path);
     w->tmp = mkba_malloc(strlen(path) + 5);
     w->written = mkba_calloc(nstored, 1);

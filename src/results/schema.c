@@ -1,5 +1,6 @@
 /* The schema tables, expanded from results/datasets.def. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "results/schema.h"
 #include "results/result.h"
@@ -26,6 +27,17 @@ const mkba_dataset_spec *mkba_schema_find(const char *path)
         if (strcmp(mkba_schema_dataset[i].path, path) == 0)
             return &mkba_schema_dataset[i];
     return NULL;
+}
+
+const char *mkba_schema_units(const mkba_dataset_spec *s, const char *money)
+{
+    return money != NULL && strcmp(s->units, MKBA_UNITS_MONEY) == 0 ? money : s->units;
+}
+
+void mkba_schema_money_units(char *buf, size_t size, const char *currency, int price_year)
+{
+    snprintf(buf, size, "%s at %d prices per starting household",
+             currency != NULL ? currency : "", price_year);
 }
 
 int mkba_schema_axes(const char *axes, mkba_axis out[MKBA_SCHEMA_MAXRANK])

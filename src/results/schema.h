@@ -8,9 +8,14 @@
 #include <stddef.h>
 #include "model/model.h"
 
-/* Units text the writer replaces by "CURRENCY at PRICE_YEAR prices per
- * starting household" for the file's scenario. */
+/* Units text the writers replace by the file's money units
+ * (mkba_schema_money_units). */
 #define MKBA_UNITS_MONEY "CURRENCY at PRICE_YEAR prices per starting household"
+
+/* The money units of a file, MKBA_UNITS_MONEY with its currency and price
+ * year filled in, e.g. "EUR at 2024 prices per starting household", into
+ * buf (size bytes, truncated to fit). A NULL currency counts as "". */
+void mkba_schema_money_units(char *buf, size_t size, const char *currency, int price_year);
 
 /* Most axes a dataset has (draw plus four). */
 #define MKBA_SCHEMA_MAXRANK 5
@@ -53,6 +58,10 @@ extern const size_t mkba_schema_ndatasets;
 
 /* The dataset at `path`, or NULL when the schema has none. */
 const mkba_dataset_spec *mkba_schema_find(const char *path);
+
+/* The units of s as written: `money` for MKBA_UNITS_MONEY unless money is
+ * NULL, else s->units. */
+const char *mkba_schema_units(const mkba_dataset_spec *s, const char *money);
 
 /* Splits `axes` into axis ids (MKBA_NAXES for a name without a scale).
  * Returns the rank, or -1 when there are more than MKBA_SCHEMA_MAXRANK. */

@@ -252,17 +252,11 @@ static int store_design(const study *s, mkba_error *err)
     if (rc == MKBA_OK && (any_fixed || d->kind == MKBA_DESIGN_POINTS))
         rc = mkba_h5_store_group(st, "/design", "the values a design fixed", err);
     if (rc == MKBA_OK && any_fixed)
-        rc = mkba_h5_store_doubles(st, "/design/fixed", 1, &np, d->fixed, "parameter",
-                                   "each parameter's own unit",
-                                   "value each parameter was fixed at in every point (mkba run "
-                                   "--set); NaN: sampled as the design says", err);
+        rc = mkba_h5_store_doubles(st, "/design/fixed", 1, &np, d->fixed, err);
     if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
         size_t dims[2] = { s->count, np };
         rc = mkba_h5_store_doubles(st, "/design/point_values", 2, dims,
-                                   d->point + s->first * np, "draw,parameter",
-                                   "each parameter's own unit",
-                                   "explicit value of each parameter at each stored point of a "
-                                   "points design; NaN: the design's draw or base case", err);
+                                   d->point + s->first * np, err);
     }
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     return rc != MKBA_OK ? rc : rc2;

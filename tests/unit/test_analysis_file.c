@@ -20,6 +20,7 @@
 #include "analysis/decision.h"
 #include "analysis/frontier.h"
 #include "io/h5out.h"
+#include "results/schema.h"
 #include "support.h"
 
 #define NDRAWS 4
@@ -465,6 +466,76 @@ static void test_run_close_step(void **state)
     free_model(m);
 }
 
+/* Reads string attribute `name` of dataset `path` of f into buf. */
+static void read_attr(hid_t f, const char *path, const char *name, char *buf, size_t size)
+{
+    hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    hid_t a = H5Aopen(ds, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t t = H5Aget_type(a);
+    assert_true(H5Tget_size(t) < size);
+    memset(buf, 0, size);
+    assert_true(H5Aread(a, t, buf) >= 0);
+    H5Tclose(t);
+    H5Aclose(a);
+    H5Dclose(ds);
+}
+
+/* The store writes the schema's attributes (money in the file's currency
+ * and price year) and refuses datasets the schema does not list as given,
+ * and files without money units. */
+static void test_store_follows_schema(void **state)
+{
+    (void)state;
+    mkba_model *m = make_model();
+    char path[256];
+    temp_path(path, sizeof path, "schema");
+    write_file(m, path);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    char buf[512];
+    read_attr(f, "/analysis/cashflow/npv", "units", buf, sizeof buf);
+    assert_string_equal(buf, "EUR at 2024 prices per starting household");
+    read_attr(f, "/analysis/cashflow/npv", "axes", buf, sizeof buf);
+    assert_string_equal(buf, mkba_schema_find("/analysis/cashflow/npv")->axes);
+    read_attr(f, "/analysis/cashflow/breakeven_year", "description", buf, sizeof buf);
+    assert_string_equal(buf, mkba_schema_find("/analysis/cashflow/breakeven_year")->description);
+    H5Fclose(f);
+
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_store *st = mkba_h5_store_open(path, 1, &err);
+    assert_non_null(st);
+    size_t dims[2] = { 2, 1 };
+    double v[2] = { 2.385, -1.25 };
+    int iv[2] = { 3, 5 };
+    assert_int_equal(mkba_h5_store_doubles(st, "/analysis/unlisted", 1, dims, v, &err),
+                     MKBA_EINTERNAL);
+    assert_non_null(strstr(err.message, "/analysis/unlisted"));
+    assert_int_equal(mkba_h5_store_ints(st, "/analysis/ceac/wtp", 1, dims, iv, &err),
+                     MKBA_EINTERNAL);
+    assert_int_equal(mkba_h5_store_doubles(st, "/analysis/ceac/wtp", 2, dims, v, &err),
+                     MKBA_EINTERNAL);
+    assert_int_equal(mkba_h5_store_doubles_slab(st, "/analysis/unlisted", 2, dims, 0, v, &err),
+                     MKBA_EINTERNAL);
+    const char *rows[1] = { "row" };
+    assert_int_equal(mkba_h5_store_strings(st, "/analysis/unlisted", rows, 1, &err),
+                     MKBA_EINTERNAL);
+    assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
+    remove(path);
+
+    f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    H5Fclose(f);
+    mkba_error_clear(&err);
+    assert_null(mkba_h5_store_open(path, 1, &err));
+    assert_int_equal(err.code, MKBA_EPARSE);
+    assert_non_null(strstr(err.message, "currency"));
+    remove(path);
+    free_model(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -473,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_decisions_in_file),
         cmocka_unit_test(test_lower_is_better),
         cmocka_unit_test(test_run_close_step),
+        cmocka_unit_test(test_store_follows_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
