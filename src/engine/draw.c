@@ -224,7 +224,7 @@ static void simulate_range(mkba_engine *e, uint64_t seed, uint32_t draw, long h0
 static void price_batch(mkba_engine *e, size_t b, const double *values, mkba_draw_result *out)
 {
     const size_t A = out->narms, P = out->npayers, E = out->neffects;
-    mkba_tally(e->m, e->layout, e->batch, values, e->scratch);
+    mkba_tally_totals(e->m, e->layout, e->batch, values, e->scratch);
     if (e->svc != NULL)
         mkba_svc_price(e->m, e->svc, e->scratch);
     out->batch_households[b] = e->batch->households;

@@ -245,6 +245,12 @@ double mkba_timing_event_years(const mkba_timing *t, int k);
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 const double *values, mkba_draw_result *r);
 
+/* mkba_tally of the costs and effects only (per cycle and totals, with
+ * transfers and categories), for pricing a batch of households on its own;
+ * r's escalations, occupancy and parameters are left as they were. */
+void mkba_tally_totals(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                       const double *values, mkba_draw_result *r);
+
 /* ---- draw.c: one draw of the model, the engine's face to the study layer ---- */
 
 typedef enum mkba_engine_mode {

@@ -42,10 +42,26 @@ static double alive(const mkba_model *m, const mkba_layout *l, const double *occ
     return households - out;
 }
 
+/* Discount factors of one rate, computed once per tally: pow() per rule
+ * and cycle was most of the pricing's time. */
+typedef struct discounting {
+    double cycle[MKBA_MAX_CYCLES + 1];  /* [k]: cycle k's events (k = 1..T) */
+    double point[MKBA_MAX_CYCLES + 1];  /* [j]: time point j (j = 0..T) */
+} discounting;
+
+static void discounting_init(discounting *dk, const mkba_timing *t, double rate)
+{
+    for (int j = 0; j <= t->ncycles; j++) {
+        dk->point[j] = mkba_discount(rate, j * t->cycle_years);
+        dk->cycle[j] = j > 0 ? mkba_discount(rate, mkba_timing_event_years(t, j)) : 1.0;
+    }
+}
+
 typedef struct cycle_ctx {
     const mkba_model *m;
     const mkba_layout *l;
     const double *occ;         /* this arm's [point][slot] */
+    const double *alive;       /* this arm's [point]: households still in the model */
     double households;
     int k;
 } cycle_ctx;
@@ -54,10 +70,11 @@ typedef struct cycle_ctx {
  * cycles of `window`, of weight x count x discount, where the count is in
  * state (d, s) within `dur`, or alive when d < 0. */
 static void occupancy_value(const cycle_ctx *c, mkba_window window, int d, int s,
-                            mkba_window dur, double rate, double *undisc, double *disc)
+                            mkba_window dur, const discounting *dk, double *undisc,
+                            double *disc)
 {
     const mkba_timing *t = &c->m->timing;
-    double cycle_df = mkba_discount(rate, mkba_timing_event_years(t, c->k));
+    double cycle_df = dk->cycle[c->k];
     int first = window.from > 1 ? window.from : 1;
     int last = window.to < t->ncycles ? window.to : t->ncycles;
     int pts[3];
@@ -66,19 +83,19 @@ static void occupancy_value(const cycle_ctx *c, mkba_window window, int d, int s
     *undisc = *disc = 0.0;
     for (int i = 0; i < nterms; i++) {
         const double *occ_j = c->occ + (size_t)pts[i] * c->l->nslots;
-        double n = d < 0 ? alive(c->m, c->l, occ_j, c->households)
+        double n = d < 0 ? c->alive[pts[i]]
                          : in_state(c->l, occ_j, c->l->state_base[d] + s, dur);
         double v = w[i] * n * t->cycle_years / c->households;
-        double df = t->discount_time == MKBA_DISC_POINT
-                        ? mkba_discount(rate, pts[i] * t->cycle_years)
-                        : cycle_df;
+        double df = t->discount_time == MKBA_DISC_POINT ? dk->point[pts[i]] : cycle_df;
         *undisc += v;
         *disc += v * df;
     }
 }
 
-void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                const double *values, mkba_draw_result *r)
+/* Prices the counts into r; without `full` only the costs, effects and
+ * their totals (no escalations, occupancy or parameters). */
+static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                  const double *values, mkba_draw_result *r, int full)
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
@@ -102,11 +119,17 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     memset(r->cost_category_disc, 0, r->narms * T * C * sizeof *r->cost_category_disc);
     memset(r->escalations, 0, r->narms * T * m->ndomains * sizeof *r->escalations);
 
+    discounting dc, de;
+    discounting_init(&dc, t, t->rate_costs);
+    discounting_init(&de, t, t->rate_effects);
+    double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
         const double *occ = c->focc + arm * l->npoints * l->nslots;
         const double *ent = c->fentries + arm * T * S;
-        cycle_ctx cc = {m, l, occ, H, 0};
+        for (size_t j = 0; j < l->npoints; j++)
+            alive_at[j] = alive(m, l, occ + j * l->nslots, H);
+        cycle_ctx cc = {m, l, occ, alive_at, H, 0};
         for (int k = 1; k <= (int)T; k++) {
             cc.k = k;
             double *cost = &r->cost[(arm * T + (size_t)k - 1) * P];
@@ -115,10 +138,10 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
             double *eff_d = &r->effect_disc[(arm * T + (size_t)k - 1) * E];
             double *tr = &r->transfer[(arm * T + (size_t)k - 1) * P];
             double *tr_d = &r->transfer_disc[(arm * T + (size_t)k - 1) * P];
-            double event_df = mkba_discount(t->rate_costs, mkba_timing_event_years(t, k));
+            double event_df = dc.cycle[k];
             double *cat = &r->cost_category[(arm * T + (size_t)k - 1) * C];
             double *cat_d = &r->cost_category_disc[(arm * T + (size_t)k - 1) * C];
-            for (size_t d = 0; d < m->ndomains; d++)
+            for (size_t d = 0; full && d < m->ndomains; d++)
                 for (int s = 0; s < m->domain[d].nstates; s++)
                     if (m->domain[d].state[s].second_line)
                         r->escalations[(arm * T + (size_t)k - 1) * m->ndomains + d] +=
@@ -131,10 +154,10 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 switch (rule->kind) {
                 case MKBA_COST_STATE:
                     occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
-                                    rule->duration, t->rate_costs, &u, &dsc);
+                                    rule->duration, &dc, &u, &dsc);
                     break;
                 case MKBA_COST_PROGRAMME_YEAR:
-                    occupancy_value(&cc, rule->cycles, -1, 0, all, t->rate_costs, &u, &dsc);
+                    occupancy_value(&cc, rule->cycles, -1, 0, all, &dc, &u, &dsc);
                     break;
                 case MKBA_COST_ENTRY:
                     u = ent[(size_t)(k - 1) * S + (size_t)(l->state_base[rule->domain] + rule->state)] / H;
@@ -143,8 +166,8 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 case MKBA_COST_PROGRAMME_ONCE:
                     if (k != (rule->cycles.from > 1 ? rule->cycles.from : 1))
                         continue;
-                    u = alive(m, l, occ + (size_t)(k - 1) * l->nslots, H) / H;
-                    dsc = u * mkba_discount(t->rate_costs, (k - 1) * t->cycle_years);
+                    u = alive_at[k - 1] / H;
+                    dsc = u * dc.point[k - 1];
                     break;
                 }
                 cost[rule->payer] += amount * u;
@@ -173,7 +196,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                     continue;
                 double u, dsc;
                 occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
-                                rule->duration, t->rate_effects, &u, &dsc);
+                                rule->duration, &de, &u, &dsc);
                 eff[rule->effect] += v[rule->amount] * u;
                 eff_d[rule->effect] += v[rule->amount] * dsc;
             }
@@ -188,10 +211,24 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 r->effect_total_disc[arm * E + e] += eff_d[e];
             }
         }
+        if (!full)
+            continue;
         for (size_t j = 0; j < l->npoints; j++)
             for (size_t g = 0; g < S; g++)
                 r->occupancy[(arm * l->npoints + j) * S + g] =
                     in_state(l, occ + j * l->nslots, (int)g, all) / H;
         memcpy(&r->params[arm * np], v, np * sizeof *v);
     }
+}
+
+void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                const double *values, mkba_draw_result *r)
+{
+    tally(m, l, c, values, r, 1);
+}
+
+void mkba_tally_totals(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                       const double *values, mkba_draw_result *r)
+{
+    tally(m, l, c, values, r, 0);
 }
