@@ -51,10 +51,12 @@ typedef struct mkba_run_options {
     /* Run only draws [first_draw, first_draw + ndraws_part) of `draws`; for
      * splitting work across processes. ndraws_part <= 0: all draws. */
     long first_draw, ndraws_part;
-    /* Fixed parameter values for the run: parameter set_name[i] takes
-     * set_value[i] in every draw and arm, as if the scenario defined it as
-     * that fixed value; every other parameter keeps its own draws (mkba run
-     * --set NAME=VALUE). An unknown name is an error naming the closest. */
+    /* Fixed parameter values for the run (mkba run --set): set_name[i] is
+     * NAME, which fixes the scenario's own definition of parameter NAME
+     * (every arm that overrides it keeps its override, as if the scenario
+     * file said NAME = value), or NAME@ARM, which fixes it in arm ARM.
+     * Every other parameter keeps its own draws. An unknown name or arm is
+     * an error naming the closest. */
     size_t nset;
     const char *const *set_name;
     const double *set_value;

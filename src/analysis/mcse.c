@@ -33,11 +33,17 @@ double mkba_mcse_noise_share(const double *value, const double *mcse, size_t ndr
         noise += mcse[d] * mcse[d];
     }
     mean /= (double)ndraws;
-    double var = 0.0;
-    for (size_t d = 0; d < ndraws; d++)
+    double var = 0.0, scale = 0.0;
+    for (size_t d = 0; d < ndraws; d++) {
         var += (value[d] - mean) * (value[d] - mean);
+        scale = fmax(scale, fabs(value[d]));
+    }
     var /= (double)(ndraws - 1);
-    return var > 0.0 && isfinite(noise) ? noise / (double)ndraws / var : NAN;
+    /* Equal values (a mean the draws do not move, e.g. the reference arm
+     * of a points design on common random numbers) leave a variance of
+     * rounding only: no share to report. */
+    double floor = 1e-12 * scale;
+    return var > floor * floor && isfinite(noise) ? noise / (double)ndraws / var : NAN;
 }
 
 double mkba_mcse_rms(const double *mcse, size_t n)

@@ -23,8 +23,9 @@ double mkba_mcse_batches(const double *f, const double *n, size_t nb);
 
 /* Household noise share of the spread over draws: mean of mcse[d]^2 over
  * the variance (n - 1 denominator) of value[d], d < ndraws; NaN for fewer
- * than 2 draws, or when the variance is 0 or any MCSE is NaN. May exceed 1
- * by chance when parameters barely matter. */
+ * than 2 draws, when the values are equal to rounding (variance below
+ * (1e-12 max|value|)^2) or when any MCSE is NaN. May exceed 1 by chance
+ * when parameters barely matter. */
 double mkba_mcse_noise_share(const double *value, const double *mcse, size_t ndraws);
 
 /* Root mean square of mcse[0..n): the typical MCSE of one draw's mean. */

@@ -38,9 +38,11 @@ static const char help_text[] =
     "  --seed S            random seed, 0 .. 2^64-1 (default: the scenario's)\n"
     "  --threads T         OpenMP threads (default: all cores); results do not\n"
     "                      depend on it\n"
-    "  --set NAME=VALUE    fix parameter NAME at VALUE in every draw and arm, as if\n"
-    "                      the scenario said so; other parameters keep their draws\n"
-    "                      (repeatable; `mkba check` lists the names)\n"
+    "  --set NAME=VALUE    fix parameter NAME at VALUE in every draw, as if the\n"
+    "                      scenario said NAME = VALUE (arms that override NAME keep\n"
+    "                      their override); NAME@ARM=VALUE fixes it in arm ARM.\n"
+    "                      Other parameters keep their draws. Repeatable; `mkba\n"
+    "                      check` lists the names\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
     "  --force             overwrite an existing result file\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
@@ -114,10 +116,13 @@ static int parse_set(const char *s, run_args *r)
     char *end = NULL;
     errno = 0;
     double v = eq != NULL ? strtod(eq + 1, &end) : 0;
-    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || errno != 0 || v != v
+    /* Underflow (1e-400) reads as 0 or a tiny number: that is fine. */
+    int overflow = errno == ERANGE && (v > 1.0 || v < -1.0);
+    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || overflow || v != v
         || v - v != 0) {
-        fprintf(stderr, "mkba: --set expects NAME=VALUE with a finite number, e.g. --set "
-                        "p_debt_relapse=0.2, got '%s'\n", s);
+        fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE with a finite number "
+                        "(a decimal point, not a comma), e.g. --set p_debt_relapse=0.2, got "
+                        "'%s'\n", s);
         return -1;
     }
     char *name = strndup(s, (size_t)(eq - s));

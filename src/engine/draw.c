@@ -30,8 +30,6 @@ struct mkba_engine {
     mkba_layout *layout;
     mkba_tables *tables;
     mkba_counts *total;
-    mkba_counts **thread_counts;   /* streaming engine */
-    mkba_micro_work **thread_work;
     mkba_svc_work *svc;            /* scenarios with services */
     /* Batch means for the Monte Carlo standard error: the households of a
      * draw in nbatches fixed batches, each priced on its own from its
@@ -39,14 +37,25 @@ struct mkba_engine {
     int nbatches;
     mkba_counts *batch;
     mkba_draw_result *scratch;
+    /* The streaming engine: the batches' chunks, and per thread and batch
+     * integer counts ([thread * nbatches + batch]), zeroed when a thread
+     * first takes a chunk of the batch in a draw (used[] holds that draw's
+     * serial number), so a draw touches only what it uses. */
+    mkba_chunks chunks;
+    mkba_counts **thread_counts;
+    unsigned *used;
+    unsigned serial;
+    mkba_micro_work **thread_work;
 };
 
 void mkba_engine_free(mkba_engine *e)
 {
     if (e == NULL)
         return;
-    for (int i = 0; e->thread_counts && i < e->nthreads; i++)
+    for (int i = 0; e->thread_counts && i < e->nthreads * e->nbatches; i++)
         mkba_counts_free(e->thread_counts[i]);
+    mkba_free(e->used);
+    mkba_chunks_free(&e->chunks);
     for (int i = 0; e->thread_work && i < e->nthreads; i++)
         mkba_micro_work_free(e->thread_work[i]);
     mkba_free(e->thread_counts);
@@ -82,7 +91,7 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
 
 static int batches_alloc(mkba_engine *e)
 {
-    e->nbatches = mkba_svc_batches(e->households);
+    e->nbatches = mkba_batches(e->households);
     e->batch = mkba_counts_alloc(e->layout);
     e->scratch = mkba_draw_result_alloc(e->m);
     return e->batch != NULL && e->scratch != NULL ? MKBA_OK : MKBA_ENOMEM;
@@ -127,26 +136,24 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         }
         return e;
     }
-    e->thread_counts = mkba_calloc((size_t)e->nthreads, sizeof *e->thread_counts);
+    const size_t ntb = (size_t)e->nthreads * (size_t)e->nbatches;
+    e->thread_counts = mkba_calloc(ntb, sizeof *e->thread_counts);
+    e->used = mkba_calloc(ntb, sizeof *e->used);
     e->thread_work = mkba_calloc((size_t)e->nthreads, sizeof *e->thread_work);
-    if (e->thread_counts == NULL || e->thread_work == NULL)
+    if (e->thread_counts == NULL || e->used == NULL || e->thread_work == NULL
+        || mkba_chunks_init(&e->chunks, households, CHUNK) != MKBA_OK)
         goto nomem;
-    for (int i = 0; i < e->nthreads; i++) {
-        e->thread_counts[i] = mkba_counts_alloc(e->layout);
-        e->thread_work[i] = mkba_micro_work_alloc(e->layout);
-        if (e->thread_counts[i] == NULL || e->thread_work[i] == NULL)
+    for (size_t i = 0; i < ntb; i++)
+        if ((e->thread_counts[i] = mkba_counts_alloc(e->layout)) == NULL)
             goto nomem;
-    }
+    for (int i = 0; i < e->nthreads; i++)
+        if ((e->thread_work[i] = mkba_micro_work_alloc(e->layout)) == NULL)
+            goto nomem;
     return e;
 nomem:
     mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
     mkba_engine_free(e);
     return NULL;
-}
-
-long mkba_engine_households(const mkba_engine *e)
-{
-    return e->households;
 }
 
 /* Largest amount a cost or effect rule may take, per household: far above
@@ -184,37 +191,46 @@ static int check_amounts(const mkba_model *m, const double *values, long draw, m
     return MKBA_OK;
 }
 
-/* Simulates households [h0, h1) into e->total and, when e->batch is set,
- * also into e->batch. Chunks are fixed by household number, so the integer
- * counts do not depend on the threads. */
-static void simulate_range(mkba_engine *e, uint64_t seed, uint32_t draw, long h0, long h1,
-                           const mkba_engine_progress *p)
+/* Simulates every household of the draw: threads take the chunks
+ * dynamically and count into their own counts of the chunk's batch. Chunks
+ * are fixed by household number, so the integer counts do not depend on
+ * the threads. */
+static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
+                            const mkba_engine_progress *p)
 {
-    const long nchunks = (h1 - h0 + CHUNK - 1) / CHUNK;
+    const long nchunks = e->chunks.n;
     const double per_household = (double)e->m->narms * (double)e->m->timing.ncycles;
+    const unsigned serial = ++e->serial;
     long next_report = 0;
 #pragma omp parallel num_threads(e->nthreads)
     {
         int tid = omp_get_thread_num();
-        mkba_counts *c = e->thread_counts[tid];
-        mkba_counts_zero(c);
 #pragma omp for schedule(dynamic, 1)
         for (long i = 0; i < nchunks; i++) {
-            long a = h0 + i * CHUNK, b = a + CHUNK < h1 ? a + CHUNK : h1;
+            size_t tb = (size_t)tid * (size_t)e->nbatches + (size_t)e->chunks.batch[i];
+            if (e->used[tb] != serial) {
+                mkba_counts_zero(e->thread_counts[tb]);
+                e->used[tb] = serial;
+            }
+            long a = e->chunks.h0[i], b = e->chunks.h0[i + 1];
             mkba_micro_run(e->m, e->tables, seed, draw, (uint32_t)a, (uint32_t)b,
-                           e->thread_work[tid], c);
+                           e->thread_work[tid], e->thread_counts[tb]);
             if (tid == 0 && p != NULL && p->fn != NULL && i >= next_report) {
                 next_report = i + 16;
                 p->fn(p->user, p->done_before + (double)b * per_household, p->total);
             }
         }
     }
-    if (e->batch != NULL)
-        mkba_counts_zero(e->batch);
-    for (int i = 0; i < e->nthreads; i++) {
-        mkba_counts_add(e->total, e->thread_counts[i]);
-        if (e->batch != NULL)
-            mkba_counts_add(e->batch, e->thread_counts[i]);
+}
+
+/* Batch b's counts from every thread that counted some of it into e->batch. */
+static void gather_batch(mkba_engine *e, int b)
+{
+    mkba_counts_zero(e->batch);
+    for (int t = 0; t < e->nthreads; t++) {
+        size_t tb = (size_t)t * (size_t)e->nbatches + (size_t)b;
+        if (e->used[tb] == e->serial)
+            mkba_counts_add(e->batch, e->thread_counts[tb]);
     }
 }
 
@@ -234,17 +250,17 @@ static void price_batch(mkba_engine *e, size_t b, const double *values, mkba_dra
            A * E * sizeof *out->batch_effect_total_disc);
 }
 
-/* Simulates every household of one draw into e->total (streaming engine),
- * batch by batch, pricing each batch into out. */
+/* Simulates every household of one draw into e->total (streaming engine)
+ * and prices each batch on its own into out. */
 static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
                                 const double *values, mkba_draw_result *out,
                                 const mkba_engine_progress *p)
 {
-    const long H = e->households;
+    simulate_chunks(e, seed, draw, p);
     mkba_counts_zero(e->total);
     for (int b = 0; b < e->nbatches; b++) {
-        long h0 = H * b / e->nbatches, h1 = H * (b + 1) / e->nbatches;
-        simulate_range(e, seed, draw, h0, h1, p);
+        gather_batch(e, b);
+        mkba_counts_add(e->total, e->batch);
         if (e->nbatches > 1) {
             mkba_counts_to_double(e->batch);
             price_batch(e, (size_t)b, values, out);

@@ -251,6 +251,27 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
 void mkba_tally_totals(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                        const double *values, mkba_draw_result *r);
 
+/* ---- batches.c: household batches and the chunks threads take ---- */
+
+/* A draw's H households form mkba_batches(H) fixed batches of at least
+ * MKBA_MIN_BATCH households (batch b: [b*H/B, (b+1)*H/B)), at most
+ * MKBA_RESULT_BATCHES; each batch is cut into chunks of at most `chunk`
+ * households: chunk i is households [h0[i], h0[i + 1]) of batch batch[i]. */
+#define MKBA_MIN_BATCH 2
+int mkba_batches(long households);
+
+typedef struct mkba_chunks {
+    long n;                    /* chunks */
+    long *h0;                  /* [n + 1] */
+    int *batch;                /* [n] */
+    int nbatches;
+} mkba_chunks;
+
+/* Fills c for `households`; MKBA_ENOMEM when out of memory (free c with
+ * mkba_chunks_free in any case). */
+int mkba_chunks_init(mkba_chunks *c, long households, long chunk);
+void mkba_chunks_free(mkba_chunks *c);
+
 /* ---- draw.c: one draw of the model, the engine's face to the study layer ---- */
 
 typedef enum mkba_engine_mode {
@@ -275,9 +296,6 @@ typedef struct mkba_engine mkba_engine;
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads, mkba_error *err);
 void mkba_engine_free(mkba_engine *e);
-
-/* Households per draw (0 for the cohort trace). */
-long mkba_engine_households(const mkba_engine *e);
 
 /* Evaluates the model at `values` ([arm][parameter], from
  * mkba_params_sample) with the household random numbers of (seed, draw),

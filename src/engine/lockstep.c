@@ -21,14 +21,11 @@ struct mkba_svc_work {
     long households;
     mkba_svc_households hh;
     mkba_svc_queues *queues;
-    /* The households in nbatches fixed batches (mkba_svc_batches), cut
-     * into chunks of at most CHUNK: chunk i is households [chunk_h0[i],
-     * chunk_h0[i + 1]) of batch chunk_batch[i]. Tallies are kept per
+    /* The households in nbatches fixed batches (mkba_batches), cut
+     * into chunks of at most CHUNK (engine.h). Tallies are kept per
      * thread and batch, so a batch can be priced on its own. */
     int nbatches;
-    long nchunks;
-    long *chunk_h0;
-    int *chunk_batch;
+    mkba_chunks chunks;
     int64_t **delta;           /* per thread: [batch][arm][point][slot] */
     long (*counts)[MKBA_SVC_NCOUNTS]; /* per thread */
     mkba_counts **thread_counts; /* [thread * nbatches + batch] */
@@ -86,8 +83,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     for (int i = 0; w->thread_counts != NULL && i < w->nthreads * w->nbatches; i++)
         mkba_counts_free(w->thread_counts[i]);
     mkba_free(w->thread_counts);
-    mkba_free(w->chunk_h0);
-    mkba_free(w->chunk_batch);
+    mkba_chunks_free(&w->chunks);
     mkba_free(w->counts);
     mkba_free(w->tally.cost);
     mkba_free(w->tally.category);
@@ -107,33 +103,6 @@ static int category_index(const mkba_model *m, const char *name)
     return -1;
 }
 
-/* Cuts the households into batches and each batch into chunks. */
-static int chunks_alloc(mkba_svc_work *w)
-{
-    const long H = w->households, B = w->nbatches;
-    w->nchunks = 0;
-    for (long b = 0; b < B; b++)
-        w->nchunks += (H * (b + 1) / B - H * b / B + CHUNK - 1) / CHUNK;
-    w->chunk_h0 = mkba_malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_h0);
-    w->chunk_batch = mkba_malloc(((size_t)w->nchunks + 1) * sizeof *w->chunk_batch);
-    if (w->chunk_h0 == NULL || w->chunk_batch == NULL)
-        return 0;
-    long i = 0;
-    for (long b = 0; b < B; b++)
-        for (long h = H * b / B, h1 = H * (b + 1) / B; h < h1; h += CHUNK, i++) {
-            w->chunk_h0[i] = h;
-            w->chunk_batch[i] = (int)b;
-        }
-    w->chunk_h0[i] = H;
-    return 1;
-}
-
-int mkba_svc_batches(long households)
-{
-    long b = households / MKBA_SVC_MIN_BATCH;
-    return b >= MKBA_RESULT_BATCHES ? MKBA_RESULT_BATCHES : b < 1 ? 1 : (int)b;
-}
-
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads)
 {
@@ -142,14 +111,14 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         return NULL;
     w->nthreads = nthreads;
     w->households = households;
-    w->nbatches = mkba_svc_batches(households);
+    w->nbatches = mkba_batches(households);
     w->ndelta = l->narms * l->npoints * l->nslots;
     const size_t nb = (size_t)w->nbatches;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     int ok = mkba_svc_households_alloc(&w->hh, households, m->ndomains)
              && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
-             && chunks_alloc(w)
+             && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
              && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->thread_counts = mkba_calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
                     != NULL
@@ -260,16 +229,17 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
                     uint64_t seed, uint32_t draw, size_t arm, mkba_svc_work *w)
 {
     const mkba_layout *l = t->l;
-    const long n = w->households, nchunks = w->nchunks;
+    const long nchunks = w->chunks.n;
     const size_t per_arm = l->npoints * l->nslots;
     mkba_svc_arm a;
-    mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw, n);
+    mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
+                      w->households);
     mkba_svc_queues_clear(w->queues);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads)
     for (long i = 0; i < nchunks; i++) {
         int64_t *delta = w->delta[omp_get_thread_num()]
-                         + (size_t)w->chunk_batch[i] * w->ndelta + arm * per_arm;
-        for (long h = w->chunk_h0[i]; h < w->chunk_h0[i + 1]; h++)
+                         + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
+        for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
             mkba_svc_household_start(&a, &w->hh, h, delta);
     }
     for (int k = 1; k <= (int)l->ncycles; k++) {
@@ -277,13 +247,13 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
         for (long i = 0; i < nchunks; i++) {
-            int tid = omp_get_thread_num(), b = w->chunk_batch[i];
+            int tid = omp_get_thread_num(), b = w->chunks.batch[i];
             int64_t *delta = w->delta[tid] + (size_t)b * w->ndelta + arm * per_arm;
             uint64_t *entries = w->thread_counts[tid * w->nbatches + b]->entries
                                 + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines. */
             long local[MKBA_SVC_NCOUNTS] = {0};
-            for (long h = w->chunk_h0[i]; h < w->chunk_h0[i + 1]; h++)
+            for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
                 mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, local);
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
                 w->counts[tid][j] += local[j];

@@ -161,13 +161,9 @@ void mkba_svc_work_free(mkba_svc_work *w);
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
                   uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c);
 
-/* Batches of households for Monte Carlo standard errors: the number of
- * batches (1 .. MKBA_RESULT_BATCHES, at least MKBA_SVC_MIN_BATCH households
- * each) for `households`, and batch b's integer tallies of the last
- * mkba_svc_run as counts (households, occupancy, entries), for pricing one
- * batch on its own. */
-#define MKBA_SVC_MIN_BATCH 2
-int mkba_svc_batches(long households);
+/* Batch b's integer tallies of the last mkba_svc_run as counts
+ * (households, occupancy, entries), for pricing one batch of households
+ * (mkba_batches) on its own. */
 void mkba_svc_batch_counts(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c);
 
 /* Adds the service costs and outputs of the last mkba_svc_run to r (after

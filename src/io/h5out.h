@@ -101,6 +101,10 @@ typedef struct mkba_h5_totals {
     long draws, households;
     /* "written" when /analysis is in the file, else why it is not. */
     char *analysis_status;
+    /* The study (root attributes; NULL when absent): design "psa",
+     * "base_case" or "points"; for a points design the draw whose random
+     * numbers every point used; the values fixed by --set, as text. */
+    char *design, *design_draw, *fixed;
 
     /* Settings and labels of the decision outputs (docs/output.md). */
     int *effect_lower_is_better;  /* [E] 1: less of the effect is better */

@@ -48,6 +48,9 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     mkba_free(t->mode);
     mkba_free(t->base_case);
     mkba_free(t->analysis_status);
+    mkba_free(t->design);
+    mkba_free(t->design_draw);
+    mkba_free(t->fixed);
     mkba_free(t->effect_lower_is_better);
     mkba_free(t->effect_payer);
     mkba_free(t->effect_category);
@@ -231,8 +234,20 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     }
     t->draws = (long)draws;
     t->households = (long)households;
-    /* Absent in a file committed without analyses (e.g. by tests). */
-    t->analysis_status = mkba_h5_attr_read_string(f, "analysis_status");
+    /* Optional: analysis_status is absent in a file committed without
+     * analyses (e.g. by tests), the study's attributes in files written
+     * before the study layer and in studies that did not set them. */
+    struct { const char *name; char **out; } optional[] = {
+        { "analysis_status", &t->analysis_status }, { "design", &t->design },
+        { "design_draw", &t->design_draw }, { "fixed", &t->fixed },
+    };
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (H5Aexists(f, optional[i].name) > 0
+            && (*optional[i].out = mkba_h5_attr_read_string(f, optional[i].name)) == NULL) {
+            mkba_free(reference);
+            return mkba_h5_error(err, MKBA_EIO, "%s: cannot read root attribute %s (or out of "
+                                 "memory)", path, optional[i].name);
+        }
     t->reference = -1;
     for (size_t a = 0; a < t->narms; a++)
         if (strcmp(t->arm[a], reference) == 0)

@@ -74,7 +74,7 @@ struct mkba_params_work {
     double *ref;            /* [n]: reference values of this draw */
     double *vbuf;           /* [max_vars] */
     double *z, *x;          /* [max_cop] */
-    const double *fixed;    /* [n] or NULL: mkba_params_work_fix */
+    const double *fixed;    /* [narms][n] or NULL: mkba_params_work_fix */
 };
 
 /* "file:line: path" (or just path) for messages. */
@@ -951,6 +951,11 @@ static int bad_value(const mkba_params *p, size_t i, size_t arm, uint32_t draw, 
                           when, arm_label(name, sizeof name, p, arm), q->name, value, here);
 }
 
+int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm)
+{
+    return p->param[index].arm_dist[arm].kind != NO_OVERRIDE;
+}
+
 void mkba_params_work_fix(mkba_params_work *w, const double *fixed)
 {
     w->fixed = fixed;
@@ -967,12 +972,13 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
     reference_values(p, seed, draw, base_case, which, work);
     for (size_t a = 0; a < p->narms; a++) {
         double *v = values + a * p->n;
+        const double *fixed = work->fixed != NULL ? work->fixed + a * p->n : NULL;
         for (size_t i = 0; i < p->n; i++) {
             const mkba_param *q = &p->param[i];
             const mkba_dist *o = &q->arm_dist[a];
             const mkba_dist *d = o->kind != NO_OVERRIDE ? o : &q->dist;
-            if (work->fixed != NULL && !isnan(work->fixed[i])) {
-                v[i] = work->fixed[i];
+            if (fixed != NULL && !isnan(fixed[i])) {
+                v[i] = fixed[i];
                 continue;
             }
             if (d->kind == MKBA_DIST_EXPR) {
@@ -991,7 +997,7 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
         }
         for (size_t k = 0; k < p->norder[a]; k++) {
             const expr_slot *s = &p->slot[p->order[a][k]];
-            if (work->fixed != NULL && !isnan(work->fixed[s->param]))
+            if (fixed != NULL && !isnan(fixed[s->param]))
                 continue;
             for (size_t j = 0; j < s->nvars; j++)
                 work->vbuf[j] = v[s->var[j]];

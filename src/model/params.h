@@ -135,12 +135,15 @@ mkba_params_work *mkba_params_work_alloc(const mkba_params *p);
 void mkba_params_work_free(mkba_params_work *w);
 
 /* Fixes parameters for the samples taken with w until called again:
- * fixed[i] (an array of mkba_params_count values, borrowed) is the value of
- * parameter i in every arm, or NaN for a parameter sampled as usual; NULL
- * fixes none. A fixed parameter acts as one defined as that fixed value:
+ * fixed[arm * mkba_params_count + i] (borrowed) is the value of parameter i
+ * in that arm, or NaN for a parameter sampled as usual; NULL fixes none. A
+ * fixed parameter acts as one defined as that fixed value in that arm:
  * derived parameters that use it are computed from it, and every other
  * parameter keeps its own random stream, so its draws do not change. */
 void mkba_params_work_fix(mkba_params_work *w, const double *fixed);
+
+/* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
+int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 
 int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
                        int base_case, mkba_base_case which, double *values,

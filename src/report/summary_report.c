@@ -75,6 +75,11 @@ static void run_table(builder *b)
     ROW("households per draw", "%ld", t->households);
     ROW("mode", "%s", t->mode ? t->mode : "");
     ROW("base case", "%s", t->base_case ? t->base_case : "");
+    ROW("design", "%s", t->design ? t->design : "psa");
+    if (t->design_draw != NULL)
+        ROW("design draw", "%s", t->design_draw);
+    if (t->fixed != NULL)
+        ROW("fixed (--set)", "%s", t->fixed);
     ROW("horizon years", "%.10g", (double)t->ncycles * t->cycle_years);
     ROW("cycle years", "%.10g", t->cycle_years);
     ROW("discount rate costs", "%.10g", t->rate_costs);
@@ -284,15 +289,27 @@ static void mc_table(builder *b)
             }
         }
     }
-    mkba_rtable_note(b->r, tb, "MCSE: the standard error of a draw's mean from %zu fixed "
-                     "household batches (docs/summary.md); mean +- 2 MCSE holds the value of an "
-                     "unlimited population in about 95%% of runs.", t->nbatches);
-    if (s->ndraws >= 2)
-        mkba_rtable_note(b->r, tb, "PSA: MCSE is the root mean square over the %zu draws; "
-                         "noise share is the part of the variance over draws that is household "
-                         "noise, the rest is parameter uncertainty. A share above 10%% asks for "
-                         "more households per draw.", s->ndraws);
-    else
+    size_t used = t->nbatches;
+    for (size_t d = 0; d < t->ndraws; d++) {
+        size_t n = 0;
+        while (n < t->nbatches && t->batch_households[d * t->nbatches + n] > 0.0)
+            n++;
+        used = n < used ? n : used;
+    }
+    if (s->ndraws < 2) {
+        mkba_rtable_note(b->r, tb, "MCSE: the standard error of the mean from %zu fixed "
+                         "household batches (docs/summary.md); mean +- 2 MCSE holds the value "
+                         "of an unlimited population in about 95%% of runs.", used);
+        mkba_rtable_note(b->r, tb, "Noise share needs PSA draws: n/a for a base case.");
+    } else {
+        mkba_rtable_note(b->r, tb, "MCSE: the typical standard error of one draw's mean (root "
+                         "mean square over the %zu draws, each from %zu fixed household "
+                         "batches); the PSA mean's own error is about MCSE / sqrt(draws) plus "
+                         "the parameter spread / sqrt(draws).", s->ndraws, used);
+        mkba_rtable_note(b->r, tb, "Noise share: the part of the variance over draws that is "
+                         "household noise, the rest is parameter uncertainty. A share above "
+                         "10%% asks for more households per draw.");
+    }
         mkba_rtable_note(b->r, tb, "Noise share needs PSA draws: n/a for a base case.");
 }
 

@@ -65,8 +65,13 @@ static void print_header(FILE *f, const mkba_summary_header *h, const mkba_h5_to
     if (h->scenario != NULL)
         fprintf(f, "Scenario        %s\n", h->scenario);
     fprintf(f, "Result file     %s\n", h->file ? h->file : "");
-    if (h->draws < 0)
-        fprintf(f, "Draws           %zu stored%s\n", t->ndraws,
+    if (t->design != NULL && strcmp(t->design, "points") == 0)
+        fprintf(f, "Points          %zu points of a design (explicit values, /design), all on "
+                "the random numbers of draw %s: intervals are over the points, not PSA\n",
+                t->ndraws, t->design_draw != NULL ? t->design_draw : "?");
+    else if (h->draws < 0 || (h->draws > 0 && t->ndraws != (size_t)h->draws))
+        fprintf(f, "Draws           %zu stored%s%s\n", t->ndraws,
+                h->draws > 0 ? " (part of a split run)" : "",
                 t->ndraws >= 2 ? "; intervals are 2.5% and 97.5% percentiles" : "; no intervals");
     else if (h->draws > 0)
         fprintf(f, "Draws           %ld PSA draws; intervals are 2.5%% and 97.5%% percentiles\n",
@@ -74,6 +79,8 @@ static void print_header(FILE *f, const mkba_summary_header *h, const mkba_h5_to
     else
         fprintf(f, "Draws           base case only (every parameter at its %s); no intervals\n",
                 h->base_case && strcmp(h->base_case, "mode") == 0 ? "mode" : "mean");
+    if (t->fixed != NULL)
+        fprintf(f, "Fixed (--set)   %s\n", t->fixed);
     if (h->households > 0)
         fprintf(f, "Households      %ld per draw (%s)\n", h->households,
                 h->mode ? h->mode : "microsimulation");

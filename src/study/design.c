@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/strutil.h"
 #include "study/design.h"
 #include "core/alloc.h"
 
@@ -29,23 +30,24 @@ static mkba_design *design_alloc(const mkba_model *m, mkba_design_kind kind, siz
                                  mkba_error *err)
 {
     mkba_design *d = mkba_calloc(1, sizeof *d);
-    size_t np = mkba_params_count(m->params);
+    size_t na = m->narms, np = mkba_params_count(m->params), row = na * np + 1;
     if (d != NULL) {
         d->kind = kind;
         d->npoints = npoints;
+        d->narms = na;
         d->nparams = np;
-        d->fixed = mkba_malloc((np + 1) * sizeof *d->fixed);
-        if (kind == MKBA_DESIGN_POINTS && npoints <= SIZE_MAX / (np + 1) / sizeof(double))
-            d->point = mkba_malloc(npoints * (np + 1) * sizeof *d->point);
+        d->fixed = mkba_malloc(row * sizeof *d->fixed);
+        if (kind == MKBA_DESIGN_POINTS && npoints <= SIZE_MAX / row / sizeof(double))
+            d->point = mkba_malloc(npoints * row * sizeof *d->point);
     }
     if (d == NULL || d->fixed == NULL || (kind == MKBA_DESIGN_POINTS && d->point == NULL)) {
         mkba_design_free(d);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory for a design of %zu points", npoints);
         return NULL;
     }
-    for (size_t i = 0; i < np; i++)
+    for (size_t i = 0; i < na * np; i++)
         d->fixed[i] = NAN;
-    for (size_t i = 0; d->point != NULL && i < npoints * np; i++)
+    for (size_t i = 0; d->point != NULL && i < npoints * na * np; i++)
         d->point[i] = NAN;
     return d;
 }
@@ -109,22 +111,68 @@ int mkba_design_param(const mkba_model *m, const char *what, const char *name,
     return k;
 }
 
-int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, double value,
-                    mkba_error *err)
+/* Sets row[arm][k] = value for arm `arm`, or for every arm without an
+ * override of k when arm < 0; returns how many arms it set. */
+static size_t set_arms(const mkba_model *m, size_t np, double *row, size_t k, int arm,
+                       double value)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < m->narms; a++)
+        if (arm >= 0 ? a == (size_t)arm : !mkba_params_overridden(m->params, k, a)) {
+            row[a * np + k] = value;
+            n++;
+        }
+    return n;
+}
+
+static int arm_index(const mkba_model *m, const char *name)
+{
+    for (size_t a = 0; a < m->narms; a++)
+        if (strcmp(m->arm[a].name, name) == 0)
+            return (int)a;
+    return -1;
+}
+
+int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const char *arm,
+                    double value, mkba_error *err)
 {
     int k = mkba_design_param(m, "--set", name, err);
     if (k < 0)
         return err != NULL ? err->code : MKBA_EINVAL;
     if (!isfinite(value))
         return mkba_error_set(err, MKBA_EINVAL, "--set %s: expected a finite number", name);
-    d->fixed[k] = value;
+    int a = -1;
+    if (arm != NULL && (a = arm_index(m, arm)) < 0) {
+        const char *names[MKBA_MAX_ARMS];
+        for (size_t i = 0; i < m->narms; i++)
+            names[i] = m->arm[i].name;
+        const char *near = mkba_closest_name(arm, names, m->narms);
+        return mkba_error_set(err, MKBA_EINVAL, "--set %s@%s: the scenario has no arm '%s'%s%s%s",
+                              name, arm, arm, near != NULL ? " (did you mean '" : "",
+                              near != NULL ? near : "", near != NULL ? "'?)" : "");
+    }
+    for (size_t i = 0; i < m->narms; i++)
+        if ((a < 0 || i == (size_t)a) && !isnan(d->fixed[i * d->nparams + (size_t)k]))
+            return mkba_error_set(err, MKBA_EINVAL, "--set %s: given more than once for arm "
+                                  "'%s'", name, m->arm[i].name);
+    if (set_arms(m, d->nparams, d->fixed, (size_t)k, a, value) == 0)
+        return mkba_error_set(err, MKBA_EINVAL, "--set %s: every arm overrides this parameter, "
+                              "so the scenario's own definition is used nowhere; fix it in one "
+                              "arm with --set %s@ARM=%g", name, name, value);
     return MKBA_OK;
+}
+
+void mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
+                           double value)
+{
+    set_arms(m, d->nparams, d->point + i * d->narms * d->nparams, k, arm, value);
 }
 
 void mkba_design_row(const mkba_design *d, size_t i, double *row)
 {
-    const double *p = d->point != NULL ? d->point + i * d->nparams : NULL;
-    for (size_t k = 0; k < d->nparams; k++)
+    const size_t n = d->narms * d->nparams;
+    const double *p = d->point != NULL ? d->point + i * n : NULL;
+    for (size_t k = 0; k < n; k++)
         row[k] = p != NULL && !isnan(p[k]) ? p[k] : d->fixed[k];
 }
 

@@ -11,7 +11,13 @@
  *              random numbers, so differences between points are not
  *              Monte Carlo noise). One-way, sweep, Sobol and ex-post
  *              designs produce this kind.
- * Any design may fix parameters for all its points (mkba run --set). */
+ * Any design may fix parameters for all its points (mkba run --set).
+ *
+ * A value fixed by name alone acts as the scenario's own definition would:
+ * it holds in every arm that does not override the parameter, and an arm
+ * with an override keeps it. A value fixed for one arm holds in that arm,
+ * override or not. A member of a correlation may be fixed; the other
+ * members keep their own (correlated) draws. */
 #ifndef MKBA_STUDY_DESIGN_H
 #define MKBA_STUDY_DESIGN_H
 
@@ -29,12 +35,12 @@ typedef enum mkba_design_kind {
 typedef struct mkba_design {
     mkba_design_kind kind;
     size_t npoints;
-    size_t nparams;
-    double *fixed;             /* [nparams]: fixed at every point; NaN: free */
-    /* Points designs: [npoints][nparams] values of each point (NaN: free,
-     * or the value in `fixed`); the free parameters take PSA draw `draw`
-     * (base_case 0) or the base case (base_case 1); the households of
-     * every point use the random numbers of draw `draw`. */
+    size_t narms, nparams;
+    double *fixed;             /* [narms][nparams]: fixed at every point; NaN: free */
+    /* Points designs: [npoints][narms][nparams] values of each point (NaN:
+     * free, or the value in `fixed`); the free parameters take PSA draw
+     * `draw` (base_case 0) or the base case (base_case 1); the households
+     * of every point use the random numbers of draw `draw`. */
     double *point;
     int base_case;
     uint32_t draw;
@@ -56,11 +62,20 @@ void mkba_design_free(mkba_design *d);
 int mkba_design_param(const mkba_model *m, const char *what, const char *name,
                       mkba_error *err);
 
-/* Fixes parameter `name` at `value` in every point, in every arm. */
-int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, double value,
-                    mkba_error *err);
+/* Fixes parameter `name` at `value` in every point: in arm `arm` (an arm
+ * name), or with arm NULL in every arm that does not override it. An
+ * unknown name or arm, a Dirichlet component, a non-finite value, a
+ * parameter fixed twice or one every arm overrides is an error naming it. */
+int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const char *arm,
+                    double value, mkba_error *err);
 
-/* The values fixed at point i ([nparams], NaN: free) into row. */
+/* Sets parameter k (from mkba_design_param) at point i of a points design
+ * to value: in arm `arm` (index), or with arm < 0 in every arm that does
+ * not override it. */
+void mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
+                           double value);
+
+/* The values fixed at point i ([narms][nparams], NaN: free) into row. */
 void mkba_design_row(const mkba_design *d, size_t i, double *row);
 
 /* The draw whose random numbers point i uses, and whether its free

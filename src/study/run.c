@@ -15,6 +15,24 @@ void mkba_run_options_init(mkba_run_options *o)
     o->analyse = 1;
 }
 
+/* Fixes "NAME" (the scenario's definition) or "NAME@ARM" (one arm). */
+static int fix(mkba_design *d, const mkba_model *m, const char *spec, double value,
+               mkba_error *err)
+{
+    const char *at = strchr(spec, '@');
+    if (at == NULL)
+        return mkba_design_fix(d, m, spec, NULL, value, err);
+    size_t n = (size_t)(at - spec);
+    char *name = mkba_malloc(n + 1);
+    if (name == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    memcpy(name, spec, n);
+    name[n] = '\0';
+    int rc = mkba_design_fix(d, m, name, at + 1, value, err);
+    mkba_free(name);
+    return rc;
+}
+
 static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
                mkba_error *err);
 
@@ -38,7 +56,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
     long npoints = draws == 0 ? 1 : draws;
     long first = o->ndraws_part > 0 ? o->first_draw : 0;
     long count = o->ndraws_part > 0 ? o->ndraws_part : npoints;
-    if (first < 0 || first + count > npoints)
+    if (first < 0 || count > npoints || first > npoints - count)
         return mkba_error_set(err, MKBA_EINVAL, "draw range [%ld, %ld) is outside the %ld draws",
                               first, first + count, npoints);
 
@@ -47,7 +65,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         return err != NULL ? err->code : MKBA_ENOMEM;
     int rc = MKBA_OK;
     for (size_t i = 0; rc == MKBA_OK && i < o->nset; i++)
-        rc = mkba_design_fix(d, m, o->set_name[i], o->set_value[i], err);
+        rc = fix(d, m, o->set_name[i], o->set_value[i], err);
     mkba_study_options so = {
         .output = o->output,
         .force = o->force,

@@ -42,9 +42,13 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
+        if (S_ISDIR(st.st_mode)) {
+            size_t n = strlen(path);
+            int slash = n > 0 && path[n - 1] == '/';
             return mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: it is a "
-                                  "folder; give a file name, e.g. -o %s/out.h5", path, path);
+                                  "folder; give a file name, e.g. -o %s%sout.h5", path, path,
+                                  slash ? "" : "/");
+        }
         if (!S_ISREG(st.st_mode))
             return mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: it exists "
                                   "and is not a regular file (a device, pipe or socket)", path);
@@ -100,10 +104,10 @@ static int study_init(study *s, mkba_error *err)
     const size_t np = mkba_params_count(m->params);
     const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
     /* Few households per point and enough points: whole points per thread.
-     * The cohort trace is serial within a point, so it always qualifies. */
-    s->point_parallel = s->nthreads > 1 && s->count >= 2 * (size_t)s->nthreads
-                        && (cohort || s->o->households
-                                      < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads);
+     * Not the cohort trace, which allocates its trace per draw: worker
+     * threads allocate nothing (core/alloc.h). */
+    s->point_parallel = !cohort && s->nthreads > 1 && s->count >= 2 * (size_t)s->nthreads
+                        && s->o->households < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads;
     s->nwork = s->point_parallel ? s->nthreads : 1;
     s->nslots = s->point_parallel ? 4 * (size_t)s->nthreads : 1;
     s->work = mkba_calloc((size_t)s->nwork, sizeof *s->work);
@@ -120,7 +124,7 @@ static int study_init(study *s, mkba_error *err)
             return err != NULL ? err->code : MKBA_ENOMEM;
         w->pwork = mkba_params_work_alloc(m->params);
         w->values = mkba_calloc(m->narms * (np + 1), sizeof *w->values);
-        w->fixed = mkba_calloc(np + 1, sizeof *w->fixed);
+        w->fixed = mkba_calloc(m->narms * np + 1, sizeof *w->fixed);
         if (w->pwork == NULL || w->values == NULL || w->fixed == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
         mkba_params_work_fix(w->pwork, w->fixed);
@@ -235,28 +239,82 @@ static int finish_file(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
-/* The root attribute `design`, and the values the design fixed: /design/fixed
- * [parameter] when --set fixed any, /design/point_values [draw][parameter]
- * for a points design. */
+/* "NAME = VALUE (arm ARM)" for every fixed value, "; "-separated, into buf
+ * (the root attribute `fixed`, which the summary shows). */
+static void fixed_text(const study *s, char *buf, size_t size)
+{
+    const mkba_design *d = s->d;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < d->nparams && used < size; k++) {
+        size_t nset = 0, a1 = 0;
+        for (size_t a = 0; a < d->narms; a++)
+            if (!isnan(d->fixed[a * d->nparams + k])) {
+                nset++;
+                a1 = a;
+            }
+        if (nset == 0)
+            continue;
+        double v = d->fixed[a1 * d->nparams + k];
+        /* The shortest form that reads back as v. */
+        char num[32];
+        snprintf(num, sizeof num, "%.15g", v);
+        if (strtod(num, NULL) != v)
+            snprintf(num, sizeof num, "%.17g", v);
+        int n = snprintf(buf + used, size - used, "%s%s = %s", used > 0 ? "; " : "",
+                         mkba_params_get(s->m->params, k)->name, num);
+        used += n > 0 ? (size_t)n : 0;
+        const char *sep = " (in ";
+        for (size_t a = 0; a < d->narms && used < size && nset < d->narms; a++)
+            if (!isnan(d->fixed[a * d->nparams + k])) {
+                n = snprintf(buf + used, size - used, "%s%s", sep, s->m->arm[a].name);
+                used += n > 0 ? (size_t)n : 0;
+                sep = ", ";
+            }
+        if (nset < d->narms && used < size) {
+            n = snprintf(buf + used, size - used, ")");
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+}
+
+/* The root attributes `design` (and for a points design `design_draw`
+ * and `design_base_case`, for --set runs `fixed`), and the values the
+ * design fixed: /design/fixed [arm][parameter] when --set fixed any,
+ * /design/point_values [draw][arm][parameter] for a points design. */
 static int store_design(const study *s, mkba_error *err)
 {
     const mkba_design *d = s->d;
-    const size_t np = d->nparams;
+    const size_t na = d->narms, np = d->nparams;
     int any_fixed = 0;
-    for (size_t k = 0; k < np; k++)
+    for (size_t k = 0; k < na * np; k++)
         any_fixed |= !isnan(d->fixed[k]);
     mkba_h5_store *st = mkba_h5_store_open(mkba_h5_tmp_path(s->writer), 1, err);
     if (st == NULL)
         return err != NULL ? err->code : MKBA_EIO;
     int rc = mkba_h5_store_attr(st, "/", "design", mkba_design_kind_name(d->kind), err);
+    char text[4096];
+    if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
+        snprintf(text, sizeof text, "%u", (unsigned)d->draw);
+        rc = mkba_h5_store_attr(st, "/", "design_draw", text, err);
+        if (rc == MKBA_OK)
+            rc = mkba_h5_store_attr(st, "/", "design_base_case", d->base_case ? "yes" : "no",
+                                    err);
+    }
+    if (rc == MKBA_OK && any_fixed) {
+        fixed_text(s, text, sizeof text);
+        rc = mkba_h5_store_attr(st, "/", "fixed", text, err);
+    }
     if (rc == MKBA_OK && (any_fixed || d->kind == MKBA_DESIGN_POINTS))
         rc = mkba_h5_store_group(st, "/design", "the values a design fixed", err);
-    if (rc == MKBA_OK && any_fixed)
-        rc = mkba_h5_store_doubles(st, "/design/fixed", 1, &np, d->fixed, err);
+    if (rc == MKBA_OK && any_fixed) {
+        size_t dims[2] = { na, np };
+        rc = mkba_h5_store_doubles(st, "/design/fixed", 2, dims, d->fixed, err);
+    }
     if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
-        size_t dims[2] = { s->count, np };
-        rc = mkba_h5_store_doubles(st, "/design/point_values", 2, dims,
-                                   d->point + s->first * np, err);
+        size_t dims[3] = { s->count, na, np };
+        rc = mkba_h5_store_doubles(st, "/design/point_values", 3, dims,
+                                   d->point + s->first * na * np, err);
     }
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     return rc != MKBA_OK ? rc : rc2;

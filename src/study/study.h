@@ -11,8 +11,9 @@
  *
  * Parallelism: a point with many households runs its households in
  * parallel; when points are many and households per point few, the driver
- * runs several points at once, one engine per thread. Either way every
- * number is identical for any thread count. */
+ * runs several points at once, one engine per thread (not the cohort
+ * trace, which is serial). Either way every number is identical for any
+ * thread count. */
 #ifndef MKBA_STUDY_STUDY_H
 #define MKBA_STUDY_STUDY_H
 

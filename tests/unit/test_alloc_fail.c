@@ -1,8 +1,11 @@
-/* Allocation failures: an allocator that fails every allocation from the
- * n-th on, for n = 1, 2, ... through scenario loading, a run with its
+/* Allocation failures: an allocator that fails the n-th allocation, for
+ * n = 1, 2, ... until a call makes fewer than n, through scenario loading,
+ * runs (households in parallel, whole points in parallel) with their
  * result file and decision outputs, and the summary. Every failure must
- * return an error with a message, leave no result file (nor its
- * temporary) and, under AddressSanitizer (make check), leak nothing. */
+ * return an error with a message and leave no result file (nor its
+ * temporary); under AddressSanitizer (make check) nothing may leak. The
+ * allocator tags its blocks, so memory freed through it that it did not
+ * allocate (or freed twice) is caught too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,45 +19,80 @@
 #include "mkba/mkba.h"
 
 typedef struct failing {
-    long calls, fail_from;     /* allocations so far; fail from this one on */
-    long failed;
+    long calls, fail_at;       /* allocations so far; fail this one */
+    long failed, foreign;      /* failures made; frees of blocks it did not make */
 } failing;
+
+/* Each block starts with a tag, so a free can tell the blocks it made. */
+#define TAG 0x6d6b6261u
+#define HEAD 16
 
 static int fails(failing *f)
 {
-    if (++f->calls >= f->fail_from && f->fail_from > 0) {
+    if (++f->calls == f->fail_at) {
         f->failed++;
         return 1;
     }
     return 0;
 }
 
+static void *tagged(void *base)
+{
+    if (base == NULL)
+        return NULL;
+    *(unsigned *)base = TAG;
+    return (char *)base + HEAD;
+}
+
 static void *f_malloc(void *user, size_t size)
 {
-    return fails(user) ? NULL : malloc(size);
+    return fails(user) ? NULL : tagged(malloc(size + HEAD));
 }
 
 static void *f_calloc(void *user, size_t n, size_t size)
 {
-    return fails(user) ? NULL : calloc(n, size);
+    if (fails(user) || (size != 0 && n > ((size_t)-1 - HEAD) / size))
+        return NULL;
+    return tagged(calloc(n * size + HEAD, 1));
+}
+
+/* The block of p, or NULL (counted) when p is not one of ours. */
+static void *base_of(failing *f, void *p)
+{
+    char *b = (char *)p - HEAD;
+    if (*(unsigned *)b != TAG) {
+        f->foreign++;
+        return NULL;
+    }
+    return b;
 }
 
 static void *f_realloc(void *user, void *p, size_t size)
 {
-    return fails(user) ? NULL : realloc(p, size);
+    if (fails(user))
+        return NULL;
+    if (p == NULL)
+        return tagged(malloc(size + HEAD));
+    void *b = base_of(user, p);
+    return b != NULL ? tagged(realloc(b, size + HEAD)) : NULL;
 }
 
 static void f_free(void *user, void *p)
 {
-    (void)user;
-    free(p);
+    if (p == NULL)
+        return;
+    char *b = base_of(user, p);
+    if (b != NULL) {
+        *(unsigned *)b = 0;
+        free(b);
+    }
 }
 
-static void context(mkba_context *ctx, failing *f, long fail_from)
+static void context(mkba_context *ctx, failing *f, long fail_at)
 {
     mkba_context_init(ctx);
-    f->calls = f->failed = 0;
-    f->fail_from = fail_from;
+    f->calls = f->failed = f->foreign = 0;
+    f->fail_at = fail_at;
     ctx->alloc = (mkba_allocator){ f_malloc, f_calloc, f_realloc, f_free, f };
     ctx->threads = 2;
 }
@@ -73,11 +111,16 @@ static void test_load(void **state)
             mkba_model *m = NULL;
             mkba_error err = {0};
             int rc = mkba_scenario_load(&ctx, scenarios[i], &m, &err);
-            if (f.failed == 0) {
+            int done = f.failed == 0;
+            if (done) {
                 assert_int_equal(rc, MKBA_OK);
                 mkba_model_free(m);
-                break;
             }
+            if (f.foreign != 0)
+                fail_msg("%s: %ld frees of memory the allocator did not make", scenarios[i],
+                         f.foreign);
+            if (done)
+                break;
             if (rc == MKBA_OK)
                 fail_msg("%s: allocation %ld failed, yet the load succeeded", scenarios[i], n);
             assert_null(m);
@@ -105,34 +148,43 @@ static void test_run_and_summary(void **state)
         mkba_error err = {0};
         if (mkba_scenario_load(NULL, scenarios[i], &m, &err) != MKBA_OK)
             fail_msg("%s", err.message);
-        mkba_run_options o;
-        mkba_run_options_init(&o);
-        o.output = out;
-        o.force = 1;
-        o.draws = 3;
-        o.households = 40;
+        /* 3 draws on 2 threads run households in parallel; 5 run whole
+         * draws in parallel (study.h). */
+        static const long draws[] = { 3, 5 };
         long n = 1;
-        for (;; n++) {
-            failing f;
-            mkba_context ctx;
-            context(&ctx, &f, n);
-            remove(out);
-            mkba_error_clear(&err);
-            int rc = mkba_run(&ctx, m, &o, &err);
-            if (f.failed == 0) {
-                assert_int_equal(rc, MKBA_OK);
-                break;
+        for (size_t r = 0; r < 2; r++) {
+            mkba_run_options o;
+            mkba_run_options_init(&o);
+            o.output = out;
+            o.force = 1;
+            o.draws = draws[r];
+            o.households = 40;
+            for (n = 1;; n++) {
+                failing f;
+                mkba_context ctx;
+                context(&ctx, &f, n);
+                remove(out);
+                mkba_error_clear(&err);
+                int rc = mkba_run(&ctx, m, &o, &err);
+                if (f.foreign != 0)
+                    fail_msg("%s: %ld frees of memory the allocator did not make",
+                             scenarios[i], f.foreign);
+                if (f.failed == 0) {
+                    assert_int_equal(rc, MKBA_OK);
+                    break;
+                }
+                if (rc == MKBA_OK)
+                    fail_msg("%s: allocation %ld failed, yet the run succeeded", scenarios[i],
+                             n);
+                if (err.message[0] == '\0')
+                    fail_msg("%s: allocation %ld failed without a message", scenarios[i], n);
+                if (exists(out) || exists(tmp))
+                    fail_msg("%s: allocation %ld failed and left %s", scenarios[i], n,
+                             exists(out) ? out : tmp);
             }
-            if (rc == MKBA_OK)
-                fail_msg("%s: allocation %ld failed, yet the run succeeded", scenarios[i], n);
-            if (err.message[0] == '\0')
-                fail_msg("%s: allocation %ld failed without a message", scenarios[i], n);
-            if (exists(out) || exists(tmp))
-                fail_msg("%s: allocation %ld failed and left %s", scenarios[i], n,
-                         exists(out) ? out : tmp);
+            print_message("%s, %ld draws: run survives each of its %ld allocations failing\n",
+                          scenarios[i], draws[r], n - 1);
         }
-        print_message("%s: run survives each of its %ld allocations failing\n", scenarios[i],
-                      n - 1);
         FILE *sink = fopen("/dev/null", "w");
         assert_non_null(sink);
         for (n = 1;; n++) {
@@ -141,6 +193,9 @@ static void test_run_and_summary(void **state)
             context(&ctx, &f, n);
             mkba_error_clear(&err);
             int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
+            if (f.foreign != 0)
+                fail_msg("%s: %ld frees of memory the allocator did not make", scenarios[i],
+                         f.foreign);
             if (f.failed == 0) {
                 assert_int_equal(rc, MKBA_OK);
                 break;

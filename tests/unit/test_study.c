@@ -149,6 +149,79 @@ static void test_set_equals_hand_edit(void **state)
     unlink(b);
 }
 
+/* A parameter that an arm overrides: --set NAME fixes the scenario's own
+ * definition and the overriding arm keeps its override, exactly as an
+ * edited scenario; --set NAME@ARM fixes it in that arm only. */
+static void test_set_overridden(void **state)
+{
+    (void)state;
+    char edited[64], a[64], b[64];
+    snprintf(edited, sizeof edited, "/tmp/mkba-study-ov-%d.cfg", (int)getpid());
+    snprintf(a, sizeof a, "/tmp/mkba-study-ov-%d-set.h5", (int)getpid());
+    snprintf(b, sizeof b, "/tmp/mkba-study-ov-%d-edit.h5", (int)getpid());
+    /* The reference definition, not the integrated arm's override. */
+    const char *key[] = { "p_debt_recover = { dist = \"beta\"; alpha = 20.0" };
+    const char *line[] = { "p_debt_recover = 0.3;" };
+    edit_copy("tests/data/full.cfg", edited, key, line, 1);
+    mkba_model *m = load("tests/data/full.cfg");
+    mkba_model *e = load(edited);
+    int k = mkba_params_find(m->params, "p_debt_recover");
+    assert_true(k >= 0);
+    assert_false(mkba_params_overridden(m->params, (size_t)k, 0));
+    assert_true(mkba_params_overridden(m->params, (size_t)k, 1));
+    const char *name[] = { "p_debt_recover" };
+    const double value[] = { 0.3 };
+    run_to(m, a, 3, 2, 1, name, value);
+    run_to(e, b, 3, 1, 0, NULL, NULL);
+    for (size_t d = 0; d < 3; d++)
+        assert_same_draw(a, d, 3, b, d, 3);
+    /* In one arm: the integrated arm's value is replaced, classic's drawn. */
+    const char *one[] = { "p_debt_recover@integrated" };
+    const double v2[] = { 0.35 };
+    run_to(m, a, 2, 2, 1, one, v2);
+    size_t n;
+    double *par = read_all(a, "/draws/parameters", &n);
+    size_t np = n / 2 / 2;
+    for (size_t d = 0; d < 2; d++) {
+        assert_true(par[(d * 2 + 1) * np + (size_t)k] == 0.35);
+        assert_true(par[(d * 2 + 0) * np + (size_t)k] != 0.35);
+    }
+    free(par);
+    mkba_model_free(e);
+    mkba_model_free(m);
+    unlink(edited);
+    unlink(a);
+    unlink(b);
+}
+
+/* Unknown names and arms are named with the closest; a value given twice
+ * is refused. */
+static void test_set_errors(void **state)
+{
+    (void)state;
+    mkba_model *m = load("tests/data/full.cfg");
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.draws = 1;
+    o.households = 10;
+    struct { const char *name[2]; size_t n; const char *want; } cases[] = {
+        { { "hr_recover@integratd" }, 1, "no arm 'integratd' (did you mean 'integrated'?)" },
+        { { "hr_recover", "hr_recover" }, 2, "given more than once" },
+        { { "hr_recover@classic", "hr_recover" }, 2, "given more than once" },
+    };
+    const double value[] = { 1.0, 1.1 };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        o.nset = cases[i].n;
+        o.set_name = cases[i].name;
+        o.set_value = value;
+        mkba_error err = {0};
+        assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_EINVAL);
+        if (strstr(err.message, cases[i].want) == NULL)
+            fail_msg("expected \"%s\" in: %s", cases[i].want, err.message);
+    }
+    mkba_model_free(m);
+}
+
 static void test_set_unknown_name(void **state)
 {
     (void)state;
@@ -179,7 +252,7 @@ static void run_points(const mkba_model *m, const char *path, size_t npoints, in
     int k = mkba_design_param(m, "test", "hr_recover", &err);
     assert_true(k >= 0);
     for (size_t i = 0; i < npoints; i++)
-        d->point[i * d->nparams + (size_t)k] = 0.9 + 0.1 * (double)i;
+        mkba_design_set_point(d, m, i, (size_t)k, -1, 0.9 + 0.1 * (double)i);
     mkba_study_options o = { .output = path, .force = 1, .households = 700, .seed = m->seed,
                              .threads = threads, .mode = MKBA_ENGINE_MICRO, .analyse = 1 };
     if (mkba_study_run(m, d, &o, &err) != MKBA_OK)
@@ -285,6 +358,8 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_equals_hand_edit),
+        cmocka_unit_test(test_set_overridden),
+        cmocka_unit_test(test_set_errors),
         cmocka_unit_test(test_set_unknown_name),
         cmocka_unit_test(test_points_design),
         cmocka_unit_test(test_output_refused_first),
