@@ -33,9 +33,11 @@ struct mkba_engine {
     mkba_svc_work *svc;            /* scenarios with services */
     /* Batch means for the Monte Carlo standard error: the households of a
      * draw in nbatches fixed batches, each priced on its own from its
-     * counts (batch) into scratch. */
+     * counts (batch[b]) by mkba_tally_batches; scratch takes the service
+     * costs, which every batch shares. */
     int nbatches;
-    mkba_counts *batch;
+    mkba_counts *batch[MKBA_RESULT_BATCHES];
+    double *alive_work;            /* [batch][point] */
     mkba_draw_result *scratch;
     /* The streaming engine: the batches' chunks, and per thread and batch
      * integer counts ([thread * nbatches + batch]), zeroed when a thread
@@ -61,7 +63,9 @@ void mkba_engine_free(mkba_engine *e)
     mkba_free(e->thread_counts);
     mkba_free(e->thread_work);
     mkba_svc_work_free(e->svc);
-    mkba_counts_free(e->batch);
+    for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
+        mkba_counts_free(e->batch[b]);
+    mkba_free(e->alive_work);
     mkba_draw_result_free(e->scratch);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
@@ -92,9 +96,13 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
 static int batches_alloc(mkba_engine *e)
 {
     e->nbatches = mkba_batches(e->households);
-    e->batch = mkba_counts_alloc(e->layout);
+    for (int b = 0; b < e->nbatches; b++)
+        if ((e->batch[b] = mkba_counts_alloc(e->layout)) == NULL)
+            return MKBA_ENOMEM;
+    e->alive_work = mkba_malloc((size_t)e->nbatches * e->layout->npoints
+                                * sizeof *e->alive_work);
     e->scratch = mkba_draw_result_alloc(e->m);
-    return e->batch != NULL && e->scratch != NULL ? MKBA_OK : MKBA_ENOMEM;
+    return e->alive_work != NULL && e->scratch != NULL ? MKBA_OK : MKBA_ENOMEM;
 }
 
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
@@ -223,31 +231,36 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
     }
 }
 
-/* Batch b's counts from every thread that counted some of it into e->batch. */
+/* Batch b's counts from every thread that counted some of it. */
 static void gather_batch(mkba_engine *e, int b)
 {
-    mkba_counts_zero(e->batch);
+    mkba_counts_zero(e->batch[b]);
     for (int t = 0; t < e->nthreads; t++) {
         size_t tb = (size_t)t * (size_t)e->nbatches + (size_t)b;
         if (e->used[tb] == e->serial)
-            mkba_counts_add(e->batch, e->thread_counts[tb]);
+            mkba_counts_add(e->batch[b], e->thread_counts[tb]);
     }
+    mkba_counts_to_double(e->batch[b]);
 }
 
-/* Prices batch b's counts (e->batch) on their own into out's batch
- * arrays; with services, the teams' costs come in at the draw's value per
- * household (they are the teams', not the batch's). */
-static void price_batch(mkba_engine *e, size_t b, const double *values, mkba_draw_result *out)
+/* Prices the batches' counts, each on its own, into out's batch arrays;
+ * with services the teams' costs enter every batch at the draw's value per
+ * household (they are the teams', not a batch's). */
+static void price_batches(mkba_engine *e, const double *values, mkba_draw_result *out)
 {
-    const size_t A = out->narms, P = out->npayers, E = out->neffects;
-    mkba_tally_totals(e->m, e->layout, e->batch, values, e->scratch);
-    if (e->svc != NULL)
-        mkba_svc_price(e->m, e->svc, e->scratch);
-    out->batch_households[b] = e->batch->households;
-    memcpy(out->batch_cost_total_disc + b * A * P, e->scratch->cost_total_disc,
-           A * P * sizeof *out->batch_cost_total_disc);
-    memcpy(out->batch_effect_total_disc + b * A * E, e->scratch->effect_total_disc,
-           A * E * sizeof *out->batch_effect_total_disc);
+    const size_t A = out->narms, P = out->npayers, nb = (size_t)e->nbatches;
+    mkba_tally_batches(e->m, e->layout, (const mkba_counts *const *)e->batch, nb, values,
+                       e->alive_work, out->batch_cost_total_disc, out->batch_effect_total_disc);
+    for (size_t b = 0; b < nb; b++)
+        out->batch_households[b] = e->batch[b]->households;
+    if (e->svc == NULL)
+        return;
+    mkba_draw_result *sc = e->scratch;
+    memset(sc->cost_total_disc, 0, A * P * sizeof *sc->cost_total_disc);
+    mkba_svc_price(e->m, e->svc, sc);
+    for (size_t b = 0; b < nb; b++)
+        for (size_t i = 0; i < A * P; i++)
+            out->batch_cost_total_disc[b * A * P + i] += sc->cost_total_disc[i];
 }
 
 /* Simulates every household of one draw into e->total (streaming engine)
@@ -260,13 +273,11 @@ static void simulate_households(mkba_engine *e, uint64_t seed, uint32_t draw,
     mkba_counts_zero(e->total);
     for (int b = 0; b < e->nbatches; b++) {
         gather_batch(e, b);
-        mkba_counts_add(e->total, e->batch);
-        if (e->nbatches > 1) {
-            mkba_counts_to_double(e->batch);
-            price_batch(e, (size_t)b, values, out);
-        }
+        mkba_counts_add(e->total, e->batch[b]);
     }
     mkba_counts_to_double(e->total);
+    if (e->nbatches > 1)
+        price_batches(e, values, out);
 }
 
 /* Marks the batches of out a draw does not use: none when the engine
@@ -298,10 +309,10 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         return rc;
     if (e->svc != NULL) {
         mkba_svc_run(m, e->tables, values, seed, draw, e->svc, e->total);
-        for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++) {
-            mkba_svc_batch_counts(e->svc, e->layout, b, e->batch);
-            price_batch(e, (size_t)b, values, out);
-        }
+        for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++)
+            mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
+        if (e->nbatches > 1)
+            price_batches(e, values, out);
     } else if (e->mode == MKBA_ENGINE_MICRO) {
         simulate_households(e, seed, draw, values, out, progress);
     } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {

@@ -245,11 +245,14 @@ double mkba_timing_event_years(const mkba_timing *t, int k);
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 const double *values, mkba_draw_result *r);
 
-/* mkba_tally of the costs and effects only (per cycle and totals, with
- * transfers and categories), for pricing a batch of households on its own;
- * r's escalations, occupancy and parameters are left as they were. */
-void mkba_tally_totals(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                       const double *values, mkba_draw_result *r);
+/* The discounted totals of nb <= MKBA_RESULT_BATCHES sets of counts (the
+ * batches of a draw) at once, per household of each set: cost[b][arm][payer]
+ * (transfers netted as in mkba_tally) and effect[b][arm][effect], with the
+ * rule and cycle bookkeeping done once for all sets. alive_work holds
+ * nb x npoints doubles. */
+void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
+                        const mkba_counts *const *c, size_t nb, const double *values,
+                        double *alive_work, double *cost, double *effect);
 
 /* ---- batches.c: household batches and the chunks threads take ---- */
 

@@ -57,21 +57,28 @@ static void discounting_init(discounting *dk, const mkba_timing *t, double rate)
     }
 }
 
+/* One set of counts as the pricing of one arm sees it: occupancy
+ * [point][slot], entries [cycle][state], households still in the model
+ * [point], and the households the counts are over. */
+typedef struct count_view {
+    const double *occ, *ent, *alive;
+    double households;
+} count_view;
+
 typedef struct cycle_ctx {
     const mkba_model *m;
     const mkba_layout *l;
-    const double *occ;         /* this arm's [point][slot] */
-    const double *alive;       /* this arm's [point]: households still in the model */
-    double households;
+    const discounting *costs, *effects;
     int k;
 } cycle_ctx;
 
-/* Sum over cycle k's occupancy terms, for an amount that applies in the
- * cycles of `window`, of weight x count x discount, where the count is in
- * state (d, s) within `dur`, or alive when d < 0. */
-static void occupancy_value(const cycle_ctx *c, mkba_window window, int d, int s,
-                            mkba_window dur, const discounting *dk, double *undisc,
-                            double *disc)
+/* For each of nb count sets: the sum over cycle k's occupancy terms, for
+ * an amount that applies in the cycles of `window`, of weight x count x
+ * discount per household, where the count is in state (d, s) within `dur`,
+ * or alive when d < 0; undiscounted into u[b], discounted into dsc[b]. */
+static void occupancy_values(const cycle_ctx *c, mkba_window window, int d, int s,
+                             mkba_window dur, const discounting *dk, const count_view *cv,
+                             size_t nb, double *u, double *dsc)
 {
     const mkba_timing *t = &c->m->timing;
     double cycle_df = dk->cycle[c->k];
@@ -80,22 +87,71 @@ static void occupancy_value(const cycle_ctx *c, mkba_window window, int d, int s
     int pts[3];
     double w[3];
     int nterms = mkba_timing_terms(t, c->k, first, last, pts, w);
-    *undisc = *disc = 0.0;
+    for (size_t b = 0; b < nb; b++)
+        u[b] = dsc[b] = 0.0;
     for (int i = 0; i < nterms; i++) {
-        const double *occ_j = c->occ + (size_t)pts[i] * c->l->nslots;
-        double n = d < 0 ? c->alive[pts[i]]
-                         : in_state(c->l, occ_j, c->l->state_base[d] + s, dur);
-        double v = w[i] * n * t->cycle_years / c->households;
         double df = t->discount_time == MKBA_DISC_POINT ? dk->point[pts[i]] : cycle_df;
-        *undisc += v;
-        *disc += v * df;
+        for (size_t b = 0; b < nb; b++) {
+            const double *occ_j = cv[b].occ + (size_t)pts[i] * c->l->nslots;
+            double n = d < 0 ? cv[b].alive[pts[i]]
+                             : in_state(c->l, occ_j, c->l->state_base[d] + s, dur);
+            double v = w[i] * n * t->cycle_years / cv[b].households;
+            u[b] += v;
+            dsc[b] += v * df;
+        }
     }
 }
 
-/* Prices the counts into r; without `full` only the costs, effects and
- * their totals (no escalations, occupancy or parameters). */
-static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                  const double *values, mkba_draw_result *r, int full)
+/* A cost rule's value per household in cycle k for nb count sets, as
+ * occupancy_values; 0 when the rule books nothing in cycle k. */
+static int cost_values(const cycle_ctx *c, const mkba_cost_rule *rule, const count_view *cv,
+                       size_t nb, double *u, double *dsc)
+{
+    const mkba_layout *l = c->l;
+    const mkba_window all = {0, MKBA_CYCLE_END};
+    const int k = c->k;
+    switch (rule->kind) {
+    case MKBA_COST_STATE:
+        occupancy_values(c, rule->cycles, rule->domain, rule->state, rule->duration, c->costs,
+                         cv, nb, u, dsc);
+        return 1;
+    case MKBA_COST_PROGRAMME_YEAR:
+        occupancy_values(c, rule->cycles, -1, 0, all, c->costs, cv, nb, u, dsc);
+        return 1;
+    case MKBA_COST_ENTRY:
+        for (size_t b = 0; b < nb; b++) {
+            u[b] = cv[b].ent[(size_t)(k - 1) * l->nstates_total
+                             + (size_t)(l->state_base[rule->domain] + rule->state)]
+                   / cv[b].households;
+            dsc[b] = u[b] * c->costs->cycle[k];
+        }
+        return 1;
+    case MKBA_COST_PROGRAMME_ONCE:
+        if (k != (rule->cycles.from > 1 ? rule->cycles.from : 1))
+            return 0;
+        for (size_t b = 0; b < nb; b++) {
+            u[b] = cv[b].alive[k - 1] / cv[b].households;
+            dsc[b] = u[b] * c->costs->point[k - 1];
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* The view of arm `arm` of counts c, with alive[] (npoints) filled. */
+static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                          size_t arm, double *alive_at)
+{
+    count_view v = { c->focc + arm * l->npoints * l->nslots,
+                     c->fentries + arm * l->ncycles * l->nstates_total, alive_at,
+                     c->households };
+    for (size_t j = 0; j < l->npoints; j++)
+        alive_at[j] = alive(m, l, v.occ + j * l->nslots, c->households);
+    return v;
+}
+
+void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                const double *values, mkba_draw_result *r)
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
@@ -122,14 +178,12 @@ static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
+    cycle_ctx cc = {m, l, &dc, &de, 0};
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
-        const double *occ = c->focc + arm * l->npoints * l->nslots;
-        const double *ent = c->fentries + arm * T * S;
-        for (size_t j = 0; j < l->npoints; j++)
-            alive_at[j] = alive(m, l, occ + j * l->nslots, H);
-        cycle_ctx cc = {m, l, occ, alive_at, H, 0};
+        const count_view cv = view_of(m, l, c, arm, alive_at);
+        const double *occ = cv.occ, *ent = cv.ent;
         for (int k = 1; k <= (int)T; k++) {
             cc.k = k;
             double *cost = &r->cost[(arm * T + (size_t)k - 1) * P];
@@ -138,38 +192,19 @@ static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *
             double *eff_d = &r->effect_disc[(arm * T + (size_t)k - 1) * E];
             double *tr = &r->transfer[(arm * T + (size_t)k - 1) * P];
             double *tr_d = &r->transfer_disc[(arm * T + (size_t)k - 1) * P];
-            double event_df = dc.cycle[k];
             double *cat = &r->cost_category[(arm * T + (size_t)k - 1) * C];
             double *cat_d = &r->cost_category_disc[(arm * T + (size_t)k - 1) * C];
-            for (size_t d = 0; full && d < m->ndomains; d++)
+            for (size_t d = 0; d < m->ndomains; d++)
                 for (int s = 0; s < m->domain[d].nstates; s++)
                     if (m->domain[d].state[s].second_line)
                         r->escalations[(arm * T + (size_t)k - 1) * m->ndomains + d] +=
                             ent[(size_t)(k - 1) * S + (size_t)(l->state_base[d] + s)] / H;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
+                double amount = v[rule->amount], u, dsc;
+                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
+                    || !cost_values(&cc, rule, &cv, 1, &u, &dsc))
                     continue;
-                double amount = v[rule->amount], u = 0.0, dsc = 0.0;
-                switch (rule->kind) {
-                case MKBA_COST_STATE:
-                    occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
-                                    rule->duration, &dc, &u, &dsc);
-                    break;
-                case MKBA_COST_PROGRAMME_YEAR:
-                    occupancy_value(&cc, rule->cycles, -1, 0, all, &dc, &u, &dsc);
-                    break;
-                case MKBA_COST_ENTRY:
-                    u = ent[(size_t)(k - 1) * S + (size_t)(l->state_base[rule->domain] + rule->state)] / H;
-                    dsc = u * event_df;
-                    break;
-                case MKBA_COST_PROGRAMME_ONCE:
-                    if (k != (rule->cycles.from > 1 ? rule->cycles.from : 1))
-                        continue;
-                    u = alive_at[k - 1] / H;
-                    dsc = u * dc.point[k - 1];
-                    break;
-                }
                 cost[rule->payer] += amount * u;
                 cost_d[rule->payer] += amount * dsc;
                 if ((size_t)rule->category_index < C) {
@@ -195,8 +230,8 @@ static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
                     continue;
                 double u, dsc;
-                occupancy_value(&cc, rule->cycles, rule->domain, rule->state,
-                                rule->duration, &de, &u, &dsc);
+                occupancy_values(&cc, rule->cycles, rule->domain, rule->state,
+                                 rule->duration, &de, &cv, 1, &u, &dsc);
                 eff[rule->effect] += v[rule->amount] * u;
                 eff_d[rule->effect] += v[rule->amount] * dsc;
             }
@@ -211,8 +246,6 @@ static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *
                 r->effect_total_disc[arm * E + e] += eff_d[e];
             }
         }
-        if (!full)
-            continue;
         for (size_t j = 0; j < l->npoints; j++)
             for (size_t g = 0; g < S; g++)
                 r->occupancy[(arm * l->npoints + j) * S + g] =
@@ -221,14 +254,49 @@ static void tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *
     }
 }
 
-void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                const double *values, mkba_draw_result *r)
+void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
+                        const mkba_counts *const *c, size_t nb, const double *values,
+                        double *alive_work, double *cost, double *effect)
 {
-    tally(m, l, c, values, r, 1);
-}
-
-void mkba_tally_totals(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                       const double *values, mkba_draw_result *r)
-{
-    tally(m, l, c, values, r, 0);
+    const mkba_timing *t = &m->timing;
+    const size_t T = l->ncycles, np = mkba_params_count(m->params);
+    const size_t A = m->narms, P = m->npayers, E = m->neffects;
+    memset(cost, 0, nb * A * P * sizeof *cost);
+    memset(effect, 0, nb * A * E * sizeof *effect);
+    discounting dc, de;
+    discounting_init(&dc, t, t->rate_costs);
+    discounting_init(&de, t, t->rate_effects);
+    cycle_ctx cc = {m, l, &dc, &de, 0};
+    count_view cv[MKBA_RESULT_BATCHES];
+    double u[MKBA_RESULT_BATCHES], dsc[MKBA_RESULT_BATCHES];
+    for (size_t arm = 0; arm < A; arm++) {
+        const double *v = values + arm * np;
+        for (size_t b = 0; b < nb; b++)
+            cv[b] = view_of(m, l, c[b], arm, alive_work + b * l->npoints);
+        for (int k = 1; k <= (int)T; k++) {
+            cc.k = k;
+            for (size_t i = 0; i < m->ncosts; i++) {
+                const mkba_cost_rule *rule = &m->cost[i];
+                double amount = v[rule->amount];
+                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
+                    || !cost_values(&cc, rule, cv, nb, u, dsc))
+                    continue;
+                for (size_t b = 0; b < nb; b++) {
+                    double *cb = cost + (b * A + arm) * P;
+                    cb[rule->payer] += amount * dsc[b];
+                    if (rule->transfer_to >= 0)
+                        cb[rule->transfer_to] -= amount * dsc[b];
+                }
+            }
+            for (size_t i = 0; i < m->neffect_rules; i++) {
+                const mkba_effect_rule *rule = &m->effect_rule[i];
+                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
+                    continue;
+                occupancy_values(&cc, rule->cycles, rule->domain, rule->state, rule->duration,
+                                 &de, cv, nb, u, dsc);
+                for (size_t b = 0; b < nb; b++)
+                    effect[(b * A + arm) * E + rule->effect] += v[rule->amount] * dsc[b];
+            }
+        }
+    }
 }
