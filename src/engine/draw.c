@@ -208,7 +208,10 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
 {
     const long nchunks = e->chunks.n;
     const double per_household = (double)e->m->narms * (double)e->m->timing.ncycles;
-    const unsigned serial = ++e->serial;
+    /* 0 marks counts never used (calloc): skip it when the serial wraps. */
+    if (++e->serial == 0)
+        e->serial = 1;
+    const unsigned serial = e->serial;
     long next_report = 0;
 #pragma omp parallel num_threads(e->nthreads)
     {

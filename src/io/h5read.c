@@ -241,13 +241,15 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
         { "analysis_status", &t->analysis_status }, { "design", &t->design },
         { "design_draw", &t->design_draw }, { "fixed", &t->fixed },
     };
-    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
-        if (H5Aexists(f, optional[i].name) > 0
-            && (*optional[i].out = mkba_h5_attr_read_string(f, optional[i].name)) == NULL) {
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
+        htri_t has = H5Aexists(f, optional[i].name);
+        if (has < 0 || (has > 0 && (*optional[i].out
+                                    = mkba_h5_attr_read_string(f, optional[i].name)) == NULL)) {
             mkba_free(reference);
             return mkba_h5_error(err, MKBA_EIO, "%s: cannot read root attribute %s (or out of "
                                  "memory)", path, optional[i].name);
         }
+    }
     t->reference = -1;
     for (size_t a = 0; a < t->narms; a++)
         if (strcmp(t->arm[a], reference) == 0)

@@ -304,13 +304,12 @@ static void mc_table(builder *b)
     } else {
         mkba_rtable_note(b->r, tb, "MCSE: the typical standard error of one draw's mean (root "
                          "mean square over the %zu draws, each from %zu fixed household "
-                         "batches); the PSA mean's own error is about MCSE / sqrt(draws) plus "
-                         "the parameter spread / sqrt(draws).", s->ndraws, used);
+                         "batches); the PSA mean's own error is the standard deviation over "
+                         "draws / sqrt(draws), which holds both.", s->ndraws, used);
         mkba_rtable_note(b->r, tb, "Noise share: the part of the variance over draws that is "
                          "household noise, the rest is parameter uncertainty. A share above "
                          "10%% asks for more households per draw.");
     }
-        mkba_rtable_note(b->r, tb, "Noise share needs PSA draws: n/a for a base case.");
 }
 
 /* The name of period p, with its years: "first year", "mature, years

@@ -152,20 +152,21 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
                               near != NULL ? near : "", near != NULL ? "'?)" : "");
     }
     for (size_t i = 0; i < m->narms; i++)
-        if ((a < 0 || i == (size_t)a) && !isnan(d->fixed[i * d->nparams + (size_t)k]))
+        if ((a >= 0 ? i == (size_t)a : !mkba_params_overridden(m->params, (size_t)k, i))
+            && !isnan(d->fixed[i * d->nparams + (size_t)k]))
             return mkba_error_set(err, MKBA_EINVAL, "--set %s: given more than once for arm "
                                   "'%s'", name, m->arm[i].name);
     if (set_arms(m, d->nparams, d->fixed, (size_t)k, a, value) == 0)
         return mkba_error_set(err, MKBA_EINVAL, "--set %s: every arm overrides this parameter, "
                               "so the scenario's own definition is used nowhere; fix it in one "
-                              "arm with --set %s@ARM=%g", name, name, value);
+                              "arm with --set %s@ARM=%.17g", name, name, value);
     return MKBA_OK;
 }
 
-void mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
-                           double value)
+size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
+                             double value)
 {
-    set_arms(m, d->nparams, d->point + i * d->narms * d->nparams, k, arm, value);
+    return set_arms(m, d->nparams, d->point + i * d->narms * d->nparams, k, arm, value);
 }
 
 void mkba_design_row(const mkba_design *d, size_t i, double *row)

@@ -71,9 +71,10 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
 
 /* Sets parameter k (from mkba_design_param) at point i of a points design
  * to value: in arm `arm` (index), or with arm < 0 in every arm that does
- * not override it. */
-void mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
-                           double value);
+ * not override it. Returns the number of arms set (0: every arm overrides
+ * it; name an arm). */
+size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
+                             double value);
 
 /* The values fixed at point i ([narms][nparams], NaN: free) into row. */
 void mkba_design_row(const mkba_design *d, size_t i, double *row);

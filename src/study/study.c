@@ -1,5 +1,6 @@
 /* The study driver (study.h): the loop over a design's points. */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,43 +240,58 @@ static int finish_file(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
-/* "NAME = VALUE (arm ARM)" for every fixed value, "; "-separated, into buf
- * (the root attribute `fixed`, which the summary shows). */
+/* Appends to buf (of size size, used so far *used) printf-style; text past
+ * the end is cut with "..." at the end. */
+static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    if (*used >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    va_end(ap);
+    *used += n > 0 ? (size_t)n : 0;
+    if (*used >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4);
+}
+
+/* "NAME = VALUE" for every fixed value, "; "-separated, with "(in ARM,
+ * ...)" after a value that holds in some arms only, into buf: the root
+ * attribute `fixed`, which the summary shows. */
 static void fixed_text(const study *s, char *buf, size_t size)
 {
     const mkba_design *d = s->d;
+    const size_t na = d->narms, np = d->nparams;
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t k = 0; k < d->nparams && used < size; k++) {
-        size_t nset = 0, a1 = 0;
-        for (size_t a = 0; a < d->narms; a++)
-            if (!isnan(d->fixed[a * d->nparams + k])) {
-                nset++;
-                a1 = a;
+    for (size_t k = 0; k < np; k++)
+        for (size_t a = 0; a < na; a++) {
+            double v = d->fixed[a * np + k];
+            int first = 1, everywhere = 1;
+            for (size_t b = 0; b < na; b++) {
+                double w = d->fixed[b * np + k];
+                everywhere &= w == v;
+                if (b < a && w == v)
+                    first = 0;   /* listed with an earlier arm */
             }
-        if (nset == 0)
-            continue;
-        double v = d->fixed[a1 * d->nparams + k];
-        /* The shortest form that reads back as v. */
-        char num[32];
-        snprintf(num, sizeof num, "%.15g", v);
-        if (strtod(num, NULL) != v)
-            snprintf(num, sizeof num, "%.17g", v);
-        int n = snprintf(buf + used, size - used, "%s%s = %s", used > 0 ? "; " : "",
-                         mkba_params_get(s->m->params, k)->name, num);
-        used += n > 0 ? (size_t)n : 0;
-        const char *sep = " (in ";
-        for (size_t a = 0; a < d->narms && used < size && nset < d->narms; a++)
-            if (!isnan(d->fixed[a * d->nparams + k])) {
-                n = snprintf(buf + used, size - used, "%s%s", sep, s->m->arm[a].name);
-                used += n > 0 ? (size_t)n : 0;
-                sep = ", ";
-            }
-        if (nset < d->narms && used < size) {
-            n = snprintf(buf + used, size - used, ")");
-            used += n > 0 ? (size_t)n : 0;
+            if (isnan(v) || !first)
+                continue;
+            /* The shortest form that reads back as v. */
+            char num[32];
+            snprintf(num, sizeof num, "%.15g", v);
+            if (strtod(num, NULL) != v)
+                snprintf(num, sizeof num, "%.17g", v);
+            append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
+                   mkba_params_get(s->m->params, k)->name, num);
+            const char *sep = " (in ";
+            for (size_t b = a; b < na && !everywhere; b++)
+                if (d->fixed[b * np + k] == v) {
+                    append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
+                    sep = ", ";
+                }
+            if (!everywhere)
+                append(buf, size, &used, ")");
         }
-    }
 }
 
 /* The root attributes `design` (and for a points design `design_draw`

@@ -191,6 +191,14 @@ static void test_set_parameter(void **state)
     if (o->status != 0)
         fail_msg("run --set failed (%d): %s", o->status, o->err);
     assert_true(exists(out));
+    /* The summary says what was fixed, and where. */
+    snprintf(args, sizeof args, "run tests/data/full.cfg -o %s --draws 2 --households 50 "
+             "--force --set p_debt_recover=0.3 --set p_debt_recover@integrated=0.35", out);
+    o = mkba(args);
+    if (o->status != 0)
+        fail_msg("run --set failed (%d): %s", o->status, o->err);
+    assert_contains(o->out, "Fixed (--set)   p_debt_recover = 0.3 (in classic); "
+                            "p_debt_recover = 0.35 (in integrated)");
     remove(out);
 }
 

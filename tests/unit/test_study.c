@@ -210,6 +210,18 @@ static void test_set_errors(void **state)
         { { "hr_recover@classic", "hr_recover" }, 2, "given more than once" },
     };
     const double value[] = { 1.0, 1.1 };
+    /* The definition and one overriding arm do not overlap, in either order. */
+    const char *both[2][2] = { { "p_debt_recover@integrated", "p_debt_recover" },
+                               { "p_debt_recover", "p_debt_recover@integrated" } };
+    const double p[] = { 0.3, 0.35 };
+    for (size_t i = 0; i < 2; i++) {
+        o.nset = 2;
+        o.set_name = both[i];
+        o.set_value = p;
+        mkba_error err = {0};
+        if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         o.nset = cases[i].n;
         o.set_name = cases[i].name;
@@ -252,7 +264,8 @@ static void run_points(const mkba_model *m, const char *path, size_t npoints, in
     int k = mkba_design_param(m, "test", "hr_recover", &err);
     assert_true(k >= 0);
     for (size_t i = 0; i < npoints; i++)
-        mkba_design_set_point(d, m, i, (size_t)k, -1, 0.9 + 0.1 * (double)i);
+        assert_int_equal(mkba_design_set_point(d, m, i, (size_t)k, -1, 0.9 + 0.1 * (double)i),
+                         2);
     mkba_study_options o = { .output = path, .force = 1, .households = 700, .seed = m->seed,
                              .threads = threads, .mode = MKBA_ENGINE_MICRO, .analyse = 1 };
     if (mkba_study_run(m, d, &o, &err) != MKBA_OK)
