@@ -101,8 +101,10 @@ static int batches_alloc(mkba_engine *e)
             return MKBA_ENOMEM;
     e->alive_work = mkba_malloc((size_t)e->nbatches * e->layout->npoints
                                 * sizeof *e->alive_work);
-    e->scratch = mkba_draw_result_alloc(e->m);
-    return e->alive_work != NULL && e->scratch != NULL ? MKBA_OK : MKBA_ENOMEM;
+    /* Only services have costs that every batch shares. */
+    if (e->m->services.enabled && (e->scratch = mkba_draw_result_alloc(e->m)) == NULL)
+        return MKBA_ENOMEM;
+    return e->alive_work != NULL ? MKBA_OK : MKBA_ENOMEM;
 }
 
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
@@ -258,6 +260,8 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
         out->batch_households[b] = e->batch[b]->households;
     if (e->svc == NULL)
         return;
+    /* mkba_svc_price adds into the record: only cost_total_disc is read
+     * here, so only it is cleared. */
     mkba_draw_result *sc = e->scratch;
     memset(sc->cost_total_disc, 0, A * P * sizeof *sc->cost_total_disc);
     mkba_svc_price(e->m, e->svc, sc);
