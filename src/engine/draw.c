@@ -45,6 +45,7 @@ struct mkba_engine {
      * serial number), so a draw touches only what it uses. */
     mkba_chunks chunks;
     mkba_counts **thread_counts;
+    mkba_counts **work_counts;     /* [thread]: the counts a thread adds to */
     unsigned *used;
     unsigned serial;
     mkba_micro_work **thread_work;
@@ -56,6 +57,9 @@ void mkba_engine_free(mkba_engine *e)
         return;
     for (int i = 0; e->thread_counts && i < e->nthreads * e->nbatches; i++)
         mkba_counts_free(e->thread_counts[i]);
+    for (int i = 0; e->work_counts && i < e->nthreads; i++)
+        mkba_counts_free(e->work_counts[i]);
+    mkba_free(e->work_counts);
     mkba_free(e->used);
     mkba_chunks_free(&e->chunks);
     for (int i = 0; e->thread_work && i < e->nthreads; i++)
@@ -150,14 +154,17 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
     e->thread_counts = mkba_calloc(ntb, sizeof *e->thread_counts);
     e->used = mkba_calloc(ntb, sizeof *e->used);
     e->thread_work = mkba_calloc((size_t)e->nthreads, sizeof *e->thread_work);
+    e->work_counts = mkba_calloc((size_t)e->nthreads, sizeof *e->work_counts);
     if (e->thread_counts == NULL || e->used == NULL || e->thread_work == NULL
+        || e->work_counts == NULL
         || mkba_chunks_init(&e->chunks, households, CHUNK) != MKBA_OK)
         goto nomem;
     for (size_t i = 0; i < ntb; i++)
         if ((e->thread_counts[i] = mkba_counts_alloc(e->layout)) == NULL)
             goto nomem;
     for (int i = 0; i < e->nthreads; i++)
-        if ((e->thread_work[i] = mkba_micro_work_alloc(e->layout)) == NULL)
+        if ((e->thread_work[i] = mkba_micro_work_alloc(e->layout)) == NULL
+            || (e->work_counts[i] = mkba_counts_alloc(e->layout)) == NULL)
             goto nomem;
     return e;
 nomem:
@@ -205,6 +212,18 @@ static int check_amounts(const mkba_model *m, const double *values, long draw, m
  * dynamically and count into their own counts of the chunk's batch. Chunks
  * are fixed by household number, so the integer counts do not depend on
  * the threads. */
+/* Adds thread tid's working counts to its counts of batch b, zeroing those
+ * first when this draw had not used them yet. */
+static void keep_batch(mkba_engine *e, int tid, int b, unsigned serial)
+{
+    size_t tb = (size_t)tid * (size_t)e->nbatches + (size_t)b;
+    if (e->used[tb] != serial) {
+        mkba_counts_zero(e->thread_counts[tb]);
+        e->used[tb] = serial;
+    }
+    mkba_counts_add(e->thread_counts[tb], e->work_counts[tid]);
+}
+
 static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
                             const mkba_engine_progress *p)
 {
@@ -217,22 +236,29 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
     long next_report = 0;
 #pragma omp parallel num_threads(e->nthreads)
     {
-        int tid = omp_get_thread_num();
+        /* Each thread counts into its one working record (hot in its cache,
+         * as when there were no batches) and moves it to the batch's counts
+         * when its chunks move on to another batch. */
+        int tid = omp_get_thread_num(), current = -1;
+        mkba_counts *work = e->work_counts[tid];
 #pragma omp for schedule(dynamic, 1)
         for (long i = 0; i < nchunks; i++) {
-            size_t tb = (size_t)tid * (size_t)e->nbatches + (size_t)e->chunks.batch[i];
-            if (e->used[tb] != serial) {
-                mkba_counts_zero(e->thread_counts[tb]);
-                e->used[tb] = serial;
+            if (e->chunks.batch[i] != current) {
+                if (current >= 0)
+                    keep_batch(e, tid, current, serial);
+                current = e->chunks.batch[i];
+                mkba_counts_zero(work);
             }
             long a = e->chunks.h0[i], b = e->chunks.h0[i + 1];
             mkba_micro_run(e->m, e->tables, seed, draw, (uint32_t)a, (uint32_t)b,
-                           e->thread_work[tid], e->thread_counts[tb]);
+                           e->thread_work[tid], work);
             if (tid == 0 && p != NULL && p->fn != NULL && i >= next_report) {
                 next_report = i + 16;
                 p->fn(p->user, p->done_before + (double)b * per_household, p->total);
             }
         }
+        if (current >= 0)
+            keep_batch(e, tid, current, serial);
     }
 }
 
