@@ -10,14 +10,16 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "progress.h"
+#include "args.h"
 
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
-static const char usage_text[] =
+const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
     "                        [--quiet]\n"
+    "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
+    "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
     "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
     "  mkba --help | --version\n";
@@ -28,6 +30,9 @@ static const char help_text[] =
     "\n"
     "Commands:\n"
     "  run       simulate a scenario, write the result file, print the summary\n"
+    "  sa        sensitivity analysis: tornado, threshold, sweep, sobol, morris,\n"
+    "            evppi, prim (conditions for success), believe (NPV by lever);\n"
+    "            docs/sensitivity.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
     "\n"
@@ -46,6 +51,26 @@ static const char help_text[] =
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
     "  --force             overwrite an existing result file\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
+    "\n"
+    "Options of sa (docs/sensitivity.md lists which method takes which):\n"
+    "  --factors LIST      NAME, NAME@ARM or patterns (detect_*), comma-separated;\n"
+    "                      default every parameter with a distribution\n"
+    "  --range NAME=LO:HI  explicit range of a factor (else its 5th-95th percentile)\n"
+    "  --low P --high P    percentiles of the tornado (default 0.05 0.95)\n"
+    "  --outcome NAME      npv:society (default), npv:municipality, npv:PAYER,\n"
+    "                      breakeven:P, incremental_cost, incremental_effect, icer,\n"
+    "                      cost:PAYER, effect:EFFECT\n"
+    "  --arm A --versus B  arms compared (threshold, prim, believe); default every\n"
+    "                      arm against the reference\n"
+    "  --grid NAME=LO:HI:N sweep grid (once or twice; also horizon, discount_rate)\n"
+    "  -n N                Sobol base points / Morris trajectories\n"
+    "  --second-order      Sobol second-order indices; --bootstrap B resamples\n"
+    "  --levels P, --radial  Morris grid levels; radial design\n"
+    "  --group A+B         EVPPI of a group of parameters (repeatable)\n"
+    "  --from OUT.h5       evppi, prim: use the PSA draws of this result file\n"
+    "  --draw D            the draw whose households every point uses (default 0)\n"
+    "  --households, --draws, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
     "  --format F          text (default), csv, markdown or json: the same content\n"
@@ -76,38 +101,9 @@ static void run_args_free(run_args *r)
     free(r->set_value);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("mkba: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(usage_text, stderr);
-    fputs("Run 'mkba --help' for details.\n", stderr);
-    return EXIT_USAGE;
-}
 
-static int library_error(const mkba_error *err)
-{
-    fprintf(stderr, "mkba: %s\n", err->message[0] ? err->message : mkba_status_name(err->code));
-    return EXIT_ERROR;
-}
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Parses a whole number >= min into *out. strtol alone accepts leading
- * blanks, signs and trailing junk; all of those are refused here. */
-static int parse_long(const char *opt, const char *s, long min, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = is_digit(s[0]) ? strtol(s, &end, 10) : -1;
-    if (end == NULL || *end != '\0' || errno != 0 || v < min) {
-        fprintf(stderr, "mkba: %s expects a whole number >= %ld, got '%s'\n", opt, min, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 /* Parses "NAME=VALUE" of --set into r. */
 static int parse_set(const char *s, run_args *r)
@@ -135,41 +131,7 @@ static int parse_set(const char *s, run_args *r)
     return 0;
 }
 
-static int parse_seed(const char *s, unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = is_digit(s[0]) ? strtoull(s, &end, 10) : 0;
-    if (end == NULL || *end != '\0' || errno != 0) {
-        fprintf(stderr, "mkba: --seed expects a whole number from 0 to "
-                        "18446744073709551615, got '%s'\n", s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
-/* If argv[*i] is option `name` (as "--name VALUE" or "--name=VALUE"),
- * stores its value in *value, advances *i past it and returns 1; returns 0
- * when it is another option, -1 when the value is missing. */
-static int option_value(int argc, char **argv, int *i, const char *name,
-                        const char *alias, const char **value)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) == 0 && a[n] == '=') {
-        *value = a + n + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0 && (alias == NULL || strcmp(a, alias) != 0))
-        return 0;
-    if (*i + 1 >= argc) {
-        usage_error("%s needs a value", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
 
 /* Parses the arguments after `run`. Returns EXIT_OK or EXIT_USAGE (the
  * message already printed). */
@@ -190,36 +152,36 @@ static int parse_run_args(int argc, char **argv, run_args *r)
         int k;
         if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
             if (r->scenario != NULL)
-                return usage_error("run takes one scenario file; unexpected '%s'", a);
+                return mkba_cli_usage_error("run takes one scenario file; unexpected '%s'", a);
             r->scenario = a;
             continue;
         }
         if (strcmp(a, "--") == 0) {
             only_positional = 1;
-        } else if ((k = option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
             if (v[0] == '\0')
-                return usage_error("%s needs a file name", "--output");
+                return mkba_cli_usage_error("%s needs a file name", "--output");
             r->output = v;
-        } else if ((k = option_value(argc, argv, &i, "--draws", NULL, &v)) != 0) {
-            if (k < 0 || parse_long("--draws", v, 0, &r->draws) < 0)
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--draws", NULL, &v)) != 0) {
+            if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &r->draws) < 0)
                 return EXIT_USAGE;
-        } else if ((k = option_value(argc, argv, &i, "--households", NULL, &v)) != 0) {
-            if (k < 0 || parse_long("--households", v, 1, &r->households) < 0)
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--households", NULL, &v)) != 0) {
+            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &r->households) < 0)
                 return EXIT_USAGE;
-        } else if ((k = option_value(argc, argv, &i, "--seed", NULL, &v)) != 0) {
-            if (k < 0 || parse_seed(v, &r->seed) < 0)
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+            if (k < 0 || mkba_cli_parse_seed(v, &r->seed) < 0)
                 return EXIT_USAGE;
             r->seed_set = 1;
-        } else if ((k = option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
-            if (k < 0 || parse_long("--threads", v, 1, &r->threads) < 0)
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
+            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &r->threads) < 0)
                 return EXIT_USAGE;
             if (r->threads > 4096) {
                 fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-        } else if ((k = option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
             if (k < 0 || parse_set(v, r) < 0)
                 return EXIT_USAGE;
         } else if (strcmp(a, "--cohort") == 0) {
@@ -229,11 +191,11 @@ static int parse_run_args(int argc, char **argv, run_args *r)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
-            return usage_error("unknown option '%s' for run", a);
+            return mkba_cli_usage_error("unknown option '%s' for run", a);
         }
     }
     if (r->scenario == NULL)
-        return usage_error("%s", "run needs a scenario file");
+        return mkba_cli_usage_error("%s", "run needs a scenario file");
     return EXIT_OK;
 }
 
@@ -258,7 +220,7 @@ static int print_summary(const char *path, mkba_summary_format format, const cha
     mkba_error err;
     mkba_error_clear(&err);
     if (mkba_summary_write(NULL, path, format, perspective, stdout, &err) != MKBA_OK)
-        return library_error(&err);
+        return mkba_cli_library_error(&err);
     return EXIT_OK;
 }
 
@@ -278,7 +240,7 @@ static int run_scenario(const run_args *r)
     mkba_model *m = NULL;
     if (mkba_scenario_load(NULL, r->scenario, &m, &err) != MKBA_OK) {
         free(output);
-        return library_error(&err);
+        return mkba_cli_library_error(&err);
     }
     if (!r->quiet)
         mkba_model_warnings(m, stderr);
@@ -313,7 +275,7 @@ static int run_scenario(const run_args *r)
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
-        return library_error(&err);
+        return mkba_cli_library_error(&err);
     }
     rc = EXIT_OK;
     if (!r->quiet) {
@@ -342,16 +304,16 @@ static int one_file(int argc, char **argv, const char *cmd, const char *what,
     for (int i = 0; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "mkba: unknown option '%s' for %s\n", argv[i], cmd);
-            fputs(usage_text, stderr);
+            fputs(mkba_cli_usage, stderr);
             return EXIT_USAGE;
         }
         if (*file != NULL)
-            return usage_error("one file only; unexpected '%s'", argv[i]);
+            return mkba_cli_usage_error("one file only; unexpected '%s'", argv[i]);
         *file = argv[i];
     }
     if (*file == NULL) {
         fprintf(stderr, "mkba: %s needs %s\n", cmd, what);
-        fputs(usage_text, stderr);
+        fputs(mkba_cli_usage, stderr);
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -367,7 +329,7 @@ static int cmd_check(int argc, char **argv)
     mkba_error_clear(&err);
     mkba_model *m = NULL;
     if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        return library_error(&err);
+        return mkba_cli_library_error(&err);
     mkba_model_print(m, stdout);
     mkba_model_warnings(m, stderr);
     mkba_model_free(m);
@@ -388,11 +350,11 @@ static int cmd_summary(int argc, char **argv)
         int k;
         if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
             if (path != NULL)
-                return usage_error("summary takes one result file; unexpected '%s'", a);
+                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
             path = a;
         } else if (strcmp(a, "--") == 0) {
             only_positional = 1;
-        } else if ((k = option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
             if (strcmp(v, "text") == 0) format = MKBA_SUMMARY_TEXT;
@@ -400,17 +362,17 @@ static int cmd_summary(int argc, char **argv)
             else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = MKBA_SUMMARY_MARKDOWN;
             else if (strcmp(v, "json") == 0) format = MKBA_SUMMARY_JSON;
             else
-                return usage_error("--format expects text, csv, markdown or json, got '%s'", v);
-        } else if ((k = option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
+                return mkba_cli_usage_error("--format expects text, csv, markdown or json, got '%s'", v);
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
             perspective = v;
         } else {
-            return usage_error("unknown option '%s' for summary", a);
+            return mkba_cli_usage_error("unknown option '%s' for summary", a);
         }
     }
     if (path == NULL)
-        return usage_error("%s", "summary needs a result file");
+        return mkba_cli_usage_error("%s", "summary needs a result file");
     return print_summary(path, format, perspective);
 }
 
@@ -422,12 +384,12 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
 
     if (argc < 2)
-        return usage_error("%s", "no command given");
+        return mkba_cli_usage_error("%s", "no command given");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
         fputs("\n", stdout);
-        fputs(usage_text, stdout);
+        fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0) {
@@ -436,11 +398,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "sa") == 0)
+        return mkba_cli_sa(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)
         return cmd_summary(argc - 2, argv + 2);
     if (cmd[0] == '-')
-        return usage_error("unknown option '%s'", cmd);
-    return usage_error("unknown command '%s'", cmd);
+        return mkba_cli_usage_error("unknown option '%s'", cmd);
+    return mkba_cli_usage_error("unknown command '%s'", cmd);
 }

@@ -185,6 +185,9 @@ extern const double mkba_default_wtp[MKBA_DEFAULT_NWTP];
 int mkba_h5_perspectives_of(const mkba_model *m, char ***names, int **mask,
                             size_t *count, mkba_error *err);
 
+/* The payer gaining monetary effect e of m, or -1: society at large. */
+int mkba_h5_effect_payer(const mkba_model *m, size_t e);
+
 /* Whether payer p of m is municipal (see mkba_h5_perspectives_of). */
 int mkba_h5_payer_municipal(const mkba_model *m, size_t p);
 
@@ -244,6 +247,16 @@ int mkba_h5_store_read_doubles(mkba_h5_store *s, const char *name, int rank,
                                const size_t *dims, double *v, mkba_error *err);
 int mkba_h5_store_read_ints(mkba_h5_store *s, const char *name, int rank,
                             const size_t *dims, int *v, mkba_error *err);
+
+/* Reads string dataset `name` into *out (free with mkba_h5_strings_free
+ * of io/h5util.h, or mkba_h5_store_strings_free) and its length *n. */
+int mkba_h5_store_read_strings(mkba_h5_store *s, const char *name, char ***out, size_t *n,
+                               mkba_error *err);
+void mkba_h5_store_strings_free(char **v, size_t n);
+
+/* String attribute `name` of `object` (malloc'd, the caller frees with
+ * mkba_free), or NULL when absent. */
+char *mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name);
 
 int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err);
 void mkba_h5_totals_free(mkba_h5_totals *t);

@@ -37,7 +37,7 @@ static int payer_category(const mkba_model *m, size_t p)
 
 /* The payer gaining monetary effect e, or -1. Without payer_def the
  * scenario has not said who gains (a zeroed field would name payer 0). */
-static int effect_payer(const mkba_model *m, size_t e)
+int mkba_h5_effect_payer(const mkba_model *m, size_t e)
 {
     int p = m->effect[e].payer;
     if (m->payer_def == NULL || p < 0 || (size_t)p >= m->npayers)
@@ -146,7 +146,7 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     if (failed == NULL) {
         for (size_t e = 0; e < ne; e++) {
             a[e] = m->effect[e].lower_is_better != 0;
-            b[e] = effect_payer(m, e);
+            b[e] = mkba_h5_effect_payer(m, e);
             c[e] = (int)m->effect[e].category;
         }
         if (mkba_h5_write_ints(g, "effect_lower_is_better", 1, de, a, "effect", "1",

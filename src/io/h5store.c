@@ -286,3 +286,31 @@ int mkba_h5_store_read_ints(mkba_h5_store *s, const char *name, int rank,
                              s->path, name);
     return MKBA_OK;
 }
+
+int mkba_h5_store_read_strings(mkba_h5_store *s, const char *name, char ***out, size_t *n,
+                               mkba_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!mkba_h5_store_has(s, name) || mkba_h5_read_strings(s->file, name, out, n) < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: %s is missing or not a list of strings",
+                             s->path, name);
+    return MKBA_OK;
+}
+
+char *mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name)
+{
+    if (!mkba_h5_store_has(s, object) && strcmp(object, "/") != 0)
+        return NULL;
+    hid_t o = H5Oopen(s->file, object, H5P_DEFAULT);
+    if (o < 0)
+        return NULL;
+    char *v = H5Aexists(o, name) > 0 ? mkba_h5_attr_read_string(o, name) : NULL;
+    H5Oclose(o);
+    return v;
+}
+
+void mkba_h5_store_strings_free(char **v, size_t n)
+{
+    mkba_h5_strings_free(v, n);
+}

@@ -1009,3 +1009,9 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
     }
     return MKBA_OK;
 }
+
+const char *mkba_params_copula_path(const mkba_params *p, size_t index)
+{
+    int c = p->copula_of != NULL && index < p->n ? p->copula_of[index] : -1;
+    return c >= 0 ? p->cop[c].path : NULL;
+}

@@ -142,6 +142,10 @@ void mkba_params_work_free(mkba_params_work *w);
  * parameter keeps its own random stream, so its draws do not change. */
 void mkba_params_work_fix(mkba_params_work *w, const double *fixed);
 
+/* The setting path of the correlation parameter `index` is a member of
+ * (after finalize), or NULL when it is drawn independently. */
+const char *mkba_params_copula_path(const mkba_params *p, size_t index);
+
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 

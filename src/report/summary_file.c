@@ -8,6 +8,7 @@
 #include "core/strutil.h"
 #include "report/summary_report.h"
 #include "report/summary_text.h"
+#include "report/sa_report.h"
 
 /* The index of perspective `name` in t, or -1 with err listing the known
  * names and the closest one. */
@@ -62,9 +63,35 @@ int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_f
     return rc;
 }
 
+/* A sensitivity-analysis file: its method's tables, in any format. */
+static int sa_write(const char *path, mkba_summary_format format, FILE *out, mkba_error *err)
+{
+    mkba_report *r = mkba_report_alloc();
+    if (r == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    int rc = mkba_sa_report_build(path, r, err);
+    if (rc == MKBA_OK) {
+        switch (format) {
+        case MKBA_SUMMARY_TEXT:
+            fprintf(out, "Sensitivity analysis: %s\n\n", path);
+            mkba_report_text(out, r);
+            break;
+        case MKBA_SUMMARY_CSV: mkba_report_csv(out, r); break;
+        case MKBA_SUMMARY_MARKDOWN: mkba_report_markdown(out, r); break;
+        case MKBA_SUMMARY_JSON: mkba_report_json(out, r); break;
+        }
+        if (fflush(out) != 0 || ferror(out))
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write the summary: %s", strerror(errno));
+    }
+    mkba_report_free(r);
+    return rc;
+}
+
 static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
                          FILE *out, mkba_error *err)
 {
+    if (mkba_sa_report_is_sa(path))
+        return sa_write(path, format, out, err);
     mkba_h5_totals *t = NULL;
     mkba_summary *s = NULL;
     mkba_decision *d = NULL;

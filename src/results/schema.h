@@ -35,7 +35,8 @@ typedef enum mkba_when {
     MKBA_WHEN_ALWAYS,        /* every file */
     MKBA_WHEN_SERVICES,      /* files of scenarios with services */
     MKBA_WHEN_ANALYSIS,      /* files whose analysis_status is "written" */
-    MKBA_WHEN_DESIGN         /* files of studies that fixed values (/design) */
+    MKBA_WHEN_DESIGN,        /* files of studies that fixed values (/design) */
+    MKBA_WHEN_SA             /* files of mkba sa, in the method's group (/sa) */
 } mkba_when;
 
 typedef struct mkba_axis_spec {

@@ -23,11 +23,12 @@ void mkba_design_free(mkba_design *d)
         return;
     mkba_free(d->fixed);
     mkba_free(d->point);
+    mkba_free(d->point_draw);
     mkba_free(d);
 }
 
 static mkba_design *design_alloc(const mkba_model *m, mkba_design_kind kind, size_t npoints,
-                                 mkba_error *err)
+                                 int keep_points, mkba_error *err)
 {
     mkba_design *d = mkba_calloc(1, sizeof *d);
     size_t na = m->narms, np = mkba_params_count(m->params), row = na * np + 1;
@@ -37,10 +38,10 @@ static mkba_design *design_alloc(const mkba_model *m, mkba_design_kind kind, siz
         d->narms = na;
         d->nparams = np;
         d->fixed = mkba_malloc(row * sizeof *d->fixed);
-        if (kind == MKBA_DESIGN_POINTS && npoints <= SIZE_MAX / row / sizeof(double))
+        if (keep_points && npoints <= SIZE_MAX / row / sizeof(double))
             d->point = mkba_malloc(npoints * row * sizeof *d->point);
     }
-    if (d == NULL || d->fixed == NULL || (kind == MKBA_DESIGN_POINTS && d->point == NULL)) {
+    if (d == NULL || d->fixed == NULL || (keep_points && d->point == NULL)) {
         mkba_design_free(d);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory for a design of %zu points", npoints);
         return NULL;
@@ -59,31 +60,60 @@ mkba_design *mkba_design_psa(const mkba_model *m, long draws, mkba_error *err)
                        "(got %ld); 0 asks for the base case", draws);
         return NULL;
     }
-    return design_alloc(m, MKBA_DESIGN_PSA, (size_t)draws, err);
+    return design_alloc(m, MKBA_DESIGN_PSA, (size_t)draws, 0, err);
 }
 
 mkba_design *mkba_design_base_case(const mkba_model *m, mkba_error *err)
 {
-    mkba_design *d = design_alloc(m, MKBA_DESIGN_BASE_CASE, 1, err);
+    mkba_design *d = design_alloc(m, MKBA_DESIGN_BASE_CASE, 1, 0, err);
     if (d != NULL)
         d->base_case = 1;
     return d;
 }
 
-mkba_design *mkba_design_points(const mkba_model *m, size_t npoints, int base_case,
-                                uint32_t draw, mkba_error *err)
+static mkba_design *points(const mkba_model *m, size_t npoints, int base_case, uint32_t draw,
+                           int keep_points, mkba_error *err)
 {
     if (npoints < 1 || npoints > 100000000u) {
         mkba_error_set(err, MKBA_EINVAL, "a design needs between 1 and 100000000 points "
                        "(got %zu)", npoints);
         return NULL;
     }
-    mkba_design *d = design_alloc(m, MKBA_DESIGN_POINTS, npoints, err);
+    mkba_design *d = design_alloc(m, MKBA_DESIGN_POINTS, npoints, keep_points, err);
     if (d != NULL) {
         d->base_case = base_case != 0;
         d->draw = draw;
     }
     return d;
+}
+
+mkba_design *mkba_design_points(const mkba_model *m, size_t npoints, int base_case,
+                                uint32_t draw, mkba_error *err)
+{
+    return points(m, npoints, base_case, draw, 1, err);
+}
+
+mkba_design *mkba_design_generated(const mkba_model *m, size_t npoints, int base_case,
+                                   uint32_t draw, mkba_design_row_fn fn, void *user,
+                                   mkba_error *err)
+{
+    mkba_design *d = points(m, npoints, base_case, draw, 0, err);
+    if (d != NULL) {
+        d->row_fn = fn;
+        d->row_user = user;
+    }
+    return d;
+}
+
+int mkba_design_set_draws(mkba_design *d, const uint32_t *draw, mkba_error *err)
+{
+    if (d->kind != MKBA_DESIGN_POINTS)
+        return mkba_error_set(err, MKBA_EINTERNAL, "only a points design has per-point draws");
+    if (d->point_draw == NULL && (d->point_draw = mkba_malloc(d->npoints * sizeof *draw)) == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for a design of %zu points",
+                              d->npoints);
+    memcpy(d->point_draw, draw, d->npoints * sizeof *draw);
+    return MKBA_OK;
 }
 
 int mkba_design_param(const mkba_model *m, const char *what, const char *name,
@@ -169,12 +199,20 @@ size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size
     return set_arms(m, d->nparams, d->point + i * d->narms * d->nparams, k, arm, value);
 }
 
+size_t mkba_design_row_set(const mkba_design *d, const mkba_model *m, double *row, size_t k,
+                           int arm, double value)
+{
+    return set_arms(m, d->nparams, row, k, arm, value);
+}
+
 void mkba_design_row(const mkba_design *d, size_t i, double *row)
 {
     const size_t n = d->narms * d->nparams;
     const double *p = d->point != NULL ? d->point + i * n : NULL;
     for (size_t k = 0; k < n; k++)
         row[k] = p != NULL && !isnan(p[k]) ? p[k] : d->fixed[k];
+    if (d->row_fn != NULL)
+        d->row_fn(d->row_user, i, row);
 }
 
 uint32_t mkba_design_draw(const mkba_design *d, size_t i)
@@ -182,7 +220,7 @@ uint32_t mkba_design_draw(const mkba_design *d, size_t i)
     switch (d->kind) {
     case MKBA_DESIGN_PSA: return (uint32_t)i;
     case MKBA_DESIGN_BASE_CASE: return 0;
-    case MKBA_DESIGN_POINTS: return d->draw;
+    case MKBA_DESIGN_POINTS: return d->point_draw != NULL ? d->point_draw[i] : d->draw;
     }
     return 0;
 }

@@ -32,6 +32,12 @@ typedef enum mkba_design_kind {
     MKBA_DESIGN_POINTS
 } mkba_design_kind;
 
+/* Writes point i's values into row ([narms][nparams], pre-filled with the
+ * design's fixed values) with mkba_design_row_set; a generated design calls
+ * it instead of keeping every point's row, so its memory does not grow
+ * with its points. Must be thread-safe: points run in parallel. */
+typedef void (*mkba_design_row_fn)(void *user, size_t i, double *row);
+
 typedef struct mkba_design {
     mkba_design_kind kind;
     size_t npoints;
@@ -44,6 +50,9 @@ typedef struct mkba_design {
     double *point;
     int base_case;
     uint32_t draw;
+    uint32_t *point_draw;      /* [npoints] own draw of each point, or NULL: `draw` */
+    mkba_design_row_fn row_fn; /* generated points (point is NULL), or NULL */
+    void *row_user;
 } mkba_design;
 
 /* A PSA design of `draws` draws (>= 1), a base-case design, and a points
@@ -54,6 +63,16 @@ mkba_design *mkba_design_base_case(const mkba_model *m, mkba_error *err);
 mkba_design *mkba_design_points(const mkba_model *m, size_t npoints, int base_case,
                                 uint32_t draw, mkba_error *err);
 void mkba_design_free(mkba_design *d);
+
+/* A points design whose rows fn computes on demand (see mkba_design_row_fn). */
+mkba_design *mkba_design_generated(const mkba_model *m, size_t npoints, int base_case,
+                                   uint32_t draw, mkba_design_row_fn fn, void *user,
+                                   mkba_error *err);
+
+/* Gives point i of a points design the random numbers (and, unless base
+ * case, the free parameters) of PSA draw draw[i] instead of one common
+ * draw; draw is copied. */
+int mkba_design_set_draws(mkba_design *d, const uint32_t *draw, mkba_error *err);
 
 /* Index of the parameter called `name` that a design may fix, or -1 with
  * err naming the closest known name (or why this one cannot be fixed: a
@@ -75,6 +94,10 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
  * it; name an arm). */
 size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
                              double value);
+
+/* Sets row[arm][k] = value as mkba_design_set_point does for a stored row. */
+size_t mkba_design_row_set(const mkba_design *d, const mkba_model *m, double *row, size_t k,
+                           int arm, double value);
 
 /* The values fixed at point i ([narms][nparams], NaN: free) into row. */
 void mkba_design_row(const mkba_design *d, size_t i, double *row);

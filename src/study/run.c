@@ -76,6 +76,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .first = (size_t)first,
         .count = (size_t)count,
         .analyse = o->analyse,
+        .store_draws = 1,
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
     };

@@ -158,7 +158,12 @@ static int evaluate(const study *s, point_work *w, size_t point, mkba_draw_resul
 /* Stores the record of stored index i (design point first + i). */
 static int store(study *s, size_t i, const mkba_draw_result *rec, mkba_error *err)
 {
-    if (s->writer == NULL)
+    if (s->o->on_point != NULL) {
+        int rc = s->o->on_point(s->o->user, s->first + i, rec, err);
+        if (rc != MKBA_OK)
+            return rc;
+    }
+    if (s->writer == NULL || !s->o->store_draws)
         return MKBA_OK;
     int rc = mkba_h5_write_draw(s->writer, i, rec, err);
     if (rc == MKBA_OK)
@@ -225,9 +230,12 @@ static int finish_file(const study *s, mkba_error *err)
     const mkba_design *d = s->d;
     const int whole = s->first == 0 && s->count == d->npoints;
     char note[200];
-    if (whole && d->kind != MKBA_DESIGN_POINTS)
+    if (whole && d->kind != MKBA_DESIGN_POINTS && s->o->store_draws)
         return s->o->analyse ? mkba_decision_store(path, err) : MKBA_OK;
-    if (!whole)
+    if (!s->o->store_draws)
+        snprintf(note, sizeof note, "skipped: this file keeps no draws, only what its study "
+                 "derived from them");
+    else if (!whole)
         snprintf(note, sizeof note, "skipped: this file holds draws %zu to %zu of %zu only; "
                  "the analyses need every draw", s->first, s->first + s->count - 1, d->npoints);
     else
@@ -311,7 +319,10 @@ static int store_design(const study *s, mkba_error *err)
     int rc = mkba_h5_store_attr(st, "/", "design", mkba_design_kind_name(d->kind), err);
     char text[4096];
     if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
-        snprintf(text, sizeof text, "%u", (unsigned)d->draw);
+        if (d->point_draw != NULL)
+            snprintf(text, sizeof text, "per point (the study's own table)");
+        else
+            snprintf(text, sizeof text, "%u", (unsigned)d->draw);
         rc = mkba_h5_store_attr(st, "/", "design_draw", text, err);
         if (rc == MKBA_OK)
             rc = mkba_h5_store_attr(st, "/", "design_base_case", d->base_case ? "yes" : "no",
@@ -321,13 +332,13 @@ static int store_design(const study *s, mkba_error *err)
         fixed_text(s, text, sizeof text);
         rc = mkba_h5_store_attr(st, "/", "fixed", text, err);
     }
-    if (rc == MKBA_OK && (any_fixed || d->kind == MKBA_DESIGN_POINTS))
+    if (rc == MKBA_OK && (any_fixed || d->point != NULL))
         rc = mkba_h5_store_group(st, "/design", "the values a design fixed", err);
     if (rc == MKBA_OK && any_fixed) {
         size_t dims[2] = { na, np };
         rc = mkba_h5_store_doubles(st, "/design/fixed", 2, dims, d->fixed, err);
     }
-    if (rc == MKBA_OK && d->kind == MKBA_DESIGN_POINTS) {
+    if (rc == MKBA_OK && d->point != NULL) {
         size_t dims[3] = { s->count, na, np };
         rc = mkba_h5_store_doubles(st, "/design/point_values", 3, dims,
                                    d->point + s->first * na * np, err);
@@ -357,12 +368,15 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
                            : m->base_case == MKBA_BASE_MODE ? "mode" : "mean";
         mkba_run_meta meta = { o->seed, draws, micro ? o->households : 0, s.nthreads,
                                micro ? "microsimulation" : "cohort", base };
-        s.writer = mkba_h5_create(o->output, o->force, m, &meta, s.count, err);
+        s.writer = mkba_h5_create(o->output, o->force, m, &meta,
+                                  o->store_draws ? s.count : 0, err);
         if (s.writer == NULL)
             rc = err != NULL ? err->code : MKBA_EIO;
     }
     if (rc == MKBA_OK)
         rc = s.point_parallel ? run_point_parallel(&s, err) : run_serial(&s, err);
+    if (rc == MKBA_OK && s.writer == NULL && o->on_finish != NULL)
+        rc = o->on_finish(o->user, NULL, err);
     if (s.writer != NULL) {
         /* The analyses write into the temporary file before the rename, so
          * a file under the final name is always complete. */
@@ -370,6 +384,8 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
             rc = mkba_h5_finish(s.writer, err);
         if (rc == MKBA_OK)
             rc = store_design(&s, err);
+        if (rc == MKBA_OK && o->on_finish != NULL)
+            rc = o->on_finish(o->user, mkba_h5_tmp_path(s.writer), err);
         if (rc == MKBA_OK)
             rc = finish_file(&s, err);
         int rc2 = mkba_h5_close(s.writer, rc == MKBA_OK, err);

@@ -33,6 +33,19 @@ typedef struct mkba_study_options {
     mkba_engine_mode mode;
     size_t first, count;       /* points [first, first + count); count 0: all */
     int analyse;               /* run the decision analyses into /analysis */
+    /* 0: the file holds no /draws rows (labels, settings and /design
+     * only), for studies whose points are many and whose callers keep
+     * what they need through on_point. 1 (mkba_run): every point's row. */
+    int store_draws;
+    /* Called with every evaluated point's record, in point order, on the
+     * calling thread (it may allocate); index is the point number. A
+     * status other than MKBA_OK stops the study. NULL: none. */
+    int (*on_point)(void *user, size_t index, const mkba_draw_result *rec, mkba_error *err);
+    /* Called once every point is evaluated, with the temporary result file
+     * (NULL when output is NULL), before the analyses and the commit:
+     * a caller adds its own groups there, so they land atomically. */
+    int (*on_finish)(void *user, const char *tmp_path, mkba_error *err);
+    void *user;
     void (*progress)(void *user, double done, double total);
     void *progress_user;
 } mkba_study_options;

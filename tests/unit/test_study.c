@@ -267,7 +267,8 @@ static void run_points(const mkba_model *m, const char *path, size_t npoints, in
         assert_int_equal(mkba_design_set_point(d, m, i, (size_t)k, -1, 0.9 + 0.1 * (double)i),
                          2);
     mkba_study_options o = { .output = path, .force = 1, .households = 700, .seed = m->seed,
-                             .threads = threads, .mode = MKBA_ENGINE_MICRO, .analyse = 1 };
+                             .threads = threads, .mode = MKBA_ENGINE_MICRO, .analyse = 1,
+                             .store_draws = 1 };
     if (mkba_study_run(m, d, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_design_free(d);

@@ -1,0 +1,37 @@
+/* Command-line parsing the mkba commands share (src/cli/args.c). Every
+ * function prints its own message on stderr. */
+#ifndef MKBA_CLI_ARGS_H
+#define MKBA_CLI_ARGS_H
+
+#include "mkba/error.h"
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+/* The usage lines of every command (main.c). */
+extern const char mkba_cli_usage[];
+
+/* Prints "mkba: " fmt (with arg) and the usage; returns EXIT_USAGE. */
+int mkba_cli_usage_error(const char *fmt, const char *arg);
+
+/* Prints the library's message; returns EXIT_ERROR. */
+int mkba_cli_library_error(const mkba_error *err);
+
+int mkba_cli_is_digit(char c);
+
+/* Parses a whole number >= min into *out; -1 (message printed) when s is
+ * not one. */
+int mkba_cli_parse_long(const char *opt, const char *s, long min, long *out);
+
+/* Parses a seed 0 .. 2^64-1; -1 (message printed) when s is not one. */
+int mkba_cli_parse_seed(const char *s, unsigned long long *out);
+
+/* If argv[*i] is option `name` (or alias), as "--name VALUE" or
+ * "--name=VALUE", stores its value, advances *i past it and returns 1;
+ * 0 for another option; -1 (message printed) when the value is missing. */
+int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
+                          const char *alias, const char **value);
+
+/* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
+int mkba_cli_sa(int argc, char **argv);
+
+#endif

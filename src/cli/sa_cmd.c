@@ -1,0 +1,305 @@
+/* `mkba sa METHOD SCENARIO.cfg [options]`: sensitivity analysis
+ * (docs/sensitivity.md). Parses the options into mkba_sa_options, runs the
+ * method and prints its tables from the written file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "mkba/sa.h"
+#include "progress.h"
+#include "args.h"
+
+typedef struct sa_args {
+    mkba_sa_options o;
+    const char *scenario, *function;
+    long threads;
+    int quiet;
+    unsigned long long seed;
+    mkba_summary_format format;
+    size_t nrange, ngrid, ngroups, nset;
+    mkba_sa_range *range, *grid;
+    const char **group, **set_name;
+    double *set_value;
+} sa_args;
+
+static void sa_args_free(sa_args *a)
+{
+    free(a->range);
+    free(a->grid);
+    free(a->group);
+    for (size_t i = 0; i < a->nset; i++)
+        free((char *)a->set_name[i]);
+    free(a->set_name);
+    free(a->set_value);
+}
+
+/* A finite number with nothing after it. */
+static int parse_double(const char *opt, const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || v != v || v - v != 0) {
+        fprintf(stderr, "mkba: %s expects a finite number (a decimal point, not a comma), "
+                        "got '%s'\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* NAME=LO:HI (a range) or NAME=LO:HI:N (a grid, want_n). */
+static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range *r)
+{
+    const char *eq = strchr(s, '=');
+    char lo[64], hi[64], n[32];
+    int ok = eq != NULL && eq != s;
+    const char *p = ok ? eq + 1 : s;
+    const char *c1 = ok ? strchr(p, ':') : NULL, *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    ok = ok && c1 != NULL && (want_n ? c2 != NULL : c2 == NULL);
+    ok = ok && (size_t)(c1 - p) < sizeof lo
+         && strlen(c1 + 1) < sizeof hi && (c2 == NULL || strlen(c2 + 1) < sizeof n);
+    if (ok) {
+        memcpy(lo, p, (size_t)(c1 - p));
+        lo[c1 - p] = '\0';
+        size_t hl = c2 != NULL ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+        memcpy(hi, c1 + 1, hl);
+        hi[hl] = '\0';
+        if (c2 != NULL)
+            strcpy(n, c2 + 1);
+    }
+    if (!ok) {
+        fprintf(stderr, "mkba: %s expects NAME=LO:HI%s, got '%s'\n", opt,
+                want_n ? ":N (e.g. caseload=10:30:5)" : " (e.g. detect_team=0.2:0.6)", s);
+        return -1;
+    }
+    char *name = strndup(s, (size_t)(eq - s));
+    if (name == NULL)
+        return -1;
+    r->name = name;
+    r->n = 0;
+    if (parse_double(opt, lo, &r->lo) < 0 || parse_double(opt, hi, &r->hi) < 0
+        || (want_n && mkba_cli_parse_long(opt, n, 2, &r->n) < 0))
+        return -1;
+    return 0;
+}
+
+static int parse_set(const char *s, sa_args *a)
+{
+    const char *eq = strchr(s, '=');
+    double v;
+    if (eq == NULL || eq == s) {
+        fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE, got '%s'\n", s);
+        return -1;
+    }
+    if (parse_double("--set", eq + 1, &v) < 0)
+        return -1;
+    char *name = strndup(s, (size_t)(eq - s));
+    if (name == NULL)
+        return -1;
+    a->set_name[a->nset] = name;
+    a->set_value[a->nset++] = v;
+    return 0;
+}
+
+static int parse_format(const char *v, mkba_summary_format *f)
+{
+    if (strcmp(v, "text") == 0) *f = MKBA_SUMMARY_TEXT;
+    else if (strcmp(v, "csv") == 0) *f = MKBA_SUMMARY_CSV;
+    else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) *f = MKBA_SUMMARY_MARKDOWN;
+    else if (strcmp(v, "json") == 0) *f = MKBA_SUMMARY_JSON;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse(int argc, char **argv, sa_args *a)
+{
+    size_t cap = (size_t)argc + 1;
+    a->range = calloc(cap, sizeof *a->range);
+    a->grid = calloc(cap, sizeof *a->grid);
+    a->group = calloc(cap, sizeof *a->group);
+    a->set_name = calloc(cap, sizeof *a->set_name);
+    a->set_value = calloc(cap, sizeof *a->set_value);
+    if (!a->range || !a->grid || !a->group || !a->set_name || !a->set_value) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return EXIT_ERROR;
+    }
+    mkba_sa_options *o = &a->o;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i], *v = NULL;
+        int k;
+        long n;
+        if (s[0] != '-') {
+            if (a->scenario != NULL)
+                return mkba_cli_usage_error("sa takes one scenario file; unexpected '%s'", s);
+            a->scenario = s;
+        }
+#define OPT(name, alias) ((k = mkba_cli_option_value(argc, argv, &i, name, alias, &v)) != 0)
+        else if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
+        else if (OPT("--factors", NULL)) { if (k < 0) return EXIT_USAGE; o->factors = v; }
+        else if (OPT("--range", NULL)) {
+            if (k < 0 || parse_range("--range", v, 0, &a->range[a->nrange++]) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--grid", NULL)) {
+            if (k < 0 || parse_range("--grid", v, 1, &a->grid[a->ngrid++]) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--low", NULL)) {
+            if (k < 0 || parse_double("--low", v, &o->low) < 0) return EXIT_USAGE;
+        } else if (OPT("--high", NULL)) {
+            if (k < 0 || parse_double("--high", v, &o->high) < 0) return EXIT_USAGE;
+        } else if (OPT("--outcome", NULL)) { if (k < 0) return EXIT_USAGE; o->outcome = v; }
+        else if (OPT("--arm", NULL)) { if (k < 0) return EXIT_USAGE; o->arm = v; }
+        else if (OPT("--versus", NULL)) { if (k < 0) return EXIT_USAGE; o->versus = v; }
+        else if (OPT("--group", NULL)) { if (k < 0) return EXIT_USAGE; a->group[a->ngroups++] = v; }
+        else if (OPT("--from", NULL)) { if (k < 0) return EXIT_USAGE; o->from = v; }
+        else if (OPT("--function", NULL)) { if (k < 0) return EXIT_USAGE; a->function = v; }
+        else if (OPT("-n", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("-n", v, 1, &o->n) < 0) return EXIT_USAGE;
+        } else if (OPT("--bootstrap", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--bootstrap", v, 0, &o->bootstrap) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--levels", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--levels", v, 2, &n) < 0 || n > 1000) {
+                if (k >= 0 && n > 1000)
+                    fprintf(stderr, "mkba: --levels expects at most 1000\n");
+                return EXIT_USAGE;
+            }
+            o->levels = (int)n;
+        } else if (OPT("--draws", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &o->draws) < 0) return EXIT_USAGE;
+        } else if (OPT("--draw", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--draw", v, 0, &o->draw) < 0) return EXIT_USAGE;
+        } else if (OPT("--households", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &o->households) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--seed", NULL)) {
+            if (k < 0 || mkba_cli_parse_seed(v, &a->seed) < 0) return EXIT_USAGE;
+            o->seed_set = 1;
+            o->seed = (uint64_t)a->seed;
+        } else if (OPT("--threads", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0
+                || a->threads > 4096)
+                return EXIT_USAGE;
+        } else if (OPT("--set", NULL)) {
+            if (k < 0 || parse_set(v, a) < 0) return EXIT_USAGE;
+        } else if (OPT("--format", NULL)) {
+            if (k < 0) return EXIT_USAGE;
+            if (parse_format(v, &a->format) < 0)
+                return mkba_cli_usage_error("--format expects text, csv, markdown or json, got "
+                                            "'%s'", v);
+        }
+#undef OPT
+        else if (strcmp(s, "--second-order") == 0) o->second_order = 1;
+        else if (strcmp(s, "--radial") == 0) o->radial = 1;
+        else if (strcmp(s, "--force") == 0) o->force = 1;
+        else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
+        else
+            return mkba_cli_usage_error("unknown option '%s' for sa", s);
+    }
+    o->range = a->range;
+    o->nrange = a->nrange;
+    o->grid = a->grid;
+    o->ngrid = a->ngrid;
+    o->group = a->group;
+    o->ngroups = a->ngroups;
+    o->set_name = a->set_name;
+    o->set_value = a->set_value;
+    o->nset = a->nset;
+    return EXIT_OK;
+}
+
+/* results/NAME-sa-METHOD.h5 for a scenario .../NAME.cfg. */
+static char *default_output(const char *scenario, const char *method)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
+        n -= 4;
+    size_t size = strlen("results/") + n + strlen("-sa-") + strlen(method) + 4;
+    char *out = malloc(size);
+    if (out != NULL)
+        snprintf(out, size, "results/%.*s-sa-%s.h5", (int)n, base, method);
+    return out;
+}
+
+static int run(sa_args *a)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    const char *method = mkba_sa_method_name(a->o.method);
+    if (a->function != NULL) {
+        if (a->scenario != NULL)
+            return mkba_cli_usage_error("--function replaces the scenario; unexpected '%s'",
+                                        a->scenario);
+        if (mkba_sa_function(NULL, method, a->function, a->o.n > 0 ? a->o.n : 1024,
+                             a->o.seed_set ? a->o.seed : 1, a->format, stdout, &err) != MKBA_OK)
+            return mkba_cli_library_error(&err);
+        return EXIT_OK;
+    }
+    if (a->scenario == NULL)
+        return mkba_cli_usage_error("sa %s needs a scenario file (or --function NAME)", method);
+    char *output = a->o.output != NULL ? NULL : default_output(a->scenario, method);
+    if (a->o.output == NULL) {
+        if (output == NULL)
+            return EXIT_ERROR;
+        if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
+            free(output);
+            return EXIT_ERROR;
+        }
+        a->o.output = output;
+    }
+    mkba_model *m = NULL;
+    int rc = EXIT_OK;
+    if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK) {
+        free(output);
+        return mkba_cli_library_error(&err);
+    }
+    mkba_cli_progress bar;
+    mkba_cli_progress_start(&bar, stderr, !a->quiet);
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = (int)a->threads;
+    ctx.progress = mkba_cli_progress_update;
+    ctx.progress_user = &bar;
+    int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
+    mkba_cli_progress_finish(&bar);
+    mkba_model_free(m);
+    if (lrc != MKBA_OK) {
+        rc = mkba_cli_library_error(&err);
+    } else if (!a->quiet) {
+        fprintf(stderr, "mkba: wrote %s\n", a->o.output);
+        if (mkba_summary_write(NULL, a->o.output, a->format, NULL, stdout, &err) != MKBA_OK)
+            rc = mkba_cli_library_error(&err);
+    }
+    free(output);
+    return rc;
+}
+
+int mkba_cli_sa(int argc, char **argv)
+{
+    if (argc < 1)
+        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep, sobol, "
+                                    "morris, evppi, prim or believe");
+    int method = mkba_sa_method_find(argv[0]);
+    if (method < 0)
+        return mkba_cli_usage_error("unknown sensitivity method '%s'; known: tornado, "
+                                    "threshold, sweep, sobol, morris, evppi, prim, believe",
+                                    argv[0]);
+    sa_args a;
+    memset(&a, 0, sizeof a);
+    mkba_sa_options_init(&a.o);
+    a.o.method = (mkba_sa_method)method;
+    int rc = parse(argc - 1, argv + 1, &a);
+    if (rc == EXIT_OK)
+        rc = run(&a);
+    for (size_t i = 0; i < a.nrange; i++)
+        free((char *)a.range[i].name);
+    for (size_t i = 0; i < a.ngrid; i++)
+        free((char *)a.grid[i].name);
+    sa_args_free(&a);
+    return rc;
+}

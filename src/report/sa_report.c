@@ -1,0 +1,185 @@
+/* The tables of a sensitivity-analysis file (/sa, docs/sensitivity.md),
+ * read from the file only, so `mkba sa` and `mkba summary` print the
+ * same. One builder per method, listed once at the end. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report/sa_report.h"
+#include "core/alloc.h"
+#include "io/h5out.h"
+
+typedef struct sa_file {
+    mkba_h5_store *st;
+    char **arm, **factor, **outcome, **unit;
+    size_t narms, nfactors, noutcomes;
+    int reference, outcome_index;
+    char *method, *outcome_name, *arm_name, *versus_name;
+} sa_file;
+
+static void sa_file_free(sa_file *f)
+{
+    mkba_h5_store_strings_free(f->arm, f->narms);
+    mkba_h5_store_strings_free(f->factor, f->nfactors);
+    mkba_h5_store_strings_free(f->outcome, f->noutcomes);
+    mkba_h5_store_strings_free(f->unit, f->noutcomes);
+    mkba_free(f->method);
+    mkba_free(f->outcome_name);
+    mkba_free(f->arm_name);
+    mkba_free(f->versus_name);
+}
+
+static int index_of(char **names, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Reads `name` of the given shape into a new array, or NULL (err set). */
+static double *read_doubles(sa_file *f, const char *name, int rank, const size_t *dims,
+                            mkba_error *err)
+{
+    size_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    double *v = mkba_malloc((n + 1) * sizeof *v);
+    if (v == NULL) {
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", name);
+        return NULL;
+    }
+    if (mkba_h5_store_read_doubles(f->st, name, rank, dims, v, err) != MKBA_OK) {
+        mkba_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* ---- tornado ---- */
+
+typedef struct bar { size_t f; double swing; } bar;
+
+static int by_swing(const void *a, const void *b)
+{
+    double x = ((const bar *)a)->swing, y = ((const bar *)b)->swing;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x < y) - (x > y);
+}
+
+static int tornado(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    size_t nf = f->nfactors, na = f->narms, no = f->noutcomes, k = (size_t)f->outcome_index;
+    size_t d3[3] = { nf, na, no }, d2[2] = { nf, 2 };
+    double *low = read_doubles(f, "/sa/tornado/low", 3, d3, err);
+    double *high = low ? read_doubles(f, "/sa/tornado/high", 3, d3, err) : NULL;
+    double *mcse = high ? read_doubles(f, "/sa/tornado/swing_mcse", 3, d3, err) : NULL;
+    double *range = mcse ? read_doubles(f, "/sa/factor_range", 2, d2, err) : NULL;
+    bar *b = range ? mkba_malloc((nf + 1) * sizeof *b) : NULL;
+    int rc = b != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    static const char *const col[] = { "factor", "low value", "high value", "at low",
+                                       "at high", "swing", "MCSE of swing" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY };
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        if ((int)a == f->reference)
+            continue;
+        char id[160], title[512];
+        snprintf(id, sizeof id, "tornado_%s", f->arm[a]);
+        snprintf(title, sizeof title, "Tornado: %s of %s against %s, each factor at its low "
+                 "and high value, the others at base (%s)", f->outcome[k], f->arm[a],
+                 f->arm[f->reference], f->unit[k]);
+        mkba_rtable *t = mkba_report_table(r, id, title, 7, col, kind);
+        for (size_t i = 0; i < nf; i++) {
+            size_t c = (i * na + a) * no + k;
+            b[i] = (bar){ i, fabs(high[c] - low[c]) };
+        }
+        qsort(b, nf, sizeof *b, by_swing);
+        for (size_t j = 0; j < nf; j++) {
+            size_t i = b[j].f, c = (i * na + a) * no + k;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, f->factor[i]);
+            mkba_rtable_num(t, row, 1, range[2 * i]);
+            mkba_rtable_num(t, row, 2, range[2 * i + 1]);
+            mkba_rtable_num(t, row, 3, low[c]);
+            mkba_rtable_num(t, row, 4, high[c]);
+            mkba_rtable_num(t, row, 5, b[j].swing);
+            mkba_rtable_num(t, row, 6, mcse[c]);
+        }
+        mkba_rtable_note(r, t, "Sorted by swing. Every point uses the households of one draw "
+                         "(common random numbers); the MCSE (batch means) says how much of a "
+                         "swing could be household noise: a swing below about 2 MCSE is not "
+                         "distinguishable from none.");
+    }
+    mkba_free(low);
+    mkba_free(high);
+    mkba_free(mcse);
+    mkba_free(range);
+    mkba_free(b);
+    return rc;
+}
+
+/* ---- the methods, listed once ---- */
+
+static const struct {
+    const char *method;
+    int (*build)(sa_file *f, mkba_report *r, mkba_error *err);
+} builders[] = {
+    { "tornado", tornado },
+};
+
+int mkba_sa_report_is_sa(const char *path)
+{
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, NULL);
+    if (st == NULL)
+        return 0;
+    int is = mkba_h5_store_has(st, "/sa");
+    mkba_h5_store_close(st, NULL);
+    return is;
+}
+
+int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
+{
+    sa_file f = { .reference = -1, .outcome_index = -1 };
+    f.st = mkba_h5_store_open(path, 0, err);
+    if (f.st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int rc = mkba_h5_store_read_strings(f.st, "/labels/arms", &f.arm, &f.narms, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_strings(f.st, "/sa/outcome", &f.outcome, &f.noutcomes, err);
+    size_t nu = 0;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_strings(f.st, "/sa/outcome_units", &f.unit, &nu, err);
+    if (rc == MKBA_OK && mkba_h5_store_has(f.st, "/sa/factor"))
+        rc = mkba_h5_store_read_strings(f.st, "/sa/factor", &f.factor, &f.nfactors, err);
+    f.method = mkba_h5_store_read_attr(f.st, "/sa", "method");
+    f.outcome_name = mkba_h5_store_read_attr(f.st, "/sa", "outcome");
+    f.arm_name = mkba_h5_store_read_attr(f.st, "/sa", "arm");
+    f.versus_name = mkba_h5_store_read_attr(f.st, "/sa", "versus");
+    char *ref = mkba_h5_store_read_attr(f.st, "/", "reference_arm");
+    f.reference = index_of(f.arm, f.narms, ref);
+    mkba_free(ref);
+    f.outcome_index = index_of(f.outcome, f.noutcomes, f.outcome_name);
+    if (rc == MKBA_OK && (f.method == NULL || f.reference < 0 || nu != f.noutcomes))
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: the /sa group is incomplete (no method, "
+                            "reference arm or outcome units)", path);
+    size_t i = 0;
+    while (rc == MKBA_OK && i < sizeof builders / sizeof builders[0]
+           && strcmp(builders[i].method, f.method) != 0)
+        i++;
+    if (rc == MKBA_OK && i == sizeof builders / sizeof builders[0])
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: unknown sensitivity method '%s' in /sa",
+                            path, f.method);
+    if (rc == MKBA_OK && f.outcome_index < 0 && f.outcome_name != NULL)
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: /sa names outcome '%s', which /sa/outcome "
+                            "does not list", path, f.outcome_name);
+    if (rc == MKBA_OK)
+        rc = builders[i].build(&f, r, err);
+    if (rc == MKBA_OK && r->failed)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables of %s", path);
+    mkba_h5_store_close(f.st, NULL);
+    sa_file_free(&f);
+    return rc;
+}

@@ -1,0 +1,311 @@
+/* Factors of a sensitivity analysis (factor.h). */
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "sa/factor.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+#include "model/params.h"
+#include "model/services.h"
+#include "study/design.h"
+
+static const char *const pseudo_name[] = { "", "horizon", "discount_rate" };
+
+void mkba_sa_factors_free(mkba_sa_factors *f)
+{
+    if (f == NULL)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        mkba_free(f->f[i].label);
+    mkba_free(f->f);
+    mkba_free(f);
+}
+
+double mkba_sa_factor_at(const mkba_sa_factor *f, double u)
+{
+    if (f->explicit_range || f->dist == NULL)
+        return f->lo + u * (f->hi - f->lo);
+    return mkba_dist_quantile(f->dist, u);
+}
+
+void mkba_sa_factor_set(const mkba_sa_factor *f, const mkba_model *m, size_t nparams,
+                        double *row, double value)
+{
+    for (size_t a = 0; a < m->narms && f->param >= 0; a++)
+        if (f->arm >= 0 ? a == (size_t)f->arm
+                        : !mkba_params_overridden(m->params, (size_t)f->param, a))
+            row[a * nparams + (size_t)f->param] = value;
+}
+
+static int has_quantile(const mkba_dist *d)
+{
+    return d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_EXPR
+           && d->kind != MKBA_DIST_DIRICHLET;
+}
+
+static int arm_of(const mkba_model *m, const char *name)
+{
+    for (size_t a = 0; a < m->narms; a++)
+        if (strcmp(m->arm[a].name, name) == 0)
+            return (int)a;
+    return -1;
+}
+
+static const mkba_sa_range *range_of(const mkba_sa_range *r, size_t n, const char *label)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(r[i].name, label) == 0)
+            return &r[i];
+    return NULL;
+}
+
+/* The domain a value of parameter k may take: its distribution's support
+ * for bounded kinds and the model's own ranges (services). */
+static void domain_of(const mkba_model *m, int k, const mkba_dist *d, double *lo, double *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (d != NULL && d->kind == MKBA_DIST_BETA) {
+        *lo = 0.0;
+        *hi = 1.0;
+    } else if (d != NULL && (d->kind == MKBA_DIST_GAMMA || d->kind == MKBA_DIST_LOGNORMAL)) {
+        *lo = 0.0;
+    }
+    for (size_t b = 0; b < m->services.nbounds; b++)
+        if (m->services.bound[b].value == k) {
+            *lo = fmax(*lo, m->services.bound[b].lo);
+            *hi = fmin(*hi, m->services.bound[b].hi);
+        }
+}
+
+/* Adds the factor of parameter k in arm `arm` (-1: the definition). */
+static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k, int arm,
+               int pseudo, const mkba_sa_range *range, size_t nrange, double plo, double phi,
+               int independent, mkba_error *err)
+{
+    const mkba_param *q = k >= 0 ? mkba_params_get(m->params, (size_t)k) : NULL;
+    char label[256];
+    if (pseudo)
+        snprintf(label, sizeof label, "%s", pseudo_name[pseudo]);
+    else if (arm >= 0)
+        snprintf(label, sizeof label, "%s@%s", q->name, m->arm[arm].name);
+    else
+        snprintf(label, sizeof label, "%s", q->name);
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcmp(fs->f[i].label, label) == 0)
+            return mkba_error_set(err, MKBA_EINVAL, "%s: factor %s is listed twice", what,
+                                  label);
+    mkba_sa_factor f = { .param = k, .arm = arm, .pseudo = pseudo };
+    /* NAME@ARM of an arm without an override moves the definition's value
+     * in that arm only. */
+    f.dist = q == NULL ? NULL
+             : arm >= 0 && mkba_params_overridden(m->params, (size_t)k, (size_t)arm)
+                 ? &q->arm_dist[arm] : &q->dist;
+    if (f.dist != NULL && !has_quantile(f.dist))
+        f.dist = NULL;
+    const mkba_sa_range *r = range_of(range, nrange, label);
+    if (q != NULL && q->dist.kind == MKBA_DIST_DIRICHLET)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a component of a Dirichlet vector "
+                              "(%s:%d), whose components move together; it cannot be a "
+                              "factor on its own", what, label, q->file ? q->file : "?",
+                              q->line);
+    if (q != NULL && independent && mkba_params_copula_path(m->params, (size_t)k) != NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a member of the correlation %s; "
+                              "this method needs independent factors (docs/sensitivity.md, "
+                              "Correlated inputs): leave it out of the factors, or remove the "
+                              "correlation for the analysis", what, label,
+                              mkba_params_copula_path(m->params, (size_t)k));
+    if (pseudo == MKBA_SA_HORIZON) {
+        f.base = m->timing.ncycles * m->timing.cycle_years;
+    } else if (pseudo == MKBA_SA_DISCOUNT_RATE) {
+        f.base = m->timing.rate_costs;
+    } else {
+        f.base = m->base_case == MKBA_BASE_MODE ? mkba_dist_mode(f.dist != NULL ? f.dist
+                                                                               : &q->dist)
+                                                : mkba_dist_mean(f.dist != NULL ? f.dist
+                                                                               : &q->dist);
+    }
+    if (r != NULL) {
+        f.lo = r->lo;
+        f.hi = r->hi;
+        f.explicit_range = 1;
+        if (!(r->lo < r->hi) || !isfinite(r->lo) || !isfinite(r->hi))
+            return mkba_error_set(err, MKBA_EINVAL, "%s: the range of %s must be LO:HI with "
+                                  "finite LO < HI (got %g:%g)", what, label, r->lo, r->hi);
+    } else if (f.dist != NULL) {
+        f.lo = mkba_dist_quantile(f.dist, plo);
+        f.hi = mkba_dist_quantile(f.dist, phi);
+    } else {
+        return mkba_error_set(err, MKBA_EINVAL, "%s: %s has no distribution to take "
+                              "percentiles of (%s); give its range with --range %s=LO:HI",
+                              what, label, pseudo ? "it is a setting of the run"
+                              : q->dist.kind == MKBA_DIST_EXPR ? "it is derived by an expression"
+                              : "it is fixed", label);
+    }
+    double dlo, dhi;
+    if (pseudo == MKBA_SA_HORIZON) {
+        dlo = m->timing.cycle_years;
+        dhi = f.base;
+    } else if (pseudo == MKBA_SA_DISCOUNT_RATE) {
+        dlo = -0.5;
+        dhi = 1.0;
+    } else {
+        domain_of(m, k, f.dist != NULL ? f.dist : &q->dist, &dlo, &dhi);
+    }
+    if (f.lo < dlo || f.hi > dhi)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: the range %g:%g of %s leaves its valid "
+                              "domain [%g, %g]%s", what, f.lo, f.hi, label, dlo, dhi,
+                              pseudo == MKBA_SA_HORIZON ? " (the horizon cannot exceed the "
+                              "scenario's; lengthen timing.horizon to sweep further)" : "");
+    mkba_sa_factor *grown = mkba_realloc(fs->f, (fs->n + 1) * sizeof *grown);
+    if (grown == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing factors");
+    fs->f = grown;
+    size_t len = strlen(label) + 1;
+    if ((f.label = mkba_malloc(len)) == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing factors");
+    memcpy(f.label, label, len);
+    fs->f[fs->n++] = f;
+    return MKBA_OK;
+}
+
+/* Every parameter (and override) whose name matches pattern, in table
+ * order: those with a distribution, or with an explicit range. */
+static int add_matching(const mkba_model *m, const char *what, mkba_sa_factors *fs,
+                        const char *pattern, const char *arm_name, const mkba_sa_range *range,
+                        size_t nrange, double plo, double phi, int independent,
+                        mkba_error *err)
+{
+    size_t np = mkba_params_count(m->params), before = fs->n;
+    int arm = arm_name != NULL ? arm_of(m, arm_name) : -1;
+    for (size_t k = 0; k < np; k++) {
+        const mkba_param *q = mkba_params_get(m->params, k);
+        if (fnmatch(pattern, q->name, 0) != 0 || q->dist.kind == MKBA_DIST_DIRICHLET)
+            continue;
+        for (int a = -1; a < (int)m->narms; a++) {
+            if (arm_name != NULL && a != arm)
+                continue;
+            const mkba_dist *d = a >= 0 ? &q->arm_dist[a] : &q->dist;
+            if (a >= 0 && !mkba_params_overridden(m->params, k, (size_t)a))
+                continue;
+            char label[256];
+            snprintf(label, sizeof label, a >= 0 ? "%s@%s" : "%s", q->name,
+                     a >= 0 ? m->arm[a].name : "");
+            if (!has_quantile(d) && range_of(range, nrange, label) == NULL)
+                continue;
+            if (independent && mkba_params_copula_path(m->params, k) != NULL)
+                continue;
+            int rc = add(m, what, fs, (int)k, a, 0, range, nrange, plo, phi, independent, err);
+            if (rc != MKBA_OK)
+                return rc;
+        }
+    }
+    if (fs->n == before && strcmp(pattern, "*") != 0)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: the pattern '%s' matches no parameter "
+                              "with a distribution%s", what, pattern,
+                              independent ? " outside a correlation" : "");
+    return MKBA_OK;
+}
+
+/* Adds one item of the list: a pseudo factor, NAME, NAME@ARM or a pattern. */
+static int add_item(const mkba_model *m, const char *what, mkba_sa_factors *fs,
+                    const char *item, const mkba_sa_range *range, size_t nrange, double plo,
+                    double phi, int allow_pseudo, int independent, mkba_error *err)
+{
+    for (int p = MKBA_SA_HORIZON; p <= MKBA_SA_DISCOUNT_RATE; p++)
+        if (strcmp(item, pseudo_name[p]) == 0) {
+            if (!allow_pseudo)
+                return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a setting of the run, not "
+                                      "a parameter; only `mkba sa sweep` varies it", what, item);
+            return add(m, what, fs, -1, -1, p, range, nrange, plo, phi, 0, err);
+        }
+    char name[256];
+    const char *at = strchr(item, '@');
+    size_t len = at != NULL ? (size_t)(at - item) : strlen(item);
+    if (len == 0 || len >= sizeof name)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: '%s' is not a parameter name", what, item);
+    memcpy(name, item, len);
+    name[len] = '\0';
+    if (at != NULL && arm_of(m, at + 1) < 0) {
+        const char *names[MKBA_MAX_ARMS];
+        for (size_t a = 0; a < m->narms; a++)
+            names[a] = m->arm[a].name;
+        const char *near = mkba_closest_name(at + 1, names, m->narms);
+        return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has no arm '%s'%s%s%s", what,
+                              at + 1, near ? " (did you mean '" : "", near ? near : "",
+                              near ? "'?)" : "");
+    }
+    if (strpbrk(name, "*?[") != NULL)
+        return add_matching(m, what, fs, name, at != NULL ? at + 1 : NULL, range, nrange, plo,
+                            phi, independent, err);
+    int k = mkba_design_param(m, what, name, err);
+    if (k < 0)
+        return err != NULL ? err->code : MKBA_EINVAL;
+    int arm = at != NULL ? arm_of(m, at + 1) : -1;
+    if (arm < 0) {
+        size_t users = 0;
+        for (size_t a = 0; a < m->narms; a++)
+            users += !mkba_params_overridden(m->params, (size_t)k, a);
+        if (users == 0)
+            return mkba_error_set(err, MKBA_EINVAL, "%s: every arm overrides %s, so its own "
+                                  "definition is used nowhere; name an arm, e.g. %s@%s", what,
+                                  name, name, m->arm[0].name);
+    }
+    return add(m, what, fs, k, arm, 0, range, nrange, plo, phi, independent, err);
+}
+
+int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spec,
+                          const mkba_sa_range *range, size_t nrange, double plo, double phi,
+                          int allow_pseudo, int independent, mkba_sa_factors **out,
+                          mkba_error *err)
+{
+    *out = NULL;
+    if (!(plo > 0.0 && plo < phi && phi < 1.0))
+        return mkba_error_set(err, MKBA_EINVAL, "%s: the low and high percentiles must satisfy "
+                              "0 < low < high < 1 (got %g and %g)", what, plo, phi);
+    mkba_sa_factors *fs = mkba_calloc(1, sizeof *fs);
+    if (fs == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing factors");
+    int rc = MKBA_OK;
+    if (spec == NULL) {
+        rc = add_matching(m, what, fs, "*", NULL, range, nrange, plo, phi, independent, err);
+    } else {
+        const char *p = spec;
+        while (rc == MKBA_OK && *p != '\0') {
+            size_t len = strcspn(p, ",");
+            char item[256];
+            if (len == 0 || len >= sizeof item) {
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s: empty or overlong item in the "
+                                    "factor list '%s'", what, spec);
+                break;
+            }
+            memcpy(item, p, len);
+            item[len] = '\0';
+            rc = add_item(m, what, fs, item, range, nrange, plo, phi, allow_pseudo, independent,
+                          err);
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    for (size_t i = 0; rc == MKBA_OK && i < nrange; i++) {
+        int used = 0;
+        for (size_t j = 0; j < fs->n; j++)
+            used |= strcmp(fs->f[j].label, range[i].name) == 0;
+        if (!used)
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s: --range %s names no factor of this "
+                                "analysis; add it to --factors", what, range[i].name);
+    }
+    if (rc == MKBA_OK && fs->n == 0)
+        rc = mkba_error_set(err, MKBA_EINVAL, "%s: no factor to vary: the scenario has no "
+                            "parameter with a distribution%s; name factors with --factors and "
+                            "give ranges with --range", what,
+                            independent ? " outside a correlation" : "");
+    if (rc != MKBA_OK) {
+        mkba_sa_factors_free(fs);
+        return rc;
+    }
+    *out = fs;
+    return MKBA_OK;
+}

@@ -1,0 +1,265 @@
+/* mkba_sa_run: sets up what every method shares and runs one (sa_impl.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <omp.h>
+#include "mkba/sa.h"
+#include "sa/sa_impl.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+#include "model/params.h"
+
+static const struct {
+    const char *name, *what;
+} method[] = {
+#define MKBA_SA_ROW_(id, nm, wh) [MKBA_SA_##id] = { nm, wh },
+    MKBA_SA_METHODS(MKBA_SA_ROW_)
+#undef MKBA_SA_ROW_
+};
+
+static int (*const method_run[])(mkba_sa *, mkba_error *) = {
+    [MKBA_SA_TORNADO] = mkba_sa_tornado,
+    [MKBA_SA_THRESHOLD] = mkba_sa_threshold,
+    [MKBA_SA_SWEEP] = mkba_sa_sweep,
+    [MKBA_SA_SOBOL] = mkba_sa_sobol,
+    [MKBA_SA_MORRIS] = mkba_sa_morris,
+    [MKBA_SA_EVPPI] = mkba_sa_evppi,
+    [MKBA_SA_PRIM] = mkba_sa_prim,
+    [MKBA_SA_BELIEVE] = mkba_sa_believe,
+};
+
+int mkba_sa_method_find(const char *name)
+{
+    for (int i = 0; i < MKBA_SA_NMETHODS; i++)
+        if (strcmp(method[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const char *mkba_sa_method_name(mkba_sa_method m) { return method[m].name; }
+const char *mkba_sa_method_what(mkba_sa_method m) { return method[m].what; }
+
+void mkba_sa_options_init(mkba_sa_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->households = -1;
+    o->draws = -1;
+    o->low = 0.05;
+    o->high = 0.95;
+    o->bootstrap = 200;
+    o->levels = 4;
+}
+
+/* ---- evaluating points ---- */
+
+static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error *err)
+{
+    mkba_sa *s = user;
+    double *b = NULL, *h = NULL;
+    if (s->keep_batches) {
+        b = s->batch + i * s->nbatches * s->narms * s->nout;
+        h = s->households + i * s->nbatches;
+        for (size_t j = 0; j < s->nbatches * s->narms * s->nout; j++)
+            b[j] = NAN;
+        for (size_t j = 0; j < s->nbatches; j++)
+            h[j] = 0.0;
+    }
+    return mkba_sa_outcomes_eval(s->out, rec, s->horizon, s->rate,
+                                 s->y + i * s->narms * s->nout, b, h, err);
+}
+
+static int finish(void *user, const char *tmp, mkba_error *err)
+{
+    mkba_sa *s = user;
+    return s->finish != NULL ? s->finish(s, tmp, err) : MKBA_OK;
+}
+
+int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int store_draws,
+                     int (*fn)(mkba_sa *s, const char *tmp, mkba_error *err), mkba_error *err)
+{
+    size_t n = d->npoints, row = s->narms * s->nout;
+    mkba_free(s->y);
+    mkba_free(s->batch);
+    mkba_free(s->households);
+    s->batch = s->households = NULL;
+    s->npoints = n;
+    s->nbatches = MKBA_RESULT_BATCHES;
+    s->y = mkba_malloc(n * row * sizeof *s->y);
+    if (s->keep_batches) {
+        s->batch = mkba_malloc(n * s->nbatches * row * sizeof *s->batch);
+        s->households = mkba_malloc(n * s->nbatches * sizeof *s->households);
+    }
+    if (s->y == NULL || (s->keep_batches && (s->batch == NULL || s->households == NULL)))
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the outcomes of %zu points",
+                              n);
+    s->finish = fn;
+    mkba_study_options so = s->so;
+    so.output = output;
+    so.force = s->o->force;
+    so.store_draws = store_draws;
+    so.on_point = collect;
+    so.on_finish = finish;
+    so.user = s;
+    return mkba_study_run(s->m, d, &so, err);
+}
+
+mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn fn,
+                            void *user, mkba_error *err)
+{
+    mkba_design *d = mkba_design_generated(s->m, npoints, 1, (uint32_t)s->o->draw, fn, user,
+                                           err);
+    for (size_t i = 0; d != NULL && i < s->o->nset; i++) {
+        const char *spec = s->o->set_name[i], *at = strchr(spec, '@');
+        char name[256];
+        size_t len = at != NULL ? (size_t)(at - spec) : strlen(spec);
+        if (len >= sizeof name)
+            len = sizeof name - 1;
+        memcpy(name, spec, len);
+        name[len] = '\0';
+        if (mkba_design_fix(d, s->m, name, at != NULL ? at + 1 : NULL, s->o->set_value[i],
+                            err) != MKBA_OK) {
+            mkba_design_free(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+/* ---- the common part of the file ---- */
+
+int mkba_sa_store_common(const mkba_sa *s, mkba_h5_store *st, const double *values,
+                         mkba_error *err)
+{
+    const mkba_sa_options *o = s->o;
+    char text[64];
+    int rc = mkba_h5_store_group(st, "/sa", "sensitivity analysis (docs/sensitivity.md)", err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_attr(st, "/", "sa_method", mkba_sa_method_name(o->method), err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_attr(st, "/sa", "method", mkba_sa_method_name(o->method), err);
+    if (rc == MKBA_OK && s->outcome >= 0)
+        rc = mkba_h5_store_attr(st, "/sa", "outcome",
+                                mkba_sa_outcome_name(s->out, (size_t)s->outcome), err);
+    if (rc == MKBA_OK && s->arm >= 0)
+        rc = mkba_h5_store_attr(st, "/sa", "arm", s->m->arm[s->arm].name, err);
+    if (rc == MKBA_OK && s->versus >= 0)
+        rc = mkba_h5_store_attr(st, "/sa", "versus", s->m->arm[s->versus].name, err);
+    snprintf(text, sizeof text, "%ld", o->draw);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_attr(st, "/sa", "draw", text, err);
+    const char **names = mkba_malloc((s->nout + (s->fs != NULL ? s->fs->n : 0) + 1)
+                                     * sizeof *names);
+    if (names == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing /sa");
+    for (size_t i = 0; i < s->nout; i++)
+        names[i] = mkba_sa_outcome_name(s->out, i);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_strings(st, "/sa/outcome", names, s->nout, err);
+    for (size_t i = 0; i < s->nout; i++)
+        names[i] = mkba_sa_outcome_unit(s->out, i);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_strings(st, "/sa/outcome_units", names, s->nout, err);
+    if (rc == MKBA_OK && s->fs != NULL) {
+        size_t nf = s->fs->n;
+        double *rb = mkba_malloc(3 * nf * sizeof *rb);
+        if (rb == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing /sa");
+        for (size_t i = 0; rc == MKBA_OK && i < nf; i++) {
+            names[i] = s->fs->f[i].label;
+            rb[2 * i] = s->fs->f[i].lo;
+            rb[2 * i + 1] = s->fs->f[i].hi;
+            rb[2 * nf + i] = s->fs->f[i].base;
+        }
+        size_t d2[2] = { nf, 2 };
+        if (rc == MKBA_OK)
+            rc = mkba_h5_store_strings(st, "/sa/factor", names, nf, err);
+        if (rc == MKBA_OK)
+            rc = mkba_h5_store_doubles(st, "/sa/factor_range", 2, d2, rb, err);
+        if (rc == MKBA_OK)
+            rc = mkba_h5_store_doubles(st, "/sa/factor_base", 1, d2, rb + 2 * nf, err);
+        size_t dv[2] = { s->npoints, nf };
+        if (rc == MKBA_OK && values != NULL)
+            rc = mkba_h5_store_doubles(st, "/sa/point_factor_values", 2, dv, values, err);
+        mkba_free(rb);
+    }
+    mkba_free(names);
+    size_t dy[3] = { s->npoints, s->narms, s->nout };
+    if (rc == MKBA_OK && s->y != NULL && s->npoints > 0)
+        rc = mkba_h5_store_doubles(st, "/sa/point_outcomes", 3, dy, s->y, err);
+    return rc;
+}
+
+/* ---- the run ---- */
+
+static int find_arm(const mkba_model *m, const char *what, const char *name, int *out,
+                    mkba_error *err)
+{
+    *out = -1;
+    if (name == NULL)
+        return MKBA_OK;
+    const char *names[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < m->narms; a++) {
+        names[a] = m->arm[a].name;
+        if (strcmp(m->arm[a].name, name) == 0)
+            *out = (int)a;
+    }
+    if (*out >= 0)
+        return MKBA_OK;
+    const char *near = mkba_closest_name(name, names, m->narms);
+    return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has no arm '%s'%s%s%s", what, name,
+                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
+                  mkba_error *err)
+{
+    if ((int)o->method < 0 || o->method >= MKBA_SA_NMETHODS)
+        return mkba_error_set(err, MKBA_EINVAL, "unknown sensitivity method");
+    if (o->output == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "mkba sa needs a result file (-o)");
+    if (o->draw < 0 || o->draw > 0xffffffffL)
+        return mkba_error_set(err, MKBA_EINVAL, "--draw must be between 0 and 4294967295 "
+                              "(got %ld)", o->draw);
+    int rc = mkba_study_check_output(o->output, o->force, err);
+    if (rc != MKBA_OK)
+        return rc;
+    mkba_sa s = { .m = m, .o = o, .narms = m->narms, .outcome = -1, .rate = NAN };
+    long households = o->households >= 0 ? o->households : m->households;
+    s.so = (mkba_study_options){
+        .households = households,
+        .seed = o->seed_set ? o->seed : m->seed,
+        .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+        .mode = MKBA_ENGINE_MICRO,
+        .analyse = 1,
+        .progress = ctx != NULL ? ctx->progress : NULL,
+        .progress_user = ctx != NULL ? ctx->progress_user : NULL,
+    };
+    const char *what = mkba_sa_method_name(o->method);
+    if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    s.nout = mkba_sa_outcome_count(s.out);
+    const char *outcome = o->outcome != NULL ? o->outcome : "npv:society";
+    if ((s.outcome = mkba_sa_outcome_find(s.out, what, outcome, err)) < 0)
+        rc = err != NULL ? err->code : MKBA_EINVAL;
+    if (rc == MKBA_OK)
+        rc = find_arm(m, "--arm", o->arm, &s.arm, err);
+    if (rc == MKBA_OK)
+        rc = find_arm(m, "--versus", o->versus, &s.versus, err);
+    if (rc == MKBA_OK)
+        rc = method_run[o->method](&s, err);
+    mkba_free(s.y);
+    mkba_free(s.batch);
+    mkba_free(s.households);
+    mkba_sa_factors_free(s.fs);
+    mkba_sa_outcomes_free(s.out);
+    return rc;
+}
+
+int mkba_sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
+                mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = sa_run(ctx, m, o, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}

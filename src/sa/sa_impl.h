@@ -1,0 +1,71 @@
+/* What the sensitivity methods share (src/sa/): the run's settings, the
+ * factors and outcomes, and the evaluation of a design's points into an
+ * outcome table. Each method is one file, listed once in sa.c. */
+#ifndef MKBA_SA_SA_IMPL_H
+#define MKBA_SA_SA_IMPL_H
+
+#include <stddef.h>
+#include "mkba/sa.h"
+#include "model/model.h"
+#include "study/study.h"
+#include "io/h5out.h"
+#include "sa/factor.h"
+#include "sa/outcome.h"
+
+typedef struct mkba_sa {
+    const mkba_model *m;
+    const mkba_sa_options *o;
+    mkba_study_options so;     /* households, seed, threads, progress */
+    mkba_sa_outcomes *out;
+    size_t nout, narms;
+    mkba_sa_factors *fs;       /* NULL for methods without factors */
+    int outcome;               /* the outcome a method reports */
+    int arm, versus;           /* arms named by --arm and --versus, or -1 */
+    /* Filled by mkba_sa_evaluate: outcomes per point, [point][arm][outcome],
+     * and with batches the linear outcomes per batch,
+     * [point][batch][arm][outcome], and the batch sizes [point][batch]. */
+    size_t npoints, nbatches;
+    int keep_batches;
+    double *y, *batch, *households;
+    size_t horizon;            /* cycles counted (0: all) */
+    double rate;               /* discount rate (NaN: the scenario's) */
+    int (*finish)(struct mkba_sa *s, const char *tmp, mkba_error *err);
+    void *method;              /* the running method's own state */
+} mkba_sa;
+
+/* Evaluates every point of d into s->y (and batches when s->keep_batches).
+ * With output set, the study writes the result file (draws only when
+ * store_draws) and calls finish(s, tmp_path, err) before committing it. */
+int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int store_draws,
+                     int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
+                     mkba_error *err);
+
+/* Writes the groups every sa file has: /sa with its attributes (method,
+ * outcome, arms), /sa/factor, /sa/factor_range, /sa/factor_base and
+ * /sa/outcome, /sa/outcome_units; `values` [npoints][nfactors] (NULL:
+ * none) and the outcome table of the evaluated points. */
+int mkba_sa_store_common(const mkba_sa *s, mkba_h5_store *st, const double *values,
+                         mkba_error *err);
+
+/* A design with every point at the base case on the household random
+ * numbers of draw o->draw, rows set by the method through fn. */
+mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn fn,
+                            void *user, mkba_error *err);
+
+/* The outcome of arm a at point i (against the reference). */
+static inline double mkba_sa_y(const mkba_sa *s, size_t i, size_t a, size_t k)
+{
+    return s->y[(i * s->narms + a) * s->nout + k];
+}
+
+/* Each method: runs and stores its results (src/sa/METHOD.c). */
+int mkba_sa_tornado(mkba_sa *s, mkba_error *err);
+int mkba_sa_threshold(mkba_sa *s, mkba_error *err);
+int mkba_sa_sweep(mkba_sa *s, mkba_error *err);
+int mkba_sa_sobol(mkba_sa *s, mkba_error *err);
+int mkba_sa_morris(mkba_sa *s, mkba_error *err);
+int mkba_sa_evppi(mkba_sa *s, mkba_error *err);
+int mkba_sa_prim(mkba_sa *s, mkba_error *err);
+int mkba_sa_believe(mkba_sa *s, mkba_error *err);
+
+#endif
