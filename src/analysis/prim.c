@@ -338,33 +338,41 @@ static void peel(prim_work *w, mkba_prim *r, const mkba_prim_options *o, size_t 
     }
 }
 
-/* The step the options choose (see mkba_prim_options). */
+/* The harmonic mean of coverage and density (0 when both are 0). */
+static double f_score(double coverage, double density)
+{
+    return coverage + density > 0.0 ? 2.0 * coverage * density / (coverage + density) : 0.0;
+}
+
+/* The step the options choose (see mkba_prim_options). Highest density
+ * alone would chase noise: past the edges of the real box, peels that
+ * happen to remove a few y = 0 draws still raise the density a little
+ * while coverage falls; F stops near the edges. */
 static int choose(const mkba_prim *r, const mkba_prim_options *o, size_t *chosen,
                   mkba_error *err)
 {
     int have = 0;
     size_t c = 0;
-    double top = 0.0;
+    double best = 0.0, top = 0.0;
     for (size_t s = 0; s < r->nsteps; s++) {
         double cov = r->coverage[s], den = r->density[s];
-        top = fmax(top, den);
-        if (cov < o->min_coverage || den < o->min_density)
+        if (cov < o->min_coverage)
             continue;
-        /* Coverage never rises along the trajectory, so on a density tie
-         * the earlier step has the coverage at least as high. */
-        int take = !have || (o->min_density > 0.0
-                                 ? cov > r->coverage[c] || (cov == r->coverage[c] && den > r->density[c])
-                                 : den > r->density[c]);
-        if (take) {
+        top = fmax(top, den);
+        if (den < o->min_density)
+            continue;
+        double f = f_score(cov, den);
+        if (!have || f > best) {
             c = s;
+            best = f;
             have = 1;
         }
     }
     if (!have)
         return mkba_error_set(err, MKBA_EINVAL,
                               "PRIM: no box on the peeling trajectory has density >= %g with "
-                              "coverage >= %g (the highest density is %g); lower min_density "
-                              "or min_coverage", o->min_density, o->min_coverage, top);
+                              "coverage >= %g (the highest density there is %g); lower "
+                              "min_density or min_coverage", o->min_density, o->min_coverage, top);
     *chosen = c;
     return MKBA_OK;
 }

@@ -30,10 +30,12 @@ typedef struct mkba_prim_options {
      * peeling stops when no peel leaves a mass of at least min_mass
      * (0 <= min_mass <= 1). */
     double alpha, min_mass;
-    /* The box chosen on the peeling trajectory. min_density == 0: the box
-     * with the highest density among those with coverage >= min_coverage.
-     * min_density > 0: the box with the highest coverage among those with
-     * density >= min_density and coverage >= min_coverage. Both in [0, 1]. */
+    /* The box chosen on the peeling trajectory: of the steps with coverage
+     * >= min_coverage and density >= min_density (both in [0, 1]), the one
+     * with the highest F = 2 coverage density / (coverage + density), the
+     * harmonic mean of the two (the F1 score, density being the precision
+     * and coverage the recall of "inside the box" as a prediction of
+     * y = 1); the earlier step on a tie. */
     double min_coverage, min_density;
     /* Pasting of the chosen box (Friedman & Fisher's second phase): 0 =
      * none, else each paste adds at least this share of the box's draws
@@ -46,8 +48,7 @@ typedef struct mkba_prim_options {
 } mkba_prim_options;
 
 /* The defaults: alpha 0.05, min_mass 0.05, min_coverage 0.5,
- * min_density 0 (choose by density), paste_alpha 0 (no pasting),
- * max_p 0.05. */
+ * min_density 0, paste_alpha 0 (no pasting), max_p 0.05. */
 void mkba_prim_options_init(mkba_prim_options *o);
 
 /* One box with its statistics; arrays are [p]. */
