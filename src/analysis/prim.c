@@ -275,12 +275,12 @@ static size_t max_steps(size_t n, double alpha, double min_mass)
     }
 }
 
-static void record_step(mkba_prim *r, size_t s, const double *lo, const double *hi, size_t m,
-                        size_t h)
+/* Appends the step whose bounds are already in row r->nsteps of r->lo
+ * and r->hi: m draws inside, h of them positive. */
+static void record_step(mkba_prim *r, size_t m, size_t h)
 {
-    const size_t p = r->p;
-    memcpy(r->lo + s * p, lo, p * sizeof *lo);
-    memcpy(r->hi + s * p, hi, p * sizeof *hi);
+    const size_t p = r->p, s = r->nsteps;
+    const double *lo = r->lo + s * p, *hi = r->hi + s * p;
     for (size_t j = 0; j < p; j++)
         r->restricted[s * p + j] = (unsigned char)((lo[j] > r->xmin[j] ? MKBA_PRIM_LOWER : 0u)
                                                    | (hi[j] < r->xmax[j] ? MKBA_PRIM_UPPER : 0u));
@@ -294,11 +294,10 @@ static void record_step(mkba_prim *r, size_t s, const double *lo, const double *
 static void peel(prim_work *w, mkba_prim *r, const mkba_prim_options *o, size_t cap)
 {
     const size_t n = w->n, p = w->p;
-    double *lo = r->chosen_box.lo, *hi = r->chosen_box.hi;  /* scratch until chosen */
-    memcpy(lo, r->xmin, p * sizeof *lo);
-    memcpy(hi, r->xmax, p * sizeof *hi);
     size_t m = n, h = r->npositive;
-    record_step(r, 0, lo, hi, m, h);
+    memcpy(r->lo, r->xmin, p * sizeof *r->lo);
+    memcpy(r->hi, r->xmax, p * sizeof *r->hi);
+    record_step(r, m, h);
     while (h < m && r->nsteps < cap) {
         const size_t k = share_of(o->alpha, m);
         move best = {0}, mv;
@@ -321,10 +320,14 @@ static void peel(prim_work *w, mkba_prim *r, const mkba_prim_options *o, size_t 
         size_t from = best.side == 0 ? 0 : m - best.count;
         for (size_t q = from; q < from + best.count; q++)
             w->inside[c[q].i] = 0;
+        /* The new step starts as a copy of the last one. */
+        double *lo = r->lo + (r->nsteps - 1) * p, *hi = r->hi + (r->nsteps - 1) * p;
+        memcpy(lo + p, lo, p * sizeof *lo);
+        memcpy(hi + p, hi, p * sizeof *hi);
         if (best.side == 0)
-            lo[best.j] = best.bound;
+            lo[p + best.j] = best.bound;
         else
-            hi[best.j] = best.bound;
+            hi[p + best.j] = best.bound;
         m -= best.count;
         h -= best.positives;
         for (size_t j = 0; j < p; j++) {
@@ -334,7 +337,7 @@ static void peel(prim_work *w, mkba_prim *r, const mkba_prim_options *o, size_t 
                 if (w->inside[col[q].i])
                     col[kept++] = col[q];
         }
-        record_step(r, r->nsteps, lo, hi, m, h);
+        record_step(r, m, h);
     }
 }
 

@@ -96,11 +96,13 @@ typedef struct mkba_prim {
  *
  * Cost: O(p n log n) to sort each column once, then O(p m) per step for a
  * box of m draws; the steps' m fall geometrically (by the share alpha),
- * so peeling is O(p n / alpha) in all. Each p-value costs O(n p).
+ * so peeling is O(p n / alpha) in all. The p-values of a box cost
+ * O(n p), pasting O(n p) per paste.
  *
  * On error *out is NULL and the result is MKBA_EINVAL for NULL arrays,
  * n == 0, p == 0, more than UINT_MAX draws, an option out of range, a
- * non-finite x (the message names draw and input), a y other than 0 or 1,
+ * non-finite x (the message names draw and input, counted from 0), a y
+ * other than 0 or 1,
  * no y = 1 at all, or min_density that no box on the trajectory reaches
  * (the message gives the highest density); MKBA_ENOMEM. */
 int mkba_prim_alloc(const double *x, const double *y, size_t n, size_t p,
