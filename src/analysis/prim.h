@@ -102,9 +102,9 @@ typedef struct mkba_prim {
  * On error *out is NULL and the result is MKBA_EINVAL for NULL arrays,
  * n == 0, p == 0, more than UINT_MAX draws, an option out of range, a
  * non-finite x (the message names draw and input, counted from 0), a y
- * other than 0 or 1,
- * no y = 1 at all, or min_density that no box on the trajectory reaches
- * (the message gives the highest density); MKBA_ENOMEM. */
+ * other than 0 or 1, no y = 1 at all, or min_density that no box on the
+ * trajectory reaches (the message gives the highest density);
+ * MKBA_ENOMEM with nothing allocated. */
 int mkba_prim_alloc(const double *x, const double *y, size_t n, size_t p,
                     const mkba_prim_options *o, mkba_prim **out, mkba_error *err);
 
