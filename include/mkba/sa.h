@@ -17,11 +17,7 @@
     X(TORNADO, "tornado", "one-way: each factor at its low and high value, others at base") \
     X(THRESHOLD, "threshold", "the value of one factor at which the decision flips")      \
     X(SWEEP, "sweep", "one- or two-way grid of factors (also horizon, discount_rate)")   \
-    X(SOBOL, "sobol", "variance-based first-order and total indices (Saltelli/Jansen)")  \
-    X(MORRIS, "morris", "elementary-effects screening: mu, mu*, sigma")                  \
-    X(EVPPI, "evppi", "expected value of partial perfect information from PSA draws")    \
-    X(PRIM, "prim", "conditions for success: boxes where an arm pays off (PRIM)")        \
-    X(BELIEVE, "believe", "what must be believed: each arm's NPV by lever")
+    X(PRIM, "prim", "conditions for success: boxes where an arm pays off (PRIM)")
 
 typedef enum mkba_sa_method {
 #define MKBA_SA_ENUM_(id, name, what) MKBA_SA_##id,
@@ -48,8 +44,7 @@ typedef struct mkba_sa_options {
     const char *output;       /* result file (required) */
     int force;
     long households;          /* per point; < 0: the scenario's */
-    long draws;               /* evppi, prim: PSA draws (< 0: the scenario's);
-                                 believe: PSA draws averaged (0: base case) */
+    long draws;               /* prim: PSA draws (< 0: the scenario's) */
     int seed_set;
     uint64_t seed;
     long draw;                /* the draw whose household random numbers every
@@ -61,17 +56,9 @@ typedef struct mkba_sa_options {
     const mkba_sa_range *range;
     double low, high;         /* tornado percentiles (default 0.05, 0.95) */
     const char *outcome;      /* default "npv:society" */
-    const char *arm, *versus; /* threshold, prim, believe, sobol...: arms */
+    const char *arm, *versus; /* threshold: the arms compared; prim: one arm */
     size_t ngrid;             /* sweep: 1 or 2 grids */
     const mkba_sa_range *grid;
-    long n;                   /* sobol: base points N; morris: trajectories r */
-    int second_order;         /* sobol */
-    long bootstrap;           /* sobol: bootstrap resamples (default 200) */
-    int levels;               /* morris: grid levels p (default 4) */
-    int radial;               /* morris: radial design */
-    size_t ngroups;           /* evppi: groups "a+b+c" besides the single factors */
-    const char *const *group;
-    const char *from;         /* evppi, prim: an existing PSA result file */
     size_t nset;              /* as mkba_run_options */
     const char *const *set_name;
     const double *set_value;
@@ -85,12 +72,5 @@ void mkba_sa_options_init(mkba_sa_options *o);
  * on error no output file is left behind. */
 int mkba_sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
                 mkba_error *err);
-
-/* Runs `method` ("sobol" or "morris") on the built-in analytic function
- * `function` (ishigami, sobol-g, linear) with n base points (trajectories),
- * and writes the estimates beside the closed-form values to out. */
-int mkba_sa_function(const mkba_context *ctx, const char *method, const char *function,
-                     long n, uint64_t seed, mkba_summary_format format, FILE *out,
-                     mkba_error *err);
 
 #endif

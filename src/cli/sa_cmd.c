@@ -12,14 +12,14 @@
 
 typedef struct sa_args {
     mkba_sa_options o;
-    const char *scenario, *function;
+    const char *scenario;
     long threads;
     int quiet;
     unsigned long long seed;
     mkba_summary_format format;
-    size_t nrange, ngrid, ngroups, nset;
+    size_t nrange, ngrid, nset;
     mkba_sa_range *range, *grid;
-    const char **group, **set_name;
+    const char **set_name;
     double *set_value;
 } sa_args;
 
@@ -27,7 +27,6 @@ static void sa_args_free(sa_args *a)
 {
     free(a->range);
     free(a->grid);
-    free(a->group);
     for (size_t i = 0; i < a->nset; i++)
         free((char *)a->set_name[i]);
     free(a->set_name);
@@ -119,10 +118,9 @@ static int parse(int argc, char **argv, sa_args *a)
     size_t cap = (size_t)argc + 1;
     a->range = calloc(cap, sizeof *a->range);
     a->grid = calloc(cap, sizeof *a->grid);
-    a->group = calloc(cap, sizeof *a->group);
     a->set_name = calloc(cap, sizeof *a->set_name);
     a->set_value = calloc(cap, sizeof *a->set_value);
-    if (!a->range || !a->grid || !a->group || !a->set_name || !a->set_value) {
+    if (!a->range || !a->grid || !a->set_name || !a->set_value) {
         fprintf(stderr, "mkba: out of memory\n");
         return EXIT_ERROR;
     }
@@ -130,7 +128,6 @@ static int parse(int argc, char **argv, sa_args *a)
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
         int k;
-        long n;
         if (s[0] != '-') {
             if (a->scenario != NULL)
                 return mkba_cli_usage_error("sa takes one scenario file; unexpected '%s'", s);
@@ -152,22 +149,7 @@ static int parse(int argc, char **argv, sa_args *a)
         } else if (OPT("--outcome", NULL)) { if (k < 0) return EXIT_USAGE; o->outcome = v; }
         else if (OPT("--arm", NULL)) { if (k < 0) return EXIT_USAGE; o->arm = v; }
         else if (OPT("--versus", NULL)) { if (k < 0) return EXIT_USAGE; o->versus = v; }
-        else if (OPT("--group", NULL)) { if (k < 0) return EXIT_USAGE; a->group[a->ngroups++] = v; }
-        else if (OPT("--from", NULL)) { if (k < 0) return EXIT_USAGE; o->from = v; }
-        else if (OPT("--function", NULL)) { if (k < 0) return EXIT_USAGE; a->function = v; }
-        else if (OPT("-n", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("-n", v, 1, &o->n) < 0) return EXIT_USAGE;
-        } else if (OPT("--bootstrap", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--bootstrap", v, 0, &o->bootstrap) < 0)
-                return EXIT_USAGE;
-        } else if (OPT("--levels", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--levels", v, 2, &n) < 0 || n > 1000) {
-                if (k >= 0 && n > 1000)
-                    fprintf(stderr, "mkba: --levels expects at most 1000\n");
-                return EXIT_USAGE;
-            }
-            o->levels = (int)n;
-        } else if (OPT("--draws", NULL)) {
+        else if (OPT("--draws", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &o->draws) < 0) return EXIT_USAGE;
         } else if (OPT("--draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draw", v, 0, &o->draw) < 0) return EXIT_USAGE;
@@ -179,9 +161,10 @@ static int parse(int argc, char **argv, sa_args *a)
             o->seed_set = 1;
             o->seed = (uint64_t)a->seed;
         } else if (OPT("--threads", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0
-                || a->threads > 4096)
+            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0)
                 return EXIT_USAGE;
+            if (a->threads > 4096)
+                return mkba_cli_usage_error("--threads expects at most 4096, got '%s'", v);
         } else if (OPT("--set", NULL)) {
             if (k < 0 || parse_set(v, a) < 0) return EXIT_USAGE;
         } else if (OPT("--format", NULL)) {
@@ -191,8 +174,6 @@ static int parse(int argc, char **argv, sa_args *a)
                                             "'%s'", v);
         }
 #undef OPT
-        else if (strcmp(s, "--second-order") == 0) o->second_order = 1;
-        else if (strcmp(s, "--radial") == 0) o->radial = 1;
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
@@ -202,8 +183,6 @@ static int parse(int argc, char **argv, sa_args *a)
     o->nrange = a->nrange;
     o->grid = a->grid;
     o->ngrid = a->ngrid;
-    o->group = a->group;
-    o->ngroups = a->ngroups;
     o->set_name = a->set_name;
     o->set_value = a->set_value;
     o->nset = a->nset;
@@ -230,17 +209,8 @@ static int run(sa_args *a)
     mkba_error err;
     mkba_error_clear(&err);
     const char *method = mkba_sa_method_name(a->o.method);
-    if (a->function != NULL) {
-        if (a->scenario != NULL)
-            return mkba_cli_usage_error("--function replaces the scenario; unexpected '%s'",
-                                        a->scenario);
-        if (mkba_sa_function(NULL, method, a->function, a->o.n > 0 ? a->o.n : 1024,
-                             a->o.seed_set ? a->o.seed : 1, a->format, stdout, &err) != MKBA_OK)
-            return mkba_cli_library_error(&err);
-        return EXIT_OK;
-    }
     if (a->scenario == NULL)
-        return mkba_cli_usage_error("sa %s needs a scenario file (or --function NAME)", method);
+        return mkba_cli_usage_error("sa %s needs a scenario file", method);
     char *output = a->o.output != NULL ? NULL : default_output(a->scenario, method);
     if (a->o.output == NULL) {
         if (output == NULL)
@@ -282,12 +252,11 @@ static int run(sa_args *a)
 int mkba_cli_sa(int argc, char **argv)
 {
     if (argc < 1)
-        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep, sobol, "
-                                    "morris, evppi, prim or believe");
+        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep or prim");
     int method = mkba_sa_method_find(argv[0]);
     if (method < 0)
         return mkba_cli_usage_error("unknown sensitivity method '%s'; known: tornado, "
-                                    "threshold, sweep, sobol, morris, evppi, prim, believe",
+                                    "threshold, sweep, prim",
                                     argv[0]);
     sa_args a;
     memset(&a, 0, sizeof a);

@@ -297,7 +297,7 @@ int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, size_t
             }
         }
     }
-    if (batch != NULL)
+    if (batch != NULL && nt == T && isnan(rate))
         for (size_t b = 0; b < r->nbatches; b++) {
             households[b] = r->batch_households[b];
             batch_values(o, r, b, batch + b * na * o->n);

@@ -21,11 +21,7 @@ static int (*const method_run[])(mkba_sa *, mkba_error *) = {
     [MKBA_SA_TORNADO] = mkba_sa_tornado,
     [MKBA_SA_THRESHOLD] = mkba_sa_threshold,
     [MKBA_SA_SWEEP] = mkba_sa_sweep,
-    [MKBA_SA_SOBOL] = mkba_sa_sobol,
-    [MKBA_SA_MORRIS] = mkba_sa_morris,
-    [MKBA_SA_EVPPI] = mkba_sa_evppi,
     [MKBA_SA_PRIM] = mkba_sa_prim,
-    [MKBA_SA_BELIEVE] = mkba_sa_believe,
 };
 
 int mkba_sa_method_find(const char *name)
@@ -46,8 +42,6 @@ void mkba_sa_options_init(mkba_sa_options *o)
     o->draws = -1;
     o->low = 0.05;
     o->high = 0.95;
-    o->bootstrap = 200;
-    o->levels = 4;
 }
 
 /* ---- evaluating points ---- */
@@ -64,7 +58,21 @@ static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error
         for (size_t j = 0; j < s->nbatches; j++)
             h[j] = 0.0;
     }
-    return mkba_sa_outcomes_eval(s->out, rec, s->horizon, s->rate,
+    if (s->x != NULL) {
+        size_t np = mkba_params_count(s->m->params);
+        for (size_t f = 0; f < s->fs->n; f++) {
+            const mkba_sa_factor *q = &s->fs->f[f];
+            size_t a = q->arm >= 0 ? (size_t)q->arm : 0;
+            /* The definition's value: the first arm that does not override it. */
+            while (q->arm < 0 && a + 1 < s->narms
+                   && mkba_params_overridden(s->m->params, (size_t)q->param, a))
+                a++;
+            s->x[i * s->fs->n + f] = rec->params[a * np + (size_t)q->param];
+        }
+    }
+    size_t horizon = s->point_horizon != NULL ? s->point_horizon[i] : s->horizon;
+    double rate = s->point_rate != NULL ? s->point_rate[i] : s->rate;
+    return mkba_sa_outcomes_eval(s->out, rec, horizon, rate,
                                  s->y + i * s->narms * s->nout, b, h, err);
 }
 

@@ -29,6 +29,13 @@ typedef struct mkba_sa {
     double *y, *batch, *households;
     size_t horizon;            /* cycles counted (0: all) */
     double rate;               /* discount rate (NaN: the scenario's) */
+    /* Per point, when set (sweeps over the pseudo factors): cycles
+     * counted and discount rate; override horizon and rate. */
+    const size_t *point_horizon;
+    const double *point_rate;
+    /* With x set, mkba_sa_evaluate also keeps each point's factor values
+     * as drawn, x[point][factor] (PSA designs: the factors' draws). */
+    double *x;
     int (*finish)(struct mkba_sa *s, const char *tmp, mkba_error *err);
     void *method;              /* the running method's own state */
 } mkba_sa;
@@ -62,10 +69,6 @@ static inline double mkba_sa_y(const mkba_sa *s, size_t i, size_t a, size_t k)
 int mkba_sa_tornado(mkba_sa *s, mkba_error *err);
 int mkba_sa_threshold(mkba_sa *s, mkba_error *err);
 int mkba_sa_sweep(mkba_sa *s, mkba_error *err);
-int mkba_sa_sobol(mkba_sa *s, mkba_error *err);
-int mkba_sa_morris(mkba_sa *s, mkba_error *err);
-int mkba_sa_evppi(mkba_sa *s, mkba_error *err);
 int mkba_sa_prim(mkba_sa *s, mkba_error *err);
-int mkba_sa_believe(mkba_sa *s, mkba_error *err);
 
 #endif
