@@ -231,6 +231,10 @@ int mkba_morris_estimate(const mkba_morris_design *d, const double *y, size_t nb
                               "Morris indices: confidence level %g must be strictly between "
                               "0 and 1 (e.g. 0.95)", level);
     const size_t r = d->r, k = d->k;
+    if (nboot > SIZE_MAX / sizeof(double) / k)
+        return mkba_error_set(err, MKBA_EINVAL,
+                              "Morris indices: %zu bootstrap resamples are too many to store "
+                              "(1000 is usual)", nboot);
     for (size_t p = 0; p < d->npoints; p++)
         if (!isfinite(y[p]))
             return mkba_error_set(err, MKBA_EINVAL,

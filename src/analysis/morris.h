@@ -80,8 +80,8 @@ typedef struct mkba_morris_indices {
  * in row order; the bootstrap is reproducible from seed. Returns MKBA_OK
  * and *out (free with mkba_morris_indices_free), or leaves *out NULL and
  * sets err: MKBA_EINVAL for NULL arguments, a non-finite y (the message
- * names the row and its group), or nboot > 0 with level outside (0, 1);
- * MKBA_ENOMEM. */
+ * names the row and its group), nboot > 0 with level outside (0, 1), or
+ * more resamples than memory can address; MKBA_ENOMEM. */
 int mkba_morris_estimate(const mkba_morris_design *d, const double *y, size_t nboot,
                          double level, uint64_t seed, mkba_morris_indices **out,
                          mkba_error *err);

@@ -287,6 +287,10 @@ int mkba_sobol_estimate(const mkba_sobol_design *d, const double *y, size_t nboo
         return mkba_error_set(err, MKBA_EINVAL,
                               "Sobol' indices: confidence level %g must be strictly between "
                               "0 and 1 (e.g. 0.95)", level);
+    if (nboot > SIZE_MAX / sizeof(double) / (d->k * d->k + d->k))
+        return mkba_error_set(err, MKBA_EINVAL,
+                              "Sobol' indices: %zu bootstrap resamples are too many to store "
+                              "(1000 is usual)", nboot);
     int status = check_outputs(d, y, err);
     if (status != MKBA_OK)
         return status;

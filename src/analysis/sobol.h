@@ -73,8 +73,8 @@ typedef struct mkba_sobol_indices {
  * and *out (free with mkba_sobol_indices_free), or leaves *out NULL and
  * sets err: MKBA_EINVAL for NULL arguments, a non-finite y (the message
  * names the row and its block), a constant y (variance of A and B below
- * (1e-12 max |y|)^2: indices undefined), or nboot > 0 with level outside
- * (0, 1); MKBA_ENOMEM. */
+ * (1e-12 max |y|)^2: indices undefined), nboot > 0 with level outside
+ * (0, 1), or more resamples than memory can address; MKBA_ENOMEM. */
 int mkba_sobol_estimate(const mkba_sobol_design *d, const double *y, size_t nboot,
                         double level, uint64_t seed, mkba_sobol_indices **out,
                         mkba_error *err);

@@ -282,6 +282,9 @@ static void test_errors(void **state)
     mkba_error_clear(&err);
     assert_int_equal(mkba_morris_estimate(d, y, 10, 0.0, 1, &m, &err), MKBA_EINVAL);
     assert_non_null(strstr(err.message, "confidence level"));
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_morris_estimate(d, y, SIZE_MAX / 2, 0.95, 1, &m, &err), MKBA_EINVAL);
+    assert_non_null(strstr(err.message, "too many"));
     assert_int_equal(mkba_morris_estimate(d, NULL, 0, 0.95, 1, &m, NULL), MKBA_EINVAL);
     assert_int_equal(mkba_morris_estimate(NULL, y, 0, 0.95, 1, &m, NULL), MKBA_EINVAL);
     assert_int_equal(mkba_morris_estimate(d, y, 0, 0.95, 1, NULL, NULL), MKBA_EINVAL);

@@ -290,6 +290,9 @@ static void test_errors(void **state)
     assert_int_equal(mkba_sobol_estimate(d, y, 10, 1.0, 1, &s, &err), MKBA_EINVAL);
     assert_non_null(strstr(err.message, "confidence level"));
     mkba_error_clear(&err);
+    assert_int_equal(mkba_sobol_estimate(d, y, SIZE_MAX / 2, 0.95, 1, &s, &err), MKBA_EINVAL);
+    assert_non_null(strstr(err.message, "too many"));
+    mkba_error_clear(&err);
     assert_int_equal(mkba_sobol_estimate(d, NULL, 0, 0.95, 1, &s, &err), MKBA_EINVAL);
     assert_int_equal(mkba_sobol_estimate(NULL, y, 0, 0.95, 1, &s, NULL), MKBA_EINVAL);
     assert_int_equal(mkba_sobol_estimate(d, y, 0, 0.95, 1, NULL, NULL), MKBA_EINVAL);
