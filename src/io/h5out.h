@@ -254,6 +254,9 @@ int mkba_h5_store_read_strings(mkba_h5_store *s, const char *name, char ***out, 
                                mkba_error *err);
 void mkba_h5_store_strings_free(char **v, size_t n);
 
+/* Length of the first axis of dataset `name`; 0 when absent. */
+size_t mkba_h5_store_length(mkba_h5_store *s, const char *name);
+
 /* String attribute `name` of `object` (malloc'd, the caller frees with
  * mkba_free), or NULL when absent. */
 char *mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name);

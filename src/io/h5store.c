@@ -314,3 +314,20 @@ void mkba_h5_store_strings_free(char **v, size_t n)
 {
     mkba_h5_strings_free(v, n);
 }
+
+size_t mkba_h5_store_length(mkba_h5_store *s, const char *name)
+{
+    if (!mkba_h5_store_has(s, name))
+        return 0;
+    hid_t ds = H5Dopen2(s->file, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t d[4] = { 0 };
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (rank >= 1 && rank <= 4)
+        H5Sget_simple_extent_dims(sp, d, NULL);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rank >= 1 && rank <= 4 ? (size_t)d[0] : 0;
+}

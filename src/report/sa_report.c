@@ -121,6 +121,139 @@ static int tornado(sa_file *f, mkba_report *r, mkba_error *err)
     return rc;
 }
 
+/* ---- threshold ---- */
+
+static int threshold(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    char *status = mkba_h5_store_read_attr(f->st, "/sa/threshold", "status");
+    int rc = MKBA_OK;
+    size_t n = mkba_h5_store_length(f->st, "/sa/threshold/grid");
+    size_t nr = mkba_h5_store_length(f->st, "/sa/threshold/root");
+    double roots[64];
+    size_t dr[1] = { nr };
+    if (nr > 64 || (nr > 0 && mkba_h5_store_read_doubles(f->st, "/sa/threshold/root", 1, dr,
+                                                          roots, err) != MKBA_OK))
+        rc = mkba_error_set(err, MKBA_EPARSE, "/sa/threshold/root is unreadable");
+    size_t d1[1] = { n };
+    double *x = n > 0 ? read_doubles(f, "/sa/threshold/grid", 1, d1, err) : NULL;
+    double *dv = x ? read_doubles(f, "/sa/threshold/difference", 1, d1, err) : NULL;
+    double *mc = dv ? read_doubles(f, "/sa/threshold/difference_mcse", 1, d1, err) : NULL;
+    if (mc == NULL || status == NULL || f->nfactors != 1)
+        rc = err != NULL && err->code ? err->code
+             : mkba_error_set(err, MKBA_EPARSE, "the /sa/threshold group is incomplete");
+    if (rc == MKBA_OK) {
+        char title[512];
+        snprintf(title, sizeof title, "Threshold of %s: %s of %s minus %s (%s): %s",
+                 f->factor[0], f->outcome[f->outcome_index], f->arm_name ? f->arm_name : "?",
+                 f->versus_name ? f->versus_name : "?", f->unit[f->outcome_index], status);
+        static const char *const col[] = { "value", "difference", "MCSE" };
+        static const mkba_col_kind kind[] = { MKBA_COL_EFFECT, MKBA_COL_MONEY, MKBA_COL_MONEY };
+        mkba_rtable *t = mkba_report_table(r, "threshold", title, 3, col, kind);
+        for (size_t i = 0; i < n; i++) {
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_num(t, row, 0, x[i]);
+            mkba_rtable_num(t, row, 1, dv[i]);
+            mkba_rtable_num(t, row, 2, mc[i]);
+        }
+        for (size_t j = 0; j < nr; j++)
+            mkba_rtable_note(r, t, "The decision flips at %s = %.6g.", f->factor[0], roots[j]);
+        if (nr == 0)
+            mkba_rtable_note(r, t, "No flip in the range evaluated.");
+    }
+    mkba_free(status);
+    mkba_free(x);
+    mkba_free(dv);
+    mkba_free(mc);
+    return rc;
+}
+
+/* ---- sweep ---- */
+
+static int sweep(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    size_t n1 = mkba_h5_store_length(f->st, "/sa/sweep/grid_1"),
+           n2 = mkba_h5_store_length(f->st, "/sa/sweep/grid_2");
+    size_t na = f->narms, no = f->noutcomes, k = (size_t)f->outcome_index;
+    size_t d1[1] = { n1 }, d2[1] = { n2 }, d4[4] = { n1, n2, na, no };
+    double *g1 = n1 ? read_doubles(f, "/sa/sweep/grid_1", 1, d1, err) : NULL;
+    double *g2 = g1 && n2 ? read_doubles(f, "/sa/sweep/grid_2", 1, d2, err) : NULL;
+    double *y = g2 ? read_doubles(f, "/sa/sweep/outcomes", 4, d4, err) : NULL;
+    int rc = y != NULL ? MKBA_OK
+             : (err != NULL && err->code ? err->code
+                : mkba_error_set(err, MKBA_EPARSE, "the /sa/sweep group is incomplete"));
+    static const char *const col[] = { "first", "second", "arm", "value" };
+    static const mkba_col_kind kind[] = { MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_TEXT,
+                                          MKBA_COL_MONEY };
+    if (rc == MKBA_OK) {
+        char title[512];
+        snprintf(title, sizeof title, "Sweep of %s%s%s: %s (%s)", f->factor[0],
+                 f->nfactors > 1 ? " and " : "", f->nfactors > 1 ? f->factor[1] : "",
+                 f->outcome[k], f->unit[k]);
+        mkba_rtable *t = mkba_report_table(r, "sweep", title, 4, col, kind);
+        for (size_t i = 0; i < n1; i++)
+            for (size_t j = 0; j < n2; j++)
+                for (size_t a = 0; a < na; a++) {
+                    if ((int)a == f->reference)
+                        continue;
+                    long row = mkba_rtable_row(r, t);
+                    mkba_rtable_num(t, row, 0, g1[i]);
+                    mkba_rtable_num(t, row, 1, g2[j]);
+                    mkba_rtable_str(r, t, row, 2, f->arm[a]);
+                    mkba_rtable_num(t, row, 3, y[((i * n2 + j) * na + a) * no + k]);
+                }
+    }
+    mkba_free(g1);
+    mkba_free(g2);
+    mkba_free(y);
+    return rc;
+}
+
+/* ---- prim ---- */
+
+static int prim(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    size_t na = f->narms, nf = f->nfactors, db[3] = { na, nf, 2 }, dp[2] = { na, nf },
+           dc[2] = { na, 4 };
+    double *box = read_doubles(f, "/sa/prim/box", 3, db, err);
+    double *pv = box ? read_doubles(f, "/sa/prim/p_value", 2, dp, err) : NULL;
+    double *ch = pv ? read_doubles(f, "/sa/prim/chosen", 2, dc, err) : NULL;
+    int rc = ch != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    static const char *const col[] = { "factor", "at least", "at most", "quasi-p-value" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                          MKBA_COL_EFFECT };
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        if ((int)a == f->reference || isnan(ch[a * 4 + 1]))
+            continue;
+        char id[160], title[512];
+        snprintf(id, sizeof id, "prim_%s", f->arm[a]);
+        snprintf(title, sizeof title, "Conditions for success: where %s has %s > 0 against %s",
+                 f->arm[a], f->outcome[f->outcome_index], f->arm[f->reference]);
+        mkba_rtable *t = mkba_report_table(r, id, title, 4, col, kind);
+        size_t nrestricted = 0;
+        for (size_t i = 0; i < nf; i++) {
+            double lo = box[(a * nf + i) * 2], hi = box[(a * nf + i) * 2 + 1];
+            if (isnan(lo) && isnan(hi))
+                continue;
+            nrestricted++;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, f->factor[i]);
+            mkba_rtable_num(t, row, 1, lo);
+            mkba_rtable_num(t, row, 2, hi);
+            mkba_rtable_num(t, row, 3, pv[a * nf + i]);
+        }
+        mkba_rtable_note(r, t, "%s pays off in %.0f%% of the draws inside this box (density); "
+                         "the box holds %.0f%% of all paying-off draws (coverage) and %.0f%% of "
+                         "all draws (mass)%s.", f->arm[a], 100.0 * ch[a * 4 + 2],
+                         100.0 * ch[a * 4 + 1], 100.0 * ch[a * 4 + 3],
+                         nrestricted == 0 ? "; no restriction is significant, so no factor "
+                         "range marks where it pays off" : "");
+    }
+    mkba_free(box);
+    mkba_free(pv);
+    mkba_free(ch);
+    return rc;
+}
+
 /* ---- the methods, listed once ---- */
 
 static const struct {
@@ -128,6 +261,9 @@ static const struct {
     int (*build)(sa_file *f, mkba_report *r, mkba_error *err);
 } builders[] = {
     { "tornado", tornado },
+    { "threshold", threshold },
+    { "sweep", sweep },
+    { "prim", prim },
 };
 
 int mkba_sa_report_is_sa(const char *path)
