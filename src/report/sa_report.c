@@ -266,11 +266,18 @@ static const struct {
     { "prim", prim },
 };
 
-int mkba_sa_report_is_sa(const char *path)
+int mkba_sa_report_is_sa(const char *path, mkba_error *err)
 {
-    mkba_h5_store *st = mkba_h5_store_open(path, 0, NULL);
+    mkba_error e;
+    mkba_error_clear(&e);
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &e);
+    if (st == NULL && e.code == MKBA_ENOMEM) {
+        if (err != NULL)
+            *err = e;
+        return -1;
+    }
     if (st == NULL)
-        return 0;
+        return 0;              /* not a result file: the summary says why */
     int is = mkba_h5_store_has(st, "/sa");
     mkba_h5_store_close(st, NULL);
     return is;

@@ -90,7 +90,10 @@ static int sa_write(const char *path, mkba_summary_format format, FILE *out, mkb
 static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
                          FILE *out, mkba_error *err)
 {
-    if (mkba_sa_report_is_sa(path))
+    int sa = mkba_sa_report_is_sa(path, err);
+    if (sa < 0)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    if (sa)
         return sa_write(path, format, out, err);
     mkba_h5_totals *t = NULL;
     mkba_summary *s = NULL;
