@@ -189,7 +189,7 @@ int mkba_evppi_alloc(const double *nb, size_t n, size_t d, const double *x, size
     /* The EVPPI of a group is at least that of each member alone; the
      * regressions of a larger group need not find it (a coarser margin,
      * another smoothing parameter), so it is enforced. */
-    double floor = opts != NULL && opts->floor > 0.0 ? opts->floor : 0.0;
+    double lower = opts != NULL && opts->floor > 0.0 ? opts->floor : 0.0;
     for (size_t q = 0; status == MKBA_OK && used > 1 && q < used; q++) {
         double one = 0.0, unused_se, *edf1 = mkba_malloc(m * sizeof *edf1);
         if (edf1 == NULL) {
@@ -198,7 +198,7 @@ int mkba_evppi_alloc(const double *nb, size_t n, size_t d, const double *x, size
         }
         status = estimate(y, n, m, x, p, cols + q, 1, NULL, 0, &one, &unused_se, edf1, err);
         mkba_free(edf1);
-        floor = fmax(floor, fmin(one, r->evpi));
+        lower = fmax(lower, fmin(one, r->evpi));
     }
     mkba_free(cols);
     mkba_free(y);
@@ -207,8 +207,8 @@ int mkba_evppi_alloc(const double *nb, size_t n, size_t d, const double *x, size
         return status;
     }
     r->evppi = r->estimate;
-    if (r->evppi < floor) {
-        r->evppi = floor;
+    if (r->evppi < lower) {
+        r->evppi = lower;
         r->raised = 1;
     }
     /* The estimate is >= 0 by construction (the mean of a maximum is at
