@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "args.h"
 
 int mkba_cli_usage_error(const char *fmt, const char *arg)
@@ -72,4 +73,68 @@ int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
     }
     *value = argv[++*i];
     return 1;
+}
+
+int mkba_cli_parse_set(const char *s, char **names, double *values, size_t *n)
+{
+    const char *eq = strchr(s, '=');
+    char *end = NULL;
+    errno = 0;
+    double v = eq != NULL ? strtod(eq + 1, &end) : 0;
+    /* Underflow (1e-400) reads as 0 or a tiny number: that is fine. */
+    int overflow = errno == ERANGE && (v > 1.0 || v < -1.0);
+    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || overflow || v != v
+        || v - v != 0) {
+        fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE with a finite number "
+                        "(a decimal point, not a comma), e.g. --set p_debt_relapse=0.2, got "
+                        "'%s'\n", s);
+        return -1;
+    }
+    char *name = strndup(s, (size_t)(eq - s));
+    if (name == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return -1;
+    }
+    names[*n] = name;
+    values[(*n)++] = v;
+    return 0;
+}
+
+int mkba_cli_parse_format(const char *v, mkba_summary_format *f)
+{
+    if (strcmp(v, "text") == 0) *f = MKBA_SUMMARY_TEXT;
+    else if (strcmp(v, "csv") == 0) *f = MKBA_SUMMARY_CSV;
+    else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) *f = MKBA_SUMMARY_MARKDOWN;
+    else if (strcmp(v, "json") == 0) *f = MKBA_SUMMARY_JSON;
+    else {
+        mkba_cli_usage_error("--format expects text, csv, markdown or json, got '%s'", v);
+        return -1;
+    }
+    return 0;
+}
+
+char *mkba_cli_default_output(const char *scenario, const char *suffix)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
+        n -= 4;
+    size_t size = strlen("results/") + n + strlen("-sa-") + strlen(suffix) + strlen(".h5") + 1;
+    char *out = malloc(size);
+    if (out != NULL)
+        snprintf(out, size, "results/%.*s%s%s.h5", (int)n, base, suffix[0] ? "-sa-" : "",
+                 suffix);
+    else
+        fprintf(stderr, "mkba: out of memory\n");
+    return out;
+}
+
+int mkba_cli_results_folder(void)
+{
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
 }

@@ -3,7 +3,8 @@
 #ifndef MKBA_CLI_ARGS_H
 #define MKBA_CLI_ARGS_H
 
-#include "mkba/error.h"
+#include <stddef.h>
+#include "mkba/mkba.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -30,6 +31,21 @@ int mkba_cli_parse_seed(const char *s, unsigned long long *out);
  * 0 for another option; -1 (message printed) when the value is missing. */
 int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
                           const char *alias, const char **value);
+
+/* Parses "NAME=VALUE" or "NAME@ARM=VALUE" of --set into names[*n] (a
+ * strdup'd NAME) and values[*n], and increments *n; -1 (message printed)
+ * on a malformed item. */
+int mkba_cli_parse_set(const char *s, char **names, double *values, size_t *n);
+
+/* text, csv, markdown (md) or json; -1 with the usage printed otherwise. */
+int mkba_cli_parse_format(const char *v, mkba_summary_format *f);
+
+/* results/NAME.h5 for a scenario .../NAME.cfg, or results/NAME-sa-SUFFIX.h5
+ * with a non-empty suffix; NULL (message printed) when out of memory. */
+char *mkba_cli_default_output(const char *scenario, const char *suffix);
+
+/* Creates the folder `results` unless it exists; -1 with a message. */
+int mkba_cli_results_folder(void);
 
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "progress.h"
@@ -95,38 +94,6 @@ static void run_args_free(run_args *r)
     free(r->set_value);
 }
 
-
-
-
-
-/* Parses "NAME=VALUE" of --set into r. */
-static int parse_set(const char *s, run_args *r)
-{
-    const char *eq = strchr(s, '=');
-    char *end = NULL;
-    errno = 0;
-    double v = eq != NULL ? strtod(eq + 1, &end) : 0;
-    /* Underflow (1e-400) reads as 0 or a tiny number: that is fine. */
-    int overflow = errno == ERANGE && (v > 1.0 || v < -1.0);
-    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || overflow || v != v
-        || v - v != 0) {
-        fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE with a finite number "
-                        "(a decimal point, not a comma), e.g. --set p_debt_relapse=0.2, got "
-                        "'%s'\n", s);
-        return -1;
-    }
-    char *name = strndup(s, (size_t)(eq - s));
-    if (name == NULL) {
-        fprintf(stderr, "mkba: out of memory\n");
-        return -1;
-    }
-    r->set_name[r->nset] = name;
-    r->set_value[r->nset++] = v;
-    return 0;
-}
-
-
-
 /* Parses the arguments after `run`. Returns EXIT_OK or EXIT_USAGE (the
  * message already printed). */
 static int parse_run_args(int argc, char **argv, run_args *r)
@@ -176,7 +143,7 @@ static int parse_run_args(int argc, char **argv, run_args *r)
                 return EXIT_USAGE;
             }
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
-            if (k < 0 || parse_set(v, r) < 0)
+            if (k < 0 || mkba_cli_parse_set(v, r->set_name, r->set_value, &r->nset) < 0)
                 return EXIT_USAGE;
         } else if (strcmp(a, "--cohort") == 0) {
             r->cohort = 1;
@@ -193,20 +160,6 @@ static int parse_run_args(int argc, char **argv, run_args *r)
     return EXIT_OK;
 }
 
-/* results/NAME.h5 for a scenario file .../NAME.cfg (or .../NAME). */
-static char *default_output(const char *scenario)
-{
-    const char *base = strrchr(scenario, '/');
-    base = base ? base + 1 : scenario;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
-        n -= 4;
-    size_t size = strlen("results/") + n + strlen(".h5") + 1;
-    char *out = malloc(size);
-    if (out != NULL)
-        snprintf(out, size, "results/%.*s.h5", (int)n, base);
-    return out;
-}
 
 /* Prints the summary of result file `path` to stdout. */
 static int print_summary(const char *path, mkba_summary_format format, const char *perspective)
@@ -223,7 +176,7 @@ static int run_scenario(const run_args *r)
 {
     int rc;
 
-    char *output = r->output ? NULL : default_output(r->scenario);
+    char *output = r->output ? NULL : mkba_cli_default_output(r->scenario, "");
     const char *out = r->output ? r->output : output;
     if (out == NULL) {
         fprintf(stderr, "mkba: out of memory\n");
@@ -238,8 +191,7 @@ static int run_scenario(const run_args *r)
     }
     if (!r->quiet)
         mkba_model_warnings(m, stderr);
-    if (r->output == NULL && mkdir("results", 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
+    if (r->output == NULL && mkba_cli_results_folder() < 0) {
         mkba_model_free(m);
         free(output);
         return EXIT_ERROR;
@@ -351,12 +303,8 @@ static int cmd_summary(int argc, char **argv)
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
-            if (strcmp(v, "text") == 0) format = MKBA_SUMMARY_TEXT;
-            else if (strcmp(v, "csv") == 0) format = MKBA_SUMMARY_CSV;
-            else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = MKBA_SUMMARY_MARKDOWN;
-            else if (strcmp(v, "json") == 0) format = MKBA_SUMMARY_JSON;
-            else
-                return mkba_cli_usage_error("--format expects text, csv, markdown or json, got '%s'", v);
+            if (mkba_cli_parse_format(v, &format) < 0)
+                return EXIT_USAGE;
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;

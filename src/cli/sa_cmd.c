@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "mkba/sa.h"
 #include "progress.h"
 #include "args.h"
@@ -19,7 +18,7 @@ typedef struct sa_args {
     mkba_summary_format format;
     size_t nrange, ngrid, nset;
     mkba_sa_range *range, *grid;
-    const char **set_name;
+    char **set_name;
     double *set_value;
 } sa_args;
 
@@ -28,7 +27,7 @@ static void sa_args_free(sa_args *a)
     free(a->range);
     free(a->grid);
     for (size_t i = 0; i < a->nset; i++)
-        free((char *)a->set_name[i]);
+        free(a->set_name[i]);
     free(a->set_name);
     free(a->set_value);
 }
@@ -84,34 +83,7 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
     return 0;
 }
 
-static int parse_set(const char *s, sa_args *a)
-{
-    const char *eq = strchr(s, '=');
-    double v;
-    if (eq == NULL || eq == s) {
-        fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE, got '%s'\n", s);
-        return -1;
-    }
-    if (parse_double("--set", eq + 1, &v) < 0)
-        return -1;
-    char *name = strndup(s, (size_t)(eq - s));
-    if (name == NULL)
-        return -1;
-    a->set_name[a->nset] = name;
-    a->set_value[a->nset++] = v;
-    return 0;
-}
 
-static int parse_format(const char *v, mkba_summary_format *f)
-{
-    if (strcmp(v, "text") == 0) *f = MKBA_SUMMARY_TEXT;
-    else if (strcmp(v, "csv") == 0) *f = MKBA_SUMMARY_CSV;
-    else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) *f = MKBA_SUMMARY_MARKDOWN;
-    else if (strcmp(v, "json") == 0) *f = MKBA_SUMMARY_JSON;
-    else
-        return -1;
-    return 0;
-}
 
 static int parse(int argc, char **argv, sa_args *a)
 {
@@ -166,12 +138,12 @@ static int parse(int argc, char **argv, sa_args *a)
             if (a->threads > 4096)
                 return mkba_cli_usage_error("--threads expects at most 4096, got '%s'", v);
         } else if (OPT("--set", NULL)) {
-            if (k < 0 || parse_set(v, a) < 0) return EXIT_USAGE;
+            if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
+                return EXIT_USAGE;
         } else if (OPT("--format", NULL)) {
             if (k < 0) return EXIT_USAGE;
-            if (parse_format(v, &a->format) < 0)
-                return mkba_cli_usage_error("--format expects text, csv, markdown or json, got "
-                                            "'%s'", v);
+            if (mkba_cli_parse_format(v, &a->format) < 0)
+                return EXIT_USAGE;
         }
 #undef OPT
         else if (strcmp(s, "--force") == 0) o->force = 1;
@@ -183,26 +155,12 @@ static int parse(int argc, char **argv, sa_args *a)
     o->nrange = a->nrange;
     o->grid = a->grid;
     o->ngrid = a->ngrid;
-    o->set_name = a->set_name;
+    o->set_name = (const char *const *)a->set_name;
     o->set_value = a->set_value;
     o->nset = a->nset;
     return EXIT_OK;
 }
 
-/* results/NAME-sa-METHOD.h5 for a scenario .../NAME.cfg. */
-static char *default_output(const char *scenario, const char *method)
-{
-    const char *base = strrchr(scenario, '/');
-    base = base ? base + 1 : scenario;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
-        n -= 4;
-    size_t size = strlen("results/") + n + strlen("-sa-") + strlen(method) + 4;
-    char *out = malloc(size);
-    if (out != NULL)
-        snprintf(out, size, "results/%.*s-sa-%s.h5", (int)n, base, method);
-    return out;
-}
 
 static int run(sa_args *a)
 {
@@ -211,12 +169,11 @@ static int run(sa_args *a)
     const char *method = mkba_sa_method_name(a->o.method);
     if (a->scenario == NULL)
         return mkba_cli_usage_error("sa %s needs a scenario file", method);
-    char *output = a->o.output != NULL ? NULL : default_output(a->scenario, method);
+    char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, method);
     if (a->o.output == NULL) {
         if (output == NULL)
             return EXIT_ERROR;
-        if (mkdir("results", 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "mkba: cannot create folder results: %s\n", strerror(errno));
+        if (mkba_cli_results_folder() < 0) {
             free(output);
             return EXIT_ERROR;
         }

@@ -118,20 +118,7 @@ int mkba_sa_prim(mkba_sa *s, mkba_error *err)
             return mkba_error_set(err, MKBA_EINVAL, "prim: --range has no meaning on PSA "
                                   "draws (%s); the draws span each factor's distribution",
                                   s->fs->f[f].label);
-    mkba_design *d = mkba_design_psa(s->m, draws, err);
-    for (size_t i = 0; d != NULL && i < o->nset; i++) {
-        const char *spec = o->set_name[i], *at = strchr(spec, '@');
-        char name[256];
-        size_t len = at != NULL ? (size_t)(at - spec) : strlen(spec);
-        if (len >= sizeof name)
-            len = sizeof name - 1;
-        memcpy(name, spec, len);
-        name[len] = '\0';
-        if (mkba_design_fix(d, s->m, name, at ? at + 1 : NULL, o->set_value[i], err) != MKBA_OK) {
-            mkba_design_free(d);
-            return err != NULL ? err->code : MKBA_EINVAL;
-        }
-    }
+    mkba_design *d = mkba_sa_design_fix(s, mkba_design_psa(s->m, draws, err), err);
     if (d == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
     s->x = mkba_malloc((size_t)draws * s->fs->n * sizeof *s->x);

@@ -111,26 +111,22 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     return mkba_study_run(s->m, d, &so, err);
 }
 
+mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err)
+{
+    for (size_t i = 0; d != NULL && i < s->o->nset; i++)
+        if (mkba_design_fix_spec(d, s->m, s->o->set_name[i], s->o->set_value[i], err) != MKBA_OK) {
+            mkba_design_free(d);
+            return NULL;
+        }
+    return d;
+}
+
 mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn fn,
                             void *user, mkba_error *err)
 {
     mkba_design *d = mkba_design_generated(s->m, npoints, 1, (uint32_t)s->o->draw, fn, user,
                                            err);
-    for (size_t i = 0; d != NULL && i < s->o->nset; i++) {
-        const char *spec = s->o->set_name[i], *at = strchr(spec, '@');
-        char name[256];
-        size_t len = at != NULL ? (size_t)(at - spec) : strlen(spec);
-        if (len >= sizeof name)
-            len = sizeof name - 1;
-        memcpy(name, spec, len);
-        name[len] = '\0';
-        if (mkba_design_fix(d, s->m, name, at != NULL ? at + 1 : NULL, s->o->set_value[i],
-                            err) != MKBA_OK) {
-            mkba_design_free(d);
-            return NULL;
-        }
-    }
-    return d;
+    return mkba_sa_design_fix(s, d, err);
 }
 
 /* ---- the common part of the file ---- */

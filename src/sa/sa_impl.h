@@ -59,6 +59,10 @@ int mkba_sa_store_common(const mkba_sa *s, mkba_h5_store *st, const double *valu
 mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn fn,
                             void *user, mkba_error *err);
 
+/* Fixes the --set values of s->o in d; frees d and returns NULL (err set)
+ * when one is refused. Returns d (NULL for NULL). */
+mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err);
+
 /* The outcome of arm a at point i (against the reference). */
 static inline double mkba_sa_y(const mkba_sa *s, size_t i, size_t a, size_t k)
 {

@@ -229,3 +229,20 @@ int mkba_design_is_base_case(const mkba_design *d)
 {
     return d->base_case;
 }
+
+int mkba_design_fix_spec(mkba_design *d, const mkba_model *m, const char *spec, double value,
+                         mkba_error *err)
+{
+    const char *at = strchr(spec, '@');
+    if (at == NULL)
+        return mkba_design_fix(d, m, spec, NULL, value, err);
+    size_t n = (size_t)(at - spec);
+    char *name = mkba_malloc(n + 1);
+    if (name == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    memcpy(name, spec, n);
+    name[n] = '\0';
+    int rc = mkba_design_fix(d, m, name, at + 1, value, err);
+    mkba_free(name);
+    return rc;
+}

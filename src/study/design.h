@@ -88,6 +88,11 @@ int mkba_design_param(const mkba_model *m, const char *what, const char *name,
 int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const char *arm,
                     double value, mkba_error *err);
 
+/* mkba_design_fix of "NAME" (the scenario's definition) or "NAME@ARM"
+ * (one arm), as --set gives them. */
+int mkba_design_fix_spec(mkba_design *d, const mkba_model *m, const char *spec, double value,
+                         mkba_error *err);
+
 /* Sets parameter k (from mkba_design_param) at point i of a points design
  * to value: in arm `arm` (index), or with arm < 0 in every arm that does
  * not override it. Returns the number of arms set (0: every arm overrides

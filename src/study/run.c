@@ -15,24 +15,6 @@ void mkba_run_options_init(mkba_run_options *o)
     o->analyse = 1;
 }
 
-/* Fixes "NAME" (the scenario's definition) or "NAME@ARM" (one arm). */
-static int fix(mkba_design *d, const mkba_model *m, const char *spec, double value,
-               mkba_error *err)
-{
-    const char *at = strchr(spec, '@');
-    if (at == NULL)
-        return mkba_design_fix(d, m, spec, NULL, value, err);
-    size_t n = (size_t)(at - spec);
-    char *name = mkba_malloc(n + 1);
-    if (name == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    memcpy(name, spec, n);
-    name[n] = '\0';
-    int rc = mkba_design_fix(d, m, name, at + 1, value, err);
-    mkba_free(name);
-    return rc;
-}
-
 static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
                mkba_error *err);
 
@@ -65,7 +47,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         return err != NULL ? err->code : MKBA_ENOMEM;
     int rc = MKBA_OK;
     for (size_t i = 0; rc == MKBA_OK && i < o->nset; i++)
-        rc = fix(d, m, o->set_name[i], o->set_value[i], err);
+        rc = mkba_design_fix_spec(d, m, o->set_name[i], o->set_value[i], err);
     mkba_study_options so = {
         .output = o->output,
         .force = o->force,
