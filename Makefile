@@ -33,6 +33,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
+	@rm -f $@   # a deleted source must not leave its object in the archive
 	$(AR) rcs $@ $^
 
 $(BUILD)/mkba: $(CLI_OBJ) $(BUILD)/libmkba.a

@@ -17,6 +17,9 @@
     X(TORNADO, "tornado", "one-way: each factor at its low and high value, others at base") \
     X(THRESHOLD, "threshold", "the value of one factor at which the decision flips")      \
     X(SWEEP, "sweep", "one- or two-way grid of factors (also horizon, discount_rate)")   \
+    X(SOBOL, "sobol", "variance-based first-order and total indices (Saltelli/Jansen)")  \
+    X(MORRIS, "morris", "elementary-effects screening: mu, mu*, sigma")                  \
+    X(EVPPI, "evppi", "expected value of partial perfect information from PSA draws")    \
     X(PRIM, "prim", "conditions for success: boxes where an arm pays off (PRIM)")
 
 typedef enum mkba_sa_method {
@@ -44,7 +47,7 @@ typedef struct mkba_sa_options {
     const char *output;       /* result file (required) */
     int force;
     long households;          /* per point; < 0: the scenario's */
-    long draws;               /* prim: PSA draws (< 0: the scenario's) */
+    long draws;               /* evppi, prim: PSA draws (< 0: the scenario's) */
     int seed_set;
     uint64_t seed;
     long draw;                /* the draw whose household random numbers every
@@ -59,6 +62,14 @@ typedef struct mkba_sa_options {
     const char *arm, *versus; /* threshold: the arms compared; prim: one arm */
     size_t ngrid;             /* sweep: 1 or 2 grids */
     const mkba_sa_range *grid;
+    long n;                   /* sobol: base points N; morris: trajectories r
+                                 (0: the defaults 512 and 20) */
+    int second_order;         /* sobol */
+    long bootstrap;           /* sobol, morris: bootstrap resamples (default 200) */
+    int levels;               /* morris: grid levels p (default 4) */
+    int radial;               /* morris: radial design */
+    size_t ngroups;           /* evppi: groups "A+B+C" besides the single factors */
+    const char *const *group;
     size_t nset;              /* as mkba_run_options */
     const char *const *set_name;
     const double *set_value;
@@ -72,5 +83,13 @@ void mkba_sa_options_init(mkba_sa_options *o);
  * on error no output file is left behind. */
 int mkba_sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
                 mkba_error *err);
+
+/* Runs `method` ("sobol" or "morris") on the built-in analytic function
+ * `function` (ishigami, sobol-g, linear) with n base points (Sobol) or
+ * trajectories (Morris) and writes the estimates beside the closed-form
+ * indices to out, so users can check the estimators. */
+int mkba_sa_function(const mkba_context *ctx, mkba_sa_method method, const char *function,
+                     long n, uint64_t seed, mkba_summary_format format, FILE *out,
+                     mkba_error *err);
 
 #endif

@@ -11,14 +11,15 @@
 
 typedef struct sa_args {
     mkba_sa_options o;
-    const char *scenario;
+    const char *scenario, *function;
     long threads;
     int quiet;
     unsigned long long seed;
     mkba_summary_format format;
-    size_t nrange, ngrid, nset;
+    size_t nrange, ngrid, ngroups, nset;
     mkba_sa_range *range, *grid;
     char **set_name;
+    const char **group;
     double *set_value;
 } sa_args;
 
@@ -26,6 +27,7 @@ static void sa_args_free(sa_args *a)
 {
     free(a->range);
     free(a->grid);
+    free(a->group);
     for (size_t i = 0; i < a->nset; i++)
         free(a->set_name[i]);
     free(a->set_name);
@@ -90,9 +92,10 @@ static int parse(int argc, char **argv, sa_args *a)
     size_t cap = (size_t)argc + 1;
     a->range = calloc(cap, sizeof *a->range);
     a->grid = calloc(cap, sizeof *a->grid);
+    a->group = calloc(cap, sizeof *a->group);
     a->set_name = calloc(cap, sizeof *a->set_name);
     a->set_value = calloc(cap, sizeof *a->set_value);
-    if (!a->range || !a->grid || !a->set_name || !a->set_value) {
+    if (!a->range || !a->grid || !a->group || !a->set_name || !a->set_value) {
         fprintf(stderr, "mkba: out of memory\n");
         return EXIT_ERROR;
     }
@@ -121,7 +124,22 @@ static int parse(int argc, char **argv, sa_args *a)
         } else if (OPT("--outcome", NULL)) { if (k < 0) return EXIT_USAGE; o->outcome = v; }
         else if (OPT("--arm", NULL)) { if (k < 0) return EXIT_USAGE; o->arm = v; }
         else if (OPT("--versus", NULL)) { if (k < 0) return EXIT_USAGE; o->versus = v; }
-        else if (OPT("--draws", NULL)) {
+        else if (OPT("--group", NULL)) { if (k < 0) return EXIT_USAGE; a->group[a->ngroups++] = v; }
+        else if (OPT("--function", NULL)) { if (k < 0) return EXIT_USAGE; a->function = v; }
+        else if (OPT("-n", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("-n", v, 1, &o->n) < 0) return EXIT_USAGE;
+        } else if (OPT("--bootstrap", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--bootstrap", v, 0, &o->bootstrap) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--levels", NULL)) {
+            long levels = 0;
+            if (k < 0 || mkba_cli_parse_long("--levels", v, 2, &levels) < 0)
+                return EXIT_USAGE;
+            if (levels > 1000 || levels % 2 != 0)
+                return mkba_cli_usage_error("--levels expects an even number from 2 to 1000, "
+                                            "got '%s'", v);
+            o->levels = (int)levels;
+        } else if (OPT("--draws", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &o->draws) < 0) return EXIT_USAGE;
         } else if (OPT("--draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draw", v, 0, &o->draw) < 0) return EXIT_USAGE;
@@ -146,6 +164,8 @@ static int parse(int argc, char **argv, sa_args *a)
                 return EXIT_USAGE;
         }
 #undef OPT
+        else if (strcmp(s, "--second-order") == 0) o->second_order = 1;
+        else if (strcmp(s, "--radial") == 0) o->radial = 1;
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
@@ -155,6 +175,8 @@ static int parse(int argc, char **argv, sa_args *a)
     o->nrange = a->nrange;
     o->grid = a->grid;
     o->ngrid = a->ngrid;
+    o->group = a->group;
+    o->ngroups = a->ngroups;
     o->set_name = (const char *const *)a->set_name;
     o->set_value = a->set_value;
     o->nset = a->nset;
@@ -167,6 +189,16 @@ static int run(sa_args *a)
     mkba_error err;
     mkba_error_clear(&err);
     const char *method = mkba_sa_method_name(a->o.method);
+    if (a->function != NULL) {
+        if (a->scenario != NULL)
+            return mkba_cli_usage_error("--function replaces the scenario; unexpected '%s'",
+                                        a->scenario);
+        long n = a->o.n > 0 ? a->o.n : a->o.method == MKBA_SA_MORRIS ? 20 : 1024;
+        if (mkba_sa_function(NULL, a->o.method, a->function, n, a->o.seed_set ? a->o.seed : 1,
+                             a->format, stdout, &err) != MKBA_OK)
+            return mkba_cli_library_error(&err);
+        return EXIT_OK;
+    }
     if (a->scenario == NULL)
         return mkba_cli_usage_error("sa %s needs a scenario file", method);
     char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, method);
@@ -209,11 +241,12 @@ static int run(sa_args *a)
 int mkba_cli_sa(int argc, char **argv)
 {
     if (argc < 1)
-        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep or prim");
+        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep, sobol, "
+                                    "morris, evppi or prim");
     int method = mkba_sa_method_find(argv[0]);
     if (method < 0)
         return mkba_cli_usage_error("unknown sensitivity method '%s'; known: tornado, "
-                                    "threshold, sweep, prim",
+                                    "threshold, sweep, sobol, morris, evppi, prim",
                                     argv[0]);
     sa_args a;
     memset(&a, 0, sizeof a);

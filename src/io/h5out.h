@@ -23,7 +23,8 @@ typedef struct mkba_h5_writer mkba_h5_writer;
 
 /* Creates `path`.tmp (fails with MKBA_EEXIST when `path` exists and force is
  * 0), writes root attributes and the fixed label datasets, and creates the
- * per-draw datasets sized for `nstored` draws. */
+ * per-draw datasets sized for `nstored` draws (0: empty, for a study that
+ * keeps only what it derives from its points, such as mkba sa sobol). */
 mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
                                const mkba_run_meta *meta, size_t nstored,
                                mkba_error *err);

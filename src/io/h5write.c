@@ -440,7 +440,7 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
  * entry when a process stores only part of the draws. */
 static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
 {
-    int64_t *v = mkba_malloc(w->nstored * sizeof *v);
+    int64_t *v = mkba_malloc((w->nstored + 1) * sizeof *v);
     if (v == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", w->tmp);
     for (size_t i = 0; i < w->nstored; i++)
@@ -522,10 +522,6 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         mkba_error_set(err, MKBA_EINVAL, "mkba_h5_create: missing path, model or run facts");
         return NULL;
     }
-    if (nstored == 0) {
-        mkba_error_set(err, MKBA_EINVAL, "%s: a result file needs at least one draw", path);
-        return NULL;
-    }
     if (!force && path_exists(path)) {
         mkba_error_set(err, MKBA_EEXIST, "%s exists; use --force to overwrite", path);
         return NULL;
@@ -550,7 +546,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     mkba_schema_money_units(w->money_units, sizeof w->money_units, m->currency, m->price_year);
     w->path = mkba_strdup(path);
     w->tmp = mkba_malloc(strlen(path) + 5);
-    w->written = mkba_calloc(nstored, 1);
+    w->written = mkba_calloc(nstored + 1, 1);
     if (w->path == NULL || w->tmp == NULL || w->written == NULL) {
         writer_release(w);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory creating %s", path);

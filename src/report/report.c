@@ -397,3 +397,14 @@ int mkba_report_json(FILE *f, const mkba_report *r)
     fputs(r->n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
     return ferror(f) ? -1 : 0;
 }
+
+int mkba_report_render(FILE *f, const mkba_report *r, mkba_summary_format format)
+{
+    switch (format) {
+    case MKBA_SUMMARY_TEXT: return mkba_report_text(f, r);
+    case MKBA_SUMMARY_CSV: return mkba_report_csv(f, r);
+    case MKBA_SUMMARY_MARKDOWN: return mkba_report_markdown(f, r);
+    case MKBA_SUMMARY_JSON: return mkba_report_json(f, r);
+    }
+    return -1;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "mkba/mkba.h"
 
 typedef enum mkba_col_kind {
     MKBA_COL_TEXT = 0,
@@ -76,5 +77,8 @@ int mkba_report_text(FILE *f, const mkba_report *r);
 int mkba_report_csv(FILE *f, const mkba_report *r);
 int mkba_report_markdown(FILE *f, const mkba_report *r);
 int mkba_report_json(FILE *f, const mkba_report *r);
+
+/* r in the format of `mkba summary --format` (text: the aligned tables). */
+int mkba_report_render(FILE *f, const mkba_report *r, mkba_summary_format format);
 
 #endif

@@ -254,6 +254,176 @@ static int prim(sa_file *f, mkba_report *r, mkba_error *err)
     return rc;
 }
 
+/* ---- sobol ---- */
+
+typedef struct ranked { size_t f; double key; } ranked;
+
+static int by_key(const void *a, const void *b)
+{
+    double x = ((const ranked *)a)->key, y = ((const ranked *)b)->key;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x < y) - (x > y);
+}
+
+static int sobol(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    size_t na = f->narms, nf = f->nfactors, d3[3] = { na, nf, 3 }, d1[1] = { na };
+    double *s1 = read_doubles(f, "/sa/sobol/first_order", 3, d3, err);
+    double *st = s1 ? read_doubles(f, "/sa/sobol/total_order", 3, d3, err) : NULL;
+    double *var = st ? read_doubles(f, "/sa/sobol/variance", 1, d1, err) : NULL;
+    ranked *rk = var ? mkba_malloc((nf + 1) * sizeof *rk) : NULL;
+    char *n = mkba_h5_store_read_attr(f->st, "/sa/sobol", "base_points");
+    int rc = rk != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    static const char *const col[] = { "factor", "S1", "S1 low", "S1 high", "ST", "ST low",
+                                       "ST high" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_RATIO, MKBA_COL_RATIO,
+                                          MKBA_COL_RATIO, MKBA_COL_RATIO, MKBA_COL_RATIO,
+                                          MKBA_COL_RATIO };
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        if ((int)a == f->reference || isnan(var[a]))
+            continue;
+        char id[160], title[512];
+        snprintf(id, sizeof id, "sobol_%s", f->arm[a]);
+        snprintf(title, sizeof title, "Sobol indices: share of the variance of %s of %s "
+                 "against %s due to each factor (N = %s base points)",
+                 f->outcome[f->outcome_index], f->arm[a], f->arm[f->reference], n ? n : "?");
+        mkba_rtable *t = mkba_report_table(r, id, title, 7, col, kind);
+        if (var[a] == 0.0) {
+            mkba_rtable_note(r, t, "The factors do not move this outcome: no indices.");
+            continue;
+        }
+        for (size_t i = 0; i < nf; i++)
+            rk[i] = (ranked){ i, st[(a * nf + i) * 3] };
+        qsort(rk, nf, sizeof *rk, by_key);
+        for (size_t j = 0; j < nf; j++) {
+            size_t i = rk[j].f;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, f->factor[i]);
+            for (size_t c = 0; c < 3; c++) {
+                mkba_rtable_num(t, row, 1 + c, s1[(a * nf + i) * 3 + c]);
+                mkba_rtable_num(t, row, 4 + c, st[(a * nf + i) * 3 + c]);
+            }
+        }
+        mkba_rtable_note(r, t, "Sorted by the total index ST (what the factor explains with "
+                         "all its interactions); S1 is its effect alone. ST near 0: the "
+                         "factor can be fixed. Intervals: bootstrap 95%%. Variance of the "
+                         "outcome over the design: %.6g (%s squared).", var[a],
+                         f->unit[f->outcome_index]);
+    }
+    mkba_free(s1);
+    mkba_free(st);
+    mkba_free(var);
+    mkba_free(rk);
+    mkba_free(n);
+    return rc;
+}
+
+/* ---- morris ---- */
+
+static int morris(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    size_t na = f->narms, nf = f->nfactors, d2[2] = { na, nf };
+    static const char *const name[] = { "/sa/morris/mu", "/sa/morris/mu_star",
+                                        "/sa/morris/sigma", "/sa/morris/mu_star_low",
+                                        "/sa/morris/mu_star_high" };
+    double *v[5] = { NULL };
+    int rc = MKBA_OK;
+    for (int i = 0; i < 5 && rc == MKBA_OK; i++)
+        if ((v[i] = read_doubles(f, name[i], 2, d2, err)) == NULL)
+            rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+    ranked *rk = rc == MKBA_OK ? mkba_malloc((nf + 1) * sizeof *rk) : NULL;
+    if (rc == MKBA_OK && rk == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    static const char *const col[] = { "factor", "mu*", "mu* low", "mu* high", "mu", "sigma" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY };
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        if ((int)a == f->reference || isnan(v[1][a * nf]))
+            continue;
+        char id[160], title[512];
+        snprintf(id, sizeof id, "morris_%s", f->arm[a]);
+        snprintf(title, sizeof title, "Morris screening: elementary effects on %s of %s "
+                 "against %s, per unit of each factor's probability scale",
+                 f->outcome[f->outcome_index], f->arm[a], f->arm[f->reference]);
+        mkba_rtable *t = mkba_report_table(r, id, title, 6, col, kind);
+        for (size_t i = 0; i < nf; i++)
+            rk[i] = (ranked){ i, v[1][a * nf + i] };
+        qsort(rk, nf, sizeof *rk, by_key);
+        for (size_t j = 0; j < nf; j++) {
+            size_t i = rk[j].f;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, f->factor[i]);
+            mkba_rtable_num(t, row, 1, v[1][a * nf + i]);
+            mkba_rtable_num(t, row, 2, v[3][a * nf + i]);
+            mkba_rtable_num(t, row, 3, v[4][a * nf + i]);
+            mkba_rtable_num(t, row, 4, v[0][a * nf + i]);
+            mkba_rtable_num(t, row, 5, v[2][a * nf + i]);
+        }
+        mkba_rtable_note(r, t, "Sorted by mu* (%s): a factor with small mu* can be fixed; "
+                         "sigma large against mu* marks interactions or curvature. A step of "
+                         "1/2 moves a factor across half of its distribution.",
+                         f->unit[f->outcome_index]);
+    }
+    for (int i = 0; i < 5; i++)
+        mkba_free(v[i]);
+    mkba_free(rk);
+    return rc;
+}
+
+/* ---- evppi ---- */
+
+static int evppi(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    char **group = NULL, **method = NULL;
+    size_t ng = 0, nm = 0;
+    int rc = mkba_h5_store_read_strings(f->st, "/sa/evppi/group", &group, &ng, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_strings(f->st, "/sa/evppi/method", &method, &nm, err);
+    size_t d1[1] = { ng }, one[1] = { 1 };
+    double *ev = rc == MKBA_OK ? read_doubles(f, "/sa/evppi/evppi", 1, d1, err) : NULL;
+    double *se = ev ? read_doubles(f, "/sa/evppi/se", 1, d1, err) : NULL;
+    double *evpi = se ? read_doubles(f, "/sa/evppi/evpi", 1, one, err) : NULL;
+    ranked *rk = evpi ? mkba_malloc((ng + 1) * sizeof *rk) : NULL;
+    if (rc == MKBA_OK && (rk == NULL || nm != ng))
+        rc = err != NULL && err->code ? err->code
+             : mkba_error_set(err, MKBA_EPARSE, "the /sa/evppi group is incomplete");
+    if (rc == MKBA_OK) {
+        static const char *const col[] = { "parameters", "EVPPI", "SE", "share of EVPI",
+                                           "regression" };
+        static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                              MKBA_COL_SHARE, MKBA_COL_TEXT };
+        char title[512];
+        snprintf(title, sizeof title, "Value of information: EVPPI of choosing the arm on %s, "
+                 "per starting household (%s)", f->outcome[f->outcome_index],
+                 f->unit[f->outcome_index]);
+        mkba_rtable *t = mkba_report_table(r, "evppi", title, 5, col, kind);
+        for (size_t g = 0; g < ng; g++)
+            rk[g] = (ranked){ g, ev[g] };
+        qsort(rk, ng, sizeof *rk, by_key);
+        for (size_t j = 0; j < ng; j++) {
+            size_t g = rk[j].f;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, group[g]);
+            mkba_rtable_num(t, row, 1, ev[g]);
+            mkba_rtable_num(t, row, 2, se[g]);
+            mkba_rtable_num(t, row, 3, evpi[0] > 0.0 ? ev[g] / evpi[0] : NAN);
+            mkba_rtable_str(r, t, row, 4, method[g]);
+        }
+        mkba_rtable_note(r, t, "EVPI (perfect information on everything): %.6g per "
+                         "household. EVPPI: what learning these parameters before choosing "
+                         "would be worth (Strong, Oakley & Brennan 2014); multiply by the "
+                         "households affected for a budget for research.", evpi[0]);
+    }
+    mkba_h5_store_strings_free(group, ng);
+    mkba_h5_store_strings_free(method, nm);
+    mkba_free(ev);
+    mkba_free(se);
+    mkba_free(evpi);
+    mkba_free(rk);
+    return rc;
+}
+
 /* ---- the methods, listed once ---- */
 
 static const struct {
@@ -263,6 +433,9 @@ static const struct {
     { "tornado", tornado },
     { "threshold", threshold },
     { "sweep", sweep },
+    { "sobol", sobol },
+    { "morris", morris },
+    { "evppi", evppi },
     { "prim", prim },
 };
 

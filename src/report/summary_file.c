@@ -45,9 +45,7 @@ static void render(FILE *out, mkba_summary_format format, const char *path,
         mkba_report_text(out, r);
         break;
     }
-    case MKBA_SUMMARY_CSV: mkba_report_csv(out, r); break;
-    case MKBA_SUMMARY_MARKDOWN: mkba_report_markdown(out, r); break;
-    case MKBA_SUMMARY_JSON: mkba_report_json(out, r); break;
+    default: mkba_report_render(out, r, format); break;
     }
 }
 
@@ -71,15 +69,9 @@ static int sa_write(const char *path, mkba_summary_format format, FILE *out, mkb
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     int rc = mkba_sa_report_build(path, r, err);
     if (rc == MKBA_OK) {
-        switch (format) {
-        case MKBA_SUMMARY_TEXT:
-            fprintf(out, "Sensitivity analysis: %s\n\n", path);
-            mkba_report_text(out, r);
-            break;
-        case MKBA_SUMMARY_CSV: mkba_report_csv(out, r); break;
-        case MKBA_SUMMARY_MARKDOWN: mkba_report_markdown(out, r); break;
-        case MKBA_SUMMARY_JSON: mkba_report_json(out, r); break;
-        }
+        if (format == MKBA_SUMMARY_TEXT)
+            fprintf(out, "Sensitivity analysis: %s\n", path);
+        mkba_report_render(out, r, format);
         if (fflush(out) != 0 || ferror(out))
             rc = mkba_error_set(err, MKBA_EIO, "cannot write the summary: %s", strerror(errno));
     }

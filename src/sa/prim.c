@@ -104,30 +104,5 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 
 int mkba_sa_prim(mkba_sa *s, mkba_error *err)
 {
-    const mkba_sa_options *o = s->o;
-    long draws = o->draws >= 0 ? o->draws : s->m->draws;
-    if (draws < 50)
-        return mkba_error_set(err, MKBA_EINVAL, "prim: needs at least 50 PSA draws to find a "
-                              "box (got %ld); give --draws N", draws);
-    int rc = mkba_sa_factors_alloc(s->m, "prim", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 0, &s->fs, err);
-    if (rc != MKBA_OK)
-        return rc;
-    for (size_t f = 0; f < s->fs->n; f++)
-        if (s->fs->f[f].explicit_range)
-            return mkba_error_set(err, MKBA_EINVAL, "prim: --range has no meaning on PSA "
-                                  "draws (%s); the draws span each factor's distribution",
-                                  s->fs->f[f].label);
-    mkba_design *d = mkba_sa_design_fix(s, mkba_design_psa(s->m, draws, err), err);
-    if (d == NULL)
-        return err != NULL ? err->code : MKBA_ENOMEM;
-    s->x = mkba_malloc((size_t)draws * s->fs->n * sizeof *s->x);
-    if (s->x == NULL)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the PSA draws");
-    if (rc == MKBA_OK)
-        rc = mkba_sa_evaluate(s, d, o->output, 1, store, err);
-    mkba_design_free(d);
-    mkba_free(s->x);
-    s->x = NULL;
-    return rc;
+    return mkba_sa_psa(s, "prim", 50, store, err);
 }

@@ -21,6 +21,9 @@ static int (*const method_run[])(mkba_sa *, mkba_error *) = {
     [MKBA_SA_TORNADO] = mkba_sa_tornado,
     [MKBA_SA_THRESHOLD] = mkba_sa_threshold,
     [MKBA_SA_SWEEP] = mkba_sa_sweep,
+    [MKBA_SA_SOBOL] = mkba_sa_sobol,
+    [MKBA_SA_MORRIS] = mkba_sa_morris,
+    [MKBA_SA_EVPPI] = mkba_sa_evppi,
     [MKBA_SA_PRIM] = mkba_sa_prim,
 };
 
@@ -42,6 +45,8 @@ void mkba_sa_options_init(mkba_sa_options *o)
     o->draws = -1;
     o->low = 0.05;
     o->high = 0.95;
+    o->bootstrap = 200;
+    o->levels = 4;
 }
 
 /* ---- evaluating points ---- */
@@ -76,7 +81,7 @@ static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error
                                  s->y + i * s->narms * s->nout, b, h, err);
 }
 
-static int finish(void *user, const char *tmp, mkba_error *err)
+static int call_finish(void *user, const char *tmp, mkba_error *err)
 {
     mkba_sa *s = user;
     return s->finish != NULL ? s->finish(s, tmp, err) : MKBA_OK;
@@ -106,7 +111,7 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     so.force = s->o->force;
     so.store_draws = store_draws;
     so.on_point = collect;
-    so.on_finish = finish;
+    so.on_finish = call_finish;
     so.user = s;
     return mkba_study_run(s->m, d, &so, err);
 }
@@ -127,6 +132,83 @@ mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn
     mkba_design *d = mkba_design_generated(s->m, npoints, 1, (uint32_t)s->o->draw, fn, user,
                                            err);
     return mkba_sa_design_fix(s, d, err);
+}
+
+int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
+                int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err), mkba_error *err)
+{
+    const mkba_sa_options *o = s->o;
+    long draws = o->draws >= 0 ? o->draws : s->m->draws;
+    if (draws < min_draws)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: needs at least %ld PSA draws (got %ld); "
+                              "give --draws N", what, min_draws, draws);
+    int rc = mkba_sa_factors_alloc(s->m, what, o->factors, o->range, o->nrange, o->low,
+                                   o->high, 0, 0, &s->fs, err);
+    if (rc != MKBA_OK)
+        return rc;
+    for (size_t f = 0; f < s->fs->n; f++)
+        if (s->fs->f[f].explicit_range)
+            return mkba_error_set(err, MKBA_EINVAL, "%s: --range has no meaning on PSA draws "
+                                  "(%s); the draws span each factor's distribution", what,
+                                  s->fs->f[f].label);
+    mkba_design *d = mkba_sa_design_fix(s, mkba_design_psa(s->m, draws, err), err);
+    if (d == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    s->x = mkba_malloc((size_t)draws * s->fs->n * sizeof *s->x);
+    if (s->x == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the PSA draws");
+    if (rc == MKBA_OK)
+        rc = mkba_sa_evaluate(s, d, o->output, 1, finish, err);
+    mkba_design_free(d);
+    mkba_free(s->x);
+    s->x = NULL;
+    return rc;
+}
+
+typedef struct unit_design {
+    const mkba_sa *s;
+    const double *u;
+} unit_design;
+
+static void unit_row(void *user, size_t i, double *r)
+{
+    const unit_design *ud = user;
+    const mkba_sa *s = ud->s;
+    size_t k = s->fs->n, np = mkba_params_count(s->m->params);
+    for (size_t f = 0; f < k; f++)
+        mkba_sa_factor_set(&s->fs->f[f], s->m, np, r,
+                           mkba_sa_factor_at(&s->fs->f[f], ud->u[i * k + f]));
+}
+
+int mkba_sa_unit_design(mkba_sa *s, const double *u, size_t npoints,
+                        int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
+                        mkba_error *err)
+{
+    unit_design ud = { s, u };
+    mkba_design *d = mkba_sa_design(s, npoints, unit_row, &ud, err);
+    if (d == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    int rc = mkba_sa_evaluate(s, d, s->o->output, 0, finish, err);
+    mkba_design_free(d);
+    return rc;
+}
+
+void mkba_sa_column(const mkba_sa *s, size_t a, double *out)
+{
+    for (size_t i = 0; i < s->npoints; i++)
+        out[i] = mkba_sa_y(s, i, a, (size_t)s->outcome);
+}
+
+/* The factor values of unit points u, [npoints][factor]; NULL when out of
+ * memory. */
+double *mkba_sa_unit_values(const mkba_sa *s, const double *u, size_t npoints)
+{
+    size_t k = s->fs->n;
+    double *v = mkba_malloc((npoints * k + 1) * sizeof *v);
+    for (size_t i = 0; v != NULL && i < npoints; i++)
+        for (size_t f = 0; f < k; f++)
+            v[i * k + f] = mkba_sa_factor_at(&s->fs->f[f], u[i * k + f]);
+    return v;
 }
 
 /* ---- the common part of the file ---- */

@@ -47,6 +47,28 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
                      int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
                      mkba_error *err);
 
+/* Runs a PSA of --draws draws (at least min_draws) into o->output,
+ * keeping each draw's outcomes in s->y and its factor values in s->x (the
+ * factors of --factors, default every parameter with a distribution), and
+ * calls finish before the commit. The file holds the PSA's /draws and
+ * /analysis as mkba run writes them. */
+int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
+                int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err), mkba_error *err);
+
+/* Evaluates the points u[npoints][factor] of the unit cube, each factor
+ * at mkba_sa_factor_at(u), the other parameters at base, all on the
+ * households of --draw; the file keeps no draws. For sobol and morris. */
+int mkba_sa_unit_design(mkba_sa *s, const double *u, size_t npoints,
+                        int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
+                        mkba_error *err);
+
+/* The factor values of unit points u, [npoints][factor] (mkba_free);
+ * NULL when out of memory. */
+double *mkba_sa_unit_values(const mkba_sa *s, const double *u, size_t npoints);
+
+/* The outcome column y[point] of arm a (the chosen outcome) into out. */
+void mkba_sa_column(const mkba_sa *s, size_t a, double *out);
+
 /* Writes the groups every sa file has: /sa with its attributes (method,
  * outcome, arms), /sa/factor, /sa/factor_range, /sa/factor_base and
  * /sa/outcome, /sa/outcome_units; `values` [npoints][nfactors] (NULL:
@@ -73,6 +95,9 @@ static inline double mkba_sa_y(const mkba_sa *s, size_t i, size_t a, size_t k)
 int mkba_sa_tornado(mkba_sa *s, mkba_error *err);
 int mkba_sa_threshold(mkba_sa *s, mkba_error *err);
 int mkba_sa_sweep(mkba_sa *s, mkba_error *err);
+int mkba_sa_sobol(mkba_sa *s, mkba_error *err);
+int mkba_sa_morris(mkba_sa *s, mkba_error *err);
+int mkba_sa_evppi(mkba_sa *s, mkba_error *err);
 int mkba_sa_prim(mkba_sa *s, mkba_error *err);
 
 #endif
