@@ -20,7 +20,8 @@
     X(SOBOL, "sobol", "variance-based first-order and total indices (Saltelli/Jansen)")  \
     X(MORRIS, "morris", "elementary-effects screening: mu, mu*, sigma")                  \
     X(EVPPI, "evppi", "expected value of partial perfect information from PSA draws")    \
-    X(PRIM, "prim", "conditions for success: boxes where an arm pays off (PRIM)")
+    X(PRIM, "prim", "conditions for success: boxes where an arm pays off (PRIM)")        \
+    X(BELIEVE, "believe", "what must be believed: each arm's NPV by lever")
 
 typedef enum mkba_sa_method {
 #define MKBA_SA_ENUM_(id, name, what) MKBA_SA_##id,
@@ -47,7 +48,8 @@ typedef struct mkba_sa_options {
     const char *output;       /* result file (required) */
     int force;
     long households;          /* per point; < 0: the scenario's */
-    long draws;               /* evppi, prim: PSA draws (< 0: the scenario's) */
+    long draws;               /* evppi, prim: PSA draws (< 0: the scenario's);
+                                 believe: PSA draws averaged (<= 0: base case) */
     int seed_set;
     uint64_t seed;
     long draw;                /* the draw whose household random numbers every

@@ -424,6 +424,82 @@ static int evppi(sa_file *f, mkba_report *r, mkba_error *err)
     return rc;
 }
 
+/* ---- believe ---- */
+
+static int believe(sa_file *f, mkba_report *r, mkba_error *err)
+{
+    char **lever = NULL;
+    size_t nl = 0, na = f->narms, k = (size_t)f->outcome_index;
+    int rc = mkba_h5_store_read_strings(f->st, "/sa/believe/lever", &lever, &nl, err);
+    size_t dl[2] = { nl, 2 }, da[2] = { na, 3 }, d1[1] = { nl };
+    int *arm = rc == MKBA_OK ? mkba_malloc((nl + 1) * sizeof *arm) : NULL;
+    if (rc == MKBA_OK && (arm == NULL
+                          || mkba_h5_store_read_ints(f->st, "/sa/believe/lever_arm", 1, d1, arm,
+                                                     err) != MKBA_OK))
+        rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+    double *c = rc == MKBA_OK ? read_doubles(f, "/sa/believe/contribution", 2, dl, err) : NULL;
+    double *npv = c ? read_doubles(f, "/sa/believe/arm_npv", 2, da, err) : NULL;
+    ranked *rk = npv ? mkba_malloc((nl + 1) * sizeof *rk) : NULL;
+    char *draws = mkba_h5_store_read_attr(f->st, "/sa/believe", "draws");
+    if (rc == MKBA_OK && rk == NULL)
+        rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+    static const char *const col[] = { "lever", "contribution", "share of the outcome",
+                                       "MCSE" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_SHARE,
+                                          MKBA_COL_MONEY };
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        double on = npv[a * 3], off = npv[a * 3 + 1], inter = npv[a * 3 + 2];
+        if ((int)a == f->reference || isnan(on))
+            continue;
+        char id[160], title[512];
+        snprintf(id, sizeof id, "believe_%s", f->arm[a]);
+        snprintf(title, sizeof title, "What must be believed: %s of %s against %s (%s) by "
+                 "lever, each switched to the reference arm's value (%s)", f->outcome[k],
+                 f->arm[a], f->arm[f->reference], f->unit[k], draws ? draws : "?");
+        mkba_rtable *t = mkba_report_table(r, id, title, 4, col, kind);
+        size_t n = 0;
+        for (size_t l = 0; l < nl; l++)
+            if (arm[l] == (int)a)
+                rk[n++] = (ranked){ l, fabs(c[l * 2]) };
+        qsort(rk, n, sizeof *rk, by_key);
+        for (size_t j = 0; j < n; j++) {
+            size_t l = rk[j].f;
+            long row = mkba_rtable_row(r, t);
+            mkba_rtable_str(r, t, row, 0, lever[l]);
+            mkba_rtable_num(t, row, 1, c[l * 2]);
+            mkba_rtable_num(t, row, 2, on != 0.0 ? c[l * 2] / on : NAN);
+            mkba_rtable_num(t, row, 3, c[l * 2 + 1]);
+        }
+        long row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, "every lever off (the arm's structure)");
+        mkba_rtable_num(t, row, 1, off);
+        mkba_rtable_num(t, row, 2, on != 0.0 ? off / on : NAN);
+        row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, "interaction of the levers");
+        mkba_rtable_num(t, row, 1, inter);
+        mkba_rtable_num(t, row, 2, on != 0.0 ? inter / on : NAN);
+        row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, "total: the arm as specified");
+        mkba_rtable_num(t, row, 1, on);
+        mkba_rtable_num(t, row, 2, on != 0.0 ? 1.0 : NAN);
+        if (n > 0 && on != 0.0)
+            mkba_rtable_note(r, t, "%.0f%% of %s's %s comes from %s.",
+                             100.0 * c[rk[0].f * 2] / on, f->arm[a], f->outcome[k],
+                             lever[rk[0].f]);
+        mkba_rtable_note(r, t, "A contribution is the outcome minus the outcome with that "
+                         "lever off; contributions, structure and interaction add up to the "
+                         "total. A contribution within about 2 MCSE of 0 is not "
+                         "distinguishable from none.");
+    }
+    mkba_h5_store_strings_free(lever, nl);
+    mkba_free(arm);
+    mkba_free(c);
+    mkba_free(npv);
+    mkba_free(rk);
+    mkba_free(draws);
+    return rc;
+}
+
 /* ---- the methods, listed once ---- */
 
 static const struct {
@@ -437,6 +513,7 @@ static const struct {
     { "morris", morris },
     { "evppi", evppi },
     { "prim", prim },
+    { "believe", believe },
 };
 
 int mkba_sa_report_is_sa(const char *path, mkba_error *err)

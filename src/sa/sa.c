@@ -25,6 +25,7 @@ static int (*const method_run[])(mkba_sa *, mkba_error *) = {
     [MKBA_SA_MORRIS] = mkba_sa_morris,
     [MKBA_SA_EVPPI] = mkba_sa_evppi,
     [MKBA_SA_PRIM] = mkba_sa_prim,
+    [MKBA_SA_BELIEVE] = mkba_sa_believe,
 };
 
 int mkba_sa_method_find(const char *name)

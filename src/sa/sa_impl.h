@@ -99,5 +99,6 @@ int mkba_sa_sobol(mkba_sa *s, mkba_error *err);
 int mkba_sa_morris(mkba_sa *s, mkba_error *err);
 int mkba_sa_evppi(mkba_sa *s, mkba_error *err);
 int mkba_sa_prim(mkba_sa *s, mkba_error *err);
+int mkba_sa_believe(mkba_sa *s, mkba_error *err);
 
 #endif

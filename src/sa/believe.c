@@ -1,0 +1,343 @@
+/* What must be believed: each arm's NPV against the reference taken apart
+ * by its levers. A lever is a way the arm differs from the reference arm
+ * in a number: a parameter the arm overrides, or a pathway mechanism
+ * (detection, stigma, self-reliance, maturity, overheads, ...) that reads
+ * another parameter than the reference arm's pathway does. Switching a
+ * lever off gives it the reference arm's value at the same point. Every
+ * lever is switched off alone and all together, on common random numbers
+ * (the base case on the households of --draw, or --draws M PSA draws each
+ * on its own households), so
+ *   NPV = sum of contributions + NPV with every lever off + interaction,
+ * where a contribution is NPV minus NPV with that lever off. What is left
+ * with every lever off is the arm's structure: its routing, teams and
+ * staff, which are not numbers one can switch. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "sa/sa_impl.h"
+#include "core/alloc.h"
+#include "analysis/mcse.h"
+#include "model/services.h"
+#include "model/pathway.h"
+
+/* The pathway's value slots, listed once: name as in the scenario, where
+ * the slot is, and whether only rules with a quick scan read it. */
+static const struct {
+    const char *name;
+    size_t offset;
+    int quick_scan;
+} slot[] = {
+    { "stigma", offsetof(mkba_pathway, stigma), 0 },
+    { "outreach", offsetof(mkba_pathway, outreach), 0 },
+    { "awareness.start", offsetof(mkba_pathway, awareness_start), 0 },
+    { "awareness.years", offsetof(mkba_pathway, awareness_years), 0 },
+    { "detect", offsetof(mkba_pathway, detect), 0 },
+    { "coordination", offsetof(mkba_pathway, coordination), 0 },
+    { "wait_escalation", offsetof(mkba_pathway, wait_escalation), 0 },
+    { "wait_effect", offsetof(mkba_pathway, wait_effect), 0 },
+    { "self_reliance.share", offsetof(mkba_pathway, self_share), 0 },
+    { "self_reliance.cap", offsetof(mkba_pathway, self_cap), 0 },
+    { "maturity.start", offsetof(mkba_pathway, maturity_start), 0 },
+    { "maturity.years", offsetof(mkba_pathway, maturity_years), 0 },
+    { "maturity.efficiency_start", offsetof(mkba_pathway, efficiency_start), 0 },
+    { "maturity.efficiency_years", offsetof(mkba_pathway, efficiency_years), 0 },
+    { "maturity.friction", offsetof(mkba_pathway, friction), 0 },
+    { "maturity.friction_years", offsetof(mkba_pathway, friction_years), 0 },
+    { "overheads.investment", offsetof(mkba_pathway, investment), 0 },
+    { "overheads.recurring", offsetof(mkba_pathway, recurring), 0 },
+    { "overheads.co_location", offsetof(mkba_pathway, co_location), 0 },
+    { "overheads.duplicate_registration", offsetof(mkba_pathway, duplicate_registration), 0 },
+    { "home_visit_cost", offsetof(mkba_pathway, home_visit_cost), 0 },
+    { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1 },
+    { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1 },
+};
+enum { NSLOTS = sizeof slot / sizeof slot[0] };
+
+static int slot_of(const mkba_pathway *p, size_t i)
+{
+    return *(const int *)((const char *)p + slot[i].offset);
+}
+
+typedef struct lever {
+    int arm, param;            /* the value switched: param in arm */
+    int ref_param;             /* off: the reference arm's value of this */
+    char label[160];
+} lever;
+
+enum { ON = -1, ALL_OFF = -2 };
+
+typedef struct point_of {
+    int draw;                  /* index into the draws evaluated */
+    int arm;                   /* -1 for the point with every lever on */
+    int lever;                 /* index into levers, or ALL_OFF, or ON */
+} point_of;
+
+typedef struct believe {
+    size_t nlevers, ndraws, np;
+    lever *lv;
+    point_of *pt;
+    double *vals;              /* [draw][arm][param] values with every lever on */
+    const mkba_model *m;
+} believe;
+
+static void row(void *user, size_t i, double *r)
+{
+    const believe *b = user;
+    const point_of *p = &b->pt[i];
+    if (p->lever == ON)
+        return;
+    const double *v = b->vals + (size_t)p->draw * b->m->narms * b->np;
+    size_t ref = (size_t)b->m->reference;
+    for (size_t l = 0; l < b->nlevers; l++) {
+        const lever *x = &b->lv[l];
+        if (x->arm != p->arm || (p->lever != ALL_OFF && (size_t)p->lever != l))
+            continue;
+        r[(size_t)x->arm * b->np + (size_t)x->param] = v[ref * b->np + (size_t)x->ref_param];
+    }
+}
+
+static int add_lever(believe *b, int arm, int param, int ref_param, const char *label,
+                     mkba_error *err)
+{
+    for (size_t l = 0; l < b->nlevers; l++)
+        if (b->lv[l].arm == arm && b->lv[l].param == param)
+            return MKBA_OK;    /* one value, one lever */
+    lever *grown = mkba_realloc(b->lv, (b->nlevers + 1) * sizeof *grown);
+    if (grown == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing levers");
+    b->lv = grown;
+    lever *x = &b->lv[b->nlevers++];
+    x->arm = arm;
+    x->param = param;
+    x->ref_param = ref_param;
+    snprintf(x->label, sizeof x->label, "%s", label);
+    return MKBA_OK;
+}
+
+/* The levers of arm a, from the values with every lever on (draw 0). */
+static int find_levers(believe *b, size_t a, mkba_error *err)
+{
+    const mkba_model *m = b->m;
+    size_t ref = (size_t)m->reference, np = b->np;
+    const double *v = b->vals;
+    char label[160];
+    int rc = MKBA_OK;
+    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
+        if (mkba_params_overridden(m->params, k, a) && v[a * np + k] != v[ref * np + k]) {
+            snprintf(label, sizeof label, "override %s", mkba_params_get(m->params, k)->name);
+            rc = add_lever(b, (int)a, (int)k, (int)k, label, err);
+        }
+    if (!m->services.enabled)
+        return rc;
+    const mkba_pathway *pa = &m->services.pathway[a], *pr = &m->services.pathway[ref];
+    const mkba_pathway_rule *ra = mkba_pathway_rule_of(pa->rule);
+    const mkba_pathway_rule *rr = mkba_pathway_rule_of(pr->rule);
+    for (size_t i = 0; rc == MKBA_OK && i < NSLOTS; i++) {
+        if (slot[i].quick_scan && (!ra->quick_scan || !rr->quick_scan))
+            continue;          /* the reference has no scan: structure, not a number */
+        if (slot[i].offset == offsetof(mkba_pathway, duplicate_registration) && pa->shared_ict)
+            continue;          /* not charged with shared ICT */
+        int ka = slot_of(pa, i), kr = slot_of(pr, i);
+        if (ka < 0 || kr < 0 || ka == kr || v[a * np + (size_t)ka] == v[ref * np + (size_t)kr])
+            continue;
+        /* Values written inline have their setting path as name: show
+         * the value instead. */
+        char va[64], vr[64];
+        const char *na = mkba_params_get(m->params, (size_t)ka)->name;
+        const char *nr = mkba_params_get(m->params, (size_t)kr)->name;
+        snprintf(va, sizeof va, "%.6g", v[a * np + (size_t)ka]);
+        snprintf(vr, sizeof vr, "%.6g", v[ref * np + (size_t)kr]);
+        snprintf(label, sizeof label, "%s: %s (reference: %s)", slot[i].name,
+                 strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr);
+        rc = add_lever(b, (int)a, ka, kr, label, err);
+    }
+    return rc;
+}
+
+enum { C_MEAN = 0, C_MCSE, C_N };
+enum { N_ON = 0, N_ALL_OFF, N_INTERACTION, N_N };
+
+static int store(mkba_sa *s, const char *tmp, mkba_error *err)
+{
+    const believe *b = s->method;
+    size_t na = s->narms, k = (size_t)s->outcome, nb = s->nbatches, no = s->nout;
+    double *contrib = mkba_malloc((b->nlevers + 1) * C_N * sizeof *contrib);
+    double *npv = mkba_malloc(na * N_N * sizeof *npv);
+    int *arm = mkba_malloc((b->nlevers + 1) * sizeof *arm);
+    const char **label = mkba_malloc((b->nlevers + 1) * sizeof *label);
+    int rc = contrib && npv && arm && label ? MKBA_OK
+             : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    for (size_t i = 0; rc == MKBA_OK && i < na * N_N; i++)
+        npv[i] = NAN;
+    /* Point of (draw j, arm a, lever l): points are laid out draw by draw. */
+    size_t per_draw = s->npoints / b->ndraws;
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
+        size_t first = 0, nl = 0;
+        int any = 0;
+        for (size_t l = 0; l < b->nlevers; l++)
+            if (b->lv[l].arm == (int)a) {
+                if (!any)
+                    first = l;
+                any = 1;
+                nl++;
+            }
+        int analysed = 0;
+        for (size_t i = 0; i < per_draw; i++)
+            analysed |= b->pt[i].arm == (int)a;
+        if (!analysed)
+            continue;
+        double on = 0.0, off = 0.0, sum = 0.0;
+        for (size_t j = 0; j < b->ndraws; j++)
+            for (size_t i = 0; i < per_draw; i++) {
+                const point_of *p = &b->pt[j * per_draw + i];
+                double y = mkba_sa_y(s, j * per_draw + i, a, k) / (double)b->ndraws;
+                if (p->lever == ON)
+                    on += y;
+                else if (p->arm == (int)a && p->lever == ALL_OFF)
+                    off += y;
+            }
+        for (size_t l = first; l < first + nl; l++) {
+            double mean = 0.0, var = 0.0;
+            for (size_t j = 0; j < b->ndraws; j++) {
+                size_t pon = j * per_draw, poff = pon;
+                while (!(b->pt[poff].arm == (int)a && b->pt[poff].lever == (int)l))
+                    poff++;
+                mean += (mkba_sa_y(s, pon, a, k) - mkba_sa_y(s, poff, a, k)) / (double)b->ndraws;
+                double w[MKBA_RESULT_BATCHES];
+                for (size_t q = 0; q < nb; q++)
+                    w[q] = s->batch[((pon * nb + q) * na + a) * no + k]
+                           - s->batch[((poff * nb + q) * na + a) * no + k];
+                double e = mkba_mcse_batches(w, s->households + pon * nb, nb);
+                var += e * e;
+            }
+            contrib[l * C_N + C_MEAN] = mean;
+            contrib[l * C_N + C_MCSE] = sqrt(var) / (double)b->ndraws;
+            sum += mean;
+        }
+        npv[a * N_N + N_ON] = on;
+        npv[a * N_N + N_ALL_OFF] = off;
+        npv[a * N_N + N_INTERACTION] = on - off - sum;
+    }
+    for (size_t l = 0; rc == MKBA_OK && l < b->nlevers; l++) {
+        arm[l] = b->lv[l].arm;
+        label[l] = b->lv[l].label;
+    }
+    mkba_h5_store *h = rc == MKBA_OK ? mkba_h5_store_open(tmp, 1, err) : NULL;
+    if (rc == MKBA_OK && h == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
+    if (rc == MKBA_OK)
+        rc = mkba_sa_store_common(s, h, NULL, err);
+    size_t dl[2] = { b->nlevers, C_N }, da[2] = { na, N_N }, d1[1] = { b->nlevers };
+    char text[32];
+    snprintf(text, sizeof text, "%zu", b->ndraws);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_group(h, "/sa/believe", "what must be believed: NPV by lever", err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_attr(h, "/sa/believe", "draws",
+                                s->o->draws > 0 ? text : "base case", err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_strings(h, "/sa/believe/lever", label, b->nlevers, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_ints(h, "/sa/believe/lever_arm", 1, d1, arm, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_doubles(h, "/sa/believe/contribution", 2, dl, contrib, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_doubles(h, "/sa/believe/arm_npv", 2, da, npv, err);
+    if (h != NULL) {
+        int rc2 = mkba_h5_store_close(h, rc == MKBA_OK ? err : NULL);
+        rc = rc != MKBA_OK ? rc : rc2;
+    }
+    mkba_free(contrib);
+    mkba_free(npv);
+    mkba_free(arm);
+    mkba_free((void *)label);
+    return rc;
+}
+
+int mkba_sa_believe(mkba_sa *s, mkba_error *err)
+{
+    const mkba_sa_options *o = s->o;
+    const mkba_model *m = s->m;
+    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
+        return mkba_error_set(err, MKBA_EINVAL, "believe: the outcome %s is not a sum of "
+                              "contributions; choose an npv, cost or effect outcome",
+                              mkba_sa_outcome_name(s->out, (size_t)s->outcome));
+    if (s->arm == m->reference)
+        return mkba_error_set(err, MKBA_EINVAL, "believe: --arm %s is the reference arm, "
+                              "which has no levers against itself", m->arm[s->arm].name);
+    if (o->draws > 10000)
+        return mkba_error_set(err, MKBA_EINVAL, "believe: --draws must be 0 (the base case) "
+                              "to 10000 (got %ld)", o->draws);
+    believe b = { .m = m, .np = mkba_params_count(m->params) };
+    b.ndraws = o->draws > 0 ? (size_t)o->draws : 1;
+    int base_case = o->draws <= 0;
+    size_t na = m->narms;
+    mkba_design *d = mkba_sa_design_fix(s, mkba_design_generated(m, 1, base_case,
+                                                                (uint32_t)o->draw, row, &b,
+                                                                err), err);
+    if (d == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    /* The values with every lever on, per draw, with --set applied. */
+    b.vals = mkba_malloc(b.ndraws * na * b.np * sizeof *b.vals);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    int rc = b.vals != NULL && w != NULL ? MKBA_OK
+             : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    if (rc == MKBA_OK)
+        mkba_params_work_fix(w, d->fixed);
+    for (size_t j = 0; rc == MKBA_OK && j < b.ndraws; j++)
+        rc = mkba_params_sample(m->params, s->so.seed,
+                                base_case ? (uint32_t)o->draw : (uint32_t)j, base_case,
+                                m->base_case, b.vals + j * na * b.np, w, err);
+    mkba_params_work_free(w);
+    for (size_t a = 0; rc == MKBA_OK && a < na; a++)
+        if ((int)a != m->reference && (s->arm < 0 || (int)a == s->arm))
+            rc = find_levers(&b, a, err);
+    /* Points per draw: every lever on, then per analysed arm each lever
+     * off and all off. */
+    size_t per_draw = 1;
+    for (size_t a = 0; a < na; a++)
+        if ((int)a != m->reference && (s->arm < 0 || (int)a == s->arm))
+            per_draw++;
+    per_draw += b.nlevers;
+    size_t npoints = per_draw * b.ndraws;
+    b.pt = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *b.pt) : NULL;
+    uint32_t *draws = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *draws) : NULL;
+    if (rc == MKBA_OK && (b.pt == NULL || draws == NULL))
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    for (size_t j = 0; rc == MKBA_OK && j < b.ndraws; j++) {
+        size_t i = j * per_draw;
+        b.pt[i++] = (point_of){ (int)j, ON, ON };
+        for (size_t a = 0; a < na; a++) {
+            if ((int)a == m->reference || (s->arm >= 0 && (int)a != s->arm))
+                continue;
+            for (size_t l = 0; l < b.nlevers; l++)
+                if (b.lv[l].arm == (int)a)
+                    b.pt[i++] = (point_of){ (int)j, (int)a, (int)l };
+            b.pt[i++] = (point_of){ (int)j, (int)a, ALL_OFF };
+        }
+        for (size_t q = j * per_draw; q < i; q++)
+            draws[q] = base_case ? (uint32_t)o->draw : (uint32_t)j;
+    }
+    mkba_design_free(d);
+    d = NULL;
+    if (rc == MKBA_OK
+        && (d = mkba_sa_design_fix(s, mkba_design_generated(m, npoints, base_case,
+                                                            (uint32_t)o->draw, row, &b, err),
+                                   err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK)
+        rc = mkba_design_set_draws(d, draws, err);
+    if (rc == MKBA_OK) {
+        s->keep_batches = 1;
+        s->method = &b;
+        rc = mkba_sa_evaluate(s, d, o->output, npoints <= 4096, store, err);
+        s->method = NULL;
+    }
+    mkba_design_free(d);
+    mkba_free(draws);
+    mkba_free(b.pt);
+    mkba_free(b.lv);
+    mkba_free(b.vals);
+    return rc;
+}
