@@ -92,8 +92,10 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         if (rc != MKBA_OK) {
             if (err != NULL) {
                 char msg[MKBA_ERROR_MAX];
+                mkba_status code = err->code;
                 snprintf(msg, sizeof msg, "%s", err->message);
-                mkba_error_set(err, err->code, "evppi of %s: %s", label[g], msg);
+                mkba_error_clear(err);
+                mkba_error_set(err, code, "evppi of %s: %s", label[g], msg);
             }
             break;
         }

@@ -126,8 +126,10 @@ int mkba_sa_sobol(mkba_sa *s, mkba_error *err)
         /* The estimator's message names the limit; say which option. */
         if (err != NULL) {
             char msg[MKBA_ERROR_MAX];
+            mkba_status code = err->code;
             snprintf(msg, sizeof msg, "%s", err->message);
-            mkba_error_set(err, err->code, "sobol (-n %zu, %zu factors): %s", n, s->fs->n, msg);
+            mkba_error_clear(err);
+            mkba_error_set(err, code, "sobol (-n %zu, %zu factors): %s", n, s->fs->n, msg);
         }
         return err != NULL ? err->code : MKBA_EINVAL;
     }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "support.h"
+#include "io/h5util.h"
+#include <hdf5.h>
 
 static const char *bin(void)
 {
@@ -142,6 +144,153 @@ static void test_threads(void **state)
     unlink(b);
 }
 
+/* The strings of dataset name in the file at path (n of them). */
+static char **read_strings(const char *path, const char *name, size_t *n)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    char **v = NULL;
+    assert_int_equal(mkba_h5_read_strings(f, name, &v, n), 0);
+    H5Fclose(f);
+    return v;
+}
+
+static double read_one(const char *path, const char *name, size_t i)
+{
+    size_t n = 0;
+    double *v = support_read_doubles(path, name, &n);
+    assert_non_null(v);
+    assert_true(i < n);
+    double x = v[i];
+    free(v);
+    return x;
+}
+
+/* An outcome linear and additive in two cost factors (no household path
+ * depends on them): the first-order and total indices agree and sum to 1,
+ * and the larger swing has the larger index. */
+static void test_sobol_additive(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-sobol.h5";
+    assert_int_equal(run("sobol scenarios/default.cfg --factors fte_cost_year,"
+                         "cost_intake_municipal -n 512 --bootstrap 50", out), 0);
+    size_t n = 0;
+    double *s1 = support_read_doubles(out, "/sa/sobol/first_order", &n);
+    double *st = support_read_doubles(out, "/sa/sobol/total_order", &n);
+    assert_int_equal(n, 2 * 2 * 3);    /* [arm][factor][statistic] */
+    const double *a1 = s1 + 6, *t1 = st + 6;   /* arm 1: integrated */
+    assert_true(isnan(s1[0]));                 /* the reference has no indices */
+    for (size_t f = 0; f < 2; f++)
+        assert_true(fabs(a1[f * 3] - t1[f * 3]) < 0.05);
+    assert_true(fabs(t1[0] + t1[3] - 1.0) < 0.05);
+    assert_true(t1[0] > t1[3]);                /* staff cost dominates (tornado swings) */
+    size_t nv = 0;
+    double *u = support_read_doubles(out, "/sa/point_factor_values", &nv);
+    assert_int_equal(nv, 512 * 4 * 2);         /* N (k + 2) points of 2 factors */
+    free(u);
+    free(s1);
+    free(st);
+    unlink(out);
+}
+
+/* Morris: a factor that does not enter the outcome (a utility weight, not
+ * money) has every elementary effect exactly 0 on common random numbers;
+ * a cost that only lowers the NPV has mu = -mu*. */
+static void test_morris_inert_and_sign(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-morris.h5";
+    assert_int_equal(run("morris scenarios/default.cfg --factors u_base,fte_cost_year -n 6",
+                         out), 0);
+    double mu_star_u = read_one(out, "/sa/morris/mu_star", 2 + 0);
+    double mu_cost = read_one(out, "/sa/morris/mu", 2 + 1);
+    double mu_star_cost = read_one(out, "/sa/morris/mu_star", 2 + 1);
+    assert_true(mu_star_u == 0.0);
+    assert_true(mu_star_cost > 0.0);
+    assert_true(mu_cost == -mu_star_cost);
+    unlink(out);
+}
+
+/* EVPPI from the PSA draws: within [0, EVPI]; a parameter that does not
+ * enter the NPV is worth (almost) nothing to learn. */
+static void test_evppi_bounds(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-evppi.h5";
+    assert_int_equal(run("evppi scenarios/default.cfg --draws 200 --factors "
+                         "u_base,rr_recover_work_income@integrated --group "
+                         "u_base+rr_recover_work_income@integrated", out), 0);
+    size_t n = 0;
+    double *ev = support_read_doubles(out, "/sa/evppi/evppi", &n);
+    double evpi = read_one(out, "/sa/evppi/evpi", 0);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        assert_true(ev[i] >= 0.0 && ev[i] <= evpi);
+    assert_true(ev[0] <= 0.05 * evpi + 1e-9);
+    assert_true(ev[2] >= ev[1]);               /* a group is worth at least a member */
+    free(ev);
+    unlink(out);
+}
+
+/* What must be believed, against runs built by hand: the arm with every
+ * lever on is the tornado's base point, and switching the
+ * damp_interaction override off equals --set damp_interaction@integrated
+ * to the reference arm's value (1), on the same households. */
+static void test_believe_against_set(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-believe.h5", *t = "/tmp/mkba-test-sa-believe-t.h5";
+    assert_int_equal(run("believe scenarios/default.cfg", out), 0);
+    size_t nl = 0;
+    char **lever = read_strings(out, "/sa/believe/lever", &nl);
+    size_t damp = nl;
+    for (size_t l = 0; l < nl; l++)
+        if (strcmp(lever[l], "override damp_interaction") == 0)
+            damp = l;
+    assert_true(damp < nl);
+    mkba_h5_strings_free(lever, nl);
+    double on = read_one(out, "/sa/believe/arm_npv", 3 * 1 + 0);
+    double contribution = read_one(out, "/sa/believe/contribution", 2 * damp);
+    assert_int_equal(run("tornado scenarios/default.cfg --factors fte_cost_year", t), 0);
+    size_t nb = 0;
+    double *base = support_read_doubles(t, "/sa/tornado/base", &nb);
+    assert_true(fabs(base[nb / 2] - on) <= 1e-9 * fabs(on));
+    free(base);
+    assert_int_equal(run("tornado scenarios/default.cfg --factors fte_cost_year "
+                         "--set damp_interaction@integrated=1", t), 0);
+    base = support_read_doubles(t, "/sa/tornado/base", &nb);
+    assert_true(fabs(base[nb / 2] - (on - contribution)) <= 1e-9 * fabs(on));
+    free(base);
+    unlink(out);
+    unlink(t);
+}
+
+/* The built-in functions: Ishigami's indices within 0.01 of the closed
+ * form at N = 10,000 (the estimator's own tests go further). */
+static void test_function_ishigami(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s sa sobol --function ishigami -n 10000 --format csv", bin());
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    int rows = 0;
+    while (fgets(line, sizeof line, p) != NULL) {
+        double v[8];
+        char table[16], name[16];
+        if (sscanf(line, "%15[^,],%15[^,],%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", table, name, &v[0],
+                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 10 && name[0] == 'x') {
+            assert_true(fabs(v[0] - v[3]) < 0.01);
+            assert_true(fabs(v[4] - v[7]) < 0.01);
+            rows++;
+        }
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_int_equal(rows, 3);
+}
+
 /* Bad input: a clear message, exit 1 (2 for the command line), no file. */
 static void test_bad_input(void **state)
 {
@@ -159,7 +308,15 @@ static void test_bad_input(void **state)
         { "threshold scenarios/default.cfg --factors 'p_*'", "exactly one factor", 1 },
         { "prim scenarios/default.cfg --draws 10", "at least 50", 1 },
         { "tornado scenarios/default.cfg --outcome npv:socety", "did you mean 'npv:society'", 1 },
-        { "sobol scenarios/default.cfg", "unknown sensitivity method", 2 },
+        { "sobl scenarios/default.cfg", "unknown sensitivity method", 2 },
+        { "sobol scenarios/default.cfg --factors fte_cost_year -n 4", "sobol (-n 4", 1 },
+        { "sobol scenarios/default.cfg --outcome breakeven:society", "not a mean", 1 },
+        { "evppi scenarios/default.cfg --draws 200 --factors fte_cost_year --group "
+          "fte_cost_yaer+u_base", "did you mean 'fte_cost_year'", 1 },
+        { "evppi scenarios/default.cfg --draws 20", "at least 90", 1 },
+        { "morris scenarios/default.cfg --levels 3", "even number", 2 },
+        { "believe scenarios/default.cfg --arm classic", "reference arm", 1 },
+        { "sobol --function ishigam", "known are ishigami", 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unlink(out);
@@ -187,6 +344,11 @@ int main(void)
         cmocka_unit_test(test_threshold_linear),
         cmocka_unit_test(test_sweep_horizon),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_sobol_additive),
+        cmocka_unit_test(test_morris_inert_and_sign),
+        cmocka_unit_test(test_evppi_bounds),
+        cmocka_unit_test(test_believe_against_set),
+        cmocka_unit_test(test_function_ishigami),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
