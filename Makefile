@@ -1,6 +1,7 @@
 # mkba build. `make` builds the library and program; `make check` runs the
 # unit tests, then the same tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark.
+# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark and
+# `make bench-sa` the sensitivity-analysis benchmark.
 
 CC      ?= gcc
 PKGS    := gsl libconfig hdf5 libmatheval
@@ -23,7 +24,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all clean check test-plain test-san bench deps run-default
+.PHONY: all clean check test-plain test-san bench bench-sa deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
@@ -62,6 +63,11 @@ $(BUILD)/bench: tests/bench.c $(BUILD)/libmkba.a
 
 bench: $(BUILD)/bench
 	@$(BUILD)/bench scenarios/bench.cfg scenarios/pathways/all-models.cfg
+
+# A Sobol analysis of the all-models scenario: wall time, points per second
+# and peak memory at two design sizes (docs/sensitivity.md, Performance).
+bench-sa: $(BUILD)/mkba
+	@./scripts/bench-sa.sh $(BUILD)/mkba
 
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force

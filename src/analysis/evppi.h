@@ -1,7 +1,7 @@
 /* Expected value of partial perfect information (EVPPI) of a group of
  * parameters, by nonparametric regression on the stored PSA draws (Strong,
  * Oakley and Brennan 2014, Med Decis Making 34:311-326). Method, formulas,
- * guarantees and how to read the results: docs/sensitivity-evppi.md.
+ * guarantees and how to read the results: docs/sensitivity/evppi.md.
  *
  * For net benefits nb[j][i] of options i = 0..d-1 in draws j = 0..n-1, each
  * option's incremental net benefit against option 0 is regressed on the

@@ -7,7 +7,7 @@
  * parameter's quantile function, runs the model at every point and passes
  * the outputs back in row order. Elementary effects are per unit of u, the
  * parameter's probability scale. Formulas and how to read the results are
- * in docs/sensitivity-gsa.md. */
+ * in docs/sensitivity/sobol-morris.md. */
 #ifndef MKBA_ANALYSIS_MORRIS_H
 #define MKBA_ANALYSIS_MORRIS_H
 

@@ -2,7 +2,7 @@
  * (a 0/1 per draw, e.g. "the option pays off") is concentrated, found by
  * the patient rule induction method of Friedman & Fisher (1999) with the
  * quasi-p-values of Bryant & Lempert (2010). Method, definitions and how
- * to read the result are in docs/sensitivity-prim.md.
+ * to read the result are in docs/sensitivity/prim.md.
  *
  * A pure function on plain arrays: x is [n][p] row-major (draw, input),
  * y is [n] with values 0 or 1. No I/O, no randomness.

@@ -1,6 +1,6 @@
 /* Penalised regression splines with smoothing parameters chosen by
  * generalised cross-validation (GCV): the regression of the EVPPI
- * (evppi.h, docs/sensitivity-evppi.md).
+ * (evppi.h, docs/sensitivity/evppi.md).
  *
  * The basis depends on the number p of parameters (columns):
  *   p = 1      a cubic B-spline of 18 functions, 16 knots at quantiles, and

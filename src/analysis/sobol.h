@@ -4,7 +4,7 @@
  * unit cube (0,1)^k; the caller maps each coordinate through its
  * parameter's quantile function, evaluates the model at every point and
  * passes the outputs back in the same row order. Formulas, references and
- * how to read the results are in docs/sensitivity-gsa.md. */
+ * how to read the results are in docs/sensitivity/sobol-morris.md. */
 #ifndef MKBA_ANALYSIS_SOBOL_H
 #define MKBA_ANALYSIS_SOBOL_H
 

@@ -10,7 +10,7 @@
  *             so S1 = ST = c_i^2 / sum c^2, every Morris elementary
  *             effect of factor i is c_i exactly, and factor 5 is inert.
  *
- * The closed forms are in docs/sensitivity-gsa.md. */
+ * The closed forms are in docs/sensitivity/sobol-morris.md. */
 #ifndef MKBA_ANALYSIS_TESTFN_H
 #define MKBA_ANALYSIS_TESTFN_H
 

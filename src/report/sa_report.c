@@ -155,8 +155,31 @@ static int threshold(sa_file *f, mkba_report *r, mkba_error *err)
             mkba_rtable_num(t, row, 1, dv[i]);
             mkba_rtable_num(t, row, 2, mc[i]);
         }
-        for (size_t j = 0; j < nr; j++)
-            mkba_rtable_note(r, t, "The decision flips at %s = %.6g.", f->factor[0], roots[j]);
+        for (size_t j = 0; j < nr; j++) {
+            /* The root's Monte Carlo error: the difference's MCSE over the
+             * local slope, from the evaluations nearest the root that are
+             * at least 1% of the range away on either side. */
+            double span = x[n - 1] - x[0], lo = NAN, hi = NAN, dlo = 0, dhi = 0, e = NAN;
+            for (size_t i = 0; i < n; i++) {
+                if (x[i] <= roots[j] - 0.01 * span && (isnan(lo) || x[i] > lo)) {
+                    lo = x[i];
+                    dlo = dv[i];
+                    e = mc[i];
+                }
+                if (x[i] >= roots[j] + 0.01 * span && (isnan(hi) || x[i] < hi)) {
+                    hi = x[i];
+                    dhi = dv[i];
+                }
+            }
+            double slope = !isnan(lo) && !isnan(hi) ? (dhi - dlo) / (hi - lo) : NAN;
+            if (isfinite(e) && isfinite(slope) && slope != 0.0)
+                mkba_rtable_note(r, t, "The decision flips at %s = %.6g (Monte Carlo error "
+                                 "about %.2g: the difference's MCSE over its slope there).",
+                                 f->factor[0], roots[j], e / fabs(slope));
+            else
+                mkba_rtable_note(r, t, "The decision flips at %s = %.6g.", f->factor[0],
+                                 roots[j]);
+        }
         if (nr == 0)
             mkba_rtable_note(r, t, "No flip in the range evaluated.");
     }
