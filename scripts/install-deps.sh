@@ -2,10 +2,17 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
+# Usage: install-deps.sh [--peers]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
           libcmocka-dev librandom123-dev libmatheval-dev)
+# --peers adds the peer packages some tests compare against (they skip with a
+# message without them): OpenTURNS for the Sobol estimators, R's mgcv for
+# EVPPI. .ci/run asks for them.
+if [ "${1:-}" = "--peers" ]; then
+    packages+=(python3-openturns r-cran-mgcv r-cran-mass)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
