@@ -29,13 +29,11 @@ double mkba_sa_factor_at(const mkba_sa_factor *f, double u)
     return mkba_dist_quantile(f->dist, u);
 }
 
-void mkba_sa_factor_set(const mkba_sa_factor *f, const mkba_model *m, size_t nparams,
-                        double *row, double value)
+void mkba_sa_factor_set(const mkba_sa_factor *f, const mkba_model *m, double *row,
+                        double value)
 {
-    for (size_t a = 0; a < m->narms && f->param >= 0; a++)
-        if (f->arm >= 0 ? a == (size_t)f->arm
-                        : !mkba_params_overridden(m->params, (size_t)f->param, a))
-            row[a * nparams + (size_t)f->param] = value;
+    if (f->param >= 0)
+        mkba_design_row_set(m, row, (size_t)f->param, f->arm, value);
 }
 
 static int has_quantile(const mkba_dist *d)
@@ -148,8 +146,8 @@ static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k
         dlo = m->timing.cycle_years;
         dhi = f.base;
     } else if (pseudo == MKBA_SA_DISCOUNT_RATE) {
-        dlo = -0.5;
-        dhi = 1.0;
+        dlo = 0.0;           /* as the scenario: [0, 1) */
+        dhi = 1.0 - 1e-12;
     } else {
         domain_of(m, k, f.dist != NULL ? f.dist : &q->dist, &dlo, &dhi);
     }

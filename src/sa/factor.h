@@ -48,8 +48,9 @@ void mkba_sa_factors_free(mkba_sa_factors *f);
  * lo + u (hi - lo) for an explicit range. */
 double mkba_sa_factor_at(const mkba_sa_factor *f, double u);
 
-/* Sets factor f to value in a design row ([narms][nparams]). */
-void mkba_sa_factor_set(const mkba_sa_factor *f, const mkba_model *m, size_t nparams,
-                        double *row, double value);
+/* Sets factor f to value in a design row ([narms][nparams]): in its arm,
+ * or in every arm without an override of it. */
+void mkba_sa_factor_set(const mkba_sa_factor *f, const mkba_model *m, double *row,
+                        double value);
 
 #endif

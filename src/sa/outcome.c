@@ -30,8 +30,8 @@ struct mkba_sa_outcomes {
     int *pmask;                /* [nk][P] */
     int *emask;                /* [nk][E] monetary effects counting for k */
     char money[64];
-    /* Work buffers for one record: [A][T][P], [A][T][E], [A][Y]. */
-    double *cost_disc, *cost_undisc, *eff_disc, *eff_undisc, *gain_disc, *gain_undisc;
+    /* Work buffers for one record: the yearly gains, [A][Y]. */
+    double *gain_disc, *gain_undisc;
     int *ymask;
 };
 
@@ -47,10 +47,6 @@ void mkba_sa_outcomes_free(mkba_sa_outcomes *o)
     mkba_free(o->pname);
     mkba_free(o->pmask);
     mkba_free(o->emask);
-    mkba_free(o->cost_disc);
-    mkba_free(o->cost_undisc);
-    mkba_free(o->eff_disc);
-    mkba_free(o->eff_undisc);
     mkba_free(o->gain_disc);
     mkba_free(o->gain_undisc);
     mkba_free(o->ymask);
@@ -96,16 +92,11 @@ mkba_sa_outcomes *mkba_sa_outcomes_alloc(const mkba_model *m, mkba_error *err)
     size_t max = 2 * o->nk + 3 + np + ne;
     o->o = mkba_calloc(max, sizeof *o->o);
     o->emask = mkba_calloc(o->nk * (ne + 1), sizeof *o->emask);
-    o->cost_disc = mkba_malloc(na * nt * np * sizeof(double));
-    o->cost_undisc = mkba_malloc(na * nt * np * sizeof(double));
-    o->eff_disc = mkba_malloc((na * nt * ne + 1) * sizeof(double));
-    o->eff_undisc = mkba_malloc((na * nt * ne + 1) * sizeof(double));
     o->gain_disc = mkba_malloc(na * ny * sizeof(double));
     o->gain_undisc = mkba_malloc(na * ny * sizeof(double));
     o->ymask = mkba_malloc((ne + 1) * sizeof *o->ymask);
-    if (o->o == NULL || o->emask == NULL || o->cost_disc == NULL || o->cost_undisc == NULL
-        || o->eff_disc == NULL || o->eff_undisc == NULL || o->gain_disc == NULL
-        || o->gain_undisc == NULL || o->ymask == NULL)
+    if (o->o == NULL || o->emask == NULL || o->gain_disc == NULL || o->gain_undisc == NULL
+        || o->ymask == NULL)
         goto nomem;
     /* Monetary effects counting for each perspective, as the decision
      * outputs count them (analysis/decision.c). */
@@ -171,22 +162,6 @@ int mkba_sa_outcome_find(const mkba_sa_outcomes *o, const char *what, const char
     return -1;
 }
 
-/* Copies the first nt cycles of x [A][T][n] into out [A][nt][n], discounted
- * at `rate` from the undiscounted values when rate is a number. */
-static void cut(const mkba_model *m, const double *x, const double *undisc, size_t na,
-                size_t T, size_t nt, size_t n, double rate, double *out)
-{
-    for (size_t a = 0; a < na; a++)
-        for (size_t k = 0; k < nt; k++) {
-            double df = isnan(rate) ? 1.0
-                                    : mkba_discount(rate, mkba_timing_event_years(&m->timing,
-                                                                                  (int)k + 1));
-            const double *src = isnan(rate) ? x : undisc;
-            for (size_t i = 0; i < n; i++)
-                out[(a * nt + k) * n + i] = src[(a * T + k) * n + i] * df;
-        }
-}
-
 static double total(const double *x, size_t a, size_t nt, size_t n, size_t i)
 {
     double s = 0.0;
@@ -229,36 +204,24 @@ static void batch_values(const mkba_sa_outcomes *o, const mkba_draw_result *r, s
         }
 }
 
-int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, size_t horizon,
-                          double rate, double *out, double *batch, double *households,
-                          mkba_error *err)
+int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, double *out,
+                          double *batch, double *households, mkba_error *err)
 {
     const mkba_model *m = o->m;
-    size_t na = o->narms, np = o->npayers, ne = o->neffects, T = o->ncycles;
-    size_t nt = horizon == 0 || horizon > T ? T : horizon, ref = (size_t)o->reference;
-    if (!isnan(rate) && m->timing.discount_time == MKBA_DISC_POINT)
-        return mkba_error_set(err, MKBA_EINVAL, "%s: timing.discount_time = \"point\" discounts "
-                              "within a cycle, so results cannot be re-discounted at another "
-                              "rate; use a per-cycle convention (start, middle or end) to "
-                              "sweep the discount rate", m->path != NULL ? m->path : "scenario");
-    cut(m, r->cost_disc, r->cost, na, T, nt, np, rate, o->cost_disc);
-    cut(m, r->cost, r->cost, na, T, nt, np, NAN, o->cost_undisc);
-    if (ne > 0) {
-        cut(m, r->effect_disc, r->effect, na, T, nt, ne, rate, o->eff_disc);
-        cut(m, r->effect, r->effect, na, T, nt, ne, NAN, o->eff_undisc);
-    }
+    size_t na = o->narms, np = o->npayers, ne = o->neffects, nt = o->ncycles;
+    size_t ref = (size_t)o->reference;
     for (size_t k = 0; k < o->nk; k++) {
         int any = 0;
         for (size_t e = 0; e < ne; e++)
             any |= o->ymask[e] = o->emask[k * ne + e];
         if (any) {
-            mkba_years_sum(o->eff_disc, na, nt, ne, o->ymask, o->cpy, o->gain_disc);
-            mkba_years_sum(o->eff_undisc, na, nt, ne, o->ymask, o->cpy, o->gain_undisc);
+            mkba_years_sum(r->effect_disc, na, nt, ne, o->ymask, o->cpy, o->gain_disc);
+            mkba_years_sum(r->effect, na, nt, ne, o->ymask, o->cpy, o->gain_undisc);
         }
         mkba_cashflow_input in = {
             .ndraws = 1, .narms = na, .ncycles = nt, .npayers = np, .reference = o->reference,
-            .cycle_years = m->timing.cycle_years, .cost_disc = o->cost_disc,
-            .cost_undisc = o->cost_undisc, .payer_mask = o->pmask + k * np,
+            .cycle_years = m->timing.cycle_years, .cost_disc = r->cost_disc,
+            .cost_undisc = r->cost, .payer_mask = o->pmask + k * np,
             .gain_disc = any ? o->gain_disc : NULL, .gain_undisc = any ? o->gain_undisc : NULL,
         };
         mkba_cashflow *c = mkba_cashflow_alloc(&in, err);
@@ -280,10 +243,10 @@ int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, size_t
     for (size_t a = 0; a < na; a++) {
         double ic = 0.0, ie = NAN;
         for (size_t p = 0; p < np; p++)
-            ic += total(o->cost_disc, a, nt, np, p) - total(o->cost_disc, ref, nt, np, p);
+            ic += total(r->cost_disc, a, nt, np, p) - total(r->cost_disc, ref, nt, np, p);
         if (o->primary >= 0)
-            ie = total(o->eff_disc, a, nt, ne, (size_t)o->primary)
-                 - total(o->eff_disc, ref, nt, ne, (size_t)o->primary);
+            ie = total(r->effect_disc, a, nt, ne, (size_t)o->primary)
+                 - total(r->effect_disc, ref, nt, ne, (size_t)o->primary);
         for (size_t i = 0; i < o->n; i++) {
             const outcome *q = &o->o[i];
             double *v = &out[a * o->n + i];
@@ -292,12 +255,12 @@ int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, size_t
             case INC_COST: *v = ic; break;
             case INC_EFFECT: *v = ie; break;
             case ICER: *v = a == ref || ie == 0.0 ? NAN : ic / ie; break;
-            case COST: *v = total(o->cost_disc, a, nt, np, q->index); break;
-            case EFFECT: *v = total(o->eff_disc, a, nt, ne, q->index); break;
+            case COST: *v = total(r->cost_disc, a, nt, np, q->index); break;
+            case EFFECT: *v = total(r->effect_disc, a, nt, ne, q->index); break;
             }
         }
     }
-    if (batch != NULL && nt == T && isnan(rate))
+    if (batch != NULL)
         for (size_t b = 0; b < r->nbatches; b++) {
             households[b] = r->batch_households[b];
             batch_values(o, r, b, batch + b * na * o->n);

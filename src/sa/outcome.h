@@ -13,10 +13,8 @@
  *   effect:EFFECT    the arm's own discounted effect
  *
  * Everything is per starting household, in the scenario's currency and
- * price year. The horizon and the discount rate may be shortened or
- * changed per evaluation (sweeps over them): the flows are re-discounted
- * from the undiscounted per-cycle values with the scenario's timing
- * convention, and cut at the horizon. */
+ * price year, over the model's horizon and at its discount rates (a sweep
+ * over them runs a model with its timing changed, src/sa/sweep.c). */
 #ifndef MKBA_SA_OUTCOME_H
 #define MKBA_SA_OUTCOME_H
 
@@ -45,16 +43,13 @@ int mkba_sa_outcome_linear(const mkba_sa_outcomes *o, size_t i);
 int mkba_sa_outcome_find(const mkba_sa_outcomes *o, const char *what, const char *name,
                          mkba_error *err);
 
-/* Evaluates every outcome of record r into out[arm][outcome]. horizon:
- * cycles to count (0: the scenario's horizon); rate: annual discount rate
- * of costs and effects (NaN: the scenario's own rates). The reference
- * arm's incremental outcomes are 0 and its break-even and ICER NaN.
- * batch (may be NULL; only for the full horizon and the scenario's rates)
- * receives the batch values of the linear outcomes,
- * [batch][arm][outcome] (NaN for the others), and households[batch] the
- * batch sizes; nbatches is r->nbatches. Not thread-safe (work buffers). */
-int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, size_t horizon,
-                          double rate, double *out, double *batch, double *households,
-                          mkba_error *err);
+/* Evaluates every outcome of record r (of the model o was made for) into
+ * out[arm][outcome]. The reference arm's incremental outcomes are 0 and
+ * its break-even and ICER NaN. batch (may be NULL) receives the batch
+ * values of the linear outcomes, [batch][arm][outcome] (NaN for the
+ * others), and households[batch] the batch sizes; nbatches is
+ * r->nbatches. Not thread-safe (work buffers). */
+int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, double *out,
+                          double *batch, double *households, mkba_error *err);
 
 #endif

@@ -76,10 +76,7 @@ static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error
             s->x[i * s->fs->n + f] = rec->params[a * np + (size_t)q->param];
         }
     }
-    size_t horizon = s->point_horizon != NULL ? s->point_horizon[i] : s->horizon;
-    double rate = s->point_rate != NULL ? s->point_rate[i] : s->rate;
-    return mkba_sa_outcomes_eval(s->out, rec, horizon, rate,
-                                 s->y + i * s->narms * s->nout, b, h, err);
+    return mkba_sa_outcomes_eval(s->out, rec, s->y + i * s->narms * s->nout, b, h, err);
 }
 
 static int call_finish(void *user, const char *tmp, mkba_error *err)
@@ -175,9 +172,9 @@ static void unit_row(void *user, size_t i, double *r)
 {
     const unit_design *ud = user;
     const mkba_sa *s = ud->s;
-    size_t k = s->fs->n, np = mkba_params_count(s->m->params);
+    size_t k = s->fs->n;
     for (size_t f = 0; f < k; f++)
-        mkba_sa_factor_set(&s->fs->f[f], s->m, np, r,
+        mkba_sa_factor_set(&s->fs->f[f], s->m, r,
                            mkba_sa_factor_at(&s->fs->f[f], ud->u[i * k + f]));
 }
 
@@ -310,7 +307,7 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     int rc = mkba_study_check_output(o->output, o->force, err);
     if (rc != MKBA_OK)
         return rc;
-    mkba_sa s = { .m = m, .o = o, .narms = m->narms, .outcome = -1, .rate = NAN };
+    mkba_sa s = { .m = m, .o = o, .narms = m->narms, .outcome = -1 };
     long households = o->households >= 0 ? o->households : m->households;
     s.so = (mkba_study_options){
         .households = households,

@@ -27,18 +27,15 @@ typedef struct mkba_sa {
     size_t npoints, nbatches;
     int keep_batches;
     double *y, *batch, *households;
-    size_t horizon;            /* cycles counted (0: all) */
-    double rate;               /* discount rate (NaN: the scenario's) */
-    /* Per point, when set (sweeps over the pseudo factors): cycles
-     * counted and discount rate; override horizon and rate. */
-    const size_t *point_horizon;
-    const double *point_rate;
     /* With x set, mkba_sa_evaluate also keeps each point's factor values
      * as drawn, x[point][factor] (PSA designs: the factors' draws). */
     double *x;
     int (*finish)(struct mkba_sa *s, const char *tmp, mkba_error *err);
     void *method;              /* the running method's own state */
 } mkba_sa;
+
+/* The most grid points a sweep evaluates. */
+#define MKBA_SA_MAX_SWEEP_POINTS 100000
 
 /* Evaluates every point of d into s->y (and batches when s->keep_batches).
  * With output set, the study writes the result file (draws only when

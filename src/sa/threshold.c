@@ -25,7 +25,7 @@ static void row(void *user, size_t i, double *r)
     const threshold *t = s->method;
     (void)i;
     if (!isnan(t->value))
-        mkba_sa_factor_set(t->f, s->m, mkba_params_count(s->m->params), r, t->value);
+        mkba_sa_factor_set(t->f, s->m, r, t->value);
 }
 
 /* Difference of the chosen outcome between the arms at point 0 of s->y. */

@@ -15,7 +15,7 @@ static void row(void *user, size_t i, double *r)
     if (i == 0)
         return;
     const mkba_sa_factor *f = &s->fs->f[(i - 1) / 2];
-    mkba_sa_factor_set(f, s->m, mkba_params_count(s->m->params), r, i % 2 ? f->lo : f->hi);
+    mkba_sa_factor_set(f, s->m, r, i % 2 ? f->lo : f->hi);
 }
 
 /* MCSE of outcome k of arm a between points p and q (same households). */

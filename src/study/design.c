@@ -199,10 +199,9 @@ size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size
     return set_arms(m, d->nparams, d->point + i * d->narms * d->nparams, k, arm, value);
 }
 
-size_t mkba_design_row_set(const mkba_design *d, const mkba_model *m, double *row, size_t k,
-                           int arm, double value)
+size_t mkba_design_row_set(const mkba_model *m, double *row, size_t k, int arm, double value)
 {
-    return set_arms(m, d->nparams, row, k, arm, value);
+    return set_arms(m, mkba_params_count(m->params), row, k, arm, value);
 }
 
 void mkba_design_row(const mkba_design *d, size_t i, double *row)

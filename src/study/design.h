@@ -100,9 +100,10 @@ int mkba_design_fix_spec(mkba_design *d, const mkba_model *m, const char *spec, 
 size_t mkba_design_set_point(mkba_design *d, const mkba_model *m, size_t i, size_t k, int arm,
                              double value);
 
-/* Sets row[arm][k] = value as mkba_design_set_point does for a stored row. */
-size_t mkba_design_row_set(const mkba_design *d, const mkba_model *m, double *row, size_t k,
-                           int arm, double value);
+/* Sets row[arm][k] = value ([narms][nparams] of m) in arm `arm`, or with
+ * arm < 0 in every arm that does not override k, as mkba_design_set_point
+ * does for a stored row. Returns the number of arms set. */
+size_t mkba_design_row_set(const mkba_model *m, double *row, size_t k, int arm, double value);
 
 /* The values fixed at point i ([narms][nparams], NaN: free) into row. */
 void mkba_design_row(const mkba_design *d, size_t i, double *row);

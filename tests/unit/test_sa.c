@@ -100,25 +100,84 @@ static void test_threshold_linear(void **state)
     unlink(out);
 }
 
-/* The horizon sweep at the full horizon equals the tornado's base NPV
- * (same point, same households), and the NPV of a shorter horizon is the
- * cumulative NPV up to it. */
-static void test_sweep_horizon(void **state)
+/* Writes scenarios/default.cfg with `from` replaced by `to` beside it (so
+ * its relative includes resolve) under `path`. */
+static void edited_default(const char *path, const char *from, const char *to)
+{
+    FILE *in = fopen("scenarios/default.cfg", "r");
+    FILE *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[4096];
+    int replaced = 0;
+    while (fgets(line, sizeof line, in) != NULL) {
+        char *at = strstr(line, from);
+        if (at != NULL && !replaced) {
+            fprintf(out, "%.*s%s%s", (int)(at - line), line, to, at + strlen(from));
+            replaced = 1;
+        } else {
+            fputs(line, out);
+        }
+    }
+    fclose(in);
+    fclose(out);
+    assert_true(replaced);
+}
+
+/* A sweep over the horizon or the discount rate equals, point for point,
+ * the base case of the scenario edited to that horizon or rate (the
+ * half-cycle correction and the discounting timed as in a real run), on the
+ * same households. */
+static void test_sweep_equals_edited_scenario(void **state)
 {
     (void)state;
     const char *out = "/tmp/mkba-test-sa-sweep.h5", *t = "/tmp/mkba-test-sa-sweep-t.h5";
-    assert_int_equal(run("sweep scenarios/default.cfg --grid horizon=5:10:2", out), 0);
-    assert_int_equal(run("tornado scenarios/default.cfg --factors fte_cost_year", t), 0);
+    const char *edited = "scenarios/.test-sa-edited.cfg";
+    assert_int_equal(run("sweep scenarios/default.cfg --grid horizon=4:10:2 "
+                         "--grid discount_rate=0:0.04:2", out), 0);
     size_t n = 0, nb = 0;
     double *y = support_read_doubles(out, "/sa/sweep/outcomes", &n);
-    double *base = support_read_doubles(t, "/sa/tornado/base", &nb);
     assert_non_null(y);
-    size_t no = nb / 2;
-    /* [level 1][one][arm][outcome]: horizon 10 at level index 1. */
-    assert_true(fabs(y[(1 * 2 + 1) * no] - base[no]) <= 1e-9 * fabs(base[no]));
-    assert_true(y[(0 * 2 + 1) * no] != y[(1 * 2 + 1) * no]);
+    size_t no = n / (2 * 2 * 2);               /* [horizon][rate][arm][outcome] */
+    static const struct { const char *horizon, *rate; size_t i, j; } cell[] = {
+        { "horizon = 4;", "costs = 0.0;", 0, 0 },
+        { "horizon = 4;", "costs = 0.04;", 0, 1 },
+        { "horizon = 10;", "costs = 0.04;", 1, 1 },
+    };
+    for (size_t c = 0; c < sizeof cell / sizeof cell[0]; c++) {
+        /* Both rates: edit costs, then effects, in two passes. */
+        char rate_e[64];
+        snprintf(rate_e, sizeof rate_e, "effects = %s", strchr(cell[c].rate, '=') + 2);
+        edited_default("scenarios/.test-sa-step.cfg", "horizon = 10;", cell[c].horizon);
+        FILE *f = fopen("scenarios/.test-sa-step.cfg", "r");
+        FILE *g = fopen(edited, "w");
+        char line[4096];
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strstr(line, "costs = 0.0225;") != NULL)
+                fprintf(g, "  %s\n", cell[c].rate);
+            else if (strstr(line, "effects = 0.0225;") != NULL)
+                fprintf(g, "  %s\n", rate_e);
+            else
+                fputs(line, g);
+        }
+        fclose(f);
+        fclose(g);
+        unlink("scenarios/.test-sa-step.cfg");
+        char args[256];
+        snprintf(args, sizeof args, "tornado %s --factors fte_cost_year", edited);
+        assert_int_equal(run(args, t), 0);
+        double *base = support_read_doubles(t, "/sa/tornado/base", &nb);
+        assert_int_equal(nb, 2 * no);
+        for (size_t k = 0; k < no; k++) {
+            double a = y[((cell[c].i * 2 + cell[c].j) * 2 + 1) * no + k], b = base[no + k];
+            if (!(a == b || fabs(a - b) <= 1e-9 * fabs(b) || (isnan(a) && isnan(b))))
+                fail_msg("%s %s, outcome %zu: sweep %.17g, edited scenario %.17g",
+                         cell[c].horizon, cell[c].rate, k, a, b);
+        }
+        free(base);
+    }
+    unlink(edited);
     free(y);
-    free(base);
     unlink(out);
     unlink(t);
 }
@@ -301,7 +360,9 @@ static void test_bad_input(void **state)
         { "tornado scenarios/default.cfg --factors fte_cost_yaer", "did you mean 'fte_cost_year'", 1 },
         { "tornado scenarios/default.cfg --factors 'nothing_*'", "matches no parameter", 1 },
         { "sweep scenarios/default.cfg --grid horizon=5:30:6", "valid domain", 1 },
-        { "sweep scenarios/default.cfg --grid discount_rate=0:0.1:3", "discount_time", 1 },
+        { "sweep scenarios/default.cfg --grid discount_rate=0:1:3", "valid domain", 1 },
+        { "sweep scenarios/default.cfg --grid fte_cost_year=1:2:1000 --grid p_debt_onset=0.1:0.2:1000",
+          "more than the 100000", 1 },
         { "sweep scenarios/default.cfg --grid fte_cost_year=1:2", "NAME=LO:HI:N", 2 },
         { "tornado scenarios/default.cfg --factors fte_cost_year --range fte_cost_year=-5:2000",
           "valid domain", 1 },
@@ -342,7 +403,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tornado_linear_factor),
         cmocka_unit_test(test_threshold_linear),
-        cmocka_unit_test(test_sweep_horizon),
+        cmocka_unit_test(test_sweep_equals_edited_scenario),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_sobol_additive),
         cmocka_unit_test(test_morris_inert_and_sign),
