@@ -75,16 +75,34 @@ int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
     return 1;
 }
 
+/* A finite number and nothing else in s; underflow (1e-400) reads as 0 or a
+ * tiny number, which is fine. */
+static int finite_number(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    int overflow = errno == ERANGE && (v > 1.0 || v < -1.0);
+    if (end == s || *end != '\0' || overflow || v != v || v - v != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int mkba_cli_parse_double(const char *opt, const char *s, double *out)
+{
+    if (finite_number(s, out) == 0)
+        return 0;
+    fprintf(stderr, "mkba: %s expects a finite number (a decimal point, not a comma), got "
+                    "'%s'\n", opt, s);
+    return -1;
+}
+
 int mkba_cli_parse_set(const char *s, char **names, double *values, size_t *n)
 {
     const char *eq = strchr(s, '=');
-    char *end = NULL;
-    errno = 0;
-    double v = eq != NULL ? strtod(eq + 1, &end) : 0;
-    /* Underflow (1e-400) reads as 0 or a tiny number: that is fine. */
-    int overflow = errno == ERANGE && (v > 1.0 || v < -1.0);
-    if (eq == NULL || eq == s || end == eq + 1 || *end != '\0' || overflow || v != v
-        || v - v != 0) {
+    double v = 0;
+    if (eq == NULL || eq == s || finite_number(eq + 1, &v) < 0) {
         fprintf(stderr, "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE with a finite number "
                         "(a decimal point, not a comma), e.g. --set p_debt_relapse=0.2, got "
                         "'%s'\n", s);

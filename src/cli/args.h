@@ -32,6 +32,9 @@ int mkba_cli_parse_seed(const char *s, unsigned long long *out);
 int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
                           const char *alias, const char **value);
 
+/* Parses a finite number into *out; -1 (message naming opt) otherwise. */
+int mkba_cli_parse_double(const char *opt, const char *s, double *out);
+
 /* Parses "NAME=VALUE" or "NAME@ARM=VALUE" of --set into names[*n] (a
  * strdup'd NAME) and values[*n], and increments *n; -1 (message printed)
  * on a malformed item. */

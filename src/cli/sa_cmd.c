@@ -1,7 +1,6 @@
 /* `mkba sa METHOD SCENARIO.cfg [options]`: sensitivity analysis
  * (docs/sensitivity.md). Parses the options into mkba_sa_options, runs the
  * method and prints its tables from the written file. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,20 +33,6 @@ static void sa_args_free(sa_args *a)
     free(a->set_value);
 }
 
-/* A finite number with nothing after it. */
-static int parse_double(const char *opt, const char *s, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || v != v || v - v != 0) {
-        fprintf(stderr, "mkba: %s expects a finite number (a decimal point, not a comma), "
-                        "got '%s'\n", opt, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 /* NAME=LO:HI (a range) or NAME=LO:HI:N (a grid, want_n). */
 static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range *r)
@@ -79,13 +64,63 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
         return -1;
     r->name = name;
     r->n = 0;
-    if (parse_double(opt, lo, &r->lo) < 0 || parse_double(opt, hi, &r->hi) < 0
+    if (mkba_cli_parse_double(opt, lo, &r->lo) < 0 || mkba_cli_parse_double(opt, hi, &r->hi) < 0
         || (want_n && mkba_cli_parse_long(opt, n, 2, &r->n) < 0))
         return -1;
     return 0;
 }
 
 
+
+/* The options only some methods take, listed once with the methods that
+ * do; every method also takes -o, --households, --seed, --threads, --set,
+ * --force, --quiet and --format. */
+static const struct {
+    const char *option, *methods;
+} method_options[] = {
+    { "--factors", "tornado threshold sobol morris evppi prim" },
+    { "--range", "tornado threshold sobol morris" },
+    { "--low", "tornado threshold" },
+    { "--high", "tornado threshold" },
+    { "--outcome", "tornado threshold sweep sobol morris evppi prim believe" },
+    { "--arm", "threshold sobol morris prim believe" },
+    { "--versus", "threshold" },
+    { "--grid", "sweep" },
+    { "-n", "sobol morris" },
+    { "--second-order", "sobol" },
+    { "--bootstrap", "sobol morris" },
+    { "--levels", "morris" },
+    { "--radial", "morris" },
+    { "--group", "evppi" },
+    { "--function", "sobol morris" },
+    { "--draws", "evppi prim believe" },
+    { "--draw", "tornado threshold sweep sobol morris believe" },
+};
+
+/* Whether word is one of the blank-separated words of list. */
+static int has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Refuses an option the method does not take (0: taken or common). */
+static int refuse_option(const char *method, const char *arg, size_t len)
+{
+    for (size_t i = 0; i < sizeof method_options / sizeof method_options[0]; i++) {
+        const char *opt = method_options[i].option;
+        if (strlen(opt) == len && strncmp(opt, arg, len) == 0
+            && !has_word(method_options[i].methods, method)) {
+            fprintf(stderr, "mkba: %s is not an option of sa %s; it is one of sa %s\n", opt,
+                    method, method_options[i].methods);
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static int parse(int argc, char **argv, sa_args *a)
 {
@@ -100,6 +135,7 @@ static int parse(int argc, char **argv, sa_args *a)
         return EXIT_ERROR;
     }
     mkba_sa_options *o = &a->o;
+    const char *method = mkba_sa_method_name(o->method);
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
         int k;
@@ -108,6 +144,8 @@ static int parse(int argc, char **argv, sa_args *a)
                 return mkba_cli_usage_error("sa takes one scenario file; unexpected '%s'", s);
             a->scenario = s;
         }
+        else if (refuse_option(method, s, strcspn(s, "=")))
+            return EXIT_USAGE;
 #define OPT(name, alias) ((k = mkba_cli_option_value(argc, argv, &i, name, alias, &v)) != 0)
         else if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
         else if (OPT("--factors", NULL)) { if (k < 0) return EXIT_USAGE; o->factors = v; }
@@ -118,9 +156,9 @@ static int parse(int argc, char **argv, sa_args *a)
             if (k < 0 || parse_range("--grid", v, 1, &a->grid[a->ngrid++]) < 0)
                 return EXIT_USAGE;
         } else if (OPT("--low", NULL)) {
-            if (k < 0 || parse_double("--low", v, &o->low) < 0) return EXIT_USAGE;
+            if (k < 0 || mkba_cli_parse_double("--low", v, &o->low) < 0) return EXIT_USAGE;
         } else if (OPT("--high", NULL)) {
-            if (k < 0 || parse_double("--high", v, &o->high) < 0) return EXIT_USAGE;
+            if (k < 0 || mkba_cli_parse_double("--high", v, &o->high) < 0) return EXIT_USAGE;
         } else if (OPT("--outcome", NULL)) { if (k < 0) return EXIT_USAGE; o->outcome = v; }
         else if (OPT("--arm", NULL)) { if (k < 0) return EXIT_USAGE; o->arm = v; }
         else if (OPT("--versus", NULL)) { if (k < 0) return EXIT_USAGE; o->versus = v; }
@@ -201,21 +239,18 @@ static int run(sa_args *a)
     }
     if (a->scenario == NULL)
         return mkba_cli_usage_error("sa %s needs a scenario file", method);
+    mkba_model *m = NULL;
+    int rc = EXIT_OK;
+    if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
     char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, method);
     if (a->o.output == NULL) {
-        if (output == NULL)
-            return EXIT_ERROR;
-        if (mkba_cli_results_folder() < 0) {
+        if (output == NULL || mkba_cli_results_folder() < 0) {
             free(output);
+            mkba_model_free(m);
             return EXIT_ERROR;
         }
         a->o.output = output;
-    }
-    mkba_model *m = NULL;
-    int rc = EXIT_OK;
-    if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK) {
-        free(output);
-        return mkba_cli_library_error(&err);
     }
     mkba_cli_progress bar;
     mkba_cli_progress_start(&bar, stderr, !a->quiet);
@@ -238,16 +273,28 @@ static int run(sa_args *a)
     return rc;
 }
 
+/* "tornado, threshold, ..." from the method table. */
+static void method_list(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < MKBA_SA_NMETHODS && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "",
+                                 mkba_sa_method_name((mkba_sa_method)i));
+}
+
 int mkba_cli_sa(int argc, char **argv)
 {
+    char methods[256];
+    method_list(methods, sizeof methods);
     if (argc < 1)
-        return mkba_cli_usage_error("%s", "sa needs a method: tornado, threshold, sweep, sobol, "
-                                    "morris, evppi or prim");
+        return mkba_cli_usage_error("sa needs a method: %s", methods);
     int method = mkba_sa_method_find(argv[0]);
-    if (method < 0)
-        return mkba_cli_usage_error("unknown sensitivity method '%s'; known: tornado, "
-                                    "threshold, sweep, sobol, morris, evppi, prim",
-                                    argv[0]);
+    if (method < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "unknown sensitivity method '%s'; known: %s", argv[0], methods);
+        return mkba_cli_usage_error("%s", msg);
+    }
     sa_args a;
     memset(&a, 0, sizeof a);
     mkba_sa_options_init(&a.o);

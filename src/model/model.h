@@ -243,6 +243,10 @@ typedef struct mkba_model {
 
 void mkba_model_free(mkba_model *m);
 
+/* The index of the arm called `name`, or -1 with err naming the closest
+ * arm; `what` starts the message (e.g. "--set NAME@ARM"). */
+int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba_error *err);
+
 /* Checks one draw's service values (values[arm][param]) against their
  * ranges, naming the setting, draw and arm of the first one outside. */
 int mkba_services_check(const mkba_model *m, const double *values, long draw,

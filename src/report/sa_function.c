@@ -38,7 +38,7 @@ static int sobol(const mkba_testfn *fn, size_t n, uint64_t seed, mkba_report *r,
                  d->npoints);
         mkba_rtable *t = mkba_report_table(r, "sobol", title, 9, col, kind);
         for (size_t i = 0; i < fn->k; i++) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "x%zu", i + 1);
             long row = mkba_rtable_row(r, t);
             double v[8] = { ix->s1[i], ix->s1_lo[i], ix->s1_hi[i], s1[i],
@@ -81,7 +81,7 @@ static int morris(const mkba_testfn *fn, size_t r_traj, uint64_t seed, mkba_repo
                  fn->description, r_traj, d->npoints);
         mkba_rtable *t = mkba_report_table(r, "morris", title, 7, col, kind);
         for (size_t i = 0; i < fn->k; i++) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "x%zu", i + 1);
             long row = mkba_rtable_row(r, t);
             double v[6] = { ix->mu[i], ix->mu_star[i], ix->mu_star_lo[i], ix->mu_star_hi[i],

@@ -245,8 +245,19 @@ static int prim(sa_file *f, mkba_report *r, mkba_error *err)
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT };
     for (size_t a = 0; rc == MKBA_OK && a < na; a++) {
-        if ((int)a == f->reference || isnan(ch[a * 4 + 1]))
+        if ((int)a == f->reference || isnan(ch[a * 4 + 2]))
             continue;
+        if (isnan(ch[a * 4])) {
+            /* No box: the arm pays off in every draw or in none. */
+            char id[160], title[512];
+            snprintf(id, sizeof id, "prim_%s", f->arm[a]);
+            snprintf(title, sizeof title, "Conditions for success: where %s has %s > 0 against "
+                     "%s", f->arm[a], f->outcome[f->outcome_index], f->arm[f->reference]);
+            mkba_rtable *t = mkba_report_table(r, id, title, 4, col, kind);
+            mkba_rtable_note(r, t, "%s pays off in %.0f%% of the draws: there is nothing to "
+                             "separate, so no box.", f->arm[a], 100.0 * ch[a * 4 + 2]);
+            continue;
+        }
         char id[160], title[512];
         snprintf(id, sizeof id, "prim_%s", f->arm[a]);
         snprintf(title, sizeof title, "Conditions for success: where %s has %s > 0 against %s",

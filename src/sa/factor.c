@@ -42,14 +42,6 @@ static int has_quantile(const mkba_dist *d)
            && d->kind != MKBA_DIST_DIRICHLET;
 }
 
-static int arm_of(const mkba_model *m, const char *name)
-{
-    for (size_t a = 0; a < m->narms; a++)
-        if (strcmp(m->arm[a].name, name) == 0)
-            return (int)a;
-    return -1;
-}
-
 static const mkba_sa_range *range_of(const mkba_sa_range *r, size_t n, const char *label)
 {
     for (size_t i = 0; i < n; i++)
@@ -80,7 +72,7 @@ static void domain_of(const mkba_model *m, int k, const mkba_dist *d, double *lo
 /* Adds the factor of parameter k in arm `arm` (-1: the definition). */
 static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k, int arm,
                int pseudo, const mkba_sa_range *range, size_t nrange, double plo, double phi,
-               int independent, mkba_error *err)
+               int independent, const double *base, mkba_error *err)
 {
     const mkba_param *q = k >= 0 ? mkba_params_get(m->params, (size_t)k) : NULL;
     char label[256];
@@ -119,10 +111,12 @@ static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k
     } else if (pseudo == MKBA_SA_DISCOUNT_RATE) {
         f.base = m->timing.rate_costs;
     } else {
-        f.base = m->base_case == MKBA_BASE_MODE ? mkba_dist_mode(f.dist != NULL ? f.dist
-                                                                               : &q->dist)
-                                                : mkba_dist_mean(f.dist != NULL ? f.dist
-                                                                               : &q->dist);
+        /* The value the design's other points give it: the base case in
+         * its arm, or in the first arm that uses the definition. */
+        size_t a = arm >= 0 ? (size_t)arm : 0, np = mkba_params_count(m->params);
+        while (arm < 0 && a + 1 < m->narms && mkba_params_overridden(m->params, (size_t)k, a))
+            a++;
+        f.base = base[a * np + (size_t)k];
     }
     if (r != NULL) {
         f.lo = r->lo;
@@ -149,7 +143,7 @@ static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k
         dlo = 0.0;           /* as the scenario: [0, 1) */
         dhi = 1.0 - 1e-12;
     } else {
-        domain_of(m, k, f.dist != NULL ? f.dist : &q->dist, &dlo, &dhi);
+        domain_of(m, k, f.dist, &dlo, &dhi);
     }
     if (f.lo < dlo || f.hi > dhi)
         return mkba_error_set(err, MKBA_EINVAL, "%s: the range %g:%g of %s leaves its valid "
@@ -173,10 +167,10 @@ static int add(const mkba_model *m, const char *what, mkba_sa_factors *fs, int k
 static int add_matching(const mkba_model *m, const char *what, mkba_sa_factors *fs,
                         const char *pattern, const char *arm_name, const mkba_sa_range *range,
                         size_t nrange, double plo, double phi, int independent,
-                        mkba_error *err)
+                        const double *base, mkba_error *err)
 {
     size_t np = mkba_params_count(m->params), before = fs->n;
-    int arm = arm_name != NULL ? arm_of(m, arm_name) : -1;
+    int arm = arm_name != NULL ? mkba_model_arm(m, what, arm_name, NULL) : -1;
     for (size_t k = 0; k < np; k++) {
         const mkba_param *q = mkba_params_get(m->params, k);
         if (fnmatch(pattern, q->name, 0) != 0 || q->dist.kind == MKBA_DIST_DIRICHLET)
@@ -194,7 +188,8 @@ static int add_matching(const mkba_model *m, const char *what, mkba_sa_factors *
                 continue;
             if (independent && mkba_params_copula_path(m->params, k) != NULL)
                 continue;
-            int rc = add(m, what, fs, (int)k, a, 0, range, nrange, plo, phi, independent, err);
+            int rc = add(m, what, fs, (int)k, a, 0, range, nrange, plo, phi, independent, base,
+                         err);
             if (rc != MKBA_OK)
                 return rc;
         }
@@ -209,14 +204,15 @@ static int add_matching(const mkba_model *m, const char *what, mkba_sa_factors *
 /* Adds one item of the list: a pseudo factor, NAME, NAME@ARM or a pattern. */
 static int add_item(const mkba_model *m, const char *what, mkba_sa_factors *fs,
                     const char *item, const mkba_sa_range *range, size_t nrange, double plo,
-                    double phi, int allow_pseudo, int independent, mkba_error *err)
+                    double phi, int allow_pseudo, int independent, const double *base,
+                    mkba_error *err)
 {
     for (int p = MKBA_SA_HORIZON; p <= MKBA_SA_DISCOUNT_RATE; p++)
         if (strcmp(item, pseudo_name[p]) == 0) {
             if (!allow_pseudo)
                 return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a setting of the run, not "
                                       "a parameter; only `mkba sa sweep` varies it", what, item);
-            return add(m, what, fs, -1, -1, p, range, nrange, plo, phi, 0, err);
+            return add(m, what, fs, -1, -1, p, range, nrange, plo, phi, 0, base, err);
         }
     char name[256];
     const char *at = strchr(item, '@');
@@ -225,32 +221,18 @@ static int add_item(const mkba_model *m, const char *what, mkba_sa_factors *fs,
         return mkba_error_set(err, MKBA_EINVAL, "%s: '%s' is not a parameter name", what, item);
     memcpy(name, item, len);
     name[len] = '\0';
-    if (at != NULL && arm_of(m, at + 1) < 0) {
-        const char *names[MKBA_MAX_ARMS];
-        for (size_t a = 0; a < m->narms; a++)
-            names[a] = m->arm[a].name;
-        const char *near = mkba_closest_name(at + 1, names, m->narms);
-        return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has no arm '%s'%s%s%s", what,
-                              at + 1, near ? " (did you mean '" : "", near ? near : "",
-                              near ? "'?)" : "");
-    }
-    if (strpbrk(name, "*?[") != NULL)
+    if (at != NULL && mkba_model_arm(m, what, at + 1, err) < 0)
+        return err != NULL ? err->code : MKBA_EINVAL;
+    /* A parameter's own name (inline values have names like costs.[8].amount)
+     * before any reading as a pattern. */
+    if (mkba_params_find(m->params, name) < 0 && strpbrk(name, "*?[") != NULL)
         return add_matching(m, what, fs, name, at != NULL ? at + 1 : NULL, range, nrange, plo,
-                            phi, independent, err);
+                            phi, independent, base, err);
     int k = mkba_design_param(m, what, name, err);
     if (k < 0)
         return err != NULL ? err->code : MKBA_EINVAL;
-    int arm = at != NULL ? arm_of(m, at + 1) : -1;
-    if (arm < 0) {
-        size_t users = 0;
-        for (size_t a = 0; a < m->narms; a++)
-            users += !mkba_params_overridden(m->params, (size_t)k, a);
-        if (users == 0)
-            return mkba_error_set(err, MKBA_EINVAL, "%s: every arm overrides %s, so its own "
-                                  "definition is used nowhere; name an arm, e.g. %s@%s", what,
-                                  name, name, m->arm[0].name);
-    }
-    return add(m, what, fs, k, arm, 0, range, nrange, plo, phi, independent, err);
+    int arm = at != NULL ? mkba_model_arm(m, what, at + 1, NULL) : -1;
+    return add(m, what, fs, k, arm, 0, range, nrange, plo, phi, independent, base, err);
 }
 
 int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spec,
@@ -263,11 +245,23 @@ int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spe
         return mkba_error_set(err, MKBA_EINVAL, "%s: the low and high percentiles must satisfy "
                               "0 < low < high < 1 (got %g and %g)", what, plo, phi);
     mkba_sa_factors *fs = mkba_calloc(1, sizeof *fs);
-    if (fs == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing factors");
-    int rc = MKBA_OK;
+    size_t np = mkba_params_count(m->params);
+    double *base = mkba_malloc((m->narms * np + 1) * sizeof *base);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    int rc = fs != NULL && base != NULL && w != NULL ? MKBA_OK
+             : mkba_error_set(err, MKBA_ENOMEM, "out of memory listing factors");
+    /* The base case (seed and draw do not matter to it). */
+    if (rc == MKBA_OK)
+        rc = mkba_params_sample(m->params, m->seed, 0, 1, m->base_case, base, w, err);
+    mkba_params_work_free(w);
+    if (rc != MKBA_OK) {
+        mkba_free(base);
+        mkba_sa_factors_free(fs);
+        return rc;
+    }
     if (spec == NULL) {
-        rc = add_matching(m, what, fs, "*", NULL, range, nrange, plo, phi, independent, err);
+        rc = add_matching(m, what, fs, "*", NULL, range, nrange, plo, phi, independent, base,
+                          err);
     } else {
         const char *p = spec;
         while (rc == MKBA_OK && *p != '\0') {
@@ -281,7 +275,7 @@ int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spe
             memcpy(item, p, len);
             item[len] = '\0';
             rc = add_item(m, what, fs, item, range, nrange, plo, phi, allow_pseudo, independent,
-                          err);
+                          base, err);
             p += len;
             if (*p == ',')
                 p++;
@@ -292,14 +286,16 @@ int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spe
         for (size_t j = 0; j < fs->n; j++)
             used |= strcmp(fs->f[j].label, range[i].name) == 0;
         if (!used)
-            rc = mkba_error_set(err, MKBA_EINVAL, "%s: --range %s names no factor of this "
-                                "analysis; add it to --factors", what, range[i].name);
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s: the range of %s names no factor of this "
+                                "analysis (one factor, spelled as in the factor list)", what,
+                                range[i].name);
     }
     if (rc == MKBA_OK && fs->n == 0)
         rc = mkba_error_set(err, MKBA_EINVAL, "%s: no factor to vary: the scenario has no "
                             "parameter with a distribution%s; name factors with --factors and "
                             "give ranges with --range", what,
                             independent ? " outside a correlation" : "");
+    mkba_free(base);
     if (rc != MKBA_OK) {
         mkba_sa_factors_free(fs);
         return rc;

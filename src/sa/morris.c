@@ -68,7 +68,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 int mkba_sa_morris(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
-    int rc = mkba_sa_factors_alloc(s->m, "morris", o->factors, o->range, o->nrange, o->low,
+    int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
                                    o->high, 0, 1, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;

@@ -8,7 +8,9 @@
  *   breakeven:P      break-even year for P (1..Y; +inf: not within Y)
  *   incremental_cost discounted society cost minus the reference's
  *   incremental_effect  discounted primary effect minus the reference's
- *   icer             incremental_cost / incremental_effect
+ *   icer             incremental_cost / incremental_effect against the
+ *                    reference (not the frontier ICER of the decision
+ *                    outputs)
  *   cost:PAYER       the arm's own discounted cost of the payer
  *   effect:EFFECT    the arm's own discounted effect
  *

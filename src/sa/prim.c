@@ -34,8 +34,12 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         size_t pos = 0;
         for (size_t d = 0; d < nd; d++)
             pos += (y[d] = mkba_sa_y(s, d, a, k) > 0.0);
-        if (pos == 0 || pos == nd)
-            continue;          /* nothing to separate: recorded as NaN */
+        if (pos == 0 || pos == nd) {
+            /* Nothing to separate: the share that pays off, no box. */
+            chosen[a * CH_N + CH_DENSITY] = (double)pos / (double)nd;
+            chosen[a * CH_N + CH_MASS] = 1.0;
+            continue;
+        }
         mkba_prim_options po;
         mkba_prim_options_init(&po);
         rc = mkba_prim_alloc(s->x, y, nd, nf, &po, &res[a], err);
@@ -104,5 +108,13 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 
 int mkba_sa_prim(mkba_sa *s, mkba_error *err)
 {
+    const char *outcome = mkba_sa_outcome_name(s->out, (size_t)s->outcome);
+    if (strncmp(outcome, "npv:", 4) != 0)
+        return mkba_error_set(err, MKBA_EINVAL, "--outcome %s: prim looks for the draws where "
+                              "an arm pays off, NPV > 0; choose npv:PERSPECTIVE", outcome);
+    if (s->arm == s->m->reference)
+        return mkba_error_set(err, MKBA_EINVAL, "--arm %s is the reference arm, which is what "
+                              "the others are compared with; name another arm",
+                              s->m->arm[s->arm].name);
     return mkba_sa_psa(s, "prim", 50, store, err);
 }

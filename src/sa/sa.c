@@ -114,13 +114,40 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     return mkba_study_run(s->m, d, &so, err);
 }
 
+/* Whether --set item `spec` fixes a value some factor moves. */
+static const mkba_sa_factor *set_factor(const mkba_sa *s, const char *spec)
+{
+    const char *at = strchr(spec, '@');
+    size_t len = at != NULL ? (size_t)(at - spec) : strlen(spec);
+    int arm = at != NULL ? mkba_model_arm(s->m, "--set", at + 1, NULL) : -1;
+    for (size_t f = 0; s->fs != NULL && f < s->fs->n; f++) {
+        const mkba_sa_factor *q = &s->fs->f[f];
+        if (q->param < 0)
+            continue;
+        const char *name = mkba_params_get(s->m->params, (size_t)q->param)->name;
+        if (strlen(name) == len && strncmp(name, spec, len) == 0
+            && (q->arm < 0 || arm < 0 || q->arm == arm))
+            return q;
+    }
+    return NULL;
+}
+
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err)
 {
-    for (size_t i = 0; d != NULL && i < s->o->nset; i++)
+    for (size_t i = 0; d != NULL && i < s->o->nset; i++) {
+        const mkba_sa_factor *q = set_factor(s, s->o->set_name[i]);
+        if (q != NULL) {
+            mkba_error_set(err, MKBA_EINVAL, "--set %s: %s is also a factor of this analysis, "
+                           "which moves it; leave it out of --factors or of --set",
+                           s->o->set_name[i], q->label);
+            mkba_design_free(d);
+            return NULL;
+        }
         if (mkba_design_fix_spec(d, s->m, s->o->set_name[i], s->o->set_value[i], err) != MKBA_OK) {
             mkba_design_free(d);
             return NULL;
         }
+    }
     return d;
 }
 
@@ -140,7 +167,7 @@ int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
     if (draws < min_draws)
         return mkba_error_set(err, MKBA_EINVAL, "%s: needs at least %ld PSA draws (got %ld); "
                               "give --draws N", what, min_draws, draws);
-    int rc = mkba_sa_factors_alloc(s->m, what, o->factors, o->range, o->nrange, o->low,
+    int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
                                    o->high, 0, 0, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
@@ -278,20 +305,8 @@ int mkba_sa_store_common(const mkba_sa *s, mkba_h5_store *st, const double *valu
 static int find_arm(const mkba_model *m, const char *what, const char *name, int *out,
                     mkba_error *err)
 {
-    *out = -1;
-    if (name == NULL)
-        return MKBA_OK;
-    const char *names[MKBA_MAX_ARMS];
-    for (size_t a = 0; a < m->narms; a++) {
-        names[a] = m->arm[a].name;
-        if (strcmp(m->arm[a].name, name) == 0)
-            *out = (int)a;
-    }
-    if (*out >= 0)
-        return MKBA_OK;
-    const char *near = mkba_closest_name(name, names, m->narms);
-    return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has no arm '%s'%s%s%s", what, name,
-                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    *out = name != NULL ? mkba_model_arm(m, what, name, err) : -1;
+    return name != NULL && *out < 0 ? MKBA_EINVAL : MKBA_OK;
 }
 
 static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
@@ -318,12 +333,11 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
     };
-    const char *what = mkba_sa_method_name(o->method);
     if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
     s.nout = mkba_sa_outcome_count(s.out);
     const char *outcome = o->outcome != NULL ? o->outcome : "npv:society";
-    if ((s.outcome = mkba_sa_outcome_find(s.out, what, outcome, err)) < 0)
+    if ((s.outcome = mkba_sa_outcome_find(s.out, "--outcome", outcome, err)) < 0)
         rc = err != NULL ? err->code : MKBA_EINVAL;
     if (rc == MKBA_OK)
         rc = find_arm(m, "--arm", o->arm, &s.arm, err);

@@ -18,8 +18,9 @@ typedef struct sweep {
     double *y;                 /* [point][arm][outcome] of every grid point */
     /* The grids (0, 1) of the real factors, and their points. */
     size_t nreal, real[2];
-    /* The fixed first and second index of the current sub-grid (a value of
-     * each pseudo factor); SIZE_MAX for a real factor. */
+    /* The first and second index of the current sub-grid: a value of each
+     * pseudo factor; the real factors' (and a missing second grid's) are
+     * 0 here and run over their grid in grid_point. */
     size_t at[2];
 } sweep;
 
@@ -91,7 +92,7 @@ static int run_subgrid(mkba_sa *s, sweep *w, mkba_error *err)
     mkba_model edited = *m;    /* read-only copy: only its timing differs */
     for (size_t g = 0; g < s->fs->n; g++) {
         const mkba_sa_factor *f = &s->fs->f[g];
-        double v = w->at[g] != SIZE_MAX ? w->grid[g][w->at[g]] : NAN;
+        double v = w->grid[g][w->at[g]];
         if (f->pseudo == MKBA_SA_HORIZON)
             edited.timing.ncycles = (int)nearbyint(v / m->timing.cycle_years);
         else if (f->pseudo == MKBA_SA_DISCOUNT_RATE)
@@ -134,7 +135,7 @@ int mkba_sa_sweep(mkba_sa *s, mkba_error *err)
                                    &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
-    sweep w = { .n = { 1, 1 }, .at = { SIZE_MAX, SIZE_MAX } };
+    sweep w = { .n = { 1, 1 }, .at = { 0, 0 } };
     w.npoints = 1;
     for (size_t g = 0; g < o->ngrid; g++) {
         w.n[g] = (size_t)o->grid[g].n;
@@ -179,8 +180,6 @@ int mkba_sa_sweep(mkba_sa *s, mkba_error *err)
             if (s->fs->f[g].pseudo) {
                 w.at[g] = q % w.n[g];
                 q /= w.n[g];
-            } else {
-                w.at[g] = SIZE_MAX;
             }
         }
         rc = run_subgrid(s, &w, err);

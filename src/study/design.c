@@ -1,5 +1,6 @@
 /* Designs: the points a study evaluates (design.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/strutil.h"
@@ -155,14 +156,6 @@ static size_t set_arms(const mkba_model *m, size_t np, double *row, size_t k, in
     return n;
 }
 
-static int arm_index(const mkba_model *m, const char *name)
-{
-    for (size_t a = 0; a < m->narms; a++)
-        if (strcmp(m->arm[a].name, name) == 0)
-            return (int)a;
-    return -1;
-}
-
 int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const char *arm,
                     double value, mkba_error *err)
 {
@@ -172,14 +165,11 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
     if (!isfinite(value))
         return mkba_error_set(err, MKBA_EINVAL, "--set %s: expected a finite number", name);
     int a = -1;
-    if (arm != NULL && (a = arm_index(m, arm)) < 0) {
-        const char *names[MKBA_MAX_ARMS];
-        for (size_t i = 0; i < m->narms; i++)
-            names[i] = m->arm[i].name;
-        const char *near = mkba_closest_name(arm, names, m->narms);
-        return mkba_error_set(err, MKBA_EINVAL, "--set %s@%s: the scenario has no arm '%s'%s%s%s",
-                              name, arm, arm, near != NULL ? " (did you mean '" : "",
-                              near != NULL ? near : "", near != NULL ? "'?)" : "");
+    if (arm != NULL) {
+        char what[320];
+        snprintf(what, sizeof what, "--set %s@%s", name, arm);
+        if ((a = mkba_model_arm(m, what, arm, err)) < 0)
+            return err != NULL ? err->code : MKBA_EINVAL;
     }
     for (size_t i = 0; i < m->narms; i++)
         if ((a >= 0 ? i == (size_t)a : !mkba_params_overridden(m->params, (size_t)k, i))

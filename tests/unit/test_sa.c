@@ -182,6 +182,28 @@ static void test_sweep_equals_edited_scenario(void **state)
     unlink(t);
 }
 
+/* A grid over a parameter and the horizon: at the full horizon it equals
+ * the one-way sweep of the parameter (the index arithmetic of mixed grids). */
+static void test_sweep_mixed_grid(void **state)
+{
+    (void)state;
+    const char *a = "/tmp/mkba-test-sa-mixed.h5", *b = "/tmp/mkba-test-sa-oneway.h5";
+    assert_int_equal(run("sweep scenarios/default.cfg --grid horizon=5:10:2 "
+                         "--grid fte_cost_year=60000:90000:3", a), 0);
+    assert_int_equal(run("sweep scenarios/default.cfg --grid fte_cost_year=60000:90000:3", b), 0);
+    size_t na = 0, nb = 0;
+    double *ya = support_read_doubles(a, "/sa/sweep/outcomes", &na);
+    double *yb = support_read_doubles(b, "/sa/sweep/outcomes", &nb);
+    assert_int_equal(na, 2 * nb);
+    /* ya [horizon 2][cost 3][arm][outcome]: the second horizon row. */
+    for (size_t i = 0; i < nb; i++)
+        assert_true(ya[nb + i] == yb[i] || (isnan(ya[nb + i]) && isnan(yb[i])));
+    free(ya);
+    free(yb);
+    unlink(a);
+    unlink(b);
+}
+
 /* The same numbers for 1 and 2 threads. */
 static void test_threads(void **state)
 {
@@ -378,6 +400,15 @@ static void test_bad_input(void **state)
         { "morris scenarios/default.cfg --levels 3", "even number", 2 },
         { "believe scenarios/default.cfg --arm classic", "reference arm", 1 },
         { "sobol --function ishigam", "known are ishigami", 1 },
+        { "tornado scenarios/default.cfg --grid x=1:2:3", "not an option of sa tornado", 2 },
+        { "tornado scenarios/default.cfg --factors fte_cost_year --set fte_cost_year=5",
+          "also a factor", 1 },
+        { "prim scenarios/default.cfg --draws 60 --arm classic", "reference arm", 1 },
+        { "prim scenarios/default.cfg --draws 60 --outcome incremental_cost", "NPV > 0", 1 },
+        { "threshold scenarios/default.cfg --factors fte_cost_year --outcome icer",
+          "changes sign", 1 },
+        /* A generated name with brackets is a name, not a pattern. */
+        { "sweep tests/data/full.cfg --grid 'costs.[1].per_year=100:900:2'", "", 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unlink(out);
@@ -404,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_tornado_linear_factor),
         cmocka_unit_test(test_threshold_linear),
         cmocka_unit_test(test_sweep_equals_edited_scenario),
+        cmocka_unit_test(test_sweep_mixed_grid),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_sobol_additive),
         cmocka_unit_test(test_morris_inert_and_sign),

@@ -16,6 +16,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include "results/schema.h"
+#include "io/h5util.h"
 
 /* Every axis name a dataset uses is in the axis table or is one of the
  * coordinate-free axes, and every scale is itself a listed dataset. */
@@ -165,12 +166,45 @@ static void test_written_file(void **state)
     rmdir(dir);
 }
 
+/* A sensitivity-analysis file: every /sa dataset it holds has its
+ * attributes and, on named axes, its dimension scales. */
+static void test_written_sa_file(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL)
+        skip();
+    char dir[] = "/tmp/mkba-schema-sa-XXXXXX", out[64], cmd[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/s.h5", dir);
+    snprintf(cmd, sizeof cmd, "%s sa tornado tests/data/services.cfg -o %s -q --households 300 "
+             "--factors p_debt_worse > /dev/null 2>&1", bin, out);
+    assert_int_equal(system(cmd), 0);
+    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    int checked = 0;
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++)
+        if (mkba_schema_dataset[i].when == MKBA_WHEN_SA
+            && mkba_h5_exists(f, mkba_schema_dataset[i].path)) {
+            check_dataset(f, &mkba_schema_dataset[i]);
+            checked++;
+        }
+    assert_true(checked >= 12);    /* the common group and the tornado's */
+    int unlisted = 0;
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_unlisted, &unlisted) >= 0);
+    assert_int_equal(unlisted, 0);
+    H5Fclose(f);
+    remove(out);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_consistent),
         cmocka_unit_test(test_docs_match_table),
         cmocka_unit_test(test_written_file),
+        cmocka_unit_test(test_written_sa_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
