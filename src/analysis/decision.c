@@ -139,16 +139,8 @@ static void work_free(work *w)
  * perspective, or it has none and the perspective holds every payer. */
 static int effect_counts(const mkba_h5_totals *t, size_t k, size_t e)
 {
-    if (!t->effect_monetary[e])
-        return 0;
-    const int *mask = t->perspective_payers + k * t->npayers;
-    int p = t->effect_payer[e];
-    if (p >= 0)
-        return mask[p] != 0;
-    for (size_t q = 0; q < t->npayers; q++)
-        if (!mask[q])
-            return 0;
-    return 1;
+    return mkba_effect_counts(t->effect_monetary[e], t->effect_payer[e],
+                              t->perspective_payers + k * t->npayers, t->npayers);
 }
 
 /* Mean over draws of x[d][a][y] into out[a][y]. */

@@ -124,3 +124,15 @@ nomem:
                    in->ndraws, na);
     return NULL;
 }
+
+int mkba_effect_counts(int monetary, int payer, const int *mask, size_t np)
+{
+    if (!monetary)
+        return 0;
+    if (payer >= 0)
+        return mask[payer] != 0;
+    for (size_t q = 0; q < np; q++)
+        if (!mask[q])
+            return 0;
+    return 1;
+}

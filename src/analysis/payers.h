@@ -13,6 +13,12 @@
 #include "mkba/error.h"
 #include "analysis/summary.h"
 
+/* Whether a monetary effect gained by payer `payer` (-1: nobody in
+ * particular) counts for the perspective whose payers are mask[0..np):
+ * its payer is in the perspective, or it has none and the perspective
+ * holds every payer (society). Non-monetary effects never count. */
+int mkba_effect_counts(int monetary, int payer, const int *mask, size_t np);
+
 /* One row of the table: a payer, a group of payers, or society. All means
  * are over draws. */
 typedef struct mkba_payer_row {

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/strutil.h"
 #include "analysis/breakeven.h"
+#include "analysis/payers.h"
 #include "engine/engine.h"
 #include "io/h5out.h"
 
@@ -101,13 +102,10 @@ mkba_sa_outcomes *mkba_sa_outcomes_alloc(const mkba_model *m, mkba_error *err)
     /* Monetary effects counting for each perspective, as the decision
      * outputs count them (analysis/decision.c). */
     for (size_t k = 0; k < o->nk; k++)
-        for (size_t e = 0; e < ne; e++) {
-            const int *mask = o->pmask + k * np;
-            int p = mkba_h5_effect_payer(m, e), all = 1;
-            for (size_t q = 0; q < np; q++)
-                all &= mask[q] != 0;
-            o->emask[k * ne + e] = m->effect[e].monetary && (p >= 0 ? mask[p] != 0 : all);
-        }
+        for (size_t e = 0; e < ne; e++)
+            o->emask[k * ne + e] = mkba_effect_counts(m->effect[e].monetary,
+                                                      mkba_h5_effect_payer(m, e),
+                                                      o->pmask + k * np, np);
     int bad = 0;
     for (size_t k = 0; k < o->nk; k++)
         bad |= add(o, NPV, k, "npv:", o->pname[k], o->money);

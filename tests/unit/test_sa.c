@@ -372,6 +372,35 @@ static void test_function_ishigami(void **state)
     assert_int_equal(rows, 3);
 }
 
+/* The outcomes of a point are the decision outputs' numbers: the tornado's
+ * base point is the base case that mkba run --draws 0 simulates (same
+ * households), so its NPV per perspective equals /analysis/cashflow's. */
+static void test_outcomes_equal_decision_outputs(void **state)
+{
+    (void)state;
+    const char *sa = "/tmp/mkba-test-sa-outcomes.h5", *run_file = "/tmp/mkba-test-sa-run.h5";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s run scenarios/default.cfg --draws 0 --households 600 -q "
+             "-o %s --force", bin(), run_file);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run("tornado scenarios/default.cfg --factors fte_cost_year", sa), 0);
+    size_t nk = 0, nb = 0;
+    double *npv = support_read_doubles(run_file, "/analysis/cashflow/npv_draws", &nk);
+    double *base = support_read_doubles(sa, "/sa/tornado/base", &nb);
+    assert_non_null(npv);
+    size_t no = nb / 2, nper = nk / 2;     /* [perspective][draw 1][arm 2] */
+    assert_true(nper >= 3 && nper <= no);
+    for (size_t k = 0; k < nper; k++) {
+        double a = npv[k * 2 + 1], b = base[no + k];
+        if (fabs(a - b) > 1e-9 * (fabs(a) + 1.0))
+            fail_msg("perspective %zu: mkba run %.17g, tornado base %.17g", k, a, b);
+    }
+    free(npv);
+    free(base);
+    unlink(sa);
+    unlink(run_file);
+}
+
 /* Bad input: a clear message, exit 1 (2 for the command line), no file. */
 static void test_bad_input(void **state)
 {
@@ -442,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_evppi_bounds),
         cmocka_unit_test(test_believe_against_set),
         cmocka_unit_test(test_function_ishigami),
+        cmocka_unit_test(test_outcomes_equal_decision_outputs),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
