@@ -58,11 +58,12 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
     size_t nd = s->npoints, nf = s->fs->n, na = s->narms, ng = nf + o->ngroups;
     double *nb = mkba_malloc(nd * na * sizeof *nb);
     double *x = mkba_malloc(nd * nf * sizeof *x);
-    double *ev = mkba_malloc(3 * ng * sizeof *ev);
+    double *ev = mkba_malloc(2 * ng * sizeof *ev);
     size_t *idx = mkba_malloc((nf + 1) * sizeof *idx);
+    unsigned char *member = mkba_calloc(ng * nf, 1);    /* [group][factor] */
     const char **label = mkba_calloc(ng, sizeof *label), **method = mkba_calloc(ng, sizeof *method);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    int rc = nb && x && ev && idx && label && method && rng ? MKBA_OK
+    int rc = nb && x && ev && idx && member && label && method && rng ? MKBA_OK
              : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the EVPPI");
     double evpi = NAN;
     if (rc == MKBA_OK) {
@@ -71,7 +72,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
             for (size_t a = 0; a < na; a++)
                 nb[j * na + a] = mkba_sa_y(s, j, a, (size_t)s->outcome);
     }
-    double *se = ev != NULL ? ev + ng : NULL, *edf = ev != NULL ? ev + 2 * ng : NULL;
+    double *se = ev != NULL ? ev + ng : NULL;
     for (size_t g = 0; rc == MKBA_OK && g < ng; g++) {
         size_t p = 1;
         if (g < nf) {
@@ -85,7 +86,18 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         for (size_t j = 0; rc == MKBA_OK && j < nd; j++)
             for (size_t i = 0; i < p; i++)
                 x[j * p + i] = s->x[j * nf + idx[i]];
-        mkba_evppi_options eo = { rng, 0, 0.0 };
+        /* A group is worth at least every earlier group it contains. */
+        double floor = 0.0;
+        for (size_t i = 0; rc == MKBA_OK && i < p; i++)
+            member[g * nf + idx[i]] = 1;
+        for (size_t h = 0; rc == MKBA_OK && h < g; h++) {
+            int subset = 1;
+            for (size_t f = 0; f < nf && subset; f++)
+                subset = !member[h * nf + f] || member[g * nf + f];
+            if (subset && ev[h] > floor)
+                floor = ev[h];
+        }
+        mkba_evppi_options eo = { rng, 0, floor };
         mkba_evppi_result *r = NULL;
         if (rc == MKBA_OK)
             rc = mkba_evppi_alloc(nb, nd, na, x, p, &eo, &r, err);
@@ -101,7 +113,6 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         }
         ev[g] = r->evppi;
         se[g] = r->se;
-        edf[g] = r->nfits > 0 ? r->edf[0] : NAN;
         method[g] = r->method;
         evpi = r->evpi;
         mkba_evppi_result_free(r);
@@ -135,6 +146,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
     mkba_free(x);
     mkba_free(ev);
     mkba_free(idx);
+    mkba_free(member);
     mkba_free((void *)label);
     mkba_free((void *)method);
     return rc;

@@ -221,6 +221,22 @@ static void test_threads(void **state)
     assert_memory_equal(y1, y2, n1 * sizeof *y1);
     free(y1);
     free(y2);
+    /* Sobol runs whole points in parallel (few households per point). */
+    assert_int_equal(run("sobol scenarios/default.cfg --factors fte_cost_year,p_debt_onset "
+                         "-n 16 --bootstrap 20 --threads 1", a), 0);
+    assert_int_equal(run("sobol scenarios/default.cfg --factors fte_cost_year,p_debt_onset "
+                         "-n 16 --bootstrap 20 --threads 2", b), 0);
+    y1 = support_read_doubles(a, "/sa/point_outcomes", &n1);
+    y2 = support_read_doubles(b, "/sa/point_outcomes", &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(y1, y2, n1 * sizeof *y1);
+    free(y1);
+    free(y2);
+    y1 = support_read_doubles(a, "/sa/sobol/total_order", &n1);
+    y2 = support_read_doubles(b, "/sa/sobol/total_order", &n2);
+    assert_memory_equal(y1, y2, n1 * sizeof *y1);
+    free(y1);
+    free(y2);
     unlink(a);
     unlink(b);
 }
