@@ -259,10 +259,9 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
     const mkba_model *m = s->m;
-    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
-        return mkba_error_set(err, MKBA_EINVAL, "believe: the outcome %s is not a sum of "
-                              "contributions; choose an npv, cost or effect outcome",
-                              mkba_sa_outcome_name(s->out, (size_t)s->outcome));
+    int rc = mkba_sa_need_outcome(s, 0, "believe splits the outcome into contributions", err);
+    if (rc != MKBA_OK)
+        return rc;
     if (s->arm == m->reference)
         return mkba_error_set(err, MKBA_EINVAL, "believe: --arm %s is the reference arm, "
                               "which has no levers against itself", m->arm[s->arm].name);
@@ -281,8 +280,8 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     /* The values with every lever on, per draw, with --set applied. */
     b.vals = mkba_malloc(b.ndraws * na * b.np * sizeof *b.vals);
     mkba_params_work *w = mkba_params_work_alloc(m->params);
-    int rc = b.vals != NULL && w != NULL ? MKBA_OK
-             : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    rc = b.vals != NULL && w != NULL ? MKBA_OK
+         : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
     if (rc == MKBA_OK)
         mkba_params_work_fix(w, d->fixed);
     for (size_t j = 0; rc == MKBA_OK && j < b.ndraws; j++)

@@ -154,10 +154,9 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 
 int mkba_sa_evppi(mkba_sa *s, mkba_error *err)
 {
-    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome)
-        || strncmp(mkba_sa_outcome_name(s->out, (size_t)s->outcome), "npv:", 4) != 0)
-        return mkba_error_set(err, MKBA_EINVAL, "evppi: the outcome must be a net present "
-                              "value (npv:PERSPECTIVE), the net benefit of choosing an arm; "
-                              "got %s", mkba_sa_outcome_name(s->out, (size_t)s->outcome));
+    int rc = mkba_sa_need_outcome(s, 1, "EVPPI needs the net benefit of choosing an arm",
+                                  err);
+    if (rc != MKBA_OK)
+        return rc;
     return mkba_sa_psa(s, "evppi", (long)mkba_evppi_min_draws(1), store, err);
 }

@@ -72,13 +72,9 @@ int mkba_sa_morris(mkba_sa *s, mkba_error *err)
                                    o->high, 0, 1, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
-    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
-        return mkba_error_set(err, MKBA_EINVAL, "morris: the outcome %s can be infinite or "
-                              "undefined; choose an npv, cost or effect outcome",
-                              mkba_sa_outcome_name(s->out, (size_t)s->outcome));
-    if (o->bootstrap < 0 || o->bootstrap > 100000)
-        return mkba_error_set(err, MKBA_EINVAL, "morris: --bootstrap must be 0 to 100000 (got "
-                              "%ld)", o->bootstrap);
+    if ((rc = mkba_sa_need_outcome(s, 0, "elementary effects need finite outcomes", err))
+        != MKBA_OK)
+        return rc;
     size_t r = o->n > 0 ? (size_t)o->n : 20;
     mkba_morris_design *d = o->radial ? mkba_morris_radial_alloc(r, s->fs->n, err)
                                       : mkba_morris_design_alloc(r, s->fs->n,

@@ -108,10 +108,10 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 
 int mkba_sa_prim(mkba_sa *s, mkba_error *err)
 {
-    const char *outcome = mkba_sa_outcome_name(s->out, (size_t)s->outcome);
-    if (strncmp(outcome, "npv:", 4) != 0)
-        return mkba_error_set(err, MKBA_EINVAL, "--outcome %s: prim looks for the draws where "
-                              "an arm pays off, NPV > 0; choose npv:PERSPECTIVE", outcome);
+    int rc = mkba_sa_need_outcome(s, 1, "prim looks for the draws where an arm pays off, "
+                                  "NPV > 0", err);
+    if (rc != MKBA_OK)
+        return rc;
     if (s->arm == s->m->reference)
         return mkba_error_set(err, MKBA_EINVAL, "--arm %s is the reference arm, which is what "
                               "the others are compared with; name another arm",

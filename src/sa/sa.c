@@ -236,6 +236,17 @@ double *mkba_sa_unit_values(const mkba_sa *s, const double *u, size_t npoints)
     return v;
 }
 
+int mkba_sa_need_outcome(const mkba_sa *s, int npv_only, const char *why, mkba_error *err)
+{
+    const char *name = mkba_sa_outcome_name(s->out, (size_t)s->outcome);
+    if (npv_only ? strncmp(name, "npv:", 4) != 0 : !mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
+        return mkba_error_set(err, MKBA_EINVAL, "--outcome %s: %s; choose %s", name, why,
+                              npv_only ? "npv:PERSPECTIVE (society, municipality, a payer)"
+                                       : "an npv, cost or effect outcome, not a break-even "
+                                         "year or ratio, which can be infinite or undefined");
+    return MKBA_OK;
+}
+
 /* ---- the common part of the file ---- */
 
 int mkba_sa_store_common(const mkba_sa *s, mkba_h5_store *st, const double *values,
@@ -339,6 +350,9 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     const char *outcome = o->outcome != NULL ? o->outcome : "npv:society";
     if ((s.outcome = mkba_sa_outcome_find(s.out, "--outcome", outcome, err)) < 0)
         rc = err != NULL ? err->code : MKBA_EINVAL;
+    if (rc == MKBA_OK && (o->bootstrap < 0 || o->bootstrap > 100000))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--bootstrap must be 0 to 100000 (got %ld)",
+                            o->bootstrap);
     if (rc == MKBA_OK)
         rc = find_arm(m, "--arm", o->arm, &s.arm, err);
     if (rc == MKBA_OK)

@@ -82,6 +82,11 @@ mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn
  * when one is refused. Returns d (NULL for NULL). */
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err);
 
+/* MKBA_OK when the chosen outcome suits the method: a mean over households
+ * (linear in the batch totals), or with npv_only an NPV; else an error
+ * naming --outcome, `why` the method needs it. */
+int mkba_sa_need_outcome(const mkba_sa *s, int npv_only, const char *why, mkba_error *err);
+
 /* The outcome of arm a at point i (against the reference). */
 static inline double mkba_sa_y(const mkba_sa *s, size_t i, size_t a, size_t k)
 {

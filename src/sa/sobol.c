@@ -112,14 +112,9 @@ int mkba_sa_sobol(mkba_sa *s, mkba_error *err)
                                    o->high, 0, 1, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
-    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
-        return mkba_error_set(err, MKBA_EINVAL, "sobol: the outcome %s is not a mean over "
-                              "households (a break-even year or ratio can be infinite or "
-                              "undefined); choose an npv, cost or effect outcome",
-                              mkba_sa_outcome_name(s->out, (size_t)s->outcome));
-    if (o->bootstrap < 0 || o->bootstrap > 100000)
-        return mkba_error_set(err, MKBA_EINVAL, "sobol: --bootstrap must be 0 to 100000 (got "
-                              "%ld)", o->bootstrap);
+    if ((rc = mkba_sa_need_outcome(s, 0, "variance shares need finite outcomes", err))
+        != MKBA_OK)
+        return rc;
     size_t n = o->n > 0 ? (size_t)o->n : 512;
     sobol_run run = { mkba_sobol_design_alloc(n, s->fs->n, o->second_order, err) };
     if (run.design == NULL) {

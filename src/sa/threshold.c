@@ -152,11 +152,10 @@ int mkba_sa_threshold(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
     const mkba_model *m = s->m;
-    if (!mkba_sa_outcome_linear(s->out, (size_t)s->outcome))
-        return mkba_error_set(err, MKBA_EINVAL, "--outcome %s: a threshold needs an outcome "
-                              "whose difference between arms changes sign where the decision "
-                              "flips (an npv, cost or effect); a break-even year or ratio does "
-                              "not", mkba_sa_outcome_name(s->out, (size_t)s->outcome));
+    int rc = mkba_sa_need_outcome(s, 0, "a threshold needs a difference between arms that "
+                                  "changes sign where the decision flips", err);
+    if (rc != MKBA_OK)
+        return rc;
     if (s->arm < 0) {
         if (m->narms != 2)
             return mkba_error_set(err, MKBA_EINVAL, "threshold: the scenario has %zu arms; "
@@ -172,8 +171,8 @@ int mkba_sa_threshold(mkba_sa *s, mkba_error *err)
     if (o->factors == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "threshold: name the factor with --factors "
                               "NAME (or NAME@ARM)");
-    int rc = mkba_sa_factors_alloc(m, "--factors", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 0, &s->fs, err);
+    rc = mkba_sa_factors_alloc(m, "--factors", o->factors, o->range, o->nrange, o->low, o->high,
+                               0, 0, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     if (s->fs->n != 1)

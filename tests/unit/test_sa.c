@@ -438,7 +438,7 @@ static void test_bad_input(void **state)
         { "tornado scenarios/default.cfg --outcome npv:socety", "did you mean 'npv:society'", 1 },
         { "sobl scenarios/default.cfg", "unknown sensitivity method", 2 },
         { "sobol scenarios/default.cfg --factors fte_cost_year -n 4", "sobol (-n 4", 1 },
-        { "sobol scenarios/default.cfg --outcome breakeven:society", "not a mean", 1 },
+        { "sobol scenarios/default.cfg --outcome breakeven:society", "not a break-even year", 1 },
         { "evppi scenarios/default.cfg --draws 200 --factors fte_cost_year --group "
           "fte_cost_yaer+u_base", "did you mean 'fte_cost_year'", 1 },
         { "evppi scenarios/default.cfg --draws 20", "at least 90", 1 },
