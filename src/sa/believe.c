@@ -17,7 +17,6 @@
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
-#include "analysis/mcse.h"
 #include "model/services.h"
 #include "model/pathway.h"
 
@@ -115,21 +114,13 @@ static int add_lever(believe *b, int arm, int param, int ref_param, const char *
     return MKBA_OK;
 }
 
-/* The levers of arm a, from the values with every lever on (draw 0). */
-static int find_levers(believe *b, size_t a, mkba_error *err)
+/* The pathway-mechanism levers of arm a (services only). */
+static int find_slot_levers(believe *b, size_t a, char *label, size_t size, mkba_error *err)
 {
     const mkba_model *m = b->m;
     size_t ref = (size_t)m->reference, np = b->np;
     const double *v = b->vals;
-    char label[160];
     int rc = MKBA_OK;
-    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
-        if (mkba_params_overridden(m->params, k, a) && v[a * np + k] != v[ref * np + k]) {
-            snprintf(label, sizeof label, "override %s", mkba_params_get(m->params, k)->name);
-            rc = add_lever(b, (int)a, (int)k, (int)k, label, err);
-        }
-    if (!m->services.enabled)
-        return rc;
     const mkba_pathway *pa = &m->services.pathway[a], *pr = &m->services.pathway[ref];
     const mkba_pathway_rule *ra = mkba_pathway_rule_of(pa->rule);
     const mkba_pathway_rule *rr = mkba_pathway_rule_of(pr->rule);
@@ -148,10 +139,31 @@ static int find_levers(believe *b, size_t a, mkba_error *err)
         const char *nr = mkba_params_get(m->params, (size_t)kr)->name;
         snprintf(va, sizeof va, "%.6g", v[a * np + (size_t)ka]);
         snprintf(vr, sizeof vr, "%.6g", v[ref * np + (size_t)kr]);
-        snprintf(label, sizeof label, "%s: %s (reference: %s)", slot[i].name,
+        snprintf(label, size, "%s: %s (reference: %s)", slot[i].name,
                  strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr);
         rc = add_lever(b, (int)a, ka, kr, label, err);
     }
+    return rc;
+}
+
+/* The levers of arm a, from the values with every lever on (draw 0). */
+static int find_levers(believe *b, size_t a, mkba_error *err)
+{
+    const mkba_model *m = b->m;
+    size_t ref = (size_t)m->reference, np = b->np;
+    const double *v = b->vals;
+    char label[160];
+    int rc = MKBA_OK;
+    /* Pathway mechanisms first: when the arm overrides the parameter its
+     * mechanism reads, switching it off means the reference pathway's
+     * value, not the reference arm's value of that parameter. */
+    if (m->services.enabled)
+        rc = find_slot_levers(b, a, label, sizeof label, err);
+    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
+        if (mkba_params_overridden(m->params, k, a) && v[a * np + k] != v[ref * np + k]) {
+            snprintf(label, sizeof label, "override %s", mkba_params_get(m->params, k)->name);
+            rc = add_lever(b, (int)a, (int)k, (int)k, label, err);
+        }
     return rc;
 }
 
@@ -161,7 +173,7 @@ enum { N_ON = 0, N_ALL_OFF, N_INTERACTION, N_N };
 static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 {
     const believe *b = s->method;
-    size_t na = s->narms, k = (size_t)s->outcome, nb = s->nbatches, no = s->nout;
+    size_t na = s->narms, k = (size_t)s->outcome;
     double *contrib = mkba_malloc((b->nlevers + 1) * C_N * sizeof *contrib);
     double *npv = mkba_malloc(na * N_N * sizeof *npv);
     int *arm = mkba_malloc((b->nlevers + 1) * sizeof *arm);
@@ -204,11 +216,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
                 while (!(b->pt[poff].arm == (int)a && b->pt[poff].lever == (int)l))
                     poff++;
                 mean += (mkba_sa_y(s, pon, a, k) - mkba_sa_y(s, poff, a, k)) / (double)b->ndraws;
-                double w[MKBA_RESULT_BATCHES];
-                for (size_t q = 0; q < nb; q++)
-                    w[q] = s->batch[((pon * nb + q) * na + a) * no + k]
-                           - s->batch[((poff * nb + q) * na + a) * no + k];
-                double e = mkba_mcse_batches(w, s->households + pon * nb, nb);
+                double e = mkba_sa_diff_mcse(s, poff, a, pon, a, k);
                 var += e * e;
             }
             contrib[l * C_N + C_MEAN] = mean;
@@ -262,9 +270,6 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     int rc = mkba_sa_need_outcome(s, 0, "believe splits the outcome into contributions", err);
     if (rc != MKBA_OK)
         return rc;
-    if (s->arm == m->reference)
-        return mkba_error_set(err, MKBA_EINVAL, "believe: --arm %s is the reference arm, "
-                              "which has no levers against itself", m->arm[s->arm].name);
     if (o->draws > 10000)
         return mkba_error_set(err, MKBA_EINVAL, "believe: --draws must be 0 (the base case) "
                               "to 10000 (got %ld)", o->draws);

@@ -2,7 +2,8 @@
  * per draw, each arm's outcome against the reference (the net benefit of
  * choosing it; the reference's is 0) and the factors' drawn values; the
  * EVPPI of each factor and of each --group follows by regression
- * (analysis/evppi.h), with no model runs beyond the PSA. */
+ * (analysis/evppi.h), with no model runs beyond the PSA. Groups are read
+ * and their draw counts checked before the PSA runs. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,105 +13,132 @@
 #include "core/strutil.h"
 #include "analysis/evppi.h"
 
-/* The factor indices of group spec "A+B+C" into idx (at most nf); returns
- * the count, or 0 with err naming an unknown member. */
-static size_t group_members(const mkba_sa *s, const char *spec, size_t *idx, mkba_error *err)
+/* The groups: every factor alone, then each --group. */
+typedef struct groups {
+    size_t n, nf;
+    const char **label;        /* [n] */
+    size_t *size;              /* [n] members */
+    unsigned char *member;     /* [n][nf] */
+} groups;
+
+static void groups_free(groups *g)
 {
-    size_t n = 0, nf = s->fs->n;
+    mkba_free((void *)g->label);
+    mkba_free(g->size);
+    mkba_free(g->member);
+}
+
+/* Reads group spec "A+B+C" into row g; MKBA_OK or an error naming it. */
+static int read_group(const mkba_sa *s, groups *gs, size_t g, const char *spec,
+                      mkba_error *err)
+{
+    size_t nf = s->fs->n;
     const char *p = spec;
-    while (*p != '\0') {
-        size_t len = strcspn(p, "+");
-        size_t f = 0;
+    for (;;) {
+        size_t len = strcspn(p, "+"), f = 0;
         while (f < nf && (strlen(s->fs->f[f].label) != len
                           || strncmp(s->fs->f[f].label, p, len) != 0))
             f++;
-        if (f == nf || len == 0 || n == nf) {
+        char item[256];
+        snprintf(item, sizeof item, "%.*s", (int)(len < 255 ? len : 255), p);
+        if (len == 0)
+            return mkba_error_set(err, MKBA_EINVAL, "--group '%s': an empty member; a group "
+                                  "is factors joined by +, e.g. --group detect_team+stigma_team",
+                                  spec);
+        if (f == nf) {
             const char *names[256];
             size_t m = nf < 256 ? nf : 256;
             for (size_t i = 0; i < m; i++)
                 names[i] = s->fs->f[i].label;
-            char item[256];
-            snprintf(item, sizeof item, "%.*s", (int)(len < 255 ? len : 255), p);
             const char *near = mkba_closest_name(item, names, m);
-            mkba_error_set(err, MKBA_EINVAL, "evppi: --group %s: '%s' is not one of the "
-                           "factors%s%s%s (a group is factors joined by +, each in --factors "
-                           "or, by default, a parameter with a distribution)", spec, item,
-                           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-            return 0;
+            return mkba_error_set(err, MKBA_EINVAL, "--group %s: '%s' is not one of the "
+                                  "factors%s%s%s (each member is in --factors or, by default, "
+                                  "a parameter with a distribution)", spec, item,
+                                  near ? " (did you mean '" : "", near ? near : "",
+                                  near ? "'?)" : "");
         }
-        for (size_t i = 0; i < n; i++)
-            if (idx[i] == f) {
-                mkba_error_set(err, MKBA_EINVAL, "evppi: --group %s names %s twice", spec,
-                               s->fs->f[f].label);
-                return 0;
-            }
-        idx[n++] = f;
+        if (gs->member[g * nf + f])
+            return mkba_error_set(err, MKBA_EINVAL, "--group %s names %s twice", spec, item);
+        gs->member[g * nf + f] = 1;
+        gs->size[g]++;
         p += len;
-        if (*p == '+')
-            p++;
+        if (*p == '\0')
+            return MKBA_OK;
+        p++;                   /* the '+' */
     }
-    return n;
+}
+
+/* Before the PSA: every group read, and the draws enough for the largest. */
+static int check(mkba_sa *s, long draws, mkba_error *err)
+{
+    groups *gs = s->method;
+    const mkba_sa_options *o = s->o;
+    size_t nf = s->fs->n;
+    gs->nf = nf;
+    gs->n = nf + o->ngroups;
+    gs->label = mkba_calloc(gs->n, sizeof *gs->label);
+    gs->size = mkba_calloc(gs->n, sizeof *gs->size);
+    gs->member = mkba_calloc(gs->n * nf, 1);
+    if (gs->label == NULL || gs->size == NULL || gs->member == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the EVPPI groups");
+    int rc = MKBA_OK;
+    for (size_t g = 0; rc == MKBA_OK && g < gs->n; g++) {
+        if (g < nf) {
+            gs->label[g] = s->fs->f[g].label;
+            gs->member[g * nf + g] = 1;
+            gs->size[g] = 1;
+        } else {
+            gs->label[g] = o->group[g - nf];
+            rc = read_group(s, gs, g, gs->label[g], err);
+        }
+        if (rc == MKBA_OK && (size_t)draws < mkba_evppi_min_draws(gs->size[g]))
+            rc = mkba_error_set(err, MKBA_EINVAL, "--draws %ld: the EVPPI of %s (%zu "
+                                "parameters) needs at least %zu PSA draws", draws,
+                                gs->label[g], gs->size[g], mkba_evppi_min_draws(gs->size[g]));
+    }
+    return rc;
 }
 
 static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 {
-    const mkba_sa_options *o = s->o;
-    size_t nd = s->npoints, nf = s->fs->n, na = s->narms, ng = nf + o->ngroups;
+    const groups *gs = s->method;
+    size_t nd = s->npoints, nf = gs->nf, na = s->narms, ng = gs->n;
     double *nb = mkba_malloc(nd * na * sizeof *nb);
     double *x = mkba_malloc(nd * nf * sizeof *x);
     double *ev = mkba_malloc(2 * ng * sizeof *ev);
-    size_t *idx = mkba_malloc((nf + 1) * sizeof *idx);
-    unsigned char *member = mkba_calloc(ng * nf, 1);    /* [group][factor] */
-    const char **label = mkba_calloc(ng, sizeof *label), **method = mkba_calloc(ng, sizeof *method);
+    const char **method = mkba_calloc(ng, sizeof *method);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    int rc = nb && x && ev && idx && member && label && method && rng ? MKBA_OK
+    int rc = nb && x && ev && method && rng ? MKBA_OK
              : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the EVPPI");
-    double evpi = NAN;
+    double evpi = NAN, *se = ev != NULL ? ev + ng : NULL;
     if (rc == MKBA_OK) {
         gsl_rng_set(rng, (unsigned long)(s->so.seed ^ 0x45565050ULL));
         for (size_t j = 0; j < nd; j++)
             for (size_t a = 0; a < na; a++)
                 nb[j * na + a] = mkba_sa_y(s, j, a, (size_t)s->outcome);
     }
-    double *se = ev != NULL ? ev + ng : NULL;
     for (size_t g = 0; rc == MKBA_OK && g < ng; g++) {
-        size_t p = 1;
-        if (g < nf) {
-            idx[0] = g;
-            label[g] = s->fs->f[g].label;
-        } else {
-            label[g] = o->group[g - nf];
-            if ((p = group_members(s, label[g], idx, err)) == 0)
-                rc = err != NULL ? err->code : MKBA_EINVAL;
-        }
-        for (size_t j = 0; rc == MKBA_OK && j < nd; j++)
-            for (size_t i = 0; i < p; i++)
-                x[j * p + i] = s->x[j * nf + idx[i]];
+        size_t p = 0;
+        for (size_t f = 0; f < nf; f++)
+            if (gs->member[g * nf + f]) {
+                for (size_t j = 0; j < nd; j++)
+                    x[j * gs->size[g] + p] = s->x[j * nf + f];
+                p++;
+            }
         /* A group is worth at least every earlier group it contains. */
         double floor = 0.0;
-        for (size_t i = 0; rc == MKBA_OK && i < p; i++)
-            member[g * nf + idx[i]] = 1;
-        for (size_t h = 0; rc == MKBA_OK && h < g; h++) {
+        for (size_t h = 0; h < g; h++) {
             int subset = 1;
             for (size_t f = 0; f < nf && subset; f++)
-                subset = !member[h * nf + f] || member[g * nf + f];
+                subset = !gs->member[h * nf + f] || gs->member[g * nf + f];
             if (subset && ev[h] > floor)
                 floor = ev[h];
         }
         mkba_evppi_options eo = { rng, 0, floor };
         mkba_evppi_result *r = NULL;
-        if (rc == MKBA_OK)
-            rc = mkba_evppi_alloc(nb, nd, na, x, p, &eo, &r, err);
-        if (rc != MKBA_OK) {
-            if (err != NULL) {
-                char msg[MKBA_ERROR_MAX];
-                mkba_status code = err->code;
-                snprintf(msg, sizeof msg, "%s", err->message);
-                mkba_error_clear(err);
-                mkba_error_set(err, code, "evppi of %s: %s", label[g], msg);
-            }
+        rc = mkba_evppi_alloc(nb, nd, na, x, p, &eo, &r, err);
+        if (rc != MKBA_OK)
             break;
-        }
         ev[g] = r->evppi;
         se[g] = r->se;
         method[g] = r->method;
@@ -127,7 +155,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         rc = mkba_h5_store_group(h, "/sa/evppi", "expected value of partial perfect "
                                  "information (Strong, Oakley & Brennan 2014)", err);
     if (rc == MKBA_OK)
-        rc = mkba_h5_store_strings(h, "/sa/evppi/group", label, ng, err);
+        rc = mkba_h5_store_strings(h, "/sa/evppi/group", gs->label, ng, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_doubles(h, "/sa/evppi/evppi", 1, d1, ev, err);
     if (rc == MKBA_OK)
@@ -145,9 +173,6 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
     mkba_free(nb);
     mkba_free(x);
     mkba_free(ev);
-    mkba_free(idx);
-    mkba_free(member);
-    mkba_free((void *)label);
     mkba_free((void *)method);
     return rc;
 }
@@ -158,5 +183,10 @@ int mkba_sa_evppi(mkba_sa *s, mkba_error *err)
                                   err);
     if (rc != MKBA_OK)
         return rc;
-    return mkba_sa_psa(s, "evppi", (long)mkba_evppi_min_draws(1), store, err);
+    groups gs = { 0 };
+    s->method = &gs;
+    rc = mkba_sa_psa(s, "evppi", (long)mkba_evppi_min_draws(1), check, store, err);
+    s->method = NULL;
+    groups_free(&gs);
+    return rc;
 }

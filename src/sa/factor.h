@@ -33,15 +33,17 @@ typedef struct mkba_sa_factors {
 /* The factors of spec (see mkba_sa_options.factors; NULL: every
  * parameter with a distribution, definitions and overrides) with ranges
  * from `range` or the percentiles plo and phi. allow_pseudo admits
- * horizon and discount_rate. Errors name the item: an unknown name (with
- * the closest), a pattern matching nothing, a Dirichlet component, a
- * parameter without a distribution and no explicit range, a range outside
- * the parameter's domain, a member of a correlation when independent
- * factors are needed (independent set). */
+ * horizon and discount_rate. Values the --set items set_name[0..nset)
+ * fix are left out of patterns and the default list, and refused when
+ * named. Errors start with `what` and name the item: an unknown name
+ * (with the closest), a pattern matching nothing, a Dirichlet component,
+ * a parameter without a distribution and no explicit range, a range
+ * outside the parameter's domain, a member of a correlation when
+ * independent factors are needed (independent set). */
 int mkba_sa_factors_alloc(const mkba_model *m, const char *what, const char *spec,
                           const mkba_sa_range *range, size_t nrange, double plo, double phi,
-                          int allow_pseudo, int independent, mkba_sa_factors **out,
-                          mkba_error *err);
+                          int allow_pseudo, int independent, const char *const *set_name,
+                          size_t nset, mkba_sa_factors **out, mkba_error *err);
 void mkba_sa_factors_free(mkba_sa_factors *f);
 
 /* The value of factor f at unit coordinate u in (0, 1): its quantile, or

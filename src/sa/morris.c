@@ -69,7 +69,7 @@ int mkba_sa_morris(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
     int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 1, &s->fs, err);
+                                   o->high, 0, 1, o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     if ((rc = mkba_sa_need_outcome(s, 0, "elementary effects need finite outcomes", err))

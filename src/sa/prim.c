@@ -112,9 +112,5 @@ int mkba_sa_prim(mkba_sa *s, mkba_error *err)
                                   "NPV > 0", err);
     if (rc != MKBA_OK)
         return rc;
-    if (s->arm == s->m->reference)
-        return mkba_error_set(err, MKBA_EINVAL, "--arm %s is the reference arm, which is what "
-                              "the others are compared with; name another arm",
-                              s->m->arm[s->arm].name);
-    return mkba_sa_psa(s, "prim", 50, store, err);
+    return mkba_sa_psa(s, "prim", 50, NULL, store, err);
 }

@@ -7,6 +7,7 @@
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
+#include "analysis/mcse.h"
 #include "model/params.h"
 
 static const struct {
@@ -76,6 +77,7 @@ static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error
             s->x[i * s->fs->n + f] = rec->params[a * np + (size_t)q->param];
         }
     }
+    s->nbatches_used = rec->nbatches;
     return mkba_sa_outcomes_eval(s->out, rec, s->y + i * s->narms * s->nout, b, h, err);
 }
 
@@ -114,35 +116,9 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     return mkba_study_run(s->m, d, &so, err);
 }
 
-/* Whether --set item `spec` fixes a value some factor moves. */
-static const mkba_sa_factor *set_factor(const mkba_sa *s, const char *spec)
-{
-    const char *at = strchr(spec, '@');
-    size_t len = at != NULL ? (size_t)(at - spec) : strlen(spec);
-    int arm = at != NULL ? mkba_model_arm(s->m, "--set", at + 1, NULL) : -1;
-    for (size_t f = 0; s->fs != NULL && f < s->fs->n; f++) {
-        const mkba_sa_factor *q = &s->fs->f[f];
-        if (q->param < 0)
-            continue;
-        const char *name = mkba_params_get(s->m->params, (size_t)q->param)->name;
-        if (strlen(name) == len && strncmp(name, spec, len) == 0
-            && (q->arm < 0 || arm < 0 || q->arm == arm))
-            return q;
-    }
-    return NULL;
-}
-
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err)
 {
     for (size_t i = 0; d != NULL && i < s->o->nset; i++) {
-        const mkba_sa_factor *q = set_factor(s, s->o->set_name[i]);
-        if (q != NULL) {
-            mkba_error_set(err, MKBA_EINVAL, "--set %s: %s is also a factor of this analysis, "
-                           "which moves it; leave it out of --factors or of --set",
-                           s->o->set_name[i], q->label);
-            mkba_design_free(d);
-            return NULL;
-        }
         if (mkba_design_fix_spec(d, s->m, s->o->set_name[i], s->o->set_value[i], err) != MKBA_OK) {
             mkba_design_free(d);
             return NULL;
@@ -160,6 +136,7 @@ mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn
 }
 
 int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
+                int (*check)(mkba_sa *s, long draws, mkba_error *err),
                 int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err), mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
@@ -168,7 +145,7 @@ int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
         return mkba_error_set(err, MKBA_EINVAL, "%s: needs at least %ld PSA draws (got %ld); "
                               "give --draws N", what, min_draws, draws);
     int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 0, &s->fs, err);
+                                   o->high, 0, 0, o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     for (size_t f = 0; f < s->fs->n; f++)
@@ -176,6 +153,8 @@ int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
             return mkba_error_set(err, MKBA_EINVAL, "%s: --range has no meaning on PSA draws "
                                   "(%s); the draws span each factor's distribution", what,
                                   s->fs->f[f].label);
+    if (check != NULL && (rc = check(s, draws, err)) != MKBA_OK)
+        return rc;
     mkba_design *d = mkba_sa_design_fix(s, mkba_design_psa(s->m, draws, err), err);
     if (d == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
@@ -234,6 +213,18 @@ double *mkba_sa_unit_values(const mkba_sa *s, const double *u, size_t npoints)
         for (size_t f = 0; f < k; f++)
             v[i * k + f] = mkba_sa_factor_at(&s->fs->f[f], u[i * k + f]);
     return v;
+}
+
+double mkba_sa_diff_mcse(const mkba_sa *s, size_t p, size_t ap, size_t q, size_t aq, size_t k)
+{
+    size_t stride = s->nbatches * s->narms * s->nout, na = s->narms, no = s->nout;
+    const double *bp = s->batch + p * stride, *bq = s->batch + q * stride;
+    double w[MKBA_RESULT_BATCHES];
+    if (!mkba_sa_outcome_linear(s->out, k))
+        return NAN;
+    for (size_t b = 0; b < s->nbatches_used; b++)
+        w[b] = bq[(b * na + aq) * no + k] - bp[(b * na + ap) * no + k];
+    return mkba_mcse_batches(w, s->households + p * s->nbatches, s->nbatches_used);
 }
 
 int mkba_sa_need_outcome(const mkba_sa *s, int npv_only, const char *why, mkba_error *err)
@@ -357,6 +348,14 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
         rc = find_arm(m, "--arm", o->arm, &s.arm, err);
     if (rc == MKBA_OK)
         rc = find_arm(m, "--versus", o->versus, &s.versus, err);
+    /* Every method compares arms with the reference; a threshold may
+     * compare any two. */
+    if (rc == MKBA_OK && m->narms < 2)
+        rc = mkba_error_set(err, MKBA_EINVAL, "%s has one arm; a sensitivity analysis compares "
+                            "arms against the reference arm", m->path ? m->path : "the scenario");
+    if (rc == MKBA_OK && s.arm == m->reference && o->method != MKBA_SA_THRESHOLD)
+        rc = mkba_error_set(err, MKBA_EINVAL, "--arm %s is the reference arm, which the others "
+                            "are compared with; name another arm", m->arm[s.arm].name);
     if (rc == MKBA_OK)
         rc = method_run[o->method](&s, err);
     mkba_free(s.y);

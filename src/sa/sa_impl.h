@@ -24,7 +24,8 @@ typedef struct mkba_sa {
     /* Filled by mkba_sa_evaluate: outcomes per point, [point][arm][outcome],
      * and with batches the linear outcomes per batch,
      * [point][batch][arm][outcome], and the batch sizes [point][batch]. */
-    size_t npoints, nbatches;
+    size_t npoints, nbatches;  /* nbatches: the stride (MKBA_RESULT_BATCHES) */
+    size_t nbatches_used;      /* batches a point's households fill (docs/output.md) */
     int keep_batches;
     double *y, *batch, *households;
     /* With x set, mkba_sa_evaluate also keeps each point's factor values
@@ -44,12 +45,14 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
                      int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
                      mkba_error *err);
 
-/* Runs a PSA of --draws draws (at least min_draws) into o->output,
+/* Runs a PSA of --draws draws (at least min_draws) into o->output, after
+ * check (may be NULL) has looked at the factors and the draw count,
  * keeping each draw's outcomes in s->y and its factor values in s->x (the
  * factors of --factors, default every parameter with a distribution), and
  * calls finish before the commit. The file holds the PSA's /draws and
  * /analysis as mkba run writes them. */
 int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
+                int (*check)(mkba_sa *s, long draws, mkba_error *err),
                 int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err), mkba_error *err);
 
 /* Evaluates the points u[npoints][factor] of the unit cube, each factor
@@ -81,6 +84,11 @@ mkba_design *mkba_sa_design(const mkba_sa *s, size_t npoints, mkba_design_row_fn
 /* Fixes the --set values of s->o in d; frees d and returns NULL (err set)
  * when one is refused. Returns d (NULL for NULL). */
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err);
+
+/* The Monte Carlo standard error, by batch means on common households, of
+ * outcome k of arm aq at point q minus that of arm ap at point p; NaN for
+ * an outcome that is not a household mean. Needs keep_batches. */
+double mkba_sa_diff_mcse(const mkba_sa *s, size_t p, size_t ap, size_t q, size_t aq, size_t k);
 
 /* MKBA_OK when the chosen outcome suits the method: a mean over households
  * (linear in the batch totals), or with npv_only an NPV; else an error

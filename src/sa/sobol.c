@@ -16,13 +16,20 @@ typedef struct sobol_run {
     mkba_sobol_design *design;
 } sobol_run;
 
-/* Whether y[0..n) varies (the estimator refuses a constant output). */
-static int varies(const double *y, size_t n)
+/* Whether y[0..n) (the A and B rows) varies by more than rounding, by the
+ * estimator's own rule (analysis/sobol.h: against the largest |y| of all
+ * npoints), which refuses a constant one. */
+static int varies(const double *y, size_t n, size_t npoints)
 {
-    for (size_t i = 1; i < n; i++)
-        if (y[i] != y[0])
-            return 1;
-    return 0;
+    double mean = 0.0, ss = 0.0, big = 0.0;
+    for (size_t i = 0; i < n; i++)
+        mean += y[i] / (double)n;
+    for (size_t i = 0; i < npoints; i++)
+        big = fmax(big, fabs(y[i]));
+    for (size_t i = 0; i < n; i++)
+        ss += (y[i] - mean) * (y[i] - mean);
+    double tol = 1e-12 * big;
+    return ss / (double)n > tol * tol;
 }
 
 static int store(mkba_sa *s, const char *tmp, mkba_error *err)
@@ -47,7 +54,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         if ((int)a == s->m->reference || (s->arm >= 0 && (int)a != s->arm))
             continue;
         mkba_sa_column(s, a, y);
-        if (!varies(y, d->npoints)) {
+        if (!varies(y, 2 * d->n, d->npoints)) {
             var[a] = 0.0;      /* the factors do not move this arm's outcome */
             continue;
         }
@@ -109,7 +116,7 @@ int mkba_sa_sobol(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
     int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 1, &s->fs, err);
+                                   o->high, 0, 1, o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     if ((rc = mkba_sa_need_outcome(s, 0, "variance shares need finite outcomes", err))

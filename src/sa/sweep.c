@@ -132,19 +132,19 @@ int mkba_sa_sweep(mkba_sa *s, mkba_error *err)
     snprintf(spec, sizeof spec, "%s%s%s", o->grid[0].name, o->ngrid > 1 ? "," : "",
              o->ngrid > 1 ? o->grid[1].name : "");
     int rc = mkba_sa_factors_alloc(m, "--grid", spec, o->grid, o->ngrid, o->low, o->high, 1, 0,
-                                   &s->fs, err);
+                                   o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     sweep w = { .n = { 1, 1 }, .at = { 0, 0 } };
     w.npoints = 1;
     for (size_t g = 0; g < o->ngrid; g++) {
         w.n[g] = (size_t)o->grid[g].n;
+        if (w.n[g] > MKBA_SA_MAX_SWEEP_POINTS / w.npoints)
+            return mkba_error_set(err, MKBA_EINVAL, "--grid: the grids have more than the %d "
+                                  "points a sweep evaluates; use fewer points per grid",
+                                  MKBA_SA_MAX_SWEEP_POINTS);
         w.npoints *= w.n[g];
     }
-    if (w.npoints > MKBA_SA_MAX_SWEEP_POINTS)
-        return mkba_error_set(err, MKBA_EINVAL, "--grid: %zu grid points are more than the "
-                              "%d a sweep evaluates; use fewer points per grid", w.npoints,
-                              MKBA_SA_MAX_SWEEP_POINTS);
     for (size_t g = 0; g < 2; g++)
         w.grid[g] = mkba_malloc(w.n[g] * sizeof(double));
     w.y = mkba_malloc(w.npoints * s->narms * s->nout * sizeof *w.y);

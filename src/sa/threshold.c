@@ -9,7 +9,6 @@
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
-#include "analysis/mcse.h"
 
 enum { GRID = 11, BISECTIONS = 14, MAX_EVALS = GRID + (GRID - 1) * BISECTIONS };
 
@@ -36,12 +35,8 @@ static void row(void *user, size_t i, double *r)
 static void difference(const mkba_sa *s, double *diff, double *mcse)
 {
     size_t k = (size_t)s->outcome, a = (size_t)s->arm, b = (size_t)s->versus;
-    size_t na = s->narms, no = s->nout;
-    double w[MKBA_RESULT_BATCHES];
     *diff = mkba_sa_y(s, 0, a, k) - mkba_sa_y(s, 0, b, k);
-    for (size_t j = 0; j < s->nbatches; j++)
-        w[j] = s->batch[(j * na + a) * no + k] - s->batch[(j * na + b) * no + k];
-    *mcse = mkba_mcse_batches(w, s->households, s->nbatches);
+    *mcse = mkba_sa_diff_mcse(s, 0, b, 0, a, k);
 }
 
 /* Evaluates the factor at value v; the result is t->n's entry. */
@@ -172,7 +167,7 @@ int mkba_sa_threshold(mkba_sa *s, mkba_error *err)
         return mkba_error_set(err, MKBA_EINVAL, "threshold: name the factor with --factors "
                               "NAME (or NAME@ARM)");
     rc = mkba_sa_factors_alloc(m, "--factors", o->factors, o->range, o->nrange, o->low, o->high,
-                               0, 0, &s->fs, err);
+                               0, 0, o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     if (s->fs->n != 1)

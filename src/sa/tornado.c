@@ -7,7 +7,6 @@
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
-#include "analysis/mcse.h"
 
 static void row(void *user, size_t i, double *r)
 {
@@ -16,17 +15,6 @@ static void row(void *user, size_t i, double *r)
         return;
     const mkba_sa_factor *f = &s->fs->f[(i - 1) / 2];
     mkba_sa_factor_set(f, s->m, r, i % 2 ? f->lo : f->hi);
-}
-
-/* MCSE of outcome k of arm a between points p and q (same households). */
-static double swing_mcse(const mkba_sa *s, size_t p, size_t q, size_t a, size_t k,
-                         double *work)
-{
-    size_t nb = s->nbatches, na = s->narms, no = s->nout;
-    const double *bp = s->batch + p * nb * na * no, *bq = s->batch + q * nb * na * no;
-    for (size_t b = 0; b < nb; b++)
-        work[b] = bq[(b * na + a) * no + k] - bp[(b * na + a) * no + k];
-    return mkba_mcse_batches(work, s->households + p * nb, nb);
 }
 
 static int store(mkba_sa *s, const char *tmp, mkba_error *err)
@@ -40,7 +28,6 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the tornado");
     }
     double *high = low + nf * cell, *swing = high + nf * cell, *mcse = swing + nf * cell;
-    double work[MKBA_RESULT_BATCHES];
     for (size_t i = 0; i < s->npoints * nf; i++)
         values[i] = NAN;
     for (size_t f = 0; f < nf; f++) {
@@ -52,8 +39,8 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
                 low[c] = mkba_sa_y(s, 2 * f + 1, a, k);
                 high[c] = mkba_sa_y(s, 2 * f + 2, a, k);
                 swing[c] = fabs(high[c] - low[c]);
-                mcse[c] = mkba_sa_outcome_linear(s->out, k) && a != (size_t)s->m->reference
-                              ? swing_mcse(s, 2 * f + 1, 2 * f + 2, a, k, work) : NAN;
+                mcse[c] = a != (size_t)s->m->reference
+                              ? mkba_sa_diff_mcse(s, 2 * f + 1, a, 2 * f + 2, a, k) : NAN;
             }
     }
     mkba_h5_store *st = mkba_h5_store_open(tmp, 1, err);
@@ -83,7 +70,7 @@ int mkba_sa_tornado(mkba_sa *s, mkba_error *err)
 {
     const mkba_sa_options *o = s->o;
     int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
-                                   o->high, 0, 0, &s->fs, err);
+                                   o->high, 0, 0, o->set_name, o->nset, &s->fs, err);
     if (rc != MKBA_OK)
         return rc;
     mkba_design *d = mkba_sa_design(s, 1 + 2 * s->fs->n, row, s, err);
