@@ -86,12 +86,12 @@ void mkba_sa_options_init(mkba_sa_options *o);
 int mkba_sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
                 mkba_error *err);
 
-/* Runs `method` ("sobol" or "morris") on the built-in analytic function
- * `function` (ishigami, sobol-g, linear) with n base points (Sobol) or
- * trajectories (Morris) and writes the estimates beside the closed-form
- * indices to out, so users can check the estimators. */
-int mkba_sa_function(const mkba_context *ctx, mkba_sa_method method, const char *function,
-                     long n, uint64_t seed, mkba_summary_format format, FILE *out,
-                     mkba_error *err);
+/* Runs o->method (sobol or morris) on the built-in analytic function
+ * `function` (ishigami, sobol-g, linear) with o's n (default 1024 base
+ * points or 20 trajectories), seed, bootstrap, second_order, levels and
+ * radial, and writes the estimates beside the closed-form indices to out,
+ * so users can check the estimators. */
+int mkba_sa_function(const mkba_context *ctx, const mkba_sa_options *o, const char *function,
+                     mkba_summary_format format, FILE *out, mkba_error *err);
 
 #endif

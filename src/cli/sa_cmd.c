@@ -11,6 +11,7 @@
 typedef struct sa_args {
     mkba_sa_options o;
     const char *scenario, *function;
+    const char *scenario_option;  /* the first option --function has no use for */
     long threads;
     int quiet;
     unsigned long long seed;
@@ -122,6 +123,19 @@ static int refuse_option(const char *method, const char *arg, size_t len)
     return 0;
 }
 
+/* The options `--function` takes; every other one needs a scenario. */
+static int function_option(const char *arg)
+{
+    static const char *const ok[] = { "--function", "-n", "--seed", "--bootstrap", "--levels",
+                                      "--radial", "--second-order", "--format", "--quiet",
+                                      "-q" };
+    size_t len = strcspn(arg, "=");
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strlen(ok[i]) == len && strncmp(ok[i], arg, len) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse(int argc, char **argv, sa_args *a)
 {
     size_t cap = (size_t)argc + 1;
@@ -143,11 +157,14 @@ static int parse(int argc, char **argv, sa_args *a)
             if (a->scenario != NULL)
                 return mkba_cli_usage_error("sa takes one scenario file; unexpected '%s'", s);
             a->scenario = s;
+            continue;
         }
-        else if (refuse_option(method, s, strcspn(s, "=")))
+        if (refuse_option(method, s, strcspn(s, "=")))
             return EXIT_USAGE;
+        if (a->scenario_option == NULL && !function_option(s))
+            a->scenario_option = s;
 #define OPT(name, alias) ((k = mkba_cli_option_value(argc, argv, &i, name, alias, &v)) != 0)
-        else if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
+        if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
         else if (OPT("--factors", NULL)) { if (k < 0) return EXIT_USAGE; o->factors = v; }
         else if (OPT("--range", NULL)) {
             if (k < 0 || parse_range("--range", v, 0, &a->range[a->nrange++]) < 0)
@@ -231,9 +248,12 @@ static int run(sa_args *a)
         if (a->scenario != NULL)
             return mkba_cli_usage_error("--function replaces the scenario; unexpected '%s'",
                                         a->scenario);
-        long n = a->o.n > 0 ? a->o.n : a->o.method == MKBA_SA_MORRIS ? 20 : 1024;
-        if (mkba_sa_function(NULL, a->o.method, a->function, n, a->o.seed_set ? a->o.seed : 1,
-                             a->format, stdout, &err) != MKBA_OK)
+        if (a->scenario_option != NULL)
+            return mkba_cli_usage_error("%s has no meaning with --function (an analytic "
+                                        "function, no scenario, no file)", a->scenario_option);
+        if (!a->o.seed_set)
+            a->o.seed = 1;
+        if (mkba_sa_function(NULL, &a->o, a->function, a->format, stdout, &err) != MKBA_OK)
             return mkba_cli_library_error(&err);
         return EXIT_OK;
     }

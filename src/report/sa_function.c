@@ -11,10 +11,10 @@
 #include "analysis/testfn.h"
 #include "report/report.h"
 
-static int sobol(const mkba_testfn *fn, size_t n, uint64_t seed, mkba_report *r,
+static int sobol(const mkba_testfn *fn, const mkba_sa_options *o, size_t n, mkba_report *r,
                  mkba_error *err)
 {
-    mkba_sobol_design *d = mkba_sobol_design_alloc(n, fn->k, 0, err);
+    mkba_sobol_design *d = mkba_sobol_design_alloc(n, fn->k, o->second_order, err);
     if (d == NULL)
         return err != NULL ? err->code : MKBA_EINVAL;
     double *y = mkba_malloc(d->npoints * sizeof *y), s1[64], st[64];
@@ -23,7 +23,7 @@ static int sobol(const mkba_testfn *fn, size_t n, uint64_t seed, mkba_report *r,
     for (size_t i = 0; rc == MKBA_OK && i < d->npoints; i++)
         y[i] = fn->eval(d->u + i * fn->k);
     if (rc == MKBA_OK)
-        rc = mkba_sobol_estimate(d, y, 200, 0.95, seed, &ix, err);
+        rc = mkba_sobol_estimate(d, y, (size_t)o->bootstrap, 0.95, o->seed, &ix, err);
     if (rc == MKBA_OK) {
         fn->indices(s1, st);
         static const char *const col[] = { "input", "S1", "S1 low", "S1 high", "S1 exact",
@@ -48,17 +48,34 @@ static int sobol(const mkba_testfn *fn, size_t n, uint64_t seed, mkba_report *r,
                 mkba_rtable_num(t, row, c + 1, v[c]);
         }
     }
+    if (rc == MKBA_OK && ix->s2 != NULL) {
+        static const char *const col2[] = { "input", "with", "S2" };
+        static const mkba_col_kind kind2[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_EFFECT };
+        mkba_rtable *t = mkba_report_table(r, "sobol_second_order", "Second-order indices "
+                                           "(Saltelli 2002)", 3, col2, kind2);
+        for (size_t i = 0; i < fn->k; i++)
+            for (size_t j = i + 1; j < fn->k; j++) {
+                char a[32], b[32];
+                snprintf(a, sizeof a, "x%zu", i + 1);
+                snprintf(b, sizeof b, "x%zu", j + 1);
+                long row = mkba_rtable_row(r, t);
+                mkba_rtable_str(r, t, row, 0, a);
+                mkba_rtable_str(r, t, row, 1, b);
+                mkba_rtable_num(t, row, 2, ix->s2[i * fn->k + j]);
+            }
+    }
     mkba_sobol_indices_free(ix);
     mkba_sobol_design_free(d);
     mkba_free(y);
     return rc;
 }
 
-static int morris(const mkba_testfn *fn, size_t r_traj, uint64_t seed, mkba_report *r,
-                  mkba_error *err)
+static int morris(const mkba_testfn *fn, const mkba_sa_options *o, size_t r_traj,
+                  mkba_report *r, mkba_error *err)
 {
-    mkba_morris_design *d = mkba_morris_design_alloc(r_traj, fn->k, MKBA_MORRIS_LEVELS, seed,
-                                                     err);
+    mkba_morris_design *d = o->radial ? mkba_morris_radial_alloc(r_traj, fn->k, err)
+                                      : mkba_morris_design_alloc(r_traj, fn->k,
+                                                                 (size_t)o->levels, o->seed, err);
     if (d == NULL)
         return err != NULL ? err->code : MKBA_EINVAL;
     double *y = mkba_malloc(d->npoints * sizeof *y), s1[64], st[64];
@@ -67,7 +84,7 @@ static int morris(const mkba_testfn *fn, size_t r_traj, uint64_t seed, mkba_repo
     for (size_t i = 0; rc == MKBA_OK && i < d->npoints; i++)
         y[i] = fn->eval(d->u + i * fn->k);
     if (rc == MKBA_OK)
-        rc = mkba_morris_estimate(d, y, 200, 0.95, seed, &ix, err);
+        rc = mkba_morris_estimate(d, y, (size_t)o->bootstrap, 0.95, o->seed, &ix, err);
     if (rc == MKBA_OK) {
         fn->indices(s1, st);
         static const char *const col[] = { "input", "mu", "mu*", "mu* low", "mu* high",
@@ -76,9 +93,10 @@ static int morris(const mkba_testfn *fn, size_t r_traj, uint64_t seed, mkba_repo
                                               MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                               MKBA_COL_EFFECT };
         char title[256];
-        snprintf(title, sizeof title, "Morris screening of %s (%s), %zu trajectories, %zu "
-                 "evaluations; compare the order of mu* with the exact total index", fn->name,
-                 fn->description, r_traj, d->npoints);
+        snprintf(title, sizeof title, "Morris screening of %s (%s), %zu %s, %zu evaluations; "
+                 "compare the order of mu* with the exact total index", fn->name,
+                 fn->description, r_traj, o->radial ? "radial groups" : "trajectories",
+                 d->npoints);
         mkba_rtable *t = mkba_report_table(r, "morris", title, 7, col, kind);
         for (size_t i = 0; i < fn->k; i++) {
             char name[32];
@@ -97,9 +115,11 @@ static int morris(const mkba_testfn *fn, size_t r_traj, uint64_t seed, mkba_repo
     return rc;
 }
 
-static int run(mkba_sa_method method, const char *function, long n, uint64_t seed,
-               mkba_summary_format format, FILE *out, mkba_error *err)
+static int run(const mkba_sa_options *o, const char *function, mkba_summary_format format,
+               FILE *out, mkba_error *err)
 {
+    mkba_sa_method method = o->method;
+    long n = o->n > 0 ? o->n : method == MKBA_SA_MORRIS ? 20 : 1024;
     const mkba_testfn *fn = mkba_testfn_lookup(function, err);
     if (fn == NULL)
         return err != NULL ? err->code : MKBA_EINVAL;
@@ -109,13 +129,14 @@ static int run(mkba_sa_method method, const char *function, long n, uint64_t see
     if (method != MKBA_SA_SOBOL && method != MKBA_SA_MORRIS)
         return mkba_error_set(err, MKBA_EINVAL, "--function works with sobol and morris, not "
                               "%s", mkba_sa_method_name(method));
-    if (n < 1)
-        return mkba_error_set(err, MKBA_EINVAL, "-n must be at least 1 (got %ld)", n);
+    if (o->bootstrap < 0 || o->bootstrap > 100000)
+        return mkba_error_set(err, MKBA_EINVAL, "--bootstrap must be 0 to 100000 (got %ld)",
+                              o->bootstrap);
     mkba_report *r = mkba_report_alloc();
     if (r == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    int rc = method == MKBA_SA_SOBOL ? sobol(fn, (size_t)n, seed, r, err)
-                                     : morris(fn, (size_t)n, seed, r, err);
+    int rc = method == MKBA_SA_SOBOL ? sobol(fn, o, (size_t)n, r, err)
+                                     : morris(fn, o, (size_t)n, r, err);
     if (rc == MKBA_OK && r->failed)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK && (mkba_report_render(out, r, format) < 0 || fflush(out) != 0))
@@ -124,12 +145,11 @@ static int run(mkba_sa_method method, const char *function, long n, uint64_t see
     return rc;
 }
 
-int mkba_sa_function(const mkba_context *ctx, mkba_sa_method method, const char *function,
-                     long n, uint64_t seed, mkba_summary_format format, FILE *out,
-                     mkba_error *err)
+int mkba_sa_function(const mkba_context *ctx, const mkba_sa_options *o, const char *function,
+                     mkba_summary_format format, FILE *out, mkba_error *err)
 {
     mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
-    int rc = run(method, function, n, seed, format, out, err);
+    int rc = run(o, function, format, out, err);
     mkba_alloc_leave(scope);
     return rc;
 }

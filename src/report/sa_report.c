@@ -487,9 +487,14 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
             continue;
         char id[160], title[512];
         snprintf(id, sizeof id, "believe_%s", f->arm[a]);
+        char basis[64];
+        if (draws != NULL && strcmp(draws, "base case") != 0)
+            snprintf(basis, sizeof basis, "mean over %s PSA draws", draws);
+        else
+            snprintf(basis, sizeof basis, "base case");
         snprintf(title, sizeof title, "What must be believed: %s of %s against %s (%s) by "
                  "lever, each switched to the reference arm's value (%s)", f->outcome[k],
-                 f->arm[a], f->arm[f->reference], f->unit[k], draws ? draws : "?");
+                 f->arm[a], f->arm[f->reference], f->unit[k], basis);
         mkba_rtable *t = mkba_report_table(r, id, title, 4, col, kind);
         size_t n = 0;
         for (size_t l = 0; l < nl; l++)
@@ -516,10 +521,12 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
         mkba_rtable_str(r, t, row, 0, "total: the arm as specified");
         mkba_rtable_num(t, row, 1, on);
         mkba_rtable_num(t, row, 2, on != 0.0 ? 1.0 : NAN);
-        if (n > 0 && on != 0.0)
-            mkba_rtable_note(r, t, "%.0f%% of %s's %s comes from %s.",
-                             100.0 * c[rk[0].f * 2] / on, f->arm[a], f->outcome[k],
-                             lever[rk[0].f]);
+        /* The headline only where a share reads as one: the lever and the
+         * total on the same side of zero, and no more than the total. */
+        double share = n > 0 && on != 0.0 ? c[rk[0].f * 2] / on : NAN;
+        if (share > 0.0 && share <= 1.0)
+            mkba_rtable_note(r, t, "%.0f%% of %s's %s comes from %s.", 100.0 * share, f->arm[a],
+                             f->outcome[k], lever[rk[0].f]);
         mkba_rtable_note(r, t, "A contribution is the outcome minus the outcome with that "
                          "lever off; contributions, structure and interaction add up to the "
                          "total. A contribution within about 2 MCSE of 0 is not "

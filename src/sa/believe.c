@@ -270,6 +270,10 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     int rc = mkba_sa_need_outcome(s, 0, "believe splits the outcome into contributions", err);
     if (rc != MKBA_OK)
         return rc;
+    if (o->draws > 0 && o->draw != 0)
+        return mkba_error_set(err, MKBA_EINVAL, "believe: --draw has no meaning with --draws "
+                              "%ld, whose points use draws 0 to %ld, each on its own households",
+                              o->draws, o->draws - 1);
     if (o->draws > 10000)
         return mkba_error_set(err, MKBA_EINVAL, "believe: --draws must be 0 (the base case) "
                               "to 10000 (got %ld)", o->draws);

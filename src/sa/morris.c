@@ -75,13 +75,17 @@ int mkba_sa_morris(mkba_sa *s, mkba_error *err)
     if ((rc = mkba_sa_need_outcome(s, 0, "elementary effects need finite outcomes", err))
         != MKBA_OK)
         return rc;
-    size_t r = o->n > 0 ? (size_t)o->n : 20;
-    mkba_morris_design *d = o->radial ? mkba_morris_radial_alloc(r, s->fs->n, err)
-                                      : mkba_morris_design_alloc(r, s->fs->n,
-                                                                 (size_t)o->levels,
+    size_t r = o->n > 0 ? (size_t)o->n : 20, k = s->fs->n;
+    if ((rc = mkba_sa_design_size("-n", r, k + 1, err)) != MKBA_OK)
+        return rc;
+    mkba_morris_design *d = o->radial ? mkba_morris_radial_alloc(r, k, err)
+                                      : mkba_morris_design_alloc(r, k, (size_t)o->levels,
                                                                  s->so.seed, err);
-    if (d == NULL)
-        return err != NULL ? err->code : MKBA_EINVAL;
+    if (d == NULL) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "morris (-n %zu, %zu factors)", r, k);
+        return mkba_sa_prefix_error(err, prefix);
+    }
     s->method = d;
     rc = mkba_sa_unit_design(s, d->u, d->npoints, store, err);
     s->method = NULL;

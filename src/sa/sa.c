@@ -227,6 +227,26 @@ double mkba_sa_diff_mcse(const mkba_sa *s, size_t p, size_t ap, size_t q, size_t
     return mkba_mcse_batches(w, s->households + p * s->nbatches, s->nbatches_used);
 }
 
+int mkba_sa_design_size(const char *option, size_t n, size_t per, mkba_error *err)
+{
+    if (n > MKBA_SA_MAX_DESIGN_POINTS / per)
+        return mkba_error_set(err, MKBA_EINVAL, "%s %zu: the design would have more than the "
+                              "%d points an analysis evaluates", option, n,
+                              MKBA_SA_MAX_DESIGN_POINTS);
+    return MKBA_OK;
+}
+
+int mkba_sa_prefix_error(mkba_error *err, const char *prefix)
+{
+    if (err == NULL)
+        return MKBA_EINVAL;
+    char msg[MKBA_ERROR_MAX];
+    mkba_status code = err->code;
+    snprintf(msg, sizeof msg, "%s", err->message);
+    mkba_error_clear(err);
+    return mkba_error_set(err, code, "%s: %s", prefix, msg);
+}
+
 int mkba_sa_need_outcome(const mkba_sa *s, int npv_only, const char *why, mkba_error *err)
 {
     const char *name = mkba_sa_outcome_name(s->out, (size_t)s->outcome);

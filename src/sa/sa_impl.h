@@ -35,8 +35,16 @@ typedef struct mkba_sa {
     void *method;              /* the running method's own state */
 } mkba_sa;
 
-/* The most grid points a sweep evaluates. */
+/* The most grid points a sweep evaluates, and points any design has. */
 #define MKBA_SA_MAX_SWEEP_POINTS 100000
+#define MKBA_SA_MAX_DESIGN_POINTS 10000000
+
+/* MKBA_OK when a design of n units of `per` points each stays within
+ * MKBA_SA_MAX_DESIGN_POINTS; else an error naming option and n. */
+int mkba_sa_design_size(const char *option, size_t n, size_t per, mkba_error *err);
+
+/* Puts "prefix: " before err's message (keeping its code); returns it. */
+int mkba_sa_prefix_error(mkba_error *err, const char *prefix);
 
 /* Evaluates every point of d into s->y (and batches when s->keep_batches).
  * With output set, the study writes the result file (draws only when

@@ -122,18 +122,15 @@ int mkba_sa_sobol(mkba_sa *s, mkba_error *err)
     if ((rc = mkba_sa_need_outcome(s, 0, "variance shares need finite outcomes", err))
         != MKBA_OK)
         return rc;
-    size_t n = o->n > 0 ? (size_t)o->n : 512;
-    sobol_run run = { mkba_sobol_design_alloc(n, s->fs->n, o->second_order, err) };
+    size_t n = o->n > 0 ? (size_t)o->n : 512, k = s->fs->n;
+    if ((rc = mkba_sa_design_size("-n", n, o->second_order ? 2 * k + 2 : k + 2, err)) != MKBA_OK)
+        return rc;
+    sobol_run run = { mkba_sobol_design_alloc(n, k, o->second_order, err) };
     if (run.design == NULL) {
         /* The estimator's message names the limit; say which option. */
-        if (err != NULL) {
-            char msg[MKBA_ERROR_MAX];
-            mkba_status code = err->code;
-            snprintf(msg, sizeof msg, "%s", err->message);
-            mkba_error_clear(err);
-            mkba_error_set(err, code, "sobol (-n %zu, %zu factors): %s", n, s->fs->n, msg);
-        }
-        return err != NULL ? err->code : MKBA_EINVAL;
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "sobol (-n %zu, %zu factors)", n, k);
+        return mkba_sa_prefix_error(err, prefix);
     }
     s->method = &run;
     rc = mkba_sa_unit_design(s, run.design->u, run.design->npoints, store, err);

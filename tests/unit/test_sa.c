@@ -386,6 +386,9 @@ static void test_function_ishigami(void **state)
     }
     assert_int_equal(pclose(p), 0);
     assert_int_equal(rows, 3);
+    snprintf(cmd, sizeof cmd, "%s sa sobol --function ishigam > /dev/null 2>&1", bin());
+    int status = system(cmd);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 }
 
 /* The outcomes of a point are the decision outputs' numbers: the tornado's
@@ -444,7 +447,7 @@ static void test_bad_input(void **state)
         { "evppi scenarios/default.cfg --draws 20", "at least 90", 1 },
         { "morris scenarios/default.cfg --levels 3", "even number", 2 },
         { "believe scenarios/default.cfg --arm classic", "reference arm", 1 },
-        { "sobol --function ishigam", "known are ishigami", 1 },
+        { "sobol --function ishigami", "no meaning with --function", 2 },
         { "tornado scenarios/default.cfg --grid x=1:2:3", "not an option of sa tornado", 2 },
         { "tornado scenarios/default.cfg --factors fte_cost_year --set fte_cost_year=5",
           "also a factor", 1 },
