@@ -72,6 +72,8 @@ typedef struct mkba_sa_options {
     int radial;               /* morris: radial design */
     size_t ngroups;           /* evppi: groups "A+B+C" besides the single factors */
     const char *const *group;
+    const char *from;         /* evppi, prim: the PSA result file of this scenario to
+                                 analyse instead of running a PSA (NULL: run one) */
     size_t nset;              /* as mkba_run_options */
     const char *const *set_name;
     const double *set_value;

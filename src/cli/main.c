@@ -68,6 +68,8 @@ static const char help_text[] =
     "  --function NAME     sobol, morris on ishigami, sobol-g or linear, beside the\n"
     "                      exact indices (no scenario)\n"
     "  --group A+B         evppi: also the EVPPI of this group (repeatable)\n"
+    "  --from OUT.h5       evppi, prim: the PSA draws of a result file of this\n"
+    "                      scenario, instead of running a PSA\n"
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"

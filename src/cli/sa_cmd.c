@@ -93,6 +93,7 @@ static const struct {
     { "--levels", "morris" },
     { "--radial", "morris" },
     { "--group", "evppi" },
+    { "--from", "evppi prim" },
     { "--function", "sobol morris" },
     { "--draws", "evppi prim believe" },
     { "--draw", "tornado threshold sweep sobol morris believe" },
@@ -181,6 +182,7 @@ static int parse(int argc, char **argv, sa_args *a)
         else if (OPT("--versus", NULL)) { if (k < 0) return EXIT_USAGE; o->versus = v; }
         else if (OPT("--group", NULL)) { if (k < 0) return EXIT_USAGE; a->group[a->ngroups++] = v; }
         else if (OPT("--function", NULL)) { if (k < 0) return EXIT_USAGE; a->function = v; }
+        else if (OPT("--from", NULL)) { if (k < 0) return EXIT_USAGE; o->from = v; }
         else if (OPT("-n", NULL)) {
             if (k < 0 || mkba_cli_parse_long("-n", v, 1, &o->n) < 0) return EXIT_USAGE;
         } else if (OPT("--bootstrap", NULL)) {

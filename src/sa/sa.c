@@ -53,6 +53,20 @@ void mkba_sa_options_init(mkba_sa_options *o)
 
 /* ---- evaluating points ---- */
 
+void mkba_sa_factor_values(const mkba_sa *s, const double *params, double *x)
+{
+    size_t np = mkba_params_count(s->m->params);
+    for (size_t f = 0; f < s->fs->n; f++) {
+        const mkba_sa_factor *q = &s->fs->f[f];
+        size_t a = q->arm >= 0 ? (size_t)q->arm : 0;
+        /* The definition's value: the first arm that does not override it. */
+        while (q->arm < 0 && a + 1 < s->narms
+               && mkba_params_overridden(s->m->params, (size_t)q->param, a))
+            a++;
+        x[f] = params[a * np + (size_t)q->param];
+    }
+}
+
 static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error *err)
 {
     mkba_sa *s = user;
@@ -65,18 +79,8 @@ static int collect(void *user, size_t i, const mkba_draw_result *rec, mkba_error
         for (size_t j = 0; j < s->nbatches; j++)
             h[j] = 0.0;
     }
-    if (s->x != NULL) {
-        size_t np = mkba_params_count(s->m->params);
-        for (size_t f = 0; f < s->fs->n; f++) {
-            const mkba_sa_factor *q = &s->fs->f[f];
-            size_t a = q->arm >= 0 ? (size_t)q->arm : 0;
-            /* The definition's value: the first arm that does not override it. */
-            while (q->arm < 0 && a + 1 < s->narms
-                   && mkba_params_overridden(s->m->params, (size_t)q->param, a))
-                a++;
-            s->x[i * s->fs->n + f] = rec->params[a * np + (size_t)q->param];
-        }
-    }
+    if (s->x != NULL)
+        mkba_sa_factor_values(s, rec->params, s->x + i * s->fs->n);
     s->nbatches_used = rec->nbatches;
     return mkba_sa_outcomes_eval(s->out, rec, s->y + i * s->narms * s->nout, b, h, err);
 }
@@ -141,7 +145,7 @@ int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
 {
     const mkba_sa_options *o = s->o;
     long draws = o->draws >= 0 ? o->draws : s->m->draws;
-    if (draws < min_draws)
+    if (o->from == NULL && draws < min_draws)
         return mkba_error_set(err, MKBA_EINVAL, "%s: needs at least %ld PSA draws (got %ld); "
                               "give --draws N", what, min_draws, draws);
     int rc = mkba_sa_factors_alloc(s->m, "--factors", o->factors, o->range, o->nrange, o->low,
@@ -153,6 +157,8 @@ int mkba_sa_psa(mkba_sa *s, const char *what, long min_draws,
             return mkba_error_set(err, MKBA_EINVAL, "%s: --range has no meaning on PSA draws "
                                   "(%s); the draws span each factor's distribution", what,
                                   s->fs->f[f].label);
+    if (o->from != NULL)
+        return mkba_sa_psa_from(s, what, min_draws, check, finish, err);
     if (check != NULL && (rc = check(s, draws, err)) != MKBA_OK)
         return rc;
     mkba_design *d = mkba_sa_design_fix(s, mkba_design_psa(s->m, draws, err), err);

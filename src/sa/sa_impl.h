@@ -77,6 +77,18 @@ double *mkba_sa_unit_values(const mkba_sa *s, const double *u, size_t npoints);
 /* The outcome column y[point] of arm a (the chosen outcome) into out. */
 void mkba_sa_column(const mkba_sa *s, size_t a, double *out);
 
+/* The same on the PSA draws of the result file o->from, which the
+ * scenario must have written (its parameters and arms): no model runs;
+ * the output is a copy of that file with /sa added. */
+int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
+                     int (*check)(mkba_sa *s, long draws, mkba_error *err),
+                     int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
+                     mkba_error *err);
+
+/* The factors' values x[factor] in a draw's parameters [arm][param]: an
+ * override's in its arm, a definition's in the first arm using it. */
+void mkba_sa_factor_values(const mkba_sa *s, const double *params, double *x);
+
 /* Writes the groups every sa file has: /sa with its attributes (method,
  * outcome, arms), /sa/factor, /sa/factor_range, /sa/factor_base and
  * /sa/outcome, /sa/outcome_units; `values` [npoints][nfactors] (NULL:

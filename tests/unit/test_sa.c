@@ -420,6 +420,47 @@ static void test_outcomes_equal_decision_outputs(void **state)
     unlink(run_file);
 }
 
+/* EVPPI from an existing PSA file equals EVPPI of the same PSA run by sa
+ * itself (the NPVs of /analysis and of the points agree draw by draw). */
+static void test_evppi_from_file(void **state)
+{
+    (void)state;
+    const char *psa = "/tmp/mkba-test-sa-psa.h5", *a = "/tmp/mkba-test-sa-from.h5";
+    const char *b = "/tmp/mkba-test-sa-own.h5";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s run scenarios/default.cfg --draws 120 --households 300 -q "
+             "-o %s --force", bin(), psa);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s sa evppi scenarios/default.cfg --from %s --factors "
+             "rr_recover_work_income@integrated,fte_cost_year -q -o %s --force > /dev/null 2>&1",
+             bin(), psa, a);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run("evppi scenarios/default.cfg --draws 120 --factors "
+                         "rr_recover_work_income@integrated,fte_cost_year", b), 0);
+    size_t na = 0, nb = 0;
+    double *ea = support_read_doubles(a, "/sa/evppi/evppi", &na);
+    double *eb = support_read_doubles(b, "/sa/evppi/evppi", &nb);
+    assert_int_equal(na, 2);
+    assert_int_equal(nb, 2);
+    assert_memory_equal(ea, eb, 2 * sizeof *ea);
+    /* A file of another scenario, or none, is refused in words. */
+    snprintf(cmd, sizeof cmd, "%s sa evppi tests/data/services.cfg --from %s -q -o %s --force "
+             "2>&1 | grep -q 'give the scenario that wrote the file'", bin(), psa, b);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s sa prim scenarios/default.cfg --from /nonexistent.h5 -q "
+             "-o %s --force 2>&1 | grep -q nonexistent", bin(), b);
+    assert_int_equal(system(cmd), 0);
+    /* The copy keeps the PSA's own outputs. */
+    double *npv = support_read_doubles(a, "/analysis/cashflow/npv_draws", &na);
+    assert_non_null(npv);
+    free(npv);
+    free(ea);
+    free(eb);
+    unlink(psa);
+    unlink(a);
+    unlink(b);
+}
+
 /* Bad input: a clear message, exit 1 (2 for the command line), no file. */
 static void test_bad_input(void **state)
 {
@@ -455,6 +496,7 @@ static void test_bad_input(void **state)
         { "prim scenarios/default.cfg --draws 60 --outcome incremental_cost", "NPV > 0", 1 },
         { "threshold scenarios/default.cfg --factors fte_cost_year --outcome icer",
           "changes sign", 1 },
+        { "prim scenarios/default.cfg --from /nonexistent.h5", "no meaning with --from", 1 },
         /* A generated name with brackets is a name, not a pattern. */
         { "sweep tests/data/full.cfg --grid 'costs.[1].per_year=100:900:2'", "", 0 },
     };
@@ -491,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_believe_against_set),
         cmocka_unit_test(test_function_ishigami),
         cmocka_unit_test(test_outcomes_equal_decision_outputs),
+        cmocka_unit_test(test_evppi_from_file),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
