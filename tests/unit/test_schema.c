@@ -138,32 +138,55 @@ static void check_dataset(hid_t f, const mkba_dataset_spec *s)
     H5Dclose(ds);
 }
 
-static void test_written_file(void **state)
+/* A result file written by `mkba ARGS -o FILE` in a fresh folder: the
+ * schema's datasets that `wanted` selects must be there (must_exist) or
+ * may be, each checked; the file lists no other. Returns how many. */
+static int check_written(const char *args, int (*wanted)(const mkba_dataset_spec *),
+                         int must_exist)
 {
-    (void)state;
     const char *bin = getenv("MKBA_BIN");
     if (bin == NULL)
         skip();
     char dir[] = "/tmp/mkba-schema-XXXXXX", out[64], cmd[512];
     assert_non_null(mkdtemp(dir));
     snprintf(out, sizeof out, "%s/s.h5", dir);
-    snprintf(cmd, sizeof cmd, "%s run tests/data/services.cfg -o %s -q --draws 3 "
-             "--households 400 --set p_debt_worse=0.1 > /dev/null 2>&1", bin, out);
+    snprintf(cmd, sizeof cmd, "%s %s -o %s -q > /dev/null 2>&1", bin, args, out);
     assert_int_equal(system(cmd), 0);
     hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
-    /* A run with --set has /design/fixed; only points designs have
-     * /design/point_values (tests/unit/test_study.c). */
+    int checked = 0;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++)
-        if (strcmp(mkba_schema_dataset[i].path, "/design/point_values") != 0
-            && mkba_schema_dataset[i].when != MKBA_WHEN_SA)
+        if (wanted(&mkba_schema_dataset[i])
+            && (must_exist || mkba_h5_exists(f, mkba_schema_dataset[i].path))) {
             check_dataset(f, &mkba_schema_dataset[i]);
+            checked++;
+        }
     int unlisted = 0;
     assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_unlisted, &unlisted) >= 0);
     assert_int_equal(unlisted, 0);
     H5Fclose(f);
     remove(out);
     rmdir(dir);
+    return checked;
+}
+
+/* A run with --set has /design/fixed; only points designs have
+ * /design/point_values (tests/unit/test_study.c), only sa files /sa. */
+static int in_run_file(const mkba_dataset_spec *s)
+{
+    return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA;
+}
+
+static int in_sa_group(const mkba_dataset_spec *s)
+{
+    return s->when == MKBA_WHEN_SA;
+}
+
+static void test_written_file(void **state)
+{
+    (void)state;
+    check_written("run tests/data/services.cfg --draws 3 --households 400 "
+                  "--set p_debt_worse=0.1", in_run_file, 1);
 }
 
 /* A sensitivity-analysis file: every /sa dataset it holds has its
@@ -171,31 +194,9 @@ static void test_written_file(void **state)
 static void test_written_sa_file(void **state)
 {
     (void)state;
-    const char *bin = getenv("MKBA_BIN");
-    if (bin == NULL)
-        skip();
-    char dir[] = "/tmp/mkba-schema-sa-XXXXXX", out[64], cmd[512];
-    assert_non_null(mkdtemp(dir));
-    snprintf(out, sizeof out, "%s/s.h5", dir);
-    snprintf(cmd, sizeof cmd, "%s sa tornado tests/data/services.cfg -o %s -q --households 300 "
-             "--factors p_debt_worse > /dev/null 2>&1", bin, out);
-    assert_int_equal(system(cmd), 0);
-    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(f >= 0);
-    int checked = 0;
-    for (size_t i = 0; i < mkba_schema_ndatasets; i++)
-        if (mkba_schema_dataset[i].when == MKBA_WHEN_SA
-            && mkba_h5_exists(f, mkba_schema_dataset[i].path)) {
-            check_dataset(f, &mkba_schema_dataset[i]);
-            checked++;
-        }
+    int checked = check_written("sa tornado tests/data/services.cfg --households 300 "
+                                "--factors p_debt_worse", in_sa_group, 0);
     assert_true(checked >= 12);    /* the common group and the tornado's */
-    int unlisted = 0;
-    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_unlisted, &unlisted) >= 0);
-    assert_int_equal(unlisted, 0);
-    H5Fclose(f);
-    remove(out);
-    rmdir(dir);
 }
 
 int main(void)
