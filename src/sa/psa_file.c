@@ -168,5 +168,7 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
             remove(tmp);
     }
     mkba_free(tmp);
+    mkba_free(s->x);
+    s->x = NULL;
     return rc;
 }
