@@ -258,9 +258,11 @@ void mkba_h5_store_strings_free(char **v, size_t n);
 /* Length of the first axis of dataset `name`; 0 when absent. */
 size_t mkba_h5_store_length(mkba_h5_store *s, const char *name);
 
-/* String attribute `name` of `object` (malloc'd, the caller frees with
- * mkba_free), or NULL when absent. */
-char *mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name);
+/* String attribute `name` of `object` into *out (the caller frees it with
+ * mkba_free); *out NULL when the object or attribute is absent. An error
+ * when it exists but cannot be read. */
+int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name,
+                            char **out, mkba_error *err);
 
 int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err);
 void mkba_h5_totals_free(mkba_h5_totals *t);

@@ -299,16 +299,23 @@ int mkba_h5_store_read_strings(mkba_h5_store *s, const char *name, char ***out, 
     return MKBA_OK;
 }
 
-char *mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name)
+int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name,
+                            char **out, mkba_error *err)
 {
+    *out = NULL;
     if (!mkba_h5_store_has(s, object) && strcmp(object, "/") != 0)
-        return NULL;
+        return MKBA_OK;
     hid_t o = H5Oopen(s->file, object, H5P_DEFAULT);
     if (o < 0)
-        return NULL;
-    char *v = H5Aexists(o, name) > 0 ? mkba_h5_attr_read_string(o, name) : NULL;
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot open %s", s->path, object);
+    int exists = H5Aexists(o, name) > 0;
+    if (exists)
+        *out = mkba_h5_attr_read_string(o, name);
     H5Oclose(o);
-    return v;
+    if (exists && *out == NULL)
+        return mkba_error_set(err, MKBA_EPARSE, "%s: cannot read attribute %s of %s (not a "
+                              "string, or out of memory)", s->path, name, object);
+    return MKBA_OK;
 }
 
 void mkba_h5_store_strings_free(char **v, size_t n)

@@ -37,6 +37,15 @@ static int index_of(char **names, size_t n, const char *name)
     return -1;
 }
 
+/* The code of an error already set in err, or out of memory with a
+ * message when a plain allocation failed. */
+static int failure(mkba_error *err)
+{
+    if (err != NULL && err->code != MKBA_OK)
+        return err->code;
+    return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the sensitivity analysis");
+}
+
 /* Reads `name` of the given shape into a new array, or NULL (err set). */
 static double *read_doubles(sa_file *f, const char *name, int rank, const size_t *dims,
                             mkba_error *err)
@@ -77,7 +86,7 @@ static int tornado(sa_file *f, mkba_report *r, mkba_error *err)
     double *mcse = high ? read_doubles(f, "/sa/tornado/swing_mcse", 3, d3, err) : NULL;
     double *range = mcse ? read_doubles(f, "/sa/factor_range", 2, d2, err) : NULL;
     bar *b = range ? mkba_malloc((nf + 1) * sizeof *b) : NULL;
-    int rc = b != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    int rc = b != NULL ? MKBA_OK : failure(err);
     static const char *const col[] = { "factor", "low value", "high value", "at low",
                                        "at high", "swing", "MCSE of swing" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
@@ -125,8 +134,8 @@ static int tornado(sa_file *f, mkba_report *r, mkba_error *err)
 
 static int threshold(sa_file *f, mkba_report *r, mkba_error *err)
 {
-    char *status = mkba_h5_store_read_attr(f->st, "/sa/threshold", "status");
-    int rc = MKBA_OK;
+    char *status = NULL;
+    int rc = mkba_h5_store_read_attr(f->st, "/sa/threshold", "status", &status, err);
     size_t n = mkba_h5_store_length(f->st, "/sa/threshold/grid");
     size_t nr = mkba_h5_store_length(f->st, "/sa/threshold/root");
     double roots[64];
@@ -240,7 +249,7 @@ static int prim(sa_file *f, mkba_report *r, mkba_error *err)
     double *box = read_doubles(f, "/sa/prim/box", 3, db, err);
     double *pv = box ? read_doubles(f, "/sa/prim/p_value", 2, dp, err) : NULL;
     double *ch = pv ? read_doubles(f, "/sa/prim/chosen", 2, dc, err) : NULL;
-    int rc = ch != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    int rc = ch != NULL ? MKBA_OK : failure(err);
     static const char *const col[] = { "factor", "at least", "at most", "quasi-p-value" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT };
@@ -307,8 +316,9 @@ static int sobol(sa_file *f, mkba_report *r, mkba_error *err)
     double *st = s1 ? read_doubles(f, "/sa/sobol/total_order", 3, d3, err) : NULL;
     double *var = st ? read_doubles(f, "/sa/sobol/variance", 1, d1, err) : NULL;
     ranked *rk = var ? mkba_malloc((nf + 1) * sizeof *rk) : NULL;
-    char *n = mkba_h5_store_read_attr(f->st, "/sa/sobol", "base_points");
-    int rc = rk != NULL ? MKBA_OK : (err != NULL && err->code ? err->code : MKBA_ENOMEM);
+    char *n = NULL;
+    int rc = rk == NULL ? failure(err)
+                        : mkba_h5_store_read_attr(f->st, "/sa/sobol", "base_points", &n, err);
     static const char *const col[] = { "factor", "S1", "S1 low", "S1 high", "ST", "ST low",
                                        "ST high" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_RATIO, MKBA_COL_RATIO,
@@ -365,7 +375,7 @@ static int morris(sa_file *f, mkba_report *r, mkba_error *err)
     int rc = MKBA_OK;
     for (int i = 0; i < 5 && rc == MKBA_OK; i++)
         if ((v[i] = read_doubles(f, name[i], 2, d2, err)) == NULL)
-            rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+            rc = failure(err);
     ranked *rk = rc == MKBA_OK ? mkba_malloc((nf + 1) * sizeof *rk) : NULL;
     if (rc == MKBA_OK && rk == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -419,9 +429,10 @@ static int evppi(sa_file *f, mkba_report *r, mkba_error *err)
     double *se = ev ? read_doubles(f, "/sa/evppi/se", 1, d1, err) : NULL;
     double *evpi = se ? read_doubles(f, "/sa/evppi/evpi", 1, one, err) : NULL;
     ranked *rk = evpi ? mkba_malloc((ng + 1) * sizeof *rk) : NULL;
-    if (rc == MKBA_OK && (rk == NULL || nm != ng))
-        rc = err != NULL && err->code ? err->code
-             : mkba_error_set(err, MKBA_EPARSE, "the /sa/evppi group is incomplete");
+    if (rc == MKBA_OK && rk == NULL)
+        rc = failure(err);
+    else if (rc == MKBA_OK && nm != ng)
+        rc = mkba_error_set(err, MKBA_EPARSE, "the /sa/evppi group is incomplete");
     if (rc == MKBA_OK) {
         static const char *const col[] = { "parameters", "EVPPI", "SE", "share of EVPI",
                                            "regression" };
@@ -470,13 +481,15 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
     if (rc == MKBA_OK && (arm == NULL
                           || mkba_h5_store_read_ints(f->st, "/sa/believe/lever_arm", 1, d1, arm,
                                                      err) != MKBA_OK))
-        rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+        rc = failure(err);
     double *c = rc == MKBA_OK ? read_doubles(f, "/sa/believe/contribution", 2, dl, err) : NULL;
     double *npv = c ? read_doubles(f, "/sa/believe/arm_npv", 2, da, err) : NULL;
     ranked *rk = npv ? mkba_malloc((nl + 1) * sizeof *rk) : NULL;
-    char *draws = mkba_h5_store_read_attr(f->st, "/sa/believe", "draws");
+    char *draws = NULL;
     if (rc == MKBA_OK && rk == NULL)
-        rc = err != NULL && err->code ? err->code : MKBA_ENOMEM;
+        rc = failure(err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f->st, "/sa/believe", "draws", &draws, err);
     static const char *const col[] = { "lever", "contribution", "share of the outcome",
                                        "MCSE" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_SHARE,
@@ -588,11 +601,17 @@ int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
         rc = mkba_h5_store_read_strings(f.st, "/sa/outcome_units", &f.unit, &nu, err);
     if (rc == MKBA_OK && mkba_h5_store_has(f.st, "/sa/factor"))
         rc = mkba_h5_store_read_strings(f.st, "/sa/factor", &f.factor, &f.nfactors, err);
-    f.method = mkba_h5_store_read_attr(f.st, "/sa", "method");
-    f.outcome_name = mkba_h5_store_read_attr(f.st, "/sa", "outcome");
-    f.arm_name = mkba_h5_store_read_attr(f.st, "/sa", "arm");
-    f.versus_name = mkba_h5_store_read_attr(f.st, "/sa", "versus");
-    char *ref = mkba_h5_store_read_attr(f.st, "/", "reference_arm");
+    char *ref = NULL;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f.st, "/sa", "method", &f.method, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f.st, "/sa", "outcome", &f.outcome_name, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f.st, "/sa", "arm", &f.arm_name, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f.st, "/sa", "versus", &f.versus_name, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(f.st, "/", "reference_arm", &ref, err);
     f.reference = index_of(f.arm, f.narms, ref);
     mkba_free(ref);
     f.outcome_index = index_of(f.outcome, f.noutcomes, f.outcome_name);
@@ -606,7 +625,7 @@ int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
     if (rc == MKBA_OK && i == sizeof builders / sizeof builders[0])
         rc = mkba_error_set(err, MKBA_EPARSE, "%s: unknown sensitivity method '%s' in /sa",
                             path, f.method);
-    if (rc == MKBA_OK && f.outcome_index < 0 && f.outcome_name != NULL)
+    if (rc == MKBA_OK && f.outcome_index < 0)
         rc = mkba_error_set(err, MKBA_EPARSE, "%s: /sa names outcome '%s', which /sa/outcome "
                             "does not list", path, f.outcome_name);
     if (rc == MKBA_OK)

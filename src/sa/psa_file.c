@@ -79,7 +79,9 @@ static int read_draws(mkba_sa *s, const char *what, long min_draws,
         names[a] = m->arm[a].name;
     if (rc == MKBA_OK)
         rc = same_names(st, file, "/labels/arms", "arm", names, na, err);
-    char *status = rc == MKBA_OK ? mkba_h5_store_read_attr(st, "/", "analysis_status") : NULL;
+    char *status = NULL;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(st, "/", "analysis_status", &status, err);
     if (rc == MKBA_OK && (status == NULL || strcmp(status, "written") != 0))
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has no decision outputs "
                             "(%s); it must hold every draw of a PSA run", file,

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
+#include "mkba/sa.h"
 
 typedef struct failing {
     long calls, fail_at;       /* allocations so far; fail this one */
@@ -213,12 +214,118 @@ static void test_run_and_summary(void **state)
     }
 }
 
+/* Sensitivity analyses: each method's run and the summary of its file
+ * survive every allocation failing in turn. Under the sanitizers (make
+ * check's second pass, MKBA_SANITIZED set), which are many times slower,
+ * about 200 allocations spread evenly over each run fail instead, enough
+ * to find a leak in any phase; the plain pass fails every one. */
+static long sa_stride(long total)
+{
+    return getenv("MKBA_SANITIZED") != NULL && total > 200 ? total / 200 : 1;
+}
+
+/* Runs o with allocation fail_at failing; checks what a failure leaves. */
+static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_at,
+                       const char *tmp)
+{
+    failing f;
+    mkba_context ctx;
+    mkba_error err = {0};
+    const char *name = mkba_sa_method_name(o->method);
+    context(&ctx, &f, fail_at);
+    remove(o->output);
+    int rc = mkba_sa_run(&ctx, m, o, &err);
+    if (f.foreign != 0)
+        fail_msg("sa %s: %ld frees of memory the allocator did not make", name, f.foreign);
+    if (f.failed == 0 && rc != MKBA_OK)
+        fail_msg("sa %s: %s", name, err.message);
+    if (f.failed != 0 && rc == MKBA_OK)
+        fail_msg("sa %s: allocation %ld failed, yet the run succeeded", name, fail_at);
+    if (f.failed != 0 && err.message[0] == '\0')
+        fail_msg("sa %s: allocation %ld failed without a message", name, fail_at);
+    if (f.failed != 0 && (exists(o->output) || exists(tmp)))
+        fail_msg("sa %s: allocation %ld failed and left a file", name, fail_at);
+    return f.calls;
+}
+
+static void test_sa(void **state)
+{
+    (void)state;
+    char out[64], tmp[80], psa[64];
+    snprintf(out, sizeof out, "/tmp/mkba-allocfail-sa-%d.h5", (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(psa, sizeof psa, "/tmp/mkba-allocfail-psa-%d.h5", (int)getpid());
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    /* The PSA file evppi and prim read (--from). */
+    mkba_run_options ro;
+    mkba_run_options_init(&ro);
+    ro.output = psa;
+    ro.force = 1;
+    ro.draws = 90;
+    ro.households = 20;
+    if (mkba_run(NULL, m, &ro, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    static const struct { mkba_sa_method method; long n; int from; } cases[] = {
+        { MKBA_SA_TORNADO, 0, 0 },
+        { MKBA_SA_SOBOL, 8, 0 },
+        { MKBA_SA_EVPPI, 0, 1 },
+        { MKBA_SA_PRIM, 0, 1 },
+        { MKBA_SA_BELIEVE, 0, 0 },
+    };
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        mkba_sa_options o;
+        mkba_sa_options_init(&o);
+        o.method = cases[c].method;
+        o.output = out;
+        o.force = 1;
+        o.n = cases[c].n;
+        o.bootstrap = 10;
+        o.from = cases[c].from ? psa : NULL;
+        o.households = cases[c].from ? -1 : 20;
+        o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL : "p_debt_worse";
+        const char *name = mkba_sa_method_name(cases[c].method);
+        long total = sa_attempt(m, &o, 0, tmp), step = sa_stride(total);
+        for (long n = 1; n <= total; n += step)
+            sa_attempt(m, &o, n, tmp);
+        sa_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
+        long n;
+        for (n = 1;; n++) {
+            failing f;
+            mkba_context ctx;
+            context(&ctx, &f, n);
+            mkba_error_clear(&err);
+            int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
+            if (f.foreign != 0)
+                fail_msg("sa %s summary: %ld foreign frees", name, f.foreign);
+            if (f.failed == 0) {
+                assert_int_equal(rc, MKBA_OK);
+                break;
+            }
+            if (rc == MKBA_OK || err.message[0] == '\0')
+                fail_msg("sa %s summary: allocation %ld failed %s", name, n,
+                         rc == MKBA_OK ? "yet it succeeded" : "without a message");
+        }
+        print_message("sa %s survives %s of its %ld allocations failing, its summary each of "
+                      "%ld\n", name, step == 1 ? "each" : "a spread", total, n - 1);
+    }
+    fclose(sink);
+    mkba_model_free(m);
+    remove(out);
+    remove(psa);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_run_and_summary),
+        cmocka_unit_test(test_sa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
