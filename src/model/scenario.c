@@ -70,6 +70,11 @@ static int append_includes(mkba_loader *ld, const config_t *cfg)
         if (text == NULL)
             return mkba_error_set(ld->err, MKBA_EIO, "%s: cannot read it again to store its "
                                   "text: %s", full, strerror(errno));
+        int rc = mkba_sc_check_wide_integers(ld, full, text);
+        if (rc != 0) {
+            mkba_free(text);
+            return rc;
+        }
         char head[2 * MKBA_PATH_MAX];
         int nhead = snprintf(head, sizeof head, "\n# ---- mkba: text of @include \"%s\" (%s) "
                              "----\n", name, full);
@@ -451,7 +456,9 @@ static int load(mkba_loader *ld, config_t *cfg)
     config_set_include_dir(cfg, ld->dir);
     if (config_read_file(cfg, ld->path) != CONFIG_TRUE)
         return mkba_sc_parse_error(ld, cfg);
-    int rc = append_includes(ld, cfg);
+    int rc = mkba_sc_check_wide_integers(ld, ld->path, ld->m->text);
+    if (rc == 0)
+        rc = append_includes(ld, cfg);
     if (rc != 0)
         return rc;
     return read_scenario(ld, config_root_setting(cfg));

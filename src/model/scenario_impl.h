@@ -46,6 +46,11 @@ char *mkba_sc_read_text(const char *path);
  * Returns the error code (MKBA_EPARSE, or MKBA_EIO for files). */
 int mkba_sc_parse_error(mkba_loader *ld, const config_t *cfg);
 
+/* Refuses (MKBA_EINVAL, "FILE:LINE: ...") a whole-number literal in text,
+ * the contents of `file`, that libconfig would wrap to 32 bits: one
+ * without the L suffix beyond the 32-bit range (scenario_integers.c). */
+int mkba_sc_check_wide_integers(mkba_loader *ld, const char *file, const char *text);
+
 /* --- scenario_keys.c --- */
 
 /* The groups whose settings are checked against a table of known names. */

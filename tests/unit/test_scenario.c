@@ -482,6 +482,23 @@ static void expect_bad(const char *name, int code, int line, ...)
     va_end(ap);
 }
 
+/* A whole number libconfig would wrap to 32 bits is refused where it
+ * stands; with the L suffix, in comments, strings and amounts, a wide
+ * number is read whole. */
+static void test_wide_integers(void **state)
+{
+    (void)state;
+    expect_bad("wide_integer", MKBA_EINVAL, 7, "seed: 4294967297 is too large",
+               "4294967297L", NULL);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, "tests/data/wide_ok.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_true(m->seed == 12345678901ULL);
+    mkba_model_free(m);
+}
+
 static void test_bad_syntax(void **state)
 {
     (void)state;
@@ -731,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_bad_syntax),
+        cmocka_unit_test(test_wide_integers),
         cmocka_unit_test(test_bad_include_missing),
         cmocka_unit_test(test_bad_duplicate),
         cmocka_unit_test(test_bad_number_hints),
