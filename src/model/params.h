@@ -88,9 +88,10 @@ int mkba_params_add_dirichlet(mkba_params *p, const char *name,
                               mkba_error *err);
 
 /* Declares a Gaussian copula between parameters `index[0..n)` with the
- * n x n correlation matrix `corr` (row-major, copied). `path` is the
- * correlation's setting path ("correlations.[0]"); messages about the
- * matrix append ".matrix". The matrix is checked by finalize. */
+ * n x n correlation matrix `corr` (row-major, copied). `path` says where
+ * the correlation is ("FILE:LINE: correlations.[0]" from the loader);
+ * messages about the matrix append ".matrix". The matrix is checked by
+ * finalize. */
 int mkba_params_add_copula(mkba_params *p, const int *index, size_t n,
                            const double *corr, const char *path,
                            mkba_error *err);

@@ -700,9 +700,11 @@ int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section)
                 corr[i] = number_of(e);
         }
         if (rc == 0) {
-            char path[MKBA_PATH_MAX];
-            mkba_sc_path(g, NULL, path, sizeof path);
-            if (mkba_params_add_copula(ld->m->params, index, (size_t)n, corr, path, ld->err) != 0)
+            /* "FILE:LINE: correlations.[i]", so the matrix checks of
+             * finalize name the file and line too. */
+            char where[MKBA_WHERE_MAX];
+            locate(ld, g, NULL, where, sizeof where);
+            if (mkba_params_add_copula(ld->m->params, index, (size_t)n, corr, where, ld->err) != 0)
                 rc = MKBA_EINVAL;
         }
         mkba_free(index);

@@ -499,6 +499,19 @@ static void test_wide_integers(void **state)
     mkba_model_free(m);
 }
 
+/* The matrix checks of a correlation, made when the parameter table is
+ * finished, name the file and line of the correlation too. */
+static void test_bad_correlations(void **state)
+{
+    (void)state;
+    expect_bad("correlation_asym", MKBA_EINVAL, 15, "correlations.[0].matrix is not symmetric",
+               NULL);
+    expect_bad("correlation_notpd", MKBA_EINVAL, 15, "not positive definite", NULL);
+    expect_bad("correlation_range", MKBA_EINVAL, 15, "(1,2) = 1.4 is outside [-1, 1]", NULL);
+    expect_bad("correlation_twice", MKBA_EINVAL, 15, "correlations.[1]: parameter 'a' is "
+               "already in", "at most one correlation", NULL);
+}
+
 static void test_bad_syntax(void **state)
 {
     (void)state;
@@ -749,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_bad_syntax),
         cmocka_unit_test(test_wide_integers),
+        cmocka_unit_test(test_bad_correlations),
         cmocka_unit_test(test_bad_include_missing),
         cmocka_unit_test(test_bad_duplicate),
         cmocka_unit_test(test_bad_number_hints),
