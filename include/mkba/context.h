@@ -6,6 +6,7 @@
 #ifndef MKBA_CONTEXT_H
 #define MKBA_CONTEXT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Every allocation of the library's own data goes through these (the
@@ -29,10 +30,15 @@ typedef struct mkba_context {
     int threads;               /* OpenMP threads of a run; <= 0: OpenMP's default */
     mkba_progress_fn progress; /* NULL: none */
     void *progress_user;
+    /* Set *stop non-zero (a signal handler may) to ask a run to stop at
+     * the next safe point: between points, household chunks and, in the
+     * services engine, cycles. The run then returns MKBA_EINTERRUPTED and
+     * leaves no result file. NULL: never. */
+    const volatile sig_atomic_t *stop;
 } mkba_context;
 
 /* Sets the defaults: the C library's allocator, OpenMP's thread count, no
- * progress. */
+ * progress, no stop flag. */
 void mkba_context_init(mkba_context *ctx);
 
 #endif

@@ -15,7 +15,8 @@ typedef enum mkba_status {
     MKBA_ENOMEM,    /* allocation failed */
     MKBA_EEXIST,    /* output exists and --force was not given */
     MKBA_ENUMERIC,  /* a drawn value broke a constraint during a run */
-    MKBA_EINTERNAL  /* a bug: please report it */
+    MKBA_EINTERNAL, /* a bug: please report it */
+    MKBA_EINTERRUPTED /* the context's stop flag was raised (Ctrl-C) */
 } mkba_status;
 
 #define MKBA_ERROR_MAX 2048

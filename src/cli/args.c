@@ -1,5 +1,6 @@
 /* Command-line parsing the commands share (args.h). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,32 @@ int mkba_cli_results_folder(void)
         return -1;
     }
     return 0;
+}
+
+volatile sig_atomic_t mkba_cli_stop = 0;
+
+static void on_signal(int signo)
+{
+    mkba_cli_stop = signo;
+}
+
+void mkba_cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int mkba_cli_run_error(const mkba_error *err)
+{
+    if (err->code != MKBA_EINTERRUPTED || mkba_cli_stop == 0)
+        return mkba_cli_library_error(err);
+    fprintf(stderr, "mkba: %s by %s: the run stopped and wrote no result file (its temporary "
+                    "file is removed); run the same command again to start over\n",
+            err->message[0] ? err->message : "interrupted",
+            mkba_cli_stop == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    return 128 + (int)mkba_cli_stop;
 }

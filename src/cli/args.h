@@ -3,6 +3,7 @@
 #ifndef MKBA_CLI_ARGS_H
 #define MKBA_CLI_ARGS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "mkba/mkba.h"
 
@@ -49,6 +50,19 @@ char *mkba_cli_default_output(const char *scenario, const char *suffix);
 
 /* Creates the folder `results` unless it exists; -1 with a message. */
 int mkba_cli_results_folder(void);
+
+/* Raised to the signal's number by SIGINT or SIGTERM once
+ * mkba_cli_catch_signals has run; the runs' contexts point at it. */
+extern volatile sig_atomic_t mkba_cli_stop;
+
+/* Makes SIGINT and SIGTERM raise mkba_cli_stop instead of ending the
+ * program, so a run stops at a safe point and removes its temporary file. */
+void mkba_cli_catch_signals(void);
+
+/* The library's error as a message and exit status: for an interrupted
+ * run, what happened and 128 + the signal (130 SIGINT, 143 SIGTERM);
+ * otherwise as mkba_cli_library_error. */
+int mkba_cli_run_error(const mkba_error *err);
 
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);

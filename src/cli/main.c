@@ -82,7 +82,8 @@ static const char help_text[] =
     "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
     "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
-    "2 wrong command line. Documentation: README.md and docs/.\n";
+    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
+    "Documentation: README.md and docs/.\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -227,12 +228,14 @@ static int run_scenario(const run_args *r)
     ctx.threads = (int)r->threads;
     ctx.progress = mkba_cli_progress_update;
     ctx.progress_user = &bar;
+    ctx.stop = &mkba_cli_stop;
+    mkba_cli_catch_signals();
     rc = mkba_run(&ctx, m, &o, &err);
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
-        return mkba_cli_library_error(&err);
+        return mkba_cli_run_error(&err);
     }
     rc = EXIT_OK;
     if (!r->quiet) {

@@ -281,11 +281,13 @@ static int run(sa_args *a)
     ctx.threads = (int)a->threads;
     ctx.progress = mkba_cli_progress_update;
     ctx.progress_user = &bar;
+    ctx.stop = &mkba_cli_stop;
+    mkba_cli_catch_signals();
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
     if (lrc != MKBA_OK) {
-        rc = mkba_cli_library_error(&err);
+        rc = mkba_cli_run_error(&err);
     } else if (!a->quiet) {
         fprintf(stderr, "mkba: wrote %s\n", a->o.output);
         if (mkba_summary_write(NULL, a->o.output, a->format, NULL, stdout, &err) != MKBA_OK)

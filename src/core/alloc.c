@@ -37,6 +37,7 @@ void mkba_context_init(mkba_context *ctx)
     ctx->threads = 0;
     ctx->progress = NULL;
     ctx->progress_user = NULL;
+    ctx->stop = NULL;
 }
 
 const mkba_allocator *mkba_context_allocator(const mkba_context *ctx)

@@ -35,6 +35,7 @@ const char *mkba_status_name(mkba_status code)
     case MKBA_EEXIST: return "output exists";
     case MKBA_ENUMERIC: return "numerical error";
     case MKBA_EINTERNAL: return "internal error";
+    case MKBA_EINTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

@@ -243,6 +243,8 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
         mkba_counts *work = e->work_counts[tid];
 #pragma omp for schedule(dynamic, 1)
         for (long i = 0; i < nchunks; i++) {
+            if (p != NULL && p->stop != NULL && *p->stop)
+                continue;      /* asked to stop: the draw is discarded */
             if (e->chunks.batch[i] != current) {
                 if (current >= 0)
                     keep_batch(e, tid, current, serial);
@@ -341,7 +343,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     if (rc != MKBA_OK)
         return rc;
     if (e->svc != NULL) {
-        mkba_svc_run(m, e->tables, values, seed, draw, e->svc, e->total);
+        mkba_svc_run(m, e->tables, values, seed, draw, progress != NULL ? progress->stop : NULL,
+                     e->svc, e->total);
         for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++)
             mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
         if (e->nbatches > 1)
@@ -351,6 +354,9 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {
         return rc;
     }
+    if (progress != NULL && progress->stop != NULL && *progress->stop)
+        return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted during draw %u",
+                              (unsigned)draw);
     clear_batches(e, out);
     mkba_tally(m, e->layout, e->total, values, out);
     if (e->svc != NULL)

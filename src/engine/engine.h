@@ -10,6 +10,7 @@
 #ifndef MKBA_ENGINE_ENGINE_H
 #define MKBA_ENGINE_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mkba/error.h"
@@ -288,6 +289,7 @@ typedef struct mkba_engine_progress {
     void (*fn)(void *user, double done, double total);
     void *user;
     double done_before, total;
+    const volatile sig_atomic_t *stop;   /* raised: stop at the next chunk or cycle */
 } mkba_engine_progress;
 
 /* The work of one engine: layout, tables, counts and per-thread records for

@@ -226,7 +226,8 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
 }
 
 static void run_arm(const mkba_model *m, const mkba_tables *t, const double *values,
-                    uint64_t seed, uint32_t draw, size_t arm, mkba_svc_work *w)
+                    uint64_t seed, uint32_t draw, size_t arm,
+                    const volatile sig_atomic_t *stop, mkba_svc_work *w)
 {
     const mkba_layout *l = t->l;
     const long nchunks = w->chunks.n;
@@ -242,7 +243,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
             mkba_svc_household_start(&a, &w->hh, h, delta);
     }
-    for (int k = 1; k <= (int)l->ncycles; k++) {
+    for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
         mkba_svc_arm_cycle(&a, k);
         memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
@@ -291,7 +292,8 @@ static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_
 }
 
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c)
+                  uint64_t seed, uint32_t draw, const volatile sig_atomic_t *stop,
+                  mkba_svc_work *w, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
     mkba_svc_tally *st = &w->tally;
@@ -307,7 +309,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
         mkba_counts_zero(w->thread_counts[i]);
     for (size_t arm = 0; arm < m->narms; arm++)
-        run_arm(m, t, values, seed, draw, arm, w);
+        run_arm(m, t, values, seed, draw, arm, stop, w);
     mkba_counts_zero(c);
     for (int b = 0; b < w->nbatches; b++)
         add_batch(w, l, b, c);

@@ -157,9 +157,12 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
 void mkba_svc_work_free(mkba_svc_work *w);
 
 /* Simulates one draw of the work's households with services into counts c
- * (as mkba_micro_run would) and the work's service tally. */
+ * (as mkba_micro_run would) and the work's service tally. When *stop is
+ * raised (stop may be NULL) it stops at the next cycle, leaving counts
+ * the caller discards. */
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, mkba_svc_work *w, mkba_counts *c);
+                  uint64_t seed, uint32_t draw, const volatile sig_atomic_t *stop,
+                  mkba_svc_work *w, mkba_counts *c);
 
 /* Batch b's integer tallies of the last mkba_svc_run as counts
  * (households, occupancy, entries), for pricing one batch of households

@@ -61,6 +61,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .store_draws = 1,
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
+        .stop = ctx != NULL ? ctx->stop : NULL,
     };
     if (rc == MKBA_OK)
         rc = mkba_study_run(m, d, &so, err);

@@ -178,13 +178,24 @@ static void report(const study *s, size_t done)
 }
 
 /* Households in parallel, one point after the other. */
+/* MKBA_EINTERRUPTED when the study was asked to stop. */
+static int stopped(const study *s, mkba_error *err)
+{
+    if (s->o->stop == NULL || !*s->o->stop)
+        return MKBA_OK;
+    return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
+}
+
 static int run_serial(study *s, mkba_error *err)
 {
     point_work *w = &s->work[0];
     for (size_t i = 0; i < s->count; i++) {
+        int rc = stopped(s, err);
+        if (rc != MKBA_OK)
+            return rc;
         mkba_engine_progress p = { s->o->progress, s->o->progress_user,
-                                   (double)i * s->per_point, s->total_work };
-        int rc = evaluate(s, w, s->first + i, s->rec[0], &p, err);
+                                   (double)i * s->per_point, s->total_work, s->o->stop };
+        rc = evaluate(s, w, s->first + i, s->rec[0], &p, err);
         if (rc == MKBA_OK)
             rc = store(s, i, s->rec[0], err);
         if (rc != MKBA_OK)
@@ -199,13 +210,17 @@ static int run_serial(study *s, mkba_error *err)
  * the run, so the error too does not depend on the thread count. */
 static int run_point_parallel(study *s, mkba_error *err)
 {
+    const mkba_engine_progress quiet = { NULL, NULL, 0.0, 0.0, s->o->stop };
     for (size_t b = 0; b < s->count; b += s->nslots) {
+        int rc = stopped(s, err);
+        if (rc != MKBA_OK)
+            return rc;
         size_t n = s->count - b < s->nslots ? s->count - b : s->nslots;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(s->nthreads)
         for (size_t j = 0; j < n; j++) {
             point_work *w = &s->work[omp_get_thread_num()];
             mkba_error_clear(&s->errs[j]);
-            s->rc[j] = evaluate(s, w, s->first + b + j, s->rec[j], NULL, &s->errs[j]);
+            s->rc[j] = evaluate(s, w, s->first + b + j, s->rec[j], &quiet, &s->errs[j]);
         }
         for (size_t j = 0; j < n; j++) {
             if (s->rc[j] != MKBA_OK) {
@@ -213,7 +228,7 @@ static int run_point_parallel(study *s, mkba_error *err)
                     *err = s->errs[j];
                 return s->rc[j];
             }
-            int rc = store(s, b + j, s->rec[j], err);
+            rc = store(s, b + j, s->rec[j], err);
             if (rc != MKBA_OK)
                 return rc;
         }

@@ -17,6 +17,7 @@
 #ifndef MKBA_STUDY_STUDY_H
 #define MKBA_STUDY_STUDY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mkba/error.h"
@@ -48,6 +49,9 @@ typedef struct mkba_study_options {
     void *user;
     void (*progress)(void *user, double done, double total);
     void *progress_user;
+    /* Raised: stop at the next safe point with MKBA_EINTERRUPTED, leaving
+     * no file (mkba_context.stop). NULL: never. */
+    const volatile sig_atomic_t *stop;
 } mkba_study_options;
 
 /* Below this many households per point and thread, a design with enough

@@ -3,6 +3,8 @@
  * Makefile sets it) from the top folder; every test is skipped when it is
  * unset. */
 #include <setjmp.h>
+#include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -525,6 +527,79 @@ static void test_icer_cheaper_and_worse(void **state)
     remove(cfg);
 }
 
+/* Runs `mkba ARGS` (no shell), sends `signo` after `after` seconds and
+ * returns its exit status; *stop_s gets the seconds from the signal to the
+ * exit. The run must last longer than `after`. */
+static int interrupted(const char *const *args, int signo, double after, double *stop_s)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (; args[n - 1] != NULL && n < 31; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    char err_path[600];
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *e = freopen(err_path, "w", stderr);
+        (void)e;
+        execv(bin, argv);
+        _exit(127);
+    }
+    struct timespec wait = { (time_t)after, (long)((after - (double)(time_t)after) * 1e9) };
+    nanosleep(&wait, NULL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(kill(pid, signo), 0);
+    int status = 0;
+    assert_true(waitpid(pid, &status, 0) == pid);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *stop_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Ctrl-C (SIGINT) or a scheduler's SIGTERM during a run: it stops at a
+ * safe point within about a second, also inside a draw of a services
+ * scenario, says so, exits 130 or 143 and leaves no file, not even the
+ * temporary one. */
+static void test_interrupt(void **state)
+{
+    (void)state;
+    char out[600], tmp[620];
+    snprintf(out, sizeof out, "%s/small.h5", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    const char *services[] = { "run", "scenarios/pathways/all-models.cfg", "--draws", "30",
+                               "--households", "200000", "-q", "-o", out, "--force", NULL };
+    const char *streaming[] = { "run", "scenarios/default.cfg", "--draws", "200",
+                                "--households", "200000", "-q", "-o", out, "--force", NULL };
+    static const int signals[] = { SIGINT, SIGTERM };
+    for (int i = 0; i < 2; i++) {
+        double stop_s = 0.0;
+        int code = interrupted(i == 0 ? services : streaming, signals[i], 1.5, &stop_s);
+        assert_int_equal(code, 128 + signals[i]);
+        /* ASan and UBSan slow everything several times. */
+        double limit = getenv("MKBA_SANITIZED") != NULL ? 10.0 : 2.0;
+        print_message("%s stopped %.2f s after the signal\n", i == 0 ? "services run"
+                                                                     : "streaming run", stop_s);
+        if (stop_s > limit)
+            fail_msg("the run took %.2f s to stop after the signal", stop_s);
+        struct stat st;
+        assert_int_not_equal(stat(out, &st), 0);
+        assert_int_not_equal(stat(tmp, &st), 0);
+        char err_path[600], text[2048] = "";
+        snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+        FILE *f = fopen(err_path, "r");
+        assert_non_null(f);
+        size_t got = fread(text, 1, sizeof text - 1, f);
+        text[got] = '\0';
+        fclose(f);
+        assert_contains(text, i == 0 ? "by SIGINT" : "by SIGTERM");
+        assert_contains(text, "wrote no result file");
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -569,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_summary_bad_files),
         cmocka_unit_test(test_ratio_not_available),
         cmocka_unit_test(test_icer_cheaper_and_worse),
+        cmocka_unit_test(test_interrupt),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
