@@ -160,6 +160,9 @@ int mkba_cli_results_folder(void)
 
 volatile sig_atomic_t mkba_cli_stop = 0;
 
+static struct sigaction previous[2];
+static const int caught[2] = { SIGINT, SIGTERM };
+
 static void on_signal(int signo)
 {
     mkba_cli_stop = signo;
@@ -170,18 +173,36 @@ void mkba_cli_catch_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    /* A second signal takes the default action: Ctrl-C twice always quits. */
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (int i = 0; i < 2; i++) {
+        sigaction(caught[i], NULL, &previous[i]);
+        /* A job started in the background inherits "ignore": keep it. */
+        if (previous[i].sa_handler != SIG_IGN)
+            sigaction(caught[i], &sa, NULL);
+    }
+}
+
+void mkba_cli_release_signals(void)
+{
+    for (int i = 0; i < 2; i++)
+        sigaction(caught[i], &previous[i], NULL);
 }
 
 int mkba_cli_run_error(const mkba_error *err)
 {
     if (err->code != MKBA_EINTERRUPTED || mkba_cli_stop == 0)
         return mkba_cli_library_error(err);
+    int signo = (int)mkba_cli_stop;
     fprintf(stderr, "mkba: %s by %s: the run stopped and wrote no result file (its temporary "
                     "file is removed); run the same command again to start over\n",
             err->message[0] ? err->message : "interrupted",
-            mkba_cli_stop == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
-    return 128 + (int)mkba_cli_stop;
+            signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    /* Die by the signal, so a shell loop or script stops as well. */
+    fflush(stdout);
+    fflush(stderr);
+    signal(signo, SIG_DFL);
+    raise(signo);
+    return 128 + signo;
 }

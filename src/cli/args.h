@@ -55,13 +55,16 @@ int mkba_cli_results_folder(void);
  * mkba_cli_catch_signals has run; the runs' contexts point at it. */
 extern volatile sig_atomic_t mkba_cli_stop;
 
-/* Makes SIGINT and SIGTERM raise mkba_cli_stop instead of ending the
- * program, so a run stops at a safe point and removes its temporary file. */
+/* Makes the first SIGINT or SIGTERM raise mkba_cli_stop instead of ending
+ * the program, so a run stops at a safe point and removes its temporary
+ * file (a second one ends it; an inherited "ignore" is kept), until
+ * mkba_cli_release_signals restores what was there before. */
 void mkba_cli_catch_signals(void);
+void mkba_cli_release_signals(void);
 
-/* The library's error as a message and exit status: for an interrupted
- * run, what happened and 128 + the signal (130 SIGINT, 143 SIGTERM);
- * otherwise as mkba_cli_library_error. */
+/* The library's error as a message and exit status. An interrupted run
+ * says so and then dies by the signal (the shell sees 130 for SIGINT, 143
+ * for SIGTERM, and a script stops); otherwise as mkba_cli_library_error. */
 int mkba_cli_run_error(const mkba_error *err);
 
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */

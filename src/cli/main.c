@@ -231,6 +231,7 @@ static int run_scenario(const run_args *r)
     ctx.stop = &mkba_cli_stop;
     mkba_cli_catch_signals();
     rc = mkba_run(&ctx, m, &o, &err);
+    mkba_cli_release_signals();
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {

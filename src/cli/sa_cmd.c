@@ -284,6 +284,7 @@ static int run(sa_args *a)
     ctx.stop = &mkba_cli_stop;
     mkba_cli_catch_signals();
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
+    mkba_cli_release_signals();
     mkba_cli_progress_finish(&bar);
     mkba_model_free(m);
     if (lrc != MKBA_OK) {

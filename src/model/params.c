@@ -549,9 +549,9 @@ static int finalize_copulas(mkba_params *p, mkba_error *err)
                                       mkba_dist_name(q->dist.kind));
             if (p->copula_of[k] >= 0)
                 return mkba_error_set(err, MKBA_EINVAL,
-                                      "%s: parameter '%s' is already in %s; a parameter may be in "
-                                      "at most one correlation", cp->path, q->name,
-                                      p->cop[p->copula_of[k]].path);
+                                      "%s: parameter '%s' is already in another correlation (%s); "
+                                      "a parameter may be in at most one correlation", cp->path,
+                                      q->name, p->cop[p->copula_of[k]].path);
             p->copula_of[k] = (int)c;
         }
         for (size_t i = 0; i < n; i++)

@@ -73,22 +73,34 @@ int mkba_sc_check_wide_integers(mkba_loader *ld, const char *file, const char *t
                 q++;
             int floating = !hex && (*q == '.' || *q == 'e' || *q == 'E');
             int wide = *q == 'L';
-            if (!floating && !wide && !ident_char(*q)) {
+            if (!floating && (wide || !ident_char(*q))) {
+                /* libconfig reads decimals in base 10 whatever their leading
+                 * zeros, and hex into a signed 32-bit (0xFFFFFFFF is -1). */
                 errno = 0;
-                unsigned long long v = strtoull(start, NULL, 0);
+                unsigned long long v = strtoull(hex ? start + 2 : start, NULL, hex ? 16 : 10);
                 int negative = start > text && start[-1] == '-';
-                unsigned long long max = hex ? UINT32_MAX
-                                             : negative ? (unsigned long long)INT32_MAX + 1
-                                                        : INT32_MAX;
+                unsigned long long max = wide ? (negative ? (unsigned long long)INT64_MAX + 1
+                                                          : INT64_MAX)
+                                         : negative && !hex ? (unsigned long long)INT32_MAX + 1
+                                                            : INT32_MAX;
                 if (errno == ERANGE || v > max) {
                     char name[128];
                     setting_before(text, start, name, sizeof name);
-                    return mkba_error_set(ld->err, MKBA_EINVAL, "%s:%d: %s%.*s is too large "
-                                          "for the 32 bits libconfig reads a whole number in, "
-                                          "and would be wrapped to another number; write %.*sL "
-                                          "for a 64-bit whole number (or %.*s.0 for an amount)",
-                                          file, line, name, (int)(q - start), start,
-                                          (int)(q - start), start, (int)(q - start), start);
+                    const char *sign = negative ? "-" : "";
+                    int len = (int)(q - start);
+                    if (wide)
+                        return mkba_error_set(ld->err, MKBA_EINVAL, "%s:%d: %s%s%.*sL is out of "
+                                              "the 64-bit range of whole numbers; write it as "
+                                              "an amount (%s%.*s.0)", file, line, name, sign,
+                                              len, start, sign, len, start);
+                    return mkba_error_set(ld->err, MKBA_EINVAL, "%s:%d: %s%s%.*s is out of the "
+                                          "32-bit range libconfig reads a whole number in, and "
+                                          "would be wrapped to another number; write %s%.*sL "
+                                          "for a 64-bit whole number%s%s%.*s%s (in an array, "
+                                          "every element alike)", file, line, name, sign, len,
+                                          start, sign, len, start,
+                                          hex ? "" : " (or ", hex ? "" : sign, hex ? 0 : len,
+                                          start, hex ? "" : ".0 for an amount)");
                 }
             }
             p = q - 1;

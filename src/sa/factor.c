@@ -147,7 +147,7 @@ static int add(lister *l, int k, int arm, int pseudo, mkba_error *err)
                               "factor on its own", l->what, label, q->file ? q->file : "?",
                               q->line);
     if (q != NULL && l->independent && mkba_params_copula_path(m->params, (size_t)k) != NULL)
-        return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a member of the correlation %s; "
+        return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a member of a correlation (%s); "
                               "this method needs independent factors (docs/sensitivity.md, "
                               "Correlated inputs): leave it out of the factors, or remove the "
                               "correlation for the analysis", l->what, label,

@@ -163,6 +163,8 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
         rc = copy_file(o->from, tmp, err);
         if (rc == MKBA_OK)
             rc = finish(s, tmp, err);
+        if (rc == MKBA_OK && s->so.stop != NULL && *s->so.stop)
+            rc = mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
         if (rc == MKBA_OK && rename(tmp, o->output) != 0)
             rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, o->output,
                                 strerror(errno));

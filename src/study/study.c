@@ -402,7 +402,12 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (rc == MKBA_OK && o->on_finish != NULL)
             rc = o->on_finish(o->user, mkba_h5_tmp_path(s.writer), err);
         if (rc == MKBA_OK)
+            rc = stopped(&s, err);
+        if (rc == MKBA_OK)
             rc = finish_file(&s, err);
+        /* A stop asked for during the analyses still wins: no commit. */
+        if (rc == MKBA_OK)
+            rc = stopped(&s, err);
         int rc2 = mkba_h5_close(s.writer, rc == MKBA_OK, err);
         if (rc == MKBA_OK)
             rc = rc2;

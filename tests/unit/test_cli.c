@@ -527,10 +527,11 @@ static void test_icer_cheaper_and_worse(void **state)
     remove(cfg);
 }
 
-/* Runs `mkba ARGS` (no shell), sends `signo` after `after` seconds and
- * returns its exit status; *stop_s gets the seconds from the signal to the
- * exit. The run must last longer than `after`. */
-static int interrupted(const char *const *args, int signo, double after, double *stop_s)
+/* Runs `mkba ARGS` (no shell), sends `signo` once the run has created its
+ * temporary file `tmp` (so its handlers are in place and it is simulating)
+ * and returns how it ended: the signal it died by, or 1000 + its exit
+ * status. *stop_s gets the seconds from the signal to the end. */
+static int interrupted(const char *const *args, const char *tmp, int signo, double *stop_s)
 {
     char *argv[32];
     int n = 0;
@@ -548,37 +549,62 @@ static int interrupted(const char *const *args, int signo, double after, double 
         execv(bin, argv);
         _exit(127);
     }
-    struct timespec wait = { (time_t)after, (long)((after - (double)(time_t)after) * 1e9) };
-    nanosleep(&wait, NULL);
+    struct stat st;
+    const struct timespec tick = { 0, 10000000 };
+    int status = 0, waited = 0;
+    for (int i = 0; i < 6000 && stat(tmp, &st) != 0; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            waited = 1;
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+    if (waited)
+        fail_msg("the run ended (status %d) before it could be interrupted", status);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(kill(pid, signo), 0);
-    int status = 0;
-    assert_true(waitpid(pid, &status, 0) == pid);
+    /* At most a minute (sanitizers are slow), then it is killed. */
+    for (int i = 0; i < 6000 && !waited; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            waited = 1;
+        else
+            nanosleep(&tick, NULL);
+    }
+    if (!waited) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("the run did not stop within a minute of the signal");
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *stop_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
 }
 
 /* Ctrl-C (SIGINT) or a scheduler's SIGTERM during a run: it stops at a
  * safe point within about a second, also inside a draw of a services
- * scenario, says so, exits 130 or 143 and leaves no file, not even the
- * temporary one. */
+ * scenario, says so, dies by the signal (the shell sees 130 or 143, and a
+ * script stops) and leaves no file, not even the temporary one. */
 static void test_interrupt(void **state)
 {
     (void)state;
+    need_bin();
     char out[600], tmp[620];
     snprintf(out, sizeof out, "%s/small.h5", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    const char *services[] = { "run", "scenarios/pathways/all-models.cfg", "--draws", "30",
+    const char *services[] = { "run", "scenarios/pathways/all-models.cfg", "--draws", "1000",
                                "--households", "200000", "-q", "-o", out, "--force", NULL };
-    const char *streaming[] = { "run", "scenarios/default.cfg", "--draws", "200",
+    const char *streaming[] = { "run", "scenarios/default.cfg", "--draws", "5000",
                                 "--households", "200000", "-q", "-o", out, "--force", NULL };
     static const int signals[] = { SIGINT, SIGTERM };
     for (int i = 0; i < 2; i++) {
         double stop_s = 0.0;
-        int code = interrupted(i == 0 ? services : streaming, signals[i], 1.5, &stop_s);
-        assert_int_equal(code, 128 + signals[i]);
+        remove(out);
+        remove(tmp);
+        int how = interrupted(i == 0 ? services : streaming, tmp, signals[i], &stop_s);
+        if (how != signals[i])
+            fail_msg("expected death by signal %d, got %s %d", signals[i],
+                     how >= 1000 ? "exit status" : "signal", how >= 1000 ? how - 1000 : how);
         /* ASan and UBSan slow everything several times. */
         double limit = getenv("MKBA_SANITIZED") != NULL ? 10.0 : 2.0;
         print_message("%s stopped %.2f s after the signal\n", i == 0 ? "services run"

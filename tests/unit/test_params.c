@@ -734,7 +734,7 @@ static void test_copula_errors(void **state)
     assert_int_equal(mkba_params_add_copula(p, (int[]){a, b}, 2, ok, "correlations.[0]", &err), 0);
     assert_int_equal(mkba_params_add_copula(p, (int[]){c, b}, 2, ok, "correlations.[1]", &err), 0);
     expect_finalize_error(p, MKBA_EINVAL,
-                          "correlations.[1]: parameter 'b' is already in correlations.[0]");
+                          "correlations.[1]: parameter 'b' is already in another correlation (correlations.[0])");
     mkba_params_free(p);
 
     /* A Dirichlet component has no quantile of its own. */

@@ -488,7 +488,7 @@ static void expect_bad(const char *name, int code, int line, ...)
 static void test_wide_integers(void **state)
 {
     (void)state;
-    expect_bad("wide_integer", MKBA_EINVAL, 7, "seed: 4294967297 is too large",
+    expect_bad("wide_integer", MKBA_EINVAL, 7, "seed: 4294967297 is out of the 32-bit range",
                "4294967297L", NULL);
     mkba_error err;
     mkba_error_clear(&err);
@@ -509,7 +509,7 @@ static void test_bad_correlations(void **state)
     expect_bad("correlation_notpd", MKBA_EINVAL, 15, "not positive definite", NULL);
     expect_bad("correlation_range", MKBA_EINVAL, 15, "(1,2) = 1.4 is outside [-1, 1]", NULL);
     expect_bad("correlation_twice", MKBA_EINVAL, 15, "correlations.[1]: parameter 'a' is "
-               "already in", "at most one correlation", NULL);
+               "already in another correlation", "at most one correlation", NULL);
 }
 
 static void test_bad_syntax(void **state)
