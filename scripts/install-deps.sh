@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
-          libcmocka-dev librandom123-dev libmatheval-dev)
+          libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
 # --peers adds the peer packages some tests compare against (they skip with a
 # message without them): OpenTURNS for the Sobol estimators, R's mgcv for
 # EVPPI. .ci/run asks for them.

@@ -20,7 +20,9 @@ const char mkba_cli_usage[] =
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
-    "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
+    "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
+    "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
+    "                      [--perspective NAME]\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =
@@ -77,7 +79,10 @@ static const char help_text[] =
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
-    "  --format F          text (default), csv, markdown or json: the same content\n"
+    "  --format F          text (default), csv, markdown or json: the same content;\n"
+    "                      tidy: every draw's values in one long CSV; xlsx: a\n"
+    "                      workbook (with -o FILE)\n"
+    "  -o FILE, --folder DIR, --table ID, --csv-locale nl: mkba summary --help\n"
     "  --perspective NAME  cash flows and break-even of one perspective only\n"
     "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
@@ -301,38 +306,6 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_summary(int argc, char **argv)
-{
-    const char *path = NULL, *perspective = NULL;
-    mkba_summary_format format = MKBA_SUMMARY_TEXT;
-    int only_positional = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int k;
-        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (path != NULL)
-                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
-            path = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_positional = 1;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (mkba_cli_parse_format(v, &format) < 0)
-                return EXIT_USAGE;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            perspective = v;
-        } else {
-            return mkba_cli_usage_error("unknown option '%s' for summary", a);
-        }
-    }
-    if (path == NULL)
-        return mkba_cli_usage_error("%s", "summary needs a result file");
-    return print_summary(path, format, perspective);
-}
-
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts the process; with it off, GSL functions
@@ -360,7 +333,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)
-        return cmd_summary(argc - 2, argv + 2);
+        return mkba_cli_summary(argc - 2, argv + 2);
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);

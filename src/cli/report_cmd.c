@@ -1,0 +1,127 @@
+/* `mkba summary` and `mkba report`: what a result file says, as tables
+ * (text, CSV, a folder of CSV files, the long format, Markdown, JSON, a
+ * workbook) or as a self-contained HTML report with charts. */
+#include <stdio.h>
+#include <string.h>
+#include "mkba/mkba.h"
+#include "args.h"
+
+/* The formats of `mkba summary --format`, listed once. */
+static const struct {
+    const char *name;
+    mkba_summary_format format;
+} formats[] = {
+    { "text", MKBA_SUMMARY_TEXT }, { "csv", MKBA_SUMMARY_CSV },
+    { "markdown", MKBA_SUMMARY_MARKDOWN }, { "md", MKBA_SUMMARY_MARKDOWN },
+    { "json", MKBA_SUMMARY_JSON }, { "tidy", MKBA_SUMMARY_TIDY },
+    { "long", MKBA_SUMMARY_TIDY }, { "xlsx", MKBA_SUMMARY_XLSX },
+};
+
+static const char summary_help[] =
+    "Usage: mkba summary OUT.h5 [--format F] [-o FILE | --folder DIR] [--table ID]\n"
+    "                    [--csv-locale nl|en] [--perspective NAME]\n"
+    "\n"
+    "Prints the summary of a result file (it reads the file only).\n"
+    "\n"
+    "  --format F          text (default), csv, markdown, json: the same tables;\n"
+    "                      tidy (or long): one CSV line per value of every draw,\n"
+    "                      columns draw,arm,year,payer,measure,value,unit;\n"
+    "                      xlsx: a workbook, one sheet per table (needs -o)\n"
+    "  -o, --output FILE   write FILE (replaced only when complete) instead of\n"
+    "                      printing\n"
+    "  --folder DIR        csv: one file DIR/ID.csv per table (DIR is created)\n"
+    "  --table ID          only the table ID (csv: without the table column);\n"
+    "                      a wrong ID lists the tables\n"
+    "  --csv-locale nl     csv and tidy with ';' between fields and a decimal\n"
+    "                      comma, as Dutch spreadsheet settings read them\n"
+    "                      (en, the default: ',' and '.')\n"
+    "  --perspective NAME  cash flows and break-even of one perspective only\n"
+    "                      (society, municipality, a payer or the scenario's own)\n"
+    "\n"
+    "Examples:\n"
+    "  mkba summary results/default.h5\n"
+    "  mkba summary results/default.h5 --format xlsx -o default.xlsx\n"
+    "  mkba summary results/default.h5 --format csv --folder default-csv\n"
+    "  mkba summary results/default.h5 --format csv --table npv --csv-locale nl\n"
+    "  mkba summary results/default.h5 --format tidy -o default-long.csv\n"
+    "Reading the files in Python and R: docs/reading.md.\n"
+    "Exit status: 0 success, 1 an unreadable file or a write error, 2 a wrong\n"
+    "command line.\n";
+
+static int parse_summary_format(const char *v, mkba_summary_format *f)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(v, formats[i].name) == 0) {
+            *f = formats[i].format;
+            return 0;
+        }
+    mkba_cli_usage_error("--format expects text, csv, markdown, json, tidy or xlsx, got '%s'",
+                         v);
+    return -1;
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int mkba_cli_summary(int argc, char **argv)
+{
+    const char *path = NULL;
+    mkba_summary_options o;
+    mkba_summary_options_init(&o);
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (path != NULL)
+                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
+            path = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if (is_help(a)) {
+            fputs(summary_help, stdout);
+            return EXIT_OK;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
+            if (k < 0 || parse_summary_format(v, &o.format) < 0)
+                return EXIT_USAGE;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            o.perspective = v;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--table", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            o.table = v;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (v[0] == '\0')
+                return mkba_cli_usage_error("%s needs a file name", "--output");
+            o.output = v;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--folder", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (v[0] == '\0')
+                return mkba_cli_usage_error("%s needs a folder name", "--folder");
+            o.folder = v;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--csv-locale", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0)
+                return mkba_cli_usage_error("--csv-locale expects nl or en, got '%s'", v);
+            o.csv_nl = strcmp(v, "nl") == 0;
+        } else {
+            return mkba_cli_usage_error("unknown option '%s' for summary (mkba summary --help "
+                                        "lists them)", a);
+        }
+    }
+    if (path == NULL)
+        return mkba_cli_usage_error("%s", "summary needs a result file");
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_summary_export(NULL, path, &o, stdout, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
+    return EXIT_OK;
+}
