@@ -120,4 +120,18 @@ void mkba_summary_options_init(mkba_summary_options *o);
 int mkba_summary_export(const mkba_context *ctx, const char *path,
                         const mkba_summary_options *o, FILE *out, mkba_error *err);
 
+/* ---- the HTML report ---- */
+
+typedef struct mkba_html_options {
+    const char *output;       /* the HTML file (replaced only when complete) */
+    const char *lang;         /* "nl" or "en"; NULL: Dutch for a scenario with
+                                 payers named gemeente..., else English */
+} mkba_html_options;
+
+/* Writes one self-contained HTML file (inline SVG charts, no scripts, no
+ * links out) from result file `path` only: the answer first, then the
+ * charts and every table of the summary (docs/report.md). */
+int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                     mkba_error *err);
+
 #endif

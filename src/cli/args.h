@@ -72,5 +72,6 @@ int mkba_cli_sa(int argc, char **argv);
 
 /* `mkba summary` and `mkba report` (report_cmd.c). */
 int mkba_cli_summary(int argc, char **argv);
+int mkba_cli_report(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ const char mkba_cli_usage[] =
     "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
     "                      [--perspective NAME]\n"
+    "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =
@@ -36,6 +37,8 @@ static const char help_text[] =
     "            docs/sensitivity.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
+    "  report    write a self-contained HTML report with charts of a result file\n"
+    "  COMMAND --help prints a command's options with examples\n"
     "\n"
     "Options of run:\n"
     "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
@@ -334,6 +337,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)
         return mkba_cli_summary(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return mkba_cli_report(argc - 2, argv + 2);
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);

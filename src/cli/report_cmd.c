@@ -2,6 +2,7 @@
  * (text, CSV, a folder of CSV files, the long format, Markdown, JSON, a
  * workbook) or as a self-contained HTML report with charts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "mkba/mkba.h"
 #include "args.h"
@@ -124,4 +125,95 @@ int mkba_cli_summary(int argc, char **argv)
     if (mkba_summary_export(NULL, path, &o, stdout, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
     return EXIT_OK;
+}
+
+static const char report_help[] =
+    "Usage: mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "\n"
+    "Writes one self-contained HTML file (charts inline, no network) from the\n"
+    "result file only: the answer first (which arm, how sure, when it pays back,\n"
+    "for whom), the cost-effectiveness plane, acceptability curve and frontier,\n"
+    "cumulative net benefit and break-even per perspective, who pays and who\n"
+    "gains, the ranking, services over time, sensitivity charts for a file of\n"
+    "`mkba sa`, the key assumptions and every table of `mkba summary`.\n"
+    "\n"
+    "  -o, --output FILE   the HTML file (default: OUT.html beside OUT.h5);\n"
+    "                      replaced only when complete\n"
+    "  --lang nl|en        Dutch (MKBA terms) or English; default Dutch for a\n"
+    "                      scenario with payers named gemeente..., else English\n"
+    "\n"
+    "Examples:\n"
+    "  mkba report results/default.h5\n"
+    "  mkba report results/default.h5 -o default-en.html --lang en\n"
+    "Print it to PDF from the browser (the page is laid out for A4).\n"
+    "Exit status: 0 success, 1 an unreadable file or a write error, 2 a wrong\n"
+    "command line.\n";
+
+/* OUT.html for OUT.h5 (or OUT.ANY.html): the result file's name with its
+ * extension replaced. */
+static char *default_report(const char *path)
+{
+    size_t n = strlen(path);
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (dot != NULL && (slash == NULL || dot > slash) && dot != path)
+        n = (size_t)(dot - path);
+    char *out = malloc(n + sizeof ".html");
+    if (out != NULL) {
+        memcpy(out, path, n);
+        memcpy(out + n, ".html", sizeof ".html");
+    }
+    return out;
+}
+
+int mkba_cli_report(int argc, char **argv)
+{
+    const char *path = NULL;
+    mkba_html_options o = { NULL, NULL };
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (path != NULL)
+                return mkba_cli_usage_error("report takes one result file; unexpected '%s'", a);
+            path = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if (is_help(a)) {
+            fputs(report_help, stdout);
+            return EXIT_OK;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (v[0] == '\0')
+                return mkba_cli_usage_error("%s needs a file name", "--output");
+            o.output = v;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--lang", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0)
+                return mkba_cli_usage_error("--lang expects nl or en, got '%s'", v);
+            o.lang = v;
+        } else {
+            return mkba_cli_usage_error("unknown option '%s' for report (mkba report --help "
+                                        "lists them)", a);
+        }
+    }
+    if (path == NULL)
+        return mkba_cli_usage_error("%s", "report needs a result file");
+    char *output = o.output == NULL ? default_report(path) : NULL;
+    if (o.output == NULL && output == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return EXIT_ERROR;
+    }
+    if (o.output == NULL)
+        o.output = output;
+    mkba_error err;
+    mkba_error_clear(&err);
+    int rc = mkba_report_html(NULL, path, &o, &err) == MKBA_OK ? EXIT_OK
+                                                               : mkba_cli_library_error(&err);
+    if (rc == EXIT_OK)
+        fprintf(stderr, "mkba: wrote %s\n", o.output);
+    free(output);
+    return rc;
 }
