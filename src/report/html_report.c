@@ -772,7 +772,42 @@ static const mkba_rtable *next_table(const mkba_report *r, const char *prefix, s
     return NULL;
 }
 
-/* Tornado: columns factor, low value, high value, at low, at high, ... */
+static size_t find_name(char **names, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return n;
+}
+
+/* The outcome with every factor at base, /sa/tornado/base [arm][outcome],
+ * for the arm of table tornado_ARM and the analysis's outcome; NAN when
+ * the file does not say. */
+static double tornado_base(doc *h, const mkba_rtable *tb)
+{
+    char **arm = NULL, **outcome = NULL, *name = NULL;
+    size_t na = 0, no = 0;
+    double base = NAN;
+    if (mkba_h5_store_read_strings(h->st, "/labels/arms", &arm, &na, NULL) == MKBA_OK
+        && mkba_h5_store_read_strings(h->st, "/sa/outcome", &outcome, &no, NULL) == MKBA_OK
+        && mkba_h5_store_read_attr(h->st, "/sa", "outcome", &name, NULL) == MKBA_OK) {
+        size_t a = find_name(arm, na, tb->id + strlen("tornado_"));
+        size_t k = find_name(outcome, no, name);
+        size_t dims[2] = { na, no };
+        double *v = mkba_malloc((na * no + 1) * sizeof *v);
+        if (a < na && k < no && v != NULL
+            && mkba_h5_store_read_doubles(h->st, "/sa/tornado/base", 2, dims, v, NULL) == MKBA_OK)
+            base = v[a * no + k];
+        mkba_free(v);
+    }
+    mkba_free(name);
+    mkba_h5_store_strings_free(arm, na);
+    mkba_h5_store_strings_free(outcome, no);
+    return base;
+}
+
+/* Tornado: columns factor, low value, high value, at low, at high, ...;
+ * bars from the base outcome to the outcome at each end. */
 static void tornado_chart(doc *h, const mkba_rtable *tb)
 {
     size_t n = tb->nrows < 40 ? tb->nrows : 40;
@@ -791,15 +826,22 @@ static void tornado_chart(doc *h, const mkba_rtable *tb)
     g.left = 220;
     g.ycat = ycat;
     g.nycat = n;
-    mkba_svg_range(&g, x0, x1, 0, 1, 1);
-    mkba_svg_axes(&g, tb->col[3] != NULL ? "" : NULL, NULL);
+    double base = tornado_base(h, tb);
+    /* 0 is where an NPV changes sign: always on the axis. */
+    mkba_svg_range(&g, fmin(x0, 0), fmax(x1, 0), 0, 1, 1);
+    mkba_svg_axes(&g, NULL, NULL);
     mkba_svg_vline(&g, 0);
     for (size_t i = 0; i < n; i++) {
         double y = (double)(n - 1 - i), lo = tb->num[i * tb->ncols + 3];
-        double hi = tb->num[i * tb->ncols + 4], mid = 0.5 * (lo + hi);
-        mkba_svg_rect(&g, lo, y - 0.32, mid, y + 0.32, mkba_svg_colour(4), S(h, HS_AT_LOW));
-        mkba_svg_rect(&g, mid, y - 0.32, hi, y + 0.32, mkba_svg_colour(0), S(h, HS_AT_HIGH));
+        double hi = tb->num[i * tb->ncols + 4], mid = isfinite(base) ? base : 0.5 * (lo + hi);
+        char tip[256], b1[96], b2[96];
+        snprintf(tip, sizeof tip, "%s: %s %s, %s %s", ycat[n - 1 - i], S(h, HS_AT_LOW),
+                 number(h, b1, sizeof b1, lo, 0), S(h, HS_AT_HIGH), number(h, b2, sizeof b2, hi, 0));
+        mkba_svg_rect(&g, lo, y - 0.32, mid, y + 0.32, mkba_svg_colour(4), tip);
+        mkba_svg_rect(&g, mid, y - 0.32, hi, y + 0.32, mkba_svg_colour(0), tip);
     }
+    if (isfinite(base))
+        mkba_svg_vline(&g, base);
     const char *names[2] = { S(h, HS_AT_LOW), S(h, HS_AT_HIGH) };
     const char *colours[2] = { mkba_svg_colour(4), mkba_svg_colour(0) };
     mkba_svg_legend(&g, 2, names, colours);

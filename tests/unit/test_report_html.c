@@ -1,0 +1,238 @@
+/* Tests of `mkba report`: the HTML file is well-formed and self-contained
+ * (tests/report/check_html.py), its answer table holds the numbers of the
+ * HDF5 file, the language switch changes the words and not the numbers, a
+ * bad output path leaves no file, and, where Debian's chromium is
+ * installed, the page renders headless without console errors. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "support.h"
+
+static char result_path[256];
+
+static int make_result(void **state)
+{
+    (void)state;
+    snprintf(result_path, sizeof result_path, "/tmp/mkba-test-html-%ld.h5", (long)getpid());
+    mkba_model *m = support_model_small();
+    if (m == NULL)
+        return -1;
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = result_path;
+    o.force = 1;
+    o.draws = 4;
+    o.households = 60;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    int rc = mkba_run(&ctx, m, &o, &err);
+    mkba_model_free(m);
+    if (rc != MKBA_OK)
+        fprintf(stderr, "%s\n", err.message);
+    return rc == MKBA_OK ? 0 : -1;
+}
+
+static int remove_result(void **state)
+{
+    (void)state;
+    remove(result_path);
+    return 0;
+}
+
+static void write_report(const char *out, const char *lang)
+{
+    mkba_html_options o = { out, lang };
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_report_html(NULL, result_path, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+static int have_python(void)
+{
+    return system("python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1") == 0;
+}
+
+/* The data-value of cell (row, col) of table `id`, by check_html.py (which
+ * fails on a malformed or not self-contained file); NAN when absent. *charts
+ * gets the number of charts. */
+static double cell(const char *html, const char *id, int row, int col, int *charts)
+{
+    char cmd[600], tid[128], r[32], c[32], v[64];
+    snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py '%s'", html);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    double found = NAN;
+    while (fscanf(p, "%127s\t%31s\t%31s\t%63s", tid, r, c, v) == 4) {
+        if (strcmp(tid, "charts") == 0 && charts != NULL)
+            *charts = atoi(v);
+        else if (strcmp(tid, id) == 0 && atoi(r) == row && atoi(c) == col)
+            found = strtod(v, NULL);
+    }
+    if (pclose(p) != 0)
+        fail_msg("check_html.py rejected %s", html);
+    return found;
+}
+
+static char *read_all(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", file);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* The answer table: row 1 the reference arm "usual", row 2 "integrated";
+ * column 1 the society NPV, 3 P(best). */
+static void test_numbers_equal_the_file(void **state)
+{
+    (void)state;
+    if (!have_python()) {
+        fprintf(stderr, "test_report_html: no python3, skipped\n");
+        return;
+    }
+    char out[300];
+    snprintf(out, sizeof out, "%s.en.html", result_path);
+    write_report(out, "en");
+    size_t n;
+    double *npv = support_read_doubles(result_path, "/analysis/cashflow/npv", &n);
+    double *rank = support_read_doubles(result_path, "/analysis/ranking/npv_rank", NULL);
+    assert_non_null(npv);
+    assert_non_null(rank);
+    int charts = 0;
+    /* [K][A][mean, lo, hi], society first; the values written with 17 digits. */
+    assert_true(cell(out, "answer-table", 2, 1, &charts) == npv[(0 * 2 + 1) * 3]);
+    assert_true(cell(out, "answer-table", 2, 3, NULL) == rank[1 * 2 + 0]);
+    assert_true(cell(out, "answer-table", 1, 3, NULL) == rank[0 * 2 + 0]);
+    /* plane, acceptability, frontier, 2 per perspective, payers, ranking,
+     * escalations: at least 7 whatever the number of perspectives. */
+    assert_true(charts >= 7);
+    /* The summary's npv table inside: the first row's NPV again. */
+    assert_true(cell(out, "table-npv", 1, 2, NULL) == npv[(0 * 2 + 1) * 3]);
+
+    char *html = read_all(out);
+    assert_non_null(strstr(html, "<html lang=\"en\">"));
+    /* The answer names the arm with the higher mean NPV for society. */
+    assert_non_null(strstr(html, npv[(0 * 2 + 1) * 3] > 0 ? "Choose integrated."
+                                                           : "Keep usual"));
+    free(html);
+    free(npv);
+    free(rank);
+    remove(out);
+}
+
+/* Dutch words, the same numbers. */
+static void test_dutch(void **state)
+{
+    (void)state;
+    char en[300], nl[300];
+    snprintf(en, sizeof en, "%s.en.html", result_path);
+    snprintf(nl, sizeof nl, "%s.nl.html", result_path);
+    write_report(en, "en");
+    write_report(nl, "nl");
+    char *e = read_all(en), *d = read_all(nl);
+    assert_non_null(strstr(d, "<html lang=\"nl\">"));
+    assert_non_null(strstr(d, "nulalternatief"));
+    assert_non_null(strstr(d, "contante waarde"));
+    assert_null(strstr(d, "Who pays and who gains"));
+    /* Every data-value attribute equal, in order. */
+    const char *p = e, *q = d;
+    size_t values = 0;
+    while ((p = strstr(p, "data-value=\"")) != NULL) {
+        q = strstr(q, "data-value=\"");
+        assert_non_null(q);
+        p += 12;
+        q += 12;
+        size_t lp = strcspn(p, "\""), lq = strcspn(q, "\"");
+        assert_int_equal(lp, lq);
+        assert_memory_equal(p, q, lp);
+        values++;
+    }
+    assert_null(strstr(q, "data-value=\""));
+    assert_true(values > 20);
+    free(e);
+    free(d);
+    remove(en);
+    remove(nl);
+}
+
+/* An output in a folder that does not exist: an error naming it, no file. */
+static void test_bad_output(void **state)
+{
+    (void)state;
+    mkba_html_options o = { "/nonexistent-mkba-folder/report.html", "en" };
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_report_html(NULL, result_path, &o, &err), MKBA_EIO);
+    assert_non_null(strstr(err.message, "/nonexistent-mkba-folder/report.html"));
+    mkba_error_clear(&err);
+    mkba_html_options missing = { "/tmp/mkba-never.html", "en" };
+    assert_int_not_equal(mkba_report_html(NULL, "/tmp/no-such-mkba-result.h5", &missing, &err),
+                         MKBA_OK);
+    assert_int_not_equal(access("/tmp/mkba-never.html", F_OK), 0);
+}
+
+/* Headless Chromium renders the page (a screenshot is written) and logs no
+ * console error; skipped without chromium. */
+static void test_browser(void **state)
+{
+    (void)state;
+    if (system("command -v chromium >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "test_browser: no chromium, skipped\n");
+        return;
+    }
+    char out[300], png[300], log[300], profile[300], cmd[2000];
+    snprintf(out, sizeof out, "%s.html", result_path);
+    snprintf(png, sizeof png, "%s.png", result_path);
+    snprintf(log, sizeof log, "%s.log", result_path);
+    snprintf(profile, sizeof profile, "%s.profile", result_path);
+    write_report(out, NULL);
+    snprintf(cmd, sizeof cmd,
+             "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+             "--disable-background-networking --user-data-dir='%s' --enable-logging=stderr "
+             "--v=0 --window-size=1000,3000 --screenshot='%s' 'file://%s' >'%s' 2>&1",
+             profile, png, out, log);
+    int rc = system(cmd);
+    char *text = read_all(log);
+    if (rc != 0)
+        fail_msg("chromium failed:\n%s", text);
+    assert_null(strstr(text, "CONSOLE"));
+    assert_null(strstr(text, "Uncaught"));
+    struct stat st;
+    assert_int_equal(stat(png, &st), 0);
+    assert_true(st.st_size > 20000);    /* a page with charts, not a blank one */
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s'", profile, png, log, out);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers_equal_the_file),
+        cmocka_unit_test(test_dutch),
+        cmocka_unit_test(test_bad_output),
+        cmocka_unit_test(test_browser),
+    };
+    return cmocka_run_group_tests(tests, make_result, remove_result);
+}
