@@ -72,6 +72,10 @@ static const char *money(const doc *h, char *buf, size_t size, double v)
 {
     char n[48];
     mkba_format_number(n, sizeof n, v, 0, h->nl);
+    if (!isfinite(v)) {
+        snprintf(buf, size, "%s", n);
+        return buf;
+    }
     int euro = strcmp(h->money, "EUR") == 0;
     snprintf(buf, size, "%s%s%s", euro ? "€" : h->money, euro ? (h->nl ? " " : "") : " ", n);
     return buf;
@@ -219,10 +223,13 @@ static int section_answer(doc *h)
     } else {
         text(h, fmt(s1, sizeof s1, S(h, HS_CHOOSE), t->arm[best]));
         fputs("</strong> ", h->f);
-        text(h, fmt(s2, sizeof s2, S(h, HS_NPV_SENTENCE),
-                    money(h, b1, sizeof b1, npv_of(h, h->society, best, MKBA_ST_MEAN)), ref,
-                    money(h, b2, sizeof b2, npv_of(h, h->society, best, MKBA_ST_LO)),
-                    money(h, b3, sizeof b3, npv_of(h, h->society, best, MKBA_ST_HI))));
+        money(h, b1, sizeof b1, npv_of(h, h->society, best, MKBA_ST_MEAN));
+        if (isfinite(npv_of(h, h->society, best, MKBA_ST_LO)))
+            text(h, fmt(s2, sizeof s2, S(h, HS_NPV_SENTENCE), b1, ref,
+                        money(h, b2, sizeof b2, npv_of(h, h->society, best, MKBA_ST_LO)),
+                        money(h, b3, sizeof b3, npv_of(h, h->society, best, MKBA_ST_HI))));
+        else
+            text(h, fmt(s2, sizeof s2, S(h, HS_NPV_POINT_SENTENCE), b1, ref));
         fputc(' ', h->f);
         text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
                     percent(h, b1, sizeof b1, d->rank_npv[best * A]),
@@ -272,10 +279,12 @@ static int section_answer(doc *h)
         fputs("</td>", h->f);
         double mean = npv_of(h, h->society, a, MKBA_ST_MEAN);
         num_cell(h, mean, money(h, b1, sizeof b1, mean));
-        money(h, b2, sizeof b2, npv_of(h, h->society, a, MKBA_ST_LO));
-        money(h, b3, sizeof b3, npv_of(h, h->society, a, MKBA_ST_HI));
         fputs("<td class=\"n\">", h->f);
-        text(h, fmt(s1, sizeof s1, "%s – %s", b2, b3));
+        if (isfinite(npv_of(h, h->society, a, MKBA_ST_LO))) {
+            money(h, b2, sizeof b2, npv_of(h, h->society, a, MKBA_ST_LO));
+            money(h, b3, sizeof b3, npv_of(h, h->society, a, MKBA_ST_HI));
+            text(h, fmt(s1, sizeof s1, "%s – %s", b2, b3));
+        }
         fputs("</td>", h->f);
         num_cell(h, d->rank_npv[a * A], percent(h, b1, sizeof b1, d->rank_npv[a * A]));
         double pp = p_positive(h, a);

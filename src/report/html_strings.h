@@ -14,6 +14,8 @@
       "Houd het nulalternatief %s: geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
     X(NPV_SENTENCE, "Its net present value for society is %s per household against %s (95%% interval %s to %s).", \
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (95%%-interval %s tot %s).") \
+    X(NPV_POINT_SENTENCE, "Its net present value for society is %s per household against %s (one draw: no interval).", \
+      "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (een trekking: geen interval).") \
     X(SURE_SENTENCE, "It is the best arm in %s of the draws and pays off for society in %s of them.", \
       "Het is het beste alternatief in %s van de trekkingen en levert de samenleving in %s ervan per saldo op.") \
     X(BREAKEVEN_SENTENCE, "For the municipality it breaks even in year %s (median; not within the %s-year horizon in %s of the draws).", \
