@@ -109,6 +109,7 @@ typedef struct mkba_summary_options {
                                  NULL: the stream out. xlsx needs one */
     const char *folder;       /* csv: one file ID.csv per table in this folder
                                  (created when missing) instead of one file */
+    int brief;                /* text: the answer only (one screen) */
 } mkba_summary_options;
 
 /* Text format, everything, plain CSV, to the stream. */

@@ -20,9 +20,10 @@ static const struct {
 
 static const char summary_help[] =
     "Usage: mkba summary OUT.h5 [--format F] [-o FILE | --folder DIR] [--table ID]\n"
-    "                    [--csv-locale nl|en] [--perspective NAME]\n"
+    "                    [--csv-locale nl|en] [--perspective NAME] [--brief]\n"
     "\n"
-    "Prints the summary of a result file (it reads the file only).\n"
+    "Prints the summary of a result file (it reads the file only): the answer\n"
+    "first, then the detail.\n"
     "\n"
     "  --format F          text (default), csv, markdown, json: the same tables;\n"
     "                      tidy (or long): one CSV line per value of every draw,\n"
@@ -38,8 +39,11 @@ static const char summary_help[] =
     "                      (en, the default: ',' and '.')\n"
     "  --perspective NAME  cash flows and break-even of one perspective only\n"
     "                      (society, municipality, a payer or the scenario's own)\n"
+    "  --brief             text: the answer only (which arm, how sure, when it pays\n"
+    "                      back, who gains and who pays), one screen\n"
     "\n"
     "Examples:\n"
+    "  mkba summary results/default.h5 --brief\n"
     "  mkba summary results/default.h5\n"
     "  mkba summary results/default.h5 --format xlsx -o default.xlsx\n"
     "  mkba summary results/default.h5 --format csv --folder default-csv\n"
@@ -84,6 +88,8 @@ int mkba_cli_summary(int argc, char **argv)
         } else if (is_help(a)) {
             fputs(summary_help, stdout);
             return EXIT_OK;
+        } else if (strcmp(a, "--brief") == 0) {
+            o.brief = 1;
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
             if (k < 0 || parse_summary_format(v, &o.format) < 0)
                 return EXIT_USAGE;

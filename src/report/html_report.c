@@ -14,6 +14,7 @@
 #include "analysis/summary.h"
 #include "core/alloc.h"
 #include "io/h5out.h"
+#include "answer.h"
 #include "html_strings.h"
 #include "outfile.h"
 #include "report.h"
@@ -37,8 +38,7 @@ typedef struct doc {
     mkba_h5_store *st;
     double *cum;                  /* [K][D][A][Y] per-draw cumulative discounted net
                                      benefit, NULL when the file has none */
-    double *npv_draws;            /* [K][D][A] or NULL */
-    size_t society, municipality; /* perspective indices */
+    mkba_answer *an;              /* the answer first */
     char money[32];               /* "EUR" or the currency */
 } doc;
 
@@ -127,14 +127,6 @@ static void num_cell(const doc *h, double v, const char *shown)
     fputs("</td>", h->f);
 }
 
-static size_t perspective_index(const mkba_h5_totals *t, const char *name, size_t otherwise)
-{
-    for (size_t k = 0; k < t->nperspectives; k++)
-        if (strcmp(t->perspective[k], name) == 0)
-            return k;
-    return otherwise;
-}
-
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -165,33 +157,15 @@ static void band_of(const double *v, size_t n, size_t stride, double *work, doub
 
 /* ---- the answer ---- */
 
-static double npv_of(const doc *h, size_t k, size_t a, int stat)
-{
-    if ((int)a == h->t->reference)
-        return 0.0;
-    return h->d->npv[(k * h->t->narms + a) * MKBA_ST_N + (size_t)stat];
-}
-
-static double p_positive(const doc *h, size_t a)
-{
-    const mkba_h5_totals *t = h->t;
-    if (h->npv_draws == NULL || (int)a == t->reference)
-        return NAN;
-    size_t n = 0;
-    for (size_t dr = 0; dr < t->ndraws; dr++)
-        n += h->npv_draws[(h->society * t->ndraws + dr) * t->narms + a] > 0;
-    return (double)n / (double)t->ndraws;
-}
-
 /* The payers whose mean net position is above (sign > 0) or below zero,
  * joined by commas. */
 static void payers_by_sign(const doc *h, size_t a, int sign, char *buf, size_t size)
 {
     const mkba_h5_totals *t = h->t;
-    size_t rows = t->npayers + MKBA_PR_EXTRA, used = 0;
+    size_t used = 0;
     buf[0] = '\0';
     for (size_t p = 0; p < t->npayers; p++) {
-        double net = h->d->payer_table[(a * rows + p) * MKBA_PT_N + MKBA_PT_NET];
+        double net = mkba_answer_payer_net(t, h->d, a, p);
         if ((sign > 0 && net > 0.5) || (sign < 0 && net < -0.5)) {
             char m[96];
             int n = snprintf(buf + used, size - used, "%s%s (%s)", used > 0 ? ", " : "",
@@ -208,43 +182,39 @@ static void payers_by_sign(const doc *h, size_t a, int sign, char *buf, size_t s
 static int section_answer(doc *h)
 {
     const mkba_h5_totals *t = h->t;
-    const mkba_decision *d = h->d;
+    const mkba_answer *an = h->an;
     char b1[96], b2[96], b3[96], s1[512], s2[2048];
-    size_t A = t->narms, best = (size_t)t->reference;
-    for (size_t a = 0; a < A; a++)
-        if (npv_of(h, h->society, a, MKBA_ST_MEAN) > npv_of(h, h->society, best, MKBA_ST_MEAN))
-            best = a;
+    size_t A = t->narms, best = an->best;
     const char *ref = t->arm[t->reference];
     heading(h, "answer", S(h, HS_ANSWER));
     fputs("<p class=\"answer\"><strong>", h->f);
-    if ((int)best == t->reference) {
+    if (an->keep_reference) {
         text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
         fputs("</strong>", h->f);
     } else {
         text(h, fmt(s1, sizeof s1, S(h, HS_CHOOSE), t->arm[best]));
         fputs("</strong> ", h->f);
-        money(h, b1, sizeof b1, npv_of(h, h->society, best, MKBA_ST_MEAN));
-        if (isfinite(npv_of(h, h->society, best, MKBA_ST_LO)))
+        money(h, b1, sizeof b1, an->npv[best]);
+        if (isfinite(an->npv_lo[best]))
             text(h, fmt(s2, sizeof s2, S(h, HS_NPV_SENTENCE), b1, ref,
-                        money(h, b2, sizeof b2, npv_of(h, h->society, best, MKBA_ST_LO)),
-                        money(h, b3, sizeof b3, npv_of(h, h->society, best, MKBA_ST_HI))));
+                        money(h, b2, sizeof b2, an->npv_lo[best]),
+                        money(h, b3, sizeof b3, an->npv_hi[best])));
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NPV_POINT_SENTENCE), b1, ref));
         fputc(' ', h->f);
         text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
-                    percent(h, b1, sizeof b1, d->rank_npv[best * A]),
-                    percent(h, b2, sizeof b2, p_positive(h, best))));
+                    percent(h, b1, sizeof b1, an->p_best[best]),
+                    percent(h, b2, sizeof b2, an->p_positive[best])));
         fputc(' ', h->f);
-        const double *be = &d->breakeven[(h->municipality * A + best) * MKBA_BE_N];
         char hz[32];
-        number(h, hz, sizeof hz, (double)t->ncycles * t->cycle_years, 0);
-        if (isfinite(be[MKBA_BE_MEDIAN]))
+        number(h, hz, sizeof hz, an->horizon_years, 0);
+        if (isfinite(an->be_median[best]))
             text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_SENTENCE),
-                        number(h, b1, sizeof b1, be[MKBA_BE_MEDIAN], 0), hz,
-                        percent(h, b2, sizeof b2, be[MKBA_BE_NEVER])));
+                        number(h, b1, sizeof b1, an->be_median[best], 0), hz,
+                        percent(h, b2, sizeof b2, an->be_never[best])));
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NEVER_SENTENCE), hz,
-                        percent(h, b2, sizeof b2, be[MKBA_BE_NEVER])));
+                        percent(h, b2, sizeof b2, an->be_never[best])));
         char who[1536];
         payers_by_sign(h, best, 1, who, sizeof who);
         fputc(' ', h->f);
@@ -271,27 +241,24 @@ static int section_answer(doc *h)
             fputs(")</td>", h->f);
             /* Against itself: no NPV or break-even, only its rank. */
             fputs("<td class=\"n\"></td><td class=\"n\"></td>", h->f);
-            num_cell(h, d->rank_npv[a * A], percent(h, b1, sizeof b1, d->rank_npv[a * A]));
+            num_cell(h, an->p_best[a], percent(h, b1, sizeof b1, an->p_best[a]));
             fputs("<td class=\"n\"></td><td class=\"n\"></td><td class=\"n\"></td></tr>\n",
                   h->f);
             continue;
         }
         fputs("</td>", h->f);
-        double mean = npv_of(h, h->society, a, MKBA_ST_MEAN);
-        num_cell(h, mean, money(h, b1, sizeof b1, mean));
+        num_cell(h, an->npv[a], money(h, b1, sizeof b1, an->npv[a]));
         fputs("<td class=\"n\">", h->f);
-        if (isfinite(npv_of(h, h->society, a, MKBA_ST_LO))) {
-            money(h, b2, sizeof b2, npv_of(h, h->society, a, MKBA_ST_LO));
-            money(h, b3, sizeof b3, npv_of(h, h->society, a, MKBA_ST_HI));
+        if (isfinite(an->npv_lo[a])) {
+            money(h, b2, sizeof b2, an->npv_lo[a]);
+            money(h, b3, sizeof b3, an->npv_hi[a]);
             text(h, fmt(s1, sizeof s1, "%s – %s", b2, b3));
         }
         fputs("</td>", h->f);
-        num_cell(h, d->rank_npv[a * A], percent(h, b1, sizeof b1, d->rank_npv[a * A]));
-        double pp = p_positive(h, a);
-        num_cell(h, pp, percent(h, b1, sizeof b1, pp));
-        const double *be = &d->breakeven[(h->municipality * A + a) * MKBA_BE_N];
-        if (isfinite(be[MKBA_BE_MEDIAN]))
-            num_cell(h, be[MKBA_BE_MEDIAN], number(h, b1, sizeof b1, be[MKBA_BE_MEDIAN], 0));
+        num_cell(h, an->p_best[a], percent(h, b1, sizeof b1, an->p_best[a]));
+        num_cell(h, an->p_positive[a], percent(h, b1, sizeof b1, an->p_positive[a]));
+        if (isfinite(an->be_median[a]))
+            num_cell(h, an->be_median[a], number(h, b1, sizeof b1, an->be_median[a], 0));
         else
             num_cell(h, NAN, S(h, HS_NEVER));
         num_cell(h, h->s->bcr[a].mean, number(h, b1, sizeof b1, h->s->bcr[a].mean, 2));
@@ -1122,24 +1089,19 @@ static int dutch_scenario(const mkba_h5_totals *t)
     return 0;
 }
 
-/* Reads the per-draw flows of /analysis/cashflow when the file has them. */
+/* Reads the per-draw cumulative flows of /analysis/cashflow when the file
+ * has them. */
 static int read_flows(doc *h, mkba_error *err)
 {
     const mkba_h5_totals *t = h->t;
     size_t K = t->nperspectives, D = t->ndraws, A = t->narms, Y = h->d->nyears;
     if (!mkba_h5_store_has(h->st, "/analysis/cashflow/cumulative_discounted") || Y == 0)
         return MKBA_OK;
-    size_t d4[4] = { K, D, A, Y }, d3[3] = { K, D, A };
-    h->cum = mkba_malloc(K * D * A * Y * sizeof *h->cum);
-    h->npv_draws = mkba_malloc(K * D * A * sizeof *h->npv_draws);
-    if (h->cum == NULL || h->npv_draws == NULL)
+    size_t d4[4] = { K, D, A, Y };
+    if ((h->cum = mkba_malloc(K * D * A * Y * sizeof *h->cum)) == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    int rc = mkba_h5_store_read_doubles(h->st, "/analysis/cashflow/cumulative_discounted", 4,
-                                        d4, h->cum, err);
-    if (rc == MKBA_OK)
-        rc = mkba_h5_store_read_doubles(h->st, "/analysis/cashflow/npv_draws", 3, d3,
-                                        h->npv_draws, err);
-    return rc;
+    return mkba_h5_store_read_doubles(h->st, "/analysis/cashflow/cumulative_discounted", 4, d4,
+                                      h->cum, err);
 }
 
 static int load(doc *h, const char *path, mkba_error *err)
@@ -1164,9 +1126,9 @@ static int load(doc *h, const char *path, mkba_error *err)
         if ((h->r = mkba_summary_report(h->t, h->s, h->d, &ro)) == NULL)
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     }
+    if (rc == MKBA_OK && (h->an = mkba_answer_alloc(path, h->t, h->d, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK) {
-        h->society = perspective_index(h->t, "society", 0);
-        h->municipality = perspective_index(h->t, "municipality", h->society);
         snprintf(h->money, sizeof h->money, "%s", h->t->currency ? h->t->currency : "");
         rc = read_flows(h, err);
     }
@@ -1176,7 +1138,7 @@ static int load(doc *h, const char *path, mkba_error *err)
 static void doc_free(doc *h)
 {
     mkba_free(h->cum);
-    mkba_free(h->npv_draws);
+    mkba_answer_free(h->an);
     mkba_report_free(h->r);
     mkba_decision_free(h->d);
     mkba_summary_free(h->s);

@@ -190,6 +190,18 @@ static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, char 
     return buf;
 }
 
+void mkba_text_pad(FILE *f, const char *s, size_t width, int right)
+{
+    size_t n = mkba_utf8_width(s);
+    if (right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', f);
+    fputs(s, f);
+    if (!right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', f);
+}
+
 int mkba_report_text(FILE *f, const mkba_report *r)
 {
     char buf[64];
@@ -199,9 +211,9 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         if (w == NULL)
             return -1;
         for (size_t c = 0; c < t->ncols; c++) {
-            w[c] = strlen(t->col[c]);
+            w[c] = mkba_utf8_width(t->col[c]);
             for (size_t row = 0; row < t->nrows; row++) {
-                size_t n = strlen(cell_text(t, row, c, buf, sizeof buf));
+                size_t n = mkba_utf8_width(cell_text(t, row, c, buf, sizeof buf));
                 if (n > w[c])
                     w[c] = n;
             }
@@ -212,10 +224,8 @@ int mkba_report_text(FILE *f, const mkba_report *r)
             for (size_t c = 0; c < t->ncols; c++) {
                 const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, buf,
                                                                  sizeof buf);
-                if (t->kind[c] == MKBA_COL_TEXT)
-                    fprintf(f, " %-*s", (int)w[c], s);
-                else
-                    fprintf(f, " %*s", (int)w[c], s);
+                fputc(' ', f);
+                mkba_text_pad(f, s, w[c], t->kind[c] != MKBA_COL_TEXT);
             }
             fputc('\n', f);
         }

@@ -66,6 +66,10 @@ void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
 #endif
     ;
 
+/* Writes s padded with spaces to `width` columns (UTF-8 characters, not
+ * bytes), left-aligned or, when `right`, right-aligned. */
+void mkba_text_pad(FILE *f, const char *s, size_t width, int right);
+
 /* Renderings. Text: a title line, aligned columns, notes indented.
  * CSV: per table a header line "table,COLUMNS" and lines "ID,VALUES",
  * tables separated by a blank line, no notes; numbers with up to 10

@@ -9,6 +9,7 @@
 #include "report/summary_report.h"
 #include "report/summary_text.h"
 #include "report/sa_report.h"
+#include "report/answer.h"
 #include "report/outfile.h"
 #include "report/tidy.h"
 #include "report/xlsx.h"
@@ -43,12 +44,14 @@ typedef struct loaded {
     mkba_h5_totals *t;
     mkba_summary *s;
     mkba_decision *d;
+    mkba_answer *an;
     mkba_report *r;
 } loaded;
 
 static void loaded_free(loaded *l)
 {
     mkba_report_free(l->r);
+    mkba_answer_free(l->an);
     mkba_decision_free(l->d);
     mkba_summary_free(l->s);
     mkba_h5_totals_free(l->t);
@@ -77,9 +80,13 @@ static int load(const char *path, const char *perspective, int text, loaded *l, 
     if (rc == MKBA_OK && perspective != NULL
         && (k = find_perspective(l->t, perspective, err)) < 0)
         rc = MKBA_EINVAL;
+    if (rc == MKBA_OK && (l->an = mkba_answer_alloc(path, l->t, l->d, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK) {
         mkba_summary_report_options ro = { path, k, text };
-        if ((l->r = mkba_summary_report(l->t, l->s, l->d, &ro)) == NULL)
+        if ((l->r = mkba_summary_report(l->t, l->s, l->d, &ro)) != NULL)
+            mkba_answer_table(l->r, l->t, l->an);
+        if (l->r == NULL || l->r->failed)
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary of %s",
                                 path);
     }
@@ -140,13 +147,23 @@ static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
     switch (o->format) {
     case MKBA_SUMMARY_TEXT:
         if (o->table == NULL && l->t != NULL) {
+            /* The answer and its table first (one screen), then the detail. */
             const mkba_h5_totals *t = l->t;
+            mkba_answer_print(f, t, l->d, l->an);
+            mkba_report first = { 1, 1, l->r->table, 0 }, rest = { l->r->n - 1, l->r->n - 1,
+                                                                  l->r->table + 1, 0 };
+            mkba_report_text(f, &first);
+            if (o->brief)
+                break;
+            fputc('\n', f);
             mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
                                       t->base_case };
             mkba_summary_print(f, &h, t, l->s);
-        } else if (o->table == NULL) {
-            fprintf(f, "Sensitivity analysis: %s\n", path);
+            mkba_report_text(f, &rest);
+            break;
         }
+        if (o->table == NULL)
+            fprintf(f, "Sensitivity analysis: %s\n", path);
         mkba_report_text(f, l->r);
         break;
     case MKBA_SUMMARY_CSV:
