@@ -65,6 +65,41 @@ static int parse_summary_format(const char *v, mkba_summary_format *f)
     return -1;
 }
 
+/* Option `name` (or alias) with a non-empty value in *dest: 1 when it
+ * matched, 0 for another option, -1 with the usage printed. */
+static int name_option(int argc, char **argv, int *i, const char *name, const char *alias,
+                       const char **dest)
+{
+    const char *v = NULL;
+    int k = mkba_cli_option_value(argc, argv, i, name, alias, &v);
+    if (k <= 0)
+        return k;
+    if (v[0] == '\0') {
+        mkba_cli_usage_error("%s needs a name", name);
+        return -1;
+    }
+    *dest = v;
+    return 1;
+}
+
+/* Option `name` with the value nl or en: *nl 1 for nl. Returns as
+ * name_option. */
+static int nl_option(int argc, char **argv, int *i, const char *name, int *nl)
+{
+    const char *v = NULL;
+    int k = mkba_cli_option_value(argc, argv, i, name, NULL, &v);
+    if (k <= 0)
+        return k;
+    if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s expects nl or en, got '%%s'", name);
+        mkba_cli_usage_error(msg, v);
+        return -1;
+    }
+    *nl = strcmp(v, "nl") == 0;
+    return 1;
+}
+
 static int is_help(const char *a)
 {
     return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
@@ -97,28 +132,12 @@ int mkba_cli_summary(int argc, char **argv)
             if (k < 0)
                 return EXIT_USAGE;
             o.perspective = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--table", NULL, &v)) != 0) {
+        } else if ((k = name_option(argc, argv, &i, "--table", NULL, &o.table)) != 0
+                   || (k = name_option(argc, argv, &i, "--output", "-o", &o.output)) != 0
+                   || (k = name_option(argc, argv, &i, "--folder", NULL, &o.folder)) != 0
+                   || (k = nl_option(argc, argv, &i, "--csv-locale", &o.csv_nl)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
-            o.table = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (v[0] == '\0')
-                return mkba_cli_usage_error("%s needs a file name", "--output");
-            o.output = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--folder", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (v[0] == '\0')
-                return mkba_cli_usage_error("%s needs a folder name", "--folder");
-            o.folder = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--csv-locale", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0)
-                return mkba_cli_usage_error("--csv-locale expects nl or en, got '%s'", v);
-            o.csv_nl = strcmp(v, "nl") == 0;
         } else {
             return mkba_cli_usage_error("unknown option '%s' for summary (mkba summary --help "
                                         "lists them)", a);
@@ -175,9 +194,9 @@ int mkba_cli_report(int argc, char **argv)
 {
     const char *path = NULL;
     mkba_html_options o = { NULL, NULL };
-    int only_positional = 0;
+    int only_positional = 0, nl = -1;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
+        const char *a = argv[i];
         int k;
         if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
             if (path != NULL)
@@ -188,18 +207,10 @@ int mkba_cli_report(int argc, char **argv)
         } else if (is_help(a)) {
             fputs(report_help, stdout);
             return EXIT_OK;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
+        } else if ((k = name_option(argc, argv, &i, "--output", "-o", &o.output)) != 0
+                   || (k = nl_option(argc, argv, &i, "--lang", &nl)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
-            if (v[0] == '\0')
-                return mkba_cli_usage_error("%s needs a file name", "--output");
-            o.output = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--lang", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0)
-                return mkba_cli_usage_error("--lang expects nl or en, got '%s'", v);
-            o.lang = v;
         } else {
             return mkba_cli_usage_error("unknown option '%s' for report (mkba report --help "
                                         "lists them)", a);
@@ -207,6 +218,8 @@ int mkba_cli_report(int argc, char **argv)
     }
     if (path == NULL)
         return mkba_cli_usage_error("%s", "report needs a result file");
+    if (nl >= 0)
+        o.lang = nl ? "nl" : "en";
     char *output = o.output == NULL ? default_report(path) : NULL;
     if (o.output == NULL && output == NULL) {
         fprintf(stderr, "mkba: out of memory\n");

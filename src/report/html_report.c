@@ -748,6 +748,25 @@ static const mkba_rtable *next_table(const mkba_report *r, const char *prefix, s
     return NULL;
 }
 
+/* Bars of at most this many factors (the largest, as the tables sort). */
+#define MAX_BARS 40
+
+/* The heading and the start of a chart of one bar row per table row, top
+ * to bottom, labelled with the first column (n of them). */
+static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const char **ycat,
+                            size_t n, double row_height)
+{
+    for (size_t i = 0; i < n; i++)
+        ycat[n - 1 - i] = tb->str[i * tb->ncols] != NULL ? tb->str[i * tb->ncols] : "";
+    fputs("<h3>", h->f);
+    text(h, tb->title);
+    fputs("</h3>\n", h->f);
+    mkba_svg_begin(g, h->f, 760, 90 + row_height * (double)n, tb->title, h->nl);
+    g->left = 220;
+    g->ycat = ycat;
+    g->nycat = n;
+}
+
 static size_t find_name(char **names, size_t n, const char *name)
 {
     for (size_t i = 0; name != NULL && i < n; i++)
@@ -786,22 +805,15 @@ static double tornado_base(doc *h, const mkba_rtable *tb)
  * bars from the base outcome to the outcome at each end. */
 static void tornado_chart(doc *h, const mkba_rtable *tb)
 {
-    size_t n = tb->nrows < 40 ? tb->nrows : 40;
-    const char *ycat[40];
+    size_t n = tb->nrows < MAX_BARS ? tb->nrows : MAX_BARS;
+    const char *ycat[MAX_BARS];
     double x0 = INFINITY, x1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        ycat[n - 1 - i] = tb->str[i * tb->ncols] != NULL ? tb->str[i * tb->ncols] : "";
         x0 = fmin(x0, fmin(tb->num[i * tb->ncols + 3], tb->num[i * tb->ncols + 4]));
         x1 = fmax(x1, fmax(tb->num[i * tb->ncols + 3], tb->num[i * tb->ncols + 4]));
     }
-    fputs("<h3>", h->f);
-    text(h, tb->title);
-    fputs("</h3>\n", h->f);
     mkba_svg g;
-    mkba_svg_begin(&g, h->f, 760, 90 + 24.0 * (double)n, tb->title, h->nl);
-    g.left = 220;
-    g.ycat = ycat;
-    g.nycat = n;
+    bar_chart_begin(h, &g, tb, ycat, n, 24.0);
     double base = tornado_base(h, tb);
     /* 0 is where an NPV changes sign: always on the axis. */
     mkba_svg_range(&g, fmin(x0, 0), fmax(x1, 0), 0, 1, 1);
@@ -828,20 +840,12 @@ static void tornado_chart(doc *h, const mkba_rtable *tb)
 /* Sobol: columns factor, S1, S1 low, S1 high, ST, ST low, ST high. */
 static void sobol_chart(doc *h, const mkba_rtable *tb)
 {
-    size_t n = tb->nrows < 40 ? tb->nrows : 40;
+    size_t n = tb->nrows < MAX_BARS ? tb->nrows : MAX_BARS;
     if (n == 0 || tb->ncols < 7)
         return;
-    const char *ycat[40];
-    for (size_t i = 0; i < n; i++)
-        ycat[n - 1 - i] = tb->str[i * tb->ncols] != NULL ? tb->str[i * tb->ncols] : "";
-    fputs("<h3>", h->f);
-    text(h, tb->title);
-    fputs("</h3>\n", h->f);
+    const char *ycat[MAX_BARS];
     mkba_svg g;
-    mkba_svg_begin(&g, h->f, 760, 90 + 30.0 * (double)n, tb->title, h->nl);
-    g.left = 220;
-    g.ycat = ycat;
-    g.nycat = n;
+    bar_chart_begin(h, &g, tb, ycat, n, 30.0);
     mkba_svg_range(&g, 0, 1, 0, 1, 1);
     mkba_svg_axes(&g, S(h, HS_INDEX), NULL);
     for (size_t i = 0; i < n; i++) {

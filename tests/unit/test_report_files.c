@@ -23,26 +23,7 @@ static char result_path[256];
 static int make_result(void **state)
 {
     (void)state;
-    snprintf(result_path, sizeof result_path, "/tmp/mkba-test-report-%ld.h5", (long)getpid());
-    mkba_model *m = support_model_small();
-    if (m == NULL)
-        return -1;
-    mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = result_path;
-    o.force = 1;
-    o.draws = 3;
-    o.households = 60;
-    mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = 1;
-    mkba_error err;
-    mkba_error_clear(&err);
-    int rc = mkba_run(&ctx, m, &o, &err);
-    mkba_model_free(m);
-    if (rc != MKBA_OK)
-        fprintf(stderr, "%s\n", err.message);
-    return rc == MKBA_OK ? 0 : -1;
+    return support_run_small(result_path, sizeof result_path, "report", 3);
 }
 
 static int remove_result(void **state)
@@ -59,22 +40,6 @@ static void export(const mkba_summary_options *o)
     mkba_error_clear(&err);
     if (mkba_summary_export(NULL, result_path, o, stdout, &err) != MKBA_OK)
         fail_msg("%s", err.message);
-}
-
-static char *read_all(const char *file)
-{
-    FILE *f = fopen(file, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", file);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
 }
 
 #define MAXF 16
@@ -194,7 +159,9 @@ static void test_long_format(void **state)
     o.output = out_nl;
     o.csv_nl = 1;
     export(&o);
-    char *plain = read_all(out), *nl = read_all(out_nl);
+    char *plain = support_read_file(out), *nl = support_read_file(out_nl);
+    assert_non_null(plain);
+    assert_non_null(nl);
     size_t lines = check_long(plain, ',', '.');
     /* Dutch: the same lines, read with ';' and a decimal comma. */
     assert_int_equal(check_long(nl, ';', ','), lines);
@@ -263,7 +230,8 @@ static void test_one_table_and_folder(void **state)
     o.output = out;
     o.csv_nl = 1;
     export(&o);
-    char *one = read_all(out);
+    char *one = support_read_file(out);
+    assert_non_null(one);
     check_npv_table(one, ';', ',');
 
     mkba_summary_options_init(&o);
@@ -271,14 +239,16 @@ static void test_one_table_and_folder(void **state)
     o.folder = dir;
     export(&o);
     snprintf(file, sizeof file, "%s/npv.csv", dir);
-    char *in_folder = read_all(file);
+    char *in_folder = support_read_file(file);
+    assert_non_null(in_folder);
     check_npv_table(in_folder, ',', '.');
     /* Every table of the one-file CSV (a header line "table,...") has its
      * file, and there is nothing else. */
     o.folder = NULL;
     o.output = out;
     export(&o);
-    char *all = read_all(out);
+    char *all = support_read_file(out);
+    assert_non_null(all);
     size_t tables = 0;
     for (const char *p = all; p != NULL; p = strstr(p + 1, "\ntable,"))
         tables++;

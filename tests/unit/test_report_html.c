@@ -22,26 +22,7 @@ static char result_path[256];
 static int make_result(void **state)
 {
     (void)state;
-    snprintf(result_path, sizeof result_path, "/tmp/mkba-test-html-%ld.h5", (long)getpid());
-    mkba_model *m = support_model_small();
-    if (m == NULL)
-        return -1;
-    mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = result_path;
-    o.force = 1;
-    o.draws = 4;
-    o.households = 60;
-    mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = 1;
-    mkba_error err;
-    mkba_error_clear(&err);
-    int rc = mkba_run(&ctx, m, &o, &err);
-    mkba_model_free(m);
-    if (rc != MKBA_OK)
-        fprintf(stderr, "%s\n", err.message);
-    return rc == MKBA_OK ? 0 : -1;
+    return support_run_small(result_path, sizeof result_path, "html", 4);
 }
 
 static int remove_result(void **state)
@@ -86,22 +67,6 @@ static double cell(const char *html, const char *id, int row, int col, int *char
     return found;
 }
 
-static char *read_all(const char *file)
-{
-    FILE *f = fopen(file, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", file);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The answer table: row 1 the reference arm "usual", row 2 "integrated";
  * column 1 the society NPV, 3 P(best). */
 static void test_numbers_equal_the_file(void **state)
@@ -130,7 +95,8 @@ static void test_numbers_equal_the_file(void **state)
     /* The summary's npv table inside: the first row's NPV again. */
     assert_true(cell(out, "table-npv", 1, 2, NULL) == npv[(0 * 2 + 1) * 3]);
 
-    char *html = read_all(out);
+    char *html = support_read_file(out);
+    assert_non_null(html);
     assert_non_null(strstr(html, "<html lang=\"en\">"));
     /* The answer names the arm with the higher mean NPV for society. */
     assert_non_null(strstr(html, npv[(0 * 2 + 1) * 3] > 0 ? "Choose integrated."
@@ -150,7 +116,9 @@ static void test_dutch(void **state)
     snprintf(nl, sizeof nl, "%s.nl.html", result_path);
     write_report(en, "en");
     write_report(nl, "nl");
-    char *e = read_all(en), *d = read_all(nl);
+    char *e = support_read_file(en), *d = support_read_file(nl);
+    assert_non_null(e);
+    assert_non_null(d);
     assert_non_null(strstr(d, "<html lang=\"nl\">"));
     assert_non_null(strstr(d, "nulalternatief"));
     assert_non_null(strstr(d, "contante waarde"));
@@ -213,7 +181,8 @@ static void test_browser(void **state)
              "--v=0 --window-size=1000,3000 --screenshot='%s' 'file://%s' >'%s' 2>&1",
              profile, png, out, log);
     int rc = system(cmd);
-    char *text = read_all(log);
+    char *text = support_read_file(log);
+    assert_non_null(text);
     if (rc != 0)
         fail_msg("chromium failed:\n%s", text);
     assert_null(strstr(text, "CONSOLE"));

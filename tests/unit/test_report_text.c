@@ -66,24 +66,7 @@ static char result_path[256];
 static int make_result(void **state)
 {
     (void)state;
-    snprintf(result_path, sizeof result_path, "/tmp/mkba-test-text-%ld.h5", (long)getpid());
-    mkba_model *m = support_model_small();
-    if (m == NULL)
-        return -1;
-    mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = result_path;
-    o.force = 1;
-    o.draws = 4;
-    o.households = 60;
-    mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = 1;
-    mkba_error err;
-    mkba_error_clear(&err);
-    int rc = mkba_run(&ctx, m, &o, &err);
-    mkba_model_free(m);
-    return rc == MKBA_OK ? 0 : -1;
+    return support_run_small(result_path, sizeof result_path, "text", 4);
 }
 
 static int remove_result(void **state)
