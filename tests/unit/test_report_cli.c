@@ -1,7 +1,8 @@
-/* The command line of the report commands, run through the program named
- * by MKBA_BIN: every command answers --help with its usage and examples,
- * `mkba report` writes OUT.html beside OUT.h5, and wrong input gives exit
- * status 1 (a file) or 2 (the command line) with no file left. */
+/* The command line that helps, run through the program named by MKBA_BIN:
+ * every command answers --help with its usage and examples, `mkba report`
+ * writes OUT.html beside OUT.h5, wrong input gives exit status 1 (a file)
+ * or 2 (the command line) with no file left, and an input trap (a
+ * percentage for a share) is caught with a hint. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,11 +88,37 @@ static void test_report_default_name_and_errors(void **state)
     free(out);
 }
 
+/* optimism_bias = 20 is a percentage where a share belongs: refused with a
+ * hint naming the file, line and the share meant. */
+static void test_optimism_bias_percentage(void **state)
+{
+    (void)state;
+    char *text = support_read_file("tests/data/transfer.cfg");
+    assert_non_null(text);
+    char *at = strstr(text, "optimism_bias = 0.2;");
+    assert_non_null(at);
+    char cfg[300], args[400], *out;
+    snprintf(cfg, sizeof cfg, "%s.cfg", result_path);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*soptimism_bias = 20;%s", (int)(at - text), text,
+            at + strlen("optimism_bias = 0.2;"));
+    fclose(f);
+    snprintf(args, sizeof args, "check '%s'", cfg);
+    assert_int_equal(mkba(args, &out), 1);
+    assert_non_null(strstr(out, ":31: analysis.optimism_bias: 20 looks like a percentage"));
+    assert_non_null(strstr(out, "write 0.2 for +20%"));
+    free(out);
+    free(text);
+    remove(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_command_has_help),
         cmocka_unit_test(test_report_default_name_and_errors),
+        cmocka_unit_test(test_optimism_bias_percentage),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }
