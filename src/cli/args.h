@@ -74,4 +74,7 @@ int mkba_cli_sa(int argc, char **argv);
 int mkba_cli_summary(int argc, char **argv);
 int mkba_cli_report(int argc, char **argv);
 
+/* `mkba init` (init_cmd.c). */
+int mkba_cli_init(int argc, char **argv);
+
 #endif

@@ -24,6 +24,7 @@ const char mkba_cli_usage[] =
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
     "                      [--perspective NAME]\n"
     "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "  mkba init [--template minimal] NAME.cfg\n"
     "  mkba --help | --version\n";
 
 /* The options of run and sa, in the general help and in `mkba run --help`
@@ -83,6 +84,7 @@ static const char help_text[] =
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
     "  report    write a self-contained HTML report with charts of a result file\n"
+    "  init      write a commented starting scenario that passes check\n"
     "  COMMAND --help prints a command's options with examples\n"
     "\n"
     RUN_OPTIONS
@@ -398,6 +400,8 @@ int main(int argc, char **argv)
         return mkba_cli_summary(argc - 2, argv + 2);
     if (strcmp(cmd, "report") == 0)
         return mkba_cli_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "init") == 0)
+        return mkba_cli_init(argc - 2, argv + 2);
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);

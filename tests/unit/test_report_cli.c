@@ -47,7 +47,7 @@ static int mkba(const char *args, char **out)
 static void test_every_command_has_help(void **state)
 {
     (void)state;
-    const char *cmds[] = { "run", "sa", "check", "summary", "report" };
+    const char *cmds[] = { "run", "sa", "check", "summary", "report", "init" };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char args[64], usage[64], *out;
         snprintf(args, sizeof args, "%s --help", cmds[i]);
@@ -113,12 +113,49 @@ static void test_optimism_bias_percentage(void **state)
     remove(cfg);
 }
 
+/* mkba init writes a scenario that passes check and runs, named after the
+ * file; it does not overwrite without --force. */
+static void test_init_passes_check(void **state)
+{
+    (void)state;
+    char cfg[300], args[700], out_h5[300], *out;
+    snprintf(cfg, sizeof cfg, "%s.init.cfg", result_path);
+    snprintf(out_h5, sizeof out_h5, "%s.init.h5", result_path);
+    remove(cfg);
+    snprintf(args, sizeof args, "init '%s'", cfg);
+    assert_int_equal(mkba(args, &out), 0);
+    free(out);
+    snprintf(args, sizeof args, "check '%s'", cfg);
+    assert_int_equal(mkba(args, &out), 0);
+    free(out);
+    snprintf(args, sizeof args, "run '%s' --draws 3 --households 50 -q -o '%s'", cfg, out_h5);
+    assert_int_equal(mkba(args, &out), 0);
+    free(out);
+    char *text = support_read_file(cfg);
+    assert_non_null(text);
+    const char *base = strrchr(cfg, '/') + 1;
+    char name[300];
+    snprintf(name, sizeof name, "name = \"%.*s\";", (int)(strlen(base) - 4), base);
+    assert_non_null(strstr(text, name));
+    free(text);
+    snprintf(args, sizeof args, "init '%s'", cfg);
+    assert_int_equal(mkba(args, &out), 1);
+    assert_non_null(strstr(out, "--force replaces it"));
+    free(out);
+    snprintf(args, sizeof args, "init --template nope '%s'", cfg);
+    assert_int_equal(mkba(args, &out), 2);
+    free(out);
+    remove(cfg);
+    remove(out_h5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_command_has_help),
         cmocka_unit_test(test_report_default_name_and_errors),
         cmocka_unit_test(test_optimism_bias_percentage),
+        cmocka_unit_test(test_init_passes_check),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }
