@@ -99,6 +99,11 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
             an->best = a;
     }
     an->keep_reference = (int)an->best == t->reference;
+    an->alternative = an->best;
+    for (size_t a = 0; an->keep_reference && a < A; a++)
+        if ((int)a != t->reference && ((int)an->alternative == t->reference
+                                       || an->npv[a] > an->npv[an->alternative]))
+            an->alternative = a;
     if (positive_shares(path, t, an, err) != MKBA_OK) {
         mkba_answer_free(an);
         return NULL;
@@ -166,11 +171,15 @@ void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
     if (an->keep_reference) {
         fprintf(f, "The answer: keep %s (the reference): no arm has a higher mean net present "
                 "value for society.\n", ref);
-        return;
+        if ((int)an->alternative == t->reference)
+            return;
+        b = an->alternative;
+        fprintf(f, "  Best alternative %s\n", t->arm[b]);
+    } else {
+        fprintf(f, "The answer: choose %s.\n", t->arm[b]);
     }
     money(m1, sizeof m1, an->npv[b]);
-    fprintf(f, "The answer: choose %s.\n  NPV for society  %s %s per household against %s", t->arm[b],
-            cur, m1, ref);
+    fprintf(f, "  NPV for society  %s %s per household against %s", cur, m1, ref);
     if (isfinite(an->npv_lo[b])) {
         money(m2, sizeof m2, an->npv_lo[b]);
         money(m3, sizeof m3, an->npv_hi[b]);

@@ -13,6 +13,9 @@
 typedef struct mkba_answer {
     size_t best;                 /* arm index; the reference when no arm beats it */
     int keep_reference;          /* 1: no arm has a higher mean NPV */
+    size_t alternative;          /* the non-reference arm with the highest mean NPV
+                                    (best itself unless keep_reference); the
+                                    reference when it is the only arm */
     size_t society, municipality;/* perspective indices */
     /* Per arm (the reference's entries: NPV 0, the rest NAN): society's NPV
      * mean and 95% interval, P(rank 1 by NPV), P(NPV > 0) (NAN when the

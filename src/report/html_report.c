@@ -190,10 +190,16 @@ static int section_answer(doc *h)
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
         text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
-        fputs("</strong>", h->f);
+        fputs("</strong> ", h->f);
+        best = an->alternative;
+        if ((int)best != t->reference)
+            text(h, fmt(s1, sizeof s1, S(h, HS_ALTERNATIVE), t->arm[best]));
+        fputc(' ', h->f);
     } else {
         text(h, fmt(s1, sizeof s1, S(h, HS_CHOOSE), t->arm[best]));
         fputs("</strong> ", h->f);
+    }
+    if ((int)best != t->reference) {
         money(h, b1, sizeof b1, an->npv[best]);
         if (isfinite(an->npv_lo[best]))
             text(h, fmt(s2, sizeof s2, S(h, HS_NPV_SENTENCE), b1, ref,
@@ -233,12 +239,15 @@ static int section_answer(doc *h)
     }
     fputs("</tr>\n", h->f);
     for (size_t a = 0; a < A; a++) {
-        fprintf(h->f, "<tr%s><td>", a == best ? " class=\"best\"" : "");
+        fprintf(h->f, "<tr%s><td>", a == an->best ? " class=\"best\"" : "");
         text(h, t->arm[a]);
         if ((int)a == t->reference) {
-            fputs(" (", h->f);
-            text(h, S(h, HS_REFERENCE));
-            fputs(")</td>", h->f);
+            if (strcmp(t->arm[a], S(h, HS_REFERENCE)) != 0) {
+                fputs(" (", h->f);
+                text(h, S(h, HS_REFERENCE));
+                fputc(')', h->f);
+            }
+            fputs("</td>", h->f);
             /* Against itself: no NPV or break-even, only its rank. */
             fputs("<td class=\"n\"></td><td class=\"n\"></td>", h->f);
             num_cell(h, an->p_best[a], percent(h, b1, sizeof b1, an->p_best[a]));

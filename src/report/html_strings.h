@@ -10,8 +10,9 @@
       "Alle bedragen per huishouden van het gesloten startcohort, contante waarde bij de start, in constante prijzen (%s) van %d.") \
     X(ANSWER, "The answer", "Het antwoord") \
     X(CHOOSE, "Choose %s.", "Kies %s.") \
-    X(KEEP, "Keep %s: no arm has a higher mean net present value for society.", \
-      "Houd het nulalternatief %s: geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
+    X(KEEP, "Keep %s (the reference): no arm has a higher mean net present value for society.", \
+      "Kies %s (het nulalternatief): geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
+    X(ALTERNATIVE, "The best alternative is %s.", "Het beste alternatief is %s.") \
     X(NPV_SENTENCE, "Its net present value for society is %s per household against %s (95%% interval %s to %s).", \
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (95%%-interval %s tot %s).") \
     X(NPV_POINT_SENTENCE, "Its net present value for society is %s per household against %s (one draw: no interval).", \
