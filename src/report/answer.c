@@ -185,15 +185,15 @@ void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
         money(m3, sizeof m3, an->npv_hi[b]);
         fprintf(f, " (95%%: %s to %s)", m2, m3);
     }
-    fprintf(f, "\n  How sure         best arm in %.0f%% of the draws", 100.0 * an->p_best[b]);
+    fprintf(f, "\n  How sure         best arm in %.1f%% of the draws", 100.0 * an->p_best[b]);
     if (isfinite(an->p_positive[b]))
-        fprintf(f, "; NPV above 0 in %.0f%%", 100.0 * an->p_positive[b]);
+        fprintf(f, "; NPV above 0 in %.1f%%", 100.0 * an->p_positive[b]);
     fprintf(f, "\n  Pays back        for the municipality ");
     if (isfinite(an->be_median[b]))
         fprintf(f, "in year %.0f (median); ", an->be_median[b]);
     else
         fprintf(f, "not within the horizon in most draws; ");
-    fprintf(f, "not within %.4g years in %.0f%% of the draws\n", an->horizon_years,
+    fprintf(f, "not within %.4g years in %.1f%% of the draws\n", an->horizon_years,
             100.0 * an->be_never[b]);
     fprintf(f, "  Who gains        ");
     payers(f, t, d, b, 1);

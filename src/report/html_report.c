@@ -84,7 +84,9 @@ static const char *money(const doc *h, char *buf, size_t size, double v)
 static const char *percent(const doc *h, char *buf, size_t size, double share)
 {
     char n[48];
-    mkba_format_number(n, sizeof n, 100.0 * share, 0, h->nl);
+    /* Shares are counts over draws: snap 0.86499999... to 0.865 before
+     * rounding, so equal counts print alike. */
+    mkba_format_number(n, sizeof n, round(100.0 * share * 1e9) / 1e9, 0, h->nl);
     snprintf(buf, size, "%s%%", n);
     return buf;
 }
