@@ -13,6 +13,7 @@
 #include "analysis/decision.h"
 #include "analysis/summary.h"
 #include "core/alloc.h"
+#include "core/strutil.h"
 #include "io/h5out.h"
 #include "answer.h"
 #include "html_strings.h"
@@ -431,7 +432,7 @@ static int section_ceac(doc *h)
     for (size_t a = 0; a < A; a++) {
         const double *v = &d->frontier[a * MKBA_FR_N];
         mkba_svg_points(&g, 1, &v[MKBA_FR_EFFECT], &v[MKBA_FR_COST], mkba_svg_colour(a), 6, 1);
-        mkba_svg_text(&g, v[MKBA_FR_EFFECT], v[MKBA_FR_COST], "start", t->arm[a]);
+        mkba_svg_text(&g, v[MKBA_FR_EFFECT], v[MKBA_FR_COST], 9, -6, "start", t->arm[a]);
     }
     mkba_svg_end(&g);
     para(h, "note", S(h, HS_FRONTIER_NOTE));
@@ -767,13 +768,19 @@ static const mkba_rtable *next_table(const mkba_report *r, const char *prefix, s
 static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const char **ycat,
                             size_t n, double row_height)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t longest = 0;
+    for (size_t i = 0; i < n; i++) {
         ycat[n - 1 - i] = tb->str[i * tb->ncols] != NULL ? tb->str[i * tb->ncols] : "";
+        if (mkba_utf8_width(ycat[n - 1 - i]) > longest)
+            longest = mkba_utf8_width(ycat[n - 1 - i]);
+    }
     fputs("<h3>", h->f);
     text(h, tb->title);
     fputs("</h3>\n", h->f);
-    mkba_svg_begin(g, h->f, 760, 90 + row_height * (double)n, tb->title, h->nl);
-    g->left = 220;
+    /* Room for the labels (about 6.5 pixels a character), within reason. */
+    double left = 16 + 6.5 * (double)longest;
+    mkba_svg_begin(g, h->f, 900, 90 + row_height * (double)n, tb->title, h->nl);
+    g->left = left < 120 ? 120 : left > 420 ? 420 : left;
     g->ycat = ycat;
     g->nycat = n;
 }
@@ -877,19 +884,242 @@ static void sobol_chart(doc *h, const mkba_rtable *tb)
     para(h, "note", S(h, HS_SOBOL_NOTE));
 }
 
+/* Bars of column `col` per row with whiskers: columns lo and hi, or, with
+ * lo < 0, col -+ k x column hi (an MCSE or standard error). The rows as
+ * the table sorts them. */
+static void whisker_bars(doc *h, const mkba_rtable *tb, size_t col, int lo, size_t hi, double k)
+{
+    size_t n = tb->nrows < MAX_BARS ? tb->nrows : MAX_BARS;
+    if (n == 0)
+        return;
+    const char *ycat[MAX_BARS];
+    double x0 = 0, x1 = 0, a[MAX_BARS], b[MAX_BARS];
+    for (size_t i = 0; i < n; i++) {
+        const double *v = &tb->num[i * tb->ncols];
+        a[i] = lo >= 0 ? v[lo] : v[col] - k * v[hi];
+        b[i] = lo >= 0 ? v[hi] : v[col] + k * v[hi];
+        x0 = fmin(x0, fmin(v[col], isfinite(a[i]) ? a[i] : v[col]));
+        x1 = fmax(x1, fmax(v[col], isfinite(b[i]) ? b[i] : v[col]));
+    }
+    mkba_svg g;
+    bar_chart_begin(h, &g, tb, ycat, n, 26.0);
+    mkba_svg_range(&g, x0, x1, 0, 1, 1);
+    mkba_svg_axes(&g, tb->col[col], NULL);
+    mkba_svg_vline(&g, 0);
+    for (size_t i = 0; i < n; i++) {
+        double y = (double)(n - 1 - i), v = tb->num[i * tb->ncols + col];
+        char tip[256], b1[96];
+        snprintf(tip, sizeof tip, "%s: %s", ycat[n - 1 - i], number(h, b1, sizeof b1, v, 2));
+        mkba_svg_rect(&g, 0, y - 0.3, v, y + 0.3, mkba_svg_colour(v < 0 ? 5 : 0), tip);
+        double lx[2] = { a[i], b[i] }, ly[2] = { y, y };
+        mkba_svg_line(&g, 2, lx, ly, "#000000", 1.2, 0);
+    }
+    mkba_svg_end(&g);
+}
+
+/* morris_ARM: mu* with its bootstrap interval. */
+static void morris_chart(doc *h, const mkba_rtable *tb)
+{
+    whisker_bars(h, tb, 1, 2, 3, 0);
+}
+
+/* believe_ARM: each lever's contribution, +- 2 MCSE. */
+static void believe_chart(doc *h, const mkba_rtable *tb)
+{
+    whisker_bars(h, tb, 1, -1, 3, 2.0);
+}
+
+/* evppi: the EVPPI of each parameter group, +- 2 SE. */
+static void evppi_chart(doc *h, const mkba_rtable *tb)
+{
+    whisker_bars(h, tb, 1, -1, 2, 2.0);
+}
+
+/* The name of swept factor i (/sa/factor), or `otherwise`; valid until
+ * the next call. */
+static const char *factor_name(doc *h, size_t i, const char *otherwise)
+{
+    static char name[2][128];
+    char **f = NULL;
+    size_t n = 0;
+    snprintf(name[i & 1], sizeof name[0], "%s", otherwise);
+    if (mkba_h5_store_read_strings(h->st, "/sa/factor", &f, &n, NULL) == MKBA_OK && i < n)
+        snprintf(name[i & 1], sizeof name[0], "%s", f[i]);
+    mkba_h5_store_strings_free(f, n);
+    return name[i & 1];
+}
+
+/* The position of v among the n distinct values seen so far in vals
+ * (added when new); n grows. */
+static size_t level_of(double *vals, size_t *n, size_t cap, double v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (vals[i] == v || (isnan(vals[i]) && isnan(v)))
+            return i;
+    if (*n < cap)
+        vals[(*n)++] = v;
+    return *n - 1;
+}
+
+/* A fill between white and colour c (a share t of the way). */
+static void blend(char *buf, size_t size, const char *c, double t)
+{
+    unsigned r, g, b;
+    if (sscanf(c, "#%02x%02x%02x", &r, &g, &b) != 3)
+        r = g = b = 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    snprintf(buf, size, "#%02x%02x%02x", (unsigned)lround(255 - t * (255.0 - r)),
+             (unsigned)lround(255 - t * (255.0 - g)), (unsigned)lround(255 - t * (255.0 - b)));
+}
+
+#define MAX_LEVELS 64
+
+/* sweep: columns first, second, arm, value. One factor: a line per arm;
+ * two: a heat map per arm, blue above 0 and orange below. */
+static void sweep_chart(doc *h, const mkba_rtable *tb)
+{
+    double v1[MAX_LEVELS], v2[MAX_LEVELS];
+    size_t n1 = 0, n2 = 0, na = 0;
+    const char *arm[MAX_LEVELS];
+    double lo = 0, hi = 0;
+    for (size_t r = 0; r < tb->nrows; r++) {
+        const double *v = &tb->num[r * tb->ncols];
+        level_of(v1, &n1, MAX_LEVELS, v[0]);
+        level_of(v2, &n2, MAX_LEVELS, v[1]);
+        const char *a = tb->str[r * tb->ncols + 2];
+        size_t k = 0;
+        while (k < na && strcmp(arm[k], a) != 0)
+            k++;
+        if (k == na && na < MAX_LEVELS)
+            arm[na++] = a;
+        lo = fmin(lo, v[3]);
+        hi = fmax(hi, v[3]);
+    }
+    if (n1 == 0 || na == 0)
+        return;
+    fputs("<h3>", h->f);
+    text(h, tb->title);
+    fputs("</h3>\n", h->f);
+    double *y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y);
+    if (y == NULL)
+        return;
+    for (size_t i = 0; i < n1 * n2 * na; i++)
+        y[i] = NAN;
+    for (size_t r = 0; r < tb->nrows; r++) {
+        const double *v = &tb->num[r * tb->ncols];
+        size_t i = level_of(v1, &n1, MAX_LEVELS, v[0]), j = level_of(v2, &n2, MAX_LEVELS, v[1]);
+        size_t k = 0;
+        while (k < na && strcmp(arm[k], tb->str[r * tb->ncols + 2]) != 0)
+            k++;
+        if (k < na)
+            y[(k * n1 + i) * n2 + j] = v[3];
+    }
+    mkba_svg g;
+    if (n2 == 1) {
+        mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+        mkba_svg_range(&g, v1[0], v1[n1 - 1], lo, hi, 1);
+        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), tb->col[3]);
+        mkba_svg_hline(&g, 0);
+        const char *colours[MAX_LEVELS];
+        for (size_t k = 0; k < na; k++) {
+            colours[k] = mkba_svg_colour(k + 1);
+            mkba_svg_line(&g, n1, v1, y + k * n1, colours[k], 2.5, 0);
+        }
+        mkba_svg_legend(&g, na, arm, colours);
+        mkba_svg_end(&g);
+        mkba_free(y);
+        return;
+    }
+    /* Heat maps: the first factor across, the second up. */
+    static const char *const nolabels[1] = { "" };
+    double span = fmax(fabs(lo), fabs(hi));
+    for (size_t k = 0; k < na; k++) {
+        char xl[64][32], yl[64][32];
+        const char *xc[MAX_LEVELS], *yc[MAX_LEVELS];
+        for (size_t i = 0; i < n1; i++)
+            xc[i] = number(h, xl[i], sizeof xl[i], v1[i], 3);
+        for (size_t j = 0; j < n2; j++)
+            yc[j] = number(h, yl[j], sizeof yl[j], v2[j], 3);
+        mkba_svg_begin(&g, h->f, 640, 120 + 28.0 * (double)n2, arm[k], h->nl);
+        g.xcat = n1 <= 12 ? xc : nolabels;
+        g.nxcat = n1;
+        g.ycat = yc;
+        g.nycat = n2;
+        mkba_svg_range(&g, 0, 1, 0, 1, 0);
+        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), factor_name(h, 1, tb->col[1]));
+        for (size_t i = 0; i < n1; i++)
+            for (size_t j = 0; j < n2; j++) {
+                double v = y[(k * n1 + i) * n2 + j];
+                char fill[16], tip[160], b1[96];
+                blend(fill, sizeof fill, mkba_svg_colour(v < 0 ? 1 : 0),
+                      span > 0 && isfinite(v) ? fabs(v) / span : 0);
+                snprintf(tip, sizeof tip, "%s, %s: %s", xc[i], yc[j],
+                         number(h, b1, sizeof b1, v, 0));
+                mkba_svg_rect(&g, (double)i - 0.5, (double)j - 0.5, (double)i + 0.5,
+                              (double)j + 0.5, fill, tip);
+                if (n1 <= 10 && n2 <= 12)
+                    mkba_svg_text(&g, (double)i, (double)j, 0, 4, "middle", b1);
+            }
+        const char *names[2] = { "< 0", "> 0" };
+        const char *colours[2] = { mkba_svg_colour(1), mkba_svg_colour(0) };
+        mkba_svg_legend(&g, 2, names, colours);
+        mkba_svg_end(&g);
+    }
+    mkba_free(y);
+}
+
+/* threshold: the difference between the two arms over the factor's values;
+ * where it crosses 0 the decision flips. */
+static void threshold_chart(doc *h, const mkba_rtable *tb)
+{
+    size_t n = tb->nrows;
+    if (n < 2)
+        return;
+    double *x = mkba_malloc(2 * n * sizeof *x);
+    if (x == NULL)
+        return;
+    double *y = x + n, lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = tb->num[i * tb->ncols];
+        y[i] = tb->num[i * tb->ncols + 1];
+        lo = fmin(lo, y[i]);
+        hi = fmax(hi, y[i]);
+    }
+    fputs("<h3>", h->f);
+    text(h, tb->title);
+    fputs("</h3>\n", h->f);
+    mkba_svg g;
+    mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+    mkba_svg_range(&g, x[0], x[n - 1], lo, hi, 1);
+    mkba_svg_axes(&g, tb->col[0], tb->col[1]);
+    mkba_svg_hline(&g, 0);
+    mkba_svg_line(&g, n, x, y, mkba_svg_colour(0), 2.5, 0);
+    mkba_svg_points(&g, n, x, y, mkba_svg_colour(0), 3, 1);
+    mkba_svg_end(&g);
+    mkba_free(x);
+}
+
+/* The charts of the /sa tables, by table id prefix, listed once. */
+static const struct {
+    const char *prefix;
+    void (*chart)(doc *h, const mkba_rtable *tb);
+} sa_charts[] = {
+    { "tornado_", tornado_chart }, { "sobol_", sobol_chart }, { "morris_", morris_chart },
+    { "believe_", believe_chart }, { "evppi", evppi_chart }, { "sweep", sweep_chart },
+    { "threshold", threshold_chart },
+};
+
 static int section_sensitivity(doc *h)
 {
     heading(h, "sensitivity", S(h, HS_SENSITIVITY));
-    size_t i = 0, charts = 0;
-    const mkba_rtable *tb;
-    while ((tb = next_table(h->r, "tornado_", &i)) != NULL) {
-        tornado_chart(h, tb);
-        charts++;
-    }
-    i = 0;
-    while ((tb = next_table(h->r, "sobol_", &i)) != NULL) {
-        sobol_chart(h, tb);
-        charts++;
+    size_t charts = 0;
+    for (size_t c = 0; c < sizeof sa_charts / sizeof sa_charts[0]; c++) {
+        size_t i = 0;
+        const mkba_rtable *tb;
+        while ((tb = next_table(h->r, sa_charts[c].prefix, &i)) != NULL) {
+            sa_charts[c].chart(h, tb);
+            charts++;
+        }
     }
     if (charts == 0)
         para(h, "note", S(h, HS_NO_SA));

@@ -272,9 +272,10 @@ void mkba_svg_rect(mkba_svg *s, double xa, double ya, double xb, double yb, cons
     fputs("</rect>\n", s->f);
 }
 
-void mkba_svg_text(mkba_svg *s, double x, double y, const char *anchor, const char *text)
+void mkba_svg_text(mkba_svg *s, double x, double y, double dx, double dy, const char *anchor,
+                   const char *text)
 {
-    label(s->f, px(s, x) + 9, py(s, y) - 6, anchor, text, " class=\"note\"");
+    label(s->f, px(s, x) + dx, py(s, y) + dy, anchor, text, " class=\"note\"");
 }
 
 void mkba_svg_legend(mkba_svg *s, size_t n, const char *const *name, const char *const *colour)

@@ -56,8 +56,10 @@ void mkba_svg_points(mkba_svg *s, size_t n, const double *x, const double *y,
 void mkba_svg_rect(mkba_svg *s, double xa, double ya, double xb, double yb, const char *colour,
                    const char *tip);
 
-/* Text at a data point; anchor "start", "middle" or "end". */
-void mkba_svg_text(mkba_svg *s, double x, double y, const char *anchor, const char *text);
+/* Text at a data point moved by (dx, dy) pixels; anchor "start", "middle"
+ * or "end". */
+void mkba_svg_text(mkba_svg *s, double x, double y, double dx, double dy, const char *anchor,
+                   const char *text);
 
 /* A legend above the plot area. */
 void mkba_svg_legend(mkba_svg *s, size_t n, const char *const *name, const char *const *colour);
