@@ -195,12 +195,55 @@ static void test_browser(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A sensitivity-analysis file (mkba sa tornado, then sweep, on
+ * tests/data/transfer.cfg): one chart each, well-formed, and the tornado
+ * table's outcomes equal /sa/tornado/low and high. */
+static void test_sa_files(void **state)
+{
+    (void)state;
+    if (!have_python()) {
+        fprintf(stderr, "test_sa_files: no python3, skipped\n");
+        return;
+    }
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    const char *runs[] = { "tornado tests/data/transfer.cfg --factors q_work "
+                           "--range q_work=0.2:0.3",
+                           "sweep tests/data/transfer.cfg --grid q_work=0.1:0.4:4" };
+    for (size_t r = 0; r < 2; r++) {
+        char h5[300], html[300], cmd[1200];
+        snprintf(h5, sizeof h5, "%s.sa%zu.h5", result_path, r);
+        snprintf(html, sizeof html, "%s.sa%zu.html", result_path, r);
+        snprintf(cmd, sizeof cmd, "%s sa %s --households 200 -q --force -o '%s' && "
+                 "%s report '%s' -o '%s' 2>/dev/null", bin, runs[r], h5, bin, h5, html);
+        assert_int_equal(system(cmd), 0);
+        int charts = 0;
+        double low = cell(html, "table-tornado_integrated", 1, 3, &charts);
+        assert_int_equal(charts, 1);
+        if (r == 0) {
+            /* [factor][arm][outcome]: 1 factor, 2 arms; npv:society first. */
+            size_t n;
+            double *lo = support_read_doubles(h5, "/sa/tornado/low", &n);
+            double *hi = support_read_doubles(h5, "/sa/tornado/high", NULL);
+            assert_non_null(lo);
+            assert_non_null(hi);
+            size_t outcomes = n / 2;
+            assert_true(low == lo[outcomes]);
+            assert_true(cell(html, "table-tornado_integrated", 1, 4, NULL) == hi[outcomes]);
+            free(lo);
+            free(hi);
+        }
+        remove(h5);
+        remove(html);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_equal_the_file),
         cmocka_unit_test(test_dutch),
         cmocka_unit_test(test_bad_output),
+        cmocka_unit_test(test_sa_files),
         cmocka_unit_test(test_browser),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
