@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "analysis/decision.h"
 #include "analysis/summary.h"
@@ -19,6 +18,7 @@
 #include "html_strings.h"
 #include "outfile.h"
 #include "report.h"
+#include "run_facts.h"
 #include "sa_report.h"
 #include "summary_report.h"
 #include "svg.h"
@@ -1148,27 +1148,6 @@ static void fact(doc *h, mkba_html_string name, const char *value)
     fputs("</td></tr>\n", h->f);
 }
 
-/* The root attribute seed (uint64), or 0 with *ok 0. */
-static uint64_t read_seed(const char *path, int *ok)
-{
-    uint64_t seed = 0;
-    *ok = 0;
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t a = f >= 0 ? H5Aopen(f, "seed", H5P_DEFAULT) : -1;
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, &seed) >= 0)
-        *ok = 1;
-    if (a >= 0)
-        H5Aclose(a);
-    if (f >= 0)
-        H5Fclose(f);
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
-    return seed;
-}
-
 static int section_assumptions(doc *h)
 {
     const mkba_h5_totals *t = h->t;
@@ -1189,15 +1168,12 @@ static int section_assumptions(doc *h)
     else
         fact(h, HS_HOUSEHOLDS, S(h, HS_COHORT_MODE));
     fact(h, HS_DRAWS, fmt(v, sizeof v, "%zu", t->ndraws));
-    int ok;
-    uint64_t seed = read_seed(h->path, &ok);
-    if (ok)
-        fact(h, HS_SEED, fmt(v, sizeof v, "%llu", (unsigned long long)seed));
-    char *version = NULL;
-    if (mkba_h5_store_read_attr(h->st, "/", "mkba_version", &version, NULL) == MKBA_OK
-        && version != NULL)
-        fact(h, HS_VERSION, version);
-    mkba_free(version);
+    mkba_run_facts rf;
+    mkba_run_facts_read(h->path, &rf);
+    if (rf.has_seed)
+        fact(h, HS_SEED, fmt(v, sizeof v, "%llu", (unsigned long long)rf.seed));
+    if (rf.version[0] != '\0')
+        fact(h, HS_VERSION, rf.version);
     fact(h, HS_OPTIMISM, fmt(v, sizeof v, "%s%% / %s%%",
                              number(h, b1, sizeof b1, 100 * t->optimism_bias, 1),
                              number(h, b2, sizeof b2, 100 * t->deadweight, 1)));

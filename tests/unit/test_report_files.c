@@ -350,6 +350,14 @@ static void test_xlsx(void **state)
     assert_int_equal(fscanf(p, "%d", &rows), 1);
     pclose(p);
     assert_int_equal(rows, 1 + SUPPORT_NPARAMS);
+    /* The run settings sheet names the seed of the support model. */
+    snprintf(cmd, sizeof cmd, "python3 tests/report/xlsx_cells.py '%s' run | "
+             "grep -A1 -P '\\tseed$' | grep -c -P '\\t20240611$'", out);
+    p = popen(cmd, "r");
+    rows = 0;
+    assert_int_equal(fscanf(p, "%d", &rows), 1);
+    pclose(p);
+    assert_int_equal(rows, 1);
     free(npv);
     remove(out);
 }
