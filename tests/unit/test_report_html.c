@@ -46,25 +46,38 @@ static int have_python(void)
     return system("python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1") == 0;
 }
 
-/* The data-value of cell (row, col) of table `id`, by check_html.py (which
- * fails on a malformed or not self-contained file); NAN when absent. *charts
- * gets the number of charts. */
-static double cell(const char *html, const char *id, int row, int col, int *charts)
+/* The output of check_html.py for a report (it fails the test on a
+ * malformed or not self-contained file): one line per data-value, and the
+ * number of charts. Free it. */
+static char *check(const char *html, int *charts)
 {
-    char cmd[600], tid[128], r[32], c[32], v[64];
+    char cmd[600];
     snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py '%s'", html);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
-    double found = NAN;
-    while (fscanf(p, "%127s\t%31s\t%31s\t%63s", tid, r, c, v) == 4) {
-        if (strcmp(tid, "charts") == 0 && charts != NULL)
-            *charts = atoi(v);
-        else if (strcmp(tid, id) == 0 && atoi(r) == row && atoi(c) == col)
-            found = strtod(v, NULL);
-    }
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    assert_non_null(m);
+    int c;
+    while ((c = fgetc(p)) != EOF)
+        fputc(c, m);
+    fclose(m);
     if (pclose(p) != 0)
         fail_msg("check_html.py rejected %s", html);
-    return found;
+    if (charts != NULL && sscanf(out, "charts\t-\t-\t%d", charts) != 1)
+        fail_msg("no chart count from check_html.py");
+    return out;
+}
+
+/* The data-value of cell (row, col) of table `id` in check()'s output;
+ * NAN when absent. */
+static double cell(const char *cells, const char *id, int row, int col)
+{
+    char key[200];
+    snprintf(key, sizeof key, "\n%s\t%d\t%d\t", id, row, col);
+    const char *at = strstr(cells, key);
+    return at != NULL ? strtod(at + strlen(key), NULL) : NAN;
 }
 
 /* The answer table: row 1 the reference arm "usual", row 2 "integrated";
@@ -85,15 +98,17 @@ static void test_numbers_equal_the_file(void **state)
     assert_non_null(npv);
     assert_non_null(rank);
     int charts = 0;
+    char *cells = check(out, &charts);
     /* [K][A][mean, lo, hi], society first; the values written with 17 digits. */
-    assert_true(cell(out, "answer-table", 2, 1, &charts) == npv[(0 * 2 + 1) * 3]);
-    assert_true(cell(out, "answer-table", 2, 3, NULL) == rank[1 * 2 + 0]);
-    assert_true(cell(out, "answer-table", 1, 3, NULL) == rank[0 * 2 + 0]);
+    assert_true(cell(cells, "answer-table", 2, 1) == npv[(0 * 2 + 1) * 3]);
+    assert_true(cell(cells, "answer-table", 2, 3) == rank[1 * 2 + 0]);
+    assert_true(cell(cells, "answer-table", 1, 3) == rank[0 * 2 + 0]);
     /* plane, acceptability, frontier, 2 per perspective, payers, ranking,
      * escalations: at least 7 whatever the number of perspectives. */
     assert_true(charts >= 7);
     /* The summary's npv table inside: the first row's NPV again. */
-    assert_true(cell(out, "table-npv", 1, 2, NULL) == npv[(0 * 2 + 1) * 3]);
+    assert_true(cell(cells, "table-npv", 1, 2) == npv[(0 * 2 + 1) * 3]);
+    free(cells);
 
     char *html = support_read_file(out);
     assert_non_null(html);
@@ -217,7 +232,8 @@ static void test_sa_files(void **state)
                  "%s report '%s' -o '%s' 2>/dev/null", bin, runs[r], h5, bin, h5, html);
         assert_int_equal(system(cmd), 0);
         int charts = 0;
-        double low = cell(html, "table-tornado_integrated", 1, 3, &charts);
+        char *cells = check(html, &charts);
+        double low = cell(cells, "table-tornado_integrated", 1, 3);
         assert_int_equal(charts, 1);
         if (r == 0) {
             /* [factor][arm][outcome]: 1 factor, 2 arms; npv:society first. */
@@ -228,10 +244,11 @@ static void test_sa_files(void **state)
             assert_non_null(hi);
             size_t outcomes = n / 2;
             assert_true(low == lo[outcomes]);
-            assert_true(cell(html, "table-tornado_integrated", 1, 4, NULL) == hi[outcomes]);
+            assert_true(cell(cells, "table-tornado_integrated", 1, 4) == hi[outcomes]);
             free(lo);
             free(hi);
         }
+        free(cells);
         remove(h5);
         remove(html);
     }
