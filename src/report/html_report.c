@@ -1199,7 +1199,9 @@ static int section_tables(doc *h)
         const mkba_rtable *tb = h->r->table[i];
         fprintf(h->f, "<details><summary>");
         text(h, tb->title);
-        fprintf(h->f, "</summary>\n<table class=\"data\" id=\"table-%s\">\n<tr>", tb->id);
+        fputs("</summary>\n<table class=\"data\" id=\"table-", h->f);
+        text(h, tb->id);
+        fputs("\">\n<tr>", h->f);
         for (size_t c = 0; c < tb->ncols; c++) {
             fputs("<th>", h->f);
             text(h, tb->col[c]);

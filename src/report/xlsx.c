@@ -38,13 +38,26 @@ static double text_width(const char *s)
     return w > MAX_WIDTH ? MAX_WIDTH : w;
 }
 
-static void write_table(book *b, const mkba_rtable *t)
+/* A new sheet named after id, made unique with ~2, ~3, ... when two ids
+ * agree in their first 31 characters (e.g. tornado_ and a long arm name). */
+static lxw_worksheet *add_sheet(book *b, const char *id)
 {
-    char name[32];
-    sheet_name(name, sizeof name, t->id);
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+    char name[32], base[32];
+    sheet_name(base, sizeof base, id);
+    snprintf(name, sizeof name, "%s", base);
+    for (int k = 2; k < 1000; k++) {
+        if (workbook_get_worksheet_by_name(b->wb, name) == NULL)
+            return workbook_add_worksheet(b->wb, name);
+        snprintf(name, sizeof name, "%.*s~%d", 31 - (k < 10 ? 2 : k < 100 ? 3 : 4), base, k);
+    }
+    return NULL;
+}
+
+static int write_table(book *b, const mkba_rtable *t)
+{
+    lxw_worksheet *ws = add_sheet(b, t->id);
     if (ws == NULL)
-        return;
+        return -1;
     for (size_t c = 0; c < t->ncols; c++) {
         double w = text_width(t->col[c]);
         if (t->kind[c] != MKBA_COL_TEXT && w < 12.0)
@@ -70,12 +83,13 @@ static void write_table(book *b, const mkba_rtable *t)
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
     }
     worksheet_freeze_panes(ws, 1, 0);
+    return 0;
 }
 
 /* The notes of every table, one a row. */
 static void write_notes(book *b, const mkba_report *r)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "notes");
+    lxw_worksheet *ws = add_sheet(b, "notes");
     if (ws == NULL)
         return;
     worksheet_write_string(ws, 0, 0, "table", b->head);
@@ -108,7 +122,7 @@ static int write_sources(book *b, const char *path, mkba_error *err)
             rc = mkba_error_set(err, MKBA_EPARSE, "%s: /labels/parameter_sources has %zu "
                                 "entries for %zu parameters", path, ns, n);
     }
-    lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? workbook_add_worksheet(b->wb, "sources") : NULL;
+    lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? add_sheet(b, "sources") : NULL;
     if (ws != NULL) {
         worksheet_write_string(ws, 0, 0, "parameter", b->head);
         worksheet_write_string(ws, 0, 1, "source", b->head);
@@ -144,10 +158,14 @@ int mkba_xlsx_write(const char *file, const char *path, const mkba_report *r,
     /* libxlsxwriter's fields are not const; it only reads them. */
     lxw_doc_properties props = { .title = (char *)"mkba summary", .comments = (char *)path };
     workbook_set_properties(b.wb, &props);
-    for (size_t i = 0; i < r->n; i++)
-        write_table(&b, r->table[i]);
+    int rc = MKBA_OK;
+    for (size_t i = 0; rc == MKBA_OK && i < r->n; i++)
+        if (write_table(&b, r->table[i]) != 0)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "cannot add the sheet of table %s to %s",
+                                r->table[i]->id, file);
     write_notes(&b, r);
-    int rc = write_sources(&b, path, err);
+    if (rc == MKBA_OK)
+        rc = write_sources(&b, path, err);
     lxw_error e = workbook_close(b.wb);
     if (rc == MKBA_OK && e != LXW_NO_ERROR)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", file,

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
+#include "report/report.h"
+#include "report/xlsx.h"
 #include "support.h"
 
 static char result_path[256];
@@ -362,6 +364,39 @@ static void test_xlsx(void **state)
     remove(out);
 }
 
+/* Two table ids alike in their first 31 characters (Excel's limit for a
+ * sheet name) get two sheets, the second named ~2. */
+static void test_xlsx_sheet_names_unique(void **state)
+{
+    (void)state;
+    if (system("python3 -c 'import zipfile' >/dev/null 2>&1") != 0)
+        return;
+    mkba_report *r = mkba_report_alloc();
+    assert_non_null(r);
+    const char *col[] = { "x" };
+    const mkba_col_kind kind[] = { MKBA_COL_MONEY };
+    const char *ids[] = { "tornado_a_very_long_arm_name_number_1",
+                          "tornado_a_very_long_arm_name_number_2" };
+    for (int i = 0; i < 2; i++) {
+        mkba_rtable *t = mkba_report_table(r, ids[i], ids[i], 1, col, kind);
+        mkba_rtable_num(t, mkba_rtable_row(r, t), 0, 10.0 * (i + 1));
+    }
+    char out[300], cmd[700];
+    snprintf(out, sizeof out, "%s.names.xlsx", result_path);
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_xlsx_write(out, result_path, r, &err), MKBA_OK);
+    const char *sheets[] = { "tornado_a_very_long_arm_name_nu", "tornado_a_very_long_arm_name_~2" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "python3 tests/report/xlsx_cells.py '%s' '%s' | "
+                 "grep -q -P '^A2\\tn\\t%d$'", out, sheets[i], 10 * (i + 1));
+        if (system(cmd) != 0)
+            fail_msg("sheet %s lacks its number", sheets[i]);
+    }
+    mkba_report_free(r);
+    remove(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_one_table_and_folder),
         cmocka_unit_test(test_unknown_table),
         cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_xlsx_sheet_names_unique),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }
