@@ -27,51 +27,6 @@ const char mkba_cli_usage[] =
     "  mkba init [--template minimal] NAME.cfg\n"
     "  mkba --help | --version\n";
 
-/* The options of run and sa, in the general help and in `mkba run --help`
- * and `mkba sa --help`. */
-#define RUN_OPTIONS \
-    "Options of run:\n" \
-    "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n" \
-    "  --draws N           PSA draws (0 = base case only; default: the scenario's)\n" \
-    "  --households N      households per draw (default: the scenario's)\n" \
-    "  --seed S            random seed, 0 .. 2^64-1 (default: the scenario's)\n" \
-    "  --threads T         OpenMP threads (default: all cores); results do not\n" \
-    "                      depend on it\n" \
-    "  --set NAME=VALUE    fix parameter NAME at VALUE in every draw, as if the\n" \
-    "                      scenario said NAME = VALUE (arms that override NAME keep\n" \
-    "                      their override); NAME@ARM=VALUE fixes it in arm ARM.\n" \
-    "                      Other parameters keep their draws. Repeatable; `mkba\n" \
-    "                      check` lists the names\n" \
-    "  --cohort            expected-value cohort trace instead of microsimulation\n" \
-    "  --force             overwrite an existing result file\n" \
-    "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
-
-#define SA_OPTIONS \
-    "Options of sa (docs/sensitivity.md lists which method takes which):\n" \
-    "  --factors LIST      NAME, NAME@ARM or patterns (detect_*), comma-separated;\n" \
-    "                      default every parameter with a distribution\n" \
-    "  --range NAME=LO:HI  explicit range of a factor (else its 5th-95th percentile)\n" \
-    "  --low P --high P    percentiles of the tornado (default 0.05 0.95)\n" \
-    "  --outcome NAME      npv:society (default), npv:municipality, npv:PAYER,\n" \
-    "                      breakeven:P, incremental_cost, incremental_effect, icer,\n" \
-    "                      cost:PAYER, effect:EFFECT\n" \
-    "  --arm A             one arm against the reference (sobol, morris, prim,\n" \
-    "                      believe; default every arm); threshold: --arm A --versus B\n" \
-    "  --grid NAME=LO:HI:N sweep grid (once or twice; also horizon, discount_rate)\n" \
-    "  -n N                sobol: base points (default 512); morris: trajectories (20)\n" \
-    "  --second-order      sobol: second-order indices; --bootstrap B resamples (200)\n" \
-    "  --levels P          morris: grid levels (even, default 4); --radial design\n" \
-    "  --function NAME     sobol, morris on ishigami, sobol-g or linear, beside the\n" \
-    "                      exact indices (no scenario)\n" \
-    "  --group A+B         evppi: also the EVPPI of this group (repeatable)\n" \
-    "  --from OUT.h5       evppi, prim: the PSA draws of a result file of this\n" \
-    "                      scenario, instead of running a PSA\n" \
-    "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n" \
-    "                      believe: average over N draws (default: the base case)\n" \
-    "  --draw D            the draw whose households every point uses (default 0)\n" \
-    "  --households, --seed, --threads, --set, --force, --quiet as run\n" \
-    "  --format F          the printed tables: text, csv, markdown or json\n"
-
 static const char help_text[] =
     "mkba: social cost-benefit analysis (MKBA) of integrated social services\n"
     "by Monte Carlo microsimulation of households.\n"
@@ -87,9 +42,46 @@ static const char help_text[] =
     "  init      write a commented starting scenario that passes check\n"
     "  COMMAND --help prints a command's options with examples\n"
     "\n"
-    RUN_OPTIONS
+    "Options of run:\n"
+    "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
+    "  --draws N           PSA draws (0 = base case only; default: the scenario's)\n"
+    "  --households N      households per draw (default: the scenario's)\n"
+    "  --seed S            random seed, 0 .. 2^64-1 (default: the scenario's)\n"
+    "  --threads T         OpenMP threads (default: all cores); results do not\n"
+    "                      depend on it\n"
+    "  --set NAME=VALUE    fix parameter NAME at VALUE in every draw, as if the\n"
+    "                      scenario said NAME = VALUE (arms that override NAME keep\n"
+    "                      their override); NAME@ARM=VALUE fixes it in arm ARM.\n"
+    "                      Other parameters keep their draws. Repeatable; `mkba\n"
+    "                      check` lists the names\n"
+    "  --cohort            expected-value cohort trace instead of microsimulation\n"
+    "  --force             overwrite an existing result file\n"
+    "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
     "\n"
-    SA_OPTIONS
+    "Options of sa (docs/sensitivity.md lists which method takes which):\n"
+    "  --factors LIST      NAME, NAME@ARM or patterns (detect_*), comma-separated;\n"
+    "                      default every parameter with a distribution\n"
+    "  --range NAME=LO:HI  explicit range of a factor (else its 5th-95th percentile)\n"
+    "  --low P --high P    percentiles of the tornado (default 0.05 0.95)\n"
+    "  --outcome NAME      npv:society (default), npv:municipality, npv:PAYER,\n"
+    "                      breakeven:P, incremental_cost, incremental_effect, icer,\n"
+    "                      cost:PAYER, effect:EFFECT\n"
+    "  --arm A             one arm against the reference (sobol, morris, prim,\n"
+    "                      believe; default every arm); threshold: --arm A --versus B\n"
+    "  --grid NAME=LO:HI:N sweep grid (once or twice; also horizon, discount_rate)\n"
+    "  -n N                sobol: base points (default 512); morris: trajectories (20)\n"
+    "  --second-order      sobol: second-order indices; --bootstrap B resamples (200)\n"
+    "  --levels P          morris: grid levels (even, default 4); --radial design\n"
+    "  --function NAME     sobol, morris on ishigami, sobol-g or linear, beside the\n"
+    "                      exact indices (no scenario)\n"
+    "  --group A+B         evppi: also the EVPPI of this group (repeatable)\n"
+    "  --from OUT.h5       evppi, prim: the PSA draws of a result file of this\n"
+    "                      scenario, instead of running a PSA\n"
+    "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
+    "                      believe: average over N draws (default: the base case)\n"
+    "  --draw D            the draw whose households every point uses (default 0)\n"
+    "  --households, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
     "  --format F          text (default), csv, markdown or json: the same content;\n"
@@ -104,35 +96,35 @@ static const char help_text[] =
     "Documentation: README.md and docs/.\n";
 
 /* `mkba COMMAND --help` for the commands parsed here (summary and report
- * print their own, src/cli/report_cmd.c). */
+ * print their own, src/cli/report_cmd.c): a usage line, the command's
+ * "Options of" section of help_text (so each option is written once) and
+ * examples. */
 static const struct {
-    const char *cmd, *text;
+    const char *cmd, *usage, *section, *examples;
 } command_help[] = {
-    { "run",
-      "Usage: mkba run SCENARIO.cfg [options]\n\n"
+    { "run", "Usage: mkba run SCENARIO.cfg [options]\n\n"
       "Simulates the scenario, writes the result file (replaced only when\n"
-      "complete) and prints the summary, the answer first.\n\n"
-      RUN_OPTIONS
+      "complete) and prints the summary, the answer first.\n\n",
+      "Options of run:",
       "\nExamples:\n"
       "  mkba run scenarios/default.cfg\n"
       "  mkba run scenarios/default.cfg --draws 200 --households 2000 -o big.h5\n"
       "  mkba run scenarios/default.cfg --set cost_ggz_medium=2500 --draws 0\n"
       "Then: mkba report results/default.h5 (docs/cli.md, docs/report.md).\n" },
-    { "sa",
-      "Usage: mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [options]\n"
+    { "sa", "Usage: mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [options]\n"
       "       mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N]\n\n"
-      "METHOD: tornado, threshold, sweep, sobol, morris, evppi, prim, believe.\n\n"
-      SA_OPTIONS
+      "METHOD: tornado, threshold, sweep, sobol, morris, evppi, prim, believe.\n\n",
+      "Options of sa",
       "\nExamples:\n"
       "  mkba sa tornado scenarios/pathways/all-models.cfg --factors 'caseload_*'\n"
       "  mkba sa believe scenarios/pathways/all-models.cfg --arm makelpunt\n"
       "  mkba report results/all-models-sa-tornado.h5   (the tornado chart)\n" },
-    { "check",
-      "Usage: mkba check SCENARIO.cfg\n\n"
+    { "check", "Usage: mkba check SCENARIO.cfg\n\n"
       "Validates the scenario without running it and prints the resolved model:\n"
       "structure, timing and discounting with defaults filled in, every parameter\n"
-      "with its distribution, mean and source; warnings on standard error.\n\n"
-      "Example:\n"
+      "with its distribution, mean and source; warnings on standard error.\n",
+      NULL,
+      "\nExample:\n"
       "  mkba check scenarios/default.cfg\n" },
 };
 
@@ -143,11 +135,19 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
     for (size_t c = 0; c < sizeof command_help / sizeof command_help[0]; c++) {
         if (strcmp(command_help[c].cmd, cmd) != 0)
             continue;
-        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
-            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-                fputs(command_help[c].text, stdout);
-                return 1;
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+                continue;
+            fputs(command_help[c].usage, stdout);
+            const char *from = command_help[c].section != NULL
+                               ? strstr(help_text, command_help[c].section) : NULL;
+            if (from != NULL) {
+                const char *end = strstr(from, "\n\n");
+                fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
             }
+            fputs(command_help[c].examples, stdout);
+            return 1;
+        }
     }
     return 0;
 }
@@ -324,7 +324,7 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
-/* The single argument of `check` and `summary`. */
+/* The single argument of `check`. */
 static int one_file(int argc, char **argv, const char *cmd, const char *what,
                     const char **file)
 {
