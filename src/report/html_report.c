@@ -624,6 +624,95 @@ static int section_payers(doc *h)
     return 0;
 }
 
+/* ---- the municipal budget per year ---- */
+
+static int section_budget(doc *h)
+{
+    const mkba_h5_totals *t = h->t;
+    const mkba_decision *d = h->d;
+    size_t A = t->narms, Y = d->nyears, a = h->an->alternative;
+    if (A < 2 || Y == 0 || (int)a == t->reference || t->payer_municipal == NULL)
+        return 0;
+    /* The municipal payers' own perspectives (one per payer). */
+    size_t kp[64], np = 0;
+    for (size_t p = 0; p < t->npayers && np < 64; p++) {
+        size_t k = t->nperspectives;
+        for (size_t j = 0; j < t->nperspectives; j++)
+            if (strcmp(t->perspective[j], t->payer[p]) == 0)
+                k = j;
+        if (t->payer_municipal[p] && k < t->nperspectives)
+            kp[np++] = k;
+    }
+    if (np == 0)
+        return 0;
+    char note[1024], yl[128], b1[96];
+    heading(h, "budget", S(h, HS_BUDGET));
+    para(h, "note", fmt(note, sizeof note, S(h, HS_BUDGET_NOTE), t->arm[a], t->arm[t->reference],
+                        t->price_year));
+    double years[256], total[256], y0 = 0, y1 = 0;
+    size_t ny = Y < 256 ? Y : 256;
+    for (size_t y = 0; y < ny; y++) {
+        double up = 0, down = 0;
+        for (size_t i = 0; i < np; i++) {
+            double v = d->net_undisc[(kp[i] * A + a) * Y + y];
+            up += v > 0 ? v : 0;
+            down += v < 0 ? v : 0;
+        }
+        years[y] = (double)(y + 1);
+        total[y] = d->net_undisc[(h->an->municipality * A + a) * Y + y];
+        y0 = fmin(y0, fmin(down, total[y]));
+        y1 = fmax(y1, fmax(up, total[y]));
+    }
+    mkba_svg g;
+    mkba_svg_begin(&g, h->f, 760, 380, S(h, HS_BUDGET), h->nl);
+    mkba_svg_range(&g, 0.5, (double)ny + 0.5, y0, y1, 1);
+    g.x0 = 0.5;
+    g.x1 = (double)ny + 0.5;
+    mkba_svg_axes(&g, S(h, HS_YEAR), fmt(yl, sizeof yl, S(h, HS_NET_YEAR), h->money));
+    const char *names[64], *colours[64];
+    for (size_t y = 0; y < ny; y++) {
+        double up = 0, down = 0;
+        for (size_t i = 0; i < np; i++) {
+            double v = d->net_undisc[(kp[i] * A + a) * Y + y], *base = v >= 0 ? &up : &down;
+            char tip[256];
+            snprintf(tip, sizeof tip, "%s, %s %zu: %s", t->perspective[kp[i]], S(h, HS_YEAR),
+                     y + 1, money(h, b1, sizeof b1, v));
+            mkba_svg_rect(&g, years[y] - 0.35, *base, years[y] + 0.35, *base + v,
+                          mkba_svg_colour(i + 1), tip);
+            *base += v;
+        }
+    }
+    mkba_svg_hline(&g, 0);
+    mkba_svg_line(&g, ny, years, total, "#000000", 2, 0);
+    mkba_svg_points(&g, ny, years, total, "#000000", 3, 1);
+    for (size_t i = 0; i < np; i++) {
+        names[i] = t->perspective[kp[i]];
+        colours[i] = mkba_svg_colour(i + 1);
+    }
+    mkba_svg_legend(&g, np, names, colours);
+    mkba_svg_end(&g);
+    /* The numbers of the chart. */
+    fputs("<table class=\"data\" id=\"budget-table\">\n<tr><th>", h->f);
+    text(h, S(h, HS_YEAR));
+    fputs("</th>", h->f);
+    for (size_t i = 0; i <= np; i++) {
+        fputs("<th>", h->f);
+        text(h, i < np ? t->perspective[kp[i]] : S(h, HS_MUNICIPALITY));
+        fputs("</th>", h->f);
+    }
+    fputs("</tr>\n", h->f);
+    for (size_t y = 0; y < ny; y++) {
+        fprintf(h->f, "<tr><td>%zu</td>", y + 1);
+        for (size_t i = 0; i <= np; i++) {
+            double v = i < np ? d->net_undisc[(kp[i] * A + a) * Y + y] : total[y];
+            num_cell(h, v, money(h, b1, sizeof b1, v));
+        }
+        fputs("</tr>\n", h->f);
+    }
+    fputs("</table>\n</section>\n", h->f);
+    return 0;
+}
+
 /* ---- ranking ---- */
 
 static int section_ranking(doc *h)
@@ -1252,6 +1341,7 @@ static const section sections[] = {
     { section_ceac, 1 },
     { section_cashflow, 1 },
     { section_payers, 1 },
+    { section_budget, 1 },
     { section_ranking, 1 },
     { section_services, 1 },
     { section_sensitivity, 0 },

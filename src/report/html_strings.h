@@ -68,6 +68,10 @@
     X(RETURNS, "returns", "opbrengst") \
     X(NET, "net", "saldo") \
     X(MONEY_AXIS, "present value (%s)", "contante waarde (%s)") \
+    X(BUDGET, "Municipal budget per year", "Gemeentebegroting per jaar") \
+    X(BUDGET_NOTE, "%s against %s: the yearly net effect on each municipal budget, undiscounted (cash in the year's prices of %d), mean over the draws; above 0 a saving, below 0 a cost. The line: the municipality as a whole.", \
+      "%s ten opzichte van %s: het jaarlijkse netto effect op elke gemeentelijke begroting, niet verdisconteerd (kasstroom in prijzen van %d), gemiddelde over de trekkingen; boven 0 een besparing, onder 0 kosten. De lijn: de gemeente als geheel.") \
+    X(NET_YEAR, "net per year (%s)", "netto per jaar (%s)") \
     X(RANKING, "Ranking of the arms", "Rangorde van de alternatieven") \
     X(RANKING_NOTE, "Share of draws in which each arm has each rank by the net present value for society (rank 1: the highest).", \
       "Aandeel trekkingen waarin elk alternatief elke rang heeft op het maatschappelijk saldo (rang 1: het hoogste).") \

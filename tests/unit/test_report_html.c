@@ -175,6 +175,42 @@ static void test_bad_output(void **state)
     assert_int_not_equal(access("/tmp/mkba-never.html", F_OK), 0);
 }
 
+/* The municipal budget per year (tests/data/transfer.cfg: one municipal
+ * payer): each year's payer column and the municipality's equal
+ * /analysis/cashflow/net_undiscounted_mean of their perspectives. */
+static void test_budget_table(void **state)
+{
+    (void)state;
+    if (!have_python())
+        return;
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char h5[300], html[300], cmd[1200];
+    snprintf(h5, sizeof h5, "%s.budget.h5", result_path);
+    snprintf(html, sizeof html, "%s.budget.html", result_path);
+    snprintf(cmd, sizeof cmd, "%s run tests/data/transfer.cfg --draws 3 --households 200 -q "
+             "--force -o '%s' && %s report '%s' -o '%s' 2>/dev/null", bin, h5, bin, h5, html);
+    assert_int_equal(system(cmd), 0);
+    size_t n;
+    /* [K][A][Y]: society, municipality, then the payers (the municipal one
+     * first); 2 arms, 4 years. */
+    double *net = support_read_doubles(h5, "/analysis/cashflow/net_undiscounted_mean", &n);
+    assert_non_null(net);
+    assert_int_equal(n % 8, 0);
+    char *cells = check(html, NULL);
+    for (size_t y = 0; y < 4; y++) {
+        double payer = cell(cells, "budget-table", (int)y + 1, 1);
+        double municipality = cell(cells, "budget-table", (int)y + 1, 2);
+        assert_true(payer == net[(2 * 2 + 1) * 4 + y]);
+        assert_true(municipality == net[(1 * 2 + 1) * 4 + y]);
+        /* The only municipal payer is the whole municipality. */
+        assert_true(fabs(payer - municipality) <= 1e-9 * (1 + fabs(municipality)));
+    }
+    free(cells);
+    free(net);
+    remove(h5);
+    remove(html);
+}
+
 /* Headless Chromium renders the page (a screenshot is written) and logs no
  * console error; skipped without chromium. */
 static void test_browser(void **state)
@@ -261,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_dutch),
         cmocka_unit_test(test_bad_output),
         cmocka_unit_test(test_sa_files),
+        cmocka_unit_test(test_budget_table),
         cmocka_unit_test(test_browser),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
