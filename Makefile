@@ -9,7 +9,7 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-proto
 CFLAGS  ?= -O3 -g
 BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
              $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  := -lxlsxwriter -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
 BUILD   ?= build

@@ -6,12 +6,13 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
-          libcmocka-dev librandom123-dev libmatheval-dev)
+          libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
 # --peers adds the peer packages some tests compare against (they skip with a
 # message without them): OpenTURNS for the Sobol estimators, R's mgcv for
-# EVPPI. .ci/run asks for them.
+# EVPPI, python3 to read back the xlsx and HTML report and chromium to render
+# the report headless. .ci/run asks for them.
 if [ "${1:-}" = "--peers" ]; then
-    packages+=(python3-openturns r-cran-mgcv r-cran-mass)
+    packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium)
 fi
 
 missing=()

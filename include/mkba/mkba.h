@@ -85,7 +85,9 @@ typedef enum mkba_summary_format {
     MKBA_SUMMARY_TEXT = 0,    /* aligned text for a terminal */
     MKBA_SUMMARY_CSV,
     MKBA_SUMMARY_MARKDOWN,
-    MKBA_SUMMARY_JSON
+    MKBA_SUMMARY_JSON,
+    MKBA_SUMMARY_TIDY,        /* one long CSV of the per-draw values (docs/reading.md) */
+    MKBA_SUMMARY_XLSX         /* a workbook, one sheet per table; needs a file */
 } mkba_summary_format;
 
 /* Reads result file `path` and writes its summary to out: in text the
@@ -96,5 +98,41 @@ typedef enum mkba_summary_format {
  * ones and the closest. */
 int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
                        const char *perspective, FILE *out, mkba_error *err);
+
+/* What mkba_summary_export writes. */
+typedef struct mkba_summary_options {
+    mkba_summary_format format;
+    const char *perspective;  /* as mkba_summary_write; NULL: all */
+    const char *table;        /* only the table with this id; NULL: all */
+    int csv_nl;               /* csv and tidy: ';' separator, decimal comma */
+    const char *output;       /* write this file (replaced only when complete);
+                                 NULL: the stream out. xlsx needs one */
+    const char *folder;       /* csv: one file ID.csv per table in this folder
+                                 (created when missing) instead of one file */
+    int brief;                /* text: the answer only (one screen) */
+} mkba_summary_options;
+
+/* Text format, everything, plain CSV, to the stream. */
+void mkba_summary_options_init(mkba_summary_options *o);
+
+/* mkba_summary_write with the options of `o`: one table, a folder of CSV
+ * files, the long (tidy) format, Dutch CSV, a workbook. An unknown table
+ * id is an error listing the ids. No output file is left behind on error. */
+int mkba_summary_export(const mkba_context *ctx, const char *path,
+                        const mkba_summary_options *o, FILE *out, mkba_error *err);
+
+/* ---- the HTML report ---- */
+
+typedef struct mkba_html_options {
+    const char *output;       /* the HTML file (replaced only when complete) */
+    const char *lang;         /* "nl" or "en"; NULL: Dutch for a scenario with
+                                 payers named gemeente..., else English */
+} mkba_html_options;
+
+/* Writes one self-contained HTML file (inline SVG charts, no scripts, no
+ * links out) from result file `path` only: the answer first, then the
+ * charts and every table of the summary (docs/report.md). */
+int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                     mkba_error *err);
 
 #endif

@@ -70,4 +70,11 @@ int mkba_cli_run_error(const mkba_error *err);
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);
 
+/* `mkba summary` and `mkba report` (report_cmd.c). */
+int mkba_cli_summary(int argc, char **argv);
+int mkba_cli_report(int argc, char **argv);
+
+/* `mkba init` (init_cmd.c). */
+int mkba_cli_init(int argc, char **argv);
+
 #endif

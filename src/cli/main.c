@@ -20,7 +20,11 @@ const char mkba_cli_usage[] =
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
-    "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
+    "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
+    "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
+    "                      [--perspective NAME]\n"
+    "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "  mkba init [--template minimal] NAME.cfg\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =
@@ -34,6 +38,9 @@ static const char help_text[] =
     "            docs/sensitivity.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
+    "  report    write a self-contained HTML report with charts of a result file\n"
+    "  init      write a commented starting scenario that passes check\n"
+    "  COMMAND --help prints a command's options with examples\n"
     "\n"
     "Options of run:\n"
     "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
@@ -77,13 +84,73 @@ static const char help_text[] =
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
-    "  --format F          text (default), csv, markdown or json: the same content\n"
+    "  --format F          text (default), csv, markdown or json: the same content;\n"
+    "                      tidy: every draw's values in one long CSV; xlsx: a\n"
+    "                      workbook (with -o FILE)\n"
+    "  -o FILE, --folder DIR, --table ID, --csv-locale nl: mkba summary --help\n"
     "  --perspective NAME  cash flows and break-even of one perspective only\n"
     "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
     "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
     "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
     "Documentation: README.md and docs/.\n";
+
+/* `mkba COMMAND --help` for the commands parsed here (summary and report
+ * print their own, src/cli/report_cmd.c): a usage line, the command's
+ * "Options of" section of help_text (so each option is written once) and
+ * examples. */
+static const struct {
+    const char *cmd, *usage, *section, *examples;
+} command_help[] = {
+    { "run", "Usage: mkba run SCENARIO.cfg [options]\n\n"
+      "Simulates the scenario, writes the result file (replaced only when\n"
+      "complete) and prints the summary, the answer first.\n\n",
+      "Options of run:",
+      "\nExamples:\n"
+      "  mkba run scenarios/default.cfg\n"
+      "  mkba run scenarios/default.cfg --draws 200 --households 2000 -o big.h5\n"
+      "  mkba run scenarios/default.cfg --set cost_ggz_medium=2500 --draws 0\n"
+      "Then: mkba report results/default.h5 (docs/cli.md, docs/report.md).\n" },
+    { "sa", "Usage: mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [options]\n"
+      "       mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N]\n\n"
+      "METHOD: tornado, threshold, sweep, sobol, morris, evppi, prim, believe.\n\n",
+      "Options of sa",
+      "\nExamples:\n"
+      "  mkba sa tornado scenarios/pathways/all-models.cfg --factors 'caseload_*'\n"
+      "  mkba sa believe scenarios/pathways/all-models.cfg --arm makelpunt\n"
+      "  mkba report results/all-models-sa-tornado.h5   (the tornado chart)\n" },
+    { "check", "Usage: mkba check SCENARIO.cfg\n\n"
+      "Validates the scenario without running it and prints the resolved model:\n"
+      "structure, timing and discounting with defaults filled in, every parameter\n"
+      "with its distribution, mean and source; warnings on standard error.\n",
+      NULL,
+      "\nExample:\n"
+      "  mkba check scenarios/default.cfg\n" },
+};
+
+/* Prints the help of `cmd` when argv holds -h or --help before a `--`;
+ * returns 1 then, else 0. */
+static int command_help_asked(const char *cmd, int argc, char **argv)
+{
+    for (size_t c = 0; c < sizeof command_help / sizeof command_help[0]; c++) {
+        if (strcmp(command_help[c].cmd, cmd) != 0)
+            continue;
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+                continue;
+            fputs(command_help[c].usage, stdout);
+            const char *from = command_help[c].section != NULL
+                               ? strstr(help_text, command_help[c].section) : NULL;
+            if (from != NULL) {
+                const char *end = strstr(from, "\n\n");
+                fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
+            }
+            fputs(command_help[c].examples, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
 
 typedef struct run_args {
     const char *scenario;
@@ -257,7 +324,7 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
-/* The single argument of `check` and `summary`. */
+/* The single argument of `check`. */
 static int one_file(int argc, char **argv, const char *cmd, const char *what,
                     const char **file)
 {
@@ -301,38 +368,6 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_summary(int argc, char **argv)
-{
-    const char *path = NULL, *perspective = NULL;
-    mkba_summary_format format = MKBA_SUMMARY_TEXT;
-    int only_positional = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int k;
-        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (path != NULL)
-                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
-            path = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_positional = 1;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (mkba_cli_parse_format(v, &format) < 0)
-                return EXIT_USAGE;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            perspective = v;
-        } else {
-            return mkba_cli_usage_error("unknown option '%s' for summary", a);
-        }
-    }
-    if (path == NULL)
-        return mkba_cli_usage_error("%s", "summary needs a result file");
-    return print_summary(path, format, perspective);
-}
-
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts the process; with it off, GSL functions
@@ -353,6 +388,8 @@ int main(int argc, char **argv)
         printf("mkba %s\n", MKBA_VERSION);
         return EXIT_OK;
     }
+    if (command_help_asked(cmd, argc, argv))
+        return EXIT_OK;
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
@@ -360,7 +397,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)
-        return cmd_summary(argc - 2, argv + 2);
+        return mkba_cli_summary(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return mkba_cli_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "init") == 0)
+        return mkba_cli_init(argc - 2, argv + 2);
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);

@@ -382,7 +382,7 @@ static void test_summary_formats(void **state)
     snprintf(args, sizeof args, "summary %s --format xml", out);
     o = mkba(args);
     assert_int_equal(o->status, 2);
-    assert_contains(o->err, "--format expects text, csv, markdown or json");
+    assert_contains(o->err, "--format expects text, csv, markdown, json, tidy or xlsx");
     remove(out);
 }
 
