@@ -82,7 +82,7 @@ static const char help_text_more[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
