@@ -36,7 +36,7 @@ typedef struct ckpt_field {
 struct mkba_checkpoint {
     char *path;
     int fd;
-    ckpt_field field[64];
+    ckpt_field *field;         /* [nfield] */
     size_t nfield, nvalues;
     size_t record_size;        /* bytes: index, point key, values, checksum */
     size_t done;
@@ -68,13 +68,13 @@ static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
 {
     size_t axis[MKBA_NAXES];
     mkba_schema_axis_sizes(m, axis);
+    c->field = mkba_malloc(mkba_schema_ndatasets * sizeof *c->field);
+    if (c->field == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for a checkpoint");
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *sp = &mkba_schema_dataset[i];
         if (sp->field < 0 || (!m->services.enabled && sp->when == MKBA_WHEN_SERVICES))
             continue;
-        if (c->nfield == sizeof c->field / sizeof c->field[0])
-            return mkba_error_set(err, MKBA_EINTERNAL, "checkpoint: more record arrays than "
-                                  "the %zu it has room for", c->nfield);
         size_t n = mkba_schema_draw_count(sp, axis);
         c->field[c->nfield++] = (ckpt_field){ sp->field, n };
         c->nvalues += n;
@@ -172,7 +172,7 @@ static void differences(const ckpt_header *was, const ckpt_header *now, const ch
     if (a->seed != b->seed)
         add(buf, size, &used, "seed %" PRIu64 " then, %" PRIu64 " now (--seed)", a->seed,
             b->seed);
-    if (a->households != b->households)
+    if (a->households != b->households && a->mode == b->mode)
         add(buf, size, &used, "%" PRIu64 " households then, %" PRIu64 " now (--households)",
             a->households, b->households);
     if (a->mode != b->mode)
@@ -183,7 +183,7 @@ static void differences(const ckpt_header *was, const ckpt_header *now, const ch
     if (a->npoints != b->npoints)
         add(buf, size, &used, "%" PRIu64 " %s then, %" PRIu64 " now%s", a->npoints, unit,
             b->npoints, strcmp(unit, "draws") == 0 ? " (--draws)" : "");
-    if (a->first != b->first || a->count != b->count)
+    if ((a->first != b->first || a->count != b->count) && a->npoints == b->npoints)
         add(buf, size, &used, "%s %" PRIu64 " to %" PRIu64 " then, %" PRIu64 " to %" PRIu64
             " now", unit, a->first, a->first + a->count, b->first, b->first + b->count);
     if (a->store_draws != b->store_draws)
@@ -234,6 +234,7 @@ static void checkpoint_free(mkba_checkpoint *c)
     if (c->fd >= 0)
         close(c->fd);
     mkba_free(c->buf);
+    mkba_free(c->field);
     mkba_free(c->path);
     mkba_free(c);
 }
