@@ -382,9 +382,12 @@ int mkba_checkpoint_append(mkba_checkpoint *c, uint64_t point_key,
     if (rc != MKBA_OK)
         return rc;
     off_t at = (off_t)sizeof(ckpt_header) + (off_t)(c->done * c->record_size);
-    if (write_all(c->fd, c->buf, c->record_size, at) != 0)
-        return mkba_error_set(err, MKBA_EIO, "cannot write the checkpoint %s: %s", c->path,
-                              strerror(errno));
+    if (write_all(c->fd, c->buf, c->record_size, at) != 0) {
+        int e = errno;
+        return mkba_error_set(err, MKBA_EIO, "cannot write the checkpoint %s: %s(%s)", c->path,
+                              e == ENOSPC || e == EDQUOT ? "the disk is full " : "",
+                              strerror(e));
+    }
     c->done++;
     return MKBA_OK;
 }

@@ -111,6 +111,42 @@ static void sleep_s(double s)
     nanosleep(&t, NULL);
 }
 
+/* Waits until file `path` has at least `size` bytes while process pid
+ * runs; returns 0, or 1 when it ended first (its status in *how, as
+ * finish gives it). */
+static int wait_for_size(pid_t pid, const char *path, long size, int *how)
+{
+    struct stat st;
+    for (int i = 0; i < 20000; i++) {
+        if (stat(path, &st) == 0 && st.st_size >= size)
+            return 0;
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            *how = WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+            return 1;
+        }
+        sleep_s(0.005);
+    }
+    fail_msg("%s did not reach %ld bytes within 100 s", path, size);
+    return 1;
+}
+
+/* Starts `mkba ARGS -o out`, sends signo once its checkpoint `ckpt` has
+ * `bytes` (some draws), and returns how it ended (as finish), its
+ * messages in text. */
+static int interrupt_after(const char *const *args, const char *ckpt, long bytes, int signo,
+                           char *text, size_t size)
+{
+    pid_t pid = start(out, err_path, args);
+    int how = 0;
+    if (!wait_for_size(pid, ckpt, bytes, &how)) {
+        kill(pid, signo);
+        how = finish(pid);
+    }
+    slurp(err_path, text, size);
+    return how;
+}
+
 /* ---- comparing every dataset of two result files ---- */
 
 typedef struct compare {
@@ -274,26 +310,6 @@ static void test_second_run_is_refused(void **state)
     remove(first_err);
 }
 
-/* Waits until file `path` has at least `size` bytes while process pid
- * runs; returns 0, or 1 when it ended first (its status in *how, as
- * finish gives it). */
-static int wait_for_size(pid_t pid, const char *path, long size, int *how)
-{
-    struct stat st;
-    for (int i = 0; i < 20000; i++) {
-        if (stat(path, &st) == 0 && st.st_size >= size)
-            return 0;
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            *how = WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
-            return 1;
-        }
-        sleep_s(0.005);
-    }
-    fail_msg("%s did not reach %ld bytes within 100 s", path, size);
-    return 1;
-}
-
 /* Kills a run at random moments and resumes it each time, alternating 1
  * and 2 threads (draws one after the other, and in parallel), then lets
  * it complete; the result is the reference, dataset by dataset. The first
@@ -373,14 +389,8 @@ static void test_resume_checks_the_run(void **state)
     remove(out);
     remove(ckpt);
     const char *args[] = { "run", SCENARIO, "--threads", "2", "--force", NULL };
-    pid_t pid = start(out, err_path, args);
-    /* Until some draws are in the checkpoint (one is about 25 kB). */
-    struct stat st;
-    for (int i = 0; i < 6000 && (stat(ckpt, &st) != 0 || st.st_size < 100000); i++)
-        sleep_s(0.005);
-    kill(pid, SIGTERM);
-    int how = finish(pid);
-    slurp(err_path, text, sizeof text);
+    /* Once some draws are in the checkpoint (one is about 25 kB). */
+    int how = interrupt_after(args, ckpt, 100000, SIGTERM, text, sizeof text);
     if (how != SIGTERM)
         fail_msg("expected death by SIGTERM, got %d: %s", how, text);
     assert_true(exists(ckpt));
@@ -469,13 +479,7 @@ static void test_resume_sees_included_files(void **state)
 
     const char *args[] = { "run", cfg, "--draws", "60", "--households", "3000", "--threads",
                            "2", "--force", NULL };
-    pid_t pid = start(out, err_path, args);
-    struct stat st;
-    for (int i = 0; i < 6000 && (stat(ckpt, &st) != 0 || st.st_size < 100000); i++)
-        sleep_s(0.005);
-    kill(pid, SIGINT);
-    int how = finish(pid);
-    slurp(err_path, text, sizeof text);
+    int how = interrupt_after(args, ckpt, 100000, SIGINT, text, sizeof text);
     if (how != SIGINT)
         fail_msg("expected death by SIGINT, got %d: %s", how, text);
     assert_true(exists(ckpt));
@@ -511,12 +515,7 @@ static void test_sa_design_resumes(void **state)
     const char *whole[] = { SOBOL, "--threads", "2", NULL };
     assert_int_equal(run(other, whole), 1000);
     const char *args[] = { SOBOL, "--threads", "2", NULL };
-    pid_t pid = start(out, err_path, args);
-    struct stat st;
-    for (int i = 0; i < 6000 && (stat(ckpt, &st) != 0 || st.st_size < 200000); i++)
-        sleep_s(0.005);
-    kill(pid, SIGKILL);
-    assert_int_equal(finish(pid), SIGKILL);
+    assert_int_equal(interrupt_after(args, ckpt, 200000, SIGKILL, text, sizeof text), SIGKILL);
     assert_true(exists(ckpt));
     const char *resume[] = { SOBOL, "--threads", "1", "--resume", NULL };
 #undef SOBOL
