@@ -377,8 +377,10 @@ static void test_killed_runs_resume_to_the_same_file(void **state)
 
 /* An interrupted run keeps its checkpoint; running again without --resume
  * is refused naming --resume and --force; a resume with other options is
- * refused naming each difference, and leaves the checkpoint; the right
- * command then completes to the reference. */
+ * refused naming each difference, and leaves the checkpoint. Then the
+ * last record is torn, as a kill during its write or a power loss would
+ * leave it, with garbage after it: the right command drops that record
+ * only, and completes to the reference. */
 static void test_resume_checks_the_run(void **state)
 {
     (void)state;
@@ -394,6 +396,11 @@ static void test_resume_checks_the_run(void **state)
     if (how != SIGTERM)
         fail_msg("expected death by SIGTERM, got %d: %s", how, text);
     assert_true(exists(ckpt));
+    const char *kept = strstr(text, "removed); ");
+    long nkept = 0;
+    assert_non_null(kept);
+    assert_int_equal(sscanf(kept, "removed); %ld of 60 draws are kept in", &nkept), 1);
+    assert_true(nkept >= 2);
     assert_contains(text, "draws are kept in");
     assert_contains(text, "--resume");
 
@@ -419,10 +426,21 @@ static void test_resume_checks_the_run(void **state)
     assert_contains(text, "mode microsimulation then, cohort (--cohort) now");
     assert_true(exists(ckpt));
 
+    struct stat st;
+    assert_int_equal(stat(ckpt, &st), 0);
+    assert_int_equal(truncate(ckpt, st.st_size - 1000), 0);
+    FILE *f = fopen(ckpt, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < 3000; i++)
+        fputc(0xa5, f);
+    assert_int_equal(fclose(f), 0);
     const char *right[] = { "run", SCENARIO, "--threads", "1", "--resume", NULL };
     assert_int_equal(run(out, right), 1000);
     slurp(err_path, text, sizeof text);
-    assert_contains(text, "mkba: resumed: ");
+    char expect[80];
+    snprintf(expect, sizeof expect, "mkba: resumed: %ld draws came from the checkpoint",
+             nkept - 1);
+    assert_contains(text, expect);
     assert_same_file(ref, out);
     assert_false(exists(ckpt));
     remove(out);
