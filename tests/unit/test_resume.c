@@ -517,9 +517,11 @@ static void test_resume_sees_included_files(void **state)
 }
 
 /* mkba sa resumes the same way: a Sobol design killed after some of its
- * points, resumed on the other thread count, gives the indices, the
- * points' outcomes and every other dataset of an uninterrupted analysis
- * (its file keeps no /draws rows: the checkpoint is what survives). */
+ * points refuses a resume with another --range (the points differ though
+ * their number does not), and resumed on the other thread count gives the
+ * indices, the points' outcomes and every other dataset of an
+ * uninterrupted analysis (its file keeps no /draws rows: the checkpoint
+ * is what survives). */
 static void test_sa_design_resumes(void **state)
 {
     (void)state;
@@ -534,6 +536,12 @@ static void test_sa_design_resumes(void **state)
     assert_int_equal(run(other, whole), 1000);
     const char *args[] = { SOBOL, "--threads", "2", NULL };
     assert_int_equal(interrupt_after(args, ckpt, 200000, SIGKILL, text, sizeof text), SIGKILL);
+    assert_true(exists(ckpt));
+    /* Another range: as many points, other values at each. */
+    const char *ranged[] = { SOBOL, "--range", "u_debt_severe=0.01:0.2", "--resume", NULL };
+    assert_int_equal(run(out, ranged), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "point 0 of the design differs from the checkpoint's");
     assert_true(exists(ckpt));
     const char *resume[] = { SOBOL, "--threads", "1", "--resume", NULL };
 #undef SOBOL
