@@ -64,6 +64,13 @@ typedef struct mkba_run_options {
      * outputs (break-even, who pays and who gains, frontier, CEAC, EVPI,
      * MKBA table) as the group /analysis before the file is committed. */
     int analyse;
+    /* 1: continue from the checkpoint OUTPUT.ckpt that an interrupted run
+     * of the same scenario and options left (docs/reliability.md), or
+     * start afresh when there is none. 0: an existing checkpoint is
+     * refused, or discarded with force. */
+    int resume;
+    /* When not NULL, receives the number of draws taken from the checkpoint. */
+    long *resumed;
 } mkba_run_options;
 
 /* Sets every option to its default (scenario values, all draws, no output,
@@ -74,8 +81,11 @@ void mkba_run_options_init(mkba_run_options *o);
  * the defaults) and, when o->output is set, writes the result file (to a
  * temporary name, renamed when complete). The output path is checked before
  * any work (its folder exists and is writable; it is not a folder; an
- * existing file needs force). Returns MKBA_OK or an error code with err
- * filled in; on error no output file is left behind. */
+ * existing file needs force), and locked: a second run of the same output
+ * is refused while one runs. Finished draws are checkpointed in
+ * OUTPUT.ckpt; an interrupted run (MKBA_EINTERRUPTED) keeps it for a run
+ * with o->resume. Returns MKBA_OK or an error code with err filled in; on
+ * error no output file is left behind. */
 int mkba_run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
              mkba_error *err);
 

@@ -195,10 +195,13 @@ int mkba_cli_run_error(const mkba_error *err)
     if (err->code != MKBA_EINTERRUPTED || mkba_cli_stop == 0)
         return mkba_cli_library_error(err);
     int signo = (int)mkba_cli_stop;
-    fprintf(stderr, "mkba: %s by %s: the run stopped and wrote no result file (its temporary "
-                    "file is removed); run the same command again to start over\n",
-            err->message[0] ? err->message : "interrupted",
-            signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    /* The study says "interrupted; N of M draws are kept in OUT.ckpt: ..."
+     * when it kept a checkpoint to resume from. */
+    const char *kept = strncmp(err->message, "interrupted; ", 13) == 0 ? err->message + 13 : NULL;
+    fprintf(stderr, "mkba: interrupted by %s: the run stopped and wrote no result file (its "
+                    "temporary file is removed); %s\n",
+            signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM",
+            kept != NULL ? kept : "run the same command again to start over");
     /* Die by the signal, so a shell loop or script stops as well. */
     fflush(stdout);
     fflush(stderr);

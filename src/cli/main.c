@@ -16,7 +16,7 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--quiet]\n"
+    "                        [--resume] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
@@ -55,9 +55,18 @@ static const char help_text[] =
     "                      Other parameters keep their draws. Repeatable; `mkba\n"
     "                      check` lists the names\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
-    "  --force             overwrite an existing result file\n"
+    "  --force             overwrite an existing result file (and discard the\n"
+    "                      checkpoint of an interrupted run)\n"
+    "  --resume            continue an interrupted run from its checkpoint\n"
+    "                      (OUT.h5.ckpt): the same command with --resume computes\n"
+    "                      only the missing draws and writes the same file as an\n"
+    "                      uninterrupted run; a scenario, seed or option that\n"
+    "                      differs is refused (docs/reliability.md)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
-    "\n"
+    "\n";
+
+/* Split from help_text: C compilers need only support strings of 4095. */
+static const char help_text_more[] =
     "Options of sa (docs/sensitivity.md lists which method takes which):\n"
     "  --factors LIST      NAME, NAME@ARM or patterns (detect_*), comma-separated;\n"
     "                      default every parameter with a distribution\n"
@@ -80,7 +89,7 @@ static const char help_text[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -92,7 +101,8 @@ static const char help_text[] =
     "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
     "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
-    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
+    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file; the\n"
+    "finished draws are kept for --resume).\n"
     "Documentation: README.md and docs/.\n";
 
 /* `mkba COMMAND --help` for the commands parsed here (summary and report
@@ -159,7 +169,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet;
+    int cohort, force, quiet, resume;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -228,6 +238,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->cohort = 1;
         } else if (strcmp(a, "--force") == 0) {
             r->force = 1;
+        } else if (strcmp(a, "--resume") == 0) {
+            r->resume = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
@@ -290,6 +302,9 @@ static int run_scenario(const run_args *r)
     o.nset = r->nset;
     o.set_name = (const char *const *)r->set_name;
     o.set_value = r->set_value;
+    o.resume = r->resume;
+    long resumed = 0;
+    o.resumed = &resumed;
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = (int)r->threads;
@@ -307,6 +322,9 @@ static int run_scenario(const run_args *r)
     }
     rc = EXIT_OK;
     if (!r->quiet) {
+        if (resumed > 0)
+            fprintf(stderr, "mkba: resumed: %ld draws came from the checkpoint %s.ckpt\n",
+                    resumed, out);
         fprintf(stderr, "mkba: wrote %s\n", out);
         rc = print_summary(out, MKBA_SUMMARY_TEXT, NULL);
     }
@@ -380,6 +398,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
+        fputs(help_text_more, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;

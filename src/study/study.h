@@ -27,7 +27,12 @@
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
-    int force;                 /* overwrite an existing output */
+    int force;                 /* overwrite an existing output (and discard a checkpoint) */
+    /* Continue from the checkpoint OUTPUT.ckpt of an interrupted run of
+     * the same study (study/checkpoint.h); without one, start afresh. */
+    int resume;
+    /* Receives the number of points taken from the checkpoint. NULL: none. */
+    size_t *resumed;
     long households;           /* per point (microsimulation) */
     uint64_t seed;
     int threads;               /* >= 1 */
@@ -59,7 +64,12 @@ typedef struct mkba_study_options {
 #define MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS 4096
 
 /* Runs the study. Returns MKBA_OK or an error code with err filled in; on
- * error no output file is left behind. */
+ * error no output file is left behind. With an output, the study holds
+ * the output's lock (study/output_lock.h) while it runs, so a second
+ * study of the same output is refused, and keeps a checkpoint of its
+ * finished points (study/checkpoint.h): kept when the study is
+ * interrupted (MKBA_EINTERRUPTED, the message saying how many points it
+ * holds and how to resume), removed when it succeeds or fails otherwise. */
 int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
                    mkba_error *err);
 
