@@ -8,20 +8,22 @@
 # check after every step. The runs cover both engines: the services
 # (lockstep) engine on every pathway and on the test scenarios with queues,
 # the streaming engine on the default and benchmark models. In check mode
-# each run is made on 1 and on 2 threads and both are compared with the
+# each run is made on 1 and on 2 threads (on 3 too for a scenario of two
+# arms, where the services engine shares each cycle's households between
+# threads instead of giving each thread whole arms) and compared with the
 # reference (written on 1 thread). Every dataset and attribute must be equal
 # except the root attributes `created` (the date) and `threads`.
 set -eu
 mode=$1 bin=$2 dir=$3
 case $mode in write | check) ;; *) echo "usage: $0 write|check MKBA DIR" >&2; exit 2 ;; esac
 mkdir -p "$dir"
-# name|scenario|options
-RUNS='all-models|scenarios/pathways/all-models.cfg|--draws 6 --households 3000
-utrecht|scenarios/pathways/utrecht-like.cfg|--draws 3 --households 2000
-svc|tests/data/services.cfg|
-svc-queue|tests/data/services_queue.cfg|
-default|scenarios/default.cfg|--draws 20 --households 2000
-bench|scenarios/bench.cfg|--draws 2 --households 20000'
+# name|scenario|threads|options
+RUNS='all-models|scenarios/pathways/all-models.cfg|1 2|--draws 6 --households 3000
+utrecht|scenarios/pathways/utrecht-like.cfg|1 2|--draws 3 --households 2000
+svc|tests/data/services.cfg|1 2 3|
+svc-queue|tests/data/services_queue.cfg|1 2 3|
+default|scenarios/default.cfg|1 2|--draws 20 --households 2000
+bench|scenarios/bench.cfg|1 2|--draws 2 --households 20000'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The objects h5diff reports with a nonzero number of differences (or as
@@ -46,14 +48,14 @@ differing() {
             esac
         done
 }
-echo "$RUNS" | while IFS='|' read -r name cfg opts; do
+echo "$RUNS" | while IFS='|' read -r name cfg nthreads opts; do
     if [ "$mode" = write ]; then
         # shellcheck disable=SC2086
         "$bin" run "$cfg" -q --force --threads 1 $opts -o "$dir/$name.h5"
         echo "bench-identical: wrote $dir/$name.h5"
         continue
     fi
-    for threads in 1 2; do
+    for threads in $nthreads; do
         out="$tmp/$name-t$threads.h5"
         # shellcheck disable=SC2086
         "$bin" run "$cfg" -q --force --threads $threads $opts -o "$out"

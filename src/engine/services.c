@@ -11,8 +11,37 @@
 #include <math.h>
 #include <string.h>
 #include "engine/services.h"
+#include "core/alloc.h"
 #include "mkba/rng.h"
 #include "core/philox.h"
+
+mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l)
+{
+    mkba_svc_scratch *s = mkba_calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->words = mkba_malloc((size_t)MKBA_SVC_CHUNK * (size_t)l->blocks_per_cycle * 4
+                           * sizeof *s->words);
+    if (s->words == NULL) {
+        mkba_svc_scratch_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mkba_svc_scratch_free(mkba_svc_scratch *s)
+{
+    if (s == NULL)
+        return;
+    mkba_free(s->words);
+    mkba_free(s);
+}
+
+void mkba_svc_scratch_clear(mkba_svc_scratch *s)
+{
+    for (int i = 0; i < MKBA_SVC_MEMO; i++)
+        s->memo[i].row = NULL;
+}
 
 double mkba_svc_maturity(double start, double tau, double years)
 {
@@ -178,9 +207,41 @@ typedef struct modifier {
     double worsen, improve;    /* hazard ratios on worsening and other moves */
 } modifier;
 
+/* Row r's worsening and other-move probabilities under modifier md with
+ * interaction term z. The inputs come from a small set (rows, severity
+ * levels, the cycle's effectiveness), so the results are memoised by
+ * their exact inputs: the same numbers as computing them, far cheaper. */
+static void modified_row(const mkba_row *r, double z, const modifier *md, mkba_svc_memo *memo,
+                         double *pw_out, double *po_out)
+{
+    const double zd = z * md->damp;
+    uint64_t bz, bw, bi;
+    memcpy(&bz, &zd, sizeof bz);
+    memcpy(&bw, &md->worsen, sizeof bw);
+    memcpy(&bi, &md->improve, sizeof bi);
+    uint64_t key = ((uint64_t)(uintptr_t)r >> 3) ^ bz * 0x9E3779B97F4A7C15u
+                   ^ bw * 0xC2B2AE3D27D4EB4Fu ^ bi * 0x165667B19E3779F9u;
+    mkba_svc_memo *e = &memo[(key ^ key >> 29) % MKBA_SVC_MEMO];
+    if (e->row == r && e->z == bz && e->worsen == bw && e->improve == bi) {
+        *pw_out = e->pw;
+        *po_out = e->po;
+        return;
+    }
+    double pw = mkba_row_worsening(r, zd), po = r->po;
+    pw = 1.0 - pow(1.0 - pw, md->worsen);
+    if (md->improve != 1.0)
+        po = po < 1.0 ? 1.0 - pow(1.0 - po, md->improve) : 1.0;
+    if (pw + po > 1.0)
+        po = 1.0 - pw;
+    *e = (mkba_svc_memo){r, bz, bw, bi, pw, po};
+    *pw_out = pw;
+    *po_out = po;
+}
+
 /* The target of row r for uniform u under modifier md (micro.c's rule when
  * md is off, which keeps unmodified domains bit-identical to it). */
-static int move_target(const mkba_row *r, int ntargets, double z, double u, const modifier *md)
+static int move_target(const mkba_row *r, int ntargets, double z, double u, const modifier *md,
+                       mkba_svc_memo *memo)
 {
     double pw, po = r->po, v;
     if (!md->on) {
@@ -190,12 +251,7 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
         double scale = pw > 0.0 ? r->pw / pw : 0.0;
         v = u < pw ? u * scale : u - pw + r->pw;
     } else {
-        pw = mkba_row_worsening(r, z * md->damp);
-        pw = 1.0 - pow(1.0 - pw, md->worsen);
-        if (md->improve != 1.0)
-            po = po < 1.0 ? 1.0 - pow(1.0 - po, md->improve) : 1.0;
-        if (pw + po > 1.0)
-            po = 1.0 - pw;
+        modified_row(r, z, md, memo, &pw, &po);
         if (u >= pw + po)
             return -1;
         v = u < pw ? u / pw * r->pw : r->pw + (u - pw) / po * r->po;
@@ -209,7 +265,8 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
 /* Transitions of household h in cycle k; see micro.c's simulate for the
  * order of events, which this follows. */
 static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                        int64_t *delta, uint64_t *entries)
+                        const uint32_t *words, mkba_svc_memo *memo, int64_t *delta,
+                        uint64_t *entries)
 {
     const mkba_model *m = a->m;
     const mkba_tables *t = a->t;
@@ -219,10 +276,6 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     uint16_t *tis = hh->tis + (size_t)h * (size_t)D;
     int64_t *delta_k = delta + (size_t)k * l->nslots;
     uint64_t *entries_k = entries + (size_t)(k - 1) * l->nstates_total;
-    uint32_t words[4 * 64];
-    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_HOUSEHOLD,
-                       (uint32_t)(l->init_blocks + (k - 1) * l->blocks_per_cycle),
-                       (uint32_t)l->blocks_per_cycle, words);
 
     double sev[MKBA_MAX_DOMAINS];
     int g[MKBA_MAX_DOMAINS], to[MKBA_MAX_DOMAINS];
@@ -283,7 +336,7 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
         } else {
             double z = l->inter_start[d + 1] > l->inter_start[d]
                            ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
-            to[d] = move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md);
+            to[d] = move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md, memo);
         }
         if (to[d] == x[d])
             to[d] = -1;
@@ -373,15 +426,16 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
     hh->joint[h] = (uint8_t)joint;
 }
 
-void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                              int64_t *delta, uint64_t *entries, long *counts)
+/* Household h's cycle k with its household stream's words of the cycle
+ * and the first block of its service stream's (service[4]). */
+static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                            const uint32_t *words, const uint32_t *service, mkba_svc_memo *memo,
+                            int64_t *delta, uint64_t *entries, long *counts)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
     const int D = (int)m->ndomains;
-    if (hh->out[h] >= 0)
-        return;
-    transitions(a, hh, h, k, delta, entries);
+    transitions(a, hh, h, k, words, memo, delta, entries);
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
         return;
@@ -415,23 +469,27 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
             pd = d;
     int level = severity_level(sev[pd]);
     int band = level > a->nseek ? a->nseek : level;
-    uint32_t words[4 * 12];
-    int nblocks = (2 + D + 3) / 4;
-    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
-                       (uint32_t)((k - 1) * nblocks), (uint32_t)nblocks, words);
-    if (mkba_rng_u01(words[0]) >= a->seek_p[band - 1])
+    if (mkba_rng_u01(service[0]) >= a->seek_p[band - 1])
         return;
     counts[MKBA_SVC_ARRIVALS]++;
     if (a->scan)
         counts[MKBA_SVC_SCANS]++;
     double self_p = a->scan ? a->scan_share : a->self_p;
-    if (mkba_rng_u01(words[1]) < self_p) {
+    if (mkba_rng_u01(service[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
         return;
     }
+    /* Detection reads words 2 .. D + 1: the rest of the cycle's blocks,
+     * made only for the few households that get this far. */
+    uint32_t sw[4 * MKBA_SVC_SERVICE_BLOCKS];
+    const int nblocks = MKBA_SVC_SERVICE_BLOCKS_OF(D);
+    memcpy(sw, service, 4 * sizeof *sw);
+    if (nblocks > 1)
+        mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
+                           (uint32_t)((k - 1) * nblocks + 1), (uint32_t)(nblocks - 1), sw + 4);
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
-        if (d != pd && (problems >> d & 1u) && mkba_rng_u01(words[2 + d]) < a->detect)
+        if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < a->detect)
             found |= 1u << d;
     counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
     route(a, hh, h, pd, found, sev, counts);
@@ -440,4 +498,26 @@ void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, lo
     hh->status[h] = MKBA_SVC_WAITING;
     hh->arrived[h] = (int16_t)k;
     hh->prio[h] = (uint8_t)level;
+}
+
+void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
+                               long *counts)
+{
+    const mkba_layout *l = a->t->l;
+    const int D = (int)a->m->ndomains;
+    const uint32_t bpc = (uint32_t)l->blocks_per_cycle;
+    const uint32_t nservice = (uint32_t)MKBA_SVC_SERVICE_BLOCKS_OF(D);
+    for (long c0 = h0; c0 < h1; c0 += MKBA_SVC_CHUNK) {
+        uint32_t n = (uint32_t)(h1 - c0 < MKBA_SVC_CHUNK ? h1 - c0 : MKBA_SVC_CHUNK);
+        mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD,
+                               (uint32_t)l->init_blocks + (uint32_t)(k - 1) * bpc, bpc,
+                               (uint32_t)c0, n, s->words);
+        mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
+                               (uint32_t)(k - 1) * nservice, 1, (uint32_t)c0, n, s->service);
+        for (uint32_t i = 0; i < n; i++)
+            if (hh->out[c0 + i] < 0)
+                household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
+                                s->service + 4 * i, s->memo, delta, entries, counts);
+    }
 }

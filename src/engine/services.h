@@ -107,11 +107,43 @@ double mkba_svc_maturity(double start, double tau, double years);
 void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
                               int64_t *delta);
 
-/* Household h's cycle k: transitions (occupancy changes into delta
- * [point][slot], entries into entries[cycle][state]), then discharge, help
- * seeking and routing. counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
-void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                              int64_t *delta, uint64_t *entries, long *counts);
+/* Households per pass of the household phase: their random words of a
+ * cycle are made together (mkba_philox_households). */
+#define MKBA_SVC_CHUNK 256
+
+/* A cycle's service-stream blocks with D domains: words 0 and 1 (asking,
+ * self-reliance), then one word per domain (detection). */
+#define MKBA_SVC_SERVICE_BLOCKS_OF(D) ((2 + (D) + 3) / 4)
+#define MKBA_SVC_SERVICE_BLOCKS MKBA_SVC_SERVICE_BLOCKS_OF(MKBA_MAX_DOMAINS)
+
+/* A memoised modified row (services.c): the exact bits of its inputs and
+ * the probabilities they give. */
+typedef struct mkba_svc_memo {
+    const mkba_row *row;
+    uint64_t z, worsen, improve;
+    double pw, po;
+} mkba_svc_memo;
+#define MKBA_SVC_MEMO 512
+
+/* One thread's working memory for the household phase. */
+typedef struct mkba_svc_scratch {
+    uint32_t *words;           /* [MKBA_SVC_CHUNK][blocks_per_cycle * 4] */
+    uint32_t service[MKBA_SVC_CHUNK * 4]; /* first service-stream block of each */
+    mkba_svc_memo memo[MKBA_SVC_MEMO];
+} mkba_svc_scratch;
+
+mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l);
+void mkba_svc_scratch_free(mkba_svc_scratch *s);
+/* Forgets the memoised rows: call whenever the tables change (each draw). */
+void mkba_svc_scratch_clear(mkba_svc_scratch *s);
+
+/* Cycle k of households h0 .. h1 - 1 that are still in the model:
+ * transitions (occupancy changes into delta [point][slot], entries into
+ * entries[cycle][state]), then discharge, help seeking and routing.
+ * counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
+void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
+                               long *counts);
 
 /* ---- admission.c ---- */
 
