@@ -47,6 +47,7 @@ void mkba_svc_households_free(mkba_svc_households *hh)
 {
     mkba_free(hh->x);
     mkba_free(hh->tis);
+    mkba_free(hh->entry);
     mkba_free(hh->out);
     mkba_free(hh->status);
     mkba_free(hh->team);
@@ -66,6 +67,7 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->ndomains = D;
     hh->x = mkba_malloc(N * D);
     hh->tis = mkba_malloc(N * D * sizeof *hh->tis);
+    hh->entry = mkba_malloc(N * D * sizeof *hh->entry);
     hh->out = mkba_malloc(N);
     hh->status = mkba_malloc(N);
     hh->team = mkba_malloc(N);
@@ -76,7 +78,7 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
-    return hh->x && hh->tis && hh->out && hh->status && hh->team && hh->joint && hh->prio
+    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint && hh->prio
            && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
 

@@ -168,6 +168,37 @@ static int slot_of(const mkba_layout *l, int g, int tis)
     return l->slot_at[l->tis_off[g] + tis];
 }
 
+/* Offset of the (state g, time in state tis) row within a block of rows. */
+static int row_of(const mkba_tables *t, int g, int tis)
+{
+    const mkba_layout *l = t->l;
+    return g * t->maxb + l->bucket_at[l->tis_off[g] + tis];
+}
+
+/* Domain d's worsening-table entry (micro.c's household.entry): its row's
+ * offset in a table block plus its interaction sources' combination. */
+static uint32_t entry_of(const mkba_tables *t, const uint8_t *x, int d, int g, int tis)
+{
+    const mkba_layout *l = t->l;
+    int combo = 0;
+    for (int j = 0; j < l->nsrc[d]; j++)
+        combo += x[l->src[d][j]] * l->stride[d][j];
+    return t->tab_off[row_of(t, g, tis)] + (uint32_t)combo;
+}
+
+/* Keeps the cached entries right when domain d moves by `step` states from
+ * state g (time in state tis) to g + step, time in state 0: its own row
+ * changes, and so does the combination of every domain it is a source of. */
+static void move_entries(const mkba_tables *t, uint32_t *entry, int d, int g, int tis, int step)
+{
+    const mkba_layout *l = t->l;
+    if (l->ncombo[d] > 0)
+        entry[d] += (uint32_t)t->entry[g + step].tab - t->tab_off[row_of(t, g, tis)];
+    /* The padding of dep has stride 0 and comes last. */
+    for (int j = 0; j < l->maxdep && l->dep_stride[d][j] != 0; j++)
+        entry[l->dep[d][j]] += (uint32_t)(step * l->dep_stride[d][j]);
+}
+
 void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
                               int64_t *delta)
 {
@@ -180,6 +211,10 @@ void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, lo
                        (uint32_t)l->init_blocks, words);
     mkba_micro_initial_states(m, a->t, a->arm, words, x);
     memset(hh->tis + (size_t)h * D, 0, D * sizeof *hh->tis);
+    uint32_t *entry = hh->entry + (size_t)h * D;
+    for (size_t d = 0; d < D; d++)
+        entry[d] = l->ncombo[d] > 0
+                       ? entry_of(a->t, x, (int)d, l->state_base[d] + x[d], 0) : 0;
     hh->out[h] = -1;
     hh->status[h] = MKBA_SVC_NONE;
     hh->team[h] = -1;
@@ -263,10 +298,11 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
 }
 
 /* Transitions of household h in cycle k; see micro.c's simulate for the
- * order of events, which this follows. */
+ * order of events, which this follows. sev[] receives the severities of
+ * the household's states after them. */
 static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
                         const uint32_t *words, mkba_svc_memo *memo, int64_t *delta,
-                        uint64_t *entries)
+                        uint64_t *entries, double *sev)
 {
     const mkba_model *m = a->m;
     const mkba_tables *t = a->t;
@@ -274,19 +310,20 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     const int D = (int)m->ndomains;
     uint8_t *x = hh->x + (size_t)h * (size_t)D;
     uint16_t *tis = hh->tis + (size_t)h * (size_t)D;
+    uint32_t *entry = hh->entry + (size_t)h * (size_t)D;
     int64_t *delta_k = delta + (size_t)k * l->nslots;
     uint64_t *entries_k = entries + (size_t)(k - 1) * l->nstates_total;
 
-    double sev[MKBA_MAX_DOMAINS];
     int g[MKBA_MAX_DOMAINS], to[MKBA_MAX_DOMAINS];
     for (int d = 0; d < D; d++) {
         g[d] = l->state_base[d] + x[d];
         sev[d] = t->severity[g[d]];
     }
     /* Care changes the rows of the domains in the plan; waiting raises
-     * worsening in the domains waited for. */
+     * worsening in the domains waited for. `modified` marks the domains
+     * whose rows change. */
     modifier care[MKBA_MAX_DOMAINS], waiting = {0, 1.0, 1.0, 1.0}, none = {0, 1.0, 1.0, 1.0};
-    uint32_t care_plan = 0, wait_plan = 0;
+    uint32_t care_plan = 0, modified = 0;
     if (hh->status[h] == MKBA_SVC_CARE) {
         const mkba_svc_team_values *tv = &a->team[hh->team[h]];
         double e = a->effect[hh->team[h]] * hh->wait_factor[h];
@@ -302,31 +339,28 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
             c->improve = 1.0 + (tv->improve_hr[li] - 1.0) * e;
             c->damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
             c->on = c->worsen != 1.0 || c->improve != 1.0 || c->damp != 1.0;
+            modified |= (uint32_t)c->on << d;
         }
     } else if (hh->status[h] == MKBA_SVC_WAITING && a->wait_escalation > 0.0) {
-        wait_plan = hh->plan[h];
+        modified = hh->plan[h];
         waiting.on = 1;
         waiting.worsen = 1.0 + a->wait_escalation;
     }
     int seg = l->seg_of_cycle[k];
     const mkba_worsening *tabs = mkba_tables_worsening(t, a->arm, seg);
+    const mkba_row *rows = mkba_tables_row(t, a->arm, seg, 0, 0);
+    uint32_t moving = 0;
     for (int d = 0; d < D; d++) {
-        int b = l->bucket_at[l->tis_off[g[d]] + tis[d]];
-        const mkba_row *r = mkba_tables_row(t, a->arm, seg, g[d], b);
-        const modifier *md = care_plan >> d & 1u ? &care[d]
-                             : wait_plan >> d & 1u ? &waiting : &none;
-        to[d] = -1;
+        const int tabled = !(modified >> d & 1u) && l->ncombo[d] > 0;
+        /* micro.c's table of the row after interaction: most households
+         * stay, which the cached entry tells from one comparison. */
+        if (tabled && words[d] >= tabs[entry[d]].stay)
+            continue;
+        const mkba_row *r = rows + row_of(t, g[d], tis[d]);
         if (r->n == 0)
             continue;
-        if (!md->on && l->ncombo[d] > 0) {
-            /* micro.c's table of the row after interaction: the same
-             * numbers without computing them. */
-            int combo = 0;
-            for (int j = 0; j < l->nsrc[d]; j++)
-                combo += x[l->src[d][j]] * l->stride[d][j];
-            const mkba_worsening *e = tabs + t->tab_off[g[d] * t->maxb + b] + combo;
-            if (words[d] >= e->stay)
-                continue;
+        if (tabled) {
+            const mkba_worsening *e = tabs + entry[d];
             double u = mkba_rng_u01(words[d]);
             double v = u < e->pw ? u * e->scale : u - e->pw + r->pw;
             int j = 0;
@@ -334,15 +368,19 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
                 j += v >= r->cum[i];
             to[d] = r->to[j];
         } else {
+            const modifier *md = !(modified >> d & 1u) ? &none
+                                 : care_plan >> d & 1u ? &care[d] : &waiting;
             double z = l->inter_start[d + 1] > l->inter_start[d]
                            ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
             to[d] = move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md, memo);
         }
-        if (to[d] == x[d])
-            to[d] = -1;
+        moving |= (uint32_t)(to[d] >= 0 && to[d] != x[d]) << d;
     }
-    for (int d = 0; d < D; d++)
-        if (to[d] >= 0 && m->domain[d].state[to[d]].exit) {
+    if (l->has_exit)
+        for (uint32_t mv = moving; mv != 0; mv &= mv - 1) {
+            int d = __builtin_ctz(mv);
+            if (!m->domain[d].state[to[d]].exit)
+                continue;
             /* The household leaves and counts only in its exit state. */
             for (int e = 0; e < D; e++)
                 delta_k[slot_of(l, g[e], tis[e])]--;
@@ -354,21 +392,27 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
             return;
         }
     for (int d = 0; d < D; d++) {
-        int old = slot_of(l, g[d], tis[d]);
-        if (to[d] < 0) {
+        int i = l->tis_off[g[d]] + tis[d], old = l->slot_at[i];
+        if (!(moving >> d & 1u)) {
             if (tis[d] < l->dur[g[d]].cap) {
                 tis[d]++;
-                int now = slot_of(l, g[d], tis[d]);
+                int now = l->slot_at[i + 1];
                 if (now != old) {
                     delta_k[old]--;
                     delta_k[now]++;
                 }
+                /* A new duration bucket is a new row. */
+                if (l->ncombo[d] > 0 && l->bucket_at[i + 1] != l->bucket_at[i])
+                    entry[d] += t->tab_off[g[d] * t->maxb + l->bucket_at[i + 1]]
+                                - t->tab_off[g[d] * t->maxb + l->bucket_at[i]];
             }
             continue;
         }
         int ng = l->state_base[d] + to[d];
+        move_entries(t, entry, d, g[d], tis[d], to[d] - x[d]);
         x[d] = (uint8_t)to[d];
         tis[d] = 0;
+        sev[d] = t->severity[ng];
         delta_k[old]--;
         delta_k[slot_of(l, ng, 0)]++;
         entries_k[ng]++;
@@ -388,6 +432,7 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     if (s == 0 || m->domain[d].state[s - 1].exit)
         return 0;
     int g = l->state_base[d] + s;
+    move_entries(a->t, hh->entry + (size_t)h * m->ndomains, d, g, tis[d], -1);
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g - 1, 0)]++;
     entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;
@@ -433,20 +478,16 @@ static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long
                             int64_t *delta, uint64_t *entries, long *counts)
 {
     const mkba_model *m = a->m;
-    const mkba_layout *l = a->t->l;
     const int D = (int)m->ndomains;
-    transitions(a, hh, h, k, words, memo, delta, entries);
+    double sev[MKBA_MAX_DOMAINS];
+    transitions(a, hh, h, k, words, memo, delta, entries, sev);
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
         return;
     }
-    const uint8_t *x = hh->x + (size_t)h * (size_t)D;
-    double sev[MKBA_MAX_DOMAINS];
     uint32_t problems = 0;
-    for (int d = 0; d < D; d++) {
-        sev[d] = a->t->severity[l->state_base[d] + x[d]];
+    for (int d = 0; d < D; d++)
         problems |= (uint32_t)(sev[d] > 0.0) << d;
-    }
     if (hh->status[h] == MKBA_SVC_CARE) {
         double years = (k - hh->since[h]) * m->timing.cycle_years;
         if ((hh->plan[h] & problems) == 0

@@ -27,6 +27,8 @@ typedef struct mkba_svc_households {
     size_t ndomains;
     uint8_t *x;                /* [n][D] state in each domain */
     uint16_t *tis;             /* [n][D] cycles in that state, capped */
+    uint32_t *entry;           /* [n][D] worsening-table entry (services.c), kept
+                                  up to date as states and buckets change */
     int8_t *out;               /* exit domain, or -1 while in the model */
     uint8_t *status;           /* MKBA_SVC_* */
     int8_t *team;              /* team waiting for or in care with, or -1 */
