@@ -6,6 +6,36 @@
 #include "mkba/rng.h"
 #include "core/philox.h"
 
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define MKBA_PHILOX_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef MKBA_PHILOX_CLONES
+#define MKBA_PHILOX_CLONES
+#endif
+
+MKBA_PHILOX_CLONES
+void mkba_philox_rounds(uint64_t seed, uint32_t m, uint32_t *restrict c0, uint32_t *restrict c1,
+                        uint32_t *restrict c2, uint32_t *restrict c3)
+{
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int round = 0; round < 10; round++) {
+        for (uint32_t i = 0; i < m; i++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * c0[i];
+            uint64_t p2 = (uint64_t)0xCD9E8D57u * c2[i];
+            uint32_t x0 = (uint32_t)(p2 >> 32) ^ c1[i] ^ k0;
+            uint32_t x2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
+            c1[i] = (uint32_t)p2;
+            c3[i] = (uint32_t)p0;
+            c0[i] = x0;
+            c2[i] = x2;
+        }
+        k0 += 0x9E3779B9u; /* the Weyl key schedule */
+        k1 += 0xBB67AE85u;
+    }
+}
+
 void mkba_rng_block(uint64_t seed, uint32_t draw, uint32_t household,
                     uint32_t purpose, uint32_t block, uint32_t out[4])
 {
