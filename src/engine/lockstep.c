@@ -269,10 +269,10 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         mkba_svc_scratch_clear(w->scratch[i]);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
     for (long i = 0; i < nchunks; i++) {
-        int64_t *delta = w->delta[parallel ? omp_get_thread_num() : tid]
-                         + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
-        for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
-            mkba_svc_household_start(&a, hh, h, delta);
+        int me = parallel ? omp_get_thread_num() : tid;
+        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
+        mkba_svc_households_start(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
+                                  delta);
     }
     for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
         mkba_svc_arm_cycle(&a, k);

@@ -20,8 +20,9 @@ mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l)
     mkba_svc_scratch *s = mkba_calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
-    s->words = mkba_malloc((size_t)MKBA_SVC_CHUNK * (size_t)l->blocks_per_cycle * 4
-                           * sizeof *s->words);
+    size_t blocks = (size_t)(l->init_blocks > l->blocks_per_cycle ? l->init_blocks
+                                                                   : l->blocks_per_cycle);
+    s->words = mkba_malloc((size_t)MKBA_SVC_CHUNK * blocks * 4 * sizeof *s->words);
     if (s->words == NULL) {
         mkba_svc_scratch_free(s);
         return NULL;
@@ -126,6 +127,13 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         for (int i = 0; i < p->nspecific; i++)
             a->maturing |= 1u << p->specific[i];
     }
+    const mkba_layout *l = t->l;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        a->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
+        /* The padding of dep has stride 0 and comes last. */
+        while (a->ndep[d] < l->maxdep && l->dep_stride[d][a->ndep[d]] != 0)
+            a->ndep[d]++;
+    }
     if (a->classic) {
         a->servable = 0;
         for (size_t d = 0; d < m->ndomains; d++)
@@ -189,26 +197,25 @@ static uint32_t entry_of(const mkba_tables *t, const uint8_t *x, int d, int g, i
 /* Keeps the cached entries right when domain d moves by `step` states from
  * state g (time in state tis) to g + step, time in state 0: its own row
  * changes, and so does the combination of every domain it is a source of. */
-static void move_entries(const mkba_tables *t, uint32_t *entry, int d, int g, int tis, int step)
+static void move_entries(const mkba_svc_arm *a, uint32_t *entry, int d, int g, int tis, int step)
 {
+    const mkba_tables *t = a->t;
     const mkba_layout *l = t->l;
-    if (l->ncombo[d] > 0)
+    if (!(a->untabled >> d & 1u))
         entry[d] += (uint32_t)t->entry[g + step].tab - t->tab_off[row_of(t, g, tis)];
-    /* The padding of dep has stride 0 and comes last. */
-    for (int j = 0; j < l->maxdep && l->dep_stride[d][j] != 0; j++)
+    for (int j = 0; j < a->ndep[d]; j++)
         entry[l->dep[d][j]] += (uint32_t)(step * l->dep_stride[d][j]);
 }
 
-void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
-                              int64_t *delta)
+/* Household h's initial states from the first words of its stream, and
+ * an empty service record. */
+static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
+                            const uint32_t *words, int64_t *delta)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
     const size_t D = m->ndomains;
-    uint32_t words[4 * 64];
     uint8_t *x = hh->x + (size_t)h * D;
-    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_HOUSEHOLD, 0,
-                       (uint32_t)l->init_blocks, words);
     mkba_micro_initial_states(m, a->t, a->arm, words, x);
     memset(hh->tis + (size_t)h * D, 0, D * sizeof *hh->tis);
     uint32_t *entry = hh->entry + (size_t)h * D;
@@ -233,6 +240,19 @@ void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, lo
     }
     for (size_t d = 0; d < D; d++)
         delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
+}
+
+void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               mkba_svc_scratch *s, int64_t *delta)
+{
+    const uint32_t nb = (uint32_t)a->t->l->init_blocks;
+    for (long c0 = h0; c0 < h1; c0 += MKBA_SVC_CHUNK) {
+        uint32_t n = (uint32_t)(h1 - c0 < MKBA_SVC_CHUNK ? h1 - c0 : MKBA_SVC_CHUNK);
+        mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, n,
+                               s->words);
+        for (uint32_t i = 0; i < n; i++)
+            household_start(a, hh, c0 + i, s->words + (size_t)i * nb * 4, delta);
+    }
 }
 
 /* How care, waiting and a joint plan change one domain's row this cycle. */
@@ -299,10 +319,11 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
 
 /* Transitions of household h in cycle k; see micro.c's simulate for the
  * order of events, which this follows. sev[] receives the severities of
- * the household's states after them. */
-static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                        const uint32_t *words, mkba_svc_memo *memo, int64_t *delta,
-                        uint64_t *entries, double *sev)
+ * the household's states after them; the return value marks the domains
+ * with a problem (severity > 0). */
+static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                            const uint32_t *words, mkba_svc_memo *memo, int64_t *delta,
+                            uint64_t *entries, double *sev)
 {
     const mkba_model *m = a->m;
     const mkba_tables *t = a->t;
@@ -315,9 +336,11 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     uint64_t *entries_k = entries + (size_t)(k - 1) * l->nstates_total;
 
     int g[MKBA_MAX_DOMAINS], to[MKBA_MAX_DOMAINS];
+    uint32_t problems = 0;
     for (int d = 0; d < D; d++) {
         g[d] = l->state_base[d] + x[d];
         sev[d] = t->severity[g[d]];
+        problems |= (uint32_t)(sev[d] > 0.0) << d;
     }
     /* Care changes the rows of the domains in the plan; waiting raises
      * worsening in the domains waited for. `modified` marks the domains
@@ -349,13 +372,17 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     int seg = l->seg_of_cycle[k];
     const mkba_worsening *tabs = mkba_tables_worsening(t, a->arm, seg);
     const mkba_row *rows = mkba_tables_row(t, a->arm, seg, 0, 0);
+    /* micro.c's table of the row after interaction: most domains stay,
+     * which the cached entry tells from one comparison, without a branch
+     * (an untabled domain's entry is 0, a valid one). The others are
+     * candidates to move. */
+    const uint32_t computed = a->untabled | modified;
+    uint32_t cand = computed;
+    for (int d = 0; d < D; d++)
+        cand |= (uint32_t)(words[d] < tabs[entry[d]].stay) << d;
     uint32_t moving = 0;
-    for (int d = 0; d < D; d++) {
-        const int tabled = !(modified >> d & 1u) && l->ncombo[d] > 0;
-        /* micro.c's table of the row after interaction: most households
-         * stay, which the cached entry tells from one comparison. */
-        if (tabled && words[d] >= tabs[entry[d]].stay)
-            continue;
+    for (; cand != 0; cand &= cand - 1) {
+        const int d = __builtin_ctz(cand), tabled = !(computed >> d & 1u);
         const mkba_row *r = rows + row_of(t, g[d], tis[d]);
         if (r->n == 0)
             continue;
@@ -389,12 +416,12 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
             delta_k[slot_of(l, l->state_base[d] + to[d], 0)]++;
             entries_k[l->state_base[d] + to[d]]++;
             hh->out[h] = (int8_t)d;
-            return;
+            return 0;
         }
     for (int d = 0; d < D; d++) {
-        int i = l->tis_off[g[d]] + tis[d], old = l->slot_at[i];
         if (!(moving >> d & 1u)) {
             if (tis[d] < l->dur[g[d]].cap) {
+                int i = l->tis_off[g[d]] + tis[d], old = l->slot_at[i];
                 tis[d]++;
                 int now = l->slot_at[i + 1];
                 if (now != old) {
@@ -402,21 +429,23 @@ static void transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
                     delta_k[now]++;
                 }
                 /* A new duration bucket is a new row. */
-                if (l->ncombo[d] > 0 && l->bucket_at[i + 1] != l->bucket_at[i])
+                if (!(a->untabled >> d & 1u) && l->bucket_at[i + 1] != l->bucket_at[i])
                     entry[d] += t->tab_off[g[d] * t->maxb + l->bucket_at[i + 1]]
                                 - t->tab_off[g[d] * t->maxb + l->bucket_at[i]];
             }
             continue;
         }
         int ng = l->state_base[d] + to[d];
-        move_entries(t, entry, d, g[d], tis[d], to[d] - x[d]);
+        delta_k[slot_of(l, g[d], tis[d])]--;
+        move_entries(a, entry, d, g[d], tis[d], to[d] - x[d]);
         x[d] = (uint8_t)to[d];
         tis[d] = 0;
         sev[d] = t->severity[ng];
-        delta_k[old]--;
+        problems = (problems & ~(1u << d)) | (uint32_t)(sev[d] > 0.0) << d;
         delta_k[slot_of(l, ng, 0)]++;
         entries_k[ng]++;
     }
+    return problems;
 }
 
 /* Household h resolves its problem in domain d by one state, through its
@@ -432,7 +461,7 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     if (s == 0 || m->domain[d].state[s - 1].exit)
         return 0;
     int g = l->state_base[d] + s;
-    move_entries(a->t, hh->entry + (size_t)h * m->ndomains, d, g, tis[d], -1);
+    move_entries(a, hh->entry + (size_t)h * m->ndomains, d, g, tis[d], -1);
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g - 1, 0)]++;
     entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;
@@ -480,14 +509,11 @@ static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long
     const mkba_model *m = a->m;
     const int D = (int)m->ndomains;
     double sev[MKBA_MAX_DOMAINS];
-    transitions(a, hh, h, k, words, memo, delta, entries, sev);
+    uint32_t problems = transitions(a, hh, h, k, words, memo, delta, entries, sev);
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
         return;
     }
-    uint32_t problems = 0;
-    for (int d = 0; d < D; d++)
-        problems |= (uint32_t)(sev[d] > 0.0) << d;
     if (hh->status[h] == MKBA_SVC_CARE) {
         double years = (k - hh->since[h]) * m->timing.cycle_years;
         if ((hh->plan[h] & problems) == 0

@@ -70,6 +70,8 @@ typedef struct mkba_svc_arm {
     int scan;                  /* every request gets a quick scan (rule, not classic) */
     int front_intake;          /* the rule's team charges intakes at the request */
     uint32_t servable;         /* domains some team of the arm treats */
+    uint32_t untabled;         /* domains that compute their interaction (no table) */
+    int ndep[MKBA_MAX_DOMAINS]; /* entries of layout.dep[d] before the padding */
     double seek[8];
     int nseek;
     double stigma, outreach, awareness_start, awareness_years, detect;
@@ -105,9 +107,6 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);
  * start + (1 - start)(1 - exp(-years / tau)). */
 double mkba_svc_maturity(double start, double tau, double years);
 
-/* Household h's initial states and an empty service record. */
-void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
-                              int64_t *delta);
 
 /* Households per pass of the household phase: their random words of a
  * cycle are made together (mkba_philox_households). */
@@ -143,6 +142,11 @@ void mkba_svc_scratch_clear(mkba_svc_scratch *s);
  * transitions (occupancy changes into delta [point][slot], entries into
  * entries[cycle][state]), then discharge, help seeking and routing.
  * counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
+/* Households h0 .. h1 - 1's initial states and empty service records;
+ * their occupancy at point 0 into delta[slot]. */
+void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               mkba_svc_scratch *s, int64_t *delta);
+
 void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
                                int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
                                long *counts);

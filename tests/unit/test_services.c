@@ -378,11 +378,10 @@ static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
     assert_true(mkba_svc_households_alloc(hh, s->households, D));
     fc->delta = calloc(s->l->npoints * s->l->nslots, sizeof *fc->delta);
     fc->entries = calloc(s->l->ncycles * s->l->nstates_total, sizeof *fc->entries);
-    for (long h = 0; h < s->households; h++)
-        mkba_svc_household_start(&fc->a, hh, h, fc->delta);
     mkba_svc_scratch *scratch = mkba_svc_scratch_alloc(s->l);
     assert_non_null(scratch);
     mkba_svc_scratch_clear(scratch);
+    mkba_svc_households_start(&fc->a, hh, 0, s->households, scratch, fc->delta);
     mkba_svc_households_cycle(&fc->a, hh, 0, s->households, 1, scratch, fc->delta, fc->entries,
                               fc->counts);
     mkba_svc_scratch_free(scratch);
