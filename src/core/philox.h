@@ -14,10 +14,9 @@
 #define MKBA_PHILOX_PASS 64  /* the most blocks of one pass of mkba_philox_rounds */
 
 /* The ten rounds on m <= MKBA_PHILOX_PASS counters c0..c3[i] in place,
- * with key seed (rng.c). Where the compiler can, it is built twice, for
- * AVX2 (eight 32 x 32 -> 64-bit multiplies per two instructions) and for
- * the baseline, and the loader picks what the processor has: integer
- * arithmetic, so both give the same words. */
+ * with key seed (rng.c). On a processor with AVX2 eight blocks go through
+ * all rounds in registers (hand-vectorised); elsewhere the compiler
+ * vectorises a loop across blocks. Integer arithmetic: the same words. */
 void mkba_philox_rounds(uint64_t seed, uint32_t m, uint32_t *restrict c0,
                         uint32_t *restrict c1, uint32_t *restrict c2, uint32_t *restrict c3);
 
