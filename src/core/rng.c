@@ -29,7 +29,6 @@ static void rounds_portable(uint64_t seed, uint32_t m, uint32_t *restrict c0,
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 #define MKBA_PHILOX_AVX2 1
 
 /* High and low words of the 32 x 32-bit products of the eight lanes of a
@@ -44,12 +43,15 @@ __attribute__((target("avx2"))) static inline void mul_hilo(__m256i a, __m256i m
 }
 
 /* Eight blocks through all ten rounds in registers. */
-__attribute__((target("avx2"))) static void rounds8(const __m256i *key0, const __m256i *key1,
-                                                   uint32_t *c0, uint32_t *c1, uint32_t *c2,
-                                                   uint32_t *c3)
+__attribute__((target("avx2"))) static void rounds8(uint64_t seed, uint32_t *c0, uint32_t *c1,
+                                                   uint32_t *c2, uint32_t *c3)
 {
     const __m256i m0 = _mm256_set1_epi32((int)0xD2511F53u);
     const __m256i m2 = _mm256_set1_epi32((int)0xCD9E8D57u);
+    const __m256i w0 = _mm256_set1_epi32((int)0x9E3779B9u); /* the Weyl key schedule */
+    const __m256i w1 = _mm256_set1_epi32((int)0xBB67AE85u);
+    __m256i k0 = _mm256_set1_epi32((int)(uint32_t)seed);
+    __m256i k1 = _mm256_set1_epi32((int)(uint32_t)(seed >> 32));
     __m256i a0 = _mm256_loadu_si256((const __m256i *)c0);
     __m256i a1 = _mm256_loadu_si256((const __m256i *)c1);
     __m256i a2 = _mm256_loadu_si256((const __m256i *)c2);
@@ -58,10 +60,12 @@ __attribute__((target("avx2"))) static void rounds8(const __m256i *key0, const _
         __m256i hi0, lo0, hi2, lo2;
         mul_hilo(a0, m0, &hi0, &lo0);
         mul_hilo(a2, m2, &hi2, &lo2);
-        a0 = _mm256_xor_si256(_mm256_xor_si256(hi2, a1), key0[round]);
-        a2 = _mm256_xor_si256(_mm256_xor_si256(hi0, a3), key1[round]);
+        a0 = _mm256_xor_si256(_mm256_xor_si256(hi2, a1), k0);
+        a2 = _mm256_xor_si256(_mm256_xor_si256(hi0, a3), k1);
         a1 = lo2;
         a3 = lo0;
+        k0 = _mm256_add_epi32(k0, w0);
+        k1 = _mm256_add_epi32(k1, w1);
     }
     _mm256_storeu_si256((__m256i *)c0, a0);
     _mm256_storeu_si256((__m256i *)c1, a1);
@@ -73,25 +77,24 @@ __attribute__((target("avx2"))) static void rounds8(const __m256i *key0, const _
 __attribute__((target("avx2"))) static void rounds_avx2(uint64_t seed, uint32_t m, uint32_t *c0,
                                                        uint32_t *c1, uint32_t *c2, uint32_t *c3)
 {
-    __m256i key0[10], key1[10];
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-    for (int round = 0; round < 10; round++) {
-        key0[round] = _mm256_set1_epi32((int)k0);
-        key1[round] = _mm256_set1_epi32((int)k1);
-        k0 += 0x9E3779B9u; /* the Weyl key schedule */
-        k1 += 0xBB67AE85u;
-    }
     uint32_t i = 0;
     for (; i + 8 <= m; i += 8)
-        rounds8(key0, key1, c0 + i, c1 + i, c2 + i, c3 + i);
+        rounds8(seed, c0 + i, c1 + i, c2 + i, c3 + i);
     if (i < m) {
-        uint32_t t[4][8] = {{0}}, n = m - i;
-        uint32_t *c[4] = {c0 + i, c1 + i, c2 + i, c3 + i};
-        for (int w = 0; w < 4; w++)
-            memcpy(t[w], c[w], n * sizeof *t[w]);
-        rounds8(key0, key1, t[0], t[1], t[2], t[3]);
-        for (int w = 0; w < 4; w++)
-            memcpy(c[w], t[w], n * sizeof *t[w]);
+        uint32_t t0[8] = {0}, t1[8] = {0}, t2[8] = {0}, t3[8] = {0};
+        for (uint32_t j = 0; j < m - i; j++) {
+            t0[j] = c0[i + j];
+            t1[j] = c1[i + j];
+            t2[j] = c2[i + j];
+            t3[j] = c3[i + j];
+        }
+        rounds8(seed, t0, t1, t2, t3);
+        for (uint32_t j = 0; j < m - i; j++) {
+            c0[i + j] = t0[j];
+            c1[i + j] = t1[j];
+            c2[i + j] = t2[j];
+            c3[i + j] = t3[j];
+        }
     }
 }
 #endif
