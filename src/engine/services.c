@@ -420,7 +420,7 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
         }
     for (int d = 0; d < D; d++) {
         if (!(moving >> d & 1u)) {
-            if (tis[d] < l->dur[g[d]].cap) {
+            if (tis[d] < t->entry[g[d]].cap) {
                 int i = l->tis_off[g[d]] + tis[d], old = l->slot_at[i];
                 tis[d]++;
                 int now = l->slot_at[i + 1];
