@@ -132,8 +132,7 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     const size_t nb = (size_t)w->nbatches;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
-    w->nsets = nthreads > 1 && m->narms >= (size_t)nthreads
-                   ? nthreads : 1;
+    w->nsets = mkba_svc_record_sets(m, nthreads);
     int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL;
     for (int i = 0; ok && i < w->nsets; i++)
         ok = mkba_svc_households_alloc(&w->hh[i], households, m->ndomains)
@@ -168,6 +167,22 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         return NULL;
     }
     return w;
+}
+
+int mkba_svc_record_sets(const mkba_model *m, int nthreads)
+{
+    return nthreads > 1 && m->narms >= (size_t)nthreads ? nthreads : 1;
+}
+
+size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
+{
+    const size_t D = m->ndomains;
+    /* x, tis, entry; out, status, team, joint, prio, plan, registered,
+     * arrived, since, wait_factor; a queue key and a place in each team's
+     * queue. */
+    size_t record = D * (1 + 2 + 4) + 5 + 4 + 4 + 2 + 2 + 4;
+    size_t queues = sizeof(int) * 2 + sizeof(int32_t) + 4 * m->services.nteams;
+    return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues);
 }
 
 /* Books amount (for all simulated households) to payer and category. */

@@ -190,6 +190,16 @@ typedef struct mkba_svc_tally {
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;
+
+/* Copies of the household records the work keeps on nthreads threads:
+ * one per thread when threads run whole arms (arms >= threads > 1),
+ * else one. */
+int mkba_svc_record_sets(const mkba_model *m, int nthreads);
+
+/* Bytes per household of the work on nthreads threads: records and queues
+ * (33 + 7 D + 4 teams bytes) per copy. */
+size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads);
+
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads);
 void mkba_svc_work_free(mkba_svc_work *w);
