@@ -48,13 +48,14 @@ static inline void mkba_philox_blocks(uint64_t seed, uint32_t draw, uint32_t hou
 }
 
 /* Blocks first .. first + nb - 1 of the streams of households h0 .. h0 +
- * nh - 1 (purpose, draw, seed as above) into out[4 * nb * nh], household
- * by household: the same words as mkba_philox_blocks for each household.
+ * nh - 1, or of list[0 .. nh - 1] when list is not NULL (purpose, draw,
+ * seed as above) into out[4 * nb * nh], household by household: the same
+ * words as mkba_philox_blocks for each household.
  * Passes run across households, one block number at a time, which spreads
  * a call's cost over many blocks where one household needs only a few. */
 static inline void mkba_philox_households(uint64_t seed, uint32_t draw, uint32_t purpose,
                                           uint32_t first, uint32_t nb, uint32_t h0,
-                                          uint32_t nh, uint32_t *out)
+                                          const uint32_t *list, uint32_t nh, uint32_t *out)
 {
     for (uint32_t j = 0; j < nb; j++)
         for (uint32_t i0 = 0; i0 < nh; i0 += MKBA_PHILOX_PASS) {
@@ -63,7 +64,7 @@ static inline void mkba_philox_households(uint64_t seed, uint32_t draw, uint32_t
             uint32_t c2[MKBA_PHILOX_PASS], c3[MKBA_PHILOX_PASS];
             for (uint32_t i = 0; i < m; i++) {
                 c0[i] = first + j;
-                c1[i] = h0 + i0 + i;
+                c1[i] = list != NULL ? list[i0 + i] : h0 + i0 + i;
                 c2[i] = draw;
                 c3[i] = purpose;
             }

@@ -23,7 +23,10 @@ mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l)
     size_t blocks = (size_t)(l->init_blocks > l->blocks_per_cycle ? l->init_blocks
                                                                    : l->blocks_per_cycle);
     s->words = mkba_malloc((size_t)MKBA_SVC_CHUNK * blocks * 4 * sizeof *s->words);
-    if (s->words == NULL) {
+    size_t rest = (size_t)MKBA_SVC_SERVICE_BLOCKS_OF((int)l->ndomains) - 1;
+    s->detect_words = mkba_malloc((size_t)MKBA_SVC_CHUNK * (rest > 0 ? rest : 1) * 4
+                                  * sizeof *s->detect_words);
+    if (s->words == NULL || s->detect_words == NULL) {
         mkba_svc_scratch_free(s);
         return NULL;
     }
@@ -35,6 +38,7 @@ void mkba_svc_scratch_free(mkba_svc_scratch *s)
     if (s == NULL)
         return;
     mkba_free(s->words);
+    mkba_free(s->detect_words);
     mkba_free(s);
 }
 
@@ -248,8 +252,8 @@ void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, l
     const uint32_t nb = (uint32_t)a->t->l->init_blocks;
     for (long c0 = h0; c0 < h1; c0 += MKBA_SVC_CHUNK) {
         uint32_t n = (uint32_t)(h1 - c0 < MKBA_SVC_CHUNK ? h1 - c0 : MKBA_SVC_CHUNK);
-        mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, n,
-                               s->words);
+        mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, NULL,
+                               n, s->words);
         for (uint32_t i = 0; i < n; i++)
             household_start(a, hh, c0 + i, s->words + (size_t)i * nb * 4, delta);
     }
@@ -501,10 +505,12 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
 }
 
 /* Household h's cycle k with its household stream's words of the cycle
- * and the first block of its service stream's (service[4]). */
-static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                            const uint32_t *words, const uint32_t *service, mkba_svc_memo *memo,
-                            int64_t *delta, uint64_t *entries, long *counts)
+ * and the first block of its service stream's (service[4]). Returns the
+ * question's domain when the request goes on to detection (request()
+ * finishes it), else -1. */
+static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
+                           const uint32_t *words, const uint32_t *service, mkba_svc_memo *memo,
+                           int64_t *delta, uint64_t *entries, long *counts)
 {
     const mkba_model *m = a->m;
     const int D = (int)m->ndomains;
@@ -512,23 +518,23 @@ static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long
     uint32_t problems = transitions(a, hh, h, k, words, memo, delta, entries, sev);
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
-        return;
+        return -1;
     }
     if (hh->status[h] == MKBA_SVC_CARE) {
         double years = (k - hh->since[h]) * m->timing.cycle_years;
         if ((hh->plan[h] & problems) == 0
             || years >= a->team[hh->team[h]].episode_years - 1e-9)
             hh->status[h] = MKBA_SVC_NONE;
-        return;   /* a household discharged now asks again next cycle at the earliest */
+        return -1; /* a household discharged now asks again next cycle at the earliest */
     }
     if (hh->status[h] == MKBA_SVC_WAITING) {
         if ((hh->plan[h] & problems) == 0)
             hh->status[h] = MKBA_SVC_NONE;     /* withdrawn: solved while waiting */
-        return;
+        return -1;
     }
     uint32_t ask = problems & a->servable;
     if (ask == 0)
-        return;
+        return -1;
     /* The question is the most severe problem a team of the arm treats. */
     int pd = -1;
     for (int d = 0; d < D; d++)
@@ -537,23 +543,33 @@ static void household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long
     int level = severity_level(sev[pd]);
     int band = level > a->nseek ? a->nseek : level;
     if (mkba_rng_u01(service[0]) >= a->seek_p[band - 1])
-        return;
+        return -1;
     counts[MKBA_SVC_ARRIVALS]++;
     if (a->scan)
         counts[MKBA_SVC_SCANS]++;
     double self_p = a->scan ? a->scan_share : a->self_p;
     if (mkba_rng_u01(service[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
-        return;
+        return -1;
     }
-    /* Detection reads words 2 .. D + 1: the rest of the cycle's blocks,
-     * made only for the few households that get this far. */
-    uint32_t sw[4 * MKBA_SVC_SERVICE_BLOCKS];
-    const int nblocks = MKBA_SVC_SERVICE_BLOCKS_OF(D);
-    memcpy(sw, service, 4 * sizeof *sw);
-    if (nblocks > 1)
-        mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
-                           (uint32_t)((k - 1) * nblocks + 1), (uint32_t)(nblocks - 1), sw + 4);
+    return pd;
+}
+
+/* Household h's request in cycle k with question pd, from detection on:
+ * sw[] holds its service-stream words of the cycle. */
+static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k, int pd,
+                    const uint32_t *sw, long *counts)
+{
+    const mkba_layout *l = a->t->l;
+    const int D = (int)a->m->ndomains;
+    const uint8_t *x = hh->x + (size_t)h * (size_t)D;
+    double sev[MKBA_MAX_DOMAINS];
+    uint32_t problems = 0;
+    for (int d = 0; d < D; d++) {
+        sev[d] = a->t->severity[l->state_base[d] + x[d]];
+        problems |= (uint32_t)(sev[d] > 0.0) << d;
+    }
+    int level = severity_level(sev[pd]);
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
         if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < a->detect)
@@ -579,12 +595,34 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
         uint32_t n = (uint32_t)(h1 - c0 < MKBA_SVC_CHUNK ? h1 - c0 : MKBA_SVC_CHUNK);
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD,
                                (uint32_t)l->init_blocks + (uint32_t)(k - 1) * bpc, bpc,
-                               (uint32_t)c0, n, s->words);
+                               (uint32_t)c0, NULL, n, s->words);
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
-                               (uint32_t)(k - 1) * nservice, 1, (uint32_t)c0, n, s->service);
-        for (uint32_t i = 0; i < n; i++)
-            if (hh->out[c0 + i] < 0)
-                household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
-                                s->service + 4 * i, s->memo, delta, entries, counts);
+                               (uint32_t)(k - 1) * nservice, 1, (uint32_t)c0, NULL, n,
+                               s->service);
+        uint32_t ndetect = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (hh->out[c0 + i] >= 0)
+                continue;
+            int pd = household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
+                                     s->service + 4 * i, s->memo, delta, entries, counts);
+            if (pd >= 0) {
+                s->detect_h[ndetect] = (uint32_t)(c0 + i);
+                s->detect_i[ndetect] = (uint16_t)i;
+                s->detect_pd[ndetect++] = (int8_t)pd;
+            }
+        }
+        /* Detection reads words 2 .. D + 1: the rest of the cycle's
+         * blocks, made together for the requests that get this far. */
+        if (ndetect > 0 && nservice > 1)
+            mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
+                                   (uint32_t)(k - 1) * nservice + 1, nservice - 1, 0,
+                                   s->detect_h, ndetect, s->detect_words);
+        for (uint32_t j = 0; j < ndetect; j++) {
+            uint32_t sw[4 * MKBA_SVC_SERVICE_BLOCKS];
+            memcpy(sw, s->service + 4 * s->detect_i[j], 4 * sizeof *sw);
+            memcpy(sw + 4, s->detect_words + (size_t)j * (nservice - 1) * 4,
+                   (nservice - 1) * 4 * sizeof *sw);
+            request(a, hh, s->detect_h[j], k, s->detect_pd[j], sw, counts);
+        }
     }
 }

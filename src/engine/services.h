@@ -130,6 +130,12 @@ typedef struct mkba_svc_memo {
 typedef struct mkba_svc_scratch {
     uint32_t *words;           /* [MKBA_SVC_CHUNK][blocks_per_cycle * 4] */
     uint32_t service[MKBA_SVC_CHUNK * 4]; /* first service-stream block of each */
+    /* Requests that go on to detection: household, place in the chunk,
+     * question, and the rest of their service-stream blocks. */
+    uint32_t detect_h[MKBA_SVC_CHUNK];
+    uint16_t detect_i[MKBA_SVC_CHUNK];
+    int8_t detect_pd[MKBA_SVC_CHUNK];
+    uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
     mkba_svc_memo memo[MKBA_SVC_MEMO];
 } mkba_svc_scratch;
 

@@ -106,8 +106,9 @@ static void test_batched_blocks_match_random123(void **state)
     gsl_rng_free(r);
 }
 
-/* The passes across households give each household the words of its own
- * stream, for counts around the pass size and partial groups of eight. */
+/* The passes across households (a range or a list) give each household the
+ * words of its own stream, for counts around the pass size and partial
+ * groups of eight. */
 static void test_household_passes_match_blocks(void **state)
 {
     (void)state;
@@ -119,9 +120,18 @@ static void test_household_passes_match_blocks(void **state)
         uint64_t seed = UINT64_C(0x9E3779B97F4A7C15) * (uint64_t)(trial + 1);
         uint32_t nb = 1 + (uint32_t)trial % MAXB, nh = counts[trial % 6];
         uint32_t h0 = 1000u * (uint32_t)trial, first = 17u * (uint32_t)trial;
-        mkba_philox_households(seed, (uint32_t)trial, 3, first, nb, h0, nh, out);
+        mkba_philox_households(seed, (uint32_t)trial, 3, first, nb, h0, NULL, nh, out);
         for (uint32_t i = 0; i < nh; i++) {
             mkba_philox_blocks(seed, (uint32_t)trial, h0 + i, 3, first, nb, one);
+            assert_memory_equal(out + 4 * nb * i, one, 4 * nb * sizeof *one);
+        }
+        /* A list: every third household, backwards. */
+        uint32_t list[MAXH];
+        for (uint32_t i = 0; i < nh; i++)
+            list[i] = h0 + 3 * (nh - i);
+        mkba_philox_households(seed, (uint32_t)trial, 3, first, nb, 0, list, nh, out);
+        for (uint32_t i = 0; i < nh; i++) {
+            mkba_philox_blocks(seed, (uint32_t)trial, list[i], 3, first, nb, one);
             assert_memory_equal(out + 4 * nb * i, one, 4 * nb * sizeof *one);
         }
     }
