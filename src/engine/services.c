@@ -199,14 +199,17 @@ static uint32_t entry_of(const mkba_tables *t, const uint8_t *x, int d, int g, i
 }
 
 /* Keeps the cached entries right when domain d moves by `step` states from
- * state g (time in state tis) to g + step, time in state 0: its own row
- * changes, and so does the combination of every domain it is a source of. */
-static void move_entries(const mkba_svc_arm *a, uint32_t *entry, int d, int g, int tis, int step)
+ * state g (time in state at index i = tis_off[g] + tis) to g + step, time
+ * in state 0: its own row changes, and so does the combination of every
+ * domain it is a source of. */
+static inline void move_entries(const mkba_svc_arm *a, uint32_t *entry, int d, int g, int i,
+                                int step)
 {
     const mkba_tables *t = a->t;
     const mkba_layout *l = t->l;
     if (!(a->untabled >> d & 1u))
-        entry[d] += (uint32_t)t->entry[g + step].tab - t->tab_off[row_of(t, g, tis)];
+        entry[d] += (uint32_t)t->entry[g + step].tab
+                    - t->tab_off[g * t->maxb + l->bucket_at[i]];
     for (int j = 0; j < a->ndep[d]; j++)
         entry[l->dep[d][j]] += (uint32_t)(step * l->dep_stride[d][j]);
 }
@@ -439,9 +442,9 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
             }
             continue;
         }
-        int ng = l->state_base[d] + to[d];
-        delta_k[slot_of(l, g[d], tis[d])]--;
-        move_entries(a, entry, d, g[d], tis[d], to[d] - x[d]);
+        int ng = l->state_base[d] + to[d], i = l->tis_off[g[d]] + tis[d];
+        delta_k[l->slot_at[i]]--;
+        move_entries(a, entry, d, g[d], i, to[d] - x[d]);
         x[d] = (uint8_t)to[d];
         tis[d] = 0;
         sev[d] = t->severity[ng];
@@ -465,7 +468,7 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     if (s == 0 || m->domain[d].state[s - 1].exit)
         return 0;
     int g = l->state_base[d] + s;
-    move_entries(a, hh->entry + (size_t)h * m->ndomains, d, g, tis[d], -1);
+    move_entries(a, hh->entry + (size_t)h * m->ndomains, d, g, l->tis_off[g] + tis[d], -1);
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
     delta[(size_t)k * l->nslots + (size_t)slot_of(l, g - 1, 0)]++;
     entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;

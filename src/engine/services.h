@@ -7,8 +7,9 @@
  *   admission.c  the queues: deterministic admission up to capacity
  *   lockstep.c   the draw driver, the per-cycle tallies and their pricing
  *
- * Each cycle has a parallel household phase that writes only the
- * household's own record and its thread's tallies, and a serial admission
+ * Each cycle of an arm has a household phase that writes only the
+ * household's own record and its thread's tallies (shared by the threads,
+ * or run by one thread that has the whole arm), and a serial admission
  * phase that reads the records in household order. Admission therefore
  * depends on the set of requests only, and every number is the same for
  * any thread count. */
