@@ -30,6 +30,11 @@ struct mkba_svc_work {
     mkba_svc_households hh[MKBA_MAX_ARMS];
     mkba_svc_queues *queues[MKBA_MAX_ARMS];
     mkba_svc_scratch **scratch; /* per thread */
+    /* The draw's initial states [household][domain] when every arm has the
+     * same initial distribution (mkba_tables.init_same): made once, not
+     * once per arm. */
+    uint8_t *x0;
+    int x0_shared;             /* x0 holds this draw's states */
     /* The households in nbatches fixed batches (mkba_batches), cut
      * into chunks of at most CHUNK (engine.h). Tallies are kept per
      * thread and batch, so a batch can be priced on its own. */
@@ -93,6 +98,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     for (int i = 0; w->scratch != NULL && i < w->nthreads; i++)
         mkba_svc_scratch_free(w->scratch[i]);
     mkba_free(w->scratch);
+    mkba_free(w->x0);
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         mkba_free(w->delta[i]);
     mkba_free(w->delta);
@@ -139,7 +145,8 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
              && (w->queues[i] = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL;
     for (int i = 0; ok && i < nthreads; i++)
         ok = (w->scratch[i] = mkba_svc_scratch_alloc(l)) != NULL;
-    ok = ok && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
+    ok = ok && (w->x0 = mkba_malloc((size_t)households * m->ndomains)) != NULL
+         && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
              && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->thread_counts = mkba_calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
                     != NULL
@@ -182,7 +189,7 @@ size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
      * queue. */
     size_t record = D * (1 + 2 + 4) + 5 + 4 + 4 + 2 + 2 + 4;
     size_t queues = sizeof(int) * 2 + sizeof(int32_t) + 4 * m->services.nteams;
-    return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues);
+    return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues) + D;
 }
 
 /* Books amount (for all simulated households) to payer and category. */
@@ -286,8 +293,11 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     for (long i = 0; i < nchunks; i++) {
         int me = parallel ? omp_get_thread_num() : tid;
         int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
-        mkba_svc_households_start(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
-                                  delta);
+        if (!w->x0_shared)
+            mkba_svc_initial_states(&a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
+                                    hh->x);
+        mkba_svc_households_start(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1],
+                                  w->x0_shared ? w->x0 : hh->x, delta);
     }
     for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
         mkba_svc_arm_cycle(&a, k);
@@ -354,6 +364,15 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
         memset(w->delta[i], 0, nb * w->ndelta * sizeof *w->delta[i]);
     for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
         mkba_counts_zero(w->thread_counts[i]);
+    w->x0_shared = t->init_same && m->narms > 1;
+    if (w->x0_shared) {
+        mkba_svc_arm a0;
+        mkba_svc_arm_init(&a0, m, t, values, 0, seed, draw, w->households);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        for (long i = 0; i < w->chunks.n; i++)
+            mkba_svc_initial_states(&a0, w->chunks.h0[i], w->chunks.h0[i + 1],
+                                    w->scratch[omp_get_thread_num()], w->x0);
+    }
     if (w->nsets > 1) {
         /* Whole arms per thread; cycle_tally writes only its arm's rows. */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)

@@ -214,16 +214,16 @@ static inline void move_entries(const mkba_svc_arm *a, uint32_t *entry, int d, i
         entry[l->dep[d][j]] += (uint32_t)(step * l->dep_stride[d][j]);
 }
 
-/* Household h's initial states from the first words of its stream, and
- * an empty service record. */
+/* Household h in initial states x0[D], with an empty service record. */
 static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
-                            const uint32_t *words, int64_t *delta)
+                            const uint8_t *x0, int64_t *delta)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
     const size_t D = m->ndomains;
     uint8_t *x = hh->x + (size_t)h * D;
-    mkba_micro_initial_states(m, a->t, a->arm, words, x);
+    if (x != x0)
+        memcpy(x, x0, D);
     memset(hh->tis + (size_t)h * D, 0, D * sizeof *hh->tis);
     uint32_t *entry = hh->entry + (size_t)h * D;
     for (size_t d = 0; d < D; d++)
@@ -249,17 +249,26 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
         delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
 }
 
-void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
-                               mkba_svc_scratch *s, int64_t *delta)
+void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x)
 {
+    const size_t D = a->m->ndomains;
     const uint32_t nb = (uint32_t)a->t->l->init_blocks;
     for (long c0 = h0; c0 < h1; c0 += MKBA_SVC_CHUNK) {
         uint32_t n = (uint32_t)(h1 - c0 < MKBA_SVC_CHUNK ? h1 - c0 : MKBA_SVC_CHUNK);
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, NULL,
                                n, s->words);
         for (uint32_t i = 0; i < n; i++)
-            household_start(a, hh, c0 + i, s->words + (size_t)i * nb * 4, delta);
+            mkba_micro_initial_states(a->m, a->t, a->arm, s->words + (size_t)i * nb * 4,
+                                      x + (size_t)(c0 + i) * D);
     }
+}
+
+void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               const uint8_t *x0, int64_t *delta)
+{
+    for (long h = h0; h < h1; h++)
+        household_start(a, hh, h, x0 + (size_t)h * a->m->ndomains, delta);
 }
 
 /* How care, waiting and a joint plan change one domain's row this cycle. */

@@ -149,10 +149,15 @@ void mkba_svc_scratch_clear(mkba_svc_scratch *s);
  * transitions (occupancy changes into delta [point][slot], entries into
  * entries[cycle][state]), then discharge, help seeking and routing.
  * counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
-/* Households h0 .. h1 - 1's initial states and empty service records;
- * their occupancy at point 0 into delta[slot]. */
+/* Households h0 .. h1 - 1's initial states in the arm (from the first
+ * words of their streams) into x[h][D]. */
+void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x);
+
+/* Households h0 .. h1 - 1 in initial states x0[h][D] (which may be hh->x)
+ * with empty service records; their occupancy at point 0 into delta[slot]. */
 void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
-                               mkba_svc_scratch *s, int64_t *delta);
+                               const uint8_t *x0, int64_t *delta);
 
 void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
                                int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
@@ -204,7 +209,8 @@ typedef struct mkba_svc_work mkba_svc_work;
 int mkba_svc_record_sets(const mkba_model *m, int nthreads);
 
 /* Bytes per household of the work on nthreads threads: records and queues
- * (33 + 7 D + 4 teams bytes) per copy. */
+ * (33 + 7 D + 4 teams bytes) per copy, and the initial states all arms
+ * share (D bytes). */
 size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads);
 
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,

@@ -387,7 +387,8 @@ static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
     mkba_svc_scratch *scratch = mkba_svc_scratch_alloc(s->l);
     assert_non_null(scratch);
     mkba_svc_scratch_clear(scratch);
-    mkba_svc_households_start(&fc->a, hh, 0, s->households, scratch, fc->delta);
+    mkba_svc_initial_states(&fc->a, 0, s->households, scratch, hh->x);
+    mkba_svc_households_start(&fc->a, hh, 0, s->households, hh->x, fc->delta);
     mkba_svc_households_cycle(&fc->a, hh, 0, s->households, 1, scratch, fc->delta, fc->entries,
                               fc->counts);
     mkba_svc_scratch_free(scratch);
