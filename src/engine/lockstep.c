@@ -83,8 +83,8 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
-    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint && hh->prio
-           && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
+    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint
+           && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
 
 void mkba_svc_work_free(mkba_svc_work *w)
