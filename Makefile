@@ -1,7 +1,9 @@
 # mkba build. `make` builds the library and program; `make check` runs the
 # unit tests, then the same tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark and
-# `make bench-sa` the sensitivity-analysis benchmark.
+# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark,
+# `make bench-ir` counts the engines' instructions per household-cycle,
+# `make bench-identical` compares result files with an earlier build's and
+# `make bench-sa` runs the sensitivity-analysis benchmark.
 
 CC      ?= gcc
 PKGS    := gsl libconfig hdf5 libmatheval
