@@ -4,8 +4,9 @@
  * Arms are independent of each other (common random numbers make their
  * household streams the same, but capacity couples only the households of
  * one arm), so with at least as many arms as threads each thread runs
- * whole arms on its own copy of the household records: one
- * synchronisation per draw instead of one per arm and cycle, which keeps
+ * whole arms on its own copy of the household records: two
+ * synchronisations per draw (the shared initial states, the arms) instead
+ * of one per arm and cycle, which keeps
  * two threads from waiting on each other when another process holds a
  * core. With fewer arms than threads, arms run one after the other and,
  * per cycle, threads take fixed chunks of households. Either way each
