@@ -143,8 +143,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
         if (e->svc == NULL) {
             mkba_error_set(err, MKBA_ENOMEM, "out of memory for the service records of "
                            "%ld households (about %.0f MB)", households,
-                           (double)households * (29.0 + 3.0 * (double)m->ndomains
-                                                 + 4.0 * (double)m->services.nteams) / 1e6);
+                           (double)households
+                               * (double)mkba_svc_bytes_per_household(m, e->nthreads) / 1e6);
             mkba_engine_free(e);
             return NULL;
         }
