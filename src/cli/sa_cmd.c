@@ -278,11 +278,7 @@ static int run(sa_args *a)
     mkba_cli_progress bar;
     mkba_cli_progress_start(&bar, stderr, !a->quiet);
     mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = (int)a->threads;
-    ctx.progress = mkba_cli_progress_update;
-    ctx.progress_user = &bar;
-    ctx.stop = &mkba_cli_stop;
+    mkba_cli_run_context(&ctx, a->threads, &bar);
     mkba_cli_catch_signals();
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
     mkba_cli_release_signals();

@@ -24,6 +24,7 @@
 #include "model/model.h"
 #include "engine/engine.h"
 #include "study/design.h"
+#include "mkba/split.h"
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
@@ -57,6 +58,11 @@ typedef struct mkba_study_options {
     /* Raised: stop at the next safe point with MKBA_EINTERRUPTED, leaving
      * no file (mkba_context.stop). NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* The ranks of a run across processes (mkba_context.split): a study
+     * with an output divides its points among them (study/split.h), and
+     * on every rank but 0 it writes nothing and calls neither on_point nor
+     * on_finish. NULL: one process. */
+    mkba_split *split;
 } mkba_study_options;
 
 /* Below this many households per point and thread, a design with enough
