@@ -2,7 +2,7 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
-# Usage: install-deps.sh [--peers]
+# Usage: install-deps.sh [--peers] [--mpi]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
@@ -11,9 +11,15 @@ packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-t
 # message without them): OpenTURNS for the Sobol estimators, R's mgcv for
 # EVPPI, python3 to read back the xlsx and HTML report and chromium to render
 # the report headless. .ci/run asks for them.
-if [ "${1:-}" = "--peers" ]; then
-    packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium)
-fi
+# --mpi adds Open MPI for the optional build across processes and hosts
+# (make MPI=1, make check-mpi); the default build needs no MPI.
+for option in "$@"; do
+    case $option in
+    --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium) ;;
+    --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    *) echo "install-deps: unknown option $option (expected --peers or --mpi)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
