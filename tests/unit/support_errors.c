@@ -41,6 +41,11 @@ static char *edit(char *text, const char *find, const char *replace, const char 
     return out;
 }
 
+char *support_edited(const char *path, const char *find, const char *replace)
+{
+    return edit(slurp(path), find, replace, path);
+}
+
 static int line_of(const char *text, const char *needle, const char *base)
 {
     const char *at = strstr(text, needle);

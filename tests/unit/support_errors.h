@@ -29,6 +29,11 @@ int support_bad_write(const support_bad *c, char *path, size_t size);
 void support_bad_check(const support_bad *c, const char *what, const char *message,
                        const char *path, int line);
 
+/* The text of file `path` with its only `find` replaced by `replace`
+ * (free it): an included file's text, edited, to put in place of its
+ * @include line. */
+char *support_edited(const char *path, const char *find, const char *replace);
+
 /* Loads each case of cases[0..n) and checks that it is refused with its
  * message and leaves no model. */
 void support_bad_loads(const support_bad *cases, size_t n);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "support_errors.h"
@@ -401,6 +402,83 @@ static void test_folder_as_scenario(void **state)
     assert_null(m);
 }
 
+/* Pathway rules with settings of their own, in the shipped scenarios: the
+ * pathway's included file, edited, takes the place of its @include. */
+static void test_pathways(void **state)
+{
+    (void)state;
+    static const char *const b_file = "scenarios/pathways/shared/pathways/model-b.cfg";
+    static const char *const triage =
+        "triage = ( { team = \"team-jeugd-gezin\"; domain = \"youth\"; min_severity = 1.0; } );";
+    static const char *const b_bad[][2] = {
+        { "triage = ( 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 );",
+          "17 criteria; expected at most 16" },
+        { "triage = ( { domain = \"youth\"; min_severity = 1.0; } );",
+          "triage.[0].team: required setting is missing; expected one of the pathway's teams" },
+        { "triage = ( { team = \"reclassering\"; domain = \"youth\"; min_severity = 1.0; } );",
+          "team 'reclassering' is not in the pathway's teams" },
+        { "triage = ( { team = \"team-volwassenen\"; domain = \"youth\"; min_severity = 1.0; } );",
+          "team 'team-volwassenen' does not treat domain 'youth'; expected a domain of the team" },
+        { "triage = ( { team = \"team-jeugd-gezin\"; domain = \"youth\"; min_severity = 0.0; } );",
+          "0 is out of range; expected a severity > 0" },
+        { "triage = ( { team = \"team-volwassenen\"; domain = \"debt\"; min_severity = 1.0; } );",
+          "team 'team-volwassenen' does not treat domain 'youth' of the pathway's teams" },
+    };
+    for (size_t i = 0; i < N(b_bad); i++) {
+        char *text = support_edited(b_file, triage, b_bad[i][0]);
+        const support_bad c = { "scenarios/pathways/model-b.cfg",
+                                { "@include \"shared/pathways/model-b.cfg\"", text },
+                                i < 5 ? "triage = (" : "model_b = {",
+                                { b_bad[i][1] } };
+        support_bad_loads(&c, 1);
+        free(text);
+    }
+    char *d = support_edited("scenarios/pathways/shared/pathways/model-d.cfg", "min_domains = 4;",
+                             "min_domains = 99;");
+    const support_bad dc = { "scenarios/pathways/model-d.cfg",
+                             { "@include \"shared/pathways/model-d.cfg\"", d }, "min_domains = 99",
+                             { "min_domains: 99 is out of range; expected 1 to 6 (the number of "
+                               "domains)" } };
+    support_bad_loads(&dc, 1);
+    free(d);
+    d = support_edited("scenarios/pathways/shared/pathways/model-d.cfg",
+                       "providers = [\"jeugdhulp\",", "providers = [\"mpg-team\",");
+    const support_bad own = { "scenarios/pathways/model-d.cfg",
+                              { "@include \"shared/pathways/model-d.cfg\"", d }, "model_d = {",
+                              { "team 'mpg-team' is both the rule's team and the provider of "
+                                "'youth'; expected a separate provider" } };
+    support_bad_loads(&own, 1);
+    free(d);
+    const support_bad svc[] = {
+        { SVC, { "degree = \"full\"; team = \"wijkteam\";\n              providers = "
+                 "[\"debt-service\", \"basic-ggz\", \"youth-team\"];",
+                 "degree = \"none\"; team = \"wijkteam\";" }, "broad = { rule",
+          { "providers: required setting is missing; rule 'broad' with degree none needs it" } },
+    };
+    support_bad_loads(svc, N(svc));
+}
+
+/* Whole numbers beyond 64 bits and expressions nested beyond the parser's
+ * depth are refused where they stand. */
+static void test_limits(void **state)
+{
+    (void)state;
+    char deep[1024] = "p_mental_worse = { expr = \"";
+    for (int i = 0; i < 201; i++)
+        strcat(deep, "(");
+    strcat(deep, "1");
+    for (int i = 0; i < 201; i++)
+        strcat(deep, ")");
+    strcat(deep, "\"; };");
+    const support_bad cases[] = {
+        { FULL, { "seed = 20261128;", "seed = 99999999999999999999L;" }, NULL,
+          { "99999999999999999999L is out of the 64-bit range of whole numbers" } },
+        { FULL, { "p_mental_worse = { expr = \"p_debt_worse / 2 + n_shift\"; };", deep }, NULL,
+          { "parentheses nested too deeply" } },
+    };
+    support_bad_loads(cases, N(cases));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_analysis),
         cmocka_unit_test(test_services),
         cmocka_unit_test(test_too_many),
+        cmocka_unit_test(test_pathways),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_no_path),
         cmocka_unit_test(test_folder_as_scenario),
     };
