@@ -276,7 +276,7 @@ static const support_bad services[] = {
              "seek_rate = [0.3, 0.6, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];" }, NULL,
       { "seek_rate: 9 rates; expected at most 8" } },
     { SVC, { "seek_rate = [0.3, 0.6, 1.0];", "seek_rate = [0.3, -0.6, 1.0];" }, NULL,
-      { "-0.6 is out of range; expected a rate per year >= 0" } },
+      { "-0.6 is out of range; expected a rate per year from 0 to 1000" } },
     { SVC, { "population = 10000.0;",
              "population = 10000.0; degree_weights = { full = 1.5; };" }, NULL,
       { "full: 1.5 is out of range; expected a weight from 0 to 1" } },
