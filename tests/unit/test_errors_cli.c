@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "support_errors.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-errors-cli-XXXXXX";
@@ -142,6 +143,8 @@ static void test_sa_options(void **state)
           "--draw must be between 0 and 4294967295 (got 5000000000)", 1 },
         { "sa sobol" FULL "--bootstrap 200000 -n 8" SA_OUT,
           "--bootstrap must be 0 to 100000 (got 200000)", 1 },
+        { "sa sobol --function ishigami --bootstrap 200000",
+          "--bootstrap must be 0 to 100000 (got 200000)", 1 },
         { "sa threshold" FULL "--arm integrated --versus integrated --factors u_severe" SA_OUT,
           "threshold: --arm and --versus name the same arm 'integrated'", 1 },
         { "sa threshold" FULL SA_OUT,
@@ -163,6 +166,22 @@ static void test_sa_options(void **state)
           "(7 parameters) needs at least 355 PSA draws", 1 },
     };
     check_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* A threshold between two of three arms needs --arm. */
+static void test_three_arms(void **state)
+{
+    (void)state;
+    const support_bad third = { "tests/data/full.cfg",
+                                { "arms = (", "arms = ( { name = \"third\"; }," }, "", { "" } };
+    char path[256], args[512], text[4096];
+    support_bad_write(&third, path, sizeof path);
+    snprintf(args, sizeof args, "sa threshold %s --factors u_severe -o %s/out.h5 -q", path, dir);
+    int code = mkba(args, text, sizeof text);
+    remove(path);
+    assert_int_equal(code, 1);
+    if (strstr(text, "threshold: the scenario has 3 arms; name the arm with --arm") == NULL)
+        fail_msg("%s", text);
 }
 
 /* sa --from: the stored draws of a run, checked against the method. */
@@ -189,6 +208,15 @@ static void test_sa_from(void **state)
         const cli_case c = { cases[i].args, says, cases[i].code };
         check_cases(&c, 1);
     }
+    snprintf(args, sizeof args, "summary %s/psa.h5 --perspective nosuch", dir);
+    assert_int_equal(mkba(args, text, sizeof text), 1);
+    if (strstr(text, "mkba: unknown perspective 'nosuch'; known: society, municipality, "
+                     "gemeente-wmo") == NULL)
+        fail_msg("%s", text);
+    snprintf(args, sizeof args, "%s summary %s/psa.h5 2>&1 >/dev/full", bin, dir);
+    assert_int_equal(shell(args, text, sizeof text), 1);
+    if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
+        fail_msg("%s", text);
     snprintf(args, sizeof args, "sa prim" FULL "--from %s/psa.h5 -o %s/psa.h5 --force", dir,
              dir);
     assert_int_equal(mkba(args, text, sizeof text), 1);
@@ -235,6 +263,10 @@ static void test_output(void **state)
     snprintf(wrote, sizeof wrote, "mkba: wrote %s/t.h5", dir);
     if (strstr(text, wrote) == NULL)
         fail_msg("expected \"%s\" in: %s", wrote, text);
+    snprintf(args, sizeof args, "%s summary %s/t.h5 2>&1 >/dev/full", bin, dir);
+    assert_int_equal(shell(args, text, sizeof text), 1);
+    if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
+        fail_msg("%s", text);
 }
 
 static int setup(void **state)
@@ -263,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_sa_options),
+        cmocka_unit_test(test_three_arms),
         cmocka_unit_test(test_sa_from),
         cmocka_unit_test(test_output),
     };
