@@ -293,8 +293,9 @@ static const support_bad services[] = {
       { "pathways.third: required setting is missing; every arm needs a pathway" } },
     { SVC, { "classic = { rule = \"classic\"; providers", "classic = { providers" }, NULL,
       { "rule: required setting is missing; expected one of" } },
-    { SVC, { "classic = { rule = \"classic\";", "classic = { rule = \"classic\"; degree = \"full\";" },
-      NULL, { "the classic route has no joint plan" } },
+    { SVC, { "classic = { rule = \"classic\";",
+             "classic = { rule = \"classic\"; degree = \"full\";" }, NULL,
+      { "the classic route has no joint plan" } },
     { SVC, { "              payer = \"gemeente-wmo\";\n              overheads",
              "              overheads" }, "broad = { rule",
       { "payer: required setting is missing; the pathway has costs of its own" } },
@@ -317,7 +318,8 @@ static const support_bad services[] = {
       { "1.5 is out of range; expected a share in (0, 1]" } },
     { SVC, { "team = \"wijkteam\";", "team = 5;" }, NULL,
       { "expected a team name in double quotes" } },
-    { SVC, { "providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n                detect",
+    { SVC, { "providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
+             "                detect",
              "providers = [\"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", "
              "\"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\"];\n                detect" }, NULL,
       { "17 teams; expected at most 16" } },
