@@ -33,7 +33,7 @@ static int shell(const char *cmd, char *text, size_t size)
  * joined to stdout. */
 static int mkba(const char *args, char *text, size_t size)
 {
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
     return shell(cmd, text, size);
 }
