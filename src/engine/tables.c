@@ -206,11 +206,21 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
     const mkba_model *m = c->m;
     const mkba_domain *dom = &m->domain[d];
     int found = 0;
-    if (depth > (int)m->narms)
+    if (depth > (int)m->narms) {
+        /* Name a ratio rule of this arm: it is part of the loop. */
+        char at[640] = "";
+        for (size_t i = 0; i < m->ntrans && at[0] == '\0'; i++) {
+            const mkba_trans_rule *r = &m->trans[i];
+            if (r->domain == d && r->from == s && (r->arms >> arm & 1u) && r->file != NULL
+                && (r->kind == MKBA_TRANS_RR || r->kind == MKBA_TRANS_HR))
+                snprintf(at, sizeof at, "%s:%d: %s: ", r->file, r->line, r->path);
+        }
         return mkba_error_set(c->err, MKBA_EINVAL,
-                              "domain '%s', state '%s': relative-risk or hazard-ratio rules "
-                              "refer to each other's arms in a loop",
-                              dom->name, dom->state[s].name);
+                              "%sdomain '%s', state '%s': relative-risk or hazard-ratio rules "
+                              "refer to each other's arms in a loop; expected 'of' to name an "
+                              "arm whose rule does not lead back here",
+                              at, dom->name, dom->state[s].name);
+    }
     for (int j = 0; j < dom->nstates; j++)
         p[j] = 0.0;
     for (size_t i = 0; i < m->ntrans; i++) {

@@ -55,6 +55,17 @@ static void test_not_a_result_file(void **state)
     expect_summary(bad, MKBA_EPARSE, phrase);
 }
 
+static void test_missing_dataset(void **state)
+{
+    (void)state;
+    hid_t f = damaged_copy();
+    assert_true(H5Ldelete(f, "/draws/effect", H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+    char phrase[256];
+    snprintf(phrase, sizeof phrase, "%s is not an mkba result file (missing /draws/effect)", bad);
+    expect_summary(bad, MKBA_EPARSE, phrase);
+}
+
 static void test_wrong_shape(void **state)
 {
     (void)state;
@@ -119,6 +130,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_not_a_result_file),
+        cmocka_unit_test(test_missing_dataset),
         cmocka_unit_test(test_wrong_shape),
         cmocka_unit_test(test_unknown_reference_arm),
     };

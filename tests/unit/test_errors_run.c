@@ -125,6 +125,13 @@ static const run_case drawn[] = {
         { "effect_values.[0]: draw 0, arm 'classic': the value is 2.68812e+43; expected a "
           "finite value within" } },
       MKBA_ENUMERIC },
+    { { FULL, { "relative_risks = { well = 1.2; }; }",
+                "relative_risks = { well = 1.2; }; },\n"
+                "      { from = \"ill\"; arms = [\"classic\"]; "
+                "relative_risks = { well = 1.1; }; of = \"integrated\"; }" },
+        "arms = [\"integrated\"]; relative_risks = { well = 1.2; }",
+        { "domain 'mental', state 'ill': relative-risk or hazard-ratio rules refer to each "
+          "other's arms in a loop" } }, MKBA_EINVAL },
     { { SVC, { "seek_rate = [0.3, 0.6, 1.0];", "seek_rate = (0.3, 0.6, \"improve - 10\");" },
         NULL, { "services.seek_rate.[2]: draw 0, arm 'classic': the rate is",
                 "expected a rate per year from 0 to 1000" } }, MKBA_ENUMERIC },
