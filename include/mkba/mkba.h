@@ -64,6 +64,9 @@ typedef struct mkba_run_options {
      * outputs (break-even, who pays and who gains, frontier, CEAC, EVPI,
      * MKBA table) as the group /analysis before the file is committed. */
     int analyse;
+    /* Write a result file estimated above 2 GiB (mkba run --yes); 0 (the
+     * default): refuse it before the run, giving the estimate. */
+    int yes;
 } mkba_run_options;
 
 /* Sets every option to its default (scenario values, all draws, no output,

@@ -16,7 +16,7 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--quiet]\n"
+    "                        [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
@@ -49,6 +49,8 @@ static const char help_text[] =
     "                      check` lists the names\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
     "  --force             overwrite an existing result file\n"
+    "  --yes               write a result file estimated above 2 GiB (otherwise\n"
+    "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
     "\n"
     "Options of sa (docs/sensitivity.md lists which method takes which):\n"
@@ -73,7 +75,7 @@ static const char help_text[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --yes, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -92,7 +94,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet;
+    int cohort, force, quiet, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -161,6 +163,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->cohort = 1;
         } else if (strcmp(a, "--force") == 0) {
             r->force = 1;
+        } else if (strcmp(a, "--yes") == 0) {
+            r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
@@ -215,6 +219,7 @@ static int run_scenario(const run_args *r)
     mkba_run_options_init(&o);
     o.output = out;
     o.force = r->force;
+    o.yes = r->yes;
     o.draws = r->draws;
     o.households = r->households;
     o.seed_set = r->seed_set;

@@ -136,22 +136,21 @@ static void divert_to_null(hid_t file)
 }
 
 /* Closes every object of `file` still open (datasets, groups, named types,
- * attributes), so that closing the file really closes it. */
+ * attributes), so that closing the file really closes it. Works in rounds
+ * of a fixed size, so it needs no memory. */
 static void close_objects(hid_t file)
 {
-    unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR
-                     | H5F_OBJ_LOCAL;
-    ssize_t n = H5Fget_obj_count(file, types);
-    hid_t *id = n > 0 ? mkba_malloc((size_t)n * sizeof *id) : NULL;
-    if (id == NULL)
-        return;
-    n = H5Fget_obj_ids(file, types, (size_t)n, id);
-    for (ssize_t i = 0; i < n; i++)
-        if (H5Iget_type(id[i]) == H5I_ATTR)
-            H5Aclose(id[i]);
-        else
-            H5Oclose(id[i]);
-    mkba_free(id);
+    const unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR
+                           | H5F_OBJ_LOCAL;
+    hid_t id[64];
+    ssize_t n;
+    while ((n = H5Fget_obj_ids(file, types, sizeof id / sizeof id[0], id)) > 0) {
+        int closed = 0;
+        for (ssize_t i = 0; i < n; i++)
+            closed += (H5Iget_type(id[i]) == H5I_ATTR ? H5Aclose(id[i]) : H5Oclose(id[i])) >= 0;
+        if (closed == 0)
+            return;
+    }
 }
 
 int mkba_h5_close_file(hid_t file, int discard)

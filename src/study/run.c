@@ -62,6 +62,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .yes = o->yes,
     };
     if (rc == MKBA_OK)
         rc = mkba_study_run(m, d, &so, err);
