@@ -45,6 +45,13 @@ char *mkba_sc_read_text(const char *path);
 #define MKBA_SCENARIO_MAX_BYTES (1 << 20)
 #define MKBA_SCENARIO_MAX_SETTINGS 5000
 
+/* When p starts a comment (#, // or / * ... * /) or a string of libconfig
+ * text, returns the position of its last character (the one before the
+ * newline that ends a line comment), adding the newlines inside it to
+ * *line; at an unterminated one, the position of the closing NUL. Returns
+ * NULL when p starts neither. */
+const char *mkba_sc_skip_text(const char *p, int *line);
+
 /* Refuses (MKBA_EINVAL) a scenario file larger than
  * MKBA_SCENARIO_MAX_BYTES, by its size alone, before it is read. */
 int mkba_sc_check_file_size(mkba_loader *ld);

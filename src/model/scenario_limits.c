@@ -23,6 +23,29 @@ typedef struct tally {
 
 static int measure_file(tally *t, const char *path, const char *text, int depth);
 
+const char *mkba_sc_skip_text(const char *p, int *line)
+{
+    if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+        while (p[1] != '\0' && p[1] != '\n')
+            p++;
+        return p;
+    }
+    if (p[0] == '/' && p[1] == '*') {
+        for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
+            *line += *p == '\n';
+        return *p == '\0' ? p : p + 1;
+    }
+    if (*p == '"') {
+        for (p++; *p != '\0' && *p != '"'; p++) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            *line += *p == '\n';
+        }
+        return p;
+    }
+    return NULL;
+}
+
 /* Where libconfig 1.5 opens @include "NAME": in the main scenario's folder,
  * a leading '/' of NAME dropped (scanctx_push_include). */
 static void include_path(const mkba_loader *ld, const char *name, size_t n, char *full,
@@ -66,24 +89,11 @@ static int measure_file(tally *t, const char *path, const char *text, int depth)
             at_line_start = 1;
             continue;
         }
-        if (*p == '"') {
-            for (p++; *p != '\0' && *p != '"'; p++) {
-                if (*p == '\\' && p[1] != '\0')
-                    p++;
-                else if (*p == '\n')
-                    line++;
-            }
-            if (*p == '\0')
+        const char *end = mkba_sc_skip_text(p, &line);
+        if (end != NULL) {
+            if (*end == '\0')
                 break;
-        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-            while (p[1] != '\0' && p[1] != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
-                line += *p == '\n';
-            if (*p == '\0')
-                break;
-            p++;
+            p = end;
         } else if (at_line_start && strncmp(p, "@include", 8) == 0) {
             const char *q1 = strchr(p, '"'), *nl = strchr(p, '\n');
             const char *q2 = q1 != NULL ? strchr(q1 + 1, '"') : NULL;
