@@ -122,6 +122,10 @@ mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *f
  * (the default, which mkba uses) keeps a plain descriptor. */
 static void divert_to_null(hid_t file)
 {
+    /* A file open only for reading has nothing to write. */
+    unsigned intent = 0;
+    if (H5Fget_intent(file, &intent) < 0 || !(intent & H5F_ACC_RDWR))
+        return;
     hid_t fapl = H5Fget_access_plist(file);
     void *handle = NULL;
     int sec2 = fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2
