@@ -16,7 +16,7 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--resume] [--quiet]\n"
+    "                        [--resume] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba check SCENARIO.cfg\n"
@@ -62,6 +62,8 @@ static const char help_text[] =
     "                      only the missing draws and writes the same file as an\n"
     "                      uninterrupted run; a scenario, seed or option that\n"
     "                      differs is refused (docs/reliability.md)\n"
+    "  --yes               write a result file estimated above 2 GiB (otherwise\n"
+    "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
     "\n";
 
@@ -89,7 +91,8 @@ static const char help_text_more[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --resume, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --yes, --quiet\n"
+    "                      as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -169,7 +172,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet, resume;
+    int cohort, force, quiet, resume, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -240,6 +243,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             r->resume = 1;
+        } else if (strcmp(a, "--yes") == 0) {
+            r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
@@ -294,6 +299,7 @@ static int run_scenario(const run_args *r)
     mkba_run_options_init(&o);
     o.output = out;
     o.force = r->force;
+    o.yes = r->yes;
     o.draws = r->draws;
     o.households = r->households;
     o.seed_set = r->seed_set;

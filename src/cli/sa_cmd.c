@@ -225,6 +225,7 @@ static int parse(int argc, char **argv, sa_args *a)
         else if (strcmp(s, "--radial") == 0) o->radial = 1;
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--resume") == 0) o->resume = 1;
+        else if (strcmp(s, "--yes") == 0) o->yes = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
             return mkba_cli_usage_error("unknown option '%s' for sa", s);
