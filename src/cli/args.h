@@ -70,4 +70,7 @@ int mkba_cli_run_error(const mkba_error *err);
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);
 
+/* The ex-post evaluation command, `mkba expost` (expost_cmd.c). */
+int mkba_cli_expost(int argc, char **argv);
+
 #endif

@@ -19,6 +19,7 @@ const char mkba_cli_usage[] =
     "                        [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
+    "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
     "  mkba check SCENARIO.cfg\n"
     "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
     "  mkba --help | --version\n";
@@ -32,6 +33,8 @@ static const char help_text[] =
     "  sa        sensitivity analysis: tornado, threshold, sweep, sobol, morris,\n"
     "            evppi, prim (conditions for success), believe (NPV by lever);\n"
     "            docs/sensitivity.md\n"
+    "  expost    ex-post evaluation: observed monitoring data against the ex-ante\n"
+    "            predictive distribution, and the MKBA updated by them; docs/expost.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
     "\n"
@@ -75,6 +78,20 @@ static const char help_text[] =
     "  --draw D            the draw whose households every point uses (default 0)\n"
     "  --households, --seed, --threads, --set, --force, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
+    "\n";
+
+/* The rest of the help (one string would exceed what C99 compilers must
+ * support). */
+static const char help_text_more[] =
+    "Options of expost (docs/expost.md):\n"
+    "  --observed DATA.csv the observed data (required): year,arm,metric,value,n,se,...\n"
+    "  --from PSA.h5       the ex-ante PSA of this scenario (mkba run), instead of\n"
+    "                      running one with --draws, --households, --seed\n"
+    "  --min-ess S         flag a posterior on fewer than S x draws effective draws\n"
+    "                      (default 0.1)\n"
+    "  --conflict-level P  flag an observation whose two-sided predictive tail\n"
+    "                      probability is below P as prior-data conflict (0.01)\n"
+    "  --threads, --force, --quiet, --format as sa\n"
     "\n"
     "Options of summary:\n"
     "  --format F          text (default), csv, markdown or json: the same content\n"
@@ -345,6 +362,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
+        fputs(help_text_more, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
@@ -357,6 +375,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
         return mkba_cli_sa(argc - 2, argv + 2);
+    if (strcmp(cmd, "expost") == 0)
+        return mkba_cli_expost(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)

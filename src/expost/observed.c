@@ -288,7 +288,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     const char *ses = r->where[COL_SE] ? f[r->where[COL_SE] - 1] : "";
     if (rc == MKBA_OK && ns[0] != '\0') {
         rc = number(r, COL_N, ns, &o->n);
-        if (rc == MKBA_OK && (o->n < 1 || o->n != floor(o->n) || o->n > 1e12))
+        if (rc == MKBA_OK && (o->n < 1 || o->n != floor(o->n) || o->n > 1e9))
             rc = fail(r, COL_N, "'%s' is not a number of households (a whole number >= 1)%s",
                       ns, "");
     }
@@ -300,6 +300,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (rc != MKBA_OK)
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
+    o->n_eff = o->n;
     if (def->likelihood == MKBA_LIK_NORMAL && isnan(o->se))
         return r->where[COL_SE] == 0
                    ? fail(r, -1, "the metric %s needs a standard error: add the column se%s",

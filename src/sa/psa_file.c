@@ -10,32 +10,7 @@
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
 #include "model/params.h"
-
-/* Copies file `from` to `to`; MKBA_OK or an error naming the file. */
-static int copy_file(const char *from, const char *to, mkba_error *err)
-{
-    FILE *in = fopen(from, "rb");
-    if (in == NULL)
-        return mkba_error_set(err, MKBA_EIO, "cannot read %s: %s", from, strerror(errno));
-    FILE *out = fopen(to, "wb");
-    if (out == NULL) {
-        int e = errno;
-        fclose(in);
-        return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(e));
-    }
-    char buf[1 << 16];
-    size_t n;
-    int rc = MKBA_OK;
-    while (rc == MKBA_OK && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(errno));
-    if (rc == MKBA_OK && ferror(in))
-        rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", from);
-    fclose(in);
-    if (fclose(out) != 0 && rc == MKBA_OK)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(errno));
-    return rc;
-}
+#include "study/copy.h"
 
 /* Checks that the strings of dataset `name` equal names[0..n). */
 static int same_names(mkba_h5_store *st, const char *file, const char *name,
@@ -160,7 +135,7 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
         snprintf(tmp, len + 5, "%s.tmp", o->output);
-        rc = copy_file(o->from, tmp, err);
+        rc = mkba_file_copy(o->from, tmp, err);
         if (rc == MKBA_OK)
             rc = finish(s, tmp, err);
         if (rc == MKBA_OK && s->so.stop != NULL && *s->so.stop)

@@ -174,7 +174,8 @@ static int check_written(const char *args, int (*wanted)(const mkba_dataset_spec
  * /design/point_values (tests/unit/test_study.c), only sa files /sa. */
 static int in_run_file(const mkba_dataset_spec *s)
 {
-    return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA;
+    return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA
+           && s->when != MKBA_WHEN_EXPOST;
 }
 
 static int in_sa_group(const mkba_dataset_spec *s)

@@ -1,0 +1,123 @@
+/* `mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [options]`: the
+ * ex-post evaluation (docs/expost.md). Parses the options into
+ * mkba_expost_options, runs it and prints its tables from the written file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mkba/expost.h"
+#include "progress.h"
+#include "args.h"
+
+typedef struct expost_args {
+    mkba_expost_options o;
+    const char *scenario;
+    long threads;
+    int quiet;
+    unsigned long long seed;
+    mkba_summary_format format;
+} expost_args;
+
+static int parse(int argc, char **argv, expost_args *a)
+{
+    mkba_expost_options *o = &a->o;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i], *v = NULL;
+        int k;
+        if (s[0] != '-') {
+            if (a->scenario != NULL)
+                return mkba_cli_usage_error("expost takes one scenario file; unexpected '%s'",
+                                            s);
+            a->scenario = s;
+            continue;
+        }
+#define OPT(name, alias) ((k = mkba_cli_option_value(argc, argv, &i, name, alias, &v)) != 0)
+        if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
+        else if (OPT("--observed", NULL)) { if (k < 0) return EXIT_USAGE; o->observed = v; }
+        else if (OPT("--from", NULL)) { if (k < 0) return EXIT_USAGE; o->from = v; }
+        else if (OPT("--draws", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--draws", v, 2, &o->draws) < 0) return EXIT_USAGE;
+        } else if (OPT("--households", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &o->households) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--seed", NULL)) {
+            if (k < 0 || mkba_cli_parse_seed(v, &a->seed) < 0) return EXIT_USAGE;
+            o->seed_set = 1;
+            o->seed = (uint64_t)a->seed;
+        } else if (OPT("--threads", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0)
+                return EXIT_USAGE;
+            if (a->threads > 4096)
+                return mkba_cli_usage_error("--threads expects at most 4096, got '%s'", v);
+        } else if (OPT("--min-ess", NULL)) {
+            if (k < 0 || mkba_cli_parse_double("--min-ess", v, &o->min_ess_share) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--conflict-level", NULL)) {
+            if (k < 0 || mkba_cli_parse_double("--conflict-level", v, &o->conflict_level) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--format", NULL)) {
+            if (k < 0 || mkba_cli_parse_format(v, &a->format) < 0)
+                return EXIT_USAGE;
+        }
+#undef OPT
+        else if (strcmp(s, "--force") == 0) o->force = 1;
+        else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
+        else
+            return mkba_cli_usage_error("unknown option '%s' for expost", s);
+    }
+    if (a->scenario == NULL)
+        return mkba_cli_usage_error("expost needs a scenario file%s", "");
+    if (o->observed == NULL)
+        return mkba_cli_usage_error("expost needs the observed data: --observed DATA.csv%s",
+                                    "");
+    return EXIT_OK;
+}
+
+static int run(expost_args *a)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
+    char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, "expost");
+    if (a->o.output == NULL) {
+        if (output == NULL || mkba_cli_results_folder() < 0) {
+            free(output);
+            mkba_model_free(m);
+            return EXIT_ERROR;
+        }
+        a->o.output = output;
+    }
+    mkba_cli_progress bar;
+    mkba_cli_progress_start(&bar, stderr, !a->quiet);
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = (int)a->threads;
+    ctx.progress = mkba_cli_progress_update;
+    ctx.progress_user = &bar;
+    ctx.stop = &mkba_cli_stop;
+    mkba_cli_catch_signals();
+    int lrc = mkba_expost_run(&ctx, m, &a->o, &err);
+    mkba_cli_release_signals();
+    mkba_cli_progress_finish(&bar);
+    mkba_model_free(m);
+    int rc = EXIT_OK;
+    if (lrc != MKBA_OK) {
+        rc = mkba_cli_run_error(&err);
+    } else if (!a->quiet) {
+        fprintf(stderr, "mkba: wrote %s\n", a->o.output);
+        if (mkba_expost_report_write(NULL, a->o.output, a->format, stdout, &err) != MKBA_OK)
+            rc = mkba_cli_library_error(&err);
+    }
+    free(output);
+    return rc;
+}
+
+int mkba_cli_expost(int argc, char **argv)
+{
+    expost_args a;
+    memset(&a, 0, sizeof a);
+    mkba_expost_options_init(&a.o);
+    int rc = parse(argc, argv, &a);
+    return rc == EXIT_OK ? run(&a) : rc;
+}

@@ -1,0 +1,499 @@
+/* mkba_expost_run: the ex-post evaluation of a scenario (docs/expost.md).
+ *
+ * The observed data are read and checked first. The ex-ante PSA is run
+ * through the study layer (or copied from an existing result file, --from);
+ * then, before the file is committed, every observation is confronted with
+ * its predictive distribution, the draws are weighted by the likelihood of
+ * all observations (sampling importance resampling), the decision outputs
+ * are recomputed on the resampled draws with the same analysis code as the
+ * ex-ante ones, and everything is stored in /expost. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <omp.h>
+#include <gsl/gsl_rng.h>
+#include "mkba/expost.h"
+#include "expost/expost_impl.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+#include "study/study.h"
+#include "study/copy.h"
+#include "analysis/decision.h"
+
+void mkba_expost_options_init(mkba_expost_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->draws = -1;
+    o->households = -1;
+    o->min_ess_share = 0.1;
+    o->conflict_level = 0.01;
+}
+
+typedef struct job {
+    const mkba_model *m;
+    const mkba_expost_options *o;
+    mkba_observed *obs;
+    uint64_t seed;
+} job;
+
+/* The updated parameters: every parameter with a distribution, as the
+ * scenario defines it (in the first arm that does not override it) and
+ * as each arm overriding it with a distribution. */
+typedef struct updated {
+    size_t n;
+    char **name;
+    size_t *param, *arm;
+} updated;
+
+static void updated_free(updated *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        mkba_free(u->name[i]);
+    mkba_free(u->name);
+    mkba_free(u->param);
+    mkba_free(u->arm);
+}
+
+static int uncertain(const mkba_dist *d)
+{
+    return (int)d->kind != -1 && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_EXPR;
+}
+
+static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
+{
+    size_t np = mkba_params_count(m->params), cap = np * (m->narms + 1) + 1;
+    u->name = mkba_calloc(cap, sizeof *u->name);
+    u->param = mkba_calloc(cap, sizeof *u->param);
+    u->arm = mkba_calloc(cap, sizeof *u->arm);
+    if (u->name == NULL || u->param == NULL || u->arm == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t k = 0; k < np; k++) {
+        const mkba_param *p = mkba_params_get(m->params, k);
+        size_t first = 0;
+        while (first < m->narms && mkba_params_overridden(m->params, k, first))
+            first++;
+        char buf[512];
+        if (first < m->narms && uncertain(&p->dist)) {
+            u->param[u->n] = k;
+            u->arm[u->n] = first;
+            if ((u->name[u->n++] = mkba_strdup(p->name)) == NULL)
+                return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        }
+        for (size_t a = 0; a < m->narms; a++)
+            if (mkba_params_overridden(m->params, k, a) && uncertain(&p->arm_dist[a])) {
+                snprintf(buf, sizeof buf, "%s@%s", p->name, m->arm[a].name);
+                u->param[u->n] = k;
+                u->arm[u->n] = a;
+                if ((u->name[u->n++] = mkba_strdup(buf)) == NULL)
+                    return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            }
+    }
+    return MKBA_OK;
+}
+
+/* Prior and posterior of each updated parameter from /draws/parameters. */
+static int parameter_summary(const char *path, const mkba_model *m, const mkba_h5_totals *t,
+                             const double *w, const updated *u, double *out,
+                             mkba_expost_pair *scratch, mkba_error *err)
+{
+    size_t nd = t->ndraws, na = m->narms, np = mkba_params_count(m->params);
+    double *par = mkba_malloc((nd * na * np > 0 ? nd * na * np : 1) * sizeof *par);
+    double *x = mkba_malloc((nd > 0 ? nd : 1) * sizeof *x);
+    if (par == NULL || x == NULL) {
+        mkba_free(par);
+        mkba_free(x);
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters");
+    }
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    size_t dims[3] = { nd, na, np };
+    int rc = st != NULL ? mkba_h5_store_read_doubles(st, "/draws/parameters", 3, dims, par, err)
+                        : (int)(err != NULL ? err->code : MKBA_EIO);
+    int rc2 = mkba_h5_store_close(st, NULL);
+    rc = rc != MKBA_OK ? rc : rc2;
+    for (size_t i = 0; rc == MKBA_OK && i < u->n; i++) {
+        for (size_t d = 0; d < nd; d++)
+            x[d] = par[(d * na + u->arm[i]) * np + u->param[i]];
+        double *s = out + i * MKBA_PS_N, pm = 0.0, qm = 0.0;
+        for (size_t d = 0; d < nd; d++) {
+            pm += x[d] / (double)nd;
+            qm += w[d] * x[d];
+        }
+        s[MKBA_PS_PRIOR_MEAN] = pm;
+        s[MKBA_PS_PRIOR_P05] = mkba_expost_quantile(x, NULL, nd, 0.05, scratch);
+        s[MKBA_PS_PRIOR_P95] = mkba_expost_quantile(x, NULL, nd, 0.95, scratch);
+        s[MKBA_PS_POST_MEAN] = qm;
+        s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, nd, 0.05, scratch);
+        s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, nd, 0.95, scratch);
+        double prior_w = s[MKBA_PS_PRIOR_P95] - s[MKBA_PS_PRIOR_P05];
+        s[MKBA_PS_NARROWING] = prior_w > 0 ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w : NAN;
+    }
+    mkba_free(par);
+    mkba_free(x);
+    return rc;
+}
+
+/* Everything /expost holds, computed before it is written. */
+typedef struct expost {
+    size_t nobs, nd;
+    double *mu;                /* [obs][draw] model values */
+    double *prior, *post;      /* [obs][MKBA_PRED_N] predictive statistics */
+    int *flag;                 /* [obs] */
+    double *data;              /* [obs][3] value, n, se */
+    double *loglik;            /* [draw][obs] */
+    double *lw, *w;            /* [draw] */
+    int *index;                /* [draw] posterior sample */
+    int pit[MKBA_PIT_BINS];
+    double calibration[MKBA_CAL_N], update[MKBA_UP_N];
+    updated u;
+    double *par;               /* [updated][MKBA_PS_N] */
+    mkba_decision *decision;   /* on the posterior sample */
+} expost;
+
+static void expost_free(expost *e)
+{
+    mkba_free(e->mu);
+    mkba_free(e->prior);
+    mkba_free(e->post);
+    mkba_free(e->flag);
+    mkba_free(e->data);
+    mkba_free(e->loglik);
+    mkba_free(e->lw);
+    mkba_free(e->w);
+    mkba_free(e->index);
+    updated_free(&e->u);
+    mkba_free(e->par);
+    mkba_decision_free(e->decision);
+}
+
+/* Confrontation, weights, posterior sample and its decision outputs. */
+static int compute(const job *j, const char *path, const mkba_h5_totals *t, expost *e,
+                   mkba_error *err)
+{
+    const mkba_observed *obs = j->obs;
+    size_t no = obs->n, nd = t->ndraws;
+    e->nobs = no;
+    e->nd = nd;
+    /* The model's own household noise widens the count likelihood. */
+    double h = (double)t->households;
+    for (size_t i = 0; i < no; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->n_eff = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
+    }
+    e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
+    if (e->mu == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    e->prior = mkba_malloc(no * MKBA_PRED_N * sizeof *e->prior);
+    e->post = mkba_malloc(no * MKBA_PRED_N * sizeof *e->post);
+    e->flag = mkba_malloc(no * sizeof *e->flag);
+    e->data = mkba_malloc(no * 3 * sizeof *e->data);
+    e->loglik = mkba_malloc(nd * no * sizeof *e->loglik);
+    e->lw = mkba_malloc(nd * sizeof *e->lw);
+    e->w = mkba_malloc(nd * sizeof *e->w);
+    e->index = mkba_malloc(nd * sizeof *e->index);
+    long *index = mkba_malloc(nd * sizeof *index);
+    mkba_expost_pair *scratch = mkba_malloc(nd * sizeof *scratch);
+    int rc = e->prior && e->post && e->flag && e->data && e->loglik && e->lw && e->w
+                     && e->index && index && scratch
+                 ? updated_list(j->m, &e->u, err)
+                 : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
+    if (rc == MKBA_OK) {
+        double conflicts = 0, in50 = 0, in90 = 0;
+        for (size_t i = 0; i < no; i++) {
+            const mkba_observation *o = &obs->obs[i];
+            double *s = e->prior + i * MKBA_PRED_N;
+            mkba_expost_predictive(o, e->mu + i * nd, NULL, nd, s);
+            e->flag[i] = mkba_expost_flag(o, s, j->o->conflict_level);
+            conflicts += e->flag[i] == MKBA_FLAG_CONFLICT;
+            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
+            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
+            int bin = (int)floor(s[MKBA_PRED_PERCENTILE] * MKBA_PIT_BINS);
+            if (bin >= 0)
+                e->pit[bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
+            e->data[3 * i] = o->value;
+            e->data[3 * i + 1] = o->n;
+            e->data[3 * i + 2] = o->se;
+        }
+        e->calibration[MKBA_CAL_INSIDE_50] = in50 / (double)no;
+        e->calibration[MKBA_CAL_INSIDE_90] = in90 / (double)no;
+        e->calibration[MKBA_CAL_CONFLICTS] = conflicts;
+        e->update[MKBA_UP_CONFLICTS] = conflicts;
+        for (size_t d = 0; d < nd; d++) {
+            e->lw[d] = 0.0;
+            for (size_t i = 0; i < no; i++) {
+                double l = mkba_expost_loglik(&obs->obs[i], e->mu[i * nd + d]);
+                e->loglik[d * no + i] = l;
+                e->lw[d] += l;
+            }
+        }
+        double log_ml;
+        double ess = mkba_expost_weights(e->lw, nd, e->w, &log_ml);
+        if (ess <= 0)
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s: no ex-ante draw can produce the "
+                                "observed data (every draw has likelihood 0): a prior-data "
+                                "conflict too large to update; check the data and the "
+                                "scenario", obs->file);
+        double top = 0.0;
+        for (size_t d = 0; d < nd; d++)
+            top = fmax(top, e->w[d]);
+        e->update[MKBA_UP_DRAWS] = (double)nd;
+        e->update[MKBA_UP_ESS] = ess;
+        e->update[MKBA_UP_ESS_THRESHOLD] = j->o->min_ess_share * (double)nd;
+        e->update[MKBA_UP_LOG_ML] = log_ml;
+        e->update[MKBA_UP_MAX_WEIGHT] = top;
+        e->update[MKBA_UP_ESS_LOW] = ess < j->o->min_ess_share * (double)nd;
+    }
+    if (rc == MKBA_OK) {
+        for (size_t i = 0; i < no; i++)
+            mkba_expost_predictive(&obs->obs[i], e->mu + i * nd, e->w, nd,
+                                   e->post + i * MKBA_PRED_N);
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (rng == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        else {
+            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+            mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
+            gsl_rng_free(rng);
+            for (size_t d = 0; d < nd; d++)
+                e->index[d] = (int)index[d];
+        }
+    }
+    if (rc == MKBA_OK) {
+        e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par);
+        rc = e->par != NULL ? parameter_summary(path, j->m, t, e->w, &e->u, e->par, scratch,
+                                                err)
+                            : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    }
+    if (rc == MKBA_OK) {
+        mkba_h5_totals *rt = mkba_expost_totals_resampled(t, index, err);
+        if (rt == NULL)
+            rc = err != NULL ? err->code : MKBA_ENOMEM;
+        else if ((e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
+            rc = err != NULL ? err->code : MKBA_ENOMEM;
+        mkba_expost_totals_free(rt);
+    }
+    mkba_free(index);
+    mkba_free(scratch);
+    return rc;
+}
+
+static const char *const likelihood_name[] = { "poisson", "binomial", "normal" };
+
+static int store(const job *j, const char *path, const expost *e, mkba_error *err)
+{
+    const mkba_observed *obs = j->obs;
+    size_t no = e->nobs, nd = e->nd;
+    const char **labels = mkba_malloc(no * sizeof *labels);
+    const char **metric = mkba_malloc(no * sizeof *metric);
+    const char **lik = mkba_malloc(no * sizeof *lik);
+    int *line = mkba_malloc(no * sizeof *line);
+    mkba_h5_store *h = NULL;
+    int rc = labels && metric && lik && line
+                 ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
+        labels[i] = obs->obs[i].label;
+        metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
+        lik[i] = likelihood_name[obs->obs[i].likelihood];
+        line[i] = obs->obs[i].line;
+    }
+    if (rc == MKBA_OK && (h = mkba_h5_store_open(path, 1, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
+    const mkba_decision *d = e->decision;
+    size_t d_obs[1] = { no }, d_stat[2] = { no, MKBA_PRED_N }, d_data[2] = { no, 3 };
+    size_t d_ll[2] = { nd, no }, d_draw[1] = { nd }, d_pit[1] = { MKBA_PIT_BINS };
+    size_t d_cal[1] = { MKBA_CAL_N }, d_up[1] = { MKBA_UP_N }, d_par[2] = { e->u.n, MKBA_PS_N };
+    size_t d_npv[3] = { d->nperspectives, d->narms, MKBA_ST_N };
+    size_t d_be[3] = { d->nperspectives, d->narms, MKBA_BE_N };
+    size_t d_pay[3] = { d->narms, d->npayers + MKBA_PR_EXTRA, MKBA_PT_N };
+    size_t d_rank[2] = { d->narms, d->narms }, one[1] = { 1 };
+    char level[64];
+    snprintf(level, sizeof level, "%g", j->o->conflict_level);
+#define STEP(call) if (rc == MKBA_OK) rc = (call)
+    STEP(mkba_h5_store_group(h, "/expost", "ex-post evaluation: the observed data against "
+                             "the ex-ante predictive distribution, and the update by sampling "
+                             "importance resampling (Menzies et al. 2017)", err));
+    STEP(mkba_h5_store_attr(h, "/expost", "observed_file", obs->file, err));
+    STEP(mkba_h5_store_attr(h, "/expost", "method", "sampling importance resampling", err));
+    STEP(mkba_h5_store_attr(h, "/expost", "conflict_level", level, err));
+    STEP(mkba_h5_store_strings(h, "/expost/observation", labels, no, err));
+    STEP(mkba_h5_store_strings(h, "/expost/metric", metric, no, err));
+    STEP(mkba_h5_store_strings(h, "/expost/likelihood", lik, no, err));
+    STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
+    STEP(mkba_h5_store_ints(h, "/expost/flag", 1, d_obs, e->flag, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/model_value", 2, (size_t[2]){ no, nd }, e->mu,
+                               err));
+    STEP(mkba_h5_store_doubles(h, "/expost/loglik", 2, d_ll, e->loglik, err));
+    STEP(mkba_h5_store_ints(h, "/expost/pit", 1, d_pit, e->pit, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/calibration", 1, d_cal, e->calibration, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/weight", 1, d_draw, e->w, err));
+    STEP(mkba_h5_store_ints(h, "/expost/posterior_draw", 1, d_draw, e->index, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/update", 1, d_up, e->update, err));
+    STEP(mkba_h5_store_strings(h, "/expost/parameter", (const char *const *)e->u.name,
+                               e->u.n, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/parameter_summary", 2, d_par, e->par, err));
+    STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
+                             "the posterior sample (/expost/posterior_draw)", err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv", 3, d_npv, d->npv, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/breakeven", 3, d_be, d->breakeven, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/payers", 3, d_pay, d->payer_table, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv_rank", 2, d_rank, d->rank_npv, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/evpi_npv", 1, one, d->evpi_npv, err));
+#undef STEP
+    if (h != NULL) {
+        int rc2 = mkba_h5_store_close(h, rc == MKBA_OK ? err : NULL);
+        rc = rc != MKBA_OK ? rc : rc2;
+    }
+    mkba_free((void *)labels);
+    mkba_free((void *)metric);
+    mkba_free((void *)lik);
+    mkba_free(line);
+    return rc;
+}
+
+/* The study's on_finish: the ex-post analysis of the temporary file. */
+static int analyse(void *user, const char *tmp, mkba_error *err)
+{
+    const job *j = user;
+    mkba_h5_totals *t = NULL;
+    int rc = mkba_h5_read_totals(tmp, &t, err);
+    if (rc == MKBA_OK && t->ndraws < 2)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the ex-post update needs PSA draws; the run "
+                            "has %zu", t->ndraws);
+    expost e;
+    memset(&e, 0, sizeof e);
+    if (rc == MKBA_OK)
+        rc = compute(j, tmp, t, &e, err);
+    if (rc == MKBA_OK)
+        rc = store(j, tmp, &e, err);
+    expost_free(&e);
+    mkba_h5_totals_free(t);
+    return rc;
+}
+
+/* --from: the file must be a whole PSA of this scenario. */
+static int check_from(const job *j, mkba_error *err)
+{
+    const char *file = j->o->from;
+    mkba_h5_totals *t = NULL;
+    int rc = mkba_h5_read_totals(file, &t, err);
+    if (rc != MKBA_OK)
+        return rc;
+    const mkba_model *m = j->m;
+    if (t->narms != m->narms)
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has %zu arms, the scenario "
+                            "%zu; give the scenario that wrote the file", file, t->narms,
+                            m->narms);
+    for (size_t a = 0; rc == MKBA_OK && a < m->narms; a++)
+        if (strcmp(t->arm[a], m->arm[a].name) != 0)
+            rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: arm %zu is '%s' in the file but "
+                                "'%s' in the scenario; give the scenario that wrote the file",
+                                file, a + 1, t->arm[a], m->arm[a].name);
+    if (rc == MKBA_OK && (t->design == NULL || strcmp(t->design, "psa") != 0 || t->draws < 2
+                          || (size_t)t->draws != t->ndraws))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file must hold every draw of a "
+                            "PSA run (mkba run with draws >= 2)", file);
+    if (rc == MKBA_OK && (t->analysis_status == NULL
+                          || strcmp(t->analysis_status, "written") != 0))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has no decision outputs "
+                            "(/analysis)", file);
+    mkba_h5_totals_free(t);
+    return rc;
+}
+
+static int run_from(const job *j, mkba_error *err)
+{
+    const mkba_expost_options *o = j->o;
+    if (o->draws >= 0 || o->households >= 0 || o->seed_set)
+        return mkba_error_set(err, MKBA_EINVAL, "expost: --%s has no meaning with --from, "
+                              "whose file holds its own draws",
+                              o->draws >= 0 ? "draws" : o->households >= 0 ? "households"
+                                                                           : "seed");
+    if (strcmp(o->from, o->output) == 0)
+        return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
+                              "the evaluation to another file", o->from);
+    int rc = check_from(j, err);
+    size_t len = strlen(o->output);
+    char *tmp = rc == MKBA_OK ? mkba_malloc(len + 5) : NULL;
+    if (rc == MKBA_OK && tmp == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (rc == MKBA_OK) {
+        snprintf(tmp, len + 5, "%s.tmp", o->output);
+        rc = mkba_file_copy(o->from, tmp, err);
+        if (rc == MKBA_OK)
+            rc = analyse((void *)j, tmp, err);
+        if (rc == MKBA_OK && rename(tmp, o->output) != 0)
+            rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, o->output,
+                                strerror(errno));
+        if (rc != MKBA_OK)
+            remove(tmp);
+    }
+    mkba_free(tmp);
+    return rc;
+}
+
+static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
+{
+    const mkba_model *m = j->m;
+    const mkba_expost_options *o = j->o;
+    long draws = o->draws >= 0 ? o->draws : m->draws;
+    if (draws < 2 || draws > 100000000L)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
+                              "100000000 (got %ld)", draws);
+    mkba_design *d = mkba_design_psa(m, draws, err);
+    if (d == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    mkba_study_options so = {
+        .output = o->output,
+        .force = o->force,
+        .households = o->households >= 0 ? o->households : m->households,
+        .seed = j->seed,
+        .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+        .mode = MKBA_ENGINE_MICRO,
+        .analyse = 1,
+        .store_draws = 1,
+        .on_finish = analyse,
+        .user = (void *)j,
+        .progress = ctx != NULL ? ctx->progress : NULL,
+        .progress_user = ctx != NULL ? ctx->progress_user : NULL,
+        .stop = ctx != NULL ? ctx->stop : NULL,
+    };
+    int rc = mkba_study_run(m, d, &so, err);
+    mkba_design_free(d);
+    return rc;
+}
+
+static int expost_run(const mkba_context *ctx, const mkba_model *m,
+                      const mkba_expost_options *o, mkba_error *err)
+{
+    if (o->observed == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs the observed data: --observed "
+                              "DATA.csv");
+    if (o->output == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs an output file (-o)");
+    if (!(o->min_ess_share > 0 && o->min_ess_share <= 1))
+        return mkba_error_set(err, MKBA_EINVAL, "--min-ess expects a share of the draws in "
+                              "(0, 1], got %g", o->min_ess_share);
+    if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
+        return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
+                              "(0, 0.5), got %g", o->conflict_level);
+    job j = { m, o, NULL, o->seed_set ? o->seed : m->seed };
+    int rc = mkba_observed_read(o->observed, m, &j.obs, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_output(o->output, o->force, err);
+    if (rc == MKBA_OK)
+        rc = o->from != NULL ? run_from(&j, err) : run_psa(ctx, &j, err);
+    mkba_observed_free(j.obs);
+    return rc;
+}
+
+int mkba_expost_run(const mkba_context *ctx, const mkba_model *m,
+                    const mkba_expost_options *o, mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = expost_run(ctx, m, o, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}
