@@ -59,6 +59,36 @@ void mkba_expost_options_init(mkba_expost_options *o);
 int mkba_expost_run(const mkba_context *ctx, const mkba_model *m,
                     const mkba_expost_options *o, mkba_error *err);
 
+/* Synthetic observed data (docs/expost.md, "Synthetic data"): the model
+ * itself run at known "true" parameter values, its figures drawn through
+ * each row's observation model. */
+typedef struct mkba_expost_simulate_options {
+    /* The rows to fill: an observed-data CSV whose values are ignored
+     * (its year, arm, metric, n, se and key columns are kept). */
+    const char *template_csv;
+    const char *output;        /* the CSV written (atomically) */
+    int force;
+    long households;           /* of the truth run (< 0: the scenario's) */
+    int seed_set;
+    uint64_t seed;             /* household noise of the truth run and the draws of
+                                  the observed figures */
+    /* The true values, as mkba run --set: NAME or NAME@ARM; every other
+     * parameter at the base case. */
+    size_t nset;
+    const char *const *set_name;
+    const double *set_value;
+} mkba_expost_simulate_options;
+
+void mkba_expost_simulate_options_init(mkba_expost_simulate_options *o);
+
+/* Runs the base case of m with the true values (the study layer), takes
+ * each template row's model value and draws its observed figure: a count
+ * from Poisson(n mu / 1000) or Binomial(n, mu / 1000), a figure with se
+ * from Normal(mu, se^2); writes them as a CSV mkba expost reads, with the
+ * true values in its comment lines. No file is left on error. */
+int mkba_expost_simulate(const mkba_context *ctx, const mkba_model *m,
+                         const mkba_expost_simulate_options *o, mkba_error *err);
+
 /* Prints the /expost tables of the result file at path (confrontation,
  * calibration, update, parameters, decisions side by side) to out in
  * `format`. MKBA_EINVAL when the file holds no /expost. */

@@ -359,24 +359,32 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
     return rc;
 }
 
-/* "escalations youth, arm model-b, year 2". */
-static char *make_label(const mkba_model *m, const mkba_observation *o)
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
+                              char *team, char *payer, size_t size)
 {
-    char key[300] = "";
+    domain[0] = team[0] = payer[0] = '\0';
     if (o->metric == MKBA_METRIC_IN_STATE) {
         const mkba_domain *d = &m->domain[o->domain];
-        snprintf(key, sizeof key, " %s/%s%s", d->name, d->state[o->state_lo].name,
+        snprintf(domain, size, "%s/%s%s", d->name, d->state[o->state_lo].name,
                  o->state_hi > o->state_lo ? "+" : "");
     } else if (o->domain >= 0) {
-        snprintf(key, sizeof key, " %s", m->domain[o->domain].name);
-    } else if (o->team >= 0) {
-        snprintf(key, sizeof key, " %s", m->services.team[o->team].name);
-    } else if (o->payer >= 0) {
-        snprintf(key, sizeof key, " %s", m->payer[o->payer]);
+        snprintf(domain, size, "%s", m->domain[o->domain].name);
     }
+    if (o->team >= 0)
+        snprintf(team, size, "%s", m->services.team[o->team].name);
+    if (o->payer >= 0)
+        snprintf(payer, size, "%s", m->payer[o->payer]);
+}
+
+/* "escalations youth, model_b, year 2". */
+static char *make_label(const mkba_model *m, const mkba_observation *o)
+{
+    char domain[300], team[300], payer[300];
+    mkba_observation_columns(m, o, domain, team, payer, sizeof domain);
+    const char *key = domain[0] ? domain : team[0] ? team : payer;
     char buf[600];
-    snprintf(buf, sizeof buf, "%s%s, %s, year %d", mkba_expost_metrics[o->metric].name, key,
-             m->arm[o->arm].name, o->year);
+    snprintf(buf, sizeof buf, "%s%s%s, %s, year %d", mkba_expost_metrics[o->metric].name,
+             key[0] ? " " : "", key, m->arm[o->arm].name, o->year);
     return mkba_strdup(buf);
 }
 

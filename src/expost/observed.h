@@ -112,4 +112,9 @@ struct mkba_observed {
     mkba_observation *obs;
 };
 
+/* The text of o's domain, team and payer columns as the reader accepts
+ * them (empty when the metric has none), each into a buffer of size. */
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
+                              char *team, char *payer, size_t size);
+
 #endif
