@@ -48,6 +48,12 @@ typedef struct mkba_expost_options {
     /* An observation whose two-sided prior predictive tail probability is
      * below conflict_level is a prior-data conflict (default 0.01). */
     double conflict_level;
+    /* With the effective sample size below its threshold, refine by
+     * sequential Monte Carlo (docs/expost.md): 1 (default) or 0; `moves`
+     * Metropolis-Hastings steps per stage (default 4), at most max_stages
+     * stages (default 30). */
+    int refine;
+    long moves, max_stages;
 } mkba_expost_options;
 
 void mkba_expost_options_init(mkba_expost_options *o);

@@ -64,6 +64,11 @@ static int parse(int argc, char **argv, expost_args *a)
         } else if (OPT("--conflict-level", NULL)) {
             if (k < 0 || mkba_cli_parse_double("--conflict-level", v, &o->conflict_level) < 0)
                 return EXIT_USAGE;
+        } else if (OPT("--moves", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--moves", v, 1, &o->moves) < 0) return EXIT_USAGE;
+        } else if (OPT("--max-stages", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--max-stages", v, 1, &o->max_stages) < 0)
+                return EXIT_USAGE;
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;
@@ -74,6 +79,7 @@ static int parse(int argc, char **argv, expost_args *a)
 #undef OPT
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--simulate") == 0) a->simulate = 1;
+        else if (strcmp(s, "--no-refine") == 0) o->refine = 0;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
             return mkba_cli_usage_error("unknown option '%s' for expost", s);

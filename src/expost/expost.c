@@ -8,11 +8,13 @@
  * are recomputed on the resampled draws with the same analysis code as the
  * ex-ante ones, and everything is stored in /expost. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <omp.h>
 #include <gsl/gsl_rng.h>
+#include <hdf5.h>
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
@@ -28,13 +30,19 @@ void mkba_expost_options_init(mkba_expost_options *o)
     o->households = -1;
     o->min_ess_share = 0.1;
     o->conflict_level = 0.01;
+    o->refine = 1;
+    o->moves = 4;
+    o->max_stages = 30;
 }
 
 typedef struct job {
     const mkba_model *m;
     const mkba_expost_options *o;
     mkba_observed *obs;
-    uint64_t seed;
+    uint64_t seed;             /* of the PSA (the refinement repeats its draws) */
+    long households;           /* per draw */
+    int threads;
+    const volatile sig_atomic_t *stop;
 } job;
 
 /* The updated parameters: every parameter with a distribution, as the
@@ -92,45 +100,66 @@ static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Prior and posterior of each updated parameter from /draws/parameters. */
-static int parameter_summary(const char *path, const mkba_model *m, const mkba_h5_totals *t,
-                             const double *w, const updated *u, double *out,
-                             mkba_expost_pair *scratch, mkba_error *err)
+/* Reads /draws/parameters of the result file at path, [draw][arm][param]
+ * (mkba_free), or NULL with err set. */
+static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
+                               mkba_error *err)
 {
-    size_t nd = t->ndraws, na = m->narms, np = mkba_params_count(m->params);
+    size_t na = m->narms, np = mkba_params_count(m->params);
     double *par = mkba_malloc((nd * na * np > 0 ? nd * na * np : 1) * sizeof *par);
-    double *x = mkba_malloc((nd > 0 ? nd : 1) * sizeof *x);
-    if (par == NULL || x == NULL) {
-        mkba_free(par);
-        mkba_free(x);
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters");
+    if (par == NULL) {
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters of %zu draws", nd);
+        return NULL;
     }
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     size_t dims[3] = { nd, na, np };
     int rc = st != NULL ? mkba_h5_store_read_doubles(st, "/draws/parameters", 3, dims, par, err)
                         : (int)(err != NULL ? err->code : MKBA_EIO);
     int rc2 = mkba_h5_store_close(st, NULL);
-    rc = rc != MKBA_OK ? rc : rc2;
-    for (size_t i = 0; rc == MKBA_OK && i < u->n; i++) {
-        for (size_t d = 0; d < nd; d++)
-            x[d] = par[(d * na + u->arm[i]) * np + u->param[i]];
-        double *s = out + i * MKBA_PS_N, pm = 0.0, qm = 0.0;
+    if (rc != MKBA_OK || rc2 != MKBA_OK) {
+        if (rc == MKBA_OK)
+            mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
+        mkba_free(par);
+        return NULL;
+    }
+    return par;
+}
+
+/* Prior (the PSA draws, equal weights) and posterior (draws post with
+ * weights w, NULL: equal) of each updated parameter. */
+static int parameter_summary(const mkba_model *m, const double *prior, size_t nd,
+                             const double *post, const double *w, size_t npost,
+                             const updated *u, double *out, mkba_expost_pair *scratch,
+                             mkba_error *err)
+{
+    size_t na = m->narms, np = mkba_params_count(m->params), nx = nd > npost ? nd : npost;
+    double *x = mkba_malloc((nx > 0 ? nx : 1) * sizeof *x);
+    if (x == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters");
+    for (size_t i = 0; i < u->n; i++) {
+        double *s = out + i * MKBA_PS_N, pm = 0.0, qm = 0.0, wsum = 0.0;
         for (size_t d = 0; d < nd; d++) {
+            x[d] = prior[(d * na + u->arm[i]) * np + u->param[i]];
             pm += x[d] / (double)nd;
-            qm += w[d] * x[d];
         }
         s[MKBA_PS_PRIOR_MEAN] = pm;
         s[MKBA_PS_PRIOR_P05] = mkba_expost_quantile(x, NULL, nd, 0.05, scratch);
         s[MKBA_PS_PRIOR_P95] = mkba_expost_quantile(x, NULL, nd, 0.95, scratch);
-        s[MKBA_PS_POST_MEAN] = qm;
-        s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, nd, 0.05, scratch);
-        s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, nd, 0.95, scratch);
+        for (size_t d = 0; d < npost; d++) {
+            x[d] = post[(d * na + u->arm[i]) * np + u->param[i]];
+            qm += (w != NULL ? w[d] : 1.0) * x[d];
+            wsum += w != NULL ? w[d] : 1.0;
+        }
+        s[MKBA_PS_POST_MEAN] = qm / wsum;
+        s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, npost, 0.05, scratch);
+        s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, npost, 0.95, scratch);
         double prior_w = s[MKBA_PS_PRIOR_P95] - s[MKBA_PS_PRIOR_P05];
-        s[MKBA_PS_NARROWING] = prior_w > 0 ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w : NAN;
+        s[MKBA_PS_NARROWING] = prior_w > 0
+                                   ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w
+                                   : NAN;
     }
-    mkba_free(par);
     mkba_free(x);
-    return rc;
+    return MKBA_OK;
 }
 
 /* Everything /expost holds, computed before it is written. */
@@ -148,6 +177,8 @@ typedef struct expost {
     updated u;
     double *par;               /* [updated][MKBA_PS_N] */
     mkba_decision *decision;   /* on the posterior sample */
+    mkba_expost_refine_result refine;  /* nstages 0: not run */
+    int *particle_draw;        /* [draw] the refined particles' draw numbers */
 } expost;
 
 static void expost_free(expost *e)
@@ -164,6 +195,103 @@ static void expost_free(expost *e)
     updated_free(&e->u);
     mkba_free(e->par);
     mkba_decision_free(e->decision);
+    mkba_expost_refine_result_free(&e->refine);
+    mkba_free(e->particle_draw);
+}
+
+/* The posterior by sampling importance resampling: the PSA draws with
+ * weights e->w, resampled into index for the decision outputs. */
+static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *prior_par,
+                         expost *e, long *index, mkba_expost_pair *scratch, mkba_error *err)
+{
+    size_t nd = e->nd;
+    for (size_t i = 0; i < e->nobs; i++)
+        mkba_expost_predictive(&j->obs->obs[i], e->mu + i * nd, e->w, nd,
+                               e->post + i * MKBA_PRED_N);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+    mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
+    gsl_rng_free(rng);
+    for (size_t d = 0; d < nd; d++)
+        e->index[d] = (int)index[d];
+    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
+                               scratch, err);
+    mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
+    if (rc == MKBA_OK && rt == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    mkba_expost_totals_free(rt);
+    return rc;
+}
+
+/* The posterior by the sequential refinement (refine.c), when the
+ * importance weights rest on too few draws: its final particles, equally
+ * weighted, evaluated into a scratch file beside the output. */
+static int posterior_refined(const job *j, const char *path, const double *prior_par,
+                             expost *e, mkba_expost_pair *scratch, mkba_error *err)
+{
+    size_t nd = e->nd, len = strlen(path);
+    char *file = mkba_malloc(len + 12);
+    if (file == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    snprintf(file, len + 12, "%s.refine.h5", path);
+    mkba_expost_refine_input in = {
+        .m = j->m, .obs = j->obs, .ndraws = nd, .params = prior_par, .loglik = e->lw,
+        .study = { .households = j->households, .seed = j->seed, .threads = j->threads,
+                   .mode = MKBA_ENGINE_MICRO, .stop = j->stop },
+        .scratch = file, .moves = j->o->moves, .max_stages = j->o->max_stages,
+    };
+    int rc = mkba_expost_refine(&in, &e->refine, err);
+    mkba_h5_totals *t = NULL;
+    double *mu = NULL, *par = NULL;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_read_totals(file, &t, err);
+    if (rc == MKBA_OK && (mu = mkba_expost_model_values(file, t, j->m, j->obs, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (par = read_parameters(file, j->m, nd, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (e->particle_draw = mkba_malloc(nd * sizeof *e->particle_draw)) == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (rc == MKBA_OK) {
+        for (size_t d = 0; d < nd; d++)
+            e->particle_draw[d] = (int)e->refine.draw[d];
+        for (size_t i = 0; i < e->nobs; i++)
+            mkba_expost_predictive(&j->obs->obs[i], mu + i * nd, NULL, nd,
+                                   e->post + i * MKBA_PRED_N);
+        /* The SIR sample stays in /expost/posterior_draw for comparison. */
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (rng == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        else {
+            long *index = mkba_malloc(nd * sizeof *index);
+            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+            if (index != NULL) {
+                mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
+                for (size_t d = 0; d < nd; d++)
+                    e->index[d] = (int)index[d];
+            } else {
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            }
+            mkba_free(index);
+            gsl_rng_free(rng);
+        }
+    }
+    if (rc == MKBA_OK)
+        rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, NULL, NULL, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    e->update[MKBA_UP_REFINED] = 1;
+    e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
+    e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
+    mkba_free(mu);
+    mkba_free(par);
+    mkba_h5_totals_free(t);
+    remove(file);
+    mkba_free(file);
+    return rc;
 }
 
 /* Confrontation, weights, posterior sample and its decision outputs. */
@@ -243,35 +371,18 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
         e->update[MKBA_UP_MAX_WEIGHT] = top;
         e->update[MKBA_UP_ESS_LOW] = ess < j->o->min_ess_share * (double)nd;
     }
-    if (rc == MKBA_OK) {
-        for (size_t i = 0; i < no; i++)
-            mkba_expost_predictive(&obs->obs[i], e->mu + i * nd, e->w, nd,
-                                   e->post + i * MKBA_PRED_N);
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (rng == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        else {
-            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
-            mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
-            gsl_rng_free(rng);
-            for (size_t d = 0; d < nd; d++)
-                e->index[d] = (int)index[d];
-        }
-    }
-    if (rc == MKBA_OK) {
-        e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par);
-        rc = e->par != NULL ? parameter_summary(path, j->m, t, e->w, &e->u, e->par, scratch,
-                                                err)
-                            : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    }
-    if (rc == MKBA_OK) {
-        mkba_h5_totals *rt = mkba_expost_totals_resampled(t, index, err);
-        if (rt == NULL)
-            rc = err != NULL ? err->code : MKBA_ENOMEM;
-        else if ((e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
-            rc = err != NULL ? err->code : MKBA_ENOMEM;
-        mkba_expost_totals_free(rt);
-    }
+    if (rc == MKBA_OK
+        && (e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par)) == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    double *prior_par = rc == MKBA_OK ? read_parameters(path, j->m, nd, err) : NULL;
+    if (rc == MKBA_OK && prior_par == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    int refine = rc == MKBA_OK && j->o->refine && e->update[MKBA_UP_ESS_LOW] > 0;
+    if (refine)
+        rc = posterior_refined(j, path, prior_par, e, scratch, err);
+    else if (rc == MKBA_OK)
+        rc = posterior_sir(j, t, prior_par, e, index, scratch, err);
+    mkba_free(prior_par);
     mkba_free(index);
     mkba_free(scratch);
     return rc;
@@ -313,7 +424,10 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                              "the ex-ante predictive distribution, and the update by sampling "
                              "importance resampling (Menzies et al. 2017)", err));
     STEP(mkba_h5_store_attr(h, "/expost", "observed_file", obs->file, err));
-    STEP(mkba_h5_store_attr(h, "/expost", "method", "sampling importance resampling", err));
+    STEP(mkba_h5_store_attr(h, "/expost", "method", e->refine.nstages > 0
+                            ? "sampling importance resampling, refined by sequential Monte "
+                              "Carlo (tempering, resample-move)"
+                            : "sampling importance resampling", err));
     STEP(mkba_h5_store_attr(h, "/expost", "conflict_level", level, err));
     STEP(mkba_h5_store_strings(h, "/expost/observation", labels, no, err));
     STEP(mkba_h5_store_strings(h, "/expost/metric", metric, no, err));
@@ -334,6 +448,18 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     STEP(mkba_h5_store_strings(h, "/expost/parameter", (const char *const *)e->u.name,
                                e->u.n, err));
     STEP(mkba_h5_store_doubles(h, "/expost/parameter_summary", 2, d_par, e->par, err));
+    if (e->refine.nstages > 0) {
+        size_t d_st[1] = { e->refine.nstages };
+        STEP(mkba_h5_store_group(h, "/expost/refine", "sequential Monte Carlo with adaptive "
+                                 "likelihood tempering and resample-move (Del Moral, Doucet & "
+                                 "Jasra 2006)", err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/phi", 1, d_st, e->refine.phi, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
+                                   e->refine.acceptance, err));
+        STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
+                                err));
+    }
     STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
                              "the posterior sample (/expost/posterior_draw)", err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv", 3, d_npv, d->npv, err));
@@ -373,8 +499,23 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
     return rc;
 }
 
+/* The root attribute seed of the result file at path (docs/output.md): the
+ * refinement repeats the file's draws, so it needs their seed. */
+static int read_seed(const char *path, uint64_t *seed, mkba_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t a = f >= 0 && H5Aexists(f, "seed") > 0 ? H5Aopen(f, "seed", H5P_DEFAULT) : -1;
+    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, seed) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    if (f >= 0)
+        H5Fclose(f);
+    return ok ? MKBA_OK : mkba_error_set(err, MKBA_EPARSE, "--from %s: cannot read the root "
+                                         "attribute seed", path);
+}
+
 /* --from: the file must be a whole PSA of this scenario. */
-static int check_from(const job *j, mkba_error *err)
+static int check_from(job *j, mkba_error *err)
 {
     const char *file = j->o->from;
     mkba_h5_totals *t = NULL;
@@ -399,11 +540,24 @@ static int check_from(const job *j, mkba_error *err)
                           || strcmp(t->analysis_status, "written") != 0))
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has no decision outputs "
                             "(/analysis)", file);
+    if (rc == MKBA_OK && t->households <= 0)
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: a cohort run has no households to "
+                            "confront with data; give a microsimulation run", file);
+    j->households = t->households;
+    if (rc == MKBA_OK)
+        rc = read_seed(file, &j->seed, err);
+    mkba_h5_store *st = rc == MKBA_OK ? mkba_h5_store_open(file, 0, err) : NULL;
+    if (rc == MKBA_OK && st == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
+    if (rc == MKBA_OK && mkba_h5_store_has(st, "/expost"))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file already holds an ex-post "
+                            "evaluation; give the PSA file it was made from", file);
+    mkba_h5_store_close(st, NULL);
     mkba_h5_totals_free(t);
     return rc;
 }
 
-static int run_from(const job *j, mkba_error *err)
+static int run_from(job *j, mkba_error *err)
 {
     const mkba_expost_options *o = j->o;
     if (o->draws >= 0 || o->households >= 0 || o->seed_set)
@@ -476,10 +630,16 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
     if (!(o->min_ess_share > 0 && o->min_ess_share <= 1))
         return mkba_error_set(err, MKBA_EINVAL, "--min-ess expects a share of the draws in "
                               "(0, 1], got %g", o->min_ess_share);
+    if (o->moves < 1 || o->moves > 1000 || o->max_stages < 1 || o->max_stages > 1000)
+        return mkba_error_set(err, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
+                              "(got %ld and %ld)", o->moves, o->max_stages);
     if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
         return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
                               "(0, 0.5), got %g", o->conflict_level);
-    job j = { m, o, NULL, o->seed_set ? o->seed : m->seed };
+    job j = { m, o, NULL, o->seed_set ? o->seed : m->seed,
+              o->households >= 0 ? o->households : m->households,
+              ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+              ctx != NULL ? ctx->stop : NULL };
     int rc = mkba_observed_read(o->observed, m, &j.obs, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(o->output, o->force, err);

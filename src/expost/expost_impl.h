@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "expost/observed.h"
 #include "io/h5out.h"
+#include "study/study.h"
 
 /* The model's value of each observation in each draw, in the
  * observation's unit (per 1000 households for counts):
@@ -30,7 +31,8 @@ enum {
 /* Columns of /expost/update, /expost/calibration and
  * /expost/parameter_summary, and the bins of /expost/pit. */
 enum { MKBA_UP_DRAWS = 0, MKBA_UP_ESS, MKBA_UP_ESS_THRESHOLD, MKBA_UP_LOG_ML,
-       MKBA_UP_MAX_WEIGHT, MKBA_UP_CONFLICTS, MKBA_UP_ESS_LOW, MKBA_UP_N };
+       MKBA_UP_MAX_WEIGHT, MKBA_UP_CONFLICTS, MKBA_UP_ESS_LOW, MKBA_UP_REFINED,
+       MKBA_UP_EVALUATIONS, MKBA_UP_FINAL_PHI, MKBA_UP_N };
 enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_N };
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
        MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_N };
@@ -83,5 +85,40 @@ double mkba_expost_quantile(const double *x, const double *w, size_t n, double p
 mkba_h5_totals *mkba_expost_totals_resampled(const mkba_h5_totals *t, const long *index,
                                              mkba_error *err);
 void mkba_expost_totals_free(mkba_h5_totals *r);
+
+/* The sequential refinement (refine.c): tempered SMC with resample-move
+ * over the refinable parameters, started from the PSA draws. */
+typedef struct mkba_expost_refine_input {
+    const mkba_model *m;
+    const mkba_observed *obs;
+    size_t ndraws;             /* particles: the PSA draws */
+    const double *params;      /* [draw][arm][param] of the PSA */
+    const double *loglik;      /* [draw] log-likelihood of all observations */
+    mkba_study_options study;  /* households, seed, threads, stop */
+    const char *scratch;       /* result file each evaluation writes; the
+                                  final particles' at the end */
+    long moves;                /* Metropolis-Hastings steps per stage */
+    long max_stages;
+} mkba_expost_refine_input;
+
+typedef struct mkba_expost_refine_result {
+    size_t nstages;
+    double *phi, *ess, *acceptance;  /* per stage: temperature reached, ESS of its
+                                        incremental weights, acceptance rate */
+    double final_phi;          /* 1 unless max_stages stopped it */
+    uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
+    size_t evaluations;        /* model evaluations (points) */
+} mkba_expost_refine_result;
+
+/* Whether parameter k can be refined: a univariate distribution of its
+ * own (normal, lognormal, gamma, beta, uniform, triangular, PERT) outside
+ * any correlation, defined for at least one arm. */
+int mkba_expost_refinable(const mkba_model *m, size_t k);
+
+/* Runs the refinement; on success the scratch file holds the final
+ * particles (the posterior sample) as a points study's draws. */
+int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_result *out,
+                       mkba_error *err);
+void mkba_expost_refine_result_free(mkba_expost_refine_result *r);
 
 #endif
