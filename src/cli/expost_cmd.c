@@ -69,6 +69,9 @@ static int parse(int argc, char **argv, expost_args *a)
         } else if (OPT("--max-stages", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--max-stages", v, 1, &o->max_stages) < 0)
                 return EXIT_USAGE;
+        } else if (OPT("--refine-parameters", NULL)) {
+            if (k < 0) return EXIT_USAGE;
+            o->refine_parameters = v;
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;

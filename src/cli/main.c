@@ -95,6 +95,8 @@ static const char help_text_more[] =
     "                      them (default: refine by sequential Monte Carlo)\n"
     "  --moves M           refinement: Metropolis-Hastings steps per stage (4)\n"
     "  --max-stages S      refinement: at most S tempering stages (30)\n"
+    "  --refine-parameters LIST  refinement: the parameters to move (default:\n"
+    "                      the 10 whose draws correlate most with the likelihood)\n"
     "  --simulate --set NAME=VALUE...  write synthetic data instead (-o DATA.csv):\n"
     "                      the base case with these true values, each row of the\n"
     "                      --observed template drawn through its observation model\n"

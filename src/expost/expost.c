@@ -33,6 +33,7 @@ void mkba_expost_options_init(mkba_expost_options *o)
     o->refine = 1;
     o->moves = 4;
     o->max_stages = 30;
+    o->max_refined = 10;
 }
 
 typedef struct job {
@@ -243,6 +244,7 @@ static int posterior_refined(const job *j, const char *path, const double *prior
         .study = { .households = j->households, .seed = j->seed, .threads = j->threads,
                    .mode = MKBA_ENGINE_MICRO, .stop = j->stop },
         .scratch = file, .moves = j->o->moves, .max_stages = j->o->max_stages,
+        .max_refined = j->o->max_refined, .names = j->o->refine_parameters,
     };
     int rc = mkba_expost_refine(&in, &e->refine, err);
     mkba_h5_totals *t = NULL;
@@ -459,6 +461,14 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
                                 err));
+        const char **moved = mkba_malloc((e->refine.nparameters + 1) * sizeof *moved);
+        if (moved == NULL && rc == MKBA_OK)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        for (size_t i = 0; moved != NULL && i < e->refine.nparameters; i++)
+            moved[i] = mkba_params_get(j->m->params, e->refine.parameter[i])->name;
+        STEP(mkba_h5_store_strings(h, "/expost/refine/parameter", moved,
+                                   e->refine.nparameters, err));
+        mkba_free((void *)moved);
     }
     STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
                              "the posterior sample (/expost/posterior_draw)", err));
@@ -630,7 +640,8 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
     if (!(o->min_ess_share > 0 && o->min_ess_share <= 1))
         return mkba_error_set(err, MKBA_EINVAL, "--min-ess expects a share of the draws in "
                               "(0, 1], got %g", o->min_ess_share);
-    if (o->moves < 1 || o->moves > 1000 || o->max_stages < 1 || o->max_stages > 1000)
+    if (o->moves < 1 || o->moves > 1000 || o->max_stages < 1 || o->max_stages > 1000
+        || o->max_refined < 1 || o->max_refined > 1000)
         return mkba_error_set(err, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
                               "(got %ld and %ld)", o->moves, o->max_stages);
     if (!(o->conflict_level > 0 && o->conflict_level < 0.5))

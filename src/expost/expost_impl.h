@@ -99,6 +99,9 @@ typedef struct mkba_expost_refine_input {
                                   final particles' at the end */
     long moves;                /* Metropolis-Hastings steps per stage */
     long max_stages;
+    const char *names;         /* the parameters moved, comma-separated, or NULL:
+                                  the max_refined most informative */
+    long max_refined;
 } mkba_expost_refine_input;
 
 typedef struct mkba_expost_refine_result {
@@ -107,6 +110,8 @@ typedef struct mkba_expost_refine_result {
                                         incremental weights, acceptance rate */
     double final_phi;          /* 1 unless max_stages stopped it */
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
+    size_t nparameters;
+    size_t *parameter;         /* the parameters moved (indices into the table) */
     size_t evaluations;        /* model evaluations (points) */
 } mkba_expost_refine_result;
 

@@ -76,6 +76,37 @@ int mkba_expost_refinable(const mkba_model *m, size_t k)
                || kind == MKBA_DIST_PERT);
 }
 
+/* The parameters of the comma-separated list names into r[*n]: each must
+ * be refinable (mkba_expost_refinable) and named once. */
+static int named(const mkba_model *m, const char *names, size_t *r, size_t *n,
+                 mkba_error *err)
+{
+    *n = 0;
+    for (const char *p = names; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(len < 255 ? len : 255), p);
+        int k = mkba_design_param(m, "--refine-parameters", name, err);
+        if (k < 0)
+            return err != NULL ? err->code : MKBA_EINVAL;
+        if (!mkba_expost_refinable(m, (size_t)k))
+            return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: %s cannot be "
+                                  "refined: it needs a univariate distribution of its own "
+                                  "(normal, lognormal, gamma, beta, uniform, triangular, PERT) "
+                                  "outside any correlation", name);
+        for (size_t i = 0; i < *n; i++)
+            if (r[i] == (size_t)k)
+                return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters names %s twice",
+                                      name);
+        r[(*n)++] = (size_t)k;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return *n > 0 ? MKBA_OK : mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: an "
+                                             "empty list");
+}
+
 static double clamp_u(double u)
 {
     return fmin(fmax(u, 1e-12), 1.0 - 1e-12);
@@ -143,6 +174,68 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
     return rc;
 }
 
+/* Keeps in s->r the (at most) max refinable parameters whose normal
+ * scores correlate most with the log-likelihood over the starting
+ * particles (|Pearson r|; ties: table order): the data speak about those,
+ * and a random walk mixes far better in a few dimensions than in all. The
+ * others stay at each particle's draw. z is compacted to match. Returns
+ * MKBA_ENOMEM or MKBA_OK. */
+static int screen(smc *s, long max)
+{
+    size_t n = s->n, nr = s->nr, keep = (size_t)max < nr ? (size_t)max : nr, nf = 0;
+    double *score = mkba_malloc((nr + 1) * sizeof *score);
+    double *z = mkba_malloc((n * keep + 1) * sizeof *z);
+    if (score == NULL || z == NULL) {
+        mkba_free(score);
+        mkba_free(z);
+        return MKBA_ENOMEM;
+    }
+    double lm = 0, lv = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(s->ll[i])) {
+            lm += s->ll[i];
+            nf++;
+        }
+    lm = nf > 0 ? lm / (double)nf : 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(s->ll[i]))
+            lv += (s->ll[i] - lm) * (s->ll[i] - lm);
+    for (size_t j = 0; j < nr; j++) {
+        double zm = 0, zv = 0, c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(s->ll[i]))
+                zm += s->z[i * nr + j] / (double)nf;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(s->ll[i])) {
+                double dz = s->z[i * nr + j] - zm;
+                zv += dz * dz;
+                c += dz * (s->ll[i] - lm);
+            }
+        score[j] = zv > 0 && lv > 0 ? fabs(c) / sqrt(zv * lv) : 0.0;
+    }
+    /* Mark the best `keep` (a score below 0 means chosen). */
+    for (size_t t = 0; t < keep; t++) {
+        size_t best = nr;
+        for (size_t j = 0; j < nr; j++)
+            if (score[j] >= 0 && (best == nr || score[j] > score[best]))
+                best = j;
+        score[best] = -1.0;
+    }
+    size_t w = 0;
+    for (size_t j = 0; j < nr; j++)
+        if (score[j] < 0) {
+            s->r[w] = s->r[j];
+            for (size_t i = 0; i < n; i++)
+                z[i * keep + w] = s->z[i * nr + j];
+            w++;
+        }
+    memcpy(s->z, z, n * keep * sizeof *z);
+    s->nr = keep;
+    mkba_free(score);
+    mkba_free(z);
+    return MKBA_OK;
+}
+
 /* ESS of the incremental weights exp(delta ll). */
 static double incremental_ess(const double *ll, size_t n, double delta, double *w)
 {
@@ -206,9 +299,16 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     s.n = in->ndraws;
     size_t np = mkba_params_count(m->params), na = m->narms, n = s.n;
     s.r = mkba_malloc((np + 1) * sizeof *s.r);
-    for (size_t k = 0; s.r != NULL && k < np; k++)
+    int rc0 = s.r != NULL ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (rc0 == MKBA_OK && in->names != NULL)
+        rc0 = named(m, in->names, s.r, &s.nr, err);
+    for (size_t k = 0; rc0 == MKBA_OK && in->names == NULL && k < np; k++)
         if (mkba_expost_refinable(m, k))
             s.r[s.nr++] = k;
+    if (rc0 != MKBA_OK) {
+        mkba_free(s.r);
+        return rc0;
+    }
     size_t nz = n * (s.nr + 1);
     s.z = mkba_malloc(nz * sizeof *s.z);
     s.z2 = mkba_malloc(nz * sizeof *s.z2);
@@ -222,9 +322,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->phi = mkba_calloc(cap, sizeof *out->phi);
     out->ess = mkba_calloc(cap, sizeof *out->ess);
     out->acceptance = mkba_calloc(cap, sizeof *out->acceptance);
+    out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = s.r && s.z && s.z2 && s.ll && s.ll2 && s.d && s.d2 && w && sd && idx && out->phi
-                     && out->ess && out->acceptance && rng
+                     && out->ess && out->acceptance && out->parameter && rng
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                  "refinement of %zu particles", n);
     if (rc == MKBA_OK && s.nr == 0)
@@ -248,6 +349,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             }
         }
     }
+    if (rc == MKBA_OK && in->names == NULL && screen(&s, in->max_refined) != MKBA_OK)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t j = 0; rc == MKBA_OK && j < s.nr; j++)
+        out->parameter[out->nparameters++] = s.r[j];
     double phi = 0.0, scale = 2.38 / sqrt((double)(s.nr > 0 ? s.nr : 1));
     while (rc == MKBA_OK && phi < 1.0 && out->nstages < cap) {
         /* The next temperature: ESS of the incremental weights = n / 2. */
@@ -351,5 +456,6 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->ess);
     mkba_free(r->acceptance);
     mkba_free(r->draw);
+    mkba_free(r->parameter);
     memset(r, 0, sizeof *r);
 }

@@ -101,15 +101,16 @@ static void simulate(const mkba_model *m, const char *template_text, const char 
 }
 
 static int update(const mkba_model *m, const char *observed, const char *out, long draws,
-                  int threads, mkba_error *err)
+                  int threads, long households, double min_ess, mkba_error *err)
 {
     mkba_expost_options o;
     mkba_expost_options_init(&o);
+    o.min_ess_share = min_ess;
     o.observed = observed;
     o.output = out;
     o.force = 1;
     o.draws = draws;
-    o.households = 400;
+    o.households = households;
     o.seed_set = 1;
     o.seed = 90210;
     mkba_context ctx;
@@ -230,30 +231,205 @@ static void test_likelihood(void **state)
 
 /* ---- the update on synthetic data ---- */
 
+/* Escalations to youth placement, registered by the providers (true
+ * counts), in both arms over three years, and the households in youth
+ * help at home, whom they escalate from: together they pin down the
+ * escalation rate. */
 static const char *const recovery_template =
-    "year,arm,metric,value,n\n"
-    "1,classic,registered_problems,0,800\n"
-    "1,model_b,registered_problems,0,800\n"
-    "2,classic,registered_problems,0,800\n"
-    "2,model_b,registered_problems,0,800\n";
+    "year,arm,metric,value,n,domain\n"
+    "1,classic,escalations,0,3000,youth\n"
+    "2,classic,escalations,0,3000,youth\n"
+    "3,classic,escalations,0,3000,youth\n"
+    "1,model_b,escalations,0,3000,youth\n"
+    "2,model_b,escalations,0,3000,youth\n"
+    "3,model_b,escalations,0,3000,youth\n"
+    "1,classic,in_state,0,3000,youth/medium\n"
+    "2,classic,in_state,0,3000,youth/medium\n";
 
 static void test_recovery(void **state)
 {
     fixture *f = *state;
-    const char *names[] = { "detect_team" };
-    const double truth[] = { 0.68 };
+    const char *names[] = { "p_pw_youth_escalate" };
+    const double truth[] = { 0.105 };
     simulate(f->m, recovery_template, path("recovery.csv"), 1, names, truth);
     mkba_error err;
-    if (update(f->m, path("recovery.csv"), path("recovery.h5"), 600, 2, &err) != MKBA_OK)
+    if (update(f->m, path("recovery.csv"), path("recovery.h5"), 120, 2, 1000, 0.5, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     double r[MKBA_PS_N];
-    parameter(path("recovery.h5"), "detect_team", r);
-    print_message("detect_team prior %.3f (%.3f-%.3f) posterior %.3f (%.3f-%.3f) ess %.1f\n",
-                  r[0], r[1], r[2], r[3], r[4], r[5],
-                  stat(path("recovery.h5"), "/expost/update", MKBA_UP_ESS));
+    parameter(path("recovery.h5"), names[0], r);
+    print_message("%s prior %.3f (%.3f-%.3f) posterior %.3f (%.3f-%.3f) ess %.1f refined "
+                  "%.0f\n", names[0], r[0], r[1], r[2], r[3], r[4], r[5],
+                  stat(path("recovery.h5"), "/expost/update", MKBA_UP_ESS),
+                  stat(path("recovery.h5"), "/expost/update", MKBA_UP_REFINED));
     assert_true(r[MKBA_PS_POST_P05] <= truth[0] && truth[0] <= r[MKBA_PS_POST_P95]);
     assert_true(r[MKBA_PS_NARROWING] > 0.2);
     assert_true(fabs(r[MKBA_PS_POST_MEAN] - truth[0]) < fabs(r[MKBA_PS_PRIOR_MEAN] - truth[0]));
+}
+
+/* The observed figures of a CSV written by simulate, in row order. */
+static size_t figures(const char *file, double *v, size_t max)
+{
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    char line[1024];
+    size_t n = 0;
+    int header = 0;
+    while (fgets(line, sizeof line, f) != NULL && n < max) {
+        if (line[0] == '#')
+            continue;
+        if (!header) {
+            header = 1;
+            continue;
+        }
+        const char *p = line;
+        for (int c = 0; c < 3; c++)
+            p = strchr(p, ',') + 1;
+        v[n++] = strtod(p, NULL);
+    }
+    fclose(f);
+    return n;
+}
+
+/* Data generated at the prior's base case leave the decision where it
+ * was: society's NPV of model_b moves by less than three Monte Carlo
+ * standard errors of a weighted mean (sd / sqrt(ESS)), and keeps its sign. */
+static void test_prior_mean_data(void **state)
+{
+    fixture *f = *state;
+    simulate(f->m, recovery_template, path("mean.csv"), 0, NULL, NULL);
+    mkba_error err;
+    if (update(f->m, path("mean.csv"), path("mean.h5"), 200, 2, 400, 0.01, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *h5 = path("mean.h5");
+    /* [perspective][arm][statistic]; society is perspective 0, model_b arm 1. */
+    double before = stat(h5, "/analysis/cashflow/npv", 1 * 3);
+    double after = stat(h5, "/expost/posterior/npv", 1 * 3);
+    size_t n = 0;
+    double *npv = support_read_doubles(h5, "/analysis/cashflow/npv_draws", &n);
+    assert_non_null(npv);
+    size_t nd = 200;
+    double mean = 0, var = 0;
+    for (size_t d = 0; d < nd; d++)
+        mean += npv[d * 2 + 1] / (double)nd;
+    for (size_t d = 0; d < nd; d++)
+        var += (npv[d * 2 + 1] - mean) * (npv[d * 2 + 1] - mean) / (double)(nd - 1);
+    free(npv);
+    double ess = stat(h5, "/expost/update", MKBA_UP_ESS);
+    print_message("NPV %.0f ex-ante, %.0f ex-post; sd %.0f, ESS %.1f\n", before, after,
+                  sqrt(var), ess);
+    assert_near(before, mean, 1e-6 * fabs(mean) + 1e-9);
+    assert_true(fabs(after - before) <= 3 * sqrt(var / ess));
+    assert_true((after > 0) == (before > 0));
+    assert_int_equal((int)stat(h5, "/expost/update", MKBA_UP_CONFLICTS), 0);
+}
+
+/* Data far outside the prior: a prior-data conflict, flagged, not absorbed. */
+static void test_conflict(void **state)
+{
+    fixture *f = *state;
+    write_text(path("far.csv"), "year,arm,metric,value,n,domain\n"
+                                "1,classic,escalations,21,3000,youth\n"
+                                "2,classic,escalations,160,3000,youth\n");
+    mkba_error err;
+    if (update(f->m, path("far.csv"), path("far.h5"), 100, 2, 400, 0.01, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t n = 0;
+    double *flag = support_read_doubles(path("far.h5"), "/expost/flag", &n);
+    assert_int_equal(n, 2);
+    assert_true(flag[0] < MKBA_FLAG_CONFLICT);
+    assert_near(flag[1], MKBA_FLAG_CONFLICT, 0);
+    free(flag);
+    assert_near(stat(path("far.h5"), "/expost/update", MKBA_UP_CONFLICTS), 1, 0);
+    double tail = stat(path("far.h5"), "/expost/prior_predictive", 1 * MKBA_PRED_N + MKBA_PRED_TAIL);
+    assert_true(tail < 0.01);
+}
+
+/* The observation model: an integrated team that finds more problems
+ * (detection 0.74, the prior's 90th percentile) while true problems fall. Registered problems go up
+ * against the classic arm, households with a problem go down; the update
+ * reads the rise as detection (its posterior moves up, to the truth), not
+ * as deterioration (the onset rates do not move up). */
+static const char *const detection_template =
+    "year,arm,metric,value,n,domain\n"
+    "3,classic,registered_problems,0,20000,\n"
+    "3,model_b,registered_problems,0,20000,\n"
+    "3,classic,with_problem,0,20000,debt\n"
+    "3,model_b,with_problem,0,20000,debt\n"
+    "3,classic,with_problem,0,20000,mental_health\n"
+    "3,model_b,with_problem,0,20000,mental_health\n";
+
+static void test_observation_model(void **state)
+{
+    fixture *f = *state;
+    const char *names[] = { "detect_team" };
+    const double truth[] = { 0.74 };
+    simulate(f->m, detection_template, path("detect.csv"), 1, names, truth);
+    double v[6];
+    assert_int_equal(figures(path("detect.csv"), v, 6), 6);
+    assert_true(v[1] > v[0]);          /* recorded problems up */
+    assert_true(v[3] < v[2]);          /* true problems down */
+    assert_true(v[5] < v[4]);
+    mkba_error err;
+    if (update(f->m, path("detect.csv"), path("detect.h5"), 120, 2, 600, 0.5, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double d[MKBA_PS_N], debt[MKBA_PS_N], mental[MKBA_PS_N];
+    parameter(path("detect.h5"), "detect_team", d);
+    parameter(path("detect.h5"), "p_pw_debt_onset", debt);
+    parameter(path("detect.h5"), "p_pw_mental_onset", mental);
+    print_message("detect_team %.3f -> %.3f (%.3f-%.3f); debt onset %.4f -> %.4f; mental "
+                  "onset %.4f -> %.4f\n", d[0], d[3], d[4], d[5], debt[0], debt[3], mental[0],
+                  mental[3]);
+    assert_true(d[MKBA_PS_POST_MEAN] > d[MKBA_PS_PRIOR_MEAN] + 0.1);
+    assert_true(d[MKBA_PS_NARROWING] > 0.2);
+    assert_true(d[MKBA_PS_POST_P05] <= truth[0] && truth[0] <= d[MKBA_PS_POST_P95]);
+    assert_true(debt[MKBA_PS_POST_MEAN] <= debt[MKBA_PS_PRIOR_P95]);
+    assert_true(mental[MKBA_PS_POST_MEAN] <= mental[MKBA_PS_PRIOR_P95]);
+}
+
+/* The same file content for 1 and 2 threads, refinement included. */
+static void test_threads(void **state)
+{
+    fixture *f = *state;
+    write_text(path("small.csv"), "year,arm,metric,value,n,domain\n"
+                                  "1,model_b,escalations,24,3000,youth\n"
+                                  "1,model_b,in_state,150,3000,youth/medium\n"
+                                  "2,model_b,in_state,140,3000,youth/medium\n");
+    mkba_error err;
+    const char *names[] = { "/expost/weight", "/expost/parameter_summary",
+                            "/expost/posterior/npv", "/expost/refine/phi",
+                            "/expost/posterior_predictive" };
+    if (update(f->m, path("small.csv"), path("t1.h5"), 40, 1, 300, 0.9, &err) != MKBA_OK
+        || update(f->m, path("small.csv"), path("t2.h5"), 40, 2, 300, 0.9, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_near(stat(path("t1.h5"), "/expost/update", MKBA_UP_REFINED), 1, 0);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n1 = 0, n2 = 0;
+        double *a = support_read_doubles(path("t1.h5"), names[i], &n1);
+        double *b = support_read_doubles(path("t2.h5"), names[i], &n2);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(n1, n2);
+        for (size_t k = 0; k < n1; k++)
+            if (memcmp(&a[k], &b[k], sizeof a[k]) != 0)
+                fail_msg("%s[%zu]: %.17g with 1 thread, %.17g with 2", names[i], k, a[k], b[k]);
+        free(a);
+        free(b);
+    }
+}
+
+/* Bad data: an error naming the file and line, and no output file. */
+static void test_bad_data_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    write_text(path("bad.csv"), "year,arm,metric,value,n,domain\n"
+                                "1,model_b,escalations,24,3000,youth\n"
+                                "1,model_b,escalations,25,3000,youth\n");
+    mkba_error err;
+    assert_int_not_equal(update(f->m, path("bad.csv"), path("bad.h5"), 10, 1, 100, 0.1, &err),
+                         MKBA_OK);
+    assert_non_null(strstr(err.message, "bad.csv:3:"));
+    assert_int_equal(access(path("bad.h5"), F_OK), -1);
+    assert_int_equal(access(path("bad.h5.tmp"), F_OK), -1);
 }
 
 int main(void)
@@ -262,6 +438,11 @@ int main(void)
         cmocka_unit_test(test_weights),
         cmocka_unit_test(test_likelihood),
         cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_prior_mean_data),
+        cmocka_unit_test(test_conflict),
+        cmocka_unit_test(test_observation_model),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_bad_data_writes_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
