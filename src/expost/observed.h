@@ -4,10 +4,10 @@
  * the CSV file, the unit of its `value`, the extra column it needs (a
  * domain, a domain state, a team or a payer), whether the model's services
  * must be on, its default likelihood and its model counterpart (a function
- * in metric.c computing the model's value of one row in one draw). The
- * observation rule of each (true count, or recorded through the arm's
- * detection) is documented in docs/expost.md, generated from the same
- * table's `rule` text by tests/unit/test_expost.c. */
+ * in metric.c computing the model's value of one row in one draw) and its
+ * observation rule (true count, or recorded through the arm's detection).
+ * docs/expost.md lists every metric (tests/unit/test_expost_observed.c
+ * checks it does). */
 #ifndef MKBA_EXPOST_OBSERVED_H
 #define MKBA_EXPOST_OBSERVED_H
 

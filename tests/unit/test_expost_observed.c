@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
@@ -162,12 +163,32 @@ static void test_junk(void **state)
     mkba_observed_free(o);
 }
 
+/* docs/expost.md lists every metric of the table in its metric table. */
+static void test_docs_list_metrics(void **state)
+{
+    (void)state;
+    FILE *f = fopen("docs/expost.md", "r");
+    assert_non_null(f);
+    static char text[1 << 17];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (int k = 0; k < MKBA_METRIC_N; k++) {
+        char cell[128];
+        snprintf(cell, sizeof cell, "| `%s` | %s |", mkba_expost_metrics[k].name,
+                 mkba_expost_metrics[k].unit);
+        if (strstr(text, cell) == NULL)
+            fail_msg("docs/expost.md has no row starting %s", cell);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_junk),
+        cmocka_unit_test(test_docs_list_metrics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
