@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include "mkba/mkba.h"
+#include "progress.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -50,6 +51,18 @@ char *mkba_cli_default_output(const char *scenario, const char *suffix);
 
 /* Creates the folder `results` unless it exists; -1 with a message. */
 int mkba_cli_results_folder(void);
+
+/* *output when set; else mkba_cli_default_output(scenario, suffix) in the
+ * folder `results` (created), stored in *output and *owned (free it).
+ * -1 (message printed) when that fails. */
+int mkba_cli_output(const char **output, const char *scenario, const char *suffix,
+                    char **owned);
+
+/* Before a library run: the progress bar (none when quiet), ctx with
+ * threads (0: all), the bar and the stop flag, and the signal handlers;
+ * mkba_cli_run_end undoes them. */
+void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads, int quiet);
+void mkba_cli_run_end(mkba_cli_progress *bar);
 
 /* Raised to the signal's number by SIGINT or SIGTERM once
  * mkba_cli_catch_signals has run; the runs' contexts point at it. */

@@ -146,27 +146,16 @@ static int run(expost_args *a)
         mkba_model_free(m);
         return rc;
     }
-    char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, "expost");
-    if (a->o.output == NULL) {
-        if (output == NULL || mkba_cli_results_folder() < 0) {
-            free(output);
-            mkba_model_free(m);
-            return EXIT_ERROR;
-        }
-        a->o.output = output;
+    char *output = NULL;
+    if (mkba_cli_output(&a->o.output, a->scenario, "expost", &output) < 0) {
+        mkba_model_free(m);
+        return EXIT_ERROR;
     }
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !a->quiet);
     mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = (int)a->threads;
-    ctx.progress = mkba_cli_progress_update;
-    ctx.progress_user = &bar;
-    ctx.stop = &mkba_cli_stop;
-    mkba_cli_catch_signals();
+    mkba_cli_run_begin(&ctx, &bar, a->threads, a->quiet);
     int lrc = mkba_expost_run(&ctx, m, &a->o, &err);
-    mkba_cli_release_signals();
-    mkba_cli_progress_finish(&bar);
+    mkba_cli_run_end(&bar);
     mkba_model_free(m);
     int rc = EXIT_OK;
     if (lrc != MKBA_OK) {

@@ -579,22 +579,8 @@ static int run_from(job *j, mkba_error *err)
         return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
                               "the evaluation to another file", o->from);
     int rc = check_from(j, err);
-    size_t len = strlen(o->output);
-    char *tmp = rc == MKBA_OK ? mkba_malloc(len + 5) : NULL;
-    if (rc == MKBA_OK && tmp == NULL)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    if (rc == MKBA_OK) {
-        snprintf(tmp, len + 5, "%s.tmp", o->output);
-        rc = mkba_file_copy(o->from, tmp, err);
-        if (rc == MKBA_OK)
-            rc = analyse((void *)j, tmp, err);
-        if (rc == MKBA_OK && rename(tmp, o->output) != 0)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, o->output,
-                                strerror(errno));
-        if (rc != MKBA_OK)
-            remove(tmp);
-    }
-    mkba_free(tmp);
+    if (rc == MKBA_OK)
+        rc = mkba_file_copy_and_add(o->from, o->output, analyse, j, j->stop, err);
     return rc;
 }
 

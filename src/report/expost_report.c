@@ -26,8 +26,8 @@ typedef struct file {
     mkba_h5_totals *t;
     mkba_error *err;
     int failed;
-    char **obs, **metric, **param, **rows;
-    size_t nobs, nparam, nrows;
+    char **obs, **metric, **param, **rows, **refined;
+    size_t nobs, nparam, nrows, nrefined;
     double *data, *prior, *post, *cal, *update, *ps;
     int *flag, *pit;
     double *npv[2], *be[2], *pay[2], *rank[2], *evpi[2];  /* [0] ex-ante, [1] ex-post */
@@ -66,6 +66,7 @@ static void file_free(file *f)
     mkba_h5_store_strings_free(f->metric, f->nobs);
     mkba_h5_store_strings_free(f->param, f->nparam);
     mkba_h5_store_strings_free(f->rows, f->nrows);
+    mkba_h5_store_strings_free(f->refined, f->nrefined);
     void *v[] = { f->data, f->prior, f->post, f->cal, f->update, f->ps, f->flag, f->pit,
                   f->npv[0], f->npv[1], f->be[0], f->be[1], f->pay[0], f->pay[1],
                   f->rank[0], f->rank[1], f->evpi[0], f->evpi[1] };
@@ -91,6 +92,8 @@ static int load(file *f, const char *path)
     f->metric = strings(f, "/expost/metric", &nm);
     f->param = strings(f, "/expost/parameter", &f->nparam);
     f->rows = strings(f, "/analysis/payers/rows", &f->nrows);
+    if (mkba_h5_store_has(f->st, "/expost/refine/parameter"))
+        f->refined = strings(f, "/expost/refine/parameter", &f->nrefined);
     size_t no = f->nobs;
     f->data = read(f, "/expost/data", 2, no, 3, 0, 0);
     f->prior = read(f, "/expost/prior_predictive", 2, no, MKBA_PRED_N, 0, 0);
@@ -196,17 +199,32 @@ static void update(mkba_report *r, const file *f)
     static const char *const name[MKBA_UP_N] = { "ex-ante draws", "effective sample size",
                                             "threshold", "log marginal likelihood",
                                             "largest weight", "prior-data conflicts",
-                                            "below threshold" };
+                                            "below threshold", "refined",
+                                            "model evaluations", "temperature reached" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
         mkba_rtable_num(t, row, 1, f->update[i]);
     }
-    if (f->update[MKBA_UP_ESS_LOW] > 0)
+    if (f->update[MKBA_UP_ESS_LOW] > 0 && f->update[MKBA_UP_REFINED] > 0) {
+        char moved[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < f->nrefined && used < sizeof moved; i++)
+            used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%s",
+                                     i > 0 ? ", " : "", f->refined[i]);
+        mkba_rtable_note(r, t, "the importance weights rested on %.1f effective draws of %.0f "
+                         "(below %.0f), so the posterior is the sequential Monte Carlo "
+                         "refinement's: %.0f model evaluations, temperature %.2f reached, "
+                         "moving %s", f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         f->update[MKBA_UP_ESS_THRESHOLD], f->update[MKBA_UP_EVALUATIONS],
+                         f->update[MKBA_UP_FINAL_PHI], moved);
+    } else if (f->update[MKBA_UP_ESS_LOW] > 0) {
         mkba_rtable_note(r, t, "the posterior rests on %.1f effective draws of %.0f (below "
                          "%.0f): the data are much more precise than the prior, or conflict "
-                         "with it; rerun with more --draws", f->update[MKBA_UP_ESS],
-                         f->update[MKBA_UP_DRAWS], f->update[MKBA_UP_ESS_THRESHOLD]);
+                         "with it; rerun with more --draws or without --no-refine",
+                         f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         f->update[MKBA_UP_ESS_THRESHOLD]);
+    }
     if (f->update[MKBA_UP_CONFLICTS] > 0)
         mkba_rtable_note(r, t, "prior-data conflict: %.0f observation(s) lie in the far tail "
                          "of the ex-ante predictive distribution; the update absorbs them "

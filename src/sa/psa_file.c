@@ -111,6 +111,13 @@ static int read_draws(mkba_sa *s, const char *what, long min_draws,
     return rc != MKBA_OK ? rc : rc2;
 }
 
+/* The method's finish on the copied file (mkba_file_copy_and_add). */
+static int add_sa(void *user, const char *tmp, mkba_error *err)
+{
+    mkba_sa *s = user;
+    return s->finish(s, tmp, err);
+}
+
 int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
                      int (*check)(mkba_sa *s, long draws, mkba_error *err),
                      int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
@@ -129,24 +136,10 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
         return mkba_error_set(err, MKBA_EINVAL, "%s: -o names the --from file %s; write the "
                               "analysis to another file", what, o->from);
     int rc = read_draws(s, what, min_draws, check, err);
-    size_t len = strlen(o->output);
-    char *tmp = rc == MKBA_OK ? mkba_malloc(len + 5) : NULL;
-    if (rc == MKBA_OK && tmp == NULL)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
-        snprintf(tmp, len + 5, "%s.tmp", o->output);
-        rc = mkba_file_copy(o->from, tmp, err);
-        if (rc == MKBA_OK)
-            rc = finish(s, tmp, err);
-        if (rc == MKBA_OK && s->so.stop != NULL && *s->so.stop)
-            rc = mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
-        if (rc == MKBA_OK && rename(tmp, o->output) != 0)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, o->output,
-                                strerror(errno));
-        if (rc != MKBA_OK)
-            remove(tmp);
+        s->finish = finish;
+        rc = mkba_file_copy_and_add(o->from, o->output, add_sa, s, s->so.stop, err);
     }
-    mkba_free(tmp);
     mkba_free(s->x);
     s->x = NULL;
     return rc;

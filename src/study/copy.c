@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "study/copy.h"
+#include "core/alloc.h"
 
 int mkba_file_copy(const char *from, const char *to, mkba_error *err)
 {
@@ -26,5 +27,28 @@ int mkba_file_copy(const char *from, const char *to, mkba_error *err)
     fclose(in);
     if (fclose(out) != 0 && rc == MKBA_OK)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(errno));
+    return rc;
+}
+
+int mkba_file_copy_and_add(const char *from, const char *output,
+                           int (*add)(void *user, const char *tmp, mkba_error *err),
+                           void *user, const volatile sig_atomic_t *stop, mkba_error *err)
+{
+    size_t len = strlen(output);
+    char *tmp = mkba_malloc(len + 5);
+    if (tmp == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    snprintf(tmp, len + 5, "%s.tmp", output);
+    int rc = mkba_file_copy(from, tmp, err);
+    if (rc == MKBA_OK)
+        rc = add(user, tmp, err);
+    if (rc == MKBA_OK && stop != NULL && *stop)
+        rc = mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
+    if (rc == MKBA_OK && rename(tmp, output) != 0)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, output,
+                            strerror(errno));
+    if (rc != MKBA_OK)
+        remove(tmp);
+    mkba_free(tmp);
     return rc;
 }
