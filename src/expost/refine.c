@@ -120,13 +120,12 @@ typedef struct smc {
     uint32_t *d;               /* [n] */
     double *z2, *ll2;          /* proposals */
     uint32_t *d2;
-    double *mu;                /* [obs][n] of the last evaluation */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
 } smc;
 
 /* Evaluates the points (z[i], d[i]) into the result file in->scratch and
- * their log-likelihoods ll[i]; with mu_out also keeps the model values. */
+ * their log-likelihoods ll[i]. */
 static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba_error *err)
 {
     const mkba_expost_refine_input *in = s->in;
@@ -162,11 +161,6 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
         ll[i] = 0.0;
         for (size_t o = 0; o < in->obs->n; o++)
             ll[i] += mkba_expost_loglik(&in->obs->obs[o], mu[o * s->n + i]);
-    }
-    if (rc == MKBA_OK) {
-        mkba_free(s->mu);
-        s->mu = mu;
-        mu = NULL;
     }
     mkba_free(mu);
     mkba_h5_totals_free(t);
@@ -261,7 +255,6 @@ static void smc_free(smc *s)
     mkba_free(s->z2);
     mkba_free(s->ll2);
     mkba_free(s->d2);
-    mkba_free(s->mu);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
