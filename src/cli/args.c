@@ -239,3 +239,14 @@ void mkba_cli_run_end(mkba_cli_progress *bar)
     mkba_cli_release_signals();
     mkba_cli_progress_finish(bar);
 }
+
+int mkba_cli_parse_threads(const char *s, long *out)
+{
+    if (mkba_cli_parse_long("--threads", s, 1, out) < 0)
+        return -1;
+    if (*out > 4096) {
+        fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", s);
+        return -1;
+    }
+    return 0;
+}

@@ -25,6 +25,10 @@ int mkba_cli_is_digit(char c);
  * not one. */
 int mkba_cli_parse_long(const char *opt, const char *s, long min, long *out);
 
+/* Parses --threads: a whole number from 1 to 4096 into *out; -1 (message
+ * printed) otherwise. */
+int mkba_cli_parse_threads(const char *s, long *out);
+
 /* Parses a seed 0 .. 2^64-1; -1 (message printed) when s is not one. */
 int mkba_cli_parse_seed(const char *s, unsigned long long *out);
 

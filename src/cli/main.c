@@ -174,12 +174,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
                 return EXIT_USAGE;
             r->seed_set = 1;
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &r->threads) < 0)
+            if (k < 0 || mkba_cli_parse_threads(v, &r->threads) < 0)
                 return EXIT_USAGE;
-            if (r->threads > 4096) {
-                fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
             if (k < 0 || mkba_cli_parse_set(v, r->set_name, r->set_value, &r->nset) < 0)
                 return EXIT_USAGE;

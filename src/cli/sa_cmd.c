@@ -208,10 +208,7 @@ static int parse(int argc, char **argv, sa_args *a)
             o->seed_set = 1;
             o->seed = (uint64_t)a->seed;
         } else if (OPT("--threads", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0)
-                return EXIT_USAGE;
-            if (a->threads > 4096)
-                return mkba_cli_usage_error("--threads expects at most 4096, got '%s'", v);
+            if (k < 0 || mkba_cli_parse_threads(v, &a->threads) < 0) return EXIT_USAGE;
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;
