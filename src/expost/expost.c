@@ -215,8 +215,12 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
     mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
     gsl_rng_free(rng);
-    for (size_t d = 0; d < nd; d++)
+    size_t distinct = 0;
+    for (size_t d = 0; d < nd; d++) {
         e->index[d] = (int)index[d];
+        distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
+    }
+    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
                                scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
@@ -288,6 +292,15 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
+    /* How many distinct draws the unrefined parameters rest on. */
+    size_t distinct = 0;
+    for (size_t d = 0; e->particle_draw != NULL && d < nd; d++) {
+        size_t k = 0;
+        while (k < d && e->particle_draw[k] != e->particle_draw[d])
+            k++;
+        distinct += k == d;
+    }
+    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     mkba_free(mu);
     mkba_free(par);
     mkba_h5_totals_free(t);

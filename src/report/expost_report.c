@@ -200,7 +200,8 @@ static void update(mkba_report *r, const file *f)
                                             "threshold", "log marginal likelihood",
                                             "largest weight", "prior-data conflicts",
                                             "below threshold", "refined",
-                                            "model evaluations", "temperature reached" };
+                                            "model evaluations", "temperature reached",
+                                            "distinct draws" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -232,6 +233,15 @@ static void update(mkba_report *r, const file *f)
                          "scenario's assumptions", f->update[MKBA_UP_CONFLICTS]);
 }
 
+/* Whether the refinement moved parameter `name`. */
+static int refined(const file *f, const char *name)
+{
+    for (size_t i = 0; i < f->nrefined; i++)
+        if (strcmp(f->refined[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 static void parameters(mkba_report *r, const file *f)
 {
     static const char *const col[] = { "parameter", "prior mean", "prior 5%", "prior 95%",
@@ -241,7 +251,7 @@ static void parameters(mkba_report *r, const file *f)
                                           MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT, MKBA_COL_SHARE };
     mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
-                                       "posterior (most narrowed first)", 8, col, kind);
+                                       "posterior (refined first, then most narrowed)", 8, col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
     if (order == NULL) {
         r->failed = 1;
@@ -249,12 +259,14 @@ static void parameters(mkba_report *r, const file *f)
     }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    /* Insertion sort by narrowing, largest first (NaN last). */
+    /* Insertion sort: refined parameters first, then by narrowing, largest
+     * first (NaN last). */
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0; j--) {
             double a = f->ps[order[j - 1] * MKBA_PS_N + MKBA_PS_NARROWING];
             double b = f->ps[order[j] * MKBA_PS_N + MKBA_PS_NARROWING];
-            if (!(isnan(a) ? !isnan(b) : b > a))
+            int ra = refined(f, f->param[order[j - 1]]), rb = refined(f, f->param[order[j]]);
+            if (!(rb > ra || (rb == ra && (isnan(a) ? !isnan(b) : b > a))))
                 break;
             size_t s = order[j];
             order[j] = order[j - 1];
@@ -263,7 +275,10 @@ static void parameters(mkba_report *r, const file *f)
     for (size_t i = 0; i < n && i < MAX_PARAMETER_ROWS; i++) {
         const double *s = f->ps + order[i] * MKBA_PS_N;
         long row = mkba_rtable_row(r, t);
-        mkba_rtable_str(r, t, row, 0, f->param[order[i]]);
+        char name[300];
+        snprintf(name, sizeof name, "%s%s", f->param[order[i]],
+                 refined(f, f->param[order[i]]) ? " *" : "");
+        mkba_rtable_str(r, t, row, 0, name);
         for (int c = 0; c < MKBA_PS_N; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
     }
@@ -271,6 +286,11 @@ static void parameters(mkba_report *r, const file *f)
         mkba_rtable_note(r, t, "%zu more parameters in /expost/parameter_summary",
                          n - MAX_PARAMETER_ROWS);
     mkba_rtable_note(r, t, "narrowed: 1 - posterior 90%% width / prior 90%% width");
+    if (f->nrefined > 0)
+        mkba_rtable_note(r, t, "the refinement moved the parameters marked *; every other "
+                         "parameter follows its particle's draw, %.0f distinct draws in all, "
+                         "so its narrowing can be resampling rather than evidence",
+                         f->update[MKBA_UP_DISTINCT_DRAWS]);
     mkba_free(order);
 }
 
