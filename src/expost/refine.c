@@ -388,9 +388,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             int move_d = step % 2 == 1;
             for (size_t i = 0; i < n; i++) {
                 s.d2[i] = move_d ? s.next_draw++ : s.d[i];
-                for (size_t j = 0; j < s.nr; j++)
-                    s.z2[i * s.nr + j] = s.z[i * s.nr + j]
-                                         + (move_d ? 0.0 : scale * sd[j] * gsl_ran_gaussian(rng, 1.0));
+                for (size_t j = 0; j < s.nr; j++) {
+                    double jump = move_d ? 0.0 : scale * sd[j] * gsl_ran_gaussian(rng, 1.0);
+                    s.z2[i * s.nr + j] = s.z[i * s.nr + j] + jump;
+                }
             }
             rc = evaluate(&s, s.z2, s.d2, s.ll2, err);
             double step_acc = 0;

@@ -162,7 +162,8 @@ static void confrontation(mkba_report *r, const file *f)
         const double *p = f->prior + i * MKBA_PRED_N;
         mkba_rtable_note(r, t, "%s: observed %.4g %s, expected %.4g (90%%: %.4g-%.4g), "
                          "percentile %.0f%s", f->obs[i], f->data[3 * i], unit_of(f, i),
-                         p[MKBA_PRED_MEAN], p[MKBA_PRED_P05], p[MKBA_PRED_P95], 100 * p[MKBA_PRED_PERCENTILE],
+                         p[MKBA_PRED_MEAN], p[MKBA_PRED_P05], p[MKBA_PRED_P95],
+                         100 * p[MKBA_PRED_PERCENTILE],
                          f->flag[i] == MKBA_FLAG_CONFLICT ? " - prior-data conflict" : "");
     }
     mkba_rtable_note(r, t, "expected: mean of the predictive distribution (parameter "
@@ -186,7 +187,8 @@ static void calibration(mkba_report *r, const file *f)
     }
     mkba_rtable_note(r, t, "inside the 50%% interval: %.0f%% of the observations (50%% "
                      "expected); inside the 90%%: %.0f%% (90%% expected); prior-data "
-                     "conflicts: %.0f", 100 * f->cal[MKBA_CAL_INSIDE_50], 100 * f->cal[MKBA_CAL_INSIDE_90],
+                     "conflicts: %.0f", 100 * f->cal[MKBA_CAL_INSIDE_50],
+                     100 * f->cal[MKBA_CAL_INSIDE_90],
                      f->cal[MKBA_CAL_CONFLICTS]);
 }
 
@@ -251,7 +253,8 @@ static void parameters(mkba_report *r, const file *f)
                                           MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT, MKBA_COL_SHARE };
     mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
-                                       "posterior (refined first, then most narrowed)", 8, col, kind);
+                                       "posterior (refined first, then most narrowed)", 8,
+                                       col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
     if (order == NULL) {
         r->failed = 1;

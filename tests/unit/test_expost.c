@@ -343,7 +343,8 @@ static void test_conflict(void **state)
     assert_near(flag[1], MKBA_FLAG_CONFLICT, 0);
     free(flag);
     assert_near(stat(path("far.h5"), "/expost/update", MKBA_UP_CONFLICTS), 1, 0);
-    double tail = stat(path("far.h5"), "/expost/prior_predictive", 1 * MKBA_PRED_N + MKBA_PRED_TAIL);
+    double tail = stat(path("far.h5"), "/expost/prior_predictive",
+                       1 * MKBA_PRED_N + MKBA_PRED_TAIL);
     assert_true(tail < 0.01);
 }
 
