@@ -78,11 +78,19 @@ static const char help_text[] =
     "  --draw D            the draw whose households every point uses (default 0)\n"
     "  --households, --seed, --threads, --set, --force, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
-    "\n";
+    "\n"
+    "Options of summary:\n"
+    "  --format F          text (default), csv, markdown or json: the same content\n"
+    "  --perspective NAME  cash flows and break-even of one perspective only\n"
+    "                      (society, municipality, a payer or the scenario's own)\n"
+    "\n"
+    "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
+    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
+    "Documentation: README.md and docs/.\n";
 
-/* The rest of the help (one string would exceed what C99 compilers must
- * support). */
-static const char help_text_more[] =
+/* The options of mkba expost, printed after help_text (one string would
+ * exceed what C99 compilers must support). */
+static const char help_expost[] =
     "Options of expost (docs/expost.md):\n"
     "  --observed DATA.csv the observed data (required): year,arm,metric,value,n,se,...\n"
     "  --from PSA.h5       the ex-ante PSA of this scenario (mkba run), instead of\n"
@@ -101,15 +109,7 @@ static const char help_text_more[] =
     "                      the base case with these true values, each row of the\n"
     "                      --observed template drawn through its observation model\n"
     "  --threads, --force, --quiet, --format as sa\n"
-    "\n"
-    "Options of summary:\n"
-    "  --format F          text (default), csv, markdown or json: the same content\n"
-    "  --perspective NAME  cash flows and break-even of one perspective only\n"
-    "                      (society, municipality, a payer or the scenario's own)\n"
-    "\n"
-    "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
-    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
-    "Documentation: README.md and docs/.\n";
+    "\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -174,8 +174,12 @@ static int parse_run_args(int argc, char **argv, run_args *r)
                 return EXIT_USAGE;
             r->seed_set = 1;
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_threads(v, &r->threads) < 0)
+            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &r->threads) < 0)
                 return EXIT_USAGE;
+            if (r->threads > 4096) {
+                fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
             if (k < 0 || mkba_cli_parse_set(v, r->set_name, r->set_value, &r->nset) < 0)
                 return EXIT_USAGE;
@@ -367,7 +371,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
-        fputs(help_text_more, stdout);
+        fputs(help_expost, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
