@@ -1,7 +1,9 @@
 # mkba build. `make` builds the library and program; `make check` runs the
 # unit tests, then the same tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark and
-# `make bench-sa` the sensitivity-analysis benchmark.
+# UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark,
+# `make bench-ir` counts the engines' instructions per household-cycle,
+# `make bench-identical` compares result files with an earlier build's and
+# `make bench-sa` runs the sensitivity-analysis benchmark.
 
 CC      ?= gcc
 PKGS    := gsl libconfig hdf5 libmatheval
@@ -9,12 +11,12 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-proto
 CFLAGS  ?= -O3 -g
 BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
              $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  := -lxlsxwriter -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
 BUILD   ?= build
 LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/results/*.c src/engine/*.c src/io/*.c \
-                     src/analysis/*.c src/study/*.c src/sa/*.c src/report/*.c)
+                     src/analysis/*.c src/study/*.c src/sa/*.c src/expost/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
@@ -24,7 +26,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all clean check test-plain test-san bench bench-sa deps run-default
+.PHONY: all clean check test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
@@ -68,6 +70,17 @@ bench: $(BUILD)/bench
 # and peak memory at two design sizes (docs/sensitivity.md, Performance).
 bench-sa: $(BUILD)/mkba
 	@./scripts/bench-sa.sh $(BUILD)/mkba
+
+# Instructions per household-cycle of both engines (valgrind's callgrind).
+bench-ir: $(BUILD)/mkba
+	@./scripts/instr-per-hc.sh $(BUILD)/mkba
+
+# Every dataset bit-identical to reference files written by an earlier
+# build: `scripts/bench-identical.sh write OLD-MKBA DIR` once, then
+# `make bench-identical REF=DIR` after each change.
+REF ?= results/identical-ref
+bench-identical: $(BUILD)/mkba
+	@./scripts/bench-identical.sh check $(BUILD)/mkba $(REF)
 
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force

@@ -6,13 +6,14 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
-          libcmocka-dev librandom123-dev libmatheval-dev)
+          libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
 for option in "$@"; do
     case "$option" in
     # --peers adds the peer packages some tests compare against (they skip
     # with a message without them): OpenTURNS for the Sobol estimators, R's
-    # mgcv for EVPPI. .ci/run asks for them.
-    --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass) ;;
+    # mgcv for EVPPI, python3 to read back the xlsx and HTML report and
+    # chromium to render the report headless. .ci/run asks for them.
+    --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium) ;;
     # --coverage adds lcov (with genhtml) for `make coverage`; gcov comes
     # with gcc.
     --coverage) packages+=(lcov) ;;

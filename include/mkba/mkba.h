@@ -64,6 +64,16 @@ typedef struct mkba_run_options {
      * outputs (break-even, who pays and who gains, frontier, CEAC, EVPI,
      * MKBA table) as the group /analysis before the file is committed. */
     int analyse;
+    /* 1: continue from the checkpoint OUTPUT.ckpt that an interrupted run
+     * of the same scenario and options left (docs/reliability.md), or
+     * start afresh when there is none. 0: an existing checkpoint is
+     * refused, or discarded with force. */
+    int resume;
+    /* When not NULL, receives the number of draws taken from the checkpoint. */
+    long *resumed;
+    /* Write a result file estimated above 2 GiB (mkba run --yes); 0 (the
+     * default): refuse it before the run, giving the estimate. */
+    int yes;
 } mkba_run_options;
 
 /* Sets every option to its default (scenario values, all draws, no output,
@@ -74,8 +84,11 @@ void mkba_run_options_init(mkba_run_options *o);
  * the defaults) and, when o->output is set, writes the result file (to a
  * temporary name, renamed when complete). The output path is checked before
  * any work (its folder exists and is writable; it is not a folder; an
- * existing file needs force). Returns MKBA_OK or an error code with err
- * filled in; on error no output file is left behind. */
+ * existing file needs force), and locked: a second run of the same output
+ * is refused while one runs. Finished draws are checkpointed in
+ * OUTPUT.ckpt; an interrupted run (MKBA_EINTERRUPTED) keeps it for a run
+ * with o->resume. Returns MKBA_OK or an error code with err filled in; on
+ * error no output file is left behind. */
 int mkba_run(const mkba_context *ctx, const mkba_model *m, const mkba_run_options *o,
              mkba_error *err);
 
@@ -85,7 +98,9 @@ typedef enum mkba_summary_format {
     MKBA_SUMMARY_TEXT = 0,    /* aligned text for a terminal */
     MKBA_SUMMARY_CSV,
     MKBA_SUMMARY_MARKDOWN,
-    MKBA_SUMMARY_JSON
+    MKBA_SUMMARY_JSON,
+    MKBA_SUMMARY_TIDY,        /* one long CSV of the per-draw values (docs/reading.md) */
+    MKBA_SUMMARY_XLSX         /* a workbook, one sheet per table; needs a file */
 } mkba_summary_format;
 
 /* Reads result file `path` and writes its summary to out: in text the
@@ -96,5 +111,41 @@ typedef enum mkba_summary_format {
  * ones and the closest. */
 int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
                        const char *perspective, FILE *out, mkba_error *err);
+
+/* What mkba_summary_export writes. */
+typedef struct mkba_summary_options {
+    mkba_summary_format format;
+    const char *perspective;  /* as mkba_summary_write; NULL: all */
+    const char *table;        /* only the table with this id; NULL: all */
+    int csv_nl;               /* csv and tidy: ';' separator, decimal comma */
+    const char *output;       /* write this file (replaced only when complete);
+                                 NULL: the stream out. xlsx needs one */
+    const char *folder;       /* csv: one file ID.csv per table in this folder
+                                 (created when missing) instead of one file */
+    int brief;                /* text: the answer only (one screen) */
+} mkba_summary_options;
+
+/* Text format, everything, plain CSV, to the stream. */
+void mkba_summary_options_init(mkba_summary_options *o);
+
+/* mkba_summary_write with the options of `o`: one table, a folder of CSV
+ * files, the long (tidy) format, Dutch CSV, a workbook. An unknown table
+ * id is an error listing the ids. No output file is left behind on error. */
+int mkba_summary_export(const mkba_context *ctx, const char *path,
+                        const mkba_summary_options *o, FILE *out, mkba_error *err);
+
+/* ---- the HTML report ---- */
+
+typedef struct mkba_html_options {
+    const char *output;       /* the HTML file (replaced only when complete) */
+    const char *lang;         /* "nl" or "en"; NULL: Dutch for a scenario with
+                                 payers named gemeente..., else English */
+} mkba_html_options;
+
+/* Writes one self-contained HTML file (inline SVG charts, no scripts, no
+ * links out) from result file `path` only: the answer first, then the
+ * charts and every table of the summary (docs/report.md). */
+int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                     mkba_error *err);
 
 #endif

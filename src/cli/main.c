@@ -16,11 +16,16 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--quiet]\n"
+    "                        [--resume] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
+    "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
     "  mkba check SCENARIO.cfg\n"
-    "  mkba summary OUT.h5 [--format text|csv|markdown|json] [--perspective NAME]\n"
+    "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
+    "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
+    "                      [--perspective NAME]\n"
+    "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "  mkba init [--template minimal] NAME.cfg\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =
@@ -32,8 +37,13 @@ static const char help_text[] =
     "  sa        sensitivity analysis: tornado, threshold, sweep, sobol, morris,\n"
     "            evppi, prim (conditions for success), believe (NPV by lever);\n"
     "            docs/sensitivity.md\n"
+    "  expost    ex-post evaluation: observed monitoring data against the ex-ante\n"
+    "            predictive distribution, and the MKBA updated by them; docs/expost.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
+    "  report    write a self-contained HTML report with charts of a result file\n"
+    "  init      write a commented starting scenario that passes check\n"
+    "  COMMAND --help prints a command's options with examples\n"
     "\n"
     "Options of run:\n"
     "  -o, --output FILE   result file (default results/NAME.h5 for NAME.cfg)\n"
@@ -48,9 +58,20 @@ static const char help_text[] =
     "                      Other parameters keep their draws. Repeatable; `mkba\n"
     "                      check` lists the names\n"
     "  --cohort            expected-value cohort trace instead of microsimulation\n"
-    "  --force             overwrite an existing result file\n"
+    "  --force             overwrite an existing result file (and discard the\n"
+    "                      checkpoint of an interrupted run)\n"
+    "  --resume            continue an interrupted run from its checkpoint\n"
+    "                      (OUT.h5.ckpt): the same command with --resume computes\n"
+    "                      only the missing draws and writes the same file as an\n"
+    "                      uninterrupted run; a scenario, seed or option that\n"
+    "                      differs is refused (docs/reliability.md)\n"
+    "  --yes               write a result file estimated above 2 GiB (otherwise\n"
+    "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
-    "\n"
+    "\n";
+
+/* Split from help_text: C compilers need only support strings of 4095. */
+static const char help_text_more[] =
     "Options of sa (docs/sensitivity.md lists which method takes which):\n"
     "  --factors LIST      NAME, NAME@ARM or patterns (detect_*), comma-separated;\n"
     "                      default every parameter with a distribution\n"
@@ -73,17 +94,101 @@ static const char help_text[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --yes, --quiet\n"
+    "                      as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
-    "  --format F          text (default), csv, markdown or json: the same content\n"
+    "  --format F          text (default), csv, markdown or json: the same content;\n"
+    "                      tidy: every draw's values in one long CSV; xlsx: a\n"
+    "                      workbook (with -o FILE)\n"
+    "  -o FILE, --folder DIR, --table ID, --csv-locale nl: mkba summary --help\n"
     "  --perspective NAME  cash flows and break-even of one perspective only\n"
     "                      (society, municipality, a payer or the scenario's own)\n"
     "\n"
     "Exit status: 0 success, 1 error in the scenario, the run or a file,\n"
-    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file).\n"
+    "2 wrong command line, 130/143 interrupted by SIGINT/SIGTERM (no file; the\n"
+    "finished draws are kept for --resume).\n"
     "Documentation: README.md and docs/.\n";
+
+/* `mkba COMMAND --help` for the commands parsed here (summary and report
+ * print their own, src/cli/report_cmd.c): a usage line, the command's
+ * "Options of" section of help_text (so each option is written once) and
+ * examples. */
+static const struct {
+    const char *cmd, *usage, *section, *examples;
+} command_help[] = {
+    { "run", "Usage: mkba run SCENARIO.cfg [options]\n\n"
+      "Simulates the scenario, writes the result file (replaced only when\n"
+      "complete) and prints the summary, the answer first.\n\n",
+      "Options of run:",
+      "\nExamples:\n"
+      "  mkba run scenarios/default.cfg\n"
+      "  mkba run scenarios/default.cfg --draws 200 --households 2000 -o big.h5\n"
+      "  mkba run scenarios/default.cfg --set cost_ggz_medium=2500 --draws 0\n"
+      "Then: mkba report results/default.h5 (docs/cli.md, docs/report.md).\n" },
+    { "sa", "Usage: mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [options]\n"
+      "       mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N]\n\n"
+      "METHOD: tornado, threshold, sweep, sobol, morris, evppi, prim, believe.\n\n",
+      "Options of sa",
+      "\nExamples:\n"
+      "  mkba sa tornado scenarios/pathways/all-models.cfg --factors 'caseload_*'\n"
+      "  mkba sa believe scenarios/pathways/all-models.cfg --arm makelpunt\n"
+      "  mkba report results/all-models-sa-tornado.h5   (the tornado chart)\n" },
+    { "check", "Usage: mkba check SCENARIO.cfg\n\n"
+      "Validates the scenario without running it and prints the resolved model:\n"
+      "structure, timing and discounting with defaults filled in, every parameter\n"
+      "with its distribution, mean and source; warnings on standard error.\n",
+      NULL,
+      "\nExample:\n"
+      "  mkba check scenarios/default.cfg\n" },
+};
+
+/* Prints the help of `cmd` when argv holds -h or --help before a `--`;
+ * returns 1 then, else 0. */
+static int command_help_asked(const char *cmd, int argc, char **argv)
+{
+    for (size_t c = 0; c < sizeof command_help / sizeof command_help[0]; c++) {
+        if (strcmp(command_help[c].cmd, cmd) != 0)
+            continue;
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+                continue;
+            fputs(command_help[c].usage, stdout);
+            const char *from = command_help[c].section != NULL
+                               ? strstr(help_text, command_help[c].section) : NULL;
+            if (from != NULL) {
+                const char *end = strstr(from, "\n\n");
+                fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
+            }
+            fputs(command_help[c].examples, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
+/* The options of mkba expost, printed after help_text (one string would
+ * exceed what C99 compilers must support). */
+static const char help_expost[] =
+    "Options of expost (docs/expost.md):\n"
+    "  --observed DATA.csv the observed data (required): year,arm,metric,value,n,se,...\n"
+    "  --from PSA.h5       the ex-ante PSA of this scenario (mkba run), instead of\n"
+    "                      running one with --draws, --households, --seed\n"
+    "  --min-ess S         flag a posterior on fewer than S x draws effective draws\n"
+    "                      (default 0.1)\n"
+    "  --conflict-level P  flag an observation whose two-sided predictive tail\n"
+    "                      probability is below P as prior-data conflict (0.01)\n"
+    "  --no-refine         keep the importance weights however few draws carry\n"
+    "                      them (default: refine by sequential Monte Carlo)\n"
+    "  --moves M           refinement: Metropolis-Hastings steps per stage (4)\n"
+    "  --max-stages S      refinement: at most S tempering stages (30)\n"
+    "  --refine-parameters LIST  refinement: the parameters to move (default:\n"
+    "                      the 10 whose draws correlate most with the likelihood)\n"
+    "  --simulate --set NAME=VALUE...  write synthetic data instead (-o DATA.csv):\n"
+    "                      the base case with these true values, each row of the\n"
+    "                      --observed template drawn through its observation model\n"
+    "  --threads, --force, --quiet, --format as sa\n"
+    "\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -92,7 +197,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet;
+    int cohort, force, quiet, resume, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -161,6 +266,10 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->cohort = 1;
         } else if (strcmp(a, "--force") == 0) {
             r->force = 1;
+        } else if (strcmp(a, "--resume") == 0) {
+            r->resume = 1;
+        } else if (strcmp(a, "--yes") == 0) {
+            r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
@@ -215,6 +324,7 @@ static int run_scenario(const run_args *r)
     mkba_run_options_init(&o);
     o.output = out;
     o.force = r->force;
+    o.yes = r->yes;
     o.draws = r->draws;
     o.households = r->households;
     o.seed_set = r->seed_set;
@@ -223,6 +333,9 @@ static int run_scenario(const run_args *r)
     o.nset = r->nset;
     o.set_name = (const char *const *)r->set_name;
     o.set_value = r->set_value;
+    o.resume = r->resume;
+    long resumed = 0;
+    o.resumed = &resumed;
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = (int)r->threads;
@@ -240,6 +353,9 @@ static int run_scenario(const run_args *r)
     }
     rc = EXIT_OK;
     if (!r->quiet) {
+        if (resumed > 0)
+            fprintf(stderr, "mkba: resumed: %ld draws came from the checkpoint %s.ckpt\n",
+                    resumed, out);
         fprintf(stderr, "mkba: wrote %s\n", out);
         rc = print_summary(out, MKBA_SUMMARY_TEXT, NULL);
     }
@@ -257,7 +373,7 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
-/* The single argument of `check` and `summary`. */
+/* The single argument of `check`. */
 static int one_file(int argc, char **argv, const char *cmd, const char *what,
                     const char **file)
 {
@@ -301,38 +417,6 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_summary(int argc, char **argv)
-{
-    const char *path = NULL, *perspective = NULL;
-    mkba_summary_format format = MKBA_SUMMARY_TEXT;
-    int only_positional = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int k;
-        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (path != NULL)
-                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
-            path = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_positional = 1;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            if (mkba_cli_parse_format(v, &format) < 0)
-                return EXIT_USAGE;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
-            if (k < 0)
-                return EXIT_USAGE;
-            perspective = v;
-        } else {
-            return mkba_cli_usage_error("unknown option '%s' for summary", a);
-        }
-    }
-    if (path == NULL)
-        return mkba_cli_usage_error("%s", "summary needs a result file");
-    return print_summary(path, format, perspective);
-}
-
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts the process; with it off, GSL functions
@@ -345,6 +429,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
+        fputs(help_text_more, stdout);
+        fputs(help_expost, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
@@ -353,14 +439,22 @@ int main(int argc, char **argv)
         printf("mkba %s\n", MKBA_VERSION);
         return EXIT_OK;
     }
+    if (command_help_asked(cmd, argc, argv))
+        return EXIT_OK;
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
         return mkba_cli_sa(argc - 2, argv + 2);
+    if (strcmp(cmd, "expost") == 0)
+        return mkba_cli_expost(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)
-        return cmd_summary(argc - 2, argv + 2);
+        return mkba_cli_summary(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return mkba_cli_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "init") == 0)
+        return mkba_cli_init(argc - 2, argv + 2);
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);

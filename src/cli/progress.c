@@ -1,12 +1,23 @@
 /* A one-line progress bar redrawn in place with a carriage return. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include "progress.h"
 
 #define BAR_WIDTH 30
 #define REDRAW_SECONDS 0.1
+
+/* The terminal's width in columns (80 when it cannot be asked). */
+static int terminal_columns(FILE *out)
+{
+    struct winsize ws;
+    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
 
 static double now_seconds(void)
 {
@@ -48,6 +59,7 @@ void mkba_cli_progress_start(mkba_cli_progress *p, FILE *out, int enabled)
     p->start = now_seconds();
     p->last_draw = -1.0;
     p->drawn = 0;
+    p->width = 0;
 }
 
 void mkba_cli_progress_update(void *user, double done, double total)
@@ -68,18 +80,35 @@ void mkba_cli_progress_update(void *user, double done, double total)
     double rate = elapsed > 0.0 ? done / elapsed : 0.0;
     double left = rate > 0.0 ? (total - done) / rate : NAN;
 
-    char bar[BAR_WIDTH + 1];
-    int filled = (int)(frac * BAR_WIDTH);
-    for (int i = 0; i < BAR_WIDTH; i++)
-        bar[i] = i < filled ? '#' : '.';
-    bar[BAR_WIDTH] = '\0';
-    char el[48], eta[48], rt[48];
+    char el[48], eta[48], rt[48], tail[200];
     format_rate(rate, rt, sizeof rt);
     format_duration(elapsed, el, sizeof el);
     format_duration(left, eta, sizeof eta);
-    /* The trailing spaces wipe leftovers of a longer previous line. */
-    fprintf(p->out, "\r%5.1f%% [%s] %s household-cycles/s  elapsed %s  left %s   ",
-            100.0 * frac, bar, rt, el, complete ? "0s" : eta);
+    /* The line must fit the terminal: a wrapped line is not redrawn in
+     * place. The bar shrinks first, then the words. */
+    int cols = terminal_columns(p->out) - 1;
+    snprintf(tail, sizeof tail, " %s household-cycles/s  elapsed %s  left %s", rt, el,
+             complete ? "0s" : eta);
+    if (cols - 9 - (int)strlen(tail) < 10)
+        snprintf(tail, sizeof tail, " %s/s  left %s", rt, complete ? "0s" : eta);
+    int width = cols - 9 - (int)strlen(tail);   /* "100.0% [" and "]" */
+    if (width > BAR_WIDTH)
+        width = BAR_WIDTH;
+    if (width < 0)
+        width = 0;
+    char bar[BAR_WIDTH + 1];
+    int filled = (int)(frac * width);
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    char line[512];
+    int n = snprintf(line, sizeof line, "%5.1f%% [%s]%s", 100.0 * frac, bar, tail);
+    if (n > cols && cols > 0)
+        line[cols] = '\0';
+    /* Spaces to the width of the previous line wipe its leftovers. */
+    int len = (int)strlen(line);
+    fprintf(p->out, "\r%s%*s", line, p->width > len ? p->width - len : 0, "");
+    p->width = len;
     fflush(p->out);
     p->drawn = 1;
 }

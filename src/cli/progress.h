@@ -10,6 +10,7 @@ typedef struct mkba_cli_progress {
     double start;       /* monotonic seconds at mkba_cli_progress_start */
     double last_draw;   /* when the bar was last drawn */
     int drawn;          /* something is on the line: finish ends it */
+    int width;          /* characters of the line drawn last */
 } mkba_cli_progress;
 
 /* Starts the clock; draws nothing yet. The bar is enabled only when
@@ -18,7 +19,8 @@ void mkba_cli_progress_start(mkba_cli_progress *p, FILE *out, int enabled);
 
 /* An mkba_progress_fn (user = the mkba_cli_progress): redraws the line with
  * percentage, bar, household-cycles per second, elapsed time and estimated
- * time left, at most about ten times a second (and always at 100%). */
+ * time left, at most about ten times a second (and always at 100%), never
+ * wider than the terminal (the bar, then the words shrink). */
 void mkba_cli_progress_update(void *user, double done, double total);
 
 /* Ends the line with a newline when a bar was drawn. */

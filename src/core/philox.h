@@ -11,6 +11,14 @@
 #include <stdint.h>
 
 #define MKBA_PHILOX_BATCH 32 /* blocks per pass; the kernel needs about 25 */
+#define MKBA_PHILOX_PASS 64  /* the most blocks of one pass of mkba_philox_rounds */
+
+/* The ten rounds on m <= MKBA_PHILOX_PASS counters c0..c3[i] in place,
+ * with key seed (rng.c). On a processor with AVX2 eight blocks go through
+ * all rounds in registers (hand-vectorised); elsewhere the compiler
+ * vectorises a loop across blocks. Integer arithmetic: the same words. */
+void mkba_philox_rounds(uint64_t seed, uint32_t m, uint32_t *restrict c0,
+                        uint32_t *restrict c1, uint32_t *restrict c2, uint32_t *restrict c3);
 
 /* Blocks first .. first + n - 1 of the stream (seed, draw, household,
  * purpose) into out[4 * n]; counter (block, household, draw, purpose),
@@ -23,27 +31,13 @@ static inline void mkba_philox_blocks(uint64_t seed, uint32_t draw, uint32_t hou
         uint32_t m = n - b0 < MKBA_PHILOX_BATCH ? n - b0 : MKBA_PHILOX_BATCH;
         uint32_t c0[MKBA_PHILOX_BATCH], c1[MKBA_PHILOX_BATCH];
         uint32_t c2[MKBA_PHILOX_BATCH], c3[MKBA_PHILOX_BATCH];
-        uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
         for (uint32_t i = 0; i < m; i++) {
             c0[i] = first + b0 + i;
             c1[i] = household;
             c2[i] = draw;
             c3[i] = purpose;
         }
-        for (int round = 0; round < 10; round++) {
-            for (uint32_t i = 0; i < m; i++) {
-                uint64_t p0 = (uint64_t)0xD2511F53u * c0[i];
-                uint64_t p2 = (uint64_t)0xCD9E8D57u * c2[i];
-                uint32_t x0 = (uint32_t)(p2 >> 32) ^ c1[i] ^ k0;
-                uint32_t x2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
-                c1[i] = (uint32_t)p2;
-                c3[i] = (uint32_t)p0;
-                c0[i] = x0;
-                c2[i] = x2;
-            }
-            k0 += 0x9E3779B9u; /* the Weyl key schedule */
-            k1 += 0xBB67AE85u;
-        }
+        mkba_philox_rounds(seed, m, c0, c1, c2, c3);
         for (uint32_t i = 0; i < m; i++) {
             out[4 * (b0 + i)] = c0[i];
             out[4 * (b0 + i) + 1] = c1[i];
@@ -51,6 +45,38 @@ static inline void mkba_philox_blocks(uint64_t seed, uint32_t draw, uint32_t hou
             out[4 * (b0 + i) + 3] = c3[i];
         }
     }
+}
+
+/* Blocks first .. first + nb - 1 of the streams of households h0 .. h0 +
+ * nh - 1, or of list[0 .. nh - 1] when list is not NULL (purpose, draw,
+ * seed as above) into out[4 * nb * nh], household by household: the same
+ * words as mkba_philox_blocks for each household.
+ * Passes run across households, one block number at a time, which spreads
+ * a call's cost over many blocks where one household needs only a few. */
+static inline void mkba_philox_households(uint64_t seed, uint32_t draw, uint32_t purpose,
+                                          uint32_t first, uint32_t nb, uint32_t h0,
+                                          const uint32_t *list, uint32_t nh, uint32_t *out)
+{
+    for (uint32_t j = 0; j < nb; j++)
+        for (uint32_t i0 = 0; i0 < nh; i0 += MKBA_PHILOX_PASS) {
+            uint32_t m = nh - i0 < MKBA_PHILOX_PASS ? nh - i0 : MKBA_PHILOX_PASS;
+            uint32_t c0[MKBA_PHILOX_PASS], c1[MKBA_PHILOX_PASS];
+            uint32_t c2[MKBA_PHILOX_PASS], c3[MKBA_PHILOX_PASS];
+            for (uint32_t i = 0; i < m; i++) {
+                c0[i] = first + j;
+                c1[i] = list != NULL ? list[i0 + i] : h0 + i0 + i;
+                c2[i] = draw;
+                c3[i] = purpose;
+            }
+            mkba_philox_rounds(seed, m, c0, c1, c2, c3);
+            uint32_t *o = out + 4 * ((size_t)i0 * nb + j);
+            for (uint32_t i = 0; i < m; i++) {
+                o[4 * nb * i] = c0[i];
+                o[4 * nb * i + 1] = c1[i];
+                o[4 * nb * i + 2] = c2[i];
+                o[4 * nb * i + 3] = c3[i];
+            }
+        }
 }
 
 #endif

@@ -90,3 +90,11 @@ char *mkba_strdup(const char *s)
         memcpy(t, s, n);
     return t;
 }
+
+size_t mkba_utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;     /* continuation bytes add no column */
+    return n;
+}

@@ -19,6 +19,10 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case);
  * and `nwe` suggests `new` (one swap). */
 const char *mkba_closest_name(const char *name, const char *const *names, size_t n);
 
+/* The number of characters of UTF-8 text s as a terminal shows them (one
+ * column per code point: names like één-loket line up in text tables). */
+size_t mkba_utf8_width(const char *s);
+
 /* strdup that returns NULL for NULL. */
 char *mkba_strdup(const char *s);
 

@@ -1,12 +1,18 @@
 /* The draw driver for scenarios with services: every household of a draw
  * in memory, all of them one cycle at a time (services.h).
  *
- * Arms run one after the other on the same household streams (common
- * random numbers). Per cycle, threads take fixed chunks of households and
- * tally into their own integer counters; admission then runs on one
- * thread; the cycle's service costs are priced from integer counts. Every
- * sum is of integers or over teams in a fixed order, so results do not
- * depend on the thread count. */
+ * Arms are independent of each other (common random numbers make their
+ * household streams the same, but capacity couples only the households of
+ * one arm), so with at least as many arms as threads each thread runs
+ * whole arms on its own copy of the household records: two
+ * synchronisations per draw (the shared initial states, the arms) instead
+ * of one per arm and cycle, which keeps
+ * two threads from waiting on each other when another process holds a
+ * core. With fewer arms than threads, arms run one after the other and,
+ * per cycle, threads take fixed chunks of households. Either way each
+ * thread tallies into its own integer counters, admission runs on one
+ * thread per arm, and the cycle's service costs are priced from integer
+ * counts in a fixed order, so results do not depend on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +20,22 @@
 #include "engine/services.h"
 #include "core/alloc.h"
 
-#define CHUNK 256
+#define CHUNK MKBA_SVC_CHUNK
 
 struct mkba_svc_work {
     int nthreads;
     long households;
-    mkba_svc_households hh;
-    mkba_svc_queues *queues;
+    /* Copies of the household records and queues: one per thread when
+     * threads run whole arms (arms >= threads > 1), else one. */
+    int nsets;
+    mkba_svc_households hh[MKBA_MAX_ARMS];
+    mkba_svc_queues *queues[MKBA_MAX_ARMS];
+    mkba_svc_scratch **scratch; /* per thread */
+    /* The draw's initial states [household][domain] when every arm has the
+     * same initial distribution (mkba_tables.init_same): made once, not
+     * once per arm. */
+    uint8_t *x0;
+    int x0_shared;             /* x0 holds this draw's states */
     /* The households in nbatches fixed batches (mkba_batches), cut
      * into chunks of at most CHUNK (engine.h). Tallies are kept per
      * thread and batch, so a batch can be priced on its own. */
@@ -38,6 +53,7 @@ void mkba_svc_households_free(mkba_svc_households *hh)
 {
     mkba_free(hh->x);
     mkba_free(hh->tis);
+    mkba_free(hh->entry);
     mkba_free(hh->out);
     mkba_free(hh->status);
     mkba_free(hh->team);
@@ -57,6 +73,7 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->ndomains = D;
     hh->x = mkba_malloc(N * D);
     hh->tis = mkba_malloc(N * D * sizeof *hh->tis);
+    hh->entry = mkba_malloc(N * D * sizeof *hh->entry);
     hh->out = mkba_malloc(N);
     hh->status = mkba_malloc(N);
     hh->team = mkba_malloc(N);
@@ -67,16 +84,31 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
-    return hh->x && hh->tis && hh->out && hh->status && hh->team && hh->joint && hh->prio
-           && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
+    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint
+           && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
+}
+
+size_t mkba_svc_households_bytes(size_t D)
+{
+    const mkba_svc_households *hh = NULL;
+    return D * (sizeof *hh->x + sizeof *hh->tis) + sizeof *hh->out + sizeof *hh->status
+           + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
+           + sizeof *hh->registered + sizeof *hh->arrived + sizeof *hh->since
+           + sizeof *hh->wait_factor;
 }
 
 void mkba_svc_work_free(mkba_svc_work *w)
 {
     if (w == NULL)
         return;
-    mkba_svc_households_free(&w->hh);
-    mkba_svc_queues_free(w->queues);
+    for (int i = 0; i < w->nsets; i++) {
+        mkba_svc_households_free(&w->hh[i]);
+        mkba_svc_queues_free(w->queues[i]);
+    }
+    for (int i = 0; w->scratch != NULL && i < w->nthreads; i++)
+        mkba_svc_scratch_free(w->scratch[i]);
+    mkba_free(w->scratch);
+    mkba_free(w->x0);
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         mkba_free(w->delta[i]);
     mkba_free(w->delta);
@@ -116,9 +148,15 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     const size_t nb = (size_t)w->nbatches;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
-    int ok = mkba_svc_households_alloc(&w->hh, households, m->ndomains)
-             && (w->queues = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL
-             && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
+    w->nsets = mkba_svc_record_sets(m, nthreads);
+    int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL;
+    for (int i = 0; ok && i < w->nsets; i++)
+        ok = mkba_svc_households_alloc(&w->hh[i], households, m->ndomains)
+             && (w->queues[i] = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL;
+    for (int i = 0; ok && i < nthreads; i++)
+        ok = (w->scratch[i] = mkba_svc_scratch_alloc(l)) != NULL;
+    ok = ok && (w->x0 = mkba_malloc((size_t)households * m->ndomains)) != NULL
+         && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
              && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->thread_counts = mkba_calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
                     != NULL
@@ -146,6 +184,22 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         return NULL;
     }
     return w;
+}
+
+int mkba_svc_record_sets(const mkba_model *m, int nthreads)
+{
+    return nthreads > 1 && m->narms >= (size_t)nthreads ? nthreads : 1;
+}
+
+size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
+{
+    const size_t D = m->ndomains;
+    /* x, tis, entry; out, status, team, joint, prio, plan, registered,
+     * arrived, since, wait_factor; a queue key and a place in each team's
+     * queue. */
+    size_t record = D * (1 + 2 + 4) + 5 + 4 + 4 + 2 + 2 + 4;
+    size_t queues = sizeof(int) * 2 + sizeof(int32_t) + 4 * m->services.nteams;
+    return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues) + D;
 }
 
 /* Books amount (for all simulated households) to payer and category. */
@@ -225,46 +279,58 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
 }
 
+/* Runs arm `arm` of the draw on household records `set`. With `parallel`,
+ * each cycle's household phase is shared by the work's threads; else the
+ * calling thread, number tid, does all of it. */
 static void run_arm(const mkba_model *m, const mkba_tables *t, const double *values,
                     uint64_t seed, uint32_t draw, size_t arm,
-                    const volatile sig_atomic_t *stop, mkba_svc_work *w)
+                    const volatile sig_atomic_t *stop, mkba_svc_work *w, int set, int parallel,
+                    int tid)
 {
     const mkba_layout *l = t->l;
     const long nchunks = w->chunks.n;
     const size_t per_arm = l->npoints * l->nslots;
+    /* The rows of counters this arm's household phase uses. */
+    const int row0 = parallel ? 0 : tid, nrows = parallel ? w->nthreads : 1;
+    mkba_svc_households *hh = &w->hh[set];
     mkba_svc_arm a;
     mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
-    mkba_svc_queues_clear(w->queues);
-#pragma omp parallel for schedule(static) num_threads(w->nthreads)
+    mkba_svc_queues_clear(w->queues[set]);
+    for (int i = row0; i < row0 + nrows; i++)
+        mkba_svc_scratch_clear(w->scratch[i]);
+#pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
     for (long i = 0; i < nchunks; i++) {
-        int64_t *delta = w->delta[omp_get_thread_num()]
-                         + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
-        for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
-            mkba_svc_household_start(&a, &w->hh, h, delta);
+        int me = parallel ? omp_get_thread_num() : tid;
+        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
+        if (!w->x0_shared)
+            mkba_svc_initial_states(&a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
+                                    hh->x);
+        mkba_svc_households_start(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1],
+                                  w->x0_shared ? w->x0 : hh->x, delta);
     }
     for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
         mkba_svc_arm_cycle(&a, k);
-        memset(w->counts, 0, (size_t)w->nthreads * sizeof *w->counts);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        memset(w->counts + row0, 0, (size_t)nrows * sizeof *w->counts);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
         for (long i = 0; i < nchunks; i++) {
-            int tid = omp_get_thread_num(), b = w->chunks.batch[i];
-            int64_t *delta = w->delta[tid] + (size_t)b * w->ndelta + arm * per_arm;
-            uint64_t *entries = w->thread_counts[tid * w->nbatches + b]->entries
+            int me = parallel ? omp_get_thread_num() : tid, b = w->chunks.batch[i];
+            int64_t *delta = w->delta[me] + (size_t)b * w->ndelta + arm * per_arm;
+            uint64_t *entries = w->thread_counts[me * w->nbatches + b]->entries
                                 + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines. */
             long local[MKBA_SVC_NCOUNTS] = {0};
-            for (long h = w->chunks.h0[i]; h < w->chunks.h0[i + 1]; h++)
-                mkba_svc_household_cycle(&a, &w->hh, h, k, delta, entries, local);
+            mkba_svc_households_cycle(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], k,
+                                      w->scratch[me], delta, entries, local);
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
-                w->counts[tid][j] += local[j];
+                w->counts[me][j] += local[j];
         }
         long counts[MKBA_SVC_NCOUNTS] = {0};
-        for (int tid = 0; tid < w->nthreads; tid++)
+        for (int r = row0; r < row0 + nrows; r++)
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
-                counts[j] += w->counts[tid][j];
+                counts[j] += w->counts[r][j];
         mkba_svc_admitted ad;
-        mkba_svc_admit(&a, &w->hh, w->queues, k, &ad);
+        mkba_svc_admit(&a, hh, w->queues[set], k, &ad);
         cycle_tally(w, &a, k, counts, &ad);
     }
 }
@@ -308,8 +374,26 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
         memset(w->delta[i], 0, nb * w->ndelta * sizeof *w->delta[i]);
     for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
         mkba_counts_zero(w->thread_counts[i]);
-    for (size_t arm = 0; arm < m->narms; arm++)
-        run_arm(m, t, values, seed, draw, arm, stop, w);
+    w->x0_shared = t->init_same && m->narms > 1;
+    if (w->x0_shared) {
+        mkba_svc_arm a0;
+        mkba_svc_arm_init(&a0, m, t, values, 0, seed, draw, w->households);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        for (long i = 0; i < w->chunks.n; i++)
+            mkba_svc_initial_states(&a0, w->chunks.h0[i], w->chunks.h0[i + 1],
+                                    w->scratch[omp_get_thread_num()], w->x0);
+    }
+    if (w->nsets > 1) {
+        /* Whole arms per thread; cycle_tally writes only its arm's rows. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        for (size_t arm = 0; arm < m->narms; arm++) {
+            int tid = omp_get_thread_num();
+            run_arm(m, t, values, seed, draw, arm, stop, w, tid, 0, tid);
+        }
+    } else {
+        for (size_t arm = 0; arm < m->narms; arm++)
+            run_arm(m, t, values, seed, draw, arm, stop, w, 0, 1, 0);
+    }
     mkba_counts_zero(c);
     for (int b = 0; b < w->nbatches; b++)
         add_batch(w, l, b, c);

@@ -148,6 +148,36 @@ typedef struct household {
     uint32_t aging;                 /* domains with tis < cap */
 } household;
 
+/* The domains d < D whose word w[d] is below their stay threshold: the
+ * candidates to move. Words and thresholds are read up to D rounded up to
+ * four (the cycle's block and the household's spare slots cover them) and
+ * the bits past D dropped. */
+static uint32_t below_portable(const uint32_t *w, const uint64_t *stay, int D)
+{
+    uint32_t m = 0;
+    for (int d = 0; d < D; d++)
+        m |= (uint32_t)(w[d] < stay[d]) << d;
+    return m;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MKBA_BELOW_AVX2 1
+/* The same, four domains per comparison. */
+__attribute__((target("avx2"))) static uint32_t below_avx2(const uint32_t *w,
+                                                          const uint64_t *stay, int D)
+{
+    uint32_t m = 0;
+    for (int d = 0; d < D; d += 4) {
+        __m256i wv = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(w + d)));
+        __m256i sv = _mm256_loadu_si256((const __m256i *)(stay + d));
+        __m256i lt = _mm256_cmpgt_epi64(sv, wv); /* both below 2^33: signed is exact */
+        m |= (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(lt)) << d;
+    }
+    return D < 32 ? m & ((1u << D) - 1u) : m;
+}
+#endif
+
 static void refresh(household *hh, int d)
 {
     hh->entry[d] = (uint32_t)(hh->tab[d] + hh->combo[d]);
@@ -199,9 +229,12 @@ static void start(const mkba_tables *t, household *hh, const mkba_worsening *tab
         hh->combo[d] = 0;
         hh->stay[d] = 0;
     }
-    /* The spare slots: their stride is 0, so they only need valid offsets. */
+    /* The spare slots: their stride is 0, so they only need valid offsets.
+     * Thresholds up to D rounded up to four are read (below_avx2). */
     for (int d = D; d < D + l->maxdep; d++)
         hh->tab[d] = hh->combo[d] = 0;
+    for (int d = D; d < ((D + 3) & ~3); d++)
+        hh->stay[d] = 0;
     for (int d = 0; d < D; d++)
         enter(t, hh, d, x0[d]);
     for (int d = 0; d < D; d++) {
@@ -234,6 +267,11 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     int mover[MKBA_MAX_DOMAINS];
     uint8_t to[MKBA_MAX_DOMAINS];
     double sev[MKBA_MAX_DOMAINS];
+    uint32_t (*below)(const uint32_t *, const uint64_t *, int) = below_portable;
+#ifdef MKBA_BELOW_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        below = below_avx2;
+#endif
 
     int seg = l->seg_of_cycle[1];
     start(t, &hh, mkba_tables_worsening(t, arm, seg), x0);
@@ -256,9 +294,7 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
         const mkba_row *rows = mkba_tables_row(t, arm, seg, 0, 0);
         const mkba_worsening *tabs = hh.tabs;
         const uint32_t *u32 = words + (k - 1) * (size_t)bpc4;
-        uint32_t cand = hh.untabled;
-        for (int d = 0; d < D; d++)
-            cand |= (uint32_t)(u32[d] < hh.stay[d]) << d;
+        uint32_t cand = hh.untabled | below(u32, hh.stay, D);
         uint32_t stays = ~cand;
         int nmoves = 0;
         for (uint32_t c = cand; c != 0; c &= c - 1) {

@@ -7,8 +7,9 @@
  *   admission.c  the queues: deterministic admission up to capacity
  *   lockstep.c   the draw driver, the per-cycle tallies and their pricing
  *
- * Each cycle has a parallel household phase that writes only the
- * household's own record and its thread's tallies, and a serial admission
+ * Each cycle of an arm has a household phase that writes only the
+ * household's own record and its thread's tallies (shared by the threads,
+ * or run by one thread that has the whole arm), and a serial admission
  * phase that reads the records in household order. Admission therefore
  * depends on the set of requests only, and every number is the same for
  * any thread count. */
@@ -27,6 +28,8 @@ typedef struct mkba_svc_households {
     size_t ndomains;
     uint8_t *x;                /* [n][D] state in each domain */
     uint16_t *tis;             /* [n][D] cycles in that state, capped */
+    uint32_t *entry;           /* [n][D] worsening-table entry (services.c), kept
+                                  up to date as states and buckets change */
     int8_t *out;               /* exit domain, or -1 while in the model */
     uint8_t *status;           /* MKBA_SVC_* */
     int8_t *team;              /* team waiting for or in care with, or -1 */
@@ -44,6 +47,8 @@ typedef struct mkba_svc_households {
  * (safe on a zeroed struct). */
 int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D);
 void mkba_svc_households_free(mkba_svc_households *hh);
+/* The bytes mkba_svc_households_alloc takes per household (D domains). */
+size_t mkba_svc_households_bytes(size_t D);
 
 /* What one arm's pathway means in one draw: the values resolved. */
 typedef struct mkba_svc_team_values {
@@ -68,6 +73,8 @@ typedef struct mkba_svc_arm {
     int scan;                  /* every request gets a quick scan (rule, not classic) */
     int front_intake;          /* the rule's team charges intakes at the request */
     uint32_t servable;         /* domains some team of the arm treats */
+    uint32_t untabled;         /* domains that compute their interaction (no table) */
+    int ndep[MKBA_MAX_DOMAINS]; /* entries of layout.dep[d] before the padding */
     double seek[8];
     int nseek;
     double stigma, outreach, awareness_start, awareness_years, detect;
@@ -103,21 +110,68 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);
  * start + (1 - start)(1 - exp(-years / tau)). */
 double mkba_svc_maturity(double start, double tau, double years);
 
-/* Household h's initial states and an empty service record. */
-void mkba_svc_household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
-                              int64_t *delta);
 
-/* Household h's cycle k: transitions (occupancy changes into delta
- * [point][slot], entries into entries[cycle][state]), then discharge, help
- * seeking and routing. counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
-void mkba_svc_household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                              int64_t *delta, uint64_t *entries, long *counts);
+/* Households per pass of the household phase: their random words of a
+ * cycle are made together (mkba_philox_households). */
+#define MKBA_SVC_CHUNK 256
+
+/* A cycle's service-stream blocks with D domains: words 0 and 1 (asking,
+ * self-reliance), then one word per domain (detection). */
+#define MKBA_SVC_SERVICE_BLOCKS_OF(D) ((2 + (D) + 3) / 4)
+#define MKBA_SVC_SERVICE_BLOCKS MKBA_SVC_SERVICE_BLOCKS_OF(MKBA_MAX_DOMAINS)
+
+/* A memoised modified row (services.c): the exact bits of its inputs and
+ * the probabilities they give. */
+typedef struct mkba_svc_memo {
+    const mkba_row *row;
+    uint64_t z, worsen, improve;
+    double pw, po;
+} mkba_svc_memo;
+#define MKBA_SVC_MEMO 512
+
+/* One thread's working memory for the household phase. */
+typedef struct mkba_svc_scratch {
+    uint32_t *words;           /* [MKBA_SVC_CHUNK][blocks_per_cycle * 4] */
+    uint32_t service[MKBA_SVC_CHUNK * 4]; /* first service-stream block of each */
+    /* Requests that go on to detection: household, place in the chunk,
+     * question, and the rest of their service-stream blocks. */
+    uint32_t detect_h[MKBA_SVC_CHUNK];
+    uint16_t detect_i[MKBA_SVC_CHUNK];
+    int8_t detect_pd[MKBA_SVC_CHUNK];
+    uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
+    mkba_svc_memo memo[MKBA_SVC_MEMO];
+} mkba_svc_scratch;
+
+mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l);
+void mkba_svc_scratch_free(mkba_svc_scratch *s);
+/* Forgets the memoised rows: call whenever the tables change (each draw). */
+void mkba_svc_scratch_clear(mkba_svc_scratch *s);
+
+/* Cycle k of households h0 .. h1 - 1 that are still in the model:
+ * transitions (occupancy changes into delta [point][slot], entries into
+ * entries[cycle][state]), then discharge, help seeking and routing.
+ * counts[MKBA_SVC_NCOUNTS] receive the cycle's events. */
+/* Households h0 .. h1 - 1's initial states in the arm (from the first
+ * words of their streams) into x[h][D]. */
+void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x);
+
+/* Households h0 .. h1 - 1 in initial states x0[h][D] (which may be hh->x)
+ * with empty service records; their occupancy at point 0 into delta[slot]. */
+void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               const uint8_t *x0, int64_t *delta);
+
+void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
+                               int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
+                               long *counts);
 
 /* ---- admission.c ---- */
 
 typedef struct mkba_svc_queues mkba_svc_queues;
 mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams);
 void mkba_svc_queues_free(mkba_svc_queues *q);
+/* The bytes the queues hold per household (for the memory estimate). */
+size_t mkba_svc_queues_bytes_per_household(size_t nteams);
 void mkba_svc_queues_clear(mkba_svc_queues *q);
 
 /* What the admission phase of one cycle did. */
@@ -152,6 +206,17 @@ typedef struct mkba_svc_tally {
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;
+
+/* Copies of the household records the work keeps on nthreads threads:
+ * one per thread when threads run whole arms (arms >= threads > 1),
+ * else one. */
+int mkba_svc_record_sets(const mkba_model *m, int nthreads);
+
+/* Bytes per household of the work on nthreads threads: records and queues
+ * (33 + 7 D + 4 teams bytes) per copy, and the initial states all arms
+ * share (D bytes). */
+size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads);
+
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads);
 void mkba_svc_work_free(mkba_svc_work *w);

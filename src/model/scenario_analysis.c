@@ -251,6 +251,12 @@ static int read_numbers(mkba_loader *ld, const config_setting_t *g)
         return mkba_sc_fail(ld, config_setting_get_member(g, "optimism_bias"), NULL,
                             "%g is out of range; expected a share >= 0, e.g. 0.2 for +20%% on "
                             "the extra costs", a->optimism_bias);
+    /* A mark-up above 100% is a percentage written where a share belongs. */
+    if (a->optimism_bias > 1)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "optimism_bias"), NULL,
+                            "%g looks like a percentage; expected a share from 0 to 1: write "
+                            "%g for +%g%% on the extra costs", a->optimism_bias,
+                            a->optimism_bias / 100, a->optimism_bias);
     if (!(a->deadweight >= 0 && a->deadweight < 1))
         return mkba_sc_fail(ld, config_setting_get_member(g, "deadweight"), NULL,
                             "%g is out of range; expected a share in [0, 1), e.g. 0.1 when 10%% "

@@ -569,6 +569,10 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
                                      &sv->population)) != 0
         || (rc = read_seek_rates(ld, g)) != 0)
         return rc;
+    char f[MKBA_PATH_MAX];
+    if ((sv->file = mkba_strdup(mkba_sc_file(ld, g, f, sizeof f))) == NULL)
+        return mkba_sc_nomem(ld);
+    sv->line = (int)config_setting_source_line(g);
     const config_setting_t *w = config_setting_get_member(g, "degree_weights");
     if (w != NULL) {
         if ((rc = mkba_sc_expect_group(ld, w, "a group {limited = ...; partial = ...; full = "

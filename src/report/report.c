@@ -176,33 +176,30 @@ static void text_number(char *buf, size_t size, double v, mkba_col_kind kind)
         snprintf(buf, size, "%.4f", v + 0.0);
 }
 
-/* A number with up to 10 significant digits, "" for NaN. */
-static void plain_number(char *buf, size_t size, double v)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else if (isinf(v))
-        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
-    else
-        snprintf(buf, size, "%.10g", v + 0.0);
-}
-
 /* The text of a cell: its string, "" for an empty text cell, or its number
- * in buf, as text_number shows it or, when `plain` (CSV), as plain_number. */
-static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, int plain,
-                             char *buf, size_t size)
+ * in buf as text_number shows it. */
+static const char *cell_text(const mkba_rtable *t, size_t row, size_t col, char *buf,
+                             size_t size)
 {
     const char *s = t->str[row * t->ncols + col];
     if (s != NULL)
         return s;
     if (t->kind[col] == MKBA_COL_TEXT)
         return "";
-    double v = t->num[row * t->ncols + col];
-    if (plain)
-        plain_number(buf, size, v);
-    else
-        text_number(buf, size, v, t->cell_kind[row * t->ncols + col]);
+    text_number(buf, size, t->num[row * t->ncols + col], t->cell_kind[row * t->ncols + col]);
     return buf;
+}
+
+void mkba_text_pad(FILE *f, const char *s, size_t width, int right)
+{
+    size_t n = mkba_utf8_width(s);
+    if (right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', f);
+    fputs(s, f);
+    if (!right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', f);
 }
 
 int mkba_report_text(FILE *f, const mkba_report *r)
@@ -214,9 +211,9 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         if (w == NULL)
             return -1;
         for (size_t c = 0; c < t->ncols; c++) {
-            w[c] = strlen(t->col[c]);
+            w[c] = mkba_utf8_width(t->col[c]);
             for (size_t row = 0; row < t->nrows; row++) {
-                size_t n = strlen(cell_text(t, row, c, 0, buf, sizeof buf));
+                size_t n = mkba_utf8_width(cell_text(t, row, c, buf, sizeof buf));
                 if (n > w[c])
                     w[c] = n;
             }
@@ -225,12 +222,10 @@ int mkba_report_text(FILE *f, const mkba_report *r)
         for (int line = -1; line < (int)t->nrows; line++) {
             fputs(" ", f);
             for (size_t c = 0; c < t->ncols; c++) {
-                const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, 0,
-                                                                 buf, sizeof buf);
-                if (t->kind[c] == MKBA_COL_TEXT)
-                    fprintf(f, " %-*s", (int)w[c], s);
-                else
-                    fprintf(f, " %*s", (int)w[c], s);
+                const char *s = line < 0 ? t->col[c] : cell_text(t, (size_t)line, c, buf,
+                                                                 sizeof buf);
+                fputc(' ', f);
+                mkba_text_pad(f, s, w[c], t->kind[c] != MKBA_COL_TEXT);
             }
             fputc('\n', f);
         }
@@ -241,10 +236,10 @@ int mkba_report_text(FILE *f, const mkba_report *r)
     return ferror(f) ? -1 : 0;
 }
 
-/* A CSV field: quoted when it holds a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
+void mkba_csv_field(FILE *f, const char *s, char sep)
 {
-    if (strpbrk(s, ",\"\n\r") == NULL) {
+    char special[] = { sep, '"', '\n', '\r', '\0' };
+    if (strpbrk(s, special) == NULL) {
         fputs(s, f);
         return;
     }
@@ -257,29 +252,93 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int mkba_report_csv(FILE *f, const mkba_report *r)
+const mkba_csv_style mkba_csv_plain = { ',', '.' };
+const mkba_csv_style mkba_csv_nl = { ';', ',' };
+
+void mkba_csv_number(char *buf, size_t size, double v, const mkba_csv_style *style, int digits)
 {
-    char buf[64];
-    for (size_t i = 0; i < r->n; i++) {
-        const mkba_rtable *t = r->table[i];
-        if (i > 0)
-            fputc('\n', f);
-        fputs("table", f);
-        for (size_t c = 0; c < t->ncols; c++) {
-            fputc(',', f);
-            csv_field(f, t->col[c]);
-        }
-        fputc('\n', f);
-        for (size_t row = 0; row < t->nrows; row++) {
-            csv_field(f, t->id);
-            for (size_t c = 0; c < t->ncols; c++) {
-                fputc(',', f);
-                csv_field(f, cell_text(t, row, c, 1, buf, sizeof buf));
-            }
-            fputc('\n', f);
+    if (isnan(v)) {
+        buf[0] = '\0';
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+        return;
+    }
+    if (digits > 0) {
+        snprintf(buf, size, "%.*g", digits, v + 0.0);
+    } else {
+        /* The shortest of 15, 16 or 17 digits that reads back as v. */
+        for (int d = 15; d <= 17; d++) {
+            snprintf(buf, size, "%.*g", d, v + 0.0);
+            if (strtod(buf, NULL) == v)
+                break;
         }
     }
+    char *dot = strchr(buf, '.');
+    if (dot != NULL)
+        *dot = style->decimal;
+}
+
+void mkba_csv_table(FILE *f, const mkba_rtable *t, const mkba_csv_style *style, int with_id)
+{
+    char buf[64];
+    if (with_id)
+        fprintf(f, "table%c", style->sep);
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c > 0)
+            fputc(style->sep, f);
+        mkba_csv_field(f, t->col[c], style->sep);
+    }
+    fputc('\n', f);
+    for (size_t row = 0; row < t->nrows; row++) {
+        if (with_id) {
+            mkba_csv_field(f, t->id, style->sep);
+            fputc(style->sep, f);
+        }
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c > 0)
+                fputc(style->sep, f);
+            const char *s = t->str[row * t->ncols + c];
+            if (s == NULL && t->kind[c] != MKBA_COL_TEXT) {
+                mkba_csv_number(buf, sizeof buf, t->num[row * t->ncols + c], style, 10);
+                s = buf;
+            }
+            mkba_csv_field(f, s != NULL ? s : "", style->sep);
+        }
+        fputc('\n', f);
+    }
+}
+
+int mkba_report_csv_styled(FILE *f, const mkba_report *r, const mkba_csv_style *style)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (i > 0)
+            fputc('\n', f);
+        mkba_csv_table(f, r->table[i], style, 1);
+    }
     return ferror(f) ? -1 : 0;
+}
+
+int mkba_report_csv(FILE *f, const mkba_report *r)
+{
+    return mkba_report_csv_styled(f, r, &mkba_csv_plain);
+}
+
+int mkba_report_keep(mkba_report *r, const char *id)
+{
+    size_t found = r->n;
+    for (size_t i = 0; i < r->n && found == r->n; i++)
+        if (strcmp(r->table[i]->id, id) == 0)
+            found = i;
+    if (found == r->n)
+        return -1;
+    for (size_t i = 0; i < r->n; i++)
+        if (i != found)
+            table_free(r->table[i]);
+    r->table[0] = r->table[found];
+    r->n = 1;
+    return 0;
 }
 
 /* Markdown cell text: a pipe would end the cell. */
@@ -313,7 +372,7 @@ int mkba_report_markdown(FILE *f, const mkba_report *r)
             fputc('|', f);
             for (size_t c = 0; c < t->ncols; c++) {
                 fputc(' ', f);
-                md_field(f, cell_text(t, row, c, 0, buf, sizeof buf));
+                md_field(f, cell_text(t, row, c, buf, sizeof buf));
                 fputs(" |", f);
             }
             fputc('\n', f);
@@ -405,6 +464,8 @@ int mkba_report_render(FILE *f, const mkba_report *r, mkba_summary_format format
     case MKBA_SUMMARY_CSV: return mkba_report_csv(f, r);
     case MKBA_SUMMARY_MARKDOWN: return mkba_report_markdown(f, r);
     case MKBA_SUMMARY_JSON: return mkba_report_json(f, r);
+    /* Not renderings of the tables: summary_file.c writes them. */
+    case MKBA_SUMMARY_TIDY: case MKBA_SUMMARY_XLSX: return -1;
     }
     return -1;
 }

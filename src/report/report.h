@@ -66,6 +66,10 @@ void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
 #endif
     ;
 
+/* Writes s padded with spaces to `width` columns (UTF-8 characters, not
+ * bytes), left-aligned or, when `right`, right-aligned. */
+void mkba_text_pad(FILE *f, const char *s, size_t width, int right);
+
 /* Renderings. Text: a title line, aligned columns, notes indented.
  * CSV: per table a header line "table,COLUMNS" and lines "ID,VALUES",
  * tables separated by a blank line, no notes; numbers with up to 10
@@ -75,6 +79,33 @@ void mkba_rtable_note(mkba_report *r, mkba_rtable *t, const char *fmt, ...)
  * "-inf". Returns 0, or -1 when writing to f failed. */
 int mkba_report_text(FILE *f, const mkba_report *r);
 int mkba_report_csv(FILE *f, const mkba_report *r);
+
+/* How CSV is written: the field separator and the decimal mark. Plain:
+ * ',' and '.'; nl: ';' and ',' (what Dutch spreadsheet settings read). */
+typedef struct mkba_csv_style {
+    char sep, decimal;
+} mkba_csv_style;
+extern const mkba_csv_style mkba_csv_plain, mkba_csv_nl;
+
+/* Writes s as a CSV field, quoted when it holds sep, a quote or a line
+ * break. */
+void mkba_csv_field(FILE *f, const char *s, char sep);
+
+/* mkba_report_csv in `style`. */
+int mkba_report_csv_styled(FILE *f, const mkba_report *r, const mkba_csv_style *style);
+
+/* One table as CSV: a header line of its columns and a line per row, with
+ * its id as a first column "table" when with_id is set. */
+void mkba_csv_table(FILE *f, const mkba_rtable *t, const mkba_csv_style *style, int with_id);
+
+/* v as a CSV number in buf: `digits` significant digits, or when digits is
+ * 0 the shortest text that reads back as exactly v; "" for NaN, "inf" and
+ * "-inf"; the decimal mark of `style`. */
+void mkba_csv_number(char *buf, size_t size, double v, const mkba_csv_style *style, int digits);
+
+/* Keeps only the table with id `id`. Returns 0, or -1 (r unchanged) when
+ * r has no such table. */
+int mkba_report_keep(mkba_report *r, const char *id);
 int mkba_report_markdown(FILE *f, const mkba_report *r);
 int mkba_report_json(FILE *f, const mkba_report *r);
 

@@ -1,4 +1,4 @@
-/* mkba_summary_write: the summary of a result file in one of four formats,
+/* mkba_summary_export: the summary of a result file in one of its formats,
  * read from the file only, so `mkba run` and `mkba summary` print the same. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,10 @@
 #include "report/summary_report.h"
 #include "report/summary_text.h"
 #include "report/sa_report.h"
+#include "report/answer.h"
+#include "report/outfile.h"
+#include "report/tidy.h"
+#include "report/xlsx.h"
 
 /* The index of perspective `name` in t, or -1 with err listing the known
  * names and the closest one. */
@@ -34,85 +38,223 @@ static int find_perspective(const mkba_h5_totals *t, const char *name, mkba_erro
     return -1;
 }
 
-static void render(FILE *out, mkba_summary_format format, const char *path,
-                   const mkba_h5_totals *t, const mkba_summary *s, const mkba_report *r)
+/* What a summary is built from: a run's totals, summary and decision
+ * outputs (t NULL for a sensitivity-analysis file), and the tables. */
+typedef struct loaded {
+    mkba_h5_totals *t;
+    mkba_summary *s;
+    mkba_decision *d;
+    mkba_answer *an;
+    mkba_report *r;
+} loaded;
+
+static void loaded_free(loaded *l)
 {
-    switch (format) {
-    case MKBA_SUMMARY_TEXT: {
-        mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
-                                  t->base_case };
-        mkba_summary_print(out, &h, t, s);
-        mkba_report_text(out, r);
-        break;
-    }
-    default: mkba_report_render(out, r, format); break;
-    }
+    mkba_report_free(l->r);
+    mkba_answer_free(l->an);
+    mkba_decision_free(l->d);
+    mkba_summary_free(l->s);
+    mkba_h5_totals_free(l->t);
 }
 
-static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
-                         FILE *out, mkba_error *err);
+/* Reads the file and builds its tables; `text` selects the text summary's
+ * selection (summary_report.h). */
+static int load(const char *path, const char *perspective, int text, loaded *l, mkba_error *err)
+{
+    memset(l, 0, sizeof *l);
+    int sa = mkba_sa_report_is_sa(path, err);
+    if (sa < 0)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    if ((l->r = mkba_report_alloc()) == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (sa)
+        return mkba_sa_report_build(path, l->r, err);
+    mkba_report_free(l->r);
+    l->r = NULL;
+    int rc = mkba_h5_read_totals(path, &l->t, err);
+    if (rc == MKBA_OK && (l->s = mkba_summary_alloc(l->t, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK)
+        rc = mkba_decision_load(path, l->t, &l->d, err);
+    int k = -1;
+    if (rc == MKBA_OK && perspective != NULL
+        && (k = find_perspective(l->t, perspective, err)) < 0)
+        rc = MKBA_EINVAL;
+    if (rc == MKBA_OK && (l->an = mkba_answer_alloc(path, l->t, l->d, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK) {
+        mkba_summary_report_options ro = { path, k, text };
+        if ((l->r = mkba_summary_report(l->t, l->s, l->d, &ro)) != NULL)
+            mkba_answer_table(l->r, l->t, l->an);
+        if (l->r == NULL || l->r->failed)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary of %s",
+                                path);
+    }
+    return rc;
+}
 
-int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
-                       const char *perspective, FILE *out, mkba_error *err)
+/* Keeps table `id` of r, or an error listing the ids. */
+static int keep_table(mkba_report *r, const char *id, mkba_error *err)
+{
+    if (mkba_report_keep(r, id) == 0)
+        return MKBA_OK;
+    char known[2048] = "";
+    size_t used = 0;
+    const char **ids = mkba_calloc(r->n + 1, sizeof *ids);
+    for (size_t i = 0; i < r->n && used < sizeof known; i++) {
+        int n = snprintf(known + used, sizeof known - used, "%s%s", i > 0 ? ", " : "",
+                         r->table[i]->id);
+        used += n > 0 ? (size_t)n : 0;
+        if (ids != NULL)
+            ids[i] = r->table[i]->id;
+    }
+    const char *near = ids != NULL ? mkba_closest_name(id, ids, r->n) : NULL;
+    int rc = near != NULL
+             ? mkba_error_set(err, MKBA_EINVAL, "no table '%s' in this file; its tables: %s "
+                              "(did you mean '%s'?)", id, known, near)
+             : mkba_error_set(err, MKBA_EINVAL, "no table '%s' in this file; its tables: %s",
+                              id, known);
+    mkba_free(ids);
+    return rc;
+}
+
+/* One file ID.csv per table in o->folder. */
+static int write_folder(const mkba_report *r, const mkba_summary_options *o, mkba_error *err)
+{
+    int rc = mkba_outfile_folder(o->folder, err);
+    const mkba_csv_style *style = o->csv_nl ? &mkba_csv_nl : &mkba_csv_plain;
+    for (size_t i = 0; rc == MKBA_OK && i < r->n; i++) {
+        char *file = mkba_malloc(strlen(o->folder) + strlen(r->table[i]->id) + 6);
+        if (file == NULL)
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        sprintf(file, "%s/%s.csv", o->folder, r->table[i]->id);
+        mkba_outfile of;
+        rc = mkba_outfile_open(&of, file, 1, err);
+        if (rc == MKBA_OK) {
+            mkba_csv_table(of.f, r->table[i], style, 0);
+            rc = mkba_outfile_commit(&of, err);
+        }
+        mkba_free(file);
+    }
+    return rc;
+}
+
+/* The summary in o->format to f (xlsx: to the file tmp). */
+static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
+                const mkba_summary_options *o, mkba_error *err)
+{
+    const mkba_csv_style *style = o->csv_nl ? &mkba_csv_nl : &mkba_csv_plain;
+    switch (o->format) {
+    case MKBA_SUMMARY_TEXT:
+        if (o->table == NULL && l->t != NULL) {
+            /* The answer and its table first (one screen), then the detail. */
+            const mkba_h5_totals *t = l->t;
+            mkba_answer_print(f, t, l->d, l->an);
+            mkba_report first = { 1, 1, l->r->table, 0 }, rest = { l->r->n - 1, l->r->n - 1,
+                                                                  l->r->table + 1, 0 };
+            mkba_report_text(f, &first);
+            if (o->brief)
+                break;
+            fputc('\n', f);
+            mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
+                                      t->base_case };
+            mkba_summary_print(f, &h, t, l->s);
+            mkba_report_text(f, &rest);
+            break;
+        }
+        if (o->table == NULL)
+            fprintf(f, "Sensitivity analysis: %s\n", path);
+        mkba_report_text(f, l->r);
+        break;
+    case MKBA_SUMMARY_CSV:
+        if (o->table != NULL)
+            mkba_csv_table(f, l->r->table[0], style, 0);
+        else
+            mkba_report_csv_styled(f, l->r, style);
+        break;
+    case MKBA_SUMMARY_TIDY:
+        return mkba_tidy_write(f, path, l->t, l->d->nyears, style, err);
+    case MKBA_SUMMARY_XLSX:
+        return mkba_xlsx_write(tmp, path, l->r, err);
+    default:
+        mkba_report_render(f, l->r, o->format);
+        break;
+    }
+    return MKBA_OK;
+}
+
+static int check_options(const mkba_summary_options *o, mkba_error *err)
+{
+    if (o->format == MKBA_SUMMARY_XLSX && o->output == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "the xlsx format needs an output file "
+                              "(-o FILE.xlsx)");
+    if (o->folder != NULL && o->format != MKBA_SUMMARY_CSV)
+        return mkba_error_set(err, MKBA_EINVAL, "a folder of files (--folder) holds csv "
+                              "files: use it with --format csv");
+    if (o->folder != NULL && o->output != NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "give either an output file or a folder, "
+                              "not both");
+    if (o->table != NULL && o->format == MKBA_SUMMARY_TIDY)
+        return mkba_error_set(err, MKBA_EINVAL, "the long format is one table of per-draw "
+                              "values; --table selects a table of the other formats");
+    return MKBA_OK;
+}
+
+static int summary_export(const char *path, const mkba_summary_options *o, FILE *out,
+                          mkba_error *err)
+{
+    int rc = check_options(o, err);
+    if (rc != MKBA_OK)
+        return rc;
+    loaded l;
+    rc = load(path, o->perspective, o->format == MKBA_SUMMARY_TEXT && o->table == NULL, &l,
+              err);
+    if (rc == MKBA_OK && o->format == MKBA_SUMMARY_TIDY && l.t == NULL)
+        rc = mkba_error_set(err, MKBA_EINVAL, "%s holds a sensitivity analysis: the long "
+                            "format is for the draws of a run; use --format csv", path);
+    if (rc == MKBA_OK && o->table != NULL)
+        rc = keep_table(l.r, o->table, err);
+    if (rc == MKBA_OK && o->folder != NULL) {
+        rc = write_folder(l.r, o, err);
+    } else if (rc == MKBA_OK && o->output != NULL) {
+        mkba_outfile of;
+        rc = mkba_outfile_open(&of, o->output, o->format != MKBA_SUMMARY_XLSX, err);
+        if (rc == MKBA_OK)
+            rc = emit(of.f, of.tmp, path, &l, o, err);
+        if (rc == MKBA_OK)
+            rc = mkba_outfile_commit(&of, err);
+        else
+            mkba_outfile_discard(&of);
+    } else if (rc == MKBA_OK) {
+        rc = emit(out, NULL, path, &l, o, err);
+        if (rc == MKBA_OK && (fflush(out) != 0 || ferror(out)))
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write the summary: %s", strerror(errno));
+    }
+    loaded_free(&l);
+    return rc;
+}
+
+void mkba_summary_options_init(mkba_summary_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = MKBA_SUMMARY_TEXT;
+}
+
+int mkba_summary_export(const mkba_context *ctx, const char *path,
+                        const mkba_summary_options *o, FILE *out, mkba_error *err)
 {
     mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
-    int rc = summary_write(path, format, perspective, out, err);
+    int rc = summary_export(path, o, out, err);
     mkba_alloc_leave(scope);
     return rc;
 }
 
-/* A sensitivity-analysis file: its method's tables, in any format. */
-static int sa_write(const char *path, mkba_summary_format format, FILE *out, mkba_error *err)
+int mkba_summary_write(const mkba_context *ctx, const char *path, mkba_summary_format format,
+                       const char *perspective, FILE *out, mkba_error *err)
 {
-    mkba_report *r = mkba_report_alloc();
-    if (r == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    int rc = mkba_sa_report_build(path, r, err);
-    if (rc == MKBA_OK) {
-        if (format == MKBA_SUMMARY_TEXT)
-            fprintf(out, "Sensitivity analysis: %s\n", path);
-        mkba_report_render(out, r, format);
-        if (fflush(out) != 0 || ferror(out))
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write the summary: %s", strerror(errno));
-    }
-    mkba_report_free(r);
-    return rc;
-}
-
-static int summary_write(const char *path, mkba_summary_format format, const char *perspective,
-                         FILE *out, mkba_error *err)
-{
-    int sa = mkba_sa_report_is_sa(path, err);
-    if (sa < 0)
-        return err != NULL ? err->code : MKBA_ENOMEM;
-    if (sa)
-        return sa_write(path, format, out, err);
-    mkba_h5_totals *t = NULL;
-    mkba_summary *s = NULL;
-    mkba_decision *d = NULL;
-    mkba_report *r = NULL;
-    int rc = mkba_h5_read_totals(path, &t, err);
-    if (rc == MKBA_OK && (s = mkba_summary_alloc(t, err)) == NULL)
-        rc = err != NULL ? err->code : MKBA_ENOMEM;
-    if (rc == MKBA_OK)
-        rc = mkba_decision_load(path, t, &d, err);
-    int k = -1;
-    if (rc == MKBA_OK && perspective != NULL && (k = find_perspective(t, perspective, err)) < 0)
-        rc = MKBA_EINVAL;
-    if (rc == MKBA_OK) {
-        mkba_summary_report_options ro = { path, k, format == MKBA_SUMMARY_TEXT };
-        if ((r = mkba_summary_report(t, s, d, &ro)) == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary of %s",
-                                path);
-    }
-    if (rc == MKBA_OK) {
-        render(out, format, path, t, s, r);
-        if (fflush(out) != 0 || ferror(out))
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write the summary: %s", strerror(errno));
-    }
-    mkba_report_free(r);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
-    return rc;
+    mkba_summary_options o;
+    mkba_summary_options_init(&o);
+    o.format = format;
+    o.perspective = perspective;
+    return mkba_summary_export(ctx, path, &o, out, err);
 }

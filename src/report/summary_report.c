@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "run_facts.h"
 #include "summary_report.h"
 #include "core/alloc.h"
 
@@ -96,6 +97,16 @@ static void run_table(builder *b)
     ROW("population years", "%d", t->population_years);
     ROW("analysis", "%s", t->analysis_status ? t->analysis_status
                                              : "computed from the draws");
+    if (b->o->file != NULL) {
+        mkba_run_facts rf;
+        mkba_run_facts_read(b->o->file, &rf);
+        if (rf.has_seed)
+            ROW("seed", "%llu", (unsigned long long)rf.seed);
+        if (rf.version[0] != '\0')
+            ROW("mkba version", "%s", rf.version);
+        if (rf.created[0] != '\0')
+            ROW("created", "%s", rf.created);
+    }
 #undef ROW
 }
 

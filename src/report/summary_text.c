@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/strutil.h"
+#include "report.h"
 #include "summary_text.h"
 
 #define NUM_WIDTH 12
@@ -33,8 +35,9 @@ static void put_number(FILE *f, double x, value_kind kind)
 
 static void table_head(const table *t, const char *first)
 {
-    fprintf(t->f, "  %-*s  %-*s %*s", t->arm_width, first, t->label_width, "",
-            NUM_WIDTH, "mean");
+    fputs("  ", t->f);
+    mkba_text_pad(t->f, first, (size_t)t->arm_width, 0);
+    fprintf(t->f, "  %-*s %*s", t->label_width, "", NUM_WIDTH, "mean");
     if (t->interval)
         fprintf(t->f, " %*s %*s", NUM_WIDTH, "2.5%", NUM_WIDTH, "97.5%");
     fputc('\n', t->f);
@@ -43,7 +46,10 @@ static void table_head(const table *t, const char *first)
 static void table_row(const table *t, const char *arm, const char *label,
                       const mkba_stat *s, value_kind kind)
 {
-    fprintf(t->f, "  %-*s  %-*s", t->arm_width, arm, t->label_width, label);
+    fputs("  ", t->f);
+    mkba_text_pad(t->f, arm, (size_t)t->arm_width, 0);
+    fputs("  ", t->f);
+    mkba_text_pad(t->f, label, (size_t)t->label_width, 0);
     put_number(t->f, s->mean, kind);
     if (t->interval) {
         put_number(t->f, s->lo, kind);
@@ -115,12 +121,12 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
 
     table tb = { f, (int)strlen("arm"), 0, s->ndraws >= 2 };
     for (size_t a = 0; a < s->narms; a++)
-        tb.arm_width = max_int(tb.arm_width, (int)strlen(t->arm[a]));
+        tb.arm_width = max_int(tb.arm_width, (int)mkba_utf8_width(t->arm[a]));
     tb.label_width = (int)strlen("benefit-cost ratio");
     for (size_t p = 0; p < np; p++)
-        tb.label_width = max_int(tb.label_width, (int)strlen(t->payer[p]) + 2);
+        tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(t->payer[p]) + 2);
     for (size_t e = 0; e < ne; e++)
-        tb.label_width = max_int(tb.label_width, (int)strlen(t->effect[e]));
+        tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(t->effect[e]));
 
     print_header(f, h, t);
 
@@ -184,7 +190,11 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
                 continue;
             const mkba_icer *ic = &s->icer[a * ne + e];
             const char *unit = unit_of(t, e);
-            fprintf(f, "  %-*s  %-*s ", tb.arm_width, t->arm[a], tb.label_width, t->effect[e]);
+            fputs("  ", f);
+            mkba_text_pad(f, t->arm[a], (size_t)tb.arm_width, 0);
+            fputs("  ", f);
+            mkba_text_pad(f, t->effect[e], (size_t)tb.label_width, 0);
+            fputc(' ', f);
             if (ic->kind == MKBA_ICER_NONE) {
                 fprintf(f, "%*s  no change in %s\n", NUM_WIDTH, "n/a", t->effect[e]);
                 continue;

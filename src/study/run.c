@@ -62,9 +62,15 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .resume = o->resume,
+        .yes = o->yes,
     };
+    size_t resumed = 0;
+    so.resumed = &resumed;
     if (rc == MKBA_OK)
         rc = mkba_study_run(m, d, &so, err);
+    if (o->resumed != NULL)
+        *o->resumed = (long)resumed;
     mkba_design_free(d);
     return rc;
 }

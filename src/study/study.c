@@ -9,7 +9,10 @@
 #include <unistd.h>
 #include <omp.h>
 #include "study/study.h"
+#include "study/checkpoint.h"
+#include "study/output_lock.h"
 #include "core/alloc.h"
+#include "core/strutil.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/mcse.h"
@@ -36,6 +39,10 @@ typedef struct study {
     int *rc;
     mkba_error *errs;
     mkba_h5_writer *writer;
+    mkba_output_lock *lock;    /* held while the output is written */
+    mkba_checkpoint *ckpt;     /* the finished points, when there is an output */
+    size_t done;               /* points taken from the checkpoint */
+    double *row;               /* [arm][parameter]: a point's fixed values */
     double per_point, total_work;
 } study;
 
@@ -97,12 +104,13 @@ static void study_free(study *s)
     mkba_free(s->rec);
     mkba_free(s->rc);
     mkba_free(s->errs);
+    mkba_free(s->row);
 }
 
-static int study_init(study *s, mkba_error *err)
+/* Decides how s runs: whole points per thread or households in parallel;
+ * returns the number of engines that takes. */
+static int study_engines(study *s)
 {
-    const mkba_model *m = s->m;
-    const size_t np = mkba_params_count(m->params);
     const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
     /* Few households per point and enough points: whole points per thread.
      * Not the cohort trace, which allocates its trace per draw: worker
@@ -110,12 +118,22 @@ static int study_init(study *s, mkba_error *err)
     s->point_parallel = !cohort && s->nthreads > 1 && s->count >= 2 * (size_t)s->nthreads
                         && s->o->households < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads;
     s->nwork = s->point_parallel ? s->nthreads : 1;
+    return s->nwork;
+}
+
+static int study_init(study *s, mkba_error *err)
+{
+    const mkba_model *m = s->m;
+    const size_t np = mkba_params_count(m->params);
+    const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
+    study_engines(s);
     s->nslots = s->point_parallel ? 4 * (size_t)s->nthreads : 1;
     s->work = mkba_calloc((size_t)s->nwork, sizeof *s->work);
     s->rec = mkba_calloc(s->nslots, sizeof *s->rec);
     s->rc = mkba_calloc(s->nslots, sizeof *s->rc);
     s->errs = mkba_calloc(s->nslots, sizeof *s->errs);
-    if (s->work == NULL || s->rec == NULL || s->rc == NULL || s->errs == NULL)
+    s->row = mkba_calloc(m->narms * np + 1, sizeof *s->row);
+    if (s->work == NULL || s->rec == NULL || s->rc == NULL || s->errs == NULL || s->row == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
     for (int i = 0; i < s->nwork; i++) {
         point_work *w = &s->work[i];
@@ -155,19 +173,37 @@ static int evaluate(const study *s, point_work *w, size_t point, mkba_draw_resul
     return rc;
 }
 
-/* Stores the record of stored index i (design point first + i). */
-static int store(study *s, size_t i, const mkba_draw_result *rec, mkba_error *err)
+/* The checkpoint's key of design point `point`: its draw and the values
+ * the design fixes there (the design's options, as the points see them). */
+static uint64_t point_key(void *user, size_t point)
+{
+    study *s = user;
+    const mkba_design *d = s->d;
+    uint32_t draw = mkba_design_draw(d, point);
+    mkba_design_row(d, point, s->row);
+    uint64_t h = mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, &draw, sizeof draw);
+    return mkba_checkpoint_hash_values(h, s->row, d->narms * d->nparams);
+}
+
+/* Stores the record of stored index i (design point first + i); a newly
+ * evaluated one (not read back from the checkpoint) goes to the
+ * checkpoint too. */
+static int store(study *s, size_t i, const mkba_draw_result *rec, int evaluated,
+                 mkba_error *err)
 {
     if (s->o->on_point != NULL) {
         int rc = s->o->on_point(s->o->user, s->first + i, rec, err);
         if (rc != MKBA_OK)
             return rc;
     }
-    if (s->writer == NULL || !s->o->store_draws)
-        return MKBA_OK;
-    int rc = mkba_h5_write_draw(s->writer, i, rec, err);
-    if (rc == MKBA_OK)
-        rc = mkba_h5_set_draw_index(s->writer, i, (long)(s->first + i), err);
+    int rc = MKBA_OK;
+    if (s->writer != NULL && s->o->store_draws) {
+        rc = mkba_h5_write_draw(s->writer, i, rec, err);
+        if (rc == MKBA_OK)
+            rc = mkba_h5_set_draw_index(s->writer, i, (long)(s->first + i), err);
+    }
+    if (rc == MKBA_OK && evaluated && s->ckpt != NULL)
+        rc = mkba_checkpoint_append(s->ckpt, point_key(s, s->first + i), rec, err);
     return rc;
 }
 
@@ -177,7 +213,6 @@ static void report(const study *s, size_t done)
         s->o->progress(s->o->progress_user, (double)done * s->per_point, s->total_work);
 }
 
-/* Households in parallel, one point after the other. */
 /* MKBA_EINTERRUPTED when the study was asked to stop. */
 static int stopped(const study *s, mkba_error *err)
 {
@@ -186,10 +221,27 @@ static int stopped(const study *s, mkba_error *err)
     return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
 }
 
+/* Stores the points the checkpoint holds, as if just evaluated. */
+static int replay(study *s, mkba_error *err)
+{
+    for (size_t i = 0; i < s->done; i++) {
+        int rc = stopped(s, err);
+        if (rc == MKBA_OK)
+            rc = mkba_checkpoint_read(s->ckpt, i, s->rec[0], err);
+        if (rc == MKBA_OK)
+            rc = store(s, i, s->rec[0], 0, err);
+        if (rc != MKBA_OK)
+            return rc;
+        report(s, i + 1);
+    }
+    return MKBA_OK;
+}
+
+/* Households in parallel, one point after the other. */
 static int run_serial(study *s, mkba_error *err)
 {
     point_work *w = &s->work[0];
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = s->done; i < s->count; i++) {
         int rc = stopped(s, err);
         if (rc != MKBA_OK)
             return rc;
@@ -197,7 +249,7 @@ static int run_serial(study *s, mkba_error *err)
                                    (double)i * s->per_point, s->total_work, s->o->stop };
         rc = evaluate(s, w, s->first + i, s->rec[0], &p, err);
         if (rc == MKBA_OK)
-            rc = store(s, i, s->rec[0], err);
+            rc = store(s, i, s->rec[0], 1, err);
         if (rc != MKBA_OK)
             return rc;
         report(s, i + 1);
@@ -211,7 +263,7 @@ static int run_serial(study *s, mkba_error *err)
 static int run_point_parallel(study *s, mkba_error *err)
 {
     const mkba_engine_progress quiet = { NULL, NULL, 0.0, 0.0, s->o->stop };
-    for (size_t b = 0; b < s->count; b += s->nslots) {
+    for (size_t b = s->done; b < s->count; b += s->nslots) {
         int rc = stopped(s, err);
         if (rc != MKBA_OK)
             return rc;
@@ -228,7 +280,7 @@ static int run_point_parallel(study *s, mkba_error *err)
                     *err = s->errs[j];
                 return s->rc[j];
             }
-            rc = store(s, b + j, s->rec[j], err);
+            rc = store(s, b + j, s->rec[j], 1, err);
             if (rc != MKBA_OK)
                 return rc;
         }
@@ -362,6 +414,73 @@ static int store_design(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
+/* What the points of a design are called in messages. */
+static const char *point_unit(const mkba_design *d)
+{
+    return d->kind == MKBA_DESIGN_POINTS ? "design points" : "draws";
+}
+
+/* Opens the output's checkpoint: continued with resume, else new. */
+static int open_checkpoint(study *s, mkba_error *err)
+{
+    const mkba_design *d = s->d;
+    const mkba_study_options *o = s->o;
+    mkba_checkpoint_key key = {
+        .scenario = mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, s->m->text != NULL
+                                         ? s->m->text : "", s->m->text != NULL
+                                         ? strlen(s->m->text) : 0),
+        .fixed = mkba_checkpoint_hash_values(MKBA_CHECKPOINT_HASH_START, d->fixed,
+                                             d->narms * d->nparams),
+        .seed = o->seed,
+        .households = o->mode == MKBA_ENGINE_COHORT ? 0 : (uint64_t)o->households,
+        .mode = (uint64_t)o->mode,
+        .design = (uint64_t)d->kind,
+        .npoints = d->npoints,
+        .first = s->first,
+        .count = s->count,
+        .store_draws = (uint64_t)(o->store_draws != 0),
+    };
+    int rc = mkba_checkpoint_open(o->output, s->m, &key, point_unit(d), o->resume, o->force,
+                                  point_key, s, &s->ckpt, err);
+    if (rc == MKBA_OK)
+        s->done = mkba_checkpoint_done(s->ckpt);
+    if (rc == MKBA_OK && o->resumed != NULL)
+        *o->resumed = s->done;
+    return rc;
+}
+
+/* Closes the checkpoint: kept (and the error says how to resume) when the
+ * study was interrupted; removed when it succeeded, or failed otherwise
+ * unless it held points of an earlier run (what the user had stays). */
+static int close_checkpoint(study *s, int rc, mkba_error *err)
+{
+    if (s->ckpt == NULL)
+        return rc;
+    size_t done = mkba_checkpoint_done(s->ckpt);
+    if (rc != MKBA_EINTERRUPTED) {
+        int rc2 = mkba_checkpoint_close(s->ckpt, rc != MKBA_OK && s->done > 0, NULL);
+        s->ckpt = NULL;
+        return rc != MKBA_OK ? rc : rc2;
+    }
+    char *path = mkba_strdup(mkba_checkpoint_path(s->ckpt));
+    mkba_error flushed;
+    mkba_error_clear(&flushed);
+    int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
+    s->ckpt = NULL;
+    if (err != NULL) {
+        /* Replaces the bare "interrupted" of the stop flag. */
+        mkba_error_clear(err);
+        if (rc2 != MKBA_OK)
+            mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; %s", flushed.message);
+        else
+            mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; %zu of %zu %s are kept in %s: "
+                           "run the same command with --resume to continue", done, s->count,
+                           point_unit(s->d), path != NULL ? path : "the checkpoint");
+    }
+    mkba_free(path);
+    return rc;
+}
+
 int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
                    mkba_error *err)
 {
@@ -372,10 +491,19 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         return mkba_error_set(err, MKBA_EINVAL, "point range [%zu, %zu) is outside the %zu "
                               "points of the design", o->first, o->first + o->count,
                               d->npoints);
+    if (o->resumed != NULL)
+        *o->resumed = 0;
     s.nthreads = o->threads > 0 ? o->threads : 1;
     int rc = o->output != NULL ? mkba_study_check_output(o->output, o->force, err) : MKBA_OK;
+    /* Before anything is written: a second run of this output stops here. */
+    if (rc == MKBA_OK && o->output != NULL)
+        rc = mkba_output_lock_take(o->output, &s.lock, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)
         rc = study_init(&s, err);
+    if (rc == MKBA_OK && o->output != NULL)
+        rc = open_checkpoint(&s, err);
     const int micro = o->mode == MKBA_ENGINE_MICRO;
     if (rc == MKBA_OK && o->output != NULL) {
         long draws = d->kind == MKBA_DESIGN_BASE_CASE ? 0 : (long)d->npoints;
@@ -388,6 +516,8 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (s.writer == NULL)
             rc = err != NULL ? err->code : MKBA_EIO;
     }
+    if (rc == MKBA_OK)
+        rc = replay(&s, err);
     if (rc == MKBA_OK)
         rc = s.point_parallel ? run_point_parallel(&s, err) : run_serial(&s, err);
     if (rc == MKBA_OK && s.writer == NULL && o->on_finish != NULL)
@@ -412,6 +542,10 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (rc == MKBA_OK)
             rc = rc2;
     }
+    /* After the rename: a kill before this leaves a whole file and a
+     * checkpoint, from which --resume --force rebuilds the same file. */
+    rc = close_checkpoint(&s, rc, err);
+    mkba_output_lock_release(s.lock);
     study_free(&s);
     return rc;
 }

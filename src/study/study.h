@@ -27,7 +27,12 @@
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
-    int force;                 /* overwrite an existing output */
+    int force;                 /* overwrite an existing output (and discard a checkpoint) */
+    /* Continue from the checkpoint OUTPUT.ckpt of an interrupted run of
+     * the same study (study/checkpoint.h); without one, start afresh. */
+    int resume;
+    /* Receives the number of points taken from the checkpoint. NULL: none. */
+    size_t *resumed;
     long households;           /* per point (microsimulation) */
     uint64_t seed;
     int threads;               /* >= 1 */
@@ -52,14 +57,46 @@ typedef struct mkba_study_options {
     /* Raised: stop at the next safe point with MKBA_EINTERRUPTED, leaving
      * no file (mkba_context.stop). NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* Write a result file estimated above MKBA_STUDY_CONFIRM_BYTES (mkba
+     * run --yes); 0: refuse it before the run. */
+    int yes;
 } mkba_study_options;
+
+/* The estimated result file size above which a study needs `yes`. */
+#define MKBA_STUDY_CONFIRM_BYTES 2147483648.0
+
+/* What a study will take (estimate.c), from the schema and the model. */
+typedef struct mkba_study_estimate {
+    double row_bytes;          /* one stored row of /draws, before compression */
+    double file_bytes;         /* all stored rows, before compression */
+    double engine_bytes;       /* the households the engines keep (services) */
+    double readback_bytes;     /* the stored rows the analyses read back */
+    double seconds;            /* of simulation on o->threads threads, roughly */
+} mkba_study_estimate;
+
+/* Fills e for npoints points of model m under options o, run by nengines
+ * engines at once. */
+void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
+                            const mkba_study_options *o, mkba_study_estimate *e);
+
+/* Refuses, before any work, a study whose estimated memory exceeds four
+ * fifths of the memory available to the process (MKBA_ENOMEM), or whose
+ * result file would exceed MKBA_STUDY_CONFIRM_BYTES without o->yes
+ * (MKBA_EINVAL); the message gives the estimate and how to proceed. */
+int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
+                              const mkba_study_options *o, mkba_error *err);
 
 /* Below this many households per point and thread, a design with enough
  * points runs whole points in parallel rather than households. */
 #define MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS 4096
 
 /* Runs the study. Returns MKBA_OK or an error code with err filled in; on
- * error no output file is left behind. */
+ * error no output file is left behind. With an output, the study holds
+ * the output's lock (study/output_lock.h) while it runs, so a second
+ * study of the same output is refused, and keeps a checkpoint of its
+ * finished points (study/checkpoint.h): kept when the study is
+ * interrupted (MKBA_EINTERRUPTED, the message saying how many points it
+ * holds and how to resume), removed when it succeeds or fails otherwise. */
 int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
                    mkba_error *err);
 

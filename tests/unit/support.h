@@ -33,4 +33,12 @@ mkba_model *support_model_small(void);
  * number of values in *count (may be NULL); NULL when it cannot be read. */
 double *support_read_doubles(const char *path, const char *name, size_t *count);
 
+/* Runs support_model_small with `draws` PSA draws of 60 households, one
+ * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1
+ * with the error printed. */
+int support_run_small(char *path, size_t size, const char *tag, long draws);
+
+/* The whole file as a string (free it); NULL when it cannot be read. */
+char *support_read_file(const char *path);
+
 #endif

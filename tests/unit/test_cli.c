@@ -382,7 +382,7 @@ static void test_summary_formats(void **state)
     snprintf(args, sizeof args, "summary %s --format xml", out);
     o = mkba(args);
     assert_int_equal(o->status, 2);
-    assert_contains(o->err, "--format expects text, csv, markdown or json");
+    assert_contains(o->err, "--format expects text, csv, markdown, json, tidy or xlsx");
     remove(out);
 }
 
@@ -639,7 +639,7 @@ static int teardown(void **state)
     /* Failed tests may leave their files; remove every name a test uses. */
     static const char *const names[] = {
         "stdout", "stderr", "missing.h5", "existing.h5", "bad.cfg", "bad.h5",
-        "bad.h5.tmp", "small.h5", "small.h5.tmp", "fmt.h5", "persp.h5", "whole.h5",
+        "bad.h5.tmp", "small.h5", "small.h5.tmp", "small.h5.ckpt", "fmt.h5", "persp.h5", "whole.h5",
         "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp",
         "dead.h5", "dead.h5.tmp"
     };

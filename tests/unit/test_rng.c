@@ -106,6 +106,37 @@ static void test_batched_blocks_match_random123(void **state)
     gsl_rng_free(r);
 }
 
+/* The passes across households (a range or a list) give each household the
+ * words of its own stream, for counts around the pass size and partial
+ * groups of eight. */
+static void test_household_passes_match_blocks(void **state)
+{
+    (void)state;
+    enum { MAXH = 2 * MKBA_PHILOX_PASS + 3, MAXB = 5 };
+    static uint32_t out[4 * MAXB * MAXH];
+    uint32_t one[4 * MAXB];
+    const uint32_t counts[] = {1, 7, 9, MKBA_PHILOX_PASS, MKBA_PHILOX_PASS + 1, MAXH};
+    for (int trial = 0; trial < 24; trial++) {
+        uint64_t seed = UINT64_C(0x9E3779B97F4A7C15) * (uint64_t)(trial + 1);
+        uint32_t nb = 1 + (uint32_t)trial % MAXB, nh = counts[trial % 6];
+        uint32_t h0 = 1000u * (uint32_t)trial, first = 17u * (uint32_t)trial;
+        mkba_philox_households(seed, (uint32_t)trial, 3, first, nb, h0, NULL, nh, out);
+        for (uint32_t i = 0; i < nh; i++) {
+            mkba_philox_blocks(seed, (uint32_t)trial, h0 + i, 3, first, nb, one);
+            assert_memory_equal(out + 4 * nb * i, one, 4 * nb * sizeof *one);
+        }
+        /* A list: every third household, backwards. */
+        uint32_t list[MAXH];
+        for (uint32_t i = 0; i < nh; i++)
+            list[i] = h0 + 3 * (nh - i);
+        mkba_philox_households(seed, (uint32_t)trial, 3, first, nb, 0, list, nh, out);
+        for (uint32_t i = 0; i < nh; i++) {
+            mkba_philox_blocks(seed, (uint32_t)trial, list[i], 3, first, nb, one);
+            assert_memory_equal(out + 4 * nb * i, one, 4 * nb * sizeof *one);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +144,7 @@ int main(void)
         cmocka_unit_test(test_gsl_type_is_the_block_stream),
         cmocka_unit_test(test_moments_through_gsl),
         cmocka_unit_test(test_batched_blocks_match_random123),
+        cmocka_unit_test(test_household_passes_match_blocks),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

@@ -229,28 +229,34 @@ static void test_degree_none_is_classic_except_costs(void **state)
     sim_close(&s);
 }
 
+/* 2 threads run whole arms each (arms >= threads), 3 share each cycle's
+ * households (arms < threads): both give the numbers of 1 thread. */
 static void test_thread_count_invariant(void **state)
 {
     (void)state;
     sim s;
     sim_open(&s, SERVICES, 1300);   /* not a multiple of the chunk */
-    mkba_draw_result *r1 = sim_run(&s, 1, NULL), *r2 = sim_run(&s, 2, NULL);
-    size_t AT = r1->narms * r1->ncycles;
-    assert_memory_equal(r1->cost, r2->cost, AT * r1->npayers * sizeof(double));
-    assert_memory_equal(r1->cost_disc, r2->cost_disc, AT * r1->npayers * sizeof(double));
-    assert_memory_equal(r1->occupancy, r2->occupancy,
-                        r1->narms * r1->npoints * r1->nstates_total * sizeof(double));
-    assert_memory_equal(r1->cost_category, r2->cost_category,
-                        AT * r1->ncategories * sizeof(double));
-    double *a[] = {r1->svc_arrivals, r1->svc_reached, r1->svc_queue, r1->svc_fte_used,
-                   r1->svc_detected, r1->svc_self_resolved};
-    double *b[] = {r2->svc_arrivals, r2->svc_reached, r2->svc_queue, r2->svc_fte_used,
-                   r2->svc_detected, r2->svc_self_resolved};
-    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
-        assert_memory_equal(a[i], b[i], AT * sizeof(double));
-    assert_true(sum(r1->svc_reached, AT) > 0.0);
+    mkba_draw_result *r1 = sim_run(&s, 1, NULL);
+    assert_true(s.m->narms == 2);
+    for (int threads = 2; threads <= 3; threads++) {
+        mkba_draw_result *r2 = sim_run(&s, threads, NULL);
+        size_t AT = r1->narms * r1->ncycles;
+        assert_memory_equal(r1->cost, r2->cost, AT * r1->npayers * sizeof(double));
+        assert_memory_equal(r1->cost_disc, r2->cost_disc, AT * r1->npayers * sizeof(double));
+        assert_memory_equal(r1->occupancy, r2->occupancy,
+                            r1->narms * r1->npoints * r1->nstates_total * sizeof(double));
+        assert_memory_equal(r1->cost_category, r2->cost_category,
+                            AT * r1->ncategories * sizeof(double));
+        double *a[] = {r1->svc_arrivals, r1->svc_reached, r1->svc_queue, r1->svc_fte_used,
+                       r1->svc_detected, r1->svc_self_resolved};
+        double *b[] = {r2->svc_arrivals, r2->svc_reached, r2->svc_queue, r2->svc_fte_used,
+                       r2->svc_detected, r2->svc_self_resolved};
+        for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+            assert_memory_equal(a[i], b[i], AT * sizeof(double));
+        assert_true(sum(r1->svc_reached, AT) > 0.0);
+        mkba_draw_result_free(r2);
+    }
     mkba_draw_result_free(r1);
-    mkba_draw_result_free(r2);
     sim_close(&s);
 }
 
@@ -378,10 +384,14 @@ static void first_cycle_run(sim *s, size_t arm, first_cycle *fc)
     assert_true(mkba_svc_households_alloc(hh, s->households, D));
     fc->delta = calloc(s->l->npoints * s->l->nslots, sizeof *fc->delta);
     fc->entries = calloc(s->l->ncycles * s->l->nstates_total, sizeof *fc->entries);
-    for (long h = 0; h < s->households; h++) {
-        mkba_svc_household_start(&fc->a, hh, h, fc->delta);
-        mkba_svc_household_cycle(&fc->a, hh, h, 1, fc->delta, fc->entries, fc->counts);
-    }
+    mkba_svc_scratch *scratch = mkba_svc_scratch_alloc(s->l);
+    assert_non_null(scratch);
+    mkba_svc_scratch_clear(scratch);
+    mkba_svc_initial_states(&fc->a, 0, s->households, scratch, hh->x);
+    mkba_svc_households_start(&fc->a, hh, 0, s->households, hh->x, fc->delta);
+    mkba_svc_households_cycle(&fc->a, hh, 0, s->households, 1, scratch, fc->delta, fc->entries,
+                              fc->counts);
+    mkba_svc_scratch_free(scratch);
 }
 
 static void first_cycle_free(first_cycle *fc)

@@ -1,0 +1,238 @@
+/* `mkba summary` and `mkba report`: what a result file says, as tables
+ * (text, CSV, a folder of CSV files, the long format, Markdown, JSON, a
+ * workbook) or as a self-contained HTML report with charts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mkba/mkba.h"
+#include "args.h"
+
+/* The formats of `mkba summary --format`, listed once. */
+static const struct {
+    const char *name;
+    mkba_summary_format format;
+} formats[] = {
+    { "text", MKBA_SUMMARY_TEXT }, { "csv", MKBA_SUMMARY_CSV },
+    { "markdown", MKBA_SUMMARY_MARKDOWN }, { "md", MKBA_SUMMARY_MARKDOWN },
+    { "json", MKBA_SUMMARY_JSON }, { "tidy", MKBA_SUMMARY_TIDY },
+    { "long", MKBA_SUMMARY_TIDY }, { "xlsx", MKBA_SUMMARY_XLSX },
+};
+
+static const char summary_help[] =
+    "Usage: mkba summary OUT.h5 [--format F] [-o FILE | --folder DIR] [--table ID]\n"
+    "                    [--csv-locale nl|en] [--perspective NAME] [--brief]\n"
+    "\n"
+    "Prints the summary of a result file (it reads the file only): the answer\n"
+    "first, then the detail.\n"
+    "\n"
+    "  --format F          text (default), csv, markdown, json: the same tables;\n"
+    "                      tidy (or long): one CSV line per value of every draw,\n"
+    "                      columns draw,arm,year,payer,measure,value,unit;\n"
+    "                      xlsx: a workbook, one sheet per table (needs -o)\n"
+    "  -o, --output FILE   write FILE (replaced only when complete) instead of\n"
+    "                      printing\n"
+    "  --folder DIR        csv: one file DIR/ID.csv per table (DIR is created)\n"
+    "  --table ID          only the table ID (csv: without the table column);\n"
+    "                      a wrong ID lists the tables\n"
+    "  --csv-locale nl     csv and tidy with ';' between fields and a decimal\n"
+    "                      comma, as Dutch spreadsheet settings read them\n"
+    "                      (en, the default: ',' and '.')\n"
+    "  --perspective NAME  cash flows and break-even of one perspective only\n"
+    "                      (society, municipality, a payer or the scenario's own)\n"
+    "  --brief             text: the answer only (which arm, how sure, when it pays\n"
+    "                      back, who gains and who pays), one screen\n"
+    "\n"
+    "Examples:\n"
+    "  mkba summary results/default.h5 --brief\n"
+    "  mkba summary results/default.h5\n"
+    "  mkba summary results/default.h5 --format xlsx -o default.xlsx\n"
+    "  mkba summary results/default.h5 --format csv --folder default-csv\n"
+    "  mkba summary results/default.h5 --format csv --table npv --csv-locale nl\n"
+    "  mkba summary results/default.h5 --format tidy -o default-long.csv\n"
+    "Reading the files in Python and R: docs/reading.md.\n"
+    "Exit status: 0 success, 1 an unreadable file or a write error, 2 a wrong\n"
+    "command line.\n";
+
+static int parse_summary_format(const char *v, mkba_summary_format *f)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(v, formats[i].name) == 0) {
+            *f = formats[i].format;
+            return 0;
+        }
+    mkba_cli_usage_error("--format expects text, csv, markdown, json, tidy or xlsx, got '%s'",
+                         v);
+    return -1;
+}
+
+/* Option `name` (or alias) with a non-empty value in *dest: 1 when it
+ * matched, 0 for another option, -1 with the usage printed. */
+static int name_option(int argc, char **argv, int *i, const char *name, const char *alias,
+                       const char **dest)
+{
+    const char *v = NULL;
+    int k = mkba_cli_option_value(argc, argv, i, name, alias, &v);
+    if (k <= 0)
+        return k;
+    if (v[0] == '\0') {
+        mkba_cli_usage_error("%s needs a name", name);
+        return -1;
+    }
+    *dest = v;
+    return 1;
+}
+
+/* Option `name` with the value nl or en: *nl 1 for nl. Returns as
+ * name_option. */
+static int nl_option(int argc, char **argv, int *i, const char *name, int *nl)
+{
+    const char *v = NULL;
+    int k = mkba_cli_option_value(argc, argv, i, name, NULL, &v);
+    if (k <= 0)
+        return k;
+    if (strcmp(v, "nl") != 0 && strcmp(v, "en") != 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s expects nl or en, got '%%s'", name);
+        mkba_cli_usage_error(msg, v);
+        return -1;
+    }
+    *nl = strcmp(v, "nl") == 0;
+    return 1;
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int mkba_cli_summary(int argc, char **argv)
+{
+    const char *path = NULL;
+    mkba_summary_options o;
+    mkba_summary_options_init(&o);
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (path != NULL)
+                return mkba_cli_usage_error("summary takes one result file; unexpected '%s'", a);
+            path = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if (is_help(a)) {
+            fputs(summary_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--brief") == 0) {
+            o.brief = 1;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--format", NULL, &v)) != 0) {
+            if (k < 0 || parse_summary_format(v, &o.format) < 0)
+                return EXIT_USAGE;
+        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--perspective", NULL, &v)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+            o.perspective = v;
+        } else if ((k = name_option(argc, argv, &i, "--table", NULL, &o.table)) != 0
+                   || (k = name_option(argc, argv, &i, "--output", "-o", &o.output)) != 0
+                   || (k = name_option(argc, argv, &i, "--folder", NULL, &o.folder)) != 0
+                   || (k = nl_option(argc, argv, &i, "--csv-locale", &o.csv_nl)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+        } else {
+            return mkba_cli_usage_error("unknown option '%s' for summary (mkba summary --help "
+                                        "lists them)", a);
+        }
+    }
+    if (path == NULL)
+        return mkba_cli_usage_error("%s", "summary needs a result file");
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_summary_export(NULL, path, &o, stdout, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
+    return EXIT_OK;
+}
+
+static const char report_help[] =
+    "Usage: mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "\n"
+    "Writes one self-contained HTML file (charts inline, no network) from the\n"
+    "result file only: the answer first (which arm, how sure, when it pays back,\n"
+    "for whom), the cost-effectiveness plane, acceptability curve and frontier,\n"
+    "cumulative net benefit and break-even per perspective, who pays and who\n"
+    "gains, the ranking, services over time, sensitivity charts for a file of\n"
+    "`mkba sa`, the key assumptions and every table of `mkba summary`.\n"
+    "\n"
+    "  -o, --output FILE   the HTML file (default: OUT.html beside OUT.h5);\n"
+    "                      replaced only when complete\n"
+    "  --lang nl|en        Dutch (MKBA terms) or English; default Dutch for a\n"
+    "                      scenario with payers named gemeente..., else English\n"
+    "\n"
+    "Examples:\n"
+    "  mkba report results/default.h5\n"
+    "  mkba report results/default.h5 -o default-en.html --lang en\n"
+    "Print it to PDF from the browser (the page is laid out for A4).\n"
+    "Exit status: 0 success, 1 an unreadable file or a write error, 2 a wrong\n"
+    "command line.\n";
+
+/* OUT.html for OUT.h5 (or OUT.ANY.html): the result file's name with its
+ * extension replaced. */
+static char *default_report(const char *path)
+{
+    size_t n = strlen(path);
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (dot != NULL && (slash == NULL || dot > slash) && dot != path)
+        n = (size_t)(dot - path);
+    char *out = malloc(n + sizeof ".html");
+    if (out != NULL) {
+        memcpy(out, path, n);
+        memcpy(out + n, ".html", sizeof ".html");
+    }
+    return out;
+}
+
+int mkba_cli_report(int argc, char **argv)
+{
+    const char *path = NULL;
+    mkba_html_options o = { NULL, NULL };
+    int only_positional = 0, nl = -1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int k;
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (path != NULL)
+                return mkba_cli_usage_error("report takes one result file; unexpected '%s'", a);
+            path = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+        } else if (is_help(a)) {
+            fputs(report_help, stdout);
+            return EXIT_OK;
+        } else if ((k = name_option(argc, argv, &i, "--output", "-o", &o.output)) != 0
+                   || (k = nl_option(argc, argv, &i, "--lang", &nl)) != 0) {
+            if (k < 0)
+                return EXIT_USAGE;
+        } else {
+            return mkba_cli_usage_error("unknown option '%s' for report (mkba report --help "
+                                        "lists them)", a);
+        }
+    }
+    if (path == NULL)
+        return mkba_cli_usage_error("%s", "report needs a result file");
+    if (nl >= 0)
+        o.lang = nl ? "nl" : "en";
+    char *output = o.output == NULL ? default_report(path) : NULL;
+    if (o.output == NULL && output == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return EXIT_ERROR;
+    }
+    if (o.output == NULL)
+        o.output = output;
+    mkba_error err;
+    mkba_error_clear(&err);
+    int rc = mkba_report_html(NULL, path, &o, &err) == MKBA_OK ? EXIT_OK
+                                                               : mkba_cli_library_error(&err);
+    if (rc == EXIT_OK)
+        fprintf(stderr, "mkba: wrote %s\n", o.output);
+    free(output);
+    return rc;
+}

@@ -1,0 +1,202 @@
+/* The answer first (see answer.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/alloc.h"
+#include "answer.h"
+#include "svg.h"
+
+static size_t perspective_index(const mkba_h5_totals *t, const char *name, size_t otherwise)
+{
+    for (size_t k = 0; k < t->nperspectives; k++)
+        if (strcmp(t->perspective[k], name) == 0)
+            return k;
+    return otherwise;
+}
+
+void mkba_answer_free(mkba_answer *a)
+{
+    if (a == NULL)
+        return;
+    mkba_free(a->npv);
+    mkba_free(a);
+}
+
+double mkba_answer_payer_net(const mkba_h5_totals *t, const mkba_decision *d, size_t a,
+                             size_t p)
+{
+    size_t rows = t->npayers + MKBA_PR_EXTRA;
+    return d->payer_table[(a * rows + p) * MKBA_PT_N + MKBA_PT_NET];
+}
+
+/* P(NPV > 0) for society per arm from /analysis/cashflow/npv_draws; NAN
+ * when the file has none (a part of a split run). */
+static int positive_shares(const char *path, const mkba_h5_totals *t, mkba_answer *an,
+                           mkba_error *err)
+{
+    size_t K = t->nperspectives, D = t->ndraws, A = t->narms;
+    for (size_t a = 0; a < A; a++)
+        an->p_positive[a] = NAN;
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int rc = MKBA_OK;
+    if (mkba_h5_store_has(st, "/analysis/cashflow/npv_draws")) {
+        size_t dims[3] = { K, D, A };
+        double *v = mkba_malloc((K * D * A + 1) * sizeof *v);
+        if (v == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        else
+            rc = mkba_h5_store_read_doubles(st, "/analysis/cashflow/npv_draws", 3, dims, v, err);
+        for (size_t a = 0; rc == MKBA_OK && a < A; a++) {
+            if ((int)a == t->reference)
+                continue;
+            size_t n = 0;
+            for (size_t dr = 0; dr < D; dr++)
+                n += v[(an->society * D + dr) * A + a] > 0;
+            an->p_positive[a] = (double)n / (double)D;
+        }
+        mkba_free(v);
+    }
+    int rc2 = mkba_h5_store_close(st, err);
+    return rc != MKBA_OK ? rc : rc2;
+}
+
+mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
+                               const mkba_decision *d, mkba_error *err)
+{
+    size_t A = t->narms;
+    mkba_answer *an = mkba_calloc(1, sizeof *an);
+    double *block = mkba_malloc((7 * A + 1) * sizeof *block);
+    if (an == NULL || block == NULL) {
+        mkba_free(an);
+        mkba_free(block);
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        return NULL;
+    }
+    an->npv = block;
+    an->npv_lo = block + A;
+    an->npv_hi = block + 2 * A;
+    an->p_best = block + 3 * A;
+    an->p_positive = block + 4 * A;
+    an->be_median = block + 5 * A;
+    an->be_never = block + 6 * A;
+    an->society = perspective_index(t, "society", 0);
+    an->municipality = perspective_index(t, "municipality", an->society);
+    an->horizon_years = (double)t->ncycles * t->cycle_years;
+    an->best = (size_t)t->reference;
+    for (size_t a = 0; a < A; a++) {
+        const double *npv = &d->npv[(an->society * A + a) * MKBA_ST_N];
+        const double *be = &d->breakeven[(an->municipality * A + a) * MKBA_BE_N];
+        int ref = (int)a == t->reference;
+        an->npv[a] = ref ? 0.0 : npv[MKBA_ST_MEAN];
+        an->npv_lo[a] = ref ? NAN : npv[MKBA_ST_LO];
+        an->npv_hi[a] = ref ? NAN : npv[MKBA_ST_HI];
+        an->p_best[a] = d->rank_npv[a * A];
+        an->be_median[a] = ref ? NAN : be[MKBA_BE_MEDIAN];
+        an->be_never[a] = ref ? NAN : be[MKBA_BE_NEVER];
+        if (an->npv[a] > an->npv[an->best])
+            an->best = a;
+    }
+    an->keep_reference = (int)an->best == t->reference;
+    an->alternative = an->best;
+    for (size_t a = 0; an->keep_reference && a < A; a++)
+        if ((int)a != t->reference && ((int)an->alternative == t->reference
+                                       || an->npv[a] > an->npv[an->alternative]))
+            an->alternative = a;
+    if (positive_shares(path, t, an, err) != MKBA_OK) {
+        mkba_answer_free(an);
+        return NULL;
+    }
+    return an;
+}
+
+void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answer *an)
+{
+    static const char *const col[] = { "arm", "NPV society", "2.5%", "97.5%", "P(best)",
+                                       "P(NPV > 0)", "break-even municipality (median)",
+                                       "not within horizon" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_SHARE, MKBA_COL_SHARE,
+                                          MKBA_COL_YEAR, MKBA_COL_SHARE };
+    mkba_rtable *tb = mkba_report_table(r, "answer", "Per arm against the reference "
+                                        "(money per household, present values)",
+                                        8, col, kind);
+    for (size_t a = 0; tb != NULL && a < t->narms; a++) {
+        long row = mkba_rtable_row(r, tb);
+        mkba_rtable_str(r, tb, row, 0, t->arm[a]);
+        double v[] = { an->npv[a], an->npv_lo[a], an->npv_hi[a], an->p_best[a],
+                       an->p_positive[a], an->be_median[a], an->be_never[a] };
+        for (size_t c = 0; c < 7; c++)
+            mkba_rtable_num(tb, row, c + 1, v[c]);
+    }
+    mkba_rtable_note(r, tb, "Best: the highest mean NPV for society (%s, the reference, counts "
+                     "as 0). Break-even: the first year from which the municipality's "
+                     "cumulative discounted net benefit stays >= 0.", t->arm[t->reference]);
+    /* First, so a workbook opens on it. */
+    if (tb != NULL) {
+        memmove(r->table + 1, r->table, (r->n - 1) * sizeof *r->table);
+        r->table[0] = tb;
+    }
+}
+
+/* Whole money with thousands separators: 15,729. */
+static void money(char *buf, size_t size, double v)
+{
+    mkba_format_number(buf, size, v, 0, 0);
+}
+
+/* The payers whose mean net position has `sign`, with their amounts. */
+static void payers(FILE *f, const mkba_h5_totals *t, const mkba_decision *d, size_t a, int sign)
+{
+    int any = 0;
+    char m[64];
+    for (size_t p = 0; p < t->npayers; p++) {
+        double net = mkba_answer_payer_net(t, d, a, p);
+        if ((sign > 0 && net > 0.5) || (sign < 0 && net < -0.5)) {
+            money(m, sizeof m, net);
+            fprintf(f, "%s%s %s", any ? ", " : "", t->payer[p], m);
+            any = 1;
+        }
+    }
+    fputs(any ? "\n" : "nobody\n", f);
+}
+
+void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
+                       const mkba_answer *an)
+{
+    const char *cur = t->currency ? t->currency : "", *ref = t->arm[t->reference];
+    size_t b = an->best;
+    char m1[64], m2[64], m3[64];
+    if (an->keep_reference) {
+        fprintf(f, "The answer: keep %s (the reference): no arm has a higher mean net present "
+                "value for society.\n", ref);
+        if ((int)an->alternative == t->reference)
+            return;
+        b = an->alternative;
+        fprintf(f, "  Best alternative %s\n", t->arm[b]);
+    } else {
+        fprintf(f, "The answer: choose %s.\n", t->arm[b]);
+    }
+    money(m1, sizeof m1, an->npv[b]);
+    fprintf(f, "  NPV for society  %s %s per household against %s", cur, m1, ref);
+    if (isfinite(an->npv_lo[b])) {
+        money(m2, sizeof m2, an->npv_lo[b]);
+        money(m3, sizeof m3, an->npv_hi[b]);
+        fprintf(f, " (95%%: %s to %s)", m2, m3);
+    }
+    fprintf(f, "\n  How sure         best arm in %.1f%% of the draws", 100.0 * an->p_best[b]);
+    if (isfinite(an->p_positive[b]))
+        fprintf(f, "; NPV above 0 in %.1f%%", 100.0 * an->p_positive[b]);
+    fprintf(f, "\n  Pays back        for the municipality ");
+    if (isfinite(an->be_median[b]))
+        fprintf(f, "in year %.0f (median); ", an->be_median[b]);
+    else
+        fprintf(f, "not within the horizon in most draws; ");
+    fprintf(f, "not within %.4g years in %.1f%% of the draws\n", an->horizon_years,
+            100.0 * an->be_never[b]);
+    fprintf(f, "  Who gains        ");
+    payers(f, t, d, b, 1);
+    fprintf(f, "  Who pays         ");
+    payers(f, t, d, b, -1);
+}

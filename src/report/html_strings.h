@@ -1,0 +1,130 @@
+/* The words of the HTML report in English and Dutch, listed once. Dutch
+ * uses the MKBA terms of the Werkwijzer (nulalternatief, kosten, baten,
+ * saldo, contante waarde, PM-posten). */
+#ifndef MKBA_REPORT_HTML_STRINGS_H
+#define MKBA_REPORT_HTML_STRINGS_H
+
+#define MKBA_HTML_STRINGS(X) \
+    X(TITLE, "Social cost-benefit analysis", "Maatschappelijke kosten-batenanalyse") \
+    X(UNIT_NOTE, "Every amount is per household of the closed starting cohort, present value at the start, in constant %s prices of %d.", \
+      "Alle bedragen per huishouden van het gesloten startcohort, contante waarde bij de start, in constante prijzen (%s) van %d.") \
+    X(ANSWER, "The answer", "Het antwoord") \
+    X(CHOOSE, "Choose %s.", "Kies %s.") \
+    X(KEEP, "Keep %s (the reference): no arm has a higher mean net present value for society.", \
+      "Kies %s (het nulalternatief): geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
+    X(ALTERNATIVE, "The best alternative is %s.", "Het beste alternatief is %s.") \
+    X(NPV_SENTENCE, "Its net present value for society is %s per household against %s (95%% interval %s to %s).", \
+      "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (95%%-interval %s tot %s).") \
+    X(NPV_POINT_SENTENCE, "Its net present value for society is %s per household against %s (one draw: no interval).", \
+      "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (een trekking: geen interval).") \
+    X(SURE_SENTENCE, "It is the best arm in %s of the draws and pays off for society in %s of them.", \
+      "Het is het beste alternatief in %s van de trekkingen en levert de samenleving in %s ervan per saldo op.") \
+    X(BREAKEVEN_SENTENCE, "For the municipality it breaks even in year %s (median; not within the %s-year horizon in %s of the draws).", \
+      "Voor de gemeente is het terugverdiend in jaar %s (mediaan; niet binnen de horizon van %s jaar in %s van de trekkingen).") \
+    X(NEVER_SENTENCE, "For the municipality it does not break even within the %s-year horizon in most draws (%s).", \
+      "Voor de gemeente is het in de meeste trekkingen niet terugverdiend binnen de horizon van %s jaar (%s).") \
+    X(GAINS_SENTENCE, "Who gains: %s.", "Wie wint: %s.") \
+    X(PAYS_SENTENCE, "Who pays: %s.", "Wie betaalt: %s.") \
+    X(NOBODY, "nobody", "niemand") \
+    X(ARM, "arm", "alternatief") \
+    X(REFERENCE, "reference (nulalternatief)", "nulalternatief") \
+    X(NPV_SOCIETY, "NPV society", "saldo samenleving") \
+    X(INTERVAL, "95% interval", "95%-interval") \
+    X(P_BEST, "P(best)", "kans beste") \
+    X(P_POSITIVE, "P(NPV > 0)", "kans saldo > 0") \
+    X(BE_MUNI, "break-even year, municipality (median)", "terugverdienjaar gemeente (mediaan)") \
+    X(BCR, "benefit-cost ratio", "baten-kostenverhouding") \
+    X(NEVER, "not within horizon", "niet binnen horizon") \
+    X(PLANE, "Cost-effectiveness plane", "Kosteneffectiviteitsvlak") \
+    X(PLANE_NOTE, "Each point is one draw: the arm minus %s. Larger points: the means.", \
+      "Elk punt is een trekking: het alternatief min %s. Grote punten: de gemiddelden.") \
+    X(IMPROVEMENT, "improvement in %s (%s)", "verbetering in %s (%s)") \
+    X(EXTRA_COST, "extra cost for society (%s)", "extra kosten samenleving (%s)") \
+    X(MONEY_ONLY, "The arms are compared on money alone (no primary effect): the plane, acceptability curve and frontier do not apply.", \
+      "De alternatieven worden alleen in geld vergeleken (geen primair effect): vlak, aanvaardbaarheidscurve en frontier vervallen.") \
+    X(CEAC, "Acceptability curve", "Aanvaardbaarheidscurve") \
+    X(CEAC_NOTE, "Share of draws in which each arm has the highest net monetary benefit; the marks show the arm with the highest mean (the acceptability frontier).", \
+      "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft; de markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
+    X(WTP, "willingness to pay per %s (%s)", "betalingsbereidheid per %s (%s)") \
+    X(PROBABILITY, "probability", "kans") \
+    X(FRONTIER, "Efficiency frontier", "Efficiëntiegrens") \
+    X(FRONTIER_NOTE, "Mean cost for society against the mean effect; the line joins the arms not dominated.", \
+      "Gemiddelde kosten voor de samenleving tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
+    X(MEAN_COST, "mean cost for society (%s)", "gemiddelde kosten samenleving (%s)") \
+    X(MEAN_EFFECT, "mean %s (%s)", "gemiddeld %s (%s)") \
+    X(CASHFLOW, "Cumulative net benefit and break-even per perspective", "Cumulatief saldo en terugverdientijd per perspectief") \
+    X(CASHFLOW_NOTE, "Left: the cumulative discounted net benefit against %s, mean and 90%% band of the draws. Right: the share of draws that has broken even by each year.", \
+      "Links: het cumulatieve contante saldo ten opzichte van %s, gemiddelde en 90%%-band van de trekkingen. Rechts: het aandeel trekkingen dat in elk jaar is terugverdiend.") \
+    X(NO_BAND, "The file holds no per-draw cash flows (a part of a split run): means only.", \
+      "Het bestand bevat geen kasstromen per trekking (deel van een gesplitste run): alleen gemiddelden.") \
+    X(YEAR, "year", "jaar") \
+    X(CUMULATIVE, "cumulative net benefit (%s)", "cumulatief saldo (%s)") \
+    X(BROKEN_EVEN, "share broken even", "aandeel terugverdiend") \
+    X(PERSPECTIVE, "perspective %s", "perspectief %s") \
+    X(PAYERS, "Who pays and who gains", "Wie betaalt en wie wint") \
+    X(PAYERS_NOTE, "Per payer against %s: investment (years with a net cost, left) and returns (years with a net gain, right), present values; the dot and line: the net position, mean and 95%% interval.", \
+      "Per betaler ten opzichte van %s: investering (jaren met netto kosten, links) en opbrengst (jaren met netto baten, rechts), contante waarden; punt en lijn: het saldo, gemiddelde en 95%%-interval.") \
+    X(INVESTMENT, "investment", "investering") \
+    X(RETURNS, "returns", "opbrengst") \
+    X(NET, "net", "saldo") \
+    X(MONEY_AXIS, "present value (%s)", "contante waarde (%s)") \
+    X(BUDGET, "Municipal budget per year", "Gemeentebegroting per jaar") \
+    X(BUDGET_NOTE, "%s against %s: the yearly net effect on each municipal budget, undiscounted (cash in the year's prices of %d), mean over the draws; above 0 a saving, below 0 a cost. The line: the municipality as a whole.", \
+      "%s ten opzichte van %s: het jaarlijkse netto effect op elke gemeentelijke begroting, niet verdisconteerd (kasstroom in prijzen van %d), gemiddelde over de trekkingen; boven 0 een besparing, onder 0 kosten. De lijn: de gemeente als geheel.") \
+    X(NET_YEAR, "net per year (%s)", "netto per jaar (%s)") \
+    X(RANKING, "Ranking of the arms", "Rangorde van de alternatieven") \
+    X(RANKING_NOTE, "Share of draws in which each arm has each rank by the net present value for society (rank 1: the highest).", \
+      "Aandeel trekkingen waarin elk alternatief elke rang heeft op het maatschappelijk saldo (rang 1: het hoogste).") \
+    X(RANK, "rank %zu", "rang %zu") \
+    X(SHARE_DRAWS, "share of draws", "aandeel trekkingen") \
+    X(SERVICES, "Services over time", "Dienstverlening in de tijd") \
+    X(SERVICES_NOTE, "Per starting household (FTE: for the scenario's population), mean and 90% band of the draws.", \
+      "Per starthuishouden (fte: voor de populatie van het scenario), gemiddelde en 90%-band van de trekkingen.") \
+    X(NO_SERVICES, "This scenario has no services (teams, queues): no service outputs.", \
+      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen uitkomsten daarvan.") \
+    X(SVC_REACHED, "reached (admitted)", "bereikt (toegelaten)") \
+    X(SVC_QUEUE, "waiting", "wachtend") \
+    X(SVC_WAIT, "mean wait (years)", "gemiddelde wachttijd (jaar)") \
+    X(SVC_FTE, "FTE used", "fte ingezet") \
+    X(SVC_ESCALATIONS, "escalations to second-line care", "escalaties naar tweedelijnszorg") \
+    X(SENSITIVITY, "Sensitivity", "Gevoeligheid") \
+    X(TORNADO, "Tornado: %s of %s", "Tornado: %s van %s") \
+    X(TORNADO_NOTE, "Each factor at its low (light) and high (dark) value, the others at base.", \
+      "Elke factor op zijn lage (licht) en hoge (donker) waarde, de andere op de basiswaarde.") \
+    X(AT_LOW, "at low", "laag") \
+    X(AT_HIGH, "at high", "hoog") \
+    X(SOBOL, "Sobol indices: %s", "Sobol-indices: %s") \
+    X(SOBOL_NOTE, "Share of the outcome's variance explained by each factor alone (S1) and with its interactions (ST), bootstrap 95% intervals.", \
+      "Aandeel van de variantie van de uitkomst dat elke factor alleen (S1) en met interacties (ST) verklaart, bootstrap 95%-intervallen.") \
+    X(INDEX, "index", "index") \
+    X(NO_SA, "This file holds no sensitivity analysis; mkba sa writes one.", \
+      "Dit bestand bevat geen gevoeligheidsanalyse; mkba sa maakt die.") \
+    X(SOCIETY, "society", "samenleving") \
+    X(MUNICIPALITY, "municipality", "gemeente") \
+    X(EXPOST, "Ex ante versus realised", "Ex ante versus gerealiseerd") \
+    X(NO_EXPOST, "This file holds no ex-post results.", "Dit bestand bevat geen ex-post-resultaten.") \
+    X(EXPOST_PRESENT, "This file holds ex-post results (/expost); their tables: mkba summary.", \
+      "Dit bestand bevat ex-post-resultaten (/expost); de tabellen: mkba summary.") \
+    X(ASSUMPTIONS, "Key assumptions", "Belangrijkste aannames") \
+    X(DISCOUNT, "discount rate costs / effects", "discontovoet kosten / effecten") \
+    X(PRICE_YEAR, "price year", "prijspeil") \
+    X(HORIZON, "horizon", "horizon") \
+    X(YEARS_CYCLES, "%s years in cycles of %s years", "%s jaar in perioden van %s jaar") \
+    X(HOUSEHOLDS, "households per draw", "huishoudens per trekking") \
+    X(COHORT_MODE, "expected values (cohort)", "verwachte waarden (cohort)") \
+    X(DRAWS, "PSA draws", "PSA-trekkingen") \
+    X(SEED, "seed", "seed") \
+    X(VERSION, "mkba version", "mkba-versie") \
+    X(SCENARIO, "scenario", "scenario") \
+    X(OPTIMISM, "optimism bias / deadweight", "optimism bias / deadweight") \
+    X(PM_ITEMS, "PM items (not monetised)", "PM-posten (niet in geld uitgedrukt)") \
+    X(NONE, "none", "geen") \
+    X(TABLES, "All tables", "Alle tabellen") \
+    X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen.") \
+    X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse")
+
+#define MKBA_HTML_ENUM(id, en, nl) HS_##id,
+typedef enum mkba_html_string { MKBA_HTML_STRINGS(MKBA_HTML_ENUM) HS_N } mkba_html_string;
+#undef MKBA_HTML_ENUM
+
+#endif

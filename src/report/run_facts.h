@@ -1,0 +1,19 @@
+/* Facts of a run kept as root attributes that the totals do not carry: the
+ * seed, the mkba version and when the file was written. For the run table
+ * of the summary (and the workbook's settings) and the report's
+ * assumptions. */
+#ifndef MKBA_REPORT_RUN_FACTS_H
+#define MKBA_REPORT_RUN_FACTS_H
+
+#include <stdint.h>
+
+typedef struct mkba_run_facts {
+    int has_seed;
+    uint64_t seed;
+    char version[64], created[64];   /* "" when absent */
+} mkba_run_facts;
+
+/* Reads what the file at path holds; what it lacks stays empty. */
+void mkba_run_facts_read(const char *path, mkba_run_facts *f);
+
+#endif

@@ -1,0 +1,174 @@
+/* The summary as a workbook (see xlsx.h). Cells hold numbers, so a
+ * spreadsheet in any locale shows them with its own decimal mark. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter.h>
+#include "core/alloc.h"
+#include "io/h5out.h"
+#include "xlsx.h"
+
+/* The number format of each column kind (Excel codes, locale-independent). */
+static const char *const number_format[] = {
+    [MKBA_COL_TEXT] = "General", [MKBA_COL_MONEY] = "#,##0", [MKBA_COL_EFFECT] = "0.0000",
+    [MKBA_COL_RATIO] = "0.00", [MKBA_COL_SHARE] = "0.0%", [MKBA_COL_YEAR] = "0.0",
+    [MKBA_COL_INT] = "0",
+};
+#define NKINDS (sizeof number_format / sizeof number_format[0])
+
+#define MAX_WIDTH 60.0
+
+typedef struct book {
+    lxw_workbook *wb;
+    lxw_format *head, *kind[NKINDS];
+} book;
+
+/* A sheet name: at most 31 characters, none of []:*?/\ (Excel's rules). */
+static void sheet_name(char *buf, size_t size, const char *id)
+{
+    size_t n = 0;
+    for (; id[n] != '\0' && n < 31 && n + 1 < size; n++)
+        buf[n] = strchr("[]:*?/\\", id[n]) != NULL ? '_' : id[n];
+    buf[n] = '\0';
+}
+
+static double text_width(const char *s)
+{
+    double w = 2.0 + (double)strlen(s);
+    return w > MAX_WIDTH ? MAX_WIDTH : w;
+}
+
+/* A new sheet named after id, made unique with ~2, ~3, ... when two ids
+ * agree in their first 31 characters (e.g. tornado_ and a long arm name). */
+static lxw_worksheet *add_sheet(book *b, const char *id)
+{
+    char name[32], base[32];
+    sheet_name(base, sizeof base, id);
+    snprintf(name, sizeof name, "%s", base);
+    for (int k = 2; k < 1000; k++) {
+        if (workbook_get_worksheet_by_name(b->wb, name) == NULL)
+            return workbook_add_worksheet(b->wb, name);
+        snprintf(name, sizeof name, "%.*s~%d", 31 - (k < 10 ? 2 : k < 100 ? 3 : 4), base, k);
+    }
+    return NULL;
+}
+
+static int write_table(book *b, const mkba_rtable *t)
+{
+    lxw_worksheet *ws = add_sheet(b, t->id);
+    if (ws == NULL)
+        return -1;
+    for (size_t c = 0; c < t->ncols; c++) {
+        double w = text_width(t->col[c]);
+        if (t->kind[c] != MKBA_COL_TEXT && w < 12.0)
+            w = 12.0;
+        worksheet_write_string(ws, 0, (lxw_col_t)c, t->col[c], b->head);
+        for (size_t row = 0; row < t->nrows; row++) {
+            const char *s = t->str[row * t->ncols + c];
+            double v = t->num[row * t->ncols + c];
+            lxw_row_t at = (lxw_row_t)(row + 1);
+            if (s != NULL || t->kind[c] == MKBA_COL_TEXT) {
+                s = s != NULL ? s : "";
+                if (text_width(s) > w)
+                    w = text_width(s);
+                if (s[0] != '\0')
+                    worksheet_write_string(ws, at, (lxw_col_t)c, s, NULL);
+            } else if (isinf(v)) {
+                worksheet_write_string(ws, at, (lxw_col_t)c, v > 0 ? "inf" : "-inf", NULL);
+            } else if (!isnan(v)) {
+                worksheet_write_number(ws, at, (lxw_col_t)c, v + 0.0,
+                                       b->kind[t->cell_kind[row * t->ncols + c]]);
+            }
+        }
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    return 0;
+}
+
+/* The notes of every table, one a row. */
+static void write_notes(book *b, const mkba_report *r)
+{
+    lxw_worksheet *ws = add_sheet(b, "notes");
+    if (ws == NULL)
+        return;
+    worksheet_write_string(ws, 0, 0, "table", b->head);
+    worksheet_write_string(ws, 0, 1, "note", b->head);
+    lxw_row_t row = 1;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t n = 0; n < r->table[i]->nnotes; n++, row++) {
+            worksheet_write_string(ws, row, 0, r->table[i]->id, NULL);
+            worksheet_write_string(ws, row, 1, r->table[i]->note[n], NULL);
+        }
+    worksheet_set_column(ws, 0, 0, 26, NULL);
+    worksheet_set_column(ws, 1, 1, 120, NULL);
+    worksheet_freeze_panes(ws, 1, 0);
+}
+
+/* Every parameter and its literature source (/labels/parameter_sources). */
+static int write_sources(book *b, const char *path, mkba_error *err)
+{
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    char **name = NULL, **source = NULL;
+    size_t n = 0, ns = 0;
+    int rc = MKBA_OK;
+    if (mkba_h5_store_has(st, "/labels/parameter_sources")) {
+        rc = mkba_h5_store_read_strings(st, "/labels/parameters", &name, &n, err);
+        if (rc == MKBA_OK)
+            rc = mkba_h5_store_read_strings(st, "/labels/parameter_sources", &source, &ns, err);
+        if (rc == MKBA_OK && ns != n)
+            rc = mkba_error_set(err, MKBA_EPARSE, "%s: /labels/parameter_sources has %zu "
+                                "entries for %zu parameters", path, ns, n);
+    }
+    lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? add_sheet(b, "sources") : NULL;
+    if (ws != NULL) {
+        worksheet_write_string(ws, 0, 0, "parameter", b->head);
+        worksheet_write_string(ws, 0, 1, "source", b->head);
+        for (size_t i = 0; i < n; i++) {
+            worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, name[i], NULL);
+            if (source[i][0] != '\0')
+                worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, source[i], NULL);
+        }
+        worksheet_set_column(ws, 0, 0, 40, NULL);
+        worksheet_set_column(ws, 1, 1, 100, NULL);
+        worksheet_freeze_panes(ws, 1, 0);
+    }
+    mkba_h5_store_strings_free(name, n);
+    mkba_h5_store_strings_free(source, ns);
+    int rc2 = mkba_h5_store_close(st, err);
+    return rc != MKBA_OK ? rc : rc2;
+}
+
+int mkba_xlsx_write(const char *file, const char *path, const mkba_report *r,
+                    mkba_error *err)
+{
+    book b;
+    memset(&b, 0, sizeof b);
+    if ((b.wb = workbook_new(file)) == NULL)
+        return mkba_error_set(err, MKBA_EIO, "cannot create the workbook %s", file);
+    b.head = workbook_add_format(b.wb);
+    format_set_bold(b.head);
+    format_set_bottom(b.head, LXW_BORDER_THIN);
+    for (size_t k = 0; k < NKINDS; k++) {
+        b.kind[k] = workbook_add_format(b.wb);
+        format_set_num_format(b.kind[k], number_format[k]);
+    }
+    /* libxlsxwriter's fields are not const; it only reads them. */
+    lxw_doc_properties props = { .title = (char *)"mkba summary", .comments = (char *)path };
+    workbook_set_properties(b.wb, &props);
+    int rc = MKBA_OK;
+    for (size_t i = 0; rc == MKBA_OK && i < r->n; i++)
+        if (write_table(&b, r->table[i]) != 0)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "cannot add the sheet of table %s to %s",
+                                r->table[i]->id, file);
+    write_notes(&b, r);
+    if (rc == MKBA_OK)
+        rc = write_sources(&b, path, err);
+    lxw_error e = workbook_close(b.wb);
+    if (rc == MKBA_OK && e != LXW_NO_ERROR)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", file,
+                            lxw_strerror(e));
+    return rc;
+}

@@ -1,0 +1,599 @@
+/* Tests of the output lock and of resuming interrupted runs, on the mkba
+ * program as a user meets it (MKBA_BIN; every test is skipped when it is
+ * unset): a second run aimed at the output of a running one is refused
+ * and leaves the first's result intact; a run killed (SIGKILL, SIGTERM,
+ * SIGINT) at random moments and resumed each time, on 1 and 2 threads,
+ * writes a file whose every dataset is identical to an uninterrupted
+ * run's; a resume with other options is refused, naming them. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <hdf5.h>
+
+static const char *bin;
+static char dir[] = "/tmp/mkba-test-resume-XXXXXX";
+static char out[600], ref[600], other[600], err_path[600];
+
+/* The run every test interrupts: a few seconds, points in parallel on 2
+ * threads, one after the other on 1. */
+#define SCENARIO "scenarios/default.cfg", "--draws", "60", "--households", "3000"
+
+static void need_bin(void)
+{
+    if (bin == NULL || bin[0] == '\0')
+        skip();
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void suffixed(char *buf, size_t size, const char *path, const char *suffix)
+{
+    snprintf(buf, size, "%s%s", path, suffix);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Starts `mkba ARGS... -o OUTPUT` (NULL-terminated args) with stderr to
+ * `errfile`, stdout to /dev/null. */
+static pid_t start(const char *output, const char *errfile, const char *const *args)
+{
+    char *argv[40];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (int i = 0; args[i] != NULL && n < 36; i++)
+        argv[n++] = (char *)args[i];
+    argv[n++] = "-o";
+    argv[n++] = (char *)output;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (freopen(errfile, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits for pid; returns the signal it died by, or 1000 + its exit status. */
+static int finish(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+}
+
+static int run(const char *output, const char *const *args)
+{
+    return finish(start(output, err_path, args));
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&t, NULL);
+}
+
+/* Waits until file `path` has at least `size` bytes while process pid
+ * runs; returns 0, or 1 when it ended first (its status in *how, as
+ * finish gives it). */
+static int wait_for_size(pid_t pid, const char *path, long size, int *how)
+{
+    struct stat st;
+    for (int i = 0; i < 20000; i++) {
+        if (stat(path, &st) == 0 && st.st_size >= size)
+            return 0;
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            *how = WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+            return 1;
+        }
+        sleep_s(0.005);
+    }
+    fail_msg("%s did not reach %ld bytes within 100 s", path, size);
+    return 1;
+}
+
+/* Starts `mkba ARGS -o out`, sends signo once its checkpoint `ckpt` has
+ * `bytes` (some draws), and returns how it ended (as finish), its
+ * messages in text. */
+static int interrupt_after(const char *const *args, const char *ckpt, long bytes, int signo,
+                           char *text, size_t size)
+{
+    pid_t pid = start(out, err_path, args);
+    int how = 0;
+    if (!wait_for_size(pid, ckpt, bytes, &how)) {
+        kill(pid, signo);
+        how = finish(pid);
+    }
+    slurp(err_path, text, size);
+    return how;
+}
+
+/* ---- comparing every dataset of two result files ---- */
+
+typedef struct compare {
+    hid_t other;
+    size_t ndatasets;
+    char differs[800];         /* the first difference, "" none */
+} compare;
+
+/* Whether dataset `name` has the same type, shape and bytes in both. */
+static void compare_dataset(compare *c, hid_t a, const char *name)
+{
+    hid_t b = H5Dopen2(c->other, name, H5P_DEFAULT);
+    if (b < 0) {
+        snprintf(c->differs, sizeof c->differs, "%s is missing", name);
+        return;
+    }
+    hid_t ta = H5Dget_type(a), tb = H5Dget_type(b);
+    hid_t ma = H5Tget_native_type(ta, H5T_DIR_DEFAULT), mb = H5Tget_native_type(tb, H5T_DIR_DEFAULT);
+    hid_t sa = H5Dget_space(a), sb = H5Dget_space(b);
+    hssize_t na = H5Sget_simple_extent_npoints(sa), nb = H5Sget_simple_extent_npoints(sb);
+    int ra = H5Sget_simple_extent_ndims(sa), rb = H5Sget_simple_extent_ndims(sb);
+    hsize_t da[8] = { 0 }, db[8] = { 0 };
+    H5Sget_simple_extent_dims(sa, da, NULL);
+    H5Sget_simple_extent_dims(sb, db, NULL);
+    size_t size = H5Tget_size(ma);
+    if (H5Tequal(ma, mb) <= 0 || na != nb || ra != rb || memcmp(da, db, sizeof da) != 0) {
+        snprintf(c->differs, sizeof c->differs, "%s has another type or shape", name);
+    } else if (na > 0) {
+        unsigned char *va = calloc((size_t)na, size), *vb = calloc((size_t)na, size);
+        assert_non_null(va);
+        assert_non_null(vb);
+        if (H5Dread(a, ma, H5S_ALL, H5S_ALL, H5P_DEFAULT, va) < 0
+            || H5Dread(b, mb, H5S_ALL, H5S_ALL, H5P_DEFAULT, vb) < 0)
+            snprintf(c->differs, sizeof c->differs, "%s cannot be read", name);
+        else if (memcmp(va, vb, (size_t)na * size) != 0)
+            snprintf(c->differs, sizeof c->differs, "%s differs", name);
+        free(va);
+        free(vb);
+    }
+    c->ndatasets++;
+    H5Sclose(sa);
+    H5Sclose(sb);
+    H5Tclose(ma);
+    H5Tclose(mb);
+    H5Tclose(ta);
+    H5Tclose(tb);
+    H5Dclose(b);
+}
+
+static herr_t visit(hid_t root, const char *name, const H5O_info_t *info, void *user)
+{
+    compare *c = user;
+    if (info->type != H5O_TYPE_DATASET || c->differs[0] != '\0')
+        return 0;
+    hid_t d = H5Dopen2(root, name, H5P_DEFAULT);
+    assert_true(d >= 0);
+    compare_dataset(c, d, name);
+    H5Dclose(d);
+    return 0;
+}
+
+/* Compares every dataset of `a` with the one of that name in `b` (b may
+ * have more: it must not have fewer); returns the first difference or
+ * NULL, and the number of datasets compared in *n. */
+static const char *file_difference(const char *a, const char *b, size_t *n)
+{
+    static compare c;
+    memset(&c, 0, sizeof c);
+    hid_t fa = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT);
+    c.other = H5Fopen(b, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (fa < 0 || c.other < 0)
+        snprintf(c.differs, sizeof c.differs, "cannot open %s", fa < 0 ? a : b);
+    else
+        H5Ovisit(fa, H5_INDEX_NAME, H5_ITER_NATIVE, visit, &c);
+    if (fa >= 0)
+        H5Fclose(fa);
+    if (c.other >= 0)
+        H5Fclose(c.other);
+    *n = c.ndatasets;
+    return c.differs[0] != '\0' ? c.differs : NULL;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t n = 0;
+    const char *d = file_difference(a, b, &n);
+    if (d != NULL)
+        fail_msg("%s and %s: %s", a, b, d);
+    /* /labels, /draws, /analysis or /sa: dozens of datasets, not a handful. */
+    assert_true(n > 50);
+}
+
+/* The uninterrupted run every other is compared with, and its time. */
+static double reference_seconds;
+
+static void reference_run(void)
+{
+    if (reference_seconds > 0.0)
+        return;
+    const char *args[] = { "run", SCENARIO, "--threads", "2", "-q", "--force", NULL };
+    double t0 = now_s();
+    int how = run(ref, args);
+    reference_seconds = now_s() - t0;
+    if (how != 1000) {
+        char text[4096];
+        slurp(err_path, text, sizeof text);
+        fail_msg("the reference run failed (%d): %s", how, text);
+    }
+}
+
+/* The comparison can fail: another seed changes the draws. */
+static void test_comparison_sees_a_difference(void **state)
+{
+    (void)state;
+    need_bin();
+    reference_run();
+    const char *args[] = { "run", SCENARIO, "--seed", "7", "-q", "--force", NULL };
+    assert_int_equal(run(other, args), 1000);
+    size_t n = 0;
+    const char *d = file_difference(ref, other, &n);
+    assert_non_null(d);
+    print_message("another seed: %s\n", d);
+    remove(other);
+}
+
+/* Two runs to one output: the second, started while the first writes, is
+ * refused in words and exits 1; the first completes and its file is the
+ * same as the reference run's. */
+static void test_second_run_is_refused(void **state)
+{
+    (void)state;
+    need_bin();
+    reference_run();
+    char lock[620], tmp[620], first_err[620], text[4096];
+    suffixed(lock, sizeof lock, out, ".lock");
+    suffixed(tmp, sizeof tmp, out, ".tmp");
+    suffixed(first_err, sizeof first_err, out, ".stderr");
+    remove(out);
+    const char *args[] = { "run", SCENARIO, "--threads", "2", "-q", "--force", NULL };
+    pid_t first = start(out, first_err, args);
+    /* Once the first run writes its temporary file, as in the race the
+     * lock prevents. */
+    for (int i = 0; i < 3000 && !exists(tmp); i++)
+        sleep_s(0.01);
+    assert_true(exists(tmp));
+    int second = run(out, args);
+    slurp(err_path, text, sizeof text);
+    int how = finish(first);
+    if (how != 1000) {
+        slurp(first_err, text, sizeof text);
+        fail_msg("the first run failed (%d): %s", how, text);
+    }
+    if (second != 1001)
+        fail_msg("the second run ended with %d, expected exit status 1: %s", second, text);
+    assert_contains(text, "another mkba run is writing");
+    assert_contains(text, "wait for it to finish or choose another -o");
+    assert_same_file(ref, out);
+    /* The lock is gone with its holder; a run now goes ahead. */
+    assert_false(exists(lock));
+    remove(out);
+    remove(first_err);
+}
+
+/* Kills a run at random moments and resumes it each time, alternating 1
+ * and 2 threads (draws one after the other, and in parallel), then lets
+ * it complete; the result is the reference, dataset by dataset. The first
+ * kill waits for some draws in the checkpoint, so at least one resume
+ * reads points back; the others come at random moments of the first 90%
+ * of a run (before the lock, while reading back, while simulating, while
+ * analysing). SIGKILL mostly, one SIGTERM and one SIGINT: those die by
+ * the signal too, keep the checkpoint and say how to resume. */
+static void test_killed_runs_resume_to_the_same_file(void **state)
+{
+    (void)state;
+    need_bin();
+    reference_run();
+    char ckpt[620], tmp[620], text[4096];
+    suffixed(ckpt, sizeof ckpt, out, ".ckpt");
+    suffixed(tmp, sizeof tmp, out, ".tmp");
+    remove(out);
+    remove(ckpt);
+    unsigned seed = (unsigned)time(NULL);
+    print_message("kill moments from seed %u; the uninterrupted run took %.2f s\n", seed,
+                  reference_seconds);
+    srand(seed);
+    static const int signals[] = { SIGKILL, SIGTERM, SIGKILL, SIGINT, SIGKILL, SIGKILL };
+    const int nsignals = (int)(sizeof signals / sizeof signals[0]);
+    int resumed = 0, killed = 0, how = 0;
+    for (int attempt = 0; killed <= nsignals; attempt++) {
+        if (attempt == 40)
+            fail_msg("only %d of %d runs could be killed before they completed", killed,
+                     nsignals);
+        const char *threads = attempt % 2 == 0 ? "1" : "2";
+        const char *args[] = { "run", SCENARIO, "--threads", threads, "--resume", "--force",
+                               NULL };
+        pid_t pid = start(out, err_path, args);
+        if (killed == nsignals) {
+            how = finish(pid);
+        } else if (killed > 0 || !wait_for_size(pid, ckpt, 100000, &how)) {
+            if (killed > 0)
+                sleep_s(0.9 * reference_seconds * (double)rand() / RAND_MAX);
+            kill(pid, signals[killed]);
+            how = finish(pid);
+        }
+        slurp(err_path, text, sizeof text);
+        if (strstr(text, "mkba: resumed: ") != NULL)
+            resumed++;
+        if (killed == nsignals && how == 1000)
+            break;
+        if (how == 1000)
+            continue;   /* it completed before its signal: the next starts over */
+        if (killed == nsignals || how != signals[killed])
+            fail_msg("run %d ended with %d: %s", attempt, how, text);
+        killed++;
+        assert_false(exists(tmp) && how != SIGKILL);
+        if (how != SIGKILL && exists(ckpt)) {
+            assert_contains(text, "interrupted by SIG");
+            assert_contains(text, "run the same command with --resume to continue");
+        }
+    }
+    print_message("%d runs killed, %d resumed from a checkpoint\n", killed, resumed);
+    assert_true(resumed >= 1);
+    assert_same_file(ref, out);
+    assert_false(exists(ckpt));
+    assert_false(exists(tmp));
+    remove(out);
+}
+
+/* An interrupted run keeps its checkpoint; running again without --resume
+ * is refused naming --resume and --force; a resume with other options is
+ * refused naming each difference, and leaves the checkpoint. Then the
+ * last record is torn, as a kill during its write or a power loss would
+ * leave it, with garbage after it: the right command drops that record
+ * only, and completes to the reference. */
+static void test_resume_checks_the_run(void **state)
+{
+    (void)state;
+    need_bin();
+    reference_run();
+    char ckpt[620], text[4096];
+    suffixed(ckpt, sizeof ckpt, out, ".ckpt");
+    remove(out);
+    remove(ckpt);
+    const char *args[] = { "run", SCENARIO, "--threads", "2", "--force", NULL };
+    /* Once some draws are in the checkpoint (one is about 25 kB). */
+    int how = interrupt_after(args, ckpt, 100000, SIGTERM, text, sizeof text);
+    if (how != SIGTERM)
+        fail_msg("expected death by SIGTERM, got %d: %s", how, text);
+    assert_true(exists(ckpt));
+    const char *kept = strstr(text, "removed); ");
+    long nkept = 0;
+    assert_non_null(kept);
+    assert_int_equal(sscanf(kept, "removed); %ld of 60 draws are kept in", &nkept), 1);
+    assert_true(nkept >= 2);
+    assert_contains(text, "draws are kept in");
+    assert_contains(text, "--resume");
+
+    const char *again[] = { "run", SCENARIO, "-q", NULL };
+    assert_int_equal(run(out, again), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "finished draws of an interrupted run; add --resume to continue it, "
+                          "or --force to start over");
+
+    const char *changed[] = { "run", "scenarios/default.cfg", "--draws", "61", "--households",
+                              "2999", "--seed", "3", "--set", "u_debt_severe=0.05", "--resume",
+                              "-q", NULL };
+    assert_int_equal(run(out, changed), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "it belongs to another run");
+    assert_contains(text, "(--seed)");
+    assert_contains(text, "3000 households then, 2999 now (--households)");
+    assert_contains(text, "60 draws then, 61 now (--draws)");
+    assert_contains(text, "the fixed values (--set) differ");
+    const char *cohort[] = { "run", SCENARIO, "--cohort", "--resume", "-q", NULL };
+    assert_int_equal(run(out, cohort), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "mode microsimulation then, cohort (--cohort) now");
+    assert_true(exists(ckpt));
+
+    struct stat st;
+    assert_int_equal(stat(ckpt, &st), 0);
+    assert_int_equal(truncate(ckpt, st.st_size - 1000), 0);
+    FILE *f = fopen(ckpt, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < 3000; i++)
+        fputc(0xa5, f);
+    assert_int_equal(fclose(f), 0);
+    const char *right[] = { "run", SCENARIO, "--threads", "1", "--resume", NULL };
+    assert_int_equal(run(out, right), 1000);
+    slurp(err_path, text, sizeof text);
+    char expect[80];
+    snprintf(expect, sizeof expect, "mkba: resumed: %ld draws came from the checkpoint",
+             nkept - 1);
+    assert_contains(text, expect);
+    assert_same_file(ref, out);
+    assert_false(exists(ckpt));
+    remove(out);
+}
+
+/* Copies file `from` to `to`, appending `tail`. */
+static void copy_file(const char *from, const char *to, const char *tail)
+{
+    FILE *in = fopen(from, "rb"), *o = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(o);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, o), n);
+    fputs(tail, o);
+    fclose(in);
+    assert_int_equal(fclose(o), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A scenario that differs only in an @include'd file is another run: a
+ * copy of default.cfg (its includes reached through links) that includes
+ * one more file, changed after the interruption by a comment only. */
+static void test_resume_sees_included_files(void **state)
+{
+    (void)state;
+    need_bin();
+    char sc[620], cfg[640], extra[640], params[620], shared[640], ckpt[620], text[4096];
+    char cwd[512], target[600];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(sc, sizeof sc, "%s/sc", dir);
+    snprintf(cfg, sizeof cfg, "%s/main.cfg", sc);
+    snprintf(extra, sizeof extra, "%s/extra.cfg", sc);
+    snprintf(params, sizeof params, "%s/params", dir);
+    snprintf(shared, sizeof shared, "%s/shared", sc);
+    suffixed(ckpt, sizeof ckpt, out, ".ckpt");
+    remove(out);
+    remove(ckpt);
+    assert_int_equal(mkdir(sc, 0777), 0);
+    snprintf(target, sizeof target, "%s/params", cwd);
+    assert_int_equal(symlink(target, params), 0);
+    snprintf(target, sizeof target, "%s/scenarios/shared", cwd);
+    assert_int_equal(symlink(target, shared), 0);
+    copy_file("scenarios/default.cfg", cfg, "\n@include \"extra.cfg\"\n");
+    write_text(extra, "# nothing yet\n");
+
+    const char *args[] = { "run", cfg, "--draws", "60", "--households", "3000", "--threads",
+                           "2", "--force", NULL };
+    int how = interrupt_after(args, ckpt, 100000, SIGINT, text, sizeof text);
+    if (how != SIGINT)
+        fail_msg("expected death by SIGINT, got %d: %s", how, text);
+    assert_true(exists(ckpt));
+    write_text(extra, "# changed\n");
+    const char *resume[] = { "run", cfg, "--draws", "60", "--households", "3000", "--resume",
+                             "-q", NULL };
+    assert_int_equal(run(out, resume), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "the scenario (its text, @include files included) changed");
+    assert_true(exists(ckpt));
+    remove(ckpt);
+    remove(cfg);
+    remove(extra);
+    remove(shared);
+    remove(params);
+    rmdir(sc);
+}
+
+/* mkba sa resumes the same way: a Sobol design killed after some of its
+ * points refuses a resume with another --range (the points differ though
+ * their number does not), and resumed on the other thread count gives the
+ * indices, the points' outcomes and every other dataset of an
+ * uninterrupted analysis (its file keeps no /draws rows: the checkpoint
+ * is what survives). */
+static void test_sa_design_resumes(void **state)
+{
+    (void)state;
+    need_bin();
+    char ckpt[620], text[4096];
+    suffixed(ckpt, sizeof ckpt, out, ".ckpt");
+    remove(out);
+    remove(ckpt);
+#define SOBOL "sa", "sobol", "scenarios/default.cfg", "-n", "16", "--factors", "u_*", \
+              "--households", "1000", "-q", "--force"
+    const char *whole[] = { SOBOL, "--threads", "2", NULL };
+    assert_int_equal(run(other, whole), 1000);
+    const char *args[] = { SOBOL, "--threads", "2", NULL };
+    assert_int_equal(interrupt_after(args, ckpt, 200000, SIGKILL, text, sizeof text), SIGKILL);
+    assert_true(exists(ckpt));
+    /* Another range: as many points, other values at each. */
+    const char *ranged[] = { SOBOL, "--range", "u_debt_severe=0.01:0.2", "--resume", NULL };
+    assert_int_equal(run(out, ranged), 1001);
+    slurp(err_path, text, sizeof text);
+    assert_contains(text, "point 0 of the design differs from the checkpoint's");
+    assert_true(exists(ckpt));
+    const char *resume[] = { SOBOL, "--threads", "1", "--resume", NULL };
+#undef SOBOL
+    int how = run(out, resume);
+    slurp(err_path, text, sizeof text);
+    if (how != 1000)
+        fail_msg("the resumed analysis ended with %d: %s", how, text);
+    assert_same_file(other, out);
+    assert_false(exists(ckpt));
+    remove(out);
+    remove(other);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    bin = getenv("MKBA_BIN");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(out, sizeof out, "%s/run.h5", dir);
+    snprintf(ref, sizeof ref, "%s/reference.h5", dir);
+    snprintf(other, sizeof other, "%s/other.h5", dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    /* Failed tests may leave their files; remove every name a test uses. */
+    static const char *const names[] = {
+        "stderr", "run.h5", "run.h5.tmp", "run.h5.ckpt", "run.h5.lock", "run.h5.stderr",
+        "reference.h5", "other.h5", "sc/main.cfg", "sc/extra.cfg", "sc/shared", "params",
+        "sc"
+    };
+    char path[700];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_comparison_sees_a_difference),
+        cmocka_unit_test(test_second_run_is_refused),
+        cmocka_unit_test(test_killed_runs_resume_to_the_same_file),
+        cmocka_unit_test(test_resume_checks_the_run),
+        cmocka_unit_test(test_resume_sees_included_files),
+        cmocka_unit_test(test_sa_design_resumes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
