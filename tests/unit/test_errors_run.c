@@ -43,20 +43,13 @@ static void expect_run(const mkba_model *m, mkba_run_options *o, int code,
     no_files(what);
 }
 
-static mkba_model *load(const char *path)
-{
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    return m;
-}
-
 /* Sizes a run cannot take, refused before anything is simulated. */
 static void test_options(void **state)
 {
     (void)state;
-    mkba_model *m = load(FULL);
+    mkba_model *m = NULL;
+    mkba_error loaded = {0};
+    assert_int_equal(mkba_scenario_load(NULL, FULL, &m, &loaded), MKBA_OK);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.draws = 100000001;
