@@ -24,7 +24,7 @@ TESTLIBS := $(shell pkg-config --libs cmocka)
 
 BUILD   ?= build
 LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/results/*.c src/engine/*.c src/io/*.c \
-                     src/analysis/*.c src/study/*.c src/sa/*.c src/report/*.c)
+                     src/analysis/*.c src/study/*.c src/sa/*.c src/expost/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
@@ -102,7 +102,28 @@ run-default: $(BUILD)/mkba
 deps:
 	./scripts/install-deps.sh
 
+# `make coverage`: line and branch coverage of src/ after the unit tests, in
+# a build of its own at -O0 (so counts stay on their lines), then the error
+# messages no test provokes (scripts/unprovoked-messages.py). Needs lcov:
+# scripts/install-deps.sh --coverage. HTML report in build-cov/html.
+COV_BUILD := build-cov
+COV_RC    := --rc lcov_branch_coverage=1
+.PHONY: coverage
+coverage:
+	@command -v lcov >/dev/null || { echo "coverage: lcov is missing;" \
+	  "run scripts/install-deps.sh --coverage" >&2; exit 1; }
+	@rm -f $$(find $(COV_BUILD) -name '*.gcda' 2>/dev/null)
+	$(MAKE) BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage" test-plain
+	lcov --quiet $(COV_RC) --capture --directory $(COV_BUILD) --base-directory . \
+	  --output-file $(COV_BUILD)/all.info
+	lcov --quiet $(COV_RC) --extract $(COV_BUILD)/all.info '$(CURDIR)/src/*' \
+	  --output-file $(COV_BUILD)/coverage.info
+	genhtml --quiet $(COV_RC) --branch-coverage --output-directory $(COV_BUILD)/html \
+	  $(COV_BUILD)/coverage.info
+	lcov $(COV_RC) --summary $(COV_BUILD)/coverage.info
+	/usr/bin/python3 scripts/unprovoked-messages.py --build $(COV_BUILD)
+
 clean:
-	rm -rf build build-san build-mpi
+	rm -rf build build-san build-cov build-mpi
 
 -include $(shell find $(BUILD) build-san build-mpi -name '*.d' 2>/dev/null)

@@ -2,22 +2,26 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
-# Usage: install-deps.sh [--peers] [--mpi]
+# Usage: install-deps.sh [--peers] [--coverage] [--mpi]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
           libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
-# --peers adds the peer packages some tests compare against (they skip with a
-# message without them): OpenTURNS for the Sobol estimators, R's mgcv for
-# EVPPI, python3 to read back the xlsx and HTML report and chromium to render
-# the report headless. .ci/run asks for them.
-# --mpi adds Open MPI for the optional build across processes and hosts
-# (make MPI=1, make check-mpi); the default build needs no MPI.
 for option in "$@"; do
-    case $option in
+    case "$option" in
+    # --peers adds the peer packages some tests compare against (they skip
+    # with a message without them): OpenTURNS for the Sobol estimators, R's
+    # mgcv for EVPPI, python3 to read back the xlsx and HTML report and
+    # chromium to render the report headless. .ci/run asks for them.
     --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium) ;;
+    # --coverage adds lcov (with genhtml) for `make coverage`; gcov comes
+    # with gcc.
+    --coverage) packages+=(lcov) ;;
+    # --mpi adds Open MPI for the optional build across processes and hosts
+    # (make MPI=1, make check-mpi); the default build needs no MPI.
     --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
-    *) echo "install-deps: unknown option $option (expected --peers or --mpi)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown option '$option' (expected --peers, --coverage or --mpi)" >&2
+       exit 2 ;;
     esac
 done
 

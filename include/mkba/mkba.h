@@ -71,6 +71,9 @@ typedef struct mkba_run_options {
     int resume;
     /* When not NULL, receives the number of draws taken from the checkpoint. */
     long *resumed;
+    /* Write a result file estimated above 2 GiB (mkba run --yes); 0 (the
+     * default): refuse it before the run, giving the estimate. */
+    int yes;
 } mkba_run_options;
 
 /* Sets every option to its default (scenario values, all draws, no output,

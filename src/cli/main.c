@@ -16,9 +16,10 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--resume] [--quiet]\n"
+    "                        [--resume] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
+    "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
     "  mkba check SCENARIO.cfg\n"
     "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
@@ -36,6 +37,8 @@ static const char help_text[] =
     "  sa        sensitivity analysis: tornado, threshold, sweep, sobol, morris,\n"
     "            evppi, prim (conditions for success), believe (NPV by lever);\n"
     "            docs/sensitivity.md\n"
+    "  expost    ex-post evaluation: observed monitoring data against the ex-ante\n"
+    "            predictive distribution, and the MKBA updated by them; docs/expost.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
     "  report    write a self-contained HTML report with charts of a result file\n"
@@ -62,6 +65,8 @@ static const char help_text[] =
     "                      only the missing draws and writes the same file as an\n"
     "                      uninterrupted run; a scenario, seed or option that\n"
     "                      differs is refused (docs/reliability.md)\n"
+    "  --yes               write a result file estimated above 2 GiB (otherwise\n"
+    "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
     "\n";
 
@@ -89,7 +94,8 @@ static const char help_text_more[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --resume, --quiet as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --yes, --quiet\n"
+    "                      as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -161,6 +167,28 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
     }
     return 0;
 }
+/* The options of mkba expost, printed after help_text (one string would
+ * exceed what C99 compilers must support). */
+static const char help_expost[] =
+    "Options of expost (docs/expost.md):\n"
+    "  --observed DATA.csv the observed data (required): year,arm,metric,value,n,se,...\n"
+    "  --from PSA.h5       the ex-ante PSA of this scenario (mkba run), instead of\n"
+    "                      running one with --draws, --households, --seed\n"
+    "  --min-ess S         flag a posterior on fewer than S x draws effective draws\n"
+    "                      (default 0.1)\n"
+    "  --conflict-level P  flag an observation whose two-sided predictive tail\n"
+    "                      probability is below P as prior-data conflict (0.01)\n"
+    "  --no-refine         keep the importance weights however few draws carry\n"
+    "                      them (default: refine by sequential Monte Carlo)\n"
+    "  --moves M           refinement: Metropolis-Hastings steps per stage (4)\n"
+    "  --max-stages S      refinement: at most S tempering stages (30)\n"
+    "  --refine-parameters LIST  refinement: the parameters to move (default:\n"
+    "                      the 10 whose draws correlate most with the likelihood)\n"
+    "  --simulate --set NAME=VALUE...  write synthetic data instead (-o DATA.csv):\n"
+    "                      the base case with these true values, each row of the\n"
+    "                      --observed template drawn through its observation model\n"
+    "  --threads, --force, --quiet, --format as sa\n"
+    "\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -169,7 +197,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet, resume;
+    int cohort, force, quiet, resume, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -240,6 +268,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             r->resume = 1;
+        } else if (strcmp(a, "--yes") == 0) {
+            r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             r->quiet = 1;
         } else {
@@ -289,11 +319,11 @@ static int run_scenario(const run_args *r)
     }
 
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !r->quiet);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.output = out;
     o.force = r->force;
+    o.yes = r->yes;
     o.draws = r->draws;
     o.households = r->households;
     o.seed_set = r->seed_set;
@@ -306,11 +336,9 @@ static int run_scenario(const run_args *r)
     long resumed = 0;
     o.resumed = &resumed;
     mkba_context ctx;
-    mkba_cli_run_context(&ctx, r->threads, &bar);
-    mkba_cli_catch_signals();
+    mkba_cli_run_begin(&ctx, &bar, r->threads, r->quiet);
     rc = mkba_run(&ctx, m, &o, &err);
-    mkba_cli_release_signals();
-    mkba_cli_progress_finish(&bar);
+    mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
@@ -391,6 +419,7 @@ static int command(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
         fputs(help_text_more, stdout);
+        fputs(help_expost, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
@@ -401,10 +430,20 @@ static int command(int argc, char **argv)
     }
     if (command_help_asked(cmd, argc, argv))
         return EXIT_OK;
+    /* Every rank would write the same files: only run and sa divide their
+     * work among mpirun's ranks (and leave the writing to rank 0). */
+    if (mkba_split_size(mkba_cli_split) > 1 && strcmp(cmd, "run") != 0
+        && strcmp(cmd, "sa") != 0) {
+        fprintf(stderr, "mkba: %s runs in one process; under mpirun only run and sa divide "
+                "their work among the ranks\n", cmd);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
         return mkba_cli_sa(argc - 2, argv + 2);
+    if (strcmp(cmd, "expost") == 0)
+        return mkba_cli_expost(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)

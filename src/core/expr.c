@@ -56,6 +56,7 @@ typedef struct scanner {
     const char *s;
     size_t pos;
     int depth;
+    size_t terms;      /* operands and unary minus signs so far */
     char *why;
     size_t whylen;
 } scanner;
@@ -118,7 +119,16 @@ static int parse_operand(scanner *sc)
     skip_space(sc);
     while (sc->s[sc->pos] == '-') {
         sc->pos++;
+        sc->terms++;
         skip_space(sc);
+    }
+    /* libmatheval simplifies the tree recursively, one stack frame per
+     * level: an expression of 200,000 terms overflows an 8 MiB stack. */
+    if (++sc->terms > MKBA_EXPR_MAX_TERMS) {
+        if (sc->why != NULL && sc->whylen > 0)
+            snprintf(sc->why, sc->whylen, "more than %d terms, the limit; split it into "
+                     "parameters defined by shorter expressions", MKBA_EXPR_MAX_TERMS);
+        return -1;
     }
     const char *t = sc->s + sc->pos;
     if (*t == '(') {
@@ -180,7 +190,7 @@ static int parse_sum(scanner *sc)
 
 static int check_syntax(const char *text, char *why, size_t whylen)
 {
-    scanner sc = {text, 0, 0, why, whylen};
+    scanner sc = {text, 0, 0, 0, why, whylen};
     if (parse_sum(&sc) != 0)
         return -1;
     skip_space(&sc);

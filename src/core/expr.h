@@ -16,6 +16,12 @@
 
 typedef struct mkba_expr mkba_expr;
 
+/* The most terms (numbers, names, constants, function calls and unary
+ * minus signs) an expression may have (docs/reliability.md, "Limits").
+ * libmatheval's recursion overflows an 8 MiB stack near 200,000 terms; the
+ * limit leaves room for a 512 KiB thread stack. */
+#define MKBA_EXPR_MAX_TERMS 10000
+
 /* Parses `text`. On failure returns NULL and writes a short reason into
  * why[0..whylen) ("unexpected end of expression", "out of memory"); why
  * may be NULL. Safe to call from several threads at once. */

@@ -45,6 +45,12 @@ mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams)
     return q;
 }
 
+size_t mkba_svc_queues_bytes_per_household(size_t nteams)
+{
+    const mkba_svc_queues *q = NULL;
+    return sizeof *q->keys + nteams * sizeof *q->q[0];
+}
+
 void mkba_svc_queues_free(mkba_svc_queues *q)
 {
     if (q == NULL)

@@ -90,11 +90,26 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
     if (households <= 0 || households > 2000000000L)
         return mkba_error_set(err, MKBA_EINVAL,
                               "households must be between 1 and 2000000000 (got %ld)", households);
-    if (m->services.enabled && households > 20000000L)
-        return mkba_error_set(err, MKBA_EINVAL, "households must be at most 20000000 with "
-                              "services, which keep every household in memory (got %ld)",
-                              households);
+    if (m->services.enabled && households > MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS) {
+        const mkba_services *sv = &m->services;
+        return mkba_error_set(err, MKBA_EINVAL, "%s:%d: services: %ld households per draw; "
+                              "expected at most %ld with services, which keep every household "
+                              "in memory (about %.1f GiB at the limit); lower run.households or "
+                              "--households", sv->file != NULL ? sv->file : m->name, sv->line, households,
+                              MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
+                              (double)MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS
+                                  * (double)mkba_engine_bytes_per_household(m, mode)
+                                  / 1073741824.0);
+    }
     return MKBA_OK;
+}
+
+size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode)
+{
+    if (mode == MKBA_ENGINE_COHORT || !m->services.enabled)
+        return 0;
+    return mkba_svc_households_bytes(m->ndomains)
+           + mkba_svc_queues_bytes_per_household(m->services.nteams);
 }
 
 static int batches_alloc(mkba_engine *e)
@@ -178,12 +193,41 @@ nomem:
  * draws can overflow. */
 #define AMOUNT_MAX 1e15
 
+/* Checks that arm a's services cost a finite amount per household: the
+ * teams' staff and the pathway's overheads are given for the whole
+ * population and divided by it, so a tiny drawn population (1e-300) would
+ * make them infinite. Names the population setting. */
+static int check_service_amounts(const mkba_model *m, const double *v, size_t a, long draw,
+                                 mkba_error *err)
+{
+    const mkba_services *sv = &m->services;
+    const mkba_pathway *p = &sv->pathway[a];
+    const double population = v[sv->population];
+    double whole = v[p->investment] + v[p->recurring] + v[p->co_location];
+    for (size_t i = 0; i < sv->nteams; i++)
+        if (p->teams_used >> i & 1u)
+            whole += v[sv->team[i].fte] * v[sv->team[i].cost_per_fte];
+    const double per_household = whole / population;
+    if (population > 0 && fabs(per_household) <= AMOUNT_MAX)
+        return MKBA_OK;
+    const mkba_param *q = mkba_params_get(m->params, (size_t)sv->population);
+    return mkba_error_set(err, MKBA_ENUMERIC, "%s:%d: %s: draw %ld, arm '%s': a population of "
+                          "%g households makes the services cost %g per household (staff and "
+                          "overheads %g a year for the whole population); expected a "
+                          "population that keeps it finite and within +-%g per household",
+                          q->file != NULL ? q->file : m->name, q->line, q->path, draw,
+                          m->arm[a].name, population,
+                          per_household, whole, AMOUNT_MAX);
+}
+
 /* Checks every cost and effect amount of a draw, naming the rule. */
 static int check_amounts(const mkba_model *m, const double *values, long draw, mkba_error *err)
 {
     const size_t np = mkba_params_count(m->params);
     for (size_t a = 0; a < m->narms; a++) {
         const double *v = values + a * np;
+        if (m->services.enabled && check_service_amounts(m, v, a, draw, err) != MKBA_OK)
+            return MKBA_ENUMERIC;
         for (size_t i = 0; i < m->ncosts; i++) {
             const mkba_cost_rule *r = &m->cost[i];
             double x = v[r->amount];

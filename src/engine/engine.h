@@ -298,6 +298,17 @@ typedef struct mkba_engine_progress {
  * on different threads. Returns NULL with err set when the size is out of
  * range or memory runs out. */
 typedef struct mkba_engine mkba_engine;
+
+/* The most households a draw of a scenario with services may have: they
+ * are all kept in memory at once (docs/reliability.md, "Limits"). */
+#define MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS 20000000L
+
+/* The memory an engine of model m in `mode` takes per household: the
+ * household records a scenario with services keeps; 0 for the streaming
+ * microsimulation and the cohort trace, whose memory does not grow with
+ * the households. */
+size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode);
+
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads, mkba_error *err);
 void mkba_engine_free(mkba_engine *e);

@@ -88,6 +88,15 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
            && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
 
+size_t mkba_svc_households_bytes(size_t D)
+{
+    const mkba_svc_households *hh = NULL;
+    return D * (sizeof *hh->x + sizeof *hh->tis) + sizeof *hh->out + sizeof *hh->status
+           + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
+           + sizeof *hh->registered + sizeof *hh->arrived + sizeof *hh->since
+           + sizeof *hh->wait_factor;
+}
+
 void mkba_svc_work_free(mkba_svc_work *w)
 {
     if (w == NULL)

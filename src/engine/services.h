@@ -47,6 +47,8 @@ typedef struct mkba_svc_households {
  * (safe on a zeroed struct). */
 int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D);
 void mkba_svc_households_free(mkba_svc_households *hh);
+/* The bytes mkba_svc_households_alloc takes per household (D domains). */
+size_t mkba_svc_households_bytes(size_t D);
 
 /* What one arm's pathway means in one draw: the values resolved. */
 typedef struct mkba_svc_team_values {
@@ -168,6 +170,8 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
 typedef struct mkba_svc_queues mkba_svc_queues;
 mkba_svc_queues *mkba_svc_queues_alloc(long households, size_t nteams);
 void mkba_svc_queues_free(mkba_svc_queues *q);
+/* The bytes the queues hold per household (for the memory estimate). */
+size_t mkba_svc_queues_bytes_per_household(size_t nteams);
 void mkba_svc_queues_clear(mkba_svc_queues *q);
 
 /* What the admission phase of one cycle did. */

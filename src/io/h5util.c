@@ -1,8 +1,12 @@
-/* HDF5 helpers for the result file: error capture, strings, attributes. */
+/* HDF5 helpers for the result file: error capture, closing, strings,
+ * attributes. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "h5util.h"
 #include "core/alloc.h"
 
@@ -27,6 +31,53 @@ static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
     return 0;
 }
 
+/* Keeps the errno of the first entry that carries one: HDF5's drivers
+ * append ", errno = N, error message = '...'" to a failed system call. */
+static herr_t keep_errno(unsigned n, const H5E_error2_t *e, void *data)
+{
+    (void)n;
+    int *found = data;
+    const char *at = e->desc != NULL ? strstr(e->desc, "errno = ") : NULL;
+    if (*found == 0 && at != NULL)
+        *found = atoi(at + strlen("errno = "));
+    return 0;
+}
+
+/* What a person should know about the system errors a write can meet; any
+ * other errno is given by its system text alone. */
+static const struct {
+    int code;
+    const char *cause;
+} write_causes[] = {
+    { ENOSPC, "the disk is full" },
+#ifdef EDQUOT
+    { EDQUOT, "the disk quota is used up" },
+#endif
+    { EFBIG, "the file is too large (for the file system or the process's file size limit)" },
+    { EROFS, "the file system is read-only" },
+    { EIO, "the device reported an input/output error" },
+};
+
+/* Writes into buf the cause of system error e in words ("the disk is full
+ * (No space left on device)"). */
+static void describe_errno(char *buf, size_t size, int e)
+{
+    for (size_t i = 0; i < sizeof write_causes / sizeof write_causes[0]; i++)
+        if (write_causes[i].code == e) {
+            snprintf(buf, size, "%s (%s)", write_causes[i].cause, strerror(e));
+            return;
+        }
+    snprintf(buf, size, "%s", strerror(e));
+}
+
+/* The system error behind the failure on HDF5's error stack, or 0. */
+static int stack_errno(void)
+{
+    int e = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_errno, &e);
+    return e > 0 ? e : 0;
+}
+
 mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ...)
 {
     char what[MKBA_ERROR_MAX];
@@ -35,12 +86,95 @@ mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ..
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
 
+    /* A system error is told in words; HDF5's own text of it holds buffer
+     * addresses and times that mean nothing to a user. */
     char detail[512] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, detail);
+    int e = stack_errno();
+    if (e != 0)
+        describe_errno(detail, sizeof detail, e);
+    else
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, detail);
     H5Eclear2(H5E_DEFAULT);
     if (detail[0] != '\0')
         return mkba_error_set(err, code, "%s: %s", what, detail);
     return mkba_error_set(err, code, "%s", what);
+}
+
+mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *fmt, ...)
+{
+    int e = stack_errno();
+    if (e != 0) {
+        char cause[512];
+        describe_errno(cause, sizeof cause, e);
+        H5Eclear2(H5E_DEFAULT);
+        return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", file, cause);
+    }
+    char what[MKBA_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return mkba_h5_error(err, MKBA_EIO, "%s", what);
+}
+
+/* Points the descriptor under `file` at /dev/null, so that HDF5's writes
+ * still pending succeed without touching the disk. Only the sec2 driver
+ * (the default, which mkba uses) keeps a plain descriptor. */
+static void divert_to_null(hid_t file)
+{
+    /* A file open only for reading has nothing to write. */
+    unsigned intent = 0;
+    if (H5Fget_intent(file, &intent) < 0 || !(intent & H5F_ACC_RDWR))
+        return;
+    hid_t fapl = H5Fget_access_plist(file);
+    void *handle = NULL;
+    int sec2 = fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2
+               && H5Fget_vfd_handle(file, fapl, &handle) >= 0 && handle != NULL;
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    int null = sec2 ? open("/dev/null", O_RDWR) : -1;
+    if (null < 0)
+        return;
+    dup2(null, *(int *)handle);
+    close(null);
+}
+
+/* Closes every object of `file` still open (datasets, groups, named types,
+ * attributes), so that closing the file really closes it. Works in rounds
+ * of a fixed size, so it needs no memory. */
+static void close_objects(hid_t file)
+{
+    const unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR
+                           | H5F_OBJ_LOCAL;
+    hid_t id[64];
+    ssize_t n;
+    while ((n = H5Fget_obj_ids(file, types, sizeof id / sizeof id[0], id)) > 0) {
+        int closed = 0;
+        for (ssize_t i = 0; i < n; i++)
+            closed += (H5Iget_type(id[i]) == H5I_ATTR ? H5Aclose(id[i]) : H5Oclose(id[i])) >= 0;
+        if (closed == 0)
+            return;
+    }
+}
+
+int mkba_h5_close_file(hid_t file, int discard)
+{
+    int ok = discard || H5Fflush(file, H5F_SCOPE_LOCAL) >= 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    /* HDF5 before 1.14.1 frees a file's state when its close fails but
+     * keeps the file registered, and crashes at exit closing it again
+     * (H5F__close_cb from H5_term_library). A file that cannot be written
+     * is removed anyway, so what is left to write goes to /dev/null and
+     * the close succeeds. */
+    if (discard || !ok)
+        divert_to_null(file);
+    close_objects(file);
+    if (H5Fclose(file) < 0 && ok) {
+        ok = 0;
+        kept = mkba_h5_error_keep(1);
+    }
+    mkba_h5_error_restore(kept);
+    return ok ? 0 : -1;
 }
 
 hid_t mkba_h5_error_keep(int failed)
@@ -93,7 +227,9 @@ int mkba_h5_attr_string(hid_t obj, const char *name, const char *value)
     if (t < 0)
         return -1;
     int rc = attr_scalar(obj, name, t, t, value);
+    hid_t kept = mkba_h5_error_keep(rc < 0);
     H5Tclose(t);
+    mkba_h5_error_restore(kept);
     return rc;
 }
 
@@ -362,3 +498,16 @@ int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims
     H5Dclose(ds);
     return ok ? 0 : -1;
 }
+
+#if defined(__GNUC__)
+/* HDF5 before 1.14.1 frees a file's state when its close fails (a flush
+ * of metadata that met a full disk cannot be redone) but keeps the file
+ * registered; the cleanup HDF5 registers with atexit then closes it again
+ * and crashes (H5F__close_cb from H5_term_library). mkba closes every
+ * file it opens, so that cleanup has nothing to do but crash: it is turned
+ * off before HDF5 starts (H5dont_atexit works only then). */
+__attribute__((constructor)) static void skip_hdf5_exit_cleanup(void)
+{
+    H5dont_atexit();
+}
+#endif

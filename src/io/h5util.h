@@ -30,6 +30,25 @@ mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ..
 #endif
     ;
 
+/* For a failed write to `file` (the name the user gave): when the system
+ * refused the write (disk full, quota, file size limit: an errno on HDF5's
+ * stack), the message is "cannot write FILE: CAUSE (SYSTEM TEXT)", as which
+ * dataset was being written does not matter then; otherwise it is
+ * mkba_h5_error(err, MKBA_EIO, fmt, ...). Returns MKBA_EIO. */
+mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Closes `file` and every object of it still open. Unless `discard`, it
+ * first flushes everything to the file and returns 0 when that succeeded,
+ * or -1 with the reason on HDF5's error stack (for mkba_h5_error). When the
+ * flush fails or `discard` is set (the file will be removed), the writes
+ * still pending are thrown away, so the close itself cannot fail and leave
+ * the file registered in HDF5 (which crashes at exit). */
+int mkba_h5_close_file(hid_t file, int discard);
+
 /* HDF5 clears its error stack at the start of every call, so the cleanup
  * after a failure (closing dataspaces, ...) would erase the reason for it.
  * mkba_h5_error_keep(failed) takes the stack aside when `failed` is set

@@ -40,18 +40,25 @@ struct mkba_h5_writer {
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
 };
 
-/* Closes every HDF5 object of w and frees it; the temporary file stays. */
+/* Closes the file of w with its datasets, throwing away what is not
+ * written yet when `discard` is set; returns mkba_h5_close_file's result. */
+static int writer_close_file(mkba_h5_writer *w, int discard)
+{
+    int rc = w->file >= 0 ? mkba_h5_close_file(w->file, discard) : 0;
+    for (int i = 0; i < REC_COUNT; i++)
+        w->ds[i] = -1;
+    w->draw_index = -1;
+    w->file = -1;
+    return rc;
+}
+
+/* Closes every HDF5 object of w (discarding unwritten data) and frees it;
+ * the temporary file stays. */
 static void writer_release(mkba_h5_writer *w)
 {
     if (w == NULL)
         return;
-    for (int i = 0; i < REC_COUNT; i++)
-        if (w->ds[i] >= 0)
-            H5Dclose(w->ds[i]);
-    if (w->draw_index >= 0)
-        H5Dclose(w->draw_index);
-    if (w->file >= 0)
-        H5Fclose(w->file);
+    writer_close_file(w, 1);
     mkba_free(w->written);
     mkba_free(w->path);
     mkba_free(w->tmp);
@@ -648,8 +655,8 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
             rc = mkba_error_set(err, MKBA_EINTERNAL, "%s: draw %zu has no data for %s",
                                 w->path, index, sp->path);
         else if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, v) < 0)
-            rc = mkba_h5_error(err, MKBA_EIO, "cannot write draw %zu of %s in %s",
-                               index, sp->path, w->tmp);
+            rc = mkba_h5_write_error(err, w->path, "cannot write draw %zu of %s in %s",
+                                     index, sp->path, w->tmp);
     }
     mkba_h5_quiet_end(&q);
     if (rc == MKBA_OK)
@@ -689,8 +696,9 @@ static int check_written(const mkba_h5_writer *w, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Checks every stored draw was written and closes the file. */
-static int finish(mkba_h5_writer *w, mkba_error *err)
+/* Checks every stored draw was written and closes the file; a file that
+ * will not be kept (`discard`, or a draw missing) is not flushed. */
+static int finish(mkba_h5_writer *w, int discard, mkba_error *err)
 {
     if (w->finished)
         return MKBA_OK;
@@ -698,18 +706,9 @@ static int finish(mkba_h5_writer *w, mkba_error *err)
     int rc = check_written(w, err);
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
-    for (int i = 0; i < REC_COUNT; i++) {
-        if (w->ds[i] >= 0)
-            H5Dclose(w->ds[i]);
-        w->ds[i] = -1;
-    }
-    if (w->draw_index >= 0)
-        H5Dclose(w->draw_index);
-    w->draw_index = -1;
     /* Closing flushes the data: only its success means the file is whole. */
-    if (H5Fclose(w->file) < 0 && rc == MKBA_OK)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot finish writing %s", w->tmp);
-    w->file = -1;
+    if (writer_close_file(w, discard || rc != MKBA_OK) < 0 && rc == MKBA_OK)
+        rc = mkba_h5_write_error(err, w->path, "cannot finish writing %s", w->tmp);
     mkba_h5_quiet_end(&q);
     return rc;
 }
@@ -718,7 +717,7 @@ int mkba_h5_finish(mkba_h5_writer *w, mkba_error *err)
 {
     if (w == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "mkba_h5_finish: missing writer");
-    return finish(w, err);
+    return finish(w, 0, err);
 }
 
 const char *mkba_h5_tmp_path(const mkba_h5_writer *w)
@@ -731,7 +730,7 @@ int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
     if (w == NULL)
         return MKBA_OK;
     int rc = commit ? check_written(w, err) : MKBA_OK;
-    int rc2 = finish(w, commit && rc == MKBA_OK ? err : NULL);
+    int rc2 = finish(w, !commit || rc != MKBA_OK, commit && rc == MKBA_OK ? err : NULL);
     if (commit && rc == MKBA_OK)
         rc = rc2;
 

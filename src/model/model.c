@@ -88,6 +88,7 @@ static void model_release(mkba_model *m)
     for (size_t i = 0; i < m->services.nbounds; i++)
         mkba_free(m->services.bound[i].where);
     mkba_free(m->services.bound);
+    mkba_free(m->services.file);
     for (size_t i = 0; i < m->ncategories; i++)
         mkba_free(m->category[i]);
     mkba_free(m->category);

@@ -42,10 +42,11 @@ char *mkba_sc_read_text(const char *path)
         cap *= 2;
     }
     int failed = buf != NULL && ferror(f);
+    int why = errno;   /* the read's own reason: EISDIR for a folder */
     fclose(f);
     if (failed) {
         mkba_free(buf);
-        errno = EIO;
+        errno = why != 0 ? why : EIO;
         return NULL;
     }
     if (buf != NULL)
@@ -436,6 +437,9 @@ static int load(mkba_loader *ld, config_t *cfg)
     mkba_model *m = ld->m;
     if ((m->path = mkba_strdup(ld->path)) == NULL)
         return mkba_sc_nomem(ld);
+    int rc = mkba_sc_check_file_size(ld);
+    if (rc != 0)
+        return rc;
     /* The text is read first, so that a missing file is reported with the
      * system's reason rather than libconfig's generic "file I/O error". */
     if ((m->text = mkba_sc_read_text(ld->path)) == NULL)
@@ -454,9 +458,11 @@ static int load(mkba_loader *ld, config_t *cfg)
     /* libconfig resolves every @include (nested ones too) against this
      * folder, not against the including file's folder. */
     config_set_include_dir(cfg, ld->dir);
+    if ((rc = mkba_sc_check_limits(ld, m->text)) != 0)
+        return rc;
     if (config_read_file(cfg, ld->path) != CONFIG_TRUE)
         return mkba_sc_parse_error(ld, cfg);
-    int rc = mkba_sc_check_wide_integers(ld, ld->path, ld->m->text);
+    rc = mkba_sc_check_wide_integers(ld, ld->path, ld->m->text);
     if (rc == 0)
         rc = append_includes(ld, cfg);
     if (rc != 0)

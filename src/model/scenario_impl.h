@@ -36,6 +36,32 @@ typedef struct mkba_loader {
 /* The whole file at path, NUL-terminated, or NULL with errno set. */
 char *mkba_sc_read_text(const char *path);
 
+/* --- scenario_limits.c --- */
+
+/* The most bytes and settings a scenario may have, its @include files
+ * counted (docs/reliability.md, "Limits"): libconfig parses in time
+ * quadratic in the settings. The shipped scenarios have about 110 KB and
+ * 1,500 lines. */
+#define MKBA_SCENARIO_MAX_BYTES (1 << 20)
+#define MKBA_SCENARIO_MAX_SETTINGS 5000
+
+/* When p starts a comment (#, // or / * ... * /) or a string of libconfig
+ * text, returns the position of its last character (the one before the
+ * newline that ends a line comment), adding the newlines inside it to
+ * *line; at an unterminated one, the position of the closing NUL. Returns
+ * NULL when p starts neither. */
+const char *mkba_sc_skip_text(const char *p, int *line);
+
+/* Refuses (MKBA_EINVAL) a scenario file larger than
+ * MKBA_SCENARIO_MAX_BYTES, by its size alone, before it is read. */
+int mkba_sc_check_file_size(mkba_loader *ld);
+
+/* Refuses (MKBA_EINVAL, naming the file, and the line for the settings) a
+ * scenario whose text (the main file's) and @include files, nested ones
+ * too, have more than MKBA_SCENARIO_MAX_BYTES bytes or
+ * MKBA_SCENARIO_MAX_SETTINGS settings, before libconfig parses them. */
+int mkba_sc_check_limits(mkba_loader *ld, const char *text);
+
 /* --- scenario_syntax.c --- */
 
 /* Records the error of a failed config_read_file as "FILE:LINE: ..." with

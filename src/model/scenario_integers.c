@@ -45,25 +45,13 @@ int mkba_sc_check_wide_integers(mkba_loader *ld, const char *file, const char *t
 {
     int line = 1;
     for (const char *p = text; *p != '\0'; p++) {
+        const char *end;
         if (*p == '\n') {
             line++;
-        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-            while (p[1] != '\0' && p[1] != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
-                line += *p == '\n';
-            if (*p == '\0')
-                return 0;      /* libconfig has refused the open comment */
-            p++;
-        } else if (*p == '"') {
-            for (p++; *p != '\0' && *p != '"'; p++) {
-                if (*p == '\\' && p[1] != '\0')
-                    p++;
-                line += *p == '\n';
-            }
-            if (*p == '\0')
-                return 0;
+        } else if ((end = mkba_sc_skip_text(p, &line)) != NULL) {
+            if (*end == '\0')
+                return 0;      /* libconfig has refused the open comment or string */
+            p = end;
         } else if (*p >= '0' && *p <= '9' && (p == text || !ident_char(p[-1]))) {
             const char *start = p;
             int hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');

@@ -278,6 +278,10 @@ int mkba_sc_expect_list(mkba_loader *ld, const config_setting_t *s, const char *
 
 /* ------------------------------------------------------------- expressions */
 
+/* The most characters of an expression a message quotes, so that the
+ * reason after it is not cut off. */
+#define EXPR_SHOWN 200
+
 /* Fails unless the expression `text` (the value of setting s) parses and
  * every variable it uses is a known parameter. */
 static int check_expr(mkba_loader *ld, const config_setting_t *s, const char *text)
@@ -286,9 +290,10 @@ static int check_expr(mkba_loader *ld, const config_setting_t *s, const char *te
     mkba_expr *e = mkba_expr_alloc(text, why, sizeof why);
     if (e == NULL)
         return mkba_sc_fail(ld, s, NULL,
-                            "cannot parse expression \"%s\" (%s); expected an expression such "
-                            "as \"p_a * 1.2\" of numbers, parameter names, + - * / ^, "
-                            "parentheses and functions such as exp(...)", text, why);
+                            "cannot parse expression \"%.*s%s\" (%s); expected an expression "
+                            "such as \"p_a * 1.2\" of numbers, parameter names, + - * / ^, "
+                            "parentheses and functions such as exp(...)", EXPR_SHOWN, text,
+                            strlen(text) > EXPR_SHOWN ? "..." : "", why);
     int rc = 0;
     for (size_t i = 0; i < mkba_expr_nvars(e) && rc == 0; i++) {
         const char *v = mkba_expr_var(e, i);

@@ -120,6 +120,8 @@ typedef struct mkba_services {
     mkba_pathway pathway[32];  /* per arm */
     size_t nbounds;
     mkba_bound *bound;
+    char *file;                /* where the services group is, for messages */
+    int line;
 } mkba_services;
 
 #endif

@@ -110,10 +110,10 @@ static void study_free(study *s)
     mkba_free(s->row);
 }
 
-static int study_init(study *s, mkba_error *err)
+/* Decides how s runs: whole points per thread or households in parallel;
+ * returns the number of engines that takes. */
+static int study_engines(study *s)
 {
-    const mkba_model *m = s->m;
-    const size_t np = mkba_params_count(m->params);
     const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
     /* Few households per point and enough points: whole points per thread.
      * Not the cohort trace, which allocates its trace per draw: worker
@@ -121,6 +121,15 @@ static int study_init(study *s, mkba_error *err)
     s->point_parallel = !cohort && s->nthreads > 1 && s->count >= 2 * (size_t)s->nthreads
                         && s->o->households < MKBA_STUDY_POINT_PARALLEL_HOUSEHOLDS * s->nthreads;
     s->nwork = s->point_parallel ? s->nthreads : 1;
+    return s->nwork;
+}
+
+static int study_init(study *s, mkba_error *err)
+{
+    const mkba_model *m = s->m;
+    const size_t np = mkba_params_count(m->params);
+    const int cohort = s->o->mode == MKBA_ENGINE_COHORT;
+    study_engines(s);
     s->nslots = s->point_parallel ? 4 * (size_t)s->nthreads : 1;
     s->work = mkba_calloc((size_t)s->nwork, sizeof *s->work);
     s->rec = mkba_calloc(s->nslots, sizeof *s->rec);
@@ -543,6 +552,8 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
     /* Before anything is written: a second run of this output stops here. */
     if (rc == MKBA_OK && s.output != NULL)
         rc = mkba_output_lock_take(s.output, &s.lock, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)
         rc = study_init(&s, err);
     if (rc == MKBA_OK && s.output != NULL)

@@ -58,12 +58,39 @@ typedef struct mkba_study_options {
     /* Raised: stop at the next safe point with MKBA_EINTERRUPTED, leaving
      * no file (mkba_context.stop). NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* Write a result file estimated above MKBA_STUDY_CONFIRM_BYTES (mkba
+     * run --yes); 0: refuse it before the run. */
+    int yes;
     /* The ranks of a run across processes (mkba_context.split): a study
      * with an output divides its points among them (study/split.h), and
      * on every rank but 0 it writes nothing and calls neither on_point nor
      * on_finish. NULL: one process. */
     mkba_split *split;
 } mkba_study_options;
+
+/* The estimated result file size above which a study needs `yes`. */
+#define MKBA_STUDY_CONFIRM_BYTES 2147483648.0
+
+/* What a study will take (estimate.c), from the schema and the model. */
+typedef struct mkba_study_estimate {
+    double row_bytes;          /* one stored row of /draws, before compression */
+    double file_bytes;         /* all stored rows, before compression */
+    double engine_bytes;       /* the households the engines keep (services) */
+    double readback_bytes;     /* the stored rows the analyses read back */
+    double seconds;            /* of simulation on o->threads threads, roughly */
+} mkba_study_estimate;
+
+/* Fills e for npoints points of model m under options o, run by nengines
+ * engines at once. */
+void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
+                            const mkba_study_options *o, mkba_study_estimate *e);
+
+/* Refuses, before any work, a study whose estimated memory exceeds four
+ * fifths of the memory available to the process (MKBA_ENOMEM), or whose
+ * result file would exceed MKBA_STUDY_CONFIRM_BYTES without o->yes
+ * (MKBA_EINVAL); the message gives the estimate and how to proceed. */
+int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
+                              const mkba_study_options *o, mkba_error *err);
 
 /* Below this many households per point and thread, a design with enough
  * points runs whole points in parallel rather than households. */

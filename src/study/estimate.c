@@ -1,0 +1,133 @@
+/* What a study will take, estimated from the schema and the model before
+ * it runs, and the refusals that follow from it (docs/reliability.md,
+ * "Limits"): a result file above MKBA_STUDY_CONFIRM_BYTES needs
+ * confirmation, and a study that cannot fit in memory is refused rather
+ * than ended by the kernel's OOM killer. */
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include "study/study.h"
+#include "results/schema.h"
+
+/* Time per household, arm and cycle on one thread, measured on the shipped
+ * scenarios (docs/reliability.md): only a rough guide, machines differ. */
+#define SECONDS_STREAMING 1e-7
+#define SECONDS_SERVICES 2.5e-7
+
+/* The bytes of one stored row of /draws, as the writer lays it out. */
+static double row_bytes(const mkba_model *m)
+{
+    size_t axis[MKBA_NAXES];
+    mkba_schema_axis_sizes(m, axis);
+    double bytes = 0;
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
+        const mkba_dataset_spec *sp = &mkba_schema_dataset[i];
+        if (sp->field >= 0 && (m->services.enabled || sp->when != MKBA_WHEN_SERVICES))
+            bytes += (double)mkba_schema_draw_count(sp, axis) * sizeof(double);
+    }
+    return bytes;
+}
+
+void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
+                            const mkba_study_options *o, mkba_study_estimate *e)
+{
+    const int micro = o->mode == MKBA_ENGINE_MICRO;
+    const double households = micro ? (double)o->households : 0;
+    const double stored = o->output != NULL && o->store_draws ? (double)npoints : 0;
+    e->row_bytes = row_bytes(m);
+    e->file_bytes = stored * e->row_bytes;
+    e->engine_bytes = households * (double)nengines
+                      * (double)mkba_engine_bytes_per_household(m, o->mode);
+    /* The analyses read the stored rows back, all at once. */
+    e->readback_bytes = o->analyse ? e->file_bytes : 0;
+    e->seconds = (double)npoints * households * (double)m->narms * m->timing.ncycles
+                 * (m->services.enabled ? SECONDS_SERVICES : SECONDS_STREAMING)
+                 / (o->threads > 0 ? o->threads : 1);
+}
+
+/* The memory the process may use: the physical memory, or less under a
+ * limit on its address space or data. */
+static double memory_available(const char **what)
+{
+    double bytes = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    *what = "the physical memory";
+    static const struct { int resource; const char *what; } limits[] = {
+        { RLIMIT_AS, "the process's address-space limit (ulimit -v)" },
+        { RLIMIT_DATA, "the process's data limit (ulimit -d)" },
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        struct rlimit r;
+        if (getrlimit(limits[i].resource, &r) == 0 && r.rlim_cur != RLIM_INFINITY
+            && (double)r.rlim_cur < bytes) {
+            bytes = (double)r.rlim_cur;
+            *what = limits[i].what;
+        }
+    }
+    return bytes;
+}
+
+/* bytes as "1.5 GiB", "320.0 KiB", ... */
+static const char *size_text(double bytes, char *buf, size_t size)
+{
+    static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB" };
+    int u = 0;
+    while (bytes >= 1024 && u < 5) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, unit[u]);
+    return buf;
+}
+
+/* seconds as "40 s", "12 min", "5.2 h", "3.1 days". */
+static const char *time_text(double s, char *buf, size_t size)
+{
+    if (s < 120)
+        snprintf(buf, size, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, size, "%.0f min", s / 60);
+    else if (s < 172800)
+        snprintf(buf, size, "%.1f h", s / 3600);
+    else
+        snprintf(buf, size, "%.1f days", s / 86400);
+    return buf;
+}
+
+int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
+                              const mkba_study_options *o, mkba_error *err)
+{
+    mkba_study_estimate e;
+    mkba_study_estimate_of(m, npoints, nengines, o, &e);
+    char a[32], b[32], c[32], d[32];
+    const char *what;
+    double available = memory_available(&what);
+    double memory = e.engine_bytes + e.readback_bytes;
+    if (memory > 0.8 * available) {
+        char parts[256] = "", *p = parts;
+        if (e.engine_bytes > 0)
+            p += snprintf(p, sizeof parts, "%s for %ld households kept with services by %d "
+                          "engine%s", size_text(e.engine_bytes, b, sizeof b), o->households,
+                          nengines, nengines == 1 ? "" : "s");
+        if (e.readback_bytes > 0)
+            snprintf(p, sizeof parts - (size_t)(p - parts), "%s%s to read the %zu stored "
+                     "draw%s back for the analyses", p > parts ? ", " : "",
+                     size_text(e.readback_bytes, c, sizeof c), npoints, npoints == 1 ? "" : "s");
+        /* A fifth is left for everything else: the program, HDF5's caches,
+         * the analyses' own tables. */
+        return mkba_error_set(err, MKBA_ENOMEM, "the run would need about %s of memory (%s), "
+                              "more than %s allows (%s, of which a fifth is kept free); use "
+                              "fewer households or draws", size_text(memory, a, sizeof a),
+                              parts, what, size_text(available, d, sizeof d));
+    }
+    if (e.file_bytes > MKBA_STUDY_CONFIRM_BYTES && !o->yes)
+        return mkba_error_set(err, MKBA_EINVAL, "%s would be about %s (%zu draws of %s each, "
+                              "before compression) and the run would take roughly %s on %d "
+                              "thread%s; a result file above %s needs confirmation: add --yes "
+                              "to write it, or use fewer draws", o->output,
+                              size_text(e.file_bytes, a, sizeof a), npoints,
+                              size_text(e.row_bytes, b, sizeof b),
+                              time_text(e.seconds, c, sizeof c), o->threads,
+                              o->threads == 1 ? "" : "s",
+                              size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d));
+    return MKBA_OK;
+}

@@ -1,0 +1,453 @@
+/* The documented limits (docs/reliability.md, "Limits"): each refuses its
+ * input at once, naming the file, line and setting or the estimate and how
+ * to proceed, and leaves no file; just inside each limit the input still
+ * works. The mkba program is run through MKBA_BIN for the checks a user
+ * meets on the command line (skipped when it is unset). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <hdf5.h>
+#include "mkba/mkba.h"
+#include "core/expr.h"
+#include "model/scenario_impl.h"
+#include "study/study.h"
+
+static char dir[] = "/tmp/mkba-test-limits-XXXXXX";
+static char errtext[1 << 16];
+
+/* A small self-contained scenario; PARAMS and COST are filled in. */
+static const char scenario_head[] =
+    "mkba_format = 1;\n"
+    "name = \"limits\";\n"
+    "price_year = 2024;\n"
+    "run = { seed = 5; draws = 3; households = 100; };\n"
+    "timing = { horizon = 3; };\n"
+    "payers = [\"gemeente\"];\n"
+    "arms = ( { name = \"classic\"; reference = true; } );\n";
+static const char scenario_tail[] =
+    "domains = (\n"
+    "  { name = \"debt\"; states = [\"none\", \"severe\"];\n"
+    "    initial = { state = \"none\"; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { severe = 0.1; }; },\n"
+    "                    { from = \"severe\"; probabilities = { none = 0.2; }; } );\n"
+    "  }\n"
+    ");\n"
+    "costs = ( { domain = \"debt\"; state = \"severe\"; payer = \"gemeente\"; "
+    "per_year = \"big\"; } );\n";
+
+static void path_in_dir(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* Writes the scenario with parameter `big` defined by expression expr,
+ * preceded by `extra` (more text in the parameters group, may be ""), and
+ * `after` after the whole (e.g. an @include line). */
+static void write_scenario(const char *path, const char *expr, const char *extra,
+                           const char *after)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(scenario_head, f);
+    fprintf(f, "parameters = {\n%s  big = { expr = \"%s\"; };\n};\n", extra, expr);
+    fputs(scenario_tail, f);
+    fputs(after, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* "1+1+...+1" of n terms (free it). */
+static char *ones(size_t n)
+{
+    char *s = malloc(2 * n + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++) {
+        s[2 * i] = '1';
+        s[2 * i + 1] = '+';
+    }
+    s[2 * n - 1] = '\0';
+    return s;
+}
+
+static int load(const char *path, mkba_error *err)
+{
+    mkba_model *m = NULL;
+    mkba_error_clear(err);
+    int rc = mkba_scenario_load(NULL, path, &m, err);
+    mkba_model_free(m);
+    return rc;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+/* The expression limit: the largest expression parses and adds up; one
+ * term more, and 200,000 terms (which overflowed libmatheval's stack),
+ * are refused with the limit; so is a chain of unary minus signs. */
+static void test_expression_terms(void **state)
+{
+    (void)state;
+    char why[256];
+    char *at = ones(MKBA_EXPR_MAX_TERMS);
+    mkba_expr *e = mkba_expr_alloc(at, why, sizeof why);
+    if (e == NULL)
+        fail_msg("%s", why);
+    assert_true(mkba_expr_eval(e, NULL) == (double)MKBA_EXPR_MAX_TERMS);
+    mkba_expr_free(e);
+    free(at);
+
+    static const size_t over[] = { MKBA_EXPR_MAX_TERMS + 1, 200000 };
+    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++) {
+        char *text = ones(over[i]);
+        assert_null(mkba_expr_alloc(text, why, sizeof why));
+        assert_contains(why, "more than 10000 terms, the limit");
+        free(text);
+    }
+    /* "- - - ... 1": each sign is a level of the tree. */
+    size_t n = MKBA_EXPR_MAX_TERMS;
+    char *minus = malloc(2 * n + 2);
+    assert_non_null(minus);
+    for (size_t i = 0; i < n; i++)
+        memcpy(minus + 2 * i, "- ", 2);
+    strcpy(minus + 2 * n, "1");
+    assert_null(mkba_expr_alloc(minus, why, sizeof why));
+    assert_contains(why, "more than 10000 terms");
+    free(minus);
+
+    /* Through the loader: file, line and setting, the quote cut short so
+     * the reason stays in the message. */
+    char path[300];
+    path_in_dir(path, sizeof path, "expr.cfg");
+    char *text = ones(200000);
+    write_scenario(path, text, "", "");
+    free(text);
+    mkba_error err;
+    assert_int_equal(load(path, &err), MKBA_EINVAL);
+    char where[400];
+    snprintf(where, sizeof where, "%s:9: parameters.big.expr: cannot parse expression "
+             "\"1+1+1", path);
+    assert_contains(err.message, where);
+    assert_contains(err.message, "...\" (more than 10000 terms, the limit; split it into "
+                    "parameters defined by shorter expressions)");
+    text = ones(MKBA_EXPR_MAX_TERMS);
+    write_scenario(path, text, "", "");
+    free(text);
+    if (load(path, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    remove(path);
+}
+
+/* The settings limit counts every '=' outside strings and comments, the
+ * @include files' too: one setting over it is refused at its line, before
+ * libconfig parses anything; at the limit the count passes. */
+static void test_settings_count(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "many.cfg");
+    for (int extra = 0; extra <= 1; extra++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        /* Comments and strings with '=' and ':' do not count. */
+        fputs("# a = b : c\n/* d = e */\n", f);
+        for (int i = 0; i < MKBA_SCENARIO_MAX_SETTINGS + extra; i++)
+            fprintf(f, "s%d = \"x = y: z\";\n", i);
+        assert_int_equal(fclose(f), 0);
+        mkba_error err;
+        assert_int_not_equal(load(path, &err), MKBA_OK);
+        if (extra) {
+            char where[400];
+            snprintf(where, sizeof where, "%s:%d: the scenario with its @include files has "
+                     "more than %d settings here, the limit", path,
+                     MKBA_SCENARIO_MAX_SETTINGS + 3, MKBA_SCENARIO_MAX_SETTINGS);
+            assert_contains(err.message, where);
+        } else if (strstr(err.message, "settings here") != NULL) {
+            fail_msg("at the limit: %s", err.message);
+        }
+    }
+    remove(path);
+}
+
+/* The size limit: a main file above it is refused by its size alone; an
+ * @include file that takes the whole above it is named. */
+static void test_scenario_bytes(void **state)
+{
+    (void)state;
+    char path[300], inc[300];
+    path_in_dir(path, sizeof path, "big.cfg");
+    path_in_dir(inc, sizeof inc, "comments.cfg");
+    FILE *f = fopen(inc, "w");
+    assert_non_null(f);
+    for (int i = 0; i < (MKBA_SCENARIO_MAX_BYTES / 64) + 1; i++)
+        fprintf(f, "# %61s\n", "a line of comment, 64 bytes with its newline");
+    assert_int_equal(fclose(f), 0);
+
+    write_scenario(path, "1", "", "@include \"comments.cfg\"\n");
+    mkba_error err;
+    assert_int_equal(load(path, &err), MKBA_EINVAL);
+    char expected[400];
+    snprintf(expected, sizeof expected, "%s/comments.cfg: the scenario with its @include files "
+             "has more than %d bytes (this file alone %d), the limit", dir,
+             MKBA_SCENARIO_MAX_BYTES, 64 * (MKBA_SCENARIO_MAX_BYTES / 64 + 1));
+    assert_contains(err.message, expected);
+
+    /* The same text as the main file. */
+    write_scenario(path, "1", "", "");
+    f = fopen(path, "a");
+    assert_non_null(f);
+    for (int i = 0; i < (MKBA_SCENARIO_MAX_BYTES / 64) + 1; i++)
+        fprintf(f, "# %61s\n", "a line of comment, 64 bytes with its newline");
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(load(path, &err), MKBA_EINVAL);
+    snprintf(expected, sizeof expected, "%s: the scenario has ", path);
+    assert_contains(err.message, expected);
+    assert_contains(err.message, "bytes, more than 1048576, the limit");
+    remove(path);
+    remove(inc);
+}
+
+/* The size of a result file's rows: the estimate per draw is exactly the
+ * /draws data a run writes (counted from the file, dataset by dataset). */
+static herr_t add_draws(hid_t loc, const char *name, const H5O_info_t *info, void *data)
+{
+    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
+        || strcmp(name, "draws/draw_index") == 0)
+        return 0;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return 0;
+    hid_t sp = H5Dget_space(ds);
+    *(double *)data += (double)H5Sget_simple_extent_npoints(sp) * 8;
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return 0;
+}
+
+static void test_output_estimate(void **state)
+{
+    (void)state;
+    static const char *const files[] = { "tests/data/huge_amount.cfg", "tests/data/services.cfg" };
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        mkba_model *m = NULL;
+        mkba_error err;
+        mkba_error_clear(&err);
+        if (mkba_scenario_load(NULL, files[k], &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        char out[300];
+        path_in_dir(out, sizeof out, "est.h5");
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.output = out;
+        o.force = 1;
+        o.draws = 3;
+        o.households = 50;
+        o.analyse = 0;
+        if (k == 0) {
+            /* Amounts within range: "1e300 * scale" is refused at run time. */
+            mkba_model_free(m);
+            m = NULL;
+            char path[300];
+            path_in_dir(path, sizeof path, "plain.cfg");
+            write_scenario(path, "100 * scale", "  scale = { dist = \"uniform\"; min = 1.0; "
+                           "max = 2.0; };\n", "");
+            if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+                fail_msg("%s", err.message);
+            remove(path);
+        }
+        if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        double bytes = 0;
+        hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(f >= 0);
+        H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, add_draws, &bytes);
+        H5Fclose(f);
+        remove(out);
+        mkba_study_options so = { .output = out, .households = 50, .threads = 1,
+                                  .mode = MKBA_ENGINE_MICRO, .store_draws = 1 };
+        mkba_study_estimate e;
+        mkba_study_estimate_of(m, 3, 1, &so, &e);
+        assert_true(bytes > 0);
+        assert_true(e.file_bytes == bytes);
+        /* The services keep their households: more of them, more memory. */
+        if (k == 1) {
+            mkba_study_estimate e2;
+            so.households = 5000;
+            mkba_study_estimate_of(m, 3, 1, &so, &e2);
+            assert_true(e.engine_bytes > 0);
+            assert_true(e2.engine_bytes == 100 * e.engine_bytes);
+        }
+        mkba_model_free(m);
+    }
+}
+
+/* Runs `sh -c COMMAND`, stderr into errtext; returns the exit status. */
+static int shell(const char *command)
+{
+    char err[300], cmd[4096];
+    path_in_dir(err, sizeof err, "stderr");
+    snprintf(cmd, sizeof cmd, "%s 2>'%s' >/dev/null </dev/null", command, err);
+    int st = system(cmd);
+    errtext[0] = '\0';
+    FILE *f = fopen(err, "r");
+    if (f != NULL) {
+        size_t n = fread(errtext, 1, sizeof errtext - 1, f);
+        errtext[n] = '\0';
+        fclose(f);
+    }
+    remove(err);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *need_bin(void)
+{
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL || bin[0] == '\0')
+        skip();
+    return bin;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* --draws far beyond a sensible file: refused before anything is written,
+ * with the estimate and how to proceed; the memory the analyses would need
+ * to read the draws back is refused even with --yes. */
+static void test_output_needs_confirmation(void **state)
+{
+    (void)state;
+    const char *bin = need_bin();
+    char out[300], tmp[320], cmd[1024];
+    path_in_dir(out, sizeof out, "huge.h5");
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    /* About 24 KiB a draw: 2.4 GB at 100,000 draws (the size itself is
+     * checked against a written file in test_output_estimate). */
+    snprintf(cmd, sizeof cmd, "'%s' run scenarios/default.cfg --draws 100000 -o '%s'", bin,
+             out);
+    assert_int_equal(shell(cmd), 1);
+    assert_contains(errtext, "huge.h5 would be about ");
+    assert_contains(errtext, " GiB (100000 draws of ");
+    assert_contains(errtext, " KiB each, before compression) and the run would take roughly ");
+    assert_contains(errtext, "a result file above 2.0 GiB needs confirmation: add --yes to "
+                    "write it, or use fewer draws");
+    assert_false(exists(out));
+    assert_false(exists(tmp));
+    /* 100,000,000 draws: terabytes to read back, whatever the confirmation. */
+    snprintf(cmd, sizeof cmd, "'%s' run scenarios/default.cfg --draws 100000000 --yes -o '%s'",
+             bin, out);
+    assert_int_equal(shell(cmd), 1);
+    assert_contains(errtext, "the run would need about ");
+    assert_contains(errtext, " TiB to read the 100000000 stored draws back for the analyses), "
+                    "more than ");
+    assert_false(exists(out));
+    assert_false(exists(tmp));
+}
+
+/* With services every household is kept: beyond the cap, or beyond the
+ * memory the process may use, the run is refused before it starts, naming
+ * the services group's file and line or the memory needed. */
+static void test_service_households(void **state)
+{
+    (void)state;
+    const char *bin = need_bin();
+    char out[300], cmd[1024];
+    path_in_dir(out, sizeof out, "svc.h5");
+    /* The services group's line, found in the file itself. */
+    FILE *f = fopen("tests/data/services.cfg", "r");
+    assert_non_null(f);
+    char line[512];
+    int n = 0, at = 0;
+    while (at == 0 && fgets(line, sizeof line, f) != NULL)
+        if (++n, strncmp(line, "services = {", 12) == 0)
+            at = n;
+    fclose(f);
+    assert_true(at > 0);
+    snprintf(cmd, sizeof cmd, "'%s' run tests/data/services.cfg --households 20000001 "
+             "--draws 1 -o '%s'", bin, out);
+    assert_int_equal(shell(cmd), 1);
+    char expected[256];
+    snprintf(expected, sizeof expected, "mkba: tests/data/services.cfg:%d: services: 20000001 "
+             "households per draw; expected at most 20000000 with services", at);
+    assert_contains(errtext, expected);
+    assert_false(exists(out));
+
+    /* The address space limited to 256 MiB: 10,000,000 households (61
+     * bytes each here) do not fit (ASan reserves terabytes of address
+     * space: not under it). */
+    if (getenv("MKBA_SANITIZED") != NULL)
+        return;
+    snprintf(cmd, sizeof cmd, "ulimit -v 262144; '%s' run tests/data/services.cfg "
+             "--households 10000000 --draws 1 -o '%s'", bin, out);
+    assert_int_equal(shell(cmd), 1);
+    assert_contains(errtext, "mkba: the run would need about ");
+    assert_contains(errtext, "for 10000000 households kept with services by 1 engine");
+    assert_contains(errtext, "more than the process's address-space limit (ulimit -v) allows "
+                    "(256.0 MiB, of which a fifth is kept free)");
+    assert_false(exists(out));
+}
+
+/* A population so small that the services' costs per household overflow:
+ * stopped at the first draw, naming the population setting. */
+static void test_tiny_population(void **state)
+{
+    (void)state;
+    const char *bin = need_bin();
+    char out[300], cmd[1024];
+    path_in_dir(out, sizeof out, "pop.h5");
+    snprintf(cmd, sizeof cmd, "'%s' run tests/data/services.cfg --households 100 --draws 1 "
+             "--set services.population=1e-300 -o '%s'", bin, out);
+    assert_int_equal(shell(cmd), 1);
+    assert_contains(errtext, "mkba: tests/data/services.cfg:77: services.population: draw 0, "
+                    "arm 'classic': a population of 1e-300 households makes the services cost ");
+    assert_contains(errtext, "expected a population that keeps it finite and within +-1e+15 "
+                    "per household");
+    assert_false(exists(out));
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "expr.cfg", "many.cfg", "big.cfg", "comments.cfg",
+                                         "plain.cfg", "est.h5", "huge.h5", "huge.h5.tmp",
+                                         "svc.h5", "pop.h5", "stderr" };
+    char path[300];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        path_in_dir(path, sizeof path, names[i]);
+        remove(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_expression_terms),
+        cmocka_unit_test(test_settings_count),
+        cmocka_unit_test(test_scenario_bytes),
+        cmocka_unit_test(test_output_estimate),
+        cmocka_unit_test(test_output_needs_confirmation),
+        cmocka_unit_test(test_service_households),
+        cmocka_unit_test(test_tiny_population),
+    };
+    return cmocka_run_group_tests_name("limits", tests, setup, teardown);
+}

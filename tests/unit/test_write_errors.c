@@ -1,0 +1,238 @@
+/* Write errors as a user meets them: a full disk, a file size limit. The
+ * faults are injected deterministically: a child runs the mkba program
+ * (MKBA_BIN) under RLIMIT_FSIZE with SIGXFSZ ignored, so every write past
+ * the limit fails with EFBIG, at limits spread over the whole file so that
+ * each phase (creating the file, the draws, the analyses, the final flush)
+ * meets it; and, where mounting is allowed, on a 64 KiB tmpfs (ENOSPC).
+ * Each failure must exit 1 with "cannot write OUT: CAUSE", print no HDF5
+ * internals, not crash (also under ASan, where MKBA_BIN is the sanitized
+ * build) and leave neither OUT nor OUT.tmp. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static const char *bin;
+static char dir[] = "/tmp/mkba-test-write-XXXXXX";
+static char out[256], tmp[256], errpath[256], errtext[1 << 16];
+
+/* The small runs whose writes fail: a streaming PSA and a tornado. */
+static const char *const run_args =
+    "run scenarios/default.cfg --draws 20 --households 200 -q --force";
+static const char *const sa_args =
+    "sa tornado scenarios/default.cfg --households 100 "
+    "--factors p_debt_onset,p_debt_worsen -q --force";
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* Runs `sh -c COMMAND` in a child whose files may not grow past `limit`
+ * bytes (0: no limit); returns its exit status, or 128 + the signal. */
+static int run_limited(const char *command, long limit)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (limit > 0) {
+            struct rlimit r;
+            signal(SIGXFSZ, SIG_IGN);
+            getrlimit(RLIMIT_FSIZE, &r);
+            r.rlim_cur = (rlim_t)limit;
+            if (setrlimit(RLIMIT_FSIZE, &r) != 0)
+                _exit(125);
+        }
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(126);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* `mkba ARGS -o OUT` under the limit, stderr into errtext. */
+static int mkba_limited(const char *args, long limit)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' %s -o '%s' 2>'%s' >/dev/null </dev/null", bin, args, out,
+             errpath);
+    int status = run_limited(cmd, limit);
+    slurp(errpath, errtext, sizeof errtext);
+    return status;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+static void assert_lacks(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) != NULL)
+        fail_msg("did not expect \"%s\" in:\n%s", needle, hay);
+}
+
+/* The failure a user must see, and nothing left that looks like a result. */
+static void assert_clean_failure(int status, const char *cause, long limit)
+{
+    if (status != 1)
+        fail_msg("limit %ld: exit %d (expected 1):\n%s", limit, status, errtext);
+    /* "cannot write OUT: CAUSE", or while the file is being laid out
+     * "cannot write OBJECT in OUT.tmp: CAUSE". */
+    assert_contains(errtext, "mkba: cannot write ");
+    assert_contains(errtext, out);
+    assert_contains(errtext, cause);
+    assert_lacks(errtext, "HDF5");
+    assert_lacks(errtext, "#000");
+    assert_lacks(errtext, "Sanitizer");
+    assert_lacks(errtext, "runtime error");
+    assert_false(exists(out));
+    assert_false(exists(tmp));
+}
+
+/* Limits spread over (0, size): the first at 1 KiB, inside the root
+ * attributes. */
+static void sweep(const char *args, int nlimits)
+{
+    /* The whole file first, to know its size; it must succeed unlimited. */
+    if (mkba_limited(args, 0) != 0)
+        fail_msg("unlimited run failed:\n%s", errtext);
+    long size = file_size(out);
+    assert_true(size > 4096);
+    remove(out);
+    for (int i = 0; i < nlimits; i++) {
+        long limit = 1024 + (long)((double)(size - 1024) * i / nlimits);
+        assert_clean_failure(mkba_limited(args, limit),
+                             "the file is too large (for the file system or the "
+                             "process's file size limit) (File too large)", limit);
+    }
+    /* With room to spare the same command succeeds again. */
+    assert_int_equal(mkba_limited(args, 4 * size), 0);
+    assert_true(exists(out));
+    assert_false(exists(tmp));
+    remove(out);
+}
+
+static void need_bin(void)
+{
+    if (bin == NULL || bin[0] == '\0')
+        skip();
+}
+
+static void test_run_file_size_limit(void **state)
+{
+    (void)state;
+    need_bin();
+    sweep(run_args, getenv("MKBA_SANITIZED") != NULL ? 6 : 12);
+}
+
+static void test_sa_file_size_limit(void **state)
+{
+    (void)state;
+    need_bin();
+    sweep(sa_args, getenv("MKBA_SANITIZED") != NULL ? 3 : 6);
+}
+
+/* A real full disk: a 64 KiB tmpfs in a private mount namespace (as root,
+ * or as a user where user namespaces are allowed); skipped where mounting
+ * is refused. */
+static void test_disk_full(void **state)
+{
+    (void)state;
+    need_bin();
+    char mnt[300], cmd[3072];
+    snprintf(mnt, sizeof mnt, "%s/tiny", dir);
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    static const char *const cases[] = { run_args, sa_args };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char sout[400];
+        snprintf(sout, sizeof sout, "%s/out.h5", mnt);
+        snprintf(cmd, sizeof cmd,
+                 "unshare -rm sh -c \"mount -t tmpfs -o size=64k none '%s' || exit 77; "
+                 "'%s' %s -o '%s' 2>'%s' >/dev/null </dev/null; st=\\$?; "
+                 "ls -A '%s' >>'%s'; exit \\$st\" 2>/dev/null",
+                 mnt, bin, cases[c], sout, errpath, mnt, errpath);
+        int status = run_limited(cmd, 0);
+        slurp(errpath, errtext, sizeof errtext);
+        if (status == 77 || (status != 1 && errtext[0] == '\0')) {
+            rmdir(mnt);
+            print_message("skipped: cannot mount a tmpfs here (exit %d)\n", status);
+            skip();
+        }
+        if (status != 1)
+            fail_msg("exit %d (expected 1):\n%s", status, errtext);
+        char expected[512];
+        snprintf(expected, sizeof expected,
+                 "mkba: cannot write %s: the disk is full (No space left on device)", sout);
+        assert_contains(errtext, expected);
+        assert_lacks(errtext, "HDF5");
+        assert_lacks(errtext, "Sanitizer");
+        /* ls -A of the tmpfs after the run is appended: it must be empty. */
+        assert_lacks(errtext, "out.h5\n");
+        assert_lacks(errtext, "out.h5.tmp");
+    }
+    rmdir(mnt);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    bin = getenv("MKBA_BIN");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(out, sizeof out, "%s/out.h5", dir);
+    snprintf(tmp, sizeof tmp, "%s/out.h5.tmp", dir);
+    snprintf(errpath, sizeof errpath, "%s/stderr", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char path[300];
+    remove(out);
+    remove(tmp);
+    remove(errpath);
+    snprintf(path, sizeof path, "%s/tiny", dir);
+    rmdir(path);
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_file_size_limit),
+        cmocka_unit_test(test_sa_file_size_limit),
+        cmocka_unit_test(test_disk_full),
+    };
+    return cmocka_run_group_tests_name("write errors", tests, setup, teardown);
+}
