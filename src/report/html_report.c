@@ -78,13 +78,20 @@ static const char *money(const doc *h, char *buf, size_t size, double v)
         return buf;
     }
     int euro = strcmp(h->money, "EUR") == 0;
-    snprintf(buf, size, "%s%s%s", euro ? "€" : h->money, euro ? (h->nl ? " " : "") : " ", n);
+    if (!h->nl && n[0] == '-')     /* English puts the minus first: -€1,250 */
+        snprintf(buf, size, "-%s%s%s", euro ? "€" : h->money, euro ? "" : " ", n + 1);
+    else
+        snprintf(buf, size, "%s%s%s", euro ? "€" : h->money, euro ? (h->nl ? " " : "") : " ", n);
     return buf;
 }
 
 static const char *percent(const doc *h, char *buf, size_t size, double share)
 {
     char n[48];
+    if (!isfinite(share)) {       /* not known: an empty cell, never "n/a%" */
+        buf[0] = '\0';
+        return buf;
+    }
     /* Shares are counts over draws: snap 0.86499999... to 0.865 before
      * rounding, so equal counts print alike. */
     mkba_format_number(n, sizeof n, round(100.0 * share * 1e9) / 1e9, 0, h->nl);
@@ -169,7 +176,7 @@ static void payers_by_sign(const doc *h, size_t a, int sign, char *buf, size_t s
     buf[0] = '\0';
     for (size_t p = 0; p < t->npayers; p++) {
         double net = mkba_answer_payer_net(t, h->d, a, p);
-        if ((sign > 0 && net > 0.5) || (sign < 0 && net < -0.5)) {
+        if (mkba_answer_payer_sign(t, h->d, a, p) == sign) {
             char m[96];
             int n = snprintf(buf + used, size - used, "%s%s (%s)", used > 0 ? ", " : "",
                              t->payer[p], money(h, m, sizeof m, net));
@@ -211,16 +218,29 @@ static int section_answer(doc *h)
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NPV_POINT_SENTENCE), b1, ref));
         fputc(' ', h->f);
-        text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
-                    percent(h, b1, sizeof b1, an->p_best[best]),
-                    percent(h, b2, sizeof b2, an->p_positive[best])));
+        if (!an->uncertain)
+            text(h, S(h, HS_BASE_CASE));
+        else if (isfinite(an->p_positive[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
+                        percent(h, b1, sizeof b1, an->p_best[best]),
+                        percent(h, b2, sizeof b2, an->p_positive[best])));
+        else
+            text(h, fmt(s2, sizeof s2, S(h, HS_SURE_BEST_SENTENCE),
+                        percent(h, b1, sizeof b1, an->p_best[best])));
         fputc(' ', h->f);
         char hz[32];
         number(h, hz, sizeof hz, an->horizon_years, 0);
-        if (isfinite(an->be_median[best]))
-            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_SENTENCE),
-                        number(h, b1, sizeof b1, an->be_median[best], 0), hz,
-                        percent(h, b2, sizeof b2, an->be_never[best])));
+        number(h, b1, sizeof b1, an->be_year[best], 0);
+        if (!an->has_municipality)
+            text(h, S(h, HS_NO_MUNICIPAL));
+        else if (!an->uncertain && isfinite(an->be_year[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_POINT), b1));
+        else if (!an->uncertain)
+            text(h, fmt(s2, sizeof s2, S(h, HS_NEVER_POINT), hz));
+        else if (isfinite(an->be_year[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_SENTENCE), b1,
+                        percent(h, b2, sizeof b2, an->be_share[best]),
+                        percent(h, b3, sizeof b3, an->be_never[best]), hz));
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NEVER_SENTENCE), hz,
                         percent(h, b2, sizeof b2, an->be_never[best])));
@@ -269,10 +289,10 @@ static int section_answer(doc *h)
         fputs("</td>", h->f);
         num_cell(h, an->p_best[a], percent(h, b1, sizeof b1, an->p_best[a]));
         num_cell(h, an->p_positive[a], percent(h, b1, sizeof b1, an->p_positive[a]));
-        if (isfinite(an->be_median[a]))
-            num_cell(h, an->be_median[a], number(h, b1, sizeof b1, an->be_median[a], 0));
+        if (isfinite(an->be_year[a]))
+            num_cell(h, an->be_year[a], number(h, b1, sizeof b1, an->be_year[a], 0));
         else
-            num_cell(h, NAN, S(h, HS_NEVER));
+            num_cell(h, NAN, an->has_municipality ? S(h, HS_NEVER) : "");
         num_cell(h, h->s->bcr[a].mean, number(h, b1, sizeof b1, h->s->bcr[a].mean, 2));
         fputs("</tr>\n", h->f);
     }
@@ -542,6 +562,8 @@ static int section_cashflow(doc *h)
     double *lo = mkba_malloc((A * Y + 1) * sizeof *lo), *hi = mkba_malloc((A * Y + 1) * sizeof *hi);
     int rc = work && mean && lo && hi ? 0 : -1;
     for (size_t k = 0; rc == 0 && k < t->nperspectives; k++) {
+        if (k == h->an->municipality && !h->an->has_municipality)
+            continue;             /* an empty sum: no municipal payer */
         fputs("<h3>", h->f);
         text(h, fmt(note, sizeof note, S(h, HS_PERSPECTIVE), t->perspective[k]));
         fputs("</h3>\n<div class=\"pair\">\n", h->f);
@@ -577,8 +599,10 @@ static int section_payers(doc *h)
     }
     label[n] = S(h, HS_SOCIETY);
     row_of[n++] = P + MKBA_PR_SOCIETY;
-    label[n] = S(h, HS_MUNICIPALITY);
-    row_of[n++] = P + MKBA_PR_MUNICIPALITY;
+    if (h->an->has_municipality) {
+        label[n] = S(h, HS_MUNICIPALITY);
+        row_of[n++] = P + MKBA_PR_MUNICIPALITY;
+    }
     for (size_t a = 0; a < A; a++) {
         if ((int)a == t->reference)
             continue;
@@ -1356,6 +1380,7 @@ static const char style[] =
     "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;border-bottom:2px solid #0072B2;"
     "padding-bottom:3px;margin-top:32px}h3{font-size:16px;margin:18px 0 6px}"
     "p.note{color:#555;font-size:13px;max-width:900px}"
+    "p.warning{font-size:14px;background:#fff4e0;border-left:5px solid #E69F00;padding:6px 12px}"
     "p.answer{font-size:17px;line-height:1.5;background:#eef5fb;padding:12px 16px;"
     "border-left:5px solid #0072B2}"
     "table{border-collapse:collapse;font-size:13px;margin:8px 0}"
@@ -1383,7 +1408,14 @@ static int write_doc(doc *h, const char *title)
     fputs("</h1>\n", f);
     if (h->t != NULL) {
         char note[512];
-        para(h, "note", fmt(note, sizeof note, S(h, HS_UNIT_NOTE), h->money, h->t->price_year));
+        const mkba_h5_totals *t = h->t;
+        para(h, "note", fmt(note, sizeof note, S(h, HS_UNIT_NOTE), h->money, t->price_year));
+        /* The warnings of the text summary's header. */
+        if (t->design != NULL && strcmp(t->design, "points") == 0)
+            para(h, "warning", fmt(note, sizeof note, S(h, HS_POINTS), t->ndraws,
+                                   t->design_draw != NULL ? t->design_draw : "?"));
+        else if (t->draws > 0 && t->ndraws != (size_t)t->draws)
+            para(h, "warning", fmt(note, sizeof note, S(h, HS_SPLIT_PART), t->ndraws, t->draws));
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof sections / sizeof sections[0]; i++)
@@ -1475,7 +1507,7 @@ static int html_report(const char *path, const mkba_html_options *o, mkba_error 
         snprintf(title, sizeof title, "%s: %s", S(&h, h.t != NULL ? HS_TITLE : HS_SA_FILE),
                  name);
         mkba_outfile of;
-        rc = mkba_outfile_open(&of, o->output, 1, err);
+        rc = mkba_outfile_open(&of, o->output, path, 1, err);
         if (rc == MKBA_OK) {
             h.f = of.f;
             if (write_doc(&h, title) != 0) {

@@ -19,10 +19,24 @@
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (een trekking: geen interval).") \
     X(SURE_SENTENCE, "It is the best arm in %s of the draws and pays off for society in %s of them.", \
       "Het is het beste alternatief in %s van de trekkingen en levert de samenleving in %s ervan per saldo op.") \
-    X(BREAKEVEN_SENTENCE, "For the municipality it breaks even in year %s (median; not within the %s-year horizon in %s of the draws).", \
-      "Voor de gemeente is het terugverdiend in jaar %s (mediaan; niet binnen de horizon van %s jaar in %s van de trekkingen).") \
-    X(NEVER_SENTENCE, "For the municipality it does not break even within the %s-year horizon in most draws (%s).", \
-      "Voor de gemeente is het in de meeste trekkingen niet terugverdiend binnen de horizon van %s jaar (%s).") \
+    X(SURE_BEST_SENTENCE, "It is the best arm in %s of the draws.", \
+      "Het is het beste alternatief in %s van de trekkingen.") \
+    X(BASE_CASE, "Base case only: no uncertainty analysis.", \
+      "Alleen het basisscenario: geen onzekerheidsanalyse.") \
+    X(BREAKEVEN_SENTENCE, "For the municipality it breaks even (discounted) in year %s, when %s of the draws have broken even; %s do not within the %s-year horizon.", \
+      "Voor de gemeente verdient het zich terug (verdisconteerd) in jaar %s, als %s van de trekkingen zich heeft terugverdiend; %s niet binnen de horizon van %s jaar.") \
+    X(NEVER_SENTENCE, "For the municipality it does not break even (discounted) within the %s-year horizon in %s of the draws.", \
+      "Voor de gemeente verdient het zich niet terug (verdisconteerd) binnen de horizon van %s jaar in %s van de trekkingen.") \
+    X(BREAKEVEN_POINT, "For the municipality it breaks even (discounted) in year %s.", \
+      "Voor de gemeente verdient het zich terug (verdisconteerd) in jaar %s.") \
+    X(NEVER_POINT, "For the municipality it does not break even (discounted) within the %s-year horizon.", \
+      "Voor de gemeente verdient het zich niet terug (verdisconteerd) binnen de horizon van %s jaar.") \
+    X(NO_MUNICIPAL, "The scenario has no municipal payer: no break-even for the municipality.", \
+      "Het scenario heeft geen gemeentelijke betaler: geen terugverdientijd voor de gemeente.") \
+    X(SPLIT_PART, "This file holds %zu of the run's %ld draws (part of a split run): the numbers are of these draws only.", \
+      "Dit bestand bevat %zu van de %ld trekkingen van de run (deel van een gesplitste run): de getallen gaan alleen over deze trekkingen.") \
+    X(POINTS, "%zu points of a design (explicit values), all on the random numbers of draw %s: intervals and shares are over the points, not a PSA.", \
+      "%zu punten van een ontwerp (opgegeven waarden), alle met de toevalsgetallen van trekking %s: intervallen en aandelen gaan over de punten, niet over een PSA.") \
     X(GAINS_SENTENCE, "Who gains: %s.", "Wie wint: %s.") \
     X(PAYS_SENTENCE, "Who pays: %s.", "Wie betaalt: %s.") \
     X(NOBODY, "nobody", "niemand") \
@@ -32,7 +46,7 @@
     X(INTERVAL, "95% interval", "95%-interval") \
     X(P_BEST, "P(best)", "kans beste") \
     X(P_POSITIVE, "P(NPV > 0)", "kans saldo > 0") \
-    X(BE_MUNI, "break-even year, municipality (median)", "terugverdienjaar gemeente (mediaan)") \
+    X(BE_MUNI, "break-even year, municipality (discounted)", "terugverdienjaar gemeente (verdisconteerd)") \
     X(BCR, "benefit-cost ratio", "baten-kostenverhouding") \
     X(NEVER, "not within horizon", "niet binnen horizon") \
     X(PLANE, "Cost-effectiveness plane", "Kosteneffectiviteitsvlak") \

@@ -385,7 +385,7 @@ static void test_xlsx_sheet_names_unique(void **state)
     snprintf(out, sizeof out, "%s.names.xlsx", result_path);
     mkba_error err;
     mkba_error_clear(&err);
-    assert_int_equal(mkba_xlsx_write(out, result_path, r, &err), MKBA_OK);
+    assert_int_equal(mkba_xlsx_write(out, out, result_path, r, &err), MKBA_OK);
     const char *sheets[] = { "tornado_a_very_long_arm_name_nu", "tornado_a_very_long_arm_name_~2" };
     for (int i = 0; i < 2; i++) {
         snprintf(cmd, sizeof cmd, "python3 tests/report/xlsx_cells.py '%s' '%s' | "
