@@ -387,10 +387,15 @@ static int section_ceac(doc *h)
 {
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
-    if (t->primary_effect < 0 || d->nwtp < 2)
+    if (t->primary_effect < 0)
         return 0;                 /* the plane's note says why */
     size_t e = (size_t)t->primary_effect, W = d->nwtp, A = d->narms;
     heading(h, "ceac", S(h, HS_CEAC));
+    if (W < 2) {
+        para(h, "note", S(h, HS_NO_CEAC));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
     double *y = mkba_malloc((W + 1) * sizeof *y);
     if (y == NULL)
         return -1;
@@ -456,6 +461,15 @@ static int section_ceac(doc *h)
     }
     mkba_svg_end(&g);
     para(h, "note", S(h, HS_FRONTIER_NOTE));
+    fputs("</section>\n", h->f);
+    return 0;
+}
+
+/* The note of a section about differences between arms when there is
+ * one arm; closes the section. */
+static int one_arm_note(doc *h)
+{
+    para(h, "note", S(h, HS_ONE_ARM));
     fputs("</section>\n", h->f);
     return 0;
 }
@@ -550,10 +564,10 @@ static int section_cashflow(doc *h)
 {
     const mkba_h5_totals *t = h->t;
     size_t A = t->narms, Y = h->d->nyears, D = t->ndraws;
-    if (A < 2 || Y == 0)
-        return 0;
-    char note[512];
     heading(h, "cashflow", S(h, HS_CASHFLOW));
+    if (A < 2 || Y == 0)
+        return one_arm_note(h);
+    char note[512];
     para(h, "note", fmt(note, sizeof note, S(h, HS_CASHFLOW_NOTE), t->arm[t->reference]));
     if (h->cum == NULL)
         para(h, "note", S(h, HS_NO_BAND));
@@ -585,10 +599,10 @@ static int section_payers(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms, P = t->npayers, rows = P + MKBA_PR_EXTRA;
-    if (A < 2)
-        return 0;
-    char note[512], xl[128];
     heading(h, "payers", S(h, HS_PAYERS));
+    if (A < 2)
+        return one_arm_note(h);
+    char note[512], xl[128];
     para(h, "note", fmt(note, sizeof note, S(h, HS_PAYERS_NOTE), t->arm[t->reference]));
     /* Rows shown: the payers, then society and the municipality. */
     const char *label[256];
@@ -616,6 +630,9 @@ static int section_payers(doc *h)
         const char *ycat[256];
         for (size_t i = 0; i < n; i++)
             ycat[n - 1 - i] = label[i];
+        fputs("<h3>", h->f);      /* which arm the chart is of */
+        text(h, t->arm[a]);
+        fputs("</h3>\n", h->f);
         mkba_svg g;
         mkba_svg_begin(&g, h->f, 760, 90 + 26.0 * (double)n, t->arm[a], h->nl);
         g.left = 190;
@@ -655,8 +672,8 @@ static int section_budget(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms, Y = d->nyears, a = h->an->alternative;
-    if (A < 2 || Y == 0 || (int)a == t->reference || t->payer_municipal == NULL)
-        return 0;
+    if (A < 2 || Y == 0 || (int)a == t->reference)
+        return 0;                 /* the cash-flow section says why */
     /* The municipal payers' own perspectives (one per payer). */
     size_t kp[64], np = 0;
     for (size_t p = 0; p < t->npayers && np < 64; p++) {
@@ -667,10 +684,13 @@ static int section_budget(doc *h)
         if (t->payer_municipal[p] && k < t->nperspectives)
             kp[np++] = k;
     }
-    if (np == 0)
-        return 0;
-    char note[1024], yl[128], b1[96];
     heading(h, "budget", S(h, HS_BUDGET));
+    if (np == 0 || !h->an->has_municipality) {
+        para(h, "note", S(h, HS_NO_MUNICIPAL));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
+    char note[1024], yl[128], b1[96];
     para(h, "note", fmt(note, sizeof note, S(h, HS_BUDGET_NOTE), t->arm[a], t->arm[t->reference],
                         t->price_year));
     double years[256], total[256], y0 = 0, y1 = 0;
@@ -744,9 +764,14 @@ static int section_ranking(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms;
-    if (A < 2 || A > 60)
-        return 0;
     heading(h, "ranking", S(h, HS_RANKING));
+    if (A < 2)
+        return one_arm_note(h);
+    if (A > 60) {
+        para(h, "note", S(h, HS_MANY_ARMS));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
     const char *ycat[64], *names[64], *colours[64];
     char rank_names[64][32];
     for (size_t a = 0; a < A; a++)
@@ -907,13 +932,14 @@ static size_t find_name(char **names, size_t n, const char *name)
 }
 
 /* The outcome with every factor at base, /sa/tornado/base [arm][outcome],
- * for the arm of table tornado_ARM and the analysis's outcome; NAN when
- * the file does not say. */
-static double tornado_base(doc *h, const mkba_rtable *tb)
+ * for the arm of table tornado_ARM and the analysis's outcome (NAN when
+ * the file does not say), and the outcome's name and unit in label. */
+static double tornado_base(doc *h, const mkba_rtable *tb, char *label, size_t size)
 {
-    char **arm = NULL, **outcome = NULL, *name = NULL;
-    size_t na = 0, no = 0;
+    char **arm = NULL, **outcome = NULL, **unit = NULL, *name = NULL;
+    size_t na = 0, no = 0, nu = 0;
     double base = NAN;
+    snprintf(label, size, "%s", S(h, HS_OUTCOME));
     if (mkba_h5_store_read_strings(h->st, "/labels/arms", &arm, &na, NULL) == MKBA_OK
         && mkba_h5_store_read_strings(h->st, "/sa/outcome", &outcome, &no, NULL) == MKBA_OK
         && mkba_h5_store_read_attr(h->st, "/sa", "outcome", &name, NULL) == MKBA_OK) {
@@ -925,10 +951,16 @@ static double tornado_base(doc *h, const mkba_rtable *tb)
             && mkba_h5_store_read_doubles(h->st, "/sa/tornado/base", 2, dims, v, NULL) == MKBA_OK)
             base = v[a * no + k];
         mkba_free(v);
+        if (k < no && mkba_h5_store_read_strings(h->st, "/sa/outcome_units", &unit, &nu, NULL)
+                      == MKBA_OK && k < nu)
+            snprintf(label, size, "%s (%s)", outcome[k], unit[k]);
+        else if (k < no)
+            snprintf(label, size, "%s", outcome[k]);
     }
     mkba_free(name);
     mkba_h5_store_strings_free(arm, na);
     mkba_h5_store_strings_free(outcome, no);
+    mkba_h5_store_strings_free(unit, nu);
     return base;
 }
 
@@ -944,11 +976,12 @@ static void tornado_chart(doc *h, const mkba_rtable *tb)
         x1 = fmax(x1, fmax(tb->num[i * tb->ncols + 3], tb->num[i * tb->ncols + 4]));
     }
     mkba_svg g;
+    char axis[256];
     bar_chart_begin(h, &g, tb, ycat, n, 24.0);
-    double base = tornado_base(h, tb);
+    double base = tornado_base(h, tb, axis, sizeof axis);
     /* 0 is where an NPV changes sign: always on the axis. */
     mkba_svg_range(&g, fmin(x0, 0), fmax(x1, 0), 0, 1, 1);
-    mkba_svg_axes(&g, NULL, NULL);
+    mkba_svg_axes(&g, axis, NULL);
     mkba_svg_vline(&g, 0);
     for (size_t i = 0; i < n; i++) {
         double y = (double)(n - 1 - i), lo = tb->num[i * tb->ncols + 3];
@@ -1048,29 +1081,27 @@ static void evppi_chart(doc *h, const mkba_rtable *tb)
     whisker_bars(h, tb, 1, -1, 2, 2.0);
 }
 
-/* The name of swept factor i (/sa/factor), or `otherwise`; valid until
- * the next call. */
-static const char *factor_name(doc *h, size_t i, const char *otherwise)
+/* The name of swept factor i (/sa/factor), or `otherwise`, in buf. */
+static const char *factor_name(doc *h, size_t i, const char *otherwise, char *buf,
+                               size_t size)
 {
-    static char name[2][128];
     char **f = NULL;
     size_t n = 0;
-    snprintf(name[i & 1], sizeof name[0], "%s", otherwise);
+    snprintf(buf, size, "%s", otherwise);
     if (mkba_h5_store_read_strings(h->st, "/sa/factor", &f, &n, NULL) == MKBA_OK && i < n)
-        snprintf(name[i & 1], sizeof name[0], "%s", f[i]);
+        snprintf(buf, size, "%s", f[i]);
     mkba_h5_store_strings_free(f, n);
-    return name[i & 1];
+    return buf;
 }
 
-/* The position of v among the n distinct values seen so far in vals
- * (added when new); n grows. */
-static size_t level_of(double *vals, size_t *n, size_t cap, double v)
+/* The position of v among the *n distinct values in vals (added when
+ * new; vals has room for every value); *n grows. */
+static size_t level_of(double *vals, size_t *n, double v)
 {
     for (size_t i = 0; i < *n; i++)
         if (vals[i] == v || (isnan(vals[i]) && isnan(v)))
             return i;
-    if (*n < cap)
-        vals[(*n)++] = v;
+    vals[(*n)++] = v;
     return *n - 1;
 }
 
@@ -1085,81 +1116,101 @@ static void blend(char *buf, size_t size, const char *c, double t)
              (unsigned)lround(255 - t * (255.0 - g)), (unsigned)lround(255 - t * (255.0 - b)));
 }
 
-#define MAX_LEVELS 64
-
 /* sweep: columns first, second, arm, value. One factor: a line per arm;
- * two: a heat map per arm, blue above 0 and orange below. */
+ * two: a heat map per arm, blue above 0 and orange below. Any number of
+ * levels and arms (at most one of each per row). */
 static void sweep_chart(doc *h, const mkba_rtable *tb)
 {
-    double v1[MAX_LEVELS], v2[MAX_LEVELS];
-    size_t n1 = 0, n2 = 0, na = 0;
-    const char *arm[MAX_LEVELS];
+    size_t R = tb->nrows, n1 = 0, n2 = 0, na = 0;
+    double *v1 = mkba_malloc((2 * R + 1) * sizeof *v1), *v2 = v1 + R, *y = NULL;
+    const char **arm = mkba_malloc((R + 1) * sizeof *arm);
+    const char **colours = mkba_malloc((R + 1) * sizeof *colours);
+    char *labels = NULL, fx[128], fy[128];
     double lo = 0, hi = 0;
-    for (size_t r = 0; r < tb->nrows; r++) {
+    if (v1 == NULL || arm == NULL || colours == NULL)
+        goto done;
+    for (size_t r = 0; r < R; r++) {
         const double *v = &tb->num[r * tb->ncols];
-        level_of(v1, &n1, MAX_LEVELS, v[0]);
-        level_of(v2, &n2, MAX_LEVELS, v[1]);
-        const char *a = tb->str[r * tb->ncols + 2];
+        level_of(v1, &n1, v[0]);
+        level_of(v2, &n2, v[1]);
+        const char *a = tb->str[r * tb->ncols + 2] != NULL ? tb->str[r * tb->ncols + 2] : "";
         size_t k = 0;
         while (k < na && strcmp(arm[k], a) != 0)
             k++;
-        if (k == na && na < MAX_LEVELS)
+        if (k == na)
             arm[na++] = a;
         lo = fmin(lo, v[3]);
         hi = fmax(hi, v[3]);
     }
     if (n1 == 0 || na == 0)
-        return;
+        goto done;
     fputs("<h3>", h->f);
     text(h, tb->title);
     fputs("</h3>\n", h->f);
-    double *y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y);
-    if (y == NULL)
-        return;
+    if ((y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y)) == NULL)
+        goto done;
     for (size_t i = 0; i < n1 * n2 * na; i++)
         y[i] = NAN;
-    for (size_t r = 0; r < tb->nrows; r++) {
+    for (size_t r = 0; r < R; r++) {
         const double *v = &tb->num[r * tb->ncols];
-        size_t i = level_of(v1, &n1, MAX_LEVELS, v[0]), j = level_of(v2, &n2, MAX_LEVELS, v[1]);
+        size_t i = level_of(v1, &n1, v[0]), j = level_of(v2, &n2, v[1]);
+        const char *a = tb->str[r * tb->ncols + 2] != NULL ? tb->str[r * tb->ncols + 2] : "";
         size_t k = 0;
-        while (k < na && strcmp(arm[k], tb->str[r * tb->ncols + 2]) != 0)
+        while (k < na && strcmp(arm[k], a) != 0)
             k++;
-        if (k < na)
-            y[(k * n1 + i) * n2 + j] = v[3];
+        y[(k * n1 + i) * n2 + j] = v[3];
     }
     mkba_svg g;
     if (n2 == 1) {
         mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
         mkba_svg_range(&g, v1[0], v1[n1 - 1], lo, hi, 1);
-        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), tb->col[3]);
+        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0], fx, sizeof fx), tb->col[3]);
         mkba_svg_hline(&g, 0);
-        const char *colours[MAX_LEVELS];
         for (size_t k = 0; k < na; k++) {
             colours[k] = mkba_svg_colour(k + 1);
             mkba_svg_line(&g, n1, v1, y + k * n1, colours[k], 2.5, 0);
         }
         mkba_svg_legend(&g, na, arm, colours);
         mkba_svg_end(&g);
-        mkba_free(y);
-        return;
+        goto done;
     }
-    /* Heat maps: the first factor across, the second up. */
-    static const char *const nolabels[1] = { "" };
+    /* Heat maps: the first factor across, the second up; on a long axis
+     * every step-th level labelled (about 12 across, 40 up). */
+    const char **xc = mkba_malloc((n1 + n2 + 1) * sizeof *xc), **yc = xc + n1;
+    labels = mkba_malloc((n1 + n2 + 1) * 32);
+    if (xc == NULL || labels == NULL) {
+        mkba_free(xc);
+        goto done;
+    }
+    for (size_t i = 0; i < n1; i++)
+        xc[i] = number(h, labels + 32 * i, 32, v1[i], 3);
+    for (size_t j = 0; j < n2; j++)
+        yc[j] = number(h, labels + 32 * (n1 + j), 32, v2[j], 3);
+    const char **shown = mkba_malloc((n1 + n2 + 1) * sizeof *shown);
+    if (shown == NULL) {
+        mkba_free(xc);
+        goto done;
+    }
+    size_t sx = (n1 + 11) / 12, sy = (n2 + 39) / 40;
+    for (size_t i = 0; i < n1; i++)
+        shown[i] = i % sx == 0 ? xc[i] : "";
+    for (size_t j = 0; j < n2; j++)
+        shown[n1 + j] = j % sy == 0 ? yc[j] : "";
     double span = fmax(fabs(lo), fabs(hi));
+    factor_name(h, 0, tb->col[0], fx, sizeof fx);
+    factor_name(h, 1, tb->col[1], fy, sizeof fy);
     for (size_t k = 0; k < na; k++) {
-        char xl[64][32], yl[64][32];
-        const char *xc[MAX_LEVELS], *yc[MAX_LEVELS];
-        for (size_t i = 0; i < n1; i++)
-            xc[i] = number(h, xl[i], sizeof xl[i], v1[i], 3);
-        for (size_t j = 0; j < n2; j++)
-            yc[j] = number(h, yl[j], sizeof yl[j], v2[j], 3);
-        mkba_svg_begin(&g, h->f, 640, 120 + 28.0 * (double)n2, arm[k], h->nl);
-        g.xcat = n1 <= 12 ? xc : nolabels;
+        fputs("<h4>", h->f);      /* which arm: the heading of its map */
+        text(h, arm[k]);
+        fputs("</h4>\n", h->f);
+        double rows = n2 <= 40 ? 28.0 * (double)n2 : 1120.0;
+        mkba_svg_begin(&g, h->f, 640, 120 + rows, arm[k], h->nl);
+        g.xcat = shown;
         g.nxcat = n1;
-        g.ycat = yc;
+        g.ycat = shown + n1;
         g.nycat = n2;
         mkba_svg_range(&g, 0, 1, 0, 1, 0);
-        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), factor_name(h, 1, tb->col[1]));
+        mkba_svg_axes(&g, fx, fy);
         for (size_t i = 0; i < n1; i++)
             for (size_t j = 0; j < n2; j++) {
                 double v = y[(k * n1 + i) * n2 + j];
@@ -1174,11 +1225,18 @@ static void sweep_chart(doc *h, const mkba_rtable *tb)
                     mkba_svg_text(&g, (double)i, (double)j, 0, 4, "middle", b1);
             }
         const char *names[2] = { "< 0", "> 0" };
-        const char *colours[2] = { mkba_svg_colour(1), mkba_svg_colour(0) };
-        mkba_svg_legend(&g, 2, names, colours);
+        const char *key[2] = { mkba_svg_colour(1), mkba_svg_colour(0) };
+        mkba_svg_legend(&g, 2, names, key);
         mkba_svg_end(&g);
     }
+    mkba_free(shown);
+    mkba_free(xc);
+done:
+    mkba_free(labels);
     mkba_free(y);
+    mkba_free(colours);
+    mkba_free(arm);
+    mkba_free(v1);
 }
 
 /* threshold: the difference between the two arms over the factor's values;
@@ -1388,7 +1446,11 @@ static const char style[] =
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "tr.best td{font-weight:bold}"
     "table.facts th{font-weight:normal;color:#555}"
-    "svg.chart{display:block;margin:6px 0;font-size:12px;max-width:100%;height:auto}"
+    "figure.chart{margin:6px 0;max-width:100%}"
+    "svg.chart{display:block;font-size:12px;max-width:100%;height:auto}"
+    "div.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;margin:2px 0 0 8px}"
+    "span.key{display:inline-block;width:12px;height:12px;margin-right:5px;"
+    "vertical-align:-1px}"
     "svg .grid{stroke:#e3e3e3}svg .frame{fill:none;stroke:#999}"
     "svg .ref{stroke:#333;stroke-width:1}svg text{fill:#222}"
     "svg text.title{font-size:13px}svg text.note{font-size:11px}"

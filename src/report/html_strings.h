@@ -61,6 +61,13 @@
       "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft; de markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
     X(WTP, "willingness to pay per %s (%s)", "betalingsbereidheid per %s (%s)") \
     X(PROBABILITY, "probability", "kans") \
+    X(NO_CEAC, "The scenario has fewer than two willingness-to-pay values: no acceptability curve or frontier.", \
+      "Het scenario heeft minder dan twee waarden voor de betalingsbereidheid: geen aanvaardbaarheidscurve of efficiëntiegrens.") \
+    X(ONE_ARM, "The scenario has one arm: there is nothing to compare it with.", \
+      "Het scenario heeft één alternatief: er is niets om het mee te vergelijken.") \
+    X(MANY_ARMS, "More than 60 arms: too many for a chart; the ranking is in the tables below.", \
+      "Meer dan 60 alternatieven: te veel voor een grafiek; de rangorde staat in de tabellen hieronder.") \
+    X(OUTCOME, "outcome", "uitkomst") \
     X(FRONTIER, "Efficiency frontier", "Efficiëntiegrens") \
     X(FRONTIER_NOTE, "Mean cost for society against the mean effect; the line joins the arms not dominated.", \
       "Gemiddelde kosten voor de samenleving tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
@@ -94,8 +101,8 @@
     X(SERVICES, "Services over time", "Dienstverlening in de tijd") \
     X(SERVICES_NOTE, "Per starting household (FTE: for the scenario's population), mean and 90% band of the draws.", \
       "Per starthuishouden (fte: voor de populatie van het scenario), gemiddelde en 90%-band van de trekkingen.") \
-    X(NO_SERVICES, "This scenario has no services (teams, queues): no service outputs.", \
-      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen uitkomsten daarvan.") \
+    X(NO_SERVICES, "This scenario has no services (teams, queues): no reach, waiting or FTE outputs.", \
+      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen bereik, wachttijd of fte.") \
     X(SVC_REACHED, "reached (admitted)", "bereikt (toegelaten)") \
     X(SVC_QUEUE, "waiting", "wachtend") \
     X(SVC_WAIT, "mean wait (years)", "gemiddelde wachttijd (jaar)") \
@@ -134,7 +141,7 @@
     X(PM_ITEMS, "PM items (not monetised)", "PM-posten (niet in geld uitgedrukt)") \
     X(NONE, "none", "geen") \
     X(TABLES, "All tables", "Alle tabellen") \
-    X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen.") \
+    X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen (titels en kolommen in het Engels).") \
     X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse")
 
 #define MKBA_HTML_ENUM(id, en, nl) HS_##id,

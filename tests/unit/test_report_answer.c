@@ -46,7 +46,7 @@ static char *path_in(char *buf, size_t size, const char *name)
  * out is not NULL (free it). */
 static int sh(char **out, const char *fmt, ...)
 {
-    char cmd[3000], body[2500], file[300];
+    char cmd[3200], body[2500], file[300];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
@@ -452,6 +452,60 @@ static void test_init_safe(void **state)
     free(out);
 }
 
+/* A sweep of 70 levels (more than the 64 the chart once held): its line
+ * has a point per level. */
+static void test_sweep_many_levels(void **state)
+{
+    (void)state;
+    assert_int_equal(sh(NULL, "%s sa sweep %s/tests/data/transfer.cfg --grid "
+                        "q_work=0.1:0.4:70 --households 50 -q --force -o sw.h5 && "
+                        "%s report sw.h5 -o sw.html --lang en", bin(), top, bin()), 0);
+    char p[300];
+    char *html = support_read_file(path_in(p, sizeof p, "sw.html"));
+    assert_non_null(html);
+    size_t most = 0;
+    for (const char *l = html; (l = strstr(l, "<polyline")) != NULL; l++) {
+        const char *pts = strstr(l, "points=\"") + 8, *q = strchr(pts, '"');
+        size_t n = 0;             /* one x,y pair a point */
+        for (const char *c = pts; c < q; c++)
+            n += *c == ',';
+        most = n > most ? n : most;
+    }
+    assert_int_equal(most, 70);
+    free(html);
+}
+
+/* The report of the odd-named arm: the payer chart under a heading with
+ * the name, the legends naming every arm (as HTML, wrapped, not clipped),
+ * the tornado-like charts aside. */
+static void test_headings_and_legends(void **state)
+{
+    (void)state;
+    assert_int_equal(sh(NULL, "%s report muni.h5 -o odd.html --lang en", bin()), 0);
+    char p[300];
+    char *html = support_read_file(path_in(p, sizeof p, "odd.html"));
+    assert_non_null(html);
+    const char *escaped = "team/../x &quot;één&quot; ëëëëëëëëëëëëëëëëëëëëëëëë'";
+    const char *payers = strstr(html, "<section id=\"payers\">");
+    assert_non_null(payers);
+    char heading[300];
+    snprintf(heading, sizeof heading, "<h3>%s</h3>", escaped);
+    assert_non_null(strstr(payers, heading));
+    /* Every cash-flow chart's legend names the arm. */
+    const char *cash = strstr(html, "<section id=\"cashflow\">"), *end = strstr(cash, "</section>");
+    size_t legends = 0;
+    for (const char *l = cash; (l = strstr(l, "<div class=\"legend\"")) != NULL && l < end; l++) {
+        const char *close = strstr(l, "</div>");
+        char name[300];
+        snprintf(name, sizeof name, "</span>%s</span>", escaped);
+        const char *at = strstr(l, name);
+        assert_true(at != NULL && at < close);
+        legends++;
+    }
+    assert_true(legends >= 2);    /* society, the municipality, the payers */
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_xlsx_odd_names),
         cmocka_unit_test(test_csv_bom_and_formulas),
         cmocka_unit_test(test_init_safe),
+        cmocka_unit_test(test_sweep_many_levels),
+        cmocka_unit_test(test_headings_and_legends),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
