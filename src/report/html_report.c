@@ -10,6 +10,7 @@
 #include <string.h>
 #include "mkba/mkba.h"
 #include "analysis/decision.h"
+#include "analysis/frontier.h"
 #include "analysis/summary.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
@@ -48,7 +49,22 @@ static const char *S(const doc *h, mkba_html_string id)
     return strings[id][h->nl];
 }
 
-/* printf into a small buffer (the sentences of the string table). */
+/* Removes a UTF-8 character cut off at the end of s (after truncation). */
+static void utf8_cut(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k > 0 && (unsigned char)s[k - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)s[k - 1];
+        size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (n - (k - 1) < len)
+            s[k - 1] = '\0';
+    }
+}
+
+/* printf into a small buffer (the sentences of the string table); a text
+ * too long is cut between characters. */
 static const char *fmt(char *buf, size_t size, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -58,8 +74,10 @@ static const char *fmt(char *buf, size_t size, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    vsnprintf(buf, size, format, ap);
+    int n = vsnprintf(buf, size, format, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n >= size)
+        utf8_cut(buf);
     return buf;
 }
 
@@ -180,8 +198,10 @@ static void payers_by_sign(const doc *h, size_t a, int sign, char *buf, size_t s
             char m[96];
             int n = snprintf(buf + used, size - used, "%s%s (%s)", used > 0 ? ", " : "",
                              t->payer[p], money(h, m, sizeof m, net));
-            if (n < 0 || (size_t)n >= size - used)
+            if (n < 0 || (size_t)n >= size - used) {
+                buf[used] = '\0';   /* no payer cut in half */
                 break;
+            }
             used += (size_t)n;
         }
     }
@@ -199,7 +219,10 @@ static int section_answer(doc *h)
     heading(h, "answer", S(h, HS_ANSWER));
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
-        text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
+        if (strcmp(ref, "nulalternatief") == 0)   /* not "Kies nulalternatief (het ...)" */
+            text(h, S(h, HS_KEEP_NULALTERNATIEF));
+        else
+            text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
         fputs("</strong> ", h->f);
         best = an->alternative;
         if ((int)best != t->reference)
@@ -445,7 +468,7 @@ static int section_ceac(doc *h)
     size_t nf = 0;
     int top = -1;
     for (size_t a = 0; a < A; a++)
-        if (d->frontier_status[a] == 0
+        if (d->frontier_status[a] == MKBA_FRONTIER_ON
             && (top < 0 || d->frontier[a * MKBA_FR_N + MKBA_FR_COST]
                            > d->frontier[(size_t)top * MKBA_FR_N + MKBA_FR_COST]))
             top = (int)a;
@@ -1517,14 +1540,18 @@ static int load(doc *h, const char *path, mkba_error *err)
     int sa = mkba_sa_report_is_sa(path, err);
     if (sa < 0)
         return err != NULL ? err->code : MKBA_ENOMEM;
-    if ((h->st = mkba_h5_store_open(path, 0, err)) == NULL)
-        return err != NULL ? err->code : MKBA_EIO;
     if (sa) {
+        if ((h->st = mkba_h5_store_open(path, 0, err)) == NULL)
+            return err != NULL ? err->code : MKBA_EIO;
         if ((h->r = mkba_report_alloc()) == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
         return mkba_sa_report_build(path, h->r, err);
     }
+    /* The totals first: their reader says plainly what is wrong with a
+     * file that is missing or not a result file. */
     int rc = mkba_h5_read_totals(path, &h->t, err);
+    if (rc == MKBA_OK && (h->st = mkba_h5_store_open(path, 0, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
     if (rc == MKBA_OK && (h->s = mkba_summary_alloc(h->t, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK)
@@ -1565,7 +1592,11 @@ static int html_report(const char *path, const mkba_html_options *o, mkba_error 
     if (rc == MKBA_OK) {
         h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(h.t);
         char title[512];
-        const char *name = h.t != NULL && h.t->scenario_name ? h.t->scenario_name : path;
+        /* The scenario's name, or for a sensitivity file its file name
+         * without the folders. */
+        const char *slash = strrchr(path, '/');
+        const char *name = h.t != NULL && h.t->scenario_name ? h.t->scenario_name
+                           : slash != NULL ? slash + 1 : path;
         snprintf(title, sizeof title, "%s: %s", S(&h, h.t != NULL ? HS_TITLE : HS_SA_FILE),
                  name);
         mkba_outfile of;

@@ -12,6 +12,8 @@
     X(CHOOSE, "Choose %s.", "Kies %s.") \
     X(KEEP, "Keep %s (the reference): no arm has a higher mean net present value for society.", \
       "Kies %s (het nulalternatief): geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
+    X(KEEP_NULALTERNATIEF, "Keep the nulalternatief (the reference): no arm has a higher mean net present value for society.", \
+      "Kies het nulalternatief: geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
     X(ALTERNATIVE, "The best alternative is %s.", "Het beste alternatief is %s.") \
     X(NPV_SENTENCE, "Its net present value for society is %s per household against %s (95%% interval %s to %s).", \
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (95%%-interval %s tot %s).") \
@@ -109,12 +111,10 @@
     X(SVC_FTE, "FTE used", "fte ingezet") \
     X(SVC_ESCALATIONS, "escalations to second-line care", "escalaties naar tweedelijnszorg") \
     X(SENSITIVITY, "Sensitivity", "Gevoeligheid") \
-    X(TORNADO, "Tornado: %s of %s", "Tornado: %s van %s") \
     X(TORNADO_NOTE, "Each factor at its low (light) and high (dark) value, the others at base.", \
       "Elke factor op zijn lage (licht) en hoge (donker) waarde, de andere op de basiswaarde.") \
     X(AT_LOW, "at low", "laag") \
     X(AT_HIGH, "at high", "hoog") \
-    X(SOBOL, "Sobol indices: %s", "Sobol-indices: %s") \
     X(SOBOL_NOTE, "Share of the outcome's variance explained by each factor alone (S1) and with its interactions (ST), bootstrap 95% intervals.", \
       "Aandeel van de variantie van de uitkomst dat elke factor alleen (S1) en met interacties (ST) verklaart, bootstrap 95%-intervallen.") \
     X(INDEX, "index", "index") \

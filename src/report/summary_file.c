@@ -254,6 +254,14 @@ static int check_options(const mkba_summary_options *o, mkba_error *err)
     if (o->folder != NULL && o->output != NULL)
         return mkba_error_set(err, MKBA_EINVAL, "give either an output file or a folder, "
                               "not both");
+    if (o->csv_nl && o->format != MKBA_SUMMARY_CSV && o->format != MKBA_SUMMARY_TIDY)
+        return mkba_error_set(err, MKBA_EINVAL, "--csv-locale applies to --format csv and "
+                              "tidy only (an xlsx workbook holds numbers, shown in any "
+                              "locale)");
+    if (o->brief && (o->format != MKBA_SUMMARY_TEXT || o->table != NULL))
+        return mkba_error_set(err, MKBA_EINVAL, "--brief is the answer of the text summary: "
+                              "use it without --format (or --format text) and without "
+                              "--table");
     if (o->table != NULL && o->format == MKBA_SUMMARY_TIDY)
         return mkba_error_set(err, MKBA_EINVAL, "the long format is one table of per-draw "
                               "values; --table selects a table of the other formats");

@@ -506,6 +506,41 @@ static void test_headings_and_legends(void **state)
     free(html);
 }
 
+/* Lesser things: a missing file gets a short message, options that do not
+ * apply to a format are refused, English puts the minus before the euro,
+ * the Dutch answer does not say "Kies nulalternatief (het
+ * nulalternatief)". */
+static void test_messages_and_words(void **state)
+{
+    (void)state;
+    char *out, p[300];
+    assert_int_equal(sh(&out, "%s report nope.h5", bin()), 1);
+    assert_non_null(strstr(out, "nope.h5"));
+    assert_null(strstr(out, "errno"));
+    free(out);
+    assert_int_equal(sh(&out, "%s summary en.h5 --format xlsx -o x.xlsx --csv-locale nl",
+                        bin()), 1);
+    assert_non_null(strstr(out, "--csv-locale"));
+    free(out);
+    assert_int_not_equal(access(path_in(p, sizeof p, "x.xlsx"), F_OK), 0);
+    assert_int_equal(sh(&out, "%s summary en.h5 --format csv --brief", bin()), 1);
+    assert_non_null(strstr(out, "--brief"));
+    free(out);
+    /* The team loses money for society in en.h5 (the reference is kept). */
+    assert_int_equal(sh(NULL, "%s report en.h5 -o en-nl.html --lang nl && %s report en.h5 "
+                        "-o en-en.html --lang en", bin(), bin()), 0);
+    char *nl = support_read_file(path_in(p, sizeof p, "en-nl.html"));
+    char *en = support_read_file(path_in(p, sizeof p, "en-en.html"));
+    assert_non_null(nl);
+    assert_non_null(en);
+    assert_null(strstr(nl, "Kies nulalternatief (het nulalternatief)"));
+    assert_non_null(strstr(nl, "Kies het nulalternatief"));
+    assert_non_null(strstr(en, ">-€"));
+    assert_null(strstr(en, "€-"));
+    free(nl);
+    free(en);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_init_safe),
         cmocka_unit_test(test_sweep_many_levels),
         cmocka_unit_test(test_headings_and_legends),
+        cmocka_unit_test(test_messages_and_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
