@@ -103,7 +103,8 @@ static const char init_help[] =
     "  --force             replace an existing file\n"
     "\n"
     "Example (docs/tutorial.md):\n"
-    "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg && mkba run schuldhulp.cfg\n";
+    "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg &&\n"
+    "    mkba run schuldhulp.cfg\n";
 
 /* The scenario name for FILE: its base name without .cfg. */
 static void scenario_name(const char *file, char *buf, size_t size)
