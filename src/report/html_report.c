@@ -699,11 +699,8 @@ static int section_budget(doc *h)
         return 0;                 /* the cash-flow section says why */
     /* The municipal payers' own perspectives (one per payer). */
     size_t kp[64], np = 0;
-    for (size_t p = 0; p < t->npayers && np < 64; p++) {
-        size_t k = t->nperspectives;
-        for (size_t j = 0; j < t->nperspectives; j++)
-            if (strcmp(t->perspective[j], t->payer[p]) == 0)
-                k = j;
+    for (size_t p = 0; t->payer_municipal != NULL && p < t->npayers && np < 64; p++) {
+        size_t k = mkba_answer_perspective(t, t->payer[p]);
         if (t->payer_municipal[p] && k < t->nperspectives)
             kp[np++] = k;
     }

@@ -19,9 +19,9 @@
  * names and the closest one. */
 static int find_perspective(const mkba_h5_totals *t, const char *name, mkba_error *err)
 {
-    for (size_t k = 0; k < t->nperspectives; k++)
-        if (strcmp(t->perspective[k], name) == 0)
-            return (int)k;
+    size_t found = mkba_answer_perspective(t, name);
+    if (found < t->nperspectives)
+        return (int)found;
     char known[1024] = "";
     size_t used = 0;
     for (size_t k = 0; k < t->nperspectives && used < sizeof known; k++) {
