@@ -541,6 +541,42 @@ static void test_messages_and_words(void **state)
     free(en);
 }
 
+/* A part of a split run (2 of 4 draws): the HTML warns as the text
+ * summary does, and claims no P(NPV > 0) (no "n/a%"). */
+static void test_split_part_warning(void **state)
+{
+    (void)state;
+    char h5[300], html[300];
+    path_in(h5, sizeof h5, "part.h5");
+    path_in(html, sizeof html, "part.html");
+    mkba_model *m = support_model_small();
+    assert_non_null(m);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = h5;
+    o.force = 1;
+    o.draws = 4;
+    o.first_draw = 0;
+    o.ndraws_part = 2;
+    o.households = 40;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_model_free(m);
+    mkba_html_options ho = { html, "en" };
+    if (mkba_report_html(NULL, h5, &ho, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char *text = support_read_file(html);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "This file holds 2 of the run's 4 draws (part of a split run)"));
+    assert_null(strstr(text, "n/a%"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_sweep_many_levels),
         cmocka_unit_test(test_headings_and_legends),
         cmocka_unit_test(test_messages_and_words),
+        cmocka_unit_test(test_split_part_warning),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
