@@ -1468,13 +1468,15 @@ static const char style[] =
     "table.facts th{font-weight:normal;color:#555}"
     "figure.chart{margin:6px 0;max-width:100%}"
     "svg.chart{display:block;font-size:12px;max-width:100%;height:auto}"
-    "div.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;margin:2px 0 0 8px}"
+    "div.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;margin:2px 0 0;"
+    "padding-left:8px;box-sizing:border-box}"
     "span.key{display:inline-block;width:12px;height:12px;margin-right:5px;"
     "vertical-align:-1px}"
     "svg .grid{stroke:#e3e3e3}svg .frame{fill:none;stroke:#999}"
     "svg .ref{stroke:#333;stroke-width:1}svg text{fill:#222}"
     "svg text.title{font-size:13px}svg text.note{font-size:11px}"
     "div.pair{display:flex;flex-wrap:wrap;gap:8px}"
+    "div.pair>figure.chart{flex:1 1 430px;min-width:0;max-width:470px}"
     "details{margin:6px 0}summary{cursor:pointer;font-size:14px}"
     "@media print{details{display:block}section{break-inside:avoid-page}}";
 
