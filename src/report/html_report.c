@@ -419,11 +419,15 @@ static int section_ceac(doc *h)
         fputs("</section>\n", h->f);
         return 0;
     }
+    char xl[256];
+    mkba_svg g;
+    if (!h->an->uncertain) {      /* shares of one draw: no curve, the frontier stays */
+        para(h, "note", S(h, HS_BASE_CASE));
+        goto frontier;
+    }
     double *y = mkba_malloc((W + 1) * sizeof *y);
     if (y == NULL)
         return -1;
-    char xl[256];
-    mkba_svg g;
     mkba_svg_begin(&g, h->f, 640, 360, S(h, HS_CEAC), h->nl);
     mkba_svg_range(&g, d->wtp[0], d->wtp[W - 1], 0, 1, 1);
     mkba_svg_axes(&g, fmt(xl, sizeof xl, S(h, HS_WTP), effect_unit(t, e), h->money),
@@ -444,6 +448,7 @@ static int section_ceac(doc *h)
     para(h, "note", S(h, HS_CEAC_NOTE));
     mkba_free(y);
 
+frontier:
     /* The efficiency frontier on the means. */
     fputs("<h3>", h->f);
     text(h, S(h, HS_FRONTIER));
@@ -787,8 +792,8 @@ static int section_ranking(doc *h)
     heading(h, "ranking", S(h, HS_RANKING));
     if (A < 2)
         return one_arm_note(h);
-    if (A > 60) {
-        para(h, "note", S(h, HS_MANY_ARMS));
+    if (A > 60 || !h->an->uncertain) {
+        para(h, "note", S(h, A > 60 ? HS_MANY_ARMS : HS_BASE_CASE));
         fputs("</section>\n", h->f);
         return 0;
     }

@@ -175,6 +175,13 @@ static void test_base_case(void **state)
     assert_null(strstr(para, "of the draws"));
     assert_null(strstr(para, "%"));
     assert_null(strstr(html, "n/a%"));
+    /* No ranking probabilities from one draw: a note, no chart. */
+    const char *ranking = strstr(html, "<section id=\"ranking\">");
+    assert_non_null(ranking);
+    const char *end = strstr(ranking, "</section>");
+    const char *svg = strstr(ranking, "<svg");
+    assert_true(svg == NULL || svg > end);
+    assert_non_null(strstr(ranking, "Base case only"));
     free(html);
 }
 
