@@ -47,10 +47,8 @@ int mkba_answer_payer_sign(const mkba_h5_totals *t, const mkba_decision *d, size
     return net > 0.5 ? 1 : net < -0.5 ? -1 : 0;
 }
 
-/* The break-even year of arm a for perspective k (answer.h): the first
- * year in which P(broken even by then) >= 1/2, and that share. */
-static void breakeven_year(const mkba_decision *d, size_t k, size_t a, double *year,
-                           double *share)
+void mkba_answer_breakeven_year(const mkba_decision *d, size_t k, size_t a, double *year,
+                                double *share)
 {
     size_t A = d->narms, Y = d->nyears;
     *year = *share = NAN;
@@ -134,7 +132,8 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
         an->p_best[a] = an->uncertain ? d->rank_npv[a * A] : NAN;
         an->be_year[a] = an->be_share[a] = an->be_never[a] = NAN;
         if (!ref && an->has_municipality) {
-            breakeven_year(d, an->municipality, a, &an->be_year[a], &an->be_share[a]);
+            mkba_answer_breakeven_year(d, an->municipality, a, &an->be_year[a],
+                                       &an->be_share[a]);
             an->be_never[a] = d->breakeven[(an->municipality * A + a) * MKBA_BE_N
                                            + MKBA_BE_NEVER];
         }

@@ -53,6 +53,12 @@ double mkba_answer_payer_net(const mkba_h5_totals *t, const mkba_decision *d, si
 int mkba_answer_payer_sign(const mkba_h5_totals *t, const mkba_decision *d, size_t a,
                            size_t p);
 
+/* The break-even year of arm a for perspective k as defined above: the
+ * first year in which P(broken even by then) >= 1/2 (NAN when none), and
+ * that share. */
+void mkba_answer_breakeven_year(const mkba_decision *d, size_t k, size_t a, double *year,
+                                double *share);
+
 /* The index of perspective `name` in t, or t->nperspectives. */
 size_t mkba_answer_perspective(const mkba_h5_totals *t, const char *name);
 

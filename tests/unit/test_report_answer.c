@@ -255,6 +255,19 @@ static void test_breakeven_from_the_draws(void **state)
         assert_true(strtod(col + 1, NULL) == year);
     free(out);
 
+    /* The summary's break-even table: its last column, the same year. */
+    assert_int_equal(sh(&out, "%s summary muni.h5 --format csv --table breakeven", bin()), 0);
+    const char *row = strstr(out, "\nmunicipality,");
+    assert_non_null(row);
+    const char *eol = strchr(row + 1, '\n'), *last = eol - 1;
+    while (*last != ',')
+        last--;
+    if (isnan(year))
+        assert_true(last + 1 == eol);
+    else
+        assert_true(strtod(last + 1, NULL) == year);
+    free(out);
+
     if (system("python3 -c 'import xml' >/dev/null 2>&1") != 0)
         return;
     assert_int_equal(sh(&out, "%s report muni.h5 -o muni.html --lang en && "
