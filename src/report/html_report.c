@@ -926,6 +926,31 @@ static const mkba_rtable *next_table(const mkba_report *r, const char *prefix, s
 /* Bars of at most this many factors (the largest, as the tables sort). */
 #define MAX_BARS 40
 
+/* The heading of the chart of /sa table tb: in English the table's title;
+ * in Dutch a Dutch name for its kind (by id prefix) and the arm, as the
+ * table titles themselves are English. */
+static const char *chart_title(const doc *h, const mkba_rtable *tb, char *buf, size_t size)
+{
+    static const struct {
+        const char *prefix;
+        mkba_html_string name;
+    } kinds[] = {
+        { "tornado_", HS_SA_TORNADO }, { "sobol_", HS_SA_SOBOL }, { "morris_", HS_SA_MORRIS },
+        { "believe_", HS_SA_BELIEVE }, { "evppi", HS_SA_EVPPI }, { "sweep", HS_SA_SWEEP },
+        { "threshold", HS_SA_THRESHOLD },
+    };
+    if (!h->nl)
+        return tb->title;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t n = strlen(kinds[i].prefix);
+        if (strncmp(tb->id, kinds[i].prefix, n) == 0) {
+            const char *arm = kinds[i].prefix[n - 1] == '_' ? tb->id + n : "";
+            return fmt(buf, size, "%s%s%s", S(h, kinds[i].name), arm[0] ? ": " : "", arm);
+        }
+    }
+    return tb->title;
+}
+
 /* The heading and the start of a chart of one bar row per table row, top
  * to bottom, labelled with the first column (n of them). */
 static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const char **ycat,
@@ -937,12 +962,14 @@ static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const ch
         if (mkba_utf8_width(ycat[n - 1 - i]) > longest)
             longest = mkba_utf8_width(ycat[n - 1 - i]);
     }
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
     /* Room for the labels (about 6.5 pixels a character), within reason. */
     double left = 16 + 6.5 * (double)longest;
-    mkba_svg_begin(g, h->f, 900, 90 + row_height * (double)n, tb->title, h->nl);
+    mkba_svg_begin(g, h->f, 900, 90 + row_height * (double)n, title, h->nl);
     g->left = left < 120 ? 120 : left > 420 ? 420 : left;
     g->ycat = ycat;
     g->nycat = n;
@@ -1169,8 +1196,10 @@ static void sweep_chart(doc *h, const mkba_rtable *tb)
     }
     if (n1 == 0 || na == 0)
         goto done;
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
     if ((y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y)) == NULL)
         goto done;
@@ -1187,7 +1216,7 @@ static void sweep_chart(doc *h, const mkba_rtable *tb)
     }
     mkba_svg g;
     if (n2 == 1) {
-        mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+        mkba_svg_begin(&g, h->f, 640, 360, title, h->nl);
         mkba_svg_range(&g, v1[0], v1[n1 - 1], lo, hi, 1);
         mkba_svg_axes(&g, factor_name(h, 0, tb->col[0], fx, sizeof fx), tb->col[3]);
         mkba_svg_hline(&g, 0);
@@ -1281,11 +1310,13 @@ static void threshold_chart(doc *h, const mkba_rtable *tb)
         lo = fmin(lo, y[i]);
         hi = fmax(hi, y[i]);
     }
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
     mkba_svg g;
-    mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+    mkba_svg_begin(&g, h->f, 640, 360, title, h->nl);
     mkba_svg_range(&g, x[0], x[n - 1], lo, hi, 1);
     mkba_svg_axes(&g, tb->col[0], tb->col[1]);
     mkba_svg_hline(&g, 0);

@@ -118,6 +118,13 @@
     X(SOBOL_NOTE, "Share of the outcome's variance explained by each factor alone (S1) and with its interactions (ST), bootstrap 95% intervals.", \
       "Aandeel van de variantie van de uitkomst dat elke factor alleen (S1) en met interacties (ST) verklaart, bootstrap 95%-intervallen.") \
     X(INDEX, "index", "index") \
+    X(SA_TORNADO, "Tornado", "Tornado") \
+    X(SA_SOBOL, "Sobol indices", "Sobol-indices") \
+    X(SA_MORRIS, "Morris screening", "Morris-screening") \
+    X(SA_BELIEVE, "What must be believed", "Wat je moet geloven") \
+    X(SA_EVPPI, "Expected value of partial perfect information (EVPPI)", "Verwachte waarde van gedeeltelijke perfecte informatie (EVPPI)") \
+    X(SA_SWEEP, "Sweep of the outcome over the factors", "De uitkomst over de waarden van de factoren") \
+    X(SA_THRESHOLD, "Threshold: where the decision flips", "Drempel: waar de beslissing omslaagt") \
     X(NO_SA, "This file holds no sensitivity analysis; mkba sa writes one.", \
       "Dit bestand bevat geen gevoeligheidsanalyse; mkba sa maakt die.") \
     X(SOCIETY, "society", "samenleving") \

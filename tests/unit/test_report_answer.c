@@ -493,6 +493,12 @@ static void test_sweep_many_levels(void **state)
     }
     assert_int_equal(most, 70);
     free(html);
+    /* In Dutch the chart's heading is Dutch (the table titles are English). */
+    assert_int_equal(sh(NULL, "%s report sw.h5 -o sw-nl.html --lang nl", bin()), 0);
+    html = support_read_file(path_in(p, sizeof p, "sw-nl.html"));
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<h3>De uitkomst over de waarden van de factoren</h3>"));
+    free(html);
 }
 
 /* The report of the odd-named arm: the payer chart under a heading with
