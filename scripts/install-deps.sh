@@ -2,7 +2,7 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
-# Usage: install-deps.sh [--peers]
+# Usage: install-deps.sh [--peers] [--fuzz]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
@@ -10,9 +10,18 @@ packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-t
 # --peers adds the peer packages some tests compare against (they skip with a
 # message without them): OpenTURNS for the Sobol estimators, R's mgcv for
 # EVPPI. .ci/run asks for them.
-if [ "${1:-}" = "--peers" ]; then
-    packages+=(python3-openturns r-cran-mgcv r-cran-mass)
-fi
+# --fuzz adds clang with libFuzzer and the sanitizer runtimes (in
+# libclang-rt-dev) and LLVM's OpenMP (libomp-dev), for `make fuzz`; the
+# default clang of the release, so the names hold beyond Debian 12; python3
+# packs the scenario seeds (tests/fuzz/scenario_seeds.py).
+for option in "$@"; do
+    case "$option" in
+        --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass) ;;
+        --fuzz) packages+=(clang libclang-rt-dev libomp-dev python3) ;;
+        *) echo "install-deps: unknown option $option (expected --peers or --fuzz)" >&2
+           exit 1 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
