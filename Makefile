@@ -139,14 +139,15 @@ $(FUZZ_BUILD)/seeds/scenario/done: tests/fuzz/scenario_seeds.py $(shell find sce
 fuzz: fuzz-build $(BUILD)/fuzz-seeds/done $(FUZZ_BUILD)/seeds/scenario/done
 	@set -e; export MKBA_FUZZ_SEEDS=$(BUILD)/fuzz-seeds; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
-	  dict=; [ $$t = scenario ] && dict=-dict=$(FUZZ_BUILD)/scenario.dict; \
-	  seeds=; [ $$t = scenario ] && seeds=$(FUZZ_BUILD)/seeds/scenario; \
-	  [ $$t = h5bytes ] && seeds=$(BUILD)/fuzz-seeds; \
-	  leaks=1; [ $$t = h5bytes ] && leaks=0; \
+	  seeds=$$(ls -d tests/fuzz/corpus/$$t 2>/dev/null || true); \
+	  opts=; leaks=1; case $$t in \
+	    scenario) opts=-dict=$(FUZZ_BUILD)/scenario.dict; seeds="$$seeds $(FUZZ_BUILD)/seeds/scenario";; \
+	    summary) opts="-max_len=512 -len_control=0";; \
+	    h5bytes) seeds="$$seeds $(BUILD)/fuzz-seeds"; leaks=0;; esac; \
 	  ASAN_OPTIONS=detect_leaks=$$leaks LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
-	  UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz_$$t $$dict -timeout=5 -rss_limit_mb=2048 \
+	  UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz_$$t $$opts -timeout=5 -rss_limit_mb=2048 \
 	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
-	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t $$seeds; done
+	    $(FUZZ_BUILD)/corpus/$$t $$seeds; done
 
 deps:
 	./scripts/install-deps.sh

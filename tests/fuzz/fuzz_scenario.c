@@ -41,20 +41,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[96];
-    const uint8_t *part = data, *end = data + size;
     size_t seplen = sizeof separator - 1;
+    size_t at = 0;              /* where part k starts; > size: no such part */
     for (int k = 0; k < MAX_PARTS; k++) {
-        const uint8_t *next = part;
-        while (k < MAX_PARTS - 1 && next + seplen <= end && memcmp(next, separator, seplen) != 0)
-            next++;
-        if (k == MAX_PARTS - 1 || next + seplen > end)
-            next = end;
         snprintf(path, sizeof path, "%s/%s", folder, part_names[k]);
-        if (part <= end)
-            fuzz_write_file(path, part, (size_t)(next - part));
-        else
+        if (at > size) {
             unlink(path);       /* no such part in this input: no stale file */
-        part = next + seplen;
+            continue;
+        }
+        size_t next = at;
+        while (k < MAX_PARTS - 1 && next + seplen <= size
+               && memcmp(data + next, separator, seplen) != 0)
+            next++;
+        if (k == MAX_PARTS - 1 || next + seplen > size)
+            next = size;        /* the last part takes the rest */
+        fuzz_write_file(path, data + at, next - at);
+        at = next + seplen;
     }
     snprintf(path, sizeof path, "%s/main.cfg", folder);
     mkba_error err;

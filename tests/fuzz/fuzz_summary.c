@@ -490,17 +490,23 @@ static void op_fill(hid_t file, const seed *s, const entry *e, input *in)
     poke(file, e, in, 1);
 }
 
+/* Reads the values of what e names; 0 on success. */
+static int read_entry(hid_t file, const entry *e, values *v)
+{
+    object o = object_open(file, e);
+    int rc = o.id >= 0 ? values_read(o, v) : -1;
+    object_close(o);
+    return rc;
+}
+
 /* The same values in another shape: one axis one longer or shorter (or
  * empty), or the rank changed; elements kept in storage order, new ones
  * from the input. */
 static void op_reshape(hid_t file, const seed *s, const entry *e, input *in)
 {
     (void)s;
-    object o = object_open(file, e);
     values v;
-    int ok = o.id >= 0 && values_read(o, &v) == 0;
-    object_close(o);
-    if (!ok)
+    if (read_entry(file, e, &v) != 0)
         return;
     unsigned how = take_u8(in);
     int axis = v.rank > 0 ? (int)(how >> 2) % v.rank : 0;
@@ -547,11 +553,8 @@ static void op_reshape(hid_t file, const seed *s, const entry *e, input *in)
 static void op_retype(hid_t file, const seed *s, const entry *e, input *in)
 {
     (void)s;
-    object o = object_open(file, e);
     values v;
-    int ok = o.id >= 0 && values_read(o, &v) == 0;
-    object_close(o);
-    if (!ok)
+    if (read_entry(file, e, &v) != 0)
         return;
     kind k = (kind)(take_u8(in) % NKINDS);
     values_convert(&v, k, 1 + take_u8(in) % 24);

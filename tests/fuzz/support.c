@@ -68,6 +68,8 @@ void fuzz_summary(const char *path, int format, const char *perspective)
     mkba_error_clear(&err);
     int rc = mkba_summary_write(NULL, path, (mkba_summary_format)(format & 3), perspective,
                                 devnull, &err);
+    if (getenv("MKBA_FUZZ_VERBOSE") != NULL)   /* for triage: what the reader said */
+        fprintf(stderr, "summary: %s\n", rc == MKBA_OK ? "ok" : err.message);
     if (rc != MKBA_OK && ((int)err.code != rc || err.message[0] == '\0'))
         fuzz_fail("the summary failed (code %d) without a message", rc);
     /* A reader that returns must have closed every HDF5 object it opened. */
