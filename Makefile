@@ -6,10 +6,18 @@
 # `make bench-sa` runs the sensitivity-analysis benchmark.
 
 CC      ?= gcc
+# `make MPI=1` builds build-mpi/mkba with Open MPI (mpicc), which divides a
+# study's points among the ranks of `mpirun` (docs/architecture.md); the
+# default build needs no MPI.
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build-mpi
+MPIFLAGS := -DMKBA_HAVE_MPI
+endif
 PKGS    := gsl libconfig hdf5 libmatheval
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS  ?= -O3 -g
-BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
+BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(MPIFLAGS) $(WARN) -Iinclude -Isrc \
              $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := -lxlsxwriter -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
@@ -26,7 +34,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all clean check test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
+.PHONY: all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
@@ -81,6 +89,12 @@ bench-ir: $(BUILD)/mkba
 REF ?= results/identical-ref
 bench-identical: $(BUILD)/mkba
 	@./scripts/bench-identical.sh check $(BUILD)/mkba $(REF)
+
+# Runs across 2 and 3 MPI ranks give the one-process files, dataset by
+# dataset, and an error on one rank ends every rank (scripts/check-mpi.sh).
+check-mpi:
+	$(MAKE) MPI=1 build-mpi/mkba
+	./scripts/check-mpi.sh build-mpi/mkba
 
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force
@@ -187,6 +201,6 @@ coverage:
 	/usr/bin/python3 scripts/unprovoked-messages.py --build $(COV_BUILD)
 
 clean:
-	rm -rf build build-san build-cov build-fuzz
+	rm -rf build build-san build-cov build-fuzz build-mpi
 
--include $(shell find $(BUILD) build-san $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-san build-mpi $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

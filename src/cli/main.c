@@ -319,7 +319,6 @@ static int run_scenario(const run_args *r)
     }
 
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !r->quiet);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.output = out;
@@ -337,15 +336,9 @@ static int run_scenario(const run_args *r)
     long resumed = 0;
     o.resumed = &resumed;
     mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = (int)r->threads;
-    ctx.progress = mkba_cli_progress_update;
-    ctx.progress_user = &bar;
-    ctx.stop = &mkba_cli_stop;
-    mkba_cli_catch_signals();
+    mkba_cli_run_begin(&ctx, &bar, r->threads, r->quiet);
     rc = mkba_run(&ctx, m, &o, &err);
-    mkba_cli_release_signals();
-    mkba_cli_progress_finish(&bar);
+    mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
@@ -417,13 +410,9 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Runs the command of argv. */
+static int command(int argc, char **argv)
 {
-    /* GSL's default handler aborts the process; with it off, GSL functions
-     * return error codes that the library turns into messages. Set once,
-     * before any thread starts. */
-    gsl_set_error_handler_off();
-
     if (argc < 2)
         return mkba_cli_usage_error("%s", "no command given");
     const char *cmd = argv[1];
@@ -441,6 +430,14 @@ int main(int argc, char **argv)
     }
     if (command_help_asked(cmd, argc, argv))
         return EXIT_OK;
+    /* Every rank would write the same files: only run and sa divide their
+     * work among mpirun's ranks (and leave the writing to rank 0). */
+    if (mkba_split_size(mkba_cli_split) > 1 && strcmp(cmd, "run") != 0
+        && strcmp(cmd, "sa") != 0) {
+        fprintf(stderr, "mkba: %s runs in one process; under mpirun only run and sa divide "
+                "their work among the ranks\n", cmd);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
@@ -458,4 +455,34 @@ int main(int argc, char **argv)
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts the process; with it off, GSL functions
+     * return error codes that the library turns into messages. Set once,
+     * before any thread starts. */
+    gsl_set_error_handler_off();
+
+    /* Under mpirun (a build with MPI) every rank runs the same command;
+     * only rank 0 speaks, and the others' errors reach it through the
+     * split (mkba/split.h). Without MPI this is rank 0 of 1. */
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_split_open(&argc, &argv, &mkba_cli_split, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
+    const int rank = mkba_split_rank(mkba_cli_split);
+    if (rank != 0 && (freopen("/dev/null", "w", stdout) == NULL
+                      || freopen("/dev/null", "w", stderr) == NULL))
+        return EXIT_ERROR;
+    int rc = command(argc, argv);
+    const mkba_error *mine = &mkba_cli_rank_error;
+    int status = rc == EXIT_OK ? MKBA_OK : mine->code != MKBA_OK ? (int)mine->code : MKBA_EINVAL;
+    mkba_error_clear(&err);
+    if (rank != 0)
+        err = *mine;
+    int all = mkba_split_close(mkba_cli_split, status, &err);
+    if (rank == 0 && rc == EXIT_OK && all != MKBA_OK)
+        rc = mkba_cli_library_error(&err);
+    return rank != 0 && rc == EXIT_OK && all != MKBA_OK ? EXIT_ERROR : rc;
 }

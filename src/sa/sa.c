@@ -363,6 +363,7 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .split = ctx != NULL ? ctx->split : NULL,
     };
     if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;

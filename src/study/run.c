@@ -62,6 +62,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .split = ctx != NULL ? ctx->split : NULL,
         .resume = o->resume,
         .yes = o->yes,
     };

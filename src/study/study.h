@@ -24,6 +24,7 @@
 #include "model/model.h"
 #include "engine/engine.h"
 #include "study/design.h"
+#include "mkba/split.h"
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
@@ -60,6 +61,11 @@ typedef struct mkba_study_options {
     /* Write a result file estimated above MKBA_STUDY_CONFIRM_BYTES (mkba
      * run --yes); 0: refuse it before the run. */
     int yes;
+    /* The ranks of a run across processes (mkba_context.split): a study
+     * with an output divides its points among them (study/split.h), and
+     * on every rank but 0 it writes nothing and calls neither on_point nor
+     * on_finish. NULL: one process. */
+    mkba_split *split;
 } mkba_study_options;
 
 /* The estimated result file size above which a study needs `yes`. */
