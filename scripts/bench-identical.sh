@@ -13,6 +13,8 @@
 # threads instead of giving each thread whole arms) and compared with the
 # reference (written on 1 thread). Every dataset and attribute must be equal
 # except the root attributes `created` (the date) and `threads`.
+# With MKBA_NO_SIMD=1 in the environment the runs take the generic
+# (non-AVX2) kernels, which must give the same files.
 set -eu
 mode=$1 bin=$2 dir=$3
 case $mode in write | check) ;; *) echo "usage: $0 write|check MKBA DIR" >&2; exit 2 ;; esac

@@ -54,6 +54,8 @@ void mkba_svc_households_free(mkba_svc_households *hh)
     mkba_free(hh->x);
     mkba_free(hh->tis);
     mkba_free(hh->entry);
+    mkba_free(hh->aging);
+    mkba_free(hh->problems);
     mkba_free(hh->out);
     mkba_free(hh->status);
     mkba_free(hh->team);
@@ -74,6 +76,8 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->x = mkba_malloc(N * D);
     hh->tis = mkba_malloc(N * D * sizeof *hh->tis);
     hh->entry = mkba_malloc(N * D * sizeof *hh->entry);
+    hh->aging = mkba_malloc(N * sizeof *hh->aging);
+    hh->problems = mkba_malloc(N * sizeof *hh->problems);
     hh->out = mkba_malloc(N);
     hh->status = mkba_malloc(N);
     hh->team = mkba_malloc(N);
@@ -84,7 +88,7 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
-    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint
+    return hh->x && hh->tis && hh->entry && hh->aging && hh->problems && hh->out && hh->status && hh->team && hh->joint
            && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
 
@@ -194,10 +198,10 @@ int mkba_svc_record_sets(const mkba_model *m, int nthreads)
 size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
 {
     const size_t D = m->ndomains;
-    /* x, tis, entry; out, status, team, joint, prio, plan, registered,
-     * arrived, since, wait_factor; a queue key and a place in each team's
-     * queue. */
-    size_t record = D * (1 + 2 + 4) + 5 + 4 + 4 + 2 + 2 + 4;
+    /* x, tis, entry; aging, problems; out, status, team, joint, prio,
+     * plan, registered, arrived, since, wait_factor; a queue key and a
+     * place in each team's queue. */
+    size_t record = D * (1 + 2 + 4) + 4 + 4 + 5 + 4 + 4 + 2 + 2 + 4;
     size_t queues = sizeof(int) * 2 + sizeof(int32_t) + 4 * m->services.nteams;
     return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues) + D;
 }
