@@ -2,6 +2,7 @@
 #ifndef MKBA_CORE_STRUTIL_H
 #define MKBA_CORE_STRUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Optimal string alignment distance between a and b: the number of
@@ -22,6 +23,15 @@ const char *mkba_closest_name(const char *name, const char *const *names, size_t
 /* The number of characters of UTF-8 text s as a terminal shows them (one
  * column per code point: names like één-loket line up in text tables). */
 size_t mkba_utf8_width(const char *s);
+
+/* Appends printf-style text to buf (size bytes, *used of them taken so
+ * far, *used advanced); text past the end is cut, "..." marking the cut. */
+void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap);
 
 /* strdup that returns NULL for NULL. */
 char *mkba_strdup(const char *s);

@@ -9,10 +9,21 @@
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
+#include "core/commit.h"
+#include "core/syserr.h"
 #include "model/params.h"
 
-/* Copies file `from` to `to`; MKBA_OK or an error naming the file. */
-static int copy_file(const char *from, const char *to, mkba_error *err)
+/* The error of a failed write of `to`, which becomes `output`. */
+static int copy_write_error(const char *output, int e, mkba_error *err)
+{
+    char cause[512];
+    mkba_syserr_describe(cause, sizeof cause, e);
+    return mkba_error_set_sys(err, MKBA_EIO, e, "cannot write %s: %s", output, cause);
+}
+
+/* Copies file `from` to `to` (the temporary file of `output`); MKBA_OK or
+ * an error naming the file. */
+static int copy_file(const char *from, const char *to, const char *output, mkba_error *err)
 {
     FILE *in = fopen(from, "rb");
     if (in == NULL)
@@ -21,19 +32,19 @@ static int copy_file(const char *from, const char *to, mkba_error *err)
     if (out == NULL) {
         int e = errno;
         fclose(in);
-        return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(e));
+        return copy_write_error(output, e, err);
     }
     char buf[1 << 16];
     size_t n;
     int rc = MKBA_OK;
     while (rc == MKBA_OK && (n = fread(buf, 1, sizeof buf, in)) > 0)
         if (fwrite(buf, 1, n, out) != n)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(errno));
+            rc = copy_write_error(output, errno, err);
     if (rc == MKBA_OK && ferror(in))
         rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", from);
     fclose(in);
     if (fclose(out) != 0 && rc == MKBA_OK)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", to, strerror(errno));
+        rc = copy_write_error(output, errno, err);
     return rc;
 }
 
@@ -160,14 +171,13 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
         snprintf(tmp, len + 5, "%s.tmp", o->output);
-        rc = copy_file(o->from, tmp, err);
+        rc = copy_file(o->from, tmp, o->output, err);
         if (rc == MKBA_OK)
             rc = finish(s, tmp, err);
         if (rc == MKBA_OK && s->so.stop != NULL && *s->so.stop)
             rc = mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
-        if (rc == MKBA_OK && rename(tmp, o->output) != 0)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", tmp, o->output,
-                                strerror(errno));
+        if (rc == MKBA_OK)
+            rc = mkba_commit_file(tmp, o->output, err);
         if (rc != MKBA_OK)
             remove(tmp);
     }

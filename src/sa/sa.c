@@ -349,7 +349,11 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     if (o->draw < 0 || o->draw > 0xffffffffL)
         return mkba_error_set(err, MKBA_EINVAL, "--draw must be between 0 and 4294967295 "
                               "(got %ld)", o->draw);
-    int rc = mkba_study_check_output(o->output, o->force, err);
+    /* Held from before anything is written to the end: every method's
+     * evaluations (also the preliminary ones of sweep and threshold, which
+     * write nothing) and a --from copy belong to this run's output. */
+    mkba_output_lock *lock = NULL;
+    int rc = mkba_study_lock_output(o->output, o->force, &lock, err);
     if (rc != MKBA_OK)
         return rc;
     mkba_sa s = { .m = m, .o = o, .narms = m->narms, .outcome = -1 };
@@ -363,9 +367,12 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .output_locked = 1,
     };
-    if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL)
+    if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL) {
+        mkba_output_lock_release(lock);
         return err != NULL ? err->code : MKBA_ENOMEM;
+    }
     s.nout = mkba_sa_outcome_count(s.out);
     const char *outcome = o->outcome != NULL ? o->outcome : "npv:society";
     if ((s.outcome = mkba_sa_outcome_find(s.out, "--outcome", outcome, err)) < 0)
@@ -392,6 +399,7 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     mkba_free(s.households);
     mkba_sa_factors_free(s.fs);
     mkba_sa_outcomes_free(s.out);
+    mkba_output_lock_release(lock);
     return rc;
 }
 

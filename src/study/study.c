@@ -13,6 +13,7 @@
 #include "study/output_lock.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
+#include "core/syserr.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/mcse.h"
@@ -87,6 +88,22 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: no permission to "
                             "create files in folder %s (%s)", path, dir, strerror(errno));
     mkba_free(dir);
+    return rc;
+}
+
+int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
+                           mkba_error *err)
+{
+    *lock = NULL;
+    int rc = mkba_study_check_output(path, force, err);
+    if (rc == MKBA_OK)
+        rc = mkba_output_lock_take(path, lock, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_output(path, force, err);
+    if (rc != MKBA_OK) {
+        mkba_output_lock_release(*lock);
+        *lock = NULL;
+    }
     return rc;
 }
 
@@ -315,21 +332,6 @@ static int finish_file(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
-/* Appends to buf (of size size, used so far *used) printf-style; text past
- * the end is cut with "..." at the end. */
-static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
-{
-    if (*used >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
-    va_end(ap);
-    *used += n > 0 ? (size_t)n : 0;
-    if (*used >= size && size > 4)
-        memcpy(buf + size - 4, "...", 4);
-}
-
 /* "NAME = VALUE" for every fixed value, "; "-separated, with "(in ARM,
  * ...)" after a value that holds in some arms only, into buf: the root
  * attribute `fixed`, which the summary shows. */
@@ -356,16 +358,16 @@ static void fixed_text(const study *s, char *buf, size_t size)
             snprintf(num, sizeof num, "%.15g", v);
             if (strtod(num, NULL) != v)
                 snprintf(num, sizeof num, "%.17g", v);
-            append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
+            mkba_str_append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
                    mkba_params_get(s->m->params, k)->name, num);
             const char *sep = " (in ";
             for (size_t b = a; b < na && !everywhere; b++)
                 if (d->fixed[b * np + k] == v) {
-                    append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
+                    mkba_str_append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
                     sep = ", ";
                 }
             if (!everywhere)
-                append(buf, size, &used, ")");
+                mkba_str_append(buf, size, &used, ")");
         }
 }
 
@@ -439,6 +441,7 @@ static int open_checkpoint(study *s, mkba_error *err)
         .first = s->first,
         .count = s->count,
         .store_draws = (uint64_t)(o->store_draws != 0),
+        .base_case = (uint64_t)(mkba_design_is_base_case(d) != 0),
     };
     int rc = mkba_checkpoint_open(o->output, s->m, &key, point_unit(d), o->resume, o->force,
                                   point_key, s, &s->ckpt, err);
@@ -449,15 +452,36 @@ static int open_checkpoint(study *s, mkba_error *err)
     return rc;
 }
 
-/* Closes the checkpoint: kept (and the error says how to resume) when the
- * study was interrupted; removed when it succeeded, or failed otherwise
- * unless it held points of an earlier run (what the user had stays). */
+/* Replaces err's message by itself followed by `; ` and the printf-style
+ * text, keeping its code and system error. */
+static void extend_error(mkba_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    char msg[MKBA_ERROR_MAX];
+    size_t used = 0;
+    mkba_str_append(msg, sizeof msg, &used, "%s; ", err->message);
+    va_list ap;
+    va_start(ap, fmt);
+    mkba_str_vappend(msg, sizeof msg, &used, fmt, ap);
+    va_end(ap);
+    memcpy(err->message, msg, sizeof msg);
+}
+
+/* Closes the checkpoint. Kept, the error saying how to resume, when the
+ * study was interrupted or a write failed for want of room (a full disk,
+ * a quota, a size limit, a device error: the points already finished are
+ * sound and the same command with --resume continues once there is
+ * room); also kept when it held points of an earlier run (what the user
+ * had stays). Removed when the study succeeded or failed otherwise. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
         return rc;
     size_t done = mkba_checkpoint_done(s->ckpt);
-    if (rc != MKBA_EINTERRUPTED) {
+    const int storage = rc == MKBA_EIO && err != NULL && mkba_syserr_is_storage(err->sys_errno)
+                        && done > 0;
+    if (rc != MKBA_EINTERRUPTED && !storage) {
         int rc2 = mkba_checkpoint_close(s->ckpt, rc != MKBA_OK && s->done > 0, NULL);
         s->ckpt = NULL;
         return rc != MKBA_OK ? rc : rc2;
@@ -467,7 +491,15 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
-    if (err != NULL) {
+    if (err != NULL && storage) {
+        if (rc2 != MKBA_OK)
+            extend_error(err, "the checkpoint could not be kept either (%s)", flushed.message);
+        else
+            extend_error(err, "the %zu of %zu %s finished are kept in %s: make room (free "
+                         "space, raise the quota or limit), then run the same command with "
+                         "--resume to continue", done, s->count, point_unit(s->d),
+                         path != NULL ? path : "the checkpoint");
+    } else if (err != NULL) {
         /* Replaces the bare "interrupted" of the stop flag. */
         mkba_error_clear(err);
         if (rc2 != MKBA_OK)
@@ -494,10 +526,12 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
     if (o->resumed != NULL)
         *o->resumed = 0;
     s.nthreads = o->threads > 0 ? o->threads : 1;
-    int rc = o->output != NULL ? mkba_study_check_output(o->output, o->force, err) : MKBA_OK;
     /* Before anything is written: a second run of this output stops here. */
-    if (rc == MKBA_OK && o->output != NULL)
-        rc = mkba_output_lock_take(o->output, &s.lock, err);
+    int rc = MKBA_OK;
+    if (o->output != NULL && o->output_locked)
+        rc = mkba_study_check_output(o->output, o->force, err);
+    else if (o->output != NULL)
+        rc = mkba_study_lock_output(o->output, o->force, &s.lock, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)

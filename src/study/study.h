@@ -24,6 +24,7 @@
 #include "model/model.h"
 #include "engine/engine.h"
 #include "study/design.h"
+#include "study/output_lock.h"
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
@@ -33,6 +34,10 @@ typedef struct mkba_study_options {
     int resume;
     /* Receives the number of points taken from the checkpoint. NULL: none. */
     size_t *resumed;
+    /* The caller holds the output's lock (mkba_study_lock_output) for
+     * longer than the study, e.g. a sensitivity analysis for all its
+     * evaluations: the study does not take it again. */
+    int output_locked;
     long households;           /* per point (microsimulation) */
     uint64_t seed;
     int threads;               /* >= 1 */
@@ -104,5 +109,11 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
  * folder exists and is writable, and the path is not a folder or other
  * non-regular file; an existing file needs force. */
 int mkba_study_check_output(const char *path, int force, mkba_error *err);
+
+/* Checks the output (mkba_study_check_output), takes its lock
+ * (study/output_lock.h) and checks it again, since a run holding the lock
+ * until then may just have written it. *lock receives the lock. */
+int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
+                           mkba_error *err);
 
 #endif
