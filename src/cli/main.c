@@ -152,8 +152,10 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
             if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
                 continue;
             fputs(command_help[c].usage, stdout);
-            const char *from = command_help[c].section != NULL
-                               ? strstr(help_text, command_help[c].section) : NULL;
+            /* The section may be in either part of the help. */
+            const char *section = command_help[c].section, *from = NULL;
+            if (section != NULL && (from = strstr(help_text, section)) == NULL)
+                from = strstr(help_text_more, section);
             if (from != NULL) {
                 const char *end = strstr(from, "\n\n");
                 fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
