@@ -75,7 +75,7 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
 
 /* The options only some methods take, listed once with the methods that
  * do; every method also takes -o, --households, --seed, --threads, --set,
- * --force, --resume, --quiet and --format. */
+ * --force, --resume, --no-checkpoint, --quiet and --format. */
 static const struct {
     const char *option, *methods;
 } method_options[] = {
@@ -225,6 +225,7 @@ static int parse(int argc, char **argv, sa_args *a)
         else if (strcmp(s, "--radial") == 0) o->radial = 1;
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--resume") == 0) o->resume = 1;
+        else if (strcmp(s, "--no-checkpoint") == 0) o->no_checkpoint = 1;
         else if (strcmp(s, "--yes") == 0) o->yes = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else

@@ -114,6 +114,7 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     so.output = output;
     so.force = s->o->force;
     so.resume = s->o->resume;
+    so.no_checkpoint = s->o->no_checkpoint;
     so.yes = s->o->yes;
     so.store_draws = store_draws;
     so.on_point = collect;

@@ -66,8 +66,25 @@ uint64_t mkba_checkpoint_hash_values(uint64_t h, const double *v, size_t n)
     return h;
 }
 
-/* Which arrays of the record are stored, as the result writer chooses
- * them: every one of the schema, the service outputs only with services. */
+/* Whether dataset sp is in the record, as the result writer chooses: every
+ * one of the schema, the service outputs only with services. */
+static int stored(const mkba_dataset_spec *sp, const mkba_model *m)
+{
+    return sp->field >= 0 && (m->services.enabled || sp->when != MKBA_WHEN_SERVICES);
+}
+
+double mkba_checkpoint_bytes(const mkba_model *m, size_t npoints)
+{
+    size_t axis[MKBA_NAXES];
+    mkba_schema_axis_sizes(m, axis);
+    double values = 3;         /* the index, point key and checksum words */
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++)
+        if (stored(&mkba_schema_dataset[i], m))
+            values += (double)mkba_schema_draw_count(&mkba_schema_dataset[i], axis);
+    return (double)sizeof(ckpt_header) + (double)npoints * values * sizeof(uint64_t);
+}
+
+/* Which arrays of the record are stored (stored()), where and how long. */
 static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
 {
     size_t axis[MKBA_NAXES];
@@ -77,7 +94,7 @@ static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory for a checkpoint");
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *sp = &mkba_schema_dataset[i];
-        if (sp->field < 0 || (!m->services.enabled && sp->when == MKBA_WHEN_SERVICES))
+        if (!stored(sp, m))
             continue;
         size_t n = mkba_schema_draw_count(sp, axis);
         c->field[c->nfield++] = (ckpt_field){ sp->field, n };

@@ -76,6 +76,10 @@ int mkba_checkpoint_append(mkba_checkpoint *c, uint64_t point_key,
  * later --resume; otherwise it is removed. */
 int mkba_checkpoint_close(mkba_checkpoint *c, int keep, mkba_error *err);
 
+/* The bytes of the checkpoint of npoints points of model m, once all are
+ * finished (the size estimate, study/estimate.c). */
+double mkba_checkpoint_bytes(const mkba_model *m, size_t npoints);
+
 /* FNV-1a, 64 bits, of n bytes continuing from hash h (start with
  * MKBA_CHECKPOINT_HASH_START). */
 #define MKBA_CHECKPOINT_HASH_START UINT64_C(14695981039346656037)

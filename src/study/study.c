@@ -525,6 +525,9 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
                               d->npoints);
     if (o->resumed != NULL)
         *o->resumed = 0;
+    if (o->resume && o->no_checkpoint)
+        return mkba_error_set(err, MKBA_EINVAL, "--resume continues from the checkpoint, which "
+                              "--no-checkpoint turns off; give one of them");
     s.nthreads = o->threads > 0 ? o->threads : 1;
     /* Before anything is written: a second run of this output stops here. */
     int rc = MKBA_OK;
@@ -536,7 +539,7 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)
         rc = study_init(&s, err);
-    if (rc == MKBA_OK && o->output != NULL)
+    if (rc == MKBA_OK && o->output != NULL && !o->no_checkpoint)
         rc = open_checkpoint(&s, err);
     const int micro = o->mode == MKBA_ENGINE_MICRO;
     if (rc == MKBA_OK && o->output != NULL) {

@@ -38,6 +38,9 @@ typedef struct mkba_study_options {
      * longer than the study, e.g. a sensitivity analysis for all its
      * evaluations: the study does not take it again. */
     int output_locked;
+    /* Keep no checkpoint (mkba run --no-checkpoint): saves its disk space
+     * and writes, but an interrupted study starts over. */
+    int no_checkpoint;
     long households;           /* per point (microsimulation) */
     uint64_t seed;
     int threads;               /* >= 1 */
@@ -67,13 +70,15 @@ typedef struct mkba_study_options {
     int yes;
 } mkba_study_options;
 
-/* The estimated result file size above which a study needs `yes`. */
+/* The estimated size of the result file and its checkpoint together above
+ * which a study needs `yes`. */
 #define MKBA_STUDY_CONFIRM_BYTES 2147483648.0
 
 /* What a study will take (estimate.c), from the schema and the model. */
 typedef struct mkba_study_estimate {
     double row_bytes;          /* one stored row of /draws, before compression */
     double file_bytes;         /* all stored rows, before compression */
+    double checkpoint_bytes;   /* the checkpoint OUTPUT.ckpt at the end of the run */
     double engine_bytes;       /* the households the engines keep (services) */
     double readback_bytes;     /* the stored rows the analyses read back */
     double seconds;            /* of simulation on o->threads threads, roughly */
@@ -86,8 +91,9 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
 
 /* Refuses, before any work, a study whose estimated memory exceeds four
  * fifths of the memory available to the process (MKBA_ENOMEM), or whose
- * result file would exceed MKBA_STUDY_CONFIRM_BYTES without o->yes
- * (MKBA_EINVAL); the message gives the estimate and how to proceed. */
+ * result file and checkpoint together would exceed
+ * MKBA_STUDY_CONFIRM_BYTES without o->yes (MKBA_EINVAL); the message gives
+ * the estimate and how to proceed. */
 int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
                               const mkba_study_options *o, mkba_error *err);
 

@@ -77,6 +77,8 @@ static int count_point(void *user, size_t index, const mkba_draw_result *rec, mk
 /* Runs 8 points of model m (base-case values or PSA draws) into `out`,
  * stopped after `after` points (0: not stopped); returns the status, the
  * message in *err. */
+static int no_checkpoint;
+
 static int study(const mkba_model *m, int base_case, int resume, size_t after, mkba_error *err)
 {
     mkba_error_clear(err);
@@ -87,6 +89,7 @@ static int study(const mkba_model *m, int base_case, int resume, size_t after, m
         .output = out, .force = 1, .resume = resume, .households = 60, .seed = 11,
         .threads = 1, .mode = MKBA_ENGINE_MICRO, .store_draws = 1,
         .on_point = after > 0 ? count_point : NULL, .user = &st, .stop = &st.stop,
+        .no_checkpoint = no_checkpoint,
     };
     int rc = mkba_study_run(m, d, &o, err);
     mkba_design_free(d);
@@ -193,6 +196,43 @@ static void test_short_checkpoint(void **state)
     assert_int_equal(truncate(ckpt, 0), 0);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_OK);
     assert_false(exists(ckpt));
+    remove(out);
+    mkba_model_free(m);
+}
+
+/* The size estimate's checkpoint (study/estimate.c) is the size of the
+ * checkpoint written; --no-checkpoint writes none and estimates none. */
+static void test_checkpoint_size_and_none(void **state)
+{
+    (void)state;
+    mkba_model *m = support_model_small();
+    assert_non_null(m);
+    mkba_error err;
+    assert_int_equal(study(m, 0, 0, 5, &err), MKBA_EINTERRUPTED);
+    struct stat st;
+    assert_int_equal(stat(ckpt, &st), 0);
+    mkba_study_options o = { .output = out, .households = 60, .threads = 1,
+                             .mode = MKBA_ENGINE_MICRO, .store_draws = 1 };
+    mkba_study_estimate e;
+    mkba_study_estimate_of(m, 5, 1, &o, &e);
+    assert_true(e.checkpoint_bytes == (double)st.st_size);
+    /* A record: the row of /draws plus three words. */
+    mkba_study_estimate_of(m, 6, 1, &o, &e);
+    assert_true(e.checkpoint_bytes - (double)st.st_size == e.row_bytes + 24);
+    o.no_checkpoint = 1;
+    mkba_study_estimate_of(m, 5, 1, &o, &e);
+    assert_true(e.checkpoint_bytes == 0);
+    remove(ckpt);
+
+    no_checkpoint = 1;
+    assert_int_equal(study(m, 0, 0, 5, &err), MKBA_EINTERRUPTED);
+    assert_false(exists(ckpt));
+    assert_false(exists(out));
+    assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
+    assert_contains(err.message, "--no-checkpoint turns off");
+    assert_int_equal(study(m, 0, 0, 0, &err), MKBA_OK);
+    assert_false(exists(ckpt));
+    no_checkpoint = 0;
     remove(out);
     mkba_model_free(m);
 }
@@ -372,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_another_build_is_refused),
         cmocka_unit_test(test_base_case_is_in_the_key),
         cmocka_unit_test(test_short_checkpoint),
+        cmocka_unit_test(test_checkpoint_size_and_none),
         cmocka_unit_test(test_scenario_text_ignores_the_path),
         cmocka_unit_test(test_sa_takes_the_lock_first),
         cmocka_unit_test(test_stale_lock_of_another_user),
