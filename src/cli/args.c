@@ -209,3 +209,47 @@ int mkba_cli_run_error(const mkba_error *err)
     raise(signo);
     return 128 + signo;
 }
+
+int mkba_cli_output(const char **output, const char *scenario, const char *suffix,
+                    char **owned)
+{
+    *owned = NULL;
+    if (*output != NULL)
+        return 0;
+    *owned = mkba_cli_default_output(scenario, suffix);
+    if (*owned == NULL || mkba_cli_results_folder() < 0) {
+        free(*owned);
+        *owned = NULL;
+        return -1;
+    }
+    *output = *owned;
+    return 0;
+}
+
+void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads, int quiet)
+{
+    mkba_cli_progress_start(bar, stderr, !quiet);
+    mkba_context_init(ctx);
+    ctx->threads = (int)threads;
+    ctx->progress = mkba_cli_progress_update;
+    ctx->progress_user = bar;
+    ctx->stop = &mkba_cli_stop;
+    mkba_cli_catch_signals();
+}
+
+void mkba_cli_run_end(mkba_cli_progress *bar)
+{
+    mkba_cli_release_signals();
+    mkba_cli_progress_finish(bar);
+}
+
+int mkba_cli_parse_threads(const char *s, long *out)
+{
+    if (mkba_cli_parse_long("--threads", s, 1, out) < 0)
+        return -1;
+    if (*out > 4096) {
+        fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", s);
+        return -1;
+    }
+    return 0;
+}

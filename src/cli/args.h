@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include "mkba/mkba.h"
+#include "progress.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -23,6 +24,10 @@ int mkba_cli_is_digit(char c);
 /* Parses a whole number >= min into *out; -1 (message printed) when s is
  * not one. */
 int mkba_cli_parse_long(const char *opt, const char *s, long min, long *out);
+
+/* Parses --threads: a whole number from 1 to 4096 into *out; -1 (message
+ * printed) otherwise. */
+int mkba_cli_parse_threads(const char *s, long *out);
 
 /* Parses a seed 0 .. 2^64-1; -1 (message printed) when s is not one. */
 int mkba_cli_parse_seed(const char *s, unsigned long long *out);
@@ -51,6 +56,18 @@ char *mkba_cli_default_output(const char *scenario, const char *suffix);
 /* Creates the folder `results` unless it exists; -1 with a message. */
 int mkba_cli_results_folder(void);
 
+/* *output when set; else mkba_cli_default_output(scenario, suffix) in the
+ * folder `results` (created), stored in *output and *owned (free it).
+ * -1 (message printed) when that fails. */
+int mkba_cli_output(const char **output, const char *scenario, const char *suffix,
+                    char **owned);
+
+/* Before a library run: the progress bar (none when quiet), ctx with
+ * threads (0: all), the bar and the stop flag, and the signal handlers;
+ * mkba_cli_run_end undoes them. */
+void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads, int quiet);
+void mkba_cli_run_end(mkba_cli_progress *bar);
+
 /* Raised to the signal's number by SIGINT or SIGTERM once
  * mkba_cli_catch_signals has run; the runs' contexts point at it. */
 extern volatile sig_atomic_t mkba_cli_stop;
@@ -76,5 +93,7 @@ int mkba_cli_report(int argc, char **argv);
 
 /* `mkba init` (init_cmd.c). */
 int mkba_cli_init(int argc, char **argv);
+/* The ex-post evaluation command, `mkba expost` (expost_cmd.c). */
+int mkba_cli_expost(int argc, char **argv);
 
 #endif

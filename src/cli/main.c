@@ -19,6 +19,7 @@ const char mkba_cli_usage[] =
     "                        [--resume] [--no-checkpoint] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
+    "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
     "  mkba check SCENARIO.cfg\n"
     "  mkba summary OUT.h5 [--format text|csv|markdown|json|tidy|xlsx] [-o FILE]\n"
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
@@ -36,6 +37,8 @@ static const char help_text[] =
     "  sa        sensitivity analysis: tornado, threshold, sweep, sobol, morris,\n"
     "            evppi, prim (conditions for success), believe (NPV by lever);\n"
     "            docs/sensitivity.md\n"
+    "  expost    ex-post evaluation: observed monitoring data against the ex-ante\n"
+    "            predictive distribution, and the MKBA updated by them; docs/expost.md\n"
     "  check     validate a scenario and print its resolved parameters\n"
     "  summary   print the summary of an existing result file (reads the file only)\n"
     "  report    write a self-contained HTML report with charts of a result file\n"
@@ -168,6 +171,28 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
     }
     return 0;
 }
+/* The options of mkba expost, printed after help_text (one string would
+ * exceed what C99 compilers must support). */
+static const char help_expost[] =
+    "Options of expost (docs/expost.md):\n"
+    "  --observed DATA.csv the observed data (required): year,arm,metric,value,n,se,...\n"
+    "  --from PSA.h5       the ex-ante PSA of this scenario (mkba run), instead of\n"
+    "                      running one with --draws, --households, --seed\n"
+    "  --min-ess S         flag a posterior on fewer than S x draws effective draws\n"
+    "                      (default 0.1)\n"
+    "  --conflict-level P  flag an observation whose two-sided predictive tail\n"
+    "                      probability is below P as prior-data conflict (0.01)\n"
+    "  --no-refine         keep the importance weights however few draws carry\n"
+    "                      them (default: refine by sequential Monte Carlo)\n"
+    "  --moves M           refinement: Metropolis-Hastings steps per stage (4)\n"
+    "  --max-stages S      refinement: at most S tempering stages (30)\n"
+    "  --refine-parameters LIST  refinement: the parameters to move (default:\n"
+    "                      the 10 whose draws correlate most with the likelihood)\n"
+    "  --simulate --set NAME=VALUE...  write synthetic data instead (-o DATA.csv):\n"
+    "                      the base case with these true values, each row of the\n"
+    "                      --observed template drawn through its observation model\n"
+    "  --threads, --force, --quiet, --format as sa\n"
+    "\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -412,6 +437,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(help_text, stdout);
         fputs(help_text_more, stdout);
+        fputs(help_expost, stdout);
         fputs("\n", stdout);
         fputs(mkba_cli_usage, stdout);
         return EXIT_OK;
@@ -426,6 +452,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
         return mkba_cli_sa(argc - 2, argv + 2);
+    if (strcmp(cmd, "expost") == 0)
+        return mkba_cli_expost(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "summary") == 0)

@@ -208,10 +208,7 @@ static int parse(int argc, char **argv, sa_args *a)
             o->seed_set = 1;
             o->seed = (uint64_t)a->seed;
         } else if (OPT("--threads", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &a->threads) < 0)
-                return EXIT_USAGE;
-            if (a->threads > 4096)
-                return mkba_cli_usage_error("--threads expects at most 4096, got '%s'", v);
+            if (k < 0 || mkba_cli_parse_threads(v, &a->threads) < 0) return EXIT_USAGE;
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;
@@ -268,27 +265,16 @@ static int run(sa_args *a)
     int rc = EXIT_OK;
     if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
-    char *output = a->o.output != NULL ? NULL : mkba_cli_default_output(a->scenario, method);
-    if (a->o.output == NULL) {
-        if (output == NULL || mkba_cli_results_folder() < 0) {
-            free(output);
-            mkba_model_free(m);
-            return EXIT_ERROR;
-        }
-        a->o.output = output;
+    char *output = NULL;
+    if (mkba_cli_output(&a->o.output, a->scenario, method, &output) < 0) {
+        mkba_model_free(m);
+        return EXIT_ERROR;
     }
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !a->quiet);
     mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = (int)a->threads;
-    ctx.progress = mkba_cli_progress_update;
-    ctx.progress_user = &bar;
-    ctx.stop = &mkba_cli_stop;
-    mkba_cli_catch_signals();
+    mkba_cli_run_begin(&ctx, &bar, a->threads, a->quiet);
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
-    mkba_cli_release_signals();
-    mkba_cli_progress_finish(&bar);
+    mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (lrc != MKBA_OK) {
         rc = mkba_cli_run_error(&err);

@@ -70,12 +70,13 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
     if (s == NULL)
         return MKBA_OK;
     int rc = MKBA_OK;
-    /* The /analysis, /design and /sa datasets get their dimension scales
-     * once all exist (a scale such as /analysis/cashflow/year may be
+    /* The /analysis, /design, /sa and /expost datasets get their dimension
+     * scales once all exist (a scale such as /analysis/cashflow/year may be
      * written last). */
     if (s->writable && (mkba_h5_describe(s->file, "/analysis", s->money) < 0
                         || mkba_h5_describe(s->file, "/design", s->money) < 0
-                        || mkba_h5_describe(s->file, "/sa", s->money) < 0))
+                        || mkba_h5_describe(s->file, "/sa", s->money) < 0
+                        || mkba_h5_describe(s->file, "/expost", s->money) < 0))
         rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", s->path);
     /* A read-only store has nothing to flush; a writable one reports
      * whether its additions reached the disk. */

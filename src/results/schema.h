@@ -36,7 +36,8 @@ typedef enum mkba_when {
     MKBA_WHEN_SERVICES,      /* files of scenarios with services */
     MKBA_WHEN_ANALYSIS,      /* files whose analysis_status is "written" */
     MKBA_WHEN_DESIGN,        /* files of studies that fixed values (/design) */
-    MKBA_WHEN_SA             /* files of mkba sa, in the method's group (/sa) */
+    MKBA_WHEN_SA,            /* files of mkba sa, in the method's group (/sa) */
+    MKBA_WHEN_EXPOST         /* files of mkba expost (/expost) */
 } mkba_when;
 
 typedef struct mkba_axis_spec {

@@ -9,44 +9,8 @@
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
-#include "core/commit.h"
-#include "core/syserr.h"
 #include "model/params.h"
-
-/* The error of a failed write of `to`, which becomes `output`. */
-static int copy_write_error(const char *output, int e, mkba_error *err)
-{
-    char cause[512];
-    mkba_syserr_describe(cause, sizeof cause, e);
-    return mkba_error_set_sys(err, MKBA_EIO, e, "cannot write %s: %s", output, cause);
-}
-
-/* Copies file `from` to `to` (the temporary file of `output`); MKBA_OK or
- * an error naming the file. */
-static int copy_file(const char *from, const char *to, const char *output, mkba_error *err)
-{
-    FILE *in = fopen(from, "rb");
-    if (in == NULL)
-        return mkba_error_set(err, MKBA_EIO, "cannot read %s: %s", from, strerror(errno));
-    FILE *out = fopen(to, "wb");
-    if (out == NULL) {
-        int e = errno;
-        fclose(in);
-        return copy_write_error(output, e, err);
-    }
-    char buf[1 << 16];
-    size_t n;
-    int rc = MKBA_OK;
-    while (rc == MKBA_OK && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
-            rc = copy_write_error(output, errno, err);
-    if (rc == MKBA_OK && ferror(in))
-        rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", from);
-    fclose(in);
-    if (fclose(out) != 0 && rc == MKBA_OK)
-        rc = copy_write_error(output, errno, err);
-    return rc;
-}
+#include "study/copy.h"
 
 /* Checks that the strings of dataset `name` equal names[0..n). */
 static int same_names(mkba_h5_store *st, const char *file, const char *name,
@@ -147,6 +111,13 @@ static int read_draws(mkba_sa *s, const char *what, long min_draws,
     return rc != MKBA_OK ? rc : rc2;
 }
 
+/* The method's finish on the copied file (mkba_file_copy_and_add). */
+static int add_sa(void *user, const char *tmp, mkba_error *err)
+{
+    mkba_sa *s = user;
+    return s->finish(s, tmp, err);
+}
+
 int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
                      int (*check)(mkba_sa *s, long draws, mkba_error *err),
                      int (*finish)(mkba_sa *s, const char *tmp, mkba_error *err),
@@ -165,23 +136,10 @@ int mkba_sa_psa_from(mkba_sa *s, const char *what, long min_draws,
         return mkba_error_set(err, MKBA_EINVAL, "%s: -o names the --from file %s; write the "
                               "analysis to another file", what, o->from);
     int rc = read_draws(s, what, min_draws, check, err);
-    size_t len = strlen(o->output);
-    char *tmp = rc == MKBA_OK ? mkba_malloc(len + 5) : NULL;
-    if (rc == MKBA_OK && tmp == NULL)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
-        snprintf(tmp, len + 5, "%s.tmp", o->output);
-        rc = copy_file(o->from, tmp, o->output, err);
-        if (rc == MKBA_OK)
-            rc = finish(s, tmp, err);
-        if (rc == MKBA_OK && s->so.stop != NULL && *s->so.stop)
-            rc = mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted");
-        if (rc == MKBA_OK)
-            rc = mkba_commit_file(tmp, o->output, err);
-        if (rc != MKBA_OK)
-            remove(tmp);
+        s->finish = finish;
+        rc = mkba_file_copy_and_add(o->from, o->output, add_sa, s, s->so.stop, err);
     }
-    mkba_free(tmp);
     mkba_free(s->x);
     s->x = NULL;
     return rc;

@@ -174,12 +174,18 @@ static int check_written(const char *args, int (*wanted)(const mkba_dataset_spec
  * /design/point_values (tests/unit/test_study.c), only sa files /sa. */
 static int in_run_file(const mkba_dataset_spec *s)
 {
-    return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA;
+    return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA
+           && s->when != MKBA_WHEN_EXPOST;
 }
 
 static int in_sa_group(const mkba_dataset_spec *s)
 {
     return s->when == MKBA_WHEN_SA;
+}
+
+static int in_expost_group(const mkba_dataset_spec *s)
+{
+    return s->when == MKBA_WHEN_EXPOST;
 }
 
 static void test_written_file(void **state)
@@ -199,6 +205,18 @@ static void test_written_sa_file(void **state)
     assert_true(checked >= 12);    /* the common group and the tornado's */
 }
 
+/* An ex-post file: every /expost dataset it holds (the refinement's too,
+ * which --min-ess 1 forces) has its attributes and dimension scales. */
+static void test_written_expost_file(void **state)
+{
+    (void)state;
+    int checked = check_written("expost scenarios/pathways/model-b.cfg --observed "
+                                "scenarios/pathways/observed/model-b-synthetic.csv --draws 4 "
+                                "--households 100 --min-ess 1 --max-stages 1 --moves 1",
+                                in_expost_group, 0);
+    assert_true(checked >= 27);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_docs_match_table),
         cmocka_unit_test(test_written_file),
         cmocka_unit_test(test_written_sa_file),
+        cmocka_unit_test(test_written_expost_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,669 @@
+/* mkba_expost_run: the ex-post evaluation of a scenario (docs/expost.md).
+ *
+ * The observed data are read and checked first. The ex-ante PSA is run
+ * through the study layer (or copied from an existing result file, --from);
+ * then, before the file is committed, every observation is confronted with
+ * its predictive distribution, the draws are weighted by the likelihood of
+ * all observations (sampling importance resampling), the decision outputs
+ * are recomputed on the resampled draws with the same analysis code as the
+ * ex-ante ones, and everything is stored in /expost. */
+#include <errno.h>
+#include <signal.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <omp.h>
+#include <gsl/gsl_rng.h>
+#include <hdf5.h>
+#include "mkba/expost.h"
+#include "expost/expost_impl.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+#include "study/study.h"
+#include "study/copy.h"
+#include "analysis/decision.h"
+
+void mkba_expost_options_init(mkba_expost_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->draws = -1;
+    o->households = -1;
+    o->min_ess_share = 0.1;
+    o->conflict_level = 0.01;
+    o->refine = 1;
+    o->moves = 4;
+    o->max_stages = 30;
+    o->max_refined = 10;
+}
+
+typedef struct job {
+    const mkba_model *m;
+    const mkba_expost_options *o;
+    mkba_observed *obs;
+    uint64_t seed;             /* of the PSA (the refinement repeats its draws) */
+    long households;           /* per draw */
+    int threads;
+    const volatile sig_atomic_t *stop;
+} job;
+
+/* The updated parameters: every parameter with a distribution, as the
+ * scenario defines it (in the first arm that does not override it) and
+ * as each arm overriding it with a distribution. */
+typedef struct updated {
+    size_t n;
+    char **name;
+    size_t *param, *arm;
+} updated;
+
+static void updated_free(updated *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        mkba_free(u->name[i]);
+    mkba_free(u->name);
+    mkba_free(u->param);
+    mkba_free(u->arm);
+}
+
+static int uncertain(const mkba_dist *d)
+{
+    return (int)d->kind != -1 && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_EXPR;
+}
+
+static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
+{
+    size_t np = mkba_params_count(m->params), cap = np * (m->narms + 1) + 1;
+    u->name = mkba_calloc(cap, sizeof *u->name);
+    u->param = mkba_calloc(cap, sizeof *u->param);
+    u->arm = mkba_calloc(cap, sizeof *u->arm);
+    if (u->name == NULL || u->param == NULL || u->arm == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t k = 0; k < np; k++) {
+        const mkba_param *p = mkba_params_get(m->params, k);
+        size_t first = 0;
+        while (first < m->narms && mkba_params_overridden(m->params, k, first))
+            first++;
+        char buf[512];
+        if (first < m->narms && uncertain(&p->dist)) {
+            u->param[u->n] = k;
+            u->arm[u->n] = first;
+            if ((u->name[u->n++] = mkba_strdup(p->name)) == NULL)
+                return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        }
+        for (size_t a = 0; a < m->narms; a++)
+            if (mkba_params_overridden(m->params, k, a) && uncertain(&p->arm_dist[a])) {
+                snprintf(buf, sizeof buf, "%s@%s", p->name, m->arm[a].name);
+                u->param[u->n] = k;
+                u->arm[u->n] = a;
+                if ((u->name[u->n++] = mkba_strdup(buf)) == NULL)
+                    return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            }
+    }
+    return MKBA_OK;
+}
+
+/* Reads /draws/parameters of the result file at path, [draw][arm][param]
+ * (mkba_free), or NULL with err set. */
+static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
+                               mkba_error *err)
+{
+    size_t na = m->narms, np = mkba_params_count(m->params);
+    double *par = mkba_malloc((nd * na * np > 0 ? nd * na * np : 1) * sizeof *par);
+    if (par == NULL) {
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters of %zu draws", nd);
+        return NULL;
+    }
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    size_t dims[3] = { nd, na, np };
+    int rc = st != NULL ? mkba_h5_store_read_doubles(st, "/draws/parameters", 3, dims, par, err)
+                        : (int)(err != NULL ? err->code : MKBA_EIO);
+    int rc2 = mkba_h5_store_close(st, NULL);
+    if (rc != MKBA_OK || rc2 != MKBA_OK) {
+        if (rc == MKBA_OK)
+            mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
+        mkba_free(par);
+        return NULL;
+    }
+    return par;
+}
+
+/* Prior (the PSA draws, equal weights) and posterior (draws post with
+ * weights w, NULL: equal) of each updated parameter. */
+static int parameter_summary(const mkba_model *m, const double *prior, size_t nd,
+                             const double *post, const double *w, size_t npost,
+                             const updated *u, double *out, mkba_expost_pair *scratch,
+                             mkba_error *err)
+{
+    size_t na = m->narms, np = mkba_params_count(m->params), nx = nd > npost ? nd : npost;
+    double *x = mkba_malloc((nx > 0 ? nx : 1) * sizeof *x);
+    if (x == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the parameters");
+    for (size_t i = 0; i < u->n; i++) {
+        double *s = out + i * MKBA_PS_N, pm = 0.0, qm = 0.0, wsum = 0.0;
+        for (size_t d = 0; d < nd; d++) {
+            x[d] = prior[(d * na + u->arm[i]) * np + u->param[i]];
+            pm += x[d] / (double)nd;
+        }
+        s[MKBA_PS_PRIOR_MEAN] = pm;
+        s[MKBA_PS_PRIOR_P05] = mkba_expost_quantile(x, NULL, nd, 0.05, scratch);
+        s[MKBA_PS_PRIOR_P95] = mkba_expost_quantile(x, NULL, nd, 0.95, scratch);
+        for (size_t d = 0; d < npost; d++) {
+            x[d] = post[(d * na + u->arm[i]) * np + u->param[i]];
+            qm += (w != NULL ? w[d] : 1.0) * x[d];
+            wsum += w != NULL ? w[d] : 1.0;
+        }
+        s[MKBA_PS_POST_MEAN] = qm / wsum;
+        s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, npost, 0.05, scratch);
+        s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, npost, 0.95, scratch);
+        double prior_w = s[MKBA_PS_PRIOR_P95] - s[MKBA_PS_PRIOR_P05];
+        s[MKBA_PS_NARROWING] = prior_w > 0
+                                   ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w
+                                   : NAN;
+    }
+    mkba_free(x);
+    return MKBA_OK;
+}
+
+/* Everything /expost holds, computed before it is written. */
+typedef struct expost {
+    size_t nobs, nd;
+    double *mu;                /* [obs][draw] model values */
+    double *prior, *post;      /* [obs][MKBA_PRED_N] predictive statistics */
+    int *flag;                 /* [obs] */
+    double *data;              /* [obs][3] value, n, se */
+    double *loglik;            /* [draw][obs] */
+    double *lw, *w;            /* [draw] */
+    int *index;                /* [draw] posterior sample */
+    int pit[MKBA_PIT_BINS];
+    double calibration[MKBA_CAL_N], update[MKBA_UP_N];
+    updated u;
+    double *par;               /* [updated][MKBA_PS_N] */
+    mkba_decision *decision;   /* on the posterior sample */
+    mkba_expost_refine_result refine;  /* nstages 0: not run */
+    int *particle_draw;        /* [draw] the refined particles' draw numbers */
+} expost;
+
+static void expost_free(expost *e)
+{
+    mkba_free(e->mu);
+    mkba_free(e->prior);
+    mkba_free(e->post);
+    mkba_free(e->flag);
+    mkba_free(e->data);
+    mkba_free(e->loglik);
+    mkba_free(e->lw);
+    mkba_free(e->w);
+    mkba_free(e->index);
+    updated_free(&e->u);
+    mkba_free(e->par);
+    mkba_decision_free(e->decision);
+    mkba_expost_refine_result_free(&e->refine);
+    mkba_free(e->particle_draw);
+}
+
+/* The posterior by sampling importance resampling: the PSA draws with
+ * weights e->w, resampled into index for the decision outputs. */
+static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *prior_par,
+                         expost *e, long *index, mkba_expost_pair *scratch, mkba_error *err)
+{
+    size_t nd = e->nd;
+    for (size_t i = 0; i < e->nobs; i++)
+        mkba_expost_predictive(&j->obs->obs[i], e->mu + i * nd, e->w, nd,
+                               e->post + i * MKBA_PRED_N);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+    mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
+    gsl_rng_free(rng);
+    size_t distinct = 0;
+    for (size_t d = 0; d < nd; d++) {
+        e->index[d] = (int)index[d];
+        distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
+    }
+    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
+    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
+                               scratch, err);
+    mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
+    if (rc == MKBA_OK && rt == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    mkba_expost_totals_free(rt);
+    return rc;
+}
+
+/* The posterior by the sequential refinement (refine.c), when the
+ * importance weights rest on too few draws: its final particles, equally
+ * weighted, evaluated into a scratch file beside the output. */
+static int posterior_refined(const job *j, const char *path, const double *prior_par,
+                             expost *e, mkba_expost_pair *scratch, mkba_error *err)
+{
+    size_t nd = e->nd, len = strlen(path);
+    char *file = mkba_malloc(len + 12);
+    if (file == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    snprintf(file, len + 12, "%s.refine.h5", path);
+    mkba_expost_refine_input in = {
+        .m = j->m, .obs = j->obs, .ndraws = nd, .params = prior_par, .loglik = e->lw,
+        .study = { .households = j->households, .seed = j->seed, .threads = j->threads,
+                   .mode = MKBA_ENGINE_MICRO, .stop = j->stop },
+        .scratch = file, .moves = j->o->moves, .max_stages = j->o->max_stages,
+        .max_refined = j->o->max_refined, .names = j->o->refine_parameters,
+    };
+    int rc = mkba_expost_refine(&in, &e->refine, err);
+    mkba_h5_totals *t = NULL;
+    double *mu = NULL, *par = NULL;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_read_totals(file, &t, err);
+    if (rc == MKBA_OK && (mu = mkba_expost_model_values(file, t, j->m, j->obs, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (par = read_parameters(file, j->m, nd, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    if (rc == MKBA_OK && (e->particle_draw = mkba_malloc(nd * sizeof *e->particle_draw)) == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (rc == MKBA_OK) {
+        for (size_t d = 0; d < nd; d++)
+            e->particle_draw[d] = (int)e->refine.draw[d];
+        for (size_t i = 0; i < e->nobs; i++)
+            mkba_expost_predictive(&j->obs->obs[i], mu + i * nd, NULL, nd,
+                                   e->post + i * MKBA_PRED_N);
+        /* The SIR sample stays in /expost/posterior_draw for comparison. */
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (rng == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        else {
+            long *index = mkba_malloc(nd * sizeof *index);
+            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+            if (index != NULL) {
+                mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
+                for (size_t d = 0; d < nd; d++)
+                    e->index[d] = (int)index[d];
+            } else {
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            }
+            mkba_free(index);
+            gsl_rng_free(rng);
+        }
+    }
+    if (rc == MKBA_OK)
+        rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, NULL, NULL, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    e->update[MKBA_UP_REFINED] = 1;
+    e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
+    e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
+    /* How many distinct draws the unrefined parameters rest on. */
+    size_t distinct = 0;
+    for (size_t d = 0; e->particle_draw != NULL && d < nd; d++) {
+        size_t k = 0;
+        while (k < d && e->particle_draw[k] != e->particle_draw[d])
+            k++;
+        distinct += k == d;
+    }
+    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
+    mkba_free(mu);
+    mkba_free(par);
+    mkba_h5_totals_free(t);
+    remove(file);
+    mkba_free(file);
+    return rc;
+}
+
+/* Confrontation, weights, posterior sample and its decision outputs. */
+static int compute(const job *j, const char *path, const mkba_h5_totals *t, expost *e,
+                   mkba_error *err)
+{
+    const mkba_observed *obs = j->obs;
+    size_t no = obs->n, nd = t->ndraws;
+    e->nobs = no;
+    e->nd = nd;
+    /* The model's own household noise widens the count likelihood. */
+    double h = (double)t->households;
+    for (size_t i = 0; i < no; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->n_eff = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
+    }
+    e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
+    if (e->mu == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    e->prior = mkba_malloc(no * MKBA_PRED_N * sizeof *e->prior);
+    e->post = mkba_malloc(no * MKBA_PRED_N * sizeof *e->post);
+    e->flag = mkba_malloc(no * sizeof *e->flag);
+    e->data = mkba_malloc(no * 3 * sizeof *e->data);
+    e->loglik = mkba_malloc(nd * no * sizeof *e->loglik);
+    e->lw = mkba_malloc(nd * sizeof *e->lw);
+    e->w = mkba_malloc(nd * sizeof *e->w);
+    e->index = mkba_malloc(nd * sizeof *e->index);
+    long *index = mkba_malloc(nd * sizeof *index);
+    mkba_expost_pair *scratch = mkba_malloc(nd * sizeof *scratch);
+    int rc = e->prior && e->post && e->flag && e->data && e->loglik && e->lw && e->w
+                     && e->index && index && scratch
+                 ? updated_list(j->m, &e->u, err)
+                 : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
+    if (rc == MKBA_OK) {
+        double conflicts = 0, in50 = 0, in90 = 0;
+        for (size_t i = 0; i < no; i++) {
+            const mkba_observation *o = &obs->obs[i];
+            double *s = e->prior + i * MKBA_PRED_N;
+            mkba_expost_predictive(o, e->mu + i * nd, NULL, nd, s);
+            e->flag[i] = mkba_expost_flag(o, s, j->o->conflict_level);
+            conflicts += e->flag[i] == MKBA_FLAG_CONFLICT;
+            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
+            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
+            int bin = (int)floor(s[MKBA_PRED_PERCENTILE] * MKBA_PIT_BINS);
+            if (bin >= 0)
+                e->pit[bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
+            e->data[3 * i] = o->value;
+            e->data[3 * i + 1] = o->n;
+            e->data[3 * i + 2] = o->se;
+        }
+        e->calibration[MKBA_CAL_INSIDE_50] = in50 / (double)no;
+        e->calibration[MKBA_CAL_INSIDE_90] = in90 / (double)no;
+        e->calibration[MKBA_CAL_CONFLICTS] = conflicts;
+        e->update[MKBA_UP_CONFLICTS] = conflicts;
+        for (size_t d = 0; d < nd; d++) {
+            e->lw[d] = 0.0;
+            for (size_t i = 0; i < no; i++) {
+                double l = mkba_expost_loglik(&obs->obs[i], e->mu[i * nd + d]);
+                e->loglik[d * no + i] = l;
+                e->lw[d] += l;
+            }
+        }
+        double log_ml;
+        double ess = mkba_expost_weights(e->lw, nd, e->w, &log_ml);
+        if (ess <= 0)
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s: no ex-ante draw can produce the "
+                                "observed data (every draw has likelihood 0): a prior-data "
+                                "conflict too large to update; check the data and the "
+                                "scenario", obs->file);
+        double top = 0.0;
+        for (size_t d = 0; d < nd; d++)
+            top = fmax(top, e->w[d]);
+        e->update[MKBA_UP_DRAWS] = (double)nd;
+        e->update[MKBA_UP_ESS] = ess;
+        e->update[MKBA_UP_ESS_THRESHOLD] = j->o->min_ess_share * (double)nd;
+        e->update[MKBA_UP_LOG_ML] = log_ml;
+        e->update[MKBA_UP_MAX_WEIGHT] = top;
+        e->update[MKBA_UP_ESS_LOW] = ess < j->o->min_ess_share * (double)nd;
+    }
+    if (rc == MKBA_OK
+        && (e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par)) == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    double *prior_par = rc == MKBA_OK ? read_parameters(path, j->m, nd, err) : NULL;
+    if (rc == MKBA_OK && prior_par == NULL)
+        rc = err != NULL ? err->code : MKBA_ENOMEM;
+    int refine = rc == MKBA_OK && j->o->refine && e->update[MKBA_UP_ESS_LOW] > 0;
+    if (refine)
+        rc = posterior_refined(j, path, prior_par, e, scratch, err);
+    else if (rc == MKBA_OK)
+        rc = posterior_sir(j, t, prior_par, e, index, scratch, err);
+    mkba_free(prior_par);
+    mkba_free(index);
+    mkba_free(scratch);
+    return rc;
+}
+
+static const char *const likelihood_name[] = { "poisson", "binomial", "normal" };
+
+static int store(const job *j, const char *path, const expost *e, mkba_error *err)
+{
+    const mkba_observed *obs = j->obs;
+    size_t no = e->nobs, nd = e->nd;
+    const char **labels = mkba_malloc(no * sizeof *labels);
+    const char **metric = mkba_malloc(no * sizeof *metric);
+    const char **lik = mkba_malloc(no * sizeof *lik);
+    int *line = mkba_malloc(no * sizeof *line);
+    mkba_h5_store *h = NULL;
+    int rc = labels && metric && lik && line
+                 ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
+        labels[i] = obs->obs[i].label;
+        metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
+        lik[i] = likelihood_name[obs->obs[i].likelihood];
+        line[i] = obs->obs[i].line;
+    }
+    if (rc == MKBA_OK && (h = mkba_h5_store_open(path, 1, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
+    const mkba_decision *d = e->decision;
+    size_t d_obs[1] = { no }, d_stat[2] = { no, MKBA_PRED_N }, d_data[2] = { no, 3 };
+    size_t d_ll[2] = { nd, no }, d_draw[1] = { nd }, d_pit[1] = { MKBA_PIT_BINS };
+    size_t d_cal[1] = { MKBA_CAL_N }, d_up[1] = { MKBA_UP_N }, d_par[2] = { e->u.n, MKBA_PS_N };
+    size_t d_npv[3] = { d->nperspectives, d->narms, MKBA_ST_N };
+    size_t d_be[3] = { d->nperspectives, d->narms, MKBA_BE_N };
+    size_t d_pay[3] = { d->narms, d->npayers + MKBA_PR_EXTRA, MKBA_PT_N };
+    size_t d_rank[2] = { d->narms, d->narms }, one[1] = { 1 };
+    char level[64];
+    snprintf(level, sizeof level, "%g", j->o->conflict_level);
+#define STEP(call) if (rc == MKBA_OK) rc = (call)
+    STEP(mkba_h5_store_group(h, "/expost", "ex-post evaluation: the observed data against "
+                             "the ex-ante predictive distribution, and the update by sampling "
+                             "importance resampling (Menzies et al. 2017)", err));
+    STEP(mkba_h5_store_attr(h, "/expost", "observed_file", obs->file, err));
+    STEP(mkba_h5_store_attr(h, "/expost", "method", e->refine.nstages > 0
+                            ? "sampling importance resampling, refined by sequential Monte "
+                              "Carlo (tempering, resample-move)"
+                            : "sampling importance resampling", err));
+    STEP(mkba_h5_store_attr(h, "/expost", "conflict_level", level, err));
+    STEP(mkba_h5_store_strings(h, "/expost/observation", labels, no, err));
+    STEP(mkba_h5_store_strings(h, "/expost/metric", metric, no, err));
+    STEP(mkba_h5_store_strings(h, "/expost/likelihood", lik, no, err));
+    STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
+    STEP(mkba_h5_store_ints(h, "/expost/flag", 1, d_obs, e->flag, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/model_value", 2, (size_t[2]){ no, nd }, e->mu,
+                               err));
+    STEP(mkba_h5_store_doubles(h, "/expost/loglik", 2, d_ll, e->loglik, err));
+    STEP(mkba_h5_store_ints(h, "/expost/pit", 1, d_pit, e->pit, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/calibration", 1, d_cal, e->calibration, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/weight", 1, d_draw, e->w, err));
+    STEP(mkba_h5_store_ints(h, "/expost/posterior_draw", 1, d_draw, e->index, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/update", 1, d_up, e->update, err));
+    STEP(mkba_h5_store_strings(h, "/expost/parameter", (const char *const *)e->u.name,
+                               e->u.n, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/parameter_summary", 2, d_par, e->par, err));
+    if (e->refine.nstages > 0) {
+        size_t d_st[1] = { e->refine.nstages };
+        STEP(mkba_h5_store_group(h, "/expost/refine", "sequential Monte Carlo with adaptive "
+                                 "likelihood tempering and resample-move (Del Moral, Doucet & "
+                                 "Jasra 2006)", err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/phi", 1, d_st, e->refine.phi, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
+                                   e->refine.acceptance, err));
+        STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
+                                err));
+        const char **moved = mkba_malloc((e->refine.nparameters + 1) * sizeof *moved);
+        if (moved == NULL && rc == MKBA_OK)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        for (size_t i = 0; moved != NULL && i < e->refine.nparameters; i++)
+            moved[i] = mkba_params_get(j->m->params, e->refine.parameter[i])->name;
+        STEP(mkba_h5_store_strings(h, "/expost/refine/parameter", moved,
+                                   e->refine.nparameters, err));
+        mkba_free((void *)moved);
+    }
+    STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
+                             "the posterior sample (/expost/posterior_draw)", err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv", 3, d_npv, d->npv, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/breakeven", 3, d_be, d->breakeven, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/payers", 3, d_pay, d->payer_table, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv_rank", 2, d_rank, d->rank_npv, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/evpi_npv", 1, one, d->evpi_npv, err));
+#undef STEP
+    if (h != NULL) {
+        int rc2 = mkba_h5_store_close(h, rc == MKBA_OK ? err : NULL);
+        rc = rc != MKBA_OK ? rc : rc2;
+    }
+    mkba_free((void *)labels);
+    mkba_free((void *)metric);
+    mkba_free((void *)lik);
+    mkba_free(line);
+    return rc;
+}
+
+/* The study's on_finish: the ex-post analysis of the temporary file. */
+static int analyse(void *user, const char *tmp, mkba_error *err)
+{
+    const job *j = user;
+    mkba_h5_totals *t = NULL;
+    int rc = mkba_h5_read_totals(tmp, &t, err);
+    if (rc == MKBA_OK && t->ndraws < 2)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the ex-post update needs PSA draws; the run "
+                            "has %zu", t->ndraws);
+    expost e;
+    memset(&e, 0, sizeof e);
+    if (rc == MKBA_OK)
+        rc = compute(j, tmp, t, &e, err);
+    if (rc == MKBA_OK)
+        rc = store(j, tmp, &e, err);
+    expost_free(&e);
+    mkba_h5_totals_free(t);
+    return rc;
+}
+
+/* The root attribute seed of the result file at path (docs/output.md): the
+ * refinement repeats the file's draws, so it needs their seed. */
+static int read_seed(const char *path, uint64_t *seed, mkba_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t a = f >= 0 && H5Aexists(f, "seed") > 0 ? H5Aopen(f, "seed", H5P_DEFAULT) : -1;
+    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, seed) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    if (f >= 0)
+        H5Fclose(f);
+    return ok ? MKBA_OK : mkba_error_set(err, MKBA_EPARSE, "--from %s: cannot read the root "
+                                         "attribute seed", path);
+}
+
+/* --from: the file must be a whole PSA of this scenario. */
+static int check_from(job *j, mkba_error *err)
+{
+    const char *file = j->o->from;
+    mkba_h5_totals *t = NULL;
+    int rc = mkba_h5_read_totals(file, &t, err);
+    if (rc != MKBA_OK)
+        return rc;
+    const mkba_model *m = j->m;
+    if (t->narms != m->narms)
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has %zu arms, the scenario "
+                            "%zu; give the scenario that wrote the file", file, t->narms,
+                            m->narms);
+    for (size_t a = 0; rc == MKBA_OK && a < m->narms; a++)
+        if (strcmp(t->arm[a], m->arm[a].name) != 0)
+            rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: arm %zu is '%s' in the file but "
+                                "'%s' in the scenario; give the scenario that wrote the file",
+                                file, a + 1, t->arm[a], m->arm[a].name);
+    if (rc == MKBA_OK && (t->design == NULL || strcmp(t->design, "psa") != 0 || t->draws < 2
+                          || (size_t)t->draws != t->ndraws))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file must hold every draw of a "
+                            "PSA run (mkba run with draws >= 2)", file);
+    if (rc == MKBA_OK && (t->analysis_status == NULL
+                          || strcmp(t->analysis_status, "written") != 0))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file has no decision outputs "
+                            "(/analysis)", file);
+    if (rc == MKBA_OK && t->households <= 0)
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: a cohort run has no households to "
+                            "confront with data; give a microsimulation run", file);
+    j->households = t->households;
+    if (rc == MKBA_OK)
+        rc = read_seed(file, &j->seed, err);
+    mkba_h5_store *st = rc == MKBA_OK ? mkba_h5_store_open(file, 0, err) : NULL;
+    if (rc == MKBA_OK && st == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
+    if (rc == MKBA_OK && mkba_h5_store_has(st, "/expost"))
+        rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file already holds an ex-post "
+                            "evaluation; give the PSA file it was made from", file);
+    mkba_h5_store_close(st, NULL);
+    mkba_h5_totals_free(t);
+    return rc;
+}
+
+static int run_from(job *j, mkba_error *err)
+{
+    const mkba_expost_options *o = j->o;
+    if (o->draws >= 0 || o->households >= 0 || o->seed_set)
+        return mkba_error_set(err, MKBA_EINVAL, "expost: --%s has no meaning with --from, "
+                              "whose file holds its own draws",
+                              o->draws >= 0 ? "draws" : o->households >= 0 ? "households"
+                                                                           : "seed");
+    if (strcmp(o->from, o->output) == 0)
+        return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
+                              "the evaluation to another file", o->from);
+    int rc = check_from(j, err);
+    if (rc == MKBA_OK)
+        rc = mkba_file_copy_and_add(o->from, o->output, analyse, j, j->stop, err);
+    return rc;
+}
+
+static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
+{
+    const mkba_model *m = j->m;
+    const mkba_expost_options *o = j->o;
+    long draws = o->draws >= 0 ? o->draws : m->draws;
+    if (draws < 2 || draws > 100000000L)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
+                              "100000000 (got %ld)", draws);
+    mkba_design *d = mkba_design_psa(m, draws, err);
+    if (d == NULL)
+        return err != NULL ? err->code : MKBA_ENOMEM;
+    mkba_study_options so = {
+        .output = o->output,
+        .force = o->force,
+        .households = o->households >= 0 ? o->households : m->households,
+        .seed = j->seed,
+        .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+        .mode = MKBA_ENGINE_MICRO,
+        .analyse = 1,
+        .store_draws = 1,
+        .on_finish = analyse,
+        .user = (void *)j,
+        .progress = ctx != NULL ? ctx->progress : NULL,
+        .progress_user = ctx != NULL ? ctx->progress_user : NULL,
+        .stop = ctx != NULL ? ctx->stop : NULL,
+    };
+    int rc = mkba_study_run(m, d, &so, err);
+    mkba_design_free(d);
+    return rc;
+}
+
+static int expost_run(const mkba_context *ctx, const mkba_model *m,
+                      const mkba_expost_options *o, mkba_error *err)
+{
+    if (o->observed == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs the observed data: --observed "
+                              "DATA.csv");
+    if (o->output == NULL)
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs an output file (-o)");
+    if (!(o->min_ess_share > 0 && o->min_ess_share <= 1))
+        return mkba_error_set(err, MKBA_EINVAL, "--min-ess expects a share of the draws in "
+                              "(0, 1], got %g", o->min_ess_share);
+    if (o->moves < 1 || o->moves > 1000 || o->max_stages < 1 || o->max_stages > 1000
+        || o->max_refined < 1 || o->max_refined > 1000)
+        return mkba_error_set(err, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
+                              "(got %ld and %ld)", o->moves, o->max_stages);
+    if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
+        return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
+                              "(0, 0.5), got %g", o->conflict_level);
+    job j = { m, o, NULL, o->seed_set ? o->seed : m->seed,
+              o->households >= 0 ? o->households : m->households,
+              ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+              ctx != NULL ? ctx->stop : NULL };
+    int rc = mkba_observed_read(o->observed, m, &j.obs, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_output(o->output, o->force, err);
+    if (rc == MKBA_OK)
+        rc = o->from != NULL ? run_from(&j, err) : run_psa(ctx, &j, err);
+    mkba_observed_free(j.obs);
+    return rc;
+}
+
+int mkba_expost_run(const mkba_context *ctx, const mkba_model *m,
+                    const mkba_expost_options *o, mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = expost_run(ctx, m, o, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}

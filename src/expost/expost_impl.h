@@ -1,0 +1,129 @@
+/* What the ex-post files share (src/expost/): the model's value of every
+ * observation in every ex-ante draw (metric.c), the predictive
+ * distribution and likelihood of an observation given those values
+ * (predict.c), and the update by sampling importance resampling
+ * (update.c). expost.c drives them and stores /expost. */
+#ifndef MKBA_EXPOST_EXPOST_IMPL_H
+#define MKBA_EXPOST_EXPOST_IMPL_H
+
+#include <stddef.h>
+#include "expost/observed.h"
+#include "io/h5out.h"
+#include "study/study.h"
+
+/* The model's value of each observation in each draw, in the
+ * observation's unit (per 1000 households for counts):
+ * mu[observation][draw]; NaN when the draw has none (a mean wait in a
+ * year without admissions). Reads what it needs from the result file at
+ * path (its totals t, and /draws/occupancy for the occupancy metrics).
+ * Returns NULL with err set. */
+double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
+                                 const mkba_model *m, const mkba_observed *obs,
+                                 mkba_error *err);
+
+/* The statistics of one observation in a predictive distribution. */
+enum {
+    MKBA_PRED_MEAN = 0, MKBA_PRED_SD, MKBA_PRED_P05, MKBA_PRED_P25, MKBA_PRED_P50,
+    MKBA_PRED_P75, MKBA_PRED_P95, MKBA_PRED_PERCENTILE, MKBA_PRED_Z, MKBA_PRED_TAIL,
+    MKBA_PRED_N
+};
+
+/* Columns of /expost/update, /expost/calibration and
+ * /expost/parameter_summary, and the bins of /expost/pit. */
+enum { MKBA_UP_DRAWS = 0, MKBA_UP_ESS, MKBA_UP_ESS_THRESHOLD, MKBA_UP_LOG_ML,
+       MKBA_UP_MAX_WEIGHT, MKBA_UP_CONFLICTS, MKBA_UP_ESS_LOW, MKBA_UP_REFINED,
+       MKBA_UP_EVALUATIONS, MKBA_UP_FINAL_PHI, MKBA_UP_DISTINCT_DRAWS, MKBA_UP_N };
+enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_N };
+enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
+       MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_N };
+#define MKBA_PIT_BINS 10
+
+/* Where an observation falls: inside the 50% interval, outside it but
+ * inside the 90%, outside the 90%, or a prior-data conflict (two-sided
+ * tail probability below the conflict level). */
+enum { MKBA_FLAG_INSIDE_50 = 0, MKBA_FLAG_OUTSIDE_50, MKBA_FLAG_OUTSIDE_90,
+       MKBA_FLAG_CONFLICT };
+
+/* The predictive distribution of observation o: the mixture over draws d
+ * with weights w[d] (NULL: equal) of its observation model at the model
+ * value mu[d] (Poisson or binomial counts at o->n households, or normal
+ * with o->se): parameter uncertainty plus household noise. Fills
+ * stat[MKBA_PRED_N] (percentile: the mid-p predictive CDF at the observed
+ * value, 0..1; tail: twice the smaller tail). */
+void mkba_expost_predictive(const mkba_observation *o, const double *mu, const double *w,
+                            size_t ndraws, double *stat);
+
+/* log p(o->value | mu) under o's likelihood (-inf when impossible, also
+ * for mu NaN). */
+double mkba_expost_loglik(const mkba_observation *o, double mu);
+
+/* The flag of a predictive statistic block (MKBA_FLAG_*). */
+int mkba_expost_flag(const mkba_observation *o, const double *stat, double conflict_level);
+
+/* Normalised importance weights w[d] from log-weights lw[d]; returns the
+ * effective sample size (sum w)^2 / sum w^2 and *log_ml the log of the
+ * mean likelihood (the marginal likelihood's estimate); 0 when every
+ * log-weight is -inf (then w is all 0). */
+double mkba_expost_weights(const double *lw, size_t n, double *w, double *log_ml);
+
+/* Systematic resampling: n indices into the draws, draw d taken about
+ * n w[d] times, with the one uniform u in [0, 1). */
+void mkba_expost_resample(const double *w, size_t n, double u, long *index);
+
+/* The weighted p-quantile of x[0..n) with weights w (NULL: equal): the
+ * smallest value whose cumulative weight reaches p; scratch holds n
+ * pairs. NaN values and zero weights are skipped. */
+typedef struct mkba_expost_pair {
+    double value, weight;
+} mkba_expost_pair;
+double mkba_expost_quantile(const double *x, const double *w, size_t n, double p,
+                            mkba_expost_pair *scratch);
+
+/* Totals whose per-draw arrays the decision analyses read are rows of t
+ * taken in the order index[0..t->ndraws): the posterior sample. Shares
+ * the labels and settings of t; free with mkba_expost_totals_free. */
+mkba_h5_totals *mkba_expost_totals_resampled(const mkba_h5_totals *t, const long *index,
+                                             mkba_error *err);
+void mkba_expost_totals_free(mkba_h5_totals *r);
+
+/* The sequential refinement (refine.c): tempered SMC with resample-move
+ * over the refinable parameters, started from the PSA draws. */
+typedef struct mkba_expost_refine_input {
+    const mkba_model *m;
+    const mkba_observed *obs;
+    size_t ndraws;             /* particles: the PSA draws */
+    const double *params;      /* [draw][arm][param] of the PSA */
+    const double *loglik;      /* [draw] log-likelihood of all observations */
+    mkba_study_options study;  /* households, seed, threads, stop */
+    const char *scratch;       /* result file each evaluation writes; the
+                                  final particles' at the end */
+    long moves;                /* Metropolis-Hastings steps per stage */
+    long max_stages;
+    const char *names;         /* the parameters moved, comma-separated, or NULL:
+                                  the max_refined most informative */
+    long max_refined;
+} mkba_expost_refine_input;
+
+typedef struct mkba_expost_refine_result {
+    size_t nstages;
+    double *phi, *ess, *acceptance;  /* per stage: temperature reached, ESS of its
+                                        incremental weights, acceptance rate */
+    double final_phi;          /* 1 unless max_stages stopped it */
+    uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
+    size_t nparameters;
+    size_t *parameter;         /* the parameters moved (indices into the table) */
+    size_t evaluations;        /* model evaluations (points) */
+} mkba_expost_refine_result;
+
+/* Whether parameter k can be refined: a univariate distribution of its
+ * own (normal, lognormal, gamma, beta, uniform, triangular, PERT) outside
+ * any correlation, defined for at least one arm. */
+int mkba_expost_refinable(const mkba_model *m, size_t k);
+
+/* Runs the refinement; on success the scratch file holds the final
+ * particles (the posterior sample) as a points study's draws. */
+int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_result *out,
+                       mkba_error *err);
+void mkba_expost_refine_result_free(mkba_expost_refine_result *r);
+
+#endif

@@ -1,0 +1,144 @@
+/* The model's counterpart of each observed metric (observed.h, the
+ * `counterpart` column of MKBA_EXPOST_METRICS): the value of one
+ * observation in one ex-ante draw, from the draw's stored results. Flows
+ * (admissions, escalations, spending) sum the year's cycles; stocks
+ * (waiting lists, occupancy) are read at the year's end. */
+#include <math.h>
+#include <string.h>
+#include "expost/expost_impl.h"
+#include "core/alloc.h"
+#include "analysis/breakeven.h"
+
+/* The stored results one draw's values are read from. */
+typedef struct source {
+    const mkba_h5_totals *t;
+    const double *occ;         /* [draw][arm][time][state], or NULL */
+    size_t cpy, nstates;
+    size_t state_offset[MKBA_MAX_DOMAINS];
+} source;
+
+/* Sum over the cycles of year y of a [draw][arm][cycle][k] array. */
+static double year_sum(const source *s, const double *v, size_t k, size_t nk, size_t d,
+                       const mkba_observation *o)
+{
+    const mkba_h5_totals *t = s->t;
+    double sum = 0.0;
+    for (size_t c = ((size_t)o->year - 1) * s->cpy; c < (size_t)o->year * s->cpy; c++)
+        sum += v[((d * t->narms + (size_t)o->arm) * t->ncycles + c) * nk + k];
+    return sum;
+}
+
+/* Occupancy of states [lo, hi] of the domain at the end of year y. */
+static double occupancy(const source *s, size_t d, const mkba_observation *o, int lo, int hi)
+{
+    const mkba_h5_totals *t = s->t;
+    size_t j = (size_t)o->year * s->cpy, npoints = t->ncycles + 1;
+    const double *row = s->occ + ((d * t->narms + (size_t)o->arm) * npoints + j) * s->nstates
+                        + s->state_offset[o->domain];
+    double sum = 0.0;
+    for (int st = lo; st <= hi; st++)
+        sum += row[st];
+    return sum;
+}
+
+/* The model value of o in draw d, per household (counts) or in the
+ * metric's unit. */
+static double value(const source *s, const mkba_model *m, size_t d, const mkba_observation *o)
+{
+    const mkba_h5_totals *t = s->t;
+    const double *const *sv = (const double *const *)t->service;
+    size_t last = (size_t)o->year * s->cpy - 1;
+    switch (o->metric) {
+    case MKBA_METRIC_REACHED:
+        return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o);
+    case MKBA_METRIC_REGISTERED:
+        return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o)
+               + year_sum(s, sv[MKBA_H5_SVC_DETECTED], 0, 1, d, o);
+    case MKBA_METRIC_WAITING:
+        if (o->team < 0)
+            return sv[MKBA_H5_SVC_QUEUE][(d * t->narms + (size_t)o->arm) * t->ncycles + last];
+        return t->team_queue[((d * t->narms + (size_t)o->arm) * t->ncycles + last) * t->nteams
+                             + (size_t)o->team];
+    case MKBA_METRIC_MEAN_WAIT: {
+        double waited = 0.0, admitted = 0.0;
+        for (size_t c = last + 1 - s->cpy; c <= last; c++) {
+            size_t i = (d * t->narms + (size_t)o->arm) * t->ncycles + c;
+            double r = sv[MKBA_H5_SVC_REACHED][i], w = sv[MKBA_H5_SVC_MEAN_WAIT][i];
+            if (r > 0 && !isnan(w)) {
+                waited += r * w;
+                admitted += r;
+            }
+        }
+        return admitted > 0 ? waited / admitted : NAN;
+    }
+    case MKBA_METRIC_ESCALATIONS:
+        return year_sum(s, t->escalations, (size_t)o->domain, t->ndomains, d, o);
+    case MKBA_METRIC_IN_STATE:
+        return occupancy(s, d, o, o->state_lo, o->state_hi);
+    case MKBA_METRIC_WITH_PROBLEM:
+        return occupancy(s, d, o, 1, m->domain[o->domain].nstates - 1);
+    case MKBA_METRIC_SPENDING:
+        return year_sum(s, t->cost_undisc, (size_t)o->payer, t->npayers, d, o);
+    case MKBA_METRIC_N:
+        break;
+    }
+    return NAN;
+}
+
+double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
+                                 const mkba_model *m, const mkba_observed *obs,
+                                 mkba_error *err)
+{
+    source s = { t, NULL, 0, 0, { 0 } };
+    if (mkba_cycles_per_year(t->cycle_years, &s.cpy, err) != MKBA_OK)
+        return NULL;
+    int need_occ = 0, need_svc = 0;
+    for (size_t i = 0; i < obs->n; i++) {
+        mkba_expost_metric k = obs->obs[i].metric;
+        need_occ |= k == MKBA_METRIC_IN_STATE || k == MKBA_METRIC_WITH_PROBLEM;
+        need_svc |= mkba_expost_metrics[k].services;
+    }
+    if (need_svc && (!t->services || t->team_queue == NULL)) {
+        mkba_error_set(err, MKBA_EINVAL, "%s has no service outputs (/draws/services); the "
+                       "observed metrics need them", path);
+        return NULL;
+    }
+    for (size_t dm = 0; dm < m->ndomains; dm++) {
+        s.state_offset[dm] = s.nstates;
+        s.nstates += (size_t)m->domain[dm].nstates;
+    }
+    size_t nd = t->ndraws, nocc = nd * t->narms * (t->ncycles + 1) * s.nstates;
+    double *occ = NULL;
+    if (need_occ) {
+        occ = mkba_malloc(nocc * sizeof *occ);
+        if (occ == NULL) {
+            mkba_error_set(err, MKBA_ENOMEM, "out of memory for the occupancy of %zu draws", nd);
+            return NULL;
+        }
+        mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+        size_t dims[4] = { nd, t->narms, t->ncycles + 1, s.nstates };
+        int rc = st != NULL ? mkba_h5_store_read_doubles(st, "/draws/occupancy", 4, dims, occ,
+                                                         err)
+                            : (int)(err != NULL ? err->code : MKBA_EIO);
+        int rc2 = mkba_h5_store_close(st, NULL);
+        if (rc != MKBA_OK || rc2 != MKBA_OK) {
+            if (rc == MKBA_OK)
+                mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
+            mkba_free(occ);
+            return NULL;
+        }
+        s.occ = occ;
+    }
+    double *mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu);
+    if (mu == NULL)
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; mu != NULL && i < obs->n; i++) {
+        const mkba_observation *o = &obs->obs[i];
+        double scale = mkba_expost_metrics[o->metric].likelihood == MKBA_LIK_NORMAL ? 1.0
+                                                                                 : 1000.0;
+        for (size_t d = 0; d < nd; d++)
+            mu[i * nd + d] = scale * value(&s, m, d, o);
+    }
+    mkba_free(occ);
+    return mu;
+}

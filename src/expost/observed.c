@@ -1,0 +1,529 @@
+/* The observed-data CSV reader (docs/expost.md, "Data format"): a header
+ * naming the columns, then one row per observed figure. Every row is
+ * checked against the scenario (years within the horizon, arms, metrics,
+ * domains, teams and payers it has, numbers that make sense) and a bad one
+ * is an error naming the file, line and column. A pure function of the
+ * text, so a fuzz target can call it. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "expost/observed.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+#include "analysis/breakeven.h"
+
+const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N] = {
+#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, lik, counterpart, rule) \
+    { name, unit, key, svc, lik, counterpart, rule },
+    MKBA_EXPOST_METRICS(MKBA_EXPOST_DEF_)
+#undef MKBA_EXPOST_DEF_
+};
+
+/* The columns, listed once; the first four are required. */
+enum { COL_YEAR = 0, COL_ARM, COL_METRIC, COL_VALUE, COL_N, COL_SE, COL_DOMAIN, COL_TEAM,
+       COL_PAYER, NCOLS };
+static const char *const column_name[NCOLS] = { "year", "arm", "metric", "value", "n",
+                                                "se", "domain", "team", "payer" };
+#define NREQUIRED 4
+
+/* The longest line and the most rows a file may have. */
+#define MAX_LINE 4096
+#define MAX_ROWS 1000000
+
+void mkba_observed_free(mkba_observed *o)
+{
+    if (o == NULL)
+        return;
+    for (size_t i = 0; i < o->n; i++)
+        mkba_free(o->obs[i].label);
+    mkba_free(o->obs);
+    mkba_free(o->file);
+    mkba_free(o);
+}
+
+/* The reader's position, for messages. */
+typedef struct reader {
+    const char *file;
+    int line;
+    int where[NCOLS];          /* 1-based field number of each column, 0: absent */
+    mkba_error *err;
+} reader;
+
+static int fail(const reader *r, int col, const char *fmt, const char *a, const char *b)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    if (col < 0)
+        return mkba_error_set(r->err, MKBA_EPARSE, "%s:%d: %s", r->file, r->line, msg);
+    return mkba_error_set(r->err, MKBA_EPARSE, "%s:%d: column %d (%s): %s", r->file, r->line,
+                          r->where[col], column_name[col], msg);
+}
+
+/* Splits line[0..len) at commas into fields (trimmed, NUL-terminated in
+ * buf); returns the number of fields, or -1 when there are more than max. */
+static int split(const char *line, size_t len, char *buf, char **field, int max)
+{
+    memcpy(buf, line, len);
+    buf[len] = '\0';
+    int n = 0;
+    char *p = buf;
+    for (;;) {
+        if (n == max)
+            return -1;
+        char *end = strchr(p, ',');
+        if (end != NULL)
+            *end = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t l = strlen(p);
+        while (l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r'))
+            p[--l] = '\0';
+        field[n++] = p;
+        if (end == NULL)
+            return n;
+        p = end + 1;
+    }
+}
+
+/* "did you mean" text for name among names, into buf. */
+static const char *closest(const char *name, const char *const *names, size_t n, char *buf,
+                           size_t size)
+{
+    const char *near = mkba_closest_name(name, names, n);
+    if (near == NULL)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, " (did you mean '%s'?)", near);
+    return buf;
+}
+
+static int parse_header(reader *r, char **field, int nf)
+{
+    for (int c = 0; c < NCOLS; c++)
+        r->where[c] = 0;
+    for (int i = 0; i < nf; i++) {
+        int c = 0;
+        while (c < NCOLS && strcmp(field[i], column_name[c]) != 0)
+            c++;
+        if (c == NCOLS) {
+            char near[300];
+            closest(field[i], column_name, NCOLS, near, sizeof near);
+            return mkba_error_set(r->err, MKBA_EPARSE, "%s:%d: column %d: unknown column "
+                                  "'%s'%s; the columns are year,arm,metric,value,n,se,domain,"
+                                  "team,payer", r->file, r->line, i + 1, field[i], near);
+        }
+        if (r->where[c] != 0)
+            return fail(r, -1, "the column '%s' is named twice%s", column_name[c], "");
+        r->where[c] = i + 1;
+    }
+    for (int c = 0; c < NREQUIRED; c++)
+        if (r->where[c] == 0)
+            return fail(r, -1, "the header has no column '%s'; the columns are "
+                        "year,arm,metric,value and optionally n,se,domain,team,payer%s",
+                        column_name[c], "");
+    return MKBA_OK;
+}
+
+/* A finite number filling the whole field; else an error. */
+static int number(const reader *r, int col, const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*s == '\0' || end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return fail(r, col, "'%s' is not a number%s", s, "");
+    *out = v;
+    return MKBA_OK;
+}
+
+/* The index of name among n names, or an error naming the closest. */
+static int find_name(const reader *r, int col, const char *what, const char *name,
+                     const char *const *names, size_t n, int *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) {
+            *out = (int)i;
+            return MKBA_OK;
+        }
+    char near[300], msg[400];
+    closest(name, names, n, near, sizeof near);
+    snprintf(msg, sizeof msg, "is not %s of the scenario%s", what, near);
+    return fail(r, col, "'%s' %s", name, msg);
+}
+
+static int domain_of(const reader *r, const mkba_model *m, const char *name, int *out)
+{
+    const char *names[MKBA_MAX_DOMAINS];
+    for (size_t d = 0; d < m->ndomains; d++)
+        names[d] = m->domain[d].name;
+    return find_name(r, COL_DOMAIN, "a domain", name, names, m->ndomains, out);
+}
+
+/* The key column of metric k in fields f into o. */
+static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observation *o)
+{
+    const mkba_expost_metric_def *def = &mkba_expost_metrics[o->metric];
+    const char *dom = r->where[COL_DOMAIN] ? f[r->where[COL_DOMAIN] - 1] : "";
+    const char *team = r->where[COL_TEAM] ? f[r->where[COL_TEAM] - 1] : "";
+    const char *payer = r->where[COL_PAYER] ? f[r->where[COL_PAYER] - 1] : "";
+    int want_dom = def->key == MKBA_KEY_DOMAIN || def->key == MKBA_KEY_STATE;
+    int want_team = def->key == MKBA_KEY_TEAM_OPTIONAL, want_payer = def->key == MKBA_KEY_PAYER;
+    if (!want_dom && dom[0] != '\0')
+        return fail(r, COL_DOMAIN, "the metric %s has no domain; leave it empty (got '%s')",
+                    def->name, dom);
+    if (!want_team && team[0] != '\0')
+        return fail(r, COL_TEAM, "the metric %s has no team; leave it empty (got '%s')",
+                    def->name, team);
+    if (!want_payer && payer[0] != '\0')
+        return fail(r, COL_PAYER, "the metric %s has no payer; leave it empty (got '%s')",
+                    def->name, payer);
+    if (want_dom && dom[0] == '\0')
+        return r->where[COL_DOMAIN] == 0
+                   ? fail(r, -1, "the metric %s needs a domain column (%s)", def->name,
+                          def->key == MKBA_KEY_STATE ? "DOMAIN/STATE" : "a domain name")
+                   : fail(r, COL_DOMAIN, "the metric %s needs a domain (%s)", def->name,
+                          def->key == MKBA_KEY_STATE ? "DOMAIN/STATE" : "a domain name");
+    if (want_payer && payer[0] == '\0')
+        return r->where[COL_PAYER] == 0
+                   ? fail(r, -1, "the metric %s needs a payer column%s", def->name, "")
+                   : fail(r, COL_PAYER, "the metric %s needs a payer%s", def->name, "");
+    int rc = MKBA_OK;
+    if (def->key == MKBA_KEY_DOMAIN) {
+        rc = domain_of(r, m, dom, &o->domain);
+        if (rc == MKBA_OK && o->metric == MKBA_METRIC_ESCALATIONS) {
+            const mkba_domain *d = &m->domain[o->domain];
+            int s = 0;
+            while (s < d->nstates && !d->state[s].second_line)
+                s++;
+            if (s == d->nstates)
+                rc = fail(r, COL_DOMAIN, "the domain '%s' has no second-line state, so no "
+                          "escalations%s", dom, "");
+        }
+    } else if (def->key == MKBA_KEY_STATE) {
+        char name[256];
+        const char *slash = strchr(dom, '/');
+        size_t len = slash != NULL ? (size_t)(slash - dom) : 0;
+        if (slash == NULL || len >= sizeof name || slash[1] == '\0')
+            return fail(r, COL_DOMAIN, "'%s' is not DOMAIN/STATE or DOMAIN/STATE+ (e.g. "
+                        "work_income/medium+)%s", dom, "");
+        memcpy(name, dom, len);
+        name[len] = '\0';
+        rc = domain_of(r, m, name, &o->domain);
+        if (rc != MKBA_OK)
+            return rc;
+        const mkba_domain *d = &m->domain[o->domain];
+        snprintf(name, sizeof name, "%s", slash + 1);
+        size_t sl = strlen(name);
+        int plus = sl > 0 && name[sl - 1] == '+';
+        if (plus)
+            name[sl - 1] = '\0';
+        const char *states[MKBA_MAX_STATES];
+        for (int s = 0; s < d->nstates; s++)
+            states[s] = d->state[s].name;
+        int s = 0;
+        rc = find_name(r, COL_DOMAIN, "a state of the domain", name, states,
+                       (size_t)d->nstates, &s);
+        o->state_lo = s;
+        o->state_hi = plus ? d->nstates - 1 : s;
+    } else if (want_team && team[0] != '\0') {
+        const mkba_services *sv = &m->services;
+        const char *names[MKBA_MAX_TEAMS];
+        for (size_t t = 0; t < sv->nteams; t++)
+            names[t] = sv->team[t].name;
+        rc = find_name(r, COL_TEAM, "a team", team, names, sv->nteams, &o->team);
+        if (rc == MKBA_OK && !(sv->pathway[o->arm].teams_used & (1u << o->team)))
+            rc = fail(r, COL_TEAM, "the arm '%s' does not run the team '%s'",
+                      m->arm[o->arm].name, team);
+    } else if (want_payer) {
+        rc = find_name(r, COL_PAYER, "a payer", payer, (const char *const *)m->payer,
+                       m->npayers, &o->payer);
+    }
+    return rc;
+}
+
+static int read_row(const reader *r, const mkba_model *m, int years, char **f,
+                    mkba_observation *o)
+{
+    o->domain = o->state_lo = o->state_hi = o->team = o->payer = -1;
+    o->n = o->se = NAN;
+    o->line = r->line;
+    const char *y = f[r->where[COL_YEAR] - 1];
+    char *end = NULL;
+    errno = 0;
+    long year = strtol(y, &end, 10);
+    if (*y == '\0' || *end != '\0' || errno == ERANGE)
+        return fail(r, COL_YEAR, "'%s' is not a whole year number%s", y, "");
+    if (year < 1 || year > years) {
+        char h[32];
+        snprintf(h, sizeof h, "%d", years);
+        return fail(r, COL_YEAR, "year %s is outside the horizon of the scenario (years 1 to "
+                    "%s)", y, h);
+    }
+    o->year = (int)year;
+    const char *arms[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < m->narms; a++)
+        arms[a] = m->arm[a].name;
+    int rc = find_name(r, COL_ARM, "an arm", f[r->where[COL_ARM] - 1], arms, m->narms, &o->arm);
+    const char *names[MKBA_METRIC_N];
+    for (int k = 0; k < MKBA_METRIC_N; k++)
+        names[k] = mkba_expost_metrics[k].name;
+    int k = 0;
+    if (rc == MKBA_OK)
+        rc = find_name(r, COL_METRIC, "a metric (docs/expost.md)", f[r->where[COL_METRIC] - 1],
+                       names, MKBA_METRIC_N, &k);
+    if (rc != MKBA_OK)
+        return rc;
+    o->metric = (mkba_expost_metric)k;
+    const mkba_expost_metric_def *def = &mkba_expost_metrics[k];
+    if (def->services && !m->services.enabled)
+        return fail(r, COL_METRIC, "the metric %s needs a scenario with services; this one "
+                    "has none%s", def->name, "");
+    rc = number(r, COL_VALUE, f[r->where[COL_VALUE] - 1], &o->value);
+    if (rc == MKBA_OK && o->value < 0 && o->metric != MKBA_METRIC_SPENDING)
+        rc = fail(r, COL_VALUE, "'%s' is negative; %s is a count or a time (>= 0)",
+                  f[r->where[COL_VALUE] - 1], def->name);
+    const char *ns = r->where[COL_N] ? f[r->where[COL_N] - 1] : "";
+    const char *ses = r->where[COL_SE] ? f[r->where[COL_SE] - 1] : "";
+    if (rc == MKBA_OK && ns[0] != '\0') {
+        rc = number(r, COL_N, ns, &o->n);
+        if (rc == MKBA_OK && (o->n < 1 || o->n != floor(o->n) || o->n > 1e9))
+            rc = fail(r, COL_N, "'%s' is not a number of households (a whole number >= 1)%s",
+                      ns, "");
+    }
+    if (rc == MKBA_OK && ses[0] != '\0') {
+        rc = number(r, COL_SE, ses, &o->se);
+        if (rc == MKBA_OK && o->se <= 0)
+            rc = fail(r, COL_SE, "the standard error '%s' must be > 0%s", ses, "");
+    }
+    if (rc != MKBA_OK)
+        return rc;
+    o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
+    o->n_eff = o->n;
+    if (def->likelihood == MKBA_LIK_NORMAL && isnan(o->se))
+        return r->where[COL_SE] == 0
+                   ? fail(r, -1, "the metric %s needs a standard error: add the column se%s",
+                          def->name, "")
+                   : fail(r, COL_SE, "the metric %s needs a standard error (> 0)%s", def->name,
+                          "");
+    if (o->likelihood != MKBA_LIK_NORMAL && isnan(o->n))
+        return r->where[COL_N] == 0
+                   ? fail(r, -1, "the count metric %s needs n (the households the figure "
+                          "covers) or se: add the column n%s", def->name, "")
+                   : fail(r, COL_N, "the count metric %s needs n (the households the figure "
+                          "covers) or se%s", def->name, "");
+    if (o->likelihood == MKBA_LIK_BINOMIAL && o->value > 1000.0)
+        return fail(r, COL_VALUE, "'%s' is more than 1000 per 1000 households (%s counts "
+                    "households)", f[r->where[COL_VALUE] - 1], def->name);
+    return read_key(r, m, f, o);
+}
+
+/* The key of a row, for finding duplicates. */
+typedef struct row_key {
+    int year, arm, metric, domain, lo, hi, team, payer, line;
+} row_key;
+
+static int key_cmp(const void *pa, const void *pb)
+{
+    const row_key *a = pa, *b = pb;
+    const int *x = &a->year, *y = &b->year;
+    for (int i = 0; i < 9; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+static int check_duplicates(const reader *r0, const mkba_observed *o)
+{
+    row_key *k = mkba_malloc((o->n > 0 ? o->n : 1) * sizeof *k);
+    if (k == NULL)
+        return mkba_error_set(r0->err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < o->n; i++) {
+        const mkba_observation *b = &o->obs[i];
+        row_key e = { b->year, b->arm, (int)b->metric, b->domain, b->state_lo, b->state_hi,
+                      b->team, b->payer, b->line };
+        k[i] = e;
+    }
+    qsort(k, o->n, sizeof *k, key_cmp);
+    int rc = MKBA_OK;
+    for (size_t i = 1; rc == MKBA_OK && i < o->n; i++) {
+        row_key a = k[i - 1], b = k[i];
+        a.line = b.line = 0;
+        if (key_cmp(&a, &b) == 0)
+            rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: a duplicate row: line %d gives "
+                                "the same year, arm, metric, domain, team and payer", r0->file,
+                                k[i].line, k[i - 1].line);
+    }
+    mkba_free(k);
+    return rc;
+}
+
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
+                              char *team, char *payer, size_t size)
+{
+    domain[0] = team[0] = payer[0] = '\0';
+    if (o->metric == MKBA_METRIC_IN_STATE) {
+        const mkba_domain *d = &m->domain[o->domain];
+        snprintf(domain, size, "%s/%s%s", d->name, d->state[o->state_lo].name,
+                 o->state_hi > o->state_lo ? "+" : "");
+    } else if (o->domain >= 0) {
+        snprintf(domain, size, "%s", m->domain[o->domain].name);
+    }
+    if (o->team >= 0)
+        snprintf(team, size, "%s", m->services.team[o->team].name);
+    if (o->payer >= 0)
+        snprintf(payer, size, "%s", m->payer[o->payer]);
+}
+
+/* "escalations youth, model_b, year 2". */
+static char *make_label(const mkba_model *m, const mkba_observation *o)
+{
+    char domain[300], team[300], payer[300];
+    mkba_observation_columns(m, o, domain, team, payer, sizeof domain);
+    const char *key = domain[0] ? domain : team[0] ? team : payer;
+    char buf[600];
+    snprintf(buf, sizeof buf, "%s%s%s, %s, year %d", mkba_expost_metrics[o->metric].name,
+             key[0] ? " " : "", key, m->arm[o->arm].name, o->year);
+    return mkba_strdup(buf);
+}
+
+int mkba_observed_parse(const char *text, size_t len, const char *file_name,
+                        const mkba_model *m, mkba_observed **out, mkba_error *err)
+{
+    *out = NULL;
+    reader r = { file_name != NULL ? file_name : "(observed data)", 0, { 0 }, err };
+    size_t cpy = 0;
+    if (mkba_cycles_per_year(m->timing.cycle_years, &cpy, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EINVAL;
+    int years = m->timing.ncycles / (int)cpy;
+    mkba_observed *o = mkba_calloc(1, sizeof *o);
+    char *buf = mkba_malloc(MAX_LINE + 1);
+    int rc = o != NULL && buf != NULL ? MKBA_OK : mkba_error_set(err, MKBA_ENOMEM,
+                                                                 "out of memory");
+    if (rc == MKBA_OK && (o->file = mkba_strdup(r.file)) == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    size_t cap = 0;
+    int header = 0, nhead = 0;
+    for (size_t pos = 0; rc == MKBA_OK && pos < len;) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t l = nl != NULL ? (size_t)(nl - line) : len - pos;
+        pos += l + (nl != NULL);
+        r.line++;
+        if (memchr(line, '\0', l) != NULL) {
+            rc = fail(&r, -1, "the line holds a NUL byte; the file must be text (CSV)%s%s",
+                      "", "");
+            break;
+        }
+        if (l > MAX_LINE) {
+            rc = fail(&r, -1, "the line is longer than 4096 characters%s%s", "", "");
+            break;
+        }
+        char *field[NCOLS + 1];
+        int nf = split(line, l, buf, field, NCOLS + 1);
+        if (nf == 1 && (field[0][0] == '\0' || field[0][0] == '#'))
+            continue;           /* a blank line or a comment */
+        if (field[0][0] == '#')
+            continue;
+        if (memchr(line, '"', l) != NULL) {
+            rc = fail(&r, -1, "quoted fields are not supported; write names without "
+                      "quotes or commas%s%s", "", "");
+            break;
+        }
+        if (!header) {
+            if (nf < 0) {
+                rc = fail(&r, -1, "the header has more than 9 columns; the columns are "
+                          "year,arm,metric,value,n,se,domain,team,payer%s%s", "", "");
+                break;
+            }
+            rc = parse_header(&r, field, nf);
+            header = 1;
+            nhead = nf;
+            continue;
+        }
+        if (nf != nhead) {
+            rc = nf < 0 ? mkba_error_set(err, MKBA_EPARSE, "%s:%d: the row has more fields "
+                                         "than the header's %d", r.file, r.line, nhead)
+                        : mkba_error_set(err, MKBA_EPARSE, "%s:%d: the row has %d fields; the "
+                                         "header has %d", r.file, r.line, nf, nhead);
+            break;
+        }
+        if (o->n == MAX_ROWS) {
+            rc = fail(&r, -1, "more than 1000000 rows%s%s", "", "");
+            break;
+        }
+        if (o->n == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            mkba_observation *g = mkba_realloc(o->obs, nc * sizeof *g);
+            if (g == NULL) {
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+                break;
+            }
+            o->obs = g;
+            cap = nc;
+        }
+        mkba_observation *ob = &o->obs[o->n];
+        memset(ob, 0, sizeof *ob);
+        rc = read_row(&r, m, years, field, ob);
+        if (rc == MKBA_OK && (ob->label = make_label(m, ob)) == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        if (rc == MKBA_OK)
+            o->n++;
+    }
+    if (rc == MKBA_OK && !header)
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: the file is empty; it needs a header "
+                            "line (year,arm,metric,value,...) and at least one row", r.file);
+    if (rc == MKBA_OK && o->n == 0)
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: the file has a header but no rows",
+                            r.file);
+    if (rc == MKBA_OK)
+        rc = check_duplicates(&r, o);
+    mkba_free(buf);
+    if (rc != MKBA_OK) {
+        mkba_observed_free(o);
+        return rc;
+    }
+    *out = o;
+    return MKBA_OK;
+}
+
+int mkba_observed_read(const char *path, const mkba_model *m, mkba_observed **out,
+                       mkba_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return mkba_error_set(err, MKBA_EIO, "cannot read the observed data %s: %s", path,
+                              strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *text = mkba_malloc(cap);
+    int rc = text != NULL ? MKBA_OK : mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    while (rc == MKBA_OK) {
+        if (n == cap) {
+            if (cap >= ((size_t)1 << 30)) {
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s is larger than 1 GiB; observed "
+                                    "data are a few thousand rows", path);
+                break;
+            }
+            char *g = mkba_realloc(text, 2 * cap);
+            if (g == NULL) {
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
+                break;
+            }
+            text = g;
+            cap *= 2;
+        }
+        size_t got = fread(text + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (rc == MKBA_OK && ferror(f))
+        rc = mkba_error_set(err, MKBA_EIO, "cannot read the observed data %s", path);
+    fclose(f);
+    if (rc == MKBA_OK)
+        rc = mkba_observed_parse(text, n, path, m, out, err);
+    mkba_free(text);
+    return rc;
+}

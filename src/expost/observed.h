@@ -1,0 +1,120 @@
+/* Observed monitoring data and the metrics a municipality records.
+ *
+ * The metrics are listed once (MKBA_EXPOST_METRICS): each has a name used in
+ * the CSV file, the unit of its `value`, the extra column it needs (a
+ * domain, a domain state, a team or a payer), whether the model's services
+ * must be on, its default likelihood and its model counterpart (a function
+ * in metric.c computing the model's value of one row in one draw) and its
+ * observation rule (true count, or recorded through the arm's detection).
+ * docs/expost.md lists every metric (tests/unit/test_expost_observed.c
+ * checks it does). */
+#ifndef MKBA_EXPOST_OBSERVED_H
+#define MKBA_EXPOST_OBSERVED_H
+
+#include <stddef.h>
+#include "mkba/expost.h"
+#include "model/model.h"
+
+/* The column a metric needs besides year, arm and value. */
+typedef enum mkba_expost_key {
+    MKBA_KEY_NONE = 0,         /* domain, team and payer must be empty */
+    MKBA_KEY_DOMAIN,           /* domain: a domain name */
+    MKBA_KEY_STATE,            /* domain: DOMAIN/STATE, or DOMAIN/STATE+ (that state
+                                  and every later one) */
+    MKBA_KEY_TEAM_OPTIONAL,    /* team: a team name, or empty for all teams */
+    MKBA_KEY_PAYER             /* payer: a payer name */
+} mkba_expost_key;
+
+/* How an observed value arises from the model's value mu (per household,
+ * or the metric's own unit), with n households and standard error se. */
+typedef enum mkba_expost_likelihood {
+    MKBA_LIK_POISSON = 0,      /* count k = value n / 1000 ~ Poisson(n mu) */
+    MKBA_LIK_BINOMIAL,         /* count k = value n / 1000 ~ Binomial(n, mu) */
+    MKBA_LIK_NORMAL            /* value ~ Normal(model value, se^2) */
+} mkba_expost_likelihood;
+
+/* X(ID, name, unit, key, services, likelihood, counterpart, rule) */
+#define MKBA_EXPOST_METRICS(X)                                                              \
+    X(REACHED, "reached", "per 1000 households per year", MKBA_KEY_NONE, 1,                \
+      MKBA_LIK_POISSON, "/draws/services/reached summed over the year's cycles",          \
+      "true count: every admission to a team or provider is registered")                   \
+    X(REGISTERED, "registered_problems", "per 1000 households per year", MKBA_KEY_NONE, 1, \
+      MKBA_LIK_POISSON,                                                                     \
+      "/draws/services/reached + /draws/services/detected summed over the year's cycles",  \
+      "recorded: the question asked plus the problems found at intake through the arm's "  \
+      "detection; rises when detection rises even when true problems fall")               \
+    X(WAITING, "waiting_list", "per 1000 households at the end of the year",               \
+      MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_POISSON,                                         \
+      "/draws/services/queue (or team_queue for a team) in the year's last cycle",        \
+      "true count: the team's own waiting list")                                           \
+    X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_NONE, 1, MKBA_LIK_NORMAL,                  \
+      "/draws/services/mean_wait averaged over the year's cycles, weighted by admissions", \
+      "true: the registered waiting time of the households admitted in the year")         \
+    X(ESCALATIONS, "escalations", "per 1000 households per year", MKBA_KEY_DOMAIN, 0,      \
+      MKBA_LIK_POISSON, "/draws/escalations of the domain summed over the year's cycles",  \
+      "true count: every entry into second-line care (youth placement, eviction, debt "    \
+      "restructuring, specialist mental-health care, detention) is registered by its "     \
+      "provider, whatever the team detects")                                              \
+    X(IN_STATE, "in_state", "per 1000 households at the end of the year", MKBA_KEY_STATE,  \
+      0, MKBA_LIK_BINOMIAL, "/draws/occupancy of the state(s) at the year's end",          \
+      "true count from a register (e.g. households on bijstand: work_income/medium+)")    \
+    X(WITH_PROBLEM, "with_problem", "per 1000 households at the end of the year",          \
+      MKBA_KEY_DOMAIN, 0, MKBA_LIK_BINOMIAL,                                               \
+      "/draws/occupancy of every state of the domain but the first, at the year's end",    \
+      "true: households with a problem in the domain, from a survey or panel, not from "   \
+      "the teams' registration")                                                           \
+    X(SPENDING, "spending", "money per household per year", MKBA_KEY_PAYER, 0,             \
+      MKBA_LIK_NORMAL, "/draws/cost of the payer, undiscounted, summed over the year's "  \
+      "cycles", "true: the payer's budget account (Wmo, Jeugdwet, Participatiewet, "      \
+      "schuldhulp) divided by the households it covers")
+
+typedef enum mkba_expost_metric {
+#define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, lik, counterpart, rule) MKBA_METRIC_##id,
+    MKBA_EXPOST_METRICS(MKBA_EXPOST_ENUM_)
+#undef MKBA_EXPOST_ENUM_
+    MKBA_METRIC_N
+} mkba_expost_metric;
+
+typedef struct mkba_expost_metric_def {
+    const char *name, *unit;
+    mkba_expost_key key;
+    int services;
+    mkba_expost_likelihood likelihood;
+    const char *counterpart, *rule;
+} mkba_expost_metric_def;
+
+extern const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N];
+
+/* One observed figure. */
+typedef struct mkba_observation {
+    int year;                  /* 1 = the first year of the horizon */
+    int arm;
+    mkba_expost_metric metric;
+    double value;
+    double n;                  /* households the figure covers; NaN: not given */
+    double se;                 /* its standard error; NaN: not given */
+    /* The households the count likelihood uses: n, or with H simulated
+     * households per draw n H / (n + H), so the model's own Monte Carlo
+     * noise widens the likelihood (expost.c sets it; the reader sets n). */
+    double n_eff;
+    int domain;                /* KEY_DOMAIN, KEY_STATE; else -1 */
+    int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
+    int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */
+    int payer;                 /* KEY_PAYER; else -1 */
+    mkba_expost_likelihood likelihood; /* the metric's, or NORMAL when se is given */
+    char *label;               /* "escalations youth, arm, year 2" */
+    int line;                  /* in the file */
+} mkba_observation;
+
+struct mkba_observed {
+    char *file;
+    size_t n;
+    mkba_observation *obs;
+};
+
+/* The text of o's domain, team and payer columns as the reader accepts
+ * them (empty when the metric has none), each into a buffer of size. */
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
+                              char *team, char *payer, size_t size);
+
+#endif

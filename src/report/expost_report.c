@@ -1,0 +1,417 @@
+/* The tables of an ex-post evaluation (/expost, docs/expost.md), read from
+ * the file only: each observation against its ex-ante predictive
+ * distribution, the calibration summary, the update (effective sample
+ * size, conflict), the parameters the data narrowed, and the decision
+ * outputs ex-ante and ex-post side by side. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mkba/expost.h"
+#include "core/alloc.h"
+#include "io/h5out.h"
+#include "analysis/decision.h"
+#include "report/report.h"
+#include "expost/expost_impl.h"
+
+/* The parameters shown, most narrowed first; the file holds them all. */
+#define MAX_PARAMETER_ROWS 20
+
+static const char *const flag_text[] = { "inside 50%", "outside 50%", "outside 90%",
+                                         "CONFLICT" };
+
+typedef struct file {
+    mkba_h5_store *st;
+    mkba_h5_totals *t;
+    mkba_error *err;
+    int failed;
+    char **obs, **metric, **param, **rows, **refined;
+    size_t nobs, nparam, nrows, nrefined;
+    double *data, *prior, *post, *cal, *update, *ps;
+    int *flag, *pit;
+    double *npv[2], *be[2], *pay[2], *rank[2], *evpi[2];  /* [0] ex-ante, [1] ex-post */
+} file;
+
+/* Reads dataset name of shape dims (rank <= 3) as doubles or ints. */
+static void *read(file *f, const char *name, int rank, size_t d0, size_t d1, size_t d2,
+                  int ints)
+{
+    if (f->failed)
+        return NULL;
+    size_t dims[3] = { d0, d1, d2 }, n = d0 * (rank > 1 ? d1 : 1) * (rank > 2 ? d2 : 1);
+    void *v = mkba_malloc((n + 1) * (ints ? sizeof(int) : sizeof(double)));
+    int rc = v == NULL ? (int)mkba_error_set(f->err, MKBA_ENOMEM, "out of memory")
+             : ints   ? mkba_h5_store_read_ints(f->st, name, rank, dims, v, f->err)
+                      : mkba_h5_store_read_doubles(f->st, name, rank, dims, v, f->err);
+    if (rc != MKBA_OK) {
+        mkba_free(v);
+        f->failed = 1;
+        return NULL;
+    }
+    return v;
+}
+
+static char **strings(file *f, const char *name, size_t *n)
+{
+    char **v = NULL;
+    if (!f->failed && mkba_h5_store_read_strings(f->st, name, &v, n, f->err) != MKBA_OK)
+        f->failed = 1;
+    return v;
+}
+
+static void file_free(file *f)
+{
+    mkba_h5_store_strings_free(f->obs, f->nobs);
+    mkba_h5_store_strings_free(f->metric, f->nobs);
+    mkba_h5_store_strings_free(f->param, f->nparam);
+    mkba_h5_store_strings_free(f->rows, f->nrows);
+    mkba_h5_store_strings_free(f->refined, f->nrefined);
+    void *v[] = { f->data, f->prior, f->post, f->cal, f->update, f->ps, f->flag, f->pit,
+                  f->npv[0], f->npv[1], f->be[0], f->be[1], f->pay[0], f->pay[1],
+                  f->rank[0], f->rank[1], f->evpi[0], f->evpi[1] };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        mkba_free(v[i]);
+    mkba_h5_totals_free(f->t);
+    mkba_h5_store_close(f->st, NULL);
+}
+
+static int load(file *f, const char *path)
+{
+    if (mkba_h5_read_totals(path, &f->t, f->err) != MKBA_OK)
+        return f->err->code;
+    if ((f->st = mkba_h5_store_open(path, 0, f->err)) == NULL)
+        return f->err->code;
+    if (!mkba_h5_store_has(f->st, "/expost"))
+        return mkba_error_set(f->err, MKBA_EINVAL, "%s holds no ex-post evaluation (/expost); "
+                              "write one with mkba expost", path);
+    const mkba_h5_totals *t = f->t;
+    size_t k = t->nperspectives, a = t->narms;
+    f->obs = strings(f, "/expost/observation", &f->nobs);
+    size_t nm = 0;
+    f->metric = strings(f, "/expost/metric", &nm);
+    f->param = strings(f, "/expost/parameter", &f->nparam);
+    f->rows = strings(f, "/analysis/payers/rows", &f->nrows);
+    if (mkba_h5_store_has(f->st, "/expost/refine/parameter"))
+        f->refined = strings(f, "/expost/refine/parameter", &f->nrefined);
+    size_t no = f->nobs;
+    f->data = read(f, "/expost/data", 2, no, 3, 0, 0);
+    f->prior = read(f, "/expost/prior_predictive", 2, no, MKBA_PRED_N, 0, 0);
+    f->post = read(f, "/expost/posterior_predictive", 2, no, MKBA_PRED_N, 0, 0);
+    f->flag = read(f, "/expost/flag", 1, no, 0, 0, 1);
+    f->pit = read(f, "/expost/pit", 1, MKBA_PIT_BINS, 0, 0, 1);
+    f->cal = read(f, "/expost/calibration", 1, MKBA_CAL_N, 0, 0, 0);
+    f->update = read(f, "/expost/update", 1, MKBA_UP_N, 0, 0, 0);
+    f->ps = read(f, "/expost/parameter_summary", 2, f->nparam, MKBA_PS_N, 0, 0);
+    static const char *const group[2] = { "/analysis", "/expost/posterior" };
+    static const char *const npv[2] = { "cashflow/npv", "npv" };
+    static const char *const be[2] = { "cashflow/breakeven", "breakeven" };
+    static const char *const pay[2] = { "payers/table", "payers" };
+    static const char *const rank[2] = { "ranking/npv_rank", "npv_rank" };
+    static const char *const evpi[2] = { "ranking/evpi_npv", "evpi_npv" };
+    for (int i = 0; i < 2; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s/%s", group[i], npv[i]);
+        f->npv[i] = read(f, name, 3, k, a, MKBA_ST_N, 0);
+        snprintf(name, sizeof name, "%s/%s", group[i], be[i]);
+        f->be[i] = read(f, name, 3, k, a, MKBA_BE_N, 0);
+        snprintf(name, sizeof name, "%s/%s", group[i], pay[i]);
+        f->pay[i] = read(f, name, 3, a, f->nrows, MKBA_PT_N, 0);
+        snprintf(name, sizeof name, "%s/%s", group[i], rank[i]);
+        f->rank[i] = read(f, name, 2, a, a, 0, 0);
+        snprintf(name, sizeof name, "%s/%s", group[i], evpi[i]);
+        f->evpi[i] = read(f, name, 1, 1, 0, 0, 0);
+    }
+    return f->failed ? f->err->code : MKBA_OK;
+}
+
+/* The unit of observation i as the sentence gives it. */
+static const char *unit_of(const file *f, size_t i)
+{
+    const char *m = f->metric[i];
+    if (strcmp(m, "spending") == 0)
+        return f->t->currency;
+    if (strcmp(m, "mean_wait") == 0)
+        return "years";
+    return "per 1000";
+}
+
+static void confrontation(mkba_report *r, const file *f)
+{
+    static const char *const col[] = { "observation", "observed", "expected", "5%", "95%",
+                                       "percentile", "z", "flag", "posterior" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_RATIO, MKBA_COL_RATIO,
+                                          MKBA_COL_RATIO, MKBA_COL_RATIO, MKBA_COL_INT,
+                                          MKBA_COL_RATIO, MKBA_COL_TEXT, MKBA_COL_RATIO };
+    mkba_rtable *t = mkba_report_table(r, "expost_confrontation", "Observed against the "
+                                       "ex-ante predictive distribution", 9, col, kind);
+    for (size_t i = 0; i < f->nobs; i++) {
+        const double *p = f->prior + i * MKBA_PRED_N;
+        long row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, f->obs[i]);
+        mkba_rtable_num(t, row, 1, f->data[3 * i]);
+        mkba_rtable_num(t, row, 2, p[MKBA_PRED_MEAN]);
+        mkba_rtable_num(t, row, 3, p[MKBA_PRED_P05]);
+        mkba_rtable_num(t, row, 4, p[MKBA_PRED_P95]);
+        mkba_rtable_num(t, row, 5, round(100 * p[MKBA_PRED_PERCENTILE]));
+        mkba_rtable_num(t, row, 6, p[MKBA_PRED_Z]);
+        mkba_rtable_str(r, t, row, 7, flag_text[f->flag[i] & 3]);
+        mkba_rtable_num(t, row, 8, f->post[i * MKBA_PRED_N + MKBA_PRED_MEAN]);
+    }
+    for (size_t i = 0; i < f->nobs; i++) {
+        const double *p = f->prior + i * MKBA_PRED_N;
+        mkba_rtable_note(r, t, "%s: observed %.4g %s, expected %.4g (90%%: %.4g-%.4g), "
+                         "percentile %.0f%s", f->obs[i], f->data[3 * i], unit_of(f, i),
+                         p[MKBA_PRED_MEAN], p[MKBA_PRED_P05], p[MKBA_PRED_P95],
+                         100 * p[MKBA_PRED_PERCENTILE],
+                         f->flag[i] == MKBA_FLAG_CONFLICT ? " - prior-data conflict" : "");
+    }
+    mkba_rtable_note(r, t, "expected: mean of the predictive distribution (parameter "
+                     "uncertainty plus household noise at n); posterior: its mean after the "
+                     "update");
+}
+
+static void calibration(mkba_report *r, const file *f)
+{
+    static const char *const col[] = { "percentile bin", "observations" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_INT };
+    mkba_rtable *t = mkba_report_table(r, "expost_calibration", "Calibration: PIT histogram "
+                                       "of the observations' ex-ante percentiles", 2, col,
+                                       kind);
+    for (int b = 0; b < MKBA_PIT_BINS; b++) {
+        char bin[32];
+        snprintf(bin, sizeof bin, "%d-%d", 10 * b, 10 * b + 10);
+        long row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, bin);
+        mkba_rtable_num(t, row, 1, f->pit[b]);
+    }
+    mkba_rtable_note(r, t, "inside the 50%% interval: %.0f%% of the observations (50%% "
+                     "expected); inside the 90%%: %.0f%% (90%% expected); prior-data "
+                     "conflicts: %.0f", 100 * f->cal[MKBA_CAL_INSIDE_50],
+                     100 * f->cal[MKBA_CAL_INSIDE_90],
+                     f->cal[MKBA_CAL_CONFLICTS]);
+}
+
+static void update(mkba_report *r, const file *f)
+{
+    static const char *const col[] = { "statistic", "value" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_RATIO };
+    mkba_rtable *t = mkba_report_table(r, "expost_update", "Update by sampling importance "
+                                       "resampling", 2, col, kind);
+    static const char *const name[MKBA_UP_N] = { "ex-ante draws", "effective sample size",
+                                            "threshold", "log marginal likelihood",
+                                            "largest weight", "prior-data conflicts",
+                                            "below threshold", "refined",
+                                            "model evaluations", "temperature reached",
+                                            "distinct draws" };
+    for (int i = 0; i < MKBA_UP_N; i++) {
+        long row = mkba_rtable_row(r, t);
+        mkba_rtable_str(r, t, row, 0, name[i]);
+        mkba_rtable_num(t, row, 1, f->update[i]);
+    }
+    if (f->update[MKBA_UP_ESS_LOW] > 0 && f->update[MKBA_UP_REFINED] > 0) {
+        char moved[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < f->nrefined && used < sizeof moved; i++)
+            used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%s",
+                                     i > 0 ? ", " : "", f->refined[i]);
+        mkba_rtable_note(r, t, "the importance weights rested on %.1f effective draws of %.0f "
+                         "(below %.0f), so the posterior is the sequential Monte Carlo "
+                         "refinement's: %.0f model evaluations, temperature %.2f reached, "
+                         "moving %s", f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         f->update[MKBA_UP_ESS_THRESHOLD], f->update[MKBA_UP_EVALUATIONS],
+                         f->update[MKBA_UP_FINAL_PHI], moved);
+    } else if (f->update[MKBA_UP_ESS_LOW] > 0) {
+        mkba_rtable_note(r, t, "the posterior rests on %.1f effective draws of %.0f (below "
+                         "%.0f): the data are much more precise than the prior, or conflict "
+                         "with it; rerun with more --draws or without --no-refine",
+                         f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         f->update[MKBA_UP_ESS_THRESHOLD]);
+    }
+    if (f->update[MKBA_UP_CONFLICTS] > 0)
+        mkba_rtable_note(r, t, "prior-data conflict: %.0f observation(s) lie in the far tail "
+                         "of the ex-ante predictive distribution; the update absorbs them "
+                         "only as far as the prior allows - check the data and the "
+                         "scenario's assumptions", f->update[MKBA_UP_CONFLICTS]);
+}
+
+/* Whether the refinement moved parameter `name`. */
+static int refined(const file *f, const char *name)
+{
+    for (size_t i = 0; i < f->nrefined; i++)
+        if (strcmp(f->refined[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void parameters(mkba_report *r, const file *f)
+{
+    static const char *const col[] = { "parameter", "prior mean", "prior 5%", "prior 95%",
+                                       "posterior mean", "posterior 5%", "posterior 95%",
+                                       "narrowed" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                          MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                          MKBA_COL_EFFECT, MKBA_COL_SHARE };
+    mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
+                                       "posterior (refined first, then most narrowed)", 8,
+                                       col, kind);
+    size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
+    if (order == NULL) {
+        r->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    /* Insertion sort: refined parameters first, then by narrowing, largest
+     * first (NaN last). */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = f->ps[order[j - 1] * MKBA_PS_N + MKBA_PS_NARROWING];
+            double b = f->ps[order[j] * MKBA_PS_N + MKBA_PS_NARROWING];
+            int ra = refined(f, f->param[order[j - 1]]), rb = refined(f, f->param[order[j]]);
+            if (!(rb > ra || (rb == ra && (isnan(a) ? !isnan(b) : b > a))))
+                break;
+            size_t s = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = s;
+        }
+    for (size_t i = 0; i < n && i < MAX_PARAMETER_ROWS; i++) {
+        const double *s = f->ps + order[i] * MKBA_PS_N;
+        long row = mkba_rtable_row(r, t);
+        char name[300];
+        snprintf(name, sizeof name, "%s%s", f->param[order[i]],
+                 refined(f, f->param[order[i]]) ? " *" : "");
+        mkba_rtable_str(r, t, row, 0, name);
+        for (int c = 0; c < MKBA_PS_N; c++)
+            mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
+    }
+    if (n > MAX_PARAMETER_ROWS)
+        mkba_rtable_note(r, t, "%zu more parameters in /expost/parameter_summary",
+                         n - MAX_PARAMETER_ROWS);
+    mkba_rtable_note(r, t, "narrowed: 1 - posterior 90%% width / prior 90%% width");
+    if (f->nrefined > 0)
+        mkba_rtable_note(r, t, "the refinement moved the parameters marked *; every other "
+                         "parameter follows its particle's draw, %.0f distinct draws in all, "
+                         "so its narrowing can be resampling rather than evidence",
+                         f->update[MKBA_UP_DISTINCT_DRAWS]);
+    mkba_free(order);
+}
+
+static void decision(mkba_report *r, const file *f, int years)
+{
+    const mkba_h5_totals *t = f->t;
+    static const char *const col[] = { "perspective", "arm", "NPV ex-ante", "NPV ex-post",
+                                       "break-even ex-ante", "break-even ex-post",
+                                       "never ex-ante", "never ex-post", "P(best) ex-ante",
+                                       "P(best) ex-post" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_YEAR, MKBA_COL_YEAR,
+                                          MKBA_COL_SHARE, MKBA_COL_SHARE, MKBA_COL_SHARE,
+                                          MKBA_COL_SHARE };
+    mkba_rtable *tb = mkba_report_table(r, "expost_decision", "Decision ex-ante and ex-post "
+                                        "(per household, against the reference)", 10, col,
+                                        kind);
+    size_t na = t->narms;
+    for (size_t k = 0; k < t->nperspectives && k < 2; k++)
+        for (size_t a = 0; a < na; a++) {
+            if ((int)a == t->reference)
+                continue;
+            long row = mkba_rtable_row(r, tb);
+            mkba_rtable_str(r, tb, row, 0, t->perspective[k]);
+            mkba_rtable_str(r, tb, row, 1, t->arm[a]);
+            for (int i = 0; i < 2; i++) {
+                const double *be = f->be[i] + (k * na + a) * MKBA_BE_N;
+                mkba_rtable_num(tb, row, 2 + (size_t)i, f->npv[i][(k * na + a) * MKBA_ST_N]);
+                mkba_rtable_num(tb, row, 4 + (size_t)i, be[MKBA_BE_MEDIAN]);
+                mkba_rtable_num(tb, row, 6 + (size_t)i, be[MKBA_BE_NEVER]);
+                mkba_rtable_num(tb, row, 8 + (size_t)i, f->rank[i][a * na]);
+            }
+            const double *b0 = f->be[0] + (k * na + a) * MKBA_BE_N;
+            const double *b1 = f->be[1] + (k * na + a) * MKBA_BE_N;
+            const double *n0 = f->npv[0] + (k * na + a) * MKBA_ST_N;
+            const double *n1 = f->npv[1] + (k * na + a) * MKBA_ST_N;
+            mkba_rtable_note(r, tb, "%s, %s: ex-ante we expected break-even in year %.0f "
+                             "(%.0f-%.0f); with %d year%s of data, year %.0f (%.0f-%.0f); NPV "
+                             "%.0f (%.0f to %.0f) ex-ante, %.0f (%.0f to %.0f) ex-post",
+                             t->perspective[k], t->arm[a], b0[MKBA_BE_MEDIAN], b0[MKBA_BE_P05],
+                             b0[MKBA_BE_P95], years, years == 1 ? "" : "s", b1[MKBA_BE_MEDIAN],
+                             b1[MKBA_BE_P05], b1[MKBA_BE_P95], n0[MKBA_ST_MEAN], n0[MKBA_ST_LO],
+                             n0[MKBA_ST_HI], n1[MKBA_ST_MEAN], n1[MKBA_ST_LO], n1[MKBA_ST_HI]);
+        }
+    mkba_rtable_note(r, tb, "break-even: median year (5%%-95%%; inf: not within the horizon); "
+                     "P(best): share of draws in which the arm has the highest society NPV; "
+                     "EVPI of that choice %.0f ex-ante, %.0f ex-post (%s per household)",
+                     f->evpi[0][0], f->evpi[1][0], t->currency);
+}
+
+static void payers(mkba_report *r, const file *f)
+{
+    const mkba_h5_totals *t = f->t;
+    static const char *const col[] = { "arm", "payer", "net ex-ante", "net ex-post",
+                                       "P(loss) ex-ante", "P(loss) ex-post" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_SHARE, MKBA_COL_SHARE };
+    mkba_rtable *tb = mkba_report_table(r, "expost_payers", "Who pays and who gains, ex-ante "
+                                        "and ex-post", 6, col, kind);
+    for (size_t a = 0; a < t->narms; a++) {
+        if ((int)a == t->reference)
+            continue;
+        for (size_t p = 0; p < f->nrows; p++) {
+            long row = mkba_rtable_row(r, tb);
+            mkba_rtable_str(r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(r, tb, row, 1, f->rows[p]);
+            for (int i = 0; i < 2; i++) {
+                const double *v = f->pay[i] + (a * f->nrows + p) * MKBA_PT_N;
+                mkba_rtable_num(tb, row, 2 + (size_t)i, v[MKBA_PT_NET]);
+                mkba_rtable_num(tb, row, 4 + (size_t)i, v[MKBA_PT_P_LOSS]);
+            }
+        }
+    }
+}
+
+static int report_write(const char *path, mkba_summary_format format, FILE *out,
+                        mkba_error *err)
+{
+    file f;
+    memset(&f, 0, sizeof f);
+    f.err = err;
+    int rc = load(&f, path);
+    mkba_report *r = rc == MKBA_OK ? mkba_report_alloc() : NULL;
+    if (rc == MKBA_OK && r == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    if (rc == MKBA_OK) {
+        int years = 0;
+        for (size_t i = 0; i < f.nobs; i++) {
+            const char *y = strstr(f.obs[i], ", year ");
+            if (y != NULL && atoi(y + 7) > years)
+                years = atoi(y + 7);
+        }
+        confrontation(r, &f);
+        calibration(r, &f);
+        update(r, &f);
+        parameters(r, &f);
+        decision(r, &f, years);
+        payers(r, &f);
+        if (r->failed)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables");
+    }
+    if (rc == MKBA_OK) {
+        if (format == MKBA_SUMMARY_TEXT)
+            fprintf(out, "Ex-post evaluation: %s\n", path);
+        mkba_report_render(out, r, format);
+        if (fflush(out) != 0 || ferror(out))
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write the report: %s", strerror(errno));
+    }
+    mkba_report_free(r);
+    file_free(&f);
+    return rc;
+}
+
+int mkba_expost_report_write(const mkba_context *ctx, const char *path,
+                             mkba_summary_format format, FILE *out, mkba_error *err)
+{
+    mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
+    int rc = report_write(path, format, out, err);
+    mkba_alloc_leave(scope);
+    return rc;
+}

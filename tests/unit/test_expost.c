@@ -1,0 +1,457 @@
+/* mkba expost (src/expost/): the importance weights, effective sample size
+ * and resampling against closed forms; the observation model's likelihood
+ * and predictive distribution against GSL; and the update on synthetic
+ * data the model itself generated from known "true" values (issue 11):
+ * the truth inside the 90% posterior interval with a narrower posterior,
+ * data at the prior mean leaving the decision unchanged within Monte Carlo
+ * error, data far outside flagged as conflict, recorded problems up while
+ * true problems fall attributed to detection, and the same numbers for any
+ * thread count. Small runs: a few hundred draws of a few hundred
+ * households. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include "mkba/expost.h"
+#include "expost/expost_impl.h"
+#include "support.h"
+
+static const char *const scenario = "scenarios/pathways/model-b.cfg";
+static char dir[] = "/tmp/mkba-expost-XXXXXX";
+
+/* cmocka's assert_float_equal compares floats; these are doubles. */
+#define assert_near(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
+
+typedef struct fixture {
+    mkba_model *m;
+} fixture;
+
+static int setup(void **state)
+{
+    gsl_set_error_handler_off();
+    static fixture f;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkdtemp(dir) == NULL || mkba_scenario_load(NULL, scenario, &f.m, &err) != MKBA_OK) {
+        print_error("%s\n", err.message);
+        return -1;
+    }
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    mkba_model_free(f->m);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *path(const char *name)
+{
+    static char buf[8][256];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_text(const char *file, const char *text)
+{
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Synthetic data of template at the true values names[i] = values[i]. */
+static void simulate(const mkba_model *m, const char *template_text, const char *out,
+                     size_t nset, const char *const *names, const double *values)
+{
+    const char *tpl = path("template.csv");
+    write_text(tpl, template_text);
+    mkba_expost_simulate_options o;
+    mkba_expost_simulate_options_init(&o);
+    o.template_csv = tpl;
+    o.output = out;
+    o.force = 1;
+    o.households = 20000;
+    o.seed_set = 1;
+    o.seed = 7341;
+    o.nset = nset;
+    o.set_name = names;
+    o.set_value = values;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 2;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_expost_simulate(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("simulate: %s", err.message);
+}
+
+static int update(const mkba_model *m, const char *observed, const char *out, long draws,
+                  int threads, long households, double min_ess, const char *refine,
+                  mkba_error *err)
+{
+    mkba_expost_options o;
+    mkba_expost_options_init(&o);
+    o.refine_parameters = refine;
+    o.min_ess_share = min_ess;
+    o.observed = observed;
+    o.output = out;
+    o.force = 1;
+    o.draws = draws;
+    o.households = households;
+    o.seed_set = 1;
+    o.seed = 90210;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = threads;
+    mkba_error_clear(err);
+    return mkba_expost_run(&ctx, m, &o, err);
+}
+
+/* Row `name` of /expost/parameter_summary. */
+static void parameter(const char *file, const char *name, double *row)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_store *st = mkba_h5_store_open(file, 0, &err);
+    assert_non_null(st);
+    char **v = NULL;
+    size_t n = 0, i = 0;
+    assert_int_equal(mkba_h5_store_read_strings(st, "/expost/parameter", &v, &n, &err), MKBA_OK);
+    while (i < n && strcmp(v[i], name) != 0)
+        i++;
+    assert_true(i < n);
+    mkba_h5_store_strings_free(v, n);
+    mkba_h5_store_close(st, NULL);
+    size_t count = 0;
+    double *ps = support_read_doubles(file, "/expost/parameter_summary", &count);
+    assert_int_equal(count, n * MKBA_PS_N);
+    memcpy(row, ps + i * MKBA_PS_N, MKBA_PS_N * sizeof *row);
+    free(ps);
+}
+
+static double stat(const char *file, const char *name, size_t index)
+{
+    size_t n = 0;
+    double *v = support_read_doubles(file, name, &n);
+    assert_non_null(v);
+    assert_true(index < n);
+    double x = v[index];
+    free(v);
+    return x;
+}
+
+/* ---- pure functions against closed forms ---- */
+
+static void test_weights(void **state)
+{
+    (void)state;
+    double lw[4] = { -3.2, -3.2, -3.2, -3.2 }, w[4], log_ml;
+    assert_near(mkba_expost_weights(lw, 4, w, &log_ml), 4.0, 1e-12);
+    assert_near(w[2], 0.25, 1e-15);
+    assert_near(log_ml, -3.2, 1e-12);
+    /* Likelihoods 1 and 2 (log 2 = 0.6931...): w = 1/3, 2/3, ESS = 1 / (1/9 + 4/9). */
+    double lw2[2] = { 0.0, log(2.0) };
+    assert_near(mkba_expost_weights(lw2, 2, w, &log_ml), 1.8, 1e-12);
+    assert_near(w[1], 2.0 / 3.0, 1e-15);
+    assert_near(log_ml, log(1.5), 1e-12);
+    /* Every draw impossible: ESS 0. */
+    double lw3[2] = { -INFINITY, -INFINITY };
+    assert_near(mkba_expost_weights(lw3, 2, w, &log_ml), 0.0, 0.0);
+    /* Systematic resampling: targets (i + u) / n = .125, .375, .625, .875. */
+    double w4[2] = { 0.25, 0.75 };
+    long idx[4];
+    mkba_expost_resample(w4, 4, 0.5, idx);
+    assert_int_equal(idx[0], 0);
+    assert_int_equal(idx[1], 1);
+    assert_int_equal(idx[3], 1);
+    /* Weighted quantile: weights 1, 3 on values 2.5, 7.5: the median is 7.5. */
+    mkba_expost_pair scratch[2];
+    double x[2] = { 7.5, 2.5 }, wq[2] = { 3.0, 1.0 };
+    assert_near(mkba_expost_quantile(x, wq, 2, 0.5, scratch), 7.5, 0.0);
+    assert_near(mkba_expost_quantile(x, wq, 2, 0.2, scratch), 2.5, 0.0);
+}
+
+static void test_likelihood(void **state)
+{
+    (void)state;
+    mkba_observation o;
+    memset(&o, 0, sizeof o);
+    /* Poisson: 14.1 per 1000 of 2000 households is k = 28.2; mu 18.3. */
+    o.likelihood = MKBA_LIK_POISSON;
+    o.value = 14.1;
+    o.n = o.n_eff = 2000;
+    o.se = NAN;
+    double lambda = 2000 * 18.3 / 1000, k = 28.2;
+    assert_near(mkba_expost_loglik(&o, 18.3), k * log(lambda) - lambda - lgamma(k + 1),
+                       1e-10);
+    /* One draw: the predictive is the Poisson itself; mid-p at k = 28. */
+    double mu = 18.3, s[MKBA_PRED_N];
+    mkba_expost_predictive(&o, &mu, NULL, 1, s);
+    double midp = gsl_cdf_poisson_P(27, lambda) + 0.5 * gsl_ran_poisson_pdf(28, lambda);
+    assert_near(s[MKBA_PRED_PERCENTILE], midp, 1e-12);
+    assert_near(s[MKBA_PRED_MEAN], 18.3, 1e-12);
+    assert_near(s[MKBA_PRED_SD], sqrt(lambda) * 1000 / 2000, 1e-12);
+    /* The 95% point: the smallest k with P(X <= k) >= 0.95, per 1000. */
+    unsigned k95 = 0;
+    while (gsl_cdf_poisson_P(k95, lambda) < 0.95)
+        k95++;
+    assert_near(s[MKBA_PRED_P95], k95 * 1000.0 / 2000, 1e-12);
+    /* Binomial against its closed form. */
+    o.likelihood = MKBA_LIK_BINOMIAL;
+    o.value = 350;
+    o.n = o.n_eff = 40;
+    double p = 0.3125;
+    assert_near(mkba_expost_loglik(&o, 1000 * p),
+                       log(gsl_ran_binomial_pdf(14, p, 40)), 1e-10);
+    /* Normal with se: two equal-weight draws, percentile = mean of Phi. */
+    o.likelihood = MKBA_LIK_NORMAL;
+    o.value = 812.5;
+    o.se = 40;
+    double two[2] = { 780.0, 845.0 };
+    mkba_expost_predictive(&o, two, NULL, 2, s);
+    double pct = 0.5 * (gsl_cdf_ugaussian_P(32.5 / 40) + gsl_cdf_ugaussian_P(-32.5 / 40));
+    assert_near(s[MKBA_PRED_PERCENTILE], pct, 1e-12);
+    assert_near(s[MKBA_PRED_SD], sqrt(32.5 * 32.5 + 1600), 1e-9);
+    assert_near(s[MKBA_PRED_P50], 812.5, 1e-6);
+    assert_near(s[MKBA_PRED_TAIL], 2 * fmin(pct, 1 - pct), 1e-12);
+}
+
+/* ---- the update on synthetic data ---- */
+
+/* Escalations to youth placement, registered by the providers (true
+ * counts), in both arms over three years, and the households in youth
+ * help at home, whom they escalate from: together they pin down the
+ * escalation rate. */
+static const char *const recovery_template =
+    "year,arm,metric,value,n,domain\n"
+    "1,classic,escalations,0,3000,youth\n"
+    "2,classic,escalations,0,3000,youth\n"
+    "3,classic,escalations,0,3000,youth\n"
+    "1,model_b,escalations,0,3000,youth\n"
+    "2,model_b,escalations,0,3000,youth\n"
+    "3,model_b,escalations,0,3000,youth\n"
+    "1,classic,in_state,0,3000,youth/medium\n"
+    "2,classic,in_state,0,3000,youth/medium\n";
+
+static void test_recovery(void **state)
+{
+    fixture *f = *state;
+    const char *names[] = { "p_pw_youth_escalate" };
+    const double truth[] = { 0.105 };
+    simulate(f->m, recovery_template, path("recovery.csv"), 1, names, truth);
+    mkba_error err;
+    if (update(f->m, path("recovery.csv"), path("recovery.h5"), 120, 2, 1000, 0.5,
+               "p_pw_youth_escalate,p_pw_youth_worsen,p_pw_youth_rec_med", &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double r[MKBA_PS_N];
+    parameter(path("recovery.h5"), names[0], r);
+    print_message("%s prior %.3f (%.3f-%.3f) posterior %.3f (%.3f-%.3f) ess %.1f refined "
+                  "%.0f\n", names[0], r[0], r[1], r[2], r[3], r[4], r[5],
+                  stat(path("recovery.h5"), "/expost/update", MKBA_UP_ESS),
+                  stat(path("recovery.h5"), "/expost/update", MKBA_UP_REFINED));
+    assert_true(r[MKBA_PS_POST_P05] <= truth[0] && truth[0] <= r[MKBA_PS_POST_P95]);
+    assert_true(r[MKBA_PS_NARROWING] > 0.2);
+    assert_true(fabs(r[MKBA_PS_POST_MEAN] - truth[0]) < fabs(r[MKBA_PS_PRIOR_MEAN] - truth[0]));
+}
+
+/* The observed figures of a CSV written by simulate, in row order. */
+static size_t figures(const char *file, double *v, size_t max)
+{
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    char line[1024];
+    size_t n = 0;
+    int header = 0;
+    while (fgets(line, sizeof line, f) != NULL && n < max) {
+        if (line[0] == '#')
+            continue;
+        if (!header) {
+            header = 1;
+            continue;
+        }
+        const char *p = line;
+        for (int c = 0; c < 3; c++)
+            p = strchr(p, ',') + 1;
+        v[n++] = strtod(p, NULL);
+    }
+    fclose(f);
+    return n;
+}
+
+/* Data generated at the prior's base case leave the decision where it
+ * was: society's NPV of model_b moves by less than three Monte Carlo
+ * standard errors of a weighted mean (sd / sqrt(ESS)), and keeps its sign. */
+static void test_prior_mean_data(void **state)
+{
+    fixture *f = *state;
+    simulate(f->m, recovery_template, path("mean.csv"), 0, NULL, NULL);
+    mkba_error err;
+    if (update(f->m, path("mean.csv"), path("mean.h5"), 200, 2, 400, 0.01, NULL, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *h5 = path("mean.h5");
+    /* [perspective][arm][statistic]; society is perspective 0, model_b arm 1. */
+    double before = stat(h5, "/analysis/cashflow/npv", 1 * 3);
+    double after = stat(h5, "/expost/posterior/npv", 1 * 3);
+    size_t n = 0;
+    double *npv = support_read_doubles(h5, "/analysis/cashflow/npv_draws", &n);
+    assert_non_null(npv);
+    size_t nd = 200;
+    double mean = 0, var = 0;
+    for (size_t d = 0; d < nd; d++)
+        mean += npv[d * 2 + 1] / (double)nd;
+    for (size_t d = 0; d < nd; d++)
+        var += (npv[d * 2 + 1] - mean) * (npv[d * 2 + 1] - mean) / (double)(nd - 1);
+    free(npv);
+    double ess = stat(h5, "/expost/update", MKBA_UP_ESS);
+    print_message("NPV %.0f ex-ante, %.0f ex-post; sd %.0f, ESS %.1f\n", before, after,
+                  sqrt(var), ess);
+    assert_near(before, mean, 1e-6 * fabs(mean) + 1e-9);
+    assert_true(fabs(after - before) <= 3 * sqrt(var / ess));
+    assert_true((after > 0) == (before > 0));
+    assert_int_equal((int)stat(h5, "/expost/update", MKBA_UP_CONFLICTS), 0);
+}
+
+/* Data far outside the prior: a prior-data conflict, flagged, not absorbed. */
+static void test_conflict(void **state)
+{
+    fixture *f = *state;
+    write_text(path("far.csv"), "year,arm,metric,value,n,domain\n"
+                                "1,classic,escalations,21,3000,youth\n"
+                                "2,classic,escalations,160,3000,youth\n");
+    mkba_error err;
+    if (update(f->m, path("far.csv"), path("far.h5"), 100, 2, 400, 0.01, NULL, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t n = 0;
+    double *flag = support_read_doubles(path("far.h5"), "/expost/flag", &n);
+    assert_int_equal(n, 2);
+    assert_true(flag[0] < MKBA_FLAG_CONFLICT);
+    assert_near(flag[1], MKBA_FLAG_CONFLICT, 0);
+    free(flag);
+    assert_near(stat(path("far.h5"), "/expost/update", MKBA_UP_CONFLICTS), 1, 0);
+    double tail = stat(path("far.h5"), "/expost/prior_predictive",
+                       1 * MKBA_PRED_N + MKBA_PRED_TAIL);
+    assert_true(tail < 0.01);
+}
+
+/* The observation model: an integrated team that finds more problems
+ * (detection 0.74, the prior's 90th percentile) while true problems fall.
+ * The monitor shows registered problems up against the classic arm and,
+ * in a survey of 1500 households, fewer households with a problem. The
+ * update reproduces both (posterior predictive) and reads the rise as
+ * detection: detection moves up, and neither the onset rates nor the
+ * expected share with a problem move up. */
+static const char *const detection_template =
+    "year,arm,metric,value,n,domain\n"
+    "3,classic,registered_problems,0,20000,\n"
+    "3,model_b,registered_problems,0,20000,\n"
+    "3,classic,reached,0,20000,\n"
+    "3,model_b,reached,0,20000,\n"
+    "3,classic,with_problem,0,1500,debt\n"
+    "3,model_b,with_problem,0,1500,debt\n";
+
+static void test_observation_model(void **state)
+{
+    fixture *f = *state;
+    const char *names[] = { "detect_team" };
+    const double truth[] = { 0.74 };
+    simulate(f->m, detection_template, path("detect.csv"), 1, names, truth);
+    double v[6];
+    assert_int_equal(figures(path("detect.csv"), v, 6), 6);
+    assert_true(v[1] > v[0]);          /* recorded problems up */
+    assert_true(v[5] < v[4]);          /* true problems down */
+    mkba_error err;
+    if (update(f->m, path("detect.csv"), path("detect.h5"), 120, 2, 600, 0.5,
+               "detect_team,detect_classic,seek_light,seek_medium,seek_severe", &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *h5 = path("detect.h5");
+    double d[MKBA_PS_N], debt[MKBA_PS_N];
+    parameter(h5, "detect_team", d);
+    parameter(h5, "p_pw_debt_onset", debt);
+    double post[6];
+    for (size_t i = 0; i < 6; i++)
+        post[i] = stat(h5, "/expost/posterior_predictive", i * MKBA_PRED_N + MKBA_PRED_MEAN);
+    print_message("detect_team %.3f -> %.3f (%.3f-%.3f); debt onset %.4f -> %.4f; posterior "
+                  "registered %.0f vs %.0f, with a debt problem %.0f vs %.0f\n", d[0], d[3],
+                  d[4], d[5], debt[0], debt[3], post[1], post[0], post[5], post[4]);
+    assert_true(post[1] > post[0]);
+    assert_true(post[5] <= post[4] + 5);
+    assert_true(d[MKBA_PS_POST_MEAN] > d[MKBA_PS_PRIOR_MEAN]);
+    assert_true(d[MKBA_PS_POST_P05] <= truth[0] && truth[0] <= d[MKBA_PS_POST_P95]);
+    assert_true(debt[MKBA_PS_POST_MEAN] <= debt[MKBA_PS_PRIOR_P95]);
+}
+
+/* The same file content for 1 and 2 threads, refinement included. */
+static void test_threads(void **state)
+{
+    fixture *f = *state;
+    write_text(path("small.csv"), "year,arm,metric,value,n,domain\n"
+                                  "1,model_b,escalations,24,3000,youth\n"
+                                  "1,model_b,in_state,150,3000,youth/medium\n"
+                                  "2,model_b,in_state,140,3000,youth/medium\n");
+    mkba_error err;
+    const char *names[] = { "/expost/weight", "/expost/parameter_summary",
+                            "/expost/posterior/npv", "/expost/refine/phi",
+                            "/expost/posterior_predictive" };
+    if (update(f->m, path("small.csv"), path("t1.h5"), 40, 1, 300, 0.9, NULL, &err) != MKBA_OK
+        || update(f->m, path("small.csv"), path("t2.h5"), 40, 2, 300, 0.9, NULL, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_near(stat(path("t1.h5"), "/expost/update", MKBA_UP_REFINED), 1, 0);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n1 = 0, n2 = 0;
+        double *a = support_read_doubles(path("t1.h5"), names[i], &n1);
+        double *b = support_read_doubles(path("t2.h5"), names[i], &n2);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(n1, n2);
+        for (size_t k = 0; k < n1; k++)
+            if (memcmp(&a[k], &b[k], sizeof a[k]) != 0)
+                fail_msg("%s[%zu]: %.17g with 1 thread, %.17g with 2", names[i], k, a[k], b[k]);
+        free(a);
+        free(b);
+    }
+}
+
+/* Bad data: an error naming the file and line, and no output file. */
+static void test_bad_data_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    write_text(path("bad.csv"), "year,arm,metric,value,n,domain\n"
+                                "1,model_b,escalations,24,3000,youth\n"
+                                "1,model_b,escalations,25,3000,youth\n");
+    mkba_error err;
+    assert_int_not_equal(update(f->m, path("bad.csv"), path("bad.h5"), 10, 1, 100, 0.1, NULL, &err),
+                         MKBA_OK);
+    assert_non_null(strstr(err.message, "bad.csv:3:"));
+    assert_int_equal(access(path("bad.h5"), F_OK), -1);
+    assert_int_equal(access(path("bad.h5.tmp"), F_OK), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_weights),
+        cmocka_unit_test(test_likelihood),
+        cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_prior_mean_data),
+        cmocka_unit_test(test_conflict),
+        cmocka_unit_test(test_observation_model),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_bad_data_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
