@@ -120,7 +120,12 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     so.on_point = collect;
     so.on_finish = call_finish;
     so.user = s;
-    return mkba_study_run(s->m, d, &so, err);
+    size_t resumed = 0;
+    so.resumed = &resumed;
+    int rc = mkba_study_run(s->m, d, &so, err);
+    if (s->o->resumed != NULL)
+        *s->o->resumed += (long)resumed;
+    return rc;
 }
 
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err)
