@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "core/commit.h"
 #include "core/alloc.h"
+#include "core/strutil.h"
 #include "core/syserr.h"
 
 /* fsync of the file or folder at path: 0 or its errno. */
@@ -17,23 +18,6 @@ static int sync_path(const char *path, int flags)
     int e = fsync(fd) == 0 ? 0 : errno;
     close(fd);
     return e;
-}
-
-/* The folder of path ("." for a bare name), into a new string. */
-static char *folder_of(const char *path)
-{
-    char *dir = mkba_malloc(strlen(path) + 2);
-    if (dir == NULL)
-        return NULL;
-    strcpy(dir, path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    return dir;
 }
 
 int mkba_commit_file(const char *tmp, const char *path, mkba_error *err)
@@ -52,7 +36,7 @@ int mkba_commit_file(const char *tmp, const char *path, mkba_error *err)
     }
     /* The rename itself is made durable by flushing the folder; where a
      * file system cannot, the file is whole all the same. */
-    char *dir = folder_of(path);
+    char *dir = mkba_path_folder(path);
     if (dir != NULL)
         sync_path(dir, O_RDONLY | O_DIRECTORY);
     mkba_free(dir);

@@ -117,3 +117,19 @@ void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
     mkba_str_vappend(buf, size, used, fmt, ap);
     va_end(ap);
 }
+
+char *mkba_path_folder(const char *path)
+{
+    char *dir = mkba_malloc(strlen(path) + 2);
+    if (dir == NULL)
+        return NULL;
+    strcpy(dir, path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return dir;
+}

@@ -33,6 +33,10 @@ void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
     ;
 void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap);
 
+/* The folder of file path `path` in a new string ("." for a bare name, "/"
+ * for a file in the root); NULL when out of memory. */
+char *mkba_path_folder(const char *path);
+
 /* strdup that returns NULL for NULL. */
 char *mkba_strdup(const char *s);
 

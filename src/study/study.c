@@ -65,18 +65,9 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
             return mkba_error_set(err, MKBA_EEXIST, "%s already exists; use --force to "
                                   "overwrite it or -o to write elsewhere", path);
     }
-    size_t n = strlen(path);
-    char *dir = mkba_malloc(n + 2);
+    char *dir = mkba_path_folder(path);
     if (dir == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
     int rc = MKBA_OK;
     if (stat(dir, &st) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: folder %s does "
