@@ -350,7 +350,7 @@ static void fixed_text(const study *s, char *buf, size_t size)
             if (strtod(num, NULL) != v)
                 snprintf(num, sizeof num, "%.17g", v);
             mkba_str_append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
-                   mkba_params_get(s->m->params, k)->name, num);
+                            mkba_params_get(s->m->params, k)->name, num);
             const char *sep = " (in ";
             for (size_t b = a; b < na && !everywhere; b++)
                 if (d->fixed[b * np + k] == v) {
