@@ -2,18 +2,29 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
-# Usage: install-deps.sh [--peers]
+# Usage: install-deps.sh [--peers] [--coverage] [--fuzz]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
           libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
-# --peers adds the peer packages some tests compare against (they skip with a
-# message without them): OpenTURNS for the Sobol estimators, R's mgcv for
-# EVPPI, python3 to read back the xlsx and HTML report and chromium to render
-# the report headless. .ci/run asks for them.
-if [ "${1:-}" = "--peers" ]; then
-    packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium)
-fi
+for option in "$@"; do
+    case "$option" in
+    # --peers adds the peer packages some tests compare against (they skip
+    # with a message without them): OpenTURNS for the Sobol estimators, R's
+    # mgcv for EVPPI, python3 to read back the xlsx and HTML report and
+    # chromium to render the report headless. .ci/run asks for them.
+    --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium) ;;
+    # --coverage adds lcov (with genhtml) for `make coverage`; gcov comes
+    # with gcc.
+    --coverage) packages+=(lcov) ;;
+    # --fuzz adds clang with libFuzzer and the sanitizer runtimes (in
+    # libclang-rt-dev) and LLVM's OpenMP (libomp-dev), for `make fuzz`;
+    # python3 packs the scenario seeds (tests/fuzz/scenario_seeds.py).
+    --fuzz) packages+=(clang libclang-rt-dev libomp-dev python3) ;;
+    *) echo "install-deps: unknown option '$option' (expected --peers, --coverage or --fuzz)" >&2
+       exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "args.h"
 
 /* minimal: a debt-help team against the nulalternatief, one domain, round
@@ -101,7 +103,8 @@ static const char init_help[] =
     "  --force             replace an existing file\n"
     "\n"
     "Example (docs/tutorial.md):\n"
-    "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg && mkba run schuldhulp.cfg\n";
+    "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg &&\n"
+    "    mkba run schuldhulp.cfg\n";
 
 /* The scenario name for FILE: its base name without .cfg. */
 static void scenario_name(const char *file, char *buf, size_t size)
@@ -114,16 +117,9 @@ static void scenario_name(const char *file, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)n, base);
 }
 
-/* Writes text to file with every NAME replaced by name; 0 or -1 (message
- * printed, no file left). */
-static int write_template(const char *file, const char *text, const char *name, int force)
+/* Writes text to f with every NAME replaced by name. */
+static void fill_template(FILE *f, const char *text, const char *name)
 {
-    FILE *f = fopen(file, force ? "w" : "wx");
-    if (f == NULL) {
-        fprintf(stderr, "mkba: cannot write %s: %s%s\n", file, strerror(errno),
-                errno == EEXIST ? " (--force replaces it)" : "");
-        return -1;
-    }
     for (const char *p = text; *p;) {
         const char *at = strstr(p, "NAME");
         size_t n = at != NULL ? (size_t)(at - p) : strlen(p);
@@ -134,10 +130,75 @@ static int write_template(const char *file, const char *text, const char *name, 
             p += 4;
         }
     }
-    int failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
+}
+
+/* Writes the template to a temporary file beside `file` and puts it in
+ * place only when complete: with force by rename (replacing a regular
+ * file only), without by link (which fails when the file exists). 0, or -1
+ * with the message printed and the user's file untouched. */
+static int write_template(const char *file, const char *text, const char *name, int force)
+{
+    struct stat st;
+    if (stat(file, &st) == 0 && (!force || !S_ISREG(st.st_mode))) {
+        fprintf(stderr, "mkba: cannot write %s: %s\n", file,
+                !S_ISREG(st.st_mode) ? "it is not a regular file"
+                                     : "it exists (--force replaces it)");
+        return -1;
+    }
+    size_t n = strlen(file);
+    char *tmp = malloc(n + sizeof ".tmp-XXXXXX");
+    if (tmp == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
+        return -1;
+    }
+    memcpy(tmp, file, n);
+    memcpy(tmp + n, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
         fprintf(stderr, "mkba: cannot write %s: %s\n", file, strerror(errno));
-        remove(file);
+        if (fd >= 0) {
+            close(fd);
+            remove(tmp);
+        }
+        free(tmp);
+        return -1;
+    }
+    /* mkstemp makes the file private; give it the mode a new file gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    fill_template(f, text, name);
+    int failed = ferror(f) != 0, e = errno;
+    if (fclose(f) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    if (!failed && (force ? rename(tmp, file) : link(tmp, file)) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed)
+        fprintf(stderr, "mkba: cannot write %s: %s%s\n", file, strerror(e),
+                e == EEXIST ? " (--force replaces it)" : "");
+    remove(tmp);              /* after link, or after a failure; gone after rename */
+    free(tmp);
+    return failed ? -1 : 0;
+}
+
+/* 0 when name can stand in a libconfig string and a file name as it is;
+ * else -1 with a message (the name comes from the file's name). */
+static int check_name(const char *file, const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) {
+            fprintf(stderr, "mkba: cannot use %s: the scenario's name comes from the file "
+                    "name ('%s') and may not hold a quote, a backslash or a control "
+                    "character; name the file with letters, digits, - and _\n", file, name);
+            return -1;
+        }
+    if (name[0] == '\0') {
+        fprintf(stderr, "mkba: cannot use %s: it gives the scenario no name\n", file);
         return -1;
     }
     return 0;
@@ -177,7 +238,7 @@ int mkba_cli_init(int argc, char **argv)
         return mkba_cli_usage_error("--template expects minimal, got '%s'", tpl);
     char name[256];
     scenario_name(file, name, sizeof name);
-    if (write_template(file, text, name, force) < 0)
+    if (check_name(file, name) < 0 || write_template(file, text, name, force) < 0)
         return EXIT_ERROR;
     fprintf(stderr, "mkba: wrote %s; next: mkba check %s\n", file, file);
     return EXIT_OK;

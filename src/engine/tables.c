@@ -7,6 +7,7 @@
  * p_j = r_j / R * (1 - exp(-R dt)), which is p = 1 - exp(-r dt) for one
  * target. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
@@ -205,11 +206,21 @@ static int row_probs(const resolve_ctx *c, size_t arm, int k, int dur, int d, in
     const mkba_model *m = c->m;
     const mkba_domain *dom = &m->domain[d];
     int found = 0;
-    if (depth > (int)m->narms)
+    if (depth > (int)m->narms) {
+        /* Name a ratio rule of this arm: it is part of the loop. */
+        char at[640] = "";
+        for (size_t i = 0; i < m->ntrans && at[0] == '\0'; i++) {
+            const mkba_trans_rule *r = &m->trans[i];
+            if (r->domain == d && r->from == s && (r->arms >> arm & 1u) && r->file != NULL
+                && (r->kind == MKBA_TRANS_RR || r->kind == MKBA_TRANS_HR))
+                snprintf(at, sizeof at, "%s:%d: %s: ", r->file, r->line, r->path);
+        }
         return mkba_error_set(c->err, MKBA_EINVAL,
-                              "domain '%s', state '%s': relative-risk or hazard-ratio rules "
-                              "refer to each other's arms in a loop",
-                              dom->name, dom->state[s].name);
+                              "%sdomain '%s', state '%s': relative-risk or hazard-ratio rules "
+                              "refer to each other's arms in a loop; expected 'of' to name an "
+                              "arm whose rule does not lead back here",
+                              at, dom->name, dom->state[s].name);
+    }
     for (int j = 0; j < dom->nstates; j++)
         p[j] = 0.0;
     for (size_t i = 0; i < m->ntrans; i++) {
@@ -323,8 +334,20 @@ static void fill_row(mkba_row *row, const mkba_domain *dom, int s, const double 
     row->log1m_pw = log1p(-row->pw);
 }
 
+/* "FILE:LINE: PATH: " of the setting behind value index v, for messages;
+ * empty for a model built in memory. */
+static const char *setting_of(const mkba_model *m, int v, char *buf, size_t size)
+{
+    const mkba_param *p = mkba_params_get(m->params, (size_t)v);
+    buf[0] = '\0';
+    if (p != NULL && p->file != NULL)
+        snprintf(buf, size, "%s:%d: %s: ", p->file, p->line, p->path != NULL ? p->path : p->name);
+    return buf;
+}
+
 static int resolve_initial(mkba_tables *t, const resolve_ctx *c, size_t arm)
 {
+    char at[640];   /* a file name and a setting path */
     const mkba_model *m = c->m;
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
@@ -339,17 +362,18 @@ static int resolve_initial(mkba_tables *t, const resolve_ctx *c, size_t arm)
                 prev[s] = value_of(c, arm, dom->init_prev[s]);
             if (!(prev[s] >= 0.0 && prev[s] <= 1.0))
                 return mkba_error_set(c->err, MKBA_ENUMERIC,
-                                      "draw %ld, arm '%s': domain '%s': initial prevalence of "
+                                      "%sdraw %ld, arm '%s': domain '%s': initial prevalence of "
                                       "'%s' is %g, outside [0, 1]",
-                                      c->draw, m->arm[arm].name, dom->name, dom->state[s].name,
-                                      prev[s]);
+                                      setting_of(m, dom->init_prev[s], at, sizeof at), c->draw,
+                                      m->arm[arm].name, dom->name, dom->state[s].name, prev[s]);
             sum += prev[s];
         }
         if (fabs(sum - 1.0) > PREV_TOL)
             return mkba_error_set(c->err, MKBA_ENUMERIC,
-                                  "draw %ld, arm '%s': domain '%s': initial prevalences sum to "
+                                  "%sdraw %ld, arm '%s': domain '%s': initial prevalences sum to "
                                   "%.9g, not 1 (tolerance %g)",
-                                  c->draw, m->arm[arm].name, dom->name, sum, PREV_TOL);
+                                  setting_of(m, dom->init_prev[0], at, sizeof at), c->draw,
+                                  m->arm[arm].name, dom->name, sum, PREV_TOL);
         double cum = 0.0;
         for (int s = 0; s < dom->nstates; s++) {
             prev[s] /= sum;
@@ -361,8 +385,8 @@ static int resolve_initial(mkba_tables *t, const resolve_ctx *c, size_t arm)
         double load = dom->loading == MKBA_NO_VALUE ? 0.0 : value_of(c, arm, dom->loading);
         if (!(load >= 0.0 && load < 1.0))
             return mkba_error_set(c->err, MKBA_ENUMERIC,
-                                  "draw %ld, arm '%s': domain '%s': latent-factor loading %g is "
-                                  "outside [0, 1)",
+                                  "%sdraw %ld, arm '%s': domain '%s': latent-factor loading %g is "
+                                  "outside [0, 1)", setting_of(m, dom->loading, at, sizeof at),
                                   c->draw, m->arm[arm].name, dom->name, load);
         t->loading[arm * m->ndomains + d] = load;
         t->unique[arm * m->ndomains + d] = sqrt(1.0 - load * load);

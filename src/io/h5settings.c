@@ -121,11 +121,12 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     size_t nint = np > ne ? np : ne;
     int *v = mkba_calloc(nint > 0 ? 3 * nint : 1, sizeof *v);
     hid_t g = H5Gopen2(file, "labels", H5P_DEFAULT);
+    /* Set before the goto below, which jumps to where it is read. */
+    const char *failed = NULL;
     if (v == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", path);
         goto done;
     }
-    const char *failed = NULL;
     if (g < 0) {
         failed = "/labels";
         goto done;

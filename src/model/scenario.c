@@ -42,10 +42,11 @@ char *mkba_sc_read_text(const char *path)
         cap *= 2;
     }
     int failed = buf != NULL && ferror(f);
+    int why = errno;   /* the read's own reason: EISDIR for a folder */
     fclose(f);
     if (failed) {
         mkba_free(buf);
-        errno = EIO;
+        errno = why != 0 ? why : EIO;
         return NULL;
     }
     if (buf != NULL)

@@ -548,7 +548,7 @@ static int read_seek_rates(mkba_loader *ld, const config_setting_t *g)
             return rc;
         if (fixed && !(v >= 0 && v <= 1e3))
             return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a rate per year "
-                                ">= 0", v);
+                                "from 0 to 1000", v);
     }
     return 0;
 }
@@ -664,10 +664,13 @@ int mkba_services_check(const mkba_model *m, const double *values, long draw, mk
     for (size_t a = 0; a < m->narms; a++)
         for (int i = 0; i < sv->nseek; i++) {
             double x = values[a * np + (size_t)sv->seek_rate[i]];
-            if (!(x >= 0 && x <= 1e3))
-                return mkba_error_set(err, MKBA_ENUMERIC, "services.seek_rate.[%d]: draw %ld, "
-                                      "arm '%s': the rate is %g; expected a rate per year >= 0",
-                                      i, draw, m->arm[a].name, x);
+            if (!(x >= 0 && x <= 1e3)) {
+                const mkba_param *p = mkba_params_get(m->params, (size_t)sv->seek_rate[i]);
+                return mkba_error_set(err, MKBA_ENUMERIC, "%s:%d: services.seek_rate.[%d]: draw "
+                                      "%ld, arm '%s': the rate is %g; expected a rate per year "
+                                      "from 0 to 1000", p->file != NULL ? p->file : m->path,
+                                      p->line, i, draw, m->arm[a].name, x);
+            }
         }
     return MKBA_OK;
 }

@@ -6,12 +6,23 @@
 #include "answer.h"
 #include "svg.h"
 
-static size_t perspective_index(const mkba_h5_totals *t, const char *name, size_t otherwise)
+size_t mkba_answer_perspective(const mkba_h5_totals *t, const char *name)
 {
     for (size_t k = 0; k < t->nperspectives; k++)
         if (strcmp(t->perspective[k], name) == 0)
             return k;
-    return otherwise;
+    return t->nperspectives;
+}
+
+/* 1 when the file has a municipality perspective with a payer in it. */
+static int has_municipal_payer(const mkba_h5_totals *t, size_t k)
+{
+    if (k >= t->nperspectives || t->payer_municipal == NULL)
+        return 0;
+    for (size_t p = 0; p < t->npayers; p++)
+        if (t->payer_municipal[p])
+            return 1;
+    return 0;
 }
 
 void mkba_answer_free(mkba_answer *a)
@@ -29,8 +40,30 @@ double mkba_answer_payer_net(const mkba_h5_totals *t, const mkba_decision *d, si
     return d->payer_table[(a * rows + p) * MKBA_PT_N + MKBA_PT_NET];
 }
 
+int mkba_answer_payer_sign(const mkba_h5_totals *t, const mkba_decision *d, size_t a,
+                           size_t p)
+{
+    double net = mkba_answer_payer_net(t, d, a, p);
+    return net > 0.5 ? 1 : net < -0.5 ? -1 : 0;
+}
+
+void mkba_answer_breakeven_year(const mkba_decision *d, size_t k, size_t a, double *year,
+                                double *share)
+{
+    size_t A = d->narms, Y = d->nyears;
+    *year = *share = NAN;
+    for (size_t y = 0; y < Y; y++) {
+        double p = d->breakeven_by_year[(k * A + a) * Y + y];
+        if (p >= 0.5) {
+            *year = (double)(y + 1);
+            *share = p;
+            return;
+        }
+    }
+}
+
 /* P(NPV > 0) for society per arm from /analysis/cashflow/npv_draws; NAN
- * when the file has none (a part of a split run). */
+ * when the file has none (a part of a split run) or one draw. */
 static int positive_shares(const char *path, const mkba_h5_totals *t, mkba_answer *an,
                            mkba_error *err)
 {
@@ -41,7 +74,7 @@ static int positive_shares(const char *path, const mkba_h5_totals *t, mkba_answe
     if (st == NULL)
         return err != NULL ? err->code : MKBA_EIO;
     int rc = MKBA_OK;
-    if (mkba_h5_store_has(st, "/analysis/cashflow/npv_draws")) {
+    if (an->uncertain && mkba_h5_store_has(st, "/analysis/cashflow/npv_draws")) {
         size_t dims[3] = { K, D, A };
         double *v = mkba_malloc((K * D * A + 1) * sizeof *v);
         if (v == NULL)
@@ -67,7 +100,7 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
 {
     size_t A = t->narms;
     mkba_answer *an = mkba_calloc(1, sizeof *an);
-    double *block = mkba_malloc((7 * A + 1) * sizeof *block);
+    double *block = mkba_malloc((8 * A + 1) * sizeof *block);
     if (an == NULL || block == NULL) {
         mkba_free(an);
         mkba_free(block);
@@ -79,22 +112,31 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
     an->npv_hi = block + 2 * A;
     an->p_best = block + 3 * A;
     an->p_positive = block + 4 * A;
-    an->be_median = block + 5 * A;
-    an->be_never = block + 6 * A;
-    an->society = perspective_index(t, "society", 0);
-    an->municipality = perspective_index(t, "municipality", an->society);
+    an->be_year = block + 5 * A;
+    an->be_share = block + 6 * A;
+    an->be_never = block + 7 * A;
+    an->society = mkba_answer_perspective(t, "society");
+    if (an->society == t->nperspectives)
+        an->society = 0;
+    an->municipality = mkba_answer_perspective(t, "municipality");
+    an->has_municipality = has_municipal_payer(t, an->municipality);
+    an->uncertain = t->ndraws >= 2;
     an->horizon_years = (double)t->ncycles * t->cycle_years;
     an->best = (size_t)t->reference;
     for (size_t a = 0; a < A; a++) {
         const double *npv = &d->npv[(an->society * A + a) * MKBA_ST_N];
-        const double *be = &d->breakeven[(an->municipality * A + a) * MKBA_BE_N];
         int ref = (int)a == t->reference;
         an->npv[a] = ref ? 0.0 : npv[MKBA_ST_MEAN];
-        an->npv_lo[a] = ref ? NAN : npv[MKBA_ST_LO];
-        an->npv_hi[a] = ref ? NAN : npv[MKBA_ST_HI];
-        an->p_best[a] = d->rank_npv[a * A];
-        an->be_median[a] = ref ? NAN : be[MKBA_BE_MEDIAN];
-        an->be_never[a] = ref ? NAN : be[MKBA_BE_NEVER];
+        an->npv_lo[a] = ref || !an->uncertain ? NAN : npv[MKBA_ST_LO];
+        an->npv_hi[a] = ref || !an->uncertain ? NAN : npv[MKBA_ST_HI];
+        an->p_best[a] = an->uncertain ? d->rank_npv[a * A] : NAN;
+        an->be_year[a] = an->be_share[a] = an->be_never[a] = NAN;
+        if (!ref && an->has_municipality) {
+            mkba_answer_breakeven_year(d, an->municipality, a, &an->be_year[a],
+                                       &an->be_share[a]);
+            an->be_never[a] = d->breakeven[(an->municipality * A + a) * MKBA_BE_N
+                                           + MKBA_BE_NEVER];
+        }
         if (an->npv[a] > an->npv[an->best])
             an->best = a;
     }
@@ -114,25 +156,35 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
 void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answer *an)
 {
     static const char *const col[] = { "arm", "NPV society", "2.5%", "97.5%", "P(best)",
-                                       "P(NPV > 0)", "break-even municipality (median)",
-                                       "not within horizon" };
+                                       "P(NPV > 0)", "break-even year municipality",
+                                       "broken even by then", "not within horizon" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_MONEY,
                                           MKBA_COL_MONEY, MKBA_COL_SHARE, MKBA_COL_SHARE,
-                                          MKBA_COL_YEAR, MKBA_COL_SHARE };
+                                          MKBA_COL_INT, MKBA_COL_SHARE, MKBA_COL_SHARE };
     mkba_rtable *tb = mkba_report_table(r, "answer", "Per arm against the reference "
                                         "(money per household, present values)",
-                                        8, col, kind);
+                                        9, col, kind);
     for (size_t a = 0; tb != NULL && a < t->narms; a++) {
         long row = mkba_rtable_row(r, tb);
         mkba_rtable_str(r, tb, row, 0, t->arm[a]);
         double v[] = { an->npv[a], an->npv_lo[a], an->npv_hi[a], an->p_best[a],
-                       an->p_positive[a], an->be_median[a], an->be_never[a] };
-        for (size_t c = 0; c < 7; c++)
+                       an->p_positive[a], an->be_year[a], an->be_share[a], an->be_never[a] };
+        for (size_t c = 0; c < 8; c++)
             mkba_rtable_num(tb, row, c + 1, v[c]);
     }
     mkba_rtable_note(r, tb, "Best: the highest mean NPV for society (%s, the reference, counts "
-                     "as 0). Break-even: the first year from which the municipality's "
-                     "cumulative discounted net benefit stays >= 0.", t->arm[t->reference]);
+                     "as 0).", t->arm[t->reference]);
+    if (!an->uncertain)
+        mkba_rtable_note(r, tb, "Base case only: no uncertainty analysis (no intervals or "
+                         "probabilities).");
+    if (an->has_municipality)
+        mkba_rtable_note(r, tb, "Break-even year (discounted): the first year in which at "
+                         "least half of the draws have broken even, i.e. the municipality's "
+                         "cumulative discounted net benefit is >= 0 from that year on; empty "
+                         "when fewer than half have within the horizon.");
+    else
+        mkba_rtable_note(r, tb, "No municipal payer in this scenario: no break-even for the "
+                         "municipality.");
     /* First, so a workbook opens on it. */
     if (tb != NULL) {
         memmove(r->table + 1, r->table, (r->n - 1) * sizeof *r->table);
@@ -152,9 +204,8 @@ static void payers(FILE *f, const mkba_h5_totals *t, const mkba_decision *d, siz
     int any = 0;
     char m[64];
     for (size_t p = 0; p < t->npayers; p++) {
-        double net = mkba_answer_payer_net(t, d, a, p);
-        if ((sign > 0 && net > 0.5) || (sign < 0 && net < -0.5)) {
-            money(m, sizeof m, net);
+        if (mkba_answer_payer_sign(t, d, a, p) == sign) {
+            money(m, sizeof m, mkba_answer_payer_net(t, d, a, p));
             fprintf(f, "%s%s %s", any ? ", " : "", t->payer[p], m);
             any = 1;
         }
@@ -185,16 +236,28 @@ void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
         money(m3, sizeof m3, an->npv_hi[b]);
         fprintf(f, " (95%%: %s to %s)", m2, m3);
     }
-    fprintf(f, "\n  How sure         best arm in %.1f%% of the draws", 100.0 * an->p_best[b]);
-    if (isfinite(an->p_positive[b]))
-        fprintf(f, "; NPV above 0 in %.1f%%", 100.0 * an->p_positive[b]);
-    fprintf(f, "\n  Pays back        for the municipality ");
-    if (isfinite(an->be_median[b]))
-        fprintf(f, "in year %.0f (median); ", an->be_median[b]);
+    if (an->uncertain) {
+        fprintf(f, "\n  How sure         best arm in %.1f%% of the draws", 100.0 * an->p_best[b]);
+        if (isfinite(an->p_positive[b]))
+            fprintf(f, "; NPV above 0 in %.1f%%", 100.0 * an->p_positive[b]);
+    } else {
+        fputs("\n  How sure         base case only: no uncertainty analysis", f);
+    }
+    fputs("\n  Breaks even      ", f);
+    if (!an->has_municipality)
+        fputs("no municipal payer: no break-even for the municipality\n", f);
+    else if (!an->uncertain && isfinite(an->be_year[b]))
+        fprintf(f, "for the municipality (discounted) in year %.0f\n", an->be_year[b]);
+    else if (!an->uncertain)
+        fprintf(f, "for the municipality (discounted): not within the %.4g-year horizon\n",
+                an->horizon_years);
+    else if (isfinite(an->be_year[b]))
+        fprintf(f, "for the municipality (discounted) in year %.0f, when %.1f%% of the draws "
+                "have; not within %.4g years in %.1f%%\n", an->be_year[b],
+                100.0 * an->be_share[b], an->horizon_years, 100.0 * an->be_never[b]);
     else
-        fprintf(f, "not within the horizon in most draws; ");
-    fprintf(f, "not within %.4g years in %.1f%% of the draws\n", an->horizon_years,
-            100.0 * an->be_never[b]);
+        fprintf(f, "for the municipality (discounted): not within the %.4g-year horizon in "
+                "%.1f%% of the draws\n", an->horizon_years, 100.0 * an->be_never[b]);
     fprintf(f, "  Who gains        ");
     payers(f, t, d, b, 1);
     fprintf(f, "  Who pays         ");

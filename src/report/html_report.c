@@ -10,6 +10,7 @@
 #include <string.h>
 #include "mkba/mkba.h"
 #include "analysis/decision.h"
+#include "analysis/frontier.h"
 #include "analysis/summary.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
@@ -48,7 +49,22 @@ static const char *S(const doc *h, mkba_html_string id)
     return strings[id][h->nl];
 }
 
-/* printf into a small buffer (the sentences of the string table). */
+/* Removes a UTF-8 character cut off at the end of s (after truncation). */
+static void utf8_cut(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k > 0 && (unsigned char)s[k - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)s[k - 1];
+        size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (n - (k - 1) < len)
+            s[k - 1] = '\0';
+    }
+}
+
+/* printf into a small buffer (the sentences of the string table); a text
+ * too long is cut between characters. */
 static const char *fmt(char *buf, size_t size, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -58,8 +74,10 @@ static const char *fmt(char *buf, size_t size, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    vsnprintf(buf, size, format, ap);
+    int n = vsnprintf(buf, size, format, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n >= size)
+        utf8_cut(buf);
     return buf;
 }
 
@@ -78,13 +96,20 @@ static const char *money(const doc *h, char *buf, size_t size, double v)
         return buf;
     }
     int euro = strcmp(h->money, "EUR") == 0;
-    snprintf(buf, size, "%s%s%s", euro ? "€" : h->money, euro ? (h->nl ? " " : "") : " ", n);
+    if (!h->nl && n[0] == '-')     /* English puts the minus first: -€1,250 */
+        snprintf(buf, size, "-%s%s%s", euro ? "€" : h->money, euro ? "" : " ", n + 1);
+    else
+        snprintf(buf, size, "%s%s%s", euro ? "€" : h->money, euro ? (h->nl ? " " : "") : " ", n);
     return buf;
 }
 
 static const char *percent(const doc *h, char *buf, size_t size, double share)
 {
     char n[48];
+    if (!isfinite(share)) {       /* not known: an empty cell, never "n/a%" */
+        buf[0] = '\0';
+        return buf;
+    }
     /* Shares are counts over draws: snap 0.86499999... to 0.865 before
      * rounding, so equal counts print alike. */
     mkba_format_number(n, sizeof n, round(100.0 * share * 1e9) / 1e9, 0, h->nl);
@@ -169,12 +194,14 @@ static void payers_by_sign(const doc *h, size_t a, int sign, char *buf, size_t s
     buf[0] = '\0';
     for (size_t p = 0; p < t->npayers; p++) {
         double net = mkba_answer_payer_net(t, h->d, a, p);
-        if ((sign > 0 && net > 0.5) || (sign < 0 && net < -0.5)) {
+        if (mkba_answer_payer_sign(t, h->d, a, p) == sign) {
             char m[96];
             int n = snprintf(buf + used, size - used, "%s%s (%s)", used > 0 ? ", " : "",
                              t->payer[p], money(h, m, sizeof m, net));
-            if (n < 0 || (size_t)n >= size - used)
+            if (n < 0 || (size_t)n >= size - used) {
+                buf[used] = '\0';   /* no payer cut in half */
                 break;
+            }
             used += (size_t)n;
         }
     }
@@ -192,7 +219,10 @@ static int section_answer(doc *h)
     heading(h, "answer", S(h, HS_ANSWER));
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
-        text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
+        if (strcmp(ref, "nulalternatief") == 0)   /* not "Kies nulalternatief (het ...)" */
+            text(h, S(h, HS_KEEP_NULALTERNATIEF));
+        else
+            text(h, fmt(s1, sizeof s1, S(h, HS_KEEP), ref));
         fputs("</strong> ", h->f);
         best = an->alternative;
         if ((int)best != t->reference)
@@ -211,16 +241,29 @@ static int section_answer(doc *h)
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NPV_POINT_SENTENCE), b1, ref));
         fputc(' ', h->f);
-        text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
-                    percent(h, b1, sizeof b1, an->p_best[best]),
-                    percent(h, b2, sizeof b2, an->p_positive[best])));
+        if (!an->uncertain)
+            text(h, S(h, HS_BASE_CASE));
+        else if (isfinite(an->p_positive[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_SURE_SENTENCE),
+                        percent(h, b1, sizeof b1, an->p_best[best]),
+                        percent(h, b2, sizeof b2, an->p_positive[best])));
+        else
+            text(h, fmt(s2, sizeof s2, S(h, HS_SURE_BEST_SENTENCE),
+                        percent(h, b1, sizeof b1, an->p_best[best])));
         fputc(' ', h->f);
         char hz[32];
         number(h, hz, sizeof hz, an->horizon_years, 0);
-        if (isfinite(an->be_median[best]))
-            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_SENTENCE),
-                        number(h, b1, sizeof b1, an->be_median[best], 0), hz,
-                        percent(h, b2, sizeof b2, an->be_never[best])));
+        number(h, b1, sizeof b1, an->be_year[best], 0);
+        if (!an->has_municipality)
+            text(h, S(h, HS_NO_MUNICIPAL));
+        else if (!an->uncertain && isfinite(an->be_year[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_POINT), b1));
+        else if (!an->uncertain)
+            text(h, fmt(s2, sizeof s2, S(h, HS_NEVER_POINT), hz));
+        else if (isfinite(an->be_year[best]))
+            text(h, fmt(s2, sizeof s2, S(h, HS_BREAKEVEN_SENTENCE), b1,
+                        percent(h, b2, sizeof b2, an->be_share[best]),
+                        percent(h, b3, sizeof b3, an->be_never[best]), hz));
         else
             text(h, fmt(s2, sizeof s2, S(h, HS_NEVER_SENTENCE), hz,
                         percent(h, b2, sizeof b2, an->be_never[best])));
@@ -269,10 +312,10 @@ static int section_answer(doc *h)
         fputs("</td>", h->f);
         num_cell(h, an->p_best[a], percent(h, b1, sizeof b1, an->p_best[a]));
         num_cell(h, an->p_positive[a], percent(h, b1, sizeof b1, an->p_positive[a]));
-        if (isfinite(an->be_median[a]))
-            num_cell(h, an->be_median[a], number(h, b1, sizeof b1, an->be_median[a], 0));
+        if (isfinite(an->be_year[a]))
+            num_cell(h, an->be_year[a], number(h, b1, sizeof b1, an->be_year[a], 0));
         else
-            num_cell(h, NAN, S(h, HS_NEVER));
+            num_cell(h, NAN, an->has_municipality ? S(h, HS_NEVER) : "");
         num_cell(h, h->s->bcr[a].mean, number(h, b1, sizeof b1, h->s->bcr[a].mean, 2));
         fputs("</tr>\n", h->f);
     }
@@ -367,15 +410,24 @@ static int section_ceac(doc *h)
 {
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
-    if (t->primary_effect < 0 || d->nwtp < 2)
+    if (t->primary_effect < 0)
         return 0;                 /* the plane's note says why */
     size_t e = (size_t)t->primary_effect, W = d->nwtp, A = d->narms;
     heading(h, "ceac", S(h, HS_CEAC));
+    if (W < 2) {
+        para(h, "note", S(h, HS_NO_CEAC));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
+    char xl[256];
+    mkba_svg g;
+    if (!h->an->uncertain) {      /* shares of one draw: no curve, the frontier stays */
+        para(h, "note", S(h, HS_BASE_CASE));
+        goto frontier;
+    }
     double *y = mkba_malloc((W + 1) * sizeof *y);
     if (y == NULL)
         return -1;
-    char xl[256];
-    mkba_svg g;
     mkba_svg_begin(&g, h->f, 640, 360, S(h, HS_CEAC), h->nl);
     mkba_svg_range(&g, d->wtp[0], d->wtp[W - 1], 0, 1, 1);
     mkba_svg_axes(&g, fmt(xl, sizeof xl, S(h, HS_WTP), effect_unit(t, e), h->money),
@@ -396,6 +448,7 @@ static int section_ceac(doc *h)
     para(h, "note", S(h, HS_CEAC_NOTE));
     mkba_free(y);
 
+frontier:
     /* The efficiency frontier on the means. */
     fputs("<h3>", h->f);
     text(h, S(h, HS_FRONTIER));
@@ -420,7 +473,7 @@ static int section_ceac(doc *h)
     size_t nf = 0;
     int top = -1;
     for (size_t a = 0; a < A; a++)
-        if (d->frontier_status[a] == 0
+        if (d->frontier_status[a] == MKBA_FRONTIER_ON
             && (top < 0 || d->frontier[a * MKBA_FR_N + MKBA_FR_COST]
                            > d->frontier[(size_t)top * MKBA_FR_N + MKBA_FR_COST]))
             top = (int)a;
@@ -436,6 +489,15 @@ static int section_ceac(doc *h)
     }
     mkba_svg_end(&g);
     para(h, "note", S(h, HS_FRONTIER_NOTE));
+    fputs("</section>\n", h->f);
+    return 0;
+}
+
+/* The note of a section about differences between arms when there is
+ * one arm; closes the section. */
+static int one_arm_note(doc *h)
+{
+    para(h, "note", S(h, HS_ONE_ARM));
     fputs("</section>\n", h->f);
     return 0;
 }
@@ -530,10 +592,10 @@ static int section_cashflow(doc *h)
 {
     const mkba_h5_totals *t = h->t;
     size_t A = t->narms, Y = h->d->nyears, D = t->ndraws;
-    if (A < 2 || Y == 0)
-        return 0;
-    char note[512];
     heading(h, "cashflow", S(h, HS_CASHFLOW));
+    if (A < 2 || Y == 0)
+        return one_arm_note(h);
+    char note[512];
     para(h, "note", fmt(note, sizeof note, S(h, HS_CASHFLOW_NOTE), t->arm[t->reference]));
     if (h->cum == NULL)
         para(h, "note", S(h, HS_NO_BAND));
@@ -542,6 +604,8 @@ static int section_cashflow(doc *h)
     double *lo = mkba_malloc((A * Y + 1) * sizeof *lo), *hi = mkba_malloc((A * Y + 1) * sizeof *hi);
     int rc = work && mean && lo && hi ? 0 : -1;
     for (size_t k = 0; rc == 0 && k < t->nperspectives; k++) {
+        if (k == h->an->municipality && !h->an->has_municipality)
+            continue;             /* an empty sum: no municipal payer */
         fputs("<h3>", h->f);
         text(h, fmt(note, sizeof note, S(h, HS_PERSPECTIVE), t->perspective[k]));
         fputs("</h3>\n<div class=\"pair\">\n", h->f);
@@ -563,10 +627,10 @@ static int section_payers(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms, P = t->npayers, rows = P + MKBA_PR_EXTRA;
-    if (A < 2)
-        return 0;
-    char note[512], xl[128];
     heading(h, "payers", S(h, HS_PAYERS));
+    if (A < 2)
+        return one_arm_note(h);
+    char note[512], xl[128];
     para(h, "note", fmt(note, sizeof note, S(h, HS_PAYERS_NOTE), t->arm[t->reference]));
     /* Rows shown: the payers, then society and the municipality. */
     const char *label[256];
@@ -577,8 +641,10 @@ static int section_payers(doc *h)
     }
     label[n] = S(h, HS_SOCIETY);
     row_of[n++] = P + MKBA_PR_SOCIETY;
-    label[n] = S(h, HS_MUNICIPALITY);
-    row_of[n++] = P + MKBA_PR_MUNICIPALITY;
+    if (h->an->has_municipality) {
+        label[n] = S(h, HS_MUNICIPALITY);
+        row_of[n++] = P + MKBA_PR_MUNICIPALITY;
+    }
     for (size_t a = 0; a < A; a++) {
         if ((int)a == t->reference)
             continue;
@@ -592,6 +658,9 @@ static int section_payers(doc *h)
         const char *ycat[256];
         for (size_t i = 0; i < n; i++)
             ycat[n - 1 - i] = label[i];
+        fputs("<h3>", h->f);      /* which arm the chart is of */
+        text(h, t->arm[a]);
+        fputs("</h3>\n", h->f);
         mkba_svg g;
         mkba_svg_begin(&g, h->f, 760, 90 + 26.0 * (double)n, t->arm[a], h->nl);
         g.left = 190;
@@ -631,22 +700,22 @@ static int section_budget(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms, Y = d->nyears, a = h->an->alternative;
-    if (A < 2 || Y == 0 || (int)a == t->reference || t->payer_municipal == NULL)
-        return 0;
+    if (A < 2 || Y == 0 || (int)a == t->reference)
+        return 0;                 /* the cash-flow section says why */
     /* The municipal payers' own perspectives (one per payer). */
     size_t kp[64], np = 0;
-    for (size_t p = 0; p < t->npayers && np < 64; p++) {
-        size_t k = t->nperspectives;
-        for (size_t j = 0; j < t->nperspectives; j++)
-            if (strcmp(t->perspective[j], t->payer[p]) == 0)
-                k = j;
+    for (size_t p = 0; t->payer_municipal != NULL && p < t->npayers && np < 64; p++) {
+        size_t k = mkba_answer_perspective(t, t->payer[p]);
         if (t->payer_municipal[p] && k < t->nperspectives)
             kp[np++] = k;
     }
-    if (np == 0)
-        return 0;
-    char note[1024], yl[128], b1[96];
     heading(h, "budget", S(h, HS_BUDGET));
+    if (np == 0 || !h->an->has_municipality) {
+        para(h, "note", S(h, HS_NO_MUNICIPAL));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
+    char note[1024], yl[128], b1[96];
     para(h, "note", fmt(note, sizeof note, S(h, HS_BUDGET_NOTE), t->arm[a], t->arm[t->reference],
                         t->price_year));
     double years[256], total[256], y0 = 0, y1 = 0;
@@ -720,9 +789,14 @@ static int section_ranking(doc *h)
     const mkba_h5_totals *t = h->t;
     const mkba_decision *d = h->d;
     size_t A = t->narms;
-    if (A < 2 || A > 60)
-        return 0;
     heading(h, "ranking", S(h, HS_RANKING));
+    if (A < 2)
+        return one_arm_note(h);
+    if (A > 60 || !h->an->uncertain) {
+        para(h, "note", S(h, A > 60 ? HS_MANY_ARMS : HS_BASE_CASE));
+        fputs("</section>\n", h->f);
+        return 0;
+    }
     const char *ycat[64], *names[64], *colours[64];
     char rank_names[64][32];
     for (size_t a = 0; a < A; a++)
@@ -852,6 +926,31 @@ static const mkba_rtable *next_table(const mkba_report *r, const char *prefix, s
 /* Bars of at most this many factors (the largest, as the tables sort). */
 #define MAX_BARS 40
 
+/* The heading of the chart of /sa table tb: in English the table's title;
+ * in Dutch a Dutch name for its kind (by id prefix) and the arm, as the
+ * table titles themselves are English. */
+static const char *chart_title(const doc *h, const mkba_rtable *tb, char *buf, size_t size)
+{
+    static const struct {
+        const char *prefix;
+        mkba_html_string name;
+    } kinds[] = {
+        { "tornado_", HS_SA_TORNADO }, { "sobol_", HS_SA_SOBOL }, { "morris_", HS_SA_MORRIS },
+        { "believe_", HS_SA_BELIEVE }, { "evppi", HS_SA_EVPPI }, { "sweep", HS_SA_SWEEP },
+        { "threshold", HS_SA_THRESHOLD },
+    };
+    if (!h->nl)
+        return tb->title;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t n = strlen(kinds[i].prefix);
+        if (strncmp(tb->id, kinds[i].prefix, n) == 0) {
+            const char *arm = kinds[i].prefix[n - 1] == '_' ? tb->id + n : "";
+            return fmt(buf, size, "%s%s%s", S(h, kinds[i].name), arm[0] ? ": " : "", arm);
+        }
+    }
+    return tb->title;
+}
+
 /* The heading and the start of a chart of one bar row per table row, top
  * to bottom, labelled with the first column (n of them). */
 static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const char **ycat,
@@ -863,12 +962,14 @@ static void bar_chart_begin(doc *h, mkba_svg *g, const mkba_rtable *tb, const ch
         if (mkba_utf8_width(ycat[n - 1 - i]) > longest)
             longest = mkba_utf8_width(ycat[n - 1 - i]);
     }
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
     /* Room for the labels (about 6.5 pixels a character), within reason. */
     double left = 16 + 6.5 * (double)longest;
-    mkba_svg_begin(g, h->f, 900, 90 + row_height * (double)n, tb->title, h->nl);
+    mkba_svg_begin(g, h->f, 900, 90 + row_height * (double)n, title, h->nl);
     g->left = left < 120 ? 120 : left > 420 ? 420 : left;
     g->ycat = ycat;
     g->nycat = n;
@@ -883,13 +984,14 @@ static size_t find_name(char **names, size_t n, const char *name)
 }
 
 /* The outcome with every factor at base, /sa/tornado/base [arm][outcome],
- * for the arm of table tornado_ARM and the analysis's outcome; NAN when
- * the file does not say. */
-static double tornado_base(doc *h, const mkba_rtable *tb)
+ * for the arm of table tornado_ARM and the analysis's outcome (NAN when
+ * the file does not say), and the outcome's name and unit in label. */
+static double tornado_base(doc *h, const mkba_rtable *tb, char *label, size_t size)
 {
-    char **arm = NULL, **outcome = NULL, *name = NULL;
-    size_t na = 0, no = 0;
+    char **arm = NULL, **outcome = NULL, **unit = NULL, *name = NULL;
+    size_t na = 0, no = 0, nu = 0;
     double base = NAN;
+    snprintf(label, size, "%s", S(h, HS_OUTCOME));
     if (mkba_h5_store_read_strings(h->st, "/labels/arms", &arm, &na, NULL) == MKBA_OK
         && mkba_h5_store_read_strings(h->st, "/sa/outcome", &outcome, &no, NULL) == MKBA_OK
         && mkba_h5_store_read_attr(h->st, "/sa", "outcome", &name, NULL) == MKBA_OK) {
@@ -901,10 +1003,16 @@ static double tornado_base(doc *h, const mkba_rtable *tb)
             && mkba_h5_store_read_doubles(h->st, "/sa/tornado/base", 2, dims, v, NULL) == MKBA_OK)
             base = v[a * no + k];
         mkba_free(v);
+        if (k < no && mkba_h5_store_read_strings(h->st, "/sa/outcome_units", &unit, &nu, NULL)
+                      == MKBA_OK && k < nu)
+            snprintf(label, size, "%s (%s)", outcome[k], unit[k]);
+        else if (k < no)
+            snprintf(label, size, "%s", outcome[k]);
     }
     mkba_free(name);
     mkba_h5_store_strings_free(arm, na);
     mkba_h5_store_strings_free(outcome, no);
+    mkba_h5_store_strings_free(unit, nu);
     return base;
 }
 
@@ -920,11 +1028,12 @@ static void tornado_chart(doc *h, const mkba_rtable *tb)
         x1 = fmax(x1, fmax(tb->num[i * tb->ncols + 3], tb->num[i * tb->ncols + 4]));
     }
     mkba_svg g;
+    char axis[256];
     bar_chart_begin(h, &g, tb, ycat, n, 24.0);
-    double base = tornado_base(h, tb);
+    double base = tornado_base(h, tb, axis, sizeof axis);
     /* 0 is where an NPV changes sign: always on the axis. */
     mkba_svg_range(&g, fmin(x0, 0), fmax(x1, 0), 0, 1, 1);
-    mkba_svg_axes(&g, NULL, NULL);
+    mkba_svg_axes(&g, axis, NULL);
     mkba_svg_vline(&g, 0);
     for (size_t i = 0; i < n; i++) {
         double y = (double)(n - 1 - i), lo = tb->num[i * tb->ncols + 3];
@@ -1024,29 +1133,27 @@ static void evppi_chart(doc *h, const mkba_rtable *tb)
     whisker_bars(h, tb, 1, -1, 2, 2.0);
 }
 
-/* The name of swept factor i (/sa/factor), or `otherwise`; valid until
- * the next call. */
-static const char *factor_name(doc *h, size_t i, const char *otherwise)
+/* The name of swept factor i (/sa/factor), or `otherwise`, in buf. */
+static const char *factor_name(doc *h, size_t i, const char *otherwise, char *buf,
+                               size_t size)
 {
-    static char name[2][128];
     char **f = NULL;
     size_t n = 0;
-    snprintf(name[i & 1], sizeof name[0], "%s", otherwise);
+    snprintf(buf, size, "%s", otherwise);
     if (mkba_h5_store_read_strings(h->st, "/sa/factor", &f, &n, NULL) == MKBA_OK && i < n)
-        snprintf(name[i & 1], sizeof name[0], "%s", f[i]);
+        snprintf(buf, size, "%s", f[i]);
     mkba_h5_store_strings_free(f, n);
-    return name[i & 1];
+    return buf;
 }
 
-/* The position of v among the n distinct values seen so far in vals
- * (added when new); n grows. */
-static size_t level_of(double *vals, size_t *n, size_t cap, double v)
+/* The position of v among the *n distinct values in vals (added when
+ * new; vals has room for every value); *n grows. */
+static size_t level_of(double *vals, size_t *n, double v)
 {
     for (size_t i = 0; i < *n; i++)
         if (vals[i] == v || (isnan(vals[i]) && isnan(v)))
             return i;
-    if (*n < cap)
-        vals[(*n)++] = v;
+    vals[(*n)++] = v;
     return *n - 1;
 }
 
@@ -1061,81 +1168,103 @@ static void blend(char *buf, size_t size, const char *c, double t)
              (unsigned)lround(255 - t * (255.0 - g)), (unsigned)lround(255 - t * (255.0 - b)));
 }
 
-#define MAX_LEVELS 64
-
 /* sweep: columns first, second, arm, value. One factor: a line per arm;
- * two: a heat map per arm, blue above 0 and orange below. */
+ * two: a heat map per arm, blue above 0 and orange below. Any number of
+ * levels and arms (at most one of each per row). */
 static void sweep_chart(doc *h, const mkba_rtable *tb)
 {
-    double v1[MAX_LEVELS], v2[MAX_LEVELS];
-    size_t n1 = 0, n2 = 0, na = 0;
-    const char *arm[MAX_LEVELS];
+    size_t R = tb->nrows, n1 = 0, n2 = 0, na = 0;
+    double *v1 = mkba_malloc((2 * R + 1) * sizeof *v1), *v2 = v1 + R, *y = NULL;
+    const char **arm = mkba_malloc((R + 1) * sizeof *arm);
+    const char **colours = mkba_malloc((R + 1) * sizeof *colours);
+    char *labels = NULL, fx[128], fy[128];
     double lo = 0, hi = 0;
-    for (size_t r = 0; r < tb->nrows; r++) {
+    if (v1 == NULL || arm == NULL || colours == NULL)
+        goto done;
+    for (size_t r = 0; r < R; r++) {
         const double *v = &tb->num[r * tb->ncols];
-        level_of(v1, &n1, MAX_LEVELS, v[0]);
-        level_of(v2, &n2, MAX_LEVELS, v[1]);
-        const char *a = tb->str[r * tb->ncols + 2];
+        level_of(v1, &n1, v[0]);
+        level_of(v2, &n2, v[1]);
+        const char *a = tb->str[r * tb->ncols + 2] != NULL ? tb->str[r * tb->ncols + 2] : "";
         size_t k = 0;
         while (k < na && strcmp(arm[k], a) != 0)
             k++;
-        if (k == na && na < MAX_LEVELS)
+        if (k == na)
             arm[na++] = a;
         lo = fmin(lo, v[3]);
         hi = fmax(hi, v[3]);
     }
     if (n1 == 0 || na == 0)
-        return;
+        goto done;
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
-    double *y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y);
-    if (y == NULL)
-        return;
+    if ((y = mkba_malloc((n1 * n2 * na + 1) * sizeof *y)) == NULL)
+        goto done;
     for (size_t i = 0; i < n1 * n2 * na; i++)
         y[i] = NAN;
-    for (size_t r = 0; r < tb->nrows; r++) {
+    for (size_t r = 0; r < R; r++) {
         const double *v = &tb->num[r * tb->ncols];
-        size_t i = level_of(v1, &n1, MAX_LEVELS, v[0]), j = level_of(v2, &n2, MAX_LEVELS, v[1]);
+        size_t i = level_of(v1, &n1, v[0]), j = level_of(v2, &n2, v[1]);
+        const char *a = tb->str[r * tb->ncols + 2] != NULL ? tb->str[r * tb->ncols + 2] : "";
         size_t k = 0;
-        while (k < na && strcmp(arm[k], tb->str[r * tb->ncols + 2]) != 0)
+        while (k < na && strcmp(arm[k], a) != 0)
             k++;
-        if (k < na)
-            y[(k * n1 + i) * n2 + j] = v[3];
+        y[(k * n1 + i) * n2 + j] = v[3];
     }
     mkba_svg g;
     if (n2 == 1) {
-        mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+        mkba_svg_begin(&g, h->f, 640, 360, title, h->nl);
         mkba_svg_range(&g, v1[0], v1[n1 - 1], lo, hi, 1);
-        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), tb->col[3]);
+        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0], fx, sizeof fx), tb->col[3]);
         mkba_svg_hline(&g, 0);
-        const char *colours[MAX_LEVELS];
         for (size_t k = 0; k < na; k++) {
             colours[k] = mkba_svg_colour(k + 1);
             mkba_svg_line(&g, n1, v1, y + k * n1, colours[k], 2.5, 0);
         }
         mkba_svg_legend(&g, na, arm, colours);
         mkba_svg_end(&g);
-        mkba_free(y);
-        return;
+        goto done;
     }
-    /* Heat maps: the first factor across, the second up. */
-    static const char *const nolabels[1] = { "" };
+    /* Heat maps: the first factor across, the second up; on a long axis
+     * every step-th level labelled (about 12 across, 40 up). */
+    const char **xc = mkba_malloc((n1 + n2 + 1) * sizeof *xc), **yc = xc + n1;
+    labels = mkba_malloc((n1 + n2 + 1) * 32);
+    if (xc == NULL || labels == NULL) {
+        mkba_free(xc);
+        goto done;
+    }
+    for (size_t i = 0; i < n1; i++)
+        xc[i] = number(h, labels + 32 * i, 32, v1[i], 3);
+    for (size_t j = 0; j < n2; j++)
+        yc[j] = number(h, labels + 32 * (n1 + j), 32, v2[j], 3);
+    const char **shown = mkba_malloc((n1 + n2 + 1) * sizeof *shown);
+    if (shown == NULL) {
+        mkba_free(xc);
+        goto done;
+    }
+    size_t sx = (n1 + 11) / 12, sy = (n2 + 39) / 40;
+    for (size_t i = 0; i < n1; i++)
+        shown[i] = i % sx == 0 ? xc[i] : "";
+    for (size_t j = 0; j < n2; j++)
+        shown[n1 + j] = j % sy == 0 ? yc[j] : "";
     double span = fmax(fabs(lo), fabs(hi));
+    factor_name(h, 0, tb->col[0], fx, sizeof fx);
+    factor_name(h, 1, tb->col[1], fy, sizeof fy);
     for (size_t k = 0; k < na; k++) {
-        char xl[64][32], yl[64][32];
-        const char *xc[MAX_LEVELS], *yc[MAX_LEVELS];
-        for (size_t i = 0; i < n1; i++)
-            xc[i] = number(h, xl[i], sizeof xl[i], v1[i], 3);
-        for (size_t j = 0; j < n2; j++)
-            yc[j] = number(h, yl[j], sizeof yl[j], v2[j], 3);
-        mkba_svg_begin(&g, h->f, 640, 120 + 28.0 * (double)n2, arm[k], h->nl);
-        g.xcat = n1 <= 12 ? xc : nolabels;
+        fputs("<h4>", h->f);      /* which arm: the heading of its map */
+        text(h, arm[k]);
+        fputs("</h4>\n", h->f);
+        double rows = n2 <= 40 ? 28.0 * (double)n2 : 1120.0;
+        mkba_svg_begin(&g, h->f, 640, 120 + rows, arm[k], h->nl);
+        g.xcat = shown;
         g.nxcat = n1;
-        g.ycat = yc;
+        g.ycat = shown + n1;
         g.nycat = n2;
         mkba_svg_range(&g, 0, 1, 0, 1, 0);
-        mkba_svg_axes(&g, factor_name(h, 0, tb->col[0]), factor_name(h, 1, tb->col[1]));
+        mkba_svg_axes(&g, fx, fy);
         for (size_t i = 0; i < n1; i++)
             for (size_t j = 0; j < n2; j++) {
                 double v = y[(k * n1 + i) * n2 + j];
@@ -1150,11 +1279,18 @@ static void sweep_chart(doc *h, const mkba_rtable *tb)
                     mkba_svg_text(&g, (double)i, (double)j, 0, 4, "middle", b1);
             }
         const char *names[2] = { "< 0", "> 0" };
-        const char *colours[2] = { mkba_svg_colour(1), mkba_svg_colour(0) };
-        mkba_svg_legend(&g, 2, names, colours);
+        const char *key[2] = { mkba_svg_colour(1), mkba_svg_colour(0) };
+        mkba_svg_legend(&g, 2, names, key);
         mkba_svg_end(&g);
     }
+    mkba_free(shown);
+    mkba_free(xc);
+done:
+    mkba_free(labels);
     mkba_free(y);
+    mkba_free(colours);
+    mkba_free(arm);
+    mkba_free(v1);
 }
 
 /* threshold: the difference between the two arms over the factor's values;
@@ -1174,11 +1310,13 @@ static void threshold_chart(doc *h, const mkba_rtable *tb)
         lo = fmin(lo, y[i]);
         hi = fmax(hi, y[i]);
     }
+    char title[512];
+    chart_title(h, tb, title, sizeof title);
     fputs("<h3>", h->f);
-    text(h, tb->title);
+    text(h, title);
     fputs("</h3>\n", h->f);
     mkba_svg g;
-    mkba_svg_begin(&g, h->f, 640, 360, tb->title, h->nl);
+    mkba_svg_begin(&g, h->f, 640, 360, title, h->nl);
     mkba_svg_range(&g, x[0], x[n - 1], lo, hi, 1);
     mkba_svg_axes(&g, tb->col[0], tb->col[1]);
     mkba_svg_hline(&g, 0);
@@ -1356,6 +1494,7 @@ static const char style[] =
     "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;border-bottom:2px solid #0072B2;"
     "padding-bottom:3px;margin-top:32px}h3{font-size:16px;margin:18px 0 6px}"
     "p.note{color:#555;font-size:13px;max-width:900px}"
+    "p.warning{font-size:14px;background:#fff4e0;border-left:5px solid #E69F00;padding:6px 12px}"
     "p.answer{font-size:17px;line-height:1.5;background:#eef5fb;padding:12px 16px;"
     "border-left:5px solid #0072B2}"
     "table{border-collapse:collapse;font-size:13px;margin:8px 0}"
@@ -1363,11 +1502,17 @@ static const char style[] =
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "tr.best td{font-weight:bold}"
     "table.facts th{font-weight:normal;color:#555}"
-    "svg.chart{display:block;margin:6px 0;font-size:12px;max-width:100%;height:auto}"
+    "figure.chart{margin:6px 0;max-width:100%}"
+    "svg.chart{display:block;font-size:12px;max-width:100%;height:auto}"
+    "div.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;margin:2px 0 0;"
+    "padding-left:8px;box-sizing:border-box}"
+    "span.key{display:inline-block;width:12px;height:12px;margin-right:5px;"
+    "vertical-align:-1px}"
     "svg .grid{stroke:#e3e3e3}svg .frame{fill:none;stroke:#999}"
     "svg .ref{stroke:#333;stroke-width:1}svg text{fill:#222}"
     "svg text.title{font-size:13px}svg text.note{font-size:11px}"
     "div.pair{display:flex;flex-wrap:wrap;gap:8px}"
+    "div.pair>figure.chart{flex:1 1 430px;min-width:0;max-width:470px}"
     "details{margin:6px 0}summary{cursor:pointer;font-size:14px}"
     "@media print{details{display:block}section{break-inside:avoid-page}}";
 
@@ -1383,7 +1528,14 @@ static int write_doc(doc *h, const char *title)
     fputs("</h1>\n", f);
     if (h->t != NULL) {
         char note[512];
-        para(h, "note", fmt(note, sizeof note, S(h, HS_UNIT_NOTE), h->money, h->t->price_year));
+        const mkba_h5_totals *t = h->t;
+        para(h, "note", fmt(note, sizeof note, S(h, HS_UNIT_NOTE), h->money, t->price_year));
+        /* The warnings of the text summary's header. */
+        if (t->design != NULL && strcmp(t->design, "points") == 0)
+            para(h, "warning", fmt(note, sizeof note, S(h, HS_POINTS), t->ndraws,
+                                   t->design_draw != NULL ? t->design_draw : "?"));
+        else if (t->draws > 0 && t->ndraws != (size_t)t->draws)
+            para(h, "warning", fmt(note, sizeof note, S(h, HS_SPLIT_PART), t->ndraws, t->draws));
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof sections / sizeof sections[0]; i++)
@@ -1423,14 +1575,18 @@ static int load(doc *h, const char *path, mkba_error *err)
     int sa = mkba_sa_report_is_sa(path, err);
     if (sa < 0)
         return err != NULL ? err->code : MKBA_ENOMEM;
-    if ((h->st = mkba_h5_store_open(path, 0, err)) == NULL)
-        return err != NULL ? err->code : MKBA_EIO;
     if (sa) {
+        if ((h->st = mkba_h5_store_open(path, 0, err)) == NULL)
+            return err != NULL ? err->code : MKBA_EIO;
         if ((h->r = mkba_report_alloc()) == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
         return mkba_sa_report_build(path, h->r, err);
     }
+    /* The totals first: their reader says plainly what is wrong with a
+     * file that is missing or not a result file. */
     int rc = mkba_h5_read_totals(path, &h->t, err);
+    if (rc == MKBA_OK && (h->st = mkba_h5_store_open(path, 0, err)) == NULL)
+        rc = err != NULL ? err->code : MKBA_EIO;
     if (rc == MKBA_OK && (h->s = mkba_summary_alloc(h->t, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK)
@@ -1471,11 +1627,15 @@ static int html_report(const char *path, const mkba_html_options *o, mkba_error 
     if (rc == MKBA_OK) {
         h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(h.t);
         char title[512];
-        const char *name = h.t != NULL && h.t->scenario_name ? h.t->scenario_name : path;
+        /* The scenario's name, or for a sensitivity file its file name
+         * without the folders. */
+        const char *slash = strrchr(path, '/');
+        const char *name = h.t != NULL && h.t->scenario_name ? h.t->scenario_name
+                           : slash != NULL ? slash + 1 : path;
         snprintf(title, sizeof title, "%s: %s", S(&h, h.t != NULL ? HS_TITLE : HS_SA_FILE),
                  name);
         mkba_outfile of;
-        rc = mkba_outfile_open(&of, o->output, 1, err);
+        rc = mkba_outfile_open(&of, o->output, path, 1, err);
         if (rc == MKBA_OK) {
             h.f = of.f;
             if (write_doc(&h, title) != 0) {

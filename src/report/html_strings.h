@@ -12,6 +12,8 @@
     X(CHOOSE, "Choose %s.", "Kies %s.") \
     X(KEEP, "Keep %s (the reference): no arm has a higher mean net present value for society.", \
       "Kies %s (het nulalternatief): geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
+    X(KEEP_NULALTERNATIEF, "Keep the nulalternatief (the reference): no arm has a higher mean net present value for society.", \
+      "Kies het nulalternatief: geen alternatief heeft een hoger gemiddeld maatschappelijk saldo.") \
     X(ALTERNATIVE, "The best alternative is %s.", "Het beste alternatief is %s.") \
     X(NPV_SENTENCE, "Its net present value for society is %s per household against %s (95%% interval %s to %s).", \
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (95%%-interval %s tot %s).") \
@@ -19,10 +21,24 @@
       "Het maatschappelijk saldo (contante waarde) is %s per huishouden ten opzichte van %s (een trekking: geen interval).") \
     X(SURE_SENTENCE, "It is the best arm in %s of the draws and pays off for society in %s of them.", \
       "Het is het beste alternatief in %s van de trekkingen en levert de samenleving in %s ervan per saldo op.") \
-    X(BREAKEVEN_SENTENCE, "For the municipality it breaks even in year %s (median; not within the %s-year horizon in %s of the draws).", \
-      "Voor de gemeente is het terugverdiend in jaar %s (mediaan; niet binnen de horizon van %s jaar in %s van de trekkingen).") \
-    X(NEVER_SENTENCE, "For the municipality it does not break even within the %s-year horizon in most draws (%s).", \
-      "Voor de gemeente is het in de meeste trekkingen niet terugverdiend binnen de horizon van %s jaar (%s).") \
+    X(SURE_BEST_SENTENCE, "It is the best arm in %s of the draws.", \
+      "Het is het beste alternatief in %s van de trekkingen.") \
+    X(BASE_CASE, "Base case only: no uncertainty analysis.", \
+      "Alleen het basisscenario: geen onzekerheidsanalyse.") \
+    X(BREAKEVEN_SENTENCE, "For the municipality it breaks even (discounted) in year %s, when %s of the draws have broken even; %s do not within the %s-year horizon.", \
+      "Voor de gemeente verdient het zich terug (verdisconteerd) in jaar %s, als %s van de trekkingen zich heeft terugverdiend; %s niet binnen de horizon van %s jaar.") \
+    X(NEVER_SENTENCE, "For the municipality it does not break even (discounted) within the %s-year horizon in %s of the draws.", \
+      "Voor de gemeente verdient het zich niet terug (verdisconteerd) binnen de horizon van %s jaar in %s van de trekkingen.") \
+    X(BREAKEVEN_POINT, "For the municipality it breaks even (discounted) in year %s.", \
+      "Voor de gemeente verdient het zich terug (verdisconteerd) in jaar %s.") \
+    X(NEVER_POINT, "For the municipality it does not break even (discounted) within the %s-year horizon.", \
+      "Voor de gemeente verdient het zich niet terug (verdisconteerd) binnen de horizon van %s jaar.") \
+    X(NO_MUNICIPAL, "The scenario has no municipal payer: no break-even for the municipality.", \
+      "Het scenario heeft geen gemeentelijke betaler: geen terugverdientijd voor de gemeente.") \
+    X(SPLIT_PART, "This file holds %zu of the run's %ld draws (part of a split run): the numbers are of these draws only.", \
+      "Dit bestand bevat %zu van de %ld trekkingen van de run (deel van een gesplitste run): de getallen gaan alleen over deze trekkingen.") \
+    X(POINTS, "%zu points of a design (explicit values), all on the random numbers of draw %s: intervals and shares are over the points, not a PSA.", \
+      "%zu punten van een ontwerp (opgegeven waarden), alle met de toevalsgetallen van trekking %s: intervallen en aandelen gaan over de punten, niet over een PSA.") \
     X(GAINS_SENTENCE, "Who gains: %s.", "Wie wint: %s.") \
     X(PAYS_SENTENCE, "Who pays: %s.", "Wie betaalt: %s.") \
     X(NOBODY, "nobody", "niemand") \
@@ -32,7 +48,7 @@
     X(INTERVAL, "95% interval", "95%-interval") \
     X(P_BEST, "P(best)", "kans beste") \
     X(P_POSITIVE, "P(NPV > 0)", "kans saldo > 0") \
-    X(BE_MUNI, "break-even year, municipality (median)", "terugverdienjaar gemeente (mediaan)") \
+    X(BE_MUNI, "break-even year, municipality (discounted)", "terugverdienjaar gemeente (verdisconteerd)") \
     X(BCR, "benefit-cost ratio", "baten-kostenverhouding") \
     X(NEVER, "not within horizon", "niet binnen horizon") \
     X(PLANE, "Cost-effectiveness plane", "Kosteneffectiviteitsvlak") \
@@ -47,6 +63,13 @@
       "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft; de markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
     X(WTP, "willingness to pay per %s (%s)", "betalingsbereidheid per %s (%s)") \
     X(PROBABILITY, "probability", "kans") \
+    X(NO_CEAC, "The scenario has fewer than two willingness-to-pay values: no acceptability curve or frontier.", \
+      "Het scenario heeft minder dan twee waarden voor de betalingsbereidheid: geen aanvaardbaarheidscurve of efficiëntiegrens.") \
+    X(ONE_ARM, "The scenario has one arm: there is nothing to compare it with.", \
+      "Het scenario heeft één alternatief: er is niets om het mee te vergelijken.") \
+    X(MANY_ARMS, "More than 60 arms: too many for a chart; the ranking is in the tables below.", \
+      "Meer dan 60 alternatieven: te veel voor een grafiek; de rangorde staat in de tabellen hieronder.") \
+    X(OUTCOME, "outcome", "uitkomst") \
     X(FRONTIER, "Efficiency frontier", "Efficiëntiegrens") \
     X(FRONTIER_NOTE, "Mean cost for society against the mean effect; the line joins the arms not dominated.", \
       "Gemiddelde kosten voor de samenleving tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
@@ -80,23 +103,28 @@
     X(SERVICES, "Services over time", "Dienstverlening in de tijd") \
     X(SERVICES_NOTE, "Per starting household (FTE: for the scenario's population), mean and 90% band of the draws.", \
       "Per starthuishouden (fte: voor de populatie van het scenario), gemiddelde en 90%-band van de trekkingen.") \
-    X(NO_SERVICES, "This scenario has no services (teams, queues): no service outputs.", \
-      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen uitkomsten daarvan.") \
+    X(NO_SERVICES, "This scenario has no services (teams, queues): no reach, waiting or FTE outputs.", \
+      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen bereik, wachttijd of fte.") \
     X(SVC_REACHED, "reached (admitted)", "bereikt (toegelaten)") \
     X(SVC_QUEUE, "waiting", "wachtend") \
     X(SVC_WAIT, "mean wait (years)", "gemiddelde wachttijd (jaar)") \
     X(SVC_FTE, "FTE used", "fte ingezet") \
     X(SVC_ESCALATIONS, "escalations to second-line care", "escalaties naar tweedelijnszorg") \
     X(SENSITIVITY, "Sensitivity", "Gevoeligheid") \
-    X(TORNADO, "Tornado: %s of %s", "Tornado: %s van %s") \
     X(TORNADO_NOTE, "Each factor at its low (light) and high (dark) value, the others at base.", \
       "Elke factor op zijn lage (licht) en hoge (donker) waarde, de andere op de basiswaarde.") \
     X(AT_LOW, "at low", "laag") \
     X(AT_HIGH, "at high", "hoog") \
-    X(SOBOL, "Sobol indices: %s", "Sobol-indices: %s") \
     X(SOBOL_NOTE, "Share of the outcome's variance explained by each factor alone (S1) and with its interactions (ST), bootstrap 95% intervals.", \
       "Aandeel van de variantie van de uitkomst dat elke factor alleen (S1) en met interacties (ST) verklaart, bootstrap 95%-intervallen.") \
     X(INDEX, "index", "index") \
+    X(SA_TORNADO, "Tornado", "Tornado") \
+    X(SA_SOBOL, "Sobol indices", "Sobol-indices") \
+    X(SA_MORRIS, "Morris screening", "Morris-screening") \
+    X(SA_BELIEVE, "What must be believed", "Wat je moet geloven") \
+    X(SA_EVPPI, "Expected value of partial perfect information (EVPPI)", "Verwachte waarde van gedeeltelijke perfecte informatie (EVPPI)") \
+    X(SA_SWEEP, "Sweep of the outcome over the factors", "De uitkomst over de waarden van de factoren") \
+    X(SA_THRESHOLD, "Threshold: where the decision flips", "Drempel: waar de beslissing omslaagt") \
     X(NO_SA, "This file holds no sensitivity analysis; mkba sa writes one.", \
       "Dit bestand bevat geen gevoeligheidsanalyse; mkba sa maakt die.") \
     X(SOCIETY, "society", "samenleving") \
@@ -120,7 +148,7 @@
     X(PM_ITEMS, "PM items (not monetised)", "PM-posten (niet in geld uitgedrukt)") \
     X(NONE, "none", "geen") \
     X(TABLES, "All tables", "Alle tabellen") \
-    X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen.") \
+    X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen (titels en kolommen in het Engels).") \
     X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse")
 
 #define MKBA_HTML_ENUM(id, en, nl) HS_##id,

@@ -9,12 +9,48 @@
 #include "core/strutil.h"
 #include "outfile.h"
 
-int mkba_outfile_open(mkba_outfile *o, const char *path, int stream, mkba_error *err)
+/* 1 when the regular file at path starts with the HDF5 signature. */
+static int is_hdf5(const char *path)
+{
+    static const unsigned char sig[8] = { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    int same = fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, sig, 8) == 0;
+    fclose(f);
+    return same;
+}
+
+int mkba_outfile_check(const char *path, const char *input, mkba_error *err)
+{
+    struct stat st, in;
+    if (stat(path, &st) != 0)
+        return MKBA_OK;           /* a new file */
+    if (S_ISDIR(st.st_mode))
+        return mkba_error_set(err, MKBA_EINVAL, "cannot write %s: it is a folder", path);
+    if (!S_ISREG(st.st_mode))
+        return mkba_error_set(err, MKBA_EINVAL, "cannot write %s: it is not a regular file "
+                              "(a device or a pipe); name a file (summary without -o prints "
+                              "to standard output)", path);
+    if (input != NULL && stat(input, &in) == 0 && in.st_dev == st.st_dev
+        && in.st_ino == st.st_ino)
+        return mkba_error_set(err, MKBA_EINVAL, "refusing to write %s: it is the input file "
+                              "%s; name another output file", path, input);
+    if (is_hdf5(path))
+        return mkba_error_set(err, MKBA_EINVAL, "refusing to write %s: it is an HDF5 file "
+                              "(a result file?) that the output would replace; name another "
+                              "output file", path);
+    return MKBA_OK;
+}
+
+int mkba_outfile_open(mkba_outfile *o, const char *path, const char *input, int stream,
+                      mkba_error *err)
 {
     memset(o, 0, sizeof *o);
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return mkba_error_set(err, MKBA_EINVAL, "cannot write %s: it is a folder", path);
+    int rc = mkba_outfile_check(path, input, err);
+    if (rc != MKBA_OK)
+        return rc;
     size_t n = strlen(path);
     o->path = mkba_strdup(path);
     o->tmp = mkba_malloc(n + sizeof ".tmp-XXXXXX");
@@ -87,9 +123,10 @@ void mkba_outfile_discard(mkba_outfile *o)
     memset(o, 0, sizeof *o);
 }
 
-int mkba_outfile_folder(const char *path, mkba_error *err)
+int mkba_outfile_folder(const char *path, int *created, mkba_error *err)
 {
     struct stat st;
+    *created = 0;
     if (stat(path, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
             return mkba_error_set(err, MKBA_EINVAL, "cannot write into %s: it is a file, "
@@ -99,5 +136,27 @@ int mkba_outfile_folder(const char *path, mkba_error *err)
     if (mkdir(path, 0777) != 0)
         return mkba_error_set(err, MKBA_EIO, "cannot create the folder %s: %s", path,
                               strerror(errno));
+    *created = 1;
     return MKBA_OK;
+}
+
+void mkba_outfile_safe_name(char *buf, size_t size, const char *id)
+{
+    size_t n = 0, limit = size - 1 < 200 ? size - 1 : 200;
+    for (; id[n] != '\0' && n < limit; n++) {
+        unsigned char c = (unsigned char)id[n];
+        int ok = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+                 || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || (c == '.' && n > 0);
+        buf[n] = ok ? (char)c : '_';
+    }
+    /* Not inside a UTF-8 character: drop continuation bytes and their lead. */
+    if (id[n] != '\0') {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 0 && (unsigned char)buf[n - 1] >= 0xC0)
+            n--;
+    }
+    if (n == 0)
+        buf[n++] = '_';
+    buf[n] = '\0';
 }

@@ -252,8 +252,33 @@ void mkba_csv_field(FILE *f, const char *s, char sep)
     fputc('"', f);
 }
 
-const mkba_csv_style mkba_csv_plain = { ',', '.' };
-const mkba_csv_style mkba_csv_nl = { ';', ',' };
+void mkba_csv_text(FILE *f, const char *s, char sep)
+{
+    if (s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL) {
+        mkba_csv_field(f, s, sep);
+        return;
+    }
+    size_t n = strlen(s);
+    char *safe = mkba_malloc(n + 2);
+    if (safe == NULL) {           /* no memory: still never the formula */
+        fputc('\'', f);
+        mkba_csv_field(f, s, sep);
+        return;
+    }
+    safe[0] = '\'';
+    memcpy(safe + 1, s, n + 1);
+    mkba_csv_field(f, safe, sep);
+    mkba_free(safe);
+}
+
+const mkba_csv_style mkba_csv_plain = { ',', '.', 0 };
+const mkba_csv_style mkba_csv_nl = { ';', ',', 1 };
+
+void mkba_csv_begin(FILE *f, const mkba_csv_style *style)
+{
+    if (style->bom)
+        fputs("\xEF\xBB\xBF", f);
+}
 
 void mkba_csv_number(char *buf, size_t size, double v, const mkba_csv_style *style, int digits)
 {
@@ -288,12 +313,12 @@ void mkba_csv_table(FILE *f, const mkba_rtable *t, const mkba_csv_style *style, 
     for (size_t c = 0; c < t->ncols; c++) {
         if (c > 0)
             fputc(style->sep, f);
-        mkba_csv_field(f, t->col[c], style->sep);
+        mkba_csv_text(f, t->col[c], style->sep);
     }
     fputc('\n', f);
     for (size_t row = 0; row < t->nrows; row++) {
         if (with_id) {
-            mkba_csv_field(f, t->id, style->sep);
+            mkba_csv_text(f, t->id, style->sep);
             fputc(style->sep, f);
         }
         for (size_t c = 0; c < t->ncols; c++) {
@@ -302,9 +327,10 @@ void mkba_csv_table(FILE *f, const mkba_rtable *t, const mkba_csv_style *style, 
             const char *s = t->str[row * t->ncols + c];
             if (s == NULL && t->kind[c] != MKBA_COL_TEXT) {
                 mkba_csv_number(buf, sizeof buf, t->num[row * t->ncols + c], style, 10);
-                s = buf;
+                mkba_csv_field(f, buf, style->sep);
+            } else {
+                mkba_csv_text(f, s != NULL ? s : "", style->sep);
             }
-            mkba_csv_field(f, s != NULL ? s : "", style->sep);
         }
         fputc('\n', f);
     }

@@ -80,16 +80,27 @@ void mkba_text_pad(FILE *f, const char *s, size_t width, int right);
 int mkba_report_text(FILE *f, const mkba_report *r);
 int mkba_report_csv(FILE *f, const mkba_report *r);
 
-/* How CSV is written: the field separator and the decimal mark. Plain:
- * ',' and '.'; nl: ';' and ',' (what Dutch spreadsheet settings read). */
+/* How CSV is written: the field separator, the decimal mark and whether
+ * the file starts with a UTF-8 byte order mark. Plain: ',' and '.', no
+ * mark; nl: ';' and ',' and the mark (what Excel with Dutch settings needs
+ * to read the file as UTF-8). */
 typedef struct mkba_csv_style {
     char sep, decimal;
+    int bom;
 } mkba_csv_style;
 extern const mkba_csv_style mkba_csv_plain, mkba_csv_nl;
 
+/* The start of a CSV file or stream in `style` (the byte order mark). */
+void mkba_csv_begin(FILE *f, const mkba_csv_style *style);
+
 /* Writes s as a CSV field, quoted when it holds sep, a quote or a line
- * break. */
+ * break: for numbers written by mkba_csv_number. */
 void mkba_csv_field(FILE *f, const char *s, char sep);
+
+/* Writes text s (a name, a label) as a CSV field, with an apostrophe put
+ * before a first = + - @ tab or carriage return so that a spreadsheet does
+ * not run it as a formula (OWASP's advice on CSV injection). */
+void mkba_csv_text(FILE *f, const char *s, char sep);
 
 /* mkba_report_csv in `style`. */
 int mkba_report_csv_styled(FILE *f, const mkba_report *r, const mkba_csv_style *style);

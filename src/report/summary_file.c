@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
@@ -18,9 +19,9 @@
  * names and the closest one. */
 static int find_perspective(const mkba_h5_totals *t, const char *name, mkba_error *err)
 {
-    for (size_t k = 0; k < t->nperspectives; k++)
-        if (strcmp(t->perspective[k], name) == 0)
-            return (int)k;
+    size_t found = mkba_answer_perspective(t, name);
+    if (found < t->nperspectives)
+        return (int)found;
     char known[1024] = "";
     size_t used = 0;
     for (size_t k = 0; k < t->nperspectives && used < sizeof known; k++) {
@@ -118,24 +119,82 @@ static int keep_table(mkba_report *r, const char *id, mkba_error *err)
     return rc;
 }
 
-/* One file ID.csv per table in o->folder. */
-static int write_folder(const mkba_report *r, const mkba_summary_options *o, mkba_error *err)
+/* The file name of table i in o->folder: its id made safe
+ * (mkba_outfile_safe_name), with ~2, ~3, ... when two ids give the same. */
+static char *folder_file(const mkba_report *r, size_t i, const char *folder, char **taken)
 {
-    int rc = mkba_outfile_folder(o->folder, err);
-    const mkba_csv_style *style = o->csv_nl ? &mkba_csv_nl : &mkba_csv_plain;
-    for (size_t i = 0; rc == MKBA_OK && i < r->n; i++) {
-        char *file = mkba_malloc(strlen(o->folder) + strlen(r->table[i]->id) + 6);
-        if (file == NULL)
-            return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        sprintf(file, "%s/%s.csv", o->folder, r->table[i]->id);
-        mkba_outfile of;
-        rc = mkba_outfile_open(&of, file, 1, err);
-        if (rc == MKBA_OK) {
-            mkba_csv_table(of.f, r->table[i], style, 0);
-            rc = mkba_outfile_commit(&of, err);
-        }
-        mkba_free(file);
+    char base[208], name[224];
+    mkba_outfile_safe_name(base, sizeof base, r->table[i]->id);
+    snprintf(name, sizeof name, "%s", base);
+    for (int k = 2;; k++) {
+        size_t j = 0;
+        while (j < i && strcmp(taken[j], name) != 0)
+            j++;
+        if (j == i)
+            break;
+        snprintf(name, sizeof name, "%s~%d", base, k);
     }
+    if ((taken[i] = mkba_strdup(name)) == NULL)
+        return NULL;
+    char *file = mkba_malloc(strlen(folder) + strlen(name) + 6);
+    if (file != NULL)
+        sprintf(file, "%s/%s.csv", folder, name);
+    return file;
+}
+
+/* One file per table in o->folder, all or none: every file is written
+ * under a temporary name first and renamed only when all are complete; a
+ * failure removes what was written (and the folder when this call made
+ * it). */
+static int write_folder(const char *path, const mkba_report *r, const mkba_summary_options *o,
+                        mkba_error *err)
+{
+    int created = 0;
+    int rc = mkba_outfile_folder(o->folder, &created, err);
+    if (rc != MKBA_OK)
+        return rc;
+    const mkba_csv_style *style = o->csv_nl ? &mkba_csv_nl : &mkba_csv_plain;
+    size_t n = r->n, opened = 0, committed = 0;
+    mkba_outfile *of = mkba_calloc(n + 1, sizeof *of);
+    char **taken = mkba_calloc(n + 1, sizeof *taken), **final = mkba_calloc(n + 1, sizeof *final);
+    if (of == NULL || taken == NULL || final == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MKBA_OK && i < n; i++) {
+        if ((final[i] = folder_file(r, i, o->folder, taken)) == NULL) {
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            break;
+        }
+        if ((rc = mkba_outfile_open(&of[i], final[i], path, 1, err)) != MKBA_OK)
+            break;
+        opened = i + 1;
+        mkba_csv_begin(of[i].f, style);
+        mkba_csv_table(of[i].f, r->table[i], style, 0);
+        if (fflush(of[i].f) != 0 || ferror(of[i].f))
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", final[i],
+                                strerror(errno));
+    }
+    while (rc == MKBA_OK && committed < n) {
+        rc = mkba_outfile_commit(&of[committed], err);
+        if (rc == MKBA_OK)
+            committed++;
+    }
+    if (rc != MKBA_OK) {
+        for (size_t i = 0; i < committed; i++)
+            remove(final[i]);
+        for (size_t i = committed; of != NULL && i < opened; i++)
+            mkba_outfile_discard(&of[i]);
+        if (created)
+            rmdir(o->folder);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (taken != NULL)
+            mkba_free(taken[i]);
+        if (final != NULL)
+            mkba_free(final[i]);
+    }
+    mkba_free(taken);
+    mkba_free(final);
+    mkba_free(of);
     return rc;
 }
 
@@ -167,6 +226,7 @@ static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
         mkba_report_text(f, l->r);
         break;
     case MKBA_SUMMARY_CSV:
+        mkba_csv_begin(f, style);
         if (o->table != NULL)
             mkba_csv_table(f, l->r->table[0], style, 0);
         else
@@ -175,7 +235,7 @@ static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
     case MKBA_SUMMARY_TIDY:
         return mkba_tidy_write(f, path, l->t, l->d->nyears, style, err);
     case MKBA_SUMMARY_XLSX:
-        return mkba_xlsx_write(tmp, path, l->r, err);
+        return mkba_xlsx_write(tmp, o->output, path, l->r, err);
     default:
         mkba_report_render(f, l->r, o->format);
         break;
@@ -194,6 +254,14 @@ static int check_options(const mkba_summary_options *o, mkba_error *err)
     if (o->folder != NULL && o->output != NULL)
         return mkba_error_set(err, MKBA_EINVAL, "give either an output file or a folder, "
                               "not both");
+    if (o->csv_nl && o->format != MKBA_SUMMARY_CSV && o->format != MKBA_SUMMARY_TIDY)
+        return mkba_error_set(err, MKBA_EINVAL, "--csv-locale applies to --format csv and "
+                              "tidy only (an xlsx workbook holds numbers, shown in any "
+                              "locale)");
+    if (o->brief && (o->format != MKBA_SUMMARY_TEXT || o->table != NULL))
+        return mkba_error_set(err, MKBA_EINVAL, "--brief is the answer of the text summary: "
+                              "use it without --format (or --format text) and without "
+                              "--table");
     if (o->table != NULL && o->format == MKBA_SUMMARY_TIDY)
         return mkba_error_set(err, MKBA_EINVAL, "the long format is one table of per-draw "
                               "values; --table selects a table of the other formats");
@@ -215,10 +283,10 @@ static int summary_export(const char *path, const mkba_summary_options *o, FILE 
     if (rc == MKBA_OK && o->table != NULL)
         rc = keep_table(l.r, o->table, err);
     if (rc == MKBA_OK && o->folder != NULL) {
-        rc = write_folder(l.r, o, err);
+        rc = write_folder(path, l.r, o, err);
     } else if (rc == MKBA_OK && o->output != NULL) {
         mkba_outfile of;
-        rc = mkba_outfile_open(&of, o->output, o->format != MKBA_SUMMARY_XLSX, err);
+        rc = mkba_outfile_open(&of, o->output, path, o->format != MKBA_SUMMARY_XLSX, err);
         if (rc == MKBA_OK)
             rc = emit(of.f, of.tmp, path, &l, o, err);
         if (rc == MKBA_OK)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "run_facts.h"
+#include "answer.h"
 #include "summary_report.h"
 #include "core/alloc.h"
 
@@ -538,13 +539,14 @@ static void cashflow_tables(builder *b)
     }
     {
         static const char *const col[] = { "perspective", "arm", "median", "mean", "5%", "95%",
-                                            "not within horizon", "payback median" };
+                                            "not within horizon", "payback median",
+                                            "break-even year (answer)" };
         static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_YEAR,
                                               MKBA_COL_YEAR, MKBA_COL_YEAR, MKBA_COL_YEAR,
-                                              MKBA_COL_SHARE, MKBA_COL_YEAR };
+                                              MKBA_COL_SHARE, MKBA_COL_YEAR, MKBA_COL_INT };
         snprintf(title, sizeof title, "Break-even year (first year from which the cumulative "
                  "discounted net benefit stays >= 0; horizon %zu years)", ny);
-        mkba_rtable *tb = table(b, "breakeven", title, 8, col, kind);
+        mkba_rtable *tb = table(b, "breakeven", title, 9, col, kind);
         for (size_t k = 0; k < nk; k++)
             for (size_t a = 0; shown(b, k) && a < na; a++) {
                 if ((int)a == r)
@@ -558,10 +560,15 @@ static void cashflow_tables(builder *b)
                 year_cell(b, tb, row, 5, be[MKBA_BE_P95]);
                 mkba_rtable_num(tb, row, 6, be[MKBA_BE_NEVER]);
                 year_cell(b, tb, row, 7, pb[MKBA_BE_MEDIAN]);
+                double year, share;
+                mkba_answer_breakeven_year(d, k, a, &year, &share);
+                mkba_rtable_num(tb, row, 8, year);
             }
         mkba_rtable_note(b->r, tb, "Quantiles count a draw that never breaks even as beyond "
                          "the horizon; the mean is over the draws that do. Payback: the same "
-                         "rule undiscounted.");
+                         "rule undiscounted. Break-even year (answer): the first year by "
+                         "which at least half of the draws have broken even, the number the "
+                         "answer gives (a whole year; empty when fewer than half do).");
     }
     if (b->o->text && b->o->perspective < 0) {
         /* A few points of the curve P(break-even by year t). */

@@ -86,6 +86,7 @@ void mkba_svg_begin(mkba_svg *s, FILE *f, double width, double height, const cha
     s->x0 = s->y0 = 0;
     s->x1 = s->y1 = 1;
     s->decimal_comma = decimal_comma;
+    fputs("<figure class=\"chart\">", f);
     fprintf(f, "<svg class=\"chart\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
             "role=\"img\" aria-label=\"", width, height, width, height);
     mkba_xml_text(f, title);
@@ -280,16 +281,23 @@ void mkba_svg_text(mkba_svg *s, double x, double y, double dx, double dy, const 
 
 void mkba_svg_legend(mkba_svg *s, size_t n, const char *const *name, const char *const *colour)
 {
-    double x = s->left;
-    for (size_t i = 0; i < n; i++) {
-        fprintf(s->f, "<rect x=\"%.1f\" y=\"10\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
-                x, colour[i]);
-        label(s->f, x + 16, 21, "start", name[i], "");
-        x += 30 + 7.0 * (double)strlen(name[i]);
-    }
+    s->legend_name = name;
+    s->legend_colour = colour;
+    s->nlegend = n;
 }
 
 void mkba_svg_end(mkba_svg *s)
 {
     fputs("</svg>\n", s->f);
+    if (s->nlegend > 0) {
+        fprintf(s->f, "<div class=\"legend\" style=\"max-width:%.0fpx\">", s->width);
+        for (size_t i = 0; i < s->nlegend; i++) {
+            fprintf(s->f, "<span class=\"item\"><span class=\"key\" style=\"background:%s\">"
+                    "</span>", s->legend_colour[i]);
+            mkba_xml_text(s->f, s->legend_name[i]);
+            fputs("</span>", s->f);
+        }
+        fputs("</div>", s->f);
+    }
+    fputs("</figure>\n", s->f);
 }

@@ -19,13 +19,17 @@ typedef struct mkba_svg {
     size_t nxcat;
     const char *const *ycat;
     size_t nycat;
+    /* The legend (mkba_svg_legend), written by mkba_svg_end. */
+    const char *const *legend_name, *const *legend_colour;
+    size_t nlegend;
 } mkba_svg;
 
 /* The i-th colour of the palette (cycles after 8). */
 const char *mkba_svg_colour(size_t i);
 
-/* Starts a chart of width x height pixels with an accessible title. The
- * ranges are set by mkba_svg_range before drawing. */
+/* Starts a chart of width x height pixels with an accessible title (a
+ * figure holding the svg and its legend). The ranges are set by
+ * mkba_svg_range before drawing. */
 void mkba_svg_begin(mkba_svg *s, FILE *f, double width, double height, const char *title,
                     int decimal_comma);
 
@@ -61,7 +65,9 @@ void mkba_svg_rect(mkba_svg *s, double xa, double ya, double xb, double yb, cons
 void mkba_svg_text(mkba_svg *s, double x, double y, double dx, double dy, const char *anchor,
                    const char *text);
 
-/* A legend above the plot area. */
+/* The legend of the chart: written by mkba_svg_end below the chart as
+ * HTML that wraps onto as many lines as the names need (never clipped).
+ * The arrays must live until mkba_svg_end. */
 void mkba_svg_legend(mkba_svg *s, size_t n, const char *const *name, const char *const *colour);
 
 void mkba_svg_end(mkba_svg *s);

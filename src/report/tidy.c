@@ -82,9 +82,17 @@ typedef struct tidy_out {
     char money[64];
 } tidy_out;
 
+/* A number field, then the separator or the end of the line. */
 static void field(const tidy_out *o, const char *s, int last)
 {
     mkba_csv_field(o->f, s, o->style->sep);
+    fputc(last ? '\n' : o->style->sep, o->f);
+}
+
+/* A text field (a name), neutralised against formulas. */
+static void text_field(const tidy_out *o, const char *s, int last)
+{
+    mkba_csv_text(o->f, s, o->style->sep);
     fputc(last ? '\n' : o->style->sep, o->f);
 }
 
@@ -110,22 +118,22 @@ static void line(const tidy_out *o, size_t d, size_t a, double year, const char 
     char buf[64], m[512];
     snprintf(buf, sizeof buf, "%d", o->draw[d]);
     field(o, buf, 0);
-    field(o, o->t->arm[a], 0);
+    text_field(o, o->t->arm[a], 0);
     if (year < 0)
         buf[0] = '\0';
     else
         mkba_csv_number(buf, sizeof buf, year, o->style, 0);
     field(o, buf, 0);
-    field(o, payer, 0);
+    text_field(o, payer, 0);
     if (item != NULL) {
         snprintf(m, sizeof m, "%s:%s", measure, item);
-        field(o, m, 0);
+        text_field(o, m, 0);
     } else {
-        field(o, measure, 0);
+        text_field(o, measure, 0);
     }
     mkba_csv_number(buf, sizeof buf, v, o->style, 0);
     field(o, buf, 0);
-    field(o, unit, 1);
+    text_field(o, unit, 1);
 }
 
 static void write_source(const tidy_out *o, const tidy_source *s)
@@ -217,6 +225,7 @@ int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t n
         snprintf(o.money, sizeof o.money, "%s %d", t->currency ? t->currency : "",
                  t->price_year);
         const char *head[] = { "draw", "arm", "year", "payer", "measure", "value", "unit" };
+        mkba_csv_begin(f, style);
         for (size_t i = 0; i < 7; i++)
             field(&o, head[i], i == 6);
         for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)

@@ -23,13 +23,28 @@ typedef struct book {
     lxw_format *head, *kind[NKINDS];
 } book;
 
-/* A sheet name: at most 31 characters, none of []:*?/\ (Excel's rules). */
-static void sheet_name(char *buf, size_t size, const char *id)
+/* A sheet name of at most `chars` UTF-8 characters: none of []:*?/\,
+ * no apostrophe first or last (Excel's rules). buf holds 4 * 31 + 1. */
+static void sheet_name(char *buf, const char *id, size_t chars)
 {
-    size_t n = 0;
-    for (; id[n] != '\0' && n < 31 && n + 1 < size; n++)
-        buf[n] = strchr("[]:*?/\\", id[n]) != NULL ? '_' : id[n];
+    size_t n = 0, count = 0;
+    for (const char *p = id; *p != '\0' && count < chars; count++) {
+        size_t len = 1;
+        while ((p[len] & 0xC0) == 0x80 && len < 4)
+            len++;
+        memcpy(buf + n, p, len);
+        if (len == 1 && strchr("[]:*?/\\", *p) != NULL)
+            buf[n] = '_';
+        n += len;
+        p += len;
+    }
     buf[n] = '\0';
+    if (n > 0 && buf[0] == '\'')
+        buf[0] = '_';
+    if (n > 0 && buf[n - 1] == '\'')
+        buf[n - 1] = '_';
+    if (n == 0)
+        snprintf(buf, 2, "_");
 }
 
 static double text_width(const char *s)
@@ -38,31 +53,45 @@ static double text_width(const char *s)
     return w > MAX_WIDTH ? MAX_WIDTH : w;
 }
 
+#define SHEET_BYTES (4 * 31 + 1)
+
 /* A new sheet named after id, made unique with ~2, ~3, ... when two ids
  * agree in their first 31 characters (e.g. tornado_ and a long arm name). */
-static lxw_worksheet *add_sheet(book *b, const char *id)
+static lxw_worksheet *add_sheet(book *b, const char *id, lxw_error *e)
 {
-    char name[32], base[32];
-    sheet_name(base, sizeof base, id);
-    snprintf(name, sizeof name, "%s", base);
+    char name[SHEET_BYTES + 8], base[SHEET_BYTES];
+    sheet_name(name, id, 31);
+    *e = LXW_ERROR_SHEETNAME_ALREADY_USED;
     for (int k = 2; k < 1000; k++) {
-        if (workbook_get_worksheet_by_name(b->wb, name) == NULL)
-            return workbook_add_worksheet(b->wb, name);
-        snprintf(name, sizeof name, "%.*s~%d", 31 - (k < 10 ? 2 : k < 100 ? 3 : 4), base, k);
+        if (workbook_get_worksheet_by_name(b->wb, name) == NULL) {
+            /* The name is valid by construction; ask all the same, for the
+             * reason when it is not. */
+            if ((*e = workbook_validate_sheet_name(b->wb, name)) != LXW_NO_ERROR)
+                return NULL;
+            lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+            *e = ws != NULL ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+            return ws;
+        }
+        sheet_name(base, id, (size_t)(31 - (k < 10 ? 2 : k < 100 ? 3 : 4)));
+        snprintf(name, sizeof name, "%s~%d", base, k);
     }
     return NULL;
 }
 
-static int write_table(book *b, const mkba_rtable *t)
+/* The first error of a sequence of libxlsxwriter calls. */
+#define KEEP(e, call) do { lxw_error e_ = (call); if ((e) == LXW_NO_ERROR) (e) = e_; } while (0)
+
+static lxw_error write_table(book *b, const mkba_rtable *t)
 {
-    lxw_worksheet *ws = add_sheet(b, t->id);
+    lxw_error e;
+    lxw_worksheet *ws = add_sheet(b, t->id, &e);
     if (ws == NULL)
-        return -1;
+        return e;
     for (size_t c = 0; c < t->ncols; c++) {
         double w = text_width(t->col[c]);
         if (t->kind[c] != MKBA_COL_TEXT && w < 12.0)
             w = 12.0;
-        worksheet_write_string(ws, 0, (lxw_col_t)c, t->col[c], b->head);
+        KEEP(e, worksheet_write_string(ws, 0, (lxw_col_t)c, t->col[c], b->head));
         for (size_t row = 0; row < t->nrows; row++) {
             const char *s = t->str[row * t->ncols + c];
             double v = t->num[row * t->ncols + c];
@@ -72,41 +101,44 @@ static int write_table(book *b, const mkba_rtable *t)
                 if (text_width(s) > w)
                     w = text_width(s);
                 if (s[0] != '\0')
-                    worksheet_write_string(ws, at, (lxw_col_t)c, s, NULL);
+                    KEEP(e, worksheet_write_string(ws, at, (lxw_col_t)c, s, NULL));
             } else if (isinf(v)) {
-                worksheet_write_string(ws, at, (lxw_col_t)c, v > 0 ? "inf" : "-inf", NULL);
+                KEEP(e, worksheet_write_string(ws, at, (lxw_col_t)c, v > 0 ? "inf" : "-inf",
+                                               NULL));
             } else if (!isnan(v)) {
-                worksheet_write_number(ws, at, (lxw_col_t)c, v + 0.0,
-                                       b->kind[t->cell_kind[row * t->ncols + c]]);
+                KEEP(e, worksheet_write_number(ws, at, (lxw_col_t)c, v + 0.0,
+                                               b->kind[t->cell_kind[row * t->ncols + c]]));
             }
         }
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+        KEEP(e, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL));
     }
     worksheet_freeze_panes(ws, 1, 0);
-    return 0;
+    return e;
 }
 
 /* The notes of every table, one a row. */
-static void write_notes(book *b, const mkba_report *r)
+static lxw_error write_notes(book *b, const mkba_report *r)
 {
-    lxw_worksheet *ws = add_sheet(b, "notes");
+    lxw_error e;
+    lxw_worksheet *ws = add_sheet(b, "notes", &e);
     if (ws == NULL)
-        return;
-    worksheet_write_string(ws, 0, 0, "table", b->head);
-    worksheet_write_string(ws, 0, 1, "note", b->head);
+        return e;
+    KEEP(e, worksheet_write_string(ws, 0, 0, "table", b->head));
+    KEEP(e, worksheet_write_string(ws, 0, 1, "note", b->head));
     lxw_row_t row = 1;
     for (size_t i = 0; i < r->n; i++)
         for (size_t n = 0; n < r->table[i]->nnotes; n++, row++) {
-            worksheet_write_string(ws, row, 0, r->table[i]->id, NULL);
-            worksheet_write_string(ws, row, 1, r->table[i]->note[n], NULL);
+            KEEP(e, worksheet_write_string(ws, row, 0, r->table[i]->id, NULL));
+            KEEP(e, worksheet_write_string(ws, row, 1, r->table[i]->note[n], NULL));
         }
-    worksheet_set_column(ws, 0, 0, 26, NULL);
-    worksheet_set_column(ws, 1, 1, 120, NULL);
+    KEEP(e, worksheet_set_column(ws, 0, 0, 26, NULL));
+    KEEP(e, worksheet_set_column(ws, 1, 1, 120, NULL));
     worksheet_freeze_panes(ws, 1, 0);
+    return e;
 }
 
 /* Every parameter and its literature source (/labels/parameter_sources). */
-static int write_sources(book *b, const char *path, mkba_error *err)
+static int write_sources(book *b, const char *shown, const char *path, mkba_error *err)
 {
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     if (st == NULL)
@@ -122,32 +154,36 @@ static int write_sources(book *b, const char *path, mkba_error *err)
             rc = mkba_error_set(err, MKBA_EPARSE, "%s: /labels/parameter_sources has %zu "
                                 "entries for %zu parameters", path, ns, n);
     }
-    lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? add_sheet(b, "sources") : NULL;
+    lxw_error e = LXW_NO_ERROR;
+    lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? add_sheet(b, "sources", &e) : NULL;
     if (ws != NULL) {
-        worksheet_write_string(ws, 0, 0, "parameter", b->head);
-        worksheet_write_string(ws, 0, 1, "source", b->head);
+        KEEP(e, worksheet_write_string(ws, 0, 0, "parameter", b->head));
+        KEEP(e, worksheet_write_string(ws, 0, 1, "source", b->head));
         for (size_t i = 0; i < n; i++) {
-            worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, name[i], NULL);
+            KEEP(e, worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, name[i], NULL));
             if (source[i][0] != '\0')
-                worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, source[i], NULL);
+                KEEP(e, worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, source[i], NULL));
         }
-        worksheet_set_column(ws, 0, 0, 40, NULL);
-        worksheet_set_column(ws, 1, 1, 100, NULL);
+        KEEP(e, worksheet_set_column(ws, 0, 0, 40, NULL));
+        KEEP(e, worksheet_set_column(ws, 1, 1, 100, NULL));
         worksheet_freeze_panes(ws, 1, 0);
     }
+    if (rc == MKBA_OK && e != LXW_NO_ERROR)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the sources sheet of %s: %s", shown,
+                            lxw_strerror(e));
     mkba_h5_store_strings_free(name, n);
     mkba_h5_store_strings_free(source, ns);
     int rc2 = mkba_h5_store_close(st, err);
     return rc != MKBA_OK ? rc : rc2;
 }
 
-int mkba_xlsx_write(const char *file, const char *path, const mkba_report *r,
-                    mkba_error *err)
+int mkba_xlsx_write(const char *file, const char *shown, const char *path,
+                    const mkba_report *r, mkba_error *err)
 {
     book b;
     memset(&b, 0, sizeof b);
     if ((b.wb = workbook_new(file)) == NULL)
-        return mkba_error_set(err, MKBA_EIO, "cannot create the workbook %s", file);
+        return mkba_error_set(err, MKBA_EIO, "cannot create the workbook %s", shown);
     b.head = workbook_add_format(b.wb);
     format_set_bold(b.head);
     format_set_bottom(b.head, LXW_BORDER_THIN);
@@ -159,16 +195,19 @@ int mkba_xlsx_write(const char *file, const char *path, const mkba_report *r,
     lxw_doc_properties props = { .title = (char *)"mkba summary", .comments = (char *)path };
     workbook_set_properties(b.wb, &props);
     int rc = MKBA_OK;
+    lxw_error e = LXW_NO_ERROR;
     for (size_t i = 0; rc == MKBA_OK && i < r->n; i++)
-        if (write_table(&b, r->table[i]) != 0)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "cannot add the sheet of table %s to %s",
-                                r->table[i]->id, file);
-    write_notes(&b, r);
+        if ((e = write_table(&b, r->table[i])) != LXW_NO_ERROR)
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write the sheet of table %s to %s: %s",
+                                r->table[i]->id, shown, lxw_strerror(e));
+    if (rc == MKBA_OK && (e = write_notes(&b, r)) != LXW_NO_ERROR)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the notes sheet of %s: %s", shown,
+                            lxw_strerror(e));
     if (rc == MKBA_OK)
-        rc = write_sources(&b, path, err);
-    lxw_error e = workbook_close(b.wb);
+        rc = write_sources(&b, shown, path, err);
+    e = workbook_close(b.wb);
     if (rc == MKBA_OK && e != LXW_NO_ERROR)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", file,
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", shown,
                             lxw_strerror(e));
     return rc;
 }

@@ -8,8 +8,11 @@
 #include "report/report.h"
 
 /* Writes the tables of r, and the parameters and sources of result file
- * `path`, to the workbook file `file`. */
-int mkba_xlsx_write(const char *file, const char *path, const mkba_report *r,
-                    mkba_error *err);
+ * `path`, to the workbook file `file` (a temporary name); errors name
+ * `shown`, the file the user asked for. Sheet names: the table ids cut to
+ * 31 characters (not bytes), with []:*?/\ and a leading or trailing
+ * apostrophe replaced by _, made unique with ~2, ~3, ... */
+int mkba_xlsx_write(const char *file, const char *shown, const char *path,
+                    const mkba_report *r, mkba_error *err);
 
 #endif
