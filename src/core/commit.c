@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/commit.h"
-#include "core/alloc.h"
 #include "core/strutil.h"
 #include "core/syserr.h"
 
@@ -35,10 +34,11 @@ int mkba_commit_file(const char *tmp, const char *path, mkba_error *err)
                                   strerror(e));
     }
     /* The rename itself is made durable by flushing the folder; where a
-     * file system cannot, the file is whole all the same. */
-    char *dir = mkba_path_folder(path);
-    if (dir != NULL)
+     * file system cannot, the file is whole all the same. No allocation
+     * here: the commit has happened and must not fail now. A folder name
+     * longer than any the system accepts cannot have been opened. */
+    char dir[4096];
+    if (mkba_path_folder_copy(path, dir, sizeof dir) < sizeof dir)
         sync_path(dir, O_RDONLY | O_DIRECTORY);
-    mkba_free(dir);
     return MKBA_OK;
 }

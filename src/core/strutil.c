@@ -118,18 +118,22 @@ void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
     va_end(ap);
 }
 
+size_t mkba_path_folder_copy(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    if (n < size) {
+        memcpy(buf, slash == NULL ? "." : path, n);
+        buf[n] = '\0';
+    }
+    return n;
+}
+
 char *mkba_path_folder(const char *path)
 {
-    char *dir = mkba_malloc(strlen(path) + 2);
-    if (dir == NULL)
-        return NULL;
-    strcpy(dir, path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
+    size_t size = mkba_path_folder_copy(path, NULL, 0) + 1;
+    char *dir = mkba_malloc(size);
+    if (dir != NULL)
+        mkba_path_folder_copy(path, dir, size);
     return dir;
 }

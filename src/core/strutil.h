@@ -33,8 +33,12 @@ void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
     ;
 void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap);
 
-/* The folder of file path `path` in a new string ("." for a bare name, "/"
- * for a file in the root); NULL when out of memory. */
+/* The folder of file path `path` ("." for a bare name, "/" for a file in
+ * the root) into buf when it fits in size bytes; returns its length, as
+ * snprintf does, so a result >= size means it did not fit. */
+size_t mkba_path_folder_copy(const char *path, char *buf, size_t size);
+
+/* The same in a new string; NULL when out of memory. */
 char *mkba_path_folder(const char *path);
 
 /* strdup that returns NULL for NULL. */
