@@ -17,12 +17,12 @@ endif
 PKGS    := gsl libconfig hdf5 libmatheval
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS  ?= -O3 -g
-BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(MPIFLAGS) $(WARN) -Iinclude -Isrc \
+BUILD   ?= build
+BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(MPIFLAGS) $(WARN) -Iinclude -Isrc -I$(BUILD) \
              $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := -lxlsxwriter -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
-BUILD   ?= build
 LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/results/*.c src/engine/*.c src/io/*.c \
                      src/analysis/*.c src/study/*.c src/sa/*.c src/expost/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -34,13 +34,24 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
+.PHONY: FORCE all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The build's identity: a hash of the library's sources and the compiler
+# flags, rewritten only when it changes. A checkpoint records it, so a run
+# is resumed only by the program that began it (src/study/checkpoint.h).
+BUILD_ID_SRC := $(sort $(LIB_SRC) $(wildcard include/mkba/*.h src/*/*.h src/*/*.def))
+$(BUILD)/build_id.h: FORCE
+	@mkdir -p $(BUILD)
+	@id=$$({ cat $(BUILD_ID_SRC); echo '$(CC) $(CFLAGS)'; } | sha256sum | cut -c1-16); \
+	  printf '#define MKBA_BUILD_ID "%s"\n' "$$id" >$@.new; \
+	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/src/study/checkpoint.o: $(BUILD)/build_id.h
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -16,7 +16,7 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--resume] [--yes] [--quiet]\n"
+    "                        [--resume] [--no-checkpoint] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
@@ -65,6 +65,8 @@ static const char help_text[] =
     "                      only the missing draws and writes the same file as an\n"
     "                      uninterrupted run; a scenario, seed or option that\n"
     "                      differs is refused (docs/reliability.md)\n"
+    "  --no-checkpoint     keep no checkpoint: saves its disk space (about the\n"
+    "                      uncompressed /draws), but an interrupted run starts over\n"
     "  --yes               write a result file estimated above 2 GiB (otherwise\n"
     "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
@@ -94,8 +96,8 @@ static const char help_text_more[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --resume, --yes, --quiet\n"
-    "                      as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --no-checkpoint,\n"
+    "                      --yes, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -155,8 +157,10 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
             if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
                 continue;
             fputs(command_help[c].usage, stdout);
-            const char *from = command_help[c].section != NULL
-                               ? strstr(help_text, command_help[c].section) : NULL;
+            /* The section may be in either part of the help. */
+            const char *section = command_help[c].section, *from = NULL;
+            if (section != NULL && (from = strstr(help_text, section)) == NULL)
+                from = strstr(help_text_more, section);
             if (from != NULL) {
                 const char *end = strstr(from, "\n\n");
                 fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
@@ -197,7 +201,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet, resume, yes;
+    int cohort, force, quiet, resume, no_checkpoint, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -268,6 +272,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             r->resume = 1;
+        } else if (strcmp(a, "--no-checkpoint") == 0) {
+            r->no_checkpoint = 1;
         } else if (strcmp(a, "--yes") == 0) {
             r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -333,6 +339,7 @@ static int run_scenario(const run_args *r)
     o.set_name = (const char *const *)r->set_name;
     o.set_value = r->set_value;
     o.resume = r->resume;
+    o.no_checkpoint = r->no_checkpoint;
     long resumed = 0;
     o.resumed = &resumed;
     mkba_context ctx;

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "study/study.h"
+#include "study/checkpoint.h"
 #include "results/schema.h"
 
 /* Time per household, arm and cycle on one thread, measured on the shipped
@@ -36,6 +37,8 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     const double stored = o->output != NULL && o->store_draws ? (double)npoints : 0;
     e->row_bytes = row_bytes(m);
     e->file_bytes = stored * e->row_bytes;
+    e->checkpoint_bytes = o->output != NULL && !o->no_checkpoint
+                          ? mkba_checkpoint_bytes(m, npoints) : 0;
     e->engine_bytes = households * (double)nengines
                       * (double)mkba_engine_bytes_per_household(m, o->mode);
     /* The analyses read the stored rows back, all at once. */
@@ -119,15 +122,29 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
                               "fewer households or draws", size_text(memory, a, sizeof a),
                               parts, what, size_text(available, d, sizeof d));
     }
-    if (e.file_bytes > MKBA_STUDY_CONFIRM_BYTES && !o->yes)
+    if (e.file_bytes + e.checkpoint_bytes <= MKBA_STUDY_CONFIRM_BYTES || o->yes)
+        return MKBA_OK;
+    char f[32], threads[48];
+    size_text(e.checkpoint_bytes, f, sizeof f);
+    snprintf(threads, sizeof threads, "%d thread%s", o->threads, o->threads == 1 ? "" : "s");
+    if (e.file_bytes > 0)
         return mkba_error_set(err, MKBA_EINVAL, "%s would be about %s (%zu draws of %s each, "
-                              "before compression) and the run would take roughly %s on %d "
-                              "thread%s; a result file above %s needs confirmation: add --yes "
-                              "to write it, or use fewer draws", o->output,
-                              size_text(e.file_bytes, a, sizeof a), npoints,
+                              "before compression) and the run would take roughly %s on %s; "
+                              "while it runs, its checkpoint %s.ckpt takes about %s more "
+                              "(--no-checkpoint: none); a result file above %s needs "
+                              "confirmation: add --yes to write it, or use fewer draws",
+                              o->output, size_text(e.file_bytes, a, sizeof a), npoints,
                               size_text(e.row_bytes, b, sizeof b),
-                              time_text(e.seconds, c, sizeof c), o->threads,
-                              o->threads == 1 ? "" : "s",
+                              time_text(e.seconds, c, sizeof c), threads, o->output, f,
                               size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d));
+    /* The file keeps no draws (a sensitivity design): the checkpoint is
+     * what grows. */
+    return mkba_error_set(err, MKBA_EINVAL, "the checkpoint %s.ckpt of this run would be about "
+                          "%s (%zu points of %s each) and the run would take roughly %s on %s; "
+                          "above %s this needs confirmation: add --yes to go ahead, "
+                          "--no-checkpoint to keep no checkpoint (an interruption then costs "
+                          "the whole run), or use fewer points", o->output, f, npoints,
+                          size_text(e.row_bytes, b, sizeof b), time_text(e.seconds, c, sizeof c),
+                          threads, size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d));
     return MKBA_OK;
 }

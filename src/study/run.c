@@ -64,6 +64,7 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .stop = ctx != NULL ? ctx->stop : NULL,
         .split = ctx != NULL ? ctx->split : NULL,
         .resume = o->resume,
+        .no_checkpoint = o->no_checkpoint,
         .yes = o->yes,
     };
     size_t resumed = 0;

@@ -14,6 +14,7 @@
 #include "study/split.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
+#include "core/syserr.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/mcse.h"
@@ -67,18 +68,9 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
             return mkba_error_set(err, MKBA_EEXIST, "%s already exists; use --force to "
                                   "overwrite it or -o to write elsewhere", path);
     }
-    size_t n = strlen(path);
-    char *dir = mkba_malloc(n + 2);
+    char *dir = mkba_path_folder(path);
     if (dir == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
     int rc = MKBA_OK;
     if (stat(dir, &st) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: folder %s does "
@@ -90,6 +82,22 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: no permission to "
                             "create files in folder %s (%s)", path, dir, strerror(errno));
     mkba_free(dir);
+    return rc;
+}
+
+int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
+                           mkba_error *err)
+{
+    *lock = NULL;
+    int rc = mkba_study_check_output(path, force, err);
+    if (rc == MKBA_OK)
+        rc = mkba_output_lock_take(path, lock, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_output(path, force, err);
+    if (rc != MKBA_OK) {
+        mkba_output_lock_release(*lock);
+        *lock = NULL;
+    }
     return rc;
 }
 
@@ -339,21 +347,6 @@ static int finish_file(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
-/* Appends to buf (of size size, used so far *used) printf-style; text past
- * the end is cut with "..." at the end. */
-static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
-{
-    if (*used >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
-    va_end(ap);
-    *used += n > 0 ? (size_t)n : 0;
-    if (*used >= size && size > 4)
-        memcpy(buf + size - 4, "...", 4);
-}
-
 /* "NAME = VALUE" for every fixed value, "; "-separated, with "(in ARM,
  * ...)" after a value that holds in some arms only, into buf: the root
  * attribute `fixed`, which the summary shows. */
@@ -380,16 +373,16 @@ static void fixed_text(const study *s, char *buf, size_t size)
             snprintf(num, sizeof num, "%.15g", v);
             if (strtod(num, NULL) != v)
                 snprintf(num, sizeof num, "%.17g", v);
-            append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
-                   mkba_params_get(s->m->params, k)->name, num);
+            mkba_str_append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
+                            mkba_params_get(s->m->params, k)->name, num);
             const char *sep = " (in ";
             for (size_t b = a; b < na && !everywhere; b++)
                 if (d->fixed[b * np + k] == v) {
-                    append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
+                    mkba_str_append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
                     sep = ", ";
                 }
             if (!everywhere)
-                append(buf, size, &used, ")");
+                mkba_str_append(buf, size, &used, ")");
         }
 }
 
@@ -463,6 +456,7 @@ static mkba_checkpoint_key study_key(const study *s)
         .first = s->first,
         .count = s->count,
         .store_draws = (uint64_t)(o->store_draws != 0),
+        .base_case = (uint64_t)(mkba_design_is_base_case(d) != 0),
     };
 }
 
@@ -496,15 +490,36 @@ static int open_checkpoint(study *s, mkba_error *err)
     return rc;
 }
 
-/* Closes the checkpoint: kept (and the error says how to resume) when the
- * study was interrupted; removed when it succeeded, or failed otherwise
- * unless it held points of an earlier run (what the user had stays). */
+/* Replaces err's message by itself followed by `; ` and the printf-style
+ * text, keeping its code and system error. */
+static void extend_error(mkba_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    char msg[MKBA_ERROR_MAX];
+    size_t used = 0;
+    mkba_str_append(msg, sizeof msg, &used, "%s; ", err->message);
+    va_list ap;
+    va_start(ap, fmt);
+    mkba_str_vappend(msg, sizeof msg, &used, fmt, ap);
+    va_end(ap);
+    memcpy(err->message, msg, sizeof msg);
+}
+
+/* Closes the checkpoint. Kept, the error saying how to resume, when the
+ * study was interrupted or a write failed for want of room (a full disk,
+ * a quota, a size limit, a device error: the points already finished are
+ * sound and the same command with --resume continues once there is
+ * room); also kept when it held points of an earlier run (what the user
+ * had stays). Removed when the study succeeded or failed otherwise. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
         return rc;
     size_t done = mkba_checkpoint_done(s->ckpt);
-    if (rc != MKBA_EINTERRUPTED) {
+    const int storage = rc == MKBA_EIO && err != NULL && mkba_syserr_is_storage(err->sys_errno)
+                        && done > 0;
+    if (rc != MKBA_EINTERRUPTED && !storage) {
         int rc2 = mkba_checkpoint_close(s->ckpt, rc != MKBA_OK && s->done > 0, NULL);
         s->ckpt = NULL;
         return rc != MKBA_OK ? rc : rc2;
@@ -514,7 +529,15 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
-    if (err != NULL) {
+    if (err != NULL && storage) {
+        if (rc2 != MKBA_OK)
+            extend_error(err, "the checkpoint could not be kept either (%s)", flushed.message);
+        else
+            extend_error(err, "the %zu of %zu %s finished are kept in %s: make room (free "
+                         "space, raise the quota or limit), then run the same command with "
+                         "--resume to continue", done, s->count, point_unit(s->d),
+                         path != NULL ? path : "the checkpoint");
+    } else if (err != NULL) {
         /* Replaces the bare "interrupted" of the stop flag. */
         mkba_error_clear(err);
         if (rc2 != MKBA_OK)
@@ -540,6 +563,9 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
                               d->npoints);
     if (o->resumed != NULL)
         *o->resumed = 0;
+    if (o->resume && o->no_checkpoint)
+        return mkba_error_set(err, MKBA_EINVAL, "--resume continues from the checkpoint, which "
+                              "--no-checkpoint turns off; give one of them");
     s.nthreads = o->threads > 0 ? o->threads : 1;
     /* Only a study that writes a file is divided among the ranks; rank 0
      * alone touches the file, its lock and its checkpoint, and alone sees
@@ -548,15 +574,17 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
     s.split = o->output != NULL && mkba_split_active(o->split) ? o->split : NULL;
     const int writes = s.split == NULL || mkba_split_rank(s.split) == 0;
     s.output = writes ? o->output : NULL;
-    int rc = s.output != NULL ? mkba_study_check_output(s.output, o->force, err) : MKBA_OK;
     /* Before anything is written: a second run of this output stops here. */
-    if (rc == MKBA_OK && s.output != NULL)
-        rc = mkba_output_lock_take(s.output, &s.lock, err);
+    int rc = MKBA_OK;
+    if (s.output != NULL && o->output_locked)
+        rc = mkba_study_check_output(s.output, o->force, err);
+    else if (s.output != NULL)
+        rc = mkba_study_lock_output(s.output, o->force, &s.lock, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)
         rc = study_init(&s, err);
-    if (rc == MKBA_OK && s.output != NULL)
+    if (rc == MKBA_OK && s.output != NULL && !o->no_checkpoint)
         rc = open_checkpoint(&s, err);
     const int micro = o->mode == MKBA_ENGINE_MICRO;
     if (rc == MKBA_OK && s.output != NULL) {
