@@ -317,12 +317,6 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     size_t no = obs->n, nd = t->ndraws;
     e->nobs = no;
     e->nd = nd;
-    /* The model's own household noise widens the count likelihood. */
-    double h = (double)t->households;
-    for (size_t i = 0; i < no; i++) {
-        mkba_observation *o = &obs->obs[i];
-        o->n_eff = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
-    }
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;

@@ -300,7 +300,6 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (rc != MKBA_OK)
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
-    o->n_eff = o->n;
     if (def->likelihood == MKBA_LIK_NORMAL && isnan(o->se))
         return r->where[COL_SE] == 0
                    ? fail(r, -1, "the metric %s needs a standard error: add the column se%s",

@@ -93,10 +93,6 @@ typedef struct mkba_observation {
     double value;
     double n;                  /* households the figure covers; NaN: not given */
     double se;                 /* its standard error; NaN: not given */
-    /* The households the count likelihood uses: n, or with H simulated
-     * households per draw n H / (n + H), so the model's own Monte Carlo
-     * noise widens the likelihood (expost.c sets it; the reader sets n). */
-    double n_eff;
     int domain;                /* KEY_DOMAIN, KEY_STATE; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */
