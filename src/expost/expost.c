@@ -221,6 +221,7 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
     }
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
+    e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
                                scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
@@ -406,15 +407,16 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     const char **labels = mkba_malloc(no * sizeof *labels);
     const char **metric = mkba_malloc(no * sizeof *metric);
     const char **lik = mkba_malloc(no * sizeof *lik);
-    int *line = mkba_malloc(no * sizeof *line);
+    int *line = mkba_malloc(no * sizeof *line), *year = mkba_malloc(no * sizeof *year);
     mkba_h5_store *h = NULL;
-    int rc = labels && metric && lik && line
+    int rc = labels && metric && lik && line && year
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
         lik[i] = likelihood_name[obs->obs[i].likelihood];
         line[i] = obs->obs[i].line;
+        year[i] = obs->obs[i].year;
     }
     if (rc == MKBA_OK && (h = mkba_h5_store_open(path, 1, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_EIO;
@@ -442,6 +444,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     STEP(mkba_h5_store_strings(h, "/expost/metric", metric, no, err));
     STEP(mkba_h5_store_strings(h, "/expost/likelihood", lik, no, err));
     STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
+    STEP(mkba_h5_store_ints(h, "/expost/year", 1, d_obs, year, err));
     STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
     STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
@@ -493,6 +496,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     mkba_free((void *)metric);
     mkba_free((void *)lik);
     mkba_free(line);
+    mkba_free(year);
     return rc;
 }
 
@@ -509,6 +513,13 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
     memset(&e, 0, sizeof e);
     if (rc == MKBA_OK)
         rc = compute(j, tmp, t, &e, err);
+    if (rc == MKBA_OK && e.update[MKBA_UP_REFINED] > 0 && e.update[MKBA_UP_FINAL_PHI] < 1
+        && !j->o->accept_partial)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the refinement stopped at temperature %.3g "
+                            "(1 is the posterior) after --max-stages %ld stages: the sample "
+                            "is tempered, not a posterior, and its intervals are too wide; "
+                            "raise --max-stages, or pass --accept-partial to keep it labelled "
+                            "as tempered", e.update[MKBA_UP_FINAL_PHI], j->o->max_stages);
     if (rc == MKBA_OK)
         rc = store(j, tmp, &e, err);
     expost_free(&e);

@@ -37,6 +37,10 @@ enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
        MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_N };
 #define MKBA_PIT_BINS 10
+/* Fewer distinct draws than this in the posterior sample: its intervals
+ * are too narrow and a parameter the refinement did not move is "not
+ * updated" rather than narrowed (docs/expost.md, "Reading the output"). */
+#define MKBA_EXPOST_MIN_DISTINCT 20
 
 /* Where an observation falls: inside the 50% interval, outside it but
  * inside the 90%, outside the 90%, or a prior-data conflict (two-sided
