@@ -318,6 +318,12 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     size_t no = obs->n, nd = t->ndraws;
     e->nobs = no;
     e->nd = nd;
+    /* The count likelihood's synthetic noise (observed.h, n_lik). */
+    double h = (double)t->households;
+    for (size_t i = 0; i < no; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->n_lik = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
+    }
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
@@ -336,26 +342,39 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
                  ? updated_list(j->m, &e->u, err)
                  : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
     if (rc == MKBA_OK) {
-        double conflicts = 0, in50 = 0, in90 = 0;
+        double conflicts = 0;
         for (size_t i = 0; i < no; i++) {
             const mkba_observation *o = &obs->obs[i];
             double *s = e->prior + i * MKBA_PRED_N;
             mkba_expost_predictive(o, e->mu + i * nd, NULL, nd, s);
+            if (isnan(s[MKBA_PRED_PERCENTILE])) {
+                /* No draw has a model value (a mean wait without admissions):
+                 * neither a conflict nor evidence. */
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: the model has no value for %s "
+                                    "in any draw (e.g. a mean wait in a year without "
+                                    "admissions), so it cannot be compared; remove the row",
+                                    obs->file, o->line, o->label);
+                break;
+            }
             e->flag[i] = mkba_expost_flag(o, s, j->o->conflict_level);
             conflicts += e->flag[i] == MKBA_FLAG_CONFLICT;
-            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
-            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
             int bin = (int)floor(s[MKBA_PRED_PERCENTILE] * MKBA_PIT_BINS);
-            if (bin >= 0)
-                e->pit[bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
+            e->pit[bin < 0 ? 0 : bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
             e->data[3 * i] = o->value;
             e->data[3 * i + 1] = o->n;
             e->data[3 * i + 2] = o->se;
         }
+        e->update[MKBA_UP_CONFLICTS] = conflicts;
+    }
+    if (rc == MKBA_OK) {
+        double conflicts = e->update[MKBA_UP_CONFLICTS], in50 = 0, in90 = 0;
+        for (size_t i = 0; i < no; i++) {
+            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
+            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
+        }
         e->calibration[MKBA_CAL_INSIDE_50] = in50 / (double)no;
         e->calibration[MKBA_CAL_INSIDE_90] = in90 / (double)no;
         e->calibration[MKBA_CAL_CONFLICTS] = conflicts;
-        e->update[MKBA_UP_CONFLICTS] = conflicts;
         for (size_t d = 0; d < nd; d++) {
             e->lw[d] = 0.0;
             for (size_t i = 0; i < no; i++) {
@@ -655,7 +674,10 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
               o->households >= 0 ? o->households : m->households,
               ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
               ctx != NULL ? ctx->stop : NULL };
-    int rc = mkba_observed_read(o->observed, m, &j.obs, err);
+    int rc = o->refine_parameters != NULL
+                 ? mkba_expost_refine_check(m, o->refine_parameters, err) : MKBA_OK;
+    if (rc == MKBA_OK)
+        rc = mkba_observed_read(o->observed, m, &j.obs, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(o->output, o->force, err);
     if (rc == MKBA_OK)

@@ -124,6 +124,10 @@ typedef struct mkba_expost_refine_result {
  * any correlation, defined for at least one arm. */
 int mkba_expost_refinable(const mkba_model *m, size_t k);
 
+/* Checks the --refine-parameters list names (each a refinable parameter
+ * of m, named once) before anything runs. */
+int mkba_expost_refine_check(const mkba_model *m, const char *names, mkba_error *err);
+
 /* Runs the refinement; on success the scratch file holds the final
  * particles (the posterior sample) as a points study's draws. */
 int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_result *out,

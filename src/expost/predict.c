@@ -10,21 +10,23 @@
 #include <gsl/gsl_cdf.h>
 #include "expost/expost_impl.h"
 
-/* P(X <= k) of the draw's count distribution; k may be negative. */
+/* P(X <= k) of the draw's count distribution; k may be negative. In
+ * double throughout (the regularised incomplete gamma and beta functions
+ * GSL's own count CDFs use), so no count is cast to an integer type. */
 static double count_cdf(mkba_expost_likelihood lik, double n, double mu, double k)
 {
     if (k < 0)
         return 0.0;
     if (lik == MKBA_LIK_POISSON) {
         double lambda = n * mu / 1000.0;
-        return lambda <= 0 ? 1.0 : gsl_cdf_poisson_P((unsigned)k, lambda);
+        return lambda <= 0 ? 1.0 : gsl_cdf_gamma_Q(lambda, k + 1.0, 1.0);
     }
     double p = mu / 1000.0, nn = floor(n);
     if (k >= nn || p <= 0)
         return 1.0;
     if (p >= 1)
         return 0.0;
-    return gsl_cdf_binomial_P((unsigned)k, p, (unsigned)nn);
+    return gsl_cdf_beta_Q(p, k + 1.0, nn - k);
 }
 
 /* Mixture CDF at x: counts at the whole count floor(x), normal at x. */
@@ -139,7 +141,8 @@ double mkba_expost_loglik(const mkba_observation *o, double mu)
         double z = (o->value - mu) / o->se;
         return -0.5 * z * z - log(o->se) - 0.91893853320467274178; /* log sqrt(2 pi) */
     }
-    double n = o->n, k = o->value * n / 1000.0;
+    /* The count at the likelihood's households n_lik (observed.h). */
+    double n = o->n_lik, k = o->value * n / 1000.0;
     if (o->likelihood == MKBA_LIK_POISSON) {
         double lambda = n * mu / 1000.0;
         if (lambda <= 0)

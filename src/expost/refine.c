@@ -107,6 +107,17 @@ static int named(const mkba_model *m, const char *names, size_t *r, size_t *n,
                                              "empty list");
 }
 
+int mkba_expost_refine_check(const mkba_model *m, const char *names, mkba_error *err)
+{
+    size_t np = mkba_params_count(m->params), n = 0;
+    size_t *r = mkba_malloc((np > 0 ? np : 1) * sizeof *r);
+    if (r == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    int rc = named(m, names, r, &n, err);
+    mkba_free(r);
+    return rc;
+}
+
 static double clamp_u(double u)
 {
     return fmin(fmax(u, 1e-12), 1.0 - 1e-12);

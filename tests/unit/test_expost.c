@@ -194,7 +194,7 @@ static void test_likelihood(void **state)
     /* Poisson: 14.1 per 1000 of 2000 households is k = 28.2; mu 18.3. */
     o.likelihood = MKBA_LIK_POISSON;
     o.value = 14.1;
-    o.n = 2000;
+    o.n = o.n_lik = 2000;
     o.se = NAN;
     double lambda = 2000 * 18.3 / 1000, k = 28.2;
     assert_near(mkba_expost_loglik(&o, 18.3), k * log(lambda) - lambda - lgamma(k + 1),
@@ -214,7 +214,7 @@ static void test_likelihood(void **state)
     /* Binomial against its closed form. */
     o.likelihood = MKBA_LIK_BINOMIAL;
     o.value = 350;
-    o.n = 40;
+    o.n = o.n_lik = 40;
     double p = 0.3125;
     assert_near(mkba_expost_loglik(&o, 1000 * p),
                        log(gsl_ran_binomial_pdf(14, p, 40)), 1e-10);
