@@ -180,7 +180,27 @@ typedef struct expost {
     mkba_decision *decision;   /* on the posterior sample */
     mkba_expost_refine_result refine;  /* nstages 0: not run */
     int *particle_draw;        /* [draw] the refined particles' draw numbers */
+    double *particle_par;      /* [draw][arm][param] the refined particles' values */
+    double *npv_draws;         /* [perspective][draw][arm] NPV of the posterior sample */
+    size_t nperspectives;
 } expost;
+
+/* The decision's flow callback: keeps each perspective's NPV per draw of
+ * the posterior sample, for /expost/posterior/npv_draws. */
+static int keep_npv(void *user, size_t k, const mkba_cashflow *c, mkba_error *err)
+{
+    expost *e = user;
+    size_t n = c->ndraws * c->narms;
+    if (k != e->nperspectives)   /* called for k = 0, 1, ... in order */
+        return mkba_error_set(err, MKBA_EINVAL, "perspective %zu out of order", k);
+    double *g = mkba_realloc(e->npv_draws, ((k + 1) * n > 0 ? (k + 1) * n : 1) * sizeof *g);
+    if (g == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    e->npv_draws = g;
+    memcpy(g + k * n, c->npv, n * sizeof *c->npv);
+    e->nperspectives = k + 1;
+    return MKBA_OK;
+}
 
 static void expost_free(expost *e)
 {
@@ -198,6 +218,8 @@ static void expost_free(expost *e)
     mkba_decision_free(e->decision);
     mkba_expost_refine_result_free(&e->refine);
     mkba_free(e->particle_draw);
+    mkba_free(e->particle_par);
+    mkba_free(e->npv_draws);
 }
 
 /* The posterior by sampling importance resampling: the PSA draws with
@@ -227,7 +249,7 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
     if (rc == MKBA_OK && rt == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
-    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     mkba_expost_totals_free(rt);
     return rc;
@@ -288,8 +310,10 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     }
     if (rc == MKBA_OK)
         rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
-    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, NULL, NULL, err)) == NULL)
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
+    e->particle_par = par;     /* stored as /expost/refine/parameters */
+    par = NULL;
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
@@ -490,6 +514,9 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
                                 err));
+        size_t d_pp[3] = { nd, j->m->narms, mkba_params_count(j->m->params) };
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/parameters", 3, d_pp, e->particle_par,
+                                   err));
         const char **moved = mkba_malloc((e->refine.nparameters + 1) * sizeof *moved);
         if (moved == NULL && rc == MKBA_OK)
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -499,8 +526,14 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.nparameters, err));
         mkba_free((void *)moved);
     }
-    STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
-                             "the posterior sample (/expost/posterior_draw)", err));
+    STEP(mkba_h5_store_group(h, "/expost/posterior", e->refine.nstages > 0
+                             ? "the decision outputs recomputed on the posterior sample: the "
+                               "refinement's final particles (/expost/refine/parameters, "
+                               "/expost/refine/particle_draw)"
+                             : "the decision outputs recomputed on the posterior sample: the "
+                               "resampled draws /expost/posterior_draw", err));
+    size_t d_nd[3] = { e->nperspectives, nd, d->narms };
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv_draws", 3, d_nd, e->npv_draws, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv", 3, d_npv, d->npv, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/breakeven", 3, d_be, d->breakeven, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/payers", 3, d_pay, d->payer_table, err));
