@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <omp.h>
 #include <gsl/gsl_rng.h>
@@ -222,6 +223,27 @@ static void expost_free(expost *e)
     mkba_free(e->npv_draws);
 }
 
+/* The SIR sample: systematic resampling of e->w with the run's seed, into
+ * index and e->index (the same sample whether or not a refinement follows). */
+static int sir_resample(const job *j, expost *e, long *index, mkba_error *err)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+    mkba_expost_resample(e->w, e->nd, gsl_rng_uniform(rng), index);
+    gsl_rng_free(rng);
+    for (size_t d = 0; d < e->nd; d++)
+        e->index[d] = (int)index[d];
+    return MKBA_OK;
+}
+
+static int by_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* The posterior by sampling importance resampling: the PSA draws with
  * weights e->w, resampled into index for the decision outputs. */
 static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *prior_par,
@@ -231,17 +253,12 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     for (size_t i = 0; i < e->nobs; i++)
         mkba_expost_predictive(&j->obs->obs[i], e->mu + i * nd, e->w, nd,
                                e->post + i * MKBA_PRED_N);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (rng == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
-    mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
-    gsl_rng_free(rng);
+    int rc0 = sir_resample(j, e, index, err);
+    if (rc0 != MKBA_OK)
+        return rc0;
     size_t distinct = 0;
-    for (size_t d = 0; d < nd; d++) {
-        e->index[d] = (int)index[d];
+    for (size_t d = 0; d < nd; d++)
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
-    }
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
@@ -291,22 +308,10 @@ static int posterior_refined(const job *j, const char *path, const double *prior
             mkba_expost_predictive(&j->obs->obs[i], mu + i * nd, NULL, nd,
                                    e->post + i * MKBA_PRED_N);
         /* The SIR sample stays in /expost/posterior_draw for comparison. */
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (rng == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        else {
-            long *index = mkba_malloc(nd * sizeof *index);
-            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
-            if (index != NULL) {
-                mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
-                for (size_t d = 0; d < nd; d++)
-                    e->index[d] = (int)index[d];
-            } else {
-                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-            }
-            mkba_free(index);
-            gsl_rng_free(rng);
-        }
+        long *index = mkba_malloc(nd * sizeof *index);
+        rc = index != NULL ? sir_resample(j, e, index, err)
+                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        mkba_free(index);
     }
     if (rc == MKBA_OK)
         rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
@@ -317,15 +322,22 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* How many distinct draws the unrefined parameters rest on. */
-    size_t distinct = 0;
-    for (size_t d = 0; e->particle_draw != NULL && d < nd; d++) {
-        size_t k = 0;
-        while (k < d && e->particle_draw[k] != e->particle_draw[d])
-            k++;
-        distinct += k == d;
+    /* How many distinct draws the unrefined parameters rest on (sorted
+     * copy: n log n). */
+    if (rc == MKBA_OK) {
+        int *sorted = mkba_malloc(nd * sizeof *sorted);
+        if (sorted == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        size_t distinct = 0;
+        if (sorted != NULL) {
+            memcpy(sorted, e->particle_draw, nd * sizeof *sorted);
+            qsort(sorted, nd, sizeof *sorted, by_int);
+            for (size_t d = 0; d < nd; d++)
+                distinct += d == 0 || sorted[d] != sorted[d - 1];
+        }
+        mkba_free(sorted);
+        e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     }
-    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     mkba_free(mu);
     mkba_free(par);
     mkba_h5_totals_free(t);
@@ -512,6 +524,8 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
                                    e->refine.acceptance, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/swap_acceptance", 1, d_st,
+                                   e->refine.swap_acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
                                 err));
         size_t d_pp[3] = { nd, j->m->narms, mkba_params_count(j->m->params) };

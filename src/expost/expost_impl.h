@@ -110,8 +110,9 @@ typedef struct mkba_expost_refine_input {
 
 typedef struct mkba_expost_refine_result {
     size_t nstages;
-    double *phi, *ess, *acceptance;  /* per stage: temperature reached, ESS of its
-                                        incremental weights, acceptance rate */
+    /* Per stage: temperature reached, ESS of its incremental weights, and
+     * the acceptance rates of the random-walk and of the draw-swap steps. */
+    double *phi, *ess, *acceptance, *swap_acceptance;
     double final_phi;          /* 1 unless max_stages stopped it */
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
     size_t nparameters;

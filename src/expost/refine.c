@@ -326,10 +326,11 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->phi = mkba_calloc(cap, sizeof *out->phi);
     out->ess = mkba_calloc(cap, sizeof *out->ess);
     out->acceptance = mkba_calloc(cap, sizeof *out->acceptance);
+    out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = s.r && s.z && s.z2 && s.ll && s.ll2 && s.d && s.d2 && w && sd && idx && out->phi
-                     && out->ess && out->acceptance && out->parameter && rng
+                     && out->ess && out->acceptance && out->swap_acceptance && out->parameter && rng
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                  "refinement of %zu particles", n);
     if (rc == MKBA_OK && s.nr == 0)
@@ -394,7 +395,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                 var += (s.z[i * s.nr + j] - mean) * (s.z[i * s.nr + j] - mean) / (double)n;
             sd[j] = fmax(sqrt(var), 0.05);
         }
-        double accepted = 0, proposed = 0;
+        double accepted[2] = { 0, 0 }, proposed[2] = { 0, 0 };  /* random walk, swap */
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
             int move_d = step % 2 == 1;
             for (size_t i = 0; i < n; i++) {
@@ -421,8 +422,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                     step_acc++;
                 }
             }
-            accepted += step_acc;
-            proposed += (double)n;
+            accepted[move_d] += step_acc;
+            proposed[move_d] += (double)n;
             /* Keep the random walk's acceptance in a useful range. */
             if (!move_d && step_acc < 0.15 * (double)n)
                 scale *= 0.5;
@@ -431,7 +432,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         }
         out->phi[out->nstages] = phi;
         out->ess[out->nstages] = ess;
-        out->acceptance[out->nstages] = proposed > 0 ? accepted / proposed : NAN;
+        out->acceptance[out->nstages] = proposed[0] > 0 ? accepted[0] / proposed[0] : NAN;
+        out->swap_acceptance[out->nstages] = proposed[1] > 0 ? accepted[1] / proposed[1] : NAN;
         out->nstages++;
     }
     out->final_phi = phi;
@@ -460,6 +462,7 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->phi);
     mkba_free(r->ess);
     mkba_free(r->acceptance);
+    mkba_free(r->swap_acceptance);
     mkba_free(r->draw);
     mkba_free(r->parameter);
     memset(r, 0, sizeof *r);
