@@ -22,6 +22,7 @@
 #include <gsl/gsl_randist.h>
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
+#include "study/design.h"
 #include "support.h"
 
 static const char *const scenario = "scenarios/pathways/model-b.cfg";
@@ -410,14 +411,18 @@ static void test_observation_model(void **state)
                 < 0.25 * (debt[MKBA_PS_PRIOR_P95] - debt[MKBA_PS_PRIOR_P05]));
 }
 
+/* Three figures that a 40-draw PSA of 300 households cannot carry (the
+ * refinement runs with --min-ess 0.9). */
+static const char *const small_data = "year,arm,metric,value,n,domain\n"
+                                      "1,model_b,escalations,24,3000,youth\n"
+                                      "1,model_b,in_state,150,3000,youth/medium\n"
+                                      "2,model_b,in_state,140,3000,youth/medium\n";
+
 /* The same file content for 1 and 2 threads, refinement included. */
 static void test_threads(void **state)
 {
     fixture *f = *state;
-    write_text(path("small.csv"), "year,arm,metric,value,n,domain\n"
-                                  "1,model_b,escalations,24,3000,youth\n"
-                                  "1,model_b,in_state,150,3000,youth/medium\n"
-                                  "2,model_b,in_state,140,3000,youth/medium\n");
+    write_text(path("small.csv"), small_data);
     mkba_error err;
     const char *names[] = { "/expost/weight", "/expost/parameter_summary",
                             "/expost/posterior/npv", "/expost/refine/phi",
@@ -441,16 +446,76 @@ static void test_threads(void **state)
     }
 }
 
+/* What the refinement relies on: a particle evaluated at PSA draw i with
+ * draw i's own value of a refined parameter (a points design with
+ * mkba_design_set_draws, as refine.c's evaluate builds it) reproduces the
+ * ex-ante log-likelihood of draw i, figure by figure. */
+static void test_reevaluate(void **state)
+{
+    fixture *f = *state;
+    const size_t nd = 6;
+    write_text(path("re.csv"), "year,arm,metric,value,n,domain\n"
+                               "1,model_b,escalations,24,3000,youth\n"
+                               "2,classic,in_state,140,3000,youth/medium\n");
+    mkba_expost_options o;
+    options(&o, path("re.csv"), path("re.h5"), (long)nd, 300, 0.1, NULL);
+    o.refine = 0;
+    mkba_error err;
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t n = 0, nll = 0;
+    double *par = support_read_doubles(path("re.h5"), "/draws/parameters", &n);
+    double *ll = support_read_doubles(path("re.h5"), "/expost/loglik", &nll);
+    size_t np = mkba_params_count(f->m->params), na = f->m->narms;
+    assert_int_equal(n, nd * na * np);
+    assert_int_equal(nll, nd * 2);
+    int k = mkba_design_param(f->m, "test", "p_pw_youth_escalate", &err);
+    assert_true(k >= 0);
+    mkba_design *des = mkba_design_points(f->m, nd, 0, 0, &err);
+    assert_non_null(des);
+    uint32_t draw[6];
+    for (size_t i = 0; i < nd; i++)
+        draw[i] = (uint32_t)i;
+    assert_int_equal(mkba_design_set_draws(des, draw, &err), MKBA_OK);
+    for (size_t i = 0; i < nd; i++)
+        assert_true(mkba_design_set_point(des, f->m, i, (size_t)k, -1,
+                                          par[(i * na) * np + (size_t)k]) > 0);
+    mkba_study_options so = { .output = path("re-points.h5"), .force = 1, .households = 300,
+                              .seed = 90210, .threads = 2, .mode = MKBA_ENGINE_MICRO,
+                              .store_draws = 1 };
+    if (mkba_study_run(f->m, des, &so, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_design_free(des);
+    mkba_h5_totals *t = NULL;
+    assert_int_equal(mkba_h5_read_totals(path("re-points.h5"), &t, &err), MKBA_OK);
+    mkba_observed *obs = NULL;
+    assert_int_equal(mkba_observed_read(path("re.csv"), f->m, &obs, &err), MKBA_OK);
+    for (size_t i = 0; i < obs->n; i++)     /* as expost.c's compute sets it */
+        obs->obs[i].n_lik = obs->obs[i].n * 300.0 / (obs->obs[i].n + 300.0);
+    double *mu = mkba_expost_model_values(path("re-points.h5"), t, f->m, obs, &err);
+    assert_non_null(mu);
+    for (size_t i = 0; i < nd; i++)
+        for (size_t q = 0; q < obs->n; q++) {
+            double again = mkba_expost_loglik(&obs->obs[q], mu[q * nd + i]);
+            double before = ll[i * obs->n + q];   /* -inf (mu 0, k > 0) must match too */
+            if (!(again == before || fabs(again - before) <= 1e-9 * (1 + fabs(again))))
+                fail_msg("draw %zu, figure %zu: %.17g re-evaluated, %.17g ex-ante", i, q,
+                         again, before);
+        }
+    free(mu);
+    mkba_observed_free(obs);
+    mkba_h5_totals_free(t);
+    free(par);
+    free(ll);
+}
+
 /* A refinement stopped below temperature 1 (one stage) is a tempered
  * sample, not a posterior: an error and no file, unless accepted; then the
  * file records the temperature reached. */
 static void test_partial(void **state)
 {
     fixture *f = *state;
-    write_text(path("partial.csv"), "year,arm,metric,value,n,domain\n"
-                                    "1,model_b,escalations,24,3000,youth\n"
-                                    "1,model_b,in_state,150,3000,youth/medium\n"
-                                    "2,model_b,in_state,140,3000,youth/medium\n");
+    write_text(path("partial.csv"), small_data);
     mkba_expost_options o;
     options(&o, path("partial.csv"), path("partial.h5"), 40, 300, 0.9, NULL);
     o.max_stages = 1;
@@ -493,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_conflict),
         cmocka_unit_test(test_observation_model),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_reevaluate),
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_bad_data_writes_nothing),
     };
