@@ -360,12 +360,18 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         out->parameter[out->nparameters++] = s.r[j];
     double phi = 0.0, scale = 2.38 / sqrt((double)(s.nr > 0 ? s.nr : 1));
     while (rc == MKBA_OK && phi < 1.0 && out->nstages < cap) {
-        /* The next temperature: ESS of the incremental weights = n / 2. */
-        double lo = 0.0, hi = 1.0 - phi;
-        if (incremental_ess(s.ll, n, hi, w) < 0.5 * (double)n) {
+        /* The next temperature: ESS of the incremental weights = half the
+         * particles with a finite likelihood (any step drops the others;
+         * aiming at n / 2 when half or more are impossible would bisect
+         * down to a step of nothing and waste the stage). */
+        double finite = 0;
+        for (size_t i = 0; i < n; i++)
+            finite += isfinite(s.ll[i]);
+        double target = 0.5 * finite, lo = 0.0, hi = 1.0 - phi;
+        if (incremental_ess(s.ll, n, hi, w) < target) {
             for (int it = 0; it < 60; it++) {
                 double mid = 0.5 * (lo + hi);
-                if (incremental_ess(s.ll, n, mid, w) >= 0.5 * (double)n)
+                if (incremental_ess(s.ll, n, mid, w) >= target)
                     lo = mid;
                 else
                     hi = mid;
