@@ -57,6 +57,10 @@ typedef struct mkba_expost_options {
     int refine;
     long moves, max_stages, max_refined;
     const char *refine_parameters;
+    /* A refinement that stops below temperature 1 (max_stages reached)
+     * leaves a tempered sample, not a posterior: an error unless
+     * accept_partial is 1 (then the file and report label it so). */
+    int accept_partial;
 } mkba_expost_options;
 
 void mkba_expost_options_init(mkba_expost_options *o);

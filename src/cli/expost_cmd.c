@@ -80,6 +80,7 @@ static int parse(int argc, char **argv, expost_args *a)
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--simulate") == 0) a->simulate = 1;
         else if (strcmp(s, "--no-refine") == 0) o->refine = 0;
+        else if (strcmp(s, "--accept-partial") == 0) o->accept_partial = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
             return mkba_cli_usage_error("unknown option '%s' for expost", s);

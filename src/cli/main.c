@@ -186,6 +186,8 @@ static const char help_expost[] =
     "                      them (default: refine by sequential Monte Carlo)\n"
     "  --moves M           refinement: Metropolis-Hastings steps per stage (4)\n"
     "  --max-stages S      refinement: at most S tempering stages (30)\n"
+    "  --accept-partial    keep a refinement stopped below temperature 1 (a\n"
+    "                      tempered sample, labelled so; default: an error)\n"
     "  --refine-parameters LIST  refinement: the parameters to move (default:\n"
     "                      the 10 whose draws correlate most with the likelihood)\n"
     "  --simulate --set NAME=VALUE...  write synthetic data instead (-o DATA.csv):\n"

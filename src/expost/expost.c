@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <omp.h>
 #include <gsl/gsl_rng.h>
@@ -180,7 +181,27 @@ typedef struct expost {
     mkba_decision *decision;   /* on the posterior sample */
     mkba_expost_refine_result refine;  /* nstages 0: not run */
     int *particle_draw;        /* [draw] the refined particles' draw numbers */
+    double *particle_par;      /* [draw][arm][param] the refined particles' values */
+    double *npv_draws;         /* [perspective][draw][arm] NPV of the posterior sample */
+    size_t nperspectives;
 } expost;
+
+/* The decision's flow callback: keeps each perspective's NPV per draw of
+ * the posterior sample, for /expost/posterior/npv_draws. */
+static int keep_npv(void *user, size_t k, const mkba_cashflow *c, mkba_error *err)
+{
+    expost *e = user;
+    size_t n = c->ndraws * c->narms;
+    if (k != e->nperspectives)   /* called for k = 0, 1, ... in order */
+        return mkba_error_set(err, MKBA_EINVAL, "perspective %zu out of order", k);
+    double *g = mkba_realloc(e->npv_draws, ((k + 1) * n > 0 ? (k + 1) * n : 1) * sizeof *g);
+    if (g == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    e->npv_draws = g;
+    memcpy(g + k * n, c->npv, n * sizeof *c->npv);
+    e->nperspectives = k + 1;
+    return MKBA_OK;
+}
 
 static void expost_free(expost *e)
 {
@@ -198,6 +219,29 @@ static void expost_free(expost *e)
     mkba_decision_free(e->decision);
     mkba_expost_refine_result_free(&e->refine);
     mkba_free(e->particle_draw);
+    mkba_free(e->particle_par);
+    mkba_free(e->npv_draws);
+}
+
+/* The SIR sample: systematic resampling of e->w with the run's seed, into
+ * index and e->index (the same sample whether or not a refinement follows). */
+static int sir_resample(const job *j, expost *e, long *index, mkba_error *err)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
+    mkba_expost_resample(e->w, e->nd, gsl_rng_uniform(rng), index);
+    gsl_rng_free(rng);
+    for (size_t d = 0; d < e->nd; d++)
+        e->index[d] = (int)index[d];
+    return MKBA_OK;
+}
+
+static int by_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* The posterior by sampling importance resampling: the PSA draws with
@@ -209,24 +253,20 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     for (size_t i = 0; i < e->nobs; i++)
         mkba_expost_predictive(&j->obs->obs[i], e->mu + i * nd, e->w, nd,
                                e->post + i * MKBA_PRED_N);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (rng == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
-    mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
-    gsl_rng_free(rng);
+    int rc0 = sir_resample(j, e, index, err);
+    if (rc0 != MKBA_OK)
+        return rc0;
     size_t distinct = 0;
-    for (size_t d = 0; d < nd; d++) {
-        e->index[d] = (int)index[d];
+    for (size_t d = 0; d < nd; d++)
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
-    }
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
+    e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
                                scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
     if (rc == MKBA_OK && rt == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
-    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, NULL, NULL, err)) == NULL)
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(rt, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     mkba_expost_totals_free(rt);
     return rc;
@@ -268,39 +308,36 @@ static int posterior_refined(const job *j, const char *path, const double *prior
             mkba_expost_predictive(&j->obs->obs[i], mu + i * nd, NULL, nd,
                                    e->post + i * MKBA_PRED_N);
         /* The SIR sample stays in /expost/posterior_draw for comparison. */
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (rng == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        else {
-            long *index = mkba_malloc(nd * sizeof *index);
-            gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
-            if (index != NULL) {
-                mkba_expost_resample(e->w, nd, gsl_rng_uniform(rng), index);
-                for (size_t d = 0; d < nd; d++)
-                    e->index[d] = (int)index[d];
-            } else {
-                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-            }
-            mkba_free(index);
-            gsl_rng_free(rng);
-        }
+        long *index = mkba_malloc(nd * sizeof *index);
+        rc = index != NULL ? sir_resample(j, e, index, err)
+                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        mkba_free(index);
     }
     if (rc == MKBA_OK)
         rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
-    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, NULL, NULL, err)) == NULL)
+    if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
+    e->particle_par = par;     /* stored as /expost/refine/parameters */
+    par = NULL;
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* How many distinct draws the unrefined parameters rest on. */
-    size_t distinct = 0;
-    for (size_t d = 0; e->particle_draw != NULL && d < nd; d++) {
-        size_t k = 0;
-        while (k < d && e->particle_draw[k] != e->particle_draw[d])
-            k++;
-        distinct += k == d;
+    /* How many distinct draws the unrefined parameters rest on (sorted
+     * copy: n log n). */
+    if (rc == MKBA_OK) {
+        int *sorted = mkba_malloc(nd * sizeof *sorted);
+        if (sorted == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        size_t distinct = 0;
+        if (sorted != NULL) {
+            memcpy(sorted, e->particle_draw, nd * sizeof *sorted);
+            qsort(sorted, nd, sizeof *sorted, by_int);
+            for (size_t d = 0; d < nd; d++)
+                distinct += d == 0 || sorted[d] != sorted[d - 1];
+        }
+        mkba_free(sorted);
+        e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     }
-    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     mkba_free(mu);
     mkba_free(par);
     mkba_h5_totals_free(t);
@@ -317,11 +354,11 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     size_t no = obs->n, nd = t->ndraws;
     e->nobs = no;
     e->nd = nd;
-    /* The model's own household noise widens the count likelihood. */
+    /* The count likelihood's synthetic noise (observed.h, n_lik). */
     double h = (double)t->households;
     for (size_t i = 0; i < no; i++) {
         mkba_observation *o = &obs->obs[i];
-        o->n_eff = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
+        o->n_lik = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
     }
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
@@ -341,26 +378,39 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
                  ? updated_list(j->m, &e->u, err)
                  : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
     if (rc == MKBA_OK) {
-        double conflicts = 0, in50 = 0, in90 = 0;
+        double conflicts = 0;
         for (size_t i = 0; i < no; i++) {
             const mkba_observation *o = &obs->obs[i];
             double *s = e->prior + i * MKBA_PRED_N;
             mkba_expost_predictive(o, e->mu + i * nd, NULL, nd, s);
+            if (isnan(s[MKBA_PRED_PERCENTILE])) {
+                /* No draw has a model value (a mean wait without admissions):
+                 * neither a conflict nor evidence. */
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: the model has no value for %s "
+                                    "in any draw (e.g. a mean wait in a year without "
+                                    "admissions), so it cannot be compared; remove the row",
+                                    obs->file, o->line, o->label);
+                break;
+            }
             e->flag[i] = mkba_expost_flag(o, s, j->o->conflict_level);
             conflicts += e->flag[i] == MKBA_FLAG_CONFLICT;
-            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
-            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
             int bin = (int)floor(s[MKBA_PRED_PERCENTILE] * MKBA_PIT_BINS);
-            if (bin >= 0)
-                e->pit[bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
+            e->pit[bin < 0 ? 0 : bin < MKBA_PIT_BINS ? bin : MKBA_PIT_BINS - 1]++;
             e->data[3 * i] = o->value;
             e->data[3 * i + 1] = o->n;
             e->data[3 * i + 2] = o->se;
         }
+        e->update[MKBA_UP_CONFLICTS] = conflicts;
+    }
+    if (rc == MKBA_OK) {
+        double conflicts = e->update[MKBA_UP_CONFLICTS], in50 = 0, in90 = 0;
+        for (size_t i = 0; i < no; i++) {
+            in50 += e->flag[i] == MKBA_FLAG_INSIDE_50;
+            in90 += e->flag[i] <= MKBA_FLAG_OUTSIDE_50;
+        }
         e->calibration[MKBA_CAL_INSIDE_50] = in50 / (double)no;
         e->calibration[MKBA_CAL_INSIDE_90] = in90 / (double)no;
         e->calibration[MKBA_CAL_CONFLICTS] = conflicts;
-        e->update[MKBA_UP_CONFLICTS] = conflicts;
         for (size_t d = 0; d < nd; d++) {
             e->lw[d] = 0.0;
             for (size_t i = 0; i < no; i++) {
@@ -412,15 +462,16 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     const char **labels = mkba_malloc(no * sizeof *labels);
     const char **metric = mkba_malloc(no * sizeof *metric);
     const char **lik = mkba_malloc(no * sizeof *lik);
-    int *line = mkba_malloc(no * sizeof *line);
+    int *line = mkba_malloc(no * sizeof *line), *year = mkba_malloc(no * sizeof *year);
     mkba_h5_store *h = NULL;
-    int rc = labels && metric && lik && line
+    int rc = labels && metric && lik && line && year
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
         lik[i] = likelihood_name[obs->obs[i].likelihood];
         line[i] = obs->obs[i].line;
+        year[i] = obs->obs[i].year;
     }
     if (rc == MKBA_OK && (h = mkba_h5_store_open(path, 1, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_EIO;
@@ -448,6 +499,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     STEP(mkba_h5_store_strings(h, "/expost/metric", metric, no, err));
     STEP(mkba_h5_store_strings(h, "/expost/likelihood", lik, no, err));
     STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
+    STEP(mkba_h5_store_ints(h, "/expost/year", 1, d_obs, year, err));
     STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
     STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
@@ -472,8 +524,13 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
                                    e->refine.acceptance, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/swap_acceptance", 1, d_st,
+                                   e->refine.swap_acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
                                 err));
+        size_t d_pp[3] = { nd, j->m->narms, mkba_params_count(j->m->params) };
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/parameters", 3, d_pp, e->particle_par,
+                                   err));
         const char **moved = mkba_malloc((e->refine.nparameters + 1) * sizeof *moved);
         if (moved == NULL && rc == MKBA_OK)
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -483,8 +540,14 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.nparameters, err));
         mkba_free((void *)moved);
     }
-    STEP(mkba_h5_store_group(h, "/expost/posterior", "the decision outputs recomputed on "
-                             "the posterior sample (/expost/posterior_draw)", err));
+    STEP(mkba_h5_store_group(h, "/expost/posterior", e->refine.nstages > 0
+                             ? "the decision outputs recomputed on the posterior sample: the "
+                               "refinement's final particles (/expost/refine/parameters, "
+                               "/expost/refine/particle_draw)"
+                             : "the decision outputs recomputed on the posterior sample: the "
+                               "resampled draws /expost/posterior_draw", err));
+    size_t d_nd[3] = { e->nperspectives, nd, d->narms };
+    STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv_draws", 3, d_nd, e->npv_draws, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/npv", 3, d_npv, d->npv, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/breakeven", 3, d_be, d->breakeven, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior/payers", 3, d_pay, d->payer_table, err));
@@ -499,6 +562,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     mkba_free((void *)metric);
     mkba_free((void *)lik);
     mkba_free(line);
+    mkba_free(year);
     return rc;
 }
 
@@ -515,6 +579,13 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
     memset(&e, 0, sizeof e);
     if (rc == MKBA_OK)
         rc = compute(j, tmp, t, &e, err);
+    if (rc == MKBA_OK && e.update[MKBA_UP_REFINED] > 0 && e.update[MKBA_UP_FINAL_PHI] < 1
+        && !j->o->accept_partial)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the refinement stopped at temperature %.3g "
+                            "(1 is the posterior) after --max-stages %ld stages: the sample "
+                            "is tempered, not a posterior, and its intervals are too wide; "
+                            "raise --max-stages, or pass --accept-partial to keep it labelled "
+                            "as tempered", e.update[MKBA_UP_FINAL_PHI], j->o->max_stages);
     if (rc == MKBA_OK)
         rc = store(j, tmp, &e, err);
     expost_free(&e);
@@ -650,7 +721,10 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
               o->households >= 0 ? o->households : m->households,
               ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
               ctx != NULL ? ctx->stop : NULL };
-    int rc = mkba_observed_read(o->observed, m, &j.obs, err);
+    int rc = o->refine_parameters != NULL
+                 ? mkba_expost_refine_check(m, o->refine_parameters, err) : MKBA_OK;
+    if (rc == MKBA_OK)
+        rc = mkba_observed_read(o->observed, m, &j.obs, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(o->output, o->force, err);
     if (rc == MKBA_OK)

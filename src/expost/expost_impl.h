@@ -37,6 +37,10 @@ enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
        MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_N };
 #define MKBA_PIT_BINS 10
+/* Fewer distinct draws than this in the posterior sample: its intervals
+ * are too narrow and a parameter the refinement did not move is "not
+ * updated" rather than narrowed (docs/expost.md, "Reading the output"). */
+#define MKBA_EXPOST_MIN_DISTINCT 20
 
 /* Where an observation falls: inside the 50% interval, outside it but
  * inside the 90%, outside the 90%, or a prior-data conflict (two-sided
@@ -106,8 +110,9 @@ typedef struct mkba_expost_refine_input {
 
 typedef struct mkba_expost_refine_result {
     size_t nstages;
-    double *phi, *ess, *acceptance;  /* per stage: temperature reached, ESS of its
-                                        incremental weights, acceptance rate */
+    /* Per stage: temperature reached, ESS of its incremental weights, and
+     * the acceptance rates of the random-walk and of the draw-swap steps. */
+    double *phi, *ess, *acceptance, *swap_acceptance;
     double final_phi;          /* 1 unless max_stages stopped it */
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
     size_t nparameters;
@@ -119,6 +124,10 @@ typedef struct mkba_expost_refine_result {
  * own (normal, lognormal, gamma, beta, uniform, triangular, PERT) outside
  * any correlation, defined for at least one arm. */
 int mkba_expost_refinable(const mkba_model *m, size_t k);
+
+/* Checks the --refine-parameters list names (each a refinable parameter
+ * of m, named once) before anything runs. */
+int mkba_expost_refine_check(const mkba_model *m, const char *names, mkba_error *err);
 
 /* Runs the refinement; on success the scratch file holds the final
  * particles (the posterior sample) as a points study's draws. */

@@ -131,9 +131,13 @@ static int number(const reader *r, int col, const char *s, double *out)
 {
     char *end = NULL;
     errno = 0;
+    /* Decimal notation only: strtod alone would read 0x10 as 16. */
+    int decimal = s[strspn(s, "0123456789+-.eE")] == '\0';
     double v = strtod(s, &end);
-    if (*s == '\0' || end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return fail(r, col, "'%s' is not a number%s", s, "");
+    if (*s == '\0' || !decimal || end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return fail(r, col, "'%s' is not a decimal number%s", s,
+                    strchr(s, ';') != NULL ? " (use commas between fields and decimal points)"
+                                           : "");
     *out = v;
     return MKBA_OK;
 }
@@ -300,7 +304,12 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (rc != MKBA_OK)
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
-    o->n_eff = o->n;
+    o->n_lik = o->n;
+    if (o->likelihood != MKBA_LIK_NORMAL && !isnan(o->n)
+        && o->value * o->n / 1000.0 > MKBA_EXPOST_MAX_COUNT)
+        return fail(r, COL_VALUE, "'%s' per 1000 of n households is more than 1e9 events; "
+                    "%s is a count per 1000 households (check the unit)",
+                    f[r->where[COL_VALUE] - 1], def->name);
     if (def->likelihood == MKBA_LIK_NORMAL && isnan(o->se))
         return r->where[COL_SE] == 0
                    ? fail(r, -1, "the metric %s needs a standard error: add the column se%s",
@@ -405,11 +414,17 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     size_t cap = 0;
     int header = 0, nhead = 0;
-    for (size_t pos = 0; rc == MKBA_OK && pos < len;) {
+    /* A UTF-8 byte order mark (Excel's "CSV UTF-8") is not part of the header. */
+    size_t start = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (size_t pos = start; rc == MKBA_OK && pos < len;) {
         const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t l = nl != NULL ? (size_t)(nl - line) : len - pos;
-        pos += l + (nl != NULL);
+        /* Lines end in LF, CR LF or a lone CR (old Mac). */
+        size_t l = 0;
+        while (pos + l < len && line[l] != '\n' && line[l] != '\r')
+            l++;
+        pos += l;
+        if (pos < len)
+            pos += line[l] == '\r' && pos + 1 < len && line[l + 1] == '\n' ? 2 : 1;
         r.line++;
         if (memchr(line, '\0', l) != NULL) {
             rc = fail(&r, -1, "the line holds a NUL byte; the file must be text (CSV)%s%s",
@@ -432,6 +447,12 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
             break;
         }
         if (!header) {
+            if (nf == 1 && strchr(field[0], ';') != NULL) {
+                rc = fail(&r, -1, "the header is separated by ';' (Excel with Dutch "
+                          "settings): use commas between fields and decimal points%s%s",
+                          "", "");
+                break;
+            }
             if (nf < 0) {
                 rc = fail(&r, -1, "the header has more than 9 columns; the columns are "
                           "year,arm,metric,value,n,se,domain,team,payer%s%s", "", "");
@@ -446,7 +467,9 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
             rc = nf < 0 ? mkba_error_set(err, MKBA_EPARSE, "%s:%d: the row has more fields "
                                          "than the header's %d", r.file, r.line, nhead)
                         : mkba_error_set(err, MKBA_EPARSE, "%s:%d: the row has %d fields; the "
-                                         "header has %d", r.file, r.line, nf, nhead);
+                                         "header has %d%s", r.file, r.line, nf, nhead,
+                                         nf > nhead ? " (decimal commas? use commas between "
+                                                      "fields and decimal points)" : "");
             break;
         }
         if (o->n == MAX_ROWS) {

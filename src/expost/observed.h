@@ -86,17 +86,23 @@ typedef struct mkba_expost_metric_def {
 extern const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N];
 
 /* One observed figure. */
+/* The largest count (value n / 1000) a count figure may have: far above
+ * any municipality's, and exact in double. */
+#define MKBA_EXPOST_MAX_COUNT 1e9
+
 typedef struct mkba_observation {
     int year;                  /* 1 = the first year of the horizon */
     int arm;
     mkba_expost_metric metric;
     double value;
-    double n;                  /* households the figure covers; NaN: not given */
+    double n;                  /* households the figure covers (<= 1e9); NaN: not given */
     double se;                 /* its standard error; NaN: not given */
-    /* The households the count likelihood uses: n, or with H simulated
-     * households per draw n H / (n + H), so the model's own Monte Carlo
-     * noise widens the likelihood (expost.c sets it; the reader sets n). */
-    double n_eff;
+    /* The households of the count likelihood (not of the predictive): n,
+     * or with H simulated households per draw n H / (n + H), a synthetic
+     * likelihood that treats the draw's value as an estimate with the
+     * model's household noise (docs/expost.md; expost.c sets it, the
+     * reader sets n). */
+    double n_lik;
     int domain;                /* KEY_DOMAIN, KEY_STATE; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */

@@ -1,29 +1,32 @@
 /* The observation model of one observed figure (docs/expost.md,
  * "Statistics"): given the model value mu of a draw, a count metric's
  * observed count k = value n / 1000 is Poisson(n mu / 1000) or
- * Binomial(n, mu / 1000) (n: the effective households, observed.h), and a
+ * Binomial(n, mu / 1000) (n: the households the figure covers), and a
  * figure with a standard error is Normal(mu, se^2). The ex-ante predictive
  * distribution is the mixture of these over the PSA draws: parameter
- * uncertainty plus household noise at the observed population size. */
+ * uncertainty plus the model's household noise (each mu is a mean over H
+ * simulated households) plus the observation's own noise at n. */
 #include <math.h>
 #include <gsl/gsl_cdf.h>
 #include "expost/expost_impl.h"
 
-/* P(X <= k) of the draw's count distribution; k may be negative. */
+/* P(X <= k) of the draw's count distribution; k may be negative. In
+ * double throughout (the regularised incomplete gamma and beta functions
+ * GSL's own count CDFs use), so no count is cast to an integer type. */
 static double count_cdf(mkba_expost_likelihood lik, double n, double mu, double k)
 {
     if (k < 0)
         return 0.0;
     if (lik == MKBA_LIK_POISSON) {
         double lambda = n * mu / 1000.0;
-        return lambda <= 0 ? 1.0 : gsl_cdf_poisson_P((unsigned)k, lambda);
+        return lambda <= 0 ? 1.0 : gsl_cdf_gamma_Q(lambda, k + 1.0, 1.0);
     }
     double p = mu / 1000.0, nn = floor(n);
     if (k >= nn || p <= 0)
         return 1.0;
     if (p >= 1)
         return 0.0;
-    return gsl_cdf_binomial_P((unsigned)k, p, (unsigned)nn);
+    return gsl_cdf_beta_Q(p, k + 1.0, nn - k);
 }
 
 /* Mixture CDF at x: counts at the whole count floor(x), normal at x. */
@@ -39,7 +42,7 @@ static double mix_cdf(const mkba_observation *o, const double *mu, const double 
             continue;
         double f = o->likelihood == MKBA_LIK_NORMAL
                        ? gsl_cdf_ugaussian_P((x - mu[d]) / o->se)
-                       : count_cdf(o->likelihood, o->n_eff, mu[d], floor(x));
+                       : count_cdf(o->likelihood, o->n, mu[d], floor(x));
         sum += wd * f;
         wsum += wd;
     }
@@ -69,7 +72,7 @@ static double mix_quantile(const mkba_observation *o, const double *mu, const do
         else
             klo = mid;
     }
-    return khi * 1000.0 / o->n_eff;
+    return khi * 1000.0 / o->n;
 }
 
 void mkba_expost_predictive(const mkba_observation *o, const double *mu, const double *w,
@@ -90,14 +93,14 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
         return;
     mean /= wsum;
     /* Variance: between draws plus the observation noise within a draw. */
-    double var = 0.0, scale = 1000.0 / o->n_eff;
+    double var = 0.0, scale = 1000.0 / o->n;
     for (size_t d = 0; d < nd; d++)
         if (!isnan(mu[d]) && (w == NULL || w[d] > 0)) {
             double wd = (w != NULL ? w[d] : 1.0) / wsum, p = mu[d] / 1000.0;
             double noise = o->likelihood == MKBA_LIK_NORMAL ? o->se * o->se
                            : o->likelihood == MKBA_LIK_POISSON
-                               ? o->n_eff * p * scale * scale
-                               : o->n_eff * fmin(fmax(p, 0.0), 1.0)
+                               ? o->n * p * scale * scale
+                               : o->n * fmin(fmax(p, 0.0), 1.0)
                                      * (1.0 - fmin(fmax(p, 0.0), 1.0)) * scale * scale;
             var += wd * ((mu[d] - mean) * (mu[d] - mean) + noise);
         }
@@ -108,9 +111,9 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
         qlo = lo - 10 * o->se;
         qhi = hi + 10 * o->se;
     } else {
-        double lmax = o->n_eff * hi / 1000.0;
+        double lmax = o->n * hi / 1000.0;
         qlo = 0;
-        qhi = o->likelihood == MKBA_LIK_BINOMIAL ? floor(o->n_eff)
+        qhi = o->likelihood == MKBA_LIK_BINOMIAL ? floor(o->n)
                                                  : lmax + 12 * sqrt(lmax) + 20;
     }
     static const double ps[5] = { 0.05, 0.25, 0.5, 0.75, 0.95 };
@@ -121,7 +124,7 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
         pct = mix_cdf(o, mu, w, nd, o->value);
     } else {
         /* Mid-p: P(X < k) + P(X = k) / 2 at the observed count. */
-        double k = round(o->value * o->n_eff / 1000.0);
+        double k = round(o->value * o->n / 1000.0);
         double below = mix_cdf(o, mu, w, nd, k - 1), at = mix_cdf(o, mu, w, nd, k);
         pct = below + 0.5 * (at - below);
     }
@@ -138,7 +141,8 @@ double mkba_expost_loglik(const mkba_observation *o, double mu)
         double z = (o->value - mu) / o->se;
         return -0.5 * z * z - log(o->se) - 0.91893853320467274178; /* log sqrt(2 pi) */
     }
-    double n = o->n_eff, k = o->value * n / 1000.0;
+    /* The count at the likelihood's households n_lik (observed.h). */
+    double n = o->n_lik, k = o->value * n / 1000.0;
     if (o->likelihood == MKBA_LIK_POISSON) {
         double lambda = n * mu / 1000.0;
         if (lambda <= 0)

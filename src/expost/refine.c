@@ -107,6 +107,17 @@ static int named(const mkba_model *m, const char *names, size_t *r, size_t *n,
                                              "empty list");
 }
 
+int mkba_expost_refine_check(const mkba_model *m, const char *names, mkba_error *err)
+{
+    size_t np = mkba_params_count(m->params), n = 0;
+    size_t *r = mkba_malloc((np > 0 ? np : 1) * sizeof *r);
+    if (r == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    int rc = named(m, names, r, &n, err);
+    mkba_free(r);
+    return rc;
+}
+
 static double clamp_u(double u)
 {
     return fmin(fmax(u, 1e-12), 1.0 - 1e-12);
@@ -315,10 +326,11 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->phi = mkba_calloc(cap, sizeof *out->phi);
     out->ess = mkba_calloc(cap, sizeof *out->ess);
     out->acceptance = mkba_calloc(cap, sizeof *out->acceptance);
+    out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = s.r && s.z && s.z2 && s.ll && s.ll2 && s.d && s.d2 && w && sd && idx && out->phi
-                     && out->ess && out->acceptance && out->parameter && rng
+                     && out->ess && out->acceptance && out->swap_acceptance && out->parameter && rng
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                  "refinement of %zu particles", n);
     if (rc == MKBA_OK && s.nr == 0)
@@ -348,12 +360,18 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         out->parameter[out->nparameters++] = s.r[j];
     double phi = 0.0, scale = 2.38 / sqrt((double)(s.nr > 0 ? s.nr : 1));
     while (rc == MKBA_OK && phi < 1.0 && out->nstages < cap) {
-        /* The next temperature: ESS of the incremental weights = n / 2. */
-        double lo = 0.0, hi = 1.0 - phi;
-        if (incremental_ess(s.ll, n, hi, w) < 0.5 * (double)n) {
+        /* The next temperature: ESS of the incremental weights = half the
+         * particles with a finite likelihood (any step drops the others;
+         * aiming at n / 2 when half or more are impossible would bisect
+         * down to a step of nothing and waste the stage). */
+        double finite = 0;
+        for (size_t i = 0; i < n; i++)
+            finite += isfinite(s.ll[i]);
+        double target = 0.5 * finite, lo = 0.0, hi = 1.0 - phi;
+        if (incremental_ess(s.ll, n, hi, w) < target) {
             for (int it = 0; it < 60; it++) {
                 double mid = 0.5 * (lo + hi);
-                if (incremental_ess(s.ll, n, mid, w) >= 0.5 * (double)n)
+                if (incremental_ess(s.ll, n, mid, w) >= target)
                     lo = mid;
                 else
                     hi = mid;
@@ -383,7 +401,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                 var += (s.z[i * s.nr + j] - mean) * (s.z[i * s.nr + j] - mean) / (double)n;
             sd[j] = fmax(sqrt(var), 0.05);
         }
-        double accepted = 0, proposed = 0;
+        double accepted[2] = { 0, 0 }, proposed[2] = { 0, 0 };  /* random walk, swap */
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
             int move_d = step % 2 == 1;
             for (size_t i = 0; i < n; i++) {
@@ -410,8 +428,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                     step_acc++;
                 }
             }
-            accepted += step_acc;
-            proposed += (double)n;
+            accepted[move_d] += step_acc;
+            proposed[move_d] += (double)n;
             /* Keep the random walk's acceptance in a useful range. */
             if (!move_d && step_acc < 0.15 * (double)n)
                 scale *= 0.5;
@@ -420,7 +438,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         }
         out->phi[out->nstages] = phi;
         out->ess[out->nstages] = ess;
-        out->acceptance[out->nstages] = proposed > 0 ? accepted / proposed : NAN;
+        out->acceptance[out->nstages] = proposed[0] > 0 ? accepted[0] / proposed[0] : NAN;
+        out->swap_acceptance[out->nstages] = proposed[1] > 0 ? accepted[1] / proposed[1] : NAN;
         out->nstages++;
     }
     out->final_phi = phi;
@@ -449,6 +468,7 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->phi);
     mkba_free(r->ess);
     mkba_free(r->acceptance);
+    mkba_free(r->swap_acceptance);
     mkba_free(r->draw);
     mkba_free(r->parameter);
     memset(r, 0, sizeof *r);

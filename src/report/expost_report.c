@@ -29,7 +29,7 @@ typedef struct file {
     char **obs, **metric, **param, **rows, **refined;
     size_t nobs, nparam, nrows, nrefined;
     double *data, *prior, *post, *cal, *update, *ps;
-    int *flag, *pit;
+    int *flag, *pit, *year;
     double *npv[2], *be[2], *pay[2], *rank[2], *evpi[2];  /* [0] ex-ante, [1] ex-post */
 } file;
 
@@ -67,7 +67,7 @@ static void file_free(file *f)
     mkba_h5_store_strings_free(f->param, f->nparam);
     mkba_h5_store_strings_free(f->rows, f->nrows);
     mkba_h5_store_strings_free(f->refined, f->nrefined);
-    void *v[] = { f->data, f->prior, f->post, f->cal, f->update, f->ps, f->flag, f->pit,
+    void *v[] = { f->data, f->prior, f->post, f->cal, f->update, f->ps, f->flag, f->pit, f->year,
                   f->npv[0], f->npv[1], f->be[0], f->be[1], f->pay[0], f->pay[1],
                   f->rank[0], f->rank[1], f->evpi[0], f->evpi[1] };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -99,6 +99,7 @@ static int load(file *f, const char *path)
     f->prior = read(f, "/expost/prior_predictive", 2, no, MKBA_PRED_N, 0, 0);
     f->post = read(f, "/expost/posterior_predictive", 2, no, MKBA_PRED_N, 0, 0);
     f->flag = read(f, "/expost/flag", 1, no, 0, 0, 1);
+    f->year = read(f, "/expost/year", 1, no, 0, 0, 1);
     f->pit = read(f, "/expost/pit", 1, MKBA_PIT_BINS, 0, 0, 1);
     f->cal = read(f, "/expost/calibration", 1, MKBA_CAL_N, 0, 0, 0);
     f->update = read(f, "/expost/update", 1, MKBA_UP_N, 0, 0, 0);
@@ -256,6 +257,8 @@ static void parameters(mkba_report *r, const file *f)
                                        "posterior (refined first, then most narrowed)", 8,
                                        col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
+    double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
+    int few = distinct < MKBA_EXPOST_MIN_DISTINCT;
     if (order == NULL) {
         r->failed = 1;
         return;
@@ -284,6 +287,12 @@ static void parameters(mkba_report *r, const file *f)
         mkba_rtable_str(r, t, row, 0, name);
         for (int c = 0; c < MKBA_PS_N; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
+        if (few && !refined(f, f->param[order[i]])) {
+            char why[64];
+            snprintf(why, sizeof why, "not updated: rests on %.0f draw%s", distinct,
+                     distinct == 1 ? "" : "s");
+            mkba_rtable_str(r, t, row, 1 + MKBA_PS_NARROWING, why);
+        }
     }
     if (n > MAX_PARAMETER_ROWS)
         mkba_rtable_note(r, t, "%zu more parameters in /expost/parameter_summary",
@@ -295,6 +304,20 @@ static void parameters(mkba_report *r, const file *f)
                          "so its narrowing can be resampling rather than evidence",
                          f->update[MKBA_UP_DISTINCT_DRAWS]);
     mkba_free(order);
+}
+
+/* What the ex-post sample rests on, for the decision and payer notes. */
+static void sample_note(mkba_report *r, mkba_rtable *t, const file *f)
+{
+    double distinct = f->update[MKBA_UP_DISTINCT_DRAWS], phi = f->update[MKBA_UP_FINAL_PHI];
+    mkba_rtable_note(r, t, "ex-post sample: %s, effective sample size %.1f of %.0f draws, "
+                     "resting on %.0f distinct draw%s%s, temperature reached %.2f%s",
+                     phi < 1 ? "tempered, not a posterior" : "the posterior",
+                     f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS], distinct,
+                     distinct == 1 ? "" : "s",
+                     distinct < MKBA_EXPOST_MIN_DISTINCT ? ": too few, the intervals are too "
+                                                           "narrow" : "",
+                     phi, phi < 1 ? " (accepted with --accept-partial)" : "");
 }
 
 static void decision(mkba_report *r, const file *f, int years)
@@ -330,18 +353,29 @@ static void decision(mkba_report *r, const file *f, int years)
             const double *b1 = f->be[1] + (k * na + a) * MKBA_BE_N;
             const double *n0 = f->npv[0] + (k * na + a) * MKBA_ST_N;
             const double *n1 = f->npv[1] + (k * na + a) * MKBA_ST_N;
+            double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
+            char rests[128] = "";
+            if (distinct < MKBA_EXPOST_MIN_DISTINCT)
+                snprintf(rests, sizeof rests, ", resting on %.0f distinct draw%s: too few, "
+                         "the intervals are too narrow", distinct, distinct == 1 ? "" : "s");
             mkba_rtable_note(r, tb, "%s, %s: ex-ante we expected break-even in year %.0f "
-                             "(%.0f-%.0f); with %d year%s of data, year %.0f (%.0f-%.0f); NPV "
-                             "%.0f (%.0f to %.0f) ex-ante, %.0f (%.0f to %.0f) ex-post",
+                             "(%.0f-%.0f); with %d year%s of data, %s year %.0f (%.0f-%.0f); "
+                             "NPV %.0f (2.5%%-97.5%%: %.0f to %.0f) ex-ante, %.0f (%.0f to "
+                             "%.0f) %s%s",
                              t->perspective[k], t->arm[a], b0[MKBA_BE_MEDIAN], b0[MKBA_BE_P05],
-                             b0[MKBA_BE_P95], years, years == 1 ? "" : "s", b1[MKBA_BE_MEDIAN],
-                             b1[MKBA_BE_P05], b1[MKBA_BE_P95], n0[MKBA_ST_MEAN], n0[MKBA_ST_LO],
-                             n0[MKBA_ST_HI], n1[MKBA_ST_MEAN], n1[MKBA_ST_LO], n1[MKBA_ST_HI]);
+                             b0[MKBA_BE_P95], years, years == 1 ? "" : "s",
+                             f->update[MKBA_UP_FINAL_PHI] < 1 ? "tempered (not a posterior)"
+                                                              : "ex-post",
+                             b1[MKBA_BE_MEDIAN], b1[MKBA_BE_P05], b1[MKBA_BE_P95],
+                             n0[MKBA_ST_MEAN], n0[MKBA_ST_LO], n0[MKBA_ST_HI], n1[MKBA_ST_MEAN],
+                             n1[MKBA_ST_LO], n1[MKBA_ST_HI],
+                             f->update[MKBA_UP_FINAL_PHI] < 1 ? "tempered" : "ex-post", rests);
         }
     mkba_rtable_note(r, tb, "break-even: median year (5%%-95%%; inf: not within the horizon); "
                      "P(best): share of draws in which the arm has the highest society NPV; "
                      "EVPI of that choice %.0f ex-ante, %.0f ex-post (%s per household)",
                      f->evpi[0][0], f->evpi[1][0], t->currency);
+    sample_note(r, tb, f);
 }
 
 static void payers(mkba_report *r, const file *f)
@@ -367,6 +401,7 @@ static void payers(mkba_report *r, const file *f)
             }
         }
     }
+    sample_note(r, tb, f);
 }
 
 static int report_write(const char *path, mkba_summary_format format, FILE *out,
@@ -380,11 +415,13 @@ static int report_write(const char *path, mkba_summary_format format, FILE *out,
     if (rc == MKBA_OK && r == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
+        /* The number of distinct years with data, not the last one. */
         int years = 0;
         for (size_t i = 0; i < f.nobs; i++) {
-            const char *y = strstr(f.obs[i], ", year ");
-            if (y != NULL && atoi(y + 7) > years)
-                years = atoi(y + 7);
+            size_t k = 0;
+            while (k < i && f.year[k] != f.year[i])
+                k++;
+            years += k == i;
         }
         confrontation(r, &f);
         calibration(r, &f);

@@ -95,7 +95,7 @@ static const bad_case bad[] = {
     { "year,arm,metric,value,n\n1,model_c,reached,3,100\n",
       { "obs.csv:2: column 2 (arm)", "'model_c' is not an arm", "did you mean 'model_b'" } },
     { "n,value,metric,arm,year\n100,abc,reached,model_b,1\n",
-      { "obs.csv:2: column 2 (value)", "'abc' is not a number" } },
+      { "obs.csv:2: column 2 (value)", "'abc' is not a decimal number" } },
     { "year,arm,metric,value,n\n1,model_b,reached,-3,100\n",
       { "column 4 (value)", "negative" } },
     { "year,arm,metric,value,n\n1,model_b,reached,3,-100\n",
@@ -128,6 +128,17 @@ static const bad_case bad[] = {
     { "", { "obs.csv", "empty" } },
     { "year,arm,metric,value,n\n", { "no rows" } },
     { "year,arm,metric,value,year\n", { "obs.csv:1:", "named twice" } },
+    /* Excel with Dutch settings: ';' between fields, decimal commas. */
+    { "year;arm;metric;value;n\n1;model_b;reached;3,5;100\n",
+      { "obs.csv:1:", "separated by ';'", "decimal points" } },
+    { "year,arm,metric,value,n\n1,model_b,reached,3,5,100\n",
+      { "obs.csv:2:", "6 fields", "decimal commas" } },
+    /* Decimal notation only (strtod reads 0x10 as 16). */
+    { "year,arm,metric,value,n\n1,model_b,reached,0x10,100\n",
+      { "column 4 (value)", "'0x10' is not a decimal number" } },
+    /* A count beyond 1e9 (here 1e300 per 1000 of 3000 households). */
+    { "year,arm,metric,value,n,domain\n1,model_b,escalations,1e300,3000,youth\n",
+      { "column 4 (value)", "more than 1e9" } },
 };
 
 static void test_bad_input(void **state)
@@ -142,6 +153,30 @@ static void test_bad_input(void **state)
         for (int k = 0; k < 3 && bad[i].want[k] != NULL; k++)
             if (strstr(err.message, bad[i].want[k]) == NULL)
                 fail_msg("case %zu: '%s' lacks '%s'", i, err.message, bad[i].want[k]);
+    }
+}
+
+/* A UTF-8 byte order mark and lone-CR line ends (old Mac Excel) read as
+ * the same rows as the plain file, with the same line numbers. */
+static void test_bom_and_cr(void **state)
+{
+    const mkba_model *m = *state;
+    const char *texts[] = { "year,arm,metric,value,n\n1,model_b,reached,3.5,100\n"
+                            "2,model_b,reached,4,100\n",
+                            "\xEF\xBB\xBFyear,arm,metric,value,n\r1,model_b,reached,3.5,100\r"
+                            "2,model_b,reached,4,100\r",
+                            "\xEF\xBB\xBFyear,arm,metric,value,n\r\n1,model_b,reached,3.5,100\r\n"
+                            "2,model_b,reached,4,100" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        mkba_observed *o = NULL;
+        mkba_error err;
+        if (parse(m, texts[i], &o, &err) != MKBA_OK)
+            fail_msg("text %zu: %s", i, err.message);
+        assert_int_equal(o->n, 2);
+        assert_true(o->obs[0].value == 3.5 && o->obs[1].value == 4);
+        assert_int_equal(o->obs[1].line, 3);
+        assert_int_equal(o->obs[1].year, 2);
+        mkba_observed_free(o);
     }
 }
 
@@ -187,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bom_and_cr),
         cmocka_unit_test(test_junk),
         cmocka_unit_test(test_docs_list_metrics),
     };

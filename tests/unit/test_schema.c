@@ -212,7 +212,8 @@ static void test_written_expost_file(void **state)
     (void)state;
     int checked = check_written("expost scenarios/pathways/model-b.cfg --observed "
                                 "scenarios/pathways/observed/model-b-synthetic.csv --draws 4 "
-                                "--households 100 --min-ess 1 --max-stages 1 --moves 1",
+                                "--households 100 --min-ess 1 --max-stages 1 --moves 1 "
+                                "--accept-partial",
                                 in_expost_group, 0);
     assert_true(checked >= 27);
 }
