@@ -1396,7 +1396,8 @@ static int section_assumptions(doc *h)
         fact(h, HS_HOUSEHOLDS, S(h, HS_COHORT_MODE));
     fact(h, HS_DRAWS, fmt(v, sizeof v, "%zu", t->ndraws));
     mkba_run_facts rf;
-    mkba_run_facts_read(h->path, &rf);
+    if (mkba_run_facts_read(h->path, &rf) != MKBA_OK)
+        return -1;
     if (rf.has_seed)
         fact(h, HS_SEED, fmt(v, sizeof v, "%llu", (unsigned long long)rf.seed));
     if (rf.version[0] != '\0')

@@ -6,15 +6,19 @@
 #include "io/h5out.h"
 #include "run_facts.h"
 
-static void string_attr(mkba_h5_store *st, const char *name, char *buf, size_t size)
+/* An attribute that is absent leaves buf empty; one that cannot be read
+ * (out of memory) is an error, so a table is never silently short. */
+static int string_attr(mkba_h5_store *st, const char *name, char *buf, size_t size)
 {
     char *v = NULL;
-    if (st != NULL && mkba_h5_store_read_attr(st, "/", name, &v, NULL) == MKBA_OK && v != NULL)
+    int rc = mkba_h5_store_read_attr(st, "/", name, &v, NULL);
+    if (rc == MKBA_OK && v != NULL)
         snprintf(buf, size, "%s", v);
     mkba_free(v);
+    return rc;
 }
 
-void mkba_run_facts_read(const char *path, mkba_run_facts *f)
+int mkba_run_facts_read(const char *path, mkba_run_facts *f)
 {
     memset(f, 0, sizeof *f);
     /* The seed is a uint64 attribute, which the store's string reader does
@@ -32,7 +36,11 @@ void mkba_run_facts_read(const char *path, mkba_run_facts *f)
         H5Fclose(file);
     H5Eset_auto2(H5E_DEFAULT, fn, data);
     mkba_h5_store *st = mkba_h5_store_open(path, 0, NULL);
-    string_attr(st, "mkba_version", f->version, sizeof f->version);
-    string_attr(st, "created", f->created, sizeof f->created);
-    mkba_h5_store_close(st, NULL);
+    if (st == NULL)
+        return MKBA_EIO;
+    int rc = string_attr(st, "mkba_version", f->version, sizeof f->version);
+    if (rc == MKBA_OK)
+        rc = string_attr(st, "created", f->created, sizeof f->created);
+    int rc2 = mkba_h5_store_close(st, NULL);
+    return rc != MKBA_OK ? rc : rc2;
 }

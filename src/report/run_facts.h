@@ -6,6 +6,7 @@
 #define MKBA_REPORT_RUN_FACTS_H
 
 #include <stdint.h>
+#include "mkba/error.h"
 
 typedef struct mkba_run_facts {
     int has_seed;
@@ -13,7 +14,9 @@ typedef struct mkba_run_facts {
     char version[64], created[64];   /* "" when absent */
 } mkba_run_facts;
 
-/* Reads what the file at path holds; what it lacks stays empty. */
-void mkba_run_facts_read(const char *path, mkba_run_facts *f);
+/* Reads what the file at path holds; what it lacks stays empty. Returns
+ * MKBA_OK, or an error code when the file cannot be opened or an attribute
+ * read (out of memory): the caller reports its table as incomplete. */
+int mkba_run_facts_read(const char *path, mkba_run_facts *f);
 
 #endif

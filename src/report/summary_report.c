@@ -100,7 +100,8 @@ static void run_table(builder *b)
                                              : "computed from the draws");
     if (b->o->file != NULL) {
         mkba_run_facts rf;
-        mkba_run_facts_read(b->o->file, &rf);
+        if (mkba_run_facts_read(b->o->file, &rf) != MKBA_OK)
+            b->r->failed = 1;
         if (rf.has_seed)
             ROW("seed", "%llu", (unsigned long long)rf.seed);
         if (rf.version[0] != '\0')
