@@ -98,18 +98,17 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
                               "--households", sv->file != NULL ? sv->file : m->name, sv->line, households,
                               MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
                               (double)MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS
-                                  * (double)mkba_engine_bytes_per_household(m, mode)
+                                  * (double)mkba_engine_bytes_per_household(m, mode, 1)
                                   / 1073741824.0);
     }
     return MKBA_OK;
 }
 
-size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode)
+size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode, int nthreads)
 {
     if (mode == MKBA_ENGINE_COHORT || !m->services.enabled)
         return 0;
-    return mkba_svc_households_bytes(m->ndomains)
-           + mkba_svc_queues_bytes_per_household(m->services.nteams);
+    return mkba_svc_bytes_per_household(m, nthreads);
 }
 
 static int batches_alloc(mkba_engine *e)
@@ -159,7 +158,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
             mkba_error_set(err, MKBA_ENOMEM, "out of memory for the service records of "
                            "%ld households (about %.0f MB)", households,
                            (double)households
-                               * (double)mkba_svc_bytes_per_household(m, e->nthreads) / 1e6);
+                               * (double)mkba_engine_bytes_per_household(m, mode, e->nthreads)
+                               / 1e6);
             mkba_engine_free(e);
             return NULL;
         }

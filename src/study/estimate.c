@@ -36,8 +36,10 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     const double stored = o->output != NULL && o->store_draws ? (double)npoints : 0;
     e->row_bytes = row_bytes(m);
     e->file_bytes = stored * e->row_bytes;
+    /* Engines running points side by side have one thread each (study.c). */
+    const int engine_threads = nengines > 1 ? 1 : o->threads > 0 ? o->threads : 1;
     e->engine_bytes = households * (double)nengines
-                      * (double)mkba_engine_bytes_per_household(m, o->mode);
+                      * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
     /* The analyses read the stored rows back, all at once. */
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
     e->seconds = (double)npoints * households * (double)m->narms * m->timing.ncycles

@@ -20,6 +20,7 @@
 #include "core/expr.h"
 #include "model/scenario_impl.h"
 #include "study/study.h"
+#include "core/alloc.h"
 
 static char dir[] = "/tmp/mkba-test-limits-XXXXXX";
 static char errtext[1 << 16];
@@ -291,6 +292,82 @@ static void test_output_estimate(void **state)
     }
 }
 
+/* An allocator that counts the bytes asked for (frees are not subtracted:
+ * the engine frees nothing while it is set up). */
+static void *count_malloc(void *user, size_t size)
+{
+    *(double *)user += (double)size;
+    return malloc(size);
+}
+
+static void *count_calloc(void *user, size_t n, size_t size)
+{
+    *(double *)user += (double)n * (double)size;
+    return calloc(n, size);
+}
+
+static void *count_realloc(void *user, void *p, size_t size)
+{
+    *(double *)user += (double)size;
+    return realloc(p, size);
+}
+
+static void count_free(void *user, void *p)
+{
+    (void)user;
+    free(p);
+}
+
+/* The bytes mkba_engine_alloc asks for, for `households` on nthreads. */
+static double engine_bytes(const mkba_model *m, long households, int nthreads)
+{
+    double bytes = 0;
+    const mkba_allocator counting = { count_malloc, count_calloc, count_realloc, count_free,
+                                      &bytes };
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_alloc_scope scope = mkba_alloc_enter(&counting);
+    mkba_engine *e = mkba_engine_alloc(m, MKBA_ENGINE_MICRO, households, nthreads, &err);
+    mkba_alloc_leave(scope);
+    if (e == NULL)
+        fail_msg("%s", err.message);
+    mkba_engine_free(e);
+    return bytes;
+}
+
+/* The memory estimate per household is what the services engine really
+ * allocates per household: the slope of its allocations between two
+ * household counts (both with the most batches, so the batch tables do
+ * not change), on one thread (one record set) and on as many threads as
+ * arms (a record set per thread). Only the chunk table (a few bytes per
+ * 256 households) is not counted: within 1%. */
+static void test_engine_bytes_per_household(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_true(m->narms >= 2);
+    const int threads[] = { 1, (int)m->narms };
+    const long h1 = 20000, h2 = 120000;
+    for (size_t i = 0; i < 2; i++) {
+        double slope = (engine_bytes(m, h2, threads[i]) - engine_bytes(m, h1, threads[i]))
+                       / (double)(h2 - h1);
+        double estimate = (double)mkba_engine_bytes_per_household(m, MKBA_ENGINE_MICRO,
+                                                                  threads[i]);
+        if (!(slope >= estimate && slope <= 1.01 * estimate))
+            fail_msg("%d threads: %.2f bytes allocated per household, %.0f estimated",
+                     threads[i], slope, estimate);
+    }
+    /* A record set per thread: more than one thread's estimate. */
+    assert_true(mkba_engine_bytes_per_household(m, MKBA_ENGINE_MICRO, threads[1])
+                > mkba_engine_bytes_per_household(m, MKBA_ENGINE_MICRO, 1));
+    assert_int_equal(mkba_engine_bytes_per_household(m, MKBA_ENGINE_COHORT, 1), 0);
+    mkba_model_free(m);
+}
+
 /* Runs `sh -c COMMAND`, stderr into errtext; returns the exit status. */
 static int shell(const char *command)
 {
@@ -384,7 +461,7 @@ static void test_service_households(void **state)
     assert_contains(errtext, expected);
     assert_false(exists(out));
 
-    /* The address space limited to 256 MiB: 10,000,000 households (61
+    /* The address space limited to 256 MiB: 10,000,000 households (81
      * bytes each here) do not fit (ASan reserves terabytes of address
      * space: not under it). */
     if (getenv("MKBA_SANITIZED") != NULL)
@@ -445,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_settings_count),
         cmocka_unit_test(test_scenario_bytes),
         cmocka_unit_test(test_output_estimate),
+        cmocka_unit_test(test_engine_bytes_per_household),
         cmocka_unit_test(test_output_needs_confirmation),
         cmocka_unit_test(test_service_households),
         cmocka_unit_test(test_tiny_population),
