@@ -368,6 +368,63 @@ static void test_engine_bytes_per_household(void **state)
     mkba_model_free(m);
 }
 
+/* Writes text into the file dir/name. */
+static void put(const char *name, const char *text)
+{
+    char path[512];
+    path_in_dir(path, sizeof path, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The cgroup memory limit: the smallest of v2's memory.max and v1's
+ * memory.limit_in_bytes, at the hierarchy's root and in the process's own
+ * cgroup; "max" and v1's huge "unlimited" number are no limit below the
+ * physical memory. A fake /sys/fs/cgroup and /proc/self/cgroup. */
+static void test_cgroup_memory_limit(void **state)
+{
+    (void)state;
+    static const char *const dirs[] = { "cg", "cg/a", "cg/a/b", "cg/memory", "cg/memory/x" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char path[512];
+        path_in_dir(path, sizeof path, dirs[i]);
+        assert_int_equal(mkdir(path, 0700), 0);
+    }
+    char root[512], proc[512];
+    path_in_dir(root, sizeof root, "cg");
+    path_in_dir(proc, sizeof proc, "cgroup");
+    put("cgroup", "4:memory:/x\n1:cpu:/\n0::/a/b\n");
+    /* None set anywhere (files missing). */
+    assert_true(mkba_study_cgroup_memory_limit(root, proc) == 0);
+    put("cg/memory.max", "max\n");
+    put("cg/memory/memory.limit_in_bytes", "9223372036854771712\n");
+    assert_true(mkba_study_cgroup_memory_limit(root, proc) == 9223372036854771712.0);
+    /* v1's own cgroup is lower. */
+    put("cg/memory/x/memory.limit_in_bytes", "209715200\n");
+    assert_true(mkba_study_cgroup_memory_limit(root, proc) == 209715200.0);
+    /* v2's own cgroup lower still. */
+    put("cg/a/b/memory.max", "104857600\n");
+    assert_true(mkba_study_cgroup_memory_limit(root, proc) == 104857600.0);
+    /* The process in the root cgroups: only the roots count. */
+    put("cgroup", "4:memory:/\n0::/\n");
+    assert_true(mkba_study_cgroup_memory_limit(root, proc) == 9223372036854771712.0);
+    static const char *const files[] = { "cg/memory.max", "cg/memory/memory.limit_in_bytes",
+                                         "cg/memory/x/memory.limit_in_bytes",
+                                         "cg/a/b/memory.max", "cgroup" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        path_in_dir(path, sizeof path, files[i]);
+        remove(path);
+    }
+    for (size_t i = sizeof dirs / sizeof dirs[0]; i-- > 0;) {
+        char path[512];
+        path_in_dir(path, sizeof path, dirs[i]);
+        rmdir(path);
+    }
+}
+
 /* Runs `sh -c COMMAND`, stderr into errtext; returns the exit status. */
 static int shell(const char *command)
 {
@@ -523,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_scenario_bytes),
         cmocka_unit_test(test_output_estimate),
         cmocka_unit_test(test_engine_bytes_per_household),
+        cmocka_unit_test(test_cgroup_memory_limit),
         cmocka_unit_test(test_output_needs_confirmation),
         cmocka_unit_test(test_service_households),
         cmocka_unit_test(test_tiny_population),
