@@ -218,6 +218,51 @@ static void test_scenario_bytes(void **state)
     remove(inc);
 }
 
+/* A scenario or @include that is a pipe or a device (also behind a
+ * symbolic link) has no size to check and may never end: refused by kind
+ * before it is opened. A file read is kept to one byte past the limit. */
+static void test_special_files(void **state)
+{
+    (void)state;
+    mkba_error err;
+    char fifo[300], path[300], link[300], expected[400];
+    path_in_dir(fifo, sizeof fifo, "pipe.cfg");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    /* Opening the pipe would block: the load returns at once. */
+    assert_int_equal(load(fifo, &err), MKBA_EINVAL);
+    snprintf(expected, sizeof expected, "%s: the scenario is a pipe; expected a regular file",
+             fifo);
+    assert_contains(err.message, expected);
+    assert_int_equal(load("/dev/zero", &err), MKBA_EINVAL);
+    assert_contains(err.message, "/dev/zero: the scenario is a device; expected a regular file");
+
+    path_in_dir(path, sizeof path, "main.cfg");
+    path_in_dir(link, sizeof link, "zero.cfg");
+    assert_int_equal(symlink("/dev/zero", link), 0);
+    write_scenario(path, "1", "", "@include \"zero.cfg\"\n");
+    assert_int_equal(load(path, &err), MKBA_EINVAL);
+    snprintf(expected, sizeof expected, "%s: the @include file is a device; expected a "
+             "regular file", link);
+    assert_contains(err.message, expected);
+    remove(link);
+    write_scenario(path, "1", "", "@include \"pipe.cfg\"\n");
+    assert_int_equal(load(path, &err), MKBA_EINVAL);
+    assert_contains(err.message, "the @include file is a pipe");
+
+    /* Two limits' worth of text: read to one byte past the limit. */
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 2 * (MKBA_SCENARIO_MAX_BYTES / 64); i++)
+        fprintf(f, "# %61s\n", "a line of comment, 64 bytes with its newline");
+    assert_int_equal(fclose(f), 0);
+    char *text = mkba_sc_read_text(path);
+    assert_non_null(text);
+    assert_int_equal(strlen(text), MKBA_SCENARIO_MAX_BYTES + 1);
+    mkba_free(text);
+    remove(path);
+    remove(fifo);
+}
+
 /* The size of a result file's rows: the estimate per draw is exactly the
  * /draws data a run writes (counted from the file, dataset by dataset). */
 static herr_t add_draws(hid_t loc, const char *name, const H5O_info_t *info, void *data)
@@ -578,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_expression_terms),
         cmocka_unit_test(test_settings_count),
         cmocka_unit_test(test_scenario_bytes),
+        cmocka_unit_test(test_special_files),
         cmocka_unit_test(test_output_estimate),
         cmocka_unit_test(test_engine_bytes_per_household),
         cmocka_unit_test(test_cgroup_memory_limit),
