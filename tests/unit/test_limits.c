@@ -3,6 +3,8 @@
  * to proceed, and leaves no file; just inside each limit the input still
  * works. The mkba program is run through MKBA_BIN for the checks a user
  * meets on the command line (skipped when it is unset). */
+#include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,7 +114,7 @@ static void test_expression_terms(void **state)
     for (size_t i = 0; i < sizeof over / sizeof over[0]; i++) {
         char *text = ones(over[i]);
         assert_null(mkba_expr_alloc(text, why, sizeof why));
-        assert_contains(why, "more than 10000 terms, the limit");
+        assert_contains(why, "more than 1000 terms, the limit");
         free(text);
     }
     /* "- - - ... 1": each sign is a level of the tree. */
@@ -123,7 +125,7 @@ static void test_expression_terms(void **state)
         memcpy(minus + 2 * i, "- ", 2);
     strcpy(minus + 2 * n, "1");
     assert_null(mkba_expr_alloc(minus, why, sizeof why));
-    assert_contains(why, "more than 10000 terms");
+    assert_contains(why, "more than 1000 terms");
     free(minus);
 
     /* Through the loader: file, line and setting, the quote cut short so
@@ -139,7 +141,7 @@ static void test_expression_terms(void **state)
     snprintf(where, sizeof where, "%s:9: parameters.big.expr: cannot parse expression "
              "\"1+1+1", path);
     assert_contains(err.message, where);
-    assert_contains(err.message, "...\" (more than 10000 terms, the limit; split it into "
+    assert_contains(err.message, "...\" (more than 1000 terms, the limit; split it into "
                     "parameters defined by shorter expressions)");
     text = ones(MKBA_EXPR_MAX_TERMS);
     write_scenario(path, text, "", "");
@@ -147,6 +149,62 @@ static void test_expression_terms(void **state)
     if (load(path, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     remove(path);
+}
+
+/* Parses and evaluates one expression (arg) with the variable x = 1.5. */
+static void *parse_and_eval(void *arg)
+{
+    char why[256];
+    mkba_expr *e = mkba_expr_alloc(arg, why, sizeof why);
+    if (e == NULL)
+        return NULL;
+    double x = 1.5;
+    static double value;
+    value = mkba_expr_eval(e, &x);
+    mkba_expr_free(e);
+    return &value;
+}
+
+/* The deepest expressions within the term limit (a chain of powers or of
+ * sums of a variable, which libmatheval neither folds nor balances) parse
+ * and evaluate on a thread with a 128 KiB stack, musl's default thread
+ * stack and below OpenMP's; a crash would end the test program. Not under
+ * AddressSanitizer, whose frames are larger. */
+static void test_expression_small_stack(void **state)
+{
+    (void)state;
+    if (getenv("MKBA_SANITIZED") != NULL)
+        skip();
+    static const char *const op[] = { "^", "+", "*" };
+    const size_t n = MKBA_EXPR_MAX_TERMS;
+    char *text = malloc(2 * n + 1);
+    assert_non_null(text);
+    for (size_t k = 0; k < sizeof op / sizeof op[0]; k++) {
+        for (size_t i = 0; i < n; i++) {
+            text[2 * i] = op[k][0];
+            text[2 * i + 1] = 'x';
+        }
+        text[2 * n] = '\0';
+        pthread_attr_t attr;
+        assert_int_equal(pthread_attr_init(&attr), 0);
+        assert_int_equal(pthread_attr_setstacksize(&attr, 128 * 1024), 0);
+        pthread_t t;
+        void *value = NULL;
+        assert_int_equal(pthread_create(&t, &attr, parse_and_eval, text + 1), 0);
+        assert_int_equal(pthread_join(t, &value), 0);
+        pthread_attr_destroy(&attr);
+        assert_non_null(value);
+        /* x^x^...^x overflows to inf (either way of grouping); the sum and
+         * the product have closed forms. */
+        double v = *(double *)value;
+        if (k == 0)
+            assert_true(isinf(v));
+        else if (k == 1)
+            assert_true(v == 1.5 * (double)n);
+        else
+            assert_true(fabs(v / pow(1.5, (double)n) - 1) < 1e-12);
+    }
+    free(text);
 }
 
 /* The settings limit counts every '=' outside strings and comments, the
@@ -621,6 +679,7 @@ int main(void)
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expression_terms),
+        cmocka_unit_test(test_expression_small_stack),
         cmocka_unit_test(test_settings_count),
         cmocka_unit_test(test_scenario_bytes),
         cmocka_unit_test(test_special_files),
