@@ -191,8 +191,9 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
     }
     if (e.file_bytes > MKBA_STUDY_CONFIRM_BYTES && !o->yes)
         return mkba_error_set(err, MKBA_EINVAL, "%s would be about %s (%zu draws of %s each, "
-                              "before compression) and the run would take roughly %s on %d "
-                              "thread%s; a result file above %s needs confirmation: add --yes "
+                              "before compression) and the simulation alone would take "
+                              "roughly %s on %d thread%s (writing and analysing the draws come "
+                              "on top); a result file above %s needs confirmation: add --yes "
                               "to write it, or use fewer draws", o->output,
                               size_text(e.file_bytes, a, sizeof a), npoints,
                               size_text(e.row_bytes, b, sizeof b),

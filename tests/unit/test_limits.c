@@ -620,7 +620,8 @@ static void test_output_needs_confirmation(void **state)
     assert_int_equal(shell(cmd), 1);
     assert_contains(errtext, "huge.h5 would be about ");
     assert_contains(errtext, " GiB (100000 draws of ");
-    assert_contains(errtext, " KiB each, before compression) and the run would take roughly ");
+    assert_contains(errtext, " KiB each, before compression) and the simulation alone would "
+                    "take roughly ");
     assert_contains(errtext, "a result file above 2.0 GiB needs confirmation: add --yes to "
                     "write it, or use fewer draws");
     assert_false(exists(out));
@@ -662,6 +663,9 @@ static void test_service_households(void **state)
     snprintf(expected, sizeof expected, "mkba: tests/data/services.cfg:%d: services: 20000001 "
              "households per draw; expected at most 20000000 with services", at);
     assert_contains(errtext, expected);
+    /* What to lower is the households, not the services. */
+    assert_contains(errtext, "(about 1.5 GiB at the limit); lower the households per draw "
+                    "(run.households in the scenario, or --households)");
     assert_false(exists(out));
 
     /* The address space limited to 256 MiB: 10,000,000 households (81
