@@ -233,7 +233,8 @@ static void test_settings_count(void **state)
         size_t size = 64 * (size_t)need + 64;
         char *params = malloc(size), *p = params;
         assert_non_null(params);
-        p += sprintf(p, "  # a = b : c\n  /* d = e */\n  odd = { expr = \"1\"; unit = \"x = y: z\"; };\n");
+        p += sprintf(p, "  # a = b : c\n  /* d = e */\n"
+                     "  odd = { expr = \"1\"; unit = \"x = y: z\"; };\n");
         int left = need - 3;
         if (left % 2 != 0) {
             p += sprintf(p, "  odd2 = { expr = \"1\"; unit = \"u\"; };\n");
