@@ -62,13 +62,15 @@ typedef struct mkba_study_options {
     int yes;
 } mkba_study_options;
 
-/* The estimated result file size above which a study needs `yes`. */
+/* The estimated bytes written (result file and checkpoint) above which a
+ * study needs `yes`. */
 #define MKBA_STUDY_CONFIRM_BYTES 2147483648.0
 
 /* What a study will take (estimate.c), from the schema and the model. */
 typedef struct mkba_study_estimate {
     double row_bytes;          /* one stored row of /draws, before compression */
     double file_bytes;         /* all stored rows, before compression */
+    double checkpoint_bytes;   /* the checkpoint beside the output, at the end */
     double engine_bytes;       /* the households the engines keep (services) */
     double readback_bytes;     /* the stored rows the analyses read back */
     double seconds;            /* of simulation on o->threads threads, roughly */

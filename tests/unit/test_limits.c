@@ -621,11 +621,28 @@ static void test_output_needs_confirmation(void **state)
     assert_int_equal(shell(cmd), 1);
     assert_contains(errtext, "huge.h5 would be about ");
     assert_contains(errtext, " GiB (100000 draws of ");
-    assert_contains(errtext, " KiB each, before compression) and the simulation alone would "
+    assert_contains(errtext, " KiB each, before compression), with a checkpoint of about ");
+    assert_contains(errtext, " beside it while the run lasts, and the simulation alone would "
                     "take roughly ");
-    assert_contains(errtext, "a result file above 2.0 GiB needs confirmation: add --yes to "
+    assert_contains(errtext, "writing more than 2.0 GiB needs confirmation: add --yes to "
                     "write it, or use fewer draws");
     assert_false(exists(out));
+    assert_false(exists(tmp));
+    /* A Sobol' design stores no draws, but its checkpoint grows by a
+     * record per point: 200,000 x (2 factors + 2) = 800,000 points of
+     * about 24 KiB. */
+    snprintf(cmd, sizeof cmd, "'%s' sa sobol scenarios/default.cfg --factors "
+             "p_debt_onset,p_debt_worsen -n 200000 -o '%s'", bin, out);
+    assert_int_equal(shell(cmd), 1);
+    char expected[600];
+    snprintf(expected, sizeof expected, "mkba: the checkpoint beside %s would grow to about ",
+             out);
+    assert_contains(errtext, expected);
+    assert_contains(errtext, " GiB (800000 points of ");
+    assert_contains(errtext, "needs confirmation: add --yes to write it, or use fewer points");
+    assert_false(exists(out));
+    assert_false(exists(tmp));
+    snprintf(tmp, sizeof tmp, "%s.ckpt", out);
     assert_false(exists(tmp));
     /* 100,000,000 draws: terabytes to read back, whatever the confirmation. */
     snprintf(cmd, sizeof cmd, "'%s' run scenarios/default.cfg --draws 100000000 --yes -o '%s'",
