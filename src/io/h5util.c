@@ -185,8 +185,11 @@ static int redirect(int *fd, int to_tmpfile)
  * the truncate, which makes the close fail and leave the file registered.
  * A flush first gives back the space HDF5 holds in reserve at the end of
  * the file; then one byte written at the new end (to /dev/null) moves the
- * written end there. Should the written end lie past it instead, the
- * truncate can only shrink, and an unlinked temporary file takes it. */
+ * written end there. Should the written end lie past it instead (not
+ * seen in practice), an empty unlinked temporary file takes the truncate,
+ * which extends it sparsely to that end (refused only past a file size
+ * limit). The layout of the sec2 record is HDF5's since 1.8 and checked
+ * (driver id and name) before it is used. */
 static void abandon(hid_t file)
 {
     int *fd = NULL;
