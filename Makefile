@@ -6,15 +6,23 @@
 # `make bench-sa` runs the sensitivity-analysis benchmark.
 
 CC      ?= gcc
+# `make MPI=1` builds build-mpi/mkba with Open MPI (mpicc), which divides a
+# study's points among the ranks of `mpirun` (docs/architecture.md); the
+# default build needs no MPI.
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build-mpi
+MPIFLAGS := -DMKBA_HAVE_MPI
+endif
 PKGS    := gsl libconfig hdf5 libmatheval
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS  ?= -O3 -g
-BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) -Iinclude -Isrc \
+BUILD   ?= build
+BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(MPIFLAGS) $(WARN) -Iinclude -Isrc -I$(BUILD) \
              $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := -lxlsxwriter -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
-BUILD   ?= build
 LIB_SRC := $(wildcard src/core/*.c src/model/*.c src/results/*.c src/engine/*.c src/io/*.c \
                      src/analysis/*.c src/study/*.c src/sa/*.c src/expost/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -26,13 +34,24 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all clean check test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
+.PHONY: FORCE all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The build's identity: a hash of the library's sources and the compiler
+# flags, rewritten only when it changes. A checkpoint records it, so a run
+# is resumed only by the program that began it (src/study/checkpoint.h).
+BUILD_ID_SRC := $(sort $(LIB_SRC) $(wildcard include/mkba/*.h src/*/*.h src/*/*.def))
+$(BUILD)/build_id.h: FORCE
+	@mkdir -p $(BUILD)
+	@id=$$({ cat $(BUILD_ID_SRC); echo '$(CC) $(CFLAGS)'; } | sha256sum | cut -c1-16); \
+	  printf '#define MKBA_BUILD_ID "%s"\n' "$$id" >$@.new; \
+	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/src/study/checkpoint.o: $(BUILD)/build_id.h
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -82,8 +101,91 @@ REF ?= results/identical-ref
 bench-identical: $(BUILD)/mkba
 	@./scripts/bench-identical.sh check $(BUILD)/mkba $(REF)
 
+# Runs across 2 and 3 MPI ranks give the one-process files, dataset by
+# dataset, and an error on one rank ends every rank (scripts/check-mpi.sh).
+check-mpi:
+	$(MAKE) MPI=1 build-mpi/mkba
+	./scripts/check-mpi.sh build-mpi/mkba
+
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force
+
+# ---- Fuzzing (docs/reliability.md, "Fuzzing") ----
+# Every tests/fuzz/fuzz_NAME.c is a libFuzzer target. `make fuzz` builds each
+# with clang (libFuzzer, ASan, UBSan) in build-fuzz/ and runs it for
+# FUZZ_SECONDS on its corpus; a crash, a sanitizer report, a leak or an input
+# taking over 5 s fails it. `make check` replays each target's saved crashes
+# and corpus through a gcc-built driver (tests/fuzz/replay.c), plain and
+# sanitized, so it needs no clang.
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SUPPORT := tests/fuzz/support.c
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+REPLAY_BIN   := $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+REPLAY_OBJ   := $(BUILD)/tests/fuzz/replay.o $(FUZZ_SUPPORT:%.c=$(BUILD)/%.o)
+# fuzz_h5bytes feeds byte-damaged files to libhdf5, whose own crashes and
+# leaks are not ours to fix: run it by hand (make fuzz FUZZ_TARGETS=h5bytes,
+# leaks not checked) and triage.
+FUZZ_TARGETS ?= $(filter-out h5bytes,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-build fuzz-replay
+$(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(REPLAY_OBJ) $(BUILD)/libmkba.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(REPLAY_OBJ) $(BUILD)/libmkba.a $(LDLIBS)
+
+# The seed result files of fuzz_summary, written by this build's program.
+$(BUILD)/fuzz-seeds/done: $(BUILD)/mkba tests/fuzz/make-seeds.sh tests/data/full.cfg tests/data/services.cfg
+	tests/fuzz/make-seeds.sh $(BUILD)/mkba $(dir $@)
+	@touch $@
+
+# Replays only the folders that exist (a target without crashes has none).
+fuzz-replay: $(REPLAY_BIN) $(BUILD)/fuzz-seeds/done
+	@set -e; export MKBA_FUZZ_SEEDS=$(BUILD)/fuzz-seeds; for t in $(FUZZ_NAMES); do \
+	  dirs=$$(ls -d tests/fuzz/crashes/$$t tests/fuzz/corpus/$$t 2>/dev/null || true); \
+	  if [ -n "$$dirs" ]; then echo "== replay $$t"; \
+	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp $(BUILD)/tests/replay_$$t $$dirs; fi; done
+test-plain: fuzz-replay
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%) $(FUZZ_BUILD)/scenario.dict
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/libmkba.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The dictionary: every quoted name in the loader's key tables, plus the
+# syntax of libconfig and the target's file separator.
+$(FUZZ_BUILD)/scenario.dict: src/model/scenario_keys.c tests/fuzz/scenario_syntax.dict
+	@mkdir -p $(dir $@)
+	{ cat tests/fuzz/scenario_syntax.dict; \
+	  grep -o '"[A-Za-z_][A-Za-z0-9_-]*"' $< | sort -u; } > $@
+
+# Seeds of fuzz_scenario: every scenario of the repository with its
+# @include files packed into one input, made afresh rather than committed
+# (the committed corpus keeps only small inputs).
+$(FUZZ_BUILD)/seeds/scenario/done: tests/fuzz/scenario_seeds.py $(shell find scenarios params tests/data -name '*.cfg')
+	rm -rf $(dir $@) && python3 tests/fuzz/scenario_seeds.py $(dir $@)
+	@touch $@
+
+# Runs each target for FUZZ_SECONDS on its corpus and seeds (new inputs go
+# to build-fuzz/corpus/NAME; merge them into tests/fuzz/corpus/NAME with
+# -merge=1 when they add coverage). A crash file lands in build-fuzz/ as crash-*, leak-* or
+# timeout-*: add it to tests/fuzz/crashes/NAME/ once fixed.
+fuzz: fuzz-build $(BUILD)/fuzz-seeds/done $(FUZZ_BUILD)/seeds/scenario/done
+	@set -e; export MKBA_FUZZ_SEEDS=$(BUILD)/fuzz-seeds; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  seeds=$$(ls -d tests/fuzz/corpus/$$t 2>/dev/null || true); \
+	  opts=; leaks=1; case $$t in \
+	    scenario) opts=-dict=$(FUZZ_BUILD)/scenario.dict; seeds="$$seeds $(FUZZ_BUILD)/seeds/scenario";; \
+	    summary) opts="-max_len=512 -len_control=0";; \
+	    h5bytes) seeds="$$seeds $(BUILD)/fuzz-seeds"; leaks=0;; esac; \
+	  ASAN_OPTIONS=detect_leaks=$$leaks LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz_$$t $$opts -timeout=5 -rss_limit_mb=2048 \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
+	    $(FUZZ_BUILD)/corpus/$$t $$seeds; done
 
 deps:
 	./scripts/install-deps.sh
@@ -110,6 +212,6 @@ coverage:
 	/usr/bin/python3 scripts/unprovoked-messages.py --build $(COV_BUILD)
 
 clean:
-	rm -rf build build-san build-cov
+	rm -rf build build-san build-cov build-fuzz build-mpi
 
--include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-san build-mpi $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

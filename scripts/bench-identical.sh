@@ -13,6 +13,8 @@
 # threads instead of giving each thread whole arms) and compared with the
 # reference (written on 1 thread). Every dataset and attribute must be equal
 # except the root attributes `created` (the date) and `threads`.
+# With MKBA_NO_SIMD=1 in the environment the runs take the generic
+# (non-AVX2) kernels, which must give the same files.
 set -eu
 mode=$1 bin=$2 dir=$3
 case $mode in write | check) ;; *) echo "usage: $0 write|check MKBA DIR" >&2; exit 2 ;; esac
@@ -26,28 +28,8 @@ default|scenarios/default.cfg|1 2|--draws 20 --households 2000
 bench|scenarios/bench.cfg|1 2|--draws 2 --households 20000'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The objects h5diff reports with a nonzero number of differences (or as
-# not comparable), less the two allowed attributes.
-# h5diff calls an empty dataset not comparable: those must have the same
-# header (type and shape) in both files.
-differing() {
-    h5diff -r -c "$1" "$2" 2>&1 | awk '
-        /^(attribute|dataset|group|datatype): / { obj = $0; next }
-        /differences found/ { if ($1 + 0 > 0) print obj; next }
-        /^Not comparable: .* is an empty dataset$/ { print "EMPTY " $3; next }
-        /[Nn]ot comparable|not found|do not exist|exist only/ { print }
-    ' | grep -v -e '^attribute: <created of </>>' -e '^attribute: <threads of </>>' \
-        -e '^Some objects are not comparable' -e '^Use -c' |
-        while read -r line; do
-            case $line in
-            "EMPTY "*)
-                path=${line#EMPTY <}; path=${path%>}
-                [ "$(h5dump -H -d "$path" "$1" | tail -n +2)" = \
-                  "$(h5dump -H -d "$path" "$2" | tail -n +2)" ] || echo "empty dataset $path differs" ;;
-            *) echo "$line" ;;
-            esac
-        done
-}
+# differing A B: the objects that differ, less `created` and `threads`.
+. "$(dirname "$0")/h5-differing.sh"
 echo "$RUNS" | while IFS='|' read -r name cfg nthreads opts; do
     if [ "$mode" = write ]; then
         # shellcheck disable=SC2086

@@ -2,7 +2,7 @@
 # Installs what mkba needs to build and test on Debian 12 (or a close
 # Ubuntu): only the packages that are missing, so a second run does nothing.
 # Runs apt-get as root, or through sudo when started by another user.
-# Usage: install-deps.sh [--peers] [--coverage]
+# Usage: install-deps.sh [--peers] [--coverage] [--fuzz] [--mpi]
 set -euo pipefail
 
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
@@ -17,7 +17,14 @@ for option in "$@"; do
     # --coverage adds lcov (with genhtml) for `make coverage`; gcov comes
     # with gcc.
     --coverage) packages+=(lcov) ;;
-    *) echo "install-deps: unknown option '$option' (expected --peers or --coverage)" >&2
+    # --fuzz adds clang with libFuzzer and the sanitizer runtimes (in
+    # libclang-rt-dev) and LLVM's OpenMP (libomp-dev), for `make fuzz`;
+    # python3 packs the scenario seeds (tests/fuzz/scenario_seeds.py).
+    --fuzz) packages+=(clang libclang-rt-dev libomp-dev python3) ;;
+    # --mpi adds Open MPI for the optional build across processes and hosts
+    # (make MPI=1, make check-mpi); the default build needs no MPI.
+    --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    *) echo "install-deps: unknown option '$option' (expected --peers, --coverage, --fuzz or --mpi)" >&2
        exit 2 ;;
     esac
 done

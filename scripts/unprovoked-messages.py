@@ -32,6 +32,7 @@ import sys
 # Their own bodies pass a message on, so they are skipped.
 REPORTERS = [
     ("mkba_error_set", "src/*/*.c", 2),
+    ("mkba_error_set_sys", "src/*/*.c", 3),
     ("mkba_sc_fail", "src/*/*.c", 3),
     ("mkba_h5_error", "src/*/*.c", 2),
     ("mkba_cli_usage_error", "src/*/*.c", 0),
@@ -39,8 +40,8 @@ REPORTERS = [
     ("fprintf(stderr", "src/cli/*.c", 1),
 ]
 # Functions that only pass on a message made elsewhere.
-PASS_ON = {"mkba_error_set", "mkba_sc_fail", "mkba_h5_error", "mkba_cli_usage_error",
-           "mkba_cli_library_error", "fail"}
+PASS_ON = {"mkba_error_set", "mkba_error_set_sys", "mkba_sc_fail", "mkba_h5_error",
+           "mkba_cli_usage_error", "mkba_cli_library_error", "fail"}
 DOC = "docs/reliability.md"
 DOC_SECTION = "Error paths and coverage"
 

@@ -1,6 +1,6 @@
 /* The context of calls into mkba: how the library allocates memory, how
- * many threads a run uses and whom it tells about progress. Later also the
- * MPI communicator of a run across processes. A context is read-only to
+ * many threads a run uses, whom it tells about progress and, for a run
+ * across processes, its split (mkba/split.h). A context is read-only to
  * the library, so several calls (and threads) may share one; each call
  * reports its errors in its own mkba_error. Pass NULL for the defaults. */
 #ifndef MKBA_CONTEXT_H
@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include "mkba/split.h"
 
 /* Every allocation of the library's own data goes through these (the
  * libraries mkba uses, HDF5, libconfig, GSL and libmatheval, allocate
@@ -35,10 +36,13 @@ typedef struct mkba_context {
      * services engine, cycles. The run then returns MKBA_EINTERRUPTED and
      * leaves no result file. NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* The ranks of a run across processes (mkba_split_open): a study that
+     * writes a file divides its points among them. NULL: one process. */
+    mkba_split *split;
 } mkba_context;
 
 /* Sets the defaults: the C library's allocator, OpenMP's thread count, no
- * progress, no stop flag. */
+ * progress, no stop flag, one process. */
 void mkba_context_init(mkba_context *ctx);
 
 #endif

@@ -23,6 +23,10 @@ typedef enum mkba_status {
 
 typedef struct mkba_error {
     mkba_status code;
+    /* The system error (errno) behind a failed write, when there was one
+     * (mkba_error_set_sys), else 0: lets a caller tell a full disk from
+     * other failures without reading the message. */
+    int sys_errno;
     char message[MKBA_ERROR_MAX];
 } mkba_error;
 
@@ -32,6 +36,14 @@ typedef struct mkba_error {
 mkba_status mkba_error_set(mkba_error *err, mkba_status code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* mkba_error_set that also records the system error behind it. */
+mkba_status mkba_error_set_sys(mkba_error *err, mkba_status code, int sys_errno,
+                               const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
 #endif
     ;
 

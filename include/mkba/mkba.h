@@ -71,6 +71,9 @@ typedef struct mkba_run_options {
     int resume;
     /* When not NULL, receives the number of draws taken from the checkpoint. */
     long *resumed;
+    /* 1: keep no checkpoint (saves its disk space; an interrupted run
+     * starts over). Not with resume. */
+    int no_checkpoint;
     /* Write a result file estimated above 2 GiB (mkba run --yes); 0 (the
      * default): refuse it before the run, giving the estimate. */
     int yes;

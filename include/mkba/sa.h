@@ -48,6 +48,8 @@ typedef struct mkba_sa_options {
     const char *output;       /* result file (required) */
     int force;
     int resume;               /* as mkba_run_options: continue from OUTPUT.ckpt */
+    int no_checkpoint;        /* as mkba_run_options: keep no OUTPUT.ckpt */
+    long *resumed;            /* not NULL: receives the points taken from the checkpoint */
     int yes;                  /* write a result file estimated above 2 GiB */
     long households;          /* per point; < 0: the scenario's */
     long draws;               /* evppi, prim: PSA draws (< 0: the scenario's);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "args.h"
+#include "progress.h"
 
 int mkba_cli_usage_error(const char *fmt, const char *arg)
 {
@@ -17,8 +18,13 @@ int mkba_cli_usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+mkba_split *mkba_cli_split;
+mkba_error mkba_cli_rank_error;
+
 int mkba_cli_library_error(const mkba_error *err)
 {
+    if (mkba_cli_rank_error.code == MKBA_OK)
+        mkba_cli_rank_error = *err;
     fprintf(stderr, "mkba: %s\n", err->message[0] ? err->message : mkba_status_name(err->code));
     return EXIT_ERROR;
 }
@@ -202,6 +208,11 @@ int mkba_cli_run_error(const mkba_error *err)
                     "temporary file is removed); %s\n",
             signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM",
             kept != NULL ? kept : "run the same command again to start over");
+    if (mkba_cli_rank_error.code == MKBA_OK)
+        mkba_cli_rank_error = *err;
+    /* Under mpirun the ranks end MPI first and mpirun gives the status. */
+    if (mkba_split_size(mkba_cli_split) > 1)
+        return 128 + signo;
     /* Die by the signal, so a shell loop or script stops as well. */
     fflush(stdout);
     fflush(stderr);
@@ -234,6 +245,7 @@ void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads,
     ctx->progress = mkba_cli_progress_update;
     ctx->progress_user = bar;
     ctx->stop = &mkba_cli_stop;
+    ctx->split = mkba_cli_split;
     mkba_cli_catch_signals();
 }
 

@@ -16,8 +16,15 @@ extern const char mkba_cli_usage[];
 /* Prints "mkba: " fmt (with arg) and the usage; returns EXIT_USAGE. */
 int mkba_cli_usage_error(const char *fmt, const char *arg);
 
-/* Prints the library's message; returns EXIT_ERROR. */
+/* Prints the library's message (and keeps the first in
+ * mkba_cli_rank_error); returns EXIT_ERROR. */
 int mkba_cli_library_error(const mkba_error *err);
+
+/* The ranks of a run under mpirun (main.c; rank 0 of 1 otherwise) and the
+ * first error this rank printed, which a rank other than 0 (whose output
+ * goes nowhere) passes to rank 0 when the split closes. */
+extern mkba_split *mkba_cli_split;
+extern mkba_error mkba_cli_rank_error;
 
 int mkba_cli_is_digit(char c);
 

@@ -17,7 +17,7 @@ const char mkba_cli_usage[] =
     "Usage:\n"
     "  mkba run SCENARIO.cfg [-o OUT.h5] [--draws N] [--households N] [--seed S]\n"
     "                        [--threads T] [--set NAME=VALUE]... [--cohort] [--force]\n"
-    "                        [--resume] [--yes] [--quiet]\n"
+    "                        [--resume] [--no-checkpoint] [--yes] [--quiet]\n"
     "  mkba sa METHOD SCENARIO.cfg [-o OUT.h5] [--factors LIST] [--outcome NAME] [options]\n"
     "  mkba sa sobol|morris --function ishigami|sobol-g|linear [-n N] [--format F]\n"
     "  mkba expost SCENARIO.cfg --observed DATA.csv [-o OUT.h5] [--from PSA.h5] [options]\n"
@@ -66,6 +66,8 @@ static const char help_text[] =
     "                      only the missing draws and writes the same file as an\n"
     "                      uninterrupted run; a scenario, seed or option that\n"
     "                      differs is refused (docs/reliability.md)\n"
+    "  --no-checkpoint     keep no checkpoint: saves its disk space (about the\n"
+    "                      uncompressed /draws), but an interrupted run starts over\n"
     "  --yes               write a result file estimated above 2 GiB (otherwise\n"
     "                      refused before the run, with the estimate)\n"
     "  -q, --quiet         no progress bar, no summary, no messages besides errors\n"
@@ -95,8 +97,8 @@ static const char help_text_more[] =
     "  --draws N           evppi, prim: PSA draws (prim at least 50, evppi 90);\n"
     "                      believe: average over N draws (default: the base case)\n"
     "  --draw D            the draw whose households every point uses (default 0)\n"
-    "  --households, --seed, --threads, --set, --force, --resume, --yes, --quiet\n"
-    "                      as run\n"
+    "  --households, --seed, --threads, --set, --force, --resume, --no-checkpoint,\n"
+    "                      --yes, --quiet as run\n"
     "  --format F          the printed tables: text, csv, markdown or json\n"
     "\n"
     "Options of summary:\n"
@@ -156,8 +158,10 @@ static int command_help_asked(const char *cmd, int argc, char **argv)
             if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
                 continue;
             fputs(command_help[c].usage, stdout);
-            const char *from = command_help[c].section != NULL
-                               ? strstr(help_text, command_help[c].section) : NULL;
+            /* The section may be in either part of the help. */
+            const char *section = command_help[c].section, *from = NULL;
+            if (section != NULL && (from = strstr(help_text, section)) == NULL)
+                from = strstr(help_text_more, section);
             if (from != NULL) {
                 const char *end = strstr(from, "\n\n");
                 fwrite(from, 1, end != NULL ? (size_t)(end - from) + 1 : strlen(from), stdout);
@@ -198,7 +202,7 @@ typedef struct run_args {
     int seed_set;
     unsigned long long seed;
     long threads;
-    int cohort, force, quiet, resume, yes;
+    int cohort, force, quiet, resume, no_checkpoint, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
     char **set_name;
     double *set_value;
@@ -269,6 +273,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             r->force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             r->resume = 1;
+        } else if (strcmp(a, "--no-checkpoint") == 0) {
+            r->no_checkpoint = 1;
         } else if (strcmp(a, "--yes") == 0) {
             r->yes = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -320,7 +326,6 @@ static int run_scenario(const run_args *r)
     }
 
     mkba_cli_progress bar;
-    mkba_cli_progress_start(&bar, stderr, !r->quiet);
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.output = out;
@@ -335,18 +340,13 @@ static int run_scenario(const run_args *r)
     o.set_name = (const char *const *)r->set_name;
     o.set_value = r->set_value;
     o.resume = r->resume;
+    o.no_checkpoint = r->no_checkpoint;
     long resumed = 0;
     o.resumed = &resumed;
     mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = (int)r->threads;
-    ctx.progress = mkba_cli_progress_update;
-    ctx.progress_user = &bar;
-    ctx.stop = &mkba_cli_stop;
-    mkba_cli_catch_signals();
+    mkba_cli_run_begin(&ctx, &bar, r->threads, r->quiet);
     rc = mkba_run(&ctx, m, &o, &err);
-    mkba_cli_release_signals();
-    mkba_cli_progress_finish(&bar);
+    mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
@@ -418,21 +418,9 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Runs the command of argv. */
+static int command(int argc, char **argv)
 {
-    /* GSL's default handler aborts the process; with it off, GSL functions
-     * return error codes that the library turns into messages. Set once,
-     * before any thread starts. */
-    gsl_set_error_handler_off();
-    /* mkba closes every HDF5 file it opens, also after a failed write
-     * (mkba_h5_close_file), so HDF5's exit-time cleanup has nothing to do;
-     * off, it cannot turn a file HDF5 failed to let go into a crash at
-     * exit. Only possible before HDF5 starts, and only the program's to
-     * decide (a library must not change it for its host). */
-    if (H5dont_atexit() < 0)
-        fputs("mkba: warning: HDF5 started before mkba could turn off its exit-time "
-              "cleanup\n", stderr);
-
     if (argc < 2)
         return mkba_cli_usage_error("%s", "no command given");
     const char *cmd = argv[1];
@@ -450,6 +438,14 @@ int main(int argc, char **argv)
     }
     if (command_help_asked(cmd, argc, argv))
         return EXIT_OK;
+    /* Every rank would write the same files: only run and sa divide their
+     * work among mpirun's ranks (and leave the writing to rank 0). */
+    if (mkba_split_size(mkba_cli_split) > 1 && strcmp(cmd, "run") != 0
+        && strcmp(cmd, "sa") != 0) {
+        fprintf(stderr, "mkba: %s runs in one process; under mpirun only run and sa divide "
+                "their work among the ranks\n", cmd);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "sa") == 0)
@@ -467,4 +463,42 @@ int main(int argc, char **argv)
     if (cmd[0] == '-')
         return mkba_cli_usage_error("unknown option '%s'", cmd);
     return mkba_cli_usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts the process; with it off, GSL functions
+     * return error codes that the library turns into messages. Set once,
+     * before any thread starts. */
+    gsl_set_error_handler_off();
+    /* mkba closes every HDF5 file it opens, also after a failed write
+     * (mkba_h5_close_file), so HDF5's exit-time cleanup has nothing to do;
+     * off, it cannot turn a file HDF5 failed to let go into a crash at
+     * exit. Only possible before HDF5 starts, and only the program's to
+     * decide (a library must not change it for its host). */
+    if (H5dont_atexit() < 0)
+        fputs("mkba: warning: HDF5 started before mkba could turn off its exit-time "
+              "cleanup\n", stderr);
+
+    /* Under mpirun (a build with MPI) every rank runs the same command;
+     * only rank 0 speaks, and the others' errors reach it through the
+     * split (mkba/split.h). Without MPI this is rank 0 of 1. */
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_split_open(&argc, &argv, &mkba_cli_split, &err) != MKBA_OK)
+        return mkba_cli_library_error(&err);
+    const int rank = mkba_split_rank(mkba_cli_split);
+    if (rank != 0 && (freopen("/dev/null", "w", stdout) == NULL
+                      || freopen("/dev/null", "w", stderr) == NULL))
+        return EXIT_ERROR;
+    int rc = command(argc, argv);
+    const mkba_error *mine = &mkba_cli_rank_error;
+    int status = rc == EXIT_OK ? MKBA_OK : mine->code != MKBA_OK ? (int)mine->code : MKBA_EINVAL;
+    mkba_error_clear(&err);
+    if (rank != 0)
+        err = *mine;
+    int all = mkba_split_close(mkba_cli_split, status, &err);
+    if (rank == 0 && rc == EXIT_OK && all != MKBA_OK)
+        rc = mkba_cli_library_error(&err);
+    return rank != 0 && rc == EXIT_OK && all != MKBA_OK ? EXIT_ERROR : rc;
 }

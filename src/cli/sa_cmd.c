@@ -75,7 +75,7 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
 
 /* The options only some methods take, listed once with the methods that
  * do; every method also takes -o, --households, --seed, --threads, --set,
- * --force, --resume, --quiet and --format. */
+ * --force, --resume, --no-checkpoint, --quiet and --format. */
 static const struct {
     const char *option, *methods;
 } method_options[] = {
@@ -222,6 +222,7 @@ static int parse(int argc, char **argv, sa_args *a)
         else if (strcmp(s, "--radial") == 0) o->radial = 1;
         else if (strcmp(s, "--force") == 0) o->force = 1;
         else if (strcmp(s, "--resume") == 0) o->resume = 1;
+        else if (strcmp(s, "--no-checkpoint") == 0) o->no_checkpoint = 1;
         else if (strcmp(s, "--yes") == 0) o->yes = 1;
         else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) a->quiet = 1;
         else
@@ -272,12 +273,17 @@ static int run(sa_args *a)
     mkba_cli_progress bar;
     mkba_context ctx;
     mkba_cli_run_begin(&ctx, &bar, a->threads, a->quiet);
+    long resumed = 0;
+    a->o.resumed = &resumed;
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
     mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (lrc != MKBA_OK) {
         rc = mkba_cli_run_error(&err);
     } else if (!a->quiet) {
+        if (resumed > 0)
+            fprintf(stderr, "mkba: resumed: %ld design points came from the checkpoint "
+                    "%s.ckpt\n", resumed, a->o.output);
         fprintf(stderr, "mkba: wrote %s\n", a->o.output);
         if (mkba_summary_write(NULL, a->o.output, a->format, NULL, stdout, &err) != MKBA_OK)
             rc = mkba_cli_library_error(&err);

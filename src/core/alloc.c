@@ -38,6 +38,7 @@ void mkba_context_init(mkba_context *ctx)
     ctx->progress = NULL;
     ctx->progress_user = NULL;
     ctx->stop = NULL;
+    ctx->split = NULL;
 }
 
 const mkba_allocator *mkba_context_allocator(const mkba_context *ctx)

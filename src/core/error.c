@@ -9,6 +9,21 @@ mkba_status mkba_error_set(mkba_error *err, mkba_status code, const char *fmt, .
     if (err == NULL || err->code != MKBA_OK)
         return code;
     err->code = code;
+    err->sys_errno = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+mkba_status mkba_error_set_sys(mkba_error *err, mkba_status code, int sys_errno,
+                               const char *fmt, ...)
+{
+    if (err == NULL || err->code != MKBA_OK)
+        return code;
+    err->code = code;
+    err->sys_errno = sys_errno;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -21,6 +36,7 @@ void mkba_error_clear(mkba_error *err)
     if (err == NULL)
         return;
     err->code = MKBA_OK;
+    err->sys_errno = 0;
     err->message[0] = '\0';
 }
 

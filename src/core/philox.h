@@ -16,7 +16,8 @@
 /* The ten rounds on m <= MKBA_PHILOX_PASS counters c0..c3[i] in place,
  * with key seed (rng.c). On a processor with AVX2 eight blocks go through
  * all rounds in registers (hand-vectorised); elsewhere the compiler
- * vectorises a loop across blocks. Integer arithmetic: the same words. */
+ * vectorises a loop across blocks (also when MKBA_NO_SIMD=1, core/simd.h).
+ * Integer arithmetic: the same words. */
 void mkba_philox_rounds(uint64_t seed, uint32_t m, uint32_t *restrict c0,
                         uint32_t *restrict c1, uint32_t *restrict c2, uint32_t *restrict c3);
 

@@ -5,6 +5,7 @@
  * far more than one household or one draw's parameters ever needs. */
 #include "mkba/rng.h"
 #include "core/philox.h"
+#include "core/simd.h"
 
 /* The portable rounds: the compiler vectorises the loop across blocks. */
 static void rounds_portable(uint64_t seed, uint32_t m, uint32_t *restrict c0,
@@ -103,7 +104,7 @@ void mkba_philox_rounds(uint64_t seed, uint32_t m, uint32_t *restrict c0, uint32
                         uint32_t *restrict c2, uint32_t *restrict c3)
 {
 #ifdef MKBA_PHILOX_AVX2
-    if (__builtin_cpu_supports("avx2")) {
+    if (mkba_simd_avx2()) {
         rounds_avx2(seed, m, c0, c1, c2, c3);
         return;
     }

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "strutil.h"
@@ -97,4 +98,42 @@ size_t mkba_utf8_width(const char *s)
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         n += (*p & 0xC0) != 0x80;     /* continuation bytes add no column */
     return n;
+}
+
+void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap)
+{
+    if (*used >= size)
+        return;
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    *used += n > 0 ? (size_t)n : 0;
+    if (*used >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4);
+}
+
+void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mkba_str_vappend(buf, size, used, fmt, ap);
+    va_end(ap);
+}
+
+size_t mkba_path_folder_copy(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    if (n < size) {
+        memcpy(buf, slash == NULL ? "." : path, n);
+        buf[n] = '\0';
+    }
+    return n;
+}
+
+char *mkba_path_folder(const char *path)
+{
+    size_t size = mkba_path_folder_copy(path, NULL, 0) + 1;
+    char *dir = mkba_malloc(size);
+    if (dir != NULL)
+        mkba_path_folder_copy(path, dir, size);
+    return dir;
 }

@@ -2,6 +2,7 @@
 #ifndef MKBA_CORE_STRUTIL_H
 #define MKBA_CORE_STRUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Optimal string alignment distance between a and b: the number of
@@ -22,6 +23,23 @@ const char *mkba_closest_name(const char *name, const char *const *names, size_t
 /* The number of characters of UTF-8 text s as a terminal shows them (one
  * column per code point: names like één-loket line up in text tables). */
 size_t mkba_utf8_width(const char *s);
+
+/* Appends printf-style text to buf (size bytes, *used of them taken so
+ * far, *used advanced); text past the end is cut, "..." marking the cut. */
+void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap);
+
+/* The folder of file path `path` ("." for a bare name, "/" for a file in
+ * the root) into buf when it fits in size bytes; returns its length, as
+ * snprintf does, so a result >= size means it did not fit. */
+size_t mkba_path_folder_copy(const char *path, char *buf, size_t size);
+
+/* The same in a new string; NULL when out of memory. */
+char *mkba_path_folder(const char *path);
 
 /* strdup that returns NULL for NULL. */
 char *mkba_strdup(const char *s);

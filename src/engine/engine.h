@@ -139,6 +139,10 @@ typedef struct mkba_tables {
     uint32_t *tab_off;
     mkba_state_entry *entry;             /* [nstates_total] */
     size_t tab_block;                    /* entries per block */
+    /* ztab[arm * tab_block + entry]: the interaction term z of an entry's
+     * combination (the same in every segment), for the services engine's
+     * modified rows. */
+    double *ztab;
     double *beta;                        /* [arm][ninteract] */
     /* Initial states: per arm and domain, normal-scale thresholds of the
      * cumulative prevalence and the latent-factor loading. */
@@ -148,6 +152,10 @@ typedef struct mkba_tables {
     double *unique;                      /* [arm][ndomains]: sqrt(1 - loading^2) */
     int init_same;                       /* initial distribution identical in all arms */
     double *severity;                    /* [nstates_total] */
+    uint8_t *level;                      /* [nstates_total] severity level (the
+                                            services' bands): ceil(severity) up
+                                            to 255; 1 for scores up to 1, which
+                                            are no problem but may be in a plan */
 } mkba_tables;
 
 mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l);

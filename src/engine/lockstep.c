@@ -54,6 +54,8 @@ void mkba_svc_households_free(mkba_svc_households *hh)
     mkba_free(hh->x);
     mkba_free(hh->tis);
     mkba_free(hh->entry);
+    mkba_free(hh->aging);
+    mkba_free(hh->problems);
     mkba_free(hh->out);
     mkba_free(hh->status);
     mkba_free(hh->team);
@@ -74,6 +76,8 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->x = mkba_malloc(N * D);
     hh->tis = mkba_malloc(N * D * sizeof *hh->tis);
     hh->entry = mkba_malloc(N * D * sizeof *hh->entry);
+    hh->aging = mkba_malloc(N * sizeof *hh->aging);
+    hh->problems = mkba_malloc(N * sizeof *hh->problems);
     hh->out = mkba_malloc(N);
     hh->status = mkba_malloc(N);
     hh->team = mkba_malloc(N);
@@ -84,15 +88,15 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
-    return hh->x && hh->tis && hh->entry && hh->out && hh->status && hh->team && hh->joint
+    return hh->x && hh->tis && hh->entry && hh->aging && hh->problems && hh->out && hh->status && hh->team && hh->joint
            && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
 }
 
 size_t mkba_svc_households_bytes(size_t D)
 {
     const mkba_svc_households *hh = NULL;
-    return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->out
-           + sizeof *hh->status
+    return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->aging
+           + sizeof *hh->problems + sizeof *hh->out + sizeof *hh->status
            + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
            + sizeof *hh->registered + sizeof *hh->arrived + sizeof *hh->since
            + sizeof *hh->wait_factor;

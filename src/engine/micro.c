@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "mkba/rng.h"
 #include "core/philox.h"
+#include "core/simd.h"
 
 struct mkba_micro_work {
     /* A household's random words: init_blocks blocks for the initial
@@ -269,7 +270,7 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     double sev[MKBA_MAX_DOMAINS];
     uint32_t (*below)(const uint32_t *, const uint64_t *, int) = below_portable;
 #ifdef MKBA_BELOW_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    if (mkba_simd_avx2())
         below = below_avx2;
 #endif
 

@@ -9,11 +9,13 @@
  * detection and self-reliance read the separate MKBA_STREAM_SERVICE
  * stream. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "engine/services.h"
 #include "core/alloc.h"
 #include "mkba/rng.h"
 #include "core/philox.h"
+#include "core/simd.h"
 
 mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l)
 {
@@ -53,6 +55,44 @@ double mkba_svc_maturity(double start, double tau, double years)
     return start + (1.0 - start) * (1.0 - exp(-years / tau));
 }
 
+/* The domains d < D whose word is below the stay threshold of their
+ * cached entry: the candidates to move (micro.c's stay test). */
+static uint32_t below_portable(const uint32_t *words, const uint32_t *entry,
+                               const mkba_worsening *tabs, int D)
+{
+    uint32_t cand = 0;
+    for (int d = 0; d < D; d++)
+        cand |= (uint32_t)(words[d] < tabs[entry[d]].stay) << d;
+    return cand;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MKBA_SVC_BELOW_AVX2 1
+_Static_assert(sizeof(mkba_worsening) == 24 && offsetof(mkba_worsening, stay) == 0,
+               "below_avx2 gathers stay as every third 8-byte word");
+/* The same, four domains per gather and comparison. Words are read up to D
+ * rounded up to four (a cycle's blocks cover them); entries past D are
+ * masked to 0 (a valid entry) and their bits dropped. */
+__attribute__((target("avx2"))) static uint32_t below_avx2(const uint32_t *words,
+                                                          const uint32_t *entry,
+                                                          const mkba_worsening *tabs, int D)
+{
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+    uint32_t cand = 0;
+    for (int d = 0; d < D; d += 4) {
+        __m128i in = _mm_cmpgt_epi32(_mm_set1_epi32(D - d), lane);
+        __m256i e = _mm256_cvtepu32_epi64(_mm_maskload_epi32((const int *)(entry + d), in));
+        __m256i at = _mm256_add_epi64(e, _mm256_slli_epi64(e, 1));
+        __m256i stay = _mm256_i64gather_epi64((const long long *)tabs, at, 8);
+        __m256i w = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(words + d)));
+        __m256i lt = _mm256_cmpgt_epi64(stay, w); /* both below 2^33: signed is exact */
+        cand |= (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(lt)) << d;
+    }
+    return D < 32 ? cand & ((1u << D) - 1u) : cand;
+}
+#endif
+
 void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households)
@@ -67,6 +107,11 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->seed = seed;
     a->draw = draw;
     a->households = (double)households;
+    a->below = below_portable;
+#ifdef MKBA_SVC_BELOW_AVX2
+    if (mkba_simd_avx2())
+        a->below = below_avx2;
+#endif
     a->population = values[sv->population];
     a->rule = mkba_pathway_rule_of(p->rule);
     a->classic = !a->rule->integrated || p->degree == MKBA_DEGREE_NONE;
@@ -166,15 +211,6 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
         a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
 
-/* The severity level of a score: ceil(s) for s > 0 (up to 255), 1 for
- * lower scores, which are no problem but may still be in a plan. */
-static int severity_level(double s)
-{
-    if (!(s > 1.0))
-        return 1;
-    return s >= 255.0 ? 255 : (int)ceil(s - 1e-9);
-}
-
 static int slot_of(const mkba_layout *l, int g, int tis)
 {
     return l->slot_at[l->tis_off[g] + tis];
@@ -214,6 +250,16 @@ static inline void move_entries(const mkba_svc_arm *a, uint32_t *entry, int d, i
         entry[l->dep[d][j]] += (uint32_t)(step * l->dep_stride[d][j]);
 }
 
+/* Domain d enters state g with time in state 0: its bits in a household's
+ * aging and problem masks. */
+static inline void enter_masks(const mkba_tables *t, uint32_t *aging, uint32_t *problems, int d,
+                               int g)
+{
+    const uint32_t bit = 1u << d;
+    *aging = (*aging & ~bit) | (uint32_t)(t->entry[g].cap > 0) << d;
+    *problems = (*problems & ~bit) | (uint32_t)(t->severity[g] > 0.0) << d;
+}
+
 /* Household h in initial states x0[D], with an empty service record. */
 static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h,
                             const uint8_t *x0, int64_t *delta)
@@ -226,9 +272,12 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
         memcpy(x, x0, D);
     memset(hh->tis + (size_t)h * D, 0, D * sizeof *hh->tis);
     uint32_t *entry = hh->entry + (size_t)h * D;
-    for (size_t d = 0; d < D; d++)
+    hh->aging[h] = hh->problems[h] = 0;
+    for (size_t d = 0; d < D; d++) {
         entry[d] = l->ncombo[d] > 0
                        ? entry_of(a->t, x, (int)d, l->state_base[d] + x[d], 0) : 0;
+        enter_masks(a->t, &hh->aging[h], &hh->problems[h], (int)d, l->state_base[d] + x[d]);
+    }
     hh->out[h] = -1;
     hh->status[h] = MKBA_SVC_NONE;
     hh->team[h] = -1;
@@ -334,12 +383,12 @@ static int move_target(const mkba_row *r, int ntargets, double z, double u, cons
 }
 
 /* Transitions of household h in cycle k; see micro.c's simulate for the
- * order of events, which this follows. sev[] receives the severities of
- * the household's states after them; the return value marks the domains
- * with a problem (severity > 0). */
+ * order of events, which this follows. Returns the domains with a problem
+ * (severity > 0) after them. Only the domains that may move, age or whose
+ * rows change are visited (the household's masks). */
 static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
                             const uint32_t *words, mkba_svc_memo *memo, int64_t *delta,
-                            uint64_t *entries, double *sev)
+                            uint64_t *entries)
 {
     const mkba_model *m = a->m;
     const mkba_tables *t = a->t;
@@ -351,17 +400,16 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
     int64_t *delta_k = delta + (size_t)k * l->nslots;
     uint64_t *entries_k = entries + (size_t)(k - 1) * l->nstates_total;
 
-    int g[MKBA_MAX_DOMAINS], to[MKBA_MAX_DOMAINS];
-    uint32_t problems = 0;
-    for (int d = 0; d < D; d++) {
-        g[d] = l->state_base[d] + x[d];
-        sev[d] = t->severity[g[d]];
-        problems |= (uint32_t)(sev[d] > 0.0) << d;
-    }
+    int to[MKBA_MAX_DOMAINS];
+    /* Severities at the start of the cycle, filled at the first
+     * interaction term computed here (it reads its sources'). */
+    double sev[MKBA_MAX_DOMAINS];
+    int have_sev = 0;
     /* Care changes the rows of the domains in the plan; waiting raises
      * worsening in the domains waited for. `modified` marks the domains
      * whose rows change. */
-    modifier care[MKBA_MAX_DOMAINS], waiting = {0, 1.0, 1.0, 1.0}, none = {0, 1.0, 1.0, 1.0};
+    static const modifier none = {0, 1.0, 1.0, 1.0};
+    modifier care[MKBA_MAX_DOMAINS], waiting;
     uint32_t care_plan = 0, modified = 0;
     if (hh->status[h] == MKBA_SVC_CARE) {
         const mkba_svc_team_values *tv = &a->team[hh->team[h]];
@@ -370,7 +418,7 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
         for (uint32_t p = care_plan; p != 0; p &= p - 1) {
             int d = __builtin_ctz(p);
             /* The hazard ratios of the level of the domain's state. */
-            int level = severity_level(sev[d]);
+            int level = t->level[l->state_base[d] + x[d]];
             int li = (level > tv->nimprove ? tv->nimprove : level) - 1;
             int wi = (level > tv->nworsen ? tv->nworsen : level) - 1;
             modifier *c = &care[d];
@@ -382,24 +430,22 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
         }
     } else if (hh->status[h] == MKBA_SVC_WAITING && a->wait_escalation > 0.0) {
         modified = hh->plan[h];
-        waiting.on = 1;
-        waiting.worsen = 1.0 + a->wait_escalation;
+        waiting = (modifier){1, 1.0, 1.0 + a->wait_escalation, 1.0};
     }
     int seg = l->seg_of_cycle[k];
     const mkba_worsening *tabs = mkba_tables_worsening(t, a->arm, seg);
     const mkba_row *rows = mkba_tables_row(t, a->arm, seg, 0, 0);
+    const double *ztab = t->ztab + a->arm * t->tab_block;
     /* micro.c's table of the row after interaction: most domains stay,
      * which the cached entry tells from one comparison, without a branch
      * (an untabled domain's entry is 0, a valid one). The others are
      * candidates to move. */
     const uint32_t computed = a->untabled | modified;
-    uint32_t cand = computed;
-    for (int d = 0; d < D; d++)
-        cand |= (uint32_t)(words[d] < tabs[entry[d]].stay) << d;
+    uint32_t cand = computed | a->below(words, entry, tabs, D);
     uint32_t moving = 0;
     for (; cand != 0; cand &= cand - 1) {
         const int d = __builtin_ctz(cand), tabled = !(computed >> d & 1u);
-        const mkba_row *r = rows + row_of(t, g[d], tis[d]);
+        const mkba_row *r = rows + row_of(t, l->state_base[d] + x[d], tis[d]);
         if (r->n == 0)
             continue;
         if (tabled) {
@@ -413,8 +459,17 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
         } else {
             const modifier *md = !(modified >> d & 1u) ? &none
                                  : care_plan >> d & 1u ? &care[d] : &waiting;
-            double z = l->inter_start[d + 1] > l->inter_start[d]
-                           ? mkba_interaction_term(m, t, a->arm, d, sev) : 0.0;
+            double z = 0.0;
+            if (!(a->untabled >> d & 1u)) {
+                z = ztab[entry[d]]; /* its combination's, as the table computed it */
+            } else if (l->inter_start[d + 1] > l->inter_start[d]) {
+                if (!have_sev) {
+                    for (int e = 0; e < D; e++)
+                        sev[e] = t->severity[l->state_base[e] + x[e]];
+                    have_sev = 1;
+                }
+                z = mkba_interaction_term(m, t, a->arm, d, sev);
+            }
             to[d] = move_target(r, l->nstates[d] - 1, z, mkba_rng_u01(words[d]), md, memo);
         }
         moving |= (uint32_t)(to[d] >= 0 && to[d] != x[d]) << d;
@@ -426,7 +481,7 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
                 continue;
             /* The household leaves and counts only in its exit state. */
             for (int e = 0; e < D; e++)
-                delta_k[slot_of(l, g[e], tis[e])]--;
+                delta_k[slot_of(l, l->state_base[e] + x[e], tis[e])]--;
             x[d] = (uint8_t)to[d];
             tis[d] = 0;
             delta_k[slot_of(l, l->state_base[d] + to[d], 0)]++;
@@ -434,33 +489,37 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
             hh->out[h] = (int8_t)d;
             return 0;
         }
-    for (int d = 0; d < D; d++) {
-        if (!(moving >> d & 1u)) {
-            if (tis[d] < t->entry[g[d]].cap) {
-                int i = l->tis_off[g[d]] + tis[d], old = l->slot_at[i];
-                tis[d]++;
-                int now = l->slot_at[i + 1];
-                if (now != old) {
-                    delta_k[old]--;
-                    delta_k[now]++;
-                }
-                /* A new duration bucket is a new row. */
-                if (!(a->untabled >> d & 1u) && l->bucket_at[i + 1] != l->bucket_at[i])
-                    entry[d] += t->tab_off[g[d] * t->maxb + l->bucket_at[i + 1]]
-                                - t->tab_off[g[d] * t->maxb + l->bucket_at[i]];
-            }
-            continue;
+    /* Domains that stay one more cycle in their state, while that counts. */
+    uint32_t aging = hh->aging[h];
+    for (uint32_t c = aging & ~moving; c != 0; c &= c - 1) {
+        const int d = __builtin_ctz(c), g = l->state_base[d] + x[d];
+        int i = l->tis_off[g] + tis[d], old = l->slot_at[i];
+        if (++tis[d] == t->entry[g].cap)
+            aging &= ~(1u << d);
+        int now = l->slot_at[i + 1];
+        if (now != old) {
+            delta_k[old]--;
+            delta_k[now]++;
         }
-        int ng = l->state_base[d] + to[d], i = l->tis_off[g[d]] + tis[d];
+        /* A new duration bucket is a new row. */
+        if (!(a->untabled >> d & 1u) && l->bucket_at[i + 1] != l->bucket_at[i])
+            entry[d] += t->tab_off[g * t->maxb + l->bucket_at[i + 1]]
+                        - t->tab_off[g * t->maxb + l->bucket_at[i]];
+    }
+    uint32_t problems = hh->problems[h];
+    for (uint32_t c = moving; c != 0; c &= c - 1) {
+        const int d = __builtin_ctz(c), g = l->state_base[d] + x[d];
+        int ng = l->state_base[d] + to[d], i = l->tis_off[g] + tis[d];
         delta_k[l->slot_at[i]]--;
-        move_entries(a, entry, d, g[d], i, to[d] - x[d]);
+        move_entries(a, entry, d, g, i, to[d] - x[d]);
         x[d] = (uint8_t)to[d];
         tis[d] = 0;
-        sev[d] = t->severity[ng];
-        problems = (problems & ~(1u << d)) | (uint32_t)(sev[d] > 0.0) << d;
+        enter_masks(t, &aging, &problems, d, ng);
         delta_k[slot_of(l, ng, 0)]++;
         entries_k[ng]++;
     }
+    hh->aging[h] = aging;
+    hh->problems[h] = problems;
     return problems;
 }
 
@@ -483,6 +542,7 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;
     x[d] = (uint8_t)(s - 1);
     tis[d] = 0;
+    enter_masks(a->t, &hh->aging[h], &hh->problems[h], d, g - 1);
     return 1;
 }
 
@@ -525,9 +585,8 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
                            int64_t *delta, uint64_t *entries, long *counts)
 {
     const mkba_model *m = a->m;
-    const int D = (int)m->ndomains;
-    double sev[MKBA_MAX_DOMAINS];
-    uint32_t problems = transitions(a, hh, h, k, words, memo, delta, entries, sev);
+    const mkba_layout *l = a->t->l;
+    uint32_t problems = transitions(a, hh, h, k, words, memo, delta, entries);
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
         return -1;
@@ -548,11 +607,18 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     if (ask == 0)
         return -1;
     /* The question is the most severe problem a team of the arm treats. */
+    const uint8_t *x = hh->x + (size_t)h * m->ndomains;
     int pd = -1;
-    for (int d = 0; d < D; d++)
-        if ((ask >> d & 1u) && (pd < 0 || sev[d] > sev[pd]))
+    double spd = 0.0;
+    for (uint32_t c = ask; c != 0; c &= c - 1) {
+        int d = __builtin_ctz(c);
+        double s = a->t->severity[l->state_base[d] + x[d]];
+        if (pd < 0 || s > spd) {
             pd = d;
-    int level = severity_level(sev[pd]);
+            spd = s;
+        }
+    }
+    int level = a->t->level[l->state_base[pd] + x[pd]];
     int band = level > a->nseek ? a->nseek : level;
     if (mkba_rng_u01(service[0]) >= a->seek_p[band - 1])
         return -1;
@@ -581,7 +647,7 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
         sev[d] = a->t->severity[l->state_base[d] + x[d]];
         problems |= (uint32_t)(sev[d] > 0.0) << d;
     }
-    int level = severity_level(sev[pd]);
+    int level = a->t->level[l->state_base[pd] + x[pd]];
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
         if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < a->detect)

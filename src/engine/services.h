@@ -30,6 +30,9 @@ typedef struct mkba_svc_households {
     uint16_t *tis;             /* [n][D] cycles in that state, capped */
     uint32_t *entry;           /* [n][D] worsening-table entry (services.c), kept
                                   up to date as states and buckets change */
+    uint32_t *aging;           /* domains whose time in state still counts
+                                  (tis below the state's cap) */
+    uint32_t *problems;        /* domains whose state has severity > 0 */
     int8_t *out;               /* exit domain, or -1 while in the model */
     uint8_t *status;           /* MKBA_SVC_* */
     int8_t *team;              /* team waiting for or in care with, or -1 */
@@ -74,6 +77,10 @@ typedef struct mkba_svc_arm {
     int front_intake;          /* the rule's team charges intakes at the request */
     uint32_t servable;         /* domains some team of the arm treats */
     uint32_t untabled;         /* domains that compute their interaction (no table) */
+    /* The stay test (services.c): the domains d < D whose word is below
+     * the stay threshold of their cached entry; AVX2 or generic. */
+    uint32_t (*below)(const uint32_t *words, const uint32_t *entry,
+                      const mkba_worsening *tabs, int D);
     int ndep[MKBA_MAX_DOMAINS]; /* entries of layout.dep[d] before the padding */
     double seek[8];
     int nseek;

@@ -24,6 +24,7 @@ void mkba_tables_free(mkba_tables *t)
         return;
     mkba_free(t->rows);
     mkba_free(t->pwtab);
+    mkba_free(t->ztab);
     mkba_free(t->tab_off);
     mkba_free(t->entry);
     mkba_free(t->beta);
@@ -32,6 +33,7 @@ void mkba_tables_free(mkba_tables *t)
     mkba_free(t->loading);
     mkba_free(t->unique);
     mkba_free(t->severity);
+    mkba_free(t->level);
     mkba_free(t);
 }
 
@@ -54,14 +56,19 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
     t->loading = mkba_calloc(m->narms * m->ndomains, sizeof *t->loading);
     t->unique = mkba_calloc(m->narms * m->ndomains, sizeof *t->unique);
     t->severity = mkba_calloc(l->nstates_total, sizeof *t->severity);
+    t->level = mkba_calloc(l->nstates_total, sizeof *t->level);
     if (!t->rows || !t->beta || !t->init_thr || !t->init_prev || !t->loading || !t->unique ||
-        !t->severity) {
+        !t->severity || !t->level) {
         mkba_tables_free(t);
         return NULL;
     }
     for (size_t d = 0; d < m->ndomains; d++)
-        for (int s = 0; s < m->domain[d].nstates; s++)
-            t->severity[l->state_base[d] + s] = m->domain[d].state[s].severity;
+        for (int s = 0; s < m->domain[d].nstates; s++) {
+            double sev = m->domain[d].state[s].severity;
+            t->severity[l->state_base[d] + s] = sev;
+            t->level[l->state_base[d] + s] =
+                !(sev > 1.0) ? 1 : sev >= 255.0 ? 255 : (uint8_t)ceil(sev - 1e-9);
+        }
 
     /* Each row of a domain with a worsening table owns ncombo entries. */
     t->tab_off = mkba_calloc(l->nstates_total * (size_t)t->maxb, sizeof *t->tab_off);
@@ -78,8 +85,9 @@ mkba_tables *mkba_tables_alloc(const mkba_model *m, const mkba_layout *l)
             }
         }
     t->pwtab = mkba_calloc(m->narms * l->nsegs * t->tab_block + 1, sizeof *t->pwtab);
+    t->ztab = mkba_calloc(m->narms * t->tab_block + 1, sizeof *t->ztab);
     t->entry = mkba_calloc(l->nstates_total, sizeof *t->entry);
-    if (t->pwtab == NULL || t->entry == NULL) {
+    if (t->pwtab == NULL || t->ztab == NULL || t->entry == NULL) {
         mkba_tables_free(t);
         return NULL;
     }
@@ -128,6 +136,11 @@ static void fill_worsening_tables(mkba_tables *t, const mkba_model *m, size_t ar
                 sev[e] = t->severity[l->state_base[e] + x];
             }
             double z = mkba_interaction_term(m, t, arm, (int)d, sev);
+            for (int s = 0; s < l->nstates[d]; s++) {
+                int g = l->state_base[d] + s;
+                for (int b = 0; b < l->dur[g].nbuckets; b++)
+                    t->ztab[arm * t->tab_block + t->tab_off[g * t->maxb + b] + c] = z;
+            }
             for (size_t seg = 0; seg < l->nsegs; seg++) {
                 mkba_worsening *block = (mkba_worsening *)mkba_tables_worsening(t, arm, (int)seg);
                 for (int s = 0; s < l->nstates[d]; s++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "h5util.h"
 #include "core/alloc.h"
+#include "core/syserr.h"
 
 void mkba_h5_quiet_begin(mkba_h5_quiet *q)
 {
@@ -43,33 +44,6 @@ static herr_t keep_errno(unsigned n, const H5E_error2_t *e, void *data)
     return 0;
 }
 
-/* What a person should know about the system errors a write can meet; any
- * other errno is given by its system text alone. */
-static const struct {
-    int code;
-    const char *cause;
-} write_causes[] = {
-    { ENOSPC, "the disk is full" },
-#ifdef EDQUOT
-    { EDQUOT, "the disk quota is used up" },
-#endif
-    { EFBIG, "the file is too large (for the file system or the process's file size limit)" },
-    { EROFS, "the file system is read-only" },
-    { EIO, "the device reported an input/output error" },
-};
-
-/* Writes into buf the cause of system error e in words ("the disk is full
- * (No space left on device)"). */
-static void describe_errno(char *buf, size_t size, int e)
-{
-    for (size_t i = 0; i < sizeof write_causes / sizeof write_causes[0]; i++)
-        if (write_causes[i].code == e) {
-            snprintf(buf, size, "%s (%s)", write_causes[i].cause, strerror(e));
-            return;
-        }
-    snprintf(buf, size, "%s", strerror(e));
-}
-
 /* The system error behind the failure on HDF5's error stack, or 0. */
 static int stack_errno(void)
 {
@@ -91,10 +65,12 @@ mkba_status mkba_h5_error(mkba_error *err, mkba_status code, const char *fmt, ..
     char detail[512] = "";
     int e = stack_errno();
     if (e != 0)
-        describe_errno(detail, sizeof detail, e);
+        mkba_syserr_describe(detail, sizeof detail, e);
     else
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, detail);
     H5Eclear2(H5E_DEFAULT);
+    if (e != 0)
+        return mkba_error_set_sys(err, code, e, "%s: %s", what, detail);
     if (detail[0] != '\0')
         return mkba_error_set(err, code, "%s: %s", what, detail);
     return mkba_error_set(err, code, "%s", what);
@@ -105,9 +81,9 @@ mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *f
     int e = stack_errno();
     if (e != 0) {
         char cause[512];
-        describe_errno(cause, sizeof cause, e);
+        mkba_syserr_describe(cause, sizeof cause, e);
         H5Eclear2(H5E_DEFAULT);
-        return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", file, cause);
+        return mkba_error_set_sys(err, MKBA_EIO, e, "cannot write %s: %s", file, cause);
     }
     char what[MKBA_ERROR_MAX];
     va_list ap;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
+#include "core/commit.h"
 #include "core/strutil.h"
 #include "results/schema.h"
 #include "h5util.h"
@@ -741,9 +742,8 @@ int mkba_h5_close(mkba_h5_writer *w, int commit, mkba_error *err)
 
     if (commit && rc == MKBA_OK && !w->force && path_exists(w->path))
         rc = mkba_error_set(err, MKBA_EEXIST, "%s exists; use --force to overwrite", w->path);
-    if (commit && rc == MKBA_OK && rename(w->tmp, w->path) != 0)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s",
-                            w->tmp, w->path, strerror(errno));
+    if (commit && rc == MKBA_OK)
+        rc = mkba_commit_file(w->tmp, w->path, err);
     if (!commit || rc != MKBA_OK)
         remove(w->tmp);
     writer_release(w);

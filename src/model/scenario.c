@@ -59,7 +59,7 @@ char *mkba_sc_read_text(const char *path)
 }
 
 /* Appends each @include'd file's text to m->text, after a comment line
- * naming it, so the stored text is everything the model was built from.
+ * naming it as the scenario wrote it, so the stored text is everything the model was built from.
  * libconfig (1.5) lists the files it read in config_t.filenames, the main
  * file first, each @include by the name written in the scenario. */
 static int append_includes(mkba_loader *ld, const config_t *cfg)
@@ -81,8 +81,12 @@ static int append_includes(mkba_loader *ld, const config_t *cfg)
             return rc;
         }
         char head[2 * MKBA_PATH_MAX];
-        int nhead = snprintf(head, sizeof head, "\n# ---- mkba: text of @include \"%s\" (%s) "
-                             "----\n", name, full);
+        /* The name as written, not the resolved path: the text must not
+         * depend on how the scenario was named (scenarios/x.cfg,
+         * ./scenarios/x.cfg, an absolute path), since a resumed run checks
+         * it (study/checkpoint.h). */
+        int nhead = snprintf(head, sizeof head, "\n# ---- mkba: text of @include \"%s\" "
+                             "----\n", name);
         size_t old = strlen(ld->m->text), add = strlen(text);
         char *all = mkba_realloc(ld->m->text, old + (size_t)nhead + add + 1);
         if (all == NULL) {

@@ -12,7 +12,7 @@
 typedef struct sa_file {
     mkba_h5_store *st;
     char **arm, **factor, **outcome, **unit;
-    size_t narms, nfactors, noutcomes;
+    size_t narms, nfactors, noutcomes, nunits;   /* nunits: checked to be noutcomes */
     int reference, outcome_index;
     char *method, *outcome_name, *arm_name, *versus_name;
 } sa_file;
@@ -22,7 +22,7 @@ static void sa_file_free(sa_file *f)
     mkba_h5_store_strings_free(f->arm, f->narms);
     mkba_h5_store_strings_free(f->factor, f->nfactors);
     mkba_h5_store_strings_free(f->outcome, f->noutcomes);
-    mkba_h5_store_strings_free(f->unit, f->noutcomes);
+    mkba_h5_store_strings_free(f->unit, f->nunits);
     mkba_free(f->method);
     mkba_free(f->outcome_name);
     mkba_free(f->arm_name);
@@ -596,9 +596,8 @@ int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
     int rc = mkba_h5_store_read_strings(f.st, "/labels/arms", &f.arm, &f.narms, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_strings(f.st, "/sa/outcome", &f.outcome, &f.noutcomes, err);
-    size_t nu = 0;
     if (rc == MKBA_OK)
-        rc = mkba_h5_store_read_strings(f.st, "/sa/outcome_units", &f.unit, &nu, err);
+        rc = mkba_h5_store_read_strings(f.st, "/sa/outcome_units", &f.unit, &f.nunits, err);
     if (rc == MKBA_OK && mkba_h5_store_has(f.st, "/sa/factor"))
         rc = mkba_h5_store_read_strings(f.st, "/sa/factor", &f.factor, &f.nfactors, err);
     char *ref = NULL;
@@ -615,7 +614,7 @@ int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
     f.reference = index_of(f.arm, f.narms, ref);
     mkba_free(ref);
     f.outcome_index = index_of(f.outcome, f.noutcomes, f.outcome_name);
-    if (rc == MKBA_OK && (f.method == NULL || f.reference < 0 || nu != f.noutcomes))
+    if (rc == MKBA_OK && (f.method == NULL || f.reference < 0 || f.nunits != f.noutcomes))
         rc = mkba_error_set(err, MKBA_EPARSE, "%s: the /sa group is incomplete (no method, "
                             "reference arm or outcome units)", path);
     size_t i = 0;

@@ -1,6 +1,7 @@
 /* The per-draw result record: one array per /draws dataset of the schema,
  * sized from the model. */
 #include <stdlib.h>
+#include <string.h>
 #include "results/result.h"
 #include "core/alloc.h"
 #include "results/schema.h"
@@ -75,4 +76,57 @@ void mkba_draw_result_free(mkba_draw_result *r)
         if (mkba_schema_dataset[i].field >= 0)
             mkba_free(*slot(r, &mkba_schema_dataset[i]));
     mkba_free(r);
+}
+
+/* Calls fn(array, count, user) for every array of r in schema order. */
+static void each_array(const mkba_draw_result *r,
+                       void (*fn)(double *v, size_t count, void *user), void *user)
+{
+    size_t n[MKBA_NAXES];
+    mkba_draw_result_shape(r, n);
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[i];
+        if (s->field < 0 || (s->when == MKBA_WHEN_SERVICES && !r->services))
+            continue;
+        fn(*slot((mkba_draw_result *)r, s), mkba_schema_draw_count(s, n), user);
+    }
+}
+
+static void count_values(double *v, size_t count, void *user)
+{
+    (void)v;
+    *(size_t *)user += count;
+}
+
+size_t mkba_draw_result_nvalues(const mkba_draw_result *r)
+{
+    size_t n = 0;
+    each_array(r, count_values, &n);
+    return n;
+}
+
+static void copy_out(double *v, size_t count, void *user)
+{
+    double **to = user;
+    if (count > 0)
+        memcpy(*to, v, count * sizeof *v);
+    *to += count;
+}
+
+static void copy_in(double *v, size_t count, void *user)
+{
+    const double **from = user;
+    if (count > 0)
+        memcpy(v, *from, count * sizeof *v);
+    *from += count;
+}
+
+void mkba_draw_result_pack(const mkba_draw_result *r, double *out)
+{
+    each_array(r, copy_out, &out);
+}
+
+void mkba_draw_result_unpack(mkba_draw_result *r, const double *in)
+{
+    each_array(r, copy_in, &in);
 }

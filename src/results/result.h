@@ -39,4 +39,12 @@ void mkba_draw_result_free(mkba_draw_result *r);
  * axes a draw does not have. */
 void mkba_draw_result_shape(const mkba_draw_result *r, size_t *n);
 
+/* The record as one flat array of doubles, every array of the schema that
+ * r holds in schema order: its length, and copies out of and into r (a
+ * record of the same model). The form in which a record travels between
+ * processes and into the checkpoint. */
+size_t mkba_draw_result_nvalues(const mkba_draw_result *r);
+void mkba_draw_result_pack(const mkba_draw_result *r, double *out);
+void mkba_draw_result_unpack(mkba_draw_result *r, const double *in);
+
 #endif

@@ -9,6 +9,7 @@
 #include "core/strutil.h"
 #include "analysis/mcse.h"
 #include "model/params.h"
+#include "study/split.h"
 
 static const struct {
     const char *name, *what;
@@ -114,12 +115,18 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     so.output = output;
     so.force = s->o->force;
     so.resume = s->o->resume;
+    so.no_checkpoint = s->o->no_checkpoint;
     so.yes = s->o->yes;
     so.store_draws = store_draws;
     so.on_point = collect;
     so.on_finish = call_finish;
     so.user = s;
-    return mkba_study_run(s->m, d, &so, err);
+    size_t resumed = 0;
+    so.resumed = &resumed;
+    int rc = mkba_study_run(s->m, d, &so, err);
+    if (s->o->resumed != NULL)
+        *s->o->resumed += (long)resumed;
+    return rc;
 }
 
 mkba_design *mkba_sa_design_fix(const mkba_sa *s, mkba_design *d, mkba_error *err)
@@ -349,7 +356,15 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     if (o->draw < 0 || o->draw > 0xffffffffL)
         return mkba_error_set(err, MKBA_EINVAL, "--draw must be between 0 and 4294967295 "
                               "(got %ld)", o->draw);
-    int rc = mkba_study_check_output(o->output, o->force, err);
+    /* Held from before anything is written to the end: every method's
+     * evaluations (also the preliminary ones of sweep and threshold, which
+     * write nothing) and a --from copy belong to this run's output. */
+    mkba_output_lock *lock = NULL;
+    /* In a run across processes only rank 0 writes, so only it locks. */
+    mkba_split *split = ctx != NULL ? ctx->split : NULL;
+    int rc = MKBA_OK;
+    if (!mkba_split_active(split) || mkba_split_rank(split) == 0)
+        rc = mkba_study_lock_output(o->output, o->force, &lock, err);
     if (rc != MKBA_OK)
         return rc;
     mkba_sa s = { .m = m, .o = o, .narms = m->narms, .outcome = -1 };
@@ -363,9 +378,13 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .split = split,
+        .output_locked = 1,
     };
-    if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL)
+    if ((s.out = mkba_sa_outcomes_alloc(m, err)) == NULL) {
+        mkba_output_lock_release(lock);
         return err != NULL ? err->code : MKBA_ENOMEM;
+    }
     s.nout = mkba_sa_outcome_count(s.out);
     const char *outcome = o->outcome != NULL ? o->outcome : "npv:society";
     if ((s.outcome = mkba_sa_outcome_find(s.out, "--outcome", outcome, err)) < 0)
@@ -392,6 +411,7 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
     mkba_free(s.households);
     mkba_sa_factors_free(s.fs);
     mkba_sa_outcomes_free(s.out);
+    mkba_output_lock_release(lock);
     return rc;
 }
 

@@ -12,16 +12,19 @@
 #include "study/checkpoint.h"
 #include "study/design.h"
 #include "core/alloc.h"
+#include "core/strutil.h"
+#include "core/syserr.h"
 #include "results/schema.h"
+#include "build_id.h"
 
 #define CKPT_MAGIC "MKBACKPT"
-#define CKPT_FORMAT 1
+#define CKPT_FORMAT 2
 
 /* The header on disk: only 8-byte fields, so the layout has no padding. */
 typedef struct ckpt_header {
     char magic[8];
     uint64_t format;
-    char version[32];
+    char build[32];            /* MKBA_VERSION "+" MKBA_BUILD_ID (build_id.h) */
     mkba_checkpoint_key key;
     uint64_t nvalues;          /* doubles per record */
     uint64_t checksum;         /* of everything before it */
@@ -34,6 +37,7 @@ typedef struct ckpt_field {
 } ckpt_field;
 
 struct mkba_checkpoint {
+    char *output;              /* the result file it belongs to */
     char *path;
     int fd;
     ckpt_field *field;         /* [nfield] */
@@ -62,8 +66,25 @@ uint64_t mkba_checkpoint_hash_values(uint64_t h, const double *v, size_t n)
     return h;
 }
 
-/* Which arrays of the record are stored, as the result writer chooses
- * them: every one of the schema, the service outputs only with services. */
+/* Whether dataset sp is in the record, as the result writer chooses: every
+ * one of the schema, the service outputs only with services. */
+static int stored(const mkba_dataset_spec *sp, const mkba_model *m)
+{
+    return sp->field >= 0 && (m->services.enabled || sp->when != MKBA_WHEN_SERVICES);
+}
+
+double mkba_checkpoint_bytes(const mkba_model *m, size_t npoints)
+{
+    size_t axis[MKBA_NAXES];
+    mkba_schema_axis_sizes(m, axis);
+    double values = 3;         /* the index, point key and checksum words */
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++)
+        if (stored(&mkba_schema_dataset[i], m))
+            values += (double)mkba_schema_draw_count(&mkba_schema_dataset[i], axis);
+    return (double)sizeof(ckpt_header) + (double)npoints * values * sizeof(uint64_t);
+}
+
+/* Which arrays of the record are stored (stored()), where and how long. */
 static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
 {
     size_t axis[MKBA_NAXES];
@@ -73,7 +94,7 @@ static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory for a checkpoint");
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *sp = &mkba_schema_dataset[i];
-        if (sp->field < 0 || (!m->services.enabled && sp->when == MKBA_WHEN_SERVICES))
+        if (!stored(sp, m))
             continue;
         size_t n = mkba_schema_draw_count(sp, axis);
         c->field[c->nfield++] = (ckpt_field){ sp->field, n };
@@ -83,6 +104,8 @@ static int layout(mkba_checkpoint *c, const mkba_model *m, mkba_error *err)
     return MKBA_OK;
 }
 
+/* Writes n bytes at `at`; returns 0 or the errno of the failure (EIO for
+ * a write that took nothing, which leaves errno as it was). */
 static int write_all(int fd, const void *p, size_t n, off_t at)
 {
     const char *b = p;
@@ -90,8 +113,10 @@ static int write_all(int fd, const void *p, size_t n, off_t at)
         ssize_t k = pwrite(fd, b, n, at);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k <= 0)
-            return -1;
+        if (k < 0)
+            return errno;
+        if (k == 0)
+            return EIO;
         b += k;
         n -= (size_t)k;
         at += k;
@@ -99,20 +124,40 @@ static int write_all(int fd, const void *p, size_t n, off_t at)
     return 0;
 }
 
-/* Reads n bytes at `at`; returns how many it got (fewer at the end). */
-static size_t read_all(int fd, void *p, size_t n, off_t at)
+/* Reads n bytes at `at` into p; *got says how many it got (fewer only at
+ * the end of the file). Returns 0 or the errno of a failed read, which
+ * must not pass for the end: what follows may be valid records. */
+static int read_all(int fd, void *p, size_t n, off_t at, size_t *got)
 {
     char *b = p;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = pread(fd, b + got, n - got, at + (off_t)got);
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = pread(fd, b + *got, n - *got, at + (off_t)*got);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k <= 0)
+        if (k < 0)
+            return errno;
+        if (k == 0)
             break;
-        got += (size_t)k;
+        *got += (size_t)k;
     }
-    return got;
+    return 0;
+}
+
+/* The error of a failed write of c's file: the result file the user asked
+ * for, the checkpoint in brackets, the cause in words (core/syserr.h). */
+static int write_error(const mkba_checkpoint *c, int e, mkba_error *err)
+{
+    char cause[512];
+    mkba_syserr_describe(cause, sizeof cause, e);
+    return mkba_error_set_sys(err, MKBA_EIO, e, "cannot write %s (its checkpoint %s): %s",
+                              c->output, c->path, cause);
+}
+
+static int read_error(const mkba_checkpoint *c, int e, mkba_error *err)
+{
+    return mkba_error_set_sys(err, MKBA_EIO, e, "cannot read the checkpoint %s of %s: %s",
+                              c->path, c->output, strerror(e));
 }
 
 static void header_of(ckpt_header *h, const mkba_checkpoint_key *key, size_t nvalues)
@@ -120,29 +165,22 @@ static void header_of(ckpt_header *h, const mkba_checkpoint_key *key, size_t nva
     memset(h, 0, sizeof *h);
     memcpy(h->magic, CKPT_MAGIC, sizeof h->magic);
     h->format = CKPT_FORMAT;
-    snprintf(h->version, sizeof h->version, "%s", MKBA_VERSION);
+    snprintf(h->build, sizeof h->build, "%s+%s", MKBA_VERSION, MKBA_BUILD_ID);
     h->key = *key;
     h->nvalues = nvalues;
     h->checksum = mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, h,
                                        offsetof(ckpt_header, checksum));
 }
 
-/* Appends "; " and a printf-style item to buf (size bytes, *used so far). */
+/* Appends "; " (after the first) and a printf-style item to buf. */
 static void add(char *buf, size_t size, size_t *used, const char *fmt, ...)
 {
-    if (*used + 3 >= size)
-        return;
-    if (*used > 0) {
-        memcpy(buf + *used, "; ", 3);
-        *used += 2;
-    }
+    if (*used > 0)
+        mkba_str_append(buf, size, used, "; ");
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    mkba_str_vappend(buf, size, used, fmt, ap);
     va_end(ap);
-    *used += n > 0 ? (size_t)n : 0;
-    if (*used >= size)
-        *used = size - 1;
 }
 
 static const char *mode_name(uint64_t mode)
@@ -163,8 +201,10 @@ static void differences(const ckpt_header *was, const ckpt_header *now, const ch
     const mkba_checkpoint_key *a = &was->key, *b = &now->key;
     size_t used = 0;
     buf[0] = '\0';
-    if (strncmp(was->version, now->version, sizeof was->version) != 0)
-        add(buf, size, &used, "mkba version %.32s then, %.32s now", was->version, now->version);
+    if (strncmp(was->build, now->build, sizeof was->build) != 0)
+        add(buf, size, &used, "mkba build %.32s made it, this is build %.32s (a checkpoint is "
+            "continued only by the program that made it: a rebuilt engine may draw "
+            "differently)", was->build, now->build);
     if (a->scenario != b->scenario)
         add(buf, size, &used, "the scenario (its text, @include files included) changed");
     if (a->fixed != b->fixed)
@@ -186,6 +226,10 @@ static void differences(const ckpt_header *was, const ckpt_header *now, const ch
     if ((a->first != b->first || a->count != b->count) && a->npoints == b->npoints)
         add(buf, size, &used, "%s %" PRIu64 " to %" PRIu64 " then, %" PRIu64 " to %" PRIu64
             " now", unit, a->first, a->first + a->count, b->first, b->first + b->count);
+    if (a->base_case != b->base_case)
+        add(buf, size, &used, "the free values were %s then, %s now", a->base_case
+            ? "base-case values" : "PSA draws", b->base_case ? "base-case values"
+            : "PSA draws");
     if (a->store_draws != b->store_draws)
         add(buf, size, &used, "the file kept %s then, %s now", a->store_draws ? "every draw"
             : "no draws", b->store_draws ? "every draw" : "no draws");
@@ -236,6 +280,7 @@ static void checkpoint_free(mkba_checkpoint *c)
     mkba_free(c->buf);
     mkba_free(c->field);
     mkba_free(c->path);
+    mkba_free(c->output);
     mkba_free(c);
 }
 
@@ -245,17 +290,19 @@ static int continue_existing(mkba_checkpoint *c, const ckpt_header *now, const c
                              mkba_checkpoint_point_fn point_key, void *user, mkba_error *err)
 {
     ckpt_header was;
-    size_t got = read_all(c->fd, &was, sizeof was, 0);
-    if (got < sizeof was) {
-        /* Killed while writing the header: nothing was finished. */
-        if (ftruncate(c->fd, 0) != 0 || write_all(c->fd, now, sizeof *now, 0) != 0)
-            return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", c->path,
-                                  strerror(errno));
-        return MKBA_OK;
+    size_t got;
+    int e = read_all(c->fd, &was, sizeof was, 0, &got);
+    if (e != 0)
+        return read_error(c, e, err);
+    if (got == 0) {
+        /* Killed between creating it and writing its header: nothing was
+         * finished. */
+        e = write_all(c->fd, now, sizeof *now, 0);
+        return e != 0 ? write_error(c, e, err) : MKBA_OK;
     }
-    if (memcmp(was.magic, CKPT_MAGIC, sizeof was.magic) != 0)
+    if (got < sizeof was || memcmp(was.magic, CKPT_MAGIC, sizeof was.magic) != 0)
         return mkba_error_set(err, MKBA_EINVAL, "cannot resume from %s: it is not an mkba "
-                              "checkpoint; remove it, or use --force without --resume to "
+                              "checkpoint (or is cut short inside its header); remove it, or use --force without --resume to "
                               "start over", c->path);
     if (was.format != CKPT_FORMAT
         || was.checksum != mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, &was,
@@ -272,8 +319,9 @@ static int continue_existing(mkba_checkpoint *c, const ckpt_header *now, const c
     const mkba_checkpoint_key *k = &now->key;
     while (c->done < k->count) {
         off_t at = (off_t)sizeof was + (off_t)(c->done * c->record_size);
-        if (read_all(c->fd, c->buf, c->record_size, at) < c->record_size
-            || !record_valid(c, c->done))
+        if ((e = read_all(c->fd, c->buf, c->record_size, at, &got)) != 0)
+            return read_error(c, e, err);
+        if (got < c->record_size || !record_valid(c, c->done))
             break;   /* the end, or a record torn by a kill: from here on again */
         uint64_t key;
         memcpy(&key, c->buf + 8, 8);
@@ -287,7 +335,7 @@ static int continue_existing(mkba_checkpoint *c, const ckpt_header *now, const c
         c->done++;
     }
     if (ftruncate(c->fd, (off_t)sizeof was + (off_t)(c->done * c->record_size)) != 0)
-        return mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", c->path, strerror(errno));
+        return write_error(c, errno, err);
     return MKBA_OK;
 }
 
@@ -304,6 +352,7 @@ int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_che
     size_t n = strlen(output) + sizeof ".ckpt";
     int rc = layout(c, m, err);
     if (rc == MKBA_OK && ((c->path = mkba_malloc(n)) == NULL
+                          || (c->output = mkba_strdup(output)) == NULL
                           || (c->buf = mkba_malloc(c->record_size)) == NULL))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the checkpoint of %s", output);
     if (rc != MKBA_OK) {
@@ -336,9 +385,9 @@ int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_che
     }
     if (rc == MKBA_OK && c->fd < 0) {
         c->fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (c->fd < 0 || write_all(c->fd, &now, sizeof now, 0) != 0) {
-            rc = mkba_error_set(err, MKBA_EIO, "cannot create the checkpoint %s: %s", c->path,
-                                strerror(errno));
+        int e = c->fd < 0 ? errno : write_all(c->fd, &now, sizeof now, 0);
+        if (e != 0) {
+            rc = write_error(c, e, err);
             if (c->fd >= 0)
                 unlink(c->path);
         }
@@ -358,8 +407,11 @@ const char *mkba_checkpoint_path(const mkba_checkpoint *c) { return c->path; }
 int mkba_checkpoint_read(mkba_checkpoint *c, size_t i, mkba_draw_result *rec, mkba_error *err)
 {
     off_t at = (off_t)sizeof(ckpt_header) + (off_t)(i * c->record_size);
-    if (i >= c->done || read_all(c->fd, c->buf, c->record_size, at) < c->record_size
-        || !record_valid(c, i))
+    size_t got = 0;
+    int e = i < c->done ? read_all(c->fd, c->buf, c->record_size, at, &got) : 0;
+    if (e != 0)
+        return read_error(c, e, err);
+    if (i >= c->done || got < c->record_size || !record_valid(c, i))
         return mkba_error_set(err, MKBA_EIO, "cannot read point %zu back from %s: it changed "
                               "during the run", i, c->path);
     const unsigned char *p = c->buf + 16;
@@ -382,12 +434,9 @@ int mkba_checkpoint_append(mkba_checkpoint *c, uint64_t point_key,
     if (rc != MKBA_OK)
         return rc;
     off_t at = (off_t)sizeof(ckpt_header) + (off_t)(c->done * c->record_size);
-    if (write_all(c->fd, c->buf, c->record_size, at) != 0) {
-        int e = errno;
-        return mkba_error_set(err, MKBA_EIO, "cannot write the checkpoint %s: %s(%s)", c->path,
-                              e == ENOSPC || e == EDQUOT ? "the disk is full " : "",
-                              strerror(e));
-    }
+    int e = write_all(c->fd, c->buf, c->record_size, at);
+    if (e != 0)
+        return write_error(c, e, err);
     c->done++;
     return MKBA_OK;
 }
@@ -398,8 +447,7 @@ int mkba_checkpoint_close(mkba_checkpoint *c, int keep, mkba_error *err)
         return MKBA_OK;
     int rc = MKBA_OK;
     if (keep && fdatasync(c->fd) != 0)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot flush the checkpoint %s: %s", c->path,
-                            strerror(errno));
+        rc = write_error(c, errno, err);
     if (!keep)
         unlink(c->path);
     checkpoint_free(c);

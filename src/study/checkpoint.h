@@ -3,9 +3,11 @@
  * over.
  *
  * Beside result file PATH the study keeps PATH.ckpt: a header saying which
- * run it belongs to (mkba version, a hash of the scenario text with its
- * @include files, the fixed values, seed, households, mode, design and
- * point range), then one fixed-size record per finished point, in point
+ * run it belongs to (the build of mkba that made it, MKBA_BUILD_ID, which
+ * changes with every change of the sources or compiler flags; a hash of
+ * the scenario text with its @include files; the fixed values, seed,
+ * households, mode, design, point range and whether the free values are
+ * base-case values), then one fixed-size record per finished point, in point
  * order: the point's number, a key of what the design fixed at it (its
  * draw and values), every value of its draw record (results/datasets.def)
  * and a checksum. Each record is written with one write(2) as soon as its
@@ -36,6 +38,7 @@ typedef struct mkba_checkpoint_key {
     uint64_t design;           /* mkba_design_kind */
     uint64_t npoints, first, count;
     uint64_t store_draws;
+    uint64_t base_case;        /* the free values take base-case values, not draws */
 } mkba_checkpoint_key;
 
 typedef struct mkba_checkpoint mkba_checkpoint;
@@ -72,6 +75,10 @@ int mkba_checkpoint_append(mkba_checkpoint *c, uint64_t point_key,
 /* Closes c (safe on NULL). keep: the file stays, flushed to disk, for a
  * later --resume; otherwise it is removed. */
 int mkba_checkpoint_close(mkba_checkpoint *c, int keep, mkba_error *err);
+
+/* The bytes of the checkpoint of npoints points of model m, once all are
+ * finished (the size estimate, study/estimate.c). */
+double mkba_checkpoint_bytes(const mkba_model *m, size_t npoints);
 
 /* FNV-1a, 64 bits, of n bytes continuing from hash h (start with
  * MKBA_CHECKPOINT_HASH_START). */

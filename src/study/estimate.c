@@ -8,17 +8,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "study/study.h"
+#include "study/checkpoint.h"
 #include "results/schema.h"
 
 /* Time per household, arm and cycle on one thread, measured on the shipped
  * scenarios (docs/reliability.md): only a rough guide, machines differ. */
 #define SECONDS_STREAMING 1e-7
 #define SECONDS_SERVICES 2.5e-7
-
-/* A checkpoint (checkpoint.c) holds a record per finished point, stored
- * draws or not: the row's values and three 8-byte words (index, point
- * key, checksum). */
-#define CHECKPOINT_RECORD_EXTRA 24.0
 
 /* The bytes of one stored row of /draws, as the writer lays it out. */
 static double row_bytes(const mkba_model *m)
@@ -42,8 +38,8 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     const double stored = o->output != NULL && o->store_draws ? (double)npoints : 0;
     e->row_bytes = row_bytes(m);
     e->file_bytes = stored * e->row_bytes;
-    e->checkpoint_bytes = o->output != NULL
-                          ? (double)npoints * (e->row_bytes + CHECKPOINT_RECORD_EXTRA) : 0;
+    e->checkpoint_bytes = o->output != NULL && !o->no_checkpoint
+                          ? mkba_checkpoint_bytes(m, npoints) : 0;
     /* Engines running points side by side have one thread each (study.c). */
     const int engine_threads = nengines > 1 ? 1 : o->threads > 0 ? o->threads : 1;
     e->engine_bytes = households * (double)nengines
@@ -196,29 +192,31 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
                               "fewer households or draws", size_text(memory, a, sizeof a),
                               parts, what, size_text(available, d, sizeof d));
     }
-    if (e.file_bytes + e.checkpoint_bytes > MKBA_STUDY_CONFIRM_BYTES && !o->yes) {
-        /* What is written: the result file's rows (sobol and morris store
-         * none), and the checkpoint, which grows by a record per point
-         * whether rows are stored or not. */
-        char written[512], f[32], k[32], r[32];
-        if (e.file_bytes > 0)
-            snprintf(written, sizeof written, "%s would be about %s (%zu draws of %s each, before "
-                     "compression), with a checkpoint of about %s beside it while the run "
-                     "lasts,", o->output, size_text(e.file_bytes, f, sizeof f), npoints,
-                     size_text(e.row_bytes, r, sizeof r),
-                     size_text(e.checkpoint_bytes, k, sizeof k));
-        else
-            snprintf(written, sizeof written, "the checkpoint beside %s would grow to about %s "
-                     "(%zu points of %s each) while the run lasts,", o->output,
-                     size_text(e.checkpoint_bytes, k, sizeof k), npoints,
-                     size_text(e.row_bytes + CHECKPOINT_RECORD_EXTRA, r, sizeof r));
-        return mkba_error_set(err, MKBA_EINVAL, "%s and the simulation alone would take "
-                              "roughly %s on %d thread%s (writing and analysing the draws come "
-                              "on top); writing more than %s needs confirmation: add --yes to "
-                              "write it, or use fewer %s", written, time_text(e.seconds, c, sizeof c),
-                              o->threads, o->threads == 1 ? "" : "s",
-                              size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d),
-                              e.file_bytes > 0 ? "draws" : "points");
-    }
+    if (e.file_bytes + e.checkpoint_bytes <= MKBA_STUDY_CONFIRM_BYTES || o->yes)
+        return MKBA_OK;
+    char f[32], threads[48];
+    size_text(e.checkpoint_bytes, f, sizeof f);
+    snprintf(threads, sizeof threads, "%d thread%s", o->threads, o->threads == 1 ? "" : "s");
+    if (e.file_bytes > 0)
+        return mkba_error_set(err, MKBA_EINVAL, "%s would be about %s (%zu draws of %s each, "
+                              "before compression) and the simulation alone would take roughly "
+                              "%s on %s (writing and analysing the draws come on top); "
+                              "while it runs, its checkpoint %s.ckpt takes about %s more "
+                              "(--no-checkpoint: none); a result file above %s needs "
+                              "confirmation: add --yes to write it, or use fewer draws",
+                              o->output, size_text(e.file_bytes, a, sizeof a), npoints,
+                              size_text(e.row_bytes, b, sizeof b),
+                              time_text(e.seconds, c, sizeof c), threads, o->output, f,
+                              size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d));
+    /* The file keeps no draws (a sensitivity design): the checkpoint is
+     * what grows. */
+    return mkba_error_set(err, MKBA_EINVAL, "the checkpoint %s.ckpt of this run would be about "
+                          "%s (%zu points of %s each) and the simulation alone would take "
+                          "roughly %s on %s (writing and analysing come on top); "
+                          "above %s this needs confirmation: add --yes to go ahead, "
+                          "--no-checkpoint to keep no checkpoint (an interruption then costs "
+                          "the whole run), or use fewer points", o->output, f, npoints,
+                          size_text(e.row_bytes, b, sizeof b), time_text(e.seconds, c, sizeof c),
+                          threads, size_text(MKBA_STUDY_CONFIRM_BYTES, d, sizeof d));
     return MKBA_OK;
 }

@@ -29,12 +29,18 @@ int mkba_output_lock_take(const char *output, mkba_output_lock **out, mkba_error
      * may no longer be the one at the path: then lock the new one. */
     for (;;) {
         lock->fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        /* A lock file left by another user (in a shared folder such as
+         * /tmp) cannot be opened for writing, but flock needs no more
+         * than reading. */
+        if (lock->fd < 0 && errno == EACCES)
+            lock->fd = open(lock->path, O_RDONLY | O_CLOEXEC);
         if (lock->fd < 0) {
             int e = errno;
             mkba_free(lock->path);
             mkba_free(lock);
-            return mkba_error_set(err, MKBA_EIO, "cannot create the lock file %s.lock: %s",
-                                  output, strerror(e));
+            return mkba_error_set(err, MKBA_EIO, "cannot create the lock file %s.lock: %s%s",
+                                  output, strerror(e), e == EACCES
+                                  ? "; if no mkba run is writing it, remove the lock file" : "");
         }
         if (flock(lock->fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;

@@ -62,7 +62,9 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .split = ctx != NULL ? ctx->split : NULL,
         .resume = o->resume,
+        .no_checkpoint = o->no_checkpoint,
         .yes = o->yes,
     };
     size_t resumed = 0;

@@ -11,8 +11,10 @@
 #include "study/study.h"
 #include "study/checkpoint.h"
 #include "study/output_lock.h"
+#include "study/split.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
+#include "core/syserr.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/mcse.h"
@@ -38,6 +40,8 @@ typedef struct study {
     mkba_draw_result **rec;
     int *rc;
     mkba_error *errs;
+    mkba_split *split;         /* the ranks the points are divided among */
+    const char *output;        /* o->output on the rank that writes it, else NULL */
     mkba_h5_writer *writer;
     mkba_output_lock *lock;    /* held while the output is written */
     mkba_checkpoint *ckpt;     /* the finished points, when there is an output */
@@ -64,18 +68,9 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
             return mkba_error_set(err, MKBA_EEXIST, "%s already exists; use --force to "
                                   "overwrite it or -o to write elsewhere", path);
     }
-    size_t n = strlen(path);
-    char *dir = mkba_malloc(n + 2);
+    char *dir = mkba_path_folder(path);
     if (dir == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
     int rc = MKBA_OK;
     if (stat(dir, &st) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: folder %s does "
@@ -87,6 +82,22 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: no permission to "
                             "create files in folder %s (%s)", path, dir, strerror(errno));
     mkba_free(dir);
+    return rc;
+}
+
+int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
+                           mkba_error *err)
+{
+    *lock = NULL;
+    int rc = mkba_study_check_output(path, force, err);
+    if (rc == MKBA_OK)
+        rc = mkba_output_lock_take(path, lock, err);
+    if (rc == MKBA_OK)
+        rc = mkba_study_check_output(path, force, err);
+    if (rc != MKBA_OK) {
+        mkba_output_lock_release(*lock);
+        *lock = NULL;
+    }
     return rc;
 }
 
@@ -237,55 +248,76 @@ static int replay(study *s, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Households in parallel, one point after the other. */
-static int run_serial(study *s, mkba_error *err)
+/* Evaluates points [at, at + n) of the range into s->rec[0 .. n):
+ * households in parallel, one point after the other, or whole points in
+ * parallel, one engine per thread. The first failing point in point order
+ * decides the error, so it too does not depend on the thread count. */
+static int evaluate_block(void *user, size_t at, size_t n, mkba_error *err)
 {
-    point_work *w = &s->work[0];
-    for (size_t i = s->done; i < s->count; i++) {
-        int rc = stopped(s, err);
-        if (rc != MKBA_OK)
-            return rc;
-        mkba_engine_progress p = { s->o->progress, s->o->progress_user,
-                                   (double)i * s->per_point, s->total_work, s->o->stop };
-        rc = evaluate(s, w, s->first + i, s->rec[0], &p, err);
-        if (rc == MKBA_OK)
-            rc = store(s, i, s->rec[0], 1, err);
-        if (rc != MKBA_OK)
-            return rc;
-        report(s, i + 1);
+    study *s = user;
+    int rc = stopped(s, err);
+    if (rc != MKBA_OK || !s->point_parallel) {
+        for (size_t j = 0; rc == MKBA_OK && j < n; j++) {
+            /* Only the rank that writes shows progress. */
+            mkba_engine_progress p = { s->split == NULL || s->output != NULL
+                                       ? s->o->progress : NULL,
+                                       s->o->progress_user, (double)(at + j) * s->per_point,
+                                       s->total_work, s->o->stop };
+            rc = j > 0 ? stopped(s, err) : MKBA_OK;
+            if (rc == MKBA_OK)
+                rc = evaluate(s, &s->work[0], s->first + at + j, s->rec[j], &p, err);
+        }
+        return rc;
     }
+    const mkba_engine_progress quiet = { NULL, NULL, 0.0, 0.0, s->o->stop };
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->nthreads)
+    for (size_t j = 0; j < n; j++) {
+        point_work *w = &s->work[omp_get_thread_num()];
+        mkba_error_clear(&s->errs[j]);
+        s->rc[j] = evaluate(s, w, s->first + at + j, s->rec[j], &quiet, &s->errs[j]);
+    }
+    for (size_t j = 0; j < n; j++)
+        if (s->rc[j] != MKBA_OK) {
+            if (err != NULL)
+                *err = s->errs[j];
+            return s->rc[j];
+        }
     return MKBA_OK;
 }
 
-/* Blocks of points evaluated in parallel, one engine per thread, stored in
- * point order; the first failing point of a block (in point order) stops
- * the run, so the error too does not depend on the thread count. */
-static int run_point_parallel(study *s, mkba_error *err)
+/* Stores s->rec[0 .. n) as points [at, at + n) of the range, in order. */
+static int store_block(void *user, size_t at, size_t n, mkba_error *err)
 {
-    const mkba_engine_progress quiet = { NULL, NULL, 0.0, 0.0, s->o->stop };
-    for (size_t b = s->done; b < s->count; b += s->nslots) {
-        int rc = stopped(s, err);
+    study *s = user;
+    for (size_t j = 0; j < n; j++) {
+        int rc = store(s, at + j, s->rec[j], 1, err);
         if (rc != MKBA_OK)
             return rc;
-        size_t n = s->count - b < s->nslots ? s->count - b : s->nslots;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(s->nthreads)
-        for (size_t j = 0; j < n; j++) {
-            point_work *w = &s->work[omp_get_thread_num()];
-            mkba_error_clear(&s->errs[j]);
-            s->rc[j] = evaluate(s, w, s->first + b + j, s->rec[j], &quiet, &s->errs[j]);
-        }
-        for (size_t j = 0; j < n; j++) {
-            if (s->rc[j] != MKBA_OK) {
-                if (err != NULL)
-                    *err = s->errs[j];
-                return s->rc[j];
-            }
-            rc = store(s, b + j, s->rec[j], 1, err);
-            if (rc != MKBA_OK)
-                return rc;
-        }
-        report(s, b + n);
     }
+    report(s, at + n);
+    return MKBA_OK;
+}
+
+/* Makes room for chunk records per block (a chunk the ranks agreed on may
+ * be larger than this rank's own). */
+static int grow_slots(study *s, size_t chunk, mkba_error *err)
+{
+    if (chunk <= s->nslots)
+        return MKBA_OK;
+    mkba_draw_result **rec = mkba_realloc(s->rec, chunk * sizeof *rec);
+    if (rec != NULL)
+        s->rec = rec;
+    int *rcs = mkba_realloc(s->rc, chunk * sizeof *rcs);
+    if (rcs != NULL)
+        s->rc = rcs;
+    mkba_error *errs = mkba_realloc(s->errs, chunk * sizeof *errs);
+    if (errs != NULL)
+        s->errs = errs;
+    if (rec == NULL || rcs == NULL || errs == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+    for (; s->nslots < chunk; s->nslots++)
+        if ((s->rec[s->nslots] = mkba_draw_result_alloc(s->m)) == NULL)
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
     return MKBA_OK;
 }
 
@@ -315,21 +347,6 @@ static int finish_file(const study *s, mkba_error *err)
     return rc != MKBA_OK ? rc : rc2;
 }
 
-/* Appends to buf (of size size, used so far *used) printf-style; text past
- * the end is cut with "..." at the end. */
-static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
-{
-    if (*used >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
-    va_end(ap);
-    *used += n > 0 ? (size_t)n : 0;
-    if (*used >= size && size > 4)
-        memcpy(buf + size - 4, "...", 4);
-}
-
 /* "NAME = VALUE" for every fixed value, "; "-separated, with "(in ARM,
  * ...)" after a value that holds in some arms only, into buf: the root
  * attribute `fixed`, which the summary shows. */
@@ -356,16 +373,16 @@ static void fixed_text(const study *s, char *buf, size_t size)
             snprintf(num, sizeof num, "%.15g", v);
             if (strtod(num, NULL) != v)
                 snprintf(num, sizeof num, "%.17g", v);
-            append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
-                   mkba_params_get(s->m->params, k)->name, num);
+            mkba_str_append(buf, size, &used, "%s%s = %s", used > 0 ? "; " : "",
+                            mkba_params_get(s->m->params, k)->name, num);
             const char *sep = " (in ";
             for (size_t b = a; b < na && !everywhere; b++)
                 if (d->fixed[b * np + k] == v) {
-                    append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
+                    mkba_str_append(buf, size, &used, "%s%s", sep, s->m->arm[b].name);
                     sep = ", ";
                 }
             if (!everywhere)
-                append(buf, size, &used, ")");
+                mkba_str_append(buf, size, &used, ")");
         }
 }
 
@@ -420,12 +437,12 @@ static const char *point_unit(const mkba_design *d)
     return d->kind == MKBA_DESIGN_POINTS ? "design points" : "draws";
 }
 
-/* Opens the output's checkpoint: continued with resume, else new. */
-static int open_checkpoint(study *s, mkba_error *err)
+/* What makes the study's numbers: the checkpoint's key of its run. */
+static mkba_checkpoint_key study_key(const study *s)
 {
     const mkba_design *d = s->d;
     const mkba_study_options *o = s->o;
-    mkba_checkpoint_key key = {
+    return (mkba_checkpoint_key){
         .scenario = mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, s->m->text != NULL
                                          ? s->m->text : "", s->m->text != NULL
                                          ? strlen(s->m->text) : 0),
@@ -439,7 +456,31 @@ static int open_checkpoint(study *s, mkba_error *err)
         .first = s->first,
         .count = s->count,
         .store_draws = (uint64_t)(o->store_draws != 0),
+        .base_case = (uint64_t)(mkba_design_is_base_case(d) != 0),
     };
+}
+
+/* The hash the ranks of a split compare before they start: the study's
+ * key, the size of a record and every point's key. */
+static uint64_t split_key(study *s)
+{
+    mkba_checkpoint_key key = study_key(s);
+    uint64_t h = mkba_checkpoint_hash(MKBA_CHECKPOINT_HASH_START, &key, sizeof key);
+    uint64_t nvalues = mkba_draw_result_nvalues(s->rec[0]);
+    h = mkba_checkpoint_hash(h, &nvalues, sizeof nvalues);
+    for (size_t i = 0; i < s->count; i++) {
+        uint64_t k = point_key(s, s->first + i);
+        h = mkba_checkpoint_hash(h, &k, sizeof k);
+    }
+    return h;
+}
+
+/* Opens the output's checkpoint: continued with resume, else new. */
+static int open_checkpoint(study *s, mkba_error *err)
+{
+    const mkba_design *d = s->d;
+    const mkba_study_options *o = s->o;
+    mkba_checkpoint_key key = study_key(s);
     int rc = mkba_checkpoint_open(o->output, s->m, &key, point_unit(d), o->resume, o->force,
                                   point_key, s, &s->ckpt, err);
     if (rc == MKBA_OK)
@@ -449,15 +490,36 @@ static int open_checkpoint(study *s, mkba_error *err)
     return rc;
 }
 
-/* Closes the checkpoint: kept (and the error says how to resume) when the
- * study was interrupted; removed when it succeeded, or failed otherwise
- * unless it held points of an earlier run (what the user had stays). */
+/* Replaces err's message by itself followed by `; ` and the printf-style
+ * text, keeping its code and system error. */
+static void extend_error(mkba_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    char msg[MKBA_ERROR_MAX];
+    size_t used = 0;
+    mkba_str_append(msg, sizeof msg, &used, "%s; ", err->message);
+    va_list ap;
+    va_start(ap, fmt);
+    mkba_str_vappend(msg, sizeof msg, &used, fmt, ap);
+    va_end(ap);
+    memcpy(err->message, msg, sizeof msg);
+}
+
+/* Closes the checkpoint. Kept, the error saying how to resume, when the
+ * study was interrupted or a write failed for want of room (a full disk,
+ * a quota, a size limit, a device error: the points already finished are
+ * sound and the same command with --resume continues once there is
+ * room); also kept when it held points of an earlier run (what the user
+ * had stays). Removed when the study succeeded or failed otherwise. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
         return rc;
     size_t done = mkba_checkpoint_done(s->ckpt);
-    if (rc != MKBA_EINTERRUPTED) {
+    const int storage = rc == MKBA_EIO && err != NULL && mkba_syserr_is_storage(err->sys_errno)
+                        && done > 0;
+    if (rc != MKBA_EINTERRUPTED && !storage) {
         int rc2 = mkba_checkpoint_close(s->ckpt, rc != MKBA_OK && s->done > 0, NULL);
         s->ckpt = NULL;
         return rc != MKBA_OK ? rc : rc2;
@@ -467,7 +529,15 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
-    if (err != NULL) {
+    if (err != NULL && storage) {
+        if (rc2 != MKBA_OK)
+            extend_error(err, "the checkpoint could not be kept either (%s)", flushed.message);
+        else
+            extend_error(err, "the %zu of %zu %s finished are kept in %s: make room (free "
+                         "space, raise the quota or limit), then run the same command with "
+                         "--resume to continue", done, s->count, point_unit(s->d),
+                         path != NULL ? path : "the checkpoint");
+    } else if (err != NULL) {
         /* Replaces the bare "interrupted" of the stop flag. */
         mkba_error_clear(err);
         if (rc2 != MKBA_OK)
@@ -493,34 +563,63 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
                               d->npoints);
     if (o->resumed != NULL)
         *o->resumed = 0;
+    if (o->resume && o->no_checkpoint)
+        return mkba_error_set(err, MKBA_EINVAL, "--resume continues from the checkpoint, which "
+                              "--no-checkpoint turns off; give one of them");
     s.nthreads = o->threads > 0 ? o->threads : 1;
-    int rc = o->output != NULL ? mkba_study_check_output(o->output, o->force, err) : MKBA_OK;
+    /* Only a study that writes a file is divided among the ranks; rank 0
+     * alone touches the file, its lock and its checkpoint, and alone sees
+     * the records (on_point, on_finish). Studies without a file (short
+     * preliminary evaluations) run whole on every rank. */
+    s.split = o->output != NULL && mkba_split_active(o->split) ? o->split : NULL;
+    const int writes = s.split == NULL || mkba_split_rank(s.split) == 0;
+    s.output = writes ? o->output : NULL;
     /* Before anything is written: a second run of this output stops here. */
-    if (rc == MKBA_OK && o->output != NULL)
-        rc = mkba_output_lock_take(o->output, &s.lock, err);
+    int rc = MKBA_OK;
+    if (s.output != NULL && o->output_locked)
+        rc = mkba_study_check_output(s.output, o->force, err);
+    else if (s.output != NULL)
+        rc = mkba_study_lock_output(s.output, o->force, &s.lock, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_estimate(m, s.count, study_engines(&s), o, err);
     if (rc == MKBA_OK)
         rc = study_init(&s, err);
-    if (rc == MKBA_OK && o->output != NULL)
+    if (rc == MKBA_OK && s.output != NULL && !o->no_checkpoint)
         rc = open_checkpoint(&s, err);
     const int micro = o->mode == MKBA_ENGINE_MICRO;
-    if (rc == MKBA_OK && o->output != NULL) {
+    if (rc == MKBA_OK && s.output != NULL) {
         long draws = d->kind == MKBA_DESIGN_BASE_CASE ? 0 : (long)d->npoints;
         const char *base = !d->base_case ? "none"
                            : m->base_case == MKBA_BASE_MODE ? "mode" : "mean";
         mkba_run_meta meta = { o->seed, draws, micro ? o->households : 0, s.nthreads,
                                micro ? "microsimulation" : "cohort", base };
-        s.writer = mkba_h5_create(o->output, o->force, m, &meta,
+        s.writer = mkba_h5_create(s.output, o->force, m, &meta,
                                   o->store_draws ? s.count : 0, err);
         if (s.writer == NULL)
             rc = err != NULL ? err->code : MKBA_EIO;
     }
-    if (rc == MKBA_OK)
+    size_t chunk = s.nslots;
+    if (s.split != NULL) {
+        /* Every rank set up, or every rank stops here with the first
+         * failing rank's message on rank 0. */
+        rc = mkba_split_start(s.split, rc, err, rc == MKBA_OK ? split_key(&s) : 0, &chunk,
+                              &s.done);
+        if (rc == MKBA_OK)
+            rc = grow_slots(&s, chunk, err);
+    }
+    int points_rc = rc;
+    if (rc == MKBA_OK && writes)
         rc = replay(&s, err);
-    if (rc == MKBA_OK)
-        rc = s.point_parallel ? run_point_parallel(&s, err) : run_serial(&s, err);
-    if (rc == MKBA_OK && s.writer == NULL && o->on_finish != NULL)
+    if (rc == MKBA_OK || (s.split != NULL && points_rc == MKBA_OK)) {
+        /* A rank 0 whose replay failed still runs the split to stop the
+         * others: with nothing left to do it tells them at once. */
+        mkba_split_chunks c = { rc == MKBA_OK ? s.done : s.count, s.count, chunk,
+                                evaluate_block, store_block, s.rec, &s };
+        int rc2 = mkba_split_points(s.split, &c, err);
+        if (rc == MKBA_OK)
+            rc = rc2;
+    }
+    if (rc == MKBA_OK && writes && s.writer == NULL && o->on_finish != NULL)
         rc = o->on_finish(o->user, NULL, err);
     if (s.writer != NULL) {
         /* The analyses write into the temporary file before the rename, so
@@ -542,6 +641,9 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (rc == MKBA_OK)
             rc = rc2;
     }
+    /* Every rank learns rank 0's outcome, the file's included. */
+    if (s.split != NULL && points_rc == MKBA_OK)
+        rc = mkba_split_end(s.split, rc, err);
     /* After the rename: a kill before this leaves a whole file and a
      * checkpoint, from which --resume --force rebuilds the same file. */
     rc = close_checkpoint(&s, rc, err);

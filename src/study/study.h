@@ -24,6 +24,8 @@
 #include "model/model.h"
 #include "engine/engine.h"
 #include "study/design.h"
+#include "mkba/split.h"
+#include "study/output_lock.h"
 
 typedef struct mkba_study_options {
     const char *output;        /* result file; NULL: evaluate without storing */
@@ -33,6 +35,13 @@ typedef struct mkba_study_options {
     int resume;
     /* Receives the number of points taken from the checkpoint. NULL: none. */
     size_t *resumed;
+    /* The caller holds the output's lock (mkba_study_lock_output) for
+     * longer than the study, e.g. a sensitivity analysis for all its
+     * evaluations: the study does not take it again. */
+    int output_locked;
+    /* Keep no checkpoint (mkba run --no-checkpoint): saves its disk space
+     * and writes, but an interrupted study starts over. */
+    int no_checkpoint;
     long households;           /* per point (microsimulation) */
     uint64_t seed;
     int threads;               /* >= 1 */
@@ -60,17 +69,22 @@ typedef struct mkba_study_options {
     /* Write a result file estimated above MKBA_STUDY_CONFIRM_BYTES (mkba
      * run --yes); 0: refuse it before the run. */
     int yes;
+    /* The ranks of a run across processes (mkba_context.split): a study
+     * with an output divides its points among them (study/split.h), and
+     * on every rank but 0 it writes nothing and calls neither on_point nor
+     * on_finish. NULL: one process. */
+    mkba_split *split;
 } mkba_study_options;
 
-/* The estimated bytes written (result file and checkpoint) above which a
- * study needs `yes`. */
+/* The estimated size of the result file and its checkpoint together above
+ * which a study needs `yes`. */
 #define MKBA_STUDY_CONFIRM_BYTES 2147483648.0
 
 /* What a study will take (estimate.c), from the schema and the model. */
 typedef struct mkba_study_estimate {
     double row_bytes;          /* one stored row of /draws, before compression */
     double file_bytes;         /* all stored rows, before compression */
-    double checkpoint_bytes;   /* the checkpoint beside the output, at the end */
+    double checkpoint_bytes;   /* the checkpoint OUTPUT.ckpt at the end of the run */
     double engine_bytes;       /* the households the engines keep (services) */
     double readback_bytes;     /* the stored rows the analyses read back */
     double seconds;            /* of simulation on o->threads threads, roughly */
@@ -88,10 +102,10 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
 double mkba_study_cgroup_memory_limit(const char *root, const char *proc_cgroup);
 
 /* Refuses, before any work, a study whose estimated memory exceeds four
- * fifths of the memory available to the process (the physical memory, or
- * less under a cgroup limit, ulimit -v or ulimit -d) (MKBA_ENOMEM), or whose
- * result file would exceed MKBA_STUDY_CONFIRM_BYTES without o->yes
- * (MKBA_EINVAL); the message gives the estimate and how to proceed. */
+ * fifths of the memory available to the process (MKBA_ENOMEM), or whose
+ * result file and checkpoint together would exceed
+ * MKBA_STUDY_CONFIRM_BYTES without o->yes (MKBA_EINVAL); the message gives
+ * the estimate and how to proceed. */
 int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
                               const mkba_study_options *o, mkba_error *err);
 
@@ -113,5 +127,11 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
  * folder exists and is writable, and the path is not a folder or other
  * non-regular file; an existing file needs force. */
 int mkba_study_check_output(const char *path, int force, mkba_error *err);
+
+/* Checks the output (mkba_study_check_output), takes its lock
+ * (study/output_lock.h) and checks it again, since a run holding the lock
+ * until then may just have written it. *lock receives the lock. */
+int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
+                           mkba_error *err);
 
 #endif

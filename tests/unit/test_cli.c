@@ -95,6 +95,27 @@ static void test_help_lists_commands(void **state)
     assert_string_equal(o->err, "");
 }
 
+/* `mkba COMMAND --help` prints the command's own options, wherever its
+ * section sits in the help text. */
+static void test_command_help_lists_its_options(void **state)
+{
+    (void)state;
+    need_bin();
+    const outcome *o = mkba("run --help");
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "Usage: mkba run");
+    assert_contains(o->out, "Options of run:");
+    assert_contains(o->out, "--households N");
+    assert_contains(o->out, "--resume");
+    o = mkba("sa --help");
+    assert_int_equal(o->status, 0);
+    assert_contains(o->out, "Usage: mkba sa");
+    assert_contains(o->out, "Options of sa");
+    assert_contains(o->out, "--factors LIST");
+    assert_contains(o->out, "--grid NAME=LO:HI:N");
+    assert_contains(o->out, "Examples:");
+}
+
 static void test_version(void **state)
 {
     (void)state;
@@ -655,6 +676,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_lists_commands),
+        cmocka_unit_test(test_command_help_lists_its_options),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_numbers_are_parsed_strictly),

@@ -621,10 +621,11 @@ static void test_output_needs_confirmation(void **state)
     assert_int_equal(shell(cmd), 1);
     assert_contains(errtext, "huge.h5 would be about ");
     assert_contains(errtext, " GiB (100000 draws of ");
-    assert_contains(errtext, " KiB each, before compression), with a checkpoint of about ");
-    assert_contains(errtext, " beside it while the run lasts, and the simulation alone would "
+    assert_contains(errtext, " KiB each, before compression) and the simulation alone would "
                     "take roughly ");
-    assert_contains(errtext, "writing more than 2.0 GiB needs confirmation: add --yes to "
+    assert_contains(errtext, "(writing and analysing the draws come on top); while it runs, "
+                    "its checkpoint ");
+    assert_contains(errtext, "a result file above 2.0 GiB needs confirmation: add --yes to "
                     "write it, or use fewer draws");
     assert_false(exists(out));
     assert_false(exists(tmp));
@@ -635,11 +636,11 @@ static void test_output_needs_confirmation(void **state)
              "p_debt_onset,p_debt_worsen -n 200000 -o '%s'", bin, out);
     assert_int_equal(shell(cmd), 1);
     char expected[600];
-    snprintf(expected, sizeof expected, "mkba: the checkpoint beside %s would grow to about ",
-             out);
+    snprintf(expected, sizeof expected, "mkba: the checkpoint %s.ckpt of this run would be "
+             "about ", out);
     assert_contains(errtext, expected);
     assert_contains(errtext, " GiB (800000 points of ");
-    assert_contains(errtext, "needs confirmation: add --yes to write it, or use fewer points");
+    assert_contains(errtext, "or use fewer points");
     assert_false(exists(out));
     assert_false(exists(tmp));
     snprintf(tmp, sizeof tmp, "%s.ckpt", out);
@@ -682,11 +683,11 @@ static void test_service_households(void **state)
              "households per draw; expected at most 20000000 with services", at);
     assert_contains(errtext, expected);
     /* What to lower is the households, not the services. */
-    assert_contains(errtext, "(about 1.5 GiB at the limit); lower the households per draw "
+    assert_contains(errtext, "(about 1.7 GiB at the limit); lower the households per draw "
                     "(run.households in the scenario, or --households)");
     assert_false(exists(out));
 
-    /* The address space limited to 256 MiB: 10,000,000 households (81
+    /* The address space limited to 256 MiB: 10,000,000 households (89
      * bytes each here) do not fit (ASan reserves terabytes of address
      * space: not under it). */
     if (getenv("MKBA_SANITIZED") != NULL)

@@ -3,8 +3,10 @@
  * unset): a second run aimed at the output of a running one is refused
  * and leaves the first's result intact; a run killed (SIGKILL, SIGTERM,
  * SIGINT) at random moments and resumed each time, on 1 and 2 threads,
- * writes a file whose every dataset is identical to an uninterrupted
- * run's; a resume with other options is refused, naming them. */
+ * writes a file whose every dataset and attribute (but those describing
+ * the writing: created, threads, scenario_path) is identical to an
+ * uninterrupted run's, compared both ways; a resume with other options
+ * is refused, naming them. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -196,22 +198,93 @@ static void compare_dataset(compare *c, hid_t a, const char *name)
     H5Dclose(b);
 }
 
-static herr_t visit(hid_t root, const char *name, const H5O_info_t *info, void *user)
+/* The root attributes that describe the writing, not the results. */
+static int describes_writing(const char *object, const char *attr)
 {
-    compare *c = user;
-    if (info->type != H5O_TYPE_DATASET || c->differs[0] != '\0')
+    return strcmp(object, ".") == 0
+           && (strcmp(attr, "created") == 0 || strcmp(attr, "threads") == 0
+               || strcmp(attr, "scenario_path") == 0);
+}
+
+typedef struct attr_visit {
+    compare *c;
+    const char *object;
+    hid_t other;               /* the same object in the other file */
+} attr_visit;
+
+/* Whether attribute `attr` has the same type, size and bytes on the
+ * object of the other file. */
+static herr_t compare_attr(hid_t obj, const char *attr, const H5A_info_t *info, void *user)
+{
+    (void)info;
+    attr_visit *v = user;
+    compare *c = v->c;
+    if (c->differs[0] != '\0' || describes_writing(v->object, attr))
         return 0;
-    hid_t d = H5Dopen2(root, name, H5P_DEFAULT);
-    assert_true(d >= 0);
-    compare_dataset(c, d, name);
-    H5Dclose(d);
+    if (H5Aexists(v->other, attr) <= 0) {
+        snprintf(c->differs, sizeof c->differs, "attribute %s of %s is missing", attr,
+                 v->object);
+        return 0;
+    }
+    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT), b = H5Aopen(v->other, attr, H5P_DEFAULT);
+    hid_t ta = H5Aget_type(a), tb = H5Aget_type(b);
+    hid_t sa = H5Aget_space(a), sb = H5Aget_space(b);
+    size_t size = H5Tget_size(ta) * (size_t)H5Sget_simple_extent_npoints(sa);
+    /* Object references (the dimension scales' DIMENSION_LIST and
+     * REFERENCE_LIST) are addresses in their own file: not compared. */
+    int refs = H5Tdetect_class(ta, H5T_REFERENCE) > 0 || H5Tget_class(ta) == H5T_VLEN;
+    if (!refs && (H5Tequal(ta, tb) <= 0 || H5Sget_simple_extent_npoints(sa)
+                                           != H5Sget_simple_extent_npoints(sb))) {
+        snprintf(c->differs, sizeof c->differs, "attribute %s of %s has another type or "
+                 "shape", attr, v->object);
+    } else if (!refs && H5Tis_variable_str(ta) <= 0 && size > 0) {
+        unsigned char *va = calloc(1, size), *vb = calloc(1, size);
+        assert_non_null(va);
+        assert_non_null(vb);
+        if (H5Aread(a, ta, va) < 0 || H5Aread(b, tb, vb) < 0)
+            snprintf(c->differs, sizeof c->differs, "attribute %s of %s cannot be read", attr,
+                     v->object);
+        else if (memcmp(va, vb, size) != 0)
+            snprintf(c->differs, sizeof c->differs, "attribute %s of %s differs", attr,
+                     v->object);
+        free(va);
+        free(vb);
+    }
+    H5Sclose(sa);
+    H5Sclose(sb);
+    H5Tclose(ta);
+    H5Tclose(tb);
+    H5Aclose(a);
+    H5Aclose(b);
     return 0;
 }
 
-/* Compares every dataset of `a` with the one of that name in `b` (b may
- * have more: it must not have fewer); returns the first difference or
- * NULL, and the number of datasets compared in *n. */
-static const char *file_difference(const char *a, const char *b, size_t *n)
+static herr_t visit(hid_t root, const char *name, const H5O_info_t *info, void *user)
+{
+    compare *c = user;
+    if (c->differs[0] != '\0')
+        return 0;
+    if (H5Oexists_by_name(c->other, name, H5P_DEFAULT) <= 0) {
+        snprintf(c->differs, sizeof c->differs, "%s is missing", name);
+        return 0;
+    }
+    hid_t o = H5Oopen(root, name, H5P_DEFAULT), p = H5Oopen(c->other, name, H5P_DEFAULT);
+    assert_true(o >= 0);
+    assert_true(p >= 0);
+    attr_visit av = { c, name, p };
+    H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, compare_attr, &av);
+    if (info->type == H5O_TYPE_DATASET && c->differs[0] == '\0')
+        compare_dataset(c, o, name);
+    H5Oclose(p);
+    H5Oclose(o);
+    return 0;
+}
+
+/* Compares every object of `a` (datasets, groups, their attributes but
+ * those that describe the writing) with the one of that name in `b`;
+ * returns the first difference or NULL, and the number of datasets
+ * compared in *n. */
+static const char *one_way_difference(const char *a, const char *b, size_t *n)
 {
     static compare c;
     memset(&c, 0, sizeof c);
@@ -227,6 +300,15 @@ static const char *file_difference(const char *a, const char *b, size_t *n)
         H5Fclose(c.other);
     *n = c.ndatasets;
     return c.differs[0] != '\0' ? c.differs : NULL;
+}
+
+/* Both ways: neither file has an object, dataset or attribute the other
+ * lacks or holds otherwise. */
+static const char *file_difference(const char *a, const char *b, size_t *n)
+{
+    size_t back = 0;
+    const char *d = one_way_difference(a, b, n);
+    return d != NULL ? d : one_way_difference(b, a, &back);
 }
 
 static void assert_same_file(const char *a, const char *b)
@@ -530,8 +612,9 @@ static void test_sa_design_resumes(void **state)
     suffixed(ckpt, sizeof ckpt, out, ".ckpt");
     remove(out);
     remove(ckpt);
-#define SOBOL "sa", "sobol", "scenarios/default.cfg", "-n", "16", "--factors", "u_*", \
-              "--households", "1000", "-q", "--force"
+#define SOBOL_LOUD "sa", "sobol", "scenarios/default.cfg", "-n", "16", "--factors", "u_*", \
+                   "--households", "1000", "--force"
+#define SOBOL SOBOL_LOUD, "-q"
     const char *whole[] = { SOBOL, "--threads", "2", NULL };
     assert_int_equal(run(other, whole), 1000);
     const char *args[] = { SOBOL, "--threads", "2", NULL };
@@ -543,12 +626,15 @@ static void test_sa_design_resumes(void **state)
     slurp(err_path, text, sizeof text);
     assert_contains(text, "point 0 of the design differs from the checkpoint's");
     assert_true(exists(ckpt));
-    const char *resume[] = { SOBOL, "--threads", "1", "--resume", NULL };
+    /* Not quiet: it says how many points it took from the checkpoint. */
+    const char *resume[] = { SOBOL_LOUD, "--threads", "1", "--resume", NULL };
 #undef SOBOL
+#undef SOBOL_LOUD
     int how = run(out, resume);
     slurp(err_path, text, sizeof text);
     if (how != 1000)
         fail_msg("the resumed analysis ended with %d: %s", how, text);
+    assert_contains(text, "design points came from the checkpoint");
     assert_same_file(other, out);
     assert_false(exists(ckpt));
     remove(out);

@@ -10,6 +10,7 @@
 #include <Random123/philox.h>
 #include "mkba/rng.h"
 #include "core/philox.h"
+#include "core/simd.h"
 
 /* Known-answer vectors of Random123's kat_vectors for philox4x32-10. */
 static void test_known_answers(void **state)
@@ -137,6 +138,44 @@ static void test_household_passes_match_blocks(void **state)
     }
 }
 
+/* The generic rounds (forced, as MKBA_NO_SIMD=1 does) pass the same
+ * known answers and Random123 comparisons as the path the processor picks. */
+static void test_generic_path_matches_random123(void **state)
+{
+    mkba_simd_allow(0);
+    assert_int_equal(mkba_simd_avx2(), 0);
+    test_known_answers(state);
+    test_batched_blocks_match_random123(state);
+    test_household_passes_match_blocks(state);
+    mkba_simd_allow(1);
+}
+
+/* Both paths give the same words for every pass length 1 .. MKBA_PHILOX_PASS
+ * (whole eights and every partial eight). Without AVX2 there is one path. */
+static void test_avx2_and_generic_rounds_agree(void **state)
+{
+    (void)state;
+    mkba_simd_allow(1);
+    if (!mkba_simd_avx2())
+        skip();
+    gsl_rng *r = gsl_rng_alloc(mkba_rng_philox);
+    mkba_rng_set_stream(r, 5, 0, 0, MKBA_STREAM_PARAMS);
+    for (uint32_t m = 1; m <= MKBA_PHILOX_PASS; m++) {
+        uint32_t a[4][MKBA_PHILOX_PASS], g[4][MKBA_PHILOX_PASS];
+        uint64_t seed = (uint64_t)gsl_rng_get(r) << 32 | gsl_rng_get(r);
+        for (int w = 0; w < 4; w++)
+            for (uint32_t i = 0; i < m; i++)
+                a[w][i] = g[w][i] = (uint32_t)gsl_rng_get(r);
+        mkba_philox_rounds(seed, m, a[0], a[1], a[2], a[3]);
+        mkba_simd_allow(0);
+        mkba_philox_rounds(seed, m, g[0], g[1], g[2], g[3]);
+        mkba_simd_allow(1);
+        for (int w = 0; w < 4; w++)
+            assert_memory_equal(a[w], g[w], m * sizeof a[w][0]);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +184,8 @@ int main(void)
         cmocka_unit_test(test_moments_through_gsl),
         cmocka_unit_test(test_batched_blocks_match_random123),
         cmocka_unit_test(test_household_passes_match_blocks),
+        cmocka_unit_test(test_generic_path_matches_random123),
+        cmocka_unit_test(test_avx2_and_generic_rounds_agree),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "engine/services.h"
+#include "core/simd.h"
 
 /* cmocka's assert_float_equal compares in float; these numbers need double. */
 #define assert_near(a, b, tol) assert_near_at((a), (b), (tol), __FILE__, __LINE__)
@@ -257,6 +258,30 @@ static void test_thread_count_invariant(void **state)
         mkba_draw_result_free(r2);
     }
     mkba_draw_result_free(r1);
+    sim_close(&s);
+}
+
+/* The generic Philox rounds (forced, as MKBA_NO_SIMD=1 does) give the
+ * services engine the same results as the path the processor picks. */
+static void test_generic_path_identical(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, SERVICES, 700);
+    mkba_simd_allow(1);
+    mkba_draw_result *r1 = sim_run(&s, 1, NULL);
+    mkba_simd_allow(0);
+    mkba_draw_result *r2 = sim_run(&s, 1, NULL);
+    mkba_simd_allow(1);
+    size_t AT = r1->narms * r1->ncycles;
+    assert_memory_equal(r1->cost, r2->cost, AT * r1->npayers * sizeof(double));
+    assert_memory_equal(r1->occupancy, r2->occupancy,
+                        r1->narms * r1->npoints * r1->nstates_total * sizeof(double));
+    assert_memory_equal(r1->svc_reached, r2->svc_reached, AT * sizeof(double));
+    assert_memory_equal(r1->svc_queue, r2->svc_queue, AT * sizeof(double));
+    assert_true(sum(r1->svc_reached, AT) > 0.0);
+    mkba_draw_result_free(r1);
+    mkba_draw_result_free(r2);
     sim_close(&s);
 }
 
@@ -1251,6 +1276,7 @@ int main(void)
         cmocka_unit_test(test_zero_capacity_is_no_service),
         cmocka_unit_test(test_degree_none_is_classic_except_costs),
         cmocka_unit_test(test_thread_count_invariant),
+        cmocka_unit_test(test_generic_path_identical),
         cmocka_unit_test(test_little_law),
         cmocka_unit_test(test_maturity_curve),
         cmocka_unit_test(test_stigma_and_outreach),

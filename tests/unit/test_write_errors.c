@@ -4,9 +4,12 @@
  * the limit fails with EFBIG, at limits spread over the whole file so that
  * each phase (creating the file, the draws, the analyses, the final flush)
  * meets it; and, where mounting is allowed, on a 64 KiB tmpfs (ENOSPC).
- * Each failure must exit 1 with "cannot write OUT: CAUSE", print no HDF5
- * internals, not crash (also under ASan, where MKBA_BIN is the sanitized
- * build) and leave neither OUT nor OUT.tmp. */
+ * Each failure must exit 1 with "cannot write OUT: CAUSE" (or, when the
+ * checkpoint's write failed first, "cannot write OUT (its checkpoint
+ * OUT.ckpt): CAUSE"), print no HDF5 internals, not crash (also under ASan,
+ * where MKBA_BIN is the sanitized build) and leave neither OUT nor
+ * OUT.tmp. A checkpoint with finished draws is kept, the message saying
+ * how to continue, and --resume then completes the run. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +28,7 @@
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-write-XXXXXX";
-static char out[256], tmp[256], errpath[256], errtext[1 << 16];
+static char out[256], tmp[256], ckpt[256], errpath[256], errtext[1 << 16];
 
 /* The small runs whose writes fail: a streaming PSA and a tornado. */
 static const char *const run_args =
@@ -111,10 +114,10 @@ static void assert_clean_failure(int status, const char *cause, long limit)
     /* "cannot write OUT: CAUSE" in every phase: the user's file, not the
      * temporary one, and no object that merely happened to be written
      * when HDF5 met the full disk; or the checkpoint beside it, named. */
-    char expected[600];
+    char expected[1200];
     if (strstr(errtext, "checkpoint") != NULL)
-        snprintf(expected, sizeof expected, "mkba: cannot write the checkpoint %s.ckpt: %s", out,
-                 cause);
+        snprintf(expected, sizeof expected, "mkba: cannot write %s (its checkpoint %s.ckpt): %s",
+                 out, out, cause);
     else
         snprintf(expected, sizeof expected, "mkba: cannot write %s: %s", out, cause);
     assert_contains(errtext, expected);
@@ -125,6 +128,15 @@ static void assert_clean_failure(int status, const char *cause, long limit)
     assert_lacks(errtext, "runtime error");
     assert_false(exists(out));
     assert_false(exists(tmp));
+    /* A checkpoint left behind holds finished draws and says so. */
+    if (exists(ckpt))
+        assert_contains(errtext, "then run the same command with --resume to continue");
+}
+
+static void need_bin(void)
+{
+    if (bin == NULL || bin[0] == '\0')
+        skip();
 }
 
 /* Limits spread over (0, size): the first at 1 KiB, inside the root
@@ -143,17 +155,43 @@ static void sweep(const char *args, int nlimits)
                              "the file is too large (for the file system or the "
                              "process's file size limit) (File too large)", limit);
     }
-    /* With room to spare the same command succeeds again. */
+    /* With room to spare the same command succeeds again (--force
+     * discards a checkpoint left by the last failure). */
     assert_int_equal(mkba_limited(args, 4 * size), 0);
     assert_true(exists(out));
     assert_false(exists(tmp));
+    assert_false(exists(ckpt));
     remove(out);
 }
 
-static void need_bin(void)
+/* A write that fails for want of room keeps the finished draws: the limit
+ * lets the checkpoint take some draws before the result file or the
+ * checkpoint meets it; the same command with --resume and room completes
+ * the run, taking the kept draws from the checkpoint. */
+static void test_full_disk_keeps_the_checkpoint(void **state)
 {
-    if (bin == NULL || bin[0] == '\0')
-        skip();
+    (void)state;
+    need_bin();
+    if (mkba_limited(run_args, 0) != 0)
+        fail_msg("unlimited run failed:\n%s", errtext);
+    long size = file_size(out);
+    remove(out);
+    assert_clean_failure(mkba_limited(run_args, size * 2 / 3),
+                         "the file is too large (for the file system or the process's file "
+                         "size limit) (File too large)", size * 2 / 3);
+    assert_true(exists(ckpt));
+    char args[512];
+    snprintf(args, sizeof args, "%s --resume", run_args);
+    /* Without -q the run reports what it took from the checkpoint. */
+    char *quiet = strstr(args, " -q");
+    memmove(quiet, quiet + 3, strlen(quiet + 3) + 1);
+    if (mkba_limited(args, 0) != 0)
+        fail_msg("resume failed:\n%s", errtext);
+    assert_contains(errtext, "mkba: resumed: ");
+    assert_true(exists(out));
+    assert_false(exists(ckpt));
+    assert_false(exists(tmp));
+    remove(out);
 }
 
 static void test_run_file_size_limit(void **state)
@@ -198,19 +236,23 @@ static void test_disk_full(void **state)
         }
         if (status != 1)
             fail_msg("exit %d (expected 1):\n%s", status, errtext);
-        /* The result file, or the checkpoint beside it when that fills
-         * the disk first. */
-        const int ckpt = strstr(errtext, "checkpoint") != NULL;
-        char expected[512];
-        snprintf(expected, sizeof expected, "mkba: cannot write %s%s%s: the disk is full "
-                 "(No space left on device)", ckpt ? "the checkpoint " : "", sout,
-                 ckpt ? ".ckpt" : "");
-        assert_contains(errtext, expected);
+        /* Whichever file meets the full disk first, the message names the
+         * output the user asked for and the cause. */
+        char result[512], checkpoint[1024];
+        snprintf(result, sizeof result,
+                 "mkba: cannot write %s: the disk is full (No space left on device)", sout);
+        snprintf(checkpoint, sizeof checkpoint, "mkba: cannot write %s (its checkpoint "
+                 "%s.ckpt): the disk is full (No space left on device)", sout, sout);
+        if (strstr(errtext, result) == NULL && strstr(errtext, checkpoint) == NULL)
+            fail_msg("expected \"%s\" or \"%s\" in:\n%s", result, checkpoint, errtext);
         assert_lacks(errtext, "HDF5");
         assert_lacks(errtext, "Sanitizer");
         /* ls -A of the tmpfs after the run is appended: it must be empty. */
         assert_lacks(errtext, "out.h5\n");
         assert_lacks(errtext, "out.h5.tmp");
+        /* A checkpoint is left only with finished draws, and said so. */
+        if (strstr(errtext, "out.h5.ckpt\n") != NULL)
+            assert_contains(errtext, "then run the same command with --resume to continue");
     }
     rmdir(mnt);
 }
@@ -285,6 +327,7 @@ static int setup(void **state)
         return -1;
     snprintf(out, sizeof out, "%s/out.h5", dir);
     snprintf(tmp, sizeof tmp, "%s/out.h5.tmp", dir);
+    snprintf(ckpt, sizeof ckpt, "%s/out.h5.ckpt", dir);
     snprintf(errpath, sizeof errpath, "%s/stderr", dir);
     return 0;
 }
@@ -295,6 +338,7 @@ static int teardown(void **state)
     char path[300];
     remove(out);
     remove(tmp);
+    remove(ckpt);
     remove(errpath);
     snprintf(path, sizeof path, "%s/tiny", dir);
     rmdir(path);
@@ -308,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_run_file_size_limit),
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_full_disk_keeps_the_checkpoint),
     };
     return cmocka_run_group_tests_name("write errors", tests, setup, teardown);
 }

@@ -1,0 +1,96 @@
+#!/bin/sh
+# make check-mpi: runs across MPI ranks give the one-process file.
+#
+#   scripts/check-mpi.sh build-mpi/mkba
+#
+# Each run is made once in one process (the same binary without mpirun, on
+# one thread) and under `mpirun -np 2` and `-np 3`, one OpenMP thread per
+# rank (so 3 ranks fit a 2-core machine, oversubscribed), and every dataset
+# and attribute of the files must be equal except the root attributes
+# `created` and `threads`: the streaming engine, the services engine, a
+# Sobol design (points stored as /sa only), a tornado, and whole points in
+# parallel on 2 threads per rank (chunks of 8 points, the last one short,
+# against one thread's chunks of 1). Then the errors:
+# a bad --set on every rank, a bad --set on rank 1 only and another seed on
+# rank 2 of 3 must each end every rank with exit status 1, one message on
+# rank 0 (naming the rank) and no result, temporary or checkpoint file.
+set -eu
+bin=$1
+export OMP_NUM_THREADS=1
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+# mpirun forwards its stdin to rank 0: give it none, or it eats the list
+# of runs below.
+mpirun="mpirun -q --oversubscribe --stdin none"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/h5-differing.sh"
+failed=0
+fail() { echo "check-mpi: FAIL: $*"; failed=1; }
+
+# name|ranks|command (the output is added)
+RUNS='streaming|2 3|run scenarios/default.cfg --draws 12 --households 800
+services|2 3|run tests/data/services.cfg --draws 5
+sobol|3|sa sobol scenarios/default.cfg -n 8 --factors cost_debt_* --households 300 --bootstrap 20
+tornado|2|sa tornado tests/data/services.cfg --households 200
+chunks|2|run scenarios/default.cfg --draws 19 --households 300 --threads 2'
+echo "$RUNS" | {
+    bad=0 compared=0
+    while IFS='|' read -r name ranks cmd; do
+        # shellcheck disable=SC2086
+        "$bin" $cmd -q --force --threads 1 -o "$tmp/$name-1.h5" </dev/null
+        for np in $ranks; do
+            out="$tmp/$name-$np.h5"
+            # shellcheck disable=SC2086
+            $mpirun -np "$np" "$bin" $cmd -q --force -o "$out" </dev/null || { echo "check-mpi: FAIL: $name on $np ranks failed"; bad=1; continue; }
+            differing "$tmp/$name-1.h5" "$out" >"$tmp/diff"
+            if [ -s "$tmp/diff" ]; then
+                echo "check-mpi: FAIL: $name on $np ranks differs from one process:"
+                head -20 "$tmp/diff"
+                bad=1
+            else
+                echo "check-mpi: $name on $np ranks identical to one process"
+                compared=$((compared + 1))
+            fi
+        done
+    done
+    # Every comparison made: a loop cut short fails too.
+    [ "$compared" -eq 7 ] || { echo "check-mpi: FAIL: $compared of 7 comparisons made"; bad=1; }
+    exit $bad
+} || failed=1
+
+# expect_error NAME PATTERN MPIRUN-ARGUMENTS...: exit status 1, exactly one
+# line on stderr, matching PATTERN, and no file left at the output.
+out="$tmp/err.h5"
+expect_error() {
+    name=$1 pattern=$2
+    shift 2
+    status=0
+    $mpirun "$@" 2>"$tmp/stderr" >/dev/null </dev/null || status=$?
+    lines=$(wc -l <"$tmp/stderr")
+    if [ "$status" -ne 1 ]; then
+        fail "$name: exit status $status, expected 1"
+    elif [ "$lines" -ne 1 ] || ! grep -q "$pattern" "$tmp/stderr"; then
+        fail "$name: expected one message matching '$pattern', got:"
+        cat "$tmp/stderr"
+    elif ls "$out"* >/dev/null 2>&1; then
+        fail "$name: left $(ls "$out"*)"
+    else
+        echo "check-mpi: $name: one message, exit status 1, no file: $(cat "$tmp/stderr")"
+    fi
+    rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
+}
+run="run scenarios/default.cfg --draws 6 --households 300 -q -o $out"
+# shellcheck disable=SC2086
+expect_error "bad --set everywhere" "^mkba: --set: the scenario has no parameter 'nosuch'" \
+    -np 2 "$bin" $run --set nosuch=1
+# shellcheck disable=SC2086
+expect_error "bad --set on rank 1" "^mkba: rank 1 of 2: --set: the scenario has no parameter" \
+    -np 1 "$bin" $run : -np 1 "$bin" $run --set nosuch=1
+# shellcheck disable=SC2086
+expect_error "another seed on rank 2" "^mkba: rank 2 of 3 does not run the same study as rank 0" \
+    -np 2 "$bin" $run : -np 1 "$bin" $run --seed 5
+
+[ "$failed" -eq 0 ] || { echo "check-mpi: FAILED"; exit 1; }
+echo "check-mpi: every file identical to one process's, every error clean"
