@@ -642,7 +642,6 @@ static void test_output_needs_confirmation(void **state)
     snprintf(cmd, sizeof cmd, "'%s' sa sobol scenarios/default.cfg --factors "
              "p_debt_onset,p_debt_worsen -n 200000 -o '%s'", bin, out);
     assert_refused(cmd, "huge.h5.ckpt of this run would be about ");
-    assert_contains(errtext, "mkba: the checkpoint ");
     assert_contains(errtext, " GiB (800000 points of ");
     assert_contains(errtext, "or use fewer points");
     assert_false(exists(out));
