@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "progress.h"
 #include "args.h"
@@ -472,6 +473,14 @@ int main(int argc, char **argv)
      * return error codes that the library turns into messages. Set once,
      * before any thread starts. */
     gsl_set_error_handler_off();
+    /* mkba closes every HDF5 file it opens, also after a failed write
+     * (mkba_h5_close_file), so HDF5's exit-time cleanup has nothing to do;
+     * off, it cannot turn a file HDF5 failed to let go into a crash at
+     * exit. Only possible before HDF5 starts, and only the program's to
+     * decide (a library must not change it for its host). */
+    if (H5dont_atexit() < 0)
+        fputs("mkba: warning: HDF5 started before mkba could turn off its exit-time "
+              "cleanup\n", stderr);
 
     /* Under mpirun (a build with MPI) every rank runs the same command;
      * only rank 0 speaks, and the others' errors reach it through the

@@ -122,8 +122,9 @@ static int parse_operand(scanner *sc)
         sc->terms++;
         skip_space(sc);
     }
-    /* libmatheval simplifies the tree recursively, one stack frame per
-     * level: an expression of 200,000 terms overflows an 8 MiB stack. */
+    /* libmatheval parses, simplifies and evaluates the tree recursively,
+     * one stack frame per level: the limit keeps it within a small thread
+     * stack (expr.h). */
     if (++sc->terms > MKBA_EXPR_MAX_TERMS) {
         if (sc->why != NULL && sc->whylen > 0)
             snprintf(sc->why, sc->whylen, "more than %d terms, the limit; split it into "
@@ -236,7 +237,12 @@ mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen)
     pthread_mutex_unlock(&parse_lock);
     mkba_free(copy);
     if (e->ev == NULL) {
-        set_why(why, whylen, "rejected by the expression parser");
+        /* Everything else libmatheval's grammar refuses is caught by the
+         * check above; what is left is its parser's own depth limit, met
+         * by long runs of unary minus signs or powers. */
+        set_why(why, whylen, "rejected by libmatheval's parser: it nests too deeply (too many "
+                "unary minus signs or powers in a row); split it into parameters defined by "
+                "shorter expressions");
         mkba_free(e);
         return NULL;
     }

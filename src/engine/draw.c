@@ -91,25 +91,34 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
         return mkba_error_set(err, MKBA_EINVAL,
                               "households must be between 1 and 2000000000 (got %ld)", households);
     if (m->services.enabled && households > MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS) {
+        /* The households come from run.households or --households; the
+         * services, which make them all stay in memory, are named where
+         * the scenario has them (a model built without a file has no
+         * line). */
         const mkba_services *sv = &m->services;
-        return mkba_error_set(err, MKBA_EINVAL, "%s:%d: services: %ld households per draw; "
-                              "expected at most %ld with services, which keep every household "
-                              "in memory (about %.1f GiB at the limit); lower run.households or "
-                              "--households", sv->file != NULL ? sv->file : m->name, sv->line, households,
-                              MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
+        const int located = sv->file != NULL && sv->line > 0;
+        char line[24] = "";
+        if (located)
+            snprintf(line, sizeof line, ":%d", sv->line);
+        return mkba_error_set(err, MKBA_EINVAL, "%s%s: services: %ld households per draw; "
+                              "expected at most "
+                              "%ld with services, which keep every household in memory (about "
+                              "%.1f GiB at the limit); lower the households per draw "
+                              "(run.households in the scenario, or --households)",
+                              located ? sv->file : m->path != NULL ? m->path : m->name, line,
+                              households, MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
                               (double)MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS
-                                  * (double)mkba_engine_bytes_per_household(m, mode)
+                                  * (double)mkba_engine_bytes_per_household(m, mode, 1)
                                   / 1073741824.0);
     }
     return MKBA_OK;
 }
 
-size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode)
+size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode, int nthreads)
 {
     if (mode == MKBA_ENGINE_COHORT || !m->services.enabled)
         return 0;
-    return mkba_svc_households_bytes(m->ndomains)
-           + mkba_svc_queues_bytes_per_household(m->services.nteams);
+    return mkba_svc_bytes_per_household(m, nthreads);
 }
 
 static int batches_alloc(mkba_engine *e)
@@ -159,7 +168,8 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
             mkba_error_set(err, MKBA_ENOMEM, "out of memory for the service records of "
                            "%ld households (about %.0f MB)", households,
                            (double)households
-                               * (double)mkba_svc_bytes_per_household(m, e->nthreads) / 1e6);
+                               * (double)mkba_engine_bytes_per_household(m, mode, e->nthreads)
+                               / 1e6);
             mkba_engine_free(e);
             return NULL;
         }

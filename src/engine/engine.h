@@ -311,11 +311,13 @@ typedef struct mkba_engine mkba_engine;
  * are all kept in memory at once (docs/reliability.md, "Limits"). */
 #define MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS 20000000L
 
-/* The memory an engine of model m in `mode` takes per household: the
- * household records a scenario with services keeps; 0 for the streaming
- * microsimulation and the cohort trace, whose memory does not grow with
- * the households. */
-size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode);
+/* The memory an engine of model m in `mode` on nthreads threads takes per
+ * household: the household records, queues and initial states a scenario
+ * with services keeps (several record sets when threads run whole arms);
+ * 0 for the streaming microsimulation and the cohort trace, whose memory
+ * does not grow with the households. The one count of it, used by the
+ * estimate before a run and the messages. */
+size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode, int nthreads);
 
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads, mkba_error *err);

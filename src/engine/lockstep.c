@@ -95,7 +95,8 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
 size_t mkba_svc_households_bytes(size_t D)
 {
     const mkba_svc_households *hh = NULL;
-    return D * (sizeof *hh->x + sizeof *hh->tis) + sizeof *hh->out + sizeof *hh->status
+    return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->aging
+           + sizeof *hh->problems + sizeof *hh->out + sizeof *hh->status
            + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
            + sizeof *hh->registered + sizeof *hh->arrived + sizeof *hh->since
            + sizeof *hh->wait_factor;
@@ -197,13 +198,12 @@ int mkba_svc_record_sets(const mkba_model *m, int nthreads)
 
 size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
 {
-    const size_t D = m->ndomains;
-    /* x, tis, entry; aging, problems; out, status, team, joint, prio,
-     * plan, registered, arrived, since, wait_factor; a queue key and a
-     * place in each team's queue. */
-    size_t record = D * (1 + 2 + 4) + 4 + 4 + 5 + 4 + 4 + 2 + 2 + 4;
-    size_t queues = sizeof(int) * 2 + sizeof(int32_t) + 4 * m->services.nteams;
-    return (size_t)mkba_svc_record_sets(m, nthreads) * (record + queues) + D;
+    /* Per record set: the records and the queues; once: the initial
+     * states all arms share (x0). */
+    return (size_t)mkba_svc_record_sets(m, nthreads)
+               * (mkba_svc_households_bytes(m->ndomains)
+                  + mkba_svc_queues_bytes_per_household(m->services.nteams))
+           + m->ndomains;
 }
 
 /* Books amount (for all simulated households) to payer and category. */

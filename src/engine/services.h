@@ -220,8 +220,8 @@ typedef struct mkba_svc_work mkba_svc_work;
 int mkba_svc_record_sets(const mkba_model *m, int nthreads);
 
 /* Bytes per household of the work on nthreads threads: records and queues
- * (41 + 7 D + 4 teams bytes) per copy, and the initial states all arms
- * share (D bytes). */
+ * per copy (mkba_svc_households_bytes, mkba_svc_queues_bytes_per_household),
+ * and the initial states all arms share (D bytes). */
 size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads);
 
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,

@@ -203,7 +203,7 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
         failed = "deadweight";
 done:
     if (failed != NULL)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", failed, path);
+        rc = mkba_h5_write_error(err, path, "cannot write %s in %s", failed, path);
     if (g >= 0)
         H5Gclose(g);
     mkba_free(v);

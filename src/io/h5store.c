@@ -35,6 +35,19 @@ static int read_money(mkba_h5_store *s, mkba_error *err)
     return rc;
 }
 
+/* The file a store's messages name: the path, or for a store written to
+ * the result file the user asked for. mkba adds to a result file while it
+ * is still PATH.tmp (h5write.c, study/copy.c) and only the rename makes
+ * it PATH, which is the name the user knows. */
+static char *shown_name(const char *path, int writable)
+{
+    char *name = mkba_strdup(path);
+    size_t n = name != NULL ? strlen(name) : 0;
+    if (writable && n > 4 && strcmp(name + n - 4, ".tmp") == 0)
+        name[n - 4] = '\0';
+    return name;
+}
+
 mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *err)
 {
     if (path == NULL) {
@@ -42,7 +55,7 @@ mkba_h5_store *mkba_h5_store_open(const char *path, int writable, mkba_error *er
         return NULL;
     }
     mkba_h5_store *s = mkba_calloc(1, sizeof *s);
-    if (s == NULL || (s->path = mkba_strdup(path)) == NULL) {
+    if (s == NULL || (s->path = shown_name(path, writable)) == NULL) {
         mkba_free(s);
         mkba_error_set(err, MKBA_ENOMEM, "out of memory opening %s", path);
         return NULL;
@@ -77,7 +90,8 @@ int mkba_h5_store_close(mkba_h5_store *s, mkba_error *err)
                         || mkba_h5_describe(s->file, "/design", s->money) < 0
                         || mkba_h5_describe(s->file, "/sa", s->money) < 0
                         || mkba_h5_describe(s->file, "/expost", s->money) < 0))
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", s->path);
+        rc = mkba_h5_write_error(err, s->path, "cannot attach the dimension scales in %s",
+                                 s->path);
     /* A read-only store has nothing to flush; a writable one reports
      * whether its additions reached the disk. */
     if (mkba_h5_close_file(s->file, !s->writable) < 0 && rc == MKBA_OK)
@@ -109,7 +123,7 @@ int mkba_h5_store_group(mkba_h5_store *s, const char *name, const char *descript
         H5Pclose(lcpl);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create group %s in %s", name, s->path);
+        return mkba_h5_write_error(err, s->path, "cannot create group %s in %s", name, s->path);
     return MKBA_OK;
 }
 
@@ -136,7 +150,7 @@ int mkba_h5_store_doubles(mkba_h5_store *s, const char *name, int rank,
         return MKBA_EINTERNAL;
     if (mkba_h5_write_doubles(s->file, name, rank, dims, v, sp->axes,
                               mkba_schema_units(sp, s->money), sp->description) < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+        return mkba_h5_write_error(err, s->path, "cannot write %s in %s", name, s->path);
     return MKBA_OK;
 }
 
@@ -148,7 +162,7 @@ int mkba_h5_store_ints(mkba_h5_store *s, const char *name, int rank,
         return MKBA_EINTERNAL;
     if (mkba_h5_write_ints(s->file, name, rank, dims, v, sp->axes,
                            mkba_schema_units(sp, s->money), sp->description) < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+        return mkba_h5_write_error(err, s->path, "cannot write %s in %s", name, s->path);
     return MKBA_OK;
 }
 
@@ -189,7 +203,7 @@ static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t
         return MKBA_EINTERNAL;
     hid_t ds = open_or_create(s, sp, rank, dims, ftype);
     if (ds < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create %s in %s", name, s->path);
+        return mkba_h5_write_error(err, s->path, "cannot create %s in %s", name, s->path);
     hsize_t start[4] = { index }, count[4] = { 1 }, n = 1;
     for (int i = 1; i < rank; i++) {
         count[i] = dims[i];
@@ -213,7 +227,7 @@ static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t
     H5Dclose(ds);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write part %zu of %s in %s", index, name,
+        return mkba_h5_write_error(err, s->path, "cannot write part %zu of %s in %s", index, name,
                              s->path);
     return MKBA_OK;
 }
@@ -249,7 +263,7 @@ int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const 
         mkba_h5_error_restore(kept);
     }
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write %s in %s", name, s->path);
+        return mkba_h5_write_error(err, s->path, "cannot write %s in %s", name, s->path);
     return MKBA_OK;
 }
 
@@ -266,7 +280,7 @@ int mkba_h5_store_attr(mkba_h5_store *s, const char *object, const char *name,
         H5Oclose(obj);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s of %s in %s", name,
+        return mkba_h5_write_error(err, s->path, "cannot write attribute %s of %s in %s", name,
                              object, s->path);
     return MKBA_OK;
 }

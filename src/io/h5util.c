@@ -93,26 +93,29 @@ mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *f
     return mkba_h5_error(err, MKBA_EIO, "%s", what);
 }
 
-/* Points the descriptor under `file` at /dev/null, so that HDF5's writes
- * still pending succeed without touching the disk. Only the sec2 driver
- * (the default, which mkba uses) keeps a plain descriptor. */
-static void divert_to_null(hid_t file)
+/* The sec2 driver's record of `file` (H5FDsec2.c: the public H5FD_t
+ * first, the descriptor right after it), found from the descriptor's
+ * address that H5Fget_vfd_handle gives; NULL when the file is open for
+ * reading only or through another driver. */
+static H5FD_t *sec2_record(hid_t file, int **fd)
 {
-    /* A file open only for reading has nothing to write. */
     unsigned intent = 0;
     if (H5Fget_intent(file, &intent) < 0 || !(intent & H5F_ACC_RDWR))
-        return;
+        return NULL;
     hid_t fapl = H5Fget_access_plist(file);
     void *handle = NULL;
     int sec2 = fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2
                && H5Fget_vfd_handle(file, fapl, &handle) >= 0 && handle != NULL;
     if (fapl >= 0)
         H5Pclose(fapl);
-    int null = sec2 ? open("/dev/null", O_RDWR) : -1;
-    if (null < 0)
-        return;
-    dup2(null, *(int *)handle);
-    close(null);
+    if (!sec2)
+        return NULL;
+    H5FD_t *lf = (H5FD_t *)((char *)handle - sizeof(H5FD_t));
+    if (lf->driver_id != H5FD_SEC2 || lf->cls == NULL || lf->cls->name == NULL
+        || strcmp(lf->cls->name, "sec2") != 0)
+        return NULL;
+    *fd = handle;
+    return lf;
 }
 
 /* Closes every object of `file` still open (datasets, groups, named types,
@@ -133,6 +136,57 @@ static void close_objects(hid_t file)
     }
 }
 
+/* Points descriptor *fd at /dev/null, or with `to_tmpfile` at an unlinked
+ * temporary file, which unlike /dev/null accepts ftruncate. Returns
+ * whether it did. */
+static int redirect(int *fd, int to_tmpfile)
+{
+    FILE *tmp = to_tmpfile ? tmpfile() : NULL;
+    int target = to_tmpfile ? (tmp != NULL ? fileno(tmp) : -1) : open("/dev/null", O_RDWR);
+    int ok = target >= 0 && dup2(target, *fd) >= 0;
+    if (tmp != NULL)
+        fclose(tmp);
+    else if (target >= 0)
+        close(target);
+    return ok;
+}
+
+/* Makes the rest of `file`'s life harmless once it will not be kept: its
+ * descriptor is pointed at /dev/null, so that HDF5's writes still pending
+ * succeed without touching the disk (whatever the disk, quota or file size
+ * limit), every object of it is closed, and the end of what HDF5 believes
+ * written is brought to the end of the space it allocated. HDF5 truncates
+ * the file to that end when it closes it unless the two agree, and both
+ * /dev/null (EINVAL) and a file size limit below that end (EFBIG) refuse
+ * the truncate, which makes the close fail and leave the file registered.
+ * A flush first gives back the space HDF5 holds in reserve at the end of
+ * the file; then one byte written at the new end (to /dev/null) moves the
+ * written end there. Should the written end lie past it instead (not
+ * seen in practice), an empty unlinked temporary file takes the truncate,
+ * which extends it sparsely to that end (refused only past a file size
+ * limit). The layout of the sec2 record is HDF5's since 1.8 and checked
+ * (driver id and name) before it is used. */
+static void abandon(hid_t file)
+{
+    int *fd = NULL;
+    H5FD_t *lf = sec2_record(file, &fd);
+    if (lf == NULL || !redirect(fd, 0)) {
+        close_objects(file);
+        return;
+    }
+    close_objects(file);
+    H5Fflush(file, H5F_SCOPE_LOCAL);
+    haddr_t eoa = H5FDget_eoa(lf, H5FD_MEM_DEFAULT);
+    haddr_t eof = H5FDget_eof(lf, H5FD_MEM_DEFAULT);
+    const unsigned char zero = 0;
+    if (eoa == HADDR_UNDEF || eof == HADDR_UNDEF || eoa == eof)
+        return;
+    if (eoa > eof)
+        H5FDwrite(lf, H5FD_MEM_DEFAULT, H5P_DEFAULT, eoa - 1, 1, &zero);
+    else
+        redirect(fd, 1);
+}
+
 int mkba_h5_close_file(hid_t file, int discard)
 {
     int ok = discard || H5Fflush(file, H5F_SCOPE_LOCAL) >= 0;
@@ -140,11 +194,12 @@ int mkba_h5_close_file(hid_t file, int discard)
     /* HDF5 before 1.14.1 frees a file's state when its close fails but
      * keeps the file registered, and crashes at exit closing it again
      * (H5F__close_cb from H5_term_library). A file that cannot be written
-     * is removed anyway, so what is left to write goes to /dev/null and
-     * the close succeeds. */
+     * is removed anyway, so it is abandoned (what is left to write goes
+     * to /dev/null) and the close succeeds. */
     if (discard || !ok)
-        divert_to_null(file);
-    close_objects(file);
+        abandon(file);
+    else
+        close_objects(file);
     if (H5Fclose(file) < 0 && ok) {
         ok = 0;
         kept = mkba_h5_error_keep(1);
@@ -474,16 +529,3 @@ int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims
     H5Dclose(ds);
     return ok ? 0 : -1;
 }
-
-#if defined(__GNUC__)
-/* HDF5 before 1.14.1 frees a file's state when its close fails (a flush
- * of metadata that met a full disk cannot be redone) but keeps the file
- * registered; the cleanup HDF5 registers with atexit then closes it again
- * and crashes (H5F__close_cb from H5_term_library). mkba closes every
- * file it opens, so that cleanup has nothing to do but crash: it is turned
- * off before HDF5 starts (H5dont_atexit works only then). */
-__attribute__((constructor)) static void skip_hdf5_exit_cleanup(void)
-{
-    H5dont_atexit();
-}
-#endif

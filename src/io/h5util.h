@@ -45,8 +45,12 @@ mkba_status mkba_h5_write_error(mkba_error *err, const char *file, const char *f
  * first flushes everything to the file and returns 0 when that succeeded,
  * or -1 with the reason on HDF5's error stack (for mkba_h5_error). When the
  * flush fails or `discard` is set (the file will be removed), the writes
- * still pending are thrown away, so the close itself cannot fail and leave
- * the file registered in HDF5 (which crashes at exit). */
+ * still pending go to /dev/null and HDF5 is kept from truncating the file
+ * at its close, so the close itself succeeds and the file is no longer
+ * registered in HDF5 (HDF5 1.10 crashes at exit closing a file whose close
+ * failed); no exit-time setting of HDF5 is needed for that. It relies on
+ * the sec2 driver (HDF5's default, which mkba uses); a file open through
+ * another driver is closed as it is. */
 int mkba_h5_close_file(hid_t file, int discard);
 
 /* HDF5 clears its error stack at the start of every call, so the cleanup

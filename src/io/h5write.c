@@ -101,8 +101,8 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
     };
     for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
         if (mkba_h5_attr_string(f, str[i].name, str[i].value) < 0)
-            return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s in %s",
-                                 str[i].name, w->tmp);
+            return mkba_h5_write_error(err, w->path, "cannot write attribute %s in %s",
+                                 str[i].name, w->path);
 
     struct { const char *name; double value; } dbl[] = {
         { "cycle_years", t->cycle_years },
@@ -112,8 +112,8 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
     };
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++)
         if (mkba_h5_attr_double(f, dbl[i].name, dbl[i].value) < 0)
-            return mkba_h5_error(err, MKBA_EIO, "cannot write attribute %s in %s",
-                                 dbl[i].name, w->tmp);
+            return mkba_h5_write_error(err, w->path, "cannot write attribute %s in %s",
+                                 dbl[i].name, w->path);
 
     if (mkba_h5_attr_uint64(f, "seed", meta->seed) < 0
         || mkba_h5_attr_int64(f, "draws", meta->draws) < 0
@@ -121,7 +121,7 @@ static int write_root_attributes(mkba_h5_writer *w, const mkba_model *m,
         || mkba_h5_attr_int(f, "threads", meta->threads) < 0
         || mkba_h5_attr_int(f, "ncycles", t->ncycles) < 0
         || mkba_h5_attr_int(f, "price_year", m->price_year) < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write the run attributes in %s", w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot write the run attributes in %s", w->path);
     return MKBA_OK;
 }
 
@@ -136,7 +136,7 @@ static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba
     double *time = mkba_malloc((T + 1) * sizeof *time);
     int rc = MKBA_OK;
     if (cycle == NULL || time == NULL) {
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
     } else {
         for (size_t j = 0; j <= T; j++) {
             cycle[j] = (int)j + 1;
@@ -144,16 +144,16 @@ static int write_time_axes(mkba_h5_writer *w, hid_t g, const mkba_model *m, mkba
         }
         size_t dc[1] = { T }, dt[1] = { T + 1 };
         if (mkba_h5_write_ints(g, "cycle", 1, dc, cycle, NULL, NULL, NULL) < 0)
-            rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/cycle in %s", w->tmp);
+            rc = mkba_h5_write_error(err, w->path, "cannot write /labels/cycle in %s", w->path);
         else if (mkba_h5_write_doubles(g, "time", 1, dt, time, NULL, NULL, NULL) < 0)
-            rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/time in %s", w->tmp);
+            rc = mkba_h5_write_error(err, w->path, "cannot write /labels/time in %s", w->path);
     }
     int batch[MKBA_RESULT_BATCHES];
     size_t db[1] = { MKBA_RESULT_BATCHES };
     for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
         batch[b] = b;
     if (rc == MKBA_OK && mkba_h5_write_ints(g, "batch", 1, db, batch, NULL, NULL, NULL) < 0)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/batch in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot write /labels/batch in %s", w->path);
     mkba_free(cycle);
     mkba_free(time);
     return rc;
@@ -178,18 +178,18 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     int *mon = mkba_calloc(m->neffects > 0 ? m->neffects : 1, sizeof *mon);
     hid_t g = H5Gcreate2(w->file, "labels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (s == NULL || s2 == NULL || owned == NULL || mon == NULL) {
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
         goto done;
     }
     if (g < 0) {
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot create group /labels in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot create group /labels in %s", w->path);
         goto done;
     }
 
 #define PUT(name, arr, n)                                                     \
     if (mkba_h5_write_strings(g, name, arr, n) < 0) {                         \
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s",    \
-                           name, w->tmp);                                     \
+        rc = mkba_h5_write_error(err, w->path, "cannot write /labels/%s in %s",    \
+                           name, w->path);                                     \
         goto done;                                                            \
     }
     for (size_t i = 0; i < m->narms; i++)
@@ -213,7 +213,8 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
             size_t len = strlen(dn) + strlen(sn) + 2;
             owned[k] = mkba_malloc(len);
             if (owned[k] == NULL) {
-                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+                rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s",
+                                    w->path);
                 goto done;
             }
             snprintf(owned[k], len, "%s/%s", dn, sn);
@@ -236,7 +237,8 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
                                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
     if (ds < 0 || (m->neffects > 0
                    && H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, mon) < 0))
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/effect_monetary in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot write /labels/effect_monetary in %s",
+                                 w->path);
     if (ds >= 0)
         H5Dclose(ds);
     if (space >= 0)
@@ -289,11 +291,11 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
     const char *failed = NULL;
     int rc = MKBA_OK;
     if (s == NULL || s2 == NULL || dom == NULL || fte == NULL || caseload == NULL) {
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->tmp);
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
         goto done;
     }
     if (g < 0) {
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot open group /labels in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot open group /labels in %s", w->path);
         goto done;
     }
     for (size_t t = 0; t < nt; t++) {
@@ -357,7 +359,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
         mkba_free(used);
     }
     if (failed != NULL)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /labels/%s in %s", failed, w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot write /labels/%s in %s", failed, w->path);
 done:
     if (g >= 0)
         H5Gclose(g);
@@ -376,7 +378,8 @@ static int create_services_group(mkba_h5_writer *w, hid_t g, const mkba_model *m
 {
     hid_t sg = H5Gcreate2(g, "services", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (sg < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create group /draws/services in %s", w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot create group /draws/services in %s",
+                                   w->path);
     int pop = m->services.population;
     int ok = mkba_h5_attr_string(sg, "description",
                                  "service pathway outputs per arm and cycle (docs/output.md); "
@@ -389,8 +392,9 @@ static int create_services_group(mkba_h5_writer *w, hid_t g, const mkba_model *m
     H5Gclose(sg);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write the attributes of /draws/services in %s",
-                             w->tmp);
+        return mkba_h5_write_error(err, w->path,
+                                   "cannot write the attributes of /draws/services in %s",
+                                   w->path);
     return MKBA_OK;
 }
 
@@ -434,12 +438,13 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
         H5Sclose(space);
     mkba_h5_error_restore(kept);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create dataset %s in %s", sp->path, w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot create dataset %s in %s", sp->path,
+                                   w->path);
     if (mkba_h5_attr_string(w->ds[which], "units", mkba_schema_units(sp, w->money_units)) < 0
         || mkba_h5_attr_string(w->ds[which], "axes", sp->axes) < 0
         || mkba_h5_attr_string(w->ds[which], "description", sp->description) < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write attributes of %s in %s",
-                             sp->path, w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot write attributes of %s in %s",
+                             sp->path, w->path);
     return MKBA_OK;
 }
 
@@ -450,7 +455,7 @@ static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
 {
     int64_t *v = mkba_malloc((w->nstored + 1) * sizeof *v);
     if (v == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", w->tmp);
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", w->path);
     for (size_t i = 0; i < w->nstored; i++)
         v[i] = (int64_t)i;
     hsize_t dims[1] = { w->nstored };
@@ -471,7 +476,7 @@ static int create_draw_index(mkba_h5_writer *w, hid_t g, mkba_error *err)
     mkba_h5_error_restore(kept);
     mkba_free(v);
     if (!ok)
-        return mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot write /draws/draw_index in %s", w->path);
     return MKBA_OK;
 }
 
@@ -496,12 +501,12 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     if (rc == MKBA_OK && w->services)
         rc = write_service_labels(w, m, err);
     if (rc == MKBA_OK)
-        rc = mkba_h5_write_settings(w->file, w->tmp, m, err);
+        rc = mkba_h5_write_settings(w->file, w->path, m, err);
     if (rc != MKBA_OK)
         return rc;
     hid_t g = H5Gcreate2(w->file, "draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
-        return mkba_h5_error(err, MKBA_EIO, "cannot create group /draws in %s", w->tmp);
+        return mkba_h5_write_error(err, w->path, "cannot create group /draws in %s", w->path);
     if (w->services)
         rc = create_services_group(w, g, m, err);
     int deflate = deflate_available();
@@ -512,7 +517,7 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
         rc = create_draw_index(w, g, err);
     H5Gclose(g);
     if (rc == MKBA_OK && mkba_h5_describe(w->file, "/", w->money_units) < 0)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot attach the dimension scales in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot attach the dimension scales in %s", w->path);
     return rc;
 }
 
@@ -577,7 +582,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     if (w->file >= 0)
         rc = create_contents(w, m, meta, err);
     else
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot create %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot create %s", w->path);
     if (rc != MKBA_OK) {
         int created = w->file >= 0;
         char *tmp = w->tmp;
@@ -657,7 +662,7 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
                                 w->path, index, sp->path);
         else if (write_row(w->ds[i], index, n, H5T_NATIVE_DOUBLE, v) < 0)
             rc = mkba_h5_write_error(err, w->path, "cannot write draw %zu of %s in %s",
-                                     index, sp->path, w->tmp);
+                                     index, sp->path, w->path);
     }
     mkba_h5_quiet_end(&q);
     if (rc == MKBA_OK)
@@ -679,7 +684,7 @@ int mkba_h5_set_draw_index(mkba_h5_writer *w, size_t index, long draw,
     mkba_h5_quiet_begin(&q);
     int rc = MKBA_OK;
     if (write_row(w->draw_index, index, 1, H5T_NATIVE_INT64, &v) < 0)
-        rc = mkba_h5_error(err, MKBA_EIO, "cannot write /draws/draw_index in %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot write /draws/draw_index in %s", w->path);
     mkba_h5_quiet_end(&q);
     return rc;
 }
@@ -709,7 +714,7 @@ static int finish(mkba_h5_writer *w, int discard, mkba_error *err)
     mkba_h5_quiet_begin(&q);
     /* Closing flushes the data: only its success means the file is whole. */
     if (writer_close_file(w, discard || rc != MKBA_OK) < 0 && rc == MKBA_OK)
-        rc = mkba_h5_write_error(err, w->path, "cannot finish writing %s", w->tmp);
+        rc = mkba_h5_write_error(err, w->path, "cannot finish writing %s", w->path);
     mkba_h5_quiet_end(&q);
     return rc;
 }

@@ -28,8 +28,12 @@ char *mkba_sc_read_text(const char *path)
     size_t cap = 4096, len = 0;
     char *buf = mkba_malloc(cap);
     while (buf != NULL) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
+        /* One byte past the size limit is enough to refuse it. */
+        size_t room = cap - len - 1, left = (size_t)MKBA_SCENARIO_MAX_BYTES + 1 - len;
+        size_t want = room < left ? room : left;
+        size_t got = fread(buf + len, 1, want, f);
+        len += got;
+        if (got < want || len > MKBA_SCENARIO_MAX_BYTES)
             break;
         char *bigger = mkba_realloc(buf, 2 * cap);
         if (bigger == NULL) {

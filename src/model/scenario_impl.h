@@ -33,7 +33,9 @@ typedef struct mkba_loader {
 
 /* --- scenario.c --- */
 
-/* The whole file at path, NUL-terminated, or NULL with errno set. */
+/* The file at path, NUL-terminated, or NULL with errno set: all of it,
+ * or MKBA_SCENARIO_MAX_BYTES + 1 bytes of a larger one (enough to refuse
+ * it; mkba_sc_check_limits does). */
 char *mkba_sc_read_text(const char *path);
 
 /* --- scenario_limits.c --- */

@@ -55,6 +55,23 @@ static void include_path(const mkba_loader *ld, const char *name, size_t n, char
     snprintf(full, size, "%s/%.*s", ld->dir, (int)(n - (size_t)skip), name + skip);
 }
 
+/* What a file that is not a regular one is, in words. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a folder" : S_ISFIFO(mode) ? "a pipe" : S_ISSOCK(mode) ? "a socket"
+           : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a regular file";
+}
+
+/* A pipe or a device (/dev/stdin, /dev/zero, also behind a symbolic link)
+ * has no size to check before it is read and may never end; libconfig
+ * would read it once more anyway. */
+static int refuse_special(mkba_loader *ld, const char *path, const char *what, mode_t mode)
+{
+    return mkba_error_set(ld->err, MKBA_EINVAL, "%s: %s is %s; expected a regular file "
+                          "(a pipe or device has no size to check and is read twice)", path,
+                          what, file_kind(mode));
+}
+
 /* Measures the file @included at `path`; a file that cannot be opened or
  * read is left to libconfig, which reports it in its own words. */
 static int measure_include(tally *t, const char *path, int depth)
@@ -64,6 +81,8 @@ static int measure_include(tally *t, const char *path, int depth)
     struct stat sb;
     if (stat(path, &sb) != 0)
         return 0;
+    if (!S_ISREG(sb.st_mode))
+        return refuse_special(t->ld, path, "the @include file", sb.st_mode);
     if ((long long)sb.st_size + t->bytes > MKBA_SCENARIO_MAX_BYTES)
         return mkba_error_set(t->ld->err, MKBA_EINVAL, "%s: the scenario with its @include "
                               "files has more than %d bytes (this file alone %lld), the limit; "
@@ -81,7 +100,14 @@ static int measure_include(tally *t, const char *path, int depth)
  * and comments, and measures the files it @includes. */
 static int measure_file(tally *t, const char *path, const char *text, int depth)
 {
+    /* A file that grew after stat, or one stat gives no size (/proc): its
+     * text was read to at most one byte past the limit. */
     t->bytes += (long long)strlen(text);
+    if (t->bytes > MKBA_SCENARIO_MAX_BYTES)
+        return mkba_error_set(t->ld->err, MKBA_EINVAL, "%s: the scenario with its @include "
+                              "files has more than %d bytes, the limit; expected a smaller "
+                              "scenario (docs/reliability.md, Limits)", path,
+                              MKBA_SCENARIO_MAX_BYTES);
     int line = 1, at_line_start = 1;
     for (const char *p = text; *p != '\0'; p++) {
         if (*p == '\n') {
@@ -126,7 +152,12 @@ int mkba_sc_check_limits(mkba_loader *ld, const char *text)
 int mkba_sc_check_file_size(mkba_loader *ld)
 {
     struct stat sb;
-    if (stat(ld->path, &sb) == 0 && sb.st_size > MKBA_SCENARIO_MAX_BYTES)
+    if (stat(ld->path, &sb) != 0)
+        return 0;   /* reported when it is read, with the system's reason */
+    /* A folder is reported when it is read ("Is a directory"). */
+    if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return refuse_special(ld, ld->path, "the scenario", sb.st_mode);
+    if (sb.st_size > MKBA_SCENARIO_MAX_BYTES)
         return mkba_error_set(ld->err, MKBA_EINVAL, "%s: the scenario has %lld bytes, more "
                               "than %d, the limit; expected a smaller scenario "
                               "(docs/reliability.md, Limits)", ld->path,

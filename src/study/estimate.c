@@ -4,6 +4,7 @@
  * confirmation, and a study that cannot fit in memory is refused rather
  * than ended by the kernel's OOM killer. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "study/study.h"
@@ -39,8 +40,10 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     e->file_bytes = stored * e->row_bytes;
     e->checkpoint_bytes = o->output != NULL && !o->no_checkpoint
                           ? mkba_checkpoint_bytes(m, npoints) : 0;
+    /* Engines running points side by side have one thread each (study.c). */
+    const int engine_threads = nengines > 1 ? 1 : o->threads > 0 ? o->threads : 1;
     e->engine_bytes = households * (double)nengines
-                      * (double)mkba_engine_bytes_per_household(m, o->mode);
+                      * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
     /* The analyses read the stored rows back, all at once. */
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
     e->seconds = (double)npoints * households * (double)m->narms * m->timing.ncycles
@@ -48,12 +51,79 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
                  / (o->threads > 0 ? o->threads : 1);
 }
 
+/* The number in file `path` (a cgroup's memory limit), or 0 when it is
+ * missing, "max" (none) or unreadable. */
+static double read_limit(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    unsigned long long v = 0;
+    int ok = fscanf(f, "%llu", &v) == 1;
+    fclose(f);
+    return ok ? (double)v : 0;
+}
+
+/* The process's cgroup for `controller` ("" for the unified hierarchy,
+ * cgroup v2; "memory" for v1) from proc_cgroup (/proc/self/cgroup, lines
+ * "ID:CONTROLLERS:PATH") into path; 0 when it is not listed. */
+static int own_cgroup(const char *proc_cgroup, const char *controller, char *path, size_t size)
+{
+    FILE *f = fopen(proc_cgroup, "r");
+    if (f == NULL)
+        return 0;
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        char *c = strchr(line, ':');
+        char *p = c != NULL ? strchr(c + 1, ':') : NULL;
+        if (p == NULL)
+            continue;
+        *p = '\0';
+        p[strcspn(p + 1, "\n") + 1] = '\0';
+        found = controller[0] == '\0' ? c[1] == '\0' : strcmp(c + 1, controller) == 0;
+        if (found)
+            snprintf(path, size, "%s", p + 1);
+    }
+    fclose(f);
+    return found;
+}
+
+double mkba_study_cgroup_memory_limit(const char *root, const char *proc_cgroup)
+{
+    /* Each hierarchy's limit file, at the root of the hierarchy as a
+     * container sees it and in the process's own cgroup. */
+    static const struct { const char *controller, *dir, *file; } kinds[] = {
+        { "", "", "memory.max" },                         /* cgroup v2 */
+        { "memory", "/memory", "memory.limit_in_bytes" }, /* cgroup v1 */
+    };
+    double limit = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char own[2048] = "", path[4096];
+        own_cgroup(proc_cgroup, kinds[k].controller, own, sizeof own);
+        for (int nested = 0; nested <= (own[0] != '\0' && strcmp(own, "/") != 0); nested++) {
+            snprintf(path, sizeof path, "%s%s%s/%s", root, kinds[k].dir, nested ? own : "",
+                     kinds[k].file);
+            double v = read_limit(path);
+            if (v > 0 && (limit == 0 || v < limit))
+                limit = v;
+        }
+    }
+    return limit;
+}
+
 /* The memory the process may use: the physical memory, or less under a
- * limit on its address space or data. */
+ * memory limit of its cgroup (v2 memory.max, v1 memory.limit_in_bytes)
+ * or a limit on its address space or data. */
 static double memory_available(const char **what)
 {
     double bytes = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     *what = "the physical memory";
+    double cgroup = mkba_study_cgroup_memory_limit("/sys/fs/cgroup", "/proc/self/cgroup");
+    if (cgroup > 0 && cgroup < bytes) {
+        bytes = cgroup;
+        *what = "the memory limit of the process's cgroup";
+    }
     static const struct { int resource; const char *what; } limits[] = {
         { RLIMIT_AS, "the process's address-space limit (ulimit -v)" },
         { RLIMIT_DATA, "the process's data limit (ulimit -d)" },
@@ -129,7 +199,8 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
     snprintf(threads, sizeof threads, "%d thread%s", o->threads, o->threads == 1 ? "" : "s");
     if (e.file_bytes > 0)
         return mkba_error_set(err, MKBA_EINVAL, "%s would be about %s (%zu draws of %s each, "
-                              "before compression) and the run would take roughly %s on %s; "
+                              "before compression) and the simulation alone would take roughly "
+                              "%s on %s (writing and analysing the draws come on top); "
                               "while it runs, its checkpoint %s.ckpt takes about %s more "
                               "(--no-checkpoint: none); a result file above %s needs "
                               "confirmation: add --yes to write it, or use fewer draws",
@@ -140,7 +211,8 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
     /* The file keeps no draws (a sensitivity design): the checkpoint is
      * what grows. */
     return mkba_error_set(err, MKBA_EINVAL, "the checkpoint %s.ckpt of this run would be about "
-                          "%s (%zu points of %s each) and the run would take roughly %s on %s; "
+                          "%s (%zu points of %s each) and the simulation alone would take "
+                          "roughly %s on %s (writing and analysing come on top); "
                           "above %s this needs confirmation: add --yes to go ahead, "
                           "--no-checkpoint to keep no checkpoint (an interruption then costs "
                           "the whole run), or use fewer points", o->output, f, npoints,

@@ -95,6 +95,12 @@ typedef struct mkba_study_estimate {
 void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
                             const mkba_study_options *o, mkba_study_estimate *e);
 
+/* The smallest memory limit of the process's cgroups, in bytes, or 0 when
+ * none is set: cgroup v2's memory.max and v1's memory.limit_in_bytes, at
+ * the hierarchy's root under `root` (/sys/fs/cgroup) and in the process's
+ * own cgroup as proc_cgroup (/proc/self/cgroup) names it. */
+double mkba_study_cgroup_memory_limit(const char *root, const char *proc_cgroup);
+
 /* Refuses, before any work, a study whose estimated memory exceeds four
  * fifths of the memory available to the process (MKBA_ENOMEM), or whose
  * result file and checkpoint together would exceed
