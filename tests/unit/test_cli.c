@@ -567,6 +567,10 @@ static int interrupted(const char *const *args, const char *tmp, int signo, doub
     if (pid == 0) {
         FILE *e = freopen(err_path, "w", stderr);
         (void)e;
+        /* As from a terminal: a test started in the background inherits
+         * SIGINT ignored, which mkba rightly keeps. */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         execv(bin, argv);
         _exit(127);
     }

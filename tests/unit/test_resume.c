@@ -81,6 +81,10 @@ static pid_t start(const char *output, const char *errfile, const char *const *a
     if (pid == 0) {
         if (freopen(errfile, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
             _exit(126);
+        /* As from a terminal: a test started in the background inherits
+         * SIGINT ignored, which mkba rightly keeps. */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         execv(bin, argv);
         _exit(127);
     }
