@@ -2,7 +2,8 @@
  * checks that need the whole model, run by `mkba check` and `mkba run`.
  * A warning must be certain, so each check decides only on what is fixed
  * when the scenario loads and stays silent when a drawn value could
- * change the answer. */
+ * change the answer: states that are never left and cost nothing, and
+ * parameters, teams and payers defined but never used. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
