@@ -19,6 +19,26 @@
 #include "support.h"
 
 static const int widths[] = {40, 80, 200};
+/* The folder of the program's output and captured stderr. */
+static char dir[] = "/tmp/mkba_progress_XXXXXX";
+
+static int make_dir(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    const char *names[] = {"bar.h5", "stderr"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    return rmdir(dir);
+}
 
 /* Every line fits in columns - 1 whatever the numbers: none, half, all,
  * a rate in the millions and a time left of years. */
@@ -82,7 +102,7 @@ static void test_line_numbers(void **state)
 /* Runs `mkba run` of the services fixture for one draw with stderr on a
  * pseudo-terminal of `columns` columns, or on a file when columns is 0;
  * returns what stderr received (free it). */
-static char *run_bar(int columns, const char *dir)
+static char *run_bar(int columns)
 {
     const char *bin = getenv("MKBA_BIN");
     char out[512], err[512];
@@ -142,10 +162,8 @@ static void test_bar_on_terminal(void **state)
     (void)state;
     if (getenv("MKBA_BIN") == NULL)
         skip();
-    char dir[] = "/tmp/mkba_progress_XXXXXX";
-    assert_non_null(mkdtemp(dir));
     for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
-        char *text = run_bar(widths[w], dir);
+        char *text = run_bar(widths[w]);
         int within = 0, lines = 0;
         for (char *line = strtok(text, "\r\n"); line != NULL; line = strtok(NULL, "\r\n")) {
             if (strchr(line, '%') == NULL)
@@ -161,10 +179,6 @@ static void test_bar_on_terminal(void **state)
             fail_msg("%d columns: %d bar lines, none within the draw", widths[w], lines);
         free(text);
     }
-    char path[600];
-    snprintf(path, sizeof path, "%s/bar.h5", dir);
-    unlink(path);
-    rmdir(dir);
 }
 
 /* Not a terminal: no bar on stderr, only the closing message. */
@@ -173,19 +187,11 @@ static void test_no_bar_off_terminal(void **state)
     (void)state;
     if (getenv("MKBA_BIN") == NULL)
         skip();
-    char dir[] = "/tmp/mkba_progress_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char *text = run_bar(0, dir);
+    char *text = run_bar(0);
     assert_null(strchr(text, '\r'));
     assert_null(strchr(text, '%'));
     assert_non_null(strstr(text, "mkba: wrote "));
     free(text);
-    char path[600];
-    snprintf(path, sizeof path, "%s/bar.h5", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/stderr", dir);
-    unlink(path);
-    rmdir(dir);
 }
 
 int main(void)
@@ -196,5 +202,5 @@ int main(void)
         cmocka_unit_test(test_bar_on_terminal),
         cmocka_unit_test(test_no_bar_off_terminal),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
