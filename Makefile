@@ -53,6 +53,13 @@ $(BUILD)/build_id.h: FORCE
 	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/src/study/checkpoint.o: $(BUILD)/build_id.h
 
+# The scenarios `mkba init` writes: plain files compiled in as strings.
+TEMPLATES := $(sort $(wildcard src/cli/templates/*.cfg))
+$(BUILD)/templates.h: $(TEMPLATES) scripts/templates-h.sh
+	@mkdir -p $(BUILD)
+	scripts/templates-h.sh $(TEMPLATES) >$@.new && mv -f $@.new $@
+$(BUILD)/src/cli/init_cmd.o: $(BUILD)/templates.h
+
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@   # a deleted source must not leave its object in the archive
@@ -63,7 +70,10 @@ $(BUILD)/mkba: $(CLI_OBJ) $(BUILD)/libmkba.a
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(BUILD)/libmkba.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(SUPPORT_OBJ) $(BUILD)/libmkba.a $(LDLIBS) $(TESTLIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(filter $(BUILD)/src/cli/%.o,$^) $(SUPPORT_OBJ) \
+	  $(BUILD)/libmkba.a $(LDLIBS) $(TESTLIBS)
+# test_progress checks the program's progress line itself.
+$(BUILD)/tests/test_progress: $(BUILD)/src/cli/progress.o
 
 # Runs every test binary from the top folder (tests find tests/data there)
 # with the built program beside them; stops at the first failing binary.

@@ -29,12 +29,14 @@ void mkba_model_print(const mkba_model *m, FILE *f);
 
 /* Prints to f one line per thing in a loaded model that is allowed but
  * probably not meant, each starting "mkba: warning: FILE:LINE: ", and
- * returns how many (0 when m or f is NULL). Today one kind: a state that is
- * certainly absorbing (absorbing = true, or no transition rule from it
- * gives a non-zero probability or rate in any arm) but is not an exit
- * state, and that no cost or effect rule of its own names with an amount
- * other than a fixed 0. Households there stay in the model and keep
- * counting in the per-household means. See src/model/model_warnings.c. */
+ * returns how many (0 when m or f is NULL). A state that is certainly
+ * absorbing (absorbing = true, or no transition rule from it gives a
+ * non-zero probability or rate in any arm) but is not an exit state, and
+ * that no cost or effect rule of its own names with an amount other than
+ * a fixed 0: households there stay in the model and keep counting in the
+ * per-household means. And, defined in the scenario's own file (not an
+ * @include library), a parameter, team or payer that nothing uses. See
+ * src/model/model_warnings.c and docs/scenario.md, "Warnings". */
 int mkba_model_warnings(const mkba_model *m, FILE *f);
 
 typedef enum mkba_mode { MKBA_MODE_MICRO = 0, MKBA_MODE_COHORT } mkba_mode;

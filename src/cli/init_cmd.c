@@ -1,6 +1,7 @@
 /* `mkba init [--template NAME] FILE.cfg`: writes a commented starting
  * scenario that passes `mkba check`, for a new user to edit. The templates
- * are the table `templates` (tests/unit/test_report_cli.c checks each). */
+ * are the files of src/cli/templates/ (tests/unit/test_report_cli.c checks
+ * that each passes check and run without warnings). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,102 +10,39 @@
 #include <unistd.h>
 #include "args.h"
 
-/* minimal: a debt-help team against the nulalternatief, one domain, round
- * placeholder numbers (docs/tutorial.md walks through it). NAME is replaced
- * by the file's name. */
-static const char template_minimal[] =
-    "# A starting scenario written by `mkba init` (template minimal): a\n"
-    "# debt-help team for households with problematic debts, against the\n"
-    "# present way of working (the nulalternatief). Every number below is a\n"
-    "# placeholder with a round value: replace it with your own figure and its\n"
-    "# source (docs/scenario.md lists every setting; docs/tutorial.md walks\n"
-    "# through this file). Check it with `mkba check FILE`, run it with\n"
-    "# `mkba run FILE` and look at `mkba report results/NAME.h5`.\n"
-    "mkba_format = 1;\n"
-    "name = \"NAME\";\n"
-    "description = \"debt-help team against the nulalternatief\";\n"
-    "price_year = 2024;\n"
-    "\n"
-    "# Households simulated per PSA draw, and draws (0: the base case only).\n"
-    "run = { seed = 1; draws = 200; households = 500; };\n"
-    "\n"
-    "# Five years in yearly cycles; Dutch MKBA discount rate 2.25% (Werkwijzer).\n"
-    "timing = { cycle = \"year\"; horizon = 5; };\n"
-    "discount = { costs = 0.0225; effects = 0.0225; };\n"
-    "\n"
-    "# Who pays and who gains. Names starting with gemeente count for the\n"
-    "# municipality.\n"
-    "payers = ( \"gemeente-schuldhulp\", \"gemeente-participatiewet\",\n"
-    "           { name = \"woningcorporatie\"; category = \"indirect\"; }, \"huishouden\" );\n"
-    "\n"
-    "# Effects: quality of life, and earnings the household gains once out of\n"
-    "# debt (money, so it counts in the net present value).\n"
-    "effects = ( { name = \"qaly\"; unit = \"QALY\"; },\n"
-    "            { name = \"earnings\"; unit = \"EUR\"; monetary = true; payer = \"huishouden\"; } );\n"
-    "\n"
-    "# The nulalternatief and the alternative: the team helps more households\n"
-    "# out of debt each year.\n"
-    "arms = ( { name = \"nulalternatief\"; reference = true; },\n"
-    "         { name = \"schuldhulpteam\"; overrides = { p_recover = \"p_recover_team\"; }; } );\n"
-    "\n"
-    "parameters = {\n"
-    "  # Yearly chances (beta distributions: mean alpha / (alpha + beta)).\n"
-    "  p_recover      = { dist = \"beta\"; alpha = 15.0; beta = 85.0; source = \"placeholder: 15% a year\"; };\n"
-    "  p_recover_team = { dist = \"beta\"; alpha = 30.0; beta = 70.0; source = \"placeholder: 30% a year\"; };\n"
-    "  p_evicted      = { dist = \"beta\"; alpha = 4.0; beta = 96.0; source = \"placeholder: 4% a year\"; };\n"
-    "  p_relapse      = { dist = \"beta\"; alpha = 5.0; beta = 95.0; source = \"placeholder: 5% a year\"; };\n"
-    "  # Money per household per year (gamma: mean shape x scale), in EUR 2024.\n"
-    "  cost_team      = { dist = \"gamma\"; shape = 16.0; scale = 100.0; unit = \"EUR/year\"; source = \"placeholder\"; };\n"
-    "  cost_benefit   = { dist = \"gamma\"; shape = 25.0; scale = 300.0; unit = \"EUR/year\"; source = \"placeholder: bijstand\"; };\n"
-    "  cost_eviction  = { dist = \"gamma\"; shape = 16.0; scale = 500.0; unit = \"EUR\"; source = \"placeholder\"; };\n"
-    "  gain_work      = { dist = \"gamma\"; shape = 16.0; scale = 150.0; unit = \"EUR/year\"; source = \"placeholder: extra earnings\"; };\n"
-    "  u_debt         = { dist = \"beta\"; alpha = 10.0; beta = 90.0; source = \"placeholder: QALY lost a year in debt\"; };\n"
-    "};\n"
-    "\n"
-    "domains = (\n"
-    "  { name = \"debt\"; states = ( \"debt\", \"resolved\", { name = \"evicted\"; absorbing = true; } );\n"
-    "    initial = { state = \"debt\"; };\n"
-    "    transitions = ( { from = \"debt\"; probabilities = { resolved = \"p_recover\"; evicted = \"p_evicted\"; }; },\n"
-    "                    { from = \"resolved\"; probabilities = { debt = \"p_relapse\"; }; } );\n"
-    "  }\n"
-    ");\n"
-    "\n"
-    "costs = (\n"
-    "  # The team, paid by the municipality, for households still in debt.\n"
-    "  { domain = \"debt\"; state = \"debt\"; arms = [ \"schuldhulpteam\" ]; payer = \"gemeente-schuldhulp\"; per_year = \"cost_team\"; },\n"
-    "  # Income support while in debt: a transfer to the household.\n"
-    "  { domain = \"debt\"; state = \"debt\"; payer = \"gemeente-participatiewet\"; transfer_to = \"huishouden\"; per_year = \"cost_benefit\"; },\n"
-    "  # An eviction, once.\n"
-    "  { domain = \"debt\"; enter = \"evicted\"; payer = \"woningcorporatie\"; once = \"cost_eviction\"; }\n"
-    ");\n"
-    "\n"
-    "effect_values = (\n"
-    "  { effect = \"qaly\"; per_year = 0.8; },\n"
-    "  { effect = \"qaly\"; domain = \"debt\"; state = \"debt\"; per_year = \"-u_debt\"; },\n"
-    "  { effect = \"earnings\"; domain = \"debt\"; state = \"resolved\"; per_year = \"gain_work\"; }\n"
-    ");\n";
+/* The templates, one file each in src/cli/templates/ (scripts/templates-h.sh
+ * makes them strings): every NAME in them is replaced by the scenario's
+ * name. */
+#include "templates.h"
 
+#define TEMPLATE_ENTRY_(name) { #name, template_##name },
 static const struct {
-    const char *name, *text;
-} templates[] = {
-    { "minimal", template_minimal },
-};
+    const char *name;
+    const char *const *lines;
+} templates[] = { MKBA_TEMPLATES(TEMPLATE_ENTRY_) };
+#undef TEMPLATE_ENTRY_
 
 static const char init_help[] =
-    "Usage: mkba init [--template minimal] [--force] NAME.cfg\n"
+    "Usage: mkba init [--template minimal|pathways|markov] [--force] NAME.cfg\n"
     "\n"
-    "Writes a commented starting scenario NAME.cfg that passes mkba check:\n"
+    "Writes a commented starting scenario NAME.cfg that passes mkba check; every\n"
+    "number in it is a placeholder with a source to replace:\n"
     "  minimal   a debt-help team against the nulalternatief (one life domain,\n"
-    "            costs per payer, a transfer, QALYs and earnings); every number a\n"
-    "            placeholder with a source to replace\n"
-    "For services (teams, queues, pathways) start from scenarios/pathways/.\n"
+    "            costs per payer, a transfer, QALYs and earnings)\n"
+    "  pathways  a broad wijkteam against the classic route: teams with staff,\n"
+    "            caseloads and waiting lists, two interacting domains (more\n"
+    "            models in scenarios/pathways/)\n"
+    "  markov    a state-transition model in monthly cycles: rates, a hazard\n"
+    "            ratio for the intervention, relapse by time since recovery,\n"
+    "            an exit state (also runs as a cohort trace, run --cohort)\n"
     "\n"
     "  --template NAME     the template (default minimal)\n"
     "  --force             replace an existing file\n"
     "\n"
-    "Example (docs/tutorial.md):\n"
+    "Examples (docs/tutorial.md):\n"
     "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg &&\n"
-    "    mkba run schuldhulp.cfg\n";
+    "    mkba run schuldhulp.cfg\n"
+    "  mkba init --template pathways wijkteam.cfg\n";
 
 /* The scenario name for FILE: its base name without .cfg. */
 static void scenario_name(const char *file, char *buf, size_t size)
@@ -117,26 +55,28 @@ static void scenario_name(const char *file, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)n, base);
 }
 
-/* Writes text to f with every NAME replaced by name. */
-static void fill_template(FILE *f, const char *text, const char *name)
+/* Writes the lines to f with every NAME replaced by name. */
+static void fill_template(FILE *f, const char *const *lines, const char *name)
 {
-    for (const char *p = text; *p;) {
-        const char *at = strstr(p, "NAME");
-        size_t n = at != NULL ? (size_t)(at - p) : strlen(p);
-        fwrite(p, 1, n, f);
-        p += n;
-        if (at != NULL) {
-            fputs(name, f);
-            p += 4;
+    for (; *lines != NULL; lines++)
+        for (const char *p = *lines; *p;) {
+            const char *at = strstr(p, "NAME");
+            size_t n = at != NULL ? (size_t)(at - p) : strlen(p);
+            fwrite(p, 1, n, f);
+            p += n;
+            if (at != NULL) {
+                fputs(name, f);
+                p += 4;
+            }
         }
-    }
 }
 
 /* Writes the template to a temporary file beside `file` and puts it in
  * place only when complete: with force by rename (replacing a regular
  * file only), without by link (which fails when the file exists). 0, or -1
  * with the message printed and the user's file untouched. */
-static int write_template(const char *file, const char *text, const char *name, int force)
+static int write_template(const char *file, const char *const *lines, const char *name,
+                          int force)
 {
     struct stat st;
     if (stat(file, &st) == 0 && (!force || !S_ISREG(st.st_mode))) {
@@ -168,7 +108,7 @@ static int write_template(const char *file, const char *text, const char *name, 
     mode_t mask = umask(0);
     umask(mask);
     (void)fchmod(fd, 0666 & ~mask);
-    fill_template(f, text, name);
+    fill_template(f, lines, name);
     int failed = ferror(f) != 0, e = errno;
     if (fclose(f) != 0 && !failed) {
         failed = 1;
@@ -230,15 +170,21 @@ int mkba_cli_init(int argc, char **argv)
     }
     if (file == NULL)
         return mkba_cli_usage_error("%s", "init needs the name of the scenario file to write");
-    const char *text = NULL;
+    const char *const *lines = NULL;
     for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++)
         if (strcmp(templates[t].name, tpl) == 0)
-            text = templates[t].text;
-    if (text == NULL)
-        return mkba_cli_usage_error("--template expects minimal, got '%s'", tpl);
+            lines = templates[t].lines;
+    if (lines == NULL) {
+        char why[512] = "--template expects one of";
+        for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++)
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%s %s", t > 0 ? "," : "",
+                     templates[t].name);
+        snprintf(why + strlen(why), sizeof why - strlen(why), "; got '%s'", tpl);
+        return mkba_cli_usage_error("%s", why);
+    }
     char name[256];
     scenario_name(file, name, sizeof name);
-    if (check_name(file, name) < 0 || write_template(file, text, name, force) < 0)
+    if (check_name(file, name) < 0 || write_template(file, lines, name, force) < 0)
         return EXIT_ERROR;
     fprintf(stderr, "mkba: wrote %s; next: mkba check %s\n", file, file);
     return EXIT_OK;

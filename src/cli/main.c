@@ -26,7 +26,7 @@ const char mkba_cli_usage[] =
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
     "                      [--perspective NAME]\n"
     "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
-    "  mkba init [--template minimal] NAME.cfg\n"
+    "  mkba init [--template minimal|pathways|markov] NAME.cfg\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =

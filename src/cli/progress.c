@@ -62,21 +62,13 @@ void mkba_cli_progress_start(mkba_cli_progress *p, FILE *out, int enabled)
     p->width = 0;
 }
 
-void mkba_cli_progress_update(void *user, double done, double total)
+int mkba_cli_progress_line(char *buf, size_t size, int columns, double done, double total,
+                           double elapsed)
 {
-    mkba_cli_progress *p = user;
-    if (p == NULL || p->out == NULL || !(total > 0.0))
-        return;
-    double t = now_seconds();
-    int complete = done >= total;
-    if (!complete && p->last_draw >= 0.0 && t - p->last_draw < REDRAW_SECONDS)
-        return;
-    p->last_draw = t;
-
-    double frac = done / total;
-    if (frac < 0.0) frac = 0.0;
+    double frac = total > 0.0 ? done / total : 0.0;
+    if (!(frac >= 0.0)) frac = 0.0;
     if (frac > 1.0) frac = 1.0;
-    double elapsed = t - p->start;
+    int complete = frac >= 1.0;
     double rate = elapsed > 0.0 ? done / elapsed : 0.0;
     double left = rate > 0.0 ? (total - done) / rate : NAN;
 
@@ -85,8 +77,9 @@ void mkba_cli_progress_update(void *user, double done, double total)
     format_duration(elapsed, el, sizeof el);
     format_duration(left, eta, sizeof eta);
     /* The line must fit the terminal: a wrapped line is not redrawn in
-     * place. The bar shrinks first, then the words. */
-    int cols = terminal_columns(p->out) - 1;
+     * place. The last column stays free (some terminals wrap on writing
+     * it). The bar shrinks first, then the words. */
+    int cols = columns - 1;
     snprintf(tail, sizeof tail, " %s household-cycles/s  elapsed %s  left %s", rt, el,
              complete ? "0s" : eta);
     if (cols - 9 - (int)strlen(tail) < 10)
@@ -102,11 +95,33 @@ void mkba_cli_progress_update(void *user, double done, double total)
         bar[i] = i < filled ? '#' : '.';
     bar[width] = '\0';
     char line[512];
-    int n = snprintf(line, sizeof line, "%5.1f%% [%s]%s", 100.0 * frac, bar, tail);
-    if (n > cols && cols > 0)
-        line[cols] = '\0';
+    snprintf(line, sizeof line, "%5.1f%% [%s]%s", 100.0 * frac, bar, tail);
+    size_t len = strlen(line);
+    if (cols >= 0 && len > (size_t)cols)
+        len = (size_t)cols;
+    if (size == 0)
+        return 0;
+    if (len >= size)
+        len = size - 1;
+    memcpy(buf, line, len);
+    buf[len] = '\0';
+    return (int)len;
+}
+
+void mkba_cli_progress_update(void *user, double done, double total)
+{
+    mkba_cli_progress *p = user;
+    if (p == NULL || p->out == NULL || !(total > 0.0))
+        return;
+    double t = now_seconds();
+    int complete = done >= total;
+    if (!complete && p->last_draw >= 0.0 && t - p->last_draw < REDRAW_SECONDS)
+        return;
+    p->last_draw = t;
+    char line[512];
+    int len = mkba_cli_progress_line(line, sizeof line, terminal_columns(p->out), done, total,
+                                     t - p->start);
     /* Spaces to the width of the previous line wipe its leftovers. */
-    int len = (int)strlen(line);
     fprintf(p->out, "\r%s%*s", line, p->width > len ? p->width - len : 0, "");
     p->width = len;
     fflush(p->out);

@@ -3,6 +3,7 @@
 #ifndef MKBA_CLI_PROGRESS_H
 #define MKBA_CLI_PROGRESS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct mkba_cli_progress {
@@ -22,6 +23,13 @@ void mkba_cli_progress_start(mkba_cli_progress *p, FILE *out, int enabled);
  * time left, at most about ten times a second (and always at 100%), never
  * wider than the terminal (the bar, then the words shrink). */
 void mkba_cli_progress_update(void *user, double done, double total);
+
+/* The line the bar draws for `done` of `total` household-cycles after
+ * `elapsed` seconds on a terminal of `columns` columns, into buf (size
+ * bytes): percentage, bar, rate, elapsed and time left, at most
+ * columns - 1 characters. Returns its length. */
+int mkba_cli_progress_line(char *buf, size_t size, int columns, double done, double total,
+                           double elapsed);
 
 /* Ends the line with a newline when a bar was drawn. */
 void mkba_cli_progress_finish(mkba_cli_progress *p);

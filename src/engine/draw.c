@@ -397,8 +397,7 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     if (rc != MKBA_OK)
         return rc;
     if (e->svc != NULL) {
-        mkba_svc_run(m, e->tables, values, seed, draw, progress != NULL ? progress->stop : NULL,
-                     e->svc, e->total);
+        mkba_svc_run(m, e->tables, values, seed, draw, progress, e->svc, e->total);
         for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++)
             mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
         if (e->nbatches > 1)

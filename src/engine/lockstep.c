@@ -14,6 +14,7 @@
  * thread per arm, and the cycle's service costs are priced from integer
  * counts in a fixed order, so results do not depend on the thread count. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
@@ -47,6 +48,11 @@ struct mkba_svc_work {
     size_t ndelta;             /* per batch */
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
+    /* Cycles of this draw's arms finished, by any thread: the calling
+     * thread reads it for the progress bar, so a bar moves within a draw
+     * while the calling thread runs its own arms. Once per arm and cycle,
+     * never per household. */
+    atomic_long cycles_done;
 };
 
 void mkba_svc_households_free(mkba_svc_households *hh)
@@ -283,14 +289,25 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
 }
 
+/* Counts a finished cycle of an arm and, on thread 0 (the thread that
+ * called mkba_svc_run, as OpenMP numbers it), tells p: household-cycles
+ * of every arm done so far. */
+static void cycle_done(mkba_svc_work *w, const mkba_engine_progress *p, int tid)
+{
+    long done = atomic_fetch_add_explicit(&w->cycles_done, 1, memory_order_relaxed) + 1;
+    if (tid == 0 && p != NULL && p->fn != NULL)
+        p->fn(p->user, p->done_before + (double)done * (double)w->households, p->total);
+}
+
 /* Runs arm `arm` of the draw on household records `set`. With `parallel`,
  * each cycle's household phase is shared by the work's threads; else the
  * calling thread, number tid, does all of it. */
 static void run_arm(const mkba_model *m, const mkba_tables *t, const double *values,
                     uint64_t seed, uint32_t draw, size_t arm,
-                    const volatile sig_atomic_t *stop, mkba_svc_work *w, int set, int parallel,
+                    const mkba_engine_progress *p, mkba_svc_work *w, int set, int parallel,
                     int tid)
 {
+    const volatile sig_atomic_t *stop = p != NULL ? p->stop : NULL;
     const mkba_layout *l = t->l;
     const long nchunks = w->chunks.n;
     const size_t per_arm = l->npoints * l->nslots;
@@ -336,6 +353,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         mkba_svc_admitted ad;
         mkba_svc_admit(&a, hh, w->queues[set], k, &ad);
         cycle_tally(w, &a, k, counts, &ad);
+        cycle_done(w, p, tid);
     }
 }
 
@@ -362,7 +380,7 @@ static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_
 }
 
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, const volatile sig_atomic_t *stop,
+                  uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                   mkba_svc_work *w, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
@@ -378,6 +396,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
         memset(w->delta[i], 0, nb * w->ndelta * sizeof *w->delta[i]);
     for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
         mkba_counts_zero(w->thread_counts[i]);
+    atomic_store_explicit(&w->cycles_done, 0, memory_order_relaxed);
     w->x0_shared = t->init_same && m->narms > 1;
     if (w->x0_shared) {
         mkba_svc_arm a0;
@@ -392,11 +411,11 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
         for (size_t arm = 0; arm < m->narms; arm++) {
             int tid = omp_get_thread_num();
-            run_arm(m, t, values, seed, draw, arm, stop, w, tid, 0, tid);
+            run_arm(m, t, values, seed, draw, arm, progress, w, tid, 0, tid);
         }
     } else {
         for (size_t arm = 0; arm < m->narms; arm++)
-            run_arm(m, t, values, seed, draw, arm, stop, w, 0, 1, 0);
+            run_arm(m, t, values, seed, draw, arm, progress, w, 0, 1, 0);
     }
     mkba_counts_zero(c);
     for (int b = 0; b < w->nbatches; b++)

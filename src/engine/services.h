@@ -229,11 +229,12 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
 void mkba_svc_work_free(mkba_svc_work *w);
 
 /* Simulates one draw of the work's households with services into counts c
- * (as mkba_micro_run would) and the work's service tally. When *stop is
- * raised (stop may be NULL) it stops at the next cycle, leaving counts
- * the caller discards. */
+ * (as mkba_micro_run would) and the work's service tally. progress (may be
+ * NULL) hears of every finished cycle of every arm, on the calling thread
+ * (engine.h); when *progress->stop is raised it stops at the next cycle,
+ * leaving counts the caller discards. */
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, const volatile sig_atomic_t *stop,
+                  uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                   mkba_svc_work *w, mkba_counts *c);
 
 /* Batch b's integer tallies of the last mkba_svc_run as counts

@@ -264,6 +264,13 @@ size_t mkba_h5_store_length(mkba_h5_store *s, const char *name);
 int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *name,
                             char **out, mkba_error *err);
 
+/* Whole-number attribute `name` of `object` into *out with *found = 1;
+ * *found = 0 and *out untouched when the object or attribute is absent.
+ * An error when it exists but cannot be read as an unsigned 64-bit
+ * number. */
+int mkba_h5_store_read_attr_u64(mkba_h5_store *s, const char *object, const char *name,
+                                uint64_t *out, int *found, mkba_error *err);
+
 int mkba_h5_read_totals(const char *path, mkba_h5_totals **out, mkba_error *err);
 void mkba_h5_totals_free(mkba_h5_totals *t);
 

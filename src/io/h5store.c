@@ -335,6 +335,28 @@ int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *na
     return MKBA_OK;
 }
 
+int mkba_h5_store_read_attr_u64(mkba_h5_store *s, const char *object, const char *name,
+                                uint64_t *out, int *found, mkba_error *err)
+{
+    *found = 0;
+    if (!mkba_h5_store_has(s, object) && strcmp(object, "/") != 0)
+        return MKBA_OK;
+    hid_t o = H5Oopen(s->file, object, H5P_DEFAULT);
+    if (o < 0)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot open %s", s->path, object);
+    hid_t a = H5Aexists(o, name) > 0 ? H5Aopen(o, name, H5P_DEFAULT) : H5I_INVALID_HID;
+    int read = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, out) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    int exists = H5Aexists(o, name) > 0;
+    H5Oclose(o);
+    if (exists && !read)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read attribute %s of %s as a whole "
+                             "number", s->path, name, object);
+    *found = exists;
+    return MKBA_OK;
+}
+
 void mkba_h5_store_strings_free(char **v, size_t n)
 {
     mkba_h5_strings_free(v, n);

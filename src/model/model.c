@@ -37,8 +37,10 @@ static void model_release(mkba_model *m)
     /* payer_def may be absent in a model built in memory. */
     for (size_t i = 0; i < m->npayers; i++) {
         mkba_free(m->payer[i]);
-        if (m->payer_def != NULL)
+        if (m->payer_def != NULL) {
             mkba_free(m->payer_def[i].name);
+            mkba_free(m->payer_def[i].file);
+        }
     }
     mkba_free(m->payer);
     mkba_free(m->payer_def);

@@ -138,6 +138,8 @@ typedef struct mkba_payer_def {
     char *name;
     int municipal;             /* part of the municipality perspective */
     mkba_mkba_category category;
+    char *file; int line;      /* where it is listed (file NULL in a model built
+                                  in memory) */
 } mkba_payer_def;
 
 /* A perspective: a named set of payers whose costs and gains count. */

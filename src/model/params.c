@@ -35,6 +35,8 @@ typedef struct loc {
 /* Private data kept beside each public mkba_param. */
 typedef struct param_extra {
     int referenceable;      /* name is an identifier expressions may use */
+    int used;               /* a setting uses it (mkba_params_mark_used); after
+                               finalize also through the expressions of used ones */
     loc *oloc;              /* [narms] */
 } param_extra;
 
@@ -775,6 +777,34 @@ uint32_t mkba_params_stream(const mkba_params *p, size_t index)
     return p->stream[index];
 }
 
+/* Extends `used` from the parameters the settings use to every parameter
+ * their expressions (in any arm) use, directly or through others. */
+static int finalize_used(mkba_params *p, mkba_error *err)
+{
+    size_t nv = p->narms + 1, top = 0;
+    int *stack = mkba_malloc((p->n + 1) * sizeof *stack);
+    if (stack == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
+    for (size_t i = 0; i < p->n; i++)
+        if (p->extra[i].used)
+            stack[top++] = (int)i;
+    while (top > 0) {
+        size_t i = (size_t)stack[--top];
+        for (size_t v = 0; v < nv; v++) {
+            int s = p->slot_of[i * nv + v];
+            for (size_t j = 0; s >= 0 && j < p->slot[s].nvars; j++) {
+                int k = p->slot[s].var[j];
+                if (!p->extra[k].used) {
+                    p->extra[k].used = 1;
+                    stack[top++] = k;
+                }
+            }
+        }
+    }
+    mkba_free(stack);
+    return MKBA_OK;
+}
+
 int mkba_params_finalize(mkba_params *p, mkba_error *err)
 {
     if (p == NULL)
@@ -808,6 +838,8 @@ int mkba_params_finalize(mkba_params *p, mkba_error *err)
         }
     if (rc == MKBA_OK)
         rc = finalize_order(p, err);
+    if (rc == MKBA_OK)
+        rc = finalize_used(p, err);
     if (rc != MKBA_OK) {
         unfinalize(p);
         return rc;
@@ -949,6 +981,17 @@ static int bad_value(const mkba_params *p, size_t i, size_t arm, uint32_t draw, 
         snprintf(when, sizeof when, "draw %u", (unsigned)draw);
     return mkba_error_set(err, MKBA_ENUMERIC, "%s, arm %s: parameter %s = %g (defined at %s)",
                           when, arm_label(name, sizeof name, p, arm), q->name, value, here);
+}
+
+void mkba_params_mark_used(mkba_params *p, int index)
+{
+    if (p != NULL && index >= 0 && (size_t)index < p->n)
+        p->extra[index].used = 1;
+}
+
+int mkba_params_used(const mkba_params *p, size_t index)
+{
+    return p->extra[index].used;
 }
 
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm)

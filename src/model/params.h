@@ -147,6 +147,16 @@ void mkba_params_work_fix(mkba_params_work *w, const double *fixed);
  * (after finalize), or NULL when it is drawn independently. */
 const char *mkba_params_copula_path(const mkba_params *p, size_t index);
 
+/* Records that a setting of the scenario (a rule, team or pathway value)
+ * uses parameter `index`: names it, or is its inline value. Before
+ * finalize. */
+void mkba_params_mark_used(mkba_params *p, int index);
+
+/* After finalize: whether parameter `index` is used by a setting, directly
+ * or through the expression (in any arm) of a parameter that is. A
+ * correlation or an arm override alone is no use. */
+int mkba_params_used(const mkba_params *p, size_t index);
+
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 

@@ -236,7 +236,10 @@ static int read_payer(mkba_loader *ld, const config_setting_t *e, int i)
                                 "names", name);
     p->municipal = has_municipal ? municipal : default_municipal(name);
     p->category = (mkba_mkba_category)category;
-    if ((m->payer[i] = mkba_strdup(name)) == NULL || (p->name = mkba_strdup(name)) == NULL)
+    char file[MKBA_PATH_MAX];
+    p->line = (int)config_setting_source_line(where);
+    if ((m->payer[i] = mkba_strdup(name)) == NULL || (p->name = mkba_strdup(name)) == NULL
+        || (p->file = mkba_strdup(mkba_sc_file(ld, where, file, sizeof file))) == NULL)
         return mkba_sc_nomem(ld);
     return 0;
 }

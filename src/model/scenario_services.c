@@ -33,6 +33,7 @@ static int default_value(mkba_loader *ld, const config_setting_t *g, const char 
                             (int)config_setting_source_line(g), "default", ld->err);
     if (i < 0)
         return ld->err->code != MKBA_OK ? ld->err->code : MKBA_EINVAL;
+    mkba_params_mark_used(ld->m->params, i);
     *index = i;
     return 0;
 }

@@ -469,8 +469,8 @@ static int fixed_param(const mkba_params *p, int index, size_t narms, double *va
     return 1;
 }
 
-int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
-                  int *index, int *fixed, double *value)
+static int value_spec(mkba_loader *ld, const config_setting_t *s, const char *source,
+                      int *index, int *fixed, double *value)
 {
     mkba_params *p = ld->m->params;
     mkba_dist d;
@@ -521,6 +521,16 @@ int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source
                             "expression in double quotes, or a group {dist = ...}",
                             type_name(s));
     }
+}
+
+int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
+                  int *index, int *fixed, double *value)
+{
+    int rc = value_spec(ld, s, source, index, fixed, value);
+    /* What a setting names or gives inline is in use (model_warnings.c). */
+    if (rc == 0)
+        mkba_params_mark_used(ld->m->params, *index);
+    return rc;
 }
 
 /* -------------------------------------------------------------- parameters */

@@ -1,7 +1,6 @@
 /* Root attributes of a result file for the run table (see run_facts.h). */
 #include <stdio.h>
 #include <string.h>
-#include <hdf5.h>
 #include "core/alloc.h"
 #include "io/h5out.h"
 #include "run_facts.h"
@@ -21,24 +20,12 @@ static int string_attr(mkba_h5_store *st, const char *name, char *buf, size_t si
 int mkba_run_facts_read(const char *path, mkba_run_facts *f)
 {
     memset(f, 0, sizeof *f);
-    /* The seed is a uint64 attribute, which the store's string reader does
-     * not give; read it with HDF5 itself, its error stack silenced. */
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t a = file >= 0 && H5Aexists(file, "seed") > 0 ? H5Aopen(file, "seed", H5P_DEFAULT) : -1;
-    f->has_seed = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, &f->seed) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (file >= 0)
-        H5Fclose(file);
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
     mkba_h5_store *st = mkba_h5_store_open(path, 0, NULL);
     if (st == NULL)
         return MKBA_EIO;
-    int rc = string_attr(st, "mkba_version", f->version, sizeof f->version);
+    int rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &f->seed, &f->has_seed, NULL);
+    if (rc == MKBA_OK)
+        rc = string_attr(st, "mkba_version", f->version, sizeof f->version);
     if (rc == MKBA_OK)
         rc = string_attr(st, "created", f->created, sizeof f->created);
     int rc2 = mkba_h5_store_close(st, NULL);

@@ -256,6 +256,14 @@ static void test_model_warnings(void **state)
     o = mkba(args);
     assert_int_equal(o->status, 0);
     assert_string_equal(o->err, "");
+    /* Definitions nothing uses warn from check too (test_scenario.c has
+     * them all). */
+    o = mkba("check tests/data/unused.cfg");
+    assert_int_equal(o->status, 0);
+    assert_contains(o->err, "mkba: warning: tests/data/unused.cfg:21: parameters.p_typo: "
+                            "parameter 'p_typo' is defined but no rule, team or pathway uses it");
+    assert_contains(o->err, "mkba: warning: tests/data/unused.cfg:10: payers: payer "
+                            "'gemeente-leeg' is listed");
 }
 
 static void test_existing_output_is_kept(void **state)

@@ -560,6 +560,27 @@ static void test_settings_and_finish(void **state)
     assert_int_equal(t->draws, NDRAWS);
     assert_null(t->analysis_status);      /* committed without analyses */
     mkba_h5_totals_free(t);
+
+    /* The seed, above 2^63, reads back whole; an absent attribute is not
+     * found; a string attribute is no number. */
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
+    assert_non_null(st);
+    uint64_t seed = 0;
+    int found = -1;
+    assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", "seed", &seed, &found, &err), MKBA_OK);
+    assert_int_equal(found, 1);
+    assert_true(seed == meta.seed);
+    assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", "no_such", &seed, &found, &err),
+                     MKBA_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(mkba_h5_store_read_attr_u64(st, "/nowhere", "seed", &seed, &found, &err),
+                     MKBA_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", "mode", &seed, &found, &err),
+                     MKBA_EPARSE);
+    assert_non_null(strstr(err.message, "cannot read attribute mode of / as a whole number"));
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
     remove(path);
     mkba_model_free(m);
 }

@@ -113,39 +113,57 @@ static void test_optimism_bias_percentage(void **state)
     remove(cfg);
 }
 
-/* mkba init writes a scenario that passes check and runs, named after the
- * file; it does not overwrite without --force. */
+/* mkba init writes, from each template, a scenario that passes check
+ * without warnings and runs (markov as a cohort trace too), named after
+ * the file; it does not overwrite without --force. */
 static void test_init_passes_check(void **state)
 {
     (void)state;
+    const char *templates[] = {"minimal", "pathways", "markov"};
     char cfg[300], args[700], out_h5[300], *out;
-    snprintf(cfg, sizeof cfg, "%s.init.cfg", result_path);
     snprintf(out_h5, sizeof out_h5, "%s.init.h5", result_path);
-    remove(cfg);
-    snprintf(args, sizeof args, "init '%s'", cfg);
-    assert_int_equal(mkba(args, &out), 0);
-    free(out);
-    snprintf(args, sizeof args, "check '%s'", cfg);
-    assert_int_equal(mkba(args, &out), 0);
-    free(out);
-    snprintf(args, sizeof args, "run '%s' --draws 3 --households 50 -q -o '%s'", cfg, out_h5);
-    assert_int_equal(mkba(args, &out), 0);
-    free(out);
-    char *text = support_read_file(cfg);
-    assert_non_null(text);
-    const char *base = strrchr(cfg, '/') + 1;
-    char name[300];
-    snprintf(name, sizeof name, "name = \"%.*s\";", (int)(strlen(base) - 4), base);
-    assert_non_null(strstr(text, name));
-    free(text);
+    for (size_t t = 0; t < sizeof templates / sizeof *templates; t++) {
+        snprintf(cfg, sizeof cfg, "%s.init-%s.cfg", result_path, templates[t]);
+        remove(cfg);
+        snprintf(args, sizeof args, "init --template %s '%s'", templates[t], cfg);
+        assert_int_equal(mkba(args, &out), 0);
+        free(out);
+        snprintf(args, sizeof args, "check '%s'", cfg);
+        assert_int_equal(mkba(args, &out), 0);
+        if (strstr(out, "warning") != NULL)
+            fail_msg("template %s warns:\n%s", templates[t], out);
+        free(out);
+        snprintf(args, sizeof args, "run '%s' --draws 3 --households 50 -q --force -o '%s'", cfg,
+                 out_h5);
+        if (mkba(args, &out) != 0)
+            fail_msg("template %s does not run:\n%s", templates[t], out);
+        free(out);
+        if (strcmp(templates[t], "markov") == 0) {
+            snprintf(args, sizeof args, "run '%s' --draws 3 --cohort -q --force -o '%s'", cfg,
+                     out_h5);
+            assert_int_equal(mkba(args, &out), 0);
+            free(out);
+        }
+        char *text = support_read_file(cfg);
+        assert_non_null(text);
+        const char *base = strrchr(cfg, '/') + 1;
+        char name[300];
+        snprintf(name, sizeof name, "name = \"%.*s\";", (int)(strlen(base) - 4), base);
+        assert_non_null(strstr(text, name));
+        free(text);
+    }
     snprintf(args, sizeof args, "init '%s'", cfg);
     assert_int_equal(mkba(args, &out), 1);
     assert_non_null(strstr(out, "--force replaces it"));
     free(out);
     snprintf(args, sizeof args, "init --template nope '%s'", cfg);
     assert_int_equal(mkba(args, &out), 2);
+    assert_non_null(strstr(out, "--template expects one of markov, minimal, pathways; got 'nope'"));
     free(out);
-    remove(cfg);
+    for (size_t t = 0; t < sizeof templates / sizeof *templates; t++) {
+        snprintf(cfg, sizeof cfg, "%s.init-%s.cfg", result_path, templates[t]);
+        remove(cfg);
+    }
     remove(out_h5);
 }
 

@@ -442,15 +442,68 @@ static void test_warnings(void **state)
     free(buf);
     mkba_model_free(m);
 
+    /* full.cfg's one warning is its payer that nothing charges (its costs
+     * are 0 in tests/data/answers/full.txt). */
     m = load_ok(FULL);
     f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(mkba_model_warnings(m, f), 0);
+    assert_int_equal(mkba_model_warnings(m, f), 1);
     fclose(f);
-    assert_string_equal(buf, "");
+    assert_contains(buf, "mkba: warning: tests/data/full.cfg:36: payers: payer "
+                         "'wijkteam-stichting' is listed but no cost rule");
     free(buf);
     mkba_model_free(m);
     assert_int_equal(mkba_model_warnings(NULL, stderr), 0);
+}
+
+/* Definitions nothing uses: every line of unused.cfg marked "# warns" gets
+ * exactly one warning naming that line, and nothing else warns (the
+ * definitions used by a rule, a team, through an expression, as a
+ * transfer's recipient, one Dirichlet component, and the unused ones of an
+ * @include library). */
+static void test_unused_warnings(void **state)
+{
+    (void)state;
+    const char *path = "tests/data/unused.cfg";
+    mkba_model *m = load_ok(path);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    int n = mkba_model_warnings(m, f);
+    fclose(f);
+    FILE *cfg = fopen(path, "r");
+    assert_non_null(cfg);
+    char line[512];
+    int lineno = 0, marked = 0;
+    while (fgets(line, sizeof line, cfg) != NULL) {
+        lineno++;
+        if (strstr(line, "# warns") == NULL)
+            continue;
+        marked++;
+        char want[64];
+        snprintf(want, sizeof want, "mkba: warning: %s:%d: ", path, lineno);
+        const char *at = strstr(buf, want);
+        if (at == NULL || strstr(at + 1, want) != NULL)
+            fail_msg("expected one warning at line %d:\n%s", lineno, buf);
+    }
+    fclose(cfg);
+    assert_int_equal(marked, 9);
+    assert_int_equal(n, marked);
+    const char *quiet[] = {"'p_worse'", "'improve'", "'improve_base'", "split", "lib_",
+                           "'debt-service'", "'wijkteam'", "'woningcorporatie'",
+                           "'huishouden'", "mix_2"};
+    for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
+        if (strstr(buf, quiet[i]) != NULL)
+            fail_msg("unexpected warning naming %s:\n%s", quiet[i], buf);
+    assert_contains(buf, "parameters.mix: the Dirichlet components mix_1 to mix_3 are defined "
+                         "but no setting uses any of them");
+    assert_contains(buf, "services.teams.[2]: team 'vergeten-team' is paid by zorgverzekeraar "
+                         "but no arm's pathway sends households to it");
+    assert_contains(buf, "parameters.p_override_only: parameter 'p_override_only' is defined "
+                         "but no rule, team or pathway uses it");
+    free(buf);
+    mkba_model_free(m);
 }
 
 /* -------------------------------------------------------------- bad input */
@@ -760,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_unused_warnings),
         cmocka_unit_test(test_bad_syntax),
         cmocka_unit_test(test_wide_integers),
         cmocka_unit_test(test_bad_correlations),
