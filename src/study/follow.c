@@ -19,9 +19,13 @@ static int share_design(mkba_split *sp, mkba_design *d, int have, mkba_error *er
 {
     int all = have;
     int rc = mkba_split_all(sp, &all, err);
-    if (rc == MKBA_OK && !all)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "a rank is out of memory for the design of a "
-                            "nested study");
+    /* A rank without its design has its own message; rank 0 says which
+     * study stopped (the rank's own error reaches nobody else). */
+    if (rc == MKBA_OK && !all && have)
+        rc = mkba_error_set(err, MKBA_EINVAL, "another rank could not set up the design of a "
+                            "nested study (out of memory, or another scenario)");
+    else if (rc == MKBA_OK && !all)
+        rc = err != NULL && err->code != MKBA_OK ? err->code : MKBA_ENOMEM;
     size_t cells = d != NULL ? d->narms * d->nparams : 0;
     if (rc == MKBA_OK)
         rc = mkba_split_share(sp, d->fixed, cells * sizeof *d->fixed, err);
@@ -72,9 +76,15 @@ int mkba_study_follow(mkba_split *sp, const mkba_model *m, const mkba_study_opti
         int rc = mkba_split_share(sp, h, sizeof h, err);
         if (rc != MKBA_OK || h[H_KIND] == 0)
             return rc != MKBA_OK ? rc : first;
-        mkba_design *d = h[H_ARMS] == m->narms && h[H_PARAMS] == mkba_params_count(m->params)
-                         ? mkba_design_points(m, h[H_POINTS], (int)h[H_BASE],
-                                              (uint32_t)h[H_DRAW], &mine) : NULL;
+        mkba_design *d = NULL;
+        if (h[H_ARMS] != m->narms || h[H_PARAMS] != mkba_params_count(m->params))
+            mkba_error_set(&mine, MKBA_EINVAL, "a nested study's design has %llu arms and "
+                           "%llu parameters, this rank's scenario %zu and %zu; every rank "
+                           "must run the same scenario", (unsigned long long)h[H_ARMS],
+                           (unsigned long long)h[H_PARAMS], m->narms,
+                           mkba_params_count(m->params));
+        else
+            d = mkba_design_points(m, h[H_POINTS], (int)h[H_BASE], (uint32_t)h[H_DRAW], &mine);
         if (d != NULL && h[H_OWN_DRAWS] && d->point_draw == NULL
             && (d->point_draw = mkba_calloc(d->npoints, sizeof *d->point_draw)) == NULL) {
             mkba_design_free(d);

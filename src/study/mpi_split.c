@@ -442,9 +442,14 @@ int mkba_split_share(mkba_split *sp, void *buf, size_t bytes, mkba_error *err)
     const size_t piece = (size_t)1 << 30;
     for (size_t at = 0; at < bytes; at += piece) {
         size_t n = bytes - at < piece ? bytes - at : piece;
-        if (MPI_Bcast((unsigned char *)buf + at, (int)n, MPI_BYTE, 0, sp->comm) != MPI_SUCCESS)
+        /* Non-blocking and waited for gently: the other ranks wait here
+         * while rank 0 works between nested studies, and must not spin. */
+        MPI_Request r;
+        if (MPI_Ibcast((unsigned char *)buf + at, (int)n, MPI_BYTE, 0, sp->comm, &r)
+            != MPI_SUCCESS)
             return mkba_error_set(err, MKBA_EIO, "cannot send %zu bytes from rank 0 to the "
-                                  "other ranks (MPI_Bcast failed)", bytes);
+                                  "other ranks (MPI_Ibcast failed)", bytes);
+        wait_gently(&r, MPI_STATUS_IGNORE);
     }
     return MKBA_OK;
 }
