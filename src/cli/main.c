@@ -482,7 +482,7 @@ int main(int argc, char **argv)
      * ~300 KiB of state is allocated and freed per call: glibc then gives
      * the top of the heap back to the kernel (brk) and takes it again for
      * the next chunk, zero-filled page by page. With many small draws that
-     * was nearly 100 brk calls a draw and about 7x the wall time (system
+     * was nearly 100 brk calls a draw and 7-10x the wall time (system
      * time: docs/scaling.md, "Many small draws"). A fixed trim threshold
      * keeps up to 64 MiB of freed heap for reuse (and turns off glibc's
      * dynamic threshold, which the zlib pattern defeats). */
