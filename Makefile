@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer; `make bench` runs the engine benchmark,
 # `make bench-ir` counts the engines' instructions per household-cycle,
 # `make bench-identical` compares result files with an earlier build's and
-# `make bench-sa` runs the sensitivity-analysis benchmark.
+# `make bench-sa` runs the sensitivity-analysis benchmark and `make
+# bench-mpi` the scaling across MPI ranks.
 
 CC      ?= gcc
 # `make MPI=1` builds build-mpi/mkba with Open MPI (mpicc), which divides a
@@ -34,7 +35,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: FORCE all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical deps run-default
+.PHONY: FORCE all clean check check-mpi test-plain test-san bench bench-sa bench-ir bench-identical bench-mpi deps run-default
 .SECONDARY:
 all: $(BUILD)/mkba
 
@@ -116,6 +117,12 @@ bench-identical: $(BUILD)/mkba
 check-mpi:
 	$(MAKE) MPI=1 build-mpi/mkba
 	./scripts/check-mpi.sh build-mpi/mkba
+
+# Strong and weak scaling over 1, 2 and 3 MPI ranks, and the bytes sent
+# per point (scripts/bench-mpi.sh, docs/scaling.md).
+bench-mpi:
+	$(MAKE) MPI=1 build-mpi/mkba
+	@./scripts/bench-mpi.sh build-mpi/mkba
 
 run-default: $(BUILD)/mkba
 	$(BUILD)/mkba run scenarios/default.cfg -o results/default.h5 --force

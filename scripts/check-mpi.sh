@@ -10,7 +10,10 @@
 # `created` and `threads`: the streaming engine, the services engine, a
 # Sobol design (points stored as /sa only), a tornado, and whole points in
 # parallel on 2 threads per rank (chunks of 8 points, the last one short,
-# against one thread's chunks of 1). Then the errors:
+# against one thread's chunks of 1), an ex-post evaluation whose
+# sequential refinement runs (its evaluations divided among the ranks as
+# nested studies, study/follow.c), and one from a PSA file (--from, where
+# the refinement's evaluations are the only points). Then the errors:
 # a bad --set on every rank, a bad --set on rank 1 only and another seed on
 # rank 2 of 3 must each end every rank with exit status 1, one message on
 # rank 0 (naming the rank) and no result, temporary or checkpoint file.
@@ -34,7 +37,15 @@ RUNS='streaming|2 3|run scenarios/default.cfg --draws 12 --households 800
 services|2 3|run tests/data/services.cfg --draws 5
 sobol|3|sa sobol scenarios/default.cfg -n 8 --factors cost_debt_* --households 300 --bootstrap 20
 tornado|2|sa tornado tests/data/services.cfg --households 200
-chunks|2|run scenarios/default.cfg --draws 19 --households 300 --threads 2'
+chunks|2|run scenarios/default.cfg --draws 19 --households 300 --threads 2
+expost|2 3|expost $expost --draws 20 --households 300
+expost-from|2|expost $expost --from $tmp/psa.h5'
+# The ex-post runs: model-b's shipped synthetic data, on few households
+# so the importance weights collapse and the refinement runs.
+expost="scenarios/pathways/model-b.cfg --observed scenarios/pathways/observed/model-b-synthetic.csv"
+"$bin" run scenarios/pathways/model-b.cfg --draws 16 --households 300 -q --force \
+    -o "$tmp/psa.h5" </dev/null
+RUNS=$(echo "$RUNS" | sed -e "s|\$expost|$expost|" -e "s|\$tmp|$tmp|")
 echo "$RUNS" | {
     bad=0 compared=0
     while IFS='|' read -r name ranks cmd; do
@@ -56,7 +67,7 @@ echo "$RUNS" | {
         done
     done
     # Every comparison made: a loop cut short fails too.
-    [ "$compared" -eq 7 ] || { echo "check-mpi: FAIL: $compared of 7 comparisons made"; bad=1; }
+    [ "$compared" -eq 10 ] || { echo "check-mpi: FAIL: $compared of 10 comparisons made"; bad=1; }
     exit $bad
 } || failed=1
 
@@ -91,6 +102,9 @@ expect_error "bad --set on rank 1" "^mkba: rank 1 of 2: --set: the scenario has 
 # shellcheck disable=SC2086
 expect_error "another seed on rank 2" "^mkba: rank 2 of 3 does not run the same study as rank 0" \
     -np 2 "$bin" $run : -np 1 "$bin" $run --seed 5
+# shellcheck disable=SC2086
+expect_error "expost --from a missing file" "^mkba: cannot open $tmp/nosuch.h5" \
+    -np 2 "$bin" expost $expost --from "$tmp/nosuch.h5" -q -o "$out"
 
 [ "$failed" -eq 0 ] || { echo "check-mpi: FAILED"; exit 1; }
 echo "check-mpi: every file identical to one process's, every error clean"

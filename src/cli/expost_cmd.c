@@ -135,6 +135,11 @@ static int run(expost_args *a)
     mkba_model *m = NULL;
     if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
+    if (a->simulate && mkba_split_size(mkba_cli_split) > 1) {
+        mkba_model_free(m);
+        return mkba_cli_usage_error("expost --simulate runs one base case in one process; "
+                                    "run it without mpirun%s", "");
+    }
     if (a->simulate) {
         mkba_context ctx;
         mkba_context_init(&ctx);

@@ -3,6 +3,9 @@
  * exits: 0 success, 1 an error from the library or the system, 2 a usage
  * error. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,12 +443,13 @@ static int command(int argc, char **argv)
     }
     if (command_help_asked(cmd, argc, argv))
         return EXIT_OK;
-    /* Every rank would write the same files: only run and sa divide their
-     * work among mpirun's ranks (and leave the writing to rank 0). */
+    /* Every rank would write the same files: only run, sa and expost
+     * divide their work among mpirun's ranks (and leave the writing to
+     * rank 0). */
     if (mkba_split_size(mkba_cli_split) > 1 && strcmp(cmd, "run") != 0
-        && strcmp(cmd, "sa") != 0) {
-        fprintf(stderr, "mkba: %s runs in one process; under mpirun only run and sa divide "
-                "their work among the ranks\n", cmd);
+        && strcmp(cmd, "sa") != 0 && strcmp(cmd, "expost") != 0) {
+        fprintf(stderr, "mkba: %s runs in one process; under mpirun only run, sa and expost "
+                "divide their work among the ranks\n", cmd);
         return EXIT_USAGE;
     }
     if (strcmp(cmd, "run") == 0)
@@ -473,6 +477,17 @@ int main(int argc, char **argv)
      * return error codes that the library turns into messages. Set once,
      * before any thread starts. */
     gsl_set_error_handler_off();
+#ifdef __GLIBC__
+    /* HDF5 compresses each chunk it writes with zlib's compress2, whose
+     * ~300 KiB of state is allocated and freed per call: glibc then gives
+     * the top of the heap back to the kernel (brk) and takes it again for
+     * the next chunk, zero-filled page by page. With many small draws that
+     * was nearly 100 brk calls a draw and 7-10x the wall time (system
+     * time: docs/scaling.md, "Many small draws"). A fixed trim threshold
+     * keeps up to 64 MiB of freed heap for reuse (and turns off glibc's
+     * dynamic threshold, which the zlib pattern defeats). */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
     /* mkba closes every HDF5 file it opens, also after a failed write
      * (mkba_h5_close_file), so HDF5's exit-time cleanup has nothing to do;
      * off, it cannot turn a file HDF5 failed to let go into a crash at

@@ -22,6 +22,7 @@
 #include "core/strutil.h"
 #include "study/study.h"
 #include "study/copy.h"
+#include "study/split.h"
 #include "analysis/decision.h"
 
 void mkba_expost_options_init(mkba_expost_options *o)
@@ -45,6 +46,11 @@ typedef struct job {
     long households;           /* per draw */
     int threads;
     const volatile sig_atomic_t *stop;
+    /* Under mpirun: the ranks the refinement's evaluations are divided
+     * among (a child of the run's split), and the options the ranks but 0
+     * follow them with; NULL in one process. */
+    mkba_split *followers;
+    mkba_study_options follow;
 } job;
 
 /* The updated parameters: every parameter with a distribution, as the
@@ -286,7 +292,7 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     mkba_expost_refine_input in = {
         .m = j->m, .obs = j->obs, .ndraws = nd, .params = prior_par, .loglik = e->lw,
         .study = { .households = j->households, .seed = j->seed, .threads = j->threads,
-                   .mode = MKBA_ENGINE_MICRO, .stop = j->stop },
+                   .mode = MKBA_ENGINE_MICRO, .stop = j->stop, .split = j->followers },
         .scratch = file, .moves = j->o->moves, .max_stages = j->o->max_stages,
         .max_refined = j->o->max_refined, .names = j->o->refine_parameters,
     };
@@ -651,6 +657,17 @@ static int check_from(job *j, mkba_error *err)
     return rc;
 }
 
+/* The options of the refinement's evaluations (refine.c) on the ranks
+ * but 0, which follow rank 0's: the same households, seed and engine. */
+static void follow_options(job *j)
+{
+    j->follow = (mkba_study_options){
+        .output = "(rank 0's refinement file)", .force = 1, .households = j->households,
+        .seed = j->seed, .threads = j->threads, .mode = MKBA_ENGINE_MICRO,
+        .store_draws = 1, .stop = j->stop, .split = j->followers,
+    };
+}
+
 static int run_from(job *j, mkba_error *err)
 {
     const mkba_expost_options *o = j->o;
@@ -663,8 +680,20 @@ static int run_from(job *j, mkba_error *err)
         return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
                               "the evaluation to another file", o->from);
     int rc = check_from(j, err);
+    follow_options(j);
+    if (j->followers != NULL && mkba_split_rank(j->followers) != 0) {
+        /* Rank 0 alone writes; the others evaluate their share of its
+         * refinement's points (and return the first error they met). */
+        int rc2 = mkba_study_follow(j->followers, j->m, &j->follow, err);
+        return rc != MKBA_OK ? rc : rc2;
+    }
     if (rc == MKBA_OK)
         rc = mkba_file_copy_and_add(o->from, o->output, analyse, j, j->stop, err);
+    if (j->followers != NULL) {
+        int rc2 = mkba_study_lead_end(j->followers, err);
+        if (rc == MKBA_OK)
+            rc = rc2;
+    }
     return rc;
 }
 
@@ -693,11 +722,15 @@ static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
         .progress = ctx != NULL ? ctx->progress : NULL,
         .progress_user = ctx != NULL ? ctx->progress_user : NULL,
         .stop = ctx != NULL ? ctx->stop : NULL,
+        .split = ctx != NULL ? ctx->split : NULL,
+        .followers = j->followers,
+        .follow = &j->follow,
     };
     int rc = mkba_study_run(m, d, &so, err);
     mkba_design_free(d);
     return rc;
 }
+
 
 static int expost_run(const mkba_context *ctx, const mkba_model *m,
                       const mkba_expost_options *o, mkba_error *err)
@@ -717,18 +750,27 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
     if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
         return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
                               "(0, 0.5), got %g", o->conflict_level);
-    job j = { m, o, NULL, o->seed_set ? o->seed : m->seed,
-              o->households >= 0 ? o->households : m->households,
-              ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
-              ctx != NULL ? ctx->stop : NULL };
+    job j = { .m = m, .o = o, .seed = o->seed_set ? o->seed : m->seed,
+              .households = o->households >= 0 ? o->households : m->households,
+              .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
+              .stop = ctx != NULL ? ctx->stop : NULL };
     int rc = o->refine_parameters != NULL
                  ? mkba_expost_refine_check(m, o->refine_parameters, err) : MKBA_OK;
     if (rc == MKBA_OK)
         rc = mkba_observed_read(o->observed, m, &j.obs, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(o->output, o->force, err);
+    /* Under mpirun the refinement's evaluations are divided among the
+     * ranks too, on a split of their own. */
     if (rc == MKBA_OK)
-        rc = o->from != NULL ? run_from(&j, err) : run_psa(ctx, &j, err);
+        rc = mkba_split_child(ctx != NULL ? ctx->split : NULL, &j.followers, err);
+    if (rc == MKBA_OK && o->from != NULL) {
+        rc = run_from(&j, err);
+    } else if (rc == MKBA_OK) {
+        follow_options(&j);
+        rc = run_psa(ctx, &j, err);
+    }
+    mkba_split_child_free(j.followers);
     mkba_observed_free(j.obs);
     return rc;
 }

@@ -159,7 +159,8 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
         so.on_point = NULL;
         so.on_finish = NULL;
         so.progress = NULL;
-        rc = mkba_study_run(m, des, &so, err);
+        /* Under mpirun the other ranks evaluate their share (study.h). */
+        rc = mkba_study_lead(m, des, &so, err);
     }
     mkba_design_free(des);
     mkba_h5_totals *t = NULL;

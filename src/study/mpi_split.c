@@ -14,6 +14,7 @@ struct mkba_split {
     int rank, size;
     int started;               /* this rank took part in a study's start */
 #ifdef MKBA_HAVE_MPI
+    MPI_Comm comm;             /* MPI_COMM_WORLD, or a child's own copy */
     MPI_Request ctrl;          /* a worker's receive of rank 0's verdict */
     int64_t verdict;
     int ctrl_posted, ctrl_sent;
@@ -82,6 +83,36 @@ int mkba_split_end(mkba_split *sp, int rc, mkba_error *err)
     return rc;
 }
 
+int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err)
+{
+    (void)sp;
+    (void)err;
+    *out = NULL;
+    return MKBA_OK;
+}
+
+void mkba_split_child_free(mkba_split *child)
+{
+    mkba_free(child);
+}
+
+int mkba_split_all(mkba_split *sp, int *ok, mkba_error *err)
+{
+    (void)sp;
+    (void)ok;
+    (void)err;
+    return MKBA_OK;
+}
+
+int mkba_split_share(mkba_split *sp, void *buf, size_t bytes, mkba_error *err)
+{
+    (void)sp;
+    (void)buf;
+    (void)bytes;
+    (void)err;
+    return MKBA_OK;
+}
+
 #else
 
 enum { TAG_DATA = 17, TAG_CTRL, TAG_TEXT };
@@ -118,6 +149,7 @@ int mkba_split_open(int *argc, char ***argv, mkba_split **out, mkba_error *err)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &sp->rank);
+    sp->comm = MPI_COMM_WORLD;
     MPI_Comm_size(MPI_COMM_WORLD, &sp->size);
     /* An error is a status and a message on every rank, never an abort. */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -152,7 +184,7 @@ int mkba_split_start(mkba_split *sp, int rc, mkba_error *err, uint64_t key, size
     /* verdict: the failing rank's code, the failing rank (or the first
      * disagreeing one), the chunk, rank 0's finished points. */
     int64_t verdict[4] = { MKBA_ENOMEM, 0, 1, 0 };
-    MPI_Gather(mine, 4, MPI_UINT64_T, all, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    MPI_Gather(mine, 4, MPI_UINT64_T, all, 4, MPI_UINT64_T, 0, sp->comm);
     if (sp->rank == 0 && all != NULL) {
         verdict[0] = MKBA_OK;
         verdict[1] = -1;
@@ -173,7 +205,7 @@ int mkba_split_start(mkba_split *sp, int rc, mkba_error *err, uint64_t key, size
             }
     }
     mkba_free(all);
-    MPI_Bcast(verdict, 4, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(verdict, 4, MPI_INT64_T, 0, sp->comm);
     *chunk = (size_t)verdict[2];
     *done = (size_t)verdict[3];
     int code = (int)verdict[0];
@@ -182,10 +214,10 @@ int mkba_split_start(mkba_split *sp, int rc, mkba_error *err, uint64_t key, size
         return MKBA_OK;
     if (failed > 0 && sp->rank == failed) {
         const char *text = err != NULL ? err->message : "";
-        MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, 0, TAG_TEXT, MPI_COMM_WORLD);
+        MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, 0, TAG_TEXT, sp->comm);
     } else if (failed > 0 && sp->rank == 0) {
         char text[MKBA_ERROR_MAX];
-        MPI_Recv(text, sizeof text, MPI_CHAR, failed, TAG_TEXT, MPI_COMM_WORLD,
+        MPI_Recv(text, sizeof text, MPI_CHAR, failed, TAG_TEXT, sp->comm,
                  MPI_STATUS_IGNORE);
         text[sizeof text - 1] = '\0';
         if (err != NULL)
@@ -214,12 +246,12 @@ static size_t message_size(size_t chunk, size_t nvalues)
 /* Rank 0: receives worker w's next message into buf; returns its code
  * (MSG_END after its last), with the records unpacked into rec or the
  * error in err. */
-static int64_t receive(int w, unsigned char *buf, size_t size, const mkba_split_chunks *c,
-                       size_t nvalues, mkba_error *err)
+static int64_t receive(const mkba_split *sp, int w, unsigned char *buf, size_t size,
+                       const mkba_split_chunks *c, size_t nvalues, mkba_error *err)
 {
     MPI_Request r;
     MPI_Status st;
-    MPI_Irecv(buf, (int)size, MPI_BYTE, w, TAG_DATA, MPI_COMM_WORLD, &r);
+    MPI_Irecv(buf, (int)size, MPI_BYTE, w, TAG_DATA, sp->comm, &r);
     wait_gently(&r, &st);
     int64_t code, n;
     memcpy(&code, buf, sizeof code);
@@ -254,7 +286,7 @@ static int points_rank0(mkba_split *sp, const mkba_split_chunks *c, size_t nvalu
         if (owner == 0) {
             rc = c->evaluate(c->user, at, n, err);
         } else {
-            int64_t code = receive(owner, buf, size, c, nvalues, err);
+            int64_t code = receive(sp, owner, buf, size, c, nvalues, err);
             if (code == MSG_END) {
                 ended[owner] = 1;
                 rc = mkba_error_set(err, MKBA_EINTERNAL, "rank %d stopped early", owner);
@@ -269,13 +301,13 @@ static int points_rank0(mkba_split *sp, const mkba_split_chunks *c, size_t nvalu
         /* Stop every rank now; they each end with END. */
         int64_t verdict = rc;
         for (int w = 1; w < sp->size; w++)
-            MPI_Send(&verdict, 1, MPI_INT64_T, w, TAG_CTRL, MPI_COMM_WORLD);
+            MPI_Send(&verdict, 1, MPI_INT64_T, w, TAG_CTRL, sp->comm);
         sp->ctrl_sent = 1;
     }
     mkba_error ignored;
     for (int w = 1; buf != NULL && ended != NULL && w < sp->size; w++)
         while (!ended[w])
-            ended[w] = receive(w, buf, size, c, nvalues, &ignored) == MSG_END;
+            ended[w] = receive(sp, w, buf, size, c, nvalues, &ignored) == MSG_END;
     mkba_free(buf);
     mkba_free(ended);
     return rc;
@@ -286,7 +318,7 @@ static int points_rank0(mkba_split *sp, const mkba_split_chunks *c, size_t nvalu
 static int points_worker(mkba_split *sp, const mkba_split_chunks *c, size_t nvalues,
                          mkba_error *err)
 {
-    MPI_Irecv(&sp->verdict, 1, MPI_INT64_T, 0, TAG_CTRL, MPI_COMM_WORLD, &sp->ctrl);
+    MPI_Irecv(&sp->verdict, 1, MPI_INT64_T, 0, TAG_CTRL, sp->comm, &sp->ctrl);
     sp->ctrl_posted = 1;
     size_t size = message_size(c->chunk, nvalues);
     unsigned char *buf = mkba_malloc(size);
@@ -320,13 +352,13 @@ static int points_worker(mkba_split *sp, const mkba_split_chunks *c, size_t nval
         memcpy(buf, &code, sizeof code);
         memcpy(buf + sizeof code, &count, sizeof count);
         MPI_Request r;
-        MPI_Isend(buf, (int)bytes, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD, &r);
+        MPI_Isend(buf, (int)bytes, MPI_BYTE, 0, TAG_DATA, sp->comm, &r);
         wait_gently(&r, MPI_STATUS_IGNORE);
         if (rc != MKBA_OK)
             break;
     }
     int64_t end[2] = { MSG_END, 0 };
-    MPI_Send(end, (int)sizeof end, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD);
+    MPI_Send(end, (int)sizeof end, MPI_BYTE, 0, TAG_DATA, sp->comm);
     mkba_free(buf);
     return rc;
 }
@@ -347,12 +379,12 @@ int mkba_split_end(mkba_split *sp, int rc, mkba_error *err)
     if (sp->rank == 0) {
         int64_t verdict = rc;
         for (int w = 1; !sp->ctrl_sent && w < sp->size; w++)
-            MPI_Send(&verdict, 1, MPI_INT64_T, w, TAG_CTRL, MPI_COMM_WORLD);
+            MPI_Send(&verdict, 1, MPI_INT64_T, w, TAG_CTRL, sp->comm);
         sp->ctrl_sent = 1;
         return rc;
     }
     if (!sp->ctrl_posted)
-        MPI_Irecv(&sp->verdict, 1, MPI_INT64_T, 0, TAG_CTRL, MPI_COMM_WORLD, &sp->ctrl);
+        MPI_Irecv(&sp->verdict, 1, MPI_INT64_T, 0, TAG_CTRL, sp->comm, &sp->ctrl);
     sp->ctrl_posted = 0;
     /* A request already completed by MPI_Test is MPI_REQUEST_NULL: the
      * wait returns at once. */
@@ -361,6 +393,65 @@ int mkba_split_end(mkba_split *sp, int rc, mkba_error *err)
     if (verdict == MKBA_OK || rc != MKBA_OK)
         return verdict != MKBA_OK ? verdict : rc;
     return mkba_error_set(err, (mkba_status)verdict, "stopped: rank 0 reported the error");
+}
+
+int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err)
+{
+    *out = NULL;
+    if (!mkba_split_active(sp))
+        return MKBA_OK;
+    mkba_split *child = mkba_calloc(1, sizeof *child);
+    /* Every rank has its struct before any duplicates the communicator,
+     * or one short of memory would leave the others in MPI_Comm_dup. */
+    int ok = child != NULL, all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, sp->comm);
+    if (!all || MPI_Comm_dup(sp->comm, &child->comm) != MPI_SUCCESS) {
+        mkba_free(child);
+        return mkba_error_set(err, all ? MKBA_EIO : MKBA_ENOMEM, "cannot set up the nested "
+                              "studies across the ranks: %s", all ? "MPI_Comm_dup failed"
+                              : "out of memory on a rank");
+    }
+    child->rank = sp->rank;
+    child->size = sp->size;
+    *out = child;
+    return MKBA_OK;
+}
+
+void mkba_split_child_free(mkba_split *child)
+{
+    if (child == NULL)
+        return;
+    MPI_Comm_free(&child->comm);
+    mkba_free(child);
+}
+
+int mkba_split_all(mkba_split *sp, int *ok, mkba_error *err)
+{
+    if (!mkba_split_active(sp))
+        return MKBA_OK;
+    int mine = *ok != 0;
+    if (MPI_Allreduce(&mine, ok, 1, MPI_INT, MPI_MIN, sp->comm) != MPI_SUCCESS)
+        return mkba_error_set(err, MKBA_EIO, "the ranks cannot agree (MPI_Allreduce failed)");
+    return MKBA_OK;
+}
+
+int mkba_split_share(mkba_split *sp, void *buf, size_t bytes, mkba_error *err)
+{
+    if (!mkba_split_active(sp))
+        return MKBA_OK;
+    const size_t piece = (size_t)1 << 30;
+    for (size_t at = 0; at < bytes; at += piece) {
+        size_t n = bytes - at < piece ? bytes - at : piece;
+        /* Non-blocking and waited for gently: the other ranks wait here
+         * while rank 0 works between nested studies, and must not spin. */
+        MPI_Request r;
+        if (MPI_Ibcast((unsigned char *)buf + at, (int)n, MPI_BYTE, 0, sp->comm, &r)
+            != MPI_SUCCESS)
+            return mkba_error_set(err, MKBA_EIO, "cannot send %zu bytes from rank 0 to the "
+                                  "other ranks (MPI_Ibcast failed)", bytes);
+        wait_gently(&r, MPI_STATUS_IGNORE);
+    }
+    return MKBA_OK;
 }
 
 #endif

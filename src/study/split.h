@@ -51,4 +51,18 @@ int mkba_split_points(mkba_split *sp, const mkba_split_chunks *c, mkba_error *er
  * error of writing the file counts too); the others return it. */
 int mkba_split_end(mkba_split *sp, int rc, mkba_error *err);
 
+/* A child of sp for studies nested in another (collective): the same
+ * ranks on a communicator of their own, so the nested studies' messages
+ * never meet the outer study's. *out is NULL when sp divides nothing.
+ * Free with mkba_split_child_free (collective too). */
+int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err);
+void mkba_split_child_free(mkba_split *child);
+
+/* *ok becomes 1 on every rank when it is non-zero on every rank, else 0
+ * (collective). */
+int mkba_split_all(mkba_split *sp, int *ok, mkba_error *err);
+
+/* Rank 0's buf[0 .. bytes) copied into every rank's buf (collective). */
+int mkba_split_share(mkba_split *sp, void *buf, size_t bytes, mkba_error *err);
+
 #endif

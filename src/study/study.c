@@ -619,6 +619,13 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (rc == MKBA_OK)
             rc = rc2;
     }
+    /* The other ranks follow the studies rank 0's on_finish nests. */
+    const int nests = s.split != NULL && points_rc == MKBA_OK && o->followers != NULL;
+    if (nests && !writes) {
+        int rc2 = mkba_study_follow(o->followers, m, o->follow, err);
+        if (rc == MKBA_OK)
+            rc = rc2;
+    }
     if (rc == MKBA_OK && writes && s.writer == NULL && o->on_finish != NULL)
         rc = o->on_finish(o->user, NULL, err);
     if (s.writer != NULL) {
@@ -638,6 +645,11 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         if (rc == MKBA_OK)
             rc = stopped(&s, err);
         int rc2 = mkba_h5_close(s.writer, rc == MKBA_OK, err);
+        if (rc == MKBA_OK)
+            rc = rc2;
+    }
+    if (nests && writes) {
+        int rc2 = mkba_study_lead_end(o->followers, err);
         if (rc == MKBA_OK)
             rc = rc2;
     }

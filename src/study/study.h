@@ -74,7 +74,34 @@ typedef struct mkba_study_options {
      * on every rank but 0 it writes nothing and calls neither on_point nor
      * on_finish. NULL: one process. */
     mkba_split *split;
+    /* Studies that rank 0's on_finish nests in this one, divided among
+     * the ranks too: rank 0 runs them with mkba_study_lead on `followers`
+     * (a child of split, mkba_split_child); the other ranks, between their
+     * points and the end, run the same studies with the options `follow`
+     * (mkba_study_follow). NULL: on_finish nests none, or runs them on
+     * rank 0 alone. */
+    mkba_split *followers;
+    const struct mkba_study_options *follow;
 } mkba_study_options;
+
+/* mkba_study_run of a study nested in another's on_finish (follow.c): on
+ * rank 0 of o->split (a study's followers) it first sends d to the other
+ * ranks, which run it in mkba_study_follow; elsewhere the study alone.
+ * d must be a points design with stored points to be divided; another
+ * runs on rank 0 alone. */
+int mkba_study_lead(const mkba_model *m, const mkba_design *d, const mkba_study_options *o,
+                    mkba_error *err);
+
+/* Rank 0: no nested study follows; the other ranks' mkba_study_follow
+ * returns. */
+int mkba_study_lead_end(mkba_split *sp, mkba_error *err);
+
+/* The ranks but 0: runs every study rank 0 leads on sp, with the options
+ * o (which must make the same numbers as rank 0's: households, seed,
+ * store_draws, mode; output non-NULL, never written here), until rank 0
+ * ends. Returns this rank's first error (rank 0 reports it). */
+int mkba_study_follow(mkba_split *sp, const mkba_model *m, const mkba_study_options *o,
+                      mkba_error *err);
 
 /* The estimated size of the result file and its checkpoint together above
  * which a study needs `yes`. */
