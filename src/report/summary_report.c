@@ -865,12 +865,15 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the extra costs; deadweight %.4g%% of "
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
-    mkba_rtable_note(b->r, tb, "Payers whose mean cost rises are extra costs; the savings of "
-                     "the others and the monetary effects appear under their category. Costs "
-                     "without transfers, which net out for society. PM: not valued in money.");
+    mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
+                     "categories team, programme, investment, overheads). Direct effects: the "
+                     "provision avoided (every other cost, all payers, without transfers, "
+                     "which net out for society) and direct monetary effects; indirect and "
+                     "external: monetary effects by category. The summary's benefits, costs "
+                     "and benefit-cost ratio are these totals. PM: not valued in money.");
 }
 
 mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,

@@ -1,0 +1,108 @@
+/* The one definition of the MKBA table's costs and benefits
+ * (docs/decision.md). */
+#include <math.h>
+#include <string.h>
+#include "mkba_rows.h"
+
+static const char *const row_label[MKBA_ROW_N] = {
+    [MKBA_ROW_PROJECT_COSTS] = "project costs",
+    [MKBA_ROW_OPTIMISM] = "optimism bias",
+    [MKBA_ROW_COSTS] = "total costs",
+    [MKBA_ROW_DIRECT] = "direct effects",
+    [MKBA_ROW_INDIRECT] = "indirect effects",
+    [MKBA_ROW_EXTERNAL] = "external effects",
+    [MKBA_ROW_DEADWEIGHT] = "deadweight",
+    [MKBA_ROW_BENEFITS] = "total benefits",
+    [MKBA_ROW_BALANCE] = "balance (NPV)",
+    [MKBA_ROW_BCR] = "benefit-cost ratio",
+};
+
+/* What an arm spends to deliver itself, listed once. */
+static const char *const project_category[] = { "team", "programme", "investment",
+                                                 "overheads" };
+
+const char *mkba_decision_mkba_row(int row)
+{
+    return row >= 0 && row < MKBA_ROW_N ? row_label[row] : "";
+}
+
+int mkba_mkba_project_category(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < sizeof project_category / sizeof *project_category;
+         i++)
+        if (strcmp(name, project_category[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void mkba_mkba_project_mask(const mkba_h5_totals *t, int *project)
+{
+    for (size_t c = 0; c < t->ncategories; c++)
+        project[c] = mkba_mkba_project_category(t->category[c]);
+}
+
+/* Discounted project costs of arm a in draw d, summed over the horizon. */
+static double project_cost(const mkba_h5_totals *t, const int *project, size_t d, size_t a)
+{
+    if (t->cost_category_disc == NULL)
+        return 0.0;
+    size_t nc = t->ncategories;
+    const double *v = t->cost_category_disc + (d * t->narms + a) * t->ncycles * nc;
+    double sum = 0.0;
+    for (size_t k = 0; k < t->ncycles; k++)
+        for (size_t c = 0; c < nc; c++)
+            if (project[c])
+                sum += v[k * nc + c];
+    return sum;
+}
+
+/* Society's discounted real cost of arm a in draw d: the payers' costs
+ * summed, in which every transfer cancels (its payer's cost, its
+ * recipient's gain). */
+static double society_cost(const mkba_h5_totals *t, size_t d, size_t a)
+{
+    const double *row = t->cost_total_disc + (d * t->narms + a) * t->npayers;
+    double sum = 0.0;
+    for (size_t p = 0; p < t->npayers; p++)
+        sum += row[p];
+    return sum;
+}
+
+void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+                    double v[MKBA_ROW_N])
+{
+    size_t r = (size_t)t->reference, ne = t->neffects;
+    for (int i = 0; i < MKBA_ROW_N; i++)
+        v[i] = 0.0;
+    double project_change = project_cost(t, project, d, a) - project_cost(t, project, d, r);
+    double real_change = society_cost(t, d, a) - society_cost(t, d, r);
+    v[MKBA_ROW_PROJECT_COSTS] = project_change;
+    /* Every real cost that is not the project's own is provision: its
+     * fall is the avoided provision, a direct effect. */
+    v[MKBA_ROW_DIRECT] = project_change - real_change;
+    const double *ea = t->effect_total_disc + (d * t->narms + a) * ne;
+    const double *er = t->effect_total_disc + (d * t->narms + r) * ne;
+    /* A record built by hand without categories counts every monetary
+     * effect as direct. */
+    for (size_t e = 0; e < ne; e++)
+        if (t->effect_monetary[e])
+            v[MKBA_ROW_DIRECT + (t->effect_category ? t->effect_category[e] : 0)]
+                += ea[e] - er[e];
+    double gross = v[MKBA_ROW_DIRECT] + v[MKBA_ROW_INDIRECT] + v[MKBA_ROW_EXTERNAL];
+    /* Optimism bias raises what delivery costs; an arm cheaper to deliver
+     * than the reference gets no uplift on its saving. */
+    v[MKBA_ROW_OPTIMISM] = t->optimism_bias * fmax(project_change, 0.0);
+    v[MKBA_ROW_COSTS] = project_change + v[MKBA_ROW_OPTIMISM];
+    v[MKBA_ROW_DEADWEIGHT] = -t->deadweight * gross;
+    v[MKBA_ROW_BENEFITS] = gross + v[MKBA_ROW_DEADWEIGHT];
+    v[MKBA_ROW_BALANCE] = v[MKBA_ROW_BENEFITS] - v[MKBA_ROW_COSTS];
+}
+
+double mkba_mkba_bcr(double b, double c)
+{
+    if (c > 0.0)
+        return b / c;
+    if (c == 0.0 && b > 0.0)
+        return INFINITY;
+    return NAN;
+}

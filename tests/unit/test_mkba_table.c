@@ -1,0 +1,198 @@
+/* The MKBA table against hand computation (docs/decision.md, "One
+ * definition of costs and benefits"), on tests/data/mkba.cfg: a closed-form
+ * cohort trace in which a household on bijstand finds work with
+ * probability q a year (0.25 classic, 0.4 integrated). With occupancy and
+ * discounting at the cycle start (3%), with S(b) = sum_{k=1..4}
+ * (b / 1.03)^(k-1) and A = sum_{k=1..4} 1.03^-(k-1):
+ *   project costs    237.5 A + 1234.5 (team staff a year, a programme once)
+ *   avoided care     1200 (S(0.75) - S(0.6))        (the insurer, direct)
+ *   wages            w (S(0.75) - S(0.6)) gained by the households
+ *   production       (1 - 0.3) x wages              (indirect: less displacement)
+ * The transfers (bijstand) net out. The benefit-cost ratio is one number
+ * in the table, the summary and the JSON output. On common random numbers
+ * (the microsimulation) a household that finds work gains its wage less
+ * the benefit it loses, whatever the sample. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "model/scenario.h"
+#include "io/h5out.h"
+#include "analysis/decision.h"
+#include "analysis/summary.h"
+#include "support.h"
+
+#define WAGE 23456.7
+#define DISPLACEMENT 0.3
+#define BENEFIT 7000.0
+enum { HOUSEHOLD = 2 };
+
+static void expect(double got, double want, double rel, const char *what)
+{
+    if (!(fabs(got - want) <= rel * fabs(want)))
+        fail_msg("%s: got %.12f, want %.12f", what, got, want);
+}
+
+/* sum_{k=1..4} (b / 1.03)^(k-1). */
+static double trace_sum(double b)
+{
+    double s = 0.0;
+    for (int k = 1; k <= 4; k++)
+        s += pow(b / 1.03, k - 1);
+    return s;
+}
+
+/* Runs tests/data/mkba.cfg (cohort or microsimulation, base case) into
+ * path and reads back its totals, summary and decision outputs. */
+static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_summary **s,
+                        mkba_decision **d)
+{
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, "tests/data/mkba.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    o.draws = 0;
+    if (cohort)
+        o.mode = MKBA_MODE_COHORT;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_model_free(m);
+    if (mkba_h5_read_totals(path, t, &err) != MKBA_OK
+        || (*s = mkba_summary_alloc(*t, &err)) == NULL
+        || mkba_decision_load(path, *t, d, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+static double row(const mkba_decision *d, int i)
+{
+    return d->mkba[((size_t)1 * MKBA_ROW_N + (size_t)i) * MKBA_ST_N + MKBA_ST_MEAN];
+}
+
+/* The number after `"benefit-cost ratio", ` on the n-th line holding it
+ * in json (n = 0, 1, ...); NAN when there is no such line. */
+static double json_bcr(const char *json, int n)
+{
+    const char *key = "\"benefit-cost ratio\", ";
+    const char *p = json;
+    for (int i = 0; (p = strstr(p, key)) != NULL; i++, p++)
+        if (i == n)
+            return strtod(p + strlen(key), NULL);
+    return NAN;
+}
+
+static void test_project_costs_and_one_ratio(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_table_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 1, &t, &s, &d);
+
+    double a = trace_sum(1.0), gap = trace_sum(0.75) - trace_sum(0.6);
+    double project = 237.5 * a + 1234.5;
+    expect(row(d, MKBA_ROW_PROJECT_COSTS), project, 1e-12, "project costs");
+    expect(row(d, MKBA_ROW_OPTIMISM), 0.2 * project, 1e-12, "optimism bias");
+    expect(row(d, MKBA_ROW_COSTS), 1.2 * project, 1e-12, "total costs");
+    expect(row(d, MKBA_ROW_DIRECT), 1200.0 * gap, 1e-12, "direct effects (avoided care)");
+    expect(row(d, MKBA_ROW_INDIRECT), (1.0 - DISPLACEMENT) * WAGE * gap, 1e-12,
+           "indirect effects (production less displacement)");
+    assert_true(row(d, MKBA_ROW_EXTERNAL) == 0.0);
+    double benefits = (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap;
+    expect(row(d, MKBA_ROW_BENEFITS), benefits, 1e-12, "total benefits");
+    expect(row(d, MKBA_ROW_BALANCE), benefits - 1.2 * project, 1e-12, "balance");
+    expect(row(d, MKBA_ROW_BCR), benefits / (1.2 * project), 1e-12, "benefit-cost ratio");
+
+    /* One function computes both: the summary's costs, benefits and ratio
+     * are the table's, bit for bit. */
+    assert_true(s->costs[1].mean == row(d, MKBA_ROW_COSTS));
+    assert_true(s->benefits[1].mean == row(d, MKBA_ROW_BENEFITS));
+    assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+
+    /* The JSON output prints that number in the summary's increments and
+     * in the MKBA table (17 significant digits: the same double). */
+    const char *bin = getenv("MKBA_BIN");
+    char cmd[512], out[96];
+    snprintf(out, sizeof out, "%s.json", path);
+    snprintf(cmd, sizeof cmd, "%s summary '%s' --format json -o '%s'",
+             bin != NULL ? bin : "build/mkba", path, out);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *json = support_read_file(out);
+    assert_non_null(json);
+    assert_true(json_bcr(json, 0) == row(d, MKBA_ROW_BCR));
+    assert_true(json_bcr(json, 1) == row(d, MKBA_ROW_BCR));
+    assert_true(isnan(json_bcr(json, 2)));
+    free(json);
+    remove(out);
+    remove(path);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
+/* Common random numbers: the arms share every household's random stream,
+ * so the households that find work in the integrated arm and not in the
+ * classic one are the same sample in both. Each work-year gained earns
+ * the wage and loses the benefit, so the households' net position is the
+ * wage gain times (1 - benefit / wage), and society's production is the
+ * wage gain less displacement, exactly, whatever the sample. */
+static void test_wage_gain_on_common_random_numbers(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_wage_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 0, &t, &s, &d);
+    assert_int_equal(t->households, 3000);
+
+    size_t ne = t->neffects;
+    double wages = t->effect_total_disc[1 * ne + 0] - t->effect_total_disc[0 * ne + 0];
+    double displaced = t->effect_total_disc[1 * ne + 1] - t->effect_total_disc[0 * ne + 1];
+    /* Against the closed form within sampling noise (3000 households). */
+    expect(wages, WAGE * (trace_sum(0.75) - trace_sum(0.6)), 0.1, "wage gain");
+    expect(displaced, -DISPLACEMENT * wages, 1e-12, "displacement");
+
+    size_t rows = t->npayers + MKBA_PR_EXTRA;
+    const double *pt = d->payer_table + 1 * rows * MKBA_PT_N;
+    double household = pt[HOUSEHOLD * MKBA_PT_N + MKBA_PT_NET];
+    expect(household, wages * (1.0 - BENEFIT / WAGE), 1e-9, "household net: wage less benefit");
+    assert_true(household > 0.0);
+    assert_true(pt[HOUSEHOLD * MKBA_PT_N + MKBA_PT_P_LOSS] == 0.0);
+    expect(row(d, MKBA_ROW_INDIRECT), (1.0 - DISPLACEMENT) * wages, 1e-12,
+           "production less displacement");
+
+    remove(path);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_project_costs_and_one_ratio),
+        cmocka_unit_test(test_wage_gain_on_common_random_numbers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
