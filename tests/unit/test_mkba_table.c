@@ -187,12 +187,53 @@ static void test_wage_gain_on_common_random_numbers(void **state)
     mkba_h5_totals_free(t);
 }
 
+/* The pathway library counts paid work in its accounting layer: every
+ * scenario of scenarios/pathways/ has the monetary effects "wages" (gained
+ * by the households) and "displacement" (society at large), both indirect,
+ * valued in the work_income states with work. */
+static void test_pathway_library_counts_wages(void **state)
+{
+    (void)state;
+    static const char *const files[] = { "scenarios/pathways/model-a.cfg",
+                                         "scenarios/pathways/utrecht-like.cfg" };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        mkba_error err = {0};
+        mkba_model *m = NULL;
+        if (mkba_scenario_load(NULL, files[f], &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        int wages = -1, displaced = -1;
+        for (size_t e = 0; e < m->neffects; e++) {
+            if (strcmp(m->effect[e].name, "wages") == 0)
+                wages = (int)e;
+            if (strcmp(m->effect[e].name, "displacement") == 0)
+                displaced = (int)e;
+        }
+        assert_true(wages >= 0 && displaced >= 0);
+        assert_true(m->effect[wages].monetary && m->effect[displaced].monetary);
+        assert_string_equal(m->payer[m->effect[wages].payer], "huishouden");
+        assert_int_equal(m->effect[displaced].payer, -1);
+        assert_int_equal(m->effect[wages].category, MKBA_CAT_INDIRECT);
+        size_t rules[2] = { 0, 0 };
+        for (size_t i = 0; i < m->neffect_rules; i++) {
+            const mkba_effect_rule *r = &m->effect_rule[i];
+            if (r->effect != wages && r->effect != displaced)
+                continue;
+            assert_string_equal(m->domain[r->domain].name, "work_income");
+            rules[r->effect == displaced]++;
+        }
+        assert_int_equal(rules[0], 2);
+        assert_int_equal(rules[1], 2);
+        mkba_model_free(m);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
+        cmocka_unit_test(test_pathway_library_counts_wages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
