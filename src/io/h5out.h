@@ -81,6 +81,9 @@ extern const char *const mkba_h5_service_name[MKBA_H5_NSERVICE];
 typedef struct mkba_h5_totals {
     size_t ndraws, narms, npayers, neffects, ncycles;
     char **arm, **payer, **effect, **effect_unit;  /* names */
+    /* [A] the target each arm was tuned to reproduce, "" when it was not;
+     * NULL for a file written before /labels/arm_calibrated_to existed. */
+    char **arm_calibrated_to;
     int *effect_monetary;
     int reference;
     double cycle_years;

@@ -166,6 +166,8 @@ typedef struct mkba_arm {
     char *name;
     char *label;               /* one-line description, may be NULL */
     int is_reference;          /* exactly one arm is the reference */
+    char *calibrated_to;       /* the target its overrides were tuned to
+                                  reproduce (scenario `calibrated_to`), or NULL */
 } mkba_arm;
 
 typedef enum mkba_occupancy { MKBA_OCC_START = 0, MKBA_OCC_END, MKBA_OCC_BOTH } mkba_occupancy;

@@ -422,6 +422,8 @@ void mkba_model_print(const mkba_model *m, FILE *f)
         const char *label = m->arm[a].label;
         fprintf(f, "  %s%s%s%s\n", m->arm[a].name, m->arm[a].is_reference ? " (reference)" : "",
                 label != NULL ? ": " : "", label != NULL ? label : "");
+        if (m->arm[a].calibrated_to != NULL)
+            fprintf(f, "    calibrated to: %s\n", m->arm[a].calibrated_to);
     }
     fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)

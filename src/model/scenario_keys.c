@@ -16,7 +16,8 @@ static const char *const keys_timing[] = {
 static const char *const keys_discount[] = {"costs", "effects", NULL};
 static const char *const keys_effect[] = {
     "name", "unit", "monetary", "better", "payer", "category", NULL};
-static const char *const keys_arm[] = {"name", "reference", "label", "overrides", NULL};
+static const char *const keys_arm[] = {"name", "reference", "label", "overrides",
+                                       "calibrated_to", NULL};
 static const char *const keys_correlation[] = {"parameters", "matrix", NULL};
 static const char *const keys_domain[] = {"name", "states", "initial", "transitions", NULL};
 static const char *const keys_state[] = {"name", "severity", "absorbing", "exit", "second_line", NULL};

@@ -140,7 +140,24 @@ static void test_project_costs_and_one_ratio(void **state)
     assert_true(json_bcr(json, 0) == row(d, MKBA_ROW_BCR));
     assert_true(json_bcr(json, 1) == row(d, MKBA_ROW_BCR));
     assert_true(isnan(json_bcr(json, 2)));
+    /* The calibrated arm's banner, in the JSON and the text summary. */
+    static const char banner[] = "arm integrated is tuned to reproduce a 40% yearly "
+                                 "job-finding rate; agreement with a 40% yearly job-finding "
+                                 "rate is not evidence";
+    if (strstr(json, banner) == NULL)
+        fail_msg("no banner in the JSON summary:\n%s", json);
     free(json);
+    snprintf(cmd, sizeof cmd, "%s summary '%s' -o '%s'", bin != NULL ? bin : "build/mkba",
+             path, out);
+    st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = support_read_file(out);
+    assert_non_null(text);
+    const char *first = strstr(text, banner);
+    if (first == NULL || strstr(text, "Calibrated       arm integrated") == NULL)
+        fail_msg("no banner in the text summary:\n%s", text);
+    assert_null(strstr(text, "arm classic is tuned"));
+    free(text);
     remove(out);
     remove(path);
     mkba_decision_free(d);
@@ -185,6 +202,33 @@ static void test_wage_gain_on_common_random_numbers(void **state)
     mkba_decision_free(d);
     mkba_summary_free(s);
     mkba_h5_totals_free(t);
+}
+
+/* An empty calibration target says nothing: refused, naming the file, the
+ * line and the setting. */
+static void test_empty_calibration_target(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_calibrated_%ld.cfg", (long)getpid());
+    char *cfg = support_read_file("tests/data/mkba.cfg");
+    assert_non_null(cfg);
+    static const char target[] = "\"a 40% yearly job-finding rate\"";
+    char *at = strstr(cfg, target);
+    assert_non_null(at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s\"\"%s", (int)(at - cfg), cfg, at + strlen(target));
+    fclose(f);
+    free(cfg);
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    assert_null(m);
+    if (strstr(err.message, path) == NULL || strstr(err.message, "calibrated_to") == NULL
+        || strstr(err.message, ":25:") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+    remove(path);
 }
 
 /* The pathway library counts paid work in its accounting layer: every
@@ -234,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_pathway_library_counts_wages),
+        cmocka_unit_test(test_empty_calibration_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
