@@ -6,11 +6,13 @@
 
 static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_PROJECT_COSTS] = "project costs",
+    [MKBA_ROW_PROJECT_AFTER] = "project costs after the horizon",
     [MKBA_ROW_OPTIMISM] = "optimism bias",
     [MKBA_ROW_COSTS] = "total costs",
     [MKBA_ROW_DIRECT] = "direct effects",
     [MKBA_ROW_INDIRECT] = "indirect effects",
     [MKBA_ROW_EXTERNAL] = "external effects",
+    [MKBA_ROW_RESIDUAL] = "effects after the horizon",
     [MKBA_ROW_DEADWEIGHT] = "deadweight",
     [MKBA_ROW_BENEFITS] = "total benefits",
     [MKBA_ROW_BALANCE] = "balance (NPV)",
@@ -68,6 +70,58 @@ static double society_cost(const mkba_h5_totals *t, size_t d, size_t a)
     return sum;
 }
 
+/* sum_{j=1..n} (1 + rate)^-j: a yearly amount continued n years. */
+static double annuity(double rate, int n)
+{
+    double v = 1.0 / (1.0 + rate), f = 1.0, sum = 0.0;
+    for (int j = 1; j <= n; j++) {
+        f *= v;
+        sum += f;
+    }
+    return sum;
+}
+
+/* The residual value of arm a in draw d: the last year of the horizon
+ * (its last cycles covering a year, or the last cycle when cycles are
+ * longer), per year, continued for t->residual_years years and discounted
+ * further from where the horizon's discounting left it. Project costs go
+ * to *project_after, the provision avoided and the monetary effects to
+ * *effects_after. */
+static void residual(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+                     double *project_after, double *effects_after)
+{
+    size_t T = t->ncycles, nc = t->ncategories, np = t->npayers, ne = t->neffects;
+    size_t r = (size_t)t->reference, m = 1;
+    if (t->cycle_years < 1.0)
+        m = (size_t)floor(1.0 / t->cycle_years + 0.5);
+    if (m > T)
+        m = T;
+    double proj = 0.0, real = 0.0, money = 0.0;
+    for (size_t k = T - m; k < T; k++) {
+        const double *ca = t->cost_disc + ((d * t->narms + a) * T + k) * np;
+        const double *cr = t->cost_disc + ((d * t->narms + r) * T + k) * np;
+        for (size_t p = 0; p < np; p++)
+            real += ca[p] - cr[p];
+        const double *ea = t->effect_disc + ((d * t->narms + a) * T + k) * ne;
+        const double *er = t->effect_disc + ((d * t->narms + r) * T + k) * ne;
+        for (size_t e = 0; e < ne; e++)
+            if (t->effect_monetary[e])
+                money += ea[e] - er[e];
+        if (t->cost_category_disc == NULL)
+            continue;
+        const double *ga = t->cost_category_disc + ((d * t->narms + a) * T + k) * nc;
+        const double *gr = t->cost_category_disc + ((d * t->narms + r) * T + k) * nc;
+        for (size_t c = 0; c < nc; c++)
+            if (project[c])
+                proj += ga[c] - gr[c];
+    }
+    double years = (double)m * t->cycle_years;
+    double cost_years = annuity(t->rate_costs, t->residual_years) / years;
+    *project_after = proj * cost_years;
+    *effects_after = (proj - real) * cost_years
+                     + money * annuity(t->rate_effects, t->residual_years) / years;
+}
+
 void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
                     double v[MKBA_ROW_N])
 {
@@ -89,6 +143,14 @@ void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_
             v[MKBA_ROW_DIRECT + (t->effect_category ? t->effect_category[e] : 0)]
                 += ea[e] - er[e];
     double gross = v[MKBA_ROW_DIRECT] + v[MKBA_ROW_INDIRECT] + v[MKBA_ROW_EXTERNAL];
+    /* Without a residual value nothing is added, so the totals are those
+     * of the horizon bit for bit. */
+    if (t->residual_years > 0 && t->ncycles > 0 && t->cost_disc != NULL
+        && t->effect_disc != NULL) {
+        residual(t, project, d, a, &v[MKBA_ROW_PROJECT_AFTER], &v[MKBA_ROW_RESIDUAL]);
+        project_change += v[MKBA_ROW_PROJECT_AFTER];
+        gross += v[MKBA_ROW_RESIDUAL];
+    }
     /* Optimism bias raises what delivery costs; an arm cheaper to deliver
      * than the reference gets no uplift on its saving. */
     v[MKBA_ROW_OPTIMISM] = t->optimism_bias * fmax(project_change, 0.0);

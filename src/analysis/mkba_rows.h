@@ -7,7 +7,9 @@
  * categories of mkba_mkba_project_category (team staff, intakes and
  * handovers; programme overheads and investment). Effects are everything
  * else: the provision avoided (every other real cost, every payer, without
- * transfers) and the monetary effects by their MKBA category. */
+ * transfers) and the monetary effects by their MKBA category. With
+ * residual_years N > 0 the last year of the horizon, costs and effects,
+ * continues for N more years (the residual value). */
 #ifndef MKBA_ANALYSIS_MKBA_ROWS_H
 #define MKBA_ANALYSIS_MKBA_ROWS_H
 
@@ -17,13 +19,17 @@
 /* Rows of the MKBA table, in order (labels: mkba_decision_mkba_row). */
 enum {
     MKBA_ROW_PROJECT_COSTS = 0, /* change in the project cost categories */
-    MKBA_ROW_OPTIMISM,         /* optimism bias x project costs (when positive) */
-    MKBA_ROW_COSTS,            /* project costs + optimism bias */
+    MKBA_ROW_PROJECT_AFTER,    /* the last year's project costs continued for
+                                  residual_years beyond the horizon */
+    MKBA_ROW_OPTIMISM,         /* optimism bias x the two rows above (when positive) */
+    MKBA_ROW_COSTS,            /* project costs (both rows) + optimism bias */
     MKBA_ROW_DIRECT,           /* avoided provision + direct monetary effects */
     MKBA_ROW_INDIRECT,         /* indirect monetary effects (production) */
     MKBA_ROW_EXTERNAL,         /* external monetary effects */
-    MKBA_ROW_DEADWEIGHT,       /* - deadweight x (direct + indirect + external) */
-    MKBA_ROW_BENEFITS,         /* the three categories + deadweight row */
+    MKBA_ROW_RESIDUAL,         /* the last year's effects continued for
+                                  residual_years beyond the horizon */
+    MKBA_ROW_DEADWEIGHT,       /* - deadweight x (direct ... residual) */
+    MKBA_ROW_BENEFITS,         /* the four effect rows + deadweight row */
     MKBA_ROW_BALANCE,          /* benefits - costs */
     MKBA_ROW_BCR,              /* mean benefits / mean costs */
     MKBA_ROW_N

@@ -128,6 +128,8 @@ typedef struct mkba_h5_totals {
     double population;            /* households per year (population EVPI) */
     int population_years;
     double optimism_bias, deadweight;
+    int residual_years;           /* years the last year continues in the MKBA
+                                     table (0: none, and in older files) */
     size_t npm;
     char **pm_item;               /* [npm] non-monetised effects (PM items) */
 

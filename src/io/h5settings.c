@@ -201,6 +201,8 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
         failed = "optimism_bias";
     else if (mkba_h5_attr_double(file, "deadweight", an->deadweight) < 0)
         failed = "deadweight";
+    else if (mkba_h5_attr_int(file, "residual_years", an->residual_years) < 0)
+        failed = "residual_years";
 done:
     if (failed != NULL)
         rc = mkba_h5_write_error(err, path, "cannot write %s in %s", failed, path);
@@ -279,6 +281,12 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
         missing = "optimism_bias";
     else if (missing == NULL && mkba_h5_attr_read_double(f, "deadweight", &t->deadweight) < 0)
         missing = "deadweight";
+    /* Optional: files written before the residual value have none. */
+    t->residual_years = 0;
+    if (missing == NULL && H5Aexists(f, "residual_years") > 0
+        && (mkba_h5_attr_read_int(f, "residual_years", &t->residual_years) < 0
+            || t->residual_years < 0))
+        missing = "a valid residual_years";
     t->primary_effect = -1;
     for (size_t e = 0; primary != NULL && e < ne; e++)
         if (strcmp(t->effect[e], primary) == 0)

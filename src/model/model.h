@@ -158,6 +158,8 @@ typedef struct mkba_analysis {
     int population_years;      /* years over which EVPI accrues */
     double optimism_bias;      /* uplift on the extra costs of an arm (share) */
     double deadweight;         /* share of benefits that would have happened anyway */
+    int residual_years;        /* years the last year of the horizon continues
+                                  in the MKBA table (residual value) */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
 } mkba_analysis;

@@ -22,6 +22,8 @@
 /* A grid longer than this is almost surely a mistake in `step`. */
 #define MAX_WTP 10001
 #define MAX_POPULATION_YEARS 100
+/* and of a residual value */
+#define MAX_RESIDUAL_YEARS 100
 
 /* Names of the perspectives every run has, besides one per payer. */
 static const char *const builtin_perspectives[] = {"society", "municipality"};
@@ -222,22 +224,29 @@ static int read_pm_items(mkba_loader *ld, const config_setting_t *list)
     return 0;
 }
 
-/* The number settings: population, population_years, optimism_bias and
- * deadweight, with their ranges. */
+/* The number settings: population, population_years, optimism_bias,
+ * deadweight and residual_years, with their ranges. */
 static int read_numbers(mkba_loader *ld, const config_setting_t *g)
 {
     mkba_model *m = ld->m;
     mkba_analysis *a = &m->analysis;
     double years = floor(m->timing.ncycles * m->timing.cycle_years + 1e-9);
-    long long pop_years = years < 1 ? 1 : (long long)years;
+    long long pop_years = years < 1 ? 1 : (long long)years, residual = 0;
     a->population = a->optimism_bias = a->deadweight = 0.0;
     int rc;
     if (g != NULL
         && ((rc = mkba_sc_number(ld, g, "population", 0, &a->population, NULL)) != 0
             || (rc = mkba_sc_integer(ld, g, "population_years", 0, &pop_years, NULL)) != 0
             || (rc = mkba_sc_number(ld, g, "optimism_bias", 0, &a->optimism_bias, NULL)) != 0
-            || (rc = mkba_sc_number(ld, g, "deadweight", 0, &a->deadweight, NULL)) != 0))
+            || (rc = mkba_sc_number(ld, g, "deadweight", 0, &a->deadweight, NULL)) != 0
+            || (rc = mkba_sc_integer(ld, g, "residual_years", 0, &residual, NULL)) != 0))
         return rc;
+    if (residual < 0 || residual > MAX_RESIDUAL_YEARS)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "residual_years"), NULL,
+                            "%lld is out of range; expected 0 (no residual value) to %d years "
+                            "of the last year's costs and effects continued beyond the horizon",
+                            residual, MAX_RESIDUAL_YEARS);
+    a->residual_years = (int)residual;
     if (!(a->population >= 0 && isfinite(a->population)))
         return mkba_sc_fail(ld, config_setting_get_member(g, "population"), NULL,
                             "%g is out of range; expected households per year >= 0 (0: results "

@@ -40,7 +40,7 @@ static const char *const keys_param[] = {"dist", "value", "expr", "source", "uni
 static const char *const keys_payer[] = {"name", "municipal", "category", NULL};
 static const char *const keys_analysis[] = {
     "perspectives", "wtp", "primary_effect", "population", "population_years",
-    "optimism_bias", "deadweight", "pm_items", NULL};
+    "optimism_bias", "deadweight", "pm_items", "residual_years", NULL};
 static const char *const keys_perspective[] = {"name", "payers", NULL};
 static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 

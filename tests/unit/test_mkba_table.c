@@ -51,14 +51,14 @@ static double trace_sum(double b)
     return s;
 }
 
-/* Runs tests/data/mkba.cfg (cohort or microsimulation, base case) into
- * path and reads back its totals, summary and decision outputs. */
-static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_summary **s,
-                        mkba_decision **d)
+/* Runs scenario cfg (cohort or microsimulation, base case) into path and
+ * reads back its totals, summary and decision outputs. */
+static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_totals **t,
+                         mkba_summary **s, mkba_decision **d)
 {
     mkba_error err = {0};
     mkba_model *m = NULL;
-    if (mkba_scenario_load(NULL, "tests/data/mkba.cfg", &m, &err) != MKBA_OK)
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_run_options o;
     mkba_run_options_init(&o);
@@ -77,6 +77,27 @@ static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_s
         || (*s = mkba_summary_alloc(*t, &err)) == NULL
         || mkba_decision_load(path, *t, d, &err) != MKBA_OK)
         fail_msg("%s", err.message);
+}
+
+static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_summary **s,
+                        mkba_decision **d)
+{
+    run_scenario("tests/data/mkba.cfg", path, cohort, t, s, d);
+}
+
+/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
+ * path. */
+static void fixture_variant(const char *path, const char *from, const char *to)
+{
+    char *cfg = support_read_file("tests/data/mkba.cfg");
+    assert_non_null(cfg);
+    char *at = strstr(cfg, from);
+    assert_non_null(at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
+    assert_int_equal(fclose(f), 0);
+    free(cfg);
 }
 
 static double row(const mkba_decision *d, int i)
@@ -204,6 +225,61 @@ static void test_wage_gain_on_common_random_numbers(void **state)
     mkba_h5_totals_free(t);
 }
 
+/* The residual value: 0 years reproduces the table without the setting bit
+ * for bit; N years adds the last year (cycle 4, discounted by v^3) per year
+ * continued N more years, discounted by sum_{j=1..N} v^j:
+ *   project costs after the horizon  237.5 v^3 a(N)
+ *   effects after the horizon        (1200 + 0.7 w) (0.75^3 - 0.6^3) v^3 a(N). */
+static void test_residual_value(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_residual_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_residual_%ld.h5", (long)getpid());
+    mkba_h5_totals *t0 = NULL, *t = NULL;
+    mkba_summary *s0 = NULL, *s = NULL;
+    mkba_decision *d0 = NULL, *d = NULL;
+    run_fixture(path, 1, &t0, &s0, &d0);
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 0;");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_int_equal(t->residual_years, 0);
+    assert_memory_equal(d->mkba, d0->mkba, 2 * MKBA_ROW_N * MKBA_ST_N * sizeof *d->mkba);
+    assert_true(row(d, MKBA_ROW_PROJECT_AFTER) == 0.0 && row(d, MKBA_ROW_RESIDUAL) == 0.0);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+
+    const int n = 7;
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_int_equal(t->residual_years, n);
+    double v = 1.0 / 1.03, an = 0.0;
+    for (int j = 1; j <= n; j++)
+        an += pow(v, j);
+    double last = pow(v, 3), gap = pow(0.75, 3) - pow(0.6, 3);
+    double project_after = 237.5 * last * an;
+    double effects_after = (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap * last * an;
+    expect(row(d, MKBA_ROW_PROJECT_AFTER), project_after, 1e-12, "project costs after");
+    expect(row(d, MKBA_ROW_RESIDUAL), effects_after, 1e-12, "effects after the horizon");
+    /* The horizon's rows are unchanged; the totals add exactly the stated
+     * continuation (optimism bias on the project part). */
+    assert_true(row(d, MKBA_ROW_PROJECT_COSTS) == row(d0, MKBA_ROW_PROJECT_COSTS));
+    assert_true(row(d, MKBA_ROW_DIRECT) == row(d0, MKBA_ROW_DIRECT));
+    expect(row(d, MKBA_ROW_COSTS) - row(d0, MKBA_ROW_COSTS), 1.2 * project_after, 1e-9,
+           "total costs added");
+    expect(row(d, MKBA_ROW_BENEFITS) - row(d0, MKBA_ROW_BENEFITS), effects_after, 1e-9,
+           "total benefits added");
+    assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+    remove(cfg);
+    remove(path);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+    mkba_decision_free(d0);
+    mkba_summary_free(s0);
+    mkba_h5_totals_free(t0);
+}
+
 /* An empty calibration target says nothing: refused, naming the file, the
  * line and the setting. */
 static void test_empty_calibration_target(void **state)
@@ -211,16 +287,7 @@ static void test_empty_calibration_target(void **state)
     (void)state;
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba_test_calibrated_%ld.cfg", (long)getpid());
-    char *cfg = support_read_file("tests/data/mkba.cfg");
-    assert_non_null(cfg);
-    static const char target[] = "\"a 40% yearly job-finding rate\"";
-    char *at = strstr(cfg, target);
-    assert_non_null(at);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%.*s\"\"%s", (int)(at - cfg), cfg, at + strlen(target));
-    fclose(f);
-    free(cfg);
+    fixture_variant(path, "\"a 40% yearly job-finding rate\"", "\"\"");
     mkba_error err = {0};
     mkba_model *m = NULL;
     assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
@@ -279,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
+        cmocka_unit_test(test_residual_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
