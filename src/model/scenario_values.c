@@ -613,9 +613,6 @@ int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms)
         int rc = mkba_sc_expect_group(ld, g, "a group { parameter = value; ... }");
         if (rc != 0)
             return rc;
-        if ((int)a == ld->m->reference && config_setting_length(g) > 0)
-            return mkba_sc_fail(ld, g, NULL, "the reference arm uses the parameters as "
-                                "defined; expected overrides only on other arms");
         for (int i = 0; i < config_setting_length(g); i++) {
             const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
             int index;

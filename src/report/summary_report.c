@@ -842,6 +842,10 @@ static void mkba_table(builder *b)
         if ((int)a == d->reference)
             continue;
         for (int i = 0; i < MKBA_ROW_N; i++) {
+            /* Without a residual value its two rows are zero: not shown. */
+            if (t->residual_years == 0
+                && (i == MKBA_ROW_PROJECT_AFTER || i == MKBA_ROW_RESIDUAL))
+                continue;
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -868,6 +872,14 @@ static void mkba_table(builder *b)
     mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
+    if (t->residual_years > 0)
+        mkba_rtable_note(b->r, tb, "Residual value: the last year of the horizon, project costs "
+                         "and effects, continued %d years beyond it and discounted.",
+                         t->residual_years);
+    else
+        mkba_rtable_note(b->r, tb, "No residual value: costs and effects end with the %g-year "
+                         "horizon (analysis.residual_years).",
+                         (double)t->ncycles * t->cycle_years);
     mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
                      "categories team, programme, investment, overheads). Direct effects: the "
                      "provision avoided (every other cost, all payers, without transfers, "

@@ -280,6 +280,70 @@ static void test_residual_value(void **state)
     mkba_h5_totals_free(t0);
 }
 
+/* Index of `name` in names[0..n), failing the test when absent. */
+static size_t index_of(char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    fail_msg("no '%s'", name);
+    return n;
+}
+
+/* A reference that is a municipality's current model runs
+ * (scenarios/pathways/current-model-b.cfg: model B in place, models A and
+ * C switching), and the switching cost (the pathway's one-off investment)
+ * appears only in the switching arms. With shared ICT (no duplicate
+ * registration) cycle 1's "programme" costs per household of the
+ * population are, from the draw's parameters,
+ *   reference model B:  (recurring + co-location) x 1.0225^-0.5 (one year,
+ *                       discounted at mid-cycle)
+ *   switching arms:     the same + the investment, at time 0. */
+static void test_current_model_as_reference(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_current_b_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario("scenarios/pathways/current-model-b.cfg", path, 0, &t, &s, &d);
+    assert_string_equal(t->arm[t->reference], "model_b");
+    assert_int_equal(t->narms, 3);
+
+    mkba_error err = {0};
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
+    assert_non_null(st);
+    char **pname = NULL;
+    size_t np = 0;
+    assert_int_equal(mkba_h5_store_read_strings(st, "/labels/parameters", &pname, &np, &err),
+                     MKBA_OK);
+    mkba_h5_store_close(st, NULL);
+    size_t n = 0;
+    double *par = support_read_doubles(path, "/draws/parameters", &n);
+    assert_non_null(par);
+    assert_int_equal(n, t->ndraws * t->narms * np);
+    size_t inv = index_of(pname, np, "invest_per_household");
+    size_t rec = index_of(pname, np, "recurring_per_household");
+    size_t col = index_of(pname, np, "colocation_per_household");
+    size_t prog = index_of(t->category, t->ncategories, "programme");
+    size_t nc = t->ncategories, T = t->ncycles;
+    for (size_t a = 0; a < t->narms; a++) {
+        const double *v = par + a * np;   /* draw 0 */
+        double got = t->cost_category_disc[(a * T + 0) * nc + prog];
+        double yearly = (v[rec] + v[col]) * pow(1.0225, -0.5);
+        double want = (int)a == t->reference ? yearly : yearly + v[inv];
+        expect(got, want, 1e-12, t->arm[a]);
+        assert_true(v[inv] > 100.0);     /* the investment would be seen */
+    }
+    mkba_h5_store_strings_free(pname, np);
+    free(par);
+    remove(path);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
 /* An empty calibration target says nothing: refused, naming the file, the
  * line and the setting. */
 static void test_empty_calibration_target(void **state)
@@ -347,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_residual_value),
+        cmocka_unit_test(test_current_model_as_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
