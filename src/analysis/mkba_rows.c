@@ -12,6 +12,7 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_DIRECT] = "direct effects",
     [MKBA_ROW_INDIRECT] = "indirect effects",
     [MKBA_ROW_EXTERNAL] = "external effects",
+    [MKBA_ROW_HEALTH] = "health (valued in money)",
     [MKBA_ROW_RESIDUAL] = "effects after the horizon",
     [MKBA_ROW_DEADWEIGHT] = "deadweight",
     [MKBA_ROW_BENEFITS] = "total benefits",
@@ -70,6 +71,19 @@ static double society_cost(const mkba_h5_totals *t, size_t d, size_t a)
     return sum;
 }
 
+/* Money per unit of effect e in the table: the stated value of the
+ * health effect (its sign turned for an effect where less is better),
+ * 1 for a monetary effect, 0 for any other. */
+static double money_per_unit(const mkba_h5_totals *t, size_t e)
+{
+    if (t->effect_monetary[e])
+        return 1.0;
+    if ((int)e != t->health_effect || !(t->health_value > 0.0))
+        return 0.0;
+    int lower = t->effect_lower_is_better != NULL && t->effect_lower_is_better[e];
+    return lower ? -t->health_value : t->health_value;
+}
+
 /* sum_{j=1..n} (1 + rate)^-j: a yearly amount continued n years. */
 static double annuity(double rate, int n)
 {
@@ -105,8 +119,8 @@ static void residual(const mkba_h5_totals *t, const int *project, size_t d, size
         const double *ea = t->effect_disc + ((d * t->narms + a) * T + k) * ne;
         const double *er = t->effect_disc + ((d * t->narms + r) * T + k) * ne;
         for (size_t e = 0; e < ne; e++)
-            if (t->effect_monetary[e])
-                money += ea[e] - er[e];
+            if (money_per_unit(t, e) != 0.0)
+                money += money_per_unit(t, e) * (ea[e] - er[e]);
         if (t->cost_category_disc == NULL)
             continue;
         const double *ga = t->cost_category_disc + ((d * t->narms + a) * T + k) * nc;
@@ -143,6 +157,12 @@ void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_
             v[MKBA_ROW_DIRECT + (t->effect_category ? t->effect_category[e] : 0)]
                 += ea[e] - er[e];
     double gross = v[MKBA_ROW_DIRECT] + v[MKBA_ROW_INDIRECT] + v[MKBA_ROW_EXTERNAL];
+    /* Only with a stated value, so the totals without one stay bit for bit. */
+    if (t->health_effect >= 0 && (size_t)t->health_effect < ne && t->health_value > 0.0) {
+        size_t h = (size_t)t->health_effect;
+        v[MKBA_ROW_HEALTH] = money_per_unit(t, h) * (ea[h] - er[h]);
+        gross += v[MKBA_ROW_HEALTH];
+    }
     /* Without a residual value nothing is added, so the totals are those
      * of the horizon bit for bit. */
     if (t->residual_years > 0 && t->ncycles > 0 && t->cost_disc != NULL

@@ -7,7 +7,8 @@
  * categories of mkba_mkba_project_category (team staff, intakes and
  * handovers; programme overheads and investment). Effects are everything
  * else: the provision avoided (every other real cost, every payer, without
- * transfers) and the monetary effects by their MKBA category. With
+ * transfers), the monetary effects by their MKBA category and, with a
+ * stated value per unit, the health effect (QALYs) valued in money. With
  * residual_years N > 0 the last year of the horizon, costs and effects,
  * continues for N more years (the residual value). */
 #ifndef MKBA_ANALYSIS_MKBA_ROWS_H
@@ -26,6 +27,8 @@ enum {
     MKBA_ROW_DIRECT,           /* avoided provision + direct monetary effects */
     MKBA_ROW_INDIRECT,         /* indirect monetary effects (production) */
     MKBA_ROW_EXTERNAL,         /* external monetary effects */
+    MKBA_ROW_HEALTH,           /* the health effect x its value per unit
+                                  (analysis.health_value), else 0 and a PM row */
     MKBA_ROW_RESIDUAL,         /* the last year's effects continued for
                                   residual_years beyond the horizon */
     MKBA_ROW_DEADWEIGHT,       /* - deadweight x (direct ... residual) */

@@ -130,6 +130,10 @@ typedef struct mkba_h5_totals {
     double optimism_bias, deadweight;
     int residual_years;           /* years the last year continues in the MKBA
                                      table (0: none, and in older files) */
+    int health_effect;            /* effect valued in money in the MKBA table
+                                     (analysis.health_value), -1 none */
+    double health_value;          /* money per unit of it */
+    char *health_value_source;    /* its source; NULL in older files */
     size_t npm;
     char **pm_item;               /* [npm] non-monetised effects (PM items) */
 

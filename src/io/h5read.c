@@ -49,6 +49,7 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     mkba_free(t->mode);
     mkba_free(t->base_case);
     mkba_free(t->analysis_status);
+    mkba_free(t->health_value_source);
     mkba_free(t->design);
     mkba_free(t->design_draw);
     mkba_free(t->fixed);

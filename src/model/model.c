@@ -77,6 +77,7 @@ static void model_release(mkba_model *m)
     for (size_t i = 0; i < a->npm; i++)
         mkba_free(a->pm_item[i]);
     mkba_free(a->pm_item);
+    mkba_free(a->health_source);
     for (size_t i = 0; i < m->services.nteams; i++) {
         mkba_free(m->services.team[i].name);
         mkba_free(m->services.team[i].path);

@@ -162,6 +162,9 @@ typedef struct mkba_analysis {
                                   in the MKBA table (residual value) */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
+    int health_effect;         /* effect valued in money in the MKBA table, or -1 */
+    double health_value;       /* money per unit of it (e.g. EUR per QALY) */
+    char *health_source;       /* where that value comes from (owned) */
 } mkba_analysis;
 
 typedef struct mkba_arm {

@@ -273,6 +273,49 @@ static int read_numbers(mkba_loader *ld, const config_setting_t *g)
     return 0;
 }
 
+/* health_value = { effect; value; source; }: a non-monetary effect valued
+ * in money in the MKBA table, with the source of its value. */
+static int read_health_value(mkba_loader *ld, const config_setting_t *g)
+{
+    mkba_model *m = ld->m;
+    mkba_analysis *a = &m->analysis;
+    const char *source = NULL;
+    int rc;
+    if ((rc = mkba_sc_expect_group(ld, g, "a group {effect = \"qaly\"; value = 50000.0; "
+                                   "source = \"...\";}")) != 0
+        || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_HEALTH_VALUE)) != 0)
+        return rc;
+    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
+    if (names == NULL)
+        return mkba_sc_nomem(ld);
+    for (size_t i = 0; i < m->neffects; i++)
+        names[i] = m->effect[i].name;
+    rc = mkba_sc_lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL,
+                               &a->health_effect);
+    mkba_free(names);
+    if (rc != 0)
+        return rc;
+    if (m->effect[a->health_effect].monetary)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "effect"), NULL,
+                            "effect '%s' is monetary and already counts as money; expected a "
+                            "non-monetary effect such as QALYs", m->effect[a->health_effect].name);
+    if ((rc = mkba_sc_number(ld, g, "value", 1, &a->health_value, NULL)) != 0
+        || (rc = mkba_sc_string(ld, g, "source", 1, &source, NULL)) != 0)
+        return rc;
+    if (!(a->health_value >= 0 && a->health_value <= 1e15))
+        return mkba_sc_fail(ld, config_setting_get_member(g, "value"), NULL,
+                            "%g is out of range; expected money per unit of '%s' from 0 to "
+                            "1e15, e.g. 50000 per QALY", a->health_value,
+                            m->effect[a->health_effect].name);
+    if (source[0] == '\0')
+        return mkba_sc_fail(ld, config_setting_get_member(g, "source"), NULL,
+                            "empty; expected where the value per unit comes from, e.g. "
+                            "\"Zorginstituut reference values\"");
+    if ((a->health_source = mkba_strdup(source)) == NULL)
+        return mkba_sc_nomem(ld);
+    return 0;
+}
+
 int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section)
 {
     const config_setting_t *s;
@@ -292,6 +335,10 @@ int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section)
         return rc;
     if (section != NULL && (s = config_setting_get_member(section, "pm_items")) != NULL
         && (rc = read_pm_items(ld, s)) != 0)
+        return rc;
+    ld->m->analysis.health_effect = -1;
+    if (section != NULL && (s = config_setting_get_member(section, "health_value")) != NULL
+        && (rc = read_health_value(ld, s)) != 0)
         return rc;
     return 0;
 }

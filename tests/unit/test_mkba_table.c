@@ -280,6 +280,88 @@ static void test_residual_value(void **state)
     mkba_h5_totals_free(t0);
 }
 
+/* Health: without a value per QALY the table lists the QALY change as a
+ * PM item (no row); with health_value it adds value x 0.1 (S(0.75) -
+ * S(0.6)), the discounted QALYs gained by the extra work-years. */
+static void test_health_valued_or_pm(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_health_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_health_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 1, &t, &s, &d);
+    assert_int_equal(t->health_effect, -1);
+    assert_true(row(d, MKBA_ROW_HEALTH) == 0.0);
+    double before = row(d, MKBA_ROW_BENEFITS);
+    const char *bin = getenv("MKBA_BIN");
+    char cmd[512], out[96];
+    snprintf(out, sizeof out, "%s.txt", path);
+    snprintf(cmd, sizeof cmd, "%s summary '%s' --table mkba -o '%s'",
+             bin != NULL ? bin : "build/mkba", path, out);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = support_read_file(out);
+    assert_non_null(text);
+    if (strstr(text, "PM: qaly +") == NULL || strstr(text, "health (valued") != NULL)
+        fail_msg("no PM row for the QALYs:\n%s", text);
+    free(text);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; health_value = { "
+                    "effect = \"qaly\"; value = 41234.5; source = \"a test value\"; };");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_string_equal(t->health_value_source, "a test value");
+    double gain = 41234.5 * 0.1 * (trace_sum(0.75) - trace_sum(0.6));
+    expect(row(d, MKBA_ROW_HEALTH), gain, 1e-12, "health valued in money");
+    expect(row(d, MKBA_ROW_BENEFITS) - before, gain, 1e-9, "benefits added");
+    snprintf(cmd, sizeof cmd, "%s summary '%s' --table mkba -o '%s'",
+             bin != NULL ? bin : "build/mkba", path, out);
+    st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    text = support_read_file(out);
+    assert_non_null(text);
+    if (strstr(text, "health (valued in money)") == NULL || strstr(text, "a test value") == NULL
+        || strstr(text, "PM: qaly") != NULL)
+        fail_msg("no health row or source:\n%s", text);
+    free(text);
+    remove(out);
+    remove(cfg);
+    remove(path);
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
+/* A health value must name a non-monetary effect and give its source. */
+static void test_bad_health_value(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        { "effect = \"wages\"; value = 50000.0; source = \"s\";", "is monetary" },
+        { "effect = \"qali\"; value = 50000.0; source = \"s\";", "qaly" },
+        { "effect = \"qaly\"; value = 50000.0; source = \"\";", "where the value" },
+        { "effect = \"qaly\"; value = -1.0; source = \"s\";", "out of range" },
+        { "effect = \"qaly\"; value = 50000.0;", "source" },
+    };
+    char cfg[64], to[256];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_bad_health_%ld.cfg", (long)getpid());
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(to, sizeof to, "optimism_bias = 0.2; health_value = { %s };", bad[i][0]);
+        fixture_variant(cfg, "optimism_bias = 0.2;", to);
+        mkba_error err = {0};
+        mkba_model *m = NULL;
+        assert_int_not_equal(mkba_scenario_load(NULL, cfg, &m, &err), MKBA_OK);
+        if (strstr(err.message, "health_value") == NULL || strstr(err.message, bad[i][1]) == NULL)
+            fail_msg("%s: unhelpful message: %s", bad[i][0], err.message);
+    }
+    remove(cfg);
+}
+
 /* Index of `name` in names[0..n), failing the test when absent. */
 static size_t index_of(char *const *names, size_t n, const char *name)
 {
@@ -351,13 +433,22 @@ static void test_empty_calibration_target(void **state)
     (void)state;
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba_test_calibrated_%ld.cfg", (long)getpid());
-    fixture_variant(path, "\"a 40% yearly job-finding rate\"", "\"\"");
+    static const char target[] = "\"a 40% yearly job-finding rate\"";
+    fixture_variant(path, target, "\"\"");
+    /* The line of the setting, counted in the fixture. */
+    char *cfg = support_read_file("tests/data/mkba.cfg"), line[32];
+    assert_non_null(cfg);
+    int n = 1;
+    for (const char *c = cfg; c < strstr(cfg, target); c++)
+        n += *c == '\n';
+    free(cfg);
+    snprintf(line, sizeof line, ":%d:", n);
     mkba_error err = {0};
     mkba_model *m = NULL;
     assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
     assert_null(m);
     if (strstr(err.message, path) == NULL || strstr(err.message, "calibrated_to") == NULL
-        || strstr(err.message, ":25:") == NULL)
+        || strstr(err.message, line) == NULL)
         fail_msg("unhelpful message: %s", err.message);
     remove(path);
 }
@@ -412,6 +503,8 @@ int main(void)
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_current_model_as_reference),
+        cmocka_unit_test(test_health_valued_or_pm),
+        cmocka_unit_test(test_bad_health_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
