@@ -172,7 +172,7 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         table_row(&tb, "", "benefit-cost ratio", &s->bcr[a], V_RATIO);
     }
     fprintf(f, "  NPV = monetary effects gained - extra costs of all payers.\n"
-               "  costs = project costs (team, programme, investment) + optimism bias;\n"
+               "  costs = project costs (team, programme, investment, overheads) + optimism bias;\n"
                "  benefits = avoided provision + monetary effects - deadweight, without\n"
                "  transfers (they net out for society): the MKBA table's total costs and\n"
                "  benefits; benefit-cost ratio = benefits / costs (docs/decision.md).\n");
