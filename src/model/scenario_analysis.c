@@ -171,6 +171,22 @@ static int read_perspectives(mkba_loader *ld, const config_setting_t *list)
     return 0;
 }
 
+/* Member `key` of g naming an effect that is not monetary (a monetary one
+ * already counts as money). */
+static int nonmonetary_effect(mkba_loader *ld, const config_setting_t *g, const char *key,
+                              int *index)
+{
+    const mkba_model *m = ld->m;
+    int rc = mkba_sc_lookup_effect(ld, g, key, index);
+    if (rc != 0)
+        return rc;
+    if (m->effect[*index].monetary)
+        return mkba_sc_fail(ld, config_setting_get_member(g, key), NULL,
+                            "effect '%s' is monetary and already counts as money; expected a "
+                            "non-monetary effect such as QALYs", m->effect[*index].name);
+    return 0;
+}
+
 /* The named effect, which must not be monetary (it is valued at the
  * willingness to pay; a monetary effect already counts as money); by
  * default the first non-monetary effect, or -1 when there is none. */
@@ -185,21 +201,7 @@ static int read_primary_effect(mkba_loader *ld, const config_setting_t *g)
                 a->primary_effect = (int)i;
         return 0;
     }
-    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
-    if (names == NULL)
-        return mkba_sc_nomem(ld);
-    for (size_t i = 0; i < m->neffects; i++)
-        names[i] = m->effect[i].name;
-    int rc = mkba_sc_lookup_member(ld, g, "primary_effect", names, m->neffects, "effect", NULL,
-                                   &a->primary_effect);
-    mkba_free(names);
-    if (rc != 0)
-        return rc;
-    if (m->effect[a->primary_effect].monetary)
-        return mkba_sc_fail(ld, config_setting_get_member(g, "primary_effect"), NULL,
-                            "effect '%s' is monetary and already counts as money; expected a "
-                            "non-monetary effect such as QALYs", m->effect[a->primary_effect].name);
-    return 0;
+    return nonmonetary_effect(ld, g, "primary_effect", &a->primary_effect);
 }
 
 static int read_pm_items(mkba_loader *ld, const config_setting_t *list)
@@ -285,21 +287,8 @@ static int read_health_value(mkba_loader *ld, const config_setting_t *g)
                                    "source = \"...\";}")) != 0
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_HEALTH_VALUE)) != 0)
         return rc;
-    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
-    if (names == NULL)
-        return mkba_sc_nomem(ld);
-    for (size_t i = 0; i < m->neffects; i++)
-        names[i] = m->effect[i].name;
-    rc = mkba_sc_lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL,
-                               &a->health_effect);
-    mkba_free(names);
-    if (rc != 0)
-        return rc;
-    if (m->effect[a->health_effect].monetary)
-        return mkba_sc_fail(ld, config_setting_get_member(g, "effect"), NULL,
-                            "effect '%s' is monetary and already counts as money; expected a "
-                            "non-monetary effect such as QALYs", m->effect[a->health_effect].name);
-    if ((rc = mkba_sc_number(ld, g, "value", 1, &a->health_value, NULL)) != 0
+    if ((rc = nonmonetary_effect(ld, g, "effect", &a->health_effect)) != 0
+        || (rc = mkba_sc_number(ld, g, "value", 1, &a->health_value, NULL)) != 0
         || (rc = mkba_sc_string(ld, g, "source", 1, &source, NULL)) != 0)
         return rc;
     if (!(a->health_value >= 0 && a->health_value <= 1e15))

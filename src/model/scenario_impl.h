@@ -179,6 +179,11 @@ int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char
                           const char *const *names, size_t n, const char *what,
                           const char *context, int *index);
 
+/* A required member naming one of the model's effects, looked up as
+ * mkba_sc_lookup_member does. */
+int mkba_sc_lookup_effect(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          int *index);
+
 /* --- scenario_analysis.c --- */
 
 /* The analysis group (section may be NULL: every default). Needs the
