@@ -238,16 +238,6 @@ static void banners(FILE *f, const mkba_h5_totals *t)
 }
 
 static void answer_lines(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
-                         const mkba_answer *an);
-
-void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
-                       const mkba_answer *an)
-{
-    answer_lines(f, t, d, an);
-    banners(f, t);
-}
-
-static void answer_lines(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
                          const mkba_answer *an)
 {
     const char *cur = t->currency ? t->currency : "", *ref = t->arm[t->reference];
@@ -296,4 +286,11 @@ static void answer_lines(FILE *f, const mkba_h5_totals *t, const mkba_decision *
     payers(f, t, d, b, 1);
     fprintf(f, "  Who pays         ");
     payers(f, t, d, b, -1);
+}
+
+void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
+                       const mkba_answer *an)
+{
+    answer_lines(f, t, d, an);
+    banners(f, t);
 }
