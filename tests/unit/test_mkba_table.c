@@ -105,6 +105,30 @@ static double row(const mkba_decision *d, int i)
     return d->mkba[((size_t)1 * MKBA_ROW_N + (size_t)i) * MKBA_ST_N + MKBA_ST_MEAN];
 }
 
+static void results_free(mkba_h5_totals *t, mkba_summary *s, mkba_decision *d)
+{
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
+/* What `mkba summary PATH ARGS` (the program named by MKBA_BIN) writes,
+ * as a string to free; the command must succeed. */
+static char *summary_output(const char *path, const char *args)
+{
+    const char *bin = getenv("MKBA_BIN");
+    char cmd[512], out[96];
+    snprintf(out, sizeof out, "%s.out", path);
+    snprintf(cmd, sizeof cmd, "%s summary '%s' %s -o '%s'", bin != NULL ? bin : "build/mkba",
+             path, args, out);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = support_read_file(out);
+    assert_non_null(text);
+    remove(out);
+    return text;
+}
+
 /* The number after `"benefit-cost ratio", ` on the n-th line holding it
  * in json (n = 0, 1, ...); NAN when there is no such line. */
 static double json_bcr(const char *json, int n)
@@ -149,15 +173,7 @@ static void test_project_costs_and_one_ratio(void **state)
 
     /* The JSON output prints that number in the summary's increments and
      * in the MKBA table (17 significant digits: the same double). */
-    const char *bin = getenv("MKBA_BIN");
-    char cmd[512], out[96];
-    snprintf(out, sizeof out, "%s.json", path);
-    snprintf(cmd, sizeof cmd, "%s summary '%s' --format json -o '%s'",
-             bin != NULL ? bin : "build/mkba", path, out);
-    int st = system(cmd);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    char *json = support_read_file(out);
-    assert_non_null(json);
+    char *json = summary_output(path, "--format json");
     assert_true(json_bcr(json, 0) == row(d, MKBA_ROW_BCR));
     assert_true(json_bcr(json, 1) == row(d, MKBA_ROW_BCR));
     assert_true(isnan(json_bcr(json, 2)));
@@ -168,22 +184,14 @@ static void test_project_costs_and_one_ratio(void **state)
     if (strstr(json, banner) == NULL)
         fail_msg("no banner in the JSON summary:\n%s", json);
     free(json);
-    snprintf(cmd, sizeof cmd, "%s summary '%s' -o '%s'", bin != NULL ? bin : "build/mkba",
-             path, out);
-    st = system(cmd);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    char *text = support_read_file(out);
-    assert_non_null(text);
+    char *text = summary_output(path, "");
     const char *first = strstr(text, banner);
     if (first == NULL || strstr(text, "Calibrated       arm integrated") == NULL)
         fail_msg("no banner in the text summary:\n%s", text);
     assert_null(strstr(text, "arm classic is tuned"));
     free(text);
-    remove(out);
     remove(path);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 }
 
 /* Common random numbers: the arms share every household's random stream,
@@ -220,9 +228,7 @@ static void test_wage_gain_on_common_random_numbers(void **state)
            "production less displacement");
 
     remove(path);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 }
 
 /* The residual value: 0 years reproduces the table without the setting bit
@@ -245,9 +251,7 @@ static void test_residual_value(void **state)
     assert_int_equal(t->residual_years, 0);
     assert_memory_equal(d->mkba, d0->mkba, 2 * MKBA_ROW_N * MKBA_ST_N * sizeof *d->mkba);
     assert_true(row(d, MKBA_ROW_PROJECT_AFTER) == 0.0 && row(d, MKBA_ROW_RESIDUAL) == 0.0);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 
     const int n = 7;
     fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
@@ -272,12 +276,8 @@ static void test_residual_value(void **state)
     assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
     remove(cfg);
     remove(path);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
-    mkba_decision_free(d0);
-    mkba_summary_free(s0);
-    mkba_h5_totals_free(t0);
+    results_free(t, s, d);
+    results_free(t0, s0, d0);
 }
 
 /* Health: without a value per QALY the table lists the QALY change as a
@@ -296,21 +296,11 @@ static void test_health_valued_or_pm(void **state)
     assert_int_equal(t->health_effect, -1);
     assert_true(row(d, MKBA_ROW_HEALTH) == 0.0);
     double before = row(d, MKBA_ROW_BENEFITS);
-    const char *bin = getenv("MKBA_BIN");
-    char cmd[512], out[96];
-    snprintf(out, sizeof out, "%s.txt", path);
-    snprintf(cmd, sizeof cmd, "%s summary '%s' --table mkba -o '%s'",
-             bin != NULL ? bin : "build/mkba", path, out);
-    int st = system(cmd);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    char *text = support_read_file(out);
-    assert_non_null(text);
+    char *text = summary_output(path, "--table mkba");
     if (strstr(text, "PM: qaly +") == NULL || strstr(text, "health (valued") != NULL)
         fail_msg("no PM row for the QALYs:\n%s", text);
     free(text);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 
     fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; health_value = { "
                     "effect = \"qaly\"; value = 41234.5; source = \"a test value\"; };");
@@ -319,22 +309,14 @@ static void test_health_valued_or_pm(void **state)
     double gain = 41234.5 * 0.1 * (trace_sum(0.75) - trace_sum(0.6));
     expect(row(d, MKBA_ROW_HEALTH), gain, 1e-12, "health valued in money");
     expect(row(d, MKBA_ROW_BENEFITS) - before, gain, 1e-9, "benefits added");
-    snprintf(cmd, sizeof cmd, "%s summary '%s' --table mkba -o '%s'",
-             bin != NULL ? bin : "build/mkba", path, out);
-    st = system(cmd);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    text = support_read_file(out);
-    assert_non_null(text);
+    text = summary_output(path, "--table mkba");
     if (strstr(text, "health (valued in money)") == NULL || strstr(text, "a test value") == NULL
         || strstr(text, "PM: qaly") != NULL)
         fail_msg("no health row or source:\n%s", text);
     free(text);
-    remove(out);
     remove(cfg);
     remove(path);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 }
 
 /* A health value must name a non-monetary effect and give its source. */
@@ -421,9 +403,7 @@ static void test_current_model_as_reference(void **state)
     mkba_h5_store_strings_free(pname, np);
     free(par);
     remove(path);
-    mkba_decision_free(d);
-    mkba_summary_free(s);
-    mkba_h5_totals_free(t);
+    results_free(t, s, d);
 }
 
 /* An empty calibration target says nothing: refused, naming the file, the
