@@ -144,7 +144,10 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->friction_years = values[p->friction_years];
     a->home_visit_cost = values[p->home_visit_cost];
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
-    a->investment = values[p->investment];
+    /* The reference is what is in place today (the nulalternatief): its
+     * set-up was paid before the horizon. The one-off investment is the
+     * cost of switching, paid only by the arms that switch. */
+    a->investment = (int)arm == m->reference ? 0.0 : values[p->investment];
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     for (size_t i = 0; i < sv->nteams; i++) {

@@ -195,6 +195,9 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     for (size_t i = 0; i < m->narms; i++)
         s[i] = m->arm[i].name;
     PUT("arms", s, m->narms);
+    for (size_t i = 0; i < m->narms; i++)
+        s[i] = m->arm[i].calibrated_to != NULL ? m->arm[i].calibrated_to : "";
+    PUT("arm_calibrated_to", s, m->narms);
     PUT("payers", (const char *const *)m->payer, m->npayers);
     for (size_t i = 0; i < m->neffects; i++) {
         s[i] = m->effect[i].name;

@@ -33,6 +33,7 @@ static void model_release(mkba_model *m)
     for (size_t a = 0; a < m->narms; a++) {
         mkba_free(m->arm[a].name);
         mkba_free(m->arm[a].label);
+        mkba_free(m->arm[a].calibrated_to);
     }
     /* payer_def may be absent in a model built in memory. */
     for (size_t i = 0; i < m->npayers; i++) {
@@ -78,6 +79,7 @@ static void model_release(mkba_model *m)
     for (size_t i = 0; i < a->npm; i++)
         mkba_free(a->pm_item[i]);
     mkba_free(a->pm_item);
+    mkba_free(a->health_source);
     for (size_t i = 0; i < m->services.nteams; i++) {
         mkba_free(m->services.team[i].name);
         mkba_free(m->services.team[i].path);

@@ -160,14 +160,21 @@ typedef struct mkba_analysis {
     int population_years;      /* years over which EVPI accrues */
     double optimism_bias;      /* uplift on the extra costs of an arm (share) */
     double deadweight;         /* share of benefits that would have happened anyway */
+    int residual_years;        /* years the last year of the horizon continues
+                                  in the MKBA table (residual value) */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
+    int health_effect;         /* effect valued in money in the MKBA table, or -1 */
+    double health_value;       /* money per unit of it (e.g. EUR per QALY) */
+    char *health_source;       /* where that value comes from (owned) */
 } mkba_analysis;
 
 typedef struct mkba_arm {
     char *name;
     char *label;               /* one-line description, may be NULL */
     int is_reference;          /* exactly one arm is the reference */
+    char *calibrated_to;       /* the target its overrides were tuned to
+                                  reproduce (scenario `calibrated_to`), or NULL */
 } mkba_arm;
 
 typedef enum mkba_occupancy { MKBA_OCC_START = 0, MKBA_OCC_END, MKBA_OCC_BOTH } mkba_occupancy;

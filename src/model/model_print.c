@@ -352,8 +352,13 @@ static void print_analysis(const mkba_model *m, FILE *f)
                 a->population_years);
     else
         fprintf(f, "none (results per household only)\n");
-    fprintf(f, "  optimism bias %g%% on extra costs, deadweight %g%% of benefits\n",
+    fprintf(f, "  optimism bias %g%% on project costs, deadweight %g%% of benefits\n",
             100 * a->optimism_bias, 100 * a->deadweight);
+    if (a->residual_years > 0)
+        fprintf(f, "  residual value: the last year continued %d years\n", a->residual_years);
+    if (a->health_source != NULL)
+        fprintf(f, "  %s valued at %g per unit (%s)\n", m->effect[a->health_effect].name,
+                a->health_value, a->health_source);
     if (a->npm > 0)
         fprintf(f, "  PM items (not monetised):\n");
     for (size_t i = 0; i < a->npm; i++)
@@ -422,6 +427,8 @@ void mkba_model_print(const mkba_model *m, FILE *f)
         const char *label = m->arm[a].label;
         fprintf(f, "  %s%s%s%s\n", m->arm[a].name, m->arm[a].is_reference ? " (reference)" : "",
                 label != NULL ? ": " : "", label != NULL ? label : "");
+        if (m->arm[a].calibrated_to != NULL)
+            fprintf(f, "    calibrated to: %s\n", m->arm[a].calibrated_to);
     }
     fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)

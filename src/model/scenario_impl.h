@@ -91,7 +91,7 @@ typedef enum mkba_keyset {
     MKBA_KEYS_PAYER, MKBA_KEYS_ANALYSIS, MKBA_KEYS_PERSPECTIVE, MKBA_KEYS_WTP_RANGE,
     MKBA_KEYS_SERVICES, MKBA_KEYS_DEGREE_WEIGHTS, MKBA_KEYS_TEAM, MKBA_KEYS_PATHWAY,
     MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
-    MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE,
+    MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE, MKBA_KEYS_HEALTH_VALUE,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -178,6 +178,11 @@ int mkba_sc_correlations(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char *member,
                           const char *const *names, size_t n, const char *what,
                           const char *context, int *index);
+
+/* A required member naming one of the model's effects, looked up as
+ * mkba_sc_lookup_member does. */
+int mkba_sc_lookup_effect(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          int *index);
 
 /* --- scenario_analysis.c --- */
 

@@ -16,7 +16,8 @@ static const char *const keys_timing[] = {
 static const char *const keys_discount[] = {"costs", "effects", NULL};
 static const char *const keys_effect[] = {
     "name", "unit", "monetary", "better", "payer", "category", NULL};
-static const char *const keys_arm[] = {"name", "reference", "label", "overrides", NULL};
+static const char *const keys_arm[] = {"name", "reference", "label", "overrides",
+                                       "calibrated_to", NULL};
 static const char *const keys_correlation[] = {"parameters", "matrix", NULL};
 static const char *const keys_domain[] = {"name", "states", "initial", "transitions", NULL};
 static const char *const keys_state[] = {"name", "severity", "absorbing", "exit", "second_line", NULL};
@@ -39,7 +40,8 @@ static const char *const keys_param[] = {"dist", "value", "expr", "source", "uni
 static const char *const keys_payer[] = {"name", "municipal", "category", NULL};
 static const char *const keys_analysis[] = {
     "perspectives", "wtp", "primary_effect", "population", "population_years",
-    "optimism_bias", "deadweight", "pm_items", NULL};
+    "optimism_bias", "deadweight", "pm_items", "residual_years", "health_value", NULL};
+static const char *const keys_health_value[] = {"effect", "value", "source", NULL};
 static const char *const keys_perspective[] = {"name", "payers", NULL};
 static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
@@ -72,7 +74,8 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param,
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
-    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage};
+    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
+    keys_health_value};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -217,6 +217,9 @@ static int section_answer(doc *h)
     size_t A = t->narms, best = an->best;
     const char *ref = t->arm[t->reference];
     heading(h, "answer", S(h, HS_ANSWER));
+    for (size_t a = 0; a < A; a++)
+        if (mkba_answer_calibration_banner(t, a, s2, sizeof s2))
+            para(h, "calibrated", s2);
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
         if (strcmp(ref, "nulalternatief") == 0)   /* not "Kies nulalternatief (het ...)" */

@@ -826,6 +826,13 @@ static void rank_table(builder *b, size_t *idx)
                      100.0 * d->rank_npv[best * na], d->evpi_npv[0] + 0.0, b->cur);
 }
 
+/* Whether the MKBA table values a health effect in money. */
+static int health_valued(const mkba_h5_totals *t)
+{
+    return t->health_effect >= 0 && (size_t)t->health_effect < t->neffects
+           && t->health_value > 0.0 && t->health_value_source != NULL;
+}
+
 static void mkba_table(builder *b)
 {
     const mkba_h5_totals *t = b->t;
@@ -842,6 +849,12 @@ static void mkba_table(builder *b)
         if ((int)a == d->reference)
             continue;
         for (int i = 0; i < MKBA_ROW_N; i++) {
+            /* Without a residual value its two rows are zero, without a
+             * value per unit of health the health row: not shown. */
+            if ((t->residual_years == 0
+                 && (i == MKBA_ROW_PROJECT_AFTER || i == MKBA_ROW_RESIDUAL))
+                || (i == MKBA_ROW_HEALTH && !health_valued(t)))
+                continue;
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -854,6 +867,20 @@ static void mkba_table(builder *b)
             for (int c = 0; c < MKBA_ST_N; c++)
                 mkba_rtable_num(tb, row, 2 + (size_t)c, v[c]);
         }
+        /* Health not valued in money is a PM item with its change. */
+        int e = t->primary_effect;
+        if (!health_valued(t) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
+            long row = mkba_rtable_row(b->r, tb);
+            char item[512];
+            snprintf(item, sizeof item, "PM: %s %+.4g %s per household, not valued in money",
+                     t->effect[e], b->s->inc_effect[a * t->neffects + (size_t)e].mean,
+                     t->effect_unit[e]);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, item);
+            mkba_rtable_str(b->r, tb, row, 2, "PM");
+            mkba_rtable_str(b->r, tb, row, 3, "");
+            mkba_rtable_str(b->r, tb, row, 4, "");
+        }
         for (size_t p = 0; p < t->npm; p++) {
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -865,12 +892,27 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the extra costs; deadweight %.4g%% of "
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
-    mkba_rtable_note(b->r, tb, "Payers whose mean cost rises are extra costs; the savings of "
-                     "the others and the monetary effects appear under their category. Costs "
-                     "without transfers, which net out for society. PM: not valued in money.");
+    if (health_valued(t))
+        mkba_rtable_note(b->r, tb, "Health: %s valued at %.10g %s per %s (%s).",
+                         t->effect[t->health_effect], t->health_value, b->cur,
+                         t->effect_unit[t->health_effect], t->health_value_source);
+    if (t->residual_years > 0)
+        mkba_rtable_note(b->r, tb, "Residual value: the last year of the horizon, project costs "
+                         "and effects, continued %d years beyond it and discounted.",
+                         t->residual_years);
+    else
+        mkba_rtable_note(b->r, tb, "No residual value: costs and effects end with the %g-year "
+                         "horizon (analysis.residual_years).",
+                         (double)t->ncycles * t->cycle_years);
+    mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
+                     "categories team, programme, investment, overheads). Direct effects: the "
+                     "provision avoided (every other cost, all payers, without transfers, "
+                     "which net out for society) and direct monetary effects; indirect and "
+                     "external: monetary effects by category. The summary's benefits, costs "
+                     "and benefit-cost ratio are these totals. PM: not valued in money.");
 }
 
 mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
