@@ -53,6 +53,10 @@ $(BUILD)/build_id.h: FORCE
 	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/src/study/checkpoint.o: $(BUILD)/build_id.h
 
+# `mkba report` runs the chart script of this source tree unless MKBA_PLOTS
+# names another (src/report/plots.h, docs/report.md).
+$(BUILD)/src/report/plots.o: BASEFLAGS += -DMKBA_PLOTS_SCRIPT='"$(CURDIR)/tools/mkba_plots.py"'
+
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@   # a deleted source must not leave its object in the archive
