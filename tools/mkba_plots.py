@@ -424,8 +424,9 @@ class Plots:
             while 0 <= a < len(self.arms) and len(chain) <= len(self.arms):
                 chain.append(a)
                 a = prev[a]
-            a0.plot(v[chain, 1], v[chain, 0], "--", color=GREY, linewidth=1.2,
-                    label=self.s("frontier_line"))
+            if len(chain) >= 2:
+                a0.plot(v[chain, 1], v[chain, 0], "--", color=GREY, linewidth=1.2,
+                        label=self.s("frontier_line"))
         for a, arm in enumerate(self.arms):
             lo_e, hi_e = np.percentile(eff[:, a], [2.5, 97.5])
             lo_c, hi_c = np.percentile(cost[:, a], [2.5, 97.5])

@@ -69,7 +69,8 @@ int mkba_html_answer(mkba_html_doc *h)
         else if (isfinite(an->p_positive[best]))
             mkba_html_text(h, mkba_html_fmt(s2, sizeof s2, mkba_html_s(h, HS_SURE_SENTENCE),
                                             mkba_html_percent(h, b1, sizeof b1, an->p_best[best]),
-                                            mkba_html_percent(h, b2, sizeof b2, an->p_positive[best])));
+                                            mkba_html_percent(h, b2, sizeof b2,
+                                                              an->p_positive[best])));
         else
             mkba_html_text(h, mkba_html_fmt(s2, sizeof s2, mkba_html_s(h, HS_SURE_BEST_SENTENCE),
                                             mkba_html_percent(h, b1, sizeof b1, an->p_best[best])));
@@ -87,10 +88,12 @@ int mkba_html_answer(mkba_html_doc *h)
             mkba_html_text(h, mkba_html_fmt(s2, sizeof s2,
                                             mkba_html_s(h, HS_BREAKEVEN_SENTENCE), b1,
                                             mkba_html_percent(h, b2, sizeof b2, an->be_share[best]),
-                                            mkba_html_percent(h, b3, sizeof b3, an->be_never[best]), hz));
+                                            mkba_html_percent(h, b3, sizeof b3,
+                                                              an->be_never[best]), hz));
         else
             mkba_html_text(h, mkba_html_fmt(s2, sizeof s2, mkba_html_s(h, HS_NEVER_SENTENCE), hz,
-                                            mkba_html_percent(h, b2, sizeof b2, an->be_never[best])));
+                                            mkba_html_percent(h, b2, sizeof b2,
+                                                              an->be_never[best])));
         char who[1536];
         payers_by_sign(h, best, 1, who, sizeof who);
         fputc(' ', h->f);
