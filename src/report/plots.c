@@ -148,10 +148,10 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
                                         "matplotlib and h5py; %s cannot be run (%s): %s, or "
                                         "set MKBA_PYTHON to such a python3", python,
                                         strerror(rc), install_hint));
-    if (status == PLOTS_MISSING_MODULE)
+    if (status == PLOTS_MISSING_MODULE)   /* the script's message names the packages */
         return failed(p, mkba_error_set(err, MKBA_EIO, "the charts need python3 with "
-                                        "matplotlib and h5py (%s: %s): %s", python, msg,
-                                        install_hint));
+                                        "matplotlib and h5py (%s): %s", python,
+                                        msg[0] ? msg : install_hint));
     if (status != 0)
         return failed(p, mkba_error_set(err, MKBA_EIO, "the chart script %s failed (exit "
                                         "status %d): %s", script, status,
