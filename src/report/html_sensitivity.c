@@ -30,8 +30,8 @@ int mkba_html_sensitivity(mkba_html_doc *h)
             if (strncmp(c->id, notes[k].prefix, strlen(notes[k].prefix)) == 0)
                 mkba_html_para(h, "note", mkba_html_s(h, notes[k].note));
     }
-    if (charts == 0)
-        mkba_html_para(h, "note", mkba_html_s(h, HS_NO_SA));
+    if (charts == 0)              /* a run file; or PRIM: boxes, in the tables */
+        mkba_html_para(h, "note", mkba_html_s(h, h->t == NULL ? HS_NO_SA_CHART : HS_NO_SA));
     fputs("</section>\n", h->f);
     return 0;
 }

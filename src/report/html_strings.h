@@ -116,7 +116,9 @@
     X(NONE, "none", "geen") \
     X(TABLES, "All tables", "Alle tabellen") \
     X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen (titels en kolommen in het Engels).") \
-    X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse")
+    X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse") \
+    X(NO_SA_CHART, "This analysis has no chart: its results are in the tables below.", \
+      "Deze analyse heeft geen grafiek: de resultaten staan in de tabellen hieronder.")
 
 #define MKBA_HTML_ENUM(id, en, nl) HS_##id,
 typedef enum mkba_html_string { MKBA_HTML_STRINGS(MKBA_HTML_ENUM) HS_N } mkba_html_string;

@@ -338,10 +338,11 @@ static int report_with(const char *env, const char *out, char **msg)
 }
 
 /* Without matplotlib (a module of that name that fails to import, first
- * on PYTHONPATH), without python3 (MKBA_PYTHON naming none) and with a
- * chart script that fails (MKBA_PLOTS): exit 1, a message naming the
- * packages to install or the script's own message, and no output file,
- * also none left under a temporary name. */
+ * on PYTHONPATH), without python3 (MKBA_PYTHON naming none), with a chart
+ * script that fails and with scripts whose manifest is bad (MKBA_PLOTS):
+ * exit 1, a message naming the packages to install, the script's own
+ * message or what is wrong with the manifest, and no output file, also
+ * none left under a temporary name. */
 static void test_missing_packages(void **state)
 {
     (void)state;
@@ -353,7 +354,23 @@ static void test_missing_packages(void **state)
              "printf 'import sys\\nsys.stderr.write(\"boom: the chart failed\\\\n\")\\n"
              "sys.exit(1)\\n' >'%s/fails.py'", dir, dir, dir);
     assert_int_equal(system(cmd), 0);
-
+    /* Scripts that succeed with a manifest naming a file outside the
+     * folder, a malformed one, and one with a chart no section shows. */
+    const char *scripts[][2] = {
+        { "outside.py", "[{\"id\": \"x\", \"file\": \"../x.svg\", \"section\": \"plane\"}]" },
+        { "malformed.py", "[{\"id\": \"x\", \"file\": " },
+        { "nowhere.py", "[{\"id\": \"lost\", \"file\": \"a.svg\", \"section\": \"nowhere\"}]" },
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s", dir, scripts[i][0]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "import sys\nopen(sys.argv[2] + '/a.svg', 'w').write('<svg "
+                "xmlns=\"http://www.w3.org/2000/svg\"><text>a</text></svg>')\n"
+                "open(sys.argv[2] + '/manifest.json', 'w').write(r'''%s''')\n", scripts[i][1]);
+        assert_int_equal(fclose(f), 0);
+    }
     /* The environment (%s: the folder) and two things the message says. */
     const struct {
         const char *env, *says, *also;
@@ -362,6 +379,9 @@ static void test_missing_packages(void **state)
         { "MKBA_PYTHON=/nonexistent-mkba/python3 X='%s'", "/nonexistent-mkba/python3",
           "python3-matplotlib python3-h5py" },
         { "MKBA_PLOTS='%s/fails.py'", "fails.py", "boom: the chart failed" },
+        { "MKBA_PLOTS='%s/outside.py'", "not a chart manifest", "not a plain file name" },
+        { "MKBA_PLOTS='%s/malformed.py'", "not a chart manifest", "manifest.json" },
+        { "MKBA_PLOTS='%s/nowhere.py'", "chart lost", "no place in the report" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(env, sizeof env, cases[i].env, dir);
@@ -374,9 +394,9 @@ static void test_missing_packages(void **state)
         free(msg);
     }
 
-    /* Nothing left in the folder but the fake module and script. */
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py matplotlib '",
-             dir);
+    /* Nothing left in the folder but the fake module and the scripts. */
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py malformed.py "
+             "matplotlib nowhere.py outside.py '", dir);
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
