@@ -125,7 +125,9 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
         return mkba_error_set_sys(err, MKBA_EIO, errno, "the chart script %s cannot be read "
                                   "(%s); set MKBA_PLOTS to tools/mkba_plots.py of the mkba "
                                   "sources", script, strerror(errno));
-    char *dir = join(setting("TMPDIR", "/tmp"), "mkba-plots-XXXXXX");
+    /* An absolute folder: the PDF printer opens the page as a file:// URL. */
+    const char *tmp = setting("TMPDIR", "/tmp");
+    char *dir = join(tmp[0] == '/' ? tmp : "/tmp", "mkba-plots-XXXXXX");
     if (dir == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (mkdtemp(dir) == NULL) {
