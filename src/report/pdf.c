@@ -54,7 +54,8 @@ int mkba_pdf_print(const char *html, const char *pdf, const char *scratch, mkba_
     const char *argv[] = { browser, "--headless", "--no-sandbox", "--disable-gpu",
                            "--no-first-run", "--disable-background-networking",
                            "--no-pdf-header-footer", profile, out, url, NULL };
-    int status = 0, rc = mkba_spawn_wait((char *const *)(void *)argv, log, &status);
+    int status = 0, rc = mkba_spawn_wait((char *const *)(void *)argv, log, scratch,
+                                             &status);
     char msg[512];
     mkba_spawn_last_line(log, msg, sizeof msg);
     if (rc != 0)

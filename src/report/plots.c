@@ -98,7 +98,7 @@ static int run_script(const char *python, const char *script, const mkba_plots_r
         argv[k++] = municipality;
     }
     argv[k] = NULL;
-    return mkba_spawn_wait((char *const *)(void *)argv, log, status);
+    return mkba_spawn_wait((char *const *)(void *)argv, log, dir, status);
 }
 
 void mkba_plots_free(mkba_plots *p)

@@ -8,17 +8,48 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "core/alloc.h"
 #include "spawn.h"
 
 extern char **environ;
 
-int mkba_spawn_wait(char *const argv[], const char *log, int *status)
+/* environ with TMPDIR set to tmpdir (NULL: environ itself); free the
+ * result with mkba_free when it is not environ. */
+static char **environment(const char *tmpdir)
 {
+    if (tmpdir == NULL)
+        return environ;
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    size_t len = strlen("TMPDIR=") + strlen(tmpdir) + 1;
+    char **env = mkba_malloc((n + 2) * sizeof *env + len);
+    if (env == NULL)
+        return NULL;
+    char *var = (char *)(env + n + 2);
+    snprintf(var, len, "TMPDIR=%s", tmpdir);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+            env[k++] = environ[i];
+    env[k++] = var;
+    env[k] = NULL;
+    return env;
+}
+
+int mkba_spawn_wait(char *const argv[], const char *log, const char *tmpdir, int *status)
+{
+    char **env = environment(tmpdir);
+    if (env == NULL)
+        return ENOMEM;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&fa);
-    if (rc != 0)
+    if (rc != 0) {
+        if (env != environ)
+            mkba_free(env);
         return rc;
+    }
     rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (rc == 0)
         rc = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -41,7 +72,7 @@ int mkba_spawn_wait(char *const argv[], const char *log, int *status)
         pid_t pid;
         if (rc == 0)
             rc = (strchr(argv[0], '/') != NULL ? posix_spawn : posix_spawnp)(&pid, argv[0], &fa,
-                                                                             &attr, argv, environ);
+                                                                             &attr, argv, env);
         posix_spawnattr_destroy(&attr);
         int ws = 0;
         while (rc == 0 && waitpid(pid, &ws, 0) < 0)
@@ -51,6 +82,8 @@ int mkba_spawn_wait(char *const argv[], const char *log, int *status)
             *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
     }
     posix_spawn_file_actions_destroy(&fa);
+    if (env != environ)
+        mkba_free(env);
     return rc;
 }
 

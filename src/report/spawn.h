@@ -7,10 +7,12 @@
 
 /* Runs argv[0] (looked up on PATH unless it holds a '/') with argv, its
  * standard output to /dev/null and its messages to the file `log`, with
- * the default signal dispositions and no signal blocked; waits for it.
- * Returns 0 with its exit status in *status (128 + the signal when a
- * signal ended it), or an errno value when it could not be started. */
-int mkba_spawn_wait(char *const argv[], const char *log, int *status);
+ * the default signal dispositions and no signal blocked, and TMPDIR set to
+ * `tmpdir` unless that is NULL (so its scratch files go where they are
+ * removed); waits for it. Returns 0 with its exit status in *status (128 +
+ * the signal when a signal ended it), or an errno value when it could not
+ * be started. */
+int mkba_spawn_wait(char *const argv[], const char *log, const char *tmpdir, int *status);
 
 /* The last non-empty line of file `log` in buf ("" when there is none). */
 void mkba_spawn_last_line(const char *log, char *buf, size_t size);
