@@ -88,6 +88,7 @@ STRINGS = {
     "band90": ("90% band", "90%-band"),
     "broken_even": ("share broken even", "aandeel terugverdiend"),
     "time": ("time", "tijd"),
+    "year": ("year", "jaar"),
     "years": ("years", "jaar"),
     "payers_alt": ("%s against %s per payer: investment, returns and the net position with its "
                    "95%% interval.", "%s ten opzichte van %s per betaler: investering, "
@@ -115,9 +116,9 @@ STRINGS = {
     "share_draws": ("share of draws", "aandeel trekkingen"),
     "services": ("Services over time", "Dienstverlening in de tijd"),
     "services_alt": ("Households reached, waiting, mean wait, FTE used and escalations per "
-                     "arm over time, mean and 90%% band of the draws.",
+                     "arm over time, mean and 90% band of the draws.",
                      "Bereikte en wachtende huishoudens, gemiddelde wachttijd, ingezette fte "
-                     "en escalaties per alternatief in de tijd, gemiddelde en 90%%-band."),
+                     "en escalaties per alternatief in de tijd, gemiddelde en 90%-band."),
     "svc_reached": ("reached (admitted)", "bereikt (toegelaten)"),
     "svc_queue": ("waiting", "wachtend"),
     "svc_wait": ("mean wait", "gemiddelde wachttijd"),
@@ -380,7 +381,11 @@ class Plots:
         self.axis(fig, a0, "y", self.s("extra_cost"), self.money)
         self.legend(a0)
         title = self.s("plane")
-        self.save(fig, "plane", "plane", title, self.s("plane_alt") % self.arms[self.ref])
+        means = "; ".join("%s: %s %s, %s %s" % (arm, self.number(dx[:, a].mean(), 4), unit,
+                                                 self.number(dy[:, a].mean()), self.currency)
+                          for a, arm in enumerate(self.arms) if a != self.ref)
+        self.save(fig, "plane", "plane", title,
+                  self.s("plane_alt") % self.arms[self.ref] + " " + means)
 
     def ceac(self):
         p = self.primary()
@@ -488,8 +493,14 @@ class Plots:
                 left.fill_between([], [], [], color=GREY, alpha=0.3, label=self.s("band90"))
                 self.legend(left)
             title = self.s("perspective") % name
+            last = "; ".join("%s, %s %d: %s %s" % (self.arms[a], self.s("year"), Y,
+                                                   self.number(float(np.nanmean(cum[k, :, a, -1]))
+                                                               if cum is not None
+                                                               else mean[k, a, -1]),
+                                                   self.currency) for a in others)
             self.save(fig, "cashflow_" + name, "cashflow", title,
-                      self.s("cash_alt") % (name, self.arms[self.ref]), heading=title)
+                      self.s("cash_alt") % (name, self.arms[self.ref]) + " " + last,
+                      heading=title)
 
     def payers(self):
         if len(self.arms) < 2 or not self.has("/analysis/payers/table"):
@@ -585,7 +596,10 @@ class Plots:
         self.axis(fig, a0, "x", self.s("share_draws"), "%", percent=True)
         self.axis(fig, a0, "y", self.s("arm"), None)
         self.legend_above(a0, min(A, 6))
-        self.save(fig, "ranking", "ranking", self.s("ranking"), self.s("ranking_alt"))
+        first = "; ".join("%s: %s %s%%" % (arm, self.s("rank") % 1, self.number(100 * rank[a, 0]))
+                          for a, arm in enumerate(self.arms))
+        self.save(fig, "ranking", "ranking", self.s("ranking"),
+                  self.s("ranking_alt") + " " + first)
 
     def services(self):
         panels = []
