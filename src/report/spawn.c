@@ -7,7 +7,9 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "core/alloc.h"
 #include "spawn.h"
 
@@ -113,5 +115,14 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 void mkba_spawn_remove_tree(const char *dir)
 {
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    /* A browser that failed may leave a helper process behind that still
+     * writes into its profile for a moment: try again a few times. */
+    struct stat st;
+    for (int tries = 0; tries < 5; tries++) {
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (stat(dir, &st) != 0)
+            return;
+        struct timespec pause = { 0, 200 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
 }
