@@ -60,6 +60,9 @@ $(BUILD)/templates.h: $(TEMPLATES) scripts/templates-h.sh
 	@mkdir -p $(BUILD)
 	scripts/templates-h.sh $(TEMPLATES) >$@.new && mv -f $@.new $@
 $(BUILD)/src/cli/init_cmd.o: $(BUILD)/templates.h
+# `mkba report` runs the chart script of this source tree unless MKBA_PLOTS
+# names another (src/report/plots.h, docs/report.md).
+$(BUILD)/src/report/plots.o: BASEFLAGS += -DMKBA_PLOTS_SCRIPT='"$(CURDIR)/tools/mkba_plots.py"'
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -147,10 +147,18 @@ typedef struct mkba_html_options {
                                  payers named gemeente..., else English */
 } mkba_html_options;
 
-/* Writes one self-contained HTML file (inline SVG charts, no scripts, no
- * links out) from result file `path` only: the answer first, then the
- * charts and every table of the summary (docs/report.md). */
+/* Writes one self-contained HTML file (charts as embedded SVG images, no
+ * scripts, no links out) from result file `path` only: the answer first,
+ * then the charts and every table of the summary (docs/report.md). The
+ * charts are drawn by tools/mkba_plots.py with python3, matplotlib and
+ * h5py; without them it fails with a message naming the packages and
+ * writes no file. */
 int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_options *o,
                      mkba_error *err);
+
+/* The same report printed to PDF (A4) by headless Chromium; o->output is
+ * the PDF file. Needs chromium besides what mkba_report_html needs. */
+int mkba_report_pdf(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                    mkba_error *err);
 
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "core/alloc.h"
 #include "answer.h"
-#include "svg.h"
+#include "html_text.h"
 
 size_t mkba_answer_perspective(const mkba_h5_totals *t, const char *name)
 {
