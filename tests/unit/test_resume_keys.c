@@ -79,6 +79,9 @@ static int count_point(void *user, size_t index, const mkba_draw_result *rec, mk
  * message in *err. */
 static int no_checkpoint;
 
+/* What the last study() reported of its checkpoint. */
+static mkba_checkpoint_info last;
+
 static int study(const mkba_model *m, int base_case, int resume, size_t after, mkba_error *err)
 {
     mkba_error_clear(err);
@@ -89,7 +92,7 @@ static int study(const mkba_model *m, int base_case, int resume, size_t after, m
         .output = out, .force = 1, .resume = resume, .households = 60, .seed = 11,
         .threads = 1, .mode = MKBA_ENGINE_MICRO, .store_draws = 1,
         .on_point = after > 0 ? count_point : NULL, .user = &st, .stop = &st.stop,
-        .no_checkpoint = no_checkpoint,
+        .no_checkpoint = no_checkpoint, .checkpoint = &last,
     };
     int rc = mkba_study_run(m, d, &o, err);
     mkba_design_free(d);
@@ -166,10 +169,19 @@ static void test_base_case_is_in_the_key(void **state)
     mkba_error err;
     assert_int_equal(study(m, 1, 0, 3, &err), MKBA_EINTERRUPTED);
     assert_contains(err.message, "3 of 8 design points are kept in");
+    /* The same, as numbers a caller reads without parsing the message. */
+    assert_int_equal(last.kept, 3);
+    assert_int_equal(last.total, 8);
+    assert_string_equal(last.unit, "design points");
+    assert_int_equal(last.resumed, 0);
+    assert_false(last.lost);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
+    assert_int_equal(last.kept, 0);
     assert_contains(err.message, "the free values were base-case values then, PSA draws now");
     /* The right resume continues. */
     assert_int_equal(study(m, 1, 1, 0, &err), MKBA_OK);
+    assert_int_equal(last.resumed, 3);
+    assert_int_equal(last.kept, 0);
     assert_false(exists(ckpt));
     remove(out);
     mkba_model_free(m);
