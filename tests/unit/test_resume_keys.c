@@ -8,7 +8,8 @@
  * - the scenario's text, which the checkpoint hashes, does not depend on
  *   how the scenario was named;
  * - a short checkpoint is refused unless empty;
- * - every sa method, --from included, takes the output lock first;
+ * - every sa method, --from included, and expost --from take the output
+ *   lock first;
  * - a stale lock file of another user does not block a run. */
 #define _DEFAULT_SOURCE   /* setgroups(2) */
 #include <fcntl.h>
@@ -298,7 +299,7 @@ static int mkba(const char *args)
 /* While another process holds OUT.lock, every sa method is refused before
  * it writes: --from (which copies into OUT.tmp) and sweep (whose grid is
  * evaluated before its file is written) too, leaving another run's
- * OUT.tmp alone. */
+ * OUT.tmp alone; so is expost --from, which copies into OUT.tmp too. */
 static void test_sa_takes_the_lock_first(void **state)
 {
     (void)state;
@@ -332,10 +333,27 @@ static void test_sa_takes_the_lock_first(void **state)
         assert_string_equal(text, "another run's temporary file");
         assert_false(exists(out));
     }
+    char psa_b[400];
+    snprintf(psa_b, sizeof psa_b, "%s/psa-b.h5", dir);
+    snprintf(args, sizeof args, "run scenarios/pathways/model-b.cfg --draws 20 --households 100 "
+             "-q --force -o '%s'", psa_b);
+    if (mkba(args) != 0)
+        fail_msg("the model-b PSA run failed: %s", text);
+    snprintf(args, sizeof args, "expost scenarios/pathways/model-b.cfg --observed "
+             "scenarios/pathways/observed/model-b-synthetic.csv --from '%s' -q --force -o '%s'",
+             psa_b, out);
+    int status = mkba(args);
+    if (status != 1)
+        fail_msg("expost --from: exit %d, expected 1: %s", status, text);
+    assert_contains(text, "another mkba run is writing");
+    slurp(tmp, text, sizeof text);
+    assert_string_equal(text, "another run's temporary file");
+    assert_false(exists(out));
     close(fd);
     remove(lockpath);
     remove(tmp);
     remove(psa);
+    remove(psa_b);
 }
 
 /* A lock file left by another user (root's, mode 0644, in a shared folder
