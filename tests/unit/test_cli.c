@@ -548,11 +548,13 @@ static void test_icer_cheaper_and_worse(void **state)
     remove(cfg);
 }
 
-/* Runs `mkba ARGS` (no shell), sends `signo` once the run has created its
- * temporary file `tmp` (so its handlers are in place and it is simulating)
+/* Runs `mkba ARGS` (no shell), sends `signo` once the run has written at
+ * least `bytes` to `file` (its temporary file created: its handlers are in
+ * place and it is simulating; its checkpoint grown: it has stored draws)
  * and returns how it ended: the signal it died by, or 1000 + its exit
  * status. *stop_s gets the seconds from the signal to the end. */
-static int interrupted(const char *const *args, const char *tmp, int signo, double *stop_s)
+static int interrupted(const char *const *args, const char *file, off_t bytes, int signo,
+                       double *stop_s)
 {
     char *argv[32];
     int n = 0;
@@ -577,7 +579,7 @@ static int interrupted(const char *const *args, const char *tmp, int signo, doub
     struct stat st;
     const struct timespec tick = { 0, 10000000 };
     int status = 0, waited = 0;
-    for (int i = 0; i < 6000 && stat(tmp, &st) != 0; i++) {
+    for (int i = 0; i < 30000 && (stat(file, &st) != 0 || st.st_size < bytes); i++) {
         if (waitpid(pid, &status, WNOHANG) == pid) {
             waited = 1;
             break;
@@ -608,32 +610,47 @@ static int interrupted(const char *const *args, const char *tmp, int signo, doub
 
 /* Ctrl-C (SIGINT) or a scheduler's SIGTERM during a run: it stops at a
  * safe point within about a second, also inside a draw of a services
- * scenario, says so, dies by the signal (the shell sees 130 or 143, and a
- * script stops) and leaves no file, not even the temporary one. */
+ * scenario and after many draws are stored (when HDF5 once held up to
+ * 1 MiB of rows per dataset, compressed at the close: 6 to 16 s), says
+ * so, dies by the signal (the shell sees 130 or 143, and a script stops)
+ * and leaves no file, not even the temporary one. */
 static void test_interrupt(void **state)
 {
     (void)state;
     need_bin();
-    char out[600], tmp[620];
+    char out[600], tmp[620], ckpt[620];
     snprintf(out, sizeof out, "%s/small.h5", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
     const char *services[] = { "run", "scenarios/pathways/all-models.cfg", "--draws", "1000",
                                "--households", "200000", "-q", "-o", out, "--force", NULL };
     const char *streaming[] = { "run", "scenarios/default.cfg", "--draws", "5000",
                                 "--households", "200000", "-q", "-o", out, "--force", NULL };
-    static const int signals[] = { SIGINT, SIGTERM };
-    for (int i = 0; i < 2; i++) {
+    const char *stored[] = { "run", "scenarios/default.cfg", "--draws", "3000", "-q", "-o", out,
+                             "--force", NULL };
+    const struct {
+        const char *const *args, *what;
+        int signo;
+        off_t after;           /* bytes of the checkpoint (24,840 per draw) */
+    } cases[] = {
+        { services, "services run", SIGINT, 0 },
+        { streaming, "streaming run", SIGTERM, 0 },
+        { stored, "run with 60 draws stored", SIGTERM, 60 * 24840 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double stop_s = 0.0;
         remove(out);
         remove(tmp);
-        int how = interrupted(i == 0 ? services : streaming, tmp, signals[i], &stop_s);
-        if (how != signals[i])
-            fail_msg("expected death by signal %d, got %s %d", signals[i],
+        remove(ckpt);
+        int how = interrupted(cases[i].args, cases[i].after > 0 ? ckpt : tmp, cases[i].after,
+                              cases[i].signo, &stop_s);
+        int signo = cases[i].signo;
+        if (how != signo)
+            fail_msg("expected death by signal %d, got %s %d", signo,
                      how >= 1000 ? "exit status" : "signal", how >= 1000 ? how - 1000 : how);
         /* ASan and UBSan slow everything several times. */
         double limit = getenv("MKBA_SANITIZED") != NULL ? 10.0 : 2.0;
-        print_message("%s stopped %.2f s after the signal\n", i == 0 ? "services run"
-                                                                     : "streaming run", stop_s);
+        print_message("%s stopped %.2f s after the signal\n", cases[i].what, stop_s);
         if (stop_s > limit)
             fail_msg("the run took %.2f s to stop after the signal", stop_s);
         struct stat st;
@@ -646,9 +663,10 @@ static void test_interrupt(void **state)
         size_t got = fread(text, 1, sizeof text - 1, f);
         text[got] = '\0';
         fclose(f);
-        assert_contains(text, i == 0 ? "by SIGINT" : "by SIGTERM");
+        assert_contains(text, signo == SIGINT ? "by SIGINT" : "by SIGTERM");
         assert_contains(text, "wrote no result file");
     }
+    remove(ckpt);
 }
 
 static int setup(void **state)
