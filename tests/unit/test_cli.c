@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
+#include "support_run.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-cli-XXXXXX";
@@ -556,56 +557,15 @@ static void test_icer_cheaper_and_worse(void **state)
 static int interrupted(const char *const *args, const char *file, off_t bytes, int signo,
                        double *stop_s)
 {
-    char *argv[32];
-    int n = 0;
-    argv[n++] = (char *)bin;
-    for (; args[n - 1] != NULL && n < 31; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
     char err_path[600];
     snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        FILE *e = freopen(err_path, "w", stderr);
-        (void)e;
-        /* As from a terminal: a test started in the background inherits
-         * SIGINT ignored, which mkba rightly keeps. */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        execv(bin, argv);
-        _exit(127);
-    }
-    struct stat st;
-    const struct timespec tick = { 0, 10000000 };
-    int status = 0, waited = 0;
-    for (int i = 0; i < 30000 && (stat(file, &st) != 0 || st.st_size < bytes); i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            waited = 1;
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    if (waited)
-        fail_msg("the run ended (status %d) before it could be interrupted", status);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(kill(pid, signo), 0);
+    pid_t pid = support_start(args, NULL, err_path);
+    int signalled = 0;
     /* At most a minute (sanitizers are slow), then it is killed. */
-    for (int i = 0; i < 6000 && !waited; i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            waited = 1;
-        else
-            nanosleep(&tick, NULL);
-    }
-    if (!waited) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        fail_msg("the run did not stop within a minute of the signal");
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    *stop_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+    int how = support_interrupt_after(pid, file, (long)bytes, signo, 60.0, stop_s, &signalled);
+    if (!signalled)
+        fail_msg("the run ended (%d) before it could be interrupted", how);
+    return how;
 }
 
 /* Ctrl-C (SIGINT) or a scheduler's SIGTERM during a run: it stops at a
