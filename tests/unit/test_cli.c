@@ -28,17 +28,6 @@ typedef struct outcome {
 
 static outcome result;
 
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 /* Runs `mkba ARGS` (ARGS pasted into a shell command: tests pass only
  * plain words) and captures its exit status, stdout and stderr. */
 static const outcome *mkba(const char *args)
@@ -49,8 +38,8 @@ static const outcome *mkba(const char *args)
     snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s' </dev/null", bin, args, out, err);
     int st = system(cmd);
     result.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    slurp(out, result.out, sizeof result.out);
-    slurp(err, result.err, sizeof result.err);
+    support_slurp(out, result.out, sizeof result.out);
+    support_slurp(err, result.err, sizeof result.err);
     return &result;
 }
 
@@ -271,7 +260,7 @@ static void test_existing_output_is_kept(void **state)
     const outcome *o = mkba(args);
     assert_int_equal(o->status, 1);
     assert_contains(o->err, "--force");
-    slurp(out, text, sizeof text);
+    support_slurp(out, text, sizeof text);
     assert_string_equal(text, "not an HDF5 file: keep me\n");
     remove(out);
 }
