@@ -77,6 +77,16 @@ int support_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+int support_remove_folder(const char *dir, const char *const *names, size_t n)
+{
+    char path[1024];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
 void support_slurp(const char *path, char *buf, size_t size)
 {
     buf[0] = '\0';

@@ -21,6 +21,10 @@ void support_slurp(const char *path, char *buf, size_t size);
 /* Fails the test unless `needle` occurs in `hay`, showing both. */
 void support_assert_contains(const char *hay, const char *needle);
 
+/* Removes the files `names` (n of them) of folder `dir`, then the folder:
+ * 0, or -1 when the folder stays (a file a test left under another name). */
+int support_remove_folder(const char *dir, const char *const *names, size_t n);
+
 /* Seconds on a monotonic clock; sleeping for s seconds. */
 double support_now_s(void);
 void support_sleep_s(double s);

@@ -14,6 +14,7 @@
 #include <hdf5.h>
 #include "mkba/mkba.h"
 #include "io/h5util.h"
+#include "support.h"
 #include "support_run.h"
 
 static char dir[] = "/tmp/mkba-test-errors-sa-XXXXXX";
@@ -141,14 +142,7 @@ static void test_sweep_without_grid(void **state)
     const char *good = sa_file("sweep.h5", "sweep scenarios/default.cfg --households 100 "
                                "--grid fte_cost_year=50000:90000:2");
     hid_t f = damaged_copy(good);
-    assert_true(H5Ldelete(f, "/sa/sweep/grid_1", H5P_DEFAULT) >= 0);
-    hsize_t zero = 0;
-    hid_t sp = H5Screate_simple(1, &zero, NULL);
-    hid_t d = H5Dcreate2(f, "/sa/sweep/grid_1", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT,
-                         H5P_DEFAULT, H5P_DEFAULT);
-    assert_true(d >= 0);
-    H5Dclose(d);
-    H5Sclose(sp);
+    assert_int_equal(support_replace_doubles(f, "/sa/sweep/grid_1", 0), 0);
     H5Fclose(f);
     expect_refused("the /sa/sweep group is incomplete", 0);
 }
@@ -187,12 +181,7 @@ static int teardown(void **state)
     (void)state;
     static const char *const names[] = { "bad.h5", "stderr", "tornado.h5", "threshold.h5",
                                          "sweep.h5", "psa.h5", "evppi.h5" };
-    char path[400];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    return rmdir(dir) == 0 ? 0 : -1;
+    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)
