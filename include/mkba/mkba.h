@@ -42,6 +42,20 @@ int mkba_model_warnings(const mkba_model *m, FILE *f);
 typedef enum mkba_mode { MKBA_MODE_MICRO = 0, MKBA_MODE_COHORT } mkba_mode;
 
 
+/* What a run's checkpoint OUTPUT.ckpt gave and kept (docs/reliability.md),
+ * filled in by mkba_run and mkba_sa_run when their options point to one:
+ * a caller tells a resumable stop from the numbers, not from a message. */
+typedef struct mkba_checkpoint_info {
+    long resumed;      /* points (draws, design points) taken from it at the start */
+    long kept;         /* after a stop (MKBA_EINTERRUPTED, or a write that failed
+                          for want of room): the finished points it keeps for a
+                          run with resume; 0: none */
+    long total;        /* the points of the study that stopped */
+    const char *unit;  /* "draws" or "design points" (static); NULL until kept */
+    int lost;          /* it held finished points but could not be kept (the
+                          error's message says why) */
+} mkba_checkpoint_info;
+
 typedef struct mkba_run_options {
     const char *output;       /* HDF5 path; NULL = do not write */
     int force;                /* overwrite an existing output */
@@ -71,8 +85,8 @@ typedef struct mkba_run_options {
      * start afresh when there is none. 0: an existing checkpoint is
      * refused, or discarded with force. */
     int resume;
-    /* When not NULL, receives the number of draws taken from the checkpoint. */
-    long *resumed;
+    /* When not NULL, receives what the checkpoint gave and kept. */
+    mkba_checkpoint_info *checkpoint;
     /* 1: keep no checkpoint (saves its disk space; an interrupted run
      * starts over). Not with resume. */
     int no_checkpoint;

@@ -427,9 +427,18 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
                       && (!deflate || H5Pset_deflate(dcpl, 1) >= 0)))) {
         /* Subgroups of /draws (batches, mcse) are created on the way. */
         hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        /* No chunk cache: a row is written whole, one chunk, so it is
+         * compressed and written at once instead of kept (up to 1 MiB per
+         * dataset) for the close, which made an interrupted run spend
+         * seconds compressing rows of a file about to be removed. */
+        hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0 && dapl >= 0
+            && H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+                                  H5D_CHUNK_CACHE_W0_DEFAULT) >= 0)
             w->ds[which] = H5Dcreate2(w->file, sp->path, H5T_IEEE_F64LE, space, lcpl,
-                                      dcpl, H5P_DEFAULT);
+                                      dcpl, dapl);
+        if (dapl >= 0)
+            H5Pclose(dapl);
         if (lcpl >= 0)
             H5Pclose(lcpl);
         ok = w->ds[which] >= 0;

@@ -3,6 +3,7 @@
 #ifndef MKBA_TESTS_SUPPORT_H
 #define MKBA_TESTS_SUPPORT_H
 
+#include <hdf5.h>
 #include "model/model.h"
 
 /* Names of the fixed parameters of support_model_small, in table order. */
@@ -32,6 +33,10 @@ mkba_model *support_model_small(void);
 /* The whole float64 dataset `name` of result file `path` (free it), its
  * number of values in *count (may be NULL); NULL when it cannot be read. */
 double *support_read_doubles(const char *path, const char *name, size_t *count);
+
+/* Replaces float64 dataset `path` of open file `file` by one of n unwritten
+ * values (a wrong shape, or none): 0, or -1. */
+int support_replace_doubles(hid_t file, const char *path, hsize_t n);
 
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1
