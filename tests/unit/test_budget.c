@@ -358,6 +358,54 @@ static void test_inflow_needs_streaming(void **state)
     remove_case(&c);
 }
 
+/* The budget table of `mkba summary` (csv) and the long format carry the
+ * numbers of /analysis/budget: the table its means, the long format the
+ * per-draw values whose mean they are. */
+static void test_summary_formats(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL)
+        skip();
+    char h5[128], cmd[512], line[1024];
+    snprintf(h5, sizeof h5, "/tmp/mkba-budget-summary-%ld.h5", (long)getpid());
+    snprintf(cmd, sizeof cmd, "%s run tests/data/budget.cfg -o %s --force -q", bin, h5);
+    assert_int_equal(system(cmd), 0);
+    size_t n = 0;
+    double *nominal = support_read_doubles(h5, "/analysis/budget/nominal", &n);
+    assert_non_null(nominal);
+    assert_int_equal(n, A * P * T * 3);
+    /* classic, gemeente-wmo, 2026 (year 2): the mean. */
+    double want = nominal[1 * 3];
+    snprintf(cmd, sizeof cmd, "%s summary %s --format csv --table budget", bin, h5);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "classic,gemeente-wmo,gemeentefonds,", 35) == 0
+            && strstr(line, ",2026,") != NULL) {
+            double v = atof(strstr(line, ",2026,") + 6);
+            assert_true(fabs(v - want) <= 1e-6 * want);
+            found++;
+        }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(found, 1);
+    snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
+    assert_non_null(f = popen(cmd, "r"));
+    double sum = 0;
+    int draws = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, ",classic,2,gemeente-wmo,budget_nominal,") != NULL) {
+            sum += atof(strstr(line, "budget_nominal,") + 15);
+            draws++;
+        }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(draws, 4);
+    assert_true(fabs(sum / draws - want) <= 1e-6 * want);
+    free(nominal);
+    remove(h5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_bad_population),
         cmocka_unit_test(test_inhabitants),
         cmocka_unit_test(test_inflow_needs_streaming),
+        cmocka_unit_test(test_summary_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
