@@ -140,6 +140,27 @@ static int cost_values(const cycle_ctx *c, const mkba_cost_rule *rule, const cou
     return 0;
 }
 
+/* Books cost rule `rule` of `arm` in cycle cc->k at `amount` into the
+ * payers' undiscounted and discounted costs of the cycle: its payer pays,
+ * and the recipient of a transfer (a benefit paid to a household) gains
+ * the same, so it nets out for society. Returns 0 when the rule books
+ * nothing in the cycle, else 1 with its value per household in *u, *dsc. */
+static int book_cost(const cycle_ctx *cc, const mkba_cost_rule *rule, const count_view *cv,
+                     size_t arm, double amount, double *cost, double *cost_d, double *u,
+                     double *dsc)
+{
+    if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, cc->k)
+        || !cost_values(cc, rule, cv, 1, u, dsc))
+        return 0;
+    cost[rule->payer] += amount * *u;
+    cost_d[rule->payer] += amount * *dsc;
+    if (rule->transfer_to >= 0) {
+        cost[rule->transfer_to] -= amount * *u;
+        cost_d[rule->transfer_to] -= amount * *dsc;
+    }
+    return 1;
+}
+
 /* The view of arm `arm` of counts c, with alive[] (npoints) filled. */
 static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                           size_t arm, double *alive_at)
@@ -205,23 +226,16 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
                 double amount = v[rule->amount], u, dsc;
-                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
-                    || !cost_values(&cc, rule, &cv, 1, &u, &dsc))
+                if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc))
                     continue;
-                cost[rule->payer] += amount * u;
-                cost_d[rule->payer] += amount * dsc;
                 if ((size_t)rule->category_index < C) {
                     cat[rule->category_index] += amount * u;
                     cat_d[rule->category_index] += amount * dsc;
                 }
-                /* A transfer (a benefit paid to a household) is the same
-                 * amount gained by its recipient: it nets out for society.
-                 * Both sides are also booked as transfers, so the
-                 * benefit-cost analyses can take them out of each payer's
-                 * cost. */
+                /* Both sides of a transfer are also booked as transfers,
+                 * so the benefit-cost analyses can take them out of each
+                 * payer's cost. */
                 if (rule->transfer_to >= 0) {
-                    cost[rule->transfer_to] -= amount * u;
-                    cost_d[rule->transfer_to] -= amount * dsc;
                     tr[rule->payer] += amount * u;
                     tr_d[rule->payer] += amount * dsc;
                     tr[rule->transfer_to] -= amount * u;
@@ -333,16 +347,8 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
             double *cost_d = &r->budget_cost_disc[(arm * T + (size_t)k - 1) * P];
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double amount = v[rule->amount], u, dsc;
-                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
-                    || !cost_values(&cc, rule, &cv, 1, &u, &dsc))
-                    continue;
-                cost[rule->payer] += amount * u;
-                cost_d[rule->payer] += amount * dsc;
-                if (rule->transfer_to >= 0) {
-                    cost[rule->transfer_to] -= amount * u;
-                    cost_d[rule->transfer_to] -= amount * dsc;
-                }
+                double u, dsc;
+                book_cost(&cc, rule, &cv, arm, v[rule->amount], cost, cost_d, &u, &dsc);
             }
         }
     }

@@ -358,6 +358,57 @@ static void test_inflow_needs_streaming(void **state)
     remove_case(&c);
 }
 
+/* The services engine: with the MKBA view counting cycles as the budget
+ * does, the budget per household is the MKBA view's cost, the teams'
+ * staff, intake and overheads included (to the rounding of one sum); an
+ * inflow is refused, naming the setting. */
+static void test_services_budget(void **state)
+{
+    (void)state;
+    char *text = support_read_file("tests/data/services.cfg");
+    assert_non_null(text);
+    const char *timing = "timing = { cycle = \"year\"; horizon = 8; };";
+    char *at = strstr(text, timing);
+    assert_non_null(at);
+    case_files c;
+    snprintf(c.cfg, sizeof c.cfg, "/tmp/mkba-budget-svc-%ld.cfg", (long)getpid());
+    snprintf(c.h5, sizeof c.h5, "/tmp/mkba-budget-svc-%ld.h5", (long)getpid());
+    for (int inflow = 0; inflow <= 1; inflow++) {
+        FILE *f = fopen(c.cfg, "w");
+        assert_non_null(f);
+        fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
+                "correction = \"none\"; };%s\npopulation = { households = 5000; inflow = %d; };\n",
+                (int)(at - text), text, at + strlen(timing), inflow * 100);
+        assert_int_equal(fclose(f), 0);
+        char msg[1024];
+        int rc = run_case(&c, 800, MKBA_MODE_MICRO, msg, sizeof msg);
+        if (inflow) {
+            assert_int_equal(rc, MKBA_EINVAL);
+            if (strstr(msg, "population.inflow") == NULL || strstr(msg, "services") == NULL)
+                fail_msg("expected the setting and the engine in: %s", msg);
+            continue;
+        }
+        if (rc != MKBA_OK)
+            fail_msg("%s", msg);
+        size_t n = 0, nb = 0;
+        double *cost = support_read_doubles(c.h5, "/draws/cost", &n);
+        double *budget = support_read_doubles(c.h5, "/draws/budget/cost", &nb);
+        assert_non_null(cost);
+        assert_non_null(budget);
+        assert_int_equal(n, nb);
+        double total = 0;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
+            total += cost[i];
+        }
+        assert_true(total > 0);
+        free(cost);
+        free(budget);
+    }
+    free(text);
+    remove_case(&c);
+}
+
 /* The budget table of `mkba summary` (csv) and the long format carry the
  * numbers of /analysis/budget: the table its means, the long format the
  * per-draw values whose mean they are. */
@@ -417,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_bad_population),
         cmocka_unit_test(test_inhabitants),
         cmocka_unit_test(test_inflow_needs_streaming),
+        cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_summary_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
