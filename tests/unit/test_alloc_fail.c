@@ -98,7 +98,8 @@ static void context(mkba_context *ctx, failing *f, long fail_at)
     ctx->threads = 2;
 }
 
-static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg" };
+static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg",
+                                    "tests/data/budget.cfg" };
 
 static void test_load(void **state)
 {
