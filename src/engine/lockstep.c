@@ -467,6 +467,13 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
                 r->cost_total[arm * P + p] += x;
                 r->cost_total_disc[arm * P + p] += x * df;
             }
+            /* The budget view (a population block): the teams' costs of
+             * each cycle as they are, the investment in the first. */
+            for (size_t p = 0; r->budget_cost != NULL && p < P; p++) {
+                double x = st->cost[row * P + p], once = k == 1 ? st->once[arm * P + p] : 0.0;
+                r->budget_cost[row * P + p] += x + once;
+                r->budget_cost_disc[row * P + p] += x * df + once;
+            }
             for (size_t c = 0; c < C; c++) {
                 double x = st->category[row * C + c];
                 r->cost_category[row * C + c] += x;

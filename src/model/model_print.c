@@ -365,6 +365,22 @@ static void print_analysis(const mkba_model *m, FILE *f)
         fprintf(f, "    - %s\n", a->pm_item[i]);
 }
 
+/* The budget view's population block (docs/budget.md), when there is one. */
+static void print_population(const mkba_model *m, FILE *f)
+{
+    const mkba_population *p = &m->population;
+    if (!p->enabled)
+        return;
+    fprintf(f, "\nBudget view (population)\n  %g households at the start, %g entering per "
+            "year\n  year 1 = %d; price level", p->households, p->inflow, p->first_year);
+    for (size_t y = 0; y < p->nyears; y++)
+        fprintf(f, " %.4g", p->price_index[y]);
+    fprintf(f, " (relative to %d)\n", m->price_year);
+    for (size_t i = 0; i < m->npayers; i++)
+        if (p->fund[i][0] != '\0' || p->taakveld[i][0] != '\0')
+            fprintf(f, "  %s: %s %s\n", m->payer[i], p->fund[i], p->taakveld[i]);
+}
+
 /* Every parameter with its distribution and mean; derived parameters show
  * their base-case value (the expression at the other parameters' means). */
 static void print_params(const mkba_model *m, FILE *f)
@@ -449,5 +465,6 @@ void mkba_model_print(const mkba_model *m, FILE *f)
     print_rules(m, f);
     print_services(m, f);
     print_analysis(m, f);
+    print_population(m, f);
     print_params(m, f);
 }

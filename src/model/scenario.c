@@ -441,7 +441,8 @@ static int read_scenario(mkba_loader *ld, const config_setting_t *root)
         && (rc = mkba_sc_effect_values(ld, s)) != 0)
         return rc;
     if ((rc = mkba_sc_services(ld, config_setting_get_member(root, "services"))) != 0
-        || (rc = mkba_sc_categories(ld)) != 0)
+        || (rc = mkba_sc_categories(ld)) != 0
+        || (rc = mkba_sc_population(ld, config_setting_get_member(root, "population"))) != 0)
         return rc;
     if (mkba_params_finalize(m->params, ld->err) != 0)
         return ld->err->code != MKBA_OK ? ld->err->code : MKBA_EINVAL;

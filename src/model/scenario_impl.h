@@ -8,6 +8,7 @@
  *   scenario_rules.c  domains, transitions, interactions, costs, effect values
  *   scenario_syntax.c libconfig's parse errors explained from the file's text
  *   scenario_services.c  teams, pathways and their mechanisms
+ *   scenario_population.c  the budget view's population block
  *   pathway_*.c       each routing rule's own settings (pathway.h)
  * Nothing here is part of the public API. */
 #ifndef MKBA_MODEL_SCENARIO_IMPL_H
@@ -92,6 +93,7 @@ typedef enum mkba_keyset {
     MKBA_KEYS_SERVICES, MKBA_KEYS_DEGREE_WEIGHTS, MKBA_KEYS_TEAM, MKBA_KEYS_PATHWAY,
     MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
     MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE, MKBA_KEYS_HEALTH_VALUE,
+    MKBA_KEYS_POPULATION, MKBA_KEYS_BUDGET_LINE,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -189,6 +191,12 @@ int mkba_sc_lookup_effect(mkba_loader *ld, const config_setting_t *g, const char
 /* The analysis group (section may be NULL: every default). Needs the
  * timing, payers and effects. */
 int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section);
+
+/* --- scenario_population.c --- */
+
+/* The population block of the budget view (section may be NULL: no
+ * budget view). Needs the timing, payers and domains. */
+int mkba_sc_population(mkba_loader *ld, const config_setting_t *section);
 
 /* --- scenario_rules.c --- */
 

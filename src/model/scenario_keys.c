@@ -9,7 +9,7 @@
 static const char *const keys_root[] = {
     "mkba_format", "name", "description", "currency", "price_year", "run",
     "timing", "discount", "payers", "effects", "arms", "parameters",
-    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", NULL};
+    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", "population", NULL};
 static const char *const keys_run[] = {"seed", "draws", "households", "base_case", NULL};
 static const char *const keys_timing[] = {
     "cycle", "horizon", "occupancy", "correction", "discount_time", NULL};
@@ -45,6 +45,11 @@ static const char *const keys_health_value[] = {"effect", "value", "source", NUL
 static const char *const keys_perspective[] = {"name", "payers", NULL};
 static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
+static const char *const keys_population[] = {
+    "households", "inhabitants", "prevalence", "inflow", "entrants", "first_year",
+    "price_index", "price_growth", "budget_lines", NULL};
+static const char *const keys_budget_line[] = {"payer", "fund", "taakveld", NULL};
+
 static const char *const keys_services[] = {
     "population", "degree_weights", "seek_rate", "teams", "pathways", NULL};
 static const char *const keys_degree_weights[] = {"limited", "partial", "full", NULL};
@@ -75,7 +80,7 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
     keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
-    keys_health_value};
+    keys_health_value, keys_population, keys_budget_line};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -111,7 +111,8 @@ static void no_hdf5_left_open(const char *what, long fail_at)
                  (long)open);
 }
 
-static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg" };
+static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg",
+                                    "tests/data/budget.cfg" };
 
 static void test_load(void **state)
 {
