@@ -272,6 +272,9 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         const mkba_team *fp = &sv->team[p->team];
         book_team(w, a, k, fp, a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
     }
+    if (p->informal_care >= 0)
+        book(w, a, k, p->informal_payer, p->informal_category,
+             a->informal_care * (double)counts[MKBA_SVC_SELF]);
     book(w, a, k, p->payer, w->first_line,
          a->quick_scan_cost * (double)counts[MKBA_SVC_SCANS]
              + a->home_visit_cost * (double)counts[MKBA_SVC_VISITS]);

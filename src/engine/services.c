@@ -147,6 +147,8 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->investment = values[p->investment];
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
+    if (p->informal_care >= 0)
+        a->informal_care = values[p->informal_care];
     if (p->shared_ict) {
         a->ict_investment = values[p->ict_investment];
         a->ict_running = values[p->ict_running];
@@ -185,6 +187,11 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         v->episode_years = values[tm->episode_years];
         v->turnover = values[tm->turnover];
         v->continuity = 1.0 - v->turnover * values[tm->turnover_loss];
+        if (tm->caseload_norm >= 0) {
+            double over = v->caseload / values[tm->caseload_norm] - 1.0;
+            if (over > 0.0)
+                v->continuity /= 1.0 + values[tm->caseload_slope] * over;
+        }
         v->cost_per_fte = values[tm->cost_per_fte];
         v->intake_cost = values[tm->intake_cost];
         v->handover_cost = values[tm->handover_cost];

@@ -61,7 +61,8 @@ typedef struct mkba_svc_team_values {
     uint32_t improve_domains, worsen_domains; /* domains with ratios of their own */
     uint8_t nimprove_domain[MKBA_MAX_DOMAINS], nworsen_domain[MKBA_MAX_DOMAINS];
     double improve_domain[MKBA_MAX_DOMAINS][8], worsen_domain[MKBA_MAX_DOMAINS][8];
-    double episode_years, continuity;
+    double episode_years;
+    double continuity;         /* staff continuity x quality at the team's caseload */
     double fte, caseload, cost_per_fte, intake_cost, turnover, handover_cost;
 } mkba_svc_team_values;
 
@@ -96,6 +97,7 @@ typedef struct mkba_svc_arm {
     double quick_scan_cost, home_visit_cost, duplicate_registration;
     double investment, recurring, co_location;
     double ict_investment, ict_running; /* shared ICT; 0 without it */
+    double informal_care;      /* per problem solved by own strength; 0 without it */
     int take_up;               /* the pathway models take-up of entitlements */
     double take_up_p;          /* P(an entitled household helped by a team starts claiming) */
     double take_up_amount;     /* per claiming household per year */

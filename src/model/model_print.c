@@ -243,6 +243,12 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     mkba_print_values(m, f, staffing,
                       (const int[]){t->turnover, t->turnover_loss, t->handover_cost}, 3);
     fprintf(f, "\n");
+    if (t->caseload_norm >= 0) {
+        static const char *const norm[] = {"caseload_norm", "caseload_slope"};
+        fprintf(f, "      quality falls above the caseload norm: ");
+        mkba_print_values(m, f, norm, (const int[]){t->caseload_norm, t->caseload_slope}, 2);
+        fprintf(f, "\n");
+    }
     print_domain_ratios(m, f, "improve_hr", t->improve_domains, t->improve_by_domain,
                         t->nimprove_domain);
     print_domain_ratios(m, f, "worsen_hr", t->worsen_domains, t->worsen_by_domain,
@@ -314,6 +320,12 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
         fprintf(f, "\n");
     } else {
         fprintf(f, "; no shared ICT\n");
+    }
+    if (p->informal_care >= 0) {
+        char v[256];
+        mkba_print_value_text(m, p->informal_care, v, sizeof v);
+        fprintf(f, "      informal care per problem solved by own strength: %s, borne by %s\n", v,
+                m->payer[p->informal_payer]);
     }
     if (p->take_up_domain >= 0) {
         static const char *const take[] = {"non_take_up", "team_claims", "amount"};

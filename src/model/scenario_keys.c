@@ -49,14 +49,15 @@ static const char *const keys_degree_weights[] = {"limited", "partial", "full", 
 static const char *const keys_team[] = {
     "name", "domains", "fte", "caseload", "queue", "cost_per_fte", "intake_cost", "payer",
     "category", "improve_hr", "worsen_hr", "episode_years", "turnover", "turnover_loss",
-    "handover_cost", "improve_hr_by_domain", "worsen_hr_by_domain", NULL};
+    "handover_cost", "improve_hr_by_domain", "worsen_hr_by_domain", "caseload_norm",
+    "caseload_slope", NULL};
 static const char *const keys_pathway[] = {
     "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
     "overheads", "take_up", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
-static const char *const keys_self_reliance[] = {"share", "cap", NULL};
+static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
 static const char *const keys_maturity[] = {
     "start", "years", "efficiency_start", "efficiency_years", "friction",
     "friction_years", NULL};

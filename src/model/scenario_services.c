@@ -255,6 +255,27 @@ static int name_bounds(mkba_loader *ld, size_t first, const char *what, const ch
     return 0;
 }
 
+/* caseload_norm and caseload_slope come together; without them caseload
+ * does not touch quality (and no parameter is added). */
+static int read_caseload_norm(mkba_loader *ld, const config_setting_t *g, mkba_team *t)
+{
+    const config_setting_t *norm = config_setting_get_member(g, "caseload_norm");
+    const config_setting_t *slope = config_setting_get_member(g, "caseload_slope");
+    t->caseload_norm = t->caseload_slope = -1;
+    if (norm == NULL && slope == NULL)
+        return 0;
+    if (norm == NULL || slope == NULL)
+        return mkba_sc_fail(ld, g, norm == NULL ? "caseload_norm" : "caseload_slope",
+                            "required setting is missing; caseload_norm and caseload_slope "
+                            "come together (quality falls above the norm by the slope)");
+    int rc = range_setting(ld, norm, 0, 1e9, 1, "households per FTE, a number > 0",
+                           &t->caseload_norm);
+    return rc != 0 ? rc
+                   : range_setting(ld, slope, 0, 1e3, 0, "a number >= 0 (effect lost per unit "
+                                   "of caseload above the norm, relative to it)",
+                                   &t->caseload_slope);
+}
+
 static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
 {
     mkba_model *m = ld->m;
@@ -309,6 +330,8 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         return rc;
     t->improve_hr = t->improve_by_level[0];
     t->worsen_hr = t->worsen_by_level[0];
+    if ((rc = read_caseload_norm(ld, g, t)) != 0)
+        return rc;
     return name_bounds(ld, first_bound, "team", t->name);
 }
 
@@ -412,6 +435,33 @@ static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p
                    : mkba_sc_range_value(ld, ov, "ict_running", 1, 0, 0, 1e15, 0,
                                          "the running cost of shared ICT per year, a number "
                                          ">= 0", &p->ict_running);
+}
+
+/* self_reliance.informal_care (per problem solved by own strength or
+ * network: the time of the household's helpers at a shadow price) needs
+ * the payer who bears it. */
+static int read_informal_care(mkba_loader *ld, const config_setting_t *sr, mkba_pathway *p)
+{
+    mkba_model *m = ld->m;
+    const config_setting_t *cost = sr ? config_setting_get_member(sr, "informal_care") : NULL;
+    const config_setting_t *payer = sr ? config_setting_get_member(sr, "payer") : NULL;
+    p->informal_care = p->informal_payer = -1;
+    if (cost == NULL && payer == NULL)
+        return 0;
+    if (cost == NULL)
+        return mkba_sc_fail(ld, payer, NULL, "a payer without self_reliance.informal_care; "
+                            "remove it or give the informal-care cost per problem solved");
+    int rc;
+    if (payer == NULL)
+        return mkba_sc_fail(ld, sr, "payer", "required setting is missing; informal care "
+                            "needs the payer who bears it (the household: its helpers' time)");
+    if ((rc = mkba_sc_lookup_member(ld, sr, "payer", (const char *const *)m->payer, m->npayers,
+                                    "payer", NULL, &p->informal_payer)) != 0
+        || (rc = range_setting(ld, cost, 0, 1e9, 0, "the informal-care cost per problem solved "
+                               "by own strength or network, a number >= 0",
+                               &p->informal_care)) != 0)
+        return rc;
+    return category_of(ld, "informal care", &p->informal_category);
 }
 
 /* take_up = { domain; min_severity; non_take_up; team_claims; amount;
@@ -519,7 +569,9 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     p->shared_ict = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
         return rc;
-    return read_ict(ld, ov, p);
+    if ((rc = read_ict(ld, ov, p)) != 0)
+        return rc;
+    return read_informal_care(ld, sr, p);
 }
 
 /* The rule's teams and providers, its own settings (the rule reads them),

@@ -70,6 +70,10 @@ typedef struct mkba_team {
     int turnover;              /* staff turnover per year, share */
     int turnover_loss;         /* effectiveness lost per unit of turnover */
     int handover_cost;         /* per household in care handed over */
+    /* Caseload and quality: above caseload_norm households per FTE the
+     * effectiveness is divided by 1 + caseload_slope x (caseload / norm
+     * - 1); -1 without a norm. */
+    int caseload_norm, caseload_slope;
     char *path, *file;
     int line;
 } mkba_team;
@@ -97,6 +101,10 @@ typedef struct mkba_pathway {
     int stigma, outreach, awareness_start, awareness_years;
     int detect, coordination, wait_escalation, wait_effect;
     int self_share, self_cap;
+    /* Informal care a problem solved by own strength or network costs
+     * (self_reliance.informal_care, per resolution) and who bears it;
+     * -1 without it. */
+    int informal_care, informal_payer, informal_category;
     int maturity_start, maturity_years, efficiency_start, efficiency_years;
     int friction, friction_years;
     int investment, recurring, co_location, duplicate_registration;

@@ -1153,6 +1153,75 @@ static void test_domain_hazard_ratio(void **state)
     sim_close(&s);
 }
 
+/* Caseload and quality: above the norm the team's effectiveness is divided
+ * by 1 + slope x (caseload / norm - 1); at or below it nothing changes, bit
+ * for bit; above it the same capacity helps less. */
+static void test_caseload_quality(void **state)
+{
+    (void)state;
+    const char *edit[] = {"turnover = 0.15; turnover_loss = 0.3;",
+                          "turnover = 0.15; turnover_loss = 0.3; caseload_norm = 30.0; "
+                          "caseload_slope = 1.0;"};
+    sim s;
+    sim_open_edited(&s, edit, 1, 1500);
+    const mkba_team *wt = &s.m->services.team[3];
+    mkba_svc_arm at_norm, over;
+    mkba_svc_arm_init(&at_norm, s.m, s.t, s.values + s.np, 1, s.m->seed, 0, s.households);
+    mkba_draw_result *r0 = sim_run(&s, 2, NULL);
+    set_value(&s, 1, wt->caseload_norm, 60.0);          /* below the norm: no change */
+    mkba_draw_result *below = sim_run(&s, 2, NULL);
+    set_value(&s, 1, wt->caseload_norm, 15.0);          /* twice the norm: half */
+    mkba_svc_arm_init(&over, s.m, s.t, s.values + s.np, 1, s.m->seed, 0, s.households);
+    mkba_draw_result *r1 = sim_run(&s, 2, NULL);
+    assert_near(over.team[3].continuity / at_norm.team[3].continuity, 0.5, 1e-15);
+    assert_true(over.team[3].places == at_norm.team[3].places);
+    size_t nocc = r0->narms * r0->npoints * r0->nstates_total;
+    assert_memory_equal(r0->occupancy, below->occupancy, nocc * sizeof(double));
+    /* Severity-years of the broad arm: more with the weaker team. */
+    double sev[2] = {0.0, 0.0};
+    const mkba_draw_result *rr[2] = {r0, r1};
+    for (int i = 0; i < 2; i++)
+        for (size_t j = 0; j < s.l->npoints; j++)
+            for (size_t g = 0; g < s.l->nstates_total; g++)
+                sev[i] += rr[i]->occupancy[(s.l->npoints + j) * s.l->nstates_total + g]
+                          * s.t->severity[g];
+    assert_true(sev[1] > sev[0]);
+    mkba_draw_result_free(r0);
+    mkba_draw_result_free(below);
+    mkba_draw_result_free(r1);
+    sim_close(&s);
+}
+
+/* Eigen kracht is not free: each problem solved by own strength or
+ * network costs its informal care, borne by the household, and nothing
+ * else changes. */
+static void test_informal_care(void **state)
+{
+    (void)state;
+    const char *edits[] = {
+        "\"zorgverzekeraar\" );", "\"zorgverzekeraar\", \"huishouden\" );",
+        "self_reliance = { share = 0.1; cap = 0.2; };",
+        "self_reliance = { share = 0.1; cap = 0.2; informal_care = 350.0; payer = \"huishouden\"; };"};
+    sim s;
+    sim_open_edited(&s, edits, 2, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->informal_care, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->informal_care, 350.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t P = r->npayers, T = r->ncycles, hh = 3;
+    double solved = sum(r->svc_self_resolved + T, T);
+    assert_true(solved > 0.0);
+    assert_near(r->cost_total[P + hh] - base->cost_total[P + hh], 350.0 * solved, 1e-9);
+    for (size_t q = 0; q < hh; q++)
+        assert_true(r->cost_total[P + q] == base->cost_total[P + q]);
+    assert_memory_equal(r->occupancy, base->occupancy,
+                        r->narms * r->npoints * r->nstates_total * sizeof(double));
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
 /* Model C: the front post's intake is charged per request, and its own
  * admissions charge no second intake. */
 static void test_front_post_intake_cost(void **state)
@@ -1487,6 +1556,8 @@ int main(void)
         cmocka_unit_test(test_duplicate_registration),
         cmocka_unit_test(test_take_up),
         cmocka_unit_test(test_domain_hazard_ratio),
+        cmocka_unit_test(test_caseload_quality),
+        cmocka_unit_test(test_informal_care),
         cmocka_unit_test(test_front_post_intake_cost),
         cmocka_unit_test(test_home_visit_cost),
         cmocka_unit_test(test_effectiveness_directions),
