@@ -125,6 +125,14 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->awareness_start = values[p->awareness_start];
     a->awareness_years = values[p->awareness_years];
     a->detect = values[p->detect];
+    if (p->classic_access >= 0 && !a->classic) {
+        const mkba_pathway *c = &sv->pathway[p->classic_access];
+        a->split_access = 1;
+        a->classic_stigma = values[c->stigma];
+        a->classic_outreach = values[c->outreach];
+        a->classic_awareness_start = values[c->awareness_start];
+        a->classic_awareness_years = values[c->awareness_years];
+    }
     a->coordination = a->classic ? 0.0 : values[p->coordination] * sv->degree_weight[p->degree];
     a->wait_escalation = values[p->wait_escalation];
     a->wait_effect = values[p->wait_effect];
@@ -234,6 +242,13 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
     double aware = mkba_svc_maturity(a->awareness_start, a->awareness_years, years);
     for (int i = 0; i < a->nseek; i++)
         a->seek_p[i] = -expm1(-a->seek[i] * (1.0 - a->stigma) * (1.0 + a->outreach) * aware * dt);
+    if (a->split_access) {
+        double ca = mkba_svc_maturity(a->classic_awareness_start, a->classic_awareness_years,
+                                      years);
+        for (int i = 0; i < a->nseek; i++)
+            a->seek_p_classic[i] = -expm1(-a->seek[i] * (1.0 - a->classic_stigma)
+                                          * (1.0 + a->classic_outreach) * ca * dt);
+    }
     double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
     if (years < a->friction_years)
         e *= 1.0 - a->friction;
@@ -660,7 +675,15 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     }
     int level = a->t->level[l->state_base[pd] + x[pd]];
     int band = level > a->nseek ? a->nseek : level;
-    if (mkba_rng_u01(service[0]) >= a->seek_p[band - 1])
+    const double *seek_p = a->seek_p;
+    if (a->split_access) {
+        double sev[MKBA_MAX_DOMAINS];
+        for (size_t d = 0; d < m->ndomains; d++)
+            sev[d] = a->t->severity[l->state_base[d] + x[d]];
+        if (!a->rule->team_takes(a->p, sev, m->ndomains))
+            seek_p = a->seek_p_classic;
+    }
+    if (mkba_rng_u01(service[0]) >= seek_p[band - 1])
         return -1;
     counts[MKBA_SVC_ARRIVALS]++;
     if (a->scan)

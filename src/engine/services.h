@@ -89,6 +89,8 @@ typedef struct mkba_svc_arm {
     double seek[8];
     int nseek;
     double stigma, outreach, awareness_start, awareness_years, detect;
+    int split_access;          /* households the team would not take have classic access */
+    double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
@@ -104,6 +106,7 @@ typedef struct mkba_svc_arm {
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
+    double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
 } mkba_svc_arm;
 

@@ -632,6 +632,28 @@ static int check_routes(mkba_loader *ld, const config_setting_t *g, const mkba_p
     return rule->check(ld, g, p);
 }
 
+/* classic_access = "ARM": the households the rule's team would not take
+ * ask for help as ARM's route lets them (its stigma, outreach and
+ * awareness): access belongs to the route, not to the arm. */
+static int read_classic_access(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "classic_access");
+    p->classic_access = -1;
+    if (s == NULL)
+        return 0;
+    if (mkba_pathway_rule_of(p->rule)->team_takes == NULL || p->degree == MKBA_DEGREE_NONE)
+        return mkba_sc_fail(ld, s, NULL, "rule '%s'%s sends no household past its team by "
+                            "criteria; classic_access is for rules whose team takes some "
+                            "households only (multi_problem)", mkba_route_names[p->rule],
+                            p->degree == MKBA_DEGREE_NONE ? " with degree none" : "");
+    const char *names[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < m->narms; a++)
+        names[a] = m->arm[a].name;
+    return mkba_sc_lookup_member(ld, g, "classic_access", names, m->narms, "arm", NULL,
+                                 &p->classic_access);
+}
+
 static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
 {
     mkba_model *m = ld->m;
@@ -681,6 +703,8 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
+    if ((rc = read_classic_access(ld, g, p)) != 0)
+        return rc;
     return check_routes(ld, g, p);
 }
 

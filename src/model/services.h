@@ -97,6 +97,10 @@ typedef struct mkba_pathway {
     double min_severity;
     double refer_above;        /* model C: severity above which the front post refers */
     int shared_ict;
+    /* classic_access: the arm whose route's access (stigma, outreach,
+     * awareness) the households the rule's team would not take keep; -1:
+     * everyone has this pathway's access. */
+    int classic_access;
     /* value indices */
     int stigma, outreach, awareness_start, awareness_years;
     int detect, coordination, wait_escalation, wait_effect;

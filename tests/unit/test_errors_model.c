@@ -390,6 +390,13 @@ static const support_bad mechanisms[] = {
       NULL, { "self_reliance.informal_care: -3 is out of range", "informal-care cost" } },
     { SVC, { "cap = 0.2; };", "cap = 0.2; payer = \"zorgverzekeraar\"; };" }, NULL,
       { "self_reliance.payer", "a payer without self_reliance.informal_care" } },
+    { SVC, { "rule = \"broad\"; degree = \"full\";",
+             "rule = \"broad\"; degree = \"full\"; classic_access = \"classic\";" }, NULL,
+      { "classic_access", "rule 'broad' sends no household past its team" } },
+    { SVC, { "rule = \"broad\"; degree = \"full\";",
+             "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"klassiek\"; "
+             "multi_problem = { min_domains = 2; min_severity = 1.0; };" }, NULL,
+      { "classic_access", "unknown arm 'klassiek'" } },
     { SVC, { "duplicate_registration = 40.0; };",
              TAKE_UP(TAKE_UP_OK " amount_per_year = 3.0;") }, "take_up = {",
       { "amount_per_year" } },

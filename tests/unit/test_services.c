@@ -1222,6 +1222,46 @@ static void test_informal_care(void **state)
     sim_close(&s);
 }
 
+/* Access belongs to the route (issue 12): in model D the households the
+ * team would not take keep the classic route's stigma, outreach and
+ * awareness. With a team that takes nobody, the arm's help seeking is the
+ * classic arm's, request for request; without classic_access it is not. */
+static void test_classic_access(void **state)
+{
+    (void)state;
+    const char *edits[] = {
+        "rule = \"broad\"; degree = \"full\";",
+        "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
+        "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
+    double *arrivals[2];
+    size_t T = 0;
+    for (int v = 0; v < 2; v++) {
+        sim s;
+        if (v == 0) {
+            sim_open_edited(&s, edits, 1, 2000);
+        } else {
+            const char *no_split[] = {edits[0], "rule = \"multi_problem\"; degree = \"full\";\n"
+                                      "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
+            sim_open_edited(&s, no_split, 1, 2000);
+        }
+        assert_int_equal(s.m->services.pathway[1].classic_access, v == 0 ? 0 : -1);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        T = r->ncycles;
+        for (size_t k = 0; k < T; k++)   /* the team (wijkteam) takes nobody */
+            assert_true(r->svc_team_in_care[(T + k) * r->nteams + 3] == 0.0);
+        assert_true(sum(r->svc_reached + T, T) > 0.0);   /* the providers do */
+        arrivals[v] = malloc(2 * T * sizeof(double));
+        memcpy(arrivals[v], r->svc_arrivals, 2 * T * sizeof(double));
+        mkba_draw_result_free(r);
+        sim_close(&s);
+    }
+    /* Cycle 1: the same households in the same states, the same words. */
+    assert_true(arrivals[0][T] == arrivals[0][0]);
+    assert_true(arrivals[1][T] != arrivals[1][0]);
+    free(arrivals[0]);
+    free(arrivals[1]);
+}
+
 /* Model C: the front post's intake is charged per request, and its own
  * admissions charge no second intake. */
 static void test_front_post_intake_cost(void **state)
@@ -1558,6 +1598,7 @@ int main(void)
         cmocka_unit_test(test_domain_hazard_ratio),
         cmocka_unit_test(test_caseload_quality),
         cmocka_unit_test(test_informal_care),
+        cmocka_unit_test(test_classic_access),
         cmocka_unit_test(test_front_post_intake_cost),
         cmocka_unit_test(test_home_visit_cost),
         cmocka_unit_test(test_effectiveness_directions),
