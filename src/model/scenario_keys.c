@@ -56,22 +56,26 @@ static const char *const keys_degree_weights[] = {"limited", "partial", "full", 
 static const char *const keys_team[] = {
     "name", "domains", "fte", "caseload", "queue", "cost_per_fte", "intake_cost", "payer",
     "category", "improve_hr", "worsen_hr", "episode_years", "turnover", "turnover_loss",
-    "handover_cost", NULL};
+    "handover_cost", "improve_hr_by_domain", "worsen_hr_by_domain", "caseload_norm",
+    "caseload_slope", NULL};
 static const char *const keys_pathway[] = {
     "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
-    "overheads", NULL};
+    "overheads", "take_up", "classic_access", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
-static const char *const keys_self_reliance[] = {"share", "cap", NULL};
+static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
 static const char *const keys_maturity[] = {
     "start", "years", "efficiency_start", "efficiency_years", "friction",
     "friction_years", NULL};
 static const char *const keys_overheads[] = {
-    "investment", "recurring", "co_location", "shared_ict", "duplicate_registration", NULL};
+    "investment", "recurring", "co_location", "shared_ict", "duplicate_registration",
+    "ict_investment", "ict_running", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};
 static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
 static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};
+static const char *const keys_take_up[] = {
+    "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
@@ -80,7 +84,7 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
     keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
-    keys_health_value, keys_population, keys_budget_line};
+    keys_health_value, keys_population, keys_budget_line, keys_take_up};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -515,7 +515,16 @@ static int value_spec(mkba_loader *ld, const config_setting_t *s, const char *so
             return rc;
         d.kind = MKBA_DIST_EXPR;
         d.expr = (char *)text;
-        return add_param(ld, s, NULL, &d, source, NULL, index);
+        /* An expression written inline says where it comes from itself,
+         * before what its setting's source adds. */
+        size_t n = strlen(text) + sizeof "derived: " + (source ? strlen(source) + 2 : 0);
+        char *derived = mkba_malloc(n);
+        if (derived == NULL)
+            return mkba_sc_nomem(ld);
+        snprintf(derived, n, "derived: %s%s%s", text, source ? "; " : "", source ? source : "");
+        rc = add_param(ld, s, NULL, &d, derived, NULL, index);
+        mkba_free(derived);
+        return rc;
     }
     case CONFIG_TYPE_GROUP: {
         const char *own_source = NULL, *unit = NULL;
