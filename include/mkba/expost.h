@@ -50,10 +50,11 @@ typedef struct mkba_expost_options {
     double conflict_level;
     /* With the effective sample size below its threshold, refine by
      * sequential Monte Carlo (docs/expost.md): 1 (default) or 0; `moves`
-     * Metropolis-Hastings steps per stage (default 4), at most max_stages
-     * stages (default 30), moving the parameters of the comma-separated
-     * list refine_parameters or, when NULL, the max_refined (default 10)
-     * whose draws correlate most with the likelihood. */
+     * Metropolis-Hastings steps per stage (default 8), at most max_stages
+     * stages (default 30), moving every uncertain parameter, with a random
+     * walk tuned to the parameters of the comma-separated list
+     * refine_parameters or, when NULL, the max_refined (default 10) whose
+     * draws correlate most with the likelihood. */
     int refine;
     long moves, max_stages, max_refined;
     const char *refine_parameters;

@@ -32,7 +32,7 @@ void mkba_expost_options_init(mkba_expost_options *o)
     o->min_ess_share = 0.1;
     o->conflict_level = 0.01;
     o->refine = 1;
-    o->moves = 4;
+    o->moves = 8;
     o->max_stages = 30;
     o->max_refined = 10;
 }
@@ -127,12 +127,30 @@ static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
     return par;
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The number of distinct values of x[0..n) (sorts x). */
+static size_t distinct_values(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, by_double);
+    size_t k = 0;
+    for (size_t d = 0; d < n; d++)
+        k += d == 0 || x[d] != x[d - 1];
+    return k;
+}
+
 /* Prior (the PSA draws, equal weights) and posterior (draws post with
- * weights w, NULL: equal) of each updated parameter. */
+ * weights w, NULL: equal) of each updated parameter; the distinct values
+ * are those of the posterior sample: the draws index[0..npost) of post
+ * (NULL: every draw). */
 static int parameter_summary(const mkba_model *m, const double *prior, size_t nd,
-                             const double *post, const double *w, size_t npost,
-                             const updated *u, double *out, mkba_expost_pair *scratch,
-                             mkba_error *err)
+                             const double *post, const double *w, const long *index,
+                             size_t npost, const updated *u, double *out,
+                             mkba_expost_pair *scratch, mkba_error *err)
 {
     size_t na = m->narms, np = mkba_params_count(m->params), nx = nd > npost ? nd : npost;
     double *x = mkba_malloc((nx > 0 ? nx : 1) * sizeof *x);
@@ -159,6 +177,10 @@ static int parameter_summary(const mkba_model *m, const double *prior, size_t nd
         s[MKBA_PS_NARROWING] = prior_w > 0
                                    ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w
                                    : NAN;
+        for (size_t d = 0; d < npost; d++)
+            x[d] = post[((index != NULL ? (size_t)index[d] : d) * na + u->arm[i]) * np
+                        + u->param[i]];
+        s[MKBA_PS_DISTINCT] = (double)distinct_values(x, npost);
     }
     mkba_free(x);
     return MKBA_OK;
@@ -238,12 +260,6 @@ static int sir_resample(const job *j, expost *e, long *index, mkba_error *err)
     return MKBA_OK;
 }
 
-static int by_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The posterior by sampling importance resampling: the PSA draws with
  * weights e->w, resampled into index for the decision outputs. */
 static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *prior_par,
@@ -261,8 +277,8 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
-    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
-                               scratch, err);
+    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, index, nd, &e->u,
+                               e->par, scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
     if (rc == MKBA_OK && rt == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
@@ -314,7 +330,8 @@ static int posterior_refined(const job *j, const char *path, const double *prior
         mkba_free(index);
     }
     if (rc == MKBA_OK)
-        rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
+        rc = parameter_summary(j->m, prior_par, nd, par, NULL, NULL, nd, &e->u, e->par,
+                               scratch, err);
     if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     e->particle_par = par;     /* stored as /expost/refine/parameters */
@@ -322,20 +339,18 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* How many distinct draws the unrefined parameters rest on (sorted
-     * copy: n log n). */
+    /* How many distinct points the posterior sample rests on: particles
+     * that differ in their draw or in any parameter value. */
     if (rc == MKBA_OK) {
-        int *sorted = mkba_malloc(nd * sizeof *sorted);
-        if (sorted == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        size_t distinct = 0;
-        if (sorted != NULL) {
-            memcpy(sorted, e->particle_draw, nd * sizeof *sorted);
-            qsort(sorted, nd, sizeof *sorted, by_int);
-            for (size_t d = 0; d < nd; d++)
-                distinct += d == 0 || sorted[d] != sorted[d - 1];
+        size_t row = j->m->narms * mkba_params_count(j->m->params), distinct = 0;
+        for (size_t d = 0; d < nd; d++) {
+            size_t same = 0;
+            while (same < d && !(e->particle_draw[same] == e->particle_draw[d]
+                                 && memcmp(e->particle_par + same * row,
+                                           e->particle_par + d * row, row * sizeof *par) == 0))
+                same++;
+            distinct += same == d;
         }
-        mkba_free(sorted);
         e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     }
     mkba_free(mu);
@@ -524,6 +539,8 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
                                    e->refine.acceptance, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/other_acceptance", 1, d_st,
+                                   e->refine.other_acceptance, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/swap_acceptance", 1, d_st,
                                    e->refine.swap_acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,

@@ -147,6 +147,11 @@ void mkba_params_work_fix(mkba_params_work *w, const double *fixed);
  * (after finalize), or NULL when it is drawn independently. */
 const char *mkba_params_copula_path(const mkba_params *p, size_t index);
 
+/* The correlations of the table (after finalize: with their Cholesky
+ * factors): count, and correlation c < count. */
+size_t mkba_params_copula_count(const mkba_params *p);
+const mkba_copula *mkba_params_copula(const mkba_params *p, size_t c);
+
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 

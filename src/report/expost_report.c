@@ -204,7 +204,7 @@ static void update(mkba_report *r, const file *f)
                                             "largest weight", "prior-data conflicts",
                                             "below threshold", "refined",
                                             "model evaluations", "temperature reached",
-                                            "distinct draws" };
+                                            "distinct points" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -219,7 +219,8 @@ static void update(mkba_report *r, const file *f)
         mkba_rtable_note(r, t, "the importance weights rested on %.1f effective draws of %.0f "
                          "(below %.0f), so the posterior is the sequential Monte Carlo "
                          "refinement's: %.0f model evaluations, temperature %.2f reached, "
-                         "moving %s", f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         "moving every uncertain parameter, with a tuned random walk on %s",
+                         f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
                          f->update[MKBA_UP_ESS_THRESHOLD], f->update[MKBA_UP_EVALUATIONS],
                          f->update[MKBA_UP_FINAL_PHI], moved);
     } else if (f->update[MKBA_UP_ESS_LOW] > 0) {
@@ -236,7 +237,7 @@ static void update(mkba_report *r, const file *f)
                          "scenario's assumptions", f->update[MKBA_UP_CONFLICTS]);
 }
 
-/* Whether the refinement moved parameter `name`. */
+/* Whether parameter `name` is one of the refinement's tuned walk. */
 static int refined(const file *f, const char *name)
 {
     for (size_t i = 0; i < f->nrefined; i++)
@@ -249,16 +250,14 @@ static void parameters(mkba_report *r, const file *f)
 {
     static const char *const col[] = { "parameter", "prior mean", "prior 5%", "prior 95%",
                                        "posterior mean", "posterior 5%", "posterior 95%",
-                                       "narrowed" };
+                                       "narrowed", "distinct values" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
-                                          MKBA_COL_EFFECT, MKBA_COL_SHARE };
+                                          MKBA_COL_EFFECT, MKBA_COL_SHARE, MKBA_COL_INT };
     mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
-                                       "posterior (refined first, then most narrowed)", 8,
-                                       col, kind);
+                                       "posterior (refined first, then most narrowed)",
+                                       1 + MKBA_PS_N, col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
-    double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
-    int few = distinct < MKBA_EXPOST_MIN_DISTINCT;
     if (order == NULL) {
         r->failed = 1;
         return;
@@ -287,9 +286,10 @@ static void parameters(mkba_report *r, const file *f)
         mkba_rtable_str(r, t, row, 0, name);
         for (int c = 0; c < MKBA_PS_N; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
-        if (few && !refined(f, f->param[order[i]])) {
+        double distinct = s[MKBA_PS_DISTINCT];
+        if (distinct < MKBA_EXPOST_MIN_DISTINCT) {
             char why[64];
-            snprintf(why, sizeof why, "not updated: rests on %.0f draw%s", distinct,
+            snprintf(why, sizeof why, "not updated: rests on %.0f value%s", distinct,
                      distinct == 1 ? "" : "s");
             mkba_rtable_str(r, t, row, 1 + MKBA_PS_NARROWING, why);
         }
@@ -299,10 +299,10 @@ static void parameters(mkba_report *r, const file *f)
                          n - MAX_PARAMETER_ROWS);
     mkba_rtable_note(r, t, "narrowed: 1 - posterior 90%% width / prior 90%% width");
     if (f->nrefined > 0)
-        mkba_rtable_note(r, t, "the refinement moved the parameters marked *; every other "
-                         "parameter follows its particle's draw, %.0f distinct draws in all, "
-                         "so its narrowing can be resampling rather than evidence",
-                         f->update[MKBA_UP_DISTINCT_DRAWS]);
+        mkba_rtable_note(r, t, "the refinement moved every uncertain parameter, the ones "
+                         "marked * with a random walk tuned to them; with fewer than %d "
+                         "distinct values a narrowing is resampling rather than evidence",
+                         MKBA_EXPOST_MIN_DISTINCT);
     mkba_free(order);
 }
 
@@ -311,7 +311,7 @@ static void sample_note(mkba_report *r, mkba_rtable *t, const file *f)
 {
     double distinct = f->update[MKBA_UP_DISTINCT_DRAWS], phi = f->update[MKBA_UP_FINAL_PHI];
     mkba_rtable_note(r, t, "ex-post sample: %s, effective sample size %.1f of %.0f draws, "
-                     "resting on %.0f distinct draw%s%s, temperature reached %.2f%s",
+                     "resting on %.0f distinct point%s%s, temperature reached %.2f%s",
                      phi < 1 ? "tempered, not a posterior" : "the posterior",
                      f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS], distinct,
                      distinct == 1 ? "" : "s",
