@@ -47,16 +47,8 @@ typedef struct job {
     const volatile sig_atomic_t *stop;
 } job;
 
-/* The updated parameters: every parameter with a distribution, as the
- * scenario defines it (in the first arm that does not override it) and
- * as each arm overriding it with a distribution. */
-typedef struct updated {
-    size_t n;
-    char **name;
-    size_t *param, *arm;
-} updated;
 
-static void updated_free(updated *u)
+void mkba_expost_updated_free(mkba_expost_updated *u)
 {
     for (size_t i = 0; i < u->n; i++)
         mkba_free(u->name[i]);
@@ -70,7 +62,7 @@ static int uncertain(const mkba_dist *d)
     return (int)d->kind != -1 && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_EXPR;
 }
 
-static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
+int mkba_expost_updated_list(const mkba_model *m, mkba_expost_updated *u, mkba_error *err)
 {
     size_t np = mkba_params_count(m->params), cap = np * (m->narms + 1) + 1;
     u->name = mkba_calloc(cap, sizeof *u->name);
@@ -104,8 +96,8 @@ static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
 
 /* Reads /draws/parameters of the result file at path, [draw][arm][param]
  * (mkba_free), or NULL with err set. */
-static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
-                               mkba_error *err)
+double *mkba_expost_read_parameters(const char *path, const mkba_model *m, size_t nd,
+                                    mkba_error *err)
 {
     size_t na = m->narms, np = mkba_params_count(m->params);
     double *par = mkba_malloc((nd * na * np > 0 ? nd * na * np : 1) * sizeof *par);
@@ -149,7 +141,7 @@ static size_t distinct_values(double *x, size_t n)
  * (NULL: every draw). */
 static int parameter_summary(const mkba_model *m, const double *prior, size_t nd,
                              const double *post, const double *w, const long *index,
-                             size_t npost, const updated *u, double *out,
+                             size_t npost, const mkba_expost_updated *u, double *out,
                              mkba_expost_pair *scratch, mkba_error *err)
 {
     size_t na = m->narms, np = mkba_params_count(m->params), nx = nd > npost ? nd : npost;
@@ -173,6 +165,8 @@ static int parameter_summary(const mkba_model *m, const double *prior, size_t nd
         s[MKBA_PS_POST_MEAN] = qm / wsum;
         s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, npost, 0.05, scratch);
         s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, npost, 0.95, scratch);
+        s[MKBA_PS_POST_P25] = mkba_expost_quantile(x, w, npost, 0.25, scratch);
+        s[MKBA_PS_POST_P75] = mkba_expost_quantile(x, w, npost, 0.75, scratch);
         double prior_w = s[MKBA_PS_PRIOR_P95] - s[MKBA_PS_PRIOR_P05];
         s[MKBA_PS_NARROWING] = prior_w > 0
                                    ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w
@@ -198,7 +192,7 @@ typedef struct expost {
     int *index;                /* [draw] posterior sample */
     int pit[MKBA_PIT_BINS];
     double calibration[MKBA_CAL_N], update[MKBA_UP_N];
-    updated u;
+    mkba_expost_updated u;
     double *par;               /* [updated][MKBA_PS_N] */
     mkba_decision *decision;   /* on the posterior sample */
     mkba_expost_refine_result refine;  /* nstages 0: not run */
@@ -236,7 +230,7 @@ static void expost_free(expost *e)
     mkba_free(e->lw);
     mkba_free(e->w);
     mkba_free(e->index);
-    updated_free(&e->u);
+    mkba_expost_updated_free(&e->u);
     mkba_free(e->par);
     mkba_decision_free(e->decision);
     mkba_expost_refine_result_free(&e->refine);
@@ -313,7 +307,7 @@ static int posterior_refined(const job *j, const char *path, const double *prior
         rc = mkba_h5_read_totals(file, &t, err);
     if (rc == MKBA_OK && (mu = mkba_expost_model_values(file, t, j->m, j->obs, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
-    if (rc == MKBA_OK && (par = read_parameters(file, j->m, nd, err)) == NULL)
+    if (rc == MKBA_OK && (par = mkba_expost_read_parameters(file, j->m, nd, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK && (e->particle_draw = mkba_malloc(nd * sizeof *e->particle_draw)) == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -390,7 +384,7 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     mkba_expost_pair *scratch = mkba_malloc(nd * sizeof *scratch);
     int rc = e->prior && e->post && e->flag && e->data && e->loglik && e->lw && e->w
                      && e->index && index && scratch
-                 ? updated_list(j->m, &e->u, err)
+                 ? mkba_expost_updated_list(j->m, &e->u, err)
                  : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
     if (rc == MKBA_OK) {
         double conflicts = 0;
@@ -454,7 +448,7 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     if (rc == MKBA_OK
         && (e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par)) == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    double *prior_par = rc == MKBA_OK ? read_parameters(path, j->m, nd, err) : NULL;
+    double *prior_par = rc == MKBA_OK ? mkba_expost_read_parameters(path, j->m, nd, err) : NULL;
     if (rc == MKBA_OK && prior_par == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     int refine = rc == MKBA_OK && j->o->refine && e->update[MKBA_UP_ESS_LOW] > 0;
@@ -603,6 +597,14 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
                             "is tempered, not a posterior, and its intervals are too wide; "
                             "raise --max-stages, or pass --accept-partial to keep it labelled "
                             "as tempered", e.update[MKBA_UP_FINAL_PHI], j->o->max_stages);
+    if (rc == MKBA_OK && !j->o->refine && e.update[MKBA_UP_ESS] < MKBA_EXPOST_MIN_ESS_UNREFINED
+        && !j->o->accept_partial)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the importance weights rest on %.2f effective "
+                            "draws of %.0f: with --no-refine the posterior is about one PSA "
+                            "draw and its intervals say nothing; rerun without --no-refine "
+                            "(the sequential refinement) or with more --draws, or pass "
+                            "--accept-partial to keep it labelled as too few draws",
+                            e.update[MKBA_UP_ESS], e.update[MKBA_UP_DRAWS]);
     if (rc == MKBA_OK)
         rc = store(j, tmp, &e, err);
     expost_free(&e);

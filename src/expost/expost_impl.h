@@ -21,6 +21,22 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err);
 
+/* The updated parameters: every parameter with a distribution, as the
+ * scenario defines it (in the first arm that does not override it) and
+ * as each arm overriding it with a distribution. */
+typedef struct mkba_expost_updated {
+    size_t n;
+    char **name;
+    size_t *param, *arm;
+} mkba_expost_updated;
+int mkba_expost_updated_list(const mkba_model *m, mkba_expost_updated *u, mkba_error *err);
+void mkba_expost_updated_free(mkba_expost_updated *u);
+
+/* /draws/parameters of the result file at path, [draw][arm][param] of nd
+ * draws (mkba_free), or NULL with err set. */
+double *mkba_expost_read_parameters(const char *path, const mkba_model *m, size_t nd,
+                                    mkba_error *err);
+
 /* The statistics of one observation in a predictive distribution. */
 enum {
     MKBA_PRED_MEAN = 0, MKBA_PRED_SD, MKBA_PRED_P05, MKBA_PRED_P25, MKBA_PRED_P50,
@@ -35,12 +51,16 @@ enum { MKBA_UP_DRAWS = 0, MKBA_UP_ESS, MKBA_UP_ESS_THRESHOLD, MKBA_UP_LOG_ML,
        MKBA_UP_EVALUATIONS, MKBA_UP_FINAL_PHI, MKBA_UP_DISTINCT_DRAWS, MKBA_UP_N };
 enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_N };
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
-       MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_DISTINCT, MKBA_PS_N };
+       MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_DISTINCT,
+       MKBA_PS_POST_P25, MKBA_PS_POST_P75, MKBA_PS_N };
 #define MKBA_PIT_BINS 10
 /* Fewer distinct points than this in the posterior sample: its intervals
  * are too narrow; a parameter with fewer distinct values than this is
  * "not updated" rather than narrowed (docs/expost.md, "How to read"). */
 #define MKBA_EXPOST_MIN_DISTINCT 20
+/* With --no-refine, an effective sample size below this (about one draw)
+ * fails the run unless --accept-partial is given. */
+#define MKBA_EXPOST_MIN_ESS_UNREFINED 2.0
 
 /* Where an observation falls: inside the 50% interval, outside it but
  * inside the 90%, outside the 90%, or a prior-data conflict (two-sided

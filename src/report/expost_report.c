@@ -13,6 +13,7 @@
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "report/report.h"
+#include "report/expost_report.h"
 #include "expost/expost_impl.h"
 
 /* The parameters shown, most narrowed first; the file holds them all. */
@@ -256,7 +257,7 @@ static void parameters(mkba_report *r, const file *f)
                                           MKBA_COL_EFFECT, MKBA_COL_SHARE, MKBA_COL_INT };
     mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
                                        "posterior (refined first, then most narrowed)",
-                                       1 + MKBA_PS_N, col, kind);
+                                       2 + MKBA_PS_DISTINCT, col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
     if (order == NULL) {
         r->failed = 1;
@@ -284,7 +285,7 @@ static void parameters(mkba_report *r, const file *f)
         snprintf(name, sizeof name, "%s%s", f->param[order[i]],
                  refined(f, f->param[order[i]]) ? " *" : "");
         mkba_rtable_str(r, t, row, 0, name);
-        for (int c = 0; c < MKBA_PS_N; c++)
+        for (int c = 0; c <= MKBA_PS_DISTINCT; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
         double distinct = s[MKBA_PS_DISTINCT];
         if (distinct < MKBA_EXPOST_MIN_DISTINCT) {
@@ -404,6 +405,46 @@ static void payers(mkba_report *r, const file *f)
     sample_note(r, tb, f);
 }
 
+/* The tables of the loaded file f into r. */
+static int build(file *f, mkba_report *r, mkba_error *err)
+{
+    /* The number of distinct years with data, not the last one. */
+    int years = 0;
+    for (size_t i = 0; i < f->nobs; i++) {
+        size_t k = 0;
+        while (k < i && f->year[k] != f->year[i])
+            k++;
+        years += k == i;
+    }
+    confrontation(r, f);
+    calibration(r, f);
+    update(r, f);
+    parameters(r, f);
+    decision(r, f, years);
+    payers(r, f);
+    return r->failed ? mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables")
+                     : MKBA_OK;
+}
+
+int mkba_expost_report_add(const char *path, mkba_report *r, mkba_error *err)
+{
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int has = mkba_h5_store_has(st, "/expost");
+    mkba_h5_store_close(st, NULL);
+    if (!has)
+        return MKBA_OK;
+    file f;
+    memset(&f, 0, sizeof f);
+    f.err = err;
+    int rc = load(&f, path);
+    if (rc == MKBA_OK)
+        rc = build(&f, r, err);
+    file_free(&f);
+    return rc;
+}
+
 static int report_write(const char *path, mkba_summary_format format, FILE *out,
                         mkba_error *err)
 {
@@ -414,24 +455,8 @@ static int report_write(const char *path, mkba_summary_format format, FILE *out,
     mkba_report *r = rc == MKBA_OK ? mkba_report_alloc() : NULL;
     if (rc == MKBA_OK && r == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    if (rc == MKBA_OK) {
-        /* The number of distinct years with data, not the last one. */
-        int years = 0;
-        for (size_t i = 0; i < f.nobs; i++) {
-            size_t k = 0;
-            while (k < i && f.year[k] != f.year[i])
-                k++;
-            years += k == i;
-        }
-        confrontation(r, &f);
-        calibration(r, &f);
-        update(r, &f);
-        parameters(r, &f);
-        decision(r, &f, years);
-        payers(r, &f);
-        if (r->failed)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables");
-    }
+    if (rc == MKBA_OK)
+        rc = build(&f, r, err);
     if (rc == MKBA_OK) {
         if (format == MKBA_SUMMARY_TEXT)
             fprintf(out, "Ex-post evaluation: %s\n", path);

@@ -18,6 +18,7 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
+#include "mkba/expost.h"
 
 typedef struct failing {
     long calls, fail_at;       /* allocations so far; fail this one */
@@ -319,6 +320,87 @@ static void test_sa(void **state)
     remove(psa);
 }
 
+/* Ex-post evaluation (mkba_expost_run): reading the data, the PSA, the
+ * reweighting and a sequential refinement (one stage of eight moves), with
+ * a spread of about 300 allocations failing in turn (each attempt runs
+ * the whole evaluation), then the summary of its file with each failing. */
+static long expost_attempt(const mkba_model *m, const mkba_expost_options *o, long fail_at,
+                           const char *tmp)
+{
+    failing f;
+    mkba_context ctx;
+    mkba_error err = {0};
+    context(&ctx, &f, fail_at);
+    remove(o->output);
+    int rc = mkba_expost_run(&ctx, m, o, &err);
+    if (f.foreign != 0)
+        fail_msg("expost: %ld frees of memory the allocator did not make", f.foreign);
+    if (f.failed == 0 && rc != MKBA_OK)
+        fail_msg("expost: %s", err.message);
+    if (f.failed != 0 && rc == MKBA_OK)
+        fail_msg("expost: allocation %ld failed, yet the run succeeded", fail_at);
+    if (f.failed != 0 && err.message[0] == '\0')
+        fail_msg("expost: allocation %ld failed without a message", fail_at);
+    if (f.failed != 0 && (exists(o->output) || exists(tmp)))
+        fail_msg("expost: allocation %ld failed and left a file", fail_at);
+    return f.calls;
+}
+
+static void test_expost(void **state)
+{
+    (void)state;
+    char out[64], tmp[80], data[64];
+    snprintf(out, sizeof out, "/tmp/mkba-allocfail-expost-%d.h5", (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(data, sizeof data, "/tmp/mkba-allocfail-expost-%d.csv", (int)getpid());
+    FILE *d = fopen(data, "w");
+    assert_non_null(d);
+    fputs("year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth\n"
+          "2,broad,in_state,150,3000,debt/severe\n", d);
+    assert_int_equal(fclose(d), 0);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_expost_options o;
+    mkba_expost_options_init(&o);
+    o.observed = data;
+    o.output = out;
+    o.force = 1;
+    o.draws = 8;
+    o.households = 20;
+    o.min_ess_share = 0.9;
+    long total = expost_attempt(m, &o, 0, tmp), step = total > 300 ? total / 300 : 1;
+    for (long n = 1; n <= total; n += step)
+        expost_attempt(m, &o, n, tmp);
+    expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    long n;
+    for (n = 1;; n++) {
+        failing f;
+        mkba_context ctx;
+        context(&ctx, &f, n);
+        mkba_error_clear(&err);
+        int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_TEXT, NULL, sink, &err);
+        if (f.foreign != 0)
+            fail_msg("expost summary: %ld foreign frees", f.foreign);
+        if (f.failed == 0) {
+            assert_int_equal(rc, MKBA_OK);
+            break;
+        }
+        if (rc == MKBA_OK || err.message[0] == '\0')
+            fail_msg("expost summary: allocation %ld failed %s", n,
+                     rc == MKBA_OK ? "yet it succeeded" : "without a message");
+    }
+    print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
+                  "summary each of %ld\n", total, step, n - 1);
+    fclose(sink);
+    mkba_model_free(m);
+    remove(out);
+    remove(data);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -326,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_run_and_summary),
         cmocka_unit_test(test_sa),
+        cmocka_unit_test(test_expost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -465,6 +465,7 @@ static void test_reevaluate(void **state)
     mkba_expost_options o;
     options(&o, path("re.csv"), path("re.h5"), (long)nd, 300, 0.1, NULL);
     o.refine = 0;
+    o.accept_partial = 1;   /* six draws: the weights may rest on one */
     mkba_error err;
     if (run(f->m, &o, 2, &err) != MKBA_OK)
         fail_msg("%s", err.message);
@@ -612,6 +613,42 @@ static void test_every_parameter_moves(void **state)
     free(base);
 }
 
+/* Without refinement, weights that rest on about one draw (figures of a
+ * million households against 20 draws) fail the run with a message that
+ * says what to do, and write nothing; --accept-partial keeps the file. */
+static void test_unrefined_one_draw(void **state)
+{
+    fixture *f = *state;
+    write_text(path("one.csv"), "year,arm,metric,value,n,domain\n"
+                                "1,model_b,escalations,24,1000000,youth\n"
+                                "2,model_b,in_state,150,1000000,youth/medium\n");
+    mkba_expost_options o;
+    options(&o, path("one.csv"), path("one.h5"), 20, 200, 0.1, NULL);
+    o.refine = 0;
+    mkba_error err;
+    assert_int_not_equal(run(f->m, &o, 2, &err), MKBA_OK);
+    assert_non_null(strstr(err.message, "effective draws of 20"));
+    assert_non_null(strstr(err.message, "rerun without --no-refine"));
+    assert_int_equal(access(path("one.h5"), F_OK), -1);
+    o.accept_partial = 1;
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_true(stat(path("one.h5"), "/expost/update", MKBA_UP_ESS) < 2.0);
+    /* mkba summary of the file prints the ex-ante summary and the ex-post
+     * tables, with the warning about the draws. */
+    FILE *out = fopen(path("one.txt"), "w");
+    assert_non_null(out);
+    assert_int_equal(mkba_summary_write(NULL, path("one.h5"), MKBA_SUMMARY_TEXT, NULL, out, &err),
+                     MKBA_OK);
+    assert_int_equal(fclose(out), 0);
+    char *text = support_read_file(path("one.txt"));
+    assert_non_null(text);
+    assert_non_null(strstr(text, "The answer:"));
+    assert_non_null(strstr(text, "Observed against the ex-ante predictive distribution"));
+    assert_non_null(strstr(text, "too few, the intervals are too narrow"));
+    free(text);
+}
+
 /* Bad data: an error naming the file and line, and no output file. */
 static void test_bad_data_writes_nothing(void **state)
 {
@@ -640,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_reevaluate),
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_every_parameter_moves),
+        cmocka_unit_test(test_unrefined_one_draw),
         cmocka_unit_test(test_bad_data_writes_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
