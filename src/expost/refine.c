@@ -310,6 +310,7 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
         mkba_study_options so = in->study;
         so.output = in->scratch;
         so.force = 1;
+        so.no_checkpoint = 1;  /* a scratch step: nothing to resume */
         so.analyse = 0;
         so.store_draws = 1;
         so.on_point = NULL;

@@ -225,6 +225,51 @@ static long sa_stride(long total)
     return getenv("MKBA_SANITIZED") != NULL && total > 200 ? total / 200 : 1;
 }
 
+/* What a run with allocation fail_at failing (f) must leave: success when
+ * nothing failed, else an error with a message and neither the output nor
+ * its temporary; no memory freed that the allocator did not make. */
+static void check_attempt(const char *what, const failing *f, int rc, const mkba_error *err,
+                          long fail_at, const char *output, const char *tmp)
+{
+    if (f->foreign != 0)
+        fail_msg("%s: %ld frees of memory the allocator did not make", what, f->foreign);
+    if (f->failed == 0 && rc != MKBA_OK)
+        fail_msg("%s: %s", what, err->message);
+    if (f->failed != 0 && rc == MKBA_OK)
+        fail_msg("%s: allocation %ld failed, yet the run succeeded", what, fail_at);
+    if (f->failed != 0 && err->message[0] == '\0')
+        fail_msg("%s: allocation %ld failed without a message", what, fail_at);
+    if (f->failed != 0 && (exists(output) || exists(tmp)))
+        fail_msg("%s: allocation %ld failed and left a file", what, fail_at);
+}
+
+/* The summary of the file at path survives each of its allocations
+ * failing in turn; returns how many it makes. */
+static long summary_survives(const char *what, const char *path, mkba_summary_format format)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    long n;
+    for (n = 1;; n++) {
+        failing f;
+        mkba_context ctx;
+        mkba_error err = {0};
+        context(&ctx, &f, n);
+        int rc = mkba_summary_write(&ctx, path, format, NULL, sink, &err);
+        if (f.foreign != 0)
+            fail_msg("%s summary: %ld foreign frees", what, f.foreign);
+        if (f.failed == 0) {
+            assert_int_equal(rc, MKBA_OK);
+            break;
+        }
+        if (rc == MKBA_OK || err.message[0] == '\0')
+            fail_msg("%s summary: allocation %ld failed %s", what, n,
+                     rc == MKBA_OK ? "yet it succeeded" : "without a message");
+    }
+    fclose(sink);
+    return n - 1;
+}
+
 /* Runs o with allocation fail_at failing; checks what a failure leaves. */
 static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_at,
                        const char *tmp)
@@ -232,20 +277,12 @@ static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_
     failing f;
     mkba_context ctx;
     mkba_error err = {0};
-    const char *name = mkba_sa_method_name(o->method);
+    char what[64];
+    snprintf(what, sizeof what, "sa %s", mkba_sa_method_name(o->method));
     context(&ctx, &f, fail_at);
     remove(o->output);
     int rc = mkba_sa_run(&ctx, m, o, &err);
-    if (f.foreign != 0)
-        fail_msg("sa %s: %ld frees of memory the allocator did not make", name, f.foreign);
-    if (f.failed == 0 && rc != MKBA_OK)
-        fail_msg("sa %s: %s", name, err.message);
-    if (f.failed != 0 && rc == MKBA_OK)
-        fail_msg("sa %s: allocation %ld failed, yet the run succeeded", name, fail_at);
-    if (f.failed != 0 && err.message[0] == '\0')
-        fail_msg("sa %s: allocation %ld failed without a message", name, fail_at);
-    if (f.failed != 0 && (exists(o->output) || exists(tmp)))
-        fail_msg("sa %s: allocation %ld failed and left a file", name, fail_at);
+    check_attempt(what, &f, rc, &err, fail_at, o->output, tmp);
     return f.calls;
 }
 
@@ -276,8 +313,6 @@ static void test_sa(void **state)
         { MKBA_SA_PRIM, 0, 1 },
         { MKBA_SA_BELIEVE, 0, 0 },
     };
-    FILE *sink = fopen("/dev/null", "w");
-    assert_non_null(sink);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         mkba_sa_options o;
         mkba_sa_options_init(&o);
@@ -294,27 +329,12 @@ static void test_sa(void **state)
         for (long n = 1; n <= total; n += step)
             sa_attempt(m, &o, n, tmp);
         sa_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
-        long n;
-        for (n = 1;; n++) {
-            failing f;
-            mkba_context ctx;
-            context(&ctx, &f, n);
-            mkba_error_clear(&err);
-            int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
-            if (f.foreign != 0)
-                fail_msg("sa %s summary: %ld foreign frees", name, f.foreign);
-            if (f.failed == 0) {
-                assert_int_equal(rc, MKBA_OK);
-                break;
-            }
-            if (rc == MKBA_OK || err.message[0] == '\0')
-                fail_msg("sa %s summary: allocation %ld failed %s", name, n,
-                         rc == MKBA_OK ? "yet it succeeded" : "without a message");
-        }
+        char what[64];
+        snprintf(what, sizeof what, "sa %s", name);
+        long n = summary_survives(what, out, MKBA_SUMMARY_JSON);
         print_message("sa %s survives %s of its %ld allocations failing, its summary each of "
-                      "%ld\n", name, step == 1 ? "each" : "a spread", total, n - 1);
+                      "%ld\n", name, step == 1 ? "each" : "a spread", total, n);
     }
-    fclose(sink);
     mkba_model_free(m);
     remove(out);
     remove(psa);
@@ -333,16 +353,7 @@ static long expost_attempt(const mkba_model *m, const mkba_expost_options *o, lo
     context(&ctx, &f, fail_at);
     remove(o->output);
     int rc = mkba_expost_run(&ctx, m, o, &err);
-    if (f.foreign != 0)
-        fail_msg("expost: %ld frees of memory the allocator did not make", f.foreign);
-    if (f.failed == 0 && rc != MKBA_OK)
-        fail_msg("expost: %s", err.message);
-    if (f.failed != 0 && rc == MKBA_OK)
-        fail_msg("expost: allocation %ld failed, yet the run succeeded", fail_at);
-    if (f.failed != 0 && err.message[0] == '\0')
-        fail_msg("expost: allocation %ld failed without a message", fail_at);
-    if (f.failed != 0 && (exists(o->output) || exists(tmp)))
-        fail_msg("expost: allocation %ld failed and left a file", fail_at);
+    check_attempt("expost", &f, rc, &err, fail_at, o->output, tmp);
     return f.calls;
 }
 
@@ -374,28 +385,9 @@ static void test_expost(void **state)
     for (long n = 1; n <= total; n += step)
         expost_attempt(m, &o, n, tmp);
     expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
-    FILE *sink = fopen("/dev/null", "w");
-    assert_non_null(sink);
-    long n;
-    for (n = 1;; n++) {
-        failing f;
-        mkba_context ctx;
-        context(&ctx, &f, n);
-        mkba_error_clear(&err);
-        int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_TEXT, NULL, sink, &err);
-        if (f.foreign != 0)
-            fail_msg("expost summary: %ld foreign frees", f.foreign);
-        if (f.failed == 0) {
-            assert_int_equal(rc, MKBA_OK);
-            break;
-        }
-        if (rc == MKBA_OK || err.message[0] == '\0')
-            fail_msg("expost summary: allocation %ld failed %s", n,
-                     rc == MKBA_OK ? "yet it succeeded" : "without a message");
-    }
+    long n = summary_survives("expost", out, MKBA_SUMMARY_TEXT);
     print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
-                  "summary each of %ld\n", total, step, n - 1);
-    fclose(sink);
+                  "summary each of %ld\n", total, step, n);
     mkba_model_free(m);
     remove(out);
     remove(data);
