@@ -385,7 +385,7 @@ static void test_expost(void **state)
     for (long n = 1; n <= total; n += step)
         expost_attempt(m, &o, n, tmp);
     expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
-    long n = summary_survives("expost", out, MKBA_SUMMARY_TEXT);
+    long n = summary_survives("expost", out, MKBA_SUMMARY_JSON);
     print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
                   "summary each of %ld\n", total, step, n);
     mkba_model_free(m);
