@@ -613,15 +613,14 @@ static void test_every_parameter_moves(void **state)
     free(base);
 }
 
-/* Without refinement, weights that rest on about one draw (figures of a
- * million households against 20 draws) fail the run with a message that
- * says what to do, and write nothing; --accept-partial keeps the file. */
+/* Without refinement, weights that rest on about one draw (spending known
+ * to 1 EUR against 20 draws) fail the run with a message that says what
+ * to do, and write nothing; --accept-partial keeps the file. */
 static void test_unrefined_one_draw(void **state)
 {
     fixture *f = *state;
-    write_text(path("one.csv"), "year,arm,metric,value,n,domain\n"
-                                "1,model_b,escalations,24,1000000,youth\n"
-                                "2,model_b,in_state,150,1000000,youth/medium\n");
+    write_text(path("one.csv"), "year,arm,metric,value,se,payer\n"
+                                "1,model_b,spending,6000,1,gemeente-jeugdwet\n");
     mkba_expost_options o;
     options(&o, path("one.csv"), path("one.h5"), 20, 200, 0.1, NULL);
     o.refine = 0;
