@@ -50,16 +50,18 @@ typedef struct mkba_expost_options {
     double conflict_level;
     /* With the effective sample size below its threshold, refine by
      * sequential Monte Carlo (docs/expost.md): 1 (default) or 0; `moves`
-     * Metropolis-Hastings steps per stage (default 4), at most max_stages
-     * stages (default 30), moving the parameters of the comma-separated
-     * list refine_parameters or, when NULL, the max_refined (default 10)
-     * whose draws correlate most with the likelihood. */
+     * Metropolis-Hastings steps per stage (default 8), at most max_stages
+     * stages (default 30), moving every uncertain parameter, with a random
+     * walk tuned to the parameters of the comma-separated list
+     * refine_parameters or, when NULL, the max_refined (default 10) whose
+     * draws correlate most with the likelihood. */
     int refine;
     long moves, max_stages, max_refined;
     const char *refine_parameters;
     /* A refinement that stops below temperature 1 (max_stages reached)
-     * leaves a tempered sample, not a posterior: an error unless
-     * accept_partial is 1 (then the file and report label it so). */
+     * leaves a tempered sample, not a posterior, and without refinement an
+     * effective sample size below 2 leaves about one draw: each an error
+     * unless accept_partial is 1 (then the file and report label it so). */
     int accept_partial;
 } mkba_expost_options;
 
@@ -86,7 +88,11 @@ typedef struct mkba_expost_simulate_options {
     uint64_t seed;             /* household noise of the truth run and the draws of
                                   the observed figures */
     /* The true values, as mkba run --set: NAME or NAME@ARM; every other
-     * parameter at the base case. */
+     * parameter at the base case, or with truth_draw >= 0 at PSA draw
+     * truth_draw of the seed (true values drawn from the prior, for a
+     * coverage check; the CSV's comment lines then list every uncertain
+     * parameter's true value as "# true NAME=VALUE"). */
+    long truth_draw;           /* < 0 (default): the base case */
     size_t nset;
     const char *const *set_name;
     const double *set_value;

@@ -82,6 +82,48 @@ int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
     return 1;
 }
 
+/* The shared run options, listed once. */
+typedef enum run_kind { RUN_DRAWS = 0, RUN_HOUSEHOLDS, RUN_SEED, RUN_THREADS } run_kind;
+static const struct {
+    const char *name;
+    run_kind kind;
+} run_option[] = {
+    { "--draws", RUN_DRAWS },
+    { "--households", RUN_HOUSEHOLDS },
+    { "--seed", RUN_SEED },
+    { "--threads", RUN_THREADS },
+};
+
+static int run_value(const mkba_cli_run_options *r, run_kind kind, const char *v)
+{
+    unsigned long long seed = 0;
+    switch (kind) {
+    case RUN_DRAWS: return mkba_cli_parse_long("--draws", v, r->draws_min, r->draws);
+    case RUN_HOUSEHOLDS: return mkba_cli_parse_long("--households", v, 1, r->households);
+    case RUN_SEED:
+        if (mkba_cli_parse_seed(v, &seed) < 0)
+            return -1;
+        *r->seed_set = 1;
+        *r->seed = (uint64_t)seed;
+        return 0;
+    case RUN_THREADS: return mkba_cli_parse_threads(v, r->threads);
+    }
+    return -1;
+}
+
+int mkba_cli_run_option(int argc, char **argv, int *i, const mkba_cli_run_options *r)
+{
+    const void *target[] = { r->draws, r->households, r->seed, r->threads };
+    for (size_t t = 0; t < sizeof run_option / sizeof *run_option; t++) {
+        const char *v = NULL;
+        int k = target[run_option[t].kind] != NULL
+                    ? mkba_cli_option_value(argc, argv, i, run_option[t].name, NULL, &v) : 0;
+        if (k != 0)
+            return k < 0 || run_value(r, run_option[t].kind, v) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
 /* A finite number and nothing else in s; underflow (1e-400) reads as 0 or a
  * tiny number, which is fine. */
 static int finite_number(const char *s, double *out)
@@ -145,11 +187,10 @@ char *mkba_cli_default_output(const char *scenario, const char *suffix)
     size_t n = strlen(base);
     if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
         n -= 4;
-    size_t size = strlen("results/") + n + strlen("-sa-") + strlen(suffix) + strlen(".h5") + 1;
+    size_t size = strlen("results/") + n + strlen(suffix) + strlen(".h5") + 1;
     char *out = malloc(size);
     if (out != NULL)
-        snprintf(out, size, "results/%.*s%s%s.h5", (int)n, base, suffix[0] ? "-sa-" : "",
-                 suffix);
+        snprintf(out, size, "results/%.*s%s.h5", (int)n, base, suffix);
     else
         fprintf(stderr, "mkba: out of memory\n");
     return out;

@@ -45,6 +45,23 @@ int mkba_cli_parse_seed(const char *s, unsigned long long *out);
 int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
                           const char *alias, const char **value);
 
+/* Where the run options several commands share (--draws, --households,
+ * --seed, --threads) put their values; a NULL target: the command does
+ * not take that option. */
+typedef struct mkba_cli_run_options {
+    long *draws;
+    long draws_min;           /* the fewest --draws the command accepts */
+    long *households;
+    int *seed_set;            /* set to 1 by --seed, with *seed */
+    uint64_t *seed;
+    long *threads;
+} mkba_cli_run_options;
+
+/* If argv[*i] is one of the run options r takes, parses its value into r,
+ * advances *i past it and returns 1; 0 for another option; -1 (message
+ * printed) for a missing or bad value. */
+int mkba_cli_run_option(int argc, char **argv, int *i, const mkba_cli_run_options *r);
+
 /* Parses a finite number into *out; -1 (message naming opt) otherwise. */
 int mkba_cli_parse_double(const char *opt, const char *s, double *out);
 
@@ -56,8 +73,9 @@ int mkba_cli_parse_set(const char *s, char **names, double *values, size_t *n);
 /* text, csv, markdown (md) or json; -1 with the usage printed otherwise. */
 int mkba_cli_parse_format(const char *v, mkba_summary_format *f);
 
-/* results/NAME.h5 for a scenario .../NAME.cfg, or results/NAME-sa-SUFFIX.h5
- * with a non-empty suffix; NULL (message printed) when out of memory. */
+/* results/NAMESUFFIX.h5 for a scenario .../NAME.cfg (suffix "" for a run,
+ * "-sa-METHOD" for a sensitivity analysis, "-expost"); NULL (message
+ * printed) when out of memory. */
 char *mkba_cli_default_output(const char *scenario, const char *suffix);
 
 /* Creates the folder `results` unless it exists; -1 with a message. */

@@ -13,9 +13,9 @@ typedef struct expost_args {
     const char *scenario;
     long threads;
     int quiet;
-    unsigned long long seed;
     mkba_summary_format format;
     int simulate;             /* --simulate: write synthetic data instead */
+    long truth_draw;          /* --truth-draw D (--simulate): the truth from the prior */
     size_t nset;              /* --set NAME=VALUE: the true values */
     char **set_name;
     double *set_value;
@@ -24,6 +24,8 @@ typedef struct expost_args {
 static int parse(int argc, char **argv, expost_args *a)
 {
     mkba_expost_options *o = &a->o;
+    const mkba_cli_run_options run = { &o->draws, 2, &o->households, &o->seed_set, &o->seed,
+                                       &a->threads };
     a->set_name = calloc((size_t)argc + 1, sizeof *a->set_name);
     a->set_value = calloc((size_t)argc + 1, sizeof *a->set_value);
     if (a->set_name == NULL || a->set_value == NULL) {
@@ -44,17 +46,8 @@ static int parse(int argc, char **argv, expost_args *a)
         if (OPT("--output", "-o")) { if (k < 0) return EXIT_USAGE; o->output = v; }
         else if (OPT("--observed", NULL)) { if (k < 0) return EXIT_USAGE; o->observed = v; }
         else if (OPT("--from", NULL)) { if (k < 0) return EXIT_USAGE; o->from = v; }
-        else if (OPT("--draws", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--draws", v, 2, &o->draws) < 0) return EXIT_USAGE;
-        } else if (OPT("--households", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &o->households) < 0)
-                return EXIT_USAGE;
-        } else if (OPT("--seed", NULL)) {
-            if (k < 0 || mkba_cli_parse_seed(v, &a->seed) < 0) return EXIT_USAGE;
-            o->seed_set = 1;
-            o->seed = (uint64_t)a->seed;
-        } else if (OPT("--threads", NULL)) {
-            if (k < 0 || mkba_cli_parse_threads(v, &a->threads) < 0) return EXIT_USAGE;
+        else if ((k = mkba_cli_run_option(argc, argv, &i, &run)) != 0) {
+            if (k < 0) return EXIT_USAGE;
         } else if (OPT("--min-ess", NULL)) {
             if (k < 0 || mkba_cli_parse_double("--min-ess", v, &o->min_ess_share) < 0)
                 return EXIT_USAGE;
@@ -65,6 +58,9 @@ static int parse(int argc, char **argv, expost_args *a)
             if (k < 0 || mkba_cli_parse_long("--moves", v, 1, &o->moves) < 0) return EXIT_USAGE;
         } else if (OPT("--max-stages", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--max-stages", v, 1, &o->max_stages) < 0)
+                return EXIT_USAGE;
+        } else if (OPT("--truth-draw", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--truth-draw", v, 0, &a->truth_draw) < 0)
                 return EXIT_USAGE;
         } else if (OPT("--refine-parameters", NULL)) {
             if (k < 0) return EXIT_USAGE;
@@ -96,6 +92,9 @@ static int parse(int argc, char **argv, expost_args *a)
     if (a->simulate && (o->from != NULL || o->draws >= 0))
         return mkba_cli_usage_error("%s has no meaning with --simulate (one run at the true "
                                     "values)", o->from != NULL ? "--from" : "--draws");
+    if (!a->simulate && a->truth_draw >= 0)
+        return mkba_cli_usage_error("--truth-draw belongs to --simulate (the true values of "
+                                    "synthetic data)%s", "");
     if (!a->simulate && a->nset > 0)
         return mkba_cli_usage_error("--set gives the true values of --simulate; the update "
                                     "runs the PSA as the scenario defines it%s", "");
@@ -113,6 +112,7 @@ static int simulate(expost_args *a, const mkba_model *m, mkba_context *ctx)
     so.households = a->o.households;
     so.seed_set = a->o.seed_set;
     so.seed = a->o.seed;
+    so.truth_draw = a->truth_draw;
     so.nset = a->nset;
     so.set_name = (const char *const *)a->set_name;
     so.set_value = a->set_value;
@@ -150,7 +150,7 @@ static int run(expost_args *a)
         return rc;
     }
     char *output = NULL;
-    if (mkba_cli_output(&a->o.output, a->scenario, "expost", &output) < 0) {
+    if (mkba_cli_output(&a->o.output, a->scenario, "-expost", &output) < 0) {
         mkba_model_free(m);
         return EXIT_ERROR;
     }
@@ -176,6 +176,7 @@ int mkba_cli_expost(int argc, char **argv)
 {
     expost_args a;
     memset(&a, 0, sizeof a);
+    a.truth_draw = -1;
     mkba_expost_options_init(&a.o);
     int rc = parse(argc, argv, &a);
     if (rc == EXIT_OK)

@@ -14,7 +14,6 @@ typedef struct sa_args {
     const char *scenario_option;  /* the first option --function has no use for */
     long threads;
     int quiet;
-    unsigned long long seed;
     mkba_summary_format format;
     size_t nrange, ngrid, ngroups, nset;
     mkba_sa_range *range, *grid;
@@ -150,6 +149,8 @@ static int parse(int argc, char **argv, sa_args *a)
         return EXIT_ERROR;
     }
     mkba_sa_options *o = &a->o;
+    const mkba_cli_run_options run = { &o->draws, 0, &o->households, &o->seed_set, &o->seed,
+                                       &a->threads };
     const char *method = mkba_sa_method_name(o->method);
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
@@ -196,19 +197,10 @@ static int parse(int argc, char **argv, sa_args *a)
                 return mkba_cli_usage_error("--levels expects an even number from 2 to 1000, "
                                             "got '%s'", v);
             o->levels = (int)levels;
-        } else if (OPT("--draws", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &o->draws) < 0) return EXIT_USAGE;
+        } else if ((k = mkba_cli_run_option(argc, argv, &i, &run)) != 0) {
+            if (k < 0) return EXIT_USAGE;
         } else if (OPT("--draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draw", v, 0, &o->draw) < 0) return EXIT_USAGE;
-        } else if (OPT("--households", NULL)) {
-            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &o->households) < 0)
-                return EXIT_USAGE;
-        } else if (OPT("--seed", NULL)) {
-            if (k < 0 || mkba_cli_parse_seed(v, &a->seed) < 0) return EXIT_USAGE;
-            o->seed_set = 1;
-            o->seed = (uint64_t)a->seed;
-        } else if (OPT("--threads", NULL)) {
-            if (k < 0 || mkba_cli_parse_threads(v, &a->threads) < 0) return EXIT_USAGE;
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;
@@ -265,8 +257,9 @@ static int run(sa_args *a)
     int rc = EXIT_OK;
     if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
-    char *output = NULL;
-    if (mkba_cli_output(&a->o.output, a->scenario, method, &output) < 0) {
+    char *output = NULL, suffix[64];
+    snprintf(suffix, sizeof suffix, "-sa-%s", method);
+    if (mkba_cli_output(&a->o.output, a->scenario, suffix, &output) < 0) {
         mkba_model_free(m);
         return EXIT_ERROR;
     }

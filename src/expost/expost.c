@@ -33,7 +33,7 @@ void mkba_expost_options_init(mkba_expost_options *o)
     o->min_ess_share = 0.1;
     o->conflict_level = 0.01;
     o->refine = 1;
-    o->moves = 4;
+    o->moves = 8;
     o->max_stages = 30;
     o->max_refined = 10;
 }
@@ -53,16 +53,8 @@ typedef struct job {
     mkba_study_options follow;
 } job;
 
-/* The updated parameters: every parameter with a distribution, as the
- * scenario defines it (in the first arm that does not override it) and
- * as each arm overriding it with a distribution. */
-typedef struct updated {
-    size_t n;
-    char **name;
-    size_t *param, *arm;
-} updated;
 
-static void updated_free(updated *u)
+void mkba_expost_updated_free(mkba_expost_updated *u)
 {
     for (size_t i = 0; i < u->n; i++)
         mkba_free(u->name[i]);
@@ -76,7 +68,7 @@ static int uncertain(const mkba_dist *d)
     return (int)d->kind != -1 && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_EXPR;
 }
 
-static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
+int mkba_expost_updated_list(const mkba_model *m, mkba_expost_updated *u, mkba_error *err)
 {
     size_t np = mkba_params_count(m->params), cap = np * (m->narms + 1) + 1;
     u->name = mkba_calloc(cap, sizeof *u->name);
@@ -110,8 +102,8 @@ static int updated_list(const mkba_model *m, updated *u, mkba_error *err)
 
 /* Reads /draws/parameters of the result file at path, [draw][arm][param]
  * (mkba_free), or NULL with err set. */
-static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
-                               mkba_error *err)
+double *mkba_expost_read_parameters(const char *path, const mkba_model *m, size_t nd,
+                                    mkba_error *err)
 {
     size_t na = m->narms, np = mkba_params_count(m->params);
     double *par = mkba_malloc((nd * na * np > 0 ? nd * na * np : 1) * sizeof *par);
@@ -133,12 +125,30 @@ static double *read_parameters(const char *path, const mkba_model *m, size_t nd,
     return par;
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The number of distinct values of x[0..n) (sorts x). */
+static size_t distinct_values(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, by_double);
+    size_t k = 0;
+    for (size_t d = 0; d < n; d++)
+        k += d == 0 || x[d] != x[d - 1];
+    return k;
+}
+
 /* Prior (the PSA draws, equal weights) and posterior (draws post with
- * weights w, NULL: equal) of each updated parameter. */
+ * weights w, NULL: equal) of each updated parameter; the distinct values
+ * are those of the posterior sample: the draws index[0..npost) of post
+ * (NULL: every draw). */
 static int parameter_summary(const mkba_model *m, const double *prior, size_t nd,
-                             const double *post, const double *w, size_t npost,
-                             const updated *u, double *out, mkba_expost_pair *scratch,
-                             mkba_error *err)
+                             const double *post, const double *w, const long *index,
+                             size_t npost, const mkba_expost_updated *u, double *out,
+                             mkba_expost_pair *scratch, mkba_error *err)
 {
     size_t na = m->narms, np = mkba_params_count(m->params), nx = nd > npost ? nd : npost;
     double *x = mkba_malloc((nx > 0 ? nx : 1) * sizeof *x);
@@ -161,10 +171,16 @@ static int parameter_summary(const mkba_model *m, const double *prior, size_t nd
         s[MKBA_PS_POST_MEAN] = qm / wsum;
         s[MKBA_PS_POST_P05] = mkba_expost_quantile(x, w, npost, 0.05, scratch);
         s[MKBA_PS_POST_P95] = mkba_expost_quantile(x, w, npost, 0.95, scratch);
+        s[MKBA_PS_POST_P25] = mkba_expost_quantile(x, w, npost, 0.25, scratch);
+        s[MKBA_PS_POST_P75] = mkba_expost_quantile(x, w, npost, 0.75, scratch);
         double prior_w = s[MKBA_PS_PRIOR_P95] - s[MKBA_PS_PRIOR_P05];
         s[MKBA_PS_NARROWING] = prior_w > 0
                                    ? 1.0 - (s[MKBA_PS_POST_P95] - s[MKBA_PS_POST_P05]) / prior_w
                                    : NAN;
+        for (size_t d = 0; d < npost; d++)
+            x[d] = post[((index != NULL ? (size_t)index[d] : d) * na + u->arm[i]) * np
+                        + u->param[i]];
+        s[MKBA_PS_DISTINCT] = (double)distinct_values(x, npost);
     }
     mkba_free(x);
     return MKBA_OK;
@@ -182,7 +198,7 @@ typedef struct expost {
     int *index;                /* [draw] posterior sample */
     int pit[MKBA_PIT_BINS];
     double calibration[MKBA_CAL_N], update[MKBA_UP_N];
-    updated u;
+    mkba_expost_updated u;
     double *par;               /* [updated][MKBA_PS_N] */
     mkba_decision *decision;   /* on the posterior sample */
     mkba_expost_refine_result refine;  /* nstages 0: not run */
@@ -220,7 +236,7 @@ static void expost_free(expost *e)
     mkba_free(e->lw);
     mkba_free(e->w);
     mkba_free(e->index);
-    updated_free(&e->u);
+    mkba_expost_updated_free(&e->u);
     mkba_free(e->par);
     mkba_decision_free(e->decision);
     mkba_expost_refine_result_free(&e->refine);
@@ -244,12 +260,6 @@ static int sir_resample(const job *j, expost *e, long *index, mkba_error *err)
     return MKBA_OK;
 }
 
-static int by_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The posterior by sampling importance resampling: the PSA draws with
  * weights e->w, resampled into index for the decision outputs. */
 static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *prior_par,
@@ -267,8 +277,8 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
-    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, nd, &e->u, e->par,
-                               scratch, err);
+    int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, index, nd, &e->u,
+                               e->par, scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
     if (rc == MKBA_OK && rt == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
@@ -303,7 +313,7 @@ static int posterior_refined(const job *j, const char *path, const double *prior
         rc = mkba_h5_read_totals(file, &t, err);
     if (rc == MKBA_OK && (mu = mkba_expost_model_values(file, t, j->m, j->obs, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
-    if (rc == MKBA_OK && (par = read_parameters(file, j->m, nd, err)) == NULL)
+    if (rc == MKBA_OK && (par = mkba_expost_read_parameters(file, j->m, nd, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK && (e->particle_draw = mkba_malloc(nd * sizeof *e->particle_draw)) == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -320,7 +330,8 @@ static int posterior_refined(const job *j, const char *path, const double *prior
         mkba_free(index);
     }
     if (rc == MKBA_OK)
-        rc = parameter_summary(j->m, prior_par, nd, par, NULL, nd, &e->u, e->par, scratch, err);
+        rc = parameter_summary(j->m, prior_par, nd, par, NULL, NULL, nd, &e->u, e->par,
+                               scratch, err);
     if (rc == MKBA_OK && (e->decision = mkba_decision_alloc(t, keep_npv, e, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     e->particle_par = par;     /* stored as /expost/refine/parameters */
@@ -328,20 +339,18 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* How many distinct draws the unrefined parameters rest on (sorted
-     * copy: n log n). */
+    /* How many distinct points the posterior sample rests on: particles
+     * that differ in their draw or in any parameter value. */
     if (rc == MKBA_OK) {
-        int *sorted = mkba_malloc(nd * sizeof *sorted);
-        if (sorted == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-        size_t distinct = 0;
-        if (sorted != NULL) {
-            memcpy(sorted, e->particle_draw, nd * sizeof *sorted);
-            qsort(sorted, nd, sizeof *sorted, by_int);
-            for (size_t d = 0; d < nd; d++)
-                distinct += d == 0 || sorted[d] != sorted[d - 1];
+        size_t row = j->m->narms * mkba_params_count(j->m->params), distinct = 0;
+        for (size_t d = 0; d < nd; d++) {
+            size_t same = 0;
+            while (same < d && !(e->particle_draw[same] == e->particle_draw[d]
+                                 && memcmp(e->particle_par + same * row,
+                                           e->particle_par + d * row, row * sizeof *par) == 0))
+                same++;
+            distinct += same == d;
         }
-        mkba_free(sorted);
         e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     }
     mkba_free(mu);
@@ -381,7 +390,7 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     mkba_expost_pair *scratch = mkba_malloc(nd * sizeof *scratch);
     int rc = e->prior && e->post && e->flag && e->data && e->loglik && e->lw && e->w
                      && e->index && index && scratch
-                 ? updated_list(j->m, &e->u, err)
+                 ? mkba_expost_updated_list(j->m, &e->u, err)
                  : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for %zu draws", nd);
     if (rc == MKBA_OK) {
         double conflicts = 0;
@@ -445,7 +454,7 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     if (rc == MKBA_OK
         && (e->par = mkba_malloc((e->u.n > 0 ? e->u.n : 1) * MKBA_PS_N * sizeof *e->par)) == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    double *prior_par = rc == MKBA_OK ? read_parameters(path, j->m, nd, err) : NULL;
+    double *prior_par = rc == MKBA_OK ? mkba_expost_read_parameters(path, j->m, nd, err) : NULL;
     if (rc == MKBA_OK && prior_par == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     int refine = rc == MKBA_OK && j->o->refine && e->update[MKBA_UP_ESS_LOW] > 0;
@@ -530,6 +539,8 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         STEP(mkba_h5_store_doubles(h, "/expost/refine/ess", 1, d_st, e->refine.ess, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/acceptance", 1, d_st,
                                    e->refine.acceptance, err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/other_acceptance", 1, d_st,
+                                   e->refine.other_acceptance, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/swap_acceptance", 1, d_st,
                                    e->refine.swap_acceptance, err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
@@ -592,6 +603,14 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
                             "is tempered, not a posterior, and its intervals are too wide; "
                             "raise --max-stages, or pass --accept-partial to keep it labelled "
                             "as tempered", e.update[MKBA_UP_FINAL_PHI], j->o->max_stages);
+    if (rc == MKBA_OK && !j->o->refine && e.update[MKBA_UP_ESS] < MKBA_EXPOST_MIN_ESS_UNREFINED
+        && !j->o->accept_partial)
+        rc = mkba_error_set(err, MKBA_EINVAL, "the importance weights rest on %.2f effective "
+                            "draws of %.0f: with --no-refine the posterior is about one PSA "
+                            "draw and its intervals say nothing; rerun without --no-refine "
+                            "(the sequential refinement) or with more --draws, or pass "
+                            "--accept-partial to keep it labelled as too few draws",
+                            e.update[MKBA_UP_ESS], e.update[MKBA_UP_DRAWS]);
     if (rc == MKBA_OK)
         rc = store(j, tmp, &e, err);
     expost_free(&e);

@@ -21,6 +21,22 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err);
 
+/* The updated parameters: every parameter with a distribution, as the
+ * scenario defines it (in the first arm that does not override it) and
+ * as each arm overriding it with a distribution. */
+typedef struct mkba_expost_updated {
+    size_t n;
+    char **name;
+    size_t *param, *arm;
+} mkba_expost_updated;
+int mkba_expost_updated_list(const mkba_model *m, mkba_expost_updated *u, mkba_error *err);
+void mkba_expost_updated_free(mkba_expost_updated *u);
+
+/* /draws/parameters of the result file at path, [draw][arm][param] of nd
+ * draws (mkba_free), or NULL with err set. */
+double *mkba_expost_read_parameters(const char *path, const mkba_model *m, size_t nd,
+                                    mkba_error *err);
+
 /* The statistics of one observation in a predictive distribution. */
 enum {
     MKBA_PRED_MEAN = 0, MKBA_PRED_SD, MKBA_PRED_P05, MKBA_PRED_P25, MKBA_PRED_P50,
@@ -35,12 +51,16 @@ enum { MKBA_UP_DRAWS = 0, MKBA_UP_ESS, MKBA_UP_ESS_THRESHOLD, MKBA_UP_LOG_ML,
        MKBA_UP_EVALUATIONS, MKBA_UP_FINAL_PHI, MKBA_UP_DISTINCT_DRAWS, MKBA_UP_N };
 enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_N };
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
-       MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_N };
+       MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_DISTINCT,
+       MKBA_PS_POST_P25, MKBA_PS_POST_P75, MKBA_PS_N };
 #define MKBA_PIT_BINS 10
-/* Fewer distinct draws than this in the posterior sample: its intervals
- * are too narrow and a parameter the refinement did not move is "not
- * updated" rather than narrowed (docs/expost.md, "Reading the output"). */
+/* Fewer distinct points than this in the posterior sample: its intervals
+ * are too narrow; a parameter with fewer distinct values than this is
+ * "not updated" rather than narrowed (docs/expost.md, "How to read"). */
 #define MKBA_EXPOST_MIN_DISTINCT 20
+/* With --no-refine, an effective sample size below this (about one draw)
+ * fails the run unless --accept-partial is given. */
+#define MKBA_EXPOST_MIN_ESS_UNREFINED 2.0
 
 /* Where an observation falls: inside the 50% interval, outside it but
  * inside the 90%, outside the 90%, or a prior-data conflict (two-sided
@@ -91,7 +111,8 @@ mkba_h5_totals *mkba_expost_totals_resampled(const mkba_h5_totals *t, const long
 void mkba_expost_totals_free(mkba_h5_totals *r);
 
 /* The sequential refinement (refine.c): tempered SMC with resample-move
- * over the refinable parameters, started from the PSA draws. */
+ * over every uncertain parameter (a tuned random walk on the refined
+ * ones), started from the PSA draws. */
 typedef struct mkba_expost_refine_input {
     const mkba_model *m;
     const mkba_observed *obs;
@@ -103,7 +124,7 @@ typedef struct mkba_expost_refine_input {
                                   final particles' at the end */
     long moves;                /* Metropolis-Hastings steps per stage */
     long max_stages;
-    const char *names;         /* the parameters moved, comma-separated, or NULL:
+    const char *names;         /* the refined parameters, comma-separated, or NULL:
                                   the max_refined most informative */
     long max_refined;
 } mkba_expost_refine_input;
@@ -111,12 +132,14 @@ typedef struct mkba_expost_refine_input {
 typedef struct mkba_expost_refine_result {
     size_t nstages;
     /* Per stage: temperature reached, ESS of its incremental weights, and
-     * the acceptance rates of the random-walk and of the draw-swap steps. */
-    double *phi, *ess, *acceptance, *swap_acceptance;
+     * the acceptance rates of the random walk on the refined parameters,
+     * of the one on every other uncertain parameter, and of the draw swap. */
+    double *phi, *ess, *acceptance, *other_acceptance, *swap_acceptance;
     double final_phi;          /* 1 unless max_stages stopped it */
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
     size_t nparameters;
-    size_t *parameter;         /* the parameters moved (indices into the table) */
+    size_t *parameter;         /* the refined parameters (indices into the table) */
+    size_t coordinates;        /* normal scores moved: every uncertain parameter */
     size_t evaluations;        /* model evaluations (points) */
 } mkba_expost_refine_result;
 

@@ -3,25 +3,32 @@
  * (Del Moral, Doucet & Jasra 2006; Chopin 2002; adaptive tempering as in
  * Jasra et al. 2011), run on the model through the study layer.
  *
- * State. A particle is (z, d): z the refined parameters R in normal
- * scores (theta_r = F_r^-1(Phi(z_r)), so their prior is N(0, I)), d a PSA
- * draw number that gives every other parameter (Dirichlet vectors,
- * correlated and arm-specific ones, expressions: they stay at their prior
- * draw) and the households' random numbers. The target is
- * N(z; 0, I) L(z, d)^phi with d uniform; at phi = 1 its z-marginal is the
- * posterior of R with the rest integrated over its prior.
+ * State. A particle is (z, d): z the normal scores of every uncertain
+ * parameter, so that their prior is N(0, I), and d a PSA draw number that
+ * gives the households' random numbers (and the expressions' inputs that
+ * are not in z). A univariate parameter (the scenario's definition, or an
+ * arm's override) is theta = F^-1(Phi(z)). A Dirichlet vector is its
+ * gamma representation: x_j = G_j^-1(Phi(z_j)) with G_j the Gamma(alpha_j,
+ * 1) CDF, theta_j = x_j / sum x (the augmented target's theta-marginal is
+ * the posterior of the vector; no Jacobian, as z keeps its N(0, I) prior).
+ * A correlation (Gaussian copula with Cholesky factor L) is its
+ * independent scores: x = L z, theta_i = F_i^-1(Phi(x_i)). The target is
+ * N(z; 0, I) L(z, d)^phi with d uniform.
  *
- * Start: the N ex-ante PSA draws, z from their own values, d their draw.
+ * Start: the N ex-ante PSA draws, z from their own values (a Dirichlet's
+ * scale sum x, independent of its proportions, drawn fresh), d their draw.
  * Stage: phi rises to the largest value (at most 1) at which the
  * incremental weights L^(phi' - phi) keep an effective sample size of
  * N/2 (bisection); the particles are resampled (systematic) and moved by
- * Metropolis-Hastings steps that alternate a Gaussian random walk on z
- * (per-coordinate scale from the particles, adapted to the acceptance
- * rate) with a fresh draw number d (an independence proposal from the
- * prior), each step evaluating all N proposals as one points design of
- * the study layer (in parallel, the same numbers for any thread count).
- * Every random choice comes from one generator seeded by the run's seed,
- * on the calling thread. */
+ * Metropolis-Hastings steps of three kinds in turn: a Gaussian random walk
+ * on the refined coordinates (the parameters the data speak about), one on
+ * every other coordinate, and a fresh draw number d (an independence
+ * proposal from the prior). Each random walk has its per-coordinate scale
+ * from the particles and its own factor adapted to its acceptance. Each
+ * step evaluates all N proposals as one points design of the study layer
+ * (in parallel, the same numbers for any thread count). Every random
+ * choice comes from one generator seeded by the run's seed, on the calling
+ * thread. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,17 +70,29 @@ static double dist_cdf(const mkba_dist *d, double x)
     }
 }
 
+static double clamp_u(double u)
+{
+    return fmin(fmax(u, 1e-12), 1.0 - 1e-12);
+}
+
+static int univariate(mkba_dist_kind kind)
+{
+    return kind >= MKBA_DIST_NORMAL && kind <= MKBA_DIST_PERT;
+}
+
+/* Whether some arm uses the scenario's own definition of parameter k. */
+static int own(const mkba_model *m, size_t k)
+{
+    for (size_t a = 0; a < m->narms; a++)
+        if (!mkba_params_overridden(m->params, k, a))
+            return 1;
+    return 0;
+}
+
 int mkba_expost_refinable(const mkba_model *m, size_t k)
 {
-    const mkba_param *p = mkba_params_get(m->params, k);
-    int kind = (int)p->dist.kind, own = 0;
-    for (size_t a = 0; a < m->narms; a++)
-        own |= !mkba_params_overridden(m->params, k, a);
-    return own && mkba_params_copula_path(m->params, k) == NULL
-           && (kind == MKBA_DIST_NORMAL || kind == MKBA_DIST_LOGNORMAL
-               || kind == MKBA_DIST_GAMMA || kind == MKBA_DIST_BETA
-               || kind == MKBA_DIST_UNIFORM || kind == MKBA_DIST_TRIANGULAR
-               || kind == MKBA_DIST_PERT);
+    return own(m, k) && mkba_params_copula_path(m->params, k) == NULL
+           && univariate(mkba_params_get(m->params, k)->dist.kind);
 }
 
 /* The parameters of the comma-separated list names into r[*n]: each must
@@ -118,22 +137,163 @@ int mkba_expost_refine_check(const mkba_model *m, const char *names, mkba_error 
     return rc;
 }
 
-static double clamp_u(double u)
-{
-    return fmin(fmax(u, 1e-12), 1.0 - 1e-12);
-}
+/* A block of the state: the coordinates [first, first + width) of z. */
+typedef enum block_kind { BLOCK_UNIVARIATE = 0, BLOCK_DIRICHLET, BLOCK_COPULA } block_kind;
+
+typedef struct block {
+    block_kind kind;
+    size_t k;                  /* the parameter; a Dirichlet's first component */
+    int arm;                   /* univariate: -1 the scenario's definition, else
+                                  the arm whose own override it is */
+    const mkba_copula *cop;    /* BLOCK_COPULA */
+    size_t first, width;
+} block;
+
+/* The share of the other walk's blocks one step moves: a step that moves
+ * only parameters the data do not speak about (costs, utilities) leaves
+ * the likelihood as it was and is accepted; moving every block at once
+ * nearly always touches one that changes the simulated households. */
+#define OTHER_SHARE 1.0
+
+/* The random walks and the draw swap. */
+enum { MOVE_REFINED = 0, MOVE_OTHER, MOVE_SWAP, MOVE_KINDS };
 
 typedef struct smc {
     const mkba_expost_refine_input *in;
-    size_t n, nr;              /* particles, refined parameters */
-    size_t *r;                 /* [nr] parameter indices */
-    double *z, *ll;            /* [n][nr], [n] */
+    size_t n, nz;              /* particles, coordinates */
+    block *b;
+    size_t nb;
+    unsigned char *set;        /* [nz] MOVE_REFINED or MOVE_OTHER: which walk moves it */
+    size_t count[2];           /* coordinates per walk */
+    double *z, *ll;            /* [n][nz], [n] */
     uint32_t *d;               /* [n] */
     double *z2, *ll2;          /* proposals */
     uint32_t *d2;
+    double *x;                 /* [largest block] scratch */
+    size_t *refined;           /* [count[MOVE_REFINED]] the refined walk's coordinates */
+    double *chol;              /* [nr][nr] Cholesky factor of their particles' covariance */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
 } smc;
+
+static void add_block(smc *s, block_kind kind, size_t k, int arm, const mkba_copula *cop,
+                      size_t width)
+{
+    if (s->b != NULL)
+        s->b[s->nb] = (block){ kind, k, arm, cop, s->nz, width };
+    s->nb++;
+    s->nz += width;
+}
+
+/* Lists the blocks of every uncertain parameter (s->b NULL: counts only). */
+static void list_blocks(smc *s)
+{
+    const mkba_model *m = s->in->m;
+    size_t np = mkba_params_count(m->params);
+    s->nb = s->nz = 0;
+    for (size_t k = 0; k < np; k++) {
+        const mkba_param *p = mkba_params_get(m->params, k);
+        if (p->dist.kind == MKBA_DIST_DIRICHLET && p->dist.group_index == 0 && own(m, k))
+            add_block(s, BLOCK_DIRICHLET, k, -1, NULL, (size_t)p->dist.group_size);
+        else if (mkba_expost_refinable(m, k))
+            add_block(s, BLOCK_UNIVARIATE, k, -1, NULL, 1);
+        for (size_t a = 0; a < m->narms; a++)
+            if (mkba_params_overridden(m->params, k, a) && univariate(p->arm_dist[a].kind))
+                add_block(s, BLOCK_UNIVARIATE, k, (int)a, NULL, 1);
+    }
+    for (size_t c = 0; c < mkba_params_copula_count(m->params); c++) {
+        const mkba_copula *cop = mkba_params_copula(m->params, c);
+        add_block(s, BLOCK_COPULA, (size_t)cop->param[0], -1, cop, cop->n);
+    }
+}
+
+static const mkba_dist *block_dist(const mkba_model *m, const block *b, size_t k)
+{
+    const mkba_param *p = mkba_params_get(m->params, k);
+    return b->arm >= 0 ? &p->arm_dist[b->arm] : &p->dist;
+}
+
+/* The first arm whose value of parameter k is the block's. */
+static size_t block_arm(const mkba_model *m, const block *b, size_t k)
+{
+    if (b->arm >= 0)
+        return (size_t)b->arm;
+    size_t a = 0;
+    while (a + 1 < m->narms && mkba_params_overridden(m->params, k, a))
+        a++;
+    return a;
+}
+
+/* The normal scores z[nz] of a PSA draw's values v[arm][param]; a
+ * Dirichlet's scale comes from rng. */
+static void scores(smc *s, const double *v, double *z, gsl_rng *rng)
+{
+    const mkba_model *m = s->in->m;
+    size_t np = mkba_params_count(m->params);
+    for (size_t i = 0; i < s->nb; i++) {
+        const block *b = &s->b[i];
+        double *zb = z + b->first;
+        if (b->kind == BLOCK_UNIVARIATE) {
+            double x = v[block_arm(m, b, b->k) * np + b->k];
+            zb[0] = gsl_cdf_ugaussian_Pinv(clamp_u(dist_cdf(block_dist(m, b, b->k), x)));
+        } else if (b->kind == BLOCK_DIRICHLET) {
+            const double *alpha = mkba_params_get(m->params, b->k)->dist.alpha;
+            double total = 0;
+            for (size_t j = 0; j < b->width; j++)
+                total += alpha[j];
+            double scale = gsl_ran_gamma(rng, total, 1.0);
+            const double *p = v + block_arm(m, b, b->k) * np + b->k;
+            for (size_t j = 0; j < b->width; j++)
+                zb[j] = gsl_cdf_ugaussian_Pinv(clamp_u(gsl_cdf_gamma_P(scale * p[j], alpha[j],
+                                                                       1.0)));
+        } else {
+            /* x = L z: forward substitution. */
+            const mkba_copula *c = b->cop;
+            for (size_t r = 0; r < c->n; r++) {
+                size_t k = (size_t)c->param[r];
+                double x = v[block_arm(m, b, k) * np + k];
+                double sum = gsl_cdf_ugaussian_Pinv(clamp_u(dist_cdf(block_dist(m, b, k), x)));
+                for (size_t j = 0; j < r; j++)
+                    sum -= c->chol[r * c->n + j] * zb[j];
+                zb[r] = sum / c->chol[r * c->n + r];
+            }
+        }
+    }
+}
+
+/* Point i of des: the values of the normal scores z[nz]. */
+static void set_values(smc *s, const double *z, mkba_design *des, size_t i)
+{
+    const mkba_model *m = s->in->m;
+    for (size_t bi = 0; bi < s->nb; bi++) {
+        const block *b = &s->b[bi];
+        const double *zb = z + b->first;
+        if (b->kind == BLOCK_UNIVARIATE) {
+            double v = mkba_dist_quantile(block_dist(m, b, b->k),
+                                          clamp_u(gsl_cdf_ugaussian_P(zb[0])));
+            mkba_design_set_point(des, m, i, b->k, b->arm, v);
+        } else if (b->kind == BLOCK_DIRICHLET) {
+            const double *alpha = mkba_params_get(m->params, b->k)->dist.alpha;
+            double total = 0;
+            for (size_t j = 0; j < b->width; j++)
+                total += s->x[j] = gsl_cdf_gamma_Pinv(clamp_u(gsl_cdf_ugaussian_P(zb[j])),
+                                                      alpha[j], 1.0);
+            for (size_t j = 0; j < b->width; j++)
+                mkba_design_set_point(des, m, i, b->k + j, -1, s->x[j] / total);
+        } else {
+            const mkba_copula *c = b->cop;
+            for (size_t r = 0; r < c->n; r++) {
+                double x = 0;
+                for (size_t j = 0; j <= r; j++)
+                    x += c->chol[r * c->n + j] * zb[j];
+                size_t k = (size_t)c->param[r];
+                double v = mkba_dist_quantile(block_dist(m, b, k),
+                                              clamp_u(gsl_cdf_ugaussian_P(x)));
+                mkba_design_set_point(des, m, i, k, -1, v);
+            }
+        }
+    }
+}
 
 /* Evaluates the points (z[i], d[i]) into the result file in->scratch and
  * their log-likelihoods ll[i]. */
@@ -145,15 +305,12 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
     int rc = des != NULL ? mkba_design_set_draws(des, d, err)
                          : (int)(err != NULL ? err->code : MKBA_ENOMEM);
     for (size_t i = 0; rc == MKBA_OK && i < s->n; i++)
-        for (size_t j = 0; j < s->nr; j++) {
-            const mkba_param *p = mkba_params_get(m->params, s->r[j]);
-            double v = mkba_dist_quantile(&p->dist, clamp_u(gsl_cdf_ugaussian_P(z[i * s->nr + j])));
-            mkba_design_set_point(des, m, i, s->r[j], -1, v);
-        }
+        set_values(s, z + i * s->nz, des, i);
     if (rc == MKBA_OK) {
         mkba_study_options so = in->study;
         so.output = in->scratch;
         so.force = 1;
+        so.no_checkpoint = 1;  /* a scratch step: nothing to resume */
         so.analyse = 0;
         so.store_draws = 1;
         so.on_point = NULL;
@@ -180,22 +337,23 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
     return rc;
 }
 
-/* Keeps in s->r the (at most) max refinable parameters whose normal
- * scores correlate most with the log-likelihood over the starting
- * particles (|Pearson r|; ties: table order): the data speak about those,
- * and a random walk mixes far better in a few dimensions than in all. The
- * others stay at each particle's draw. z is compacted to match. Returns
- * MKBA_ENOMEM or MKBA_OK. */
-static int screen(smc *s, long max)
+/* The coordinate of univariate parameter k's own definition, or nz. */
+static size_t coordinate(const smc *s, size_t k)
 {
-    size_t n = s->n, nr = s->nr, keep = (size_t)max < nr ? (size_t)max : nr, nf = 0;
-    double *score = mkba_malloc((nr + 1) * sizeof *score);
-    double *z = mkba_malloc((n * keep + 1) * sizeof *z);
-    if (score == NULL || z == NULL) {
-        mkba_free(score);
-        mkba_free(z);
-        return MKBA_ENOMEM;
-    }
+    for (size_t i = 0; i < s->nb; i++)
+        if (s->b[i].kind == BLOCK_UNIVARIATE && s->b[i].arm < 0 && s->b[i].k == k)
+            return s->b[i].first;
+    return s->nz;
+}
+
+/* Marks for the refined walk the (at most) max univariate parameters
+ * whose normal scores correlate most with the log-likelihood over the
+ * starting particles (|Pearson r|; ties: table order): the data speak
+ * about those, and a random walk tuned to them mixes far better than one
+ * over every coordinate. Their indices go to r[*nr]. */
+static void screen(smc *s, long max, size_t *r, size_t *nr)
+{
+    size_t n = s->n, nf = 0;
     double lm = 0, lv = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(s->ll[i])) {
@@ -206,40 +364,36 @@ static int screen(smc *s, long max)
     for (size_t i = 0; i < n; i++)
         if (isfinite(s->ll[i]))
             lv += (s->ll[i] - lm) * (s->ll[i] - lm);
-    for (size_t j = 0; j < nr; j++) {
+    /* score[b]: the block's |r|, -1 when not a candidate or chosen. */
+    double *score = s->x;
+    for (size_t bi = 0; bi < s->nb; bi++) {
+        const block *b = &s->b[bi];
+        score[bi] = -1.0;
+        if (b->kind != BLOCK_UNIVARIATE || b->arm >= 0)
+            continue;
         double zm = 0, zv = 0, c = 0;
         for (size_t i = 0; i < n; i++)
             if (isfinite(s->ll[i]))
-                zm += s->z[i * nr + j] / (double)nf;
+                zm += s->z[i * s->nz + b->first] / (double)nf;
         for (size_t i = 0; i < n; i++)
             if (isfinite(s->ll[i])) {
-                double dz = s->z[i * nr + j] - zm;
+                double dz = s->z[i * s->nz + b->first] - zm;
                 zv += dz * dz;
                 c += dz * (s->ll[i] - lm);
             }
-        score[j] = zv > 0 && lv > 0 ? fabs(c) / sqrt(zv * lv) : 0.0;
+        score[bi] = zv > 0 && lv > 0 ? fabs(c) / sqrt(zv * lv) : 0.0;
     }
-    /* Mark the best `keep` (a score below 0 means chosen). */
-    for (size_t t = 0; t < keep; t++) {
-        size_t best = nr;
-        for (size_t j = 0; j < nr; j++)
-            if (score[j] >= 0 && (best == nr || score[j] > score[best]))
-                best = j;
+    *nr = 0;
+    for (long t = 0; t < max; t++) {
+        size_t best = s->nb;
+        for (size_t bi = 0; bi < s->nb; bi++)
+            if (score[bi] >= 0 && (best == s->nb || score[bi] > score[best]))
+                best = bi;
+        if (best == s->nb)
+            break;
         score[best] = -1.0;
+        r[(*nr)++] = s->b[best].k;
     }
-    size_t w = 0;
-    for (size_t j = 0; j < nr; j++)
-        if (score[j] < 0) {
-            s->r[w] = s->r[j];
-            for (size_t i = 0; i < n; i++)
-                z[i * keep + w] = s->z[i * nr + j];
-            w++;
-        }
-    memcpy(s->z, z, n * keep * sizeof *z);
-    s->nr = keep;
-    mkba_free(score);
-    mkba_free(z);
-    return MKBA_OK;
 }
 
 /* ESS of the incremental weights exp(delta ll). */
@@ -260,13 +414,17 @@ static double incremental_ess(const double *ll, size_t n, double delta, double *
 
 static void smc_free(smc *s)
 {
-    mkba_free(s->r);
+    mkba_free(s->b);
+    mkba_free(s->set);
     mkba_free(s->z);
     mkba_free(s->ll);
     mkba_free(s->d);
     mkba_free(s->z2);
     mkba_free(s->ll2);
     mkba_free(s->d2);
+    mkba_free(s->x);
+    mkba_free(s->refined);
+    mkba_free(s->chol);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
@@ -283,14 +441,147 @@ static int resample(smc *s, const double *w, double u, long *idx)
     mkba_expost_resample(wn, s->n, u, idx);
     mkba_free(wn);
     for (size_t i = 0; i < s->n; i++) {
-        memcpy(s->z2 + i * s->nr, s->z + (size_t)idx[i] * s->nr, s->nr * sizeof *s->z);
+        memcpy(s->z2 + i * s->nz, s->z + (size_t)idx[i] * s->nz, s->nz * sizeof *s->z);
         s->ll2[i] = s->ll[idx[i]];
         s->d2[i] = s->d[idx[i]];
     }
-    memcpy(s->z, s->z2, s->n * s->nr * sizeof *s->z);
+    memcpy(s->z, s->z2, s->n * s->nz * sizeof *s->z);
     memcpy(s->ll, s->ll2, s->n * sizeof *s->ll);
     memcpy(s->d, s->d2, s->n * sizeof *s->d);
     return MKBA_OK;
+}
+
+/* The kind of move step `step` makes: the refined walk on even steps,
+ * then the other walk and the draw swap in turn (a walk without
+ * coordinates gives its turn to the other). */
+static int move_kind(const smc *s, long step)
+{
+    int kind = step % 2 == 0 ? MOVE_REFINED : (step / 2) % 2 == 0 ? MOVE_OTHER : MOVE_SWAP;
+    if (kind != MOVE_SWAP && s->count[kind] == 0)
+        kind = 1 - kind;
+    return kind;
+}
+
+/* The refined walk's proposal shape: the Cholesky factor of the
+ * particles' covariance of its coordinates (Chopin 2002), so that it
+ * follows the correlations of the posterior (detection against help
+ * seeking); a factor that fails (a degenerate cloud) falls back to the
+ * coordinates' spreads. */
+static void proposal_shape(smc *s, const double *sd)
+{
+    size_t nr = s->count[MOVE_REFINED], n = s->n, nz = s->nz;
+    double *l = s->chol;
+    for (size_t a = 0; a < nr; a++)
+        for (size_t b = 0; b <= a; b++) {
+            size_t ca = s->refined[a], cb = s->refined[b];
+            double ma = 0, mb = 0, c = 0;
+            for (size_t i = 0; i < n; i++) {
+                ma += s->z[i * nz + ca] / (double)n;
+                mb += s->z[i * nz + cb] / (double)n;
+            }
+            for (size_t i = 0; i < n; i++)
+                c += (s->z[i * nz + ca] - ma) * (s->z[i * nz + cb] - mb) / (double)n;
+            l[a * nr + b] = c + (a == b ? 0.0025 : 0.0);   /* sd at least 0.05 */
+        }
+    for (size_t a = 0; a < nr; a++)
+        for (size_t b = 0; b <= a; b++) {
+            double v = l[a * nr + b];
+            for (size_t k = 0; k < b; k++)
+                v -= l[a * nr + k] * l[b * nr + k];
+            if (a == b && !(v > 0)) {
+                memset(l, 0, nr * nr * sizeof *l);
+                for (size_t k = 0; k < nr; k++)
+                    l[k * nr + k] = sd[s->refined[k]];
+                return;
+            }
+            l[a * nr + b] = a == b ? sqrt(v) : v / l[b * nr + b];
+        }
+}
+
+/* One Metropolis-Hastings step of kind `kind` for every particle;
+ * returns the number accepted in *accepted. */
+static int move(smc *s, int kind, double scale, const double *sd, double phi, gsl_rng *rng,
+                double *accepted, mkba_error *err)
+{
+    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED];
+    for (size_t i = 0; i < n; i++) {
+        s->d2[i] = kind == MOVE_SWAP ? s->next_draw++ : s->d[i];
+        double *z2 = s->z2 + i * nz;
+        /* The other walk is preconditioned Crank-Nicolson per coordinate:
+         * z' = sqrt(1 - b^2) z + b xi with b = min(1, scale sd) keeps the
+         * N(0, I) prior (each coordinate's step is reversible with respect
+         * to it), so its acceptance does not fall with the number of
+         * coordinates, and a coordinate the data say nothing about (sd near
+         * 1) is drawn nearly afresh from its prior. */
+        memcpy(z2, s->z + i * nz, nz * sizeof *z2);
+        for (size_t bi = 0; kind == MOVE_OTHER && bi < s->nb; bi++) {
+            const block *bl = &s->b[bi];
+            if (s->set[bl->first] != MOVE_OTHER || gsl_rng_uniform(rng) >= OTHER_SHARE)
+                continue;
+            for (size_t c = bl->first; c < bl->first + bl->width; c++) {
+                double b = fmin(1.0, scale * sd[c]);
+                z2[c] = sqrt(1.0 - b * b) * z2[c] + b * gsl_ran_gaussian(rng, 1.0);
+            }
+        }
+        if (kind == MOVE_REFINED) {
+            for (size_t a = 0; a < nr; a++)
+                s->x[a] = gsl_ran_gaussian(rng, 1.0);
+            for (size_t a = 0; a < nr; a++) {
+                double jump = 0;
+                for (size_t b = 0; b <= a; b++)
+                    jump += s->chol[a * nr + b] * s->x[b];
+                z2[s->refined[a]] += scale * jump;
+            }
+        }
+    }
+    int rc = evaluate(s, s->z2, s->d2, s->ll2, err);
+    *accepted = 0;
+    for (size_t i = 0; rc == MKBA_OK && i < n; i++) {
+        /* The prior ratio of the coordinates the proposal moved (the
+         * Crank-Nicolson step is reversible with respect to the prior: none). */
+        double prior = 0.0;
+        for (size_t c = 0; kind == MOVE_REFINED && c < nz; c++) {
+            double a = s->z[i * nz + c], b = s->z2[i * nz + c];
+            prior += 0.5 * (a * a - b * b);
+        }
+        double log_alpha = isfinite(s->ll2[i]) ? phi * (s->ll2[i] - s->ll[i]) + prior
+                                              : -INFINITY;
+        if (log(gsl_rng_uniform_pos(rng)) < log_alpha) {
+            memcpy(s->z + i * nz, s->z2 + i * nz, nz * sizeof *s->z);
+            s->ll[i] = s->ll2[i];
+            s->d[i] = s->d2[i];
+            (*accepted)++;
+        }
+    }
+    return rc;
+}
+
+/* Allocates the state of n particles over the blocks of every uncertain
+ * parameter. */
+static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
+{
+    memset(s, 0, sizeof *s);
+    s->in = in;
+    s->n = in->ndraws;
+    list_blocks(s);
+    size_t nb = s->nb, widest = nb;
+    s->b = mkba_malloc((nb + 1) * sizeof *s->b);
+    if (s->b == NULL)
+        return MKBA_ENOMEM;
+    list_blocks(s);
+    for (size_t i = 0; i < nb; i++)
+        widest = s->b[i].width > widest ? s->b[i].width : widest;
+    size_t nz = s->n * (s->nz + 1);
+    s->set = mkba_calloc(s->nz + 1, 1);
+    s->z = mkba_malloc(nz * sizeof *s->z);
+    s->z2 = mkba_malloc(nz * sizeof *s->z2);
+    s->ll = mkba_malloc(s->n * sizeof *s->ll);
+    s->ll2 = mkba_malloc(s->n * sizeof *s->ll2);
+    s->d = mkba_malloc(s->n * sizeof *s->d);
+    s->d2 = mkba_malloc(s->n * sizeof *s->d2);
+    s->x = mkba_malloc((widest + 1) * sizeof *s->x);
+    return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x ? MKBA_OK
+                                                                              : MKBA_ENOMEM;
 }
 
 int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_result *out,
@@ -299,45 +590,27 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     memset(out, 0, sizeof *out);
     const mkba_model *m = in->m;
     smc s;
-    memset(&s, 0, sizeof s);
-    s.in = in;
-    s.n = in->ndraws;
-    size_t np = mkba_params_count(m->params), na = m->narms, n = s.n;
-    s.r = mkba_malloc((np + 1) * sizeof *s.r);
-    int rc0 = s.r != NULL ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    if (rc0 == MKBA_OK && in->names != NULL)
-        rc0 = named(m, in->names, s.r, &s.nr, err);
-    for (size_t k = 0; rc0 == MKBA_OK && in->names == NULL && k < np; k++)
-        if (mkba_expost_refinable(m, k))
-            s.r[s.nr++] = k;
-    if (rc0 != MKBA_OK) {
-        mkba_free(s.r);
-        return rc0;
-    }
-    size_t nz = n * (s.nr + 1);
-    s.z = mkba_malloc(nz * sizeof *s.z);
-    s.z2 = mkba_malloc(nz * sizeof *s.z2);
-    s.ll = mkba_malloc(n * sizeof *s.ll);
-    s.ll2 = mkba_malloc(n * sizeof *s.ll2);
-    s.d = mkba_malloc(n * sizeof *s.d);
-    s.d2 = mkba_malloc(n * sizeof *s.d2);
-    double *w = mkba_malloc(n * sizeof *w), *sd = mkba_malloc((s.nr + 1) * sizeof *sd);
+    size_t np = mkba_params_count(m->params), na = m->narms, n = in->ndraws;
+    int rc = smc_alloc(&s, in);
+    double *w = mkba_malloc(n * sizeof *w), *sd = mkba_malloc((s.nz + 1) * sizeof *sd);
     long *idx = mkba_malloc(n * sizeof *idx);
     size_t cap = (size_t)in->max_stages;
     out->phi = mkba_calloc(cap, sizeof *out->phi);
     out->ess = mkba_calloc(cap, sizeof *out->ess);
     out->acceptance = mkba_calloc(cap, sizeof *out->acceptance);
+    out->other_acceptance = mkba_calloc(cap, sizeof *out->other_acceptance);
     out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    int rc = s.r && s.z && s.z2 && s.ll && s.ll2 && s.d && s.d2 && w && sd && idx && out->phi
-                     && out->ess && out->acceptance && out->swap_acceptance && out->parameter && rng
-                 ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
-                                                 "refinement of %zu particles", n);
-    if (rc == MKBA_OK && s.nr == 0)
+    if (rc != MKBA_OK || !w || !sd || !idx || !out->phi || !out->ess || !out->acceptance
+        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !rng)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the refinement of %zu "
+                            "particles", n);
+    if (rc == MKBA_OK && in->names != NULL)
+        rc = named(m, in->names, out->parameter, &out->nparameters, err);
+    if (rc == MKBA_OK && s.nz == 0)
         rc = mkba_error_set(err, MKBA_EINVAL, "the refinement has no parameter to move: no "
-                            "parameter of the scenario has a univariate distribution of its "
-                            "own (outside correlations)");
+                            "parameter of the scenario has a distribution");
     if (rc == MKBA_OK) {
         gsl_rng_set(rng, (unsigned long)(in->study.seed ^ 0x534d4321ULL));
         s.next_draw = (uint32_t)n;
@@ -345,21 +618,31 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         for (size_t i = 0; i < n; i++) {
             s.d[i] = (uint32_t)i;
             s.ll[i] = in->loglik[i];
-            for (size_t j = 0; j < s.nr; j++) {
-                size_t k = s.r[j], a = 0;
-                while (mkba_params_overridden(m->params, k, a))
-                    a++;
-                double v = in->params[(i * na + a) * np + k];
-                double u = clamp_u(dist_cdf(&mkba_params_get(m->params, k)->dist, v));
-                s.z[i * s.nr + j] = gsl_cdf_ugaussian_Pinv(u);
-            }
+            scores(&s, in->params + i * na * np, s.z + i * s.nz, rng);
         }
+        if (in->names == NULL)
+            screen(&s, in->max_refined, out->parameter, &out->nparameters);
+        for (size_t c = 0; c < s.nz; c++)
+            s.set[c] = MOVE_OTHER;
+        for (size_t j = 0; j < out->nparameters; j++) {
+            size_t c = coordinate(&s, out->parameter[j]);
+            if (c < s.nz)
+                s.set[c] = MOVE_REFINED;
+        }
+        for (size_t c = 0; c < s.nz; c++)
+            s.count[s.set[c]]++;
+        s.refined = mkba_malloc((s.count[MOVE_REFINED] + 1) * sizeof *s.refined);
+        s.chol = mkba_malloc((s.count[MOVE_REFINED] * s.count[MOVE_REFINED] + 1)
+                             * sizeof *s.chol);
+        if (s.refined == NULL || s.chol == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        for (size_t c = 0, r = 0; rc == MKBA_OK && c < s.nz; c++)
+            if (s.set[c] == MOVE_REFINED)
+                s.refined[r++] = c;
     }
-    if (rc == MKBA_OK && in->names == NULL && screen(&s, in->max_refined) != MKBA_OK)
-        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    for (size_t j = 0; rc == MKBA_OK && j < s.nr; j++)
-        out->parameter[out->nparameters++] = s.r[j];
-    double phi = 0.0, scale = 2.38 / sqrt((double)(s.nr > 0 ? s.nr : 1));
+    double phi = 0.0;
+    double scale[2] = { 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0
+                                             ? s.count[MOVE_REFINED] : 1)), 1.0 };
     while (rc == MKBA_OK && phi < 1.0 && out->nstages < cap) {
         /* The next temperature: ESS of the incremental weights = half the
          * particles with a finite likelihood (any step drops the others;
@@ -394,53 +677,35 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             break;
         }
         /* The random-walk scale per coordinate: the particles' spread. */
-        for (size_t j = 0; j < s.nr; j++) {
+        for (size_t c = 0; c < s.nz; c++) {
             double mean = 0, var = 0;
             for (size_t i = 0; i < n; i++)
-                mean += s.z[i * s.nr + j] / (double)n;
+                mean += s.z[i * s.nz + c] / (double)n;
             for (size_t i = 0; i < n; i++)
-                var += (s.z[i * s.nr + j] - mean) * (s.z[i * s.nr + j] - mean) / (double)n;
-            sd[j] = fmax(sqrt(var), 0.05);
+                var += (s.z[i * s.nz + c] - mean) * (s.z[i * s.nz + c] - mean) / (double)n;
+            sd[c] = fmax(sqrt(var), 0.05);
         }
-        double accepted[2] = { 0, 0 }, proposed[2] = { 0, 0 };  /* random walk, swap */
+        proposal_shape(&s, sd);
+        double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
-            int move_d = step % 2 == 1;
-            for (size_t i = 0; i < n; i++) {
-                s.d2[i] = move_d ? s.next_draw++ : s.d[i];
-                for (size_t j = 0; j < s.nr; j++) {
-                    double jump = move_d ? 0.0 : scale * sd[j] * gsl_ran_gaussian(rng, 1.0);
-                    s.z2[i * s.nr + j] = s.z[i * s.nr + j] + jump;
-                }
-            }
-            rc = evaluate(&s, s.z2, s.d2, s.ll2, err);
+            int kind = move_kind(&s, step);
             double step_acc = 0;
-            for (size_t i = 0; rc == MKBA_OK && i < n; i++) {
-                double prior = 0.0;
-                for (size_t j = 0; j < s.nr; j++) {
-                    double a = s.z[i * s.nr + j], b = s.z2[i * s.nr + j];
-                    prior += 0.5 * (a * a - b * b);
-                }
-                double log_alpha = isfinite(s.ll2[i]) ? phi * (s.ll2[i] - s.ll[i]) + prior
-                                                      : -INFINITY;
-                if (log(gsl_rng_uniform_pos(rng)) < log_alpha) {
-                    memcpy(s.z + i * s.nr, s.z2 + i * s.nr, s.nr * sizeof *s.z);
-                    s.ll[i] = s.ll2[i];
-                    s.d[i] = s.d2[i];
-                    step_acc++;
-                }
-            }
-            accepted[move_d] += step_acc;
-            proposed[move_d] += (double)n;
-            /* Keep the random walk's acceptance in a useful range. */
-            if (!move_d && step_acc < 0.15 * (double)n)
-                scale *= 0.5;
-            else if (!move_d && step_acc > 0.5 * (double)n)
-                scale *= 2.0;
+            rc = move(&s, kind, kind != MOVE_SWAP ? scale[kind] : 0.0, sd, phi, rng, &step_acc,
+                      err);
+            accepted[kind] += step_acc;
+            proposed[kind] += (double)n;
+            /* Keep each random walk's acceptance in a useful range. */
+            if (kind != MOVE_SWAP && step_acc < 0.15 * (double)n)
+                scale[kind] *= 0.5;
+            else if (kind != MOVE_SWAP && step_acc > 0.5 * (double)n)
+                scale[kind] *= 2.0;
         }
+        double *rate[MOVE_KINDS] = { out->acceptance, out->other_acceptance,
+                                     out->swap_acceptance };
+        for (int k = 0; k < MOVE_KINDS; k++)
+            rate[k][out->nstages] = proposed[k] > 0 ? accepted[k] / proposed[k] : NAN;
         out->phi[out->nstages] = phi;
         out->ess[out->nstages] = ess;
-        out->acceptance[out->nstages] = proposed[0] > 0 ? accepted[0] / proposed[0] : NAN;
-        out->swap_acceptance[out->nstages] = proposed[1] > 0 ? accepted[1] / proposed[1] : NAN;
         out->nstages++;
     }
     out->final_phi = phi;
@@ -449,6 +714,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     if (rc == MKBA_OK)
         rc = evaluate(&s, s.z, s.d, s.ll2, err);
     out->evaluations = s.evaluations;
+    out->coordinates = s.nz;
     if (rc == MKBA_OK) {
         out->draw = s.d;
         s.d = NULL;
@@ -469,6 +735,7 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->phi);
     mkba_free(r->ess);
     mkba_free(r->acceptance);
+    mkba_free(r->other_acceptance);
     mkba_free(r->swap_acceptance);
     mkba_free(r->draw);
     mkba_free(r->parameter);

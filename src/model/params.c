@@ -1053,6 +1053,16 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
     return MKBA_OK;
 }
 
+size_t mkba_params_copula_count(const mkba_params *p)
+{
+    return p->ncop;
+}
+
+const mkba_copula *mkba_params_copula(const mkba_params *p, size_t c)
+{
+    return &p->cop[c];
+}
+
 const char *mkba_params_copula_path(const mkba_params *p, size_t index)
 {
     int c = p->copula_of != NULL && index < p->n ? p->copula_of[index] : -1;

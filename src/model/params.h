@@ -157,6 +157,11 @@ void mkba_params_mark_used(mkba_params *p, int index);
  * correlation or an arm override alone is no use. */
 int mkba_params_used(const mkba_params *p, size_t index);
 
+/* The correlations of the table (after finalize: with their Cholesky
+ * factors): count, and correlation c < count. */
+size_t mkba_params_copula_count(const mkba_params *p);
+const mkba_copula *mkba_params_copula(const mkba_params *p, size_t c);
+
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 

@@ -13,6 +13,7 @@
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "report/report.h"
+#include "report/expost_report.h"
 #include "expost/expost_impl.h"
 
 /* The parameters shown, most narrowed first; the file holds them all. */
@@ -204,7 +205,7 @@ static void update(mkba_report *r, const file *f)
                                             "largest weight", "prior-data conflicts",
                                             "below threshold", "refined",
                                             "model evaluations", "temperature reached",
-                                            "distinct draws" };
+                                            "distinct points" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -219,7 +220,8 @@ static void update(mkba_report *r, const file *f)
         mkba_rtable_note(r, t, "the importance weights rested on %.1f effective draws of %.0f "
                          "(below %.0f), so the posterior is the sequential Monte Carlo "
                          "refinement's: %.0f model evaluations, temperature %.2f reached, "
-                         "moving %s", f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
+                         "moving every uncertain parameter, with a tuned random walk on %s",
+                         f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
                          f->update[MKBA_UP_ESS_THRESHOLD], f->update[MKBA_UP_EVALUATIONS],
                          f->update[MKBA_UP_FINAL_PHI], moved);
     } else if (f->update[MKBA_UP_ESS_LOW] > 0) {
@@ -236,7 +238,7 @@ static void update(mkba_report *r, const file *f)
                          "scenario's assumptions", f->update[MKBA_UP_CONFLICTS]);
 }
 
-/* Whether the refinement moved parameter `name`. */
+/* Whether parameter `name` is one of the refinement's tuned walk. */
 static int refined(const file *f, const char *name)
 {
     for (size_t i = 0; i < f->nrefined; i++)
@@ -249,16 +251,14 @@ static void parameters(mkba_report *r, const file *f)
 {
     static const char *const col[] = { "parameter", "prior mean", "prior 5%", "prior 95%",
                                        "posterior mean", "posterior 5%", "posterior 95%",
-                                       "narrowed" };
+                                       "narrowed", "distinct values" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
                                           MKBA_COL_EFFECT, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
-                                          MKBA_COL_EFFECT, MKBA_COL_SHARE };
+                                          MKBA_COL_EFFECT, MKBA_COL_SHARE, MKBA_COL_INT };
     mkba_rtable *t = mkba_report_table(r, "expost_parameters", "Parameters: prior and "
-                                       "posterior (refined first, then most narrowed)", 8,
-                                       col, kind);
+                                       "posterior (refined first, then most narrowed)",
+                                       2 + MKBA_PS_DISTINCT, col, kind);
     size_t n = f->nparam, *order = mkba_malloc((n + 1) * sizeof *order);
-    double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
-    int few = distinct < MKBA_EXPOST_MIN_DISTINCT;
     if (order == NULL) {
         r->failed = 1;
         return;
@@ -285,11 +285,12 @@ static void parameters(mkba_report *r, const file *f)
         snprintf(name, sizeof name, "%s%s", f->param[order[i]],
                  refined(f, f->param[order[i]]) ? " *" : "");
         mkba_rtable_str(r, t, row, 0, name);
-        for (int c = 0; c < MKBA_PS_N; c++)
+        for (int c = 0; c <= MKBA_PS_DISTINCT; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
-        if (few && !refined(f, f->param[order[i]])) {
+        double distinct = s[MKBA_PS_DISTINCT];
+        if (distinct < MKBA_EXPOST_MIN_DISTINCT) {
             char why[64];
-            snprintf(why, sizeof why, "not updated: rests on %.0f draw%s", distinct,
+            snprintf(why, sizeof why, "not updated: rests on %.0f value%s", distinct,
                      distinct == 1 ? "" : "s");
             mkba_rtable_str(r, t, row, 1 + MKBA_PS_NARROWING, why);
         }
@@ -299,10 +300,10 @@ static void parameters(mkba_report *r, const file *f)
                          n - MAX_PARAMETER_ROWS);
     mkba_rtable_note(r, t, "narrowed: 1 - posterior 90%% width / prior 90%% width");
     if (f->nrefined > 0)
-        mkba_rtable_note(r, t, "the refinement moved the parameters marked *; every other "
-                         "parameter follows its particle's draw, %.0f distinct draws in all, "
-                         "so its narrowing can be resampling rather than evidence",
-                         f->update[MKBA_UP_DISTINCT_DRAWS]);
+        mkba_rtable_note(r, t, "the refinement moved every uncertain parameter, the ones "
+                         "marked * with a random walk tuned to them; with fewer than %d "
+                         "distinct values a narrowing is resampling rather than evidence",
+                         MKBA_EXPOST_MIN_DISTINCT);
     mkba_free(order);
 }
 
@@ -311,7 +312,7 @@ static void sample_note(mkba_report *r, mkba_rtable *t, const file *f)
 {
     double distinct = f->update[MKBA_UP_DISTINCT_DRAWS], phi = f->update[MKBA_UP_FINAL_PHI];
     mkba_rtable_note(r, t, "ex-post sample: %s, effective sample size %.1f of %.0f draws, "
-                     "resting on %.0f distinct draw%s%s, temperature reached %.2f%s",
+                     "resting on %.0f distinct point%s%s, temperature reached %.2f%s",
                      phi < 1 ? "tempered, not a posterior" : "the posterior",
                      f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS], distinct,
                      distinct == 1 ? "" : "s",
@@ -404,6 +405,46 @@ static void payers(mkba_report *r, const file *f)
     sample_note(r, tb, f);
 }
 
+/* The tables of the loaded file f into r. */
+static int build(file *f, mkba_report *r, mkba_error *err)
+{
+    /* The number of distinct years with data, not the last one. */
+    int years = 0;
+    for (size_t i = 0; i < f->nobs; i++) {
+        size_t k = 0;
+        while (k < i && f->year[k] != f->year[i])
+            k++;
+        years += k == i;
+    }
+    confrontation(r, f);
+    calibration(r, f);
+    update(r, f);
+    parameters(r, f);
+    decision(r, f, years);
+    payers(r, f);
+    return r->failed ? mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables")
+                     : MKBA_OK;
+}
+
+int mkba_expost_report_add(const char *path, mkba_report *r, mkba_error *err)
+{
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int has = mkba_h5_store_has(st, "/expost");
+    mkba_h5_store_close(st, NULL);
+    if (!has)
+        return MKBA_OK;
+    file f;
+    memset(&f, 0, sizeof f);
+    f.err = err;
+    int rc = load(&f, path);
+    if (rc == MKBA_OK)
+        rc = build(&f, r, err);
+    file_free(&f);
+    return rc;
+}
+
 static int report_write(const char *path, mkba_summary_format format, FILE *out,
                         mkba_error *err)
 {
@@ -414,24 +455,8 @@ static int report_write(const char *path, mkba_summary_format format, FILE *out,
     mkba_report *r = rc == MKBA_OK ? mkba_report_alloc() : NULL;
     if (rc == MKBA_OK && r == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    if (rc == MKBA_OK) {
-        /* The number of distinct years with data, not the last one. */
-        int years = 0;
-        for (size_t i = 0; i < f.nobs; i++) {
-            size_t k = 0;
-            while (k < i && f.year[k] != f.year[i])
-                k++;
-            years += k == i;
-        }
-        confrontation(r, &f);
-        calibration(r, &f);
-        update(r, &f);
-        parameters(r, &f);
-        decision(r, &f, years);
-        payers(r, &f);
-        if (r->failed)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the tables");
-    }
+    if (rc == MKBA_OK)
+        rc = build(&f, r, err);
     if (rc == MKBA_OK) {
         if (format == MKBA_SUMMARY_TEXT)
             fprintf(out, "Ex-post evaluation: %s\n", path);

@@ -10,6 +10,7 @@
 #include "report/summary_report.h"
 #include "report/summary_text.h"
 #include "report/sa_report.h"
+#include "report/expost_report.h"
 #include "report/answer.h"
 #include "report/outfile.h"
 #include "report/tidy.h"
@@ -91,6 +92,8 @@ static int load(const char *path, const char *perspective, int text, loaded *l, 
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary of %s",
                                 path);
     }
+    if (rc == MKBA_OK)   /* a file of mkba expost: its ex-post tables too */
+        rc = mkba_expost_report_add(path, l->r, err);
     return rc;
 }
 

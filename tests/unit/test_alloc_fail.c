@@ -19,6 +19,7 @@
 #include <hdf5.h>
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
+#include "mkba/expost.h"
 
 typedef struct failing {
     long calls, fail_at;       /* allocations so far; fail this one */
@@ -241,6 +242,53 @@ static long sa_stride(long total)
     return getenv("MKBA_SANITIZED") != NULL && total > 200 ? total / 200 : 1;
 }
 
+/* What a run with allocation fail_at failing (f) must leave: success when
+ * nothing failed, else an error with a message and neither the output nor
+ * its temporary; no memory freed that the allocator did not make. */
+static void check_attempt(const char *what, const failing *f, int rc, const mkba_error *err,
+                          long fail_at, const char *output, const char *tmp)
+{
+    if (f->foreign != 0)
+        fail_msg("%s: %ld frees of memory the allocator did not make", what, f->foreign);
+    no_hdf5_left_open(what, fail_at);
+    if (f->failed == 0 && rc != MKBA_OK)
+        fail_msg("%s: %s", what, err->message);
+    if (f->failed != 0 && rc == MKBA_OK)
+        fail_msg("%s: allocation %ld failed, yet the run succeeded", what, fail_at);
+    if (f->failed != 0 && err->message[0] == '\0')
+        fail_msg("%s: allocation %ld failed without a message", what, fail_at);
+    if (f->failed != 0 && (exists(output) || exists(tmp)))
+        fail_msg("%s: allocation %ld failed and left a file", what, fail_at);
+}
+
+/* The summary of the file at path survives each of its allocations
+ * failing in turn; returns how many it makes. */
+static long summary_survives(const char *what, const char *path, mkba_summary_format format)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    long n;
+    for (n = 1;; n++) {
+        failing f;
+        mkba_context ctx;
+        mkba_error err = {0};
+        context(&ctx, &f, n);
+        int rc = mkba_summary_write(&ctx, path, format, NULL, sink, &err);
+        if (f.foreign != 0)
+            fail_msg("%s summary: %ld foreign frees", what, f.foreign);
+        no_hdf5_left_open(what, n);
+        if (f.failed == 0) {
+            assert_int_equal(rc, MKBA_OK);
+            break;
+        }
+        if (rc == MKBA_OK || err.message[0] == '\0')
+            fail_msg("%s summary: allocation %ld failed %s", what, n,
+                     rc == MKBA_OK ? "yet it succeeded" : "without a message");
+    }
+    fclose(sink);
+    return n - 1;
+}
+
 /* Runs o with allocation fail_at failing; checks what a failure leaves. */
 static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_at,
                        const char *tmp)
@@ -248,21 +296,12 @@ static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_
     failing f;
     mkba_context ctx;
     mkba_error err = {0};
-    const char *name = mkba_sa_method_name(o->method);
+    char what[64];
+    snprintf(what, sizeof what, "sa %s", mkba_sa_method_name(o->method));
     context(&ctx, &f, fail_at);
     remove(o->output);
     int rc = mkba_sa_run(&ctx, m, o, &err);
-    if (f.foreign != 0)
-        fail_msg("sa %s: %ld frees of memory the allocator did not make", name, f.foreign);
-    no_hdf5_left_open(name, fail_at);
-    if (f.failed == 0 && rc != MKBA_OK)
-        fail_msg("sa %s: %s", name, err.message);
-    if (f.failed != 0 && rc == MKBA_OK)
-        fail_msg("sa %s: allocation %ld failed, yet the run succeeded", name, fail_at);
-    if (f.failed != 0 && err.message[0] == '\0')
-        fail_msg("sa %s: allocation %ld failed without a message", name, fail_at);
-    if (f.failed != 0 && (exists(o->output) || exists(tmp)))
-        fail_msg("sa %s: allocation %ld failed and left a file", name, fail_at);
+    check_attempt(what, &f, rc, &err, fail_at, o->output, tmp);
     return f.calls;
 }
 
@@ -293,8 +332,6 @@ static void test_sa(void **state)
         { MKBA_SA_PRIM, 0, 1 },
         { MKBA_SA_BELIEVE, 0, 0 },
     };
-    FILE *sink = fopen("/dev/null", "w");
-    assert_non_null(sink);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         mkba_sa_options o;
         mkba_sa_options_init(&o);
@@ -311,31 +348,68 @@ static void test_sa(void **state)
         for (long n = 1; n <= total; n += step)
             sa_attempt(m, &o, n, tmp);
         sa_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
-        long n;
-        for (n = 1;; n++) {
-            failing f;
-            mkba_context ctx;
-            context(&ctx, &f, n);
-            mkba_error_clear(&err);
-            int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
-            if (f.foreign != 0)
-                fail_msg("sa %s summary: %ld foreign frees", name, f.foreign);
-            no_hdf5_left_open("sa summary", n);
-            if (f.failed == 0) {
-                assert_int_equal(rc, MKBA_OK);
-                break;
-            }
-            if (rc == MKBA_OK || err.message[0] == '\0')
-                fail_msg("sa %s summary: allocation %ld failed %s", name, n,
-                         rc == MKBA_OK ? "yet it succeeded" : "without a message");
-        }
+        char what[64];
+        snprintf(what, sizeof what, "sa %s", name);
+        long n = summary_survives(what, out, MKBA_SUMMARY_JSON);
         print_message("sa %s survives %s of its %ld allocations failing, its summary each of "
-                      "%ld\n", name, step == 1 ? "each" : "a spread", total, n - 1);
+                      "%ld\n", name, step == 1 ? "each" : "a spread", total, n);
     }
-    fclose(sink);
     mkba_model_free(m);
     remove(out);
     remove(psa);
+}
+
+/* Ex-post evaluation (mkba_expost_run): reading the data, the PSA, the
+ * reweighting and a sequential refinement (one stage of eight moves), with
+ * a spread of about 300 allocations failing in turn (each attempt runs
+ * the whole evaluation), then the summary of its file with each failing. */
+static long expost_attempt(const mkba_model *m, const mkba_expost_options *o, long fail_at,
+                           const char *tmp)
+{
+    failing f;
+    mkba_context ctx;
+    mkba_error err = {0};
+    context(&ctx, &f, fail_at);
+    remove(o->output);
+    int rc = mkba_expost_run(&ctx, m, o, &err);
+    check_attempt("expost", &f, rc, &err, fail_at, o->output, tmp);
+    return f.calls;
+}
+
+static void test_expost(void **state)
+{
+    (void)state;
+    char out[64], tmp[80], data[64];
+    snprintf(out, sizeof out, "/tmp/mkba-allocfail-expost-%d.h5", (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(data, sizeof data, "/tmp/mkba-allocfail-expost-%d.csv", (int)getpid());
+    FILE *d = fopen(data, "w");
+    assert_non_null(d);
+    fputs("year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth\n"
+          "2,broad,in_state,150,3000,debt/severe\n", d);
+    assert_int_equal(fclose(d), 0);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_expost_options o;
+    mkba_expost_options_init(&o);
+    o.observed = data;
+    o.output = out;
+    o.force = 1;
+    o.draws = 8;
+    o.households = 20;
+    o.min_ess_share = 0.9;
+    long total = expost_attempt(m, &o, 0, tmp), step = total > 300 ? total / 300 : 1;
+    for (long n = 1; n <= total; n += step)
+        expost_attempt(m, &o, n, tmp);
+    expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
+    long n = summary_survives("expost", out, MKBA_SUMMARY_JSON);
+    print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
+                  "summary each of %ld\n", total, step, n);
+    mkba_model_free(m);
+    remove(out);
+    remove(data);
 }
 
 int main(void)
@@ -345,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_run_and_summary),
         cmocka_unit_test(test_sa),
+        cmocka_unit_test(test_expost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
