@@ -506,6 +506,51 @@ static void test_unused_warnings(void **state)
     mkba_model_free(m);
 }
 
+/* An allocator whose calloc fails once `failing` is set (after loading). */
+static int calloc_fails;
+static void *plain_malloc(void *user, size_t size) { (void)user; return malloc(size); }
+static void *failing_calloc(void *user, size_t n, size_t size)
+{
+    (void)user;
+    return calloc_fails ? NULL : calloc(n, size);
+}
+static void *plain_realloc(void *user, void *p, size_t size)
+{
+    (void)user;
+    return realloc(p, size);
+}
+static void plain_free(void *user, void *p) { (void)user; free(p); }
+
+/* Out of memory checking the payers is said, not a silent skip: the
+ * payer warnings of unused.cfg give way to one line that says the check
+ * was not made (through the model's allocator, as the rest). */
+static void test_unused_payers_out_of_memory(void **state)
+{
+    (void)state;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.alloc = (mkba_allocator){ plain_malloc, failing_calloc, plain_realloc, plain_free,
+                                  NULL };
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    calloc_fails = 0;
+    assert_int_equal(mkba_scenario_load(&ctx, "tests/data/unused.cfg", &m, &err), MKBA_OK);
+    calloc_fails = 1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    int n = mkba_model_warnings(m, f);
+    fclose(f);
+    calloc_fails = 0;
+    assert_non_null(strstr(buf, "out of memory: the payers were not checked"));
+    assert_null(strstr(buf, "payers: payer '"));
+    assert_true(n >= 1);
+    free(buf);
+    mkba_model_free(m);
+}
+
 /* -------------------------------------------------------------- bad input */
 
 /* Loads tests/data/bad/NAME.cfg, expects failure with `code`, *out NULL and
@@ -814,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_unused_warnings),
+        cmocka_unit_test(test_unused_payers_out_of_memory),
         cmocka_unit_test(test_bad_syntax),
         cmocka_unit_test(test_wide_integers),
         cmocka_unit_test(test_bad_correlations),
