@@ -1,6 +1,7 @@
 /* The templates of `mkba init` are the files of src/cli/templates/ and
  * nothing else: each one is offered by `mkba init --help` with its "#:"
- * lines as help and written by `--template NAME` without them; and
+ * lines as help and written by `--template NAME` without them, passing
+ * `mkba check` without warnings; and
  * scripts/templates-h.sh makes a header that compiles from a file whose
  * name is no C identifier, with CRLF line ends, quotes and backslashes,
  * and refuses a file without help. */
@@ -60,8 +61,8 @@ static void write_file(const char *name, const char *text)
 }
 
 /* Every file of the folder is in `init --help` with each of its help
- * lines, and `init --template` writes it without them; the help names
- * no template that is not a file. */
+ * lines, and `init --template` writes it without them, passing check;
+ * the help names no template that is not a file. */
 static void test_help_lists_the_folder(void **state)
 {
     (void)state;
@@ -110,6 +111,11 @@ static void test_help_lists_the_folder(void **state)
         if (strncmp(written, "#:", 2) == 0 || strstr(written, "\n#:") != NULL)
             fail_msg("init --template %s wrote its help lines", name);
         free(written);
+        /* Every file, not only those test_report_cli.c also runs. */
+        snprintf(cmd, sizeof cmd, "'%s' check '%s/t.cfg'", bin, dir);
+        if (run(cmd, &said) != 0 || strstr(said, "warning") != NULL)
+            fail_msg("template %s does not pass check cleanly:\n%s", name, said);
+        free(said);
     }
     closedir(d);
     /* The usage line names exactly the files: as many names as files. */
