@@ -41,4 +41,11 @@ int support_run_small(char *path, size_t size, const char *tag, long draws);
 /* The whole file as a string (free it); NULL when it cannot be read. */
 char *support_read_file(const char *path);
 
+/* Writes text to path, replacing it; 0, or -1. */
+int support_write_file(const char *path, const char *text);
+
+/* Removes the files in the folder dir (not folders in it), then dir; 0,
+ * or -1. For a group teardown, so a failing test leaves nothing. */
+int support_remove_dir(const char *dir);
+
 #endif

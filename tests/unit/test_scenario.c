@@ -456,6 +456,23 @@ static void test_warnings(void **state)
     assert_int_equal(mkba_model_warnings(NULL, stderr), 0);
 }
 
+/* The warnings of m as one string (free it), their count in *n. */
+static char *warnings_of(const mkba_model *m, int *n)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    *n = mkba_model_warnings(m, f);
+    long len = ftell(f);
+    assert_true(len >= 0);
+    char *buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
 /* Definitions nothing uses: every line of unused.cfg marked "# warns" gets
  * exactly one warning naming that line, and nothing else warns (the
  * definitions used by a rule, a team, through an expression, as a
@@ -466,12 +483,8 @@ static void test_unused_warnings(void **state)
     (void)state;
     const char *path = "tests/data/unused.cfg";
     mkba_model *m = load_ok(path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    int n = mkba_model_warnings(m, f);
-    fclose(f);
+    int n;
+    char *buf = warnings_of(m, &n);
     FILE *cfg = fopen(path, "r");
     assert_non_null(cfg);
     char line[512];
@@ -537,12 +550,8 @@ static void test_unused_payers_out_of_memory(void **state)
     calloc_fails = 0;
     assert_int_equal(mkba_scenario_load(&ctx, "tests/data/unused.cfg", &m, &err), MKBA_OK);
     calloc_fails = 1;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    int n = mkba_model_warnings(m, f);
-    fclose(f);
+    int n;
+    char *buf = warnings_of(m, &n);
     calloc_fails = 0;
     assert_non_null(strstr(buf, "out of memory: the payers were not checked"));
     assert_null(strstr(buf, "payers: payer '"));

@@ -30,9 +30,7 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return support_remove_dir(dir);
 }
 
 /* Runs cmd with sh, stdout and stderr into the file dir/out; returns the
@@ -54,10 +52,7 @@ static void write_file(const char *name, const char *text)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(support_write_file(path, text), 0);
 }
 
 /* Every file of the folder is in `init --help` with each of its help
