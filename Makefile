@@ -63,6 +63,9 @@ $(BUILD)/templates.h: FORCE
 	@sh scripts/templates-h.sh $(TEMPLATES) >$@.new && \
 	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/src/cli/init_cmd.o: $(BUILD)/templates.h
+# `mkba report` runs the chart script of this source tree unless MKBA_PLOTS
+# names another (src/report/plots.h, docs/report.md).
+$(BUILD)/src/report/plots.o: BASEFLAGS += -DMKBA_PLOTS_SCRIPT='"$(CURDIR)/tools/mkba_plots.py"'
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

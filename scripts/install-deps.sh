@@ -5,14 +5,19 @@
 # Usage: install-deps.sh [--peers] [--coverage] [--fuzz] [--mpi]
 set -euo pipefail
 
+# python3 with matplotlib, h5py and numpy draws the charts of `mkba report`
+# (tools/mkba_plots.py, run by /usr/bin/python3: Debian's, where these
+# packages install).
 packages=(build-essential pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools
-          libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev)
+          libcmocka-dev librandom123-dev libmatheval-dev libxlsxwriter-dev
+          python3 python3-matplotlib python3-h5py python3-numpy)
 for option in "$@"; do
     case "$option" in
     # --peers adds the peer packages some tests compare against (they skip
     # with a message without them): OpenTURNS for the Sobol estimators, R's
     # mgcv for EVPPI, python3 to read back the xlsx and HTML report and
-    # chromium to render the report headless. .ci/run asks for them.
+    # chromium to render the report headless (and for `mkba report --pdf`).
+    # .ci/run asks for them.
     --peers) packages+=(python3-openturns r-cran-mgcv r-cran-mass python3 chromium) ;;
     # --coverage adds lcov (with genhtml) for `make coverage`; gcov comes
     # with gcc.

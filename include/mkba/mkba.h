@@ -42,6 +42,20 @@ int mkba_model_warnings(const mkba_model *m, FILE *f);
 typedef enum mkba_mode { MKBA_MODE_MICRO = 0, MKBA_MODE_COHORT } mkba_mode;
 
 
+/* What a run's checkpoint OUTPUT.ckpt gave and kept (docs/reliability.md),
+ * filled in by mkba_run and mkba_sa_run when their options point to one:
+ * a caller tells a resumable stop from the numbers, not from a message. */
+typedef struct mkba_checkpoint_info {
+    long resumed;      /* points (draws, design points) taken from it at the start */
+    long kept;         /* after a stop (MKBA_EINTERRUPTED, or a write that failed
+                          for want of room): the finished points it keeps for a
+                          run with resume; 0: none */
+    long total;        /* the points of the study that stopped */
+    const char *unit;  /* "draws" or "design points" (static); NULL until kept */
+    int lost;          /* it held finished points but could not be kept (the
+                          error's message says why) */
+} mkba_checkpoint_info;
+
 typedef struct mkba_run_options {
     const char *output;       /* HDF5 path; NULL = do not write */
     int force;                /* overwrite an existing output */
@@ -71,8 +85,8 @@ typedef struct mkba_run_options {
      * start afresh when there is none. 0: an existing checkpoint is
      * refused, or discarded with force. */
     int resume;
-    /* When not NULL, receives the number of draws taken from the checkpoint. */
-    long *resumed;
+    /* When not NULL, receives what the checkpoint gave and kept. */
+    mkba_checkpoint_info *checkpoint;
     /* 1: keep no checkpoint (saves its disk space; an interrupted run
      * starts over). Not with resume. */
     int no_checkpoint;
@@ -147,10 +161,18 @@ typedef struct mkba_html_options {
                                  payers named gemeente..., else English */
 } mkba_html_options;
 
-/* Writes one self-contained HTML file (inline SVG charts, no scripts, no
- * links out) from result file `path` only: the answer first, then the
- * charts and every table of the summary (docs/report.md). */
+/* Writes one self-contained HTML file (charts as embedded SVG images, no
+ * scripts, no links out) from result file `path` only: the answer first,
+ * then the charts and every table of the summary (docs/report.md). The
+ * charts are drawn by tools/mkba_plots.py with python3, matplotlib and
+ * h5py; without them it fails with a message naming the packages and
+ * writes no file. */
 int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_options *o,
                      mkba_error *err);
+
+/* The same report printed to PDF (A4) by headless Chromium; o->output is
+ * the PDF file. Needs chromium besides what mkba_report_html needs. */
+int mkba_report_pdf(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                    mkba_error *err);
 
 #endif

@@ -13,9 +13,12 @@
 enum {
     MKBA_STREAM_HOUSEHOLD = 1, /* transitions and initial states of one household */
     MKBA_STREAM_PARAMS = 2,    /* parameter draws of one PSA draw */
-    MKBA_STREAM_SERVICE = 3    /* help seeking, detection and self-reliance of
+    MKBA_STREAM_SERVICE = 3,   /* help seeking, detection and self-reliance of
                                   one household: apart from its transitions, so
                                   services that do nothing change no state */
+    MKBA_STREAM_ENTRANT = 4    /* an entrant of an open population: household
+                                  = its number within its year, blocks from
+                                  year x the blocks of one household */
 };
 
 /* Philox4x32-10 as a gsl_rng_type, so GSL's distributions can draw from it.

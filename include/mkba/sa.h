@@ -49,7 +49,7 @@ typedef struct mkba_sa_options {
     int force;
     int resume;               /* as mkba_run_options: continue from OUTPUT.ckpt */
     int no_checkpoint;        /* as mkba_run_options: keep no OUTPUT.ckpt */
-    long *resumed;            /* not NULL: receives the points taken from the checkpoint */
+    mkba_checkpoint_info *checkpoint; /* not NULL: receives what the checkpoint gave and kept */
     int yes;                  /* write a result file estimated above 2 GiB */
     long households;          /* per point; < 0: the scenario's */
     long draws;               /* evppi, prim: PSA draws (< 0: the scenario's);

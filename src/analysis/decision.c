@@ -12,24 +12,6 @@
 #include "payers.h"
 #include "summary.h"
 
-static const char *const mkba_row_label[MKBA_ROW_N] = {
-    [MKBA_ROW_EXTRA_COSTS] = "extra costs",
-    [MKBA_ROW_OPTIMISM] = "optimism bias",
-    [MKBA_ROW_COSTS] = "total costs",
-    [MKBA_ROW_DIRECT] = "direct effects",
-    [MKBA_ROW_INDIRECT] = "indirect effects",
-    [MKBA_ROW_EXTERNAL] = "external effects",
-    [MKBA_ROW_DEADWEIGHT] = "deadweight",
-    [MKBA_ROW_BENEFITS] = "total benefits",
-    [MKBA_ROW_BALANCE] = "balance (NPV)",
-    [MKBA_ROW_BCR] = "benefit-cost ratio",
-};
-
-const char *mkba_decision_mkba_row(int row)
-{
-    return row >= 0 && row < MKBA_ROW_N ? mkba_row_label[row] : "";
-}
-
 void mkba_decision_free(mkba_decision *d)
 {
     if (d == NULL)
@@ -116,6 +98,7 @@ typedef struct work {
     double *mean;              /* [2][A] */
     double *pcost, *pgain;     /* [D][A][P + 1] */
     int *pmask;                /* [P + 1] */
+    int *project;              /* [C] 1: a project cost category */
 } work;
 
 static void work_free(work *w)
@@ -133,6 +116,7 @@ static void work_free(work *w)
     mkba_free(w->pcost);
     mkba_free(w->pgain);
     mkba_free(w->pmask);
+    mkba_free(w->project);
 }
 
 /* Whether monetary effect e counts for perspective k: its payer is in the
@@ -415,62 +399,21 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
     return rc;
 }
 
-/* Discounted cost of payer p in row i = draw x arm, without its
- * transfers: a transfer is a cost to its payer and the same gain to its
- * recipient, so left in it would land on both sides of the table and
- * collect optimism bias on one and deadweight on the other. */
-static double own_cost(const mkba_h5_totals *t, size_t i, size_t p)
-{
-    size_t j = i * t->npayers + p;
-    return t->cost_total_disc[j] - (t->transfer_total_disc ? t->transfer_total_disc[j] : 0.0);
-}
-
-/* The MKBA table of arm a against the reference: per draw, payers whose
- * mean cost without transfers rises give the extra costs, the others'
- * savings and the monetary effects go to their category rows; optimism
- * bias and deadweight are applied per draw and shown as their own rows. */
+/* The MKBA table of arm a against the reference: per draw, the rows of
+ * mkba_mkba_rows (the one definition the summary shares); the BCR is the
+ * ratio of the mean total benefits to the mean total costs. */
 static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, work *w)
 {
-    size_t nd = t->ndraws, na = t->narms, np = t->npayers, ne = t->neffects;
-    size_t r = (size_t)t->reference;
+    size_t nd = t->ndraws;
     double *out = dc->mkba + a * MKBA_ROW_N * MKBA_ST_N;
-    if (a == r) {
+    if (a == (size_t)t->reference) {
         fill_nan(out, MKBA_ROW_N * MKBA_ST_N);
         return;
     }
-    /* The sign of each payer's mean change decides its side, so a row
-     * holds the same payers in every draw. */
-    int *extra = w->pmask;
-    for (size_t p = 0; p < np; p++) {
-        double s = 0.0;
-        for (size_t d = 0; d < nd; d++)
-            s += own_cost(t, d * na + a, p) - own_cost(t, d * na + r, p);
-        extra[p] = s > 0.0;
-    }
     double *row = w->gain_disc;  /* [MKBA_ROW_N][D], gain_disc holds >= D*A*Y >= that */
-    double sum_c = 0.0, sum_b = 0.0;
     for (size_t d = 0; d < nd; d++) {
-        double v[MKBA_ROW_N] = { 0 };
-        for (size_t p = 0; p < np; p++) {
-            double dcst = own_cost(t, d * na + a, p) - own_cost(t, d * na + r, p);
-            if (extra[p])
-                v[MKBA_ROW_EXTRA_COSTS] += dcst;
-            else
-                v[MKBA_ROW_DIRECT + t->payer_category[p]] -= dcst;
-        }
-        const double *ea = t->effect_total_disc + (d * na + a) * ne;
-        const double *er = t->effect_total_disc + (d * na + r) * ne;
-        for (size_t e = 0; e < ne; e++)
-            if (t->effect_monetary[e])
-                v[MKBA_ROW_DIRECT + t->effect_category[e]] += ea[e] - er[e];
-        double gross = v[MKBA_ROW_DIRECT] + v[MKBA_ROW_INDIRECT] + v[MKBA_ROW_EXTERNAL];
-        v[MKBA_ROW_OPTIMISM] = t->optimism_bias * v[MKBA_ROW_EXTRA_COSTS];
-        v[MKBA_ROW_COSTS] = v[MKBA_ROW_EXTRA_COSTS] + v[MKBA_ROW_OPTIMISM];
-        v[MKBA_ROW_DEADWEIGHT] = -t->deadweight * gross;
-        v[MKBA_ROW_BENEFITS] = gross + v[MKBA_ROW_DEADWEIGHT];
-        v[MKBA_ROW_BALANCE] = v[MKBA_ROW_BENEFITS] - v[MKBA_ROW_COSTS];
-        sum_c += v[MKBA_ROW_COSTS];
-        sum_b += v[MKBA_ROW_BENEFITS];
+        double v[MKBA_ROW_N];
+        mkba_mkba_rows(t, w->project, d, a, v);
         for (int i = 0; i < MKBA_ROW_BCR; i++)
             row[(size_t)i * nd + d] = v[i];
     }
@@ -481,7 +424,8 @@ static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, wor
         out[i * MKBA_ST_N + MKBA_ST_HI] = s.hi;
     }
     double *bcr = out + MKBA_ROW_BCR * MKBA_ST_N;
-    bcr[MKBA_ST_MEAN] = ratio_of_means(sum_b / (double)nd, sum_c / (double)nd);
+    bcr[MKBA_ST_MEAN] = mkba_mkba_bcr(out[MKBA_ROW_BENEFITS * MKBA_ST_N + MKBA_ST_MEAN],
+                                      out[MKBA_ROW_COSTS * MKBA_ST_N + MKBA_ST_MEAN]);
     bcr[MKBA_ST_LO] = bcr[MKBA_ST_HI] = NAN;
 }
 
@@ -539,10 +483,12 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
     w.pcost = mkba_malloc(nd * na * (np + 1) * sizeof *w.pcost);
     w.pgain = mkba_malloc(nd * na * (np + 1) * sizeof *w.pgain);
     w.pmask = mkba_malloc((np + 1) * sizeof *w.pmask);
+    w.project = zalloc(t->ncategories, sizeof *w.project);
     double *society_npv = mkba_malloc(nd * na * sizeof *society_npv);
     int rc = MKBA_OK;
     if (!w.dbl || !w.gain_disc || !w.gain_undisc || !w.value || !w.cost || !w.effect
-        || !w.emask || !w.wv || !w.wi || !w.mean || !w.pcost || !w.pgain || !w.pmask || !society_npv)
+        || !w.emask || !w.wv || !w.wi || !w.mean || !w.pcost || !w.pgain || !w.pmask
+        || !w.project || !society_npv)
         rc = mkba_error_set(err, MKBA_ENOMEM, "decision outputs: out of memory for %zu draws",
                             nd);
     /* Perspective 0 is society (every payer): its NPV ranks the arms. */
@@ -556,6 +502,8 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
     }
     if (rc == MKBA_OK)
         rc = acceptability(t, dc, &w, society_npv, err);
+    if (rc == MKBA_OK)
+        mkba_mkba_project_mask(t, w.project);
     for (size_t a = 0; a < na && rc == MKBA_OK; a++)
         mkba_table(t, dc, a, &w);
     work_free(&w);

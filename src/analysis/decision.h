@@ -13,6 +13,7 @@
 #include "mkba/error.h"
 #include "io/h5out.h"
 #include "analysis/breakeven.h"
+#include "analysis/mkba_rows.h"
 
 /* Columns of the small per-row statistic blocks. */
 enum { MKBA_BE_NEVER = 0, MKBA_BE_MEAN, MKBA_BE_MEDIAN, MKBA_BE_P05, MKBA_BE_P95, MKBA_BE_N };
@@ -24,20 +25,6 @@ enum { MKBA_FR_COST = 0, MKBA_FR_EFFECT, MKBA_FR_ICER, MKBA_FR_INC_COST_REF,
        MKBA_FR_INC_EFFECT_REF, MKBA_FR_INC_COST_PREV, MKBA_FR_INC_EFFECT_PREV, MKBA_FR_N };
 enum { MKBA_EV_FRONTIER_PROB = 0, MKBA_EV_PERSON, MKBA_EV_POPULATION, MKBA_EV_N };
 
-/* Rows of the MKBA table, in order (labels: mkba_decision_mkba_row). */
-enum {
-    MKBA_ROW_EXTRA_COSTS = 0,  /* payers whose mean cost without transfers rises */
-    MKBA_ROW_OPTIMISM,         /* optimism bias x extra costs */
-    MKBA_ROW_COSTS,            /* extra costs + optimism bias */
-    MKBA_ROW_DIRECT,           /* savings and monetary effects by category */
-    MKBA_ROW_INDIRECT,
-    MKBA_ROW_EXTERNAL,
-    MKBA_ROW_DEADWEIGHT,       /* - deadweight x (direct + indirect + external) */
-    MKBA_ROW_BENEFITS,         /* the three categories + deadweight row */
-    MKBA_ROW_BALANCE,          /* benefits - costs */
-    MKBA_ROW_BCR,              /* mean benefits / mean costs (no interval) */
-    MKBA_ROW_N
-};
 
 /* Payer table rows after the P payers: effects gained by nobody in
  * particular, society (all), the municipality (its payers). */
@@ -103,9 +90,6 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
                                    void *user, mkba_error *err);
 
 void mkba_decision_free(mkba_decision *d);
-
-/* The label of MKBA table row `row` ("extra costs", ...). */
-const char *mkba_decision_mkba_row(int row);
 
 /* Writes the decision outputs of the result file `path` (its draws read
  * back) into its group /analysis and sets the root attribute

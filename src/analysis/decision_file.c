@@ -9,6 +9,7 @@
 #include "mkba/mkba.h"
 #include "core/alloc.h"
 #include "results/schema.h"
+#include "budget.h"
 #include "decision.h"
 #include "frontier.h"
 
@@ -219,6 +220,8 @@ int mkba_decision_store(const char *path, mkba_error *err)
     if (rc == MKBA_OK)
         rc = write_labels(st, t, d, err);
     if (rc == MKBA_OK)
+        rc = mkba_budget_store(st, t, err);
+    if (rc == MKBA_OK)
         rc = mkba_h5_store_attr(st, "/", "analysis_status", "written", err);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     if (rc == MKBA_OK)
@@ -253,6 +256,15 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     d->lower_is_better = !money && t->effect_lower_is_better[t->primary_effect];
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     rc = st != NULL ? (int)MKBA_OK : (int)(err ? err->code : MKBA_EIO);
+    /* A file written before the MKBA table had its present rows (project
+     * costs against effects, issue 13) is computed again from its draws, so
+     * every file shows the one definition. */
+    if (rc == MKBA_OK && mkba_h5_store_length(st, "/analysis/mkba/rows") != MKBA_ROW_N) {
+        mkba_h5_store_close(st, NULL);
+        mkba_decision_free(d);
+        *out = mkba_decision_alloc(t, NULL, NULL, err);
+        return *out != NULL ? MKBA_OK : (err ? err->code : MKBA_EINVAL);
+    }
     for (size_t i = 0; i < sizeof specs / sizeof specs[0] && rc == MKBA_OK; i++) {
         const spec *s = &specs[i];
         size_t dims[3];

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "summary.h"
 #include "core/alloc.h"
+#include "mkba_rows.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -110,16 +111,6 @@ static double cost_of(const mkba_h5_totals *t, size_t d, size_t a, long p)
     return sum;
 }
 
-/* Discounted cost of payer p, arm a, draw d without its transfers: what
- * its resources change by. A transfer is a cost to its payer and the same
- * gain to its recipient; left in, a change in it would land on both sides
- * of benefits and costs (docs/summary.md). */
-static double own_cost_of(const mkba_h5_totals *t, size_t d, size_t a, size_t p)
-{
-    size_t i = (d * t->narms + a) * t->npayers + p;
-    return t->cost_total_disc[i] - (t->transfer_total_disc ? t->transfer_total_disc[i] : 0.0);
-}
-
 static double effect_of(const mkba_h5_totals *t, size_t d, size_t a, size_t e)
 {
     return t->effect_total_disc[(d * t->narms + a) * t->neffects + e];
@@ -137,46 +128,36 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
 }
 
 /* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
- * reference, classifying each payer's cost change without transfers and
- * each monetary effect's change by its sign within each draw. Transfers
- * sum to zero over payers, so the NPV is the same with or without them. */
-static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a,
+ * reference. Benefits and costs are the MKBA table's total benefits and
+ * total costs (mkba_mkba_rows, the one definition), so the summary and the
+ * table give the same ratio; the NPV is society's, before optimism bias
+ * and deadweight. */
+static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const int *project,
                     summary_work *w)
 {
     size_t n = t->ndraws, r = (size_t)t->reference;
     int ratio_defined = 1;
     for (size_t d = 0; d < n; d++) {
-        double b = 0.0, c = 0.0;
-        for (size_t p = 0; p < t->npayers; p++) {
-            double dc = own_cost_of(t, d, a, p) - own_cost_of(t, d, r, p);
-            if (dc < 0.0) b -= dc; else c += dc;
-        }
-        for (size_t e = 0; e < t->neffects; e++) {
-            if (!t->effect_monetary[e])
-                continue;
-            double de = effect_of(t, d, a, e) - effect_of(t, d, r, e);
-            if (de > 0.0) b += de; else c -= de;
-        }
+        double v[MKBA_ROW_N];
+        mkba_mkba_rows(t, project, d, a, v);
+        double b = v[MKBA_ROW_BENEFITS], c = v[MKBA_ROW_COSTS], npv = 0.0;
+        for (size_t p = 0; p < t->npayers; p++)
+            npv -= cost_of(t, d, a, (long)p) - cost_of(t, d, r, (long)p);
+        for (size_t e = 0; e < t->neffects; e++)
+            if (t->effect_monetary[e])
+                npv += effect_of(t, d, a, e) - effect_of(t, d, r, e);
         w->benefit[d] = b;
         w->cost[d] = c;
-        w->diff[d] = b - c;
-        if (c > 0.0)
-            w->ratio[d] = b / c;
-        else if (b > 0.0)
-            w->ratio[d] = INFINITY;
-        else
+        w->diff[d] = npv;
+        w->ratio[d] = mkba_mkba_bcr(b, c);
+        if (isnan(w->ratio[d]))
             ratio_defined = 0;
     }
     s->benefits[a] = mkba_stat_of(w->benefit, n, w->sort);
     s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
     s->npv[a] = mkba_stat_of(w->diff, n, w->sort);
 
-    mkba_stat bcr = { NAN, NAN, NAN };
-    double mb = s->benefits[a].mean, mc = s->costs[a].mean;
-    if (mc > 0.0)
-        bcr.mean = mb / mc;
-    else if (mb > 0.0)
-        bcr.mean = INFINITY;
+    mkba_stat bcr = { mkba_mkba_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
     if (ratio_defined && n >= 2) {
         mkba_stat q = mkba_stat_of(w->ratio, n, w->sort);
         bcr.lo = q.lo;
@@ -405,6 +386,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     size_t r = (size_t)t->reference;
     mkba_summary *s = mkba_calloc(1, sizeof *s);
     summary_work w = { 0 };
+    int *project = NULL;
     if (s == NULL)
         goto nomem;
     s->ndraws = n;
@@ -429,6 +411,10 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
         || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->bcr || !s->icer
         || !work_alloc(&w, n))
         goto nomem;
+    project = mkba_calloc(t->ncategories > 0 ? t->ncategories : 1, sizeof *project);
+    if (project == NULL)
+        goto nomem;
+    mkba_mkba_project_mask(t, project);
 
     for (size_t a = 0; a < na; a++) {
         for (size_t d = 0; d < n; d++) {
@@ -451,10 +437,12 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
             }
             level_and_increment(&w, n, &s->effect[a * ne + e], &s->inc_effect[a * ne + e]);
         }
-        society(t, s, a, &w);
+        society(t, s, a, project, &w);
         icers(t, s, a);
     }
 
+    mkba_free(project);
+    project = NULL;
     if (mkba_mc_summary_alloc(t, &s->mc, err) != MKBA_OK) {
         work_free(&w);
         mkba_summary_free(s);
@@ -507,6 +495,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
 
 nomem:
     work_free(&w);
+    mkba_free(project);
     mkba_summary_free(s);
     mkba_error_set(err, MKBA_ENOMEM, "summary: out of memory for %zu draws", n);
     return NULL;

@@ -74,9 +74,9 @@ typedef struct mkba_summary {
      * reference arm's rows are exactly zero): incremental cost [arm],
      * per payer [arm][payer], incremental effects [arm][effect]. */
     mkba_stat *inc_cost, *inc_cost_payer, *inc_effect;
-    /* [arm]: net present value for society, benefits and costs as defined
-     * for the benefit-cost ratio (payers' costs without their transfers,
-     * which the per-payer rows above keep), and the ratio itself. */
+    /* [arm]: net present value for society; benefits and costs are the
+     * MKBA table's total benefits and total costs (analysis/mkba_rows.h:
+     * effects against project costs), and the ratio of their means. */
     mkba_stat *npv, *benefits, *costs, *bcr;
     /* [arm][effect]: for non-monetary effects only (monetary ones are in
      * the NPV); entries of monetary effects and of the reference arm have

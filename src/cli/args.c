@@ -196,18 +196,22 @@ void mkba_cli_release_signals(void)
         sigaction(caught[i], &previous[i], NULL);
 }
 
-int mkba_cli_run_error(const mkba_error *err)
+int mkba_cli_run_error(const mkba_error *err, const mkba_checkpoint_info *ckpt,
+                       const char *output)
 {
     if (err->code != MKBA_EINTERRUPTED || mkba_cli_stop == 0)
         return mkba_cli_library_error(err);
     int signo = (int)mkba_cli_stop;
-    /* The study says "interrupted; N of M draws are kept in OUT.ckpt: ..."
-     * when it kept a checkpoint to resume from. */
-    const char *kept = strncmp(err->message, "interrupted; ", 13) == 0 ? err->message + 13 : NULL;
     fprintf(stderr, "mkba: interrupted by %s: the run stopped and wrote no result file (its "
-                    "temporary file is removed); %s\n",
-            signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM",
-            kept != NULL ? kept : "run the same command again to start over");
+                    "temporary file is removed); ",
+            signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    if (ckpt != NULL && ckpt->kept > 0)
+        fprintf(stderr, "%ld of %ld %s are kept in %s.ckpt: run the same command with "
+                        "--resume to continue\n", ckpt->kept, ckpt->total, ckpt->unit, output);
+    else if (ckpt != NULL && ckpt->lost)
+        fprintf(stderr, "%s; run the same command again to start over\n", err->message);
+    else
+        fputs("run the same command again to start over\n", stderr);
     if (mkba_cli_rank_error.code == MKBA_OK)
         mkba_cli_rank_error = *err;
     /* Under mpirun the ranks end MPI first and mpirun gives the status. */

@@ -87,9 +87,12 @@ void mkba_cli_catch_signals(void);
 void mkba_cli_release_signals(void);
 
 /* The library's error as a message and exit status. An interrupted run
- * says so and then dies by the signal (the shell sees 130 for SIGINT, 143
- * for SIGTERM, and a script stops); otherwise as mkba_cli_library_error. */
-int mkba_cli_run_error(const mkba_error *err);
+ * says so, and what its checkpoint (ckpt, of output; NULL: none) keeps to
+ * resume from, and then dies by the signal (the shell sees 130 for SIGINT,
+ * 143 for SIGTERM, and a script stops); otherwise as
+ * mkba_cli_library_error. */
+int mkba_cli_run_error(const mkba_error *err, const mkba_checkpoint_info *ckpt,
+                       const char *output);
 
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);

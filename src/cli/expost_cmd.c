@@ -122,7 +122,7 @@ static int simulate(expost_args *a, const mkba_model *m, mkba_context *ctx)
     int lrc = mkba_expost_simulate(ctx, m, &so, &err);
     mkba_cli_release_signals();
     if (lrc != MKBA_OK)
-        return mkba_cli_run_error(&err);
+        return mkba_cli_run_error(&err, NULL, NULL);
     if (!a->quiet)
         fprintf(stderr, "mkba: wrote %s\n", so.output);
     return EXIT_OK;
@@ -162,7 +162,7 @@ static int run(expost_args *a)
     mkba_model_free(m);
     int rc = EXIT_OK;
     if (lrc != MKBA_OK) {
-        rc = mkba_cli_run_error(&err);
+        rc = mkba_cli_run_error(&err, NULL, NULL);
     } else if (!a->quiet) {
         fprintf(stderr, "mkba: wrote %s\n", a->o.output);
         if (mkba_expost_report_write(NULL, a->o.output, a->format, stdout, &err) != MKBA_OK)

@@ -346,8 +346,8 @@ static int run_scenario(const run_args *r)
     o.set_value = r->set_value;
     o.resume = r->resume;
     o.no_checkpoint = r->no_checkpoint;
-    long resumed = 0;
-    o.resumed = &resumed;
+    mkba_checkpoint_info ckpt = { 0 };
+    o.checkpoint = &ckpt;
     mkba_context ctx;
     mkba_cli_run_begin(&ctx, &bar, r->threads, r->quiet);
     rc = mkba_run(&ctx, m, &o, &err);
@@ -355,13 +355,13 @@ static int run_scenario(const run_args *r)
     mkba_model_free(m);
     if (rc != MKBA_OK) {
         free(output);
-        return mkba_cli_run_error(&err);
+        return mkba_cli_run_error(&err, &ckpt, out);
     }
     rc = EXIT_OK;
     if (!r->quiet) {
-        if (resumed > 0)
+        if (ckpt.resumed > 0)
             fprintf(stderr, "mkba: resumed: %ld draws came from the checkpoint %s.ckpt\n",
-                    resumed, out);
+                    ckpt.resumed, out);
         fprintf(stderr, "mkba: wrote %s\n", out);
         rc = print_summary(out, MKBA_SUMMARY_TEXT, NULL);
     }

@@ -155,49 +155,79 @@ int mkba_cli_summary(int argc, char **argv)
 }
 
 static const char report_help[] =
-    "Usage: mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
+    "Usage: mkba report OUT.h5 [-o REPORT.html] [--lang nl|en] [--format html|pdf]\n"
     "\n"
-    "Writes one self-contained HTML file (charts inline, no network) from the\n"
+    "Writes one self-contained HTML file (charts embedded, no network) from the\n"
     "result file only: the answer first (which arm, how sure, when it breaks\n"
     "even, for whom), the cost-effectiveness plane, acceptability curve and\n"
     "frontier, cumulative net benefit and break-even per perspective, who pays\n"
     "and who gains, the ranking, services over time, sensitivity charts for a\n"
-    "file of `mkba sa`, the key assumptions and every table of `mkba summary`.\n"
+    "file of `mkba sa`, ex ante versus realised for a file of `mkba expost`,\n"
+    "the key assumptions and every table of `mkba summary`. The charts are\n"
+    "drawn with matplotlib (tools/mkba_plots.py): it needs python3 with the\n"
+    "Debian packages python3-matplotlib and python3-h5py.\n"
     "\n"
-    "  -o, --output FILE   the HTML file (default: OUT.html beside OUT.h5);\n"
-    "                      replaced only when complete; never the input,\n"
-    "                      another HDF5 file, a device or a pipe\n"
+    "  -o, --output FILE   the report (default: OUT.html or OUT.pdf beside\n"
+    "                      OUT.h5); replaced only when complete; never the\n"
+    "                      input, another HDF5 file, a device or a pipe\n"
     "  --lang nl|en        Dutch (MKBA terms) or English; default Dutch for a\n"
     "                      scenario with payers named gemeente..., else English\n"
+    "  --format html|pdf   html (default), or the same page printed to PDF on\n"
+    "                      A4 by headless Chromium (Debian's chromium)\n"
+    "  --pdf               the same as --format pdf\n"
+    "\n"
+    "Environment: MKBA_PLOTS the chart script (default: tools/mkba_plots.py of\n"
+    "the source tree mkba was built from), MKBA_PYTHON the python3 that runs it\n"
+    "(default /usr/bin/python3), MKBA_CHROMIUM the browser for --pdf (default\n"
+    "chromium on PATH).\n"
     "\n"
     "Examples:\n"
     "  mkba report results/default.h5\n"
     "  mkba report results/default.h5 -o default-en.html --lang en\n"
-    "Print it to PDF from the browser (the page is laid out for A4).\n"
-    "Exit status: 0 success, 1 an unreadable file or a write error, 2 a wrong\n"
-    "command line.\n";
+    "  mkba report results/default.h5 --pdf -o default.pdf\n"
+    "Exit status: 0 success, 1 an unreadable file, a missing package (the\n"
+    "message names it) or a write error, 2 a wrong command line.\n";
 
-/* OUT.html for OUT.h5 (or OUT.ANY.html): the result file's name with its
- * extension replaced. */
-static char *default_report(const char *path)
+/* OUT.html for OUT.h5 (or OUT.ANY.html; .pdf for a PDF): the result
+ * file's name with its extension replaced. */
+static char *default_report(const char *path, const char *extension)
 {
-    size_t n = strlen(path);
+    size_t n = strlen(path), e = strlen(extension) + 1;
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
     if (dot != NULL && (slash == NULL || dot > slash) && dot != path)
         n = (size_t)(dot - path);
-    char *out = malloc(n + sizeof ".html");
+    char *out = malloc(n + e);
     if (out != NULL) {
         memcpy(out, path, n);
-        memcpy(out + n, ".html", sizeof ".html");
+        memcpy(out + n, extension, e);
     }
     return out;
+}
+
+/* --format html or pdf: *pdf 1 for pdf. Returns as name_option. */
+static int report_format(int argc, char **argv, int *i, int *pdf)
+{
+    const char *v = NULL;
+    if (strcmp(argv[*i], "--pdf") == 0) {
+        *pdf = 1;
+        return 1;
+    }
+    int k = mkba_cli_option_value(argc, argv, i, "--format", NULL, &v);
+    if (k <= 0)
+        return k;
+    if (strcmp(v, "html") != 0 && strcmp(v, "pdf") != 0) {
+        mkba_cli_usage_error("--format expects html or pdf, got '%s'", v);
+        return -1;
+    }
+    *pdf = strcmp(v, "pdf") == 0;
+    return 1;
 }
 
 int mkba_cli_report(int argc, char **argv)
 {
     const char *path = NULL;
     mkba_html_options o = { NULL, NULL };
-    int only_positional = 0, nl = -1;
+    int only_positional = 0, nl = -1, pdf = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int k;
@@ -211,7 +241,8 @@ int mkba_cli_report(int argc, char **argv)
             fputs(report_help, stdout);
             return EXIT_OK;
         } else if ((k = name_option(argc, argv, &i, "--output", "-o", &o.output)) != 0
-                   || (k = nl_option(argc, argv, &i, "--lang", &nl)) != 0) {
+                   || (k = nl_option(argc, argv, &i, "--lang", &nl)) != 0
+                   || (k = report_format(argc, argv, &i, &pdf)) != 0) {
             if (k < 0)
                 return EXIT_USAGE;
         } else {
@@ -223,7 +254,7 @@ int mkba_cli_report(int argc, char **argv)
         return mkba_cli_usage_error("%s", "report needs a result file");
     if (nl >= 0)
         o.lang = nl ? "nl" : "en";
-    char *output = o.output == NULL ? default_report(path) : NULL;
+    char *output = o.output == NULL ? default_report(path, pdf ? ".pdf" : ".html") : NULL;
     if (o.output == NULL && output == NULL) {
         fprintf(stderr, "mkba: out of memory\n");
         return EXIT_ERROR;
@@ -232,8 +263,8 @@ int mkba_cli_report(int argc, char **argv)
         o.output = output;
     mkba_error err;
     mkba_error_clear(&err);
-    int rc = mkba_report_html(NULL, path, &o, &err) == MKBA_OK ? EXIT_OK
-                                                               : mkba_cli_library_error(&err);
+    int rc = (pdf ? mkba_report_pdf : mkba_report_html)(NULL, path, &o, &err) == MKBA_OK
+             ? EXIT_OK : mkba_cli_library_error(&err);
     if (rc == EXIT_OK)
         fprintf(stderr, "mkba: wrote %s\n", o.output);
     free(output);

@@ -273,17 +273,17 @@ static int run(sa_args *a)
     mkba_cli_progress bar;
     mkba_context ctx;
     mkba_cli_run_begin(&ctx, &bar, a->threads, a->quiet);
-    long resumed = 0;
-    a->o.resumed = &resumed;
+    mkba_checkpoint_info ckpt = { 0 };
+    a->o.checkpoint = &ckpt;
     int lrc = mkba_sa_run(&ctx, m, &a->o, &err);
     mkba_cli_run_end(&bar);
     mkba_model_free(m);
     if (lrc != MKBA_OK) {
-        rc = mkba_cli_run_error(&err);
+        rc = mkba_cli_run_error(&err, &ckpt, a->o.output);
     } else if (!a->quiet) {
-        if (resumed > 0)
+        if (ckpt.resumed > 0)
             fprintf(stderr, "mkba: resumed: %ld design points came from the checkpoint "
-                    "%s.ckpt\n", resumed, a->o.output);
+                    "%s.ckpt\n", ckpt.resumed, a->o.output);
         fprintf(stderr, "mkba: wrote %s\n", a->o.output);
         if (mkba_summary_write(NULL, a->o.output, a->format, NULL, stdout, &err) != MKBA_OK)
             rc = mkba_cli_library_error(&err);

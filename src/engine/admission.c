@@ -108,6 +108,70 @@ static void sort_by_priority(const mkba_svc_households *hh, keyed *k, int32_t *q
         queue[i] = k[i].h;
 }
 
+/* Households whose take-up words are made together. */
+#define TAKE_UP_BATCH 256
+
+/* Whether household h is entitled: its take-up domain at the pathway's
+ * severity or above. */
+static int entitled(const mkba_svc_arm *a, const mkba_svc_households *hh, long h)
+{
+    const mkba_pathway *p = a->p;
+    int d = p->take_up_domain;
+    const uint8_t *x = hh->x + (size_t)h * hh->ndomains;
+    return a->t->severity[a->t->l->state_base[d] + x[d]] >= p->take_up_min;
+}
+
+/* Households list[0 .. n) may start claiming, each with probability
+ * non_take_up x team_claims, from a word keyed by (seed, draw, household,
+ * cycle) on the service stream at blocks no cycle's own words reach, so
+ * the other mechanisms' words are untouched. Made together: one word per
+ * household alone costs a whole pass of Philox rounds. */
+static void start_claims(const mkba_svc_arm *a, mkba_svc_households *hh, const uint32_t *list,
+                         uint32_t n, int k, mkba_svc_admitted *out)
+{
+    uint32_t w[4 * TAKE_UP_BATCH];
+    mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
+                           MKBA_SVC_TAKE_UP_BLOCK + (uint32_t)k, 1, 0, list, n, w);
+    for (uint32_t i = 0; i < n; i++)
+        if (mkba_rng_u01(w[4 * i]) < a->take_up_p) {
+            hh->claiming[list[i]] = 1;
+            out->new_claims++;
+            out->claimants++;
+        }
+}
+
+/* Take-up after admission: a household admitted in cycle k to one of the
+ * arm's own teams that treats the take-up domain, under a joint plan,
+ * entitled and not yet claiming, may start claiming; then the claimants
+ * are counted (a claim lasts while the household is entitled and in the
+ * model). */
+static void take_up(const mkba_svc_arm *a, mkba_svc_households *hh, int k,
+                    mkba_svc_admitted *out)
+{
+    const mkba_services *sv = &a->m->services;
+    const int d = a->p->take_up_domain;
+    uint32_t teams = 0;
+    for (size_t i = 0; i < sv->nteams; i++)
+        teams |= (uint32_t)((a->maturing >> i & 1u) && (sv->team[i].domains >> d & 1u)) << i;
+    uint32_t list[TAKE_UP_BATCH], n = 0;
+    for (long h = 0; h < hh->n; h++) {
+        if (hh->out[h] >= 0 || !entitled(a, hh, h))
+            continue;
+        if (hh->claiming[h]) {
+            out->claimants++;
+        } else if (hh->status[h] == MKBA_SVC_CARE && hh->since[h] == k && hh->joint[h]
+                   && (teams >> hh->team[h] & 1u)) {
+            list[n++] = (uint32_t)h;
+            if (n == TAKE_UP_BATCH) {
+                start_claims(a, hh, list, n, k, out);
+                n = 0;
+            }
+        }
+    }
+    if (n > 0)
+        start_claims(a, hh, list, n, k, out);
+}
+
 void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
                     mkba_svc_admitted *out)
 {
@@ -149,9 +213,12 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             hh->wait_factor[h] =
                 (float)exp(-a->wait_effect * wait * a->m->timing.cycle_years);
             out->wait_cycles += wait;
-            if (hh->registered[h] != 0 && !(hh->registered[h] >> tm & 1u))
-                out->duplicate_registrations++;
-            hh->registered[h] |= 1u << tm;
+            /* Without shared ICT each member of the arm's own team keeps
+             * the client in the team's system and in that of their home
+             * organisation: one member, so one more registration, per
+             * domain of the joint plan. */
+            if (hh->joint[h] && (a->maturing >> tm & 1u))
+                out->duplicate_registrations += __builtin_popcount(hh->plan[h]);
         }
         memmove(queue, queue + admit, (size_t)(n - admit) * sizeof *queue);
         q->len[tm] = n - admit;
@@ -163,4 +230,6 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
     }
     for (int tm = 0; tm < T; tm++)
         out->in_care += out->team_in_care[tm];
+    if (a->take_up)
+        take_up(a, hh, k, out);
 }

@@ -13,6 +13,7 @@ void mkba_counts_free(mkba_counts *c)
     mkba_free(c->entries);
     mkba_free(c->focc);
     mkba_free(c->fentries);
+    mkba_free(c->joined);
     mkba_free(c);
 }
 
@@ -31,7 +32,8 @@ mkba_counts *mkba_counts_alloc(const mkba_layout *l)
     c->entries = mkba_calloc(nent, sizeof *c->entries);
     c->focc = mkba_calloc(nocc, sizeof *c->focc);
     c->fentries = mkba_calloc(nent, sizeof *c->fentries);
-    if (!c->occ || !c->entries || !c->focc || !c->fentries) {
+    c->joined = mkba_calloc(c->npoints, sizeof *c->joined);
+    if (!c->occ || !c->entries || !c->focc || !c->fentries || !c->joined) {
         mkba_counts_free(c);
         return NULL;
     }
@@ -47,6 +49,7 @@ void mkba_counts_zero(mkba_counts *c)
     memset(c->entries, 0, n_ent(c) * sizeof *c->entries);
     memset(c->focc, 0, n_occ(c) * sizeof *c->focc);
     memset(c->fentries, 0, n_ent(c) * sizeof *c->fentries);
+    memset(c->joined, 0, c->npoints * sizeof *c->joined);
     c->households = 0.0;
 }
 
@@ -56,6 +59,9 @@ void mkba_counts_add(mkba_counts *into, const mkba_counts *from)
         into->occ[i] += from->occ[i];
     for (size_t i = 0, n = n_ent(into); i < n; i++)
         into->entries[i] += from->entries[i];
+    /* Whole numbers below 2^53: the sums are exact in any order. */
+    for (size_t j = 0; j < into->npoints; j++)
+        into->joined[j] += from->joined[j];
     into->households += from->households;
 }
 

@@ -80,6 +80,21 @@ void mkba_engine_free(mkba_engine *e)
 static int check_size(const mkba_model *m, mkba_engine_mode mode, long households,
                       mkba_error *err)
 {
+    /* Entrants are simulated households: only the streaming engine has
+     * them so far (docs/budget.md). */
+    if (m->population.enabled && m->population.inflow > 0
+        && (mode == MKBA_ENGINE_COHORT || m->services.enabled))
+        return mkba_error_set(err, MKBA_EINVAL, "%s: population.inflow = %g: entrants need the "
+                              "streaming microsimulation; %s; set inflow = 0 for a closed "
+                              "cohort", m->path != NULL ? m->path : m->name,
+                              m->population.inflow,
+                              mode == MKBA_ENGINE_COHORT ? "the cohort trace has none"
+                                                         : "the services engine has none yet");
+    if (mode != MKBA_ENGINE_COHORT && mkba_population_entrants(m, households) > 2000000000L)
+        return mkba_error_set(err, MKBA_EINVAL, "%s: population.inflow = %g gives %ld entrants "
+                              "a year for %ld households; expected at most 2000000000",
+                              m->path != NULL ? m->path : m->name, m->population.inflow,
+                              mkba_population_entrants(m, households), households);
     if (mode == MKBA_ENGINE_COHORT) {
         if (m->services.enabled)
             return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has services, whose "
@@ -187,10 +202,13 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
     for (size_t i = 0; i < ntb; i++)
         if ((e->thread_counts[i] = mkba_counts_alloc(e->layout)) == NULL)
             goto nomem;
-    for (int i = 0; i < e->nthreads; i++)
+    for (int i = 0; i < e->nthreads; i++) {
         if ((e->thread_work[i] = mkba_micro_work_alloc(e->layout)) == NULL
             || (e->work_counts[i] = mkba_counts_alloc(e->layout)) == NULL)
             goto nomem;
+        mkba_micro_work_set_entrants(e->thread_work[i], households,
+                                     mkba_population_entrants(m, households));
+    }
     return e;
 nomem:
     mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
@@ -412,6 +430,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
                               (unsigned)draw);
     clear_batches(e, out);
     mkba_tally(m, e->layout, e->total, values, out);
+    if (m->population.enabled)
+        mkba_tally_budget(m, e->layout, e->total, values, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);
     return MKBA_OK;

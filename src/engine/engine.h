@@ -199,6 +199,10 @@ typedef struct mkba_counts {
     uint64_t *occ;             /* [arm][point][slot] */
     uint64_t *entries;         /* [arm][cycle 1..T at k-1][state] */
     double *focc, *fentries;   /* same, as doubles (cohort mode fills these directly) */
+    /* [point]: entrants of an open population (population.inflow) that
+     * joined by time point j, in every arm alike; they count in occ and
+     * entries from then on but not in `households`, the starting ones. */
+    double *joined;
 } mkba_counts;
 
 mkba_counts *mkba_counts_alloc(const mkba_layout *l);
@@ -214,8 +218,15 @@ typedef struct mkba_micro_work mkba_micro_work;
 mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l);
 void mkba_micro_work_free(mkba_micro_work *w);
 
-/* Simulates households [h0, h1) of draw `draw` in every arm and adds their
- * tallies to c. Uses only its arguments: one call per thread at a time per
+/* An open population (population.inflow): `per_year` entrants are
+ * simulated at the start of each year after the first for a draw of
+ * `households` starting households; entrant i of a year goes with starting
+ * household floor(i * households / per_year), so it falls in that
+ * household's chunk and batch. per_year 0 (the default): a closed cohort. */
+void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, long per_year);
+
+/* Simulates households [h0, h1) of draw `draw` in every arm, and the
+ * entrants that go with them, and adds their tallies to c. Uses only its arguments: one call per thread at a time per
  * work and counts. */
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
@@ -253,6 +264,14 @@ double mkba_timing_event_years(const mkba_timing *t, int k);
 /* Prices the counts into r: costs per payer, effects, occupancy, totals. */
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 const double *values, mkba_draw_result *r);
+
+/* The budget view of the counts (scenarios with a population block): each
+ * payer's cost per cycle priced at the occupancy at the cycle's start
+ * without correction, undiscounted and discounted, and the households in
+ * the model at each time point, per starting household, into r's budget
+ * arrays. The services' costs are added by mkba_svc_price. */
+void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                       const double *values, mkba_draw_result *r);
 
 /* The discounted totals of nb <= MKBA_RESULT_BATCHES sets of counts (the
  * batches of a draw) at once, per household of each set: cost[b][arm][payer]

@@ -68,7 +68,7 @@ void mkba_svc_households_free(mkba_svc_households *hh)
     mkba_free(hh->joint);
     mkba_free(hh->prio);
     mkba_free(hh->plan);
-    mkba_free(hh->registered);
+    mkba_free(hh->claiming);
     mkba_free(hh->arrived);
     mkba_free(hh->since);
     mkba_free(hh->wait_factor);
@@ -90,12 +90,12 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->joint = mkba_malloc(N);
     hh->prio = mkba_malloc(N);
     hh->plan = mkba_malloc(N * sizeof *hh->plan);
-    hh->registered = mkba_malloc(N * sizeof *hh->registered);
+    hh->claiming = mkba_malloc(N * sizeof *hh->claiming);
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
     return hh->x && hh->tis && hh->entry && hh->aging && hh->problems && hh->out && hh->status && hh->team && hh->joint
-           && hh->prio && hh->plan && hh->registered && hh->arrived && hh->since && hh->wait_factor;
+           && hh->prio && hh->plan && hh->claiming && hh->arrived && hh->since && hh->wait_factor;
 }
 
 size_t mkba_svc_households_bytes(size_t D)
@@ -104,7 +104,7 @@ size_t mkba_svc_households_bytes(size_t D)
     return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->aging
            + sizeof *hh->problems + sizeof *hh->out + sizeof *hh->status
            + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
-           + sizeof *hh->registered + sizeof *hh->arrived + sizeof *hh->since
+           + sizeof *hh->claiming + sizeof *hh->arrived + sizeof *hh->since
            + sizeof *hh->wait_factor;
 }
 
@@ -131,6 +131,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.cost);
     mkba_free(w->tally.category);
     mkba_free(w->tally.once);
+    mkba_free(w->tally.transfer);
     for (int i = 0; i < 9; i++)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
@@ -184,7 +185,8 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     size_t AT = t->narms * t->ncycles;
     ok = ok && (t->cost = mkba_calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
          && (t->category = mkba_calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
-         && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL;
+         && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL
+         && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL;
     for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
@@ -232,6 +234,22 @@ static void book_team(mkba_svc_work *w, const mkba_svc_arm *a, int k, const mkba
         book(w, a, k, tm->payer_of[i], tm->category, amount * tm->payer_share[i]);
 }
 
+/* Benefits paid to households a team got to claim (take-up): a cost to
+ * the payer and a gain to the recipient, booked as a transfer too, as a
+ * cost rule's transfer_to is (tally.c), so society nets it out. */
+static void book_take_up(mkba_svc_work *w, const mkba_svc_arm *a, int k, double amount)
+{
+    const mkba_pathway *p = a->p;
+    mkba_svc_tally *t = &w->tally;
+    size_t row = (a->arm * t->ncycles + (size_t)(k - 1)) * t->npayers;
+    if (amount == 0.0)
+        return;
+    book(w, a, k, p->take_up_payer, p->take_up_category, amount);
+    t->cost[row + (size_t)p->take_up_recipient] -= amount / a->households;
+    t->transfer[row + (size_t)p->take_up_payer] += amount / a->households;
+    t->transfer[row + (size_t)p->take_up_recipient] -= amount / a->households;
+}
+
 /* The cycle's service costs and outputs from its counts. */
 static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const long *counts,
                         const mkba_svc_admitted *ad)
@@ -260,18 +278,24 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         const mkba_team *fp = &sv->team[p->team];
         book_team(w, a, k, fp, a->team[p->team].intake_cost * (double)counts[MKBA_SVC_FRONT_INTAKES]);
     }
+    if (p->informal_care >= 0)
+        book(w, a, k, p->informal_payer, p->informal_category,
+             a->informal_care * (double)counts[MKBA_SVC_SELF]);
     book(w, a, k, p->payer, w->first_line,
          a->quick_scan_cost * (double)counts[MKBA_SVC_SCANS]
              + a->home_visit_cost * (double)counts[MKBA_SVC_VISITS]);
     book(w, a, k, p->payer, w->programme,
          a->duplicate_registration * (double)ad->duplicate_registrations
-             + (a->recurring + a->co_location) * dt * share);
-    if (k == 1 && p->payer >= 0 && a->investment != 0.0) {
+             + (a->recurring + a->co_location + a->ict_running) * dt * share);
+    double investment = a->investment + a->ict_investment;
+    if (k == 1 && p->payer >= 0 && investment != 0.0) {
         mkba_svc_tally *t = &w->tally;
-        t->once[a->arm * t->npayers + (size_t)p->payer] += a->investment / a->population;
+        t->once[a->arm * t->npayers + (size_t)p->payer] += investment / a->population;
         t->category[(a->arm * t->ncycles) * t->ncategories + (size_t)w->programme] +=
-            a->investment / a->population;
+            investment / a->population;
     }
+    if (a->take_up)
+        book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
     size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
     double **out = w->tally.out;
     out[0][i] = (double)counts[MKBA_SVC_ARRIVALS] / N;
@@ -389,6 +413,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->cost, 0, AT * st->npayers * sizeof *st->cost);
     memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
+    memset(st->transfer, 0, AT * st->npayers * sizeof *st->transfer);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
@@ -461,11 +486,22 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
             double df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, (int)k));
             size_t row = arm * T + k - 1;
             for (size_t p = 0; p < P; p++) {
-                double x = st->cost[row * P + p];
+                double x = st->cost[row * P + p], tr = st->transfer[row * P + p];
                 r->cost[row * P + p] += x;
                 r->cost_disc[row * P + p] += x * df;
                 r->cost_total[arm * P + p] += x;
                 r->cost_total_disc[arm * P + p] += x * df;
+                r->transfer[row * P + p] += tr;
+                r->transfer_disc[row * P + p] += tr * df;
+                r->transfer_total[arm * P + p] += tr;
+                r->transfer_total_disc[arm * P + p] += tr * df;
+            }
+            /* The budget view (a population block): the teams' costs of
+             * each cycle as they are, the investment in the first. */
+            for (size_t p = 0; r->budget_cost != NULL && p < P; p++) {
+                double x = st->cost[row * P + p], once = k == 1 ? st->once[arm * P + p] : 0.0;
+                r->budget_cost[row * P + p] += x + once;
+                r->budget_cost_disc[row * P + p] += x * df + once;
             }
             for (size_t c = 0; c < C; c++) {
                 double x = st->category[row * C + c];

@@ -24,7 +24,16 @@ struct mkba_micro_work {
      * running sum over points. */
     int64_t *delta;
     size_t ndelta;
+    /* An open population: the draw's starting households and the
+     * entrants per year (mkba_micro_work_set_entrants). */
+    long households, entrants_per_year;
 };
+
+void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, long per_year)
+{
+    w->households = households;
+    w->entrants_per_year = per_year;
+}
 
 mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
 {
@@ -247,8 +256,9 @@ static void start(const mkba_tables *t, household *hh, const mkba_worsening *tab
     }
 }
 
-/* Simulates one household in one arm, adding its occupancy changes to
- * delta ([point][slot]) and its entries to entries ([cycle][state]).
+/* Simulates one household in one arm from time point k0 (0, or an
+ * entrant's entry), adding its occupancy changes to delta ([point][slot])
+ * and its entries to entries ([cycle][state]).
  *
  * Most domains stay put in most cycles. A cycle therefore first marks the
  * candidates to move with one integer comparison per domain and no branch
@@ -258,7 +268,7 @@ static void start(const mkba_tables *t, household *hh, const mkba_worsening *tab
  * start of the cycle. */
 static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
                      const uint8_t *x0, const uint32_t *words, int64_t *delta,
-                     uint64_t *entries)
+                     uint64_t *entries, size_t k0)
 {
     const mkba_layout *l = t->l;
     const int D = (int)m->ndomains;
@@ -274,17 +284,18 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
         below = below_avx2;
 #endif
 
-    int seg = l->seg_of_cycle[1];
+    int seg = l->seg_of_cycle[k0 + 1];
+    int64_t *delta_0 = delta + k0 * nslots;
     start(t, &hh, mkba_tables_worsening(t, arm, seg), x0);
     int out = l->has_exit ? exit_domain(m, x0) : -1;
     if (out >= 0) {
-        delta[hh.slot[out]]++;
+        delta_0[hh.slot[out]]++;
         return;
     }
     for (int d = 0; d < D; d++)
-        delta[hh.slot[d]]++;
+        delta_0[hh.slot[d]]++;
 
-    for (size_t k = 1; k <= T; k++) {
+    for (size_t k = k0 + 1; k <= T; k++) {
         int64_t *delta_k = delta + k * nslots;
         if (l->seg_of_cycle[k] != seg) {
             seg = l->seg_of_cycle[k];
@@ -364,6 +375,63 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     }
 }
 
+/* Entrants' initial states: the starting distribution of `arm`, then the
+ * scenario's own shares (population.entrants) for the domains that have
+ * them, each from its domain's word. */
+static void entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm,
+                           const uint32_t *words, uint8_t *x)
+{
+    const double *share = m->population.entrant_share;
+    mkba_micro_initial_states(m, t, arm, words, x);
+    if (share == NULL)
+        return;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        const double *p = share + t->l->state_base[d];
+        if (isnan(p[0]))
+            continue;
+        double u = mkba_rng_u01(words[1 + d]), cum = p[0];
+        int s = 0;
+        while (s + 1 < m->domain[d].nstates && u >= cum)
+            cum += p[++s];
+        x[d] = (uint8_t)s;
+    }
+}
+
+/* The entrants that go with starting households [h0, h1): in each year y
+ * after the first, numbers [ceil(h0 E / H), ceil(h1 E / H)) of its E,
+ * joining at the time point that starts year y. */
+static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t seed,
+                         uint32_t draw, uint32_t h0, uint32_t h1, mkba_micro_work *w,
+                         mkba_counts *c)
+{
+    const mkba_layout *l = t->l;
+    const uint32_t nblocks = (uint32_t)l->init_blocks +
+                             (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
+    const uint32_t *cycle_words = w->words + 4 * l->init_blocks;
+    const size_t per_arm = l->npoints * l->nslots;
+    const long long E = w->entrants_per_year, H = w->households;
+    uint8_t x0[MKBA_MAX_DOMAINS];
+    for (uint32_t y = 1;; y++) {
+        size_t k0 = (size_t)lround(y / m->timing.cycle_years);
+        if (k0 >= l->ncycles)
+            break;
+        uint32_t i0 = (uint32_t)(((long long)h0 * E + H - 1) / H);
+        uint32_t i1 = (uint32_t)(((long long)h1 * E + H - 1) / H);
+        for (uint32_t i = i0; i < i1; i++) {
+            mkba_philox_blocks(seed, draw, i, MKBA_STREAM_ENTRANT, y * nblocks, nblocks,
+                               w->words);
+            for (size_t arm = 0; arm < m->narms; arm++) {
+                if (arm == 0 || !t->init_same)
+                    entrant_states(m, t, arm, w->words, x0);
+                simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
+                         c->entries + arm * l->ncycles * l->nstates_total, k0);
+            }
+        }
+        for (size_t j = k0; j < l->npoints; j++)
+            c->joined[j] += (double)(i1 - i0);
+    }
+}
+
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c)
@@ -381,9 +449,11 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
             if (arm == 0 || !t->init_same)
                 mkba_micro_initial_states(m, t, arm, w->words, x0);
             simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
-                     c->entries + arm * l->ncycles * l->nstates_total);
+                     c->entries + arm * l->ncycles * l->nstates_total, 0);
         }
     }
+    if (w->entrants_per_year > 0)
+        run_entrants(m, t, seed, draw, h0, h1, w, c);
     /* Occupancy at point j is the running sum of the changes up to j. */
     for (size_t arm = 0; arm < m->narms; arm++) {
         const int64_t *dl = w->delta + arm * per_arm;

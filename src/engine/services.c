@@ -125,6 +125,14 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->awareness_start = values[p->awareness_start];
     a->awareness_years = values[p->awareness_years];
     a->detect = values[p->detect];
+    if (p->classic_access >= 0 && !a->classic) {
+        const mkba_pathway *c = &sv->pathway[p->classic_access];
+        a->split_access = 1;
+        a->classic_stigma = values[c->stigma];
+        a->classic_outreach = values[c->outreach];
+        a->classic_awareness_start = values[c->awareness_start];
+        a->classic_awareness_years = values[c->awareness_years];
+    }
     a->coordination = a->classic ? 0.0 : values[p->coordination] * sv->degree_weight[p->degree];
     a->wait_escalation = values[p->wait_escalation];
     a->wait_effect = values[p->wait_effect];
@@ -144,9 +152,23 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->friction_years = values[p->friction_years];
     a->home_visit_cost = values[p->home_visit_cost];
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
-    a->investment = values[p->investment];
+    /* The reference is what is in place today (the nulalternatief): its
+     * set-up was paid before the horizon. The one-off investment is the
+     * cost of switching, paid only by the arms that switch. */
+    a->investment = (int)arm == m->reference ? 0.0 : values[p->investment];
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
+    if (p->informal_care >= 0)
+        a->informal_care = values[p->informal_care];
+    if (p->shared_ict) {
+        a->ict_investment = values[p->ict_investment];
+        a->ict_running = values[p->ict_running];
+    }
+    if (p->take_up_domain >= 0) {
+        a->take_up = 1;
+        a->take_up_p = values[p->take_up_non] * values[p->take_up_claims];
+        a->take_up_amount = values[p->take_up_amount];
+    }
     for (size_t i = 0; i < sv->nteams; i++) {
         const mkba_team *tm = &sv->team[i];
         mkba_svc_team_values *v = &a->team[i];
@@ -159,9 +181,28 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
             v->improve_hr[j] = values[tm->improve_by_level[j]];
         for (int j = 0; j < tm->nworsen; j++)
             v->worsen_hr[j] = values[tm->worsen_by_level[j]];
+        v->improve_domains = tm->improve_domains;
+        v->worsen_domains = tm->worsen_domains;
+        for (uint32_t c = tm->improve_domains; c != 0; c &= c - 1) {
+            int d = __builtin_ctz(c);
+            v->nimprove_domain[d] = (uint8_t)tm->nimprove_domain[d];
+            for (int j = 0; j < tm->nimprove_domain[d]; j++)
+                v->improve_domain[d][j] = values[tm->improve_by_domain[d][j]];
+        }
+        for (uint32_t c = tm->worsen_domains; c != 0; c &= c - 1) {
+            int d = __builtin_ctz(c);
+            v->nworsen_domain[d] = (uint8_t)tm->nworsen_domain[d];
+            for (int j = 0; j < tm->nworsen_domain[d]; j++)
+                v->worsen_domain[d][j] = values[tm->worsen_by_domain[d][j]];
+        }
         v->episode_years = values[tm->episode_years];
         v->turnover = values[tm->turnover];
         v->continuity = 1.0 - v->turnover * values[tm->turnover_loss];
+        if (tm->caseload_norm >= 0) {
+            double over = v->caseload / values[tm->caseload_norm] - 1.0;
+            if (over > 0.0)
+                v->continuity /= 1.0 + values[tm->caseload_slope] * over;
+        }
         v->cost_per_fte = values[tm->cost_per_fte];
         v->intake_cost = values[tm->intake_cost];
         v->handover_cost = values[tm->handover_cost];
@@ -204,6 +245,13 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
     double aware = mkba_svc_maturity(a->awareness_start, a->awareness_years, years);
     for (int i = 0; i < a->nseek; i++)
         a->seek_p[i] = -expm1(-a->seek[i] * (1.0 - a->stigma) * (1.0 + a->outreach) * aware * dt);
+    if (a->split_access) {
+        double ca = mkba_svc_maturity(a->classic_awareness_start, a->classic_awareness_years,
+                                      years);
+        for (int i = 0; i < a->nseek; i++)
+            a->seek_p_classic[i] = -expm1(-a->seek[i] * (1.0 - a->classic_stigma)
+                                          * (1.0 + a->classic_outreach) * ca * dt);
+    }
     double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
     if (years < a->friction_years)
         e *= 1.0 - a->friction;
@@ -283,7 +331,7 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
     hh->team[h] = -1;
     hh->joint[h] = 0;
     hh->plan[h] = 0;
-    hh->registered[h] = 0;
+    hh->claiming[h] = 0;
     hh->arrived[h] = hh->since[h] = 0;
     hh->wait_factor[h] = 1.0f;
     for (size_t d = 0; d < D && hh->out[h] < 0; d++)
@@ -417,13 +465,23 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
         care_plan = hh->plan[h];
         for (uint32_t p = care_plan; p != 0; p &= p - 1) {
             int d = __builtin_ctz(p);
-            /* The hazard ratios of the level of the domain's state. */
+            /* The hazard ratios of the level of the domain's state: the
+             * domain's own when the team gives them, else the team's. */
             int level = t->level[l->state_base[d] + x[d]];
-            int li = (level > tv->nimprove ? tv->nimprove : level) - 1;
-            int wi = (level > tv->nworsen ? tv->nworsen : level) - 1;
+            const double *iv = tv->improve_hr, *wv = tv->worsen_hr;
+            int ni = tv->nimprove, nw = tv->nworsen;
+            if (tv->improve_domains >> d & 1u) {
+                iv = tv->improve_domain[d];
+                ni = tv->nimprove_domain[d];
+            }
+            if (tv->worsen_domains >> d & 1u) {
+                wv = tv->worsen_domain[d];
+                nw = tv->nworsen_domain[d];
+            }
+            double hi = iv[(level > ni ? ni : level) - 1], hw = wv[(level > nw ? nw : level) - 1];
             modifier *c = &care[d];
-            c->worsen = 1.0 + (tv->worsen_hr[wi] - 1.0) * e;
-            c->improve = 1.0 + (tv->improve_hr[li] - 1.0) * e;
+            c->worsen = 1.0 + (hw - 1.0) * e;
+            c->improve = 1.0 + (hi - 1.0) * e;
             c->damp = hh->joint[h] ? 1.0 - a->coordination : 1.0;
             c->on = c->worsen != 1.0 || c->improve != 1.0 || c->damp != 1.0;
             modified |= (uint32_t)c->on << d;
@@ -620,7 +678,15 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     }
     int level = a->t->level[l->state_base[pd] + x[pd]];
     int band = level > a->nseek ? a->nseek : level;
-    if (mkba_rng_u01(service[0]) >= a->seek_p[band - 1])
+    const double *seek_p = a->seek_p;
+    if (a->split_access) {
+        double sev[MKBA_MAX_DOMAINS];
+        for (size_t d = 0; d < m->ndomains; d++)
+            sev[d] = a->t->severity[l->state_base[d] + x[d]];
+        if (!a->rule->team_takes(a->p, sev, m->ndomains))
+            seek_p = a->seek_p_classic;
+    }
+    if (mkba_rng_u01(service[0]) >= seek_p[band - 1])
         return -1;
     counts[MKBA_SVC_ARRIVALS]++;
     if (a->scan)

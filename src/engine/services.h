@@ -39,7 +39,7 @@ typedef struct mkba_svc_households {
     uint8_t *joint;            /* under a joint plan (coordination applies) */
     uint8_t *prio;             /* severity level at the request */
     uint32_t *plan;            /* domains the request or care covers */
-    uint32_t *registered;      /* teams the household was ever admitted to */
+    uint8_t *claiming;         /* claims its entitlement since a team helped (take-up) */
     int16_t *arrived, *since;  /* cycle of the request; of admission */
     float *wait_factor;        /* exp(-wait_effect x years waited) */
 } mkba_svc_households;
@@ -58,7 +58,11 @@ typedef struct mkba_svc_team_values {
     double places;             /* capacity at full efficiency, simulated households */
     int nimprove, nworsen;
     double improve_hr[8], worsen_hr[8]; /* by severity level (services.h) */
-    double episode_years, continuity;
+    uint32_t improve_domains, worsen_domains; /* domains with ratios of their own */
+    uint8_t nimprove_domain[MKBA_MAX_DOMAINS], nworsen_domain[MKBA_MAX_DOMAINS];
+    double improve_domain[MKBA_MAX_DOMAINS][8], worsen_domain[MKBA_MAX_DOMAINS][8];
+    double episode_years;
+    double continuity;         /* staff continuity x quality at the team's caseload */
     double fte, caseload, cost_per_fte, intake_cost, turnover, handover_cost;
 } mkba_svc_team_values;
 
@@ -85,6 +89,8 @@ typedef struct mkba_svc_arm {
     double seek[8];
     int nseek;
     double stigma, outreach, awareness_start, awareness_years, detect;
+    int split_access;          /* households the team would not take have classic access */
+    double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
@@ -92,9 +98,15 @@ typedef struct mkba_svc_arm {
     uint32_t maturing;         /* the arm's own (integrated) teams, which mature */
     double quick_scan_cost, home_visit_cost, duplicate_registration;
     double investment, recurring, co_location;
+    double ict_investment, ict_running; /* shared ICT; 0 without it */
+    double informal_care;      /* per problem solved by own strength; 0 without it */
+    int take_up;               /* the pathway models take-up of entitlements */
+    double take_up_p;          /* P(an entitled household helped by a team starts claiming) */
+    double take_up_amount;     /* per claiming household per year */
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
+    double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
 } mkba_svc_arm;
 
@@ -186,7 +198,9 @@ typedef struct mkba_svc_admitted {
     long reached, waiting, in_care;
     long withdrawn;            /* left a queue unadmitted since the last admission */
     long wait_cycles;          /* summed over the admitted */
-    long duplicate_registrations;
+    long duplicate_registrations; /* registrations at team members' home organisations */
+    long new_claims;           /* households a team got to claim (take-up) */
+    long claimants;            /* entitled households claiming thanks to a team, after admission */
     long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
     long team_waiting[MKBA_MAX_TEAMS];
 } mkba_svc_admitted;
@@ -195,6 +209,11 @@ typedef struct mkba_svc_admitted {
  * admits up to each team's free places at the cycle's efficiency. */
 void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
                     mkba_svc_admitted *out);
+
+/* The service-stream block of cycle k's take-up word is this plus k: far
+ * past the blocks of every cycle's own words (MKBA_SVC_SERVICE_BLOCKS per
+ * cycle). */
+#define MKBA_SVC_TAKE_UP_BLOCK 0x80000000u
 
 /* Capacity of team `team` in cycle k (simulated households in care). */
 long mkba_svc_places(const mkba_svc_arm *a, int team, int k);
@@ -207,6 +226,7 @@ typedef struct mkba_svc_tally {
     double *cost;              /* [arm][cycle][payer], undiscounted */
     double *category;          /* [arm][cycle][category] */
     double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
+    double *transfer;          /* [arm][cycle][payer]: transfers within cost (take-up) */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */

@@ -27,7 +27,8 @@ static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_wi
     return n;
 }
 
-/* Households still in the model at point j: all but those in exit states. */
+/* Households still in the model at point j: all who started or joined by
+ * then (`households`) but those in exit states. */
 static double alive(const mkba_model *m, const mkba_layout *l, const double *occ_j,
                     double households)
 {
@@ -67,6 +68,7 @@ typedef struct count_view {
 
 typedef struct cycle_ctx {
     const mkba_model *m;
+    const mkba_timing *t;      /* the scenario's, or the budget view's */
     const mkba_layout *l;
     const discounting *costs, *effects;
     int k;
@@ -80,7 +82,7 @@ static void occupancy_values(const cycle_ctx *c, mkba_window window, int d, int 
                              mkba_window dur, const discounting *dk, const count_view *cv,
                              size_t nb, double *u, double *dsc)
 {
-    const mkba_timing *t = &c->m->timing;
+    const mkba_timing *t = c->t;
     double cycle_df = dk->cycle[c->k];
     int first = window.from > 1 ? window.from : 1;
     int last = window.to < t->ncycles ? window.to : t->ncycles;
@@ -138,6 +140,27 @@ static int cost_values(const cycle_ctx *c, const mkba_cost_rule *rule, const cou
     return 0;
 }
 
+/* Books cost rule `rule` of `arm` in cycle cc->k at `amount` into the
+ * payers' undiscounted and discounted costs of the cycle: its payer pays,
+ * and the recipient of a transfer (a benefit paid to a household) gains
+ * the same, so it nets out for society. Returns 0 when the rule books
+ * nothing in the cycle, else 1 with its value per household in *u, *dsc. */
+static int book_cost(const cycle_ctx *cc, const mkba_cost_rule *rule, const count_view *cv,
+                     size_t arm, double amount, double *cost, double *cost_d, double *u,
+                     double *dsc)
+{
+    if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, cc->k)
+        || !cost_values(cc, rule, cv, 1, u, dsc))
+        return 0;
+    cost[rule->payer] += amount * *u;
+    cost_d[rule->payer] += amount * *dsc;
+    if (rule->transfer_to >= 0) {
+        cost[rule->transfer_to] -= amount * *u;
+        cost_d[rule->transfer_to] -= amount * *dsc;
+    }
+    return 1;
+}
+
 /* The view of arm `arm` of counts c, with alive[] (npoints) filled. */
 static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                           size_t arm, double *alive_at)
@@ -145,8 +168,9 @@ static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_
     count_view v = { c->focc + arm * l->npoints * l->nslots,
                      c->fentries + arm * l->ncycles * l->nstates_total, alive_at,
                      c->households };
+    /* + 0.0 without entrants: the same value as before they existed. */
     for (size_t j = 0; j < l->npoints; j++)
-        alive_at[j] = alive(m, l, v.occ + j * l->nslots, c->households);
+        alive_at[j] = alive(m, l, v.occ + j * l->nslots, c->households + c->joined[j]);
     return v;
 }
 
@@ -178,7 +202,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
-    cycle_ctx cc = {m, l, &dc, &de, 0};
+    cycle_ctx cc = {m, t, l, &dc, &de, 0};
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
@@ -202,23 +226,16 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
                 double amount = v[rule->amount], u, dsc;
-                if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
-                    || !cost_values(&cc, rule, &cv, 1, &u, &dsc))
+                if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc))
                     continue;
-                cost[rule->payer] += amount * u;
-                cost_d[rule->payer] += amount * dsc;
                 if ((size_t)rule->category_index < C) {
                     cat[rule->category_index] += amount * u;
                     cat_d[rule->category_index] += amount * dsc;
                 }
-                /* A transfer (a benefit paid to a household) is the same
-                 * amount gained by its recipient: it nets out for society.
-                 * Both sides are also booked as transfers, so the
-                 * benefit-cost analyses can take them out of each payer's
-                 * cost. */
+                /* Both sides of a transfer are also booked as transfers,
+                 * so the benefit-cost analyses can take them out of each
+                 * payer's cost. */
                 if (rule->transfer_to >= 0) {
-                    cost[rule->transfer_to] -= amount * u;
-                    cost_d[rule->transfer_to] -= amount * dsc;
                     tr[rule->payer] += amount * u;
                     tr_d[rule->payer] += amount * dsc;
                     tr[rule->transfer_to] -= amount * u;
@@ -266,7 +283,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
-    cycle_ctx cc = {m, l, &dc, &de, 0};
+    cycle_ctx cc = {m, t, l, &dc, &de, 0};
     count_view cv[MKBA_RESULT_BATCHES];
     double u[MKBA_RESULT_BATCHES], dsc[MKBA_RESULT_BATCHES];
     for (size_t arm = 0; arm < A; arm++) {
@@ -296,6 +313,42 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                                  &de, cv, nb, u, dsc);
                 for (size_t b = 0; b < nb; b++)
                     effect[(b * A + arm) * E + rule->effect] += v[rule->amount] * dsc[b];
+            }
+        }
+    }
+}
+
+/* The budget view prices each cycle at the occupancy at its start, with no
+ * correction: a household pays for a cycle the state it is in during it
+ * (the microsimulation moves households at the cycle's end), and every
+ * year counts whole, so a constant population costs the same every year
+ * (docs/budget.md). Discounting is the scenario's. */
+void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
+                       const double *values, mkba_draw_result *r)
+{
+    mkba_timing t = m->timing;
+    t.occupancy = MKBA_OCC_START;
+    t.correction = MKBA_CORR_NONE;
+    const size_t T = l->ncycles, np = mkba_params_count(m->params), P = m->npayers;
+    memset(r->budget_cost, 0, r->narms * T * P * sizeof *r->budget_cost);
+    memset(r->budget_cost_disc, 0, r->narms * T * P * sizeof *r->budget_cost_disc);
+    discounting dc;
+    discounting_init(&dc, &t, t.rate_costs);
+    cycle_ctx cc = {m, &t, l, &dc, &dc, 0};
+    double alive_at[MKBA_MAX_CYCLES + 1];
+    for (size_t arm = 0; arm < m->narms; arm++) {
+        const double *v = values + arm * np;
+        const count_view cv = view_of(m, l, c, arm, alive_at);
+        for (size_t j = 0; j < l->npoints; j++)
+            r->budget_households[arm * l->npoints + j] = alive_at[j] / c->households;
+        for (int k = 1; k <= (int)T; k++) {
+            cc.k = k;
+            double *cost = &r->budget_cost[(arm * T + (size_t)k - 1) * P];
+            double *cost_d = &r->budget_cost_disc[(arm * T + (size_t)k - 1) * P];
+            for (size_t i = 0; i < m->ncosts; i++) {
+                const mkba_cost_rule *rule = &m->cost[i];
+                double u, dsc;
+                book_cost(&cc, rule, &cv, arm, v[rule->amount], cost, cost_d, &u, &dsc);
             }
         }
     }

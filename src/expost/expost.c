@@ -758,8 +758,15 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
                  ? mkba_expost_refine_check(m, o->refine_parameters, err) : MKBA_OK;
     if (rc == MKBA_OK)
         rc = mkba_observed_read(o->observed, m, &j.obs, err);
+    /* A run (run_psa) takes the output's lock in its study; a copy (--from)
+     * writes OUT.h5.tmp itself, so it holds the same lock while it does
+     * (rank 0 alone in a run across processes: only it writes). */
+    mkba_output_lock *lock = NULL;
     if (rc == MKBA_OK)
-        rc = mkba_study_check_output(o->output, o->force, err);
+        rc = o->from != NULL && !(mkba_split_active(ctx != NULL ? ctx->split : NULL)
+                                  && mkba_split_rank(ctx->split) != 0)
+                 ? mkba_study_lock_output(o->output, o->force, &lock, err)
+                 : mkba_study_check_output(o->output, o->force, err);
     /* Under mpirun the refinement's evaluations are divided among the
      * ranks too, on a split of their own. */
     if (rc == MKBA_OK)
@@ -771,6 +778,7 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
         rc = run_psa(ctx, &j, err);
     }
     mkba_split_child_free(j.followers);
+    mkba_output_lock_release(lock);
     mkba_observed_free(j.obs);
     return rc;
 }

@@ -81,6 +81,9 @@ extern const char *const mkba_h5_service_name[MKBA_H5_NSERVICE];
 typedef struct mkba_h5_totals {
     size_t ndraws, narms, npayers, neffects, ncycles;
     char **arm, **payer, **effect, **effect_unit;  /* names */
+    /* [A] the target each arm was tuned to reproduce, "" when it was not;
+     * NULL for a file written before /labels/arm_calibrated_to existed. */
+    char **arm_calibrated_to;
     int *effect_monetary;
     int reference;
     double cycle_years;
@@ -125,6 +128,12 @@ typedef struct mkba_h5_totals {
     double population;            /* households per year (population EVPI) */
     int population_years;
     double optimism_bias, deadweight;
+    int residual_years;           /* years the last year continues in the MKBA
+                                     table (0: none, and in older files) */
+    int health_effect;            /* effect valued in money in the MKBA table
+                                     (analysis.health_value), -1 none */
+    double health_value;          /* money per unit of it */
+    char *health_value_source;    /* its source; NULL in older files */
     size_t npm;
     char **pm_item;               /* [npm] non-monetised effects (PM items) */
 

@@ -29,6 +29,7 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     if (t == NULL)
         return;
     mkba_h5_strings_free(t->arm, t->narms);
+    mkba_h5_strings_free(t->arm_calibrated_to, t->arm_calibrated_to ? t->narms : 0);
     mkba_h5_strings_free(t->payer, t->npayers);
     mkba_h5_strings_free(t->effect, t->neffects);
     mkba_h5_strings_free(t->effect_unit, t->neffects);
@@ -48,6 +49,7 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
     mkba_free(t->mode);
     mkba_free(t->base_case);
     mkba_free(t->analysis_status);
+    mkba_free(t->health_value_source);
     mkba_free(t->design);
     mkba_free(t->design_draw);
     mkba_free(t->fixed);
@@ -165,6 +167,17 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
 {
     size_t nunits = 0;
     int rc = read_names(f, path, "arms", &t->arm, &t->narms, err);
+    /* Optional: files written before calibrated arms were marked lack it. */
+    if (rc == MKBA_OK && H5Lexists(f, "/labels/arm_calibrated_to", H5P_DEFAULT) > 0) {
+        size_t n = 0;
+        rc = read_names(f, path, "arm_calibrated_to", &t->arm_calibrated_to, &n, err);
+        if (rc == MKBA_OK && n != t->narms) {
+            mkba_h5_strings_free(t->arm_calibrated_to, n);
+            t->arm_calibrated_to = NULL;
+            rc = mkba_error_set(err, MKBA_EPARSE, "%s: /labels/arm_calibrated_to and "
+                                "/labels/arms differ in length", path);
+        }
+    }
     if (rc == MKBA_OK)
         rc = read_names(f, path, "payers", &t->payer, &t->npayers, err);
     if (rc == MKBA_OK)

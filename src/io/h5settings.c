@@ -201,6 +201,18 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
         failed = "optimism_bias";
     else if (mkba_h5_attr_double(file, "deadweight", an->deadweight) < 0)
         failed = "deadweight";
+    else if (mkba_h5_attr_int(file, "residual_years", an->residual_years) < 0)
+        failed = "residual_years";
+    /* A health value is set only with its source (the loader requires it). */
+    int health = an->health_source != NULL && an->health_effect >= 0
+                 && (size_t)an->health_effect < ne;
+    if (failed == NULL
+        && (mkba_h5_attr_string(file, "health_effect",
+                                health ? m->effect[an->health_effect].name : "") < 0
+            || mkba_h5_attr_double(file, "health_value", health ? an->health_value : 0.0) < 0
+            || mkba_h5_attr_string(file, "health_value_source",
+                                   health ? an->health_source : "") < 0))
+        failed = "health_effect, health_value or health_value_source";
 done:
     if (failed != NULL)
         rc = mkba_h5_write_error(err, path, "cannot write %s in %s", failed, path);
@@ -279,6 +291,28 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
         missing = "optimism_bias";
     else if (missing == NULL && mkba_h5_attr_read_double(f, "deadweight", &t->deadweight) < 0)
         missing = "deadweight";
+    /* Optional: files written before the health value have none. */
+    t->health_effect = -1;
+    t->health_value = 0.0;
+    char *health = NULL;
+    if (missing == NULL && H5Aexists(f, "health_effect") > 0
+        && ((health = mkba_h5_attr_read_string(f, "health_effect")) == NULL
+            || mkba_h5_attr_read_double(f, "health_value", &t->health_value) < 0
+            || (t->health_value_source = mkba_h5_attr_read_string(f, "health_value_source"))
+               == NULL))
+        missing = "health_effect, health_value and health_value_source";
+    for (size_t e = 0; health != NULL && e < ne; e++)
+        if (strcmp(t->effect[e], health) == 0)
+            t->health_effect = (int)e;
+    if (missing == NULL && health != NULL && health[0] != '\0' && t->health_effect < 0)
+        missing = "a health_effect naming an effect";
+    mkba_free(health);
+    /* Optional: files written before the residual value have none. */
+    t->residual_years = 0;
+    if (missing == NULL && H5Aexists(f, "residual_years") > 0
+        && (mkba_h5_attr_read_int(f, "residual_years", &t->residual_years) < 0
+            || t->residual_years < 0))
+        missing = "a valid residual_years";
     t->primary_effect = -1;
     for (size_t e = 0; primary != NULL && e < ne; e++)
         if (strcmp(t->effect[e], primary) == 0)

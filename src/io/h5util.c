@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "h5util.h"
 #include "core/alloc.h"
@@ -136,36 +137,54 @@ static void close_objects(hid_t file)
     }
 }
 
-/* Points descriptor *fd at /dev/null, or with `to_tmpfile` at an unlinked
- * temporary file, which unlike /dev/null accepts ftruncate. Returns
- * whether it did. */
-static int redirect(int *fd, int to_tmpfile)
+/* An empty file that accepts any write and ftruncate and is gone once
+ * closed: an unlinked POSIX shared memory object (memory, not the disk,
+ * which may be the full one), else an unlinked temporary file. -1: none. */
+static int scratch_file(void)
 {
-    FILE *tmp = to_tmpfile ? tmpfile() : NULL;
-    int target = to_tmpfile ? (tmp != NULL ? fileno(tmp) : -1) : open("/dev/null", O_RDWR);
-    int ok = target >= 0 && dup2(target, *fd) >= 0;
+    static unsigned serial;
+    char name[64];
+    snprintf(name, sizeof name, "/mkba-close-%ld-%u", (long)getpid(), serial++);
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        shm_unlink(name);
+        return fd;
+    }
+    FILE *tmp = tmpfile();
+    fd = tmp != NULL ? dup(fileno(tmp)) : -1;
     if (tmp != NULL)
         fclose(tmp);
-    else if (target >= 0)
+    return fd;
+}
+
+/* Points descriptor *fd at /dev/null, or with `to_scratch` at an empty
+ * scratch_file, which unlike /dev/null accepts ftruncate. Returns whether
+ * it did. */
+static int redirect(int *fd, int to_scratch)
+{
+    int target = to_scratch ? scratch_file() : open("/dev/null", O_RDWR);
+    int ok = target >= 0 && dup2(target, *fd) >= 0;
+    if (target >= 0)
         close(target);
     return ok;
 }
 
-/* Makes the rest of `file`'s life harmless once it will not be kept: its
+/* Makes the rest of `file`'s life harmless once it will not be kept. Its
  * descriptor is pointed at /dev/null, so that HDF5's writes still pending
  * succeed without touching the disk (whatever the disk, quota or file size
- * limit), every object of it is closed, and the end of what HDF5 believes
- * written is brought to the end of the space it allocated. HDF5 truncates
- * the file to that end when it closes it unless the two agree, and both
- * /dev/null (EINVAL) and a file size limit below that end (EFBIG) refuse
- * the truncate, which makes the close fail and leave the file registered.
- * A flush first gives back the space HDF5 holds in reserve at the end of
- * the file; then one byte written at the new end (to /dev/null) moves the
- * written end there. Should the written end lie past it instead (not
- * seen in practice), an empty unlinked temporary file takes the truncate,
- * which extends it sparsely to that end (refused only past a file size
- * limit). The layout of the sec2 record is HDF5's since 1.8 and checked
- * (driver id and name) before it is used. */
+ * limit), and every object of it is closed and flushed. HDF5 truncates the
+ * file when it closes it unless the end of what it has written and the end
+ * of the space it allocated agree, and both /dev/null (EINVAL) and a file
+ * size limit below that end (EFBIG) refuse the truncate, which makes the
+ * close fail and leave the file registered. So one byte written at the end
+ * of the allocated space (to /dev/null) brings the two ends together, and
+ * then the descriptor is pointed at an empty scratch file for the close:
+ * the close itself gives back the space HDF5 holds in reserve at the end of
+ * the file (H5MF_close), which moves the allocated end again (seen with an
+ * allocation failure just after the file was created), and its truncate
+ * and last writes then go to the scratch file, which accepts them. The
+ * layout of the sec2 record is HDF5's since 1.8 and checked (driver id and
+ * name) before it is used. */
 static void abandon(hid_t file)
 {
     int *fd = NULL;
@@ -179,12 +198,9 @@ static void abandon(hid_t file)
     haddr_t eoa = H5FDget_eoa(lf, H5FD_MEM_DEFAULT);
     haddr_t eof = H5FDget_eof(lf, H5FD_MEM_DEFAULT);
     const unsigned char zero = 0;
-    if (eoa == HADDR_UNDEF || eof == HADDR_UNDEF || eoa == eof)
-        return;
-    if (eoa > eof)
+    if (eoa != HADDR_UNDEF && eof != HADDR_UNDEF && eoa > eof)
         H5FDwrite(lf, H5FD_MEM_DEFAULT, H5P_DEFAULT, eoa - 1, 1, &zero);
-    else
-        redirect(fd, 1);
+    redirect(fd, 1);
 }
 
 int mkba_h5_close_file(hid_t file, int discard)

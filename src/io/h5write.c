@@ -36,6 +36,7 @@ struct mkba_h5_writer {
     size_t nstored;
     size_t axis[MKBA_NAXES];   /* sizes from the model (draw: nstored) */
     int services;              /* the model has services: /draws/services exists */
+    int population;            /* the model has a population block: /draws/budget exists */
     unsigned char *written;    /* [nstored]: draw stored yet */
     int finished;              /* mkba_h5_finish closed the file */
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
@@ -195,6 +196,9 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     for (size_t i = 0; i < m->narms; i++)
         s[i] = m->arm[i].name;
     PUT("arms", s, m->narms);
+    for (size_t i = 0; i < m->narms; i++)
+        s[i] = m->arm[i].calibrated_to != NULL ? m->arm[i].calibrated_to : "";
+    PUT("arm_calibrated_to", s, m->narms);
     PUT("payers", (const char *const *)m->payer, m->npayers);
     for (size_t i = 0; i < m->neffects; i++) {
         s[i] = m->effect[i].name;
@@ -371,6 +375,45 @@ done:
     return rc;
 }
 
+/* The budget view's labels (scenarios with a population block): each
+ * payer's fund and taakveld, the price path, the calendar years and the
+ * population, in /labels (docs/output.md). Entrants per year as simulated:
+ * round(households x inflow / population) of them, each standing for
+ * population / households households. */
+static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, long households,
+                               mkba_error *err)
+{
+    const mkba_population *p = &m->population;
+    size_t ny = p->nyears;
+    int *year = mkba_malloc((ny > 0 ? ny : 1) * sizeof *year);
+    if (year == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
+    for (size_t y = 0; y < ny; y++)
+        year[y] = p->first_year + (int)y;
+    double simulated = households > 0 ? (double)mkba_population_entrants(m, households) : 0.0;
+    double pop[2] = {p->households,
+                     households > 0 ? simulated * p->households / (double)households : p->inflow};
+    size_t two = 2;
+    hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
+    int ok = g >= 0
+             && mkba_h5_write_strings(g, "budget_fund", (const char *const *)p->fund,
+                                      m->npayers) >= 0
+             && mkba_h5_write_strings(g, "budget_taakveld", (const char *const *)p->taakveld,
+                                      m->npayers) >= 0
+             && mkba_h5_write_doubles(g, "price_index", 1, &ny, p->price_index, NULL, NULL, NULL) >= 0
+             && mkba_h5_write_ints(g, "calendar_year", 1, &ny, year, NULL, NULL, NULL) >= 0
+             && mkba_h5_write_doubles(g, "budget_population", 1, &two, pop, NULL, NULL, NULL) >= 0;
+    hid_t kept = mkba_h5_error_keep(!ok);
+    if (g >= 0)
+        H5Gclose(g);
+    mkba_h5_error_restore(kept);
+    mkba_free(year);
+    if (!ok)
+        return mkba_h5_write_error(err, w->path, "cannot write the budget labels in %s",
+                                   w->path);
+    return MKBA_OK;
+}
+
 /* Creates /draws/services (inside the /draws group g) with the settings
  * its numbers depend on as attributes. */
 static int create_services_group(mkba_h5_writer *w, hid_t g, const mkba_model *m,
@@ -424,9 +467,18 @@ static int create_dataset(mkba_h5_writer *w, int which, int deflate, mkba_error 
                       && (!deflate || H5Pset_deflate(dcpl, 1) >= 0)))) {
         /* Subgroups of /draws (batches, mcse) are created on the way. */
         hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        /* No chunk cache: a row is written whole, one chunk, so it is
+         * compressed and written at once instead of kept (up to 1 MiB per
+         * dataset) for the close, which made an interrupted run spend
+         * seconds compressing rows of a file about to be removed. */
+        hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0 && dapl >= 0
+            && H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+                                  H5D_CHUNK_CACHE_W0_DEFAULT) >= 0)
             w->ds[which] = H5Dcreate2(w->file, sp->path, H5T_IEEE_F64LE, space, lcpl,
-                                      dcpl, H5P_DEFAULT);
+                                      dcpl, dapl);
+        if (dapl >= 0)
+            H5Pclose(dapl);
         if (lcpl >= 0)
             H5Pclose(lcpl);
         ok = w->ds[which] >= 0;
@@ -500,6 +552,8 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
         rc = write_labels(w, m, err);
     if (rc == MKBA_OK && w->services)
         rc = write_service_labels(w, m, err);
+    if (rc == MKBA_OK && w->population)
+        rc = write_budget_labels(w, m, meta->households, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_write_settings(w->file, w->path, m, err);
     if (rc != MKBA_OK)
@@ -511,7 +565,7 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
         rc = create_services_group(w, g, m, err);
     int deflate = deflate_available();
     for (int i = 0; i < REC_COUNT && rc == MKBA_OK; i++)
-        if (w->services || w->rec[i]->when != MKBA_WHEN_SERVICES)
+        if (mkba_schema_in_record(w->rec[i], w->services, w->population))
             rc = create_dataset(w, i, deflate, err);
     if (rc == MKBA_OK)
         rc = create_draw_index(w, g, err);
@@ -556,6 +610,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
         if (mkba_schema_dataset[i].field >= 0)
             w->rec[k++] = &mkba_schema_dataset[i];
     w->services = m->services.enabled != 0;
+    w->population = m->population.enabled != 0;
     mkba_schema_money_units(w->money_units, sizeof w->money_units, m->currency, m->price_year);
     w->path = mkba_strdup(path);
     w->tmp = mkba_malloc(strlen(path) + 5);
@@ -637,7 +692,8 @@ int mkba_h5_write_draw(mkba_h5_writer *w, size_t index,
                               w->path, index, w->nstored);
     size_t shape[MKBA_NAXES];
     mkba_draw_result_shape(r, shape);
-    int differs = (r->services != 0) != w->services;
+    int differs = (r->services != 0) != w->services
+                  || (r->population != 0) != w->population;
     for (int i = 0; i < REC_COUNT; i++) {
         mkba_axis ax[MKBA_SCHEMA_MAXRANK];
         int rank = mkba_schema_axes(w->rec[i]->axes, ax);

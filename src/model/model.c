@@ -1,5 +1,6 @@
 /* Freeing a model. Every owned pointer is freed whether or not loading
  * finished, so the loader can hand a half-built model here on error. */
+#include <math.h>
 #include <stdlib.h>
 #include "model.h"
 #include "core/alloc.h"
@@ -33,6 +34,7 @@ static void model_release(mkba_model *m)
     for (size_t a = 0; a < m->narms; a++) {
         mkba_free(m->arm[a].name);
         mkba_free(m->arm[a].label);
+        mkba_free(m->arm[a].calibrated_to);
     }
     /* payer_def may be absent in a model built in memory. */
     for (size_t i = 0; i < m->npayers; i++) {
@@ -78,6 +80,16 @@ static void model_release(mkba_model *m)
     for (size_t i = 0; i < a->npm; i++)
         mkba_free(a->pm_item[i]);
     mkba_free(a->pm_item);
+    mkba_free(a->health_source);
+    mkba_population *pop = &m->population;
+    for (size_t i = 0; (pop->fund || pop->taakveld) && i < m->npayers; i++) {
+        mkba_free(pop->fund ? pop->fund[i] : NULL);
+        mkba_free(pop->taakveld ? pop->taakveld[i] : NULL);
+    }
+    mkba_free(pop->fund);
+    mkba_free(pop->taakveld);
+    mkba_free(pop->entrant_share);
+    mkba_free(pop->price_index);
     for (size_t i = 0; i < m->services.nteams; i++) {
         mkba_free(m->services.team[i].name);
         mkba_free(m->services.team[i].path);
@@ -96,4 +108,12 @@ static void model_release(mkba_model *m)
     mkba_free(m->category);
     mkba_params_free(m->params);
     mkba_free(m);
+}
+
+long mkba_population_entrants(const mkba_model *m, long households)
+{
+    const mkba_population *p = &m->population;
+    if (!p->enabled || !(p->inflow > 0))
+        return 0;
+    return lround((double)households * p->inflow / p->households);
 }

@@ -160,14 +160,39 @@ typedef struct mkba_analysis {
     int population_years;      /* years over which EVPI accrues */
     double optimism_bias;      /* uplift on the extra costs of an arm (share) */
     double deadweight;         /* share of benefits that would have happened anyway */
+    int residual_years;        /* years the last year of the horizon continues
+                                  in the MKBA table (residual value) */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
+    int health_effect;         /* effect valued in money in the MKBA table, or -1 */
+    double health_value;       /* money per unit of it (e.g. EUR per QALY) */
+    char *health_source;       /* where that value comes from (owned) */
 } mkba_analysis;
+
+/* The budget view (docs/budget.md): the target group's size, the
+ * households entering it each year, the price path and each payer's place
+ * in the municipal budget. enabled = 0 (no population block): none of it. */
+typedef struct mkba_population {
+    int enabled;
+    double households;         /* in the target group at the start */
+    double inflow;             /* households entering per year */
+    /* Entrants' initial states: shares per state on the all-states axis
+     * (domains in order), NAN for a domain whose entrants take the
+     * starting distribution; NULL when every domain does. */
+    double *entrant_share;
+    int first_year;            /* calendar year of year 1 of the horizon */
+    size_t nyears;             /* years of the horizon */
+    double *price_index;       /* [nyears]: price level of each year / price_year's */
+    char **fund;               /* [npayers]: "gemeentefonds", "BUIG", ...; "" unmapped */
+    char **taakveld;           /* [npayers]: Iv3 task field, e.g. "6.71 Wmo"; "" none */
+} mkba_population;
 
 typedef struct mkba_arm {
     char *name;
     char *label;               /* one-line description, may be NULL */
     int is_reference;          /* exactly one arm is the reference */
+    char *calibrated_to;       /* the target its overrides were tuned to
+                                  reproduce (scenario `calibrated_to`), or NULL */
 } mkba_arm;
 
 typedef enum mkba_occupancy { MKBA_OCC_START = 0, MKBA_OCC_END, MKBA_OCC_BOTH } mkba_occupancy;
@@ -233,6 +258,7 @@ typedef struct mkba_model {
 
     mkba_params *params;       /* owned */
     mkba_analysis analysis;
+    mkba_population population;
 
     /* Run defaults from the scenario (command-line options override). */
     uint64_t seed;
@@ -240,6 +266,11 @@ typedef struct mkba_model {
     long households;
     mkba_base_case base_case;
 } mkba_model;
+
+/* Entrants simulated per year for a draw of `households` starting
+ * households: households x inflow / population.households, rounded (each
+ * stands for as many households as a starting one); 0 without inflow. */
+long mkba_population_entrants(const mkba_model *m, long households);
 
 #define MKBA_ALL_ARMS 0xffffffffu
 

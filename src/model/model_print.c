@@ -192,6 +192,20 @@ static void print_domain_list(const mkba_model *m, FILE *f, uint32_t mask)
         fprintf(f, "none");
 }
 
+/* A team's hazard ratios for single domains, one line each. */
+static void print_domain_ratios(const mkba_model *m, FILE *f, const char *what, uint32_t mask,
+                                const int (*index)[8], const int *n)
+{
+    static const char *const level[] = {"level 1", "level 2", "level 3", "level 4",
+                                        "level 5", "level 6", "level 7", "level 8"};
+    for (uint32_t c = mask; c != 0; c &= c - 1) {
+        int d = __builtin_ctz(c);
+        fprintf(f, "      %s for %s%s: ", what, m->domain[d].name, n[d] > 1 ? " by level" : "");
+        mkba_print_values(m, f, n[d] > 1 ? level : &what, index[d], n[d]);
+        fprintf(f, "\n");
+    }
+}
+
 static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
 {
     fprintf(f, "    %s: domains ", t->name);
@@ -229,6 +243,16 @@ static void print_team(const mkba_model *m, FILE *f, const mkba_team *t)
     mkba_print_values(m, f, staffing,
                       (const int[]){t->turnover, t->turnover_loss, t->handover_cost}, 3);
     fprintf(f, "\n");
+    if (t->caseload_norm >= 0) {
+        static const char *const norm[] = {"caseload_norm", "caseload_slope"};
+        fprintf(f, "      quality falls above the caseload norm: ");
+        mkba_print_values(m, f, norm, (const int[]){t->caseload_norm, t->caseload_slope}, 2);
+        fprintf(f, "\n");
+    }
+    print_domain_ratios(m, f, "improve_hr", t->improve_domains, t->improve_by_domain,
+                        t->nimprove_domain);
+    print_domain_ratios(m, f, "worsen_hr", t->worsen_domains, t->worsen_by_domain,
+                        t->nworsen_domain);
 }
 
 static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
@@ -289,7 +313,29 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     fprintf(f, "\n      overheads: ");
     mkba_print_values(m, f, overheads, (const int[]){p->investment, p->recurring, p->co_location,
                                                      p->duplicate_registration}, 4);
-    fprintf(f, "; shared ICT %s\n", p->shared_ict ? "yes (no duplicate registration)" : "no");
+    if (p->shared_ict) {
+        static const char *const ict[] = {"investment", "running"};
+        fprintf(f, "\n      shared ICT (no duplicate registration): ");
+        mkba_print_values(m, f, ict, (const int[]){p->ict_investment, p->ict_running}, 2);
+        fprintf(f, "\n");
+    } else {
+        fprintf(f, "; no shared ICT\n");
+    }
+    if (p->informal_care >= 0) {
+        char v[256];
+        mkba_print_value_text(m, p->informal_care, v, sizeof v);
+        fprintf(f, "      informal care per problem solved by own strength: %s, borne by %s\n", v,
+                m->payer[p->informal_payer]);
+    }
+    if (p->take_up_domain >= 0) {
+        static const char *const take[] = {"non_take_up", "team_claims", "amount"};
+        fprintf(f, "      take-up: entitled at %s severity >= %g, paid by %s to %s; ",
+                m->domain[p->take_up_domain].name, p->take_up_min, m->payer[p->take_up_payer],
+                m->payer[p->take_up_recipient]);
+        mkba_print_values(m, f, take, (const int[]){p->take_up_non, p->take_up_claims,
+                                                    p->take_up_amount}, 3);
+        fprintf(f, "\n");
+    }
 }
 
 /* Teams and, per arm, its pathway with every mechanism's value. */
@@ -352,12 +398,33 @@ static void print_analysis(const mkba_model *m, FILE *f)
                 a->population_years);
     else
         fprintf(f, "none (results per household only)\n");
-    fprintf(f, "  optimism bias %g%% on extra costs, deadweight %g%% of benefits\n",
+    fprintf(f, "  optimism bias %g%% on project costs, deadweight %g%% of benefits\n",
             100 * a->optimism_bias, 100 * a->deadweight);
+    if (a->residual_years > 0)
+        fprintf(f, "  residual value: the last year continued %d years\n", a->residual_years);
+    if (a->health_source != NULL)
+        fprintf(f, "  %s valued at %g per unit (%s)\n", m->effect[a->health_effect].name,
+                a->health_value, a->health_source);
     if (a->npm > 0)
         fprintf(f, "  PM items (not monetised):\n");
     for (size_t i = 0; i < a->npm; i++)
         fprintf(f, "    - %s\n", a->pm_item[i]);
+}
+
+/* The budget view's population block (docs/budget.md), when there is one. */
+static void print_population(const mkba_model *m, FILE *f)
+{
+    const mkba_population *p = &m->population;
+    if (!p->enabled)
+        return;
+    fprintf(f, "\nBudget view (population)\n  %g households at the start, %g entering per "
+            "year\n  year 1 = %d; price level", p->households, p->inflow, p->first_year);
+    for (size_t y = 0; y < p->nyears; y++)
+        fprintf(f, " %.4g", p->price_index[y]);
+    fprintf(f, " (relative to %d)\n", m->price_year);
+    for (size_t i = 0; i < m->npayers; i++)
+        if (p->fund[i][0] != '\0' || p->taakveld[i][0] != '\0')
+            fprintf(f, "  %s: %s %s\n", m->payer[i], p->fund[i], p->taakveld[i]);
 }
 
 /* Every parameter with its distribution and mean; derived parameters show
@@ -422,6 +489,8 @@ void mkba_model_print(const mkba_model *m, FILE *f)
         const char *label = m->arm[a].label;
         fprintf(f, "  %s%s%s%s\n", m->arm[a].name, m->arm[a].is_reference ? " (reference)" : "",
                 label != NULL ? ": " : "", label != NULL ? label : "");
+        if (m->arm[a].calibrated_to != NULL)
+            fprintf(f, "    calibrated to: %s\n", m->arm[a].calibrated_to);
     }
     fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)
@@ -442,5 +511,6 @@ void mkba_model_print(const mkba_model *m, FILE *f)
     print_rules(m, f);
     print_services(m, f);
     print_analysis(m, f);
+    print_population(m, f);
     print_params(m, f);
 }

@@ -70,6 +70,11 @@ typedef struct mkba_pathway_rule {
      * on many threads at once. */
     void (*route)(const mkba_pathway *p, const mkba_team *teams, const mkba_route_request *q,
                   mkba_route *r);
+    /* Whether the rule's team would take a household whose domains have
+     * severities sev[0 .. ndomains), whatever it asks; NULL when every
+     * household may reach the team. A rule with it may give the others
+     * the access of another arm's route (classic_access). */
+    int (*team_takes)(const mkba_pathway *p, const double *sev, size_t ndomains);
     /* Prints the rule's teams, providers and own settings for `mkba check`. */
     void (*print)(const mkba_model *m, FILE *f, const mkba_pathway *p);
 } mkba_pathway_rule;

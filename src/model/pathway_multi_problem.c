@@ -34,13 +34,18 @@ static int check(mkba_loader *ld, const config_setting_t *g, const mkba_pathway 
     return mkba_pathway_check_providers(ld, g, p, "the other households");
 }
 
+static int team_takes(const mkba_pathway *p, const double *sev, size_t ndomains)
+{
+    int n = 0;
+    for (size_t d = 0; d < ndomains; d++)
+        n += sev[d] >= p->min_severity;
+    return n >= p->min_domains;
+}
+
 static void route(const mkba_pathway *p, const mkba_team *teams, const mkba_route_request *q,
                   mkba_route *r)
 {
-    int n = 0;
-    for (size_t d = 0; d < q->ndomains; d++)
-        n += q->sev[d] >= p->min_severity;
-    if (n >= p->min_domains && mkba_pathway_treats(teams, p->team, q->pd))
+    if (team_takes(p, q->sev, q->ndomains) && mkba_pathway_treats(teams, p->team, q->pd))
         r->team = p->team;
 }
 
@@ -55,5 +60,5 @@ const mkba_pathway_rule mkba_pathway_multi_problem = {
     .team = 1, .teams = -1, .providers = 1,
     .own = own, .nown = 1,
     .integrated = 1,
-    .read = read, .check = check, .route = route, .print = print,
+    .read = read, .check = check, .route = route, .team_takes = team_takes, .print = print,
 };

@@ -335,20 +335,27 @@ static int read_arms(mkba_loader *ld, const config_setting_t *list)
     for (int i = 0; i < n; i++) {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
         mkba_arm *a = &m->arm[i];
-        const char *name = NULL, *label = NULL;
+        const char *name = NULL, *label = NULL, *target = NULL;
         if ((rc = mkba_sc_expect_group(ld, g, "a group {name = ...; ...}")) != 0
             || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_ARM)) != 0
             || (rc = mkba_sc_string(ld, g, "name", 1, &name, NULL)) != 0
             || (rc = mkba_sc_string(ld, g, "label", 0, &label, NULL)) != 0
+            || (rc = mkba_sc_string(ld, g, "calibrated_to", 0, &target, NULL)) != 0
             || (rc = mkba_sc_bool(ld, g, "reference", &a->is_reference, NULL)) != 0)
             return rc;
+        /* The banner quotes the target: an empty one would say nothing. */
+        if (target != NULL && target[0] == '\0')
+            return mkba_sc_fail(ld, config_setting_get_member(g, "calibrated_to"), NULL,
+                                "empty; expected the figure the arm's overrides were tuned to "
+                                "reproduce, e.g. \"-10%% adult municipal cost (Utrecht)\"");
         for (int j = 0; j < i; j++)
             if (strcmp(m->arm[j].name, name) == 0)
                 return mkba_sc_fail(ld, config_setting_get_member(g, "name"), NULL,
                                     "arm '%s' is defined twice; expected unique names", name);
         m->narms = (size_t)i + 1;
         if ((a->name = mkba_strdup(name)) == NULL
-            || (label != NULL && (a->label = mkba_strdup(label)) == NULL))
+            || (label != NULL && (a->label = mkba_strdup(label)) == NULL)
+            || (target != NULL && (a->calibrated_to = mkba_strdup(target)) == NULL))
             return mkba_sc_nomem(ld);
         if (a->is_reference) {
             if (m->reference >= 0)
@@ -434,7 +441,8 @@ static int read_scenario(mkba_loader *ld, const config_setting_t *root)
         && (rc = mkba_sc_effect_values(ld, s)) != 0)
         return rc;
     if ((rc = mkba_sc_services(ld, config_setting_get_member(root, "services"))) != 0
-        || (rc = mkba_sc_categories(ld)) != 0)
+        || (rc = mkba_sc_categories(ld)) != 0
+        || (rc = mkba_sc_population(ld, config_setting_get_member(root, "population"))) != 0)
         return rc;
     if (mkba_params_finalize(m->params, ld->err) != 0)
         return ld->err->code != MKBA_OK ? ld->err->code : MKBA_EINVAL;

@@ -22,6 +22,8 @@
 /* A grid longer than this is almost surely a mistake in `step`. */
 #define MAX_WTP 10001
 #define MAX_POPULATION_YEARS 100
+/* and of a residual value */
+#define MAX_RESIDUAL_YEARS 100
 
 /* Names of the perspectives every run has, besides one per payer. */
 static const char *const builtin_perspectives[] = {"society", "municipality"};
@@ -169,6 +171,22 @@ static int read_perspectives(mkba_loader *ld, const config_setting_t *list)
     return 0;
 }
 
+/* Member `key` of g naming an effect that is not monetary (a monetary one
+ * already counts as money). */
+static int nonmonetary_effect(mkba_loader *ld, const config_setting_t *g, const char *key,
+                              int *index)
+{
+    const mkba_model *m = ld->m;
+    int rc = mkba_sc_lookup_effect(ld, g, key, index);
+    if (rc != 0)
+        return rc;
+    if (m->effect[*index].monetary)
+        return mkba_sc_fail(ld, config_setting_get_member(g, key), NULL,
+                            "effect '%s' is monetary and already counts as money; expected a "
+                            "non-monetary effect such as QALYs", m->effect[*index].name);
+    return 0;
+}
+
 /* The named effect, which must not be monetary (it is valued at the
  * willingness to pay; a monetary effect already counts as money); by
  * default the first non-monetary effect, or -1 when there is none. */
@@ -183,21 +201,7 @@ static int read_primary_effect(mkba_loader *ld, const config_setting_t *g)
                 a->primary_effect = (int)i;
         return 0;
     }
-    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
-    if (names == NULL)
-        return mkba_sc_nomem(ld);
-    for (size_t i = 0; i < m->neffects; i++)
-        names[i] = m->effect[i].name;
-    int rc = mkba_sc_lookup_member(ld, g, "primary_effect", names, m->neffects, "effect", NULL,
-                                   &a->primary_effect);
-    mkba_free(names);
-    if (rc != 0)
-        return rc;
-    if (m->effect[a->primary_effect].monetary)
-        return mkba_sc_fail(ld, config_setting_get_member(g, "primary_effect"), NULL,
-                            "effect '%s' is monetary and already counts as money; expected a "
-                            "non-monetary effect such as QALYs", m->effect[a->primary_effect].name);
-    return 0;
+    return nonmonetary_effect(ld, g, "primary_effect", &a->primary_effect);
 }
 
 static int read_pm_items(mkba_loader *ld, const config_setting_t *list)
@@ -222,22 +226,29 @@ static int read_pm_items(mkba_loader *ld, const config_setting_t *list)
     return 0;
 }
 
-/* The number settings: population, population_years, optimism_bias and
- * deadweight, with their ranges. */
+/* The number settings: population, population_years, optimism_bias,
+ * deadweight and residual_years, with their ranges. */
 static int read_numbers(mkba_loader *ld, const config_setting_t *g)
 {
     mkba_model *m = ld->m;
     mkba_analysis *a = &m->analysis;
     double years = floor(m->timing.ncycles * m->timing.cycle_years + 1e-9);
-    long long pop_years = years < 1 ? 1 : (long long)years;
+    long long pop_years = years < 1 ? 1 : (long long)years, residual = 0;
     a->population = a->optimism_bias = a->deadweight = 0.0;
     int rc;
     if (g != NULL
         && ((rc = mkba_sc_number(ld, g, "population", 0, &a->population, NULL)) != 0
             || (rc = mkba_sc_integer(ld, g, "population_years", 0, &pop_years, NULL)) != 0
             || (rc = mkba_sc_number(ld, g, "optimism_bias", 0, &a->optimism_bias, NULL)) != 0
-            || (rc = mkba_sc_number(ld, g, "deadweight", 0, &a->deadweight, NULL)) != 0))
+            || (rc = mkba_sc_number(ld, g, "deadweight", 0, &a->deadweight, NULL)) != 0
+            || (rc = mkba_sc_integer(ld, g, "residual_years", 0, &residual, NULL)) != 0))
         return rc;
+    if (residual < 0 || residual > MAX_RESIDUAL_YEARS)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "residual_years"), NULL,
+                            "%lld is out of range; expected 0 (no residual value) to %d years "
+                            "of the last year's costs and effects continued beyond the horizon",
+                            residual, MAX_RESIDUAL_YEARS);
+    a->residual_years = (int)residual;
     if (!(a->population >= 0 && isfinite(a->population)))
         return mkba_sc_fail(ld, config_setting_get_member(g, "population"), NULL,
                             "%g is out of range; expected households per year >= 0 (0: results "
@@ -264,6 +275,36 @@ static int read_numbers(mkba_loader *ld, const config_setting_t *g)
     return 0;
 }
 
+/* health_value = { effect; value; source; }: a non-monetary effect valued
+ * in money in the MKBA table, with the source of its value. */
+static int read_health_value(mkba_loader *ld, const config_setting_t *g)
+{
+    mkba_model *m = ld->m;
+    mkba_analysis *a = &m->analysis;
+    const char *source = NULL;
+    int rc;
+    if ((rc = mkba_sc_expect_group(ld, g, "a group {effect = \"qaly\"; value = 50000.0; "
+                                   "source = \"...\";}")) != 0
+        || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_HEALTH_VALUE)) != 0)
+        return rc;
+    if ((rc = nonmonetary_effect(ld, g, "effect", &a->health_effect)) != 0
+        || (rc = mkba_sc_number(ld, g, "value", 1, &a->health_value, NULL)) != 0
+        || (rc = mkba_sc_string(ld, g, "source", 1, &source, NULL)) != 0)
+        return rc;
+    if (!(a->health_value >= 0 && a->health_value <= 1e15))
+        return mkba_sc_fail(ld, config_setting_get_member(g, "value"), NULL,
+                            "%g is out of range; expected money per unit of '%s' from 0 to "
+                            "1e15, e.g. 50000 per QALY", a->health_value,
+                            m->effect[a->health_effect].name);
+    if (source[0] == '\0')
+        return mkba_sc_fail(ld, config_setting_get_member(g, "source"), NULL,
+                            "empty; expected where the value per unit comes from, e.g. "
+                            "\"Zorginstituut reference values\"");
+    if ((a->health_source = mkba_strdup(source)) == NULL)
+        return mkba_sc_nomem(ld);
+    return 0;
+}
+
 int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section)
 {
     const config_setting_t *s;
@@ -283,6 +324,10 @@ int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section)
         return rc;
     if (section != NULL && (s = config_setting_get_member(section, "pm_items")) != NULL
         && (rc = read_pm_items(ld, s)) != 0)
+        return rc;
+    ld->m->analysis.health_effect = -1;
+    if (section != NULL && (s = config_setting_get_member(section, "health_value")) != NULL
+        && (rc = read_health_value(ld, s)) != 0)
         return rc;
     return 0;
 }

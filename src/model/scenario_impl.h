@@ -8,6 +8,7 @@
  *   scenario_rules.c  domains, transitions, interactions, costs, effect values
  *   scenario_syntax.c libconfig's parse errors explained from the file's text
  *   scenario_services.c  teams, pathways and their mechanisms
+ *   scenario_population.c  the budget view's population block
  *   pathway_*.c       each routing rule's own settings (pathway.h)
  * Nothing here is part of the public API. */
 #ifndef MKBA_MODEL_SCENARIO_IMPL_H
@@ -91,7 +92,8 @@ typedef enum mkba_keyset {
     MKBA_KEYS_PAYER, MKBA_KEYS_ANALYSIS, MKBA_KEYS_PERSPECTIVE, MKBA_KEYS_WTP_RANGE,
     MKBA_KEYS_SERVICES, MKBA_KEYS_DEGREE_WEIGHTS, MKBA_KEYS_TEAM, MKBA_KEYS_PATHWAY,
     MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
-    MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE,
+    MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE, MKBA_KEYS_HEALTH_VALUE,
+    MKBA_KEYS_POPULATION, MKBA_KEYS_BUDGET_LINE, MKBA_KEYS_TAKE_UP,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -179,11 +181,22 @@ int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char
                           const char *const *names, size_t n, const char *what,
                           const char *context, int *index);
 
+/* A required member naming one of the model's effects, looked up as
+ * mkba_sc_lookup_member does. */
+int mkba_sc_lookup_effect(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          int *index);
+
 /* --- scenario_analysis.c --- */
 
 /* The analysis group (section may be NULL: every default). Needs the
  * timing, payers and effects. */
 int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section);
+
+/* --- scenario_population.c --- */
+
+/* The population block of the budget view (section may be NULL: no
+ * budget view). Needs the timing, payers and domains. */
+int mkba_sc_population(mkba_loader *ld, const config_setting_t *section);
 
 /* --- scenario_rules.c --- */
 

@@ -9,14 +9,15 @@
 static const char *const keys_root[] = {
     "mkba_format", "name", "description", "currency", "price_year", "run",
     "timing", "discount", "payers", "effects", "arms", "parameters",
-    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", NULL};
+    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", "population", NULL};
 static const char *const keys_run[] = {"seed", "draws", "households", "base_case", NULL};
 static const char *const keys_timing[] = {
     "cycle", "horizon", "occupancy", "correction", "discount_time", NULL};
 static const char *const keys_discount[] = {"costs", "effects", NULL};
 static const char *const keys_effect[] = {
     "name", "unit", "monetary", "better", "payer", "category", NULL};
-static const char *const keys_arm[] = {"name", "reference", "label", "overrides", NULL};
+static const char *const keys_arm[] = {"name", "reference", "label", "overrides",
+                                       "calibrated_to", NULL};
 static const char *const keys_correlation[] = {"parameters", "matrix", NULL};
 static const char *const keys_domain[] = {"name", "states", "initial", "transitions", NULL};
 static const char *const keys_state[] = {"name", "severity", "absorbing", "exit", "second_line", NULL};
@@ -39,9 +40,15 @@ static const char *const keys_param[] = {"dist", "value", "expr", "source", "uni
 static const char *const keys_payer[] = {"name", "municipal", "category", NULL};
 static const char *const keys_analysis[] = {
     "perspectives", "wtp", "primary_effect", "population", "population_years",
-    "optimism_bias", "deadweight", "pm_items", NULL};
+    "optimism_bias", "deadweight", "pm_items", "residual_years", "health_value", NULL};
+static const char *const keys_health_value[] = {"effect", "value", "source", NULL};
 static const char *const keys_perspective[] = {"name", "payers", NULL};
 static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
+
+static const char *const keys_population[] = {
+    "households", "inhabitants", "prevalence", "inflow", "entrants", "first_year",
+    "price_index", "price_growth", "budget_lines", NULL};
+static const char *const keys_budget_line[] = {"payer", "fund", "taakveld", NULL};
 
 static const char *const keys_services[] = {
     "population", "degree_weights", "seek_rate", "teams", "pathways", NULL};
@@ -49,22 +56,26 @@ static const char *const keys_degree_weights[] = {"limited", "partial", "full", 
 static const char *const keys_team[] = {
     "name", "domains", "fte", "caseload", "queue", "cost_per_fte", "intake_cost", "payer",
     "category", "improve_hr", "worsen_hr", "episode_years", "turnover", "turnover_loss",
-    "handover_cost", NULL};
+    "handover_cost", "improve_hr_by_domain", "worsen_hr_by_domain", "caseload_norm",
+    "caseload_slope", NULL};
 static const char *const keys_pathway[] = {
     "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
-    "overheads", NULL};
+    "overheads", "take_up", "classic_access", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
-static const char *const keys_self_reliance[] = {"share", "cap", NULL};
+static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
 static const char *const keys_maturity[] = {
     "start", "years", "efficiency_start", "efficiency_years", "friction",
     "friction_years", NULL};
 static const char *const keys_overheads[] = {
-    "investment", "recurring", "co_location", "shared_ict", "duplicate_registration", NULL};
+    "investment", "recurring", "co_location", "shared_ict", "duplicate_registration",
+    "ict_investment", "ict_running", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};
 static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
 static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};
+static const char *const keys_take_up[] = {
+    "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
@@ -72,7 +83,8 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_interaction, keys_cost, keys_effect_value, keys_value, keys_expr, keys_param,
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
-    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage};
+    keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
+    keys_health_value, keys_population, keys_budget_line, keys_take_up};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -615,13 +615,7 @@ static int read_effect_value(mkba_loader *ld, const config_setting_t *g, mkba_ef
     if (rc != 0 || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_EFFECT_VALUE)) != 0
         || (rc = locate_rule(ld, g, &r->path, &r->file, &r->line)) != 0)
         return rc;
-    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
-    if (names == NULL)
-        return mkba_sc_nomem(ld);
-    for (size_t i = 0; i < m->neffects; i++)
-        names[i] = m->effect[i].name;
-    rc = mkba_sc_lookup_member(ld, g, "effect", names, m->neffects, "effect", NULL, &r->effect);
-    mkba_free(names);
+    rc = mkba_sc_lookup_effect(ld, g, "effect", &r->effect);
     if (rc != 0)
         return rc;
     const config_setting_t *domain = config_setting_get_member(g, "domain");

@@ -104,6 +104,37 @@ static int level_values(mkba_loader *ld, const config_setting_t *g, const char *
     return 0;
 }
 
+/* Optional group of domain = value (or list by severity level) pairs: a
+ * hazard ratio per domain, into index[d][] and n[d] for the domains named,
+ * with their bitmask in *mask. */
+static int domain_values(mkba_loader *ld, const config_setting_t *g, const char *name,
+                         double lo, double hi, const char *expect, uint32_t *mask,
+                         int (*index)[8], int *n)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, name);
+    *mask = 0;
+    if (s == NULL)
+        return 0;
+    int rc = mkba_sc_expect_group(ld, s, "a group {DOMAIN = value or [values by severity "
+                                  "level]; ...} of domain names");
+    if (rc != 0)
+        return rc;
+    const char *names[MKBA_MAX_DOMAINS];
+    for (size_t d = 0; d < m->ndomains; d++)
+        names[d] = m->domain[d].name;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const char *domain = config_setting_name(e);
+        int d;
+        if ((rc = mkba_sc_lookup(ld, e, domain, names, m->ndomains, "domain", NULL, &d)) != 0
+            || (rc = level_values(ld, s, domain, lo, hi, expect, index[d], &n[d])) != 0)
+            return rc;
+        *mask |= 1u << d;
+    }
+    return 0;
+}
+
 #define SHARE "a share from 0 to 1"
 #define NONNEG "a number >= 0"
 #define POSITIVE "a number > 0"
@@ -225,6 +256,27 @@ static int name_bounds(mkba_loader *ld, size_t first, const char *what, const ch
     return 0;
 }
 
+/* caseload_norm and caseload_slope come together; without them caseload
+ * does not touch quality (and no parameter is added). */
+static int read_caseload_norm(mkba_loader *ld, const config_setting_t *g, mkba_team *t)
+{
+    const config_setting_t *norm = config_setting_get_member(g, "caseload_norm");
+    const config_setting_t *slope = config_setting_get_member(g, "caseload_slope");
+    t->caseload_norm = t->caseload_slope = -1;
+    if (norm == NULL && slope == NULL)
+        return 0;
+    if (norm == NULL || slope == NULL)
+        return mkba_sc_fail(ld, g, norm == NULL ? "caseload_norm" : "caseload_slope",
+                            "required setting is missing; caseload_norm and caseload_slope "
+                            "come together (quality falls above the norm by the slope)");
+    int rc = range_setting(ld, norm, 0, 1e9, 1, "households per FTE, a number > 0",
+                           &t->caseload_norm);
+    return rc != 0 ? rc
+                   : range_setting(ld, slope, 0, 1e3, 0, "a number >= 0 (effect lost per unit "
+                                   "of caseload above the norm, relative to it)",
+                                   &t->caseload_slope);
+}
+
 static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
 {
     mkba_model *m = ld->m;
@@ -263,6 +315,11 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
                               t->improve_by_level, &t->nimprove)) != 0
         || (rc = level_values(ld, g, "worsen_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->worsen_by_level, &t->nworsen)) != 0
+        || (rc = domain_values(ld, g, "improve_hr_by_domain", 0, 1e3, "a hazard ratio >= 0",
+                               &t->improve_domains, t->improve_by_domain,
+                               t->nimprove_domain)) != 0
+        || (rc = domain_values(ld, g, "worsen_hr_by_domain", 0, 1e3, "a hazard ratio >= 0",
+                               &t->worsen_domains, t->worsen_by_domain, t->nworsen_domain)) != 0
         || (rc = mkba_sc_range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
                                      &t->episode_years)) != 0
         || (rc = mkba_sc_range_value(ld, g, "turnover", 0, 0, 0, 1, 0, SHARE " per year",
@@ -274,6 +331,8 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
         return rc;
     t->improve_hr = t->improve_by_level[0];
     t->worsen_hr = t->worsen_by_level[0];
+    if ((rc = read_caseload_norm(ld, g, t)) != 0)
+        return rc;
     return name_bounds(ld, first_bound, "team", t->name);
 }
 
@@ -354,6 +413,104 @@ static int subgroup(mkba_loader *ld, const config_setting_t *g, const char *name
     return rc != 0 ? rc : mkba_sc_check_keys(ld, *out, keys);
 }
 
+/* Shared ICT is a costed choice: with it the arm states its investment and
+ * running cost (0 is a statement too); without it neither is taken. */
+static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p)
+{
+    static const char *const names[] = {"ict_investment", "ict_running"};
+    p->ict_investment = p->ict_running = -1;
+    for (int i = 0; i < 2; i++) {
+        const config_setting_t *s = ov ? config_setting_get_member(ov, names[i]) : NULL;
+        if (!p->shared_ict && s != NULL)
+            return mkba_sc_fail(ld, s, NULL, "the arm has no shared ICT (shared_ict = false), "
+                                "so it has no ICT costs; remove this setting or set "
+                                "shared_ict = true");
+    }
+    if (!p->shared_ict)
+        return 0;
+    int rc = mkba_sc_range_value(ld, ov, "ict_investment", 1, 0, 0, 1e15, 0,
+                                 "the investment in shared ICT, a number >= 0 (shared ICT is a "
+                                 "costed choice; write 0 if it costs nothing)",
+                                 &p->ict_investment);
+    return rc != 0 ? rc
+                   : mkba_sc_range_value(ld, ov, "ict_running", 1, 0, 0, 1e15, 0,
+                                         "the running cost of shared ICT per year, a number "
+                                         ">= 0", &p->ict_running);
+}
+
+/* self_reliance.informal_care (per problem solved by own strength or
+ * network: the time of the household's helpers at a shadow price) needs
+ * the payer who bears it. */
+static int read_informal_care(mkba_loader *ld, const config_setting_t *sr, mkba_pathway *p)
+{
+    mkba_model *m = ld->m;
+    const config_setting_t *cost = sr ? config_setting_get_member(sr, "informal_care") : NULL;
+    const config_setting_t *payer = sr ? config_setting_get_member(sr, "payer") : NULL;
+    p->informal_care = p->informal_payer = -1;
+    if (cost == NULL && payer == NULL)
+        return 0;
+    if (cost == NULL)
+        return mkba_sc_fail(ld, payer, NULL, "a payer without self_reliance.informal_care; "
+                            "remove it or give the informal-care cost per problem solved");
+    int rc;
+    if (payer == NULL)
+        return mkba_sc_fail(ld, sr, "payer", "required setting is missing; informal care "
+                            "needs the payer who bears it (the household: its helpers' time)");
+    if ((rc = mkba_sc_lookup_member(ld, sr, "payer", (const char *const *)m->payer, m->npayers,
+                                    "payer", NULL, &p->informal_payer)) != 0
+        || (rc = range_setting(ld, cost, 0, 1e9, 0, "the informal-care cost per problem solved "
+                               "by own strength or network, a number >= 0",
+                               &p->informal_care)) != 0)
+        return rc;
+    return category_of(ld, "informal care", &p->informal_category);
+}
+
+/* take_up = { domain; min_severity; non_take_up; team_claims; amount;
+ * payer; recipient; }: see services.h and docs/model.md, "Take-up". */
+static int read_take_up(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "take_up");
+    p->take_up_domain = -1;
+    if (s == NULL)
+        return 0;
+    const char *names[MKBA_MAX_DOMAINS];
+    for (size_t d = 0; d < m->ndomains; d++)
+        names[d] = m->domain[d].name;
+    int rc;
+    if ((rc = mkba_sc_expect_group(ld, s, "a group {domain = ...; min_severity = ...; "
+                                   "non_take_up = ...; team_claims = ...; amount = ...; "
+                                   "payer = ...; recipient = ...;}")) != 0
+        || (rc = mkba_sc_check_keys(ld, s, MKBA_KEYS_TAKE_UP)) != 0
+        || (rc = mkba_sc_lookup_member(ld, s, "domain", names, m->ndomains, "domain", NULL,
+                                       &p->take_up_domain)) != 0
+        || (rc = mkba_sc_number(ld, s, "min_severity", 1, &p->take_up_min, NULL)) != 0
+        || (rc = mkba_sc_lookup_member(ld, s, "payer", (const char *const *)m->payer,
+                                       m->npayers, "payer", NULL, &p->take_up_payer)) != 0
+        || (rc = mkba_sc_lookup_member(ld, s, "recipient", (const char *const *)m->payer,
+                                       m->npayers, "payer", NULL, &p->take_up_recipient)) != 0)
+        return rc;
+    if (!(p->take_up_min > 0.0 && p->take_up_min <= 1000.0))
+        return mkba_sc_fail(ld, config_setting_get_member(s, "min_severity"), NULL,
+                            "%g is out of range; expected a severity > 0 (a problem), at most "
+                            "1000", p->take_up_min);
+    if (p->take_up_payer == p->take_up_recipient)
+        return mkba_sc_fail(ld, config_setting_get_member(s, "recipient"), NULL,
+                            "'%s' is also the payer; expected the payer receiving the "
+                            "benefit (the household)", m->payer[p->take_up_recipient]);
+    if ((rc = mkba_sc_range_value(ld, s, "non_take_up", 1, 0, 0, 1, 0,
+                                  "the share of entitled households not claiming, 0 to 1",
+                                  &p->take_up_non)) != 0
+        || (rc = mkba_sc_range_value(ld, s, "team_claims", 1, 0, 0, 1, 0,
+                                     "the share of non-claimers a team gets to claim, 0 to 1",
+                                     &p->take_up_claims)) != 0
+        || (rc = mkba_sc_range_value(ld, s, "amount", 1, 0, 0, 1e9, 0,
+                                     "the benefit per claiming household per year, >= 0",
+                                     &p->take_up_amount)) != 0)
+        return rc;
+    return category_of(ld, "entitlements", &p->take_up_category);
+}
+
 static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {
     const config_setting_t *aw, *sr, *mat, *ov;
@@ -413,7 +570,9 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     p->shared_ict = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
         return rc;
-    return 0;
+    if ((rc = read_ict(ld, ov, p)) != 0)
+        return rc;
+    return read_informal_care(ld, sr, p);
 }
 
 /* The rule's teams and providers, its own settings (the rule reads them),
@@ -474,6 +633,28 @@ static int check_routes(mkba_loader *ld, const config_setting_t *g, const mkba_p
     return rule->check(ld, g, p);
 }
 
+/* classic_access = "ARM": the households the rule's team would not take
+ * ask for help as ARM's route lets them (its stigma, outreach and
+ * awareness): access belongs to the route, not to the arm. */
+static int read_classic_access(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "classic_access");
+    p->classic_access = -1;
+    if (s == NULL)
+        return 0;
+    if (mkba_pathway_rule_of(p->rule)->team_takes == NULL || p->degree == MKBA_DEGREE_NONE)
+        return mkba_sc_fail(ld, s, NULL, "rule '%s'%s sends no household past its team by "
+                            "criteria; classic_access is for rules whose team takes some "
+                            "households only (multi_problem)", mkba_route_names[p->rule],
+                            p->degree == MKBA_DEGREE_NONE ? " with degree none" : "");
+    const char *names[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < m->narms; a++)
+        names[a] = m->arm[a].name;
+    return mkba_sc_lookup_member(ld, g, "classic_access", names, m->narms, "arm", NULL,
+                                 &p->classic_access);
+}
+
 static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
 {
     mkba_model *m = ld->m;
@@ -512,7 +693,7 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "no degree", mkba_route_names[rule]);
     p->degree = (mkba_degree)degree;
     if ((rc = check_needs(ld, g, p)) != 0 || (rc = read_route_settings(ld, g, p)) != 0
-        || (rc = read_mechanisms(ld, g, p)) != 0)
+        || (rc = read_mechanisms(ld, g, p)) != 0 || (rc = read_take_up(ld, g, p)) != 0)
         return rc;
     if (config_setting_get_member(g, "payer") != NULL
         && (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
@@ -523,6 +704,8 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
+    if ((rc = read_classic_access(ld, g, p)) != 0)
+        return rc;
     return check_routes(ld, g, p);
 }
 

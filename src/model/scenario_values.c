@@ -242,6 +242,20 @@ int mkba_sc_lookup_member(mkba_loader *ld, const config_setting_t *g, const char
                           context, index);
 }
 
+int mkba_sc_lookup_effect(mkba_loader *ld, const config_setting_t *g, const char *member,
+                          int *index)
+{
+    const mkba_model *m = ld->m;
+    const char **names = mkba_malloc((m->neffects + 1) * sizeof *names);
+    if (names == NULL)
+        return mkba_sc_nomem(ld);
+    for (size_t i = 0; i < m->neffects; i++)
+        names[i] = m->effect[i].name;
+    int rc = mkba_sc_lookup_member(ld, g, member, names, m->neffects, "effect", NULL, index);
+    mkba_free(names);
+    return rc;
+}
+
 int mkba_sc_choice(mkba_loader *ld, const config_setting_t *group, const char *name,
                    const char *const *choices, size_t n, int *out, int *found)
 {
@@ -501,7 +515,16 @@ static int value_spec(mkba_loader *ld, const config_setting_t *s, const char *so
             return rc;
         d.kind = MKBA_DIST_EXPR;
         d.expr = (char *)text;
-        return add_param(ld, s, NULL, &d, source, NULL, index);
+        /* An expression written inline says where it comes from itself,
+         * before what its setting's source adds. */
+        size_t n = strlen(text) + sizeof "derived: " + (source ? strlen(source) + 2 : 0);
+        char *derived = mkba_malloc(n);
+        if (derived == NULL)
+            return mkba_sc_nomem(ld);
+        snprintf(derived, n, "derived: %s%s%s", text, source ? "; " : "", source ? source : "");
+        rc = add_param(ld, s, NULL, &d, derived, NULL, index);
+        mkba_free(derived);
+        return rc;
     }
     case CONFIG_TYPE_GROUP: {
         const char *own_source = NULL, *unit = NULL;
@@ -623,9 +646,6 @@ int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms)
         int rc = mkba_sc_expect_group(ld, g, "a group { parameter = value; ... }");
         if (rc != 0)
             return rc;
-        if ((int)a == ld->m->reference && config_setting_length(g) > 0)
-            return mkba_sc_fail(ld, g, NULL, "the reference arm uses the parameters as "
-                                "defined; expected overrides only on other arms");
         for (int i = 0; i < config_setting_length(g); i++) {
             const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
             int index;

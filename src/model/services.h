@@ -60,10 +60,20 @@ typedef struct mkba_team {
      * One element when the scenario gives a single value. */
     int nimprove, nworsen;
     int improve_by_level[8], worsen_by_level[8];
+    /* Hazard ratios for single domains (improve_hr_by_domain,
+     * worsen_hr_by_domain), a value or a list by severity level as above:
+     * in the domains of the masks they replace the team's ratios. */
+    uint32_t improve_domains, worsen_domains;
+    int nimprove_domain[32], nworsen_domain[32];
+    int improve_by_domain[32][8], worsen_by_domain[32][8];
     int episode_years;         /* longest episode of care (> 0) */
     int turnover;              /* staff turnover per year, share */
     int turnover_loss;         /* effectiveness lost per unit of turnover */
     int handover_cost;         /* per household in care handed over */
+    /* Caseload and quality: above caseload_norm households per FTE the
+     * effectiveness is divided by 1 + caseload_slope x (caseload / norm
+     * - 1); -1 without a norm. */
+    int caseload_norm, caseload_slope;
     char *path, *file;
     int line;
 } mkba_team;
@@ -87,13 +97,30 @@ typedef struct mkba_pathway {
     double min_severity;
     double refer_above;        /* model C: severity above which the front post refers */
     int shared_ict;
+    /* classic_access: the arm whose route's access (stigma, outreach,
+     * awareness) the households the rule's team would not take keep; -1:
+     * everyone has this pathway's access. */
+    int classic_access;
     /* value indices */
     int stigma, outreach, awareness_start, awareness_years;
     int detect, coordination, wait_escalation, wait_effect;
     int self_share, self_cap;
+    /* Informal care a problem solved by own strength or network costs
+     * (self_reliance.informal_care, per resolution) and who bears it;
+     * -1 without it. */
+    int informal_care, informal_payer, informal_category;
     int maturity_start, maturity_years, efficiency_start, efficiency_years;
     int friction, friction_years;
     int investment, recurring, co_location, duplicate_registration;
+    int ict_investment, ict_running; /* shared ICT's costs; -1 without shared ICT */
+    /* Take-up of entitlements (take_up): a household entitled while
+     * domain take_up_domain is at severity >= take_up_min; the arm's own
+     * teams that treat the domain get a share of the non-claimers to
+     * claim; the amount per year is a transfer from take_up_payer to
+     * take_up_recipient. take_up_domain is -1 without it. */
+    int take_up_domain, take_up_payer, take_up_recipient, take_up_category;
+    double take_up_min;
+    int take_up_non, take_up_claims, take_up_amount; /* value indices */
     int quick_scan_share, quick_scan_cost, home_visit_cost;
     char *path, *file;
     int line;

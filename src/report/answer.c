@@ -4,7 +4,7 @@
 #include <string.h>
 #include "core/alloc.h"
 #include "answer.h"
-#include "svg.h"
+#include "html_text.h"
 
 size_t mkba_answer_perspective(const mkba_h5_totals *t, const char *name)
 {
@@ -153,6 +153,17 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
     return an;
 }
 
+int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf, size_t size)
+{
+    if (size > 0)
+        buf[0] = '\0';
+    if (t->arm_calibrated_to == NULL || a >= t->narms || t->arm_calibrated_to[a][0] == '\0')
+        return 0;
+    snprintf(buf, size, "arm %s is tuned to reproduce %s; agreement with %s is not evidence",
+             t->arm[a], t->arm_calibrated_to[a], t->arm_calibrated_to[a]);
+    return 1;
+}
+
 void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answer *an)
 {
     static const char *const col[] = { "arm", "NPV society", "2.5%", "97.5%", "P(best)",
@@ -185,6 +196,10 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
     else
         mkba_rtable_note(r, tb, "No municipal payer in this scenario: no break-even for the "
                          "municipality.");
+    char banner[1024];
+    for (size_t a = 0; a < t->narms; a++)
+        if (mkba_answer_calibration_banner(t, a, banner, sizeof banner))
+            mkba_rtable_note(r, tb, "Calibrated: %s.", banner);
     /* First, so a workbook opens on it. */
     if (tb != NULL) {
         memmove(r->table + 1, r->table, (r->n - 1) * sizeof *r->table);
@@ -213,8 +228,17 @@ static void payers(FILE *f, const mkba_h5_totals *t, const mkba_decision *d, siz
     fputs(any ? "\n" : "nobody\n", f);
 }
 
-void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
-                       const mkba_answer *an)
+/* The banners of the calibrated arms, one line each. */
+static void banners(FILE *f, const mkba_h5_totals *t)
+{
+    char banner[1024];
+    for (size_t a = 0; a < t->narms; a++)
+        if (mkba_answer_calibration_banner(t, a, banner, sizeof banner))
+            fprintf(f, "  Calibrated       %s.\n", banner);
+}
+
+static void answer_lines(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
+                         const mkba_answer *an)
 {
     const char *cur = t->currency ? t->currency : "", *ref = t->arm[t->reference];
     size_t b = an->best;
@@ -262,4 +286,11 @@ void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
     payers(f, t, d, b, 1);
     fprintf(f, "  Who pays         ");
     payers(f, t, d, b, -1);
+}
+
+void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
+                       const mkba_answer *an)
+{
+    answer_lines(f, t, d, an);
+    banners(f, t);
 }

@@ -67,6 +67,13 @@ size_t mkba_answer_perspective(const mkba_h5_totals *t, const char *name);
  * the horizon) to r as its first table. */
 void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answer *an);
 
+/* The banner of a calibrated arm (scenario `calibrated_to`): "arm X is
+ * tuned to reproduce Y; agreement with Y is not evidence" into buf, for
+ * the text summary, every summary format (a note of the answer table) and
+ * the report. Returns 1 when arm a of t is calibrated, else 0 with buf
+ * empty. */
+int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf, size_t size);
+
 /* The answer in a few lines of text, for the top of the text summary. */
 void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,
                        const mkba_answer *an);

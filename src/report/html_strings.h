@@ -54,85 +54,52 @@
     X(PLANE, "Cost-effectiveness plane", "Kosteneffectiviteitsvlak") \
     X(PLANE_NOTE, "Each point is one draw: the arm minus %s. Larger points: the means.", \
       "Elk punt is een trekking: het alternatief min %s. Grote punten: de gemiddelden.") \
-    X(IMPROVEMENT, "improvement in %s (%s)", "verbetering in %s (%s)") \
-    X(EXTRA_COST, "extra cost for society (%s)", "extra kosten samenleving (%s)") \
     X(MONEY_ONLY, "The arms are compared on money alone (no primary effect): the plane, acceptability curve and frontier do not apply.", \
       "De alternatieven worden alleen in geld vergeleken (geen primair effect): vlak, aanvaardbaarheidscurve en frontier vervallen.") \
     X(CEAC, "Acceptability curve", "Aanvaardbaarheidscurve") \
     X(CEAC_NOTE, "Share of draws in which each arm has the highest net monetary benefit; the marks show the arm with the highest mean (the acceptability frontier).", \
       "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft; de markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
-    X(WTP, "willingness to pay per %s (%s)", "betalingsbereidheid per %s (%s)") \
-    X(PROBABILITY, "probability", "kans") \
     X(NO_CEAC, "The scenario has fewer than two willingness-to-pay values: no acceptability curve or frontier.", \
       "Het scenario heeft minder dan twee waarden voor de betalingsbereidheid: geen aanvaardbaarheidscurve of efficiëntiegrens.") \
     X(ONE_ARM, "The scenario has one arm: there is nothing to compare it with.", \
       "Het scenario heeft één alternatief: er is niets om het mee te vergelijken.") \
     X(MANY_ARMS, "More than 60 arms: too many for a chart; the ranking is in the tables below.", \
       "Meer dan 60 alternatieven: te veel voor een grafiek; de rangorde staat in de tabellen hieronder.") \
-    X(OUTCOME, "outcome", "uitkomst") \
     X(FRONTIER, "Efficiency frontier", "Efficiëntiegrens") \
     X(FRONTIER_NOTE, "Mean cost for society against the mean effect; the line joins the arms not dominated.", \
       "Gemiddelde kosten voor de samenleving tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
-    X(MEAN_COST, "mean cost for society (%s)", "gemiddelde kosten samenleving (%s)") \
-    X(MEAN_EFFECT, "mean %s (%s)", "gemiddeld %s (%s)") \
     X(CASHFLOW, "Cumulative net benefit and break-even per perspective", "Cumulatief saldo en terugverdientijd per perspectief") \
     X(CASHFLOW_NOTE, "Left: the cumulative discounted net benefit against %s, mean and 90%% band of the draws. Right: the share of draws that has broken even by each year.", \
       "Links: het cumulatieve contante saldo ten opzichte van %s, gemiddelde en 90%%-band van de trekkingen. Rechts: het aandeel trekkingen dat in elk jaar is terugverdiend.") \
     X(NO_BAND, "The file holds no per-draw cash flows (a part of a split run): means only.", \
       "Het bestand bevat geen kasstromen per trekking (deel van een gesplitste run): alleen gemiddelden.") \
     X(YEAR, "year", "jaar") \
-    X(CUMULATIVE, "cumulative net benefit (%s)", "cumulatief saldo (%s)") \
-    X(BROKEN_EVEN, "share broken even", "aandeel terugverdiend") \
-    X(PERSPECTIVE, "perspective %s", "perspectief %s") \
     X(PAYERS, "Who pays and who gains", "Wie betaalt en wie wint") \
     X(PAYERS_NOTE, "Per payer against %s: investment (years with a net cost, left) and returns (years with a net gain, right), present values; the dot and line: the net position, mean and 95%% interval.", \
       "Per betaler ten opzichte van %s: investering (jaren met netto kosten, links) en opbrengst (jaren met netto baten, rechts), contante waarden; punt en lijn: het saldo, gemiddelde en 95%%-interval.") \
-    X(INVESTMENT, "investment", "investering") \
-    X(RETURNS, "returns", "opbrengst") \
-    X(NET, "net", "saldo") \
-    X(MONEY_AXIS, "present value (%s)", "contante waarde (%s)") \
     X(BUDGET, "Municipal budget per year", "Gemeentebegroting per jaar") \
     X(BUDGET_NOTE, "%s against %s: the yearly net effect on each municipal budget, undiscounted (cash in the year's prices of %d), mean over the draws; above 0 a saving, below 0 a cost. The line: the municipality as a whole.", \
       "%s ten opzichte van %s: het jaarlijkse netto effect op elke gemeentelijke begroting, niet verdisconteerd (kasstroom in prijzen van %d), gemiddelde over de trekkingen; boven 0 een besparing, onder 0 kosten. De lijn: de gemeente als geheel.") \
-    X(NET_YEAR, "net per year (%s)", "netto per jaar (%s)") \
     X(RANKING, "Ranking of the arms", "Rangorde van de alternatieven") \
     X(RANKING_NOTE, "Share of draws in which each arm has each rank by the net present value for society (rank 1: the highest).", \
       "Aandeel trekkingen waarin elk alternatief elke rang heeft op het maatschappelijk saldo (rang 1: het hoogste).") \
-    X(RANK, "rank %zu", "rang %zu") \
-    X(SHARE_DRAWS, "share of draws", "aandeel trekkingen") \
     X(SERVICES, "Services over time", "Dienstverlening in de tijd") \
     X(SERVICES_NOTE, "Per starting household (FTE: for the scenario's population), mean and 90% band of the draws.", \
       "Per starthuishouden (fte: voor de populatie van het scenario), gemiddelde en 90%-band van de trekkingen.") \
     X(NO_SERVICES, "This scenario has no services (teams, queues): no reach, waiting or FTE outputs.", \
       "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen bereik, wachttijd of fte.") \
-    X(SVC_REACHED, "reached (admitted)", "bereikt (toegelaten)") \
-    X(SVC_QUEUE, "waiting", "wachtend") \
-    X(SVC_WAIT, "mean wait (years)", "gemiddelde wachttijd (jaar)") \
-    X(SVC_FTE, "FTE used", "fte ingezet") \
-    X(SVC_ESCALATIONS, "escalations to second-line care", "escalaties naar tweedelijnszorg") \
     X(SENSITIVITY, "Sensitivity", "Gevoeligheid") \
     X(TORNADO_NOTE, "Each factor at its low (light) and high (dark) value, the others at base.", \
       "Elke factor op zijn lage (licht) en hoge (donker) waarde, de andere op de basiswaarde.") \
-    X(AT_LOW, "at low", "laag") \
-    X(AT_HIGH, "at high", "hoog") \
     X(SOBOL_NOTE, "Share of the outcome's variance explained by each factor alone (S1) and with its interactions (ST), bootstrap 95% intervals.", \
       "Aandeel van de variantie van de uitkomst dat elke factor alleen (S1) en met interacties (ST) verklaart, bootstrap 95%-intervallen.") \
-    X(INDEX, "index", "index") \
-    X(SA_TORNADO, "Tornado", "Tornado") \
-    X(SA_SOBOL, "Sobol indices", "Sobol-indices") \
-    X(SA_MORRIS, "Morris screening", "Morris-screening") \
-    X(SA_BELIEVE, "What must be believed", "Wat je moet geloven") \
-    X(SA_EVPPI, "Expected value of partial perfect information (EVPPI)", "Verwachte waarde van gedeeltelijke perfecte informatie (EVPPI)") \
-    X(SA_SWEEP, "Sweep of the outcome over the factors", "De uitkomst over de waarden van de factoren") \
-    X(SA_THRESHOLD, "Threshold: where the decision flips", "Drempel: waar de beslissing omslaagt") \
     X(NO_SA, "This file holds no sensitivity analysis; mkba sa writes one.", \
       "Dit bestand bevat geen gevoeligheidsanalyse; mkba sa maakt die.") \
-    X(SOCIETY, "society", "samenleving") \
     X(MUNICIPALITY, "municipality", "gemeente") \
     X(EXPOST, "Ex ante versus realised", "Ex ante versus gerealiseerd") \
     X(NO_EXPOST, "This file holds no ex-post results.", "Dit bestand bevat geen ex-post-resultaten.") \
-    X(EXPOST_PRESENT, "This file holds ex-post results (/expost); their tables: mkba summary.", \
-      "Dit bestand bevat ex-post-resultaten (/expost); de tabellen: mkba summary.") \
+    X(EXPOST_PRESENT, "This file holds ex-post results (/expost): the net present value before and after the observed data, and each observation against what was predicted; their tables: mkba summary.", \
+      "Dit bestand bevat ex-post-resultaten (/expost): het saldo voor en na de waargenomen gegevens, en elke waarneming tegen de voorspelling; de tabellen: mkba summary.") \
     X(ASSUMPTIONS, "Key assumptions", "Belangrijkste aannames") \
     X(DISCOUNT, "discount rate costs / effects", "discontovoet kosten / effecten") \
     X(PRICE_YEAR, "price year", "prijspeil") \
@@ -149,7 +116,9 @@
     X(NONE, "none", "geen") \
     X(TABLES, "All tables", "Alle tabellen") \
     X(TABLES_NOTE, "The tables of mkba summary, the same numbers.", "De tabellen van mkba summary, dezelfde getallen (titels en kolommen in het Engels).") \
-    X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse")
+    X(SA_FILE, "Sensitivity analysis", "Gevoeligheidsanalyse") \
+    X(NO_SA_CHART, "This analysis has no chart: its results are in the tables below.", \
+      "Deze analyse heeft geen grafiek: de resultaten staan in de tabellen hieronder.")
 
 #define MKBA_HTML_ENUM(id, en, nl) HS_##id,
 typedef enum mkba_html_string { MKBA_HTML_STRINGS(MKBA_HTML_ENUM) HS_N } mkba_html_string;

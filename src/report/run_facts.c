@@ -27,7 +27,8 @@ int mkba_run_facts_read(const char *path, mkba_run_facts *f)
     mkba_error_clear(&err);
     int rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &f->seed, &f->has_seed, &err);
     if (rc == MKBA_EPARSE) {
-        snprintf(f->seed_problem, sizeof f->seed_problem, "%s", err.message);
+        snprintf(f->seed_problem, sizeof f->seed_problem, "%.*s",
+                 (int)sizeof f->seed_problem - 1, err.message);
         rc = MKBA_OK;
     }
     if (rc == MKBA_OK)

@@ -8,6 +8,7 @@
 #include "run_facts.h"
 #include "answer.h"
 #include "summary_report.h"
+#include "analysis/budget.h"
 #include "core/alloc.h"
 
 #define MAXCOLS 40
@@ -828,6 +829,13 @@ static void rank_table(builder *b, size_t *idx)
                      100.0 * d->rank_npv[best * na], d->evpi_npv[0] + 0.0, b->cur);
 }
 
+/* Whether the MKBA table values a health effect in money. */
+static int health_valued(const mkba_h5_totals *t)
+{
+    return t->health_effect >= 0 && (size_t)t->health_effect < t->neffects
+           && t->health_value > 0.0 && t->health_value_source != NULL;
+}
+
 static void mkba_table(builder *b)
 {
     const mkba_h5_totals *t = b->t;
@@ -844,6 +852,12 @@ static void mkba_table(builder *b)
         if ((int)a == d->reference)
             continue;
         for (int i = 0; i < MKBA_ROW_N; i++) {
+            /* Without a residual value its two rows are zero, without a
+             * value per unit of health the health row: not shown. */
+            if ((t->residual_years == 0
+                 && (i == MKBA_ROW_PROJECT_AFTER || i == MKBA_ROW_RESIDUAL))
+                || (i == MKBA_ROW_HEALTH && !health_valued(t)))
+                continue;
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -856,6 +870,20 @@ static void mkba_table(builder *b)
             for (int c = 0; c < MKBA_ST_N; c++)
                 mkba_rtable_num(tb, row, 2 + (size_t)c, v[c]);
         }
+        /* Health not valued in money is a PM item with its change. */
+        int e = t->primary_effect;
+        if (!health_valued(t) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
+            long row = mkba_rtable_row(b->r, tb);
+            char item[512];
+            snprintf(item, sizeof item, "PM: %s %+.4g %s per household, not valued in money",
+                     t->effect[e], b->s->inc_effect[a * t->neffects + (size_t)e].mean,
+                     t->effect_unit[e]);
+            mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+            mkba_rtable_str(b->r, tb, row, 1, item);
+            mkba_rtable_str(b->r, tb, row, 2, "PM");
+            mkba_rtable_str(b->r, tb, row, 3, "");
+            mkba_rtable_str(b->r, tb, row, 4, "");
+        }
         for (size_t p = 0; p < t->npm; p++) {
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -867,12 +895,113 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the extra costs; deadweight %.4g%% of "
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
-    mkba_rtable_note(b->r, tb, "Payers whose mean cost rises are extra costs; the savings of "
-                     "the others and the monetary effects appear under their category. Costs "
-                     "without transfers, which net out for society. PM: not valued in money.");
+    if (health_valued(t))
+        mkba_rtable_note(b->r, tb, "Health: %s valued at %.10g %s per %s (%s).",
+                         t->effect[t->health_effect], t->health_value, b->cur,
+                         t->effect_unit[t->health_effect], t->health_value_source);
+    if (t->residual_years > 0)
+        mkba_rtable_note(b->r, tb, "Residual value: the last year of the horizon, project costs "
+                         "and effects, continued %d years beyond it and discounted.",
+                         t->residual_years);
+    else
+        mkba_rtable_note(b->r, tb, "No residual value: costs and effects end with the %g-year "
+                         "horizon (analysis.residual_years).",
+                         (double)t->ncycles * t->cycle_years);
+    mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
+                     "categories team, programme, investment, overheads). Direct effects: the "
+                     "provision avoided (every other cost, all payers, without transfers, "
+                     "which net out for society) and direct monetary effects; indirect and "
+                     "external: monetary effects by category. The summary's benefits, costs "
+                     "and benefit-cost ratio are these totals. PM: not valued in money.");
+}
+
+/* The budget view (docs/budget.md), when the file has one: per arm, payer
+ * and calendar year, the whole population's cost undiscounted in the
+ * year's prices and in constant prices, and discounted; then the
+ * households in the model at the start of each year. */
+static void budget_tables(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    if (b->o->file == NULL)
+        return;
+    mkba_h5_store *st = mkba_h5_store_open(b->o->file, 0, NULL);
+    mkba_budget *bu = NULL;
+    if (st == NULL || mkba_budget_read(st, t, &bu, NULL) != MKBA_OK) {
+        b->r->failed = 1;
+        mkba_h5_store_close(st, NULL);
+        return;
+    }
+    mkba_h5_store_close(st, NULL);
+    if (bu == NULL)
+        return;
+    const size_t A = bu->narms, P = bu->npayers, Y = bu->nyears, D = bu->ndraws;
+    double *stats = mkba_malloc((MKBA_BUDGET_NVIEWS * A * P * Y * 3 + A * Y * 3 + 1)
+                                * sizeof *stats);
+    double *work = mkba_malloc((2 * D + 1) * sizeof *work);
+    if (stats == NULL || work == NULL) {
+        b->r->failed = 1;
+        goto done;
+    }
+    for (int v = 0; v <= MKBA_BUDGET_NVIEWS; v++)
+        mkba_budget_stats(bu, v, stats + (size_t)v * A * P * Y * 3, work);
+    static const char *const col[] = { "arm", "payer", "fund", "taakveld", "year",
+                                       "nominal", "2.5%", "97.5%", "constant", "2.5%", "97.5%",
+                                       "discounted", "2.5%", "97.5%" };
+    mkba_col_kind kind[14] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                               MKBA_COL_INT };
+    for (size_t c = 5; c < 14; c++)
+        kind[c] = MKBA_COL_MONEY;
+    char title[256];
+    snprintf(title, sizeof title, "Budget per payer and calendar year (%s, whole population "
+             "of %.0f households%s; nominal and constant undiscounted)", b->cur,
+             bu->population, bu->inflow > 0 ? " plus entrants" : "");
+    mkba_rtable *tb = table(b, "budget", title, 14, col, kind);
+    for (size_t a = 0; tb != NULL && a < A; a++)
+        for (size_t p = 0; p < P; p++)
+            for (size_t y = 0; y < Y; y++) {
+                long row = mkba_rtable_row(b->r, tb);
+                mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
+                mkba_rtable_str(b->r, tb, row, 1, t->payer[p]);
+                mkba_rtable_str(b->r, tb, row, 2, bu->fund[p]);
+                mkba_rtable_str(b->r, tb, row, 3, bu->taakveld[p]);
+                mkba_rtable_num(tb, row, 4, bu->calendar_year[y]);
+                for (int v = 0; v < MKBA_BUDGET_NVIEWS; v++) {
+                    const double *x = stats + (((size_t)v * A + a) * P * Y + p * Y + y) * 3;
+                    for (size_t c = 0; c < 3; c++)
+                        mkba_rtable_num(tb, row, 5 + (size_t)v * 3 + c, x[c]);
+                }
+            }
+    if (tb != NULL) {
+        mkba_rtable_note(b->r, tb, "Each year counts the households in the state they are in "
+                         "at its start (no half-cycle correction); nominal = constant x the "
+                         "year's price index (%g in %d to %g in %d); discounted at the "
+                         "MKBA's rate to the start of the horizon.", bu->price_index[0],
+                         bu->calendar_year[0], bu->price_index[Y - 1], bu->calendar_year[Y - 1]);
+        if (bu->inflow > 0)
+            mkba_rtable_note(b->r, tb, "Open population: %.0f households enter at the start "
+                             "of every year after the first.", bu->inflow);
+    }
+    static const char *const hcol[] = { "arm", "year", "households", "2.5%", "97.5%" };
+    static const mkba_col_kind hkind[] = { MKBA_COL_TEXT, MKBA_COL_INT, MKBA_COL_MONEY,
+                                           MKBA_COL_MONEY, MKBA_COL_MONEY };
+    mkba_rtable *th = table(b, "budget_households", "Households in the target group at the "
+                            "start of each year (the budget's population)", 5, hcol, hkind);
+    const double *h = stats + (size_t)MKBA_BUDGET_NVIEWS * A * P * Y * 3;
+    for (size_t a = 0; th != NULL && a < A; a++)
+        for (size_t y = 0; y < Y; y++) {
+            long row = mkba_rtable_row(b->r, th);
+            mkba_rtable_str(b->r, th, row, 0, t->arm[a]);
+            mkba_rtable_num(th, row, 1, bu->calendar_year[y]);
+            for (size_t c = 0; c < 3; c++)
+                mkba_rtable_num(th, row, 2 + c, h[(a * Y + y) * 3 + c]);
+        }
+done:
+    mkba_free(stats);
+    mkba_free(work);
+    mkba_budget_free(bu);
 }
 
 mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
@@ -905,6 +1034,7 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
         rank_table(&b, idx);
         mkba_table(&b);
     }
+    budget_tables(&b);
     mkba_free(idx);
     if (r->failed) {
         mkba_report_free(r);

@@ -167,14 +167,15 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
             table_row(&tb, "", t->effect[e], &s->inc_effect[a * ne + e],
                       t->effect_monetary[e] ? V_MONEY : V_EFFECT);
         table_row(&tb, "", "benefits", &s->benefits[a], V_MONEY);
-        table_row(&tb, "", "costs", &s->costs[a], V_MONEY);
+        table_row(&tb, "", "costs (project)", &s->costs[a], V_MONEY);
         table_row(&tb, "", "NPV (society)", &s->npv[a], V_MONEY);
         table_row(&tb, "", "benefit-cost ratio", &s->bcr[a], V_RATIO);
     }
     fprintf(f, "  NPV = monetary effects gained - extra costs of all payers.\n"
-               "  benefits = cost savings + money gained, costs = extra costs + money lost,\n"
-               "  each payer's cost taken without transfers (they net out for society);\n"
-               "  benefit-cost ratio = benefits / costs (definitions: docs/summary.md).\n");
+               "  costs = project costs (team, programme, investment, overheads) + optimism bias;\n"
+               "  benefits = avoided provision + monetary effects - deadweight, without\n"
+               "  transfers (they net out for society): the MKBA table's total costs and\n"
+               "  benefits; benefit-cost ratio = benefits / costs (docs/decision.md).\n");
 
     int any_icer = 0;
     for (size_t e = 0; e < ne; e++)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "analysis/budget.h"
 #include "core/alloc.h"
 #include "tidy.h"
 
@@ -209,6 +210,45 @@ static int write_flows(const tidy_out *o, mkba_h5_store *st, size_t nyears, mkba
     return rc;
 }
 
+/* The budget view (docs/budget.md), when the file has one: per draw, arm,
+ * year of the horizon (as the cash flows) and payer, measure budget_VIEW in
+ * the currency for the whole population, and budget_households; the unit
+ * names the calendar year. */
+static int write_budget(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
+{
+    mkba_budget *b = NULL;
+    int rc = mkba_budget_read(st, o->t, &b, err);
+    if (rc != MKBA_OK || b == NULL)
+        return rc;
+    const size_t D = b->ndraws, A = b->narms, P = b->npayers, Y = b->nyears;
+    const char *cur = o->t->currency ? o->t->currency : "";
+    char measure[64], unit[128];
+    for (int v = 0; v <= MKBA_BUDGET_NVIEWS; v++) {
+        int money = v < MKBA_BUDGET_NVIEWS;
+        snprintf(measure, sizeof measure, "budget_%s",
+                 money ? mkba_budget_view_name(v) : "households");
+        for (size_t d = 0; d < D; d++)
+            for (size_t a = 0; a < A; a++)
+                for (size_t y = 0; y < Y; y++) {
+                    int cy = b->calendar_year[y];
+                    if (!money)
+                        snprintf(unit, sizeof unit, "households at the start of %d", cy);
+                    else if (v == MKBA_BUDGET_NOMINAL)
+                        snprintf(unit, sizeof unit, "%s of %d, whole population", cur, cy);
+                    else
+                        snprintf(unit, sizeof unit, "%s %d, whole population, in %d", cur,
+                                 o->t->price_year, cy);
+                    for (size_t p = 0; p < (money ? P : 1); p++)
+                        line(o, d, a, (double)(y + 1), money ? o->t->payer[p] : "", measure,
+                             NULL, money ? b->money[(((size_t)v * D + d) * A + a) * P * Y
+                                                    + p * Y + y]
+                                         : b->households[(d * A + a) * Y + y], unit);
+                }
+    }
+    mkba_budget_free(b);
+    return MKBA_OK;
+}
+
 int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t nyears,
                     const mkba_csv_style *style, mkba_error *err)
 {
@@ -232,6 +272,8 @@ int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t n
             write_source(&o, &sources[i]);
         if (nyears > 0 && mkba_h5_store_has(st, "/analysis/cashflow/cumulative_discounted"))
             rc = write_flows(&o, st, nyears, err);
+        if (rc == MKBA_OK)
+            rc = write_budget(&o, st, err);
     }
     mkba_free(draw);
     int rc2 = mkba_h5_store_close(st, err);

@@ -56,9 +56,10 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     r->nteams = n[MKBA_AXIS_TEAM];
     r->nbatches = n[MKBA_AXIS_BATCH];
     r->services = m->services.enabled;
+    r->population = m->population.enabled;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *s = &mkba_schema_dataset[i];
-        if (s->field < 0 || (s->when == MKBA_WHEN_SERVICES && !r->services))
+        if (!mkba_schema_in_record(s, r->services, r->population))
             continue;
         if ((*slot(r, s) = zeros(mkba_schema_draw_count(s, n))) == NULL) {
             mkba_draw_result_free(r);
@@ -86,7 +87,7 @@ static void each_array(const mkba_draw_result *r,
     mkba_draw_result_shape(r, n);
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *s = &mkba_schema_dataset[i];
-        if (s->field < 0 || (s->when == MKBA_WHEN_SERVICES && !r->services))
+        if (!mkba_schema_in_record(s, r->services, r->population))
             continue;
         fn(*slot((mkba_draw_result *)r, s), mkba_schema_draw_count(s, n), user);
     }

@@ -26,6 +26,9 @@ typedef struct mkba_draw_result {
     /* 1 when the scenario has services: only then are the arrays of
      * /draws/services allocated (else NULL). */
     int services;
+    /* 1 when the scenario has a population block: only then are the
+     * arrays of /draws/budget allocated (else NULL). */
+    int population;
 #define MKBA_RECORD(field, name, axes, when, units, description) double *field;
 #include "results/datasets.def"
 } mkba_draw_result;

@@ -29,6 +29,12 @@ const mkba_dataset_spec *mkba_schema_find(const char *path)
     return NULL;
 }
 
+int mkba_schema_in_record(const mkba_dataset_spec *s, int services, int population)
+{
+    return s->field >= 0 && (services || s->when != MKBA_WHEN_SERVICES)
+           && (population || s->when != MKBA_WHEN_POPULATION);
+}
+
 const char *mkba_schema_units(const mkba_dataset_spec *s, const char *money)
 {
     return money != NULL && strcmp(s->units, MKBA_UNITS_MONEY) == 0 ? money : s->units;

@@ -37,7 +37,8 @@ typedef enum mkba_when {
     MKBA_WHEN_ANALYSIS,      /* files whose analysis_status is "written" */
     MKBA_WHEN_DESIGN,        /* files of studies that fixed values (/design) */
     MKBA_WHEN_SA,            /* files of mkba sa, in the method's group (/sa) */
-    MKBA_WHEN_EXPOST         /* files of mkba expost (/expost) */
+    MKBA_WHEN_EXPOST,        /* files of mkba expost (/expost) */
+    MKBA_WHEN_POPULATION     /* files of scenarios with a population block */
 } mkba_when;
 
 typedef struct mkba_axis_spec {
@@ -57,6 +58,11 @@ typedef struct mkba_dataset_spec {
 extern const mkba_axis_spec mkba_schema_axis[MKBA_NAXES];
 extern const mkba_dataset_spec mkba_schema_dataset[];
 extern const size_t mkba_schema_ndatasets;
+
+/* Whether the record (and the file's /draws) of a model with services
+ * (`services` != 0) and a population block (`population` != 0) holds
+ * dataset s: a per-draw array whose `when` the model meets. */
+int mkba_schema_in_record(const mkba_dataset_spec *s, int services, int population);
 
 /* The dataset at `path`, or NULL when the schema has none. */
 const mkba_dataset_spec *mkba_schema_find(const char *path);

@@ -121,11 +121,16 @@ int mkba_sa_evaluate(mkba_sa *s, const mkba_design *d, const char *output, int s
     so.on_point = collect;
     so.on_finish = call_finish;
     so.user = s;
-    size_t resumed = 0;
-    so.resumed = &resumed;
+    /* A method may run several studies: the points resumed add up, what
+     * is kept is the stopped one's. */
+    mkba_checkpoint_info info = { 0 };
+    so.checkpoint = &info;
     int rc = mkba_study_run(s->m, d, &so, err);
-    if (s->o->resumed != NULL)
-        *s->o->resumed += (long)resumed;
+    if (s->o->checkpoint != NULL) {
+        long resumed = s->o->checkpoint->resumed + info.resumed;
+        *s->o->checkpoint = info;
+        s->o->checkpoint->resumed = resumed;
+    }
     return rc;
 }
 
@@ -418,6 +423,8 @@ static int sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_op
 int mkba_sa_run(const mkba_context *ctx, const mkba_model *m, const mkba_sa_options *o,
                 mkba_error *err)
 {
+    if (o != NULL && o->checkpoint != NULL)
+        *o->checkpoint = (mkba_checkpoint_info){ 0 };
     mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
     int rc = sa_run(ctx, m, o, err);
     mkba_alloc_leave(scope);

@@ -70,7 +70,7 @@ uint64_t mkba_checkpoint_hash_values(uint64_t h, const double *v, size_t n)
  * one of the schema, the service outputs only with services. */
 static int stored(const mkba_dataset_spec *sp, const mkba_model *m)
 {
-    return sp->field >= 0 && (m->services.enabled || sp->when != MKBA_WHEN_SERVICES);
+    return mkba_schema_in_record(sp, m->services.enabled, m->population.enabled);
 }
 
 double mkba_checkpoint_bytes(const mkba_model *m, size_t npoints)

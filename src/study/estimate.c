@@ -24,7 +24,7 @@ static double row_bytes(const mkba_model *m)
     double bytes = 0;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *sp = &mkba_schema_dataset[i];
-        if (sp->field >= 0 && (m->services.enabled || sp->when != MKBA_WHEN_SERVICES))
+        if (mkba_schema_in_record(sp, m->services.enabled, m->population.enabled))
             bytes += (double)mkba_schema_draw_count(sp, axis) * sizeof(double);
     }
     return bytes;

@@ -67,12 +67,9 @@ static int run(const mkba_context *ctx, const mkba_model *m, const mkba_run_opti
         .no_checkpoint = o->no_checkpoint,
         .yes = o->yes,
     };
-    size_t resumed = 0;
-    so.resumed = &resumed;
+    so.checkpoint = o->checkpoint;
     if (rc == MKBA_OK)
         rc = mkba_study_run(m, d, &so, err);
-    if (o->resumed != NULL)
-        *o->resumed = (long)resumed;
     mkba_design_free(d);
     return rc;
 }

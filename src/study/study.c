@@ -485,8 +485,8 @@ static int open_checkpoint(study *s, mkba_error *err)
                                   point_key, s, &s->ckpt, err);
     if (rc == MKBA_OK)
         s->done = mkba_checkpoint_done(s->ckpt);
-    if (rc == MKBA_OK && o->resumed != NULL)
-        *o->resumed = s->done;
+    if (rc == MKBA_OK && o->checkpoint != NULL)
+        o->checkpoint->resumed = (long)s->done;
     return rc;
 }
 
@@ -529,6 +529,14 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
+    mkba_checkpoint_info *info = s->o->checkpoint;
+    if (info != NULL && rc2 == MKBA_OK && done > 0) {
+        info->kept = (long)done;
+        info->total = (long)s->count;
+        info->unit = point_unit(s->d);
+    } else if (info != NULL) {
+        info->lost = rc2 != MKBA_OK;
+    }
     if (err != NULL && storage) {
         if (rc2 != MKBA_OK)
             extend_error(err, "the checkpoint could not be kept either (%s)", flushed.message);
@@ -541,7 +549,8 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
         /* Replaces the bare "interrupted" of the stop flag. */
         mkba_error_clear(err);
         if (rc2 != MKBA_OK)
-            mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; %s", flushed.message);
+            mkba_error_set(err, MKBA_EINTERRUPTED, "the checkpoint could not be kept (%s)",
+                           flushed.message);
         else
             mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; %zu of %zu %s are kept in %s: "
                            "run the same command with --resume to continue", done, s->count,
@@ -561,8 +570,8 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         return mkba_error_set(err, MKBA_EINVAL, "point range [%zu, %zu) is outside the %zu "
                               "points of the design", o->first, o->first + o->count,
                               d->npoints);
-    if (o->resumed != NULL)
-        *o->resumed = 0;
+    if (o->checkpoint != NULL)
+        *o->checkpoint = (mkba_checkpoint_info){ 0 };
     if (o->resume && o->no_checkpoint)
         return mkba_error_set(err, MKBA_EINVAL, "--resume continues from the checkpoint, which "
                               "--no-checkpoint turns off; give one of them");

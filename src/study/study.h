@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mkba/error.h"
+#include "mkba/mkba.h"
 #include "model/model.h"
 #include "engine/engine.h"
 #include "study/design.h"
@@ -33,8 +34,9 @@ typedef struct mkba_study_options {
     /* Continue from the checkpoint OUTPUT.ckpt of an interrupted run of
      * the same study (study/checkpoint.h); without one, start afresh. */
     int resume;
-    /* Receives the number of points taken from the checkpoint. NULL: none. */
-    size_t *resumed;
+    /* Receives what the checkpoint gave (points taken from it) and kept
+     * (after a stop). NULL: none. */
+    mkba_checkpoint_info *checkpoint;
     /* The caller holds the output's lock (mkba_study_lock_output) for
      * longer than the study, e.g. a sensitivity analysis for all its
      * evaluations: the study does not take it again. */

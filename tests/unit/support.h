@@ -3,6 +3,7 @@
 #ifndef MKBA_TESTS_SUPPORT_H
 #define MKBA_TESTS_SUPPORT_H
 
+#include <hdf5.h>
 #include "model/model.h"
 
 /* Names of the fixed parameters of support_model_small, in table order. */
@@ -33,6 +34,10 @@ mkba_model *support_model_small(void);
  * number of values in *count (may be NULL); NULL when it cannot be read. */
 double *support_read_doubles(const char *path, const char *name, size_t *count);
 
+/* Replaces float64 dataset `path` of open file `file` by one of n unwritten
+ * values (a wrong shape, or none): 0, or -1. */
+int support_replace_doubles(hid_t file, const char *path, hsize_t n);
+
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1
  * with the error printed. */
@@ -43,9 +48,5 @@ char *support_read_file(const char *path);
 
 /* Writes text to path, replacing it; 0, or -1. */
 int support_write_file(const char *path, const char *text);
-
-/* Removes the files in the folder dir (not folders in it), then dir; 0,
- * or -1. For a group teardown, so a failing test leaves nothing. */
-int support_remove_dir(const char *dir);
 
 #endif

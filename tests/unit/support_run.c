@@ -1,9 +1,21 @@
-/* Small result files for the report tests, and reading files whole. */
+/* Small result files for the report tests, reading files whole, and
+ * running the mkba program from a test (support_run.h). */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 #include "mkba/mkba.h"
 #include "support.h"
+#include "support_run.h"
 
 int support_run_small(char *path, size_t size, const char *tag, long draws)
 {
@@ -47,4 +59,146 @@ char *support_read_file(const char *path)
     }
     fclose(f);
     return s;
+}
+
+/* ---- the program under test (support_run.h) ---- */
+
+const char *support_bin(void)
+{
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL || bin[0] == '\0')
+        skip();
+    return bin;
+}
+
+int support_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int support_remove_folder(const char *dir, const char *const *names, size_t n)
+{
+    char path[1024];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -1;
+}
+
+void support_slurp(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+void support_assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+pid_t support_start(const char *const *args, const char *output, const char *errfile)
+{
+    const char *bin = support_bin();
+    char *argv[40];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (int i = 0; args[i] != NULL && n < 36; i++)
+        argv[n++] = (char *)args[i];
+    if (output != NULL) {
+        argv[n++] = "-o";
+        argv[n++] = (char *)output;
+    }
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (freopen(errfile, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+double support_now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void support_sleep_s(double s)
+{
+    struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&t, NULL);
+}
+
+static int how_it_ended(int status)
+{
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+}
+
+int support_finish(pid_t pid, double limit_s)
+{
+    int status = 0;
+    if (limit_s <= 0) {
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        return how_it_ended(status);
+    }
+    for (double end = support_now_s() + limit_s; support_now_s() < end;) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return how_it_ended(status);
+        support_sleep_s(0.01);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    fail_msg("the run did not end within %.0f s", limit_s);
+    return -1;
+}
+
+int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how)
+{
+    struct stat st;
+    for (int i = 0; i < 20000; i++) {
+        if (stat(path, &st) == 0 && st.st_size >= bytes)
+            return 0;
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            *how = how_it_ended(status);
+            return 1;
+        }
+        support_sleep_s(0.005);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fail_msg("%s did not reach %ld bytes within 100 s", path, bytes);
+    return 1;
+}
+
+int support_interrupt_after(pid_t pid, const char *path, long bytes, int signo,
+                            double limit_s, double *stop_s, int *signalled)
+{
+    int how = 0, ended = support_wait_for_size(pid, path, bytes, &how);
+    if (signalled != NULL)
+        *signalled = !ended;
+    if (stop_s != NULL)
+        *stop_s = 0.0;
+    if (ended)
+        return how;
+    double t0 = support_now_s();
+    assert_int_equal(kill(pid, signo), 0);
+    how = support_finish(pid, limit_s);
+    if (stop_s != NULL)
+        *stop_s = support_now_s() - t0;
+    return how;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
 
@@ -98,7 +99,20 @@ static void context(mkba_context *ctx, failing *f, long fail_at)
     ctx->threads = 2;
 }
 
-static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg" };
+/* A failure must close every HDF5 object it opened: one left open keeps
+ * its file registered with HDF5, and the library's exit-time cleanup would
+ * then close it after mkba's state is gone. */
+static void no_hdf5_left_open(const char *what, long fail_at)
+{
+    ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP
+                                                     | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
+    if (open != 0)
+        fail_msg("%s: allocation %ld failed and left %ld HDF5 objects open", what, fail_at,
+                 (long)open);
+}
+
+static const char *scenarios[] = { "tests/data/services.cfg", "tests/data/full.cfg",
+                                    "tests/data/budget.cfg" };
 
 static void test_load(void **state)
 {
@@ -120,6 +134,7 @@ static void test_load(void **state)
             if (f.foreign != 0)
                 fail_msg("%s: %ld frees of memory the allocator did not make", scenarios[i],
                          f.foreign);
+            no_hdf5_left_open(scenarios[i], n);
             if (done)
                 break;
             if (rc == MKBA_OK)
@@ -170,6 +185,7 @@ static void test_run_and_summary(void **state)
                 if (f.foreign != 0)
                     fail_msg("%s: %ld frees of memory the allocator did not make",
                              scenarios[i], f.foreign);
+                no_hdf5_left_open(scenarios[i], n);
                 if (f.failed == 0) {
                     assert_int_equal(rc, MKBA_OK);
                     break;
@@ -197,6 +213,7 @@ static void test_run_and_summary(void **state)
             if (f.foreign != 0)
                 fail_msg("%s: %ld frees of memory the allocator did not make", scenarios[i],
                          f.foreign);
+            no_hdf5_left_open("summary", n);
             if (f.failed == 0) {
                 assert_int_equal(rc, MKBA_OK);
                 break;
@@ -237,6 +254,7 @@ static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_
     int rc = mkba_sa_run(&ctx, m, o, &err);
     if (f.foreign != 0)
         fail_msg("sa %s: %ld frees of memory the allocator did not make", name, f.foreign);
+    no_hdf5_left_open(name, fail_at);
     if (f.failed == 0 && rc != MKBA_OK)
         fail_msg("sa %s: %s", name, err.message);
     if (f.failed != 0 && rc == MKBA_OK)
@@ -302,6 +320,7 @@ static void test_sa(void **state)
             int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
             if (f.foreign != 0)
                 fail_msg("sa %s summary: %ld foreign frees", name, f.foreign);
+            no_hdf5_left_open("sa summary", n);
             if (f.failed == 0) {
                 assert_int_equal(rc, MKBA_OK);
                 break;

@@ -19,6 +19,8 @@
 #include "mkba/mkba.h"
 #include "analysis/decision.h"
 #include "analysis/frontier.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
 #include "io/h5out.h"
 #include "results/schema.h"
 #include "support.h"
@@ -67,6 +69,13 @@ static mkba_model *make_model(void)
     m->effect[0].payer = -1;
     m->effect[1].payer = -1;
     m->effect[1].category = MKBA_CAT_INDIRECT;
+    /* One cost category, "programme": the insurer's year-1 cost of the arm
+     * is its project cost (fill_draw). */
+    assert_int_equal(m->ncategories, 0);
+    m->category = mkba_malloc(sizeof *m->category);
+    assert_non_null(m->category);
+    m->category[0] = mkba_strdup("programme");
+    m->ncategories = 1;
     mkba_analysis *an = &m->analysis;
     an->nperspectives = 1;
     an->perspective = calloc(1, sizeof *an->perspective);
@@ -101,7 +110,8 @@ static void free_model(mkba_model *m)
 /* Draw d: the reference ("usual") costs the municipality 1000 a year; the
  * arm ("integrated") costs it 700 a year and the insurer 900 in year 1.
  * QALYs: 1.0 a year in the reference, 1.0 + dq[d] in the arm. Income:
- * 50 a year in the arm only. Housing costs 10 a year in both. */
+ * 50 a year in the arm only. Housing costs 10 a year in both. The
+ * insurer's 900 is the arm's "programme" category: its project cost. */
 static void fill_draw(mkba_draw_result *r, size_t d)
 {
     size_t A = r->narms, T = r->ncycles, P = r->npayers, E = r->neffects;
@@ -115,6 +125,8 @@ static void fill_draw(mkba_draw_result *r, size_t d)
         for (size_t k = 0; k < T; k++) {
             double c[3] = { a == 0 ? 1000.0 : 700.0, a == 1 && k == 0 ? 900.0 : 0.0, 10.0 };
             double e[2] = { a == 0 ? 1.0 : 1.0 + dq[d], a == 1 ? 50.0 : 0.0 };
+            r->cost_category[a * T + k] = c[1];
+            r->cost_category_disc[a * T + k] = c[1] * vpow(V, k);
             for (size_t p = 0; p < P; p++) {
                 r->cost[(a * T + k) * P + p] = c[p];
                 r->cost_disc[(a * T + k) * P + p] = c[p] * vpow(V, k);
@@ -352,11 +364,12 @@ static void test_decisions_in_file(void **state)
     assert_close(d->rank_npv[1 * 2 + 0], 1.0);
     assert_true(d->evpi_npv[0] == 0.0);
 
-    /* MKBA table: extra costs 900 (insurer), municipality's savings direct,
-     * income indirect, optimism bias and deadweight applied in the open. */
+    /* MKBA table: project costs 900 (the insurer's programme), the
+     * provision avoided (the municipality's savings) direct, income
+     * indirect, optimism bias and deadweight applied in the open. */
     const double *mk = d->mkba + 1 * MKBA_ROW_N * MKBA_ST_N;
 #define ROW(i) mk[(i) * MKBA_ST_N + MKBA_ST_MEAN]
-    assert_close(ROW(MKBA_ROW_EXTRA_COSTS), 900.0);
+    assert_close(ROW(MKBA_ROW_PROJECT_COSTS), 900.0);
     assert_close(ROW(MKBA_ROW_OPTIMISM), 180.0);
     assert_close(ROW(MKBA_ROW_COSTS), 1080.0);
     assert_close(ROW(MKBA_ROW_DIRECT), 300.0 * s3);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
+#include "support_run.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-cli-XXXXXX";
@@ -27,17 +28,6 @@ typedef struct outcome {
 
 static outcome result;
 
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 /* Runs `mkba ARGS` (ARGS pasted into a shell command: tests pass only
  * plain words) and captures its exit status, stdout and stderr. */
 static const outcome *mkba(const char *args)
@@ -48,8 +38,8 @@ static const outcome *mkba(const char *args)
     snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s' </dev/null", bin, args, out, err);
     int st = system(cmd);
     result.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    slurp(out, result.out, sizeof result.out);
-    slurp(err, result.err, sizeof result.err);
+    support_slurp(out, result.out, sizeof result.out);
+    support_slurp(err, result.err, sizeof result.err);
     return &result;
 }
 
@@ -278,7 +268,7 @@ static void test_existing_output_is_kept(void **state)
     const outcome *o = mkba(args);
     assert_int_equal(o->status, 1);
     assert_contains(o->err, "--force");
-    slurp(out, text, sizeof text);
+    support_slurp(out, text, sizeof text);
     assert_string_equal(text, "not an HDF5 file: keep me\n");
     remove(out);
 }
@@ -556,92 +546,68 @@ static void test_icer_cheaper_and_worse(void **state)
     remove(cfg);
 }
 
-/* Runs `mkba ARGS` (no shell), sends `signo` once the run has created its
- * temporary file `tmp` (so its handlers are in place and it is simulating)
+/* Runs `mkba ARGS` (no shell), sends `signo` once the run has written at
+ * least `bytes` to `file` (its temporary file created: its handlers are in
+ * place and it is simulating; its checkpoint grown: it has stored draws)
  * and returns how it ended: the signal it died by, or 1000 + its exit
  * status. *stop_s gets the seconds from the signal to the end. */
-static int interrupted(const char *const *args, const char *tmp, int signo, double *stop_s)
+static int interrupted(const char *const *args, const char *file, off_t bytes, int signo,
+                       double *stop_s)
 {
-    char *argv[32];
-    int n = 0;
-    argv[n++] = (char *)bin;
-    for (; args[n - 1] != NULL && n < 31; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
     char err_path[600];
     snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        FILE *e = freopen(err_path, "w", stderr);
-        (void)e;
-        /* As from a terminal: a test started in the background inherits
-         * SIGINT ignored, which mkba rightly keeps. */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        execv(bin, argv);
-        _exit(127);
-    }
-    struct stat st;
-    const struct timespec tick = { 0, 10000000 };
-    int status = 0, waited = 0;
-    for (int i = 0; i < 6000 && stat(tmp, &st) != 0; i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            waited = 1;
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    if (waited)
-        fail_msg("the run ended (status %d) before it could be interrupted", status);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(kill(pid, signo), 0);
+    pid_t pid = support_start(args, NULL, err_path);
+    int signalled = 0;
     /* At most a minute (sanitizers are slow), then it is killed. */
-    for (int i = 0; i < 6000 && !waited; i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            waited = 1;
-        else
-            nanosleep(&tick, NULL);
-    }
-    if (!waited) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        fail_msg("the run did not stop within a minute of the signal");
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    *stop_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+    int how = support_interrupt_after(pid, file, (long)bytes, signo, 60.0, stop_s, &signalled);
+    if (!signalled)
+        fail_msg("the run ended (%d) before it could be interrupted", how);
+    return how;
 }
 
 /* Ctrl-C (SIGINT) or a scheduler's SIGTERM during a run: it stops at a
  * safe point within about a second, also inside a draw of a services
- * scenario, says so, dies by the signal (the shell sees 130 or 143, and a
- * script stops) and leaves no file, not even the temporary one. */
+ * scenario and after many draws are stored (when HDF5 once held up to
+ * 1 MiB of rows per dataset, compressed at the close: 6 to 16 s), says
+ * so, dies by the signal (the shell sees 130 or 143, and a script stops)
+ * and leaves no file, not even the temporary one. */
 static void test_interrupt(void **state)
 {
     (void)state;
     need_bin();
-    char out[600], tmp[620];
+    char out[600], tmp[620], ckpt[620];
     snprintf(out, sizeof out, "%s/small.h5", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
     const char *services[] = { "run", "scenarios/pathways/all-models.cfg", "--draws", "1000",
                                "--households", "200000", "-q", "-o", out, "--force", NULL };
     const char *streaming[] = { "run", "scenarios/default.cfg", "--draws", "5000",
                                 "--households", "200000", "-q", "-o", out, "--force", NULL };
-    static const int signals[] = { SIGINT, SIGTERM };
-    for (int i = 0; i < 2; i++) {
+    const char *stored[] = { "run", "scenarios/default.cfg", "--draws", "3000", "-q", "-o", out,
+                             "--force", NULL };
+    const struct {
+        const char *const *args, *what;
+        int signo;
+        off_t after;           /* bytes of the checkpoint (24,840 per draw) */
+    } cases[] = {
+        { services, "services run", SIGINT, 0 },
+        { streaming, "streaming run", SIGTERM, 0 },
+        { stored, "run with 60 draws stored", SIGTERM, 60 * 24840 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double stop_s = 0.0;
         remove(out);
         remove(tmp);
-        int how = interrupted(i == 0 ? services : streaming, tmp, signals[i], &stop_s);
-        if (how != signals[i])
-            fail_msg("expected death by signal %d, got %s %d", signals[i],
+        remove(ckpt);
+        int how = interrupted(cases[i].args, cases[i].after > 0 ? ckpt : tmp, cases[i].after,
+                              cases[i].signo, &stop_s);
+        int signo = cases[i].signo;
+        if (how != signo)
+            fail_msg("expected death by signal %d, got %s %d", signo,
                      how >= 1000 ? "exit status" : "signal", how >= 1000 ? how - 1000 : how);
         /* ASan and UBSan slow everything several times. */
         double limit = getenv("MKBA_SANITIZED") != NULL ? 10.0 : 2.0;
-        print_message("%s stopped %.2f s after the signal\n", i == 0 ? "services run"
-                                                                     : "streaming run", stop_s);
+        print_message("%s stopped %.2f s after the signal\n", cases[i].what, stop_s);
         if (stop_s > limit)
             fail_msg("the run took %.2f s to stop after the signal", stop_s);
         struct stat st;
@@ -654,9 +620,10 @@ static void test_interrupt(void **state)
         size_t got = fread(text, 1, sizeof text - 1, f);
         text[got] = '\0';
         fclose(f);
-        assert_contains(text, i == 0 ? "by SIGINT" : "by SIGTERM");
+        assert_contains(text, signo == SIGINT ? "by SIGINT" : "by SIGTERM");
         assert_contains(text, "wrote no result file");
     }
+    remove(ckpt);
 }
 
 static int setup(void **state)

@@ -185,9 +185,6 @@ static const support_bad params[] = {
       { "found a string; expected a positive number" } },
     { FULL, { "alpha = [80.0, 15.0, 5.0];", "alpha = [80.0, -15.0, 5.0];" }, NULL,
       { "alpha must be > 0 (got -15)" } },
-    { FULL, { "label = \"Classic siloed route (nulalternatief)\"; },",
-              "label = \"Classic\"; overrides = { loading = 0.4; }; }," }, NULL,
-      { "the reference arm uses the parameters as defined" } },
     { FULL, { "correlations = (", "correlations = ( { matrix = [1.0]; }," }, NULL,
       { "parameters: required setting is missing" } },
     { FULL, { "correlations = (", "correlations = ( { parameters = [\"u_severe\"]; }," },
@@ -327,6 +324,81 @@ static const support_bad services[] = {
       NULL, { "9 values; expected at most 8 severity levels" } },
 };
 
+/* The mechanisms of issue 12: hazard ratios per domain, shared ICT as a
+ * costed choice, take-up of entitlements. */
+#define BROAD_OVERHEADS "shared_ict = false; duplicate_registration = 40.0;"
+#define TAKE_UP(x) "duplicate_registration = 40.0; };\n take_up = { " x " };"
+#define TAKE_UP_OK "domain = \"debt\"; min_severity = 1.0; non_take_up = 0.5; " \
+    "team_claims = 0.5; amount = 1000.0; payer = \"gemeente-wmo\"; recipient = " \
+    "\"zorgverzekeraar\";"
+static const support_bad mechanisms[] = {
+    { SVC, { "improve_hr = \"improve\"; worsen_hr = 0.7;",
+             "improve_hr = \"improve\"; worsen_hr = 0.7; improve_hr_by_domain = { work = 1.0; };" },
+      NULL, { "unknown domain 'work'" } },
+    { SVC, { "improve_hr = \"improve\"; worsen_hr = 0.7;",
+             "improve_hr = \"improve\"; worsen_hr = 0.7; worsen_hr_by_domain = { debt = -1.0; };" },
+      NULL, { "worsen_hr_by_domain.debt: -1 is out of range; expected a hazard ratio >= 0" } },
+    { SVC, { "improve_hr = \"improve\"; worsen_hr = 0.7;",
+             "improve_hr = \"improve\"; worsen_hr = 0.7; improve_hr_by_domain = 1.0;" },
+      NULL, { "improve_hr_by_domain", "expected a group {DOMAIN = value or [values by severity level]; ...}" } },
+    { SVC, { BROAD_OVERHEADS, "shared_ict = true; duplicate_registration = 40.0;" },
+      "overheads = {", { "ict_investment: required setting is missing",
+                         "shared ICT is a costed choice" } },
+    { SVC, { BROAD_OVERHEADS, "shared_ict = true; duplicate_registration = 40.0;\n"
+             "ict_investment = 1.0; ict_running = -5.0;" }, "ict_running",
+      { "ict_running: -5 is out of range", "running cost of shared ICT" } },
+    { SVC, { BROAD_OVERHEADS, BROAD_OVERHEADS "\nict_running = 5.0;" }, "ict_running",
+      { "ict_running", "the arm has no shared ICT" } },
+    { SVC, { "duplicate_registration = 40.0; };", TAKE_UP("domain = \"debts\";") }, "take_up = {",
+      { "take_up.domain", "unknown domain 'debts'" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 1.0; payer = \"gemeente\";") }, "take_up = {",
+      { "take_up.payer", "unknown payer 'gemeente'" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 1.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"gemeente-wmo\";") }, "take_up = {",
+      { "take_up.recipient", "is also the payer" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 0.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"zorgverzekeraar\";") }, "take_up = {",
+      { "take_up.min_severity: 0 is out of range" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 1.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"zorgverzekeraar\"; non_take_up = 1.5; team_claims = 0.5; "
+                     "amount = 1.0;") }, "take_up = {",
+      { "take_up.non_take_up: 1.5 is out of range", "share of entitled households" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 1.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"zorgverzekeraar\"; non_take_up = 0.5; "
+                     "amount = 1.0;") }, "take_up = {",
+      { "take_up.team_claims: required setting is missing" } },
+    { SVC, { "turnover = 0.15;", "turnover = 0.15; caseload_norm = 20.0;" },
+      "{ name = \"wijkteam\";",
+      { "caseload_slope: required setting is missing", "come together" } },
+    { SVC, { "turnover = 0.15;", "turnover = 0.15; caseload_norm = 0.0; caseload_slope = 1.0;" },
+      NULL, { "caseload_norm: 0 is out of range; expected households per FTE, a number > 0" } },
+    { SVC, { "turnover = 0.15;", "turnover = 0.15; caseload_norm = 20.0; caseload_slope = -1.0;" },
+      NULL, { "caseload_slope: -1 is out of range" } },
+    { SVC, { "cap = 0.2; };", "cap = 0.2; informal_care = 300.0; };" }, NULL,
+      { "self_reliance.payer: required setting is missing", "informal care needs the payer" } },
+    { SVC, { "cap = 0.2; };", "cap = 0.2; informal_care = 300.0; payer = \"buren\"; };" }, NULL,
+      { "self_reliance.payer", "unknown payer 'buren'" } },
+    { SVC, { "cap = 0.2; };", "cap = 0.2; informal_care = -3.0; payer = \"zorgverzekeraar\"; };" },
+      NULL, { "self_reliance.informal_care: -3 is out of range", "informal-care cost" } },
+    { SVC, { "cap = 0.2; };", "cap = 0.2; payer = \"zorgverzekeraar\"; };" }, NULL,
+      { "self_reliance.payer", "a payer without self_reliance.informal_care" } },
+    { SVC, { "rule = \"broad\"; degree = \"full\";",
+             "rule = \"broad\"; degree = \"full\"; classic_access = \"classic\";" }, NULL,
+      { "classic_access", "rule 'broad' sends no household past its team" } },
+    { SVC, { "rule = \"broad\"; degree = \"full\";",
+             "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"klassiek\"; "
+             "multi_problem = { min_domains = 2; min_severity = 1.0; };" }, NULL,
+      { "classic_access", "unknown arm 'klassiek'" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP(TAKE_UP_OK " amount_per_year = 3.0;") }, "take_up = {",
+      { "amount_per_year" } },
+};
+
 static void test_top(void **state)
 {
     (void)state;
@@ -361,6 +433,12 @@ static void test_services(void **state)
 {
     (void)state;
     support_bad_loads(services, N(services));
+}
+
+static void test_mechanisms(void **state)
+{
+    (void)state;
+    support_bad_loads(mechanisms, N(mechanisms));
 }
 
 /* More arms or domains than the model holds: the list is refused as a
@@ -490,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_analysis),
         cmocka_unit_test(test_services),
+        cmocka_unit_test(test_mechanisms),
         cmocka_unit_test(test_too_many),
         cmocka_unit_test(test_pathways),
         cmocka_unit_test(test_limits),

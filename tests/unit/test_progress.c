@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "cli/progress.h"
 #include "support.h"
+#include "support_run.h"
 
 static const int widths[] = {15, 25, 40, 80, 200};
 /* The folder of the program's output and captured stderr. */
@@ -33,7 +34,8 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     (void)state;
-    return support_remove_dir(dir);
+    const char *names[] = {"bar.h5", "stderr"};
+    return support_remove_folder(dir, names, sizeof names / sizeof *names);
 }
 
 /* Every line fits in columns - 1 whatever the numbers: none, half, all,

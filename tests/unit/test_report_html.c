@@ -1,8 +1,12 @@
 /* Tests of `mkba report`: the HTML file is well-formed and self-contained
- * (tests/report/check_html.py), its answer table holds the numbers of the
- * HDF5 file, the language switch changes the words and not the numbers, a
- * bad output path leaves no file, and, where Debian's chromium is
- * installed, the page renders headless without console errors. */
+ * (tests/report/check_html.py: every chart an embedded SVG image with alt
+ * text), its answer table holds the numbers of the HDF5 file, the language
+ * switch changes the words and not the numbers, a bad output path leaves
+ * no file, every chart has labelled axes with units (the manifest of
+ * tools/mkba_plots.py), a missing matplotlib or a failing chart script
+ * gives a clear error and no file, and, where Debian's chromium is
+ * installed, the page renders headless with every image loaded and no
+ * console errors, and prints to a PDF with pages. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
+#include "io/h5out.h"
 #include "support.h"
 
 static char result_path[256];
@@ -103,9 +109,18 @@ static void test_numbers_equal_the_file(void **state)
     assert_true(cell(cells, "answer-table", 2, 1) == npv[(0 * 2 + 1) * 3]);
     assert_true(cell(cells, "answer-table", 2, 3) == rank[1 * 2 + 0]);
     assert_true(cell(cells, "answer-table", 1, 3) == rank[0 * 2 + 0]);
-    /* plane, acceptability, frontier, 2 per perspective, payers, ranking,
-     * escalations: at least 7 whatever the number of perspectives. */
+    /* plane, acceptability, frontier, one per perspective, payers, ranking,
+     * services (escalations): at least 7 whatever the number of
+     * perspectives, and these by name. */
     assert_true(charts >= 7);
+    const char *ids[] = { "plane", "ceac", "frontier", "cashflow_society", "payers_integrated",
+                          "ranking", "services" };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "\nchart\t%s\t", ids[i]);
+        if (strstr(cells, key) == NULL)
+            fail_msg("no chart %s in the report", ids[i]);
+    }
     /* The summary's npv table inside: the first row's NPV again. */
     assert_true(cell(cells, "table-npv", 1, 2) == npv[(0 * 2 + 1) * 3]);
     free(cells);
@@ -211,8 +226,11 @@ static void test_budget_table(void **state)
     remove(html);
 }
 
-/* Headless Chromium renders the page (a screenshot is written) and logs no
- * console error; skipped without chromium. */
+/* Headless Chromium renders the page (a screenshot is written), logs no
+ * console error and loads every image: a copy of the page with a probe
+ * script that counts the images loaded and broken is read back with
+ * --dump-dom, and the count equals the charts check_html.py found;
+ * skipped without chromium. */
 static void test_browser(void **state)
 {
     (void)state;
@@ -220,7 +238,7 @@ static void test_browser(void **state)
         fprintf(stderr, "test_browser: no chromium, skipped\n");
         return;
     }
-    char out[300], png[300], log[300], profile[300], cmd[2000];
+    char out[300], png[300], log[300], profile[300], cmd[4096];
     snprintf(out, sizeof out, "%s.html", result_path);
     snprintf(png, sizeof png, "%s.png", result_path);
     snprintf(log, sizeof log, "%s.log", result_path);
@@ -242,7 +260,219 @@ static void test_browser(void **state)
     assert_int_equal(stat(png, &st), 0);
     assert_true(st.st_size > 20000);    /* a page with charts, not a blank one */
     free(text);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s'", profile, png, log, out);
+    int charts = 0;
+    free(check(out, &charts));
+    assert_true(charts >= 7);
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s.probe.html' && printf '%%s' \"<script>window.addEventListener('load',"
+             "function(){var n=0,bad=0;for(var i of document.images){n++;"
+             "if(!(i.complete&&i.naturalWidth>0))bad++;}"
+             "document.body.setAttribute('data-images',n+' loaded, '+bad+' broken');});"
+             "</script>\" >>'%s.probe.html' && timeout 120 chromium --headless --no-sandbox "
+             "--disable-gpu --no-first-run --disable-background-networking --user-data-dir='%s' "
+             "--virtual-time-budget=10000 --dump-dom 'file://%s.probe.html' 2>/dev/null "
+             "| grep -o 'data-images=\"[^\"]*\"' >'%s'",
+             out, out, out, profile, out, log);
+    assert_int_equal(system(cmd), 0);
+    text = support_read_file(log);
+    assert_non_null(text);
+    char want[64];
+    snprintf(want, sizeof want, "data-images=\"%d loaded, 0 broken\"", charts);
+    if (strstr(text, want) == NULL)
+        fail_msg("not every image loaded: %s (expected %s)", text, want);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s' '%s.probe.html'", profile, png, log,
+             out, out);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* --pdf: the same report printed by headless Chromium, a file that starts
+ * with %PDF and whose page tree counts at least two pages (the report is
+ * longer than one A4 page); a PDF output in a folder that does not exist
+ * leaves nothing. Skipped without chromium. */
+static void test_pdf(void **state)
+{
+    (void)state;
+    if (system("command -v chromium >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "test_pdf: no chromium, skipped\n");
+        return;
+    }
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char pdf[300], cmd[1200];
+    snprintf(pdf, sizeof pdf, "%s.pdf", result_path);
+    snprintf(cmd, sizeof cmd, "%s report '%s' --pdf -o '%s' --lang en 2>/dev/null", bin,
+             result_path, pdf);
+    assert_int_equal(system(cmd), 0);
+    char *text = support_read_file(pdf);
+    assert_non_null(text);
+    assert_memory_equal(text, "%PDF-", 5);
+    struct stat st;
+    assert_int_equal(stat(pdf, &st), 0);
+    long pages = 0;
+    for (const char *at = text; at < text + st.st_size - 8; at++)
+        if (memcmp(at, "/Count ", 7) == 0 && strtol(at + 7, NULL, 10) > pages)
+            pages = strtol(at + 7, NULL, 10);
+    assert_true(pages >= 2);
+    free(text);
+    remove(pdf);
+    snprintf(cmd, sizeof cmd, "%s report '%s' --format pdf -o /nonexistent-mkba/r.pdf "
+             "2>/dev/null", bin, result_path);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 1);
+    assert_int_not_equal(access("/nonexistent-mkba/r.pdf", F_OK), 0);
+}
+
+/* The report's output of a run of `mkba report` with the environment
+ * `env`: the exit status, the messages in *msg (free it), and whether the
+ * output file exists. */
+static int report_with(const char *env, const char *out, char **msg)
+{
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char cmd[4096], log[300];
+    snprintf(log, sizeof log, "%s.msg", result_path);
+    snprintf(cmd, sizeof cmd, "%s %s report '%s' -o '%s' >'%s' 2>&1", env, bin, result_path,
+             out, log);
+    int rc = system(cmd);
+    *msg = support_read_file(log);
+    remove(log);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Without matplotlib (a module of that name that fails to import, first
+ * on PYTHONPATH), without python3 (MKBA_PYTHON naming none), with a chart
+ * script that fails and with scripts whose manifest is bad (MKBA_PLOTS):
+ * exit 1, a message naming the packages to install, the script's own
+ * message or what is wrong with the manifest, and no output file, also
+ * none left under a temporary name. */
+static void test_missing_packages(void **state)
+{
+    (void)state;
+    char dir[300], out[400], cmd[1200], env[1200], *msg;
+    snprintf(dir, sizeof dir, "%s.nompl", result_path);
+    snprintf(out, sizeof out, "%s/report.html", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/matplotlib' && printf 'raise ImportError(\"no "
+             "matplotlib here\", name=\"matplotlib\")\\n' >'%s/matplotlib/__init__.py' && "
+             "printf 'import sys\\nsys.stderr.write(\"boom: the chart failed\\\\n\")\\n"
+             "sys.exit(1)\\n' >'%s/fails.py'", dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    /* Scripts that succeed with a manifest naming a file outside the
+     * folder, a malformed one, and one with a chart no section shows. */
+    const char *scripts[][2] = {
+        { "outside.py", "[{\"id\": \"x\", \"file\": \"../x.svg\", \"section\": \"plane\"}]" },
+        { "malformed.py", "[{\"id\": \"x\", \"file\": " },
+        { "nowhere.py", "[{\"id\": \"lost\", \"file\": \"a.svg\", \"section\": \"nowhere\"}]" },
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s", dir, scripts[i][0]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "import sys\nopen(sys.argv[2] + '/a.svg', 'w').write('<svg "
+                "xmlns=\"http://www.w3.org/2000/svg\"><text>a</text></svg>')\n"
+                "open(sys.argv[2] + '/manifest.json', 'w').write(r'''%s''')\n", scripts[i][1]);
+        assert_int_equal(fclose(f), 0);
+    }
+    /* The environment (%s: the folder) and two things the message says. */
+    const struct {
+        const char *env, *says, *also;
+    } cases[] = {
+        { "PYTHONPATH='%s'", "cannot import matplotlib", "python3-matplotlib python3-h5py" },
+        { "MKBA_PYTHON=/nonexistent-mkba/python3 X='%s'", "/nonexistent-mkba/python3",
+          "python3-matplotlib python3-h5py" },
+        { "MKBA_PLOTS='%s/fails.py'", "fails.py", "boom: the chart failed" },
+        { "MKBA_PLOTS='%s/outside.py'", "not a chart manifest", "not a plain file name" },
+        { "MKBA_PLOTS='%s/malformed.py'", "not a chart manifest", "manifest.json" },
+        { "MKBA_PLOTS='%s/nowhere.py'", "chart lost", "no place in the report" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(env, sizeof env, cases[i].env, dir);
+        assert_int_equal(report_with(env, out, &msg), 1);
+        assert_non_null(msg);
+        if (strstr(msg, cases[i].says) == NULL || strstr(msg, cases[i].also) == NULL)
+            fail_msg("case %zu: the message does not say '%s' and '%s': %s", i, cases[i].says,
+                     cases[i].also, msg);
+        assert_int_not_equal(access(out, F_OK), 0);
+        free(msg);
+    }
+
+    /* Nothing left in the folder but the fake module and the scripts. */
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py malformed.py "
+             "matplotlib nowhere.py outside.py '", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Every chart has labelled axes: the manifest of tools/mkba_plots.py
+ * lists each axis as a label and a unit (none for an axis of categories);
+ * every chart has an axis with a unit, every label is non-empty, and a
+ * unit is non-empty and written in its label as "(unit)". The money axes
+ * name the currency and the price year of the file (read here by the
+ * library, not by the script). */
+static void test_axes_labelled(void **state)
+{
+    (void)state;
+    if (!have_python())
+        return;
+    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
+                                                        : "/usr/bin/python3";
+    char dir[300], cmd[4096], lines[300];
+    snprintf(dir, sizeof dir, "%s.axes", result_path);
+    snprintf(lines, sizeof lines, "%s.axes.txt", result_path);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
+             "--lang en --budget-arm 1 && %s -c 'import json, sys\n"
+             "for c in json.load(open(sys.argv[1])):\n"
+             "    print(\"chart\\t%%s\\t%%d\" %% (c[\"id\"], len(c[\"axes\"])))\n"
+             "    for a in c[\"axes\"]:\n"
+             "        print(\"axis\\t%%s\\t%%s\\t%%s\" %% (c[\"id\"], a[\"label\"], "
+             "\"-\" if a[\"unit\"] is None else a[\"unit\"]))' '%s/manifest.json' >'%s'",
+             dir, dir, python, result_path, dir, python, dir, lines);
+    assert_int_equal(system(cmd), 0);
+    mkba_h5_totals *t = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_h5_read_totals(result_path, &t, &err), MKBA_OK);
+    char money[64];
+    snprintf(money, sizeof money, "%s, prices of %d", t->currency, t->price_year);
+    mkba_h5_totals_free(t);
+    char *text = support_read_file(lines);
+    assert_non_null(text);
+    size_t charts = 0, axes = 0, money_axes = 0;
+    char chart[200] = "", with_unit[200] = "";
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char *f[4] = { line, NULL, NULL, NULL };
+        for (int k = 1; k < 4 && f[k - 1] != NULL; k++)
+            if ((f[k] = strchr(f[k - 1], '\t')) != NULL)
+                *f[k]++ = '\0';
+        if (strcmp(f[0], "chart") == 0) {
+            assert_non_null(f[2]);
+            if (chart[0] != '\0' && strcmp(with_unit, chart) != 0)
+                fail_msg("chart %s has no axis with a unit", chart);
+            snprintf(chart, sizeof chart, "%s", f[1]);
+            assert_true(atoi(f[2]) >= 1);
+            charts++;
+            continue;
+        }
+        assert_string_equal(f[0], "axis");
+        assert_non_null(f[3]);
+        assert_true(strlen(f[2]) > 0);
+        axes++;
+        if (strcmp(f[3], "-") == 0)
+            continue;             /* categories: payers, arms, factors */
+        char unit[300];
+        snprintf(unit, sizeof unit, "(%s)", f[3]);
+        if (strstr(f[2], unit) == NULL)
+            fail_msg("chart %s: axis '%s' does not give its unit %s", f[1], f[2], unit);
+        snprintf(with_unit, sizeof with_unit, "%s", f[1]);
+        money_axes += strstr(f[3], money) != NULL;
+    }
+    if (chart[0] != '\0' && strcmp(with_unit, chart) != 0)
+        fail_msg("chart %s has no axis with a unit", chart);
+    assert_true(charts >= 7);
+    assert_true(axes >= 2 * charts - 2);
+    /* plane (cost), frontier (cost), cash flows (per perspective), payers */
+    assert_true(money_axes >= 4);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
     assert_int_equal(system(cmd), 0);
 }
 
@@ -299,6 +529,9 @@ int main(void)
         cmocka_unit_test(test_sa_files),
         cmocka_unit_test(test_budget_table),
         cmocka_unit_test(test_browser),
+        cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_missing_packages),
+        cmocka_unit_test(test_axes_labelled),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }

@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <hdf5.h>
+#include "support_run.h"
 
-static const char *bin;
 static char dir[] = "/tmp/mkba-test-resume-XXXXXX";
 static char out[600], ref[600], other[600], err_path[600];
 
@@ -30,126 +30,25 @@ static char out[600], ref[600], other[600], err_path[600];
  * threads, one after the other on 1. */
 #define SCENARIO "scenarios/default.cfg", "--draws", "60", "--households", "3000"
 
-static void need_bin(void)
-{
-    if (bin == NULL || bin[0] == '\0')
-        skip();
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 static void suffixed(char *buf, size_t size, const char *path, const char *suffix)
 {
     snprintf(buf, size, "%s%s", path, suffix);
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL)
-        fail_msg("expected \"%s\" in:\n%s", needle, hay);
-}
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
-/* Starts `mkba ARGS... -o OUTPUT` (NULL-terminated args) with stderr to
- * `errfile`, stdout to /dev/null. */
-static pid_t start(const char *output, const char *errfile, const char *const *args)
-{
-    char *argv[40];
-    int n = 0;
-    argv[n++] = (char *)bin;
-    for (int i = 0; args[i] != NULL && n < 36; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = "-o";
-    argv[n++] = (char *)output;
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (freopen(errfile, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
-            _exit(126);
-        /* As from a terminal: a test started in the background inherits
-         * SIGINT ignored, which mkba rightly keeps. */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        execv(bin, argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Waits for pid; returns the signal it died by, or 1000 + its exit status. */
-static int finish(pid_t pid)
-{
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
-}
-
 static int run(const char *output, const char *const *args)
 {
-    return finish(start(output, err_path, args));
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&t, NULL);
-}
-
-/* Waits until file `path` has at least `size` bytes while process pid
- * runs; returns 0, or 1 when it ended first (its status in *how, as
- * finish gives it). */
-static int wait_for_size(pid_t pid, const char *path, long size, int *how)
-{
-    struct stat st;
-    for (int i = 0; i < 20000; i++) {
-        if (stat(path, &st) == 0 && st.st_size >= size)
-            return 0;
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            *how = WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
-            return 1;
-        }
-        sleep_s(0.005);
-    }
-    fail_msg("%s did not reach %ld bytes within 100 s", path, size);
-    return 1;
+    return support_finish(support_start(args, output, err_path), 0);
 }
 
 /* Starts `mkba ARGS -o out`, sends signo once its checkpoint `ckpt` has
- * `bytes` (some draws), and returns how it ended (as finish), its
+ * `bytes` (some draws), and returns how it ended (as support_finish), its
  * messages in text. */
 static int interrupt_after(const char *const *args, const char *ckpt, long bytes, int signo,
                            char *text, size_t size)
 {
-    pid_t pid = start(out, err_path, args);
-    int how = 0;
-    if (!wait_for_size(pid, ckpt, bytes, &how)) {
-        kill(pid, signo);
-        how = finish(pid);
-    }
-    slurp(err_path, text, size);
+    pid_t pid = support_start(args, out, err_path);
+    int how = support_interrupt_after(pid, ckpt, bytes, signo, 0, NULL, NULL);
+    support_slurp(err_path, text, size);
     return how;
 }
 
@@ -333,12 +232,12 @@ static void reference_run(void)
     if (reference_seconds > 0.0)
         return;
     const char *args[] = { "run", SCENARIO, "--threads", "2", "-q", "--force", NULL };
-    double t0 = now_s();
+    double t0 = support_now_s();
     int how = run(ref, args);
-    reference_seconds = now_s() - t0;
+    reference_seconds = support_now_s() - t0;
     if (how != 1000) {
         char text[4096];
-        slurp(err_path, text, sizeof text);
+        support_slurp(err_path, text, sizeof text);
         fail_msg("the reference run failed (%d): %s", how, text);
     }
 }
@@ -347,7 +246,7 @@ static void reference_run(void)
 static void test_comparison_sees_a_difference(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     reference_run();
     const char *args[] = { "run", SCENARIO, "--seed", "7", "-q", "--force", NULL };
     assert_int_equal(run(other, args), 1000);
@@ -364,7 +263,7 @@ static void test_comparison_sees_a_difference(void **state)
 static void test_second_run_is_refused(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     reference_run();
     char lock[620], tmp[620], first_err[620], text[4096];
     suffixed(lock, sizeof lock, out, ".lock");
@@ -372,26 +271,26 @@ static void test_second_run_is_refused(void **state)
     suffixed(first_err, sizeof first_err, out, ".stderr");
     remove(out);
     const char *args[] = { "run", SCENARIO, "--threads", "2", "-q", "--force", NULL };
-    pid_t first = start(out, first_err, args);
+    pid_t first = support_start(args, out, first_err);
     /* Once the first run writes its temporary file, as in the race the
      * lock prevents. */
-    for (int i = 0; i < 3000 && !exists(tmp); i++)
-        sleep_s(0.01);
-    assert_true(exists(tmp));
+    for (int i = 0; i < 3000 && !support_exists(tmp); i++)
+        support_sleep_s(0.01);
+    assert_true(support_exists(tmp));
     int second = run(out, args);
-    slurp(err_path, text, sizeof text);
-    int how = finish(first);
+    support_slurp(err_path, text, sizeof text);
+    int how = support_finish(first, 0);
     if (how != 1000) {
-        slurp(first_err, text, sizeof text);
+        support_slurp(first_err, text, sizeof text);
         fail_msg("the first run failed (%d): %s", how, text);
     }
     if (second != 1001)
         fail_msg("the second run ended with %d, expected exit status 1: %s", second, text);
-    assert_contains(text, "another mkba run is writing");
-    assert_contains(text, "wait for it to finish or choose another -o");
+    support_assert_contains(text, "another mkba run is writing");
+    support_assert_contains(text, "wait for it to finish or choose another -o");
     assert_same_file(ref, out);
     /* The lock is gone with its holder; a run now goes ahead. */
-    assert_false(exists(lock));
+    assert_false(support_exists(lock));
     remove(out);
     remove(first_err);
 }
@@ -407,7 +306,7 @@ static void test_second_run_is_refused(void **state)
 static void test_killed_runs_resume_to_the_same_file(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     reference_run();
     char ckpt[620], tmp[620], text[4096];
     suffixed(ckpt, sizeof ckpt, out, ".ckpt");
@@ -428,16 +327,16 @@ static void test_killed_runs_resume_to_the_same_file(void **state)
         const char *threads = attempt % 2 == 0 ? "1" : "2";
         const char *args[] = { "run", SCENARIO, "--threads", threads, "--resume", "--force",
                                NULL };
-        pid_t pid = start(out, err_path, args);
+        pid_t pid = support_start(args, out, err_path);
         if (killed == nsignals) {
-            how = finish(pid);
-        } else if (killed > 0 || !wait_for_size(pid, ckpt, 100000, &how)) {
+            how = support_finish(pid, 0);
+        } else if (killed > 0 || !support_wait_for_size(pid, ckpt, 100000, &how)) {
             if (killed > 0)
-                sleep_s(0.9 * reference_seconds * (double)rand() / RAND_MAX);
+                support_sleep_s(0.9 * reference_seconds * (double)rand() / RAND_MAX);
             kill(pid, signals[killed]);
-            how = finish(pid);
+            how = support_finish(pid, 0);
         }
-        slurp(err_path, text, sizeof text);
+        support_slurp(err_path, text, sizeof text);
         if (strstr(text, "mkba: resumed: ") != NULL)
             resumed++;
         if (killed == nsignals && how == 1000)
@@ -447,17 +346,17 @@ static void test_killed_runs_resume_to_the_same_file(void **state)
         if (killed == nsignals || how != signals[killed])
             fail_msg("run %d ended with %d: %s", attempt, how, text);
         killed++;
-        assert_false(exists(tmp) && how != SIGKILL);
-        if (how != SIGKILL && exists(ckpt)) {
-            assert_contains(text, "interrupted by SIG");
-            assert_contains(text, "run the same command with --resume to continue");
+        assert_false(support_exists(tmp) && how != SIGKILL);
+        if (how != SIGKILL && support_exists(ckpt)) {
+            support_assert_contains(text, "interrupted by SIG");
+            support_assert_contains(text, "run the same command with --resume to continue");
         }
     }
     print_message("%d runs killed, %d resumed from a checkpoint\n", killed, resumed);
     assert_true(resumed >= 1);
     assert_same_file(ref, out);
-    assert_false(exists(ckpt));
-    assert_false(exists(tmp));
+    assert_false(support_exists(ckpt));
+    assert_false(support_exists(tmp));
     remove(out);
 }
 
@@ -470,7 +369,7 @@ static void test_killed_runs_resume_to_the_same_file(void **state)
 static void test_resume_checks_the_run(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     reference_run();
     char ckpt[620], text[4096];
     suffixed(ckpt, sizeof ckpt, out, ".ckpt");
@@ -481,36 +380,36 @@ static void test_resume_checks_the_run(void **state)
     int how = interrupt_after(args, ckpt, 100000, SIGTERM, text, sizeof text);
     if (how != SIGTERM)
         fail_msg("expected death by SIGTERM, got %d: %s", how, text);
-    assert_true(exists(ckpt));
+    assert_true(support_exists(ckpt));
     const char *kept = strstr(text, "removed); ");
     long nkept = 0;
     assert_non_null(kept);
     assert_int_equal(sscanf(kept, "removed); %ld of 60 draws are kept in", &nkept), 1);
     assert_true(nkept >= 2);
-    assert_contains(text, "draws are kept in");
-    assert_contains(text, "--resume");
+    support_assert_contains(text, "draws are kept in");
+    support_assert_contains(text, "--resume");
 
     const char *again[] = { "run", SCENARIO, "-q", NULL };
     assert_int_equal(run(out, again), 1001);
-    slurp(err_path, text, sizeof text);
-    assert_contains(text, "finished draws of an interrupted run; add --resume to continue it, "
+    support_slurp(err_path, text, sizeof text);
+    support_assert_contains(text, "finished draws of an interrupted run; add --resume to continue it, "
                           "or --force to start over");
 
     const char *changed[] = { "run", "scenarios/default.cfg", "--draws", "61", "--households",
                               "2999", "--seed", "3", "--set", "u_debt_severe=0.05", "--resume",
                               "-q", NULL };
     assert_int_equal(run(out, changed), 1001);
-    slurp(err_path, text, sizeof text);
-    assert_contains(text, "it belongs to another run");
-    assert_contains(text, "(--seed)");
-    assert_contains(text, "3000 households then, 2999 now (--households)");
-    assert_contains(text, "60 draws then, 61 now (--draws)");
-    assert_contains(text, "the fixed values (--set) differ");
+    support_slurp(err_path, text, sizeof text);
+    support_assert_contains(text, "it belongs to another run");
+    support_assert_contains(text, "(--seed)");
+    support_assert_contains(text, "3000 households then, 2999 now (--households)");
+    support_assert_contains(text, "60 draws then, 61 now (--draws)");
+    support_assert_contains(text, "the fixed values (--set) differ");
     const char *cohort[] = { "run", SCENARIO, "--cohort", "--resume", "-q", NULL };
     assert_int_equal(run(out, cohort), 1001);
-    slurp(err_path, text, sizeof text);
-    assert_contains(text, "mode microsimulation then, cohort (--cohort) now");
-    assert_true(exists(ckpt));
+    support_slurp(err_path, text, sizeof text);
+    support_assert_contains(text, "mode microsimulation then, cohort (--cohort) now");
+    assert_true(support_exists(ckpt));
 
     struct stat st;
     assert_int_equal(stat(ckpt, &st), 0);
@@ -522,13 +421,13 @@ static void test_resume_checks_the_run(void **state)
     assert_int_equal(fclose(f), 0);
     const char *right[] = { "run", SCENARIO, "--threads", "1", "--resume", NULL };
     assert_int_equal(run(out, right), 1000);
-    slurp(err_path, text, sizeof text);
+    support_slurp(err_path, text, sizeof text);
     char expect[80];
     snprintf(expect, sizeof expect, "mkba: resumed: %ld draws came from the checkpoint",
              nkept - 1);
-    assert_contains(text, expect);
+    support_assert_contains(text, expect);
     assert_same_file(ref, out);
-    assert_false(exists(ckpt));
+    assert_false(support_exists(ckpt));
     remove(out);
 }
 
@@ -561,7 +460,7 @@ static void write_text(const char *path, const char *text)
 static void test_resume_sees_included_files(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     char sc[620], cfg[640], extra[640], params[620], shared[640], ckpt[620], text[4096];
     char cwd[512], target[600];
     assert_non_null(getcwd(cwd, sizeof cwd));
@@ -586,14 +485,14 @@ static void test_resume_sees_included_files(void **state)
     int how = interrupt_after(args, ckpt, 100000, SIGINT, text, sizeof text);
     if (how != SIGINT)
         fail_msg("expected death by SIGINT, got %d: %s", how, text);
-    assert_true(exists(ckpt));
+    assert_true(support_exists(ckpt));
     write_text(extra, "# changed\n");
     const char *resume[] = { "run", cfg, "--draws", "60", "--households", "3000", "--resume",
                              "-q", NULL };
     assert_int_equal(run(out, resume), 1001);
-    slurp(err_path, text, sizeof text);
-    assert_contains(text, "the scenario (its text, @include files included) changed");
-    assert_true(exists(ckpt));
+    support_slurp(err_path, text, sizeof text);
+    support_assert_contains(text, "the scenario (its text, @include files included) changed");
+    assert_true(support_exists(ckpt));
     remove(ckpt);
     remove(cfg);
     remove(extra);
@@ -611,7 +510,7 @@ static void test_resume_sees_included_files(void **state)
 static void test_sa_design_resumes(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     char ckpt[620], text[4096];
     suffixed(ckpt, sizeof ckpt, out, ".ckpt");
     remove(out);
@@ -623,24 +522,24 @@ static void test_sa_design_resumes(void **state)
     assert_int_equal(run(other, whole), 1000);
     const char *args[] = { SOBOL, "--threads", "2", NULL };
     assert_int_equal(interrupt_after(args, ckpt, 200000, SIGKILL, text, sizeof text), SIGKILL);
-    assert_true(exists(ckpt));
+    assert_true(support_exists(ckpt));
     /* Another range: as many points, other values at each. */
     const char *ranged[] = { SOBOL, "--range", "u_debt_severe=0.01:0.2", "--resume", NULL };
     assert_int_equal(run(out, ranged), 1001);
-    slurp(err_path, text, sizeof text);
-    assert_contains(text, "point 0 of the design differs from the checkpoint's");
-    assert_true(exists(ckpt));
+    support_slurp(err_path, text, sizeof text);
+    support_assert_contains(text, "point 0 of the design differs from the checkpoint's");
+    assert_true(support_exists(ckpt));
     /* Not quiet: it says how many points it took from the checkpoint. */
     const char *resume[] = { SOBOL_LOUD, "--threads", "1", "--resume", NULL };
 #undef SOBOL
 #undef SOBOL_LOUD
     int how = run(out, resume);
-    slurp(err_path, text, sizeof text);
+    support_slurp(err_path, text, sizeof text);
     if (how != 1000)
         fail_msg("the resumed analysis ended with %d: %s", how, text);
-    assert_contains(text, "design points came from the checkpoint");
+    support_assert_contains(text, "design points came from the checkpoint");
     assert_same_file(other, out);
-    assert_false(exists(ckpt));
+    assert_false(support_exists(ckpt));
     remove(out);
     remove(other);
 }
@@ -648,7 +547,6 @@ static void test_sa_design_resumes(void **state)
 static int setup(void **state)
 {
     (void)state;
-    bin = getenv("MKBA_BIN");
     if (mkdtemp(dir) == NULL)
         return -1;
     snprintf(out, sizeof out, "%s/run.h5", dir);

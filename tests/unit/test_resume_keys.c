@@ -8,7 +8,8 @@
  * - the scenario's text, which the checkpoint hashes, does not depend on
  *   how the scenario was named;
  * - a short checkpoint is refused unless empty;
- * - every sa method, --from included, takes the output lock first;
+ * - every sa method, --from included, and expost --from take the output
+ *   lock first;
  * - a stale lock file of another user does not block a run. */
 #define _DEFAULT_SOURCE   /* setgroups(2) */
 #include <fcntl.h>
@@ -27,35 +28,13 @@
 #include <cmocka.h>
 #include "mkba/mkba.h"
 #include "support.h"
+#include "support_run.h"
 #include "study/study.h"
 #include "study/checkpoint.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-keys-XXXXXX";
 static char out[300], ckpt[320], lockpath[320], tmp[320], errpath[300], text[1 << 14];
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL)
-        fail_msg("expected \"%s\" in:\n%s", needle, hay);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
 
 /* ---- studies stopped after a few points ---- */
 
@@ -79,6 +58,9 @@ static int count_point(void *user, size_t index, const mkba_draw_result *rec, mk
  * message in *err. */
 static int no_checkpoint;
 
+/* What the last study() reported of its checkpoint. */
+static mkba_checkpoint_info last;
+
 static int study(const mkba_model *m, int base_case, int resume, size_t after, mkba_error *err)
 {
     mkba_error_clear(err);
@@ -89,7 +71,7 @@ static int study(const mkba_model *m, int base_case, int resume, size_t after, m
         .output = out, .force = 1, .resume = resume, .households = 60, .seed = 11,
         .threads = 1, .mode = MKBA_ENGINE_MICRO, .store_draws = 1,
         .on_point = after > 0 ? count_point : NULL, .user = &st, .stop = &st.stop,
-        .no_checkpoint = no_checkpoint,
+        .no_checkpoint = no_checkpoint, .checkpoint = &last,
     };
     int rc = mkba_study_run(m, d, &o, err);
     mkba_design_free(d);
@@ -121,7 +103,7 @@ static void test_another_build_is_refused(void **state)
     assert_non_null(m);
     mkba_error err;
     assert_int_equal(study(m, 0, 0, 3, &err), MKBA_EINTERRUPTED);
-    assert_true(exists(ckpt));
+    assert_true(support_exists(ckpt));
     unsigned char h[HEADER_CHECKSUM + 8];
     FILE *f = fopen(ckpt, "r+b");
     assert_non_null(f);
@@ -143,15 +125,15 @@ static void test_another_build_is_refused(void **state)
     assert_int_equal(fclose(f), 0);
 
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
-    assert_contains(err.message, "it belongs to another run");
+    support_assert_contains(err.message, "it belongs to another run");
     char expect[200];
     snprintf(expect, sizeof expect, "mkba build %s+0123456789abcdef made it, this is build %s",
              MKBA_VERSION, now);
-    assert_contains(err.message, expect);
-    assert_true(exists(ckpt));
+    support_assert_contains(err.message, expect);
+    assert_true(support_exists(ckpt));
     /* Starting over (--force without --resume) discards it. */
     assert_int_equal(study(m, 0, 0, 0, &err), MKBA_OK);
-    assert_false(exists(ckpt));
+    assert_false(support_exists(ckpt));
     remove(out);
     mkba_model_free(m);
 }
@@ -165,12 +147,21 @@ static void test_base_case_is_in_the_key(void **state)
     assert_non_null(m);
     mkba_error err;
     assert_int_equal(study(m, 1, 0, 3, &err), MKBA_EINTERRUPTED);
-    assert_contains(err.message, "3 of 8 design points are kept in");
+    support_assert_contains(err.message, "3 of 8 design points are kept in");
+    /* The same, as numbers a caller reads without parsing the message. */
+    assert_int_equal(last.kept, 3);
+    assert_int_equal(last.total, 8);
+    assert_string_equal(last.unit, "design points");
+    assert_int_equal(last.resumed, 0);
+    assert_false(last.lost);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
-    assert_contains(err.message, "the free values were base-case values then, PSA draws now");
+    assert_int_equal(last.kept, 0);
+    support_assert_contains(err.message, "the free values were base-case values then, PSA draws now");
     /* The right resume continues. */
     assert_int_equal(study(m, 1, 1, 0, &err), MKBA_OK);
-    assert_false(exists(ckpt));
+    assert_int_equal(last.resumed, 3);
+    assert_int_equal(last.kept, 0);
+    assert_false(support_exists(ckpt));
     remove(out);
     mkba_model_free(m);
 }
@@ -188,14 +179,14 @@ static void test_short_checkpoint(void **state)
     fputs("MKBA", f);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
-    assert_contains(err.message, "it is not an mkba checkpoint (or is cut short inside its "
+    support_assert_contains(err.message, "it is not an mkba checkpoint (or is cut short inside its "
                                  "header)");
     struct stat st;
     assert_int_equal(stat(ckpt, &st), 0);
     assert_int_equal(st.st_size, 4);
     assert_int_equal(truncate(ckpt, 0), 0);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_OK);
-    assert_false(exists(ckpt));
+    assert_false(support_exists(ckpt));
     remove(out);
     mkba_model_free(m);
 }
@@ -226,12 +217,12 @@ static void test_checkpoint_size_and_none(void **state)
 
     no_checkpoint = 1;
     assert_int_equal(study(m, 0, 0, 5, &err), MKBA_EINTERRUPTED);
-    assert_false(exists(ckpt));
-    assert_false(exists(out));
+    assert_false(support_exists(ckpt));
+    assert_false(support_exists(out));
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
-    assert_contains(err.message, "--no-checkpoint turns off");
+    support_assert_contains(err.message, "--no-checkpoint turns off");
     assert_int_equal(study(m, 0, 0, 0, &err), MKBA_OK);
-    assert_false(exists(ckpt));
+    assert_false(support_exists(ckpt));
     no_checkpoint = 0;
     remove(out);
     mkba_model_free(m);
@@ -267,30 +258,24 @@ static void test_scenario_text_ignores_the_path(void **state)
 
 /* ---- the program ---- */
 
-static void need_bin(void)
-{
-    if (bin == NULL || bin[0] == '\0')
-        skip();
-}
-
 /* Runs `mkba ARGS` with stderr into text; returns the exit status. */
 static int mkba(const char *args)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' %s 2>'%s' >/dev/null </dev/null", bin, args, errpath);
     int st = system(cmd);
-    slurp(errpath, text, sizeof text);
+    support_slurp(errpath, text, sizeof text);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
 /* While another process holds OUT.lock, every sa method is refused before
  * it writes: --from (which copies into OUT.tmp) and sweep (whose grid is
  * evaluated before its file is written) too, leaving another run's
- * OUT.tmp alone. */
+ * OUT.tmp alone; so is expost --from, which copies into OUT.tmp too. */
 static void test_sa_takes_the_lock_first(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     char psa[400], args[1200];
     snprintf(psa, sizeof psa, "%s/psa.h5", dir);
     snprintf(args, sizeof args, "run scenarios/default.cfg --draws 60 --households 100 -q "
@@ -315,15 +300,32 @@ static void test_sa_takes_the_lock_first(void **state)
         int status = mkba(args);
         if (status != 1)
             fail_msg("%s: exit %d, expected 1: %s", method, status, text);
-        assert_contains(text, "another mkba run is writing");
-        slurp(tmp, text, sizeof text);
+        support_assert_contains(text, "another mkba run is writing");
+        support_slurp(tmp, text, sizeof text);
         assert_string_equal(text, "another run's temporary file");
-        assert_false(exists(out));
+        assert_false(support_exists(out));
     }
+    char psa_b[400];
+    snprintf(psa_b, sizeof psa_b, "%s/psa-b.h5", dir);
+    snprintf(args, sizeof args, "run scenarios/pathways/model-b.cfg --draws 20 --households 100 "
+             "-q --force -o '%s'", psa_b);
+    if (mkba(args) != 0)
+        fail_msg("the model-b PSA run failed: %s", text);
+    snprintf(args, sizeof args, "expost scenarios/pathways/model-b.cfg --observed "
+             "scenarios/pathways/observed/model-b-synthetic.csv --from '%s' -q --force -o '%s'",
+             psa_b, out);
+    int status = mkba(args);
+    if (status != 1)
+        fail_msg("expost --from: exit %d, expected 1: %s", status, text);
+    support_assert_contains(text, "another mkba run is writing");
+    support_slurp(tmp, text, sizeof text);
+    assert_string_equal(text, "another run's temporary file");
+    assert_false(support_exists(out));
     close(fd);
     remove(lockpath);
     remove(tmp);
     remove(psa);
+    remove(psa_b);
 }
 
 /* A lock file left by another user (root's, mode 0644, in a shared folder
@@ -333,7 +335,7 @@ static void test_sa_takes_the_lock_first(void **state)
 static void test_stale_lock_of_another_user(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     if (geteuid() != 0) {
         print_message("skipped: needs root to create another user's lock file\n");
         skip();
@@ -373,7 +375,7 @@ static void test_stale_lock_of_another_user(void **state)
         skip();
     }
     assert_int_equal(status, 0);
-    assert_true(exists(o));
+    assert_true(support_exists(o));
     remove(o);
     remove(lock);
     assert_int_equal(rmdir(shared), 0);

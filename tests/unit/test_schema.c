@@ -175,7 +175,12 @@ static int check_written(const char *args, int (*wanted)(const mkba_dataset_spec
 static int in_run_file(const mkba_dataset_spec *s)
 {
     return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA
-           && s->when != MKBA_WHEN_EXPOST;
+           && s->when != MKBA_WHEN_EXPOST && s->when != MKBA_WHEN_POPULATION;
+}
+
+static int in_population_file(const mkba_dataset_spec *s)
+{
+    return s->when == MKBA_WHEN_POPULATION;
 }
 
 static int in_sa_group(const mkba_dataset_spec *s)
@@ -193,6 +198,13 @@ static void test_written_file(void **state)
     (void)state;
     check_written("run tests/data/services.cfg --draws 3 --households 400 "
                   "--set p_debt_worse=0.1", in_run_file, 1);
+}
+
+/* A scenario with a population block: the budget view's datasets. */
+static void test_written_population_file(void **state)
+{
+    (void)state;
+    check_written("run tests/data/budget.cfg", in_population_file, 1);
 }
 
 /* A sensitivity-analysis file: every /sa dataset it holds has its
@@ -224,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_table_consistent),
         cmocka_unit_test(test_docs_match_table),
         cmocka_unit_test(test_written_file),
+        cmocka_unit_test(test_written_population_file),
         cmocka_unit_test(test_written_sa_file),
         cmocka_unit_test(test_written_expost_file),
     };

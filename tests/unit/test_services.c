@@ -609,7 +609,8 @@ static void test_admission_order(void **state)
     const size_t N = 1000;
     mkba_svc_households hh = {0};
     assert_true(mkba_svc_households_alloc(&hh, 1000, 1));
-    memset(hh.registered, 0, N * sizeof *hh.registered);
+    memset(hh.claiming, 0, N * sizeof *hh.claiming);
+    memset(hh.joint, 0, N * sizeof *hh.joint);
     for (int discipline = 0; discipline < 2; discipline++) {
         m->services.team[0].queue = discipline ? MKBA_QUEUE_PRIORITY : MKBA_QUEUE_FIFO;
         mkba_svc_queues *q = mkba_svc_queues_alloc(1000, 1);
@@ -926,38 +927,339 @@ static void test_service_costs(void **state)
     sim_close(&s);
 }
 
-/* Duplicate registration: each admission to a further organisation costs
- * its price unless the arm shares its ICT. */
+/* Opens the services fixture with edits (see write_edits). */
+static void sim_open_edited(sim *s, const char *const *edits, size_t nedits, long households)
+{
+    const char *path = write_edits(edits, nedits);
+    sim_open(s, path, households);
+    unlink(path);
+}
+
+/* Total undiscounted cost of arm `arm` over its payers (society). */
+static double arm_total(const mkba_draw_result *r, size_t arm)
+{
+    return sum(r->cost_total + arm * r->npayers, r->npayers);
+}
+
+/* Runs s again: arm `arm`'s total cost must equal base's, bit for bit. */
+static void expect_same_arm_cost(sim *s, size_t arm, const mkba_draw_result *base)
+{
+    mkba_draw_result *r = sim_run(s, 2, NULL);
+    assert_true(arm_total(r, arm) == arm_total(base, arm));
+    mkba_draw_result_free(r);
+}
+
+/* Double registration (issue 12, the study's chapter on ICT): without
+ * shared ICT each member of an integrated team keeps the client in the
+ * team's system and their home organisation's, one per domain of the
+ * joint plan; the classic route, one organisation per question, has none;
+ * shared ICT removes it at its own investment and running cost. */
 static void test_duplicate_registration(void **state)
 {
     (void)state;
-    const char *with[] = {"classic = { rule = \"classic\";",
-                          "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; overheads "
-                          "= { duplicate_registration = 40.0; };"};
-    const char *shared[] = {"classic = { rule = \"classic\";",
-                            "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; overheads "
-                            "= { duplicate_registration = 40.0; shared_ict = true; };"};
+    const char *classic[] = {"classic = { rule = \"classic\";",
+                             "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; "
+                             "overheads = { duplicate_registration = 40.0; };"};
     sim s;
     sim_open(&s, SERVICES, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->duplicate_registration, 0.0);
+    set_value(&s, 1, p->detect, 0.0);
     mkba_draw_result *base = sim_run(&s, 2, NULL);
+    size_t T = base->ncycles, P = base->npayers;
+    /* Detection off: the plan is the question alone, one registration
+     * more per admission to the team (all of the arm's admissions). */
+    set_value(&s, 1, p->duplicate_registration, 40.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    double reached = sum(base->svc_reached + T, T) * 2000.0;
+    assert_true(reached > 100.0);
+    assert_near(r->cost_total[P] - base->cost_total[P], 40.0 * reached / 2000.0, 1e-9);
+    assert_near(arm_total(r, 0), arm_total(base, 0), 0.0);
+    mkba_draw_result_free(r);
+    /* Every problem found: plans of several domains, more registrations. */
+    set_value(&s, 1, p->detect, 1.0);
+    set_value(&s, 1, p->duplicate_registration, 0.0);
+    mkba_draw_result *found0 = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->duplicate_registration, 40.0);
+    r = sim_run(&s, 2, NULL);
+    double n = (r->cost_total[P] - found0->cost_total[P]) * 2000.0 / 40.0;
+    double admitted = sum(found0->svc_reached + T, T) * 2000.0;
+    assert_near(n, round(n), 1e-6);
+    assert_true(n > admitted && n <= 3.0 * admitted);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(found0);
+    mkba_draw_result_free(base);
     sim_close(&s);
-    double extra[2];
-    const char *const *variants[2] = {with, shared};
+
+    /* The classic route: nothing, whatever the price. */
+    sim_open_edited(&s, classic, 1, 2000);
+    base = sim_run(&s, 2, NULL);
+    set_value(&s, 0, s.m->services.pathway[0].duplicate_registration, 0.0);
+    expect_same_arm_cost(&s, 0, base);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+
+    /* Shared ICT: no registrations, its investment (time 0) and running
+     * cost instead, all to the pathway's payer (gemeente-wmo). */
+    const char *ict[] = {"shared_ict = false; duplicate_registration = 40.0;",
+                         "shared_ict = true; duplicate_registration = 40.0;\n"
+                         "ict_investment = 50000.0; ict_running = 10000.0;"};
+    sim_open(&s, SERVICES, 2000);
+    set_value(&s, 1, s.m->services.pathway[1].duplicate_registration, 0.0);
+    base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, ict, 1, 2000);
+    r = sim_run(&s, 2, NULL);
+    assert_near(r->cost_total[P] - base->cost_total[P], (50000.0 + 10000.0 * 8) / 10000.0,
+                1e-9);
+    /* The first cycle's running cost at its middle (the default event time). */
+    assert_near(r->cost_disc[T * P] - base->cost_disc[T * P],
+                (50000.0 + 10000.0 * pow(1.0225, -0.5)) / 10000.0, 1e-9);
+    mkba_draw_result_free(r);
+    set_value(&s, 1, s.m->services.pathway[1].ict_investment, 0.0);
+    set_value(&s, 1, s.m->services.pathway[1].ict_running, 0.0);
+    expect_same_arm_cost(&s, 1, base);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Take-up of entitlements (Rotterdam: "verruiming van inkomsten door
+ * gebruik van inkomensvoorzieningen"): the team gets entitled households
+ * to claim. A cost to the municipality, the same gain to the household, a
+ * transfer that nets out for society, and no household moves otherwise. */
+static void test_take_up(void **state)
+{
+    (void)state;
+    const char *edits[] = {
+        "\"zorgverzekeraar\" );", "\"zorgverzekeraar\", \"huishouden\" );",
+        "shared_ict = false; duplicate_registration = 40.0; };",
+        "shared_ict = false; duplicate_registration = 40.0; };\n"
+        "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
+        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };",
+        "detect = 0.1; wait_escalation",
+        "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
+        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };\n"
+        "detect = 0.1; wait_escalation"};
+    sim s;
+    sim_open_edited(&s, edits, 3, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    const size_t wmo = 0, hh = 3;
+    set_value(&s, -1, p->take_up_amount, 0.0);
+    set_value(&s, -1, s.m->services.pathway[0].take_up_amount, 0.0);
+    mkba_counts *c0, *c1;
+    mkba_draw_result *base = sim_run(&s, 2, &c0);
+    set_value(&s, -1, p->take_up_amount, 1200.0);
+    set_value(&s, -1, s.m->services.pathway[0].take_up_amount, 1200.0);
+    mkba_draw_result *r = sim_run(&s, 2, &c1);
+    size_t P = r->npayers;
+    assert_int_equal(P, 4);
+    /* Nobody moves differently: the claim is money, not a faster exit. */
+    size_t nocc = s.l->narms * s.l->npoints * s.l->nslots;
+    assert_memory_equal(c0->occ, c1->occ, nocc * sizeof *c0->occ);
+    double paid = r->cost_total[P + wmo] - base->cost_total[P + wmo];
+    assert_true(paid > 1.0);
+    assert_near(r->cost_total[P + hh] - base->cost_total[P + hh], -paid, 1e-9);
+    assert_near(arm_total(r, 1), arm_total(base, 1), 1e-9);
+    assert_near(r->transfer_total[P + wmo], paid, 1e-9);
+    assert_near(r->transfer_total[P + hh], -paid, 1e-9);
+    /* The classic route has no team to raise take-up. */
+    for (size_t q = 0; q < P; q++)
+        assert_true(r->cost_total[q] == base->cost_total[q]);
+    /* Claims are whole households for whole cycles: paid x N / 1200 is a
+     * whole number of household-years. */
+    double years = paid * 2000.0 / 1200.0;
+    assert_near(years, round(years), 1e-6);
+    /* Half the non-claimers, half of them claiming: about a quarter of the
+     * claims, on the same words a subset of them. */
+    set_value(&s, -1, p->take_up_non, 0.5);
+    set_value(&s, -1, p->take_up_claims, 0.5);
+    mkba_draw_result *quarter = sim_run(&s, 2, NULL);
+    double q = (quarter->cost_total[P + wmo] - base->cost_total[P + wmo]) / paid;
+    assert_true(q > 0.15 && q < 0.35);
+    mkba_draw_result_free(quarter);
+    mkba_counts_free(c0);
+    mkba_counts_free(c1);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Occupancy of arm `arm`'s states of domain d, every point, from draw
+ * result r. */
+static void domain_occupancy(const sim *s, const mkba_draw_result *r, size_t arm, int d,
+                             double *out)
+{
+    const mkba_layout *l = s->l;
+    size_t S = l->nstates_total, n = 0;
+    for (size_t j = 0; j < l->npoints; j++)
+        for (int g = 0; g < l->nstates[d]; g++)
+            out[n++] = r->occupancy[(arm * l->npoints + j) * S + (size_t)(l->state_base[d] + g)];
+}
+
+/* Team effects per domain (Finland, Norway: "de klanten vinden niet
+ * sneller een baan"): a team whose ratios for a domain are 1 leaves that
+ * domain's course as without care, bit for bit, while it still helps in
+ * its other domains. */
+static void test_domain_hazard_ratio(void **state)
+{
+    (void)state;
+    const char *path = write_variant("improve_hr = \"improve\"; worsen_hr = 0.7;",
+                                     "improve_hr = \"improve\"; worsen_hr = 0.7;\n"
+                                     "improve_hr_by_domain = { debt = 1.0; };\n"
+                                     "worsen_hr_by_domain = { debt = 1.0; };");
+    sim s;
+    sim_open(&s, path, 1500);
+    unlink(path);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    /* Coordination, self-reliance and waiting also move debt: off. */
+    set_value(&s, 1, p->coordination, 0.0);
+    set_value(&s, 1, p->self_share, 0.0);
+    set_value(&s, 1, p->wait_escalation, 0.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    mkba_counts *ref = mkba_counts_alloc(s.l);
+    mkba_micro_work *mw = mkba_micro_work_alloc(s.l);
+    mkba_micro_run(s.m, s.t, s.m->seed, 0, 0, 1500, mw, ref);
+    mkba_counts_to_double(ref);
+    mkba_draw_result *none = mkba_draw_result_alloc(s.m);
+    mkba_tally(s.m, s.l, ref, s.values, none);
+    size_t n = s.l->npoints * 4;
+    double *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+    domain_occupancy(&s, r, 1, 0, a);
+    domain_occupancy(&s, none, 1, 0, b);
+    assert_memory_equal(a, b, n * sizeof *a);
+    /* Mental health, still under the team's ratios, does change. */
+    domain_occupancy(&s, r, 1, 1, a);
+    domain_occupancy(&s, none, 1, 1, b);
+    assert_true(memcmp(a, b, s.l->npoints * 3 * sizeof *a) != 0);
+    assert_true(sum(r->svc_reached + r->ncycles, r->ncycles) > 0.0);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+    /* The team's own ratio for debt does change debt's course. */
+    sim_open(&s, SERVICES, 1500);
+    p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->coordination, 0.0);
+    set_value(&s, 1, p->self_share, 0.0);
+    set_value(&s, 1, p->wait_escalation, 0.0);
+    r = sim_run(&s, 2, NULL);
+    domain_occupancy(&s, r, 1, 0, a);
+    domain_occupancy(&s, none, 1, 0, b);
+    assert_true(memcmp(a, b, n * sizeof *a) != 0);
+    free(a);
+    free(b);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(none);
+    mkba_micro_work_free(mw);
+    mkba_counts_free(ref);
+    sim_close(&s);
+}
+
+/* Caseload and quality: above the norm the team's effectiveness is divided
+ * by 1 + slope x (caseload / norm - 1); at or below it nothing changes, bit
+ * for bit; above it the same capacity helps less. */
+static void test_caseload_quality(void **state)
+{
+    (void)state;
+    const char *edit[] = {"turnover = 0.15; turnover_loss = 0.3;",
+                          "turnover = 0.15; turnover_loss = 0.3; caseload_norm = 30.0; "
+                          "caseload_slope = 1.0;"};
+    sim s;
+    sim_open_edited(&s, edit, 1, 1500);
+    const mkba_team *wt = &s.m->services.team[3];
+    mkba_svc_arm at_norm, over;
+    mkba_svc_arm_init(&at_norm, s.m, s.t, s.values + s.np, 1, s.m->seed, 0, s.households);
+    mkba_draw_result *r0 = sim_run(&s, 2, NULL);
+    set_value(&s, 1, wt->caseload_norm, 60.0);          /* below the norm: no change */
+    mkba_draw_result *below = sim_run(&s, 2, NULL);
+    set_value(&s, 1, wt->caseload_norm, 15.0);          /* twice the norm: half */
+    mkba_svc_arm_init(&over, s.m, s.t, s.values + s.np, 1, s.m->seed, 0, s.households);
+    mkba_draw_result *r1 = sim_run(&s, 2, NULL);
+    assert_near(over.team[3].continuity / at_norm.team[3].continuity, 0.5, 1e-15);
+    assert_true(over.team[3].places == at_norm.team[3].places);
+    size_t nocc = r0->narms * r0->npoints * r0->nstates_total;
+    assert_memory_equal(r0->occupancy, below->occupancy, nocc * sizeof(double));
+    /* Severity-years of the broad arm: more with the weaker team. */
+    double sev[2] = {0.0, 0.0};
+    const mkba_draw_result *rr[2] = {r0, r1};
+    for (int i = 0; i < 2; i++)
+        for (size_t j = 0; j < s.l->npoints; j++)
+            for (size_t g = 0; g < s.l->nstates_total; g++)
+                sev[i] += rr[i]->occupancy[(s.l->npoints + j) * s.l->nstates_total + g]
+                          * s.t->severity[g];
+    assert_true(sev[1] > sev[0]);
+    mkba_draw_result_free(r0);
+    mkba_draw_result_free(below);
+    mkba_draw_result_free(r1);
+    sim_close(&s);
+}
+
+/* Eigen kracht is not free: each problem solved by own strength or
+ * network costs its informal care, borne by the household, and nothing
+ * else changes. */
+static void test_informal_care(void **state)
+{
+    (void)state;
+    const char *edits[] = {
+        "\"zorgverzekeraar\" );", "\"zorgverzekeraar\", \"huishouden\" );",
+        "self_reliance = { share = 0.1; cap = 0.2; };",
+        "self_reliance = { share = 0.1; cap = 0.2; informal_care = 350.0; payer = \"huishouden\"; };"};
+    sim s;
+    sim_open_edited(&s, edits, 2, 2000);
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->informal_care, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->informal_care, 350.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    size_t P = r->npayers, T = r->ncycles, hh = 3;
+    double solved = sum(r->svc_self_resolved + T, T);
+    assert_true(solved > 0.0);
+    assert_near(r->cost_total[P + hh] - base->cost_total[P + hh], 350.0 * solved, 1e-9);
+    for (size_t q = 0; q < hh; q++)
+        assert_true(r->cost_total[P + q] == base->cost_total[P + q]);
+    assert_memory_equal(r->occupancy, base->occupancy,
+                        r->narms * r->npoints * r->nstates_total * sizeof(double));
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Access belongs to the route (issue 12): in model D the households the
+ * team would not take keep the classic route's stigma, outreach and
+ * awareness. With a team that takes nobody, the arm's help seeking is the
+ * classic arm's, request for request; without classic_access it is not. */
+static void test_classic_access(void **state)
+{
+    (void)state;
+    const char *edits[] = {
+        "rule = \"broad\"; degree = \"full\";",
+        "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
+        "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
+    double *arrivals[2];
+    size_t T = 0;
     for (int v = 0; v < 2; v++) {
-        const char *path = write_edits(variants[v], 1);
-        sim_open(&s, path, 2000);
-        unlink(path);
+        sim s;
+        if (v == 0) {
+            sim_open_edited(&s, edits, 1, 2000);
+        } else {
+            const char *no_split[] = {edits[0], "rule = \"multi_problem\"; degree = \"full\";\n"
+                                      "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
+            sim_open_edited(&s, no_split, 1, 2000);
+        }
+        assert_int_equal(s.m->services.pathway[1].classic_access, v == 0 ? 0 : -1);
         mkba_draw_result *r = sim_run(&s, 2, NULL);
-        extra[v] = r->cost_total[0] - base->cost_total[0];
-        /* the registrations are whole: a multiple of 40 per 2000 households */
-        double n = extra[v] * 2000.0 / 40.0;
-        assert_near(n, round(n), 1e-6);
+        T = r->ncycles;
+        for (size_t k = 0; k < T; k++)   /* the team (wijkteam) takes nobody */
+            assert_true(r->svc_team_in_care[(T + k) * r->nteams + 3] == 0.0);
+        assert_true(sum(r->svc_reached + T, T) > 0.0);   /* the providers do */
+        arrivals[v] = malloc(2 * T * sizeof(double));
+        memcpy(arrivals[v], r->svc_arrivals, 2 * T * sizeof(double));
         mkba_draw_result_free(r);
         sim_close(&s);
     }
-    assert_true(extra[0] > 0.0);
-    assert_true(extra[1] == 0.0);
-    mkba_draw_result_free(base);
+    /* Cycle 1: the same households in the same states, the same words. */
+    assert_true(arrivals[0][T] == arrivals[0][0]);
+    assert_true(arrivals[1][T] != arrivals[1][0]);
+    free(arrivals[0]);
+    free(arrivals[1]);
 }
 
 /* Model C: the front post's intake is charged per request, and its own
@@ -1292,6 +1594,11 @@ int main(void)
         cmocka_unit_test(test_queue_conservation),
         cmocka_unit_test(test_service_costs),
         cmocka_unit_test(test_duplicate_registration),
+        cmocka_unit_test(test_take_up),
+        cmocka_unit_test(test_domain_hazard_ratio),
+        cmocka_unit_test(test_caseload_quality),
+        cmocka_unit_test(test_informal_care),
+        cmocka_unit_test(test_classic_access),
         cmocka_unit_test(test_front_post_intake_cost),
         cmocka_unit_test(test_home_visit_cost),
         cmocka_unit_test(test_effectiveness_directions),

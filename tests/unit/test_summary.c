@@ -49,6 +49,23 @@ static mkba_h5_totals totals(size_t ndraws, size_t narms, size_t npayers,
     return t;
 }
 
+/* Gives t one cycle and the cost categories "programme" (a project cost)
+ * and "care", with the programme costs prog[draw][arm] (care left 0: the
+ * MKBA rows read the project categories only). cat holds ndraws x narms
+ * x 2 doubles. */
+static void with_programme(mkba_h5_totals *t, const double *prog, double *cat)
+{
+    static char *names[2] = { "programme", "care" };
+    t->ncycles = 1;
+    t->ncategories = 2;
+    t->category = names;
+    for (size_t i = 0; i < t->ndraws * t->narms; i++) {
+        cat[2 * i] = prog[i];
+        cat[2 * i + 1] = 0.0;
+    }
+    t->cost_category_disc = cat;
+}
+
 static void test_quantile_type7(void **state)
 {
     (void)state;
@@ -92,7 +109,8 @@ static void test_stat_unsorted_and_one_draw(void **state)
  *   draw  classic costs/qaly/income   integrated costs/qaly/income
  *   0     100  50  1.0  0             130  20  1.5  10
  *   1     200  80  2.0  0             260  90  2.2   5
- *   2     150  60  1.5  0             150  30  1.4  40 */
+ *   2     150  60  1.5  0             150  30  1.4  40
+ * The arm's programme (its project cost) is 25, 40 and 10 of that. */
 static double hand_cost[3 * 2 * 2] = {
     100, 50, 130, 20,
     200, 80, 260, 90,
@@ -104,11 +122,14 @@ static double hand_effect[3 * 2 * 2] = {
     1.5, 0, 1.4, 40,
 };
 static int hand_monetary[2] = { 0, 1 };
+static double hand_programme[3 * 2] = { 0, 25, 0, 40, 0, 10 };
 
 static void test_hand_example(void **state)
 {
     (void)state;
     mkba_h5_totals t = totals(3, 2, 2, 2, 0, hand_cost, hand_effect, hand_monetary);
+    double cat[3 * 2 * 2];
+    with_programme(&t, hand_programme, cat);
     mkba_error err;
     mkba_error_clear(&err);
     mkba_summary *s = mkba_summary_alloc(&t, &err);
@@ -144,15 +165,16 @@ static void test_hand_example(void **state)
     assert_close(s->npv[1].lo, -61.25);
     assert_close(s->npv[1].hi, 67.0);
 
-    /* Benefits {30 + 10, 5, 30 + 40} and costs {30, 60 + 10, 0}:
-     * BCR = (115/3) / (100/3) = 1.15; per-draw ratios {4/3, 1/14, inf}
-     * give lo = 1/14 + 0.05 (4/3 - 1/14) and hi = inf. */
-    assert_close(s->benefits[1].mean, 115.0 / 3.0);
-    assert_close(s->costs[1].mean, 100.0 / 3.0);
+    /* Costs are the project costs {25, 40, 10}; benefits the provision
+     * avoided (project minus total change: {25, -30, 40}) plus income:
+     * {35, -25, 80}. BCR = 30 / 25 = 1.2; per-draw ratios {1.4, -0.625, 8}
+     * give lo = -0.625 + 0.05 x 2.025 and hi = 1.4 + 0.95 x 6.6. */
+    assert_close(s->benefits[1].mean, 30.0);
+    assert_close(s->costs[1].mean, 25.0);
     assert_close(s->benefits[1].mean - s->costs[1].mean, s->npv[1].mean);
-    assert_close(s->bcr[1].mean, 1.15);
-    assert_close(s->bcr[1].lo, 1.0 / 14.0 + 0.05 * (4.0 / 3.0 - 1.0 / 14.0));
-    assert_true(isinf(s->bcr[1].hi));
+    assert_close(s->bcr[1].mean, 1.2);
+    assert_close(s->bcr[1].lo, -0.625 + 0.05 * 2.025);
+    assert_close(s->bcr[1].hi, 1.4 + 0.95 * 6.6);
 
     /* ICER for qaly: (40/3) / 0.2 = 200/3, costlier and more effective,
      * but the effect interval contains 0. Income is monetary: no ICER. */
@@ -196,11 +218,15 @@ static void test_one_draw_and_dominance(void **state)
 {
     (void)state;
     /* One draw: integrated is cheaper (-40 + 10) and gains 0.25 qaly:
-     * dominant; no intervals anywhere. Savings 40, extra cost 10: BCR 4. */
+     * dominant; no intervals anywhere. The 10 more of p1 is its programme:
+     * project costs 10, provision avoided 40: BCR 4. */
     double cost[1 * 2 * 2] = { 100, 50, 60, 60 };
     double effect[1 * 2 * 1] = { 3.0, 3.25 };
     int monetary[1] = { 0 };
+    const double prog[2] = { 0.0, 10.0 };
+    double cat[2 * 2];
     mkba_h5_totals t = totals(1, 2, 2, 1, 0, cost, effect, monetary);
+    with_programme(&t, prog, cat);
     mkba_summary *s = mkba_summary_alloc(&t, NULL);
     assert_non_null(s);
     assert_close(s->inc_cost[1].mean, -30.0);
@@ -218,7 +244,10 @@ static void test_one_draw_and_dominance(void **state)
     s = mkba_summary_alloc(&t, NULL);
     assert_non_null(s);
     assert_int_equal(s->icer[0].kind, MKBA_ICER_DOMINATED);
-    assert_close(s->bcr[0].mean, 0.25);
+    /* Project costs -10 (cheaper to deliver) for benefits -40: no ratio. */
+    assert_close(s->costs[0].mean, -10.0);
+    assert_close(s->benefits[0].mean, -40.0);
+    assert_true(isnan(s->bcr[0].mean));
     mkba_summary_free(s);
 }
 
@@ -287,10 +316,13 @@ static void test_cheaper_and_worse(void **state)
  *   municipality  1000 (1000)                760 (700)
  *   insurer        500 (0)                   380 (0)
  *   household    -1000 (-1000)              -700 (-700)
- * Without transfers the changes are +60, -120, 0: benefits 120, costs 60,
- * BCR 2, NPV 60. With them (the old rule) the 300 less paid by the
- * municipality and received by the household would land on both sides:
- * benefits 360, costs 300, BCR 1.2, the same NPV. */
+ * The 60 is the project cost; society's real cost falls by 60 (the
+ * transfers net out over payers), so the provision avoided is 120:
+ * benefits 120, costs 60, BCR 2, NPV 60. Classifying each payer's cost
+ * change with its transfers (a rule mkba used before) would have put the
+ * 300 less paid by the municipality and received by the household on both
+ * sides: benefits 360, costs 300, BCR 1.2. The one definition reads
+ * society's total, so it is the same with or without transfer arrays. */
 static void test_transfers_left_out(void **state)
 {
     (void)state;
@@ -298,7 +330,10 @@ static void test_transfers_left_out(void **state)
     double transfer[1 * 2 * 3] = { 1000, 0, -1000, 700, 0, -700 };
     double effect[1] = { 0 };
     int monetary[1] = { 0 };
+    const double prog[2] = { 0.0, 60.0 };
+    double cat[2 * 2];
     mkba_h5_totals t = totals(1, 2, 3, 0, 0, cost, effect, monetary);
+    with_programme(&t, prog, cat);
     mkba_summary *before = mkba_summary_alloc(&t, NULL);
     t.transfer_total_disc = transfer;
     mkba_summary *s = mkba_summary_alloc(&t, NULL);
@@ -310,7 +345,8 @@ static void test_transfers_left_out(void **state)
     assert_close(s->npv[1].mean, 60.0);
     /* The society NPV is the same with or without the transfers. */
     assert_close(before->npv[1].mean, 60.0);
-    assert_close(before->benefits[1].mean, 360.0);
+    assert_close(before->benefits[1].mean, 120.0);
+    assert_close(before->bcr[1].mean, 2.0);
     /* Each payer's own cost change keeps its transfers. */
     assert_close(s->inc_cost_payer[1 * 3 + 0].mean, -240.0);
     assert_close(s->inc_cost_payer[1 * 3 + 2].mean, 300.0);

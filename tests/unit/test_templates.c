@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "support.h"
+#include "support_run.h"
 
 /* The scratch folder of the tests' files. */
 static char dir[] = "/tmp/mkba_templates_XXXXXX";
@@ -30,7 +31,9 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     (void)state;
-    return support_remove_dir(dir);
+    const char *names[] = {"out", "t.cfg", "one-stop.cfg", "bare.cfg", "show.c",
+                           "templates.h", "show"};
+    return support_remove_folder(dir, names, sizeof names / sizeof *names);
 }
 
 /* Runs cmd with sh, stdout and stderr into the file dir/out; returns the

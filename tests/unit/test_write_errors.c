@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "support_run.h"
 #include <hdf5.h>
 #include "io/h5util.h"
 
@@ -36,23 +37,6 @@ static const char *const run_args =
 static const char *const sa_args =
     "sa tornado scenarios/default.cfg --households 100 "
     "--factors p_debt_onset,p_debt_worsen -q --force";
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
 
 static long file_size(const char *path)
 {
@@ -90,14 +74,8 @@ static int mkba_limited(const char *args, long limit)
     snprintf(cmd, sizeof cmd, "'%s' %s -o '%s' 2>'%s' >/dev/null </dev/null", bin, args, out,
              errpath);
     int status = run_limited(cmd, limit);
-    slurp(errpath, errtext, sizeof errtext);
+    support_slurp(errpath, errtext, sizeof errtext);
     return status;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL)
-        fail_msg("expected \"%s\" in:\n%s", needle, hay);
 }
 
 static void assert_lacks(const char *hay, const char *needle)
@@ -120,23 +98,17 @@ static void assert_clean_failure(int status, const char *cause, long limit)
                  out, out, cause);
     else
         snprintf(expected, sizeof expected, "mkba: cannot write %s: %s", out, cause);
-    assert_contains(errtext, expected);
+    support_assert_contains(errtext, expected);
     assert_lacks(errtext, ".tmp");
     assert_lacks(errtext, "HDF5");
     assert_lacks(errtext, "#000");
     assert_lacks(errtext, "Sanitizer");
     assert_lacks(errtext, "runtime error");
-    assert_false(exists(out));
-    assert_false(exists(tmp));
+    assert_false(support_exists(out));
+    assert_false(support_exists(tmp));
     /* A checkpoint left behind holds finished draws and says so. */
-    if (exists(ckpt))
-        assert_contains(errtext, "then run the same command with --resume to continue");
-}
-
-static void need_bin(void)
-{
-    if (bin == NULL || bin[0] == '\0')
-        skip();
+    if (support_exists(ckpt))
+        support_assert_contains(errtext, "then run the same command with --resume to continue");
 }
 
 /* Limits spread over (0, size): the first at 1 KiB, inside the root
@@ -158,9 +130,9 @@ static void sweep(const char *args, int nlimits)
     /* With room to spare the same command succeeds again (--force
      * discards a checkpoint left by the last failure). */
     assert_int_equal(mkba_limited(args, 4 * size), 0);
-    assert_true(exists(out));
-    assert_false(exists(tmp));
-    assert_false(exists(ckpt));
+    assert_true(support_exists(out));
+    assert_false(support_exists(tmp));
+    assert_false(support_exists(ckpt));
     remove(out);
 }
 
@@ -171,7 +143,7 @@ static void sweep(const char *args, int nlimits)
 static void test_full_disk_keeps_the_checkpoint(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     if (mkba_limited(run_args, 0) != 0)
         fail_msg("unlimited run failed:\n%s", errtext);
     long size = file_size(out);
@@ -179,7 +151,7 @@ static void test_full_disk_keeps_the_checkpoint(void **state)
     assert_clean_failure(mkba_limited(run_args, size * 2 / 3),
                          "the file is too large (for the file system or the process's file "
                          "size limit) (File too large)", size * 2 / 3);
-    assert_true(exists(ckpt));
+    assert_true(support_exists(ckpt));
     char args[512];
     snprintf(args, sizeof args, "%s --resume", run_args);
     /* Without -q the run reports what it took from the checkpoint. */
@@ -187,24 +159,24 @@ static void test_full_disk_keeps_the_checkpoint(void **state)
     memmove(quiet, quiet + 3, strlen(quiet + 3) + 1);
     if (mkba_limited(args, 0) != 0)
         fail_msg("resume failed:\n%s", errtext);
-    assert_contains(errtext, "mkba: resumed: ");
-    assert_true(exists(out));
-    assert_false(exists(ckpt));
-    assert_false(exists(tmp));
+    support_assert_contains(errtext, "mkba: resumed: ");
+    assert_true(support_exists(out));
+    assert_false(support_exists(ckpt));
+    assert_false(support_exists(tmp));
     remove(out);
 }
 
 static void test_run_file_size_limit(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     sweep(run_args, getenv("MKBA_SANITIZED") != NULL ? 6 : 12);
 }
 
 static void test_sa_file_size_limit(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     sweep(sa_args, getenv("MKBA_SANITIZED") != NULL ? 3 : 6);
 }
 
@@ -214,7 +186,7 @@ static void test_sa_file_size_limit(void **state)
 static void test_disk_full(void **state)
 {
     (void)state;
-    need_bin();
+    support_bin();
     char mnt[300], cmd[3072];
     snprintf(mnt, sizeof mnt, "%s/tiny", dir);
     assert_int_equal(mkdir(mnt, 0700), 0);
@@ -228,7 +200,7 @@ static void test_disk_full(void **state)
                  "ls -A '%s' >>'%s'; exit \\$st\" 2>/dev/null",
                  mnt, bin, cases[c], sout, errpath, mnt, errpath);
         int status = run_limited(cmd, 0);
-        slurp(errpath, errtext, sizeof errtext);
+        support_slurp(errpath, errtext, sizeof errtext);
         if (status == 77 || (status != 1 && errtext[0] == '\0')) {
             rmdir(mnt);
             print_message("skipped: cannot mount a tmpfs here (exit %d)\n", status);
@@ -252,7 +224,7 @@ static void test_disk_full(void **state)
         assert_lacks(errtext, "out.h5.tmp");
         /* A checkpoint is left only with finished draws, and said so. */
         if (strstr(errtext, "out.h5.ckpt\n") != NULL)
-            assert_contains(errtext, "then run the same command with --resume to continue");
+            support_assert_contains(errtext, "then run the same command with --resume to continue");
     }
     rmdir(mnt);
 }

@@ -1,0 +1,65 @@
+/* The MKBA table's rows for one draw and arm against the reference: the
+ * one definition of costs and benefits that the MKBA table, the summary's
+ * benefits, costs and benefit-cost ratio, the JSON and the report share
+ * (docs/decision.md, "One definition of costs and benefits").
+ *
+ * Project costs are what the arm spends to deliver itself: the cost
+ * categories of mkba_mkba_project_category (team staff, intakes and
+ * handovers; programme overheads and investment). Effects are everything
+ * else: the provision avoided (every other real cost, every payer, without
+ * transfers), the monetary effects by their MKBA category and, with a
+ * stated value per unit, the health effect (QALYs) valued in money. With
+ * residual_years N > 0 the last year of the horizon, costs and effects,
+ * continues for N more years (the residual value). */
+#ifndef MKBA_ANALYSIS_MKBA_ROWS_H
+#define MKBA_ANALYSIS_MKBA_ROWS_H
+
+#include <stddef.h>
+#include "io/h5out.h"
+
+/* Rows of the MKBA table, in order (labels: mkba_decision_mkba_row). */
+enum {
+    MKBA_ROW_PROJECT_COSTS = 0, /* change in the project cost categories */
+    MKBA_ROW_PROJECT_AFTER,    /* the last year's project costs continued for
+                                  residual_years beyond the horizon */
+    MKBA_ROW_OPTIMISM,         /* optimism bias x the two rows above (when positive) */
+    MKBA_ROW_COSTS,            /* project costs (both rows) + optimism bias */
+    MKBA_ROW_DIRECT,           /* avoided provision + direct monetary effects */
+    MKBA_ROW_INDIRECT,         /* indirect monetary effects (production) */
+    MKBA_ROW_EXTERNAL,         /* external monetary effects */
+    MKBA_ROW_HEALTH,           /* the health effect x its value per unit
+                                  (analysis.health_value), else 0 and a PM row */
+    MKBA_ROW_RESIDUAL,         /* the last year's effects continued for
+                                  residual_years beyond the horizon */
+    MKBA_ROW_DEADWEIGHT,       /* - deadweight x (direct ... residual) */
+    MKBA_ROW_BENEFITS,         /* the four effect rows + deadweight row */
+    MKBA_ROW_BALANCE,          /* benefits - costs */
+    MKBA_ROW_BCR,              /* mean benefits / mean costs */
+    MKBA_ROW_N
+};
+
+/* The label of MKBA table row `row` ("project costs", ...); "" for a
+ * row out of range. */
+const char *mkba_decision_mkba_row(int row);
+
+/* Whether cost category `name` is a project cost: "team", "programme",
+ * "investment" or "overheads" (the services engine books staff, intakes
+ * and handovers as "team", overheads and the investment as "programme"). */
+int mkba_mkba_project_category(const char *name);
+
+/* Fills project[c] (t->ncategories ints) with 1 for the project
+ * categories of t. */
+void mkba_mkba_project_mask(const mkba_h5_totals *t, int *project);
+
+/* Rows 0 .. MKBA_ROW_BCR - 1 of arm a against t->reference in draw d,
+ * into v (the BCR is a ratio of means: mkba_mkba_bcr). With optimism bias
+ * and deadweight 0 the balance is the society NPV of docs/summary.md. */
+void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+                    double v[MKBA_ROW_N]);
+
+/* The benefit-cost ratio of total benefits b over total costs c: b / c for
+ * c > 0, +inf for c == 0 and b > 0, NAN otherwise (no cost, or a project
+ * that costs less to deliver than the reference: read the balance). */
+double mkba_mkba_bcr(double b, double c);
+
+#endif

@@ -1,0 +1,55 @@
+/* Running the mkba program (MKBA_BIN) from a test: start it, wait for it
+ * with a deadline, interrupt it once a file it writes has grown, read what
+ * it printed. Shared by the tests of the command line, interruption,
+ * resumption and write errors. */
+#ifndef MKBA_TESTS_SUPPORT_RUN_H
+#define MKBA_TESTS_SUPPORT_RUN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The program under test (MKBA_BIN); skips the test when it is unset. */
+const char *support_bin(void);
+
+/* Whether `path` exists. */
+int support_exists(const char *path);
+
+/* The start of file `path` (at most size - 1 bytes) as a string in buf;
+ * "" when it cannot be read. */
+void support_slurp(const char *path, char *buf, size_t size);
+
+/* Fails the test unless `needle` occurs in `hay`, showing both. */
+void support_assert_contains(const char *hay, const char *needle);
+
+/* Removes the files `names` (n of them) of folder `dir`, then the folder:
+ * 0, or -1 when the folder stays (a file a test left under another name). */
+int support_remove_folder(const char *dir, const char *const *names, size_t n);
+
+/* Seconds on a monotonic clock; sleeping for s seconds. */
+double support_now_s(void);
+void support_sleep_s(double s);
+
+/* Starts `MKBA_BIN ARGS...` (args NULL-terminated, then `-o output` unless
+ * output is NULL), stderr into `errfile`, stdout to /dev/null, SIGINT and
+ * SIGTERM at their default action as from a terminal (a test started in
+ * the background inherits SIGINT ignored, which mkba rightly keeps). */
+pid_t support_start(const char *const *args, const char *output, const char *errfile);
+
+/* Waits for pid, at most `limit_s` seconds (0: no limit; past it the
+ * process is killed and the test fails); returns the signal it died by,
+ * or 1000 + its exit status. */
+int support_finish(pid_t pid, double limit_s);
+
+/* Waits until file `path` has at least `bytes` while pid runs (at most
+ * 100 s, then the test fails): 0, or 1 when pid ended first, how in *how
+ * (as support_finish gives it). */
+int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how);
+
+/* Sends pid `signo` once `path` has `bytes` and returns how it ended (as
+ * support_finish, at most `limit_s` seconds after the signal), the seconds
+ * from the signal to the end in *stop_s (may be NULL). A process that
+ * ended first is not signalled: *signalled (may be NULL) tells. */
+int support_interrupt_after(pid_t pid, const char *path, long bytes, int signo,
+                            double limit_s, double *stop_s, int *signalled);
+
+#endif

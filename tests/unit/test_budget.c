@@ -1,0 +1,475 @@
+/* The budget view (issue 15, docs/budget.md): the population block, the open
+ * population of the streaming engine and /analysis/budget, against hand
+ * computations and closed forms.
+ *
+ * The fixture: one domain, households "in" the target group leave it for
+ * good ("out", an exit state) with probability p_leave a year (0.2 classic,
+ * 0.3 integrated); while in, gemeente-wmo pays 1000 and zorgverzekeraar 250
+ * a year. Its text is written per test with the population block of the
+ * test, so each bad setting's line is known. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "results/schema.h"
+#include "support.h"
+
+/* Lines 1-13; the population block starts on line 14. */
+static const char fixture[] =
+    "mkba_format = 1;\n"
+    "name = \"budget\";\n"
+    "price_year = 2024;\n"
+    "run = { seed = 11; draws = 0; households = 4000; };\n"
+    "timing = { cycle = \"year\"; horizon = 6; correction = \"%s\"; occupancy = \"%s\"; "
+    "discount_time = \"start\"; };\n"
+    "discount = { costs = 0.03; effects = 0.03; };\n"
+    "payers = ( \"gemeente-wmo\", \"zorgverzekeraar\" );\n"
+    "arms = ( { name = \"classic\"; reference = true; },\n"
+    "         { name = \"integrated\"; overrides = { p_leave = %s; }; } );\n"
+    "parameters = { p_leave = %s; };\n"
+    "domains = ( { name = \"life\"; states = ( \"in\", { name = \"out\"; exit = true; } ); "
+    "initial = { state = \"in\"; }; transitions = ( { from = \"in\"; probabilities = "
+    "{ out = \"p_leave\"; }; } ); } );\n"
+    "costs = ( { domain = \"life\"; state = \"in\"; payer = \"gemeente-wmo\"; per_year = 1000.0; },\n"
+    "          { domain = \"life\"; state = \"in\"; payer = \"zorgverzekeraar\"; per_year = 250.0; } );\n";
+
+#define T 6                 /* cycles = years */
+#define A 2
+#define P 2
+#define BLOCK_LINE 14
+
+typedef struct case_files {
+    char cfg[128], h5[128];
+} case_files;
+
+/* Writes the fixture with the timing, the leaving probabilities of both
+ * arms and the population block (may be "") to a scenario file. */
+static void write_case(case_files *c, const char *tag, const char *correction,
+                       const char *occupancy, const char *p_classic, const char *p_integrated,
+                       const char *block)
+{
+    snprintf(c->cfg, sizeof c->cfg, "/tmp/mkba-budget-%s-%ld.cfg", tag, (long)getpid());
+    snprintf(c->h5, sizeof c->h5, "/tmp/mkba-budget-%s-%ld.h5", tag, (long)getpid());
+    FILE *f = fopen(c->cfg, "w");
+    assert_non_null(f);
+    fprintf(f, fixture, correction, occupancy, p_integrated, p_classic);
+    fputs(block, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Loads and runs c's scenario (base case, `households` households, one
+ * thread, `mode`) into c->h5; the load or run error code, its message in
+ * msg. */
+static int run_case(const case_files *c, long households, mkba_mode mode, char *msg,
+                    size_t size)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(NULL, c->cfg, &m, &err);
+    if (rc == MKBA_OK) {
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.output = c->h5;
+        o.force = 1;
+        o.households = households;
+        o.mode = mode;
+        mkba_context ctx;
+        mkba_context_init(&ctx);
+        ctx.threads = 1;
+        rc = mkba_run(&ctx, m, &o, &err);
+    }
+    mkba_model_free(m);
+    if (msg != NULL)
+        snprintf(msg, size, "%.900s", err.message);
+    return rc;
+}
+
+static void run_ok(const case_files *c, long households)
+{
+    char msg[1024];
+    if (run_case(c, households, MKBA_MODE_MICRO, msg, sizeof msg) != MKBA_OK)
+        fail_msg("%s: %s", c->cfg, msg);
+}
+
+static void remove_case(const case_files *c)
+{
+    remove(c->cfg);
+    remove(c->h5);
+}
+
+static double *read_all(const case_files *c, const char *name, size_t expect)
+{
+    size_t n = 0;
+    double *v = support_read_doubles(c->h5, name, &n);
+    if (v == NULL)
+        fail_msg("%s: cannot read %s", c->h5, name);
+    assert_int_equal(n, expect);
+    return v;
+}
+
+/* A closed cohort: the budget is the per-household cost of the MKBA view
+ * times the population, when the MKBA view counts a cycle at its start
+ * without correction as the budget does; exactly up to the rounding of one
+ * product (relative 1e-12). */
+static void test_closed_population_totals(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "closed", "none", "start", "0.2", "0.3",
+               "population = { households = 2385.5; };\n");
+    run_ok(&c, 3000);
+    double *cost = read_all(&c, "/draws/cost", A * T * P);
+    double *cost_d = read_all(&c, "/draws/cost_discounted", A * T * P);
+    double *constant = read_all(&c, "/analysis/budget/constant", A * P * T * 3);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    double *disc = read_all(&c, "/analysis/budget/discounted", A * P * T * 3);
+    for (size_t a = 0; a < A; a++)
+        for (size_t p = 0; p < P; p++)
+            for (size_t y = 0; y < T; y++) {
+                size_t at = ((a * P + p) * T + y) * 3;
+                double want = 2385.5 * cost[(a * T + y) * P + p];
+                double want_d = 2385.5 * cost_d[(a * T + y) * P + p];
+                assert_true(want > 0);
+                assert_true(fabs(constant[at] - want) <= 1e-12 * want);
+                assert_true(fabs(disc[at] - want_d) <= 1e-12 * want_d);
+                /* The default price path: 2% a year from the price year. */
+                assert_true(fabs(nominal[at] - want * pow(1.02, (double)y)) <= 1e-12 * want * 2);
+            }
+    free(cost);
+    free(cost_d);
+    free(constant);
+    free(nominal);
+    free(disc);
+    remove_case(&c);
+}
+
+/* inflow = 0 is the closed model: every dataset of /draws the closed run
+ * writes is bit for bit the same. */
+static void test_inflow_zero_is_closed(void **state)
+{
+    (void)state;
+    case_files closed, open;
+    write_case(&closed, "plain", "half-cycle", "both", "0.2", "0.3", "");
+    write_case(&open, "inflow0", "half-cycle", "both", "0.2", "0.3",
+               "population = { households = 1000; inflow = 0; };\n");
+    run_ok(&closed, 2000);
+    run_ok(&open, 2000);
+    int compared = 0;
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[i];
+        if (s->field < 0 || s->when != MKBA_WHEN_ALWAYS)
+            continue;
+        size_t n1 = 0, n2 = 0;
+        double *x = support_read_doubles(closed.h5, s->path, &n1);
+        double *y = support_read_doubles(open.h5, s->path, &n2);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_int_equal(n1, n2);
+        if (memcmp(x, y, n1 * sizeof *x) != 0)
+            fail_msg("%s differs between the closed run and inflow = 0", s->path);
+        free(x);
+        free(y);
+        compared++;
+    }
+    assert_true(compared >= 10);
+    remove_case(&closed);
+    remove_case(&open);
+}
+
+/* With inflow, households in the model at time point j, per starting
+ * household, against the closed form: H q^j starting households still in
+ * (q = 1 - p_leave) plus E entrants a year, those of year i (joining at
+ * point i = 1..T-1) still in with probability q^(j-i); within 4 Monte Carlo
+ * standard errors (each household in or out independently). */
+static void test_inflow_closed_form(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "inflow", "none", "start", "0.2", "0.3",
+               "population = { households = 1000; inflow = 150; };\n");
+    const double H = 4000, E = 600; /* 4000 x 150 / 1000 */
+    run_ok(&c, (long)H);
+    double *hh = read_all(&c, "/draws/budget/households", A * (T + 1));
+    double *hy = read_all(&c, "/analysis/budget/households", A * T * 3);
+    const double leave[A] = {0.2, 0.3};
+    for (size_t a = 0; a < A; a++) {
+        double q = 1 - leave[a];
+        for (int j = 0; j <= T; j++) {
+            double mean = H * pow(q, j), var = H * pow(q, j) * (1 - pow(q, j));
+            for (int i = 1; i <= j && i < T; i++) {
+                double s = pow(q, j - i);
+                mean += E * s;
+                var += E * s * (1 - s);
+            }
+            double got = hh[a * (T + 1) + (size_t)j] * H;
+            if (fabs(got - mean) > 4 * sqrt(var) + 1e-9)
+                fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got,
+                         mean, sqrt(var));
+            if (j < T) {
+                double whole = hy[(a * T + (size_t)j) * 3];
+                assert_true(fabs(whole - 1000 * got / H) <= 1e-9 * whole);
+            }
+        }
+        /* Entrants do make the population open: more than the cohort alone. */
+        assert_true(hh[a * (T + 1) + T - 1] * H > H * pow(q, T - 1) + E);
+    }
+    free(hh);
+    free(hy);
+    remove_case(&c);
+}
+
+/* The price path as documented, by hand: 2385 households each costing the
+ * municipality 1000 a year, nobody leaving. */
+static void test_price_index(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "index", "none", "start", "0.0", "0.0",
+               "population = { households = 2385;\n"
+               "  price_index = [1.0, 1.031, 1.0629, 1.0957, 1.13, 1.165, 1.2]; };\n");
+    run_ok(&c, 500);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    /* gemeente-wmo (payer 0), classic: 2,385,000 x the year's index. */
+    const double want[T] = {2385000.0, 2458935.0, 2535016.5, 2613244.5, 2695050.0,
+                            2778525.0};
+    for (size_t y = 0; y < T; y++)
+        assert_true(fabs(nominal[y * 3] - want[y]) <= 1e-6);
+    free(nominal);
+    remove_case(&c);
+    /* The default, 2% a year from the price year 2024, when year 1 is 2025:
+     * 1.02 in year 1, 1.02^3 = 1.061208 in year 3. */
+    write_case(&c, "growth", "none", "start", "0.0", "0.0",
+               "population = { households = 2385; first_year = 2025; };\n");
+    run_ok(&c, 500);
+    nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    assert_true(fabs(nominal[0] - 2432700.0) <= 1e-6);
+    assert_true(fabs(nominal[2 * 3] - 2530981.08) <= 1e-6);
+    free(nominal);
+    remove_case(&c);
+}
+
+/* A constant cost and a constant population give the same budget every
+ * year, also where the MKBA view's half-cycle correction weighs the first
+ * and last cycle otherwise (1.5 and 0.5 of a year here). */
+static void test_constant_budget(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "constant", "half-cycle", "both", "0.0", "0.0",
+               "population = { households = 2385; price_growth = 0.0; };\n");
+    run_ok(&c, 500);
+    double *constant = read_all(&c, "/analysis/budget/constant", A * P * T * 3);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    double *cost = read_all(&c, "/draws/cost", A * T * P);
+    for (size_t a = 0; a < A; a++)
+        for (size_t p = 0; p < P; p++)
+            for (size_t y = 0; y < T; y++) {
+                size_t at = ((a * P + p) * T + y) * 3;
+                assert_true(constant[at] == constant[(a * P + p) * T * 3]);
+                assert_true(nominal[at] == constant[at]);
+            }
+    assert_true(fabs(constant[0] - 2385000.0) <= 1e-6);
+    assert_true(fabs(cost[0] - 1500.0) <= 1e-9 && fabs(cost[(T - 1) * P] - 500.0) <= 1e-9);
+    free(constant);
+    free(nominal);
+    free(cost);
+    remove_case(&c);
+}
+
+/* A bad population block: the load fails naming the file, the line and the
+ * setting, with the expectation. */
+static void expect_refused(const char *block, int line, ...)
+{
+    case_files c;
+    write_case(&c, "bad", "none", "start", "0.2", "0.3", block);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(NULL, c.cfg, &m, &err);
+    assert_int_equal(rc, MKBA_EINVAL);
+    assert_null(m);
+    char where[200];
+    snprintf(where, sizeof where, "%s:%d: ", c.cfg, line);
+    if (strstr(err.message, where) == NULL)
+        fail_msg("expected \"%s\" in: %s", where, err.message);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *p = va_arg(ap, const char *); p != NULL; p = va_arg(ap, const char *))
+        if (strstr(err.message, p) == NULL)
+            fail_msg("expected \"%s\" in: %s", p, err.message);
+    va_end(ap);
+    remove_case(&c);
+}
+
+static void test_bad_population(void **state)
+{
+    (void)state;
+    expect_refused("population = {\n  households = -5; };\n", BLOCK_LINE + 1,
+                   "population.households", "-5 is out of range", NULL);
+    expect_refused("population = { households = 100;\n  inflow = -1.5; };\n", BLOCK_LINE + 1,
+                   "population.inflow", "-1.5 is out of range", NULL);
+    expect_refused("population = { households = 100;\n  price_index = [1.0, 1.02]; };\n",
+                   BLOCK_LINE + 1, "population.price_index", "has 2 years; the horizon has 6",
+                   NULL);
+    expect_refused("population = { households = 100; budget_lines = (\n"
+                   "  { payer = \"gemeente-wmo\"; fund = \"gemeentefonds\"; },\n"
+                   "  { payer = \"gemeente-jeugd\"; fund = \"gemeentefonds\"; } ); };\n",
+                   BLOCK_LINE + 2, "population.budget_lines.[1].payer",
+                   "unknown payer 'gemeente-jeugd'", NULL);
+    expect_refused("population = { inhabitants = 90000; };\n", BLOCK_LINE,
+                   "population.prevalence", "required with inhabitants", NULL);
+    expect_refused("population = { households = 100;\n  entrants = { life = [0.5, 0.5]; }; };\n",
+                   BLOCK_LINE + 1, "population.entrants.life", "'out' is an exit state", NULL);
+}
+
+/* Inhabitants times prevalence is the population. */
+static void test_inhabitants(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "inhabitants", "none", "start", "0.0", "0.0",
+               "population = { inhabitants = 90000; prevalence = 0.0265; };\n");
+    run_ok(&c, 200);
+    double *pop = read_all(&c, "/labels/budget_population", 2);
+    assert_true(fabs(pop[0] - 2385.0) <= 1e-9);
+    free(pop);
+    remove_case(&c);
+}
+
+/* Entrants need the streaming engine: the cohort trace refuses inflow
+ * with a message naming the setting. */
+static void test_inflow_needs_streaming(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "cohort", "none", "start", "0.2", "0.3",
+               "population = { households = 100; inflow = 10; };\n");
+    char msg[1024];
+    assert_int_equal(run_case(&c, 100, MKBA_MODE_COHORT, msg, sizeof msg), MKBA_EINVAL);
+    if (strstr(msg, "population.inflow") == NULL)
+        fail_msg("expected the setting in: %s", msg);
+    assert_int_equal(access(c.h5, F_OK), -1);
+    remove_case(&c);
+}
+
+/* The services engine: with the MKBA view counting cycles as the budget
+ * does, the budget per household is the MKBA view's cost, the teams'
+ * staff, intake and overheads included (to the rounding of one sum); an
+ * inflow is refused, naming the setting. */
+static void test_services_budget(void **state)
+{
+    (void)state;
+    char *text = support_read_file("tests/data/services.cfg");
+    assert_non_null(text);
+    const char *timing = "timing = { cycle = \"year\"; horizon = 8; };";
+    char *at = strstr(text, timing);
+    assert_non_null(at);
+    case_files c;
+    snprintf(c.cfg, sizeof c.cfg, "/tmp/mkba-budget-svc-%ld.cfg", (long)getpid());
+    snprintf(c.h5, sizeof c.h5, "/tmp/mkba-budget-svc-%ld.h5", (long)getpid());
+    for (int inflow = 0; inflow <= 1; inflow++) {
+        FILE *f = fopen(c.cfg, "w");
+        assert_non_null(f);
+        fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
+                "correction = \"none\"; };%s\npopulation = { households = 5000; inflow = %d; };\n",
+                (int)(at - text), text, at + strlen(timing), inflow * 100);
+        assert_int_equal(fclose(f), 0);
+        char msg[1024];
+        int rc = run_case(&c, 800, MKBA_MODE_MICRO, msg, sizeof msg);
+        if (inflow) {
+            assert_int_equal(rc, MKBA_EINVAL);
+            if (strstr(msg, "population.inflow") == NULL || strstr(msg, "services") == NULL)
+                fail_msg("expected the setting and the engine in: %s", msg);
+            continue;
+        }
+        if (rc != MKBA_OK)
+            fail_msg("%s", msg);
+        size_t n = 0, nb = 0;
+        double *cost = support_read_doubles(c.h5, "/draws/cost", &n);
+        double *budget = support_read_doubles(c.h5, "/draws/budget/cost", &nb);
+        assert_non_null(cost);
+        assert_non_null(budget);
+        assert_int_equal(n, nb);
+        double total = 0;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
+            total += cost[i];
+        }
+        assert_true(total > 0);
+        free(cost);
+        free(budget);
+    }
+    free(text);
+    remove_case(&c);
+}
+
+/* The budget table of `mkba summary` (csv) and the long format carry the
+ * numbers of /analysis/budget: the table its means, the long format the
+ * per-draw values whose mean they are. */
+static void test_summary_formats(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL)
+        skip();
+    char h5[128], cmd[512], line[1024];
+    snprintf(h5, sizeof h5, "/tmp/mkba-budget-summary-%ld.h5", (long)getpid());
+    snprintf(cmd, sizeof cmd, "%s run tests/data/budget.cfg -o %s --force -q", bin, h5);
+    assert_int_equal(system(cmd), 0);
+    size_t n = 0;
+    double *nominal = support_read_doubles(h5, "/analysis/budget/nominal", &n);
+    assert_non_null(nominal);
+    assert_int_equal(n, A * P * T * 3);
+    /* classic, gemeente-wmo, 2026 (year 2): the mean. */
+    double want = nominal[1 * 3];
+    snprintf(cmd, sizeof cmd, "%s summary %s --format csv --table budget", bin, h5);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "classic,gemeente-wmo,gemeentefonds,", 35) == 0
+            && strstr(line, ",2026,") != NULL) {
+            double v = atof(strstr(line, ",2026,") + 6);
+            assert_true(fabs(v - want) <= 1e-6 * want);
+            found++;
+        }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(found, 1);
+    snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
+    assert_non_null(f = popen(cmd, "r"));
+    double sum = 0;
+    int draws = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, ",classic,2,gemeente-wmo,budget_nominal,") != NULL) {
+            sum += atof(strstr(line, "budget_nominal,") + 15);
+            draws++;
+        }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(draws, 4);
+    assert_true(fabs(sum / draws - want) <= 1e-6 * want);
+    free(nominal);
+    remove(h5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_closed_population_totals),
+        cmocka_unit_test(test_inflow_zero_is_closed),
+        cmocka_unit_test(test_inflow_closed_form),
+        cmocka_unit_test(test_price_index),
+        cmocka_unit_test(test_constant_budget),
+        cmocka_unit_test(test_bad_population),
+        cmocka_unit_test(test_inhabitants),
+        cmocka_unit_test(test_inflow_needs_streaming),
+        cmocka_unit_test(test_services_budget),
+        cmocka_unit_test(test_summary_formats),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,490 @@
+/* The MKBA table against hand computation (docs/decision.md, "One
+ * definition of costs and benefits"), on tests/data/mkba.cfg: a closed-form
+ * cohort trace in which a household on bijstand finds work with
+ * probability q a year (0.25 classic, 0.4 integrated). With occupancy and
+ * discounting at the cycle start (3%), with S(b) = sum_{k=1..4}
+ * (b / 1.03)^(k-1) and A = sum_{k=1..4} 1.03^-(k-1):
+ *   project costs    237.5 A + 1234.5 (team staff a year, a programme once)
+ *   avoided care     1200 (S(0.75) - S(0.6))        (the insurer, direct)
+ *   wages            w (S(0.75) - S(0.6)) gained by the households
+ *   production       (1 - 0.3) x wages              (indirect: less displacement)
+ * The transfers (bijstand) net out. The benefit-cost ratio is one number
+ * in the table, the summary and the JSON output. On common random numbers
+ * (the microsimulation) a household that finds work gains its wage less
+ * the benefit it loses, whatever the sample. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "model/scenario.h"
+#include "io/h5out.h"
+#include "analysis/decision.h"
+#include "analysis/summary.h"
+#include "support.h"
+
+#define WAGE 23456.7
+#define DISPLACEMENT 0.3
+#define BENEFIT 7000.0
+enum { HOUSEHOLD = 2 };
+
+static void expect(double got, double want, double rel, const char *what)
+{
+    if (!(fabs(got - want) <= rel * fabs(want)))
+        fail_msg("%s: got %.12f, want %.12f", what, got, want);
+}
+
+/* sum_{k=1..4} (b / 1.03)^(k-1). */
+static double trace_sum(double b)
+{
+    double s = 0.0;
+    for (int k = 1; k <= 4; k++)
+        s += pow(b / 1.03, k - 1);
+    return s;
+}
+
+/* Runs scenario cfg (cohort or microsimulation, base case) into path and
+ * reads back its totals, summary and decision outputs. */
+static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_totals **t,
+                         mkba_summary **s, mkba_decision **d)
+{
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    o.draws = 0;
+    if (cohort)
+        o.mode = MKBA_MODE_COHORT;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_model_free(m);
+    if (mkba_h5_read_totals(path, t, &err) != MKBA_OK
+        || (*s = mkba_summary_alloc(*t, &err)) == NULL
+        || mkba_decision_load(path, *t, d, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_summary **s,
+                        mkba_decision **d)
+{
+    run_scenario("tests/data/mkba.cfg", path, cohort, t, s, d);
+}
+
+/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
+ * path. */
+static void fixture_variant(const char *path, const char *from, const char *to)
+{
+    char *cfg = support_read_file("tests/data/mkba.cfg");
+    assert_non_null(cfg);
+    char *at = strstr(cfg, from);
+    assert_non_null(at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
+    assert_int_equal(fclose(f), 0);
+    free(cfg);
+}
+
+static double row(const mkba_decision *d, int i)
+{
+    return d->mkba[((size_t)1 * MKBA_ROW_N + (size_t)i) * MKBA_ST_N + MKBA_ST_MEAN];
+}
+
+static void results_free(mkba_h5_totals *t, mkba_summary *s, mkba_decision *d)
+{
+    mkba_decision_free(d);
+    mkba_summary_free(s);
+    mkba_h5_totals_free(t);
+}
+
+/* What `mkba summary PATH ARGS` (the program named by MKBA_BIN) writes,
+ * as a string to free; the command must succeed. */
+static char *summary_output(const char *path, const char *args)
+{
+    const char *bin = getenv("MKBA_BIN");
+    char cmd[512], out[96];
+    snprintf(out, sizeof out, "%s.out", path);
+    snprintf(cmd, sizeof cmd, "%s summary '%s' %s -o '%s'", bin != NULL ? bin : "build/mkba",
+             path, args, out);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = support_read_file(out);
+    assert_non_null(text);
+    remove(out);
+    return text;
+}
+
+/* The number after `"benefit-cost ratio", ` on the n-th line holding it
+ * in json (n = 0, 1, ...); NAN when there is no such line. */
+static double json_bcr(const char *json, int n)
+{
+    const char *key = "\"benefit-cost ratio\", ";
+    const char *p = json;
+    for (int i = 0; (p = strstr(p, key)) != NULL; i++, p++)
+        if (i == n)
+            return strtod(p + strlen(key), NULL);
+    return NAN;
+}
+
+static void test_project_costs_and_one_ratio(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_table_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 1, &t, &s, &d);
+
+    double a = trace_sum(1.0), gap = trace_sum(0.75) - trace_sum(0.6);
+    double project = 237.5 * a + 1234.5;
+    expect(row(d, MKBA_ROW_PROJECT_COSTS), project, 1e-12, "project costs");
+    expect(row(d, MKBA_ROW_OPTIMISM), 0.2 * project, 1e-12, "optimism bias");
+    expect(row(d, MKBA_ROW_COSTS), 1.2 * project, 1e-12, "total costs");
+    expect(row(d, MKBA_ROW_DIRECT), 1200.0 * gap, 1e-12, "direct effects (avoided care)");
+    expect(row(d, MKBA_ROW_INDIRECT), (1.0 - DISPLACEMENT) * WAGE * gap, 1e-12,
+           "indirect effects (production less displacement)");
+    assert_true(row(d, MKBA_ROW_EXTERNAL) == 0.0);
+    double benefits = (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap;
+    expect(row(d, MKBA_ROW_BENEFITS), benefits, 1e-12, "total benefits");
+    expect(row(d, MKBA_ROW_BALANCE), benefits - 1.2 * project, 1e-12, "balance");
+    expect(row(d, MKBA_ROW_BCR), benefits / (1.2 * project), 1e-12, "benefit-cost ratio");
+
+    /* One function computes both: the summary's costs, benefits and ratio
+     * are the table's, bit for bit. */
+    assert_true(s->costs[1].mean == row(d, MKBA_ROW_COSTS));
+    assert_true(s->benefits[1].mean == row(d, MKBA_ROW_BENEFITS));
+    assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+
+    /* The JSON output prints that number in the summary's increments and
+     * in the MKBA table (17 significant digits: the same double). */
+    char *json = summary_output(path, "--format json");
+    assert_true(json_bcr(json, 0) == row(d, MKBA_ROW_BCR));
+    assert_true(json_bcr(json, 1) == row(d, MKBA_ROW_BCR));
+    assert_true(isnan(json_bcr(json, 2)));
+    /* The calibrated arm's banner, in the JSON and the text summary. */
+    static const char banner[] = "arm integrated is tuned to reproduce a 40% yearly "
+                                 "job-finding rate; agreement with a 40% yearly job-finding "
+                                 "rate is not evidence";
+    if (strstr(json, banner) == NULL)
+        fail_msg("no banner in the JSON summary:\n%s", json);
+    free(json);
+    char *text = summary_output(path, "");
+    const char *first = strstr(text, banner);
+    if (first == NULL || strstr(text, "Calibrated       arm integrated") == NULL)
+        fail_msg("no banner in the text summary:\n%s", text);
+    assert_null(strstr(text, "arm classic is tuned"));
+    free(text);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* Common random numbers: the arms share every household's random stream,
+ * so the households that find work in the integrated arm and not in the
+ * classic one are the same sample in both. Each work-year gained earns
+ * the wage and loses the benefit, so the households' net position is the
+ * wage gain times (1 - benefit / wage), and society's production is the
+ * wage gain less displacement, exactly, whatever the sample. */
+static void test_wage_gain_on_common_random_numbers(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_wage_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 0, &t, &s, &d);
+    assert_int_equal(t->households, 3000);
+
+    size_t ne = t->neffects;
+    double wages = t->effect_total_disc[1 * ne + 0] - t->effect_total_disc[0 * ne + 0];
+    double displaced = t->effect_total_disc[1 * ne + 1] - t->effect_total_disc[0 * ne + 1];
+    /* Against the closed form within sampling noise (3000 households). */
+    expect(wages, WAGE * (trace_sum(0.75) - trace_sum(0.6)), 0.1, "wage gain");
+    expect(displaced, -DISPLACEMENT * wages, 1e-12, "displacement");
+
+    size_t rows = t->npayers + MKBA_PR_EXTRA;
+    const double *pt = d->payer_table + 1 * rows * MKBA_PT_N;
+    double household = pt[HOUSEHOLD * MKBA_PT_N + MKBA_PT_NET];
+    expect(household, wages * (1.0 - BENEFIT / WAGE), 1e-9, "household net: wage less benefit");
+    assert_true(household > 0.0);
+    assert_true(pt[HOUSEHOLD * MKBA_PT_N + MKBA_PT_P_LOSS] == 0.0);
+    expect(row(d, MKBA_ROW_INDIRECT), (1.0 - DISPLACEMENT) * wages, 1e-12,
+           "production less displacement");
+
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* The residual value: 0 years reproduces the table without the setting bit
+ * for bit; N years adds the last year (cycle 4, discounted by v^3) per year
+ * continued N more years, discounted by sum_{j=1..N} v^j:
+ *   project costs after the horizon  237.5 v^3 a(N)
+ *   effects after the horizon        (1200 + 0.7 w) (0.75^3 - 0.6^3) v^3 a(N). */
+static void test_residual_value(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_residual_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_residual_%ld.h5", (long)getpid());
+    mkba_h5_totals *t0 = NULL, *t = NULL;
+    mkba_summary *s0 = NULL, *s = NULL;
+    mkba_decision *d0 = NULL, *d = NULL;
+    run_fixture(path, 1, &t0, &s0, &d0);
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 0;");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_int_equal(t->residual_years, 0);
+    assert_memory_equal(d->mkba, d0->mkba, 2 * MKBA_ROW_N * MKBA_ST_N * sizeof *d->mkba);
+    assert_true(row(d, MKBA_ROW_PROJECT_AFTER) == 0.0 && row(d, MKBA_ROW_RESIDUAL) == 0.0);
+    results_free(t, s, d);
+
+    const int n = 7;
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_int_equal(t->residual_years, n);
+    double v = 1.0 / 1.03, an = 0.0;
+    for (int j = 1; j <= n; j++)
+        an += pow(v, j);
+    double last = pow(v, 3), gap = pow(0.75, 3) - pow(0.6, 3);
+    double project_after = 237.5 * last * an;
+    double effects_after = (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap * last * an;
+    expect(row(d, MKBA_ROW_PROJECT_AFTER), project_after, 1e-12, "project costs after");
+    expect(row(d, MKBA_ROW_RESIDUAL), effects_after, 1e-12, "effects after the horizon");
+    /* The horizon's rows are unchanged; the totals add exactly the stated
+     * continuation (optimism bias on the project part). */
+    assert_true(row(d, MKBA_ROW_PROJECT_COSTS) == row(d0, MKBA_ROW_PROJECT_COSTS));
+    assert_true(row(d, MKBA_ROW_DIRECT) == row(d0, MKBA_ROW_DIRECT));
+    expect(row(d, MKBA_ROW_COSTS) - row(d0, MKBA_ROW_COSTS), 1.2 * project_after, 1e-9,
+           "total costs added");
+    expect(row(d, MKBA_ROW_BENEFITS) - row(d0, MKBA_ROW_BENEFITS), effects_after, 1e-9,
+           "total benefits added");
+    assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+    remove(cfg);
+    remove(path);
+    results_free(t, s, d);
+    results_free(t0, s0, d0);
+}
+
+/* Health: without a value per QALY the table lists the QALY change as a
+ * PM item (no row); with health_value it adds value x 0.1 (S(0.75) -
+ * S(0.6)), the discounted QALYs gained by the extra work-years. */
+static void test_health_valued_or_pm(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_health_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_health_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_fixture(path, 1, &t, &s, &d);
+    assert_int_equal(t->health_effect, -1);
+    assert_true(row(d, MKBA_ROW_HEALTH) == 0.0);
+    double before = row(d, MKBA_ROW_BENEFITS);
+    char *text = summary_output(path, "--table mkba");
+    if (strstr(text, "PM: qaly +") == NULL || strstr(text, "health (valued") != NULL)
+        fail_msg("no PM row for the QALYs:\n%s", text);
+    free(text);
+    results_free(t, s, d);
+
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; health_value = { "
+                    "effect = \"qaly\"; value = 41234.5; source = \"a test value\"; };");
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_string_equal(t->health_value_source, "a test value");
+    double gain = 41234.5 * 0.1 * (trace_sum(0.75) - trace_sum(0.6));
+    expect(row(d, MKBA_ROW_HEALTH), gain, 1e-12, "health valued in money");
+    expect(row(d, MKBA_ROW_BENEFITS) - before, gain, 1e-9, "benefits added");
+    text = summary_output(path, "--table mkba");
+    if (strstr(text, "health (valued in money)") == NULL || strstr(text, "a test value") == NULL
+        || strstr(text, "PM: qaly") != NULL)
+        fail_msg("no health row or source:\n%s", text);
+    free(text);
+    remove(cfg);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* A health value must name a non-monetary effect and give its source. */
+static void test_bad_health_value(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        { "effect = \"wages\"; value = 50000.0; source = \"s\";", "is monetary" },
+        { "effect = \"qali\"; value = 50000.0; source = \"s\";", "qaly" },
+        { "effect = \"qaly\"; value = 50000.0; source = \"\";", "where the value" },
+        { "effect = \"qaly\"; value = -1.0; source = \"s\";", "out of range" },
+        { "effect = \"qaly\"; value = 50000.0;", "source" },
+    };
+    char cfg[64], to[256];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_bad_health_%ld.cfg", (long)getpid());
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(to, sizeof to, "optimism_bias = 0.2; health_value = { %s };", bad[i][0]);
+        fixture_variant(cfg, "optimism_bias = 0.2;", to);
+        mkba_error err = {0};
+        mkba_model *m = NULL;
+        assert_int_not_equal(mkba_scenario_load(NULL, cfg, &m, &err), MKBA_OK);
+        if (strstr(err.message, "health_value") == NULL || strstr(err.message, bad[i][1]) == NULL)
+            fail_msg("%s: unhelpful message: %s", bad[i][0], err.message);
+    }
+    remove(cfg);
+}
+
+/* Index of `name` in names[0..n), failing the test when absent. */
+static size_t index_of(char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    fail_msg("no '%s'", name);
+    return n;
+}
+
+/* A reference that is a municipality's current model runs
+ * (scenarios/pathways/current-model-b.cfg: model B in place, models A and
+ * C switching), and the switching cost (the pathway's one-off investment)
+ * appears only in the switching arms. With shared ICT (no duplicate
+ * registration) cycle 1's "programme" costs per household of the
+ * population are, from the draw's parameters,
+ *   reference model B:  (recurring + co-location) x 1.0225^-0.5 (one year,
+ *                       discounted at mid-cycle)
+ *   switching arms:     the same + the investment, at time 0. */
+static void test_current_model_as_reference(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_current_b_%ld.h5", (long)getpid());
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario("scenarios/pathways/current-model-b.cfg", path, 0, &t, &s, &d);
+    assert_string_equal(t->arm[t->reference], "model_b");
+    assert_int_equal(t->narms, 3);
+
+    mkba_error err = {0};
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
+    assert_non_null(st);
+    char **pname = NULL;
+    size_t np = 0;
+    assert_int_equal(mkba_h5_store_read_strings(st, "/labels/parameters", &pname, &np, &err),
+                     MKBA_OK);
+    mkba_h5_store_close(st, NULL);
+    size_t n = 0;
+    double *par = support_read_doubles(path, "/draws/parameters", &n);
+    assert_non_null(par);
+    assert_int_equal(n, t->ndraws * t->narms * np);
+    size_t inv = index_of(pname, np, "invest_per_household");
+    size_t rec = index_of(pname, np, "recurring_per_household");
+    size_t col = index_of(pname, np, "colocation_per_household");
+    size_t prog = index_of(t->category, t->ncategories, "programme");
+    size_t nc = t->ncategories, T = t->ncycles;
+    for (size_t a = 0; a < t->narms; a++) {
+        const double *v = par + a * np;   /* draw 0 */
+        double got = t->cost_category_disc[(a * T + 0) * nc + prog];
+        double yearly = (v[rec] + v[col]) * pow(1.0225, -0.5);
+        double want = (int)a == t->reference ? yearly : yearly + v[inv];
+        expect(got, want, 1e-12, t->arm[a]);
+        assert_true(v[inv] > 100.0);     /* the investment would be seen */
+    }
+    mkba_h5_store_strings_free(pname, np);
+    free(par);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* An empty calibration target says nothing: refused, naming the file, the
+ * line and the setting. */
+static void test_empty_calibration_target(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_test_calibrated_%ld.cfg", (long)getpid());
+    static const char target[] = "\"a 40% yearly job-finding rate\"";
+    fixture_variant(path, target, "\"\"");
+    /* The line of the setting, counted in the fixture. */
+    char *cfg = support_read_file("tests/data/mkba.cfg"), line[32];
+    assert_non_null(cfg);
+    int n = 1;
+    for (const char *c = cfg; c < strstr(cfg, target); c++)
+        n += *c == '\n';
+    free(cfg);
+    snprintf(line, sizeof line, ":%d:", n);
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    assert_null(m);
+    if (strstr(err.message, path) == NULL || strstr(err.message, "calibrated_to") == NULL
+        || strstr(err.message, line) == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+    remove(path);
+}
+
+/* The pathway library counts paid work in its accounting layer: every
+ * scenario of scenarios/pathways/ has the monetary effects "wages" (gained
+ * by the households) and "displacement" (society at large), both indirect,
+ * valued in the work_income states with work. */
+static void test_pathway_library_counts_wages(void **state)
+{
+    (void)state;
+    static const char *const files[] = { "scenarios/pathways/model-a.cfg",
+                                         "scenarios/pathways/utrecht-like.cfg" };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        mkba_error err = {0};
+        mkba_model *m = NULL;
+        if (mkba_scenario_load(NULL, files[f], &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        int wages = -1, displaced = -1;
+        for (size_t e = 0; e < m->neffects; e++) {
+            if (strcmp(m->effect[e].name, "wages") == 0)
+                wages = (int)e;
+            if (strcmp(m->effect[e].name, "displacement") == 0)
+                displaced = (int)e;
+        }
+        assert_true(wages >= 0 && displaced >= 0);
+        assert_true(m->effect[wages].monetary && m->effect[displaced].monetary);
+        assert_string_equal(m->payer[m->effect[wages].payer], "huishouden");
+        assert_int_equal(m->effect[displaced].payer, -1);
+        assert_int_equal(m->effect[wages].category, MKBA_CAT_INDIRECT);
+        size_t rules[2] = { 0, 0 };
+        for (size_t i = 0; i < m->neffect_rules; i++) {
+            const mkba_effect_rule *r = &m->effect_rule[i];
+            if (r->effect != wages && r->effect != displaced)
+                continue;
+            assert_string_equal(m->domain[r->domain].name, "work_income");
+            rules[r->effect == displaced]++;
+        }
+        assert_int_equal(rules[0], 2);
+        assert_int_equal(rules[1], 2);
+        mkba_model_free(m);
+    }
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_project_costs_and_one_ratio),
+        cmocka_unit_test(test_wage_gain_on_common_random_numbers),
+        cmocka_unit_test(test_pathway_library_counts_wages),
+        cmocka_unit_test(test_empty_calibration_target),
+        cmocka_unit_test(test_residual_value),
+        cmocka_unit_test(test_current_model_as_reference),
+        cmocka_unit_test(test_health_valued_or_pm),
+        cmocka_unit_test(test_bad_health_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

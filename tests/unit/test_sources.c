@@ -1,0 +1,102 @@
+/* Every number of the shipped service-pathway library carries where it
+ * comes from (issue 12): a source, or "assumption" with a range, or, for a
+ * number computed from others, "derived". The test loads every scenario of
+ * scenarios/pathways/ and counts the parameters that break a rule; it fails
+ * above zero and names each one with its file and line.
+ *
+ * Rules, per stored parameter:
+ *   - the source is given and not empty (a setting's documented default
+ *     reads "default");
+ *   - an expression's source starts with "derived" (an expression written
+ *     inline reads "derived: EXPRESSION", as the loader records it);
+ *   - a fixed number whose source starts with "assumption" states a range
+ *     (a drawn one has its distribution as its range). */
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "model/model.h"
+#include "model/params.h"
+
+/* The rule parameter q breaks, or NULL. */
+static const char *broken_rule(const mkba_param *q)
+{
+    const char *s = q->source;
+    if (s == NULL || s[0] == '\0')
+        return "no source";
+    if (q->dist.kind == MKBA_DIST_EXPR && strncmp(s, "derived", 7) != 0)
+        return "an expression whose source does not start with \"derived\"";
+    if (q->dist.kind == MKBA_DIST_FIXED && strncmp(s, "assumption", 10) == 0
+        && strstr(s, "range") == NULL)
+        return "a fixed assumption without a range";
+    return NULL;
+}
+
+/* Parameters of scenario `path` that break a rule, each printed. */
+static int count_unsourced(const char *path)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    int bad = 0;
+    for (size_t i = 0; i < mkba_params_count(m->params); i++) {
+        const mkba_param *q = mkba_params_get(m->params, i);
+        const char *rule = broken_rule(q);
+        if (rule != NULL) {
+            print_message("%s:%d: %s: %s\n", q->file, q->line, q->name, rule);
+            bad++;
+        }
+    }
+    mkba_model_free(m);
+    return bad;
+}
+
+static void test_library_numbers_have_sources(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenarios/pathways/*.cfg", 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 9);
+    int bad = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        bad += count_unsourced(g.gl_pathv[i]);
+    globfree(&g);
+    assert_int_equal(bad, 0);
+}
+
+/* The rules catch what they say: an inline number has no source, an
+ * inline expression is derived. */
+static void test_rules_bite(void **state)
+{
+    (void)state;
+    mkba_param q;
+    memset(&q, 0, sizeof q);
+    q.dist.kind = MKBA_DIST_FIXED;
+    assert_non_null(broken_rule(&q));
+    q.source = "assumption, mean 3";
+    assert_non_null(broken_rule(&q));
+    q.source = "assumption, range 2-4";
+    assert_null(broken_rule(&q));
+    q.dist.kind = MKBA_DIST_EXPR;
+    assert_non_null(broken_rule(&q));
+    q.source = "derived: a * b";
+    assert_null(broken_rule(&q));
+    q.dist.kind = MKBA_DIST_GAMMA;
+    q.source = "assumption, mean 3";
+    assert_null(broken_rule(&q));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules_bite),
+        cmocka_unit_test(test_library_numbers_have_sources),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
