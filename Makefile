@@ -55,10 +55,13 @@ $(BUILD)/build_id.h: FORCE
 $(BUILD)/src/study/checkpoint.o: $(BUILD)/build_id.h
 
 # The scenarios `mkba init` writes: plain files compiled in as strings.
+# Made on every make and replaced only when it changes, so a deleted
+# template leaves the program too.
 TEMPLATES := $(sort $(wildcard src/cli/templates/*.cfg))
-$(BUILD)/templates.h: $(TEMPLATES) scripts/templates-h.sh
+$(BUILD)/templates.h: FORCE
 	@mkdir -p $(BUILD)
-	scripts/templates-h.sh $(TEMPLATES) >$@.new && mv -f $@.new $@
+	@sh scripts/templates-h.sh $(TEMPLATES) >$@.new && \
+	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/src/cli/init_cmd.o: $(BUILD)/templates.h
 # `mkba report` runs the chart script of this source tree unless MKBA_PLOTS
 # names another (src/report/plots.h, docs/report.md).

@@ -10,39 +10,50 @@
 #include <unistd.h>
 #include "args.h"
 
+#define DEFAULT_TEMPLATE "minimal"
+
 /* The templates, one file each in src/cli/templates/ (scripts/templates-h.sh
  * makes them strings): every NAME in them is replaced by the scenario's
- * name. */
+ * name; their "#:" lines are their help. */
 #include "templates.h"
 
-#define TEMPLATE_ENTRY_(name) { #name, template_##name },
+#define TEMPLATE_ENTRY_(name, lines, help) { name, lines, help },
 static const struct {
     const char *name;
     const char *const *lines;
+    const char *help;
 } templates[] = { MKBA_TEMPLATES(TEMPLATE_ENTRY_) };
 #undef TEMPLATE_ENTRY_
+static const size_t ntemplates = sizeof templates / sizeof templates[0];
 
-static const char init_help[] =
-    "Usage: mkba init [--template minimal|pathways|markov] [--force] NAME.cfg\n"
-    "\n"
-    "Writes a commented starting scenario NAME.cfg that passes mkba check; every\n"
-    "number in it is a placeholder with a source to replace:\n"
-    "  minimal   a debt-help team against the nulalternatief (one life domain,\n"
-    "            costs per payer, a transfer, QALYs and earnings)\n"
-    "  pathways  a broad wijkteam against the classic route: teams with staff,\n"
-    "            caseloads and waiting lists, two interacting domains (more\n"
-    "            models in scenarios/pathways/)\n"
-    "  markov    a state-transition model in monthly cycles: rates, a hazard\n"
-    "            ratio for the intervention, relapse by time since recovery,\n"
-    "            an exit state (also runs as a cohort trace, run --cohort)\n"
-    "\n"
-    "  --template NAME     the template (default minimal)\n"
-    "  --force             replace an existing file\n"
-    "\n"
-    "Examples (docs/tutorial.md):\n"
-    "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg &&\n"
-    "    mkba run schuldhulp.cfg\n"
-    "  mkba init --template pathways wijkteam.cfg\n";
+/* `mkba init --help`, its list of templates made from the table. */
+static void print_help(FILE *f)
+{
+    fputs("Usage: mkba init [--template ", f);
+    for (size_t t = 0; t < ntemplates; t++)
+        fprintf(f, "%s%s", t > 0 ? "|" : "", templates[t].name);
+    fputs("] [--force] NAME.cfg\n"
+          "\n"
+          "Writes a commented starting scenario NAME.cfg that passes mkba check; every\n"
+          "number in it is a placeholder with a source to replace:\n", f);
+    for (size_t t = 0; t < ntemplates; t++) {
+        /* The name, then the help's lines under each other. */
+        int indent = fprintf(f, "  %-9s ", templates[t].name);
+        for (const char *p = templates[t].help; *p;) {
+            size_t n = strcspn(p, "\n");
+            fprintf(f, "%*s%.*s\n", p == templates[t].help ? 0 : indent, "", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+    }
+    fprintf(f, "\n"
+            "  --template NAME     the template (default %s)\n"
+            "  --force             replace an existing file\n"
+            "\n"
+            "Examples (docs/tutorial.md):\n"
+            "  mkba init schuldhulp.cfg && mkba check schuldhulp.cfg &&\n"
+            "    mkba run schuldhulp.cfg\n"
+            "  mkba init --template pathways wijkteam.cfg\n", DEFAULT_TEMPLATE);
+}
 
 /* The scenario name for FILE: its base name without .cfg. */
 static void scenario_name(const char *file, char *buf, size_t size)
@@ -146,13 +157,13 @@ static int check_name(const char *file, const char *name)
 
 int mkba_cli_init(int argc, char **argv)
 {
-    const char *file = NULL, *tpl = "minimal";
+    const char *file = NULL, *tpl = DEFAULT_TEMPLATE;
     int force = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
         int k;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(init_help, stdout);
+            print_help(stdout);
             return EXIT_OK;
         } else if (strcmp(a, "--force") == 0) {
             force = 1;
@@ -171,12 +182,12 @@ int mkba_cli_init(int argc, char **argv)
     if (file == NULL)
         return mkba_cli_usage_error("%s", "init needs the name of the scenario file to write");
     const char *const *lines = NULL;
-    for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++)
+    for (size_t t = 0; t < ntemplates; t++)
         if (strcmp(templates[t].name, tpl) == 0)
             lines = templates[t].lines;
     if (lines == NULL) {
         char why[512] = "--template expects one of";
-        for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++)
+        for (size_t t = 0; t < ntemplates; t++)
             snprintf(why + strlen(why), sizeof why - strlen(why), "%s %s", t > 0 ? "," : "",
                      templates[t].name);
         snprintf(why + strlen(why), sizeof why - strlen(why), "; got '%s'", tpl);

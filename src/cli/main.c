@@ -29,7 +29,7 @@ const char mkba_cli_usage[] =
     "                      [--table ID] [--folder DIR] [--csv-locale nl]\n"
     "                      [--perspective NAME]\n"
     "  mkba report OUT.h5 [-o REPORT.html] [--lang nl|en]\n"
-    "  mkba init [--template minimal|pathways|markov] NAME.cfg\n"
+    "  mkba init [--template T] NAME.cfg     (mkba init --help lists the templates)\n"
     "  mkba --help | --version\n";
 
 static const char help_text[] =

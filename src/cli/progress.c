@@ -10,11 +10,12 @@
 #define BAR_WIDTH 30
 #define REDRAW_SECONDS 0.1
 
-/* The terminal's width in columns (80 when it cannot be asked). */
+/* The terminal's width in columns (80 when it cannot be asked or does not
+ * say). */
 static int terminal_columns(FILE *out)
 {
     struct winsize ws;
-    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
     return 80;
 }
@@ -72,30 +73,51 @@ int mkba_cli_progress_line(char *buf, size_t size, int columns, double done, dou
     double rate = elapsed > 0.0 ? done / elapsed : 0.0;
     double left = rate > 0.0 ? (total - done) / rate : NAN;
 
-    char el[48], eta[48], rt[48], tail[200];
+    char el[48], eta[48], rt[48];
     format_rate(rate, rt, sizeof rt);
     format_duration(elapsed, el, sizeof el);
     format_duration(left, eta, sizeof eta);
+    if (complete)
+        snprintf(eta, sizeof eta, "0s");
     /* The line must fit the terminal: a wrapped line is not redrawn in
      * place. The last column stays free (some terminals wrap on writing
-     * it). The bar shrinks first, then the words. */
+     * it). The first layout that fits is drawn: the bar shrinks, then the
+     * words, then the bar goes, then the rate; the time left stays. */
+    static const struct {
+        int min_bar;          /* narrowest bar; < 0: no bar */
+        int words;            /* 2: rate, elapsed and left; 1: rate and left; 0: left */
+    } layouts[] = { { 10, 2 }, { 5, 1 }, { -1, 1 }, { -1, 0 } };
+    size_t nlayouts = sizeof layouts / sizeof layouts[0];
     int cols = columns - 1;
-    snprintf(tail, sizeof tail, " %s household-cycles/s  elapsed %s  left %s", rt, el,
-             complete ? "0s" : eta);
-    if (cols - 9 - (int)strlen(tail) < 10)
-        snprintf(tail, sizeof tail, " %s/s  left %s", rt, complete ? "0s" : eta);
-    int width = cols - 9 - (int)strlen(tail);   /* "100.0% [" and "]" */
-    if (width > BAR_WIDTH)
-        width = BAR_WIDTH;
-    if (width < 0)
-        width = 0;
-    char bar[BAR_WIDTH + 1];
-    int filled = (int)(frac * width);
-    for (int i = 0; i < width; i++)
-        bar[i] = i < filled ? '#' : '.';
-    bar[width] = '\0';
     char line[512];
-    snprintf(line, sizeof line, "%5.1f%% [%s]%s", 100.0 * frac, bar, tail);
+    for (size_t k = 0; k < nlayouts; k++) {
+        char tail[200];
+        if (layouts[k].words == 2)
+            snprintf(tail, sizeof tail, " %s household-cycles/s  elapsed %s  left %s", rt, el,
+                     eta);
+        else if (layouts[k].words == 1)
+            snprintf(tail, sizeof tail, " %s/s  left %s", rt, eta);
+        else
+            snprintf(tail, sizeof tail, " left %s", eta);
+        if (layouts[k].min_bar < 0) {
+            snprintf(line, sizeof line, "%.1f%%%s", 100.0 * frac, tail);
+            if ((int)strlen(line) <= cols)
+                break;
+            continue;   /* the last one tried is cut at the width */
+        }
+        int width = cols - 9 - (int)strlen(tail);   /* "100.0% [" and "]" */
+        if (width < layouts[k].min_bar)
+            continue;
+        if (width > BAR_WIDTH)
+            width = BAR_WIDTH;
+        char bar[BAR_WIDTH + 1];
+        int filled = (int)(frac * width);
+        for (int i = 0; i < width; i++)
+            bar[i] = i < filled ? '#' : '.';
+        bar[width] = '\0';
+        snprintf(line, sizeof line, "%5.1f%% [%s]%s", 100.0 * frac, bar, tail);
+        break;
+    }
     size_t len = strlen(line);
     if (cols >= 0 && len > (size_t)cols)
         len = (size_t)cols;
@@ -119,10 +141,13 @@ void mkba_cli_progress_update(void *user, double done, double total)
         return;
     p->last_draw = t;
     char line[512];
-    int len = mkba_cli_progress_line(line, sizeof line, terminal_columns(p->out), done, total,
-                                     t - p->start);
-    /* Spaces to the width of the previous line wipe its leftovers. */
-    fprintf(p->out, "\r%s%*s", line, p->width > len ? p->width - len : 0, "");
+    int columns = terminal_columns(p->out);
+    int len = mkba_cli_progress_line(line, sizeof line, columns, done, total, t - p->start);
+    /* Spaces to the width of the previous line wipe its leftovers, but no
+     * further than the line may reach: after the terminal has shrunk, the
+     * old width would wrap. */
+    int wipe = p->width < columns - 1 ? p->width : columns - 1;
+    fprintf(p->out, "\r%s%*s", line, wipe > len ? wipe - len : 0, "");
     p->width = len;
     fflush(p->out);
     p->drawn = 1;

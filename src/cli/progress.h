@@ -21,7 +21,8 @@ void mkba_cli_progress_start(mkba_cli_progress *p, FILE *out, int enabled);
 /* An mkba_progress_fn (user = the mkba_cli_progress): redraws the line with
  * percentage, bar, household-cycles per second, elapsed time and estimated
  * time left, at most about ten times a second (and always at 100%), never
- * wider than the terminal (the bar, then the words shrink). */
+ * wider than the terminal (the bar and the words shrink, then the bar and
+ * the rate go: the time left stays longest). */
 void mkba_cli_progress_update(void *user, double done, double total);
 
 /* The line the bar draws for `done` of `total` household-cycles after

@@ -275,8 +275,8 @@ int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *na
 
 /* Whole-number attribute `name` of `object` into *out with *found = 1;
  * *found = 0 and *out untouched when the object or attribute is absent.
- * An error when it exists but cannot be read as an unsigned 64-bit
- * number. */
+ * MKBA_EPARSE, saying why, when it exists but is not one integer >= 0
+ * (a string, an array, a negative number); *out is then untouched. */
 int mkba_h5_store_read_attr_u64(mkba_h5_store *s, const char *object, const char *name,
                                 uint64_t *out, int *found, mkba_error *err);
 

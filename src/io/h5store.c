@@ -335,6 +335,33 @@ int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *na
     return MKBA_OK;
 }
 
+/* Why attribute a cannot be read as a whole number >= 0 into *out, or NULL
+ * when it was read: one value of an integer type, and not negative. */
+static const char *read_whole_number(hid_t a, uint64_t *out)
+{
+    hid_t space = H5Aget_space(a), type = H5Aget_type(a);
+    hssize_t points = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    int is_signed = type >= 0 && H5Tget_sign(type) == H5T_SGN_2;
+    const char *why = NULL;
+    int64_t v = 0;
+    if (cls != H5T_INTEGER)
+        why = cls == H5T_STRING ? "it is a string" : "it is not an integer";
+    else if (points != 1)
+        why = "it holds no value or more than one";
+    else if (is_signed && (H5Aread(a, H5T_NATIVE_INT64, &v) < 0 || v < 0))
+        why = "it is negative";
+    else if (is_signed)
+        *out = (uint64_t)v;
+    else if (H5Aread(a, H5T_NATIVE_UINT64, out) < 0)
+        why = "HDF5 cannot read it";
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return why;
+}
+
 int mkba_h5_store_read_attr_u64(mkba_h5_store *s, const char *object, const char *name,
                                 uint64_t *out, int *found, mkba_error *err)
 {
@@ -344,15 +371,20 @@ int mkba_h5_store_read_attr_u64(mkba_h5_store *s, const char *object, const char
     hid_t o = H5Oopen(s->file, object, H5P_DEFAULT);
     if (o < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot open %s", s->path, object);
-    hid_t a = H5Aexists(o, name) > 0 ? H5Aopen(o, name, H5P_DEFAULT) : H5I_INVALID_HID;
-    int read = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, out) >= 0;
+    int exists = H5Aexists(o, name) > 0;
+    hid_t a = exists ? H5Aopen(o, name, H5P_DEFAULT) : H5I_INVALID_HID;
+    /* Checked before reading: HDF5 writes every element of an array into
+     * the one number *out has room for. */
+    uint64_t v = 0;
+    const char *why = !exists ? NULL : a < 0 ? "HDF5 cannot open it" : read_whole_number(a, &v);
     if (a >= 0)
         H5Aclose(a);
-    int exists = H5Aexists(o, name) > 0;
     H5Oclose(o);
-    if (exists && !read)
-        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read attribute %s of %s as a whole "
-                             "number", s->path, name, object);
+    if (why != NULL)
+        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read attribute %s of %s as one "
+                             "whole number >= 0: %s", s->path, name, object, why);
+    if (exists)
+        *out = v;
     *found = exists;
     return MKBA_OK;
 }

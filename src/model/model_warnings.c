@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "scenario.h"
 
 /* Whether value index v is 0 in every arm and draw: absent, or a fixed 0
@@ -143,9 +144,12 @@ static int unused_payers(const mkba_model *m, FILE *f)
 {
     if (m->payer_def == NULL || m->npayers == 0)
         return 0;
-    unsigned char *used = calloc(m->npayers, 1);
-    if (used == NULL)
-        return 0;
+    unsigned char *used = mkba_calloc(m->npayers, 1);
+    if (used == NULL) {
+        fprintf(f, "mkba: warning: out of memory: the payers were not checked for ones that "
+                   "nothing names\n");
+        return 1;
+    }
     for (size_t i = 0; i < m->ncosts; i++) {
         const mkba_cost_rule *c = &m->cost[i];
         if (c->payer >= 0)
@@ -173,7 +177,7 @@ static int unused_payers(const mkba_model *m, FILE *f)
                 m->payer_def[i].name);
         n++;
     }
-    free(used);
+    mkba_free(used);
     return n;
 }
 
@@ -199,5 +203,10 @@ int mkba_model_warnings(const mkba_model *m, FILE *f)
     }
     if (m->params != NULL)
         n += unused_parameters(m, f);
-    return n + unused_teams(m, f) + unused_payers(m, f);
+    /* The model's allocator, as for everything else it allocates. */
+    mkba_allocator a = m->alloc;
+    mkba_alloc_scope scope = mkba_alloc_enter(a.free != NULL ? &a : mkba_alloc_current());
+    n += unused_teams(m, f) + unused_payers(m, f);
+    mkba_alloc_leave(scope);
+    return n;
 }

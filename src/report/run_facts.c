@@ -23,7 +23,14 @@ int mkba_run_facts_read(const char *path, mkba_run_facts *f)
     mkba_h5_store *st = mkba_h5_store_open(path, 0, NULL);
     if (st == NULL)
         return MKBA_EIO;
-    int rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &f->seed, &f->has_seed, NULL);
+    mkba_error err;
+    mkba_error_clear(&err);
+    int rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &f->seed, &f->has_seed, &err);
+    if (rc == MKBA_EPARSE) {
+        snprintf(f->seed_problem, sizeof f->seed_problem, "%.*s",
+                 (int)sizeof f->seed_problem - 1, err.message);
+        rc = MKBA_OK;
+    }
     if (rc == MKBA_OK)
         rc = string_attr(st, "mkba_version", f->version, sizeof f->version);
     if (rc == MKBA_OK)

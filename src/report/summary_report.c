@@ -105,6 +105,8 @@ static void run_table(builder *b)
             b->r->failed = 1;
         if (rf.has_seed)
             ROW("seed", "%llu", (unsigned long long)rf.seed);
+        else if (rf.seed_problem[0] != '\0')
+            ROW("seed", "not shown (%s)", rf.seed_problem);
         if (rf.version[0] != '\0')
             ROW("mkba version", "%s", rf.version);
         if (rf.created[0] != '\0')

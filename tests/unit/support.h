@@ -46,4 +46,7 @@ int support_run_small(char *path, size_t size, const char *tag, long draws);
 /* The whole file as a string (free it); NULL when it cannot be read. */
 char *support_read_file(const char *path);
 
+/* Writes text to path, replacing it; 0, or -1. */
+int support_write_file(const char *path, const char *text);
+
 #endif

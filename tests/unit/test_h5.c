@@ -16,6 +16,7 @@
 #include <hdf5.h>
 #include "mkba/mkba.h"
 #include "io/h5out.h"
+#include "report/run_facts.h"
 #include "support.h"
 
 #define NDRAWS 3
@@ -502,6 +503,49 @@ static void test_scenario_text_over_64k(void **state)
 /* The decision settings: derived perspectives (the "gemeente" rule without
  * payer_def, a colliding payer name prefixed), the default wtp grid, and
  * the run facts read back into the totals. mkba_h5_finish ends the draws. */
+/* Root attributes as another tool may write a seed
+ * (test_settings_and_finish). */
+static void write_odd_seeds(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    static uint64_t many[4096];
+    hsize_t n = sizeof many / sizeof many[0];
+    hid_t space = H5Screate_simple(1, &n, NULL), scalar = H5Screate(H5S_SCALAR);
+    int64_t negative = -5, positive = 7;
+    double real = 3.0;
+    hid_t a = H5Acreate2(f, "seed_array", H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_UINT64, many) >= 0);
+    H5Aclose(a);
+    a = H5Acreate2(f, "seed_negative", H5T_STD_I64LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_INT64, &negative) >= 0);
+    H5Aclose(a);
+    a = H5Acreate2(f, "seed_signed", H5T_STD_I64LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_INT64, &positive) >= 0);
+    H5Aclose(a);
+    a = H5Acreate2(f, "seed_double", H5T_IEEE_F64LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, &real) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Sclose(scalar);
+    assert_true(H5Fclose(f) >= 0);
+}
+
+/* The root attribute seed replaced by the string "42". */
+static void replace_seed_with_string(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0 && H5Adelete(f, "seed") >= 0);
+    hid_t type = H5Tcopy(H5T_C_S1), scalar = H5Screate(H5S_SCALAR);
+    assert_true(H5Tset_size(type, 3) >= 0);
+    hid_t a = H5Acreate2(f, "seed", type, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, type, "42") >= 0);
+    H5Aclose(a);
+    H5Tclose(type);
+    H5Sclose(scalar);
+    assert_true(H5Fclose(f) >= 0);
+}
+
 static void test_settings_and_finish(void **state)
 {
     (void)state;
@@ -578,9 +622,49 @@ static void test_settings_and_finish(void **state)
     assert_int_equal(found, 0);
     assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", "mode", &seed, &found, &err),
                      MKBA_EPARSE);
-    assert_non_null(strstr(err.message, "cannot read attribute mode of / as a whole number"));
+    assert_non_null(strstr(err.message, "cannot read attribute mode of / as one whole number "
+                                        ">= 0: it is a string"));
     mkba_error_clear(&err);
     assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
+
+    /* Seeds another tool may write: an array (read as one number, HDF5
+     * would write all of it into *out), a negative signed number (read as
+     * unsigned it became 0), a real, and a non-negative signed one (read
+     * whole). */
+    write_odd_seeds(path);
+    st = mkba_h5_store_open(path, 0, &err);
+    assert_non_null(st);
+    static const struct { const char *name, *why; } bad[] = {
+        { "seed_array", "it holds no value or more than one" },
+        { "seed_negative", "it is negative" },
+        { "seed_double", "it is not an integer" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t guard[2] = { 11, 12 };
+        found = -1;
+        assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", bad[i].name, &guard[0], &found,
+                                                     &err), MKBA_EPARSE);
+        assert_int_equal(found, 0);
+        assert_true(guard[0] == 11 && guard[1] == 12);
+        assert_non_null(strstr(err.message, bad[i].why));
+        assert_non_null(strstr(err.message, bad[i].name));
+        mkba_error_clear(&err);
+    }
+    assert_int_equal(mkba_h5_store_read_attr_u64(st, "/", "seed_signed", &seed, &found, &err),
+                     MKBA_OK);
+    assert_int_equal(found, 1);
+    assert_true(seed == 7);
+    assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
+
+    /* The report's run facts leave out a seed written as a string, saying
+     * why, instead of failing the whole report. */
+    replace_seed_with_string(path);
+    mkba_run_facts rf;
+    assert_int_equal(mkba_run_facts_read(path, &rf), MKBA_OK);
+    assert_int_equal(rf.has_seed, 0);
+    assert_non_null(strstr(rf.seed_problem, "attribute seed of / as one whole number >= 0: "
+                                            "it is a string"));
+    assert_string_not_equal(rf.version, "");
     remove(path);
     mkba_model_free(m);
 }

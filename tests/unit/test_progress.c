@@ -1,7 +1,8 @@
 /* The progress bar of the mkba program (src/cli/progress.c): its line fits
- * the terminal at 40, 80 and 200 columns and says rate and time left; the
- * program draws it within the draws of a services scenario on a terminal
- * (a pseudo-terminal here) and not at all when stderr is not a terminal. */
+ * the terminal from 15 to 200 columns and says the time left (and the rate
+ * from 28 columns); the program draws it within the draws of a services
+ * scenario on a terminal (a pseudo-terminal here), keeps within a terminal
+ * that shrinks, and draws nothing when stderr is not a terminal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +14,14 @@
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli/progress.h"
 #include "support.h"
+#include "support_run.h"
 
-static const int widths[] = {40, 80, 200};
+static const int widths[] = {15, 25, 40, 80, 200};
 /* The folder of the program's output and captured stderr. */
 static char dir[] = "/tmp/mkba_progress_XXXXXX";
 
@@ -32,12 +35,7 @@ static int remove_dir(void **state)
 {
     (void)state;
     const char *names[] = {"bar.h5", "stderr"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char path[600];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-    }
-    return rmdir(dir);
+    return support_remove_folder(dir, names, sizeof names / sizeof *names);
 }
 
 /* Every line fits in columns - 1 whatever the numbers: none, half, all,
@@ -60,17 +58,29 @@ static void test_line_fits(void **state)
             if (n > widths[w] - 1)
                 fail_msg("%d columns, case %zu: %d characters: '%s'", widths[w], i, n, line);
             assert_non_null(strstr(line, "left "));
-            assert_non_null(strstr(line, "/s"));
+            if (widths[w] >= 28)
+                assert_non_null(strstr(line, "/s"));
         }
 }
 
 /* The numbers: a quarter done in 10 s is 2.5 per second with 30 s left,
  * the bar a quarter full; 80 and 200 columns have room for the words,
- * 40 keeps rate and time left. */
+ * 40 keeps rate and time left, 25 drops the bar and 15 the rate too. */
 static void test_line_numbers(void **state)
 {
     (void)state;
+    static const struct { int columns; const char *line; } narrow[] = {
+        { 25, "25.0% 2.5k/s  left 30s" },
+        { 15, "25.0% left 30s" },
+    };
+    for (size_t i = 0; i < sizeof narrow / sizeof *narrow; i++) {
+        char line[512];
+        mkba_cli_progress_line(line, sizeof line, narrow[i].columns, 25000.0, 100000.0, 10.0);
+        assert_string_equal(line, narrow[i].line);
+    }
     for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+        if (widths[w] < 40)
+            continue;
         char line[512];
         mkba_cli_progress_line(line, sizeof line, widths[w], 25000.0, 100000.0, 10.0);
         assert_true(strncmp(line, " 25.0% [", 8) == 0);
@@ -100,9 +110,10 @@ static void test_line_numbers(void **state)
 }
 
 /* Runs `mkba run` of the services fixture for one draw with stderr on a
- * pseudo-terminal of `columns` columns, or on a file when columns is 0;
- * returns what stderr received (free it). */
-static char *run_bar(int columns)
+ * pseudo-terminal of `columns` columns, or on a file when columns is 0,
+ * narrowing the terminal to `shrink` columns once the bar shows when
+ * shrink > 0; returns what stderr received (free it). */
+static char *run_bar(int columns, int shrink)
 {
     const char *bin = getenv("MKBA_BIN");
     char out[512], err[512];
@@ -138,6 +149,11 @@ static char *run_bar(int columns)
             }
             memcpy(text + len, chunk, (size_t)n);
             len += (size_t)n;
+            if (shrink > 0 && memchr(chunk, '%', (size_t)n) != NULL) {
+                struct winsize narrow = {.ws_row = 24, .ws_col = (unsigned short)shrink};
+                assert_int_equal(ioctl(master, TIOCSWINSZ, &narrow), 0);
+                shrink = 0;
+            }
         }
         close(master);
         if (text == NULL)
@@ -163,7 +179,7 @@ static void test_bar_on_terminal(void **state)
     if (getenv("MKBA_BIN") == NULL)
         skip();
     for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
-        char *text = run_bar(widths[w]);
+        char *text = run_bar(widths[w], 0);
         int within = 0, lines = 0;
         for (char *line = strtok(text, "\r\n"); line != NULL; line = strtok(NULL, "\r\n")) {
             if (strchr(line, '%') == NULL)
@@ -181,13 +197,39 @@ static void test_bar_on_terminal(void **state)
     }
 }
 
+/* A terminal narrowed from 80 to 30 columns during the draw: a line drawn
+ * for the new width (its text within 29 characters) is no wider with the
+ * spaces that wipe the previous line (before, they reached to the old
+ * width and wrapped). */
+static void test_bar_after_shrink(void **state)
+{
+    (void)state;
+    if (getenv("MKBA_BIN") == NULL)
+        skip();
+    char *text = run_bar(80, 30);
+    int narrow = 0;
+    for (char *line = strtok(text, "\r\n"); line != NULL; line = strtok(NULL, "\r\n")) {
+        size_t n = strlen(line), visible = n;
+        while (visible > 0 && line[visible - 1] == ' ')
+            visible--;
+        if (strchr(line, '%') == NULL || visible > 29)
+            continue;
+        narrow++;
+        if (n > 29)
+            fail_msg("after the shrink to 30 columns, a line of %zu: '%s'", n, line);
+    }
+    if (narrow < 2)
+        fail_msg("%d bar lines after the shrink; the test needs two", narrow);
+    free(text);
+}
+
 /* Not a terminal: no bar on stderr, only the closing message. */
 static void test_no_bar_off_terminal(void **state)
 {
     (void)state;
     if (getenv("MKBA_BIN") == NULL)
         skip();
-    char *text = run_bar(0);
+    char *text = run_bar(0, 0);
     assert_null(strchr(text, '\r'));
     assert_null(strchr(text, '%'));
     assert_non_null(strstr(text, "mkba: wrote "));
@@ -200,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_line_fits),
         cmocka_unit_test(test_line_numbers),
         cmocka_unit_test(test_bar_on_terminal),
+        cmocka_unit_test(test_bar_after_shrink),
         cmocka_unit_test(test_no_bar_off_terminal),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "support.h"
+#include "support_run.h"
 
 #define MAX_SCENARIOS 64
 
@@ -74,6 +75,23 @@ static size_t count(const char *text, const char *needle)
     return n;
 }
 
+/* The folder of the run's files, made and removed by the group so that a
+ * failing scenario (fail_msg leaves the test at once) leaves nothing. */
+static char dir[] = "/tmp/mkba_reports_XXXXXX";
+
+static int make_dir(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    const char *names[] = {"r.h5", "r.html", "log"};
+    return support_remove_folder(dir, names, sizeof names / sizeof *names);
+}
+
 static void test_every_scenario_reports(void **state)
 {
     (void)state;
@@ -83,8 +101,6 @@ static void test_every_scenario_reports(void **state)
     find_scenarios("scenarios", &f);
     /* default, bench and the pathways library at least. */
     assert_true(f.n >= 10);
-    char dir[] = "/tmp/mkba_reports_XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char h5[600], html[600], log[600], args[2048];
     snprintf(h5, sizeof h5, "%s/r.h5", dir);
     snprintf(html, sizeof html, "%s/r.html", dir);
@@ -120,11 +136,7 @@ static void test_every_scenario_reports(void **state)
             fail_msg("%s: the report is not a whole HTML document (%zu bytes)", f.path[i],
                      len);
         free(doc);
-        remove(html);
-        remove(h5);
     }
-    remove(log);
-    rmdir(dir);
 }
 
 int main(void)
@@ -132,5 +144,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_scenario_reports),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

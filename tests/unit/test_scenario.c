@@ -456,6 +456,23 @@ static void test_warnings(void **state)
     assert_int_equal(mkba_model_warnings(NULL, stderr), 0);
 }
 
+/* The warnings of m as one string (free it), their count in *n. */
+static char *warnings_of(const mkba_model *m, int *n)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    *n = mkba_model_warnings(m, f);
+    long len = ftell(f);
+    assert_true(len >= 0);
+    char *buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
 /* Definitions nothing uses: every line of unused.cfg marked "# warns" gets
  * exactly one warning naming that line, and nothing else warns (the
  * definitions used by a rule, a team, through an expression, as a
@@ -466,12 +483,8 @@ static void test_unused_warnings(void **state)
     (void)state;
     const char *path = "tests/data/unused.cfg";
     mkba_model *m = load_ok(path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    int n = mkba_model_warnings(m, f);
-    fclose(f);
+    int n;
+    char *buf = warnings_of(m, &n);
     FILE *cfg = fopen(path, "r");
     assert_non_null(cfg);
     char line[512];
@@ -502,6 +515,47 @@ static void test_unused_warnings(void **state)
                          "but no arm's pathway sends households to it");
     assert_contains(buf, "parameters.p_override_only: parameter 'p_override_only' is defined "
                          "but no rule, team or pathway uses it");
+    free(buf);
+    mkba_model_free(m);
+}
+
+/* An allocator whose calloc fails once `failing` is set (after loading). */
+static int calloc_fails;
+static void *plain_malloc(void *user, size_t size) { (void)user; return malloc(size); }
+static void *failing_calloc(void *user, size_t n, size_t size)
+{
+    (void)user;
+    return calloc_fails ? NULL : calloc(n, size);
+}
+static void *plain_realloc(void *user, void *p, size_t size)
+{
+    (void)user;
+    return realloc(p, size);
+}
+static void plain_free(void *user, void *p) { (void)user; free(p); }
+
+/* Out of memory checking the payers is said, not a silent skip: the
+ * payer warnings of unused.cfg give way to one line that says the check
+ * was not made (through the model's allocator, as the rest). */
+static void test_unused_payers_out_of_memory(void **state)
+{
+    (void)state;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.alloc = (mkba_allocator){ plain_malloc, failing_calloc, plain_realloc, plain_free,
+                                  NULL };
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    calloc_fails = 0;
+    assert_int_equal(mkba_scenario_load(&ctx, "tests/data/unused.cfg", &m, &err), MKBA_OK);
+    calloc_fails = 1;
+    int n;
+    char *buf = warnings_of(m, &n);
+    calloc_fails = 0;
+    assert_non_null(strstr(buf, "out of memory: the payers were not checked"));
+    assert_null(strstr(buf, "payers: payer '"));
+    assert_true(n >= 1);
     free(buf);
     mkba_model_free(m);
 }
@@ -814,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_include),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_unused_warnings),
+        cmocka_unit_test(test_unused_payers_out_of_memory),
         cmocka_unit_test(test_bad_syntax),
         cmocka_unit_test(test_wide_integers),
         cmocka_unit_test(test_bad_correlations),
