@@ -59,7 +59,7 @@ static double text_width(const char *s)
  * agree in their first 31 characters (e.g. tornado_ and a long arm name). */
 static lxw_worksheet *add_sheet(book *b, const char *id, lxw_error *e)
 {
-    char name[SHEET_BYTES + 8], base[SHEET_BYTES];
+    char name[SHEET_BYTES + 16], base[SHEET_BYTES];   /* room for "~" and any int */
     sheet_name(name, id, 31);
     *e = LXW_ERROR_SHEETNAME_ALREADY_USED;
     for (int k = 2; k < 1000; k++) {
