@@ -130,6 +130,9 @@ typedef struct mkba_h5_totals {
     double optimism_bias, deadweight;
     int residual_years;           /* years the last year continues in the MKBA
                                      table (0: none, and in older files) */
+    int last_cycle_partial;       /* 1: the timing's half-cycle correction
+                                     weighs the last cycle's occupancy by
+                                     1/2 (or 3/2), so it is not a full cycle */
     int health_effect;            /* effect valued in money in the MKBA table
                                      (analysis.health_value), -1 none */
     double health_value;          /* money per unit of it */

@@ -14,6 +14,9 @@
 #include "params.h"
 #include "services.h"
 
+/* The longest residual value a scenario or a result file may state. */
+#define MKBA_MAX_RESIDUAL_YEARS 100
+
 #define MKBA_MAX_STATES 8
 #define MKBA_MAX_DOMAINS 32
 #define MKBA_MAX_ARMS 32
@@ -161,7 +164,8 @@ typedef struct mkba_analysis {
     double optimism_bias;      /* uplift on the extra costs of an arm (share) */
     double deadweight;         /* share of benefits that would have happened anyway */
     int residual_years;        /* years the last year of the horizon continues
-                                  in the MKBA table (residual value) */
+                                  in the MKBA table (residual value), 0 ..
+                                  MKBA_MAX_RESIDUAL_YEARS */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
     int health_effect;         /* effect valued in money in the MKBA table, or -1 */

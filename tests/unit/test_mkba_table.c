@@ -280,6 +280,59 @@ static void test_residual_value(void **state)
     results_free(t0, s0, d0);
 }
 
+/* The residual value under the half-cycle correction, which weighs the
+ * last cycle's occupancy by 1/2 ("both") or 3/2 ("start"): the year
+ * continued is cycle 3, the last whole one, moved one year on (v^3), so
+ * with occupancy "both" (cycle 3 counts point 3) the continuation is that
+ * of test_residual_value, and with "start" (cycle 3 counts point 2)
+ *   effects after the horizon  (1200 + 0.7 w) (0.75^2 - 0.6^2) v^3 a(N).
+ * The team's 237.5 a year is the same in every cycle: 237.5 v^3 a(N). */
+static void test_residual_value_half_cycle(void **state)
+{
+    (void)state;
+    static const struct { const char *occupancy; int point; } timing[] = {
+        { "both", 3 }, { "start", 2 },
+    };
+    char cfg[64], path[64], cfg2[64], text[160];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_residual_half_%ld.cfg", (long)getpid());
+    snprintf(cfg2, sizeof cfg2, "/tmp/mkba_test_residual_half2_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_residual_half_%ld.h5", (long)getpid());
+    const int n = 7;
+    double v = 1.0 / 1.03, an = 0.0;
+    for (int j = 1; j <= n; j++)
+        an += pow(v, j);
+    for (size_t i = 0; i < sizeof timing / sizeof *timing; i++) {
+        mkba_h5_totals *t = NULL;
+        mkba_summary *s = NULL;
+        mkba_decision *d = NULL;
+        fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+        char *base = support_read_file(cfg);
+        assert_non_null(base);
+        snprintf(text, sizeof text, "correction = \"half-cycle\"; occupancy = \"%s\";",
+                 timing[i].occupancy);
+        const char *from = "correction = \"none\"; occupancy = \"start\";";
+        char *at = strstr(base, from);
+        assert_non_null(at);
+        FILE *f = fopen(cfg2, "w");
+        assert_non_null(f);
+        fprintf(f, "%.*s%s%s", (int)(at - base), base, text, at + strlen(from));
+        assert_int_equal(fclose(f), 0);
+        free(base);
+        run_scenario(cfg2, path, 1, &t, &s, &d);
+        assert_int_equal(t->last_cycle_partial, 1);
+        double gap = pow(0.75, timing[i].point) - pow(0.6, timing[i].point);
+        expect(row(d, MKBA_ROW_PROJECT_AFTER), 237.5 * pow(v, 3) * an, 1e-12,
+               "project costs after (half-cycle)");
+        expect(row(d, MKBA_ROW_RESIDUAL),
+               (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap * pow(v, 3) * an, 1e-12,
+               timing[i].occupancy);
+        results_free(t, s, d);
+    }
+    remove(cfg);
+    remove(cfg2);
+    remove(path);
+}
+
 /* Health: without a value per QALY the table lists the QALY change as a
  * PM item (no row); with health_value it adds value x 0.1 (S(0.75) -
  * S(0.6)), the discounted QALYs gained by the extra work-years. */
@@ -482,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_residual_value),
+        cmocka_unit_test(test_residual_value_half_cycle),
         cmocka_unit_test(test_current_model_as_reference),
         cmocka_unit_test(test_health_valued_or_pm),
         cmocka_unit_test(test_bad_health_value),
