@@ -24,12 +24,12 @@ static const char *const row_label[MKBA_ROW_N] = {
 static const char *const project_category[] = { "team", "programme", "investment",
                                                  "overheads" };
 
-const char *mkba_decision_mkba_row(int row)
+const char *mkba_rows_label(int row)
 {
     return row >= 0 && row < MKBA_ROW_N ? row_label[row] : "";
 }
 
-int mkba_mkba_project_category(const char *name)
+int mkba_rows_project_category(const char *name)
 {
     for (size_t i = 0; name != NULL && i < sizeof project_category / sizeof *project_category;
          i++)
@@ -38,10 +38,10 @@ int mkba_mkba_project_category(const char *name)
     return 0;
 }
 
-void mkba_mkba_project_mask(const mkba_h5_totals *t, int *project)
+void mkba_rows_project_mask(const mkba_h5_totals *t, int *project)
 {
     for (size_t c = 0; c < t->ncategories; c++)
-        project[c] = mkba_mkba_project_category(t->category[c]);
+        project[c] = mkba_rows_project_category(t->category[c]);
 }
 
 /* Discounted project costs of arm a in draw d, summed over the horizon. */
@@ -146,7 +146,7 @@ static void residual(const mkba_h5_totals *t, const int *project, size_t d, size
     *effects_after = (proj - real) * cost_years + money * effect_years;
 }
 
-void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
                     double v[MKBA_ROW_N])
 {
     size_t r = (size_t)t->reference, ne = t->neffects;
@@ -190,7 +190,7 @@ void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_
     v[MKBA_ROW_BALANCE] = v[MKBA_ROW_BENEFITS] - v[MKBA_ROW_COSTS];
 }
 
-double mkba_mkba_bcr(double b, double c)
+double mkba_rows_bcr(double b, double c)
 {
     if (c > 0.0)
         return b / c;

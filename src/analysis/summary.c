@@ -129,7 +129,7 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
 
 /* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
  * reference. Benefits and costs are the MKBA table's total benefits and
- * total costs (mkba_mkba_rows, the one definition), so the summary and the
+ * total costs (mkba_rows_compute, the one definition), so the summary and the
  * table give the same ratio; the NPV is society's, before optimism bias
  * and deadweight. */
 static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const int *project,
@@ -139,7 +139,7 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
     int ratio_defined = 1;
     for (size_t d = 0; d < n; d++) {
         double v[MKBA_ROW_N];
-        mkba_mkba_rows(t, project, d, a, v);
+        mkba_rows_compute(t, project, d, a, v);
         double b = v[MKBA_ROW_BENEFITS], c = v[MKBA_ROW_COSTS], npv = 0.0;
         for (size_t p = 0; p < t->npayers; p++)
             npv -= cost_of(t, d, a, (long)p) - cost_of(t, d, r, (long)p);
@@ -149,7 +149,7 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
         w->benefit[d] = b;
         w->cost[d] = c;
         w->diff[d] = npv;
-        w->ratio[d] = mkba_mkba_bcr(b, c);
+        w->ratio[d] = mkba_rows_bcr(b, c);
         if (isnan(w->ratio[d]))
             ratio_defined = 0;
     }
@@ -157,7 +157,7 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
     s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
     s->npv[a] = mkba_stat_of(w->diff, n, w->sort);
 
-    mkba_stat bcr = { mkba_mkba_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
+    mkba_stat bcr = { mkba_rows_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
     if (ratio_defined && n >= 2) {
         mkba_stat q = mkba_stat_of(w->ratio, n, w->sort);
         bcr.lo = q.lo;
@@ -414,7 +414,7 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     project = mkba_calloc(t->ncategories > 0 ? t->ncategories : 1, sizeof *project);
     if (project == NULL)
         goto nomem;
-    mkba_mkba_project_mask(t, project);
+    mkba_rows_project_mask(t, project);
 
     for (size_t a = 0; a < na; a++) {
         for (size_t d = 0; d < n; d++) {

@@ -114,7 +114,7 @@ typedef struct mkba_h5_totals {
     int *effect_lower_is_better;  /* [E] 1: less of the effect is better */
     int *effect_payer;            /* [E] payer gaining a monetary effect, -1: nobody
                                      in particular (counts for society only) */
-    int *effect_category;         /* [E] MKBA category (mkba_mkba_category) */
+    int *effect_category;         /* [E] MKBA category (mkba_effect_category) */
     int *payer_municipal;         /* [P] 1: part of the municipality */
     int *payer_category;          /* [P] MKBA category of the payer's savings */
     size_t nperspectives;         /* K: society, municipality, each payer, the

@@ -859,7 +859,7 @@ static void mkba_table(builder *b)
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
-            mkba_rtable_str(b->r, tb, row, 1, mkba_decision_mkba_row(i));
+            mkba_rtable_str(b->r, tb, row, 1, mkba_rows_label(i));
             if (i == MKBA_ROW_BCR) {
                 /* A ratio in a money column: two decimals, "n/a" for NaN. */
                 mkba_rtable_num_as(tb, row, 2, v[MKBA_ST_MEAN], MKBA_COL_RATIO);
@@ -868,9 +868,10 @@ static void mkba_table(builder *b)
             for (int c = 0; c < MKBA_ST_N; c++)
                 mkba_rtable_num(tb, row, 2 + (size_t)c, v[c]);
         }
-        /* Health not valued in money is a PM item with its change. */
+        /* The primary effect not valued in money (none is, or another
+         * effect is) is a PM item with its change. */
         int e = t->primary_effect;
-        if (!health_valued(t) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
+        if ((!health_valued(t) || e != t->health_effect) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
             long row = mkba_rtable_row(b->r, tb);
             char item[512];
             snprintf(item, sizeof item, "PM: %s %+.4g %s per household, not valued in money",
