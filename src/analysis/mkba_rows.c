@@ -8,7 +8,7 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_PROJECT_COSTS] = "project costs",
     [MKBA_ROW_PROJECT_AFTER] = "project costs after the horizon",
     [MKBA_ROW_OPTIMISM] = "optimism bias",
-    [MKBA_ROW_COSTS] = "total costs",
+    [MKBA_ROW_COSTS] = "total costs (project + optimism bias)",
     [MKBA_ROW_DIRECT] = "direct effects",
     [MKBA_ROW_INDIRECT] = "indirect effects",
     [MKBA_ROW_EXTERNAL] = "external effects",
@@ -16,7 +16,7 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_RESIDUAL] = "effects after the horizon",
     [MKBA_ROW_DEADWEIGHT] = "deadweight",
     [MKBA_ROW_BENEFITS] = "total benefits",
-    [MKBA_ROW_BALANCE] = "balance (NPV)",
+    [MKBA_ROW_BALANCE] = "MKBA balance (benefits - costs)",
     [MKBA_ROW_BCR] = "benefit-cost ratio",
 };
 

@@ -38,6 +38,11 @@ enum {
     MKBA_ROW_N
 };
 
+/* The label of the NPV the answer, the ranking and P(NPV > 0) use, beside
+ * the MKBA balance in every output: society's over the simulated horizon,
+ * without optimism bias, deadweight, health value or residual value. */
+#define MKBA_NPV_LABEL "NPV for society (horizon, the answer's)"
+
 /* The label of MKBA table row `row` ("project costs", ...); "" for a
  * row out of range. */
 const char *mkba_rows_label(int row);

@@ -58,6 +58,7 @@ void mkba_summary_free(mkba_summary *s)
     mkba_free(s->npv);
     mkba_free(s->benefits);
     mkba_free(s->costs);
+    mkba_free(s->balance);
     mkba_free(s->bcr);
     mkba_free(s->icer);
     mkba_free(s->cost_category);
@@ -130,8 +131,9 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
 /* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
  * reference. Benefits and costs are the MKBA table's total benefits and
  * total costs (mkba_rows_compute, the one definition), so the summary and the
- * table give the same ratio; the NPV is society's, before optimism bias
- * and deadweight. */
+ * table give the same ratio and the same balance; the NPV is society's
+ * over the horizon, before optimism bias, deadweight, health value and
+ * residual value (the answer's). */
 static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const int *project,
                     summary_work *w)
 {
@@ -156,6 +158,9 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
     s->benefits[a] = mkba_stat_of(w->benefit, n, w->sort);
     s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
     s->npv[a] = mkba_stat_of(w->diff, n, w->sort);
+    for (size_t d = 0; d < n; d++)
+        w->diff[d] = w->benefit[d] - w->cost[d];
+    s->balance[a] = mkba_stat_of(w->diff, n, w->sort);
 
     mkba_stat bcr = { mkba_rows_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
     if (ratio_defined && n >= 2) {
@@ -405,10 +410,12 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     s->npv = mkba_calloc(na, sizeof *s->npv);
     s->benefits = mkba_calloc(na, sizeof *s->benefits);
     s->costs = mkba_calloc(na, sizeof *s->costs);
+    s->balance = mkba_calloc(na, sizeof *s->balance);
     s->bcr = mkba_calloc(na, sizeof *s->bcr);
     s->icer = mkba_calloc(nae, sizeof *s->icer);
     if (!s->cost || !s->inc_cost || !s->cost_payer || !s->inc_cost_payer || !s->effect
-        || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->bcr || !s->icer
+        || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->balance || !s->bcr
+        || !s->icer
         || !work_alloc(&w, n))
         goto nomem;
     project = mkba_calloc(t->ncategories > 0 ? t->ncategories : 1, sizeof *project);

@@ -159,7 +159,7 @@ static void base_tables(builder *b)
         for (size_t a = 0; a < na; a++) {
             if ((int)a == t->reference)
                 continue;
-            for (size_t i = 0; i < 1 + np + ne + 4; i++) {
+            for (size_t i = 0; i < 1 + np + ne + 5; i++) {
                 const mkba_stat *st;
                 if (i == 0) {
                     snprintf(item, sizeof item, "cost, total");
@@ -171,12 +171,16 @@ static void base_tables(builder *b)
                     snprintf(item, sizeof item, "effect, %s", t->effect[i - 1 - np]);
                     st = &s->inc_effect[a * ne + i - 1 - np];
                 } else {
-                    static const char *const last[4] = { "benefits", "costs", "NPV (society)",
-                                                         "benefit-cost ratio" };
+                    /* The same labels as the text summary and the MKBA table. */
+                    const char *const last[5] = {
+                        mkba_rows_label(MKBA_ROW_BENEFITS), mkba_rows_label(MKBA_ROW_COSTS),
+                        mkba_rows_label(MKBA_ROW_BALANCE), mkba_rows_label(MKBA_ROW_BCR),
+                        MKBA_NPV_LABEL };
+                    const mkba_stat *const stat[5] = { &s->benefits[a], &s->costs[a],
+                                                       &s->balance[a], &s->bcr[a], &s->npv[a] };
                     size_t j = i - 1 - np - ne;
                     snprintf(item, sizeof item, "%s", last[j]);
-                    st = j == 0 ? &s->benefits[a] : j == 1 ? &s->costs[a]
-                         : j == 2 ? &s->npv[a] : &s->bcr[a];
+                    st = stat[j];
                 }
                 long row = mkba_rtable_row(b->r, tb);
                 mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);

@@ -309,7 +309,7 @@ static void test_run_then_summary(void **state)
     assert_true(exists(out));
     assert_contains(o->err, "mkba: wrote");   /* no terminal: no progress bar */
     assert_contains(o->out, "Versus the reference arm classic");
-    assert_contains(o->out, "NPV (society)");
+    assert_contains(o->out, "NPV for society (horizon, the answer's)");
     assert_contains(o->out, "97.5%");
     assert_contains(o->out, "Break-even year");
     assert_contains(o->out, "Who pays, who gains");

@@ -274,6 +274,21 @@ static void test_residual_value(void **state)
     expect(row(d, MKBA_ROW_BENEFITS) - row(d0, MKBA_ROW_BENEFITS), effects_after, 1e-9,
            "total benefits added");
     assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+    /* One balance: the summary's benefits - costs is the table's balance;
+     * the answer's NPV stays that of the horizon, and the summary says
+     * they differ. Without the settings (t0: optimism bias on the project
+     * costs only) the balance is the NPV less the optimism bias. */
+    expect(s->balance[1].mean, s->benefits[1].mean - s->costs[1].mean, 1e-12,
+           "summary balance = benefits - costs");
+    expect(s->balance[1].mean, row(d, MKBA_ROW_BALANCE), 1e-12, "summary = table balance");
+    assert_true(s->npv[1].mean == s0->npv[1].mean);
+    expect(s0->balance[1].mean, s0->npv[1].mean - row(d0, MKBA_ROW_OPTIMISM), 1e-9,
+           "balance = NPV - optimism bias");
+    char *text = summary_output(path, "");
+    if (strstr(text, "The MKBA balance differs from the answer's NPV") == NULL
+        || strstr(text, "MKBA balance (benefits - costs)") == NULL)
+        fail_msg("the summary names neither the balance nor their difference:\n%s", text);
+    free(text);
     remove(cfg);
     remove(path);
     results_free(t, s, d);
