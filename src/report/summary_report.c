@@ -898,7 +898,9 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs where they are "
+                     "positive, draw by draw (so the mean row can exceed that share of the mean "
+                     "project costs); deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
     if (health_valued(t))

@@ -190,6 +190,12 @@ static void test_project_costs_and_one_ratio(void **state)
         fail_msg("no banner in the text summary:\n%s", text);
     assert_null(strstr(text, "arm classic is tuned"));
     free(text);
+    /* CSV keeps no notes: the answer table's "calibrated to" column. */
+    char *csv = summary_output(path, "--format csv");
+    if (strstr(csv, "calibrated to") == NULL
+        || strstr(csv, ",a 40% yearly job-finding rate") == NULL)
+        fail_msg("no calibrated arm in the CSV summary:\n%s", csv);
+    free(csv);
     remove(path);
     results_free(t, s, d);
 }
