@@ -917,10 +917,12 @@ static void mkba_table(builder *b)
                          (double)t->ncycles * t->cycle_years);
     mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
                      "categories team, programme, investment, overheads). Direct effects: the "
-                     "provision avoided (every other cost, all payers, without transfers, "
-                     "which net out for society) and direct monetary effects; indirect and "
-                     "external: monetary effects by category. The summary's benefits, costs "
-                     "and benefit-cost ratio are these totals. PM: not valued in money.");
+                     "provision no longer needed (every other cost, all payers, without "
+                     "transfers, which net out for society) and direct monetary effects; "
+                     "indirect and external: monetary effects by category. The summary's "
+                     "total benefits, total costs, MKBA balance and benefit-cost ratio are "
+                     "these rows; the answer's NPV for society leaves out optimism bias, "
+                     "deadweight, health value and residual value. PM: not valued in money.");
 }
 
 /* The budget view (docs/budget.md), when the file has one: per arm, payer

@@ -177,10 +177,10 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
                   > 1e-9 * (fabs(s->npv[a].mean) + 1.0);
     }
     fprintf(f, "  total costs = project costs (team, programme, investment, overheads) + optimism\n"
-               "  bias; total benefits = avoided provision + monetary effects (+ health valued in\n"
-               "  money + effects after the horizon) - deadweight, without transfers (they net\n"
-               "  out for society): the MKBA table's totals and balance; benefit-cost ratio =\n"
-               "  total benefits / total costs (docs/decision.md).\n"
+               "  bias; total benefits = provision no longer needed + monetary effects (+ health\n"
+               "  valued in money + effects after the horizon) - deadweight, without transfers\n"
+               "  (they net out for society): the MKBA table's totals and balance;\n"
+               "  benefit-cost ratio = total benefits / total costs (docs/decision.md).\n"
                "  %s = monetary effects gained - extra costs of all payers over the\n"
                "  simulated horizon: the NPV of the answer, the ranking and P(NPV > 0).\n",
             MKBA_NPV_LABEL);
