@@ -85,11 +85,10 @@ static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_s
     run_scenario("tests/data/mkba.cfg", path, cohort, t, s, d);
 }
 
-/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
- * path. */
-static void fixture_variant(const char *path, const char *from, const char *to)
+/* Writes file src with its text `from` replaced by `to` into path. */
+static void file_variant(const char *src, const char *path, const char *from, const char *to)
 {
-    char *cfg = support_read_file("tests/data/mkba.cfg");
+    char *cfg = support_read_file(src);
     assert_non_null(cfg);
     char *at = strstr(cfg, from);
     assert_non_null(at);
@@ -98,6 +97,13 @@ static void fixture_variant(const char *path, const char *from, const char *to)
     fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
     assert_int_equal(fclose(f), 0);
     free(cfg);
+}
+
+/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
+ * path. */
+static void fixture_variant(const char *path, const char *from, const char *to)
+{
+    file_variant("tests/data/mkba.cfg", path, from, to);
 }
 
 static double row(const mkba_decision *d, int i)
@@ -327,18 +333,9 @@ static void test_residual_value_half_cycle(void **state)
         mkba_summary *s = NULL;
         mkba_decision *d = NULL;
         fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
-        char *base = support_read_file(cfg);
-        assert_non_null(base);
         snprintf(text, sizeof text, "correction = \"half-cycle\"; occupancy = \"%s\";",
                  timing[i].occupancy);
-        const char *from = "correction = \"none\"; occupancy = \"start\";";
-        char *at = strstr(base, from);
-        assert_non_null(at);
-        FILE *f = fopen(cfg2, "w");
-        assert_non_null(f);
-        fprintf(f, "%.*s%s%s", (int)(at - base), base, text, at + strlen(from));
-        assert_int_equal(fclose(f), 0);
-        free(base);
+        file_variant(cfg, cfg2, "correction = \"none\"; occupancy = \"start\";", text);
         run_scenario(cfg2, path, 1, &t, &s, &d);
         assert_int_equal(t->last_cycle_partial, 1);
         double gap = pow(0.75, timing[i].point) - pow(0.6, timing[i].point);
