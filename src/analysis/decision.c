@@ -400,7 +400,7 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
 }
 
 /* The MKBA table of arm a against the reference: per draw, the rows of
- * mkba_mkba_rows (the one definition the summary shares); the BCR is the
+ * mkba_rows_compute (the one definition the summary shares); the BCR is the
  * ratio of the mean total benefits to the mean total costs. */
 static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, work *w)
 {
@@ -413,7 +413,7 @@ static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, wor
     double *row = w->gain_disc;  /* [MKBA_ROW_N][D], gain_disc holds >= D*A*Y >= that */
     for (size_t d = 0; d < nd; d++) {
         double v[MKBA_ROW_N];
-        mkba_mkba_rows(t, w->project, d, a, v);
+        mkba_rows_compute(t, w->project, d, a, v);
         for (int i = 0; i < MKBA_ROW_BCR; i++)
             row[(size_t)i * nd + d] = v[i];
     }
@@ -424,7 +424,7 @@ static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, wor
         out[i * MKBA_ST_N + MKBA_ST_HI] = s.hi;
     }
     double *bcr = out + MKBA_ROW_BCR * MKBA_ST_N;
-    bcr[MKBA_ST_MEAN] = mkba_mkba_bcr(out[MKBA_ROW_BENEFITS * MKBA_ST_N + MKBA_ST_MEAN],
+    bcr[MKBA_ST_MEAN] = mkba_rows_bcr(out[MKBA_ROW_BENEFITS * MKBA_ST_N + MKBA_ST_MEAN],
                                       out[MKBA_ROW_COSTS * MKBA_ST_N + MKBA_ST_MEAN]);
     bcr[MKBA_ST_LO] = bcr[MKBA_ST_HI] = NAN;
 }
@@ -503,7 +503,7 @@ mkba_decision *mkba_decision_alloc(const mkba_h5_totals *t, mkba_decision_flow_f
     if (rc == MKBA_OK)
         rc = acceptability(t, dc, &w, society_npv, err);
     if (rc == MKBA_OK)
-        mkba_mkba_project_mask(t, w.project);
+        mkba_rows_project_mask(t, w.project);
     for (size_t a = 0; a < na && rc == MKBA_OK; a++)
         mkba_table(t, dc, a, &w);
     work_free(&w);

@@ -147,7 +147,7 @@ static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_d
     rows[np + MKBA_PR_SOCIETY] = "society";
     rows[np + MKBA_PR_MUNICIPALITY] = "municipality";
     for (int i = 0; i < MKBA_ROW_N; i++)
-        mrows[i] = mkba_decision_mkba_row(i);
+        mrows[i] = mkba_rows_label(i);
     for (size_t y = 0; y < d->nyears; y++)
         years[y] = (int)y + 1;
     size_t dy[1] = { d->nyears };

@@ -8,7 +8,7 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_PROJECT_COSTS] = "project costs",
     [MKBA_ROW_PROJECT_AFTER] = "project costs after the horizon",
     [MKBA_ROW_OPTIMISM] = "optimism bias",
-    [MKBA_ROW_COSTS] = "total costs",
+    [MKBA_ROW_COSTS] = "total costs (project + optimism bias)",
     [MKBA_ROW_DIRECT] = "direct effects",
     [MKBA_ROW_INDIRECT] = "indirect effects",
     [MKBA_ROW_EXTERNAL] = "external effects",
@@ -16,7 +16,7 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_RESIDUAL] = "effects after the horizon",
     [MKBA_ROW_DEADWEIGHT] = "deadweight",
     [MKBA_ROW_BENEFITS] = "total benefits",
-    [MKBA_ROW_BALANCE] = "balance (NPV)",
+    [MKBA_ROW_BALANCE] = "MKBA balance (benefits - costs)",
     [MKBA_ROW_BCR] = "benefit-cost ratio",
 };
 
@@ -24,12 +24,12 @@ static const char *const row_label[MKBA_ROW_N] = {
 static const char *const project_category[] = { "team", "programme", "investment",
                                                  "overheads" };
 
-const char *mkba_decision_mkba_row(int row)
+const char *mkba_rows_label(int row)
 {
     return row >= 0 && row < MKBA_ROW_N ? row_label[row] : "";
 }
 
-int mkba_mkba_project_category(const char *name)
+int mkba_rows_project_category(const char *name)
 {
     for (size_t i = 0; name != NULL && i < sizeof project_category / sizeof *project_category;
          i++)
@@ -38,10 +38,10 @@ int mkba_mkba_project_category(const char *name)
     return 0;
 }
 
-void mkba_mkba_project_mask(const mkba_h5_totals *t, int *project)
+void mkba_rows_project_mask(const mkba_h5_totals *t, int *project)
 {
     for (size_t c = 0; c < t->ncategories; c++)
-        project[c] = mkba_mkba_project_category(t->category[c]);
+        project[c] = mkba_rows_project_category(t->category[c]);
 }
 
 /* Discounted project costs of arm a in draw d, summed over the horizon. */
@@ -84,34 +84,42 @@ static double money_per_unit(const mkba_h5_totals *t, size_t e)
     return lower ? -t->health_value : t->health_value;
 }
 
-/* sum_{j=1..n} (1 + rate)^-j: a yearly amount continued n years. */
+/* sum_{j=1..n} (1 + rate)^-j: a yearly amount continued n years, in
+ * closed form so that no count read from a file sets a loop's length. */
 static double annuity(double rate, int n)
 {
-    double v = 1.0 / (1.0 + rate), f = 1.0, sum = 0.0;
-    for (int j = 1; j <= n; j++) {
-        f *= v;
-        sum += f;
-    }
-    return sum;
+    if (rate == 0.0)
+        return (double)n;
+    return (1.0 - pow(1.0 + rate, -(double)n)) / rate;
 }
 
-/* The residual value of arm a in draw d: the last year of the horizon
- * (its last cycles covering a year, or the last cycle when cycles are
+/* The residual value of arm a in draw d: the last full year of the horizon
+ * (the last cycles covering a year, or the last cycle when cycles are
  * longer), per year, continued for t->residual_years years and discounted
- * further from where the horizon's discounting left it. Project costs go
- * to *project_after, the provision avoided and the monetary effects to
+ * further from the end of the horizon. Under the half-cycle correction the
+ * last cycle counts its occupancy by 1/2 (or 3/2) while the services'
+ * costs in it are whole, so the year is taken from the cycles before it,
+ * moved one cycle later by discounting, and the first cycle (also
+ * corrected) is left out when the horizon allows. Project costs go to
+ * *project_after, the provision avoided and the monetary effects to
  * *effects_after. */
 static void residual(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
                      double *project_after, double *effects_after)
 {
     size_t T = t->ncycles, nc = t->ncategories, np = t->npayers, ne = t->neffects;
-    size_t r = (size_t)t->reference, m = 1;
+    size_t r = (size_t)t->reference, m = 1, skip = 0;
     if (t->cycle_years < 1.0)
         m = (size_t)floor(1.0 / t->cycle_years + 0.5);
-    if (m > T)
-        m = T;
+    if (t->last_cycle_partial && T >= 2) {
+        skip = 1;
+        size_t whole = T >= 3 ? T - 2 : T - 1; /* cycles 2 .. T-1 */
+        if (m > whole)
+            m = whole;
+    }
+    if (m > T - skip)
+        m = T - skip;
     double proj = 0.0, real = 0.0, money = 0.0;
-    for (size_t k = T - m; k < T; k++) {
+    for (size_t k = T - skip - m; k < T - skip; k++) {
         const double *ca = t->cost_disc + ((d * t->narms + a) * T + k) * np;
         const double *cr = t->cost_disc + ((d * t->narms + r) * T + k) * np;
         for (size_t p = 0; p < np; p++)
@@ -129,14 +137,16 @@ static void residual(const mkba_h5_totals *t, const int *project, size_t d, size
             if (project[c])
                 proj += ga[c] - gr[c];
     }
-    double years = (double)m * t->cycle_years;
-    double cost_years = annuity(t->rate_costs, t->residual_years) / years;
+    double years = (double)m * t->cycle_years, shift = (double)skip * t->cycle_years;
+    double cost_years = pow(1.0 + t->rate_costs, -shift)
+                        * annuity(t->rate_costs, t->residual_years) / years;
+    double effect_years = pow(1.0 + t->rate_effects, -shift)
+                          * annuity(t->rate_effects, t->residual_years) / years;
     *project_after = proj * cost_years;
-    *effects_after = (proj - real) * cost_years
-                     + money * annuity(t->rate_effects, t->residual_years) / years;
+    *effects_after = (proj - real) * cost_years + money * effect_years;
 }
 
-void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
                     double v[MKBA_ROW_N])
 {
     size_t r = (size_t)t->reference, ne = t->neffects;
@@ -180,7 +190,7 @@ void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_
     v[MKBA_ROW_BALANCE] = v[MKBA_ROW_BENEFITS] - v[MKBA_ROW_COSTS];
 }
 
-double mkba_mkba_bcr(double b, double c)
+double mkba_rows_bcr(double b, double c)
 {
     if (c > 0.0)
         return b / c;

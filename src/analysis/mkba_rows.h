@@ -4,7 +4,7 @@
  * (docs/decision.md, "One definition of costs and benefits").
  *
  * Project costs are what the arm spends to deliver itself: the cost
- * categories of mkba_mkba_project_category (team staff, intakes and
+ * categories of mkba_rows_project_category (team staff, intakes and
  * handovers; programme overheads and investment). Effects are everything
  * else: the provision avoided (every other real cost, every payer, without
  * transfers), the monetary effects by their MKBA category and, with a
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include "io/h5out.h"
 
-/* Rows of the MKBA table, in order (labels: mkba_decision_mkba_row). */
+/* Rows of the MKBA table, in order (labels: mkba_rows_label). */
 enum {
     MKBA_ROW_PROJECT_COSTS = 0, /* change in the project cost categories */
     MKBA_ROW_PROJECT_AFTER,    /* the last year's project costs continued for
@@ -38,28 +38,33 @@ enum {
     MKBA_ROW_N
 };
 
+/* The label of the NPV the answer, the ranking and P(NPV > 0) use, beside
+ * the MKBA balance in every output: society's over the simulated horizon,
+ * without optimism bias, deadweight, health value or residual value. */
+#define MKBA_NPV_LABEL "NPV for society (horizon, the answer's)"
+
 /* The label of MKBA table row `row` ("project costs", ...); "" for a
  * row out of range. */
-const char *mkba_decision_mkba_row(int row);
+const char *mkba_rows_label(int row);
 
 /* Whether cost category `name` is a project cost: "team", "programme",
  * "investment" or "overheads" (the services engine books staff, intakes
  * and handovers as "team", overheads and the investment as "programme"). */
-int mkba_mkba_project_category(const char *name);
+int mkba_rows_project_category(const char *name);
 
 /* Fills project[c] (t->ncategories ints) with 1 for the project
  * categories of t. */
-void mkba_mkba_project_mask(const mkba_h5_totals *t, int *project);
+void mkba_rows_project_mask(const mkba_h5_totals *t, int *project);
 
 /* Rows 0 .. MKBA_ROW_BCR - 1 of arm a against t->reference in draw d,
- * into v (the BCR is a ratio of means: mkba_mkba_bcr). With optimism bias
+ * into v (the BCR is a ratio of means: mkba_rows_bcr). With optimism bias
  * and deadweight 0 the balance is the society NPV of docs/summary.md. */
-void mkba_mkba_rows(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
                     double v[MKBA_ROW_N]);
 
 /* The benefit-cost ratio of total benefits b over total costs c: b / c for
  * c > 0, +inf for c == 0 and b > 0, NAN otherwise (no cost, or a project
  * that costs less to deliver than the reference: read the balance). */
-double mkba_mkba_bcr(double b, double c);
+double mkba_rows_bcr(double b, double c);
 
 #endif

@@ -58,6 +58,7 @@ void mkba_summary_free(mkba_summary *s)
     mkba_free(s->npv);
     mkba_free(s->benefits);
     mkba_free(s->costs);
+    mkba_free(s->balance);
     mkba_free(s->bcr);
     mkba_free(s->icer);
     mkba_free(s->cost_category);
@@ -129,9 +130,10 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
 
 /* Benefits, costs, NPV and benefit-cost ratio of arm a versus the
  * reference. Benefits and costs are the MKBA table's total benefits and
- * total costs (mkba_mkba_rows, the one definition), so the summary and the
- * table give the same ratio; the NPV is society's, before optimism bias
- * and deadweight. */
+ * total costs (mkba_rows_compute, the one definition), so the summary and the
+ * table give the same ratio and the same balance; the NPV is society's
+ * over the horizon, before optimism bias, deadweight, health value and
+ * residual value (the answer's). */
 static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const int *project,
                     summary_work *w)
 {
@@ -139,7 +141,7 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
     int ratio_defined = 1;
     for (size_t d = 0; d < n; d++) {
         double v[MKBA_ROW_N];
-        mkba_mkba_rows(t, project, d, a, v);
+        mkba_rows_compute(t, project, d, a, v);
         double b = v[MKBA_ROW_BENEFITS], c = v[MKBA_ROW_COSTS], npv = 0.0;
         for (size_t p = 0; p < t->npayers; p++)
             npv -= cost_of(t, d, a, (long)p) - cost_of(t, d, r, (long)p);
@@ -149,15 +151,18 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
         w->benefit[d] = b;
         w->cost[d] = c;
         w->diff[d] = npv;
-        w->ratio[d] = mkba_mkba_bcr(b, c);
+        w->ratio[d] = mkba_rows_bcr(b, c);
         if (isnan(w->ratio[d]))
             ratio_defined = 0;
     }
     s->benefits[a] = mkba_stat_of(w->benefit, n, w->sort);
     s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
     s->npv[a] = mkba_stat_of(w->diff, n, w->sort);
+    for (size_t d = 0; d < n; d++)
+        w->diff[d] = w->benefit[d] - w->cost[d];
+    s->balance[a] = mkba_stat_of(w->diff, n, w->sort);
 
-    mkba_stat bcr = { mkba_mkba_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
+    mkba_stat bcr = { mkba_rows_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
     if (ratio_defined && n >= 2) {
         mkba_stat q = mkba_stat_of(w->ratio, n, w->sort);
         bcr.lo = q.lo;
@@ -405,16 +410,18 @@ mkba_summary *mkba_summary_alloc(const mkba_h5_totals *t, mkba_error *err)
     s->npv = mkba_calloc(na, sizeof *s->npv);
     s->benefits = mkba_calloc(na, sizeof *s->benefits);
     s->costs = mkba_calloc(na, sizeof *s->costs);
+    s->balance = mkba_calloc(na, sizeof *s->balance);
     s->bcr = mkba_calloc(na, sizeof *s->bcr);
     s->icer = mkba_calloc(nae, sizeof *s->icer);
     if (!s->cost || !s->inc_cost || !s->cost_payer || !s->inc_cost_payer || !s->effect
-        || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->bcr || !s->icer
+        || !s->inc_effect || !s->npv || !s->benefits || !s->costs || !s->balance || !s->bcr
+        || !s->icer
         || !work_alloc(&w, n))
         goto nomem;
     project = mkba_calloc(t->ncategories > 0 ? t->ncategories : 1, sizeof *project);
     if (project == NULL)
         goto nomem;
-    mkba_mkba_project_mask(t, project);
+    mkba_rows_project_mask(t, project);
 
     for (size_t a = 0; a < na; a++) {
         for (size_t d = 0; d < n; d++) {

@@ -74,10 +74,14 @@ typedef struct mkba_summary {
      * reference arm's rows are exactly zero): incremental cost [arm],
      * per payer [arm][payer], incremental effects [arm][effect]. */
     mkba_stat *inc_cost, *inc_cost_payer, *inc_effect;
-    /* [arm]: net present value for society; benefits and costs are the
-     * MKBA table's total benefits and total costs (analysis/mkba_rows.h:
-     * effects against project costs), and the ratio of their means. */
-    mkba_stat *npv, *benefits, *costs, *bcr;
+    /* [arm]: net present value for society over the simulated horizon
+     * (the answer's and the ranking's: payers' costs and monetary effects,
+     * without optimism bias, deadweight, health value or residual value);
+     * benefits and costs are the MKBA table's total benefits and total
+     * costs (analysis/mkba_rows.h: effects against project costs), balance
+     * their difference (the MKBA table's balance) and bcr the ratio of
+     * their means. balance equals npv when those four settings are 0. */
+    mkba_stat *npv, *benefits, *costs, *balance, *bcr;
     /* [arm][effect]: for non-monetary effects only (monetary ones are in
      * the NPV); entries of monetary effects and of the reference arm have
      * kind MKBA_ICER_NONE and value NAN. */

@@ -114,7 +114,7 @@ typedef struct mkba_h5_totals {
     int *effect_lower_is_better;  /* [E] 1: less of the effect is better */
     int *effect_payer;            /* [E] payer gaining a monetary effect, -1: nobody
                                      in particular (counts for society only) */
-    int *effect_category;         /* [E] MKBA category (mkba_mkba_category) */
+    int *effect_category;         /* [E] MKBA category (mkba_effect_category) */
     int *payer_municipal;         /* [P] 1: part of the municipality */
     int *payer_category;          /* [P] MKBA category of the payer's savings */
     size_t nperspectives;         /* K: society, municipality, each payer, the
@@ -130,6 +130,9 @@ typedef struct mkba_h5_totals {
     double optimism_bias, deadweight;
     int residual_years;           /* years the last year continues in the MKBA
                                      table (0: none, and in older files) */
+    int last_cycle_partial;       /* 1: the timing's half-cycle correction
+                                     weighs the last cycle's occupancy by
+                                     1/2 (or 3/2), so it is not a full cycle */
     int health_effect;            /* effect valued in money in the MKBA table
                                      (analysis.health_value), -1 none */
     double health_value;          /* money per unit of it */

@@ -15,6 +15,10 @@
 #include "core/strutil.h"
 #include "h5util.h"
 #include "h5out.h"
+#include "model/model.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 const double mkba_default_wtp[MKBA_DEFAULT_NWTP] = {
     0.0, 10000.0, 20000.0, 30000.0, 50000.0, 80000.0, 100000.0
@@ -311,8 +315,19 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
     t->residual_years = 0;
     if (missing == NULL && H5Aexists(f, "residual_years") > 0
         && (mkba_h5_attr_read_int(f, "residual_years", &t->residual_years) < 0
-            || t->residual_years < 0))
-        missing = "a valid residual_years";
+            || t->residual_years < 0 || t->residual_years > MKBA_MAX_RESIDUAL_YEARS))
+        missing = "a residual_years of 0 to " STR(MKBA_MAX_RESIDUAL_YEARS) " years";
+    /* The half-cycle correction counts the last cycle as half a cycle (or
+     * one and a half): the residual value continues the cycles before it. */
+    t->last_cycle_partial = 0;
+    char *correction = NULL;
+    if (missing == NULL && H5Aexists(f, "correction") > 0) {
+        if ((correction = mkba_h5_attr_read_string(f, "correction")) == NULL)
+            missing = "correction";
+        else
+            t->last_cycle_partial = strcmp(correction, "half-cycle") == 0;
+        mkba_free(correction);
+    }
     t->primary_effect = -1;
     for (size_t e = 0; primary != NULL && e < ne; e++)
         if (strcmp(t->effect[e], primary) == 0)

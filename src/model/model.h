@@ -14,6 +14,9 @@
 #include "params.h"
 #include "services.h"
 
+/* The longest residual value a scenario or a result file may state. */
+#define MKBA_MAX_RESIDUAL_YEARS 100
+
 #define MKBA_MAX_STATES 8
 #define MKBA_MAX_DOMAINS 32
 #define MKBA_MAX_ARMS 32
@@ -118,11 +121,11 @@ typedef struct mkba_effect_rule {
     char *path; char *file; int line;
 } mkba_effect_rule;
 
-typedef enum mkba_mkba_category {
+typedef enum mkba_effect_category {
     MKBA_CAT_DIRECT = 0,       /* effects for the target group and providers */
     MKBA_CAT_INDIRECT,         /* effects passed on through markets */
     MKBA_CAT_EXTERNAL          /* effects on third parties outside markets */
-} mkba_mkba_category;
+} mkba_effect_category;
 
 typedef struct mkba_effect_def {
     char *name;
@@ -131,13 +134,13 @@ typedef struct mkba_effect_def {
     int lower_is_better;       /* e.g. years with a severe problem */
     int payer;                 /* monetary effects: the payer who gains, or -1
                                   for society at large */
-    mkba_mkba_category category; /* row of the MKBA table (monetary effects) */
+    mkba_effect_category category; /* row of the MKBA table (monetary effects) */
 } mkba_effect_def;
 
 typedef struct mkba_payer_def {
     char *name;
     int municipal;             /* part of the municipality perspective */
-    mkba_mkba_category category;
+    mkba_effect_category category;
     char *file; int line;      /* where it is listed (file NULL in a model built
                                   in memory) */
 } mkba_payer_def;
@@ -161,7 +164,8 @@ typedef struct mkba_analysis {
     double optimism_bias;      /* uplift on the extra costs of an arm (share) */
     double deadweight;         /* share of benefits that would have happened anyway */
     int residual_years;        /* years the last year of the horizon continues
-                                  in the MKBA table (residual value) */
+                                  in the MKBA table (residual value), 0 ..
+                                  MKBA_MAX_RESIDUAL_YEARS */
     size_t npm;                /* non-monetised effects listed as PM items */
     char **pm_item;
     int health_effect;         /* effect valued in money in the MKBA table, or -1 */

@@ -235,7 +235,7 @@ static int read_payer(mkba_loader *ld, const config_setting_t *e, int i)
             return mkba_sc_fail(ld, where, NULL, "payer '%s' is listed twice; expected unique "
                                 "names", name);
     p->municipal = has_municipal ? municipal : default_municipal(name);
-    p->category = (mkba_mkba_category)category;
+    p->category = (mkba_effect_category)category;
     char file[MKBA_PATH_MAX];
     p->line = (int)config_setting_source_line(where);
     if ((m->payer[i] = mkba_strdup(name)) == NULL || (p->name = mkba_strdup(name)) == NULL
@@ -296,7 +296,7 @@ static int read_effects(mkba_loader *ld, const config_setting_t *root)
             || (rc = mkba_sc_choice(ld, g, "category", mkba_sc_category_names,
                                     MKBA_NCATEGORIES, &category, NULL)) != 0)
             return rc;
-        e->category = (mkba_mkba_category)category;
+        e->category = (mkba_effect_category)category;
         for (int j = 0; j < i; j++)
             if (strcmp(m->effect[j].name, name) == 0)
                 return mkba_sc_fail(ld, config_setting_get_member(g, "name"), NULL,

@@ -22,8 +22,6 @@
 /* A grid longer than this is almost surely a mistake in `step`. */
 #define MAX_WTP 10001
 #define MAX_POPULATION_YEARS 100
-/* and of a residual value */
-#define MAX_RESIDUAL_YEARS 100
 
 /* Names of the perspectives every run has, besides one per payer. */
 static const char *const builtin_perspectives[] = {"society", "municipality"};
@@ -243,11 +241,11 @@ static int read_numbers(mkba_loader *ld, const config_setting_t *g)
             || (rc = mkba_sc_number(ld, g, "deadweight", 0, &a->deadweight, NULL)) != 0
             || (rc = mkba_sc_integer(ld, g, "residual_years", 0, &residual, NULL)) != 0))
         return rc;
-    if (residual < 0 || residual > MAX_RESIDUAL_YEARS)
+    if (residual < 0 || residual > MKBA_MAX_RESIDUAL_YEARS)
         return mkba_sc_fail(ld, config_setting_get_member(g, "residual_years"), NULL,
                             "%lld is out of range; expected 0 (no residual value) to %d years "
                             "of the last year's costs and effects continued beyond the horizon",
-                            residual, MAX_RESIDUAL_YEARS);
+                            residual, MKBA_MAX_RESIDUAL_YEARS);
     a->residual_years = (int)residual;
     if (!(a->population >= 0 && isfinite(a->population)))
         return mkba_sc_fail(ld, config_setting_get_member(g, "population"), NULL,

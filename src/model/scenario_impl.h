@@ -112,7 +112,7 @@ int mkba_sc_check_dist_keys(mkba_loader *ld, const config_setting_t *group, mkba
 const char *const *mkba_sc_dist_keys(mkba_dist_kind kind);
 extern const char *const mkba_sc_dist_names[];
 
-/* The MKBA table rows in mkba_mkba_category order: "direct", "indirect",
+/* The MKBA table rows in mkba_effect_category order: "direct", "indirect",
  * "external" (MKBA_NCATEGORIES names). */
 #define MKBA_NCATEGORIES 3
 extern const char *const mkba_sc_category_names[MKBA_NCATEGORIES];

@@ -168,13 +168,15 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
 {
     static const char *const col[] = { "arm", "NPV society", "2.5%", "97.5%", "P(best)",
                                        "P(NPV > 0)", "break-even year municipality",
-                                       "broken even by then", "not within horizon" };
+                                       "broken even by then", "not within horizon",
+                                       "calibrated to" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_MONEY,
                                           MKBA_COL_MONEY, MKBA_COL_SHARE, MKBA_COL_SHARE,
-                                          MKBA_COL_INT, MKBA_COL_SHARE, MKBA_COL_SHARE };
+                                          MKBA_COL_INT, MKBA_COL_SHARE, MKBA_COL_SHARE,
+                                          MKBA_COL_TEXT };
     mkba_rtable *tb = mkba_report_table(r, "answer", "Per arm against the reference "
                                         "(money per household, present values)",
-                                        9, col, kind);
+                                        10, col, kind);
     for (size_t a = 0; tb != NULL && a < t->narms; a++) {
         long row = mkba_rtable_row(r, tb);
         mkba_rtable_str(r, tb, row, 0, t->arm[a]);
@@ -182,6 +184,9 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
                        an->p_positive[a], an->be_year[a], an->be_share[a], an->be_never[a] };
         for (size_t c = 0; c < 8; c++)
             mkba_rtable_num(tb, row, c + 1, v[c]);
+        /* The banner's target as a column too: CSV keeps no notes. */
+        mkba_rtable_str(r, tb, row, 9, t->arm_calibrated_to != NULL
+                                       ? t->arm_calibrated_to[a] : "");
     }
     mkba_rtable_note(r, tb, "Best: the highest mean NPV for society (%s, the reference, counts "
                      "as 0).", t->arm[t->reference]);

@@ -161,7 +161,7 @@ static void base_tables(builder *b)
         for (size_t a = 0; a < na; a++) {
             if ((int)a == t->reference)
                 continue;
-            for (size_t i = 0; i < 1 + np + ne + 4; i++) {
+            for (size_t i = 0; i < 1 + np + ne + 5; i++) {
                 const mkba_stat *st;
                 if (i == 0) {
                     snprintf(item, sizeof item, "cost, total");
@@ -173,12 +173,16 @@ static void base_tables(builder *b)
                     snprintf(item, sizeof item, "effect, %s", t->effect[i - 1 - np]);
                     st = &s->inc_effect[a * ne + i - 1 - np];
                 } else {
-                    static const char *const last[4] = { "benefits", "costs", "NPV (society)",
-                                                         "benefit-cost ratio" };
+                    /* The same labels as the text summary and the MKBA table. */
+                    const char *const last[5] = {
+                        mkba_rows_label(MKBA_ROW_BENEFITS), mkba_rows_label(MKBA_ROW_COSTS),
+                        mkba_rows_label(MKBA_ROW_BALANCE), mkba_rows_label(MKBA_ROW_BCR),
+                        MKBA_NPV_LABEL };
+                    const mkba_stat *const stat[5] = { &s->benefits[a], &s->costs[a],
+                                                       &s->balance[a], &s->bcr[a], &s->npv[a] };
                     size_t j = i - 1 - np - ne;
                     snprintf(item, sizeof item, "%s", last[j]);
-                    st = j == 0 ? &s->benefits[a] : j == 1 ? &s->costs[a]
-                         : j == 2 ? &s->npv[a] : &s->bcr[a];
+                    st = stat[j];
                 }
                 long row = mkba_rtable_row(b->r, tb);
                 mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
@@ -861,7 +865,7 @@ static void mkba_table(builder *b)
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
             mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
-            mkba_rtable_str(b->r, tb, row, 1, mkba_decision_mkba_row(i));
+            mkba_rtable_str(b->r, tb, row, 1, mkba_rows_label(i));
             if (i == MKBA_ROW_BCR) {
                 /* A ratio in a money column: two decimals, "n/a" for NaN. */
                 mkba_rtable_num_as(tb, row, 2, v[MKBA_ST_MEAN], MKBA_COL_RATIO);
@@ -870,9 +874,10 @@ static void mkba_table(builder *b)
             for (int c = 0; c < MKBA_ST_N; c++)
                 mkba_rtable_num(tb, row, 2 + (size_t)c, v[c]);
         }
-        /* Health not valued in money is a PM item with its change. */
+        /* The primary effect not valued in money (none is, or another
+         * effect is) is a PM item with its change. */
         int e = t->primary_effect;
-        if (!health_valued(t) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
+        if ((!health_valued(t) || e != t->health_effect) && e >= 0 && (size_t)e < t->neffects && !t->effect_monetary[e]) {
             long row = mkba_rtable_row(b->r, tb);
             char item[512];
             snprintf(item, sizeof item, "PM: %s %+.4g %s per household, not valued in money",
@@ -895,7 +900,9 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs; deadweight %.4g%% of "
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs where they are "
+                     "positive, draw by draw (so the mean row can exceed that share of the mean "
+                     "project costs); deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
     if (health_valued(t))
@@ -912,10 +919,12 @@ static void mkba_table(builder *b)
                          (double)t->ncycles * t->cycle_years);
     mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
                      "categories team, programme, investment, overheads). Direct effects: the "
-                     "provision avoided (every other cost, all payers, without transfers, "
-                     "which net out for society) and direct monetary effects; indirect and "
-                     "external: monetary effects by category. The summary's benefits, costs "
-                     "and benefit-cost ratio are these totals. PM: not valued in money.");
+                     "provision no longer needed (every other cost, all payers, without "
+                     "transfers, which net out for society) and direct monetary effects; "
+                     "indirect and external: monetary effects by category. The summary's "
+                     "total benefits, total costs, MKBA balance and benefit-cost ratio are "
+                     "these rows; the answer's NPV for society leaves out optimism bias, "
+                     "deadweight, health value and residual value. PM: not valued in money.");
 }
 
 /* The budget view (docs/budget.md), when the file has one: per arm, payer

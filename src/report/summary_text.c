@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/strutil.h"
+#include "analysis/mkba_rows.h"
 #include "report.h"
 #include "summary_text.h"
 
@@ -155,6 +156,7 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
     fprintf(f, "\nVersus the reference arm %s (arm minus %s in each draw; money in %s per household)\n",
             ref, ref, cur);
     table_head(&tb, "arm");
+    int differ = 0;
     for (size_t a = 0; a < s->narms; a++) {
         if ((int)a == s->reference)
             continue;
@@ -166,16 +168,26 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         for (size_t e = 0; e < ne; e++)
             table_row(&tb, "", t->effect[e], &s->inc_effect[a * ne + e],
                       t->effect_monetary[e] ? V_MONEY : V_EFFECT);
-        table_row(&tb, "", "benefits", &s->benefits[a], V_MONEY);
-        table_row(&tb, "", "costs (project)", &s->costs[a], V_MONEY);
-        table_row(&tb, "", "NPV (society)", &s->npv[a], V_MONEY);
-        table_row(&tb, "", "benefit-cost ratio", &s->bcr[a], V_RATIO);
+        table_row(&tb, "", mkba_rows_label(MKBA_ROW_BENEFITS), &s->benefits[a], V_MONEY);
+        table_row(&tb, "", mkba_rows_label(MKBA_ROW_COSTS), &s->costs[a], V_MONEY);
+        table_row(&tb, "", mkba_rows_label(MKBA_ROW_BALANCE), &s->balance[a], V_MONEY);
+        table_row(&tb, "", mkba_rows_label(MKBA_ROW_BCR), &s->bcr[a], V_RATIO);
+        table_row(&tb, "", MKBA_NPV_LABEL, &s->npv[a], V_MONEY);
+        differ |= fabs(s->balance[a].mean - s->npv[a].mean)
+                  > 1e-9 * (fabs(s->npv[a].mean) + 1.0);
     }
-    fprintf(f, "  NPV = monetary effects gained - extra costs of all payers.\n"
-               "  costs = project costs (team, programme, investment, overheads) + optimism bias;\n"
-               "  benefits = avoided provision + monetary effects - deadweight, without\n"
-               "  transfers (they net out for society): the MKBA table's total costs and\n"
-               "  benefits; benefit-cost ratio = benefits / costs (docs/decision.md).\n");
+    fprintf(f, "  total costs = project costs (team, programme, investment, overheads) + optimism\n"
+               "  bias; total benefits = provision no longer needed + monetary effects (+ health\n"
+               "  valued in money + effects after the horizon) - deadweight, without transfers\n"
+               "  (they net out for society): the MKBA table's totals and balance;\n"
+               "  benefit-cost ratio = total benefits / total costs (docs/decision.md).\n"
+               "  %s = monetary effects gained - extra costs of all payers over the\n"
+               "  simulated horizon: the NPV of the answer, the ranking and P(NPV > 0).\n",
+            MKBA_NPV_LABEL);
+    if (differ)
+        fprintf(f, "  The MKBA balance differs from the answer's NPV: optimism bias, deadweight,\n"
+                   "  a health value or a residual value is set (analysis group); the answer\n"
+                   "  and ranking use the NPV without them.\n");
 
     int any_icer = 0;
     for (size_t e = 0; e < ne; e++)

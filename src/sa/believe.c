@@ -1,6 +1,7 @@
 /* What must be believed: each arm's NPV against the reference taken apart
  * by its levers. A lever is a way the arm differs from the reference arm
- * in a number: a parameter the arm overrides, or a pathway mechanism
+ * in a number: a parameter the arm or the reference arm overrides, or a
+ * pathway mechanism
  * (detection, stigma, self-reliance, maturity, overheads, ...) that reads
  * another parameter than the reference arm's pathway does. Switching a
  * lever off gives it the reference arm's value at the same point. Every
@@ -159,11 +160,18 @@ static int find_levers(believe *b, size_t a, mkba_error *err)
      * value, not the reference arm's value of that parameter. */
     if (m->services.enabled)
         rc = find_slot_levers(b, a, label, sizeof label, err);
-    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
-        if (mkba_params_overridden(m->params, k, a) && v[a * np + k] != v[ref * np + k]) {
-            snprintf(label, sizeof label, "override %s", mkba_params_get(m->params, k)->name);
+    /* A reference that overrides a parameter (the current model as the
+     * reference arm) differs from the arm there too: switching that lever
+     * off gives the arm the reference's override. */
+    for (size_t k = 0; rc == MKBA_OK && k < np; k++) {
+        int own = mkba_params_overridden(m->params, k, a);
+        if ((own || mkba_params_overridden(m->params, k, ref))
+            && v[a * np + k] != v[ref * np + k]) {
+            snprintf(label, sizeof label, "%s %s", own ? "override" : "reference's override",
+                     mkba_params_get(m->params, k)->name);
             rc = add_lever(b, (int)a, (int)k, (int)k, label, err);
         }
+    }
     return rc;
 }
 

@@ -85,11 +85,10 @@ static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_s
     run_scenario("tests/data/mkba.cfg", path, cohort, t, s, d);
 }
 
-/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
- * path. */
-static void fixture_variant(const char *path, const char *from, const char *to)
+/* Writes file src with its text `from` replaced by `to` into path. */
+static void file_variant(const char *src, const char *path, const char *from, const char *to)
 {
-    char *cfg = support_read_file("tests/data/mkba.cfg");
+    char *cfg = support_read_file(src);
     assert_non_null(cfg);
     char *at = strstr(cfg, from);
     assert_non_null(at);
@@ -98,6 +97,13 @@ static void fixture_variant(const char *path, const char *from, const char *to)
     fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
     assert_int_equal(fclose(f), 0);
     free(cfg);
+}
+
+/* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
+ * path. */
+static void fixture_variant(const char *path, const char *from, const char *to)
+{
+    file_variant("tests/data/mkba.cfg", path, from, to);
 }
 
 static double row(const mkba_decision *d, int i)
@@ -190,6 +196,12 @@ static void test_project_costs_and_one_ratio(void **state)
         fail_msg("no banner in the text summary:\n%s", text);
     assert_null(strstr(text, "arm classic is tuned"));
     free(text);
+    /* CSV keeps no notes: the answer table's "calibrated to" column. */
+    char *csv = summary_output(path, "--format csv");
+    if (strstr(csv, "calibrated to") == NULL
+        || strstr(csv, ",a 40% yearly job-finding rate") == NULL)
+        fail_msg("no calibrated arm in the CSV summary:\n%s", csv);
+    free(csv);
     remove(path);
     results_free(t, s, d);
 }
@@ -274,10 +286,69 @@ static void test_residual_value(void **state)
     expect(row(d, MKBA_ROW_BENEFITS) - row(d0, MKBA_ROW_BENEFITS), effects_after, 1e-9,
            "total benefits added");
     assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+    /* One balance: the summary's benefits - costs is the table's balance;
+     * the answer's NPV stays that of the horizon, and the summary says
+     * they differ. Without the settings (t0: optimism bias on the project
+     * costs only) the balance is the NPV less the optimism bias. */
+    expect(s->balance[1].mean, s->benefits[1].mean - s->costs[1].mean, 1e-12,
+           "summary balance = benefits - costs");
+    expect(s->balance[1].mean, row(d, MKBA_ROW_BALANCE), 1e-12, "summary = table balance");
+    assert_true(s->npv[1].mean == s0->npv[1].mean);
+    expect(s0->balance[1].mean, s0->npv[1].mean - row(d0, MKBA_ROW_OPTIMISM), 1e-9,
+           "balance = NPV - optimism bias");
+    char *text = summary_output(path, "");
+    if (strstr(text, "The MKBA balance differs from the answer's NPV") == NULL
+        || strstr(text, "MKBA balance (benefits - costs)") == NULL)
+        fail_msg("the summary names neither the balance nor their difference:\n%s", text);
+    free(text);
     remove(cfg);
     remove(path);
     results_free(t, s, d);
     results_free(t0, s0, d0);
+}
+
+/* The residual value under the half-cycle correction, which weighs the
+ * last cycle's occupancy by 1/2 ("both") or 3/2 ("start"): the year
+ * continued is cycle 3, the last whole one, moved one year on (v^3), so
+ * with occupancy "both" (cycle 3 counts point 3) the continuation is that
+ * of test_residual_value, and with "start" (cycle 3 counts point 2)
+ *   effects after the horizon  (1200 + 0.7 w) (0.75^2 - 0.6^2) v^3 a(N).
+ * The team's 237.5 a year is the same in every cycle: 237.5 v^3 a(N). */
+static void test_residual_value_half_cycle(void **state)
+{
+    (void)state;
+    static const struct { const char *occupancy; int point; } timing[] = {
+        { "both", 3 }, { "start", 2 },
+    };
+    char cfg[64], path[64], cfg2[64], text[160];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_residual_half_%ld.cfg", (long)getpid());
+    snprintf(cfg2, sizeof cfg2, "/tmp/mkba_test_residual_half2_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_residual_half_%ld.h5", (long)getpid());
+    const int n = 7;
+    double v = 1.0 / 1.03, an = 0.0;
+    for (int j = 1; j <= n; j++)
+        an += pow(v, j);
+    for (size_t i = 0; i < sizeof timing / sizeof *timing; i++) {
+        mkba_h5_totals *t = NULL;
+        mkba_summary *s = NULL;
+        mkba_decision *d = NULL;
+        fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+        snprintf(text, sizeof text, "correction = \"half-cycle\"; occupancy = \"%s\";",
+                 timing[i].occupancy);
+        file_variant(cfg, cfg2, "correction = \"none\"; occupancy = \"start\";", text);
+        run_scenario(cfg2, path, 1, &t, &s, &d);
+        assert_int_equal(t->last_cycle_partial, 1);
+        double gap = pow(0.75, timing[i].point) - pow(0.6, timing[i].point);
+        expect(row(d, MKBA_ROW_PROJECT_AFTER), 237.5 * pow(v, 3) * an, 1e-12,
+               "project costs after (half-cycle)");
+        expect(row(d, MKBA_ROW_RESIDUAL),
+               (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap * pow(v, 3) * an, 1e-12,
+               timing[i].occupancy);
+        results_free(t, s, d);
+    }
+    remove(cfg);
+    remove(cfg2);
+    remove(path);
 }
 
 /* Health: without a value per QALY the table lists the QALY change as a
@@ -482,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_residual_value),
+        cmocka_unit_test(test_residual_value_half_cycle),
         cmocka_unit_test(test_current_model_as_reference),
         cmocka_unit_test(test_health_valued_or_pm),
         cmocka_unit_test(test_bad_health_value),

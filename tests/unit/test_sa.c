@@ -363,6 +363,38 @@ static void test_believe_against_set(void **state)
     unlink(t);
 }
 
+/* The current model as the reference arm (current-model-b.cfg): model_b
+ * overrides maturity, efficiency, awareness and friction and model_a
+ * overrides nothing, so every lever is one of the reference's overrides,
+ * and the decomposition still adds up to the arm's NPV. */
+static void test_believe_reference_overrides(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-believe-ref.h5";
+    assert_int_equal(run("believe scenarios/pathways/current-model-b.cfg --arm model_a "
+                         "--threads 2", out), 0);
+    size_t nl = 0;
+    char **lever = read_strings(out, "/sa/believe/lever", &nl);
+    int maturity = 0;
+    for (size_t l = 0; l < nl; l++)
+        maturity |= strcmp(lever[l], "reference's override maturity_start") == 0;
+    mkba_h5_strings_free(lever, nl);
+    assert_true(maturity);
+    size_t nc = 0;
+    double *c = support_read_doubles(out, "/sa/believe/contribution", &nc);
+    double sum = 0.0;
+    for (size_t l = 0; l < nl; l++)
+        sum += c[2 * l];
+    free(c);
+    /* model_a is the second arm: its row of [arm][on, all off, interaction] */
+    double on = read_one(out, "/sa/believe/arm_npv", 3 + 0);
+    double off = read_one(out, "/sa/believe/arm_npv", 3 + 1);
+    double interaction = read_one(out, "/sa/believe/arm_npv", 3 + 2);
+    assert_true(isfinite(on));
+    assert_true(fabs(sum + off + interaction - on) <= 1e-6 * (fabs(on) + 1.0));
+    unlink(out);
+}
+
 /* The built-in functions: Ishigami's indices within 0.01 of the closed
  * form at N = 10,000 (the estimator's own tests go further). */
 static void test_function_ishigami(void **state)
@@ -531,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_morris_inert_and_sign),
         cmocka_unit_test(test_evppi_bounds),
         cmocka_unit_test(test_believe_against_set),
+        cmocka_unit_test(test_believe_reference_overrides),
         cmocka_unit_test(test_function_ishigami),
         cmocka_unit_test(test_outcomes_equal_decision_outputs),
         cmocka_unit_test(test_evppi_from_file),

@@ -88,7 +88,7 @@ static void test_full_structure(void **state)
     assert_string_equal(m->payer[5], "huishouden");
     assert_string_equal(m->payer[7], "wijkteam-stichting");
     static const int municipal[8] = {1, 1, 0, 0, 0, 0, 1, 1};
-    static const mkba_mkba_category category[8] = {
+    static const mkba_effect_category category[8] = {
         MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_EXTERNAL,
         MKBA_CAT_INDIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT, MKBA_CAT_DIRECT};
     for (int i = 0; i < 8; i++) {
