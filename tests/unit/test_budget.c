@@ -521,8 +521,8 @@ static void test_bad_population(void **state)
     expect_refused("population = { inhabitants = 90000;\n  prevalence = 1e-12; };\n",
                    BLOCK_LINE + 1, "population.prevalence", "households; expected 1 to 1e+08",
                    NULL);
-    expect_refused("population = { households = 100;\n  price_index = [1.0, 1e308, 1.0, 1.0, 1.0, 1.0]; "
-                   "};\n", BLOCK_LINE + 1, "population.price_index.[1]", "expected a price "
+    expect_refused("population = { households = 100;\n"
+                   "  price_index = [1.0, 1e308, 1.0, 1.0, 1.0, 1.0]; };\n", BLOCK_LINE + 1, "population.price_index.[1]", "expected a price "
                    "level in (0, 100]", NULL);
     expect_refused("population = { households = 100; budget_lines = (\n"
                    "  { payer = \"gemeente-wmo\"; taakveld = \"6.71 | Wmo\\nline2\"; } ); };\n",
