@@ -669,6 +669,32 @@ static void test_summary_formats(void **state)
     remove(h5);
 }
 
+/* A label's < and & reach Markdown as text, not as inline HTML. */
+static void test_markdown_escapes(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL || bin[0] == '\0')
+        fail_msg("MKBA_BIN is unset: run as MKBA_BIN=build/mkba build/tests/test_budget");
+    case_files c;
+    write_case(&c, "md", "none", "start", "0.2", "0.3",
+               "population = { households = 100; budget_lines = ( { payer = \"gemeente-wmo\"; "
+               "taakveld = \"6.71 <b>Wmo</b> & co | x\"; } ); };\n");
+    run_ok(&c, 200);
+    char cmd[512], line[2048];
+    snprintf(cmd, sizeof cmd, "%s summary %s --format markdown --table budget", bin, c.h5);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        assert_null(strstr(line, "<b>"));
+        found += strstr(line, "6.71 &lt;b>Wmo&lt;/b> &amp; co \\| x") != NULL;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_true(found > 0);
+    remove_case(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_inflow_needs_streaming),
         cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_summary_formats),
+        cmocka_unit_test(test_markdown_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
