@@ -16,9 +16,11 @@ enum {
     MKBA_STREAM_SERVICE = 3,   /* help seeking, detection and self-reliance of
                                   one household: apart from its transitions, so
                                   services that do nothing change no state */
-    MKBA_STREAM_ENTRANT = 4    /* an entrant of an open population: household
+    MKBA_STREAM_ENTRANT = 4,   /* an entrant of an open population: household
                                   = its number within its year, blocks from
                                   year x the blocks of one household */
+    MKBA_STREAM_ENTRANT_COUNT = 5 /* how many entrants a year has (household =
+                                     the year): the rounding of the inflow */
 };
 
 /* Philox4x32-10 as a gsl_rng_type, so GSL's distributions can draw from it.

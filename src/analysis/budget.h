@@ -56,7 +56,7 @@ void mkba_budget_free(mkba_budget *b);
 
 /* Mean, 2.5% and 97.5% over the draws of view v, into st[A][P][Y][3];
  * of the households when v is MKBA_BUDGET_NVIEWS, into st[A][Y][3].
- * work holds ndraws doubles. */
+ * work holds 2 x ndraws doubles. */
 void mkba_budget_stats(const mkba_budget *b, int v, double *st, double *work);
 
 /* Writes /analysis/budget into the writable file st when the file has a

@@ -81,20 +81,19 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
                       mkba_error *err)
 {
     /* Entrants are simulated households: only the streaming engine has
-     * them so far (docs/budget.md). */
-    if (m->population.enabled && m->population.inflow > 0
-        && (mode == MKBA_ENGINE_COHORT || m->services.enabled))
-        return mkba_error_set(err, MKBA_EINVAL, "%s: population.inflow = %g: entrants need the "
-                              "streaming microsimulation; %s; set inflow = 0 for a closed "
-                              "cohort", m->path != NULL ? m->path : m->name,
-                              m->population.inflow,
-                              mode == MKBA_ENGINE_COHORT ? "the cohort trace has none"
-                                                         : "the services engine has none yet");
-    if (mode != MKBA_ENGINE_COHORT && mkba_population_entrants(m, households) > 2000000000L)
-        return mkba_error_set(err, MKBA_EINVAL, "%s: population.inflow = %g gives %ld entrants "
-                              "a year for %ld households; expected at most 2000000000",
-                              m->path != NULL ? m->path : m->name, m->population.inflow,
-                              mkba_population_entrants(m, households), households);
+     * them so far (docs/budget.md); the loader refuses them with services. */
+    const char *where = m->path != NULL ? m->path : m->name;
+    if (m->population.enabled && m->population.inflow > 0 && mode == MKBA_ENGINE_COHORT)
+        return mkba_error_set(err, MKBA_EINVAL, "%s:%d: population.inflow = %g: entrants need "
+                              "the streaming microsimulation; the cohort trace (--cohort) has "
+                              "none; run without --cohort, or set inflow = 0 for a closed "
+                              "cohort", where, m->population.inflow_line, m->population.inflow);
+    double entrants = mkba_population_entrants(m, households);
+    if (mode != MKBA_ENGINE_COHORT && !(entrants <= 2e9))
+        return mkba_error_set(err, MKBA_EINVAL, "%s:%d: population.inflow = %g gives %.4g "
+                              "entrants a year for %ld simulated households; expected at most "
+                              "2e9 (fewer --households)", where, m->population.inflow_line,
+                              m->population.inflow, entrants, households);
     if (mode == MKBA_ENGINE_COHORT) {
         if (m->services.enabled)
             return mkba_error_set(err, MKBA_EINVAL, "%s: the scenario has services, whose "

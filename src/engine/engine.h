@@ -199,11 +199,20 @@ typedef struct mkba_counts {
     uint64_t *occ;             /* [arm][point][slot] */
     uint64_t *entries;         /* [arm][cycle 1..T at k-1][state] */
     double *focc, *fentries;   /* same, as doubles (cohort mode fills these directly) */
-    /* [point]: entrants of an open population (population.inflow) that
-     * joined by time point j, in every arm alike; they count in occ and
-     * entries from then on but not in `households`, the starting ones. */
+    /* An open population (population.inflow): the entrants' own tallies,
+     * shaped as occ and entries. Only the budget view reads them, so the
+     * MKBA view stays the starting cohort whatever the inflow. */
+    uint64_t *occ_new, *entries_new;
+    /* occ + occ_new and entries + entries_new as doubles: the whole open
+     * population, filled by mkba_counts_to_double when there are entrants. */
+    double *focc_open, *fentries_open;
+    /* [point]: entrants that joined by time point j, in every arm alike;
+     * not in `households`, the starting ones. */
     double *joined;
 } mkba_counts;
+
+/* Whether c holds entrants (then the budget view reads the _open arrays). */
+int mkba_counts_open(const mkba_counts *c);
 
 mkba_counts *mkba_counts_alloc(const mkba_layout *l);
 void mkba_counts_free(mkba_counts *c);
@@ -219,14 +228,18 @@ mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l);
 void mkba_micro_work_free(mkba_micro_work *w);
 
 /* An open population (population.inflow): `per_year` entrants are
- * simulated at the start of each year after the first for a draw of
- * `households` starting households; entrant i of a year goes with starting
- * household floor(i * households / per_year), so it falls in that
- * household's chunk and batch. per_year 0 (the default): a closed cohort. */
-void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, long per_year);
+ * expected at the start of each year after the first for a draw of
+ * `households` starting households. Year y simulates E_y = floor(per_year)
+ * or one more, the latter with probability frac(per_year), from the stream
+ * (seed, draw, y, MKBA_STREAM_ENTRANT_COUNT): E[E_y] = per_year exactly.
+ * Entrant i of a year goes with starting household floor(i * households /
+ * E_y), so it falls in that household's chunk and batch. per_year 0 (the
+ * default): a closed cohort. */
+void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, double per_year);
 
 /* Simulates households [h0, h1) of draw `draw` in every arm, and the
- * entrants that go with them, and adds their tallies to c. Uses only its arguments: one call per thread at a time per
+ * entrants that go with them (into c's _new tallies), and adds their
+ * tallies to c. Uses only its arguments: one call per thread at a time per
  * work and counts. */
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,

@@ -23,13 +23,16 @@ struct mkba_micro_work {
      * put changes nothing, so only moves are tallied; occupancy is their
      * running sum over points. */
     int64_t *delta;
+    /* The same for entrants, kept apart: only the budget view reads them. */
+    int64_t *delta_new;
     size_t ndelta;
     /* An open population: the draw's starting households and the
-     * entrants per year (mkba_micro_work_set_entrants). */
-    long households, entrants_per_year;
+     * expected entrants per year (mkba_micro_work_set_entrants). */
+    long households;
+    double entrants_per_year;
 };
 
-void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, long per_year)
+void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, double per_year)
 {
     w->households = households;
     w->entrants_per_year = per_year;
@@ -44,7 +47,8 @@ mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
                       sizeof *w->words);
     w->ndelta = l->narms * l->npoints * l->nslots;
     w->delta = mkba_calloc(w->ndelta, sizeof *w->delta);
-    if (w->words == NULL || w->delta == NULL) {
+    w->delta_new = mkba_calloc(w->ndelta, sizeof *w->delta_new);
+    if (w->words == NULL || w->delta == NULL || w->delta_new == NULL) {
         mkba_micro_work_free(w);
         return NULL;
     }
@@ -57,6 +61,7 @@ void mkba_micro_work_free(mkba_micro_work *w)
         return;
     mkba_free(w->words);
     mkba_free(w->delta);
+    mkba_free(w->delta_new);
     mkba_free(w);
 }
 
@@ -397,9 +402,20 @@ static void entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm
     }
 }
 
+/* Entrants in year y: floor(x) or one more with probability frac(x), so
+ * that their expected number is x exactly; the same for every thread. */
+static long long entrants_in_year(uint64_t seed, uint32_t draw, uint32_t y, double x)
+{
+    double whole = floor(x);
+    uint32_t word[4];
+    mkba_rng_block(seed, draw, y, MKBA_STREAM_ENTRANT_COUNT, 0, word);
+    return (long long)whole + (mkba_rng_u01(word[0]) < x - whole);
+}
+
 /* The entrants that go with starting households [h0, h1): in each year y
  * after the first, numbers [ceil(h0 E / H), ceil(h1 E / H)) of its E,
- * joining at the time point that starts year y. */
+ * joining at the time point that starts year y, tallied apart (delta_new,
+ * entries_new). */
 static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                          uint32_t draw, uint32_t h0, uint32_t h1, mkba_micro_work *w,
                          mkba_counts *c)
@@ -409,12 +425,13 @@ static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t see
                              (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
     const uint32_t *cycle_words = w->words + 4 * l->init_blocks;
     const size_t per_arm = l->npoints * l->nslots;
-    const long long E = w->entrants_per_year, H = w->households;
+    const long long H = w->households;
     uint8_t x0[MKBA_MAX_DOMAINS];
     for (uint32_t y = 1;; y++) {
         size_t k0 = (size_t)lround(y / m->timing.cycle_years);
         if (k0 >= l->ncycles)
             break;
+        const long long E = entrants_in_year(seed, draw, y, w->entrants_per_year);
         uint32_t i0 = (uint32_t)(((long long)h0 * E + H - 1) / H);
         uint32_t i1 = (uint32_t)(((long long)h1 * E + H - 1) / H);
         for (uint32_t i = i0; i < i1; i++) {
@@ -423,12 +440,29 @@ static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t see
             for (size_t arm = 0; arm < m->narms; arm++) {
                 if (arm == 0 || !t->init_same)
                     entrant_states(m, t, arm, w->words, x0);
-                simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
-                         c->entries + arm * l->ncycles * l->nstates_total, k0);
+                simulate(m, t, arm, x0, cycle_words, w->delta_new + arm * per_arm,
+                         c->entries_new + arm * l->ncycles * l->nstates_total, k0);
             }
         }
         for (size_t j = k0; j < l->npoints; j++)
             c->joined[j] += (double)(i1 - i0);
+    }
+}
+
+/* Occupancy at point j is the running sum of the changes up to j. */
+static void accumulate(const mkba_layout *l, size_t narms, const int64_t *delta, uint64_t *occ)
+{
+    const size_t per_arm = l->npoints * l->nslots;
+    for (size_t arm = 0; arm < narms; arm++) {
+        const int64_t *dl = delta + arm * per_arm;
+        uint64_t *o = occ + arm * per_arm;
+        for (size_t i = 0; i < l->nslots; i++) {
+            int64_t run = 0;
+            for (size_t j = 0; j < l->npoints; j++) {
+                run += dl[j * l->nslots + i];
+                o[j * l->nslots + i] += (uint64_t)run;
+            }
+        }
     }
 }
 
@@ -452,19 +486,11 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                      c->entries + arm * l->ncycles * l->nstates_total, 0);
         }
     }
-    if (w->entrants_per_year > 0)
+    accumulate(l, m->narms, w->delta, c->occ);
+    if (w->entrants_per_year > 0) {
+        memset(w->delta_new, 0, w->ndelta * sizeof *w->delta_new);
         run_entrants(m, t, seed, draw, h0, h1, w, c);
-    /* Occupancy at point j is the running sum of the changes up to j. */
-    for (size_t arm = 0; arm < m->narms; arm++) {
-        const int64_t *dl = w->delta + arm * per_arm;
-        uint64_t *occ = c->occ + arm * per_arm;
-        for (size_t i = 0; i < l->nslots; i++) {
-            int64_t run = 0;
-            for (size_t j = 0; j < l->npoints; j++) {
-                run += dl[j * l->nslots + i];
-                occ[j * l->nslots + i] += (uint64_t)run;
-            }
-        }
+        accumulate(l, m->narms, w->delta_new, c->occ_new);
     }
     c->households += (double)(h1 - h0);
 }

@@ -27,8 +27,9 @@ static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_wi
     return n;
 }
 
-/* Households still in the model at point j: all who started or joined by
- * then (`households`) but those in exit states. */
+/* Households still in the model at point j: all the counts are over
+ * (`households`, with the entrants that joined by then in the budget view)
+ * but those in exit states. */
 static double alive(const mkba_model *m, const mkba_layout *l, const double *occ_j,
                     double households)
 {
@@ -161,16 +162,19 @@ static int book_cost(const cycle_ctx *cc, const mkba_cost_rule *rule, const coun
     return 1;
 }
 
-/* The view of arm `arm` of counts c, with alive[] (npoints) filled. */
+/* The view of arm `arm` of counts c, with alive[] (npoints) filled: the
+ * starting cohort, or with `open` the entrants too (the budget view). */
 static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                          size_t arm, double *alive_at)
+                          size_t arm, int open, double *alive_at)
 {
-    count_view v = { c->focc + arm * l->npoints * l->nslots,
-                     c->fentries + arm * l->ncycles * l->nstates_total, alive_at,
-                     c->households };
-    /* + 0.0 without entrants: the same value as before they existed. */
+    open = open && mkba_counts_open(c);
+    count_view v = { (open ? c->focc_open : c->focc) + arm * l->npoints * l->nslots,
+                     (open ? c->fentries_open : c->fentries)
+                         + arm * l->ncycles * l->nstates_total,
+                     alive_at, c->households };
     for (size_t j = 0; j < l->npoints; j++)
-        alive_at[j] = alive(m, l, v.occ + j * l->nslots, c->households + c->joined[j]);
+        alive_at[j] = alive(m, l, v.occ + j * l->nslots,
+                            open ? c->households + c->joined[j] : c->households);
     return v;
 }
 
@@ -206,7 +210,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
-        const count_view cv = view_of(m, l, c, arm, alive_at);
+        const count_view cv = view_of(m, l, c, arm, 0, alive_at);
         const double *occ = cv.occ, *ent = cv.ent;
         for (int k = 1; k <= (int)T; k++) {
             cc.k = k;
@@ -289,7 +293,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
     for (size_t arm = 0; arm < A; arm++) {
         const double *v = values + arm * np;
         for (size_t b = 0; b < nb; b++)
-            cv[b] = view_of(m, l, c[b], arm, alive_work + b * l->npoints);
+            cv[b] = view_of(m, l, c[b], arm, 0, alive_work + b * l->npoints);
         for (int k = 1; k <= (int)T; k++) {
             cc.k = k;
             for (size_t i = 0; i < m->ncosts; i++) {
@@ -338,7 +342,7 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
-        const count_view cv = view_of(m, l, c, arm, alive_at);
+        const count_view cv = view_of(m, l, c, arm, 1, alive_at);
         for (size_t j = 0; j < l->npoints; j++)
             r->budget_households[arm * l->npoints + j] = alive_at[j] / c->households;
         for (int k = 1; k <= (int)T; k++) {

@@ -377,11 +377,10 @@ done:
 
 /* The budget view's labels (scenarios with a population block): each
  * payer's fund and taakveld, the price path, the calendar years and the
- * population, in /labels (docs/output.md). Entrants per year as simulated:
- * round(households x inflow / population) of them, each standing for
- * population / households households. */
-static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, long households,
-                               mkba_error *err)
+ * population, in /labels (docs/output.md): the starting households and the
+ * inflow, which the simulation keeps in expectation (entrants are rounded
+ * up or down at random each year). */
+static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
 {
     const mkba_population *p = &m->population;
     size_t ny = p->nyears;
@@ -390,9 +389,7 @@ static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, long hous
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
     for (size_t y = 0; y < ny; y++)
         year[y] = p->first_year + (int)y;
-    double simulated = households > 0 ? (double)mkba_population_entrants(m, households) : 0.0;
-    double pop[2] = {p->households,
-                     households > 0 ? simulated * p->households / (double)households : p->inflow};
+    double pop[2] = {p->households, p->inflow};
     size_t two = 2;
     hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
     int ok = g >= 0
@@ -400,7 +397,8 @@ static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, long hous
                                       m->npayers) >= 0
              && mkba_h5_write_strings(g, "budget_taakveld", (const char *const *)p->taakveld,
                                       m->npayers) >= 0
-             && mkba_h5_write_doubles(g, "price_index", 1, &ny, p->price_index, NULL, NULL, NULL) >= 0
+             && mkba_h5_write_doubles(g, "price_index", 1, &ny, p->price_index, NULL, NULL,
+                                      NULL) >= 0
              && mkba_h5_write_ints(g, "calendar_year", 1, &ny, year, NULL, NULL, NULL) >= 0
              && mkba_h5_write_doubles(g, "budget_population", 1, &two, pop, NULL, NULL, NULL) >= 0;
     hid_t kept = mkba_h5_error_keep(!ok);
@@ -553,7 +551,7 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
     if (rc == MKBA_OK && w->services)
         rc = write_service_labels(w, m, err);
     if (rc == MKBA_OK && w->population)
-        rc = write_budget_labels(w, m, meta->households, err);
+        rc = write_budget_labels(w, m, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_write_settings(w->file, w->path, m, err);
     if (rc != MKBA_OK)

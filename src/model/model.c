@@ -110,10 +110,10 @@ static void model_release(mkba_model *m)
     mkba_free(m);
 }
 
-long mkba_population_entrants(const mkba_model *m, long households)
+double mkba_population_entrants(const mkba_model *m, long households)
 {
     const mkba_population *p = &m->population;
     if (!p->enabled || !(p->inflow > 0))
-        return 0;
-    return lround((double)households * p->inflow / p->households);
+        return 0.0;
+    return (double)households * p->inflow / p->households;
 }

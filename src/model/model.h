@@ -180,6 +180,7 @@ typedef struct mkba_population {
     int enabled;
     double households;         /* in the target group at the start */
     double inflow;             /* households entering per year */
+    int inflow_line;           /* its line in the scenario, 0 if unknown */
     /* Entrants' initial states: shares per state on the all-states axis
      * (domains in order), NAN for a domain whose entrants take the
      * starting distribution; NULL when every domain does. */
@@ -271,10 +272,11 @@ typedef struct mkba_model {
     mkba_base_case base_case;
 } mkba_model;
 
-/* Entrants simulated per year for a draw of `households` starting
- * households: households x inflow / population.households, rounded (each
- * stands for as many households as a starting one); 0 without inflow. */
-long mkba_population_entrants(const mkba_model *m, long households);
+/* Entrants expected per year for a draw of `households` starting
+ * households: households x inflow / population.households (each stands for
+ * as many households as a starting one; the engine rounds it up or down at
+ * random each year, keeping the expectation); 0 without inflow. */
+double mkba_population_entrants(const mkba_model *m, long households);
 
 #define MKBA_ALL_ARMS 0xffffffffu
 

@@ -9,7 +9,8 @@
 static const char *const keys_root[] = {
     "mkba_format", "name", "description", "currency", "price_year", "run",
     "timing", "discount", "payers", "effects", "arms", "parameters",
-    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services", "population", NULL};
+    "correlations", "domains", "interactions", "costs", "effect_values", "analysis", "services",
+    "population", NULL};
 static const char *const keys_run[] = {"seed", "draws", "households", "base_case", NULL};
 static const char *const keys_timing[] = {
     "cycle", "horizon", "occupancy", "correction", "discount_time", NULL};

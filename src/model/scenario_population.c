@@ -17,6 +17,15 @@
  * price_index (e.g. the CPB's lpo per year) or price_growth. */
 #define DEFAULT_PRICE_GROWTH 0.02
 
+/* Bounds that catch a slip of the pen before it becomes an inf or a
+ * silent overflow (docs/budget.md): the Netherlands has about 8 million
+ * households, a target group that renews itself ten times a year is no
+ * longer a cohort, and a price level a hundred times the price year's is
+ * beyond any horizon the model has. */
+#define MAX_HOUSEHOLDS 1e8
+#define MAX_INFLOW_PER_HOUSEHOLD 10.0
+#define MAX_PRICE_LEVEL 100.0
+
 /* The number of element e of an array, or a failure. */
 static int element_number(mkba_loader *ld, const config_setting_t *e, const char *what,
                           double *out)
@@ -49,16 +58,16 @@ static int read_size(mkba_loader *ld, const config_setting_t *g, mkba_population
             return mkba_sc_fail(ld, config_setting_get_member(g, "prevalence"), NULL,
                                 "goes with inhabitants; households already counts the target "
                                 "group");
-        if (!(p->households > 0 && isfinite(p->households)))
+        if (!(p->households >= 1 && p->households <= MAX_HOUSEHOLDS))
             return mkba_sc_fail(ld, config_setting_get_member(g, "households"), NULL,
                                 "%g is out of range; expected the households in the target "
-                                "group, > 0", p->households);
+                                "group, 1 to %g", p->households, MAX_HOUSEHOLDS);
         return 0;
     }
-    if (!(inhabitants > 0 && isfinite(inhabitants)))
+    if (!(inhabitants >= 1 && inhabitants <= MAX_HOUSEHOLDS * 10))
         return mkba_sc_fail(ld, config_setting_get_member(g, "inhabitants"), NULL,
-                            "%g is out of range; expected the municipality's inhabitants, > 0",
-                            inhabitants);
+                            "%g is out of range; expected the municipality's inhabitants, 1 to "
+                            "%g", inhabitants, MAX_HOUSEHOLDS * 10);
     if (!has_prevalence)
         return mkba_sc_fail(ld, g, "prevalence", "required with inhabitants; expected the "
                             "target group's households per inhabitant, a share in (0, 1]");
@@ -67,6 +76,10 @@ static int read_size(mkba_loader *ld, const config_setting_t *g, mkba_population
                             "%g is out of range; expected a share in (0, 1], e.g. 0.012 for "
                             "12 households per 1,000 inhabitants", prevalence);
     p->households = inhabitants * prevalence;
+    if (!(p->households >= 1 && p->households <= MAX_HOUSEHOLDS))
+        return mkba_sc_fail(ld, config_setting_get_member(g, "prevalence"), NULL,
+                            "%g x %g inhabitants gives %g households; expected 1 to %g",
+                            prevalence, inhabitants, p->households, MAX_HOUSEHOLDS);
     return 0;
 }
 
@@ -161,11 +174,22 @@ static int read_prices(mkba_loader *ld, const config_setting_t *g, mkba_populati
         const config_setting_t *e = config_setting_get_elem(path, (unsigned)y);
         if ((rc = element_number(ld, e, "a price level", &p->price_index[y])) != 0)
             return rc;
-        if (!(p->price_index[y] > 0 && isfinite(p->price_index[y])))
-            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a price level > 0 "
-                                "relative to %d (1 = the price year's prices)",
-                                p->price_index[y], m->price_year);
+        if (!(p->price_index[y] > 0 && p->price_index[y] <= MAX_PRICE_LEVEL))
+            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a price level in "
+                                "(0, %g] relative to %d (1 = the price year's prices)",
+                                p->price_index[y], MAX_PRICE_LEVEL, m->price_year);
     }
+    return 0;
+}
+
+/* Refuses a label with control characters: it heads a row of every table. */
+static int one_line(mkba_loader *ld, const config_setting_t *g, const char *name,
+                    const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return mkba_sc_fail(ld, config_setting_get_member(g, name), NULL, "has control "
+                                "character 0x%02x; expected a one-line label", *c);
     return 0;
 }
 
@@ -193,7 +217,9 @@ static int read_budget_lines(mkba_loader *ld, const config_setting_t *list,
             || (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
                                            m->npayers, "payer", NULL, &payer)) != 0
             || (rc = mkba_sc_string(ld, g, "fund", 0, &fund, NULL)) != 0
-            || (rc = mkba_sc_string(ld, g, "taakveld", 0, &taakveld, NULL)) != 0)
+            || (rc = mkba_sc_string(ld, g, "taakveld", 0, &taakveld, NULL)) != 0
+            || (rc = one_line(ld, g, "fund", fund)) != 0
+            || (rc = one_line(ld, g, "taakveld", taakveld)) != 0)
             return rc;
         if (p->fund[payer] != NULL)
             return mkba_sc_fail(ld, config_setting_get_member(g, "payer"), NULL, "payer '%s' "
@@ -225,10 +251,20 @@ int mkba_sc_population(mkba_loader *ld, const config_setting_t *section)
         || (rc = mkba_sc_number(ld, section, "inflow", 0, &p->inflow, NULL)) != 0
         || (rc = mkba_sc_integer(ld, section, "first_year", 0, &first_year, NULL)) != 0)
         return rc;
-    if (!(p->inflow >= 0 && isfinite(p->inflow)))
-        return mkba_sc_fail(ld, config_setting_get_member(section, "inflow"), NULL,
-                            "%g is out of range; expected the households entering the target "
-                            "group per year, >= 0", p->inflow);
+    const config_setting_t *inflow = config_setting_get_member(section, "inflow");
+    if (!(p->inflow >= 0 && p->inflow <= MAX_INFLOW_PER_HOUSEHOLD * p->households))
+        return mkba_sc_fail(ld, inflow, NULL, "%g is out of range; expected the households "
+                            "entering the target group per year, 0 to %g (%g x the %g "
+                            "households)", p->inflow, MAX_INFLOW_PER_HOUSEHOLD * p->households,
+                            MAX_INFLOW_PER_HOUSEHOLD, p->households);
+    /* Entrants are simulated by the streaming microsimulation only; the
+     * cohort trace (--cohort, known at run time) cites this line. */
+    p->inflow_line = inflow != NULL ? config_setting_source_line(inflow) : 0;
+    if (p->inflow > 0 && m->services.enabled)
+        return mkba_sc_fail(ld, inflow, NULL, "%g: entrants need the streaming "
+                            "microsimulation; the services engine has none yet "
+                            "(docs/budget.md); expected 0 (a closed cohort) in a scenario "
+                            "with services", p->inflow);
     if (first_year < 1900 || first_year > 2200)
         return mkba_sc_fail(ld, config_setting_get_member(section, "first_year"), NULL,
                             "%lld is out of range; expected the calendar year of year 1 of "

@@ -126,9 +126,11 @@ static int load(mkba_html_doc *h, const char *path, mkba_error *err)
     if (rc == MKBA_OK)
         rc = mkba_decision_load(path, h->t, &h->d, err);
     if (rc == MKBA_OK) {
-        mkba_summary_report_options ro = { path, -1, 0 };
+        mkba_summary_report_options ro = { path, -1, 0, err };
         if ((h->r = mkba_summary_report(h->t, h->s, h->d, &ro)) == NULL)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+            rc = err != NULL && err->code != MKBA_OK ? err->code
+                                                     : mkba_error_set(err, MKBA_ENOMEM,
+                                                                      "out of memory");
     }
     if (rc == MKBA_OK && (h->an = mkba_answer_alloc(path, h->t, h->d, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;

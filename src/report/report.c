@@ -367,13 +367,20 @@ int mkba_report_keep(mkba_report *r, const char *id)
     return 0;
 }
 
-/* Markdown cell text: a pipe would end the cell. */
+/* Markdown cell text: a pipe would end the cell, and < or & would start
+ * inline HTML or an entity in a name from the scenario. */
 static void md_field(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else {
+            if (*s == '|')
+                fputc('\\', f);
+            fputc(*s == '\n' ? ' ' : *s, f);
+        }
     }
 }
 

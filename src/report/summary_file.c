@@ -85,12 +85,14 @@ static int load(const char *path, const char *perspective, int text, loaded *l, 
     if (rc == MKBA_OK && (l->an = mkba_answer_alloc(path, l->t, l->d, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     if (rc == MKBA_OK) {
-        mkba_summary_report_options ro = { path, k, text };
+        mkba_summary_report_options ro = { path, k, text, err };
         if ((l->r = mkba_summary_report(l->t, l->s, l->d, &ro)) != NULL)
             mkba_answer_table(l->r, l->t, l->an);
         if (l->r == NULL || l->r->failed)
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary of %s",
-                                path);
+            rc = err != NULL && err->code != MKBA_OK
+                     ? err->code
+                     : mkba_error_set(err, MKBA_ENOMEM, "out of memory building the summary "
+                                      "of %s", path);
     }
     if (rc == MKBA_OK)   /* a file of mkba expost: its ex-post tables too */
         rc = mkba_expost_report_add(path, l->r, err);

@@ -936,10 +936,13 @@ static void budget_tables(builder *b)
     const mkba_h5_totals *t = b->t;
     if (b->o->file == NULL)
         return;
-    mkba_h5_store *st = mkba_h5_store_open(b->o->file, 0, NULL);
+    mkba_error why = { 0 };
+    mkba_h5_store *st = mkba_h5_store_open(b->o->file, 0, &why);
     mkba_budget *bu = NULL;
-    if (st == NULL || mkba_budget_read(st, t, &bu, NULL) != MKBA_OK) {
+    if (st == NULL || mkba_budget_read(st, t, &bu, &why) != MKBA_OK) {
         b->r->failed = 1;
+        mkba_error_set(b->o->err, why.code != MKBA_OK ? why.code : MKBA_EIO,
+                       "the budget view cannot be read: %s", why.message);
         mkba_h5_store_close(st, NULL);
         return;
     }
@@ -989,13 +992,17 @@ static void budget_tables(builder *b)
                          "year's price index (%g in %d to %g in %d); discounted at the "
                          "MKBA's rate to the start of the horizon.", bu->price_index[0],
                          bu->calendar_year[0], bu->price_index[Y - 1], bu->calendar_year[Y - 1]);
-        if (bu->inflow > 0)
-            mkba_rtable_note(b->r, tb, "Open population: %.0f households enter at the start "
-                             "of every year after the first.", bu->inflow);
+        if (bu->inflow > 0 && t->households > 0)
+            mkba_rtable_note(b->r, tb, "Open population: %.4g households enter at the start "
+                             "of every year after the first (simulated: %.4g entrants a year "
+                             "for %ld households, rounded up or down at random each year, so "
+                             "the expectation is the inflow).", bu->inflow,
+                             (double)t->households * bu->inflow / bu->population,
+                             t->households);
     }
     static const char *const hcol[] = { "arm", "year", "households", "2.5%", "97.5%" };
-    static const mkba_col_kind hkind[] = { MKBA_COL_TEXT, MKBA_COL_INT, MKBA_COL_MONEY,
-                                           MKBA_COL_MONEY, MKBA_COL_MONEY };
+    static const mkba_col_kind hkind[] = { MKBA_COL_TEXT, MKBA_COL_INT, MKBA_COL_INT,
+                                           MKBA_COL_INT, MKBA_COL_INT };
     mkba_rtable *th = table(b, "budget_households", "Households in the target group at the "
                             "start of each year (the budget's population)", 5, hcol, hkind);
     const double *h = stats + (size_t)MKBA_BUDGET_NVIEWS * A * P * Y * 3;

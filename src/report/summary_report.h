@@ -17,6 +17,9 @@ typedef struct mkba_summary_report_options {
      * only for a chosen perspective. 0: everything, for csv, markdown and
      * json. */
     int text;
+    /* Where a failure other than memory is told (a damaged budget view);
+     * may be NULL. */
+    mkba_error *err;
 } mkba_summary_report_options;
 
 /* Builds the report. Returns NULL when out of memory. */

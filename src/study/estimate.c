@@ -3,6 +3,7 @@
  * "Limits"): a result file above MKBA_STUDY_CONFIRM_BYTES needs
  * confirmation, and a study that cannot fit in memory is refused rather
  * than ended by the kernel's OOM killer. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -30,10 +31,27 @@ static double row_bytes(const mkba_model *m)
     return bytes;
 }
 
+/* Cycles simulated for the entrants of an open population per draw of
+ * `households` (0 for a closed one): each year's expected entrants run
+ * from the point that starts their year to the horizon, as in the engine. */
+static double entrant_cycles(const mkba_model *m, long households)
+{
+    const double per_year = mkba_population_entrants(m, households);
+    double cycles = 0;
+    for (int y = 1; per_year > 0; y++) {
+        long k0 = lround(y / m->timing.cycle_years);
+        if (k0 >= m->timing.ncycles)
+            break;
+        cycles += per_year * (double)(m->timing.ncycles - k0);
+    }
+    return cycles;
+}
+
 void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
                             const mkba_study_options *o, mkba_study_estimate *e)
 {
     const int micro = o->mode == MKBA_ENGINE_MICRO;
+    const double T = m->timing.ncycles;
     const double households = micro ? (double)o->households : 0;
     const double stored = o->output != NULL && o->store_draws ? (double)npoints : 0;
     e->row_bytes = row_bytes(m);
@@ -46,7 +64,9 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
                       * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
     /* The analyses read the stored rows back, all at once. */
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
-    e->seconds = (double)npoints * households * (double)m->narms * m->timing.ncycles
+    /* Entrants are simulated households too, for fewer cycles. */
+    const double simulated = households + (micro ? entrant_cycles(m, o->households) / T : 0);
+    e->seconds = (double)npoints * simulated * (double)m->narms * T
                  * (m->services.enabled ? SECONDS_SERVICES : SECONDS_STREAMING)
                  / (o->threads > 0 ? o->threads : 1);
 }

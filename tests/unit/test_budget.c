@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "results/schema.h"
 #include "support.h"
@@ -62,11 +63,11 @@ static void write_case(case_files *c, const char *tag, const char *correction,
     assert_int_equal(fclose(f), 0);
 }
 
-/* Loads and runs c's scenario (base case, `households` households, one
- * thread, `mode`) into c->h5; the load or run error code, its message in
- * msg. */
-static int run_case(const case_files *c, long households, mkba_mode mode, char *msg,
-                    size_t size)
+/* Loads and runs c's scenario (`draws` draws, < 0 the scenario's base
+ * case; `households` households, `threads` threads, `mode`) into c->h5;
+ * the load or run error code, its message in msg. */
+static int run_case_with(const case_files *c, long draws, long households, int threads,
+                         mkba_mode mode, char *msg, size_t size)
 {
     mkba_error err;
     mkba_error_clear(&err);
@@ -79,9 +80,10 @@ static int run_case(const case_files *c, long households, mkba_mode mode, char *
         o.force = 1;
         o.households = households;
         o.mode = mode;
+        o.draws = draws;
         mkba_context ctx;
         mkba_context_init(&ctx);
-        ctx.threads = 1;
+        ctx.threads = threads;
         rc = mkba_run(&ctx, m, &o, &err);
     }
     mkba_model_free(m);
@@ -90,11 +92,58 @@ static int run_case(const case_files *c, long households, mkba_mode mode, char *
     return rc;
 }
 
-static void run_ok(const case_files *c, long households)
+static int run_case(const case_files *c, long households, mkba_mode mode, char *msg,
+                    size_t size)
+{
+    return run_case_with(c, -1, households, 1, mode, msg, size);
+}
+
+static void run_ok_with(const case_files *c, long draws, long households, int threads)
 {
     char msg[1024];
-    if (run_case(c, households, MKBA_MODE_MICRO, msg, sizeof msg) != MKBA_OK)
+    if (run_case_with(c, draws, households, threads, MKBA_MODE_MICRO, msg, sizeof msg)
+        != MKBA_OK)
         fail_msg("%s: %s", c->cfg, msg);
+}
+
+static void run_ok(const case_files *c, long households)
+{
+    run_ok_with(c, -1, households, 1);
+}
+
+/* The budget view's datasets and labels. */
+static int is_budget_path(const char *path)
+{
+    return strncmp(path, "/draws/budget/", 14) == 0 || strncmp(path, "/analysis/budget/", 17) == 0
+           || strncmp(path, "/labels/budget_", 15) == 0 || strcmp(path, "/labels/price_index") == 0
+           || strcmp(path, "/labels/calendar_year") == 0;
+}
+
+/* Every dataset of the schema that both files hold (budget ones when
+ * `budget`, the others when not), bit for bit; returns how many. */
+static int compare_files(const char *a, const char *b, int budget, const char *why)
+{
+    int compared = 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* datasets a run does not write are skipped */
+    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[i];
+        if (is_budget_path(s->path) != budget)
+            continue;
+        size_t n1 = 0, n2 = 0;
+        double *x = support_read_doubles(a, s->path, &n1);
+        double *y = support_read_doubles(b, s->path, &n2);
+        if ((x == NULL) != (y == NULL))
+            fail_msg("%s is in one file only (%s)", s->path, why);
+        if (x != NULL) {
+            assert_int_equal(n1, n2);
+            if (memcmp(x, y, n1 * sizeof *x) != 0)
+                fail_msg("%s differs (%s)", s->path, why);
+            compared++;
+        }
+        free(x);
+        free(y);
+    }
+    return compared;
 }
 
 static void remove_case(const case_files *c)
@@ -149,8 +198,8 @@ static void test_closed_population_totals(void **state)
     remove_case(&c);
 }
 
-/* inflow = 0 is the closed model: every dataset of /draws the closed run
- * writes is bit for bit the same. */
+/* inflow = 0 is the closed model: every dataset the closed run writes is
+ * bit for bit the same. */
 static void test_inflow_zero_is_closed(void **state)
 {
     (void)state;
@@ -160,26 +209,129 @@ static void test_inflow_zero_is_closed(void **state)
                "population = { households = 1000; inflow = 0; };\n");
     run_ok(&closed, 2000);
     run_ok(&open, 2000);
-    int compared = 0;
-    for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
-        const mkba_dataset_spec *s = &mkba_schema_dataset[i];
-        if (s->field < 0 || s->when != MKBA_WHEN_ALWAYS)
-            continue;
-        size_t n1 = 0, n2 = 0;
-        double *x = support_read_doubles(closed.h5, s->path, &n1);
-        double *y = support_read_doubles(open.h5, s->path, &n2);
-        assert_non_null(x);
-        assert_non_null(y);
-        assert_int_equal(n1, n2);
-        if (memcmp(x, y, n1 * sizeof *x) != 0)
-            fail_msg("%s differs between the closed run and inflow = 0", s->path);
-        free(x);
-        free(y);
-        compared++;
-    }
-    assert_true(compared >= 10);
+    assert_true(compare_files(closed.h5, open.h5, 0, "no population block against inflow 0")
+                >= 10);
     remove_case(&closed);
     remove_case(&open);
+}
+
+/* Inflow changes the budget view only: with inflow 150 every other dataset
+ * of /draws, /analysis and /labels is bit for bit that of inflow 0 (the
+ * MKBA view is per household of the starting cohort), and the budget view
+ * does differ. */
+static void test_inflow_leaves_mkba_view(void **state)
+{
+    (void)state;
+    case_files closed, open;
+    write_case(&closed, "mkba0", "half-cycle", "both", "0.2", "0.3",
+               "population = { households = 1000; inflow = 0; };\n");
+    write_case(&open, "mkba150", "half-cycle", "both", "0.2", "0.3",
+               "population = { households = 1000; inflow = 150; };\n");
+    run_ok_with(&closed, 4, 1500, 1);
+    run_ok_with(&open, 4, 1500, 1);
+    int compared = compare_files(closed.h5, open.h5, 0, "inflow 150 against inflow 0");
+    assert_true(compared >= 20);
+    size_t n = 0;
+    double *x = support_read_doubles(closed.h5, "/draws/budget/households", &n);
+    double *y = support_read_doubles(open.h5, "/draws/budget/households", &n);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_true(memcmp(x, y, n * sizeof *x) != 0);
+    free(x);
+    free(y);
+    remove_case(&closed);
+    remove_case(&open);
+}
+
+/* Entrants, rounded at random (302.75 expected a year), on 1 and 2 threads:
+ * the budget view bit for bit the same (chunks of 256 households carry
+ * their share of each year's entrants, whichever thread runs them). */
+static void test_entrants_threads(void **state)
+{
+    (void)state;
+    case_files one, two;
+    const char *block = "population = { households = 1000; inflow = 151.3; };\n";
+    write_case(&one, "thr1", "half-cycle", "both", "0.2", "0.3", block);
+    write_case(&two, "thr2", "half-cycle", "both", "0.2", "0.3", block);
+    run_ok_with(&one, 3, 2001, 1);
+    run_ok_with(&two, 3, 2001, 2);
+    assert_true(compare_files(one.h5, two.h5, 1, "1 against 2 threads") >= 6);
+    assert_true(compare_files(one.h5, two.h5, 0, "1 against 2 threads") >= 20);
+    remove_case(&one);
+    remove_case(&two);
+}
+
+/* The rounding of entrants keeps the inflow in expectation: 4 simulated
+ * households for 1000 and inflow 625 expect 2.5 entrants a year, so each
+ * draw has 2 or 3 a year in its five entry years (10 to 15 in all) and 12.5
+ * on average (variance 5 x 0.25 a draw; within 4 standard errors over 400
+ * draws, where rounding 2.5 to 2 or 3 would be off by 2.5). Nobody leaves,
+ * so the households at the horizon are the 4 and the entrants. */
+static void test_entrant_rounding(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "round", "none", "start", "0.0", "0.0",
+               "population = { households = 1000; inflow = 625; };\n");
+    const long D = 400;
+    run_ok_with(&c, D, 4, 1);
+    double *hh = read_all(&c, "/draws/budget/households", (size_t)D * A * (T + 1));
+    double sum = 0;
+    for (long d = 0; d < D; d++) {
+        double n = hh[((size_t)d * A) * (T + 1) + T] * 4 - 4;
+        if (!(n >= 10 && n <= 15 && n == floor(n)))
+            fail_msg("draw %ld: %g entrants; expected 10 to 15", d, n);
+        /* Every arm the same entrants. */
+        assert_true(hh[((size_t)d * A + 1) * (T + 1) + T] == hh[((size_t)d * A) * (T + 1) + T]);
+        sum += n;
+    }
+    double mean = sum / (double)D, se = sqrt(1.25 / (double)D);
+    if (fabs(mean - 12.5) > 4 * se)
+        fail_msg("%g entrants a draw on average; expected 12.5 (se %g)", mean, se);
+    free(hh);
+    remove_case(&c);
+}
+
+/* Entrants take population.entrants' shares: all households start "low",
+ * nobody moves, 75% of entrants start "high" at 100 a year. With 10,000
+ * simulated households for 1,000 and an inflow of 1,000, 10,000 entrants a
+ * year: the Wmo budget of year 2 is 1000 x 100 x 0.75 = 75,000 and of year
+ * 3 150,000, within 4 binomial standard errors. */
+static void test_entrant_shares(void **state)
+{
+    (void)state;
+    case_files c;
+    snprintf(c.cfg, sizeof c.cfg, "/tmp/mkba-budget-shares-%ld.cfg", (long)getpid());
+    snprintf(c.h5, sizeof c.h5, "/tmp/mkba-budget-shares-%ld.h5", (long)getpid());
+    FILE *f = fopen(c.cfg, "w");
+    assert_non_null(f);
+    fputs("mkba_format = 1;\nname = \"shares\";\nprice_year = 2024;\n"
+          "run = { seed = 5; draws = 0; households = 10000; };\n"
+          "timing = { cycle = \"year\"; horizon = 3; correction = \"none\"; "
+          "occupancy = \"start\"; discount_time = \"start\"; };\n"
+          "discount = { costs = 0.03; effects = 0.03; };\n"
+          "payers = ( \"gemeente-wmo\" );\n"
+          "arms = ( { name = \"classic\"; reference = true; }, { name = \"integrated\"; } );\n"
+          "parameters = { p = 0.0; };\n"
+          "domains = ( { name = \"debt\"; states = ( \"low\", \"high\" ); initial = { state = "
+          "\"low\"; }; transitions = ( { from = \"low\"; probabilities = { high = \"p\"; }; }, "
+          "{ from = \"high\"; probabilities = { low = \"p\"; }; } ); } );\n"
+          "costs = ( { domain = \"debt\"; state = \"high\"; payer = \"gemeente-wmo\"; "
+          "per_year = 100.0; } );\n"
+          "population = { households = 1000; inflow = 1000; entrants = { debt = [0.25, 0.75]; "
+          "}; price_growth = 0.0; };\n", f);
+    assert_int_equal(fclose(f), 0);
+    run_ok(&c, 10000);
+    double *constant = read_all(&c, "/analysis/budget/constant", 2 * 1 * 3 * 3);
+    const double sd = 1000.0 * 100.0 * sqrt(10000 * 0.75 * 0.25) / 10000;
+    assert_true(constant[0] == 0.0);
+    for (int y = 1; y < 3; y++) {
+        double want = 75000.0 * y, got = constant[(size_t)y * 3];
+        if (fabs(got - want) > 4 * sd * sqrt((double)y))
+            fail_msg("year %d: %g; expected %g (sd %g)", y + 1, got, want, sd * sqrt((double)y));
+    }
+    free(constant);
+    remove_case(&c);
 }
 
 /* With inflow, households in the model at time point j, per starting
@@ -197,6 +349,8 @@ static void test_inflow_closed_form(void **state)
     run_ok(&c, (long)H);
     double *hh = read_all(&c, "/draws/budget/households", A * (T + 1));
     double *hy = read_all(&c, "/analysis/budget/households", A * T * 3);
+    double *constant = read_all(&c, "/analysis/budget/constant", A * P * T * 3);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
     const double leave[A] = {0.2, 0.3};
     for (size_t a = 0; a < A; a++) {
         double q = 1 - leave[a];
@@ -214,6 +368,21 @@ static void test_inflow_closed_form(void **state)
             if (j < T) {
                 double whole = hy[(a * T + (size_t)j) * 3];
                 assert_true(fabs(whole - 1000 * got / H) <= 1e-9 * whole);
+                /* The money: year j+1 costs the Wmo 1000 and the insurer
+                 * 250 a year for each of the 1000 / H households a
+                 * simulated one stands for, at the default 2% a year from
+                 * the price year, which is year 1's (first_year unset). */
+                const double per_year[P] = {1000.0, 250.0};
+                for (size_t p = 0; p < P; p++) {
+                    double want = per_year[p] * 1000 / H * mean;
+                    double sd = per_year[p] * 1000 / H * sqrt(var);
+                    double cst = constant[((a * P + p) * T + (size_t)j) * 3];
+                    double nom = nominal[((a * P + p) * T + (size_t)j) * 3];
+                    if (fabs(cst - want) > 4 * sd + 1e-9)
+                        fail_msg("arm %zu, payer %zu, year %d: %g, closed form %g (sd %g)", a, p,
+                                 j + 1, cst, want, sd);
+                    assert_true(fabs(nom - cst * pow(1.02, j)) <= 1e-9 * nom);
+                }
             }
         }
         /* Entrants do make the population open: more than the cohort alone. */
@@ -221,6 +390,8 @@ static void test_inflow_closed_form(void **state)
     }
     free(hh);
     free(hy);
+    free(constant);
+    free(nominal);
     remove_case(&c);
 }
 
@@ -326,6 +497,23 @@ static void test_bad_population(void **state)
                    "population.prevalence", "required with inhabitants", NULL);
     expect_refused("population = { households = 100;\n  entrants = { life = [0.5, 0.5]; }; };\n",
                    BLOCK_LINE + 1, "population.entrants.life", "'out' is an exit state", NULL);
+    /* Bounds: no inf budget, no overflowing entrant count. */
+    expect_refused("population = {\n  households = 1e308; };\n", BLOCK_LINE + 1,
+                   "population.households", "expected the households in the target group, 1 "
+                   "to 1e+08", NULL);
+    expect_refused("population = { households = 1000;\n  inflow = 1e300; };\n", BLOCK_LINE + 1,
+                   "population.inflow", "expected the households entering the target group "
+                   "per year, 0 to 10000", NULL);
+    expect_refused("population = { inhabitants = 90000;\n  prevalence = 1e-12; };\n",
+                   BLOCK_LINE + 1, "population.prevalence", "households; expected 1 to 1e+08",
+                   NULL);
+    expect_refused("population = { households = 100;\n"
+                   "  price_index = [1.0, 1e308, 1.0, 1.0, 1.0, 1.0]; };\n", BLOCK_LINE + 1, "population.price_index.[1]", "expected a price "
+                   "level in (0, 100]", NULL);
+    expect_refused("population = { households = 100; budget_lines = (\n"
+                   "  { payer = \"gemeente-wmo\"; taakveld = \"6.71 | Wmo\\nline2\"; } ); };\n",
+                   BLOCK_LINE + 1, "population.budget_lines.[0].taakveld",
+                   "control character 0x0a; expected a one-line label", NULL);
 }
 
 /* Inhabitants times prevalence is the population. */
@@ -343,7 +531,7 @@ static void test_inhabitants(void **state)
 }
 
 /* Entrants need the streaming engine: the cohort trace refuses inflow
- * with a message naming the setting. */
+ * with a message naming the file, line and setting. */
 static void test_inflow_needs_streaming(void **state)
 {
     (void)state;
@@ -352,8 +540,10 @@ static void test_inflow_needs_streaming(void **state)
                "population = { households = 100; inflow = 10; };\n");
     char msg[1024];
     assert_int_equal(run_case(&c, 100, MKBA_MODE_COHORT, msg, sizeof msg), MKBA_EINVAL);
-    if (strstr(msg, "population.inflow") == NULL)
-        fail_msg("expected the setting in: %s", msg);
+    char where[200];
+    snprintf(where, sizeof where, "%s:%d: population.inflow", c.cfg, BLOCK_LINE);
+    if (strstr(msg, where) == NULL)
+        fail_msg("expected \"%s\" in: %s", where, msg);
     assert_int_equal(access(c.h5, F_OK), -1);
     remove_case(&c);
 }
@@ -383,9 +573,16 @@ static void test_services_budget(void **state)
         char msg[1024];
         int rc = run_case(&c, 800, MKBA_MODE_MICRO, msg, sizeof msg);
         if (inflow) {
+            /* Refused when the scenario loads (mkba check too), at the
+             * population block's line, after the file's text. */
             assert_int_equal(rc, MKBA_EINVAL);
-            if (strstr(msg, "population.inflow") == NULL || strstr(msg, "services") == NULL)
-                fail_msg("expected the setting and the engine in: %s", msg);
+            char where[200];
+            int lines = 0;
+            for (const char *q = text; *q != '\0'; q++)
+                lines += *q == '\n';
+            snprintf(where, sizeof where, "%s:%d: population.inflow", c.cfg, lines + 2);
+            if (strstr(msg, where) == NULL || strstr(msg, "services") == NULL)
+                fail_msg("expected \"%s\" and the engine in: %s", where, msg);
             continue;
         }
         if (rc != MKBA_OK)
@@ -416,8 +613,9 @@ static void test_summary_formats(void **state)
 {
     (void)state;
     const char *bin = getenv("MKBA_BIN");
-    if (bin == NULL)
-        skip();
+    if (bin == NULL || bin[0] == '\0')
+        fail_msg("MKBA_BIN is unset: this test runs the program; run it from the top folder "
+                 "as MKBA_BIN=build/mkba build/tests/test_budget (make check does)");
     char h5[128], cmd[512], line[1024];
     snprintf(h5, sizeof h5, "/tmp/mkba-budget-summary-%ld.h5", (long)getpid());
     snprintf(cmd, sizeof cmd, "%s run tests/data/budget.cfg -o %s --force -q", bin, h5);
@@ -457,11 +655,41 @@ static void test_summary_formats(void **state)
     remove(h5);
 }
 
+/* A label's < and & reach Markdown as text, not as inline HTML. */
+static void test_markdown_escapes(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN");
+    if (bin == NULL || bin[0] == '\0')
+        fail_msg("MKBA_BIN is unset: run as MKBA_BIN=build/mkba build/tests/test_budget");
+    case_files c;
+    write_case(&c, "md", "none", "start", "0.2", "0.3",
+               "population = { households = 100; budget_lines = ( { payer = \"gemeente-wmo\"; "
+               "taakveld = \"6.71 <b>Wmo</b> & co | x\"; } ); };\n");
+    run_ok(&c, 200);
+    char cmd[512], line[2048];
+    snprintf(cmd, sizeof cmd, "%s summary %s --format markdown --table budget", bin, c.h5);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        assert_null(strstr(line, "<b>"));
+        found += strstr(line, "6.71 &lt;b>Wmo&lt;/b> &amp; co \\| x") != NULL;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_true(found > 0);
+    remove_case(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_population_totals),
         cmocka_unit_test(test_inflow_zero_is_closed),
+        cmocka_unit_test(test_inflow_leaves_mkba_view),
+        cmocka_unit_test(test_entrants_threads),
+        cmocka_unit_test(test_entrant_rounding),
+        cmocka_unit_test(test_entrant_shares),
         cmocka_unit_test(test_inflow_closed_form),
         cmocka_unit_test(test_price_index),
         cmocka_unit_test(test_constant_budget),
@@ -470,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_inflow_needs_streaming),
         cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_summary_formats),
+        cmocka_unit_test(test_markdown_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
