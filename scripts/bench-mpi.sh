@@ -121,16 +121,23 @@ volume sobol 16 sa sobol "$scenario" --factors caseload_team,detect_team -n 8 --
 # The model (docs/scaling.md, "Where it stops"): rank 0 evaluates its own
 # share and, one after the other, stores every point (receiving the
 # others'), so a run of N points on P ranks takes
-#   T(P) = T0 + ceil(N / P) tp + N (ts + B / link)
-# against T(1) = T0 + N (tp + ts). Measured here, in CPU seconds (user +
-# system) of one process, which is what a free core's wall time would be:
-# T0, start and end (a run of 2 draws of 1 household); ts, rank 0's store
-# of a point, its checkpoint record and share of the analyses (402 draws
-# of 1 household, less T0, over 400); tp, the evaluation of a point (the
-# services run's draws, less T0 and their stores, per draw, then per
+#   T(P) = T0 + ceil(N / P) (tp + te) + N (ts + B / link)
+# against T(1) = T0 + N (tp + te + ts). Measured here, in CPU seconds (user
+# + system) of one process, which is what a free core's wall time would be:
+# T0, start and end (a run of 2 draws of 1 household); the overhead of a
+# point (402 draws of 1 household, less T0, over 400), which is its
+# evaluation's set-up te (parameters, engine, tables: on every rank) and
+# rank 0's store ts (HDF5 row, checkpoint record, share of the analyses:
+# serial), divided by BENCH_MPI_EVAL_SHARE, te's share of it by
+# instruction counts (default 0.307: the review of scale17's callgrind of
+# `run scenarios/pathways/all-models.cfg --draws 102 --households 1
+# --threads 1`, evaluate_block 578 M Ir against store_block 732 M and
+# mkba_h5_finish 571 M); tp, the evaluation of a point's households (the
+# services run's draws, less T0 and their overheads, per draw, then per
 # household); B, the bytes above. Assumed: the link's rate BENCH_MPI_LINK
 # (bytes/s, default 1.25e9: 10 Gbit/s Ethernet).
 link=${BENCH_MPI_LINK:-1.25e9}
+eval_share=${BENCH_MPI_EVAL_SHARE:-0.307}
 cpu() {
     /usr/bin/time -f "%U %S" -o "$tmp/t" "$bin" run "$scenario" "$@" -q --force --threads 1 \
         -o "$tmp/small.h5" </dev/null
@@ -140,20 +147,22 @@ t0=$(cpu --draws 2 --households 1)
 t402=$(cpu --draws 402 --households 1)
 tbig=$(cpu --draws "$draws" --households "$households")
 awk -v t0="$t0" -v t402="$t402" -v tbig="$tbig" -v d="$draws" -v hh="$households" -v b="$bytes" \
-    -v link="$link" 'BEGIN {
-    ts = (t402 - t0) / 400
-    if (ts < 0) ts = 0
-    per_household = (tbig - t0 - d * ts) / d / hh
-    printf "bench-mpi: model T0_s=%.2f ts_ms=%.2f tp_per_household_us=%.2f bytes=%d link=%.3g\n",
-           t0, ts * 1e3, per_household * 1e6, b, link
+    -v link="$link" -v share="$eval_share" 'BEGIN {
+    overhead = (t402 - t0) / 400
+    if (overhead < 0) overhead = 0
+    te = share * overhead
+    ts = overhead - te
+    per_household = (tbig - t0 - d * overhead) / d / hh
+    printf "bench-mpi: model T0_s=%.2f te_ms=%.2f ts_ms=%.2f tp_per_household_us=%.2f bytes=%d link=%.3g\n",
+           t0, te * 1e3, ts * 1e3, per_household * 1e6, b, link
     split("64 256 1024", ps, " ")
     split("10000 100000", hs, " ")
     n = 10000
     for (i = 1; i <= 2; i++) for (j = 1; j <= 3; j++) {
         h = hs[i]; p = ps[j]
         tp = h * per_household
-        t1 = t0 + n * (tp + ts)
-        tpar = t0 + int((n + p - 1) / p) * tp + n * (ts + b / link)
+        t1 = t0 + n * (tp + te + ts)
+        tpar = t0 + int((n + p - 1) / p) * (tp + te) + n * (ts + b / link)
         printf "bench-mpi: model points=%d households=%d ranks=%d speedup=%.0f efficiency=%.2f\n",
                n, h, p, t1 / tpar, t1 / tpar / p
     }

@@ -13,10 +13,14 @@
 # against one thread's chunks of 1), an ex-post evaluation whose
 # sequential refinement runs (its evaluations divided among the ranks as
 # nested studies, study/follow.c), and one from a PSA file (--from, where
-# the refinement's evaluations are the only points). Then the errors:
-# a bad --set on every rank, a bad --set on rank 1 only and another seed on
-# rank 2 of 3 must each end every rank with exit status 1, one message on
-# rank 0 (naming the rank) and no result, temporary or checkpoint file.
+# the refinement's evaluations are the only points); both must hold
+# /expost/refine, or the nested studies went untested. Then the errors:
+# a bad --set on every rank, a bad --set on rank 1 only (run and expost),
+# another seed on rank 2 of 3 and a --from file that rank 0 refuses must
+# each end every rank with exit status 1, one message on rank 0 (naming
+# the rank) and no result, temporary or checkpoint file, within a time
+# limit (a hang fails). Only rank 0 reads --from: a bad file named on
+# rank 1 alone changes nothing.
 set -eu
 bin=$1
 export OMP_NUM_THREADS=1
@@ -39,7 +43,7 @@ sobol|3|sa sobol scenarios/default.cfg -n 8 --factors cost_debt_* --households 3
 tornado|2|sa tornado tests/data/services.cfg --households 200
 chunks|2|run scenarios/default.cfg --draws 19 --households 300 --threads 2
 expost|2 3|expost $expost --draws 20 --households 300
-expost-from|2|expost $expost --from $tmp/psa.h5'
+expost-from|2 3|expost $expost --from $tmp/psa.h5'
 # The ex-post runs: model-b's shipped synthetic data, on few households
 # so the importance weights collapse and the refinement runs.
 expost="scenarios/pathways/model-b.cfg --observed scenarios/pathways/observed/model-b-synthetic.csv"
@@ -67,7 +71,10 @@ echo "$RUNS" | {
         done
     done
     # Every comparison made: a loop cut short fails too.
-    [ "$compared" -eq 10 ] || { echo "check-mpi: FAIL: $compared of 10 comparisons made"; bad=1; }
+    [ "$compared" -eq 11 ] || { echo "check-mpi: FAIL: $compared of 11 comparisons made"; bad=1; }
+    for f in expost-1 expost-from-1; do
+        h5ls "$tmp/$f.h5/expost/refine" >/dev/null 2>&1 || { echo "check-mpi: FAIL: $f.h5 has no /expost/refine: the refinement did not run"; bad=1; }
+    done
     exit $bad
 } || failed=1
 
@@ -78,9 +85,11 @@ expect_error() {
     name=$1 pattern=$2
     shift 2
     status=0
-    $mpirun "$@" 2>"$tmp/stderr" >/dev/null </dev/null || status=$?
+    timeout 120 $mpirun "$@" 2>"$tmp/stderr" >/dev/null </dev/null || status=$?
     lines=$(wc -l <"$tmp/stderr")
-    if [ "$status" -ne 1 ]; then
+    if [ "$status" -eq 124 ]; then
+        fail "$name: still running after 120 s (a rank waits for ever?)"
+    elif [ "$status" -ne 1 ]; then
         fail "$name: exit status $status, expected 1"
     elif [ "$lines" -ne 1 ] || ! grep -q "$pattern" "$tmp/stderr"; then
         fail "$name: expected one message matching '$pattern', got:"
@@ -102,6 +111,28 @@ expect_error "bad --set on rank 1" "^mkba: rank 1 of 2: --set: the scenario has 
 # shellcheck disable=SC2086
 expect_error "another seed on rank 2" "^mkba: rank 2 of 3 does not run the same study as rank 0" \
     -np 2 "$bin" $run : -np 1 "$bin" $run --seed 5
+ex="expost $expost --draws 20 --households 300 -q -o $out"
+# shellcheck disable=SC2086
+expect_error "expost: bad --set on rank 1" "^mkba: rank 1 of 2: --set gives the true values of --simulate" \
+    -np 1 "$bin" $ex : -np 1 "$bin" $ex --set nosuch=1
+# shellcheck disable=SC2086
+expect_error "expost: bad --conflict-level on rank 1" "^mkba: rank 1 of 2: --conflict-level expects" \
+    -np 1 "$bin" $ex : -np 1 "$bin" $ex --conflict-level 0.7
+# An ex-post file as --from on rank 0, the PSA on rank 1.
+"$bin" expost $expost -q --force --no-refine --accept-partial --from "$tmp/psa.h5" -o "$tmp/ex.h5" </dev/null
+from="expost $expost -q -o $out --from"
+# shellcheck disable=SC2086
+expect_error "expost --from refused on rank 0" "^mkba: --from $tmp/ex.h5: the file already holds an ex-post" \
+    -np 1 "$bin" $from "$tmp/ex.h5" : -np 1 "$bin" $from "$tmp/psa.h5"
+# The same the other way round: rank 1 reads no file, the run is rank 0's.
+# shellcheck disable=SC2086
+if timeout 300 $mpirun -np 1 "$bin" $from "$tmp/psa.h5" : -np 1 "$bin" $from "$tmp/ex.h5" </dev/null \
+    && [ -z "$(differing "$tmp/expost-from-1.h5" "$out")" ]; then
+    echo "check-mpi: expost --from a bad file on rank 1 only: rank 0's file read, identical to one process"
+else
+    fail "expost --from a bad file on rank 1 only: failed, or differs from one process"
+fi
+rm -f "$out"
 # shellcheck disable=SC2086
 expect_error "expost --from a missing file" "^mkba: cannot open $tmp/nosuch.h5" \
     -np 2 "$bin" expost $expost --from "$tmp/nosuch.h5" -q -o "$out"

@@ -8,8 +8,15 @@
 #include "args.h"
 #include "progress.h"
 
+mkba_split *mkba_cli_split;
+mkba_error mkba_cli_rank_error;
+
 int mkba_cli_usage_error(const char *fmt, const char *arg)
 {
+    /* Kept, as a library error is: under mpirun rank 0 says what was
+     * wrong on another rank, not only that something was. */
+    if (mkba_cli_rank_error.code == MKBA_OK)
+        mkba_error_set(&mkba_cli_rank_error, MKBA_EINVAL, fmt, arg);
     fputs("mkba: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\n", stderr);
@@ -17,9 +24,6 @@ int mkba_cli_usage_error(const char *fmt, const char *arg)
     fputs("Run 'mkba --help' for details.\n", stderr);
     return EXIT_USAGE;
 }
-
-mkba_split *mkba_cli_split;
-mkba_error mkba_cli_rank_error;
 
 int mkba_cli_library_error(const mkba_error *err)
 {

@@ -13,7 +13,8 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 /* The usage lines of every command (main.c). */
 extern const char mkba_cli_usage[];
 
-/* Prints "mkba: " fmt (with arg) and the usage; returns EXIT_USAGE. */
+/* Prints "mkba: " fmt (with arg) and the usage (and keeps the first
+ * message in mkba_cli_rank_error); returns EXIT_USAGE. */
 int mkba_cli_usage_error(const char *fmt, const char *arg);
 
 /* Prints the library's message (and keeps the first in

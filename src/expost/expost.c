@@ -687,44 +687,64 @@ static void follow_options(job *j)
     };
 }
 
+/* Rank 0, once its part of --from is over (rc): no nested study follows,
+ * and every rank's outcome is agreed (the file is committed only on
+ * MKBA_OK), on rank 0 with the message of the first rank that failed. */
+static int lead_end(job *j, int rc, mkba_error *err)
+{
+    if (j->followers == NULL)
+        return rc;
+    int rc2 = mkba_study_lead_end(j->followers, err);
+    return mkba_split_agree(j->followers, rc != MKBA_OK ? rc : rc2, err);
+}
+
+/* --from's addition to the copy on rank 0: the analysis, then the ranks
+ * agree before mkba_file_copy_and_add commits. */
+typedef struct from_add {
+    job *j;
+    int ended;                 /* lead_end done */
+} from_add;
+
+static int analyse_from(void *user, const char *tmp, mkba_error *err)
+{
+    from_add *f = user;
+    f->ended = 1;
+    return lead_end(f->j, analyse(f->j, tmp, err), err);
+}
+
 static int run_from(job *j, mkba_error *err)
 {
     const mkba_expost_options *o = j->o;
-    if (o->draws >= 0 || o->households >= 0 || o->seed_set)
-        return mkba_error_set(err, MKBA_EINVAL, "expost: --%s has no meaning with --from, "
-                              "whose file holds its own draws",
-                              o->draws >= 0 ? "draws" : o->households >= 0 ? "households"
-                                                                           : "seed");
-    if (strcmp(o->from, o->output) == 0)
-        return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
-                              "the evaluation to another file", o->from);
-    int rc = check_from(j, err);
-    follow_options(j);
-    if (j->followers != NULL && mkba_split_rank(j->followers) != 0) {
-        /* Rank 0 alone writes; the others evaluate their share of its
-         * refinement's points (and return the first error they met). */
-        int rc2 = mkba_study_follow(j->followers, j->m, &j->follow, err);
-        return rc != MKBA_OK ? rc : rc2;
-    }
+    /* Rank 0 alone reads the file (under mpirun on several hosts it may be
+     * on rank 0's only); the ranks agree on its check, and the others get
+     * the households and seed they follow the refinement with. */
+    const int lead = mkba_split_rank(j->followers) == 0;
+    int rc = lead ? check_from(j, err) : MKBA_OK;
+    rc = mkba_split_agree(j->followers, rc, err);
+    uint64_t from[2] = { (uint64_t)j->households, j->seed };
     if (rc == MKBA_OK)
-        rc = mkba_file_copy_and_add(o->from, o->output, analyse, j, j->stop, err);
-    if (j->followers != NULL) {
-        int rc2 = mkba_study_lead_end(j->followers, err);
-        if (rc == MKBA_OK)
-            rc = rc2;
+        rc = mkba_split_share(j->followers, from, sizeof from, err);
+    if (rc != MKBA_OK)
+        return rc;
+    j->households = (long)from[0];
+    j->seed = from[1];
+    follow_options(j);
+    if (!lead) {
+        /* Rank 0 alone writes; the others evaluate their share of its
+         * refinement's points, and agree on the outcome before it commits. */
+        rc = mkba_study_follow(j->followers, j->m, &j->follow, err);
+        return mkba_split_agree(j->followers, rc, err);
     }
-    return rc;
+    from_add f = { j, 0 };
+    rc = mkba_file_copy_and_add(o->from, o->output, analyse_from, &f, j->stop, err);
+    return f.ended ? rc : lead_end(j, rc, err);
 }
 
 static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
 {
     const mkba_model *m = j->m;
     const mkba_expost_options *o = j->o;
-    long draws = o->draws >= 0 ? o->draws : m->draws;
-    if (draws < 2 || draws > 100000000L)
-        return mkba_error_set(err, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
-                              "100000000 (got %ld)", draws);
-    mkba_design *d = mkba_design_psa(m, draws, err);
+    mkba_design *d = mkba_design_psa(m, o->draws >= 0 ? o->draws : m->draws, err);
     if (d == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
     mkba_study_options so = {
@@ -750,9 +770,9 @@ static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
     return rc;
 }
 
-
-static int expost_run(const mkba_context *ctx, const mkba_model *m,
-                      const mkba_expost_options *o, mkba_error *err)
+/* The options, checked before the ranks agree to start (the same on
+ * every rank of one command). */
+static int check_options(const mkba_model *m, const mkba_expost_options *o, mkba_error *err)
 {
     if (o->observed == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "expost needs the observed data: --observed "
@@ -769,27 +789,47 @@ static int expost_run(const mkba_context *ctx, const mkba_model *m,
     if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
         return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
                               "(0, 0.5), got %g", o->conflict_level);
+    if (o->from != NULL && (o->draws >= 0 || o->households >= 0 || o->seed_set))
+        return mkba_error_set(err, MKBA_EINVAL, "expost: --%s has no meaning with --from, "
+                              "whose file holds its own draws",
+                              o->draws >= 0 ? "draws" : o->households >= 0 ? "households"
+                                                                           : "seed");
+    if (o->from != NULL && strcmp(o->from, o->output) == 0)
+        return mkba_error_set(err, MKBA_EINVAL, "expost: -o names the --from file %s; write "
+                              "the evaluation to another file", o->from);
+    long draws = o->draws >= 0 ? o->draws : m->draws;
+    if (o->from == NULL && (draws < 2 || draws > 100000000L))
+        return mkba_error_set(err, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
+                              "100000000 (got %ld)", draws);
+    return MKBA_OK;
+}
+
+static int expost_run(const mkba_context *ctx, const mkba_model *m,
+                      const mkba_expost_options *o, mkba_error *err)
+{
     job j = { .m = m, .o = o, .seed = o->seed_set ? o->seed : m->seed,
               .households = o->households >= 0 ? o->households : m->households,
               .threads = ctx != NULL && ctx->threads > 0 ? ctx->threads : omp_get_max_threads(),
               .stop = ctx != NULL ? ctx->stop : NULL };
-    int rc = o->refine_parameters != NULL
-                 ? mkba_expost_refine_check(m, o->refine_parameters, err) : MKBA_OK;
-    if (rc == MKBA_OK)
+    mkba_split *split = ctx != NULL ? ctx->split : NULL;
+    /* Rank 0 alone reads the data and writes the output. */
+    const int lead = mkba_split_rank(split) == 0;
+    int rc = check_options(m, o, err);
+    if (rc == MKBA_OK && o->refine_parameters != NULL)
+        rc = mkba_expost_refine_check(m, o->refine_parameters, err);
+    if (rc == MKBA_OK && lead)
         rc = mkba_observed_read(o->observed, m, &j.obs, err);
     /* A run (run_psa) takes the output's lock in its study; a copy (--from)
-     * writes OUT.h5.tmp itself, so it holds the same lock while it does
-     * (rank 0 alone in a run across processes: only it writes). */
+     * writes OUT.h5.tmp itself, so it holds the same lock while it does. */
     mkba_output_lock *lock = NULL;
-    if (rc == MKBA_OK)
-        rc = o->from != NULL && !(mkba_split_active(ctx != NULL ? ctx->split : NULL)
-                                  && mkba_split_rank(ctx->split) != 0)
-                 ? mkba_study_lock_output(o->output, o->force, &lock, err)
-                 : mkba_study_check_output(o->output, o->force, err);
+    if (rc == MKBA_OK && lead)
+        rc = o->from != NULL ? mkba_study_lock_output(o->output, o->force, &lock, err)
+                             : mkba_study_check_output(o->output, o->force, err);
     /* Under mpirun the refinement's evaluations are divided among the
-     * ranks too, on a split of their own. */
-    if (rc == MKBA_OK)
-        rc = mkba_split_child(ctx != NULL ? ctx->split : NULL, &j.followers, err);
+     * ranks too, on a split of their own; the ranks first agree that each
+     * set up, so one that failed (here or before, in the command line or
+     * the scenario) stops them all. */
+    rc = mkba_split_child(split, rc, &j.followers, err);
     if (rc == MKBA_OK && o->from != NULL) {
         rc = run_from(&j, err);
     } else if (rc == MKBA_OK) {

@@ -12,7 +12,9 @@
 
 struct mkba_split {
     int rank, size;
-    int started;               /* this rank took part in a study's start */
+    /* The ranks agreed how this run goes on: a study started, or an
+     * agreement found an error; mkba_split_close has nothing to agree. */
+    int settled;
 #ifdef MKBA_HAVE_MPI
     MPI_Comm comm;             /* MPI_COMM_WORLD, or a child's own copy */
     MPI_Request ctrl;          /* a worker's receive of rank 0's verdict */
@@ -83,12 +85,19 @@ int mkba_split_end(mkba_split *sp, int rc, mkba_error *err)
     return rc;
 }
 
-int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err)
+int mkba_split_agree(mkba_split *sp, int rc, mkba_error *err)
+{
+    (void)sp;
+    (void)err;
+    return rc;
+}
+
+int mkba_split_child(mkba_split *sp, int rc, mkba_split **out, mkba_error *err)
 {
     (void)sp;
     (void)err;
     *out = NULL;
-    return MKBA_OK;
+    return rc;
 }
 
 void mkba_split_child_free(mkba_split *child)
@@ -161,9 +170,8 @@ int mkba_split_close(mkba_split *sp, int rc, mkba_error *err)
 {
     if (sp == NULL)
         return rc;
-    if (sp->size > 1 && !sp->started) {
-        size_t chunk = 1, done = 0;
-        int agreed = mkba_split_start(sp, rc, err, 0, &chunk, &done);
+    if (sp->size > 1 && !sp->settled) {
+        int agreed = mkba_split_agree(sp, rc, err);
         if (rc == MKBA_OK)
             rc = agreed;
     }
@@ -177,7 +185,7 @@ int mkba_split_start(mkba_split *sp, int rc, mkba_error *err, uint64_t key, size
 {
     if (!mkba_split_active(sp))
         return rc;
-    sp->started = 1;
+    sp->settled = 1;
     sp->ctrl_posted = sp->ctrl_sent = 0;
     uint64_t mine[4] = { (uint64_t)rc, key, (uint64_t)*chunk, (uint64_t)*done };
     uint64_t *all = sp->rank == 0 ? mkba_malloc(4 * (size_t)sp->size * sizeof *all) : NULL;
@@ -395,21 +403,40 @@ int mkba_split_end(mkba_split *sp, int rc, mkba_error *err)
     return mkba_error_set(err, (mkba_status)verdict, "stopped: rank 0 reported the error");
 }
 
-int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err)
+int mkba_split_agree(mkba_split *sp, int rc, mkba_error *err)
+{
+    if (!mkba_split_active(sp))
+        return rc;
+    /* The Gather of a study's start, which a rank that failed before it
+     * joins from mkba_split_close: whichever of the two the others are
+     * in, the collectives match. An agreement that every rank is well
+     * settles nothing: a study's start or the close agrees next. */
+    const int settled = sp->settled;
+    size_t chunk = 1, done = 0;
+    int agreed = mkba_split_start(sp, rc, err, 0, &chunk, &done);
+    if (agreed == MKBA_OK)
+        sp->settled = settled;
+    return agreed;
+}
+
+int mkba_split_child(mkba_split *sp, int rc, mkba_split **out, mkba_error *err)
 {
     *out = NULL;
     if (!mkba_split_active(sp))
-        return MKBA_OK;
-    mkba_split *child = mkba_calloc(1, sizeof *child);
-    /* Every rank has its struct before any duplicates the communicator,
-     * or one short of memory would leave the others in MPI_Comm_dup. */
-    int ok = child != NULL, all = 0;
-    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, sp->comm);
-    if (!all || MPI_Comm_dup(sp->comm, &child->comm) != MPI_SUCCESS) {
+        return rc;
+    mkba_split *child = rc == MKBA_OK ? mkba_calloc(1, sizeof *child) : NULL;
+    if (rc == MKBA_OK && child == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    /* Every rank set up (and has its struct) before any duplicates the
+     * communicator, or one that failed would leave the others waiting in
+     * MPI_Comm_dup. */
+    rc = mkba_split_agree(sp, rc, err);
+    if (rc == MKBA_OK && MPI_Comm_dup(sp->comm, &child->comm) != MPI_SUCCESS)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot set up the nested studies across the "
+                            "ranks: MPI_Comm_dup failed");
+    if (rc != MKBA_OK) {
         mkba_free(child);
-        return mkba_error_set(err, all ? MKBA_EIO : MKBA_ENOMEM, "cannot set up the nested "
-                              "studies across the ranks: %s", all ? "MPI_Comm_dup failed"
-                              : "out of memory on a rank");
+        return rc;
     }
     child->rank = sp->rank;
     child->size = sp->size;

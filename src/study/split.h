@@ -51,11 +51,19 @@ int mkba_split_points(mkba_split *sp, const mkba_split_chunks *c, mkba_error *er
  * error of writing the file counts too); the others return it. */
 int mkba_split_end(mkba_split *sp, int rc, mkba_error *err);
 
+/* Every rank's outcome rc made one (collective, the Gather of
+ * mkba_split_start, which mkba_split_close joins on a rank that failed
+ * before): MKBA_OK on every rank, or the same error on every rank, on
+ * rank 0 with the first failing rank's message. */
+int mkba_split_agree(mkba_split *sp, int rc, mkba_error *err);
+
 /* A child of sp for studies nested in another (collective): the same
  * ranks on a communicator of their own, so the nested studies' messages
- * never meet the outer study's. *out is NULL when sp divides nothing.
- * Free with mkba_split_child_free (collective too). */
-int mkba_split_child(mkba_split *sp, mkba_split **out, mkba_error *err);
+ * never meet the outer study's. rc is this rank's outcome of setting up,
+ * agreed first (mkba_split_agree), so that a rank that failed, here or
+ * before it came here, stops every rank. *out is NULL when sp divides
+ * nothing or on error. Free with mkba_split_child_free (collective too). */
+int mkba_split_child(mkba_split *sp, int rc, mkba_split **out, mkba_error *err);
 void mkba_split_child_free(mkba_split *child);
 
 /* *ok becomes 1 on every rank when it is non-zero on every rank, else 0
