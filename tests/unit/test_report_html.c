@@ -298,10 +298,13 @@ static void test_pdf(void **state)
         return;
     }
     const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
-    char pdf[300], cmd[1200];
+    char pdf[300], cmd[2000];
     snprintf(pdf, sizeof pdf, "%s.pdf", result_path);
-    snprintf(cmd, sizeof cmd, "%s report '%s' --pdf -o '%s' --lang en 2>/dev/null", bin,
-             result_path, pdf);
+    /* A scratch folder whose name a URL would cut at '#' or '?'. */
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.t #1%%?", result_path);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && TMPDIR='%s' timeout 300 %s report '%s' --pdf "
+             "-o '%s' --lang en 2>/dev/null && rmdir '%s'", tmp, tmp, bin, result_path, pdf, tmp);
     assert_int_equal(system(cmd), 0);
     char *text = support_read_file(pdf);
     assert_non_null(text);
@@ -315,8 +318,8 @@ static void test_pdf(void **state)
     assert_true(pages >= 2);
     free(text);
     remove(pdf);
-    snprintf(cmd, sizeof cmd, "%s report '%s' --format pdf -o /nonexistent-mkba/r.pdf "
-             "2>/dev/null", bin, result_path);
+    snprintf(cmd, sizeof cmd, "timeout 300 %s report '%s' --format pdf -o "
+             "/nonexistent-mkba/r.pdf 2>/dev/null", bin, result_path);
     assert_int_equal(WEXITSTATUS(system(cmd)), 1);
     assert_int_not_equal(access("/nonexistent-mkba/r.pdf", F_OK), 0);
 }
@@ -354,12 +357,20 @@ static void test_missing_packages(void **state)
              "printf 'import sys\\nsys.stderr.write(\"boom: the chart failed\\\\n\")\\n"
              "sys.exit(1)\\n' >'%s/fails.py'", dir, dir, dir);
     assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "mkdir '%s/tmp' && printf 'import time\\ntime.sleep(60)\\n' "
+             ">'%s/slow.py'", dir, dir);
+    assert_int_equal(system(cmd), 0);
     /* Scripts that succeed with a manifest naming a file outside the
      * folder, a malformed one, and one with a chart no section shows. */
     const char *scripts[][2] = {
         { "outside.py", "[{\"id\": \"x\", \"file\": \"../x.svg\", \"section\": \"plane\"}]" },
         { "malformed.py", "[{\"id\": \"x\", \"file\": " },
         { "nowhere.py", "[{\"id\": \"lost\", \"file\": \"a.svg\", \"section\": \"nowhere\"}]" },
+        { "surrogate.py", "[{\"id\": \"\\uD800\\u0041\", \"file\": \"a.svg\", "
+                          "\"section\": \"plane\"}]" },
+        { "nul.py", "[{\"id\": \"x\", \"file\": \"a\\u0000.svg\", \"section\": \"plane\"}]" },
+        { "literal.py", "[{\"id\": \"x\", \"file\": \"a.svg\", \"section\": \"plane\", "
+                        "\"z\": truefalse}]" },
     };
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         char path[400];
@@ -382,9 +393,17 @@ static void test_missing_packages(void **state)
         { "MKBA_PLOTS='%s/outside.py'", "not a chart manifest", "not a plain file name" },
         { "MKBA_PLOTS='%s/malformed.py'", "not a chart manifest", "manifest.json" },
         { "MKBA_PLOTS='%s/nowhere.py'", "chart lost", "no place in the report" },
+        { "MKBA_PLOTS='%s/surrogate.py'", "not a chart manifest", "high surrogate" },
+        { "MKBA_PLOTS='%s/nul.py'", "not a chart manifest", "U+0000" },
+        { "MKBA_PLOTS='%s/literal.py'", "not a chart manifest", "unexpected character" },
+        { "MKBA_PLOTS='%s/slow.py' MKBA_PLOTS_TIMEOUT=1", "did not finish within 1 s",
+          "MKBA_PLOTS_TIMEOUT" },
+        { "MKBA_PLOTS_TIMEOUT=soon X='%s'", "MKBA_PLOTS_TIMEOUT is 'soon'", "positive number" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(env, sizeof env, cases[i].env, dir);
+        char own[600];
+        snprintf(own, sizeof own, cases[i].env, dir);
+        snprintf(env, sizeof env, "TMPDIR='%s/tmp' %s", dir, own);
         assert_int_equal(report_with(env, out, &msg), 1);
         assert_non_null(msg);
         if (strstr(msg, cases[i].says) == NULL || strstr(msg, cases[i].also) == NULL)
@@ -394,12 +413,39 @@ static void test_missing_packages(void **state)
         free(msg);
     }
 
-    /* Nothing left in the folder but the fake module and the scripts. */
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py malformed.py "
-             "matplotlib nowhere.py outside.py '", dir);
+    /* Nothing left in the folder but the fake module and the scripts, and
+     * no scratch folder in $TMPDIR. */
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py literal.py "
+             "malformed.py matplotlib nowhere.py nul.py outside.py slow.py surrogate.py tmp ' "
+             "&& test -z \"$(ls -A '%s/tmp')\"", dir, dir);
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* SIGTERM while the chart script runs (a script that writes its process
+ * id and sleeps): mkba dies by the signal (143 to the shell), the script
+ * no longer runs, $TMPDIR holds no scratch folder and the output folder
+ * no file, also none under a temporary name. */
+static void test_interrupted(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char dir[300], cmd[3000];
+    snprintf(dir, sizeof dir, "%s.term", result_path);
+    snprintf(cmd, sizeof cmd,
+             "d='%s'; rm -rf \"$d\" && mkdir -p \"$d/tmp\" \"$d/out\" && "
+             "printf 'import os, sys, time\\nopen(sys.argv[2] + \"/../../pid.tmp\", \"w\")"
+             ".write(str(os.getpid()))\\nos.rename(sys.argv[2] + \"/../../pid.tmp\", "
+             "sys.argv[2] + \"/../../pid\")\\ntime.sleep(60)\\n' >\"$d/sleeps.py\" && "
+             "(TMPDIR=\"$d/tmp\" MKBA_PLOTS=\"$d/sleeps.py\" %s report '%s' -o \"$d/out/r.html\" "
+             "2>\"$d/msg\" & p=$!; i=0; while [ ! -f \"$d/pid\" ] && [ $i -lt 600 ]; do "
+             "sleep 0.1; i=$((i+1)); done; kill -TERM $p; wait $p; echo $? >\"$d/rc\") 2>/dev/null && "
+             "test \"$(cat \"$d/rc\")\" = 143 && grep -q 'interrupted by SIGTERM' \"$d/msg\" && "
+             "! kill -0 \"$(cat \"$d/pid\")\" 2>/dev/null && test -z \"$(ls -A \"$d/tmp\")\" && "
+             "test -z \"$(ls -A \"$d/out\")\" && rm -rf \"$d\"", dir, bin, result_path);
+    if (system(cmd) != 0)
+        fail_msg("SIGTERM did not end the report cleanly (see %s)", dir);
 }
 
 /* Every chart has labelled axes: the manifest of tools/mkba_plots.py
@@ -531,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_browser),
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_missing_packages),
+        cmocka_unit_test(test_interrupted),
         cmocka_unit_test(test_axes_labelled),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
