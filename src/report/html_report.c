@@ -43,6 +43,8 @@ static const char style[] =
     "padding-bottom:3px;margin-top:32px}h3{font-size:16px;margin:18px 0 6px}"
     "p.note{color:#555;font-size:13px;max-width:900px}"
     "p.warning{font-size:14px;background:#fff4e0;border-left:5px solid #E69F00;padding:6px 12px}"
+    "p.calibrated{font-size:14px;background:#f3eef6;border-left:5px solid #CC79A7;"
+    "padding:6px 12px}"
     "p.answer{font-size:17px;line-height:1.5;background:#eef5fb;padding:12px 16px;"
     "border-left:5px solid #0072B2}"
     "table{border-collapse:collapse;font-size:13px;margin:8px 0}"
@@ -114,13 +116,28 @@ static int write_doc(mkba_html_doc *h, const char *title)
 }
 
 /* Dutch unless the scenario's payers are not Dutch: any payer named
- * gemeente... makes it a Dutch scenario. */
-static int dutch_scenario(const mkba_h5_totals *t)
+ * gemeente... makes it a Dutch scenario. The payers of a run file are in
+ * its totals; a sensitivity file holds the scenario's /labels/payers too
+ * (a file without them is taken as English). */
+static int dutch_scenario(const mkba_html_doc *h)
 {
-    for (size_t p = 0; t != NULL && p < t->npayers; p++)
-        if (strncmp(t->payer[p], "gemeente", 8) == 0)
-            return 1;
-    return 0;
+    char **payer = NULL;
+    size_t n = 0;
+    int owned = 0;
+    if (h->t != NULL) {
+        payer = h->t->payer;
+        n = h->t->npayers;
+    } else if (mkba_h5_store_has(h->st, "/labels/payers")
+               && mkba_h5_store_read_strings(h->st, "/labels/payers", &payer, &n, NULL)
+                  == MKBA_OK) {
+        owned = 1;
+    }
+    int dutch = 0;
+    for (size_t p = 0; p < n && !dutch; p++)
+        dutch = strncmp(payer[p], "gemeente", 8) == 0;
+    if (owned)
+        mkba_h5_store_strings_free(payer, n);
+    return dutch;
 }
 
 static int load(mkba_html_doc *h, const char *path, mkba_error *err)
@@ -238,7 +255,7 @@ static int html_report(const mkba_context *ctx, const char *path, const mkba_htm
     h.stop = ctx != NULL ? ctx->stop : NULL;
     int rc = load(&h, path, err);
     if (rc == MKBA_OK) {
-        h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(h.t);
+        h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(&h);
         /* Checked before the charts are drawn, which takes a while. */
         rc = mkba_outfile_check(o->output, path, err);
     }
