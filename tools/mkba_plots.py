@@ -324,7 +324,10 @@ class Plots:
             target.set_major_formatter(self.formatter(percent))
         fig.mkba_axes.append({"label": text, "unit": unit})
 
-    def save(self, fig, cid, section, title, alt, heading=""):
+    def save(self, fig, cid, section, title, alt, heading="", values=None):
+        """Writes the chart and its manifest entry; `values` (name: the
+        array handed to matplotlib) go into the entry, so a test compares
+        what was drawn with the file."""
         # Every visible axis must be labelled: the check the manifest reports.
         for ax in fig.axes:
             if not ax.get_visible() or ax.get_label() == "<colorbar>":
@@ -337,8 +340,13 @@ class Plots:
         fig.savefig(os.path.join(self.outdir, name), format="svg",
                     metadata={"Date": None, "Creator": "mkba (matplotlib)"})
         plt.close(fig)
-        self.manifest.append({"id": cid, "file": name, "section": section, "heading": heading,
-                              "title": title, "alt": alt, "axes": fig.mkba_axes})
+        entry = {"id": cid, "file": name, "section": section, "heading": heading,
+                 "title": title, "alt": alt, "axes": fig.mkba_axes}
+        if values:
+            entry["values"] = {k: [float(x) if math.isfinite(x) else None
+                                   for x in np.asarray(v, dtype=float).ravel()]
+                               for k, v in values.items()}
+        self.manifest.append(entry)
 
     def colour(self, i):
         return PALETTE[i % len(PALETTE)]
@@ -556,7 +564,9 @@ class Plots:
             self.axis(fig, a0, "y", self.s("payer"), None)
             self.legend_above(a0, 3)
             self.save(fig, "payers_" + arm, "payers", arm,
-                      self.s("payers_alt") % (arm, self.arms[self.ref]), heading=arm)
+                      self.s("payers_alt") % (arm, self.arms[self.ref]), heading=arm,
+                      values={"row": [r for r, _ in rows], "investment": v[:, 0],
+                              "returns": v[:, 1], "net": v[:, 2]})
 
     def budget(self):
         a = self.budget_arm
@@ -759,7 +769,9 @@ class Plots:
             self.legend(a0)
             heading = self.s("tornado") % arm
             self.save(fig, "tornado_" + arm, "sensitivity", heading,
-                      self.s("tornado_alt") % (self.out_name, arm), heading=heading)
+                      self.s("tornado_alt") % (self.out_name, arm), heading=heading,
+                      values={"factor": order, "low": low[order, a], "high": high[order, a],
+                              "mcse2": 2 * mcse[order, a] if mcse is not None else []})
 
     def sobol(self):
         s1 = self.data("/sa/sobol/first_order")                               # [A][F][3]

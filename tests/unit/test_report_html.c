@@ -477,8 +477,9 @@ static void test_axes_labelled(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     assert_int_equal(mkba_h5_read_totals(result_path, &t, &err), MKBA_OK);
-    char money[64];
-    snprintf(money, sizeof money, "%s, prices of %d", t->currency, t->price_year);
+    char money[96];
+    snprintf(money, sizeof money, "%s per starting household, prices of %d", t->currency,
+             t->price_year);
     mkba_h5_totals_free(t);
     char *text = support_read_file(lines);
     assert_non_null(text);
@@ -518,6 +519,65 @@ static void test_axes_labelled(void **state)
     /* plane (cost), frontier (cost), cash flows (per perspective), payers */
     assert_true(money_axes >= 4);
     free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* What the payers chart draws is the file: the values the script handed
+ * to matplotlib (its manifest's "values") equal /analysis/payers/table
+ * read by the library, row for row, and the payer bars with "society at
+ * large" add up to the society bar (an invariant of the table). */
+static void test_plotted_values(void **state)
+{
+    (void)state;
+    if (!have_python())
+        return;
+    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
+                                                        : "/usr/bin/python3";
+    char dir[300], cmd[4096], lines[300];
+    snprintf(dir, sizeof dir, "%s.values", result_path);
+    snprintf(lines, sizeof lines, "%s.values.txt", result_path);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
+             "--lang nl && %s -c 'import json, sys\n"
+             "for c in json.load(open(sys.argv[1])):\n"
+             "    v = c.get(\"values\")\n"
+             "    if c[\"id\"] == \"payers_integrated\":\n"
+             "        for i, r in enumerate(v[\"row\"]):\n"
+             "            print(\"%%d %%.17g %%.17g %%.17g\" %% (r, v[\"investment\"][i], "
+             "v[\"returns\"][i], v[\"net\"][i]))' '%s/manifest.json' >'%s'",
+             dir, dir, python, result_path, dir, python, dir, lines);
+    assert_int_equal(system(cmd), 0);
+    size_t n = 0;
+    double *table = support_read_doubles(result_path, "/analysis/payers/table", &n);
+    assert_non_null(table);
+    size_t rows = n / 2 / 6;                  /* [A = 2][rows][6] */
+    size_t P = rows - 3;                      /* payers, society at large, society, municipality */
+    char *text = support_read_file(lines);
+    assert_non_null(text);
+    size_t drawn = 0, at_large = 0;
+    double payers_net = 0, society_net = NAN;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        int r;
+        double inv, ret, net;
+        assert_int_equal(sscanf(line, "%d %lf %lf %lf", &r, &inv, &ret, &net), 4);
+        assert_true(r >= 0 && (size_t)r < rows);
+        const double *row = table + (rows + (size_t)r) * 6;    /* arm 1, integrated */
+        assert_true(inv == row[0]);
+        assert_true(ret == row[1]);
+        assert_true(net == row[2]);
+        if ((size_t)r <= P)
+            payers_net += net;
+        at_large += (size_t)r == P;
+        else if ((size_t)r == P + 1)
+            society_net = net;
+        drawn++;
+    }
+    assert_true(drawn >= P + 2);              /* every payer, society at large, society */
+    assert_int_equal(at_large, 1);
+    assert_true(isfinite(society_net));
+    assert_true(fabs(payers_net - society_net) <= 1e-9 * fabs(society_net) + 1e-9);
+    free(text);
+    free(table);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
     assert_int_equal(system(cmd), 0);
 }
@@ -579,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_missing_packages),
         cmocka_unit_test(test_interrupted),
         cmocka_unit_test(test_axes_labelled),
+        cmocka_unit_test(test_plotted_values),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }
