@@ -565,9 +565,9 @@ static void test_plotted_values(void **state)
         assert_true(inv == row[0]);
         assert_true(ret == row[1]);
         assert_true(net == row[2]);
+        at_large += (size_t)r == P;
         if ((size_t)r <= P)
             payers_net += net;
-        at_large += (size_t)r == P;
         else if ((size_t)r == P + 1)
             society_net = net;
         drawn++;
