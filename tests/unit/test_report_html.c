@@ -55,10 +55,10 @@ static int have_python(void)
 /* The output of check_html.py for a report (it fails the test on a
  * malformed or not self-contained file): one line per data-value, and the
  * number of charts. Free it. */
-static char *check(const char *html, int *charts)
+static char *check_with(const char *html, const char *options, int *charts)
 {
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py '%s'", html);
+    snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py %s '%s'", options, html);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char *out = NULL;
@@ -74,6 +74,17 @@ static char *check(const char *html, int *charts)
     if (charts != NULL && sscanf(out, "charts\t-\t-\t%d", charts) != 1)
         fail_msg("no chart count from check_html.py");
     return out;
+}
+
+static char *check(const char *html, int *charts)
+{
+    return check_with(html, "", charts);
+}
+
+/* check() with every text of each chart ("text\tID\t-\tTEXT" lines). */
+static char *check_texts(const char *html)
+{
+    return check_with(html, "--texts", NULL);
 }
 
 /* The data-value of cell (row, col) of table `id` in check()'s output;
@@ -153,6 +164,10 @@ static void test_dutch(void **state)
     assert_non_null(strstr(d, "nulalternatief"));
     assert_non_null(strstr(d, "contante waarde"));
     assert_null(strstr(d, "Who pays and who gains"));
+    /* The fixed perspectives in Dutch in the headings above the charts. */
+    assert_non_null(strstr(d, "<h3>perspectief samenleving</h3>"));
+    assert_null(strstr(d, "perspectief society"));
+    assert_non_null(strstr(e, "<h3>perspective society</h3>"));
     /* Every data-value attribute equal, in order. */
     const char *p = e, *q = d;
     size_t values = 0;
@@ -172,6 +187,30 @@ static void test_dutch(void **state)
     free(d);
     remove(en);
     remove(nl);
+}
+
+/* An arm tuned to reproduce a number (tests/data/mkba.cfg, calibrated_to)
+ * carries the banner in the page's language, with its own style rule. */
+static void test_calibrated_banner(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char h5[300], html[300], cmd[1200];
+    snprintf(h5, sizeof h5, "%s.cal.h5", result_path);
+    snprintf(html, sizeof html, "%s.cal.html", result_path);
+    snprintf(cmd, sizeof cmd, "%s run tests/data/mkba.cfg --draws 4 --households 60 --threads 1 "
+             "-q --force -o '%s' && %s report '%s' --lang nl -o '%s' 2>/dev/null", bin, h5, bin,
+             h5, html);
+    assert_int_equal(system(cmd), 0);
+    char *d = support_read_file(html);
+    assert_non_null(d);
+    assert_non_null(strstr(d, "<p class=\"calibrated\">Alternatief integrated is afgesteld om "
+                              "a 40% yearly job-finding rate te reproduceren"));
+    assert_null(strstr(d, "is tuned to reproduce"));
+    assert_non_null(strstr(d, "p.calibrated{"));
+    free(d);
+    remove(h5);
+    remove(html);
 }
 
 /* An output in a folder that does not exist: an error naming it, no file. */
@@ -607,6 +646,19 @@ static void test_sa_files(void **state)
         char *cells = check(html, &charts);
         double low = cell(cells, "table-tornado_integrated", 1, 3);
         assert_int_equal(charts, 1);
+        /* transfer.cfg pays from gemeente-participatiewet: a Dutch report by
+         * default, as for its run file; the tornado's whiskers in the legend. */
+        char *page = support_read_file(html);
+        assert_non_null(page);
+        assert_non_null(strstr(page, "<html lang=\"nl\""));
+        free(page);
+        if (r == 0) {
+            char *texts = check_texts(html);
+            assert_non_null(strstr(texts, "± 2 MCSE"));
+            assert_non_null(strstr(texts, "saldo samenleving"));
+            assert_non_null(strstr(texts, "EUR per starthuishouden, prijspeil"));
+            free(texts);
+        }
         if (r == 0) {
             /* [factor][arm][outcome]: 1 factor, 2 arms; npv:society first. */
             size_t n;
@@ -631,6 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_equal_the_file),
         cmocka_unit_test(test_dutch),
+        cmocka_unit_test(test_calibrated_banner),
         cmocka_unit_test(test_bad_output),
         cmocka_unit_test(test_sa_files),
         cmocka_unit_test(test_budget_table),
