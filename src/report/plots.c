@@ -34,8 +34,12 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* No chart or manifest is near this size: a larger file is a script gone
+ * wrong, not something to hold in memory. */
+#define MAX_FILE_BYTES ((size_t)64 << 20)
+
 /* The whole file at path in a new buffer (*n bytes, NUL-terminated), or
- * NULL with errno set. */
+ * NULL with errno set (EFBIG: more than MAX_FILE_BYTES). */
 static char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -60,6 +64,12 @@ static char *slurp(const char *path, size_t *n)
         len += got;
         if (got == 0)
             break;
+        if (len > MAX_FILE_BYTES) {
+            mkba_free(buf);
+            fclose(f);
+            errno = EFBIG;
+            return NULL;
+        }
     }
     int bad = ferror(f);
     fclose(f);
@@ -179,6 +189,10 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
     char *text = path != NULL ? slurp(path, &n) : NULL;
     if (path == NULL || (text == NULL && errno == ENOMEM))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    else if (text == NULL && errno == EFBIG)
+        rc = mkba_error_set(err, MKBA_EIO, "the chart script %s wrote a manifest of more than "
+                            "%zu MB (%s): not a chart manifest", script, MAX_FILE_BYTES >> 20,
+                            path);
     else if (text == NULL)
         rc = mkba_error_set(err, MKBA_EIO, "the chart script %s wrote no manifest (%s: %s)",
                             script, path, strerror(errno));

@@ -397,7 +397,9 @@ static void test_missing_packages(void **state)
              "sys.exit(1)\\n' >'%s/fails.py'", dir, dir, dir);
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "mkdir '%s/tmp' && printf 'import time\\ntime.sleep(60)\\n' "
-             ">'%s/slow.py'", dir, dir);
+             ">'%s/slow.py' && printf 'import sys\\nf = open(sys.argv[2] + \"/manifest.json\", "
+             "\"w\")\\nf.write(\"[\" + \" \" * (65 << 20) + \"]\")\\n' >'%s/huge.py'",
+             dir, dir, dir);
     assert_int_equal(system(cmd), 0);
     /* Scripts that succeed with a manifest naming a file outside the
      * folder, a malformed one, and one with a chart no section shows. */
@@ -435,6 +437,7 @@ static void test_missing_packages(void **state)
         { "MKBA_PLOTS='%s/surrogate.py'", "not a chart manifest", "high surrogate" },
         { "MKBA_PLOTS='%s/nul.py'", "not a chart manifest", "U+0000" },
         { "MKBA_PLOTS='%s/literal.py'", "not a chart manifest", "unexpected character" },
+        { "MKBA_PLOTS='%s/huge.py'", "a manifest of more than 64 MB", "huge.py" },
         { "MKBA_PLOTS='%s/slow.py' MKBA_PLOTS_TIMEOUT=1", "did not finish within 1 s",
           "MKBA_PLOTS_TIMEOUT" },
         { "MKBA_PLOTS_TIMEOUT=soon X='%s'", "MKBA_PLOTS_TIMEOUT is 'soon'", "positive number" },
@@ -454,7 +457,7 @@ static void test_missing_packages(void **state)
 
     /* Nothing left in the folder but the fake module and the scripts, and
      * no scratch folder in $TMPDIR. */
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py literal.py "
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py huge.py literal.py "
              "malformed.py matplotlib nowhere.py nul.py outside.py slow.py surrogate.py tmp ' "
              "&& test -z \"$(ls -A '%s/tmp')\"", dir, dir);
     assert_int_equal(system(cmd), 0);
