@@ -490,6 +490,27 @@ static void test_interrupted(void **state)
         fail_msg("SIGTERM did not end the report cleanly (see %s)", dir);
 }
 
+/* Runs tools/mkba_plots.py on the result with `args` into a new folder
+ * and then the Python `program` on its manifest (sys.argv[1]); returns
+ * what the program printed (free it), the folder removed again. */
+static char *manifest_lines(const char *tag, const char *args, const char *program)
+{
+    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
+                                                        : "/usr/bin/python3";
+    char dir[300], cmd[4096], lines[300];
+    snprintf(dir, sizeof dir, "%s.%s", result_path, tag);
+    snprintf(lines, sizeof lines, "%s.%s.txt", result_path, tag);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
+             "%s && %s -c '%s' '%s/manifest.json' >'%s'", dir, dir, python, result_path, dir,
+             args, python, program, dir, lines);
+    assert_int_equal(system(cmd), 0);
+    char *text = support_read_file(lines);
+    assert_non_null(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
+    assert_int_equal(system(cmd), 0);
+    return text;
+}
+
 /* Every chart has labelled axes: the manifest of tools/mkba_plots.py
  * lists each axis as a label and a unit (none for an axis of categories);
  * every chart has an axis with a unit, every label is non-empty, and a
@@ -501,20 +522,13 @@ static void test_axes_labelled(void **state)
     (void)state;
     if (!have_python())
         return;
-    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
-                                                        : "/usr/bin/python3";
-    char dir[300], cmd[4096], lines[300];
-    snprintf(dir, sizeof dir, "%s.axes", result_path);
-    snprintf(lines, sizeof lines, "%s.axes.txt", result_path);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
-             "--lang en --budget-arm 1 && %s -c 'import json, sys\n"
-             "for c in json.load(open(sys.argv[1])):\n"
-             "    print(\"chart\\t%%s\\t%%d\" %% (c[\"id\"], len(c[\"axes\"])))\n"
-             "    for a in c[\"axes\"]:\n"
-             "        print(\"axis\\t%%s\\t%%s\\t%%s\" %% (c[\"id\"], a[\"label\"], "
-             "\"-\" if a[\"unit\"] is None else a[\"unit\"]))' '%s/manifest.json' >'%s'",
-             dir, dir, python, result_path, dir, python, dir, lines);
-    assert_int_equal(system(cmd), 0);
+    char *text = manifest_lines("axes", "--lang en --budget-arm 1",
+                                "import json, sys\n"
+                                "for c in json.load(open(sys.argv[1])):\n"
+                                "    print(\"chart\\t%s\\t%d\" % (c[\"id\"], len(c[\"axes\"])))\n"
+                                "    for a in c[\"axes\"]:\n"
+                                "        print(\"axis\\t%s\\t%s\\t%s\" % (c[\"id\"], a[\"label\"], "
+                                "\"-\" if a[\"unit\"] is None else a[\"unit\"]))");
     mkba_h5_totals *t = NULL;
     mkba_error err;
     mkba_error_clear(&err);
@@ -523,8 +537,6 @@ static void test_axes_labelled(void **state)
     snprintf(money, sizeof money, "%s per starting household, prices of %d", t->currency,
              t->price_year);
     mkba_h5_totals_free(t);
-    char *text = support_read_file(lines);
-    assert_non_null(text);
     size_t charts = 0, axes = 0, money_axes = 0;
     char chart[200] = "", with_unit[200] = "";
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -561,8 +573,6 @@ static void test_axes_labelled(void **state)
     /* plane (cost), frontier (cost), cash flows (per perspective), payers */
     assert_true(money_axes >= 4);
     free(text);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
-    assert_int_equal(system(cmd), 0);
 }
 
 /* What the payers chart draws is the file: the values the script handed
@@ -574,28 +584,19 @@ static void test_plotted_values(void **state)
     (void)state;
     if (!have_python())
         return;
-    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
-                                                        : "/usr/bin/python3";
-    char dir[300], cmd[4096], lines[300];
-    snprintf(dir, sizeof dir, "%s.values", result_path);
-    snprintf(lines, sizeof lines, "%s.values.txt", result_path);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
-             "--lang nl && %s -c 'import json, sys\n"
-             "for c in json.load(open(sys.argv[1])):\n"
-             "    v = c.get(\"values\")\n"
-             "    if c[\"id\"] == \"payers_integrated\":\n"
-             "        for i, r in enumerate(v[\"row\"]):\n"
-             "            print(\"%%d %%.17g %%.17g %%.17g\" %% (r, v[\"investment\"][i], "
-             "v[\"returns\"][i], v[\"net\"][i]))' '%s/manifest.json' >'%s'",
-             dir, dir, python, result_path, dir, python, dir, lines);
-    assert_int_equal(system(cmd), 0);
+    char *text = manifest_lines("values", "--lang nl",
+                                "import json, sys\n"
+                                "for c in json.load(open(sys.argv[1])):\n"
+                                "    v = c.get(\"values\")\n"
+                                "    if c[\"id\"] == \"payers_integrated\":\n"
+                                "        for i, r in enumerate(v[\"row\"]):\n"
+                                "            print(\"%d %.17g %.17g %.17g\" % (r, v[\"investment\"][i], "
+                                "v[\"returns\"][i], v[\"net\"][i]))");
     size_t n = 0;
     double *table = support_read_doubles(result_path, "/analysis/payers/table", &n);
     assert_non_null(table);
     size_t rows = n / 2 / 6;                  /* [A = 2][rows][6] */
     size_t P = rows - 3;                      /* payers, society at large, society, municipality */
-    char *text = support_read_file(lines);
-    assert_non_null(text);
     size_t drawn = 0, at_large = 0;
     double payers_net = 0, society_net = NAN;
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -620,8 +621,6 @@ static void test_plotted_values(void **state)
     assert_true(fabs(payers_net - society_net) <= 1e-9 * fabs(society_net) + 1e-9);
     free(text);
     free(table);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
-    assert_int_equal(system(cmd), 0);
 }
 
 /* A sensitivity-analysis file (mkba sa tornado, then sweep, on
