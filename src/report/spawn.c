@@ -1,5 +1,6 @@
 /* Running the report's helper programs (see spawn.h). */
 #define _XOPEN_SOURCE 700     /* nftw */
+#define _GNU_SOURCE           /* posix_spawn_file_actions_addclosefrom_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -130,6 +131,11 @@ int mkba_spawn_wait(char *const argv[], const char *log, const char *tmpdir,
         rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (rc == 0)
         rc = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    /* Nothing else mkba holds open (the result file) passes to the helper. */
+    if (rc == 0)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
     if (rc == 0)
         rc = posix_spawnattr_init(&attr);
     if (rc == 0) {

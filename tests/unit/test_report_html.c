@@ -388,7 +388,7 @@ static int report_with(const char *env, const char *out, char **msg)
 static void test_missing_packages(void **state)
 {
     (void)state;
-    char dir[300], out[400], cmd[1200], env[1200], *msg;
+    char dir[300], out[400], cmd[2400], env[1200], *msg;
     snprintf(dir, sizeof dir, "%s.nompl", result_path);
     snprintf(out, sizeof out, "%s/report.html", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p '%s/matplotlib' && printf 'raise ImportError(\"no "
@@ -398,8 +398,10 @@ static void test_missing_packages(void **state)
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "mkdir '%s/tmp' && printf 'import time\\ntime.sleep(60)\\n' "
              ">'%s/slow.py' && printf 'import sys\\nf = open(sys.argv[2] + \"/manifest.json\", "
-             "\"w\")\\nf.write(\"[\" + \" \" * (65 << 20) + \"]\")\\n' >'%s/huge.py'",
-             dir, dir, dir);
+             "\"w\")\\nf.write(\"[\" + \" \" * (65 << 20) + \"]\")\\n' >'%s/huge.py' && "
+             "printf 'import os, sys\\nfds = [f for f in os.listdir(\"/proc/self/fd\") if "
+             "int(f) > 2]\\nsys.stderr.write(\"descriptors beyond 2: %%%%d\\\\n\" %%%% "
+             "(len(fds) - 1))\\nsys.exit(1)\\n' >'%s/fds.py'", dir, dir, dir, dir);
     assert_int_equal(system(cmd), 0);
     /* Scripts that succeed with a manifest naming a file outside the
      * folder, a malformed one, and one with a chart no section shows. */
@@ -438,6 +440,7 @@ static void test_missing_packages(void **state)
         { "MKBA_PLOTS='%s/nul.py'", "not a chart manifest", "U+0000" },
         { "MKBA_PLOTS='%s/literal.py'", "not a chart manifest", "unexpected character" },
         { "MKBA_PLOTS='%s/huge.py'", "a manifest of more than 64 MB", "huge.py" },
+        { "MKBA_PLOTS='%s/fds.py'", "fds.py", "descriptors beyond 2: 0" },
         { "MKBA_PLOTS='%s/slow.py' MKBA_PLOTS_TIMEOUT=1", "did not finish within 1 s",
           "MKBA_PLOTS_TIMEOUT" },
         { "MKBA_PLOTS_TIMEOUT=soon X='%s'", "MKBA_PLOTS_TIMEOUT is 'soon'", "positive number" },
@@ -457,7 +460,7 @@ static void test_missing_packages(void **state)
 
     /* Nothing left in the folder but the fake module and the scripts, and
      * no scratch folder in $TMPDIR. */
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py huge.py literal.py "
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py fds.py huge.py literal.py "
              "malformed.py matplotlib nowhere.py nul.py outside.py slow.py surrogate.py tmp ' "
              "&& test -z \"$(ls -A '%s/tmp')\"", dir, dir);
     assert_int_equal(system(cmd), 0);
