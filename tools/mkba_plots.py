@@ -128,8 +128,9 @@ STRINGS = {
     "fte": ("FTE", "fte"),
     "tornado": ("Tornado: %s", "Tornado: %s"),
     "tornado_alt": ("%s of %s with each factor at its low and high value, the others at "
-                    "base (the line).", "%s van %s met elke factor op zijn lage en hoge "
-                    "waarde, de andere op de basiswaarde (de lijn)."),
+                    "base (the line); whiskers: plus or minus 2 MCSE of the swing.",
+                    "%s van %s met elke factor op zijn lage en hoge waarde, de andere op de "
+                    "basiswaarde (de lijn); snorharen: plus of min 2 MCSE van de uitslag."),
     "at_low": ("at low", "laag"),
     "at_high": ("at high", "hoog"),
     "base": ("base", "basis"),
@@ -186,20 +187,35 @@ STRINGS = {
     "observed": ("observed", "waargenomen"),
     "observation": ("observation", "waarneming"),
     "interval50_90": ("50% and 90% interval", "50%- en 90%-interval"),
-    "money_unit": ("%s, prices of %s", "%s, prijspeil %s"),
-    "money_year_unit": ("%s per year, prices of %s", "%s per jaar, prijspeil %s"),
+    "money_unit": ("%s per starting household, prices of %s",
+                   "%s per starthuishouden, prijspeil %s"),
+    "money_year_unit": ("%s per starting household per year, prices of %s",
+                        "%s per starthuishouden per jaar, prijspeil %s"),
+    "society_at_large": ("society at large", "samenleving algemeen"),
+    "sa_npv": ("net present value %s", "saldo %s"),
+    "sa_breakeven": ("break-even year %s", "terugverdienjaar %s"),
+    "scenario_units": ("scenario units", "eenheden van het scenario"),
+    "rate_unit": ("fraction per year", "fractie per jaar"),
+    "services_escalations": ("Escalations over time", "Escalaties in de tijd"),
 }
 
-# The units of the ex-post metrics (docs/expost.md, "Metrics").
-METRIC_UNITS = {
-    "reached": ("per 1000 households per year", "per 1000 huishoudens per jaar"),
-    "registered_problems": ("per 1000 households per year", "per 1000 huishoudens per jaar"),
-    "waiting_list": ("per 1000 households", "per 1000 huishoudens"),
-    "mean_wait": ("years", "jaar"),
-    "escalations": ("per 1000 households per year", "per 1000 huishoudens per jaar"),
-    "in_state": ("per 1000 households", "per 1000 huishoudens"),
-    "with_problem": ("per 1000 households", "per 1000 huishoudens"),
-    "spending": ("money per household per year", "geld per huishouden per jaar"),
+# The ex-post metrics (docs/expost.md, "Metrics"): name and unit in English
+# and Dutch.
+METRICS = {
+    "reached": (("reached", "bereikt"),
+                ("per 1000 households per year", "per 1000 huishoudens per jaar")),
+    "registered_problems": (("registered problems", "geregistreerde problemen"),
+                            ("per 1000 households per year", "per 1000 huishoudens per jaar")),
+    "waiting_list": (("waiting list", "wachtlijst"),
+                     ("per 1000 households", "per 1000 huishoudens")),
+    "mean_wait": (("mean wait", "gemiddelde wachttijd"), ("years", "jaar")),
+    "escalations": (("escalations", "escalaties"),
+                    ("per 1000 households per year", "per 1000 huishoudens per jaar")),
+    "in_state": (("households in the state", "huishoudens in de toestand"),
+                 ("per 1000 households", "per 1000 huishoudens")),
+    "with_problem": (("households with the problem", "huishoudens met het probleem"),
+                     ("per 1000 households", "per 1000 huishoudens")),
+    "spending": (("spending", "uitgaven"), None),        # money: the run's own unit
 }
 
 # Bars of at most this many factors (the largest), as the tables sort them.
@@ -308,7 +324,10 @@ class Plots:
             target.set_major_formatter(self.formatter(percent))
         fig.mkba_axes.append({"label": text, "unit": unit})
 
-    def save(self, fig, cid, section, title, alt, heading=""):
+    def save(self, fig, cid, section, title, alt, heading="", values=None):
+        """Writes the chart and its manifest entry; `values` (name: the
+        array handed to matplotlib) go into the entry, so a test compares
+        what was drawn with the file."""
         # Every visible axis must be labelled: the check the manifest reports.
         for ax in fig.axes:
             if not ax.get_visible() or ax.get_label() == "<colorbar>":
@@ -321,8 +340,13 @@ class Plots:
         fig.savefig(os.path.join(self.outdir, name), format="svg",
                     metadata={"Date": None, "Creator": "mkba (matplotlib)"})
         plt.close(fig)
-        self.manifest.append({"id": cid, "file": name, "section": section, "heading": heading,
-                              "title": title, "alt": alt, "axes": fig.mkba_axes})
+        entry = {"id": cid, "file": name, "section": section, "heading": heading,
+                 "title": title, "alt": alt, "axes": fig.mkba_axes}
+        if values:
+            entry["values"] = {k: [float(x) if math.isfinite(x) else None
+                                   for x in np.asarray(v, dtype=float).ravel()]
+                               for k, v in values.items()}
+        self.manifest.append(entry)
 
     def colour(self, i):
         return PALETTE[i % len(PALETTE)]
@@ -449,9 +473,15 @@ class Plots:
         return self.f["/draws/cost_total_discounted"].shape[0]
 
     def perspectives(self):
+        """(index, name in the file, name shown) of each perspective drawn."""
         names = self.strings("/labels/perspectives")
-        return [(k, n) for k, n in enumerate(names)
+        return [(k, n, self.perspective_name(n)) for k, n in enumerate(names)
                 if not (n == "municipality" and self.municipality is None)]
+
+    def perspective_name(self, name):
+        """The two fixed perspectives in the report's language (STRINGS);
+        a payer's perspective is the payer's own name."""
+        return self.s(name) if name in ("society", "municipality") else name
 
     def cashflow(self):
         if len(self.arms) < 2 or not self.has("/analysis/cashflow/cumulative_discounted_mean"):
@@ -465,7 +495,7 @@ class Plots:
         be = self.data("/analysis/cashflow/breakeven_by_year")               # [K][A][Y]
         years = np.arange(1, Y + 1)
         others = [a for a in range(len(self.arms)) if a != self.ref]
-        for k, name in self.perspectives():
+        for k, name, shown in self.perspectives():
             fig, ax = self.figure(WIDTH, 2.9, ncols=2)
             left, right = ax[0, 0], ax[0, 1]
             left.axhline(0, color=GREY, linewidth=0.8)
@@ -492,14 +522,14 @@ class Plots:
             if cum is not None and cum.shape[1] >= 2:
                 left.fill_between([], [], [], color=GREY, alpha=0.3, label=self.s("band90"))
                 self.legend(left)
-            title = self.s("perspective") % name
+            title = self.s("perspective") % shown
             last = "; ".join("%s, %s %d: %s %s" % (self.arms[a], self.s("year"), Y,
                                                    self.number(float(np.nanmean(cum[k, :, a, -1]))
                                                                if cum is not None
                                                                else mean[k, a, -1]),
                                                    self.currency) for a in others)
             self.save(fig, "cashflow_" + name, "cashflow", title,
-                      self.s("cash_alt") % (name, self.arms[self.ref]) + " " + last,
+                      self.s("cash_alt") % (shown, self.arms[self.ref]) + " " + last,
                       heading=title)
 
     def payers(self):
@@ -509,6 +539,9 @@ class Plots:
         payers = self.strings("/labels/payers")
         rows = [(p, payers[p]) for p in range(len(payers))]
         P = len(payers)
+        # Row P: monetary effects no payer gains; with it the bars add up
+        # to the society row.
+        rows.append((P, self.s("society_at_large")))
         rows.append((P + 1, self.s("society")))
         if self.municipality is not None:
             rows.append((P + 2, self.s("municipality")))
@@ -531,7 +564,9 @@ class Plots:
             self.axis(fig, a0, "y", self.s("payer"), None)
             self.legend_above(a0, 3)
             self.save(fig, "payers_" + arm, "payers", arm,
-                      self.s("payers_alt") % (arm, self.arms[self.ref]), heading=arm)
+                      self.s("payers_alt") % (arm, self.arms[self.ref]), heading=arm,
+                      values={"row": [r for r, _ in rows], "investment": v[:, 0],
+                              "returns": v[:, 1], "net": v[:, 2]})
 
     def budget(self):
         a = self.budget_arm
@@ -633,7 +668,10 @@ class Plots:
         for j in range(len(panels), nrows * ncols):
             ax.flat[j].set_visible(False)
         self.legend(ax.flat[0])
-        self.save(fig, "services", "services", self.s("services"), self.s("services_alt"))
+        only_escalations = len(panels) == 1 and panels[0][0] == "svc_escalations"
+        self.save(fig, "services", "services",
+                  self.s("services_escalations" if only_escalations else "services"),
+                  self.s("services_alt"))
 
     # ---- the sensitivity file ----
     def sa_setup(self):
@@ -642,8 +680,22 @@ class Plots:
         self.factors = self.strings("/sa/factor")
         out = self.attr("/sa", "outcome")
         self.k = self.outcomes.index(out) if out in self.outcomes else 0
-        self.out_name = self.outcomes[self.k]
-        self.out_unit = self.units[self.k] if self.k < len(self.units) else "?"
+        self.out_name, self.out_unit = self.sa_outcome(
+            self.outcomes[self.k], self.units[self.k] if self.k < len(self.units) else "?")
+
+    def sa_outcome(self, name, unit):
+        """An sa outcome's name and unit as shown: npv:P and breakeven:P in
+        words of the report's language, money in the run's own unit
+        (currency, per starting household, price year); others as stored."""
+        kind, _, persp = name.partition(":")
+        money = self.money if self.price_year is not None else unit
+        if kind == "npv" and persp:
+            return self.s("sa_npv") % self.perspective_name(persp), money
+        if kind == "breakeven" and persp:
+            return self.s("sa_breakeven") % self.perspective_name(persp), self.s("year")
+        if kind in ("incremental_cost", "cost"):
+            return name, money
+        return name, unit
 
     def bars(self, cid, heading, alt, labels, value, lo, hi, xlabel, unit, colours=None,
              legend=None):
@@ -673,6 +725,8 @@ class Plots:
         high = self.data("/sa/tornado/high")[:, :, self.k]
         base = self.data("/sa/tornado/base")[:, self.k] if self.has("/sa/tornado/base") \
             else None
+        mcse = self.data("/sa/tornado/swing_mcse")[:, :, self.k] \
+            if self.has("/sa/tornado/swing_mcse") else None                  # [F][A]
         for a, arm in enumerate(self.arms):
             if a == self.ref:
                 continue
@@ -691,11 +745,22 @@ class Plots:
                         label=self.s("at_low") if j == 0 else None)
                 a0.barh(y[j], high[i, a] - centre, left=centre, height=0.6, color=BLUE,
                         label=self.s("at_high") if j == 0 else None)
+            if mcse is not None:
+                # The Monte Carlo error of the swing at both ends of each bar:
+                # a bar shorter than its whiskers is not told from none.
+                m = 2 * mcse[order, a]
+                ends = np.concatenate([low[order, a], high[order, a]])
+                bars = a0.errorbar(ends, np.concatenate([y, y]),
+                                   xerr=np.nan_to_num(np.concatenate([m, m])), fmt="none",
+                                   ecolor=BLACK, capsize=2, linewidth=1,
+                                   label=self.s("mcse2"))
+                bars.lines[2][0].set_gid("mcse")   # the tests read its segments
             a0.axvline(0, color=GREY, linewidth=0.8)
             if mid is not None:
                 a0.axvline(mid, color=BLACK, linewidth=1.2, label=self.s("base"))
-            lo = min(0, np.nanmin(low[order, a]), np.nanmin(high[order, a]))
-            hi = max(0, np.nanmax(low[order, a]), np.nanmax(high[order, a]))
+            reach = 2 * np.nan_to_num(mcse[order, a]) if mcse is not None else 0
+            lo = min(0, np.nanmin(np.minimum(low[order, a], high[order, a]) - reach))
+            hi = max(0, np.nanmax(np.maximum(low[order, a], high[order, a]) + reach))
             pad = 0.05 * (hi - lo if hi > lo else 1)
             a0.set_xlim(lo - pad, hi + pad)
             a0.set_yticks(y, [self.factors[i] for i in order])
@@ -704,7 +769,9 @@ class Plots:
             self.legend(a0)
             heading = self.s("tornado") % arm
             self.save(fig, "tornado_" + arm, "sensitivity", heading,
-                      self.s("tornado_alt") % (self.out_name, arm), heading=heading)
+                      self.s("tornado_alt") % (self.out_name, arm), heading=heading,
+                      values={"factor": order, "low": low[order, a], "high": high[order, a],
+                              "mcse2": 2 * mcse[order, a] if mcse is not None else []})
 
     def sobol(self):
         s1 = self.data("/sa/sobol/first_order")                               # [A][F][3]
@@ -835,14 +902,15 @@ class Plots:
                       heading=heading + ": " + arm)
 
     def factor_unit(self, i):
-        """A swept factor's unit: years for the horizon, a rate for a
-        discount rate, else the parameter's own scale."""
+        """A swept factor's unit: years for the horizon, a fraction per
+        year for a discount rate; a parameter is in the units its scenario
+        gives it (the file does not store them; docs/report.md)."""
         name = self.factors[i] if i < len(self.factors) else ""
         if name == "horizon":
             return self.s("years")
         if name.startswith("discount_rate"):
-            return "1/" + self.s("years")
-        return "value" if not self.nl else "waarde"
+            return self.s("rate_unit")
+        return self.s("scenario_units")
 
     def threshold(self):
         x = self.data("/sa/threshold/grid")
@@ -920,15 +988,17 @@ class Plots:
             a0.plot(data[obs, 0], y, "D", color=VERMILLION, markersize=5,
                     label=self.s("observed"), zorder=3)
             a0.set_yticks(y, [names[o] for o in obs])
-            unit = METRIC_UNITS.get(name, ("as observed", "zoals waargenomen"))[self.nl]
-            if name == "spending":
-                unit = self.s("money_year_unit") % (self.currency, self.price_year)
-            self.axis(fig, a0, "x", name, unit)
+            words, units = METRICS.get(name, ((name, name), ("as observed",
+                                                              "zoals waargenomen")))
+            shown = words[self.nl]
+            unit = units[self.nl] if units is not None else \
+                self.s("money_year_unit") % (self.currency, self.price_year)
+            self.axis(fig, a0, "x", shown, unit)
             self.axis(fig, a0, "y", self.s("observation"), None)
             self.legend_above(a0, 3)
-            title = self.s("expost_metric") % name
+            title = self.s("expost_metric") % shown
             self.save(fig, "expost_" + name, "expost", title,
-                      self.s("expost_metric_alt") % name, heading=title)
+                      self.s("expost_metric_alt") % shown, heading=title)
 
     def all(self):
         if self.has("/sa"):
@@ -968,7 +1038,11 @@ def main():
     ap.add_argument("--municipality", type=int, default=None)
     args = ap.parse_args()
     plt.rcParams.update({
-        "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
+        # A generic family after the fonts, so a browser without DejaVu Sans
+        # (Windows, macOS) shows a sans-serif one; strings from the file are
+        # text, never mathtext ("US$ per $" stays as written).
+        "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+        "text.parse_math": False, "font.size": 9, "axes.titlesize": 10,
         "axes.labelsize": 9, "xtick.labelsize": 8, "ytick.labelsize": 8,
         "legend.fontsize": 8, "svg.fonttype": "none", "svg.hashsalt": "mkba",
         "axes.unicode_minus": True,

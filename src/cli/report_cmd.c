@@ -263,8 +263,15 @@ int mkba_cli_report(int argc, char **argv)
         o.output = output;
     mkba_error err;
     mkba_error_clear(&err);
-    int rc = (pdf ? mkba_report_pdf : mkba_report_html)(NULL, path, &o, &err) == MKBA_OK
-             ? EXIT_OK : mkba_cli_library_error(&err);
+    /* Ctrl-C or SIGTERM ends the chart script or Chromium and removes the
+     * scratch folder and the temporary output, as a run does. */
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.stop = &mkba_cli_stop;
+    mkba_cli_catch_signals();
+    int lib = (pdf ? mkba_report_pdf : mkba_report_html)(&ctx, path, &o, &err);
+    mkba_cli_release_signals();
+    int rc = lib == MKBA_OK ? EXIT_OK : mkba_cli_run_error(&err, NULL, o.output);
     if (rc == EXIT_OK)
         fprintf(stderr, "mkba: wrote %s\n", o.output);
     free(output);

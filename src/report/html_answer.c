@@ -38,9 +38,13 @@ int mkba_html_answer(mkba_html_doc *h)
     size_t A = t->narms, best = an->best;
     const char *ref = t->arm[t->reference];
     mkba_html_heading(h, "answer", mkba_html_s(h, HS_ANSWER));
-    for (size_t a = 0; a < A; a++)
-        if (mkba_answer_calibration_banner(t, a, s2, sizeof s2))
-            mkba_html_para(h, "calibrated", s2);
+    /* The banner of the text and CSV outputs (answer.c), in the page's
+     * language. */
+    for (size_t a = 0; t->arm_calibrated_to != NULL && a < A; a++)
+        if (t->arm_calibrated_to[a][0] != '\0')
+            mkba_html_para(h, "calibrated", mkba_html_fmt(s2, sizeof s2,
+                                                          mkba_html_s(h, HS_CALIBRATED),
+                                                          t->arm[a], t->arm_calibrated_to[a]));
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
         if (strcmp(ref, "nulalternatief") == 0)   /* not "Kies nulalternatief (het ...)" */

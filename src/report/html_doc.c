@@ -123,7 +123,7 @@ int mkba_html_chart(mkba_html_doc *h, size_t i)
         mkba_html_h3(h, c->heading);
     if (mkba_plots_embed(h->f, &h->plots, i, h->err) != 0)
         return -1;
-    h->embedded++;
+    h->plots.chart[i].placed = 1;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #ifndef MKBA_REPORT_HTML_DOC_H
 #define MKBA_REPORT_HTML_DOC_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "mkba/mkba.h"
@@ -29,7 +30,7 @@ typedef struct mkba_html_doc {
     mkba_h5_store *st;
     mkba_answer *an;              /* the answer first */
     mkba_plots plots;             /* the charts drawn by tools/mkba_plots.py */
-    size_t embedded;              /* charts written so far */
+    const volatile sig_atomic_t *stop;   /* the context's stop flag (NULL: none) */
     mkba_error *err;              /* where a section's failure is told */
     char money[32];               /* "EUR" or the currency */
 } mkba_html_doc;

@@ -43,6 +43,8 @@ static const char style[] =
     "padding-bottom:3px;margin-top:32px}h3{font-size:16px;margin:18px 0 6px}"
     "p.note{color:#555;font-size:13px;max-width:900px}"
     "p.warning{font-size:14px;background:#fff4e0;border-left:5px solid #E69F00;padding:6px 12px}"
+    "p.calibrated{font-size:14px;background:#f3eef6;border-left:5px solid #CC79A7;"
+    "padding:6px 12px}"
     "p.answer{font-size:17px;line-height:1.5;background:#eef5fb;padding:12px 16px;"
     "border-left:5px solid #0072B2}"
     "table{border-collapse:collapse;font-size:13px;margin:8px 0}"
@@ -57,6 +59,25 @@ static const char style[] =
     "details{margin:6px 0}summary{cursor:pointer;font-size:14px}"
     "@media print{details{display:block}figure.chart{break-inside:avoid}}"
     "@page{size:A4;margin:15mm}";
+
+/* The first chart of the manifest the report has not embedded
+ * (h->plots.n: none). */
+static size_t unplaced(const mkba_html_doc *h)
+{
+    size_t i = 0;
+    while (i < h->plots.n && h->plots.chart[i].placed)
+        i++;
+    return i;
+}
+
+/* MKBA_EINTERRUPTED when the stop flag was raised (a signal that came
+ * after the helpers ended), so no output is committed. */
+static int not_stopped(const mkba_html_doc *h, mkba_error *err)
+{
+    if (h->stop == NULL || *h->stop == 0)
+        return MKBA_OK;
+    return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted while the report was written");
+}
 
 static int write_doc(mkba_html_doc *h, const char *title)
 {
@@ -89,19 +110,34 @@ static int write_doc(mkba_html_doc *h, const char *title)
         if (!sections[i].run || h->t != NULL)
             rc = sections[i].write(h);
     fputs("</main>\n</body>\n</html>\n", f);
-    if (rc == 0 && h->embedded < h->plots.n)
+    if (rc == 0 && unplaced(h) < h->plots.n)
         rc = -1;
     return rc;
 }
 
 /* Dutch unless the scenario's payers are not Dutch: any payer named
- * gemeente... makes it a Dutch scenario. */
-static int dutch_scenario(const mkba_h5_totals *t)
+ * gemeente... makes it a Dutch scenario. The payers of a run file are in
+ * its totals; a sensitivity file holds the scenario's /labels/payers too
+ * (a file without them is taken as English). */
+static int dutch_scenario(const mkba_html_doc *h)
 {
-    for (size_t p = 0; t != NULL && p < t->npayers; p++)
-        if (strncmp(t->payer[p], "gemeente", 8) == 0)
-            return 1;
-    return 0;
+    char **payer = NULL;
+    size_t n = 0;
+    int owned = 0;
+    if (h->t != NULL) {
+        payer = h->t->payer;
+        n = h->t->npayers;
+    } else if (mkba_h5_store_has(h->st, "/labels/payers")
+               && mkba_h5_store_read_strings(h->st, "/labels/payers", &payer, &n, NULL)
+                  == MKBA_OK) {
+        owned = 1;
+    }
+    int dutch = 0;
+    for (size_t p = 0; p < n && !dutch; p++)
+        dutch = strncmp(payer[p], "gemeente", 8) == 0;
+    if (owned)
+        mkba_h5_store_strings_free(payer, n);
+    return dutch;
 }
 
 static int load(mkba_html_doc *h, const char *path, mkba_error *err)
@@ -143,7 +179,7 @@ static int load(mkba_html_doc *h, const char *path, mkba_error *err)
  * and whether the municipality has a payer. */
 static int draw_charts(mkba_html_doc *h, mkba_error *err)
 {
-    mkba_plots_request q = { h->path, h->nl, -1, -1 };
+    mkba_plots_request q = { h->path, h->nl, -1, -1, h->stop };
     if (h->an != NULL) {
         if ((int)h->an->alternative != h->t->reference)
             q.budget_arm = (long)h->an->alternative;
@@ -172,11 +208,12 @@ static int write_page(mkba_html_doc *h, FILE *f, const char *title, mkba_error *
         return MKBA_OK;
     if (err != NULL && err->code != MKBA_OK)
         return err->code;
-    if (h->embedded < h->plots.n)
+    size_t lost = unplaced(h);
+    if (lost < h->plots.n)
         return mkba_error_set(err, MKBA_EINTERNAL, "chart %s of tools/mkba_plots.py has no "
                               "place in the report (section %s): the script and "
-                              "src/report/html_*.c disagree", h->plots.chart[h->embedded].id,
-                              h->plots.chart[h->embedded].section);
+                              "src/report/html_*.c disagree", h->plots.chart[lost].id,
+                              h->plots.chart[lost].section);
     return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing the report");
 }
 
@@ -196,7 +233,9 @@ static int write_pdf(mkba_html_doc *h, const char *output, const char *title, mk
         rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", page);
     mkba_outfile of;
     if (rc == MKBA_OK && (rc = mkba_outfile_open(&of, output, h->path, 0, err)) == MKBA_OK) {
-        rc = mkba_pdf_print(page, of.tmp, h->plots.dir, err);
+        rc = mkba_pdf_print(page, of.tmp, h->plots.dir, h->stop, err);
+        if (rc == MKBA_OK)
+            rc = not_stopped(h, err);
         if (rc == MKBA_OK)
             rc = mkba_outfile_commit(&of, err);
         else
@@ -206,7 +245,8 @@ static int write_pdf(mkba_html_doc *h, const char *output, const char *title, mk
     return rc;
 }
 
-static int html_report(const char *path, const mkba_html_options *o, int pdf, mkba_error *err)
+static int html_report(const mkba_context *ctx, const char *path, const mkba_html_options *o,
+                       int pdf, mkba_error *err)
 {
     if (o->output == NULL)
         return mkba_error_set(err, MKBA_EINVAL, "the report needs an output file");
@@ -214,12 +254,15 @@ static int html_report(const char *path, const mkba_html_options *o, int pdf, mk
     memset(&h, 0, sizeof h);
     h.path = path;
     h.err = err;
+    h.stop = ctx != NULL ? ctx->stop : NULL;
     int rc = load(&h, path, err);
     if (rc == MKBA_OK) {
-        h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(h.t);
+        h.nl = o->lang != NULL ? strcmp(o->lang, "nl") == 0 : dutch_scenario(&h);
         /* Checked before the charts are drawn, which takes a while. */
         rc = mkba_outfile_check(o->output, path, err);
     }
+    if (rc == MKBA_OK)
+        rc = not_stopped(&h, err);
     if (rc == MKBA_OK)
         rc = draw_charts(&h, err);
     if (rc == MKBA_OK) {
@@ -237,6 +280,8 @@ static int html_report(const char *path, const mkba_html_options *o, int pdf, mk
         else if ((rc = mkba_outfile_open(&of, o->output, path, 1, err)) == MKBA_OK) {
             rc = write_page(&h, of.f, title, err);
             if (rc == MKBA_OK)
+                rc = not_stopped(&h, err);
+            if (rc == MKBA_OK)
                 rc = mkba_outfile_commit(&of, err);
             else
                 mkba_outfile_discard(&of);
@@ -250,7 +295,7 @@ int mkba_report_html(const mkba_context *ctx, const char *path, const mkba_html_
                      mkba_error *err)
 {
     mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
-    int rc = html_report(path, o, 0, err);
+    int rc = html_report(ctx, path, o, 0, err);
     mkba_alloc_leave(scope);
     return rc;
 }
@@ -259,7 +304,7 @@ int mkba_report_pdf(const mkba_context *ctx, const char *path, const mkba_html_o
                     mkba_error *err)
 {
     mkba_alloc_scope scope = mkba_alloc_enter(mkba_context_allocator(ctx));
-    int rc = html_report(path, o, 1, err);
+    int rc = html_report(ctx, path, o, 1, err);
     mkba_alloc_leave(scope);
     return rc;
 }

@@ -67,6 +67,8 @@ int mkba_html_cashflow(mkba_html_doc *h)
                                             t->arm[t->reference]));
     if (!mkba_h5_store_has(h->st, "/analysis/cashflow/cumulative_discounted"))
         mkba_html_para(h, "note", mkba_html_s(h, HS_NO_BAND));
+    else if (t->ndraws < 2)
+        mkba_html_para(h, "note", mkba_html_s(h, HS_ONE_DRAW_BAND));
     return close_section(h, mkba_html_charts(h, "cashflow"));
 }
 

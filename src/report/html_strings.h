@@ -73,6 +73,10 @@
       "Links: het cumulatieve contante saldo ten opzichte van %s, gemiddelde en 90%%-band van de trekkingen. Rechts: het aandeel trekkingen dat in elk jaar is terugverdiend.") \
     X(NO_BAND, "The file holds no per-draw cash flows (a part of a split run): means only.", \
       "Het bestand bevat geen kasstromen per trekking (deel van een gesplitste run): alleen gemiddelden.") \
+    X(ONE_DRAW_BAND, "One draw: the charts show it alone, without a band.", \
+      "Eén trekking: de grafieken tonen die alleen, zonder band.") \
+    X(CALIBRATED, "Arm %s is tuned to reproduce %s; agreement with it is therefore not evidence.", \
+      "Alternatief %s is afgesteld om %s te reproduceren; overeenstemming daarmee is dus geen bewijs.") \
     X(YEAR, "year", "jaar") \
     X(PAYERS, "Who pays and who gains", "Wie betaalt en wie wint") \
     X(PAYERS_NOTE, "Per payer against %s: investment (years with a net cost, left) and returns (years with a net gain, right), present values; the dot and line: the net position, mean and 95%% interval.", \
@@ -86,8 +90,8 @@
     X(SERVICES, "Services over time", "Dienstverlening in de tijd") \
     X(SERVICES_NOTE, "Per starting household (FTE: for the scenario's population), mean and 90% band of the draws.", \
       "Per starthuishouden (fte: voor de populatie van het scenario), gemiddelde en 90%-band van de trekkingen.") \
-    X(NO_SERVICES, "This scenario has no services (teams, queues): no reach, waiting or FTE outputs.", \
-      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen bereik, wachttijd of fte.") \
+    X(NO_SERVICES, "This scenario has no services (teams, queues): no reach, waiting or FTE outputs, escalations only.", \
+      "Dit scenario heeft geen dienstverlening (teams, wachtrijen): geen bereik, wachttijd of fte, alleen escalaties.") \
     X(SENSITIVITY, "Sensitivity", "Gevoeligheid") \
     X(TORNADO_NOTE, "Each factor at its low (light) and high (dark) value, the others at base.", \
       "Elke factor op zijn lage (licht) en hoge (donker) waarde, de andere op de basiswaarde.") \

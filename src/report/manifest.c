@@ -131,13 +131,20 @@ static int string(reader *r, char **out)
         }
         size_t save = r->i;
         r->i = j + 1;
-        unsigned u, lo;
+        unsigned u, lo = 0;
         int bad = hex4(r, &u);
-        if (!bad && u >= 0xD800 && u < 0xDC00 && r->i + 1 < end && r->s[r->i] == '\\'
-            && r->s[r->i + 1] == 'u') {
-            r->i += 2;
-            bad = hex4(r, &lo);
+        /* A high surrogate needs a low one after it; a lone low one, or
+         * U+0000 (which would cut the text short), is no character here. */
+        if (!bad && u >= 0xD800 && u < 0xDC00) {
+            if (r->i + 1 < end && r->s[r->i] == '\\' && r->s[r->i + 1] == 'u') {
+                r->i += 2;
+                bad = hex4(r, &lo);
+            }
+            if (!bad && (lo < 0xDC00 || lo > 0xDFFF))
+                bad = fail(r, "a \\u escape of a high surrogate without its low one");
             u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (!bad && ((u >= 0xDC00 && u <= 0xDFFF) || u == 0)) {
+            bad = fail(r, "a \\u escape of a lone low surrogate or of U+0000");
         }
         j = r->i - 1;
         r->i = save;
@@ -184,8 +191,17 @@ static int skip(reader *r, int depth)
             return expect(r, close);
         }
     }
+    static const char *const literal[] = { "true", "false", "null" };
+    for (size_t k = 0; k < 3; k++) {
+        size_t len = strlen(literal[k]);
+        if (r->n - r->i >= len && memcmp(r->s + r->i, literal[k], len) == 0
+            && (r->i + len == r->n || strchr(" \t\r\n,]}", r->s[r->i + len]) != NULL)) {
+            r->i += len;
+            return 0;
+        }
+    }
     size_t start = r->i;
-    while (r->i < r->n && strchr("+-.0123456789eEtruefalsn", r->s[r->i]) != NULL)
+    while (r->i < r->n && strchr("+-.0123456789eE", r->s[r->i]) != NULL)
         r->i++;
     return r->i > start ? 0 : fail(r, "an unexpected character");
 }

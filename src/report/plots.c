@@ -34,8 +34,12 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* No chart or manifest is near this size: a larger file is a script gone
+ * wrong, not something to hold in memory. */
+#define MAX_FILE_BYTES ((size_t)64 << 20)
+
 /* The whole file at path in a new buffer (*n bytes, NUL-terminated), or
- * NULL with errno set. */
+ * NULL with errno set (EFBIG: more than MAX_FILE_BYTES). */
 static char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -60,6 +64,12 @@ static char *slurp(const char *path, size_t *n)
         len += got;
         if (got == 0)
             break;
+        if (len > MAX_FILE_BYTES) {
+            mkba_free(buf);
+            fclose(f);
+            errno = EFBIG;
+            return NULL;
+        }
     }
     int bad = ferror(f);
     fclose(f);
@@ -76,7 +86,8 @@ static char *slurp(const char *path, size_t *n)
 /* Runs python script RESULT DIR --lang L [...] with its messages in
  * DIR/stderr.txt: mkba_spawn_wait's result. */
 static int run_script(const char *python, const char *script, const mkba_plots_request *q,
-                      const char *dir, const char *log, int *status)
+                      const char *dir, const char *log, const mkba_spawn_limits *lim,
+                      int *status)
 {
     char budget[32], municipality[32];
     snprintf(budget, sizeof budget, "%ld", q->budget_arm);
@@ -98,7 +109,7 @@ static int run_script(const char *python, const char *script, const mkba_plots_r
         argv[k++] = municipality;
     }
     argv[k] = NULL;
-    return mkba_spawn_wait((char *const *)(void *)argv, log, dir, status);
+    return mkba_spawn_wait((char *const *)(void *)argv, log, dir, lim, status);
 }
 
 void mkba_plots_free(mkba_plots *p)
@@ -121,6 +132,13 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
     memset(p, 0, sizeof *p);
     const char *python = setting("MKBA_PYTHON", MKBA_PYTHON_BIN);
     const char *script = setting("MKBA_PLOTS", MKBA_PLOTS_SCRIPT);
+    int bad = 0;
+    mkba_spawn_limits lim = { q->stop, mkba_spawn_timeout("MKBA_PLOTS_TIMEOUT",
+                                                          MKBA_PLOTS_TIMEOUT_S, &bad) };
+    if (bad)
+        return mkba_error_set(err, MKBA_EINVAL, "MKBA_PLOTS_TIMEOUT is '%s'; expected the "
+                              "seconds the chart script may take, a positive number (default "
+                              "%d)", getenv("MKBA_PLOTS_TIMEOUT"), MKBA_PLOTS_TIMEOUT_S);
     if (access(script, R_OK) != 0)
         return mkba_error_set_sys(err, MKBA_EIO, errno, "the chart script %s cannot be read "
                                   "(%s); set MKBA_PLOTS to tools/mkba_plots.py of the mkba "
@@ -141,10 +159,18 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
     char *log = join(dir, "stderr.txt");
     if (log == NULL)
         return failed(p, mkba_error_set(err, MKBA_ENOMEM, "out of memory"));
-    int status = 0, rc = run_script(python, script, q, dir, log, &status);
+    int status = 0, rc = run_script(python, script, q, dir, log, &lim, &status);
     char msg[512];
     mkba_spawn_last_line(log, msg, sizeof msg);
     mkba_free(log);
+    if (rc == MKBA_SPAWN_STOPPED)
+        return failed(p, mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted while the charts "
+                                        "were drawn"));
+    if (rc == MKBA_SPAWN_TIMED_OUT)
+        return failed(p, mkba_error_set(err, MKBA_EIO, "the chart script %s did not finish "
+                                        "within %g s and was stopped (%s); set "
+                                        "MKBA_PLOTS_TIMEOUT to allow more seconds", script,
+                                        lim.timeout, msg[0] ? msg : "no message"));
     if (rc != 0)
         return failed(p, mkba_error_set(err, MKBA_EIO, "the charts need python3 with "
                                         "matplotlib and h5py; %s cannot be run (%s): %s, or "
@@ -163,6 +189,10 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
     char *text = path != NULL ? slurp(path, &n) : NULL;
     if (path == NULL || (text == NULL && errno == ENOMEM))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    else if (text == NULL && errno == EFBIG)
+        rc = mkba_error_set(err, MKBA_EIO, "the chart script %s wrote a manifest of more than "
+                            "%zu MB (%s): not a chart manifest", script, MAX_FILE_BYTES >> 20,
+                            path);
     else if (text == NULL)
         rc = mkba_error_set(err, MKBA_EIO, "the chart script %s wrote no manifest (%s: %s)",
                             script, path, strerror(errno));

@@ -4,6 +4,7 @@
 #ifndef MKBA_REPORT_PLOTS_H
 #define MKBA_REPORT_PLOTS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "mkba/error.h"
@@ -19,6 +20,11 @@
 #define MKBA_PYTHON_BIN "/usr/bin/python3"
 #endif
 
+/* The seconds the script may take before it is stopped, unless the
+ * environment variable MKBA_PLOTS_TIMEOUT says otherwise (a first
+ * matplotlib run builds its font cache, which takes a while). */
+#define MKBA_PLOTS_TIMEOUT_S 300
+
 /* One chart of the manifest. */
 typedef struct mkba_chart {
     char *id;        /* e.g. plane, cashflow_society, tornado_ARM */
@@ -27,6 +33,7 @@ typedef struct mkba_chart {
     char *heading;   /* a heading above it ("" for none) */
     char *title;     /* what it shows, in a few words */
     char *alt;       /* its text alternative */
+    int placed;      /* 1 once the report has embedded it */
 } mkba_chart;
 
 typedef struct mkba_plots {
@@ -37,18 +44,22 @@ typedef struct mkba_plots {
 
 /* What the script is told beside the file: the language, the arm of the
  * municipal budget chart and the municipality's perspective (-1: none),
- * both from the answer, so the charts and the text agree. */
+ * both from the answer, so the charts and the text agree; and the flag
+ * that stops it (the context's, NULL: none). */
 typedef struct mkba_plots_request {
     const char *result;
     int nl;
     long budget_arm;
     long municipality;
+    const volatile sig_atomic_t *stop;
 } mkba_plots_request;
 
 /* Runs the script on q->result into a new temporary folder and reads its
  * manifest into p. An error when python3, matplotlib or h5py is missing
  * (naming the Debian packages to install), the script fails (with its
- * last message) or the manifest is malformed; p is then empty. */
+ * last message), takes longer than its time limit or the manifest is
+ * malformed, and MKBA_EINTERRUPTED when *q->stop was raised (the script
+ * is then ended); p is then empty and its folder removed. */
 int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err);
 
 /* Removes the folder and its files and frees p (safe on an empty p). */

@@ -55,10 +55,10 @@ static int have_python(void)
 /* The output of check_html.py for a report (it fails the test on a
  * malformed or not self-contained file): one line per data-value, and the
  * number of charts. Free it. */
-static char *check(const char *html, int *charts)
+static char *check_with(const char *html, const char *options, int *charts)
 {
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py '%s'", html);
+    snprintf(cmd, sizeof cmd, "python3 tests/report/check_html.py %s '%s'", options, html);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char *out = NULL;
@@ -74,6 +74,17 @@ static char *check(const char *html, int *charts)
     if (charts != NULL && sscanf(out, "charts\t-\t-\t%d", charts) != 1)
         fail_msg("no chart count from check_html.py");
     return out;
+}
+
+static char *check(const char *html, int *charts)
+{
+    return check_with(html, "", charts);
+}
+
+/* check() with every text of each chart ("text\tID\t-\tTEXT" lines). */
+static char *check_texts(const char *html)
+{
+    return check_with(html, "--texts", NULL);
 }
 
 /* The data-value of cell (row, col) of table `id` in check()'s output;
@@ -153,6 +164,10 @@ static void test_dutch(void **state)
     assert_non_null(strstr(d, "nulalternatief"));
     assert_non_null(strstr(d, "contante waarde"));
     assert_null(strstr(d, "Who pays and who gains"));
+    /* The fixed perspectives in Dutch in the headings above the charts. */
+    assert_non_null(strstr(d, "<h3>perspectief samenleving</h3>"));
+    assert_null(strstr(d, "perspectief society"));
+    assert_non_null(strstr(e, "<h3>perspective society</h3>"));
     /* Every data-value attribute equal, in order. */
     const char *p = e, *q = d;
     size_t values = 0;
@@ -172,6 +187,30 @@ static void test_dutch(void **state)
     free(d);
     remove(en);
     remove(nl);
+}
+
+/* An arm tuned to reproduce a number (tests/data/mkba.cfg, calibrated_to)
+ * carries the banner in the page's language, with its own style rule. */
+static void test_calibrated_banner(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char h5[300], html[300], cmd[1200];
+    snprintf(h5, sizeof h5, "%s.cal.h5", result_path);
+    snprintf(html, sizeof html, "%s.cal.html", result_path);
+    snprintf(cmd, sizeof cmd, "%s run tests/data/mkba.cfg --draws 4 --households 60 --threads 1 "
+             "-q --force -o '%s' && %s report '%s' --lang nl -o '%s' 2>/dev/null", bin, h5, bin,
+             h5, html);
+    assert_int_equal(system(cmd), 0);
+    char *d = support_read_file(html);
+    assert_non_null(d);
+    assert_non_null(strstr(d, "<p class=\"calibrated\">Alternatief integrated is afgesteld om "
+                              "a 40% yearly job-finding rate te reproduceren"));
+    assert_null(strstr(d, "is tuned to reproduce"));
+    assert_non_null(strstr(d, "p.calibrated{"));
+    free(d);
+    remove(h5);
+    remove(html);
 }
 
 /* An output in a folder that does not exist: an error naming it, no file. */
@@ -298,10 +337,13 @@ static void test_pdf(void **state)
         return;
     }
     const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
-    char pdf[300], cmd[1200];
+    char pdf[300], cmd[2000];
     snprintf(pdf, sizeof pdf, "%s.pdf", result_path);
-    snprintf(cmd, sizeof cmd, "%s report '%s' --pdf -o '%s' --lang en 2>/dev/null", bin,
-             result_path, pdf);
+    /* A scratch folder whose name a URL would cut at '#' or '?'. */
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.t #1%%?", result_path);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && TMPDIR='%s' timeout 300 %s report '%s' --pdf "
+             "-o '%s' --lang en 2>/dev/null && rmdir '%s'", tmp, tmp, bin, result_path, pdf, tmp);
     assert_int_equal(system(cmd), 0);
     char *text = support_read_file(pdf);
     assert_non_null(text);
@@ -315,8 +357,8 @@ static void test_pdf(void **state)
     assert_true(pages >= 2);
     free(text);
     remove(pdf);
-    snprintf(cmd, sizeof cmd, "%s report '%s' --format pdf -o /nonexistent-mkba/r.pdf "
-             "2>/dev/null", bin, result_path);
+    snprintf(cmd, sizeof cmd, "timeout 300 %s report '%s' --format pdf -o "
+             "/nonexistent-mkba/r.pdf 2>/dev/null", bin, result_path);
     assert_int_equal(WEXITSTATUS(system(cmd)), 1);
     assert_int_not_equal(access("/nonexistent-mkba/r.pdf", F_OK), 0);
 }
@@ -346,7 +388,7 @@ static int report_with(const char *env, const char *out, char **msg)
 static void test_missing_packages(void **state)
 {
     (void)state;
-    char dir[300], out[400], cmd[1200], env[1200], *msg;
+    char dir[300], out[400], cmd[2400], env[1200], *msg;
     snprintf(dir, sizeof dir, "%s.nompl", result_path);
     snprintf(out, sizeof out, "%s/report.html", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p '%s/matplotlib' && printf 'raise ImportError(\"no "
@@ -354,12 +396,24 @@ static void test_missing_packages(void **state)
              "printf 'import sys\\nsys.stderr.write(\"boom: the chart failed\\\\n\")\\n"
              "sys.exit(1)\\n' >'%s/fails.py'", dir, dir, dir);
     assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "mkdir '%s/tmp' && printf 'import time\\ntime.sleep(60)\\n' "
+             ">'%s/slow.py' && printf 'import sys\\nf = open(sys.argv[2] + \"/manifest.json\", "
+             "\"w\")\\nf.write(\"[\" + \" \" * (65 << 20) + \"]\")\\n' >'%s/huge.py' && "
+             "printf 'import os, sys\\nfds = [f for f in os.listdir(\"/proc/self/fd\") if "
+             "int(f) > 2]\\nsys.stderr.write(\"descriptors beyond 2: %%%%d\\\\n\" %%%% "
+             "(len(fds) - 1))\\nsys.exit(1)\\n' >'%s/fds.py'", dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
     /* Scripts that succeed with a manifest naming a file outside the
      * folder, a malformed one, and one with a chart no section shows. */
     const char *scripts[][2] = {
         { "outside.py", "[{\"id\": \"x\", \"file\": \"../x.svg\", \"section\": \"plane\"}]" },
         { "malformed.py", "[{\"id\": \"x\", \"file\": " },
         { "nowhere.py", "[{\"id\": \"lost\", \"file\": \"a.svg\", \"section\": \"nowhere\"}]" },
+        { "surrogate.py", "[{\"id\": \"\\uD800\\u0041\", \"file\": \"a.svg\", "
+                          "\"section\": \"plane\"}]" },
+        { "nul.py", "[{\"id\": \"x\", \"file\": \"a\\u0000.svg\", \"section\": \"plane\"}]" },
+        { "literal.py", "[{\"id\": \"x\", \"file\": \"a.svg\", \"section\": \"plane\", "
+                        "\"z\": truefalse}]" },
     };
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         char path[400];
@@ -382,9 +436,19 @@ static void test_missing_packages(void **state)
         { "MKBA_PLOTS='%s/outside.py'", "not a chart manifest", "not a plain file name" },
         { "MKBA_PLOTS='%s/malformed.py'", "not a chart manifest", "manifest.json" },
         { "MKBA_PLOTS='%s/nowhere.py'", "chart lost", "no place in the report" },
+        { "MKBA_PLOTS='%s/surrogate.py'", "not a chart manifest", "high surrogate" },
+        { "MKBA_PLOTS='%s/nul.py'", "not a chart manifest", "U+0000" },
+        { "MKBA_PLOTS='%s/literal.py'", "not a chart manifest", "unexpected character" },
+        { "MKBA_PLOTS='%s/huge.py'", "a manifest of more than 64 MB", "huge.py" },
+        { "MKBA_PLOTS='%s/fds.py'", "fds.py", "descriptors beyond 2: 0" },
+        { "MKBA_PLOTS='%s/slow.py' MKBA_PLOTS_TIMEOUT=1", "did not finish within 1 s",
+          "MKBA_PLOTS_TIMEOUT" },
+        { "MKBA_PLOTS_TIMEOUT=soon X='%s'", "MKBA_PLOTS_TIMEOUT is 'soon'", "positive number" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(env, sizeof env, cases[i].env, dir);
+        char own[600];
+        snprintf(own, sizeof own, cases[i].env, dir);
+        snprintf(env, sizeof env, "TMPDIR='%s/tmp' %s", dir, own);
         assert_int_equal(report_with(env, out, &msg), 1);
         assert_non_null(msg);
         if (strstr(msg, cases[i].says) == NULL || strstr(msg, cases[i].also) == NULL)
@@ -394,12 +458,60 @@ static void test_missing_packages(void **state)
         free(msg);
     }
 
-    /* Nothing left in the folder but the fake module and the scripts. */
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py malformed.py "
-             "matplotlib nowhere.py outside.py '", dir);
+    /* Nothing left in the folder but the fake module and the scripts, and
+     * no scratch folder in $TMPDIR. */
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'fails.py fds.py huge.py literal.py "
+             "malformed.py matplotlib nowhere.py nul.py outside.py slow.py surrogate.py tmp ' "
+             "&& test -z \"$(ls -A '%s/tmp')\"", dir, dir);
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* SIGTERM while the chart script runs (a script that writes its process
+ * id and sleeps): mkba dies by the signal (143 to the shell), the script
+ * no longer runs, $TMPDIR holds no scratch folder and the output folder
+ * no file, also none under a temporary name. */
+static void test_interrupted(void **state)
+{
+    (void)state;
+    const char *bin = getenv("MKBA_BIN") != NULL ? getenv("MKBA_BIN") : "build/mkba";
+    char dir[300], cmd[3000];
+    snprintf(dir, sizeof dir, "%s.term", result_path);
+    snprintf(cmd, sizeof cmd,
+             "d='%s'; rm -rf \"$d\" && mkdir -p \"$d/tmp\" \"$d/out\" && "
+             "printf 'import os, sys, time\\nopen(sys.argv[2] + \"/../../pid.tmp\", \"w\")"
+             ".write(str(os.getpid()))\\nos.rename(sys.argv[2] + \"/../../pid.tmp\", "
+             "sys.argv[2] + \"/../../pid\")\\ntime.sleep(60)\\n' >\"$d/sleeps.py\" && "
+             "(TMPDIR=\"$d/tmp\" MKBA_PLOTS=\"$d/sleeps.py\" %s report '%s' -o \"$d/out/r.html\" "
+             "2>\"$d/msg\" & p=$!; i=0; while [ ! -f \"$d/pid\" ] && [ $i -lt 600 ]; do "
+             "sleep 0.1; i=$((i+1)); done; kill -TERM $p; wait $p; echo $? >\"$d/rc\") 2>/dev/null && "
+             "test \"$(cat \"$d/rc\")\" = 143 && grep -q 'interrupted by SIGTERM' \"$d/msg\" && "
+             "! kill -0 \"$(cat \"$d/pid\")\" 2>/dev/null && test -z \"$(ls -A \"$d/tmp\")\" && "
+             "test -z \"$(ls -A \"$d/out\")\" && rm -rf \"$d\"", dir, bin, result_path);
+    if (system(cmd) != 0)
+        fail_msg("SIGTERM did not end the report cleanly (see %s)", dir);
+}
+
+/* Runs tools/mkba_plots.py on the result with `args` into a new folder
+ * and then the Python `program` on its manifest (sys.argv[1]); returns
+ * what the program printed (free it), the folder removed again. */
+static char *manifest_lines(const char *tag, const char *args, const char *program)
+{
+    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
+                                                        : "/usr/bin/python3";
+    char dir[300], cmd[4096], lines[300];
+    snprintf(dir, sizeof dir, "%s.%s", result_path, tag);
+    snprintf(lines, sizeof lines, "%s.%s.txt", result_path, tag);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
+             "%s && %s -c '%s' '%s/manifest.json' >'%s'", dir, dir, python, result_path, dir,
+             args, python, program, dir, lines);
+    assert_int_equal(system(cmd), 0);
+    char *text = support_read_file(lines);
+    assert_non_null(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
+    assert_int_equal(system(cmd), 0);
+    return text;
 }
 
 /* Every chart has labelled axes: the manifest of tools/mkba_plots.py
@@ -413,29 +525,21 @@ static void test_axes_labelled(void **state)
     (void)state;
     if (!have_python())
         return;
-    const char *python = getenv("MKBA_PYTHON") != NULL ? getenv("MKBA_PYTHON")
-                                                        : "/usr/bin/python3";
-    char dir[300], cmd[4096], lines[300];
-    snprintf(dir, sizeof dir, "%s.axes", result_path);
-    snprintf(lines, sizeof lines, "%s.axes.txt", result_path);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && %s tools/mkba_plots.py '%s' '%s' "
-             "--lang en --budget-arm 1 && %s -c 'import json, sys\n"
-             "for c in json.load(open(sys.argv[1])):\n"
-             "    print(\"chart\\t%%s\\t%%d\" %% (c[\"id\"], len(c[\"axes\"])))\n"
-             "    for a in c[\"axes\"]:\n"
-             "        print(\"axis\\t%%s\\t%%s\\t%%s\" %% (c[\"id\"], a[\"label\"], "
-             "\"-\" if a[\"unit\"] is None else a[\"unit\"]))' '%s/manifest.json' >'%s'",
-             dir, dir, python, result_path, dir, python, dir, lines);
-    assert_int_equal(system(cmd), 0);
+    char *text = manifest_lines("axes", "--lang en --budget-arm 1",
+                                "import json, sys\n"
+                                "for c in json.load(open(sys.argv[1])):\n"
+                                "    print(\"chart\\t%s\\t%d\" % (c[\"id\"], len(c[\"axes\"])))\n"
+                                "    for a in c[\"axes\"]:\n"
+                                "        print(\"axis\\t%s\\t%s\\t%s\" % (c[\"id\"], a[\"label\"], "
+                                "\"-\" if a[\"unit\"] is None else a[\"unit\"]))");
     mkba_h5_totals *t = NULL;
     mkba_error err;
     mkba_error_clear(&err);
     assert_int_equal(mkba_h5_read_totals(result_path, &t, &err), MKBA_OK);
-    char money[64];
-    snprintf(money, sizeof money, "%s, prices of %d", t->currency, t->price_year);
+    char money[96];
+    snprintf(money, sizeof money, "%s per starting household, prices of %d", t->currency,
+             t->price_year);
     mkba_h5_totals_free(t);
-    char *text = support_read_file(lines);
-    assert_non_null(text);
     size_t charts = 0, axes = 0, money_axes = 0;
     char chart[200] = "", with_unit[200] = "";
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -472,8 +576,54 @@ static void test_axes_labelled(void **state)
     /* plane (cost), frontier (cost), cash flows (per perspective), payers */
     assert_true(money_axes >= 4);
     free(text);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, lines);
-    assert_int_equal(system(cmd), 0);
+}
+
+/* What the payers chart draws is the file: the values the script handed
+ * to matplotlib (its manifest's "values") equal /analysis/payers/table
+ * read by the library, row for row, and the payer bars with "society at
+ * large" add up to the society bar (an invariant of the table). */
+static void test_plotted_values(void **state)
+{
+    (void)state;
+    if (!have_python())
+        return;
+    char *text = manifest_lines("values", "--lang nl",
+                                "import json, sys\n"
+                                "for c in json.load(open(sys.argv[1])):\n"
+                                "    v = c.get(\"values\")\n"
+                                "    if c[\"id\"] == \"payers_integrated\":\n"
+                                "        for i, r in enumerate(v[\"row\"]):\n"
+                                "            print(\"%d %.17g %.17g %.17g\" % (r, v[\"investment\"][i], "
+                                "v[\"returns\"][i], v[\"net\"][i]))");
+    size_t n = 0;
+    double *table = support_read_doubles(result_path, "/analysis/payers/table", &n);
+    assert_non_null(table);
+    size_t rows = n / 2 / 6;                  /* [A = 2][rows][6] */
+    size_t P = rows - 3;                      /* payers, society at large, society, municipality */
+    size_t drawn = 0, at_large = 0;
+    double payers_net = 0, society_net = NAN;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        int r;
+        double inv, ret, net;
+        assert_int_equal(sscanf(line, "%d %lf %lf %lf", &r, &inv, &ret, &net), 4);
+        assert_true(r >= 0 && (size_t)r < rows);
+        const double *row = table + (rows + (size_t)r) * 6;    /* arm 1, integrated */
+        assert_true(inv == row[0]);
+        assert_true(ret == row[1]);
+        assert_true(net == row[2]);
+        at_large += (size_t)r == P;
+        if ((size_t)r <= P)
+            payers_net += net;
+        else if ((size_t)r == P + 1)
+            society_net = net;
+        drawn++;
+    }
+    assert_true(drawn >= P + 2);              /* every payer, society at large, society */
+    assert_int_equal(at_large, 1);
+    assert_true(isfinite(society_net));
+    assert_true(fabs(payers_net - society_net) <= 1e-9 * fabs(society_net) + 1e-9);
+    free(text);
+    free(table);
 }
 
 /* A sensitivity-analysis file (mkba sa tornado, then sweep, on
@@ -501,6 +651,19 @@ static void test_sa_files(void **state)
         char *cells = check(html, &charts);
         double low = cell(cells, "table-tornado_integrated", 1, 3);
         assert_int_equal(charts, 1);
+        /* transfer.cfg pays from gemeente-participatiewet: a Dutch report by
+         * default, as for its run file; the tornado's whiskers in the legend. */
+        char *page = support_read_file(html);
+        assert_non_null(page);
+        assert_non_null(strstr(page, "<html lang=\"nl\""));
+        free(page);
+        if (r == 0) {
+            char *texts = check_texts(html);
+            assert_non_null(strstr(texts, "± 2 MCSE"));
+            assert_non_null(strstr(texts, "saldo samenleving"));
+            assert_non_null(strstr(texts, "EUR per starthuishouden, prijspeil"));
+            free(texts);
+        }
         if (r == 0) {
             /* [factor][arm][outcome]: 1 factor, 2 arms; npv:society first. */
             size_t n;
@@ -525,13 +688,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_equal_the_file),
         cmocka_unit_test(test_dutch),
+        cmocka_unit_test(test_calibrated_banner),
         cmocka_unit_test(test_bad_output),
         cmocka_unit_test(test_sa_files),
         cmocka_unit_test(test_budget_table),
         cmocka_unit_test(test_browser),
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_missing_packages),
+        cmocka_unit_test(test_interrupted),
         cmocka_unit_test(test_axes_labelled),
+        cmocka_unit_test(test_plotted_values),
     };
     return cmocka_run_group_tests(tests, make_result, remove_result);
 }
