@@ -154,14 +154,16 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
     /* The reference is what is in place today (the nulalternatief): its
      * set-up was paid before the horizon. The one-off investment is the
-     * cost of switching, paid only by the arms that switch. */
-    a->investment = (int)arm == m->reference ? 0.0 : values[p->investment];
+     * cost of switching, paid only by the arms that switch; so is the
+     * shared ICT's, while its running cost stays. */
+    int switches = (int)arm != m->reference;
+    a->investment = switches ? values[p->investment] : 0.0;
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)
         a->informal_care = values[p->informal_care];
     if (p->shared_ict) {
-        a->ict_investment = values[p->ict_investment];
+        a->ict_investment = switches ? values[p->ict_investment] : 0.0;
         a->ict_running = values[p->ict_running];
     }
     if (p->take_up_domain >= 0) {

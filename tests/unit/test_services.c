@@ -1019,6 +1019,25 @@ static void test_duplicate_registration(void **state)
     set_value(&s, 1, s.m->services.pathway[1].ict_investment, 0.0);
     set_value(&s, 1, s.m->services.pathway[1].ict_running, 0.0);
     expect_same_arm_cost(&s, 1, base);
+    sim_close(&s);
+
+    /* Shared ICT in the reference arm: in place today, so its investment
+     * was paid before the horizon, like the other investment; only its
+     * running cost is charged. */
+    mkba_draw_result_free(base);
+    const char *ref_ict[] = {"name = \"classic\"; reference = true;", "name = \"classic\";",
+                             "name = \"broad\";", "name = \"broad\"; reference = true;",
+                             "shared_ict = false; duplicate_registration = 40.0;",
+                             "shared_ict = true; duplicate_registration = 40.0;\n"
+                             "ict_investment = 50000.0; ict_running = 10000.0;"};
+    sim_open_edited(&s, ref_ict, 2, 2000);
+    set_value(&s, 1, s.m->services.pathway[1].duplicate_registration, 0.0);
+    base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, ref_ict, 3, 2000);
+    r = sim_run(&s, 2, NULL);
+    assert_near(r->cost_total[P] - base->cost_total[P], 10000.0 * 8 / 10000.0, 1e-9);
+    mkba_draw_result_free(r);
     mkba_draw_result_free(base);
     sim_close(&s);
 }
