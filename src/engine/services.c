@@ -168,7 +168,8 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     }
     if (p->take_up_domain >= 0) {
         a->take_up = 1;
-        a->take_up_p = values[p->take_up_non] * values[p->take_up_claims];
+        a->take_up_non = values[p->take_up_non];
+        a->take_up_claims = values[p->take_up_claims];
         a->take_up_amount = values[p->take_up_amount];
     }
     for (size_t i = 0; i < sv->nteams; i++) {
