@@ -223,9 +223,11 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per
-             * domain of the joint plan. */
+             * domain of the joint plan; a single worker (the makelpunt's
+             * broker) has one home organisation, so one registration. */
             if (hh->joint[h] && (a->maturing >> tm & 1u))
-                out->duplicate_registrations += __builtin_popcount(hh->plan[h]);
+                out->duplicate_registrations +=
+                    a->rule->single_worker ? 1 : __builtin_popcount(hh->plan[h]);
         }
         memmove(queue, queue + admit, (size_t)(n - admit) * sizeof *queue);
         q->len[tm] = n - admit;

@@ -91,6 +91,7 @@ typedef struct mkba_svc_arm {
     double stigma, outreach, awareness_start, awareness_years, detect;
     int split_access;          /* households the team would not take have classic access */
     double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
+    double classic_detect;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;

@@ -991,6 +991,26 @@ static void test_duplicate_registration(void **state)
     mkba_draw_result_free(base);
     sim_close(&s);
 
+    /* The makelpunt's broker is one worker from one organisation: one
+     * registration per client, although every client of the broker has
+     * several questions; so at most one per admission, whatever is found. */
+    const char *broker[] = {"rule = \"broad\";",
+                            "rule = \"makelpunt\"; quick_scan = { share = 0.1; cost = 20.0; };"};
+    sim_open_edited(&s, broker, 1, 2000);
+    p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->detect, 1.0);
+    set_value(&s, 1, p->duplicate_registration, 0.0);
+    found0 = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->duplicate_registration, 40.0);
+    r = sim_run(&s, 2, NULL);
+    n = (r->cost_total[P] - found0->cost_total[P]) * 2000.0 / 40.0;
+    admitted = sum(found0->svc_reached + T, T) * 2000.0;
+    assert_near(n, round(n), 1e-6);
+    assert_true(n > 10.0 && n <= admitted);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(found0);
+    sim_close(&s);
+
     /* The classic route: nothing, whatever the price. */
     sim_open_edited(&s, classic, 1, 2000);
     base = sim_run(&s, 2, NULL);
@@ -1248,42 +1268,81 @@ static void test_informal_care(void **state)
 
 /* Access belongs to the route (issue 12): in model D the households the
  * team would not take keep the classic route's stigma, outreach and
- * awareness. With a team that takes nobody, the arm's help seeking is the
- * classic arm's, request for request; without classic_access it is not. */
+ * awareness, and its detection at intake. With a team that takes the
+ * households with two severe problems, cycle 1's arrivals (the same households in
+ * the same states, the same words) lie strictly between those of the arm
+ * with the team's access for every household and those of the arm with
+ * classic access for every household. */
+static void open_model_d(sim *s, int split)
+{
+    const char *edits[] = {
+        "rule = \"broad\"; degree = \"full\";",
+        split ? "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
+                "multi_problem = { min_domains = 2; min_severity = 2.0; };"
+              : "rule = \"multi_problem\"; degree = \"full\";\n"
+                "multi_problem = { min_domains = 2; min_severity = 2.0; };"};
+    sim_open_edited(s, edits, 1, 2000);
+    assert_int_equal(s->m->services.pathway[1].classic_access, split ? 0 : -1);
+}
+
+/* Gives arm `to`'s pathway the access (and, with `detect`, the
+ * detection) of arm `from`'s, in every arm's values (an arm reads another
+ * route's access from its own values). */
+static void copy_access(sim *s, int from, int to, int detect)
+{
+    const mkba_pathway *f = &s->m->services.pathway[from], *t = &s->m->services.pathway[to];
+    const double *v = s->values + (size_t)from * s->np;
+    double stigma = v[f->stigma], outreach = v[f->outreach], start = v[f->awareness_start];
+    double years = v[f->awareness_years], found = v[f->detect];
+    set_value(s, -1, t->stigma, stigma);
+    set_value(s, -1, t->outreach, outreach);
+    set_value(s, -1, t->awareness_start, start);
+    set_value(s, -1, t->awareness_years, years);
+    if (detect)
+        set_value(s, -1, t->detect, found);
+}
+
 static void test_classic_access(void **state)
 {
     (void)state;
-    const char *edits[] = {
-        "rule = \"broad\"; degree = \"full\";",
-        "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
-        "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
-    double *arrivals[2];
-    size_t T = 0;
-    for (int v = 0; v < 2; v++) {
+    double first[3];            /* cycle 1 arrivals: team access, split, classic access */
+    for (int v = 0; v < 3; v++) {
         sim s;
-        if (v == 0) {
-            sim_open_edited(&s, edits, 1, 2000);
-        } else {
-            const char *no_split[] = {edits[0], "rule = \"multi_problem\"; degree = \"full\";\n"
-                                      "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
-            sim_open_edited(&s, no_split, 1, 2000);
-        }
-        assert_int_equal(s.m->services.pathway[1].classic_access, v == 0 ? 0 : -1);
+        open_model_d(&s, v == 1);
+        if (v == 2)
+            copy_access(&s, 0, 1, 1);
         mkba_draw_result *r = sim_run(&s, 2, NULL);
-        T = r->ncycles;
-        for (size_t k = 0; k < T; k++)   /* the team (wijkteam) takes nobody */
-            assert_true(r->svc_team_in_care[(T + k) * r->nteams + 3] == 0.0);
-        assert_true(sum(r->svc_reached + T, T) > 0.0);   /* the providers do */
-        arrivals[v] = malloc(2 * T * sizeof(double));
-        memcpy(arrivals[v], r->svc_arrivals, 2 * T * sizeof(double));
+        size_t T = r->ncycles;
+        if (v == 1) {
+            double taken = 0.0;  /* the team takes some, the providers others */
+            for (size_t k = 0; k < T; k++)
+                taken += r->svc_team_in_care[(T + k) * r->nteams + 3];
+            assert_true(taken > 0.0);
+        }
+        first[v] = r->svc_arrivals[T];
         mkba_draw_result_free(r);
         sim_close(&s);
     }
-    /* Cycle 1: the same households in the same states, the same words. */
-    assert_true(arrivals[0][T] == arrivals[0][0]);
-    assert_true(arrivals[1][T] != arrivals[1][0]);
-    free(arrivals[0]);
-    free(arrivals[1]);
+    /* (In cycle 1 the team's awareness lag outweighs its lower stigma.) */
+    assert_true((first[0] - first[1]) * (first[1] - first[2]) > 0.0);
+
+    /* Detection belongs to the route too: with the classic route's access
+     * made the team's, the arrivals are the same, and the households the
+     * team would not take are found to have fewer other problems. */
+    double detected[2];
+    for (int v = 0; v < 2; v++) {
+        sim s;
+        open_model_d(&s, v == 1);
+        copy_access(&s, 1, 0, 0);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        size_t T = r->ncycles;
+        first[v] = r->svc_arrivals[T];
+        detected[v] = r->svc_detected[T];
+        mkba_draw_result_free(r);
+        sim_close(&s);
+    }
+    assert_true(first[0] == first[1]);
+    assert_true(detected[1] < detected[0]);
 }
 
 /* Model C: the front post's intake is charged per request, and its own
@@ -1473,7 +1532,7 @@ static void test_bad_input(void **state)
          * its team without one is an error. */
         const char *edits[] = {"rule = \"broad\"; degree = \"full\";",
                                "rule = \"multi_problem\"; degree = \"full\"; "
-                               "multi_problem = { min_domains = 2; min_severity = 1.0; };",
+                               "multi_problem = { min_domains = 2; min_severity = 2.0; };",
                                "providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
                                "              detect = 0.6;",
                                "providers = [\"debt-service\", \"basic-ggz\"];\n"
