@@ -92,11 +92,71 @@ static void test_rules_bite(void **state)
     assert_null(broken_rule(&q));
 }
 
+/* Whether team t's ratios in domain d are exactly those of the team
+ * that treats d alone (the classic provider): the same values, at every
+ * severity level, improving and worsening. */
+static int ratios_of_provider(const mkba_team *t, const mkba_team *provider, int d)
+{
+    if (!(t->improve_domains >> d & 1u) || !(t->worsen_domains >> d & 1u))
+        return 0;
+    for (int j = 0; j < t->nimprove_domain[d]; j++)
+        for (int i = 0; i < provider->nimprove; i++)
+            if (t->improve_by_domain[d][j] != provider->improve_by_level[i])
+                return 0;
+    for (int j = 0; j < t->nworsen_domain[d]; j++)
+        for (int i = 0; i < provider->nworsen; i++)
+            if (t->worsen_by_domain[d][j] != provider->worsen_by_level[i])
+                return 0;
+    return 1;
+}
+
+/* "De klanten vinden niet sneller een baan" (Finland, Norway) and in
+ * Enschede health did not improve [S1]: in every shipped scenario each
+ * team that treats work_income or mental_health among other domains moves
+ * households there at the classic provider's rates, with no team gain. */
+static void test_library_no_team_gain(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenarios/pathways/*.cfg", 0, NULL, &g), 0);
+    int checked = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        if (mkba_scenario_load(NULL, g.gl_pathv[i], &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        const mkba_services *sv = &m->services;
+        for (size_t d = 0; d < m->ndomains; d++) {
+            const char *name = m->domain[d].name;
+            if (strcmp(name, "work_income") != 0 && strcmp(name, "mental_health") != 0)
+                continue;
+            const mkba_team *provider = NULL;
+            for (size_t j = 0; j < sv->nteams; j++)
+                if (sv->team[j].domains == 1u << d)
+                    provider = &sv->team[j];
+            assert_non_null(provider);
+            for (size_t j = 0; j < sv->nteams; j++) {
+                const mkba_team *t = &sv->team[j];
+                if (t == provider || !(t->domains >> d & 1u))
+                    continue;
+                if (!ratios_of_provider(t, provider, (int)d))
+                    fail_msg("%s: team '%s' has ratios of its own in %s", g.gl_pathv[i],
+                             t->name, name);
+                checked++;
+            }
+        }
+        mkba_model_free(m);
+    }
+    globfree(&g);
+    assert_true(checked >= 14);   /* seven integrated teams, two domains */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules_bite),
         cmocka_unit_test(test_library_numbers_have_sources),
+        cmocka_unit_test(test_library_no_team_gain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
