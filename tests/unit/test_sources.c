@@ -7,10 +7,15 @@
  * Rules, per stored parameter:
  *   - the source is given and not empty (a setting's documented default
  *     reads "default");
- *   - an expression's source starts with "derived" (an expression written
- *     inline reads "derived: EXPRESSION", as the loader records it);
- *   - a fixed number whose source starts with "assumption" states a range
- *     (a drawn one has its distribution as its range). */
+ *   - an expression's source reads "derived: EXPRESSION", its own
+ *     expression (then any further text), as the loader records one
+ *     written inline; only an expression is derived, so a number whose
+ *     source starts with "derived" is refused;
+ *   - a fixed number whose source starts with "assumption" (any case)
+ *     states a numeric range, "range A-B" or "range A to B" (a drawn one
+ *     has its distribution as its range).
+ * Left: an arm's override keeps no source in the model (the loader reads
+ * the override's value only), so overrides are not checked here. */
 #include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +23,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
 #include "model/model.h"
 #include "model/params.h"
+
+/* Whether text starts with expression e, spaces aside. */
+static int starts_with_expression(const char *text, const char *e)
+{
+    for (;; text++, e++) {
+        while (*e == ' ')
+            e++;
+        while (*text == ' ')
+            text++;
+        if (*e == '\0')
+            return 1;
+        if (*text != *e)
+            return 0;
+    }
+}
+
+/* Whether s states a numeric range: "range A-B" or "range A to B", A and
+ * B numbers (digits, commas and points). */
+static int states_range(const char *s)
+{
+    for (const char *r = strstr(s, "range "); r != NULL; r = strstr(r + 1, "range ")) {
+        const char *c = r + 6;
+        while (*c == '~' || *c == ' ' || strncmp(c, "about ", 6) == 0)
+            c += *c == 'a' ? 6 : 1;
+        size_t a = strspn(c, "0123456789.,");
+        if (a == 0)
+            continue;
+        c += a;
+        if (*c == '-')
+            c++;
+        else if (strncmp(c, " to ", 4) == 0)
+            c += 4;
+        else
+            continue;
+        if (strspn(c, "0123456789.") > 0)
+            return 1;
+    }
+    return 0;
+}
 
 /* The rule parameter q breaks, or NULL. */
 static const char *broken_rule(const mkba_param *q)
@@ -29,11 +74,14 @@ static const char *broken_rule(const mkba_param *q)
     const char *s = q->source;
     if (s == NULL || s[0] == '\0')
         return "no source";
-    if (q->dist.kind == MKBA_DIST_EXPR && strncmp(s, "derived", 7) != 0)
-        return "an expression whose source does not start with \"derived\"";
-    if (q->dist.kind == MKBA_DIST_FIXED && strncmp(s, "assumption", 10) == 0
-        && strstr(s, "range") == NULL)
-        return "a fixed assumption without a range";
+    if (q->dist.kind == MKBA_DIST_EXPR
+        && (strncmp(s, "derived: ", 9) != 0 || !starts_with_expression(s + 9, q->dist.expr)))
+        return "an expression whose source is not \"derived: EXPRESSION\" with its expression";
+    if (q->dist.kind != MKBA_DIST_EXPR && strncasecmp(s, "derived", 7) == 0)
+        return "a number labelled derived; only an expression is derived";
+    if (q->dist.kind == MKBA_DIST_FIXED && strncasecmp(s, "assumption", 10) == 0
+        && !states_range(s))
+        return "a fixed assumption without a numeric range (\"range A-B\")";
     return NULL;
 }
 
@@ -83,9 +131,22 @@ static void test_rules_bite(void **state)
     assert_non_null(broken_rule(&q));
     q.source = "assumption, range 2-4";
     assert_null(broken_rule(&q));
-    q.dist.kind = MKBA_DIST_EXPR;
+    q.source = "Assumption, mean 3";
     assert_non_null(broken_rule(&q));
-    q.source = "derived: a * b";
+    q.source = "assumption; no range known";
+    assert_non_null(broken_rule(&q));
+    q.source = "assumption, range 1,840 to 2,300";
+    assert_null(broken_rule(&q));
+    q.source = "derived from simulated demand";
+    assert_non_null(broken_rule(&q));
+    q.dist.kind = MKBA_DIST_EXPR;
+    q.dist.expr = "a * b";
+    assert_non_null(broken_rule(&q));
+    q.source = "derived";
+    assert_non_null(broken_rule(&q));
+    q.source = "derived: hours x hourly cost";
+    assert_non_null(broken_rule(&q));
+    q.source = "derived: a*b; the product";
     assert_null(broken_rule(&q));
     q.dist.kind = MKBA_DIST_GAMMA;
     q.source = "assumption, mean 3";
