@@ -14,8 +14,8 @@
  *   - a fixed number whose source starts with "assumption" (any case)
  *     states a numeric range, "range A-B" or "range A to B" (a drawn one
  *     has its distribution as its range).
- * Left: an arm's override keeps no source in the model (the loader reads
- * the override's value only), so overrides are not checked here. */
+ * Each arm's overrides are checked by the same rules, with the source the
+ * override states. */
 #include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +99,20 @@ static int count_unsourced(const char *path)
         if (rule != NULL) {
             print_message("%s:%d: %s: %s\n", q->file, q->line, q->name, rule);
             bad++;
+        }
+        for (size_t a = 0; a < m->narms; a++) {
+            if (!mkba_params_overridden(m->params, i, a))
+                continue;
+            mkba_param o = *q;
+            const char *file;
+            int line;
+            o.dist = q->arm_dist[a];
+            o.source = (char *)mkba_params_override_source_of(m->params, i, a, &line, &file);
+            if ((rule = broken_rule(&o)) != NULL) {
+                print_message("%s:%d: %s (arm %s): %s\n", file, line, q->name, m->arm[a].name,
+                              rule);
+                bad++;
+            }
         }
     }
     mkba_model_free(m);
