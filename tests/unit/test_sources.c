@@ -132,39 +132,39 @@ static void test_library_numbers_have_sources(void **state)
     assert_int_equal(bad, 0);
 }
 
-/* The rules catch what they say: an inline number has no source, an
- * inline expression is derived. */
+/* The rules catch what they say, case by case: kind, expression, source,
+ * whether it breaks a rule. */
 static void test_rules_bite(void **state)
 {
     (void)state;
-    mkba_param q;
-    memset(&q, 0, sizeof q);
-    q.dist.kind = MKBA_DIST_FIXED;
-    assert_non_null(broken_rule(&q));
-    q.source = "assumption, mean 3";
-    assert_non_null(broken_rule(&q));
-    q.source = "assumption, range 2-4";
-    assert_null(broken_rule(&q));
-    q.source = "Assumption, mean 3";
-    assert_non_null(broken_rule(&q));
-    q.source = "assumption; no range known";
-    assert_non_null(broken_rule(&q));
-    q.source = "assumption, range 1,840 to 2,300";
-    assert_null(broken_rule(&q));
-    q.source = "derived from simulated demand";
-    assert_non_null(broken_rule(&q));
-    q.dist.kind = MKBA_DIST_EXPR;
-    q.dist.expr = "a * b";
-    assert_non_null(broken_rule(&q));
-    q.source = "derived";
-    assert_non_null(broken_rule(&q));
-    q.source = "derived: hours x hourly cost";
-    assert_non_null(broken_rule(&q));
-    q.source = "derived: a*b; the product";
-    assert_null(broken_rule(&q));
-    q.dist.kind = MKBA_DIST_GAMMA;
-    q.source = "assumption, mean 3";
-    assert_null(broken_rule(&q));
+    static const struct {
+        mkba_dist_kind kind;
+        const char *expr, *source;
+        int broken;
+    } cases[] = {
+        { MKBA_DIST_FIXED, NULL, NULL, 1 },
+        { MKBA_DIST_FIXED, NULL, "assumption, mean 3", 1 },
+        { MKBA_DIST_FIXED, NULL, "assumption, range 2-4", 0 },
+        { MKBA_DIST_FIXED, NULL, "Assumption, mean 3", 1 },
+        { MKBA_DIST_FIXED, NULL, "assumption; no range known", 1 },
+        { MKBA_DIST_FIXED, NULL, "assumption, range 1,840 to 2,300", 0 },
+        { MKBA_DIST_FIXED, NULL, "derived from simulated demand", 1 },
+        { MKBA_DIST_EXPR, "a * b", NULL, 1 },
+        { MKBA_DIST_EXPR, "a * b", "derived", 1 },
+        { MKBA_DIST_EXPR, "a * b", "derived: hours x hourly cost", 1 },
+        { MKBA_DIST_EXPR, "a * b", "derived: a*b; the product", 0 },
+        { MKBA_DIST_GAMMA, NULL, "assumption, mean 3", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mkba_param q;
+        memset(&q, 0, sizeof q);
+        q.dist.kind = cases[i].kind;
+        q.dist.expr = (char *)cases[i].expr;
+        q.source = (char *)cases[i].source;
+        if ((broken_rule(&q) != NULL) != cases[i].broken)
+            fail_msg("case %zu ('%s'): expected %s", i, cases[i].source ? cases[i].source : "",
+                     cases[i].broken ? "a broken rule" : "none");
+    }
 }
 
 /* Whether team t's ratios in domain d are exactly those of the team
