@@ -121,19 +121,26 @@ static int entitled(const mkba_svc_arm *a, const mkba_svc_households *hh, long h
     return a->t->severity[a->t->l->state_base[d] + x[d]] >= p->take_up_min;
 }
 
-/* Households list[0 .. n) may start claiming, each with probability
- * non_take_up x team_claims, from a word keyed by (seed, draw, household,
- * cycle) on the service stream at blocks no cycle's own words reach, so
- * the other mechanisms' words are untouched. Made together: one word per
- * household alone costs a whole pass of Philox rounds. */
+/* Households list[0 .. n) may start claiming. Whether a household is a
+ * non-claimer at all (probability non_take_up) is one word keyed by
+ * (seed, draw, household) alone, so every admission sees the same answer
+ * and a household that claims anyway is never counted as a new claim;
+ * whether the team gets a non-claimer to claim (team_claims) is a word of
+ * the admission's cycle k. Both are on the service stream at blocks no
+ * cycle's own words reach, so the other mechanisms' words are untouched,
+ * and made together: one word per household alone costs a whole pass of
+ * Philox rounds. */
 static void start_claims(const mkba_svc_arm *a, mkba_svc_households *hh, const uint32_t *list,
                          uint32_t n, int k, mkba_svc_admitted *out)
 {
-    uint32_t w[4 * TAKE_UP_BATCH];
+    uint32_t non[4 * TAKE_UP_BATCH], claims[4 * TAKE_UP_BATCH];
+    mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE, MKBA_SVC_TAKE_UP_BLOCK, 1, 0,
+                           list, n, non);
     mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
-                           MKBA_SVC_TAKE_UP_BLOCK + (uint32_t)k, 1, 0, list, n, w);
+                           MKBA_SVC_TAKE_UP_BLOCK + (uint32_t)k, 1, 0, list, n, claims);
     for (uint32_t i = 0; i < n; i++)
-        if (mkba_rng_u01(w[4 * i]) < a->take_up_p) {
+        if (mkba_rng_u01(non[4 * i]) < a->take_up_non
+            && mkba_rng_u01(claims[4 * i]) < a->take_up_claims) {
             hh->claiming[list[i]] = 1;
             out->new_claims++;
             out->claimants++;
@@ -216,9 +223,11 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per
-             * domain of the joint plan. */
+             * domain of the joint plan; a single worker (the makelpunt's
+             * broker) has one home organisation, so one registration. */
             if (hh->joint[h] && (a->maturing >> tm & 1u))
-                out->duplicate_registrations += __builtin_popcount(hh->plan[h]);
+                out->duplicate_registrations +=
+                    a->rule->single_worker ? 1 : __builtin_popcount(hh->plan[h]);
         }
         memmove(queue, queue + admit, (size_t)(n - admit) * sizeof *queue);
         q->len[tm] = n - admit;

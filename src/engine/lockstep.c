@@ -31,6 +31,10 @@ struct mkba_svc_work {
     int nsets;
     mkba_svc_households hh[MKBA_MAX_ARMS];
     mkba_svc_queues *queues[MKBA_MAX_ARMS];
+    /* Each set's arm as resolved for the draw, and one more for the shared
+     * initial states: tens of kilobytes each (per-domain ratios of every
+     * team), so made at setup, not on a thread's stack. */
+    mkba_svc_arm *arm;
     mkba_svc_scratch **scratch; /* per thread */
     /* The draw's initial states [household][domain] when every arm has the
      * same initial distribution (mkba_tables.init_same): made once, not
@@ -119,6 +123,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     for (int i = 0; w->scratch != NULL && i < w->nthreads; i++)
         mkba_svc_scratch_free(w->scratch[i]);
     mkba_free(w->scratch);
+    mkba_free(w->arm);
     mkba_free(w->x0);
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         mkba_free(w->delta[i]);
@@ -161,7 +166,8 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     w->nsets = mkba_svc_record_sets(m, nthreads);
-    int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL;
+    int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL
+             && (w->arm = mkba_calloc((size_t)w->nsets + 1, sizeof *w->arm)) != NULL;
     for (int i = 0; ok && i < w->nsets; i++)
         ok = mkba_svc_households_alloc(&w->hh[i], households, m->ndomains)
              && (w->queues[i] = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL;
@@ -338,8 +344,8 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     /* The rows of counters this arm's household phase uses. */
     const int row0 = parallel ? 0 : tid, nrows = parallel ? w->nthreads : 1;
     mkba_svc_households *hh = &w->hh[set];
-    mkba_svc_arm a;
-    mkba_svc_arm_init(&a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
+    mkba_svc_arm *a = &w->arm[set];
+    mkba_svc_arm_init(a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
     mkba_svc_queues_clear(w->queues[set]);
     for (int i = row0; i < row0 + nrows; i++)
@@ -349,13 +355,13 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
         int me = parallel ? omp_get_thread_num() : tid;
         int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
         if (!w->x0_shared)
-            mkba_svc_initial_states(&a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
+            mkba_svc_initial_states(a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
                                     hh->x);
-        mkba_svc_households_start(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1],
+        mkba_svc_households_start(a, hh, w->chunks.h0[i], w->chunks.h0[i + 1],
                                   w->x0_shared ? w->x0 : hh->x, delta);
     }
     for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
-        mkba_svc_arm_cycle(&a, k);
+        mkba_svc_arm_cycle(a, k);
         memset(w->counts + row0, 0, (size_t)nrows * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
         for (long i = 0; i < nchunks; i++) {
@@ -365,7 +371,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
                                 + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines. */
             long local[MKBA_SVC_NCOUNTS] = {0};
-            mkba_svc_households_cycle(&a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], k,
+            mkba_svc_households_cycle(a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], k,
                                       w->scratch[me], delta, entries, local);
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
                 w->counts[me][j] += local[j];
@@ -375,8 +381,8 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
                 counts[j] += w->counts[r][j];
         mkba_svc_admitted ad;
-        mkba_svc_admit(&a, hh, w->queues[set], k, &ad);
-        cycle_tally(w, &a, k, counts, &ad);
+        mkba_svc_admit(a, hh, w->queues[set], k, &ad);
+        cycle_tally(w, a, k, counts, &ad);
         cycle_done(w, p, tid);
     }
 }
@@ -424,11 +430,11 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     atomic_store_explicit(&w->cycles_done, 0, memory_order_relaxed);
     w->x0_shared = t->init_same && m->narms > 1;
     if (w->x0_shared) {
-        mkba_svc_arm a0;
-        mkba_svc_arm_init(&a0, m, t, values, 0, seed, draw, w->households);
+        mkba_svc_arm *a0 = &w->arm[w->nsets];
+        mkba_svc_arm_init(a0, m, t, values, 0, seed, draw, w->households);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
         for (long i = 0; i < w->chunks.n; i++)
-            mkba_svc_initial_states(&a0, w->chunks.h0[i], w->chunks.h0[i + 1],
+            mkba_svc_initial_states(a0, w->chunks.h0[i], w->chunks.h0[i + 1],
                                     w->scratch[omp_get_thread_num()], w->x0);
     }
     if (w->nsets > 1) {

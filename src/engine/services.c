@@ -132,6 +132,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         a->classic_outreach = values[c->outreach];
         a->classic_awareness_start = values[c->awareness_start];
         a->classic_awareness_years = values[c->awareness_years];
+        a->classic_detect = values[c->detect];
     }
     a->coordination = a->classic ? 0.0 : values[p->coordination] * sv->degree_weight[p->degree];
     a->wait_escalation = values[p->wait_escalation];
@@ -154,19 +155,22 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
     /* The reference is what is in place today (the nulalternatief): its
      * set-up was paid before the horizon. The one-off investment is the
-     * cost of switching, paid only by the arms that switch. */
-    a->investment = (int)arm == m->reference ? 0.0 : values[p->investment];
+     * cost of switching, paid only by the arms that switch; so is the
+     * shared ICT's, while its running cost stays. */
+    int switches = (int)arm != m->reference;
+    a->investment = switches ? values[p->investment] : 0.0;
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)
         a->informal_care = values[p->informal_care];
     if (p->shared_ict) {
-        a->ict_investment = values[p->ict_investment];
+        a->ict_investment = switches ? values[p->ict_investment] : 0.0;
         a->ict_running = values[p->ict_running];
     }
     if (p->take_up_domain >= 0) {
         a->take_up = 1;
-        a->take_up_p = values[p->take_up_non] * values[p->take_up_claims];
+        a->take_up_non = values[p->take_up_non];
+        a->take_up_claims = values[p->take_up_claims];
         a->take_up_amount = values[p->take_up_amount];
     }
     for (size_t i = 0; i < sv->nteams; i++) {
@@ -714,9 +718,13 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
         problems |= (uint32_t)(sev[d] > 0.0) << d;
     }
     int level = a->t->level[l->state_base[pd] + x[pd]];
+    /* A household the team would not take asks at a classic provider's
+     * intake, which finds other problems as the classic route does. */
+    double detect = a->split_access && !a->rule->team_takes(a->p, sev, (size_t)D)
+                        ? a->classic_detect : a->detect;
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
-        if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < a->detect)
+        if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < detect)
             found |= 1u << d;
     counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
     route(a, hh, h, pd, found, sev, counts);

@@ -91,6 +91,7 @@ typedef struct mkba_svc_arm {
     double stigma, outreach, awareness_start, awareness_years, detect;
     int split_access;          /* households the team would not take have classic access */
     double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
+    double classic_detect;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
@@ -101,7 +102,8 @@ typedef struct mkba_svc_arm {
     double ict_investment, ict_running; /* shared ICT; 0 without it */
     double informal_care;      /* per problem solved by own strength; 0 without it */
     int take_up;               /* the pathway models take-up of entitlements */
-    double take_up_p;          /* P(an entitled household helped by a team starts claiming) */
+    double take_up_non;        /* P(an entitled household does not claim by itself) */
+    double take_up_claims;     /* P(a team gets such a household to claim), per admission */
     double take_up_amount;     /* per claiming household per year */
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
@@ -210,9 +212,9 @@ typedef struct mkba_svc_admitted {
 void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_queues *q, int k,
                     mkba_svc_admitted *out);
 
-/* The service-stream block of cycle k's take-up word is this plus k: far
- * past the blocks of every cycle's own words (MKBA_SVC_SERVICE_BLOCKS per
- * cycle). */
+/* The service-stream block of cycle k's take-up word is this plus k, and
+ * of the household's non-take-up word this itself: far past the blocks of
+ * every cycle's own words (MKBA_SVC_SERVICE_BLOCKS per cycle). */
 #define MKBA_SVC_TAKE_UP_BLOCK 0x80000000u
 
 /* Capacity of team `team` in cycle k (simulated households in care). */

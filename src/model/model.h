@@ -18,8 +18,6 @@
 #define MKBA_MAX_RESIDUAL_YEARS 100
 
 #define MKBA_MAX_STATES 8
-#define MKBA_MAX_DOMAINS 32
-#define MKBA_MAX_ARMS 32
 #define MKBA_MAX_CYCLES 600     /* 50 years of monthly cycles */
 #define MKBA_NO_VALUE (-1)     /* an absent value index */
 #define MKBA_CYCLE_END 1000000 /* open upper end of a window */

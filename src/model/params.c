@@ -30,6 +30,7 @@
 typedef struct loc {
     char *path, *file;
     int line;
+    char *source;           /* an override's own source, or NULL */
 } loc;
 
 /* Private data kept beside each public mkba_param. */
@@ -158,6 +159,7 @@ static void param_clear(mkba_param *q, param_extra *x, size_t narms)
     for (size_t a = 0; x->oloc != NULL && a < narms; a++) {
         mkba_free(x->oloc[a].path);
         mkba_free(x->oloc[a].file);
+        mkba_free(x->oloc[a].source);
     }
     mkba_free(x->oloc);
     memset(q, 0, sizeof *q);
@@ -992,6 +994,29 @@ void mkba_params_mark_used(mkba_params *p, int index)
 int mkba_params_used(const mkba_params *p, size_t index)
 {
     return p->extra[index].used;
+}
+
+int mkba_params_override_source(mkba_params *p, int index, size_t arm, const char *source,
+                                mkba_error *err)
+{
+    loc *ol = &p->extra[index].oloc[arm];
+    char *copy = source != NULL ? mkba_strdup(source) : NULL;
+    if (source != NULL && copy == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory keeping a source");
+    mkba_free(ol->source);
+    ol->source = copy;
+    return MKBA_OK;
+}
+
+const char *mkba_params_override_source_of(const mkba_params *p, size_t index, size_t arm,
+                                           int *line, const char **file)
+{
+    const loc *ol = &p->extra[index].oloc[arm];
+    if (line != NULL)
+        *line = ol->line;
+    if (file != NULL)
+        *file = ol->file;
+    return ol->source;
 }
 
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm)

@@ -162,6 +162,13 @@ int mkba_params_used(const mkba_params *p, size_t index);
 size_t mkba_params_copula_count(const mkba_params *p);
 const mkba_copula *mkba_params_copula(const mkba_params *p, size_t c);
 
+/* Keeps the source an arm's override of parameter `index` states (copied;
+ * NULL for none), and gives it back with the override's file and line. */
+int mkba_params_override_source(mkba_params *p, int index, size_t arm, const char *source,
+                                mkba_error *err);
+const char *mkba_params_override_source_of(const mkba_params *p, size_t index, size_t arm,
+                                           int *line, const char **file);
+
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 

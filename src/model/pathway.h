@@ -58,6 +58,8 @@ typedef struct mkba_pathway_rule {
     int own_costs;             /* costs of its own (quick scans, home visits): needs a payer */
     int quick_scan;            /* every request is scanned first (own strength at scan share) */
     int intake_at_request;     /* its team charges the intake at the request, not at admission */
+    int single_worker;         /* its team is one worker from one home organisation: one
+                                  duplicate registration per client, not one per plan domain */
     /* Reads the rule's own settings from pathway group g (after team,
      * teams and providers); NULL when it has none. Returns 0 or the
      * loader's error code. */

@@ -105,11 +105,12 @@ static int level_values(mkba_loader *ld, const config_setting_t *g, const char *
 }
 
 /* Optional group of domain = value (or list by severity level) pairs: a
- * hazard ratio per domain, into index[d][] and n[d] for the domains named,
- * with their bitmask in *mask. */
+ * hazard ratio per domain of the team's domains `treated`, into index[d][]
+ * and n[d] for the domains named, with their bitmask in *mask. A ratio
+ * for a domain the team does not treat would never act, so it is refused. */
 static int domain_values(mkba_loader *ld, const config_setting_t *g, const char *name,
-                         double lo, double hi, const char *expect, uint32_t *mask,
-                         int (*index)[8], int *n)
+                         uint32_t treated, double lo, double hi, const char *expect,
+                         uint32_t *mask, int (*index)[8], int *n)
 {
     const mkba_model *m = ld->m;
     const config_setting_t *s = config_setting_get_member(g, name);
@@ -127,8 +128,20 @@ static int domain_values(mkba_loader *ld, const config_setting_t *g, const char 
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         const char *domain = config_setting_name(e);
         int d;
-        if ((rc = mkba_sc_lookup(ld, e, domain, names, m->ndomains, "domain", NULL, &d)) != 0
-            || (rc = level_values(ld, s, domain, lo, hi, expect, index[d], &n[d])) != 0)
+        if ((rc = mkba_sc_lookup(ld, e, domain, names, m->ndomains, "domain", NULL, &d)) != 0)
+            return rc;
+        if (!(treated >> d & 1u)) {
+            char list[512];
+            size_t used = 0;
+            list[0] = '\0';
+            for (uint32_t c = treated; c != 0 && used < sizeof list; c &= c - 1)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                         used ? ", " : "", names[__builtin_ctz(c)]);
+            return mkba_sc_fail(ld, e, NULL, "the team does not treat domain '%s', so its "
+                                "ratio would never act; expected one of the team's domains: %s",
+                                domain, list);
+        }
+        if ((rc = level_values(ld, s, domain, lo, hi, expect, index[d], &n[d])) != 0)
             return rc;
         *mask |= 1u << d;
     }
@@ -315,10 +328,12 @@ static int read_team(mkba_loader *ld, const config_setting_t *g, size_t i)
                               t->improve_by_level, &t->nimprove)) != 0
         || (rc = level_values(ld, g, "worsen_hr", 0, 1e3, "a hazard ratio >= 0",
                               t->worsen_by_level, &t->nworsen)) != 0
-        || (rc = domain_values(ld, g, "improve_hr_by_domain", 0, 1e3, "a hazard ratio >= 0",
+        || (rc = domain_values(ld, g, "improve_hr_by_domain", t->domains, 0, 1e3,
+                               "a hazard ratio >= 0",
                                &t->improve_domains, t->improve_by_domain,
                                t->nimprove_domain)) != 0
-        || (rc = domain_values(ld, g, "worsen_hr_by_domain", 0, 1e3, "a hazard ratio >= 0",
+        || (rc = domain_values(ld, g, "worsen_hr_by_domain", t->domains, 0, 1e3,
+                               "a hazard ratio >= 0",
                                &t->worsen_domains, t->worsen_by_domain, t->nworsen_domain)) != 0
         || (rc = mkba_sc_range_value(ld, g, "episode_years", 1, 1, 0, 1e3, 1, "years > 0",
                                      &t->episode_years)) != 0
@@ -655,6 +670,66 @@ static int read_classic_access(mkba_loader *ld, const config_setting_t *g, mkba_
                                  &p->classic_access);
 }
 
+/* Whether arm p's households follow the classic route. */
+static int classic_route(const mkba_pathway *p)
+{
+    return !mkba_pathway_rule_of(p->rule)->integrated || p->degree == MKBA_DEGREE_NONE;
+}
+
+/* Take-up is raised by the arm's own teams: refused where no such team
+ * treats its domain, or where nobody can be entitled. */
+static int check_take_up(mkba_loader *ld, const config_setting_t *g, const mkba_pathway *p)
+{
+    const mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "take_up");
+    int d = p->take_up_domain;
+    if (d < 0)
+        return 0;
+    if (classic_route(p))
+        return mkba_sc_fail(ld, s, NULL, "the classic route (rule '%s'%s) has no team of its "
+                            "own to raise take-up; expected take_up only on an integrated "
+                            "pathway", mkba_route_names[p->rule],
+                            mkba_pathway_rule_of(p->rule)->integrated ? ", degree none" : "");
+    uint32_t own = p->team >= 0 ? 1u << p->team : 0u;
+    for (int i = 0; i < p->nspecific; i++)
+        own |= 1u << p->specific[i];
+    int treated = 0;
+    for (uint32_t c = own; c != 0; c &= c - 1)
+        treated |= mkba_pathway_treats(m->services.team, __builtin_ctz(c), d);
+    if (!treated)
+        return mkba_sc_fail(ld, config_setting_get_member(s, "domain"), NULL,
+                            "no team of the arm's own treats domain '%s', so no team can "
+                            "raise its take-up; expected a domain of the pathway's team(s)",
+                            m->domain[d].name);
+    double top = 0.0;
+    for (int j = 0; j < m->domain[d].nstates; j++)
+        if (m->domain[d].state[j].severity > top)
+            top = m->domain[d].state[j].severity;
+    if (p->take_up_min > top)
+        return mkba_sc_fail(ld, config_setting_get_member(s, "min_severity"), NULL,
+                            "%g is above every state of domain '%s' (at most %g), so nobody "
+                            "would be entitled; expected a severity from 0 to %g",
+                            p->take_up_min, m->domain[d].name, top, top);
+    return 0;
+}
+
+/* classic_access names another arm whose route is classic: naming itself
+ * changes nothing, and another integrated arm's access is not classic. */
+static int check_classic_access(mkba_loader *ld, const config_setting_t *g, size_t arm)
+{
+    const mkba_model *m = ld->m;
+    int c = m->services.pathway[arm].classic_access;
+    if (c < 0)
+        return 0;
+    const config_setting_t *s = config_setting_get_member(g, "classic_access");
+    if ((size_t)c == arm || !classic_route(&m->services.pathway[c]))
+        return mkba_sc_fail(ld, s, NULL, "arm '%s' %s; expected another arm whose route is "
+                            "classic (rule classic or degree none)", m->arm[c].name,
+                            (size_t)c == arm ? "is this arm itself"
+                                             : "has an integrated route, not classic access");
+    return 0;
+}
+
 static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
 {
     mkba_model *m = ld->m;
@@ -704,7 +779,7 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
-    if ((rc = read_classic_access(ld, g, p)) != 0)
+    if ((rc = read_classic_access(ld, g, p)) != 0 || (rc = check_take_up(ld, g, p)) != 0)
         return rc;
     return check_routes(ld, g, p);
 }
@@ -809,6 +884,10 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
         if ((rc = read_pathway(ld, e, a)) != 0)
             return rc;
     }
+    for (size_t a = 0; a < m->narms; a++)
+        if ((rc = check_classic_access(ld, config_setting_get_member(pw, m->arm[a].name), a))
+            != 0)
+            return rc;
     sv->enabled = 1;
     return 0;
 }

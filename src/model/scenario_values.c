@@ -662,6 +662,8 @@ int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms)
             if (mkba_params_override(p, index, a, &d, path, f, (int)config_setting_source_line(s),
                                      ld->err) != 0)
                 return MKBA_EINVAL;
+            if (mkba_params_override_source(p, index, a, source, ld->err) != 0)
+                return MKBA_ENOMEM;
         }
     }
     return 0;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define MKBA_MAX_TEAMS 16
+#define MKBA_MAX_DOMAINS 32
+#define MKBA_MAX_ARMS 32
 
 /* The routing rules, listed once: each is a strategy object in its own file,
  * src/model/pathway_NAME.c, defining `mkba_pathway_NAME` (model/pathway.h).
@@ -64,8 +66,8 @@ typedef struct mkba_team {
      * worsen_hr_by_domain), a value or a list by severity level as above:
      * in the domains of the masks they replace the team's ratios. */
     uint32_t improve_domains, worsen_domains;
-    int nimprove_domain[32], nworsen_domain[32];
-    int improve_by_domain[32][8], worsen_by_domain[32][8];
+    int nimprove_domain[MKBA_MAX_DOMAINS], nworsen_domain[MKBA_MAX_DOMAINS];
+    int improve_by_domain[MKBA_MAX_DOMAINS][8], worsen_by_domain[MKBA_MAX_DOMAINS][8];
     int episode_years;         /* longest episode of care (> 0) */
     int turnover;              /* staff turnover per year, share */
     int turnover_loss;         /* effectiveness lost per unit of turnover */
@@ -90,7 +92,7 @@ typedef struct mkba_pathway {
     int ntriage;
     int triage_team[MKBA_MAX_TEAMS], triage_domain[MKBA_MAX_TEAMS];
     double triage_min[MKBA_MAX_TEAMS];
-    int provider[32];          /* classic provider of each domain, or -1 */
+    int provider[MKBA_MAX_DOMAINS];         /* classic provider of each domain, or -1 */
     uint32_t teams_used;       /* every team the arm runs (bitmask) */
     int payer;                 /* payer of the pathway's own costs, or -1 */
     int min_domains;           /* model D: domains at or above min_severity */
@@ -144,7 +146,7 @@ typedef struct mkba_services {
     int seek_rate[8];          /* value indices, help-seeking rate per year */
     size_t nteams;
     mkba_team team[MKBA_MAX_TEAMS];
-    mkba_pathway pathway[32];  /* per arm */
+    mkba_pathway pathway[MKBA_MAX_ARMS];  /* per arm */
     size_t nbounds;
     mkba_bound *bound;
     char *file;                /* where the services group is, for messages */

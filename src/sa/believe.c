@@ -22,46 +22,58 @@
 #include "model/pathway.h"
 
 /* The pathway's value slots, listed once: name as in the scenario, where
- * the slot is, and whether only rules with a quick scan read it. */
+ * the slot is, whether only rules with a quick scan read it, whether only
+ * a pathway with take_up has it, and whether 0 switches the mechanism off
+ * when the reference has none (a cost: shared ICT, informal care, the
+ * take-up benefit). */
 static const struct {
     const char *name;
     size_t offset;
-    int quick_scan;
+    int quick_scan, take_up, zero_off;
 } slot[] = {
-    { "stigma", offsetof(mkba_pathway, stigma), 0 },
-    { "outreach", offsetof(mkba_pathway, outreach), 0 },
-    { "awareness.start", offsetof(mkba_pathway, awareness_start), 0 },
-    { "awareness.years", offsetof(mkba_pathway, awareness_years), 0 },
-    { "detect", offsetof(mkba_pathway, detect), 0 },
-    { "coordination", offsetof(mkba_pathway, coordination), 0 },
-    { "wait_escalation", offsetof(mkba_pathway, wait_escalation), 0 },
-    { "wait_effect", offsetof(mkba_pathway, wait_effect), 0 },
-    { "self_reliance.share", offsetof(mkba_pathway, self_share), 0 },
-    { "self_reliance.cap", offsetof(mkba_pathway, self_cap), 0 },
-    { "maturity.start", offsetof(mkba_pathway, maturity_start), 0 },
-    { "maturity.years", offsetof(mkba_pathway, maturity_years), 0 },
-    { "maturity.efficiency_start", offsetof(mkba_pathway, efficiency_start), 0 },
-    { "maturity.efficiency_years", offsetof(mkba_pathway, efficiency_years), 0 },
-    { "maturity.friction", offsetof(mkba_pathway, friction), 0 },
-    { "maturity.friction_years", offsetof(mkba_pathway, friction_years), 0 },
-    { "overheads.investment", offsetof(mkba_pathway, investment), 0 },
-    { "overheads.recurring", offsetof(mkba_pathway, recurring), 0 },
-    { "overheads.co_location", offsetof(mkba_pathway, co_location), 0 },
-    { "overheads.duplicate_registration", offsetof(mkba_pathway, duplicate_registration), 0 },
-    { "home_visit_cost", offsetof(mkba_pathway, home_visit_cost), 0 },
-    { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1 },
-    { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1 },
+    { "stigma", offsetof(mkba_pathway, stigma), 0, 0, 0 },
+    { "outreach", offsetof(mkba_pathway, outreach), 0, 0, 0 },
+    { "awareness.start", offsetof(mkba_pathway, awareness_start), 0, 0, 0 },
+    { "awareness.years", offsetof(mkba_pathway, awareness_years), 0, 0, 0 },
+    { "detect", offsetof(mkba_pathway, detect), 0, 0, 0 },
+    { "coordination", offsetof(mkba_pathway, coordination), 0, 0, 0 },
+    { "wait_escalation", offsetof(mkba_pathway, wait_escalation), 0, 0, 0 },
+    { "wait_effect", offsetof(mkba_pathway, wait_effect), 0, 0, 0 },
+    { "self_reliance.share", offsetof(mkba_pathway, self_share), 0, 0, 0 },
+    { "self_reliance.cap", offsetof(mkba_pathway, self_cap), 0, 0, 0 },
+    { "maturity.start", offsetof(mkba_pathway, maturity_start), 0, 0, 0 },
+    { "maturity.years", offsetof(mkba_pathway, maturity_years), 0, 0, 0 },
+    { "maturity.efficiency_start", offsetof(mkba_pathway, efficiency_start), 0, 0, 0 },
+    { "maturity.efficiency_years", offsetof(mkba_pathway, efficiency_years), 0, 0, 0 },
+    { "maturity.friction", offsetof(mkba_pathway, friction), 0, 0, 0 },
+    { "maturity.friction_years", offsetof(mkba_pathway, friction_years), 0, 0, 0 },
+    { "overheads.investment", offsetof(mkba_pathway, investment), 0, 0, 0 },
+    { "overheads.recurring", offsetof(mkba_pathway, recurring), 0, 0, 0 },
+    { "overheads.co_location", offsetof(mkba_pathway, co_location), 0, 0, 0 },
+    { "overheads.duplicate_registration", offsetof(mkba_pathway, duplicate_registration), 0, 0, 0 },
+    { "overheads.ict_investment", offsetof(mkba_pathway, ict_investment), 0, 0, 1 },
+    { "overheads.ict_running", offsetof(mkba_pathway, ict_running), 0, 0, 1 },
+    { "self_reliance.informal_care", offsetof(mkba_pathway, informal_care), 0, 0, 1 },
+    { "take_up.non_take_up", offsetof(mkba_pathway, take_up_non), 0, 1, 0 },
+    { "take_up.team_claims", offsetof(mkba_pathway, take_up_claims), 0, 1, 0 },
+    { "take_up.amount", offsetof(mkba_pathway, take_up_amount), 0, 1, 1 },
+    { "home_visit_cost", offsetof(mkba_pathway, home_visit_cost), 0, 0, 0 },
+    { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1, 0, 0 },
+    { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1, 0, 0 },
 };
 enum { NSLOTS = sizeof slot / sizeof slot[0] };
 
+/* The value index of slot i in pathway p, or -1 where p has none. */
 static int slot_of(const mkba_pathway *p, size_t i)
 {
+    if (slot[i].take_up && p->take_up_domain < 0)
+        return -1;
     return *(const int *)((const char *)p + slot[i].offset);
 }
 
 typedef struct lever {
     int arm, param;            /* the value switched: param in arm */
-    int ref_param;             /* off: the reference arm's value of this */
+    int ref_param;             /* off: the reference arm's value of this; -1: 0 */
     char label[160];
 } lever;
 
@@ -93,7 +105,8 @@ static void row(void *user, size_t i, double *r)
         const lever *x = &b->lv[l];
         if (x->arm != p->arm || (p->lever != ALL_OFF && (size_t)p->lever != l))
             continue;
-        r[(size_t)x->arm * b->np + (size_t)x->param] = v[ref * b->np + (size_t)x->ref_param];
+        r[(size_t)x->arm * b->np + (size_t)x->param] =
+            x->ref_param < 0 ? 0.0 : v[ref * b->np + (size_t)x->ref_param];
     }
 }
 
@@ -131,15 +144,18 @@ static int find_slot_levers(believe *b, size_t a, char *label, size_t size, mkba
         if (slot[i].offset == offsetof(mkba_pathway, duplicate_registration) && pa->shared_ict)
             continue;          /* not charged with shared ICT */
         int ka = slot_of(pa, i), kr = slot_of(pr, i);
-        if (ka < 0 || kr < 0 || ka == kr || v[a * np + (size_t)ka] == v[ref * np + (size_t)kr])
+        if (ka < 0 || (kr < 0 && !slot[i].zero_off) || ka == kr)
+            continue;
+        double off = kr < 0 ? 0.0 : v[ref * np + (size_t)kr];
+        if (v[a * np + (size_t)ka] == off)
             continue;
         /* Values written inline have their setting path as name: show
-         * the value instead. */
+         * the value instead. A mechanism the reference lacks is off at 0. */
         char va[64], vr[64];
         const char *na = mkba_params_get(m->params, (size_t)ka)->name;
-        const char *nr = mkba_params_get(m->params, (size_t)kr)->name;
+        const char *nr = kr < 0 ? "none" : mkba_params_get(m->params, (size_t)kr)->name;
         snprintf(va, sizeof va, "%.6g", v[a * np + (size_t)ka]);
-        snprintf(vr, sizeof vr, "%.6g", v[ref * np + (size_t)kr]);
+        snprintf(vr, sizeof vr, "%.6g", off);
         snprintf(label, size, "%s: %s (reference: %s)", slot[i].name,
                  strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr);
         rc = add_lever(b, (int)a, ka, kr, label, err);

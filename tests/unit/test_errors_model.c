@@ -397,6 +397,33 @@ static const support_bad mechanisms[] = {
     { SVC, { "duplicate_registration = 40.0; };",
              TAKE_UP(TAKE_UP_OK " amount_per_year = 3.0;") }, "take_up = {",
       { "amount_per_year" } },
+    /* Settings that would never act are refused, not ignored. */
+    { SVC, { "{ name = \"debt-service\"; domains = [\"debt\"];",
+             "{ name = \"debt-service\"; domains = [\"debt\"];\n"
+             "improve_hr_by_domain = { mental = 5.0; };" }, "mental = 5.0",
+      { "improve_hr_by_domain.mental", "does not treat domain 'mental'",
+        "expected one of the team's domains: debt" } },
+    { SVC, { "improve_hr = \"improve\"; worsen_hr = 0.7;",
+             "improve_hr = \"improve\"; worsen_hr = 0.7; worsen_hr_by_domain = { life = 1.0; };" },
+      NULL, { "worsen_hr_by_domain.life", "does not treat domain 'life'" } },
+    { SVC, { "detect = 0.1; wait_escalation",
+             "take_up = { " TAKE_UP_OK " };\n detect = 0.1; wait_escalation" }, "take_up = {",
+      { "take_up", "the classic route (rule 'classic') has no team of its own" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"life\"; min_severity = 1.0; non_take_up = 0.5; "
+                     "team_claims = 0.5; amount = 1000.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"zorgverzekeraar\";") }, "take_up = {",
+      { "take_up.domain", "no team of the arm's own treats domain 'life'" } },
+    { SVC, { "duplicate_registration = 40.0; };",
+             TAKE_UP("domain = \"debt\"; min_severity = 50.0; non_take_up = 0.5; "
+                     "team_claims = 0.5; amount = 1000.0; payer = \"gemeente-wmo\"; "
+                     "recipient = \"zorgverzekeraar\";") }, "take_up = {",
+      { "take_up.min_severity", "50 is above every state of domain 'debt' (at most 3)" } },
+    { SVC, { "rule = \"broad\"; degree = \"full\";",
+             "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"broad\"; "
+             "multi_problem = { min_domains = 2; min_severity = 1.0; };" }, NULL,
+      { "classic_access", "arm 'broad' is this arm itself", "another arm whose route is "
+        "classic" } },
 };
 
 static void test_top(void **state)

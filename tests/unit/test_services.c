@@ -991,6 +991,26 @@ static void test_duplicate_registration(void **state)
     mkba_draw_result_free(base);
     sim_close(&s);
 
+    /* The makelpunt's broker is one worker from one organisation: one
+     * registration per client, although every client of the broker has
+     * several questions; so at most one per admission, whatever is found. */
+    const char *broker[] = {"rule = \"broad\";",
+                            "rule = \"makelpunt\"; quick_scan = { share = 0.1; cost = 20.0; };"};
+    sim_open_edited(&s, broker, 1, 2000);
+    p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->detect, 1.0);
+    set_value(&s, 1, p->duplicate_registration, 0.0);
+    found0 = sim_run(&s, 2, NULL);
+    set_value(&s, 1, p->duplicate_registration, 40.0);
+    r = sim_run(&s, 2, NULL);
+    n = (r->cost_total[P] - found0->cost_total[P]) * 2000.0 / 40.0;
+    admitted = sum(found0->svc_reached + T, T) * 2000.0;
+    assert_near(n, round(n), 1e-6);
+    assert_true(n > 10.0 && n <= admitted);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(found0);
+    sim_close(&s);
+
     /* The classic route: nothing, whatever the price. */
     sim_open_edited(&s, classic, 1, 2000);
     base = sim_run(&s, 2, NULL);
@@ -1019,6 +1039,25 @@ static void test_duplicate_registration(void **state)
     set_value(&s, 1, s.m->services.pathway[1].ict_investment, 0.0);
     set_value(&s, 1, s.m->services.pathway[1].ict_running, 0.0);
     expect_same_arm_cost(&s, 1, base);
+    sim_close(&s);
+
+    /* Shared ICT in the reference arm: in place today, so its investment
+     * was paid before the horizon, like the other investment; only its
+     * running cost is charged. */
+    mkba_draw_result_free(base);
+    const char *ref_ict[] = {"name = \"classic\"; reference = true;", "name = \"classic\";",
+                             "name = \"broad\";", "name = \"broad\"; reference = true;",
+                             "shared_ict = false; duplicate_registration = 40.0;",
+                             "shared_ict = true; duplicate_registration = 40.0;\n"
+                             "ict_investment = 50000.0; ict_running = 10000.0;"};
+    sim_open_edited(&s, ref_ict, 2, 2000);
+    set_value(&s, 1, s.m->services.pathway[1].duplicate_registration, 0.0);
+    base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, ref_ict, 3, 2000);
+    r = sim_run(&s, 2, NULL);
+    assert_near(r->cost_total[P] - base->cost_total[P], 10000.0 * 8 / 10000.0, 1e-9);
+    mkba_draw_result_free(r);
     mkba_draw_result_free(base);
     sim_close(&s);
 }
@@ -1035,21 +1074,15 @@ static void test_take_up(void **state)
         "shared_ict = false; duplicate_registration = 40.0; };",
         "shared_ict = false; duplicate_registration = 40.0; };\n"
         "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
-        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };",
-        "detect = 0.1; wait_escalation",
-        "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
-        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };\n"
-        "detect = 0.1; wait_escalation"};
+        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };"};
     sim s;
-    sim_open_edited(&s, edits, 3, 2000);
+    sim_open_edited(&s, edits, 2, 2000);
     const mkba_pathway *p = &s.m->services.pathway[1];
     const size_t wmo = 0, hh = 3;
     set_value(&s, -1, p->take_up_amount, 0.0);
-    set_value(&s, -1, s.m->services.pathway[0].take_up_amount, 0.0);
     mkba_counts *c0, *c1;
     mkba_draw_result *base = sim_run(&s, 2, &c0);
     set_value(&s, -1, p->take_up_amount, 1200.0);
-    set_value(&s, -1, s.m->services.pathway[0].take_up_amount, 1200.0);
     mkba_draw_result *r = sim_run(&s, 2, &c1);
     size_t P = r->npayers;
     assert_int_equal(P, 4);
@@ -1069,14 +1102,25 @@ static void test_take_up(void **state)
      * whole number of household-years. */
     double years = paid * 2000.0 / 1200.0;
     assert_near(years, round(years), 1e-6);
-    /* Half the non-claimers, half of them claiming: about a quarter of the
-     * claims, on the same words a subset of them. */
-    set_value(&s, -1, p->take_up_non, 0.5);
-    set_value(&s, -1, p->take_up_claims, 0.5);
-    mkba_draw_result *quarter = sim_run(&s, 2, NULL);
-    double q = (quarter->cost_total[P + wmo] - base->cost_total[P + wmo]) / paid;
-    assert_true(q > 0.15 && q < 0.35);
-    mkba_draw_result_free(quarter);
+    /* Whether a household is a non-claimer is decided once: with
+     * team_claims = 1 the households that claim at non_take_up = x are
+     * those of its run at 1 whose own word is below x, so the claimant-years
+     * are x times those at 1, within the sampling error of that subset
+     * (each household claims at most the horizon's 8 years, so the
+     * variance is at most x (1 - x) x 8 x years). Drawn again at each
+     * admission, a household's later admissions would count claims it
+     * already makes, and the share would exceed x. */
+    double last = years;
+    for (double x = 0.5; x > 0.2; x -= 0.25) {
+        set_value(&s, -1, p->take_up_non, x);
+        mkba_draw_result *part = sim_run(&s, 2, NULL);
+        double y = (part->cost_total[P + wmo] - base->cost_total[P + wmo]) * 2000.0 / 1200.0;
+        double se = sqrt(x * (1.0 - x) * 8.0 * years);
+        assert_true(fabs(y - x * years) < 3.0 * se);
+        assert_true(y <= last); /* the same words: a subset */
+        last = y;
+        mkba_draw_result_free(part);
+    }
     mkba_counts_free(c0);
     mkba_counts_free(c1);
     mkba_draw_result_free(r);
@@ -1224,42 +1268,81 @@ static void test_informal_care(void **state)
 
 /* Access belongs to the route (issue 12): in model D the households the
  * team would not take keep the classic route's stigma, outreach and
- * awareness. With a team that takes nobody, the arm's help seeking is the
- * classic arm's, request for request; without classic_access it is not. */
+ * awareness, and its detection at intake. With a team that takes the
+ * households with two severe problems, cycle 1's arrivals (the same households in
+ * the same states, the same words) lie strictly between those of the arm
+ * with the team's access for every household and those of the arm with
+ * classic access for every household. */
+static void open_model_d(sim *s, int split)
+{
+    const char *edits[] = {
+        "rule = \"broad\"; degree = \"full\";",
+        split ? "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
+                "multi_problem = { min_domains = 2; min_severity = 2.0; };"
+              : "rule = \"multi_problem\"; degree = \"full\";\n"
+                "multi_problem = { min_domains = 2; min_severity = 2.0; };"};
+    sim_open_edited(s, edits, 1, 2000);
+    assert_int_equal(s->m->services.pathway[1].classic_access, split ? 0 : -1);
+}
+
+/* Gives arm `to`'s pathway the access (and, with `detect`, the
+ * detection) of arm `from`'s, in every arm's values (an arm reads another
+ * route's access from its own values). */
+static void copy_access(sim *s, int from, int to, int detect)
+{
+    const mkba_pathway *f = &s->m->services.pathway[from], *t = &s->m->services.pathway[to];
+    const double *v = s->values + (size_t)from * s->np;
+    double stigma = v[f->stigma], outreach = v[f->outreach], start = v[f->awareness_start];
+    double years = v[f->awareness_years], found = v[f->detect];
+    set_value(s, -1, t->stigma, stigma);
+    set_value(s, -1, t->outreach, outreach);
+    set_value(s, -1, t->awareness_start, start);
+    set_value(s, -1, t->awareness_years, years);
+    if (detect)
+        set_value(s, -1, t->detect, found);
+}
+
 static void test_classic_access(void **state)
 {
     (void)state;
-    const char *edits[] = {
-        "rule = \"broad\"; degree = \"full\";",
-        "rule = \"multi_problem\"; degree = \"full\"; classic_access = \"classic\";\n"
-        "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
-    double *arrivals[2];
-    size_t T = 0;
-    for (int v = 0; v < 2; v++) {
+    double first[3];            /* cycle 1 arrivals: team access, split, classic access */
+    for (int v = 0; v < 3; v++) {
         sim s;
-        if (v == 0) {
-            sim_open_edited(&s, edits, 1, 2000);
-        } else {
-            const char *no_split[] = {edits[0], "rule = \"multi_problem\"; degree = \"full\";\n"
-                                      "multi_problem = { min_domains = 4; min_severity = 1.0; };"};
-            sim_open_edited(&s, no_split, 1, 2000);
-        }
-        assert_int_equal(s.m->services.pathway[1].classic_access, v == 0 ? 0 : -1);
+        open_model_d(&s, v == 1);
+        if (v == 2)
+            copy_access(&s, 0, 1, 1);
         mkba_draw_result *r = sim_run(&s, 2, NULL);
-        T = r->ncycles;
-        for (size_t k = 0; k < T; k++)   /* the team (wijkteam) takes nobody */
-            assert_true(r->svc_team_in_care[(T + k) * r->nteams + 3] == 0.0);
-        assert_true(sum(r->svc_reached + T, T) > 0.0);   /* the providers do */
-        arrivals[v] = malloc(2 * T * sizeof(double));
-        memcpy(arrivals[v], r->svc_arrivals, 2 * T * sizeof(double));
+        size_t T = r->ncycles;
+        if (v == 1) {
+            double taken = 0.0;  /* the team takes some, the providers others */
+            for (size_t k = 0; k < T; k++)
+                taken += r->svc_team_in_care[(T + k) * r->nteams + 3];
+            assert_true(taken > 0.0);
+        }
+        first[v] = r->svc_arrivals[T];
         mkba_draw_result_free(r);
         sim_close(&s);
     }
-    /* Cycle 1: the same households in the same states, the same words. */
-    assert_true(arrivals[0][T] == arrivals[0][0]);
-    assert_true(arrivals[1][T] != arrivals[1][0]);
-    free(arrivals[0]);
-    free(arrivals[1]);
+    /* (In cycle 1 the team's awareness lag outweighs its lower stigma.) */
+    assert_true((first[0] - first[1]) * (first[1] - first[2]) > 0.0);
+
+    /* Detection belongs to the route too: with the classic route's access
+     * made the team's, the arrivals are the same, and the households the
+     * team would not take are found to have fewer other problems. */
+    double detected[2];
+    for (int v = 0; v < 2; v++) {
+        sim s;
+        open_model_d(&s, v == 1);
+        copy_access(&s, 1, 0, 0);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        size_t T = r->ncycles;
+        first[v] = r->svc_arrivals[T];
+        detected[v] = r->svc_detected[T];
+        mkba_draw_result_free(r);
+        sim_close(&s);
+    }
+    assert_true(first[0] == first[1]);
+    assert_true(detected[1] < detected[0]);
 }
 
 /* Model C: the front post's intake is charged per request, and its own
@@ -1449,7 +1532,7 @@ static void test_bad_input(void **state)
          * its team without one is an error. */
         const char *edits[] = {"rule = \"broad\"; degree = \"full\";",
                                "rule = \"multi_problem\"; degree = \"full\"; "
-                               "multi_problem = { min_domains = 2; min_severity = 1.0; };",
+                               "multi_problem = { min_domains = 2; min_severity = 2.0; };",
                                "providers = [\"debt-service\", \"basic-ggz\", \"youth-team\"];\n"
                                "              detect = 0.6;",
                                "providers = [\"debt-service\", \"basic-ggz\"];\n"
