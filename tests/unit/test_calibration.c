@@ -178,13 +178,18 @@ static void test_utrecht_targets(void **state)
                   "youth %+.1f%% [%+.1f, %+.1f]\n", 100 * a.mean, 100 * a.lo, 100 * a.hi,
                   100 * y.mean, 100 * y.lo, 100 * y.hi);
 
-    /* Each target inside its 90% interval ... */
-    assert_true(a.lo <= -0.10 && -0.10 <= a.hi);
+    /* The youth target inside its 90% interval and the mean close to it:
+     * a few points, not merely the wide interval of 50 draws. */
     assert_true(y.lo <= -0.32 && -0.32 <= y.hi);
-    /* ... and the means close to it: a few points, not merely the wide
-     * interval of 50 draws. */
-    assert_true(fabs(a.mean - (-0.10)) <= 0.03);
     assert_true(fabs(y.mean - (-0.32)) <= 0.05);
+    /* Utrecht's -10% for adults is not reproduced since issue 12 took the
+     * teams' faster route into work away (Finland, Norway: no faster into
+     * a job) and booked take-up of entitlements as a cost: no plausible
+     * value of the arm's assumptions reaches it (docs/scenarios.md,
+     * "Calibration of utrecht-like"), so the arm is calibrated to the youth
+     * figure only. What the mechanisms still say for adults: a saving,
+     * smaller than Utrecht reported. */
+    assert_true(a.mean < 0.0 && a.mean > -0.10);
 
     free(rel);
     free(cost);
@@ -288,7 +293,7 @@ static const case_type medium_case = {"medium", {"debt", "work_income", NULL}, {
 static const case_type heavy_case = {"heavy",
     {"youth", "debt", "work_income", "housing", "mental_health", NULL}, {3, 2, 3, 2, 3}};
 
-static void test_rotterdam_light_and_heavy_gain_more(void **state)
+static void test_rotterdam_heavy_gain_more(void **state)
 {
     (void)state;
     sim s;
@@ -316,7 +321,11 @@ static void test_rotterdam_light_and_heavy_gain_more(void **state)
                   "light %.2f%%, medium %.2f%%, heavy %.2f%%\n",
                   100 * light, 100 * medium, 100 * heavy);
     assert_true(light > 0.0 && medium > 0.0 && heavy > 0.0);
-    assert_true(light > medium + 0.002);
+    /* Heavy cases gain more than medium ones, as in Rotterdam. That light
+     * cases do too is no longer reproduced: it came from the teams' faster
+     * route into work at the light level, which issue 12 removed (no team
+     * gain in work_income); light and medium now gain alike (3.1% both at
+     * 8,000 households). A gap, stated in docs/scenarios.md. */
     assert_true(heavy > medium + 0.002);
     sim_close(&s);
 }
@@ -326,7 +335,7 @@ int main(void)
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utrecht_targets),
-        cmocka_unit_test(test_rotterdam_light_and_heavy_gain_more),
+        cmocka_unit_test(test_rotterdam_heavy_gain_more),
     };
     return cmocka_run_group_tests_name("calibration", tests, NULL, NULL);
 }
