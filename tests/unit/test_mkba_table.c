@@ -461,13 +461,17 @@ static void test_current_model_as_reference(void **state)
     size_t inv = index_of(pname, np, "invest_per_household");
     size_t rec = index_of(pname, np, "recurring_per_household");
     size_t col = index_of(pname, np, "colocation_per_household");
+    /* All three arms share ICT (issue 12): its running cost is yearly
+     * programme cost in every arm, its investment part of the switch. */
+    size_t ict_inv = index_of(pname, np, "ict_invest_per_household");
+    size_t ict_rec = index_of(pname, np, "ict_recurring_per_household");
     size_t prog = index_of(t->category, t->ncategories, "programme");
     size_t nc = t->ncategories, T = t->ncycles;
     for (size_t a = 0; a < t->narms; a++) {
         const double *v = par + a * np;   /* draw 0 */
         double got = t->cost_category_disc[(a * T + 0) * nc + prog];
-        double yearly = (v[rec] + v[col]) * pow(1.0225, -0.5);
-        double want = (int)a == t->reference ? yearly : yearly + v[inv];
+        double yearly = (v[rec] + v[col] + v[ict_rec]) * pow(1.0225, -0.5);
+        double want = (int)a == t->reference ? yearly : yearly + v[inv] + v[ict_inv];
         expect(got, want, 1e-12, t->arm[a]);
         assert_true(v[inv] > 100.0);     /* the investment would be seen */
     }
