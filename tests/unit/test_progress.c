@@ -109,11 +109,11 @@ static void test_line_numbers(void **state)
     assert_string_equal(small, " 50.0% ");
 }
 
-/* Runs `mkba run` of the services fixture for one draw with stderr on a
- * pseudo-terminal of `columns` columns, or on a file when columns is 0,
- * narrowing the terminal to `shrink` columns once the bar shows when
- * shrink > 0; returns what stderr received (free it). */
-static char *run_bar(int columns, int shrink)
+/* Runs `mkba run` of the services fixture for one draw of `households`
+ * with stderr on a pseudo-terminal of `columns` columns, or on a file when
+ * columns is 0, narrowing the terminal to `shrink` columns once the bar
+ * shows when shrink > 0; returns what stderr received (free it). */
+static char *run_bar(int columns, int shrink, const char *households)
 {
     const char *bin = getenv("MKBA_BIN");
     char out[512], err[512];
@@ -132,7 +132,7 @@ static char *run_bar(int columns, int shrink)
             dup2(fd, STDERR_FILENO);
         }
         execl(bin, bin, "run", "tests/data/services.cfg", "--draws", "1", "--households",
-              "60000", "-o", out, "--force", (char *)NULL);
+              households, "-o", out, "--force", (char *)NULL);
         _exit(127);
     }
     char *text = NULL;
@@ -179,7 +179,7 @@ static void test_bar_on_terminal(void **state)
     if (getenv("MKBA_BIN") == NULL)
         skip();
     for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
-        char *text = run_bar(widths[w], 0);
+        char *text = run_bar(widths[w], 0, "60000");
         int within = 0, lines = 0;
         for (char *line = strtok(text, "\r\n"); line != NULL; line = strtok(NULL, "\r\n")) {
             if (strchr(line, '%') == NULL)
@@ -206,7 +206,9 @@ static void test_bar_after_shrink(void **state)
     (void)state;
     if (getenv("MKBA_BIN") == NULL)
         skip();
-    char *text = run_bar(80, 30);
+    /* Long enough that the bar is redrawn after the shrink also on a fast,
+     * idle machine. */
+    char *text = run_bar(80, 30, "240000");
     int narrow = 0;
     for (char *line = strtok(text, "\r\n"); line != NULL; line = strtok(NULL, "\r\n")) {
         size_t n = strlen(line), visible = n;
@@ -218,8 +220,10 @@ static void test_bar_after_shrink(void **state)
         if (n > 29)
             fail_msg("after the shrink to 30 columns, a line of %zu: '%s'", n, line);
     }
-    if (narrow < 2)
-        fail_msg("%d bar lines after the shrink; the test needs two", narrow);
+    /* The first redraw after the shrink is the one the old width's padding
+     * would make wrap; how many follow depends on the machine's speed. */
+    if (narrow < 1)
+        fail_msg("no bar line after the shrink; the test needs one");
     free(text);
 }
 
@@ -229,7 +233,7 @@ static void test_no_bar_off_terminal(void **state)
     (void)state;
     if (getenv("MKBA_BIN") == NULL)
         skip();
-    char *text = run_bar(0, 0);
+    char *text = run_bar(0, 0, "60000");
     assert_null(strchr(text, '\r'));
     assert_null(strchr(text, '%'));
     assert_non_null(strstr(text, "mkba: wrote "));
