@@ -651,12 +651,7 @@ static int teardown(void **state)
         "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp",
         "dead.h5", "dead.h5.tmp"
     };
-    char path[600];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    return rmdir(dir) == 0 ? 0 : -1;
+    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)

@@ -565,12 +565,7 @@ static int teardown(void **state)
         "reference.h5", "other.h5", "sc/main.cfg", "sc/extra.cfg", "sc/shared", "params",
         "sc"
     };
-    char path[700];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    return rmdir(dir) == 0 ? 0 : -1;
+    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)

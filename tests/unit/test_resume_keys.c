@@ -400,12 +400,7 @@ static int teardown(void **state)
     (void)state;
     static const char *const names[] = { "out.h5", "out.h5.ckpt", "out.h5.lock", "out.h5.tmp",
                                           "psa.h5", "stderr" };
-    char path[400];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    return rmdir(dir) == 0 ? 0 : -1;
+    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)
