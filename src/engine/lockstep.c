@@ -256,6 +256,26 @@ static void book_take_up(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
     t->transfer[row + (size_t)p->take_up_recipient] -= amount / a->households;
 }
 
+/* Start-up and secondment (docs/model.md): the old structure running on
+ * beside the arm's own teams for the part of cycle k before
+ * double_running_years, and the seconded staff's extra work, each a share
+ * of the own teams' staff cost, to the teams' payers as "programme". */
+static void book_own_overheads(mkba_svc_work *w, const mkba_svc_arm *a, int k, double dt,
+                               double share)
+{
+    const mkba_services *sv = &a->m->services;
+    double overlap = a->double_running_years - (k - 1) * dt;
+    overlap = overlap < 0.0 ? 0.0 : overlap > dt ? dt : overlap;
+    double rate = a->double_running * overlap + a->secondment * dt;
+    for (uint32_t c = a->own; c != 0; c &= c - 1) {
+        const mkba_team *tm = &sv->team[__builtin_ctz(c)];
+        const mkba_svc_team_values *v = &a->team[__builtin_ctz(c)];
+        for (int i = 0; i < tm->npayers; i++)
+            book(w, a, k, tm->payer_of[i], w->programme,
+                 v->fte * v->cost_per_fte * rate * share * tm->payer_share[i]);
+    }
+}
+
 /* The cycle's service costs and outputs from its counts. */
 static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const long *counts,
                         const mkba_svc_admitted *ad)
@@ -293,6 +313,8 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     book(w, a, k, p->payer, w->programme,
          a->duplicate_registration * (double)ad->duplicate_registrations
              + (a->recurring + a->co_location + a->ict_running) * dt * share);
+    if (a->double_running != 0.0 || a->secondment != 0.0)
+        book_own_overheads(w, a, k, dt, share);
     double investment = a->investment + a->ict_investment;
     if (k == 1 && p->payer >= 0 && investment != 0.0) {
         mkba_svc_tally *t = &w->tally;

@@ -213,6 +213,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         if (p->teams_used >> i & 1u)
             a->servable |= tm->domains;
     }
+    mkba_svc_startup_init(a, values, switches);
     /* Start-up applies to the teams the arm sets up, not to the existing
      * providers its households may also use. */
     if (!a->classic) {
@@ -234,6 +235,28 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
             if (p->provider[d] >= 0)
                 a->servable |= 1u << d;
     }
+}
+
+/* Start-up and secondment (scenario_startup.c): the values of the
+ * settings the pathway has; the old structure's double running is a cost
+ * of switching, so the reference arm has none. */
+void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
+{
+    const mkba_pathway *p = a->p;
+    if (p->ramp_years >= 0)
+        a->ramp_years = values[p->ramp_years];
+    if (p->friction_lasting >= 0)
+        a->friction_lasting = values[p->friction_lasting];
+    if (p->double_running >= 0 && switches) {
+        a->double_running = values[p->double_running];
+        a->double_running_years = values[p->double_running_years];
+    }
+    if (p->secondment >= 0)
+        a->secondment = values[p->secondment];
+    if (p->team >= 0)
+        a->own |= 1u << p->team;
+    for (int i = 0; i < p->nspecific; i++)
+        a->own |= 1u << p->specific[i];
 }
 
 /* Years since the start at the middle of cycle k: the time at which a
@@ -259,6 +282,10 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
     double e = mkba_svc_maturity(a->maturity_start, a->maturity_years, years);
     if (years < a->friction_years)
         e *= 1.0 - a->friction;
+    else if (a->friction_lasting > 0.0)
+        e *= 1.0 - a->friction * a->friction_lasting;
+    if (years < a->ramp_years)
+        e *= years / a->ramp_years;
     for (size_t i = 0; i < a->m->services.nteams; i++)
         a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }

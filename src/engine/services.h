@@ -105,6 +105,11 @@ typedef struct mkba_svc_arm {
     double take_up_non;        /* P(an entitled household does not claim by itself) */
     double take_up_claims;     /* P(a team gets such a household to claim), per admission */
     double take_up_amount;     /* per claiming household per year */
+    /* Start-up and secondment (docs/model.md); 0 without them. */
+    double ramp_years, friction_lasting;
+    double double_running, double_running_years; /* 0 for the reference arm */
+    double secondment;
+    uint32_t own;              /* the teams the arm sets up (team, teams), at any degree */
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
@@ -122,6 +127,10 @@ enum {
 void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households);
+
+/* Sets a's start-up and secondment values (ramp, lasting friction, double
+ * running, secondment) and its own teams; switches: a is not the reference. */
+void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches);
 
 /* Sets the cycle-dependent values of a for cycle k: help seeking with
  * awareness, and each team's effectiveness with maturity and friction. */

@@ -217,6 +217,11 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *name,
                         int required, double dflt, double lo, double hi, int lo_open,
                         const char *expect, int *index);
+/* --- scenario_startup.c --- */
+/* The optional start-up and secondment settings of pathway p from its
+ * maturity (mat) and overheads (ov) groups, either may be NULL. */
+int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_setting_t *ov,
+                    mkba_pathway *p);
 /* The index of the team named by string setting s; context ends the
  * message of an unknown name. */
 int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t);

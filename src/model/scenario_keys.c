@@ -68,10 +68,12 @@ static const char *const keys_awareness[] = {"start", "years", NULL};
 static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
 static const char *const keys_maturity[] = {
     "start", "years", "efficiency_start", "efficiency_years", "friction",
-    "friction_years", NULL};
+    "friction_years",
+    "ramp_years", "friction_lasting", NULL};
 static const char *const keys_overheads[] = {
     "investment", "recurring", "co_location", "shared_ict", "duplicate_registration",
-    "ict_investment", "ict_running", NULL};
+    "ict_investment", "ict_running",
+    "double_running", "double_running_years", "secondment", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};
 static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
 static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};

@@ -585,7 +585,7 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     p->shared_ict = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
         return rc;
-    if ((rc = read_ict(ld, ov, p)) != 0)
+    if ((rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
         return rc;
     return read_informal_care(ld, sr, p);
 }

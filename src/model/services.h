@@ -113,6 +113,13 @@ typedef struct mkba_pathway {
     int informal_care, informal_payer, informal_category;
     int maturity_start, maturity_years, efficiency_start, efficiency_years;
     int friction, friction_years;
+    /* Start-up and secondment (scenario_startup.c), value indices, -1
+     * without them: the own teams' effect builds up linearly over
+     * ramp_years; friction_lasting of the friction stays after
+     * friction_years; the old structure costs double_running of the own
+     * teams' staff cost on top for double_running_years; seconded staff
+     * cost secondment of it for ever. */
+    int ramp_years, friction_lasting, double_running, double_running_years, secondment;
     int investment, recurring, co_location, duplicate_registration;
     int ict_investment, ict_running; /* shared ICT's costs; -1 without shared ICT */
     /* Take-up of entitlements (take_up): a household entitled while

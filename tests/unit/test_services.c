@@ -1654,6 +1654,125 @@ static void test_cohort_refused(void **state)
     mkba_model_free(m);
 }
 
+/* ------------------------------------------------------------- start-up */
+
+/* Start-up and secondment (issue 12; the study [S1]: years to mature, the
+ * old structure running on, seconded staff's extra work): a ramp of 0
+ * changes nothing, bit for bit; the effect of the own teams is the
+ * closed-form ramp times the rest; double running and secondment cost
+ * exactly their share of the own team's staff cost, the reference arm pays
+ * no double running, and the classic arm nothing. */
+static void same_doubles(const double *a, const double *b, size_t n)
+{
+    assert_true(memcmp(a, b, n * sizeof *a) == 0);
+}
+
+static void test_startup(void **state)
+{
+    (void)state;
+    const char *mat = "friction = 0.1; friction_years = 1.0;";
+    sim s;
+    sim_open(&s, SERVICES, 1500);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    size_t T = base->ncycles, P = base->npayers, C = base->ncategories;
+    /* ramp 0 and friction_lasting 0: the run without them, bit for bit */
+    const char *zero[] = {mat, "friction = 0.1; friction_years = 1.0; ramp_years = 0.0; "
+                               "friction_lasting = 0.0;"};
+    sim_open_edited(&s, zero, 1, 1500);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    same_doubles(r->cost, base->cost, base->narms * T * P);
+    same_doubles(r->occupancy, base->occupancy, base->narms * base->npoints * base->nstates_total);
+    same_doubles(r->svc_in_care, base->svc_in_care, base->narms * T);
+    mkba_draw_result_free(r);
+
+    /* The own team's effectiveness per cycle: maturity x friction x ramp
+     * x continuity, ramp = min(1, t / 3) at the cycle middle t = k - 1/2,
+     * and half of the friction lasting after its year. Providers keep
+     * their continuity alone. */
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->ramp_years, 3.0);
+    set_value(&s, 1, p->friction_lasting, 0.5);
+    mkba_svc_arm *a = malloc(sizeof *a);
+    assert_non_null(a);
+    mkba_error err = {0};
+    assert_int_equal(mkba_tables_resolve(s.t, s.m, s.values, 0, &err), MKBA_OK);
+    mkba_svc_arm_init(a, s.m, s.t, s.values + s.np, 1, s.m->seed, 0, 1500);
+    const int wijkteam = 3, debt_service = 0;
+    for (int k = 1; k <= (int)T; k++) {
+        mkba_svc_arm_cycle(a, k);
+        double t = k - 0.5;
+        double e = 0.6 + 0.4 * (1.0 - exp(-t / 2.5));
+        e *= t < 1.0 ? 0.9 : 0.95;
+        e *= t < 3.0 ? t / 3.0 : 1.0;
+        assert_near(a->effect[wijkteam], e * (1.0 - 0.15 * 0.3), 1e-14);
+        assert_near(a->effect[debt_service], a->team[debt_service].continuity, 0.0);
+    }
+    free(a);
+    /* A ramp over the whole horizon weakens care: households end worse. */
+    set_value(&s, 1, p->friction_lasting, 0.0);
+    set_value(&s, 1, p->ramp_years, 8.0);
+    r = sim_run(&s, 2, NULL);
+    assert_true(final_severity(&s, r, 1) > final_severity(&s, base, 1));
+    same_doubles(r->occupancy, base->occupancy, base->npoints * base->nstates_total);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+
+    /* Double running for 1.5 years at 25% and secondment at 5% of the
+     * wijkteam's staff cost (25 FTE x 80,000 for 10,000 households: 200 a
+     * year per household): 0.25 x 200 x (1, 0.5, 0, ...) + 0.05 x 200, to
+     * its payer (gemeente-wmo) as "programme"; nothing else changes. */
+    const char *ov[] = {"shared_ict = false; duplicate_registration = 40.0;",
+                        "shared_ict = false; duplicate_registration = 40.0;\n"
+                        "double_running = 0.25; double_running_years = 1.5; secondment = 0.05;"};
+    sim_open_edited(&s, ov, 1, 1500);
+    r = sim_run(&s, 2, NULL);
+    int programme = -1;
+    for (size_t c = 0; c < s.m->ncategories; c++)
+        if (strcmp(s.m->category[c], "programme") == 0)
+            programme = (int)c;
+    assert_true(programme >= 0);
+    for (size_t k = 0; k < T; k++) {
+        double want = 0.25 * 200.0 * (k == 0 ? 1.0 : k == 1 ? 0.5 : 0.0) + 0.05 * 200.0;
+        assert_near(r->cost[(T + k) * P] - base->cost[(T + k) * P], want, 1e-9);
+        assert_near(r->cost_category[(T + k) * C + (size_t)programme]
+                        - base->cost_category[(T + k) * C + (size_t)programme], want, 1e-9);
+    }
+    same_doubles(r->cost, base->cost, T * P);
+    same_doubles(r->occupancy, base->occupancy, base->narms * base->npoints * base->nstates_total);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+
+    /* The broad arm as the reference: in place today, its transition is
+     * over; it pays the secondment alone. */
+    const char *ref[] = {"name = \"classic\"; reference = true;", "name = \"classic\";",
+                         "name = \"broad\";", "name = \"broad\"; reference = true;",
+                         ov[0], ov[1]};
+    sim_open_edited(&s, ref, 2, 1500);
+    mkba_draw_result *refbase = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, ref, 3, 1500);
+    r = sim_run(&s, 2, NULL);
+    for (size_t k = 0; k < T; k++)
+        assert_near(r->cost[(T + k) * P] - refbase->cost[(T + k) * P], 0.05 * 200.0, 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(refbase);
+    sim_close(&s);
+    mkba_draw_result_free(base);
+
+    /* Bad input names the setting. */
+    expect_variant_fails(ov[0], "shared_ict = false; double_running = 0.25;",
+                         "double_running_years", "period", NULL);
+    expect_variant_fails(mat, "friction = 0.1; friction_years = 1.0; ramp_years = -1.0;",
+                         "maturity.ramp_years", "years >= 0", NULL);
+    expect_variant_fails(mat, "friction = 0.1; friction_years = 1.0; friction_lasting = 1.5;",
+                         "friction_lasting", "0 to 1", NULL);
+    expect_variant_fails("classic = { rule = \"classic\";",
+                         "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; "
+                         "overheads = { secondment = 0.05; };",
+                         "overheads.secondment", "classic route", NULL);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1690,6 +1809,7 @@ int main(void)
         cmocka_unit_test(test_drawn_caseload),
         cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
+        cmocka_unit_test(test_startup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
