@@ -76,7 +76,8 @@ static const char *const keys_overheads[] = {
     "double_running", "double_running_years", "secondment", NULL};
 static const char *const keys_quick_scan[] = {"share", "cost", NULL};
 static const char *const keys_multi_problem[] = {"min_domains", "min_severity", NULL};
-static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};
+static const char *const keys_triage[] = {"team", "domain", "min_severity",
+                                          "min_domains", NULL};
 static const char *const keys_take_up[] = {
     "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", NULL};
 

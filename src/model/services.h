@@ -92,6 +92,9 @@ typedef struct mkba_pathway {
     int ntriage;
     int triage_team[MKBA_MAX_TEAMS], triage_domain[MKBA_MAX_TEAMS];
     double triage_min[MKBA_MAX_TEAMS];
+    /* A multi-problem criterion (triage_domain -1): at least this many
+     * domains at severity >= triage_min; 0 for a domain criterion. */
+    int triage_min_domains[MKBA_MAX_TEAMS];
     int provider[MKBA_MAX_DOMAINS];         /* classic provider of each domain, or -1 */
     uint32_t teams_used;       /* every team the arm runs (bitmask) */
     int payer;                 /* payer of the pathway's own costs, or -1 */

@@ -1654,6 +1654,60 @@ static void test_cohort_refused(void **state)
     mkba_model_free(m);
 }
 
+/* Model B's third team (the study [S1]: "sociaal wijkteam, team jeugd en
+ * gezin, meervoudige problematiek"): a multi-problem criterion first sends
+ * every household with at least two domains at severity >= 1 to the broad
+ * team; single-problem questions go to the first specific team treating
+ * them (debt help, basic GGZ, the broad team for youth). The criterion is
+ * read from a scenario and checked. */
+static void test_specific_triage_multi_problem(void **state)
+{
+    (void)state;
+    const char *from = "rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";";
+    const char *to = "rule = \"specific\"; degree = \"full\"; "
+                     "teams = [\"debt-service\", \"basic-ggz\", \"wijkteam\"];\n"
+                     "triage = ( { team = \"wijkteam\"; min_domains = 2; min_severity = 1.0; } );";
+    const char *edits[2] = {from, to};
+    sim s;
+    sim_open_edited(&s, edits, 1, 3000);
+    mkba_model *m = s.m;
+    const mkba_pathway *p = &m->services.pathway[1];
+    const int debt_service = 0, basic_ggz = 1, wijkteam = 3;
+    assert_int_equal(p->ntriage, 1);
+    assert_int_equal(p->triage_domain[0], -1);
+    assert_int_equal(p->triage_min_domains[0], 2);
+    set_value(&s, 1, p->self_share, 0.0);
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
+    const size_t D = m->ndomains;
+    int seen[4] = {0};
+    for (long h = 0; h < s.households; h++) {
+        if (fc.hh.status[h] != MKBA_SVC_WAITING)
+            continue;
+        double sev3[3];
+        int pd = question(&s, &fc, h, sev3), n = 0;
+        for (size_t d = 0; d < D; d++)
+            n += s.t->severity[s.l->state_base[d] + fc.hh.x[(size_t)h * D + d]] >= 1.0;
+        assert_true(fc.hh.plan[h] >> pd & 1u);
+        int want = n >= 2 ? wijkteam : pd == 0 ? debt_service : pd == 1 ? basic_ggz : wijkteam;
+        assert_int_equal(fc.hh.team[h], want);
+        seen[n >= 2 ? 0 : pd + 1]++;
+    }
+    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50 && seen[3] > 50);
+    first_cycle_free(&fc);
+    sim_close(&s);
+
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s", to);
+    memcpy(strstr(bad, "min_domains = 2;"), "min_domains = 9;", 16);
+    expect_variant_fails(from, bad, "triage.[0].min_domains", "expected 1 to", NULL);
+    const char *both = "rule = \"specific\"; degree = \"full\"; "
+                       "teams = [\"debt-service\", \"basic-ggz\", \"wijkteam\"];\n"
+                       "triage = ( { team = \"wijkteam\"; domain = \"debt\"; min_domains = 2; "
+                       "min_severity = 1.0; } );";
+    expect_variant_fails(from, both, "min_domains", "not both", NULL);
+}
+
 /* ------------------------------------------------------------- start-up */
 
 /* Start-up and secondment (issue 12; the study [S1]: years to mature, the
@@ -1786,6 +1840,7 @@ int main(void)
         cmocka_unit_test(test_stigma_and_outreach),
         cmocka_unit_test(test_multi_problem_routing),
         cmocka_unit_test(test_specific_triage),
+        cmocka_unit_test(test_specific_triage_multi_problem),
         cmocka_unit_test(test_front_post_routing),
         cmocka_unit_test(test_makelpunt_routing),
         cmocka_unit_test(test_makelpunt_costs),
