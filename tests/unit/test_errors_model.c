@@ -516,8 +516,13 @@ static void test_pathways(void **state)
     (void)state;
     static const char *const b_file = "scenarios/pathways/shared/pathways/model-b.cfg";
     static const char *const triage =
-        "triage = ( { team = \"team-jeugd-gezin\"; domain = \"youth\"; min_severity = 1.0; } );";
+        "triage = ( { team = \"mpg-team\"; min_domains = 4; min_severity = 2.0; },\n"
+        "                 { team = \"team-jeugd-gezin\"; domain = \"youth\"; min_severity = 1.0; } );";
     static const char *const b_bad[][2] = {
+        { "triage = ( { team = \"mpg-team\"; min_domains = 7; min_severity = 2.0; } );",
+          "triage.[0].min_domains: 7 is out of range; expected 1 to 6" },
+        { "triage = ( { team = \"mpg-team\"; domain = \"debt\"; min_domains = 4; min_severity = 2.0; } );",
+          "triage.[0].min_domains: a criterion takes either a domain or min_domains" },
         { "triage = ( 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 );",
           "17 criteria; expected at most 16" },
         { "triage = ( { domain = \"youth\"; min_severity = 1.0; } );",
@@ -535,7 +540,7 @@ static void test_pathways(void **state)
         char *text = support_edited(b_file, triage, b_bad[i][0]);
         const support_bad c = { "scenarios/pathways/model-b.cfg",
                                 { "@include \"shared/pathways/model-b.cfg\"", text },
-                                i < 5 ? "triage = (" : "model_b = {",
+                                i + 1 < N(b_bad) ? "triage = (" : "model_b = {",
                                 { b_bad[i][1] } };
         support_bad_loads(&c, 1);
         free(text);

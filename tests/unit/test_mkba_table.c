@@ -467,11 +467,32 @@ static void test_current_model_as_reference(void **state)
     size_t ict_rec = index_of(pname, np, "ict_recurring_per_household");
     size_t prog = index_of(t->category, t->ncategories, "programme");
     size_t nc = t->ncategories, T = t->ncycles;
+    /* Start-up and secondment (issue 12): every arm's seconded staff's
+     * extra work, and the switching arms' old structure running on for
+     * the part of cycle 1 in its period, as shares of the staff cost of
+     * the teams the arm sets up (FTE for the population). */
+    size_t sec = index_of(pname, np, "secondment_overhead");
+    size_t dr = index_of(pname, np, "double_running_share");
+    size_t dry = index_of(pname, np, "double_running_years");
+    size_t cpf = index_of(pname, np, "cost_fte_generalist");
+    size_t pop = index_of(pname, np, "svc_population");
+    static const char *const own[][4] = {
+        { "model_b", "fte_team_adult", "fte_team_family", "fte_mpg" },
+        { "model_a", "fte_wijkteam", NULL, NULL },
+        { "model_c", "fte_frontpost", NULL, NULL },
+    };
     for (size_t a = 0; a < t->narms; a++) {
         const double *v = par + a * np;   /* draw 0 */
         double got = t->cost_category_disc[(a * T + 0) * nc + prog];
-        double yearly = (v[rec] + v[col] + v[ict_rec]) * pow(1.0225, -0.5);
-        double want = (int)a == t->reference ? yearly : yearly + v[inv] + v[ict_inv];
+        double staff = 0.0;
+        for (size_t i = 0; i < 3; i++)
+            for (size_t j = 1; j < 4 && strcmp(own[i][0], t->arm[a]) == 0 && own[i][j]; j++)
+                staff += v[index_of(pname, np, own[i][j])] * v[cpf] / v[pop];
+        assert_true(staff > 100.0);
+        int ref = (int)a == t->reference;
+        double share = v[sec] + (ref ? 0.0 : v[dr] * fmin(1.0, v[dry]));
+        double yearly = (v[rec] + v[col] + v[ict_rec] + share * staff) * pow(1.0225, -0.5);
+        double want = ref ? yearly : yearly + v[inv] + v[ict_inv];
         expect(got, want, 1e-12, t->arm[a]);
         assert_true(v[inv] > 100.0);     /* the investment would be seen */
     }
