@@ -133,6 +133,10 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         a->classic_awareness_start = values[c->awareness_start];
         a->classic_awareness_years = values[c->awareness_years];
         a->classic_detect = values[c->detect];
+        if (p->integrated_share >= 0) {
+            a->mixed = 1;
+            a->integrated_share = values[p->integrated_share];
+        }
     }
     a->coordination = a->classic ? 0.0 : values[p->coordination] * sv->degree_weight[p->degree];
     a->wait_escalation = values[p->wait_escalation];
@@ -635,17 +639,33 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
     return 1;
 }
 
+/* Whether household h takes the classic route in an arm with split
+ * access: outside a mixed arm's integrated share (word 1 of its service
+ * stream's take-up block, keyed by the household alone, so the same all
+ * horizon; word 0 is the take-up's), or not taken by the rule's team. */
+static int on_classic_route(const mkba_svc_arm *a, long h, const double *sev)
+{
+    if (a->mixed) {
+        uint32_t w[4];
+        mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
+                           MKBA_SVC_TAKE_UP_BLOCK, 1, w);
+        if (mkba_rng_u01(w[1]) >= a->integrated_share)
+            return 1;
+    }
+    return a->rule->team_takes != NULL && !a->rule->team_takes(a->p, sev, a->m->ndomains);
+}
+
 /* Routes a request presenting domain pd with other problems `found`
  * (detected at the question): the arm's rule may give it to an integrated
  * team (or, model C, to a provider) under a joint plan; otherwise it goes
  * to the provider of pd alone. Sets team, plan and joint plan. */
 static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd,
-                  uint32_t found, const double *sev, long *counts)
+                  uint32_t found, const double *sev, int on_classic, long *counts)
 {
     const mkba_pathway *p = a->p;
     const mkba_team *teams = a->m->services.team;
     mkba_route r = {-1, 1u << pd, 0, 0};
-    if (!a->classic) {
+    if (!a->classic && !on_classic) {
         const mkba_route_request q = {pd, found, sev, a->m->ndomains};
         a->rule->route(p, teams, &q, &r);
         counts[MKBA_SVC_FRONT_INTAKES] += r.front_intake;
@@ -710,19 +730,22 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     int level = a->t->level[l->state_base[pd] + x[pd]];
     int band = level > a->nseek ? a->nseek : level;
     const double *seek_p = a->seek_p;
+    int scan = a->scan;
     if (a->split_access) {
         double sev[MKBA_MAX_DOMAINS];
         for (size_t d = 0; d < m->ndomains; d++)
             sev[d] = a->t->severity[l->state_base[d] + x[d]];
-        if (!a->rule->team_takes(a->p, sev, m->ndomains))
+        if (on_classic_route(a, h, sev)) {
             seek_p = a->seek_p_classic;
+            scan = 0;
+        }
     }
     if (mkba_rng_u01(service[0]) >= seek_p[band - 1])
         return -1;
     counts[MKBA_SVC_ARRIVALS]++;
-    if (a->scan)
+    if (scan)
         counts[MKBA_SVC_SCANS]++;
-    double self_p = a->scan ? a->scan_share : a->self_p;
+    double self_p = scan ? a->scan_share : a->self_p;
     if (mkba_rng_u01(service[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
         return -1;
@@ -747,14 +770,14 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
     int level = a->t->level[l->state_base[pd] + x[pd]];
     /* A household the team would not take asks at a classic provider's
      * intake, which finds other problems as the classic route does. */
-    double detect = a->split_access && !a->rule->team_takes(a->p, sev, (size_t)D)
-                        ? a->classic_detect : a->detect;
+    int on_classic = a->split_access && on_classic_route(a, h, sev);
+    double detect = on_classic ? a->classic_detect : a->detect;
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
         if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < detect)
             found |= 1u << d;
     counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
-    route(a, hh, h, pd, found, sev, counts);
+    route(a, hh, h, pd, found, sev, on_classic, counts);
     if (hh->team[h] < 0)
         return;
     hh->status[h] = MKBA_SVC_WAITING;

@@ -90,6 +90,8 @@ typedef struct mkba_svc_arm {
     int nseek;
     double stigma, outreach, awareness_start, awareness_years, detect;
     int split_access;          /* households the team would not take have classic access */
+    int mixed;                 /* a mixed arm: integrated route in integrated_share only */
+    double integrated_share;
     double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
     double classic_detect;
     double coordination;       /* c x w(degree) */

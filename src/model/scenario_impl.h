@@ -222,6 +222,10 @@ int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *
  * maturity (mat) and overheads (ov) groups, either may be NULL. */
 int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_setting_t *ov,
                     mkba_pathway *p);
+/* --- scenario_mix.c --- */
+/* Pathway p's optional integrated_share (a mixed arm), after its route
+ * settings and before classic_access. */
+int mkba_sc_mix(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p);
 /* The index of the team named by string setting s; context ends the
  * message of an unknown name. */
 int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t);

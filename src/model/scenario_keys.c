@@ -63,7 +63,8 @@ static const char *const keys_pathway[] = {
     "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
-    "overheads", "take_up", "classic_access", NULL};
+    "overheads", "take_up", "classic_access",
+    "integrated_share", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
 static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
 static const char *const keys_maturity[] = {

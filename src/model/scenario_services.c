@@ -658,10 +658,12 @@ static int read_classic_access(mkba_loader *ld, const config_setting_t *g, mkba_
     p->classic_access = -1;
     if (s == NULL)
         return 0;
-    if (mkba_pathway_rule_of(p->rule)->team_takes == NULL || p->degree == MKBA_DEGREE_NONE)
+    if ((mkba_pathway_rule_of(p->rule)->team_takes == NULL && p->integrated_share < 0)
+        || p->degree == MKBA_DEGREE_NONE)
         return mkba_sc_fail(ld, s, NULL, "rule '%s'%s sends no household past its team by "
                             "criteria; classic_access is for rules whose team takes some "
-                            "households only (multi_problem)", mkba_route_names[p->rule],
+                            "households only (multi_problem) and mixed arms "
+                            "(integrated_share)", mkba_route_names[p->rule],
                             p->degree == MKBA_DEGREE_NONE ? " with degree none" : "");
     const char *names[MKBA_MAX_ARMS];
     for (size_t a = 0; a < m->narms; a++)
@@ -779,7 +781,8 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
-    if ((rc = read_classic_access(ld, g, p)) != 0 || (rc = check_take_up(ld, g, p)) != 0)
+    if ((rc = mkba_sc_mix(ld, g, p)) != 0 || (rc = read_classic_access(ld, g, p)) != 0
+        || (rc = check_take_up(ld, g, p)) != 0)
         return rc;
     return check_routes(ld, g, p);
 }

@@ -106,6 +106,10 @@ typedef struct mkba_pathway {
      * awareness) the households the rule's team would not take keep; -1:
      * everyone has this pathway's access. */
     int classic_access;
+    /* A mixed arm: the share of the households on the integrated route
+     * (value index; -1: all of them); the others take the classic route
+     * with classic_access's access. */
+    int integrated_share;
     /* value indices */
     int stigma, outreach, awareness_start, awareness_years;
     int detect, coordination, wait_escalation, wait_effect;

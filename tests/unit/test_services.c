@@ -1827,6 +1827,75 @@ static void test_startup(void **state)
                          "overheads.secondment", "classic route", NULL);
 }
 
+/* ------------------------------------------------------------ mixed arms */
+
+/* A mixed arm (issue 12: municipalities run several models at once): the
+ * broad team in a share of the households (districts), the classic route
+ * with classic access elsewhere. Share 1 is the pure broad arm and share 0
+ * the classic arm's households, bit for bit; at 0.5 the team gets half of
+ * the first cycle's requests (binomial); bad settings are named. */
+static void test_mixed_arm(void **state)
+{
+    (void)state;
+    const char *from = "rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";";
+    char to[200];
+    const char *edits[2] = {from, to};
+    sim s;
+    sim_open(&s, SERVICES, 1500);
+    mkba_draw_result *pure = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    size_t T = pure->ncycles, P = pure->npayers, O = pure->npoints * pure->nstates_total;
+    snprintf(to, sizeof to, "%s integrated_share = 1.0; classic_access = \"classic\";", from);
+    sim_open_edited(&s, edits, 1, 1500);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    same_doubles(r->cost, pure->cost, 2 * T * P);
+    same_doubles(r->occupancy, pure->occupancy, 2 * O);
+    same_doubles(r->svc_in_care, pure->svc_in_care, 2 * T);
+    mkba_draw_result_free(r);
+    /* Share 0: everyone on the classic route, with the classic arm's
+     * access and (no) self-reliance, so the same course as the classic
+     * arm's households; the broad team's staff is still paid. */
+    const mkba_pathway *p = &s.m->services.pathway[1];
+    set_value(&s, 1, p->integrated_share, 0.0);
+    set_value(&s, 1, p->self_share, 0.0);
+    r = sim_run(&s, 2, NULL);
+    same_doubles(r->occupancy + O, r->occupancy, O);
+    same_doubles(r->svc_in_care + T, r->svc_in_care, T);
+    assert_true(sum(r->svc_team_in_care + T * r->nteams, T * r->nteams)
+                == sum(r->svc_team_in_care, T * r->nteams));
+    assert_true(arm_total(r, 1) > arm_total(r, 0));
+    mkba_draw_result_free(r);
+    sim_close(&s);
+    mkba_draw_result_free(pure);
+
+    /* Half the households: requests reach the team with probability 1/2. */
+    snprintf(to, sizeof to, "%s integrated_share = 0.5; classic_access = \"classic\";", from);
+    sim_open_edited(&s, edits, 1, 3000);
+    set_value(&s, 1, s.m->services.pathway[1].self_share, 0.0);
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
+    int to_team = 0, n = 0;
+    for (long h = 0; h < s.households; h++)
+        if (fc.hh.status[h] == MKBA_SVC_WAITING) {
+            n++;
+            to_team += fc.hh.team[h] == 3;
+            if (fc.hh.team[h] != 3)
+                assert_int_equal(fc.hh.joint[h], 0);
+        }
+    assert_true(n > 500);
+    expect_binomial(to_team, n, 0.5);
+    first_cycle_free(&fc);
+    sim_close(&s);
+
+    snprintf(to, sizeof to, "%s integrated_share = 0.5;", from);
+    expect_variant_fails(from, to, "classic_access", "mixed arm", NULL);
+    snprintf(to, sizeof to, "%s integrated_share = 1.5; classic_access = \"classic\";", from);
+    expect_variant_fails(from, to, "integrated_share", "0 to 1", NULL);
+    expect_variant_fails("classic = { rule = \"classic\";",
+                         "classic = { rule = \"classic\"; integrated_share = 0.5;",
+                         "integrated_share", "no integrated route", NULL);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1865,6 +1934,7 @@ int main(void)
         cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
         cmocka_unit_test(test_startup),
+        cmocka_unit_test(test_mixed_arm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
