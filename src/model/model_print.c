@@ -171,6 +171,24 @@ static void print_rules(const mkba_model *m, FILE *f)
     }
 }
 
+/* The start-up, secondment and mix settings a pathway has (docs/model.md,
+ * "Start-up and secondment", "Mixed arms"), one line each; none without. */
+static void mkba_print_startup(const mkba_model *m, FILE *f, const mkba_pathway *p)
+{
+    static const char *const what[] = {
+        "start-up ramp, years", "friction lasting after friction_years, share",
+        "double running, share of the own teams' staff cost", "double running, years",
+        "secondment, share of the own teams' staff cost", "integrated share of the households"};
+    const int index[] = {p->ramp_years, p->friction_lasting, p->double_running,
+                         p->double_running_years, p->secondment, p->integrated_share};
+    char v[256];
+    for (int i = 0; i < 6; i++)
+        if (index[i] >= 0) {
+            mkba_print_value_text(m, index[i], v, sizeof v);
+            fprintf(f, "      %s: %s\n", what[i], v);
+        }
+}
+
 void mkba_print_values(const mkba_model *m, FILE *f, const char *const *names,
                          const int *index, int n)
 {
@@ -327,6 +345,7 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
         fprintf(f, "      informal care per problem solved by own strength: %s, borne by %s\n", v,
                 m->payer[p->informal_payer]);
     }
+    mkba_print_startup(m, f, p);
     if (p->take_up_domain >= 0) {
         static const char *const take[] = {"non_take_up", "team_claims", "amount"};
         fprintf(f, "      take-up: entitled at %s severity >= %g, paid by %s to %s; ",
