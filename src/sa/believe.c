@@ -25,7 +25,8 @@
  * the slot is, whether only rules with a quick scan read it, whether only
  * a pathway with take_up has it, and whether 0 switches the mechanism off
  * when the reference has none (a cost: shared ICT, informal care, the
- * take-up benefit). */
+ * take-up benefit, double running and secondment; the start-up ramp and
+ * lasting friction). */
 static const struct {
     const char *name;
     size_t offset;
@@ -57,6 +58,10 @@ static const struct {
     { "take_up.non_take_up", offsetof(mkba_pathway, take_up_non), 0, 1, 0 },
     { "take_up.team_claims", offsetof(mkba_pathway, take_up_claims), 0, 1, 0 },
     { "take_up.amount", offsetof(mkba_pathway, take_up_amount), 0, 1, 1 },
+    { "maturity.ramp_years", offsetof(mkba_pathway, ramp_years), 0, 0, 1 },
+    { "maturity.friction_lasting", offsetof(mkba_pathway, friction_lasting), 0, 0, 1 },
+    { "overheads.double_running", offsetof(mkba_pathway, double_running), 0, 0, 1 },
+    { "overheads.secondment", offsetof(mkba_pathway, secondment), 0, 0, 1 },
     { "home_visit_cost", offsetof(mkba_pathway, home_visit_cost), 0, 0, 0 },
     { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1, 0, 0 },
     { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1, 0, 0 },
