@@ -645,13 +645,15 @@ static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, 
  * horizon; word 0 is the take-up's), or not taken by the rule's team. */
 static int on_classic_route(const mkba_svc_arm *a, long h, const double *sev)
 {
-    if (a->mixed) {
-        uint32_t w[4];
-        mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
-                           MKBA_SVC_TAKE_UP_BLOCK, 1, w);
-        if (mkba_rng_u01(w[1]) >= a->integrated_share)
-            return 1;
-    }
+    /* Split access without a mix is a rule with team_takes (the loader's
+     * rule for classic_access). */
+    if (!a->mixed)
+        return !a->rule->team_takes(a->p, sev, a->m->ndomains);
+    uint32_t w[4];
+    mkba_philox_blocks(a->seed, a->draw, (uint32_t)h, MKBA_STREAM_SERVICE,
+                       MKBA_SVC_TAKE_UP_BLOCK, 1, w);
+    if (mkba_rng_u01(w[1]) >= a->integrated_share)
+        return 1;
     return a->rule->team_takes != NULL && !a->rule->team_takes(a->p, sev, a->m->ndomains);
 }
 
