@@ -73,6 +73,8 @@ void mkba_svc_households_free(mkba_svc_households *hh)
     mkba_free(hh->prio);
     mkba_free(hh->plan);
     mkba_free(hh->claiming);
+    mkba_free(hh->resolved);
+    mkba_free(hh->resolved_to);
     mkba_free(hh->arrived);
     mkba_free(hh->since);
     mkba_free(hh->wait_factor);
@@ -95,11 +97,13 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->prio = mkba_malloc(N);
     hh->plan = mkba_malloc(N * sizeof *hh->plan);
     hh->claiming = mkba_malloc(N * sizeof *hh->claiming);
+    hh->resolved = mkba_malloc(N * sizeof *hh->resolved);
+    hh->resolved_to = mkba_malloc(N * sizeof *hh->resolved_to);
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
     return hh->x && hh->tis && hh->entry && hh->aging && hh->problems && hh->out && hh->status && hh->team && hh->joint
-           && hh->prio && hh->plan && hh->claiming && hh->arrived && hh->since && hh->wait_factor;
+           && hh->prio && hh->plan && hh->claiming && hh->resolved && hh->resolved_to && hh->arrived && hh->since && hh->wait_factor;
 }
 
 size_t mkba_svc_households_bytes(size_t D)
@@ -108,7 +112,8 @@ size_t mkba_svc_households_bytes(size_t D)
     return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->aging
            + sizeof *hh->problems + sizeof *hh->out + sizeof *hh->status
            + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
-           + sizeof *hh->claiming + sizeof *hh->arrived + sizeof *hh->since
+           + sizeof *hh->claiming + sizeof *hh->resolved + sizeof *hh->resolved_to
+           + sizeof *hh->arrived + sizeof *hh->since
            + sizeof *hh->wait_factor;
 }
 
@@ -302,6 +307,13 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
     if (a->take_up)
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
+    /* Help the team gave itself is help not bought: a saving to the payer
+     * of the cost rule that buys it, in that rule's category. */
+    for (int e = 0; e < a->nsubstitute; e++) {
+        const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
+        book(w, a, k, c->payer, c->category_index,
+             -a->sub_share[e] * a->sub_price[e] * dt * (double)ad->substituted[e]);
+    }
     size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
     double **out = w->tally.out;
     out[0][i] = (double)counts[MKBA_SVC_ARRIVALS] / N;

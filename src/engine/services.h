@@ -40,6 +40,8 @@ typedef struct mkba_svc_households {
     uint8_t *prio;             /* severity level at the request */
     uint32_t *plan;            /* domains the request or care covers */
     uint8_t *claiming;         /* claims its entitlement since a team helped (take-up) */
+    int8_t *resolved;          /* domain its own network solved (relapse), or -1 */
+    uint8_t *resolved_to;      /* the state the network left that domain in */
     int16_t *arrived, *since;  /* cycle of the request; of admission */
     float *wait_factor;        /* exp(-wait_effect x years waited) */
 } mkba_svc_households;
@@ -105,6 +107,13 @@ typedef struct mkba_svc_arm {
     double take_up_non;        /* P(an entitled household does not claim by itself) */
     double take_up_claims;     /* P(a team gets such a household to claim), per admission */
     double take_up_amount;     /* per claiming household per year */
+    double relapse_p;          /* P(a self-solved problem comes back) per cycle; 0 without */
+    /* Referral substitution (substitution.c): per entry of the pathway's
+     * list, the share the team gives itself, the bought help's price per
+     * year, and the team places a household at share 1 takes. */
+    int nsubstitute;
+    double sub_share[MKBA_MAX_SUBSTITUTE], sub_price[MKBA_MAX_SUBSTITUTE];
+    double sub_places[MKBA_MAX_SUBSTITUTE];
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
@@ -161,6 +170,11 @@ typedef struct mkba_svc_scratch {
     int8_t detect_pd[MKBA_SVC_CHUNK];
     uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
     mkba_svc_memo memo[MKBA_SVC_MEMO];
+    /* Relapse words of the chunk's households whose network solved a
+     * problem (made together; services.c). */
+    uint32_t relapse_h[MKBA_SVC_CHUNK];
+    uint32_t relapse_words[MKBA_SVC_CHUNK * 4];
+    uint32_t relapse_word[MKBA_SVC_CHUNK];
 } mkba_svc_scratch;
 
 mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l);
@@ -205,6 +219,10 @@ typedef struct mkba_svc_admitted {
     long claimants;            /* entitled households claiming thanks to a team, after admission */
     long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
     long team_waiting[MKBA_MAX_TEAMS];
+    /* Referral substitution: households in care in each entry's state
+     * before admission, and the team places their help takes. */
+    long substituted[MKBA_MAX_SUBSTITUTE];
+    double team_load[MKBA_MAX_TEAMS];
 } mkba_svc_admitted;
 
 /* Appends cycle k's requests to the teams' queues in household order and
@@ -216,9 +234,25 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
  * of the household's non-take-up word this itself: far past the blocks of
  * every cycle's own words (MKBA_SVC_SERVICE_BLOCKS per cycle). */
 #define MKBA_SVC_TAKE_UP_BLOCK 0x80000000u
+/* The service-stream block of cycle k's relapse word is this plus k:
+ * past every cycle's own words and below the take-up blocks. */
+#define MKBA_SVC_RELAPSE_BLOCK 0x40000000u
 
 /* Capacity of team `team` in cycle k (simulated households in care). */
 long mkba_svc_places(const mkba_svc_arm *a, int team, int k);
+/* The same less `load` places taken by help the team gives itself
+ * (referral substitution); load 0 gives mkba_svc_places exactly. */
+long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load);
+
+/* ---- substitution.c ---- */
+
+/* Resolves the arm's referral substitution from the draw's values. */
+void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
+/* Counts the households in care with the arm's own teams that have an
+ * entry's domain in their plan and in its state, and the places their
+ * help takes per team, into out (before admission). */
+void mkba_svc_substitution_count(const mkba_svc_arm *a, const mkba_svc_households *hh,
+                                 mkba_svc_admitted *out);
 
 /* ---- lockstep.c ---- */
 
