@@ -336,6 +336,20 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
                                                     p->take_up_amount}, 3);
         fprintf(f, "\n");
     }
+    if (p->relapse >= 0) {
+        char v[256];
+        mkba_print_value_text(m, p->relapse, v, sizeof v);
+        fprintf(f, "      relapse of problems solved by own strength, rate per year: %s\n", v);
+    }
+    for (int e = 0; e < p->nsubstitute; e++) {
+        static const char *const sub[] = {"share", "places"};
+        const mkba_substitute *su = &p->substitute[e];
+        fprintf(f, "      substitution: the own teams give %s %s help (cost rule %s) to "
+                "households in care: ", m->domain[su->domain].name,
+                m->domain[su->domain].state[su->state].name, m->cost[su->cost_rule].path);
+        mkba_print_values(m, f, sub, (const int[]){su->share, su->places}, 2);
+        fprintf(f, "\n");
+    }
 }
 
 /* Teams and, per arm, its pathway with every mechanism's value. */
