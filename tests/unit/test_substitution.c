@@ -25,6 +25,7 @@
 #include "mkba/mkba.h"
 #include "engine/services.h"
 #include "support.h"
+#include "support_sim.h"
 
 #define FIXTURE "tests/data/services_substitution.cfg"
 #define N 1000.0
@@ -36,65 +37,6 @@ static void assert_near_at(double a, double b, double tol, const char *file, int
         print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
         _fail(file, line);
     }
-}
-
-/* One draw of a scenario, resolved, with its values open to edits. */
-typedef struct sim {
-    mkba_model *m;
-    mkba_layout *l;
-    mkba_tables *t;
-    mkba_params_work *pw;
-    double *values;
-    size_t np;
-    long households;
-} sim;
-
-static void sim_open(sim *s, const char *path, long households)
-{
-    mkba_error err = {0};
-    memset(s, 0, sizeof *s);
-    assert_int_equal(mkba_scenario_load(NULL, path, &s->m, &err), MKBA_OK);
-    s->l = mkba_layout_alloc(s->m, &err);
-    assert_non_null(s->l);
-    s->t = mkba_tables_alloc(s->m, s->l);
-    s->pw = mkba_params_work_alloc(s->m->params);
-    s->np = mkba_params_count(s->m->params);
-    s->values = calloc(s->m->narms * (s->np + 1), sizeof *s->values);
-    assert_true(s->t && s->pw && s->values);
-    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed, 0, 0, s->m->base_case,
-                                        s->values, s->pw, &err), MKBA_OK);
-    s->households = households;
-}
-
-static void sim_close(sim *s)
-{
-    mkba_tables_free(s->t);
-    mkba_layout_free(s->l);
-    mkba_params_work_free(s->pw);
-    free(s->values);
-    mkba_model_free(s->m);
-}
-
-static void set_value(sim *s, int index, double v)
-{
-    for (size_t a = 0; a < s->m->narms; a++)
-        s->values[a * s->np + (size_t)index] = v;
-}
-
-static mkba_draw_result *sim_run(sim *s)
-{
-    mkba_error err = {0};
-    assert_int_equal(mkba_tables_resolve(s->t, s->m, s->values, 0, &err), MKBA_OK);
-    mkba_svc_work *w = mkba_svc_work_alloc(s->m, s->l, s->households, 2);
-    mkba_counts *c = mkba_counts_alloc(s->l);
-    mkba_draw_result *r = mkba_draw_result_alloc(s->m);
-    assert_true(w && c && r);
-    mkba_svc_run(s->m, s->t, s->values, s->m->seed, 0, NULL, w, c);
-    mkba_tally(s->m, s->l, c, s->values, r);
-    mkba_svc_price(s->m, w, r);
-    mkba_svc_work_free(w);
-    mkba_counts_free(c);
-    return r;
 }
 
 /* The fixture's text with `from` replaced by `to`, in a temporary file
@@ -142,11 +84,11 @@ static void test_substitution_in_care_only(void **state)
     sim s;
     sim_open(&s, FIXTURE, (long)N);
     const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
-    set_value(&s, sub->share, 0.0);
-    mkba_draw_result *base = sim_run(&s);
+    set_value(&s, -1, sub->share, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
     for (double sigma = 0.25; sigma <= 1.0; sigma += 0.75) {
-        set_value(&s, sub->share, sigma);
-        mkba_draw_result *r = sim_run(&s);
+        set_value(&s, -1, sub->share, sigma);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
         size_t P = r->npayers;
         assert_near(r->cost_total[P] - base->cost_total[P], -1600.0 * sigma, 1e-9);
         assert_true(r->cost_total[0] == base->cost_total[0]); /* the classic arm */
@@ -172,8 +114,8 @@ static void test_substitution_uses_capacity(void **state)
     static const double without[5] = {600, 600, 400, 600, 600};
     static const double with[5] = {600, 600, 400, 500, 575};
     for (int pass = 0; pass < 2; pass++) {
-        set_value(&s, sub->places, pass ? 0.25 : 0.0);
-        mkba_draw_result *r = sim_run(&s);
+        set_value(&s, -1, sub->places, pass ? 0.25 : 0.0);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
         const size_t T = r->ncycles, team = 1;
         for (size_t k = 0; k < 5; k++)
             assert_near(r->svc_team_in_care[(1 * T + k) * r->nteams + team] * N,
@@ -191,12 +133,12 @@ static void test_substitution_zero_capacity(void **state)
     sim s;
     sim_open(&s, FIXTURE, (long)N);
     const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
-    set_value(&s, s.m->services.team[1].fte, 0.0);
-    set_value(&s, sub->share, 0.0);
-    mkba_draw_result *base = sim_run(&s);
-    set_value(&s, sub->share, 1.0);
-    set_value(&s, sub->places, 1.0);
-    mkba_draw_result *r = sim_run(&s);
+    set_value(&s, -1, s.m->services.team[1].fte, 0.0);
+    set_value(&s, -1, sub->share, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    set_value(&s, -1, sub->share, 1.0);
+    set_value(&s, -1, sub->places, 1.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
     assert_true(same_doubles(r->cost_total, base->cost_total, r->narms * r->npayers));
     assert_true(same_doubles(r->cost, base->cost, r->narms * r->ncycles * r->npayers));
     assert_true(same_doubles(r->occupancy, base->occupancy, occupancy_size(r)));
@@ -277,7 +219,7 @@ static void open_relapse(sim *s, double seek, const char *relapse)
     }
     sim_open(s, "/tmp/mkba-subst-relapse.cfg", 20000);
     unlink("/tmp/mkba-subst-relapse.cfg");
-    set_value(s, s->m->services.team[1].fte, 0.0);
+    set_value(s, -1, s->m->services.team[1].fte, 0.0);
 }
 
 /* Share of arm 1's households in the light state at point j. */
@@ -298,7 +240,7 @@ static void test_relapse_closed_form(void **state)
     const double lambda = 0.7, rho = 0.4;
     sim s;
     open_relapse(&s, lambda, " relapse = 0.4;");
-    mkba_draw_result *r = sim_run(&s);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
     double sk = -expm1(-lambda), q = -expm1(-rho);
     double pi = q * (1.0 - sk) / (sk + q * (1.0 - sk)), rate = 1.0 - sk - q * (1.0 - sk);
     for (size_t j = 0; j < r->npoints; j++) {
@@ -307,8 +249,8 @@ static void test_relapse_closed_form(void **state)
         assert_near(light_share(r, j), expect, 4.0 * se + 1e-12);
     }
     /* Without relapse the solved stay solved: (1 - s)^k remain light. */
-    set_value(&s, s.m->services.pathway[1].relapse, 0.0);
-    mkba_draw_result *r0 = sim_run(&s);
+    set_value(&s, -1, s.m->services.pathway[1].relapse, 0.0);
+    mkba_draw_result *r0 = sim_run(&s, 2, NULL);
     for (size_t j = 0; j < r0->npoints; j++) {
         double expect = pow(1.0 - sk, (double)j);
         double se = sqrt(expect * (1.0 - expect) / 20000.0);
@@ -326,7 +268,7 @@ static void test_relapse_zero_is_none(void **state)
     sim a, b;
     open_relapse(&a, 0.7, "");
     open_relapse(&b, 0.7, " relapse = 0.0;");
-    mkba_draw_result *ra = sim_run(&a), *rb = sim_run(&b);
+    mkba_draw_result *ra = sim_run(&a, 2, NULL), *rb = sim_run(&b, 2, NULL);
     assert_true(same_doubles(ra->occupancy, rb->occupancy, occupancy_size(ra)));
     assert_true(same_doubles(ra->cost_total, rb->cost_total, ra->narms * ra->npayers));
     mkba_draw_result_free(ra);
