@@ -72,8 +72,8 @@ long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
     double eff = a->maturing >> team & 1u
                      ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
     double c = a->team[team].places * eff;
-    if (!(c < a->households))
-        return (long)a->households;
+    if (!(c < a->clients))
+        return (long)a->clients;
     /* Capacity for a simulated cohort is rarely whole: the fraction is a
      * place with that probability, so a small cohort's capacity is right
      * on average. The word is keyed by (seed, draw, team, cycle), past

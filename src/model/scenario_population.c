@@ -257,14 +257,9 @@ int mkba_sc_population(mkba_loader *ld, const config_setting_t *section)
                             "entering the target group per year, 0 to %g (%g x the %g "
                             "households)", p->inflow, MAX_INFLOW_PER_HOUSEHOLD * p->households,
                             MAX_INFLOW_PER_HOUSEHOLD, p->households);
-    /* Entrants are simulated by the streaming microsimulation only; the
-     * cohort trace (--cohort, known at run time) cites this line. */
+    /* Entrants are simulated households; the cohort trace (--cohort,
+     * known at run time), which has none, cites this line. */
     p->inflow_line = inflow != NULL ? config_setting_source_line(inflow) : 0;
-    if (p->inflow > 0 && m->services.enabled)
-        return mkba_sc_fail(ld, inflow, NULL, "%g: entrants need the streaming "
-                            "microsimulation; the services engine has none yet "
-                            "(docs/budget.md); expected 0 (a closed cohort) in a scenario "
-                            "with services", p->inflow);
     if (first_year < 1900 || first_year > 2200)
         return mkba_sc_fail(ld, config_setting_get_member(section, "first_year"), NULL,
                             "%lld is out of range; expected the calendar year of year 1 of "
