@@ -91,7 +91,7 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
     const char *where = m->path != NULL ? m->path : m->name;
     if (m->population.enabled && m->population.inflow > 0 && mode == MKBA_ENGINE_COHORT)
         return mkba_error_set(err, MKBA_EINVAL, "%s:%d: population.inflow = %g: entrants need "
-                              "the streaming microsimulation; the cohort trace (--cohort) has "
+                              "a microsimulation; the cohort trace (--cohort) has "
                               "none; run without --cohort, or set inflow = 0 for a closed "
                               "cohort", where, m->population.inflow_line, m->population.inflow);
     double entrants = mkba_population_entrants(m, households);

@@ -548,62 +548,142 @@ static void test_inflow_needs_streaming(void **state)
     remove_case(&c);
 }
 
-/* The services engine: with the MKBA view counting cycles as the budget
- * does, the budget per household is the MKBA view's cost, the teams'
- * staff, intake and overheads included (to the rounding of one sum); an
- * inflow is refused, naming the setting. */
-static void test_services_budget(void **state)
+/* tests/data/services.cfg with the budget's timing (each cycle at its
+ * start, no correction), `life` (the exit domain's transition, may be
+ * NULL: the file's) and the population block `block` (may be "") added. */
+static void write_services_case(case_files *c, const char *tag, const char *life,
+                                const char *block)
 {
-    (void)state;
     char *text = support_read_file("tests/data/services.cfg");
     assert_non_null(text);
     const char *timing = "timing = { cycle = \"year\"; horizon = 8; };";
-    char *at = strstr(text, timing);
+    const char *death = "rates = { dead = 0.01; }";
+    char *at = strstr(text, timing), *dies = strstr(text, death);
     assert_non_null(at);
-    case_files c;
-    snprintf(c.cfg, sizeof c.cfg, "/tmp/mkba-budget-svc-%ld.cfg", (long)getpid());
-    snprintf(c.h5, sizeof c.h5, "/tmp/mkba-budget-svc-%ld.h5", (long)getpid());
-    for (int inflow = 0; inflow <= 1; inflow++) {
-        FILE *f = fopen(c.cfg, "w");
-        assert_non_null(f);
-        fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
-                "correction = \"none\"; };%s\npopulation = { households = 5000; inflow = %d; };\n",
-                (int)(at - text), text, at + strlen(timing), inflow * 100);
-        assert_int_equal(fclose(f), 0);
-        char msg[1024];
-        int rc = run_case(&c, 800, MKBA_MODE_MICRO, msg, sizeof msg);
-        if (inflow) {
-            /* Refused when the scenario loads (mkba check too), at the
-             * population block's line, after the file's text. */
-            assert_int_equal(rc, MKBA_EINVAL);
-            char where[200];
-            int lines = 0;
-            for (const char *q = text; *q != '\0'; q++)
-                lines += *q == '\n';
-            snprintf(where, sizeof where, "%s:%d: population.inflow", c.cfg, lines + 2);
-            if (strstr(msg, where) == NULL || strstr(msg, "services") == NULL)
-                fail_msg("expected \"%s\" and the engine in: %s", where, msg);
-            continue;
-        }
-        if (rc != MKBA_OK)
-            fail_msg("%s", msg);
-        size_t n = 0, nb = 0;
-        double *cost = support_read_doubles(c.h5, "/draws/cost", &n);
-        double *budget = support_read_doubles(c.h5, "/draws/budget/cost", &nb);
-        assert_non_null(cost);
-        assert_non_null(budget);
-        assert_int_equal(n, nb);
-        double total = 0;
-        for (size_t i = 0; i < n; i++) {
-            assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
-            total += cost[i];
-        }
-        assert_true(total > 0);
-        free(cost);
-        free(budget);
-    }
+    assert_non_null(dies);
+    assert_true(dies > at);
+    snprintf(c->cfg, sizeof c->cfg, "/tmp/mkba-budget-svc-%s-%ld.cfg", tag, (long)getpid());
+    snprintf(c->h5, sizeof c->h5, "/tmp/mkba-budget-svc-%s-%ld.h5", tag, (long)getpid());
+    FILE *f = fopen(c->cfg, "w");
+    assert_non_null(f);
+    const char *after = at + strlen(timing);
+    fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
+            "correction = \"none\"; };%.*s%s%s\n%s", (int)(at - text), text,
+            (int)(dies - after), after, life != NULL ? life : death, dies + strlen(death),
+            block);
+    assert_int_equal(fclose(f), 0);
     free(text);
+}
+
+/* The services engine. With a closed population, the budget per household
+ * is the MKBA view's cost, the teams' staff, intake and overheads included
+ * (to the rounding of one sum), and the population block changes no
+ * dataset of the MKBA view. With entrants (the open run beside the closed
+ * one), the MKBA view is still bit for bit the closed cohort's; the budget
+ * of year 1, before the first entrants join, too; later years cost more. */
+static void test_services_budget(void **state)
+{
+    (void)state;
+    case_files plain, closed, open;
+    write_services_case(&plain, "plain", NULL, "");
+    write_services_case(&closed, "closed", NULL,
+                        "population = { households = 5000; inflow = 0; };\n");
+    write_services_case(&open, "open", NULL,
+                        "population = { households = 5000; inflow = 100; };\n");
+    run_ok_with(&plain, 2, 800, 1);
+    run_ok_with(&closed, 2, 800, 1);
+    run_ok_with(&open, 2, 800, 1);
+    assert_true(compare_files(plain.h5, closed.h5, 0, "no population block against inflow 0")
+                >= 20);
+    assert_true(compare_files(closed.h5, open.h5, 0, "inflow 100 against inflow 0") >= 20);
+    size_t n = 0, nb = 0, no = 0;
+    double *cost = support_read_doubles(closed.h5, "/draws/cost", &n);
+    double *budget = support_read_doubles(closed.h5, "/draws/budget/cost", &nb);
+    double *open_budget = support_read_doubles(open.h5, "/draws/budget/cost", &no);
+    assert_non_null(cost);
+    assert_non_null(budget);
+    assert_non_null(open_budget);
+    assert_int_equal(n, nb);
+    assert_int_equal(n, no);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
+        total += cost[i];
+    }
+    assert_true(total > 0);
+    /* [draw][arm][cycle][payer]: 2 draws, 2 arms, 8 cycles, 3 payers. */
+    const size_t C = 8, Q = 3;
+    assert_int_equal(n, 2 * 2 * C * Q);
+    for (size_t da = 0; da < 4; da++) {
+        double later_open = 0, later_closed = 0;
+        for (size_t p = 0; p < Q; p++) {
+            assert_true(open_budget[da * C * Q + p] == budget[da * C * Q + p]);
+            later_open += open_budget[da * C * Q + (C - 1) * Q + p];
+            later_closed += budget[da * C * Q + (C - 1) * Q + p];
+        }
+        assert_true(later_open > later_closed);
+    }
+    free(cost);
+    free(budget);
+    free(open_budget);
+    remove_case(&plain);
+    remove_case(&closed);
+    remove_case(&open);
+}
+
+/* The services engine's open population against the closed form of
+ * test_inflow_closed_form: nobody's care touches `life` (no team treats
+ * it, no interaction reaches it), where a household leaves with
+ * probability 0.2 a year; H = 1000 simulated households for 5000 with an
+ * inflow of 1000 give E = 200 entrants a year, a whole number, so the
+ * count has only the leaving's binomial variance. */
+static void test_services_inflow_closed_form(void **state)
+{
+    (void)state;
+    case_files c;
+    write_services_case(&c, "form", "probabilities = { dead = 0.2; }",
+                        "population = { households = 5000; inflow = 1000; };\n");
+    const double H = 1000, E = 200, q = 0.8;
+    const int C = 8;
+    run_ok_with(&c, 0, (long)H, 1);
+    double *hh = read_all(&c, "/draws/budget/households", 2 * (C + 1));
+    for (size_t a = 0; a < 2; a++)
+        for (int j = 0; j <= C; j++) {
+            double mean = H * pow(q, j), var = H * pow(q, j) * (1 - pow(q, j));
+            for (int i = 1; i <= j && i < C; i++) {
+                double s = pow(q, j - i);
+                mean += E * s;
+                var += E * s * (1 - s);
+            }
+            double got = hh[a * (C + 1) + (size_t)j] * H;
+            if (fabs(got - mean) > 4 * sqrt(var) + 1e-9)
+                fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got,
+                         mean, sqrt(var));
+        }
+    free(hh);
     remove_case(&c);
+}
+
+/* The services engine's entrants on 1, 2 and 3 threads (2: a thread per
+ * arm; 3: the threads share each cycle's households), with a year's
+ * entrants rounded at random (999 x 123.4 / 5000 = 24.66 expected): every
+ * dataset bit for bit the same. */
+static void test_services_entrants_threads(void **state)
+{
+    (void)state;
+    case_files c[3];
+    const char *block = "population = { households = 5000; inflow = 123.4; };\n";
+    const char *tag[3] = {"thr1", "thr2", "thr3"};
+    for (int i = 0; i < 3; i++) {
+        write_services_case(&c[i], tag[i], NULL, block);
+        run_ok_with(&c[i], 2, 999, i + 1);
+    }
+    for (int i = 1; i < 3; i++) {
+        assert_true(compare_files(c[0].h5, c[i].h5, 1, "entrants on 1 thread and more") >= 6);
+        assert_true(compare_files(c[0].h5, c[i].h5, 0, "entrants on 1 thread and more") >= 20);
+    }
+    for (int i = 0; i < 3; i++)
+        remove_case(&c[i]);
 }
 
 /* The budget table of `mkba summary` (csv) and the long format carry the
@@ -697,6 +777,8 @@ int main(void)
         cmocka_unit_test(test_inhabitants),
         cmocka_unit_test(test_inflow_needs_streaming),
         cmocka_unit_test(test_services_budget),
+        cmocka_unit_test(test_services_inflow_closed_form),
+        cmocka_unit_test(test_services_entrants_threads),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };
