@@ -153,6 +153,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.category);
     mkba_free(w->tally.once);
     mkba_free(w->tally.transfer);
+    mkba_free(w->tally.wages);
     for (int i = 0; i < 9; i++)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
@@ -217,7 +218,8 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     ok = ok && (t->cost = mkba_calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
          && (t->category = mkba_calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
          && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL
-         && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL;
+         && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL
+         && (t->wages = mkba_calloc(AT * t->npayers + 1, sizeof *t->wages)) != NULL;
     for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
@@ -313,12 +315,19 @@ static void book(mkba_svc_work *w, const mkba_svc_arm *a, int k, int payer, int 
     t->category[row * t->ncategories + (size_t)category] += amount / a->households;
 }
 
-/* Books a team's amount to its payers by their shares. */
+/* Books a team's amount to its payers by their shares; it is wages (the
+ * budget view's wage index). */
 static void book_team(mkba_svc_work *w, const mkba_svc_arm *a, int k, const mkba_team *tm,
                       double amount)
 {
-    for (int i = 0; i < tm->npayers; i++)
+    mkba_svc_tally *t = &w->tally;
+    size_t row = a->arm * t->ncycles + (size_t)(k - 1);
+    for (int i = 0; i < tm->npayers; i++) {
         book(w, a, k, tm->payer_of[i], tm->category, amount * tm->payer_share[i]);
+        if (tm->payer_of[i] >= 0)
+            t->wages[row * t->npayers + (size_t)tm->payer_of[i]] +=
+                amount * tm->payer_share[i] / a->households;
+    }
 }
 
 /* Benefits paid to households a team got to claim (take-up): a cost to
@@ -552,6 +561,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
     memset(st->transfer, 0, AT * st->npayers * sizeof *st->transfer);
+    memset(st->wages, 0, AT * st->npayers * sizeof *st->wages);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
@@ -681,6 +691,7 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
                 double x = bt->cost[row * P + p], once = k == 1 ? bt->once[arm * P + p] : 0.0;
                 r->budget_cost[row * P + p] += x + once;
                 r->budget_cost_disc[row * P + p] += x * df + once;
+                r->budget_wages[row * P + p] += bt->wages[row * P + p];
             }
             for (size_t c = 0; c < C; c++) {
                 double x = st->category[row * C + c];

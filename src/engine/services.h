@@ -236,6 +236,8 @@ typedef struct mkba_svc_tally {
     double *category;          /* [arm][cycle][category] */
     double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
     double *transfer;          /* [arm][cycle][payer]: transfers within cost (take-up) */
+    double *wages;             /* [arm][cycle][payer]: the teams' part of cost (staff,
+                                  intakes, hand-overs), at the budget's wage index */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */

@@ -116,6 +116,7 @@ static int is_budget_path(const char *path)
 {
     return strncmp(path, "/draws/budget/", 14) == 0 || strncmp(path, "/analysis/budget/", 17) == 0
            || strncmp(path, "/labels/budget_", 15) == 0 || strcmp(path, "/labels/price_index") == 0
+           || strcmp(path, "/labels/wage_index") == 0
            || strcmp(path, "/labels/calendar_year") == 0;
 }
 
@@ -514,6 +515,18 @@ static void test_bad_population(void **state)
                    "  { payer = \"gemeente-wmo\"; taakveld = \"6.71 | Wmo\\nline2\"; } ); };\n",
                    BLOCK_LINE + 1, "population.budget_lines.[0].taakveld",
                    "control character 0x0a; expected a one-line label", NULL);
+    /* The wage path: as the price path, named as itself. */
+    expect_refused("population = { households = 100;\n  wage_index = [1.0, 1.03]; };\n",
+                   BLOCK_LINE + 1, "population.wage_index", "has 2 years; the horizon has 6: "
+                   "expected one wage level per year", NULL);
+    expect_refused("population = { households = 100;\n  wage_growth = 1.5; };\n",
+                   BLOCK_LINE + 1, "population.wage_growth", "1.5 is out of range", NULL);
+    expect_refused("population = { households = 100; wage_index = [1, 1, 1, 1, 1, 1];\n"
+                   "  wage_growth = 0.03; };\n", BLOCK_LINE + 1, "population.wage_growth",
+                   "give wage_index or wage_growth, not both", NULL);
+    expect_refused("population = { households = 100;\n"
+                   "  wage_index = [1.0, 1.0, -1.0, 1.0, 1.0, 1.0]; };\n", BLOCK_LINE + 1,
+                   "population.wage_index.[2]", "expected a wage level in (0, 100]", NULL);
 }
 
 /* Inhabitants times prevalence is the population. */
@@ -686,6 +699,82 @@ static void test_services_entrants_threads(void **state)
         remove_case(&c[i]);
 }
 
+/* Replaces every `from` in file `path` by `to` (same length or not). */
+static void replace_in_file(const char *path, const char *from, const char *to)
+{
+    char *text = support_read_file(path);
+    assert_non_null(text);
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *q = strstr(text, from); q != NULL; q = strstr(q + lf, from))
+        n++;
+    assert_true(n > 0);
+    char *out = malloc(strlen(text) + n * lt + 1), *o = out;
+    assert_non_null(out);
+    const char *q = text;
+    for (const char *hit = strstr(q, from); hit != NULL; hit = strstr(q, from)) {
+        memcpy(o, q, (size_t)(hit - q));
+        o += hit - q;
+        memcpy(o, to, lt);
+        o += lt;
+        q = hit + lf;
+    }
+    strcpy(o, q);
+    assert_int_equal(support_write_file(path, out), 0);
+    free(out);
+    free(text);
+}
+
+/* The wage index by hand: tests/data/services.cfg without intake and
+ * hand-over costs, so the teams' wages are their staff alone, fte x
+ * cost_per_fte a year for the 10,000 households the staff numbers and the
+ * population block both refer to: classic, Wmo 15 x 75,000 = 1,125,000,
+ * Jeugdwet 15 x 85,000 = 1,275,000, insurer 15 x 90,000 = 1,350,000; the
+ * broad arm's Wmo adds the wijkteam's 25 x 80,000. Year y (0-based, year 1
+ * the price year) at 2% for prices and 5% for wages against the same run
+ * with 2% for both: nominal differs by W (1.05^y - 1.02^y), where with
+ * equal paths it is constant x 1.02^y; /draws/budget/cost_wages holds W. */
+static void test_wage_index(void **state)
+{
+    (void)state;
+    case_files c[2];
+    const char *growth[2] = {"0.05", "0.02"};
+    for (int i = 0; i < 2; i++) {
+        char block[200];
+        snprintf(block, sizeof block, "population = { households = 10000; price_growth = 0.02; "
+                 "wage_growth = %s; };\n", growth[i]);
+        write_services_case(&c[i], i == 0 ? "wage5" : "wage2", NULL, block);
+        replace_in_file(c[i].cfg, "intake_cost = 200.0", "intake_cost = 0.0");
+        replace_in_file(c[i].cfg, "intake_cost = 150.0", "intake_cost = 0.0");
+        replace_in_file(c[i].cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+        run_ok_with(&c[i], 0, 1000, 1);
+    }
+    const size_t C = 8, Q = 3;
+    double *nom5 = read_all(&c[0], "/analysis/budget/nominal", 2 * Q * C * 3);
+    double *nom2 = read_all(&c[1], "/analysis/budget/nominal", 2 * Q * C * 3);
+    double *cst = read_all(&c[1], "/analysis/budget/constant", 2 * Q * C * 3);
+    double *wages = read_all(&c[0], "/draws/budget/cost_wages", 2 * C * Q);
+    /* [arm][payer]: gemeente-wmo, gemeente-jeugdwet, zorgverzekeraar. */
+    const double W[2][3] = {{1125000, 1275000, 1350000}, {3125000, 1275000, 1350000}};
+    for (size_t a = 0; a < 2; a++)
+        for (size_t p = 0; p < Q; p++)
+            for (size_t y = 0; y < C; y++) {
+                size_t at = ((a * Q + p) * C + y) * 3;
+                double w = W[a][p], py = pow(1.02, (double)y), wy = pow(1.05, (double)y);
+                assert_true(fabs(wages[(a * C + y) * Q + p] * 10000 - w) <= 1e-9 * w);
+                assert_true(fabs(nom2[at] - cst[at] * py) <= 1e-12 * nom2[at]);
+                double want = w * (wy - py), got = nom5[at] - nom2[at];
+                if (fabs(got - want) > 1e-9 * nom5[at])
+                    fail_msg("arm %zu, payer %zu, year %zu: nominal %g at 5%% wages, %g at 2%%: "
+                             "%g apart; by hand %g", a, p, y + 1, nom5[at], nom2[at], got, want);
+            }
+    free(nom5);
+    free(nom2);
+    free(cst);
+    free(wages);
+    remove_case(&c[0]);
+    remove_case(&c[1]);
+}
+
 /* The budget table of `mkba summary` (csv) and the long format carry the
  * numbers of /analysis/budget: the table its means, the long format the
  * per-draw values whose mean they are. */
@@ -794,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_services_inflow_closed_form),
         cmocka_unit_test(test_services_entrants_threads),
+        cmocka_unit_test(test_wage_index),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };
