@@ -335,6 +335,27 @@ static void test_entrant_shares(void **state)
     remove_case(&c);
 }
 
+/* The closed form of the households in the model at point j of `cycles`:
+ * H q^j starting households still in plus E entrants a year, those of
+ * year i (joining at point i = 1..cycles-1) still in with probability q^(j-i), each in
+ * or out independently; fails when `got` (arm a's) is more than 4 standard
+ * deviations off. Returns got, with the mean and variance. */
+static double check_households(double got, double H, double E, double q, int j, int cycles,
+                               size_t a, double *mean, double *var)
+{
+    *mean = H * pow(q, j);
+    *var = H * pow(q, j) * (1 - pow(q, j));
+    for (int i = 1; i <= j && i < cycles; i++) {
+        double s = pow(q, j - i);
+        *mean += E * s;
+        *var += E * s * (1 - s);
+    }
+    if (fabs(got - *mean) > 4 * sqrt(*var) + 1e-9)
+        fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got, *mean,
+                 sqrt(*var));
+    return got;
+}
+
 /* With inflow, households in the model at time point j, per starting
  * household, against the closed form: H q^j starting households still in
  * (q = 1 - p_leave) plus E entrants a year, those of year i (joining at
@@ -356,16 +377,9 @@ static void test_inflow_closed_form(void **state)
     for (size_t a = 0; a < A; a++) {
         double q = 1 - leave[a];
         for (int j = 0; j <= T; j++) {
-            double mean = H * pow(q, j), var = H * pow(q, j) * (1 - pow(q, j));
-            for (int i = 1; i <= j && i < T; i++) {
-                double s = pow(q, j - i);
-                mean += E * s;
-                var += E * s * (1 - s);
-            }
-            double got = hh[a * (T + 1) + (size_t)j] * H;
-            if (fabs(got - mean) > 4 * sqrt(var) + 1e-9)
-                fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got,
-                         mean, sqrt(var));
+            double mean, var;
+            double got = check_households(hh[a * (T + 1) + (size_t)j] * H, H, E, q, j, T, a,
+                                          &mean, &var);
             if (j < T) {
                 double whole = hy[(a * T + (size_t)j) * 3];
                 assert_true(fabs(whole - 1000 * got / H) <= 1e-9 * whole);
@@ -662,16 +676,8 @@ static void test_services_inflow_closed_form(void **state)
     double *hh = read_all(&c, "/draws/budget/households", 2 * (C + 1));
     for (size_t a = 0; a < 2; a++)
         for (int j = 0; j <= C; j++) {
-            double mean = H * pow(q, j), var = H * pow(q, j) * (1 - pow(q, j));
-            for (int i = 1; i <= j && i < C; i++) {
-                double s = pow(q, j - i);
-                mean += E * s;
-                var += E * s * (1 - s);
-            }
-            double got = hh[a * (C + 1) + (size_t)j] * H;
-            if (fabs(got - mean) > 4 * sqrt(var) + 1e-9)
-                fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got,
-                         mean, sqrt(var));
+            double mean, var;
+            check_households(hh[a * (C + 1) + (size_t)j] * H, H, E, q, j, C, a, &mean, &var);
         }
     free(hh);
     remove_case(&c);
