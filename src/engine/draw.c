@@ -122,13 +122,14 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
         char line[24] = "";
         if (located)
             snprintf(line, sizeof line, ":%d", sv->line);
-        return mkba_error_set(err, MKBA_EINVAL, "%s%s: services: %ld households per draw "
-                              "(entrants included); expected at most "
+        return mkba_error_set(err, MKBA_EINVAL, "%s%s: services: %ld households per draw%s; "
+                              "expected at most "
                               "%ld with services, which keep every household in memory (about "
                               "%.1f GiB at the limit); lower the households per draw "
                               "(run.households in the scenario, or --households)",
                               located ? sv->file : m->path != NULL ? m->path : m->name, line,
-                              records, MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
+                              records, records > households ? " (entrants included)" : "",
+                              MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
                               (double)MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS
                                   * (double)mkba_engine_bytes_per_household(m, mode, 1)
                                   / 1073741824.0);
