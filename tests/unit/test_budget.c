@@ -781,6 +781,49 @@ static void test_wage_index(void **state)
     remove_case(&c[1]);
 }
 
+/* Entrants are the teams' clients: with intakes at 1 and no other team
+ * cost, /draws/budget/cost_wages x H counts the households admitted in a
+ * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
+ * simulated households (FTE x caseload x 2000 / 10,000, whole numbers) and
+ * episodes of a year; 2000 entrants a year (inflow 5000 for 5000) ask far
+ * more than that. Admissions stay within the 270 places in every cycle of
+ * the open run (entrants with places of their own would take up to twice
+ * as many), while the population grows past 10,000 households. */
+static void test_services_entrants_share_capacity(void **state)
+{
+    (void)state;
+    case_files c;
+    write_services_case(&c, "capacity", NULL,
+                        "population = { households = 5000; inflow = 5000; };\n");
+    const char *costs[] = {"cost_per_fte = 75000.0", "cost_per_fte = 90000.0",
+                           "cost_per_fte = 85000.0", "cost_per_fte = 80000.0"};
+    for (size_t i = 0; i < 4; i++)
+        replace_in_file(c.cfg, costs[i], "cost_per_fte = 0.0");
+    replace_in_file(c.cfg, "intake_cost = 200.0", "intake_cost = 1.0");
+    replace_in_file(c.cfg, "intake_cost = 150.0", "intake_cost = 1.0");
+    replace_in_file(c.cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+    const double H = 2000;
+    const size_t C = 8, Q = 3;
+    run_ok_with(&c, 0, (long)H, 1);
+    double *wages = read_all(&c, "/draws/budget/cost_wages", 2 * C * Q);
+    double *hh = read_all(&c, "/draws/budget/households", 2 * (C + 1));
+    double most = 0;
+    for (size_t k = 0; k < C; k++) {
+        double admitted = 0;
+        for (size_t p = 0; p < Q; p++)
+            admitted += wages[k * Q + p] * H; /* arm 0, classic */
+        if (admitted > 270 + 1e-6)
+            fail_msg("cycle %zu: %g households admitted; the teams have 270 places", k + 1,
+                     admitted);
+        most = admitted > most ? admitted : most;
+    }
+    assert_true(most > 0);
+    assert_true(hh[C] * H > 5 * H);
+    free(wages);
+    free(hh);
+    remove_case(&c);
+}
+
 /* The budget table of `mkba summary` (csv) and the long format carry the
  * numbers of /analysis/budget: the table its means, the long format the
  * per-draw values whose mean they are. */
@@ -890,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_services_inflow_closed_form),
         cmocka_unit_test(test_services_entrants_threads),
         cmocka_unit_test(test_wage_index),
+        cmocka_unit_test(test_services_entrants_share_capacity),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };
