@@ -80,8 +80,8 @@ long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load)
     /* Help the team gives itself takes places before anyone is admitted. */
     if (load > 0.0)
         c = c > load ? c - load : 0.0;
-    if (!(c < a->households))
-        return (long)a->households;
+    if (!(c < a->clients))
+        return (long)a->clients;
     /* Capacity for a simulated cohort is rarely whole: the fraction is a
      * place with that probability, so a small cohort's capacity is right
      * on average. The word is keyed by (seed, draw, team, cycle), past

@@ -107,6 +107,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->seed = seed;
     a->draw = draw;
     a->households = (double)households;
+    a->clients = (double)households;
     a->below = below_portable;
 #ifdef MKBA_SVC_BELOW_AVX2
     if (mkba_simd_avx2())
@@ -354,8 +355,11 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
         delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
 }
 
-void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
-                             uint8_t *x)
+/* Records h0 .. h1 - 1's states into x[h][D] by `of` from the first words
+ * of their household streams. */
+static void states_of(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s, uint8_t *x,
+                      void (*of)(const mkba_model *, const mkba_tables *, size_t,
+                                 const uint32_t *, uint8_t *))
 {
     const size_t D = a->m->ndomains;
     const uint32_t nb = (uint32_t)a->t->l->init_blocks;
@@ -364,9 +368,22 @@ void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_s
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, NULL,
                                n, s->words);
         for (uint32_t i = 0; i < n; i++)
-            mkba_micro_initial_states(a->m, a->t, a->arm, s->words + (size_t)i * nb * 4,
-                                      x + (size_t)(c0 + i) * D);
+            of(a->m, a->t, a->arm, s->words + (size_t)i * nb * 4, x + (size_t)(c0 + i) * D);
     }
+}
+
+void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x)
+{
+    states_of(a, h0, h1, s, x, mkba_micro_initial_states);
+}
+
+/* An entrant record's stream is the household stream of its record index,
+ * which no starting household of the draw uses (they are 0 .. H - 1). */
+void mkba_svc_entrant_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x)
+{
+    states_of(a, h0, h1, s, x, mkba_micro_entrant_states);
 }
 
 void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,

@@ -76,6 +76,8 @@ typedef struct mkba_svc_arm {
     uint64_t seed;
     uint32_t draw;
     double households;         /* simulated */
+    double clients;            /* records in the model: households, and the
+                                  entrants that joined by now in an open run */
     double population;
     const mkba_pathway_rule *rule; /* the pathway's routing rule */
     int classic;               /* households follow the classic route */
@@ -191,6 +193,11 @@ void mkba_svc_scratch_clear(mkba_svc_scratch *s);
 void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
                              uint8_t *x);
 
+/* The same for entrant records h0 .. h1 - 1 of an open run
+ * (mkba_micro_entrant_states: population.entrants' shares). */
+void mkba_svc_entrant_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x);
+
 /* Households h0 .. h1 - 1 in initial states x0[h][D] (which may be hh->x)
  * with empty service records; their occupancy at point 0 into delta[slot]. */
 void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
@@ -263,6 +270,8 @@ typedef struct mkba_svc_tally {
     double *category;          /* [arm][cycle][category] */
     double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
     double *transfer;          /* [arm][cycle][payer]: transfers within cost (take-up) */
+    double *wages;             /* [arm][cycle][payer]: the teams' part of cost (staff,
+                                  intakes, hand-overs), at the budget's wage index */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */
@@ -284,6 +293,15 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
                                    int nthreads);
 void mkba_svc_work_free(mkba_svc_work *w);
 
+/* The work of an open run (mkba_svc_run_open): records for the starting
+ * households and every entrant a draw may have (mkba_svc_records). */
+mkba_svc_work *mkba_svc_work_alloc_open(const mkba_model *m, const mkba_layout *l,
+                                        long households, int nthreads);
+
+/* Makes mkba_svc_price give the budget view the service costs of `open`'s
+ * last run instead of w's own (NULL: w's own, the default). */
+void mkba_svc_work_set_budget(mkba_svc_work *w, const mkba_svc_work *open);
+
 /* Simulates one draw of the work's households with services into counts c
  * (as mkba_micro_run would) and the work's service tally. progress (may be
  * NULL) hears of every finished cycle of every arm, on the calling thread
@@ -292,6 +310,24 @@ void mkba_svc_work_free(mkba_svc_work *w);
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
                   uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                   mkba_svc_work *w, mkba_counts *c);
+
+/* The records a draw of `households` starting households may need: those
+ * and, with population.inflow, at most floor(x) + 1 entrants in each year
+ * that starts within the horizon (x = mkba_population_entrants). */
+long mkba_svc_records(const mkba_model *m, long households);
+
+/* The open population of the draw mkba_svc_run just ran closed (a
+ * population block with inflow): the same households, and the year's
+ * entrants (mkba_entrants_in_year) joining at the start of every year after
+ * the first, as clients of the same teams, so they take places and wait in
+ * the same queues. Counts into c: the starting households' occupancy and
+ * entries in occ and entries, the entrants' in occ_new and entries_new,
+ * joined; the service costs into a tally of their own, which
+ * mkba_svc_price gives the budget view. The closed run stays the MKBA
+ * view (docs/budget.md, "Entrants and the teams"). */
+void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
+                       uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
+                       mkba_svc_work *w, mkba_counts *c);
 
 /* Batch b's integer tallies of the last mkba_svc_run as counts
  * (households, occupancy, entries), for pricing one batch of households

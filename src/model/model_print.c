@@ -435,7 +435,10 @@ static void print_population(const mkba_model *m, FILE *f)
             "year\n  year 1 = %d; price level", p->households, p->inflow, p->first_year);
     for (size_t y = 0; y < p->nyears; y++)
         fprintf(f, " %.4g", p->price_index[y]);
-    fprintf(f, " (relative to %d)\n", m->price_year);
+    fprintf(f, " (relative to %d); wage level", m->price_year);
+    for (size_t y = 0; y < p->nyears; y++)
+        fprintf(f, " %.4g", p->wage_index[y]);
+    fprintf(f, "\n");
     for (size_t i = 0; i < m->npayers; i++)
         if (p->fund[i][0] != '\0' || p->taakveld[i][0] != '\0')
             fprintf(f, "  %s: %s %s\n", m->payer[i], p->fund[i], p->taakveld[i]);

@@ -48,7 +48,7 @@ static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
 static const char *const keys_population[] = {
     "households", "inhabitants", "prevalence", "inflow", "entrants", "first_year",
-    "price_index", "price_growth", "budget_lines", NULL};
+    "price_index", "price_growth", "wage_index", "wage_growth", "budget_lines", NULL};
 static const char *const keys_budget_line[] = {"payer", "fund", "taakveld", NULL};
 
 static const char *const keys_services[] = {
