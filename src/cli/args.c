@@ -117,7 +117,9 @@ static int run_value(const mkba_cli_run_options *r, run_kind kind, const char *v
 
 int mkba_cli_run_option(int argc, char **argv, int *i, const mkba_cli_run_options *r)
 {
-    const void *target[] = { r->draws, r->households, r->seed, r->threads };
+    /* --seed fills both seed and seed_set: it is taken only with both. */
+    const void *target[] = { r->draws, r->households,
+                             r->seed_set != NULL ? (const void *)r->seed : NULL, r->threads };
     for (size_t t = 0; t < sizeof run_option / sizeof *run_option; t++) {
         const char *v = NULL;
         int k = target[run_option[t].kind] != NULL

@@ -46,9 +46,10 @@ int mkba_cli_parse_seed(const char *s, unsigned long long *out);
 int mkba_cli_option_value(int argc, char **argv, int *i, const char *name,
                           const char *alias, const char **value);
 
-/* Where the run options several commands share (--draws, --households,
+/* Where the run options the commands share (--draws, --households,
  * --seed, --threads) put their values; a NULL target: the command does
- * not take that option. */
+ * not take that option (--seed: seed_set and seed, one target, taken only
+ * when both are given). */
 typedef struct mkba_cli_run_options {
     long *draws;
     long draws_min;           /* the fewest --draws the command accepts */

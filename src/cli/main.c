@@ -209,7 +209,7 @@ typedef struct run_args {
     const char *output;
     long draws, households;
     int seed_set;
-    unsigned long long seed;
+    uint64_t seed;
     long threads;
     int cohort, force, quiet, resume, no_checkpoint, yes;
     size_t nset;              /* --set NAME=VALUE, in order */
@@ -232,6 +232,8 @@ static int parse_run_args(int argc, char **argv, run_args *r)
     memset(r, 0, sizeof *r);
     r->draws = -1;
     r->households = -1;
+    const mkba_cli_run_options run = { &r->draws, 0, &r->households, &r->seed_set, &r->seed,
+                                       &r->threads };
     r->set_name = calloc((size_t)argc + 1, sizeof *r->set_name);
     r->set_value = calloc((size_t)argc + 1, sizeof *r->set_value);
     if (r->set_name == NULL || r->set_value == NULL) {
@@ -256,23 +258,9 @@ static int parse_run_args(int argc, char **argv, run_args *r)
             if (v[0] == '\0')
                 return mkba_cli_usage_error("%s needs a file name", "--output");
             r->output = v;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--draws", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_long("--draws", v, 0, &r->draws) < 0)
+        } else if ((k = mkba_cli_run_option(argc, argv, &i, &run)) != 0) {
+            if (k < 0)
                 return EXIT_USAGE;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--households", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_long("--households", v, 1, &r->households) < 0)
-                return EXIT_USAGE;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--seed", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_seed(v, &r->seed) < 0)
-                return EXIT_USAGE;
-            r->seed_set = 1;
-        } else if ((k = mkba_cli_option_value(argc, argv, &i, "--threads", NULL, &v)) != 0) {
-            if (k < 0 || mkba_cli_parse_long("--threads", v, 1, &r->threads) < 0)
-                return EXIT_USAGE;
-            if (r->threads > 4096) {
-                fprintf(stderr, "mkba: --threads expects at most 4096, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
         } else if ((k = mkba_cli_option_value(argc, argv, &i, "--set", NULL, &v)) != 0) {
             if (k < 0 || mkba_cli_parse_set(v, r->set_name, r->set_value, &r->nset) < 0)
                 return EXIT_USAGE;
@@ -343,7 +331,7 @@ static int run_scenario(const run_args *r)
     o.draws = r->draws;
     o.households = r->households;
     o.seed_set = r->seed_set;
-    o.seed = (uint64_t)r->seed;
+    o.seed = r->seed;
     o.mode = r->cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
     o.nset = r->nset;
     o.set_name = (const char *const *)r->set_name;

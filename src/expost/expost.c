@@ -756,6 +756,9 @@ static int run_psa(const mkba_context *ctx, const job *j, mkba_error *err)
         .mode = MKBA_ENGINE_MICRO,
         .analyse = 1,
         .store_draws = 1,
+        /* expost has no --resume: a checkpoint left by an interruption
+         * would only make the same command refuse to start over. */
+        .no_checkpoint = 1,
         .on_finish = analyse,
         .user = (void *)j,
         .progress = ctx != NULL ? ctx->progress : NULL,

@@ -157,16 +157,19 @@ static int scratch_file(void)
     return fd;
 }
 
-/* Points descriptor *fd at /dev/null, or with `to_scratch` at an empty
- * scratch_file, which unlike /dev/null accepts ftruncate. Returns whether
- * it did. */
-static int redirect(int *fd, int to_scratch)
+/* Points descriptor *fd at descriptor `target` (retrying the dup2 that a
+ * signal or a racing open interrupts) and closes target. Returns whether
+ * it did; -1 as target: it did not. */
+static int redirect(int *fd, int target)
 {
-    int target = to_scratch ? scratch_file() : open("/dev/null", O_RDWR);
-    int ok = target >= 0 && dup2(target, *fd) >= 0;
-    if (target >= 0)
-        close(target);
-    return ok;
+    if (target < 0)
+        return 0;
+    int rc;
+    do
+        rc = dup2(target, *fd);
+    while (rc < 0 && (errno == EINTR || errno == EBUSY));
+    close(target);
+    return rc >= 0;
 }
 
 /* Makes the rest of `file`'s life harmless once it will not be kept. Its
@@ -183,13 +186,24 @@ static int redirect(int *fd, int to_scratch)
  * the file (H5MF_close), which moves the allocated end again (seen with an
  * allocation failure just after the file was created), and its truncate
  * and last writes then go to the scratch file, which accepts them. The
- * layout of the sec2 record is HDF5's since 1.8 and checked (driver id and
- * name) before it is used. */
+ * scratch file is had first; without one (no /dev/shm, no room for a
+ * temporary file) the file itself, through a second descriptor, takes the
+ * close: the ends agree by then, so the close's truncate only shrinks it,
+ * which a full disk and a size limit allow (its last writes, a few bytes
+ * of metadata, may still fail there); /dev/null is never asked to
+ * truncate. The layout of the sec2
+ * record is HDF5's since 1.8 and checked (driver id and name) before it
+ * is used. */
 static void abandon(hid_t file)
 {
     int *fd = NULL;
     H5FD_t *lf = sec2_record(file, &fd);
-    if (lf == NULL || !redirect(fd, 0)) {
+    int closer = lf != NULL ? scratch_file() : -1;
+    if (lf != NULL && closer < 0)
+        closer = dup(*fd);
+    if (closer < 0 || !redirect(fd, open("/dev/null", O_RDWR))) {
+        if (closer >= 0)
+            close(closer);
         close_objects(file);
         return;
     }
@@ -200,7 +214,7 @@ static void abandon(hid_t file)
     const unsigned char zero = 0;
     if (eoa != HADDR_UNDEF && eof != HADDR_UNDEF && eoa > eof)
         H5FDwrite(lf, H5FD_MEM_DEFAULT, H5P_DEFAULT, eoa - 1, 1, &zero);
-    redirect(fd, 1);
+    redirect(fd, closer);
 }
 
 int mkba_h5_close_file(hid_t file, int discard)

@@ -460,8 +460,9 @@ static int report_write(const char *path, mkba_summary_format format, FILE *out,
     if (rc == MKBA_OK) {
         if (format == MKBA_SUMMARY_TEXT)
             fprintf(out, "Ex-post evaluation: %s\n", path);
-        mkba_report_render(out, r, format);
-        if (fflush(out) != 0 || ferror(out))
+        if (mkba_report_render(out, r, format) < 0)
+            rc = mkba_report_render_failed(out, err);
+        if (rc == MKBA_OK && (fflush(out) != 0 || ferror(out)))
             rc = mkba_error_set(err, MKBA_EIO, "cannot write the report: %s", strerror(errno));
     }
     mkba_report_free(r);

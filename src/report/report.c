@@ -490,6 +490,13 @@ int mkba_report_json(FILE *f, const mkba_report *r)
     return ferror(f) ? -1 : 0;
 }
 
+int mkba_report_render_failed(FILE *f, mkba_error *err)
+{
+    if (ferror(f))
+        return MKBA_OK;
+    return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing the tables");
+}
+
 int mkba_report_render(FILE *f, const mkba_report *r, mkba_summary_format format)
 {
     switch (format) {

@@ -76,7 +76,9 @@ void mkba_text_pad(FILE *f, const char *s, size_t width, int right);
  * significant digits, NaN empty. Markdown: a heading and a pipe table per
  * table, notes as a paragraph. JSON: {"tables": [{"id", "title",
  * "columns", "rows", "notes"}]}; NaN as null, infinities as "inf" and
- * "-inf". Returns 0, or -1 when writing to f failed. */
+ * "-inf". Returns 0, or -1 when writing to f failed or (text, which
+ * measures its columns in an array) memory ran out: see
+ * mkba_report_render_failed. */
 int mkba_report_text(FILE *f, const mkba_report *r);
 int mkba_report_csv(FILE *f, const mkba_report *r);
 
@@ -122,5 +124,11 @@ int mkba_report_json(FILE *f, const mkba_report *r);
 
 /* r in the format of `mkba summary --format` (text: the aligned tables). */
 int mkba_report_render(FILE *f, const mkba_report *r, mkba_summary_format format);
+
+/* What a rendering to f that returned -1 failed at: out of memory
+ * (MKBA_ENOMEM, err set), or a write, which is left to the caller's
+ * flush or commit, as a write error shows there with its cause
+ * (MKBA_OK). */
+int mkba_report_render_failed(FILE *f, mkba_error *err);
 
 #endif

@@ -216,19 +216,22 @@ static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
             mkba_answer_print(f, t, l->d, l->an);
             mkba_report first = { 1, 1, l->r->table, 0 }, rest = { l->r->n - 1, l->r->n - 1,
                                                                   l->r->table + 1, 0 };
-            mkba_report_text(f, &first);
+            if (mkba_report_text(f, &first) < 0)
+                return mkba_report_render_failed(f, err);
             if (o->brief)
                 break;
             fputc('\n', f);
             mkba_summary_header h = { path, t->scenario_name, t->draws, t->households, t->mode,
                                       t->base_case };
             mkba_summary_print(f, &h, t, l->s);
-            mkba_report_text(f, &rest);
+            if (mkba_report_text(f, &rest) < 0)
+                return mkba_report_render_failed(f, err);
             break;
         }
         if (o->table == NULL)
             fprintf(f, "Sensitivity analysis: %s\n", path);
-        mkba_report_text(f, l->r);
+        if (mkba_report_text(f, l->r) < 0)
+            return mkba_report_render_failed(f, err);
         break;
     case MKBA_SUMMARY_CSV:
         mkba_csv_begin(f, style);
@@ -242,7 +245,8 @@ static int emit(FILE *f, const char *tmp, const char *path, const loaded *l,
     case MKBA_SUMMARY_XLSX:
         return mkba_xlsx_write(tmp, o->output, path, l->r, err);
     default:
-        mkba_report_render(f, l->r, o->format);
+        if (mkba_report_render(f, l->r, o->format) < 0)
+            return mkba_report_render_failed(f, err);
         break;
     }
     return MKBA_OK;

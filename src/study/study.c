@@ -510,8 +510,9 @@ static void extend_error(mkba_error *err, const char *fmt, ...)
  * study was interrupted or a write failed for want of room (a full disk,
  * a quota, a size limit, a device error: the points already finished are
  * sound and the same command with --resume continues once there is
- * room); also kept when it held points of an earlier run (what the user
- * had stays). Removed when the study succeeded or failed otherwise. */
+ * room), as long as it holds a finished point (its own or an earlier
+ * run's): an empty one would only make the same command refuse to start
+ * over. Removed when the study succeeded or failed otherwise. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
@@ -519,7 +520,8 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     size_t done = mkba_checkpoint_done(s->ckpt);
     const int storage = rc == MKBA_EIO && err != NULL && mkba_syserr_is_storage(err->sys_errno)
                         && done > 0;
-    if (rc != MKBA_EINTERRUPTED && !storage) {
+    const int interrupted = rc == MKBA_EINTERRUPTED && done > 0;
+    if (!interrupted && !storage) {
         int rc2 = mkba_checkpoint_close(s->ckpt, rc != MKBA_OK && s->done > 0, NULL);
         s->ckpt = NULL;
         return rc != MKBA_OK ? rc : rc2;
@@ -530,7 +532,7 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
     mkba_checkpoint_info *info = s->o->checkpoint;
-    if (info != NULL && rc2 == MKBA_OK && done > 0) {
+    if (info != NULL && rc2 == MKBA_OK) {
         info->kept = (long)done;
         info->total = (long)s->count;
         info->unit = point_unit(s->d);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -185,20 +186,54 @@ int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how)
     return 1;
 }
 
+/* The CPU seconds process pid has used so far, from /proc/PID/stat
+ * (utime and stime, fields 14 and 15, after the name in parentheses);
+ * -1 when it cannot be read. */
+static double cpu_so_far(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    support_slurp(path, text, sizeof text);
+    const char *p = strrchr(text, ')');
+    unsigned long utime = 0, stime = 0;
+    if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                            &utime, &stime) != 2)
+        return -1.0;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double children_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+           + 1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+int support_interrupt_timed(pid_t pid, const char *path, long bytes, int signo,
+                            double limit_s, support_stop *stop)
+{
+    int how = 0, ended = support_wait_for_size(pid, path, bytes, &how);
+    *stop = (support_stop){ !ended, 0.0, 0.0 };
+    if (ended)
+        return how;
+    /* Its whole CPU time shows in RUSAGE_CHILDREN once it is reaped. */
+    double children0 = children_cpu_s(), cpu0 = cpu_so_far(pid), t0 = support_now_s();
+    assert_int_equal(kill(pid, signo), 0);
+    how = support_finish(pid, limit_s);
+    stop->wall_s = support_now_s() - t0;
+    stop->cpu_s = cpu0 >= 0 ? children_cpu_s() - children0 - cpu0 : -1.0;
+    return how;
+}
+
 int support_interrupt_after(pid_t pid, const char *path, long bytes, int signo,
                             double limit_s, double *stop_s, int *signalled)
 {
-    int how = 0, ended = support_wait_for_size(pid, path, bytes, &how);
+    support_stop stop;
+    int how = support_interrupt_timed(pid, path, bytes, signo, limit_s, &stop);
     if (signalled != NULL)
-        *signalled = !ended;
+        *signalled = stop.signalled;
     if (stop_s != NULL)
-        *stop_s = 0.0;
-    if (ended)
-        return how;
-    double t0 = support_now_s();
-    assert_int_equal(kill(pid, signo), 0);
-    how = support_finish(pid, limit_s);
-    if (stop_s != NULL)
-        *stop_s = support_now_s() - t0;
+        *stop_s = stop.wall_s;
     return how;
 }

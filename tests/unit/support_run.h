@@ -52,4 +52,16 @@ int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how);
 int support_interrupt_after(pid_t pid, const char *path, long bytes, int signo,
                             double limit_s, double *stop_s, int *signalled);
 
+/* How long a process took to stop after a signal: the wall seconds and
+ * the CPU seconds (all its threads; -1 when /proc cannot tell), which a
+ * loaded machine does not stretch as it does the wall time. */
+typedef struct support_stop {
+    int signalled;             /* 0: it ended before the signal */
+    double wall_s, cpu_s;
+} support_stop;
+
+/* As support_interrupt_after, with both times in *stop. */
+int support_interrupt_timed(pid_t pid, const char *path, long bytes, int signo,
+                            double limit_s, support_stop *stop);
+
 #endif

@@ -101,6 +101,57 @@ static void test_options(void **state)
     check_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
+/* The option parsers of expost, report, init and the commands' own words:
+ * each usage message in turn (exit 2), none writing a file. */
+static void test_command_words(void **state)
+{
+    (void)state;
+    static const cli_case cases[] = {
+        { "frobnicate", "mkba: unknown command 'frobnicate'", 2 },
+        { "run" FULL FULL, "mkba: run takes one scenario file; unexpected 'tests/data/full.cfg'",
+          2 },
+        { "run" FULL "--seed x",
+          "mkba: --seed expects a whole number from 0 to 18446744073709551615, got 'x'", 2 },
+        { "run" FULL "--set x", "mkba: --set expects NAME=VALUE or NAME@ARM=VALUE with a "
+          "finite number (a decimal point, not a comma), e.g. --set p_debt_relapse=0.2, got "
+          "'x'", 2 },
+        { "expost" FULL FULL,
+          "mkba: expost takes one scenario file; unexpected 'tests/data/full.cfg'", 2 },
+        { "expost", "mkba: expost needs a scenario file", 2 },
+        { "expost" FULL, "mkba: expost needs the observed data: --observed DATA.csv", 2 },
+        { "expost" FULL "--simulate --observed DIR/x.csv",
+          "mkba: expost --simulate needs the CSV to write: -o DATA.csv", 2 },
+        { "expost" FULL "--simulate --observed DIR/x.csv -o DIR/out.h5 --draws 5",
+          "mkba: --draws has no meaning with --simulate (one run at the true values)", 2 },
+        { "expost" FULL "--observed DIR/x.csv --truth-draw 3",
+          "mkba: --truth-draw belongs to --simulate (the true values of synthetic data)", 2 },
+        { "report DIR/a.h5 DIR/b.h5", "mkba: report takes one result file; unexpected", 2 },
+        { "report DIR/a.h5 --bogus", "mkba: unknown option '--bogus' for report (mkba report "
+          "--help lists them)", 2 },
+        { "report DIR/a.h5 --format docx", "mkba: --format expects html or pdf, got 'docx'", 2 },
+        { "summary DIR/a.h5 --table ''", "mkba: --table needs a name", 2 },
+        { "sa morris" FULL "--levels 3",
+          "mkba: --levels expects an even number from 2 to 1000, got '3'", 2 },
+        { "sa tornado" FULL "--range u_severe",
+          "mkba: --range expects NAME=LO:HI (e.g. detect_team=0.2:0.6), got 'u_severe'", 2 },
+        { "sa tornado" FULL "--grid x=1:2:3",
+          "mkba: --grid is not an option of sa tornado; it is one of sa sweep", 2 },
+        { "sa sobol --function ishigami --households 5", "mkba: --households has no meaning "
+          "with --function (an analytic function, no scenario, no file)", 2 },
+        { "sa tornado" FULL "--format docx",
+          "mkba: --format expects text, csv, markdown or json, got 'docx'", 2 },
+        { "init DIR/a.cfg DIR/b.cfg", "mkba: init writes one file; unexpected", 2 },
+        { "init 'DIR/a\"b.cfg'", "the scenario's name comes from the file name ('a\"b') and "
+          "may not hold a quote, a backslash or a control character", 1 },
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    char path[256];
+    snprintf(path, sizeof path, "%s/a.cfg", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/a\"b.cfg", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
 /* The option parser of sa and the checks of its methods and factors. */
 static void test_sa_options(void **state)
 {
@@ -295,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_sa_options),
+        cmocka_unit_test(test_command_words),
         cmocka_unit_test(test_three_arms),
         cmocka_unit_test(test_sa_from),
         cmocka_unit_test(test_output),

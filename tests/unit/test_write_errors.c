@@ -26,6 +26,7 @@
 #include "support_run.h"
 #include <hdf5.h>
 #include "io/h5util.h"
+#include "support_scratch.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-write-XXXXXX";
@@ -291,6 +292,36 @@ static void test_failed_close_closes(void **state)
     remove(path);
 }
 
+/* Without a scratch file (no /dev/shm, a full temporary folder) the file
+ * itself takes the close of test_failed_close_closes's files, under the
+ * same size limits: it must still close for good (test_alloc_fail's
+ * test_run_without_scratch has the close that /dev/null refused). */
+static void test_failed_close_without_scratch(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/direct.h5", dir);
+    const long limits[] = { 1000, 2048, 50000, 1000000, 1700000 };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        for (int discard = 0; discard <= 1; discard++) {
+            pid_t pid = fork();
+            assert_true(pid >= 0);
+            if (pid == 0) {
+                support_no_scratch = 1;
+                signal(SIGXFSZ, SIG_IGN);
+                _exit(close_under_limit(path, limits[i], discard));
+            }
+            int st = 0;
+            assert_int_equal(waitpid(pid, &st, 0), pid);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                fail_msg("no scratch file, limit %ld, discard %d: %s %d (1: a file stayed "
+                         "open, 2: wrong result, 3: setup failed)", limits[i], discard,
+                         WIFEXITED(st) ? "exit" : "signal",
+                         WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        }
+    remove(path);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -321,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_close_closes),
+        cmocka_unit_test(test_failed_close_without_scratch),
         cmocka_unit_test(test_run_file_size_limit),
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test(test_disk_full),
