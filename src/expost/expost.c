@@ -15,7 +15,6 @@
 #include <string.h>
 #include <omp.h>
 #include <gsl/gsl_rng.h>
-#include <hdf5.h>
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
@@ -618,21 +617,6 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
     return rc;
 }
 
-/* The root attribute seed of the result file at path (docs/output.md): the
- * refinement repeats the file's draws, so it needs their seed. */
-static int read_seed(const char *path, uint64_t *seed, mkba_error *err)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t a = f >= 0 && H5Aexists(f, "seed") > 0 ? H5Aopen(f, "seed", H5P_DEFAULT) : -1;
-    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, seed) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (f >= 0)
-        H5Fclose(f);
-    return ok ? MKBA_OK : mkba_error_set(err, MKBA_EPARSE, "--from %s: cannot read the root "
-                                         "attribute seed", path);
-}
-
 /* --from: the file must be a whole PSA of this scenario. */
 static int check_from(job *j, mkba_error *err)
 {
@@ -663,11 +647,17 @@ static int check_from(job *j, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: a cohort run has no households to "
                             "confront with data; give a microsimulation run", file);
     j->households = t->households;
-    if (rc == MKBA_OK)
-        rc = read_seed(file, &j->seed, err);
     mkba_h5_store *st = rc == MKBA_OK ? mkba_h5_store_open(file, 0, err) : NULL;
     if (rc == MKBA_OK && st == NULL)
         rc = err != NULL ? err->code : MKBA_EIO;
+    /* The root attribute seed (docs/output.md): the refinement repeats the
+     * file's draws, so it needs their seed, one whole number >= 0. */
+    int has_seed = 0;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &j->seed, &has_seed, err);
+    if (rc == MKBA_OK && !has_seed)
+        rc = mkba_error_set(err, MKBA_EPARSE, "--from %s: the file has no root attribute seed; "
+                            "give a PSA file written by mkba run", file);
     if (rc == MKBA_OK && mkba_h5_store_has(st, "/expost"))
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file already holds an ex-post "
                             "evaluation; give the PSA file it was made from", file);
