@@ -374,6 +374,9 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
         mkba_observation *o = &obs->obs[i];
         o->n_lik = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
     }
+    /* The normal likelihood's synthetic noise (observed.h, var_lik). */
+    if (mkba_expost_model_noise(path, t, j->obs, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EIO;
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
@@ -477,10 +480,12 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     const char **metric = mkba_malloc(no * sizeof *metric);
     const char **lik = mkba_malloc(no * sizeof *lik);
     int *line = mkba_malloc(no * sizeof *line), *year = mkba_malloc(no * sizeof *year);
+    double *noise = mkba_malloc(no * sizeof *noise);
     mkba_h5_store *h = NULL;
-    int rc = labels && metric && lik && line && year
+    int rc = labels && metric && lik && line && year && noise
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
+        noise[i] = obs->obs[i].var_lik;
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
         lik[i] = likelihood_name[obs->obs[i].likelihood];
@@ -515,6 +520,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
     STEP(mkba_h5_store_ints(h, "/expost/year", 1, d_obs, year, err));
     STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/likelihood_noise", 1, d_obs, noise, err));
     STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
     STEP(mkba_h5_store_ints(h, "/expost/flag", 1, d_obs, e->flag, err));
@@ -579,6 +585,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     mkba_free((void *)lik);
     mkba_free(line);
     mkba_free(year);
+    mkba_free(noise);
     return rc;
 }
 

@@ -142,3 +142,57 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
     mkba_free(occ);
     return mu;
 }
+
+/* The mean over the draws of the squared year-to-date Monte Carlo error
+ * of observation o's payer cost at its year's last cycle, from mcse
+ * ([draw][arm][cycle][payer]); 0 when no draw has one. */
+static double mean_noise(const mkba_h5_totals *t, size_t cpy, const double *mcse,
+                         const mkba_observation *o)
+{
+    size_t last = (size_t)o->year * cpy - 1, n = 0;
+    double sum = 0.0;
+    for (size_t d = 0; d < t->ndraws; d++) {
+        double e = mcse[((d * t->narms + (size_t)o->arm) * t->ncycles + last) * t->npayers
+                        + (size_t)o->payer];
+        if (isfinite(e)) {
+            sum += e * e;
+            n++;
+        }
+    }
+    return n > 0 ? sum / (double)n : 0.0;
+}
+
+int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
+                            mkba_error *err)
+{
+    static const char *const name = "/draws/mcse/cost_year_to_date";
+    int need = 0;
+    for (size_t i = 0; i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->var_lik = 0.0;
+        need |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
+    }
+    size_t cpy = 0;
+    if (!need || mkba_cycles_per_year(t->cycle_years, &cpy, err) != MKBA_OK)
+        return need ? (err != NULL ? err->code : MKBA_EINVAL) : MKBA_OK;
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    /* A file written before the errors were stored: se alone, as then. */
+    if (!mkba_h5_store_has(st, name))
+        return mkba_h5_store_close(st, err);
+    size_t dims[4] = { t->ndraws, t->narms, t->ncycles, t->npayers };
+    size_t count = dims[0] * dims[1] * dims[2] * dims[3];
+    double *mcse = mkba_malloc((count > 0 ? count : 1) * sizeof *mcse);
+    int rc = mcse != NULL ? mkba_h5_store_read_doubles(st, name, 4, dims, mcse, err)
+                          : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
+                                                "Monte Carlo errors of %zu draws", t->ndraws);
+    int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+    for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        if (o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL)
+            o->var_lik = mean_noise(t, cpy, mcse, o);
+    }
+    mkba_free(mcse);
+    return rc != MKBA_OK ? rc : rc2;
+}

@@ -305,6 +305,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
     o->n_lik = o->n;
+    o->var_lik = 0.0;
     if (o->likelihood != MKBA_LIK_NORMAL && !isnan(o->n)
         && o->value * o->n / 1000.0 > MKBA_EXPOST_MAX_COUNT)
         return fail(r, COL_VALUE, "'%s' per 1000 of n households is more than 1e9 events; "

@@ -103,6 +103,12 @@ typedef struct mkba_observation {
      * model's household noise (docs/expost.md; expost.c sets it, the
      * reader sets n). */
     double n_lik;
+    /* The same for a normal figure: the model's Monte Carlo variance of
+     * the draw's value (spending: the batch-means error of the year's cost
+     * at the simulated households, mean over the draws), added to se^2 in
+     * the likelihood only; 0 when unknown (expost.c sets it, the reader
+     * sets 0). */
+    double var_lik;
     int domain;                /* KEY_DOMAIN, KEY_STATE; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */
