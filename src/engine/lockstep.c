@@ -141,6 +141,9 @@ void mkba_svc_work_free(mkba_svc_work *w)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
     mkba_free(w->tally.team_queue);
+    mkba_free(w->tally.team_reached);
+    mkba_free(w->tally.team_mean_wait);
+    mkba_free(w->tally.registered);
     mkba_free(w);
 }
 
@@ -197,7 +200,12 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
     ok = ok && (t->team_in_care = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_in_care)) != NULL
-         && (t->team_queue = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL;
+         && (t->team_queue = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL
+         && (t->team_reached = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_reached)) != NULL
+         && (t->team_mean_wait = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_mean_wait))
+                != NULL;
+    t->ndomains = m->ndomains;
+    ok = ok && (t->registered = mkba_calloc(AT * t->ndomains + 1, sizeof *t->registered)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;
@@ -316,7 +324,14 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     for (size_t j = 0; j < sv->nteams; j++) {
         w->tally.team_in_care[i * sv->nteams + j] = (double)ad->team_in_care[j] / N;
         w->tally.team_queue[i * sv->nteams + j] = (double)ad->team_waiting[j] / N;
+        w->tally.team_reached[i * sv->nteams + j] = (double)ad->team_admitted[j] / N;
+        w->tally.team_mean_wait[i * sv->nteams + j] =
+            ad->team_admitted[j] > 0
+                ? (double)ad->team_wait_cycles[j] * dt / (double)ad->team_admitted[j] : NAN;
     }
+    for (size_t d = 0; d < m->ndomains; d++)
+        w->tally.registered[i * m->ndomains + d] =
+            (double)counts[MKBA_SVC_REGISTERED + d] / N;
 }
 
 /* Counts a finished cycle of an arm and, on thread 0 (the thread that
@@ -525,7 +540,12 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
             for (size_t j = 0; j < st->nteams; j++) {
                 r->svc_team_in_care[row * st->nteams + j] = st->team_in_care[row * st->nteams + j];
                 r->svc_team_queue[row * st->nteams + j] = st->team_queue[row * st->nteams + j];
+                r->svc_team_reached[row * st->nteams + j] = st->team_reached[row * st->nteams + j];
+                r->svc_team_mean_wait[row * st->nteams + j] =
+                    st->team_mean_wait[row * st->nteams + j];
             }
+            for (size_t d = 0; d < st->ndomains; d++)
+                r->svc_registered[row * st->ndomains + d] = st->registered[row * st->ndomains + d];
         }
     }
 }

@@ -1,0 +1,282 @@
+/* The services engine's counters that ex-post figures need: problems
+ * registered at intake per domain (/draws/services/registered) and each
+ * team's admissions and mean wait (team_reached, team_mean_wait).
+ *
+ * - Invariants on tests/data/services.cfg: the teams' admissions sum to
+ *   reached and their waits, weighted by admissions, to the arm's mean
+ *   wait; on the classic arm (no self-reliance, so every request reaches an
+ *   intake) the registered problems sum to the requests plus the detected.
+ * - Detection, closed form: every household has a need in domain a and in
+ *   domain b from the start and nothing moves; requests present a (the
+ *   first of two equally severe problems), so b is registered only
+ *   through detection: never with detect 0, at every request with detect
+ *   1, Binomial(requests, 0.4) with detect 0.4.
+ * - Little's law per team: two desks with too few places, each with its
+ *   own households; over whole episodes each desk's mean queue equals its
+ *   admission rate times its mean wait. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "mkba/expost.h"
+#include "expost/expost_impl.h"
+#include "support.h"
+
+static char dir[] = "/tmp/mkba-svc-counters-XXXXXX";
+
+static const char *path(const char *name)
+{
+    static char buf[4][256];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static void run(const char *scenario, const char *out, long draws, long households)
+{
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, scenario, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = out;
+    o.force = 1;
+    o.draws = draws;
+    o.households = households;
+    o.analyse = 0;
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_model_free(m);
+}
+
+static double *read_all(const char *file, const char *name, size_t want)
+{
+    size_t n = 0;
+    double *v = support_read_doubles(file, name, &n);
+    if (v == NULL || n != want)
+        fail_msg("%s: %zu values, expected %zu", name, n, want);
+    return v;
+}
+
+#define near(a, b) (fabs((a) - (b)) <= 1e-12 * (1.0 + fabs(b)))
+
+static void test_invariants(void **state)
+{
+    (void)state;
+    const char *out = path("services.h5");
+    run("tests/data/services.cfg", out, 2, 2000);
+    const size_t D = 2, A = 2, T = 8, NT = 4, ND = 4, AT = D * A * T;
+    double *reached = read_all(out, "/draws/services/reached", AT);
+    double *wait = read_all(out, "/draws/services/mean_wait", AT);
+    double *arrivals = read_all(out, "/draws/services/arrivals", AT);
+    double *detected = read_all(out, "/draws/services/detected", AT);
+    double *team_reached = read_all(out, "/draws/services/team_reached", AT * NT);
+    double *team_wait = read_all(out, "/draws/services/team_mean_wait", AT * NT);
+    double *registered = read_all(out, "/draws/services/registered", AT * ND);
+    double total = 0.0;
+    for (size_t i = 0; i < AT; i++) {
+        double r = 0.0, w = 0.0, g = 0.0;
+        for (size_t j = 0; j < NT; j++) {
+            double tr = team_reached[i * NT + j];
+            r += tr;
+            assert_true(tr > 0.0 ? team_wait[i * NT + j] >= 0.0 : isnan(team_wait[i * NT + j]));
+            if (tr > 0.0)
+                w += tr * team_wait[i * NT + j];
+        }
+        assert_true(near(r, reached[i]));
+        if (reached[i] > 0.0)
+            assert_true(near(w / r, wait[i]));
+        for (size_t d = 0; d < ND; d++)
+            g += registered[i * ND + d];
+        /* Arm 0 is classic: every request reaches an intake. */
+        if ((i / T) % A == 0)
+            assert_true(near(g, arrivals[i] + detected[i]));
+        else
+            assert_true(g <= arrivals[i] + detected[i] + 1e-12);
+        total += g;
+    }
+    assert_true(total > 0.0);
+    /* mkba expost reads them: a domain's registered problems (per 1000)
+     * and a team's mean wait, year 2 of the classic arm (yearly cycles). */
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err), MKBA_OK);
+    const char *csv = "year,arm,metric,value,n,se,domain,team\n"
+                      "2,classic,registered_problems,100,12000,,mental,\n"
+                      "2,classic,mean_wait,0.3,,0.1,,basic-ggz\n";
+    mkba_observed *obs = NULL;
+    if (mkba_observed_parse(csv, strlen(csv), "observed.csv", m, &obs, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_h5_totals *t = NULL;
+    assert_int_equal(mkba_h5_read_totals(out, &t, &err), MKBA_OK);
+    double *mu = mkba_expost_model_values(out, t, m, obs, &err);
+    if (mu == NULL)
+        fail_msg("%s", err.message);
+    for (size_t d = 0; d < D; d++) {
+        size_t i = (d * A + 0) * T + 1;
+        assert_true(near(mu[d], 1000.0 * registered[i * ND + 1]));
+        double w = team_wait[i * NT + 1];
+        assert_true(isnan(w) ? isnan(mu[D + d]) : near(mu[D + d], w));
+    }
+    free(mu);
+    mkba_h5_totals_free(t);
+    mkba_observed_free(obs);
+    mkba_model_free(m);
+    free(reached);
+    free(wait);
+    free(arrivals);
+    free(detected);
+    free(team_reached);
+    free(team_wait);
+    free(registered);
+}
+
+/* Two domains, each household with a need in both (or, with `split`, in
+ * one of them, half and half), nothing that moves; desks as given. */
+static const char *two_needs(const char *name, int split, const char *teams,
+                             const char *pathway)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "mkba_format = 1;\n"
+             "name = \"two-needs\";\n"
+             "price_year = 2024;\n"
+             "run = { seed = 11; draws = 1; households = 2000; };\n"
+             "timing = { cycle = \"month\"; horizon = 30; };\n"
+             "payers = ( \"gemeente\" );\n"
+             "effects = ( { name = \"need_years\"; unit = \"years\"; better = \"lower\"; } );\n"
+             "arms = ( { name = \"desk\"; reference = true; } );\n"
+             "domains = (\n"
+             "  { name = \"a\"; states = [\"none\", \"need\"];\n"
+             "    initial = { %s };\n"
+             "    transitions = ( { from = \"none\"; probabilities = { need = 0.0; }; },\n"
+             "                    { from = \"need\"; probabilities = { none = 0.0; }; } ); },\n"
+             "  { name = \"b\"; states = [\"none\", \"need\"];\n"
+             "    initial = { %s };\n"
+             "    transitions = ( { from = \"none\"; probabilities = { need = 0.0; }; },\n"
+             "                    { from = \"need\"; probabilities = { none = 0.0; }; } ); }\n"
+             ");\n"
+             "effect_values = ( { effect = \"need_years\"; domain = \"a\"; state = \"need\";\n"
+             "                    per_year = 1.0; } );\n"
+             "services = { population = 2000.0; seek_rate = [2.0];\n"
+             "  teams = ( %s );\n"
+             "  pathways = { desk = { %s }; }; };\n",
+             split ? "prevalence = [0.5, 0.5]; loading = 0.0;" : "state = \"need\";",
+             split ? "prevalence = [0.5, 0.5]; loading = 0.0;" : "state = \"need\";", teams,
+             pathway);
+    const char *file = path(name);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    return file;
+}
+
+#define DESK(n, domains, fte)                                                               \
+    "{ name = \"" n "\"; domains = [" domains "]; fte = " fte "; caseload = 30.0;"             \
+    " cost_per_fte = 60000.0; intake_cost = 100.0; payer = \"gemeente\"; improve_hr = 1.0;" \
+    " worsen_hr = 1.0; episode_years = 0.5; }"
+
+/* Registered problems of domains a and b over the horizon, per 2000. */
+static void registered(double detect, double *ra, double *rb)
+{
+    char pathway[256];
+    snprintf(pathway, sizeof pathway,
+             "rule = \"broad\"; degree = \"full\"; team = \"desk\"; detect = %g;", detect);
+    const char *cfg = two_needs("detect.cfg", 0, DESK("desk", "\"a\", \"b\"", "20.0"), pathway);
+    const char *out = path("detect.h5");
+    run(cfg, out, 1, 2000);
+    double *reg = read_all(out, "/draws/services/registered", 360 * 2);
+    *ra = *rb = 0.0;
+    for (size_t k = 0; k < 360; k++) {
+        *ra += reg[k * 2] * 2000.0;
+        *rb += reg[k * 2 + 1] * 2000.0;
+    }
+    free(reg);
+}
+
+static void test_detection(void **state)
+{
+    (void)state;
+    double ra, rb;
+    registered(0.0, &ra, &rb);
+    assert_true(ra > 1000.0);
+    assert_true(rb == 0.0);
+    registered(1.0, &ra, &rb);
+    assert_true(fabs(rb - ra) < 1e-6);
+    registered(0.4, &ra, &rb);
+    double sd = sqrt(ra * 0.4 * 0.6);
+    if (!(fabs(rb - 0.4 * ra) < 4.0 * sd))
+        fail_msg("detect 0.4: %g of %g requests found b (expected %g +- %g)", rb, ra, 0.4 * ra,
+                 sd);
+}
+
+static void test_little_law_per_team(void **state)
+{
+    (void)state;
+    const char *cfg = two_needs("two-desks.cfg", 1,
+                                DESK("desk_a", "\"a\"", "5.0") ", " DESK("desk_b", "\"b\"", "5.0"),
+                                "rule = \"classic\"; providers = [\"desk_a\", \"desk_b\"];");
+    const char *out = path("two-desks.h5");
+    run(cfg, out, 1, 2000);
+    const size_t T = 360, NT = 2;
+    double *queue = read_all(out, "/draws/services/team_queue", T * NT);
+    double *reached = read_all(out, "/draws/services/team_reached", T * NT);
+    double *wait = read_all(out, "/draws/services/team_mean_wait", T * NT);
+    const double N = 2000.0;
+    for (size_t j = 0; j < NT; j++) {
+        double L = 0.0, lambda = 0.0, waited = 0.0;
+        const size_t from = 120, to = 360, n = to - from;   /* 40 episodes of 6 cycles */
+        for (size_t i = from; i < to; i++) {
+            L += queue[i * NT + j] * N / (double)n;
+            lambda += reached[i * NT + j] * N / (double)n;
+            if (reached[i * NT + j] > 0.0)
+                waited += wait[i * NT + j] * 12.0 * reached[i * NT + j] * N;
+        }
+        double W = waited / (lambda * (double)n);   /* cycles */
+        if (!(fabs(lambda - 25.0) < 1e-9))   /* 150 places, 6 cycles each */
+            fail_msg("team %zu admits %.12g a cycle", j, lambda);
+        assert_true(L > 50.0);
+        if (!(fabs(L / (lambda * W) - 1.0) <= 0.03))
+            fail_msg("team %zu: L %g, lambda %g, W %g cycles", j, L, lambda, W);
+    }
+    free(queue);
+    free(reached);
+    free(wait);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    gsl_set_error_handler_off();
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_invariants),
+        cmocka_unit_test(test_detection),
+        cmocka_unit_test(test_little_law_per_team),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
