@@ -14,6 +14,8 @@
  *    each year. Without a half-cycle correction and counting each cycle at
  *    its start, so that every cycle weighs the same.
  *
+ * Also: --from refuses a root seed that is not one whole number.
+ *
  * 2. The services engine's counters: problems registered at intake per
  *    domain (/draws/services/registered) and each team's admissions and
  *    mean wait (team_reached, team_mean_wait).
@@ -33,6 +35,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +246,41 @@ static void test_likelihood_variance(void **state)
     free(mcse);
     free(mu);
     free(ll);
+    mkba_model_free(m);
+}
+
+/* --from reads the root seed as one whole number (the io store's check):
+ * an array of seeds is refused with the reason, and nothing is written. */
+static void test_from_bad_seed(void **state)
+{
+    (void)state;
+    mkba_model *m = load(scenario("year"));
+    const char *from = path("bad-seed.h5"), *csv = path("seed.csv"), *out = path("seed-out.h5");
+    run_model(m, from, 2, 100, MKBA_MODE_MICRO, 1);
+    hid_t f = H5Fopen(from, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_true(H5Adelete(f, "seed") >= 0);
+    hsize_t two = 2;
+    uint64_t seeds[2] = { 5, 6 };
+    hid_t space = H5Screate_simple(1, &two, NULL);
+    hid_t a = H5Acreate2(f, "seed", H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_UINT64, seeds) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Fclose(f);
+    write_text(csv, "year,arm,metric,value,se,payer\n1,new,spending,300,5,gemeente\n");
+    mkba_expost_options o;
+    mkba_expost_options_init(&o);
+    o.observed = csv;
+    o.output = out;
+    o.from = from;
+    o.force = 1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_expost_run(NULL, m, &o, &err), MKBA_EPARSE);
+    if (strstr(err.message, "attribute seed") == NULL)
+        fail_msg("%s", err.message);
+    assert_int_equal(access(out, F_OK), -1);
     mkba_model_free(m);
 }
 
@@ -462,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_engine_year_to_date),
         cmocka_unit_test(test_cohort_has_none),
         cmocka_unit_test(test_likelihood_variance),
+        cmocka_unit_test(test_from_bad_seed),
         cmocka_unit_test(test_invariants),
         cmocka_unit_test(test_detection),
         cmocka_unit_test(test_little_law_per_team),
