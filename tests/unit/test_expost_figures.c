@@ -195,6 +195,22 @@ static void test_cohort_has_none(void **state)
     mkba_model_free(m);
 }
 
+/* Options of an update --from file `from` by one spending figure of year
+ * `year` (300 EUR, se 5) written to csv, into out. */
+static void spending_update(mkba_expost_options *o, const char *csv, int year, const char *from,
+                            const char *out)
+{
+    char text[128];
+    snprintf(text, sizeof text,
+             "year,arm,metric,value,se,payer\n%d,new,spending,300,5,gemeente\n", year);
+    write_text(csv, text);
+    mkba_expost_options_init(o);
+    o->observed = csv;
+    o->output = out;
+    o->from = from;
+    o->force = 1;
+}
+
 /* The spending likelihood of every draw is Normal(value; mu_d, se^2 + V)
  * with V the file's mean squared year error (1e-9), and V is the closed
  * form (15%, as above): the model's noise is in the likelihood. */
@@ -206,13 +222,8 @@ static void test_likelihood_variance(void **state)
     const char *out = path("expost.h5");
     psa(m, psa_file);
     const double value = 300.0, se = 5.0;
-    write_text(csv, "year,arm,metric,value,se,payer\n2,new,spending,300,5,gemeente\n");
     mkba_expost_options o;
-    mkba_expost_options_init(&o);
-    o.observed = csv;
-    o.output = out;
-    o.from = psa_file;
-    o.force = 1;
+    spending_update(&o, csv, 2, psa_file, out);
     o.refine = 0;
     o.accept_partial = 1;
     mkba_error err;
@@ -268,13 +279,8 @@ static void test_from_bad_seed(void **state)
     H5Aclose(a);
     H5Sclose(space);
     H5Fclose(f);
-    write_text(csv, "year,arm,metric,value,se,payer\n1,new,spending,300,5,gemeente\n");
     mkba_expost_options o;
-    mkba_expost_options_init(&o);
-    o.observed = csv;
-    o.output = out;
-    o.from = from;
-    o.force = 1;
+    spending_update(&o, csv, 1, from, out);
     mkba_error err;
     mkba_error_clear(&err);
     assert_int_equal(mkba_expost_run(NULL, m, &o, &err), MKBA_EPARSE);
