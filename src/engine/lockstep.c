@@ -356,6 +356,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     const mkba_layout *l = t->l;
     const long nchunks = w->chunks.n;
     const size_t per_arm = l->npoints * l->nslots;
+    const int ncounts = MKBA_SVC_REGISTERED + (int)m->ndomains;
     /* The rows of counters this arm's household phase uses. */
     const int row0 = parallel ? 0 : tid, nrows = parallel ? w->nthreads : 1;
     mkba_svc_households *hh = &w->hh[set];
@@ -384,11 +385,13 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             int64_t *delta = w->delta[me] + (size_t)b * w->ndelta + arm * per_arm;
             uint64_t *entries = w->thread_counts[me * w->nbatches + b]->entries
                                 + arm * l->ncycles * l->nstates_total;
-            /* Counted locally: the threads' counters share cache lines. */
-            long local[MKBA_SVC_NCOUNTS] = {0};
+            /* Counted locally: the threads' counters share cache lines.
+             * Only the model's domains' registrations are in use. */
+            long local[MKBA_SVC_NCOUNTS];
+            memset(local, 0, (size_t)ncounts * sizeof *local);
             mkba_svc_households_cycle(a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], k,
                                       w->scratch[me], delta, entries, local);
-            for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
+            for (int j = 0; j < ncounts; j++)
                 w->counts[me][j] += local[j];
         }
         long counts[MKBA_SVC_NCOUNTS] = {0};
