@@ -1,27 +1,9 @@
 /* Monte Carlo standard errors by batch means (mcse.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "analysis/mcse.h"
 #include "core/alloc.h"
-
-double mkba_mcse_batches(const double *f, const double *n, size_t nb)
-{
-    if (nb < 2)
-        return NAN;
-    double h = 0.0, mean = 0.0;
-    for (size_t b = 0; b < nb; b++)
-        h += n[b];
-    if (!(h > 0.0))
-        return NAN;
-    for (size_t b = 0; b < nb; b++)
-        mean += n[b] / h * f[b];
-    double ss = 0.0;
-    for (size_t b = 0; b < nb; b++) {
-        double w = n[b] / h, d = f[b] - mean;
-        ss += w * w * d * d;
-    }
-    return sqrt(ss * (double)nb / (double)(nb - 1));
-}
 
 double mkba_mcse_noise_share(const double *value, const double *mcse, size_t ndraws)
 {
@@ -78,6 +60,10 @@ void mkba_mcse_record(mkba_draw_result *r, int cohort)
     for (size_t i = 0; i < A * E; i++)
         r->mcse_effect_total_disc[i] = cohort ? 0.0
             : entry_mcse(r->batch_effect_total_disc, r->batch_households, nb, A * E, i, f);
+    /* The year-to-date costs' errors come from the engine, which alone
+     * sees each batch's cycles; the cohort trace has none. */
+    if (cohort)
+        memset(r->mcse_cost_ytd, 0, A * r->ncycles * P * sizeof *r->mcse_cost_ytd);
 }
 
 void mkba_mc_summary_free(mkba_mc_summary *s)

@@ -17,9 +17,7 @@
 #include "results/result.h"
 #include "io/h5out.h"
 
-/* The MCSE of the weighted mean of f[0..nb) with batch households n[0..nb);
- * NaN when nb < 2 or no households. */
-double mkba_mcse_batches(const double *f, const double *n, size_t nb);
+/* mkba_mcse_batches, the estimator itself: results/result.h. */
 
 /* Household noise share of the spread over draws: mean of mcse[d]^2 over
  * the variance (n - 1 denominator) of value[d], d < ndraws; NaN for fewer

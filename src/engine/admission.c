@@ -231,6 +231,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             hh->wait_factor[h] =
                 (float)exp(-a->wait_effect * wait * a->m->timing.cycle_years);
             out->wait_cycles += wait;
+            out->team_wait_cycles[tm] += wait;
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per

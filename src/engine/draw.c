@@ -42,6 +42,7 @@ struct mkba_engine {
     int nbatches;
     mkba_counts *batch[MKBA_RESULT_BATCHES];
     double *alive_work;            /* [batch][point] */
+    double *batch_ytd;             /* [batch][arm][cycle][payer]: year-to-date costs */
     mkba_draw_result *scratch;
     /* The streaming engine: the batches' chunks, and per thread and batch
      * integer counts ([thread * nbatches + batch]), zeroed when a thread
@@ -76,6 +77,7 @@ void mkba_engine_free(mkba_engine *e)
     for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
         mkba_counts_free(e->batch[b]);
     mkba_free(e->alive_work);
+    mkba_free(e->batch_ytd);
     mkba_draw_result_free(e->scratch);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
@@ -152,6 +154,10 @@ static int batches_alloc(mkba_engine *e)
             return MKBA_ENOMEM;
     e->alive_work = mkba_malloc((size_t)e->nbatches * e->layout->npoints
                                 * sizeof *e->alive_work);
+    size_t nytd = (size_t)e->nbatches * e->m->narms * e->layout->ncycles * e->m->npayers;
+    e->batch_ytd = mkba_malloc((nytd > 0 ? nytd : 1) * sizeof *e->batch_ytd);
+    if (e->batch_ytd == NULL)
+        return MKBA_ENOMEM;
     /* Only services have costs that every batch shares. */
     if (e->m->services.enabled && (e->scratch = mkba_draw_result_alloc(e->m)) == NULL)
         return MKBA_ENOMEM;
@@ -370,9 +376,12 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 {
     const size_t A = out->narms, P = out->npayers, nb = (size_t)e->nbatches;
     mkba_tally_batches(e->m, e->layout, (const mkba_counts *const *)e->batch, nb, values,
-                       e->alive_work, out->batch_cost_total_disc, out->batch_effect_total_disc);
+                       e->alive_work, out->batch_cost_total_disc, out->batch_effect_total_disc,
+                       e->batch_ytd);
     for (size_t b = 0; b < nb; b++)
         out->batch_households[b] = e->batch[b]->households;
+    mkba_tally_year_to_date_mcse(e->m, nb, out->batch_households, e->batch_ytd,
+                                 out->mcse_cost_ytd);
     if (e->svc == NULL)
         return;
     /* mkba_svc_price adds into the record: only cost_total_disc is read
@@ -415,6 +424,9 @@ static void clear_batches(const mkba_engine *e, mkba_draw_result *out)
         for (size_t i = 0; i < A * E; i++)
             out->batch_effect_total_disc[b * A * E + i] = NAN;
     }
+    if (used == 0)
+        for (size_t i = 0; i < A * out->ncycles * out->npayers; i++)
+            out->mcse_cost_ytd[i] = NAN;
 }
 
 int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,

@@ -302,11 +302,20 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
 /* The discounted totals of nb <= MKBA_RESULT_BATCHES sets of counts (the
  * batches of a draw) at once, per household of each set: cost[b][arm][payer]
  * (transfers netted as in mkba_tally) and effect[b][arm][effect], with the
- * rule and cycle bookkeeping done once for all sets. alive_work holds
- * nb x npoints doubles. */
+ * rule and cycle bookkeeping done once for all sets; and each payer's
+ * undiscounted cost of the year to date, ytd[b][arm][cycle][payer] (see
+ * mkba_tally_year_to_date_mcse). alive_work holds nb x npoints doubles. */
 void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                         const mkba_counts *const *c, size_t nb, const double *values,
-                        double *alive_work, double *cost, double *effect);
+                        double *alive_work, double *cost, double *effect, double *ytd);
+
+/* The Monte Carlo standard error of each [arm][cycle][payer] entry of the
+ * batches' year-to-date costs ytd[b][...] (mkba_tally_batches), with batch
+ * households[b], into mcse: the error of the cost summed over the cycles
+ * of cycle k's year up to k. A cycle of more than a year, or one that
+ * does not divide a year, is its own year. */
+void mkba_tally_year_to_date_mcse(const mkba_model *m, size_t nb, const double *households,
+                                  const double *ytd, double *mcse);
 
 /* ---- batches.c: household batches and the chunks threads take ---- */
 

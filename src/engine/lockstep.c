@@ -169,6 +169,9 @@ void mkba_svc_work_free(mkba_svc_work *w)
         mkba_free(w->entries_new[i]);
     mkba_free(w->delta_new);
     mkba_free(w->entries_new);
+    mkba_free(w->tally.team_reached);
+    mkba_free(w->tally.team_mean_wait);
+    mkba_free(w->tally.registered);
     mkba_free(w);
 }
 
@@ -229,7 +232,12 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
     ok = ok && (t->team_in_care = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_in_care)) != NULL
-         && (t->team_queue = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL;
+         && (t->team_queue = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_queue)) != NULL
+         && (t->team_reached = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_reached)) != NULL
+         && (t->team_mean_wait = mkba_calloc(AT * t->nteams + 1, sizeof *t->team_mean_wait))
+                != NULL;
+    t->ndomains = m->ndomains;
+    ok = ok && (t->registered = mkba_calloc(AT * t->ndomains + 1, sizeof *t->registered)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;
@@ -440,7 +448,14 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     for (size_t j = 0; j < sv->nteams; j++) {
         w->tally.team_in_care[i * sv->nteams + j] = (double)ad->team_in_care[j] / N;
         w->tally.team_queue[i * sv->nteams + j] = (double)ad->team_waiting[j] / N;
+        w->tally.team_reached[i * sv->nteams + j] = (double)ad->team_admitted[j] / N;
+        w->tally.team_mean_wait[i * sv->nteams + j] =
+            ad->team_admitted[j] > 0
+                ? (double)ad->team_wait_cycles[j] * dt / (double)ad->team_admitted[j] : NAN;
     }
+    for (size_t d = 0; d < m->ndomains; d++)
+        w->tally.registered[i * m->ndomains + d] =
+            (double)counts[MKBA_SVC_REGISTERED + d] / N;
 }
 
 /* Counts a finished cycle of an arm and, on thread 0 (the thread that
@@ -511,6 +526,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     const mkba_layout *l = t->l;
     const long nchunks = w->chunks.n;
     const size_t per_arm = l->npoints * l->nslots;
+    const int ncounts = MKBA_SVC_REGISTERED + (int)m->ndomains;
     /* The rows of counters this arm's household phase uses. */
     const int row0 = parallel ? 0 : tid, nrows = parallel ? w->nthreads : 1;
     mkba_svc_households *hh = &w->hh[set];
@@ -542,11 +558,13 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             int64_t *delta = w->delta[me] + (size_t)b * w->ndelta + arm * per_arm;
             uint64_t *entries = w->thread_counts[me * w->nbatches + b]->entries
                                 + arm * l->ncycles * l->nstates_total;
-            /* Counted locally: the threads' counters share cache lines. */
-            long local[MKBA_SVC_NCOUNTS] = {0};
+            /* Counted locally: the threads' counters share cache lines.
+             * Only the model's domains' registrations are in use. */
+            long local[MKBA_SVC_NCOUNTS];
+            memset(local, 0, (size_t)ncounts * sizeof *local);
             mkba_svc_households_cycle(a, hh, w->chunks.h0[i], w->chunks.h0[i + 1], k,
                                       w->scratch[me], delta, entries, local);
-            for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
+            for (int j = 0; j < ncounts; j++)
                 w->counts[me][j] += local[j];
         }
         if (w->open)
@@ -743,7 +761,12 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
             for (size_t j = 0; j < st->nteams; j++) {
                 r->svc_team_in_care[row * st->nteams + j] = st->team_in_care[row * st->nteams + j];
                 r->svc_team_queue[row * st->nteams + j] = st->team_queue[row * st->nteams + j];
+                r->svc_team_reached[row * st->nteams + j] = st->team_reached[row * st->nteams + j];
+                r->svc_team_mean_wait[row * st->nteams + j] =
+                    st->team_mean_wait[row * st->nteams + j];
             }
+            for (size_t d = 0; d < st->ndomains; d++)
+                r->svc_registered[row * st->ndomains + d] = st->registered[row * st->ndomains + d];
         }
     }
 }

@@ -836,6 +836,10 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
         if (d != pd && (problems >> d & 1u) && mkba_rng_u01(sw[2 + d]) < detect)
             found |= 1u << d;
     counts[MKBA_SVC_DETECTED] += __builtin_popcount(found);
+    /* Registered at intake: the question, and what detection found. */
+    counts[MKBA_SVC_REGISTERED + pd]++;
+    for (uint32_t c = found; c != 0; c &= c - 1)
+        counts[MKBA_SVC_REGISTERED + __builtin_ctz(c)]++;
     route(a, hh, h, pd, found, sev, on_classic, counts);
     if (hh->team[h] < 0)
         return;

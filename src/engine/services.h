@@ -133,7 +133,10 @@ typedef struct mkba_svc_arm {
 /* Per-thread, per-cycle integer tallies of the household phase. */
 enum {
     MKBA_SVC_ARRIVALS = 0, MKBA_SVC_SELF, MKBA_SVC_DETECTED, MKBA_SVC_SCANS,
-    MKBA_SVC_VISITS, MKBA_SVC_FRONT_INTAKES, MKBA_SVC_NCOUNTS
+    MKBA_SVC_VISITS, MKBA_SVC_FRONT_INTAKES,
+    /* Problems registered at intake in domain d: MKBA_SVC_REGISTERED + d. */
+    MKBA_SVC_REGISTERED,
+    MKBA_SVC_NCOUNTS = MKBA_SVC_REGISTERED + MKBA_MAX_DOMAINS
 };
 
 /* Resolves arm `arm`'s pathway from the draw's values (values[param]). */
@@ -241,6 +244,7 @@ typedef struct mkba_svc_admitted {
      * before admission, and the team places their help takes. */
     long substituted[MKBA_MAX_SUBSTITUTE];
     double team_load[MKBA_MAX_TEAMS];
+    long team_wait_cycles[MKBA_MAX_TEAMS]; /* summed over each team's admitted */
 } mkba_svc_admitted;
 
 /* Appends cycle k's requests to the teams' queues in household order and
@@ -286,6 +290,9 @@ typedef struct mkba_svc_tally {
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */
+    double *team_reached, *team_mean_wait; /* [arm][cycle][team] */
+    size_t ndomains;
+    double *registered;        /* [arm][cycle][domain] */
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;

@@ -9,10 +9,21 @@
  * are per household of the starting cohort. A cost rule with a transfer_to
  * payer books its amount as a cost to its payer and as a gain (a negative
  * cost) to the recipient. */
+#include <math.h>
 #include <string.h>
 #include "engine/engine.h"
 
 static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
+
+/* Cycles per year for the year-to-date costs: a cycle that does not
+ * divide a year (or is longer than one) is a year of its own. */
+static size_t cycles_per_year(const mkba_timing *t)
+{
+    if (!(t->cycle_years > 0.0 && t->cycle_years <= 1.0))
+        return 1;
+    double c = 1.0 / t->cycle_years, k = floor(c + 0.5);
+    return fabs(c - k) <= 1e-9 * c ? (size_t)k : 1;
+}
 
 /* Households at point j in states g's buckets that lie in `dur`. */
 static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
@@ -277,13 +288,15 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
 
 void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                         const mkba_counts *const *c, size_t nb, const double *values,
-                        double *alive_work, double *cost, double *effect)
+                        double *alive_work, double *cost, double *effect, double *ytd)
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
     const size_t A = m->narms, P = m->npayers, E = m->neffects;
     memset(cost, 0, nb * A * P * sizeof *cost);
     memset(effect, 0, nb * A * E * sizeof *effect);
+    memset(ytd, 0, nb * A * T * P * sizeof *ytd);
+    const size_t cpy = cycles_per_year(t);
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
@@ -304,9 +317,13 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                     continue;
                 for (size_t b = 0; b < nb; b++) {
                     double *cb = cost + (b * A + arm) * P;
+                    double *yb = ytd + ((b * A + arm) * T + (size_t)k - 1) * P;
                     cb[rule->payer] += amount * dsc[b];
-                    if (rule->transfer_to >= 0)
+                    yb[rule->payer] += amount * u[b];
+                    if (rule->transfer_to >= 0) {
                         cb[rule->transfer_to] -= amount * dsc[b];
+                        yb[rule->transfer_to] -= amount * u[b];
+                    }
                 }
             }
             for (size_t i = 0; i < m->neffect_rules; i++) {
@@ -318,7 +335,27 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                 for (size_t b = 0; b < nb; b++)
                     effect[(b * A + arm) * E + rule->effect] += v[rule->amount] * dsc[b];
             }
+            /* The year to date: this cycle's cost plus the previous
+             * cycle's year to date when both are in one year. */
+            if ((size_t)(k - 1) % cpy != 0)
+                for (size_t b = 0; b < nb; b++) {
+                    double *yb = ytd + ((b * A + arm) * T + (size_t)k - 1) * P;
+                    for (size_t p = 0; p < P; p++)
+                        yb[p] += yb[p - P];
+                }
         }
+    }
+}
+
+void mkba_tally_year_to_date_mcse(const mkba_model *m, size_t nb, const double *households,
+                                  const double *ytd, double *mcse)
+{
+    const size_t n = m->narms * (size_t)m->timing.ncycles * m->npayers;
+    double f[MKBA_RESULT_BATCHES];
+    for (size_t i = 0; i < n; i++) {
+        for (size_t b = 0; b < nb; b++)
+            f[b] = ytd[b * n + i];
+        mcse[i] = mkba_mcse_batches(f, households, nb);
     }
 }
 

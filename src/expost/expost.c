@@ -15,7 +15,6 @@
 #include <string.h>
 #include <omp.h>
 #include <gsl/gsl_rng.h>
-#include <hdf5.h>
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
@@ -375,6 +374,9 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
         mkba_observation *o = &obs->obs[i];
         o->n_lik = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
     }
+    /* The normal likelihood's synthetic noise (observed.h, var_lik). */
+    if (mkba_expost_model_noise(path, t, j->obs, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EIO;
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
@@ -478,10 +480,12 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     const char **metric = mkba_malloc(no * sizeof *metric);
     const char **lik = mkba_malloc(no * sizeof *lik);
     int *line = mkba_malloc(no * sizeof *line), *year = mkba_malloc(no * sizeof *year);
+    double *noise = mkba_malloc(no * sizeof *noise);
     mkba_h5_store *h = NULL;
-    int rc = labels && metric && lik && line && year
+    int rc = labels && metric && lik && line && year && noise
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
+        noise[i] = obs->obs[i].var_lik;
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
         lik[i] = likelihood_name[obs->obs[i].likelihood];
@@ -516,6 +520,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     STEP(mkba_h5_store_ints(h, "/expost/line", 1, d_obs, line, err));
     STEP(mkba_h5_store_ints(h, "/expost/year", 1, d_obs, year, err));
     STEP(mkba_h5_store_doubles(h, "/expost/data", 2, d_data, e->data, err));
+    STEP(mkba_h5_store_doubles(h, "/expost/likelihood_noise", 1, d_obs, noise, err));
     STEP(mkba_h5_store_doubles(h, "/expost/prior_predictive", 2, d_stat, e->prior, err));
     STEP(mkba_h5_store_doubles(h, "/expost/posterior_predictive", 2, d_stat, e->post, err));
     STEP(mkba_h5_store_ints(h, "/expost/flag", 1, d_obs, e->flag, err));
@@ -580,6 +585,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     mkba_free((void *)lik);
     mkba_free(line);
     mkba_free(year);
+    mkba_free(noise);
     return rc;
 }
 
@@ -618,21 +624,6 @@ static int analyse(void *user, const char *tmp, mkba_error *err)
     return rc;
 }
 
-/* The root attribute seed of the result file at path (docs/output.md): the
- * refinement repeats the file's draws, so it needs their seed. */
-static int read_seed(const char *path, uint64_t *seed, mkba_error *err)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t a = f >= 0 && H5Aexists(f, "seed") > 0 ? H5Aopen(f, "seed", H5P_DEFAULT) : -1;
-    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_UINT64, seed) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (f >= 0)
-        H5Fclose(f);
-    return ok ? MKBA_OK : mkba_error_set(err, MKBA_EPARSE, "--from %s: cannot read the root "
-                                         "attribute seed", path);
-}
-
 /* --from: the file must be a whole PSA of this scenario. */
 static int check_from(job *j, mkba_error *err)
 {
@@ -663,11 +654,17 @@ static int check_from(job *j, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: a cohort run has no households to "
                             "confront with data; give a microsimulation run", file);
     j->households = t->households;
-    if (rc == MKBA_OK)
-        rc = read_seed(file, &j->seed, err);
     mkba_h5_store *st = rc == MKBA_OK ? mkba_h5_store_open(file, 0, err) : NULL;
     if (rc == MKBA_OK && st == NULL)
         rc = err != NULL ? err->code : MKBA_EIO;
+    /* The root attribute seed (docs/output.md): the refinement repeats the
+     * file's draws, so it needs their seed, one whole number >= 0. */
+    int has_seed = 0;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr_u64(st, "/", "seed", &j->seed, &has_seed, err);
+    if (rc == MKBA_OK && !has_seed)
+        rc = mkba_error_set(err, MKBA_EPARSE, "--from %s: the file has no root attribute seed; "
+                            "give a PSA file written by mkba run", file);
     if (rc == MKBA_OK && mkba_h5_store_has(st, "/expost"))
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file already holds an ex-post "
                             "evaluation; give the PSA file it was made from", file);

@@ -21,6 +21,16 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err);
 
+/* Sets every observation's var_lik (observed.h): for a spending figure
+ * with a normal likelihood, the mean over the file's draws of the squared
+ * Monte Carlo error of the payer's cost in that year and arm
+ * (/draws/mcse/cost_year_to_date at the year's last cycle): the model's
+ * household noise at the simulated households, which the synthetic
+ * likelihood adds to se^2; 0 for every other figure, in cohort runs and
+ * for a file without that dataset. */
+int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
+                            mkba_error *err);
+
 /* The updated parameters: every parameter with a distribution, as the
  * scenario defines it (in the first arm that does not override it) and
  * as each arm overriding it with a distribution. */
@@ -78,7 +88,8 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
                             size_t ndraws, double *stat);
 
 /* log p(o->value | mu) under o's likelihood (-inf when impossible, also
- * for mu NaN). */
+ * for mu NaN): counts at o->n_lik households, a normal figure with
+ * variance se^2 + o->var_lik. */
 double mkba_expost_loglik(const mkba_observation *o, double mu);
 
 /* The flag of a predictive statistic block (MKBA_FLAG_*). */

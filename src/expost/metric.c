@@ -15,6 +15,9 @@ typedef struct source {
     const double *occ;         /* [draw][arm][time][state], or NULL */
     size_t cpy, nstates;
     size_t state_offset[MKBA_MAX_DOMAINS];
+    /* Read only when a figure needs them, else NULL: */
+    const double *registered;  /* [draw][arm][cycle][domain] */
+    const double *team_reached, *team_wait; /* [draw][arm][cycle][team] */
 } source;
 
 /* Sum over the cycles of year y of a [draw][arm][cycle][k] array. */
@@ -52,6 +55,8 @@ static double value(const source *s, const mkba_model *m, size_t d, const mkba_o
     case MKBA_METRIC_REACHED:
         return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o);
     case MKBA_METRIC_REGISTERED:
+        if (o->domain >= 0)
+            return year_sum(s, s->registered, (size_t)o->domain, t->ndomains, d, o);
         return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o)
                + year_sum(s, sv[MKBA_H5_SVC_DETECTED], 0, 1, d, o);
     case MKBA_METRIC_WAITING:
@@ -63,7 +68,9 @@ static double value(const source *s, const mkba_model *m, size_t d, const mkba_o
         double waited = 0.0, admitted = 0.0;
         for (size_t c = last + 1 - s->cpy; c <= last; c++) {
             size_t i = (d * t->narms + (size_t)o->arm) * t->ncycles + c;
-            double r = sv[MKBA_H5_SVC_REACHED][i], w = sv[MKBA_H5_SVC_MEAN_WAIT][i];
+            size_t it = i * t->nteams + (size_t)o->team;
+            double r = o->team < 0 ? sv[MKBA_H5_SVC_REACHED][i] : s->team_reached[it];
+            double w = o->team < 0 ? sv[MKBA_H5_SVC_MEAN_WAIT][i] : s->team_wait[it];
             if (r > 0 && !isnan(w)) {
                 waited += r * w;
                 admitted += r;
@@ -85,18 +92,51 @@ static double value(const source *s, const mkba_model *m, size_t d, const mkba_o
     return NAN;
 }
 
+/* The /draws dataset `name` of the file at path, [draw][arm][n2][n3], into
+ * a new array (mkba_free), or NULL with err set; `why` says which figures
+ * need it when the file has none (written before it existed). */
+static double *read_draws(const char *path, const mkba_h5_totals *t, const char *name,
+                          size_t n2, size_t n3, const char *why, mkba_error *err)
+{
+    size_t dims[4] = { t->ndraws, t->narms, n2, n3 };
+    size_t count = dims[0] * dims[1] * n2 * n3;
+    double *v = mkba_malloc((count > 0 ? count : 1) * sizeof *v);
+    if (v == NULL) {
+        mkba_error_set(err, MKBA_ENOMEM, "out of memory for %s of %zu draws", name, t->ndraws);
+        return NULL;
+    }
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    int rc = st == NULL ? (int)(err != NULL ? err->code : MKBA_EIO)
+             : !mkba_h5_store_has(st, name)
+                 ? (int)mkba_error_set(err, MKBA_EINVAL, "%s has no %s, which %s need; run "
+                                       "the PSA again with this version of mkba", path, name,
+                                       why)
+                 : mkba_h5_store_read_doubles(st, name, 4, dims, v, err);
+    int rc2 = mkba_h5_store_close(st, NULL);
+    if (rc == MKBA_OK && rc2 != MKBA_OK)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
+    if (rc != MKBA_OK) {
+        mkba_free(v);
+        return NULL;
+    }
+    return v;
+}
+
 double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err)
 {
-    source s = { t, NULL, 0, 0, { 0 } };
+    source s = { t, NULL, 0, 0, { 0 }, NULL, NULL, NULL };
     if (mkba_cycles_per_year(t->cycle_years, &s.cpy, err) != MKBA_OK)
         return NULL;
-    int need_occ = 0, need_svc = 0;
+    int need_occ = 0, need_svc = 0, need_registered = 0, need_team_wait = 0;
     for (size_t i = 0; i < obs->n; i++) {
-        mkba_expost_metric k = obs->obs[i].metric;
+        const mkba_observation *o = &obs->obs[i];
+        mkba_expost_metric k = o->metric;
         need_occ |= k == MKBA_METRIC_IN_STATE || k == MKBA_METRIC_WITH_PROBLEM;
         need_svc |= mkba_expost_metrics[k].services;
+        need_registered |= k == MKBA_METRIC_REGISTERED && o->domain >= 0;
+        need_team_wait |= k == MKBA_METRIC_MEAN_WAIT && o->team >= 0;
     }
     if (need_svc && (!t->services || t->team_queue == NULL)) {
         mkba_error_set(err, MKBA_EINVAL, "%s has no service outputs (/draws/services); the "
@@ -107,30 +147,27 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
         s.state_offset[dm] = s.nstates;
         s.nstates += (size_t)m->domain[dm].nstates;
     }
-    size_t nd = t->ndraws, nocc = nd * t->narms * (t->ncycles + 1) * s.nstates;
-    double *occ = NULL;
-    if (need_occ) {
-        occ = mkba_malloc(nocc * sizeof *occ);
-        if (occ == NULL) {
-            mkba_error_set(err, MKBA_ENOMEM, "out of memory for the occupancy of %zu draws", nd);
-            return NULL;
-        }
-        mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
-        size_t dims[4] = { nd, t->narms, t->ncycles + 1, s.nstates };
-        int rc = st != NULL ? mkba_h5_store_read_doubles(st, "/draws/occupancy", 4, dims, occ,
-                                                         err)
-                            : (int)(err != NULL ? err->code : MKBA_EIO);
-        int rc2 = mkba_h5_store_close(st, NULL);
-        if (rc != MKBA_OK || rc2 != MKBA_OK) {
-            if (rc == MKBA_OK)
-                mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
-            mkba_free(occ);
-            return NULL;
-        }
-        s.occ = occ;
-    }
-    double *mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu);
-    if (mu == NULL)
+    size_t nd = t->ndraws;
+    double *occ = NULL, *registered = NULL, *team_reached = NULL, *team_wait = NULL;
+    int failed = 0;
+    if (need_occ)
+        failed |= (s.occ = occ = read_draws(path, t, "/draws/occupancy", t->ncycles + 1,
+                                            s.nstates, "in_state and with_problem figures",
+                                            err)) == NULL;
+    if (!failed && need_registered)
+        failed |= (s.registered = registered =
+                       read_draws(path, t, "/draws/services/registered", t->ncycles,
+                                  t->ndomains, "registered_problems figures of a domain",
+                                  err)) == NULL;
+    if (!failed && need_team_wait)
+        failed |= (s.team_reached = team_reached =
+                       read_draws(path, t, "/draws/services/team_reached", t->ncycles,
+                                  t->nteams, "mean_wait figures of a team", err)) == NULL
+                  || (s.team_wait = team_wait =
+                          read_draws(path, t, "/draws/services/team_mean_wait", t->ncycles,
+                                     t->nteams, "mean_wait figures of a team", err)) == NULL;
+    double *mu = NULL;
+    if (!failed && (mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu)) == NULL)
         mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; mu != NULL && i < obs->n; i++) {
         const mkba_observation *o = &obs->obs[i];
@@ -140,5 +177,62 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
             mu[i * nd + d] = scale * value(&s, m, d, o);
     }
     mkba_free(occ);
+    mkba_free(registered);
+    mkba_free(team_reached);
+    mkba_free(team_wait);
     return mu;
+}
+
+/* The mean over the draws of the squared year-to-date Monte Carlo error
+ * of observation o's payer cost at its year's last cycle, from mcse
+ * ([draw][arm][cycle][payer]); 0 when no draw has one. */
+static double mean_noise(const mkba_h5_totals *t, size_t cpy, const double *mcse,
+                         const mkba_observation *o)
+{
+    size_t last = (size_t)o->year * cpy - 1, n = 0;
+    double sum = 0.0;
+    for (size_t d = 0; d < t->ndraws; d++) {
+        double e = mcse[((d * t->narms + (size_t)o->arm) * t->ncycles + last) * t->npayers
+                        + (size_t)o->payer];
+        if (isfinite(e)) {
+            sum += e * e;
+            n++;
+        }
+    }
+    return n > 0 ? sum / (double)n : 0.0;
+}
+
+int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
+                            mkba_error *err)
+{
+    static const char *const name = "/draws/mcse/cost_year_to_date";
+    int need = 0;
+    for (size_t i = 0; i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->var_lik = 0.0;
+        need |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
+    }
+    size_t cpy = 0;
+    if (!need || mkba_cycles_per_year(t->cycle_years, &cpy, err) != MKBA_OK)
+        return need ? (err != NULL ? err->code : MKBA_EINVAL) : MKBA_OK;
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    /* A file written before the errors were stored: se alone, as then. */
+    if (!mkba_h5_store_has(st, name))
+        return mkba_h5_store_close(st, err);
+    size_t dims[4] = { t->ndraws, t->narms, t->ncycles, t->npayers };
+    size_t count = dims[0] * dims[1] * dims[2] * dims[3];
+    double *mcse = mkba_malloc((count > 0 ? count : 1) * sizeof *mcse);
+    int rc = mcse != NULL ? mkba_h5_store_read_doubles(st, name, 4, dims, mcse, err)
+                          : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
+                                                "Monte Carlo errors of %zu draws", t->ndraws);
+    int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+    for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        if (o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL)
+            o->var_lik = mean_noise(t, cpy, mcse, o);
+    }
+    mkba_free(mcse);
+    return rc != MKBA_OK ? rc : rc2;
 }

@@ -172,7 +172,8 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
     const char *dom = r->where[COL_DOMAIN] ? f[r->where[COL_DOMAIN] - 1] : "";
     const char *team = r->where[COL_TEAM] ? f[r->where[COL_TEAM] - 1] : "";
     const char *payer = r->where[COL_PAYER] ? f[r->where[COL_PAYER] - 1] : "";
-    int want_dom = def->key == MKBA_KEY_DOMAIN || def->key == MKBA_KEY_STATE;
+    int want_dom = def->key == MKBA_KEY_DOMAIN || def->key == MKBA_KEY_STATE
+                   || def->key == MKBA_KEY_DOMAIN_OPTIONAL;
     int want_team = def->key == MKBA_KEY_TEAM_OPTIONAL, want_payer = def->key == MKBA_KEY_PAYER;
     if (!want_dom && dom[0] != '\0')
         return fail(r, COL_DOMAIN, "the metric %s has no domain; leave it empty (got '%s')",
@@ -183,7 +184,7 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
     if (!want_payer && payer[0] != '\0')
         return fail(r, COL_PAYER, "the metric %s has no payer; leave it empty (got '%s')",
                     def->name, payer);
-    if (want_dom && dom[0] == '\0')
+    if (want_dom && dom[0] == '\0' && def->key != MKBA_KEY_DOMAIN_OPTIONAL)
         return r->where[COL_DOMAIN] == 0
                    ? fail(r, -1, "the metric %s needs a domain column (%s)", def->name,
                           def->key == MKBA_KEY_STATE ? "DOMAIN/STATE" : "a domain name")
@@ -194,7 +195,9 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
                    ? fail(r, -1, "the metric %s needs a payer column%s", def->name, "")
                    : fail(r, COL_PAYER, "the metric %s needs a payer%s", def->name, "");
     int rc = MKBA_OK;
-    if (def->key == MKBA_KEY_DOMAIN) {
+    if (def->key == MKBA_KEY_DOMAIN_OPTIONAL && dom[0] != '\0') {
+        rc = domain_of(r, m, dom, &o->domain);
+    } else if (def->key == MKBA_KEY_DOMAIN) {
         rc = domain_of(r, m, dom, &o->domain);
         if (rc == MKBA_OK && o->metric == MKBA_METRIC_ESCALATIONS) {
             const mkba_domain *d = &m->domain[o->domain];
@@ -305,6 +308,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
     o->n_lik = o->n;
+    o->var_lik = 0.0;
     if (o->likelihood != MKBA_LIK_NORMAL && !isnan(o->n)
         && o->value * o->n / 1000.0 > MKBA_EXPOST_MAX_COUNT)
         return fail(r, COL_VALUE, "'%s' per 1000 of n households is more than 1e9 events; "

@@ -19,6 +19,7 @@
 typedef enum mkba_expost_key {
     MKBA_KEY_NONE = 0,         /* domain, team and payer must be empty */
     MKBA_KEY_DOMAIN,           /* domain: a domain name */
+    MKBA_KEY_DOMAIN_OPTIONAL,  /* domain: a domain name, or empty for all domains */
     MKBA_KEY_STATE,            /* domain: DOMAIN/STATE, or DOMAIN/STATE+ (that state
                                   and every later one) */
     MKBA_KEY_TEAM_OPTIONAL,    /* team: a team name, or empty for all teams */
@@ -38,17 +39,19 @@ typedef enum mkba_expost_likelihood {
     X(REACHED, "reached", "per 1000 households per year", MKBA_KEY_NONE, 1,                \
       MKBA_LIK_POISSON, "/draws/services/reached summed over the year's cycles",          \
       "true count: every admission to a team or provider is registered")                   \
-    X(REGISTERED, "registered_problems", "per 1000 households per year", MKBA_KEY_NONE, 1, \
-      MKBA_LIK_POISSON,                                                                     \
-      "/draws/services/reached + /draws/services/detected summed over the year's cycles",  \
+    X(REGISTERED, "registered_problems", "per 1000 households per year",                  \
+      MKBA_KEY_DOMAIN_OPTIONAL, 1, MKBA_LIK_POISSON,                                        \
+      "/draws/services/reached + /draws/services/detected summed over the year's cycles; " \
+      "for a domain /draws/services/registered of the domain",                              \
       "recorded: the question asked plus the problems found at intake through the arm's "  \
       "detection; rises when detection rises even when true problems fall")               \
     X(WAITING, "waiting_list", "per 1000 households at the end of the year",               \
       MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_POISSON,                                         \
       "/draws/services/queue (or team_queue for a team) in the year's last cycle",        \
       "true count: the team's own waiting list")                                           \
-    X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_NONE, 1, MKBA_LIK_NORMAL,                  \
-      "/draws/services/mean_wait averaged over the year's cycles, weighted by admissions", \
+    X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_NORMAL,         \
+      "/draws/services/mean_wait (or team_mean_wait for a team) averaged over the year's " \
+      "cycles, weighted by admissions (reached, or team_reached)",                         \
       "true: the registered waiting time of the households admitted in the year")         \
     X(ESCALATIONS, "escalations", "per 1000 households per year", MKBA_KEY_DOMAIN, 0,      \
       MKBA_LIK_POISSON, "/draws/escalations of the domain summed over the year's cycles",  \
@@ -103,7 +106,13 @@ typedef struct mkba_observation {
      * model's household noise (docs/expost.md; expost.c sets it, the
      * reader sets n). */
     double n_lik;
-    int domain;                /* KEY_DOMAIN, KEY_STATE; else -1 */
+    /* The same for a normal figure: the model's Monte Carlo variance of
+     * the draw's value (spending: the batch-means error of the year's cost
+     * at the simulated households, mean over the draws), added to se^2 in
+     * the likelihood only; 0 when unknown (expost.c sets it, the reader
+     * sets 0). */
+    double var_lik;
+    int domain;                /* KEY_DOMAIN, KEY_STATE, KEY_DOMAIN_OPTIONAL; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */
     int payer;                 /* KEY_PAYER; else -1 */

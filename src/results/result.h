@@ -17,6 +17,12 @@
  * batch means (/draws/batches, docs/output.md). */
 #define MKBA_RESULT_BATCHES 20
 
+/* The Monte Carlo standard error of the weighted mean of batch values
+ * f[0..nb) with batch households n[0..nb): sqrt(B / (B - 1) sum_b w_b^2
+ * (f_b - f)^2), w_b = n_b / H, f = sum_b w_b f_b (analysis/mcse.h); NaN
+ * when nb < 2 or no households. */
+double mkba_mcse_batches(const double *f, const double *n, size_t nb);
+
 typedef struct mkba_draw_result {
     /* The axis sizes; npoints = ncycles + 1, nstates_total = the states of
      * all domains end to end, nteams = 0 without services. */
