@@ -89,7 +89,7 @@ static mkba_draw_result *sim_run(sim *s, int threads, mkba_counts **counts)
     mkba_draw_result *r = mkba_draw_result_alloc(s->m);
     assert_true(w && c && r);
     mkba_svc_run(s->m, s->t, s->values, s->m->seed, 0, NULL, w, c);
-    mkba_tally(s->m, s->l, c, s->values, r);
+    mkba_tally(s->m, s->l, c, s->values, NULL, r);
     mkba_svc_price(s->m, w, r);
     mkba_svc_work_free(w);
     if (counts != NULL)
@@ -1165,7 +1165,7 @@ static void test_domain_hazard_ratio(void **state)
     mkba_micro_run(s.m, s.t, s.m->seed, 0, 0, 1500, mw, ref);
     mkba_counts_to_double(ref);
     mkba_draw_result *none = mkba_draw_result_alloc(s.m);
-    mkba_tally(s.m, s.l, ref, s.values, none);
+    mkba_tally(s.m, s.l, ref, s.values, NULL, none);
     size_t n = s.l->npoints * 4;
     double *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
     domain_occupancy(&s, r, 1, 0, a);
