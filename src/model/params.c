@@ -650,11 +650,11 @@ static int parse_slot(mkba_params *p, size_t i, size_t v, mkba_error *err)
     p->slot_of[i * (p->narms + 1) + v] = (int)p->nslot++;
     for (size_t j = 0; j < mkba_expr_nvars(e); j++) {
         const char *name = mkba_expr_var(e, j);
-        int k = mkba_params_find(p, name);
         if (strcmp(name, MKBA_PARAMS_YEAR) == 0) {
             s->var[s->nvars++] = YEAR_VAR;
             continue;
         }
+        int k = mkba_params_find(p, name);
         if (k < 0 || !p->extra[k].referenceable) {
             const char *near = mkba_params_closest(p, name);
             if (near != NULL)
@@ -848,7 +848,7 @@ static int time_refused(const mkba_params *p, size_t i, const unsigned char *tv,
 {
     const mkba_param *q = &p->param[i];
     const loc *once = &p->extra[i].once;
-    const char *cause = MKBA_PARAMS_YEAR;
+    const char *cause = NULL;   /* another parameter that varies, or the year itself */
     for (size_t v = 0; v <= p->narms; v++) {
         int k = p->slot_of[i * (p->narms + 1) + v];
         for (size_t j = 0; k >= 0 && j < p->slot[k].nvars; j++)
@@ -865,9 +865,9 @@ static int time_refused(const mkba_params *p, size_t i, const unsigned char *tv,
                           "%s: this setting is read once per draw, so it may not vary by year, "
                           "but %s uses %s%s; only the amounts of cost and effect rules "
                           "(per_year, once) may vary by year (docs/model.md, \"Calendar time\")",
-                          where(here, once->path, once->file, once->line), what, cause,
-                          cause == (const char *)MKBA_PARAMS_YEAR ? ""
-                                                                 : ", which varies by year");
+                          where(here, once->path, once->file, once->line), what,
+                          cause != NULL ? cause : MKBA_PARAMS_YEAR,
+                          cause != NULL ? ", which varies by year" : "");
 }
 
 /* Finds the parameters that vary by year (their expression in some arm
@@ -1088,15 +1088,21 @@ static int bad_value(const mkba_params *p, size_t i, size_t arm, uint32_t draw, 
                           when, arm_label(name, sizeof name, p, arm), q->name, value, here);
 }
 
-void mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
-                           int line)
+int mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
+                          int line)
 {
     if (p == NULL || index < 0 || (size_t)index >= p->n || p->extra[index].once.path != NULL)
-        return;
+        return MKBA_OK;
     loc *once = &p->extra[index].once;
     once->path = mkba_strdup(path);
     once->file = mkba_strdup(file);
     once->line = line;
+    if (once->path != NULL && (file == NULL || once->file != NULL))
+        return MKBA_OK;
+    mkba_free(once->path);
+    mkba_free(once->file);
+    once->path = once->file = NULL;
+    return MKBA_ENOMEM;
 }
 
 size_t mkba_params_time_count(const mkba_params *p)

@@ -170,9 +170,10 @@ int mkba_params_used(const mkba_params *p, size_t index);
 
 /* Records that the setting at FILE:LINE PATH reads parameter `index` once
  * per draw (a transition, a prevalence, a team's value...), so it may not
- * vary by year. Keeps the first such setting (copied). Before finalize. */
-void mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
-                           int line);
+ * vary by year. Keeps the first such setting (copied). Before finalize.
+ * Returns MKBA_OK, or MKBA_ENOMEM (nothing recorded). */
+int mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
+                          int line);
 
 /* After finalize: the parameters that vary by year (0 for a table whose
  * expressions do not use the year), the column of parameter `index` in a

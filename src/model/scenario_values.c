@@ -564,8 +564,10 @@ int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source
         /* Read once per draw: it may not vary by year (params.h). */
         char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX];
         mkba_sc_path(s, NULL, path, sizeof path);
-        mkba_params_mark_once(ld->m->params, *index, path, mkba_sc_file(ld, s, file, sizeof file),
-                              (int)config_setting_source_line(s));
+        if (mkba_params_mark_once(ld->m->params, *index, path,
+                                  mkba_sc_file(ld, s, file, sizeof file),
+                                  (int)config_setting_source_line(s)) != MKBA_OK)
+            return mkba_sc_nomem(ld);
     }
     return rc;
 }
