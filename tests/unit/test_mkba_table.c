@@ -88,15 +88,7 @@ static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_s
 /* Writes file src with its text `from` replaced by `to` into path. */
 static void file_variant(const char *src, const char *path, const char *from, const char *to)
 {
-    char *cfg = support_read_file(src);
-    assert_non_null(cfg);
-    char *at = strstr(cfg, from);
-    assert_non_null(at);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
-    assert_int_equal(fclose(f), 0);
-    free(cfg);
+    assert_int_equal(support_write_variant(src, path, from, to), 0);
 }
 
 /* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into

@@ -200,17 +200,7 @@ static void test_cycle_windows(void **state)
 /* Writes tests/data/trend.cfg with `from` replaced by `to` into path. */
 static void trend_variant(const char *path, const char *from, const char *to)
 {
-    char *text = support_read_file("tests/data/trend.cfg");
-    assert_non_null(text);
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    size_t n = strlen(text) + strlen(to) + 1;
-    char *out = malloc(n);
-    assert_non_null(out);
-    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    assert_int_equal(support_write_file(path, out), 0);
-    free(out);
-    free(text);
+    assert_int_equal(support_write_variant("tests/data/trend.cfg", path, from, to), 0);
 }
 
 /* One base-case draw of scenario `path` in `mode` into a new record. */
