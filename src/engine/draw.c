@@ -54,6 +54,12 @@ struct mkba_engine {
     unsigned *used;
     unsigned serial;
     mkba_micro_work **thread_work;
+    /* Parameters that vary by year (docs/model.md, "Calendar time"): their
+     * value in every cycle of the draw, evaluated before the households
+     * run, with the engine's own evaluators; NULL when none varies. */
+    mkba_params_work *time_work;
+    double *year;                  /* [cycle]: the year each cycle starts in */
+    double *by_cycle;              /* [arm][column][cycle] */
 };
 
 void mkba_engine_free(mkba_engine *e)
@@ -71,6 +77,9 @@ void mkba_engine_free(mkba_engine *e)
         mkba_micro_work_free(e->thread_work[i]);
     mkba_free(e->thread_counts);
     mkba_free(e->thread_work);
+    mkba_params_work_free(e->time_work);
+    mkba_free(e->year);
+    mkba_free(e->by_cycle);
     mkba_svc_work_free(e->svc);
     mkba_svc_work_free(e->svc_open);
     mkba_counts_free(e->open);
@@ -164,6 +173,23 @@ static int batches_alloc(mkba_engine *e)
     return e->alive_work != NULL ? MKBA_OK : MKBA_ENOMEM;
 }
 
+/* The by-cycle table of the parameters that vary by year, when some do. */
+static int time_alloc(mkba_engine *e)
+{
+    const mkba_model *m = e->m;
+    const size_t ntime = mkba_params_time_count(m->params), T = (size_t)m->timing.ncycles;
+    if (ntime == 0)
+        return MKBA_OK;
+    e->time_work = mkba_params_work_alloc(m->params);
+    e->year = mkba_malloc(T * sizeof *e->year);
+    e->by_cycle = mkba_malloc(m->narms * ntime * T * sizeof *e->by_cycle);
+    if (e->time_work == NULL || e->year == NULL || e->by_cycle == NULL)
+        return MKBA_ENOMEM;
+    for (size_t k = 0; k < T; k++)
+        e->year[k] = 1.0 + (double)k * m->timing.cycle_years;
+    return MKBA_OK;
+}
+
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads, mkba_error *err)
 {
@@ -185,7 +211,7 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
     }
     e->tables = mkba_tables_alloc(m, e->layout);
     e->total = mkba_counts_alloc(e->layout);
-    if (e->tables == NULL || e->total == NULL)
+    if (e->tables == NULL || e->total == NULL || time_alloc(e) != MKBA_OK)
         goto nomem;
     if (mode == MKBA_ENGINE_COHORT)
         return e;
@@ -253,6 +279,8 @@ static int check_service_amounts(const mkba_model *m, const double *v, size_t a,
     const mkba_pathway *p = &sv->pathway[a];
     const double population = v[sv->population];
     double whole = v[p->investment] + v[p->recurring] + v[p->co_location];
+    if (sv->dismantling >= 0 && (int)a != m->reference)
+        whole += v[sv->dismantling];
     for (size_t i = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)
             whole += v[sv->team[i].fte] * v[sv->team[i].cost_per_fte];
@@ -299,6 +327,30 @@ static int check_amounts(const mkba_model *m, const double *values, long draw, m
         }
     }
     return MKBA_OK;
+}
+
+/* Evaluates the parameters that vary by year in every cycle of the draw
+ * (when some do) and checks each cycle's amount as check_amounts does. */
+static int resolve_years(mkba_engine *e, const double *values, uint32_t draw, mkba_error *err)
+{
+    const mkba_model *m = e->m;
+    if (e->by_cycle == NULL)
+        return MKBA_OK;
+    const size_t T = (size_t)m->timing.ncycles, ntime = mkba_params_time_count(m->params);
+    int rc = mkba_params_by_cycle(m->params, values, e->year, T, draw, e->by_cycle,
+                                  e->time_work, err);
+    for (size_t i = 0; rc == MKBA_OK && i < m->narms * ntime * T; i++)
+        if (!(fabs(e->by_cycle[i]) <= AMOUNT_MAX)) {
+            size_t arm = i / (ntime * T), col = i / T % ntime;
+            const mkba_param *q =
+                mkba_params_get(m->params, mkba_params_time_param(m->params, col));
+            rc = mkba_error_set(err, MKBA_ENUMERIC, "%s:%d: %s: draw %u, arm '%s', cycle %zu: "
+                                "parameter %s is %g; expected a finite amount within +-%g per "
+                                "household", q->file != NULL ? q->file : m->name, q->line,
+                                q->path, (unsigned)draw, m->arm[arm].name, i % T + 1, q->name,
+                                e->by_cycle[i], AMOUNT_MAX);
+        }
+    return rc;
 }
 
 /* Simulates every household of the draw: threads take the chunks
@@ -376,8 +428,8 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 {
     const size_t A = out->narms, P = out->npayers, nb = (size_t)e->nbatches;
     mkba_tally_batches(e->m, e->layout, (const mkba_counts *const *)e->batch, nb, values,
-                       e->alive_work, out->batch_cost_total_disc, out->batch_effect_total_disc,
-                       e->batch_ytd);
+                       e->by_cycle, e->alive_work, out->batch_cost_total_disc,
+                       out->batch_effect_total_disc, e->batch_ytd);
     for (size_t b = 0; b < nb; b++)
         out->batch_households[b] = e->batch[b]->households;
     mkba_tally_year_to_date_mcse(e->m, nb, out->batch_households, e->batch_ytd,
@@ -435,6 +487,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
 {
     const mkba_model *m = e->m;
     int rc = check_amounts(m, values, (long)draw, err);
+    if (rc == MKBA_OK)
+        rc = resolve_years(e, values, draw, err);
     if (rc == MKBA_OK && m->services.enabled)
         rc = mkba_services_check(m, values, (long)draw, err);
     if (rc == MKBA_OK)
@@ -458,9 +512,9 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted during draw %u",
                               (unsigned)draw);
     clear_batches(e, out);
-    mkba_tally(m, e->layout, e->total, values, out);
+    mkba_tally(m, e->layout, e->total, values, e->by_cycle, out);
     if (m->population.enabled)
-        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, out);
+        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, e->by_cycle, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);
     return MKBA_OK;

@@ -287,9 +287,12 @@ double mkba_discount(double rate, double years);
  * MKBA_DISC_POINT, the time used for one-off events within cycle k). */
 double mkba_timing_event_years(const mkba_timing *t, int k);
 
-/* Prices the counts into r: costs per payer, effects, occupancy, totals. */
+/* Prices the counts into r: costs per payer, effects, occupancy, totals.
+ * by_cycle holds the values in each cycle of the parameters that vary by
+ * year (mkba_params_by_cycle), which rule amounts then take in place of
+ * values; NULL when none does. */
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                const double *values, mkba_draw_result *r);
+                const double *values, const double *by_cycle, mkba_draw_result *r);
 
 /* The budget view of the counts (scenarios with a population block): each
  * payer's cost per cycle priced at the occupancy at the cycle's start
@@ -297,7 +300,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
  * the model at each time point, per starting household, into r's budget
  * arrays. The services' costs are added by mkba_svc_price. */
 void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                       const double *values, mkba_draw_result *r);
+                       const double *values, const double *by_cycle, mkba_draw_result *r);
 
 /* The discounted totals of nb <= MKBA_RESULT_BATCHES sets of counts (the
  * batches of a draw) at once, per household of each set: cost[b][arm][payer]
@@ -307,7 +310,8 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
  * mkba_tally_year_to_date_mcse). alive_work holds nb x npoints doubles. */
 void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                         const mkba_counts *const *c, size_t nb, const double *values,
-                        double *alive_work, double *cost, double *effect, double *ytd);
+                        const double *by_cycle, double *alive_work, double *cost,
+                        double *effect, double *ytd);
 
 /* The Monte Carlo standard error of each [arm][cycle][payer] entry of the
  * batches' year-to-date costs ytd[b][...] (mkba_tally_batches), with batch

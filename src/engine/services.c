@@ -160,10 +160,13 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
     /* The reference is what is in place today (the nulalternatief): its
      * set-up was paid before the horizon. The one-off investment is the
-     * cost of switching, paid only by the arms that switch; so is the
-     * shared ICT's, while its running cost stays. */
+     * cost of switching, paid only by the arms that switch, with the
+     * dismantling of the reference's teams (services.dismantling); so is
+     * the shared ICT's, while its running cost stays. */
     int switches = (int)arm != m->reference;
-    a->investment = switches ? values[p->investment] : 0.0;
+    a->investment = switches ? values[p->investment]
+                                   + (sv->dismantling >= 0 ? values[sv->dismantling] : 0.0)
+                             : 0.0;
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)

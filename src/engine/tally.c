@@ -25,6 +25,22 @@ static size_t cycles_per_year(const mkba_timing *t)
     return fabs(c - k) <= 1e-9 * c ? (size_t)k : 1;
 }
 
+/* The amount of value index i for `arm` in cycle k: the draw's value v[i],
+ * or for a parameter that varies by year its value in cycle k from
+ * by_cycle (mkba_params_by_cycle; NULL when none varies, the usual case,
+ * which costs one test). */
+static double amount_in(const mkba_model *m, const double *v, const double *by_cycle,
+                        size_t arm, int i, int k)
+{
+    if (by_cycle != NULL) {
+        int col = mkba_params_time_column(m->params, (size_t)i);
+        if (col >= 0)
+            return by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col)
+                            * (size_t)m->timing.ncycles + (size_t)(k - 1)];
+    }
+    return v[i];
+}
+
 /* Households at point j in states g's buckets that lie in `dur`. */
 static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
 {
@@ -190,7 +206,7 @@ static count_view view_of(const mkba_model *m, const mkba_layout *l, const mkba_
 }
 
 void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                const double *values, mkba_draw_result *r)
+                const double *values, const double *by_cycle, mkba_draw_result *r)
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
@@ -240,7 +256,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                             ent[(size_t)(k - 1) * S + (size_t)(l->state_base[d] + s)] / H;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double amount = v[rule->amount], u, dsc;
+                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k), u, dsc;
                 if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc))
                     continue;
                 if ((size_t)rule->category_index < C) {
@@ -264,8 +280,9 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 double u, dsc;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state,
                                  rule->duration, &de, &cv, 1, &u, &dsc);
-                eff[rule->effect] += v[rule->amount] * u;
-                eff_d[rule->effect] += v[rule->amount] * dsc;
+                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                eff[rule->effect] += amount * u;
+                eff_d[rule->effect] += amount * dsc;
             }
             for (size_t p = 0; p < P; p++) {
                 r->cost_total[arm * P + p] += cost[p];
@@ -288,7 +305,8 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
 
 void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                         const mkba_counts *const *c, size_t nb, const double *values,
-                        double *alive_work, double *cost, double *effect, double *ytd)
+                        const double *by_cycle, double *alive_work, double *cost,
+                        double *effect, double *ytd)
 {
     const mkba_timing *t = &m->timing;
     const size_t T = l->ncycles, np = mkba_params_count(m->params);
@@ -311,7 +329,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
             cc.k = k;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double amount = v[rule->amount];
+                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
                     || !cost_values(&cc, rule, cv, nb, u, dsc))
                     continue;
@@ -332,8 +350,9 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                     continue;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state, rule->duration,
                                  &de, cv, nb, u, dsc);
+                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
                 for (size_t b = 0; b < nb; b++)
-                    effect[(b * A + arm) * E + rule->effect] += v[rule->amount] * dsc[b];
+                    effect[(b * A + arm) * E + rule->effect] += amount * dsc[b];
             }
             /* The year to date: this cycle's cost plus the previous
              * cycle's year to date when both are in one year. */
@@ -365,7 +384,7 @@ void mkba_tally_year_to_date_mcse(const mkba_model *m, size_t nb, const double *
  * year counts whole, so a constant population costs the same every year
  * (docs/budget.md). Discounting is the scenario's. */
 void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
-                       const double *values, mkba_draw_result *r)
+                       const double *values, const double *by_cycle, mkba_draw_result *r)
 {
     mkba_timing t = m->timing;
     t.occupancy = MKBA_OCC_START;
@@ -392,7 +411,8 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
                 double u, dsc;
-                book_cost(&cc, rule, &cv, arm, v[rule->amount], cost, cost_d, &u, &dsc);
+                book_cost(&cc, rule, &cv, arm, amount_in(m, v, by_cycle, arm, rule->amount, k),
+                          cost, cost_d, &u, &dsc);
             }
         }
     }

@@ -379,7 +379,12 @@ static void print_services(const mkba_model *m, FILE *f)
     if (!sv->enabled)
         return;
     mkba_print_value_text(m, sv->population, v, sizeof v);
-    fprintf(f, "\nServices (population %s households)\n  degree weights:", v);
+    fprintf(f, "\nServices (population %s households)\n", v);
+    if (sv->dismantling >= 0) {
+        mkba_print_value_text(m, sv->dismantling, v, sizeof v);
+        fprintf(f, "  dismantling the reference's teams, once for every switching arm: %s\n", v);
+    }
+    fprintf(f, "  degree weights:");
     for (int d = 0; d < MKBA_NDEGREES; d++)
         fprintf(f, "%s %s %g", d ? "," : "", mkba_degree_names[d], sv->degree_weight[d]);
     fprintf(f, "\n  help seeking per year by highest severity:");

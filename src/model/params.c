@@ -39,10 +39,14 @@ typedef struct param_extra {
     int used;               /* a setting uses it (mkba_params_mark_used); after
                                finalize also through the expressions of used ones */
     loc *oloc;              /* [narms] */
+    loc once;               /* the first setting that reads it once per draw
+                               (mkba_params_mark_once), or path NULL */
 } param_extra;
 
 /* One parsed expression: of parameter `param` in variant `variant` (0 = the
- * reference definition, arm + 1 = that arm's override). */
+ * reference definition, arm + 1 = that arm's override). A variable that is
+ * calendar time (MKBA_PARAMS_YEAR) has parameter index YEAR_VAR. */
+#define YEAR_VAR (-1)
 typedef struct expr_slot {
     int param, variant;
     const char *text;       /* points into the definition */
@@ -68,6 +72,11 @@ struct mkba_params {
     int **order;            /* [narms]: slots in evaluation order */
     size_t *norder;
     size_t max_vars, max_cop;
+    /* Parameters that vary by year: their expression (in some variant)
+     * uses the year, directly or through another such parameter. */
+    int *time_col;          /* [n]: column in a by-cycle table, or -1 */
+    int *time_param;        /* [ntime]: parameter of each column */
+    size_t ntime;
 };
 
 struct mkba_params_work {
@@ -75,6 +84,7 @@ struct mkba_params_work {
     gsl_rng *rng;
     mkba_expr **ev;         /* [nslot]: this work's own evaluators */
     double *ref;            /* [n]: reference values of this draw */
+    double *cyc;            /* [n]: one arm's values in one cycle (by_cycle) */
     double *vbuf;           /* [max_vars] */
     double *z, *x;          /* [max_cop] */
     const double *fixed;    /* [narms][n] or NULL: mkba_params_work_fix */
@@ -162,6 +172,8 @@ static void param_clear(mkba_param *q, param_extra *x, size_t narms)
         mkba_free(x->oloc[a].source);
     }
     mkba_free(x->oloc);
+    mkba_free(x->once.path);
+    mkba_free(x->once.file);
     memset(q, 0, sizeof *q);
     memset(x, 0, sizeof *x);
 }
@@ -180,6 +192,10 @@ static void unfinalize(mkba_params *p)
         mkba_free(p->order[a]);
     mkba_free(p->order);
     mkba_free(p->norder);
+    mkba_free(p->time_col);
+    mkba_free(p->time_param);
+    p->time_col = p->time_param = NULL;
+    p->ntime = 0;
     p->copula_of = p->slot_of = NULL;
     p->slot = NULL;
     p->nslot = 0;
@@ -295,6 +311,11 @@ static int add_one(mkba_params *p, const char *name, const mkba_dist *def,
         return mkba_error_set(err, MKBA_EINVAL,
                               "%s: the parameter name '%s' is reserved in expressions (a function "
                               "or constant); choose another name", here, name), -1;
+    if (strcmp(name, MKBA_PARAMS_YEAR) == 0)
+        return mkba_error_set(err, MKBA_EINVAL,
+                              "%s: the parameter name '%s' is reserved in expressions (the year "
+                              "of the cycle, docs/model.md); choose another name", here, name),
+               -1;
     int dup = mkba_params_find(p, name);
     if (dup >= 0)
         return mkba_error_set(err, MKBA_EINVAL,
@@ -629,6 +650,10 @@ static int parse_slot(mkba_params *p, size_t i, size_t v, mkba_error *err)
     p->slot_of[i * (p->narms + 1) + v] = (int)p->nslot++;
     for (size_t j = 0; j < mkba_expr_nvars(e); j++) {
         const char *name = mkba_expr_var(e, j);
+        if (strcmp(name, MKBA_PARAMS_YEAR) == 0) {
+            s->var[s->nvars++] = YEAR_VAR;
+            continue;
+        }
         int k = mkba_params_find(p, name);
         if (k < 0 || !p->extra[k].referenceable) {
             const char *near = mkba_params_closest(p, name);
@@ -698,7 +723,7 @@ static int visit(topo *t, int k, mkba_error *err)
     t->path[t->depth++] = k;
     const expr_slot *es = &t->p->slot[s];
     for (size_t j = 0; j < es->nvars; j++) {
-        int rc = visit(t, es->var[j], err);
+        int rc = es->var[j] == YEAR_VAR ? MKBA_OK : visit(t, es->var[j], err);
         if (rc != MKBA_OK)
             return rc;
     }
@@ -796,7 +821,7 @@ static int finalize_used(mkba_params *p, mkba_error *err)
             int s = p->slot_of[i * nv + v];
             for (size_t j = 0; s >= 0 && j < p->slot[s].nvars; j++) {
                 int k = p->slot[s].var[j];
-                if (!p->extra[k].used) {
+                if (k != YEAR_VAR && !p->extra[k].used) {
                     p->extra[k].used = 1;
                     stack[top++] = k;
                 }
@@ -805,6 +830,80 @@ static int finalize_used(mkba_params *p, mkba_error *err)
     }
     mkba_free(stack);
     return MKBA_OK;
+}
+
+/* Whether slot s reads the year or a parameter already marked in tv[]. */
+static int slot_in_time(const expr_slot *s, const unsigned char *tv)
+{
+    for (size_t j = 0; j < s->nvars; j++)
+        if (s->var[j] == YEAR_VAR || tv[s->var[j]])
+            return 1;
+    return 0;
+}
+
+/* The error for parameter i, which varies by year, read once per draw by
+ * the setting its `once` names: what makes it vary, and where. */
+static int time_refused(const mkba_params *p, size_t i, const unsigned char *tv,
+                        mkba_error *err)
+{
+    const mkba_param *q = &p->param[i];
+    const loc *once = &p->extra[i].once;
+    const char *cause = NULL;   /* another parameter that varies, or the year itself */
+    for (size_t v = 0; v <= p->narms; v++) {
+        int k = p->slot_of[i * (p->narms + 1) + v];
+        for (size_t j = 0; k >= 0 && j < p->slot[k].nvars; j++)
+            if (p->slot[k].var[j] != YEAR_VAR && tv[p->slot[k].var[j]])
+                cause = p->param[p->slot[k].var[j]].name;
+    }
+    char here[LOC_MAX], def[LOC_MAX], what[LOC_MAX + 64];
+    /* A value written inline is defined where it is read. */
+    if (q->path != NULL && strcmp(q->path, once->path) == 0)
+        snprintf(what, sizeof what, "its expression");
+    else
+        snprintf(what, sizeof what, "parameter %s (%s)", q->name, param_where(def, q));
+    return mkba_error_set(err, MKBA_EINVAL,
+                          "%s: this setting is read once per draw, so it may not vary by year, "
+                          "but %s uses %s%s; only the amounts of cost and effect rules "
+                          "(per_year, once) may vary by year (docs/model.md, \"Calendar time\")",
+                          where(here, once->path, once->file, once->line), what,
+                          cause != NULL ? cause : MKBA_PARAMS_YEAR,
+                          cause != NULL ? ", which varies by year" : "");
+}
+
+/* Finds the parameters that vary by year (their expression in some arm
+ * uses the year, directly or through others), gives each a column of the
+ * by-cycle table, and refuses one that a setting reads once per draw,
+ * naming that setting. */
+static int finalize_time(mkba_params *p, mkba_error *err)
+{
+    unsigned char *tv = mkba_calloc(p->n + 1, 1);
+    p->time_col = mkba_malloc((p->n + 1) * sizeof *p->time_col);
+    p->time_param = mkba_malloc((p->n + 1) * sizeof *p->time_param);
+    if (tv == NULL || p->time_col == NULL || p->time_param == NULL) {
+        mkba_free(tv);
+        return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
+    }
+    /* A chain of n expressions settles within n passes. */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t k = 0; k < p->nslot; k++) {
+            const expr_slot *s = &p->slot[k];
+            if (!tv[s->param] && slot_in_time(s, tv))
+                tv[s->param] = changed = 1;
+        }
+    }
+    int rc = MKBA_OK;
+    p->ntime = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        p->time_col[i] = tv[i] ? (int)p->ntime : -1;
+        if (tv[i])
+            p->time_param[p->ntime++] = (int)i;
+        const loc *once = &p->extra[i].once;
+        if (tv[i] && once->path != NULL && rc == MKBA_OK)
+            rc = time_refused(p, i, tv, err);
+    }
+    mkba_free(tv);
+    return rc;
 }
 
 int mkba_params_finalize(mkba_params *p, mkba_error *err)
@@ -842,6 +941,8 @@ int mkba_params_finalize(mkba_params *p, mkba_error *err)
         rc = finalize_order(p, err);
     if (rc == MKBA_OK)
         rc = finalize_used(p, err);
+    if (rc == MKBA_OK)
+        rc = finalize_time(p, err);
     if (rc != MKBA_OK) {
         unfinalize(p);
         return rc;
@@ -861,6 +962,7 @@ void mkba_params_work_free(mkba_params_work *w)
         mkba_expr_free(w->ev[s]);
     mkba_free(w->ev);
     mkba_free(w->ref);
+    mkba_free(w->cyc);
     mkba_free(w->vbuf);
     mkba_free(w->z);
     mkba_free(w->x);
@@ -880,10 +982,11 @@ mkba_params_work *mkba_params_work_alloc(const mkba_params *p)
     w->rng = gsl_rng_alloc(mkba_rng_philox);
     w->ev = mkba_calloc(p->nslot + 1, sizeof *w->ev);
     w->ref = mkba_malloc((p->n + 1) * sizeof *w->ref);
+    w->cyc = mkba_malloc((p->n + 1) * sizeof *w->cyc);
     w->vbuf = mkba_malloc((p->max_vars + 1) * sizeof *w->vbuf);
     w->z = mkba_malloc((p->max_cop + 1) * sizeof *w->z);
     w->x = mkba_malloc((p->max_cop + 1) * sizeof *w->x);
-    if (w->rng == NULL || w->ev == NULL || w->ref == NULL || w->vbuf == NULL
+    if (w->rng == NULL || w->ev == NULL || w->ref == NULL || w->cyc == NULL || w->vbuf == NULL
         || w->z == NULL || w->x == NULL) {
         mkba_params_work_free(w);
         return NULL;
@@ -985,6 +1088,68 @@ static int bad_value(const mkba_params *p, size_t i, size_t arm, uint32_t draw, 
                           when, arm_label(name, sizeof name, p, arm), q->name, value, here);
 }
 
+int mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
+                          int line)
+{
+    if (p == NULL || index < 0 || (size_t)index >= p->n || p->extra[index].once.path != NULL)
+        return MKBA_OK;
+    loc *once = &p->extra[index].once;
+    once->path = mkba_strdup(path);
+    once->file = mkba_strdup(file);
+    once->line = line;
+    if (once->path != NULL && (file == NULL || once->file != NULL))
+        return MKBA_OK;
+    mkba_free(once->path);
+    mkba_free(once->file);
+    once->path = once->file = NULL;
+    return MKBA_ENOMEM;
+}
+
+size_t mkba_params_time_count(const mkba_params *p)
+{
+    return p->ntime;
+}
+
+int mkba_params_time_column(const mkba_params *p, size_t index)
+{
+    return p->time_col[index];
+}
+
+size_t mkba_params_time_param(const mkba_params *p, size_t column)
+{
+    return (size_t)p->time_param[column];
+}
+
+int mkba_params_by_cycle(const mkba_params *p, const double *values, const double *year,
+                         size_t ncycles, uint32_t draw, double *out, mkba_params_work *w,
+                         mkba_error *err)
+{
+    if (p == NULL || !p->finalized || w == NULL || w->p != p)
+        return mkba_error_set(err, MKBA_EINTERNAL, "mkba_params_by_cycle needs a finalized "
+                              "table and a work object allocated for it");
+    for (size_t a = 0; a < p->narms; a++) {
+        memcpy(w->cyc, values + a * p->n, p->n * sizeof *w->cyc);
+        for (size_t k = 0; k < ncycles; k++) {
+            /* Only the expressions that vary by year change; the others
+             * keep the draw's values, which these may read. */
+            for (size_t o = 0; o < p->norder[a]; o++) {
+                const expr_slot *s = &p->slot[p->order[a][o]];
+                if (p->time_col[s->param] < 0)
+                    continue;
+                for (size_t j = 0; j < s->nvars; j++)
+                    w->vbuf[j] = s->var[j] == YEAR_VAR ? year[k] : w->cyc[s->var[j]];
+                double x = mkba_expr_eval(w->ev[p->order[a][o]], w->vbuf);
+                if (!isfinite(x))
+                    return bad_value(p, (size_t)s->param, a, draw, 0, 0, x, err);
+                w->cyc[s->param] = x;
+            }
+            for (size_t c = 0; c < p->ntime; c++)
+                out[(a * p->ntime + c) * ncycles + k] = w->cyc[p->time_param[c]];
+        }
+    }
+    return MKBA_OK;
+}
+
 void mkba_params_mark_used(mkba_params *p, int index)
 {
     if (p != NULL && index >= 0 && (size_t)index < p->n)
@@ -1068,7 +1233,7 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
             if (fixed != NULL && !isnan(fixed[s->param]))
                 continue;
             for (size_t j = 0; j < s->nvars; j++)
-                work->vbuf[j] = v[s->var[j]];
+                work->vbuf[j] = s->var[j] == YEAR_VAR ? 1.0 : v[s->var[j]];
             double x = mkba_expr_eval(work->ev[p->order[a][k]], work->vbuf);
             v[s->param] = x;
             if (!isfinite(x))

@@ -157,6 +157,41 @@ void mkba_params_mark_used(mkba_params *p, int index);
  * correlation or an arm override alone is no use. */
 int mkba_params_used(const mkba_params *p, size_t index);
 
+/* ---- Calendar time (docs/model.md, "Calendar time") ----
+ * An expression may use the variable `year`: the year of the horizon in
+ * which a cycle starts, 1 in the first (1 + (k - 1) x cycle length in years
+ * for cycle k). A parameter whose expression uses it, directly or through
+ * another parameter, varies by year. mkba_params_sample gives such a
+ * parameter its value in year 1; mkba_params_by_cycle its value in every
+ * cycle. Only the amounts of cost and effect rules, which are priced per
+ * cycle, may vary; finalize refuses one that a setting reads once per draw
+ * (mkba_params_mark_once), naming that setting. */
+#define MKBA_PARAMS_YEAR "year"
+
+/* Records that the setting at FILE:LINE PATH reads parameter `index` once
+ * per draw (a transition, a prevalence, a team's value...), so it may not
+ * vary by year. Keeps the first such setting (copied). Before finalize.
+ * Returns MKBA_OK, or MKBA_ENOMEM (nothing recorded). */
+int mkba_params_mark_once(mkba_params *p, int index, const char *path, const char *file,
+                          int line);
+
+/* After finalize: the parameters that vary by year (0 for a table whose
+ * expressions do not use the year), the column of parameter `index` in a
+ * by-cycle table (-1 when it does not vary), and the parameter of column c. */
+size_t mkba_params_time_count(const mkba_params *p);
+int mkba_params_time_column(const mkba_params *p, size_t index);
+size_t mkba_params_time_param(const mkba_params *p, size_t column);
+
+/* Fills out[(arm * time_count + column) * ncycles + k] with the value in
+ * cycle k (0-based) of every parameter that varies by year, with `year` =
+ * year[k], from one draw's values (values[arm][param], mkba_params_sample);
+ * the parameters that do not vary keep their values there. MKBA_ENUMERIC
+ * when an expression is not finite, naming the parameter, arm and draw.
+ * Uses only its arguments and w. */
+int mkba_params_by_cycle(const mkba_params *p, const double *values, const double *year,
+                         size_t ncycles, uint32_t draw, double *out, mkba_params_work *w,
+                         mkba_error *err);
+
 /* The correlations of the table (after finalize: with their Cholesky
  * factors): count, and correlation c < count. */
 size_t mkba_params_copula_count(const mkba_params *p);

@@ -171,6 +171,11 @@ int mkba_sc_lookup(mkba_loader *ld, const config_setting_t *s, const char *name,
 int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
                   int *index, int *fixed, double *value);
 
+/* mkba_sc_value for the amount of a cost or effect rule, priced per cycle:
+ * the one setting whose parameter may vary by year (params.h). */
+int mkba_sc_amount(mkba_loader *ld, const config_setting_t *s, const char *source,
+                   int *index, int *fixed, double *value);
+
 /* The parameters section, the arms' overrides and the correlations. */
 int mkba_sc_parameters(mkba_loader *ld, const config_setting_t *section);
 int mkba_sc_overrides(mkba_loader *ld, const config_setting_t *arms);

@@ -52,7 +52,7 @@ static const char *const keys_population[] = {
 static const char *const keys_budget_line[] = {"payer", "fund", "taakveld", NULL};
 
 static const char *const keys_services[] = {
-    "population", "degree_weights", "seek_rate", "teams", "pathways", NULL};
+    "population", "degree_weights", "seek_rate", "teams", "pathways", "dismantling", NULL};
 static const char *const keys_degree_weights[] = {"limited", "partial", "full", NULL};
 static const char *const keys_team[] = {
     "name", "domains", "fte", "caseload", "queue", "cost_per_fte", "intake_cost", "payer",

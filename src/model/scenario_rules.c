@@ -491,7 +491,7 @@ static int read_amount(mkba_loader *ld, const config_setting_t *g, const char *m
     double v;
     if (s == NULL)
         return mkba_sc_fail(ld, g, member, "required setting is missing; expected an amount");
-    return mkba_sc_value(ld, s, source, index, &fixed, &v);
+    return mkba_sc_amount(ld, s, source, index, &fixed, &v);
 }
 
 

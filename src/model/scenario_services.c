@@ -823,6 +823,30 @@ static int read_seek_rates(mkba_loader *ld, const config_setting_t *g)
     return 0;
 }
 
+/* services.dismantling: when the reference is the model in place today,
+ * the one-off cost of dismantling its teams (redundancy, transfer and
+ * retraining of staff, ending contracts), for the whole population like
+ * the overheads; every arm that switches pays it in its first year. A
+ * reference on the classic route has no integrated teams to dismantle
+ * (its providers stay in every arm), so the setting is refused there. */
+static int read_dismantling(mkba_loader *ld, const config_setting_t *g)
+{
+    mkba_model *m = ld->m;
+    const config_setting_t *s = config_setting_get_member(g, "dismantling");
+    m->services.dismantling = -1;
+    if (s == NULL)
+        return 0;
+    const mkba_pathway *ref = &m->services.pathway[m->reference];
+    if (!mkba_pathway_rule_of(ref->rule)->integrated || ref->degree == MKBA_DEGREE_NONE)
+        return mkba_sc_fail(ld, s, NULL, "the reference arm '%s' runs the classic route, with "
+                            "no integrated team to dismantle (its providers stay in every "
+                            "arm); remove the setting, or make the reference the integrated "
+                            "model in place today", m->arm[m->reference].name);
+    return mkba_sc_range_value(ld, g, "dismantling", 1, 0, 0, 1e15, 0,
+                               "the one-off cost of dismantling the reference's teams, a "
+                               "number >= 0", &m->services.dismantling);
+}
+
 int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
 {
     mkba_model *m = ld->m;
@@ -899,6 +923,8 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
         if ((rc = check_classic_access(ld, config_setting_get_member(pw, m->arm[a].name), a))
             != 0)
             return rc;
+    if ((rc = read_dismantling(ld, g)) != 0)
+        return rc;
     sv->enabled = 1;
     return 0;
 }

@@ -311,7 +311,7 @@ static int check_expr(mkba_loader *ld, const config_setting_t *s, const char *te
     int rc = 0;
     for (size_t i = 0; i < mkba_expr_nvars(e) && rc == 0; i++) {
         const char *v = mkba_expr_var(e, i);
-        if (mkba_params_find(ld->m->params, v) >= 0)
+        if (mkba_params_find(ld->m->params, v) >= 0 || strcmp(v, MKBA_PARAMS_YEAR) == 0)
             continue;
         const char *close = mkba_params_closest(ld->m->params, v);
         if (close != NULL)
@@ -546,13 +546,29 @@ static int value_spec(mkba_loader *ld, const config_setting_t *s, const char *so
     }
 }
 
-int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
-                  int *index, int *fixed, double *value)
+int mkba_sc_amount(mkba_loader *ld, const config_setting_t *s, const char *source,
+                   int *index, int *fixed, double *value)
 {
     int rc = value_spec(ld, s, source, index, fixed, value);
     /* What a setting names or gives inline is in use (model_warnings.c). */
     if (rc == 0)
         mkba_params_mark_used(ld->m->params, *index);
+    return rc;
+}
+
+int mkba_sc_value(mkba_loader *ld, const config_setting_t *s, const char *source,
+                  int *index, int *fixed, double *value)
+{
+    int rc = mkba_sc_amount(ld, s, source, index, fixed, value);
+    if (rc == 0) {
+        /* Read once per draw: it may not vary by year (params.h). */
+        char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX];
+        mkba_sc_path(s, NULL, path, sizeof path);
+        if (mkba_params_mark_once(ld->m->params, *index, path,
+                                  mkba_sc_file(ld, s, file, sizeof file),
+                                  (int)config_setting_source_line(s)) != MKBA_OK)
+            return mkba_sc_nomem(ld);
+    }
     return rc;
 }
 

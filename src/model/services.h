@@ -175,6 +175,9 @@ typedef struct mkba_bound {
 typedef struct mkba_services {
     int enabled;
     int population;            /* value index: households the teams serve */
+    int dismantling;           /* value index: the one-off cost of dismantling
+                                  the reference's teams, which every arm that
+                                  switches pays in its first year; -1 without */
     double degree_weight[MKBA_NDEGREES];
     int nseek;                 /* seek_rate[i]: severity level i + 1 and above */
     int seek_rate[8];          /* value indices, help-seeking rate per year */

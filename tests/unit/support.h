@@ -49,4 +49,8 @@ char *support_read_file(const char *path);
 /* Writes text to path, replacing it; 0, or -1. */
 int support_write_file(const char *path, const char *text);
 
+/* Writes file src with its first `from` replaced by `to` into path; 0, or
+ * -1 when src cannot be read, lacks `from` or path cannot be written. */
+int support_write_variant(const char *src, const char *path, const char *from, const char *to);
+
 #endif

@@ -180,7 +180,7 @@ static void test_common_random_numbers(void **state)
         size_t ehalf = s.l->ncycles * s.l->nstates_total;
         assert_memory_equal(s.micro->entries, s.micro->entries + ehalf, ehalf * sizeof *s.micro->entries);
         mkba_draw_result *r = mkba_draw_result_alloc(s.m);
-        mkba_tally(s.m, s.l, s.micro, s.values, r);
+        mkba_tally(s.m, s.l, s.micro, s.values, NULL, r);
         for (size_t p = 0; p < r->npayers; p++)
             assert_true(r->cost_total_disc[p] - r->cost_total_disc[r->npayers + p] == 0.0);
         assert_true(r->cost_total_disc[0] > 0.0);

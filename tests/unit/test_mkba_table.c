@@ -88,15 +88,7 @@ static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_s
 /* Writes file src with its text `from` replaced by `to` into path. */
 static void file_variant(const char *src, const char *path, const char *from, const char *to)
 {
-    char *cfg = support_read_file(src);
-    assert_non_null(cfg);
-    char *at = strstr(cfg, from);
-    assert_non_null(at);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%.*s%s%s", (int)(at - cfg), cfg, to, at + strlen(from));
-    assert_int_equal(fclose(f), 0);
-    free(cfg);
+    assert_int_equal(support_write_variant(src, path, from, to), 0);
 }
 
 /* Writes tests/data/mkba.cfg with its text `from` replaced by `to` into
@@ -241,6 +233,67 @@ static void test_wage_gain_on_common_random_numbers(void **state)
 
     remove(path);
     results_free(t, s, d);
+}
+
+/* The net wage (docs/decision.md, "Production and wages"): a state payer
+ * ("rijk") that receives the tax wedge on the wage. On the same households
+ * (common random numbers, the same seed) the households' wage gain plus
+ * the state's wedge is the gross wage gain of the run without the wedge,
+ * the state gains exactly the wedge share of it, the households' net
+ * position falls by that, and society's production and the MKBA balance
+ * do not change. */
+#define WEDGE 0.0713
+static void test_net_wage_and_the_state(void **state)
+{
+    (void)state;
+    char gross_h5[64], net_h5[64], cfg[3][64];
+    snprintf(gross_h5, sizeof gross_h5, "/tmp/mkba_test_gross_%ld.h5", (long)getpid());
+    snprintf(net_h5, sizeof net_h5, "/tmp/mkba_test_net_%ld.h5", (long)getpid());
+    for (int i = 0; i < 3; i++)
+        snprintf(cfg[i], sizeof cfg[i], "/tmp/mkba_test_net_%d_%ld.cfg", i, (long)getpid());
+    char wedge[256];
+    snprintf(wedge, sizeof wedge, "per_year = \"wage_year * (1 - %g)\"; },\n"
+             "  { effect = \"wage_taxes\"; domain = \"income\"; state = \"work\"; "
+             "per_year = \"wage_year * %g\"; },", WEDGE, WEDGE);
+    fixture_variant(cfg[0], "\"huishouden\" );", "\"huishouden\", \"rijk\" );");
+    file_variant(cfg[0], cfg[1], "{ name = \"qaly\"; unit = \"QALY\"; }",
+                 "{ name = \"qaly\"; unit = \"QALY\"; },\n  { name = \"wage_taxes\"; unit = \"EUR\"; "
+                 "monetary = true; payer = \"rijk\"; category = \"indirect\"; }");
+    file_variant(cfg[1], cfg[2], "per_year = \"wage_year\"; },", wedge);
+    mkba_h5_totals *tg = NULL, *tn = NULL;
+    mkba_summary *sg = NULL, *sn = NULL;
+    mkba_decision *dg = NULL, *dn = NULL;
+    run_fixture(gross_h5, 0, &tg, &sg, &dg);
+    run_scenario(cfg[2], net_h5, 0, &tn, &sn, &dn);
+    assert_int_equal(tn->npayers, 4);
+    assert_int_equal(tn->neffects, 4);
+
+    const size_t eg = tg->neffects, en = tn->neffects;
+    double gross = tg->effect_total_disc[1 * eg + 0] - tg->effect_total_disc[0 * eg + 0];
+    double net = tn->effect_total_disc[1 * en + 0] - tn->effect_total_disc[0 * en + 0];
+    double taxes = tn->effect_total_disc[1 * en + 3] - tn->effect_total_disc[0 * en + 3];
+    assert_true(gross > 1000.0);
+    expect(net + taxes, gross, 1e-12, "household + state = gross wage");
+    expect(taxes, WEDGE * gross, 1e-12, "the state's wedge");
+
+    const size_t rg = tg->npayers + MKBA_PR_EXTRA, rn = tn->npayers + MKBA_PR_EXTRA;
+    const double *pg = dg->payer_table + 1 * rg * MKBA_PT_N;
+    const double *pn = dn->payer_table + 1 * rn * MKBA_PT_N;
+    expect(pn[HOUSEHOLD * MKBA_PT_N + MKBA_PT_NET],
+           pg[HOUSEHOLD * MKBA_PT_N + MKBA_PT_NET] - WEDGE * gross, 1e-12,
+           "household net: the net wage less the benefit");
+    expect(pn[3 * MKBA_PT_N + MKBA_PT_NET], WEDGE * gross, 1e-12, "rijk net: the wedge");
+    expect(row(dn, MKBA_ROW_INDIRECT), row(dg, MKBA_ROW_INDIRECT), 1e-12,
+           "society's production unchanged");
+    expect(row(dn, MKBA_ROW_BALANCE), row(dg, MKBA_ROW_BALANCE), 1e-12,
+           "MKBA balance unchanged");
+
+    for (int i = 0; i < 3; i++)
+        remove(cfg[i]);
+    remove(gross_h5);
+    remove(net_h5);
+    results_free(tg, sg, dg);
+    results_free(tn, sn, dn);
 }
 
 /* The residual value: 0 years reproduces the table without the setting bit
@@ -427,22 +480,38 @@ static size_t index_of(char *const *names, size_t n, const char *name)
 
 /* A reference that is a municipality's current model runs
  * (scenarios/pathways/current-model-b.cfg: model B in place, models A and
- * C switching), and the switching cost (the pathway's one-off investment)
- * appears only in the switching arms. With shared ICT (no duplicate
- * registration) cycle 1's "programme" costs per household of the
- * population are, from the draw's parameters,
+ * C switching), and the switching cost (the pathway's one-off investment
+ * and the dismantling of model B's teams, here a constructed 1,234,567.8
+ * for the population) appears only in the switching arms. With shared ICT
+ * (no duplicate registration) cycle 1's "programme" costs per household of
+ * the population are, from the draw's parameters,
  *   reference model B:  (recurring + co-location) x 1.0225^-0.5 (one year,
  *                       discounted at mid-cycle)
- *   switching arms:     the same + the investment, at time 0. */
+ *   switching arms:     the same + the investment + 1,234,567.8 / the
+ *                       population, at time 0. */
+#define DISMANTLING 1234567.8
 static void test_current_model_as_reference(void **state)
 {
     (void)state;
-    char path[64];
+    char path[64], cfg[64];
     snprintf(path, sizeof path, "/tmp/mkba_test_current_b_%ld.h5", (long)getpid());
+    snprintf(cfg, sizeof cfg, "scenarios/pathways/mkba_test_current_b_%ld.cfg", (long)getpid());
+    char *text = support_read_file("scenarios/pathways/current-model-b.cfg");
+    assert_non_null(text);
+    const char *from = strstr(text, "dismantling = {"), *to = strstr(from, "; };");
+    assert_non_null(to);
+    char fixed[64];
+    snprintf(fixed, sizeof fixed, "dismantling = %.1f;", DISMANTLING);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s%s%s", (int)(from - text), text, fixed, to + strlen("; };"));
+    assert_int_equal(fclose(f), 0);
+    free(text);
     mkba_h5_totals *t = NULL;
     mkba_summary *s = NULL;
     mkba_decision *d = NULL;
-    run_scenario("scenarios/pathways/current-model-b.cfg", path, 0, &t, &s, &d);
+    run_scenario(cfg, path, 0, &t, &s, &d);
+    remove(cfg);
     assert_string_equal(t->arm[t->reference], "model_b");
     assert_int_equal(t->narms, 3);
 
@@ -465,6 +534,7 @@ static void test_current_model_as_reference(void **state)
      * programme cost in every arm, its investment part of the switch. */
     size_t ict_inv = index_of(pname, np, "ict_invest_per_household");
     size_t ict_rec = index_of(pname, np, "ict_recurring_per_household");
+    size_t pop = index_of(pname, np, "svc_population");
     size_t prog = index_of(t->category, t->ncategories, "programme");
     size_t nc = t->ncategories, T = t->ncycles;
     /* Start-up and secondment (issue 12): every arm's seconded staff's
@@ -475,7 +545,6 @@ static void test_current_model_as_reference(void **state)
     size_t dr = index_of(pname, np, "double_running_share");
     size_t dry = index_of(pname, np, "double_running_years");
     size_t cpf = index_of(pname, np, "cost_fte_generalist");
-    size_t pop = index_of(pname, np, "svc_population");
     static const char *const own[][4] = {
         { "model_b", "fte_team_adult", "fte_team_family", "fte_mpg" },
         { "model_a", "fte_wijkteam", NULL, NULL },
@@ -492,7 +561,7 @@ static void test_current_model_as_reference(void **state)
         int ref = (int)a == t->reference;
         double share = v[sec] + (ref ? 0.0 : v[dr] * fmin(1.0, v[dry]));
         double yearly = (v[rec] + v[col] + v[ict_rec] + share * staff) * pow(1.0225, -0.5);
-        double want = ref ? yearly : yearly + v[inv] + v[ict_inv];
+        double want = ref ? yearly : yearly + v[inv] + v[ict_inv] + DISMANTLING / v[pop];
         expect(got, want, 1e-12, t->arm[a]);
         assert_true(v[inv] > 100.0);     /* the investment would be seen */
     }
@@ -500,6 +569,33 @@ static void test_current_model_as_reference(void **state)
     free(par);
     remove(path);
     results_free(t, s, d);
+}
+
+/* A reference on the classic route (model-a.cfg) has no integrated teams
+ * to dismantle: services.dismantling there is refused, naming the file,
+ * the line and the setting. */
+static void test_dismantling_needs_teams(void **state)
+{
+    (void)state;
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "scenarios/pathways/mkba_test_dismantle_%ld.cfg", (long)getpid());
+    file_variant("scenarios/pathways/model-a.cfg", cfg, "  pathways = {",
+                 "  dismantling = 1000.0;\n  pathways = {");
+    char *text = support_read_file(cfg), line[160];
+    assert_non_null(text);
+    int n = 1;
+    for (const char *c = text; c < strstr(text, "dismantling = 1000.0"); c++)
+        n += *c == '\n';
+    free(text);
+    snprintf(line, sizeof line, "%s:%d: services.dismantling", cfg, n);
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(NULL, cfg, &m, &err);
+    remove(cfg);
+    assert_int_not_equal(rc, MKBA_OK);
+    assert_null(m);
+    if (strstr(err.message, line) == NULL || strstr(err.message, "classic route") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
 }
 
 /* An empty calibration target says nothing: refused, naming the file, the
@@ -530,8 +626,9 @@ static void test_empty_calibration_target(void **state)
 }
 
 /* The pathway library counts paid work in its accounting layer: every
- * scenario of scenarios/pathways/ has the monetary effects "wages" (gained
- * by the households) and "displacement" (society at large), both indirect,
+ * scenario of scenarios/pathways/ has the monetary effects "wages" (the
+ * net wage, gained by the households), "wage_taxes" (the wedge, gained by
+ * the state, "rijk") and "displacement" (society at large), all indirect,
  * valued in the work_income states with work. */
 static void test_pathway_library_counts_wages(void **state)
 {
@@ -543,8 +640,10 @@ static void test_pathway_library_counts_wages(void **state)
         mkba_model *m = NULL;
         if (mkba_scenario_load(NULL, files[f], &m, &err) != MKBA_OK)
             fail_msg("%s", err.message);
-        int wages = -1, displaced = -1;
+        int wages = -1, displaced = -1, taxes = -1;
         for (size_t e = 0; e < m->neffects; e++) {
+            if (strcmp(m->effect[e].name, "wage_taxes") == 0)
+                taxes = (int)e;
             if (strcmp(m->effect[e].name, "wages") == 0)
                 wages = (int)e;
             if (strcmp(m->effect[e].name, "displacement") == 0)
@@ -555,16 +654,20 @@ static void test_pathway_library_counts_wages(void **state)
         assert_string_equal(m->payer[m->effect[wages].payer], "huishouden");
         assert_int_equal(m->effect[displaced].payer, -1);
         assert_int_equal(m->effect[wages].category, MKBA_CAT_INDIRECT);
-        size_t rules[2] = { 0, 0 };
+        assert_true(taxes >= 0 && m->effect[taxes].monetary);
+        assert_string_equal(m->payer[m->effect[taxes].payer], "rijk");
+        assert_int_equal(m->effect[taxes].category, MKBA_CAT_INDIRECT);
+        size_t rules[3] = { 0, 0, 0 };
         for (size_t i = 0; i < m->neffect_rules; i++) {
             const mkba_effect_rule *r = &m->effect_rule[i];
-            if (r->effect != wages && r->effect != displaced)
+            if (r->effect != wages && r->effect != displaced && r->effect != taxes)
                 continue;
             assert_string_equal(m->domain[r->domain].name, "work_income");
-            rules[r->effect == displaced]++;
+            rules[r->effect == displaced ? 1 : r->effect == taxes ? 2 : 0]++;
         }
         assert_int_equal(rules[0], 2);
         assert_int_equal(rules[1], 2);
+        assert_int_equal(rules[2], 2);
         mkba_model_free(m);
     }
 }
@@ -575,8 +678,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
+        cmocka_unit_test(test_net_wage_and_the_state),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
+        cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
         cmocka_unit_test(test_current_model_as_reference),

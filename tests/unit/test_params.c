@@ -842,6 +842,95 @@ static void test_lifecycle_errors(void **state)
     mkba_params_free(p);
 }
 
+/* ---- calendar time -------------------------------------------------------- */
+
+/* Parameters that vary by year: through an expression of `year`, through
+ * another such parameter, or only in the arm that overrides them. Each
+ * cycle's value is the expression at that cycle's year, from the draw's
+ * values; a drawn input keeps its draw, a parameter that does not vary is
+ * not in the table, and mkba_params_sample gives the value in year 1. */
+static void test_by_cycle(void **state)
+{
+    (void)state;
+    mkba_params *p = mkba_params_alloc(2);
+    int base = add(p, "base", dist(MKBA_DIST_GAMMA, 4, 250, 0));
+    int trend = add(p, "trend", expr("base * 1.03 ^ (year - 1)"));
+    int twice = add(p, "twice", expr("2 * trend"));
+    int flat = add(p, "flat", expr("base + 1"));
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_dist o = expr("base - 10 * year");
+    assert_int_equal(mkba_params_override(p, flat, 1, &o, "arms.[1].overrides.flat", NULL, 0,
+                                          &err), MKBA_OK);
+    finalize_ok(p);
+    assert_int_equal(mkba_params_time_count(p), 3);
+    assert_int_equal(mkba_params_time_column(p, (size_t)base), -1);
+    int ct = mkba_params_time_column(p, (size_t)trend), c2 = mkba_params_time_column(p, (size_t)twice);
+    int cf = mkba_params_time_column(p, (size_t)flat);
+    assert_true(ct >= 0 && c2 >= 0 && cf >= 0);
+    assert_int_equal(mkba_params_time_param(p, (size_t)ct), trend);
+    mkba_params_work *w = mkba_params_work_alloc(p);
+    double v[8], out[2 * 3 * 4];
+    const double year[4] = { 1.0, 2.0, 3.0, 4.5 };
+    sample_ok(p, w, 5, v);
+    assert_true(v[trend] == v[base] && v[twice] == 2 * v[base]);   /* year 1 */
+    assert_int_equal(mkba_params_by_cycle(p, v, year, 4, 5, out, w, &err), MKBA_OK);
+    for (int a = 0; a < 2; a++)
+        for (int k = 0; k < 4; k++) {
+            double b = v[a * 4 + base], t = b * pow(1.03, year[k] - 1);
+            assert_true(fabs(out[(a * 3 + ct) * 4 + k] - t) <= 1e-12 * t);
+            assert_true(out[(a * 3 + c2) * 4 + k] == 2 * out[(a * 3 + ct) * 4 + k]);
+            double want = a == 0 ? b + 1 : b - 10 * year[k];
+            assert_true(out[(a * 3 + cf) * 4 + k] == want);
+        }
+    mkba_params_work_free(w);
+    mkba_params_free(p);
+}
+
+/* A value that becomes infinite in some year is an error naming the
+ * parameter and the draw; a parameter that varies by year and a setting
+ * reads once per draw is refused by finalize, naming that setting; and
+ * no parameter may be called `year`. */
+static void test_by_cycle_errors(void **state)
+{
+    (void)state;
+    mkba_params *p = mkba_params_alloc(1);
+    add(p, "spike", expr("1 / (year - 3)"));
+    finalize_ok(p);
+    mkba_params_work *w = mkba_params_work_alloc(p);
+    double v[1], out[4];
+    const double year[4] = { 1.0, 2.0, 3.0, 4.0 };
+    sample_ok(p, w, 2, v);
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_params_by_cycle(p, v, year, 4, 2, out, w, &err), MKBA_ENUMERIC);
+    if (strstr(err.message, "draw 2") == NULL || strstr(err.message, "spike") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+    mkba_params_work_free(w);
+    mkba_params_free(p);
+
+    p = mkba_params_alloc(1);
+    int rate = add(p, "rate", expr("0.01 * year"));
+    int used = add(p, "used", expr("rate / 2"));
+    mkba_params_mark_once(p, used, "domains.[0].transitions.[0].probabilities.ill", "s.cfg", 17);
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_params_finalize(p, &err), MKBA_EINVAL);
+    if (strstr(err.message, "s.cfg:17: domains.[0].transitions.[0].probabilities.ill") == NULL
+        || strstr(err.message, "parameter used") == NULL
+        || strstr(err.message, "uses rate, which varies by year") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+    (void)rate;
+    mkba_params_free(p);
+
+    p = mkba_params_alloc(1);
+    mkba_dist one = fixed(1.0);
+    mkba_error_clear(&err);
+    assert_true(mkba_params_add(p, "year", &one, "parameters.year", NULL, 0, "x", &err) < 0);
+    if (strstr(err.message, "'year' is reserved") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+    mkba_params_free(p);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -867,6 +956,8 @@ int main(void)
         cmocka_unit_test(test_copula_errors),
         cmocka_unit_test(test_base_case),
         cmocka_unit_test(test_lifecycle_errors),
+        cmocka_unit_test(test_by_cycle),
+        cmocka_unit_test(test_by_cycle_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

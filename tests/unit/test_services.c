@@ -1101,7 +1101,7 @@ static void test_domain_hazard_ratio(void **state)
     mkba_micro_run(s.m, s.t, s.m->seed, 0, 0, 1500, mw, ref);
     mkba_counts_to_double(ref);
     mkba_draw_result *none = mkba_draw_result_alloc(s.m);
-    mkba_tally(s.m, s.l, ref, s.values, none);
+    mkba_tally(s.m, s.l, ref, s.values, NULL, none);
     size_t n = s.l->npoints * 4;
     double *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
     domain_occupancy(&s, r, 1, 0, a);

@@ -12,11 +12,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "model/scenario.h"
 #include "engine/engine.h"
+#include "support.h"
 
 #define T 4
 
@@ -44,7 +46,7 @@ static void totals(mkba_model *m, mkba_occupancy occ, mkba_correction corr,
     mkba_counts *c = mkba_counts_alloc(l);
     assert_int_equal(mkba_cohort_run(m, t, c, &err), MKBA_OK);
     mkba_draw_result *r = mkba_draw_result_alloc(m);
-    mkba_tally(m, l, c, v, r);
+    mkba_tally(m, l, c, v, NULL, r);
     *cost = r->cost_total_disc[0];
     *effect = m->neffects ? r->effect_total_disc[0] : 0.0;
     for (size_t p = 0; p < 2 && p < m->npayers; p++)
@@ -193,12 +195,120 @@ static void test_cycle_windows(void **state)
     mkba_model_free(m);
 }
 
+/* ---- calendar time (docs/model.md, "Calendar time") ---- */
+
+/* Writes tests/data/trend.cfg with `from` replaced by `to` into path. */
+static void trend_variant(const char *path, const char *from, const char *to)
+{
+    assert_int_equal(support_write_variant("tests/data/trend.cfg", path, from, to), 0);
+}
+
+/* One base-case draw of scenario `path` in `mode` into a new record. */
+static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    double *v = calloc(mkba_params_count(m->params) + 1, sizeof *v);
+    assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
+    mkba_engine *e = mkba_engine_alloc(m, mode, 64, 2, &err);
+    assert_non_null(e);
+    mkba_draw_result *r = mkba_draw_result_alloc(m);
+    if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_engine_free(e);
+    free(v);
+    mkba_params_work_free(w);
+    mkba_model_free(m);
+    return r;
+}
+
+/* A cost of 1000 x 1.03^(year - 1) and an effect of 1 + 0.5 (year - 1)
+ * for a household that never leaves its state, discounted at the end of
+ * each year at 2.25%: cycle k books exactly its year's amount, and the
+ * totals are the closed forms
+ *   cost   = 1000/d  (1 - (g/d)^T) / (1 - g/d),  g = 1.03, d = 1.0225
+ *   effect = sum_k (1 + 0.5 (k - 1)) d^-k,
+ * in the microsimulation and the cohort trace alike. */
+static void test_calendar_trend(void **state)
+{
+    (void)state;
+    const double g = 1.03, d = 1.0225;
+    const int years = 10;
+    double want_cost = 1000.0 / d * (1.0 - pow(g / d, years)) / (1.0 - g / d), want_eff = 0.0;
+    for (int k = 1; k <= years; k++)
+        want_eff += (1.0 + 0.5 * (k - 1)) * pow(d, -k);
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_draw_result *r = trend_draw("tests/data/trend.cfg", (mkba_engine_mode)mode);
+        for (int k = 1; k <= years; k++) {
+            expect(r->cost[k - 1], 1000.0 * pow(g, k - 1), "cost of the year");
+            expect(r->effect[k - 1], 1.0 + 0.5 * (k - 1), "effect of the year");
+        }
+        expect(r->cost_total_disc[0], want_cost, "discounted cost, closed form");
+        expect(r->effect_total_disc[0], want_eff, "discounted effect, closed form");
+        mkba_draw_result_free(r);
+    }
+}
+
+/* An amount whose expression uses the year but does not change with it
+ * prices exactly as the same amount without the year: the by-cycle path
+ * gives the draw's path's numbers bit for bit. */
+static void test_calendar_constant(void **state)
+{
+    (void)state;
+    char timed[64], plain[64];
+    snprintf(timed, sizeof timed, "/tmp/mkba_trend_timed_%ld.cfg", (long)getpid());
+    snprintf(plain, sizeof plain, "/tmp/mkba_trend_plain_%ld.cfg", (long)getpid());
+    trend_variant(timed, "per_year = \"1 + 0.5 * (year - 1)\"", "per_year = \"2.385 + 0 * year\"");
+    trend_variant(plain, "per_year = \"1 + 0.5 * (year - 1)\"", "per_year = \"2.385 + 0 * 7\"");
+    mkba_draw_result *a = trend_draw(timed, MKBA_ENGINE_MICRO);
+    mkba_draw_result *b = trend_draw(plain, MKBA_ENGINE_MICRO);
+    assert_memory_equal(a->effect, b->effect, 10 * sizeof *a->effect);
+    assert_memory_equal(a->effect_total_disc, b->effect_total_disc, sizeof *a->effect_total_disc);
+    mkba_draw_result_free(a);
+    mkba_draw_result_free(b);
+    remove(timed);
+    remove(plain);
+}
+
+/* A parameter that varies by year where it is read once per draw (a
+ * transition probability) is refused at load, naming the file, the line
+ * and the setting that reads it. */
+static void test_calendar_refused(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_trend_bad_%ld.cfg", (long)getpid());
+    trend_variant(path, "ill = 0.0;", "ill = \"0.001 * cost_now\";");
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    assert_null(m);
+    char where[128];
+    snprintf(where, sizeof where, "%s:22: domains.[0].transitions.[0].probabilities.ill", path);
+    if (strstr(err.message, where) == NULL || strstr(err.message, "varies by year") == NULL
+        || strstr(err.message, "cost_now") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    /* `year` is no parameter name. */
+    trend_variant(path, "growth = {", "year = { value = 1.0; source = \"x\"; };\n  growth = {");
+    err = (mkba_error){0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    if (strstr(err.message, "'year' is reserved") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    remove(path);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conventions),
         cmocka_unit_test(test_cycle_windows),
+        cmocka_unit_test(test_calendar_trend),
+        cmocka_unit_test(test_calendar_constant),
+        cmocka_unit_test(test_calendar_refused),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
 }

@@ -84,7 +84,7 @@ static void test_transfers_net_out(void **state)
                      MKBA_OK);
     assert_int_equal(mkba_tables_resolve(t, m, v, -1, &err), MKBA_OK);
     assert_int_equal(mkba_cohort_run(m, t, c, &err), MKBA_OK);
-    mkba_tally(m, l, c, v, r);
+    mkba_tally(m, l, c, v, NULL, r);
 
     const size_t P = m->npayers;
     const double q[2] = {0.25, 0.4};
