@@ -74,7 +74,7 @@ COLUMNS = ("prior mean, 5% and 95%, posterior mean, 5% and 95%, and how much the
            "narrowed the 90% interval (1 - posterior width / prior width, a share), the "
            "number of distinct values in the posterior sample, and the posterior 25% and 75%")
 PS_N, P05, P95, P25, P75 = 10, 4, 5, 8, 9
-UP_ESS, UP_REFINED, UP_PHI = 1, 7, 9
+UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_FREE_SD = 1, 7, 9, 11, 12
 groups = ("refined", "others", "utility", "all")
 pooled = {g: [0, 0, 0] for g in groups}     # true values, inside 50%, inside 90%
 tempered = []
@@ -108,8 +108,10 @@ for i in range(1, k + 1):
     phi = up[UP_PHI]
     line = ", ".join(f"{g} {c[0]}: {c[1] / c[0]:.0%} / {c[2] / c[0]:.0%}"
                      for g, c in count.items() if c[0] > 0)
+    free = (f", {up[UP_FREE]:.0f} scores free, their sd {up[UP_FREE_SD]:.2f}"
+            if len(up) > UP_FREE_SD else "")
     print(f"data set {i}: inside 50% / 90%: {line} (ESS {up[UP_ESS]:.1f}, refined "
-          f"{up[UP_REFINED]:.0f}, temperature {phi:.2f}"
+          f"{up[UP_REFINED]:.0f}, temperature {phi:.2f}{free}"
           f"{', tempered: left out of the pooled figures' if phi < 1 else ''})")
     if phi < 1:
         tempered.append(i)

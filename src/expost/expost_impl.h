@@ -60,7 +60,7 @@ enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POS
  * "not updated" rather than narrowed (docs/expost.md, "How to read"). */
 #define MKBA_EXPOST_MIN_DISTINCT 20
 /* A refined sample whose normal scores of the parameters the data do not
- * depend on kept a median sd below this (the prior's: 1) has collapsed
+ * depend on kept a mean sd below this (the prior's: 1) has collapsed
  * onto a few ancestors: its intervals are too narrow. */
 #define MKBA_EXPOST_MIN_FREE_SPREAD 0.8
 /* With --no-refine, an effective sample size below this (about one draw)
@@ -149,7 +149,7 @@ typedef struct mkba_expost_refine_result {
     size_t kept;               /* distinct particles the last stage's resampling kept */
     size_t free_coordinates;   /* normal scores the observed figures do not depend on
                                   (redrawing them never changed the likelihood) */
-    double free_spread;        /* their median sd over the final particles (the
+    double free_spread;        /* their mean sd over the final particles (the
                                   prior's: 1; NaN when none) */
 } mkba_expost_refine_result;
 

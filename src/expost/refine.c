@@ -675,14 +675,8 @@ static void spreads(const smc *s, double *sd)
     }
 }
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* How far the final particles kept the prior's spread where they must:
- * the median sd of the normal scores of the free blocks (the observed
+ * the mean sd of the normal scores of the free blocks (the observed
  * figures do not depend on them, so their posterior is their prior, sd 1;
  * well below 1 the sample collapsed onto a few ancestors). sd is scratch
  * of nz. */
@@ -690,16 +684,17 @@ static void free_spread(smc *s, double *sd, mkba_expost_refine_result *out)
 {
     spreads(s, sd);
     size_t nf = 0;
+    double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
         for (size_t c = bl->first; s->probe[s->others[o]] >= FREE_AFTER
-                                   && c < bl->first + bl->width; c++)
-            sd[nf++] = sd[c];   /* nf <= c: nothing unread is overwritten */
+                                   && c < bl->first + bl->width; c++) {
+            sum += sd[c];
+            nf++;
+        }
     }
     out->free_coordinates = nf;
-    qsort(sd, nf, sizeof *sd, by_double);
-    out->free_spread = nf == 0 ? NAN : nf % 2 == 1 ? sd[nf / 2]
-                                                   : 0.5 * (sd[nf / 2 - 1] + sd[nf / 2]);
+    out->free_spread = nf > 0 ? sum / (double)nf : NAN;
 }
 
 /* Allocates the state of n particles over the blocks of every uncertain

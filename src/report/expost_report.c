@@ -207,7 +207,7 @@ static void update(mkba_report *r, const file *f)
                                             "model evaluations", "temperature reached",
                                             "distinct points",
                                             "scores the data do not depend on",
-                                            "their median sd (prior: 1)" };
+                                            "their mean sd (prior: 1)" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -324,7 +324,7 @@ static const char *too_narrow(const file *f, char *why, size_t len)
     why[0] = '\0';
     if (u[MKBA_UP_REFINED] > 0 && u[MKBA_UP_FREE_SPREAD] < MKBA_EXPOST_MIN_FREE_SPREAD)
         snprintf(why, len, ": collapsed, the %.0f normal scores the data do not depend on "
-                 "kept a median sd of %.2f (their prior's: 1), so the intervals are too "
+                 "kept a mean sd of %.2f (their prior's: 1), so the intervals are too "
                  "narrow", u[MKBA_UP_FREE_COORDINATES], u[MKBA_UP_FREE_SPREAD]);
     else if (distinct < MKBA_EXPOST_MIN_DISTINCT)
         snprintf(why, len, ": too few, the intervals are too narrow");
