@@ -149,25 +149,34 @@ typedef struct block {
     size_t first, width;
 } block;
 
-/* The other walk (other_proposal). A proposal either redraws every free
- * block from its prior (share FREE_SHARE, when some block is known to be
- * free) or moves one block, chosen at random, alone by its own
- * Crank-Nicolson step b, whose acceptance adapts b towards OTHER_TARGET
- * (Robbins-Monro on log b, gain OTHER_GAIN; b at most 1: an exact draw
- * from the prior). A block is free when its own moves left the likelihood
- * unchanged FREE_AFTER times and never changed it: the observed figures do
- * not depend on it (a utility, a cost outside the observed payers), and
- * its redraw is accepted. "Unchanged" is within UNCHANGED relative: the
- * study's sums differ in their last bits (about 1e-15) from one point to
- * another, while a parameter that changes one household's path in the
- * observed figures moves the likelihood by far more. OTHER_UNSURE of the
- * one-block moves go to a block not (yet) known to be free, the rest to
- * any block, so that a free block whose move does change the likelihood is
- * found. The refined walk redraws the free blocks as well. */
+/* The other walk (other_proposal). A proposal does one of three things:
+ * - (share FREE_SHARE, when some block is known to be free) it redraws
+ *   every free block from its prior;
+ * - (JOINT_SHARE of the rest) it moves every block not known to be free
+ *   at once, each by b = min(1, g b_j): b_j the block's own step, g a
+ *   common factor adapted to these proposals' acceptance (towards
+ *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
+ *   blocks outside the refined walk move at every such step;
+ * - else it moves one block alone by its own Crank-Nicolson step b_j,
+ *   whose acceptance adapts b_j towards OTHER_TARGET (Robbins-Monro on
+ *   log b_j, gain OTHER_GAIN; b_j at most 1: an exact draw from the prior).
+ *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
+ *   turn, the rest to any block, so that a free block whose move does
+ *   change the likelihood is found.
+ * A block is free when its own moves left the likelihood unchanged
+ * FREE_AFTER times and never changed it: the observed figures do not depend
+ * on it (a utility, a cost outside the observed payers), and its redraw is
+ * accepted. "Unchanged" is within UNCHANGED relative: the study's sums
+ * differ in their last bits (about 1e-15) from one point to another, while
+ * a parameter that changes one household's path in the observed figures
+ * moves the likelihood by far more. The refined walk redraws the free
+ * blocks as well. None of these choices depends on a particle's state. */
 #define OTHER_TARGET 0.25
 #define OTHER_GAIN 1.0
 #define OTHER_UNSURE 0.75
 #define FREE_SHARE 0.25
+#define JOINT_SHARE 0.5
+#define JOINT_GAIN 0.05
 #define FREE_AFTER 3
 #define UNCHANGED 1e-9
 #define STEP_FLOOR 1e-3
@@ -194,7 +203,9 @@ typedef struct smc {
     int *probe;                /* [nb] BLOCK_INFORMED, or its bit-identical probes */
     size_t *others, *unsure;   /* [nb] the other walk's blocks; those not known free */
     size_t nothers;
-    size_t *pick;              /* [n] the block each proposal of the other walk probes */
+    size_t *pick;              /* [n] the block each proposal of the other walk probes
+                                  (nb: the free redraw, nb + 1: the joint move) */
+    double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
     size_t kept;               /* distinct particles the last resampling kept */
@@ -567,10 +578,9 @@ static void redraw_free(const smc *s, double *z, gsl_rng *rng)
             crank_nicolson(s, s->others[o], 1.0, z, rng);
 }
 
-/* The other walk's proposal z (a particle's copy) of particle i (the
- * choices depend on the probes so far, never on the particle's state):
- * the free blocks redrawn, or one block moved alone, which goes to
- * s->pick[i] (nb: none). */
+/* The other walk's proposal z (a particle's copy) of particle i, its
+ * kind or block into s->pick[i]; unsure[nunsure]: the blocks not known to
+ * be free. */
 static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, double *z,
                            gsl_rng *rng)
 {
@@ -579,8 +589,15 @@ static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, doub
         redraw_free(s, z, rng);
         return;
     }
+    if (nunsure > 0 && gsl_rng_uniform(rng) < JOINT_SHARE) {
+        s->pick[i] = s->nb + 1;
+        for (size_t u = 0; u < nunsure; u++)
+            crank_nicolson(s, s->unsure[u], fmin(1.0, s->joint * s->step[s->unsure[u]]), z,
+                           rng);
+        return;
+    }
     /* The blocks not known to be free in turn from a random offset, so
-     * that each is probed about as often (N / their number per step). */
+     * that each is probed about as often. */
     size_t bi = nunsure > 0 && gsl_rng_uniform(rng) < OTHER_UNSURE
                     ? s->unsure[(offset + i) % nunsure]
                     : s->others[gsl_rng_uniform_int(rng, s->nothers)];
@@ -589,12 +606,16 @@ static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, doub
 }
 
 /* What the other walk's proposal of particle i, with log acceptance
- * log_alpha, tells about its picked block: whether its move changed the
- * likelihood (free or informed), and its step's adaptation. */
+ * log_alpha, tells: the joint move's factor, or about its one block
+ * whether its move changed the likelihood (free or informed), and its
+ * step's adaptation. */
 static void other_learn(smc *s, size_t i, double log_alpha)
 {
     size_t bi = s->pick[i];
-    if (bi == s->nb)
+    double a = log_alpha >= 0 ? 1.0 : exp(log_alpha);
+    if (bi == s->nb + 1)
+        s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
+    if (bi >= s->nb)
         return;
     if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
         if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
@@ -602,7 +623,6 @@ static void other_learn(smc *s, size_t i, double log_alpha)
     } else {
         s->probe[bi] = BLOCK_INFORMED;
     }
-    double a = log_alpha >= 0 ? 1.0 : exp(log_alpha);
     s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
 }
 
@@ -728,6 +748,7 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
     for (size_t i = 0; s->step != NULL && i < nb; i++)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
+    s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
                    && s->probe && s->others && s->unsure && s->pick
                ? MKBA_OK : MKBA_ENOMEM;
