@@ -276,6 +276,8 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
         distinct += d == 0 || index[d] != index[d - 1];   /* sorted by construction */
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
+    e->update[MKBA_UP_FREE_COORDINATES] = NAN;   /* the refinement's */
+    e->update[MKBA_UP_FREE_SPREAD] = NAN;
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, index, nd, &e->u,
                                e->par, scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
@@ -338,20 +340,13 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* How many distinct points the posterior sample rests on: particles
-     * that differ in their draw or in any parameter value. */
-    if (rc == MKBA_OK) {
-        size_t row = j->m->narms * mkba_params_count(j->m->params), distinct = 0;
-        for (size_t d = 0; d < nd; d++) {
-            size_t same = 0;
-            while (same < d && !(e->particle_draw[same] == e->particle_draw[d]
-                                 && memcmp(e->particle_par + same * row,
-                                           e->particle_par + d * row, row * sizeof *par) == 0))
-                same++;
-            distinct += same == d;
-        }
-        e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
-    }
+    /* What the sample rests on: the distinct particles the last resampling
+     * kept (the moves' jitter makes every particle a distinct point, which
+     * says nothing), and whether the parameters the data do not depend on
+     * kept their prior spread (a collapse narrows them too). */
+    e->update[MKBA_UP_DISTINCT_DRAWS] = (double)e->refine.kept;
+    e->update[MKBA_UP_FREE_COORDINATES] = (double)e->refine.free_coordinates;
+    e->update[MKBA_UP_FREE_SPREAD] = e->refine.free_spread;
     mkba_free(mu);
     mkba_free(par);
     mkba_h5_totals_free(t);

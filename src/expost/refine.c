@@ -20,15 +20,15 @@
  * Stage: phi rises to the largest value (at most 1) at which the
  * incremental weights L^(phi' - phi) keep an effective sample size of
  * N/2 (bisection); the particles are resampled (systematic) and moved by
- * Metropolis-Hastings steps of three kinds in turn: a Gaussian random walk
- * on the refined coordinates (the parameters the data speak about), one on
- * every other coordinate, and a fresh draw number d (an independence
- * proposal from the prior). Each random walk has its per-coordinate scale
- * from the particles and its own factor adapted to its acceptance. Each
- * step evaluates all N proposals as one points design of the study layer
- * (in parallel, the same numbers for any thread count). Every random
- * choice comes from one generator seeded by the run's seed, on the calling
- * thread. */
+ * Metropolis-Hastings steps of three kinds (move_kind): a Gaussian random
+ * walk on the refined coordinates (the parameters the data speak about,
+ * shaped by the particles' covariance, its factor adapted to its
+ * acceptance), a random-scan Crank-Nicolson step on the other blocks
+ * (other_proposal), and a fresh draw number d (an independence proposal
+ * from the prior). Each step evaluates all N proposals as one points
+ * design of the study layer (in parallel, the same numbers for any thread
+ * count). Every random choice comes from one generator seeded by the
+ * run's seed, on the calling thread. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,11 +149,38 @@ typedef struct block {
     size_t first, width;
 } block;
 
-/* The share of the other walk's blocks one step moves: a step that moves
- * only parameters the data do not speak about (costs, utilities) leaves
- * the likelihood as it was and is accepted; moving every block at once
- * nearly always touches one that changes the simulated households. */
-#define OTHER_SHARE 1.0
+/* The other walk (other_proposal). A proposal does one of three things:
+ * - (share FREE_SHARE, when some block is known to be free) it redraws
+ *   every free block from its prior;
+ * - (JOINT_SHARE of the rest) it moves every block not known to be free
+ *   at once, each by b = min(1, g b_j): b_j the block's own step, g a
+ *   common factor adapted to these proposals' acceptance (towards
+ *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
+ *   blocks outside the refined walk move at every such step;
+ * - else it moves one block alone by its own Crank-Nicolson step b_j,
+ *   whose acceptance adapts b_j towards OTHER_TARGET (Robbins-Monro on
+ *   log b_j, gain OTHER_GAIN; b_j at most 1: an exact draw from the prior).
+ *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
+ *   turn, the rest to any block, so that a free block whose move does
+ *   change the likelihood is found.
+ * A block is free when its own moves left the likelihood unchanged
+ * FREE_AFTER times and never changed it: the observed figures do not depend
+ * on it (a utility, a cost outside the observed payers), and its redraw is
+ * accepted. "Unchanged" is within UNCHANGED relative: the study's sums
+ * differ in their last bits (about 1e-15) from one point to another, while
+ * a parameter that changes one household's path in the observed figures
+ * moves the likelihood by far more. The refined walk redraws the free
+ * blocks as well. None of these choices depends on a particle's state. */
+#define OTHER_TARGET 0.25
+#define OTHER_GAIN 1.0
+#define OTHER_UNSURE 0.75
+#define FREE_SHARE 0.25
+#define JOINT_SHARE 0.5
+#define JOINT_GAIN 0.05
+#define FREE_AFTER 3
+#define UNCHANGED 1e-9
+#define STEP_FLOOR 1e-3
+enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
 enum { MOVE_REFINED = 0, MOVE_OTHER, MOVE_SWAP, MOVE_KINDS };
@@ -172,8 +199,16 @@ typedef struct smc {
     double *x;                 /* [largest block] scratch */
     size_t *refined;           /* [count[MOVE_REFINED]] the refined walk's coordinates */
     double *chol;              /* [nr][nr] Cholesky factor of their particles' covariance */
+    double *step;              /* [nb] the other walk's Crank-Nicolson step b per block */
+    int *probe;                /* [nb] BLOCK_INFORMED, or its bit-identical probes */
+    size_t *others, *unsure;   /* [nb] the other walk's blocks; those not known free */
+    size_t nothers;
+    size_t *pick;              /* [n] the block each proposal of the other walk probes
+                                  (nb: the free redraw, nb + 1: the joint move) */
+    double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
+    size_t kept;               /* distinct particles the last resampling kept */
 } smc;
 
 static void add_block(smc *s, block_kind kind, size_t k, int arm, const mkba_copula *cop,
@@ -261,38 +296,56 @@ static void scores(smc *s, const double *v, double *z, gsl_rng *rng)
     }
 }
 
-/* Point i of des: the values of the normal scores z[nz]. */
-static void set_values(smc *s, const double *z, mkba_design *des, size_t i)
+/* Sets parameter k (arm: -1 every arm using the definition) of point i
+ * to v, the quantile of normal score zc: a quantile that failed (NaN,
+ * infinite) is a bug, not "not set" (a NaN point would take draw d's value
+ * and attach the likelihood to another state than z). */
+static int set_value(smc *s, mkba_design *des, size_t i, size_t k, int arm, double v,
+                     double zc, mkba_error *err)
 {
     const mkba_model *m = s->in->m;
-    for (size_t bi = 0; bi < s->nb; bi++) {
+    if (!isfinite(v))
+        return mkba_error_set(err, MKBA_EINTERNAL, "the refinement's value of %s at normal "
+                              "score %g is %g: a quantile failed (a bug: please report it "
+                              "with the scenario)", mkba_params_get(m->params, k)->name, zc, v);
+    mkba_design_set_point(des, m, i, k, arm, v);
+    return MKBA_OK;
+}
+
+/* Point i of des: the values of the normal scores z[nz]. */
+static int set_values(smc *s, const double *z, mkba_design *des, size_t i, mkba_error *err)
+{
+    const mkba_model *m = s->in->m;
+    int rc = MKBA_OK;
+    for (size_t bi = 0; rc == MKBA_OK && bi < s->nb; bi++) {
         const block *b = &s->b[bi];
         const double *zb = z + b->first;
         if (b->kind == BLOCK_UNIVARIATE) {
             double v = mkba_dist_quantile(block_dist(m, b, b->k),
                                           clamp_u(gsl_cdf_ugaussian_P(zb[0])));
-            mkba_design_set_point(des, m, i, b->k, b->arm, v);
+            rc = set_value(s, des, i, b->k, b->arm, v, zb[0], err);
         } else if (b->kind == BLOCK_DIRICHLET) {
             const double *alpha = mkba_params_get(m->params, b->k)->dist.alpha;
             double total = 0;
             for (size_t j = 0; j < b->width; j++)
                 total += s->x[j] = gsl_cdf_gamma_Pinv(clamp_u(gsl_cdf_ugaussian_P(zb[j])),
                                                       alpha[j], 1.0);
-            for (size_t j = 0; j < b->width; j++)
-                mkba_design_set_point(des, m, i, b->k + j, -1, s->x[j] / total);
+            for (size_t j = 0; rc == MKBA_OK && j < b->width; j++)
+                rc = set_value(s, des, i, b->k + j, -1, s->x[j] / total, zb[j], err);
         } else {
             const mkba_copula *c = b->cop;
-            for (size_t r = 0; r < c->n; r++) {
+            for (size_t r = 0; rc == MKBA_OK && r < c->n; r++) {
                 double x = 0;
                 for (size_t j = 0; j <= r; j++)
                     x += c->chol[r * c->n + j] * zb[j];
                 size_t k = (size_t)c->param[r];
                 double v = mkba_dist_quantile(block_dist(m, b, k),
                                               clamp_u(gsl_cdf_ugaussian_P(x)));
-                mkba_design_set_point(des, m, i, k, -1, v);
+                rc = set_value(s, des, i, k, -1, v, x, err);
             }
         }
     }
+    return rc;
 }
 
 /* Evaluates the points (z[i], d[i]) into the result file in->scratch and
@@ -305,7 +358,7 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
     int rc = des != NULL ? mkba_design_set_draws(des, d, err)
                          : (int)(err != NULL ? err->code : MKBA_ENOMEM);
     for (size_t i = 0; rc == MKBA_OK && i < s->n; i++)
-        set_values(s, z + i * s->nz, des, i);
+        rc = set_values(s, z + i * s->nz, des, i, err);
     if (rc == MKBA_OK) {
         mkba_study_options so = in->study;
         so.output = in->scratch;
@@ -425,6 +478,11 @@ static void smc_free(smc *s)
     mkba_free(s->x);
     mkba_free(s->refined);
     mkba_free(s->chol);
+    mkba_free(s->step);
+    mkba_free(s->probe);
+    mkba_free(s->others);
+    mkba_free(s->unsure);
+    mkba_free(s->pick);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
@@ -440,7 +498,9 @@ static int resample(smc *s, const double *w, double u, long *idx)
         wn[i] = w[i] / sum;
     mkba_expost_resample(wn, s->n, u, idx);
     mkba_free(wn);
+    s->kept = 0;
     for (size_t i = 0; i < s->n; i++) {
+        s->kept += i == 0 || idx[i] != idx[i - 1];   /* systematic: idx is sorted */
         memcpy(s->z2 + i * s->nz, s->z + (size_t)idx[i] * s->nz, s->nz * sizeof *s->z);
         s->ll2[i] = s->ll[idx[i]];
         s->d2[i] = s->d[idx[i]];
@@ -451,12 +511,13 @@ static int resample(smc *s, const double *w, double u, long *idx)
     return MKBA_OK;
 }
 
-/* The kind of move step `step` makes: the refined walk on even steps,
- * then the other walk and the draw swap in turn (a walk without
- * coordinates gives its turn to the other). */
+/* The kind of move step `step` makes: the refined walk on even steps, the
+ * other walk on odd ones except every fourth, the draw swap (of --moves 8:
+ * four, three and one; a walk without coordinates gives its turn to the
+ * other). */
 static int move_kind(const smc *s, long step)
 {
-    int kind = step % 2 == 0 ? MOVE_REFINED : (step / 2) % 2 == 0 ? MOVE_OTHER : MOVE_SWAP;
+    int kind = step % 2 == 0 ? MOVE_REFINED : step % 8 == 7 ? MOVE_SWAP : MOVE_OTHER;
     if (kind != MOVE_SWAP && s->count[kind] == 0)
         kind = 1 - kind;
     return kind;
@@ -498,32 +559,93 @@ static void proposal_shape(smc *s, const double *sd)
         }
 }
 
+/* Preconditioned Crank-Nicolson on block bi of z: z' = sqrt(1 - b^2) z +
+ * b xi. It keeps the N(0, I) prior (reversible with respect to it for a b
+ * fixed during the step), so its acceptance is the likelihood ratio alone;
+ * b = 1 is an exact draw from the prior. */
+static void crank_nicolson(const smc *s, size_t bi, double b, double *z, gsl_rng *rng)
+{
+    const block *bl = &s->b[bi];
+    for (size_t c = bl->first; c < bl->first + bl->width; c++)
+        z[c] = sqrt(1.0 - b * b) * z[c] + b * gsl_ran_gaussian(rng, 1.0);
+}
+
+/* Redraws every free block of z from its prior. */
+static void redraw_free(const smc *s, double *z, gsl_rng *rng)
+{
+    for (size_t o = 0; o < s->nothers; o++)
+        if (s->probe[s->others[o]] >= FREE_AFTER)
+            crank_nicolson(s, s->others[o], 1.0, z, rng);
+}
+
+/* The other walk's proposal z (a particle's copy) of particle i, its
+ * kind or block into s->pick[i]; unsure[nunsure]: the blocks not known to
+ * be free. */
+static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, double *z,
+                           gsl_rng *rng)
+{
+    s->pick[i] = s->nb;
+    if (nunsure < s->nothers && gsl_rng_uniform(rng) < FREE_SHARE) {
+        redraw_free(s, z, rng);
+        return;
+    }
+    if (nunsure > 0 && gsl_rng_uniform(rng) < JOINT_SHARE) {
+        s->pick[i] = s->nb + 1;
+        for (size_t u = 0; u < nunsure; u++)
+            crank_nicolson(s, s->unsure[u], fmin(1.0, s->joint * s->step[s->unsure[u]]), z,
+                           rng);
+        return;
+    }
+    /* The blocks not known to be free in turn from a random offset, so
+     * that each is probed about as often. */
+    size_t bi = nunsure > 0 && gsl_rng_uniform(rng) < OTHER_UNSURE
+                    ? s->unsure[(offset + i) % nunsure]
+                    : s->others[gsl_rng_uniform_int(rng, s->nothers)];
+    s->pick[i] = bi;
+    crank_nicolson(s, bi, s->step[bi], z, rng);
+}
+
+/* What the other walk's proposal of particle i, with log acceptance
+ * log_alpha, tells: the joint move's factor, or about its one block
+ * whether its move changed the likelihood (free or informed), and its
+ * step's adaptation. */
+static void other_learn(smc *s, size_t i, double log_alpha)
+{
+    size_t bi = s->pick[i];
+    double a = log_alpha >= 0 ? 1.0 : exp(log_alpha);
+    if (bi == s->nb + 1)
+        s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
+    if (bi >= s->nb)
+        return;
+    if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
+        if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
+            s->probe[bi]++;
+    } else {
+        s->probe[bi] = BLOCK_INFORMED;
+    }
+    s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
+}
+
 /* One Metropolis-Hastings step of kind `kind` for every particle;
  * returns the number accepted in *accepted. */
-static int move(smc *s, int kind, double scale, const double *sd, double phi, gsl_rng *rng,
-                double *accepted, mkba_error *err)
+static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double *accepted,
+                mkba_error *err)
 {
-    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED];
+    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED], nunsure = 0;
+    for (size_t o = 0; kind == MOVE_OTHER && o < s->nothers; o++)
+        if (s->probe[s->others[o]] < FREE_AFTER)
+            s->unsure[nunsure++] = s->others[o];
+    size_t offset = nunsure > 0 ? gsl_rng_uniform_int(rng, nunsure) : 0;
     for (size_t i = 0; i < n; i++) {
         s->d2[i] = kind == MOVE_SWAP ? s->next_draw++ : s->d[i];
         double *z2 = s->z2 + i * nz;
-        /* The other walk is preconditioned Crank-Nicolson per coordinate:
-         * z' = sqrt(1 - b^2) z + b xi with b = min(1, scale sd) keeps the
-         * N(0, I) prior (each coordinate's step is reversible with respect
-         * to it), so its acceptance does not fall with the number of
-         * coordinates, and a coordinate the data say nothing about (sd near
-         * 1) is drawn nearly afresh from its prior. */
         memcpy(z2, s->z + i * nz, nz * sizeof *z2);
-        for (size_t bi = 0; kind == MOVE_OTHER && bi < s->nb; bi++) {
-            const block *bl = &s->b[bi];
-            if (s->set[bl->first] != MOVE_OTHER || gsl_rng_uniform(rng) >= OTHER_SHARE)
-                continue;
-            for (size_t c = bl->first; c < bl->first + bl->width; c++) {
-                double b = fmin(1.0, scale * sd[c]);
-                z2[c] = sqrt(1.0 - b * b) * z2[c] + b * gsl_ran_gaussian(rng, 1.0);
-            }
-        }
+        if (kind == MOVE_OTHER)
+            other_proposal(s, nunsure, offset, i, z2, rng);
         if (kind == MOVE_REFINED) {
+            /* The free blocks' redraw is an independence proposal from
+             * their prior: it adds no term to the ratio below. */
+            redraw_free(s, z2, rng);
             for (size_t a = 0; a < nr; a++)
                 s->x[a] = gsl_ran_gaussian(rng, 1.0);
             for (size_t a = 0; a < nr; a++) {
@@ -537,15 +659,18 @@ static int move(smc *s, int kind, double scale, const double *sd, double phi, gs
     int rc = evaluate(s, s->z2, s->d2, s->ll2, err);
     *accepted = 0;
     for (size_t i = 0; rc == MKBA_OK && i < n; i++) {
-        /* The prior ratio of the coordinates the proposal moved (the
+        /* The prior ratio of the refined walk's coordinates (the
          * Crank-Nicolson step is reversible with respect to the prior: none). */
         double prior = 0.0;
-        for (size_t c = 0; kind == MOVE_REFINED && c < nz; c++) {
+        for (size_t r = 0; kind == MOVE_REFINED && r < nr; r++) {
+            size_t c = s->refined[r];
             double a = s->z[i * nz + c], b = s->z2[i * nz + c];
             prior += 0.5 * (a * a - b * b);
         }
         double log_alpha = isfinite(s->ll2[i]) ? phi * (s->ll2[i] - s->ll[i]) + prior
                                               : -INFINITY;
+        if (kind == MOVE_OTHER)
+            other_learn(s, i, log_alpha);
         if (log(gsl_rng_uniform_pos(rng)) < log_alpha) {
             memcpy(s->z + i * nz, s->z2 + i * nz, nz * sizeof *s->z);
             s->ll[i] = s->ll2[i];
@@ -554,6 +679,42 @@ static int move(smc *s, int kind, double scale, const double *sd, double phi, gs
         }
     }
     return rc;
+}
+
+/* The particles' sd of each coordinate into sd[nz] (at least 0.05). */
+static void spreads(const smc *s, double *sd)
+{
+    size_t n = s->n;
+    for (size_t c = 0; c < s->nz; c++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += s->z[i * s->nz + c] / (double)n;
+        for (size_t i = 0; i < n; i++)
+            var += (s->z[i * s->nz + c] - mean) * (s->z[i * s->nz + c] - mean) / (double)n;
+        sd[c] = fmax(sqrt(var), 0.05);
+    }
+}
+
+/* How far the final particles kept the prior's spread where they must:
+ * the mean sd of the normal scores of the free blocks (the observed
+ * figures do not depend on them, so their posterior is their prior, sd 1;
+ * well below 1 the sample collapsed onto a few ancestors). sd is scratch
+ * of nz. */
+static void free_spread(smc *s, double *sd, mkba_expost_refine_result *out)
+{
+    spreads(s, sd);
+    size_t nf = 0;
+    double sum = 0;
+    for (size_t o = 0; o < s->nothers; o++) {
+        const block *bl = &s->b[s->others[o]];
+        for (size_t c = bl->first; s->probe[s->others[o]] >= FREE_AFTER
+                                   && c < bl->first + bl->width; c++) {
+            sum += sd[c];
+            nf++;
+        }
+    }
+    out->free_coordinates = nf;
+    out->free_spread = nf > 0 ? sum / (double)nf : NAN;
 }
 
 /* Allocates the state of n particles over the blocks of every uncertain
@@ -580,8 +741,17 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->d = mkba_malloc(s->n * sizeof *s->d);
     s->d2 = mkba_malloc(s->n * sizeof *s->d2);
     s->x = mkba_malloc((widest + 1) * sizeof *s->x);
-    return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x ? MKBA_OK
-                                                                              : MKBA_ENOMEM;
+    s->step = mkba_malloc((nb + 1) * sizeof *s->step);
+    s->probe = mkba_calloc(nb + 1, sizeof *s->probe);
+    s->others = mkba_malloc((nb + 1) * sizeof *s->others);
+    s->unsure = mkba_malloc((nb + 1) * sizeof *s->unsure);
+    s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
+    for (size_t i = 0; s->step != NULL && i < nb; i++)
+        s->step[i] = 1.0;   /* the prior: a free block stays there */
+    s->joint = 1.0;
+    return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
+                   && s->probe && s->others && s->unsure && s->pick
+               ? MKBA_OK : MKBA_ENOMEM;
 }
 
 int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_result *out,
@@ -639,10 +809,13 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         for (size_t c = 0, r = 0; rc == MKBA_OK && c < s.nz; c++)
             if (s.set[c] == MOVE_REFINED)
                 s.refined[r++] = c;
+        for (size_t bi = 0; rc == MKBA_OK && bi < s.nb; bi++)
+            if (s.set[s.b[bi].first] == MOVE_OTHER)
+                s.others[s.nothers++] = bi;
     }
     double phi = 0.0;
-    double scale[2] = { 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0
-                                             ? s.count[MOVE_REFINED] : 1)), 1.0 };
+    double scale = 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0 ? s.count[MOVE_REFINED]
+                                                                    : 1));
     while (rc == MKBA_OK && phi < 1.0 && out->nstages < cap) {
         /* The next temperature: ESS of the incremental weights = half the
          * particles with a finite likelihood (any step drops the others;
@@ -676,29 +849,23 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             mkba_error_set(err, MKBA_ENOMEM, "out of memory");
             break;
         }
-        /* The random-walk scale per coordinate: the particles' spread. */
-        for (size_t c = 0; c < s.nz; c++) {
-            double mean = 0, var = 0;
-            for (size_t i = 0; i < n; i++)
-                mean += s.z[i * s.nz + c] / (double)n;
-            for (size_t i = 0; i < n; i++)
-                var += (s.z[i * s.nz + c] - mean) * (s.z[i * s.nz + c] - mean) / (double)n;
-            sd[c] = fmax(sqrt(var), 0.05);
-        }
+        /* The refined walk's fallback scale per coordinate: the particles'
+         * spread. */
+        spreads(&s, sd);
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
             int kind = move_kind(&s, step);
             double step_acc = 0;
-            rc = move(&s, kind, kind != MOVE_SWAP ? scale[kind] : 0.0, sd, phi, rng, &step_acc,
-                      err);
+            rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
             proposed[kind] += (double)n;
-            /* Keep each random walk's acceptance in a useful range. */
-            if (kind != MOVE_SWAP && step_acc < 0.15 * (double)n)
-                scale[kind] *= 0.5;
-            else if (kind != MOVE_SWAP && step_acc > 0.5 * (double)n)
-                scale[kind] *= 2.0;
+            /* Keep the refined walk's acceptance in a useful range (the
+             * other walk adapts each block's step itself). */
+            if (kind == MOVE_REFINED && step_acc < 0.15 * (double)n)
+                scale *= 0.5;
+            else if (kind == MOVE_REFINED && step_acc > 0.5 * (double)n)
+                scale *= 2.0;
         }
         double *rate[MOVE_KINDS] = { out->acceptance, out->other_acceptance,
                                      out->swap_acceptance };
@@ -715,6 +882,9 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         rc = evaluate(&s, s.z, s.d, s.ll2, err);
     out->evaluations = s.evaluations;
     out->coordinates = s.nz;
+    out->kept = s.kept;
+    if (rc == MKBA_OK)
+        free_spread(&s, sd, out);
     if (rc == MKBA_OK) {
         out->draw = s.d;
         s.d = NULL;

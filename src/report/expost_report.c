@@ -205,7 +205,9 @@ static void update(mkba_report *r, const file *f)
                                             "largest weight", "prior-data conflicts",
                                             "below threshold", "refined",
                                             "model evaluations", "temperature reached",
-                                            "distinct points" };
+                                            "distinct points",
+                                            "scores the data do not depend on",
+                                            "their mean sd (prior: 1)" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -288,7 +290,10 @@ static void parameters(mkba_report *r, const file *f)
         for (int c = 0; c <= MKBA_PS_DISTINCT; c++)
             mkba_rtable_num(t, row, (size_t)c + 1, s[c]);
         double distinct = s[MKBA_PS_DISTINCT];
-        if (distinct < MKBA_EXPOST_MIN_DISTINCT) {
+        /* Without refinement a value is a draw's own, so few values is few
+         * draws; a refined sample's jitter makes every value distinct, and
+         * its collapse is judged in sample_note instead. */
+        if (f->update[MKBA_UP_REFINED] == 0 && distinct < MKBA_EXPOST_MIN_DISTINCT) {
             char why[64];
             snprintf(why, sizeof why, "not updated: rests on %.0f value%s", distinct,
                      distinct == 1 ? "" : "s");
@@ -301,23 +306,42 @@ static void parameters(mkba_report *r, const file *f)
     mkba_rtable_note(r, t, "narrowed: 1 - posterior 90%% width / prior 90%% width");
     if (f->nrefined > 0)
         mkba_rtable_note(r, t, "the refinement moved every uncertain parameter, the ones "
-                         "marked * with a random walk tuned to them; with fewer than %d "
-                         "distinct values a narrowing is resampling rather than evidence",
-                         MKBA_EXPOST_MIN_DISTINCT);
+                         "marked * with a random walk tuned to them");
+    else
+        mkba_rtable_note(r, t, "with fewer than %d distinct values a narrowing is "
+                         "resampling rather than evidence", MKBA_EXPOST_MIN_DISTINCT);
     mkba_free(order);
+}
+
+/* Why the ex-post intervals are too narrow, into why[len] ("" when they
+ * are not known to be): a resampled sample resting on too few draws, or a
+ * refined one that collapsed (its last resampling kept too few particles,
+ * or the parameters the data do not depend on lost their prior spread). */
+static const char *too_narrow(const file *f, char *why, size_t len)
+{
+    const double *u = f->update;
+    double distinct = u[MKBA_UP_DISTINCT_DRAWS];
+    why[0] = '\0';
+    if (u[MKBA_UP_REFINED] > 0 && u[MKBA_UP_FREE_SPREAD] < MKBA_EXPOST_MIN_FREE_SPREAD)
+        snprintf(why, len, ": collapsed, the %.0f normal scores the data do not depend on "
+                 "kept a mean sd of %.2f (their prior's: 1), so the intervals are too "
+                 "narrow", u[MKBA_UP_FREE_COORDINATES], u[MKBA_UP_FREE_SPREAD]);
+    else if (distinct < MKBA_EXPOST_MIN_DISTINCT)
+        snprintf(why, len, ": too few, the intervals are too narrow");
+    return why;
 }
 
 /* What the ex-post sample rests on, for the decision and payer notes. */
 static void sample_note(mkba_report *r, mkba_rtable *t, const file *f)
 {
     double distinct = f->update[MKBA_UP_DISTINCT_DRAWS], phi = f->update[MKBA_UP_FINAL_PHI];
+    char why[192];
     mkba_rtable_note(r, t, "ex-post sample: %s, effective sample size %.1f of %.0f draws, "
-                     "resting on %.0f distinct point%s%s, temperature reached %.2f%s",
+                     "resting on %.0f distinct %s%s, temperature reached %.2f%s",
                      phi < 1 ? "tempered, not a posterior" : "the posterior",
                      f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS], distinct,
-                     distinct == 1 ? "" : "s",
-                     distinct < MKBA_EXPOST_MIN_DISTINCT ? ": too few, the intervals are too "
-                                                           "narrow" : "",
+                     f->update[MKBA_UP_REFINED] > 0 ? "particles after the last resampling"
+                     : distinct == 1 ? "point" : "points", too_narrow(f, why, sizeof why),
                      phi, phi < 1 ? " (accepted with --accept-partial)" : "");
 }
 
@@ -355,10 +379,10 @@ static void decision(mkba_report *r, const file *f, int years)
             const double *n0 = f->npv[0] + (k * na + a) * MKBA_ST_N;
             const double *n1 = f->npv[1] + (k * na + a) * MKBA_ST_N;
             double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
-            char rests[128] = "";
-            if (distinct < MKBA_EXPOST_MIN_DISTINCT)
-                snprintf(rests, sizeof rests, ", resting on %.0f distinct draw%s: too few, "
-                         "the intervals are too narrow", distinct, distinct == 1 ? "" : "s");
+            char rests[320] = "", why[192];
+            if (*too_narrow(f, why, sizeof why) != '\0')
+                snprintf(rests, sizeof rests, ", resting on %.0f distinct draw%s%s", distinct,
+                         distinct == 1 ? "" : "s", why);
             mkba_rtable_note(r, tb, "%s, %s: ex-ante we expected break-even in year %.0f "
                              "(%.0f-%.0f); with %d year%s of data, %s year %.0f (%.0f-%.0f); "
                              "NPV %.0f (2.5%%-97.5%%: %.0f to %.0f) ex-ante, %.0f (%.0f to "
