@@ -37,7 +37,10 @@ struct mkba_engine {
      * costs, which every batch shares. */
     int nbatches;
     mkba_counts *batch[MKBA_RESULT_BATCHES];
-    double *alive_work;            /* [batch][point] */
+    double *alive_work;            /* [batch or group][point] */
+    /* "For whom": the draw's counts of each household group
+     * (mkba_result_groups), priced like batches (groups.c). */
+    mkba_counts *group[MKBA_RESULT_GROUPS];
     mkba_draw_result *scratch;
     /* The streaming engine: the batches' chunks, and per thread and batch
      * integer counts ([thread * nbatches + batch]), zeroed when a thread
@@ -69,6 +72,8 @@ void mkba_engine_free(mkba_engine *e)
     mkba_svc_work_free(e->svc);
     for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
         mkba_counts_free(e->batch[b]);
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++)
+        mkba_counts_free(e->group[g]);
     mkba_free(e->alive_work);
     mkba_draw_result_free(e->scratch);
     mkba_counts_free(e->total);
@@ -141,8 +146,11 @@ static int batches_alloc(mkba_engine *e)
     for (int b = 0; b < e->nbatches; b++)
         if ((e->batch[b] = mkba_counts_alloc(e->layout)) == NULL)
             return MKBA_ENOMEM;
-    e->alive_work = mkba_malloc((size_t)e->nbatches * e->layout->npoints
-                                * sizeof *e->alive_work);
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++)
+        if ((e->group[g] = mkba_counts_alloc(e->layout)) == NULL)
+            return MKBA_ENOMEM;
+    size_t rows = e->nbatches > MKBA_RESULT_GROUPS ? (size_t)e->nbatches : MKBA_RESULT_GROUPS;
+    e->alive_work = mkba_malloc(rows * e->layout->npoints * sizeof *e->alive_work);
     /* Only services have costs that every batch shares. */
     if (e->m->services.enabled && (e->scratch = mkba_draw_result_alloc(e->m)) == NULL)
         return MKBA_ENOMEM;
@@ -304,6 +312,8 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
     if (++e->serial == 0)
         e->serial = 1;
     const unsigned serial = e->serial;
+    for (int t = 0; t < e->nthreads; t++)
+        mkba_micro_cells_zero(e->thread_work[t]);
     long next_report = 0;
 #pragma omp parallel num_threads(e->nthreads)
     {
@@ -347,6 +357,18 @@ static void gather_batch(mkba_engine *e, int b)
     mkba_counts_to_double(e->batch[b]);
 }
 
+/* The services' costs of the last mkba_svc_run per household, in
+ * e->scratch->cost_total_disc: what every batch and group shares. */
+static const double *service_costs(mkba_engine *e)
+{
+    mkba_draw_result *sc = e->scratch;
+    /* mkba_svc_price adds into the record: only cost_total_disc is read,
+     * so only it is cleared. */
+    memset(sc->cost_total_disc, 0, sc->narms * sc->npayers * sizeof *sc->cost_total_disc);
+    mkba_svc_price(e->m, e->svc, sc);
+    return sc->cost_total_disc;
+}
+
 /* Prices the batches' counts, each on its own, into out's batch arrays;
  * with services the teams' costs enter every batch at the draw's value per
  * household (they are the teams', not a batch's). */
@@ -359,14 +381,39 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
         out->batch_households[b] = e->batch[b]->households;
     if (e->svc == NULL)
         return;
-    /* mkba_svc_price adds into the record: only cost_total_disc is read
-     * here, so only it is cleared. */
-    mkba_draw_result *sc = e->scratch;
-    memset(sc->cost_total_disc, 0, A * P * sizeof *sc->cost_total_disc);
-    mkba_svc_price(e->m, e->svc, sc);
+    const double *svc = service_costs(e);
     for (size_t b = 0; b < nb; b++)
         for (size_t i = 0; i < A * P; i++)
-            out->batch_cost_total_disc[b * A * P + i] += sc->cost_total_disc[i];
+            out->batch_cost_total_disc[b * A * P + i] += svc[i];
+}
+
+/* Each household group's counts from its cells (of every thread in the
+ * streaming engine), priced on its own into out's group arrays; with
+ * services the teams' costs enter every group at the draw's value per
+ * household, as they do every batch. */
+static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
+{
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {
+        mkba_counts_zero(e->group[g]);
+        for (int c = 0; c < MKBA_GROUP_CELLS; c++) {
+            if (!mkba_group_has_cell(g, c))
+                continue;
+            if (e->svc != NULL)
+                mkba_svc_cell_add(e->svc, e->layout, c, e->group[g]);
+            for (int t = 0; e->svc == NULL && t < e->nthreads; t++)
+                mkba_micro_cell_add(e->thread_work[t], c, e->group[g]);
+        }
+        mkba_counts_to_double(e->group[g]);
+    }
+    mkba_group_price(e->m, e->layout, e->group, (double)e->households, values, e->alive_work,
+                     out);
+    if (e->svc == NULL)
+        return;
+    const size_t AP = out->narms * out->npayers;
+    const double *svc = service_costs(e);
+    for (size_t g = 0; g < out->ngroups; g++)
+        for (size_t i = 0; i < AP; i++)
+            out->group_cost_total_disc[g * AP + i] += svc[i];
 }
 
 /* Simulates every household of one draw into e->total (streaming engine)
@@ -428,6 +475,10 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted during draw %u",
                               (unsigned)draw);
     clear_batches(e, out);
+    if (e->mode == MKBA_ENGINE_MICRO)
+        price_groups(e, values, out);
+    else
+        mkba_group_clear(out);
     mkba_tally(m, e->layout, e->total, values, out);
     if (m->population.enabled)
         mkba_tally_budget(m, e->layout, e->total, values, out);

@@ -245,6 +245,12 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c);
 
+/* The draw's tallies per group cell (groups.c) of the households a work
+ * ran: zeroed by mkba_micro_cells_zero (before a draw), cell `cell`'s
+ * occupancy, entries and households added to c by mkba_micro_cell_add. */
+void mkba_micro_cells_zero(mkba_micro_work *w);
+void mkba_micro_cell_add(const mkba_micro_work *w, int cell, mkba_counts *c);
+
 /* Initial states x[domain] of one household in `arm` from the first
  * init_blocks blocks of its stream. */
 void mkba_micro_initial_states(const mkba_model *m, const mkba_tables *t, size_t arm,
@@ -315,6 +321,29 @@ typedef struct mkba_chunks {
  * mkba_chunks_free in any case). */
 int mkba_chunks_init(mkba_chunks *c, long households, long chunk);
 void mkba_chunks_free(mkba_chunks *c);
+
+/* ---- groups.c: "for whom", the households by their starting state ---- */
+
+/* Cells of starting states: 0 no problem, then 1 + 3 x severity class
+ * (light, medium, heavy) + domain count class (1, 2, 3 or more). */
+#define MKBA_GROUP_CELLS 10
+
+/* The cell of a household in starting states x[ndomains] (severities of t). */
+int mkba_group_cell(const mkba_tables *t, size_t ndomains, const uint8_t *x);
+
+/* Whether group g (mkba_result_groups) holds cell c. */
+int mkba_group_has_cell(int group, int cell);
+
+/* Prices each group's counts on its own into out's group arrays, per
+ * household of the group, and its share of the draw's `households`;
+ * NaN for an empty group. alive_work holds MKBA_RESULT_GROUPS x npoints
+ * doubles. The services' costs are the caller's to add. */
+void mkba_group_price(const mkba_model *m, const mkba_layout *l, mkba_counts *const *groups,
+                      double households, const double *values, double *alive_work,
+                      mkba_draw_result *out);
+
+/* NaN in every group array of out (the cohort trace has no households). */
+void mkba_group_clear(mkba_draw_result *out);
 
 /* ---- draw.c: one draw of the model, the engine's face to the study layer ---- */
 

@@ -369,7 +369,8 @@ void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, l
                                const uint8_t *x0, int64_t *delta)
 {
     for (long h = h0; h < h1; h++)
-        household_start(a, hh, h, x0 + (size_t)h * a->m->ndomains, delta);
+        household_start(a, hh, h, x0 + (size_t)h * a->m->ndomains,
+                        a->cell != NULL ? delta + a->cell[h] * a->cell_delta : delta);
 }
 
 /* How care, waiting and a joint plan change one domain's row this cycle. */
@@ -755,8 +756,10 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
         for (uint32_t i = 0; i < n; i++) {
             if (hh->out[c0 + i] >= 0)
                 continue;
+            size_t cell = a->cell != NULL ? a->cell[c0 + i] : 0;
             int pd = household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
-                                     s->service + 4 * i, s->memo, delta, entries, counts);
+                                     s->service + 4 * i, s->memo, delta + cell * a->cell_delta,
+                                     entries + cell * a->cell_entries, counts);
             if (pd >= 0) {
                 s->detect_h[ndetect] = (uint32_t)(c0 + i);
                 s->detect_i[ndetect] = (uint16_t)i;
