@@ -215,6 +215,7 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
             goto nomem;
         mkba_micro_work_set_entrants(e->thread_work[i], households,
                                      mkba_population_entrants(m, households));
+        mkba_micro_work_defer(e->thread_work[i]);
     }
     return e;
 nomem:
@@ -291,11 +292,13 @@ static int check_amounts(const mkba_model *m, const double *values, long draw, m
  * dynamically and count into their own counts of the chunk's batch. Chunks
  * are fixed by household number, so the integer counts do not depend on
  * the threads. */
-/* Adds thread tid's working counts to its counts of batch b, zeroing those
- * first when this draw had not used them yet. */
+/* Adds thread tid's working counts (its work's deferred tallies first) to
+ * its counts of batch b, zeroing those first when this draw had not used
+ * them yet. */
 static void keep_batch(mkba_engine *e, int tid, int b, unsigned serial)
 {
     size_t tb = (size_t)tid * (size_t)e->nbatches + (size_t)b;
+    mkba_micro_flush(e->layout, e->thread_work[tid], e->work_counts[tid]);
     if (e->used[tb] != serial) {
         mkba_counts_zero(e->thread_counts[tb]);
         e->used[tb] = serial;

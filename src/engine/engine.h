@@ -245,6 +245,14 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c);
 
+/* Makes mkba_micro_run leave the starting households' occupancy and
+ * entries in w until mkba_micro_flush adds them to the counts given (all
+ * runs since the last flush must have been given the same counts): the
+ * running sums over time points are then made once per flush, not once
+ * per call. */
+void mkba_micro_work_defer(mkba_micro_work *w);
+void mkba_micro_flush(const mkba_layout *l, mkba_micro_work *w, mkba_counts *c);
+
 /* The draw's tallies per group cell (groups.c) of the households a work
  * ran: zeroed by mkba_micro_cells_zero (before a draw), cell `cell`'s
  * occupancy, entries and households added to c by mkba_micro_cell_add. */

@@ -33,6 +33,7 @@ struct mkba_micro_work {
     uint64_t *chunk_entries;
     size_t nentries;           /* per cell */
     uint32_t cells_used;
+    int deferred;              /* mkba_micro_run leaves them to mkba_micro_flush */
     uint64_t *cell_occ, *cell_entries;
     double cell_households[MKBA_GROUP_CELLS];
     /* An open population: the draw's starting households and the
@@ -501,23 +502,32 @@ void mkba_micro_cell_add(const mkba_micro_work *w, int cell, mkba_counts *c)
     c->households += w->cell_households[cell];
 }
 
-/* The chunk's tallies of the cells it used into c (occupancy as the
- * running sum of the changes, entries) and into the draw's cell tallies;
- * the cells' sums are c's tallies as one array of changes would give them,
- * in integers, so in any order. */
-static void keep_cells(const mkba_layout *l, mkba_micro_work *w, mkba_counts *c)
+void mkba_micro_work_defer(mkba_micro_work *w)
 {
+    w->deferred = 1;
+}
+
+/* The tallies of the cells used since the last flush into c (occupancy as
+ * the running sum of the changes, entries) and into the draw's cell
+ * tallies. The cells' sums are c's tallies as one array of changes would
+ * give them, in integers, so in any order; and the running sum is linear,
+ * so the changes of several chunks may be summed first. */
+void mkba_micro_flush(const mkba_layout *l, mkba_micro_work *w, mkba_counts *c)
+{
+    const size_t S = l->nslots, J = l->npoints;
     for (uint32_t u = w->cells_used; u != 0; u &= u - 1) {
         size_t cell = (size_t)__builtin_ctz(u);
-        const int64_t *dl = w->delta + cell * w->ndelta;
-        uint64_t *co = w->cell_occ + cell * w->ndelta;
-        for (size_t i = 0; i < l->narms * l->nslots; i++) {
-            size_t base = (i / l->nslots) * l->npoints * l->nslots + i % l->nslots;
-            int64_t run = 0;
-            for (size_t j = 0; j < l->npoints; j++) {
-                run += dl[base + j * l->nslots];
-                c->occ[base + j * l->nslots] += (uint64_t)run;
-                co[base + j * l->nslots] += (uint64_t)run;
+        for (size_t arm = 0; arm < l->narms; arm++) {
+            size_t at = cell * w->ndelta + arm * J * S;
+            const int64_t *dl = w->delta + at;
+            uint64_t *co = w->cell_occ + at, *o = c->occ + arm * J * S;
+            for (size_t i = 0; i < S; i++) {
+                int64_t run = 0;
+                for (size_t j = 0; j < J; j++) {
+                    run += dl[j * S + i];
+                    o[j * S + i] += (uint64_t)run;
+                    co[j * S + i] += (uint64_t)run;
+                }
             }
         }
         const uint64_t *ce = w->chunk_entries + cell * w->nentries;
@@ -561,7 +571,8 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                          + arm * l->ncycles * l->nstates_total, 0);
         }
     }
-    keep_cells(l, w, c);
+    if (!w->deferred)
+        mkba_micro_flush(l, w, c);
     if (w->entrants_per_year > 0) {
         memset(w->delta_new, 0, w->ndelta * sizeof *w->delta_new);
         run_entrants(m, t, seed, draw, h0, h1, w, c);
