@@ -9,6 +9,9 @@
  *   cycle's households, depending on threads and arms).
  * - A constructed scenario in which only households that start heavy can
  *   gain shows the gain in the heavy group only, exactly 0 elsewhere.
+ * - /analysis/groups/table adds up, share-weighted, to
+ *   /analysis/cashflow/npv for every perspective and arm, and `mkba
+ *   summary --table groups` lists every group of every arm.
  * - On the shipped model A, the group table shows the Rotterdam order
  *   heavy > medium (docs/scenarios.md). */
 #include <stdarg.h>
@@ -24,6 +27,8 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "engine/engine.h"
+#include "support.h"
+#include "support_run.h"
 
 /* Groups, in the order of mkba_result_groups. */
 enum { NO_PROBLEM, LIGHT, MEDIUM, HEAVY, SINGLE, MULTIPLE, MULTI };
@@ -278,6 +283,66 @@ static void test_rotterdam_from_groups(void **state)
     mkba_model_free(m);
 }
 
+/* The statistics of /analysis/groups/table (analysis/groups.h). */
+enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_EFFECT, GS_EFFECT_LO, GS_EFFECT_HI, GS_N };
+
+static void test_analysis_adds_up(void **state)
+{
+    (void)state;
+    mkba_model *m = load("tests/data/services.cfg");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba-groups-%d.h5", (int)getpid());
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    o.draws = 8;
+    o.households = 1200;
+    mkba_error err = {0};
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t nt = 0, nn = 0;
+    double *table = support_read_doubles(path, "/analysis/groups/table", &nt);
+    double *npv = support_read_doubles(path, "/analysis/cashflow/npv", &nn);
+    assert_true(table != NULL && npv != NULL);
+    const size_t A = m->narms, G = MKBA_RESULT_GROUPS, K = nn / (A * 3);
+    assert_int_equal(nt, K * A * G * GS_N);
+    static const int partition[2][4] = {{NO_PROBLEM, LIGHT, MEDIUM, HEAVY},
+                                        {NO_PROBLEM, SINGLE, MULTIPLE, MULTI}};
+    for (size_t k = 0; k < K; k++)
+        for (size_t a = 0; a < A; a++) {
+            if ((int)a == m->reference)
+                continue;
+            double whole = npv[(k * A + a) * 3];
+            for (int p = 0; p < 2; p++) {
+                double sum = 0.0;
+                for (int j = 0; j < 4; j++) {
+                    const double *row = table + ((k * A + a) * G + (size_t)partition[p][j]) * GS_N;
+                    if (row[GS_SHARE] > 0.0)
+                        sum += row[GS_SHARE] * row[GS_NPV];
+                }
+                assert_float_equal(sum, whole, 1e-9 * (1.0 + fabs(whole)));
+            }
+        }
+    free(table);
+    free(npv);
+    const char *bin = support_bin();
+    char cmd[512], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t rows = 0, heavy = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        rows++;
+        heavy += strstr(line, ",heavy,") != NULL;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(rows, 1 + K * (A - 1) * G);
+    assert_int_equal(heavy, K * (A - 1));
+    remove(path);
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -286,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_partitions_add_up_services),
         cmocka_unit_test(test_identical_for_any_thread_count),
         cmocka_unit_test(test_gain_only_where_it_can),
+        cmocka_unit_test(test_analysis_adds_up),
         cmocka_unit_test(test_rotterdam_from_groups),
     };
     return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
