@@ -239,7 +239,9 @@ void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, double pe
 
 /* Simulates households [h0, h1) of draw `draw` in every arm, and the
  * entrants that go with them (into c's _new tallies), and adds their
- * tallies to c. Uses only its arguments: one call per thread at a time per
+ * tallies to c (the starting households' at the next mkba_micro_flush
+ * when the work is deferred); each household also counts in the work's
+ * cell of its starting state (mkba_micro_cell_add). Uses only its arguments: one call per thread at a time per
  * work and counts. */
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
