@@ -354,6 +354,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     mkba_svc_arm_init(a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
     a->cell = w->cell;
+    a->ncell = w->households;
     a->cell_delta = w->ndelta;
     a->cell_entries = w->nentries;
     mkba_svc_queues_clear(w->queues[set]);

@@ -110,11 +110,13 @@ typedef struct mkba_svc_arm {
     double seek_p[8];          /* P(asking for help) by severity level */
     double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
-    /* "For whom": each household's group cell (groups.c), and the strides
-     * of a cell in the delta and entries arrays the household phase is
-     * given; NULL (mkba_svc_arm_init): every household tallies at the
-     * arrays' start. */
+    /* "For whom": the group cell (groups.c) of each of the first ncell
+     * households (the starting cohort), and the strides of a cell in the
+     * delta and entries arrays the household phase is given; households
+     * past ncell (entrants of an open population) and every household when
+     * cell is NULL (mkba_svc_arm_init) tally at the arrays' start. */
     const uint8_t *cell;
+    long ncell;
     size_t cell_delta, cell_entries;
 } mkba_svc_arm;
 
