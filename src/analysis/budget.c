@@ -15,8 +15,9 @@ const char *mkba_budget_view_name(mkba_budget_view v)
     return v >= 0 && v < MKBA_BUDGET_NVIEWS ? view_names[v] : "";
 }
 
-void mkba_budget_years(const double *cost, const double *cost_disc, const double *households,
-                       size_t n, size_t T, size_t P, size_t cpy, const double *price_index,
+void mkba_budget_years(const double *cost, const double *wages, const double *cost_disc,
+                       const double *households, size_t n, size_t T, size_t P, size_t cpy,
+                       const double *price_index, const double *wage_index,
                        double population, double *money, double *hh)
 {
     const size_t Y = mkba_years_of(T, cpy);
@@ -26,14 +27,15 @@ void mkba_budget_years(const double *cost, const double *cost_disc, const double
     for (size_t r = 0; r < n; r++) {
         for (size_t p = 0; p < P; p++)
             for (size_t y = 0; y < Y; y++) {
-                double u = 0, d = 0;
+                double u = 0, d = 0, w = 0;
                 for (size_t k = y * cpy; k < (y + 1) * cpy && k < T; k++) {
                     u += cost[(r * T + k) * P + p];
                     d += cost_disc[(r * T + k) * P + p];
+                    w += wages != NULL ? wages[(r * T + k) * P + p] : 0.0;
                 }
                 size_t at = (r * P + p) * Y + y;
                 constant[at] = population * u;
-                nominal[at] = constant[at] * price_index[y];
+                nominal[at] = population * ((u - w) * price_index[y] + w * wage_index[y]);
                 discounted[at] = population * d;
             }
         for (size_t y = 0; y < Y; y++)
@@ -47,6 +49,7 @@ void mkba_budget_free(mkba_budget *b)
         return;
     mkba_free(b->calendar_year);
     mkba_free(b->price_index);
+    mkba_free(b->wage_index);
     mkba_h5_store_strings_free(b->fund, b->fund != NULL ? b->npayers : 0);
     mkba_h5_store_strings_free(b->taakveld, b->taakveld != NULL ? b->npayers : 0);
     mkba_free(b->money);
@@ -85,16 +88,20 @@ int mkba_budget_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_budget **o
     double *cost = mkba_malloc((n * T * P + 1) * sizeof *cost);
     double *cost_disc = mkba_malloc((n * T * P + 1) * sizeof *cost_disc);
     double *hh = mkba_malloc((n * (T + 1) + 1) * sizeof *hh);
+    /* Files written before the wage index have neither. */
+    const int has_wages = mkba_h5_store_has(st, "/draws/budget/cost_wages");
+    double *wages = has_wages ? mkba_malloc((n * T * P + 1) * sizeof *wages) : NULL;
     if (b != NULL) {
-        *b = (mkba_budget){D, A, P, Y, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+        *b = (mkba_budget){D, A, P, Y, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         b->calendar_year = mkba_malloc((Y + 1) * sizeof *b->calendar_year);
         b->price_index = mkba_malloc((Y + 1) * sizeof *b->price_index);
+        b->wage_index = mkba_malloc((Y + 1) * sizeof *b->wage_index);
         b->money = mkba_malloc((MKBA_BUDGET_NVIEWS * n * P * Y + 1) * sizeof *b->money);
         b->households = mkba_malloc((n * Y + 1) * sizeof *b->households);
     }
     if (b == NULL || cost == NULL || cost_disc == NULL || hh == NULL
         || b->calendar_year == NULL || b->price_index == NULL || b->money == NULL
-        || b->households == NULL)
+        || b->households == NULL || b->wage_index == NULL || (has_wages && wages == NULL))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the budget view");
     size_t dc[3] = {D, A, T + 1}, dcost[4] = {D, A, T, P}, dy[1] = {Y}, d2[1] = {2};
     double pop[2];
@@ -107,6 +114,12 @@ int mkba_budget_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_budget **o
         rc = mkba_h5_store_read_doubles(st, "/draws/budget/households", 3, dc, hh, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_doubles(st, "/labels/price_index", 1, dy, b->price_index, err);
+    if (rc == MKBA_OK && has_wages)
+        rc = mkba_h5_store_read_doubles(st, "/draws/budget/cost_wages", 4, dcost, wages, err);
+    if (rc == MKBA_OK && has_wages)
+        rc = mkba_h5_store_read_doubles(st, "/labels/wage_index", 1, dy, b->wage_index, err);
+    else if (rc == MKBA_OK)
+        memcpy(b->wage_index, b->price_index, Y * sizeof *b->wage_index);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_ints(st, "/labels/calendar_year", 1, dy, b->calendar_year, err);
     if (rc == MKBA_OK)
@@ -118,14 +131,15 @@ int mkba_budget_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_budget **o
     if (rc == MKBA_OK) {
         b->population = pop[0];
         b->inflow = pop[1];
-        mkba_budget_years(cost, cost_disc, hh, n, T, P, cpy, b->price_index, b->population,
-                          b->money, b->households);
+        mkba_budget_years(cost, wages, cost_disc, hh, n, T, P, cpy, b->price_index,
+                          b->wage_index, b->population, b->money, b->households);
         *out = b;
     } else {
         mkba_budget_free(b);
     }
     mkba_free(cost);
     mkba_free(cost_disc);
+    mkba_free(wages);
     mkba_free(hh);
     return rc;
 }

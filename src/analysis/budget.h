@@ -31,20 +31,25 @@ typedef struct mkba_budget {
     /* [view][D][A][P][Y]: money for the whole population. */
     double *money;
     double *households;        /* [D][A][Y]: in the model at the start of year y */
+    double *wage_index;        /* [Y]: the teams' wages (the price index in files
+                                  written before the wage index) */
 } mkba_budget;
 
 /* The yearly views of one set of per-draw arrays, a pure function:
- * cost and cost_disc are [n][T][P] per starting household (n = draws x
- * arms), households [n][T+1] likewise; cycles group into years of cpy
- * cycles (a last incomplete year counts). For each of the n rows, payer p
- * and year y (Y = ceil(T / cpy)):
- *   constant   = population x sum over the year's cycles of cost
- *   nominal    = constant x price_index[y]
+ * cost, wages (the part of cost that is the teams' wages; NULL: none) and
+ * cost_disc are [n][T][P] per starting household (n = draws x arms),
+ * households [n][T+1] likewise; cycles group into years of cpy cycles (a
+ * last incomplete year counts). For each of the n rows, payer p and year y
+ * (Y = ceil(T / cpy)), with W the year's wages and C its cost, summed over
+ * its cycles:
+ *   constant   = population x C
+ *   nominal    = population x ((C - W) x price_index[y] + W x wage_index[y])
  *   discounted = population x sum over the year's cycles of cost_disc
  * into money[view][n][P][Y], and households in the model at the start of
  * year y, population x households[(y cpy)], into hh[n][Y]. */
-void mkba_budget_years(const double *cost, const double *cost_disc, const double *households,
-                       size_t n, size_t T, size_t P, size_t cpy, const double *price_index,
+void mkba_budget_years(const double *cost, const double *wages, const double *cost_disc,
+                       const double *households, size_t n, size_t T, size_t P, size_t cpy,
+                       const double *price_index, const double *wage_index,
                        double population, double *money, double *hh);
 
 /* Reads the budget view of the result file open in st, whose totals are t

@@ -68,12 +68,20 @@ void mkba_svc_queues_clear(mkba_svc_queues *q)
 
 long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
 {
+    return mkba_svc_places_less(a, team, k, 0.0);
+}
+
+long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load)
+{
     double years = (k - 0.5) * a->m->timing.cycle_years;
     double eff = a->maturing >> team & 1u
                      ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
     double c = a->team[team].places * eff;
-    if (!(c < a->households))
-        return (long)a->households;
+    /* Help the team gives itself takes places before anyone is admitted. */
+    if (load > 0.0)
+        c = c > load ? c - load : 0.0;
+    if (!(c < a->clients))
+        return (long)a->clients;
     /* Capacity for a simulated cohort is rarely whole: the fraction is a
      * place with that probability, so a small cohort's capacity is right
      * on average. The word is keyed by (seed, draw, team, cycle), past
@@ -197,6 +205,8 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
         out->withdrawn += q->len[tm] - n;
         q->len[tm] = n;
     }
+    if (a->nsubstitute > 0)
+        mkba_svc_substitution_count(a, hh, out);
     for (long h = 0; h < hh->n; h++) {
         if (hh->status[h] == MKBA_SVC_CARE)
             out->team_in_care[hh->team[h]]++;
@@ -210,7 +220,8 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             continue;
         if (sv->team[tm].queue == MKBA_QUEUE_PRIORITY)
             sort_by_priority(hh, q->keys, queue, n);
-        long free_places = mkba_svc_places(a, tm, k) - out->team_in_care[tm];
+        long free_places = mkba_svc_places_less(a, tm, k, out->team_load[tm])
+                           - out->team_in_care[tm];
         long admit = free_places < 0 ? 0 : free_places < n ? free_places : n;
         for (long i = 0; i < admit; i++) {
             int32_t h = queue[i];

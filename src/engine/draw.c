@@ -31,6 +31,10 @@ struct mkba_engine {
     mkba_tables *tables;
     mkba_counts *total;
     mkba_svc_work *svc;            /* scenarios with services */
+    /* Services with entrants: the open population's run, whose counts
+     * and service costs only the budget view reads (docs/budget.md). */
+    mkba_svc_work *svc_open;
+    mkba_counts *open;
     /* Batch means for the Monte Carlo standard error: the households of a
      * draw in nbatches fixed batches, each priced on its own from its
      * counts (batch[b]) by mkba_tally_batches; scratch takes the service
@@ -70,6 +74,8 @@ void mkba_engine_free(mkba_engine *e)
     mkba_free(e->thread_counts);
     mkba_free(e->thread_work);
     mkba_svc_work_free(e->svc);
+    mkba_svc_work_free(e->svc_open);
+    mkba_counts_free(e->open);
     for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
         mkba_counts_free(e->batch[b]);
     for (int g = 0; g < MKBA_RESULT_GROUPS; g++)
@@ -85,12 +91,12 @@ void mkba_engine_free(mkba_engine *e)
 static int check_size(const mkba_model *m, mkba_engine_mode mode, long households,
                       mkba_error *err)
 {
-    /* Entrants are simulated households: only the streaming engine has
-     * them so far (docs/budget.md); the loader refuses them with services. */
+    /* Entrants are simulated households: the cohort trace has none
+     * (docs/budget.md). */
     const char *where = m->path != NULL ? m->path : m->name;
     if (m->population.enabled && m->population.inflow > 0 && mode == MKBA_ENGINE_COHORT)
         return mkba_error_set(err, MKBA_EINVAL, "%s:%d: population.inflow = %g: entrants need "
-                              "the streaming microsimulation; the cohort trace (--cohort) has "
+                              "a microsimulation; the cohort trace (--cohort) has "
                               "none; run without --cohort, or set inflow = 0 for a closed "
                               "cohort", where, m->population.inflow_line, m->population.inflow);
     double entrants = mkba_population_entrants(m, households);
@@ -109,7 +115,9 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
     if (households <= 0 || households > 2000000000L)
         return mkba_error_set(err, MKBA_EINVAL,
                               "households must be between 1 and 2000000000 (got %ld)", households);
-    if (m->services.enabled && households > MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS) {
+    /* With services, entrants are records too. */
+    const long records = m->services.enabled ? mkba_svc_records(m, households) : households;
+    if (m->services.enabled && records > MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS) {
         /* The households come from run.households or --households; the
          * services, which make them all stay in memory, are named where
          * the scenario has them (a model built without a file has no
@@ -119,13 +127,14 @@ static int check_size(const mkba_model *m, mkba_engine_mode mode, long household
         char line[24] = "";
         if (located)
             snprintf(line, sizeof line, ":%d", sv->line);
-        return mkba_error_set(err, MKBA_EINVAL, "%s%s: services: %ld households per draw; "
+        return mkba_error_set(err, MKBA_EINVAL, "%s%s: services: %ld households per draw%s; "
                               "expected at most "
                               "%ld with services, which keep every household in memory (about "
                               "%.1f GiB at the limit); lower the households per draw "
                               "(run.households in the scenario, or --households)",
                               located ? sv->file : m->path != NULL ? m->path : m->name, line,
-                              households, MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
+                              records, records > households ? " (entrants included)" : "",
+                              MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS,
                               (double)MKBA_ENGINE_MAX_SERVICE_HOUSEHOLDS
                                   * (double)mkba_engine_bytes_per_household(m, mode, 1)
                                   / 1073741824.0);
@@ -194,6 +203,13 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
                                / 1e6);
             mkba_engine_free(e);
             return NULL;
+        }
+        if (mkba_population_entrants(m, households) > 0) {
+            e->svc_open = mkba_svc_work_alloc_open(m, e->layout, households, e->nthreads);
+            e->open = mkba_counts_alloc(e->layout);
+            if (e->svc_open == NULL || e->open == NULL)
+                goto nomem;
+            mkba_svc_work_set_budget(e->svc, e->svc_open);
         }
         return e;
     }
@@ -469,6 +485,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
             mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
         if (e->nbatches > 1)
             price_batches(e, values, out);
+        if (e->svc_open != NULL)
+            mkba_svc_run_open(m, e->tables, values, seed, draw, progress, e->svc_open, e->open);
     } else if (e->mode == MKBA_ENGINE_MICRO) {
         simulate_households(e, seed, draw, values, out, progress);
     } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {
@@ -484,7 +502,7 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         mkba_group_clear(out);
     mkba_tally(m, e->layout, e->total, values, out);
     if (m->population.enabled)
-        mkba_tally_budget(m, e->layout, e->total, values, out);
+        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);
     return MKBA_OK;

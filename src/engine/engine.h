@@ -237,6 +237,19 @@ void mkba_micro_work_free(mkba_micro_work *w);
  * default): a closed cohort. */
 void mkba_micro_work_set_entrants(mkba_micro_work *w, long households, double per_year);
 
+/* Entrants in year y of a draw: floor(x) or one more with probability
+ * frac(x), from the stream (seed, draw, y, MKBA_STREAM_ENTRANT_COUNT), so
+ * that their expected number is x exactly; the same in every engine and
+ * for every thread count. */
+long long mkba_entrants_in_year(uint64_t seed, uint32_t draw, uint32_t y, double x);
+
+/* Entrants' initial states x[domain] in `arm` from the first init_blocks
+ * blocks of their stream: the arm's starting distribution, then the
+ * scenario's own shares (population.entrants) for the domains that have
+ * them, each from its domain's word. */
+void mkba_micro_entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm,
+                               const uint32_t *words, uint8_t *x);
+
 /* Simulates households [h0, h1) of draw `draw` in every arm, and the
  * entrants that go with them (into c's _new tallies), and adds their
  * tallies to c (the starting households' at the next mkba_micro_flush

@@ -61,6 +61,22 @@ struct mkba_svc_work {
      * while the calling thread runs its own arms. Once per arm and cycle,
      * never per household. */
     atomic_long cycles_done;
+    /* An open population (mkba_svc_run_open, on a work of its own): the
+     * expected entrants per year, the years that start within the horizon
+     * and the point each starts at (the streaming engine's, micro.c), and
+     * this draw's entrants: year y's are records [year_first[y],
+     * year_first[y + 1]) after the starting households' 0 .. households - 1.
+     * Their tallies are kept apart, per thread. */
+    int open;
+    double entrants_per_year;
+    int nyears;
+    int year_point[MKBA_MAX_CYCLES];
+    long year_first[MKBA_MAX_CYCLES + 1];
+    int64_t **delta_new;       /* per thread: [arm][point][slot] */
+    uint64_t **entries_new;    /* per thread: [arm][cycle][state] */
+    /* The work whose service tally the budget view prices: this one, or
+     * the open run's (mkba_svc_work_set_budget). */
+    const mkba_svc_work *budget;
 };
 
 void mkba_svc_households_free(mkba_svc_households *hh)
@@ -77,6 +93,8 @@ void mkba_svc_households_free(mkba_svc_households *hh)
     mkba_free(hh->prio);
     mkba_free(hh->plan);
     mkba_free(hh->claiming);
+    mkba_free(hh->resolved);
+    mkba_free(hh->resolved_to);
     mkba_free(hh->arrived);
     mkba_free(hh->since);
     mkba_free(hh->wait_factor);
@@ -99,11 +117,13 @@ int mkba_svc_households_alloc(mkba_svc_households *hh, long n, size_t D)
     hh->prio = mkba_malloc(N);
     hh->plan = mkba_malloc(N * sizeof *hh->plan);
     hh->claiming = mkba_malloc(N * sizeof *hh->claiming);
+    hh->resolved = mkba_malloc(N * sizeof *hh->resolved);
+    hh->resolved_to = mkba_malloc(N * sizeof *hh->resolved_to);
     hh->arrived = mkba_malloc(N * sizeof *hh->arrived);
     hh->since = mkba_malloc(N * sizeof *hh->since);
     hh->wait_factor = mkba_malloc(N * sizeof *hh->wait_factor);
     return hh->x && hh->tis && hh->entry && hh->aging && hh->problems && hh->out && hh->status && hh->team && hh->joint
-           && hh->prio && hh->plan && hh->claiming && hh->arrived && hh->since && hh->wait_factor;
+           && hh->prio && hh->plan && hh->claiming && hh->resolved && hh->resolved_to && hh->arrived && hh->since && hh->wait_factor;
 }
 
 size_t mkba_svc_households_bytes(size_t D)
@@ -112,7 +132,8 @@ size_t mkba_svc_households_bytes(size_t D)
     return D * (sizeof *hh->x + sizeof *hh->tis + sizeof *hh->entry) + sizeof *hh->aging
            + sizeof *hh->problems + sizeof *hh->out + sizeof *hh->status
            + sizeof *hh->team + sizeof *hh->joint + sizeof *hh->prio + sizeof *hh->plan
-           + sizeof *hh->claiming + sizeof *hh->arrived + sizeof *hh->since
+           + sizeof *hh->claiming + sizeof *hh->resolved + sizeof *hh->resolved_to
+           + sizeof *hh->arrived + sizeof *hh->since
            + sizeof *hh->wait_factor;
 }
 
@@ -142,10 +163,17 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.category);
     mkba_free(w->tally.once);
     mkba_free(w->tally.transfer);
+    mkba_free(w->tally.wages);
     for (int i = 0; i < 9; i++)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
     mkba_free(w->tally.team_queue);
+    for (int i = 0; w->delta_new != NULL && i < w->nthreads; i++)
+        mkba_free(w->delta_new[i]);
+    for (int i = 0; w->entries_new != NULL && i < w->nthreads; i++)
+        mkba_free(w->entries_new[i]);
+    mkba_free(w->delta_new);
+    mkba_free(w->entries_new);
     mkba_free(w);
 }
 
@@ -157,12 +185,15 @@ static int category_index(const mkba_model *m, const char *name)
     return -1;
 }
 
-mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
-                                   int nthreads)
+/* The work for `households` starting households with room for `records`
+ * household records (more with entrants). */
+static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long households,
+                                 long records, int nthreads)
 {
     mkba_svc_work *w = mkba_calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
+    w->budget = w;
     w->nthreads = nthreads;
     w->households = households;
     w->nbatches = mkba_batches(households);
@@ -175,8 +206,8 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL
              && (w->arm = mkba_calloc((size_t)w->nsets + 1, sizeof *w->arm)) != NULL;
     for (int i = 0; ok && i < w->nsets; i++)
-        ok = mkba_svc_households_alloc(&w->hh[i], households, m->ndomains)
-             && (w->queues[i] = mkba_svc_queues_alloc(households, m->services.nteams)) != NULL;
+        ok = mkba_svc_households_alloc(&w->hh[i], records, m->ndomains)
+             && (w->queues[i] = mkba_svc_queues_alloc(records, m->services.nteams)) != NULL;
     for (int i = 0; ok && i < nthreads; i++)
         ok = (w->scratch[i] = mkba_svc_scratch_alloc(l)) != NULL;
     ok = ok && (w->x0 = mkba_malloc((size_t)households * m->ndomains)) != NULL
@@ -198,7 +229,8 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
     ok = ok && (t->cost = mkba_calloc(AT * t->npayers + 1, sizeof *t->cost)) != NULL
          && (t->category = mkba_calloc(AT * t->ncategories + 1, sizeof *t->category)) != NULL
          && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL
-         && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL;
+         && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL
+         && (t->wages = mkba_calloc(AT * t->npayers + 1, sizeof *t->wages)) != NULL;
     for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
@@ -209,6 +241,62 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
         return NULL;
     }
     return w;
+}
+
+mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
+                                   int nthreads)
+{
+    return work_alloc(m, l, households, households, nthreads);
+}
+
+/* The years whose entrants join within the horizon: year y (1, 2, ...)
+ * starts at point lround(y / cycle_years), as in micro.c. */
+static int entrant_years(const mkba_model *m, int *point)
+{
+    int n = 0;
+    for (int y = 1;; y++) {
+        long k0 = lround(y / m->timing.cycle_years);
+        if (k0 >= (long)m->timing.ncycles || n >= MKBA_MAX_CYCLES)
+            return n;
+        if (point != NULL)
+            point[n] = (int)k0;
+        n++;
+    }
+}
+
+long mkba_svc_records(const mkba_model *m, long households)
+{
+    double x = mkba_population_entrants(m, households);
+    if (!(x > 0))
+        return households;
+    return households + (long)entrant_years(m, NULL) * ((long)floor(x) + 1);
+}
+
+mkba_svc_work *mkba_svc_work_alloc_open(const mkba_model *m, const mkba_layout *l,
+                                        long households, int nthreads)
+{
+    mkba_svc_work *w = work_alloc(m, l, households, mkba_svc_records(m, households), nthreads);
+    if (w == NULL)
+        return NULL;
+    w->open = 1;
+    w->entrants_per_year = mkba_population_entrants(m, households);
+    w->nyears = entrant_years(m, w->year_point);
+    int ok = (w->delta_new = mkba_calloc((size_t)nthreads, sizeof *w->delta_new)) != NULL
+             && (w->entries_new = mkba_calloc((size_t)nthreads, sizeof *w->entries_new)) != NULL;
+    for (int i = 0; ok && i < nthreads; i++)
+        ok = (w->delta_new[i] = mkba_calloc(w->ndelta, sizeof **w->delta_new)) != NULL
+             && (w->entries_new[i] = mkba_calloc(l->narms * l->ncycles * l->nstates_total,
+                                                 sizeof **w->entries_new)) != NULL;
+    if (!ok) {
+        mkba_svc_work_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void mkba_svc_work_set_budget(mkba_svc_work *w, const mkba_svc_work *open)
+{
+    w->budget = open != NULL ? open : w;
 }
 
 int mkba_svc_record_sets(const mkba_model *m, int nthreads)
@@ -238,12 +326,19 @@ static void book(mkba_svc_work *w, const mkba_svc_arm *a, int k, int payer, int 
     t->category[row * t->ncategories + (size_t)category] += amount / a->households;
 }
 
-/* Books a team's amount to its payers by their shares. */
+/* Books a team's amount to its payers by their shares; it is wages (the
+ * budget view's wage index). */
 static void book_team(mkba_svc_work *w, const mkba_svc_arm *a, int k, const mkba_team *tm,
                       double amount)
 {
-    for (int i = 0; i < tm->npayers; i++)
+    mkba_svc_tally *t = &w->tally;
+    size_t row = a->arm * t->ncycles + (size_t)(k - 1);
+    for (int i = 0; i < tm->npayers; i++) {
         book(w, a, k, tm->payer_of[i], tm->category, amount * tm->payer_share[i]);
+        if (tm->payer_of[i] >= 0)
+            t->wages[row * t->npayers + (size_t)tm->payer_of[i]] +=
+                amount * tm->payer_share[i] / a->households;
+    }
 }
 
 /* Benefits paid to households a team got to claim (take-up): a cost to
@@ -308,6 +403,13 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
     if (a->take_up)
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
+    /* Help the team gave itself is help not bought: a saving to the payer
+     * of the cost rule that buys it, in that rule's category. */
+    for (int e = 0; e < a->nsubstitute; e++) {
+        const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
+        book(w, a, k, c->payer, c->category_index,
+             -a->sub_share[e] * a->sub_price[e] * dt * (double)ad->substituted[e]);
+    }
     size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
     double **out = w->tally.out;
     out[0][i] = (double)counts[MKBA_SVC_ARRIVALS] / N;
@@ -335,6 +437,52 @@ static void cycle_done(mkba_svc_work *w, const mkba_engine_progress *p, int tid)
         p->fn(p->user, p->done_before + (double)done * (double)w->households, p->total);
 }
 
+/* Starts the entrants that join at point j (an open run): their initial
+ * states, their occupancy at j into the thread's entrant tallies; they
+ * are clients from the cycle that follows on. */
+static void start_entrants(mkba_svc_work *w, mkba_svc_arm *a, mkba_svc_households *hh,
+                           size_t arm, int j, int parallel, int tid)
+{
+    const mkba_layout *l = a->t->l;
+    const size_t at = arm * l->npoints * l->nslots + (size_t)j * l->nslots;
+    for (int y = 0; y < w->nyears; y++) {
+        if (w->year_point[y] != j)
+            continue;
+        const long h0 = w->year_first[y], h1 = w->year_first[y + 1];
+        const long n = (h1 - h0 + CHUNK - 1) / CHUNK;
+#pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
+        for (long i = 0; i < n; i++) {
+            int me = parallel ? omp_get_thread_num() : tid;
+            long c0 = h0 + i * CHUNK, c1 = c0 + CHUNK < h1 ? c0 + CHUNK : h1;
+            mkba_svc_entrant_states(a, c0, c1, w->scratch[me], hh->x);
+            mkba_svc_households_start(a, hh, c0, c1, hh->x, w->delta_new[me] + at);
+        }
+        hh->n = h1;
+        a->clients = (double)h1;
+    }
+}
+
+/* Cycle k of the entrants that joined by now (an open run), counted as
+ * run_arm counts the starting households', tallied apart. */
+static void entrants_cycle(mkba_svc_work *w, const mkba_svc_arm *a, mkba_svc_households *hh,
+                           size_t arm, int k, int parallel, int tid)
+{
+    const mkba_layout *l = a->t->l;
+    const long h0 = w->households, n = (hh->n - h0 + CHUNK - 1) / CHUNK;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
+    for (long i = 0; i < n; i++) {
+        int me = parallel ? omp_get_thread_num() : tid;
+        long c0 = h0 + i * CHUNK, c1 = c0 + CHUNK < hh->n ? c0 + CHUNK : hh->n;
+        long local[MKBA_SVC_NCOUNTS] = {0};
+        mkba_svc_households_cycle(a, hh, c0, c1, k, w->scratch[me],
+                                  w->delta_new[me] + arm * l->npoints * l->nslots,
+                                  w->entries_new[me] + arm * l->ncycles * l->nstates_total,
+                                  local);
+        for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
+            w->counts[me][j] += local[j];
+    }
+}
+
 /* Runs arm `arm` of the draw on household records `set`. With `parallel`,
  * each cycle's household phase is shared by the work's threads; else the
  * calling thread, number tid, does all of it. */
@@ -358,6 +506,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     a->cell_delta = w->ndelta;
     a->cell_entries = w->nentries;
     mkba_svc_queues_clear(w->queues[set]);
+    hh->n = w->households;     /* an open run's entrants join later */
     for (int i = row0; i < row0 + nrows; i++)
         mkba_svc_scratch_clear(w->scratch[i]);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
@@ -373,6 +522,8 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     }
     for (int k = 1; k <= (int)l->ncycles && !(stop != NULL && *stop); k++) {
         mkba_svc_arm_cycle(a, k);
+        if (w->open)
+            start_entrants(w, a, hh, arm, k - 1, parallel, tid);
         memset(w->counts + row0, 0, (size_t)nrows * sizeof *w->counts);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
         for (long i = 0; i < nchunks; i++) {
@@ -388,6 +539,8 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
                 w->counts[me][j] += local[j];
         }
+        if (w->open)
+            entrants_cycle(w, a, hh, arm, k, parallel, tid);
         long counts[MKBA_SVC_NCOUNTS] = {0};
         for (int r = row0; r < row0 + nrows; r++)
             for (int j = 0; j < MKBA_SVC_NCOUNTS; j++)
@@ -471,6 +624,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
     memset(st->transfer, 0, AT * st->npayers * sizeof *st->transfer);
+    memset(st->wages, 0, AT * st->npayers * sizeof *st->wages);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
@@ -504,6 +658,46 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     for (int b = 0; b < w->nbatches; b++)
         add_batch(w, l, b, c);
     c->households = (double)w->households;
+    mkba_counts_to_double(c);
+}
+
+void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
+                       uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
+                       mkba_svc_work *w, mkba_counts *c)
+{
+    const mkba_layout *l = t->l;
+    const size_t nent = l->narms * l->ncycles * l->nstates_total;
+    w->year_first[0] = w->households;
+    for (int y = 0; y < w->nyears; y++)
+        w->year_first[y + 1] = w->year_first[y]
+                               + mkba_entrants_in_year(seed, draw, (uint32_t)y + 1,
+                                                       w->entrants_per_year);
+    for (int i = 0; i < w->nthreads; i++) {
+        memset(w->delta_new[i], 0, w->ndelta * sizeof *w->delta_new[i]);
+        memset(w->entries_new[i], 0, nent * sizeof *w->entries_new[i]);
+    }
+    /* The closed run told the progress bar of this draw already. */
+    const mkba_engine_progress quiet = {NULL, NULL, 0.0, 0.0,
+                                        progress != NULL ? progress->stop : NULL};
+    mkba_svc_run(m, t, values, seed, draw, &quiet, w, c);
+    memset(c->occ_new, 0, l->narms * l->npoints * l->nslots * sizeof *c->occ_new);
+    memset(c->entries_new, 0, nent * sizeof *c->entries_new);
+    for (int i = 0; i < w->nthreads; i++) {
+        for (size_t j = 0; j < nent; j++)
+            c->entries_new[j] += w->entries_new[i][j];
+        for (size_t arm = 0; arm < l->narms; arm++)
+            for (size_t s = 0; s < l->nslots; s++) {
+                int64_t run = 0;
+                for (size_t j = 0; j < l->npoints; j++) {
+                    size_t at = (arm * l->npoints + j) * l->nslots + s;
+                    run += w->delta_new[i][at];
+                    c->occ_new[at] += (uint64_t)run;
+                }
+            }
+    }
+    for (int y = 0; y < w->nyears; y++)
+        for (size_t j = (size_t)w->year_point[y]; j < l->npoints; j++)
+            c->joined[j] += (double)(w->year_first[y + 1] - w->year_first[y]);
     mkba_counts_to_double(c);
 }
 
@@ -556,10 +750,12 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
             }
             /* The budget view (a population block): the teams' costs of
              * each cycle as they are, the investment in the first. */
+            const mkba_svc_tally *bt = &w->budget->tally;
             for (size_t p = 0; r->budget_cost != NULL && p < P; p++) {
-                double x = st->cost[row * P + p], once = k == 1 ? st->once[arm * P + p] : 0.0;
+                double x = bt->cost[row * P + p], once = k == 1 ? bt->once[arm * P + p] : 0.0;
                 r->budget_cost[row * P + p] += x + once;
                 r->budget_cost_disc[row * P + p] += x * df + once;
+                r->budget_wages[row * P + p] += bt->wages[row * P + p];
             }
             for (size_t c = 0; c < C; c++) {
                 double x = st->category[row * C + c];

@@ -398,11 +398,8 @@ static void simulate(const mkba_model *m, const mkba_tables *t, size_t arm,
     }
 }
 
-/* Entrants' initial states: the starting distribution of `arm`, then the
- * scenario's own shares (population.entrants) for the domains that have
- * them, each from its domain's word. */
-static void entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm,
-                           const uint32_t *words, uint8_t *x)
+void mkba_micro_entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm,
+                               const uint32_t *words, uint8_t *x)
 {
     const double *share = m->population.entrant_share;
     mkba_micro_initial_states(m, t, arm, words, x);
@@ -420,9 +417,7 @@ static void entrant_states(const mkba_model *m, const mkba_tables *t, size_t arm
     }
 }
 
-/* Entrants in year y: floor(x) or one more with probability frac(x), so
- * that their expected number is x exactly; the same for every thread. */
-static long long entrants_in_year(uint64_t seed, uint32_t draw, uint32_t y, double x)
+long long mkba_entrants_in_year(uint64_t seed, uint32_t draw, uint32_t y, double x)
 {
     double whole = floor(x);
     uint32_t word[4];
@@ -449,7 +444,7 @@ static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t see
         size_t k0 = (size_t)lround(y / m->timing.cycle_years);
         if (k0 >= l->ncycles)
             break;
-        const long long E = entrants_in_year(seed, draw, y, w->entrants_per_year);
+        const long long E = mkba_entrants_in_year(seed, draw, y, w->entrants_per_year);
         uint32_t i0 = (uint32_t)(((long long)h0 * E + H - 1) / H);
         uint32_t i1 = (uint32_t)(((long long)h1 * E + H - 1) / H);
         for (uint32_t i = i0; i < i1; i++) {
@@ -457,7 +452,7 @@ static void run_entrants(const mkba_model *m, const mkba_tables *t, uint64_t see
                                w->words);
             for (size_t arm = 0; arm < m->narms; arm++) {
                 if (arm == 0 || !t->init_same)
-                    entrant_states(m, t, arm, w->words, x0);
+                    mkba_micro_entrant_states(m, t, arm, w->words, x0);
                 simulate(m, t, arm, x0, cycle_words, w->delta_new + arm * per_arm,
                          c->entries_new + arm * l->ncycles * l->nstates_total, k0);
             }

@@ -107,6 +107,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->seed = seed;
     a->draw = draw;
     a->households = (double)households;
+    a->clients = (double)households;
     a->below = below_portable;
 #ifdef MKBA_SVC_BELOW_AVX2
     if (mkba_simd_avx2())
@@ -167,6 +168,9 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         a->ict_investment = switches ? values[p->ict_investment] : 0.0;
         a->ict_running = values[p->ict_running];
     }
+    if (p->relapse >= 0)
+        a->relapse_p = -expm1(-values[p->relapse] * m->timing.cycle_years);
+    mkba_svc_substitution_init(a, values);
     if (p->take_up_domain >= 0) {
         a->take_up = 1;
         a->take_up_non = values[p->take_up_non];
@@ -336,6 +340,7 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
     hh->joint[h] = 0;
     hh->plan[h] = 0;
     hh->claiming[h] = 0;
+    hh->resolved[h] = -1;
     hh->arrived[h] = hh->since[h] = 0;
     hh->wait_factor[h] = 1.0f;
     for (size_t d = 0; d < D && hh->out[h] < 0; d++)
@@ -350,8 +355,11 @@ static void household_start(const mkba_svc_arm *a, mkba_svc_households *hh, long
         delta[slot_of(l, l->state_base[d] + x[d], 0)]++;
 }
 
-void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
-                             uint8_t *x)
+/* Records h0 .. h1 - 1's states into x[h][D] by `of` from the first words
+ * of their household streams. */
+static void states_of(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s, uint8_t *x,
+                      void (*of)(const mkba_model *, const mkba_tables *, size_t,
+                                 const uint32_t *, uint8_t *))
 {
     const size_t D = a->m->ndomains;
     const uint32_t nb = (uint32_t)a->t->l->init_blocks;
@@ -360,9 +368,22 @@ void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_s
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_HOUSEHOLD, 0, nb, (uint32_t)c0, NULL,
                                n, s->words);
         for (uint32_t i = 0; i < n; i++)
-            mkba_micro_initial_states(a->m, a->t, a->arm, s->words + (size_t)i * nb * 4,
-                                      x + (size_t)(c0 + i) * D);
+            of(a->m, a->t, a->arm, s->words + (size_t)i * nb * 4, x + (size_t)(c0 + i) * D);
     }
+}
+
+void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x)
+{
+    states_of(a, h0, h1, s, x, mkba_micro_initial_states);
+}
+
+/* An entrant record's stream is the household stream of its record index,
+ * which no starting household of the draw uses (they are 0 .. H - 1). */
+void mkba_svc_entrant_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x)
+{
+    states_of(a, h0, h1, s, x, mkba_micro_entrant_states);
 }
 
 /* Household h's group cell, 0 when it has none (mkba_svc_arm.cell). */
@@ -592,27 +613,58 @@ static uint32_t transitions(const mkba_svc_arm *a, mkba_svc_households *hh, long
     return problems;
 }
 
-/* Household h resolves its problem in domain d by one state, through its
- * own strength or network: the state below, unless that is an exit. */
-static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int d, int k,
-                        int64_t *delta, uint64_t *entries)
+/* Household h's domain d moves `step` states (-1 or +1) in cycle k, time
+ * in state 0, counted as an entry. */
+static void step_state(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int d, int step,
+                       int k, int64_t *delta, uint64_t *entries)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
     uint8_t *x = hh->x + (size_t)h * m->ndomains;
     uint16_t *tis = hh->tis + (size_t)h * m->ndomains;
-    int s = x[d];
+    int g = l->state_base[d] + x[d];
+    move_entries(a, hh->entry + (size_t)h * m->ndomains, d, g, l->tis_off[g] + tis[d], step);
+    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
+    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g + step, 0)]++;
+    entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g + step)]++;
+    x[d] = (uint8_t)(x[d] + step);
+    tis[d] = 0;
+    enter_masks(a->t, &hh->aging[h], &hh->problems[h], d, g + step);
+}
+
+/* Household h resolves its problem in domain d by one state, through its
+ * own strength or network: the state below, unless that is an exit. The
+ * domain is remembered, so the problem can come back (relapse). */
+static int self_resolve(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int d, int k,
+                        int64_t *delta, uint64_t *entries)
+{
+    const mkba_model *m = a->m;
+    int s = hh->x[(size_t)h * m->ndomains + (size_t)d];
     if (s == 0 || m->domain[d].state[s - 1].exit)
         return 0;
-    int g = l->state_base[d] + s;
-    move_entries(a, hh->entry + (size_t)h * m->ndomains, d, g, l->tis_off[g] + tis[d], -1);
-    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g, tis[d])]--;
-    delta[(size_t)k * l->nslots + (size_t)slot_of(l, g - 1, 0)]++;
-    entries[(size_t)(k - 1) * l->nstates_total + (size_t)(g - 1)]++;
-    x[d] = (uint8_t)(s - 1);
-    tis[d] = 0;
-    enter_masks(a->t, &hh->aging[h], &hh->problems[h], d, g - 1);
+    step_state(a, hh, h, d, -1, k, delta, entries);
+    hh->resolved[h] = (int8_t)d;
+    hh->resolved_to[h] = (uint8_t)(s - 1);
     return 1;
+}
+
+/* Relapse after self-reliance: while the domain the household's network
+ * solved is still in the state the network left it in, the problem comes
+ * back (one state up, where it was) with probability relapse_p per cycle,
+ * from word w; once the domain has moved otherwise it is no longer the
+ * network's solution. */
+static void relapse(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k, uint32_t w,
+                    int64_t *delta, uint64_t *entries)
+{
+    int d = hh->resolved[h];
+    if (hh->x[(size_t)h * a->m->ndomains + (size_t)d] != hh->resolved_to[h]) {
+        hh->resolved[h] = -1;
+        return;
+    }
+    if (mkba_rng_u01(w) < a->relapse_p) {
+        step_state(a, hh, h, d, +1, k, delta, entries);
+        hh->resolved[h] = -1;
+    }
 }
 
 /* Routes a request presenting domain pd with other problems `found`
@@ -650,8 +702,9 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
  * question's domain when the request goes on to detection (request()
  * finishes it), else -1. */
 static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
-                           const uint32_t *words, const uint32_t *service, mkba_svc_memo *memo,
-                           int64_t *delta, uint64_t *entries, long *counts)
+                           const uint32_t *words, const uint32_t *service,
+                           uint32_t relapse_word, mkba_svc_memo *memo, int64_t *delta,
+                           uint64_t *entries, long *counts)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
@@ -659,6 +712,10 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     if (hh->out[h] >= 0) {
         hh->status[h] = MKBA_SVC_NONE;
         return -1;
+    }
+    if (a->relapse_p > 0.0 && hh->resolved[h] >= 0) {
+        relapse(a, hh, h, k, relapse_word, delta, entries);
+        problems = hh->problems[h];
     }
     if (hh->status[h] == MKBA_SVC_CARE) {
         double years = (k - hh->since[h]) * m->timing.cycle_years;
@@ -742,6 +799,26 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
     hh->prio[h] = (uint8_t)level;
 }
 
+/* The relapse words of cycle k for the chunk's households c0 .. c0 + n - 1
+ * whose network solved a problem, into s->relapse_word[i]: one word per
+ * household on the service stream at block MKBA_SVC_RELAPSE_BLOCK + k,
+ * made together. Other households' entries are left as they are (unread). */
+static void relapse_words(const mkba_svc_arm *a, const mkba_svc_households *hh, long c0,
+                          uint32_t n, int k, mkba_svc_scratch *s)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (hh->resolved[c0 + i] >= 0 && hh->out[c0 + i] < 0)
+            s->relapse_h[m++] = (uint32_t)(c0 + i);
+    if (m == 0)
+        return;
+    mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
+                           MKBA_SVC_RELAPSE_BLOCK + (uint32_t)k, 1, 0, s->relapse_h, m,
+                           s->relapse_words);
+    for (uint32_t j = 0; j < m; j++)
+        s->relapse_word[s->relapse_h[j] - (uint32_t)c0] = s->relapse_words[4 * j];
+}
+
 void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
                                int k, mkba_svc_scratch *s, int64_t *delta, uint64_t *entries,
                                long *counts)
@@ -758,13 +835,16 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
         mkba_philox_households(a->seed, a->draw, MKBA_STREAM_SERVICE,
                                (uint32_t)(k - 1) * nservice, 1, (uint32_t)c0, NULL, n,
                                s->service);
+        if (a->relapse_p > 0.0)
+            relapse_words(a, hh, c0, n, k, s);
         uint32_t ndetect = 0;
         for (uint32_t i = 0; i < n; i++) {
             if (hh->out[c0 + i] >= 0)
                 continue;
             size_t cell = cell_of(a, c0 + i);
             int pd = household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
-                                     s->service + 4 * i, s->memo, delta + cell * a->cell_delta,
+                                     s->service + 4 * i, s->relapse_word[i], s->memo,
+                                     delta + cell * a->cell_delta,
                                      entries + cell * a->cell_entries, counts);
             if (pd >= 0) {
                 s->detect_h[ndetect] = (uint32_t)(c0 + i);

@@ -40,6 +40,8 @@ typedef struct mkba_svc_households {
     uint8_t *prio;             /* severity level at the request */
     uint32_t *plan;            /* domains the request or care covers */
     uint8_t *claiming;         /* claims its entitlement since a team helped (take-up) */
+    int8_t *resolved;          /* domain its own network solved (relapse), or -1 */
+    uint8_t *resolved_to;      /* the state the network left that domain in */
     int16_t *arrived, *since;  /* cycle of the request; of admission */
     float *wait_factor;        /* exp(-wait_effect x years waited) */
 } mkba_svc_households;
@@ -74,6 +76,8 @@ typedef struct mkba_svc_arm {
     uint64_t seed;
     uint32_t draw;
     double households;         /* simulated */
+    double clients;            /* records in the model: households, and the
+                                  entrants that joined by now in an open run */
     double population;
     const mkba_pathway_rule *rule; /* the pathway's routing rule */
     int classic;               /* households follow the classic route */
@@ -105,6 +109,13 @@ typedef struct mkba_svc_arm {
     double take_up_non;        /* P(an entitled household does not claim by itself) */
     double take_up_claims;     /* P(a team gets such a household to claim), per admission */
     double take_up_amount;     /* per claiming household per year */
+    double relapse_p;          /* P(a self-solved problem comes back) per cycle; 0 without */
+    /* Referral substitution (substitution.c): per entry of the pathway's
+     * list, the share the team gives itself, the bought help's price per
+     * year, and the team places a household at share 1 takes. */
+    int nsubstitute;
+    double sub_share[MKBA_MAX_SUBSTITUTE], sub_price[MKBA_MAX_SUBSTITUTE];
+    double sub_places[MKBA_MAX_SUBSTITUTE];
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
@@ -169,6 +180,11 @@ typedef struct mkba_svc_scratch {
     int8_t detect_pd[MKBA_SVC_CHUNK];
     uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
     mkba_svc_memo memo[MKBA_SVC_MEMO];
+    /* Relapse words of the chunk's households whose network solved a
+     * problem (made together; services.c). */
+    uint32_t relapse_h[MKBA_SVC_CHUNK];
+    uint32_t relapse_words[MKBA_SVC_CHUNK * 4];
+    uint32_t relapse_word[MKBA_SVC_CHUNK];
 } mkba_svc_scratch;
 
 mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l);
@@ -183,6 +199,11 @@ void mkba_svc_scratch_clear(mkba_svc_scratch *s);
 /* Households h0 .. h1 - 1's initial states in the arm (from the first
  * words of their streams) into x[h][D]. */
 void mkba_svc_initial_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
+                             uint8_t *x);
+
+/* The same for entrant records h0 .. h1 - 1 of an open run
+ * (mkba_micro_entrant_states: population.entrants' shares). */
+void mkba_svc_entrant_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_scratch *s,
                              uint8_t *x);
 
 /* Households h0 .. h1 - 1 in initial states x0[h][D] (which may be hh->x)
@@ -213,6 +234,10 @@ typedef struct mkba_svc_admitted {
     long claimants;            /* entitled households claiming thanks to a team, after admission */
     long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
     long team_waiting[MKBA_MAX_TEAMS];
+    /* Referral substitution: households in care in each entry's state
+     * before admission, and the team places their help takes. */
+    long substituted[MKBA_MAX_SUBSTITUTE];
+    double team_load[MKBA_MAX_TEAMS];
 } mkba_svc_admitted;
 
 /* Appends cycle k's requests to the teams' queues in household order and
@@ -224,9 +249,25 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
  * of the household's non-take-up word this itself: far past the blocks of
  * every cycle's own words (MKBA_SVC_SERVICE_BLOCKS per cycle). */
 #define MKBA_SVC_TAKE_UP_BLOCK 0x80000000u
+/* The service-stream block of cycle k's relapse word is this plus k:
+ * past every cycle's own words and below the take-up blocks. */
+#define MKBA_SVC_RELAPSE_BLOCK 0x40000000u
 
 /* Capacity of team `team` in cycle k (simulated households in care). */
 long mkba_svc_places(const mkba_svc_arm *a, int team, int k);
+/* The same less `load` places taken by help the team gives itself
+ * (referral substitution); load 0 gives mkba_svc_places exactly. */
+long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load);
+
+/* ---- substitution.c ---- */
+
+/* Resolves the arm's referral substitution from the draw's values. */
+void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
+/* Counts the households in care with the arm's own teams that have an
+ * entry's domain in their plan and in its state, and the places their
+ * help takes per team, into out (before admission). */
+void mkba_svc_substitution_count(const mkba_svc_arm *a, const mkba_svc_households *hh,
+                                 mkba_svc_admitted *out);
 
 /* ---- lockstep.c ---- */
 
@@ -237,6 +278,8 @@ typedef struct mkba_svc_tally {
     double *category;          /* [arm][cycle][category] */
     double *once;              /* [arm][payer]: one-off at time 0 (in cost of cycle 1) */
     double *transfer;          /* [arm][cycle][payer]: transfers within cost (take-up) */
+    double *wages;             /* [arm][cycle][payer]: the teams' part of cost (staff,
+                                  intakes, hand-overs), at the budget's wage index */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */
@@ -258,6 +301,15 @@ mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, lo
                                    int nthreads);
 void mkba_svc_work_free(mkba_svc_work *w);
 
+/* The work of an open run (mkba_svc_run_open): records for the starting
+ * households and every entrant a draw may have (mkba_svc_records). */
+mkba_svc_work *mkba_svc_work_alloc_open(const mkba_model *m, const mkba_layout *l,
+                                        long households, int nthreads);
+
+/* Makes mkba_svc_price give the budget view the service costs of `open`'s
+ * last run instead of w's own (NULL: w's own, the default). */
+void mkba_svc_work_set_budget(mkba_svc_work *w, const mkba_svc_work *open);
+
 /* Simulates one draw of the work's households with services into counts c
  * (as mkba_micro_run would) and the work's service tally. progress (may be
  * NULL) hears of every finished cycle of every arm, on the calling thread
@@ -266,6 +318,24 @@ void mkba_svc_work_free(mkba_svc_work *w);
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
                   uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                   mkba_svc_work *w, mkba_counts *c);
+
+/* The records a draw of `households` starting households may need: those
+ * and, with population.inflow, at most floor(x) + 1 entrants in each year
+ * that starts within the horizon (x = mkba_population_entrants). */
+long mkba_svc_records(const mkba_model *m, long households);
+
+/* The open population of the draw mkba_svc_run just ran closed (a
+ * population block with inflow): the same households, and the year's
+ * entrants (mkba_entrants_in_year) joining at the start of every year after
+ * the first, as clients of the same teams, so they take places and wait in
+ * the same queues. Counts into c: the starting households' occupancy and
+ * entries in occ and entries, the entrants' in occ_new and entries_new,
+ * joined; the service costs into a tally of their own, which
+ * mkba_svc_price gives the budget view. The closed run stays the MKBA
+ * view (docs/budget.md, "Entrants and the teams"). */
+void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
+                       uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
+                       mkba_svc_work *w, mkba_counts *c);
 
 /* Batch b's integer tallies of the last mkba_svc_run as counts
  * (households, occupancy, entries), for pricing one batch of households

@@ -336,6 +336,9 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
     const size_t T = l->ncycles, np = mkba_params_count(m->params), P = m->npayers;
     memset(r->budget_cost, 0, r->narms * T * P * sizeof *r->budget_cost);
     memset(r->budget_cost_disc, 0, r->narms * T * P * sizeof *r->budget_cost_disc);
+    /* Cost rules are provision, at the price index; the teams' wages come
+     * from mkba_svc_price. */
+    memset(r->budget_wages, 0, r->narms * T * P * sizeof *r->budget_wages);
     discounting dc;
     discounting_init(&dc, &t, t.rate_costs);
     cycle_ctx cc = {m, &t, l, &dc, &dc, 0};

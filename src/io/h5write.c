@@ -400,6 +400,8 @@ static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, mkba_erro
                                       m->npayers) >= 0
              && mkba_h5_write_doubles(g, "price_index", 1, &ny, p->price_index, NULL, NULL,
                                       NULL) >= 0
+             && mkba_h5_write_doubles(g, "wage_index", 1, &ny, p->wage_index, NULL, NULL,
+                                      NULL) >= 0
              && mkba_h5_write_ints(g, "calendar_year", 1, &ny, year, NULL, NULL, NULL) >= 0
              && mkba_h5_write_doubles(g, "budget_population", 1, &two, pop, NULL, NULL, NULL) >= 0;
     hid_t kept = mkba_h5_error_keep(!ok);

@@ -90,6 +90,7 @@ static void model_release(mkba_model *m)
     mkba_free(pop->taakveld);
     mkba_free(pop->entrant_share);
     mkba_free(pop->price_index);
+    mkba_free(pop->wage_index);
     for (size_t i = 0; i < m->services.nteams; i++) {
         mkba_free(m->services.team[i].name);
         mkba_free(m->services.team[i].path);

@@ -186,6 +186,7 @@ typedef struct mkba_population {
     int first_year;            /* calendar year of year 1 of the horizon */
     size_t nyears;             /* years of the horizon */
     double *price_index;       /* [nyears]: price level of each year / price_year's */
+    double *wage_index;        /* [nyears]: wage level likewise, for the teams' costs */
     char **fund;               /* [npayers]: "gemeentefonds", "BUIG", ...; "" unmapped */
     char **taakveld;           /* [npayers]: Iv3 task field, e.g. "6.71 Wmo"; "" none */
 } mkba_population;

@@ -336,6 +336,20 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
                                                     p->take_up_amount}, 3);
         fprintf(f, "\n");
     }
+    if (p->relapse >= 0) {
+        char v[256];
+        mkba_print_value_text(m, p->relapse, v, sizeof v);
+        fprintf(f, "      relapse of problems solved by own strength, rate per year: %s\n", v);
+    }
+    for (int e = 0; e < p->nsubstitute; e++) {
+        static const char *const sub[] = {"share", "places"};
+        const mkba_substitute *su = &p->substitute[e];
+        fprintf(f, "      substitution: the own teams give %s %s help (cost rule %s) to "
+                "households in care: ", m->domain[su->domain].name,
+                m->domain[su->domain].state[su->state].name, m->cost[su->cost_rule].path);
+        mkba_print_values(m, f, sub, (const int[]){su->share, su->places}, 2);
+        fprintf(f, "\n");
+    }
 }
 
 /* Teams and, per arm, its pathway with every mechanism's value. */
@@ -421,7 +435,10 @@ static void print_population(const mkba_model *m, FILE *f)
             "year\n  year 1 = %d; price level", p->households, p->inflow, p->first_year);
     for (size_t y = 0; y < p->nyears; y++)
         fprintf(f, " %.4g", p->price_index[y]);
-    fprintf(f, " (relative to %d)\n", m->price_year);
+    fprintf(f, " (relative to %d); wage level", m->price_year);
+    for (size_t y = 0; y < p->nyears; y++)
+        fprintf(f, " %.4g", p->wage_index[y]);
+    fprintf(f, "\n");
     for (size_t i = 0; i < m->npayers; i++)
         if (p->fund[i][0] != '\0' || p->taakveld[i][0] != '\0')
             fprintf(f, "  %s: %s %s\n", m->payer[i], p->fund[i], p->taakveld[i]);

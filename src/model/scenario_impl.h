@@ -94,6 +94,7 @@ typedef enum mkba_keyset {
     MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
     MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE, MKBA_KEYS_HEALTH_VALUE,
     MKBA_KEYS_POPULATION, MKBA_KEYS_BUDGET_LINE, MKBA_KEYS_TAKE_UP,
+    MKBA_KEYS_SUBSTITUTE,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -220,6 +221,12 @@ int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *
 /* The index of the team named by string setting s; context ends the
  * message of an unknown name. */
 int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t);
+/* --- scenario_substitution.c --- */
+
+/* A pathway's `substitution` list (absent: none), after its teams and the
+ * cost rules are read. */
+int mkba_sc_substitution(mkba_loader *ld, const config_setting_t *g, size_t arm);
+
 /* The cost categories of the cost rules and services (after both). */
 int mkba_sc_categories(mkba_loader *ld);
 

@@ -48,7 +48,7 @@ static const char *const keys_wtp_range[] = {"from", "to", "step", NULL};
 
 static const char *const keys_population[] = {
     "households", "inhabitants", "prevalence", "inflow", "entrants", "first_year",
-    "price_index", "price_growth", "budget_lines", NULL};
+    "price_index", "price_growth", "wage_index", "wage_growth", "budget_lines", NULL};
 static const char *const keys_budget_line[] = {"payer", "fund", "taakveld", NULL};
 
 static const char *const keys_services[] = {
@@ -63,9 +63,11 @@ static const char *const keys_pathway[] = {
     "rule", "degree", "team", "teams", "triage", "providers", "refer_above", "multi_problem",
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
-    "overheads", "take_up", "classic_access", NULL};
+    "overheads", "take_up", "classic_access",
+    "substitution", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
-static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer", NULL};
+static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer",
+                                                  "relapse", NULL};
 static const char *const keys_maturity[] = {
     "start", "years", "efficiency_start", "efficiency_years", "friction",
     "friction_years", NULL};
@@ -77,6 +79,7 @@ static const char *const keys_multi_problem[] = {"min_domains", "min_severity", 
 static const char *const keys_triage[] = {"team", "domain", "min_severity", NULL};
 static const char *const keys_take_up[] = {
     "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", NULL};
+static const char *const keys_substitute[] = {"domain", "state", "payer", "share", "places", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
@@ -85,7 +88,8 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_payer, keys_analysis, keys_perspective, keys_wtp_range, keys_services,
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
     keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
-    keys_health_value, keys_population, keys_budget_line, keys_take_up};
+    keys_health_value, keys_population, keys_budget_line, keys_take_up,
+    keys_substitute};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -17,6 +17,12 @@
  * price_index (e.g. the CPB's lpo per year) or price_growth. */
 #define DEFAULT_PRICE_GROWTH 0.02
 
+/* The default wage path of the teams' staff: 3% a year, an assumption
+ * (range 2% to 4.5%): the default price growth and 1% a year of real wage
+ * growth (docs/budget.md). A scenario gives its own with wage_index (e.g.
+ * the CPB's loonvoet sector overheid per year) or wage_growth. */
+#define DEFAULT_WAGE_GROWTH 0.03
+
 /* Bounds that catch a slip of the pen before it becomes an inf or a
  * silent overflow (docs/budget.md): the Netherlands has about 8 million
  * households, a target group that renews itself ten times a year is no
@@ -141,45 +147,64 @@ static int read_entrants(mkba_loader *ld, const config_setting_t *g, mkba_popula
 
 /* price_index = [one factor per year] or price_growth = rate; the default
  * grows at DEFAULT_PRICE_GROWTH from the price year. */
-static int read_prices(mkba_loader *ld, const config_setting_t *g, mkba_population *p)
+/* One index path of the horizon (docs/budget.md): `NAME_index`, a level
+ * per year relative to the price year, or `NAME_growth`, a yearly rate
+ * (default `growth`), into *out. `level` names a level in messages. */
+static int read_path(mkba_loader *ld, const config_setting_t *g, const mkba_population *p,
+                     const char *name, const char *level, double growth, double **out)
 {
     const mkba_model *m = ld->m;
-    const config_setting_t *path = config_setting_get_member(g, "price_index");
-    double growth = DEFAULT_PRICE_GROWTH;
+    char index_key[32], growth_key[32];
+    snprintf(index_key, sizeof index_key, "%s_index", name);
+    snprintf(growth_key, sizeof growth_key, "%s_growth", name);
+    const config_setting_t *path = config_setting_get_member(g, index_key);
     int has_growth = 0, rc;
-    if ((rc = mkba_sc_number(ld, g, "price_growth", 0, &growth, &has_growth)) != 0)
+    if ((rc = mkba_sc_number(ld, g, growth_key, 0, &growth, &has_growth)) != 0)
         return rc;
     if (has_growth && path != NULL)
-        return mkba_sc_fail(ld, config_setting_get_member(g, "price_growth"), NULL,
-                            "give price_index or price_growth, not both");
-    if ((p->price_index = mkba_malloc(p->nyears * sizeof *p->price_index)) == NULL)
+        return mkba_sc_fail(ld, config_setting_get_member(g, growth_key), NULL,
+                            "give %s or %s, not both", index_key, growth_key);
+    if ((*out = mkba_malloc(p->nyears * sizeof **out)) == NULL)
         return mkba_sc_nomem(ld);
+    double *x = *out;
     if (path == NULL) {
         if (!(growth > -1 && growth < 1))
-            return mkba_sc_fail(ld, config_setting_get_member(g, "price_growth"), NULL,
+            return mkba_sc_fail(ld, config_setting_get_member(g, growth_key), NULL,
                                 "%g is out of range; expected a yearly rate in (-1, 1), e.g. "
                                 "0.02 for 2%% a year", growth);
         for (size_t y = 0; y < p->nyears; y++)
-            p->price_index[y] = pow(1 + growth, (double)(p->first_year + (int)y - m->price_year));
+            x[y] = pow(1 + growth, (double)(p->first_year + (int)y - m->price_year));
         return 0;
     }
-    if ((rc = mkba_sc_expect_list(ld, path, "an array with the price level of each year "
-                                  "relative to the price year, [1.02, 1.045, ...]")) != 0)
+    char expect[160];
+    snprintf(expect, sizeof expect, "an array with the %s of each year relative to the price "
+             "year, [1.02, 1.045, ...]", level);
+    if ((rc = mkba_sc_expect_list(ld, path, expect)) != 0)
         return rc;
     if ((size_t)config_setting_length(path) < p->nyears)
         return mkba_sc_fail(ld, path, NULL, "has %d years; the horizon has %zu: expected one "
-                            "price level per year of the horizon, from %d",
-                            config_setting_length(path), p->nyears, p->first_year);
+                            "%s per year of the horizon, from %d",
+                            config_setting_length(path), p->nyears, level, p->first_year);
     for (size_t y = 0; y < p->nyears; y++) {
         const config_setting_t *e = config_setting_get_elem(path, (unsigned)y);
-        if ((rc = element_number(ld, e, "a price level", &p->price_index[y])) != 0)
+        if ((rc = element_number(ld, e, level, &x[y])) != 0)
             return rc;
-        if (!(p->price_index[y] > 0 && p->price_index[y] <= MAX_PRICE_LEVEL))
-            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a price level in "
-                                "(0, %g] relative to %d (1 = the price year's prices)",
-                                p->price_index[y], MAX_PRICE_LEVEL, m->price_year);
+        if (!(x[y] > 0 && x[y] <= MAX_PRICE_LEVEL))
+            return mkba_sc_fail(ld, e, NULL, "%g is out of range; expected a %s in (0, %g] "
+                                "relative to %d (1 = the price year's)", x[y], level,
+                                MAX_PRICE_LEVEL, m->price_year);
     }
     return 0;
+}
+
+/* The price path (cost rules, the pathways' overheads) and the wage path
+ * (the teams' staff, intake and hand-over costs). */
+static int read_prices(mkba_loader *ld, const config_setting_t *g, mkba_population *p)
+{
+    int rc = read_path(ld, g, p, "price", "price level", DEFAULT_PRICE_GROWTH, &p->price_index);
+    return rc != 0 ? rc
+                   : read_path(ld, g, p, "wage", "wage level", DEFAULT_WAGE_GROWTH,
+                               &p->wage_index);
 }
 
 /* Refuses a label with control characters: it heads a row of every table. */
@@ -257,14 +282,9 @@ int mkba_sc_population(mkba_loader *ld, const config_setting_t *section)
                             "entering the target group per year, 0 to %g (%g x the %g "
                             "households)", p->inflow, MAX_INFLOW_PER_HOUSEHOLD * p->households,
                             MAX_INFLOW_PER_HOUSEHOLD, p->households);
-    /* Entrants are simulated by the streaming microsimulation only; the
-     * cohort trace (--cohort, known at run time) cites this line. */
+    /* Entrants are simulated households; the cohort trace (--cohort,
+     * known at run time), which has none, cites this line. */
     p->inflow_line = inflow != NULL ? config_setting_source_line(inflow) : 0;
-    if (p->inflow > 0 && m->services.enabled)
-        return mkba_sc_fail(ld, inflow, NULL, "%g: entrants need the streaming "
-                            "microsimulation; the services engine has none yet "
-                            "(docs/budget.md); expected 0 (a closed cohort) in a scenario "
-                            "with services", p->inflow);
     if (first_year < 1900 || first_year > 2200)
         return mkba_sc_fail(ld, config_setting_get_member(section, "first_year"), NULL,
                             "%lld is out of range; expected the calendar year of year 1 of "

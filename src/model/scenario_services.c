@@ -587,6 +587,14 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
         return rc;
     if ((rc = read_ict(ld, ov, p)) != 0)
         return rc;
+    /* self_reliance.relapse: optional, and no default parameter without it,
+     * so a scenario without relapse keeps its parameter list. */
+    const config_setting_t *rl = sr ? config_setting_get_member(sr, "relapse") : NULL;
+    p->relapse = -1;
+    if (rl != NULL && (rc = range_setting(ld, rl, 0, 1e3, 0, "a rate per year >= 0 at which "
+                                          "problems solved by own strength come back",
+                                          &p->relapse)) != 0)
+        return rc;
     return read_informal_care(ld, sr, p);
 }
 
@@ -779,7 +787,8 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
-    if ((rc = read_classic_access(ld, g, p)) != 0 || (rc = check_take_up(ld, g, p)) != 0)
+    if ((rc = read_classic_access(ld, g, p)) != 0 || (rc = check_take_up(ld, g, p)) != 0
+        || (rc = mkba_sc_substitution(ld, g, arm)) != 0)
         return rc;
     return check_routes(ld, g, p);
 }

@@ -80,6 +80,17 @@ typedef struct mkba_team {
     int line;
 } mkba_team;
 
+/* One entry of a pathway's `substitution` list: in state `state` of
+ * `domain` a household in the care of one of the arm's own teams, with the
+ * domain in its plan, has the share `share` of the help cost rule
+ * `cost_rule` buys given by the team instead, which takes `places` team
+ * places per household at share 1 (so share x places in all). */
+typedef struct mkba_substitute {
+    int domain, state, cost_rule;
+    int share, places;         /* value indices */
+} mkba_substitute;
+#define MKBA_MAX_SUBSTITUTE 4
+
 /* One arm's route. */
 typedef struct mkba_pathway {
     mkba_route_rule rule;
@@ -124,6 +135,15 @@ typedef struct mkba_pathway {
     double take_up_min;
     int take_up_non, take_up_claims, take_up_amount; /* value indices */
     int quick_scan_share, quick_scan_cost, home_visit_cost;
+    /* Relapse after self-reliance (self_reliance.relapse): rate per year at
+     * which a problem the household's own network solved comes back;
+     * value index, -1 without it. */
+    int relapse;
+    /* Referral substitution (substitution, scenario_substitution.c): the
+     * arm's own teams give part of the help bought in a state themselves,
+     * for the households in their care with that domain in their plan. */
+    int nsubstitute;
+    mkba_substitute substitute[MKBA_MAX_SUBSTITUTE];
     char *path, *file;
     int line;
 } mkba_pathway;

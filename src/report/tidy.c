@@ -82,6 +82,10 @@ typedef struct tidy_out {
     const int *draw;        /* [D] PSA draw numbers */
     const mkba_h5_totals *t;
     char money[64];
+    /* The file's budget view, or NULL: with one, every line has two more
+     * columns, `fund` and `taakveld`, the payer's budget line on the
+     * budget_* lines of a payer and empty elsewhere. */
+    const mkba_budget *budget;
 } tidy_out;
 
 /* A number field, then the separator or the end of the line. */
@@ -113,9 +117,11 @@ static const char *unit_text(const tidy_out *o, tidy_unit u, size_t effect)
     return fixed[u];
 }
 
-/* One line. year < 0: empty (a total over the horizon). */
+/* One line. year < 0: empty (a total over the horizon). budget_payer >= 0:
+ * a budget line of that payer, whose fund and taakveld it carries. */
 static void line(const tidy_out *o, size_t d, size_t a, double year, const char *payer,
-                 const char *measure, const char *item, double v, const char *unit)
+                 const char *measure, const char *item, double v, const char *unit,
+                 int budget_payer)
 {
     char buf[64], m[512];
     snprintf(buf, sizeof buf, "%d", o->draw[d]);
@@ -135,7 +141,11 @@ static void line(const tidy_out *o, size_t d, size_t a, double year, const char 
     }
     mkba_csv_number(buf, sizeof buf, v, o->style, 0);
     field(o, buf, 0);
-    text_field(o, unit, 1);
+    text_field(o, unit, o->budget == NULL);
+    if (o->budget != NULL) {
+        text_field(o, budget_payer >= 0 ? o->budget->fund[budget_payer] : "", 0);
+        text_field(o, budget_payer >= 0 ? o->budget->taakveld[budget_payer] : "", 1);
+    }
 }
 
 static void write_source(const tidy_out *o, const tidy_source *s)
@@ -170,7 +180,7 @@ static void write_source(const tidy_out *o, const tidy_source *s)
                     else if (s->axes == AX_CYCLE_DOMAIN)
                         item = t->domain[i];
                     line(o, d, a, year, payer, s->measure, item, x,
-                         unit_text(o, s->unit, i));
+                         unit_text(o, s->unit, i), -1);
                 }
 }
 
@@ -202,7 +212,7 @@ static int write_flows(const tidy_out *o, mkba_h5_store *st, size_t nyears, mkba
                         size_t at = ((k * D + d) * A + a) * ny + y;
                         double x = fl->integer ? (double)iv[at] : v[at];
                         line(o, d, a, fl->yearly ? (double)(y + 1) : -1.0, t->perspective[k],
-                             fl->name, NULL, x, unit_text(o, fl->unit, 0));
+                             fl->name, NULL, x, unit_text(o, fl->unit, 0), -1);
                     }
                 }
     }
@@ -215,12 +225,11 @@ static int write_flows(const tidy_out *o, mkba_h5_store *st, size_t nyears, mkba
  * year of the horizon (as the cash flows) and payer, measure budget_VIEW in
  * the currency for the whole population, and budget_households; the unit
  * names the calendar year. */
-static int write_budget(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
+static void write_budget(const tidy_out *o)
 {
-    mkba_budget *b = NULL;
-    int rc = mkba_budget_read(st, o->t, &b, err);
-    if (rc != MKBA_OK || b == NULL)
-        return rc;
+    const mkba_budget *b = o->budget;
+    if (b == NULL)
+        return;
     const size_t D = b->ndraws, A = b->narms, P = b->npayers, Y = b->nyears;
     const char *cur = o->t->currency ? o->t->currency : "";
     char measure[64], unit[128];
@@ -243,11 +252,10 @@ static int write_budget(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
                         line(o, d, a, (double)(y + 1), money ? o->t->payer[p] : "", measure,
                              NULL, money ? b->money[(((size_t)v * D + d) * A + a) * P * Y
                                                     + p * Y + y]
-                                         : b->households[(d * A + a) * Y + y], unit);
+                                         : b->households[(d * A + a) * Y + y], unit,
+                             money ? (int)p : -1);
                 }
     }
-    mkba_budget_free(b);
-    return MKBA_OK;
 }
 
 /* For whom (/draws/groups), when the file has them: per draw, arm and
@@ -267,17 +275,17 @@ static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
             for (size_t gr = 0; gr < G; gr++) {
                 const size_t at = (d * G + gr) * A + a;
                 line(o, d, a, -1.0, "", "group_households", g->name[gr],
-                     g->share[d * G + gr], "1 (share of starting households)");
+                     g->share[d * G + gr], "1 (share of starting households)", -1);
                 snprintf(unit, sizeof unit, "%s per household of the group", o->money);
                 for (size_t p = 0; p < P; p++)
                     line(o, d, a, -1.0, o->t->payer[p], "group_cost_total_discounted",
-                         g->name[gr], g->cost[at * P + p], unit);
+                         g->name[gr], g->cost[at * P + p], unit, -1);
                 for (size_t e = 0; e < E; e++) {
                     snprintf(item, sizeof item, "%s:%s", g->name[gr], o->t->effect[e]);
                     snprintf(unit, sizeof unit, "%s per household of the group",
                              o->t->effect_unit[e]);
                     line(o, d, a, -1.0, "", "group_effect_total_discounted", item,
-                         g->effect[at * E + e], unit);
+                         g->effect[at * E + e], unit, -1);
                 }
             }
     mkba_groups_free(g);
@@ -293,25 +301,31 @@ int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t n
     int *draw = mkba_malloc((t->ndraws + 1) * sizeof *draw);
     int rc = draw != NULL ? MKBA_OK : mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     size_t dims[1] = { t->ndraws };
+    mkba_budget *budget = NULL;
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_ints(st, "/draws/draw_index", 1, dims, draw, err);
+    if (rc == MKBA_OK)
+        rc = mkba_budget_read(st, t, &budget, err);
     if (rc == MKBA_OK) {
-        tidy_out o = { f, style, draw, t, "" };
+        tidy_out o = { f, style, draw, t, "", budget };
         snprintf(o.money, sizeof o.money, "%s %d", t->currency ? t->currency : "",
                  t->price_year);
-        const char *head[] = { "draw", "arm", "year", "payer", "measure", "value", "unit" };
+        const char *head[] = { "draw", "arm", "year", "payer", "measure", "value", "unit",
+                               "fund", "taakveld" };
+        const size_t ncols = budget != NULL ? 9 : 7;
         mkba_csv_begin(f, style);
-        for (size_t i = 0; i < 7; i++)
-            field(&o, head[i], i == 6);
+        for (size_t i = 0; i < ncols; i++)
+            field(&o, head[i], i == ncols - 1);
         for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
             write_source(&o, &sources[i]);
         if (nyears > 0 && mkba_h5_store_has(st, "/analysis/cashflow/cumulative_discounted"))
             rc = write_flows(&o, st, nyears, err);
         if (rc == MKBA_OK)
-            rc = write_budget(&o, st, err);
+            write_budget(&o);
         if (rc == MKBA_OK)
             rc = write_groups(&o, st, err);
     }
+    mkba_budget_free(budget);
     mkba_free(draw);
     int rc2 = mkba_h5_store_close(st, err);
     if (rc == MKBA_OK)

@@ -25,7 +25,7 @@
  * the slot is, whether only rules with a quick scan read it, whether only
  * a pathway with take_up has it, and whether 0 switches the mechanism off
  * when the reference has none (a cost: shared ICT, informal care, the
- * take-up benefit). */
+ * take-up benefit, relapse, the share of bought help a team gives itself). */
 static const struct {
     const char *name;
     size_t offset;
@@ -60,13 +60,24 @@ static const struct {
     { "home_visit_cost", offsetof(mkba_pathway, home_visit_cost), 0, 0, 0 },
     { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1, 0, 0 },
     { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1, 0, 0 },
+    { "self_reliance.relapse", offsetof(mkba_pathway, relapse), 0, 0, 1 },
+    { "substitution.[0].share", offsetof(mkba_pathway, substitute[0].share), 0, 0, 1 },
+    { "substitution.[1].share", offsetof(mkba_pathway, substitute[1].share), 0, 0, 1 },
+    { "substitution.[2].share", offsetof(mkba_pathway, substitute[2].share), 0, 0, 1 },
+    { "substitution.[3].share", offsetof(mkba_pathway, substitute[3].share), 0, 0, 1 },
 };
+_Static_assert(MKBA_MAX_SUBSTITUTE == 4, "one slot per substitution entry");
 enum { NSLOTS = sizeof slot / sizeof slot[0] };
 
 /* The value index of slot i in pathway p, or -1 where p has none. */
 static int slot_of(const mkba_pathway *p, size_t i)
 {
     if (slot[i].take_up && p->take_up_domain < 0)
+        return -1;
+    /* A substitution entry's value exists only for the pathway's entries. */
+    size_t first = offsetof(mkba_pathway, substitute);
+    if (slot[i].offset >= first && slot[i].offset < first + sizeof p->substitute
+        && (int)((slot[i].offset - first) / sizeof p->substitute[0]) >= p->nsubstitute)
         return -1;
     return *(const int *)((const char *)p + slot[i].offset);
 }

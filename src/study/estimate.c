@@ -34,15 +34,17 @@ static double row_bytes(const mkba_model *m)
 /* Cycles simulated for the entrants of an open population per draw of
  * `households` (0 for a closed one): each year's expected entrants run
  * from the point that starts their year to the horizon, as in the engine. */
-static double entrant_cycles(const mkba_model *m, long households)
+static double entrant_cycles(const mkba_model *m, long households, double *entrants)
 {
     const double per_year = mkba_population_entrants(m, households);
     double cycles = 0;
+    *entrants = 0;
     for (int y = 1; per_year > 0; y++) {
         long k0 = lround(y / m->timing.cycle_years);
         if (k0 >= m->timing.ncycles)
             break;
         cycles += per_year * (double)(m->timing.ncycles - k0);
+        *entrants += per_year;
     }
     return cycles;
 }
@@ -60,12 +62,18 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
                           ? mkba_checkpoint_bytes(m, npoints) : 0;
     /* Engines running points side by side have one thread each (study.c). */
     const int engine_threads = nengines > 1 ? 1 : o->threads > 0 ? o->threads : 1;
-    e->engine_bytes = households * (double)nengines
+    /* With services, a draw with entrants runs the closed cohort and then
+     * the open population, whose records hold the entrants too
+     * (docs/budget.md, "Entrants and the teams"). */
+    double entrants = 0;
+    const double cycles = micro ? entrant_cycles(m, o->households, &entrants) : 0;
+    const int open_run = m->services.enabled && entrants > 0;
+    e->engine_bytes = (households + (open_run ? households + entrants : 0)) * (double)nengines
                       * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
     /* The analyses read the stored rows back, all at once. */
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
     /* Entrants are simulated households too, for fewer cycles. */
-    const double simulated = households + (micro ? entrant_cycles(m, o->households) / T : 0);
+    const double simulated = households * (open_run ? 2 : 1) + cycles / T;
     e->seconds = (double)npoints * simulated * (double)m->narms * T
                  * (m->services.enabled ? SECONDS_SERVICES : SECONDS_STREAMING)
                  / (o->threads > 0 ? o->threads : 1);

@@ -116,6 +116,7 @@ static int is_budget_path(const char *path)
 {
     return strncmp(path, "/draws/budget/", 14) == 0 || strncmp(path, "/analysis/budget/", 17) == 0
            || strncmp(path, "/labels/budget_", 15) == 0 || strcmp(path, "/labels/price_index") == 0
+           || strcmp(path, "/labels/wage_index") == 0
            || strcmp(path, "/labels/calendar_year") == 0;
 }
 
@@ -334,6 +335,27 @@ static void test_entrant_shares(void **state)
     remove_case(&c);
 }
 
+/* The closed form of the households in the model at point j of `cycles`:
+ * H q^j starting households still in plus E entrants a year, those of
+ * year i (joining at point i = 1..cycles-1) still in with probability q^(j-i), each in
+ * or out independently; fails when `got` (arm a's) is more than 4 standard
+ * deviations off. Returns got, with the mean and variance. */
+static double check_households(double got, double H, double E, double q, int j, int cycles,
+                               size_t a, double *mean, double *var)
+{
+    *mean = H * pow(q, j);
+    *var = H * pow(q, j) * (1 - pow(q, j));
+    for (int i = 1; i <= j && i < cycles; i++) {
+        double s = pow(q, j - i);
+        *mean += E * s;
+        *var += E * s * (1 - s);
+    }
+    if (fabs(got - *mean) > 4 * sqrt(*var) + 1e-9)
+        fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got, *mean,
+                 sqrt(*var));
+    return got;
+}
+
 /* With inflow, households in the model at time point j, per starting
  * household, against the closed form: H q^j starting households still in
  * (q = 1 - p_leave) plus E entrants a year, those of year i (joining at
@@ -355,16 +377,9 @@ static void test_inflow_closed_form(void **state)
     for (size_t a = 0; a < A; a++) {
         double q = 1 - leave[a];
         for (int j = 0; j <= T; j++) {
-            double mean = H * pow(q, j), var = H * pow(q, j) * (1 - pow(q, j));
-            for (int i = 1; i <= j && i < T; i++) {
-                double s = pow(q, j - i);
-                mean += E * s;
-                var += E * s * (1 - s);
-            }
-            double got = hh[a * (T + 1) + (size_t)j] * H;
-            if (fabs(got - mean) > 4 * sqrt(var) + 1e-9)
-                fail_msg("arm %zu, point %d: %g households, closed form %g (sd %g)", a, j, got,
-                         mean, sqrt(var));
+            double mean, var;
+            double got = check_households(hh[a * (T + 1) + (size_t)j] * H, H, E, q, j, T, a,
+                                          &mean, &var);
             if (j < T) {
                 double whole = hy[(a * T + (size_t)j) * 3];
                 assert_true(fabs(whole - 1000 * got / H) <= 1e-9 * whole);
@@ -514,6 +529,18 @@ static void test_bad_population(void **state)
                    "  { payer = \"gemeente-wmo\"; taakveld = \"6.71 | Wmo\\nline2\"; } ); };\n",
                    BLOCK_LINE + 1, "population.budget_lines.[0].taakveld",
                    "control character 0x0a; expected a one-line label", NULL);
+    /* The wage path: as the price path, named as itself. */
+    expect_refused("population = { households = 100;\n  wage_index = [1.0, 1.03]; };\n",
+                   BLOCK_LINE + 1, "population.wage_index", "has 2 years; the horizon has 6: "
+                   "expected one wage level per year", NULL);
+    expect_refused("population = { households = 100;\n  wage_growth = 1.5; };\n",
+                   BLOCK_LINE + 1, "population.wage_growth", "1.5 is out of range", NULL);
+    expect_refused("population = { households = 100; wage_index = [1, 1, 1, 1, 1, 1];\n"
+                   "  wage_growth = 0.03; };\n", BLOCK_LINE + 1, "population.wage_growth",
+                   "give wage_index or wage_growth, not both", NULL);
+    expect_refused("population = { households = 100;\n"
+                   "  wage_index = [1.0, 1.0, -1.0, 1.0, 1.0, 1.0]; };\n", BLOCK_LINE + 1,
+                   "population.wage_index.[2]", "expected a wage level in (0, 100]", NULL);
 }
 
 /* Inhabitants times prevalence is the population. */
@@ -548,61 +575,252 @@ static void test_inflow_needs_streaming(void **state)
     remove_case(&c);
 }
 
-/* The services engine: with the MKBA view counting cycles as the budget
- * does, the budget per household is the MKBA view's cost, the teams'
- * staff, intake and overheads included (to the rounding of one sum); an
- * inflow is refused, naming the setting. */
-static void test_services_budget(void **state)
+/* tests/data/services.cfg with the budget's timing (each cycle at its
+ * start, no correction), `life` (the exit domain's transition, may be
+ * NULL: the file's) and the population block `block` (may be "") added. */
+static void write_services_case(case_files *c, const char *tag, const char *life,
+                                const char *block)
 {
-    (void)state;
     char *text = support_read_file("tests/data/services.cfg");
     assert_non_null(text);
     const char *timing = "timing = { cycle = \"year\"; horizon = 8; };";
-    char *at = strstr(text, timing);
+    const char *death = "rates = { dead = 0.01; }";
+    char *at = strstr(text, timing), *dies = strstr(text, death);
     assert_non_null(at);
-    case_files c;
-    snprintf(c.cfg, sizeof c.cfg, "/tmp/mkba-budget-svc-%ld.cfg", (long)getpid());
-    snprintf(c.h5, sizeof c.h5, "/tmp/mkba-budget-svc-%ld.h5", (long)getpid());
-    for (int inflow = 0; inflow <= 1; inflow++) {
-        FILE *f = fopen(c.cfg, "w");
-        assert_non_null(f);
-        fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
-                "correction = \"none\"; };%s\npopulation = { households = 5000; inflow = %d; };\n",
-                (int)(at - text), text, at + strlen(timing), inflow * 100);
-        assert_int_equal(fclose(f), 0);
-        char msg[1024];
-        int rc = run_case(&c, 800, MKBA_MODE_MICRO, msg, sizeof msg);
-        if (inflow) {
-            /* Refused when the scenario loads (mkba check too), at the
-             * population block's line, after the file's text. */
-            assert_int_equal(rc, MKBA_EINVAL);
-            char where[200];
-            int lines = 0;
-            for (const char *q = text; *q != '\0'; q++)
-                lines += *q == '\n';
-            snprintf(where, sizeof where, "%s:%d: population.inflow", c.cfg, lines + 2);
-            if (strstr(msg, where) == NULL || strstr(msg, "services") == NULL)
-                fail_msg("expected \"%s\" and the engine in: %s", where, msg);
-            continue;
-        }
-        if (rc != MKBA_OK)
-            fail_msg("%s", msg);
-        size_t n = 0, nb = 0;
-        double *cost = support_read_doubles(c.h5, "/draws/cost", &n);
-        double *budget = support_read_doubles(c.h5, "/draws/budget/cost", &nb);
-        assert_non_null(cost);
-        assert_non_null(budget);
-        assert_int_equal(n, nb);
-        double total = 0;
-        for (size_t i = 0; i < n; i++) {
-            assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
-            total += cost[i];
-        }
-        assert_true(total > 0);
-        free(cost);
-        free(budget);
-    }
+    assert_non_null(dies);
+    assert_true(dies > at);
+    snprintf(c->cfg, sizeof c->cfg, "/tmp/mkba-budget-svc-%s-%ld.cfg", tag, (long)getpid());
+    snprintf(c->h5, sizeof c->h5, "/tmp/mkba-budget-svc-%s-%ld.h5", tag, (long)getpid());
+    FILE *f = fopen(c->cfg, "w");
+    assert_non_null(f);
+    const char *after = at + strlen(timing);
+    fprintf(f, "%.*stiming = { cycle = \"year\"; horizon = 8; occupancy = \"start\"; "
+            "correction = \"none\"; };%.*s%s%s\n%s", (int)(at - text), text,
+            (int)(dies - after), after, life != NULL ? life : death, dies + strlen(death),
+            block);
+    assert_int_equal(fclose(f), 0);
     free(text);
+}
+
+/* The services engine. With a closed population, the budget per household
+ * is the MKBA view's cost, the teams' staff, intake and overheads included
+ * (to the rounding of one sum), and the population block changes no
+ * dataset of the MKBA view. With entrants (the open run beside the closed
+ * one), the MKBA view is still bit for bit the closed cohort's; the budget
+ * of year 1, before the first entrants join, too; later years cost more. */
+static void test_services_budget(void **state)
+{
+    (void)state;
+    case_files plain, closed, open;
+    write_services_case(&plain, "plain", NULL, "");
+    write_services_case(&closed, "closed", NULL,
+                        "population = { households = 5000; inflow = 0; };\n");
+    write_services_case(&open, "open", NULL,
+                        "population = { households = 5000; inflow = 100; };\n");
+    run_ok_with(&plain, 2, 800, 1);
+    run_ok_with(&closed, 2, 800, 1);
+    run_ok_with(&open, 2, 800, 1);
+    assert_true(compare_files(plain.h5, closed.h5, 0, "no population block against inflow 0")
+                >= 20);
+    assert_true(compare_files(closed.h5, open.h5, 0, "inflow 100 against inflow 0") >= 20);
+    size_t n = 0, nb = 0, no = 0;
+    double *cost = support_read_doubles(closed.h5, "/draws/cost", &n);
+    double *budget = support_read_doubles(closed.h5, "/draws/budget/cost", &nb);
+    double *open_budget = support_read_doubles(open.h5, "/draws/budget/cost", &no);
+    assert_non_null(cost);
+    assert_non_null(budget);
+    assert_non_null(open_budget);
+    assert_int_equal(n, nb);
+    assert_int_equal(n, no);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabs(budget[i] - cost[i]) <= 1e-12 * fabs(cost[i]) + 1e-9);
+        total += cost[i];
+    }
+    assert_true(total > 0);
+    /* [draw][arm][cycle][payer]: 2 draws, 2 arms, 8 cycles, 3 payers. */
+    const size_t C = 8, Q = 3;
+    assert_int_equal(n, 2 * 2 * C * Q);
+    for (size_t da = 0; da < 4; da++) {
+        double later_open = 0, later_closed = 0;
+        for (size_t p = 0; p < Q; p++) {
+            assert_true(open_budget[da * C * Q + p] == budget[da * C * Q + p]);
+            later_open += open_budget[da * C * Q + (C - 1) * Q + p];
+            later_closed += budget[da * C * Q + (C - 1) * Q + p];
+        }
+        assert_true(later_open > later_closed);
+    }
+    free(cost);
+    free(budget);
+    free(open_budget);
+    remove_case(&plain);
+    remove_case(&closed);
+    remove_case(&open);
+}
+
+/* The services engine's open population against the closed form of
+ * test_inflow_closed_form: nobody's care touches `life` (no team treats
+ * it, no interaction reaches it), where a household leaves with
+ * probability 0.2 a year; H = 1000 simulated households for 5000 with an
+ * inflow of 1000 give E = 200 entrants a year, a whole number, so the
+ * count has only the leaving's binomial variance. */
+static void test_services_inflow_closed_form(void **state)
+{
+    (void)state;
+    case_files c;
+    write_services_case(&c, "form", "probabilities = { dead = 0.2; }",
+                        "population = { households = 5000; inflow = 1000; };\n");
+    const double H = 1000, E = 200, q = 0.8;
+    const int C = 8;
+    run_ok_with(&c, 0, (long)H, 1);
+    double *hh = read_all(&c, "/draws/budget/households", 2 * (C + 1));
+    for (size_t a = 0; a < 2; a++)
+        for (int j = 0; j <= C; j++) {
+            double mean, var;
+            check_households(hh[a * (C + 1) + (size_t)j] * H, H, E, q, j, C, a, &mean, &var);
+        }
+    free(hh);
+    remove_case(&c);
+}
+
+/* The services engine's entrants on 1, 2 and 3 threads (2: a thread per
+ * arm; 3: the threads share each cycle's households), with a year's
+ * entrants rounded at random (999 x 123.4 / 5000 = 24.66 expected): every
+ * dataset bit for bit the same. */
+static void test_services_entrants_threads(void **state)
+{
+    (void)state;
+    case_files c[3];
+    const char *block = "population = { households = 5000; inflow = 123.4; };\n";
+    const char *tag[3] = {"thr1", "thr2", "thr3"};
+    for (int i = 0; i < 3; i++) {
+        write_services_case(&c[i], tag[i], NULL, block);
+        run_ok_with(&c[i], 2, 999, i + 1);
+    }
+    for (int i = 1; i < 3; i++) {
+        assert_true(compare_files(c[0].h5, c[i].h5, 1, "entrants on 1 thread and more") >= 6);
+        assert_true(compare_files(c[0].h5, c[i].h5, 0, "entrants on 1 thread and more") >= 20);
+    }
+    for (int i = 0; i < 3; i++)
+        remove_case(&c[i]);
+}
+
+/* Replaces every `from` in file `path` by `to` (same length or not). */
+static void replace_in_file(const char *path, const char *from, const char *to)
+{
+    char *text = support_read_file(path);
+    assert_non_null(text);
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *q = strstr(text, from); q != NULL; q = strstr(q + lf, from))
+        n++;
+    assert_true(n > 0);
+    char *out = malloc(strlen(text) + n * lt + 1), *o = out;
+    assert_non_null(out);
+    const char *q = text;
+    for (const char *hit = strstr(q, from); hit != NULL; hit = strstr(q, from)) {
+        memcpy(o, q, (size_t)(hit - q));
+        o += hit - q;
+        memcpy(o, to, lt);
+        o += lt;
+        q = hit + lf;
+    }
+    strcpy(o, q);
+    assert_int_equal(support_write_file(path, out), 0);
+    free(out);
+    free(text);
+}
+
+/* The wage index by hand: tests/data/services.cfg without intake and
+ * hand-over costs, so the teams' wages are their staff alone, fte x
+ * cost_per_fte a year for the 10,000 households the staff numbers and the
+ * population block both refer to: classic, Wmo 15 x 75,000 = 1,125,000,
+ * Jeugdwet 15 x 85,000 = 1,275,000, insurer 15 x 90,000 = 1,350,000; the
+ * broad arm's Wmo adds the wijkteam's 25 x 80,000. Year y (0-based, year 1
+ * the price year) at 2% for prices and 5% for wages against the same run
+ * with 2% for both: nominal differs by W (1.05^y - 1.02^y), where with
+ * equal paths it is constant x 1.02^y; /draws/budget/cost_wages holds W. */
+static void test_wage_index(void **state)
+{
+    (void)state;
+    case_files c[2];
+    const char *growth[2] = {"0.05", "0.02"};
+    for (int i = 0; i < 2; i++) {
+        char block[200];
+        snprintf(block, sizeof block, "population = { households = 10000; price_growth = 0.02; "
+                 "wage_growth = %s; };\n", growth[i]);
+        write_services_case(&c[i], i == 0 ? "wage5" : "wage2", NULL, block);
+        replace_in_file(c[i].cfg, "intake_cost = 200.0", "intake_cost = 0.0");
+        replace_in_file(c[i].cfg, "intake_cost = 150.0", "intake_cost = 0.0");
+        replace_in_file(c[i].cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+        run_ok_with(&c[i], 0, 1000, 1);
+    }
+    const size_t C = 8, Q = 3;
+    double *nom5 = read_all(&c[0], "/analysis/budget/nominal", 2 * Q * C * 3);
+    double *nom2 = read_all(&c[1], "/analysis/budget/nominal", 2 * Q * C * 3);
+    double *cst = read_all(&c[1], "/analysis/budget/constant", 2 * Q * C * 3);
+    double *wages = read_all(&c[0], "/draws/budget/cost_wages", 2 * C * Q);
+    /* [arm][payer]: gemeente-wmo, gemeente-jeugdwet, zorgverzekeraar. */
+    const double W[2][3] = {{1125000, 1275000, 1350000}, {3125000, 1275000, 1350000}};
+    for (size_t a = 0; a < 2; a++)
+        for (size_t p = 0; p < Q; p++)
+            for (size_t y = 0; y < C; y++) {
+                size_t at = ((a * Q + p) * C + y) * 3;
+                double w = W[a][p], py = pow(1.02, (double)y), wy = pow(1.05, (double)y);
+                assert_true(fabs(wages[(a * C + y) * Q + p] * 10000 - w) <= 1e-9 * w);
+                assert_true(fabs(nom2[at] - cst[at] * py) <= 1e-12 * nom2[at]);
+                double want = w * (wy - py), got = nom5[at] - nom2[at];
+                if (fabs(got - want) > 1e-9 * nom5[at])
+                    fail_msg("arm %zu, payer %zu, year %zu: nominal %g at 5%% wages, %g at 2%%: "
+                             "%g apart; by hand %g", a, p, y + 1, nom5[at], nom2[at], got, want);
+            }
+    free(nom5);
+    free(nom2);
+    free(cst);
+    free(wages);
+    remove_case(&c[0]);
+    remove_case(&c[1]);
+}
+
+/* Entrants are the teams' clients: with intakes at 1 and no other team
+ * cost, /draws/budget/cost_wages x H counts the households admitted in a
+ * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
+ * simulated households (FTE x caseload x 2000 / 10,000, whole numbers) and
+ * episodes of a year; 2000 entrants a year (inflow 5000 for 5000) ask far
+ * more than that. Admissions stay within the 270 places in every cycle of
+ * the open run (entrants with places of their own would take up to twice
+ * as many), while the population grows past 10,000 households. */
+static void test_services_entrants_share_capacity(void **state)
+{
+    (void)state;
+    case_files c;
+    write_services_case(&c, "capacity", NULL,
+                        "population = { households = 5000; inflow = 5000; };\n");
+    const char *costs[] = {"cost_per_fte = 75000.0", "cost_per_fte = 90000.0",
+                           "cost_per_fte = 85000.0", "cost_per_fte = 80000.0"};
+    for (size_t i = 0; i < 4; i++)
+        replace_in_file(c.cfg, costs[i], "cost_per_fte = 0.0");
+    replace_in_file(c.cfg, "intake_cost = 200.0", "intake_cost = 1.0");
+    replace_in_file(c.cfg, "intake_cost = 150.0", "intake_cost = 1.0");
+    replace_in_file(c.cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+    const double H = 2000;
+    const size_t C = 8, Q = 3;
+    run_ok_with(&c, 0, (long)H, 1);
+    double *wages = read_all(&c, "/draws/budget/cost_wages", 2 * C * Q);
+    double *hh = read_all(&c, "/draws/budget/households", 2 * (C + 1));
+    double most = 0;
+    for (size_t k = 0; k < C; k++) {
+        double admitted = 0;
+        for (size_t p = 0; p < Q; p++)
+            admitted += wages[k * Q + p] * H; /* arm 0, classic */
+        if (admitted > 270 + 1e-6)
+            fail_msg("cycle %zu: %g households admitted; the teams have 270 places", k + 1,
+                     admitted);
+        most = admitted > most ? admitted : most;
+    }
+    assert_true(most > 0);
+    assert_true(hh[C] * H > 5 * H);
+    free(wages);
+    free(hh);
     remove_case(&c);
 }
 
@@ -642,14 +860,29 @@ static void test_summary_formats(void **state)
     snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
     assert_non_null(f = popen(cmd, "r"));
     double sum = 0;
-    int draws = 0;
-    while (fgets(line, sizeof line, f) != NULL)
+    int draws = 0, insurer = 0;
+    /* The file has a budget view: two more columns, the payer's fund and
+     * taakveld on its budget lines (the insurer has no budget line). */
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "draw,arm,year,payer,measure,value,unit,fund,taakveld\n");
+    while (fgets(line, sizeof line, f) != NULL) {
+        const char *end = line + strlen(line);
         if (strstr(line, ",classic,2,gemeente-wmo,budget_nominal,") != NULL) {
             sum += atof(strstr(line, "budget_nominal,") + 15);
             draws++;
+            const char *label = ",gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
+            assert_true(end - line > (long)strlen(label));
+            assert_string_equal(end - strlen(label), label);
+        } else if (strstr(line, ",classic,2,zorgverzekeraar,budget_nominal,") != NULL) {
+            assert_string_equal(end - 3, ",,\n");
+            insurer++;
+        } else if (strstr(line, ",cost_total,") != NULL) {
+            assert_string_equal(end - 3, ",,\n");
         }
+    }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(draws, 4);
+    assert_int_equal(insurer, 4);
     assert_true(fabs(sum / draws - want) <= 1e-6 * want);
     free(nominal);
     remove(h5);
@@ -697,6 +930,10 @@ int main(void)
         cmocka_unit_test(test_inhabitants),
         cmocka_unit_test(test_inflow_needs_streaming),
         cmocka_unit_test(test_services_budget),
+        cmocka_unit_test(test_services_inflow_closed_form),
+        cmocka_unit_test(test_services_entrants_threads),
+        cmocka_unit_test(test_wage_index),
+        cmocka_unit_test(test_services_entrants_share_capacity),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };

@@ -178,16 +178,22 @@ static void test_utrecht_targets(void **state)
                   "youth %+.1f%% [%+.1f, %+.1f]\n", 100 * a.mean, 100 * a.lo, 100 * a.hi,
                   100 * y.mean, 100 * y.lo, 100 * y.hi);
 
-    /* The youth target inside its 90% interval and the mean close to it:
-     * a few points, not merely the wide interval of 50 draws. */
-    assert_true(y.lo <= -0.32 && -0.32 <= y.hi);
-    assert_true(fabs(y.mean - (-0.32)) <= 0.05);
+    /* Utrecht's -32% for youth is not reproduced either since issue 12
+     * made referral substitution act only on the households in the teams'
+     * care and take team time: before, the referral share cut the price of
+     * ambulatory youth help for every household of the arm from cycle 1,
+     * and that untargeted cut made most of the -32%. With the teams giving
+     * even 95% of the help themselves the arm reaches about -21%
+     * (docs/scenarios.md, "Calibration of utrecht-like"). What the
+     * mechanisms still say for youth: a clear saving (more than 10%),
+     * smaller than Utrecht reported. */
+    assert_true(y.mean < -0.10 && y.mean > -0.32);
     /* Utrecht's -10% for adults is not reproduced since issue 12 took the
      * teams' faster route into work away (Finland, Norway: no faster into
      * a job) and booked take-up of entitlements as a cost: no plausible
      * value of the arm's assumptions reaches it (docs/scenarios.md,
-     * "Calibration of utrecht-like"), so the arm is calibrated to the youth
-     * figure only. What the mechanisms still say for adults: a saving,
+     * "Calibration of utrecht-like"). What the mechanisms still say for
+     * adults: a saving,
      * smaller than Utrecht reported. */
     assert_true(a.mean < 0.0 && a.mean > -0.10);
 

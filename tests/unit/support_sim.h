@@ -1,0 +1,31 @@
+/* One draw of a scenario with services, resolved, with its values open
+ * to edits: shared by the tests of the service pathways (test_services,
+ * test_substitution), which edit a draw's values in place so that every
+ * comparison runs on the same random numbers. */
+#ifndef MKBA_TESTS_SUPPORT_SIM_H
+#define MKBA_TESTS_SUPPORT_SIM_H
+
+#include "mkba/mkba.h"
+#include "engine/services.h"
+
+typedef struct sim {
+    mkba_model *m;
+    mkba_layout *l;
+    mkba_tables *t;
+    mkba_params_work *pw;
+    double *values;
+    size_t np;
+    long households;
+} sim;
+
+/* Loads `path` and samples draw 0 at the scenario's base case (cmocka
+ * assertions on failure). */
+void sim_open(sim *s, const char *path, long households);
+void sim_close(sim *s);
+/* Sets value `index` in arm `arm` (all arms when arm < 0). */
+void set_value(sim *s, int arm, int index, double v);
+/* Runs the draw with services on `threads` threads into a priced result
+ * (free it), and its counts into *counts unless counts is NULL. */
+mkba_draw_result *sim_run(sim *s, int threads, mkba_counts **counts);
+
+#endif

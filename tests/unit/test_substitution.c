@@ -1,0 +1,300 @@
+/* Referral substitution and relapse after self-reliance (issue 12).
+ *
+ * Fixture: tests/data/services_substitution.cfg: 1,000 households with one
+ * lasting need at medium that nothing else moves, all asking at once, a
+ * team of 600 places with two-year episodes, so who is in care in each
+ * cycle follows by hand:
+ *
+ *   cycle            1    2    3    4    5    6
+ *   in care before   0  600    0  400  200  400   (before the admission)
+ *   admitted       600    0  400  200  400  200
+ *
+ * (cycle 3 discharges the first 600, who ask again in cycle 4; each cycle
+ * after admits into the places left). Values of a draw are edited in place,
+ * so every comparison runs on the same random numbers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "engine/services.h"
+#include "support.h"
+#include "support_sim.h"
+
+#define FIXTURE "tests/data/services_substitution.cfg"
+#define N 1000.0
+
+#define assert_near(a, b, tol) assert_near_at((a), (b), (tol), __FILE__, __LINE__)
+static void assert_near_at(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
+/* The fixture's text with `from` replaced by `to`, in a temporary file
+ * whose path goes to path[64]. */
+static void write_variant(const char *from, const char *to, char path[64])
+{
+    char *text = support_read_file(FIXTURE);
+    assert_non_null(text);
+    char *at = strstr(text, from);
+    if (at == NULL)
+        fail_msg("the fixture has no '%s'", from);
+    size_t n = strlen(text) + strlen(to) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    snprintf(path, 64, "/tmp/mkba-subst-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(support_write_file(path, out), 0);
+    free(out);
+    free(text);
+}
+
+static int same_doubles(const double *a, const double *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static size_t occupancy_size(const mkba_draw_result *r)
+{
+    return r->narms * r->npoints * r->nstates_total;
+}
+
+/* ---------------------------------------------------------- substitution */
+
+/* Only households in the team's care count: with share sigma and no team
+ * time, the payer's cost falls by sigma x 1,000 a year x the
+ * household-years in care before admission (0 + 600 + 0 + 400 + 200 +
+ * 400 = 1,600 of the arm's 6,000 household-years at medium), per
+ * household 1,600 sigma; nobody moves differently. */
+static void test_substitution_in_care_only(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, FIXTURE, (long)N);
+    const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
+    set_value(&s, -1, sub->share, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    for (double sigma = 0.25; sigma <= 1.0; sigma += 0.75) {
+        set_value(&s, -1, sub->share, sigma);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        size_t P = r->npayers;
+        assert_near(r->cost_total[P] - base->cost_total[P], -1600.0 * sigma, 1e-9);
+        assert_true(r->cost_total[0] == base->cost_total[0]); /* the classic arm */
+        assert_true(same_doubles(r->occupancy, base->occupancy, occupancy_size(r)));
+        /* The arm still pays for the 4,400 household-years out of care. */
+        assert_true(r->cost_total[P] >= 4400.0 - 1e-9);
+        mkba_draw_result_free(r);
+    }
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* The help takes team places: at places p per household (share 1) cycle
+ * 4's 400 in care leave 600 - 400 - 400 p for the queue, and cycle 5's 100
+ * in care 600 - 100 - 100 p. With p = 0.25: in care after admission 600,
+ * 600, 400, 500, 575 instead of 600, 600, 400, 600, 600. */
+static void test_substitution_uses_capacity(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, FIXTURE, (long)N);
+    const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
+    static const double without[5] = {600, 600, 400, 600, 600};
+    static const double with[5] = {600, 600, 400, 500, 575};
+    for (int pass = 0; pass < 2; pass++) {
+        set_value(&s, -1, sub->places, pass ? 0.25 : 0.0);
+        mkba_draw_result *r = sim_run(&s, 2, NULL);
+        const size_t T = r->ncycles, team = 1;
+        for (size_t k = 0; k < 5; k++)
+            assert_near(r->svc_team_in_care[(1 * T + k) * r->nteams + team] * N,
+                        pass ? with[k] : without[k], 1e-9);
+        mkba_draw_result_free(r);
+    }
+    sim_close(&s);
+}
+
+/* A team without capacity cares for nobody, so substitution changes
+ * nothing at all: the same result as with share and places 0. */
+static void test_substitution_zero_capacity(void **state)
+{
+    (void)state;
+    sim s;
+    sim_open(&s, FIXTURE, (long)N);
+    const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
+    set_value(&s, -1, s.m->services.team[1].fte, 0.0);
+    set_value(&s, -1, sub->share, 0.0);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    set_value(&s, -1, sub->share, 1.0);
+    set_value(&s, -1, sub->places, 1.0);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    assert_true(same_doubles(r->cost_total, base->cost_total, r->narms * r->npayers));
+    assert_true(same_doubles(r->cost, base->cost, r->narms * r->ncycles * r->npayers));
+    assert_true(same_doubles(r->occupancy, base->occupancy, occupancy_size(r)));
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
+/* Each bad setting is refused with its name in the message. */
+static void expect_refused(const char *from, const char *to, const char *words)
+{
+    char path[64];
+    write_variant(from, to, path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
+    unlink(path);
+    if (rc == MKBA_OK) {
+        mkba_model_free(m);
+        fail_msg("accepted: %s", to);
+    }
+    if (strstr(err.message, words) == NULL)
+        fail_msg("message '%s' lacks '%s'", err.message, words);
+}
+
+static void test_substitution_bad_input(void **state)
+{
+    (void)state;
+    const char *entry = "share = 1.0; places = 0.0;";
+    expect_refused(entry, "share = 1.5; places = 0.0;", "substitution.[0].share");
+    expect_refused(entry, "share = 1.0; places = -1.0;", "substitution.[0].places");
+    expect_refused("state = \"medium\"; payer = \"gemeente\"; share",
+                   "state = \"light\"; payer = \"gemeente\"; share",
+                   "no cost rule of payer 'gemeente' charges state 'light'");
+    expect_refused("domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; share",
+                   "domain = \"want\"; state = \"medium\"; payer = \"gemeente\"; share",
+                   "substitution.[0].domain");
+    expect_refused("classic = { rule = \"classic\"; providers = [\"desk\"]; };",
+                   "classic = { rule = \"classic\"; providers = [\"desk\"]; substitution = ( "
+                   "{ domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; share = 1.0; "
+                   "places = 0.0; } ); };",
+                   "expected substitution only on an integrated pathway");
+    expect_refused(entry, "share = 1.0; places = 0.0; }, { domain = \"need\"; state = \"medium\"; "
+                   "payer = \"gemeente\"; share = 0.5; places = 0.0;",
+                   "expected each bought help once");
+}
+
+/* --------------------------------------------------------------- relapse */
+
+/* A fixture for relapse: the need starts light, every asker solves it
+ * with its own network (share = cap = 1), nothing else moves and the team
+ * has no staff. */
+static void open_relapse(sim *s, double seek, const char *relapse)
+{
+    char seek_text[64], sr[160];
+    snprintf(seek_text, sizeof seek_text, "seek_rate = [%.17g];", seek);
+    snprintf(sr, sizeof sr, "providers = [\"desk\"]; self_reliance = { share = 1.0; cap = 1.0;%s };"
+             "\n             substitution", relapse);
+    char *text = support_read_file(FIXTURE);
+    assert_non_null(text);
+    /* Three edits, applied in turn to temporary copies. */
+    const char *from[3] = {"initial = { state = \"medium\"; };", "seek_rate = [1000.0];",
+                           "providers = [\"desk\"];\n             substitution"};
+    const char *to[3] = {"initial = { state = \"light\"; };", seek_text, sr};
+    assert_int_equal(support_write_file("/tmp/mkba-subst-relapse.cfg", text), 0);
+    free(text);
+    for (int i = 0; i < 3; i++) {
+        text = support_read_file("/tmp/mkba-subst-relapse.cfg");
+        char *at = strstr(text, from[i]);
+        if (at == NULL)
+            fail_msg("the fixture has no '%s'", from[i]);
+        size_t n = strlen(text) + strlen(to[i]) + 1;
+        char *out = malloc(n);
+        snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to[i], at + strlen(from[i]));
+        assert_int_equal(support_write_file("/tmp/mkba-subst-relapse.cfg", out), 0);
+        free(out);
+        free(text);
+    }
+    sim_open(s, "/tmp/mkba-subst-relapse.cfg", 20000);
+    unlink("/tmp/mkba-subst-relapse.cfg");
+    set_value(s, -1, s->m->services.team[1].fte, 0.0);
+}
+
+/* Share of arm 1's households in the light state at point j. */
+static double light_share(const mkba_draw_result *r, size_t j)
+{
+    return r->occupancy[(1 * r->npoints + j) * r->nstates_total + 1];
+}
+
+/* With ask probability s and relapse probability q per cycle, a household
+ * is a two-state chain: light -> none with s, none (solved) -> light with
+ * q (1 - s) (it relapses, then may ask and solve it again in the same
+ * cycle). From all light, the light share at point k is
+ * pi + (1 - pi) (1 - s - q (1 - s))^k, pi = q (1 - s) / (s + q (1 - s)),
+ * checked within 4 binomial standard errors at every point. */
+static void test_relapse_closed_form(void **state)
+{
+    (void)state;
+    const double lambda = 0.7, rho = 0.4;
+    sim s;
+    open_relapse(&s, lambda, " relapse = 0.4;");
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    double sk = -expm1(-lambda), q = -expm1(-rho);
+    double pi = q * (1.0 - sk) / (sk + q * (1.0 - sk)), rate = 1.0 - sk - q * (1.0 - sk);
+    for (size_t j = 0; j < r->npoints; j++) {
+        double expect = pi + (1.0 - pi) * pow(rate, (double)j);
+        double se = sqrt(expect * (1.0 - expect) / 20000.0);
+        assert_near(light_share(r, j), expect, 4.0 * se + 1e-12);
+    }
+    /* Without relapse the solved stay solved: (1 - s)^k remain light. */
+    set_value(&s, -1, s.m->services.pathway[1].relapse, 0.0);
+    mkba_draw_result *r0 = sim_run(&s, 2, NULL);
+    for (size_t j = 0; j < r0->npoints; j++) {
+        double expect = pow(1.0 - sk, (double)j);
+        double se = sqrt(expect * (1.0 - expect) / 20000.0);
+        assert_near(light_share(r0, j), expect, 4.0 * se + 1e-12);
+    }
+    mkba_draw_result_free(r0);
+    mkba_draw_result_free(r);
+    sim_close(&s);
+}
+
+/* A relapse rate of 0 is the run without relapse, bit for bit. */
+static void test_relapse_zero_is_none(void **state)
+{
+    (void)state;
+    sim a, b;
+    open_relapse(&a, 0.7, "");
+    open_relapse(&b, 0.7, " relapse = 0.0;");
+    mkba_draw_result *ra = sim_run(&a, 2, NULL), *rb = sim_run(&b, 2, NULL);
+    assert_true(same_doubles(ra->occupancy, rb->occupancy, occupancy_size(ra)));
+    assert_true(same_doubles(ra->cost_total, rb->cost_total, ra->narms * ra->npayers));
+    mkba_draw_result_free(ra);
+    mkba_draw_result_free(rb);
+    sim_close(&a);
+    sim_close(&b);
+}
+
+static void test_relapse_bad_input(void **state)
+{
+    (void)state;
+    expect_refused("providers = [\"desk\"];\n             substitution",
+                   "providers = [\"desk\"]; self_reliance = { share = 0.5; relapse = -0.1; };\n"
+                   "             substitution", "self_reliance.relapse");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_substitution_in_care_only),
+        cmocka_unit_test(test_substitution_uses_capacity),
+        cmocka_unit_test(test_substitution_zero_capacity),
+        cmocka_unit_test(test_substitution_bad_input),
+        cmocka_unit_test(test_relapse_closed_form),
+        cmocka_unit_test(test_relapse_zero_is_none),
+        cmocka_unit_test(test_relapse_bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
