@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "results/schema.h"
 #include "budget.h"
+#include "groups.h"
 #include "decision.h"
 #include "frontier.h"
 
@@ -221,6 +222,8 @@ int mkba_decision_store(const char *path, mkba_error *err)
         rc = write_labels(st, t, d, err);
     if (rc == MKBA_OK)
         rc = mkba_budget_store(st, t, err);
+    if (rc == MKBA_OK)
+        rc = mkba_groups_store(st, t, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_attr(st, "/", "analysis_status", "written", err);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);

@@ -41,8 +41,11 @@ struct mkba_engine {
      * costs, which every batch shares. */
     int nbatches;
     mkba_counts *batch[MKBA_RESULT_BATCHES];
-    double *alive_work;            /* [batch][point] */
+    double *alive_work;            /* [batch or group][point] */
     double *batch_ytd;             /* [batch][arm][cycle][payer]: year-to-date costs */
+    /* "For whom": the draw's counts of each household group
+     * (mkba_result_groups), priced like batches (groups.c). */
+    mkba_counts *group[MKBA_RESULT_GROUPS];
     mkba_draw_result *scratch;
     /* The streaming engine: the batches' chunks, and per thread and batch
      * integer counts ([thread * nbatches + batch]), zeroed when a thread
@@ -85,6 +88,8 @@ void mkba_engine_free(mkba_engine *e)
     mkba_counts_free(e->open);
     for (int b = 0; b < MKBA_RESULT_BATCHES; b++)
         mkba_counts_free(e->batch[b]);
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++)
+        mkba_counts_free(e->group[g]);
     mkba_free(e->alive_work);
     mkba_free(e->batch_ytd);
     mkba_draw_result_free(e->scratch);
@@ -161,8 +166,11 @@ static int batches_alloc(mkba_engine *e)
     for (int b = 0; b < e->nbatches; b++)
         if ((e->batch[b] = mkba_counts_alloc(e->layout)) == NULL)
             return MKBA_ENOMEM;
-    e->alive_work = mkba_malloc((size_t)e->nbatches * e->layout->npoints
-                                * sizeof *e->alive_work);
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++)
+        if ((e->group[g] = mkba_counts_alloc(e->layout)) == NULL)
+            return MKBA_ENOMEM;
+    size_t rows = e->nbatches > MKBA_RESULT_GROUPS ? (size_t)e->nbatches : MKBA_RESULT_GROUPS;
+    e->alive_work = mkba_malloc(rows * e->layout->npoints * sizeof *e->alive_work);
     size_t nytd = (size_t)e->nbatches * e->m->narms * e->layout->ncycles * e->m->npayers;
     e->batch_ytd = mkba_malloc((nytd > 0 ? nytd : 1) * sizeof *e->batch_ytd);
     if (e->batch_ytd == NULL)
@@ -255,6 +263,7 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
             goto nomem;
         mkba_micro_work_set_entrants(e->thread_work[i], households,
                                      mkba_population_entrants(m, households));
+        mkba_micro_work_defer(e->thread_work[i]);
     }
     return e;
 nomem:
@@ -357,11 +366,13 @@ static int resolve_years(mkba_engine *e, const double *values, uint32_t draw, mk
  * dynamically and count into their own counts of the chunk's batch. Chunks
  * are fixed by household number, so the integer counts do not depend on
  * the threads. */
-/* Adds thread tid's working counts to its counts of batch b, zeroing those
- * first when this draw had not used them yet. */
+/* Adds thread tid's working counts (its work's deferred tallies first) to
+ * its counts of batch b, zeroing those first when this draw had not used
+ * them yet. */
 static void keep_batch(mkba_engine *e, int tid, int b, unsigned serial)
 {
     size_t tb = (size_t)tid * (size_t)e->nbatches + (size_t)b;
+    mkba_micro_flush(e->layout, e->thread_work[tid], e->work_counts[tid]);
     if (e->used[tb] != serial) {
         mkba_counts_zero(e->thread_counts[tb]);
         e->used[tb] = serial;
@@ -378,6 +389,8 @@ static void simulate_chunks(mkba_engine *e, uint64_t seed, uint32_t draw,
     if (++e->serial == 0)
         e->serial = 1;
     const unsigned serial = e->serial;
+    for (int t = 0; t < e->nthreads; t++)
+        mkba_micro_cells_zero(e->thread_work[t]);
     long next_report = 0;
 #pragma omp parallel num_threads(e->nthreads)
     {
@@ -421,6 +434,18 @@ static void gather_batch(mkba_engine *e, int b)
     mkba_counts_to_double(e->batch[b]);
 }
 
+/* The services' costs of the last mkba_svc_run per household, in
+ * e->scratch->cost_total_disc: what every batch and group shares. */
+static const double *service_costs(mkba_engine *e)
+{
+    mkba_draw_result *sc = e->scratch;
+    /* mkba_svc_price adds into the record: only cost_total_disc is read,
+     * so only it is cleared. */
+    memset(sc->cost_total_disc, 0, sc->narms * sc->npayers * sizeof *sc->cost_total_disc);
+    mkba_svc_price(e->m, e->svc, sc);
+    return sc->cost_total_disc;
+}
+
 /* Prices the batches' counts, each on its own, into out's batch arrays;
  * with services the teams' costs enter every batch at the draw's value per
  * household (they are the teams', not a batch's). */
@@ -436,14 +461,39 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
                                  out->mcse_cost_ytd);
     if (e->svc == NULL)
         return;
-    /* mkba_svc_price adds into the record: only cost_total_disc is read
-     * here, so only it is cleared. */
-    mkba_draw_result *sc = e->scratch;
-    memset(sc->cost_total_disc, 0, A * P * sizeof *sc->cost_total_disc);
-    mkba_svc_price(e->m, e->svc, sc);
+    const double *svc = service_costs(e);
     for (size_t b = 0; b < nb; b++)
         for (size_t i = 0; i < A * P; i++)
-            out->batch_cost_total_disc[b * A * P + i] += sc->cost_total_disc[i];
+            out->batch_cost_total_disc[b * A * P + i] += svc[i];
+}
+
+/* Each household group's counts from its cells (of every thread in the
+ * streaming engine), priced on its own into out's group arrays; with
+ * services the teams' costs enter every group at the draw's value per
+ * household, as they do every batch. */
+static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
+{
+    for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {
+        mkba_counts_zero(e->group[g]);
+        for (int c = 0; c < MKBA_GROUP_CELLS; c++) {
+            if (!mkba_group_has_cell(g, c))
+                continue;
+            if (e->svc != NULL)
+                mkba_svc_cell_add(e->svc, e->layout, c, e->group[g]);
+            for (int t = 0; e->svc == NULL && t < e->nthreads; t++)
+                mkba_micro_cell_add(e->thread_work[t], c, e->group[g]);
+        }
+        mkba_counts_to_double(e->group[g]);
+    }
+    mkba_group_price(e->m, e->layout, e->group, (double)e->households, values, e->by_cycle,
+                     e->alive_work, out);
+    if (e->svc == NULL)
+        return;
+    const size_t AP = out->narms * out->npayers;
+    const double *svc = service_costs(e);
+    for (size_t g = 0; g < out->ngroups; g++)
+        for (size_t i = 0; i < AP; i++)
+            out->group_cost_total_disc[g * AP + i] += svc[i];
 }
 
 /* Simulates every household of one draw into e->total (streaming engine)
@@ -512,6 +562,10 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted during draw %u",
                               (unsigned)draw);
     clear_batches(e, out);
+    if (e->mode == MKBA_ENGINE_MICRO)
+        price_groups(e, values, out);
+    else
+        mkba_group_clear(out);
     mkba_tally(m, e->layout, e->total, values, e->by_cycle, out);
     if (m->population.enabled)
         mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, e->by_cycle, out);

@@ -252,11 +252,27 @@ void mkba_micro_entrant_states(const mkba_model *m, const mkba_tables *t, size_t
 
 /* Simulates households [h0, h1) of draw `draw` in every arm, and the
  * entrants that go with them (into c's _new tallies), and adds their
- * tallies to c. Uses only its arguments: one call per thread at a time per
+ * tallies to c (the starting households' at the next mkba_micro_flush
+ * when the work is deferred); each household also counts in the work's
+ * cell of its starting state (mkba_micro_cell_add). Uses only its arguments: one call per thread at a time per
  * work and counts. */
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c);
+
+/* Makes mkba_micro_run leave the starting households' occupancy and
+ * entries in w until mkba_micro_flush adds them to the counts given (all
+ * runs since the last flush must have been given the same counts): the
+ * running sums over time points are then made once per flush, not once
+ * per call. */
+void mkba_micro_work_defer(mkba_micro_work *w);
+void mkba_micro_flush(const mkba_layout *l, mkba_micro_work *w, mkba_counts *c);
+
+/* The draw's tallies per group cell (groups.c) of the households a work
+ * ran: zeroed by mkba_micro_cells_zero (before a draw), cell `cell`'s
+ * occupancy, entries and households added to c by mkba_micro_cell_add. */
+void mkba_micro_cells_zero(mkba_micro_work *w);
+void mkba_micro_cell_add(const mkba_micro_work *w, int cell, mkba_counts *c);
 
 /* Initial states x[domain] of one household in `arm` from the first
  * init_blocks blocks of its stream. */
@@ -307,7 +323,8 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
  * (transfers netted as in mkba_tally) and effect[b][arm][effect], with the
  * rule and cycle bookkeeping done once for all sets; and each payer's
  * undiscounted cost of the year to date, ytd[b][arm][cycle][payer] (see
- * mkba_tally_year_to_date_mcse). alive_work holds nb x npoints doubles. */
+ * mkba_tally_year_to_date_mcse; ytd may be NULL). alive_work holds nb x
+ * npoints doubles. */
 void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                         const mkba_counts *const *c, size_t nb, const double *values,
                         const double *by_cycle, double *alive_work, double *cost,
@@ -341,6 +358,30 @@ typedef struct mkba_chunks {
  * mkba_chunks_free in any case). */
 int mkba_chunks_init(mkba_chunks *c, long households, long chunk);
 void mkba_chunks_free(mkba_chunks *c);
+
+/* ---- groups.c: "for whom", the households by their starting state ---- */
+
+/* Cells of starting states: 0 no problem, then 1 + 3 x severity class
+ * (light, medium, heavy) + domain count class (1, 2, 3 or more). */
+#define MKBA_GROUP_CELLS 10
+
+/* The cell of a household in starting states x[ndomains] (severities of t). */
+int mkba_group_cell(const mkba_tables *t, size_t ndomains, const uint8_t *x);
+
+/* Whether group g (mkba_result_groups) holds cell c. */
+int mkba_group_has_cell(int group, int cell);
+
+/* Prices each group's counts on its own into out's group arrays, per
+ * household of the group, and its share of the draw's `households`;
+ * NaN for an empty group. by_cycle as in mkba_tally; alive_work holds
+ * MKBA_RESULT_GROUPS x npoints doubles. The services' costs are the
+ * caller's to add. */
+void mkba_group_price(const mkba_model *m, const mkba_layout *l, mkba_counts *const *groups,
+                      double households, const double *values, const double *by_cycle,
+                      double *alive_work, mkba_draw_result *out);
+
+/* NaN in every group array of out (the cohort trace has no households). */
+void mkba_group_clear(mkba_draw_result *out);
 
 /* ---- draw.c: one draw of the model, the engine's face to the study layer ---- */
 

@@ -46,10 +46,14 @@ struct mkba_svc_work {
      * thread and batch, so a batch can be priced on its own. */
     int nbatches;
     mkba_chunks chunks;
-    int64_t **delta;           /* per thread: [batch][arm][point][slot] */
+    int64_t **delta;           /* per thread: [batch][cell][arm][point][slot] */
     long (*counts)[MKBA_SVC_NCOUNTS]; /* per thread */
-    mkba_counts **thread_counts; /* [thread * nbatches + batch] */
-    size_t ndelta;             /* per batch */
+    uint64_t **entries;        /* per thread: [batch][cell][arm][cycle][state] */
+    size_t ndelta, nentries;   /* per batch and cell */
+    /* "For whom": each household's group cell (groups.c) by its starting
+     * state in the reference arm, and the households of each cell. */
+    uint8_t *cell;
+    long cell_households[MKBA_GROUP_CELLS];
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
     /* Cycles of this draw's arms finished, by any thread: the calling
@@ -149,9 +153,10 @@ void mkba_svc_work_free(mkba_svc_work *w)
     for (int i = 0; w->delta != NULL && i < w->nthreads; i++)
         mkba_free(w->delta[i]);
     mkba_free(w->delta);
-    for (int i = 0; w->thread_counts != NULL && i < w->nthreads * w->nbatches; i++)
-        mkba_counts_free(w->thread_counts[i]);
-    mkba_free(w->thread_counts);
+    for (int i = 0; w->entries != NULL && i < w->nthreads; i++)
+        mkba_free(w->entries[i]);
+    mkba_free(w->entries);
+    mkba_free(w->cell);
     mkba_chunks_free(&w->chunks);
     mkba_free(w->counts);
     mkba_free(w->tally.cost);
@@ -196,7 +201,8 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     w->households = households;
     w->nbatches = mkba_batches(households);
     w->ndelta = l->narms * l->npoints * l->nslots;
-    const size_t nb = (size_t)w->nbatches;
+    w->nentries = l->narms * l->ncycles * l->nstates_total;
+    const size_t nb = (size_t)w->nbatches, cells = nb * MKBA_GROUP_CELLS;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     w->nsets = mkba_svc_record_sets(m, nthreads);
@@ -210,13 +216,13 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     ok = ok && (w->x0 = mkba_malloc((size_t)households * m->ndomains)) != NULL
          && mkba_chunks_init(&w->chunks, households, CHUNK) == MKBA_OK
              && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
-             && (w->thread_counts = mkba_calloc((size_t)nthreads * nb, sizeof *w->thread_counts))
-                    != NULL
-             && (w->counts = mkba_calloc((size_t)nthreads, sizeof *w->counts)) != NULL;
+             && (w->entries = mkba_calloc((size_t)nthreads, sizeof *w->entries)) != NULL
+             && (w->counts = mkba_calloc((size_t)nthreads, sizeof *w->counts)) != NULL
+             && (w->cell = mkba_malloc((size_t)households)) != NULL;
     for (int i = 0; ok && i < nthreads; i++)
-        ok = (w->delta[i] = mkba_calloc(nb * w->ndelta, sizeof **w->delta)) != NULL;
-    for (size_t i = 0; ok && i < (size_t)nthreads * nb; i++)
-        ok = (w->thread_counts[i] = mkba_counts_alloc(l)) != NULL;
+        ok = (w->delta[i] = mkba_calloc(cells * w->ndelta, sizeof **w->delta)) != NULL
+             && (w->entries[i] = mkba_calloc(cells * w->nentries + 1, sizeof **w->entries))
+                    != NULL;
     mkba_svc_tally *t = &w->tally;
     t->narms = m->narms;
     t->ncycles = l->ncycles;
@@ -313,7 +319,7 @@ size_t mkba_svc_bytes_per_household(const mkba_model *m, int nthreads)
     return (size_t)mkba_svc_record_sets(m, nthreads)
                * (mkba_svc_households_bytes(m->ndomains)
                   + mkba_svc_queues_bytes_per_household(m->services.nteams))
-           + m->ndomains;
+           + m->ndomains + 1;
 }
 
 /* Books amount (for all simulated households) to payer and category. */
@@ -533,6 +539,10 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     mkba_svc_arm *a = &w->arm[set];
     mkba_svc_arm_init(a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
+    a->cell = w->cell;
+    a->ncell = w->households;
+    a->cell_delta = w->ndelta;
+    a->cell_entries = w->nentries;
     mkba_svc_queues_clear(w->queues[set]);
     hh->n = w->households;     /* an open run's entrants join later */
     for (int i = row0; i < row0 + nrows; i++)
@@ -540,7 +550,8 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
     for (long i = 0; i < nchunks; i++) {
         int me = parallel ? omp_get_thread_num() : tid;
-        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * w->ndelta + arm * per_arm;
+        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * MKBA_GROUP_CELLS * w->ndelta
+                         + arm * per_arm;
         if (!w->x0_shared)
             mkba_svc_initial_states(a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
                                     hh->x);
@@ -555,8 +566,9 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
         for (long i = 0; i < nchunks; i++) {
             int me = parallel ? omp_get_thread_num() : tid, b = w->chunks.batch[i];
-            int64_t *delta = w->delta[me] + (size_t)b * w->ndelta + arm * per_arm;
-            uint64_t *entries = w->thread_counts[me * w->nbatches + b]->entries
+            int64_t *delta = w->delta[me] + (size_t)b * MKBA_GROUP_CELLS * w->ndelta
+                             + arm * per_arm;
+            uint64_t *entries = w->entries[me] + (size_t)b * MKBA_GROUP_CELLS * w->nentries
                                 + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines.
              * Only the model's domains' registrations are in use. */
@@ -580,16 +592,18 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     }
 }
 
-/* Adds batch b's integer tallies of every thread to c: occupancy is the
- * running sum of the changes; changes and entries add up in integers, so
- * any split of the households gives the same totals. */
-static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c)
+/* Adds the integer tallies of batch b and cell `cell` of every thread to
+ * c: occupancy is the running sum of the changes; changes and entries add
+ * up in integers, so any split of the households gives the same totals. */
+static void add_cell(const mkba_svc_work *w, const mkba_layout *l, int b, int cell,
+                     mkba_counts *c)
 {
+    const size_t at_cell = (size_t)b * MKBA_GROUP_CELLS + (size_t)cell;
     for (int i = 0; i < w->nthreads; i++) {
-        const mkba_counts *tc = w->thread_counts[i * w->nbatches + b];
-        for (size_t j = 0, n = l->narms * l->ncycles * l->nstates_total; j < n; j++)
-            c->entries[j] += tc->entries[j];
-        const int64_t *dl = w->delta[i] + (size_t)b * w->ndelta;
+        const uint64_t *te = w->entries[i] + at_cell * w->nentries;
+        for (size_t j = 0; j < w->nentries; j++)
+            c->entries[j] += te[j];
+        const int64_t *dl = w->delta[i] + at_cell * w->ndelta;
         for (size_t arm = 0; arm < l->narms; arm++)
             for (size_t s = 0; s < l->nslots; s++) {
                 int64_t run = 0;
@@ -599,6 +613,43 @@ static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_
                     c->occ[at] += (uint64_t)run;
                 }
             }
+    }
+}
+
+/* Batch b's tallies, all cells. */
+static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c)
+{
+    for (int cell = 0; cell < MKBA_GROUP_CELLS; cell++)
+        add_cell(w, l, b, cell, c);
+}
+
+void mkba_svc_cell_add(const mkba_svc_work *w, const mkba_layout *l, int cell, mkba_counts *c)
+{
+    for (int b = 0; b < w->nbatches; b++)
+        add_cell(w, l, b, cell, c);
+    c->households += (double)w->cell_households[cell];
+}
+
+/* Each household's group cell from its starting state in the reference
+ * arm (into w->x0 when the arms do not share it), and the cells'
+ * households. */
+static void find_cells(const mkba_model *m, const mkba_tables *t, const double *values,
+                       uint64_t seed, uint32_t draw, mkba_svc_work *w)
+{
+    if (!w->x0_shared) {
+        const size_t ref = (size_t)m->reference;
+        mkba_svc_arm *a0 = &w->arm[w->nsets];
+        mkba_svc_arm_init(a0, m, t, values + ref * mkba_params_count(m->params), ref, seed,
+                          draw, w->households);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)
+        for (long i = 0; i < w->chunks.n; i++)
+            mkba_svc_initial_states(a0, w->chunks.h0[i], w->chunks.h0[i + 1],
+                                    w->scratch[omp_get_thread_num()], w->x0);
+    }
+    memset(w->cell_households, 0, sizeof w->cell_households);
+    for (long h = 0; h < w->households; h++) {
+        w->cell[h] = (uint8_t)mkba_group_cell(t, m->ndomains, w->x0 + (size_t)h * m->ndomains);
+        w->cell_households[w->cell[h]]++;
     }
 }
 
@@ -617,10 +668,10 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
-    for (int i = 0; i < w->nthreads; i++)
-        memset(w->delta[i], 0, nb * w->ndelta * sizeof *w->delta[i]);
-    for (size_t i = 0; i < (size_t)w->nthreads * nb; i++)
-        mkba_counts_zero(w->thread_counts[i]);
+    for (int i = 0; i < w->nthreads; i++) {
+        memset(w->delta[i], 0, nb * MKBA_GROUP_CELLS * w->ndelta * sizeof *w->delta[i]);
+        memset(w->entries[i], 0, nb * MKBA_GROUP_CELLS * w->nentries * sizeof *w->entries[i]);
+    }
     atomic_store_explicit(&w->cycles_done, 0, memory_order_relaxed);
     w->x0_shared = t->init_same && m->narms > 1;
     if (w->x0_shared) {
@@ -631,6 +682,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
             mkba_svc_initial_states(a0, w->chunks.h0[i], w->chunks.h0[i + 1],
                                     w->scratch[omp_get_thread_num()], w->x0);
     }
+    find_cells(m, t, values, seed, draw, w);
     if (w->nsets > 1) {
         /* Whole arms per thread; cycle_tally writes only its arm's rows. */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)

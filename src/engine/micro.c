@@ -19,13 +19,23 @@ struct mkba_micro_work {
     /* A household's random words: init_blocks blocks for the initial
      * states, then [ncycles][blocks_per_cycle] blocks. */
     uint32_t *words;
-    /* Changes of occupancy per (arm, point, slot): a household that stays
-     * put changes nothing, so only moves are tallied; occupancy is their
-     * running sum over points. */
+    /* Changes of occupancy per (cell, arm, point, slot): a household that
+     * stays put changes nothing, so only moves are tallied; occupancy is
+     * their running sum over points. The cell is the household's group
+     * cell (groups.c), chosen once per household. */
     int64_t *delta;
     /* The same for entrants, kept apart: only the budget view reads them. */
     int64_t *delta_new;
-    size_t ndelta;
+    size_t ndelta;             /* per cell */
+    /* The chunk's entries per (cell, arm, cycle, state), the cells it
+     * used, and the draw's tallies per cell: occupancy, entries and
+     * households, for the groups of /draws/groups. */
+    uint64_t *chunk_entries;
+    size_t nentries;           /* per cell */
+    uint32_t cells_used;
+    int deferred;              /* mkba_micro_run leaves them to mkba_micro_flush */
+    uint64_t *cell_occ, *cell_entries;
+    double cell_households[MKBA_GROUP_CELLS];
     /* An open population: the draw's starting households and the
      * expected entrants per year (mkba_micro_work_set_entrants). */
     long households;
@@ -46,9 +56,14 @@ mkba_micro_work *mkba_micro_work_alloc(const mkba_layout *l)
     w->words = mkba_calloc(((size_t)l->init_blocks + l->ncycles * (size_t)l->blocks_per_cycle) * 4 + 4,
                       sizeof *w->words);
     w->ndelta = l->narms * l->npoints * l->nslots;
-    w->delta = mkba_calloc(w->ndelta, sizeof *w->delta);
+    w->nentries = l->narms * l->ncycles * l->nstates_total;
+    w->delta = mkba_calloc(MKBA_GROUP_CELLS * w->ndelta, sizeof *w->delta);
     w->delta_new = mkba_calloc(w->ndelta, sizeof *w->delta_new);
-    if (w->words == NULL || w->delta == NULL || w->delta_new == NULL) {
+    w->chunk_entries = mkba_calloc(MKBA_GROUP_CELLS * w->nentries + 1, sizeof *w->chunk_entries);
+    w->cell_occ = mkba_calloc(MKBA_GROUP_CELLS * w->ndelta, sizeof *w->cell_occ);
+    w->cell_entries = mkba_calloc(MKBA_GROUP_CELLS * w->nentries + 1, sizeof *w->cell_entries);
+    if (w->words == NULL || w->delta == NULL || w->delta_new == NULL || w->chunk_entries == NULL
+        || w->cell_occ == NULL || w->cell_entries == NULL) {
         mkba_micro_work_free(w);
         return NULL;
     }
@@ -62,6 +77,9 @@ void mkba_micro_work_free(mkba_micro_work *w)
     mkba_free(w->words);
     mkba_free(w->delta);
     mkba_free(w->delta_new);
+    mkba_free(w->chunk_entries);
+    mkba_free(w->cell_occ);
+    mkba_free(w->cell_entries);
     mkba_free(w);
 }
 
@@ -461,6 +479,65 @@ static void accumulate(const mkba_layout *l, size_t narms, const int64_t *delta,
     }
 }
 
+void mkba_micro_cells_zero(mkba_micro_work *w)
+{
+    memset(w->cell_occ, 0, MKBA_GROUP_CELLS * w->ndelta * sizeof *w->cell_occ);
+    memset(w->cell_entries, 0, MKBA_GROUP_CELLS * w->nentries * sizeof *w->cell_entries);
+    memset(w->cell_households, 0, sizeof w->cell_households);
+}
+
+void mkba_micro_cell_add(const mkba_micro_work *w, int cell, mkba_counts *c)
+{
+    const uint64_t *occ = w->cell_occ + (size_t)cell * w->ndelta;
+    const uint64_t *entries = w->cell_entries + (size_t)cell * w->nentries;
+    for (size_t i = 0; i < w->ndelta; i++)
+        c->occ[i] += occ[i];
+    for (size_t i = 0; i < w->nentries; i++)
+        c->entries[i] += entries[i];
+    c->households += w->cell_households[cell];
+}
+
+void mkba_micro_work_defer(mkba_micro_work *w)
+{
+    w->deferred = 1;
+}
+
+/* The tallies of the cells used since the last flush into c (occupancy as
+ * the running sum of the changes, entries) and into the draw's cell
+ * tallies. The cells' sums are c's tallies as one array of changes would
+ * give them, in integers, so in any order; and the running sum is linear,
+ * so the changes of several chunks may be summed first. */
+void mkba_micro_flush(const mkba_layout *l, mkba_micro_work *w, mkba_counts *c)
+{
+    const size_t S = l->nslots, J = l->npoints;
+    for (uint32_t u = w->cells_used; u != 0; u &= u - 1) {
+        size_t cell = (size_t)__builtin_ctz(u);
+        for (size_t arm = 0; arm < l->narms; arm++) {
+            size_t at = cell * w->ndelta + arm * J * S;
+            const int64_t *dl = w->delta + at;
+            uint64_t *co = w->cell_occ + at, *o = c->occ + arm * J * S;
+            for (size_t i = 0; i < S; i++) {
+                int64_t run = 0;
+                for (size_t j = 0; j < J; j++) {
+                    run += dl[j * S + i];
+                    o[j * S + i] += (uint64_t)run;
+                    co[j * S + i] += (uint64_t)run;
+                }
+            }
+        }
+        const uint64_t *ce = w->chunk_entries + cell * w->nentries;
+        uint64_t *we = w->cell_entries + cell * w->nentries;
+        for (size_t i = 0; i < w->nentries; i++) {
+            c->entries[i] += ce[i];
+            we[i] += ce[i];
+        }
+        memset(w->delta + cell * w->ndelta, 0, w->ndelta * sizeof *w->delta);
+        memset(w->chunk_entries + cell * w->nentries, 0,
+               w->nentries * sizeof *w->chunk_entries);
+    }
+    w->cells_used = 0;
+}
+
 void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                     uint32_t draw, uint32_t h0, uint32_t h1,
                     mkba_micro_work *w, mkba_counts *c)
@@ -470,18 +547,27 @@ void mkba_micro_run(const mkba_model *m, const mkba_tables *t, uint64_t seed,
                              (uint32_t)(l->ncycles * (size_t)l->blocks_per_cycle);
     const uint32_t *cycle_words = w->words + 4 * l->init_blocks;
     const size_t per_arm = l->npoints * l->nslots;
+    const size_t ref = (size_t)m->reference;
     uint8_t x0[MKBA_MAX_DOMAINS];
-    memset(w->delta, 0, w->ndelta * sizeof *w->delta);
     for (uint32_t h = h0; h < h1; h++) {
         mkba_philox_blocks(seed, draw, h, MKBA_STREAM_HOUSEHOLD, 0, nblocks, w->words);
+        /* The household's group is its starting state in the reference
+         * arm, the same in every arm. */
+        mkba_micro_initial_states(m, t, t->init_same ? 0 : ref, w->words, x0);
+        int cell = mkba_group_cell(t, m->ndomains, x0);
+        w->cells_used |= 1u << cell;
+        w->cell_households[cell] += 1.0;
         for (size_t arm = 0; arm < m->narms; arm++) {
-            if (arm == 0 || !t->init_same)
+            if (!t->init_same)
                 mkba_micro_initial_states(m, t, arm, w->words, x0);
-            simulate(m, t, arm, x0, cycle_words, w->delta + arm * per_arm,
-                     c->entries + arm * l->ncycles * l->nstates_total, 0);
+            simulate(m, t, arm, x0, cycle_words,
+                     w->delta + (size_t)cell * w->ndelta + arm * per_arm,
+                     w->chunk_entries + (size_t)cell * w->nentries
+                         + arm * l->ncycles * l->nstates_total, 0);
         }
     }
-    accumulate(l, m->narms, w->delta, c->occ);
+    if (!w->deferred)
+        mkba_micro_flush(l, w, c);
     if (w->entrants_per_year > 0) {
         memset(w->delta_new, 0, w->ndelta * sizeof *w->delta_new);
         run_entrants(m, t, seed, draw, h0, h1, w, c);

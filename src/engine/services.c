@@ -420,11 +420,18 @@ void mkba_svc_entrant_states(const mkba_svc_arm *a, long h0, long h1, mkba_svc_s
     states_of(a, h0, h1, s, x, mkba_micro_entrant_states);
 }
 
+/* Household h's group cell, 0 when it has none (mkba_svc_arm.cell). */
+static size_t cell_of(const mkba_svc_arm *a, long h)
+{
+    return a->cell != NULL && h < a->ncell ? a->cell[h] : 0;
+}
+
 void mkba_svc_households_start(const mkba_svc_arm *a, mkba_svc_households *hh, long h0, long h1,
                                const uint8_t *x0, int64_t *delta)
 {
     for (long h = h0; h < h1; h++)
-        household_start(a, hh, h, x0 + (size_t)h * a->m->ndomains, delta);
+        household_start(a, hh, h, x0 + (size_t)h * a->m->ndomains,
+                        delta + cell_of(a, h) * a->cell_delta);
 }
 
 /* How care, waiting and a joint plan change one domain's row this cycle. */
@@ -893,9 +900,11 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
         for (uint32_t i = 0; i < n; i++) {
             if (hh->out[c0 + i] >= 0)
                 continue;
+            size_t cell = cell_of(a, c0 + i);
             int pd = household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
-                                     s->service + 4 * i, s->relapse_word[i], s->memo, delta,
-                                     entries, counts);
+                                     s->service + 4 * i, s->relapse_word[i], s->memo,
+                                     delta + cell * a->cell_delta,
+                                     entries + cell * a->cell_entries, counts);
             if (pd >= 0) {
                 s->detect_h[ndetect] = (uint32_t)(c0 + i);
                 s->detect_i[ndetect] = (uint16_t)i;

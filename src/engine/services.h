@@ -128,6 +128,14 @@ typedef struct mkba_svc_arm {
     double seek_p[8];          /* P(asking for help) by severity level */
     double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
+    /* "For whom": the group cell (groups.c) of each of the first ncell
+     * households (the starting cohort), and the strides of a cell in the
+     * delta and entries arrays the household phase is given; households
+     * past ncell (entrants of an open population) and every household when
+     * cell is NULL (mkba_svc_arm_init) tally at the arrays' start. */
+    const uint8_t *cell;
+    long ncell;
+    size_t cell_delta, cell_entries;
 } mkba_svc_arm;
 
 /* Per-thread, per-cycle integer tallies of the household phase. */
@@ -351,6 +359,10 @@ void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *
  * (households, occupancy, entries), for pricing one batch of households
  * (mkba_batches) on its own. */
 void mkba_svc_batch_counts(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c);
+
+/* Adds cell `cell`'s integer tallies of the last mkba_svc_run (households,
+ * occupancy, entries; every batch) to c, for pricing a household group. */
+void mkba_svc_cell_add(const mkba_svc_work *w, const mkba_layout *l, int cell, mkba_counts *c);
 
 /* Adds the service costs and outputs of the last mkba_svc_run to r (after
  * mkba_tally). */

@@ -313,7 +313,8 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
     const size_t A = m->narms, P = m->npayers, E = m->neffects;
     memset(cost, 0, nb * A * P * sizeof *cost);
     memset(effect, 0, nb * A * E * sizeof *effect);
-    memset(ytd, 0, nb * A * T * P * sizeof *ytd);
+    if (ytd != NULL)
+        memset(ytd, 0, nb * A * T * P * sizeof *ytd);
     const size_t cpy = cycles_per_year(t);
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
@@ -335,13 +336,15 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                     continue;
                 for (size_t b = 0; b < nb; b++) {
                     double *cb = cost + (b * A + arm) * P;
-                    double *yb = ytd + ((b * A + arm) * T + (size_t)k - 1) * P;
                     cb[rule->payer] += amount * dsc[b];
-                    yb[rule->payer] += amount * u[b];
-                    if (rule->transfer_to >= 0) {
+                    if (rule->transfer_to >= 0)
                         cb[rule->transfer_to] -= amount * dsc[b];
+                    if (ytd == NULL)
+                        continue;
+                    double *yb = ytd + ((b * A + arm) * T + (size_t)k - 1) * P;
+                    yb[rule->payer] += amount * u[b];
+                    if (rule->transfer_to >= 0)
                         yb[rule->transfer_to] -= amount * u[b];
-                    }
                 }
             }
             for (size_t i = 0; i < m->neffect_rules; i++) {
@@ -356,7 +359,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
             }
             /* The year to date: this cycle's cost plus the previous
              * cycle's year to date when both are in one year. */
-            if ((size_t)(k - 1) % cpy != 0)
+            if (ytd != NULL && (size_t)(k - 1) % cpy != 0)
                 for (size_t b = 0; b < nb; b++) {
                     double *yb = ytd + ((b * A + arm) * T + (size_t)k - 1) * P;
                     for (size_t p = 0; p < P; p++)

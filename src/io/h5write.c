@@ -233,6 +233,7 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     PUT("parameter_sources", s2, npar);
     PUT("cost_categories", (const char *const *)m->category,
         m->category != NULL ? m->ncategories : 0);
+    PUT("household_groups", mkba_result_groups, MKBA_RESULT_GROUPS);
 #undef PUT
 
     hsize_t dims[1] = { m->neffects };

@@ -85,6 +85,7 @@ int mkba_html_ceac(mkba_html_doc *h);
 int mkba_html_cashflow(mkba_html_doc *h);
 int mkba_html_payers(mkba_html_doc *h);
 int mkba_html_budget(mkba_html_doc *h);
+int mkba_html_groups(mkba_html_doc *h);
 int mkba_html_ranking(mkba_html_doc *h);
 int mkba_html_services(mkba_html_doc *h);
 int mkba_html_expost(mkba_html_doc *h);

@@ -28,6 +28,7 @@ static const section sections[] = {
     { mkba_html_cashflow, 1 },
     { mkba_html_payers, 1 },
     { mkba_html_budget, 1 },
+    { mkba_html_groups, 1 },
     { mkba_html_ranking, 1 },
     { mkba_html_services, 1 },
     { mkba_html_sensitivity, 0 },

@@ -1,6 +1,7 @@
 /* The chart sections of a run's report: the cost-effectiveness plane,
  * acceptability and frontier, cash flows per perspective, who pays and who
- * gains, the municipal budget (with its table), the ranking, services over
+ * gains, the municipal budget (with its table), for whom (a table), the
+ * ranking, services over
  * time and ex ante versus realised. The charts come from
  * tools/mkba_plots.py (plots.h); each section here says what its chart
  * shows, or why the file has none (docs/report.md, "Sections"). */
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "html_doc.h"
+#include "analysis/groups.h"
+#include "core/alloc.h"
 
 /* Closes a section after its charts; -1 when a chart failed. */
 static int close_section(mkba_html_doc *h, long charts)
@@ -134,6 +137,60 @@ int mkba_html_budget(mkba_html_doc *h)
     }
     fputs("</table>\n", h->f);
     return close_section(h, n);
+}
+
+/* For whom: society's NPV per household of each household group, the
+ * answer's alternative against the reference (docs/decision.md). */
+int mkba_html_groups(mkba_html_doc *h)
+{
+    const mkba_h5_totals *t = h->t;
+    size_t a = h->an->alternative;
+    if (t->narms < 2 || (int)a == t->reference)
+        return 0;                 /* the answer says there is nothing to compare */
+    mkba_html_heading(h, "groups", mkba_html_s(h, HS_GROUPS));
+    mkba_groups *g = NULL;
+    mkba_error why = {0};
+    if (mkba_groups_read(h->st, t, &g, &why) != MKBA_OK || g == NULL)
+        return note_only(h, HS_NO_GROUPS);
+    const size_t A = g->narms, G = g->ngroups;
+    double *stats = mkba_malloc((t->nperspectives * A * G * MKBA_GS_N + 1) * sizeof *stats);
+    double *work = mkba_malloc((3 * g->ndraws + 1) * sizeof *work);
+    if (stats == NULL || work == NULL) {
+        mkba_free(stats);
+        mkba_free(work);
+        mkba_groups_free(g);
+        return -1;
+    }
+    mkba_groups_stats(g, t, stats, work);
+    char note[1024], b1[96];
+    mkba_html_para(h, "note", mkba_html_fmt(note, sizeof note, mkba_html_s(h, HS_GROUPS_NOTE),
+                                            t->arm[a], t->arm[t->reference],
+                                            t->arm[t->reference]));
+    fputs("<table class=\"data\" id=\"groups-table\">\n<tr>", h->f);
+    const mkba_html_string head[] = { HS_GROUP, HS_SHARE, HS_NPV_SOCIETY, HS_INTERVAL };
+    for (size_t c = 0; c < 4; c++) {
+        fprintf(h->f, c == 3 ? "<th colspan=\"2\">" : "<th>");
+        mkba_html_text(h, mkba_html_s(h, head[c]));
+        fputs("</th>", h->f);
+    }
+    fputs("</tr>\n", h->f);
+    /* Perspective 0 is society. */
+    for (size_t gr = 0; gr < G; gr++) {
+        const double *o = stats + (a * G + gr) * MKBA_GS_N;
+        fputs("<tr><td>", h->f);
+        mkba_html_text(h, g->name[gr]);
+        fputs("</td>", h->f);
+        mkba_html_num_cell(h, o[MKBA_GS_SHARE],
+                           mkba_html_percent(h, b1, sizeof b1, o[MKBA_GS_SHARE]));
+        for (int c = MKBA_GS_NPV; c <= MKBA_GS_NPV_HI; c++)
+            mkba_html_num_cell(h, o[c], mkba_html_money(h, b1, sizeof b1, o[c]));
+        fputs("</tr>\n", h->f);
+    }
+    fputs("</table>\n", h->f);
+    mkba_free(stats);
+    mkba_free(work);
+    mkba_groups_free(g);
+    return close_section(h, 0);
 }
 
 int mkba_html_ranking(mkba_html_doc *h)

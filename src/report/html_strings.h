@@ -84,6 +84,13 @@
     X(BUDGET, "Municipal budget per year", "Gemeentebegroting per jaar") \
     X(BUDGET_NOTE, "%s against %s: the yearly net effect on each municipal budget, undiscounted (cash in the year's prices of %d), mean over the draws; above 0 a saving, below 0 a cost. The line: the municipality as a whole.", \
       "%s ten opzichte van %s: het jaarlijkse netto effect op elke gemeentelijke begroting, niet verdisconteerd (kasstroom in prijzen van %d), gemiddelde over de trekkingen; boven 0 een besparing, onder 0 kosten. De lijn: de gemeente als geheel.") \
+    X(GROUPS, "For whom", "Voor wie") \
+    X(GROUPS_NOTE, "%s against %s per group of households by their starting state (in %s): net present value for society per household of the group, mean and 95%% interval over the draws. Severity: the highest severity of a problem (light, medium, heavy); domains: how many domains have a problem. The teams' costs count in every group at the average per household.", \
+      "%s ten opzichte van %s per groep huishoudens naar hun beginsituatie (in %s): maatschappelijk saldo per huishouden van de groep, gemiddelde en 95%%-interval over de trekkingen. Zwaarte: het zwaarste probleem (licht, middelzwaar, zwaar); domeinen: op hoeveel domeinen een probleem speelt. De kosten van de teams tellen in elke groep mee als het gemiddelde per huishouden.") \
+    X(NO_GROUPS, "The file has no results per group of households (written before they existed, or in cohort mode).", \
+      "Het bestand heeft geen resultaten per groep huishoudens (geschreven voordat die er waren, of in cohortmodus).") \
+    X(GROUP, "group", "groep") \
+    X(SHARE, "share", "aandeel") \
     X(RANKING, "Ranking of the arms", "Rangorde van de alternatieven") \
     X(RANKING_NOTE, "Share of draws in which each arm has each rank by the net present value for society (rank 1: the highest).", \
       "Aandeel trekkingen waarin elk alternatief elke rang heeft op het maatschappelijk saldo (rang 1: het hoogste).") \

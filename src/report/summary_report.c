@@ -9,6 +9,7 @@
 #include "answer.h"
 #include "summary_report.h"
 #include "analysis/budget.h"
+#include "analysis/groups.h"
 #include "core/alloc.h"
 
 #define MAXCOLS 40
@@ -1022,6 +1023,77 @@ done:
     mkba_budget_free(bu);
 }
 
+/* For whom (docs/decision.md): the NPV per household of each household
+ * group against the reference, and the increment of the primary effect,
+ * per perspective shown; read from the file's /draws/groups (none in a
+ * file written before them). Not in the text summary's selection: `mkba
+ * summary --table groups` prints it. */
+static void group_table(builder *b)
+{
+    const mkba_h5_totals *t = b->t;
+    if (b->o->file == NULL)
+        return;
+    mkba_error why = {0};
+    mkba_h5_store *st = mkba_h5_store_open(b->o->file, 0, &why);
+    mkba_groups *g = NULL;
+    if (st == NULL || mkba_groups_read(st, t, &g, &why) != MKBA_OK) {
+        b->r->failed = 1;
+        mkba_error_set(b->o->err, why.code != MKBA_OK ? why.code : MKBA_EIO,
+                       "the household groups cannot be read: %s", why.message);
+        mkba_h5_store_close(st, NULL);
+        return;
+    }
+    mkba_h5_store_close(st, NULL);
+    if (g == NULL)
+        return;
+    const size_t K = t->nperspectives, A = g->narms, G = g->ngroups;
+    double *stats = mkba_malloc((K * A * G * MKBA_GS_N + 1) * sizeof *stats);
+    double *work = mkba_malloc((3 * g->ndraws + 1) * sizeof *work);
+    if (stats == NULL || work == NULL) {
+        b->r->failed = 1;
+        goto done;
+    }
+    mkba_groups_stats(g, t, stats, work);
+    const int pe = t->primary_effect;
+    char effect[160];
+    snprintf(effect, sizeof effect, "%s gained", pe >= 0 ? t->effect[pe] : "effect");
+    const char *col[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
+                          effect, "2.5%", "97.5%" };
+    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                          MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                          MKBA_COL_MONEY, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                          MKBA_COL_EFFECT };
+    const size_t ncol = pe >= 0 ? 10 : 7;
+    char title[256];
+    snprintf(title, sizeof title, "For whom: NPV per household of each group against %s "
+             "(%s per household of the group, discounted)", ref_name(b), b->cur);
+    mkba_rtable *tb = table(b, "groups", title, ncol, col, kind);
+    for (size_t k = 0; tb != NULL && k < K; k++)
+        for (size_t a = 0; shown(b, k) && a < A; a++) {
+            if ((int)a == t->reference)
+                continue;
+            for (size_t gr = 0; gr < G; gr++) {
+                const double *o = stats + ((k * A + a) * G + gr) * MKBA_GS_N;
+                long row = pair_row(b, tb, k, a);
+                mkba_rtable_str(b->r, tb, row, 2, g->name[gr]);
+                for (size_t c = 0; c + 3 < ncol; c++)
+                    mkba_rtable_num(tb, row, 3 + c, o[MKBA_GS_SHARE + c]);
+            }
+        }
+    if (tb != NULL)
+        mkba_rtable_note(b->r, tb, "Groups by the household's starting state in %s: no "
+                         "problem, or the highest severity of its problems (light <= 1, "
+                         "medium <= 2, heavy > 2) and, a second partition of the same "
+                         "households, its number of problem domains (single 1, multiple 2, "
+                         "multi-problem 3 or more). share x NPV summed over either partition "
+                         "is the whole population's NPV. The teams' costs enter every group "
+                         "at the draw's value per household.", ref_name(b));
+done:
+    mkba_free(stats);
+    mkba_free(work);
+    mkba_groups_free(g);
+}
+
 mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
                                  const mkba_decision *d,
                                  const mkba_summary_report_options *o)
@@ -1053,6 +1125,8 @@ mkba_report *mkba_summary_report(const mkba_h5_totals *t, const mkba_summary *s,
         mkba_table(&b);
     }
     budget_tables(&b);
+    if (d->narms >= 2 && !o->text)
+        group_table(&b);
     mkba_free(idx);
     if (r->failed) {
         mkba_report_free(r);

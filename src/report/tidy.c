@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "analysis/budget.h"
+#include "analysis/groups.h"
 #include "core/alloc.h"
 #include "tidy.h"
 
@@ -257,6 +258,40 @@ static void write_budget(const tidy_out *o)
     }
 }
 
+/* For whom (/draws/groups), when the file has them: per draw, arm and
+ * household group, measure group_households:GROUP (a share, the same in
+ * every arm), group_cost_total_discounted:GROUP per payer and
+ * group_effect_total_discounted:GROUP:EFFECT, per household of the group. */
+static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
+{
+    mkba_groups *g = NULL;
+    int rc = mkba_groups_read(st, o->t, &g, err);
+    if (rc != MKBA_OK || g == NULL)
+        return rc;
+    const size_t D = g->ndraws, A = g->narms, P = g->npayers, E = g->neffects, G = g->ngroups;
+    char item[256], unit[256];
+    for (size_t d = 0; d < D; d++)
+        for (size_t a = 0; a < A; a++)
+            for (size_t gr = 0; gr < G; gr++) {
+                const size_t at = (d * G + gr) * A + a;
+                line(o, d, a, -1.0, "", "group_households", g->name[gr],
+                     g->share[d * G + gr], "1 (share of starting households)", -1);
+                snprintf(unit, sizeof unit, "%s per household of the group", o->money);
+                for (size_t p = 0; p < P; p++)
+                    line(o, d, a, -1.0, o->t->payer[p], "group_cost_total_discounted",
+                         g->name[gr], g->cost[at * P + p], unit, -1);
+                for (size_t e = 0; e < E; e++) {
+                    snprintf(item, sizeof item, "%s:%s", g->name[gr], o->t->effect[e]);
+                    snprintf(unit, sizeof unit, "%s per household of the group",
+                             o->t->effect_unit[e]);
+                    line(o, d, a, -1.0, "", "group_effect_total_discounted", item,
+                         g->effect[at * E + e], unit, -1);
+                }
+            }
+    mkba_groups_free(g);
+    return MKBA_OK;
+}
+
 int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t nyears,
                     const mkba_csv_style *style, mkba_error *err)
 {
@@ -287,6 +322,8 @@ int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t n
             rc = write_flows(&o, st, nyears, err);
         if (rc == MKBA_OK)
             write_budget(&o);
+        if (rc == MKBA_OK)
+            rc = write_groups(&o, st, err);
     }
     mkba_budget_free(budget);
     mkba_free(draw);

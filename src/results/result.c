@@ -13,6 +13,10 @@ static double *zeros(size_t n)
     return mkba_calloc(n > 0 ? n : 1, sizeof(double));
 }
 
+const char *const mkba_result_groups[MKBA_RESULT_GROUPS] = {
+    "no problem", "light", "medium", "heavy", "single", "multiple", "multi-problem"
+};
+
 static double **slot(mkba_draw_result *r, const mkba_dataset_spec *s)
 {
     return (double **)(void *)((char *)r + s->field);
@@ -33,6 +37,7 @@ void mkba_draw_result_shape(const mkba_draw_result *r, size_t *n)
     n[MKBA_AXIS_DOMAIN] = r->ndomains;
     n[MKBA_AXIS_TEAM] = r->nteams;
     n[MKBA_AXIS_BATCH] = r->nbatches;
+    n[MKBA_AXIS_HOUSEHOLD_GROUP] = r->ngroups;
 }
 
 mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
@@ -55,6 +60,7 @@ mkba_draw_result *mkba_draw_result_alloc(const mkba_model *m)
     r->ndomains = n[MKBA_AXIS_DOMAIN];
     r->nteams = n[MKBA_AXIS_TEAM];
     r->nbatches = n[MKBA_AXIS_BATCH];
+    r->ngroups = n[MKBA_AXIS_HOUSEHOLD_GROUP];
     r->services = m->services.enabled;
     r->population = m->population.enabled;
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {

@@ -23,12 +23,20 @@
  * when nb < 2 or no households. */
 double mkba_mcse_batches(const double *f, const double *n, size_t nb);
 
+/* "For whom" (issue 13, docs/decision.md): the household groups of
+ * /draws/groups, by the household's starting state in the reference arm:
+ * no problem, then its severity class (light, medium, heavy) and, as a
+ * second partition of the same households, its number of problem domains
+ * (single, multiple, multi-problem). Names in mkba_result_groups. */
+#define MKBA_RESULT_GROUPS 7
+extern const char *const mkba_result_groups[MKBA_RESULT_GROUPS];
+
 typedef struct mkba_draw_result {
     /* The axis sizes; npoints = ncycles + 1, nstates_total = the states of
      * all domains end to end, nteams = 0 without services. */
     size_t narms, ncycles, npoints;
     size_t npayers, neffects, nstates_total, nparams;
-    size_t ncategories, ndomains, nteams, nbatches;
+    size_t ncategories, ndomains, nteams, nbatches, ngroups;
     /* 1 when the scenario has services: only then are the arrays of
      * /draws/services allocated (else NULL). */
     int services;

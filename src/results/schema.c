@@ -82,6 +82,7 @@ void mkba_schema_axis_sizes(const mkba_model *m, size_t n[MKBA_NAXES])
     n[MKBA_AXIS_TEAM] = m->services.enabled ? m->services.nteams : 0;
     n[MKBA_AXIS_DEGREE] = m->services.enabled ? MKBA_NDEGREES : 0;
     n[MKBA_AXIS_BATCH] = MKBA_RESULT_BATCHES;
+    n[MKBA_AXIS_HOUSEHOLD_GROUP] = MKBA_RESULT_GROUPS;
 }
 
 size_t mkba_schema_draw_count(const mkba_dataset_spec *s, const size_t n[MKBA_NAXES])

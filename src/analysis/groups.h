@@ -1,0 +1,49 @@
+/* "For whom" (issue 13, docs/decision.md): the MKBA per household group
+ * (/draws/groups, results/result.h mkba_result_groups) against the
+ * reference arm: each group's share of the households, its net present
+ * value per household for each perspective and its increment in the
+ * primary effect, over the draws. */
+#ifndef MKBA_ANALYSIS_GROUPS_H
+#define MKBA_ANALYSIS_GROUPS_H
+
+#include <stddef.h>
+#include "mkba/error.h"
+#include "io/h5out.h"
+
+/* The per-draw group arrays of a file. */
+typedef struct mkba_groups {
+    size_t ndraws, narms, npayers, neffects, ngroups;
+    char **name;               /* [G] */
+    double *share;             /* [D][G] */
+    double *cost;              /* [D][G][A][P] discounted, per household of the group */
+    double *effect;            /* [D][G][A][E] */
+} mkba_groups;
+
+/* Reads the groups of the file open in st (its totals t). *out is NULL
+ * (and MKBA_OK returned) for a file without them (written before them). */
+int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **out,
+                     mkba_error *err);
+void mkba_groups_free(mkba_groups *g);
+
+/* Columns of a row of mkba_groups_stats. */
+enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_EFFECT,
+       MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_N };
+
+/* stats[K][A][G][MKBA_GS_N] for the perspectives of t: the group's mean
+ * share of the households; the NPV per household of the group of arm a
+ * against the reference (perspective k's payers and the monetary effects
+ * that count for it, as /analysis/cashflow/npv), its mean weighted by the
+ * group's share in each draw, so that Σ_g share_g x NPV_g over a partition
+ * is the mean NPV of the whole population, and its 2.5% and 97.5%
+ * percentiles over the draws in which the group has households; the same
+ * for the increment of the primary effect (NaN when arms are compared on
+ * money). NaN for the reference arm and for a group without households.
+ * work holds 3 x ndraws doubles. */
+void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *stats,
+                       double *work);
+
+/* Writes /analysis/groups/table from the file's groups; nothing for a file
+ * without them. */
+int mkba_groups_store(mkba_h5_store *st, const mkba_h5_totals *t, mkba_error *err);
+
+#endif

@@ -1,0 +1,358 @@
+/* "For whom" (issue 13, /draws/groups): the household groups against
+ * invariants and a constructed answer.
+ *
+ * - Each partition of the households (severity class; number of problem
+ *   domains) adds up, weighted by the groups' shares, to the draw's
+ *   totals, in both engines.
+ * - The groups are bit-identical for any thread count, in both engines
+ *   (the services engine runs whole arms per thread or shares each
+ *   cycle's households, depending on threads and arms).
+ * - A constructed scenario in which only households that start heavy can
+ *   gain shows the gain in the heavy group only, exactly 0 elsewhere.
+ * - /analysis/groups/table adds up, share-weighted, to
+ *   /analysis/cashflow/npv for every perspective and arm, and `mkba
+ *   summary --table groups` lists every group of every arm.
+ * - On the shipped model A, the group table shows the Rotterdam order
+ *   heavy > medium (docs/scenarios.md). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include "mkba/mkba.h"
+#include "engine/engine.h"
+#include "support.h"
+#include "support_run.h"
+
+/* Groups, in the order of mkba_result_groups. */
+enum { NO_PROBLEM, LIGHT, MEDIUM, HEAVY, SINGLE, MULTIPLE, MULTI };
+
+static int sanitized(void)
+{
+    return getenv("MKBA_SANITIZED") != NULL;
+}
+
+/* One draw of the scenario at `path` (the base case at the means when
+ * draw < 0) on `threads` threads. */
+static mkba_draw_result *one_draw(const mkba_model *m, long draw, long households, int threads)
+{
+    mkba_error err = {0};
+    size_t np = mkba_params_count(m->params);
+    double *values = calloc(m->narms * np + 1, sizeof *values);
+    mkba_params_work *pw = mkba_params_work_alloc(m->params);
+    assert_true(values != NULL && pw != NULL);
+    assert_int_equal(mkba_params_sample(m->params, m->seed, draw < 0 ? 0 : (uint32_t)draw,
+                                        draw < 0, MKBA_BASE_MEAN, values, pw, &err), MKBA_OK);
+    mkba_engine *e = mkba_engine_alloc(m, MKBA_ENGINE_MICRO, households, threads, &err);
+    if (e == NULL)
+        fail_msg("%s", err.message);
+    mkba_draw_result *r = mkba_draw_result_alloc(m);
+    assert_non_null(r);
+    if (mkba_engine_draw(e, values, m->seed, draw < 0 ? 0 : (uint32_t)draw, r, NULL, &err)
+        != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_engine_free(e);
+    mkba_params_work_free(pw);
+    free(values);
+    return r;
+}
+
+static mkba_model *load(const char *path)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    return m;
+}
+
+/* Σ_g share_g x x_g over the groups of one partition, for entry i of a
+ * group's block of n values. */
+static double partition_sum(const mkba_draw_result *r, const double *x, size_t n, size_t i,
+                            const int *groups)
+{
+    double s = 0.0;
+    for (int j = 0; j < 4; j++) {
+        double share = r->group_households[groups[j]];
+        if (share > 0.0)
+            s += share * x[(size_t)groups[j] * n + i];
+    }
+    return s;
+}
+
+static void check_partitions(const char *path, long households)
+{
+    static const int severity[4] = {NO_PROBLEM, LIGHT, MEDIUM, HEAVY};
+    static const int count[4] = {NO_PROBLEM, SINGLE, MULTIPLE, MULTI};
+    mkba_model *m = load(path);
+    for (long draw = 0; draw < 2; draw++) {
+        mkba_draw_result *r = one_draw(m, draw, households, 2);
+        const size_t AP = r->narms * r->npayers, AE = r->narms * r->neffects;
+        for (int p = 0; p < 2; p++) {
+            const int *g = p == 0 ? severity : count;
+            double shares = 0.0;
+            for (int j = 0; j < 4; j++)
+                shares += r->group_households[g[j]];
+            assert_float_equal(shares, 1.0, 1e-12);
+            for (size_t i = 0; i < AP; i++) {
+                double whole = r->cost_total_disc[i];
+                double sum = partition_sum(r, r->group_cost_total_disc, AP, i, g);
+                assert_float_equal(sum, whole, 1e-9 * (1.0 + fabs(whole)));
+            }
+            for (size_t i = 0; i < AE; i++) {
+                double whole = r->effect_total_disc[i];
+                double sum = partition_sum(r, r->group_effect_total_disc, AE, i, g);
+                assert_float_equal(sum, whole, 1e-9 * (1.0 + fabs(whole)));
+            }
+        }
+        /* The partitions hold the same households. */
+        assert_float_equal(r->group_households[LIGHT] + r->group_households[MEDIUM]
+                                + r->group_households[HEAVY],
+                            r->group_households[SINGLE] + r->group_households[MULTIPLE]
+                                + r->group_households[MULTI], 1e-12);
+        mkba_draw_result_free(r);
+    }
+    mkba_model_free(m);
+}
+
+static void test_partitions_add_up_streaming(void **state)
+{
+    (void)state;
+    check_partitions("scenarios/default.cfg", 3000);
+    check_partitions("tests/data/interact.cfg", 2000);
+}
+
+static void test_partitions_add_up_services(void **state)
+{
+    (void)state;
+    check_partitions("tests/data/services.cfg", 2000);
+    check_partitions("scenarios/pathways/model-a.cfg", sanitized() ? 600 : 2000);
+}
+
+/* The group arrays of a draw on 1, 2 and 3 threads. */
+static void check_threads(const char *path, long households)
+{
+    mkba_model *m = load(path);
+    mkba_draw_result *r[3];
+    for (int t = 0; t < 3; t++)
+        r[t] = one_draw(m, 1, households, t + 1);
+    const size_t G = r[0]->ngroups, AP = r[0]->narms * r[0]->npayers,
+                 AE = r[0]->narms * r[0]->neffects;
+    for (int t = 1; t < 3; t++) {
+        assert_memory_equal(r[0]->group_households, r[t]->group_households,
+                            G * sizeof(double));
+        assert_memory_equal(r[0]->group_cost_total_disc, r[t]->group_cost_total_disc,
+                            G * AP * sizeof(double));
+        assert_memory_equal(r[0]->group_effect_total_disc, r[t]->group_effect_total_disc,
+                            G * AE * sizeof(double));
+    }
+    for (int t = 0; t < 3; t++)
+        mkba_draw_result_free(r[t]);
+    mkba_model_free(m);
+}
+
+static void test_identical_for_any_thread_count(void **state)
+{
+    (void)state;
+    check_threads("scenarios/default.cfg", 3000);
+    /* Two arms: 2 threads run whole arms, 3 share each cycle. */
+    check_threads("tests/data/services.cfg", 1500);
+    check_threads("tests/data/services_queue.cfg", 1500);
+}
+
+/* Two domains whose problems never start or worsen; only the top state
+ * (severity 3) recovers, faster in the "help" arm, and only it costs.
+ * Households that start without a heavy problem follow the same rows in
+ * both arms, on the same random numbers: their costs are identical. */
+static const char *heavy_only =
+    "mkba_format = 1;\n"
+    "name = \"heavy-only\";\n"
+    "price_year = 2024;\n"
+    "run = { seed = 5; draws = 0; households = 4000; };\n"
+    "timing = { cycle = \"year\"; horizon = 5; };\n"
+    "discount = { costs = 0.03; effects = 0.03; };\n"
+    "payers = ( \"gemeente\" );\n"
+    "effects = ( { name = \"qaly\"; unit = \"QALY\"; } );\n"
+    "arms = ( { name = \"as-is\"; reference = true; },\n"
+    "         { name = \"help\"; overrides = { p_up = 0.6; }; } );\n"
+    "parameters = { p_up = 0.2; };\n"
+    "domains = (\n"
+    "  { name = \"debt\"; states = ( \"none\", \"light\", \"medium\", \"top\" );\n"
+    "    initial = { prevalence = [0.4, 0.2, 0.25, 0.15]; loading = 0.5; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"light\"; probabilities = { none = 0.0; }; },\n"
+    "                    { from = \"medium\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"top\"; probabilities = { medium = \"p_up\"; }; } ); },\n"
+    "  { name = \"housing\"; states = ( \"none\", \"light\", \"medium\", \"top\" );\n"
+    "    initial = { prevalence = [0.5, 0.2, 0.2, 0.1]; loading = 0.5; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"light\"; probabilities = { none = 0.0; }; },\n"
+    "                    { from = \"medium\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"top\"; probabilities = { medium = \"p_up\"; }; } ); },\n"
+    "  { name = \"health\"; states = ( \"none\", \"light\", \"medium\" );\n"
+    "    initial = { prevalence = [0.5, 0.3, 0.2]; loading = 0.5; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"light\"; probabilities = { none = 0.0; }; },\n"
+    "                    { from = \"medium\"; probabilities = { light = 0.0; }; } ); }\n"
+    ");\n"
+    "costs = (\n"
+    "  { domain = \"debt\"; state = \"top\"; payer = \"gemeente\"; per_year = 5000.0; },\n"
+    "  { domain = \"housing\"; state = \"top\"; payer = \"gemeente\"; per_year = 8000.0; }\n"
+    ");\n"
+    "effect_values = (\n"
+    "  { effect = \"qaly\"; domain = \"debt\"; state = \"top\"; per_year = -0.1; }\n"
+    ");\n";
+
+static void test_gain_only_where_it_can(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba-groups-%d.cfg", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(heavy_only, f);
+    fclose(f);
+    mkba_model *m = load(path);
+    remove(path);
+    mkba_draw_result *r = one_draw(m, -1, 4000, 2);
+    const size_t P = r->npayers, AP = r->narms * P;
+    /* Cost saved per household of each group: reference minus help. */
+    double saved[MKBA_RESULT_GROUPS];
+    for (size_t g = 0; g < MKBA_RESULT_GROUPS; g++) {
+        assert_true(r->group_households[g] > 0.0);
+        saved[g] = r->group_cost_total_disc[g * AP] - r->group_cost_total_disc[g * AP + P];
+    }
+    print_message("cost saved per household: no problem %g, light %g, medium %g, heavy %g, "
+                  "single %g, multiple %g, multi-problem %g\n", saved[0], saved[1], saved[2],
+                  saved[3], saved[4], saved[5], saved[6]);
+    assert_true(saved[NO_PROBLEM] == 0.0);
+    assert_true(saved[LIGHT] == 0.0);
+    assert_true(saved[MEDIUM] == 0.0);
+    assert_true(saved[HEAVY] > 1000.0);
+    /* The heavy households are spread over the domain counts: each count
+     * class gains in proportion to its heavy share, and together they are
+     * the heavy group's gain. */
+    double by_count = 0.0;
+    for (int g = SINGLE; g <= MULTI; g++) {
+        assert_true(saved[g] > 0.0);
+        by_count += r->group_households[g] * saved[g];
+    }
+    assert_float_equal(by_count, r->group_households[HEAVY] * saved[HEAVY],
+                        1e-9 * fabs(by_count));
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
+}
+
+/* Rotterdam [S1][S30]: the social teams gained most in light and heavy
+ * cases, less in medium ones. Read from the group table of the shipped
+ * model A at the parameters' means, on its own population and staff:
+ * society's discounted cost saved per household of the group, relative to
+ * the group's cost in the reference arm. Heavy households gain more than
+ * medium ones. Light ones lose: the teams' costs enter every group at the
+ * draw's value per household (docs/output.md, /draws/groups), which
+ * outweighs what light problems cost (docs/scenarios.md, "The Rotterdam
+ * finding"). */
+static void test_rotterdam_from_groups(void **state)
+{
+    (void)state;
+    mkba_model *m = load("scenarios/pathways/model-a.cfg");
+    mkba_draw_result *r = one_draw(m, -1, sanitized() ? 3000 : 12000, 2);
+    const size_t P = r->npayers, AP = r->narms * P;
+    const size_t ref = (size_t)m->reference, arm = 1 - ref;
+    double rel[MKBA_RESULT_GROUPS];
+    for (size_t g = 0; g < MKBA_RESULT_GROUPS; g++) {
+        double base = 0.0, with = 0.0;
+        for (size_t p = 0; p < P; p++) {
+            base += r->group_cost_total_disc[g * AP + ref * P + p];
+            with += r->group_cost_total_disc[g * AP + arm * P + p];
+        }
+        rel[g] = 1.0 - with / base;
+    }
+    print_message("model A vs classic, society's cost saved (relative): light %.2f%%, medium "
+                  "%.2f%%, heavy %.2f%%; single %.2f%%, multiple %.2f%%, multi-problem %.2f%%\n",
+                  100 * rel[LIGHT], 100 * rel[MEDIUM], 100 * rel[HEAVY], 100 * rel[SINGLE],
+                  100 * rel[MULTIPLE], 100 * rel[MULTI]);
+    assert_true(rel[HEAVY] > rel[MEDIUM]);
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
+}
+
+/* The statistics of /analysis/groups/table (analysis/groups.h). */
+enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_EFFECT, GS_EFFECT_LO, GS_EFFECT_HI, GS_N };
+
+static void test_analysis_adds_up(void **state)
+{
+    (void)state;
+    mkba_model *m = load("tests/data/services.cfg");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba-groups-%d.h5", (int)getpid());
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    o.draws = 8;
+    o.households = 1200;
+    mkba_error err = {0};
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t nt = 0, nn = 0;
+    double *table = support_read_doubles(path, "/analysis/groups/table", &nt);
+    double *npv = support_read_doubles(path, "/analysis/cashflow/npv", &nn);
+    assert_true(table != NULL && npv != NULL);
+    const size_t A = m->narms, G = MKBA_RESULT_GROUPS, K = nn / (A * 3);
+    assert_int_equal(nt, K * A * G * GS_N);
+    static const int partition[2][4] = {{NO_PROBLEM, LIGHT, MEDIUM, HEAVY},
+                                        {NO_PROBLEM, SINGLE, MULTIPLE, MULTI}};
+    for (size_t k = 0; k < K; k++)
+        for (size_t a = 0; a < A; a++) {
+            if ((int)a == m->reference)
+                continue;
+            double whole = npv[(k * A + a) * 3];
+            for (int p = 0; p < 2; p++) {
+                double sum = 0.0;
+                for (int j = 0; j < 4; j++) {
+                    const double *row = table + ((k * A + a) * G + (size_t)partition[p][j]) * GS_N;
+                    if (row[GS_SHARE] > 0.0)
+                        sum += row[GS_SHARE] * row[GS_NPV];
+                }
+                assert_float_equal(sum, whole, 1e-9 * (1.0 + fabs(whole)));
+            }
+        }
+    free(table);
+    free(npv);
+    const char *bin = support_bin();
+    char cmd[512], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t rows = 0, heavy = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        rows++;
+        heavy += strstr(line, ",heavy,") != NULL;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(rows, 1 + K * (A - 1) * G);
+    assert_int_equal(heavy, K * (A - 1));
+    remove(path);
+    mkba_model_free(m);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off(); /* as mkba.h asks of every program */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_partitions_add_up_streaming),
+        cmocka_unit_test(test_partitions_add_up_services),
+        cmocka_unit_test(test_identical_for_any_thread_count),
+        cmocka_unit_test(test_gain_only_where_it_can),
+        cmocka_unit_test(test_analysis_adds_up),
+        cmocka_unit_test(test_rotterdam_from_groups),
+    };
+    return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
+}
