@@ -256,6 +256,45 @@ static void test_substitution_planned_only(void **state)
     sim_close(&s);
 }
 
+/* Youth help given by a team takes places at that team's caseload: in
+ * the shipped library, where a triage sends every household with a youth
+ * problem to one team (models B and utrecht: the youth-and-family team),
+ * a youth entry's places are substitution_hours_youth x that team's
+ * caseload / productive_hours_fte, in every arm and with its overrides. */
+static void test_substitution_places_of_giving_team(void **state)
+{
+    (void)state;
+    static const char *const files[2] = {"scenarios/pathways/all-models.cfg",
+                                         "scenarios/pathways/utrecht-like.cfg"};
+    int checked = 0;
+    for (int f = 0; f < 2; f++) {
+        sim s;
+        sim_open(&s, files[f], 100);
+        int hours = mkba_params_find(s.m->params, "substitution_hours_youth");
+        int productive = mkba_params_find(s.m->params, "productive_hours_fte");
+        assert_true(hours >= 0 && productive >= 0);
+        for (size_t a = 0; a < s.m->narms; a++) {
+            const mkba_pathway *p = &s.m->services.pathway[a];
+            const double *v = s.values + a * s.np;
+            for (int e = 0; e < p->nsubstitute; e++) {
+                const mkba_substitute *sub = &p->substitute[e];
+                if (strcmp(s.m->domain[sub->domain].name, "youth") != 0)
+                    continue;
+                for (int i = 0; i < p->ntriage; i++) {
+                    if (p->triage_domain[i] != sub->domain || p->triage_min[i] > 1.0)
+                        continue;
+                    const mkba_team *tm = &s.m->services.team[p->triage_team[i]];
+                    assert_near(v[sub->places], v[hours] * v[tm->caseload] / v[productive],
+                                1e-9 * v[sub->places]);
+                    checked++;
+                }
+            }
+        }
+        sim_close(&s);
+    }
+    assert_true(checked >= 2); /* model B's and utrecht's youth entries */
+}
+
 /* A team without capacity cares for nobody, so substitution changes
  * nothing at all: the same result as with share and places 0. */
 static void test_substitution_zero_capacity(void **state)
@@ -484,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_substitution_within_places),
         cmocka_unit_test(test_substitution_targeted),
         cmocka_unit_test(test_substitution_planned_only),
+        cmocka_unit_test(test_substitution_places_of_giving_team),
         cmocka_unit_test(test_substitution_zero_capacity),
         cmocka_unit_test(test_substitution_bad_input),
         cmocka_unit_test(test_relapse_closed_form),
