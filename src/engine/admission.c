@@ -71,12 +71,17 @@ long mkba_svc_places(const mkba_svc_arm *a, int team, int k)
     return mkba_svc_places_less(a, team, k, 0.0);
 }
 
-long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load)
+double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k)
 {
     double years = (k - 0.5) * a->m->timing.cycle_years;
-    double eff = a->maturing >> team & 1u
+    double eff = a->own_teams >> team & 1u
                      ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
-    double c = a->team[team].places * eff;
+    return a->team[team].places * eff;
+}
+
+long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load)
+{
+    double c = mkba_svc_capacity(a, team, k);
     /* Help the team gives itself takes places before anyone is admitted. */
     if (load > 0.0)
         c = c > load ? c - load : 0.0;
@@ -167,7 +172,7 @@ static void take_up(const mkba_svc_arm *a, mkba_svc_households *hh, int k,
     const int d = a->p->take_up_domain;
     uint32_t teams = 0;
     for (size_t i = 0; i < sv->nteams; i++)
-        teams |= (uint32_t)((a->maturing >> i & 1u) && (sv->team[i].domains >> d & 1u)) << i;
+        teams |= (uint32_t)((a->own_teams >> i & 1u) && (sv->team[i].domains >> d & 1u)) << i;
     uint32_t list[TAKE_UP_BATCH], n = 0;
     for (long h = 0; h < hh->n; h++) {
         if (hh->out[h] >= 0 || !entitled(a, hh, h))
@@ -205,14 +210,16 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
         out->withdrawn += q->len[tm] - n;
         q->len[tm] = n;
     }
-    if (a->nsubstitute > 0)
-        mkba_svc_substitution_count(a, hh, out);
     for (long h = 0; h < hh->n; h++) {
-        if (hh->status[h] == MKBA_SVC_CARE)
+        if (hh->status[h] == MKBA_SVC_CARE) {
             out->team_in_care[hh->team[h]]++;
-        else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
+            if (a->nsubstitute > 0)
+                mkba_svc_substitution_add(a, hh, h, out);
+        } else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
             q->q[hh->team[h]][q->len[hh->team[h]]++] = (int32_t)h;
     }
+    if (a->nsubstitute > 0)
+        mkba_svc_substitution_give(a, k, out);
     for (int tm = 0; tm < T; tm++) {
         int32_t *queue = q->q[tm];
         long n = q->len[tm];
@@ -237,7 +244,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
              * organisation: one member, so one more registration, per
              * domain of the joint plan; a single worker (the makelpunt's
              * broker) has one home organisation, so one registration. */
-            if (hh->joint[h] && (a->maturing >> tm & 1u))
+            if (hh->joint[h] && (a->own_teams >> tm & 1u))
                 out->duplicate_registrations +=
                     a->rule->single_worker ? 1 : __builtin_popcount(hh->plan[h]);
         }

@@ -164,6 +164,8 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.once);
     mkba_free(w->tally.transfer);
     mkba_free(w->tally.wages);
+    mkba_free(w->tally.saved);
+    mkba_free(w->tally.saved_category);
     for (int i = 0; i < 9; i++)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
@@ -234,6 +236,12 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
          && (t->once = mkba_calloc(t->narms * t->npayers + 1, sizeof *t->once)) != NULL
          && (t->transfer = mkba_calloc(AT * t->npayers + 1, sizeof *t->transfer)) != NULL
          && (t->wages = mkba_calloc(AT * t->npayers + 1, sizeof *t->wages)) != NULL;
+    t->npoints = l->npoints;
+    ok = ok && (t->saved = mkba_calloc(t->narms * t->npoints * t->npayers + 1, sizeof *t->saved))
+                   != NULL
+         && (t->saved_category =
+                 mkba_calloc(t->narms * t->npoints * t->ncategories + 1, sizeof *t->saved_category))
+                != NULL;
     for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
     t->nteams = m->services.nteams;
@@ -433,12 +441,18 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
     if (a->take_up)
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
-    /* Help the team gave itself is help not bought: a saving to the payer
-     * of the cost rule that buys it, in that rule's category. */
+    /* Help the team gave itself is help not bought: a saving per year at
+     * point k to the payer of the cost rule that buys it, in that rule's
+     * category, priced as the rule is (mkba_svc_price). */
     for (int e = 0; e < a->nsubstitute; e++) {
         const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
-        book(w, a, k, c->payer, c->category_index,
-             -a->sub_share[e] * a->sub_price[e] * dt * (double)ad->substituted[e]);
+        mkba_svc_tally *t = &w->tally;
+        size_t at = a->arm * t->npoints + (size_t)k;
+        double x = a->sub_share[e] * a->sub_price[e] * ad->substituted[e] / a->households;
+        if (c->payer >= 0)
+            t->saved[at * t->npayers + (size_t)c->payer] += x;
+        if ((size_t)c->category_index < t->ncategories)
+            t->saved_category[at * t->ncategories + (size_t)c->category_index] += x;
     }
     size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
     double **out = w->tally.out;
@@ -665,6 +679,9 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->once, 0, st->narms * st->npayers * sizeof *st->once);
     memset(st->transfer, 0, AT * st->npayers * sizeof *st->transfer);
     memset(st->wages, 0, AT * st->npayers * sizeof *st->wages);
+    memset(st->saved, 0, st->narms * st->npoints * st->npayers * sizeof *st->saved);
+    memset(st->saved_category, 0,
+           st->narms * st->npoints * st->ncategories * sizeof *st->saved_category);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
@@ -750,6 +767,57 @@ void mkba_svc_batch_counts(const mkba_svc_work *w, const mkba_layout *l, int b, 
     mkba_counts_to_double(c);
 }
 
+/* Takes cycle k's part of a saving per year known at the time points
+ * (at_point[point][n]) off u and dsc ([n], undiscounted and discounted),
+ * and off the totals u_all and dsc_all when given: at the weights and
+ * discounting a state cost rule has in cycle k under timing tm (tally.c,
+ * occupancy_values), so the saving never exceeds what the rule charges
+ * for the same households. */
+static void take_saving(const mkba_timing *tm, int k, const double *at_point, size_t n,
+                        double *u, double *dsc, double *u_all, double *dsc_all)
+{
+    int pts[3];
+    double wt[3];
+    int nterms = mkba_timing_terms(tm, k, 1, tm->ncycles, pts, wt);
+    double cycle_df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, k));
+    for (int i = 0; i < nterms; i++) {
+        double df = tm->discount_time == MKBA_DISC_POINT
+                        ? mkba_discount(tm->rate_costs, pts[i] * tm->cycle_years) : cycle_df;
+        for (size_t c = 0; c < n; c++) {
+            double v = wt[i] * tm->cycle_years * at_point[(size_t)pts[i] * n + c];
+            u[c] -= v;
+            dsc[c] -= v * df;
+            if (u_all != NULL) {
+                u_all[c] -= v;
+                dsc_all[c] -= v * df;
+            }
+        }
+    }
+}
+
+/* Referral substitution's saving in cycle k of arm `arm`, priced into r. */
+static void price_saving(const mkba_model *m, const mkba_svc_work *w, size_t arm, int k,
+                         mkba_draw_result *r)
+{
+    const mkba_svc_tally *st = &w->tally;
+    const size_t T = st->ncycles, P = st->npayers, C = st->ncategories;
+    const size_t row = arm * T + (size_t)k - 1, at = arm * st->npoints;
+    take_saving(&m->timing, k, st->saved + at * P, P, r->cost + row * P,
+                r->cost_disc + row * P, r->cost_total + arm * P, r->cost_total_disc + arm * P);
+    if (C > 0)
+        take_saving(&m->timing, k, st->saved_category + at * C, C, r->cost_category + row * C,
+                    r->cost_category_disc + row * C, NULL, NULL);
+    if (r->budget_cost == NULL)
+        return;
+    /* The budget view prices rules at the start of each cycle, uncorrected
+     * (mkba_tally_budget). */
+    mkba_timing bt = m->timing;
+    bt.occupancy = MKBA_OCC_START;
+    bt.correction = MKBA_CORR_NONE;
+    take_saving(&bt, k, w->budget->tally.saved + at * P, P, r->budget_cost + row * P,
+                r->budget_cost_disc + row * P, NULL, NULL);
+}
+
 void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_result *r)
 {
     const mkba_svc_tally *st = &w->tally;
@@ -808,6 +876,7 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
                         once += st->once[arm * P + p];
                 r->cost_category_disc[row * C + c] += (x - once) * df;
             }
+            price_saving(m, w, arm, (int)k, r);
             for (int i = 0; i < 9; i++)
                 svc[i][row] = st->out[i][row];
             for (size_t j = 0; j < st->nteams; j++) {

@@ -229,9 +229,9 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
      * providers its households may also use. */
     if (!a->classic) {
         if (p->team >= 0)
-            a->maturing |= 1u << p->team;
+            a->own_teams |= 1u << p->team;
         for (int i = 0; i < p->nspecific; i++)
-            a->maturing |= 1u << p->specific[i];
+            a->own_teams |= 1u << p->specific[i];
     }
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
@@ -298,7 +298,7 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
     if (years < a->ramp_years)
         e *= years / a->ramp_years;
     for (size_t i = 0; i < a->m->services.nteams; i++)
-        a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
+        a->effect[i] = (a->own_teams >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
 
 static int slot_of(const mkba_layout *l, int g, int tis)

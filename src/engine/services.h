@@ -102,7 +102,8 @@ typedef struct mkba_svc_arm {
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
     double friction, friction_years;
-    uint32_t maturing;         /* the arm's own (integrated) teams, which mature */
+    uint32_t own_teams;        /* the arm's own (integrated) teams: they mature, give
+                                  substitution, register twice without shared ICT */
     double quick_scan_cost, home_visit_cost, duplicate_registration;
     double investment, recurring, co_location;
     double ict_investment, ict_running; /* shared ICT; 0 without it */
@@ -249,8 +250,10 @@ typedef struct mkba_svc_admitted {
     long team_admitted[MKBA_MAX_TEAMS], team_in_care[MKBA_MAX_TEAMS];
     long team_waiting[MKBA_MAX_TEAMS];
     /* Referral substitution: households in care in each entry's state
-     * before admission, and the team places their help takes. */
-    long substituted[MKBA_MAX_SUBSTITUTE];
+     * before admission, per own team; the households whose help the teams
+     * gave (within their free places); the places that help takes. */
+    long sub_team[MKBA_MAX_SUBSTITUTE][MKBA_MAX_TEAMS];
+    double substituted[MKBA_MAX_SUBSTITUTE];
     double team_load[MKBA_MAX_TEAMS];
     long team_wait_cycles[MKBA_MAX_TEAMS]; /* summed over each team's admitted */
 } mkba_svc_admitted;
@@ -273,16 +276,21 @@ long mkba_svc_places(const mkba_svc_arm *a, int team, int k);
 /* The same less `load` places taken by help the team gives itself
  * (referral substitution); load 0 gives mkba_svc_places exactly. */
 long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load);
+/* Team `team`'s places in cycle k before the fractional place is drawn. */
+double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k);
 
 /* ---- substitution.c ---- */
 
 /* Resolves the arm's referral substitution from the draw's values. */
 void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
-/* Counts the households in care with the arm's own teams that have an
- * entry's domain in their plan and in its state, and the places their
- * help takes per team, into out (before admission). */
-void mkba_svc_substitution_count(const mkba_svc_arm *a, const mkba_svc_households *hh,
-                                 mkba_svc_admitted *out);
+/* Counts household h (in care) into out if an arm's own team has it and
+ * an entry's domain is in its plan and in the entry's state: per entry and
+ * team, and the places its help would take (before admission). */
+void mkba_svc_substitution_add(const mkba_svc_arm *a, const mkba_svc_households *hh, long h,
+                               mkba_svc_admitted *out);
+/* Gives each own team's help within its free places in cycle k (places
+ * less the households in care): out's substituted and team_load. */
+void mkba_svc_substitution_give(const mkba_svc_arm *a, int k, mkba_svc_admitted *out);
 
 /* ---- lockstep.c ---- */
 
@@ -295,6 +303,11 @@ typedef struct mkba_svc_tally {
     double *transfer;          /* [arm][cycle][payer]: transfers within cost (take-up) */
     double *wages;             /* [arm][cycle][payer]: the teams' part of cost (staff,
                                   intakes, hand-overs), at the budget's wage index */
+    /* Referral substitution's saving per year at each time point, priced
+     * by mkba_svc_price with the cost rule's own weights and discounting. */
+    size_t npoints;
+    double *saved;             /* [arm][point][payer] */
+    double *saved_category;    /* [arm][point][category] */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */

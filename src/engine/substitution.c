@@ -17,21 +17,36 @@ void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values)
     }
 }
 
-void mkba_svc_substitution_count(const mkba_svc_arm *a, const mkba_svc_households *hh,
-                                 mkba_svc_admitted *out)
+void mkba_svc_substitution_add(const mkba_svc_arm *a, const mkba_svc_households *hh, long h,
+                               mkba_svc_admitted *out)
 {
-    const mkba_pathway *p = a->p;
-    const size_t D = hh->ndomains;
-    for (long h = 0; h < hh->n; h++) {
-        if (hh->status[h] != MKBA_SVC_CARE || !(a->maturing >> hh->team[h] & 1u))
-            continue;
-        const uint8_t *x = hh->x + (size_t)h * D;
-        for (int e = 0; e < a->nsubstitute; e++) {
-            const mkba_substitute *s = &p->substitute[e];
-            if ((hh->plan[h] >> s->domain & 1u) && x[s->domain] == s->state) {
-                out->substituted[e]++;
-                out->team_load[hh->team[h]] += a->sub_share[e] * a->sub_places[e];
-            }
+    const int tm = hh->team[h];
+    if (!(a->own_teams >> tm & 1u))
+        return;
+    const uint8_t *x = hh->x + (size_t)h * hh->ndomains;
+    for (int e = 0; e < a->nsubstitute; e++) {
+        const mkba_substitute *s = &a->p->substitute[e];
+        if ((hh->plan[h] >> s->domain & 1u) && x[s->domain] == s->state) {
+            out->sub_team[e][tm]++;
+            out->team_load[tm] += a->sub_share[e] * a->sub_places[e];
         }
+    }
+}
+
+void mkba_svc_substitution_give(const mkba_svc_arm *a, int k, mkba_svc_admitted *out)
+{
+    const int T = (int)a->m->services.nteams;
+    for (int tm = 0; tm < T; tm++) {
+        /* A full team gives no more help than its free places allow; the
+         * rest is bought as usual. Help that takes no places is given. */
+        double load = out->team_load[tm], part = 1.0;
+        if (load > 0.0) {
+            double free = mkba_svc_capacity(a, tm, k) - (double)out->team_in_care[tm];
+            double given = free <= 0.0 ? 0.0 : free < load ? free : load;
+            out->team_load[tm] = given;
+            part = given / load;
+        }
+        for (int e = 0; e < a->nsubstitute; e++)
+            out->substituted[e] += (double)out->sub_team[e][tm] * part;
     }
 }

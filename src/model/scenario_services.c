@@ -456,6 +456,17 @@ static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p
 /* self_reliance.informal_care (per problem solved by own strength or
  * network: the time of the household's helpers at a shadow price) needs
  * the payer who bears it. */
+/* A setting written as the number 0 (not a parameter that may be 0). */
+static int literal_zero(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT: return config_setting_get_int(s) == 0;
+    case CONFIG_TYPE_INT64: return config_setting_get_int64(s) == 0;
+    case CONFIG_TYPE_FLOAT: return config_setting_get_float(s) == 0.0;
+    default: return 0;
+    }
+}
+
 static int read_informal_care(mkba_loader *ld, const config_setting_t *sr, mkba_pathway *p)
 {
     mkba_model *m = ld->m;
@@ -595,6 +606,15 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
                                           "problems solved by own strength come back",
                                           &p->relapse)) != 0)
         return rc;
+    /* Relapse needs problems solved by own strength: a share, or the
+     * makelpunt's quick scan. */
+    const config_setting_t *sh = sr ? config_setting_get_member(sr, "share") : NULL;
+    if (rl != NULL && !mkba_pathway_rule_of(p->rule)->quick_scan
+        && (sh == NULL || literal_zero(sh)))
+        return mkba_sc_fail(ld, rl, NULL, "relapse can never act: no problem is solved by own "
+                            "strength on this route (self_reliance.share is %s and rule '%s' has "
+                            "no quick scan); expected a self_reliance.share with relapse",
+                            sh == NULL ? "absent" : "0", mkba_route_names[p->rule]);
     return read_informal_care(ld, sr, p);
 }
 

@@ -110,6 +110,10 @@ int mkba_sc_substitution(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "own to give help itself; expected substitution only on an "
                             "integrated pathway", mkba_route_names[p->rule],
                             r->integrated ? ", degree none" : "");
+    if (r->single_worker)
+        return mkba_sc_fail(ld, list, NULL, "rule '%s' has a single worker, a broker who "
+                            "commissions help rather than gives it; expected substitution only "
+                            "on a pathway whose teams give help", mkba_route_names[p->rule]);
     int n = config_setting_length(list);
     if (n > MKBA_MAX_SUBSTITUTE)
         return mkba_sc_fail(ld, list, NULL, "%d entries; expected at most %d", n,

@@ -74,15 +74,23 @@ static const struct {
 _Static_assert(MKBA_MAX_SUBSTITUTE == 4, "one slot per substitution entry");
 enum { NSLOTS = sizeof slot / sizeof slot[0] };
 
+/* Slot i's substitution entry, or -1 if it is not one. */
+static int entry_of(size_t i)
+{
+    size_t first = offsetof(mkba_pathway, substitute);
+    size_t size = sizeof ((mkba_pathway *)0)->substitute[0];
+    if (slot[i].offset < first || slot[i].offset >= first + MKBA_MAX_SUBSTITUTE * size)
+        return -1;
+    return (int)((slot[i].offset - first) / size);
+}
+
 /* The value index of slot i in pathway p, or -1 where p has none. */
 static int slot_of(const mkba_pathway *p, size_t i)
 {
     if (slot[i].take_up && p->take_up_domain < 0)
         return -1;
     /* A substitution entry's value exists only for the pathway's entries. */
-    size_t first = offsetof(mkba_pathway, substitute);
-    if (slot[i].offset >= first && slot[i].offset < first + sizeof p->substitute
-        && (int)((slot[i].offset - first) / sizeof p->substitute[0]) >= p->nsubstitute)
+    if (entry_of(i) >= p->nsubstitute)
         return -1;
     return *(const int *)((const char *)p + slot[i].offset);
 }
@@ -90,7 +98,7 @@ static int slot_of(const mkba_pathway *p, size_t i)
 typedef struct lever {
     int arm, param;            /* the value switched: param in arm */
     int ref_param;             /* off: the reference arm's value of this; -1: 0 */
-    char label[160];
+    char label[256];
 } lever;
 
 enum { ON = -1, ALL_OFF = -2 };
@@ -172,8 +180,12 @@ static int find_slot_levers(believe *b, size_t a, char *label, size_t size, mkba
         const char *nr = kr < 0 ? "none" : mkba_params_get(m->params, (size_t)kr)->name;
         snprintf(va, sizeof va, "%.6g", v[a * np + (size_t)ka]);
         snprintf(vr, sizeof vr, "%.6g", off);
-        snprintf(label, size, "%s: %s (reference: %s)", slot[i].name,
-                 strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr);
+        /* Substitution saves the full bought price for the team's
+         * lighter help: a belief of its own. */
+        snprintf(label, size, "%s: %s (reference: %s)%s", slot[i].name,
+                 strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr,
+                 entry_of(i) >= 0 ? "; full price saved for the team's lighter help, "
+                                    "assumed as effective" : "");
         rc = add_lever(b, (int)a, ka, kr, label, err);
     }
     return rc;
@@ -185,7 +197,7 @@ static int find_levers(believe *b, size_t a, mkba_error *err)
     const mkba_model *m = b->m;
     size_t ref = (size_t)m->reference, np = b->np;
     const double *v = b->vals;
-    char label[160];
+    char label[256];
     int rc = MKBA_OK;
     /* Pathway mechanisms first: when the arm overrides the parameter its
      * mechanism reads, switching it off means the reference pathway's

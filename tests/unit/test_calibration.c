@@ -1,10 +1,11 @@
 /* Calibration of the shipped service-pathway scenarios against the
  * literature (issue 3, docs/scenarios.md).
  *
- * Utrecht [S1][S25]: in the mature years the utrecht-like scenario's
- * municipal costs are about 10% lower for adults and 32% lower for youth
- * and family than the classic route, each target inside the 90% interval
- * over the draws. The test runs the SHIPPED scenarios/pathways/utrecht-like.cfg
+ * Utrecht [S1][S25] reported municipal costs about 10% lower for adults
+ * and 32% lower for youth and family than before. Since issue 12 the
+ * utrecht-like scenario is compared with these figures, not fitted to
+ * them: the test checks the direction of the model's result and that the
+ * youth figure stays outside its 90% interval (a documented gap). The test runs the SHIPPED scenarios/pathways/utrecht-like.cfg
  * through mkba_run to an HDF5 file and recomputes the relative differences
  * from the undiscounted /draws/cost, independently of the analysis code.
  * Utrecht's figures are per team type over all budgets the teams touched
@@ -129,7 +130,7 @@ static void relative_difference(const double *cost, size_t D, size_t A, size_t T
     }
 }
 
-static void test_utrecht_targets(void **state)
+static void test_utrecht_compared(void **state)
 {
     (void)state;
     mkba_model *m = NULL;
@@ -178,16 +179,17 @@ static void test_utrecht_targets(void **state)
                   "youth %+.1f%% [%+.1f, %+.1f]\n", 100 * a.mean, 100 * a.lo, 100 * a.hi,
                   100 * y.mean, 100 * y.lo, 100 * y.hi);
 
-    /* Utrecht's -32% for youth is not reproduced either since issue 12
-     * made referral substitution act only on the households in the teams'
-     * care and take team time: before, the referral share cut the price of
-     * ambulatory youth help for every household of the arm from cycle 1,
-     * and that untargeted cut made most of the -32%. With the teams giving
-     * even 95% of the help themselves the arm reaches about -21%
-     * (docs/scenarios.md, "Calibration of utrecht-like"). What the
-     * mechanisms still say for youth: a clear saving (more than 10%),
-     * smaller than Utrecht reported. */
-    assert_true(y.mean < -0.10 && y.mean > -0.32);
+    /* Utrecht's -32% for youth is not reproduced since issue 12 made
+     * referral substitution act only on the households in the teams' care
+     * and take team time (docs/scenarios.md, "Calibration of
+     * utrecht-like"). No band fitted to the model's output: two checks
+     * against something outside it. The direction: a youth saving in at
+     * least 95% of the draws (the interval's upper end below 0). The
+     * documented gap: Utrecht's figure lies outside the model's 90%
+     * interval; if a change makes it reachable this fails, and the docs
+     * and the arm's calibrated_to must be revisited. */
+    assert_true(y.hi < 0.0);
+    assert_true(y.lo > -0.32);
     /* Utrecht's -10% for adults is not reproduced since issue 12 took the
      * teams' faster route into work away (Finland, Norway: no faster into
      * a job) and booked take-up of entitlements as a cost: no plausible
@@ -340,7 +342,7 @@ int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utrecht_targets),
+        cmocka_unit_test(test_utrecht_compared),
         cmocka_unit_test(test_rotterdam_heavy_gain_more),
     };
     return cmocka_run_group_tests_name("calibration", tests, NULL, NULL);

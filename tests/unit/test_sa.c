@@ -334,6 +334,23 @@ static void test_evppi_bounds(void **state)
  * lever on is the tornado's base point, and switching the
  * damp_interaction override off equals --set damp_interaction@integrated
  * to the reference arm's value (1), on the same households. */
+/* Referral substitution saves the full bought price for help the team
+ * gives with fewer hours: its lever says that this must be believed too. */
+static void test_believe_substitution_price(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-believe-subst.h5";
+    assert_int_equal(run("believe tests/data/services_substitution.cfg", out), 0);
+    size_t nl = 0, found = 0;
+    char **lever = read_strings(out, "/sa/believe/lever", &nl);
+    for (size_t l = 0; l < nl; l++)
+        if (strncmp(lever[l], "substitution.[0].share", 22) == 0)
+            found += strstr(lever[l], "full price saved for the team's lighter help") != NULL;
+    assert_int_equal(found, 1);
+    mkba_h5_strings_free(lever, nl);
+    unlink(out);
+}
+
 static void test_believe_against_set(void **state)
 {
     (void)state;
@@ -562,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_sobol_additive),
         cmocka_unit_test(test_morris_inert_and_sign),
         cmocka_unit_test(test_evppi_bounds),
+        cmocka_unit_test(test_believe_substitution_price),
         cmocka_unit_test(test_believe_against_set),
         cmocka_unit_test(test_believe_reference_overrides),
         cmocka_unit_test(test_function_ishigami),
