@@ -354,6 +354,10 @@ static void book_take_up(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
     if (amount == 0.0)
         return;
     book(w, a, k, p->take_up_payer, p->take_up_category, amount);
+    if (p->take_up_wage_indexed) {
+        t->wages[row + (size_t)p->take_up_payer] += amount / a->households;
+        t->wages[row + (size_t)p->take_up_recipient] -= amount / a->households;
+    }
     t->cost[row + (size_t)p->take_up_recipient] -= amount / a->households;
     t->transfer[row + (size_t)p->take_up_payer] += amount / a->households;
     t->transfer[row + (size_t)p->take_up_recipient] -= amount / a->households;

@@ -261,6 +261,21 @@ static int read_budget_lines(mkba_loader *ld, const config_setting_t *list,
     return 0;
 }
 
+int mkba_sc_budget_index(mkba_loader *ld, const config_setting_t *g, int *wage_indexed)
+{
+    const char *index = "price";
+    int rc = mkba_sc_string(ld, g, "index", 0, &index, NULL);
+    if (rc != 0)
+        return rc;
+    *wage_indexed = strcmp(index, "wage") == 0;
+    if (!*wage_indexed && strcmp(index, "price") != 0)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "index"), NULL, "'%s' is not an "
+                            "index path; expected \"price\" (the default) or \"wage\" (amounts "
+                            "that follow wages, such as benefits tied to the minimum wage)",
+                            index);
+    return 0;
+}
+
 int mkba_sc_population(mkba_loader *ld, const config_setting_t *section)
 {
     mkba_model *m = ld->m;

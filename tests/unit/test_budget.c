@@ -557,9 +557,9 @@ static void test_inhabitants(void **state)
     remove_case(&c);
 }
 
-/* Entrants need the streaming engine: the cohort trace refuses inflow
- * with a message naming the file, line and setting. */
-static void test_inflow_needs_streaming(void **state)
+/* The cohort trace has no entrants (both microsimulations have): it
+ * refuses inflow with a message naming the file, line and setting. */
+static void test_inflow_refused_by_cohort(void **state)
 {
     (void)state;
     case_files c;
@@ -781,6 +781,56 @@ static void test_wage_index(void **state)
     remove_case(&c[1]);
 }
 
+/* A cost rule with index = "wage" follows the wage path in the nominal
+ * budget, the others the price path. 2,385 households that never leave:
+ * the Wmo's 1000 a year at 5% wage growth from the price year 2024 is
+ * 2,385,000 x 1.05^(2025 + y - 1 - 2024) in year y, by hand; the
+ * insurer's 250 stays at the price index (596,250 x 1.02^y); the
+ * constant budget is the same as without the index; cost_wages holds the
+ * Wmo's whole cost and none of the insurer's. A bad index names the
+ * setting. */
+static void test_cost_rule_wage_index(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "ruleindex", "none", "start", "0.0", "0.0",
+               "population = { households = 2385; first_year = 2025; wage_growth = 0.05; };\n");
+    replace_in_file(c.cfg, "per_year = 1000.0;", "per_year = 1000.0; index = \"wage\";");
+    run_ok(&c, 500);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    double *constant = read_all(&c, "/analysis/budget/constant", A * P * T * 3);
+    double *wages = read_all(&c, "/draws/budget/cost_wages", A * T * P);
+    for (size_t a = 0; a < A; a++)
+        for (size_t y = 0; y < T; y++) {
+            double yr = (double)y + 1.0;
+            size_t wmo = ((a * P + 0) * T + y) * 3, ins = ((a * P + 1) * T + y) * 3;
+            double want_wmo = 2385000.0 * pow(1.05, yr), want_ins = 596250.0 * pow(1.02, yr);
+            if (fabs(nominal[wmo] - want_wmo) > 1e-9 * want_wmo
+                || fabs(nominal[ins] - want_ins) > 1e-9 * want_ins)
+                fail_msg("arm %zu, year %zu: nominal Wmo %.6f (by hand %.6f), insurer %.6f "
+                         "(by hand %.6f)", a, y + 1, nominal[wmo], want_wmo, nominal[ins],
+                         want_ins);
+            assert_true(fabs(constant[wmo] - 2385000.0) <= 1e-6);
+            assert_true(fabs(wages[(a * T + y) * P + 0] - 1000.0) <= 1e-9);
+            assert_true(wages[(a * T + y) * P + 1] == 0.0);
+        }
+    free(nominal);
+    free(constant);
+    free(wages);
+    remove_case(&c);
+    write_case(&c, "badindex", "none", "start", "0.0", "0.0", "");
+    replace_in_file(c.cfg, "per_year = 250.0;", "per_year = 250.0; index = \"wages\";");
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load(NULL, c.cfg, &m, &err), MKBA_EINVAL);
+    assert_null(m);
+    if (strstr(err.message, "index") == NULL || strstr(err.message, "'wages'") == NULL
+        || strstr(err.message, ":13: costs.[1].index") == NULL)
+        fail_msg("expected line 13, the setting and the value in: %s", err.message);
+    remove_case(&c);
+}
+
 /* Entrants are the teams' clients: with intakes at 1 and no other team
  * cost, /draws/budget/cost_wages x H counts the households admitted in a
  * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
@@ -928,11 +978,12 @@ int main(void)
         cmocka_unit_test(test_constant_budget),
         cmocka_unit_test(test_bad_population),
         cmocka_unit_test(test_inhabitants),
-        cmocka_unit_test(test_inflow_needs_streaming),
+        cmocka_unit_test(test_inflow_refused_by_cohort),
         cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_services_inflow_closed_form),
         cmocka_unit_test(test_services_entrants_threads),
         cmocka_unit_test(test_wage_index),
+        cmocka_unit_test(test_cost_rule_wage_index),
         cmocka_unit_test(test_services_entrants_share_capacity),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
