@@ -781,6 +781,38 @@ static void test_wage_index(void **state)
     remove_case(&c[1]);
 }
 
+/* Without wage_index or wage_growth the wage path is the scenario's own
+ * price path x 1.01 a year (real wage growth): at price_growth 0.04 from
+ * 2024 with year 1 in 2025, 1.04^y x 1.01^y in year y; with a price_index
+ * list, the list x 1.01^y; a wage_growth of its own ignores the prices. */
+static void test_default_wage_path(void **state)
+{
+    (void)state;
+    const char *blocks[3] = {
+        "population = { households = 100; first_year = 2025; price_growth = 0.04; };\n",
+        "population = { households = 100; first_year = 2025;\n"
+        "  price_index = [1.1, 1.2, 1.3, 1.4, 1.5, 1.6]; };\n",
+        "population = { households = 100; first_year = 2025; price_growth = 0.04; "
+        "wage_growth = 0.025; };\n"};
+    const double list[T] = {1.1, 1.2, 1.3, 1.4, 1.5, 1.6};
+    for (int i = 0; i < 3; i++) {
+        case_files c;
+        write_case(&c, "wagepath", "none", "start", "0.2", "0.3", blocks[i]);
+        run_ok(&c, 100);
+        double *wage = read_all(&c, "/labels/wage_index", T);
+        for (size_t y = 0; y < T; y++) {
+            double n = (double)y + 1.0;
+            double want = i == 0 ? pow(1.04, n) * pow(1.01, n)
+                        : i == 1 ? list[y] * pow(1.01, n) : pow(1.025, n);
+            if (fabs(wage[y] - want) > 1e-12 * want)
+                fail_msg("case %d, year %zu: wage level %.15g, by hand %.15g", i, y + 1,
+                         wage[y], want);
+        }
+        free(wage);
+        remove_case(&c);
+    }
+}
+
 /* A cost rule with index = "wage" follows the wage path in the nominal
  * budget, the others the price path. 2,385 households that never leave:
  * the Wmo's 1000 a year at 5% wage growth from the price year 2024 is
@@ -984,6 +1016,7 @@ int main(void)
         cmocka_unit_test(test_services_entrants_threads),
         cmocka_unit_test(test_wage_index),
         cmocka_unit_test(test_cost_rule_wage_index),
+        cmocka_unit_test(test_default_wage_path),
         cmocka_unit_test(test_services_entrants_share_capacity),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
