@@ -939,6 +939,18 @@ static void test_summary_formats(void **state)
         }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(found, 1);
+    /* No team and no index = "wage" rule: the note names no wage index,
+     * which would price nothing. */
+    snprintf(cmd, sizeof cmd, "%s summary %s --table budget", bin, h5);
+    assert_non_null(f = popen(cmd, "r"));
+    int notes = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        notes += strstr(line, "price index") != NULL;
+        if (strstr(line, "wage") != NULL)
+            fail_msg("a scenario without wage-indexed costs, yet: %s", line);
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(notes, 1);
     snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
     assert_non_null(f = popen(cmd, "r"));
     double sum = 0;
