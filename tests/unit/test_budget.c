@@ -863,6 +863,61 @@ static void test_cost_rule_wage_index(void **state)
     remove_case(&c);
 }
 
+/* The progress a run reports: how many values below the total, whether
+ * they never went back, and the last. */
+typedef struct progress_seen {
+    int below, backwards;
+    double last, total;
+} progress_seen;
+
+static void see_progress(void *user, double done, double total)
+{
+    progress_seen *p = user;
+    p->backwards += done < p->last;
+    p->below += done < total * (1 - 1e-12);
+    p->last = done;
+    p->total = total;
+}
+
+/* With inflow a services draw runs twice (closed and open); the progress
+ * bar counts both: twice the reports below the total of a closed draw
+ * (one report per arm and cycle, the last of a closed draw at the total),
+ * never backwards, ending at the total. */
+static void test_services_progress_counts_open_run(void **state)
+{
+    (void)state;
+    progress_seen seen[2];
+    const char *blocks[2] = {"population = { households = 5000; };\n",
+                             "population = { households = 5000; inflow = 500; };\n"};
+    for (int i = 0; i < 2; i++) {
+        case_files c;
+        write_services_case(&c, i == 0 ? "progress0" : "progress1", NULL, blocks[i]);
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_model *m = NULL;
+        assert_int_equal(mkba_scenario_load(NULL, c.cfg, &m, &err), MKBA_OK);
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.output = c.h5;
+        o.force = 1;
+        o.households = 400;
+        o.draws = 0;
+        mkba_context ctx;
+        mkba_context_init(&ctx);
+        ctx.threads = 1;
+        seen[i] = (progress_seen){0, 0, 0.0, 0.0};
+        ctx.progress = see_progress;
+        ctx.progress_user = &seen[i];
+        assert_int_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
+        mkba_model_free(m);
+        remove_case(&c);
+        assert_int_equal(seen[i].backwards, 0);
+        assert_true(seen[i].total > 0 && seen[i].last == seen[i].total);
+    }
+    assert_true(seen[0].below > 0);
+    assert_int_equal(seen[1].below, 2 * seen[0].below + 1);
+}
+
 /* Entrants are the teams' clients: with intakes at 1 and no other team
  * cost, /draws/budget/cost_wages x H counts the households admitted in a
  * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
@@ -1030,6 +1085,7 @@ int main(void)
         cmocka_unit_test(test_cost_rule_wage_index),
         cmocka_unit_test(test_default_wage_path),
         cmocka_unit_test(test_services_entrants_share_capacity),
+        cmocka_unit_test(test_services_progress_counts_open_run),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };
