@@ -1009,9 +1009,9 @@ static void test_summary_formats(void **state)
     snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
     assert_non_null(f = popen(cmd, "r"));
     double sum = 0;
-    int draws = 0, insurer = 0;
-    /* The file has a budget view: two more columns, the payer's fund and
-     * taakveld on its budget lines (the insurer has no budget line). */
+    int draws = 0, insurer = 0, wmo_total = 0;
+    /* The payer's fund and taakveld on every line of a payer with a budget
+     * line, the MKBA view's too (the insurer has no budget line). */
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "draw,arm,year,payer,measure,value,unit,fund,taakveld\n");
     while (fgets(line, sizeof line, f) != NULL) {
@@ -1025,13 +1025,20 @@ static void test_summary_formats(void **state)
         } else if (strstr(line, ",classic,2,zorgverzekeraar,budget_nominal,") != NULL) {
             assert_string_equal(end - 3, ",,\n");
             insurer++;
-        } else if (strstr(line, ",cost_total,") != NULL) {
+        } else if (strstr(line, ",zorgverzekeraar,cost_total,") != NULL) {
+            assert_string_equal(end - 3, ",,\n");
+        } else if (strstr(line, ",gemeente-wmo,cost_total,") != NULL) {
+            const char *label = ",gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
+            assert_string_equal(end - strlen(label), label);
+            wmo_total++;
+        } else if (strstr(line, ",budget_households,") != NULL) {
             assert_string_equal(end - 3, ",,\n");
         }
     }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(draws, 4);
     assert_int_equal(insurer, 4);
+    assert_int_equal(wmo_total, 4 * A);
     assert_true(fabs(sum / draws - want) <= 1e-6 * want);
     free(nominal);
     remove(h5);
