@@ -918,6 +918,63 @@ static void test_services_progress_counts_open_run(void **state)
     assert_int_equal(seen[1].below, 2 * seen[0].below + 1);
 }
 
+/* Entrants in the services engine take population.entrants' shares and
+ * are the teams' clients. tests/data/services.cfg, 1000 simulated
+ * households for 5000 with 1000 entering a year: exactly 200 entrants a
+ * year. No staff or hand-over cost, intakes at 1, and a debt service with
+ * room for everybody, so /draws/budget/cost_wages x H counts its
+ * admissions (the classic arm: only it charges gemeente-wmo an intake) and
+ * the rest of the Wmo's cost is the 3000 a year of debt restructuring.
+ * - Shares: every entrant in restructuring against none: at the start of
+ *   year 2 the starting households are the same in both runs (no entrant
+ *   has joined before), so the Wmo's state cost of year 2 differs by
+ *   exactly 200 x 3000 per 1000 starting households.
+ * - Care: entrants with severe debts against entrants without: the debt
+ *   service admits more households in years 2-8. */
+static void test_services_entrant_shares_and_care(void **state)
+{
+    (void)state;
+    const char *shares[3] = {"[0.0, 0.0, 0.0, 1.0]", "[1.0, 0.0, 0.0, 0.0]",
+                             "[0.0, 0.0, 1.0, 0.0]"};
+    const double H = 1000;
+    const size_t C = 8, Q = 3, WMO = 0;
+    double state_cost[3], admitted[3];
+    for (int i = 0; i < 3; i++) {
+        case_files c;
+        char block[200], tag[16];
+        snprintf(block, sizeof block, "population = { households = 5000; inflow = 1000; "
+                 "entrants = { debt = %s; }; };\n", shares[i]);
+        snprintf(tag, sizeof tag, "eshare%d", i);
+        write_services_case(&c, tag, NULL, block);
+        const char *staff[] = {"cost_per_fte = 75000.0", "cost_per_fte = 90000.0",
+                               "cost_per_fte = 85000.0", "cost_per_fte = 80000.0"};
+        for (size_t j = 0; j < 4; j++)
+            replace_in_file(c.cfg, staff[j], "cost_per_fte = 0.0");
+        replace_in_file(c.cfg, "intake_cost = 200.0", "intake_cost = 1.0");
+        replace_in_file(c.cfg, "intake_cost = 150.0", "intake_cost = 1.0");
+        replace_in_file(c.cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+        replace_in_file(c.cfg, "domains = [\"debt\"]; fte = 15.0;",
+                        "domains = [\"debt\"]; fte = 1500.0;");
+        run_ok_with(&c, 0, (long)H, 1);
+        double *cost = read_all(&c, "/draws/budget/cost", 2 * C * Q);
+        double *wages = read_all(&c, "/draws/budget/cost_wages", 2 * C * Q);
+        state_cost[i] = (cost[1 * Q + WMO] - wages[1 * Q + WMO]) * H;   /* classic, year 2 */
+        admitted[i] = 0;
+        for (size_t k = 1; k < C; k++)
+            admitted[i] += wages[k * Q + WMO] * H;
+        free(cost);
+        free(wages);
+        remove_case(&c);
+    }
+    double diff = state_cost[0] - state_cost[1];
+    if (fabs(diff - 200 * 3000.0) > 1e-6)
+        fail_msg("year 2, restructuring: %g with every entrant in it, %g with none: %g apart; "
+                 "expected 200 x 3000", state_cost[0], state_cost[1], diff);
+    if (!(admitted[2] > admitted[1] + 100))
+        fail_msg("debt service admissions in years 2-8: %g with entrants in severe debt, %g "
+                 "with entrants without debts", admitted[2], admitted[1]);
+}
+
 /* Entrants are the teams' clients: with intakes at 1 and no other team
  * cost, /draws/budget/cost_wages x H counts the households admitted in a
  * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
@@ -1092,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_cost_rule_wage_index),
         cmocka_unit_test(test_default_wage_path),
         cmocka_unit_test(test_services_entrants_share_capacity),
+        cmocka_unit_test(test_services_entrant_shares_and_care),
         cmocka_unit_test(test_services_progress_counts_open_run),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
