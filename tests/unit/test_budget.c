@@ -64,10 +64,12 @@ static void write_case(case_files *c, const char *tag, const char *correction,
 }
 
 /* Loads and runs c's scenario (`draws` draws, < 0 the scenario's base
- * case; `households` households, `threads` threads, `mode`) into c->h5;
- * the load or run error code, its message in msg. */
-static int run_case_with(const case_files *c, long draws, long households, int threads,
-                         mkba_mode mode, char *msg, size_t size)
+ * case; `households` households, `threads` threads, `mode`) into c->h5,
+ * telling `progress` (NULL: no one); the load or run error code, its
+ * message in msg. */
+static int run_case_told(const case_files *c, long draws, long households, int threads,
+                         mkba_mode mode, mkba_progress_fn progress, void *user, char *msg,
+                         size_t size)
 {
     mkba_error err;
     mkba_error_clear(&err);
@@ -84,12 +86,21 @@ static int run_case_with(const case_files *c, long draws, long households, int t
         mkba_context ctx;
         mkba_context_init(&ctx);
         ctx.threads = threads;
+        ctx.progress = progress;
+        ctx.progress_user = user;
         rc = mkba_run(&ctx, m, &o, &err);
     }
     mkba_model_free(m);
     if (msg != NULL)
         snprintf(msg, size, "%.900s", err.message);
     return rc;
+}
+
+/* The same, telling no one about progress. */
+static int run_case_with(const case_files *c, long draws, long households, int threads,
+                         mkba_mode mode, char *msg, size_t size)
+{
+    return run_case_told(c, draws, households, threads, mode, NULL, NULL, msg, size);
 }
 
 static int run_case(const case_files *c, long households, mkba_mode mode, char *msg,
@@ -892,24 +903,11 @@ static void test_services_progress_counts_open_run(void **state)
     for (int i = 0; i < 2; i++) {
         case_files c;
         write_services_case(&c, i == 0 ? "progress0" : "progress1", NULL, blocks[i]);
-        mkba_error err;
-        mkba_error_clear(&err);
-        mkba_model *m = NULL;
-        assert_int_equal(mkba_scenario_load(NULL, c.cfg, &m, &err), MKBA_OK);
-        mkba_run_options o;
-        mkba_run_options_init(&o);
-        o.output = c.h5;
-        o.force = 1;
-        o.households = 400;
-        o.draws = 0;
-        mkba_context ctx;
-        mkba_context_init(&ctx);
-        ctx.threads = 1;
         seen[i] = (progress_seen){0, 0, 0.0, 0.0};
-        ctx.progress = see_progress;
-        ctx.progress_user = &seen[i];
-        assert_int_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
-        mkba_model_free(m);
+        char msg[1024];
+        if (run_case_told(&c, 0, 400, 1, MKBA_MODE_MICRO, see_progress, &seen[i], msg,
+                          sizeof msg) != MKBA_OK)
+            fail_msg("%s", msg);
         remove_case(&c);
         assert_int_equal(seen[i].backwards, 0);
         assert_true(seen[i].total > 0 && seen[i].last == seen[i].total);
