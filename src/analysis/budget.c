@@ -92,7 +92,7 @@ int mkba_budget_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_budget **o
     const int has_wages = mkba_h5_store_has(st, "/draws/budget/cost_wages");
     double *wages = has_wages ? mkba_malloc((n * T * P + 1) * sizeof *wages) : NULL;
     if (b != NULL) {
-        *b = (mkba_budget){D, A, P, Y, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        *b = (mkba_budget){D, A, P, Y, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
         b->calendar_year = mkba_malloc((Y + 1) * sizeof *b->calendar_year);
         b->price_index = mkba_malloc((Y + 1) * sizeof *b->price_index);
         b->wage_index = mkba_malloc((Y + 1) * sizeof *b->wage_index);
@@ -131,6 +131,8 @@ int mkba_budget_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_budget **o
     if (rc == MKBA_OK) {
         b->population = pop[0];
         b->inflow = pop[1];
+        for (size_t i = 0; has_wages && i < n * T * P && !b->wage_priced; i++)
+            b->wage_priced = wages[i] != 0.0;
         mkba_budget_years(cost, wages, cost_disc, hh, n, T, P, cpy, b->price_index,
                           b->wage_index, b->population, b->money, b->households);
         *out = b;

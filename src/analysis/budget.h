@@ -31,8 +31,10 @@ typedef struct mkba_budget {
     /* [view][D][A][P][Y]: money for the whole population. */
     double *money;
     double *households;        /* [D][A][Y]: in the model at the start of year y */
-    double *wage_index;        /* [Y]: the teams' wages (the price index in files
-                                  written before the wage index) */
+    double *wage_index;        /* [Y]: the teams' wages and index = "wage" rules
+                                  (the price index in files written before it) */
+    int wage_priced;           /* some cost is at the wage index (else the wage
+                                  index prices nothing and is not reported) */
 } mkba_budget;
 
 /* The yearly views of one set of per-draw arrays, a pure function:

@@ -531,6 +531,29 @@ static void clear_batches(const mkba_engine *e, mkba_draw_result *out)
             out->mcse_cost_ytd[i] = NAN;
 }
 
+/* One of a draw's two services runs (closed, open) tells the draw's
+ * progress: its own household-cycles, 0 to arms x cycles x households,
+ * scaled into its share of the draw after `offset`. */
+typedef struct run_progress {
+    const mkba_engine_progress *draw;
+    double offset, scale;
+} run_progress;
+
+static void run_progress_fn(void *user, double done, double total)
+{
+    const run_progress *r = user;
+    (void)total;
+    r->draw->fn(r->draw->user, r->draw->done_before + r->offset + r->scale * done,
+                r->draw->total);
+}
+
+static mkba_engine_progress run_progress_of(run_progress *r)
+{
+    const mkba_engine_progress *p = r->draw;
+    return (mkba_engine_progress){p != NULL && p->fn != NULL ? run_progress_fn : NULL, r, 0.0,
+                                  p != NULL ? p->total : 0.0, p != NULL ? p->stop : NULL};
+}
+
 int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
                      mkba_draw_result *out, const mkba_engine_progress *progress,
                      mkba_error *err)
@@ -546,13 +569,22 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     if (rc != MKBA_OK)
         return rc;
     if (e->svc != NULL) {
-        mkba_svc_run(m, e->tables, values, seed, draw, progress, e->svc, e->total);
+        /* With an open run the bar moves through the closed run's share
+         * of the draw, then the open run's. */
+        const double open_share = e->svc_open != NULL ? mkba_svc_open_share(m, e->svc_open) : 0;
+        const double per_draw = (double)m->narms * m->timing.ncycles * (double)e->households;
+        run_progress closed = {progress, 0.0, 1.0 - open_share},
+                     open = {progress, (1.0 - open_share) * per_draw, open_share};
+        const mkba_engine_progress closed_p = run_progress_of(&closed),
+                                   open_p = run_progress_of(&open);
+        mkba_svc_run(m, e->tables, values, seed, draw,
+                     e->svc_open != NULL ? &closed_p : progress, e->svc, e->total);
         for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++)
             mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
         if (e->nbatches > 1)
             price_batches(e, values, out);
         if (e->svc_open != NULL)
-            mkba_svc_run_open(m, e->tables, values, seed, draw, progress, e->svc_open, e->open);
+            mkba_svc_run_open(m, e->tables, values, seed, draw, &open_p, e->svc_open, e->open);
     } else if (e->mode == MKBA_ENGINE_MICRO) {
         simulate_households(e, seed, draw, values, out, progress);
     } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {

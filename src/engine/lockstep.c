@@ -368,6 +368,10 @@ static void book_take_up(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
     if (amount == 0.0)
         return;
     book(w, a, k, p->take_up_payer, p->take_up_category, amount);
+    if (p->take_up_wage_indexed) {
+        t->wages[row + (size_t)p->take_up_payer] += amount / a->households;
+        t->wages[row + (size_t)p->take_up_recipient] -= amount / a->households;
+    }
     t->cost[row + (size_t)p->take_up_recipient] -= amount / a->households;
     t->transfer[row + (size_t)p->take_up_payer] += amount / a->households;
     t->transfer[row + (size_t)p->take_up_recipient] -= amount / a->households;
@@ -718,6 +722,15 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     mkba_counts_to_double(c);
 }
 
+double mkba_svc_open_share(const mkba_model *m, const mkba_svc_work *open)
+{
+    const double T = m->timing.ncycles, closed = (double)open->households * T;
+    double work = closed;
+    for (int y = 0; y < open->nyears; y++)
+        work += open->entrants_per_year * (T - open->year_point[y]);
+    return work / (closed + work);
+}
+
 void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
                        uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                        mkba_svc_work *w, mkba_counts *c)
@@ -733,10 +746,7 @@ void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *
         memset(w->delta_new[i], 0, w->ndelta * sizeof *w->delta_new[i]);
         memset(w->entries_new[i], 0, nent * sizeof *w->entries_new[i]);
     }
-    /* The closed run told the progress bar of this draw already. */
-    const mkba_engine_progress quiet = {NULL, NULL, 0.0, 0.0,
-                                        progress != NULL ? progress->stop : NULL};
-    mkba_svc_run(m, t, values, seed, draw, &quiet, w, c);
+    mkba_svc_run(m, t, values, seed, draw, progress, w, c);
     memset(c->occ_new, 0, l->narms * l->npoints * l->nslots * sizeof *c->occ_new);
     memset(c->entries_new, 0, nent * sizeof *c->entries_new);
     for (int i = 0; i < w->nthreads; i++) {

@@ -364,6 +364,11 @@ long mkba_svc_records(const mkba_model *m, long households);
  * joined; the service costs into a tally of their own, which
  * mkba_svc_price gives the budget view. The closed run stays the MKBA
  * view (docs/budget.md, "Entrants and the teams"). */
+/* The open run's share of a draw's work, closed and open run together, in
+ * household-cycles: H x T for the closed run, H x T and the entrants'
+ * expected cycles for the open one (the progress bar's weights). */
+double mkba_svc_open_share(const mkba_model *m, const mkba_svc_work *open);
+
 void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
                        uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
                        mkba_svc_work *w, mkba_counts *c);

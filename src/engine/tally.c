@@ -395,8 +395,9 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
     const size_t T = l->ncycles, np = mkba_params_count(m->params), P = m->npayers;
     memset(r->budget_cost, 0, r->narms * T * P * sizeof *r->budget_cost);
     memset(r->budget_cost_disc, 0, r->narms * T * P * sizeof *r->budget_cost_disc);
-    /* Cost rules are provision, at the price index; the teams' wages come
-     * from mkba_svc_price. */
+    /* Cost rules are at the price index unless index = "wage" (their part
+     * of the cost goes to budget_wages); the teams' wages come from
+     * mkba_svc_price. */
     memset(r->budget_wages, 0, r->narms * T * P * sizeof *r->budget_wages);
     discounting dc;
     discounting_init(&dc, &t, t.rate_costs);
@@ -411,11 +412,16 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
             cc.k = k;
             double *cost = &r->budget_cost[(arm * T + (size_t)k - 1) * P];
             double *cost_d = &r->budget_cost_disc[(arm * T + (size_t)k - 1) * P];
+            double *wages = &r->budget_wages[(arm * T + (size_t)k - 1) * P];
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double u, dsc;
-                book_cost(&cc, rule, &cv, arm, amount_in(m, v, by_cycle, arm, rule->amount, k),
-                          cost, cost_d, &u, &dsc);
+                double u, dsc, amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc)
+                    || !rule->wage_indexed)
+                    continue;
+                wages[rule->payer] += amount * u;
+                if (rule->transfer_to >= 0)
+                    wages[rule->transfer_to] -= amount * u;
             }
         }
     }

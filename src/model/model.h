@@ -105,6 +105,8 @@ typedef struct mkba_cost_rule {
                                   nets out for society), or -1 */
     char *category;            /* e.g. "first line" (owned, may be NULL) */
     int category_index;        /* into mkba_model.category ("other" when NULL) */
+    int wage_indexed;          /* budget view: priced at the wage index (index =
+                                  "wage"), else at the price index */
     char *path; char *file; int line;
 } mkba_cost_rule;
 

@@ -149,6 +149,8 @@ static void print_rules(const mkba_model *m, FILE *f)
         fprintf(f, ": %s; payer %s", v, m->payer[c->payer]);
         if (c->transfer_to >= 0)
             fprintf(f, "; transfer to %s", m->payer[c->transfer_to]);
+        if (c->wage_indexed)
+            fprintf(f, "; budget at the wage index");
         if (c->category != NULL)
             fprintf(f, "; category %s", c->category);
         print_scope(m, f, c->arms, c->cycles, c->duration);
@@ -348,9 +350,10 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     mkba_print_startup(m, f, p);
     if (p->take_up_domain >= 0) {
         static const char *const take[] = {"non_take_up", "team_claims", "amount"};
-        fprintf(f, "      take-up: entitled at %s severity >= %g, paid by %s to %s; ",
+        fprintf(f, "      take-up: entitled at %s severity >= %g, paid by %s to %s%s; ",
                 m->domain[p->take_up_domain].name, p->take_up_min, m->payer[p->take_up_payer],
-                m->payer[p->take_up_recipient]);
+                m->payer[p->take_up_recipient],
+                p->take_up_wage_indexed ? " (budget at the wage index)" : "");
         mkba_print_values(m, f, take, (const int[]){p->take_up_non, p->take_up_claims,
                                                     p->take_up_amount}, 3);
         fprintf(f, "\n");
@@ -449,6 +452,16 @@ static void print_analysis(const mkba_model *m, FILE *f)
         fprintf(f, "    - %s\n", a->pm_item[i]);
 }
 
+/* Whether some cost is at the wage index: the teams' wages, or a cost rule
+ * with index = "wage" (a take-up needs services, hence teams). */
+static int wage_priced(const mkba_model *m)
+{
+    int any = m->services.enabled && m->services.nteams > 0;
+    for (size_t i = 0; i < m->ncosts && !any; i++)
+        any = m->cost[i].wage_indexed;
+    return any;
+}
+
 /* The budget view's population block (docs/budget.md), when there is one. */
 static void print_population(const mkba_model *m, FILE *f)
 {
@@ -459,9 +472,12 @@ static void print_population(const mkba_model *m, FILE *f)
             "year\n  year 1 = %d; price level", p->households, p->inflow, p->first_year);
     for (size_t y = 0; y < p->nyears; y++)
         fprintf(f, " %.4g", p->price_index[y]);
-    fprintf(f, " (relative to %d); wage level", m->price_year);
-    for (size_t y = 0; y < p->nyears; y++)
-        fprintf(f, " %.4g", p->wage_index[y]);
+    fprintf(f, " (relative to %d)", m->price_year);
+    if (wage_priced(m)) {
+        fprintf(f, "; wage level");
+        for (size_t y = 0; y < p->nyears; y++)
+            fprintf(f, " %.4g", p->wage_index[y]);
+    }
     fprintf(f, "\n");
     for (size_t i = 0; i < m->npayers; i++)
         if (p->fund[i][0] != '\0' || p->taakveld[i][0] != '\0')

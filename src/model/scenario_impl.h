@@ -203,6 +203,9 @@ int mkba_sc_analysis(mkba_loader *ld, const config_setting_t *section);
 /* The population block of the budget view (section may be NULL: no
  * budget view). Needs the timing, payers and domains. */
 int mkba_sc_population(mkba_loader *ld, const config_setting_t *section);
+/* The optional member `index` of g: "price" (the default) or "wage", the
+ * budget view's index path for the amount (docs/budget.md). */
+int mkba_sc_budget_index(mkba_loader *ld, const config_setting_t *g, int *wage_indexed);
 
 /* --- scenario_rules.c --- */
 

@@ -29,7 +29,7 @@ static const char *const keys_transition[] = {
 static const char *const keys_interaction[] = {"from", "to", "beta", "source", NULL};
 static const char *const keys_cost[] = {
     "domain", "state", "enter", "payer", "per_year", "once", "arms", "cycles",
-    "duration", "category", "source", "transfer_to", NULL};
+    "duration", "category", "source", "transfer_to", "index", NULL};
 static const char *const keys_effect_value[] = {
     "effect", "per_year", "domain", "state", "arms", "cycles", "duration",
     "source", NULL};
@@ -81,7 +81,7 @@ static const char *const keys_multi_problem[] = {"min_domains", "min_severity", 
 static const char *const keys_triage[] = {"team", "domain", "min_severity",
                                           "min_domains", NULL};
 static const char *const keys_take_up[] = {
-    "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", NULL};
+    "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", "index", NULL};
 static const char *const keys_substitute[] = {"domain", "state", "payer", "share", "places", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {

@@ -17,11 +17,12 @@
  * price_index (e.g. the CPB's lpo per year) or price_growth. */
 #define DEFAULT_PRICE_GROWTH 0.02
 
-/* The default wage path of the teams' staff: 3% a year, an assumption
- * (range 2% to 4.5%): the default price growth and 1% a year of real wage
- * growth (docs/budget.md). A scenario gives its own with wage_index (e.g.
- * the CPB's loonvoet sector overheid per year) or wage_growth. */
-#define DEFAULT_WAGE_GROWTH 0.03
+/* The default wage path of the teams' staff: the scenario's own price path
+ * and 1% a year of real wage growth, an assumption (range 0% to 2.5%; with
+ * the default prices about 3% a year) (docs/budget.md). A scenario gives
+ * its own with wage_index (e.g. the CPB's loonvoet sector overheid per
+ * year) or wage_growth. */
+#define DEFAULT_REAL_WAGE_GROWTH 0.01
 
 /* Bounds that catch a slip of the pen before it becomes an inf or a
  * silent overflow (docs/budget.md): the Netherlands has about 8 million
@@ -149,9 +150,11 @@ static int read_entrants(mkba_loader *ld, const config_setting_t *g, mkba_popula
  * grows at DEFAULT_PRICE_GROWTH from the price year. */
 /* One index path of the horizon (docs/budget.md): `NAME_index`, a level
  * per year relative to the price year, or `NAME_growth`, a yearly rate
- * (default `growth`), into *out. `level` names a level in messages. */
+ * (default: `growth` on top of the path `base`, or alone when base is
+ * NULL), into *out. `level` names a level in messages. */
 static int read_path(mkba_loader *ld, const config_setting_t *g, const mkba_population *p,
-                     const char *name, const char *level, double growth, double **out)
+                     const char *name, const char *level, double growth, const double *base,
+                     double **out)
 {
     const mkba_model *m = ld->m;
     char index_key[32], growth_key[32];
@@ -173,7 +176,8 @@ static int read_path(mkba_loader *ld, const config_setting_t *g, const mkba_popu
                                 "%g is out of range; expected a yearly rate in (-1, 1), e.g. "
                                 "0.02 for 2%% a year", growth);
         for (size_t y = 0; y < p->nyears; y++)
-            x[y] = pow(1 + growth, (double)(p->first_year + (int)y - m->price_year));
+            x[y] = (has_growth || base == NULL ? 1.0 : base[y])
+                   * pow(1 + growth, (double)(p->first_year + (int)y - m->price_year));
         return 0;
     }
     char expect[160];
@@ -201,10 +205,11 @@ static int read_path(mkba_loader *ld, const config_setting_t *g, const mkba_popu
  * (the teams' staff, intake and hand-over costs). */
 static int read_prices(mkba_loader *ld, const config_setting_t *g, mkba_population *p)
 {
-    int rc = read_path(ld, g, p, "price", "price level", DEFAULT_PRICE_GROWTH, &p->price_index);
+    int rc = read_path(ld, g, p, "price", "price level", DEFAULT_PRICE_GROWTH, NULL,
+                       &p->price_index);
     return rc != 0 ? rc
-                   : read_path(ld, g, p, "wage", "wage level", DEFAULT_WAGE_GROWTH,
-                               &p->wage_index);
+                   : read_path(ld, g, p, "wage", "wage level", DEFAULT_REAL_WAGE_GROWTH,
+                               p->price_index, &p->wage_index);
 }
 
 /* Refuses a label with control characters: it heads a row of every table. */
@@ -258,6 +263,21 @@ static int read_budget_lines(mkba_loader *ld, const config_setting_t *list,
         if ((p->fund[i] == NULL && (p->fund[i] = mkba_strdup("")) == NULL)
             || (p->taakveld[i] == NULL && (p->taakveld[i] = mkba_strdup("")) == NULL))
             return mkba_sc_nomem(ld);
+    return 0;
+}
+
+int mkba_sc_budget_index(mkba_loader *ld, const config_setting_t *g, int *wage_indexed)
+{
+    const char *index = "price";
+    int rc = mkba_sc_string(ld, g, "index", 0, &index, NULL);
+    if (rc != 0)
+        return rc;
+    *wage_indexed = strcmp(index, "wage") == 0;
+    if (!*wage_indexed && strcmp(index, "price") != 0)
+        return mkba_sc_fail(ld, config_setting_get_member(g, "index"), NULL, "'%s' is not an "
+                            "index path; expected \"price\" (the default) or \"wage\" (amounts "
+                            "that follow wages, such as benefits tied to the minimum wage)",
+                            index);
     return 0;
 }
 

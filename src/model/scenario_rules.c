@@ -520,7 +520,8 @@ static int read_cost(mkba_loader *ld, const config_setting_t *g, mkba_cost_rule 
         || (rc = mkba_sc_lookup_member(ld, g, "payer", (const char *const *)m->payer,
                                        m->npayers, "payer", NULL, &r->payer)) != 0
         || (rc = mkba_sc_string(ld, g, "source", 0, &source, NULL)) != 0
-        || (rc = mkba_sc_string(ld, g, "category", 0, &category, NULL)) != 0)
+        || (rc = mkba_sc_string(ld, g, "category", 0, &category, NULL)) != 0
+        || (rc = mkba_sc_budget_index(ld, g, &r->wage_indexed)) != 0)
         return rc;
     if (category != NULL && (r->category = mkba_strdup(category)) == NULL)
         return mkba_sc_nomem(ld);

@@ -532,7 +532,8 @@ static int read_take_up(mkba_loader *ld, const config_setting_t *g, mkba_pathway
                                      &p->take_up_claims)) != 0
         || (rc = mkba_sc_range_value(ld, s, "amount", 1, 0, 0, 1e9, 0,
                                      "the benefit per claiming household per year, >= 0",
-                                     &p->take_up_amount)) != 0)
+                                     &p->take_up_amount)) != 0
+        || (rc = mkba_sc_budget_index(ld, s, &p->take_up_wage_indexed)) != 0)
         return rc;
     return category_of(ld, "entitlements", &p->take_up_category);
 }

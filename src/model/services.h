@@ -146,6 +146,7 @@ typedef struct mkba_pathway {
      * claim; the amount per year is a transfer from take_up_payer to
      * take_up_recipient. take_up_domain is -1 without it. */
     int take_up_domain, take_up_payer, take_up_recipient, take_up_category;
+    int take_up_wage_indexed; /* budget view: at the wage index (index = "wage") */
     double take_up_min;
     int take_up_non, take_up_claims, take_up_amount; /* value indices */
     int quick_scan_share, quick_scan_cost, home_visit_cost;

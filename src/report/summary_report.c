@@ -988,13 +988,17 @@ static void budget_tables(builder *b)
                 }
             }
     if (tb != NULL) {
+        char wage[200] = "";
+        if (bu->wage_priced)
+            snprintf(wage, sizeof wage, ", the teams' staff, intake and hand-over costs and "
+                     "cost rules with index = \"wage\" x the wage index (%g to %g)",
+                     bu->wage_index[0], bu->wage_index[Y - 1]);
         mkba_rtable_note(b->r, tb, "Each year counts the households in the state they are in "
                          "at its start (no half-cycle correction); nominal = constant x the "
-                         "year's price index (%g in %d to %g in %d), the teams' staff, intake "
-                         "and hand-over costs x its wage index (%g to %g); discounted at the "
+                         "year's price index (%g in %d to %g in %d)%s; discounted at the "
                          "MKBA's rate to the start of the horizon.", bu->price_index[0],
                          bu->calendar_year[0], bu->price_index[Y - 1], bu->calendar_year[Y - 1],
-                         bu->wage_index[0], bu->wage_index[Y - 1]);
+                         wage);
         if (bu->inflow > 0 && t->households > 0)
             mkba_rtable_note(b->r, tb, "Open population: %.4g households enter at the start "
                              "of every year after the first (simulated: %.4g entrants a year "

@@ -117,11 +117,13 @@ static const char *unit_text(const tidy_out *o, tidy_unit u, size_t effect)
     return fixed[u];
 }
 
-/* One line. year < 0: empty (a total over the horizon). budget_payer >= 0:
- * a budget line of that payer, whose fund and taakveld it carries. */
+/* One line, always nine fields, so files of runs with and without a
+ * budget view stack. year < 0: empty (a total over the horizon).
+ * payer_index >= 0: the line is that payer's, and carries its budget line's
+ * fund and taakveld when the file has a budget view (empty otherwise). */
 static void line(const tidy_out *o, size_t d, size_t a, double year, const char *payer,
                  const char *measure, const char *item, double v, const char *unit,
-                 int budget_payer)
+                 int payer_index)
 {
     char buf[64], m[512];
     snprintf(buf, sizeof buf, "%d", o->draw[d]);
@@ -141,11 +143,10 @@ static void line(const tidy_out *o, size_t d, size_t a, double year, const char 
     }
     mkba_csv_number(buf, sizeof buf, v, o->style, 0);
     field(o, buf, 0);
-    text_field(o, unit, o->budget == NULL);
-    if (o->budget != NULL) {
-        text_field(o, budget_payer >= 0 ? o->budget->fund[budget_payer] : "", 0);
-        text_field(o, budget_payer >= 0 ? o->budget->taakveld[budget_payer] : "", 1);
-    }
+    text_field(o, unit, 0);
+    int labelled = o->budget != NULL && payer_index >= 0;
+    text_field(o, labelled ? o->budget->fund[payer_index] : "", 0);
+    text_field(o, labelled ? o->budget->taakveld[payer_index] : "", 1);
 }
 
 static void write_source(const tidy_out *o, const tidy_source *s)
@@ -171,8 +172,9 @@ static void write_source(const tidy_out *o, const tidy_source *s)
                     double x = v[((d * t->narms + a) * nc + c) * n + i];
                     double year = per_cycle ? (double)(c + 1) * t->cycle_years : -1.0;
                     const char *payer = "", *item = NULL;
+                    int payer_index = -1;
                     if (s->axes == AX_PAYER || s->axes == AX_CYCLE_PAYER)
-                        payer = t->payer[i];
+                        payer = t->payer[payer_index = (int)i];
                     else if (s->axes == AX_EFFECT || s->axes == AX_CYCLE_EFFECT)
                         item = t->effect[i];
                     else if (s->axes == AX_CYCLE_CATEGORY)
@@ -180,7 +182,7 @@ static void write_source(const tidy_out *o, const tidy_source *s)
                     else if (s->axes == AX_CYCLE_DOMAIN)
                         item = t->domain[i];
                     line(o, d, a, year, payer, s->measure, item, x,
-                         unit_text(o, s->unit, i), -1);
+                         unit_text(o, s->unit, i), payer_index);
                 }
 }
 
@@ -279,7 +281,7 @@ static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
                 snprintf(unit, sizeof unit, "%s per household of the group", o->money);
                 for (size_t p = 0; p < P; p++)
                     line(o, d, a, -1.0, o->t->payer[p], "group_cost_total_discounted",
-                         g->name[gr], g->cost[at * P + p], unit, -1);
+                         g->name[gr], g->cost[at * P + p], unit, (int)p);
                 for (size_t e = 0; e < E; e++) {
                     snprintf(item, sizeof item, "%s:%s", g->name[gr], o->t->effect[e]);
                     snprintf(unit, sizeof unit, "%s per household of the group",
@@ -312,7 +314,7 @@ int mkba_tidy_write(FILE *f, const char *path, const mkba_h5_totals *t, size_t n
                  t->price_year);
         const char *head[] = { "draw", "arm", "year", "payer", "measure", "value", "unit",
                                "fund", "taakveld" };
-        const size_t ncols = budget != NULL ? 9 : 7;
+        const size_t ncols = sizeof head / sizeof head[0];
         mkba_csv_begin(f, style);
         for (size_t i = 0; i < ncols; i++)
             field(&o, head[i], i == ncols - 1);

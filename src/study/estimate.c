@@ -68,6 +68,7 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     double entrants = 0;
     const double cycles = micro ? entrant_cycles(m, o->households, &entrants) : 0;
     const int open_run = m->services.enabled && entrants > 0;
+    e->open_entrants = open_run ? entrants : 0;
     e->engine_bytes = (households + (open_run ? households + entrants : 0)) * (double)nengines
                       * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
     /* The analyses read the stored rows back, all at once. */
@@ -204,11 +205,15 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
     double available = memory_available(&what);
     double memory = e.engine_bytes + e.readback_bytes;
     if (memory > 0.8 * available) {
-        char parts[256] = "", *p = parts;
+        char parts[384] = "", *p = parts;
+        char open[96] = "";
+        if (e.open_entrants > 0)
+            snprintf(open, sizeof open, " twice (closed and open run) and about %.0f entrants "
+                     "(open run)", e.open_entrants);
         if (e.engine_bytes > 0)
-            p += snprintf(p, sizeof parts, "%s for %ld households kept with services by %d "
+            p += snprintf(p, sizeof parts, "%s for %ld households%s kept with services by %d "
                           "engine%s", size_text(e.engine_bytes, b, sizeof b), o->households,
-                          nengines, nengines == 1 ? "" : "s");
+                          open, nengines, nengines == 1 ? "" : "s");
         if (e.readback_bytes > 0)
             snprintf(p, sizeof parts - (size_t)(p - parts), "%s%s to read the %zu stored "
                      "draw%s back for the analyses", p > parts ? ", " : "",

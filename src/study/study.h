@@ -115,6 +115,8 @@ typedef struct mkba_study_estimate {
     double file_bytes;         /* all stored rows, before compression */
     double checkpoint_bytes;   /* the checkpoint OUTPUT.ckpt at the end of the run */
     double engine_bytes;       /* the households the engines keep (services) */
+    double open_entrants;      /* entrants the open run keeps per engine (services
+                                  with inflow; 0 otherwise), expected */
     double readback_bytes;     /* the stored rows the analyses read back */
     double seconds;            /* of simulation on o->threads threads, roughly */
 } mkba_study_estimate;

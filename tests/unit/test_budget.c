@@ -64,10 +64,12 @@ static void write_case(case_files *c, const char *tag, const char *correction,
 }
 
 /* Loads and runs c's scenario (`draws` draws, < 0 the scenario's base
- * case; `households` households, `threads` threads, `mode`) into c->h5;
- * the load or run error code, its message in msg. */
-static int run_case_with(const case_files *c, long draws, long households, int threads,
-                         mkba_mode mode, char *msg, size_t size)
+ * case; `households` households, `threads` threads, `mode`) into c->h5,
+ * telling `progress` (NULL: no one); the load or run error code, its
+ * message in msg. */
+static int run_case_told(const case_files *c, long draws, long households, int threads,
+                         mkba_mode mode, mkba_progress_fn progress, void *user, char *msg,
+                         size_t size)
 {
     mkba_error err;
     mkba_error_clear(&err);
@@ -84,12 +86,21 @@ static int run_case_with(const case_files *c, long draws, long households, int t
         mkba_context ctx;
         mkba_context_init(&ctx);
         ctx.threads = threads;
+        ctx.progress = progress;
+        ctx.progress_user = user;
         rc = mkba_run(&ctx, m, &o, &err);
     }
     mkba_model_free(m);
     if (msg != NULL)
         snprintf(msg, size, "%.900s", err.message);
     return rc;
+}
+
+/* The same, telling no one about progress. */
+static int run_case_with(const case_files *c, long draws, long households, int threads,
+                         mkba_mode mode, char *msg, size_t size)
+{
+    return run_case_told(c, draws, households, threads, mode, NULL, NULL, msg, size);
 }
 
 static int run_case(const case_files *c, long households, mkba_mode mode, char *msg,
@@ -557,9 +568,9 @@ static void test_inhabitants(void **state)
     remove_case(&c);
 }
 
-/* Entrants need the streaming engine: the cohort trace refuses inflow
- * with a message naming the file, line and setting. */
-static void test_inflow_needs_streaming(void **state)
+/* The cohort trace has no entrants (both microsimulations have): it
+ * refuses inflow with a message naming the file, line and setting. */
+static void test_inflow_refused_by_cohort(void **state)
 {
     (void)state;
     case_files c;
@@ -781,6 +792,187 @@ static void test_wage_index(void **state)
     remove_case(&c[1]);
 }
 
+/* Without wage_index or wage_growth the wage path is the scenario's own
+ * price path x 1.01 a year (real wage growth): at price_growth 0.04 from
+ * 2024 with year 1 in 2025, 1.04^y x 1.01^y in year y; with a price_index
+ * list, the list x 1.01^y; a wage_growth of its own ignores the prices. */
+static void test_default_wage_path(void **state)
+{
+    (void)state;
+    const char *blocks[3] = {
+        "population = { households = 100; first_year = 2025; price_growth = 0.04; };\n",
+        "population = { households = 100; first_year = 2025;\n"
+        "  price_index = [1.1, 1.2, 1.3, 1.4, 1.5, 1.6]; };\n",
+        "population = { households = 100; first_year = 2025; price_growth = 0.04; "
+        "wage_growth = 0.025; };\n"};
+    const double list[T] = {1.1, 1.2, 1.3, 1.4, 1.5, 1.6};
+    for (int i = 0; i < 3; i++) {
+        case_files c;
+        write_case(&c, "wagepath", "none", "start", "0.2", "0.3", blocks[i]);
+        run_ok(&c, 100);
+        double *wage = read_all(&c, "/labels/wage_index", T);
+        for (size_t y = 0; y < T; y++) {
+            double n = (double)y + 1.0;
+            double want = i == 0 ? pow(1.04, n) * pow(1.01, n)
+                        : i == 1 ? list[y] * pow(1.01, n) : pow(1.025, n);
+            if (fabs(wage[y] - want) > 1e-12 * want)
+                fail_msg("case %d, year %zu: wage level %.15g, by hand %.15g", i, y + 1,
+                         wage[y], want);
+        }
+        free(wage);
+        remove_case(&c);
+    }
+}
+
+/* A cost rule with index = "wage" follows the wage path in the nominal
+ * budget, the others the price path. 2,385 households that never leave:
+ * the Wmo's 1000 a year at 5% wage growth from the price year 2024 is
+ * 2,385,000 x 1.05^(2025 + y - 1 - 2024) in year y, by hand; the
+ * insurer's 250 stays at the price index (596,250 x 1.02^y); the
+ * constant budget is the same as without the index; cost_wages holds the
+ * Wmo's whole cost and none of the insurer's. A bad index names the
+ * setting. */
+static void test_cost_rule_wage_index(void **state)
+{
+    (void)state;
+    case_files c;
+    write_case(&c, "ruleindex", "none", "start", "0.0", "0.0",
+               "population = { households = 2385; first_year = 2025; wage_growth = 0.05; };\n");
+    replace_in_file(c.cfg, "per_year = 1000.0;", "per_year = 1000.0; index = \"wage\";");
+    run_ok(&c, 500);
+    double *nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    double *constant = read_all(&c, "/analysis/budget/constant", A * P * T * 3);
+    double *wages = read_all(&c, "/draws/budget/cost_wages", A * T * P);
+    for (size_t a = 0; a < A; a++)
+        for (size_t y = 0; y < T; y++) {
+            double yr = (double)y + 1.0;
+            size_t wmo = ((a * P + 0) * T + y) * 3, ins = ((a * P + 1) * T + y) * 3;
+            double want_wmo = 2385000.0 * pow(1.05, yr), want_ins = 596250.0 * pow(1.02, yr);
+            if (fabs(nominal[wmo] - want_wmo) > 1e-9 * want_wmo
+                || fabs(nominal[ins] - want_ins) > 1e-9 * want_ins)
+                fail_msg("arm %zu, year %zu: nominal Wmo %.6f (by hand %.6f), insurer %.6f "
+                         "(by hand %.6f)", a, y + 1, nominal[wmo], want_wmo, nominal[ins],
+                         want_ins);
+            assert_true(fabs(constant[wmo] - 2385000.0) <= 1e-6);
+            assert_true(fabs(wages[(a * T + y) * P + 0] - 1000.0) <= 1e-9);
+            assert_true(wages[(a * T + y) * P + 1] == 0.0);
+        }
+    free(nominal);
+    free(constant);
+    free(wages);
+    remove_case(&c);
+    write_case(&c, "badindex", "none", "start", "0.0", "0.0", "");
+    replace_in_file(c.cfg, "per_year = 250.0;", "per_year = 250.0; index = \"wages\";");
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = NULL;
+    assert_int_equal(mkba_scenario_load(NULL, c.cfg, &m, &err), MKBA_EINVAL);
+    assert_null(m);
+    if (strstr(err.message, "index") == NULL || strstr(err.message, "'wages'") == NULL
+        || strstr(err.message, ":13: costs.[1].index") == NULL)
+        fail_msg("expected line 13, the setting and the value in: %s", err.message);
+    remove_case(&c);
+}
+
+/* The progress a run reports: how many values below the total, whether
+ * they never went back, and the last. */
+typedef struct progress_seen {
+    int below, backwards;
+    double last, total;
+} progress_seen;
+
+static void see_progress(void *user, double done, double total)
+{
+    progress_seen *p = user;
+    p->backwards += done < p->last;
+    p->below += done < total * (1 - 1e-12);
+    p->last = done;
+    p->total = total;
+}
+
+/* With inflow a services draw runs twice (closed and open); the progress
+ * bar counts both: twice the reports below the total of a closed draw
+ * (one report per arm and cycle, the last of a closed draw at the total),
+ * never backwards, ending at the total. */
+static void test_services_progress_counts_open_run(void **state)
+{
+    (void)state;
+    progress_seen seen[2];
+    const char *blocks[2] = {"population = { households = 5000; };\n",
+                             "population = { households = 5000; inflow = 500; };\n"};
+    for (int i = 0; i < 2; i++) {
+        case_files c;
+        write_services_case(&c, i == 0 ? "progress0" : "progress1", NULL, blocks[i]);
+        seen[i] = (progress_seen){0, 0, 0.0, 0.0};
+        char msg[1024];
+        if (run_case_told(&c, 0, 400, 1, MKBA_MODE_MICRO, see_progress, &seen[i], msg,
+                          sizeof msg) != MKBA_OK)
+            fail_msg("%s", msg);
+        remove_case(&c);
+        assert_int_equal(seen[i].backwards, 0);
+        assert_true(seen[i].total > 0 && seen[i].last == seen[i].total);
+    }
+    assert_true(seen[0].below > 0);
+    assert_int_equal(seen[1].below, 2 * seen[0].below + 1);
+}
+
+/* Entrants in the services engine take population.entrants' shares and
+ * are the teams' clients. tests/data/services.cfg, 1000 simulated
+ * households for 5000 with 1000 entering a year: exactly 200 entrants a
+ * year. No staff or hand-over cost, intakes at 1, and a debt service with
+ * room for everybody, so /draws/budget/cost_wages x H counts its
+ * admissions (the classic arm: only it charges gemeente-wmo an intake) and
+ * the rest of the Wmo's cost is the 3000 a year of debt restructuring.
+ * - Shares: every entrant in restructuring against none: at the start of
+ *   year 2 the starting households are the same in both runs (no entrant
+ *   has joined before), so the Wmo's state cost of year 2 differs by
+ *   exactly 200 x 3000 per 1000 starting households.
+ * - Care: entrants with severe debts against entrants without: the debt
+ *   service admits more households in years 2-8. */
+static void test_services_entrant_shares_and_care(void **state)
+{
+    (void)state;
+    const char *shares[3] = {"[0.0, 0.0, 0.0, 1.0]", "[1.0, 0.0, 0.0, 0.0]",
+                             "[0.0, 0.0, 1.0, 0.0]"};
+    const double H = 1000;
+    const size_t C = 8, Q = 3, WMO = 0;
+    double state_cost[3], admitted[3];
+    for (int i = 0; i < 3; i++) {
+        case_files c;
+        char block[200], tag[16];
+        snprintf(block, sizeof block, "population = { households = 5000; inflow = 1000; "
+                 "entrants = { debt = %s; }; };\n", shares[i]);
+        snprintf(tag, sizeof tag, "eshare%d", i);
+        write_services_case(&c, tag, NULL, block);
+        const char *staff[] = {"cost_per_fte = 75000.0", "cost_per_fte = 90000.0",
+                               "cost_per_fte = 85000.0", "cost_per_fte = 80000.0"};
+        for (size_t j = 0; j < 4; j++)
+            replace_in_file(c.cfg, staff[j], "cost_per_fte = 0.0");
+        replace_in_file(c.cfg, "intake_cost = 200.0", "intake_cost = 1.0");
+        replace_in_file(c.cfg, "intake_cost = 150.0", "intake_cost = 1.0");
+        replace_in_file(c.cfg, "handover_cost = 250.0", "handover_cost = 0.0");
+        replace_in_file(c.cfg, "domains = [\"debt\"]; fte = 15.0;",
+                        "domains = [\"debt\"]; fte = 1500.0;");
+        run_ok_with(&c, 0, (long)H, 1);
+        double *cost = read_all(&c, "/draws/budget/cost", 2 * C * Q);
+        double *wages = read_all(&c, "/draws/budget/cost_wages", 2 * C * Q);
+        state_cost[i] = (cost[1 * Q + WMO] - wages[1 * Q + WMO]) * H;   /* classic, year 2 */
+        admitted[i] = 0;
+        for (size_t k = 1; k < C; k++)
+            admitted[i] += wages[k * Q + WMO] * H;
+        free(cost);
+        free(wages);
+        remove_case(&c);
+    }
+    double diff = state_cost[0] - state_cost[1];
+    if (fabs(diff - 200 * 3000.0) > 1e-6)
+        fail_msg("year 2, restructuring: %g with every entrant in it, %g with none: %g apart; "
+                 "expected 200 x 3000", state_cost[0], state_cost[1], diff);
+    if (!(admitted[2] > admitted[1] + 100))
+        fail_msg("debt service admissions in years 2-8: %g with entrants in severe debt, %g "
+                 "with entrants without debts", admitted[2], admitted[1]);
+}
+
 /* Entrants are the teams' clients: with intakes at 1 and no other team
  * cost, /draws/budget/cost_wages x H counts the households admitted in a
  * cycle. The classic arm's teams have 90, 105 and 75 places for H = 2000
@@ -857,12 +1049,24 @@ static void test_summary_formats(void **state)
         }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(found, 1);
+    /* No team and no index = "wage" rule: the note names no wage index,
+     * which would price nothing. */
+    snprintf(cmd, sizeof cmd, "%s summary %s --table budget", bin, h5);
+    assert_non_null(f = popen(cmd, "r"));
+    int notes = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        notes += strstr(line, "price index") != NULL;
+        if (strstr(line, "wage") != NULL)
+            fail_msg("a scenario without wage-indexed costs, yet: %s", line);
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(notes, 1);
     snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
     assert_non_null(f = popen(cmd, "r"));
     double sum = 0;
-    int draws = 0, insurer = 0;
-    /* The file has a budget view: two more columns, the payer's fund and
-     * taakveld on its budget lines (the insurer has no budget line). */
+    int draws = 0, insurer = 0, wmo_total = 0;
+    /* The payer's fund and taakveld on every line of a payer with a budget
+     * line, the MKBA view's too (the insurer has no budget line). */
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "draw,arm,year,payer,measure,value,unit,fund,taakveld\n");
     while (fgets(line, sizeof line, f) != NULL) {
@@ -876,13 +1080,20 @@ static void test_summary_formats(void **state)
         } else if (strstr(line, ",classic,2,zorgverzekeraar,budget_nominal,") != NULL) {
             assert_string_equal(end - 3, ",,\n");
             insurer++;
-        } else if (strstr(line, ",cost_total,") != NULL) {
+        } else if (strstr(line, ",zorgverzekeraar,cost_total,") != NULL) {
+            assert_string_equal(end - 3, ",,\n");
+        } else if (strstr(line, ",gemeente-wmo,cost_total,") != NULL) {
+            const char *label = ",gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
+            assert_string_equal(end - strlen(label), label);
+            wmo_total++;
+        } else if (strstr(line, ",budget_households,") != NULL) {
             assert_string_equal(end - 3, ",,\n");
         }
     }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(draws, 4);
     assert_int_equal(insurer, 4);
+    assert_int_equal(wmo_total, 4 * A);
     assert_true(fabs(sum / draws - want) <= 1e-6 * want);
     free(nominal);
     remove(h5);
@@ -928,12 +1139,16 @@ int main(void)
         cmocka_unit_test(test_constant_budget),
         cmocka_unit_test(test_bad_population),
         cmocka_unit_test(test_inhabitants),
-        cmocka_unit_test(test_inflow_needs_streaming),
+        cmocka_unit_test(test_inflow_refused_by_cohort),
         cmocka_unit_test(test_services_budget),
         cmocka_unit_test(test_services_inflow_closed_form),
         cmocka_unit_test(test_services_entrants_threads),
         cmocka_unit_test(test_wage_index),
+        cmocka_unit_test(test_cost_rule_wage_index),
+        cmocka_unit_test(test_default_wage_path),
         cmocka_unit_test(test_services_entrants_share_capacity),
+        cmocka_unit_test(test_services_entrant_shares_and_care),
+        cmocka_unit_test(test_services_progress_counts_open_run),
         cmocka_unit_test(test_summary_formats),
         cmocka_unit_test(test_markdown_escapes),
     };

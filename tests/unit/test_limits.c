@@ -666,7 +666,7 @@ static void test_service_households(void **state)
 {
     (void)state;
     const char *bin = need_bin();
-    char out[300], cmd[1024];
+    char out[300], cmd[2048];
     path_in_dir(out, sizeof out, "svc.h5");
     /* The services group's line, found in the file itself. */
     FILE *f = fopen("tests/data/services.cfg", "r");
@@ -702,6 +702,21 @@ static void test_service_households(void **state)
     assert_contains(errtext, "more than the process's address-space limit (ulimit -v) allows "
                     "(256.0 MiB, of which a fifth is kept free)");
     assert_false(exists(out));
+
+    /* With inflow the open run keeps the households a second time and
+     * the entrants: 2,000,000 simulated households for 5000 with 500
+     * entering a year are 200,000 entrants a year, 1,400,000 in the seven
+     * years after the first; the message counts them. */
+    char cfg[300];
+    path_in_dir(cfg, sizeof cfg, "svc-open.cfg");
+    snprintf(cmd, sizeof cmd, "(cat tests/data/services.cfg; echo 'population = { households "
+             "= 5000; inflow = 500; };') > '%s' && ulimit -v 262144 && '%s' run '%s' "
+             "--households 2000000 --draws 1 -o '%s'", cfg, bin, cfg, out);
+    assert_int_equal(shell(cmd), 1);
+    assert_contains(errtext, "for 2000000 households twice (closed and open run) and about "
+                    "1400000 entrants (open run) kept with services by 1 engine");
+    assert_false(exists(out));
+    remove(cfg);
 }
 
 /* A population so small that the services' costs per household overflow:
@@ -710,7 +725,7 @@ static void test_tiny_population(void **state)
 {
     (void)state;
     const char *bin = need_bin();
-    char out[300], cmd[1024];
+    char out[300], cmd[2048];
     path_in_dir(out, sizeof out, "pop.h5");
     snprintf(cmd, sizeof cmd, "'%s' run tests/data/services.cfg --households 100 --draws 1 "
              "--set services.population=1e-300 -o '%s'", bin, out);
