@@ -75,7 +75,9 @@ long mkba_svc_places_less(const mkba_svc_arm *a, int team, int k, double load)
 {
     double years = (k - 0.5) * a->m->timing.cycle_years;
     double eff = a->maturing >> team & 1u
-                     ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
+                     ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years)
+                           * mkba_svc_ramp(a, years)
+                     : 1.0;
     double c = a->team[team].places * eff;
     /* Help the team gives itself takes places before anyone is admitted. */
     if (load > 0.0)

@@ -434,11 +434,12 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     if (a->take_up)
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
     /* Help the team gave itself is help not bought: a saving to the payer
-     * of the cost rule that buys it, in that rule's category. */
+     * of the cost rule that buys it, in that rule's category; during the
+     * start-up ramp only the share of staff and contracts in place. */
     for (int e = 0; e < a->nsubstitute; e++) {
         const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
         book(w, a, k, c->payer, c->category_index,
-             -a->sub_share[e] * a->sub_price[e] * dt * (double)ad->substituted[e]);
+             -a->sub_share[e] * a->ramp * a->sub_price[e] * dt * (double)ad->substituted[e]);
     }
     size_t i = a->arm * w->tally.ncycles + (size_t)(k - 1);
     double **out = w->tally.out;

@@ -254,6 +254,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
 void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
 {
     const mkba_pathway *p = a->p;
+    a->ramp = 1.0;
     if (p->ramp_years >= 0)
         a->ramp_years = values[p->ramp_years];
     if (p->friction_lasting >= 0)
@@ -268,6 +269,11 @@ void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
         a->own |= 1u << p->team;
     for (int i = 0; i < p->nspecific; i++)
         a->own |= 1u << p->specific[i];
+}
+
+double mkba_svc_ramp(const mkba_svc_arm *a, double years)
+{
+    return years < a->ramp_years ? years / a->ramp_years : 1.0;
 }
 
 /* Years since the start at the middle of cycle k: the time at which a
@@ -295,8 +301,8 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
         e *= 1.0 - a->friction;
     else if (a->friction_lasting > 0.0)
         e *= 1.0 - a->friction * a->friction_lasting;
-    if (years < a->ramp_years)
-        e *= years / a->ramp_years;
+    a->ramp = mkba_svc_ramp(a, years);
+    e *= a->ramp;
     for (size_t i = 0; i < a->m->services.nteams; i++)
         a->effect[i] = (a->maturing >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }

@@ -128,6 +128,7 @@ typedef struct mkba_svc_arm {
     double seek_p[8];          /* P(asking for help) by severity level */
     double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
+    double ramp;               /* the own teams' start-up ramp (mkba_svc_ramp) */
     /* "For whom": the group cell (groups.c) of each of the first ncell
      * households (the starting cohort), and the strides of a cell in the
      * delta and entries arrays the household phase is given; households
@@ -159,6 +160,13 @@ void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches);
 /* Sets the cycle-dependent values of a for cycle k: help seeking with
  * awareness, and each team's effectiveness with maturity and friction. */
 void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);
+
+/* The start-up ramp of a's own teams at `years` since the start: the
+ * share of their staff and contracts in place, years / ramp_years, 1 after
+ * the ramp and without one. It scales their effect, their places and the
+ * help they give instead of buying it (substitution); their staff are paid
+ * in full from the start (docs/model.md, "Start-up and secondment"). */
+double mkba_svc_ramp(const mkba_svc_arm *a, double years);
 
 /* Maturity of effectiveness (from `start`) at `years` since the start:
  * start + (1 - start)(1 - exp(-years / tau)). */

@@ -30,7 +30,7 @@ void mkba_svc_substitution_count(const mkba_svc_arm *a, const mkba_svc_household
             const mkba_substitute *s = &p->substitute[e];
             if ((hh->plan[h] >> s->domain & 1u) && x[s->domain] == s->state) {
                 out->substituted[e]++;
-                out->team_load[hh->team[h]] += a->sub_share[e] * a->sub_places[e];
+                out->team_load[hh->team[h]] += a->sub_share[e] * a->ramp * a->sub_places[e];
             }
         }
     }
