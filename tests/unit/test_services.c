@@ -647,7 +647,10 @@ static void test_multi_problem_routing(void **state)
 }
 
 /* Model B with a triage criterion: any youth problem sends the household
- * to the youth team, other questions to the specific team treating them,
+ * to the youth team if it asks about youth; a question the youth team
+ * does not treat goes, as model D's rule, to the specific team treating it
+ * (a debt question of a household with a youth problem to the debt
+ * service, which the youth team would drop: review mech12c finding 1),
  * and a question no specific team treats to its provider. */
 static void test_specific_triage(void **state)
 {
@@ -670,26 +673,28 @@ static void test_specific_triage(void **state)
     set_value(&s, 1, p->self_share, 0.0);
     first_cycle fc;
     first_cycle_run(&s, 1, &fc);
-    int seen[3] = {0};
+    int seen[4] = {0};
     for (long h = 0; h < s.households; h++) {
         if (fc.hh.status[h] != MKBA_SVC_WAITING)
             continue;
         double sev[3];
         int pd = question(&s, &fc, h, sev);
-        if (sev[2] >= 1.0) {
+        if (pd == 2) {
             assert_int_equal(fc.hh.team[h], youth_team);
             assert_true(fc.hh.plan[h] >> 2 & 1u);
             seen[0]++;
         } else if (pd == 0) {
             assert_int_equal(fc.hh.team[h], debt_service);
+            assert_true(fc.hh.plan[h] & 1u);
             seen[1]++;
+            seen[3] += sev[2] >= 1.0;
         } else {
             assert_int_equal(pd, 1);
             assert_int_equal(fc.hh.team[h], p->provider[1]);
             seen[2]++;
         }
     }
-    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
+    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50 && seen[3] > 20);
     first_cycle_free(&fc);
     sim_close(&s);
 }
@@ -1757,6 +1762,22 @@ static void test_startup(void **state)
                          "maturity.ramp_years", "years >= 0", NULL);
     expect_variant_fails(mat, "friction = 0.1; friction_years = 1.0; friction_lasting = 1.5;",
                          "friction_lasting", "0 to 1", NULL);
+    expect_variant_fails(mat, "friction_years = 1.0; friction_lasting = 0.5;",
+                         "maturity.friction_lasting", "friction", "missing", NULL);
+    static const char *none_from = "degree = \"full\"; team = \"wijkteam\";\n"
+                                   "              providers";
+    const char *none_ramp[] = {none_from, "degree = \"none\"; team = \"wijkteam\";\n"
+                                          "              providers",
+                               mat, "friction = 0.1; friction_years = 1.0; ramp_years = 1.0;"};
+    const char *path = write_edits(none_ramp, 2);
+    mkba_model *bad = NULL;
+    mkba_error none_err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, path, &bad, &none_err), MKBA_EINVAL);
+    unlink(path);
+    assert_null(bad);
+    assert_non_null(strstr(none_err.message, "maturity.ramp_years"));
+    assert_non_null(strstr(none_err.message, "degree none"));
+    assert_non_null(strstr(none_err.message, path)); /* FILE:LINE */
     expect_variant_fails("classic = { rule = \"classic\";",
                          "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; "
                          "overheads = { secondment = 0.05; };",
