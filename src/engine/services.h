@@ -97,7 +97,7 @@ typedef struct mkba_svc_arm {
     int mixed;                 /* a mixed arm: integrated route in integrated_share only */
     double integrated_share;
     double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
-    double classic_detect;
+    double classic_detect, classic_self_p;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
@@ -200,6 +200,7 @@ typedef struct mkba_svc_scratch {
     uint32_t detect_h[MKBA_SVC_CHUNK];
     uint16_t detect_i[MKBA_SVC_CHUNK];
     int8_t detect_pd[MKBA_SVC_CHUNK];
+    uint8_t detect_classic[MKBA_SVC_CHUNK]; /* takes the classic route */
     uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
     mkba_svc_memo memo[MKBA_SVC_MEMO];
     /* Relapse words of the chunk's households whose network solved a

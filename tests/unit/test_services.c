@@ -1810,11 +1810,11 @@ static void test_mixed_arm(void **state)
     same_doubles(r->svc_in_care, pure->svc_in_care, 2 * T);
     mkba_draw_result_free(r);
     /* Share 0: everyone on the classic route, with the classic arm's
-     * access and (no) self-reliance, so the same course as the classic
-     * arm's households; the broad team's staff is still paid. */
+     * access and self-reliance (none; the broad arm's own share 0.1 stays
+     * unused), so the same course as the classic arm's households; the
+     * broad team's staff is still paid. */
     const mkba_pathway *p = &s.m->services.pathway[1];
     set_value(&s, 1, p->integrated_share, 0.0);
-    set_value(&s, 1, p->self_share, 0.0);
     r = sim_run(&s, 2, NULL);
     same_doubles(r->occupancy + O, r->occupancy, O);
     same_doubles(r->svc_in_care + T, r->svc_in_care, T);
