@@ -93,6 +93,8 @@ __attribute__((target("avx2"))) static uint32_t below_avx2(const uint32_t *words
 }
 #endif
 
+static void startup_init(mkba_svc_arm *a, const double *values, int switches);
+
 void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households)
@@ -228,15 +230,11 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         if (p->teams_used >> i & 1u)
             a->servable |= tm->domains;
     }
-    mkba_svc_startup_init(a, values, switches);
+    startup_init(a, values, switches);
     /* Start-up applies to the teams the arm sets up, not to the existing
      * providers its households may also use. */
-    if (!a->classic) {
-        if (p->team >= 0)
-            a->maturing |= 1u << p->team;
-        for (int i = 0; i < p->nspecific; i++)
-            a->maturing |= 1u << p->specific[i];
-    }
+    if (!a->classic)
+        a->maturing = p->own_teams;
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
         a->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
@@ -255,7 +253,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
 /* Start-up and secondment (scenario_startup.c): the values of the
  * settings the pathway has; the old structure's double running is a cost
  * of switching, so the reference arm has none. */
-void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
+static void startup_init(mkba_svc_arm *a, const double *values, int switches)
 {
     const mkba_pathway *p = a->p;
     a->ramp = 1.0;
@@ -269,10 +267,7 @@ void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
     }
     if (p->secondment >= 0)
         a->secondment = values[p->secondment];
-    if (p->team >= 0)
-        a->own |= 1u << p->team;
-    for (int i = 0; i < p->nspecific; i++)
-        a->own |= 1u << p->specific[i];
+    a->own = p->own_teams;
 }
 
 double mkba_svc_ramp(const mkba_svc_arm *a, double years)

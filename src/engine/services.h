@@ -153,10 +153,6 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households);
 
-/* Sets a's start-up and secondment values (ramp, lasting friction, double
- * running, secondment) and its own teams; switches: a is not the reference. */
-void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches);
-
 /* Sets the cycle-dependent values of a for cycle k: help seeking with
  * awareness, and each team's effectiveness with maturity and friction. */
 void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);

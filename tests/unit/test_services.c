@@ -665,6 +665,7 @@ static void test_specific_triage(void **state)
     p->nspecific = 2;
     p->specific[0] = debt_service;
     p->specific[1] = youth_team;
+    p->own_teams = 1u << debt_service | 1u << youth_team;
     p->ntriage = 1;
     p->triage_team[0] = youth_team;
     p->triage_domain[0] = 2;   /* youth */
