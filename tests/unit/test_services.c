@@ -1845,6 +1845,38 @@ static void test_mixed_arm(void **state)
     first_cycle_free(&fc);
     sim_close(&s);
 
+    /* The mix is drawn independently of take-up (both from the same block,
+     * words 1 and 0). With take-up raised by the team only (team_claims 1),
+     * the claimant-years at non_take_up 1/2 are half those at 1, within
+     * the sampling error as in test_take_up; were the mix drawn from
+     * take-up's word, the households on the integrated route would be
+     * exactly the non-claimers at 1/2 and the two would be equal. */
+    snprintf(to, sizeof to, "%s integrated_share = 0.5; classic_access = \"classic\";", from);
+    const char *take_up[] = {
+        from, to, "\"zorgverzekeraar\" );", "\"zorgverzekeraar\", \"huishouden\" );",
+        "shared_ict = false; duplicate_registration = 40.0; };",
+        "shared_ict = false; duplicate_registration = 40.0; };\n"
+        "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
+        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };"};
+    sim_open_edited(&s, take_up, 3, 2000);
+    const mkba_pathway *tp = &s.m->services.pathway[1];
+    const size_t wmo = 0;
+    P = s.m->npayers;
+    set_value(&s, -1, tp->take_up_amount, 0.0);
+    mkba_draw_result *none = sim_run(&s, 2, NULL);
+    set_value(&s, -1, tp->take_up_amount, 1200.0);
+    double years[2];
+    for (int i = 0; i < 2; i++) {
+        set_value(&s, -1, tp->take_up_non, i ? 0.5 : 1.0);
+        r = sim_run(&s, 2, NULL);
+        years[i] = (r->cost_total[P + wmo] - none->cost_total[P + wmo]) * 2000.0 / 1200.0;
+        mkba_draw_result_free(r);
+    }
+    assert_true(years[0] > 100.0);
+    assert_true(fabs(years[1] - 0.5 * years[0]) < 3.0 * sqrt(0.25 * 8.0 * years[0]));
+    mkba_draw_result_free(none);
+    sim_close(&s);
+
     snprintf(to, sizeof to, "%s integrated_share = 0.5;", from);
     expect_variant_fails(from, to, "classic_access", "mixed arm", NULL);
     snprintf(to, sizeof to, "%s integrated_share = 1.5; classic_access = \"classic\";", from);
