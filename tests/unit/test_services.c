@@ -1785,6 +1785,50 @@ static void test_startup(void **state)
                          "overheads.secondment", "classic route", NULL);
 }
 
+/* Double running with monthly cycles and two own teams on different
+ * payers (review mech12c finding 9): model B's teams youth-team
+ * (jeugdwet, 15 FTE x 85,000: 127.5 a year per household) and wijkteam
+ * (wmo, 25 x 80,000: 200), double running 0.25 for Y = 0.125 years and
+ * secondment 0.05: cycle k costs each payer 0.25 x S x min(1/12, max(0,
+ * Y - (k - 1)/12)) + 0.05 x S / 12, so 1/12, 1/24 and then nothing of the
+ * double running. */
+static void test_double_running_months(void **state)
+{
+    (void)state;
+    const char *base_edits[] = {
+        "cycle = \"year\";", "cycle = \"month\";",
+        "rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";",
+        "rule = \"specific\"; degree = \"full\"; teams = [\"youth-team\", \"wijkteam\"];",
+        "shared_ict = false; duplicate_registration = 40.0;",
+        "shared_ict = false; duplicate_registration = 40.0;"};
+    const char *dr_edits[] = {
+        base_edits[0], base_edits[1], base_edits[2], base_edits[3], base_edits[4],
+        "shared_ict = false; duplicate_registration = 40.0;\n"
+        "double_running = 0.25; double_running_years = 0.125; secondment = 0.05;"};
+    sim s;
+    sim_open_edited(&s, base_edits, 3, 600);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, dr_edits, 3, 600);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    const size_t T = r->ncycles, P = r->npayers, wmo = 0, jeugd = 1;
+    assert_int_equal(T, 96);
+    const double dt = 1.0 / 12.0, Y = 0.125, S[2] = {200.0, 127.5};
+    for (size_t k = 0; k < T; k++) {
+        double part = fmin(dt, fmax(0.0, Y - (double)k * dt));
+        for (int j = 0; j < 2; j++) {
+            size_t q = j ? jeugd : wmo;
+            double want = 0.25 * S[j] * part + 0.05 * S[j] * dt;
+            assert_near(r->cost[(T + k) * P + q] - base->cost[(T + k) * P + q], want, 1e-9);
+        }
+        assert_true(r->cost[(T + k) * P + 2] == base->cost[(T + k) * P + 2]);
+    }
+    same_doubles(r->cost, base->cost, T * P);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
 /* ------------------------------------------------------------ mixed arms */
 
 /* A mixed arm (issue 12: municipalities run several models at once): the
@@ -1924,6 +1968,7 @@ int main(void)
         cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
         cmocka_unit_test(test_startup),
+        cmocka_unit_test(test_double_running_months),
         cmocka_unit_test(test_mixed_arm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
