@@ -75,7 +75,9 @@ double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k)
 {
     double years = (k - 0.5) * a->m->timing.cycle_years;
     double eff = a->own_teams >> team & 1u
-                     ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years) : 1.0;
+                     ? mkba_svc_maturity(a->efficiency_start, a->efficiency_years, years)
+                           * mkba_svc_ramp(a, years)
+                     : 1.0;
     return a->team[team].places * eff;
 }
 

@@ -447,12 +447,13 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
     /* Help the team gave itself is help not bought: a saving per year at
      * point k to the payer of the cost rule that buys it, in that rule's
-     * category, priced as the rule is (mkba_svc_price). */
+     * category, priced as the rule is (mkba_svc_price); during the
+     * start-up ramp only the share of staff and contracts in place. */
     for (int e = 0; e < a->nsubstitute; e++) {
         const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
         mkba_svc_tally *t = &w->tally;
         size_t at = a->arm * t->npoints + (size_t)k;
-        double x = a->sub_share[e] * a->sub_price[e] * ad->substituted[e] / a->households;
+        double x = a->sub_share[e] * a->ramp * a->sub_price[e] * ad->substituted[e] / a->households;
         if (c->payer >= 0)
             t->saved[at * t->npayers + (size_t)c->payer] += x;
         if ((size_t)c->category_index < t->ncategories)

@@ -93,6 +93,8 @@ __attribute__((target("avx2"))) static uint32_t below_avx2(const uint32_t *words
 }
 #endif
 
+static void startup_init(mkba_svc_arm *a, const double *values, int switches);
+
 void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *t,
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households)
@@ -134,6 +136,10 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         a->classic_awareness_start = values[c->awareness_start];
         a->classic_awareness_years = values[c->awareness_years];
         a->classic_detect = values[c->detect];
+        /* Self-reliance is promoted by the team (issue 12): households on
+         * the classic route keep the classic route's share. */
+        double classic_share = values[c->self_share], classic_cap = values[c->self_cap];
+        a->classic_self_p = classic_share < classic_cap ? classic_share : classic_cap;
         if (p->integrated_share >= 0) {
             a->mixed = 1;
             a->integrated_share = values[p->integrated_share];
@@ -224,15 +230,11 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
         if (p->teams_used >> i & 1u)
             a->servable |= tm->domains;
     }
-    mkba_svc_startup_init(a, values, switches);
+    startup_init(a, values, switches);
     /* Start-up applies to the teams the arm sets up, not to the existing
      * providers its households may also use. */
-    if (!a->classic) {
-        if (p->team >= 0)
-            a->own_teams |= 1u << p->team;
-        for (int i = 0; i < p->nspecific; i++)
-            a->own_teams |= 1u << p->specific[i];
-    }
+    if (!a->classic)
+        a->own_teams = p->own_teams;
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
         a->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
@@ -251,9 +253,10 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
 /* Start-up and secondment (scenario_startup.c): the values of the
  * settings the pathway has; the old structure's double running is a cost
  * of switching, so the reference arm has none. */
-void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
+static void startup_init(mkba_svc_arm *a, const double *values, int switches)
 {
     const mkba_pathway *p = a->p;
+    a->ramp = 1.0;
     if (p->ramp_years >= 0)
         a->ramp_years = values[p->ramp_years];
     if (p->friction_lasting >= 0)
@@ -264,10 +267,12 @@ void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches)
     }
     if (p->secondment >= 0)
         a->secondment = values[p->secondment];
-    if (p->team >= 0)
-        a->own |= 1u << p->team;
-    for (int i = 0; i < p->nspecific; i++)
-        a->own |= 1u << p->specific[i];
+    a->own = p->own_teams;
+}
+
+double mkba_svc_ramp(const mkba_svc_arm *a, double years)
+{
+    return years < a->ramp_years ? years / a->ramp_years : 1.0;
 }
 
 /* Years since the start at the middle of cycle k: the time at which a
@@ -295,8 +300,8 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
         e *= 1.0 - a->friction;
     else if (a->friction_lasting > 0.0)
         e *= 1.0 - a->friction * a->friction_lasting;
-    if (years < a->ramp_years)
-        e *= years / a->ramp_years;
+    a->ramp = mkba_svc_ramp(a, years);
+    e *= a->ramp;
     for (size_t i = 0; i < a->m->services.nteams; i++)
         a->effect[i] = (a->own_teams >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
@@ -752,11 +757,12 @@ static void route(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int pd
 /* Household h's cycle k with its household stream's words of the cycle
  * and the first block of its service stream's (service[4]). Returns the
  * question's domain when the request goes on to detection (request()
- * finishes it), else -1. */
+ * finishes it), else -1; *classic: the request takes the classic route
+ * (decided once here, for request() too). */
 static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k,
                            const uint32_t *words, const uint32_t *service,
                            uint32_t relapse_word, mkba_svc_memo *memo, int64_t *delta,
-                           uint64_t *entries, long *counts)
+                           uint64_t *entries, long *counts, int *classic)
 {
     const mkba_model *m = a->m;
     const mkba_layout *l = a->t->l;
@@ -800,21 +806,25 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     int band = level > a->nseek ? a->nseek : level;
     const double *seek_p = a->seek_p;
     int scan = a->scan;
+    double self_p = a->self_p;
+    *classic = 0;
     if (a->split_access) {
         double sev[MKBA_MAX_DOMAINS];
         for (size_t d = 0; d < m->ndomains; d++)
             sev[d] = a->t->severity[l->state_base[d] + x[d]];
-        if (on_classic_route(a, h, sev)) {
+        if ((*classic = on_classic_route(a, h, sev))) {
             seek_p = a->seek_p_classic;
             scan = 0;
+            self_p = a->classic_self_p;
         }
     }
     if (mkba_rng_u01(service[0]) >= seek_p[band - 1])
         return -1;
     counts[MKBA_SVC_ARRIVALS]++;
-    if (scan)
+    if (scan) {
         counts[MKBA_SVC_SCANS]++;
-    double self_p = scan ? a->scan_share : a->self_p;
+        self_p = a->scan_share;
+    }
     if (mkba_rng_u01(service[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);
         return -1;
@@ -823,9 +833,10 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
 }
 
 /* Household h's request in cycle k with question pd, from detection on:
- * sw[] holds its service-stream words of the cycle. */
+ * sw[] holds its service-stream words of the cycle; on_classic: it takes
+ * the classic route (household_cycle's decision). */
 static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int k, int pd,
-                    const uint32_t *sw, long *counts)
+                    const uint32_t *sw, int on_classic, long *counts)
 {
     const mkba_layout *l = a->t->l;
     const int D = (int)a->m->ndomains;
@@ -839,7 +850,6 @@ static void request(const mkba_svc_arm *a, mkba_svc_households *hh, long h, int 
     int level = a->t->level[l->state_base[pd] + x[pd]];
     /* A household the team would not take asks at a classic provider's
      * intake, which finds other problems as the classic route does. */
-    int on_classic = a->split_access && on_classic_route(a, h, sev);
     double detect = on_classic ? a->classic_detect : a->detect;
     uint32_t found = 0;
     for (int d = 0; d < D; d++)
@@ -901,13 +911,15 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
             if (hh->out[c0 + i] >= 0)
                 continue;
             size_t cell = cell_of(a, c0 + i);
+            int classic;
             int pd = household_cycle(a, hh, c0 + i, k, s->words + (size_t)i * bpc * 4,
                                      s->service + 4 * i, s->relapse_word[i], s->memo,
                                      delta + cell * a->cell_delta,
-                                     entries + cell * a->cell_entries, counts);
+                                     entries + cell * a->cell_entries, counts, &classic);
             if (pd >= 0) {
                 s->detect_h[ndetect] = (uint32_t)(c0 + i);
                 s->detect_i[ndetect] = (uint16_t)i;
+                s->detect_classic[ndetect] = (uint8_t)classic;
                 s->detect_pd[ndetect++] = (int8_t)pd;
             }
         }
@@ -922,7 +934,8 @@ void mkba_svc_households_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, l
             memcpy(sw, s->service + 4 * s->detect_i[j], 4 * sizeof *sw);
             memcpy(sw + 4, s->detect_words + (size_t)j * (nservice - 1) * 4,
                    (nservice - 1) * 4 * sizeof *sw);
-            request(a, hh, s->detect_h[j], k, s->detect_pd[j], sw, counts);
+            request(a, hh, s->detect_h[j], k, s->detect_pd[j], sw, s->detect_classic[j],
+                    counts);
         }
     }
 }

@@ -97,7 +97,7 @@ typedef struct mkba_svc_arm {
     int mixed;                 /* a mixed arm: integrated route in integrated_share only */
     double integrated_share;
     double classic_stigma, classic_outreach, classic_awareness_start, classic_awareness_years;
-    double classic_detect;
+    double classic_detect, classic_self_p;
     double coordination;       /* c x w(degree) */
     double wait_escalation, wait_effect, self_p, scan_share;
     double maturity_start, maturity_years, efficiency_start, efficiency_years;
@@ -129,6 +129,7 @@ typedef struct mkba_svc_arm {
     double seek_p[8];          /* P(asking for help) by severity level */
     double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
+    double ramp;               /* the own teams' start-up ramp (mkba_svc_ramp) */
     /* "For whom": the group cell (groups.c) of each of the first ncell
      * households (the starting cohort), and the strides of a cell in the
      * delta and entries arrays the household phase is given; households
@@ -153,13 +154,16 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
                        const double *values, size_t arm, uint64_t seed, uint32_t draw,
                        long households);
 
-/* Sets a's start-up and secondment values (ramp, lasting friction, double
- * running, secondment) and its own teams; switches: a is not the reference. */
-void mkba_svc_startup_init(mkba_svc_arm *a, const double *values, int switches);
-
 /* Sets the cycle-dependent values of a for cycle k: help seeking with
  * awareness, and each team's effectiveness with maturity and friction. */
 void mkba_svc_arm_cycle(mkba_svc_arm *a, int k);
+
+/* The start-up ramp of a's own teams at `years` since the start: the
+ * share of their staff and contracts in place, years / ramp_years, 1 after
+ * the ramp and without one. It scales their effect, their places and the
+ * help they give instead of buying it (substitution); their staff are paid
+ * in full from the start (docs/model.md, "Start-up and secondment"). */
+double mkba_svc_ramp(const mkba_svc_arm *a, double years);
 
 /* Maturity of effectiveness (from `start`) at `years` since the start:
  * start + (1 - start)(1 - exp(-years / tau)). */
@@ -193,6 +197,7 @@ typedef struct mkba_svc_scratch {
     uint32_t detect_h[MKBA_SVC_CHUNK];
     uint16_t detect_i[MKBA_SVC_CHUNK];
     int8_t detect_pd[MKBA_SVC_CHUNK];
+    uint8_t detect_classic[MKBA_SVC_CHUNK]; /* takes the classic route */
     uint32_t *detect_words;    /* [MKBA_SVC_CHUNK][(service blocks - 1) * 4] */
     mkba_svc_memo memo[MKBA_SVC_MEMO];
     /* Relapse words of the chunk's households whose network solved a

@@ -28,7 +28,7 @@ void mkba_svc_substitution_add(const mkba_svc_arm *a, const mkba_svc_households 
         const mkba_substitute *s = &a->p->substitute[e];
         if ((hh->plan[h] >> s->domain & 1u) && x[s->domain] == s->state) {
             out->sub_team[e][tm]++;
-            out->team_load[tm] += a->sub_share[e] * a->sub_places[e];
+            out->team_load[tm] += a->sub_share[e] * a->ramp * a->sub_places[e];
         }
     }
 }

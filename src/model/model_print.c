@@ -1,6 +1,7 @@
 /* The resolved scenario as text, for `mkba check`: what the engine will run,
  * with every default filled in, so a reader can compare it with the file. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,20 +176,29 @@ static void print_rules(const mkba_model *m, FILE *f)
 
 /* The start-up, secondment and mix settings a pathway has (docs/model.md,
  * "Start-up and secondment", "Mixed arms"), one line each; none without. */
-static void mkba_print_startup(const mkba_model *m, FILE *f, const mkba_pathway *p)
+static void print_startup(const mkba_model *m, FILE *f, const mkba_pathway *p)
 {
-    static const char *const what[] = {
-        "start-up ramp, years", "friction lasting after friction_years, share",
-        "double running, share of the own teams' staff cost", "double running, years",
-        "secondment, share of the own teams' staff cost", "integrated share of the households"};
-    const int index[] = {p->ramp_years, p->friction_lasting, p->double_running,
-                         p->double_running_years, p->secondment, p->integrated_share};
+    static const struct {
+        const char *what;
+        size_t at;             /* offset of the value index in mkba_pathway */
+    } settings[] = {
+        {"start-up ramp, years", offsetof(mkba_pathway, ramp_years)},
+        {"friction lasting after friction_years, share", offsetof(mkba_pathway, friction_lasting)},
+        {"double running, share of the own teams' staff cost",
+         offsetof(mkba_pathway, double_running)},
+        {"double running, years", offsetof(mkba_pathway, double_running_years)},
+        {"secondment, share of the own teams' staff cost", offsetof(mkba_pathway, secondment)},
+        {"integrated share of the households", offsetof(mkba_pathway, integrated_share)},
+    };
     char v[256];
-    for (int i = 0; i < 6; i++)
-        if (index[i] >= 0) {
-            mkba_print_value_text(m, index[i], v, sizeof v);
-            fprintf(f, "      %s: %s\n", what[i], v);
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+        int index;
+        memcpy(&index, (const char *)p + settings[i].at, sizeof index);
+        if (index >= 0) {
+            mkba_print_value_text(m, index, v, sizeof v);
+            fprintf(f, "      %s: %s\n", settings[i].what, v);
         }
+    }
 }
 
 void mkba_print_values(const mkba_model *m, FILE *f, const char *const *names,
@@ -347,7 +357,7 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
         fprintf(f, "      informal care per problem solved by own strength: %s, borne by %s\n", v,
                 m->payer[p->informal_payer]);
     }
-    mkba_print_startup(m, f, p);
+    print_startup(m, f, p);
     if (p->take_up_domain >= 0) {
         static const char *const take[] = {"non_take_up", "team_claims", "amount"};
         fprintf(f, "      take-up: entitled at %s severity >= %g, paid by %s to %s%s; ",

@@ -113,7 +113,10 @@ static int check(mkba_loader *ld, const config_setting_t *g, const mkba_pathway 
 
 /* Whether the household meets criterion i: its domain at min_severity, or
  * (multi-problem) at least min_domains domains at min_severity, as model D
- * judges; that criterion adds no domain to the plan, as model D's team. */
+ * judges; that criterion adds no domain to the plan, as model D's team.
+ * As model D, a criterion applies only to a question its team treats: a
+ * question of another domain (justice at the multi-problem team) goes on
+ * to the specific teams and the providers, or it would be lost. */
 static int meets(const mkba_pathway *p, int i, const mkba_route_request *q)
 {
     if (p->triage_domain[i] >= 0)
@@ -128,7 +131,7 @@ static void route(const mkba_pathway *p, const mkba_team *teams, const mkba_rout
                   mkba_route *r)
 {
     for (int i = 0; i < p->ntriage; i++)
-        if (meets(p, i, q)) {
+        if (mkba_pathway_treats(teams, p->triage_team[i], q->pd) && meets(p, i, q)) {
             r->team = p->triage_team[i];
             if (p->triage_domain[i] >= 0)
                 r->plan |= 1u << p->triage_domain[i];

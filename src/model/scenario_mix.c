@@ -23,9 +23,7 @@ int mkba_sc_mix(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
         return mkba_sc_fail(ld, g, "classic_access", "required setting is missing; a mixed arm "
                             "(integrated_share) needs the arm whose access its classic-route "
                             "households keep");
-    uint32_t own = p->team >= 0 ? 1u << p->team : 0u;
-    for (int i = 0; i < p->nspecific; i++)
-        own |= 1u << p->specific[i];
+    uint32_t own = p->own_teams;
     for (uint32_t c = own; c != 0; c &= c - 1) {
         const mkba_team *t = &m->services.team[__builtin_ctz(c)];
         for (uint32_t d = t->domains; d != 0; d &= d - 1) {

@@ -810,6 +810,9 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
                             "costs of its own (quick scan, home visits or overheads) and needs "
                             "the payer who bears them");
     p->teams_used |= teams_used(m, p);
+    p->own_teams = p->team >= 0 ? 1u << p->team : 0u;
+    for (int i = 0; i < p->nspecific; i++)
+        p->own_teams |= 1u << p->specific[i];
     if ((rc = mkba_sc_mix(ld, g, p)) != 0 || (rc = read_classic_access(ld, g, p)) != 0
         || (rc = check_take_up(ld, g, p)) != 0 || (rc = mkba_sc_substitution(ld, g, arm)) != 0)
         return rc;

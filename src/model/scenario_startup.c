@@ -1,8 +1,8 @@
 /* Start-up and secondment settings of a pathway (issue 12; docs/model.md,
  * "Start-up and secondment"). The literature study [S1] gives about 2.5
  * years for the cooperation to take shape and up to 10 to be fully
- * efficient; during the change the old structure runs on beside the new;
- * seconded staff keep one foot in their home organisation ("extra werk,
+ * efficient; during the change the old structure runs on beside the new
+ * (an assumption: the study has no passage on it); seconded staff keep one foot in their home organisation ("extra werk,
  * planning en overleg"); and friction between staff can outlast the
  * start-up. Each setting is optional: absent, its index is -1 and the
  * engine does nothing for it. */
@@ -56,5 +56,15 @@ int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_s
         return mkba_sc_fail(ld, g, name, "the classic route sets up no team of its own, so it "
                             "has no start-up or secondment; remove this setting");
     }
+    /* At degree none the own teams take nobody: a ramp or lasting friction
+     * would do nothing. */
+    if ((p->ramp_years >= 0 || p->friction_lasting >= 0) && p->degree == MKBA_DEGREE_NONE)
+        return mkba_sc_fail(ld, mat, p->ramp_years >= 0 ? "ramp_years" : "friction_lasting",
+                            "degree none routes every household to the providers, so its "
+                            "teams have no start-up effect; remove this setting or give a "
+                            "degree of integration");
+    if (p->friction_lasting >= 0 && config_setting_get_member(mat, "friction") == NULL)
+        return mkba_sc_fail(ld, mat, "friction_lasting", "lasting friction is a share of "
+                            "`friction`, which is missing; expected friction with it");
     return 0;
 }

@@ -108,6 +108,7 @@ typedef struct mkba_pathway {
     int triage_min_domains[MKBA_MAX_TEAMS];
     int provider[MKBA_MAX_DOMAINS];         /* classic provider of each domain, or -1 */
     uint32_t teams_used;       /* every team the arm runs (bitmask) */
+    uint32_t own_teams;        /* the teams it sets up itself: team and teams */
     int payer;                 /* payer of the pathway's own costs, or -1 */
     int min_domains;           /* model D: domains at or above min_severity */
     double min_severity;

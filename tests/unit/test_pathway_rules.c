@@ -97,11 +97,60 @@ static void test_docs_describe_every_rule(void **state)
     free(scenario);
 }
 
+/* Model B's triage (issue 12 review mech12c, finding 1): a criterion sends
+ * a question to its team only if that team treats the presenting domain,
+ * as model D's rule does; a justice question of a multi-problem household,
+ * or of a household with a youth problem, goes to the justice provider,
+ * since none of the teams treats justice. Domains: 0 debt, 1 youth, 2
+ * justice. Teams: 0 adults (debt), 1 youth and family (debt, youth), 2
+ * multi-problem (debt, youth). */
+static void test_triage_only_for_treated_questions(void **state)
+{
+    (void)state;
+    mkba_team teams[3];
+    memset(teams, 0, sizeof teams);
+    teams[0].domains = 1u;
+    teams[1].domains = 3u;
+    teams[2].domains = 3u;
+    mkba_pathway p;
+    memset(&p, 0, sizeof p);
+    p.rule = MKBA_ROUTE_SPECIFIC;
+    p.nspecific = 3;
+    p.specific[0] = 0, p.specific[1] = 1, p.specific[2] = 2;
+    p.ntriage = 2;
+    p.triage_team[0] = 2, p.triage_domain[0] = -1, p.triage_min_domains[0] = 2;
+    p.triage_min[0] = 2.0;
+    p.triage_team[1] = 1, p.triage_domain[1] = 1, p.triage_min[1] = 1.0;
+    const mkba_pathway_rule *rule = mkba_pathway_rule_of(MKBA_ROUTE_SPECIFIC);
+    static const struct {
+        int pd;
+        double sev[3];
+        int team;
+        uint32_t plan;
+    } cases[] = {
+        {2, {2, 2, 2}, -1, 1u << 2},     /* multi-problem, justice question: provider */
+        {2, {0, 1, 1}, -1, 1u << 2},     /* youth problem, justice question: provider */
+        {0, {2, 2, 0}, 2, 1u << 0},      /* multi-problem, debt question: its team */
+        {0, {1, 1, 0}, 1, 1u << 0 | 1u << 1}, /* youth criterion adds youth */
+        {0, {1, 0, 0}, 0, 1u << 0},      /* no criterion: first team treating debt */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        mkba_route_request q = {.pd = cases[c].pd, .found = 0, .sev = cases[c].sev,
+                                .ndomains = 3};
+        mkba_route r = {.team = -1, .plan = 1u << cases[c].pd};
+        rule->route(&p, teams, &q, &r);
+        if (r.team != cases[c].team || r.plan != cases[c].plan)
+            fail_msg("case %zu: team %d plan %#x; expected team %d plan %#x", c, r.team,
+                     (unsigned)r.plan, cases[c].team, (unsigned)cases[c].plan);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules_are_complete),
         cmocka_unit_test(test_docs_describe_every_rule),
+        cmocka_unit_test(test_triage_only_for_treated_questions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

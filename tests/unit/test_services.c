@@ -647,7 +647,10 @@ static void test_multi_problem_routing(void **state)
 }
 
 /* Model B with a triage criterion: any youth problem sends the household
- * to the youth team, other questions to the specific team treating them,
+ * to the youth team if it asks about youth; a question the youth team
+ * does not treat goes, as model D's rule, to the specific team treating it
+ * (a debt question of a household with a youth problem to the debt
+ * service, which the youth team would drop: review mech12c finding 1),
  * and a question no specific team treats to its provider. */
 static void test_specific_triage(void **state)
 {
@@ -662,6 +665,7 @@ static void test_specific_triage(void **state)
     p->nspecific = 2;
     p->specific[0] = debt_service;
     p->specific[1] = youth_team;
+    p->own_teams = 1u << debt_service | 1u << youth_team;
     p->ntriage = 1;
     p->triage_team[0] = youth_team;
     p->triage_domain[0] = 2;   /* youth */
@@ -670,26 +674,28 @@ static void test_specific_triage(void **state)
     set_value(&s, 1, p->self_share, 0.0);
     first_cycle fc;
     first_cycle_run(&s, 1, &fc);
-    int seen[3] = {0};
+    int seen[4] = {0};
     for (long h = 0; h < s.households; h++) {
         if (fc.hh.status[h] != MKBA_SVC_WAITING)
             continue;
         double sev[3];
         int pd = question(&s, &fc, h, sev);
-        if (sev[2] >= 1.0) {
+        if (pd == 2) {
             assert_int_equal(fc.hh.team[h], youth_team);
             assert_true(fc.hh.plan[h] >> 2 & 1u);
             seen[0]++;
         } else if (pd == 0) {
             assert_int_equal(fc.hh.team[h], debt_service);
+            assert_true(fc.hh.plan[h] & 1u);
             seen[1]++;
+            seen[3] += sev[2] >= 1.0;
         } else {
             assert_int_equal(pd, 1);
             assert_int_equal(fc.hh.team[h], p->provider[1]);
             seen[2]++;
         }
     }
-    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
+    assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50 && seen[3] > 20);
     first_cycle_free(&fc);
     sim_close(&s);
 }
@@ -1757,10 +1763,70 @@ static void test_startup(void **state)
                          "maturity.ramp_years", "years >= 0", NULL);
     expect_variant_fails(mat, "friction = 0.1; friction_years = 1.0; friction_lasting = 1.5;",
                          "friction_lasting", "0 to 1", NULL);
+    expect_variant_fails(mat, "friction_years = 1.0; friction_lasting = 0.5;",
+                         "maturity.friction_lasting", "friction", "missing", NULL);
+    static const char *none_from = "degree = \"full\"; team = \"wijkteam\";\n"
+                                   "              providers";
+    const char *none_ramp[] = {none_from, "degree = \"none\"; team = \"wijkteam\";\n"
+                                          "              providers",
+                               mat, "friction = 0.1; friction_years = 1.0; ramp_years = 1.0;"};
+    const char *path = write_edits(none_ramp, 2);
+    mkba_model *bad = NULL;
+    mkba_error none_err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, path, &bad, &none_err), MKBA_EINVAL);
+    unlink(path);
+    assert_null(bad);
+    assert_non_null(strstr(none_err.message, "maturity.ramp_years"));
+    assert_non_null(strstr(none_err.message, "degree none"));
+    assert_non_null(strstr(none_err.message, path)); /* FILE:LINE */
     expect_variant_fails("classic = { rule = \"classic\";",
                          "classic = { rule = \"classic\"; payer = \"gemeente-wmo\"; "
                          "overheads = { secondment = 0.05; };",
                          "overheads.secondment", "classic route", NULL);
+}
+
+/* Double running with monthly cycles and two own teams on different
+ * payers (review mech12c finding 9): model B's teams youth-team
+ * (jeugdwet, 15 FTE x 85,000: 127.5 a year per household) and wijkteam
+ * (wmo, 25 x 80,000: 200), double running 0.25 for Y = 0.125 years and
+ * secondment 0.05: cycle k costs each payer 0.25 x S x min(1/12, max(0,
+ * Y - (k - 1)/12)) + 0.05 x S / 12, so 1/12, 1/24 and then nothing of the
+ * double running. */
+static void test_double_running_months(void **state)
+{
+    (void)state;
+    const char *base_edits[] = {
+        "cycle = \"year\";", "cycle = \"month\";",
+        "rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";",
+        "rule = \"specific\"; degree = \"full\"; teams = [\"youth-team\", \"wijkteam\"];",
+        "shared_ict = false; duplicate_registration = 40.0;",
+        "shared_ict = false; duplicate_registration = 40.0;"};
+    const char *dr_edits[] = {
+        base_edits[0], base_edits[1], base_edits[2], base_edits[3], base_edits[4],
+        "shared_ict = false; duplicate_registration = 40.0;\n"
+        "double_running = 0.25; double_running_years = 0.125; secondment = 0.05;"};
+    sim s;
+    sim_open_edited(&s, base_edits, 3, 600);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    sim_open_edited(&s, dr_edits, 3, 600);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    const size_t T = r->ncycles, P = r->npayers, wmo = 0, jeugd = 1;
+    assert_int_equal(T, 96);
+    const double dt = 1.0 / 12.0, Y = 0.125, S[2] = {200.0, 127.5};
+    for (size_t k = 0; k < T; k++) {
+        double part = fmin(dt, fmax(0.0, Y - (double)k * dt));
+        for (int j = 0; j < 2; j++) {
+            size_t q = j ? jeugd : wmo;
+            double want = 0.25 * S[j] * part + 0.05 * S[j] * dt;
+            assert_near(r->cost[(T + k) * P + q] - base->cost[(T + k) * P + q], want, 1e-9);
+        }
+        assert_true(r->cost[(T + k) * P + 2] == base->cost[(T + k) * P + 2]);
+    }
+    same_doubles(r->cost, base->cost, T * P);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
 }
 
 /* ------------------------------------------------------------ mixed arms */
@@ -1789,11 +1855,11 @@ static void test_mixed_arm(void **state)
     same_doubles(r->svc_in_care, pure->svc_in_care, 2 * T);
     mkba_draw_result_free(r);
     /* Share 0: everyone on the classic route, with the classic arm's
-     * access and (no) self-reliance, so the same course as the classic
-     * arm's households; the broad team's staff is still paid. */
+     * access and self-reliance (none; the broad arm's own share 0.1 stays
+     * unused), so the same course as the classic arm's households; the
+     * broad team's staff is still paid. */
     const mkba_pathway *p = &s.m->services.pathway[1];
     set_value(&s, 1, p->integrated_share, 0.0);
-    set_value(&s, 1, p->self_share, 0.0);
     r = sim_run(&s, 2, NULL);
     same_doubles(r->occupancy + O, r->occupancy, O);
     same_doubles(r->svc_in_care + T, r->svc_in_care, T);
@@ -1821,6 +1887,38 @@ static void test_mixed_arm(void **state)
     assert_true(n > 500);
     expect_binomial(to_team, n, 0.5);
     first_cycle_free(&fc);
+    sim_close(&s);
+
+    /* The mix is drawn independently of take-up (both from the same block,
+     * words 1 and 0). With take-up raised by the team only (team_claims 1),
+     * the claimant-years at non_take_up 1/2 are half those at 1, within
+     * the sampling error as in test_take_up; were the mix drawn from
+     * take-up's word, the households on the integrated route would be
+     * exactly the non-claimers at 1/2 and the two would be equal. */
+    snprintf(to, sizeof to, "%s integrated_share = 0.5; classic_access = \"classic\";", from);
+    const char *take_up[] = {
+        from, to, "\"zorgverzekeraar\" );", "\"zorgverzekeraar\", \"huishouden\" );",
+        "shared_ict = false; duplicate_registration = 40.0; };",
+        "shared_ict = false; duplicate_registration = 40.0; };\n"
+        "take_up = { domain = \"debt\"; min_severity = 1.0; non_take_up = 1.0; team_claims = 1.0;"
+        " amount = 1200.0; payer = \"gemeente-wmo\"; recipient = \"huishouden\"; };"};
+    sim_open_edited(&s, take_up, 3, 2000);
+    const mkba_pathway *tp = &s.m->services.pathway[1];
+    const size_t wmo = 0;
+    P = s.m->npayers;
+    set_value(&s, -1, tp->take_up_amount, 0.0);
+    mkba_draw_result *none = sim_run(&s, 2, NULL);
+    set_value(&s, -1, tp->take_up_amount, 1200.0);
+    double years[2];
+    for (int i = 0; i < 2; i++) {
+        set_value(&s, -1, tp->take_up_non, i ? 0.5 : 1.0);
+        r = sim_run(&s, 2, NULL);
+        years[i] = (r->cost_total[P + wmo] - none->cost_total[P + wmo]) * 2000.0 / 1200.0;
+        mkba_draw_result_free(r);
+    }
+    assert_true(years[0] > 100.0);
+    assert_true(fabs(years[1] - 0.5 * years[0]) < 3.0 * sqrt(0.25 * 8.0 * years[0]));
+    mkba_draw_result_free(none);
     sim_close(&s);
 
     snprintf(to, sizeof to, "%s integrated_share = 0.5;", from);
@@ -1870,6 +1968,7 @@ int main(void)
         cmocka_unit_test(test_payer_shares),
         cmocka_unit_test(test_cohort_refused),
         cmocka_unit_test(test_startup),
+        cmocka_unit_test(test_double_running_months),
         cmocka_unit_test(test_mixed_arm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -317,6 +317,62 @@ static void test_substitution_zero_capacity(void **state)
     sim_close(&s);
 }
 
+/* The start-up ramp (issue 12: purchased-care savings wait for contracts
+ * and staff). Over R = 2 years the team has r = 0.25, 0.75, then 1 of its
+ * staff and contracts in place at the cycle middles 0.5, 1.5, 2.5, ...;
+ * its places follow (150, 450, 600) and so does the help it gives instead
+ * of buying. By hand: in care after admission 150, 450, 600, 600, 600,
+ * 600 (the 150 of cycle 1 leave in cycle 3 and ask again in cycle 4, as
+ * in the fixture's table); in care before admission 0, 150, 300, 300,
+ * 300, 300, so the saving is 1,000 x r x those, each priced like the
+ * bought help's rule (the last point weighs half under the half-cycle
+ * correction): 0.75 x 150 + 3 x 300 + 300 / 2 = 1,162.5 per household
+ * (1,200 if the ramp spared the saving). The staff
+ * (600 FTE at 10 for 1,000 households) are paid in full from cycle 1: 6 a
+ * year. Ramp 0 is the run without a ramp, bit for bit. */
+static void test_substitution_ramp(void **state)
+{
+    (void)state;
+    static const char *from = "team = { rule = \"broad\"; degree = \"full\";";
+    static const double in_care[6] = {150, 450, 600, 600, 600, 600};
+    char path[64];
+    sim s;
+    sim_open(&s, FIXTURE, (long)N);
+    mkba_draw_result *base = sim_run(&s, 2, NULL);
+    sim_close(&s);
+    write_variant(from, "team = { rule = \"broad\"; degree = \"full\"; "
+                  "maturity = { ramp_years = 0.0; };", path);
+    sim_open(&s, path, (long)N);
+    unlink(path);
+    mkba_draw_result *r = sim_run(&s, 2, NULL);
+    assert_true(same_doubles(r->cost, base->cost, r->narms * r->ncycles * r->npayers));
+    assert_true(same_doubles(r->occupancy, base->occupancy, occupancy_size(r)));
+    assert_true(same_doubles(r->svc_team_in_care, base->svc_team_in_care,
+                             r->narms * r->ncycles * r->nteams));
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+
+    write_variant(from, "team = { rule = \"broad\"; degree = \"full\"; "
+                  "maturity = { ramp_years = 2.0; };", path);
+    sim_open(&s, path, (long)N);
+    unlink(path);
+    const mkba_substitute *sub = &s.m->services.pathway[1].substitute[0];
+    set_value(&s, -1, s.m->services.team[1].cost_per_fte, 10.0);
+    set_value(&s, -1, sub->share, 0.0);
+    base = sim_run(&s, 2, NULL);
+    set_value(&s, -1, sub->share, 1.0);
+    r = sim_run(&s, 2, NULL);
+    const size_t P = r->npayers, T = r->ncycles, team = 1;
+    for (size_t k = 0; k < T; k++)
+        assert_near(r->svc_team_in_care[(1 * T + k) * r->nteams + team] * N, in_care[k], 1e-9);
+    assert_near(base->cost_total[P], 6.0 * 1000.0 + 6.0 * 6.0, 1e-9);
+    assert_near(r->cost_total[P] - base->cost_total[P], -1162.5, 1e-9);
+    mkba_draw_result_free(r);
+    mkba_draw_result_free(base);
+    sim_close(&s);
+}
+
 /* Each bad setting is refused with its name in the message. */
 static void expect_refused(const char *from, const char *to, const char *words)
 {
@@ -525,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_substitution_planned_only),
         cmocka_unit_test(test_substitution_places_of_giving_team),
         cmocka_unit_test(test_substitution_zero_capacity),
+        cmocka_unit_test(test_substitution_ramp),
         cmocka_unit_test(test_substitution_bad_input),
         cmocka_unit_test(test_relapse_closed_form),
         cmocka_unit_test(test_relapse_zero_is_none),
