@@ -310,9 +310,16 @@ static int run_scenario(const run_args *r)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
+    /* From here a signal stops the run in words, reading included. */
+    mkba_cli_catch_signals();
     if (mkba_scenario_load(NULL, r->scenario, &m, &err) != MKBA_OK) {
         free(output);
         return mkba_cli_library_error(&err);
+    }
+    if (mkba_cli_stop != 0) {
+        mkba_model_free(m);
+        free(output);
+        return mkba_cli_stopped_loading();
     }
     if (!r->quiet)
         mkba_model_warnings(m, stderr);
