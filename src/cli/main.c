@@ -5,6 +5,7 @@
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <signal.h>
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,6 +496,10 @@ int main(int argc, char **argv)
     if (H5dont_atexit() < 0)
         fputs("mkba: warning: HDF5 started before mkba could turn off its exit-time "
               "cleanup\n", stderr);
+    /* Past a file size limit (ulimit -f) the kernel kills the writer by
+     * SIGXFSZ, silently, leaving its files; ignored, the write fails with
+     * EFBIG and the run says "the file size limit is reached" and cleans up. */
+    signal(SIGXFSZ, SIG_IGN);
 
     /* Under mpirun (a build with MPI) every rank runs the same command;
      * only rank 0 speaks, and the others' errors reach it through the

@@ -45,6 +45,10 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
+/* Set: the child leaves SIGXFSZ at its default action, as a shell's
+ * `ulimit -f` does, and mkba itself must turn the signal into EFBIG. */
+static int xfsz_default;
+
 /* Runs `sh -c COMMAND` in a child whose files may not grow past `limit`
  * bytes (0: no limit); returns its exit status, or 128 + the signal. */
 static int run_limited(const char *command, long limit)
@@ -54,7 +58,7 @@ static int run_limited(const char *command, long limit)
     if (pid == 0) {
         if (limit > 0) {
             struct rlimit r;
-            signal(SIGXFSZ, SIG_IGN);
+            signal(SIGXFSZ, xfsz_default ? SIG_DFL : SIG_IGN);
             getrlimit(RLIMIT_FSIZE, &r);
             r.rlim_cur = (rlim_t)limit;
             if (setrlimit(RLIMIT_FSIZE, &r) != 0)
@@ -172,6 +176,27 @@ static void test_run_file_size_limit(void **state)
     (void)state;
     support_bin();
     sweep(run_args, getenv("MKBA_SANITIZED") != NULL ? 6 : 12);
+}
+
+/* `ulimit -f` as a user sets it: SIGXFSZ at its default action once
+ * killed mkba silently (exit 153) and left OUT.tmp, OUT.lock, OUT.ckpt. */
+static void test_size_limit_signal(void **state)
+{
+    (void)state;
+    support_bin();
+    if (mkba_limited(run_args, 0) != 0)
+        fail_msg("unlimited run failed:\n%s", errtext);
+    long size = file_size(out);
+    remove(out);
+    xfsz_default = 1;
+    int status = mkba_limited(run_args, size / 3);
+    xfsz_default = 0;
+    char lock[300];
+    snprintf(lock, sizeof lock, "%s.lock", out);
+    assert_false(support_exists(lock));
+    remove(ckpt);
+    assert_clean_failure(status, "the file is too large (for the file system or the process's "
+                         "file size limit) (File too large)", size / 3);
 }
 
 static void test_sa_file_size_limit(void **state)
@@ -354,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_failed_close_closes),
         cmocka_unit_test(test_failed_close_without_scratch),
         cmocka_unit_test(test_run_file_size_limit),
+        cmocka_unit_test(test_size_limit_signal),
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_full_disk_keeps_the_checkpoint),
