@@ -117,16 +117,22 @@ static void assert_clean_failure(int status, const char *cause, long limit)
         support_assert_contains(errtext, "then run the same command with --resume to continue");
 }
 
-/* Limits spread over (0, size): the first at 1 KiB, inside the root
- * attributes. */
-static void sweep(const char *args, int nlimits)
+/* The size of the whole file of `mkba ARGS`, which must succeed unlimited. */
+static long unlimited_size(const char *args)
 {
-    /* The whole file first, to know its size; it must succeed unlimited. */
     if (mkba_limited(args, 0) != 0)
         fail_msg("unlimited run failed:\n%s", errtext);
     long size = file_size(out);
     assert_true(size > 4096);
     remove(out);
+    return size;
+}
+
+/* Limits spread over (0, size): the first at 1 KiB, inside the root
+ * attributes. */
+static void sweep(const char *args, int nlimits)
+{
+    long size = unlimited_size(args);
     for (int i = 0; i < nlimits; i++) {
         long limit = 1024 + (long)((double)(size - 1024) * i / nlimits);
         assert_clean_failure(mkba_limited(args, limit),
@@ -150,10 +156,7 @@ static void test_full_disk_keeps_the_checkpoint(void **state)
 {
     (void)state;
     support_bin();
-    if (mkba_limited(run_args, 0) != 0)
-        fail_msg("unlimited run failed:\n%s", errtext);
-    long size = file_size(out);
-    remove(out);
+    long size = unlimited_size(run_args);
     assert_clean_failure(mkba_limited(run_args, size * 2 / 3),
                          "the file is too large (for the file system or the process's file "
                          "size limit) (File too large)", size * 2 / 3);
@@ -185,10 +188,7 @@ static void test_size_limit_signal(void **state)
 {
     (void)state;
     support_bin();
-    if (mkba_limited(run_args, 0) != 0)
-        fail_msg("unlimited run failed:\n%s", errtext);
-    long size = file_size(out);
-    remove(out);
+    long size = unlimited_size(run_args);
     xfsz_default = 1;
     int status = mkba_limited(run_args, size / 3);
     xfsz_default = 0;
