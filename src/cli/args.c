@@ -272,6 +272,16 @@ int mkba_cli_run_error(const mkba_error *err, const mkba_checkpoint_info *ckpt,
     return 128 + signo;
 }
 
+int mkba_cli_stopped_loading(void)
+{
+    if (mkba_cli_stop == 0)
+        return -1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_error_set(&err, MKBA_EINTERRUPTED, "interrupted while reading the scenario");
+    return mkba_cli_run_error(&err, NULL, NULL);
+}
+
 int mkba_cli_output(const char **output, const char *scenario, const char *suffix,
                     char **owned)
 {
@@ -297,7 +307,6 @@ void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads,
     ctx->progress_user = bar;
     ctx->stop = &mkba_cli_stop;
     ctx->split = mkba_cli_split;
-    mkba_cli_catch_signals();
 }
 
 void mkba_cli_run_end(mkba_cli_progress *bar)

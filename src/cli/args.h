@@ -90,8 +90,9 @@ int mkba_cli_output(const char **output, const char *scenario, const char *suffi
                     char **owned);
 
 /* Before a library run: the progress bar (none when quiet), ctx with
- * threads (0: all), the bar and the stop flag, and the signal handlers;
- * mkba_cli_run_end undoes them. */
+ * threads (0: all), the bar and the stop flag (the command caught the
+ * signals before it read the scenario); mkba_cli_run_end ends the bar and
+ * releases the signals. */
 void mkba_cli_run_begin(mkba_context *ctx, mkba_cli_progress *bar, long threads, int quiet);
 void mkba_cli_run_end(mkba_cli_progress *bar);
 
@@ -113,6 +114,11 @@ void mkba_cli_release_signals(void);
  * mkba_cli_library_error. */
 int mkba_cli_run_error(const mkba_error *err, const mkba_checkpoint_info *ckpt,
                        const char *output);
+
+/* -1 when no signal came while the scenario was read (the commands catch
+ * signals before they read it); otherwise says the run was interrupted and
+ * dies by the signal, before any file is touched. */
+int mkba_cli_stopped_loading(void);
 
 /* The sensitivity-analysis command, `mkba sa` (sa_cmd.c). */
 int mkba_cli_sa(int argc, char **argv);

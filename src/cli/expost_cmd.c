@@ -122,7 +122,6 @@ static int simulate(expost_args *a, const mkba_model *m, mkba_context *ctx)
     so.set_value = a->set_value;
     mkba_error err;
     mkba_error_clear(&err);
-    mkba_cli_catch_signals();
     int lrc = mkba_expost_simulate(ctx, m, &so, &err);
     mkba_cli_release_signals();
     if (lrc != MKBA_OK)
@@ -137,8 +136,13 @@ static int run(expost_args *a)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
+    mkba_cli_catch_signals();
     if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
+    if (mkba_cli_stop != 0) {
+        mkba_model_free(m);
+        return mkba_cli_stopped_loading();
+    }
     if (a->simulate && mkba_split_size(mkba_cli_split) > 1) {
         mkba_model_free(m);
         return mkba_cli_usage_error("expost --simulate runs one base case in one process; "

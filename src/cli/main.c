@@ -5,6 +5,7 @@
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <signal.h>
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,9 +311,16 @@ static int run_scenario(const run_args *r)
     mkba_error err;
     mkba_error_clear(&err);
     mkba_model *m = NULL;
+    /* From here a signal stops the run in words, reading included. */
+    mkba_cli_catch_signals();
     if (mkba_scenario_load(NULL, r->scenario, &m, &err) != MKBA_OK) {
         free(output);
         return mkba_cli_library_error(&err);
+    }
+    if (mkba_cli_stop != 0) {
+        mkba_model_free(m);
+        free(output);
+        return mkba_cli_stopped_loading();
     }
     if (!r->quiet)
         mkba_model_warnings(m, stderr);
@@ -488,6 +496,10 @@ int main(int argc, char **argv)
     if (H5dont_atexit() < 0)
         fputs("mkba: warning: HDF5 started before mkba could turn off its exit-time "
               "cleanup\n", stderr);
+    /* Past a file size limit (ulimit -f) the kernel kills the writer by
+     * SIGXFSZ, silently, leaving its files; ignored, the write fails with
+     * EFBIG and the run says "the file size limit is reached" and cleans up. */
+    signal(SIGXFSZ, SIG_IGN);
 
     /* Under mpirun (a build with MPI) every rank runs the same command;
      * only rank 0 speaks, and the others' errors reach it through the

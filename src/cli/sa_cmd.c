@@ -255,8 +255,13 @@ static int run(sa_args *a)
         return mkba_cli_usage_error("sa %s needs a scenario file", method);
     mkba_model *m = NULL;
     int rc = EXIT_OK;
+    mkba_cli_catch_signals();
     if (mkba_scenario_load(NULL, a->scenario, &m, &err) != MKBA_OK)
         return mkba_cli_library_error(&err);
+    if (mkba_cli_stop != 0) {
+        mkba_model_free(m);
+        return mkba_cli_stopped_loading();
+    }
     char *output = NULL, suffix[64];
     snprintf(suffix, sizeof suffix, "-sa-%s", method);
     if (mkba_cli_output(&a->o.output, a->scenario, suffix, &output) < 0) {

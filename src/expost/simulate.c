@@ -169,6 +169,9 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
             .mode = MKBA_ENGINE_MICRO,
             .analyse = 0,
             .store_draws = 1,
+            /* --simulate has no --resume: a checkpoint left by an
+             * interruption would be litter nothing can continue. */
+            .no_checkpoint = 1,
             .on_finish = finish,
             .user = &s,
             .progress = ctx != NULL ? ctx->progress : NULL,

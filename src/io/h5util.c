@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "h5util.h"
 #include "core/alloc.h"
@@ -151,7 +152,7 @@ static int scratch_file(void)
         return fd;
     }
     FILE *tmp = tmpfile();
-    fd = tmp != NULL ? dup(fileno(tmp)) : -1;
+    fd = tmp != NULL ? fcntl(fileno(tmp), F_DUPFD_CLOEXEC, 0) : -1;
     if (tmp != NULL)
         fclose(tmp);
     return fd;
@@ -188,10 +189,15 @@ static int redirect(int *fd, int target)
  * and last writes then go to the scratch file, which accepts them. The
  * scratch file is had first; without one (no /dev/shm, no room for a
  * temporary file) the file itself, through a second descriptor, takes the
- * close: the ends agree by then, so the close's truncate only shrinks it,
- * which a full disk and a size limit allow (its last writes, a few bytes
- * of metadata, may still fail there); /dev/null is never asked to
- * truncate. The layout of the sec2
+ * close (its last writes, a few bytes of metadata, may fail there). The
+ * flush here also truncates, on /dev/null (EINVAL, ignored). The close's
+ * truncate can extend the file it goes to: sec2's recorded end is where
+ * the writes to /dev/null left it, past what reached the disk (and past
+ * the empty scratch file's end), and any regular file refuses to grow past
+ * a file size limit (EFBIG). So mkba_h5_close_file lifts a soft limit to
+ * the hard one for the close; under a hard limit below that end the close
+ * still fails and the file stays registered (the mkba program turns
+ * HDF5's exit-time cleanup off; a host program must too). The sec2
  * record is HDF5's since 1.8 and checked (driver id and name) before it
  * is used. */
 static void abandon(hid_t file)
@@ -200,8 +206,8 @@ static void abandon(hid_t file)
     H5FD_t *lf = sec2_record(file, &fd);
     int closer = lf != NULL ? scratch_file() : -1;
     if (lf != NULL && closer < 0)
-        closer = dup(*fd);
-    if (closer < 0 || !redirect(fd, open("/dev/null", O_RDWR))) {
+        closer = fcntl(*fd, F_DUPFD_CLOEXEC, 0);
+    if (closer < 0 || !redirect(fd, open("/dev/null", O_RDWR | O_CLOEXEC))) {
         if (closer >= 0)
             close(closer);
         close_objects(file);
@@ -217,6 +223,16 @@ static void abandon(hid_t file)
     redirect(fd, closer);
 }
 
+/* Lifts a soft file size limit to the hard one for an abandoned file's
+ * close (see abandon); whether it did, *saved then holding the old one. */
+static int lift_size_limit(struct rlimit *saved)
+{
+    if (getrlimit(RLIMIT_FSIZE, saved) != 0 || saved->rlim_cur == saved->rlim_max)
+        return 0;
+    struct rlimit lifted = { saved->rlim_max, saved->rlim_max };
+    return setrlimit(RLIMIT_FSIZE, &lifted) == 0;
+}
+
 int mkba_h5_close_file(hid_t file, int discard)
 {
     int ok = discard || H5Fflush(file, H5F_SCOPE_LOCAL) >= 0;
@@ -226,14 +242,20 @@ int mkba_h5_close_file(hid_t file, int discard)
      * (H5F__close_cb from H5_term_library). A file that cannot be written
      * is removed anyway, so it is abandoned (what is left to write goes
      * to /dev/null) and the close succeeds. */
-    if (discard || !ok)
+    struct rlimit saved;
+    int lifted = 0;
+    if (discard || !ok) {
         abandon(file);
-    else
+        lifted = lift_size_limit(&saved);
+    } else {
         close_objects(file);
+    }
     if (H5Fclose(file) < 0 && ok) {
         ok = 0;
         kept = mkba_h5_error_keep(1);
     }
+    if (lifted)
+        setrlimit(RLIMIT_FSIZE, &saved);
     mkba_h5_error_restore(kept);
     return ok ? 0 : -1;
 }

@@ -139,7 +139,10 @@ static int run(const mkba_sa_options *o, const char *function, mkba_summary_form
                                      : morris(fn, o, (size_t)n, r, err);
     if (rc == MKBA_OK && r->failed)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
-    if (rc == MKBA_OK && (mkba_report_render(out, r, format) < 0 || fflush(out) != 0))
+    /* Out of memory while rendering is said as such, not as a write error. */
+    if (rc == MKBA_OK && mkba_report_render(out, r, format) < 0)
+        rc = mkba_report_render_failed(out, err);
+    if (rc == MKBA_OK && fflush(out) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the tables");
     mkba_report_free(r);
     return rc;

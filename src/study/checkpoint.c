@@ -339,6 +339,14 @@ static int continue_existing(mkba_checkpoint *c, const ckpt_header *now, const c
     return MKBA_OK;
 }
 
+/* The whole records after the header of the checkpoint open as fd. */
+static size_t held_points(int fd, size_t header, size_t record_size)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && (size_t)st.st_size > header
+           ? ((size_t)st.st_size - header) / record_size : 0;
+}
+
 int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_checkpoint_key *key,
                          const char *unit, int resume, int force,
                          mkba_checkpoint_point_fn point_key, void *user,
@@ -364,6 +372,11 @@ int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_che
     header_of(&now, key, c->nvalues);
 
     c->fd = open(c->path, O_RDWR | O_CLOEXEC);
+    /* Without --resume, one holding no finished point (a run killed before
+     * its first) counts as absent: discarding it loses nothing, and the
+     * output lock, held here, means no live run owns it. */
+    if (c->fd >= 0 && !resume && !force && held_points(c->fd, sizeof now, c->record_size) == 0)
+        force = 1;
     if (c->fd >= 0 && !resume && force) {
         close(c->fd);
         c->fd = -1;
@@ -371,12 +384,10 @@ int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_che
             rc = mkba_error_set(err, MKBA_EIO, "cannot remove the old checkpoint %s: %s",
                                 c->path, strerror(errno));
     } else if (c->fd >= 0 && !resume) {
-        struct stat st;
-        size_t held = fstat(c->fd, &st) == 0 && (size_t)st.st_size > sizeof now
-                      ? ((size_t)st.st_size - sizeof now) / c->record_size : 0;
         rc = mkba_error_set(err, MKBA_EEXIST, "%s holds %zu finished %s of an interrupted run; "
                             "add --resume to continue it, or --force to start over and "
-                            "discard it", c->path, held, unit);
+                            "discard it", c->path,
+                            held_points(c->fd, sizeof now, c->record_size), unit);
     } else if (c->fd >= 0) {
         rc = continue_existing(c, &now, unit, point_key, user, err);
     } else if (errno != ENOENT) {

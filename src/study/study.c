@@ -85,6 +85,19 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
     return rc;
 }
 
+/* PATH.tmp while the lock is held is a killed run's: no live run owns it. */
+static int remove_stale_tmp(const char *path, mkba_error *err)
+{
+    size_t len = strlen(path);
+    char *tmp = mkba_malloc(len + 5);
+    if (tmp == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    snprintf(tmp, len + 5, "%s.tmp", path);
+    remove(tmp);
+    mkba_free(tmp);
+    return MKBA_OK;
+}
+
 int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
                            mkba_error *err)
 {
@@ -94,6 +107,8 @@ int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,
         rc = mkba_output_lock_take(path, lock, err);
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(path, force, err);
+    if (rc == MKBA_OK)
+        rc = remove_stale_tmp(path, err);
     if (rc != MKBA_OK) {
         mkba_output_lock_release(*lock);
         *lock = NULL;
@@ -597,6 +612,9 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         rc = study_init(&s, err);
     if (rc == MKBA_OK && s.output != NULL && !o->no_checkpoint)
         rc = open_checkpoint(&s, err);
+    /* A signal during the setup creates no file. */
+    if (rc == MKBA_OK)
+        rc = stopped(&s, err);
     const int micro = o->mode == MKBA_ENGINE_MICRO;
     if (rc == MKBA_OK && s.output != NULL) {
         long draws = d->kind == MKBA_DESIGN_BASE_CASE ? 0 : (long)d->npoints;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <errno.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "mkba/mkba.h"
@@ -714,6 +716,133 @@ static void test_interrupt_expost(void **state)
     }
 }
 
+/* Whether process pid has file path open (its /proc/PID/fd links). */
+static int has_open(pid_t pid, const char *path)
+{
+    char fds[64], link[700], target[700];
+    snprintf(fds, sizeof fds, "/proc/%ld/fd", (long)pid);
+    DIR *d = opendir(fds);
+    int found = 0;
+    for (struct dirent *e; d != NULL && !found && (e = readdir(d)) != NULL;) {
+        snprintf(link, sizeof link, "%s/%s", fds, e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        found = n > 0 && strcmp(target, path) == 0;
+    }
+    if (d != NULL)
+        closedir(d);
+    return found;
+}
+
+/* A signal while the scenario is read (a large one near the size limit)
+ * stops the run in words like one during the draws: it once came before
+ * the handlers, killed mkba silently and left a previous run's files. The
+ * run is frozen (SIGSTOP) while it holds the scenario open, signalled and
+ * let go; attempts that miss the window are repeated. */
+static void test_interrupt_while_loading(void **state)
+{
+    (void)state;
+    need_bin();
+    char sdir[600], scen[620], link[620], target[1200], cwd[512], out[600], text[2048];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(sdir, sizeof sdir, "%s/s", dir);
+    snprintf(scen, sizeof scen, "%s/big.cfg", sdir);
+    mkdir(sdir, 0777);
+    /* default.cfg's @includes, relative to its folder, resolve as in scenarios/. */
+    snprintf(link, sizeof link, "%s/params", dir);
+    snprintf(target, sizeof target, "%s/params", cwd);
+    assert_int_equal(symlink(target, link) == 0 || errno == EEXIST, 1);
+    snprintf(link, sizeof link, "%s/shared", sdir);
+    snprintf(target, sizeof target, "%s/scenarios/shared", cwd);
+    assert_int_equal(symlink(target, link) == 0 || errno == EEXIST, 1);
+    static char text0[1 << 16];
+    support_slurp("scenarios/default.cfg", text0, sizeof text0);
+    assert_true(strlen(text0) > 1000 && strlen(text0) < sizeof text0 - 1);
+    FILE *f = fopen(scen, "w");
+    assert_non_null(f);
+    fputs(text0, f);
+    for (int i = 0; i < 12000; i++)
+        fprintf(f, "# padding %06d: comment lines that make the scenario slow to read....\n", i);
+    assert_int_equal(fclose(f), 0);
+    snprintf(out, sizeof out, "%s/small.h5", dir);
+    char tmp[620], err_path[620];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    const char *args[] = { "run", scen, "--draws", "1", "--households", "1000", "-q", "-o",
+                           out, "--force", NULL };
+    int hit = 0;
+    for (int attempt = 0; attempt < 40 && !hit; attempt++) {
+        write_file(tmp, "a killed run's temporary file");
+        pid_t pid = support_start(args, NULL, err_path);
+        int status = 0;
+        while (!has_open(pid, scen) && waitpid(pid, &status, WNOHANG) == 0)
+            ;
+        if (kill(pid, SIGSTOP) == 0 && waitpid(pid, &status, WUNTRACED) == pid
+            && WIFSTOPPED(status) && has_open(pid, scen)) {
+            hit = 1;
+            kill(pid, SIGTERM);
+        }
+        kill(pid, SIGCONT);
+        int how = support_finish(pid, 60.0);
+        if (!hit)
+            continue;
+        support_slurp(err_path, text, sizeof text);
+        assert_died_by(how, SIGTERM);
+        assert_contains(text, "interrupted by SIGTERM");
+        assert_contains(text, "run the same command again to start over");
+        assert_false(support_exists(out));
+    }
+    remove(tmp);
+    if (!hit)
+        skip();
+}
+
+/* A killed run's OUT.h5.tmp goes once the next run holds the output lock,
+ * also when that run then refuses (here: a request beyond memory). */
+static void test_stale_tmp_removed(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[600], tmp[620], args[1400];
+    snprintf(out, sizeof out, "%s/small.h5", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    write_file(tmp, "a killed run's temporary file");
+    snprintf(args, sizeof args, "run scenarios/default.cfg --draws 100000000 -q -o '%s'", out);
+    const outcome *r = mkba(args);
+    assert_int_equal(r->status, 1);
+    assert_contains(r->err, "memory");
+    assert_false(support_exists(tmp));
+    assert_false(support_exists(out));
+}
+
+/* `expost --simulate` has no --resume, so its truth run keeps no
+ * checkpoint: one once lay beside it all along and stayed after an
+ * interruption in the run's last step (writing the CSV), litter nothing
+ * could continue. Watched for the whole run. */
+static void test_simulate_keeps_no_checkpoint(void **state)
+{
+    (void)state;
+    need_bin();
+    char out[600], ckpt[640], err_path[620];
+    snprintf(out, sizeof out, "%s/data.csv", dir);
+    snprintf(ckpt, sizeof ckpt, "%s.truth.h5.ckpt", out);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    const char *args[] = { "expost", "scenarios/pathways/model-b.cfg", "--simulate",
+                           "--observed", "scenarios/pathways/observed/model-b-template.csv",
+                           "--households", "20000", "--threads", "1", "-q", "-o", out,
+                           "--force", NULL };
+    pid_t pid = support_start(args, NULL, err_path);
+    int seen = 0, status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        seen |= support_exists(ckpt);
+        support_sleep_s(0.001);
+    }
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(support_exists(out));
+    assert_false(seen);
+    assert_false(support_exists(ckpt));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -731,7 +860,8 @@ static int teardown(void **state)
         "trunc.h5", "twins.h5", "southwest.cfg", "southwest.h5", "southwest.h5.tmp",
         "dead.h5", "dead.h5.tmp", "expost.h5", "expost.h5.tmp", "expost.h5.ckpt",
         "expost.h5.lock", "expost.h5.tmp.refine.h5.tmp", "expost.h5.tmp.refine.h5.lock",
-        "expost.h5.tmp.refine.h5", "small.h5.lock"
+        "expost.h5.tmp.refine.h5", "small.h5.lock", "s/big.cfg", "s/shared", "s", "params",
+        "data.csv", "data.csv.truth.h5.ckpt"
     };
     return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
@@ -758,6 +888,9 @@ int main(void)
         cmocka_unit_test(test_icer_cheaper_and_worse),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_interrupt_before_first_draw),
+        cmocka_unit_test(test_interrupt_while_loading),
+        cmocka_unit_test(test_stale_tmp_removed),
+        cmocka_unit_test(test_simulate_keeps_no_checkpoint),
         cmocka_unit_test(test_interrupt_expost),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

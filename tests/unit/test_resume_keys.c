@@ -57,6 +57,8 @@ static int count_point(void *user, size_t index, const mkba_draw_result *rec, mk
  * stopped after `after` points (0: not stopped); returns the status, the
  * message in *err. */
 static int no_checkpoint;
+/* Set: without --force (an existing checkpoint is then refused or kept). */
+static int no_force;
 
 /* What the last study() reported of its checkpoint. */
 static mkba_checkpoint_info last;
@@ -68,7 +70,7 @@ static int study(const mkba_model *m, int base_case, int resume, size_t after, m
     assert_non_null(d);
     stopper st = { 0, after };
     mkba_study_options o = {
-        .output = out, .force = 1, .resume = resume, .households = 60, .seed = 11,
+        .output = out, .force = !no_force, .resume = resume, .households = 60, .seed = 11,
         .threads = 1, .mode = MKBA_ENGINE_MICRO, .store_draws = 1,
         .on_point = after > 0 ? count_point : NULL, .user = &st, .stop = &st.stop,
         .no_checkpoint = no_checkpoint, .checkpoint = &last,
@@ -187,6 +189,29 @@ static void test_short_checkpoint(void **state)
     assert_int_equal(truncate(ckpt, 0), 0);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_OK);
     assert_false(support_exists(ckpt));
+    remove(out);
+    mkba_model_free(m);
+}
+
+/* Without --resume or --force, a checkpoint holding finished points is
+ * refused, but one holding none (its header alone: a run killed before its
+ * first point) is replaced, as if absent: the same command once refused,
+ * naming "0 finished draws". */
+static void test_empty_checkpoint_is_replaced(void **state)
+{
+    (void)state;
+    mkba_model *m = support_model_small();
+    assert_non_null(m);
+    mkba_error err;
+    assert_int_equal(study(m, 0, 0, 5, &err), MKBA_EINTERRUPTED);
+    no_force = 1;
+    assert_int_equal(study(m, 0, 0, 0, &err), MKBA_EEXIST);
+    support_assert_contains(err.message, "holds 5 finished");
+    assert_int_equal(truncate(ckpt, HEADER_CHECKSUM + 8), 0);
+    assert_int_equal(study(m, 0, 0, 0, &err), MKBA_OK);
+    no_force = 0;
+    assert_false(support_exists(ckpt));
+    assert_true(support_exists(out));
     remove(out);
     mkba_model_free(m);
 }
@@ -409,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_another_build_is_refused),
         cmocka_unit_test(test_base_case_is_in_the_key),
         cmocka_unit_test(test_short_checkpoint),
+        cmocka_unit_test(test_empty_checkpoint_is_replaced),
         cmocka_unit_test(test_checkpoint_size_and_none),
         cmocka_unit_test(test_scenario_text_ignores_the_path),
         cmocka_unit_test(test_sa_takes_the_lock_first),

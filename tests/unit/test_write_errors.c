@@ -26,6 +26,7 @@
 #include "support_run.h"
 #include <hdf5.h>
 #include "io/h5util.h"
+#include "mkba/mkba.h"
 #include "support_scratch.h"
 
 static const char *bin;
@@ -45,6 +46,10 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
+/* Set: the child leaves SIGXFSZ at its default action, as a shell's
+ * `ulimit -f` does, and mkba itself must turn the signal into EFBIG. */
+static int xfsz_default;
+
 /* Runs `sh -c COMMAND` in a child whose files may not grow past `limit`
  * bytes (0: no limit); returns its exit status, or 128 + the signal. */
 static int run_limited(const char *command, long limit)
@@ -54,7 +59,7 @@ static int run_limited(const char *command, long limit)
     if (pid == 0) {
         if (limit > 0) {
             struct rlimit r;
-            signal(SIGXFSZ, SIG_IGN);
+            signal(SIGXFSZ, xfsz_default ? SIG_DFL : SIG_IGN);
             getrlimit(RLIMIT_FSIZE, &r);
             r.rlim_cur = (rlim_t)limit;
             if (setrlimit(RLIMIT_FSIZE, &r) != 0)
@@ -112,16 +117,22 @@ static void assert_clean_failure(int status, const char *cause, long limit)
         support_assert_contains(errtext, "then run the same command with --resume to continue");
 }
 
-/* Limits spread over (0, size): the first at 1 KiB, inside the root
- * attributes. */
-static void sweep(const char *args, int nlimits)
+/* The size of the whole file of `mkba ARGS`, which must succeed unlimited. */
+static long unlimited_size(const char *args)
 {
-    /* The whole file first, to know its size; it must succeed unlimited. */
     if (mkba_limited(args, 0) != 0)
         fail_msg("unlimited run failed:\n%s", errtext);
     long size = file_size(out);
     assert_true(size > 4096);
     remove(out);
+    return size;
+}
+
+/* Limits spread over (0, size): the first at 1 KiB, inside the root
+ * attributes. */
+static void sweep(const char *args, int nlimits)
+{
+    long size = unlimited_size(args);
     for (int i = 0; i < nlimits; i++) {
         long limit = 1024 + (long)((double)(size - 1024) * i / nlimits);
         assert_clean_failure(mkba_limited(args, limit),
@@ -145,10 +156,7 @@ static void test_full_disk_keeps_the_checkpoint(void **state)
 {
     (void)state;
     support_bin();
-    if (mkba_limited(run_args, 0) != 0)
-        fail_msg("unlimited run failed:\n%s", errtext);
-    long size = file_size(out);
-    remove(out);
+    long size = unlimited_size(run_args);
     assert_clean_failure(mkba_limited(run_args, size * 2 / 3),
                          "the file is too large (for the file system or the process's file "
                          "size limit) (File too large)", size * 2 / 3);
@@ -172,6 +180,24 @@ static void test_run_file_size_limit(void **state)
     (void)state;
     support_bin();
     sweep(run_args, getenv("MKBA_SANITIZED") != NULL ? 6 : 12);
+}
+
+/* `ulimit -f` as a user sets it: SIGXFSZ at its default action once
+ * killed mkba silently (exit 153) and left OUT.tmp, OUT.lock, OUT.ckpt. */
+static void test_size_limit_signal(void **state)
+{
+    (void)state;
+    support_bin();
+    long size = unlimited_size(run_args);
+    xfsz_default = 1;
+    int status = mkba_limited(run_args, size / 3);
+    xfsz_default = 0;
+    char lock[300];
+    snprintf(lock, sizeof lock, "%s.lock", out);
+    assert_false(support_exists(lock));
+    remove(ckpt);
+    assert_clean_failure(status, "the file is too large (for the file system or the process's "
+                         "file size limit) (File too large)", size / 3);
 }
 
 static void test_sa_file_size_limit(void **state)
@@ -292,34 +318,66 @@ static void test_failed_close_closes(void **state)
     remove(path);
 }
 
-/* Without a scratch file (no /dev/shm, a full temporary folder) the file
- * itself takes the close of test_failed_close_closes's files, under the
- * same size limits: it must still close for good (test_alloc_fail's
- * test_run_without_scratch has the close that /dev/null refused). */
-static void test_failed_close_without_scratch(void **state)
+/* A library user's run under a file size limit (soft, as batch schedulers
+ * and `ulimit -S -f` set it), with and without a scratch file: the failed
+ * run must leave no file open in HDF5, whose exit-time cleanup (on here,
+ * as in any host program) crashed closing it again. The close once
+ * extended the file past the limit: HDF5 gives back its reserved space at
+ * the close and truncates to the new end, beyond what reached the disk. */
+static int run_under_limit(const char *path, long limit)
+{
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err) != MKBA_OK)
+        return 3;
+    struct rlimit r;
+    getrlimit(RLIMIT_FSIZE, &r);
+    r.rlim_cur = (rlim_t)limit;
+    if (setrlimit(RLIMIT_FSIZE, &r) != 0)
+        return 3;
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = path;
+    o.force = 1;
+    o.draws = 200;
+    o.no_checkpoint = 1;
+    int rc = mkba_run(NULL, m, &o, &err);
+    mkba_model_free(m);
+    if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE) != 0)
+        return 1;
+    return rc != MKBA_OK ? 0 : 2;
+}
+
+static void test_failed_run_closes(void **state)
 {
     (void)state;
     char path[300];
-    snprintf(path, sizeof path, "%s/direct.h5", dir);
-    const long limits[] = { 1000, 2048, 50000, 1000000, 1700000 };
+    snprintf(path, sizeof path, "%s/lib.h5", dir);
+    const long limits[] = { 2048, 16384, 65536, 204800, 819200 };
+    int failed = 0;
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        for (int discard = 0; discard <= 1; discard++) {
+        for (int scratch = 0; scratch <= 1; scratch++) {
             pid_t pid = fork();
             assert_true(pid >= 0);
             if (pid == 0) {
-                support_no_scratch = 1;
+                support_no_scratch = !scratch;
                 signal(SIGXFSZ, SIG_IGN);
-                _exit(close_under_limit(path, limits[i], discard));
+                /* exit, not _exit: HDF5's exit-time cleanup runs. */
+                exit(run_under_limit(path, limits[i]));
             }
             int st = 0;
             assert_int_equal(waitpid(pid, &st, 0), pid);
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-                fail_msg("no scratch file, limit %ld, discard %d: %s %d (1: a file stayed "
-                         "open, 2: wrong result, 3: setup failed)", limits[i], discard,
-                         WIFEXITED(st) ? "exit" : "signal",
-                         WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                print_message("limit %ld, %s scratch file: %s %d (1: a file stayed open, 2: "
+                              "the run succeeded, 3: setup failed)\n", limits[i],
+                              scratch ? "a" : "no", WIFEXITED(st) ? "exit" : "signal",
+                              WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+                failed++;
+            }
         }
     remove(path);
+    assert_int_equal(failed, 0);
 }
 
 static int setup(void **state)
@@ -352,8 +410,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_close_closes),
-        cmocka_unit_test(test_failed_close_without_scratch),
+        cmocka_unit_test(test_failed_run_closes),
         cmocka_unit_test(test_run_file_size_limit),
+        cmocka_unit_test(test_size_limit_signal),
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_full_disk_keeps_the_checkpoint),
