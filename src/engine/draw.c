@@ -182,6 +182,12 @@ static int batches_alloc(mkba_engine *e)
 }
 
 /* The by-cycle table of the parameters that vary by year, when some do. */
+void mkba_engine_fix(mkba_engine *e, const double *fixed)
+{
+    if (e->time_work != NULL)
+        mkba_params_work_fix(e->time_work, fixed);
+}
+
 static int time_alloc(mkba_engine *e)
 {
     const mkba_model *m = e->m;
@@ -568,7 +574,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         mkba_group_clear(out);
     mkba_tally(m, e->layout, e->total, values, e->by_cycle, out);
     if (m->population.enabled)
-        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, e->by_cycle, out);
+        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values,
+                          e->by_cycle, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);
     return MKBA_OK;

@@ -273,6 +273,48 @@ static void test_calendar_constant(void **state)
     remove(plain);
 }
 
+/* A value fixed by a design (--set, a tornado's point) on a parameter that
+ * varies by year holds in every cycle, as if the scenario said
+ * cost_now = 500: the discounted cost is 500 sum_k d^-k, not the trend's. */
+static void test_calendar_fixed(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/trend.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t np = mkba_params_count(m->params);
+    int k = mkba_params_find(m->params, "cost_now");
+    assert_true(k >= 0);
+    double *fixed = malloc((np + 1) * sizeof *fixed), *v = calloc(np + 1, sizeof *v);
+    for (size_t i = 0; i < np; i++)
+        fixed[i] = NAN;
+    fixed[k] = 500.0;
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    mkba_params_work_fix(w, fixed);
+    assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_engine *e = mkba_engine_alloc(m, (mkba_engine_mode)mode, 64, 2, &err);
+        assert_non_null(e);
+        mkba_engine_fix(e, fixed);
+        mkba_draw_result *r = mkba_draw_result_alloc(m);
+        if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        double want = 0.0;
+        for (int y = 1; y <= 10; y++) {
+            expect(r->cost[y - 1], 500.0, "fixed cost of the year");
+            want += 500.0 * pow(1.0225, -y);
+        }
+        expect(r->cost_total_disc[0], want, "discounted fixed cost");
+        mkba_draw_result_free(r);
+        mkba_engine_free(e);
+    }
+    free(fixed);
+    free(v);
+    mkba_params_work_free(w);
+    mkba_model_free(m);
+}
+
 /* A parameter that varies by year where it is read once per draw (a
  * transition probability) is refused at load, naming the file, the line
  * and the setting that reads it. */
@@ -308,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_cycle_windows),
         cmocka_unit_test(test_calendar_trend),
         cmocka_unit_test(test_calendar_constant),
+        cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
