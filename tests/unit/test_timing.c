@@ -342,6 +342,30 @@ static void test_calendar_refused(void **state)
     remove(path);
 }
 
+/* Referral substitution books its saving at the draw's price of the bought
+ * help, so a bought-help price that varies by year is refused at load,
+ * naming the substitution's line and the cost rule. */
+static void test_calendar_substitution_refused(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_trend_sub_%ld.cfg", (long)getpid());
+    assert_int_equal(support_write_variant("tests/data/services_substitution.cfg", path,
+                                           "per_year = 1000.0; category = \"first line\"",
+                                           "per_year = \"1000.0 * 2 ^ (year - 1)\"; "
+                                           "category = \"first line\""), 0);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    assert_null(m);
+    char where[128];
+    snprintf(where, sizeof where, "%s:44: services.pathways.team.substitution.[0]", path);
+    if (strstr(err.message, where) == NULL || strstr(err.message, "costs.[0]") == NULL
+        || strstr(err.message, "may not vary by year") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    remove(path);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -352,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_calendar_constant),
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
+        cmocka_unit_test(test_calendar_substitution_refused),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
 }
