@@ -296,6 +296,60 @@ static void test_net_wage_and_the_state(void **state)
     results_free(tn, sn, dn);
 }
 
+/* The light-work top-up of the pathway library
+ * (scenarios/pathways/shared/model.cfg): earnings count net against the
+ * norm, so a household in light work (its net wage plus the bijstand
+ * supplement) never has less than on full bijstand (the medium state's
+ * transfer), in the base case and in 400 sampled draws of model A. */
+static int rule_in(const mkba_model *m, int domain, int state, const char *name)
+{
+    return domain >= 0 && strcmp(m->domain[domain].name, "work_income") == 0
+           && strcmp(m->domain[domain].state[state].name, name) == 0;
+}
+
+static void test_light_work_never_below_bijstand(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "scenarios/pathways/model-a.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    int light = -1, medium = -1, wage = -1;
+    for (size_t i = 0; i < m->ncosts; i++) {
+        const mkba_cost_rule *c = &m->cost[i];
+        if (c->transfer_to >= 0 && strcmp(m->payer[c->transfer_to], "huishouden") == 0) {
+            if (rule_in(m, c->domain, c->state, "light"))
+                light = c->amount;
+            if (rule_in(m, c->domain, c->state, "medium"))
+                medium = c->amount;
+        }
+    }
+    for (size_t i = 0; i < m->neffect_rules; i++) {
+        const mkba_effect_rule *r = &m->effect_rule[i];
+        if (strcmp(m->effect[r->effect].name, "wages") == 0 && rule_in(m, r->domain, r->state,
+                                                                         "light"))
+            wage = r->amount;
+    }
+    assert_true(light >= 0 && medium >= 0 && wage >= 0);
+    size_t np = mkba_params_count(m->params);
+    double *v = calloc(m->narms * (np + 1), sizeof *v);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    int binds = 0;
+    for (uint32_t draw = 0; draw <= 400; draw++) {
+        assert_int_equal(mkba_params_sample(m->params, 7, draw, draw == 400, MKBA_BASE_MEAN, v,
+                                            w, &err), MKBA_OK);
+        double income = v[light] + v[wage], norm = v[medium];
+        if (income < norm - 1e-9 * norm)
+            fail_msg("draw %u: light work %.2f < full bijstand %.2f", (unsigned)draw, income,
+                     norm);
+        binds += fabs(income - norm) <= 1e-9 * norm;
+    }
+    assert_true(binds > 0);    /* the top-up binds in some draws: the test can fail */
+    free(v);
+    mkba_params_work_free(w);
+    mkba_model_free(m);
+}
+
 /* The residual value: 0 years reproduces the table without the setting bit
  * for bit; N years adds the last year (cycle 4, discounted by v^3) per year
  * continued N more years, discounted by sum_{j=1..N} v^j:
@@ -679,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
+        cmocka_unit_test(test_light_work_never_below_bijstand),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_dismantling_needs_teams),
