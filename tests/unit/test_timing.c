@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -366,6 +367,35 @@ static void test_calendar_substitution_refused(void **state)
     remove(path);
 }
 
+/* `mkba check` shows a parameter that varies by year with its year-1
+ * value, saying that it varies; a constant one without that remark. */
+static void test_calendar_printed(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/trend.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mkba_model_print(m, f);
+    fclose(f);
+    const char *line = strstr(buf, "  cost_now: ");
+    assert_non_null(line);
+    const char *eol = strchr(line, '\n');
+    const char *said = strstr(line, "mean 1000 (year 1; varies by year)");
+    if (said == NULL || said > eol)
+        fail_msg("unexpected line: %.*s", (int)(eol - line), line);
+    line = strstr(buf, "  base_cost: ");
+    assert_non_null(line);
+    said = strstr(line, "varies by year");
+    assert_true(said == NULL || said > strchr(line, '\n'));
+    free(buf);
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -377,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
         cmocka_unit_test(test_calendar_substitution_refused),
+        cmocka_unit_test(test_calendar_printed),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
 }
