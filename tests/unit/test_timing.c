@@ -253,6 +253,37 @@ static void test_calendar_trend(void **state)
     }
 }
 
+/* The same trend under the half-cycle correction: the half-cycle weights
+ * (1/2, 1, ..., 1, 1/2) over points 0..T, priced as the per-cycle
+ * trapezoid sum_k A_k (f_{k-1} + f_k) / 2, give each cycle exactly its
+ * year's amount again for a household that never moves (f = 1), so the
+ * same closed forms hold (without the end effect (A_1 - A_T) / 2 of
+ * pricing point 0 at A_1 and point T at A_T in cycles 1 and T). Discounted
+ * at the end of each cycle. */
+static void test_calendar_trend_half_cycle(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_trend_hc_%ld.cfg", (long)getpid());
+    trend_variant(path, "correction = \"none\"", "correction = \"half-cycle\"");
+    const double g = 1.03, d = 1.0225;
+    const int years = 10;
+    double want_cost = 1000.0 / d * (1.0 - pow(g / d, years)) / (1.0 - g / d), want_eff = 0.0;
+    double want_undisc = 1000.0 * (pow(g, years) - 1.0) / (g - 1.0);
+    for (int k = 1; k <= years; k++)
+        want_eff += (1.0 + 0.5 * (k - 1)) * pow(d, -k);
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_draw_result *r = trend_draw(path, (mkba_engine_mode)mode);
+        for (int k = 1; k <= years; k++)
+            expect(r->cost[k - 1], 1000.0 * pow(g, k - 1), "cost of the year");
+        expect(r->cost_total[0], want_undisc, "undiscounted cost, closed form");
+        expect(r->cost_total_disc[0], want_cost, "discounted cost, closed form");
+        expect(r->effect_total_disc[0], want_eff, "discounted effect, closed form");
+        mkba_draw_result_free(r);
+    }
+    remove(path);
+}
+
 /* An amount whose expression uses the year but does not change with it
  * prices exactly as the same amount without the year: the by-cycle path
  * gives the draw's path's numbers bit for bit. */
@@ -403,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_conventions),
         cmocka_unit_test(test_cycle_windows),
         cmocka_unit_test(test_calendar_trend),
+        cmocka_unit_test(test_calendar_trend_half_cycle),
         cmocka_unit_test(test_calendar_constant),
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
