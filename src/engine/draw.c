@@ -294,7 +294,7 @@ static int check_service_amounts(const mkba_model *m, const double *v, size_t a,
     const mkba_pathway *p = &sv->pathway[a];
     const double population = v[sv->population];
     double whole = v[p->investment] + v[p->recurring] + v[p->co_location];
-    if (sv->dismantling >= 0 && (int)a != m->reference)
+    if (mkba_services_dismantles(sv, m->reference, a))
         whole += v[sv->dismantling];
     for (size_t i = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)

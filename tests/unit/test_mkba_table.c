@@ -352,6 +352,30 @@ static void test_light_work_never_below_bijstand(void **state)
     mkba_model_free(m);
 }
 
+/* Who pays the dismantling of the reference's teams: the arms that switch
+ * model (another pathway rule or other teams), not the reference, and not
+ * an arm that keeps the reference's model (here model C's pathway given
+ * model B's rule and teams). */
+static void test_dismantling_only_when_switching(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "scenarios/pathways/current-model-b.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_services *sv = &m->services;
+    assert_true(sv->dismantling >= 0);
+    assert_int_equal(m->narms, 3);
+    assert_false(mkba_services_dismantles(sv, m->reference, (size_t)m->reference));
+    for (size_t a = 0; a < m->narms; a++)
+        assert_int_equal(mkba_services_dismantles(sv, m->reference, a), (int)a != m->reference);
+    size_t other = m->reference == 2 ? 1 : 2;
+    sv->pathway[other].rule = sv->pathway[m->reference].rule;
+    sv->pathway[other].teams_used = sv->pathway[m->reference].teams_used;
+    assert_false(mkba_services_dismantles(sv, m->reference, other));
+    mkba_model_free(m);
+}
+
 /* The residual value: 0 years reproduces the table without the setting bit
  * for bit; N years adds the last year (cycle 4, discounted by v^3) per year
  * continued N more years, discounted by sum_{j=1..N} v^j:
@@ -770,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
         cmocka_unit_test(test_current_model_as_reference),
+        cmocka_unit_test(test_dismantling_only_when_switching),
         cmocka_unit_test(test_health_valued_or_pm),
         cmocka_unit_test(test_bad_health_value),
     };
