@@ -85,7 +85,8 @@ static void test_tornado_year_varying(void **state)
     assert_int_equal(support_write_variant("tests/data/trend.cfg", cfg,
                                            "arms = ( { name = \"only\"; reference = true; } );",
                                            "arms = ( { name = \"only\"; reference = true; }, "
-                                           "{ name = \"alt\"; overrides = { growth = 0.05; }; } );"),
+                                           "{ name = \"alt\"; "
+                                           "overrides = { growth = 0.05; }; } );"),
                      0);
     char args[256];
     snprintf(args, sizeof args, "tornado %s --factors cost_now --range cost_now=500:1500 "
