@@ -182,6 +182,12 @@ static int batches_alloc(mkba_engine *e)
 }
 
 /* The by-cycle table of the parameters that vary by year, when some do. */
+void mkba_engine_fix(mkba_engine *e, const double *fixed)
+{
+    if (e->time_work != NULL)
+        mkba_params_work_fix(e->time_work, fixed);
+}
+
 static int time_alloc(mkba_engine *e)
 {
     const mkba_model *m = e->m;
@@ -288,7 +294,7 @@ static int check_service_amounts(const mkba_model *m, const double *v, size_t a,
     const mkba_pathway *p = &sv->pathway[a];
     const double population = v[sv->population];
     double whole = v[p->investment] + v[p->recurring] + v[p->co_location];
-    if (sv->dismantling >= 0 && (int)a != m->reference)
+    if (mkba_services_dismantles(sv, m->reference, a))
         whole += v[sv->dismantling];
     for (size_t i = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)
@@ -600,7 +606,8 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         mkba_group_clear(out);
     mkba_tally(m, e->layout, e->total, values, e->by_cycle, out);
     if (m->population.enabled)
-        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values, e->by_cycle, out);
+        mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values,
+                          e->by_cycle, out);
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, out);
     return MKBA_OK;

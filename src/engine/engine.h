@@ -422,6 +422,12 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
                                int nthreads, mkba_error *err);
 void mkba_engine_free(mkba_engine *e);
 
+/* The values a design fixes ([arm][parameter], NaN where free; the row
+ * mkba_params_work_fix gives mkba_params_sample), so that a fixed parameter
+ * that varies by year keeps its fixed value in every cycle. Borrowed; NULL
+ * for none. */
+void mkba_engine_fix(mkba_engine *e, const double *fixed);
+
 /* Evaluates the model at `values` ([arm][parameter], from
  * mkba_params_sample) with the household random numbers of (seed, draw),
  * into out. Checks the draw's amounts and service values first (errors name

@@ -171,7 +171,8 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
      * the shared ICT's, while its running cost stays. */
     int switches = (int)arm != m->reference;
     a->investment = switches ? values[p->investment]
-                                   + (sv->dismantling >= 0 ? values[sv->dismantling] : 0.0)
+                                   + (mkba_services_dismantles(sv, m->reference, arm)
+                                          ? values[sv->dismantling] : 0.0)
                              : 0.0;
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];

@@ -100,17 +100,36 @@ typedef struct cycle_ctx {
     const mkba_layout *l;
     const discounting *costs, *effects;
     int k;
+    /* For an amount that varies by year (when some do): the timing with a
+     * half-cycle correction priced as the per-cycle trapezoid, so that
+     * each cycle's amount weighs the occupancy at both its ends and the
+     * total is sum_k A_k (f_{k-1} + f_k) / 2 (docs/model.md, "Calendar
+     * time"); the same weights over the window as half-cycle. */
+    int varies;
+    mkba_timing yearly;
 } cycle_ctx;
+
+/* Sets up cc's timing for amounts that vary by year (none when by_cycle
+ * is NULL, the usual case). */
+static void ctx_years(cycle_ctx *cc, const double *by_cycle)
+{
+    cc->varies = by_cycle != NULL;
+    cc->yearly = *cc->t;
+    if (cc->yearly.correction == MKBA_CORR_HALF_CYCLE)
+        cc->yearly.correction = MKBA_CORR_TRAPEZOID;
+}
 
 /* For each of nb count sets: the sum over cycle k's occupancy terms, for
  * an amount that applies in the cycles of `window`, of weight x count x
  * discount per household, where the count is in state (d, s) within `dur`,
  * or alive when d < 0; undiscounted into u[b], discounted into dsc[b]. */
 static void occupancy_values(const cycle_ctx *c, mkba_window window, int d, int s,
-                             mkba_window dur, const discounting *dk, const count_view *cv,
-                             size_t nb, double *u, double *dsc)
+                             mkba_window dur, int amount, const discounting *dk,
+                             const count_view *cv, size_t nb, double *u, double *dsc)
 {
-    const mkba_timing *t = c->t;
+    const mkba_timing *t =
+        c->varies && mkba_params_time_column(c->m->params, (size_t)amount) >= 0 ? &c->yearly
+                                                                                 : c->t;
     double cycle_df = dk->cycle[c->k];
     int first = window.from > 1 ? window.from : 1;
     int last = window.to < t->ncycles ? window.to : t->ncycles;
@@ -142,11 +161,11 @@ static int cost_values(const cycle_ctx *c, const mkba_cost_rule *rule, const cou
     const int k = c->k;
     switch (rule->kind) {
     case MKBA_COST_STATE:
-        occupancy_values(c, rule->cycles, rule->domain, rule->state, rule->duration, c->costs,
-                         cv, nb, u, dsc);
+        occupancy_values(c, rule->cycles, rule->domain, rule->state, rule->duration,
+                         rule->amount, c->costs, cv, nb, u, dsc);
         return 1;
     case MKBA_COST_PROGRAMME_YEAR:
-        occupancy_values(c, rule->cycles, -1, 0, all, c->costs, cv, nb, u, dsc);
+        occupancy_values(c, rule->cycles, -1, 0, all, rule->amount, c->costs, cv, nb, u, dsc);
         return 1;
     case MKBA_COST_ENTRY:
         for (size_t b = 0; b < nb; b++) {
@@ -233,7 +252,8 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
-    cycle_ctx cc = {m, t, l, &dc, &de, 0};
+    cycle_ctx cc = {.m = m, .t = t, .l = l, .costs = &dc, .effects = &de};
+    ctx_years(&cc, by_cycle);
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;
@@ -279,7 +299,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                     continue;
                 double u, dsc;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state,
-                                 rule->duration, &de, &cv, 1, &u, &dsc);
+                                 rule->duration, rule->amount, &de, &cv, 1, &u, &dsc);
                 double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
                 eff[rule->effect] += amount * u;
                 eff_d[rule->effect] += amount * dsc;
@@ -319,7 +339,8 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);
-    cycle_ctx cc = {m, t, l, &dc, &de, 0};
+    cycle_ctx cc = {.m = m, .t = t, .l = l, .costs = &dc, .effects = &de};
+    ctx_years(&cc, by_cycle);
     count_view cv[MKBA_RESULT_BATCHES];
     double u[MKBA_RESULT_BATCHES], dsc[MKBA_RESULT_BATCHES];
     for (size_t arm = 0; arm < A; arm++) {
@@ -352,7 +373,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k))
                     continue;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state, rule->duration,
-                                 &de, cv, nb, u, dsc);
+                                 rule->amount, &de, cv, nb, u, dsc);
                 double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
                 for (size_t b = 0; b < nb; b++)
                     effect[(b * A + arm) * E + rule->effect] += amount * dsc[b];
@@ -401,7 +422,8 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
     memset(r->budget_wages, 0, r->narms * T * P * sizeof *r->budget_wages);
     discounting dc;
     discounting_init(&dc, &t, t.rate_costs);
-    cycle_ctx cc = {m, &t, l, &dc, &dc, 0};
+    cycle_ctx cc = {.m = m, .t = &t, .l = l, .costs = &dc, .effects = &dc};
+    ctx_years(&cc, by_cycle);
     double alive_at[MKBA_MAX_CYCLES + 1];
     for (size_t arm = 0; arm < m->narms; arm++) {
         const double *v = values + arm * np;

@@ -515,6 +515,9 @@ static void print_params(const mkba_model *m, FILE *f)
         fprintf(f, "  %s: %s; mean %.6g", q->name, d, mean);
         if (q->unit != NULL)
             fprintf(f, " %s", q->unit);
+        /* sample gives a parameter that varies by year its year-1 value */
+        if (mkba_params_time_column(m->params, i) >= 0)
+            fprintf(f, " (year 1; varies by year)");
         fprintf(f, "; source %s\n", q->source != NULL ? q->source : "(none given)");
         for (size_t a = 0; q->arm_dist != NULL && a < m->narms; a++) {
             if ((int)q->arm_dist[a].kind == -1)
@@ -523,7 +526,9 @@ static void print_params(const mkba_model *m, FILE *f)
             double am = q->arm_dist[a].kind == MKBA_DIST_EXPR
                             ? (have_base ? base[a * n + i] : NAN)
                             : mkba_dist_mean(&q->arm_dist[a]);
-            fprintf(f, "      in arm %s: %s; mean %.6g\n", m->arm[a].name, d, am);
+            fprintf(f, "      in arm %s: %s; mean %.6g%s\n", m->arm[a].name, d, am,
+                    mkba_params_time_column(m->params, i) >= 0 ? " (year 1; varies by year)"
+                                                               : "");
         }
     }
     mkba_params_work_free(w);

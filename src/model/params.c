@@ -1128,13 +1128,16 @@ int mkba_params_by_cycle(const mkba_params *p, const double *values, const doubl
         return mkba_error_set(err, MKBA_EINTERNAL, "mkba_params_by_cycle needs a finalized "
                               "table and a work object allocated for it");
     for (size_t a = 0; a < p->narms; a++) {
+        const double *fixed = w->fixed != NULL ? w->fixed + a * p->n : NULL;
         memcpy(w->cyc, values + a * p->n, p->n * sizeof *w->cyc);
         for (size_t k = 0; k < ncycles; k++) {
             /* Only the expressions that vary by year change; the others
-             * keep the draw's values, which these may read. */
+             * keep the draw's values, which these may read. A fixed value
+             * (mkba_params_work_fix) stays the same in every cycle, as if
+             * the scenario said NAME = VALUE. */
             for (size_t o = 0; o < p->norder[a]; o++) {
                 const expr_slot *s = &p->slot[p->order[a][o]];
-                if (p->time_col[s->param] < 0)
+                if (p->time_col[s->param] < 0 || (fixed != NULL && !isnan(fixed[s->param])))
                     continue;
                 for (size_t j = 0; j < s->nvars; j++)
                     w->vbuf[j] = s->var[j] == YEAR_VAR ? year[k] : w->cyc[s->var[j]];

@@ -185,7 +185,9 @@ size_t mkba_params_time_param(const mkba_params *p, size_t column);
 /* Fills out[(arm * time_count + column) * ncycles + k] with the value in
  * cycle k (0-based) of every parameter that varies by year, with `year` =
  * year[k], from one draw's values (values[arm][param], mkba_params_sample);
- * the parameters that do not vary keep their values there. MKBA_ENUMERIC
+ * the parameters that do not vary keep their values there. A value fixed in
+ * w (mkba_params_work_fix: --set, a design's point) keeps that value in
+ * every cycle, and the parameters derived from it read it. MKBA_ENUMERIC
  * when an expression is not finite, naming the parameter, arm and draw.
  * Uses only its arguments and w. */
 int mkba_params_by_cycle(const mkba_params *p, const double *values, const double *year,

@@ -8,6 +8,7 @@
  *
  * (domain, state, payer) names the state cost rule that buys the help, so
  * the saving is priced at what is bought and can never exceed it. */
+#include <stdio.h>
 #include <string.h>
 #include "pathway.h"
 #include "scenario_impl.h"
@@ -49,6 +50,18 @@ static int bought_help(mkba_loader *ld, const config_setting_t *e, int d, int s,
         mkba_sc_fail(ld, e, NULL, "cost rule %s is a transfer or has a cycle or duration "
                      "window; expected help bought in every cycle, which the team can give "
                      "instead", c->path);
+        return -1;
+    }
+    /* The engine books the saving at the draw's price (year 1), so that
+     * price may not vary by year (docs/model.md, "Calendar time"). */
+    char path[MKBA_PATH_MAX], where[MKBA_PATH_MAX + 160], file[MKBA_PATH_MAX];
+    mkba_sc_path(e, NULL, path, sizeof path);
+    snprintf(where, sizeof where, "%s (the price of the help it substitutes, cost rule %s, "
+             "which substitution books once per draw)", path, c->path);
+    if (mkba_params_mark_once(ld->m->params, c->amount, where, mkba_sc_file(ld, e, file,
+                                                                           sizeof file),
+                              (int)config_setting_source_line(e)) != MKBA_OK) {
+        mkba_sc_nomem(ld);
         return -1;
     }
     return found;

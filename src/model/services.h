@@ -192,4 +192,15 @@ typedef struct mkba_services {
     int line;
 } mkba_services;
 
+/* Whether arm `arm` pays services.dismantling: it has the setting and
+ * switches model, that is runs another pathway rule or other teams than
+ * the reference; an arm that keeps the reference's model (e.g. model B
+ * with more staff) dismantles nothing. */
+static inline int mkba_services_dismantles(const mkba_services *sv, int reference, size_t arm)
+{
+    const mkba_pathway *a = &sv->pathway[arm], *r = &sv->pathway[reference];
+    return sv->dismantling >= 0 && (int)arm != reference
+           && (a->rule != r->rule || a->teams_used != r->teams_used);
+}
+
 #endif

@@ -173,6 +173,7 @@ static int study_init(study *s, mkba_error *err)
         if (w->pwork == NULL || w->values == NULL || w->fixed == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
         mkba_params_work_fix(w->pwork, w->fixed);
+        mkba_engine_fix(w->engine, w->fixed);
     }
     for (size_t i = 0; i < s->nslots; i++)
         if ((s->rec[i] = mkba_draw_result_alloc(m)) == NULL)

@@ -12,6 +12,7 @@
  * in the table, the summary and the JSON output. On common random numbers
  * (the microsimulation) a household that finds work gains its wage less
  * the benefit it loses, whatever the sample. */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -296,6 +298,84 @@ static void test_net_wage_and_the_state(void **state)
     results_free(tn, sn, dn);
 }
 
+/* The light-work top-up of the pathway library
+ * (scenarios/pathways/shared/model.cfg): earnings count net against the
+ * norm, so a household in light work (its net wage plus the bijstand
+ * supplement) never has less than on full bijstand (the medium state's
+ * transfer), in the base case and in 400 sampled draws of model A. */
+static int rule_in(const mkba_model *m, int domain, int state, const char *name)
+{
+    return domain >= 0 && strcmp(m->domain[domain].name, "work_income") == 0
+           && strcmp(m->domain[domain].state[state].name, name) == 0;
+}
+
+static void test_light_work_never_below_bijstand(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "scenarios/pathways/model-a.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    int light = -1, medium = -1, wage = -1;
+    for (size_t i = 0; i < m->ncosts; i++) {
+        const mkba_cost_rule *c = &m->cost[i];
+        if (c->transfer_to >= 0 && strcmp(m->payer[c->transfer_to], "huishouden") == 0) {
+            if (rule_in(m, c->domain, c->state, "light"))
+                light = c->amount;
+            if (rule_in(m, c->domain, c->state, "medium"))
+                medium = c->amount;
+        }
+    }
+    for (size_t i = 0; i < m->neffect_rules; i++) {
+        const mkba_effect_rule *r = &m->effect_rule[i];
+        if (strcmp(m->effect[r->effect].name, "wages") == 0 && rule_in(m, r->domain, r->state,
+                                                                         "light"))
+            wage = r->amount;
+    }
+    assert_true(light >= 0 && medium >= 0 && wage >= 0);
+    size_t np = mkba_params_count(m->params);
+    double *v = calloc(m->narms * (np + 1), sizeof *v);
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    int binds = 0;
+    for (uint32_t draw = 0; draw <= 400; draw++) {
+        assert_int_equal(mkba_params_sample(m->params, 7, draw, draw == 400, MKBA_BASE_MEAN, v,
+                                            w, &err), MKBA_OK);
+        double income = v[light] + v[wage], norm = v[medium];
+        if (income < norm - 1e-9 * norm)
+            fail_msg("draw %u: light work %.2f < full bijstand %.2f", (unsigned)draw, income,
+                     norm);
+        binds += fabs(income - norm) <= 1e-9 * norm;
+    }
+    assert_true(binds > 0);    /* the top-up binds in some draws: the test can fail */
+    free(v);
+    mkba_params_work_free(w);
+    mkba_model_free(m);
+}
+
+/* Who pays the dismantling of the reference's teams: the arms that switch
+ * model (another pathway rule or other teams), not the reference, and not
+ * an arm that keeps the reference's model (here model C's pathway given
+ * model B's rule and teams). */
+static void test_dismantling_only_when_switching(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "scenarios/pathways/current-model-b.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_services *sv = &m->services;
+    assert_true(sv->dismantling >= 0);
+    assert_int_equal(m->narms, 3);
+    assert_false(mkba_services_dismantles(sv, m->reference, (size_t)m->reference));
+    for (size_t a = 0; a < m->narms; a++)
+        assert_int_equal(mkba_services_dismantles(sv, m->reference, a), (int)a != m->reference);
+    size_t other = m->reference == 2 ? 1 : 2;
+    sv->pathway[other].rule = sv->pathway[m->reference].rule;
+    sv->pathway[other].teams_used = sv->pathway[m->reference].teams_used;
+    assert_false(mkba_services_dismantles(sv, m->reference, other));
+    mkba_model_free(m);
+}
+
 /* The residual value: 0 years reproduces the table without the setting bit
  * for bit; N years adds the last year (cycle 4, discounted by v^3) per year
  * continued N more years, discounted by sum_{j=1..N} v^j:
@@ -493,18 +573,43 @@ static size_t index_of(char *const *names, size_t n, const char *name)
 static void test_current_model_as_reference(void **state)
 {
     (void)state;
-    char path[64], cfg[64];
+    char path[64], cfg[96];
     snprintf(path, sizeof path, "/tmp/mkba_test_current_b_%ld.h5", (long)getpid());
-    snprintf(cfg, sizeof cfg, "scenarios/pathways/mkba_test_current_b_%ld.cfg", (long)getpid());
+    /* A copy in a folder of its own under /tmp (DIR/s/p/, with DIR/params
+     * and DIR/s/p/shared linked to the library's, which the includes name
+     * relative to scenarios/pathways), so nothing is written into the
+     * source tree. */
+    char dir[64] = "/tmp/mkba_test_current_b_XXXXXX", cwd[PATH_MAX], at[PATH_MAX + 64];
+    char made[4][96];
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(made[0], sizeof made[0], "%s/params", dir);
+    snprintf(at, sizeof at, "%s/params", cwd);
+    assert_int_equal(symlink(at, made[0]), 0);
+    snprintf(made[1], sizeof made[1], "%s/s", dir);
+    snprintf(made[2], sizeof made[2], "%s/s/p", dir);
+    assert_int_equal(mkdir(made[1], 0700), 0);
+    assert_int_equal(mkdir(made[2], 0700), 0);
+    snprintf(made[3], sizeof made[3], "%s/s/p/shared", dir);
+    snprintf(at, sizeof at, "%s/scenarios/pathways/shared", cwd);
+    assert_int_equal(symlink(at, made[3]), 0);
+    snprintf(cfg, sizeof cfg, "%s/s/p/current-b.cfg", dir);
+    /* Both the MKBA scenario and its budget twin state the dismantling
+     * (review cal13, finding 6); here it is fixed at DISMANTLING. */
+    const char *dismantling = "@include \"shared/dismantling-model-b.cfg\"\n";
+    char *budget = support_read_file("scenarios/pathways/budget-current-model-b.cfg");
     char *text = support_read_file("scenarios/pathways/current-model-b.cfg");
+    assert_non_null(budget);
     assert_non_null(text);
-    const char *from = strstr(text, "dismantling = {"), *to = strstr(from, "; };");
-    assert_non_null(to);
+    assert_non_null(strstr(budget, dismantling));
+    free(budget);
+    const char *from = strstr(text, dismantling);
+    assert_non_null(from);
     char fixed[64];
-    snprintf(fixed, sizeof fixed, "dismantling = %.1f;", DISMANTLING);
+    snprintf(fixed, sizeof fixed, "dismantling = %.1f;\n", DISMANTLING);
     FILE *f = fopen(cfg, "w");
     assert_non_null(f);
-    fprintf(f, "%.*s%s%s", (int)(from - text), text, fixed, to + strlen("; };"));
+    fprintf(f, "%.*s%s%s", (int)(from - text), text, fixed, from + strlen(dismantling));
     assert_int_equal(fclose(f), 0);
     free(text);
     mkba_h5_totals *t = NULL;
@@ -512,6 +617,9 @@ static void test_current_model_as_reference(void **state)
     mkba_decision *d = NULL;
     run_scenario(cfg, path, 0, &t, &s, &d);
     remove(cfg);
+    for (int i = 3; i >= 0; i--)
+        remove(made[i]);
+    rmdir(dir);
     assert_string_equal(t->arm[t->reference], "model_b");
     assert_int_equal(t->narms, 3);
 
@@ -679,12 +787,14 @@ int main(void)
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
+        cmocka_unit_test(test_light_work_never_below_bijstand),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
         cmocka_unit_test(test_current_model_as_reference),
+        cmocka_unit_test(test_dismantling_only_when_switching),
         cmocka_unit_test(test_health_valued_or_pm),
         cmocka_unit_test(test_bad_health_value),
     };

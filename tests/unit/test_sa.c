@@ -72,6 +72,43 @@ static void test_tornado_linear_factor(void **state)
     unlink(out);
 }
 
+/* A tornado on a parameter that varies by year (tests/data/trend.cfg's
+ * cost_now, with a second arm whose trend is steeper) fixes it in every
+ * cycle of both arms: at either end the arms pay the same, so the NPV is 0
+ * at both ends, where the unfixed trend gives the base case's nonzero NPV. */
+static void test_tornado_year_varying(void **state)
+{
+    (void)state;
+    char cfg[64];
+    const char *out = "/tmp/mkba-test-sa-tornado-year.h5";
+    snprintf(cfg, sizeof cfg, "/tmp/mkba-test-sa-trend-%ld.cfg", (long)getpid());
+    assert_int_equal(support_write_variant("tests/data/trend.cfg", cfg,
+                                           "arms = ( { name = \"only\"; reference = true; } );",
+                                           "arms = ( { name = \"only\"; reference = true; }, "
+                                           "{ name = \"alt\"; "
+                                           "overrides = { growth = 0.05; }; } );"),
+                     0);
+    char args[256];
+    snprintf(args, sizeof args, "tornado %s --factors cost_now --range cost_now=500:1500 "
+             "--threads 1", cfg);
+    assert_int_equal(run(args, out), 0);
+    size_t n = 0, nb = 0;
+    double *low = support_read_doubles(out, "/sa/tornado/low", &n);
+    double *high = support_read_doubles(out, "/sa/tornado/high", &n);
+    double *base = support_read_doubles(out, "/sa/tornado/base", &nb);
+    assert_non_null(low);
+    assert_non_null(base);
+    size_t c = nb / 2;         /* arm 1 (alt), outcome 0 (npv:society) */
+    assert_true(fabs(base[c]) > 100.0);
+    assert_true(fabs(low[c]) < 1e-9);
+    assert_true(fabs(high[c]) < 1e-9);
+    free(low);
+    free(high);
+    free(base);
+    remove(out);
+    remove(cfg);
+}
+
 /* The threshold of an NPV linear in the factor is the closed-form root of
  * the line through any two evaluations. */
 static void test_threshold_linear(void **state)
@@ -572,6 +609,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tornado_linear_factor),
+        cmocka_unit_test(test_tornado_year_varying),
         cmocka_unit_test(test_threshold_linear),
         cmocka_unit_test(test_sweep_equals_edited_scenario),
         cmocka_unit_test(test_sweep_mixed_grid),

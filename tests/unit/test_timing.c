@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -252,6 +253,37 @@ static void test_calendar_trend(void **state)
     }
 }
 
+/* The same trend under the half-cycle correction: the half-cycle weights
+ * (1/2, 1, ..., 1, 1/2) over points 0..T, priced as the per-cycle
+ * trapezoid sum_k A_k (f_{k-1} + f_k) / 2, give each cycle exactly its
+ * year's amount again for a household that never moves (f = 1), so the
+ * same closed forms hold (without the end effect (A_1 - A_T) / 2 of
+ * pricing point 0 at A_1 and point T at A_T in cycles 1 and T). Discounted
+ * at the end of each cycle. */
+static void test_calendar_trend_half_cycle(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_trend_hc_%ld.cfg", (long)getpid());
+    trend_variant(path, "correction = \"none\"", "correction = \"half-cycle\"");
+    const double g = 1.03, d = 1.0225;
+    const int years = 10;
+    double want_cost = 1000.0 / d * (1.0 - pow(g / d, years)) / (1.0 - g / d), want_eff = 0.0;
+    double want_undisc = 1000.0 * (pow(g, years) - 1.0) / (g - 1.0);
+    for (int k = 1; k <= years; k++)
+        want_eff += (1.0 + 0.5 * (k - 1)) * pow(d, -k);
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_draw_result *r = trend_draw(path, (mkba_engine_mode)mode);
+        for (int k = 1; k <= years; k++)
+            expect(r->cost[k - 1], 1000.0 * pow(g, k - 1), "cost of the year");
+        expect(r->cost_total[0], want_undisc, "undiscounted cost, closed form");
+        expect(r->cost_total_disc[0], want_cost, "discounted cost, closed form");
+        expect(r->effect_total_disc[0], want_eff, "discounted effect, closed form");
+        mkba_draw_result_free(r);
+    }
+    remove(path);
+}
+
 /* An amount whose expression uses the year but does not change with it
  * prices exactly as the same amount without the year: the by-cycle path
  * gives the draw's path's numbers bit for bit. */
@@ -271,6 +303,48 @@ static void test_calendar_constant(void **state)
     mkba_draw_result_free(b);
     remove(timed);
     remove(plain);
+}
+
+/* A value fixed by a design (--set, a tornado's point) on a parameter that
+ * varies by year holds in every cycle, as if the scenario said
+ * cost_now = 500: the discounted cost is 500 sum_k d^-k, not the trend's. */
+static void test_calendar_fixed(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/trend.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t np = mkba_params_count(m->params);
+    int k = mkba_params_find(m->params, "cost_now");
+    assert_true(k >= 0);
+    double *fixed = malloc((np + 1) * sizeof *fixed), *v = calloc(np + 1, sizeof *v);
+    for (size_t i = 0; i < np; i++)
+        fixed[i] = NAN;
+    fixed[k] = 500.0;
+    mkba_params_work *w = mkba_params_work_alloc(m->params);
+    mkba_params_work_fix(w, fixed);
+    assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_engine *e = mkba_engine_alloc(m, (mkba_engine_mode)mode, 64, 2, &err);
+        assert_non_null(e);
+        mkba_engine_fix(e, fixed);
+        mkba_draw_result *r = mkba_draw_result_alloc(m);
+        if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        double want = 0.0;
+        for (int y = 1; y <= 10; y++) {
+            expect(r->cost[y - 1], 500.0, "fixed cost of the year");
+            want += 500.0 * pow(1.0225, -y);
+        }
+        expect(r->cost_total_disc[0], want, "discounted fixed cost");
+        mkba_draw_result_free(r);
+        mkba_engine_free(e);
+    }
+    free(fixed);
+    free(v);
+    mkba_params_work_free(w);
+    mkba_model_free(m);
 }
 
 /* A parameter that varies by year where it is read once per draw (a
@@ -300,6 +374,59 @@ static void test_calendar_refused(void **state)
     remove(path);
 }
 
+/* Referral substitution books its saving at the draw's price of the bought
+ * help, so a bought-help price that varies by year is refused at load,
+ * naming the substitution's line and the cost rule. */
+static void test_calendar_substitution_refused(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba_trend_sub_%ld.cfg", (long)getpid());
+    assert_int_equal(support_write_variant("tests/data/services_substitution.cfg", path,
+                                           "per_year = 1000.0; category = \"first line\"",
+                                           "per_year = \"1000.0 * 2 ^ (year - 1)\"; "
+                                           "category = \"first line\""), 0);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    assert_null(m);
+    char where[128];
+    snprintf(where, sizeof where, "%s:44: services.pathways.team.substitution.[0]", path);
+    if (strstr(err.message, where) == NULL || strstr(err.message, "costs.[0]") == NULL
+        || strstr(err.message, "may not vary by year") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    remove(path);
+}
+
+/* `mkba check` shows a parameter that varies by year with its year-1
+ * value, saying that it varies; a constant one without that remark. */
+static void test_calendar_printed(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/trend.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mkba_model_print(m, f);
+    fclose(f);
+    const char *line = strstr(buf, "  cost_now: ");
+    assert_non_null(line);
+    const char *eol = strchr(line, '\n');
+    const char *said = strstr(line, "mean 1000 (year 1; varies by year)");
+    if (said == NULL || said > eol)
+        fail_msg("unexpected line: %.*s", (int)(eol - line), line);
+    line = strstr(buf, "  base_cost: ");
+    assert_non_null(line);
+    said = strstr(line, "varies by year");
+    assert_true(said == NULL || said > strchr(line, '\n'));
+    free(buf);
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -307,8 +434,12 @@ int main(void)
         cmocka_unit_test(test_conventions),
         cmocka_unit_test(test_cycle_windows),
         cmocka_unit_test(test_calendar_trend),
+        cmocka_unit_test(test_calendar_trend_half_cycle),
         cmocka_unit_test(test_calendar_constant),
+        cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
+        cmocka_unit_test(test_calendar_substitution_refused),
+        cmocka_unit_test(test_calendar_printed),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
 }
