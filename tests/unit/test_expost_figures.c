@@ -333,6 +333,66 @@ static void test_from_old_file(void **state)
     }
 }
 
+/* On the services engine the year errors are the spread over household
+ * streams, within what the shared team places allow: SEEDS base-case runs
+ * of tests/data/services.cfg that differ only in the seed; for each arm
+ * and payer of year 2, the variance of the year cost over the seeds
+ * against the mean squared batch error. The batches share the teams'
+ * places, which makes the batch-means error conservative (review lik11,
+ * finding 6: 1.3-1.9 on the pathway scenarios); the ratio's own sampling
+ * error with SEEDS - 1 degrees of freedom is sqrt(2 / 29), 26%. Bounds:
+ * V at least half the spread (three of those below 1) and at most 2.5
+ * times it (1.9 and three above). */
+#define SEEDS 30
+static double *read_all(const char *file, const char *name, size_t want);
+
+static void test_services_noise_against_seeds(void **state)
+{
+    (void)state;
+    mkba_model *m = load("tests/data/services.cfg");
+    const size_t A = 2, T = 8, P = 3, y = 1;
+    double sum[2][3] = { { 0 } }, sq[2][3] = { { 0 } }, v[2][3] = { { 0 } };
+    const char *out = path("seed.h5");
+    for (int s = 0; s < SEEDS; s++) {
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.output = out;
+        o.force = 1;
+        o.draws = 0;
+        o.households = 400;
+        o.seed_set = 1;
+        o.seed = 1000 + (uint64_t)s;
+        mkba_error err;
+        mkba_error_clear(&err);
+        if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        double *cost = read_all(out, "/draws/cost", A * T * P);
+        double *mcse = read_all(out, "/draws/mcse/cost_year_to_date", A * T * P);
+        for (size_t a = 0; a < A; a++)
+            for (size_t p = 0; p < P; p++) {
+                double c = cost[(a * T + y) * P + p], e = mcse[(a * T + y) * P + p];
+                sum[a][p] += c;
+                sq[a][p] += c * c;
+                v[a][p] += e * e / SEEDS;
+            }
+        free(cost);
+        free(mcse);
+    }
+    for (size_t a = 0; a < A; a++)
+        for (size_t p = 0; p < P; p++) {
+            double mean = sum[a][p] / SEEDS;
+            double spread = (sq[a][p] - SEEDS * mean * mean) / (SEEDS - 1);
+            if (spread <= 0.0)
+                continue;  /* a payer without household noise in this arm */
+            double ratio = v[a][p] / spread;
+            print_message("arm %zu payer %zu: V %.6g, spread over seeds %.6g, ratio %.3f\n", a,
+                          p, v[a][p], spread, ratio);
+            if (!(ratio >= 0.5 && ratio <= 2.5))
+                fail_msg("arm %zu payer %zu: V / spread %.3f outside [0.5, 2.5]", a, p, ratio);
+        }
+    mkba_model_free(m);
+}
+
 /* --from reads the root seed as one whole number (the io store's check):
  * an array of seeds is refused with the reason, and nothing is written. */
 static void test_from_bad_seed(void **state)
@@ -588,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_likelihood_variance),
         cmocka_unit_test(test_from_bad_seed),
         cmocka_unit_test(test_from_old_file),
+        cmocka_unit_test(test_services_noise_against_seeds),
         cmocka_unit_test(test_invariants),
         cmocka_unit_test(test_detection),
         cmocka_unit_test(test_little_law_per_team),
