@@ -617,7 +617,11 @@ static void test_little_law_per_team(void **state)
         if (!(fabs(lambda - 25.0) < 1e-9))   /* 150 places, 6 cycles each */
             fail_msg("team %zu admits %.12g a cycle", j, lambda);
         assert_true(L > 50.0);
-        if (!(fabs(L / (lambda * W) - 1.0) <= 0.03))
+        /* Waits in whole cycles and end-of-cycle queues make sum Q = sum w
+         * exactly but for the episodes cut by the window (measured: 0.01%
+         * and 0.15%); a wait off by one cycle would move lambda W by
+         * lambda / L, 3.5% and 13% here, so 1% catches it. */
+        if (!(fabs(L / (lambda * W) - 1.0) <= 0.01))
             fail_msg("team %zu: L %g, lambda %g, W %g cycles", j, L, lambda, W);
     }
     free(queue);
