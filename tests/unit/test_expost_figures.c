@@ -196,20 +196,27 @@ static void test_cohort_has_none(void **state)
     mkba_model_free(m);
 }
 
-/* Options of an update --from file `from` by one spending figure of year
- * `year` (300 EUR, se 5) written to csv, into out. */
-static void spending_update(mkba_expost_options *o, const char *csv, int year, const char *from,
-                            const char *out)
+/* Options of an update --from file `from` by the figures `text`, written
+ * to csv, into out. */
+static void from_update(mkba_expost_options *o, const char *csv, const char *text,
+                        const char *from, const char *out)
 {
-    char text[128];
-    snprintf(text, sizeof text,
-             "year,arm,metric,value,se,payer\n%d,new,spending,300,5,gemeente\n", year);
     write_text(csv, text);
     mkba_expost_options_init(o);
     o->observed = csv;
     o->output = out;
     o->from = from;
     o->force = 1;
+}
+
+/* The same by one spending figure of year `year` (300 EUR, se 5). */
+static void spending_update(mkba_expost_options *o, const char *csv, int year, const char *from,
+                            const char *out)
+{
+    char text[128];
+    snprintf(text, sizeof text,
+             "year,arm,metric,value,se,payer\n%d,new,spending,300,5,gemeente\n", year);
+    from_update(o, csv, text, from, out);
 }
 
 /* kappa of year y (1 or 2) of arm new: the pooled share of the draws'
@@ -239,15 +246,10 @@ static void test_likelihood_variance(void **state)
     const char *out = path("expost.h5");
     psa(m, psa_file);
     const double value[2] = { 290.0, 300.0 }, se = 5.0, factor[2] = { 1.5, 1.0 };
-    write_text(csv, "year,arm,metric,value,n,se,payer\n"
-                    "1,new,spending,290,4000,5,gemeente\n"
-                    "2,new,spending,300,,5,gemeente\n");
     mkba_expost_options o;
-    mkba_expost_options_init(&o);
-    o.observed = csv;
-    o.output = out;
-    o.from = psa_file;
-    o.force = 1;
+    from_update(&o, csv, "year,arm,metric,value,n,se,payer\n"
+                         "1,new,spending,290,4000,5,gemeente\n"
+                         "2,new,spending,300,,5,gemeente\n", psa_file, out);
     o.refine = 0;
     o.accept_partial = 1;
     mkba_error err;
@@ -313,13 +315,8 @@ static void test_from_old_file(void **state)
         char text[256];
         snprintf(text, sizeof text, "year,arm,metric,value,n,se,%s\n%s",
                  old[i].services ? "domain,team" : "payer,team", old[i].row);
-        write_text(csv, text);
         mkba_expost_options o;
-        mkba_expost_options_init(&o);
-        o.observed = csv;
-        o.output = out;
-        o.from = from;
-        o.force = 1;
+        from_update(&o, csv, text, from, out);
         mkba_error err;
         mkba_error_clear(&err);
         assert_int_equal(mkba_expost_run(NULL, m, &o, &err), MKBA_EINVAL);
