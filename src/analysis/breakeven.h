@@ -10,18 +10,12 @@
 
 #include <stddef.h>
 #include "mkba/error.h"
+#include "core/cycles.h"   /* mkba_cycles_per_year */
 
 /* The break-even year (and payback period) of a draw whose cumulative net
  * benefit is still negative at the end of the horizon. Years within the
  * horizon are 1..Y. */
 #define MKBA_BREAKEVEN_NEVER 0
-
-/* Sets *cycles_per_year to 1 / cycle_years when that is a whole number
- * (cycles of a year, a month, a quarter, a week of 1/52 year ...).
- * Returns MKBA_OK, or MKBA_EINVAL (with a message) for a cycle length that
- * is not finite and positive or does not divide a year. */
-int mkba_cycles_per_year(double cycle_years, size_t *cycles_per_year,
-                         mkba_error *err);
 
 /* The number of years covered by ncycles cycles: ceil(ncycles / cpy). A
  * last, incomplete year counts as a year of its own. cpy >= 1. */

@@ -36,6 +36,7 @@ typedef struct mkba_bracket {
 
 typedef struct mkba_layout {
     size_t ndomains, narms, ncycles, npoints;
+    size_t cycles_per_year;              /* for the year-to-date costs (core/cycles.h) */
     int nstates[MKBA_MAX_DOMAINS];
     int state_base[MKBA_MAX_DOMAINS];    /* offset of domain d's states in the
                                             all-states axis */

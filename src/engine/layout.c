@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "engine/engine.h"
+#include "core/cycles.h"
 #include "core/alloc.h"
 #include "mkba/rng.h"
 
@@ -124,6 +125,8 @@ mkba_layout *mkba_layout_alloc(const mkba_model *m, mkba_error *err)
     l->narms = m->narms;
     l->ncycles = (size_t)m->timing.ncycles;
     l->npoints = l->ncycles + 1;
+    if (mkba_cycles_per_year(m->timing.cycle_years, &l->cycles_per_year, err) != MKBA_OK)
+        goto fail;
     for (size_t d = 0; d < m->ndomains; d++) {
         l->nstates[d] = m->domain[d].nstates;
         l->state_base[d] = (int)l->nstates_total;

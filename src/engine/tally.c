@@ -15,16 +15,6 @@
 
 static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
 
-/* Cycles per year for the year-to-date costs: a cycle that does not
- * divide a year (or is longer than one) is a year of its own. */
-static size_t cycles_per_year(const mkba_timing *t)
-{
-    if (!(t->cycle_years > 0.0 && t->cycle_years <= 1.0))
-        return 1;
-    double c = 1.0 / t->cycle_years, k = floor(c + 0.5);
-    return fabs(c - k) <= 1e-9 * c ? (size_t)k : 1;
-}
-
 /* The amount of value index i for `arm` in cycle k: the draw's value v[i],
  * or for a parameter that varies by year its value in cycle k from
  * by_cycle (mkba_params_by_cycle; NULL when none varies, the usual case,
@@ -335,7 +325,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
     memset(effect, 0, nb * A * E * sizeof *effect);
     if (ytd != NULL)
         memset(ytd, 0, nb * A * T * P * sizeof *ytd);
-    const size_t cpy = cycles_per_year(t);
+    const size_t cpy = l->cycles_per_year;
     discounting dc, de;
     discounting_init(&dc, t, t->rate_costs);
     discounting_init(&de, t, t->rate_effects);

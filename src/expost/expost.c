@@ -355,6 +355,28 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     return rc;
 }
 
+/* A draw without a model value for a figure (a mean wait of a team that
+ * admitted nobody in the year) would get weight 0 for a reason of the
+ * simulated households, not of the parameters: refused, with the count,
+ * rather than silently. */
+static int no_value_refused(const mkba_observed *obs, const double *mu, size_t nd,
+                            mkba_error *err)
+{
+    for (size_t i = 0; i < obs->n; i++) {
+        size_t missing = 0;
+        for (size_t d = 0; d < nd; d++)
+            missing += isnan(mu[i * nd + d]);
+        if (missing > 0)
+            return mkba_error_set(err, MKBA_EINVAL, "%s:%d: the model has no value for %s in "
+                                  "%zu of the %zu draws (e.g. a team that admitted nobody in "
+                                  "the year), which would get weight 0 for want of simulated "
+                                  "households; run the PSA with more households, or remove "
+                                  "the row", obs->file, obs->obs[i].line, obs->obs[i].label,
+                                  missing, nd);
+    }
+    return MKBA_OK;
+}
+
 /* Confrontation, weights, posterior sample and its decision outputs. */
 static int compute(const job *j, const char *path, const mkba_h5_totals *t, expost *e,
                    mkba_error *err)
@@ -369,12 +391,14 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
         mkba_observation *o = &obs->obs[i];
         o->n_lik = h > 0 && !isnan(o->n) ? o->n * h / (o->n + h) : o->n;
     }
-    /* The normal likelihood's synthetic noise (observed.h, var_lik). */
-    if (mkba_expost_model_noise(path, t, j->obs, err) != MKBA_OK)
-        return err != NULL ? err->code : MKBA_EIO;
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
+    /* The normal likelihood's synthetic noise (observed.h, var_share). */
+    if (mkba_expost_model_noise(path, t, j->obs, e->mu, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EIO;
+    if (no_value_refused(obs, e->mu, nd, err) != MKBA_OK)
+        return err->code;
     e->prior = mkba_malloc(no * MKBA_PRED_N * sizeof *e->prior);
     e->post = mkba_malloc(no * MKBA_PRED_N * sizeof *e->post);
     e->flag = mkba_malloc(no * sizeof *e->flag);
@@ -480,7 +504,11 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
     int rc = labels && metric && lik && line && year && noise
                  ? MKBA_OK : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MKBA_OK && i < no; i++) {
-        noise[i] = obs->obs[i].var_lik;
+        /* The variance added, averaged over the file's draws. */
+        double sum = 0.0;
+        for (size_t d = 0; d < nd; d++)
+            sum += obs->obs[i].var_share * e->mu[i * nd + d] * e->mu[i * nd + d];
+        noise[i] = nd > 0 ? sum / (double)nd : 0.0;
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;
         lik[i] = likelihood_name[obs->obs[i].likelihood];
@@ -660,6 +688,8 @@ static int check_from(job *j, mkba_error *err)
     if (rc == MKBA_OK && !has_seed)
         rc = mkba_error_set(err, MKBA_EPARSE, "--from %s: the file has no root attribute seed; "
                             "give a PSA file written by mkba run", file);
+    if (rc == MKBA_OK)
+        rc = mkba_expost_check_datasets(file, j->obs, err);
     if (rc == MKBA_OK && mkba_h5_store_has(st, "/expost"))
         rc = mkba_error_set(err, MKBA_EINVAL, "--from %s: the file already holds an ex-post "
                             "evaluation; give the PSA file it was made from", file);

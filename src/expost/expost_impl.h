@@ -21,15 +21,22 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err);
 
-/* Sets every observation's var_lik (observed.h): for a spending figure
- * with a normal likelihood, the mean over the file's draws of the squared
- * Monte Carlo error of the payer's cost in that year and arm
- * (/draws/mcse/cost_year_to_date at the year's last cycle): the model's
- * household noise at the simulated households, which the synthetic
- * likelihood adds to se^2; 0 for every other figure, in cohort runs and
- * for a file without that dataset. */
+/* The year-to-date Monte Carlo errors the spending likelihood rests on. */
+#define MKBA_EXPOST_NOISE_DATASET "/draws/mcse/cost_year_to_date"
+
+/* Sets every observation's var_share (observed.h): for a spending figure
+ * with a normal likelihood, kappa (1 + H/n): kappa the draws' squared
+ * Monte Carlo errors of the payer's cost in that year and arm
+ * (MKBA_EXPOST_NOISE_DATASET at the year's last cycle) as a pooled share
+ * of their squared model values mu[observation][draw], H the simulated
+ * households, n the figure's (H/n left out without n); 0 for every other
+ * figure and in cohort runs. A file without the dataset is an error. */
 int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
-                            mkba_error *err);
+                            const double *mu, mkba_error *err);
+
+/* Refuses (naming --from file and the figure's line) a file without a
+ * /draws dataset one of the figures needs: one written by an older mkba. */
+int mkba_expost_check_datasets(const char *file, const mkba_observed *obs, mkba_error *err);
 
 /* The updated parameters: every parameter with a distribution, as the
  * scenario defines it (in the first arm that does not override it) and
@@ -94,7 +101,7 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
 
 /* log p(o->value | mu) under o's likelihood (-inf when impossible, also
  * for mu NaN): counts at o->n_lik households, a normal figure with
- * variance se^2 + o->var_lik. */
+ * variance se^2 + o->var_share mu^2. */
 double mkba_expost_loglik(const mkba_observation *o, double mu);
 
 /* The flag of a predictive statistic block (MKBA_FLAG_*). */

@@ -54,11 +54,16 @@ static double value(const source *s, const mkba_model *m, size_t d, const mkba_o
     switch (o->metric) {
     case MKBA_METRIC_REACHED:
         return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o);
-    case MKBA_METRIC_REGISTERED:
+    case MKBA_METRIC_REGISTERED: {
+        /* One definition: requests reaching an intake plus the problems
+         * found there, of the domain or summed over the domains. */
         if (o->domain >= 0)
             return year_sum(s, s->registered, (size_t)o->domain, t->ndomains, d, o);
-        return year_sum(s, sv[MKBA_H5_SVC_REACHED], 0, 1, d, o)
-               + year_sum(s, sv[MKBA_H5_SVC_DETECTED], 0, 1, d, o);
+        double sum = 0.0;
+        for (size_t dm = 0; dm < t->ndomains; dm++)
+            sum += year_sum(s, s->registered, dm, t->ndomains, d, o);
+        return sum;
+    }
     case MKBA_METRIC_WAITING:
         if (o->team < 0)
             return sv[MKBA_H5_SVC_QUEUE][(d * t->narms + (size_t)o->arm) * t->ncycles + last];
@@ -135,7 +140,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
         mkba_expost_metric k = o->metric;
         need_occ |= k == MKBA_METRIC_IN_STATE || k == MKBA_METRIC_WITH_PROBLEM;
         need_svc |= mkba_expost_metrics[k].services;
-        need_registered |= k == MKBA_METRIC_REGISTERED && o->domain >= 0;
+        need_registered |= k == MKBA_METRIC_REGISTERED;
         need_team_wait |= k == MKBA_METRIC_MEAN_WAIT && o->team >= 0;
     }
     if (need_svc && (!t->services || t->team_queue == NULL)) {
@@ -157,7 +162,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
     if (!failed && need_registered)
         failed |= (s.registered = registered =
                        read_draws(path, t, "/draws/services/registered", t->ncycles,
-                                  t->ndomains, "registered_problems figures of a domain",
+                                  t->ndomains, "registered_problems figures",
                                   err)) == NULL;
     if (!failed && need_team_wait)
         failed |= (s.team_reached = team_reached =
@@ -183,33 +188,83 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
     return mu;
 }
 
-/* The mean over the draws of the squared year-to-date Monte Carlo error
- * of observation o's payer cost at its year's last cycle, from mcse
- * ([draw][arm][cycle][payer]); 0 when no draw has one. */
-static double mean_noise(const mkba_h5_totals *t, size_t cpy, const double *mcse,
-                         const mkba_observation *o)
+/* The /draws datasets observation o needs besides the totals (up to 2,
+ * NULL-terminated), and which figures those are; NULL when none. */
+static const char *const *needed(const mkba_observation *o, const char **why)
 {
-    size_t last = (size_t)o->year * cpy - 1, n = 0;
-    double sum = 0.0;
+    static const char *const occupancy[] = { "/draws/occupancy", NULL };
+    static const char *const registered[] = { "/draws/services/registered", NULL };
+    static const char *const team_wait[] = { "/draws/services/team_reached",
+                                             "/draws/services/team_mean_wait", NULL };
+    static const char *const noise[] = { MKBA_EXPOST_NOISE_DATASET, NULL };
+    switch (o->metric) {
+    case MKBA_METRIC_IN_STATE:
+    case MKBA_METRIC_WITH_PROBLEM:
+        *why = "in_state and with_problem figures";
+        return occupancy;
+    case MKBA_METRIC_REGISTERED:
+        *why = "registered_problems figures";
+        return registered;
+    case MKBA_METRIC_MEAN_WAIT:
+        *why = "mean_wait figures of a team";
+        return o->team >= 0 ? team_wait : NULL;
+    case MKBA_METRIC_SPENDING:
+        *why = "spending figures (their likelihood adds the model's Monte Carlo noise)";
+        return o->likelihood == MKBA_LIK_NORMAL ? noise : NULL;
+    default:
+        return NULL;
+    }
+}
+
+int mkba_expost_check_datasets(const char *file, const mkba_observed *obs, mkba_error *err)
+{
+    mkba_h5_store *st = mkba_h5_store_open(file, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int rc = MKBA_OK;
+    for (size_t i = 0; rc == MKBA_OK && i < obs->n; i++) {
+        const mkba_observation *o = &obs->obs[i];
+        const char *why = NULL;
+        const char *const *name = needed(o, &why);
+        for (; rc == MKBA_OK && name != NULL && *name != NULL; name++)
+            if (!mkba_h5_store_has(st, *name))
+                rc = mkba_error_set(err, MKBA_EINVAL, "--from %s has no %s, which %s need "
+                                    "(%s:%d, %s); run the PSA again with this version of mkba",
+                                    file, *name, why, obs->file, o->line, o->label);
+    }
+    mkba_h5_store_close(st, NULL);
+    return rc;
+}
+
+/* kappa of observation o: the draws' squared year-to-date Monte Carlo
+ * errors of the payer's cost at the year's last cycle (mcse,
+ * [draw][arm][cycle][payer]) as a share of their squared spending mu
+ * (mu[draw]), pooled: sum MCSE_d^2 / sum mu_d^2 over the draws with both
+ * (docs/expost.md, "The likelihood of a spending figure"); 0 when none. */
+static double noise_share(const mkba_h5_totals *t, size_t cpy, const double *mcse,
+                          const double *mu, const mkba_observation *o)
+{
+    size_t last = (size_t)o->year * cpy - 1;
+    double var = 0.0, square = 0.0;
     for (size_t d = 0; d < t->ndraws; d++) {
         double e = mcse[((d * t->narms + (size_t)o->arm) * t->ncycles + last) * t->npayers
                         + (size_t)o->payer];
-        if (isfinite(e)) {
-            sum += e * e;
-            n++;
+        if (isfinite(e) && isfinite(mu[d])) {
+            var += e * e;
+            square += mu[d] * mu[d];
         }
     }
-    return n > 0 ? sum / (double)n : 0.0;
+    return square > 0 ? var / square : 0.0;
 }
 
 int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
-                            mkba_error *err)
+                            const double *mu, mkba_error *err)
 {
-    static const char *const name = "/draws/mcse/cost_year_to_date";
+    static const char *const name = MKBA_EXPOST_NOISE_DATASET;
     int need = 0;
     for (size_t i = 0; i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        o->var_lik = 0.0;
+        o->var_share = 0.0;
         need |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
     }
     size_t cpy = 0;
@@ -218,9 +273,13 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     if (st == NULL)
         return err != NULL ? err->code : MKBA_EIO;
-    /* A file written before the errors were stored: se alone, as then. */
-    if (!mkba_h5_store_has(st, name))
-        return mkba_h5_store_close(st, err);
+    /* Never se alone silently: an older file is refused (check_datasets
+     * names the user's --from file first). */
+    if (!mkba_h5_store_has(st, name)) {
+        mkba_h5_store_close(st, NULL);
+        return mkba_error_set(err, MKBA_EINVAL, "%s has no %s, which spending figures need; "
+                              "run the PSA again with this version of mkba", path, name);
+    }
     size_t dims[4] = { t->ndraws, t->narms, t->ncycles, t->npayers };
     size_t count = dims[0] * dims[1] * dims[2] * dims[3];
     double *mcse = mkba_malloc((count > 0 ? count : 1) * sizeof *mcse);
@@ -228,10 +287,16 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                 "Monte Carlo errors of %zu draws", t->ndraws);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
+    double h = (double)t->households;
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        if (o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL)
-            o->var_lik = mean_noise(t, cpy, mcse, o);
+        if (o->metric != MKBA_METRIC_SPENDING || o->likelihood != MKBA_LIK_NORMAL)
+            continue;
+        /* The draw's noise at H households, plus the observed population's
+         * own household variation at n when the row gives n: s^2 / n with
+         * s^2 = kappa mu^2 H. */
+        double at_n = h > 0 && !isnan(o->n) ? h / o->n : 0.0;
+        o->var_share = noise_share(t, cpy, mcse, mu + i * t->ndraws, o) * (1.0 + at_n);
     }
     mkba_free(mcse);
     return rc != MKBA_OK ? rc : rc2;

@@ -308,7 +308,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
     o->n_lik = o->n;
-    o->var_lik = 0.0;
+    o->var_share = 0.0;
     if (o->likelihood != MKBA_LIK_NORMAL && !isnan(o->n)
         && o->value * o->n / 1000.0 > MKBA_EXPOST_MAX_COUNT)
         return fail(r, COL_VALUE, "'%s' per 1000 of n households is more than 1e9 events; "
@@ -367,6 +367,15 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: a duplicate row: line %d gives "
                                 "the same year, arm, metric, domain, team and payer", r0->file,
                                 k[i].line, k[i - 1].line);
+        /* A total sorts before its parts (key -1): both would weigh the
+         * same events twice as independent figures. */
+        else if (a.year == b.year && a.arm == b.arm && a.metric == b.metric
+                 && ((a.domain < 0 && b.domain >= 0) || (a.team < 0 && b.team >= 0)))
+            rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: %s of one %s overlaps the total "
+                                "of line %d (same year and arm), which counts the same events "
+                                "twice; give the total or its parts, not both", r0->file,
+                                k[i].line, mkba_expost_metrics[b.metric].name,
+                                b.domain >= 0 ? "domain" : "team", k[i - 1].line);
     }
     mkba_free(k);
     return rc;

@@ -41,8 +41,8 @@ typedef enum mkba_expost_likelihood {
       "true count: every admission to a team or provider is registered")                   \
     X(REGISTERED, "registered_problems", "per 1000 households per year",                  \
       MKBA_KEY_DOMAIN_OPTIONAL, 1, MKBA_LIK_POISSON,                                        \
-      "/draws/services/reached + /draws/services/detected summed over the year's cycles; " \
-      "for a domain /draws/services/registered of the domain",                              \
+      "/draws/services/registered summed over the year's cycles, of the domain or over "  \
+      "every domain",                                                                       \
       "recorded: the question asked plus the problems found at intake through the arm's "  \
       "detection; rises when detection rises even when true problems fall")               \
     X(WAITING, "waiting_list", "per 1000 households at the end of the year",               \
@@ -107,11 +107,13 @@ typedef struct mkba_observation {
      * reader sets n). */
     double n_lik;
     /* The same for a normal figure: the model's Monte Carlo variance of
-     * the draw's value (spending: the batch-means error of the year's cost
-     * at the simulated households, mean over the draws), added to se^2 in
-     * the likelihood only; 0 when unknown (expost.c sets it, the reader
-     * sets 0). */
-    double var_lik;
+     * a draw's value as a share of its square, so a draw (or a refinement
+     * particle) with value mu adds var_share mu^2 to se^2 in the
+     * likelihood only. Spending: kappa (1 + H/n), kappa the pooled share
+     * of the batch-means errors over the draws, H/n the observed
+     * population's own household noise when n is given; 0 otherwise
+     * (expost.c sets it, the reader sets 0). */
+    double var_share;
     int domain;                /* KEY_DOMAIN, KEY_STATE, KEY_DOMAIN_OPTIONAL; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */

@@ -139,8 +139,8 @@ double mkba_expost_loglik(const mkba_observation *o, double mu)
         return -INFINITY;
     if (o->likelihood == MKBA_LIK_NORMAL) {
         /* Synthetic likelihood: the figure's own error plus the draw's
-         * Monte Carlo noise (observed.h, var_lik). */
-        double sd = sqrt(o->se * o->se + o->var_lik), z = (o->value - mu) / sd;
+         * Monte Carlo noise at its own value (observed.h, var_share). */
+        double sd = sqrt(o->se * o->se + o->var_share * mu * mu), z = (o->value - mu) / sd;
         return -0.5 * z * z - log(sd) - 0.91893853320467274178; /* log sqrt(2 pi) */
     }
     /* The count at the likelihood's households n_lik (observed.h). */

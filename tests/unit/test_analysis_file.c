@@ -464,8 +464,9 @@ static void test_run_close_step(void **state)
     mkba_h5_totals_free(t);
     remove(path);
 
-    /* 0.3-year cycles cannot be grouped into years: the analysis fails
-     * after the draws, and neither the file nor its temporary remains. */
+    /* 0.3-year cycles cannot be grouped into years: the run fails (the
+     * engine's layout refuses them, core/cycles.h), and neither the file
+     * nor its temporary remains. */
     o.first_draw = 0;
     o.ndraws_part = 0;
     m->timing.cycle_years = 0.3;

@@ -106,6 +106,12 @@ static const bad_case bad[] = {
     { "year,arm,metric,value,n,se\n1,model_b,reached,3,100,-1\n", { "column 6 (se)" } },
     { "year,arm,metric,value,n\n1,model_b,reached,3,100\n# ok\n1,model_b,reached,4,100\n",
       { "obs.csv:4:", "duplicate", "line 2" } },
+    { "year,arm,metric,value,n,domain\n1,model_b,registered_problems,400,12000,\n"
+      "1,model_b,registered_problems,100,12000,youth\n",
+      { "obs.csv:3:", "of one domain overlaps the total of line 2" } },
+    { "year,arm,metric,value,se,team\n1,model_b,mean_wait,0.2,0.02,team-jeugd-gezin\n"
+      "1,model_b,mean_wait,0.2,0.02,\n",
+      { "obs.csv:2:", "of one team overlaps the total of line 3" } },
     { "year,arm,metric,value\n1,model_b,reached,3\n", { "obs.csv:2:", "needs n" } },
     { "year,arm,metric,value,n\n1,model_b,mean_wait,0.1,100\n", { "needs a standard error" } },
     { "year,arm,metric,value,n\n1,model_b,escalations,3,100\n", { "needs a domain column" } },

@@ -18,6 +18,7 @@ static const char *datasets[] = {
     "/draws/cost", "/draws/cost_discounted", "/draws/effect", "/draws/effect_discounted",
     "/draws/occupancy", "/draws/cost_total", "/draws/cost_total_discounted",
     "/draws/effect_total", "/draws/effect_total_discounted", "/draws/parameters",
+    "/draws/mcse/cost_year_to_date",
 };
 #define NDATASETS (sizeof datasets / sizeof datasets[0])
 
@@ -106,6 +107,8 @@ static const char *svc_datasets[] = {
     "/draws/services/arrivals", "/draws/services/reached", "/draws/services/self_resolved",
     "/draws/services/in_care", "/draws/services/queue", "/draws/services/mean_wait",
     "/draws/services/detected", "/draws/services/fte_used", "/draws/parameters",
+    "/draws/services/registered", "/draws/services/team_reached",
+    "/draws/services/team_mean_wait", "/draws/mcse/cost_year_to_date",
 };
 #define NSVC (sizeof svc_datasets / sizeof svc_datasets[0])
 

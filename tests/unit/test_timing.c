@@ -19,6 +19,7 @@
 #include "mkba/mkba.h"
 #include "model/scenario.h"
 #include "engine/engine.h"
+#include "core/cycles.h"
 #include "support.h"
 
 #define T 4
@@ -427,6 +428,42 @@ static void test_calendar_printed(void **state)
     mkba_model_free(m);
 }
 
+/* The engine's cycles per year (its year-to-date costs) are the analysis
+ * layer's one definition: whole cycles of a year, a month, a quarter; a
+ * cycle that does not divide a year is refused when the model is laid
+ * out, as the analysis layer refuses it, not taken as a year of its own. */
+static void test_cycles_per_year(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/timing.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    static const struct {
+        double years;
+        size_t want;           /* 0: refused */
+    } c[] = { { 1.0, 1 }, { 1.0 / 12.0, 12 }, { 0.25, 4 }, { 0.3, 0 }, { 2.0, 0 } };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        m->timing.cycle_years = c[i].years;
+        err = (mkba_error){0};
+        mkba_layout *l = mkba_layout_alloc(m, &err);
+        size_t cpy = 0;
+        int rc = mkba_cycles_per_year(c[i].years, &cpy, NULL);
+        if (c[i].want == 0) {
+            assert_null(l);
+            assert_int_not_equal(rc, MKBA_OK);
+            if (strstr(err.message, "cycle length") == NULL)
+                fail_msg("cycle %g: %s", c[i].years, err.message);
+        } else {
+            assert_non_null(l);
+            assert_int_equal(l->cycles_per_year, c[i].want);
+            assert_int_equal(cpy, c[i].want);
+            mkba_layout_free(l);
+        }
+    }
+    mkba_model_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -438,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_calendar_constant),
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
+        cmocka_unit_test(test_cycles_per_year),
         cmocka_unit_test(test_calendar_substitution_refused),
         cmocka_unit_test(test_calendar_printed),
     };
