@@ -685,7 +685,7 @@ static void test_service_households(void **state)
              "households per draw; expected at most 20000000 with services", at);
     assert_refused(cmd, expected);
     /* What to lower is the households, not the services. */
-    assert_contains(errtext, "(about 1.6 GiB at the limit); lower the households per draw "
+    assert_contains(errtext, "(about 1.7 GiB at the limit); lower the households per draw "
                     "(run.households in the scenario, or --households)");
     assert_false(exists(out));
 
