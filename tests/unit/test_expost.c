@@ -721,6 +721,14 @@ static void test_collapse_check(void **state)
     assert_non_null(strstr(text, "collapsed onto its ancestors or narrowed by the data"));
     assert_non_null(strstr(text, "ex-ante draws its particles descend from"));
     free(text);
+    /* --moves 4 (one stage) still gets a draw swap: at the last odd step. */
+    o.moves = 4;
+    o.max_stages = 1;
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double swap = stat(path("collapse.h5"), "/expost/refine/swap_acceptance", 0);
+    print_message("--moves 4: swap acceptance %.2f\n", swap);
+    assert_true(swap >= 0 && swap <= 1);
 }
 
 /* Bad data: an error naming the file and line, and no output file. */
