@@ -158,8 +158,10 @@ typedef struct block {
  *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
  *   blocks outside the refined walk move at every such step;
  * - else it moves one block alone by its own Crank-Nicolson step b_j,
- *   whose acceptance adapts b_j towards OTHER_TARGET (Robbins-Monro on
- *   log b_j, gain OTHER_GAIN; b_j at most 1: an exact draw from the prior).
+ *   whose acceptance adapts b_j towards OTHER_TARGET (log b_j += OTHER_GAIN
+ *   (alpha - OTHER_TARGET) after each of its proposals: a constant gain, not
+ *   Robbins-Monro, so b_j is noisy, up to a factor e^0.75 per proposal; b_j
+ *   at most 1: an exact draw from the prior).
  *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
  *   turn, the rest to any block, so that a free block whose move does
  *   change the likelihood is found.
