@@ -158,13 +158,12 @@ typedef struct mkba_expost_refine_result {
     size_t *parameter;         /* the refined parameters (indices into the table) */
     size_t coordinates;        /* normal scores moved: every uncertain parameter */
     size_t evaluations;        /* model evaluations (points) */
-    size_t probes;             /* one-block probes before the first stage */
     size_t kept;               /* distinct ex-ante draws the final particles descend
                                   from, through every stage's resampling */
     size_t free_coordinates;   /* normal scores labelled free: moving them never
                                   changed the likelihood (redrawn from the prior) */
-    size_t other_coordinates;  /* the other scores outside the refined walk */
-    double other_spread;       /* their mean sd over the final particles (the
+    double other_spread;       /* the mean sd over the final particles of the other
+                                  scores outside the refined walk (the
                                   prior's: 1; low: collapsed or informed; NaN when
                                   none) */
 } mkba_expost_refine_result;

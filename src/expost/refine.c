@@ -638,8 +638,8 @@ static void other_learn(smc *s, size_t i, double log_alpha)
     double a = log_alpha >= 0 ? 1.0 : exp(log_alpha);
     if (bi == s->nb + 1)
         s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
-    if (bi >= s->nb)
-        return;
+    if (bi >= s->nb || !isfinite(s->ll[i]))
+        return;   /* a particle the data rule out tells nothing about a block */
     if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
         if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
             s->probe[bi]++;
@@ -753,15 +753,14 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
-        int free = s->probe[s->others[o]] >= FREE_AFTER;
+        int is_free = s->probe[s->others[o]] >= FREE_AFTER;
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
-            nf += free;
-            nc += !free;
-            sum += free ? 0.0 : sd[c];
+            nf += is_free;
+            nc += !is_free;
+            sum += is_free ? 0.0 : sd[c];
         }
     }
     out->free_coordinates = nf;
-    out->other_coordinates = nc;
     out->other_spread = nc > 0 ? sum / (double)nc : NAN;
 }
 
@@ -871,7 +870,6 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         double unused = 0;
         rc = move(&s, MOVE_PROBE, 1.0, 0.0, rng, &unused, err);
     }
-    out->probes = s.probed;
     double phi = 0.0;
     double scale = 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0 ? s.count[MOVE_REFINED]
                                                                     : 1));
