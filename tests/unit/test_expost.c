@@ -630,11 +630,14 @@ static void test_every_parameter_moves(void **state)
     assert_true(least >= 0.4);
     assert_true(sum / (double)utilities >= 0.8);
     assert_true((double)covered >= 0.8 * (double)n);
-    /* The collapse check found the utilities free (at least their scores)
-     * and their spread kept: the report gives no collapse warning. */
+    /* At least as many scores as utilities were labelled free; the mean
+     * sd of the other unrefined scores (the collapse check) is a share of
+     * the prior's sd, which the data may narrow (so no lower bound here:
+     * test_collapse_check makes it fail). */
     double nfree = stat(path("every.h5"), "/expost/update", MKBA_UP_FREE_COORDINATES);
     double spread = stat(path("every.h5"), "/expost/update", MKBA_UP_OTHER_SPREAD);
-    print_message("%.0f normal scores free, their mean sd %.2f\n", nfree, spread);
+    print_message("%.0f normal scores free, the other unrefined scores' mean sd %.2f\n",
+                  nfree, spread);
     assert_true(nfree >= (double)utilities);
     assert_true(spread > 0 && spread <= 1.2);
 }
