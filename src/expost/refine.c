@@ -633,8 +633,8 @@ static void other_learn(smc *s, size_t i, double log_alpha)
     double a = log_alpha >= 0 ? 1.0 : exp(log_alpha);
     if (bi == s->nb + 1)
         s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
-    if (bi >= s->nb || !isfinite(s->ll[i]))
-        return;   /* a particle the data rule out tells nothing about a block */
+    if (bi >= s->nb)
+        return;
     if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
         if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
             s->probe[bi]++;
