@@ -21,9 +21,9 @@
 # Environment: EXPOST_DRAWS (60), EXPOST_HOUSEHOLDS (400) of the PSA and the
 # refinement, EXPOST_TRUTH_HOUSEHOLDS (5000) of each truth run,
 # EXPOST_REFINE (the parameters of the tuned walk; default: the screening),
-# EXPOST_SPENDING (0: the template's spending row is dropped, because the
-# normal likelihood of spending omits the model's household noise - review
-# finding 1 - and would measure that, not the sampler; 1: kept),
+# EXPOST_SPENDING (1: the template's spending row is kept; its normal
+# likelihood includes the model's household noise V since lik11. 0: dropped,
+# to measure the sampler apart from that likelihood),
 # EXPOST_THREADS (1).
 set -euo pipefail
 bin=${1:-build/mkba}
@@ -36,7 +36,7 @@ refine=()
 [ -n "${EXPOST_REFINE:-}" ] && refine=(--refine-parameters "$EXPOST_REFINE")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-if [ "${EXPOST_SPENDING:-0}" = 1 ]; then
+if [ "${EXPOST_SPENDING:-1}" = 1 ]; then
     cp "$template" "$out/template.csv"
 else
     awk -F, '$3 != "spending"' "$template" > "$out/template.csv"
@@ -56,6 +56,8 @@ for i in $(seq 1 "$k"); do
     done
     h5dump -w 0 -a /expost/parameter_summary/description "$out/expost-$i.h5" \
         > "$out/columns-$i.txt"
+    h5dump -w 0 -a /expost/update/description "$out/expost-$i.h5" \
+        > "$out/update-columns-$i.txt"
 done
 python3 - "$out" "$k" <<'EOF'
 import re, sys
@@ -74,7 +76,11 @@ COLUMNS = ("prior mean, 5% and 95%, posterior mean, 5% and 95%, and how much the
            "narrowed the 90% interval (1 - posterior width / prior width, a share), the "
            "number of distinct values in the posterior sample, and the posterior 25% and 75%")
 PS_N, P05, P95, P25, P75 = 10, 4, 5, 8, 9
-UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_FREE_SD = 1, 7, 9, 11, 12
+# The same for /expost/update (the part that names the last statistics).
+UPDATE_COLUMNS = ("the number of normal scores labelled free (redrawn from the prior) and "
+                  "the mean sd over the final particles of the other scores outside the "
+                  "refined walk")
+UP_N, UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_OTHER_SD = 13, 1, 7, 9, 11, 12
 groups = ("refined", "others", "utility", "all")
 pooled = {g: [0, 0, 0] for g in groups}     # true values, inside 50%, inside 90%
 tempered = []
@@ -82,6 +88,9 @@ for i in range(1, k + 1):
     if COLUMNS not in open(f"{out}/columns-{i}.txt").read():
         sys.exit(f"data set {i}: /expost/parameter_summary's columns are not the expected "
                  f"ones (its description changed): update this script")
+    if UPDATE_COLUMNS not in " ".join(open(f"{out}/update-columns-{i}.txt").read().split()):
+        sys.exit(f"data set {i}: /expost/update's statistics are not the expected ones "
+                 f"(its description changed): update this script")
     truth = {}
     for line in open(f"{out}/data-{i}.csv"):
         m = re.match(r"# true (\S+)=(\S+)", line)
@@ -108,8 +117,10 @@ for i in range(1, k + 1):
     phi = up[UP_PHI]
     line = ", ".join(f"{g} {c[0]}: {c[1] / c[0]:.0%} / {c[2] / c[0]:.0%}"
                      for g, c in count.items() if c[0] > 0)
-    free = (f", {up[UP_FREE]:.0f} scores free, their sd {up[UP_FREE_SD]:.2f}"
-            if len(up) > UP_FREE_SD else "")
+    if len(up) != UP_N:
+        sys.exit(f"data set {i}: /expost/update has {len(up)} values, not {UP_N}")
+    free = (f", {up[UP_FREE]:.0f} scores free, the other unrefined scores' sd "
+            f"{up[UP_OTHER_SD]:.2f}" if up[UP_REFINED] > 0 else "")
     print(f"data set {i}: inside 50% / 90%: {line} (ESS {up[UP_ESS]:.1f}, refined "
           f"{up[UP_REFINED]:.0f}, temperature {phi:.2f}{free}"
           f"{', tempered: left out of the pooled figures' if phi < 1 else ''})")

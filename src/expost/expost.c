@@ -277,7 +277,7 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)distinct;
     e->update[MKBA_UP_FINAL_PHI] = 1.0;   /* the weights are the full likelihood's */
     e->update[MKBA_UP_FREE_COORDINATES] = NAN;   /* the refinement's */
-    e->update[MKBA_UP_FREE_SPREAD] = NAN;
+    e->update[MKBA_UP_OTHER_SPREAD] = NAN;
     int rc = parameter_summary(j->m, prior_par, nd, prior_par, e->w, index, nd, &e->u,
                                e->par, scratch, err);
     mkba_h5_totals *rt = rc == MKBA_OK ? mkba_expost_totals_resampled(t, index, err) : NULL;
@@ -340,13 +340,13 @@ static int posterior_refined(const job *j, const char *path, const double *prior
     e->update[MKBA_UP_REFINED] = 1;
     e->update[MKBA_UP_EVALUATIONS] = (double)e->refine.evaluations;
     e->update[MKBA_UP_FINAL_PHI] = e->refine.final_phi;
-    /* What the sample rests on: the distinct particles the last resampling
-     * kept (the moves' jitter makes every particle a distinct point, which
-     * says nothing), and whether the parameters the data do not depend on
-     * kept their prior spread (a collapse narrows them too). */
+    /* What the sample rests on: the ex-ante draws its particles descend
+     * from (the moves' jitter makes every particle a distinct point, which
+     * says nothing), the scores found free, and the spread of the other
+     * scores outside the refined walk (a collapse narrows them). */
     e->update[MKBA_UP_DISTINCT_DRAWS] = (double)e->refine.kept;
     e->update[MKBA_UP_FREE_COORDINATES] = (double)e->refine.free_coordinates;
-    e->update[MKBA_UP_FREE_SPREAD] = e->refine.free_spread;
+    e->update[MKBA_UP_OTHER_SPREAD] = e->refine.other_spread;
     mkba_free(mu);
     mkba_free(par);
     mkba_h5_totals_free(t);

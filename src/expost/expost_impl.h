@@ -66,7 +66,7 @@ enum {
 enum { MKBA_UP_DRAWS = 0, MKBA_UP_ESS, MKBA_UP_ESS_THRESHOLD, MKBA_UP_LOG_ML,
        MKBA_UP_MAX_WEIGHT, MKBA_UP_CONFLICTS, MKBA_UP_ESS_LOW, MKBA_UP_REFINED,
        MKBA_UP_EVALUATIONS, MKBA_UP_FINAL_PHI, MKBA_UP_DISTINCT_DRAWS,
-       MKBA_UP_FREE_COORDINATES, MKBA_UP_FREE_SPREAD, MKBA_UP_N };
+       MKBA_UP_FREE_COORDINATES, MKBA_UP_OTHER_SPREAD, MKBA_UP_N };
 enum { MKBA_CAL_INSIDE_50 = 0, MKBA_CAL_INSIDE_90, MKBA_CAL_CONFLICTS, MKBA_CAL_N };
 enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POST_MEAN,
        MKBA_PS_POST_P05, MKBA_PS_POST_P95, MKBA_PS_NARROWING, MKBA_PS_DISTINCT,
@@ -76,10 +76,11 @@ enum { MKBA_PS_PRIOR_MEAN = 0, MKBA_PS_PRIOR_P05, MKBA_PS_PRIOR_P95, MKBA_PS_POS
  * are too narrow; a parameter with fewer distinct values than this is
  * "not updated" rather than narrowed (docs/expost.md, "How to read"). */
 #define MKBA_EXPOST_MIN_DISTINCT 20
-/* A refined sample whose normal scores of the parameters the data do not
- * depend on kept a mean sd below this (the prior's: 1) has collapsed
- * onto a few ancestors: its intervals are too narrow. */
-#define MKBA_EXPOST_MIN_FREE_SPREAD 0.8
+/* A refined sample whose normal scores outside the refined walk that are
+ * not redrawn from the prior (informed or unsure) kept a mean sd below
+ * this (the prior's: 1) collapsed onto its few ancestors or is narrowed by
+ * the data; the report warns that its intervals may be too narrow. */
+#define MKBA_EXPOST_MIN_OTHER_SPREAD 0.8
 /* With --no-refine, an effective sample size below this (about one draw)
  * fails the run unless --accept-partial is given. */
 #define MKBA_EXPOST_MIN_ESS_UNREFINED 2.0
@@ -164,11 +165,14 @@ typedef struct mkba_expost_refine_result {
     size_t *parameter;         /* the refined parameters (indices into the table) */
     size_t coordinates;        /* normal scores moved: every uncertain parameter */
     size_t evaluations;        /* model evaluations (points) */
-    size_t kept;               /* distinct particles the last stage's resampling kept */
-    size_t free_coordinates;   /* normal scores the observed figures do not depend on
-                                  (redrawing them never changed the likelihood) */
-    double free_spread;        /* their mean sd over the final particles (the
-                                  prior's: 1; NaN when none) */
+    size_t kept;               /* distinct ex-ante draws the final particles descend
+                                  from, through every stage's resampling */
+    size_t free_coordinates;   /* normal scores labelled free: moving them never
+                                  changed the likelihood (redrawn from the prior) */
+    double other_spread;       /* the mean sd over the final particles of the other
+                                  scores outside the refined walk (the
+                                  prior's: 1; low: collapsed or informed; NaN when
+                                  none) */
 } mkba_expost_refine_result;
 
 /* Whether parameter k can be refined: a univariate distribution of its

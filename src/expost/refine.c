@@ -158,8 +158,10 @@ typedef struct block {
  *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
  *   blocks outside the refined walk move at every such step;
  * - else it moves one block alone by its own Crank-Nicolson step b_j,
- *   whose acceptance adapts b_j towards OTHER_TARGET (Robbins-Monro on
- *   log b_j, gain OTHER_GAIN; b_j at most 1: an exact draw from the prior).
+ *   whose acceptance adapts b_j towards OTHER_TARGET (log b_j += OTHER_GAIN
+ *   (alpha - OTHER_TARGET) after each of its proposals: a constant gain, not
+ *   Robbins-Monro, so b_j is noisy, up to a factor e^0.75 per proposal; b_j
+ *   at most 1: an exact draw from the prior).
  *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
  *   turn, the rest to any block, so that a free block whose move does
  *   change the likelihood is found.
@@ -170,7 +172,18 @@ typedef struct block {
  * differ in their last bits (about 1e-15) from one point to another, while
  * a parameter that changes one household's path in the observed figures
  * moves the likelihood by far more. The refined walk redraws the free
- * blocks as well. None of these choices depends on a particle's state. */
+ * blocks as well. The label is learned from the particles' states: a block
+ * whose effect depends on the rest of the state (a capacity that binds
+ * only somewhere) can be called free wrongly. That costs efficiency, not
+ * validity: the free redraw is an independence proposal from the prior,
+ * accepted by the likelihood ratio. Within a step the kernel is fixed (the
+ * labels and steps change only after its proposals are evaluated); across
+ * steps they depend on the population, so this is adaptive SMC, with the
+ * usual O(1/N) bias. (Probing every block before the first stage labels
+ * far more blocks free, but it made the refined walk worse in
+ * test_recovery and test_observation_model, December 2026: blocks found
+ * free at the prior's states, then redrawn at every refined proposal, are
+ * suspected; see docs/expost.md.) */
 #define OTHER_TARGET 0.25
 #define OTHER_GAIN 1.0
 #define OTHER_UNSURE 0.75
@@ -194,6 +207,7 @@ typedef struct smc {
     size_t count[2];           /* coordinates per walk */
     double *z, *ll;            /* [n][nz], [n] */
     uint32_t *d;               /* [n] */
+    size_t *root, *root2;      /* [n] the ex-ante draw each particle descends from */
     double *z2, *ll2;          /* proposals */
     uint32_t *d2;
     double *x;                 /* [largest block] scratch */
@@ -208,7 +222,6 @@ typedef struct smc {
     double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
-    size_t kept;               /* distinct particles the last resampling kept */
 } smc;
 
 static void add_block(smc *s, block_kind kind, size_t k, int arm, const mkba_copula *cop,
@@ -483,6 +496,8 @@ static void smc_free(smc *s)
     mkba_free(s->others);
     mkba_free(s->unsure);
     mkba_free(s->pick);
+    mkba_free(s->root);
+    mkba_free(s->root2);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
@@ -498,9 +513,8 @@ static int resample(smc *s, const double *w, double u, long *idx)
         wn[i] = w[i] / sum;
     mkba_expost_resample(wn, s->n, u, idx);
     mkba_free(wn);
-    s->kept = 0;
     for (size_t i = 0; i < s->n; i++) {
-        s->kept += i == 0 || idx[i] != idx[i - 1];   /* systematic: idx is sorted */
+        s->root2[i] = s->root[idx[i]];
         memcpy(s->z2 + i * s->nz, s->z + (size_t)idx[i] * s->nz, s->nz * sizeof *s->z);
         s->ll2[i] = s->ll[idx[i]];
         s->d2[i] = s->d[idx[i]];
@@ -508,16 +522,20 @@ static int resample(smc *s, const double *w, double u, long *idx)
     memcpy(s->z, s->z2, s->n * s->nz * sizeof *s->z);
     memcpy(s->ll, s->ll2, s->n * sizeof *s->ll);
     memcpy(s->d, s->d2, s->n * sizeof *s->d);
+    memcpy(s->root, s->root2, s->n * sizeof *s->root);
     return MKBA_OK;
 }
 
-/* The kind of move step `step` makes: the refined walk on even steps, the
- * other walk on odd ones except every fourth, the draw swap (of --moves 8:
- * four, three and one; a walk without coordinates gives its turn to the
- * other). */
-static int move_kind(const smc *s, long step)
+/* The kind of move step `step` of `moves` makes: the refined walk on even
+ * steps, the other walk on odd ones except the draw swap, which with 4 or
+ * more moves comes at every eighth step and at the stage's last odd step
+ * (of --moves 8: four, three and one; of 4: two, one and one); a walk
+ * without coordinates gives its turn to the other. */
+static int move_kind(const smc *s, long step, long moves)
 {
-    int kind = step % 2 == 0 ? MOVE_REFINED : step % 8 == 7 ? MOVE_SWAP : MOVE_OTHER;
+    long last_odd = moves % 2 == 0 ? moves - 1 : moves - 2;
+    int swap = moves >= 4 && (step % 8 == 7 || step == last_odd);
+    int kind = step % 2 == 0 ? MOVE_REFINED : swap ? MOVE_SWAP : MOVE_OTHER;
     if (kind != MOVE_SWAP && s->count[kind] == 0)
         kind = 1 - kind;
     return kind;
@@ -695,26 +713,40 @@ static void spreads(const smc *s, double *sd)
     }
 }
 
-/* How far the final particles kept the prior's spread where they must:
- * the mean sd of the normal scores of the free blocks (the observed
- * figures do not depend on them, so their posterior is their prior, sd 1;
- * well below 1 the sample collapsed onto a few ancestors). sd is scratch
- * of nz. */
-static void free_spread(smc *s, double *sd, mkba_expost_refine_result *out)
+/* What the final sample rests on (out->kept, free_coordinates,
+ * other_spread): the distinct ex-ante draws the particles descend from
+ * through every stage's resampling, the scores labelled free, and the mean
+ * sd of the other scores outside the refined walk (informed or unsure).
+ * Those are the ones a collapse shows in: the free ones are redrawn from
+ * the prior at every refined step and the refined ones by the tuned walk,
+ * but these move only by the other walk's small steps, so after few
+ * ancestors they stay near their ancestors' values. Their prior sd is 1;
+ * the data may narrow them too, so a low value says "collapsed or
+ * informed", which the report states. NaN when there are none. sd is
+ * scratch of nz; seen of n. */
+static void sample_basis(const smc *s, double *sd, unsigned char *seen,
+                         mkba_expost_refine_result *out)
 {
+    memset(seen, 0, s->n);
+    out->kept = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        out->kept += !seen[s->root[i]];
+        seen[s->root[i]] = 1;
+    }
     spreads(s, sd);
-    size_t nf = 0;
+    size_t nf = 0, nc = 0;
     double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
-        for (size_t c = bl->first; s->probe[s->others[o]] >= FREE_AFTER
-                                   && c < bl->first + bl->width; c++) {
-            sum += sd[c];
-            nf++;
+        int is_free = s->probe[s->others[o]] >= FREE_AFTER;
+        for (size_t c = bl->first; c < bl->first + bl->width; c++) {
+            nf += is_free;
+            nc += !is_free;
+            sum += is_free ? 0.0 : sd[c];
         }
     }
     out->free_coordinates = nf;
-    out->free_spread = nf > 0 ? sum / (double)nf : NAN;
+    out->other_spread = nc > 0 ? sum / (double)nc : NAN;
 }
 
 /* Allocates the state of n particles over the blocks of every uncertain
@@ -746,11 +778,13 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->others = mkba_malloc((nb + 1) * sizeof *s->others);
     s->unsure = mkba_malloc((nb + 1) * sizeof *s->unsure);
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
+    s->root = mkba_malloc((s->n + 1) * sizeof *s->root);
+    s->root2 = mkba_malloc((s->n + 1) * sizeof *s->root2);
     for (size_t i = 0; s->step != NULL && i < nb; i++)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
-                   && s->probe && s->others && s->unsure && s->pick
+                   && s->probe && s->others && s->unsure && s->pick && s->root && s->root2
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
@@ -787,6 +821,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         /* The particles start as the PSA draws. */
         for (size_t i = 0; i < n; i++) {
             s.d[i] = (uint32_t)i;
+            s.root[i] = i;
             s.ll[i] = in->loglik[i];
             scores(&s, in->params + i * na * np, s.z + i * s.nz, rng);
         }
@@ -855,7 +890,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
-            int kind = move_kind(&s, step);
+            int kind = move_kind(&s, step, in->moves);
             double step_acc = 0;
             rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
@@ -882,9 +917,12 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         rc = evaluate(&s, s.z, s.d, s.ll2, err);
     out->evaluations = s.evaluations;
     out->coordinates = s.nz;
-    out->kept = s.kept;
+    unsigned char *seen = rc == MKBA_OK ? mkba_malloc(n + 1) : NULL;
+    if (rc == MKBA_OK && seen == NULL)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK)
-        free_spread(&s, sd, out);
+        sample_basis(&s, sd, seen, out);
+    mkba_free(seen);
     if (rc == MKBA_OK) {
         out->draw = s.d;
         s.d = NULL;

@@ -103,6 +103,15 @@ static int load(file *f, const char *path)
     f->year = read(f, "/expost/year", 1, no, 0, 0, 1);
     f->pit = read(f, "/expost/pit", 1, MKBA_PIT_BINS, 0, 0, 1);
     f->cal = read(f, "/expost/calibration", 1, MKBA_CAL_N, 0, 0, 0);
+    /* /expost/update grew (its statistics changed meaning with it): an
+     * older file is refused with what to do, not read as this layout. */
+    size_t nup = mkba_h5_store_length(f->st, "/expost/update");
+    if (!f->failed && nup > 0 && nup != MKBA_UP_N) {
+        mkba_error_set(f->err, MKBA_EPARSE, "%s was written by an older mkba (/expost/update "
+                       "has %zu columns, expected %d); run mkba expost again", path, nup,
+                       MKBA_UP_N);
+        f->failed = 1;
+    }
     f->update = read(f, "/expost/update", 1, MKBA_UP_N, 0, 0, 0);
     f->ps = read(f, "/expost/parameter_summary", 2, f->nparam, MKBA_PS_N, 0, 0);
     static const char *const group[2] = { "/analysis", "/expost/posterior" };
@@ -205,9 +214,10 @@ static void update(mkba_report *r, const file *f)
                                             "largest weight", "prior-data conflicts",
                                             "below threshold", "refined",
                                             "model evaluations", "temperature reached",
-                                            "distinct points",
-                                            "scores the data do not depend on",
-                                            "their mean sd (prior: 1)" };
+                                            "distinct points (refined: ex-ante ancestors)",
+                                            "scores found free (redrawn from the prior)",
+                                            "mean sd of the other unrefined scores "
+                                            "(prior: 1)" };
     for (int i = 0; i < MKBA_UP_N; i++) {
         long row = mkba_rtable_row(r, t);
         mkba_rtable_str(r, t, row, 0, name[i]);
@@ -315,18 +325,19 @@ static void parameters(mkba_report *r, const file *f)
 
 /* Why the ex-post intervals are too narrow, into why[len] ("" when they
  * are not known to be): a resampled sample resting on too few draws, or a
- * refined one that collapsed (its last resampling kept too few particles,
- * or the parameters the data do not depend on lost their prior spread). */
+ * refined one whose normal scores moved only by the other walk's small
+ * steps (outside the refined walk, not found free) lost their prior
+ * spread: collapsed onto its few ancestors, or narrowed by the data. */
 static const char *too_narrow(const file *f, char *why, size_t len)
 {
     const double *u = f->update;
     double distinct = u[MKBA_UP_DISTINCT_DRAWS];
     why[0] = '\0';
-    if (u[MKBA_UP_REFINED] > 0 && u[MKBA_UP_FREE_SPREAD] < MKBA_EXPOST_MIN_FREE_SPREAD)
-        snprintf(why, len, ": collapsed, the %.0f normal scores the data do not depend on "
-                 "kept a mean sd of %.2f (their prior's: 1), so the intervals are too "
-                 "narrow", u[MKBA_UP_FREE_COORDINATES], u[MKBA_UP_FREE_SPREAD]);
-    else if (distinct < MKBA_EXPOST_MIN_DISTINCT)
+    if (u[MKBA_UP_REFINED] > 0 && u[MKBA_UP_OTHER_SPREAD] < MKBA_EXPOST_MIN_OTHER_SPREAD)
+        snprintf(why, len, ": the unrefined scores not found free kept a mean sd of %.2f "
+                 "(prior: 1): collapsed onto its ancestors or narrowed by the data; the "
+                 "intervals may be too narrow", u[MKBA_UP_OTHER_SPREAD]);
+    else if (u[MKBA_UP_REFINED] == 0 && distinct < MKBA_EXPOST_MIN_DISTINCT)
         snprintf(why, len, ": too few, the intervals are too narrow");
     return why;
 }
@@ -336,12 +347,21 @@ static void sample_note(mkba_report *r, mkba_rtable *t, const file *f)
 {
     double distinct = f->update[MKBA_UP_DISTINCT_DRAWS], phi = f->update[MKBA_UP_FINAL_PHI];
     char why[192];
+    char basis[192] = "";
+    int warned = *too_narrow(f, why, sizeof why) != '\0';   /* it gives the spread */
+    if (!warned && f->update[MKBA_UP_REFINED] > 0 && isnan(f->update[MKBA_UP_OTHER_SPREAD]))
+        snprintf(basis, sizeof basis, "; collapse not checked: every unrefined score was "
+                 "found free (redrawn from the prior)");
+    else if (!warned && f->update[MKBA_UP_REFINED] > 0)
+        snprintf(basis, sizeof basis, "; the unrefined scores not found free kept a mean sd "
+                 "of %.2f (prior: 1)", f->update[MKBA_UP_OTHER_SPREAD]);
     mkba_rtable_note(r, t, "ex-post sample: %s, effective sample size %.1f of %.0f draws, "
-                     "resting on %.0f distinct %s%s, temperature reached %.2f%s",
+                     "resting on %.0f %s%s%s, temperature reached %.2f%s",
                      phi < 1 ? "tempered, not a posterior" : "the posterior",
                      f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS], distinct,
-                     f->update[MKBA_UP_REFINED] > 0 ? "particles after the last resampling"
-                     : distinct == 1 ? "point" : "points", too_narrow(f, why, sizeof why),
+                     f->update[MKBA_UP_REFINED] > 0
+                         ? "ex-ante draws its particles descend from through every stage"
+                     : distinct == 1 ? "distinct point" : "distinct points", basis, why,
                      phi, phi < 1 ? " (accepted with --accept-partial)" : "");
 }
 
@@ -381,8 +401,9 @@ static void decision(mkba_report *r, const file *f, int years)
             double distinct = f->update[MKBA_UP_DISTINCT_DRAWS];
             char rests[320] = "", why[192];
             if (*too_narrow(f, why, sizeof why) != '\0')
-                snprintf(rests, sizeof rests, ", resting on %.0f distinct draw%s%s", distinct,
-                         distinct == 1 ? "" : "s", why);
+                snprintf(rests, sizeof rests, ", resting on %.0f %s%s", distinct,
+                         f->update[MKBA_UP_REFINED] > 0 ? "ex-ante ancestors"
+                         : distinct == 1 ? "distinct draw" : "distinct draws", why);
             mkba_rtable_note(r, tb, "%s, %s: ex-ante we expected break-even in year %.0f "
                              "(%.0f-%.0f); with %d year%s of data, %s year %.0f (%.0f-%.0f); "
                              "NPV %.0f (2.5%%-97.5%%: %.0f to %.0f) ex-ante, %.0f (%.0f to "
