@@ -497,8 +497,9 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 
 /* Each household group's counts from its cells (of every thread in the
  * streaming engine), priced on its own into out's group arrays; with
- * services the teams' costs enter every group at the draw's value per
- * household, as they do every batch. */
+ * services everything the teams book (costs, take-up benefits, substitution
+ * savings) enters every group at the draw's value per household, as it
+ * does every batch (docs/decision.md, "For whom"). */
 static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
 {
     for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {
