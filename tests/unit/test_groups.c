@@ -72,6 +72,67 @@ static mkba_model *load(const char *path)
     return m;
 }
 
+/* mkba_group_cell on constructed starting states, against the
+ * definition (docs/decision.md, "For whom"): no problem when no domain's
+ * severity is above 0; else 1 + 3 x class + count, class light (highest
+ * severity <= 1), medium (<= 2), heavy (> 2), count single (1 problem
+ * domain), multiple (2), multi-problem (3 or more, at any severity). Each
+ * of five domains has states of severity 0, 0.5, 1, 1.0000001, 2 and 3.
+ * Then each cell is in exactly one group of each partition, the group
+ * its class and its count name (mkba_group_has_cell). */
+static void test_group_cell_by_definition(void **state)
+{
+    (void)state;
+    static const double severity[] = { 0, 0.5, 1, 1.0000001, 2, 3 };
+    enum { NS = 6, ND = 5 };
+    double sev[NS * ND];
+    mkba_layout l;
+    memset(&l, 0, sizeof l);
+    for (int d = 0; d < ND; d++) {
+        l.state_base[d] = NS * d;
+        memcpy(sev + NS * d, severity, sizeof severity);
+    }
+    mkba_tables t;
+    memset(&t, 0, sizeof t);
+    t.l = &l;
+    t.severity = sev;
+    static const struct { uint8_t x[ND]; int cell; } cases[] = {
+        { { 0, 0, 0, 0, 0 }, 0 },
+        { { 1, 0, 0, 0, 0 }, 1 },          /* 0.5: light, single */
+        { { 0, 0, 2, 0, 0 }, 1 },          /* 1: still light */
+        { { 0, 3, 0, 0, 0 }, 4 },          /* just above 1: medium */
+        { { 0, 0, 0, 0, 4 }, 4 },          /* 2: medium */
+        { { 5, 0, 0, 0, 0 }, 7 },          /* 3: heavy */
+        { { 2, 1, 0, 0, 0 }, 2 },          /* light, multiple */
+        { { 4, 2, 0, 0, 0 }, 5 },          /* medium, multiple */
+        { { 5, 5, 0, 0, 0 }, 8 },          /* heavy, multiple */
+        { { 1, 1, 1, 0, 0 }, 3 },          /* three light problems: multi-problem */
+        { { 5, 1, 1, 0, 0 }, 9 },          /* heavy, multi-problem */
+        { { 4, 4, 4, 4, 4 }, 6 },          /* five medium: medium, multi-problem */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int cell = mkba_group_cell(&t, ND, cases[i].x);
+        if (cell != cases[i].cell)
+            fail_msg("case %zu: cell %d, expected %d", i, cell, cases[i].cell);
+    }
+    for (int cell = 0; cell < MKBA_GROUP_CELLS; cell++) {
+        int severity_groups = 0, count_groups = 0;
+        for (int g = NO_PROBLEM; g <= HEAVY; g++)
+            if (mkba_group_has_cell(g, cell)) {
+                severity_groups++;
+                assert_int_equal(g, cell == 0 ? NO_PROBLEM : LIGHT + (cell - 1) / 3);
+            }
+        for (int g = SINGLE; g <= MULTI; g++)
+            if (mkba_group_has_cell(g, cell)) {
+                count_groups++;
+                assert_int_equal(g, SINGLE + (cell - 1) % 3);
+            }
+        assert_int_equal(severity_groups, 1);
+        assert_int_equal(count_groups, cell == 0 ? 0 : 1);
+        assert_int_equal(mkba_group_has_cell(NO_PROBLEM, cell), cell == 0);
+    }
+}
+
 /* Σ_g share_g x x_g over the groups of one partition, for entry i of a
  * group's block of n values. */
 static double partition_sum(const mkba_draw_result *r, const double *x, size_t n, size_t i,
@@ -347,6 +408,7 @@ int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_cell_by_definition),
         cmocka_unit_test(test_partitions_add_up_streaming),
         cmocka_unit_test(test_partitions_add_up_services),
         cmocka_unit_test(test_identical_for_any_thread_count),
