@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "engine/engine.h"
@@ -388,7 +389,7 @@ static void test_analysis_adds_up(void **state)
     free(table);
     free(npv);
     const char *bin = support_bin();
-    char cmd[512], line[4096];
+    char cmd[1600], line[4096];
     snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
@@ -400,6 +401,24 @@ static void test_analysis_adds_up(void **state)
     assert_int_equal(pclose(f), 0);
     assert_int_equal(rows, 1 + K * (A - 1) * G);
     assert_int_equal(heavy, K * (A - 1));
+    /* Groups that cannot be read fail the report, with the reason, and
+     * leave no report (review whom13 7: the answer's summary fails first
+     * today; the groups section fails too rather than say "no groups"). */
+    hid_t h5 = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_int_equal(support_replace_doubles(h5, "/draws/groups/cost_total_discounted", 1), 0);
+    H5Fclose(h5);
+    char html[512];
+    snprintf(html, sizeof html, "%s.html", path);
+    snprintf(cmd, sizeof cmd, "%s report %s -o %s 2>&1", bin, path, html);
+    f = popen(cmd, "r");
+    assert_non_null(f);
+    int told = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        told |= strstr(line, "the household groups cannot be read") != NULL;
+    assert_int_not_equal(pclose(f), 0);
+    assert_true(told);
+    assert_false(support_exists(html));
     remove(path);
     mkba_model_free(m);
 }
