@@ -171,6 +171,7 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
         return HUGE_VAL;
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
+    const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
     mkba_layout_free(l);
     /* A count (counts.c) holds four such tallies; the engine has one per
      * batch and per result group. */
@@ -180,12 +181,13 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
         /* Per thread the micro work (delta, entries and the cells' copies
          * of both), a count per batch and one more. */
         return engine + (double)nthreads * (2.0 * MKBA_GROUP_CELLS * tallies + (nb + 1) * count);
-    /* Per thread, per batch and cell in the closed work; the open one
-     * (entrants) keeps one cell per batch and the entrants' own tallies,
-     * and the engine a count for it. */
+    /* Per thread, per batch and cell in the closed work, and a scratch;
+     * the open work (entrants) keeps one cell per batch, the entrants' own
+     * tallies and a scratch, and the engine a count for it. */
     const int open = mkba_population_entrants(m, households) > 0;
     return engine + (open ? count : 0)
-           + (double)nthreads * tallies * (nb * MKBA_GROUP_CELLS + (open ? nb + 1 : 0));
+           + (double)nthreads * (tallies * (nb * MKBA_GROUP_CELLS + (open ? nb + 1 : 0))
+                                 + (open ? 2 : 1) * scratch);
 }
 
 static int batches_alloc(mkba_engine *e)
