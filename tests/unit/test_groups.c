@@ -78,25 +78,30 @@ static mkba_model *load(const char *path)
  * severity is above 0; else 1 + 3 x class + count, class light (highest
  * severity <= 1), medium (<= 2), heavy (> 2), count single (1 problem
  * domain), multiple (2), multi-problem (3 or more, at any severity). Each
- * of five domains has states of severity 0, 0.5, 1, 1.0000001, 2 and 3.
+ * of five domains has states of severity 0, 0.5, 1, 1.0000001, 2, 3 and
+ * 2 + 1e-10 (the services' level 2, mkba_tables.level: medium).
  * Then each cell is in exactly one group of each partition, the group
  * its class and its count name (mkba_group_has_cell). */
 static void test_group_cell_by_definition(void **state)
 {
     (void)state;
-    static const double severity[] = { 0, 0.5, 1, 1.0000001, 2, 3 };
-    enum { NS = 6, ND = 5 };
+    static const double severity[] = { 0, 0.5, 1, 1.0000001, 2, 3, 2 + 1e-10 };
+    static const uint8_t level[] = { 1, 1, 1, 2, 2, 3, 2 };
+    enum { NS = 7, ND = 5 };
     double sev[NS * ND];
+    uint8_t lev[NS * ND];
     mkba_layout l;
     memset(&l, 0, sizeof l);
     for (int d = 0; d < ND; d++) {
         l.state_base[d] = NS * d;
         memcpy(sev + NS * d, severity, sizeof severity);
+        memcpy(lev + NS * d, level, sizeof level);
     }
     mkba_tables t;
     memset(&t, 0, sizeof t);
     t.l = &l;
     t.severity = sev;
+    t.level = lev;
     static const struct { uint8_t x[ND]; int cell; } cases[] = {
         { { 0, 0, 0, 0, 0 }, 0 },
         { { 1, 0, 0, 0, 0 }, 1 },          /* 0.5: light, single */
@@ -110,6 +115,7 @@ static void test_group_cell_by_definition(void **state)
         { { 1, 1, 1, 0, 0 }, 3 },          /* three light problems: multi-problem */
         { { 5, 1, 1, 0, 0 }, 9 },          /* heavy, multi-problem */
         { { 4, 4, 4, 4, 4 }, 6 },          /* five medium: medium, multi-problem */
+        { { 6, 0, 0, 0, 0 }, 4 },          /* 2 + 1e-10: the services' medium */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int cell = mkba_group_cell(&t, ND, cases[i].x);
