@@ -160,6 +160,36 @@ size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mod
     return mkba_svc_bytes_per_household(m, nthreads);
 }
 
+double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long households,
+                               int nthreads)
+{
+    if (mode == MKBA_ENGINE_COHORT)
+        return 0;
+    mkba_error err;
+    mkba_layout *l = mkba_layout_alloc(m, &err);
+    if (l == NULL)
+        return HUGE_VAL;
+    const double tallies = (double)(l->narms * l->npoints * l->nslots
+                                    + l->narms * l->ncycles * l->nstates_total) * 8.0;
+    const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
+    mkba_layout_free(l);
+    /* A count (counts.c) holds four such tallies; the engine has one per
+     * batch and per result group. */
+    const double count = 4.0 * tallies, nb = (double)mkba_batches(households);
+    const double engine = (nb + MKBA_RESULT_GROUPS) * count;
+    if (!m->services.enabled)
+        /* Per thread the micro work (delta, entries and the cells' copies
+         * of both), a count per batch and one more. */
+        return engine + (double)nthreads * (2.0 * MKBA_GROUP_CELLS * tallies + (nb + 1) * count);
+    /* Per thread, per batch and cell in the closed work, and a scratch;
+     * the open work (entrants) keeps one cell per batch, the entrants' own
+     * tallies and a scratch, and the engine a count for it. */
+    const int open = mkba_population_entrants(m, households) > 0;
+    return engine + (open ? count : 0)
+           + (double)nthreads * (tallies * (nb * MKBA_GROUP_CELLS + (open ? nb + 1 : 0))
+                                 + (open ? 2 : 1) * scratch);
+}
+
 static int batches_alloc(mkba_engine *e)
 {
     e->nbatches = mkba_batches(e->households);
@@ -475,8 +505,9 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 
 /* Each household group's counts from its cells (of every thread in the
  * streaming engine), priced on its own into out's group arrays; with
- * services the teams' costs enter every group at the draw's value per
- * household, as they do every batch. */
+ * services everything the teams book (costs, take-up benefits, substitution
+ * savings) enters every group at the draw's value per household, as it
+ * does every batch (docs/decision.md, "For whom"). */
 static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
 {
     for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {

@@ -419,6 +419,15 @@ typedef struct mkba_engine mkba_engine;
  * estimate before a run and the messages. */
 size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mode, int nthreads);
 
+/* The memory an engine of model m for `households` on nthreads threads
+ * takes whatever its households: each thread's tallies of occupancy
+ * changes and entries per batch and group cell (services; a second work
+ * with entrants) or per group cell (the streaming microsimulation's work).
+ * With monthly cycles they are tens of MB per thread. HUGE_VAL when the
+ * model's layout cannot be set up (no memory). */
+double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long households,
+                               int nthreads);
+
 mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads, mkba_error *err);
 void mkba_engine_free(mkba_engine *e);

@@ -15,18 +15,19 @@
 int mkba_group_cell(const mkba_tables *t, size_t ndomains, const uint8_t *x)
 {
     const mkba_layout *l = t->l;
-    int problems = 0;
-    double top = 0.0;
+    int problems = 0, top = 0;
     for (size_t d = 0; d < ndomains; d++) {
-        double s = t->severity[l->state_base[d] + x[d]];
-        problems += s > 0.0;
-        top = s > top ? s : top;
+        const size_t i = (size_t)l->state_base[d] + x[d];
+        if (!(t->severity[i] > 0.0))
+            continue;
+        problems++;
+        top = t->level[i] > top ? t->level[i] : top;
     }
     if (problems == 0)
         return 0;
-    /* The severity classes are the services' bands (mkba_tables.level):
-     * light up to 1, medium up to 2, heavy above. */
-    int severity = top <= 1.0 ? 0 : top <= 2.0 ? 1 : 2;
+    /* The severity classes are the services' bands, their one definition
+     * (mkba_tables.level): light level 1, medium 2, heavy above. */
+    int severity = top <= 1 ? 0 : top == 2 ? 1 : 2;
     int count = problems < 3 ? problems - 1 : 2;
     return 1 + severity * 3 + count;
 }

@@ -54,6 +54,7 @@ struct mkba_svc_work {
      * state in the reference arm, and the households of each cell. */
     uint8_t *cell;
     long cell_households[MKBA_GROUP_CELLS];
+    int ncells;                /* MKBA_GROUP_CELLS; 1 in the open run, whose cells nothing reads */
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
     /* Cycles of this draw's arms finished, by any thread: the calling
@@ -193,7 +194,7 @@ static int category_index(const mkba_model *m, const char *name)
 /* The work for `households` starting households with room for `records`
  * household records (more with entrants). */
 static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long households,
-                                 long records, int nthreads)
+                                 long records, int nthreads, int ncells)
 {
     mkba_svc_work *w = mkba_calloc(1, sizeof *w);
     if (w == NULL)
@@ -202,9 +203,10 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     w->nthreads = nthreads;
     w->households = households;
     w->nbatches = mkba_batches(households);
+    w->ncells = ncells;
     w->ndelta = l->narms * l->npoints * l->nslots;
     w->nentries = l->narms * l->ncycles * l->nstates_total;
-    const size_t nb = (size_t)w->nbatches, cells = nb * MKBA_GROUP_CELLS;
+    const size_t nb = (size_t)w->nbatches, cells = nb * (size_t)ncells;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
     w->nsets = mkba_svc_record_sets(m, nthreads);
@@ -220,7 +222,7 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
              && (w->delta = mkba_calloc((size_t)nthreads, sizeof *w->delta)) != NULL
              && (w->entries = mkba_calloc((size_t)nthreads, sizeof *w->entries)) != NULL
              && (w->counts = mkba_calloc((size_t)nthreads, sizeof *w->counts)) != NULL
-             && (w->cell = mkba_malloc((size_t)households)) != NULL;
+             && (ncells == 1 || (w->cell = mkba_malloc((size_t)households)) != NULL);
     for (int i = 0; ok && i < nthreads; i++)
         ok = (w->delta[i] = mkba_calloc(cells * w->ndelta, sizeof **w->delta)) != NULL
              && (w->entries[i] = mkba_calloc(cells * w->nentries + 1, sizeof **w->entries))
@@ -262,7 +264,7 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
 mkba_svc_work *mkba_svc_work_alloc(const mkba_model *m, const mkba_layout *l, long households,
                                    int nthreads)
 {
-    return work_alloc(m, l, households, households, nthreads);
+    return work_alloc(m, l, households, households, nthreads, MKBA_GROUP_CELLS);
 }
 
 /* The years whose entrants join within the horizon: year y (1, 2, ...)
@@ -291,7 +293,7 @@ long mkba_svc_records(const mkba_model *m, long households)
 mkba_svc_work *mkba_svc_work_alloc_open(const mkba_model *m, const mkba_layout *l,
                                         long households, int nthreads)
 {
-    mkba_svc_work *w = work_alloc(m, l, households, mkba_svc_records(m, households), nthreads);
+    mkba_svc_work *w = work_alloc(m, l, households, mkba_svc_records(m, households), nthreads, 1);
     if (w == NULL)
         return NULL;
     w->open = 1;
@@ -558,7 +560,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     mkba_svc_arm *a = &w->arm[set];
     mkba_svc_arm_init(a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
-    a->cell = w->cell;
+    a->cell = w->ncells > 1 ? w->cell : NULL;
     a->ncell = w->households;
     a->cell_delta = w->ndelta;
     a->cell_entries = w->nentries;
@@ -569,7 +571,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (parallel)
     for (long i = 0; i < nchunks; i++) {
         int me = parallel ? omp_get_thread_num() : tid;
-        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * MKBA_GROUP_CELLS * w->ndelta
+        int64_t *delta = w->delta[me] + (size_t)w->chunks.batch[i] * (size_t)w->ncells * w->ndelta
                          + arm * per_arm;
         if (!w->x0_shared)
             mkba_svc_initial_states(a, w->chunks.h0[i], w->chunks.h0[i + 1], w->scratch[me],
@@ -585,9 +587,9 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads) if (parallel)
         for (long i = 0; i < nchunks; i++) {
             int me = parallel ? omp_get_thread_num() : tid, b = w->chunks.batch[i];
-            int64_t *delta = w->delta[me] + (size_t)b * MKBA_GROUP_CELLS * w->ndelta
+            int64_t *delta = w->delta[me] + (size_t)b * (size_t)w->ncells * w->ndelta
                              + arm * per_arm;
-            uint64_t *entries = w->entries[me] + (size_t)b * MKBA_GROUP_CELLS * w->nentries
+            uint64_t *entries = w->entries[me] + (size_t)b * (size_t)w->ncells * w->nentries
                                 + arm * l->ncycles * l->nstates_total;
             /* Counted locally: the threads' counters share cache lines.
              * Only the model's domains' registrations are in use. */
@@ -617,7 +619,7 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
 static void add_cell(const mkba_svc_work *w, const mkba_layout *l, int b, int cell,
                      mkba_counts *c)
 {
-    const size_t at_cell = (size_t)b * MKBA_GROUP_CELLS + (size_t)cell;
+    const size_t at_cell = (size_t)b * (size_t)w->ncells + (size_t)cell;
     for (int i = 0; i < w->nthreads; i++) {
         const uint64_t *te = w->entries[i] + at_cell * w->nentries;
         for (size_t j = 0; j < w->nentries; j++)
@@ -638,7 +640,7 @@ static void add_cell(const mkba_svc_work *w, const mkba_layout *l, int b, int ce
 /* Batch b's tallies, all cells. */
 static void add_batch(const mkba_svc_work *w, const mkba_layout *l, int b, mkba_counts *c)
 {
-    for (int cell = 0; cell < MKBA_GROUP_CELLS; cell++)
+    for (int cell = 0; cell < w->ncells; cell++)
         add_cell(w, l, b, cell, c);
 }
 
@@ -691,8 +693,8 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     const size_t nb = (size_t)w->nbatches;
     for (int i = 0; i < w->nthreads; i++) {
-        memset(w->delta[i], 0, nb * MKBA_GROUP_CELLS * w->ndelta * sizeof *w->delta[i]);
-        memset(w->entries[i], 0, nb * MKBA_GROUP_CELLS * w->nentries * sizeof *w->entries[i]);
+        memset(w->delta[i], 0, nb * (size_t)w->ncells * w->ndelta * sizeof *w->delta[i]);
+        memset(w->entries[i], 0, nb * (size_t)w->ncells * w->nentries * sizeof *w->entries[i]);
     }
     atomic_store_explicit(&w->cycles_done, 0, memory_order_relaxed);
     w->x0_shared = t->init_same && m->narms > 1;
@@ -704,7 +706,8 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
             mkba_svc_initial_states(a0, w->chunks.h0[i], w->chunks.h0[i + 1],
                                     w->scratch[omp_get_thread_num()], w->x0);
     }
-    find_cells(m, t, values, seed, draw, w);
+    if (w->ncells > 1)
+        find_cells(m, t, values, seed, draw, w);
     if (w->nsets > 1) {
         /* Whole arms per thread; cycle_tally writes only its arm's rows. */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->nthreads)

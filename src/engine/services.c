@@ -35,6 +35,15 @@ mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l)
     return s;
 }
 
+size_t mkba_svc_scratch_bytes(const mkba_layout *l)
+{
+    size_t blocks = (size_t)(l->init_blocks > l->blocks_per_cycle ? l->init_blocks
+                                                                   : l->blocks_per_cycle);
+    size_t rest = (size_t)MKBA_SVC_SERVICE_BLOCKS_OF((int)l->ndomains) - 1;
+    return sizeof(mkba_svc_scratch)
+           + (size_t)MKBA_SVC_CHUNK * (blocks + (rest > 0 ? rest : 1)) * 4 * sizeof(uint32_t);
+}
+
 void mkba_svc_scratch_free(mkba_svc_scratch *s)
 {
     if (s == NULL)

@@ -208,6 +208,8 @@ typedef struct mkba_svc_scratch {
 } mkba_svc_scratch;
 
 mkba_svc_scratch *mkba_svc_scratch_alloc(const mkba_layout *l);
+/* The bytes mkba_svc_scratch_alloc(l) asks for (the memory estimate). */
+size_t mkba_svc_scratch_bytes(const mkba_layout *l);
 void mkba_svc_scratch_free(mkba_svc_scratch *s);
 /* Forgets the memoised rows: call whenever the tables change (each draw). */
 void mkba_svc_scratch_clear(mkba_svc_scratch *s);

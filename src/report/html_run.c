@@ -150,7 +150,14 @@ int mkba_html_groups(mkba_html_doc *h)
     mkba_html_heading(h, "groups", mkba_html_s(h, HS_GROUPS));
     mkba_groups *g = NULL;
     mkba_error why = {0};
-    if (mkba_groups_read(h->st, t, &g, &why) != MKBA_OK || g == NULL)
+    /* A file without groups gets a note; one whose groups cannot be read
+     * (corrupt, mis-shaped) fails, as the text summary does. */
+    if (mkba_groups_read(h->st, t, &g, &why) != MKBA_OK) {
+        mkba_error_set(h->err, why.code != MKBA_OK ? why.code : MKBA_EIO,
+                       "the household groups cannot be read: %s", why.message);
+        return -1;
+    }
+    if (g == NULL)
         return note_only(h, HS_NO_GROUPS);
     const size_t A = g->narms, G = g->ngroups;
     double *stats = mkba_malloc((t->nperspectives * A * G * MKBA_GS_N + 1) * sizeof *stats);

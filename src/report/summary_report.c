@@ -1090,8 +1090,12 @@ static void group_table(builder *b)
                          "medium <= 2, heavy > 2) and, a second partition of the same "
                          "households, its number of problem domains (single 1, multiple 2, "
                          "multi-problem 3 or more). share x NPV summed over either partition "
-                         "is the whole population's NPV. The teams' costs enter every group "
-                         "at the draw's value per household.", ref_name(b));
+                         "is the whole population's NPV. With services, everything the teams "
+                         "book enters every group at the draw's value per household: their "
+                         "costs, and also the take-up benefits and the savings of care they "
+                         "substitute, which belong to particular households, so per payer "
+                         "(households, the benefit payer) the groups are not their own; "
+                         "society's row is unaffected by take-up (a transfer).", ref_name(b));
 done:
     mkba_free(stats);
     mkba_free(work);

@@ -70,7 +70,11 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     const int open_run = m->services.enabled && entrants > 0;
     e->open_entrants = open_run ? entrants : 0;
     e->engine_bytes = (households + (open_run ? households + entrants : 0)) * (double)nengines
-                      * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads);
+                      * (double)mkba_engine_bytes_per_household(m, o->mode, engine_threads)
+                      + (micro ? (double)nengines
+                                     * mkba_engine_bytes_fixed(m, o->mode, o->households,
+                                                               engine_threads)
+                               : 0);
     /* The analyses read the stored rows back, all at once. */
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
     /* Entrants are simulated households too, for fewer cycles. */
@@ -212,8 +216,9 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
                      "(open run)", e.open_entrants);
         if (e.engine_bytes > 0)
             p += snprintf(p, sizeof parts, "%s for %ld households%s kept with services by %d "
-                          "engine%s", size_text(e.engine_bytes, b, sizeof b), o->households,
-                          open, nengines, nengines == 1 ? "" : "s");
+                          "engine%s, with the engines' tallies per thread",
+                          size_text(e.engine_bytes, b, sizeof b), o->households, open, nengines,
+                          nengines == 1 ? "" : "s");
         if (e.readback_bytes > 0)
             snprintf(p, sizeof parts - (size_t)(p - parts), "%s%s to read the %zu stored "
                      "draw%s back for the analyses", p > parts ? ", " : "",

@@ -114,7 +114,7 @@ typedef struct mkba_study_estimate {
     double row_bytes;          /* one stored row of /draws, before compression */
     double file_bytes;         /* all stored rows, before compression */
     double checkpoint_bytes;   /* the checkpoint OUTPUT.ckpt at the end of the run */
-    double engine_bytes;       /* the households the engines keep (services) */
+    double engine_bytes;       /* the engines' tallies and kept households (services) */
     double open_entrants;      /* entrants the open run keeps per engine (services
                                   with inflow; 0 otherwise), expected */
     double readback_bytes;     /* the stored rows the analyses read back */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "engine/engine.h"
@@ -70,6 +71,73 @@ static mkba_model *load(const char *path)
     if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     return m;
+}
+
+/* mkba_group_cell on constructed starting states, against the
+ * definition (docs/decision.md, "For whom"): no problem when no domain's
+ * severity is above 0; else 1 + 3 x class + count, class light (highest
+ * severity <= 1), medium (<= 2), heavy (> 2), count single (1 problem
+ * domain), multiple (2), multi-problem (3 or more, at any severity). Each
+ * of five domains has states of severity 0, 0.5, 1, 1.0000001, 2, 3 and
+ * 2 + 1e-10 (the services' level 2, mkba_tables.level: medium).
+ * Then each cell is in exactly one group of each partition, the group
+ * its class and its count name (mkba_group_has_cell). */
+static void test_group_cell_by_definition(void **state)
+{
+    (void)state;
+    static const double severity[] = { 0, 0.5, 1, 1.0000001, 2, 3, 2 + 1e-10 };
+    static const uint8_t level[] = { 1, 1, 1, 2, 2, 3, 2 };
+    enum { NS = 7, ND = 5 };
+    double sev[NS * ND];
+    uint8_t lev[NS * ND];
+    mkba_layout l;
+    memset(&l, 0, sizeof l);
+    for (int d = 0; d < ND; d++) {
+        l.state_base[d] = NS * d;
+        memcpy(sev + NS * d, severity, sizeof severity);
+        memcpy(lev + NS * d, level, sizeof level);
+    }
+    mkba_tables t;
+    memset(&t, 0, sizeof t);
+    t.l = &l;
+    t.severity = sev;
+    t.level = lev;
+    static const struct { uint8_t x[ND]; int cell; } cases[] = {
+        { { 0, 0, 0, 0, 0 }, 0 },
+        { { 1, 0, 0, 0, 0 }, 1 },          /* 0.5: light, single */
+        { { 0, 0, 2, 0, 0 }, 1 },          /* 1: still light */
+        { { 0, 3, 0, 0, 0 }, 4 },          /* just above 1: medium */
+        { { 0, 0, 0, 0, 4 }, 4 },          /* 2: medium */
+        { { 5, 0, 0, 0, 0 }, 7 },          /* 3: heavy */
+        { { 2, 1, 0, 0, 0 }, 2 },          /* light, multiple */
+        { { 4, 2, 0, 0, 0 }, 5 },          /* medium, multiple */
+        { { 5, 5, 0, 0, 0 }, 8 },          /* heavy, multiple */
+        { { 1, 1, 1, 0, 0 }, 3 },          /* three light problems: multi-problem */
+        { { 5, 1, 1, 0, 0 }, 9 },          /* heavy, multi-problem */
+        { { 4, 4, 4, 4, 4 }, 6 },          /* five medium: medium, multi-problem */
+        { { 6, 0, 0, 0, 0 }, 4 },          /* 2 + 1e-10: the services' medium */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int cell = mkba_group_cell(&t, ND, cases[i].x);
+        if (cell != cases[i].cell)
+            fail_msg("case %zu: cell %d, expected %d", i, cell, cases[i].cell);
+    }
+    for (int cell = 0; cell < MKBA_GROUP_CELLS; cell++) {
+        int severity_groups = 0, count_groups = 0;
+        for (int g = NO_PROBLEM; g <= HEAVY; g++)
+            if (mkba_group_has_cell(g, cell)) {
+                severity_groups++;
+                assert_int_equal(g, cell == 0 ? NO_PROBLEM : LIGHT + (cell - 1) / 3);
+            }
+        for (int g = SINGLE; g <= MULTI; g++)
+            if (mkba_group_has_cell(g, cell)) {
+                count_groups++;
+                assert_int_equal(g, SINGLE + (cell - 1) % 3);
+            }
+        assert_int_equal(severity_groups, 1);
+        assert_int_equal(count_groups, cell == 0 ? 0 : 1);
+        assert_int_equal(mkba_group_has_cell(NO_PROBLEM, cell), cell == 0);
+    }
 }
 
 /* Σ_g share_g x x_g over the groups of one partition, for entry i of a
@@ -126,6 +194,7 @@ static void test_partitions_add_up_streaming(void **state)
     (void)state;
     check_partitions("scenarios/default.cfg", 3000);
     check_partitions("tests/data/interact.cfg", 2000);
+    check_partitions("tests/data/budget.cfg", 1500);   /* entrants */
 }
 
 static void test_partitions_add_up_services(void **state)
@@ -133,6 +202,10 @@ static void test_partitions_add_up_services(void **state)
     (void)state;
     check_partitions("tests/data/services.cfg", 2000);
     check_partitions("scenarios/pathways/model-a.cfg", sanitized() ? 600 : 2000);
+    /* Entrants (a population block) with services: the groups are the
+     * starting households', priced from the closed run, and still add up
+     * to its totals; the open run keeps no cells (review whom13 3, 6). */
+    check_partitions("scenarios/pathways/budget-current-model-b.cfg", sanitized() ? 400 : 1500);
 }
 
 /* The group arrays of a draw on 1, 2 and 3 threads. */
@@ -327,7 +400,7 @@ static void test_analysis_adds_up(void **state)
     free(table);
     free(npv);
     const char *bin = support_bin();
-    char cmd[512], line[4096];
+    char cmd[1600], line[4096];
     snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
@@ -339,6 +412,24 @@ static void test_analysis_adds_up(void **state)
     assert_int_equal(pclose(f), 0);
     assert_int_equal(rows, 1 + K * (A - 1) * G);
     assert_int_equal(heavy, K * (A - 1));
+    /* Groups that cannot be read fail the report, with the reason, and
+     * leave no report (review whom13 7: the answer's summary fails first
+     * today; the groups section fails too rather than say "no groups"). */
+    hid_t h5 = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_int_equal(support_replace_doubles(h5, "/draws/groups/cost_total_discounted", 1), 0);
+    H5Fclose(h5);
+    char html[512];
+    snprintf(html, sizeof html, "%s.html", path);
+    snprintf(cmd, sizeof cmd, "%s report %s -o %s 2>&1", bin, path, html);
+    f = popen(cmd, "r");
+    assert_non_null(f);
+    int told = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        told |= strstr(line, "the household groups cannot be read") != NULL;
+    assert_int_not_equal(pclose(f), 0);
+    assert_true(told);
+    assert_false(support_exists(html));
     remove(path);
     mkba_model_free(m);
 }
@@ -347,6 +438,7 @@ int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_cell_by_definition),
         cmocka_unit_test(test_partitions_add_up_streaming),
         cmocka_unit_test(test_partitions_add_up_services),
         cmocka_unit_test(test_identical_for_any_thread_count),
