@@ -861,6 +861,29 @@ static void test_cost_rule_wage_index(void **state)
     free(constant);
     free(wages);
     remove_case(&c);
+    /* A transfer (bijstand is one) takes its index on both sides: the
+     * recipient's nominal line is its own 250 at the price path less the
+     * 1000 it receives at the wage path. */
+    write_case(&c, "transferindex", "none", "start", "0.0", "0.0",
+               "population = { households = 2385; first_year = 2025; wage_growth = 0.05; };\n");
+    replace_in_file(c.cfg, "per_year = 1000.0;",
+                    "per_year = 1000.0; transfer_to = \"zorgverzekeraar\"; index = \"wage\";");
+    run_ok(&c, 500);
+    nominal = read_all(&c, "/analysis/budget/nominal", A * P * T * 3);
+    for (size_t a = 0; a < A; a++)
+        for (size_t y = 0; y < T; y++) {
+            double yr = (double)y + 1.0;
+            size_t wmo = ((a * P + 0) * T + y) * 3, ins = ((a * P + 1) * T + y) * 3;
+            double want_wmo = 2385000.0 * pow(1.05, yr);
+            double want_ins = 596250.0 * pow(1.02, yr) - want_wmo;
+            if (fabs(nominal[wmo] - want_wmo) > 1e-9 * want_wmo
+                || fabs(nominal[ins] - want_ins) > 1e-9 * fabs(want_ins))
+                fail_msg("arm %zu, year %zu: transfer nominal Wmo %.6f (by hand %.6f), "
+                         "recipient %.6f (by hand %.6f)", a, y + 1, nominal[wmo], want_wmo,
+                         nominal[ins], want_ins);
+        }
+    free(nominal);
+    remove_case(&c);
     write_case(&c, "badindex", "none", "start", "0.0", "0.0", "");
     replace_in_file(c.cfg, "per_year = 250.0;", "per_year = 250.0; index = \"wages\";");
     mkba_error err;
