@@ -95,6 +95,10 @@ int mkba_html_tables(mkba_html_doc *h)
                 mkba_col_kind k = tb->cell_kind[row * tb->ncols + c];
                 if (k == MKBA_COL_SHARE)
                     mkba_html_num_cell(h, v, mkba_html_percent(h, buf, sizeof buf, v));
+                else if (k == MKBA_COL_CALENDAR && isfinite(v)) {
+                    snprintf(buf, sizeof buf, "%.0f", v);
+                    mkba_html_num_cell(h, v, buf);
+                }
                 else
                     mkba_html_num_cell(h, v, mkba_html_number(h, buf, sizeof buf, v,
                                           k == MKBA_COL_MONEY || k == MKBA_COL_INT ? 0

@@ -164,7 +164,7 @@ static void text_number(char *buf, size_t size, double v, mkba_col_kind kind)
         snprintf(buf, size, "n/a");
     else if (isinf(v))
         snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
-    else if (kind == MKBA_COL_MONEY || kind == MKBA_COL_INT)
+    else if (kind == MKBA_COL_MONEY || kind == MKBA_COL_INT || kind == MKBA_COL_CALENDAR)
         snprintf(buf, size, "%.0f", round(v) + 0.0);   /* + 0.0 turns -0 into 0 */
     else if (kind == MKBA_COL_SHARE)
         snprintf(buf, size, "%.1f%%", 100.0 * v + 0.0);

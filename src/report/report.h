@@ -16,7 +16,8 @@ typedef enum mkba_col_kind {
     MKBA_COL_RATIO,     /* two decimals in text */
     MKBA_COL_SHARE,     /* a share 0..1, printed as a percentage in text */
     MKBA_COL_YEAR,      /* one decimal in text */
-    MKBA_COL_INT
+    MKBA_COL_INT,
+    MKBA_COL_CALENDAR   /* a calendar year: whole, never grouped (2027, not 2.027) */
 } mkba_col_kind;
 
 typedef struct mkba_rtable {

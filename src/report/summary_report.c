@@ -964,7 +964,7 @@ static void budget_tables(builder *b)
                                        "nominal", "2.5%", "97.5%", "constant", "2.5%", "97.5%",
                                        "discounted", "2.5%", "97.5%" };
     mkba_col_kind kind[14] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
-                               MKBA_COL_INT };
+                               MKBA_COL_CALENDAR };
     for (size_t c = 5; c < 14; c++)
         kind[c] = MKBA_COL_MONEY;
     char title[256];
@@ -1008,7 +1008,7 @@ static void budget_tables(builder *b)
                              t->households);
     }
     static const char *const hcol[] = { "arm", "year", "households", "2.5%", "97.5%" };
-    static const mkba_col_kind hkind[] = { MKBA_COL_TEXT, MKBA_COL_INT, MKBA_COL_INT,
+    static const mkba_col_kind hkind[] = { MKBA_COL_TEXT, MKBA_COL_CALENDAR, MKBA_COL_INT,
                                            MKBA_COL_INT, MKBA_COL_INT };
     mkba_rtable *th = table(b, "budget_households", "Households in the target group at the "
                             "start of each year (the budget's population)", 5, hcol, hkind);

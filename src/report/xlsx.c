@@ -12,7 +12,7 @@
 static const char *const number_format[] = {
     [MKBA_COL_TEXT] = "General", [MKBA_COL_MONEY] = "#,##0", [MKBA_COL_EFFECT] = "0.0000",
     [MKBA_COL_RATIO] = "0.00", [MKBA_COL_SHARE] = "0.0%", [MKBA_COL_YEAR] = "0.0",
-    [MKBA_COL_INT] = "0",
+    [MKBA_COL_INT] = "0", [MKBA_COL_CALENDAR] = "0",
 };
 #define NKINDS (sizeof number_format / sizeof number_format[0])
 

@@ -1084,6 +1084,18 @@ static void test_summary_formats(void **state)
     }
     assert_int_equal(pclose(f), 0);
     assert_int_equal(notes, 1);
+    /* The Dutch report groups thousands with a dot, but a calendar year
+     * is a year: 2026, never 2.026. */
+    char html[160];
+    snprintf(html, sizeof html, "/tmp/mkba-budget-summary-%ld.html", (long)getpid());
+    snprintf(cmd, sizeof cmd, "%s report %s --lang nl -o %s > /dev/null", bin, h5, html);
+    assert_int_equal(system(cmd), 0);
+    char *page = support_read_file(html);
+    assert_non_null(page);
+    assert_non_null(strstr(page, ">2026</td>"));
+    assert_null(strstr(page, ">2.026</td>"));
+    free(page);
+    remove(html);
     snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, h5);
     assert_non_null(f = popen(cmd, "r"));
     double sum = 0;
