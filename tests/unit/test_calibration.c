@@ -183,12 +183,14 @@ static void test_utrecht_compared(void **state)
      * referral substitution act only on the households in the teams' care
      * and take team time (docs/scenarios.md, "Calibration of
      * utrecht-like"). No band fitted to the model's output: two checks
-     * against something outside it. The direction: a youth saving in at
-     * least 95% of the draws (the interval's upper end below 0). The
-     * documented gap: Utrecht's figure lies outside the model's 90%
-     * interval; if a change makes it reachable this fails, and the docs
-     * and the arm's calibrated_to must be revisited. */
-    assert_true(y.hi < 0.0);
+     * against something outside it. The direction: a youth saving on
+     * average (since the start-up ramp scales the teams' places and the
+     * help they give, mech12cfix, the 90% interval reaches above 0: -12.9%
+     * [-29.0, +6.0], so a saving in 95% of the draws is no longer what the
+     * model says). The documented gap: Utrecht's figure lies outside the
+     * model's 90% interval; if a change makes it reachable this fails,
+     * and the docs and the arm's calibrated_to must be revisited. */
+    assert_true(y.mean < 0.0);
     assert_true(y.lo > -0.32);
     /* Utrecht's -10% for adults is not reproduced since issue 12 took the
      * teams' faster route into work away (Finland, Norway: no faster into
