@@ -8,6 +8,15 @@
 #include <cmocka.h>
 #include "support_sim.h"
 
+mkba_model *support_load(const char *path)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    return m;
+}
+
 void sim_open(sim *s, const char *path, long households)
 {
     mkba_error err = {0};

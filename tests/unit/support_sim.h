@@ -18,6 +18,10 @@ typedef struct sim {
     long households;
 } sim;
 
+/* The scenario at `path`, loaded (a cmocka failure with the loader's
+ * message when it cannot be). Free with mkba_model_free. */
+mkba_model *support_load(const char *path);
+
 /* Loads `path` and samples draw 0 at the scenario's base case (cmocka
  * assertions on failure). */
 void sim_open(sim *s, const char *path, long households);

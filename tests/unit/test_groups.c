@@ -29,6 +29,7 @@
 #include "mkba/mkba.h"
 #include "engine/engine.h"
 #include "support.h"
+#include "support_sim.h"
 #include "support_run.h"
 
 /* Groups, in the order of mkba_result_groups. */
@@ -62,15 +63,6 @@ static mkba_draw_result *one_draw(const mkba_model *m, long draw, long household
     mkba_params_work_free(pw);
     free(values);
     return r;
-}
-
-static mkba_model *load(const char *path)
-{
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    return m;
 }
 
 /* mkba_group_cell on constructed starting states, against the
@@ -158,7 +150,7 @@ static void check_partitions(const char *path, long households)
 {
     static const int severity[4] = {NO_PROBLEM, LIGHT, MEDIUM, HEAVY};
     static const int count[4] = {NO_PROBLEM, SINGLE, MULTIPLE, MULTI};
-    mkba_model *m = load(path);
+    mkba_model *m = support_load(path);
     for (long draw = 0; draw < 2; draw++) {
         mkba_draw_result *r = one_draw(m, draw, households, 2);
         const size_t AP = r->narms * r->npayers, AE = r->narms * r->neffects;
@@ -211,7 +203,7 @@ static void test_partitions_add_up_services(void **state)
 /* The group arrays of a draw on 1, 2 and 3 threads. */
 static void check_threads(const char *path, long households)
 {
-    mkba_model *m = load(path);
+    mkba_model *m = support_load(path);
     mkba_draw_result *r[3];
     for (int t = 0; t < 3; t++)
         r[t] = one_draw(m, 1, households, t + 1);
@@ -291,7 +283,7 @@ static void test_gain_only_where_it_can(void **state)
     assert_non_null(f);
     fputs(heavy_only, f);
     fclose(f);
-    mkba_model *m = load(path);
+    mkba_model *m = support_load(path);
     remove(path);
     mkba_draw_result *r = one_draw(m, -1, 4000, 2);
     const size_t P = r->npayers, AP = r->narms * P;
@@ -334,7 +326,7 @@ static void test_gain_only_where_it_can(void **state)
 static void test_rotterdam_from_groups(void **state)
 {
     (void)state;
-    mkba_model *m = load("scenarios/pathways/model-a.cfg");
+    mkba_model *m = support_load("scenarios/pathways/model-a.cfg");
     mkba_draw_result *r = one_draw(m, -1, sanitized() ? 3000 : 12000, 2);
     const size_t P = r->npayers, AP = r->narms * P;
     const size_t ref = (size_t)m->reference, arm = 1 - ref;
@@ -362,7 +354,7 @@ enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_EFFECT, GS_EFFECT_LO, GS_EFFEC
 static void test_analysis_adds_up(void **state)
 {
     (void)state;
-    mkba_model *m = load("tests/data/services.cfg");
+    mkba_model *m = support_load("tests/data/services.cfg");
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba-groups-%d.h5", (int)getpid());
     mkba_run_options o;

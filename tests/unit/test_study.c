@@ -16,6 +16,7 @@
 #include <hdf5_hl.h>
 #include "mkba/mkba.h"
 #include "support.h"
+#include "support_sim.h"
 #include "study/study.h"
 
 static const char *datasets[] = {
@@ -50,15 +51,6 @@ static void assert_same_draw(const char *a, size_t ia, size_t na, const char *b,
         free(x);
         free(y);
     }
-}
-
-static mkba_model *load(const char *path)
-{
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    return m;
 }
 
 /* Copies file `from` to `to`, replacing the line that starts with `key`
@@ -124,8 +116,8 @@ static void test_set_equals_hand_edit(void **state)
     edit_copy("tests/data/full.cfg", edited, key, line, 2);
     const char *name[] = { "hr_recover", "eviction_cost" };
     const double value[] = { 1.2, 7777.5 };
-    mkba_model *m = load("tests/data/full.cfg");
-    mkba_model *e = load(edited);
+    mkba_model *m = support_load("tests/data/full.cfg");
+    mkba_model *e = support_load(edited);
     run_to(m, a, 3, 2, 2, name, value);
     run_to(e, b, 3, 1, 0, NULL, NULL);
     for (size_t d = 0; d < 3; d++)
@@ -134,7 +126,7 @@ static void test_set_equals_hand_edit(void **state)
     const char *dkey[] = { "p_mental_worse " };
     const char *dline[] = { "p_mental_worse = 0.0625;" };
     edit_copy("tests/data/full.cfg", edited, dkey, dline, 1);
-    mkba_model *e2 = load(edited);
+    mkba_model *e2 = support_load(edited);
     const char *dname[] = { "p_mental_worse" };
     const double dvalue[] = { 0.0625 };
     run_to(m, a, 2, 2, 1, dname, dvalue);
@@ -163,8 +155,8 @@ static void test_set_overridden(void **state)
     const char *key[] = { "p_debt_recover = { dist = \"beta\"; alpha = 20.0" };
     const char *line[] = { "p_debt_recover = 0.3;" };
     edit_copy("tests/data/full.cfg", edited, key, line, 1);
-    mkba_model *m = load("tests/data/full.cfg");
-    mkba_model *e = load(edited);
+    mkba_model *m = support_load("tests/data/full.cfg");
+    mkba_model *e = support_load(edited);
     int k = mkba_params_find(m->params, "p_debt_recover");
     assert_true(k >= 0);
     assert_false(mkba_params_overridden(m->params, (size_t)k, 0));
@@ -199,7 +191,7 @@ static void test_set_overridden(void **state)
 static void test_set_errors(void **state)
 {
     (void)state;
-    mkba_model *m = load("tests/data/full.cfg");
+    mkba_model *m = support_load("tests/data/full.cfg");
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.draws = 1;
@@ -237,7 +229,7 @@ static void test_set_errors(void **state)
 static void test_set_unknown_name(void **state)
 {
     (void)state;
-    mkba_model *m = load("tests/data/full.cfg");
+    mkba_model *m = support_load("tests/data/full.cfg");
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.draws = 1;
@@ -280,7 +272,7 @@ static void run_points(const mkba_model *m, const char *path, size_t npoints, in
 static void test_points_design(void **state)
 {
     (void)state;
-    mkba_model *m = load("tests/data/full.cfg");
+    mkba_model *m = support_load("tests/data/full.cfg");
     char p1[64], p2[64], p3[64], one[64];
     snprintf(p1, sizeof p1, "/tmp/mkba-points-%d-1.h5", (int)getpid());
     snprintf(p2, sizeof p2, "/tmp/mkba-points-%d-2.h5", (int)getpid());
@@ -347,7 +339,7 @@ static int exists(const char *path)
 static void test_output_refused_first(void **state)
 {
     (void)state;
-    mkba_model *m = load("tests/data/full.cfg");
+    mkba_model *m = support_load("tests/data/full.cfg");
     mkba_run_options o;
     mkba_run_options_init(&o);
     o.draws = 1000;
