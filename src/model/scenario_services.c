@@ -595,9 +595,10 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
                                      0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
         return rc;
     p->shared_ict = 0;
-    if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
+    int ict_set = 0;
+    if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, &ict_set)) != 0)
         return rc;
-    if ((rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
+    if ((rc = mkba_sc_integration(ld, g, ov, ict_set, p)) != 0 || (rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
         return rc;
     /* self_reliance.relapse: optional, and no default parameter without it,
      * so a scenario without relapse keeps its parameter list. */
