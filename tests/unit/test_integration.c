@@ -238,6 +238,23 @@ static void test_shared_ict_follows_degree(void **state)
 
 /* ------------------------------------------------------ unpooled budgets */
 
+/* The unpooled setting at `unpooled` = x has the effect of the engine's
+ * existing setting `same` at y (unpooled at 0): the same outcomes, bit for
+ * bit. Leaves `unpooled` at 0 and `same` at `restore`. */
+static void assert_unpooled_is(sim *s, int unpooled, double x, int same, double y,
+                               double restore)
+{
+    set_value(s, -1, unpooled, x);
+    mkba_draw_result *a = sim_run(s, 2, NULL);
+    set_value(s, -1, unpooled, 0.0);
+    set_value(s, -1, same, y);
+    mkba_draw_result *b = sim_run(s, 2, NULL);
+    set_value(s, -1, same, restore);
+    assert_same_record(a, b);
+    mkba_draw_result_free(a);
+    mkba_draw_result_free(b);
+}
+
 /* The joint plan loses plan_loss of its coordination: loss 1/2 at
  * coordination 0.5 is coordination 0.25 with pooled-equivalent loss 0; loss
  * 1 is no coordination, which lets debt drive mental health unchecked:
@@ -249,28 +266,16 @@ static void test_unpooled_plan_loss(void **state)
     variant v;
     variant_open(&v, limited, 3);
     const mkba_pathway *p = broad(&v.s);
-    set_value(&v.s, -1, p->unpooled_plan_loss, 0.5);
-    mkba_draw_result *half = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_plan_loss, 0.0);
-    set_value(&v.s, -1, p->coordination, 0.25);
-    mkba_draw_result *quarter = sim_run(&v.s, 2, NULL);
-    assert_same_record(half, quarter);
-    set_value(&v.s, -1, p->coordination, 0.5);
+    assert_unpooled_is(&v.s, p->unpooled_plan_loss, 0.5, p->coordination, 0.25, 0.5);
+    assert_unpooled_is(&v.s, p->unpooled_plan_loss, 1.0, p->coordination, 0.0, 0.5);
     mkba_draw_result *kept = sim_run(&v.s, 2, NULL);
     set_value(&v.s, -1, p->unpooled_plan_loss, 1.0);
     mkba_draw_result *lost = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_plan_loss, 0.0);
-    set_value(&v.s, -1, p->coordination, 0.0);
-    mkba_draw_result *none = sim_run(&v.s, 2, NULL);
-    assert_same_record(lost, none);
     assert_true(arm_escalations(lost, BROAD) > arm_escalations(kept, BROAD));
     /* The classic arm is untouched. */
     assert_true(arm_escalations(lost, 0) == arm_escalations(kept, 0));
-    mkba_draw_result_free(half);
-    mkba_draw_result_free(quarter);
     mkba_draw_result_free(kept);
     mkba_draw_result_free(lost);
-    mkba_draw_result_free(none);
     variant_close(&v);
 }
 
@@ -285,13 +290,8 @@ static void test_unpooled_shift(void **state)
     variant_open(&v, limited, 3);
     const mkba_pathway *p = broad(&v.s);
     int share = p->substitute[0].share;
-    set_value(&v.s, -1, p->unpooled_shift, 0.5);
-    mkba_draw_result *half = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_shift, 0.0);
-    set_value(&v.s, -1, share, 0.2);
-    mkba_draw_result *fifth = sim_run(&v.s, 2, NULL);
-    assert_same_record(half, fifth);
-    set_value(&v.s, -1, share, 0.4);
+    assert_unpooled_is(&v.s, p->unpooled_shift, 0.5, share, 0.2, 0.4);
+    assert_unpooled_is(&v.s, p->unpooled_shift, 1.0, share, 0.0, 0.4);
     mkba_draw_result *given = sim_run(&v.s, 2, NULL);
     set_value(&v.s, -1, p->unpooled_shift, 1.0);
     mkba_draw_result *bought = sim_run(&v.s, 2, NULL);
@@ -299,16 +299,14 @@ static void test_unpooled_shift(void **state)
     assert_true(bought->cost_total[BROAD * P] > given->cost_total[BROAD * P] + 1.0);
     assert_memory_equal(bought->occupancy, given->occupancy,
                         bought->narms * bought->npoints * bought->nstates_total * sizeof(double));
-    mkba_draw_result_free(half);
-    mkba_draw_result_free(fifth);
     mkba_draw_result_free(given);
     mkba_draw_result_free(bought);
     variant_close(&v);
 }
 
 /* Heavier help: the own team's worsening ratio times 1 + second_line, so
- * second_line 1 at worsen_hr 0.7 is worsen_hr 1.4; more escalations to
- * second-line states than with pooled-equivalent 0. The providers keep
+ * second_line 1 at worsen_hr 0.7 is worsen_hr 1.4; at the library's upper
+ * end, 0.2, more escalations to second-line states than at 0. The providers keep
  * their ratios (the classic arm is untouched). */
 static void test_unpooled_second_line(void **state)
 {
@@ -318,18 +316,14 @@ static void test_unpooled_second_line(void **state)
     variant_open(&v, limited, 3);
     const mkba_pathway *p = broad(&v.s);
     int worsen = v.s.m->services.team[p->team].worsen_hr;
+    assert_unpooled_is(&v.s, p->unpooled_second_line, 1.0, worsen, 1.4, 0.7);
     mkba_draw_result *base = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_second_line, 1.0);
+    set_value(&v.s, -1, p->unpooled_second_line, 0.2);
     mkba_draw_result *heavy = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_second_line, 0.0);
-    set_value(&v.s, -1, worsen, 1.4);
-    mkba_draw_result *doubled = sim_run(&v.s, 2, NULL);
-    assert_same_record(heavy, doubled);
     assert_true(arm_escalations(heavy, BROAD) > arm_escalations(base, BROAD));
     assert_true(arm_escalations(heavy, 0) == arm_escalations(base, 0));
     mkba_draw_result_free(base);
     mkba_draw_result_free(heavy);
-    mkba_draw_result_free(doubled);
     variant_close(&v);
 }
 
