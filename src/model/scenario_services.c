@@ -437,9 +437,10 @@ static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p
     for (int i = 0; i < 2; i++) {
         const config_setting_t *s = ov ? config_setting_get_member(ov, names[i]) : NULL;
         if (!p->shared_ict && s != NULL)
-            return mkba_sc_fail(ld, s, NULL, "the arm has no shared ICT (shared_ict = false), "
+            return mkba_sc_fail(ld, s, NULL, "the arm has no shared ICT (shared_ict = false%s), "
                                 "so it has no ICT costs; remove this setting or set "
-                                "shared_ict = true");
+                                "shared_ict = true", p->integration ? ", or not set at a degree "
+                                "that shares no data" : "");
     }
     if (!p->shared_ict)
         return 0;
