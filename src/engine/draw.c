@@ -324,6 +324,11 @@ static int check_service_amounts(const mkba_model *m, const double *v, size_t a,
     const mkba_pathway *p = &sv->pathway[a];
     const double population = v[sv->population];
     double whole = v[p->investment] + v[p->recurring] + v[p->co_location];
+    const int integration_costs[] = {p->front_office_investment, p->pooling_investment,
+                                     p->pooling_running};
+    for (size_t i = 0; i < sizeof integration_costs / sizeof integration_costs[0]; i++)
+        if (integration_costs[i] >= 0)
+            whole += v[integration_costs[i]];
     if (mkba_services_dismantles(sv, m->reference, a))
         whole += v[sv->dismantling];
     for (size_t i = 0; i < sv->nteams; i++)

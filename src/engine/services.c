@@ -245,6 +245,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
      * providers its households may also use. */
     if (!a->classic)
         a->own_teams = p->own_teams;
+    mkba_svc_integration_init(a, values, switches);
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
         a->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;

@@ -290,6 +290,11 @@ double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k);
 
 /* Resolves the arm's referral substitution from the draw's values. */
 void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
+/* The arm's integration group (integration.c): its coordination weight,
+ * its elements' costs and what unpooled budgets do, once per arm and
+ * draw; nothing without the group. switches: the arm is not the
+ * reference (it pays the one-off costs). */
+void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches);
 /* Counts household h (in care) into out if an arm's own team has it and
  * an entry's domain is in its plan and in the entry's state: per entry and
  * team, and the places its help would take (before admission). */

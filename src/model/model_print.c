@@ -176,6 +176,41 @@ static void print_rules(const mkba_model *m, FILE *f)
 
 /* The start-up, secondment and mix settings a pathway has (docs/model.md,
  * "Start-up and secondment", "Mixed arms"), one line each; none without. */
+/* The integration group's elements and costs (scenario_integration.c). */
+static void print_integration(const mkba_model *m, FILE *f, const mkba_pathway *p)
+{
+    if (!p->integration)
+        return;
+    fprintf(f, "      integration: front office %s, shared ICT %s, budgets %s; coordination "
+            "weight ", p->front_office ? "yes" : "no", p->shared_ict ? "yes" : "no",
+            p->pooled_budgets ? "pooled" : "not pooled");
+    if (p->coordination_weight >= 0) {
+        char v[256];
+        mkba_print_value_text(m, p->coordination_weight, v, sizeof v);
+        fprintf(f, "%s", v);
+    } else {
+        fprintf(f, "%g (degree %s)", m->services.degree_weight[p->degree],
+                mkba_degree_names[p->degree]);
+    }
+    if (p->front_office) {
+        static const char *const fo[] = {"front office investment"};
+        fprintf(f, "\n        ");
+        mkba_print_values(m, f, fo, (const int[]){p->front_office_investment}, 1);
+    }
+    if (p->pooled_budgets) {
+        static const char *const pool[] = {"pooling investment", "running"};
+        fprintf(f, "\n        ");
+        mkba_print_values(m, f, pool, (const int[]){p->pooling_investment, p->pooling_running},
+                          2);
+    } else {
+        static const char *const un[] = {"unpooled plan_loss", "shift", "second_line"};
+        fprintf(f, "\n        ");
+        mkba_print_values(m, f, un, (const int[]){p->unpooled_plan_loss, p->unpooled_shift,
+                                                  p->unpooled_second_line}, 3);
+    }
+    fprintf(f, "\n");
+}
+
 static void print_startup(const mkba_model *m, FILE *f, const mkba_pathway *p)
 {
     static const struct {
@@ -351,6 +386,7 @@ static void print_pathway(const mkba_model *m, FILE *f, size_t arm)
     } else {
         fprintf(f, "; no shared ICT\n");
     }
+    print_integration(m, f, p);
     if (p->informal_care >= 0) {
         char v[256];
         mkba_print_value_text(m, p->informal_care, v, sizeof v);

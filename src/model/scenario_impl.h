@@ -94,7 +94,7 @@ typedef enum mkba_keyset {
     MKBA_KEYS_AWARENESS, MKBA_KEYS_SELF_RELIANCE, MKBA_KEYS_MATURITY, MKBA_KEYS_OVERHEADS,
     MKBA_KEYS_QUICK_SCAN, MKBA_KEYS_MULTI_PROBLEM, MKBA_KEYS_TRIAGE, MKBA_KEYS_HEALTH_VALUE,
     MKBA_KEYS_POPULATION, MKBA_KEYS_BUDGET_LINE, MKBA_KEYS_TAKE_UP,
-    MKBA_KEYS_SUBSTITUTE,
+    MKBA_KEYS_SUBSTITUTE, MKBA_KEYS_INTEGRATION, MKBA_KEYS_UNPOOLED,
     MKBA_KEYS_COUNT
 } mkba_keyset;
 
@@ -231,6 +231,14 @@ int mkba_sc_range_value(mkba_loader *ld, const config_setting_t *g, const char *
  * maturity (mat) and overheads (ov) groups, either may be NULL. */
 int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_setting_t *ov,
                     mkba_pathway *p);
+/* --- scenario_integration.c --- */
+/* Pathway p's optional integration group (g is the pathway, ov its
+ * overheads or NULL): the elements of integration its degree implies
+ * unless it sets them, and their costs; ict_set says whether
+ * overheads.shared_ict was given (else the degree decides). Before the
+ * shared ICT's costs are read. */
+int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config_setting_t *ov,
+                        int ict_set, mkba_pathway *p);
 /* --- scenario_mix.c --- */
 /* Pathway p's optional integrated_share (a mixed arm), after its route
  * settings and before classic_access. */

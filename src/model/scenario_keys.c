@@ -64,7 +64,8 @@ static const char *const keys_pathway[] = {
     "quick_scan", "home_visit_cost", "payer", "stigma", "outreach", "awareness", "detect",
     "coordination", "wait_escalation", "wait_effect", "self_reliance", "maturity",
     "overheads", "take_up", "classic_access",
-    "integrated_share", "substitution", NULL};
+    "integrated_share", "substitution",
+    "integration", NULL};
 static const char *const keys_awareness[] = {"start", "years", NULL};
 static const char *const keys_self_reliance[] = {"share", "cap", "informal_care", "payer",
                                                   "relapse", NULL};
@@ -83,6 +84,10 @@ static const char *const keys_triage[] = {"team", "domain", "min_severity",
 static const char *const keys_take_up[] = {
     "domain", "min_severity", "non_take_up", "team_claims", "amount", "payer", "recipient", "index", NULL};
 static const char *const keys_substitute[] = {"domain", "state", "payer", "share", "places", NULL};
+static const char *const keys_integration[] = {
+    "front_office", "pooled_budgets", "coordination_weight", "front_office_investment",
+    "pooling_investment", "pooling_running", "unpooled", NULL};
+static const char *const keys_unpooled[] = {"plan_loss", "shift", "second_line", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,
@@ -92,7 +97,7 @@ static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_degree_weights, keys_team, keys_pathway, keys_awareness, keys_self_reliance,
     keys_maturity, keys_overheads, keys_quick_scan, keys_multi_problem, keys_triage,
     keys_health_value, keys_population, keys_budget_line, keys_take_up,
-    keys_substitute};
+    keys_substitute, keys_integration, keys_unpooled};
 
 const char *const mkba_sc_category_names[MKBA_NCATEGORIES] = {"direct", "indirect", "external"};
 

@@ -437,9 +437,10 @@ static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p
     for (int i = 0; i < 2; i++) {
         const config_setting_t *s = ov ? config_setting_get_member(ov, names[i]) : NULL;
         if (!p->shared_ict && s != NULL)
-            return mkba_sc_fail(ld, s, NULL, "the arm has no shared ICT (shared_ict = false), "
+            return mkba_sc_fail(ld, s, NULL, "the arm has no shared ICT (shared_ict = false%s), "
                                 "so it has no ICT costs; remove this setting or set "
-                                "shared_ict = true");
+                                "shared_ict = true", p->integration ? ", or not set at a degree "
+                                "that shares no data" : "");
     }
     if (!p->shared_ict)
         return 0;
@@ -595,9 +596,10 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
                                      0, 0, 0, 1e9, 0, NONNEG, &p->duplicate_registration)) != 0)
         return rc;
     p->shared_ict = 0;
-    if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, NULL)) != 0)
+    int ict_set = 0;
+    if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, &ict_set)) != 0)
         return rc;
-    if ((rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
+    if ((rc = mkba_sc_integration(ld, g, ov, ict_set, p)) != 0 || (rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
         return rc;
     /* self_reliance.relapse: optional, and no default parameter without it,
      * so a scenario without relapse keeps its parameter list. */

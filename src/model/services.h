@@ -141,6 +141,18 @@ typedef struct mkba_pathway {
     int ramp_years, friction_lasting, double_running, double_running_years, secondment;
     int investment, recurring, co_location, duplicate_registration;
     int ict_investment, ict_running; /* shared ICT's costs; -1 without shared ICT */
+    /* Elements of integration (integration group, scenario_integration.c):
+     * with the group (integration = 1) the front office (a shared counter
+     * and location), shared ICT and pooled budgets follow the degree unless
+     * the arm sets them; value indices are -1 where they do not apply. */
+    int integration, front_office, pooled_budgets;
+    int coordination_weight;          /* -1: services.degree_weights */
+    int front_office_investment;      /* the counter's fit-out, once */
+    int pooling_investment, pooling_running; /* pooled budgets' costs */
+    /* Unpooled budgets: the joint plan's coordination loses plan_loss,
+     * the own teams give shift less of the help they would buy, and their
+     * worsening hazard ratio is times 1 + second_line. */
+    int unpooled_plan_loss, unpooled_shift, unpooled_second_line;
     /* Take-up of entitlements (take_up): a household entitled while
      * domain take_up_domain is at severity >= take_up_min; the arm's own
      * teams that treat the domain get a share of the non-claimers to

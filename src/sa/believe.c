@@ -26,7 +26,8 @@
  * a pathway with take_up has it, and whether 0 switches the mechanism off
  * when the reference has none (a cost: shared ICT, informal care, the
  * take-up benefit, relapse, the share of bought help a team gives itself,
- * double running and secondment; the start-up ramp and lasting friction). */
+ * double running and secondment; the start-up ramp and lasting friction;
+ * the integration group's costs and unpooled budgets' effects). */
 static const struct {
     const char *name;
     size_t offset;
@@ -66,6 +67,12 @@ static const struct {
     { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1, 0, 0 },
     { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1, 0, 0 },
     { "self_reliance.relapse", offsetof(mkba_pathway, relapse), 0, 0, 1 },
+    { "integration.front_office_investment", offsetof(mkba_pathway, front_office_investment), 0, 0, 1 },
+    { "integration.pooling_investment", offsetof(mkba_pathway, pooling_investment), 0, 0, 1 },
+    { "integration.pooling_running", offsetof(mkba_pathway, pooling_running), 0, 0, 1 },
+    { "integration.unpooled.plan_loss", offsetof(mkba_pathway, unpooled_plan_loss), 0, 0, 1 },
+    { "integration.unpooled.shift", offsetof(mkba_pathway, unpooled_shift), 0, 0, 1 },
+    { "integration.unpooled.second_line", offsetof(mkba_pathway, unpooled_second_line), 0, 0, 1 },
     { "substitution.[0].share", offsetof(mkba_pathway, substitute[0].share), 0, 0, 1 },
     { "substitution.[1].share", offsetof(mkba_pathway, substitute[1].share), 0, 0, 1 },
     { "substitution.[2].share", offsetof(mkba_pathway, substitute[2].share), 0, 0, 1 },

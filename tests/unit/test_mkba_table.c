@@ -643,6 +643,12 @@ static void test_current_model_as_reference(void **state)
     size_t ict_inv = index_of(pname, np, "ict_invest_per_household");
     size_t ict_rec = index_of(pname, np, "ict_recurring_per_household");
     size_t pop = index_of(pname, np, "svc_population");
+    /* Degrees of integration (issue 12): every arm has a front office,
+     * whose fit-out is part of the switch; model A (full) pools its
+     * budgets, at a one-off and a yearly cost; B and C (partial) do not. */
+    size_t fo_inv = index_of(pname, np, "front_office_invest_per_household");
+    size_t pool_inv = index_of(pname, np, "pooling_invest_per_household");
+    size_t pool_rec = index_of(pname, np, "pooling_recurring_per_household");
     size_t prog = index_of(t->category, t->ncategories, "programme");
     size_t nc = t->ncategories, T = t->ncycles;
     /* Start-up and secondment (issue 12): every arm's seconded staff's
@@ -668,8 +674,12 @@ static void test_current_model_as_reference(void **state)
         assert_true(staff > 100.0);
         int ref = (int)a == t->reference;
         double share = v[sec] + (ref ? 0.0 : v[dr] * fmin(1.0, v[dry]));
-        double yearly = (v[rec] + v[col] + v[ict_rec] + share * staff) * pow(1.0225, -0.5);
-        double want = ref ? yearly : yearly + v[inv] + v[ict_inv] + DISMANTLING / v[pop];
+        int pooled = strcmp(t->arm[a], "model_a") == 0;
+        double yearly = (v[rec] + v[col] + v[ict_rec] + (pooled ? v[pool_rec] : 0.0)
+                         + share * staff) * pow(1.0225, -0.5);
+        double want = ref ? yearly
+                          : yearly + v[inv] + v[ict_inv] + v[fo_inv]
+                                + (pooled ? v[pool_inv] : 0.0) + DISMANTLING / v[pop];
         expect(got, want, 1e-12, t->arm[a]);
         assert_true(v[inv] > 100.0);     /* the investment would be seen */
     }
