@@ -1,0 +1,143 @@
+/* Issue 11's printed statements, as `mkba summary` of an ex-post file gives
+ * them, against the numbers stored in the file (docs/expost.md, "How to
+ * read the tables"):
+ * - each figure's sentence "LABEL: observed V per 1000, expected M (90%:
+ *   A-B), percentile P" holds the figure's value (/expost/data) and its
+ *   ex-ante predictive mean, 5% and 95% points and percentile
+ *   (/expost/prior_predictive);
+ * - the side-by-side sentence of each perspective and arm: "ex-ante we
+ *   expected break-even in year X (A-B); with N years of data, ex-post
+ *   year Y (C-D); NPV ..." holds the ex-ante break-even and NPV
+ *   (/analysis/cashflow) and the ex-post ones recomputed on the posterior
+ *   sample (/expost/posterior), and N counts the distinct years with
+ *   data: 2 here, from three rows of years 1, 1 and 2 (not the 3 rows, nor
+ *   the last year read as a count).
+ * The update is --no-refine --accept-partial on a PSA of 20 draws: the
+ * statements, not the posterior, are under test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "analysis/decision.h"
+#include "expost/expost_impl.h"
+#include "support.h"
+
+static const char *bin;
+static char dir[] = "/tmp/mkba-expost-tables-XXXXXX";
+
+static const char csv[] = "year,arm,metric,value,n,se,domain,team,payer\n"
+                          "1,model_b,reached,323.9,12000,,,,\n"
+                          "1,model_b,escalations,22.4,12000,,youth,,\n"
+                          "2,model_b,escalations,22.4,12000,,youth,,\n";
+static const char *const label[] = { "reached, model_b, year 1",
+                                     "escalations youth, model_b, year 1",
+                                     "escalations youth, model_b, year 2" };
+#define NOBS 3
+
+static void shell(const char *cmd)
+{
+    int status = system(cmd);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("failed: %s", cmd);
+}
+
+static void contains(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("the summary lacks: %s", want);
+}
+
+static void test_statements(void **state)
+{
+    (void)state;
+    char cmd[2048], psa[300], data[300], ex[300], txt[300];
+    snprintf(psa, sizeof psa, "%s/psa.h5", dir);
+    snprintf(data, sizeof data, "%s/data.csv", dir);
+    snprintf(ex, sizeof ex, "%s/ex.h5", dir);
+    snprintf(txt, sizeof txt, "%s/summary.txt", dir);
+    assert_int_equal(support_write_file(data, csv), 0);
+    snprintf(cmd, sizeof cmd, "%s run scenarios/pathways/model-b.cfg --draws 20 --households "
+             "200 -q -o %s && %s expost scenarios/pathways/model-b.cfg --from %s --observed %s "
+             "--no-refine --accept-partial -q -o %s && %s summary %s > %s", bin, psa, bin, psa,
+             data, ex, bin, ex, txt);
+    shell(cmd);
+    char *text = support_read_file(txt);
+    assert_non_null(text);
+    size_t n = 0;
+    double *obs = support_read_doubles(ex, "/expost/data", &n);
+    assert_int_equal(n, NOBS * 3);
+    double *prior = support_read_doubles(ex, "/expost/prior_predictive", &n);
+    assert_int_equal(n, NOBS * MKBA_PRED_N);
+    char want[512];
+    for (size_t i = 0; i < NOBS; i++) {
+        const double *p = prior + i * MKBA_PRED_N;
+        snprintf(want, sizeof want, "%s: observed %.4g per 1000, expected %.4g (90%%: "
+                 "%.4g-%.4g), percentile %.0f", label[i], obs[3 * i], p[MKBA_PRED_MEAN],
+                 p[MKBA_PRED_P05], p[MKBA_PRED_P95], 100 * p[MKBA_PRED_PERCENTILE]);
+        contains(text, want);
+        /* The interval is the predictive one: around its mean. */
+        assert_true(p[MKBA_PRED_P05] <= p[MKBA_PRED_MEAN]
+                    && p[MKBA_PRED_MEAN] <= p[MKBA_PRED_P95]);
+    }
+    static const char *const persp[] = { "society", "municipality" };
+    double *be[2], *npv[2];
+    size_t nbe = 0, nnpv = 0;
+    be[0] = support_read_doubles(ex, "/analysis/cashflow/breakeven", &nbe);
+    be[1] = support_read_doubles(ex, "/expost/posterior/breakeven", &n);
+    assert_int_equal(n, nbe);
+    npv[0] = support_read_doubles(ex, "/analysis/cashflow/npv", &nnpv);
+    npv[1] = support_read_doubles(ex, "/expost/posterior/npv", &n);
+    assert_int_equal(n, nnpv);
+    const size_t arms = 2, arm = 1; /* classic (the reference), model_b */
+    assert_true(nbe >= 2 * arms * MKBA_BE_N && nnpv >= 2 * arms * MKBA_ST_N);
+    for (size_t k = 0; k < 2; k++) {
+        const double *b0 = be[0] + (k * arms + arm) * MKBA_BE_N;
+        const double *b1 = be[1] + (k * arms + arm) * MKBA_BE_N;
+        const double *n0 = npv[0] + (k * arms + arm) * MKBA_ST_N;
+        const double *n1 = npv[1] + (k * arms + arm) * MKBA_ST_N;
+        snprintf(want, sizeof want, "%s, model_b: ex-ante we expected break-even in year %.0f "
+                 "(%.0f-%.0f); with 2 years of data, ex-post year %.0f (%.0f-%.0f); NPV %.0f "
+                 "(2.5%%-97.5%%: %.0f to %.0f) ex-ante, %.0f (%.0f to %.0f) ex-post", persp[k],
+                 b0[MKBA_BE_MEDIAN], b0[MKBA_BE_P05], b0[MKBA_BE_P95], b1[MKBA_BE_MEDIAN],
+                 b1[MKBA_BE_P05], b1[MKBA_BE_P95], n0[MKBA_ST_MEAN], n0[MKBA_ST_LO],
+                 n0[MKBA_ST_HI], n1[MKBA_ST_MEAN], n1[MKBA_ST_LO], n1[MKBA_ST_HI]);
+        contains(text, want);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(be[i]);
+        free(npv[i]);
+    }
+    free(prior);
+    free(obs);
+    free(text);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    bin = getenv("MKBA_BIN");
+    if (bin == NULL)
+        bin = "build/mkba";
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_statements),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
