@@ -11,10 +11,16 @@
  *   (/analysis/cashflow) and the ex-post ones recomputed on the posterior
  *   sample (/expost/posterior), and N counts the distinct years with
  *   data: 2 here, from three rows of years 1, 1 and 2 (not the 3 rows, nor
- *   the last year read as a count).
+ *   the last year read as a count);
+ * - the calibration summary: the PIT histogram (/expost/pit) and the shares
+ *   inside the 50% and 90% predictive intervals (/expost/calibration),
+ *   recomputed here from each figure's value and stored predictive points
+ *   (inside 90%: between the 5% and 95% points and not a conflict, a
+ *   two-sided tail of at least the default 0.01).
  * The update is --no-refine --accept-partial on a PSA of 20 draws: the
  * statements, not the posterior, are under test. */
 #include <setjmp.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -84,6 +90,31 @@ static void test_statements(void **state)
         assert_true(p[MKBA_PRED_P05] <= p[MKBA_PRED_MEAN]
                     && p[MKBA_PRED_MEAN] <= p[MKBA_PRED_P95]);
     }
+    size_t npit = 0, ncal = 0;
+    double *pit = support_read_doubles(ex, "/expost/pit", &npit);
+    double *cal = support_read_doubles(ex, "/expost/calibration", &ncal);
+    assert_int_equal(npit, MKBA_PIT_BINS);
+    assert_int_equal(ncal, MKBA_CAL_N);
+    double bins[MKBA_PIT_BINS] = { 0 }, in50 = 0, in90 = 0, conflicts = 0;
+    for (size_t i = 0; i < NOBS; i++) {
+        const double *p = prior + i * MKBA_PRED_N;
+        double v = obs[3 * i], pct = p[MKBA_PRED_PERCENTILE];
+        int b = (int)(pct * MKBA_PIT_BINS);
+        bins[b < MKBA_PIT_BINS ? b : MKBA_PIT_BINS - 1]++;
+        int conflict = 2 * (pct < 0.5 ? pct : 1 - pct) < 0.01;
+        conflicts += conflict;
+        in90 += !conflict && v >= p[MKBA_PRED_P05] && v <= p[MKBA_PRED_P95];
+        in50 += !conflict && v >= p[MKBA_PRED_P25] && v <= p[MKBA_PRED_P75];
+    }
+    for (int b = 0; b < MKBA_PIT_BINS; b++)
+        assert_true(pit[b] == bins[b]);
+    assert_true(fabs(cal[MKBA_CAL_INSIDE_50] - in50 / NOBS) < 1e-12);
+    assert_true(fabs(cal[MKBA_CAL_INSIDE_90] - in90 / NOBS) < 1e-12);
+    assert_true(cal[MKBA_CAL_CONFLICTS] == conflicts);
+    print_message("PIT and calibration: %.0f inside 50%%, %.0f inside 90%%, %.0f conflicts of "
+                  "%d\n", in50, in90, conflicts, NOBS);
+    free(pit);
+    free(cal);
     static const char *const persp[] = { "society", "municipality" };
     double *be[2], *npv[2];
     size_t nbe = 0, nnpv = 0;
