@@ -80,40 +80,26 @@ static const bad_case bad[] = {
       { "bad.csv:2: column 6 (se)", "> 0" } },
 };
 
-static int run(const char *args, char *text, size_t size)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t got = fread(text, 1, size - 1, p);
-    text[got] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void test_bad_files(void **state)
 {
     (void)state;
-    bin = support_bin();
-    char csv[300], out[300], tmp[310], args[1024], text[4096];
+    support_bin();
+    char csv[300], out[300], tmp[310], errfile[300], text[4096];
     snprintf(csv, sizeof csv, "%s/bad.csv", dir);
     snprintf(out, sizeof out, "%s/out.h5", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(errfile, sizeof errfile, "%s/err.txt", dir);
+    const char *const args[] = { "expost", "scenarios/pathways/model-b.cfg", "--observed", csv,
+                                 "--draws", "2", "--households", "50", "-q", NULL };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        FILE *f = fopen(csv, "w");
-        assert_non_null(f);
-        fputs(bad[i].text, f);
-        fclose(f);
-        snprintf(args, sizeof args, "expost scenarios/pathways/model-b.cfg --observed %s -o %s "
-                 "--draws 2 --households 50 -q", csv, out);
-        int rc = run(args, text, sizeof text);
-        if (rc != 1)
-            fail_msg("case %zu: exit %d, expected 1: %s", i, rc, text);
+        assert_int_equal(support_write_file(csv, bad[i].text), 0);
+        int how = support_finish(support_start(args, out, errfile), 300);
+        support_slurp(errfile, text, sizeof text);
+        if (how != 1000 + 1)
+            fail_msg("case %zu: ended %d, expected exit status 1: %s", i, how, text);
         for (int k = 0; k < 3 && bad[i].want[k] != NULL; k++)
-            if (strstr(text, bad[i].want[k]) == NULL)
-                fail_msg("case %zu: '%s' lacks '%s'", i, text, bad[i].want[k]);
-        if (access(out, F_OK) == 0 || access(tmp, F_OK) == 0)
+            support_assert_contains(text, bad[i].want[k]);
+        if (support_exists(out) || support_exists(tmp))
             fail_msg("case %zu left a file", i);
     }
 }
