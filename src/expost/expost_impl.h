@@ -24,13 +24,16 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
 /* The year-to-date Monte Carlo errors the spending likelihood rests on. */
 #define MKBA_EXPOST_NOISE_DATASET "/draws/mcse/cost_year_to_date"
 
-/* Sets every observation's var_share (observed.h): for a spending figure
- * with a normal likelihood, kappa (1 + H/n): kappa the draws' squared
- * Monte Carlo errors of the payer's cost in that year and arm
- * (MKBA_EXPOST_NOISE_DATASET at the year's last cycle) as a pooled share
- * of their squared model values mu[observation][draw], H the simulated
- * households, n the figure's (H/n left out without n); 0 for every other
- * figure and in cohort runs. A file without the dataset is an error. */
+/* Sets every observation's var_share (observed.h): for a figure with a
+ * normal likelihood, kappa (1 + H/n), kappa a pooled share sum_d V_d /
+ * sum_d mu_d^2 of the draws' Monte Carlo variances V_d in their squared
+ * model values mu[observation][draw], H the simulated households, n the
+ * figure's (H/n left out without n). V_d: for spending the squared
+ * year-to-date error of the payer's cost (MKBA_EXPOST_NOISE_DATASET at
+ * the year's last cycle; a file without it is an error); for a mean wait
+ * the queue's linear-noise variance; for a count given with se its
+ * Poisson or binomial noise at H. 0 for counts without se and in cohort
+ * runs. */
 int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
                             const double *mu, mkba_error *err);
 

@@ -257,19 +257,96 @@ static double noise_share(const mkba_h5_totals *t, size_t cpy, const double *mcs
     return square > 0 ? var / square : 0.0;
 }
 
-int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
-                            const double *mu, mkba_error *err)
+/* The Monte Carlo variance of a mean wait in one draw (docs/expost.md,
+ * "The likelihood of a mean wait"): the linear-noise approximation of the
+ * team's queue. With q_k the queue at the end of cycle k and r_k the
+ * admissions (per household, [cycle] rows of stride `stride`), the wait
+ * cycles of the admissions of year y are, by Little's law, S = sum over
+ * the year's cycles k of q_{k-1}. While the queue stays positive it is a
+ * random walk whose step in cycle m has the variance of a Poisson count of
+ * the cycle's arrivals, a_m / H with a_m = r_m + q_m - q_{m-1}; an empty
+ * queue forgets the past. So var S = sum_m (a_m / H) c_m^2, c_m the
+ * cycles k of the year whose q_{k-1} still carries step m, and the mean
+ * wait dt S / R (R the year's admissions) has variance dt^2 var S / R^2.
+ * NaN when the year admitted nobody. */
+static double wait_variance(const double *q, const double *r, size_t stride, size_t first,
+                            size_t end, double h, double dt)
+{
+    double admitted = 0.0, var = 0.0;
+    for (size_t k = first; k < end; k++)
+        admitted += r[k * stride];
+    if (!(admitted > 0) || !(h > 0))
+        return NAN;
+    /* Downwards, so `empty` is the first cycle after m with an empty queue
+     * (or end): step m reaches q_{k-1} for k in [max(first, m + 1), min(end - 1, empty)]. */
+    size_t empty = end;
+    for (size_t m = end - 1; m-- > 0;) {
+        if (!(q[m * stride] > 0)) {
+            empty = m;
+            continue;
+        }
+        size_t lo = first > m + 1 ? first : m + 1, hi = empty < end - 1 ? empty : end - 1;
+        if (hi < lo)
+            continue;
+        double before = m > 0 ? q[(m - 1) * stride] : 0.0;
+        double arrived = fmax(r[m * stride] + q[m * stride] - before, 0.0);
+        double c = (double)(hi - lo + 1);
+        var += arrived / h * c * c;
+    }
+    return dt * dt * var / (admitted * admitted);
+}
+
+/* The per-draw Monte Carlo variance of a normal figure's model value mu
+ * (its unit squared), or NaN when there is none to add: a mean wait by
+ * wait_variance, a count given with se by its Poisson or binomial noise
+ * at H households (mu per 1000: 1000 mu / H, or mu (1000 - mu) / H). */
+static double draw_variance(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
+                            const mkba_observation *o, size_t d, double mu)
+{
+    double h = (double)t->households;
+    switch (o->metric) {
+    case MKBA_METRIC_MEAN_WAIT: {
+        size_t row = (d * t->narms + (size_t)o->arm) * t->ncycles, end = (size_t)o->year * cpy;
+        const double *const *sv = (const double *const *)t->service;
+        if (o->team < 0)
+            return wait_variance(sv[MKBA_H5_SVC_QUEUE] + row, sv[MKBA_H5_SVC_REACHED] + row, 1,
+                                 end - cpy, end, h, t->cycle_years);
+        size_t at = row * t->nteams + (size_t)o->team;
+        return wait_variance(t->team_queue + at, team_reached + at, t->nteams, end - cpy, end,
+                             h, t->cycle_years);
+    }
+    case MKBA_METRIC_SPENDING:
+        return NAN; /* from the batch errors (noise_share) */
+    default:
+        if (mkba_expost_metrics[o->metric].likelihood == MKBA_LIK_BINOMIAL)
+            return mu * (1000.0 - mu) / h;
+        return 1000.0 * mu / h;
+    }
+}
+
+/* kappa of a figure without batch errors: sum_d V_d / sum_d mu_d^2 over
+ * the draws with both (draw_variance), as noise_share pools the spending
+ * errors. */
+static double draw_share(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
+                         const mkba_observation *o, const double *mu)
+{
+    double var = 0.0, square = 0.0;
+    for (size_t d = 0; d < t->ndraws; d++) {
+        double v = draw_variance(t, cpy, team_reached, o, d, mu[d]);
+        if (isfinite(v) && isfinite(mu[d])) {
+            var += v;
+            square += mu[d] * mu[d];
+        }
+    }
+    return square > 0 ? var / square : 0.0;
+}
+
+/* The spending figures' kappa from the batch errors (noise_share); other
+ * observations untouched. */
+static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
+                          mkba_observed *obs, const double *mu, mkba_error *err)
 {
     static const char *const name = MKBA_EXPOST_NOISE_DATASET;
-    int need = 0;
-    for (size_t i = 0; i < obs->n; i++) {
-        mkba_observation *o = &obs->obs[i];
-        o->var_share = 0.0;
-        need |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
-    }
-    size_t cpy = 0;
-    if (!need || mkba_cycles_per_year(t->cycle_years, &cpy, err) != MKBA_OK)
-        return need ? (err != NULL ? err->code : MKBA_EINVAL) : MKBA_OK;
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     if (st == NULL)
         return err != NULL ? err->code : MKBA_EIO;
@@ -287,17 +364,50 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                 "Monte Carlo errors of %zu draws", t->ndraws);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
-    double h = (double)t->households;
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        if (o->metric != MKBA_METRIC_SPENDING || o->likelihood != MKBA_LIK_NORMAL)
-            continue;
-        /* The draw's noise at H households, plus the observed population's
-         * own household variation at n when the row gives n: s^2 / n with
-         * s^2 = kappa mu^2 H. */
-        double at_n = h > 0 && !isnan(o->n) ? h / o->n : 0.0;
-        o->var_share = noise_share(t, cpy, mcse, mu + i * t->ndraws, o) * (1.0 + at_n);
+        if (o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL)
+            o->var_share = noise_share(t, cpy, mcse, mu + i * t->ndraws, o);
     }
     mkba_free(mcse);
     return rc != MKBA_OK ? rc : rc2;
+}
+
+int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
+                            const double *mu, mkba_error *err)
+{
+    int need_spending = 0, need_team = 0, need = 0;
+    for (size_t i = 0; i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        o->var_share = 0.0;
+        need |= o->likelihood == MKBA_LIK_NORMAL;
+        need_spending |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
+        need_team |= o->metric == MKBA_METRIC_MEAN_WAIT && o->team >= 0;
+    }
+    size_t cpy = 0;
+    if (!need || t->households <= 0)
+        return MKBA_OK; /* no normal figure, or a cohort run: no household noise */
+    if (mkba_cycles_per_year(t->cycle_years, &cpy, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EINVAL;
+    if (need_spending && spending_noise(path, t, cpy, obs, mu, err) != MKBA_OK)
+        return err != NULL ? err->code : MKBA_EIO;
+    double *team_reached = NULL;
+    if (need_team
+        && (team_reached = read_draws(path, t, "/draws/services/team_reached", t->ncycles,
+                                      t->nteams, "mean_wait figures of a team", err)) == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    double h = (double)t->households;
+    for (size_t i = 0; i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        if (o->likelihood != MKBA_LIK_NORMAL)
+            continue;
+        if (o->metric != MKBA_METRIC_SPENDING)
+            o->var_share = draw_share(t, cpy, team_reached, o, mu + i * t->ndraws);
+        /* The draw's noise at H households, plus the observed population's
+         * own household variation at n when the row gives n: s^2 / n with
+         * s^2 = kappa mu^2 H. */
+        o->var_share *= 1.0 + (!isnan(o->n) ? h / o->n : 0.0);
+    }
+    mkba_free(team_reached);
+    return MKBA_OK;
 }

@@ -111,7 +111,10 @@ typedef struct mkba_observation {
      * particle) with value mu adds var_share mu^2 to se^2 in the
      * likelihood only. Spending: kappa (1 + H/n), kappa the pooled share
      * of the batch-means errors over the draws, H/n the observed
-     * population's own household noise when n is given; 0 otherwise
+     * population's own household noise when n is given; a mean wait or a
+     * count given with se: the same with kappa pooled from each draw's
+     * own variance (the queue's linear noise, or the count's Poisson or
+     * binomial noise at H; metric.c); 0 otherwise and in cohort runs
      * (expost.c sets it, the reader sets 0). */
     double var_share;
     int domain;                /* KEY_DOMAIN, KEY_STATE, KEY_DOMAIN_OPTIONAL; else -1 */
