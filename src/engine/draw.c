@@ -505,9 +505,8 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 
 /* Each household group's counts from its cells (of every thread in the
  * streaming engine), priced on its own into out's group arrays; with
- * services everything the teams book (costs, take-up benefits, substitution
- * savings) enters every group at the draw's value per household, as it
- * does every batch (docs/decision.md, "For whom"). */
+ * services its own take-up and substitution and its share by use of the
+ * teams' costs (mkba_svc_group_price; docs/decision.md, "For whom"). */
 static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
 {
     for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {
@@ -524,13 +523,23 @@ static void price_groups(mkba_engine *e, const double *values, mkba_draw_result 
     }
     mkba_group_price(e->m, e->layout, e->group, (double)e->households, values, e->by_cycle,
                      e->alive_work, out);
-    if (e->svc == NULL)
-        return;
     const size_t AP = out->narms * out->npayers;
-    const double *svc = service_costs(e);
-    for (size_t g = 0; g < out->ngroups; g++)
+    double *svc = e->svc != NULL ? e->scratch->cost_total_disc : NULL;
+    for (size_t g = 0; g < out->ngroups; g++) {
+        double *teams = out->group_team_cost_disc + g * AP;
+        if (!(e->group[g]->households > 0.0)) {
+            for (size_t i = 0; i < AP; i++)
+                teams[i] = NAN;
+            continue;
+        }
+        if (e->svc == NULL) {
+            memset(teams, 0, AP * sizeof *teams);
+            continue;
+        }
+        mkba_svc_group_price(e->m, e->svc, (int)g, svc, teams);
         for (size_t i = 0; i < AP; i++)
             out->group_cost_total_disc[g * AP + i] += svc[i];
+    }
 }
 
 /* Simulates every household of one draw into e->total (streaming engine)
