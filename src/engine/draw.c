@@ -172,6 +172,10 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
     const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
+    /* The closed work's per-cell take-up, substitution and use (lockstep.c). */
+    const double cells = (double)(MKBA_GROUP_CELLS * l->narms
+                                  * (l->ncycles * (m->npayers + 1) + l->npoints * m->npayers))
+                         * 8.0;
     mkba_layout_free(l);
     /* A count (counts.c) holds four such tallies; the engine has one per
      * batch and per result group. */
@@ -185,7 +189,7 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
      * the open work (entrants) keeps one cell per batch, the entrants' own
      * tallies and a scratch, and the engine a count for it. */
     const int open = mkba_population_entrants(m, households) > 0;
-    return engine + (open ? count : 0)
+    return engine + cells + (open ? count : 0)
            + (double)nthreads * (tallies * (nb * MKBA_GROUP_CELLS + (open ? nb + 1 : 0))
                                  + (open ? 2 : 1) * scratch);
 }
