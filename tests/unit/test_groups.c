@@ -489,6 +489,82 @@ static void test_team_costs_by_use(void **state)
     mkba_draw_result_free(r);
 }
 
+/* The group shares of one draw of scenario text `cfg` with the edits
+ * applied in turn (pairs from, to; NULL ends them), `households`
+ * households. */
+static void shares_of(const char *cfg, const char *const *edits, long households, double *share)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba-groups-ref-%d.cfg", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(cfg, f);
+    fclose(f);
+    for (int i = 0; edits[i] != NULL; i += 2)
+        assert_int_equal(support_write_variant(path, path, edits[i], edits[i + 1]), 0);
+    mkba_model *m = support_load(path);
+    remove(path);
+    mkba_draw_result *r = one_draw(m, -1, households, 2);
+    memcpy(share, r->group_households, MKBA_RESULT_GROUPS * sizeof *share);
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
+}
+
+/* The groups come from the reference arm's starting states, also when the
+ * arms start differently and the reference is not the first arm (review
+ * whom13 6). Run A: the second arm is the reference and starts otherwise
+ * than the first (`mixed`); run B: every arm starts as A's second, which
+ * is the reference (`same`); run C: every arm starts as A's first (`base`).
+ * A's shares are B's exactly (the same households' streams and the
+ * reference's distribution), and not C's. */
+static void check_reference_states(const char *cfg, const char *const *base,
+                                   const char *const *mixed, const char *const *same,
+                                   long households)
+{
+    double a[MKBA_RESULT_GROUPS], b[MKBA_RESULT_GROUPS], c[MKBA_RESULT_GROUPS];
+    shares_of(cfg, mixed, households, a);
+    shares_of(cfg, same, households, b);
+    shares_of(cfg, base, households, c);
+    print_message("heavy share: reference second %g, all as the second %g, all as the first %g\n",
+                  a[HEAVY], b[HEAVY], c[HEAVY]);
+    assert_memory_equal(a, b, sizeof a);
+    assert_true(a[HEAVY] != c[HEAVY]);
+}
+
+#define STREAM_PARAMS "parameters = { p_up = 0.2; };", \
+    "parameters = { p_up = 0.2; p_none = 0.4; p_top = 0.15; };", \
+    "prevalence = [0.4, 0.2, 0.25, 0.15];", "prevalence = (\"p_none\", 0.2, 0.25, \"p_top\");"
+#define SERVICES_PARAMS "domains = (", "parameters = { p_none = 0.3; p_top = 0.2; };\ndomains = (", \
+    "prevalence = [0.3, 0.2, 0.3, 0.2];", "prevalence = (\"p_none\", 0.2, 0.3, \"p_top\");"
+
+static void test_groups_from_the_reference_arm(void **state)
+{
+    (void)state;
+    /* Streaming engine (heavy_only: arms "as-is" and "help"). */
+    static const char *const stream_base[] = {STREAM_PARAMS, NULL};
+    static const char *const stream_mixed[] = {
+        STREAM_PARAMS, "{ name = \"as-is\"; reference = true; }", "{ name = \"as-is\"; }",
+        "overrides = { p_up = 0.6; }",
+        "reference = true; overrides = { p_up = 0.6; p_none = 0.5; p_top = 0.05; }", NULL};
+    static const char *const stream_same[] = {
+        STREAM_PARAMS, "{ name = \"as-is\"; reference = true; }", "{ name = \"as-is\"; }",
+        "overrides = { p_up = 0.6; }", "reference = true; overrides = { p_up = 0.6; }",
+        "p_none = 0.4; p_top = 0.15;", "p_none = 0.5; p_top = 0.05;", NULL};
+    check_reference_states(heavy_only, stream_base, stream_mixed, stream_same, 3000);
+    /* Services engine (booking: arms "classic" and "team"). */
+    static const char *const svc_base[] = {SERVICES_PARAMS, NULL};
+    static const char *const svc_mixed[] = {
+        SERVICES_PARAMS, "{ name = \"classic\"; reference = true; }", "{ name = \"classic\"; }",
+        "{ name = \"team\"; }",
+        "{ name = \"team\"; reference = true; overrides = { p_none = 0.45; p_top = 0.05; }; }",
+        NULL};
+    static const char *const svc_same[] = {
+        SERVICES_PARAMS, "{ name = \"classic\"; reference = true; }", "{ name = \"classic\"; }",
+        "{ name = \"team\"; }", "{ name = \"team\"; reference = true; }",
+        "p_none = 0.3; p_top = 0.2;", "p_none = 0.45; p_top = 0.05;", NULL};
+    check_reference_states(booking, svc_base, svc_mixed, svc_same, 2000);
+}
+
 /* Rotterdam [S1][S30]: the social teams gained most in light and heavy
  * cases, less in medium ones. Read from the group table of the shipped
  * model A at the parameters' means, on its own population and staff:
@@ -615,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_take_up_in_its_group),
         cmocka_unit_test(test_substitution_in_its_group),
         cmocka_unit_test(test_team_costs_by_use),
+        cmocka_unit_test(test_groups_from_the_reference_arm),
     };
     return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
 }
