@@ -290,17 +290,27 @@ static const char *heavy_only =
     "  { effect = \"qaly\"; domain = \"debt\"; state = \"top\"; per_year = -0.1; }\n"
     ");\n";
 
-static void test_gain_only_where_it_can(void **state)
+/* The scenario text cfg, with edits applied in turn (pairs from, to; NULL
+ * ends them; edits may be NULL), loaded through a file of its own. */
+static mkba_model *load_text(const char *cfg, const char *const *edits)
 {
-    (void)state;
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba-groups-%d.cfg", (int)getpid());
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs(heavy_only, f);
+    fputs(cfg, f);
     fclose(f);
+    for (int i = 0; edits != NULL && edits[i] != NULL; i += 2)
+        assert_int_equal(support_write_variant(path, path, edits[i], edits[i + 1]), 0);
     mkba_model *m = support_load(path);
     remove(path);
+    return m;
+}
+
+static void test_gain_only_where_it_can(void **state)
+{
+    (void)state;
+    mkba_model *m = load_text(heavy_only, NULL);
     mkba_draw_result *r = one_draw(m, -1, 4000, 2);
     const size_t P = r->npayers, AP = r->narms * P;
     /* Cost saved per household of each group: reference minus help. */
@@ -394,14 +404,7 @@ enum { GEMEENTE, UWV, HUISHOUDEN, BOOKING_PAYERS };
 /* The booking scenario's base case, one draw on `threads` threads. */
 static mkba_draw_result *booking_draw(int threads)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/mkba-groups-booking-%d.cfg", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(booking, f);
-    fclose(f);
-    mkba_model *m = support_load(path);
-    remove(path);
+    mkba_model *m = load_text(booking, NULL);
     assert_int_equal(m->npayers, BOOKING_PAYERS);
     mkba_draw_result *r = one_draw(m, -1, 2000, threads);
     mkba_model_free(m);
@@ -494,16 +497,7 @@ static void test_team_costs_by_use(void **state)
  * households. */
 static void shares_of(const char *cfg, const char *const *edits, long households, double *share)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/mkba-groups-ref-%d.cfg", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(cfg, f);
-    fclose(f);
-    for (int i = 0; edits[i] != NULL; i += 2)
-        assert_int_equal(support_write_variant(path, path, edits[i], edits[i + 1]), 0);
-    mkba_model *m = support_load(path);
-    remove(path);
+    mkba_model *m = load_text(cfg, edits);
     mkba_draw_result *r = one_draw(m, -1, households, 2);
     memcpy(share, r->group_households, MKBA_RESULT_GROUPS * sizeof *share);
     mkba_draw_result_free(r);
