@@ -14,6 +14,7 @@ void mkba_groups_free(mkba_groups *g)
     mkba_h5_store_strings_free(g->name, g->ngroups);
     mkba_free(g->share);
     mkba_free(g->cost);
+    mkba_free(g->teams);
     mkba_free(g->effect);
     mkba_free(g);
 }
@@ -34,12 +35,14 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
     if (g == NULL)
         mkba_h5_store_strings_free(name, G);
     if (g != NULL) {
-        *g = (mkba_groups){D, A, P, E, G, name, NULL, NULL, NULL};
+        *g = (mkba_groups){D, A, P, E, G, name, NULL, NULL, NULL, NULL};
         g->share = mkba_malloc((D * G + 1) * sizeof *g->share);
         g->cost = mkba_malloc((D * G * A * P + 1) * sizeof *g->cost);
+        g->teams = mkba_malloc((D * G * A * P + 1) * sizeof *g->teams);
         g->effect = mkba_malloc((D * G * A * E + 1) * sizeof *g->effect);
     }
-    if (g == NULL || g->share == NULL || g->cost == NULL || g->effect == NULL)
+    if (g == NULL || g->share == NULL || g->cost == NULL || g->teams == NULL
+        || g->effect == NULL)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the household groups");
     size_t ds[2] = {D, G}, dc[4] = {D, G, A, P}, de[4] = {D, G, A, E};
     if (rc == MKBA_OK)
@@ -47,6 +50,13 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_doubles(st, "/draws/groups/cost_total_discounted", 4, dc,
                                         g->cost, err);
+    /* A file written before the allocation by use has no teams' part. */
+    if (rc == MKBA_OK && mkba_h5_store_has(st, "/draws/groups/team_cost_total_discounted"))
+        rc = mkba_h5_store_read_doubles(st, "/draws/groups/team_cost_total_discounted", 4, dc,
+                                        g->teams, err);
+    else
+        for (size_t i = 0; rc == MKBA_OK && i < D * G * A * P; i++)
+            g->teams[i] = NAN;
     if (rc == MKBA_OK && E > 0)
         rc = mkba_h5_store_read_doubles(st, "/draws/groups/effect_total_discounted", 4, de,
                                         g->effect, err);
@@ -59,13 +69,15 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
 }
 
 /* Perspective k's NPV of arm a against the reference, per household of
- * group gr in draw d: costs saved by its payers plus the monetary effects
- * that count for it gained. */
-static double npv(const mkba_groups *g, const mkba_h5_totals *t, const int *mask, size_t d,
-                  size_t a, size_t gr)
+ * group gr in draw d: costs saved by its payers (of `cost`: all of them,
+ * or the teams' part) plus, when `effects`, the monetary effects that
+ * count for it gained. */
+static double npv(const mkba_groups *g, const double *cost, int effects,
+                  const mkba_h5_totals *t, const int *mask, size_t d, size_t a, size_t gr)
 {
-    const size_t A = g->narms, P = g->npayers, E = g->neffects, r = (size_t)t->reference;
-    const double *c = g->cost + (d * g->ngroups + gr) * A * P;
+    const size_t A = g->narms, P = g->npayers, E = effects ? g->neffects : 0;
+    const size_t r = (size_t)t->reference;
+    const double *c = cost + (d * g->ngroups + gr) * A * P;
     const double *e = g->effect + (d * g->ngroups + gr) * A * E;
     double x = 0.0;
     for (size_t p = 0; p < P; p++)
@@ -123,8 +135,13 @@ void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *st
                 if (a == r)
                     continue;
                 for (size_t d = 0; d < D; d++)
-                    x[d] = npv(g, t, mask, d, a, gr);
+                    x[d] = npv(g, g->cost, 1, t, mask, d, a, gr);
                 weighted(g->share + gr, G, x, D, work, o + MKBA_GS_NPV);
+                double teams[3];
+                for (size_t d = 0; d < D; d++)
+                    x[d] = npv(g, g->teams, 0, t, mask, d, a, gr);
+                weighted(g->share + gr, G, x, D, work, teams);
+                o[MKBA_GS_TEAMS] = teams[0];
                 if (pe < 0)
                     continue;
                 for (size_t d = 0; d < D; d++) {

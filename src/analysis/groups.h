@@ -16,6 +16,8 @@ typedef struct mkba_groups {
     char **name;               /* [G] */
     double *share;             /* [D][G] */
     double *cost;              /* [D][G][A][P] discounted, per household of the group */
+    double *teams;             /* [D][G][A][P] of cost, the teams' costs allocated by use;
+                                  NaN in a file written before them */
     double *effect;            /* [D][G][A][E] */
 } mkba_groups;
 
@@ -26,8 +28,8 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
 void mkba_groups_free(mkba_groups *g);
 
 /* Columns of a row of mkba_groups_stats. */
-enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_EFFECT,
-       MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_N };
+enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_TEAMS,
+       MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_N };
 
 /* stats[K][A][G][MKBA_GS_N] for the perspectives of t: the group's mean
  * share of the households; the NPV per household of the group of arm a
@@ -35,7 +37,9 @@ enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_E
  * that count for it, as /analysis/cashflow/npv), its mean weighted by the
  * group's share in each draw, so that Σ_g share_g x NPV_g over a partition
  * is the mean NPV of the whole population, and its 2.5% and 97.5%
- * percentiles over the draws in which the group has households; the same
+ * percentiles over the draws in which the group has households; of the
+ * NPV's mean, the part from the teams' costs allocated to the group by
+ * use (MKBA_GS_TEAMS, the reference's less the arm's); the same
  * for the increment of the primary effect (NaN when arms are compared on
  * money). NaN for the reference arm and for a group without households.
  * work holds 3 x ndraws doubles. */

@@ -159,6 +159,7 @@ static void start_claims(const mkba_svc_arm *a, mkba_svc_households *hh, const u
             hh->claiming[list[i]] = 1;
             out->new_claims++;
             out->claimants++;
+            out->cell_claimants[mkba_svc_cell_of(a, (long)list[i])]++;
         }
 }
 
@@ -181,6 +182,7 @@ static void take_up(const mkba_svc_arm *a, mkba_svc_households *hh, int k,
             continue;
         if (hh->claiming[h]) {
             out->claimants++;
+            out->cell_claimants[mkba_svc_cell_of(a, h)]++;
         } else if (hh->status[h] == MKBA_SVC_CARE && hh->since[h] == k && hh->joint[h]
                    && (teams >> hh->team[h] & 1u)) {
             list[n++] = (uint32_t)h;
@@ -215,6 +217,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
     for (long h = 0; h < hh->n; h++) {
         if (hh->status[h] == MKBA_SVC_CARE) {
             out->team_in_care[hh->team[h]]++;
+            out->cell_in_care[mkba_svc_cell_of(a, h)]++;
             if (a->nsubstitute > 0)
                 mkba_svc_substitution_add(a, hh, h, out);
         } else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
@@ -241,6 +244,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
                 (float)exp(-a->wait_effect * wait * a->m->timing.cycle_years);
             out->wait_cycles += wait;
             out->team_wait_cycles[tm] += wait;
+            out->cell_in_care[mkba_svc_cell_of(a, h)]++;
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per

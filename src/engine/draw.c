@@ -172,6 +172,10 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
     const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
+    /* The closed work's per-cell take-up, substitution and use (lockstep.c). */
+    const double cells = (double)(MKBA_GROUP_CELLS * l->narms
+                                  * (l->ncycles * (m->npayers + 1) + l->npoints * m->npayers))
+                         * 8.0;
     mkba_layout_free(l);
     /* A count (counts.c) holds four such tallies; the engine has one per
      * batch and per result group. */
@@ -185,7 +189,7 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
      * the open work (entrants) keeps one cell per batch, the entrants' own
      * tallies and a scratch, and the engine a count for it. */
     const int open = mkba_population_entrants(m, households) > 0;
-    return engine + (open ? count : 0)
+    return engine + cells + (open ? count : 0)
            + (double)nthreads * (tallies * (nb * MKBA_GROUP_CELLS + (open ? nb + 1 : 0))
                                  + (open ? 2 : 1) * scratch);
 }
@@ -510,9 +514,8 @@ static void price_batches(mkba_engine *e, const double *values, mkba_draw_result
 
 /* Each household group's counts from its cells (of every thread in the
  * streaming engine), priced on its own into out's group arrays; with
- * services everything the teams book (costs, take-up benefits, substitution
- * savings) enters every group at the draw's value per household, as it
- * does every batch (docs/decision.md, "For whom"). */
+ * services its own take-up and substitution and its share by use of the
+ * teams' costs (mkba_svc_group_price; docs/decision.md, "For whom"). */
 static void price_groups(mkba_engine *e, const double *values, mkba_draw_result *out)
 {
     for (int g = 0; g < MKBA_RESULT_GROUPS; g++) {
@@ -529,13 +532,23 @@ static void price_groups(mkba_engine *e, const double *values, mkba_draw_result 
     }
     mkba_group_price(e->m, e->layout, e->group, (double)e->households, values, e->by_cycle,
                      e->alive_work, out);
-    if (e->svc == NULL)
-        return;
     const size_t AP = out->narms * out->npayers;
-    const double *svc = service_costs(e);
-    for (size_t g = 0; g < out->ngroups; g++)
+    double *svc = e->svc != NULL ? e->scratch->cost_total_disc : NULL;
+    for (size_t g = 0; g < out->ngroups; g++) {
+        double *teams = out->group_team_cost_disc + g * AP;
+        if (!(e->group[g]->households > 0.0)) {
+            for (size_t i = 0; i < AP; i++)
+                teams[i] = NAN;
+            continue;
+        }
+        if (e->svc == NULL) {
+            memset(teams, 0, AP * sizeof *teams);
+            continue;
+        }
+        mkba_svc_group_price(e->m, e->svc, (int)g, svc, teams);
         for (size_t i = 0; i < AP; i++)
             out->group_cost_total_disc[g * AP + i] += svc[i];
+    }
 }
 
 /* Simulates every household of one draw into e->total (streaming engine)

@@ -84,7 +84,8 @@ void mkba_group_clear(mkba_draw_result *out)
     for (size_t g = 0; g < out->ngroups; g++) {
         out->group_households[g] = NAN;
         for (size_t i = 0; i < A * P; i++)
-            out->group_cost_total_disc[g * A * P + i] = NAN;
+            out->group_cost_total_disc[g * A * P + i] = out->group_team_cost_disc[g * A * P + i] =
+                NAN;
         for (size_t i = 0; i < A * E; i++)
             out->group_effect_total_disc[g * A * E + i] = NAN;
     }

@@ -180,6 +180,9 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.team_reached);
     mkba_free(w->tally.team_mean_wait);
     mkba_free(w->tally.registered);
+    mkba_free(w->tally.cell_cost);
+    mkba_free(w->tally.cell_saved);
+    mkba_free(w->tally.cell_use);
     mkba_free(w);
 }
 
@@ -254,6 +257,13 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
                 != NULL;
     t->ndomains = m->ndomains;
     ok = ok && (t->registered = mkba_calloc(AT * t->ndomains + 1, sizeof *t->registered)) != NULL;
+    t->ncells = ncells > 1 ? (size_t)ncells : 0;
+    ok = ok
+         && (t->cell_cost = mkba_calloc(t->ncells * AT * t->npayers + 1, sizeof *t->cell_cost))
+                != NULL
+         && (t->cell_saved = mkba_calloc(t->ncells * t->narms * t->npoints * t->npayers + 1,
+                                         sizeof *t->cell_saved)) != NULL
+         && (t->cell_use = mkba_calloc(t->ncells * AT + 1, sizeof *t->cell_use)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;
@@ -379,6 +389,36 @@ static void book_take_up(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
     t->transfer[row + (size_t)p->take_up_recipient] -= amount / a->households;
 }
 
+/* "For whom": cycle k's take-up and substitution booked to the group
+ * cells of the households they belong to, as book_take_up and
+ * cycle_tally book them for all, and the cells' households in care. */
+static void book_cells(mkba_svc_work *w, const mkba_svc_arm *a, int k,
+                       const mkba_svc_admitted *ad)
+{
+    mkba_svc_tally *t = &w->tally;
+    const mkba_pathway *p = a->p;
+    const size_t P = t->npayers;
+    const double dt = a->m->timing.cycle_years;
+    for (size_t c = 0; c < t->ncells; c++) {
+        const size_t row = (c * t->narms + a->arm) * t->ncycles + (size_t)(k - 1);
+        t->cell_use[row] += (double)ad->cell_in_care[c];
+        if (a->take_up && ad->cell_claimants[c] > 0) {
+            double x = (double)ad->cell_claimants[c] * a->take_up_amount * dt / a->households;
+            if (p->take_up_payer >= 0)
+                t->cell_cost[row * P + (size_t)p->take_up_payer] += x;
+            t->cell_cost[row * P + (size_t)p->take_up_recipient] -= x;
+        }
+        const size_t at = ((c * t->narms + a->arm) * t->npoints + (size_t)k) * P;
+        for (int e = 0; e < a->nsubstitute; e++) {
+            const mkba_cost_rule *r = &a->m->cost[p->substitute[e].cost_rule];
+            if (r->payer >= 0)
+                t->cell_saved[at + (size_t)r->payer] += a->sub_share[e] * a->ramp * a->sub_price[e]
+                                                        * ad->cell_substituted[e][c]
+                                                        / a->households;
+        }
+    }
+}
+
 /* Start-up and secondment (docs/model.md): the old structure running on
  * beside the arm's own teams for the part of cycle k before
  * double_running_years, and the seconded staff's extra work, each a share
@@ -447,6 +487,7 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     }
     if (a->take_up)
         book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
+    book_cells(w, a, k, ad);
     /* Help the team gave itself is help not bought: a saving per year at
      * point k to the payer of the cost rule that buys it, in that rule's
      * category, priced as the rule is (mkba_svc_price); during the
@@ -691,6 +732,10 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
            st->narms * st->npoints * st->ncategories * sizeof *st->saved_category);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
+    memset(st->cell_cost, 0, st->ncells * AT * st->npayers * sizeof *st->cell_cost);
+    memset(st->cell_saved, 0,
+           st->ncells * st->narms * st->npoints * st->npayers * sizeof *st->cell_saved);
+    memset(st->cell_use, 0, st->ncells * AT * sizeof *st->cell_use);
     const size_t nb = (size_t)w->nbatches;
     for (int i = 0; i < w->nthreads; i++) {
         memset(w->delta[i], 0, nb * (size_t)w->ncells * w->ndelta * sizeof *w->delta[i]);
@@ -799,7 +844,8 @@ static void take_saving(const mkba_timing *tm, int k, const double *at_point, si
                         ? mkba_discount(tm->rate_costs, pts[i] * tm->cycle_years) : cycle_df;
         for (size_t c = 0; c < n; c++) {
             double v = wt[i] * tm->cycle_years * at_point[(size_t)pts[i] * n + c];
-            u[c] -= v;
+            if (u != NULL)
+                u[c] -= v;
             dsc[c] -= v * df;
             if (u_all != NULL) {
                 u_all[c] -= v;
@@ -903,5 +949,72 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
             for (size_t d = 0; d < st->ndomains; d++)
                 r->svc_registered[row * st->ndomains + d] = st->registered[row * st->ndomains + d];
         }
+    }
+}
+
+/* The share of cycle k's (k >= 1; 0: the whole horizon) household-cycles
+ * in arm's teams' care that group `group`'s cells had, or `fallback` when
+ * nobody was in care. */
+static double group_use(const mkba_svc_work *w, int group, size_t arm, size_t k,
+                        double fallback)
+{
+    const mkba_svc_tally *t = &w->tally;
+    double mine = 0.0, all = 0.0;
+    for (size_t c = 0; c < t->ncells; c++) {
+        const double *use = t->cell_use + (c * t->narms + arm) * t->ncycles;
+        double u = 0.0;
+        for (size_t j = k == 0 ? 0 : k - 1; j < (k == 0 ? t->ncycles : k); j++)
+            u += use[j];
+        all += u;
+        if (mkba_group_has_cell(group, (int)c))
+            mine += u;
+    }
+    return all > 0.0 ? mine / all : fallback;
+}
+
+void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group, double *cost,
+                          double *teams)
+{
+    const mkba_svc_tally *t = &w->tally;
+    const mkba_timing *tm = &m->timing;
+    const size_t A = t->narms, T = t->ncycles, P = t->npayers, C = t->ncells;
+    long households = 0;
+    for (size_t c = 0; c < C; c++)
+        if (mkba_group_has_cell(group, (int)c))
+            households += w->cell_households[c];
+    const double share = (double)households / (double)w->households;
+    memset(cost, 0, A * P * sizeof *cost);
+    memset(teams, 0, A * P * sizeof *teams);
+    for (size_t arm = 0; arm < A; arm++) {
+        double *own = cost + arm * P, *alloc = teams + arm * P;
+        /* A cycle with nobody in care falls back on the horizon's use,
+         * an arm whose teams nobody used on the households. */
+        const double horizon = group_use(w, group, arm, 0, share);
+        for (size_t p = 0; p < P; p++)
+            alloc[p] += t->once[arm * P + p] * horizon;
+        for (size_t k = 1; k <= T; k++) {
+            const double df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, (int)k));
+            const double use = group_use(w, group, arm, k, horizon);
+            const size_t row = arm * T + k - 1;
+            for (size_t p = 0; p < P; p++) {
+                double traced_all = 0.0, traced = 0.0;
+                for (size_t c = 0; c < C; c++) {
+                    double x = t->cell_cost[((c * A + arm) * T + k - 1) * P + p];
+                    traced_all += x;
+                    if (mkba_group_has_cell(group, (int)c))
+                        traced += x;
+                }
+                own[p] += traced * df;
+                alloc[p] += (t->cost[row * P + p] - traced_all) * use * df;
+            }
+            for (size_t c = 0; c < C; c++)
+                if (mkba_group_has_cell(group, (int)c))
+                    take_saving(tm, (int)k, t->cell_saved + (c * A + arm) * t->npoints * P, P,
+                                NULL, own, NULL, NULL);
+        }
+    }
+    for (size_t i = 0; i < A * P; i++) {
+        teams[i] /= share;
+        cost[i] = cost[i] / share + teams[i];
     }
 }

@@ -263,7 +263,20 @@ typedef struct mkba_svc_admitted {
     double substituted[MKBA_MAX_SUBSTITUTE];
     double team_load[MKBA_MAX_TEAMS];
     long team_wait_cycles[MKBA_MAX_TEAMS]; /* summed over each team's admitted */
+    /* "For whom" (groups.c), by the households' group cells (all in cell 0
+     * when the arm has none): the claimants, the households in the teams'
+     * care after admission, and the substitution counts above per cell. */
+    long cell_claimants[MKBA_GROUP_CELLS], cell_in_care[MKBA_GROUP_CELLS];
+    long cell_sub_team[MKBA_MAX_SUBSTITUTE][MKBA_MAX_TEAMS][MKBA_GROUP_CELLS];
+    double cell_substituted[MKBA_MAX_SUBSTITUTE][MKBA_GROUP_CELLS];
 } mkba_svc_admitted;
+
+/* Household h's group cell in arm a: 0 past the starting cohort and
+ * without cells (mkba_svc_arm.cell). */
+static inline int mkba_svc_cell_of(const mkba_svc_arm *a, long h)
+{
+    return a->cell != NULL && h < a->ncell ? a->cell[h] : 0;
+}
 
 /* Appends cycle k's requests to the teams' queues in household order and
  * admits up to each team's free places at the cycle's efficiency. */
@@ -326,6 +339,14 @@ typedef struct mkba_svc_tally {
     double *team_reached, *team_mean_wait; /* [arm][cycle][team] */
     size_t ndomains;
     double *registered;        /* [arm][cycle][domain] */
+    /* "For whom", per group cell (the closed run only; 0 cells in the open
+     * run): take-up booked to the cell's households ([cell][arm][cycle]
+     * [payer], as cost), substitution saved for them ([cell][arm][point]
+     * [payer], as saved), and household-cycles in the teams' care
+     * ([cell][arm][cycle]), by which the rest is allocated
+     * (mkba_svc_group_price). */
+    size_t ncells;
+    double *cell_cost, *cell_saved, *cell_use;
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;
@@ -393,6 +414,20 @@ void mkba_svc_batch_counts(const mkba_svc_work *w, const mkba_layout *l, int b, 
 /* Adds cell `cell`'s integer tallies of the last mkba_svc_run (households,
  * occupancy, entries; every batch) to c, for pricing a household group. */
 void mkba_svc_cell_add(const mkba_svc_work *w, const mkba_layout *l, int cell, mkba_counts *c);
+
+/* Household group `group`'s (mkba_result_groups) service costs of the last
+ * mkba_svc_run, discounted, per household of the group: into cost[arm]
+ * [payer] all of them, into teams[arm][payer] the part allocated by use.
+ * Take-up and substitution are the group's own (booked per cell at
+ * admission); every other service cost (the teams' staff, intakes,
+ * hand-overs, programme, investment, scans, visits, informal care) is
+ * allocated by the group's share of the arm's household-cycles in the
+ * teams' care in each cycle (over the horizon for the investment and for
+ * a cycle with nobody in care), or by its share of the households when
+ * nobody in the arm is ever in care. The
+ * groups weighted by their shares add up to mkba_svc_price's totals. */
+void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group, double *cost,
+                          double *teams);
 
 /* Adds the service costs and outputs of the last mkba_svc_run to r (after
  * mkba_tally). */

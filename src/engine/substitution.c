@@ -28,6 +28,7 @@ void mkba_svc_substitution_add(const mkba_svc_arm *a, const mkba_svc_households 
         const mkba_substitute *s = &a->p->substitute[e];
         if ((hh->plan[h] >> s->domain & 1u) && x[s->domain] == s->state) {
             out->sub_team[e][tm]++;
+            out->cell_sub_team[e][tm][mkba_svc_cell_of(a, h)]++;
             out->team_load[tm] += a->sub_share[e] * a->ramp * a->sub_places[e];
         }
     }
@@ -46,7 +47,10 @@ void mkba_svc_substitution_give(const mkba_svc_arm *a, int k, mkba_svc_admitted 
             out->team_load[tm] = given;
             part = given / load;
         }
-        for (int e = 0; e < a->nsubstitute; e++)
+        for (int e = 0; e < a->nsubstitute; e++) {
             out->substituted[e] += (double)out->sub_team[e][tm] * part;
+            for (int c = 0; c < MKBA_GROUP_CELLS; c++)
+                out->cell_substituted[e][c] += (double)out->cell_sub_team[e][tm][c] * part;
+        }
     }
 }

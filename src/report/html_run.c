@@ -174,8 +174,9 @@ int mkba_html_groups(mkba_html_doc *h)
                                             t->arm[a], t->arm[t->reference],
                                             t->arm[t->reference]));
     fputs("<table class=\"data\" id=\"groups-table\">\n<tr>", h->f);
-    const mkba_html_string head[] = { HS_GROUP, HS_SHARE, HS_NPV_SOCIETY, HS_INTERVAL };
-    for (size_t c = 0; c < 4; c++) {
+    const mkba_html_string head[] = { HS_GROUP, HS_SHARE, HS_NPV_SOCIETY, HS_INTERVAL,
+                                      HS_GROUPS_TEAMS };
+    for (size_t c = 0; c < 5; c++) {
         fprintf(h->f, c == 3 ? "<th colspan=\"2\">" : "<th>");
         mkba_html_text(h, mkba_html_s(h, head[c]));
         fputs("</th>", h->f);
@@ -189,7 +190,7 @@ int mkba_html_groups(mkba_html_doc *h)
         fputs("</td>", h->f);
         mkba_html_num_cell(h, o[MKBA_GS_SHARE],
                            mkba_html_percent(h, b1, sizeof b1, o[MKBA_GS_SHARE]));
-        for (int c = MKBA_GS_NPV; c <= MKBA_GS_NPV_HI; c++)
+        for (int c = MKBA_GS_NPV; c <= MKBA_GS_TEAMS; c++)
             mkba_html_num_cell(h, o[c], mkba_html_money(h, b1, sizeof b1, o[c]));
         fputs("</tr>\n", h->f);
     }

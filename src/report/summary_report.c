@@ -1062,12 +1062,12 @@ static void group_table(builder *b)
     char effect[160];
     snprintf(effect, sizeof effect, "%s gained", pe >= 0 ? t->effect[pe] : "effect");
     const char *col[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
-                          effect, "2.5%", "97.5%" };
+                          "of which teams' costs (allocated by use)", effect, "2.5%", "97.5%" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
                                           MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
-                                          MKBA_COL_MONEY, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
-                                          MKBA_COL_EFFECT };
-    const size_t ncol = pe >= 0 ? 10 : 7;
+                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_EFFECT,
+                                          MKBA_COL_EFFECT, MKBA_COL_EFFECT };
+    const size_t ncol = pe >= 0 ? 11 : 8;
     char title[256];
     snprintf(title, sizeof title, "For whom: NPV per household of each group against %s "
              "(%s per household of the group, discounted)", ref_name(b), b->cur);
@@ -1090,12 +1090,17 @@ static void group_table(builder *b)
                          "medium <= 2, heavy > 2) and, a second partition of the same "
                          "households, its number of problem domains (single 1, multiple 2, "
                          "multi-problem 3 or more). share x NPV summed over either partition "
-                         "is the whole population's NPV. With services, everything the teams "
-                         "book enters every group at the draw's value per household: their "
-                         "costs, and also the take-up benefits and the savings of care they "
-                         "substitute, which belong to particular households, so per payer "
-                         "(households, the benefit payer) the groups are not their own; "
-                         "society's row is unaffected by take-up (a transfer).", ref_name(b));
+                         "is the whole population's NPV. With services, the take-up benefits "
+                         "and the savings of care the teams substitute are the group's own "
+                         "(booked to the households they belong to); the teams' costs (staff, "
+                         "intakes, programme, investment, and the scans, visits and informal "
+                         "care the engine counts per arm) cannot be traced to a household and "
+                         "are allocated by use: by the group's share of the household-cycles "
+                         "in the teams' care in each cycle (over the horizon for the "
+                         "investment and in a cycle with nobody in care), by its share of the "
+                         "households when nobody is ever in care. "
+                         "'of which teams' costs' is their part of the NPV (saved against "
+                         "the reference; negative: more spent).", ref_name(b));
 done:
     mkba_free(stats);
     mkba_free(work);

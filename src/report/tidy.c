@@ -262,8 +262,9 @@ static void write_budget(const tidy_out *o)
 
 /* For whom (/draws/groups), when the file has them: per draw, arm and
  * household group, measure group_households:GROUP (a share, the same in
- * every arm), group_cost_total_discounted:GROUP per payer and
- * group_effect_total_discounted:GROUP:EFFECT, per household of the group. */
+ * every arm), group_cost_total_discounted:GROUP per payer, of which
+ * group_team_cost_total_discounted:GROUP the teams' costs allocated by use,
+ * and group_effect_total_discounted:GROUP:EFFECT, per household of the group. */
 static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
 {
     mkba_groups *g = NULL;
@@ -279,9 +280,12 @@ static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
                 line(o, d, a, -1.0, "", "group_households", g->name[gr],
                      g->share[d * G + gr], "1 (share of starting households)", -1);
                 snprintf(unit, sizeof unit, "%s per household of the group", o->money);
-                for (size_t p = 0; p < P; p++)
+                for (size_t p = 0; p < P; p++) {
                     line(o, d, a, -1.0, o->t->payer[p], "group_cost_total_discounted",
                          g->name[gr], g->cost[at * P + p], unit, (int)p);
+                    line(o, d, a, -1.0, o->t->payer[p], "group_team_cost_total_discounted",
+                         g->name[gr], g->teams[at * P + p], unit, (int)p);
+                }
                 for (size_t e = 0; e < E; e++) {
                     snprintf(item, sizeof item, "%s:%s", g->name[gr], o->t->effect[e]);
                     snprintf(unit, sizeof unit, "%s per household of the group",

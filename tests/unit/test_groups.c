@@ -13,7 +13,12 @@
  *   /analysis/cashflow/npv for every perspective and arm, and `mkba
  *   summary --table groups` lists every group of every arm.
  * - On the shipped model A, the group table shows the Rotterdam order
- *   heavy > medium (docs/scenarios.md). */
+ *   heavy > medium (docs/scenarios.md).
+ * - With services, take-up benefits and substitution savings are booked
+ *   to the group of the households they belong to (a constructed scenario
+ *   where only one group can claim, and only one can be substituted), and
+ *   the teams' costs allocated by use add up to their closed-form total
+ *   and leave a group that never uses the teams out. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -164,6 +169,12 @@ static void check_partitions(const char *path, long households)
                 double whole = r->cost_total_disc[i];
                 double sum = partition_sum(r, r->group_cost_total_disc, AP, i, g);
                 assert_float_equal(sum, whole, 1e-9 * (1.0 + fabs(whole)));
+                /* The teams' costs allocated by use: the same total
+                 * whichever partition. */
+                double teams = partition_sum(r, r->group_team_cost_disc, AP, i, g);
+                double other = partition_sum(r, r->group_team_cost_disc, AP, i,
+                                             p == 0 ? count : severity);
+                assert_float_equal(teams, other, 1e-9 * (1.0 + fabs(other)));
             }
             for (size_t i = 0; i < AE; i++) {
                 double whole = r->effect_total_disc[i];
@@ -214,6 +225,8 @@ static void check_threads(const char *path, long households)
                             G * sizeof(double));
         assert_memory_equal(r[0]->group_cost_total_disc, r[t]->group_cost_total_disc,
                             G * AP * sizeof(double));
+        assert_memory_equal(r[0]->group_team_cost_disc, r[t]->group_team_cost_disc,
+                            G * AP * sizeof(double));
         assert_memory_equal(r[0]->group_effect_total_disc, r[t]->group_effect_total_disc,
                             G * AE * sizeof(double));
     }
@@ -229,6 +242,9 @@ static void test_identical_for_any_thread_count(void **state)
     /* Two arms: 2 threads run whole arms, 3 share each cycle. */
     check_threads("tests/data/services.cfg", 1500);
     check_threads("tests/data/services_queue.cfg", 1500);
+    /* Take-up, substitution and the allocation by use (4 arms: whole arms
+     * per thread on 2 threads, shared cycles on 3 too). */
+    check_threads("scenarios/pathways/model-a.cfg", sanitized() ? 400 : 1200);
 }
 
 /* Two domains whose problems never start or worsen; only the top state
@@ -274,17 +290,27 @@ static const char *heavy_only =
     "  { effect = \"qaly\"; domain = \"debt\"; state = \"top\"; per_year = -0.1; }\n"
     ");\n";
 
-static void test_gain_only_where_it_can(void **state)
+/* The scenario text cfg, with edits applied in turn (pairs from, to; NULL
+ * ends them; edits may be NULL), loaded through a file of its own. */
+static mkba_model *load_text(const char *cfg, const char *const *edits)
 {
-    (void)state;
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba-groups-%d.cfg", (int)getpid());
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs(heavy_only, f);
+    fputs(cfg, f);
     fclose(f);
+    for (int i = 0; edits != NULL && edits[i] != NULL; i += 2)
+        assert_int_equal(support_write_variant(path, path, edits[i], edits[i + 1]), 0);
     mkba_model *m = support_load(path);
     remove(path);
+    return m;
+}
+
+static void test_gain_only_where_it_can(void **state)
+{
+    (void)state;
+    mkba_model *m = load_text(heavy_only, NULL);
     mkba_draw_result *r = one_draw(m, -1, 4000, 2);
     const size_t P = r->npayers, AP = r->narms * P;
     /* Cost saved per household of each group: reference minus help. */
@@ -314,13 +340,231 @@ static void test_gain_only_where_it_can(void **state)
     mkba_model_free(m);
 }
 
+/* One problem domain whose states never change (so the arms differ only
+ * in what the services book): none, light, medium (severity 2) and top
+ * (severity 3), so a household's group is its starting state, "single"
+ * for every household with a problem. Everyone with a problem asks at
+ * once and the team has room for all. The team arm's take-up is for
+ * households at top (severity >= 3: the heavy group only), paid by "uwv"
+ * to "huishouden"; its substitution is of the help bought in medium (the
+ * medium group only). Staff, recurring and investment are the teams'
+ * costs, paid by "gemeente"; undiscounted, so their total per starting
+ * household is (5 x (fte x cost_per_fte + recurring) + investment) /
+ * population = (5 x (400 x 1000 + 20000) + 50000) / 2000 = 1075. */
+static const char *booking =
+    "mkba_format = 1;\n"
+    "name = \"whom-booking\";\n"
+    "price_year = 2024;\n"
+    "run = { seed = 11; draws = 0; households = 2000; };\n"
+    "timing = { cycle = \"year\"; horizon = 5; };\n"
+    "discount = { costs = 0.0; effects = 0.0; };\n"
+    "payers = ( \"gemeente\", \"uwv\", \"huishouden\" );\n"
+    "effects = ( { name = \"need_years\"; unit = \"household-years in need\"; "
+    "better = \"lower\"; } );\n"
+    "arms = ( { name = \"classic\"; reference = true; }, { name = \"team\"; } );\n"
+    "domains = (\n"
+    "  { name = \"need\"; states = ( \"none\", \"light\", \"medium\", "
+    "{ name = \"top\"; severity = 3.0; } );\n"
+    "    initial = { prevalence = [0.3, 0.2, 0.3, 0.2]; loading = 0.0; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"light\"; probabilities = { none = 0.0; }; },\n"
+    "                    { from = \"medium\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"top\"; probabilities = { medium = 0.0; }; } ); }\n"
+    ");\n"
+    "costs = ( { domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; "
+    "per_year = 1000.0; category = \"first line\"; } );\n"
+    "effect_values = ( { effect = \"need_years\"; domain = \"need\"; state = \"medium\"; "
+    "per_year = 1.0; } );\n"
+    "services = {\n"
+    "  population = 2000.0;\n"
+    "  seek_rate = [1000.0];\n"
+    "  teams = (\n"
+    "    { name = \"desk\"; domains = [\"need\"]; fte = 0.0; caseload = 1.0;\n"
+    "      cost_per_fte = 0.0; intake_cost = 0.0; payer = \"gemeente\";\n"
+    "      improve_hr = 1.0; worsen_hr = 1.0; episode_years = 2.0; },\n"
+    "    { name = \"team\"; domains = [\"need\"]; fte = 400.0; caseload = 5.0;\n"
+    "      cost_per_fte = 1000.0; intake_cost = 0.0; payer = \"gemeente\";\n"
+    "      improve_hr = 1.0; worsen_hr = 1.0; episode_years = 2.0; }\n"
+    "  );\n"
+    "  pathways = {\n"
+    "    classic = { rule = \"classic\"; providers = [\"desk\"]; };\n"
+    "    team = { rule = \"broad\"; degree = \"full\"; team = \"team\"; "
+    "providers = [\"desk\"]; payer = \"gemeente\";\n"
+    "             overheads = { investment = 50000.0; recurring = 20000.0; };\n"
+    "             substitution = ( { domain = \"need\"; state = \"medium\"; "
+    "payer = \"gemeente\"; share = 1.0; places = 0.0; } );\n"
+    "             take_up = { domain = \"need\"; min_severity = 3.0; non_take_up = 1.0; "
+    "team_claims = 1.0; amount = 1200.0; payer = \"uwv\"; recipient = \"huishouden\"; }; "
+    "};\n"
+    "  };\n"
+    "};\n";
+
+enum { GEMEENTE, UWV, HUISHOUDEN, BOOKING_PAYERS };
+
+/* The booking scenario's base case, one draw on `threads` threads. */
+static mkba_draw_result *booking_draw(int threads)
+{
+    mkba_model *m = load_text(booking, NULL);
+    assert_int_equal(m->npayers, BOOKING_PAYERS);
+    mkba_draw_result *r = one_draw(m, -1, 2000, threads);
+    mkba_model_free(m);
+    return r;
+}
+
+/* Group g's own (not allocated) cost of payer p in arm a. */
+static double own_cost(const mkba_draw_result *r, int g, size_t a, int p)
+{
+    const size_t at = ((size_t)g * r->narms + a) * r->npayers + (size_t)p;
+    return r->group_cost_total_disc[at] - r->group_team_cost_disc[at];
+}
+
+/* Take-up is the heavy group's: only households at top are entitled. The
+ * households' gain and the benefit payer's cost are 0 in every other
+ * severity group (under the old flat spread every group had the
+ * average), and the heavy group's share of them is the whole. */
+static void test_take_up_in_its_group(void **state)
+{
+    (void)state;
+    mkba_draw_result *r = booking_draw(2);
+    const size_t TEAM = 1;
+    for (int g = NO_PROBLEM; g <= HEAVY; g++) {
+        assert_true(r->group_households[g] > 0.0);
+        for (size_t a = 0; a < 2; a++) {
+            double gain = own_cost(r, g, a, HUISHOUDEN), paid = own_cost(r, g, a, UWV);
+            if (g == HEAVY && a == TEAM) {
+                assert_true(gain < -1000.0);
+                assert_float_equal(paid, -gain, 1e-9 * paid);
+            } else {
+                assert_true(gain == 0.0);
+                assert_true(paid == 0.0);
+            }
+        }
+    }
+    const size_t at = TEAM * r->npayers + HUISHOUDEN;
+    assert_float_equal(r->group_households[HEAVY] * own_cost(r, HEAVY, TEAM, HUISHOUDEN),
+                       r->cost_total_disc[at], 1e-9 * fabs(r->cost_total_disc[at]));
+    mkba_draw_result_free(r);
+}
+
+/* Substitution is the medium group's: the team gives the help bought in
+ * medium itself. The municipality's own cost (the cost rule, less the
+ * saving) is the same in both arms in every other group (no state ever
+ * changes) and lower in the team arm for medium households. */
+static void test_substitution_in_its_group(void **state)
+{
+    (void)state;
+    mkba_draw_result *r = booking_draw(2);
+    for (int g = NO_PROBLEM; g <= HEAVY; g++) {
+        double saved = own_cost(r, g, 0, GEMEENTE) - own_cost(r, g, 1, GEMEENTE);
+        print_message("group %d: substitution saved %g per household\n", g, saved);
+        if (g == MEDIUM)
+            assert_true(saved > 100.0);
+        else
+            assert_float_equal(saved, 0.0, 1e-9);
+    }
+    mkba_draw_result_free(r);
+}
+
+/* The teams' costs allocated by use add up, share-weighted over either
+ * partition, to their closed-form total, 1075 per starting household in
+ * the team arm (0 in the classic one, whose desk has no staff); households
+ * that start without a problem never ask, so never use the teams, and
+ * get none of them. */
+static void test_team_costs_by_use(void **state)
+{
+    (void)state;
+    mkba_draw_result *r = booking_draw(2);
+    static const int partition[2][4] = {{NO_PROBLEM, LIGHT, MEDIUM, HEAVY},
+                                        {NO_PROBLEM, SINGLE, MULTIPLE, MULTI}};
+    const size_t P = r->npayers;
+    for (int p = 0; p < 2; p++)
+        for (size_t a = 0; a < 2; a++) {
+            double sum = partition_sum(r, r->group_team_cost_disc, r->narms * P, a * P + GEMEENTE,
+                                       partition[p]);
+            assert_float_equal(sum, a == 1 ? 1075.0 : 0.0, 1e-9 * 1075.0);
+        }
+    for (int g = 0; g < 4; g++)
+        print_message("group %d: teams' costs %g, share %g\n", g,
+                      r->group_team_cost_disc[((size_t)g * r->narms + 1) * P + GEMEENTE],
+                      r->group_households[g]);
+    assert_true(r->group_team_cost_disc[(NO_PROBLEM * r->narms + 1) * P + GEMEENTE] == 0.0);
+    assert_true(r->group_team_cost_disc[(HEAVY * r->narms + 1) * P + GEMEENTE] > 1075.0);
+    mkba_draw_result_free(r);
+}
+
+/* The group shares of one draw of scenario text `cfg` with the edits
+ * applied in turn (pairs from, to; NULL ends them), `households`
+ * households. */
+static void shares_of(const char *cfg, const char *const *edits, long households, double *share)
+{
+    mkba_model *m = load_text(cfg, edits);
+    mkba_draw_result *r = one_draw(m, -1, households, 2);
+    memcpy(share, r->group_households, MKBA_RESULT_GROUPS * sizeof *share);
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
+}
+
+/* The groups come from the reference arm's starting states, also when the
+ * arms start differently and the reference is not the first arm (review
+ * whom13 6). Run A: the second arm is the reference and starts otherwise
+ * than the first (`mixed`); run B: every arm starts as A's second, which
+ * is the reference (`same`); run C: every arm starts as A's first (`base`).
+ * A's shares are B's exactly (the same households' streams and the
+ * reference's distribution), and not C's. */
+static void check_reference_states(const char *cfg, const char *const *base,
+                                   const char *const *mixed, const char *const *same,
+                                   long households)
+{
+    double a[MKBA_RESULT_GROUPS], b[MKBA_RESULT_GROUPS], c[MKBA_RESULT_GROUPS];
+    shares_of(cfg, mixed, households, a);
+    shares_of(cfg, same, households, b);
+    shares_of(cfg, base, households, c);
+    print_message("heavy share: reference second %g, all as the second %g, all as the first %g\n",
+                  a[HEAVY], b[HEAVY], c[HEAVY]);
+    assert_memory_equal(a, b, sizeof a);
+    assert_true(a[HEAVY] != c[HEAVY]);
+}
+
+#define STREAM_PARAMS "parameters = { p_up = 0.2; };", \
+    "parameters = { p_up = 0.2; p_none = 0.4; p_top = 0.15; };", \
+    "prevalence = [0.4, 0.2, 0.25, 0.15];", "prevalence = (\"p_none\", 0.2, 0.25, \"p_top\");"
+#define SERVICES_PARAMS "domains = (", "parameters = { p_none = 0.3; p_top = 0.2; };\ndomains = (", \
+    "prevalence = [0.3, 0.2, 0.3, 0.2];", "prevalence = (\"p_none\", 0.2, 0.3, \"p_top\");"
+
+static void test_groups_from_the_reference_arm(void **state)
+{
+    (void)state;
+    /* Streaming engine (heavy_only: arms "as-is" and "help"). */
+    static const char *const stream_base[] = {STREAM_PARAMS, NULL};
+    static const char *const stream_mixed[] = {
+        STREAM_PARAMS, "{ name = \"as-is\"; reference = true; }", "{ name = \"as-is\"; }",
+        "overrides = { p_up = 0.6; }",
+        "reference = true; overrides = { p_up = 0.6; p_none = 0.5; p_top = 0.05; }", NULL};
+    static const char *const stream_same[] = {
+        STREAM_PARAMS, "{ name = \"as-is\"; reference = true; }", "{ name = \"as-is\"; }",
+        "overrides = { p_up = 0.6; }", "reference = true; overrides = { p_up = 0.6; }",
+        "p_none = 0.4; p_top = 0.15;", "p_none = 0.5; p_top = 0.05;", NULL};
+    check_reference_states(heavy_only, stream_base, stream_mixed, stream_same, 3000);
+    /* Services engine (booking: arms "classic" and "team"). */
+    static const char *const svc_base[] = {SERVICES_PARAMS, NULL};
+    static const char *const svc_mixed[] = {
+        SERVICES_PARAMS, "{ name = \"classic\"; reference = true; }", "{ name = \"classic\"; }",
+        "{ name = \"team\"; }",
+        "{ name = \"team\"; reference = true; overrides = { p_none = 0.45; p_top = 0.05; }; }",
+        NULL};
+    static const char *const svc_same[] = {
+        SERVICES_PARAMS, "{ name = \"classic\"; reference = true; }", "{ name = \"classic\"; }",
+        "{ name = \"team\"; }", "{ name = \"team\"; reference = true; }",
+        "p_none = 0.3; p_top = 0.2;", "p_none = 0.45; p_top = 0.05;", NULL};
+    check_reference_states(booking, svc_base, svc_mixed, svc_same, 2000);
+}
+
 /* Rotterdam [S1][S30]: the social teams gained most in light and heavy
  * cases, less in medium ones. Read from the group table of the shipped
  * model A at the parameters' means, on its own population and staff:
  * society's discounted cost saved per household of the group, relative to
  * the group's cost in the reference arm. Heavy households gain more than
- * medium ones. Light ones lose: the teams' costs enter every group at the
- * draw's value per household (docs/output.md, /draws/groups), which
+ * medium ones. Light ones lose: their share of the teams' costs by use
  * outweighs what light problems cost (docs/scenarios.md, "The Rotterdam
  * finding"). */
 static void test_rotterdam_from_groups(void **state)
@@ -349,7 +593,8 @@ static void test_rotterdam_from_groups(void **state)
 }
 
 /* The statistics of /analysis/groups/table (analysis/groups.h). */
-enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_EFFECT, GS_EFFECT_LO, GS_EFFECT_HI, GS_N };
+enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_TEAMS, GS_EFFECT, GS_EFFECT_LO, GS_EFFECT_HI,
+       GS_N };
 
 static void test_analysis_adds_up(void **state)
 {
@@ -437,6 +682,10 @@ int main(void)
         cmocka_unit_test(test_gain_only_where_it_can),
         cmocka_unit_test(test_analysis_adds_up),
         cmocka_unit_test(test_rotterdam_from_groups),
+        cmocka_unit_test(test_take_up_in_its_group),
+        cmocka_unit_test(test_substitution_in_its_group),
+        cmocka_unit_test(test_team_costs_by_use),
+        cmocka_unit_test(test_groups_from_the_reference_arm),
     };
     return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
 }

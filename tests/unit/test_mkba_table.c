@@ -141,6 +141,35 @@ static double json_bcr(const char *json, int n)
     return NAN;
 }
 
+/* The benefit-cost ratio `mkba report` shows for arm `arm` of the file at
+ * path: the data-value of the last cell of its row in the answer table. */
+static double report_bcr(const char *path, const char *arm)
+{
+    const char *bin = getenv("MKBA_BIN");
+    char html[96], cmd[600], cell[64];
+    snprintf(html, sizeof html, "%s.html", path);
+    snprintf(cmd, sizeof cmd, "%s report '%s' -o '%s' 2>/dev/null",
+             bin != NULL ? bin : "build/mkba", path, html);
+    assert_int_equal(system(cmd), 0);
+    char *page = support_read_file(html);
+    assert_non_null(page);
+    remove(html);
+    snprintf(cell, sizeof cell, "<td>%s</td>", arm);
+    const char *table = strstr(page, "id=\"answer-table\"");
+    const char *at = table != NULL ? strstr(table, cell) : NULL;
+    const char *end = at != NULL ? strstr(at, "</tr>") : NULL;
+    if (end == NULL)
+        fail_msg("no row of %s in the report's answer table", arm);
+    const char *last = NULL;
+    for (const char *v = strstr(at, "data-value=\""); v != NULL && v < end;
+         v = strstr(v + 1, "data-value=\""))
+        last = v;
+    assert_non_null(last);
+    double x = strtod(last + strlen("data-value=\""), NULL);
+    free(page);
+    return x;
+}
+
 static void test_project_costs_and_one_ratio(void **state)
 {
     (void)state;
@@ -190,12 +219,42 @@ static void test_project_costs_and_one_ratio(void **state)
         fail_msg("no banner in the text summary:\n%s", text);
     assert_null(strstr(text, "arm classic is tuned"));
     free(text);
+    /* The HTML report's answer table: the ratio is the last cell of the
+     * arm's row, its data-value the same double (17 significant digits). */
+    assert_true(report_bcr(path, "integrated") == row(d, MKBA_ROW_BCR));
     /* CSV keeps no notes: the answer table's "calibrated to" column. */
     char *csv = summary_output(path, "--format csv");
     if (strstr(csv, "calibrated to") == NULL
         || strstr(csv, ",a 40% yearly job-finding rate") == NULL)
         fail_msg("no calibrated arm in the CSV summary:\n%s", csv);
     free(csv);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* Project costs hold all four categories (mkba_rows.c): a one-off
+ * investment of 100 and overheads of 10 a year added to the fixture's team
+ * staff and programme give (237.5 + 10) A + 1234.5 + 100. */
+static void test_project_costs_every_category(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_mkba_categories_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_categories_%ld.h5", (long)getpid());
+    fixture_variant(cfg, "category = \"programme\"; }",
+                    "category = \"programme\"; },\n"
+                    "  { payer = \"gemeente-participatiewet\"; once = 100.0; "
+                    "arms = [\"integrated\"]; category = \"investment\"; },\n"
+                    "  { payer = \"gemeente-participatiewet\"; per_year = 10.0; "
+                    "arms = [\"integrated\"]; category = \"overheads\"; }");
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    double project = 247.5 * trace_sum(1.0) + 1234.5 + 100.0;
+    expect(row(d, MKBA_ROW_PROJECT_COSTS), project, 1e-12, "project costs, four categories");
+    expect(row(d, MKBA_ROW_OPTIMISM), 0.2 * project, 1e-12, "optimism bias on all four");
+    remove(cfg);
     remove(path);
     results_free(t, s, d);
 }
@@ -795,6 +854,7 @@ int main(void)
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_project_costs_and_one_ratio),
+        cmocka_unit_test(test_project_costs_every_category),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
         cmocka_unit_test(test_light_work_never_below_bijstand),
