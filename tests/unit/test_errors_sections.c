@@ -71,7 +71,8 @@ static const support_bad population[] = {
         "expected a price level in (0, 100] relative to 2024" } },
     { BUD, { "taakveld = \"6.71 Maatwerkdienstverlening 18+\"; }",
              "taakveld = \"6.71 Maatwerkdienstverlening 18+\"; },\n"
-             "  { payer = \"gemeente-wmo\"; fund = \"BUIG\"; }" }, "{ payer = \"gemeente-wmo\"; fund = \"BUIG\"",
+             "  { payer = \"gemeente-wmo\"; fund = \"BUIG\"; }" },
+      "{ payer = \"gemeente-wmo\"; fund = \"BUIG\"",
       { "budget_lines.[1].payer: payer 'gemeente-wmo' has a budget line already",
         "each payer once" } },
     { BUD, { "payer = \"zorgverzekeraar\"; per_year = 250.0;",
@@ -108,7 +109,8 @@ static const support_bad substitution[] = {
              "\"gemeente\"; per_year = 10.0; }, {", "domains = (",
              "domains = ( { name = \"other\"; states = [\"no\", \"yes\"]; "
              "initial = { state = \"yes\"; }; transitions = ( { from = \"no\"; "
-             "probabilities = { yes = 0.0; }; }, { from = \"yes\"; probabilities = { no = 0.0; }; } ); },",
+             "probabilities = { yes = 0.0; }; }, { from = \"yes\"; "
+             "probabilities = { no = 0.0; }; } ); },",
              SUB_ENTRY,
              "substitution = ( { domain = \"other\"; state = \"yes\";" },
       "substitution = ( { domain = \"other\"",
