@@ -1,0 +1,111 @@
+/* Error paths of library calls that no scenario or command line reaches
+ * through the program: argument checks of internal functions, an arm name
+ * the scenario lacks, and a result file that another process creates while
+ * a run is writing its own. Each call must return its code with a message,
+ * and the writer must leave the other process's file alone. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "core/cycles.h"
+#include "io/h5out.h"
+#include "model/params.h"
+
+static mkba_model *model;
+
+static void expect_message(int rc, int code, const mkba_error *err, const char *phrase)
+{
+    if (rc != code || strstr(err->message, phrase) == NULL)
+        fail_msg("code %d (expected %d), expected \"%s\" in: %s", rc, code, phrase,
+                 err->message);
+}
+
+static void test_argument_checks(void **state)
+{
+    (void)state;
+    mkba_error err = {0};
+    expect_message(mkba_cycles_per_year(1.0, NULL, &err), MKBA_EINVAL, &err,
+                   "cycles per year: no output given");
+    mkba_error_clear(&err);
+    double values[1], out[1];
+    expect_message(mkba_params_by_cycle(model->params, values, NULL, 1, 0, out, NULL, &err),
+                   MKBA_EINTERNAL, &err, "mkba_params_by_cycle needs a finalized table and a "
+                   "work object allocated for it");
+}
+
+/* A misspelt arm gets the closest name; one far from all gets none. */
+static void test_unknown_arm(void **state)
+{
+    (void)state;
+    mkba_error err = {0};
+    assert_int_equal(mkba_model_arm(model, "--arm", "integratd", &err), -1);
+    expect_message(err.code, MKBA_EINVAL, &err,
+                   "--arm: the scenario has no arm 'integratd' (did you mean 'integrated'?)");
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_model_arm(model, "--arm", "zzqqxxkk", &err), -1);
+    expect_message(err.code, MKBA_EINVAL, &err, "--arm: the scenario has no arm 'zzqqxxkk'");
+    assert_null(strstr(err.message, "did you mean"));
+    assert_int_equal(mkba_model_arm(model, "--arm", "integrated", &err), 1);
+}
+
+/* The output is checked when the run starts and again when it commits:
+ * a file that appeared in between is not overwritten without --force. */
+static void test_output_appears_during_run(void **state)
+{
+    (void)state;
+    char path[96], tmp[112];
+    snprintf(path, sizeof path, "/tmp/mkba-errors-api-%d.h5", (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    remove(path);
+    const mkba_run_meta meta = { 1, 1, 10, 1, "microsimulation", "none" };
+    mkba_error err = {0};
+    mkba_h5_writer *w = mkba_h5_create(path, 0, model, &meta, 1, &err);
+    assert_non_null(w);
+    mkba_draw_result *r = mkba_draw_result_alloc(model);
+    assert_non_null(r);
+    assert_int_equal(mkba_h5_write_draw(w, 0, r, &err), MKBA_OK);
+    mkba_draw_result_free(r);
+    FILE *other = fopen(path, "w");
+    assert_non_null(other);
+    fputs("another process's file\n", other);
+    fclose(other);
+    char phrase[160];
+    snprintf(phrase, sizeof phrase, "%s exists; use --force to overwrite", path);
+    expect_message(mkba_h5_close(w, 1, &err), MKBA_EEXIST, &err, phrase);
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    char text[64] = "";
+    other = fopen(path, "r");
+    assert_non_null(other);
+    assert_non_null(fgets(text, sizeof text, other));
+    fclose(other);
+    assert_string_equal(text, "another process's file\n");
+    remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    mkba_error err = {0};
+    return mkba_scenario_load(NULL, "tests/data/full.cfg", &model, &err) == MKBA_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mkba_model_free(model);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_argument_checks),
+        cmocka_unit_test(test_unknown_arm),
+        cmocka_unit_test(test_output_appears_during_run),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
