@@ -37,6 +37,74 @@ static void test_argument_checks(void **state)
                    "work object allocated for it");
 }
 
+/* The checks of the parameter table, distributions and the result-file
+ * writer and reader against a call the loader or the run never makes. */
+static void test_internal_checks(void **state)
+{
+    (void)state;
+    mkba_error err = {0};
+    mkba_dist bad = { .kind = (mkba_dist_kind)99 };
+    expect_message(mkba_dist_check(&bad, "here", &err), MKBA_EINVAL, &err,
+                   "here: unknown distribution kind 99");
+    mkba_error_clear(&err);
+    mkba_dist dirichlet = { .kind = MKBA_DIST_DIRICHLET, .group_size = 2 };
+    expect_message(mkba_dist_check(&dirichlet, "here", &err), MKBA_EINVAL, &err,
+                   "here: dirichlet distribution has no alpha vector");
+
+    mkba_params *p = mkba_params_alloc(2);
+    assert_non_null(p);
+    mkba_dist fixed = { .kind = MKBA_DIST_FIXED, .a = 1.0 };
+    const double alpha[2] = { 1.0, 2.0 };
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_params_add(p, "", &fixed, "parameters.x", "f.cfg", 3, NULL, &err), -1);
+    expect_message(err.code, MKBA_EINVAL, &err, "f.cfg:3: parameters.x: a parameter needs a name");
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_params_add_dirichlet(p, "", alpha, 2, "parameters.d", "f.cfg", 4,
+                                               NULL, &err), -1);
+    expect_message(err.code, MKBA_EINVAL, &err, "f.cfg:4: parameters.d: a parameter needs a name");
+    mkba_error_clear(&err);
+    int x = mkba_params_add(p, "x", &fixed, "parameters.x", "f.cfg", 3, NULL, &err);
+    assert_int_equal(x, 0);
+    dirichlet.alpha = (double *)alpha;
+    expect_message(mkba_params_override(p, x, 1, &dirichlet, "arms.[1].overrides.x", "f.cfg", 9,
+                                        &err), MKBA_EINVAL, &err,
+                   "f.cfg:9: arms.[1].overrides.x: an arm override cannot be a Dirichlet");
+    mkba_error_clear(&err);
+    const int index[2] = { x, 7 };
+    const double corr[4] = { 1, 0, 0, 1 };
+    expect_message(mkba_params_add_copula(p, index, 2, corr, "f.cfg:12: correlations.[0]", &err),
+                   MKBA_EINTERNAL, &err, "f.cfg:12: correlations.[0]: parameter index 7 is out "
+                   "of range");
+    mkba_params_free(p);
+    mkba_error_clear(&err);
+    expect_message(mkba_params_finalize(NULL, &err), MKBA_EINTERNAL, &err,
+                   "mkba_params_finalize: no table");
+
+    mkba_h5_totals *t = NULL;
+    mkba_error_clear(&err);
+    expect_message(mkba_h5_read_totals("x.h5", NULL, &err), MKBA_EINVAL, &err,
+                   "mkba_h5_read_totals: missing output");
+    mkba_error_clear(&err);
+    expect_message(mkba_h5_read_totals(NULL, &t, &err), MKBA_EINVAL, &err,
+                   "mkba_h5_read_totals: missing path");
+    mkba_error_clear(&err);
+    assert_null(mkba_h5_store_open(NULL, 0, &err));
+    expect_message(err.code, MKBA_EINVAL, &err, "mkba_h5_store_open: missing path");
+    mkba_error_clear(&err);
+    assert_null(mkba_h5_create(NULL, 1, model, NULL, 1, &err));
+    expect_message(err.code, MKBA_EINVAL, &err, "mkba_h5_create: missing path, model or run "
+                   "facts");
+    mkba_error_clear(&err);
+    expect_message(mkba_h5_write_draw(NULL, 0, NULL, &err), MKBA_EINVAL, &err,
+                   "mkba_h5_write_draw: missing writer or result");
+    mkba_error_clear(&err);
+    expect_message(mkba_h5_set_draw_index(NULL, 0, 0, &err), MKBA_EINVAL, &err,
+                   "mkba_h5_set_draw_index: missing writer");
+    mkba_error_clear(&err);
+    expect_message(mkba_h5_finish(NULL, &err), MKBA_EINVAL, &err,
+                   "mkba_h5_finish: missing writer");
+}
+
 /* A misspelt arm gets the closest name; one far from all gets none. */
 static void test_unknown_arm(void **state)
 {
@@ -104,6 +172,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_argument_checks),
+        cmocka_unit_test(test_internal_checks),
         cmocka_unit_test(test_unknown_arm),
         cmocka_unit_test(test_output_appears_during_run),
     };

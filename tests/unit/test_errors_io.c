@@ -275,6 +275,9 @@ static void test_store(void **state)
     assert_non_null(st = mkba_h5_store_open(good, 1, &err));
     snprintf(phrase, sizeof phrase, "%s: /sa/nosuch is not in the schema with rank 1", good);
     EXPECT(mkba_h5_store_doubles(st, "/sa/nosuch", 1, dims, v, &err), MKBA_EINTERNAL, phrase);
+    snprintf(phrase, sizeof phrase, "%s: slab 5 of /draws/cost_total is out of range", good);
+    EXPECT(mkba_h5_store_doubles_slab(st, "/draws/cost_total", 1, dims, 5, v, &err),
+           MKBA_EINTERNAL, phrase);
     assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
 }
 
