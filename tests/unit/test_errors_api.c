@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -14,25 +15,20 @@
 #include "core/cycles.h"
 #include "io/h5out.h"
 #include "model/params.h"
+#include "support.h"
+#include "support_errors.h"
 
 static mkba_model *model;
-
-static void expect_message(int rc, int code, const mkba_error *err, const char *phrase)
-{
-    if (rc != code || strstr(err->message, phrase) == NULL)
-        fail_msg("code %d (expected %d), expected \"%s\" in: %s", rc, code, phrase,
-                 err->message);
-}
 
 static void test_argument_checks(void **state)
 {
     (void)state;
     mkba_error err = {0};
-    expect_message(mkba_cycles_per_year(1.0, NULL, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_cycles_per_year(1.0, NULL, &err), MKBA_EINVAL, &err,
                    "cycles per year: no output given");
     mkba_error_clear(&err);
     double values[1], out[1];
-    expect_message(mkba_params_by_cycle(model->params, values, NULL, 1, 0, out, NULL, &err),
+    support_expect_error(mkba_params_by_cycle(model->params, values, NULL, 1, 0, out, NULL, &err),
                    MKBA_EINTERNAL, &err, "mkba_params_by_cycle needs a finalized table and a "
                    "work object allocated for it");
 }
@@ -44,11 +40,11 @@ static void test_internal_checks(void **state)
     (void)state;
     mkba_error err = {0};
     mkba_dist bad = { .kind = (mkba_dist_kind)99 };
-    expect_message(mkba_dist_check(&bad, "here", &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_dist_check(&bad, "here", &err), MKBA_EINVAL, &err,
                    "here: unknown distribution kind 99");
     mkba_error_clear(&err);
     mkba_dist dirichlet = { .kind = MKBA_DIST_DIRICHLET, .group_size = 2 };
-    expect_message(mkba_dist_check(&dirichlet, "here", &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_dist_check(&dirichlet, "here", &err), MKBA_EINVAL, &err,
                    "here: dirichlet distribution has no alpha vector");
 
     mkba_params *p = mkba_params_alloc(2);
@@ -57,51 +53,51 @@ static void test_internal_checks(void **state)
     const double alpha[2] = { 1.0, 2.0 };
     mkba_error_clear(&err);
     assert_int_equal(mkba_params_add(p, "", &fixed, "parameters.x", "f.cfg", 3, NULL, &err), -1);
-    expect_message(err.code, MKBA_EINVAL, &err, "f.cfg:3: parameters.x: a parameter needs a name");
+    support_expect_error(err.code, MKBA_EINVAL, &err, "f.cfg:3: parameters.x: a parameter needs a name");
     mkba_error_clear(&err);
     assert_int_equal(mkba_params_add_dirichlet(p, "", alpha, 2, "parameters.d", "f.cfg", 4,
                                                NULL, &err), -1);
-    expect_message(err.code, MKBA_EINVAL, &err, "f.cfg:4: parameters.d: a parameter needs a name");
+    support_expect_error(err.code, MKBA_EINVAL, &err, "f.cfg:4: parameters.d: a parameter needs a name");
     mkba_error_clear(&err);
     int x = mkba_params_add(p, "x", &fixed, "parameters.x", "f.cfg", 3, NULL, &err);
     assert_int_equal(x, 0);
     dirichlet.alpha = (double *)alpha;
-    expect_message(mkba_params_override(p, x, 1, &dirichlet, "arms.[1].overrides.x", "f.cfg", 9,
+    support_expect_error(mkba_params_override(p, x, 1, &dirichlet, "arms.[1].overrides.x", "f.cfg", 9,
                                         &err), MKBA_EINVAL, &err,
                    "f.cfg:9: arms.[1].overrides.x: an arm override cannot be a Dirichlet");
     mkba_error_clear(&err);
     const int index[2] = { x, 7 };
     const double corr[4] = { 1, 0, 0, 1 };
-    expect_message(mkba_params_add_copula(p, index, 2, corr, "f.cfg:12: correlations.[0]", &err),
+    support_expect_error(mkba_params_add_copula(p, index, 2, corr, "f.cfg:12: correlations.[0]", &err),
                    MKBA_EINTERNAL, &err, "f.cfg:12: correlations.[0]: parameter index 7 is out "
                    "of range");
     mkba_params_free(p);
     mkba_error_clear(&err);
-    expect_message(mkba_params_finalize(NULL, &err), MKBA_EINTERNAL, &err,
+    support_expect_error(mkba_params_finalize(NULL, &err), MKBA_EINTERNAL, &err,
                    "mkba_params_finalize: no table");
 
     mkba_h5_totals *t = NULL;
     mkba_error_clear(&err);
-    expect_message(mkba_h5_read_totals("x.h5", NULL, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_h5_read_totals("x.h5", NULL, &err), MKBA_EINVAL, &err,
                    "mkba_h5_read_totals: missing output");
     mkba_error_clear(&err);
-    expect_message(mkba_h5_read_totals(NULL, &t, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_h5_read_totals(NULL, &t, &err), MKBA_EINVAL, &err,
                    "mkba_h5_read_totals: missing path");
     mkba_error_clear(&err);
     assert_null(mkba_h5_store_open(NULL, 0, &err));
-    expect_message(err.code, MKBA_EINVAL, &err, "mkba_h5_store_open: missing path");
+    support_expect_error(err.code, MKBA_EINVAL, &err, "mkba_h5_store_open: missing path");
     mkba_error_clear(&err);
     assert_null(mkba_h5_create(NULL, 1, model, NULL, 1, &err));
-    expect_message(err.code, MKBA_EINVAL, &err, "mkba_h5_create: missing path, model or run "
+    support_expect_error(err.code, MKBA_EINVAL, &err, "mkba_h5_create: missing path, model or run "
                    "facts");
     mkba_error_clear(&err);
-    expect_message(mkba_h5_write_draw(NULL, 0, NULL, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_h5_write_draw(NULL, 0, NULL, &err), MKBA_EINVAL, &err,
                    "mkba_h5_write_draw: missing writer or result");
     mkba_error_clear(&err);
-    expect_message(mkba_h5_set_draw_index(NULL, 0, 0, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_h5_set_draw_index(NULL, 0, 0, &err), MKBA_EINVAL, &err,
                    "mkba_h5_set_draw_index: missing writer");
     mkba_error_clear(&err);
-    expect_message(mkba_h5_finish(NULL, &err), MKBA_EINVAL, &err,
+    support_expect_error(mkba_h5_finish(NULL, &err), MKBA_EINVAL, &err,
                    "mkba_h5_finish: missing writer");
 }
 
@@ -111,11 +107,11 @@ static void test_unknown_arm(void **state)
     (void)state;
     mkba_error err = {0};
     assert_int_equal(mkba_model_arm(model, "--arm", "integratd", &err), -1);
-    expect_message(err.code, MKBA_EINVAL, &err,
+    support_expect_error(err.code, MKBA_EINVAL, &err,
                    "--arm: the scenario has no arm 'integratd' (did you mean 'integrated'?)");
     mkba_error_clear(&err);
     assert_int_equal(mkba_model_arm(model, "--arm", "zzqqxxkk", &err), -1);
-    expect_message(err.code, MKBA_EINVAL, &err, "--arm: the scenario has no arm 'zzqqxxkk'");
+    support_expect_error(err.code, MKBA_EINVAL, &err, "--arm: the scenario has no arm 'zzqqxxkk'");
     assert_null(strstr(err.message, "did you mean"));
     assert_int_equal(mkba_model_arm(model, "--arm", "integrated", &err), 1);
 }
@@ -137,20 +133,15 @@ static void test_output_appears_during_run(void **state)
     assert_non_null(r);
     assert_int_equal(mkba_h5_write_draw(w, 0, r, &err), MKBA_OK);
     mkba_draw_result_free(r);
-    FILE *other = fopen(path, "w");
-    assert_non_null(other);
-    fputs("another process's file\n", other);
-    fclose(other);
+    assert_int_equal(support_write_file(path, "another process's file\n"), 0);
     char phrase[160];
     snprintf(phrase, sizeof phrase, "%s exists; use --force to overwrite", path);
-    expect_message(mkba_h5_close(w, 1, &err), MKBA_EEXIST, &err, phrase);
+    support_expect_error(mkba_h5_close(w, 1, &err), MKBA_EEXIST, &err, phrase);
     assert_int_not_equal(access(tmp, F_OK), 0);
-    char text[64] = "";
-    other = fopen(path, "r");
-    assert_non_null(other);
-    assert_non_null(fgets(text, sizeof text, other));
-    fclose(other);
+    char *text = support_read_file(path);
+    assert_non_null(text);
     assert_string_equal(text, "another process's file\n");
+    free(text);
     remove(path);
 }
 

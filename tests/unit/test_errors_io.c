@@ -22,6 +22,7 @@
 #include "io/h5out.h"
 #include "core/commit.h"
 #include "support.h"
+#include "support_errors.h"
 
 static char good[96], good_services[96], bad[96];
 
@@ -205,19 +206,12 @@ static void test_truncated(void **state)
 
 /* ------------------------------------------------------------------- store */
 
-static void expect_error(int rc, int code, const mkba_error *err, const char *phrase)
-{
-    if (rc != code || strstr(err->message, phrase) == NULL)
-        fail_msg("code %d (expected %d), expected \"%s\" in: %s", rc, code, phrase,
-                 err->message);
-}
-
 /* A message is kept until cleared (the first error is the cause): each
  * call starts with a clear one. */
 #define EXPECT(call, code, phrase)                                                        \
     do {                                                                                  \
         mkba_error_clear(&err);                                                           \
-        expect_error((call), (code), &err, (phrase));                                     \
+        support_expect_error((call), (code), &err, (phrase));                                     \
     } while (0)
 
 static void test_store(void **state)
@@ -229,7 +223,7 @@ static void test_store(void **state)
     char missing[128];
     snprintf(missing, sizeof missing, "%s.missing", bad);
     assert_null(mkba_h5_store_open(missing, 0, &err));
-    expect_error(err.code, MKBA_EIO, &err, phrase);
+    support_expect_error(err.code, MKBA_EIO, &err, phrase);
 
     /* A file without its money units cannot take money datasets. */
     hid_t f = damaged_copy();
@@ -240,7 +234,7 @@ static void test_store(void **state)
     mkba_error_clear(&err);
     assert_null(mkba_h5_store_open(bad, 1, &err));
     snprintf(phrase, sizeof phrase, "%s has no currency or price_year attribute", bad);
-    expect_error(err.code, MKBA_EPARSE, &err, phrase);
+    support_expect_error(err.code, MKBA_EPARSE, &err, phrase);
 
     mkba_h5_store *st = mkba_h5_store_open(bad, 0, &err);
     assert_non_null(st);
@@ -296,7 +290,7 @@ static void test_commit(void **state)
     snprintf(phrase, sizeof phrase, "cannot write %s: ", target);
     EXPECT(mkba_commit_file(bad, target, &err), MKBA_EIO, phrase);
     snprintf(phrase, sizeof phrase, "(flushing %s to the disk)", bad);
-    expect_error(err.code, MKBA_EIO, &err, phrase);
+    support_expect_error(err.code, MKBA_EIO, &err, phrase);
 
     char inside[160];
     snprintf(inside, sizeof inside, "%s/kept", target);

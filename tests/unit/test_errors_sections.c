@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "support.h"
 #include "support_errors.h"
 
 #define FULL "tests/data/full.cfg"
@@ -269,17 +270,11 @@ static void load_folder(const char *main_text, const char *name, const char *tex
     assert_non_null(mkdtemp(dir));
     snprintf(main_path, sizeof main_path, "%s/main.cfg", dir);
     snprintf(other, sizeof other, "%s/%s", dir, name);
-    FILE *f = fopen(main_path, "w");
-    assert_non_null(f);
-    fputs(main_text, f);
-    fclose(f);
-    if (target != NULL) {
+    assert_int_equal(support_write_file(main_path, main_text), 0);
+    if (target != NULL)
         assert_int_equal(symlink(target, other), 0);
-    } else {
-        assert_non_null(f = fopen(other, "w"));
-        fputs(text, f);
-        fclose(f);
-    }
+    else
+        assert_int_equal(support_write_file(other, text), 0);
     mkba_error err = {0};
     mkba_model *m = NULL;
     int rc = mkba_scenario_load(NULL, main_path, &m, &err);
