@@ -14,11 +14,12 @@ int mkba_sc_mix(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
     p->integrated_share = -1;
     if (s == NULL)
         return 0;
-    if (!mkba_pathway_rule_of(p->rule)->integrated || p->degree == MKBA_DEGREE_NONE)
+    const int integrated = mkba_pathway_rule_of(p->rule)->integrated;
+    if (!integrated || p->degree == MKBA_DEGREE_NONE)
         return mkba_sc_fail(ld, s, NULL, "the classic route (rule '%s'%s) has no integrated "
                             "route to mix; expected integrated_share only on an integrated "
                             "pathway", mkba_route_names[p->rule],
-                            p->degree == MKBA_DEGREE_NONE ? ", degree none" : "");
+                            integrated ? ", degree none" : "");
     if (config_setting_get_member(g, "classic_access") == NULL)
         return mkba_sc_fail(ld, g, "classic_access", "required setting is missing; a mixed arm "
                             "(integrated_share) needs the arm whose access its classic-route "

@@ -114,3 +114,10 @@ void support_bad_loads(const support_bad *cases, size_t n)
         support_bad_check(c, what, err.message, path, line);
     }
 }
+
+void support_expect_error(int rc, int code, const mkba_error *err, const char *phrase)
+{
+    if (rc != code || strstr(err->message, phrase) == NULL)
+        fail_msg("code %d (expected %d), expected \"%s\" in: %s", rc, code, phrase,
+                 err->message);
+}

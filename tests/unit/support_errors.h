@@ -38,4 +38,8 @@ char *support_edited(const char *path, const char *find, const char *replace);
  * message and leaves no model. */
 void support_bad_loads(const support_bad *cases, size_t n);
 
+/* Fails the test unless a call returned `code` (rc) and its message in err
+ * contains `phrase`. */
+void support_expect_error(int rc, int code, const mkba_error *err, const char *phrase);
+
 #endif

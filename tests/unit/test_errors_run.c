@@ -122,6 +122,10 @@ static const run_case drawn[] = {
     { { SVC, { "seek_rate = [0.3, 0.6, 1.0];", "seek_rate = (0.3, 0.6, \"improve - 10\");" },
         NULL, { "services.seek_rate.[2]: draw 0, arm 'classic': the rate is",
                 "expected a rate per year from 0 to 1000" } }, MKBA_ENUMERIC },
+    { { SVC, { "detect = 0.6;", "detect = \"0 * improve + 1.5\";" }, NULL,
+        { "services.pathways.broad.detect: draw 0, arm 'classic': the value is 1.5; "
+          "expected a probability from 0 to 1" } },
+      MKBA_ENUMERIC },
 };
 
 static void test_drawn_values(void **state)
