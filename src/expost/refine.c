@@ -149,51 +149,49 @@ typedef struct block {
     size_t first, width;
 } block;
 
-/* The other walk (other_proposal). A proposal does one of three things:
- * - (share FREE_SHARE, when some block is known to be free) it redraws
- *   every free block from its prior;
- * - (JOINT_SHARE of the rest) it moves every block not known to be free
- *   at once, each by b = min(1, g b_j): b_j the block's own step, g a
- *   common factor adapted to these proposals' acceptance (towards
- *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
- *   blocks outside the refined walk move at every such step;
- * - else it moves one block alone by its own Crank-Nicolson step b_j,
- *   whose acceptance adapts b_j towards OTHER_TARGET (log b_j += OTHER_GAIN
- *   (alpha - OTHER_TARGET) after each of its proposals: a constant gain, not
- *   Robbins-Monro, so b_j is noisy, up to a factor e^0.75 per proposal; b_j
- *   at most 1: an exact draw from the prior).
- *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
- *   turn, the rest to any block, so that a free block whose move does
- *   change the likelihood is found.
- * A block is free when its own moves left the likelihood unchanged
- * FREE_AFTER times and never changed it: the observed figures do not depend
- * on it (a utility, a cost outside the observed payers), and its redraw is
- * accepted. "Unchanged" is within UNCHANGED relative: the study's sums
- * differ in their last bits (about 1e-15) from one point to another, while
- * a parameter that changes one household's path in the observed figures
- * moves the likelihood by far more. The refined walk redraws the free
- * blocks as well. The label is learned from the particles' states: a block
- * whose effect depends on the rest of the state (a capacity that binds
- * only somewhere) can be called free wrongly. That costs efficiency, not
- * validity: the free redraw is an independence proposal from the prior,
- * accepted by the likelihood ratio. Within a step the kernel is fixed (the
- * labels and steps change only after its proposals are evaluated); across
- * steps they depend on the population, so this is adaptive SMC, with the
- * usual O(1/N) bias. (Probing every block before the first stage labels
- * far more blocks free, but it made the refined walk worse in
- * test_recovery and test_observation_model, December 2026: blocks found
- * free at the prior's states, then redrawn at every refined proposal, are
- * suspected; see docs/expost.md.) */
+/* Free blocks. A block is free when no observed figure can depend on its
+ * value, by the model's structure (free_blocks): every figure except
+ * spending counts the households' paths, which only values read once per
+ * draw steer (mkba_params_read_once: transitions, prevalences, teams...),
+ * and a spending figure adds the cost rules booked to its payer; a value
+ * that reaches neither, directly or through an expression of one that does
+ * (mkba_params_inputs), is free: a utility, a cost of a payer no figure
+ * observes, a parameter nothing reads. Its posterior is its prior, so every
+ * refined proposal and FREE_SHARE of the other walk's redraw the free
+ * blocks from the prior. The label is fixed before the first stage and
+ * does not depend on the particles (a label learned from their states
+ * called blocks free whose effect binds only somewhere, such as a
+ * caseload, and found only 9-18 of about 170; probing every block up
+ * front found more, but also such state-dependent ones, whose redraw at
+ * every refined proposal dragged that walk: docs/expost.md). The redraw is
+ * still accepted by the likelihood ratio, an independence proposal from
+ * the prior, so a label that were wrong would cost efficiency, never
+ * validity.
+ *
+ * The other walk (other_proposal) moves the blocks that are not free. A
+ * proposal does one of three things:
+ * - (share FREE_SHARE, when some block is free) it redraws every free
+ *   block from its prior;
+ * - (JOINT_SHARE of the rest) it moves every block that is not free at
+ *   once, each by b = min(1, g b_j): b_j the block's own step, g a common
+ *   factor adapted to these proposals' acceptance (towards OTHER_TARGET,
+ *   gain JOINT_GAIN per proposal), so that the informed blocks outside the
+ *   refined walk move at every such step;
+ * - else it moves one of them alone, in turn, by its own Crank-Nicolson
+ *   step b_j, whose acceptance adapts b_j towards OTHER_TARGET (log b_j +=
+ *   OTHER_GAIN (alpha - OTHER_TARGET) after each of its proposals: a
+ *   constant gain, not Robbins-Monro, so b_j is noisy, up to a factor
+ *   e^0.75 per proposal; b_j at most 1: an exact draw from the prior), so
+ *   that a block the data barely inform keeps steps near 1.
+ * Within a step the kernel is fixed (the steps change only after its
+ * proposals are evaluated); across steps they depend on the population, so
+ * this is adaptive SMC, with the usual O(1/N) bias. */
 #define OTHER_TARGET 0.25
 #define OTHER_GAIN 1.0
-#define OTHER_UNSURE 0.75
 #define FREE_SHARE 0.25
 #define JOINT_SHARE 0.5
 #define JOINT_GAIN 0.05
-#define FREE_AFTER 3
-#define UNCHANGED 1e-9
 #define STEP_FLOOR 1e-3
-enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
 enum { MOVE_REFINED = 0, MOVE_OTHER, MOVE_SWAP, MOVE_KINDS };
@@ -214,10 +212,10 @@ typedef struct smc {
     size_t *refined;           /* [count[MOVE_REFINED]] the refined walk's coordinates */
     double *chol;              /* [nr][nr] Cholesky factor of their particles' covariance */
     double *step;              /* [nb] the other walk's Crank-Nicolson step b per block */
-    int *probe;                /* [nb] BLOCK_INFORMED, or its bit-identical probes */
-    size_t *others, *unsure;   /* [nb] the other walk's blocks; those not known free */
-    size_t nothers;
-    size_t *pick;              /* [n] the block each proposal of the other walk probes
+    unsigned char *free;       /* [nb] no observed figure can depend on it (free_blocks) */
+    size_t *others, *linked;   /* [nb] the other walk's blocks; those not free */
+    size_t nothers, nlinked;
+    size_t *pick;              /* [n] the block each proposal of the other walk moves
                                   (nb: the free redraw, nb + 1: the joint move) */
     double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
@@ -492,9 +490,9 @@ static void smc_free(smc *s)
     mkba_free(s->refined);
     mkba_free(s->chol);
     mkba_free(s->step);
-    mkba_free(s->probe);
+    mkba_free(s->free);
     mkba_free(s->others);
-    mkba_free(s->unsure);
+    mkba_free(s->linked);
     mkba_free(s->pick);
     mkba_free(s->root);
     mkba_free(s->root2);
@@ -592,41 +590,36 @@ static void crank_nicolson(const smc *s, size_t bi, double b, double *z, gsl_rng
 static void redraw_free(const smc *s, double *z, gsl_rng *rng)
 {
     for (size_t o = 0; o < s->nothers; o++)
-        if (s->probe[s->others[o]] >= FREE_AFTER)
+        if (s->free[s->others[o]])
             crank_nicolson(s, s->others[o], 1.0, z, rng);
 }
 
 /* The other walk's proposal z (a particle's copy) of particle i, its
- * kind or block into s->pick[i]; unsure[nunsure]: the blocks not known to
- * be free. */
-static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, double *z,
-                           gsl_rng *rng)
+ * kind or block into s->pick[i]; the one-block moves take the blocks that
+ * are not free in turn from offset, so that each moves about as often. */
+static void other_proposal(smc *s, size_t offset, size_t i, double *z, gsl_rng *rng)
 {
     s->pick[i] = s->nb;
-    if (nunsure < s->nothers && gsl_rng_uniform(rng) < FREE_SHARE) {
+    if (s->nlinked < s->nothers && gsl_rng_uniform(rng) < FREE_SHARE) {
         redraw_free(s, z, rng);
         return;
     }
-    if (nunsure > 0 && gsl_rng_uniform(rng) < JOINT_SHARE) {
+    if (s->nlinked == 0)
+        return;
+    if (gsl_rng_uniform(rng) < JOINT_SHARE) {
         s->pick[i] = s->nb + 1;
-        for (size_t u = 0; u < nunsure; u++)
-            crank_nicolson(s, s->unsure[u], fmin(1.0, s->joint * s->step[s->unsure[u]]), z,
+        for (size_t u = 0; u < s->nlinked; u++)
+            crank_nicolson(s, s->linked[u], fmin(1.0, s->joint * s->step[s->linked[u]]), z,
                            rng);
         return;
     }
-    /* The blocks not known to be free in turn from a random offset, so
-     * that each is probed about as often. */
-    size_t bi = nunsure > 0 && gsl_rng_uniform(rng) < OTHER_UNSURE
-                    ? s->unsure[(offset + i) % nunsure]
-                    : s->others[gsl_rng_uniform_int(rng, s->nothers)];
+    size_t bi = s->linked[(offset + i) % s->nlinked];
     s->pick[i] = bi;
     crank_nicolson(s, bi, s->step[bi], z, rng);
 }
 
-/* What the other walk's proposal of particle i, with log acceptance
- * log_alpha, tells: the joint move's factor, or about its one block
- * whether its move changed the likelihood (free or informed), and its
- * step's adaptation. */
+/* Adapts, from the other walk's proposal of particle i with log acceptance
+ * log_alpha, the joint move's factor or its one block's step. */
 static void other_learn(smc *s, size_t i, double log_alpha)
 {
     size_t bi = s->pick[i];
@@ -635,12 +628,6 @@ static void other_learn(smc *s, size_t i, double log_alpha)
         s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
     if (bi >= s->nb)
         return;
-    if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
-        if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
-            s->probe[bi]++;
-    } else {
-        s->probe[bi] = BLOCK_INFORMED;
-    }
     s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
 }
 
@@ -649,17 +636,15 @@ static void other_learn(smc *s, size_t i, double log_alpha)
 static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double *accepted,
                 mkba_error *err)
 {
-    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED], nunsure = 0;
-    for (size_t o = 0; kind == MOVE_OTHER && o < s->nothers; o++)
-        if (s->probe[s->others[o]] < FREE_AFTER)
-            s->unsure[nunsure++] = s->others[o];
-    size_t offset = nunsure > 0 ? gsl_rng_uniform_int(rng, nunsure) : 0;
+    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED];
+    size_t offset = kind == MOVE_OTHER && s->nlinked > 0
+                        ? gsl_rng_uniform_int(rng, s->nlinked) : 0;
     for (size_t i = 0; i < n; i++) {
         s->d2[i] = kind == MOVE_SWAP ? s->next_draw++ : s->d[i];
         double *z2 = s->z2 + i * nz;
         memcpy(z2, s->z + i * nz, nz * sizeof *z2);
         if (kind == MOVE_OTHER)
-            other_proposal(s, nunsure, offset, i, z2, rng);
+            other_proposal(s, offset, i, z2, rng);
         if (kind == MOVE_REFINED) {
             /* The free blocks' redraw is an independence proposal from
              * their prior: it adds no term to the ratio below. */
@@ -738,7 +723,7 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
-        int is_free = s->probe[s->others[o]] >= FREE_AFTER;
+        int is_free = s->free[s->others[o]];
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             nf += is_free;
             nc += !is_free;
@@ -747,6 +732,55 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     }
     out->free_coordinates = nf;
     out->other_spread = nc > 0 ? sum / (double)nc : NAN;
+}
+
+/* Whether a parameter of block b is marked in reach[]. */
+static int block_reaches(const block *b, const unsigned char *reach)
+{
+    if (b->kind == BLOCK_COPULA) {
+        for (size_t r = 0; r < b->cop->n; r++)
+            if (reach[b->cop->param[r]])
+                return 1;
+        return 0;
+    }
+    for (size_t j = 0; j < b->width; j++)
+        if (reach[b->k + j])
+            return 1;
+    return 0;
+}
+
+/* Labels free the other walk's blocks that no observed figure can depend
+ * on, by the model's structure (see "Free blocks" above), and lists the
+ * rest in s->linked. */
+static int free_blocks(smc *s)
+{
+    const mkba_model *m = s->in->m;
+    const mkba_observed *obs = s->in->obs;
+    size_t np = mkba_params_count(m->params);
+    unsigned char *reach = mkba_calloc(np + 1, 1), *spent = mkba_calloc(m->npayers + 1, 1);
+    int rc = reach != NULL && spent != NULL ? MKBA_OK : MKBA_ENOMEM;
+    for (size_t o = 0; rc == MKBA_OK && o < obs->n; o++)
+        if (obs->obs[o].metric == MKBA_METRIC_SPENDING && obs->obs[o].payer >= 0)
+            spent[obs->obs[o].payer] = 1;
+    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
+        reach[k] = (unsigned char)mkba_params_read_once(m->params, k);
+    for (size_t i = 0; rc == MKBA_OK && i < m->ncosts; i++) {
+        const mkba_cost_rule *r = &m->cost[i];
+        if (r->amount >= 0 && (spent[r->payer] || (r->transfer_to >= 0 && spent[r->transfer_to])))
+            reach[r->amount] = 1;
+    }
+    if (rc == MKBA_OK)
+        rc = mkba_params_inputs(m->params, reach);
+    s->nlinked = 0;
+    for (size_t o = 0; rc == MKBA_OK && o < s->nothers; o++) {
+        size_t bi = s->others[o];
+        s->free[bi] = !block_reaches(&s->b[bi], reach);
+        if (!s->free[bi])
+            s->linked[s->nlinked++] = bi;
+    }
+    mkba_free(reach);
+    mkba_free(spent);
+    return rc;
 }
 
 /* Allocates the state of n particles over the blocks of every uncertain
@@ -774,9 +808,9 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->d2 = mkba_malloc(s->n * sizeof *s->d2);
     s->x = mkba_malloc((widest + 1) * sizeof *s->x);
     s->step = mkba_malloc((nb + 1) * sizeof *s->step);
-    s->probe = mkba_calloc(nb + 1, sizeof *s->probe);
+    s->free = mkba_calloc(nb + 1, 1);
     s->others = mkba_malloc((nb + 1) * sizeof *s->others);
-    s->unsure = mkba_malloc((nb + 1) * sizeof *s->unsure);
+    s->linked = mkba_malloc((nb + 1) * sizeof *s->linked);
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
     s->root = mkba_malloc((s->n + 1) * sizeof *s->root);
     s->root2 = mkba_malloc((s->n + 1) * sizeof *s->root2);
@@ -784,7 +818,7 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
-                   && s->probe && s->others && s->unsure && s->pick && s->root && s->root2
+                   && s->free && s->others && s->linked && s->pick && s->root && s->root2
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
@@ -847,6 +881,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         for (size_t bi = 0; rc == MKBA_OK && bi < s.nb; bi++)
             if (s.set[s.b[bi].first] == MOVE_OTHER)
                 s.others[s.nothers++] = bi;
+        if (rc == MKBA_OK && free_blocks(&s) != MKBA_OK)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     }
     double phi = 0.0;
     double scale = 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0 ? s.count[MOVE_REFINED]
