@@ -701,14 +701,14 @@ static void spreads(const smc *s, double *sd)
 /* What the final sample rests on (out->kept, free_coordinates,
  * other_spread): the distinct ex-ante draws the particles descend from
  * through every stage's resampling, the scores labelled free, and the mean
- * sd of the other scores outside the refined walk (informed or unsure).
- * Those are the ones a collapse shows in: the free ones are redrawn from
- * the prior at every refined step and the refined ones by the tuned walk,
- * but these move only by the other walk's small steps, so after few
- * ancestors they stay near their ancestors' values. Their prior sd is 1;
- * the data may narrow them too, so a low value says "collapsed or
- * informed", which the report states. NaN when there are none. sd is
- * scratch of nz; seen of n. */
+ * sd of the other scores outside the refined walk (those some observed
+ * figure can depend on). Those are the ones a collapse shows in: the free
+ * ones are redrawn from the prior at every refined step and the refined
+ * ones by the tuned walk, but these move only by the other walk's steps,
+ * so after few ancestors they stay near their ancestors' values. Their
+ * prior sd is 1; the data may narrow them too, so a low value says
+ * "collapsed or informed", which the report states. NaN when there are
+ * none. sd is scratch of nz; seen of n. */
 static void sample_basis(const smc *s, double *sd, unsigned char *seen,
                          mkba_expost_refine_result *out)
 {
@@ -751,14 +751,15 @@ static int block_reaches(const block *b, const unsigned char *reach)
 
 /* Labels free the other walk's blocks that no observed figure can depend
  * on, by the model's structure (see "Free blocks" above), and lists the
- * rest in s->linked. */
-static int free_blocks(smc *s)
+ * rest in s->linked; reach[np] (zeroed): 1 for the parameters some
+ * observed figure can depend on. */
+static int free_blocks(smc *s, unsigned char *reach)
 {
     const mkba_model *m = s->in->m;
     const mkba_observed *obs = s->in->obs;
     size_t np = mkba_params_count(m->params);
-    unsigned char *reach = mkba_calloc(np + 1, 1), *spent = mkba_calloc(m->npayers + 1, 1);
-    int rc = reach != NULL && spent != NULL ? MKBA_OK : MKBA_ENOMEM;
+    unsigned char *spent = mkba_calloc(m->npayers + 1, 1);
+    int rc = spent != NULL ? MKBA_OK : MKBA_ENOMEM;
     for (size_t o = 0; rc == MKBA_OK && o < obs->n; o++)
         if (obs->obs[o].metric == MKBA_METRIC_SPENDING && obs->obs[o].payer >= 0)
             spent[obs->obs[o].payer] = 1;
@@ -778,7 +779,6 @@ static int free_blocks(smc *s)
         if (!s->free[bi])
             s->linked[s->nlinked++] = bi;
     }
-    mkba_free(reach);
     mkba_free(spent);
     return rc;
 }
@@ -839,9 +839,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->other_acceptance = mkba_calloc(cap, sizeof *out->other_acceptance);
     out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
+    out->reach = mkba_calloc(np + 1, 1);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rc != MKBA_OK || !w || !sd || !idx || !out->phi || !out->ess || !out->acceptance
-        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !rng)
+        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !out->reach || !rng)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the refinement of %zu "
                             "particles", n);
     if (rc == MKBA_OK && in->names != NULL)
@@ -881,7 +882,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         for (size_t bi = 0; rc == MKBA_OK && bi < s.nb; bi++)
             if (s.set[s.b[bi].first] == MOVE_OTHER)
                 s.others[s.nothers++] = bi;
-        if (rc == MKBA_OK && free_blocks(&s) != MKBA_OK)
+        if (rc == MKBA_OK && free_blocks(&s, out->reach) != MKBA_OK)
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     }
     double phi = 0.0;
@@ -983,5 +984,6 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->swap_acceptance);
     mkba_free(r->draw);
     mkba_free(r->parameter);
+    mkba_free(r->reach);
     memset(r, 0, sizeof *r);
 }
