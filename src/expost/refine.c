@@ -158,40 +158,53 @@ typedef struct block {
  * (mkba_params_inputs), is free: a utility, a cost of a payer no figure
  * observes, a parameter nothing reads. Its posterior is its prior, so every
  * refined proposal and FREE_SHARE of the other walk's redraw the free
- * blocks from the prior. The label is fixed before the first stage and
- * does not depend on the particles (a label learned from their states
- * called blocks free whose effect binds only somewhere, such as a
- * caseload, and found only 9-18 of about 170; probing every block up
- * front found more, but also such state-dependent ones, whose redraw at
- * every refined proposal dragged that walk: docs/expost.md). The redraw is
- * still accepted by the likelihood ratio, an independence proposal from
- * the prior, so a label that were wrong would cost efficiency, never
- * validity.
+ * blocks from the prior. This label is fixed before the first stage.
+ *
+ * The structure is conservative: many values read once per draw barely
+ * touch the observed figures (a rare event, a setting of a team no figure
+ * counts), and left to the other walk's steps they narrow with the
+ * particles' genealogy. So a block that is not free is also "found free"
+ * when its own one-block moves left the likelihood unchanged FREE_AFTER
+ * times (within UNCHANGED relative: the study's sums differ in their last
+ * bits from one point to another) and never changed it, and is redrawn
+ * like the free ones. That label rests on the states probed: a block whose
+ * effect binds only somewhere (a caseload) can be found free wrongly, and
+ * a later probe that changes the likelihood takes the label back (a
+ * quarter of the one-block moves go to any such block). (Probing every
+ * block up front found more of these wrong labels, whose redraw at every
+ * refined proposal dragged that walk: docs/expost.md.) Either way the
+ * redraw is accepted by the likelihood ratio, an independence proposal
+ * from the prior, so a wrong label costs efficiency, never validity.
  *
  * The other walk (other_proposal) moves the blocks that are not free. A
  * proposal does one of three things:
- * - (share FREE_SHARE, when some block is free) it redraws every free
- *   block from its prior;
- * - (JOINT_SHARE of the rest) it moves every block that is not free at
- *   once, each by b = min(1, g b_j): b_j the block's own step, g a common
- *   factor adapted to these proposals' acceptance (towards OTHER_TARGET,
- *   gain JOINT_GAIN per proposal), so that the informed blocks outside the
- *   refined walk move at every such step;
- * - else it moves one of them alone, in turn, by its own Crank-Nicolson
- *   step b_j, whose acceptance adapts b_j towards OTHER_TARGET (log b_j +=
- *   OTHER_GAIN (alpha - OTHER_TARGET) after each of its proposals: a
- *   constant gain, not Robbins-Monro, so b_j is noisy, up to a factor
- *   e^0.75 per proposal; b_j at most 1: an exact draw from the prior), so
- *   that a block the data barely inform keeps steps near 1.
- * Within a step the kernel is fixed (the steps change only after its
- * proposals are evaluated); across steps they depend on the population, so
- * this is adaptive SMC, with the usual O(1/N) bias. */
+ * - (share FREE_SHARE, when some block is free or found free) it redraws
+ *   all of those from the prior;
+ * - (JOINT_SHARE of the rest) it moves every block not free nor found
+ *   free at once, each by b = min(1, g b_j): b_j the block's own step, g a
+ *   common factor adapted to these proposals' acceptance (towards
+ *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
+ *   blocks outside the refined walk move at every such step;
+ * - else it moves one block that is not free alone by its own
+ *   Crank-Nicolson step b_j (OTHER_UNSURE of them the blocks not found
+ *   free, in turn; the rest any), whose acceptance adapts b_j towards
+ *   OTHER_TARGET (log b_j += OTHER_GAIN (alpha - OTHER_TARGET) after each
+ *   of its proposals: a constant gain, not Robbins-Monro, so b_j is noisy,
+ *   up to a factor e^0.75 per proposal; b_j at most 1: an exact draw from
+ *   the prior).
+ * Within a step the kernel is fixed (the found labels and steps change
+ * only after its proposals are evaluated); across steps they depend on the
+ * population, so this is adaptive SMC, with the usual O(1/N) bias. */
 #define OTHER_TARGET 0.25
 #define OTHER_GAIN 1.0
 #define FREE_SHARE 0.25
 #define JOINT_SHARE 0.5
 #define JOINT_GAIN 0.05
 #define STEP_FLOOR 1e-3
+#define OTHER_UNSURE 0.75
+#define FREE_AFTER 3
+#define UNCHANGED 1e-9
+enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
 enum { MOVE_REFINED = 0, MOVE_OTHER, MOVE_SWAP, MOVE_KINDS };
@@ -213,8 +226,11 @@ typedef struct smc {
     double *chol;              /* [nr][nr] Cholesky factor of their particles' covariance */
     double *step;              /* [nb] the other walk's Crank-Nicolson step b per block */
     unsigned char *free;       /* [nb] no observed figure can depend on it (free_blocks) */
+    int *probe;                /* [nb] of a block that is not free: BLOCK_INFORMED, or
+                                  its one-block moves that left the likelihood as it was */
     size_t *others, *linked;   /* [nb] the other walk's blocks; those not free */
     size_t nothers, nlinked;
+    size_t *unsure;            /* [nb] the linked blocks not found free (move) */
     size_t *pick;              /* [n] the block each proposal of the other walk moves
                                   (nb: the free redraw, nb + 1: the joint move) */
     double joint;              /* the joint move's common factor g */
@@ -491,6 +507,8 @@ static void smc_free(smc *s)
     mkba_free(s->chol);
     mkba_free(s->step);
     mkba_free(s->free);
+    mkba_free(s->probe);
+    mkba_free(s->unsure);
     mkba_free(s->others);
     mkba_free(s->linked);
     mkba_free(s->pick);
@@ -586,40 +604,51 @@ static void crank_nicolson(const smc *s, size_t bi, double b, double *z, gsl_rng
         z[c] = sqrt(1.0 - b * b) * z[c] + b * gsl_ran_gaussian(rng, 1.0);
 }
 
+/* Whether block bi is redrawn from the prior: free, or found free. */
+static int redrawn(const smc *s, size_t bi)
+{
+    return s->free[bi] || s->probe[bi] >= FREE_AFTER;
+}
+
 /* Redraws every free block of z from its prior. */
 static void redraw_free(const smc *s, double *z, gsl_rng *rng)
 {
     for (size_t o = 0; o < s->nothers; o++)
-        if (s->free[s->others[o]])
+        if (redrawn(s, s->others[o]))
             crank_nicolson(s, s->others[o], 1.0, z, rng);
 }
 
 /* The other walk's proposal z (a particle's copy) of particle i, its
- * kind or block into s->pick[i]; the one-block moves take the blocks that
- * are not free in turn from offset, so that each moves about as often. */
-static void other_proposal(smc *s, size_t offset, size_t i, double *z, gsl_rng *rng)
+ * kind or block into s->pick[i]; unsure[nunsure]: the linked blocks not
+ * found free, which the one-block moves take in turn from offset. */
+static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, double *z,
+                           gsl_rng *rng)
 {
     s->pick[i] = s->nb;
-    if (s->nlinked < s->nothers && gsl_rng_uniform(rng) < FREE_SHARE) {
+    if (nunsure < s->nothers && gsl_rng_uniform(rng) < FREE_SHARE) {
         redraw_free(s, z, rng);
         return;
     }
     if (s->nlinked == 0)
         return;
-    if (gsl_rng_uniform(rng) < JOINT_SHARE) {
+    if (nunsure > 0 && gsl_rng_uniform(rng) < JOINT_SHARE) {
         s->pick[i] = s->nb + 1;
-        for (size_t u = 0; u < s->nlinked; u++)
-            crank_nicolson(s, s->linked[u], fmin(1.0, s->joint * s->step[s->linked[u]]), z,
+        for (size_t u = 0; u < nunsure; u++)
+            crank_nicolson(s, s->unsure[u], fmin(1.0, s->joint * s->step[s->unsure[u]]), z,
                            rng);
         return;
     }
-    size_t bi = s->linked[(offset + i) % s->nlinked];
+    size_t bi = nunsure > 0 && gsl_rng_uniform(rng) < OTHER_UNSURE
+                    ? s->unsure[(offset + i) % nunsure]
+                    : s->linked[gsl_rng_uniform_int(rng, s->nlinked)];
     s->pick[i] = bi;
     crank_nicolson(s, bi, s->step[bi], z, rng);
 }
 
-/* Adapts, from the other walk's proposal of particle i with log acceptance
- * log_alpha, the joint move's factor or its one block's step. */
+/* What the other walk's proposal of particle i, with log acceptance
+ * log_alpha, tells: the joint move's factor, or about its one block
+ * whether its move changed the likelihood (found free, or informed), and
+ * its step's adaptation. */
 static void other_learn(smc *s, size_t i, double log_alpha)
 {
     size_t bi = s->pick[i];
@@ -628,6 +657,12 @@ static void other_learn(smc *s, size_t i, double log_alpha)
         s->joint = fmin(1.0, fmax(STEP_FLOOR, s->joint * exp(JOINT_GAIN * (a - OTHER_TARGET))));
     if (bi >= s->nb)
         return;
+    if (isfinite(s->ll2[i]) && fabs(s->ll2[i] - s->ll[i]) <= UNCHANGED * fabs(s->ll[i])) {
+        if (s->probe[bi] != BLOCK_INFORMED && s->probe[bi] < FREE_AFTER)
+            s->probe[bi]++;
+    } else {
+        s->probe[bi] = BLOCK_INFORMED;
+    }
     s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
 }
 
@@ -636,15 +671,17 @@ static void other_learn(smc *s, size_t i, double log_alpha)
 static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double *accepted,
                 mkba_error *err)
 {
-    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED];
-    size_t offset = kind == MOVE_OTHER && s->nlinked > 0
-                        ? gsl_rng_uniform_int(rng, s->nlinked) : 0;
+    size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED], nunsure = 0;
+    for (size_t o = 0; kind == MOVE_OTHER && o < s->nlinked; o++)
+        if (s->probe[s->linked[o]] < FREE_AFTER)
+            s->unsure[nunsure++] = s->linked[o];
+    size_t offset = nunsure > 0 ? gsl_rng_uniform_int(rng, nunsure) : 0;
     for (size_t i = 0; i < n; i++) {
         s->d2[i] = kind == MOVE_SWAP ? s->next_draw++ : s->d[i];
         double *z2 = s->z2 + i * nz;
         memcpy(z2, s->z + i * nz, nz * sizeof *z2);
         if (kind == MOVE_OTHER)
-            other_proposal(s, offset, i, z2, rng);
+            other_proposal(s, nunsure, offset, i, z2, rng);
         if (kind == MOVE_REFINED) {
             /* The free blocks' redraw is an independence proposal from
              * their prior: it adds no term to the ratio below. */
@@ -723,7 +760,7 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
-        int is_free = s->free[s->others[o]];
+        int is_free = redrawn(s, s->others[o]);
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             nf += is_free;
             nc += !is_free;
@@ -809,6 +846,8 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->x = mkba_malloc((widest + 1) * sizeof *s->x);
     s->step = mkba_malloc((nb + 1) * sizeof *s->step);
     s->free = mkba_calloc(nb + 1, 1);
+    s->probe = mkba_calloc(nb + 1, sizeof *s->probe);
+    s->unsure = mkba_malloc((nb + 1) * sizeof *s->unsure);
     s->others = mkba_malloc((nb + 1) * sizeof *s->others);
     s->linked = mkba_malloc((nb + 1) * sizeof *s->linked);
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
@@ -818,7 +857,7 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
-                   && s->free && s->others && s->linked && s->pick && s->root && s->root2
+                   && s->free && s->probe && s->unsure && s->others && s->linked && s->pick && s->root && s->root2
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
