@@ -7,10 +7,14 @@
 # calibrated), per data set and pooled over the data sets that reached the
 # posterior, for three groups of parameters:
 #   refined  the tuned walk's (/expost/refine/parameter: named or screened),
-#   others   every other parameter,
-#   utility  of the others, the utilities (u_*), which no observed figure
-#            depends on: their posterior is their prior, so they measure
-#            the sampler alone,
+#   others   every other parameter, split into
+#   free     those no observed figure can depend on by the model's
+#            structure (/expost/refine/free: utilities, costs of payers no
+#            figure observes...): their posterior is their prior, so they
+#            measure the sampler alone, and
+#   informed the rest (which the data may inform): the coverage that
+#            matters,
+#   utility  of the free, the utilities (u_*),
 #   all      every parameter.
 # Data sets whose refinement stopped below temperature 1 (tempered, wider
 # than the posterior) are listed and counted apart. Quote a figure only
@@ -50,7 +54,8 @@ for i in $(seq 1 "$k"); do
     "$bin" expost "$scenario" --observed "$out/data-$i.csv" --from "$out/psa.h5" -q \
         --threads "$threads" -o "$out/expost-$i.h5" --accept-partial "${refine[@]}"
     for d in parameter:/expost/parameter summary:/expost/parameter_summary \
-             update:/expost/update refined:/expost/refine/parameter; do
+             update:/expost/update refined:/expost/refine/parameter \
+             free:/expost/refine/free; do
         h5dump -y -w 0 -d "${d#*:}" "$out/expost-$i.h5" > "$out/${d%%:*}-$i.txt" \
             2>/dev/null || : > "$out/${d%%:*}-$i.txt"   # no refinement: no refined ones
     done
@@ -81,7 +86,7 @@ UPDATE_COLUMNS = ("the number of normal scores labelled free (redrawn from the p
                   "the mean sd over the final particles of the other scores outside the "
                   "refined walk")
 UP_N, UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_OTHER_SD = 13, 1, 7, 9, 11, 12
-groups = ("refined", "others", "utility", "all")
+groups = ("refined", "others", "free", "informed", "utility", "all")
 pooled = {g: [0, 0, 0] for g in groups}     # true values, inside 50%, inside 90%
 tempered = []
 for i in range(1, k + 1):
@@ -100,6 +105,10 @@ for i in range(1, k + 1):
     ps = data(f"{out}/summary-{i}.txt")
     up = data(f"{out}/update-{i}.txt")
     refined = set(data(f"{out}/refined-{i}.txt", True))
+    free_flag = data(f"{out}/free-{i}.txt")
+    if refined and len(free_flag) != len(names):
+        sys.exit(f"data set {i}: /expost/refine/free has {len(free_flag)} values, not "
+                 f"{len(names)}")
     if len(ps) != len(names) * PS_N:
         sys.exit(f"data set {i}: /expost/parameter_summary has {len(ps)} values, not "
                  f"{len(names)} x {PS_N}")
@@ -108,6 +117,8 @@ for i in range(1, k + 1):
         row = ps[j * PS_N:(j + 1) * PS_N]
         t = truth[name]
         group = ["refined" if name in refined else "others", "all"]
+        if name not in refined and free_flag:
+            group.append("free" if free_flag[j] == 1 else "informed")
         if name.startswith("u_"):
             group.append("utility")
         for g in group:

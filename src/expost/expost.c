@@ -584,6 +584,14 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         STEP(mkba_h5_store_strings(h, "/expost/refine/parameter", moved,
                                    e->refine.nparameters, err));
         mkba_free((void *)moved);
+        double *free_par = mkba_malloc((e->u.n + 1) * sizeof *free_par);
+        if (free_par == NULL && rc == MKBA_OK)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        for (size_t i = 0; free_par != NULL && i < e->u.n; i++)
+            free_par[i] = e->refine.reach[e->u.param[i]] ? 0.0 : 1.0;
+        size_t d_fr[1] = { e->u.n };
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/free", 1, d_fr, free_par, err));
+        mkba_free(free_par);
     }
     STEP(mkba_h5_store_group(h, "/expost/posterior", e->refine.nstages > 0
                              ? "the decision outputs recomputed on the posterior sample: the "

@@ -166,12 +166,15 @@ typedef struct mkba_expost_refine_result {
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
     size_t nparameters;
     size_t *parameter;         /* the refined parameters (indices into the table) */
+    unsigned char *reach;      /* [parameter of the table] 1 when some observed figure
+                                  can depend on it, by the model's structure; 0: free */
     size_t coordinates;        /* normal scores moved: every uncertain parameter */
     size_t evaluations;        /* model evaluations (points) */
     size_t kept;               /* distinct ex-ante draws the final particles descend
                                   from, through every stage's resampling */
-    size_t free_coordinates;   /* normal scores labelled free: moving them never
-                                  changed the likelihood (redrawn from the prior) */
+    size_t free_coordinates;   /* normal scores labelled free: by the model's
+                                  structure no observed figure can depend on them
+                                  (redrawn from the prior) */
     double other_spread;       /* the mean sd over the final particles of the other
                                   scores outside the refined walk (the
                                   prior's: 1; low: collapsed or informed; NaN when

@@ -149,50 +149,61 @@ typedef struct block {
     size_t first, width;
 } block;
 
-/* The other walk (other_proposal). A proposal does one of three things:
- * - (share FREE_SHARE, when some block is known to be free) it redraws
- *   every free block from its prior;
- * - (JOINT_SHARE of the rest) it moves every block not known to be free
- *   at once, each by b = min(1, g b_j): b_j the block's own step, g a
+/* Free blocks. A block is free when no observed figure can depend on its
+ * value, by the model's structure (free_blocks): every figure except
+ * spending counts the households' paths, which only values read once per
+ * draw steer (mkba_params_read_once: transitions, prevalences, teams...),
+ * and a spending figure adds the cost rules booked to its payer; a value
+ * that reaches neither, directly or through an expression of one that does
+ * (mkba_params_inputs), is free: a utility, a cost of a payer no figure
+ * observes, a parameter nothing reads. Its posterior is its prior, so every
+ * refined proposal and FREE_SHARE of the other walk's redraw the free
+ * blocks from the prior. This label is fixed before the first stage.
+ *
+ * The structure is conservative: many values read once per draw barely
+ * touch the observed figures (a rare event, a setting of a team no figure
+ * counts), and left to the other walk's steps they narrow with the
+ * particles' genealogy. So a block that is not free is also "found free"
+ * when its own one-block moves left the likelihood unchanged FREE_AFTER
+ * times (within UNCHANGED relative: the study's sums differ in their last
+ * bits from one point to another) and never changed it, and is redrawn
+ * like the free ones. That label rests on the states probed: a block whose
+ * effect binds only somewhere (a caseload) can be found free wrongly, and
+ * a later probe that changes the likelihood takes the label back (a
+ * quarter of the one-block moves go to any such block). (Probing every
+ * block up front found more of these wrong labels, whose redraw at every
+ * refined proposal dragged that walk: docs/expost.md.) Either way the
+ * redraw is accepted by the likelihood ratio, an independence proposal
+ * from the prior, so a wrong label costs efficiency, never validity.
+ *
+ * The other walk (other_proposal) moves the blocks that are not free. A
+ * proposal does one of three things:
+ * - (share FREE_SHARE, when some block is free or found free) it redraws
+ *   all of those from the prior;
+ * - (JOINT_SHARE of the rest) it moves every block not free nor found
+ *   free at once, each by b = min(1, g b_j): b_j the block's own step, g a
  *   common factor adapted to these proposals' acceptance (towards
  *   OTHER_TARGET, gain JOINT_GAIN per proposal), so that the informed
  *   blocks outside the refined walk move at every such step;
- * - else it moves one block alone by its own Crank-Nicolson step b_j,
- *   whose acceptance adapts b_j towards OTHER_TARGET (log b_j += OTHER_GAIN
- *   (alpha - OTHER_TARGET) after each of its proposals: a constant gain, not
- *   Robbins-Monro, so b_j is noisy, up to a factor e^0.75 per proposal; b_j
- *   at most 1: an exact draw from the prior).
- *   OTHER_UNSURE of these go to the blocks not (yet) known to be free in
- *   turn, the rest to any block, so that a free block whose move does
- *   change the likelihood is found.
- * A block is free when its own moves left the likelihood unchanged
- * FREE_AFTER times and never changed it: the observed figures do not depend
- * on it (a utility, a cost outside the observed payers), and its redraw is
- * accepted. "Unchanged" is within UNCHANGED relative: the study's sums
- * differ in their last bits (about 1e-15) from one point to another, while
- * a parameter that changes one household's path in the observed figures
- * moves the likelihood by far more. The refined walk redraws the free
- * blocks as well. The label is learned from the particles' states: a block
- * whose effect depends on the rest of the state (a capacity that binds
- * only somewhere) can be called free wrongly. That costs efficiency, not
- * validity: the free redraw is an independence proposal from the prior,
- * accepted by the likelihood ratio. Within a step the kernel is fixed (the
- * labels and steps change only after its proposals are evaluated); across
- * steps they depend on the population, so this is adaptive SMC, with the
- * usual O(1/N) bias. (Probing every block before the first stage labels
- * far more blocks free, but it made the refined walk worse in
- * test_recovery and test_observation_model, December 2026: blocks found
- * free at the prior's states, then redrawn at every refined proposal, are
- * suspected; see docs/expost.md.) */
+ * - else it moves one block that is not free alone by its own
+ *   Crank-Nicolson step b_j (OTHER_UNSURE of them the blocks not found
+ *   free, in turn; the rest any), whose acceptance adapts b_j towards
+ *   OTHER_TARGET (log b_j += OTHER_GAIN (alpha - OTHER_TARGET) after each
+ *   of its proposals: a constant gain, not Robbins-Monro, so b_j is noisy,
+ *   up to a factor e^0.75 per proposal; b_j at most 1: an exact draw from
+ *   the prior).
+ * Within a step the kernel is fixed (the found labels and steps change
+ * only after its proposals are evaluated); across steps they depend on the
+ * population, so this is adaptive SMC, with the usual O(1/N) bias. */
 #define OTHER_TARGET 0.25
 #define OTHER_GAIN 1.0
-#define OTHER_UNSURE 0.75
 #define FREE_SHARE 0.25
 #define JOINT_SHARE 0.5
 #define JOINT_GAIN 0.05
+#define STEP_FLOOR 1e-3
+#define OTHER_UNSURE 0.75
 #define FREE_AFTER 3
 #define UNCHANGED 1e-9
-#define STEP_FLOOR 1e-3
 enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
@@ -214,10 +225,13 @@ typedef struct smc {
     size_t *refined;           /* [count[MOVE_REFINED]] the refined walk's coordinates */
     double *chol;              /* [nr][nr] Cholesky factor of their particles' covariance */
     double *step;              /* [nb] the other walk's Crank-Nicolson step b per block */
-    int *probe;                /* [nb] BLOCK_INFORMED, or its bit-identical probes */
-    size_t *others, *unsure;   /* [nb] the other walk's blocks; those not known free */
-    size_t nothers;
-    size_t *pick;              /* [n] the block each proposal of the other walk probes
+    unsigned char *free;       /* [nb] no observed figure can depend on it (free_blocks) */
+    int *probe;                /* [nb] of a block that is not free: BLOCK_INFORMED, or
+                                  its one-block moves that left the likelihood as it was */
+    size_t *others, *linked;   /* [nb] the other walk's blocks; those not free */
+    size_t nothers, nlinked;
+    size_t *unsure;            /* [nb] the linked blocks not found free (move) */
+    size_t *pick;              /* [n] the block each proposal of the other walk moves
                                   (nb: the free redraw, nb + 1: the joint move) */
     double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
@@ -492,9 +506,11 @@ static void smc_free(smc *s)
     mkba_free(s->refined);
     mkba_free(s->chol);
     mkba_free(s->step);
+    mkba_free(s->free);
     mkba_free(s->probe);
-    mkba_free(s->others);
     mkba_free(s->unsure);
+    mkba_free(s->others);
+    mkba_free(s->linked);
     mkba_free(s->pick);
     mkba_free(s->root);
     mkba_free(s->root2);
@@ -588,17 +604,23 @@ static void crank_nicolson(const smc *s, size_t bi, double b, double *z, gsl_rng
         z[c] = sqrt(1.0 - b * b) * z[c] + b * gsl_ran_gaussian(rng, 1.0);
 }
 
+/* Whether block bi is redrawn from the prior: free, or found free. */
+static int redrawn(const smc *s, size_t bi)
+{
+    return s->free[bi] || s->probe[bi] >= FREE_AFTER;
+}
+
 /* Redraws every free block of z from its prior. */
 static void redraw_free(const smc *s, double *z, gsl_rng *rng)
 {
     for (size_t o = 0; o < s->nothers; o++)
-        if (s->probe[s->others[o]] >= FREE_AFTER)
+        if (redrawn(s, s->others[o]))
             crank_nicolson(s, s->others[o], 1.0, z, rng);
 }
 
 /* The other walk's proposal z (a particle's copy) of particle i, its
- * kind or block into s->pick[i]; unsure[nunsure]: the blocks not known to
- * be free. */
+ * kind or block into s->pick[i]; unsure[nunsure]: the linked blocks not
+ * found free, which the one-block moves take in turn from offset. */
 static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, double *z,
                            gsl_rng *rng)
 {
@@ -607,6 +629,8 @@ static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, doub
         redraw_free(s, z, rng);
         return;
     }
+    if (s->nlinked == 0)
+        return;
     if (nunsure > 0 && gsl_rng_uniform(rng) < JOINT_SHARE) {
         s->pick[i] = s->nb + 1;
         for (size_t u = 0; u < nunsure; u++)
@@ -614,19 +638,17 @@ static void other_proposal(smc *s, size_t nunsure, size_t offset, size_t i, doub
                            rng);
         return;
     }
-    /* The blocks not known to be free in turn from a random offset, so
-     * that each is probed about as often. */
     size_t bi = nunsure > 0 && gsl_rng_uniform(rng) < OTHER_UNSURE
                     ? s->unsure[(offset + i) % nunsure]
-                    : s->others[gsl_rng_uniform_int(rng, s->nothers)];
+                    : s->linked[gsl_rng_uniform_int(rng, s->nlinked)];
     s->pick[i] = bi;
     crank_nicolson(s, bi, s->step[bi], z, rng);
 }
 
 /* What the other walk's proposal of particle i, with log acceptance
  * log_alpha, tells: the joint move's factor, or about its one block
- * whether its move changed the likelihood (free or informed), and its
- * step's adaptation. */
+ * whether its move changed the likelihood (found free, or informed), and
+ * its step's adaptation. */
 static void other_learn(smc *s, size_t i, double log_alpha)
 {
     size_t bi = s->pick[i];
@@ -650,9 +672,9 @@ static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double
                 mkba_error *err)
 {
     size_t n = s->n, nz = s->nz, nr = s->count[MOVE_REFINED], nunsure = 0;
-    for (size_t o = 0; kind == MOVE_OTHER && o < s->nothers; o++)
-        if (s->probe[s->others[o]] < FREE_AFTER)
-            s->unsure[nunsure++] = s->others[o];
+    for (size_t o = 0; kind == MOVE_OTHER && o < s->nlinked; o++)
+        if (s->probe[s->linked[o]] < FREE_AFTER)
+            s->unsure[nunsure++] = s->linked[o];
     size_t offset = nunsure > 0 ? gsl_rng_uniform_int(rng, nunsure) : 0;
     for (size_t i = 0; i < n; i++) {
         s->d2[i] = kind == MOVE_SWAP ? s->next_draw++ : s->d[i];
@@ -716,14 +738,14 @@ static void spreads(const smc *s, double *sd)
 /* What the final sample rests on (out->kept, free_coordinates,
  * other_spread): the distinct ex-ante draws the particles descend from
  * through every stage's resampling, the scores labelled free, and the mean
- * sd of the other scores outside the refined walk (informed or unsure).
- * Those are the ones a collapse shows in: the free ones are redrawn from
- * the prior at every refined step and the refined ones by the tuned walk,
- * but these move only by the other walk's small steps, so after few
- * ancestors they stay near their ancestors' values. Their prior sd is 1;
- * the data may narrow them too, so a low value says "collapsed or
- * informed", which the report states. NaN when there are none. sd is
- * scratch of nz; seen of n. */
+ * sd of the other scores outside the refined walk (those some observed
+ * figure can depend on). Those are the ones a collapse shows in: the free
+ * ones are redrawn from the prior at every refined step and the refined
+ * ones by the tuned walk, but these move only by the other walk's steps,
+ * so after few ancestors they stay near their ancestors' values. Their
+ * prior sd is 1; the data may narrow them too, so a low value says
+ * "collapsed or informed", which the report states. NaN when there are
+ * none. sd is scratch of nz; seen of n. */
 static void sample_basis(const smc *s, double *sd, unsigned char *seen,
                          mkba_expost_refine_result *out)
 {
@@ -738,7 +760,7 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     double sum = 0;
     for (size_t o = 0; o < s->nothers; o++) {
         const block *bl = &s->b[s->others[o]];
-        int is_free = s->probe[s->others[o]] >= FREE_AFTER;
+        int is_free = redrawn(s, s->others[o]);
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             nf += is_free;
             nc += !is_free;
@@ -747,6 +769,55 @@ static void sample_basis(const smc *s, double *sd, unsigned char *seen,
     }
     out->free_coordinates = nf;
     out->other_spread = nc > 0 ? sum / (double)nc : NAN;
+}
+
+/* Whether a parameter of block b is marked in reach[]. */
+static int block_reaches(const block *b, const unsigned char *reach)
+{
+    if (b->kind == BLOCK_COPULA) {
+        for (size_t r = 0; r < b->cop->n; r++)
+            if (reach[b->cop->param[r]])
+                return 1;
+        return 0;
+    }
+    for (size_t j = 0; j < b->width; j++)
+        if (reach[b->k + j])
+            return 1;
+    return 0;
+}
+
+/* Labels free the other walk's blocks that no observed figure can depend
+ * on, by the model's structure (see "Free blocks" above), and lists the
+ * rest in s->linked; reach[np] (zeroed): 1 for the parameters some
+ * observed figure can depend on. */
+static int free_blocks(smc *s, unsigned char *reach)
+{
+    const mkba_model *m = s->in->m;
+    const mkba_observed *obs = s->in->obs;
+    size_t np = mkba_params_count(m->params);
+    unsigned char *spent = mkba_calloc(m->npayers + 1, 1);
+    int rc = spent != NULL ? MKBA_OK : MKBA_ENOMEM;
+    for (size_t o = 0; rc == MKBA_OK && o < obs->n; o++)
+        if (obs->obs[o].metric == MKBA_METRIC_SPENDING && obs->obs[o].payer >= 0)
+            spent[obs->obs[o].payer] = 1;
+    for (size_t k = 0; rc == MKBA_OK && k < np; k++)
+        reach[k] = (unsigned char)mkba_params_read_once(m->params, k);
+    for (size_t i = 0; rc == MKBA_OK && i < m->ncosts; i++) {
+        const mkba_cost_rule *r = &m->cost[i];
+        if (r->amount >= 0 && (spent[r->payer] || (r->transfer_to >= 0 && spent[r->transfer_to])))
+            reach[r->amount] = 1;
+    }
+    if (rc == MKBA_OK)
+        rc = mkba_params_inputs(m->params, reach);
+    s->nlinked = 0;
+    for (size_t o = 0; rc == MKBA_OK && o < s->nothers; o++) {
+        size_t bi = s->others[o];
+        s->free[bi] = !block_reaches(&s->b[bi], reach);
+        if (!s->free[bi])
+            s->linked[s->nlinked++] = bi;
+    }
+    mkba_free(spent);
+    return rc;
 }
 
 /* Allocates the state of n particles over the blocks of every uncertain
@@ -774,9 +845,11 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->d2 = mkba_malloc(s->n * sizeof *s->d2);
     s->x = mkba_malloc((widest + 1) * sizeof *s->x);
     s->step = mkba_malloc((nb + 1) * sizeof *s->step);
+    s->free = mkba_calloc(nb + 1, 1);
     s->probe = mkba_calloc(nb + 1, sizeof *s->probe);
-    s->others = mkba_malloc((nb + 1) * sizeof *s->others);
     s->unsure = mkba_malloc((nb + 1) * sizeof *s->unsure);
+    s->others = mkba_malloc((nb + 1) * sizeof *s->others);
+    s->linked = mkba_malloc((nb + 1) * sizeof *s->linked);
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
     s->root = mkba_malloc((s->n + 1) * sizeof *s->root);
     s->root2 = mkba_malloc((s->n + 1) * sizeof *s->root2);
@@ -784,7 +857,7 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
-                   && s->probe && s->others && s->unsure && s->pick && s->root && s->root2
+                   && s->free && s->probe && s->unsure && s->others && s->linked && s->pick && s->root && s->root2
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
@@ -805,9 +878,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->other_acceptance = mkba_calloc(cap, sizeof *out->other_acceptance);
     out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
+    out->reach = mkba_calloc(np + 1, 1);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rc != MKBA_OK || !w || !sd || !idx || !out->phi || !out->ess || !out->acceptance
-        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !rng)
+        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !out->reach || !rng)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the refinement of %zu "
                             "particles", n);
     if (rc == MKBA_OK && in->names != NULL)
@@ -847,6 +921,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         for (size_t bi = 0; rc == MKBA_OK && bi < s.nb; bi++)
             if (s.set[s.b[bi].first] == MOVE_OTHER)
                 s.others[s.nothers++] = bi;
+        if (rc == MKBA_OK && free_blocks(&s, out->reach) != MKBA_OK)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     }
     double phi = 0.0;
     double scale = 2.38 / sqrt((double)(s.count[MOVE_REFINED] > 0 ? s.count[MOVE_REFINED]
@@ -947,5 +1023,6 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->swap_acceptance);
     mkba_free(r->draw);
     mkba_free(r->parameter);
+    mkba_free(r->reach);
     memset(r, 0, sizeof *r);
 }

@@ -804,16 +804,14 @@ uint32_t mkba_params_stream(const mkba_params *p, size_t index)
     return p->stream[index];
 }
 
-/* Extends `used` from the parameters the settings use to every parameter
- * their expressions (in any arm) use, directly or through others. */
-static int finalize_used(mkba_params *p, mkba_error *err)
+int mkba_params_inputs(const mkba_params *p, unsigned char *mark)
 {
     size_t nv = p->narms + 1, top = 0;
     int *stack = mkba_malloc((p->n + 1) * sizeof *stack);
     if (stack == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
+        return MKBA_ENOMEM;
     for (size_t i = 0; i < p->n; i++)
-        if (p->extra[i].used)
+        if (mark[i])
             stack[top++] = (int)i;
     while (top > 0) {
         size_t i = (size_t)stack[--top];
@@ -821,8 +819,8 @@ static int finalize_used(mkba_params *p, mkba_error *err)
             int s = p->slot_of[i * nv + v];
             for (size_t j = 0; s >= 0 && j < p->slot[s].nvars; j++) {
                 int k = p->slot[s].var[j];
-                if (k != YEAR_VAR && !p->extra[k].used) {
-                    p->extra[k].used = 1;
+                if (k != YEAR_VAR && !mark[k]) {
+                    mark[k] = 1;
                     stack[top++] = k;
                 }
             }
@@ -830,6 +828,23 @@ static int finalize_used(mkba_params *p, mkba_error *err)
     }
     mkba_free(stack);
     return MKBA_OK;
+}
+
+/* Extends `used` from the parameters the settings use to every parameter
+ * their expressions (in any arm) use, directly or through others. */
+static int finalize_used(mkba_params *p, mkba_error *err)
+{
+    unsigned char *mark = mkba_malloc(p->n + 1);
+    if (mark == NULL)
+        return mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
+    for (size_t i = 0; i < p->n; i++)
+        mark[i] = p->extra[i].used != 0;
+    int rc = mkba_params_inputs(p, mark);
+    for (size_t i = 0; i < p->n; i++)
+        p->extra[i].used = mark[i];
+    mkba_free(mark);
+    return rc == MKBA_OK ? MKBA_OK
+                         : mkba_error_set(err, MKBA_ENOMEM, "parameters: out of memory");
 }
 
 /* Whether slot s reads the year or a parameter already marked in tv[]. */
@@ -1162,6 +1177,11 @@ void mkba_params_mark_used(mkba_params *p, int index)
 int mkba_params_used(const mkba_params *p, size_t index)
 {
     return p->extra[index].used;
+}
+
+int mkba_params_read_once(const mkba_params *p, size_t index)
+{
+    return p->extra[index].once.path != NULL;
 }
 
 int mkba_params_override_source(mkba_params *p, int index, size_t arm, const char *source,

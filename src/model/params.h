@@ -157,6 +157,17 @@ void mkba_params_mark_used(mkba_params *p, int index);
  * correlation or an arm override alone is no use. */
 int mkba_params_used(const mkba_params *p, size_t index);
 
+/* After finalize: whether a setting reads parameter `index` once per draw
+ * (mkba_params_mark_once: a transition, a prevalence, a team's value...),
+ * as opposed to only as the amount of cost or effect rules. */
+int mkba_params_read_once(const mkba_params *p, size_t index);
+
+/* After finalize: extends mark[] (one byte per parameter, 1 = marked) to
+ * every parameter whose value the marked ones' expressions (in any arm)
+ * use, directly or through others: all a marked value depends on.
+ * MKBA_OK or MKBA_ENOMEM. */
+int mkba_params_inputs(const mkba_params *p, unsigned char *mark);
+
 /* ---- Calendar time (docs/model.md, "Calendar time") ----
  * An expression may use the variable `year`: the year of the horizon in
  * which a cycle starts, 1 in the first (1 + (k - 1) x cycle length in years
