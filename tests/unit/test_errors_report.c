@@ -1,0 +1,246 @@
+/* Error paths of the summary's output options, the output file checks and
+ * the helpers the report runs (the chart script, Chromium), provoked
+ * through the program: options that do not go together, an output that is
+ * a folder, a device, the input or another HDF5 file, and a chart script
+ * or browser that cannot run, fails, writes nothing or hangs (stand-ins
+ * given with MKBA_PYTHON, MKBA_PLOTS and MKBA_CHROMIUM). Each case checks
+ * the exit status, the words (naming the file or setting) and that no
+ * output file is left. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "mkba/expost.h"
+#include "support.h"
+#include "support_run.h"
+
+static char dir[] = "/tmp/mkba-errors-report-XXXXXX";
+
+/* text with every "DIR" replaced by the test's folder (not the end of a
+ * longer name such as TMPDIR). */
+static void expand(const char *text, char *out, size_t size)
+{
+    size_t used = 0;
+    for (const char *p = text; *p != '\0' && used + 1 < size;) {
+        if (strncmp(p, "DIR", 3) == 0 && (p == text || p[-1] < 'A' || p[-1] > 'Z')) {
+            used += (size_t)snprintf(out + used, size - used, "%s", dir);
+            p += 3;
+        } else {
+            out[used++] = *p++;
+        }
+    }
+    out[used < size ? used : size - 1] = '\0';
+}
+
+typedef struct report_case {
+    const char *env;      /* assignments before the program, or "" */
+    const char *args;     /* after the program; DIR is the test's folder */
+    const char *says;
+    int code;
+    const char *output;   /* a file that must not be left, or NULL */
+} report_case;
+
+static void check_cases(const report_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char env[1024], args[1024], says[1024], cmd[3000], text[8192], output[512];
+        expand(cases[i].env, env, sizeof env);
+        expand(cases[i].args, args, sizeof args);
+        expand(cases[i].says, says, sizeof says);
+        if (cases[i].output != NULL) {
+            expand(cases[i].output, output, sizeof output);
+            remove(output);
+        }
+        snprintf(cmd, sizeof cmd, "%s '%s' %s 2>&1 </dev/null", env, support_bin(), args);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        size_t got = fread(text, 1, sizeof text - 1, p);
+        text[got] = '\0';
+        int status = pclose(p);
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (code != cases[i].code || strstr(text, says) == NULL)
+            fail_msg("%s mkba %s: exit %d (expected %d), expected \"%s\" in: %s", env, args,
+                     code, cases[i].code, says, text);
+        if (cases[i].output != NULL && support_exists(output))
+            fail_msg("%s mkba %s left %s behind", env, args, output);
+    }
+}
+
+/* The summary's options that do not go together, and outputs it must not
+ * replace. */
+static void test_summary_outputs(void **state)
+{
+    (void)state;
+    static const report_case cases[] = {
+        { "", "summary DIR/psa.h5 --format xlsx",
+          "the xlsx format needs an output file (-o FILE.xlsx)", 1, NULL },
+        { "", "summary DIR/psa.h5 --format json --folder DIR/tables",
+          "a folder of files (--folder) holds csv files: use it with --format csv", 1,
+          "DIR/tables" },
+        { "", "summary DIR/psa.h5 --format csv -o DIR/a.csv --folder DIR/tables",
+          "give either an output file or a folder, not both", 1, "DIR/a.csv" },
+        { "", "summary DIR/psa.h5 --format json --csv-locale nl -o DIR/a.json",
+          "--csv-locale applies to --format csv and tidy only", 1, "DIR/a.json" },
+        { "", "summary DIR/psa.h5 --brief --format csv",
+          "--brief is the answer of the text summary: use it without --format", 1, NULL },
+        { "", "summary DIR/psa.h5 --format tidy --table npv",
+          "the long format is one table of per-draw values; --table selects a table of the "
+          "other formats", 1, NULL },
+        { "", "summary DIR/psa.h5 --table zzz_nosuch",
+          "no table 'zzz_nosuch' in this file; its tables: ", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv -o DIR",
+          "cannot write DIR: it is a folder", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv -o /dev/null",
+          "cannot write /dev/null: it is not a regular file (a device or a pipe); name a file "
+          "(summary without -o prints to standard output)", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv -o DIR/psa.h5",
+          "refusing to write DIR/psa.h5: it is the input file DIR/psa.h5; name another "
+          "output file", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv -o DIR/other.h5",
+          "refusing to write DIR/other.h5: it is an HDF5 file (a result file?) that the "
+          "output would replace; name another output file", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv --folder DIR/plain",
+          "cannot write into DIR/plain: it is a file, not a folder", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv --folder DIR/plain/sub",
+          "cannot create the folder DIR/plain/sub: Not a directory", 1, NULL },
+        { "", "summary DIR/psa.h5 --bogus",
+          "mkba: unknown option '--bogus' for summary (mkba summary --help lists them)", 2,
+          NULL },
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    char path[300];
+    snprintf(path, sizeof path, "%s/other.h5", dir);
+    assert_true(support_exists(path));
+    snprintf(path, sizeof path, "%s/psa.h5", dir);
+    assert_true(support_exists(path));
+}
+
+/* The chart script of mkba report: each way it can fail, with a stand-in
+ * run by /bin/sh (its second argument is the folder for the charts). */
+static void test_chart_script(void **state)
+{
+    (void)state;
+#define SH "MKBA_PYTHON=/bin/sh "
+    static const report_case cases[] = {
+        { "MKBA_PLOTS_TIMEOUT=soon", "report DIR/psa.h5 -o DIR/r.html",
+          "MKBA_PLOTS_TIMEOUT is 'soon'; expected the seconds the chart script may take, a "
+          "positive number", 1, "DIR/r.html" },
+        { "MKBA_PLOTS=DIR/nosuch.py", "report DIR/psa.h5 -o DIR/r.html",
+          "the chart script DIR/nosuch.py cannot be read (No such file or directory); set "
+          "MKBA_PLOTS to tools/mkba_plots.py", 1, "DIR/r.html" },
+        { "TMPDIR=DIR/nosuch", "report DIR/psa.h5 -o DIR/r.html",
+          "cannot make a folder for the charts (DIR/nosuch/mkba-plots-", 1, "DIR/r.html" },
+        { "MKBA_PYTHON=DIR/nosuch-python", "report DIR/psa.h5 -o DIR/r.html",
+          "the charts need python3 with matplotlib and h5py; DIR/nosuch-python cannot be run "
+          "(No such file or directory)", 1, "DIR/r.html" },
+        { SH "MKBA_PLOTS=DIR/missing.sh", "report DIR/psa.h5 -o DIR/r.html",
+          "the charts need python3 with matplotlib and h5py (/bin/sh): No module named "
+          "'matplotlib'", 1, "DIR/r.html" },
+        { SH "MKBA_PLOTS=DIR/fails.sh", "report DIR/psa.h5 -o DIR/r.html",
+          "the chart script DIR/fails.sh failed (exit status 1): something broke", 1,
+          "DIR/r.html" },
+        { SH "MKBA_PLOTS=DIR/silent.sh", "report DIR/psa.h5 -o DIR/r.html",
+          "the chart script DIR/silent.sh wrote no manifest (", 1, "DIR/r.html" },
+        { SH "MKBA_PLOTS=DIR/slow.sh MKBA_PLOTS_TIMEOUT=0.5", "report DIR/psa.h5 -o DIR/r.html",
+          "the chart script DIR/slow.sh did not finish within 0.5 s and was stopped", 1,
+          "DIR/r.html" },
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* The PDF printer: the charts from a stand-in that draws none, then a
+ * browser that cannot run, fails, prints nothing or hangs. */
+static void test_pdf_printer(void **state)
+{
+    (void)state;
+#define NOCHARTS "MKBA_PYTHON=/bin/sh MKBA_PLOTS=DIR/none.sh "
+    static const report_case cases[] = {
+        { NOCHARTS "MKBA_CHROMIUM_TIMEOUT=-3", "report DIR/psa.h5 --format pdf -o DIR/r.pdf",
+          "MKBA_CHROMIUM_TIMEOUT is '-3'; expected the seconds Chromium may take to print, a "
+          "positive number", 1, "DIR/r.pdf" },
+        { NOCHARTS "MKBA_CHROMIUM=DIR/nosuch-chromium",
+          "report DIR/psa.h5 --format pdf -o DIR/r.pdf",
+          "the PDF is printed by Chromium, and DIR/nosuch-chromium cannot be run (No such file "
+          "or directory): install the Debian package chromium", 1, "DIR/r.pdf" },
+        { NOCHARTS "MKBA_CHROMIUM=DIR/fails.sh", "report DIR/psa.h5 --format pdf -o DIR/r.pdf",
+          "DIR/fails.sh failed to print the PDF (exit status 1): something broke", 1,
+          "DIR/r.pdf" },
+        { NOCHARTS "MKBA_CHROMIUM=DIR/silent.sh", "report DIR/psa.h5 --format pdf -o DIR/r.pdf",
+          "DIR/silent.sh wrote no PDF with pages to ", 1, "DIR/r.pdf" },
+        { NOCHARTS "MKBA_CHROMIUM=DIR/slow.sh MKBA_CHROMIUM_TIMEOUT=0.5",
+          "report DIR/psa.h5 --format pdf -o DIR/r.pdf",
+          "DIR/slow.sh did not print the PDF within 0.5 s and was stopped", 1, "DIR/r.pdf" },
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* The ex-post tables of a file without an ex-post evaluation. */
+static void test_expost_report_of_a_run(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/psa.h5", dir);
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    mkba_error err = {0};
+    int rc = mkba_expost_report_write(NULL, path, MKBA_SUMMARY_TEXT, sink, &err);
+    fclose(sink);
+    assert_int_equal(rc, MKBA_EINVAL);
+    char expect[400];
+    snprintf(expect, sizeof expect, "%s holds no ex-post evaluation (/expost); write one with "
+             "mkba expost", path);
+    support_assert_contains(err.message, expect);
+}
+
+/* A stand-in script of the test's folder: name and its text. */
+static int script(const char *name, const char *body)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return support_write_file(path, body) == 0 && chmod(path, 0755) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    char cmd[1200], plain[300];
+    snprintf(cmd, sizeof cmd, "'%s' run tests/data/full.cfg --draws 3 --households 20 -q -o "
+             "'%s/psa.h5' && cp '%s/psa.h5' '%s/other.h5'", support_bin(), dir, dir, dir);
+    snprintf(plain, sizeof plain, "%s/plain", dir);
+    if (system(cmd) != 0 || support_write_file(plain, "not a folder\n") != 0)
+        return -1;
+    return script("missing.sh", "#!/bin/sh\necho \"No module named 'matplotlib'\" >&2\n"
+                                "exit 3\n")
+           | script("fails.sh", "#!/bin/sh\necho 'something broke' >&2\nexit 1\n")
+           | script("silent.sh", "#!/bin/sh\nexit 0\n")
+           | script("slow.sh", "#!/bin/sh\nexec sleep 30\n")
+           | script("none.sh", "#!/bin/sh\necho '[]' >\"$2/manifest.json\"\n");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "psa.h5", "other.h5", "plain", "missing.sh",
+                                         "fails.sh", "silent.sh", "slow.sh", "none.sh" };
+    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_summary_outputs),
+        cmocka_unit_test(test_chart_script),
+        cmocka_unit_test(test_pdf_printer),
+        cmocka_unit_test(test_expost_report_of_a_run),
+    };
+    return cmocka_run_group_tests_name("report errors", tests, setup, teardown);
+}
