@@ -1,6 +1,8 @@
-/* Error paths of the summary's output options, the output file checks and
- * the helpers the report runs (the chart script, Chromium), provoked
- * through the program: options that do not go together, an output that is
+/* Error paths of the program, provoked through it: the words of the
+ * command line that test_errors_cli leaves out (a missing value, an
+ * unknown option of each command, mkba init's files), the summary's output
+ * options and output file checks, and the helpers the report runs (the
+ * chart script, Chromium): options that do not go together, an output that is
  * a folder, a device, the input or another HDF5 file, and a chart script
  * or browser that cannot run, fails, writes nothing or hangs (stand-ins
  * given with MKBA_PYTHON, MKBA_PLOTS and MKBA_CHROMIUM). Each case checks
@@ -21,7 +23,7 @@
 #include "support.h"
 #include "support_run.h"
 
-static char dir[] = "/tmp/mkba-errors-report-XXXXXX";
+static char dir[] = "/tmp/mkba-errors-cli2-XXXXXX";
 
 /* text with every "DIR" replaced by the test's folder (not the end of a
  * longer name such as TMPDIR). */
@@ -71,6 +73,66 @@ static void check_cases(const report_case *cases, size_t n)
         if (cases[i].output != NULL && support_exists(output))
             fail_msg("%s mkba %s left %s behind", env, args, output);
     }
+}
+
+/* Usage errors (exit 2) and mkba init's files (exit 1), none leaving a
+ * file; init's success names the next step. */
+static void test_command_line(void **state)
+{
+    (void)state;
+    static const report_case cases[] = {
+        { "", "", "mkba: no command given", 2, NULL },
+        { "", "--bogus", "mkba: unknown option '--bogus'", 2, NULL },
+        { "", "run", "mkba: run needs a scenario file", 2, NULL },
+        { "", "run tests/data/full.cfg --draws x -o DIR/out.h5",
+          "mkba: --draws expects a whole number >= 0, got 'x'", 2, "DIR/out.h5" },
+        { "", "run tests/data/full.cfg -o", "mkba: --output needs a value", 2, NULL },
+        { "", "run tests/data/full.cfg --bogus -o DIR/out.h5",
+          "mkba: unknown option '--bogus' for run", 2, "DIR/out.h5" },
+        { "", "check tests/data/full.cfg --bogus", "mkba: unknown option '--bogus' for check",
+          2, NULL },
+        { "", "summary", "mkba: summary needs a result file", 2, NULL },
+        { "", "summary DIR/psa.h5 --format docx",
+          "mkba: --format expects text, csv, markdown, json, tidy or xlsx, got 'docx'", 2,
+          NULL },
+        { "", "summary DIR/psa.h5 --csv-locale fr", "mkba: --csv-locale expects nl or en, got "
+          "'fr'", 2, NULL },
+        { "", "report", "mkba: report needs a result file", 2, NULL },
+        { "", "sa nosuch tests/data/full.cfg", "mkba: unknown sensitivity method 'nosuch'; "
+          "known: tornado, threshold, sweep, sobol, morris, evppi, prim, believe", 2, NULL },
+        { "", "expost tests/data/full.cfg --observed DIR/x.csv --bogus -o DIR/out.h5",
+          "mkba: unknown option '--bogus' for expost", 2, "DIR/out.h5" },
+        { "", "expost tests/data/full.cfg --simulate --observed DIR/x.csv -o DIR/y.csv "
+          "--truth-draw 5000000000",
+          "mkba: --truth-draw expects a draw number from 0 to 4294967295, got '5000000000'", 2,
+          "DIR/y.csv" },
+        { "", "expost tests/data/full.cfg --observed DIR/x.csv --set u_severe=0.3 -o "
+          "DIR/out.h5", "mkba: --set gives the true values of --simulate; the update runs the "
+          "PSA as the scenario defines it", 2, "DIR/out.h5" },
+        { "", "init", "mkba: init needs the name of the scenario file to write", 2, NULL },
+        { "", "init DIR/a.cfg --bogus", "mkba: unknown option '--bogus' for init", 2,
+          "DIR/a.cfg" },
+        { "", "init DIR/a.cfg --template nosuch", "mkba: --template expects one of ", 2,
+          "DIR/a.cfg" },
+        { "", "init DIR/", "mkba: cannot use DIR/: it gives the scenario no name", 1, NULL },
+        { "", "init DIR/plain", "mkba: cannot write DIR/plain: it exists (--force replaces it)",
+          1, NULL },
+        { "", "init DIR/tables.cfg --force",
+          "mkba: cannot write DIR/tables.cfg: it is not a regular file", 1, NULL },
+        { "", "init DIR/nosuch/a.cfg",
+          "mkba: cannot write DIR/nosuch/a.cfg: No such file or directory", 1,
+          "DIR/nosuch/a.cfg" },
+        { "", "init DIR/new.cfg", "mkba: wrote DIR/new.cfg; next: mkba check DIR/new.cfg", 0,
+          NULL },
+    };
+    char path[300];
+    snprintf(path, sizeof path, "%s/tables.cfg", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    assert_int_equal(rmdir(path), 0);
+    snprintf(path, sizeof path, "%s/new.cfg", dir);
+    assert_true(support_exists(path));
+    assert_int_equal(remove(path), 0);
 }
 
 /* The summary's options that do not go together, and outputs it must not
@@ -237,10 +299,11 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_line),
         cmocka_unit_test(test_summary_outputs),
         cmocka_unit_test(test_chart_script),
         cmocka_unit_test(test_pdf_printer),
         cmocka_unit_test(test_expost_report_of_a_run),
     };
-    return cmocka_run_group_tests_name("report errors", tests, setup, teardown);
+    return cmocka_run_group_tests_name("command line errors (2)", tests, setup, teardown);
 }
