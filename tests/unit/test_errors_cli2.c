@@ -135,6 +135,57 @@ static void test_command_line(void **state)
     assert_int_equal(remove(path), 0);
 }
 
+/* Sensitivity analyses whose factors, outcome, arms or --from file do not
+ * fit the scenario. */
+static void test_sa_words(void **state)
+{
+    (void)state;
+#define SA_FULL "sa tornado tests/data/full.cfg --households 50 -q -o DIR/out.h5 "
+    static const report_case cases[] = {
+        { "", SA_FULL "--factors u_severe --set u_severe=0.3",
+          "--set u_severe: u_severe is also a factor of this analysis, which moves it; leave "
+          "it out of --factors or of --set", 1, "DIR/out.h5" },
+        { "", SA_FULL "--factors p_debt_worse --range p_debt_worse=0:5",
+          "--factors: the range 0:5 of p_debt_worse leaves its valid domain [0, 1]", 1,
+          "DIR/out.h5" },
+        { "", SA_FULL "--factors 'zz*'",
+          "--factors: the pattern 'zz*' matches no parameter with a distribution", 1,
+          "DIR/out.h5" },
+        { "", SA_FULL "--factors @integrated",
+          "--factors: '@integrated' is not a parameter name", 1, "DIR/out.h5" },
+        { "", SA_FULL "--factors u_severe --outcome nosuch", "--outcome: no outcome 'nosuch'; "
+          "outcomes are npv:P and breakeven:P for a perspective P", 1, "DIR/out.h5" },
+        { "", "sa threshold tests/data/full.cfg --households 50 -q -o DIR/out.h5 "
+          "--factors u_severe,prog_year",
+          "--factors u_severe,prog_year: a threshold moves exactly one factor (this names 2)",
+          1, "DIR/out.h5" },
+        { "", "sa prim tests/data/full.cfg -q -o DIR/out.h5 --from DIR/svc.h5 --arm classic",
+          "--arm classic is the reference arm, which the others are compared with; name "
+          "another arm", 1, "DIR/out.h5" },
+        { "", "sa sweep tests/data/full.cfg --households 50 -q -o DIR/out.h5 "
+          "--grid u_severe=0.1:0.9:1000 --grid prog_year=100:200:1000",
+          "--grid: the grids have more than the ", 1, "DIR/out.h5" },
+        { "", "sa prim tests/data/full.cfg --households 50 -q -o DIR/out.h5 --draws 5",
+          "prim: needs at least 50 PSA draws (got 5); give --draws N", 1, "DIR/out.h5" },
+        { "", "sa evppi tests/data/full.cfg --households 50 -q -o DIR/out.h5 --draws 100 "
+          "--factors u_severe,prog_year --group u_severe+nosuch",
+          "--group u_severe+nosuch: 'nosuch' is not one of the factors", 1, "DIR/out.h5" },
+        { "", "sa prim tests/data/full.cfg -q -o DIR/out.h5 --from DIR/svc.h5 --draws 60",
+          "--draws has no meaning with --from, whose file holds its own draws", 1,
+          "DIR/out.h5" },
+        { "", "sa prim tests/data/full.cfg -q -o DIR/out.h5 --from DIR/svc.h5",
+          "--from DIR/svc.h5: parameter 2 is 'improve' in the file but 'p_debt_recover' in the "
+          "scenario; give the scenario that wrote the file", 1, "DIR/out.h5" },
+    };
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "'%s' run tests/data/services.cfg --draws 60 --households 20 -q "
+             "-o '%s/svc.h5'", support_bin(), dir);
+    assert_int_equal(system(cmd), 0);
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    snprintf(cmd, sizeof cmd, "%s/svc.h5", dir);
+    assert_int_equal(remove(cmd), 0);
+}
+
 /* The summary's options that do not go together, and outputs it must not
  * replace. */
 static void test_summary_outputs(void **state)
@@ -300,6 +351,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_sa_words),
         cmocka_unit_test(test_summary_outputs),
         cmocka_unit_test(test_chart_script),
         cmocka_unit_test(test_pdf_printer),
