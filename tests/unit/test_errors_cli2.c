@@ -60,7 +60,8 @@ static void check_cases(const report_case *cases, size_t n)
             expand(cases[i].output, output, sizeof output);
             remove(output);
         }
-        snprintf(cmd, sizeof cmd, "%s '%s' %s 2>&1 </dev/null", env, support_bin(), args);
+        /* Grouped, so args may send the program's output elsewhere. */
+        snprintf(cmd, sizeof cmd, "{ %s '%s' %s </dev/null; } 2>&1", env, support_bin(), args);
         FILE *p = popen(cmd, "r");
         assert_non_null(p);
         size_t got = fread(text, 1, sizeof text - 1, p);
@@ -223,6 +224,22 @@ static void test_summary_outputs(void **state)
           "cannot write into DIR/plain: it is a file, not a folder", 1, NULL },
         { "", "summary DIR/psa.h5 --format csv --folder DIR/plain/sub",
           "cannot create the folder DIR/plain/sub: Not a directory", 1, NULL },
+        { "", "summary DIR/psa.h5 --perspective societ",
+          "mkba: unknown perspective 'societ'; known: society, municipality, ", 1, NULL },
+        { "", "summary DIR/psa.h5 --perspective societ",
+          "(did you mean 'society'?)", 1, NULL },
+        { "", "summary DIR/psa.h5 --table npvv",
+          "no table 'npvv' in this file; its tables: answer, run, ", 1, NULL },
+        { "", "summary DIR/psa.h5 --table npvv", "(did you mean 'npv'?)", 1, NULL },
+        { "", "summary DIR/psa.h5 --format csv -o DIR/nosuch/x.csv",
+          "mkba: cannot write DIR/nosuch/x.csv: No such file or directory", 1, NULL },
+        { "", "summary DIR/psa.h5 --format tidy >/dev/full",
+          "mkba: cannot write the long table", 1, NULL },
+        { "", "sa sobol --function nosuch",
+          "mkba: unknown test function \"nosuch\": known are ishigami, sobol-g, linear", 1,
+          NULL },
+        { "", "sa sobol --function ishigami -n 16 >/dev/full", "mkba: cannot write the tables",
+          1, NULL },
         { "", "summary DIR/psa.h5 --bogus",
           "mkba: unknown option '--bogus' for summary (mkba summary --help lists them)", 2,
           NULL },

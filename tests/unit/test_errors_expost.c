@@ -292,6 +292,23 @@ static void test_simulate(void **state)
     assert_false(support_exists(csv));
 }
 
+/* The ex-post tables to a full disk, found when they are flushed. */
+static void test_report_to_full_disk(void **state)
+{
+    (void)state;
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        skip();
+    /* A buffer larger than the tables: the write fails at the flush. */
+    static char buffer[1 << 20];
+    assert_int_equal(setvbuf(full, buffer, _IOFBF, sizeof buffer), 0);
+    mkba_error err = {0};
+    int rc = mkba_expost_report_write(NULL, post, MKBA_SUMMARY_TEXT, full, &err);
+    fclose(full);
+    assert_int_equal(rc, MKBA_EIO);
+    support_assert_contains(err.message, "cannot write the report: No space left on device");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -349,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_from),
         cmocka_unit_test(test_refinement),
         cmocka_unit_test(test_simulate),
+        cmocka_unit_test(test_report_to_full_disk),
     };
     return cmocka_run_group_tests_name("expost errors", tests, setup, teardown);
 }
