@@ -187,6 +187,36 @@ static void test_sa_words(void **state)
     assert_int_equal(remove(cmd), 0);
 }
 
+/* Runs the engines refuse before they start: the cohort trace of a
+ * scenario with services or entrants, more households than services can
+ * keep, more entrants than a draw can count. */
+static void test_engine_limits(void **state)
+{
+    (void)state;
+#define RUN " --draws 0 -q -o DIR/out.h5"
+    static const report_case cases[] = {
+        { "", "run tests/data/services.cfg --cohort" RUN,
+          "mkba: tests/data/services.cfg: the scenario has services, whose capacity couples "
+          "households; they need the microsimulation, not the cohort trace", 1, "DIR/out.h5" },
+        { "", "run tests/data/budget.cfg --cohort" RUN,
+          "mkba: tests/data/budget.cfg:21: population.inflow = 150: entrants need a "
+          "microsimulation; the cohort trace (--cohort) has none", 1, "DIR/out.h5" },
+        { "", "run tests/data/services.cfg --households 60000000" RUN,
+          "mkba: tests/data/services.cfg:76: services: 60000000 households per draw; expected "
+          "at most 20000000 with services", 1, "DIR/out.h5" },
+        { "", "run DIR/inflow.cfg --households 2000000000" RUN,
+          "mkba: DIR/inflow.cfg:21: population.inflow = 5000 gives 1e+10 entrants a year for "
+          "2000000000 simulated households; expected at most 2e9 (fewer --households)", 1,
+          "DIR/out.h5" },
+    };
+    char path[300];
+    snprintf(path, sizeof path, "%s/inflow.cfg", dir);
+    assert_int_equal(support_write_variant("tests/data/budget.cfg", path, "  inflow = 150;",
+                                           "  inflow = 5000;"), 0);
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    assert_int_equal(remove(path), 0);
+}
+
 /* The summary's options that do not go together, and outputs it must not
  * replace. */
 static void test_summary_outputs(void **state)
@@ -369,6 +399,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_line),
         cmocka_unit_test(test_sa_words),
+        cmocka_unit_test(test_engine_limits),
         cmocka_unit_test(test_summary_outputs),
         cmocka_unit_test(test_chart_script),
         cmocka_unit_test(test_pdf_printer),
