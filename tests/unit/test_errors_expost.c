@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
@@ -147,6 +148,13 @@ static void test_observed_files(void **state)
         expect_refused(services, &o, cases[i].code, cases[i].says);
     }
     remove(obs);
+    /* A folder opens for reading, but reading it fails. */
+    assert_int_equal(mkdir(obs, 0700), 0);
+    mkba_expost_options o;
+    base_options(&o);
+    o.observed = obs;
+    expect_refused(services, &o, MKBA_EIO, "cannot read the observed data DIR/obs.csv");
+    assert_int_equal(rmdir(obs), 0);
 }
 
 /* A copy of the PSA file as `bad`, opened for writing. */
