@@ -25,6 +25,7 @@
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
 #include "mkba/expost.h"
+#include "support_expost.h"
 
 /* Callers that name a place: enough to tell apart the uses of one helper
  * (a string copy, a growing array) by the code that called it. */
@@ -159,24 +160,12 @@ static void every_place(const operation *op)
                   reached, step);
 }
 
-static char dir[] = "/tmp/mkba-alloc-sites-XXXXXX";
-static char data[300], psa[300], post[300], out[300], csv[300];
-static mkba_model *services;
-
-static char *in_dir(char *buf, const char *name)
-{
-    snprintf(buf, 300, "%s/%s", dir, name);
-    return buf;
-}
+static support_expost fx;      /* the data, the PSA and the scenario */
+static char post[300], out[300], csv[300];
 
 static void expost_options(mkba_expost_options *o)
 {
-    mkba_expost_options_init(o);
-    o->observed = data;
-    o->output = post;
-    o->force = 1;
-    o->draws = 8;
-    o->households = 20;
+    support_expost_options(&fx, o, post);
     o->min_ess_share = 0.9;
     o->moves = 2;
     o->max_stages = 3;
@@ -188,7 +177,7 @@ static int run_expost(const mkba_context *ctx, const void *arg, mkba_error *err)
     (void)arg;
     mkba_expost_options o;
     expost_options(&o);
-    return mkba_expost_run(ctx, services, &o, err);
+    return mkba_expost_run(ctx, fx.services, &o, err);
 }
 
 static int run_expost_from(const mkba_context *ctx, const void *arg, mkba_error *err)
@@ -196,12 +185,12 @@ static int run_expost_from(const mkba_context *ctx, const void *arg, mkba_error 
     (void)arg;
     mkba_expost_options o;
     expost_options(&o);
-    o.from = psa;
+    o.from = fx.psa;
     o.draws = -1;
     o.households = -1;
     o.output = out;
     o.refine = 0;
-    return mkba_expost_run(ctx, services, &o, err);
+    return mkba_expost_run(ctx, fx.services, &o, err);
 }
 
 static int run_simulate(const mkba_context *ctx, const void *arg, mkba_error *err)
@@ -209,12 +198,12 @@ static int run_simulate(const mkba_context *ctx, const void *arg, mkba_error *er
     (void)arg;
     mkba_expost_simulate_options o;
     mkba_expost_simulate_options_init(&o);
-    o.template_csv = data;
+    o.template_csv = fx.data;
     o.output = csv;
     o.force = 1;
     o.households = 20;
     o.truth_draw = 1;
-    return mkba_expost_simulate(ctx, services, &o, err);
+    return mkba_expost_simulate(ctx, fx.services, &o, err);
 }
 
 static int run_expost_report(const mkba_context *ctx, const void *arg, mkba_error *err)
@@ -229,7 +218,7 @@ static int run_expost_report(const mkba_context *ctx, const void *arg, mkba_erro
 /* A sensitivity method on the services scenario (arg: its options). */
 static int run_sa(const mkba_context *ctx, const void *arg, mkba_error *err)
 {
-    return mkba_sa_run(ctx, services, arg, err);
+    return mkba_sa_run(ctx, fx.services, arg, err);
 }
 
 static int run_function(const mkba_context *ctx, const void *arg, mkba_error *err)
@@ -282,7 +271,8 @@ static void summaries(const char *what, const char *file, int has_draws)
     }
     char book[300], label[128];
     snprintf(label, sizeof label, "summary of %s, xlsx", what);
-    summary_case x = { file, MKBA_SUMMARY_XLSX, in_dir(book, "book.xlsx"), NULL };
+    summary_case x = { file, MKBA_SUMMARY_XLSX, support_expost_path(&fx, book, "book.xlsx"),
+                       NULL };
     every_place(&(operation){ label, run_summary, &x, x.output });
     remove(book);
 }
@@ -319,7 +309,7 @@ static void test_sa(void **state)
         o.n = cases[c].n;
         o.bootstrap = 5;
         o.second_order = cases[c].method == MKBA_SA_SOBOL;
-        o.from = cases[c].from ? psa : NULL;
+        o.from = cases[c].from ? fx.psa : NULL;
         o.households = cases[c].from ? -1 : 20;
         o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL
                     : cases[c].method == MKBA_SA_THRESHOLD ? "p_debt_worse"
@@ -353,41 +343,17 @@ static void test_sa(void **state)
 static void test_run_summaries(void **state)
 {
     (void)state;
-    summaries("a services PSA", psa, 1);
+    summaries("a services PSA", fx.psa, 1);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (mkdtemp(dir) == NULL)
+    if (support_expost_open(&fx, "alloc-sites", 180) != 0)   /* evppi of two needs 180 */
         return -1;
-    in_dir(data, "observed.csv");
-    in_dir(psa, "psa.h5");
-    in_dir(post, "expost.h5");
-    in_dir(out, "out.h5");
-    in_dir(csv, "synthetic.csv");
-    FILE *d = fopen(data, "w");
-    if (d == NULL)
-        return -1;
-    fputs("year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth\n"
-          "2,broad,in_state,150,3000,debt/severe\n", d);
-    if (fclose(d) != 0)
-        return -1;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &services, &err) != MKBA_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    mkba_run_options ro;
-    mkba_run_options_init(&ro);
-    ro.output = psa;
-    ro.force = 1;
-    ro.draws = 180;            /* evppi of a group of two needs 180 */
-    ro.households = 20;
-    if (mkba_run(NULL, services, &ro, &err) != MKBA_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
+    support_expost_path(&fx, post, "expost.h5");
+    support_expost_path(&fx, out, "out.h5");
+    support_expost_path(&fx, csv, "synthetic.csv");
     void *warm[1];
     backtrace(warm, 1);        /* loads the unwinder before any place is recorded */
     return 0;
@@ -396,15 +362,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    mkba_model_free(services);
-    const char *const files[] = { data, psa, post, out, csv };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char extra[320];
-        remove(files[i]);
-        snprintf(extra, sizeof extra, "%s.ckpt", files[i]);
-        remove(extra);
-    }
-    return rmdir(dir);
+    static const char *const names[] = { "expost.h5", "out.h5", "synthetic.csv" };
+    return support_expost_close(&fx, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)

@@ -20,27 +20,21 @@
 #include "mkba/expost.h"
 #include "io/h5util.h"
 #include "support.h"
+#include "support_expost.h"
 #include "support_run.h"
 
-static char dir[] = "/tmp/mkba-errors-expost-XXXXXX";
-static char data[300], psa[300], post[300], out[300], bad[300], csv[300];
-static mkba_model *services;
+static support_expost fx;      /* the data, the PSA and the scenario */
+static char post[300], out[300], bad[300], csv[300];
 
 static char *in_dir(char *buf, const char *name)
 {
-    snprintf(buf, 300, "%s/%s", dir, name);
-    return buf;
+    return support_expost_path(&fx, buf, name);
 }
 
 /* The expost options every case starts from: a small PSA run of its own. */
 static void base_options(mkba_expost_options *o)
 {
-    mkba_expost_options_init(o);
-    o->observed = data;
-    o->output = out;
-    o->force = 1;
-    o->draws = 8;
-    o->households = 20;
+    support_expost_options(&fx, o, out);
 }
 
 /* "DIR" in `text` replaced by the test's folder. */
@@ -49,7 +43,7 @@ static void expand(const char *text, char *buf, size_t size)
     size_t used = 0;
     for (const char *p = text; *p != '\0' && used + 1 < size;) {
         if (strncmp(p, "DIR", 3) == 0) {
-            used += (size_t)snprintf(buf + used, size - used, "%s", dir);
+            used += (size_t)snprintf(buf + used, size - used, "%s", fx.dir);
             p += 3;
         } else {
             buf[used++] = *p++;
@@ -85,32 +79,32 @@ static void test_options(void **state)
     mkba_expost_options o;
     base_options(&o);
     o.observed = NULL;
-    expect_refused(services, &o, MKBA_EINVAL, "expost needs the observed data: --observed "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs the observed data: --observed "
                    "DATA.csv");
     base_options(&o);
     o.output = NULL;
-    expect_refused(services, &o, MKBA_EINVAL, "expost needs an output file (-o)");
+    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs an output file (-o)");
     base_options(&o);
     o.min_ess_share = 1.5;
-    expect_refused(services, &o, MKBA_EINVAL, "--min-ess expects a share of the draws in "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--min-ess expects a share of the draws in "
                    "(0, 1], got 1.5");
     base_options(&o);
     o.moves = 0;
-    expect_refused(services, &o, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
                    "(got 0 and 30)");
     base_options(&o);
     o.conflict_level = 0.7;
-    expect_refused(services, &o, MKBA_EINVAL, "--conflict-level expects a probability in "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--conflict-level expects a probability in "
                    "(0, 0.5), got 0.7");
     base_options(&o);
     o.draws = 1;
-    expect_refused(services, &o, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
                    "100000000 (got 1)");
     base_options(&o);
     o.refine_parameters = "p_debt_worse,p_debt_worse";
-    expect_refused(services, &o, MKBA_EINVAL, "--refine-parameters names p_debt_worse twice");
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--refine-parameters names p_debt_worse twice");
     o.refine_parameters = "";
-    expect_refused(services, &o, MKBA_EINVAL, "--refine-parameters: an empty list");
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--refine-parameters: an empty list");
 }
 
 /* Observed-data files the reader refuses before any model run. */
@@ -145,7 +139,7 @@ static void test_observed_files(void **state)
         mkba_expost_options o;
         base_options(&o);
         o.observed = obs;
-        expect_refused(services, &o, cases[i].code, cases[i].says);
+        expect_refused(fx.services, &o, cases[i].code, cases[i].says);
     }
     remove(obs);
     /* A folder opens for reading, but reading it fails. */
@@ -153,7 +147,7 @@ static void test_observed_files(void **state)
     mkba_expost_options o;
     base_options(&o);
     o.observed = obs;
-    expect_refused(services, &o, MKBA_EIO, "cannot read the observed data DIR/obs.csv");
+    expect_refused(fx.services, &o, MKBA_EIO, "cannot read the observed data DIR/obs.csv");
     assert_int_equal(rmdir(obs), 0);
 }
 
@@ -182,37 +176,37 @@ static void test_from(void **state)
     (void)state;
     mkba_expost_options o;
     from_options(&o, post);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/expost.h5: the file already holds "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/expost.h5: the file already holds "
                    "an ex-post evaluation; give the PSA file it was made from");
 
-    hid_t f = damaged_copy(psa);
+    hid_t f = damaged_copy(fx.psa);
     assert_true(H5Adelete(f, "seed") >= 0);
     H5Fclose(f);
     from_options(&o, bad);
-    expect_refused(services, &o, MKBA_EPARSE, "--from DIR/bad.h5: the file has no root "
+    expect_refused(fx.services, &o, MKBA_EPARSE, "--from DIR/bad.h5: the file has no root "
                    "attribute seed; give a PSA file written by mkba run");
 
-    f = damaged_copy(psa);
+    f = damaged_copy(fx.psa);
     assert_true(H5Adelete(f, "analysis_status") >= 0);
     H5Fclose(f);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/bad.h5: the file has no decision "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/bad.h5: the file has no decision "
                    "outputs (/analysis)");
 
-    f = damaged_copy(psa);
+    f = damaged_copy(fx.psa);
     assert_true(H5Adelete(f, "households") >= 0);
     assert_int_equal(mkba_h5_attr_int64(f, "households", 0), 0);
     H5Fclose(f);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/bad.h5: a cohort run has no "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/bad.h5: a cohort run has no "
                    "households to confront with data; give a microsimulation run");
 
-    f = damaged_copy(psa);
+    f = damaged_copy(fx.psa);
     assert_true(H5Adelete(f, "design") >= 0);
     assert_int_equal(mkba_h5_attr_string(f, "design", "points"), 0);
     H5Fclose(f);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/bad.h5: the file must hold every "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/bad.h5: the file must hold every "
                    "draw of a PSA run (mkba run with draws >= 2)");
 
-    f = damaged_copy(psa);
+    f = damaged_copy(fx.psa);
     static const char *const renamed[] = { "classic", "wide" };
     hid_t g = H5Gopen2(f, "/labels", H5P_DEFAULT);
     assert_true(g >= 0);
@@ -220,7 +214,7 @@ static void test_from(void **state)
     assert_int_equal(mkba_h5_write_strings(g, "arms", renamed, 2), 0);
     H5Gclose(g);
     H5Fclose(f);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/bad.h5: arm 2 is 'wide' in the file "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/bad.h5: arm 2 is 'wide' in the file "
                    "but 'broad' in the scenario; give the scenario that wrote the file");
 
     /* A PSA of another scenario, with three arms. */
@@ -241,7 +235,7 @@ static void test_from(void **state)
     mkba_model_free(three);
     remove(cfg);
     from_options(&o, other);
-    expect_refused(services, &o, MKBA_EINVAL, "--from DIR/other.h5: the file has 3 arms, the "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "--from DIR/other.h5: the file has 3 arms, the "
                    "scenario 2; give the scenario that wrote the file");
     remove(other);
 }
@@ -264,7 +258,8 @@ static void test_refinement(void **state)
     o.min_ess_share = 1.0;
     o.max_stages = 1;
     o.moves = 1;
-    expect_refused(services, &o, MKBA_EINVAL, "(1 is the posterior) after --max-stages 1 stages: the sample is "
+    expect_refused(fx.services, &o, MKBA_EINVAL, "(1 is the posterior) after --max-stages 1 "
+                   "stages: the sample is "
                    "tempered, not a posterior, and its intervals are too wide; raise "
                    "--max-stages, or pass --accept-partial");
     remove(strong);
@@ -294,7 +289,7 @@ static void test_simulate(void **state)
     o.force = 1;
     mkba_error err = {0};
     o.output = csv;
-    assert_int_equal(mkba_expost_simulate(NULL, services, &o, &err), MKBA_EINVAL);
+    assert_int_equal(mkba_expost_simulate(NULL, fx.services, &o, &err), MKBA_EINVAL);
     support_assert_contains(err.message, "expost --simulate needs a template (--observed) and "
                             "an output CSV (-o)");
     assert_false(support_exists(csv));
@@ -321,37 +316,20 @@ static int setup(void **state)
 {
     (void)state;
     gsl_set_error_handler_off();
-    if (mkdtemp(dir) == NULL)
+    if (support_expost_open(&fx, "errors-expost", 10) != 0)
         return -1;
-    in_dir(data, "observed.csv");
-    in_dir(psa, "psa.h5");
     in_dir(post, "expost.h5");
     in_dir(out, "out.h5");
     in_dir(bad, "bad.h5");
     in_dir(csv, "synthetic.csv");
-    if (support_write_file(data, "year,arm,metric,value,n,domain\n"
-                           "1,broad,escalations,40,3000,youth\n"
-                           "2,broad,in_state,150,3000,debt/severe\n") != 0)
-        return -1;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &services, &err) != MKBA_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    mkba_run_options ro;
-    mkba_run_options_init(&ro);
-    ro.output = psa;
-    ro.force = 1;
-    ro.draws = 10;
-    ro.households = 20;
     mkba_expost_options eo;
     base_options(&eo);
-    eo.from = psa;
+    eo.from = fx.psa;
     eo.draws = eo.households = -1;
     eo.output = post;
     eo.accept_partial = 1;
-    if (mkba_run(NULL, services, &ro, &err) != MKBA_OK
-        || mkba_expost_run(NULL, services, &eo, &err) != MKBA_OK) {
+    mkba_error err = {0};
+    if (mkba_expost_run(NULL, fx.services, &eo, &err) != MKBA_OK) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }
@@ -361,9 +339,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    mkba_model_free(services);
-    static const char *const names[] = { "observed.csv", "psa.h5", "expost.h5", "bad.h5" };
-    return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
+    static const char *const names[] = { "expost.h5", "bad.h5" };
+    return support_expost_close(&fx, names, sizeof names / sizeof names[0]);
 }
 
 int main(void)
