@@ -73,38 +73,45 @@ static void expect_refused(const mkba_model *m, const mkba_expost_options *o, in
     }
 }
 
+/* An option case: the base options with one field changed. */
+typedef struct option_case {
+    int missing;               /* 1: no observed data, 2: no output */
+    double min_ess, conflict;  /* 0: the default */
+    long moves, draws;         /* 0: the default */
+    const char *refine;        /* --refine-parameters, or NULL */
+    const char *says;
+} option_case;
+
 static void test_options(void **state)
 {
     (void)state;
-    mkba_expost_options o;
-    base_options(&o);
-    o.observed = NULL;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs the observed data: --observed "
-                   "DATA.csv");
-    base_options(&o);
-    o.output = NULL;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs an output file (-o)");
-    base_options(&o);
-    o.min_ess_share = 1.5;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "--min-ess expects a share of the draws in "
-                   "(0, 1], got 1.5");
-    base_options(&o);
-    o.moves = 0;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
-                   "(got 0 and 30)");
-    base_options(&o);
-    o.conflict_level = 0.7;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "--conflict-level expects a probability in "
-                   "(0, 0.5), got 0.7");
-    base_options(&o);
-    o.draws = 1;
-    expect_refused(fx.services, &o, MKBA_EINVAL, "expost needs PSA draws: --draws from 2 to "
-                   "100000000 (got 1)");
-    base_options(&o);
-    o.refine_parameters = "p_debt_worse,p_debt_worse";
-    expect_refused(fx.services, &o, MKBA_EINVAL, "--refine-parameters names p_debt_worse twice");
-    o.refine_parameters = "";
-    expect_refused(fx.services, &o, MKBA_EINVAL, "--refine-parameters: an empty list");
+    static const option_case cases[] = {
+        { .missing = 1, .says = "expost needs the observed data: --observed DATA.csv" },
+        { .missing = 2, .says = "expost needs an output file (-o)" },
+        { .min_ess = 1.5, .says = "--min-ess expects a share of the draws in (0, 1], got 1.5" },
+        { .moves = -1, .says = "--moves and --max-stages expect 1 to 1000 (got -1 and 30)" },
+        { .conflict = 0.7, .says = "--conflict-level expects a probability in (0, 0.5), got "
+                                   "0.7" },
+        { .draws = 1, .says = "expost needs PSA draws: --draws from 2 to 100000000 (got 1)" },
+        { .refine = "p_debt_worse,p_debt_worse",
+          .says = "--refine-parameters names p_debt_worse twice" },
+        { .refine = "", .says = "--refine-parameters: an empty list" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const option_case *c = &cases[i];
+        mkba_expost_options o;
+        base_options(&o);
+        if (c->missing == 1)
+            o.observed = NULL;
+        if (c->missing == 2)
+            o.output = NULL;
+        o.min_ess_share = c->min_ess != 0 ? c->min_ess : o.min_ess_share;
+        o.conflict_level = c->conflict != 0 ? c->conflict : o.conflict_level;
+        o.moves = c->moves != 0 ? c->moves : o.moves;
+        o.draws = c->draws != 0 ? c->draws : o.draws;
+        o.refine_parameters = c->refine;
+        expect_refused(fx.services, &o, MKBA_EINVAL, c->says);
+    }
 }
 
 /* Observed-data files the reader refuses before any model run. */
@@ -151,13 +158,10 @@ static void test_observed_files(void **state)
     assert_int_equal(rmdir(obs), 0);
 }
 
-/* A copy of the PSA file as `bad`, opened for writing. */
+/* A copy of `good` as `bad`, opened for writing. */
 static hid_t damaged_copy(const char *good)
 {
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", good, bad);
-    assert_int_equal(system(cmd), 0);
-    hid_t f = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t f = support_damaged_copy(good, bad);
     assert_true(f >= 0);
     return f;
 }
