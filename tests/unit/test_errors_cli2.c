@@ -41,6 +41,9 @@ static void expand(const char *text, char *out, size_t size)
     out[used < size ? used : size - 1] = '\0';
 }
 
+/* A run that would write DIR/out.h5 at once. */
+#define RUN " --draws 0 -q -o DIR/out.h5"
+
 typedef struct report_case {
     const char *env;      /* assignments before the program, or "" */
     const char *args;     /* after the program; DIR is the test's folder */
@@ -90,6 +93,21 @@ static void test_command_line(void **state)
         { "", "run tests/data/full.cfg -o", "mkba: --output needs a value", 2, NULL },
         { "", "run tests/data/full.cfg --bogus -o DIR/out.h5",
           "mkba: unknown option '--bogus' for run", 2, "DIR/out.h5" },
+        { "", "run tests/data/full.cfg --households 10 --set u_sever=0.3" RUN,
+          "mkba: --set: the scenario has no parameter 'u_sever' (did you mean 'u_severe'?); "
+          "`mkba check` lists every parameter", 1, "DIR/out.h5" },
+        { "", "run tests/data/full.cfg --households 10 --set u_severe@integrated=0.3 "
+          "--set u_severe@integrated=0.2" RUN,
+          "mkba: --set u_severe: given more than once for arm 'integrated'", 1, "DIR/out.h5" },
+        { "", "run tests/data/full.cfg --draws 0 -q -o /dev/null",
+          "mkba: cannot write the result file /dev/null: it exists and is not a regular file "
+          "(a device, pipe or socket)", 1, NULL },
+        { "", "run tests/data/full.cfg --households 10 --resume --no-checkpoint" RUN,
+          "mkba: --resume continues from the checkpoint, which --no-checkpoint turns off; give "
+          "one of them", 1, "DIR/out.h5" },
+        { "", "run tests/data/full.cfg --draws 0 -q -o DIR/plain",
+          "mkba: DIR/plain already exists; use --force to overwrite it or -o to write "
+          "elsewhere", 1, NULL },
         { "", "check tests/data/full.cfg --bogus", "mkba: unknown option '--bogus' for check",
           2, NULL },
         { "", "summary", "mkba: summary needs a result file", 2, NULL },
@@ -193,7 +211,6 @@ static void test_sa_words(void **state)
 static void test_engine_limits(void **state)
 {
     (void)state;
-#define RUN " --draws 0 -q -o DIR/out.h5"
     static const report_case cases[] = {
         { "", "run tests/data/services.cfg --cohort" RUN,
           "mkba: tests/data/services.cfg: the scenario has services, whose capacity couples "
