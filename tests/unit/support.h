@@ -38,6 +38,10 @@ double *support_read_doubles(const char *path, const char *name, size_t *count);
  * values (a wrong shape, or none): 0, or -1. */
 int support_replace_doubles(hid_t file, const char *path, hsize_t n);
 
+/* Copies result file `good` to `bad` and opens the copy for writing, to
+ * damage it: its id, or -1 when either step fails. */
+hid_t support_damaged_copy(const char *good, const char *bad);
+
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1
  * with the error printed. */

@@ -1,4 +1,5 @@
-/* Reading whole datasets of result files in tests. */
+/* Reading whole datasets of result files in tests, and copies to damage. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <hdf5.h>
 #include "support.h"
@@ -49,4 +50,13 @@ int support_replace_doubles(hid_t file, const char *path, hsize_t n)
     if (sp >= 0)
         H5Sclose(sp);
     return d >= 0 ? 0 : -1;
+}
+
+hid_t support_damaged_copy(const char *good, const char *bad)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", good, bad);
+    if (system(cmd) != 0)
+        return -1;
+    return H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
 }

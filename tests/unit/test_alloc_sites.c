@@ -1,0 +1,381 @@
+/* Allocation failures by call site: for each operation (an ex-post
+ * evaluation, its synthetic data and report, each sensitivity method, the
+ * summary of each kind of file in each format) a first pass records every
+ * distinct place that allocates, named by the return addresses of the
+ * allocation's last few callers; then the operation runs once per place
+ * with the first allocation made there failing. Unlike test_alloc_fail,
+ * which fails the n-th allocation for every n (or an even spread of a long
+ * run's), this reaches each out-of-memory branch of a long run, however
+ * late it allocates, in as many runs as there are places. Every failure
+ * must return an error with a message, leave no output file (nor its
+ * temporary) and no HDF5 object open. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <execinfo.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <hdf5.h>
+#include "mkba/mkba.h"
+#include "mkba/sa.h"
+#include "mkba/expost.h"
+#include "support_expost.h"
+
+/* Callers that name a place: enough to tell apart the uses of one helper
+ * (a string copy, a growing array) by the code that called it. */
+#define DEPTH 7
+#define MAX_PLACES 4096
+
+typedef struct places {
+    int recording;             /* 1: collect places; 0: fail `target` once */
+    uint64_t seen[MAX_PLACES];
+    size_t nseen;
+    uint64_t target;
+    int failed;
+} places;
+
+static uint64_t place_here(void)
+{
+    void *frames[DEPTH];
+    int n = backtrace(frames, DEPTH);
+    uint64_t key = 1469598103934665603u;
+    for (int i = 0; i < n; i++)
+        key = (key ^ (uint64_t)(uintptr_t)frames[i]) * 1099511628211u;
+    return key;
+}
+
+/* Whether this allocation fails; records its place on the first pass. */
+static int refuse(places *p)
+{
+    uint64_t key = place_here();
+    if (p->recording) {
+        for (size_t i = 0; i < p->nseen; i++)
+            if (p->seen[i] == key)
+                return 0;
+        if (p->nseen == MAX_PLACES)
+            fail_msg("more than %d places allocate", MAX_PLACES);
+        p->seen[p->nseen++] = key;
+        return 0;
+    }
+    if (!p->failed && key == p->target) {
+        p->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void *p_malloc(void *user, size_t size)
+{
+    return refuse(user) ? NULL : malloc(size);
+}
+
+static void *p_calloc(void *user, size_t n, size_t size)
+{
+    return refuse(user) ? NULL : calloc(n, size);
+}
+
+static void *p_realloc(void *user, void *ptr, size_t size)
+{
+    return refuse(user) ? NULL : realloc(ptr, size);
+}
+
+static void p_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+/* One operation under test: runs it with ctx, returns its status. */
+typedef struct operation {
+    const char *what;
+    int (*run)(const mkba_context *ctx, const void *arg, mkba_error *err);
+    const void *arg;
+    const char *output;        /* the file it writes (NULL: none) */
+} operation;
+
+static int exists(const char *path)
+{
+    return path != NULL && access(path, F_OK) == 0;
+}
+
+static void attempt(const operation *op, places *p, mkba_error *err)
+{
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.alloc = (mkba_allocator){ p_malloc, p_calloc, p_realloc, p_free, p };
+    ctx.threads = 2;
+    if (op->output != NULL)
+        remove(op->output);
+    mkba_error_clear(err);
+    int rc = op->run(&ctx, op->arg, err);
+    ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP
+                                                     | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
+    if (open != 0)
+        fail_msg("%s: left %ld HDF5 objects open (%s)", op->what, (long)open, err->message);
+    if (p->recording || !p->failed) {
+        if (rc != MKBA_OK)
+            fail_msg("%s: %s", op->what, err->message);
+        return;
+    }
+    if (rc == MKBA_OK)
+        fail_msg("%s: an allocation failed, yet it succeeded", op->what);
+    if (err->message[0] == '\0')
+        fail_msg("%s: an allocation failed without a message", op->what);
+    if (op->output != NULL) {
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "%s.tmp", op->output);
+        if (exists(op->output) || exists(tmp))
+            fail_msg("%s: an allocation failed and left %s (%s)", op->what,
+                     exists(tmp) ? tmp : op->output, err->message);
+    }
+}
+
+/* Records the places of op, then fails each in turn; under the sanitizers
+ * (make check's second pass, MKBA_SANITIZED set), which are many times
+ * slower, about 40 places spread over the operation. */
+static void every_place(const operation *op)
+{
+    static places p;
+    mkba_error err = {0};
+    memset(&p, 0, sizeof p);
+    p.recording = 1;
+    attempt(op, &p, &err);
+    size_t n = p.nseen, reached = 0;
+    size_t step = getenv("MKBA_SANITIZED") != NULL && n > 40 ? n / 40 : 1;
+    for (size_t i = 0; i < n; i += step) {
+        p.recording = 0;
+        p.failed = 0;
+        p.target = p.seen[i];
+        attempt(op, &p, &err);
+        reached += (size_t)p.failed;
+    }
+    attempt(op, &(places){ .recording = 1 }, &err); /* leaves its file for the next */
+    print_message("%s: %zu places allocate; %zu failed in turn (every %zu)\n", op->what, n,
+                  reached, step);
+}
+
+static support_expost fx;      /* the data, the PSA and the scenario */
+static char post[300], out[300], csv[300];
+
+static void expost_options(mkba_expost_options *o)
+{
+    support_expost_options(&fx, o, post);
+    o->min_ess_share = 0.9;
+    o->moves = 2;
+    o->max_stages = 3;
+    o->accept_partial = 1;
+}
+
+static int run_expost(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    (void)arg;
+    mkba_expost_options o;
+    expost_options(&o);
+    return mkba_expost_run(ctx, fx.services, &o, err);
+}
+
+static int run_expost_from(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    (void)arg;
+    mkba_expost_options o;
+    expost_options(&o);
+    o.from = fx.psa;
+    o.draws = -1;
+    o.households = -1;
+    o.output = out;
+    o.refine = 0;
+    return mkba_expost_run(ctx, fx.services, &o, err);
+}
+
+static int run_simulate(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    (void)arg;
+    mkba_expost_simulate_options o;
+    mkba_expost_simulate_options_init(&o);
+    o.template_csv = fx.data;
+    o.output = csv;
+    o.force = 1;
+    o.households = 20;
+    o.truth_draw = 1;
+    return mkba_expost_simulate(ctx, fx.services, &o, err);
+}
+
+static int run_expost_report(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    int rc = mkba_expost_report_write(ctx, post, *(const mkba_summary_format *)arg, sink, err);
+    fclose(sink);
+    return rc;
+}
+
+/* A sensitivity method on the services scenario (arg: its options). */
+static int run_sa(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    return mkba_sa_run(ctx, fx.services, arg, err);
+}
+
+static int run_function(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    int rc = mkba_sa_function(ctx, arg, "ishigami", MKBA_SUMMARY_JSON, sink, err);
+    fclose(sink);
+    return rc;
+}
+
+/* The summary of out (the file the operation before wrote) in a format. */
+typedef struct summary_case {
+    const char *file;
+    mkba_summary_format format;
+    const char *output;        /* xlsx: the workbook */
+    const char *folder;        /* csv: one file per table */
+} summary_case;
+
+static int run_summary(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    const summary_case *c = arg;
+    mkba_summary_options o;
+    mkba_summary_options_init(&o);
+    o.format = c->format;
+    o.output = c->output;
+    o.folder = c->folder;
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    int rc = mkba_summary_export(ctx, c->file, &o, sink, err);
+    fclose(sink);
+    return rc;
+}
+
+/* Each format's summary of file; the long (tidy) format only of a file
+ * with draws. */
+static void summaries(const char *what, const char *file, int has_draws)
+{
+    static const mkba_summary_format formats[] = { MKBA_SUMMARY_TEXT, MKBA_SUMMARY_CSV,
+                                                   MKBA_SUMMARY_MARKDOWN, MKBA_SUMMARY_JSON,
+                                                   MKBA_SUMMARY_TIDY };
+    static const char *const names[] = { "text", "csv", "markdown", "json", "tidy" };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (formats[i] == MKBA_SUMMARY_TIDY && !has_draws)
+            continue;
+        char label[128];
+        snprintf(label, sizeof label, "summary of %s, %s", what, names[i]);
+        summary_case c = { file, formats[i], NULL, NULL };
+        every_place(&(operation){ label, run_summary, &c, NULL });
+    }
+    char book[300], label[128];
+    snprintf(label, sizeof label, "summary of %s, xlsx", what);
+    summary_case x = { file, MKBA_SUMMARY_XLSX, support_expost_path(&fx, book, "book.xlsx"),
+                       NULL };
+    every_place(&(operation){ label, run_summary, &x, x.output });
+    remove(book);
+}
+
+static void test_expost(void **state)
+{
+    (void)state;
+    every_place(&(operation){ "expost", run_expost, NULL, post });
+    every_place(&(operation){ "expost --from", run_expost_from, NULL, out });
+    every_place(&(operation){ "expost --simulate", run_simulate, NULL, csv });
+    static const mkba_summary_format formats[] = { MKBA_SUMMARY_TEXT, MKBA_SUMMARY_CSV,
+                                                   MKBA_SUMMARY_JSON };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        every_place(&(operation){ "expost report", run_expost_report, &formats[i], NULL });
+    summaries("expost", post, 1);
+}
+
+static void test_sa(void **state)
+{
+    (void)state;
+    static const mkba_sa_range grid = { "p_debt_worse", 0.05, 0.2, 2 };
+    static const char *const group[] = { "p_debt_worse+improve" };
+    static const struct { mkba_sa_method method; long n; int from; } cases[] = {
+        { MKBA_SA_TORNADO, 0, 0 },  { MKBA_SA_THRESHOLD, 0, 0 }, { MKBA_SA_SWEEP, 0, 0 },
+        { MKBA_SA_SOBOL, 8, 0 },    { MKBA_SA_MORRIS, 4, 0 },    { MKBA_SA_EVPPI, 0, 1 },
+        { MKBA_SA_PRIM, 0, 1 },     { MKBA_SA_BELIEVE, 0, 0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        mkba_sa_options o;
+        mkba_sa_options_init(&o);
+        o.method = cases[c].method;
+        o.output = out;
+        o.force = 1;
+        o.n = cases[c].n;
+        o.bootstrap = 5;
+        o.second_order = cases[c].method == MKBA_SA_SOBOL;
+        o.from = cases[c].from ? fx.psa : NULL;
+        o.households = cases[c].from ? -1 : 20;
+        o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL
+                    : cases[c].method == MKBA_SA_THRESHOLD ? "p_debt_worse"
+                    : "p_debt_worse,improve";
+        if (cases[c].method == MKBA_SA_SWEEP) {
+            o.factors = NULL;
+            o.ngrid = 1;
+            o.grid = &grid;
+        }
+        if (cases[c].method == MKBA_SA_EVPPI) {
+            o.ngroups = 1;
+            o.group = group;
+        }
+        const char *name = mkba_sa_method_name(cases[c].method);
+        char label[64];
+        snprintf(label, sizeof label, "sa %s", name);
+        every_place(&(operation){ label, run_sa, &o, out });
+        summaries(label, out, 0);
+    }
+    mkba_sa_options f;
+    mkba_sa_options_init(&f);
+    f.method = MKBA_SA_SOBOL;
+    f.n = 16;
+    f.bootstrap = 5;
+    every_place(&(operation){ "sa sobol --function", run_function, &f, NULL });
+    f.method = MKBA_SA_MORRIS;
+    f.n = 4;
+    every_place(&(operation){ "sa morris --function", run_function, &f, NULL });
+}
+
+static void test_run_summaries(void **state)
+{
+    (void)state;
+    summaries("a services PSA", fx.psa, 1);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (support_expost_open(&fx, "alloc-sites", 180) != 0)   /* evppi of two needs 180 */
+        return -1;
+    support_expost_path(&fx, post, "expost.h5");
+    support_expost_path(&fx, out, "out.h5");
+    support_expost_path(&fx, csv, "synthetic.csv");
+    void *warm[1];
+    backtrace(warm, 1);        /* loads the unwinder before any place is recorded */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "expost.h5", "out.h5", "synthetic.csv" };
+    return support_expost_close(&fx, names, sizeof names / sizeof names[0]);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    /* MKBA_TEST_FILTER=test_sa runs one part (a glob over the names). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_summaries),
+        cmocka_unit_test(test_expost),
+        cmocka_unit_test(test_sa),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
