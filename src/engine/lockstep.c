@@ -458,12 +458,12 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
         mkba_svc_tally *t = &w->tally;
         size_t at = a->arm * t->npoints + (size_t)k;
-        double given = a->sub_share[e] * a->ramp * ad->substituted[e] / a->households;
         if (mkba_params_time_column(m->params, (size_t)c->amount) >= 0) {
-            t->given[at * MKBA_MAX_SUBSTITUTE + (size_t)e] += given;
+            t->given[at * MKBA_MAX_SUBSTITUTE + (size_t)e] +=
+                a->sub_share[e] * a->ramp * ad->substituted[e] / a->households;
             continue;
         }
-        double x = given * a->sub_price[e];
+        double x = a->sub_share[e] * a->ramp * a->sub_price[e] * ad->substituted[e] / a->households;
         if (c->payer >= 0)
             t->saved[at * t->npayers + (size_t)c->payer] += x;
         if ((size_t)c->category_index < t->ncategories)
