@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "engine/services.h"
+#include "support.h"
 
 #define CLASSIC "scenarios/pathways/classic.cfg"
 #define KNOWN_HOUSEHOLDS 1.4e6 /* SCP 2018: households using a provision */
@@ -37,31 +37,6 @@
 #define EVICTIONS_2016 4800.0      /* Aedes: executed by corporations, 2016 */
 #define DEBT_SETTLEMENTS 20471.0   /* NVVK members' debt settlements, 2019 */
 #define WSNP_ADMITTED 3000.0       /* Raad voor Rechtsbijstand: WSNP, 2020 */
-
-static int sanitized(void)
-{
-    const char *s = getenv("MKBA_SANITIZED");
-    return s != NULL && s[0] != '\0' && strcmp(s, "0") != 0;
-}
-
-static double *read_doubles(const char *path, const char *name, size_t *count)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    assert_true(d >= 0);
-    hid_t sp = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(sp);
-    assert_true(n > 0);
-    double *buf = malloc((size_t)n * sizeof *buf);
-    assert_non_null(buf);
-    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    H5Fclose(f);
-    *count = (size_t)n;
-    return buf;
-}
 
 static int domain_index(const mkba_model *m, const char *name)
 {
@@ -112,15 +87,18 @@ static void run_classic(run *r)
     o.output = path;
     o.force = 1;
     o.draws = 50;
-    o.households = sanitized() ? 1000 : 2000;
+    /* Under the sanitizers fewer households (the suite's convention). */
+    const char *san = getenv("MKBA_SANITIZED");
+    o.households = san != NULL && san[0] != '\0' && strcmp(san, "0") != 0 ? 1000 : 2000;
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = 2;
     if (mkba_run(&ctx, r->m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     size_t nocc, nesc;
-    r->occ = read_doubles(path, "/draws/occupancy", &nocc);
-    r->esc = read_doubles(path, "/draws/escalations", &nesc);
+    r->occ = support_read_doubles(path, "/draws/occupancy", &nocc);
+    r->esc = support_read_doubles(path, "/draws/escalations", &nesc);
+    assert_true(r->occ != NULL && r->esc != NULL);
     remove(path);
     r->A = r->m->narms;
     r->T = (size_t)r->m->timing.ncycles;

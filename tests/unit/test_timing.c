@@ -205,17 +205,19 @@ static void trend_variant(const char *path, const char *from, const char *to)
     assert_int_equal(support_write_variant("tests/data/trend.cfg", path, from, to), 0);
 }
 
-/* One base-case draw of scenario `path` in `mode` into a new record. */
-static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
+/* One base-case draw of scenario `path` in `mode` with `households`
+ * households into a new record. */
+static mkba_draw_result *base_draw(const char *path, mkba_engine_mode mode, long households)
 {
     mkba_model *m = NULL;
     mkba_error err = {0};
     if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_params_work *w = mkba_params_work_alloc(m->params);
-    double *v = calloc(mkba_params_count(m->params) + 1, sizeof *v);
+    /* One value vector per arm. */
+    double *v = calloc(m->narms * mkba_params_count(m->params) + 1, sizeof *v);
     assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
-    mkba_engine *e = mkba_engine_alloc(m, mode, 64, 2, &err);
+    mkba_engine *e = mkba_engine_alloc(m, mode, households, 2, &err);
     assert_non_null(e);
     mkba_draw_result *r = mkba_draw_result_alloc(m);
     if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
@@ -225,6 +227,11 @@ static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
     mkba_params_work_free(w);
     mkba_model_free(m);
     return r;
+}
+
+static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
+{
+    return base_draw(path, mode, 64);
 }
 
 /* A cost of 1000 x 1.03^(year - 1) and an effect of 1 + 0.5 (year - 1)
@@ -395,20 +402,8 @@ static void test_calendar_substitution_priced(void **state)
                                            "per_year = 1000.0; category = \"first line\"",
                                            "per_year = \"1000.0 * year\"; "
                                            "category = \"first line\""), 0);
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    mkba_draw_result *r = base_draw(path, MKBA_ENGINE_MICRO, 1000);
     remove(path);
-    mkba_params_work *w = mkba_params_work_alloc(m->params);
-    /* One value vector per arm. */
-    double *v = calloc(m->narms * mkba_params_count(m->params) + 1, sizeof *v);
-    assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
-    mkba_engine *e = mkba_engine_alloc(m, MKBA_ENGINE_MICRO, 1000, 2, &err);
-    assert_non_null(e);
-    mkba_draw_result *r = mkba_draw_result_alloc(m);
-    if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
     static const double in_care[7] = {0, 0, 600, 0, 400, 200, 400};
     const size_t nc = r->ncycles, np = r->npayers;
     assert_int_equal(nc, 6);
@@ -421,10 +416,6 @@ static void test_calendar_substitution_priced(void **state)
     }
     expect(r->cost_total[1 * np], total, "team arm's total cost");
     mkba_draw_result_free(r);
-    mkba_engine_free(e);
-    free(v);
-    mkba_params_work_free(w);
-    mkba_model_free(m);
 }
 
 /* `mkba check` shows a parameter that varies by year with its year-1
