@@ -487,7 +487,7 @@ static const double *service_costs(mkba_engine *e)
     /* mkba_svc_price adds into the record: only cost_total_disc is read,
      * so only it is cleared. */
     memset(sc->cost_total_disc, 0, sc->narms * sc->npayers * sizeof *sc->cost_total_disc);
-    mkba_svc_price(e->m, e->svc, sc);
+    mkba_svc_price(e->m, e->svc, e->by_cycle, sc);
     return sc->cost_total_disc;
 }
 
@@ -658,6 +658,6 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
         mkba_tally_budget(m, e->layout, e->open != NULL ? e->open : e->total, values,
                           e->by_cycle, out);
     if (e->svc != NULL)
-        mkba_svc_price(m, e->svc, out);
+        mkba_svc_price(m, e->svc, e->by_cycle, out);
     return MKBA_OK;
 }

@@ -167,6 +167,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.wages);
     mkba_free(w->tally.saved);
     mkba_free(w->tally.saved_category);
+    mkba_free(w->tally.given);
     for (int i = 0; i < 9; i++)
         mkba_free(w->tally.out[i]);
     mkba_free(w->tally.team_in_care);
@@ -246,6 +247,8 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
                    != NULL
          && (t->saved_category =
                  mkba_calloc(t->narms * t->npoints * t->ncategories + 1, sizeof *t->saved_category))
+                != NULL
+         && (t->given = mkba_calloc(t->narms * t->npoints * MKBA_MAX_SUBSTITUTE, sizeof *t->given))
                 != NULL;
     for (int i = 0; ok && i < 9; i++)
         ok = (t->out[i] = mkba_calloc(AT + 1, sizeof *t->out[i])) != NULL;
@@ -496,6 +499,11 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
         mkba_svc_tally *t = &w->tally;
         size_t at = a->arm * t->npoints + (size_t)k;
+        if (mkba_params_time_column(m->params, (size_t)c->amount) >= 0) {
+            t->given[at * MKBA_MAX_SUBSTITUTE + (size_t)e] +=
+                a->sub_share[e] * a->ramp * ad->substituted[e] / a->households;
+            continue;
+        }
         double x = a->sub_share[e] * a->ramp * a->sub_price[e] * ad->substituted[e] / a->households;
         if (c->payer >= 0)
             t->saved[at * t->npayers + (size_t)c->payer] += x;
@@ -730,6 +738,7 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->saved, 0, st->narms * st->npoints * st->npayers * sizeof *st->saved);
     memset(st->saved_category, 0,
            st->narms * st->npoints * st->ncategories * sizeof *st->saved_category);
+    memset(st->given, 0, st->narms * st->npoints * MKBA_MAX_SUBSTITUTE * sizeof *st->given);
     for (int i = 0; i < 9; i++)
         memset(st->out[i], 0, AT * sizeof *st->out[i]);
     memset(st->cell_cost, 0, st->ncells * AT * st->npayers * sizeof *st->cell_cost);
@@ -855,6 +864,73 @@ static void take_saving(const mkba_timing *tm, int k, const double *at_point, si
     }
 }
 
+/* Cycle k's saving of entry e whose price varies by year: the help given
+ * at cycle k's points (given[point][entry]) at that cycle's amount, with
+ * the weights the tally gives such an amount (a half-cycle correction as
+ * the per-cycle trapezoid, tally.c), undiscounted into *u and discounted
+ * into *dsc. */
+static void given_saving(const mkba_timing *tm, int k, const double *given, int e,
+                         double amount, double *u, double *dsc)
+{
+    mkba_timing t = *tm;
+    if (t.correction == MKBA_CORR_HALF_CYCLE)
+        t.correction = MKBA_CORR_TRAPEZOID;
+    int pts[3];
+    double wt[3];
+    int nterms = mkba_timing_terms(&t, k, 1, t.ncycles, pts, wt);
+    double cycle_df = mkba_discount(t.rate_costs, mkba_timing_event_years(&t, k));
+    *u = *dsc = 0.0;
+    for (int i = 0; i < nterms; i++) {
+        double df = t.discount_time == MKBA_DISC_POINT
+                        ? mkba_discount(t.rate_costs, pts[i] * t.cycle_years) : cycle_df;
+        double v = wt[i] * t.cycle_years * given[(size_t)pts[i] * MKBA_MAX_SUBSTITUTE + (size_t)e]
+                   * amount;
+        *u += v;
+        *dsc += v * df;
+    }
+}
+
+/* The saving of the arm's entries whose bought-help price varies by year,
+ * in cycle k, each at its cost rule's amount in that cycle (issue 12). */
+static void price_given(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
+                        size_t arm, int k, mkba_draw_result *r)
+{
+    const mkba_pathway *p = &m->services.pathway[arm];
+    const mkba_svc_tally *st = &w->tally;
+    const size_t T = st->ncycles, P = st->npayers, C = st->ncategories;
+    const size_t row = arm * T + (size_t)k - 1, at = arm * st->npoints * MKBA_MAX_SUBSTITUTE;
+    const size_t ntime = mkba_params_time_count(m->params);
+    for (int e = 0; by_cycle != NULL && e < p->nsubstitute; e++) {
+        const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
+        int col = mkba_params_time_column(m->params, (size_t)c->amount);
+        if (col < 0)
+            continue;
+        double amount = by_cycle[(arm * ntime + (size_t)col) * T + (size_t)k - 1], u, dsc;
+        given_saving(&m->timing, k, st->given + at, e, amount, &u, &dsc);
+        if (c->payer >= 0) {
+            size_t i = row * P + (size_t)c->payer;
+            r->cost[i] -= u;
+            r->cost_disc[i] -= dsc;
+            r->cost_total[arm * P + (size_t)c->payer] -= u;
+            r->cost_total_disc[arm * P + (size_t)c->payer] -= dsc;
+        }
+        if ((size_t)c->category_index < C) {
+            r->cost_category[row * C + (size_t)c->category_index] -= u;
+            r->cost_category_disc[row * C + (size_t)c->category_index] -= dsc;
+        }
+        if (r->budget_cost == NULL || c->payer < 0)
+            continue;
+        /* The budget view prices rules at the start of each cycle,
+         * uncorrected (mkba_tally_budget). */
+        mkba_timing bt = m->timing;
+        bt.occupancy = MKBA_OCC_START;
+        bt.correction = MKBA_CORR_NONE;
+        given_saving(&bt, k, w->budget->tally.given + at, e, amount, &u, &dsc);
+        r->budget_cost[row * P + (size_t)c->payer] -= u;
+        r->budget_cost_disc[row * P + (size_t)c->payer] -= dsc;
+    }
+}
+
 /* Referral substitution's saving in cycle k of arm `arm`, priced into r. */
 static void price_saving(const mkba_model *m, const mkba_svc_work *w, size_t arm, int k,
                          mkba_draw_result *r)
@@ -878,7 +954,8 @@ static void price_saving(const mkba_model *m, const mkba_svc_work *w, size_t arm
                 r->budget_cost_disc + row * P, NULL, NULL);
 }
 
-void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_result *r)
+void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
+                    mkba_draw_result *r)
 {
     const mkba_svc_tally *st = &w->tally;
     const mkba_timing *tm = &m->timing;
@@ -937,6 +1014,7 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_resul
                 r->cost_category_disc[row * C + c] += (x - once) * df;
             }
             price_saving(m, w, arm, (int)k, r);
+            price_given(m, w, by_cycle, arm, (int)k, r);
             for (int i = 0; i < 9; i++)
                 svc[i][row] = st->out[i][row];
             for (size_t j = 0; j < st->nteams; j++) {

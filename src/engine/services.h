@@ -333,6 +333,10 @@ typedef struct mkba_svc_tally {
     size_t npoints;
     double *saved;             /* [arm][point][payer] */
     double *saved_category;    /* [arm][point][category] */
+    /* The same for an entry whose bought-help price varies by year, not
+     * yet priced (help given per household and year, share and ramp
+     * applied): mkba_svc_price prices each cycle at that cycle's price. */
+    double *given;             /* [arm][point][MKBA_MAX_SUBSTITUTE] */
     double *out[9];            /* [arm][cycle]: the result's svc_* arrays in order */
     size_t nteams;
     double *team_in_care, *team_queue; /* [arm][cycle][team] */
@@ -430,7 +434,10 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group
                           double *teams);
 
 /* Adds the service costs and outputs of the last mkba_svc_run to r (after
- * mkba_tally). */
-void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, mkba_draw_result *r);
+ * mkba_tally). by_cycle: the values of the parameters that vary by year in
+ * each cycle (mkba_params_by_cycle), as mkba_tally takes them; NULL when
+ * none varies. */
+void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
+                    mkba_draw_result *r);
 
 #endif

@@ -52,18 +52,6 @@ static int bought_help(mkba_loader *ld, const config_setting_t *e, int d, int s,
                      "instead", c->path);
         return -1;
     }
-    /* The engine books the saving at the draw's price (year 1), so that
-     * price may not vary by year (docs/model.md, "Calendar time"). */
-    char path[MKBA_PATH_MAX], where[MKBA_PATH_MAX + 160], file[MKBA_PATH_MAX];
-    mkba_sc_path(e, NULL, path, sizeof path);
-    snprintf(where, sizeof where, "%s (the price of the help it substitutes, cost rule %s, "
-             "which substitution books once per draw)", path, c->path);
-    if (mkba_params_mark_once(ld->m->params, c->amount, where, mkba_sc_file(ld, e, file,
-                                                                           sizeof file),
-                              (int)config_setting_source_line(e)) != MKBA_OK) {
-        mkba_sc_nomem(ld);
-        return -1;
-    }
     return found;
 }
 

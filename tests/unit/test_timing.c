@@ -205,17 +205,19 @@ static void trend_variant(const char *path, const char *from, const char *to)
     assert_int_equal(support_write_variant("tests/data/trend.cfg", path, from, to), 0);
 }
 
-/* One base-case draw of scenario `path` in `mode` into a new record. */
-static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
+/* One base-case draw of scenario `path` in `mode` with `households`
+ * households into a new record. */
+static mkba_draw_result *base_draw(const char *path, mkba_engine_mode mode, long households)
 {
     mkba_model *m = NULL;
     mkba_error err = {0};
     if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_params_work *w = mkba_params_work_alloc(m->params);
-    double *v = calloc(mkba_params_count(m->params) + 1, sizeof *v);
+    /* One value vector per arm. */
+    double *v = calloc(m->narms * mkba_params_count(m->params) + 1, sizeof *v);
     assert_int_equal(mkba_params_sample(m->params, 1, 0, 1, MKBA_BASE_MEAN, v, w, &err), MKBA_OK);
-    mkba_engine *e = mkba_engine_alloc(m, mode, 64, 2, &err);
+    mkba_engine *e = mkba_engine_alloc(m, mode, households, 2, &err);
     assert_non_null(e);
     mkba_draw_result *r = mkba_draw_result_alloc(m);
     if (mkba_engine_draw(e, v, 1, 0, r, NULL, &err) != MKBA_OK)
@@ -225,6 +227,11 @@ static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
     mkba_params_work_free(w);
     mkba_model_free(m);
     return r;
+}
+
+static mkba_draw_result *trend_draw(const char *path, mkba_engine_mode mode)
+{
+    return base_draw(path, mode, 64);
 }
 
 /* A cost of 1000 x 1.03^(year - 1) and an effect of 1 + 0.5 (year - 1)
@@ -375,28 +382,40 @@ static void test_calendar_refused(void **state)
     remove(path);
 }
 
-/* Referral substitution books its saving at the draw's price of the bought
- * help, so a bought-help price that varies by year is refused at load,
- * naming the substitution's line and the cost rule. */
-static void test_calendar_substitution_refused(void **state)
+/* Referral substitution prices the help a team gives at the bought help's
+ * price in each cycle when that price varies by year (issue 12): in the
+ * substitution fixture (1,000 households at medium, bought help the team
+ * gives in full, nobody moves) with a price of 1,000 x year, cycle k
+ * charges the classic arm 1,000 k and the team arm 1,000 k less the help
+ * given, weighed as the tally weighs a yearly amount (the per-cycle
+ * trapezoid): k (1,000 - (n_(k-1) + n_k) / 2), with n_j the households in
+ * the team's care at point j, 0 0 600 0 400 200 400
+ * (tests/unit/test_substitution.c): 1,000, 1,400, 2,100, 3,200, 3,500,
+ * 4,200. (Booking it at the year-1 price, as the engine did before it
+ * was refused at load, fails here: cycle 3 costs 3,000.) */
+static void test_calendar_substitution_priced(void **state)
 {
     (void)state;
     char path[64];
     snprintf(path, sizeof path, "/tmp/mkba_trend_sub_%ld.cfg", (long)getpid());
     assert_int_equal(support_write_variant("tests/data/services_substitution.cfg", path,
                                            "per_year = 1000.0; category = \"first line\"",
-                                           "per_year = \"1000.0 * 2 ^ (year - 1)\"; "
+                                           "per_year = \"1000.0 * year\"; "
                                            "category = \"first line\""), 0);
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
-    assert_null(m);
-    char where[128];
-    snprintf(where, sizeof where, "%s:44: services.pathways.team.substitution.[0]", path);
-    if (strstr(err.message, where) == NULL || strstr(err.message, "costs.[0]") == NULL
-        || strstr(err.message, "may not vary by year") == NULL)
-        fail_msg("unexpected message: %s", err.message);
+    mkba_draw_result *r = base_draw(path, MKBA_ENGINE_MICRO, 1000);
     remove(path);
+    static const double in_care[7] = {0, 0, 600, 0, 400, 200, 400};
+    const size_t nc = r->ncycles, np = r->npayers;
+    assert_int_equal(nc, 6);
+    double total = 0.0;
+    for (size_t k = 1; k <= nc; k++) {
+        double want = 1000.0 * (double)k * (1.0 - (in_care[k - 1] + in_care[k]) / 2.0 / 1000.0);
+        expect(r->cost[(0 * nc + k - 1) * np], 1000.0 * (double)k, "classic arm's cycle cost");
+        expect(r->cost[(1 * nc + k - 1) * np], want, "team arm's cycle cost");
+        total += want;
+    }
+    expect(r->cost_total[1 * np], total, "team arm's total cost");
+    mkba_draw_result_free(r);
 }
 
 /* `mkba check` shows a parameter that varies by year with its year-1
@@ -476,7 +495,7 @@ int main(void)
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
         cmocka_unit_test(test_cycles_per_year),
-        cmocka_unit_test(test_calendar_substitution_refused),
+        cmocka_unit_test(test_calendar_substitution_priced),
         cmocka_unit_test(test_calendar_printed),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
