@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 #include "model/model.h"
+#include "mkba/mkba.h"
 
 /* Names of the fixed parameters of support_model_small, in table order. */
 enum {
@@ -37,6 +38,15 @@ double *support_read_doubles(const char *path, const char *name, size_t *count);
 /* Replaces float64 dataset `path` of open file `file` by one of n unwritten
  * values (a wrong shape, or none): 0, or -1. */
 int support_replace_doubles(hid_t file, const char *path, hsize_t n);
+
+/* `mkba check`'s printout of m (mkba_model_print) as a string (free it);
+ * a cmocka failure when it cannot be made. */
+char *support_model_text(const mkba_model *m);
+
+/* Run options (mkba_run_options_init) writing `output`, replacing it, with
+ * `draws` PSA draws of `households` households (0: the scenario's). */
+void support_run_options(mkba_run_options *o, const char *output, long draws,
+                         long households);
 
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "support.h"
 #include "support_run.h"
 #include <hdf5.h>
 #include "io/h5util.h"
@@ -340,10 +341,7 @@ static int run_under_limit(const char *path, long limit, int hard)
     if (setrlimit(RLIMIT_FSIZE, &r) != 0)
         return 3;
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = path;
-    o.force = 1;
-    o.draws = 200;
+    support_run_options(&o, path, 200, 0);
     o.no_checkpoint = 1;
     int rc = mkba_run(NULL, m, &o, &err);
     mkba_model_free(m);
