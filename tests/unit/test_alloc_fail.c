@@ -196,24 +196,54 @@ static void check_attempt(const char *what, const failing *f, int rc, const mkba
         fail_msg("%s: allocation %ld failed and left a file", what, fail_at);
 }
 
-/* o run on m with each allocation failing in turn (check_attempt), until
- * a run has none left to fail; returns how many allocations it makes. */
-static long run_survives(const char *what, const mkba_model *m, const mkba_run_options *o)
+/* The library's runs, each a call on m with its options o. */
+typedef int (*runner)(const mkba_context *ctx, const mkba_model *m, const void *o,
+                      mkba_error *err);
+
+static int call_run(const mkba_context *ctx, const mkba_model *m, const void *o,
+                    mkba_error *err)
+{
+    return mkba_run(ctx, m, o, err);
+}
+
+static int call_sa(const mkba_context *ctx, const mkba_model *m, const void *o,
+                   mkba_error *err)
+{
+    return mkba_sa_run(ctx, m, o, err);
+}
+
+static int call_expost(const mkba_context *ctx, const mkba_model *m, const void *o,
+                       mkba_error *err)
+{
+    return mkba_expost_run(ctx, m, o, err);
+}
+
+/* `run` into output with allocation fail_at failing (0: none); checks
+ * what a failure leaves (check_attempt); returns how many allocations the
+ * run made. */
+static long attempt(const char *what, runner run, const mkba_model *m, const void *o,
+                    const char *output, long fail_at)
 {
     char tmp[96];
-    snprintf(tmp, sizeof tmp, "%s.tmp", o->output);
-    long n;
-    for (n = 1;; n++) {
-        failing f;
-        mkba_context ctx;
-        mkba_error err = {0};
-        context(&ctx, &f, n);
-        remove(o->output);
-        int rc = mkba_run(&ctx, m, o, &err);
-        check_attempt(what, &f, rc, &err, n, o->output, tmp);
-        if (f.failed == 0)
-            return n - 1;
-    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", output);
+    failing f;
+    mkba_context ctx;
+    mkba_error err = {0};
+    context(&ctx, &f, fail_at);
+    remove(output);
+    int rc = run(&ctx, m, o, &err);
+    check_attempt(what, &f, rc, &err, fail_at, output, tmp);
+    return f.calls;
+}
+
+/* o run on m with each of its allocations failing in turn; returns how
+ * many it makes. */
+static long run_survives(const char *what, const mkba_model *m, const mkba_run_options *o)
+{
+    long total = attempt(what, call_run, m, o, o->output, 0);
+    for (long n = 1; n <= total; n++)
+        attempt(what, call_run, m, o, o->output, n);
+    return total;
 }
 
 /* The summary of the file at path survives each of its allocations
@@ -317,28 +347,11 @@ static int scratch_back(void **state)
 }
 
 
-/* Runs o with allocation fail_at failing; checks what a failure leaves. */
-static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_at,
-                       const char *tmp)
-{
-    failing f;
-    mkba_context ctx;
-    mkba_error err = {0};
-    char what[64];
-    snprintf(what, sizeof what, "sa %s", mkba_sa_method_name(o->method));
-    context(&ctx, &f, fail_at);
-    remove(o->output);
-    int rc = mkba_sa_run(&ctx, m, o, &err);
-    check_attempt(what, &f, rc, &err, fail_at, o->output, tmp);
-    return f.calls;
-}
-
 static void test_sa(void **state)
 {
     (void)state;
-    char out[64], tmp[80], psa[64];
+    char out[64], psa[64];
     snprintf(out, sizeof out, "/tmp/mkba-allocfail-sa-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
     snprintf(psa, sizeof psa, "/tmp/mkba-allocfail-psa-%d.h5", (int)getpid());
     mkba_model *m = NULL;
     mkba_error err = {0};
@@ -372,12 +385,12 @@ static void test_sa(void **state)
         o.households = cases[c].from ? -1 : 20;
         o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL : "p_debt_worse";
         const char *name = mkba_sa_method_name(cases[c].method);
-        long total = sa_attempt(m, &o, 0, tmp), step = sa_stride(total);
-        for (long n = 1; n <= total; n += step)
-            sa_attempt(m, &o, n, tmp);
-        sa_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
         char what[64];
         snprintf(what, sizeof what, "sa %s", name);
+        long total = attempt(what, call_sa, m, &o, out, 0), step = sa_stride(total);
+        for (long n = 1; n <= total; n += step)
+            attempt(what, call_sa, m, &o, out, n);
+        attempt(what, call_sa, m, &o, out, 0);     /* leaves the file the summary reads */
         long n = summary_survives(what, out, MKBA_SUMMARY_JSON);
         print_message("sa %s survives %s of its %ld allocations failing, its summary each of "
                       "%ld\n", name, step == 1 ? "each" : "a spread", total, n);
@@ -391,25 +404,11 @@ static void test_sa(void **state)
  * reweighting and a sequential refinement (one stage of eight moves), with
  * a spread of about 300 allocations failing in turn (each attempt runs
  * the whole evaluation), then the summary of its file with each failing. */
-static long expost_attempt(const mkba_model *m, const mkba_expost_options *o, long fail_at,
-                           const char *tmp)
-{
-    failing f;
-    mkba_context ctx;
-    mkba_error err = {0};
-    context(&ctx, &f, fail_at);
-    remove(o->output);
-    int rc = mkba_expost_run(&ctx, m, o, &err);
-    check_attempt("expost", &f, rc, &err, fail_at, o->output, tmp);
-    return f.calls;
-}
-
 static void test_expost(void **state)
 {
     (void)state;
-    char out[64], tmp[80], data[64];
+    char out[64], data[64];
     snprintf(out, sizeof out, "/tmp/mkba-allocfail-expost-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
     snprintf(data, sizeof data, "/tmp/mkba-allocfail-expost-%d.csv", (int)getpid());
     FILE *d = fopen(data, "w");
     assert_non_null(d);
@@ -433,10 +432,11 @@ static void test_expost(void **state)
      * under the sanitizers), each phase several times, so the suite stays
      * within CI's time. */
     long spread = getenv("MKBA_SANITIZED") != NULL ? 40 : 120;
-    long total = expost_attempt(m, &o, 0, tmp), step = total > spread ? total / spread : 1;
+    long total = attempt("expost", call_expost, m, &o, out, 0);
+    long step = total > spread ? total / spread : 1;
     for (long n = 1; n <= total; n += step)
-        expost_attempt(m, &o, n, tmp);
-    expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
+        attempt("expost", call_expost, m, &o, out, n);
+    attempt("expost", call_expost, m, &o, out, 0);     /* leaves the file the summary reads */
     long n = summary_survives("expost", out, MKBA_SUMMARY_TEXT);
     print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
                   "summary each of %ld\n", total, step, n);
