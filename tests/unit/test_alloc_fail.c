@@ -236,13 +236,14 @@ static long attempt(const char *what, runner run, const mkba_model *m, const voi
     return f.calls;
 }
 
-/* o run on m with each of its allocations failing in turn; returns how
- * many it makes. */
+/* o run on m with each of its allocations failing in turn, then once
+ * whole, leaving the file; returns how many allocations it makes. */
 static long run_survives(const char *what, const mkba_model *m, const mkba_run_options *o)
 {
     long total = attempt(what, call_run, m, o, o->output, 0);
     for (long n = 1; n <= total; n++)
         attempt(what, call_run, m, o, o->output, n);
+    attempt(what, call_run, m, o, o->output, 0);
     return total;
 }
 
