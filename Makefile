@@ -119,10 +119,12 @@ bench-identical: $(BUILD)/mkba
 	@./scripts/bench-identical.sh check $(BUILD)/mkba $(REF)
 
 # Runs across 2 and 3 MPI ranks give the one-process files, dataset by
-# dataset, and an error on one rank ends every rank (scripts/check-mpi.sh).
+# dataset, an error on one rank ends every rank, and an interrupted run
+# stops cleanly and resumes (scripts/check-mpi.sh). Skipped without mpirun.
 check-mpi:
-	$(MAKE) MPI=1 build-mpi/mkba
-	./scripts/check-mpi.sh build-mpi/mkba
+	@if command -v mpirun >/dev/null && command -v mpicc >/dev/null; then \
+	    $(MAKE) MPI=1 build-mpi/mkba && ./scripts/check-mpi.sh build-mpi/mkba; \
+	else echo "check-mpi: skipped: no mpirun or mpicc (apt-get install openmpi-bin libopenmpi-dev)"; fi
 
 # Strong and weak scaling over 1, 2 and 3 MPI ranks, and the bytes sent
 # per point (scripts/bench-mpi.sh, docs/scaling.md).

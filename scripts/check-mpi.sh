@@ -137,5 +137,65 @@ rm -f "$out"
 expect_error "expost --from a missing file" "^mkba: cannot open $tmp/nosuch.h5" \
     -np 2 "$bin" expost $expost --from "$tmp/nosuch.h5" -q -o "$out"
 
+# Interrupted runs. Open MPI's mpirun, on SIGINT (Ctrl-C) or SIGTERM,
+# sends each rank SIGCONT, SIGTERM 1 s later and SIGKILL 1 s after that,
+# and itself ends with status 1; a batch system signals the ranks
+# themselves. Either way every rank must stop at its next safe point
+# within that second (a rank that blocks, or one left waiting in a
+# collective, is killed and leaves OUT.h5.tmp and OUT.h5.lock), rank 0
+# must print one message saying how to resume, keep the checkpoint and
+# remove the rest, and --resume (on another number of ranks) must then
+# give the one-process file. The signal comes once the checkpoint holds
+# a few draws, long before the end.
+int="run scenarios/default.cfg --draws 400 --households 1000 -q"
+# shellcheck disable=SC2086
+"$bin" $int --force --threads 1 -o "$tmp/int-1.h5" </dev/null
+# interrupt NAME WHOM SIGNAL STATUS RESUME-RANKS: WHOM is mpirun, ranks
+# (every rank) or rank1 (the second rank only); STATUS mpirun's expected
+# exit status: 128 + the signal, which every rank returns (main.c), or 1,
+# which Open MPI 4.1's mpirun gives whenever it was itself signalled.
+interrupt() {
+    name=$1 whom=$2 sig=$3 want=$4 again=$5
+    rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
+    # shellcheck disable=SC2086
+    $mpirun -np 2 "$bin" $int -o "$out" 2>"$tmp/stderr" >/dev/null </dev/null &
+    pid=$!
+    i=0
+    while [ "$(stat -c %s "$out.ckpt" 2>/dev/null || echo 0)" -lt 200000 ] && [ $i -lt 1200 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    case $whom in
+        mpirun) kill -"$sig" "$pid" ;;
+        ranks) pkill -"$sig" -P "$pid" ;;
+        rank1) kill -"$sig" "$(pgrep -P "$pid" | sort -n | sed -n 2p)" ;;
+    esac
+    start=$(date +%s)
+    status=0
+    wait "$pid" || status=$?
+    took=$(($(date +%s) - start))
+    if [ "$status" -ne "$want" ]; then
+        fail "$name: mpirun's exit status $status, expected $want"
+    elif [ "$took" -gt 20 ]; then
+        fail "$name: the ranks took $took s to stop"
+    elif [ "$(wc -l <"$tmp/stderr")" -ne 1 ] \
+         || ! grep -q "^mkba: interrupted.* of 400 draws are kept in $out.ckpt: run the same command with --resume to continue" "$tmp/stderr"; then
+        fail "$name: expected one message saying how to resume, got:"
+        cat "$tmp/stderr"
+    elif ls "$out" "$out.tmp" "$out.lock" >/dev/null 2>&1 || [ ! -f "$out.ckpt" ]; then
+        fail "$name: left $(ls "$out"*), expected only $out.ckpt"
+    # shellcheck disable=SC2086
+    elif ! timeout 300 $mpirun -np "$again" "$bin" $int --resume -o "$out" </dev/null \
+         || [ -n "$(differing "$tmp/int-1.h5" "$out")" ]; then
+        fail "$name: --resume on $again ranks failed, or differs from one process"
+    else
+        echo "check-mpi: $name: stopped in $took s, status $status, $(cut -c1-60 "$tmp/stderr")..., resumed on $again ranks identical to one process"
+    fi
+    rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
+}
+interrupt "Ctrl-C to mpirun" mpirun INT 1 3
+interrupt "SIGTERM to every rank" ranks TERM 143 2
+interrupt "SIGTERM to rank 1 only" rank1 TERM 143 2
+
 [ "$failed" -eq 0 ] || { echo "check-mpi: FAILED"; exit 1; }
 echo "check-mpi: every file identical to one process's, every error clean"

@@ -63,7 +63,7 @@ static int parse(int argc, char **argv, expost_args *a)
             if (k < 0 || mkba_cli_parse_long("--truth-draw", v, 0, &a->truth_draw) < 0)
                 return EXIT_USAGE;
             /* Draw numbers are 32-bit (mkba_design_points). */
-            if (a->truth_draw > (long)UINT32_MAX)
+            if ((unsigned long)a->truth_draw > UINT32_MAX)
                 return mkba_cli_usage_error("--truth-draw expects a draw number from 0 to "
                                             "4294967295, got '%s'", v);
         } else if (OPT("--refine-parameters", NULL)) {

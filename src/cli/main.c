@@ -524,7 +524,11 @@ int main(int argc, char **argv)
         rc = mkba_cli_library_error(&err);
     /* mpirun passes on the status of whichever rank it sees end first: one
      * status for every failure, a usage error on one rank included, so the
-     * run's status does not depend on that race. */
+     * run's status does not depend on that race. An interrupted run ends
+     * every rank with the signal's status (docs/reliability.md); a rank
+     * stopped by another's signal did not see which, and says SIGTERM's. */
+    if (ranks > 1 && all == MKBA_EINTERRUPTED)
+        return 128 + (mkba_cli_stop != 0 ? (int)mkba_cli_stop : SIGTERM);
     if (ranks > 1 && (rc != EXIT_OK || all != MKBA_OK))
         return EXIT_ERROR;
     return rc;

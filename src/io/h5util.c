@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include "h5util.h"
 #include "core/alloc.h"
@@ -178,26 +177,19 @@ static int redirect(int *fd, int target)
  * succeed without touching the disk (whatever the disk, quota or file size
  * limit), and every object of it is closed and flushed. HDF5 truncates the
  * file when it closes it unless the end of what it has written and the end
- * of the space it allocated agree, and both /dev/null (EINVAL) and a file
- * size limit below that end (EFBIG) refuse the truncate, which makes the
- * close fail and leave the file registered. So one byte written at the end
- * of the allocated space (to /dev/null) brings the two ends together, and
- * then the descriptor is pointed at an empty scratch file for the close:
- * the close itself gives back the space HDF5 holds in reserve at the end of
- * the file (H5MF_close), which moves the allocated end again (seen with an
- * allocation failure just after the file was created), and its truncate
- * and last writes then go to the scratch file, which accepts them. The
- * scratch file is had first; without one (no /dev/shm, no room for a
- * temporary file) the file itself, through a second descriptor, takes the
- * close (its last writes, a few bytes of metadata, may fail there). The
- * flush here also truncates, on /dev/null (EINVAL, ignored). The close's
- * truncate can extend the file it goes to: sec2's recorded end is where
- * the writes to /dev/null left it, past what reached the disk (and past
- * the empty scratch file's end), and any regular file refuses to grow past
- * a file size limit (EFBIG). So mkba_h5_close_file lifts a soft limit to
- * the hard one for the close; under a hard limit below that end the close
- * still fails and the file stays registered (the mkba program turns
- * HDF5's exit-time cleanup off; a host program must too). The sec2
+ * of the space it allocated agree, and /dev/null (EINVAL) refuses the
+ * truncate, as does any regular file asked to grow past a file size limit
+ * (EFBIG): sec2's recorded end is where the writes to /dev/null left it,
+ * past what reached the disk. A failed close leaves the file registered.
+ * So the allocated end is moved one byte past both ends and that byte
+ * written (to /dev/null): the two ends agree, and the close, which gives
+ * back only the free space and reserved blocks that end exactly at the
+ * allocated end (H5MF_close), finds none there, so it neither moves the
+ * end nor truncates, under any limit, soft or hard. The descriptor is then
+ * pointed at an empty scratch file for the close's last writes (a few
+ * bytes of metadata); without one (no /dev/shm, no room for a temporary
+ * file) the file itself, through a second descriptor, takes them. The
+ * flush here also truncates, on /dev/null (EINVAL, ignored). The sec2
  * record is HDF5's since 1.8 and checked (driver id and name) before it
  * is used. */
 static void abandon(hid_t file)
@@ -218,19 +210,12 @@ static void abandon(hid_t file)
     haddr_t eoa = H5FDget_eoa(lf, H5FD_MEM_DEFAULT);
     haddr_t eof = H5FDget_eof(lf, H5FD_MEM_DEFAULT);
     const unsigned char zero = 0;
-    if (eoa != HADDR_UNDEF && eof != HADDR_UNDEF && eoa > eof)
-        H5FDwrite(lf, H5FD_MEM_DEFAULT, H5P_DEFAULT, eoa - 1, 1, &zero);
+    if (eoa != HADDR_UNDEF && eof != HADDR_UNDEF) {
+        haddr_t end = (eoa > eof ? eoa : eof) + 1;
+        if (H5FDset_eoa(lf, H5FD_MEM_DEFAULT, end) >= 0)
+            H5FDwrite(lf, H5FD_MEM_DEFAULT, H5P_DEFAULT, end - 1, 1, &zero);
+    }
     redirect(fd, closer);
-}
-
-/* Lifts a soft file size limit to the hard one for an abandoned file's
- * close (see abandon); whether it did, *saved then holding the old one. */
-static int lift_size_limit(struct rlimit *saved)
-{
-    if (getrlimit(RLIMIT_FSIZE, saved) != 0 || saved->rlim_cur == saved->rlim_max)
-        return 0;
-    struct rlimit lifted = { saved->rlim_max, saved->rlim_max };
-    return setrlimit(RLIMIT_FSIZE, &lifted) == 0;
 }
 
 int mkba_h5_close_file(hid_t file, int discard)
@@ -242,20 +227,14 @@ int mkba_h5_close_file(hid_t file, int discard)
      * (H5F__close_cb from H5_term_library). A file that cannot be written
      * is removed anyway, so it is abandoned (what is left to write goes
      * to /dev/null) and the close succeeds. */
-    struct rlimit saved;
-    int lifted = 0;
-    if (discard || !ok) {
+    if (discard || !ok)
         abandon(file);
-        lifted = lift_size_limit(&saved);
-    } else {
+    else
         close_objects(file);
-    }
     if (H5Fclose(file) < 0 && ok) {
         ok = 0;
         kept = mkba_h5_error_keep(1);
     }
-    if (lifted)
-        setrlimit(RLIMIT_FSIZE, &saved);
     mkba_h5_error_restore(kept);
     return ok ? 0 : -1;
 }

@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 #include "model/model.h"
+#include "mkba/mkba.h"
 
 /* Names of the fixed parameters of support_model_small, in table order. */
 enum {
@@ -41,6 +42,15 @@ int support_replace_doubles(hid_t file, const char *path, hsize_t n);
 /* Copies result file `good` to `bad` and opens the copy for writing, to
  * damage it: its id, or -1 when either step fails. */
 hid_t support_damaged_copy(const char *good, const char *bad);
+
+/* `mkba check`'s printout of m (mkba_model_print) as a string (free it);
+ * a cmocka failure when it cannot be made. */
+char *support_model_text(const mkba_model *m);
+
+/* Run options (mkba_run_options_init) writing `output`, replacing it, with
+ * `draws` PSA draws of `households` households (0: the scenario's). */
+void support_run_options(mkba_run_options *o, const char *output, long draws,
+                         long households);
 
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1

@@ -18,6 +18,29 @@
 #include "support.h"
 #include "support_run.h"
 
+char *support_model_text(const mkba_model *m)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mkba_model_print(m, f);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(buf);
+    return buf;
+}
+
+void support_run_options(mkba_run_options *o, const char *output, long draws,
+                         long households)
+{
+    mkba_run_options_init(o);
+    o->output = output;
+    o->force = 1;
+    o->draws = draws;
+    if (households > 0)
+        o->households = households;
+}
+
 int support_run_small(char *path, size_t size, const char *tag, long draws)
 {
     snprintf(path, size, "/tmp/mkba-test-%s-%ld.h5", tag, (long)getpid());
@@ -25,11 +48,7 @@ int support_run_small(char *path, size_t size, const char *tag, long draws)
     if (m == NULL)
         return -1;
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = path;
-    o.force = 1;
-    o.draws = draws;
-    o.households = 60;
+    support_run_options(&o, path, draws, 60);
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = 1;

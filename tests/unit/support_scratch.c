@@ -5,10 +5,25 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include "support_scratch.h"
 
 int support_no_scratch;
+
+/* The C library's `name`. Without it (a -static build, where RTLD_NEXT
+ * finds nothing) every call would fail and every test would exercise only
+ * abandon's fallback without saying so: stop instead. */
+static void *real_function(const char *name)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (f == NULL) {
+        fprintf(stderr, "support_scratch: the C library's %s is not found (%s); a static "
+                "test build cannot interpose it\n", name, dlerror());
+        abort();
+    }
+    return f;
+}
 
 int shm_open(const char *name, int flags, mode_t mode)
 {
@@ -17,11 +32,7 @@ int shm_open(const char *name, int flags, mode_t mode)
         return -1;
     }
     int (*real)(const char *, int, mode_t);
-    *(void **)&real = dlsym(RTLD_NEXT, "shm_open"); /* POSIX's way to a function */
-    if (real == NULL) {
-        errno = ENOSYS;
-        return -1;
-    }
+    *(void **)&real = real_function("shm_open"); /* POSIX's way to a function */
     return real(name, flags, mode);
 }
 
@@ -32,10 +43,6 @@ FILE *tmpfile(void)
         return NULL;
     }
     FILE *(*real)(void);
-    *(void **)&real = dlsym(RTLD_NEXT, "tmpfile");
-    if (real == NULL) {
-        errno = ENOSYS;
-        return NULL;
-    }
+    *(void **)&real = real_function("tmpfile");
     return real();
 }

@@ -17,11 +17,11 @@ mkba_model *support_load(const char *path)
     return m;
 }
 
-void sim_open(sim *s, const char *path, long households)
+void sim_open_draw(sim *s, const char *path, long households, long draw)
 {
     mkba_error err = {0};
     memset(s, 0, sizeof *s);
-    assert_int_equal(mkba_scenario_load(NULL, path, &s->m, &err), MKBA_OK);
+    s->m = support_load(path);
     s->l = mkba_layout_alloc(s->m, &err);
     assert_non_null(s->l);
     s->t = mkba_tables_alloc(s->m, s->l);
@@ -29,9 +29,16 @@ void sim_open(sim *s, const char *path, long households)
     s->np = mkba_params_count(s->m->params);
     s->values = calloc(s->m->narms * (s->np + 1), sizeof *s->values);
     assert_true(s->t && s->pw && s->values);
-    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed, 0, 0, s->m->base_case,
-                                        s->values, s->pw, &err), MKBA_OK);
+    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed,
+                                        draw < 0 ? 0 : (uint32_t)draw, draw < 0,
+                                        draw < 0 ? MKBA_BASE_MEAN : s->m->base_case, s->values,
+                                        s->pw, &err), MKBA_OK);
     s->households = households;
+}
+
+void sim_open(sim *s, const char *path, long households)
+{
+    sim_open_draw(s, path, households, 0);
 }
 
 void sim_close(sim *s)

@@ -155,92 +155,26 @@ static int exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-static void test_run_and_summary(void **state)
+/* The result file of the runs below, removed with its temporary and
+ * checkpoint also when a test fails (remove_run_output). */
+static char run_out[64];
+
+static const char *run_output(void)
 {
-    (void)state;
-    char out[64], tmp[80];
-    snprintf(out, sizeof out, "/tmp/mkba-allocfail-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
-        mkba_model *m = NULL;
-        mkba_error err = {0};
-        if (mkba_scenario_load(NULL, scenarios[i], &m, &err) != MKBA_OK)
-            fail_msg("%s", err.message);
-        /* 3 draws on 2 threads run households in parallel; 5 run whole
-         * draws in parallel (study.h). */
-        static const long draws[] = { 3, 5 };
-        long n = 1;
-        for (size_t r = 0; r < 2; r++) {
-            mkba_run_options o;
-            mkba_run_options_init(&o);
-            o.output = out;
-            o.force = 1;
-            o.draws = draws[r];
-            o.households = 40;
-            for (n = 1;; n++) {
-                failing f;
-                mkba_context ctx;
-                context(&ctx, &f, n);
-                remove(out);
-                mkba_error_clear(&err);
-                int rc = mkba_run(&ctx, m, &o, &err);
-                if (f.foreign != 0)
-                    fail_msg("%s: %ld frees of memory the allocator did not make",
-                             scenarios[i], f.foreign);
-                no_hdf5_left_open(scenarios[i], n);
-                if (f.failed == 0) {
-                    assert_int_equal(rc, MKBA_OK);
-                    break;
-                }
-                if (rc == MKBA_OK)
-                    fail_msg("%s: allocation %ld failed, yet the run succeeded", scenarios[i],
-                             n);
-                if (err.message[0] == '\0')
-                    fail_msg("%s: allocation %ld failed without a message", scenarios[i], n);
-                if (exists(out) || exists(tmp))
-                    fail_msg("%s: allocation %ld failed and left %s", scenarios[i], n,
-                             exists(out) ? out : tmp);
-            }
-            print_message("%s, %ld draws: run survives each of its %ld allocations failing\n",
-                          scenarios[i], draws[r], n - 1);
-        }
-        FILE *sink = fopen("/dev/null", "w");
-        assert_non_null(sink);
-        for (n = 1;; n++) {
-            failing f;
-            mkba_context ctx;
-            context(&ctx, &f, n);
-            mkba_error_clear(&err);
-            int rc = mkba_summary_write(&ctx, out, MKBA_SUMMARY_JSON, NULL, sink, &err);
-            if (f.foreign != 0)
-                fail_msg("%s: %ld frees of memory the allocator did not make", scenarios[i],
-                         f.foreign);
-            no_hdf5_left_open("summary", n);
-            if (f.failed == 0) {
-                assert_int_equal(rc, MKBA_OK);
-                break;
-            }
-            if (rc == MKBA_OK)
-                fail_msg("%s: allocation %ld failed, yet the summary succeeded", scenarios[i], n);
-            if (err.message[0] == '\0')
-                fail_msg("%s: summary allocation %ld failed without a message", scenarios[i], n);
-        }
-        fclose(sink);
-        print_message("%s: summary survives each of its %ld allocations failing\n",
-                      scenarios[i], n - 1);
-        mkba_model_free(m);
-        remove(out);
-    }
+    snprintf(run_out, sizeof run_out, "/tmp/mkba-allocfail-%d.h5", (int)getpid());
+    return run_out;
 }
 
-/* Sensitivity analyses: each method's run and the summary of its file
- * survive every allocation failing in turn. Under the sanitizers (make
- * check's second pass, MKBA_SANITIZED set), which are many times slower,
- * about 200 allocations spread evenly over each run fail instead, enough
- * to find a leak in any phase; the plain pass fails every one. */
-static long sa_stride(long total)
+static int remove_run_output(void **state)
 {
-    return getenv("MKBA_SANITIZED") != NULL && total > 200 ? total / 200 : 1;
+    (void)state;
+    char path[96];
+    const char *const suffixes[] = { "", ".tmp", ".ckpt" };
+    for (size_t i = 0; run_out[0] != '\0' && i < 3; i++) {
+        snprintf(path, sizeof path, "%s%s", run_out, suffixes[i]);
+        remove(path);
+    }
+    return 0;
 }
 
 /* What a run with allocation fail_at failing (f) must leave: success when
@@ -262,52 +196,55 @@ static void check_attempt(const char *what, const failing *f, int rc, const mkba
         fail_msg("%s: allocation %ld failed and left a file", what, fail_at);
 }
 
-/* As test_run_and_summary's services run, on a system where no scratch
- * file can be made (support_scratch.h): every injected failure must still
- * close the discarded file for good. Before, its descriptor stayed on
- * /dev/null, whose truncate the close asked for when it gave back HDF5's
- * reserved space, and allocation 806 left the file registered. */
-static void test_run_without_scratch(void **state)
+/* The library's runs, each a call on m with its options o. */
+typedef int (*runner)(const mkba_context *ctx, const mkba_model *m, const void *o,
+                      mkba_error *err);
+
+static int call_run(const mkba_context *ctx, const mkba_model *m, const void *o,
+                    mkba_error *err)
 {
-    (void)state;
-    char out[64], tmp[80];
-    snprintf(out, sizeof out, "/tmp/mkba-allocfail-ns-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = out;
-    o.force = 1;
-    o.draws = 3;
-    o.households = 40;
-    support_no_scratch = 1;
-    long n;
-    for (n = 1;; n++) {
-        failing f;
-        mkba_context ctx;
-        context(&ctx, &f, n);
-        remove(out);
-        mkba_error_clear(&err);
-        int rc = mkba_run(&ctx, m, &o, &err);
-        check_attempt("run without a scratch file", &f, rc, &err, n, out, tmp);
-        if (f.failed == 0)
-            break;
-    }
-    print_message("services run without a scratch file survives each of its %ld allocations "
-                  "failing\n", n - 1);
-    mkba_model_free(m);
-    remove(out);
+    return mkba_run(ctx, m, o, err);
 }
 
-/* Scratch files back, also after a failure of test_run_without_scratch. */
-static int scratch_back(void **state)
+static int call_sa(const mkba_context *ctx, const mkba_model *m, const void *o,
+                   mkba_error *err)
 {
-    (void)state;
-    support_no_scratch = 0;
-    return 0;
+    return mkba_sa_run(ctx, m, o, err);
+}
+
+static int call_expost(const mkba_context *ctx, const mkba_model *m, const void *o,
+                       mkba_error *err)
+{
+    return mkba_expost_run(ctx, m, o, err);
+}
+
+/* `run` into output with allocation fail_at failing (0: none); checks
+ * what a failure leaves (check_attempt); returns how many allocations the
+ * run made. */
+static long attempt(const char *what, runner run, const mkba_model *m, const void *o,
+                    const char *output, long fail_at)
+{
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%s.tmp", output);
+    failing f;
+    mkba_context ctx;
+    mkba_error err = {0};
+    context(&ctx, &f, fail_at);
+    remove(output);
+    int rc = run(&ctx, m, o, &err);
+    check_attempt(what, &f, rc, &err, fail_at, output, tmp);
+    return f.calls;
+}
+
+/* o run on m with each of its allocations failing in turn, then once
+ * whole, leaving the file; returns how many allocations it makes. */
+static long run_survives(const char *what, const mkba_model *m, const mkba_run_options *o)
+{
+    long total = attempt(what, call_run, m, o, o->output, 0);
+    for (long n = 1; n <= total; n++)
+        attempt(what, call_run, m, o, o->output, n);
+    attempt(what, call_run, m, o, o->output, 0);
+    return total;
 }
 
 /* The summary of the file at path survives each of its allocations
@@ -338,28 +275,84 @@ static long summary_survives(const char *what, const char *path, mkba_summary_fo
     return n - 1;
 }
 
-/* Runs o with allocation fail_at failing; checks what a failure leaves. */
-static long sa_attempt(const mkba_model *m, const mkba_sa_options *o, long fail_at,
-                       const char *tmp)
+static void test_run_and_summary(void **state)
 {
-    failing f;
-    mkba_context ctx;
-    mkba_error err = {0};
-    char what[64];
-    snprintf(what, sizeof what, "sa %s", mkba_sa_method_name(o->method));
-    context(&ctx, &f, fail_at);
-    remove(o->output);
-    int rc = mkba_sa_run(&ctx, m, o, &err);
-    check_attempt(what, &f, rc, &err, fail_at, o->output, tmp);
-    return f.calls;
+    (void)state;
+    const char *out = run_output();
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        if (mkba_scenario_load(NULL, scenarios[i], &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        /* 3 draws on 2 threads run households in parallel; 5 run whole
+         * draws in parallel (study.h). */
+        static const long draws[] = { 3, 5 };
+        for (size_t r = 0; r < 2; r++) {
+            mkba_run_options o;
+            mkba_run_options_init(&o);
+            o.output = out;
+            o.force = 1;
+            o.draws = draws[r];
+            o.households = 40;
+            print_message("%s, %ld draws: run survives each of its %ld allocations failing\n",
+                          scenarios[i], draws[r], run_survives(scenarios[i], m, &o));
+        }
+        print_message("%s: summary survives each of its %ld allocations failing\n",
+                      scenarios[i], summary_survives(scenarios[i], out, MKBA_SUMMARY_JSON));
+        mkba_model_free(m);
+        remove_run_output(NULL);
+    }
 }
+
+/* Sensitivity analyses: each method's run and the summary of its file
+ * survive every allocation failing in turn. Under the sanitizers (make
+ * check's second pass, MKBA_SANITIZED set), which are many times slower,
+ * about 200 allocations spread evenly over each run fail instead, enough
+ * to find a leak in any phase; the plain pass fails every one. */
+static long sa_stride(long total)
+{
+    return getenv("MKBA_SANITIZED") != NULL && total > 200 ? total / 200 : 1;
+}
+
+
+/* As test_run_and_summary's services run, on a system where no scratch
+ * file can be made (support_scratch.h): every injected failure must still
+ * close the discarded file for good. Before, its descriptor stayed on
+ * /dev/null, whose truncate the close asked for when it gave back HDF5's
+ * reserved space, and allocation 806 left the file registered. */
+static void test_run_without_scratch(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = run_output();
+    o.force = 1;
+    o.draws = 3;
+    o.households = 40;
+    support_no_scratch = 1;
+    print_message("services run without a scratch file survives each of its %ld allocations "
+                  "failing\n", run_survives("run without a scratch file", m, &o));
+    mkba_model_free(m);
+}
+
+/* Scratch files back and no file left, also after a failure of
+ * test_run_without_scratch. */
+static int scratch_back(void **state)
+{
+    support_no_scratch = 0;
+    return remove_run_output(state);
+}
+
 
 static void test_sa(void **state)
 {
     (void)state;
-    char out[64], tmp[80], psa[64];
+    char out[64], psa[64];
     snprintf(out, sizeof out, "/tmp/mkba-allocfail-sa-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
     snprintf(psa, sizeof psa, "/tmp/mkba-allocfail-psa-%d.h5", (int)getpid());
     mkba_model *m = NULL;
     mkba_error err = {0};
@@ -393,12 +386,12 @@ static void test_sa(void **state)
         o.households = cases[c].from ? -1 : 20;
         o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL : "p_debt_worse";
         const char *name = mkba_sa_method_name(cases[c].method);
-        long total = sa_attempt(m, &o, 0, tmp), step = sa_stride(total);
-        for (long n = 1; n <= total; n += step)
-            sa_attempt(m, &o, n, tmp);
-        sa_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
         char what[64];
         snprintf(what, sizeof what, "sa %s", name);
+        long total = attempt(what, call_sa, m, &o, out, 0), step = sa_stride(total);
+        for (long n = 1; n <= total; n += step)
+            attempt(what, call_sa, m, &o, out, n);
+        attempt(what, call_sa, m, &o, out, 0);     /* leaves the file the summary reads */
         long n = summary_survives(what, out, MKBA_SUMMARY_JSON);
         print_message("sa %s survives %s of its %ld allocations failing, its summary each of "
                       "%ld\n", name, step == 1 ? "each" : "a spread", total, n);
@@ -412,25 +405,11 @@ static void test_sa(void **state)
  * reweighting and a sequential refinement (one stage of eight moves), with
  * a spread of about 300 allocations failing in turn (each attempt runs
  * the whole evaluation), then the summary of its file with each failing. */
-static long expost_attempt(const mkba_model *m, const mkba_expost_options *o, long fail_at,
-                           const char *tmp)
-{
-    failing f;
-    mkba_context ctx;
-    mkba_error err = {0};
-    context(&ctx, &f, fail_at);
-    remove(o->output);
-    int rc = mkba_expost_run(&ctx, m, o, &err);
-    check_attempt("expost", &f, rc, &err, fail_at, o->output, tmp);
-    return f.calls;
-}
-
 static void test_expost(void **state)
 {
     (void)state;
-    char out[64], tmp[80], data[64];
+    char out[64], data[64];
     snprintf(out, sizeof out, "/tmp/mkba-allocfail-expost-%d.h5", (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
     snprintf(data, sizeof data, "/tmp/mkba-allocfail-expost-%d.csv", (int)getpid());
     FILE *d = fopen(data, "w");
     assert_non_null(d);
@@ -454,10 +433,11 @@ static void test_expost(void **state)
      * under the sanitizers), each phase several times, so the suite stays
      * within CI's time. */
     long spread = getenv("MKBA_SANITIZED") != NULL ? 40 : 120;
-    long total = expost_attempt(m, &o, 0, tmp), step = total > spread ? total / spread : 1;
+    long total = attempt("expost", call_expost, m, &o, out, 0);
+    long step = total > spread ? total / spread : 1;
     for (long n = 1; n <= total; n += step)
-        expost_attempt(m, &o, n, tmp);
-    expost_attempt(m, &o, 0, tmp);     /* leaves the file the summary reads */
+        attempt("expost", call_expost, m, &o, out, n);
+    attempt("expost", call_expost, m, &o, out, 0);     /* leaves the file the summary reads */
     long n = summary_survives("expost", out, MKBA_SUMMARY_TEXT);
     print_message("expost survives a spread of its %ld allocations failing (every %ld), its "
                   "summary each of %ld\n", total, step, n);
@@ -471,7 +451,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
-        cmocka_unit_test(test_run_and_summary),
+        cmocka_unit_test_teardown(test_run_and_summary, remove_run_output),
         cmocka_unit_test_teardown(test_run_without_scratch, scratch_back),
         cmocka_unit_test(test_sa),
         cmocka_unit_test(test_expost),

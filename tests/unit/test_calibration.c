@@ -32,6 +32,7 @@
 #include <hdf5.h>
 #include "mkba/mkba.h"
 #include "engine/services.h"
+#include "support_sim.h"
 
 #define UTRECHT "scenarios/pathways/utrecht-like.cfg"
 #define MODEL_A "scenarios/pathways/model-a.cfg"
@@ -209,42 +210,6 @@ static void test_utrecht_compared(void **state)
 
 /* ------------------------------------------------------------- Rotterdam */
 
-/* One draw at the parameters' means, resolved, values open to edits. */
-typedef struct sim {
-    mkba_model *m;
-    mkba_layout *l;
-    mkba_tables *t;
-    mkba_params_work *pw;
-    double *values;
-    size_t np;
-} sim;
-
-static void sim_open(sim *s, const char *path)
-{
-    mkba_error err = {0};
-    memset(s, 0, sizeof *s);
-    if (mkba_scenario_load(NULL, path, &s->m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    s->l = mkba_layout_alloc(s->m, &err);
-    assert_non_null(s->l);
-    s->t = mkba_tables_alloc(s->m, s->l);
-    s->pw = mkba_params_work_alloc(s->m->params);
-    s->np = mkba_params_count(s->m->params);
-    s->values = calloc(s->m->narms * (s->np + 1), sizeof *s->values);
-    assert_true(s->t && s->pw && s->values);
-    assert_int_equal(mkba_params_sample(s->m->params, s->m->seed, 0, 1, MKBA_BASE_MEAN,
-                                        s->values, s->pw, &err), MKBA_OK);
-}
-
-static void sim_close(sim *s)
-{
-    mkba_tables_free(s->t);
-    mkba_layout_free(s->l);
-    mkba_params_work_free(s->pw);
-    free(s->values);
-    mkba_model_free(s->m);
-}
-
 /* Severity-years of arm `arm`: the severity of every domain's state summed
  * over domains and the time points 1..T, per starting household. */
 static double severity_years(const sim *s, const mkba_draw_result *r, size_t arm)
@@ -307,7 +272,7 @@ static void test_rotterdam_heavy_gain_more(void **state)
 {
     (void)state;
     sim s;
-    sim_open(&s, MODEL_A);
+    sim_open_draw(&s, MODEL_A, 0, -1);
     assert_int_equal(s.m->narms, 2);
     const mkba_services *sv = &s.m->services;
     /* The light, medium and heavy levels of the shipped wijkteam's

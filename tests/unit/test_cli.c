@@ -608,7 +608,10 @@ static void assert_died_by(int how, int signo)
  * and leaves no file, not even the temporary one. The time to stop is
  * measured in CPU seconds of the run's 2 threads (at most 2 s each), as
  * the wall time of a loaded machine says little; MKBA_STRICT_TIMING
- * bounds the wall time as well (2 s). */
+ * bounds the wall time as well (2 s). A generous wall bound (15 s, 30 s
+ * sanitized) always holds: a stop that waits instead of computing (a
+ * blocking lock, a join on a sleeping thread, a grace period) uses no
+ * CPU time, and a loaded machine still passes it. */
 static void test_interrupt(void **state)
 {
     (void)state;
@@ -650,8 +653,11 @@ static void test_interrupt(void **state)
                       stop.wall_s, stop.cpu_s);
         if (stop.cpu_s > 2 * limit)
             fail_msg("the run took %.2f CPU s to stop after the signal", stop.cpu_s);
-        if ((stop.cpu_s < 0 || getenv("MKBA_STRICT_TIMING") != NULL) && stop.wall_s > limit)
-            fail_msg("the run took %.2f s to stop after the signal", stop.wall_s);
+        const double wall_limit = (stop.cpu_s < 0 || getenv("MKBA_STRICT_TIMING") != NULL)
+                                  ? limit : 7.5 * limit;
+        if (stop.wall_s > wall_limit)
+            fail_msg("the run took %.2f s to stop after the signal (at most %.0f s)",
+                     stop.wall_s, wall_limit);
         struct stat st;
         assert_int_not_equal(stat(out, &st), 0);
         assert_int_not_equal(stat(tmp, &st), 0);

@@ -323,11 +323,7 @@ static int setup(void **state)
     if (mkba_scenario_load(NULL, "tests/data/full.cfg", &m, &err) != MKBA_OK)
         return -1;
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = good;
-    o.force = 1;
-    o.draws = 3;
-    o.households = 50;
+    support_run_options(&o, good, 3, 50);
     int rc = mkba_run(NULL, m, &o, &err);
     mkba_model_free(m);
     if (rc != MKBA_OK

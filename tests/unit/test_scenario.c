@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "model/scenario.h"
+#include "support.h"
 
 #define FULL "tests/data/full.cfg"
 #define MINIMAL "tests/data/include/main.cfg"
@@ -311,12 +312,7 @@ static void test_print(void **state)
 {
     (void)state;
     mkba_model *m = load_ok(FULL);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    mkba_model_print(m, f);
-    fclose(f);
+    char *buf = support_model_text(m);
     assert_contains(buf, "horizon 6 years = 6 cycles");
     assert_contains(buf, "correction half-cycle, occupancy both, discount time point");
     assert_contains(buf, "costs 2.25%, effects 2.25%");

@@ -427,12 +427,7 @@ static void test_calendar_printed(void **state)
     mkba_error err = {0};
     if (mkba_scenario_load(NULL, "tests/data/trend.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    mkba_model_print(m, f);
-    fclose(f);
+    char *buf = support_model_text(m);
     const char *line = strstr(buf, "  cost_now: ");
     assert_non_null(line);
     const char *eol = strchr(line, '\n');

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "support.h"
 #include "support_run.h"
 #include <hdf5.h>
 #include "io/h5util.h"
@@ -318,13 +319,14 @@ static void test_failed_close_closes(void **state)
     remove(path);
 }
 
-/* A library user's run under a file size limit (soft, as batch schedulers
- * and `ulimit -S -f` set it), with and without a scratch file: the failed
- * run must leave no file open in HDF5, whose exit-time cleanup (on here,
- * as in any host program) crashed closing it again. The close once
- * extended the file past the limit: HDF5 gives back its reserved space at
- * the close and truncates to the new end, beyond what reached the disk. */
-static int run_under_limit(const char *path, long limit)
+/* A library user's run under a file size limit, soft (as batch schedulers
+ * and `ulimit -S -f` set it) or hard (nothing can lift it), with and
+ * without a scratch file: the failed run must say the file is too large
+ * and leave no file open in HDF5, whose exit-time cleanup (on here, as in
+ * any host program) crashed closing it again. The close once extended the
+ * file past the limit: HDF5 gave back its reserved space at the close and
+ * truncated to the new end, beyond what reached the disk. */
+static int run_under_limit(const char *path, long limit, int hard)
 {
     mkba_model *m = NULL;
     mkba_error err;
@@ -334,19 +336,20 @@ static int run_under_limit(const char *path, long limit)
     struct rlimit r;
     getrlimit(RLIMIT_FSIZE, &r);
     r.rlim_cur = (rlim_t)limit;
+    if (hard)
+        r.rlim_max = (rlim_t)limit;
     if (setrlimit(RLIMIT_FSIZE, &r) != 0)
         return 3;
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = path;
-    o.force = 1;
-    o.draws = 200;
+    support_run_options(&o, path, 200, 0);
     o.no_checkpoint = 1;
     int rc = mkba_run(NULL, m, &o, &err);
     mkba_model_free(m);
     if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE) != 0)
         return 1;
-    return rc != MKBA_OK ? 0 : 2;
+    if (rc == MKBA_OK)
+        return 2;
+    return strstr(err.message, "the file is too large") != NULL ? 0 : 4;
 }
 
 static void test_failed_run_closes(void **state)
@@ -357,20 +360,22 @@ static void test_failed_run_closes(void **state)
     const long limits[] = { 2048, 16384, 65536, 204800, 819200 };
     int failed = 0;
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        for (int scratch = 0; scratch <= 1; scratch++) {
+        for (int k = 0; k < 4; k++) {
+            int scratch = k & 1, hard = k >> 1;
             pid_t pid = fork();
             assert_true(pid >= 0);
             if (pid == 0) {
                 support_no_scratch = !scratch;
                 signal(SIGXFSZ, SIG_IGN);
                 /* exit, not _exit: HDF5's exit-time cleanup runs. */
-                exit(run_under_limit(path, limits[i]));
+                exit(run_under_limit(path, limits[i], hard));
             }
             int st = 0;
             assert_int_equal(waitpid(pid, &st, 0), pid);
             if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-                print_message("limit %ld, %s scratch file: %s %d (1: a file stayed open, 2: "
-                              "the run succeeded, 3: setup failed)\n", limits[i],
+                print_message("%s limit %ld, %s scratch file: %s %d (1: a file stayed "
+                              "open, 2: the run succeeded, 3: setup failed, 4: another "
+                              "message)\n", hard ? "hard" : "soft", limits[i],
                               scratch ? "a" : "no", WIFEXITED(st) ? "exit" : "signal",
                               WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
                 failed++;
