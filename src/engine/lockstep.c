@@ -385,13 +385,18 @@ static double take_up_paid(const mkba_svc_arm *a, double claimants)
     return claimants * a->take_up_amount * a->m->timing.cycle_years;
 }
 
-/* The saving per year, per simulated household, of substitution entry e
- * giving help `substituted` (places), for the totals and a group cell
- * alike: during the start-up ramp only the share of staff and contracts
- * in place. */
+/* The help per simulated household substitution entry e gives to
+ * `substituted` households, for the totals and a group cell alike: during
+ * the start-up ramp only the share of staff and contracts in place. */
+static double substitution_given(const mkba_svc_arm *a, int e, double substituted)
+{
+    return a->sub_share[e] * a->ramp * substituted / a->households;
+}
+
+/* That help's saving per year at the cost rule's price. */
 static double substitution_saving(const mkba_svc_arm *a, int e, double substituted)
 {
-    return a->sub_share[e] * a->ramp * a->sub_price[e] * substituted / a->households;
+    return a->sub_price[e] * substitution_given(a, e, substituted);
 }
 
 /* Benefits paid to households a team got to claim (take-up): a cost to
