@@ -7,6 +7,10 @@
 #include "payers.h"
 #include "summary.h"
 
+const char *const mkba_groups_statistic[MKBA_GS_N] = {
+    "share", "npv_mean", "npv_2.5%", "npv_97.5%", "effect_gained_mean", "effect_gained_2.5%",
+    "effect_gained_97.5%", "npv_mean_of_which_allocated_by_use"};
+
 void mkba_groups_free(mkba_groups *g)
 {
     if (g == NULL)
@@ -35,7 +39,7 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
     if (g == NULL)
         mkba_h5_store_strings_free(name, G);
     if (g != NULL) {
-        *g = (mkba_groups){D, A, P, E, G, name, NULL, NULL, NULL, NULL};
+        *g = (mkba_groups){D, A, P, E, G, name, NULL, NULL, NULL, 0, NULL};
         g->share = mkba_malloc((D * G + 1) * sizeof *g->share);
         g->cost = mkba_malloc((D * G * A * P + 1) * sizeof *g->cost);
         g->teams = mkba_malloc((D * G * A * P + 1) * sizeof *g->teams);
@@ -50,8 +54,11 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_doubles(st, "/draws/groups/cost_total_discounted", 4, dc,
                                         g->cost, err);
-    /* A file written before the allocation by use has no teams' part. */
-    if (rc == MKBA_OK && mkba_h5_store_has(st, "/draws/groups/team_cost_total_discounted"))
+    /* A file written before the booking per household has no part
+     * allocated by use. */
+    if (g != NULL)
+        g->by_use = mkba_h5_store_has(st, "/draws/groups/team_cost_total_discounted");
+    if (rc == MKBA_OK && g->by_use)
         rc = mkba_h5_store_read_doubles(st, "/draws/groups/team_cost_total_discounted", 4, dc,
                                         g->teams, err);
     else
@@ -141,7 +148,7 @@ void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *st
                 for (size_t d = 0; d < D; d++)
                     x[d] = npv(g, g->teams, 0, t, mask, d, a, gr);
                 weighted(g->share + gr, G, x, D, work, teams);
-                o[MKBA_GS_TEAMS] = teams[0];
+                o[MKBA_GS_BY_USE] = teams[0];
                 if (pe < 0)
                     continue;
                 for (size_t d = 0; d < D; d++) {
@@ -172,6 +179,9 @@ int mkba_groups_store(mkba_h5_store *st, const mkba_h5_totals *t, mkba_error *er
     size_t dims[4] = {K, A, G, MKBA_GS_N};
     if (rc == MKBA_OK)
         rc = mkba_h5_store_doubles(st, "/analysis/groups/table", 4, dims, stats, err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_strings(st, "/analysis/groups/statistics", mkba_groups_statistic,
+                                   MKBA_GS_N, err);
     mkba_free(stats);
     mkba_free(work);
     mkba_groups_free(g);

@@ -16,8 +16,11 @@ typedef struct mkba_groups {
     char **name;               /* [G] */
     double *share;             /* [D][G] */
     double *cost;              /* [D][G][A][P] discounted, per household of the group */
-    double *teams;             /* [D][G][A][P] of cost, the teams' costs allocated by use;
+    double *teams;             /* [D][G][A][P] of cost, the costs allocated by use;
                                   NaN in a file written before them */
+    int by_use;                /* 0: a file written before the booking per household
+                                  (every service cost, take-up and substitution spread
+                                  at the draw's average per household) */
     double *effect;            /* [D][G][A][E] */
 } mkba_groups;
 
@@ -27,9 +30,12 @@ int mkba_groups_read(mkba_h5_store *st, const mkba_h5_totals *t, mkba_groups **o
                      mkba_error *err);
 void mkba_groups_free(mkba_groups *g);
 
-/* Columns of a row of mkba_groups_stats. */
-enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_TEAMS,
-       MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_N };
+/* Columns of a row of mkba_groups_stats, in the order of their names
+ * mkba_groups_statistic (/analysis/groups/statistics); columns added later
+ * go at the end, so an older reader's indices keep their meaning. */
+enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI,
+       MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_BY_USE, MKBA_GS_N };
+extern const char *const mkba_groups_statistic[MKBA_GS_N];
 
 /* stats[K][A][G][MKBA_GS_N] for the perspectives of t: the group's mean
  * share of the households; the NPV per household of the group of arm a
@@ -38,15 +44,16 @@ enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI, MKBA_GS_T
  * group's share in each draw, so that Σ_g share_g x NPV_g over a partition
  * is the mean NPV of the whole population, and its 2.5% and 97.5%
  * percentiles over the draws in which the group has households; of the
- * NPV's mean, the part from the teams' costs allocated to the group by
- * use (MKBA_GS_TEAMS, the reference's less the arm's); the same
+ * NPV's mean, the part from the costs allocated to the group by use
+ * (MKBA_GS_BY_USE, the reference's less the arm's); the same
  * for the increment of the primary effect (NaN when arms are compared on
  * money). NaN for the reference arm and for a group without households.
  * work holds 3 x ndraws doubles. */
 void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *stats,
                        double *work);
 
-/* Writes /analysis/groups/table from the file's groups; nothing for a file
+/* Writes /analysis/groups/table and its column names
+ * /analysis/groups/statistics from the file's groups; nothing for a file
  * without them. */
 int mkba_groups_store(mkba_h5_store *st, const mkba_h5_totals *t, mkba_error *err);
 

@@ -217,7 +217,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
     for (long h = 0; h < hh->n; h++) {
         if (hh->status[h] == MKBA_SVC_CARE) {
             out->team_in_care[hh->team[h]]++;
-            out->cell_in_care[mkba_svc_cell_of(a, h)]++;
+            out->cell_in_care[hh->team[h]][mkba_svc_cell_of(a, h)]++;
             if (a->nsubstitute > 0)
                 mkba_svc_substitution_add(a, hh, h, out);
         } else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
@@ -244,7 +244,7 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
                 (float)exp(-a->wait_effect * wait * a->m->timing.cycle_years);
             out->wait_cycles += wait;
             out->team_wait_cycles[tm] += wait;
-            out->cell_in_care[mkba_svc_cell_of(a, h)]++;
+            out->cell_in_care[tm][mkba_svc_cell_of(a, h)]++;
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per

@@ -172,9 +172,13 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
     const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
-    /* The closed work's per-cell take-up, substitution and use (lockstep.c). */
-    const double cells = (double)(MKBA_GROUP_CELLS * l->narms
-                                  * (l->ncycles * (m->npayers + 1) + l->npoints * m->npayers))
+    /* The closed work's per-cell take-up, substitution and use per team,
+     * and the teams' own costs (lockstep.c). */
+    const double nt = (double)m->services.nteams;
+    const double cells = ((double)(MKBA_GROUP_CELLS * l->narms
+                                   * (l->ncycles * m->npayers + l->npoints * m->npayers))
+                          + (double)(l->narms * l->ncycles)
+                                * (MKBA_GROUP_CELLS + (double)m->npayers) * nt)
                          * 8.0;
     mkba_layout_free(l);
     /* A count (counts.c) holds four such tallies; the engine has one per

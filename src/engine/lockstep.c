@@ -184,6 +184,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.cell_cost);
     mkba_free(w->tally.cell_saved);
     mkba_free(w->tally.cell_use);
+    mkba_free(w->tally.team_cost);
     mkba_free(w);
 }
 
@@ -266,7 +267,10 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
                 != NULL
          && (t->cell_saved = mkba_calloc(t->ncells * t->narms * t->npoints * t->npayers + 1,
                                          sizeof *t->cell_saved)) != NULL
-         && (t->cell_use = mkba_calloc(t->ncells * AT + 1, sizeof *t->cell_use)) != NULL;
+         && (t->cell_use = mkba_calloc(t->ncells * AT * t->nteams + 1, sizeof *t->cell_use))
+                != NULL
+         && (t->team_cost = mkba_calloc((t->ncells > 0) * AT * t->nteams * t->npayers + 1,
+                                        sizeof *t->team_cost)) != NULL;
     if (!ok || w->first_line < 0 || w->programme < 0) {
         mkba_svc_work_free(w);
         return NULL;
@@ -358,18 +362,44 @@ static void book(mkba_svc_work *w, const mkba_svc_arm *a, int k, int payer, int 
 }
 
 /* Books a team's amount to its payers by their shares; it is wages (the
- * budget view's wage index). */
+ * budget view's wage index) and, for "for whom", that team's own cost. */
 static void book_team(mkba_svc_work *w, const mkba_svc_arm *a, int k, const mkba_team *tm,
                       double amount)
 {
     mkba_svc_tally *t = &w->tally;
     size_t row = a->arm * t->ncycles + (size_t)(k - 1);
+    size_t own = (row * t->nteams + (size_t)(tm - a->m->services.team)) * t->npayers;
     for (int i = 0; i < tm->npayers; i++) {
         book(w, a, k, tm->payer_of[i], tm->category, amount * tm->payer_share[i]);
-        if (tm->payer_of[i] >= 0)
+        if (tm->payer_of[i] >= 0 && amount != 0.0) {
             t->wages[row * t->npayers + (size_t)tm->payer_of[i]] +=
                 amount * tm->payer_share[i] / a->households;
+            if (t->ncells > 0)
+                t->team_cost[own + (size_t)tm->payer_of[i]] +=
+                    amount * tm->payer_share[i] / a->households;
+        }
     }
+}
+
+/* The benefits paid in a cycle to `claimants` households (take-up), for
+ * the totals and a group cell alike. */
+static double take_up_paid(const mkba_svc_arm *a, double claimants)
+{
+    return claimants * a->take_up_amount * a->m->timing.cycle_years;
+}
+
+/* The help per simulated household substitution entry e gives to
+ * `substituted` households, for the totals and a group cell alike: during
+ * the start-up ramp only the share of staff and contracts in place. */
+static double substitution_given(const mkba_svc_arm *a, int e, double substituted)
+{
+    return a->sub_share[e] * a->ramp * substituted / a->households;
+}
+
+/* That help's saving per year at the cost rule's price. */
+static double substitution_saving(const mkba_svc_arm *a, int e, double substituted)
+{
+    return a->sub_price[e] * substitution_given(a, e, substituted);
 }
 
 /* Benefits paid to households a team got to claim (take-up): a cost to
@@ -400,13 +430,13 @@ static void book_cells(mkba_svc_work *w, const mkba_svc_arm *a, int k,
 {
     mkba_svc_tally *t = &w->tally;
     const mkba_pathway *p = a->p;
-    const size_t P = t->npayers;
-    const double dt = a->m->timing.cycle_years;
+    const size_t P = t->npayers, T = t->nteams;
     for (size_t c = 0; c < t->ncells; c++) {
         const size_t row = (c * t->narms + a->arm) * t->ncycles + (size_t)(k - 1);
-        t->cell_use[row] += (double)ad->cell_in_care[c];
+        for (size_t i = 0; i < T; i++)
+            t->cell_use[row * T + i] += (double)ad->cell_in_care[i][c];
         if (a->take_up && ad->cell_claimants[c] > 0) {
-            double x = (double)ad->cell_claimants[c] * a->take_up_amount * dt / a->households;
+            double x = take_up_paid(a, (double)ad->cell_claimants[c]) / a->households;
             if (p->take_up_payer >= 0)
                 t->cell_cost[row * P + (size_t)p->take_up_payer] += x;
             t->cell_cost[row * P + (size_t)p->take_up_recipient] -= x;
@@ -415,9 +445,8 @@ static void book_cells(mkba_svc_work *w, const mkba_svc_arm *a, int k,
         for (int e = 0; e < a->nsubstitute; e++) {
             const mkba_cost_rule *r = &a->m->cost[p->substitute[e].cost_rule];
             if (r->payer >= 0)
-                t->cell_saved[at + (size_t)r->payer] += a->sub_share[e] * a->ramp * a->sub_price[e]
-                                                        * ad->cell_substituted[e][c]
-                                                        / a->households;
+                t->cell_saved[at + (size_t)r->payer] +=
+                    substitution_saving(a, e, ad->cell_substituted[e][c]);
         }
     }
 }
@@ -489,7 +518,7 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
             investment / a->population;
     }
     if (a->take_up)
-        book_take_up(w, a, k, (double)ad->claimants * a->take_up_amount * dt);
+        book_take_up(w, a, k, take_up_paid(a, (double)ad->claimants));
     book_cells(w, a, k, ad);
     /* Help the team gave itself is help not bought: a saving per year at
      * point k to the payer of the cost rule that buys it, in that rule's
@@ -501,10 +530,10 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
         size_t at = a->arm * t->npoints + (size_t)k;
         if (mkba_params_time_column(m->params, (size_t)c->amount) >= 0) {
             t->given[at * MKBA_MAX_SUBSTITUTE + (size_t)e] +=
-                a->sub_share[e] * a->ramp * ad->substituted[e] / a->households;
+                substitution_given(a, e, ad->substituted[e]);
             continue;
         }
-        double x = a->sub_share[e] * a->ramp * a->sub_price[e] * ad->substituted[e] / a->households;
+        double x = substitution_saving(a, e, ad->substituted[e]);
         if (c->payer >= 0)
             t->saved[at * t->npayers + (size_t)c->payer] += x;
         if ((size_t)c->category_index < t->ncategories)
@@ -744,7 +773,9 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->cell_cost, 0, st->ncells * AT * st->npayers * sizeof *st->cell_cost);
     memset(st->cell_saved, 0,
            st->ncells * st->narms * st->npoints * st->npayers * sizeof *st->cell_saved);
-    memset(st->cell_use, 0, st->ncells * AT * sizeof *st->cell_use);
+    memset(st->cell_use, 0, st->ncells * AT * st->nteams * sizeof *st->cell_use);
+    memset(st->team_cost, 0, (st->ncells > 0) * AT * st->nteams * st->npayers
+                             * sizeof *st->team_cost);
     const size_t nb = (size_t)w->nbatches;
     for (int i = 0; i < w->nthreads; i++) {
         memset(w->delta[i], 0, nb * (size_t)w->ncells * w->ndelta * sizeof *w->delta[i]);
@@ -1031,18 +1062,21 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, const double *b
 }
 
 /* The share of cycle k's (k >= 1; 0: the whole horizon) household-cycles
- * in arm's teams' care that group `group`'s cells had, or `fallback` when
- * nobody was in care. */
-static double group_use(const mkba_svc_work *w, int group, size_t arm, size_t k,
+ * in the care of arm's team `team` (all teams when < 0) that group
+ * `group`'s cells had, or `fallback` when nobody was in that care. */
+static double group_use(const mkba_svc_work *w, int group, size_t arm, size_t k, int team,
                         double fallback)
 {
     const mkba_svc_tally *t = &w->tally;
+    const size_t T = t->nteams;
+    const size_t first = team < 0 ? 0 : (size_t)team, last = team < 0 ? T : first + 1;
     double mine = 0.0, all = 0.0;
     for (size_t c = 0; c < t->ncells; c++) {
-        const double *use = t->cell_use + (c * t->narms + arm) * t->ncycles;
+        const double *use = t->cell_use + (c * t->narms + arm) * t->ncycles * T;
         double u = 0.0;
         for (size_t j = k == 0 ? 0 : k - 1; j < (k == 0 ? t->ncycles : k); j++)
-            u += use[j];
+            for (size_t i = first; i < last; i++)
+                u += use[j * T + i];
         all += u;
         if (mkba_group_has_cell(group, (int)c))
             mine += u;
@@ -1055,7 +1089,7 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group
 {
     const mkba_svc_tally *t = &w->tally;
     const mkba_timing *tm = &m->timing;
-    const size_t A = t->narms, T = t->ncycles, P = t->npayers, C = t->ncells;
+    const size_t A = t->narms, T = t->ncycles, P = t->npayers, C = t->ncells, NT = t->nteams;
     long households = 0;
     for (size_t c = 0; c < C; c++)
         if (mkba_group_has_cell(group, (int)c))
@@ -1065,15 +1099,21 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group
     memset(teams, 0, A * P * sizeof *teams);
     for (size_t arm = 0; arm < A; arm++) {
         double *own = cost + arm * P, *alloc = teams + arm * P;
-        /* A cycle with nobody in care falls back on the horizon's use,
-         * an arm whose teams nobody used on the households. */
-        const double horizon = group_use(w, group, arm, 0, share);
+        /* A cycle with nobody in a team's care falls back on the horizon's
+         * use of that team, then of all teams, then on the households. */
+        const double horizon = group_use(w, group, arm, 0, -1, share);
+        double team_horizon[MKBA_MAX_TEAMS];
+        for (size_t i = 0; i < NT; i++)
+            team_horizon[i] = group_use(w, group, arm, 0, (int)i, horizon);
         for (size_t p = 0; p < P; p++)
             alloc[p] += t->once[arm * P + p] * horizon;
         for (size_t k = 1; k <= T; k++) {
             const double df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, (int)k));
-            const double use = group_use(w, group, arm, k, horizon);
+            const double use = group_use(w, group, arm, k, -1, horizon);
             const size_t row = arm * T + k - 1;
+            double team_use[MKBA_MAX_TEAMS];
+            for (size_t i = 0; i < NT; i++)
+                team_use[i] = group_use(w, group, arm, k, (int)i, team_horizon[i]);
             for (size_t p = 0; p < P; p++) {
                 double traced_all = 0.0, traced = 0.0;
                 for (size_t c = 0; c < C; c++) {
@@ -1082,8 +1122,16 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group
                     if (mkba_group_has_cell(group, (int)c))
                         traced += x;
                 }
+                /* Each team's own costs by the use of that team; the
+                 * pathway's overheads and the rest by the use of all. */
+                double rest = t->cost[row * P + p] - traced_all, by_team = 0.0;
+                for (size_t i = 0; i < NT; i++) {
+                    const double x = t->team_cost[(row * NT + i) * P + p];
+                    rest -= x;
+                    by_team += x * team_use[i];
+                }
                 own[p] += traced * df;
-                alloc[p] += (t->cost[row * P + p] - traced_all) * use * df;
+                alloc[p] += (by_team + rest * use) * df;
             }
             for (size_t c = 0; c < C; c++)
                 if (mkba_group_has_cell(group, (int)c))

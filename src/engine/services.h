@@ -266,7 +266,7 @@ typedef struct mkba_svc_admitted {
     /* "For whom" (groups.c), by the households' group cells (all in cell 0
      * when the arm has none): the claimants, the households in the teams'
      * care after admission, and the substitution counts above per cell. */
-    long cell_claimants[MKBA_GROUP_CELLS], cell_in_care[MKBA_GROUP_CELLS];
+    long cell_claimants[MKBA_GROUP_CELLS], cell_in_care[MKBA_MAX_TEAMS][MKBA_GROUP_CELLS];
     long cell_sub_team[MKBA_MAX_SUBSTITUTE][MKBA_MAX_TEAMS][MKBA_GROUP_CELLS];
     double cell_substituted[MKBA_MAX_SUBSTITUTE][MKBA_GROUP_CELLS];
 } mkba_svc_admitted;
@@ -346,11 +346,12 @@ typedef struct mkba_svc_tally {
     /* "For whom", per group cell (the closed run only; 0 cells in the open
      * run): take-up booked to the cell's households ([cell][arm][cycle]
      * [payer], as cost), substitution saved for them ([cell][arm][point]
-     * [payer], as saved), and household-cycles in the teams' care
-     * ([cell][arm][cycle]), by which the rest is allocated
-     * (mkba_svc_group_price). */
+     * [payer], as saved), and household-cycles in each team's care
+     * ([cell][arm][cycle][team]); each team's own costs ([arm][cycle]
+     * [team][payer], part of cost) are allocated by the use of that team,
+     * the rest by the use of all (mkba_svc_group_price). */
     size_t ncells;
-    double *cell_cost, *cell_saved, *cell_use;
+    double *cell_cost, *cell_saved, *cell_use, *team_cost;
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;
@@ -423,12 +424,13 @@ void mkba_svc_cell_add(const mkba_svc_work *w, const mkba_layout *l, int cell, m
  * mkba_svc_run, discounted, per household of the group: into cost[arm]
  * [payer] all of them, into teams[arm][payer] the part allocated by use.
  * Take-up and substitution are the group's own (booked per cell at
- * admission); every other service cost (the teams' staff, intakes,
- * hand-overs, programme, investment, scans, visits, informal care) is
- * allocated by the group's share of the arm's household-cycles in the
- * teams' care in each cycle (over the horizon for the investment and for
- * a cycle with nobody in care), or by its share of the households when
- * nobody in the arm is ever in care. The
+ * admission); each team's staff, intakes and hand-overs (to that team's
+ * payers) are allocated by the group's share of the household-cycles in
+ * that team's care in each cycle; every other service cost (programme,
+ * investment, scans, visits, informal care) by its share of those in all
+ * the arm's teams' care. A cycle with nobody in a team's care falls back
+ * on the horizon's use (also for the investment), then on all teams',
+ * then on the group's share of the households. The
  * groups weighted by their shares add up to mkba_svc_price's totals. */
 void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group, double *cost,
                           double *teams);

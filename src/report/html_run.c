@@ -169,14 +169,17 @@ int mkba_html_groups(mkba_html_doc *h)
         return -1;
     }
     mkba_groups_stats(g, t, stats, work);
-    char note[1024], b1[96];
-    mkba_html_para(h, "note", mkba_html_fmt(note, sizeof note, mkba_html_s(h, HS_GROUPS_NOTE),
+    char note[2048], b1[96];
+    /* A file written before the booking per household: no part by use. */
+    mkba_html_para(h, "note", mkba_html_fmt(note, sizeof note,
+                                            mkba_html_s(h, g->by_use ? HS_GROUPS_NOTE
+                                                                     : HS_GROUPS_NOTE_FLAT),
                                             t->arm[a], t->arm[t->reference],
                                             t->arm[t->reference]));
     fputs("<table class=\"data\" id=\"groups-table\">\n<tr>", h->f);
     const mkba_html_string head[] = { HS_GROUP, HS_SHARE, HS_NPV_SOCIETY, HS_INTERVAL,
                                       HS_GROUPS_TEAMS };
-    for (size_t c = 0; c < 5; c++) {
+    for (size_t c = 0; c < 4 + (size_t)g->by_use; c++) {
         fprintf(h->f, c == 3 ? "<th colspan=\"2\">" : "<th>");
         mkba_html_text(h, mkba_html_s(h, head[c]));
         fputs("</th>", h->f);
@@ -190,8 +193,11 @@ int mkba_html_groups(mkba_html_doc *h)
         fputs("</td>", h->f);
         mkba_html_num_cell(h, o[MKBA_GS_SHARE],
                            mkba_html_percent(h, b1, sizeof b1, o[MKBA_GS_SHARE]));
-        for (int c = MKBA_GS_NPV; c <= MKBA_GS_TEAMS; c++)
+        for (int c = MKBA_GS_NPV; c <= MKBA_GS_NPV_HI; c++)
             mkba_html_num_cell(h, o[c], mkba_html_money(h, b1, sizeof b1, o[c]));
+        if (g->by_use)
+            mkba_html_num_cell(h, o[MKBA_GS_BY_USE],
+                               mkba_html_money(h, b1, sizeof b1, o[MKBA_GS_BY_USE]));
         fputs("</tr>\n", h->f);
     }
     fputs("</table>\n", h->f);

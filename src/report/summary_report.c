@@ -1061,17 +1061,33 @@ static void group_table(builder *b)
     const int pe = t->primary_effect;
     char effect[160];
     snprintf(effect, sizeof effect, "%s gained", pe >= 0 ? t->effect[pe] : "effect");
-    const char *col[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
-                          "of which teams' costs (allocated by use)", effect, "2.5%", "97.5%" };
-    static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
-                                          MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
-                                          MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_EFFECT,
-                                          MKBA_COL_EFFECT, MKBA_COL_EFFECT };
-    const size_t ncol = pe >= 0 ? 11 : 8;
+    /* The statistics shown after perspective, arm and group; a file
+     * written before the booking per household has no part by use. */
+    static const int stat_by_use[] = { MKBA_GS_SHARE, MKBA_GS_NPV, MKBA_GS_NPV_LO,
+                                       MKBA_GS_NPV_HI, MKBA_GS_BY_USE, MKBA_GS_EFFECT,
+                                       MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI };
+    static const int stat_flat[] = { MKBA_GS_SHARE, MKBA_GS_NPV, MKBA_GS_NPV_LO,
+                                     MKBA_GS_NPV_HI, MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO,
+                                     MKBA_GS_EFFECT_HI };
+    const char *col_by_use[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
+                                 "of which allocated by use", effect, "2.5%", "97.5%" };
+    const char *col_flat[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
+                               effect, "2.5%", "97.5%" };
+    static const mkba_col_kind kind_by_use[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                                 MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                                 MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_EFFECT,
+                                                 MKBA_COL_EFFECT, MKBA_COL_EFFECT };
+    static const mkba_col_kind kind_flat[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
+                                               MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
+                                               MKBA_COL_MONEY, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
+                                               MKBA_COL_EFFECT };
+    const int *stat = g->by_use ? stat_by_use : stat_flat;
+    const size_t ncol = (pe >= 0 ? 10 : 7) + (size_t)g->by_use;
     char title[256];
     snprintf(title, sizeof title, "For whom: NPV per household of each group against %s "
              "(%s per household of the group, discounted)", ref_name(b), b->cur);
-    mkba_rtable *tb = table(b, "groups", title, ncol, col, kind);
+    mkba_rtable *tb = table(b, "groups", title, ncol, g->by_use ? col_by_use : col_flat,
+                            g->by_use ? kind_by_use : kind_flat);
     for (size_t k = 0; tb != NULL && k < K; k++)
         for (size_t a = 0; shown(b, k) && a < A; a++) {
             if ((int)a == t->reference)
@@ -1081,7 +1097,7 @@ static void group_table(builder *b)
                 long row = pair_row(b, tb, k, a);
                 mkba_rtable_str(b->r, tb, row, 2, g->name[gr]);
                 for (size_t c = 0; c + 3 < ncol; c++)
-                    mkba_rtable_num(tb, row, 3 + c, o[MKBA_GS_SHARE + c]);
+                    mkba_rtable_num(tb, row, 3 + c, o[stat[c]]);
             }
         }
     if (tb != NULL)
@@ -1090,17 +1106,23 @@ static void group_table(builder *b)
                          "medium <= 2, heavy > 2) and, a second partition of the same "
                          "households, its number of problem domains (single 1, multiple 2, "
                          "multi-problem 3 or more). share x NPV summed over either partition "
-                         "is the whole population's NPV. With services, the take-up benefits "
-                         "and the savings of care the teams substitute are the group's own "
-                         "(booked to the households they belong to); the teams' costs (staff, "
-                         "intakes, programme, investment, and the scans, visits and informal "
-                         "care the engine counts per arm) cannot be traced to a household and "
-                         "are allocated by use: by the group's share of the household-cycles "
-                         "in the teams' care in each cycle (over the horizon for the "
-                         "investment and in a cycle with nobody in care), by its share of the "
-                         "households when nobody is ever in care. "
-                         "'of which teams' costs' is their part of the NPV (saved against "
-                         "the reference; negative: more spent).", ref_name(b));
+                         "is the whole population's NPV. %s", ref_name(b),
+                         g->by_use
+                             ? "With services, the take-up benefits and the savings of care "
+                               "the teams substitute are the group's own (booked to the "
+                               "households they belong to); each team's staff, intake and "
+                               "hand-over costs (to that team's payers) are allocated by the "
+                               "group's share of the household-cycles in that team's care in "
+                               "each cycle; the programme, investment, scans, visits and the "
+                               "households' informal care, which the engine counts per arm, "
+                               "by its share of the household-cycles in all the teams' care "
+                               "(over the horizon for the investment and in a cycle with "
+                               "nobody in care; by its share of the households when nobody "
+                               "is ever in care). 'of which allocated by use' is their part of "
+                               "the NPV (saved against the reference; negative: more spent)."
+                             : "This file was written before the booking per household: "
+                               "every service cost, take-up benefit and substitution saving "
+                               "is at the draw's average per household.");
 done:
     mkba_free(stats);
     mkba_free(work);

@@ -263,7 +263,7 @@ static void write_budget(const tidy_out *o)
 /* For whom (/draws/groups), when the file has them: per draw, arm and
  * household group, measure group_households:GROUP (a share, the same in
  * every arm), group_cost_total_discounted:GROUP per payer, of which
- * group_team_cost_total_discounted:GROUP the teams' costs allocated by use,
+ * group_team_cost_total_discounted:GROUP the costs allocated by use,
  * and group_effect_total_discounted:GROUP:EFFECT, per household of the group. */
 static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
 {

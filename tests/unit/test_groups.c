@@ -33,6 +33,7 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "engine/engine.h"
+#include "io/h5out.h"
 #include "support.h"
 #include "support_sim.h"
 #include "support_run.h"
@@ -151,11 +152,10 @@ static double partition_sum(const mkba_draw_result *r, const double *x, size_t n
     return s;
 }
 
-static void check_partitions(const char *path, long households)
+static void check_partitions_of(const mkba_model *m, long households)
 {
     static const int severity[4] = {NO_PROBLEM, LIGHT, MEDIUM, HEAVY};
     static const int count[4] = {NO_PROBLEM, SINGLE, MULTIPLE, MULTI};
-    mkba_model *m = support_load(path);
     for (long draw = 0; draw < 2; draw++) {
         mkba_draw_result *r = one_draw(m, draw, households, 2);
         const size_t AP = r->narms * r->npayers, AE = r->narms * r->neffects;
@@ -189,6 +189,12 @@ static void check_partitions(const char *path, long households)
                                 + r->group_households[MULTI], 1e-12);
         mkba_draw_result_free(r);
     }
+}
+
+static void check_partitions(const char *path, long households)
+{
+    mkba_model *m = support_load(path);
+    check_partitions_of(m, households);
     mkba_model_free(m);
 }
 
@@ -449,7 +455,16 @@ static void test_take_up_in_its_group(void **state)
 /* Substitution is the medium group's: the team gives the help bought in
  * medium itself. The municipality's own cost (the cost rule, less the
  * saving) is the same in both arms in every other group (no state ever
- * changes) and lower in the team arm for medium households. */
+ * changes) and lower in the team arm for medium households, by the cost
+ * rule's 1000 a year for each household in the team's care at the start
+ * of a cycle (substitution counts before admission): everyone asks and is
+ * admitted in cycle 1, is in care at the start of cycle 2 (time point 2,
+ * weight 1), leaves after the 2-year episode, asks again in cycle 3, is
+ * admitted in cycle 4 and in care at the start of cycle 5 (point 5, weight
+ * 1/2: the half-cycle correction at the window's end). Undiscounted:
+ * 1000 x (1 + 1/2) = 1500 per medium household. Then with a start-up
+ * ramp (which scales the saving, review whom13b 3) both partitions still
+ * add up to the totals. */
 static void test_substitution_in_its_group(void **state)
 {
     (void)state;
@@ -458,11 +473,17 @@ static void test_substitution_in_its_group(void **state)
         double saved = own_cost(r, g, 0, GEMEENTE) - own_cost(r, g, 1, GEMEENTE);
         print_message("group %d: substitution saved %g per household\n", g, saved);
         if (g == MEDIUM)
-            assert_true(saved > 100.0);
+            assert_float_equal(saved, 1500.0, 1e-9 * 1500.0);
         else
             assert_float_equal(saved, 0.0, 1e-9);
     }
     mkba_draw_result_free(r);
+    static const char *const ramp[] = {
+        "overheads = { investment", "maturity = { ramp_years = 4.0; }; overheads = { investment",
+        NULL};
+    mkba_model *m = load_text(booking, ramp);
+    check_partitions_of(m, 2000);
+    mkba_model_free(m);
 }
 
 /* The teams' costs allocated by use add up, share-weighted over either
@@ -488,8 +509,134 @@ static void test_team_costs_by_use(void **state)
                       r->group_team_cost_disc[((size_t)g * r->narms + 1) * P + GEMEENTE],
                       r->group_households[g]);
     assert_true(r->group_team_cost_disc[(NO_PROBLEM * r->narms + 1) * P + GEMEENTE] == 0.0);
-    assert_true(r->group_team_cost_disc[(HEAVY * r->narms + 1) * P + GEMEENTE] > 1075.0);
+    /* Every household with a problem is in care in the same cycles
+     * (1, 2, 4, 5), so each such group carries the same per household:
+     * 1075 over the households with a problem. */
+    const double with_problem = 1.0 - r->group_households[NO_PROBLEM];
+    for (int g = LIGHT; g <= HEAVY; g++)
+        assert_float_equal(r->group_team_cost_disc[((size_t)g * r->narms + 1) * P + GEMEENTE],
+                           1075.0 / with_problem, 1e-9 * 1075.0);
     mkba_draw_result_free(r);
+}
+
+/* Cycle by cycle (review whom13b 3): the booking scenario with the team's
+ * staff, overheads and substitution removed and an intake cost of 1000,
+ * an episode longer than the horizon (nobody leaves care) and households
+ * without a problem getting a light one in cycle 2 (through a state
+ * "pre" of severity 0, which they all reach in cycle 1). The households
+ * that start with a problem (N1) are all admitted in cycle 1, the others
+ * (N0) all in one later cycle j: cycle 1's intakes, 1000 x N1, go to the
+ * N1 in care then, 1000 each; cycle j's, 1000 x N0, to the N0 + N1 in care
+ * then, 1000 x N0 / (N0 + N1) = 1000 x share_none each. So a household
+ * that starts with a problem carries 1000 x (1 + share_none), one without
+ * 1000 x share_none. An allocation over the whole horizon, or one that
+ * missed the households admitted in the cycle, gives other numbers. */
+static void test_team_costs_cycle_by_cycle(void **state)
+{
+    (void)state;
+    static const char *const later[] = {
+        "states = ( \"none\", \"light\", \"medium\", ",
+        "states = ( \"none\", { name = \"pre\"; severity = 0.0; }, "
+        "{ name = \"light\"; severity = 1.0; }, { name = \"medium\"; severity = 2.0; }, ",
+        "prevalence = [0.3, 0.2, 0.3, 0.2]", "prevalence = [0.3, 0.0, 0.2, 0.3, 0.2]",
+        "{ from = \"none\"; probabilities = { light = 0.0; }; }",
+        "{ from = \"none\"; probabilities = { pre = 1.0; }; },\n"
+        "                    { from = \"pre\"; probabilities = { light = 1.0; }; }",
+        "fte = 400.0; caseload = 5.0;\n      cost_per_fte = 1000.0; intake_cost = 0.0;",
+        "fte = 400.0; caseload = 5.0;\n      cost_per_fte = 0.0; intake_cost = 1000.0;",
+        "episode_years = 2.0; }\n  );", "episode_years = 50.0; }\n  );",
+        "overheads = { investment = 50000.0; recurring = 20000.0; };", "",
+        "substitution = ( { domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; "
+        "share = 1.0; places = 0.0; } );", "",
+        NULL};
+    mkba_model *m = load_text(booking, later);
+    mkba_draw_result *r = one_draw(m, -1, 2000, 2);
+    const size_t P = r->npayers, TEAM = 1;
+    const double none = r->group_households[NO_PROBLEM];
+    assert_true(none > 0.2 && none < 0.4);
+    for (int g = NO_PROBLEM; g <= HEAVY; g++) {
+        double x = r->group_team_cost_disc[((size_t)g * r->narms + TEAM) * P + GEMEENTE];
+        print_message("group %d: teams' costs %g (share without a problem %g)\n", g, x, none);
+    }
+    for (int g = NO_PROBLEM; g <= HEAVY; g++) {
+        double x = r->group_team_cost_disc[((size_t)g * r->narms + TEAM) * P + GEMEENTE];
+        assert_float_equal(x, g == NO_PROBLEM ? 1000.0 * none : 1000.0 * (1.0 + none),
+                           1e-9 * 1000.0);
+    }
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
+}
+
+/* Each team by its own use, to its own payer (review whom13b 2): two
+ * domains whose states never change, each with its own provider in the
+ * classic pathway: "debt" (money problems, light; paid by "schuld") and
+ * "mpg" (care problems, severity 3; paid by "zorg"), with different staff
+ * and so a different cost per place. Households with a money problem only
+ * are the light group and use the debt team only, so they carry none of
+ * the zorg's mpg costs and the heavy group (everyone with a care problem)
+ * carries all of them: share_heavy x its zorg cost = 5 years x 10 FTE x
+ * 1000 / 2000 households = 25 per household. The light and heavy groups
+ * together carry the schuld's 5 x 4 x 1000 / 2000 = 10. */
+static const char *two_teams =
+    "mkba_format = 1;\n"
+    "name = \"whom-two-teams\";\n"
+    "price_year = 2024;\n"
+    "run = { seed = 7; draws = 0; households = 2000; };\n"
+    "timing = { cycle = \"year\"; horizon = 5; };\n"
+    "discount = { costs = 0.0; effects = 0.0; };\n"
+    "payers = ( \"schuld\", \"zorg\" );\n"
+    "effects = ( { name = \"qaly\"; unit = \"QALY\"; } );\n"
+    "arms = ( { name = \"classic\"; reference = true; }, { name = \"again\"; } );\n"
+    "domains = (\n"
+    "  { name = \"money\"; states = ( \"none\", \"light\" );\n"
+    "    initial = { prevalence = [0.6, 0.4]; loading = 0.0; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { light = 0.0; }; },\n"
+    "                    { from = \"light\"; probabilities = { none = 0.0; }; } ); },\n"
+    "  { name = \"care\"; states = ( \"none\", { name = \"top\"; severity = 3.0; } );\n"
+    "    initial = { prevalence = [0.7, 0.3]; loading = 0.0; };\n"
+    "    transitions = ( { from = \"none\"; probabilities = { top = 0.0; }; },\n"
+    "                    { from = \"top\"; probabilities = { none = 0.0; }; } ); }\n"
+    ");\n"
+    "services = {\n"
+    "  population = 2000.0;\n"
+    "  seek_rate = [1000.0, 1000.0];\n"
+    "  teams = (\n"
+    "    { name = \"debt\"; domains = [\"money\"]; fte = 4.0; caseload = 500.0;\n"
+    "      cost_per_fte = 1000.0; intake_cost = 0.0; payer = \"schuld\";\n"
+    "      improve_hr = 1.0; worsen_hr = 1.0; episode_years = 2.0; },\n"
+    "    { name = \"mpg\"; domains = [\"care\"]; fte = 10.0; caseload = 100.0;\n"
+    "      cost_per_fte = 1000.0; intake_cost = 0.0; payer = \"zorg\";\n"
+    "      improve_hr = 1.0; worsen_hr = 1.0; episode_years = 2.0; }\n"
+    "  );\n"
+    "  pathways = {\n"
+    "    classic = { rule = \"classic\"; providers = [\"debt\", \"mpg\"]; };\n"
+    "    again = { rule = \"classic\"; providers = [\"debt\", \"mpg\"]; };\n"
+    "  };\n"
+    "};\n";
+
+static void test_each_team_by_its_own_use(void **state)
+{
+    (void)state;
+    mkba_model *m = load_text(two_teams, NULL);
+    mkba_draw_result *r = one_draw(m, -1, 2000, 2);
+    enum { SCHULD, ZORG };
+    const size_t P = r->npayers;
+    for (size_t a = 0; a < r->narms; a++) {
+        const double *light = r->group_team_cost_disc + ((size_t)LIGHT * r->narms + a) * P;
+        const double *heavy = r->group_team_cost_disc + ((size_t)HEAVY * r->narms + a) * P;
+        const double *none = r->group_team_cost_disc + ((size_t)NO_PROBLEM * r->narms + a) * P;
+        const double sl = r->group_households[LIGHT], sh = r->group_households[HEAVY];
+        print_message("arm %zu: light schuld %g zorg %g, heavy schuld %g zorg %g\n", a,
+                      light[SCHULD], light[ZORG], heavy[SCHULD], heavy[ZORG]);
+        assert_true(sl > 0.0 && sh > 0.0);
+        assert_true(light[SCHULD] > 0.0);
+        assert_true(light[ZORG] == 0.0);
+        assert_true(none[SCHULD] == 0.0 && none[ZORG] == 0.0);
+        assert_float_equal(sh * heavy[ZORG], 25.0, 1e-9 * 25.0);
+        assert_float_equal(sl * light[SCHULD] + sh * heavy[SCHULD], 10.0, 1e-9 * 10.0);
+    }
+    mkba_draw_result_free(r);
+    mkba_model_free(m);
 }
 
 /* The group shares of one draw of scenario text `cfg` with the edits
@@ -592,9 +739,67 @@ static void test_rotterdam_from_groups(void **state)
     mkba_model_free(m);
 }
 
-/* The statistics of /analysis/groups/table (analysis/groups.h). */
-enum { GS_SHARE, GS_NPV, GS_NPV_LO, GS_NPV_HI, GS_TEAMS, GS_EFFECT, GS_EFFECT_LO, GS_EFFECT_HI,
-       GS_N };
+/* The column of /analysis/groups/table named `name` by
+ * /analysis/groups/statistics, whose length is *n (review whom13b 6). */
+static size_t group_column(const char *path, const char *name, size_t *n)
+{
+    mkba_error err = {0};
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
+    if (st == NULL)
+        fail_msg("%s", err.message);
+    char **col = NULL;
+    if (mkba_h5_store_read_strings(st, "/analysis/groups/statistics", &col, n, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t at = *n;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(col[i], name) == 0)
+            at = i;
+    mkba_h5_store_strings_free(col, *n);
+    mkba_h5_store_close(st, NULL);
+    if (at == *n)
+        fail_msg("no column %s in /analysis/groups/statistics", name);
+    return at;
+}
+
+/* A file written before the booking per household (no
+ * /draws/groups/team_cost_total_discounted, review whom13b 1): the summary
+ * and the HTML report say every service cost is at the draw's average
+ * and show no part by use. The file at path is left without it. */
+static void check_before_booking(const char *bin, const char *path)
+{
+    hid_t h5 = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_true(H5Ldelete(h5, "/draws/groups/team_cost_total_discounted", H5P_DEFAULT) >= 0);
+    H5Fclose(h5);
+    char cmd[1600], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --table groups 2>&1", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    int flat = 0, by_use = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        flat |= strstr(line, "written before the booking per household") != NULL;
+        by_use |= strstr(line, "by use") != NULL || strstr(line, "belong to") != NULL;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_true(flat);
+    assert_false(by_use);
+    char html[512];
+    snprintf(html, sizeof html, "%s.old.html", path);
+    for (int lang = 0; lang < 2; lang++) {
+        snprintf(cmd, sizeof cmd, "%s report %s --lang %s -o %s >/dev/null 2>&1", bin, path,
+                 lang ? "en" : "nl", html);
+        assert_int_equal(system(cmd), 0);
+        char *text = support_read_file(html);
+        assert_non_null(text);
+        const char *groups = strstr(text, "id=\"groups-table\"");
+        assert_non_null(groups);
+        assert_non_null(strstr(text, lang ? "written before the booking per household"
+                                          : "geschreven voor de boeking per huishouden"));
+        assert_null(strstr(text, lang ? "allocated by use" : "verdeeld naar gebruik"));
+        free(text);
+        remove(html);
+    }
+}
 
 static void test_analysis_adds_up(void **state)
 {
@@ -615,6 +820,13 @@ static void test_analysis_adds_up(void **state)
     double *table = support_read_doubles(path, "/analysis/groups/table", &nt);
     double *npv = support_read_doubles(path, "/analysis/cashflow/npv", &nn);
     assert_true(table != NULL && npv != NULL);
+    size_t GS_N = 0;
+    const size_t GS_SHARE = group_column(path, "share", &GS_N),
+                 GS_NPV = group_column(path, "npv_mean", &GS_N);
+    /* Columns added later go at the end (the part by use after the
+     * effect's interval), so older readers keep their indices. */
+    assert_int_equal(group_column(path, "npv_mean_of_which_allocated_by_use", &GS_N), GS_N - 1);
+    assert_int_equal(group_column(path, "effect_gained_97.5%", &GS_N), 6);
     const size_t A = m->narms, G = MKBA_RESULT_GROUPS, K = nn / (A * 3);
     assert_int_equal(nt, K * A * G * GS_N);
     static const int partition[2][4] = {{NO_PROBLEM, LIGHT, MEDIUM, HEAVY},
@@ -649,6 +861,7 @@ static void test_analysis_adds_up(void **state)
     assert_int_equal(pclose(f), 0);
     assert_int_equal(rows, 1 + K * (A - 1) * G);
     assert_int_equal(heavy, K * (A - 1));
+    check_before_booking(bin, path);
     /* Groups that cannot be read fail the report, with the reason, and
      * leave no report (review whom13 7: the answer's summary fails first
      * today; the groups section fails too rather than say "no groups"). */
@@ -685,6 +898,8 @@ int main(void)
         cmocka_unit_test(test_take_up_in_its_group),
         cmocka_unit_test(test_substitution_in_its_group),
         cmocka_unit_test(test_team_costs_by_use),
+        cmocka_unit_test(test_team_costs_cycle_by_cycle),
+        cmocka_unit_test(test_each_team_by_its_own_use),
         cmocka_unit_test(test_groups_from_the_reference_arm),
     };
     return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
