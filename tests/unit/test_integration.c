@@ -167,6 +167,24 @@ static void test_override_equals_explicit(void **state)
     sim_close(&full);
 }
 
+/* The fixture with edits `a` (na pairs) and with edits `b` (nb pairs) give
+ * the same records; `a` has the integration group, `b` does not. */
+static void assert_variants_same(const char *const *a_edit, int na, const char *const *b_edit,
+                                 int nb)
+{
+    variant a, b;
+    variant_open(&a, a_edit, na);
+    variant_open(&b, b_edit, nb);
+    assert_int_equal(broad(&a.s)->integration, 1);
+    assert_int_equal(broad(&b.s)->integration, 0);
+    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
+    assert_same_record(ra, rb);
+    mkba_draw_result_free(ra);
+    mkba_draw_result_free(rb);
+    variant_close(&a);
+    variant_close(&b);
+}
+
 /* The group at no cost, with full's own settings, is the pathway without
  * the group (which has no shared ICT unless it says so): nothing else
  * moves. */
@@ -179,16 +197,7 @@ static void test_group_alone_changes_nothing(void **state)
         "", "ict_investment = 0.0; ict_running = 0.0;", ""};
     static const char *const no_ict[] = {
         "ict_investment = 0.0; ict_running = 0.0;", "shared_ict = false;"};
-    variant a, b;
-    variant_open(&a, without, 2);
-    variant_open(&b, no_ict, 1);
-    assert_int_equal(broad(&a.s)->integration, 0);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_variants_same(no_ict, 1, without, 2);
 }
 
 /* -------------------------------------------------- shared ICT by degree */
@@ -262,18 +271,7 @@ static void test_group_at_partial_changes_nothing(void **state)
         "integration = { front_office_investment = 0.0;\n"
         "                              pooling_investment = 0.0; pooling_running = 0.0; };",
         "", "duplicate_registration = 40.0;", "duplicate_registration = 40.0; shared_ict = true;"};
-    variant a, b;
-    variant_open(&a, with, 2);
-    variant_open(&b, without, 3);
-    assert_int_equal(broad(&a.s)->integration, 1);
-    assert_int_equal(broad(&a.s)->pooled_budgets, 0);
-    assert_int_equal(broad(&b.s)->integration, 0);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_variants_same(with, 2, without, 3);
 }
 
 /* The teams buy shift of the help they would give themselves: shift 1/2 at
