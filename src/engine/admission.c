@@ -220,6 +220,8 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             out->cell_in_care[hh->team[h]][mkba_svc_cell_of(a, h)]++;
             if (a->nsubstitute > 0)
                 mkba_svc_substitution_add(a, hh, h, out);
+            if (a->heavier != 0.0)
+                mkba_svc_heavier_add(a, hh, h, out);
         } else if (hh->status[h] == MKBA_SVC_WAITING && hh->arrived[h] == k)
             q->q[hh->team[h]][q->len[hh->team[h]]++] = (int32_t)h;
     }
@@ -245,6 +247,8 @@ void mkba_svc_admit(const mkba_svc_arm *a, mkba_svc_households *hh, mkba_svc_que
             out->wait_cycles += wait;
             out->team_wait_cycles[tm] += wait;
             out->cell_in_care[tm][mkba_svc_cell_of(a, h)]++;
+            if (a->heavier != 0.0)
+                mkba_svc_heavier_add(a, hh, h, out);
             /* Without shared ICT each member of the arm's own team keeps
              * the client in the team's system and in that of their home
              * organisation: one member, so one more registration, per

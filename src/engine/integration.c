@@ -1,10 +1,12 @@
 /* Degrees of integration in the engine (docs/model.md, "Degrees of
  * integration"): an arm with an `integration` group may weigh its joint
  * plan's coordination itself, pays its front office's and pooled budgets'
- * costs, and, without pooled budgets, has a weaker joint plan, buys more
- * of the help its teams would give themselves and escalates more. All of
- * it is per arm and draw, set once here: the household phase does no
- * extra work, and an arm without the group does none at all. */
+ * costs, and, without pooled budgets, buys more of the help its teams
+ * would give themselves and buys heavier help for the households in their
+ * care (its weaker joint plan is its degree's weight). All of it is per
+ * arm and draw, set once here; the admission phase counts the households
+ * of heavier help only for an arm that has it, and an arm without the
+ * group does no work at all. */
 #include "engine/services.h"
 
 void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches)
@@ -25,21 +27,26 @@ void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switch
         a->recurring += values[p->pooling_running];
         return;
     }
-    /* Unpooled budgets: "niet-geïntegreerde budgetten remmen de
-     * daadwerkelijke samenwerking en kunnen leiden tot onnodig zware inzet
-     * van middelen" [S1]. */
-    a->coordination *= 1.0 - values[p->unpooled_plan_loss];
-    for (int e = 0; e < a->nsubstitute; e++)
-        a->sub_share[e] *= 1.0 - values[p->unpooled_shift];
-    const double heavier = 1.0 + values[p->unpooled_second_line];
-    for (uint32_t c = p->own_teams; c != 0; c &= c - 1) {
-        mkba_svc_team_values *v = &a->team[__builtin_ctz(c)];
-        for (int j = 0; j < v->nworsen; j++)
-            v->worsen_hr[j] *= heavier;
-        for (uint32_t dm = v->worsen_domains; dm != 0; dm &= dm - 1) {
-            int d = __builtin_ctz(dm);
-            for (int j = 0; j < v->nworsen_domain[d]; j++)
-                v->worsen_domain[d][j] *= heavier;
-        }
-    }
+    /* Unpooled budgets "kunnen leiden tot onnodig zware inzet van
+     * middelen" [S1]; that they "remmen de daadwerkelijke samenwerking"
+     * is in the degree's weight already (limited and partial pool nothing
+     * by definition), so not counted twice. */
+    if (p->unpooled_shift >= 0)
+        for (int e = 0; e < a->nsubstitute; e++)
+            a->sub_share[e] *= 1.0 - values[p->unpooled_shift];
+    /* Heavier help is a cost at unchanged need: the help bought for the
+     * own teams' households is used more, their states move as before
+     * (mkba_svc_heavier_add, booked in lockstep.c). */
+    a->heavier = values[p->unpooled_second_line];
+    a->values = values;
+}
+
+void mkba_svc_heavier_add(const mkba_svc_arm *a, const mkba_svc_households *hh, long h,
+                          mkba_svc_admitted *out)
+{
+    if (!(a->own_teams >> hh->team[h] & 1u))
+        return;
+    const uint8_t *x = hh->x + (size_t)h * hh->ndomains;
+    for (uint32_t d = hh->plan[h]; d != 0; d &= d - 1)
+        out->heavier[__builtin_ctz(d)][x[__builtin_ctz(d)]]++;
 }

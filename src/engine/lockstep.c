@@ -57,6 +57,7 @@ struct mkba_svc_work {
     int ncells;                /* MKBA_GROUP_CELLS; 1 in the open run, whose cells nothing reads */
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
+    int second_line;           /* category index, -1 when no rule has it */
     /* Cycles of this draw's arms finished, by any thread: the calling
      * thread reads it for the progress bar, so a bar moves within a draw
      * while the calling thread runs its own arms. Once per arm and cycle,
@@ -214,6 +215,7 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     const size_t nb = (size_t)w->nbatches, cells = nb * (size_t)ncells;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
+    w->second_line = category_index(m, "second line");
     w->nsets = mkba_svc_record_sets(m, nthreads);
     int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL
              && (w->arm = mkba_calloc((size_t)w->nsets + 1, sizeof *w->arm)) != NULL;
@@ -471,6 +473,34 @@ static void book_own_overheads(mkba_svc_work *w, const mkba_svc_arm *a, int k, d
     }
 }
 
+/* Unpooled budgets' heavier help in cycle k: every per-year cost rule in
+ * category "first line" or "second line" (the help bought) of a domain's
+ * state is used 1 + heavier times for the own teams' households in care
+ * with that domain in their plan, booked to the rule's payer and category
+ * as the rule is; the households' states are untouched
+ * (docs/model.md, "Degrees of integration"). */
+static void book_heavier(mkba_svc_work *w, const mkba_svc_arm *a, int k, double dt,
+                         const mkba_svc_admitted *ad)
+{
+    const mkba_model *m = a->m;
+    mkba_svc_tally *t = &w->tally;
+    const size_t row = (a->arm * t->ncycles + (size_t)(k - 1)) * t->npayers;
+    for (size_t i = 0; i < m->ncosts; i++) {
+        const mkba_cost_rule *r = &m->cost[i];
+        if (r->kind != MKBA_COST_STATE || r->transfer_to >= 0
+            || (r->category_index != w->first_line && r->category_index != w->second_line)
+            || !(r->arms >> a->arm & 1u) || k < r->cycles.from || k > r->cycles.to)
+            continue;
+        long n = ad->heavier[r->domain][r->state];
+        if (n == 0)
+            continue;
+        double x = a->heavier * a->values[r->amount] * dt * (double)n;
+        book(w, a, k, r->payer, r->category_index, x);
+        if (r->wage_indexed && r->payer >= 0)
+            t->wages[row + (size_t)r->payer] += x / a->households;
+    }
+}
+
 /* The cycle's service costs and outputs from its counts. */
 static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const long *counts,
                         const mkba_svc_admitted *ad)
@@ -510,6 +540,8 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
              + (a->recurring + a->co_location + a->ict_running) * dt * share);
     if (a->double_running != 0.0 || a->secondment != 0.0)
         book_own_overheads(w, a, k, dt, share);
+    if (a->heavier != 0.0)
+        book_heavier(w, a, k, dt, ad);
     double investment = a->investment + a->ict_investment;
     if (k == 1 && p->payer >= 0 && investment != 0.0) {
         mkba_svc_tally *t = &w->tally;

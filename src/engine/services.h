@@ -124,6 +124,11 @@ typedef struct mkba_svc_arm {
     int nsubstitute;
     double sub_share[MKBA_MAX_SUBSTITUTE], sub_price[MKBA_MAX_SUBSTITUTE];
     double sub_places[MKBA_MAX_SUBSTITUTE];
+    /* Unpooled budgets' heavier help (integration.c): the rise in the use
+     * of the help bought for the own teams' households, 0 without; the
+     * draw's values, to price it by the cost rules. */
+    double heavier;
+    const double *values;
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */
@@ -269,6 +274,10 @@ typedef struct mkba_svc_admitted {
     long cell_claimants[MKBA_GROUP_CELLS], cell_in_care[MKBA_MAX_TEAMS][MKBA_GROUP_CELLS];
     long cell_sub_team[MKBA_MAX_SUBSTITUTE][MKBA_MAX_TEAMS][MKBA_GROUP_CELLS];
     double cell_substituted[MKBA_MAX_SUBSTITUTE][MKBA_GROUP_CELLS];
+    /* Unpooled budgets' heavier help: the own teams' households in care
+     * after admission (as team_in_care), by domain of their plan and that
+     * domain's state. */
+    long heavier[MKBA_MAX_DOMAINS][MKBA_MAX_STATES];
 } mkba_svc_admitted;
 
 /* Household h's group cell in arm a: 0 past the starting cohort and
@@ -308,6 +317,10 @@ void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
  * draw; nothing without the group. switches: the arm is not the
  * reference (it pays the one-off costs). */
 void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches);
+/* Counts household h (in care) into out->heavier if an arm's own team has
+ * it: once per domain of its plan, at that domain's state. */
+void mkba_svc_heavier_add(const mkba_svc_arm *a, const mkba_svc_households *hh, long h,
+                          mkba_svc_admitted *out);
 /* Counts household h (in care) into out if an arm's own team has it and
  * an entry's domain is in its plan and in the entry's state: per entry and
  * team, and the places its help would take (before admission). */

@@ -174,8 +174,6 @@ static void print_rules(const mkba_model *m, FILE *f)
     }
 }
 
-/* The start-up, secondment and mix settings a pathway has (docs/model.md,
- * "Start-up and secondment", "Mixed arms"), one line each; none without. */
 /* The integration group's elements and costs (scenario_integration.c). */
 static void print_integration(const mkba_model *m, FILE *f, const mkba_pathway *p)
 {
@@ -203,14 +201,18 @@ static void print_integration(const mkba_model *m, FILE *f, const mkba_pathway *
         mkba_print_values(m, f, pool, (const int[]){p->pooling_investment, p->pooling_running},
                           2);
     } else {
-        static const char *const un[] = {"unpooled plan_loss", "shift", "second_line"};
+        /* shift only with a substitution list (scenario_integration.c). */
+        const int shift = p->unpooled_shift >= 0;
+        const char *const un[] = {"unpooled second_line", "shift"};
         fprintf(f, "\n        ");
-        mkba_print_values(m, f, un, (const int[]){p->unpooled_plan_loss, p->unpooled_shift,
-                                                  p->unpooled_second_line}, 3);
+        mkba_print_values(m, f, un, (const int[]){p->unpooled_second_line, p->unpooled_shift},
+                          1 + shift);
     }
     fprintf(f, "\n");
 }
 
+/* The start-up, secondment and mix settings a pathway has (docs/model.md,
+ * "Start-up and secondment", "Mixed arms"), one line each; none without. */
 static void print_startup(const mkba_model *m, FILE *f, const mkba_pathway *p)
 {
     static const struct {

@@ -60,6 +60,8 @@ typedef struct mkba_pathway_rule {
     int intake_at_request;     /* its team charges the intake at the request, not at admission */
     int single_worker;         /* its team is one worker from one home organisation: one
                                   duplicate registration per client, not one per plan domain */
+    int single_counter;        /* every request enters at its one team: the route is a
+                                  front office, which the arm cannot go without */
     /* Reads the rule's own settings from pathway group g (after team,
      * teams and providers); NULL when it has none. Returns 0 or the
      * loader's error code. */

@@ -5,7 +5,7 @@
 
 const mkba_pathway_rule mkba_pathway_broad = {
     .team = 1, .teams = -1, .providers = 0,
-    .integrated = 1,
+    .integrated = 1, .single_counter = 1,
     .route = mkba_pathway_route_team,
     .print = mkba_pathway_print_route,
 };

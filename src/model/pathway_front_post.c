@@ -39,6 +39,6 @@ static void print(const mkba_model *m, FILE *f, const mkba_pathway *p)
 const mkba_pathway_rule mkba_pathway_front_post = {
     .team = 1, .teams = -1, .providers = 1,
     .own = own, .nown = 1,
-    .integrated = 1, .intake_at_request = 1,
+    .integrated = 1, .intake_at_request = 1, .single_counter = 1,
     .read = read, .route = route, .print = print,
 };

@@ -54,6 +54,6 @@ static void print(const mkba_model *m, FILE *f, const mkba_pathway *p)
 const mkba_pathway_rule mkba_pathway_makelpunt = {
     .team = 1, .teams = -1, .providers = 1,
     .own = own, .nown = 2,
-    .integrated = 1, .own_costs = 1, .quick_scan = 1, .single_worker = 1,
+    .integrated = 1, .single_counter = 1, .own_costs = 1, .quick_scan = 1, .single_worker = 1,
     .read = read, .check = check, .route = route, .print = print,
 };

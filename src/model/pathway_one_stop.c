@@ -4,7 +4,7 @@
 
 const mkba_pathway_rule mkba_pathway_one_stop = {
     .team = 1, .teams = -1, .providers = 1,
-    .integrated = 1,
+    .integrated = 1, .single_counter = 1,
     .route = mkba_pathway_route_team,
     .print = mkba_pathway_print_route,
 };

@@ -16,6 +16,7 @@
  * joint working) as the `unpooled` parameters. Without the group nothing
  * here applies and the pathway reads as before. */
 #include <stddef.h>
+#include <stdio.h>
 #include "pathway.h"
 #include "scenario_impl.h"
 
@@ -37,7 +38,7 @@ enum { FRONT_OFFICE, POOLED };
 static const struct {
     const char *name;
     int in_overheads, element;
-    size_t offset;             /* into mkba_pathway; 0: read elsewhere */
+    size_t offset;             /* into mkba_pathway; unused in_overheads (read there) */
     const char *expect;
 } costs[] = {
     {"co_location", 1, FRONT_OFFICE, 0, NULL},
@@ -76,14 +77,21 @@ static int read_costs(mkba_loader *ld, const config_setting_t *ig, const config_
             return mkba_sc_fail(ld, s, NULL, "the arm has no %s at degree %s, so it has no "
                                 "such cost; remove this setting or turn the element on",
                                 element_name[e], degree);
+        char path[64];
+        snprintf(path, sizeof path, "overheads.%s", costs[i].name);
+        if (on[e] && s == NULL && g == NULL) /* no overheads group: name its path */
+            return mkba_sc_fail(ld, config_setting_parent(ig), path,
+                                "required setting is missing; with %s at degree %s, a costed "
+                                "choice, expected its cost per year (0 is a statement too)",
+                                element_name[e], degree);
         if (on[e] && s == NULL)
-            return mkba_sc_fail(ld, g != NULL ? g : ig, costs[i].name,
+            return mkba_sc_fail(ld, g, costs[i].name,
                                 "required setting is missing; with %s at degree %s, a "
                                 "costed choice, expected its cost%s",
                                 element_name[e], degree,
                                 costs[i].in_overheads ? " overheads.co_location per year "
                                                         "(0 is a statement too)" : "");
-        if (on[e] && costs[i].offset != 0) {
+        if (on[e] && !costs[i].in_overheads) {
             int rc = mkba_sc_range_value(ld, g, costs[i].name, 1, 0, 0, 1e15, 0,
                                          costs[i].expect, at(p, costs[i].offset));
             if (rc != 0)
@@ -93,8 +101,11 @@ static int read_costs(mkba_loader *ld, const config_setting_t *ig, const config_
     return 0;
 }
 
-/* integration.unpooled: what budgets that are not pooled do. */
-static int read_unpooled(mkba_loader *ld, const config_setting_t *ig, mkba_pathway *p)
+/* integration.unpooled: what budgets that are not pooled do. shift acts
+ * on the pathway's substitution list: required with one, refused without
+ * (it could never act). */
+static int read_unpooled(mkba_loader *ld, const config_setting_t *ig, int substitutes,
+                         mkba_pathway *p)
 {
     const config_setting_t *u = config_setting_get_member(ig, "unpooled");
     if (p->pooled_budgets) {
@@ -107,26 +118,27 @@ static int read_unpooled(mkba_loader *ld, const config_setting_t *ig, mkba_pathw
     if (u == NULL)
         return mkba_sc_fail(ld, ig, "unpooled", "required setting is missing; at degree %s "
                             "the budgets are not pooled, which the study says costs (heavier "
-                            "help, a weaker joint plan): expected unpooled = { plan_loss = "
-                            "...; shift = ...; second_line = ...; } (0 is a statement too)",
-                            mkba_degree_names[p->degree]);
-    int rc = mkba_sc_expect_group(ld, u, "a group {plan_loss = ...; shift = ...; "
-                                  "second_line = ...;}");
+                            "help): expected unpooled = {%s second_line = ...; } (0 is a "
+                            "statement too)",
+                            mkba_degree_names[p->degree], substitutes ? " shift = ...;" : "");
+    int rc = mkba_sc_expect_group(ld, u, "a group {shift = ...; second_line = ...;}");
     if (rc == 0)
         rc = mkba_sc_check_keys(ld, u, MKBA_KEYS_UNPOOLED);
-    if (rc == 0)
-        rc = mkba_sc_range_value(ld, u, "plan_loss", 1, 0, 0, 1, 0,
-                                 "the share of the joint plan's coordination lost without "
-                                 "pooled budgets, 0 to 1", &p->unpooled_plan_loss);
-    if (rc == 0)
+    const config_setting_t *sh = rc == 0 ? config_setting_get_member(u, "shift") : NULL;
+    if (sh != NULL && !substitutes)
+        return mkba_sc_fail(ld, sh, NULL, "shift can never act: the pathway has no "
+                            "substitution list, so its teams give no help they could buy "
+                            "instead; remove shift (or give the pathway a substitution list)");
+    if (rc == 0 && substitutes)
         rc = mkba_sc_range_value(ld, u, "shift", 1, 0, 0, 1, 0,
                                  "the share of the help the teams would give themselves "
                                  "(substitution) that they buy instead without pooled "
                                  "budgets, 0 to 1", &p->unpooled_shift);
     if (rc == 0)
         rc = mkba_sc_range_value(ld, u, "second_line", 1, 0, 0, 1e3, 0,
-                                 "the rise of the own teams' worsening hazard ratio without "
-                                 "pooled budgets (heavier, second-line help), a number >= 0",
+                                 "the rise of the use of the first- and second-line help "
+                                 "bought for the own teams' households without pooled "
+                                 "budgets (heavier help at unchanged need), a number >= 0",
                                  &p->unpooled_second_line);
     return rc;
 }
@@ -137,7 +149,7 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
     p->integration = p->front_office = p->pooled_budgets = 0;
     p->coordination_weight = p->front_office_investment = -1;
     p->pooling_investment = p->pooling_running = -1;
-    p->unpooled_plan_loss = p->unpooled_shift = p->unpooled_second_line = -1;
+    p->unpooled_shift = p->unpooled_second_line = -1;
     const config_setting_t *ig = config_setting_get_member(g, "integration");
     if (ig == NULL)
         return 0;
@@ -158,6 +170,15 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
     if ((rc = mkba_sc_bool(ld, ig, "front_office", &p->front_office, NULL)) != 0
         || (rc = mkba_sc_bool(ld, ig, "pooled_budgets", &p->pooled_budgets, NULL)) != 0)
         return rc;
+    /* A route whose every request enters at its one team is a shared
+     * counter: without the front office it would keep its access and only
+     * shed the counter's costs. */
+    if (!p->front_office && mkba_pathway_rule_of(p->rule)->single_counter)
+        return mkba_sc_fail(ld, config_setting_get_member(ig, "front_office"), NULL,
+                            "rule '%s' routes every request through its one team, a shared "
+                            "counter, so it has a front office by construction; remove "
+                            "front_office = false (or choose a route of teams side by side, "
+                            "'specific' or 'multi_problem')", mkba_route_names[p->rule]);
     if (config_setting_get_member(ig, "coordination_weight") != NULL
         && (rc = mkba_sc_range_value(ld, ig, "coordination_weight", 1, 0, 0, 1, 0,
                                      "the weight of the joint plan's coordination at this "
@@ -167,5 +188,5 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
         return rc;
     if ((rc = read_costs(ld, ig, ov, p)) != 0)
         return rc;
-    return read_unpooled(ld, ig, p);
+    return read_unpooled(ld, ig, config_setting_get_member(g, "substitution") != NULL, p);
 }

@@ -87,7 +87,7 @@ static const char *const keys_substitute[] = {"domain", "state", "payer", "share
 static const char *const keys_integration[] = {
     "front_office", "pooled_budgets", "coordination_weight", "front_office_investment",
     "pooling_investment", "pooling_running", "unpooled", NULL};
-static const char *const keys_unpooled[] = {"plan_loss", "shift", "second_line", NULL};
+static const char *const keys_unpooled[] = {"shift", "second_line", NULL};
 
 static const char *const *const keysets[MKBA_KEYS_COUNT] = {
     keys_root, keys_run, keys_timing, keys_discount, keys_effect, keys_arm,

@@ -429,8 +429,9 @@ static int subgroup(mkba_loader *ld, const config_setting_t *g, const char *name
 }
 
 /* Shared ICT is a costed choice: with it the arm states its investment and
- * running cost (0 is a statement too); without it neither is taken. */
-static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p)
+ * running cost (0 is a statement too); without it neither is taken.
+ * ict_set: the arm wrote shared_ict (else its integration degree chose). */
+static int read_ict(mkba_loader *ld, const config_setting_t *ov, int ict_set, mkba_pathway *p)
 {
     static const char *const names[] = {"ict_investment", "ict_running"};
     p->ict_investment = p->ict_running = -1;
@@ -444,9 +445,13 @@ static int read_ict(mkba_loader *ld, const config_setting_t *ov, mkba_pathway *p
     }
     if (!p->shared_ict)
         return 0;
-    int rc = mkba_sc_range_value(ld, ov, "ict_investment", 1, 0, 0, 1e15, 0,
-                                 "the investment in shared ICT, a number >= 0 (shared ICT is a "
-                                 "costed choice; write 0 if it costs nothing)",
+    char expect[320];
+    snprintf(expect, sizeof expect, "the investment in shared ICT, a number >= 0 (shared ICT is "
+             "a costed choice; write 0 if it costs nothing)%s",
+             p->integration && !ict_set ? " (shared ICT is on by default at this degree with "
+                                          "the integration group; write overheads.shared_ict = "
+                                          "false to go without it)" : "");
+    int rc = mkba_sc_range_value(ld, ov, "ict_investment", 1, 0, 0, 1e15, 0, expect,
                                  &p->ict_investment);
     return rc != 0 ? rc
                    : mkba_sc_range_value(ld, ov, "ict_running", 1, 0, 0, 1e15, 0,
@@ -599,7 +604,8 @@ static int read_mechanisms(mkba_loader *ld, const config_setting_t *g, mkba_path
     int ict_set = 0;
     if (ov != NULL && (rc = mkba_sc_bool(ld, ov, "shared_ict", &p->shared_ict, &ict_set)) != 0)
         return rc;
-    if ((rc = mkba_sc_integration(ld, g, ov, ict_set, p)) != 0 || (rc = read_ict(ld, ov, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
+    if ((rc = mkba_sc_integration(ld, g, ov, ict_set, p)) != 0
+        || (rc = read_ict(ld, ov, ict_set, p)) != 0 || (rc = mkba_sc_startup(ld, mat, ov, p)) != 0)
         return rc;
     /* self_reliance.relapse: optional, and no default parameter without it,
      * so a scenario without relapse keeps its parameter list. */

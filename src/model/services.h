@@ -149,10 +149,11 @@ typedef struct mkba_pathway {
     int coordination_weight;          /* -1: services.degree_weights */
     int front_office_investment;      /* the counter's fit-out, once */
     int pooling_investment, pooling_running; /* pooled budgets' costs */
-    /* Unpooled budgets: the joint plan's coordination loses plan_loss,
-     * the own teams give shift less of the help they would buy, and their
-     * worsening hazard ratio is times 1 + second_line. */
-    int unpooled_plan_loss, unpooled_shift, unpooled_second_line;
+    /* Unpooled budgets: the own teams give shift less of the help they
+     * would buy (-1 without a substitution list), and the help bought for
+     * their households is used 1 + second_line times. The weaker joint
+     * plan is the degree's weight (docs/model.md). */
+    int unpooled_shift, unpooled_second_line;
     /* Take-up of entitlements (take_up): a household entitled while
      * domain take_up_domain is at severity >= take_up_min; the arm's own
      * teams that treat the domain get a share of the non-claimers to

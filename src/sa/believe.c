@@ -27,7 +27,8 @@
  * when the reference has none (a cost: shared ICT, informal care, the
  * take-up benefit, relapse, the share of bought help a team gives itself,
  * double running and secondment; the start-up ramp and lasting friction;
- * the integration group's costs and unpooled budgets' effects). */
+ * the integration group's costs and unpooled budgets' effects); the
+ * coordination weight is off at the arm's degree weight instead. */
 static const struct {
     const char *name;
     size_t offset;
@@ -67,10 +68,11 @@ static const struct {
     { "quick_scan.share", offsetof(mkba_pathway, quick_scan_share), 1, 0, 0 },
     { "quick_scan.cost", offsetof(mkba_pathway, quick_scan_cost), 1, 0, 0 },
     { "self_reliance.relapse", offsetof(mkba_pathway, relapse), 0, 0, 1 },
-    { "integration.front_office_investment", offsetof(mkba_pathway, front_office_investment), 0, 0, 1 },
+    { "integration.front_office_investment",
+      offsetof(mkba_pathway, front_office_investment), 0, 0, 1 },
     { "integration.pooling_investment", offsetof(mkba_pathway, pooling_investment), 0, 0, 1 },
     { "integration.pooling_running", offsetof(mkba_pathway, pooling_running), 0, 0, 1 },
-    { "integration.unpooled.plan_loss", offsetof(mkba_pathway, unpooled_plan_loss), 0, 0, 1 },
+    { "integration.coordination_weight", offsetof(mkba_pathway, coordination_weight), 0, 0, 1 },
     { "integration.unpooled.shift", offsetof(mkba_pathway, unpooled_shift), 0, 0, 1 },
     { "integration.unpooled.second_line", offsetof(mkba_pathway, unpooled_second_line), 0, 0, 1 },
     { "substitution.[0].share", offsetof(mkba_pathway, substitute[0].share), 0, 0, 1 },
@@ -104,7 +106,8 @@ static int slot_of(const mkba_pathway *p, size_t i)
 
 typedef struct lever {
     int arm, param;            /* the value switched: param in arm */
-    int ref_param;             /* off: the reference arm's value of this; -1: 0 */
+    int ref_param;             /* off: the reference arm's value of this; -1: `off` */
+    double off;
     char label[256];
 } lever;
 
@@ -137,12 +140,12 @@ static void row(void *user, size_t i, double *r)
         if (x->arm != p->arm || (p->lever != ALL_OFF && (size_t)p->lever != l))
             continue;
         r[(size_t)x->arm * b->np + (size_t)x->param] =
-            x->ref_param < 0 ? 0.0 : v[ref * b->np + (size_t)x->ref_param];
+            x->ref_param < 0 ? x->off : v[ref * b->np + (size_t)x->ref_param];
     }
 }
 
-static int add_lever(believe *b, int arm, int param, int ref_param, const char *label,
-                     mkba_error *err)
+static int add_lever(believe *b, int arm, int param, int ref_param, double off,
+                     const char *label, mkba_error *err)
 {
     for (size_t l = 0; l < b->nlevers; l++)
         if (b->lv[l].arm == arm && b->lv[l].param == param)
@@ -155,6 +158,7 @@ static int add_lever(believe *b, int arm, int param, int ref_param, const char *
     x->arm = arm;
     x->param = param;
     x->ref_param = ref_param;
+    x->off = off;
     snprintf(x->label, sizeof x->label, "%s", label);
     return MKBA_OK;
 }
@@ -177,7 +181,11 @@ static int find_slot_levers(believe *b, size_t a, char *label, size_t size, mkba
         int ka = slot_of(pa, i), kr = slot_of(pr, i);
         if (ka < 0 || (kr < 0 && !slot[i].zero_off) || ka == kr)
             continue;
-        double off = kr < 0 ? 0.0 : v[ref * np + (size_t)kr];
+        /* A coordination weight the reference lacks is off at the arm's
+         * degree weight (services.degree_weights), which it replaces. */
+        double none = slot[i].offset == offsetof(mkba_pathway, coordination_weight)
+                          ? m->services.degree_weight[pa->degree] : 0.0;
+        double off = kr < 0 ? none : v[ref * np + (size_t)kr];
         if (v[a * np + (size_t)ka] == off)
             continue;
         /* Values written inline have their setting path as name: show
@@ -193,7 +201,7 @@ static int find_slot_levers(believe *b, size_t a, char *label, size_t size, mkba
                  strchr(na, '.') != NULL ? va : na, strchr(nr, '.') != NULL ? vr : nr,
                  entry_of(i) >= 0 ? "; full price saved for the team's lighter help, "
                                     "assumed as effective" : "");
-        rc = add_lever(b, (int)a, ka, kr, label, err);
+        rc = add_lever(b, (int)a, ka, kr, none, label, err);
     }
     return rc;
 }
@@ -220,7 +228,7 @@ static int find_levers(believe *b, size_t a, mkba_error *err)
             && v[a * np + k] != v[ref * np + k]) {
             snprintf(label, sizeof label, "%s %s", own ? "override" : "reference's override",
                      mkba_params_get(m->params, k)->name);
-            rc = add_lever(b, (int)a, (int)k, (int)k, label, err);
+            rc = add_lever(b, (int)a, (int)k, (int)k, 0.0, label, err);
         }
     }
     return rc;

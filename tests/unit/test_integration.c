@@ -5,8 +5,8 @@
  * with an integration group whose costs are 0. Variants edit its text;
  * values of a draw are edited in place, so every comparison runs on the
  * same random numbers. Sizes are checked against an equivalent setting the
- * engine already had (the coordination, the substitution share, the
- * team's worsening ratio, the overheads), bit for bit. */
+ * engine already had (the substitution share, the overheads), bit for bit,
+ * and heavier help by what it must leave alone. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,7 +35,7 @@
     "degree = \"full\"", "degree = \"limited\"",                                     \
     "ict_investment = 0.0; ict_running = 0.0;", "",                                  \
     "pooling_investment = 0.0; pooling_running = 0.0;",                              \
-    "unpooled = { plan_loss = 0.0; shift = 0.0; second_line = 0.0; };"
+    "unpooled = { shift = 0.0; second_line = 0.0; };"
 
 /* The fixture with up to three edits, loaded and sampled (remove the file
  * with sim_done). */
@@ -46,6 +46,7 @@ typedef struct variant {
 
 static void variant_open(variant *v, const char *const *edit, int nedit)
 {
+    assert_true(nedit <= 3);
     support_bad c = {.base = FIXTURE, .at = ""};
     for (int i = 0; i < 2 * nedit; i++)
         c.edit[i] = edit[i];
@@ -101,15 +102,6 @@ static double arm_cost(const mkba_draw_result *r, size_t arm)
     return sum;
 }
 
-static double arm_escalations(const mkba_draw_result *r, size_t arm)
-{
-    size_t n = r->ncycles * r->ndomains;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += r->escalations[arm * n + i];
-    return sum;
-}
-
 /* ------------------------------------------------------------ defaults */
 
 /* The study's degrees [S1]: limited shares a location (front office),
@@ -132,7 +124,7 @@ static void test_degree_defaults(void **state)
         }
         if (!want[i].pooled) {
             edit[2 * n] = "pooling_investment = 0.0; pooling_running = 0.0;";
-            edit[2 * n + 1] = "unpooled = { plan_loss = 0.0; shift = 0.0; second_line = 0.0; };";
+            edit[2 * n + 1] = "unpooled = { shift = 0.0; second_line = 0.0; };";
             n++;
         }
         variant v;
@@ -175,6 +167,24 @@ static void test_override_equals_explicit(void **state)
     sim_close(&full);
 }
 
+/* The fixture with edits `a` (na pairs) and with edits `b` (nb pairs) give
+ * the same records; `a` has the integration group, `b` does not. */
+static void assert_variants_same(const char *const *a_edit, int na, const char *const *b_edit,
+                                 int nb)
+{
+    variant a, b;
+    variant_open(&a, a_edit, na);
+    variant_open(&b, b_edit, nb);
+    assert_int_equal(broad(&a.s)->integration, 1);
+    assert_int_equal(broad(&b.s)->integration, 0);
+    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
+    assert_same_record(ra, rb);
+    mkba_draw_result_free(ra);
+    mkba_draw_result_free(rb);
+    variant_close(&a);
+    variant_close(&b);
+}
+
 /* The group at no cost, with full's own settings, is the pathway without
  * the group (which has no shared ICT unless it says so): nothing else
  * moves. */
@@ -187,16 +197,7 @@ static void test_group_alone_changes_nothing(void **state)
         "", "ict_investment = 0.0; ict_running = 0.0;", ""};
     static const char *const no_ict[] = {
         "ict_investment = 0.0; ict_running = 0.0;", "shared_ict = false;"};
-    variant a, b;
-    variant_open(&a, without, 2);
-    variant_open(&b, no_ict, 1);
-    assert_int_equal(broad(&a.s)->integration, 0);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_variants_same(no_ict, 1, without, 2);
 }
 
 /* -------------------------------------------------- shared ICT by degree */
@@ -210,7 +211,7 @@ static void test_shared_ict_follows_degree(void **state)
     static const char *const limited[] = {TO_LIMITED};
     static const char *const partial[] = {"degree = \"full\"", "degree = \"partial\"",
         "pooling_investment = 0.0; pooling_running = 0.0;",
-        "unpooled = { plan_loss = 0.0; shift = 0.0; second_line = 0.0; };"};
+        "unpooled = { shift = 0.0; second_line = 0.0; };"};
     variant v;
     variant_open(&v, limited, 3);
     int dr = broad(&v.s)->duplicate_registration;
@@ -255,28 +256,22 @@ static void assert_unpooled_is(sim *s, int unpooled, double x, int same, double 
     mkba_draw_result_free(b);
 }
 
-/* The joint plan loses plan_loss of its coordination: loss 1/2 at
- * coordination 0.5 is coordination 0.25 with pooled-equivalent loss 0; loss
- * 1 is no coordination, which lets debt drive mental health unchecked:
- * more escalations. */
-static void test_unpooled_plan_loss(void **state)
+/* The weaker joint plan of unpooled budgets is the degree's weight, not
+ * counted twice (review integ12, 3): a partial arm with the group at no
+ * cost and no unpooled effect is the partial arm without the group (with
+ * its shared ICT written out), bit for bit. */
+static void test_group_at_partial_changes_nothing(void **state)
 {
     (void)state;
-    static const char *const limited[] = {TO_LIMITED};
-    variant v;
-    variant_open(&v, limited, 3);
-    const mkba_pathway *p = broad(&v.s);
-    assert_unpooled_is(&v.s, p->unpooled_plan_loss, 0.5, p->coordination, 0.25, 0.5);
-    assert_unpooled_is(&v.s, p->unpooled_plan_loss, 1.0, p->coordination, 0.0, 0.5);
-    mkba_draw_result *kept = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_plan_loss, 1.0);
-    mkba_draw_result *lost = sim_run(&v.s, 2, NULL);
-    assert_true(arm_escalations(lost, BROAD) > arm_escalations(kept, BROAD));
-    /* The classic arm is untouched. */
-    assert_true(arm_escalations(lost, 0) == arm_escalations(kept, 0));
-    mkba_draw_result_free(kept);
-    mkba_draw_result_free(lost);
-    variant_close(&v);
+    static const char *const with[] = {
+        "degree = \"full\"", "degree = \"partial\"", "pooling_investment = 0.0; pooling_running = 0.0;",
+        "unpooled = { shift = 0.0; second_line = 0.0; };"};
+    static const char *const without[] = {
+        "degree = \"full\"", "degree = \"partial\"",
+        "integration = { front_office_investment = 0.0;\n"
+        "                              pooling_investment = 0.0; pooling_running = 0.0; };",
+        "", "duplicate_registration = 40.0;", "duplicate_registration = 40.0; shared_ict = true;"};
+    assert_variants_same(with, 2, without, 3);
 }
 
 /* The teams buy shift of the help they would give themselves: shift 1/2 at
@@ -304,10 +299,40 @@ static void test_unpooled_shift(void **state)
     variant_close(&v);
 }
 
-/* Heavier help: the own team's worsening ratio times 1 + second_line, so
- * second_line 1 at worsen_hr 0.7 is worsen_hr 1.4; at the library's upper
- * end, 0.2, more escalations to second-line states than at 0. The providers keep
- * their ratios (the classic arm is untouched). */
+/* The arm's cost in category `name` summed over cycles (undiscounted). */
+static double arm_category(const sim *s, const mkba_draw_result *r, size_t arm,
+                           const char *name)
+{
+    size_t c = 0;
+    while (c < s->m->ncategories && strcmp(s->m->category[c], name) != 0)
+        c++;
+    assert_true(c < r->ncategories);
+    double sum = 0.0;
+    for (size_t k = 0; k < r->ncycles; k++)
+        sum += r->cost_category[(arm * r->ncycles + k) * r->ncategories + c];
+    return sum;
+}
+
+/* The households' states, effects and the services' counts of the two
+ * draws are the same, bit for bit (costs may differ). */
+static void assert_same_states(const mkba_draw_result *a, const mkba_draw_result *b)
+{
+    const size_t A = a->narms, C = a->ncycles;
+    assert_memory_equal(a->occupancy, b->occupancy,
+                        A * a->npoints * a->nstates_total * sizeof(double));
+    assert_memory_equal(a->escalations, b->escalations, A * C * a->ndomains * sizeof(double));
+    assert_memory_equal(a->effect_total, b->effect_total, A * a->neffects * sizeof(double));
+    assert_memory_equal(a->svc_in_care, b->svc_in_care, A * C * sizeof(double));
+    assert_memory_equal(a->svc_queue, b->svc_queue, A * C * sizeof(double));
+}
+
+/* Heavier help ("onnodig zware inzet van middelen" [S1]) is a cost at
+ * unchanged need (review integ12, 1): second_line leaves every state,
+ * effect and count as it was, so an unpooled team never does worse for
+ * its households than with pooled budgets (and shift 1 neither); it
+ * raises the arm's cost in the help categories only ("first line",
+ * "second line", not the team's or the programme's), in proportion to
+ * second_line; the classic arm pays nothing more. */
 static void test_unpooled_second_line(void **state)
 {
     (void)state;
@@ -315,15 +340,80 @@ static void test_unpooled_second_line(void **state)
     variant v;
     variant_open(&v, limited, 3);
     const mkba_pathway *p = broad(&v.s);
-    int worsen = v.s.m->services.team[p->team].worsen_hr;
-    assert_unpooled_is(&v.s, p->unpooled_second_line, 1.0, worsen, 1.4, 0.7);
-    mkba_draw_result *base = sim_run(&v.s, 2, NULL);
-    set_value(&v.s, -1, p->unpooled_second_line, 0.2);
-    mkba_draw_result *heavy = sim_run(&v.s, 2, NULL);
-    assert_true(arm_escalations(heavy, BROAD) > arm_escalations(base, BROAD));
-    assert_true(arm_escalations(heavy, 0) == arm_escalations(base, 0));
-    mkba_draw_result_free(base);
-    mkba_draw_result_free(heavy);
+    mkba_draw_result *r[3];
+    const double heavier[3] = {0.0, 0.5, 1.0};
+    for (int i = 0; i < 3; i++) {
+        set_value(&v.s, -1, p->unpooled_second_line, heavier[i]);
+        set_value(&v.s, -1, p->unpooled_shift, heavier[i]);
+        r[i] = sim_run(&v.s, 2, NULL);
+        set_value(&v.s, -1, p->unpooled_shift, 0.0);
+    }
+    /* shift alone, to take its part out of the costs below */
+    set_value(&v.s, -1, p->unpooled_second_line, 0.0);
+    double shifted[3];
+    for (int i = 0; i < 3; i++) {
+        set_value(&v.s, -1, p->unpooled_shift, heavier[i]);
+        mkba_draw_result *x = sim_run(&v.s, 2, NULL);
+        shifted[i] = arm_cost(x, BROAD);
+        assert_same_states(r[i], x);
+        mkba_draw_result_free(x);
+    }
+    assert_same_states(r[0], r[2]);
+    double extra[3];
+    for (int i = 0; i < 3; i++)
+        extra[i] = arm_cost(r[i], BROAD) - shifted[i];
+    assert_true(extra[0] == 0.0);
+    assert_true(extra[1] > 1.0);
+    assert_true(fabs(extra[2] - 2.0 * extra[1]) <= 1e-9 * extra[2]);
+    static const char *const untouched[] = {"team", "programme"};
+    for (size_t c = 0; c < 2; c++)
+        assert_true(arm_category(&v.s, r[2], BROAD, untouched[c])
+                    == arm_category(&v.s, r[0], BROAD, untouched[c]));
+    assert_true(arm_category(&v.s, r[2], BROAD, "second line")
+                > arm_category(&v.s, r[0], BROAD, "second line"));
+    assert_true(arm_cost(r[2], 0) == arm_cost(r[0], 0));
+    for (int i = 0; i < 3; i++)
+        mkba_draw_result_free(r[i]);
+    variant_close(&v);
+}
+
+/* In the same arm, the households on the providers' route keep their
+ * help (review integ12, 6): a mixed arm at integrated_share 0 sends every
+ * household to the providers, and second_line then costs nothing; at 1/2
+ * it costs, less than in the whole arm, and the states stay the same. */
+static void test_heavier_own_teams_only(void **state)
+{
+    (void)state;
+    static const char *const mixed[] = {
+        "degree = \"full\"",
+        "degree = \"limited\"; integrated_share = 0.5; classic_access = \"classic\"",
+        "ict_investment = 0.0; ict_running = 0.0;", "",
+        "pooling_investment = 0.0; pooling_running = 0.0;",
+        "unpooled = { shift = 0.0; second_line = 0.0; };"};
+    variant v;
+    variant_open(&v, mixed, 3);
+    const mkba_pathway *p = broad(&v.s);
+    assert_true(p->integrated_share >= 0);
+    double extra[2];
+    const double share[2] = {0.0, 0.5};
+    for (int i = 0; i < 2; i++) {
+        set_value(&v.s, -1, p->integrated_share, share[i]);
+        set_value(&v.s, -1, p->unpooled_second_line, 0.0);
+        mkba_draw_result *a = sim_run(&v.s, 2, NULL);
+        set_value(&v.s, -1, p->unpooled_second_line, 1.0);
+        mkba_draw_result *b = sim_run(&v.s, 2, NULL);
+        assert_same_states(a, b);
+        /* the providers have households in care in the arm */
+        double in_care = 0.0;
+        for (size_t k = 0; k < a->ncycles; k++)
+            in_care += a->svc_in_care[BROAD * a->ncycles + k];
+        assert_true(in_care > 0.0);
+        extra[i] = arm_cost(b, BROAD) - arm_cost(a, BROAD);
+        mkba_draw_result_free(a);
+        mkba_draw_result_free(b);
+    }
+    assert_true(extra[0] == 0.0);
+    assert_true(extra[1] > 1.0);
     variant_close(&v);
 }
 
@@ -336,7 +426,6 @@ static void test_pooled_has_no_unpooled(void **state)
     sim s;
     sim_open(&s, FIXTURE, HOUSEHOLDS);
     const mkba_pathway *p = broad(&s);
-    assert_int_equal(p->unpooled_plan_loss, -1);
     assert_int_equal(p->unpooled_shift, -1);
     assert_int_equal(p->unpooled_second_line, -1);
     sim_close(&s);
@@ -385,12 +474,40 @@ static void test_integration_costs(void **state)
     sim_close(&s);
 }
 
+/* A reference arm with the group (review integ12, 6): what is in place
+ * today was set up before the horizon, so its one-off costs are 0 whatever
+ * they are, while its pooled budget's running cost is paid. */
+static void test_reference_pays_no_one_offs(void **state)
+{
+    (void)state;
+    static const char *const ref_broad[] = {
+        "{ name = \"classic\"; reference = true;", "{ name = \"classic\";",
+        "{ name = \"broad\";", "{ name = \"broad\"; reference = true;"};
+    variant v;
+    variant_open(&v, ref_broad, 2);
+    assert_int_equal(v.s.m->reference, BROAD);
+    const mkba_pathway *p = broad(&v.s);
+    mkba_draw_result *zero = sim_run(&v.s, 2, NULL);
+    set_value(&v.s, -1, p->front_office_investment, 250000.0);
+    set_value(&v.s, -1, p->pooling_investment, 250000.0);
+    mkba_draw_result *once = sim_run(&v.s, 2, NULL);
+    assert_same_record(zero, once);
+    set_value(&v.s, -1, p->pooling_running, 40000.0);
+    mkba_draw_result *running = sim_run(&v.s, 2, NULL);
+    assert_true(arm_cost(running, BROAD) > arm_cost(zero, BROAD) + 1.0);
+    assert_true(arm_cost(running, 0) == arm_cost(zero, 0));
+    mkba_draw_result_free(zero);
+    mkba_draw_result_free(once);
+    mkba_draw_result_free(running);
+    variant_close(&v);
+}
+
 /* -------------------------------------------------------------- bad input */
 
 #define LIMITED_ICT "ict_investment = 0.0; ict_running = 0.0;"
 #define POOLING "pooling_investment = 0.0; pooling_running = 0.0;"
 #define UNPOOLED(x) "unpooled = { " x " };"
-#define ZERO_UNPOOLED "plan_loss = 0.0; shift = 0.0; second_line = 0.0;"
+#define ZERO_UNPOOLED "shift = 0.0; second_line = 0.0;"
 
 static void test_bad_integration(void **state)
 {
@@ -408,30 +525,55 @@ static void test_bad_integration(void **state)
          "front_office_investment = -1.0", {"front_office_investment", "out of range"}},
         {FIXTURE, {"pooling_running = 0.0;", ""}, "integration = {",
          {"pooling_running", "required setting is missing", "pooled budgets"}},
+        /* A route that is one counter cannot go without its front office
+         * (review integ12, 2). */
         {FIXTURE, {"front_office_investment = 0.0;", "front_office = false;"},
-         "co_location", {"co_location", "no front office"}},
+         "front_office = false", {"front_office", "rule 'broad'", "shared counter"}},
         {FIXTURE, {"co_location = 0.0;", ""}, "overheads = {",
          {"co_location", "required setting is missing"}},
+        /* Without an overheads group the missing cost is named where it
+         * belongs (review integ12, 9). */
+        {FIXTURE, {"overheads = { investment = 0.0; recurring = 0.0; co_location = 0.0;\n"
+                   "                            duplicate_registration = 40.0;\n"
+                   "                            ict_investment = 0.0; ict_running = 0.0; };", ""},
+         "broad = {", {"broad.overheads.co_location", "required setting is missing",
+                       "front office"}},
+        /* Shared ICT the degree switched on says so (review integ12, 8). */
+        {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", LIMITED_ICT, "", POOLING,
+                   UNPOOLED(ZERO_UNPOOLED)},
+         "overheads = {", {"ict_investment", "on by default at this degree",
+                           "shared_ict = false"}},
         /* Unpooled budgets: required at limited and partial, refused at full. */
         {FIXTURE, {"degree = \"full\"", "degree = \"limited\"", LIMITED_ICT, "", POOLING, ""},
          "integration = {", {"unpooled", "required setting is missing", "degree limited"}},
         {FIXTURE, {POOLING, UNPOOLED(ZERO_UNPOOLED) " " POOLING}, "unpooled = {",
          {"unpooled", "nothing is unpooled"}},
+        /* The weaker joint plan is the degree's weight (review integ12, 3). */
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
-                   UNPOOLED("plan_loss = 1.2; shift = 0.0; second_line = 0.0;")},
-         "plan_loss", {"plan_loss", "out of range"}},
+                   UNPOOLED("plan_loss = 0.2; shift = 0.0; second_line = 0.0;")},
+         "plan_loss", {"plan_loss"}},
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
-                   UNPOOLED("plan_loss = 0.0; shift = -0.1; second_line = 0.0;")},
+                   UNPOOLED("shift = -0.1; second_line = 0.0;")},
          "shift = -0.1", {"shift", "out of range"}},
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
-                   UNPOOLED("plan_loss = 0.0; shift = 0.0; second_line = -1.0;")},
+                   UNPOOLED("shift = 0.0; second_line = -1.0;")},
          "second_line = -1.0", {"second_line", "out of range"}},
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
-                   UNPOOLED("plan_loss = 0.0; shift = 0.0; second_lines = 0.0;")},
+                   UNPOOLED("shift = 0.0; second_lines = 0.0;")},
          "second_lines", {"second_lines"}},
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
-                   UNPOOLED("plan_loss = 0.0; shift = 0.0;")},
+                   UNPOOLED("shift = 0.0;")},
          "unpooled = {", {"second_line", "required setting is missing"}},
+        {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
+                   UNPOOLED("second_line = 0.0;")},
+         "unpooled = {", {"shift", "required setting is missing"}},
+        /* shift without a substitution list could never act (review
+         * integ12, 4). */
+        {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", POOLING,
+                   UNPOOLED(ZERO_UNPOOLED),
+                   "substitution = ( { domain = \"mental\"; state = \"ill\"; payer = "
+                   "\"gemeente-wmo\"; share = 0.4; places = 0.0; } );", ""},
+         "shift = 0.0", {"shift", "can never act", "no substitution list"}},
         /* Pooling costs where nothing is pooled; ICT costs where the
          * degree shares no data. */
         {FIXTURE, {"degree = \"full\"", "degree = \"partial\"",
@@ -454,9 +596,11 @@ int main(void)
         cmocka_unit_test(test_override_equals_explicit),
         cmocka_unit_test(test_group_alone_changes_nothing),
         cmocka_unit_test(test_shared_ict_follows_degree),
-        cmocka_unit_test(test_unpooled_plan_loss),
+        cmocka_unit_test(test_group_at_partial_changes_nothing),
         cmocka_unit_test(test_unpooled_shift),
         cmocka_unit_test(test_unpooled_second_line),
+        cmocka_unit_test(test_heavier_own_teams_only),
+        cmocka_unit_test(test_reference_pays_no_one_offs),
         cmocka_unit_test(test_pooled_has_no_unpooled),
         cmocka_unit_test(test_integration_costs),
         cmocka_unit_test(test_bad_integration),

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "support.h"
+#include "support_errors.h"
 #include "io/h5util.h"
 #include <hdf5.h>
 
@@ -449,6 +450,42 @@ static void test_believe_reference_overrides(void **state)
     unlink(out);
 }
 
+/* An arm's own coordination weight (integration.coordination_weight) is a
+ * lever (review integ12, 10): off at the degree's weight it replaces, so
+ * the arm with the lever off is the arm with that weight written out. */
+static void test_believe_coordination_weight(void **state)
+{
+    (void)state;
+    const char *out = "/tmp/mkba-test-sa-believe-weight.h5";
+    const char *out1 = "/tmp/mkba-test-sa-believe-weight1.h5";
+    char half[512], one[512], args[1200];
+    support_bad c = {.base = "tests/data/services_integration.cfg", .at = "",
+                     .edit = {"integration = {", "integration = { coordination_weight = 0.5;"}};
+    support_bad_write(&c, half, sizeof half);
+    c.edit[1] = "integration = { coordination_weight = 1.0;"; /* degree full: w = 1 */
+    support_bad_write(&c, one, sizeof one);
+    snprintf(args, sizeof args, "believe %s", half);
+    assert_int_equal(run(args, out), 0);
+    snprintf(args, sizeof args, "believe %s", one);
+    assert_int_equal(run(args, out1), 0);
+    unlink(half);
+    unlink(one);
+    size_t nl = 0, at = SIZE_MAX;
+    char **lever = read_strings(out, "/sa/believe/lever", &nl);
+    for (size_t l = 0; l < nl; l++)
+        if (strncmp(lever[l], "integration.coordination_weight", 31) == 0)
+            at = l;
+    mkba_h5_strings_free(lever, nl);
+    assert_true(at < nl);
+    double on = read_one(out, "/sa/believe/arm_npv", 3 * 1 + 0);
+    double contribution = read_one(out, "/sa/believe/contribution", 2 * at);
+    double at_degree = read_one(out1, "/sa/believe/arm_npv", 3 * 1 + 0);
+    assert_true(contribution != 0.0);
+    assert_true(fabs(on - contribution - at_degree) <= 1e-9 * (fabs(at_degree) + 1.0));
+    unlink(out);
+    unlink(out1);
+}
+
 /* The built-in functions: Ishigami's indices within 0.01 of the closed
  * form at N = 10,000 (the estimator's own tests go further). */
 static void test_function_ishigami(void **state)
@@ -620,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_believe_substitution_price),
         cmocka_unit_test(test_believe_against_set),
         cmocka_unit_test(test_believe_reference_overrides),
+        cmocka_unit_test(test_believe_coordination_weight),
         cmocka_unit_test(test_function_ishigami),
         cmocka_unit_test(test_outcomes_equal_decision_outputs),
         cmocka_unit_test(test_evppi_from_file),
