@@ -1020,8 +1020,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         spreads(&s, sd);
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
+        long other_steps = 0;
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
             int kind = move_kind(&s, step, in->moves);
+            other_steps += kind == MOVE_OTHER;
             double step_acc = 0;
             rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
@@ -1035,8 +1037,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         }
         /* The resampling copied some particles many times: repeat the
          * other walk until the informed scores have decorrelated
-         * (decorrelated), at most DECORRELATE_CAP x --moves steps more. */
-        for (long extra = 0; rc == MKBA_OK && s.count[MOVE_OTHER] > 0
+         * (decorrelated), at most DECORRELATE_CAP x --moves steps more;
+         * not when --moves gave it no step (--moves 1: the refined walk
+         * alone, test_collapse_check). */
+        for (long extra = 0; rc == MKBA_OK && other_steps > 0
                              && extra < DECORRELATE_CAP * in->moves && !decorrelated(&s);
              extra++) {
             double step_acc = 0;
