@@ -25,9 +25,12 @@
  * shaped by the particles' covariance, its factor adapted to its
  * acceptance), a random-scan Crank-Nicolson step on the other blocks
  * (other_proposal), and a fresh draw number d (an independence proposal
- * from the prior). Each step evaluates all N proposals as one points
- * design of the study layer (in parallel, the same numbers for any thread
- * count). Every random choice comes from one generator seeded by the
+ * from the prior); after a stage's steps the other walk repeats until the
+ * informed scores have decorrelated from the resampling (decorrelated:
+ * their accumulated squared jumps reach twice their spread), at most
+ * DECORRELATE_CAP x moves steps more. Each step evaluates all N
+ * proposals as one points design of the study layer (in parallel, the
+ * same numbers for any thread count). Every random choice comes from one generator seeded by the
  * run's seed, on the calling thread. */
 #include <math.h>
 #include <stdio.h>
@@ -698,12 +701,13 @@ static double informed_jump(const smc *s, const double *z, const double *z2)
  * squared jumping distance). No informed score: decorrelated. */
 static int decorrelated(const smc *s)
 {
-    size_t n = s->n, nz = s->nz;
+    size_t n = s->n, nz = s->nz, informed = 0;
     double var = 0, jump = 0;
     for (size_t o = 0; o < s->nlinked; o++) {
         const block *bl = &s->b[s->linked[o]];
         if (redrawn(s, s->linked[o]))
             continue;
+        informed += bl->width;
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             double mean = 0;
             for (size_t i = 0; i < n; i++)
@@ -714,7 +718,9 @@ static int decorrelated(const smc *s)
     }
     for (size_t i = 0; i < n; i++)
         jump += s->jump[i] / (double)n;
-    return var == 0 || jump >= DECORRELATED * var;
+    /* Copies that have not moved (no jump) are not decorrelated, even
+     * when they are all alike (no spread). */
+    return informed == 0 || (jump > 0 && jump >= DECORRELATED * var);
 }
 
 /* One Metropolis-Hastings step of kind `kind` for every particle;
