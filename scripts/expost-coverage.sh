@@ -28,7 +28,9 @@
 # EXPOST_SPENDING (1: the template's spending row is kept; its normal
 # likelihood includes the model's household noise V since lik11. 0: dropped,
 # to measure the sampler apart from that likelihood),
-# EXPOST_THREADS (1).
+# EXPOST_THREADS (1), EXPOST_FIRST (1: data sets FIRST .. K, so that
+# several runs can share the K data sets; each prints its own pooled
+# figures, and the data sets' true values and PSA are the same in all).
 set -euo pipefail
 bin=${1:-build/mkba}
 k=${2:-10}
@@ -36,6 +38,7 @@ scenario=scenarios/pathways/model-b.cfg
 template=scenarios/pathways/observed/model-b-template.csv
 draws=${EXPOST_DRAWS:-60} households=${EXPOST_HOUSEHOLDS:-400}
 truth_households=${EXPOST_TRUTH_HOUSEHOLDS:-5000} threads=${EXPOST_THREADS:-1}
+first=${EXPOST_FIRST:-1}
 refine=()
 [ -n "${EXPOST_REFINE:-}" ] && refine=(--refine-parameters "$EXPOST_REFINE")
 out=$(mktemp -d)
@@ -47,7 +50,7 @@ else
 fi
 "$bin" run "$scenario" --draws "$draws" --households "$households" --seed 4242 -q \
     --threads "$threads" -o "$out/psa.h5"
-for i in $(seq 1 "$k"); do
+for i in $(seq "$first" "$k"); do
     "$bin" expost "$scenario" --simulate --observed "$out/template.csv" -o "$out/data-$i.csv" \
         -q --truth-draw $((5000 + i)) --households "$truth_households" --seed $((700 + i)) \
         --threads "$threads"
@@ -64,9 +67,9 @@ for i in $(seq 1 "$k"); do
     h5dump -w 0 -a /expost/update/description "$out/expost-$i.h5" \
         > "$out/update-columns-$i.txt"
 done
-python3 - "$out" "$k" <<'EOF'
+python3 - "$out" "$first" "$k" <<'EOF'
 import re, sys
-out, k = sys.argv[1], int(sys.argv[2])
+out, first, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def data(path, strings=False):
     text = open(path).read()
     if "DATA {" not in text:
@@ -89,7 +92,7 @@ UP_N, UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_OTHER_SD = 13, 1, 7, 9, 11, 12
 groups = ("refined", "others", "free", "informed", "utility", "all")
 pooled = {g: [0, 0, 0] for g in groups}     # true values, inside 50%, inside 90%
 tempered = []
-for i in range(1, k + 1):
+for i in range(first, k + 1):
     if COLUMNS not in open(f"{out}/columns-{i}.txt").read():
         sys.exit(f"data set {i}: /expost/parameter_summary's columns are not the expected "
                  f"ones (its description changed): update this script")
@@ -141,8 +144,8 @@ for i in range(1, k + 1):
     for g in groups:
         for c in range(3):
             pooled[g][c] += count[g][c]
-used = k - len(tempered)
-print(f"{used} of {k} data sets reached the posterior (tempered: "
+used = k - first + 1 - len(tempered)
+print(f"{used} of {k - first + 1} data sets reached the posterior (tempered: "
       f"{', '.join(map(str, tempered)) or 'none'})")
 for g in groups:
     n, a50, a90 = pooled[g]

@@ -25,9 +25,12 @@
  * shaped by the particles' covariance, its factor adapted to its
  * acceptance), a random-scan Crank-Nicolson step on the other blocks
  * (other_proposal), and a fresh draw number d (an independence proposal
- * from the prior). Each step evaluates all N proposals as one points
- * design of the study layer (in parallel, the same numbers for any thread
- * count). Every random choice comes from one generator seeded by the
+ * from the prior); after a stage's steps the other walk repeats until the
+ * informed scores have decorrelated from the resampling (decorrelated:
+ * their accumulated squared jumps reach twice their spread), at most
+ * DECORRELATE_CAP x moves steps more. Each step evaluates all N
+ * proposals as one points design of the study layer (in parallel, the
+ * same numbers for any thread count). Every random choice comes from one generator seeded by the
  * run's seed, on the calling thread. */
 #include <math.h>
 #include <stdio.h>
@@ -204,6 +207,8 @@ typedef struct block {
 #define OTHER_UNSURE 0.75
 #define FREE_AFTER 3
 #define UNCHANGED 1e-9
+#define DECORRELATED 2.0
+#define DECORRELATE_CAP 2
 enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
@@ -236,6 +241,9 @@ typedef struct smc {
     double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
+    double *jump;              /* [n] the squared jump of each particle's informed
+                                  scores accumulated since the stage's resampling */
+    size_t extra;              /* decorrelation steps run (all stages) */
 } smc;
 
 static void add_block(smc *s, block_kind kind, size_t k, int arm, const mkba_copula *cop,
@@ -514,6 +522,7 @@ static void smc_free(smc *s)
     mkba_free(s->pick);
     mkba_free(s->root);
     mkba_free(s->root2);
+    mkba_free(s->jump);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
@@ -666,6 +675,54 @@ static void other_learn(smc *s, size_t i, double log_alpha)
     s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
 }
 
+/* The squared distance between two states z and z2 over the informed
+ * scores: those of the blocks outside the refined walk that are not
+ * redrawn from the prior (the collapse check's, sample_basis). */
+static double informed_jump(const smc *s, const double *z, const double *z2)
+{
+    double sum = 0;
+    for (size_t o = 0; o < s->nlinked; o++) {
+        const block *bl = &s->b[s->linked[o]];
+        if (redrawn(s, s->linked[o]))
+            continue;
+        for (size_t c = bl->first; c < bl->first + bl->width; c++)
+            sum += (z2[c] - z[c]) * (z2[c] - z[c]);
+    }
+    return sum;
+}
+
+/* Whether the particles have decorrelated from the stage's resampling:
+ * the squared jump of the informed scores accumulated since then, averaged
+ * over the particles, reaches DECORRELATED times their variance over the
+ * particles now, summed over those scores (two independent draws from the
+ * same spread lie 2 var apart in mean square: a ratio of 2 or more means
+ * the particles' moves since the resampling are as large as the spread
+ * itself; Fearnhead & Taylor 2013 measure the kernel by this expected
+ * squared jumping distance). No informed score: decorrelated. */
+static int decorrelated(const smc *s)
+{
+    size_t n = s->n, nz = s->nz, informed = 0;
+    double var = 0, jump = 0;
+    for (size_t o = 0; o < s->nlinked; o++) {
+        const block *bl = &s->b[s->linked[o]];
+        if (redrawn(s, s->linked[o]))
+            continue;
+        informed += bl->width;
+        for (size_t c = bl->first; c < bl->first + bl->width; c++) {
+            double mean = 0;
+            for (size_t i = 0; i < n; i++)
+                mean += s->z[i * nz + c] / (double)n;
+            for (size_t i = 0; i < n; i++)
+                var += (s->z[i * nz + c] - mean) * (s->z[i * nz + c] - mean) / (double)n;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        jump += s->jump[i] / (double)n;
+    /* Copies that have not moved (no jump) are not decorrelated, even
+     * when they are all alike (no spread). */
+    return informed == 0 || (jump > 0 && jump >= DECORRELATED * var);
+}
+
 /* One Metropolis-Hastings step of kind `kind` for every particle;
  * returns the number accepted in *accepted. */
 static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double *accepted,
@@ -712,6 +769,7 @@ static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double
         if (kind == MOVE_OTHER)
             other_learn(s, i, log_alpha);
         if (log(gsl_rng_uniform_pos(rng)) < log_alpha) {
+            s->jump[i] += informed_jump(s, s->z + i * nz, s->z2 + i * nz);
             memcpy(s->z + i * nz, s->z2 + i * nz, nz * sizeof *s->z);
             s->ll[i] = s->ll2[i];
             s->d[i] = s->d2[i];
@@ -853,11 +911,13 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
     s->root = mkba_malloc((s->n + 1) * sizeof *s->root);
     s->root2 = mkba_malloc((s->n + 1) * sizeof *s->root2);
+    s->jump = mkba_calloc(s->n + 1, sizeof *s->jump);
     for (size_t i = 0; s->step != NULL && i < nb; i++)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
                    && s->free && s->probe && s->unsure && s->others && s->linked && s->pick && s->root && s->root2
+                   && s->jump
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
@@ -956,6 +1016,7 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         if (1.0 - phi < 1e-9)
             phi = 1.0;
         rc = resample(&s, w, gsl_rng_uniform(rng), idx);
+        memset(s.jump, 0, n * sizeof *s.jump);
         if (rc != MKBA_OK) {
             mkba_error_set(err, MKBA_ENOMEM, "out of memory");
             break;
@@ -965,8 +1026,10 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         spreads(&s, sd);
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
+        long other_steps = 0;
         for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
             int kind = move_kind(&s, step, in->moves);
+            other_steps += kind == MOVE_OTHER;
             double step_acc = 0;
             rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
@@ -977,6 +1040,20 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                 scale *= 0.5;
             else if (kind == MOVE_REFINED && step_acc > 0.5 * (double)n)
                 scale *= 2.0;
+        }
+        /* The resampling copied some particles many times: repeat the
+         * other walk until the informed scores have decorrelated
+         * (decorrelated), at most DECORRELATE_CAP x --moves steps more;
+         * not when --moves gave it no step (--moves 1: the refined walk
+         * alone, test_collapse_check). */
+        for (long extra = 0; rc == MKBA_OK && other_steps > 0
+                             && extra < DECORRELATE_CAP * in->moves && !decorrelated(&s);
+             extra++) {
+            double step_acc = 0;
+            rc = move(&s, MOVE_OTHER, scale, phi, rng, &step_acc, err);
+            accepted[MOVE_OTHER] += step_acc;
+            proposed[MOVE_OTHER] += (double)n;
+            s.extra++;
         }
         double *rate[MOVE_KINDS] = { out->acceptance, out->other_acceptance,
                                      out->swap_acceptance };
