@@ -349,7 +349,7 @@ static double stock_variance(const mkba_h5_totals *t, size_t cpy, const double *
 typedef double (*draw_variance_fn)(const mkba_h5_totals *t, size_t cpy,
                                    const double *team_reached, const mkba_observation *o,
                                    size_t d);
-static const draw_variance_fn draw_variance[] = {
+static const draw_variance_fn draw_variance[MKBA_NOISE_N] = {
     [MKBA_NOISE_QUEUE_WAIT] = wait_variance,
     [MKBA_NOISE_QUEUE_STOCK] = stock_variance,
 };

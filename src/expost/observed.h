@@ -43,7 +43,8 @@ typedef enum mkba_expost_noise {
     MKBA_NOISE_QUEUE_WAIT,     /* the queue's random walk (Little's law), pooled */
     MKBA_NOISE_QUEUE_STOCK,    /* the same walk at the year's last cycle, pooled */
     MKBA_NOISE_BATCHES,        /* the engine's batch-means errors, pooled */
-    MKBA_NOISE_NONE            /* capped by the places: se alone */
+    MKBA_NOISE_NONE,           /* capped by the places: se alone */
+    MKBA_NOISE_N
 } mkba_expost_noise;
 
 /* X(ID, name, unit, key, services, likelihood, noise, counterpart, rule) */
