@@ -3,7 +3,8 @@
  * The metrics are listed once (MKBA_EXPOST_METRICS): each has a name used in
  * the CSV file, the unit of its `value`, the extra column it needs (a
  * domain, a domain state, a team or a payer), whether the model's services
- * must be on, its default likelihood and its model counterpart (a function
+ * must be on, its default likelihood, the Monte Carlo noise rule of its
+ * likelihood when se is given, and its model counterpart (a function
  * in metric.c computing the model's value of one row in one draw) and its
  * observation rule (true count, or recorded through the arm's detection).
  * docs/expost.md lists every metric (tests/unit/test_expost_observed.c
