@@ -8,7 +8,7 @@ mean wait").
 Runs the base case SEEDS times (default 40) at HOUSEHOLDS (default 1000)
 with seeds 1..SEEDS, then for every arm, team and year whose mean wait has
 an sd over 0.02 years over the seeds and more than 20 admissions, prints
-the mean of the linear-noise sd (the formula of src/expost/metric.c,
+the mean of the queue walk's sd (the formula of src/expost/metric.c,
 wait_variance, written again here) against the sd over the seeds, and the
 median and range of the ratios. For scenarios with yearly cycles (the
 pathway scenarios). Needs numpy and h5py (/usr/bin/python3 on
@@ -66,7 +66,7 @@ def main():
             for y in range(wait.shape[2]):
                 if sd[y] > 0.02 and np.mean(reached[:, a, y, t]) * h > 20:
                     ratios.append(est[y] / sd[y])
-                    print("%s %s year %d: mean wait %.3f, sd over seeds %.3f, linear noise "
+                    print("%s %s year %d: mean wait %.3f, sd over seeds %.3f, walk "
                           "%.3f, ratio %.2f" % (arms[a], teams[t], y + 1,
                                                 np.nanmean(wait[:, a, y, t]), sd[y], est[y],
                                                 est[y] / sd[y]))

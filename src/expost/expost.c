@@ -394,7 +394,8 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
     e->mu = mkba_expost_model_values(path, t, j->m, obs, err);
     if (e->mu == NULL)
         return err != NULL ? err->code : MKBA_ENOMEM;
-    /* The normal likelihood's synthetic noise (observed.h, var_share). */
+    /* The normal likelihood's synthetic noise (observed.h, var_linear and
+     * var_share). */
     if (mkba_expost_model_noise(path, t, j->obs, e->mu, err) != MKBA_OK)
         return err != NULL ? err->code : MKBA_EIO;
     if (no_value_refused(obs, e->mu, nd, err) != MKBA_OK)
@@ -507,7 +508,7 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
         /* The variance added, averaged over the file's draws. */
         double sum = 0.0;
         for (size_t d = 0; d < nd; d++)
-            sum += obs->obs[i].var_share * e->mu[i * nd + d] * e->mu[i * nd + d];
+            sum += mkba_expost_model_variance(&obs->obs[i], e->mu[i * nd + d]);
         noise[i] = nd > 0 ? sum / (double)nd : 0.0;
         labels[i] = obs->obs[i].label;
         metric[i] = mkba_expost_metrics[obs->obs[i].metric].name;

@@ -24,15 +24,16 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
 /* The year-to-date Monte Carlo errors the spending likelihood rests on. */
 #define MKBA_EXPOST_NOISE_DATASET "/draws/mcse/cost_year_to_date"
 
-/* Sets every observation's var_share (observed.h): for a figure with a
- * normal likelihood, kappa (1 + H/n), kappa a pooled share sum_d V_d /
- * sum_d mu_d^2 of the draws' Monte Carlo variances V_d in their squared
- * model values mu[observation][draw], H the simulated households, n the
- * figure's (H/n left out without n). V_d: for spending the squared
- * year-to-date error of the payer's cost (MKBA_EXPOST_NOISE_DATASET at
- * the year's last cycle; a file without it is an error); for a mean wait
- * the queue's linear-noise variance; for a count given with se its
- * Poisson or binomial noise at H. 0 for counts without se and in cohort
+/* Sets every observation's var_linear and var_share (observed.h) by its
+ * metric's noise rule (MKBA_EXPOST_METRICS), for a figure with a normal
+ * likelihood, times (1 + H/n), H the simulated households, n the figure's
+ * (H/n left out without n): a count's Poisson or binomial variance at H,
+ * exact at any mu; else kappa, a pooled share sum_d V_d / sum_d mu_d^2 of
+ * the draws' Monte Carlo variances V_d in their squared model values
+ * mu[observation][draw]. V_d: for spending the squared year-to-date error
+ * of the payer's cost (MKBA_EXPOST_NOISE_DATASET at the year's last cycle;
+ * a file without it is an error); for a mean wait or a waiting list the
+ * queue's random walk. 0 for reached, for counts without se and in cohort
  * runs. */
 int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_observed *obs,
                             const double *mu, mkba_error *err);
@@ -103,9 +104,13 @@ enum { MKBA_FLAG_INSIDE_50 = 0, MKBA_FLAG_OUTSIDE_50, MKBA_FLAG_OUTSIDE_90,
 void mkba_expost_predictive(const mkba_observation *o, const double *mu, const double *w,
                             size_t ndraws, double *stat);
 
+/* The Monte Carlo variance a draw with value mu adds to a normal figure's
+ * se^2: o->var_linear mu + o->var_share mu^2, never below 0. */
+double mkba_expost_model_variance(const mkba_observation *o, double mu);
+
 /* log p(o->value | mu) under o's likelihood (-inf when impossible, also
  * for mu NaN): counts at o->n_lik households, a normal figure with
- * variance se^2 + o->var_share mu^2. */
+ * variance se^2 + mkba_expost_model_variance(o, mu). */
 double mkba_expost_loglik(const mkba_observation *o, double mu);
 
 /* The flag of a predictive statistic block (MKBA_FLAG_*). */

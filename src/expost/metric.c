@@ -196,6 +196,7 @@ static const char *const *needed(const mkba_observation *o, const char **why)
     static const char *const registered[] = { "/draws/services/registered", NULL };
     static const char *const team_wait[] = { "/draws/services/team_reached",
                                              "/draws/services/team_mean_wait", NULL };
+    static const char *const team_reached[] = { "/draws/services/team_reached", NULL };
     static const char *const noise[] = { MKBA_EXPOST_NOISE_DATASET, NULL };
     switch (o->metric) {
     case MKBA_METRIC_IN_STATE:
@@ -208,6 +209,9 @@ static const char *const *needed(const mkba_observation *o, const char **why)
     case MKBA_METRIC_MEAN_WAIT:
         *why = "mean_wait figures of a team";
         return o->team >= 0 ? team_wait : NULL;
+    case MKBA_METRIC_WAITING:
+        *why = "waiting_list figures of a team given with se (their queue's noise)";
+        return o->team >= 0 && o->likelihood == MKBA_LIK_NORMAL ? team_reached : NULL;
     case MKBA_METRIC_SPENDING:
         *why = "spending figures (their likelihood adds the model's Monte Carlo noise)";
         return o->likelihood == MKBA_LIK_NORMAL ? noise : NULL;
@@ -257,82 +261,108 @@ static double noise_share(const mkba_h5_totals *t, size_t cpy, const double *mcs
     return square > 0 ? var / square : 0.0;
 }
 
-/* The Monte Carlo variance of a mean wait in one draw (docs/expost.md,
- * "The likelihood of a mean wait"): the linear-noise approximation of the
- * team's queue. With q_k the queue at the end of cycle k and r_k the
- * admissions (per household, [cycle] rows of stride `stride`), the wait
- * cycles of the admissions of year y are, by Little's law, S = sum over
- * the year's cycles k of q_{k-1}. While the queue stays positive it is a
- * random walk whose step in cycle m has the variance of a Poisson count of
- * the cycle's arrivals, a_m / H with a_m = r_m + q_m - q_{m-1}; an empty
- * queue forgets the past. So var S = sum_m (a_m / H) c_m^2, c_m the
- * cycles k of the year whose q_{k-1} still carries step m, and the mean
- * wait dt S / R (R the year's admissions) has variance dt^2 var S / R^2.
- * NaN when the year admitted nobody. */
-static double wait_variance(const double *q, const double *r, size_t stride, size_t first,
-                            size_t end, double h, double dt)
+/* The variance of sum_{j = lo}^{hi} q_j for a queue q (per household,
+ * [cycle] rows of stride `stride`, admissions r likewise) modelled as a
+ * driftless random walk while it stays positive: the step of cycle m has
+ * the variance of a Poisson count of the cycle's net arrivals (arrivals
+ * less withdrawals), a_m / H with a_m = r_m + q_m - q_{m-1} (q_{-1} = 0),
+ * and a cycle whose queue is empty forgets every earlier step. So the
+ * variance is sum_m (a_m / H) c_m^2, c_m the j in [lo, hi] whose q_j still
+ * carries step m: j >= m and before the first empty cycle after m. The
+ * walk has no restoring drift and leaves out the noise of departures from
+ * care (the free places); docs/expost.md says where it errs and by how
+ * much. */
+static double walk_variance(const double *q, const double *r, size_t stride, size_t lo,
+                            size_t hi, double h)
 {
-    double admitted = 0.0, var = 0.0;
-    for (size_t k = first; k < end; k++)
-        admitted += r[k * stride];
-    if (!(admitted > 0) || !(h > 0))
-        return NAN;
-    /* Downwards, so `empty` is the first cycle after m with an empty queue
-     * (or end): step m reaches q_{k-1} for k in [max(first, m + 1), min(end - 1, empty)]. */
-    size_t empty = end;
-    for (size_t m = end - 1; m-- > 0;) {
+    double var = 0.0;
+    size_t empty = hi + 1;    /* the first cycle after m with an empty queue, or hi + 1 */
+    for (size_t m = hi + 1; m-- > 0;) {
         if (!(q[m * stride] > 0)) {
             empty = m;
             continue;
         }
-        size_t lo = first > m + 1 ? first : m + 1, hi = empty < end - 1 ? empty : end - 1;
-        if (hi < lo)
+        size_t from = lo > m ? lo : m, to = empty - 1;
+        if (to < from)
             continue;
         double before = m > 0 ? q[(m - 1) * stride] : 0.0;
         double arrived = fmax(r[m * stride] + q[m * stride] - before, 0.0);
-        double c = (double)(hi - lo + 1);
+        double c = (double)(to - from + 1);
         var += arrived / h * c * c;
     }
-    return dt * dt * var / (admitted * admitted);
+    return var;
 }
 
-/* The per-draw Monte Carlo variance of a normal figure's model value mu
- * (its unit squared), or NaN when there is none to add: a mean wait by
- * wait_variance, a count given with se by its Poisson or binomial noise
- * at H households (mu per 1000: 1000 mu / H, or mu (1000 - mu) / H). */
-static double draw_variance(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
-                            const mkba_observation *o, size_t d, double mu)
+/* What a queue figure's per-draw variance reads: the queue and admissions
+ * of one draw, arm and team (or all teams) from cycle 0, with their row
+ * stride. */
+typedef struct queue_rows {
+    const double *q, *r;
+    size_t stride;
+} queue_rows;
+
+static queue_rows queue_of(const mkba_h5_totals *t, const double *team_reached,
+                           const mkba_observation *o, size_t d)
 {
-    double h = (double)t->households;
-    switch (o->metric) {
-    case MKBA_METRIC_MEAN_WAIT: {
-        size_t row = (d * t->narms + (size_t)o->arm) * t->ncycles, end = (size_t)o->year * cpy;
-        const double *const *sv = (const double *const *)t->service;
-        if (o->team < 0)
-            return wait_variance(sv[MKBA_H5_SVC_QUEUE] + row, sv[MKBA_H5_SVC_REACHED] + row, 1,
-                                 end - cpy, end, h, t->cycle_years);
-        size_t at = row * t->nteams + (size_t)o->team;
-        return wait_variance(t->team_queue + at, team_reached + at, t->nteams, end - cpy, end,
-                             h, t->cycle_years);
-    }
-    case MKBA_METRIC_SPENDING:
-        return NAN; /* from the batch errors (noise_share) */
-    default:
-        if (mkba_expost_metrics[o->metric].likelihood == MKBA_LIK_BINOMIAL)
-            return mu * (1000.0 - mu) / h;
-        return 1000.0 * mu / h;
-    }
+    size_t row = (d * t->narms + (size_t)o->arm) * t->ncycles;
+    const double *const *sv = (const double *const *)t->service;
+    if (o->team < 0)
+        return (queue_rows){ sv[MKBA_H5_SVC_QUEUE] + row, sv[MKBA_H5_SVC_REACHED] + row, 1 };
+    size_t at = row * t->nteams + (size_t)o->team;
+    return (queue_rows){ t->team_queue + at, team_reached + at, t->nteams };
 }
 
-/* kappa of a figure without batch errors: sum_d V_d / sum_d mu_d^2 over
- * the draws with both (draw_variance), as noise_share pools the spending
- * errors. */
+/* A mean wait of year y in draw d (docs/expost.md, "The model's Monte
+ * Carlo noise"): by Little's law the wait cycles of the year's admissions
+ * are S = sum over the year's cycles k of q_{k-1}, and the mean wait
+ * dt S / R (R the year's admissions) has variance dt^2 var S / R^2. NaN
+ * when the year admitted nobody. */
+static double wait_variance(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
+                            const mkba_observation *o, size_t d)
+{
+    queue_rows x = queue_of(t, team_reached, o, d);
+    size_t end = (size_t)o->year * cpy, first = end - cpy;
+    double admitted = 0.0, h = (double)t->households;
+    for (size_t k = first; k < end; k++)
+        admitted += x.r[k * x.stride];
+    if (!(admitted > 0) || !(h > 0))
+        return NAN;
+    if (end < 2)
+        return 0.0; /* only q_{-1} = 0 */
+    double var = walk_variance(x.q, x.r, x.stride, first > 0 ? first - 1 : 0, end - 2, h);
+    return t->cycle_years * t->cycle_years * var / (admitted * admitted);
+}
+
+/* A waiting list at the end of year y in draw d, per 1000 households:
+ * 10^6 times the walk's variance of the last cycle's queue. */
+static double stock_variance(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
+                             const mkba_observation *o, size_t d)
+{
+    queue_rows x = queue_of(t, team_reached, o, d);
+    size_t last = (size_t)o->year * cpy - 1;
+    double h = (double)t->households;
+    return h > 0 ? 1e6 * walk_variance(x.q, x.r, x.stride, last, last, h) : NAN;
+}
+
+/* The per-draw variance of the pooled queue rules, by MKBA_NOISE_* (NULL:
+ * the rule is not pooled from per-draw variances). */
+typedef double (*draw_variance_fn)(const mkba_h5_totals *t, size_t cpy,
+                                   const double *team_reached, const mkba_observation *o,
+                                   size_t d);
+static const draw_variance_fn draw_variance[MKBA_NOISE_N] = {
+    [MKBA_NOISE_QUEUE_WAIT] = wait_variance,
+    [MKBA_NOISE_QUEUE_STOCK] = stock_variance,
+};
+
+/* kappa of a queue figure: sum_d V_d / sum_d mu_d^2 over the draws with
+ * both, as noise_share pools the spending errors. */
 static double draw_share(const mkba_h5_totals *t, size_t cpy, const double *team_reached,
                          const mkba_observation *o, const double *mu)
 {
+    draw_variance_fn f = draw_variance[mkba_expost_metrics[o->metric].noise];
     double var = 0.0, square = 0.0;
     for (size_t d = 0; d < t->ndraws; d++) {
-        double v = draw_variance(t, cpy, team_reached, o, d, mu[d]);
+        double v = f(t, cpy, team_reached, o, d);
         if (isfinite(v) && isfinite(mu[d])) {
             var += v;
             square += mu[d] * mu[d];
@@ -366,7 +396,8 @@ static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        if (o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL)
+        if (mkba_expost_metrics[o->metric].noise == MKBA_NOISE_BATCHES
+            && o->likelihood == MKBA_LIK_NORMAL)
             o->var_share = noise_share(t, cpy, mcse, mu + i * t->ndraws, o);
     }
     mkba_free(mcse);
@@ -379,10 +410,12 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
     int need_spending = 0, need_team = 0, need = 0;
     for (size_t i = 0; i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        o->var_share = 0.0;
-        need |= o->likelihood == MKBA_LIK_NORMAL;
-        need_spending |= o->metric == MKBA_METRIC_SPENDING && o->likelihood == MKBA_LIK_NORMAL;
-        need_team |= o->metric == MKBA_METRIC_MEAN_WAIT && o->team >= 0;
+        mkba_expost_noise rule = mkba_expost_metrics[o->metric].noise;
+        int normal = o->likelihood == MKBA_LIK_NORMAL;
+        o->var_linear = o->var_share = 0.0;
+        need |= normal;
+        need_spending |= normal && rule == MKBA_NOISE_BATCHES;
+        need_team |= normal && draw_variance[rule] != NULL && o->team >= 0;
     }
     size_t cpy = 0;
     if (!need || t->households <= 0)
@@ -394,19 +427,30 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
     double *team_reached = NULL;
     if (need_team
         && (team_reached = read_draws(path, t, "/draws/services/team_reached", t->ncycles,
-                                      t->nteams, "mean_wait figures of a team", err)) == NULL)
+                                      t->nteams, "mean_wait and waiting_list figures of a team",
+                                      err)) == NULL)
         return err != NULL ? err->code : MKBA_EIO;
     double h = (double)t->households;
     for (size_t i = 0; i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
+        mkba_expost_noise rule = mkba_expost_metrics[o->metric].noise;
         if (o->likelihood != MKBA_LIK_NORMAL)
             continue;
-        if (o->metric != MKBA_METRIC_SPENDING)
+        if (rule == MKBA_NOISE_HOUSEHOLDS) {
+            /* Var(1000 X / H): X ~ Poisson(H mu / 1000) gives 1000 mu / H,
+             * X ~ Binomial(H, mu / 1000) gives mu (1000 - mu) / H. */
+            o->var_linear = 1000.0 / h;
+            if (mkba_expost_metrics[o->metric].likelihood == MKBA_LIK_BINOMIAL)
+                o->var_share = -1.0 / h;
+        } else if (draw_variance[rule] != NULL) {
             o->var_share = draw_share(t, cpy, team_reached, o, mu + i * t->ndraws);
+        }
         /* The draw's noise at H households, plus the observed population's
          * own household variation at n when the row gives n: s^2 / n with
-         * s^2 = kappa mu^2 H. */
-        o->var_share *= 1.0 + (!isnan(o->n) ? h / o->n : 0.0);
+         * s^2 the noise at H times H. */
+        double own = 1.0 + (!isnan(o->n) ? h / o->n : 0.0);
+        o->var_linear *= own;
+        o->var_share *= own;
     }
     mkba_free(team_reached);
     return MKBA_OK;

@@ -15,8 +15,8 @@
 #include "analysis/breakeven.h"
 
 const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N] = {
-#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, lik, counterpart, rule) \
-    { name, unit, key, svc, lik, counterpart, rule },
+#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, lik, noise, counterpart, rule) \
+    { name, unit, key, svc, lik, noise, counterpart, rule },
     MKBA_EXPOST_METRICS(MKBA_EXPOST_DEF_)
 #undef MKBA_EXPOST_DEF_
 };
@@ -308,7 +308,7 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         return rc;
     o->likelihood = isnan(o->se) ? def->likelihood : MKBA_LIK_NORMAL;
     o->n_lik = o->n;
-    o->var_share = 0.0;
+    o->var_linear = o->var_share = 0.0;
     if (o->likelihood != MKBA_LIK_NORMAL && !isnan(o->n)
         && o->value * o->n / 1000.0 > MKBA_EXPOST_MAX_COUNT)
         return fail(r, COL_VALUE, "'%s' per 1000 of n households is more than 1e9 events; "

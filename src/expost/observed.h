@@ -3,7 +3,8 @@
  * The metrics are listed once (MKBA_EXPOST_METRICS): each has a name used in
  * the CSV file, the unit of its `value`, the extra column it needs (a
  * domain, a domain state, a team or a payer), whether the model's services
- * must be on, its default likelihood and its model counterpart (a function
+ * must be on, its default likelihood, the Monte Carlo noise rule of its
+ * likelihood when se is given, and its model counterpart (a function
  * in metric.c computing the model's value of one row in one draw) and its
  * observation rule (true count, or recorded through the arm's detection).
  * docs/expost.md lists every metric (tests/unit/test_expost_observed.c
@@ -34,45 +35,59 @@ typedef enum mkba_expost_likelihood {
     MKBA_LIK_NORMAL            /* value ~ Normal(model value, se^2) */
 } mkba_expost_likelihood;
 
-/* X(ID, name, unit, key, services, likelihood, counterpart, rule) */
+/* The Monte Carlo noise a simulated draw's value carries, which the
+ * likelihood adds to se^2 when a figure has a normal likelihood (metric.c,
+ * docs/expost.md "The model's Monte Carlo noise"). */
+typedef enum mkba_expost_noise {
+    MKBA_NOISE_HOUSEHOLDS = 0, /* independent households: the Poisson (events) or
+                                  binomial (occupancy) variance at H, exact at mu */
+    MKBA_NOISE_QUEUE_WAIT,     /* the queue's random walk (Little's law), pooled */
+    MKBA_NOISE_QUEUE_STOCK,    /* the same walk at the year's last cycle, pooled */
+    MKBA_NOISE_BATCHES,        /* the engine's batch-means errors, pooled */
+    MKBA_NOISE_NONE,           /* capped by the places: se alone */
+    MKBA_NOISE_N
+} mkba_expost_noise;
+
+/* X(ID, name, unit, key, services, likelihood, noise, counterpart, rule) */
 #define MKBA_EXPOST_METRICS(X)                                                              \
     X(REACHED, "reached", "per 1000 households per year", MKBA_KEY_NONE, 1,                \
-      MKBA_LIK_POISSON, "/draws/services/reached summed over the year's cycles",          \
+      MKBA_LIK_POISSON, MKBA_NOISE_NONE, "/draws/services/reached summed over the year's cycles",          \
       "true count: every admission to a team or provider is registered")                   \
     X(REGISTERED, "registered_problems", "per 1000 households per year",                  \
-      MKBA_KEY_DOMAIN_OPTIONAL, 1, MKBA_LIK_POISSON,                                        \
+      MKBA_KEY_DOMAIN_OPTIONAL, 1, MKBA_LIK_POISSON, MKBA_NOISE_HOUSEHOLDS,                  \
       "/draws/services/registered summed over the year's cycles, of the domain or over "  \
       "every domain",                                                                       \
       "recorded: the question asked plus the problems found at intake through the arm's "  \
       "detection; rises when detection rises even when true problems fall")               \
     X(WAITING, "waiting_list", "per 1000 households at the end of the year",               \
-      MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_POISSON,                                         \
+      MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_POISSON, MKBA_NOISE_QUEUE_STOCK,                 \
       "/draws/services/queue (or team_queue for a team) in the year's last cycle",        \
       "true count: the team's own waiting list")                                           \
     X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_NORMAL,         \
+      MKBA_NOISE_QUEUE_WAIT,                                                                \
       "/draws/services/mean_wait (or team_mean_wait for a team) averaged over the year's " \
       "cycles, weighted by admissions (reached, or team_reached)",                         \
       "true: the registered waiting time of the households admitted in the year")         \
     X(ESCALATIONS, "escalations", "per 1000 households per year", MKBA_KEY_DOMAIN, 0,      \
-      MKBA_LIK_POISSON, "/draws/escalations of the domain summed over the year's cycles",  \
+      MKBA_LIK_POISSON, MKBA_NOISE_HOUSEHOLDS, "/draws/escalations of the domain summed over the year's cycles",  \
       "true count: every entry into second-line care (youth placement, eviction, debt "    \
       "restructuring, specialist mental-health care, detention) is registered by its "     \
       "provider, whatever the team detects")                                              \
     X(IN_STATE, "in_state", "per 1000 households at the end of the year", MKBA_KEY_STATE,  \
-      0, MKBA_LIK_BINOMIAL, "/draws/occupancy of the state(s) at the year's end",          \
+      0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS, "/draws/occupancy of the state(s) at the year's end",          \
       "true count from a register (e.g. households on bijstand: work_income/medium+)")    \
     X(WITH_PROBLEM, "with_problem", "per 1000 households at the end of the year",          \
-      MKBA_KEY_DOMAIN, 0, MKBA_LIK_BINOMIAL,                                               \
+      MKBA_KEY_DOMAIN, 0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS,                        \
       "/draws/occupancy of every state of the domain but the first, at the year's end",    \
       "true: households with a problem in the domain, from a survey or panel, not from "   \
       "the teams' registration")                                                           \
     X(SPENDING, "spending", "money per household per year", MKBA_KEY_PAYER, 0,             \
-      MKBA_LIK_NORMAL, "/draws/cost of the payer, undiscounted, summed over the year's "  \
+      MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES, "/draws/cost of the payer, undiscounted, summed over the year's "  \
       "cycles", "true: the payer's budget account (Wmo, Jeugdwet, Participatiewet, "      \
       "schuldhulp) divided by the households it covers")
 
 typedef enum mkba_expost_metric {
-#define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, lik, counterpart, rule) MKBA_METRIC_##id,
+#define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, lik, noise, counterpart, rule) MKBA_METRIC_##id,
     MKBA_EXPOST_METRICS(MKBA_EXPOST_ENUM_)
 #undef MKBA_EXPOST_ENUM_
     MKBA_METRIC_N
@@ -83,6 +98,7 @@ typedef struct mkba_expost_metric_def {
     mkba_expost_key key;
     int services;
     mkba_expost_likelihood likelihood;
+    mkba_expost_noise noise;
     const char *counterpart, *rule;
 } mkba_expost_metric_def;
 
@@ -106,17 +122,20 @@ typedef struct mkba_observation {
      * model's household noise (docs/expost.md; expost.c sets it, the
      * reader sets n). */
     double n_lik;
-    /* The same for a normal figure: the model's Monte Carlo variance of
-     * a draw's value as a share of its square, so a draw (or a refinement
-     * particle) with value mu adds var_share mu^2 to se^2 in the
-     * likelihood only. Spending: kappa (1 + H/n), kappa the pooled share
-     * of the batch-means errors over the draws, H/n the observed
-     * population's own household noise when n is given; a mean wait or a
-     * count given with se: the same with kappa pooled from each draw's
-     * own variance (the queue's linear noise, or the count's Poisson or
-     * binomial noise at H; metric.c); 0 otherwise and in cohort runs
-     * (expost.c sets it, the reader sets 0). */
-    double var_share;
+    /* The same for a normal figure: the model's Monte Carlo variance of a
+     * draw's value mu, var_linear mu + var_share mu^2 (never below 0), which
+     * a draw (or a refinement particle) adds to se^2 in the likelihood
+     * only (mkba_expost_model_variance). The metric's noise rule
+     * (MKBA_EXPOST_METRICS) sets them, times (1 + H/n): H the simulated
+     * households per draw, H/n the observed population's own household
+     * noise when n is given. A count given with se: its Poisson
+     * (var_linear 1000/H) or binomial (also var_share -1/H) variance at
+     * H, exact at every mu; a mean wait, a waiting list and spending:
+     * var_share kappa, kappa the pooled share sum_d V_d / sum_d mu_d^2
+     * of the draws' variances V_d (the queue's random walk, or the
+     * batch-means errors); reached, counts without se and cohort runs: 0
+     * (expost.c sets them, the reader sets 0). */
+    double var_linear, var_share;
     int domain;                /* KEY_DOMAIN, KEY_STATE, KEY_DOMAIN_OPTIONAL; else -1 */
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */

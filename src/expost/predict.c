@@ -133,6 +133,11 @@ void mkba_expost_predictive(const mkba_observation *o, const double *mu, const d
     stat[MKBA_PRED_Z] = var > 0 ? (o->value - mean) / sqrt(var) : NAN;
 }
 
+double mkba_expost_model_variance(const mkba_observation *o, double mu)
+{
+    return fmax(o->var_linear * mu + o->var_share * mu * mu, 0.0);
+}
+
 double mkba_expost_loglik(const mkba_observation *o, double mu)
 {
     if (isnan(mu))
@@ -140,7 +145,8 @@ double mkba_expost_loglik(const mkba_observation *o, double mu)
     if (o->likelihood == MKBA_LIK_NORMAL) {
         /* Synthetic likelihood: the figure's own error plus the draw's
          * Monte Carlo noise at its own value (observed.h, var_share). */
-        double sd = sqrt(o->se * o->se + o->var_share * mu * mu), z = (o->value - mu) / sd;
+        double sd = sqrt(o->se * o->se + mkba_expost_model_variance(o, mu));
+        double z = (o->value - mu) / sd;
         return -0.5 * z * z - log(sd) - 0.91893853320467274178; /* log sqrt(2 pi) */
     }
     /* The count at the likelihood's households n_lik (observed.h). */
