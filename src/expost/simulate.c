@@ -30,6 +30,7 @@ typedef struct sim {
     uint64_t seed;
     long households;
     char *csv_tmp;
+    int tmp_made;              /* csv_tmp was opened: ours to remove */
 } sim;
 
 /* One row's observed figure given the model value mu. */
@@ -117,6 +118,7 @@ static int finish(void *user, const char *tmp, mkba_error *err)
     if (rc == MKBA_OK && f == NULL)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", s->csv_tmp, strerror(errno));
     if (f != NULL) {
+        s->tmp_made = 1;
         int bad = write_csv(s, mu, f) != 0 || ferror(f);
         if ((fclose(f) != 0 || bad) && rc == MKBA_OK)
             rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", s->csv_tmp);
@@ -135,7 +137,7 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
         return mkba_error_set(err, MKBA_EINVAL, "expost --simulate needs a template "
                               "(--observed) and an output CSV (-o)");
     sim s = { m, o, NULL, NULL, o->seed_set ? o->seed : m->seed,
-              o->households >= 0 ? o->households : m->households, NULL };
+              o->households >= 0 ? o->households : m->households, NULL, 0 };
     size_t len = strlen(o->output);
     char *truth = mkba_malloc(len + 10);
     s.csv_tmp = mkba_malloc(len + 5);
@@ -184,7 +186,8 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
     if (rc == MKBA_OK && rename(s.csv_tmp, o->output) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", s.csv_tmp, o->output,
                             strerror(errno));
-    if (rc != MKBA_OK && s.csv_tmp != NULL)
+    /* Only a file this run wrote: OUT.tmp may be a folder of the user's. */
+    if (rc != MKBA_OK && s.tmp_made)
         remove(s.csv_tmp);
     mkba_design_free(d);
     mkba_observed_free(s.rows);
