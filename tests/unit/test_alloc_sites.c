@@ -129,6 +129,7 @@ static int known_misreport(const mkba_error *err)
         { MKBA_EPARSE, "cannot read /labels/" }, { MKBA_EPARSE, "cannot read root attribute" },
         { MKBA_EPARSE, "cannot read attribute" }, { MKBA_EPARSE, "not a list of strings" },
         { MKBA_EPARSE, "is it a result file of this mkba version" },
+        { MKBA_EIO, "(or out of memory)" },
         { MKBA_EIO, "cannot write /labels/" }, { MKBA_EIO, "cannot write /sa/" },
         { MKBA_EIO, "cannot write /expost/" },
     };
