@@ -182,7 +182,7 @@ interrupt() {
          || ! grep -q "^mkba: interrupted.* of 400 draws are kept in $out.ckpt: run the same command with --resume to continue" "$tmp/stderr"; then
         fail "$name: expected one message saying how to resume, got:"
         cat "$tmp/stderr"
-    elif ls "$out" "$out.tmp" "$out.lock" >/dev/null 2>&1 || [ ! -f "$out.ckpt" ]; then
+    elif [ -e "$out" ] || [ -e "$out.tmp" ] || [ -e "$out.lock" ] || [ ! -f "$out.ckpt" ]; then
         fail "$name: left $(ls "$out"*), expected only $out.ckpt"
     # shellcheck disable=SC2086
     elif ! timeout 300 $mpirun -np "$again" "$bin" $int --resume -o "$out" </dev/null \

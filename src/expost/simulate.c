@@ -30,6 +30,7 @@ typedef struct sim {
     uint64_t seed;
     long households;
     char *csv_tmp;
+    int tmp_made;              /* csv_tmp was opened: ours to remove */
 } sim;
 
 /* One row's observed figure given the model value mu. */
@@ -44,13 +45,15 @@ static double draw_figure(const mkba_observation *o, double mu, gsl_rng *rng)
     return k * 1000.0 / n;
 }
 
-static int write_csv(const sim *s, const double *mu, FILE *f)
+/* The CSV to f; a write error is left to the caller's ferror and fclose.
+ * Returns a status (out of memory is told apart from a write error). */
+static int write_csv(const sim *s, const double *mu, FILE *f, mkba_error *err)
 {
     const mkba_model *m = s->m;
     const mkba_expost_simulate_options *o = s->o;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rng == NULL)
-        return -1;
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     gsl_rng_set(rng, (unsigned long)(s->seed ^ 0x53494d55ULL));
     char base[64] = "the model's base case";
     if (o->truth_draw >= 0)
@@ -65,14 +68,14 @@ static int write_csv(const sim *s, const double *mu, FILE *f)
     if (s->truth != NULL) {
         mkba_expost_updated u;
         memset(&u, 0, sizeof u);
-        int rc = mkba_expost_updated_list(m, &u, NULL);
+        int rc = mkba_expost_updated_list(m, &u, err);
         size_t np = mkba_params_count(m->params);
         for (size_t i = 0; rc == MKBA_OK && i < u.n; i++)
             fprintf(f, "# true %s=%.10g\n", u.name[i], s->truth[u.arm[i] * np + u.param[i]]);
         mkba_expost_updated_free(&u);
         if (rc != MKBA_OK) {
             gsl_rng_free(rng);
-            return -1;
+            return rc;
         }
     }
     fprintf(f, "year,arm,metric,value,n,se,domain,team,payer\n");
@@ -91,7 +94,7 @@ static int write_csv(const sim *s, const double *mu, FILE *f)
                 mkba_expost_metrics[ob->metric].name, v, n, se, domain, team, payer);
     }
     gsl_rng_free(rng);
-    return 0;
+    return MKBA_OK;
 }
 
 /* The study's on_finish: the model values of the truth run and the CSV. */
@@ -117,7 +120,9 @@ static int finish(void *user, const char *tmp, mkba_error *err)
     if (rc == MKBA_OK && f == NULL)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", s->csv_tmp, strerror(errno));
     if (f != NULL) {
-        int bad = write_csv(s, mu, f) != 0 || ferror(f);
+        s->tmp_made = 1;
+        rc = write_csv(s, mu, f, err);
+        int bad = ferror(f);
         if ((fclose(f) != 0 || bad) && rc == MKBA_OK)
             rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", s->csv_tmp);
     }
@@ -135,7 +140,7 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
         return mkba_error_set(err, MKBA_EINVAL, "expost --simulate needs a template "
                               "(--observed) and an output CSV (-o)");
     sim s = { m, o, NULL, NULL, o->seed_set ? o->seed : m->seed,
-              o->households >= 0 ? o->households : m->households, NULL };
+              o->households >= 0 ? o->households : m->households, NULL, 0 };
     size_t len = strlen(o->output);
     char *truth = mkba_malloc(len + 10);
     s.csv_tmp = mkba_malloc(len + 5);
@@ -184,7 +189,8 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
     if (rc == MKBA_OK && rename(s.csv_tmp, o->output) != 0)
         rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", s.csv_tmp, o->output,
                             strerror(errno));
-    if (rc != MKBA_OK && s.csv_tmp != NULL)
+    /* Only a file this run wrote: OUT.tmp may be a folder of the user's. */
+    if (rc != MKBA_OK && s.tmp_made)
         remove(s.csv_tmp);
     mkba_design_free(d);
     mkba_observed_free(s.rows);

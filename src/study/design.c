@@ -176,10 +176,15 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
             && !isnan(d->fixed[i * d->nparams + (size_t)k]))
             return mkba_error_set(err, MKBA_EINVAL, "--set %s: given more than once for arm "
                                   "'%s'", name, m->arm[i].name);
-    if (set_arms(m, d->nparams, d->fixed, (size_t)k, a, value) == 0)
+    if (set_arms(m, d->nparams, d->fixed, (size_t)k, a, value) == 0) {
+        char num[32];          /* as given: 0.3, not 0.29999999999999999 */
+        snprintf(num, sizeof num, "%.15g", value);
+        if (strtod(num, NULL) != value)
+            snprintf(num, sizeof num, "%.17g", value);
         return mkba_error_set(err, MKBA_EINVAL, "--set %s: every arm overrides this parameter, "
                               "so the scenario's own definition is used nowhere; fix it in one "
-                              "arm with --set %s@ARM=%.17g", name, name, value);
+                              "arm with --set %s@ARM=%s", name, name, num);
+    }
     return MKBA_OK;
 }
 

@@ -2,13 +2,21 @@
  * evaluation, its synthetic data and report, each sensitivity method, the
  * summary of each kind of file in each format) a first pass records every
  * distinct place that allocates, named by the return addresses of the
- * allocation's last few callers; then the operation runs once per place
- * with the first allocation made there failing. Unlike test_alloc_fail,
- * which fails the n-th allocation for every n (or an even spread of a long
- * run's), this reaches each out-of-memory branch of a long run, however
- * late it allocates, in as many runs as there are places. Every failure
- * must return an error with a message, leave no output file (nor its
- * temporary) and no HDF5 object open. */
+ * allocation's last few callers; then the operation runs once per sampled
+ * place with the first allocation made there failing. Unlike
+ * test_alloc_fail, which fails the n-th allocation for every n (or an even
+ * spread of a long run's), this reaches out-of-memory branches of a long
+ * run however late it allocates. Every failure must return MKBA_ENOMEM with
+ * a message about memory (or be a known misreport, see known_misreport), leave no output file (nor its temporary) and no
+ * HDF5 object open.
+ *
+ * The sample (CI time: failing every place of every operation took well
+ * over 5 CPU minutes plain): a place already failed by an earlier operation
+ * (the same callers, so the same branch) is not failed again, and of the
+ * rest every step-th is failed, at most CAP_PLAIN per operation (CAP_SAN
+ * under the sanitizers, MKBA_SANITIZED set); the offset turns with each
+ * operation so that operations sharing places fail different ones.
+ * MKBA_ALLOC_SITES_ALL=1 fails every place of every operation. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +39,12 @@
  * (a string copy, a growing array) by the code that called it. */
 #define DEPTH 7
 #define MAX_PLACES 4096
+#define CAP_PLAIN 40
+#define CAP_SAN 10
+/* Of the sampled places, the share a run may not reach when its turn
+ * comes (a place a run reaches only once per process, such as a table
+ * built on first use; sa prim: 4 of 38): at most one in five. */
+#define UNREACHED_SHARE 5
 
 typedef struct places {
     int recording;             /* 1: collect places; 0: fail `target` once */
@@ -104,12 +118,35 @@ static int exists(const char *path)
     return path != NULL && access(path, F_OK) == 0;
 }
 
+/* A KNOWN BUG left to fix (issue 16): the HDF5 string and attribute
+ * helpers of src/io (mkba_h5_read_strings, mkba_h5_attr_read_string, the
+ * label writers) return -1 both for a damaged file and for a failed
+ * allocation, so their callers report an out-of-memory as a file that
+ * cannot be read or written. Only these words are let through. */
+static int known_misreport(const mkba_error *err)
+{
+    static const struct { mkba_status code; const char *words; } known[] = {
+        { MKBA_EPARSE, "cannot read /labels/" }, { MKBA_EPARSE, "cannot read root attribute" },
+        { MKBA_EPARSE, "cannot read attribute" }, { MKBA_EPARSE, "not a list of strings" },
+        { MKBA_EPARSE, "is it a result file of this mkba version" },
+        { MKBA_EIO, "(or out of memory)" },
+        { MKBA_EIO, "cannot write /labels/" }, { MKBA_EIO, "cannot write /sa/" },
+        { MKBA_EIO, "cannot write /expost/" },
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (err->code == known[i].code && strstr(err->message, known[i].words) != NULL) {
+            print_message("known misreport: %s\n", err->message);
+            return 1;
+        }
+    return 0;
+}
+
 static void attempt(const operation *op, places *p, mkba_error *err)
 {
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.alloc = (mkba_allocator){ p_malloc, p_calloc, p_realloc, p_free, p };
-    ctx.threads = 2;
+    ctx.threads = 1;           /* places are recorded without a lock */
     if (op->output != NULL)
         remove(op->output);
     mkba_error_clear(err);
@@ -125,8 +162,10 @@ static void attempt(const operation *op, places *p, mkba_error *err)
     }
     if (rc == MKBA_OK)
         fail_msg("%s: an allocation failed, yet it succeeded", op->what);
-    if (err->message[0] == '\0')
-        fail_msg("%s: an allocation failed without a message", op->what);
+    if ((err->code != MKBA_ENOMEM || strstr(err->message, "memory") == NULL)
+        && !known_misreport(err))
+        fail_msg("%s: an allocation failed, yet the error is not an out-of-memory one: "
+                 "%s (%s)", op->what, mkba_status_name(err->code), err->message);
     if (op->output != NULL) {
         char tmp[600];
         snprintf(tmp, sizeof tmp, "%s.tmp", op->output);
@@ -136,28 +175,51 @@ static void attempt(const operation *op, places *p, mkba_error *err)
     }
 }
 
-/* Records the places of op, then fails each in turn; under the sanitizers
- * (make check's second pass, MKBA_SANITIZED set), which are many times
- * slower, about 40 places spread over the operation. */
+/* Places failed by the operations before (MKBA_ALLOC_SITES_ALL unset). */
+static uint64_t done[MAX_PLACES * 4];
+static size_t ndone, operations;
+
+static int done_before(uint64_t key)
+{
+    for (size_t i = 0; i < ndone; i++)
+        if (done[i] == key)
+            return 1;
+    return 0;
+}
+
+/* Records the places of op, then fails the sample (see the top) in turn. */
 static void every_place(const operation *op)
 {
     static places p;
+    static uint64_t fresh[MAX_PLACES];
     mkba_error err = {0};
     memset(&p, 0, sizeof p);
     p.recording = 1;
     attempt(op, &p, &err);
-    size_t n = p.nseen, reached = 0;
-    size_t step = getenv("MKBA_SANITIZED") != NULL && n > 40 ? n / 40 : 1;
-    for (size_t i = 0; i < n; i += step) {
+    int all = getenv("MKBA_ALLOC_SITES_ALL") != NULL;
+    size_t n = p.nseen, m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all || !done_before(p.seen[i]))
+            fresh[m++] = p.seen[i];
+    size_t cap = all ? MAX_PLACES : getenv("MKBA_SANITIZED") != NULL ? CAP_SAN : CAP_PLAIN;
+    size_t step = m > cap ? (m + cap - 1) / cap : 1;
+    size_t tried = 0, reached = 0;
+    for (size_t i = operations++ % step; i < m; i += step) {
         p.recording = 0;
         p.failed = 0;
-        p.target = p.seen[i];
+        p.target = fresh[i];
         attempt(op, &p, &err);
+        tried++;
         reached += (size_t)p.failed;
+        if (ndone < sizeof done / sizeof done[0])
+            done[ndone++] = fresh[i];
     }
     attempt(op, &(places){ .recording = 1 }, &err); /* leaves its file for the next */
-    print_message("%s: %zu places allocate; %zu failed in turn (every %zu)\n", op->what, n,
-                  reached, step);
+    print_message("%s: %zu places allocate, %zu not failed before; %zu tried (every %zu), "
+                  "%zu failed\n", op->what, n, m, tried, step, reached);
+    if (reached + tried / UNREACHED_SHARE < tried)
+        fail_msg("%s: only %zu of %zu sampled places were reached when failed", op->what,
+                 reached, tried);
 }
 
 static support_expost fx;      /* the data, the PSA and the scenario */
@@ -254,15 +316,18 @@ static int run_summary(const mkba_context *ctx, const void *arg, mkba_error *err
 }
 
 /* Each format's summary of file; the long (tidy) format only of a file
- * with draws. */
-static void summaries(const char *what, const char *file, int has_draws)
+ * with draws; markdown and json, which share all but their writers'
+ * places with csv, only of the PSA (every_format). */
+static void summaries(const char *what, const char *file, int has_draws, int every_format)
 {
     static const mkba_summary_format formats[] = { MKBA_SUMMARY_TEXT, MKBA_SUMMARY_CSV,
                                                    MKBA_SUMMARY_MARKDOWN, MKBA_SUMMARY_JSON,
                                                    MKBA_SUMMARY_TIDY };
     static const char *const names[] = { "text", "csv", "markdown", "json", "tidy" };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
-        if (formats[i] == MKBA_SUMMARY_TIDY && !has_draws)
+        if ((formats[i] == MKBA_SUMMARY_TIDY && !has_draws)
+            || ((formats[i] == MKBA_SUMMARY_MARKDOWN || formats[i] == MKBA_SUMMARY_JSON)
+                && !every_format))
             continue;
         char label[128];
         snprintf(label, sizeof label, "summary of %s, %s", what, names[i]);
@@ -287,7 +352,7 @@ static void test_expost(void **state)
                                                    MKBA_SUMMARY_JSON };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         every_place(&(operation){ "expost report", run_expost_report, &formats[i], NULL });
-    summaries("expost", post, 1);
+    summaries("expost", post, 1, 0);
 }
 
 static void test_sa(void **state)
@@ -327,7 +392,7 @@ static void test_sa(void **state)
         char label[64];
         snprintf(label, sizeof label, "sa %s", name);
         every_place(&(operation){ label, run_sa, &o, out });
-        summaries(label, out, 0);
+        summaries(label, out, 0, 0);
     }
     mkba_sa_options f;
     mkba_sa_options_init(&f);
@@ -343,7 +408,7 @@ static void test_sa(void **state)
 static void test_run_summaries(void **state)
 {
     (void)state;
-    summaries("a services PSA", fx.psa, 1);
+    summaries("a services PSA", fx.psa, 1, 1);
 }
 
 static int setup(void **state)

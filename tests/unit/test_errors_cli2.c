@@ -74,8 +74,14 @@ static void check_cases(const report_case *cases, size_t n)
         if (code != cases[i].code || strstr(text, says) == NULL)
             fail_msg("%s mkba %s: exit %d (expected %d), expected \"%s\" in: %s", env, args,
                      code, cases[i].code, says, text);
-        if (cases[i].output != NULL && support_exists(output))
-            fail_msg("%s mkba %s left %s behind", env, args, output);
+        /* Nor its temporary file, nor its lock. */
+        static const char *const litter[] = { "", ".tmp", ".lock" };
+        for (size_t l = 0; cases[i].output != NULL && l < 3; l++) {
+            char left[600];
+            snprintf(left, sizeof left, "%s%s", output, litter[l]);
+            if (support_exists(left))
+                fail_msg("%s mkba %s left %s behind", env, args, left);
+        }
     }
 }
 
@@ -99,6 +105,10 @@ static void test_command_line(void **state)
         { "", "run tests/data/full.cfg --households 10 --set u_severe@integrated=0.3 "
           "--set u_severe@integrated=0.2" RUN,
           "mkba: --set u_severe: given more than once for arm 'integrated'", 1, "DIR/out.h5" },
+        { "", "run DIR/both.cfg --households 10 --set p_debt_recover=0.3" RUN,
+          "mkba: --set p_debt_recover: every arm overrides this parameter, so the scenario's "
+          "own definition is used nowhere; fix it in one arm with --set p_debt_recover@ARM=0.3",
+          1, "DIR/out.h5" },
         { "", "run tests/data/full.cfg --draws 0 -q -o /dev/null",
           "mkba: cannot write the result file /dev/null: it exists and is not a regular file "
           "(a device, pipe or socket)", 1, NULL },
@@ -136,6 +146,8 @@ static void test_command_line(void **state)
         { "", "init DIR/", "mkba: cannot use DIR/: it gives the scenario no name", 1, NULL },
         { "", "init DIR/plain", "mkba: cannot write DIR/plain: it exists (--force replaces it)",
           1, NULL },
+        { "", "init DIR/dangling.cfg",  /* a symbolic link to nothing: stat finds no file */
+          "mkba: cannot write DIR/dangling.cfg: File exists (--force replaces it)", 1, NULL },
         { "", "init DIR/tables.cfg --force",
           "mkba: cannot write DIR/tables.cfg: it is not a regular file", 1, NULL },
         { "", "init DIR/nosuch/a.cfg",
@@ -152,6 +164,23 @@ static void test_command_line(void **state)
     snprintf(path, sizeof path, "%s/new.cfg", dir);
     assert_true(support_exists(path));
     assert_int_equal(remove(path), 0);
+}
+
+/* A folder the user may not write to: run as nobody (uid 65534) with an
+ * output in /, which root owns. Needs root to drop to nobody (CI runs as
+ * root); skipped otherwise. */
+static void test_no_permission(void **state)
+{
+    (void)state;
+    if (getuid() != 0 || system("setpriv --reuid=65534 --regid=65534 --clear-groups true") != 0)
+        skip();
+    static const report_case cases[] = {
+        { "setpriv --reuid=65534 --regid=65534 --clear-groups",
+          "run tests/data/full.cfg --draws 0 -q -o /mkba-no-permission.h5",
+          "mkba: cannot write the result file /mkba-no-permission.h5: no permission to create "
+          "files in folder / (Permission denied)", 1, "/mkba-no-permission.h5" },
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Sensitivity analyses whose factors, outcome, arms or --from file do not
@@ -390,8 +419,12 @@ static int setup(void **state)
     if (mkdtemp(dir) == NULL)
         return -1;
     char cmd[1200], plain[300];
+    /* both.cfg: full.cfg with p_debt_recover overridden in every arm. */
     snprintf(cmd, sizeof cmd, "'%s' run tests/data/full.cfg --draws 3 --households 20 -q -o "
-             "'%s/psa.h5' && cp '%s/psa.h5' '%s/other.h5'", support_bin(), dir, dir, dir);
+             "'%s/psa.h5' && cp '%s/psa.h5' '%s/other.h5' && sed 's/reference = true;/"
+             "reference = true; overrides = { p_debt_recover = 0.25; };/' tests/data/full.cfg "
+             ">'%s/both.cfg' && ln -s '%s/nosuch' '%s/dangling.cfg'", support_bin(), dir, dir,
+             dir, dir, dir, dir);
     snprintf(plain, sizeof plain, "%s/plain", dir);
     if (system(cmd) != 0 || support_write_file(plain, "not a folder\n") != 0)
         return -1;
@@ -406,7 +439,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const names[] = { "psa.h5", "other.h5", "plain", "missing.sh",
+    static const char *const names[] = { "psa.h5", "other.h5", "plain", "both.cfg", "dangling.cfg",
+                                         "missing.sh",
                                          "fails.sh", "silent.sh", "slow.sh", "none.sh" };
     return support_remove_folder(dir, names, sizeof names / sizeof names[0]);
 }
@@ -415,6 +449,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_no_permission),
         cmocka_unit_test(test_sa_words),
         cmocka_unit_test(test_engine_limits),
         cmocka_unit_test(test_summary_outputs),

@@ -297,6 +297,19 @@ static void test_simulate(void **state)
     support_assert_contains(err.message, "expost --simulate needs a template (--observed) and "
                             "an output CSV (-o)");
     assert_false(support_exists(csv));
+    /* A folder of the user's where the temporary file goes: refused by
+     * name, and left as it was. */
+    char folder[340];
+    snprintf(folder, sizeof folder, "%s.tmp", csv);
+    assert_int_equal(mkdir(folder, 0700), 0);
+    mkba_error_clear(&err);
+    o.template_csv = fx.data;
+    assert_int_equal(mkba_expost_simulate(NULL, fx.services, &o, &err), MKBA_EIO);
+    char expect[400];
+    snprintf(expect, sizeof expect, "cannot write %s: Is a directory", folder);
+    support_assert_contains(err.message, expect);
+    assert_false(support_exists(csv));
+    assert_int_equal(rmdir(folder), 0);
 }
 
 /* The ex-post tables to a full disk, found when they are flushed. */
