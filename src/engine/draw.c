@@ -172,11 +172,13 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
     const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;
-    /* The closed work's per-cell take-up, substitution and use per team,
+    /* The closed work's per-cell take-up, substitution (priced and, at a
+     * price varying by year, unpriced) and use per team,
      * and the teams' own costs (lockstep.c). */
     const double nt = (double)m->services.nteams;
     const double cells = ((double)(MKBA_GROUP_CELLS * l->narms
-                                   * (l->ncycles * m->npayers + l->npoints * m->npayers))
+                                   * (l->ncycles * m->npayers
+                                      + l->npoints * (m->npayers + MKBA_MAX_SUBSTITUTE)))
                           + (double)(l->narms * l->ncycles)
                                 * (MKBA_GROUP_CELLS + (double)m->npayers) * nt)
                          * 8.0;
@@ -549,7 +551,7 @@ static void price_groups(mkba_engine *e, const double *values, mkba_draw_result 
             memset(teams, 0, AP * sizeof *teams);
             continue;
         }
-        mkba_svc_group_price(e->m, e->svc, (int)g, svc, teams);
+        mkba_svc_group_price(e->m, e->svc, e->by_cycle, (int)g, svc, teams);
         for (size_t i = 0; i < AP; i++)
             out->group_cost_total_disc[g * AP + i] += svc[i];
     }

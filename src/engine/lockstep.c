@@ -184,6 +184,7 @@ void mkba_svc_work_free(mkba_svc_work *w)
     mkba_free(w->tally.registered);
     mkba_free(w->tally.cell_cost);
     mkba_free(w->tally.cell_saved);
+    mkba_free(w->tally.cell_given);
     mkba_free(w->tally.cell_use);
     mkba_free(w->tally.team_cost);
     mkba_free(w);
@@ -269,6 +270,8 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
                 != NULL
          && (t->cell_saved = mkba_calloc(t->ncells * t->narms * t->npoints * t->npayers + 1,
                                          sizeof *t->cell_saved)) != NULL
+         && (t->cell_given = mkba_calloc(t->ncells * t->narms * t->npoints * MKBA_MAX_SUBSTITUTE
+                                             + 1, sizeof *t->cell_given)) != NULL
          && (t->cell_use = mkba_calloc(t->ncells * AT * t->nteams + 1, sizeof *t->cell_use))
                 != NULL
          && (t->team_cost = mkba_calloc((t->ncells > 0) * AT * t->nteams * t->npayers + 1,
@@ -443,11 +446,16 @@ static void book_cells(mkba_svc_work *w, const mkba_svc_arm *a, int k,
                 t->cell_cost[row * P + (size_t)p->take_up_payer] += x;
             t->cell_cost[row * P + (size_t)p->take_up_recipient] -= x;
         }
-        const size_t at = ((c * t->narms + a->arm) * t->npoints + (size_t)k) * P;
+        const size_t at = (c * t->narms + a->arm) * t->npoints + (size_t)k;
         for (int e = 0; e < a->nsubstitute; e++) {
             const mkba_cost_rule *r = &a->m->cost[p->substitute[e].cost_rule];
-            if (r->payer >= 0)
-                t->cell_saved[at + (size_t)r->payer] +=
+            /* A price that varies by year is priced per cycle, as the
+             * totals' given is (mkba_svc_group_price). */
+            if (mkba_params_time_column(a->m->params, (size_t)r->amount) >= 0)
+                t->cell_given[at * MKBA_MAX_SUBSTITUTE + (size_t)e] +=
+                    substitution_given(a, e, ad->cell_substituted[e][c]);
+            else if (r->payer >= 0)
+                t->cell_saved[at * P + (size_t)r->payer] +=
                     substitution_saving(a, e, ad->cell_substituted[e][c]);
         }
     }
@@ -805,6 +813,8 @@ void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *value
     memset(st->cell_cost, 0, st->ncells * AT * st->npayers * sizeof *st->cell_cost);
     memset(st->cell_saved, 0,
            st->ncells * st->narms * st->npoints * st->npayers * sizeof *st->cell_saved);
+    memset(st->cell_given, 0,
+           st->ncells * st->narms * st->npoints * MKBA_MAX_SUBSTITUTE * sizeof *st->cell_given);
     memset(st->cell_use, 0, st->ncells * AT * st->nteams * sizeof *st->cell_use);
     memset(st->team_cost, 0, (st->ncells > 0) * AT * st->nteams * st->npayers
                              * sizeof *st->team_cost);
@@ -953,6 +963,21 @@ static void given_saving(const mkba_timing *tm, int k, const double *given, int 
     }
 }
 
+/* The cost rule of arm's substitution entry e when its bought-help price
+ * varies by year, with that price in cycle k of T (by_cycle, as
+ * mkba_svc_price takes it) in *amount; NULL for a constant price. */
+static const mkba_cost_rule *given_rule(const mkba_model *m, const double *by_cycle,
+                                        size_t arm, int e, int k, size_t T, double *amount)
+{
+    const mkba_cost_rule *c = &m->cost[m->services.pathway[arm].substitute[e].cost_rule];
+    int col = mkba_params_time_column(m->params, (size_t)c->amount);
+    if (by_cycle == NULL || col < 0)
+        return NULL;
+    *amount = by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col) * T
+                       + (size_t)k - 1];
+    return c;
+}
+
 /* The saving of the arm's entries whose bought-help price varies by year,
  * in cycle k, each at its cost rule's amount in that cycle (issue 12). */
 static void price_given(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
@@ -962,13 +987,11 @@ static void price_given(const mkba_model *m, const mkba_svc_work *w, const doubl
     const mkba_svc_tally *st = &w->tally;
     const size_t T = st->ncycles, P = st->npayers, C = st->ncategories;
     const size_t row = arm * T + (size_t)k - 1, at = arm * st->npoints * MKBA_MAX_SUBSTITUTE;
-    const size_t ntime = mkba_params_time_count(m->params);
-    for (int e = 0; by_cycle != NULL && e < p->nsubstitute; e++) {
-        const mkba_cost_rule *c = &m->cost[p->substitute[e].cost_rule];
-        int col = mkba_params_time_column(m->params, (size_t)c->amount);
-        if (col < 0)
+    for (int e = 0; e < p->nsubstitute; e++) {
+        double amount, u, dsc;
+        const mkba_cost_rule *c = given_rule(m, by_cycle, arm, e, k, T, &amount);
+        if (c == NULL)
             continue;
-        double amount = by_cycle[(arm * ntime + (size_t)col) * T + (size_t)k - 1], u, dsc;
         given_saving(&m->timing, k, st->given + at, e, amount, &u, &dsc);
         if (c->payer >= 0) {
             size_t i = row * P + (size_t)c->payer;
@@ -1116,8 +1139,8 @@ static double group_use(const mkba_svc_work *w, int group, size_t arm, size_t k,
     return all > 0.0 ? mine / all : fallback;
 }
 
-void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group, double *cost,
-                          double *teams)
+void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
+                          int group, double *cost, double *teams)
 {
     const mkba_svc_tally *t = &w->tally;
     const mkba_timing *tm = &m->timing;
@@ -1165,10 +1188,21 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group
                 own[p] += traced * df;
                 alloc[p] += (by_team + rest * use) * df;
             }
-            for (size_t c = 0; c < C; c++)
-                if (mkba_group_has_cell(group, (int)c))
-                    take_saving(tm, (int)k, t->cell_saved + (c * A + arm) * t->npoints * P, P,
-                                NULL, own, NULL, NULL);
+            for (size_t c = 0; c < C; c++) {
+                if (!mkba_group_has_cell(group, (int)c))
+                    continue;
+                const size_t at = (c * A + arm) * t->npoints;
+                take_saving(tm, (int)k, t->cell_saved + at * P, P, NULL, own, NULL, NULL);
+                for (int e = 0; e < m->services.pathway[arm].nsubstitute; e++) {
+                    double amount, u, dsc;
+                    const mkba_cost_rule *r = given_rule(m, by_cycle, arm, e, (int)k, T, &amount);
+                    if (r == NULL || r->payer < 0)
+                        continue;
+                    given_saving(tm, (int)k, t->cell_given + at * MKBA_MAX_SUBSTITUTE, e, amount,
+                                 &u, &dsc);
+                    own[r->payer] -= dsc;
+                }
+            }
         }
     }
     for (size_t i = 0; i < A * P; i++) {

@@ -365,6 +365,7 @@ typedef struct mkba_svc_tally {
      * the rest by the use of all (mkba_svc_group_price). */
     size_t ncells;
     double *cell_cost, *cell_saved, *cell_use, *team_cost;
+    double *cell_given;        /* [cell][arm][point][MKBA_MAX_SUBSTITUTE], as given */
 } mkba_svc_tally;
 
 typedef struct mkba_svc_work mkba_svc_work;
@@ -443,10 +444,12 @@ void mkba_svc_cell_add(const mkba_svc_work *w, const mkba_layout *l, int cell, m
  * investment, scans, visits, informal care) by its share of those in all
  * the arm's teams' care. A cycle with nobody in a team's care falls back
  * on the horizon's use (also for the investment), then on all teams',
- * then on the group's share of the households. The
- * groups weighted by their shares add up to mkba_svc_price's totals. */
-void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, int group, double *cost,
-                          double *teams);
+ * then on the group's share of the households. by_cycle: as
+ * mkba_svc_price takes it, which prices substitution at a price varying by
+ * year cycle by cycle, and so does this. The groups weighted by their
+ * shares add up to mkba_svc_price's totals. */
+void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, const double *by_cycle,
+                          int group, double *cost, double *teams);
 
 /* Adds the service costs and outputs of the last mkba_svc_run to r (after
  * mkba_tally). by_cycle: the values of the parameters that vary by year in

@@ -486,6 +486,32 @@ static void test_substitution_in_its_group(void **state)
     mkba_model_free(m);
 }
 
+/* Substitution of help whose price varies by year (1000 x year) is
+ * priced cycle by cycle in the groups as in the totals (review of issue
+ * 13's booking): both partitions add up to the totals, and the medium
+ * group saves the help at each cycle's price. The help given at points 2
+ * and 5 (test_substitution_in_its_group) counts half in each cycle the
+ * point bounds, at that cycle's price (the per-cycle trapezoid,
+ * lockstep.c): point 2 in cycles 2 and 3, 1000 x (2 + 3) / 2 = 2500;
+ * point 5 in cycle 5 only (the horizon), 1000 x 5 / 2 = 2500; 5000 per
+ * medium household in all. */
+static void test_substitution_by_year_in_its_group(void **state)
+{
+    (void)state;
+    static const char *const by_year[] = {
+        "per_year = 1000.0; category", "per_year = \"1000.0 * year\"; category", NULL};
+    mkba_model *m = load_text(booking, by_year);
+    mkba_draw_result *r = one_draw(m, -1, 2000, 2);
+    for (int g = NO_PROBLEM; g <= HEAVY; g++) {
+        double saved = own_cost(r, g, 0, GEMEENTE) - own_cost(r, g, 1, GEMEENTE);
+        print_message("group %d: substitution saved %g per household\n", g, saved);
+        assert_float_equal(saved, g == MEDIUM ? 5000.0 : 0.0, 1e-9 * 5000.0);
+    }
+    mkba_draw_result_free(r);
+    check_partitions_of(m, 2000);
+    mkba_model_free(m);
+}
+
 /* The teams' costs allocated by use add up, share-weighted over either
  * partition, to their closed-form total, 1075 per starting household in
  * the team arm (0 in the classic one, whose desk has no staff); households
@@ -897,6 +923,7 @@ int main(void)
         cmocka_unit_test(test_rotterdam_from_groups),
         cmocka_unit_test(test_take_up_in_its_group),
         cmocka_unit_test(test_substitution_in_its_group),
+        cmocka_unit_test(test_substitution_by_year_in_its_group),
         cmocka_unit_test(test_team_costs_by_use),
         cmocka_unit_test(test_team_costs_cycle_by_cycle),
         cmocka_unit_test(test_each_team_by_its_own_use),
