@@ -90,12 +90,12 @@ STRINGS = {
     "time": ("time", "tijd"),
     "year": ("year", "jaar"),
     "years": ("years", "jaar"),
-    "payers_alt": ("%s against %s per payer: investment, returns and the net position with its "
-                   "95%% interval.", "%s ten opzichte van %s per betaler: investering, "
-                   "opbrengst en het saldo met zijn 95%%-interval."),
+    "payers_alt": ("%s against %s per payer: what it pays, what it gains and the net position "
+                   "with its 95%% interval.", "%s ten opzichte van %s per betaler: wat hij "
+                   "betaalt, wat hij wint en het saldo met zijn 95%%-interval."),
     "payer": ("payer", "betaler"),
-    "investment": ("investment", "investering"),
-    "returns": ("returns", "opbrengst"),
+    "pays": ("pays", "betaalt"),
+    "gains": ("gains", "wint"),
     "net95": ("net, mean and 95% interval", "saldo, gemiddelde en 95%-interval"),
     "present_value": ("present value", "contante waarde"),
     "society": ("society", "samenleving"),
@@ -553,8 +553,8 @@ class Plots:
             a0 = ax[0, 0]
             y = np.arange(n)[::-1]
             v = np.array([table[a, r] for r, _ in rows])
-            a0.barh(y, -v[:, 0], height=0.6, color=VERMILLION, label=self.s("investment"))
-            a0.barh(y, v[:, 1], height=0.6, color=SKY, label=self.s("returns"))
+            a0.barh(y, -v[:, 0], height=0.6, color=VERMILLION, label=self.s("pays"))
+            a0.barh(y, v[:, 1], height=0.6, color=SKY, label=self.s("gains"))
             a0.errorbar(v[:, 2], y, xerr=whiskers(v[:, 2], v[:, 3], v[:, 4]), fmt="o",
                         color=BLACK, markersize=4, capsize=2.5, linewidth=1.2,
                         label=self.s("net95"))
@@ -565,8 +565,8 @@ class Plots:
             self.legend_above(a0, 3)
             self.save(fig, "payers_" + arm, "payers", arm,
                       self.s("payers_alt") % (arm, self.arms[self.ref]), heading=arm,
-                      values={"row": [r for r, _ in rows], "investment": v[:, 0],
-                              "returns": v[:, 1], "net": v[:, 2]})
+                      values={"row": [r for r, _ in rows], "pays": v[:, 0],
+                              "gains": v[:, 1], "net": v[:, 2]})
 
     def budget(self):
         a = self.budget_arm

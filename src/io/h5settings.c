@@ -33,12 +33,6 @@ int mkba_h5_payer_municipal(const mkba_model *m, size_t p)
     return m->payer[p] != NULL && strncmp(m->payer[p], "gemeente", 8) == 0;
 }
 
-/* The MKBA category of payer p's savings (direct without payer_def). */
-static int payer_category(const mkba_model *m, size_t p)
-{
-    return m->payer_def != NULL ? (int)m->payer_def[p].category : (int)MKBA_CAT_DIRECT;
-}
-
 /* The payer gaining monetary effect e, or -1. Without payer_def the
  * scenario has not said who gains (a zeroed field would name payer 0). */
 int mkba_h5_effect_payer(const mkba_model *m, size_t e)
@@ -138,7 +132,7 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     int *a = v, *b = v + nint, *c = v + 2 * nint;
     for (size_t p = 0; p < np; p++) {
         a[p] = mkba_h5_payer_municipal(m, p);
-        b[p] = payer_category(m, p);
+        b[p] = (int)MKBA_CAT_DIRECT; /* every payer's savings: docs/decision.md */
     }
     size_t dp[1] = { np }, de[1] = { ne }, dkp[2] = { nk, np };
     if (mkba_h5_write_ints(g, "payer_municipal", 1, dp, a, "payer", "1",
@@ -146,7 +140,8 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
         failed = "/labels/payer_municipal";
     else if (mkba_h5_write_ints(g, "payer_category", 1, dp, b, "payer", "1",
                                 "MKBA category of the payer's savings: index into "
-                                "/labels/categories") < 0)
+                                "/labels/categories; always direct (a payer has "
+                                "no category of its own)") < 0)
         failed = "/labels/payer_category";
     if (failed == NULL) {
         for (size_t e = 0; e < ne; e++) {

@@ -140,7 +140,6 @@ typedef struct mkba_effect_def {
 typedef struct mkba_payer_def {
     char *name;
     int municipal;             /* part of the municipality perspective */
-    mkba_effect_category category;
     char *file; int line;      /* where it is listed (file NULL in a model built
                                   in memory) */
 } mkba_payer_def;

@@ -604,9 +604,8 @@ void mkba_model_print(const mkba_model *m, FILE *f)
     }
     fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)
-        fprintf(f, "  %s: %s, %s\n", m->payer_def[i].name,
-                m->payer_def[i].municipal ? "municipal" : "not municipal",
-                mkba_sc_category_names[m->payer_def[i].category]);
+        fprintf(f, "  %s: %s\n", m->payer_def[i].name,
+                m->payer_def[i].municipal ? "municipal" : "not municipal");
     fprintf(f, "Effects (%zu)\n", m->neffects);
     for (size_t i = 0; i < m->neffects; i++) {
         const mkba_effect_def *e = &m->effect[i];

@@ -208,19 +208,27 @@ static int default_municipal(const char *name)
     return strncmp(name, "gemeente", 8) == 0;
 }
 
-/* One payer: a name, or a group {name; municipal; category;}. */
+/* One payer: a name, or a group {name; municipal;}. A payer's `category`
+ * is refused: since the MKBA table (mkba_rows.c) a payer's cost changes are
+ * project costs or direct effects by their cost category, whoever pays. */
 static int read_payer(mkba_loader *ld, const config_setting_t *e, int i)
 {
     mkba_model *m = ld->m;
     mkba_payer_def *p = &m->payer_def[i];
     const char *name = NULL;
-    int municipal = 0, has_municipal = 0, category = MKBA_CAT_DIRECT, rc;
+    int municipal = 0, has_municipal = 0, rc;
     if (config_setting_is_group(e)) {
+        const config_setting_t *category = config_setting_get_member(e, "category");
+        if (category != NULL)
+            return mkba_sc_fail(ld, category, NULL, "a payer has no MKBA category any more: "
+                                "its cost changes are project costs (cost categories team, "
+                                "programme, investment, overheads) or direct effects, "
+                                "whoever pays (docs/decision.md, \"One definition of costs "
+                                "and benefits\"); remove the setting (an effect keeps its "
+                                "own category)");
         if ((rc = mkba_sc_check_keys(ld, e, MKBA_KEYS_PAYER)) != 0
             || (rc = mkba_sc_string(ld, e, "name", 1, &name, NULL)) != 0
-            || (rc = mkba_sc_bool(ld, e, "municipal", &municipal, &has_municipal)) != 0
-            || (rc = mkba_sc_choice(ld, e, "category", mkba_sc_category_names,
-                                    MKBA_NCATEGORIES, &category, NULL)) != 0)
+            || (rc = mkba_sc_bool(ld, e, "municipal", &municipal, &has_municipal)) != 0)
             return rc;
     } else {
         name = config_setting_get_string(e);
@@ -229,13 +237,12 @@ static int read_payer(mkba_loader *ld, const config_setting_t *e, int i)
                                         ? config_setting_get_member(e, "name") : e;
     if (name == NULL || name[0] == '\0')
         return mkba_sc_fail(ld, where, NULL, "expected a payer name in double quotes or a "
-                            "group {name = \"...\"; municipal = ...; category = \"...\";}");
+                            "group {name = \"...\"; municipal = ...;}");
     for (int j = 0; j < i; j++)
         if (strcmp(m->payer[j], name) == 0)
             return mkba_sc_fail(ld, where, NULL, "payer '%s' is listed twice; expected unique "
                                 "names", name);
     p->municipal = has_municipal ? municipal : default_municipal(name);
-    p->category = (mkba_effect_category)category;
     char file[MKBA_PATH_MAX];
     p->line = (int)config_setting_source_line(where);
     if ((m->payer[i] = mkba_strdup(name)) == NULL || (p->name = mkba_strdup(name)) == NULL

@@ -38,7 +38,7 @@ static const char *const keys_value[] = {"value", "source", "unit", NULL};
 static const char *const keys_expr[] = {"expr", "source", "unit", NULL};
 /* A parameter group before we know which of the three it is. */
 static const char *const keys_param[] = {"dist", "value", "expr", "source", "unit", NULL};
-static const char *const keys_payer[] = {"name", "municipal", "category", NULL};
+static const char *const keys_payer[] = {"name", "municipal", NULL};
 static const char *const keys_analysis[] = {
     "perspectives", "wtp", "primary_effect", "population", "population_years",
     "optimism_bias", "deadweight", "pm_items", "residual_years", "health_value", NULL};

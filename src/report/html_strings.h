@@ -79,8 +79,8 @@
       "Alternatief %s is afgesteld om %s te reproduceren; overeenstemming daarmee is dus geen bewijs.") \
     X(YEAR, "year", "jaar") \
     X(PAYERS, "Who pays and who gains", "Wie betaalt en wie wint") \
-    X(PAYERS_NOTE, "Per payer against %s: investment (years with a net cost, left) and returns (years with a net gain, right), present values; the dot and line: the net position, mean and 95%% interval.", \
-      "Per betaler ten opzichte van %s: investering (jaren met netto kosten, links) en opbrengst (jaren met netto baten, rechts), contante waarden; punt en lijn: het saldo, gemiddelde en 95%%-interval.") \
+    X(PAYERS_NOTE, "Per payer against %s: what it pays (a net cost over the horizon, left) and gains (a net gain, right), present values, not the project costs; the dot and line: the net position, mean and 95%% interval.", \
+      "Per betaler ten opzichte van %s: wat hij betaalt (netto kosten over de looptijd, links) en wint (netto baten, rechts), contante waarden, niet de projectkosten; punt en lijn: het saldo, gemiddelde en 95%%-interval.") \
     X(BUDGET, "Municipal budget per year", "Gemeentebegroting per jaar") \
     X(BUDGET_NOTE, "%s against %s: the yearly net effect on each municipal budget, undiscounted (cash in the year's prices of %d), mean over the draws; above 0 a saving, below 0 a cost. The line: the municipality as a whole.", \
       "%s ten opzichte van %s: het jaarlijkse netto effect op elke gemeentelijke begroting, niet verdisconteerd (kasstroom in prijzen van %d), gemiddelde over de trekkingen; boven 0 een besparing, onder 0 kosten. De lijn: de gemeente als geheel.") \

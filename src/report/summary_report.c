@@ -524,7 +524,8 @@ static void cashflow_tables(builder *b)
     char title[512];
     {
         static const char *const col[] = { "perspective", "arm", "NPV", "2.5%", "97.5%",
-                                            "investment", "returns", "ROI" };
+                                            "net-cost years", "net-gain years",
+                                            "NPV / net-cost years" };
         static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
                                               MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
                                               MKBA_COL_MONEY, MKBA_COL_RATIO };
@@ -543,8 +544,12 @@ static void cashflow_tables(builder *b)
                 for (int i = 0; i < 3; i++)
                     mkba_rtable_num(tb, row, 5 + (size_t)i, roi[i]);
             }
-        mkba_rtable_note(b->r, tb, "investment and returns: present values of the years with a "
-                         "net cost and with a net gain; ROI = NPV / investment (means).");
+        /* Not "investment" nor "ROI": the one investment is the MKBA table's
+         * project costs and the one ratio its benefit-cost ratio. */
+        mkba_rtable_note(b->r, tb, "net-cost years and net-gain years: present values of the "
+                         "years with a net cost and with a net gain (means); the last column "
+                         "is mean NPV / net-cost years, a measure of timing, not the "
+                         "benefit-cost ratio.");
     }
     {
         static const char *const col[] = { "perspective", "arm", "median", "mean", "5%", "95%",
@@ -644,7 +649,7 @@ static void payer_table(builder *b)
     const mkba_h5_totals *t = b->t;
     const mkba_decision *d = b->d;
     size_t np = d->npayers, nr = np + MKBA_PR_EXTRA;
-    static const char *const col[] = { "arm", "who", "investment", "returns", "net", "2.5%",
+    static const char *const col[] = { "arm", "who", "pays", "gains", "net", "2.5%",
                                         "97.5%", "P(net loss)" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
                                           MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_MONEY,
@@ -671,11 +676,13 @@ static void payer_table(builder *b)
                 mkba_rtable_num(tb, row, 2 + c, v[c]);
         }
     }
-    mkba_rtable_note(b->r, tb, "net = returns - investment per draw; the payer rows and "
+    mkba_rtable_note(b->r, tb, "pays and gains: a payer's net cost and net gain over the "
+                     "horizon (means), not the project costs; net = gains - pays per draw; "
+                     "the payer rows and "
                      "society at large add up to society; municipality is the subtotal of "
                      "the municipal payers.");
-    mkba_rtable_note(b->r, tb, "A transfer (e.g. a benefit paid to households) is an investment "
-                     "of the payer and a return of the receiver: it nets out for society.");
+    mkba_rtable_note(b->r, tb, "A transfer (e.g. a benefit paid to households) is paid by the "
+                     "payer and gained by the receiver: it nets out for society.");
 }
 
 static void frontier_table(builder *b)

@@ -65,7 +65,6 @@ static mkba_model *make_model(void)
     for (size_t p = 0; p < m->npayers; p++)
         m->payer_def[p].name = m->payer[p];
     m->payer_def[0].municipal = 1;
-    m->payer_def[2].category = MKBA_CAT_EXTERNAL;
     m->effect[0].payer = -1;
     m->effect[1].payer = -1;
     m->effect[1].category = MKBA_CAT_INDIRECT;

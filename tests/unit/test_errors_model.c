@@ -46,9 +46,13 @@ static const support_bad top[] = {
       { "currency: found a whole number; expected a string in double quotes" } },
     { FULL, { "municipal = false;", "municipal = 1;" }, NULL,
       { "found a whole number; expected true or false" } },
-    { FULL, { "{ name = \"justitie\"; category = \"external\"; }",
-              "{ category = \"external\"; }" }, NULL,
+    { FULL, { "{ name = \"woningcorporatie\"; municipal = false; }",
+              "{ municipal = false; }" }, NULL,
       { "name: required setting is missing" } },
+    /* A payer's category picked nothing since the MKBA table: refused. */
+    { FULL, { "{ name = \"woningcorporatie\"; municipal = false; }",
+              "{ name = \"woningcorporatie\"; municipal = false; category = \"indirect\"; }" },
+      NULL, { "category: a payer has no MKBA category any more", "direct effects" } },
     { FULL, { "effects = (", "/* effects = (", ");\n\narms = (", "); */\n\narms = (" },
       "primary_effect = \"qaly\";", { "unknown effect 'qaly'", "there are none" } },
 };

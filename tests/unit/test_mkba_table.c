@@ -143,17 +143,26 @@ static double json_bcr(const char *json, int n)
 
 /* The benefit-cost ratio `mkba report` shows for arm `arm` of the file at
  * path: the data-value of the last cell of its row in the answer table. */
-static double report_bcr(const char *path, const char *arm)
+/* The page `mkba report PATH ARGS` writes, as a string to free; the
+ * command must succeed. */
+static char *report_page(const char *path, const char *args)
 {
     const char *bin = getenv("MKBA_BIN");
-    char html[96], cmd[600], cell[64];
+    char html[96], cmd[600];
     snprintf(html, sizeof html, "%s.html", path);
-    snprintf(cmd, sizeof cmd, "%s report '%s' -o '%s' 2>/dev/null",
-             bin != NULL ? bin : "build/mkba", path, html);
+    snprintf(cmd, sizeof cmd, "%s report '%s' %s -o '%s' 2>/dev/null",
+             bin != NULL ? bin : "build/mkba", path, args, html);
     assert_int_equal(system(cmd), 0);
     char *page = support_read_file(html);
     assert_non_null(page);
     remove(html);
+    return page;
+}
+
+static double report_bcr(const char *path, const char *arm)
+{
+    char cell[64];
+    char *page = report_page(path, "");
     snprintf(cell, sizeof cell, "<td>%s</td>", arm);
     const char *table = strstr(page, "id=\"answer-table\"");
     const char *at = table != NULL ? strstr(table, cell) : NULL;
@@ -168,6 +177,83 @@ static double report_bcr(const char *path, const char *arm)
     double x = strtod(last + strlen("data-value=\""), NULL);
     free(page);
     return x;
+}
+
+/* The sentence of s around position at: from after the previous ". " (or
+ * line start) to the next ". " (or line end), copied into buf. */
+static const char *sentence_at(const char *s, const char *at, char *buf, size_t size)
+{
+    const char *from = at, *to = at;
+    while (from > s && from[-1] != '\n' && !(from - s >= 2 && from[-2] == '.' && from[-1] == ' '))
+        from--;
+    while (*to != '\0' && *to != '\n' && !(to[0] == '.' && to[1] == ' '))
+        to++;
+    snprintf(buf, size, "%.*s", (int)(to - from), from);
+    return buf;
+}
+
+/* Fails unless every occurrence of word in out is the cost category of the
+ * project costs: in a sentence that names the project costs (`project`) or
+ * lists the category with the programme (`listed`, the groups' note). */
+static void word_only_as_project_cost(const char *out, const char *word, const char *project,
+                                      const char *listed, const char *what)
+{
+    char buf[4096];
+    for (const char *at = strstr(out, word); at != NULL; at = strstr(at + 1, word)) {
+        sentence_at(out, at, buf, sizeof buf);
+        if (strstr(buf, project) == NULL && strstr(buf, listed) == NULL)
+            fail_msg("%s: \"%s\" used for something other than the project costs: %s", what,
+                     word, buf);
+    }
+}
+
+/* One investment (issue 13): "investment" names only the cost category of
+ * the MKBA table's project costs; the NPV table's years with a net cost,
+ * the payer table's net outlay and the chart of payers carry other labels,
+ * and no ratio besides the benefit-cost ratio is called a return ("ROI"). */
+static void check_one_investment(const char *path, const mkba_decision *d)
+{
+    /* The text names the project costs with the table's number. */
+    char *text = summary_output(path, "");
+    char want[128];
+    snprintf(want, sizeof want, "integrated project costs %.0f",
+             row(d, MKBA_ROW_PROJECT_COSTS));
+    char *squeezed = strdup(text);
+    assert_non_null(squeezed);
+    size_t n = 0;
+    for (const char *c = squeezed; *c != '\0'; c++)
+        if (!(c[0] == ' ' && (n == 0 || squeezed[n - 1] == ' ')))
+            squeezed[n++] = *c;
+    squeezed[n] = '\0';
+    if (strstr(squeezed, want) == NULL)
+        fail_msg("no \"%s\" in the text summary:\n%s", want, text);
+    free(squeezed);
+    char *json = summary_output(path, "--format json");
+    const char *outs[] = { text, json };
+    const char *names[] = { "text summary", "JSON summary" };
+    for (int i = 0; i < 2; i++) {
+        word_only_as_project_cost(outs[i], "nvestment", "project costs", "programme, investment",
+                                  names[i]);
+        if (strstr(outs[i], "ROI") != NULL || strstr(outs[i], "returns") != NULL)
+            fail_msg("%s calls a figure ROI or returns:\n%s", names[i], outs[i]);
+    }
+    free(json);
+    free(text);
+    /* The report in both languages, its charts' captions included. */
+    static const char *const lang[] = { "--lang en", "--lang nl" };
+    for (int l = 0; l < 2; l++) {
+        char *page = report_page(path, lang[l]);
+        if (l == 0)
+            word_only_as_project_cost(page, "nvestment", "project costs",
+                                      "programme, investment", "English report");
+        else
+            word_only_as_project_cost(page, "nvestering", "projectkosten",
+                                      "programma, investering", "Dutch report");
+        if (strstr(page, "ROI") != NULL || strstr(page, "returns") != NULL
+            || strstr(page, "opbrengst") != NULL)
+            fail_msg("the %s report calls a figure ROI or returns", lang[l]);
+        free(page);
+    }
 }
 
 static void test_project_costs_and_one_ratio(void **state)
@@ -222,6 +308,7 @@ static void test_project_costs_and_one_ratio(void **state)
     /* The HTML report's answer table: the ratio is the last cell of the
      * arm's row, its data-value the same double (17 significant digits). */
     assert_true(report_bcr(path, "integrated") == row(d, MKBA_ROW_BCR));
+    check_one_investment(path, d);
     /* CSV keeps no notes: the answer table's "calibrated to" column. */
     char *csv = summary_output(path, "--format csv");
     if (strstr(csv, "calibrated to") == NULL

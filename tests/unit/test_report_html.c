@@ -593,8 +593,8 @@ static void test_plotted_values(void **state)
                                 "    v = c.get(\"values\")\n"
                                 "    if c[\"id\"] == \"payers_integrated\":\n"
                                 "        for i, r in enumerate(v[\"row\"]):\n"
-                                "            print(\"%d %.17g %.17g %.17g\" % (r, v[\"investment\"][i], "
-                                "v[\"returns\"][i], v[\"net\"][i]))");
+                                "            print(\"%d %.17g %.17g %.17g\" % (r, v[\"pays\"][i], "
+                                "v[\"gains\"][i], v[\"net\"][i]))");
     size_t n = 0;
     double *table = support_read_doubles(result_path, "/analysis/payers/table", &n);
     assert_non_null(table);
