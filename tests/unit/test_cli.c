@@ -406,7 +406,8 @@ static void test_summary_formats(void **state)
     snprintf(args, sizeof args, "summary --format=csv %s", out);
     o = mkba(args);
     assert_int_equal(o->status, 0);
-    assert_contains(o->out, "table,perspective,arm,NPV,2.5%,97.5%,investment,returns,ROI\n");
+    assert_contains(o->out, "table,perspective,arm,NPV,2.5%,97.5%,net-cost years,net-gain years,"
+                              "NPV / net-cost years\n");
     assert_contains(o->out, "\nnpv,society,integrated,");
     assert_contains(o->out, "\npayers,integrated,society,");
     assert_contains(o->out, "\nceac,");
