@@ -17,8 +17,14 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
+#include <hdf5.h>
 #include "analysis/breakeven.h"
+#include "analysis/budget.h"
 #include "analysis/ceac.h"
+#include "analysis/decision.h"
+#include "io/h5out.h"
+#include "io/h5util.h"
+#include "support.h"
 #include "support_errors.h"
 
 #define N(a) (sizeof (a) / sizeof (a)[0])
@@ -176,6 +182,174 @@ static void test_duration_windows(void **state)
     expect_refused(&c, 0);
 }
 
+/* ------------------------------------------------------- output files */
+
+/* What lies beside the result file OUT before a run: OUT.lock or
+ * OUT.ckpt as a folder, or a checkpoint with mkba's magic but another
+ * format; the run must refuse with the reason and write no OUT. */
+typedef struct beside_case {
+    const char *suffix;         /* ".lock" or ".ckpt" */
+    int folder;                 /* 1: a folder; 0: a file of another format */
+    int resume;
+    int code;
+    const char *says;           /* after "OUT" */
+} beside_case;
+
+static const beside_case beside_cases[] = {
+    { ".lock", 1, 0, MKBA_EIO, ".lock: Is a directory" },
+    { ".ckpt", 1, 0, MKBA_EIO, ".ckpt: Is a directory" },
+    { ".ckpt", 0, 1, MKBA_EINVAL, ".ckpt: its header is damaged or of another checkpoint "
+                                  "format; use --force without --resume to start over" },
+};
+
+static void test_beside_output(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/full.cfg", &m, &err), MKBA_OK);
+    for (size_t i = 0; i < N(beside_cases); i++) {
+        const beside_case *c = &beside_cases[i];
+        char beside[128], expect[400];
+        snprintf(beside, sizeof beside, "%s%s", out, c->suffix);
+        if (c->folder) {
+            assert_int_equal(mkdir(beside, 0700), 0);
+        } else {
+            /* The magic, then format 99 and zeros: a whole header. */
+            FILE *f = fopen(beside, "wb");
+            assert_non_null(f);
+            const unsigned long long format = 99;
+            static const char zeros[4096];
+            assert_int_equal(fwrite("MKBACKPT", 1, 8, f), 8);
+            assert_int_equal(fwrite(&format, sizeof format, 1, f), 1);
+            assert_int_equal(fwrite(zeros, 1, sizeof zeros, f), sizeof zeros);
+            assert_int_equal(fclose(f), 0);
+        }
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.draws = 2;
+        o.households = 20;
+        o.output = out;
+        o.force = 1;
+        o.resume = c->resume;
+        mkba_error_clear(&err);
+        int rc = mkba_run(NULL, m, &o, &err);
+        int left = access(out, F_OK) == 0;
+        assert_int_equal(c->folder ? rmdir(beside) : remove(beside), 0);
+        snprintf(expect, sizeof expect, "%s%s", out, c->says);
+        if (rc != c->code || strstr(err.message, expect) == NULL)
+            fail_msg("case %zu: code %d (expected %d), expected \"%s\" in: %s", i, rc, c->code,
+                     expect, err.message);
+        if (left)
+            fail_msg("case %zu left %s", i, out);
+    }
+    mkba_model_free(m);
+}
+
+/* ------------------------------------------------------- damaged files */
+
+/* A result file with one dataset damaged: an index set out of range, or a
+ * label with one entry too few; reading its decision outputs (or its
+ * budget view) must refuse it with the dataset's name. */
+typedef struct damage_case {
+    const char *dataset;
+    int value;                  /* the first entry's new value; labels: -1 */
+    int budget;                 /* 1: read the budget view, 0: the decision outputs */
+    const char *says;           /* after "BAD: " (decision) or as is (budget) */
+} damage_case;
+
+static const damage_case damage_cases[] = {
+    { "/analysis/ceac/frontier_arm", 7, 0,
+      "/analysis/ceac/frontier_arm holds an invalid arm index" },
+    { "/analysis/frontier/status", 99, 0,
+      "/analysis/frontier holds an invalid status or arm index" },
+    { "/labels/budget_taakveld", -1, 1,
+      "/labels/budget_taakveld has 1 entries; expected one per payer (2)" },
+};
+
+/* Damages c->dataset of open file f as the case says. */
+static void damage(hid_t f, const damage_case *c)
+{
+    if (c->value < 0) {
+        static const char *const one[] = { "6.71 Maatwerkdienstverlening 18+" };
+        assert_true(H5Ldelete(f, c->dataset, H5P_DEFAULT) >= 0);
+        hid_t g = H5Gopen2(f, "/labels", H5P_DEFAULT);
+        assert_true(g >= 0);
+        assert_int_equal(mkba_h5_write_strings(g, strrchr(c->dataset, '/') + 1, one, 1), 0);
+        H5Gclose(g);
+        return;
+    }
+    hid_t d = H5Dopen2(f, c->dataset, H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    assert_true(n > 0);
+    int *v = calloc((size_t)n, sizeof *v);
+    assert_non_null(v);
+    assert_true(H5Dread(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    v[0] = c->value;
+    assert_true(H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    free(v);
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+/* Reads the decision outputs or the budget view of `path`. */
+static int read_back(const char *path, int budget, mkba_error *err)
+{
+    mkba_h5_totals *t = NULL;
+    int rc = mkba_h5_read_totals(path, &t, err);
+    if (rc != MKBA_OK)
+        return rc;
+    if (budget) {
+        mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+        mkba_budget *b = NULL;
+        rc = st != NULL ? mkba_budget_read(st, t, &b, err) : (int)err->code;
+        mkba_budget_free(b);
+        mkba_h5_store_close(st, NULL);
+    } else {
+        mkba_decision *d = NULL;
+        rc = mkba_decision_load(path, t, &d, err);
+        mkba_decision_free(d);
+    }
+    mkba_h5_totals_free(t);
+    return rc;
+}
+
+static void test_damaged_files(void **state)
+{
+    (void)state;
+    /* A PSA of the budget fixture: decision outputs and a budget view. */
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/budget.cfg", &m, &err), MKBA_OK);
+    mkba_run_options o;
+    support_run_options(&o, out, 3, 30);
+    int rc = mkba_run(NULL, m, &o, &err);
+    mkba_model_free(m);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+    char bad[128], expect[300];
+    snprintf(bad, sizeof bad, "%s.bad.h5", out);
+    for (size_t i = 0; i < N(damage_cases); i++) {
+        const damage_case *c = &damage_cases[i];
+        mkba_error_clear(&err);
+        assert_int_equal(read_back(out, c->budget, &err), MKBA_OK);
+        hid_t f = support_damaged_copy(out, bad);
+        assert_true(f >= 0);
+        damage(f, c);
+        H5Fclose(f);
+        rc = read_back(bad, c->budget, &err);
+        snprintf(expect, sizeof expect, "%s%s%s", c->budget ? "" : bad, c->budget ? "" : ": ",
+                 c->says);
+        if (rc != MKBA_EPARSE || strstr(err.message, expect) == NULL)
+            fail_msg("%s: code %d (expected %d), expected \"%s\" in: %s", c->dataset, rc,
+                     MKBA_EPARSE, expect, err.message);
+        assert_int_equal(remove(bad), 0);
+    }
+    assert_int_equal(remove(out), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -190,6 +364,8 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_engine_refusals),
         cmocka_unit_test(test_duration_windows),
+        cmocka_unit_test(test_beside_output),
+        cmocka_unit_test(test_damaged_files),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
