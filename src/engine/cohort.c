@@ -376,7 +376,8 @@ int mkba_cohort_run(const mkba_model *m, const mkba_tables *t, mkba_counts *c, m
     int independent = m->ninteract == 0 && !t->l->has_exit;
     for (size_t arm = 0; arm < m->narms; arm++) {
         int rc = independent ? trace_marginal(m, t, arm, c) : trace_joint(m, t, arm, c, err);
-        if (rc == MKBA_ENOMEM)
+        /* trace_joint says what it could not hold; trace_marginal does not. */
+        if (rc == MKBA_ENOMEM && independent)
             return mkba_error_set(err, rc, "cohort mode: out of memory");
         if (rc != MKBA_OK)
             return rc;

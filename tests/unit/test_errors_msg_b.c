@@ -350,6 +350,81 @@ static void test_damaged_files(void **state)
     assert_int_equal(remove(out), 0);
 }
 
+/* ------------------------------------------------------- cohort memory */
+
+/* An allocator that fails its n-th allocation. */
+typedef struct failing {
+    long calls, fail_at;
+} failing;
+
+static int fails(void *user)
+{
+    failing *f = user;
+    return ++f->calls == f->fail_at;
+}
+
+static void *f_malloc(void *user, size_t size)
+{
+    return fails(user) ? NULL : malloc(size);
+}
+
+static void *f_calloc(void *user, size_t n, size_t size)
+{
+    return fails(user) ? NULL : calloc(n, size);
+}
+
+static void *f_realloc(void *user, void *p, size_t size)
+{
+    return fails(user) ? NULL : realloc(p, size);
+}
+
+static void f_free(void *user, void *p)
+{
+    (void)user;
+    free(p);
+}
+
+/* The cohort trace of a scenario with each of its allocations failing in
+ * turn: every failure is an out-of-memory error, and `says` (the trace's
+ * own message) comes at least once. */
+static void cohort_out_of_memory(const char *scenario, const char *says)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, scenario, &m, &err), MKBA_OK);
+    int seen = 0;
+    for (long n = 1;; n++) {
+        failing f = { 0, n };
+        mkba_context ctx;
+        mkba_context_init(&ctx);
+        ctx.threads = 1;
+        ctx.alloc = (mkba_allocator){ f_malloc, f_calloc, f_realloc, f_free, &f };
+        mkba_run_options o;
+        mkba_run_options_init(&o);
+        o.mode = MKBA_MODE_COHORT;
+        o.draws = 0;
+        mkba_error_clear(&err);
+        int rc = mkba_run(&ctx, m, &o, &err);
+        if (rc == MKBA_OK && f.calls < n)
+            break;
+        if (rc != MKBA_ENOMEM || strstr(err.message, "memory") == NULL)
+            fail_msg("%s: allocation %ld failed: code %d: %s", scenario, n, rc, err.message);
+        seen += strstr(err.message, says) != NULL;
+        if (n > 100000)
+            fail_msg("%s: still failing after %ld allocations", scenario, n);
+    }
+    mkba_model_free(m);
+    if (!seen)
+        fail_msg("%s: no failure said \"%s\"", scenario, says);
+}
+
+static void test_cohort_out_of_memory(void **state)
+{
+    (void)state;
+    cohort_out_of_memory("tests/data/loading.cfg", "cohort mode: out of memory for 6 joint states");
+    cohort_out_of_memory("tests/data/timing.cfg", "cohort mode: out of memory");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -366,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
         cmocka_unit_test(test_damaged_files),
+        cmocka_unit_test(test_cohort_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
