@@ -22,6 +22,7 @@
 #include "analysis/budget.h"
 #include "analysis/ceac.h"
 #include "analysis/decision.h"
+#include "analysis/summary.h"
 #include "io/h5out.h"
 #include "io/h5util.h"
 #include "support.h"
@@ -63,11 +64,21 @@ static int population_negative(mkba_error *err)
     return mkba_evpi_population(2.0, population, 3, 0.03, &evpi, err);
 }
 
+/* A summary of totals without draws (what a reader never returns). */
+static int summary_of_nothing(mkba_error *err)
+{
+    mkba_summary *s = mkba_summary_alloc(NULL, err);
+    mkba_summary_free(s);
+    return s == NULL ? err->code : MKBA_OK;
+}
+
 static const api_case api_cases[] = {
     { "gain", gain_not_finite, MKBA_EINVAL,
       "cash flows: discounted monetary gain of draw 0, arm 1, year 2 is not finite (inf)" },
     { "population", population_negative, MKBA_EINVAL,
       "population EVPI: population of year 2 (-5) must be finite and >= 0" },
+    { "summary", summary_of_nothing, MKBA_EINVAL,
+      "summary: the result holds no draws or arms, or its reference arm index is out of range" },
 };
 
 static void test_api(void **state)
@@ -350,7 +361,7 @@ static void test_damaged_files(void **state)
     assert_int_equal(remove(out), 0);
 }
 
-/* ------------------------------------------------------- cohort memory */
+/* ------------------------------------------------------- out of memory */
 
 /* An allocator that fails its n-th allocation. */
 typedef struct failing {
@@ -384,14 +395,16 @@ static void f_free(void *user, void *p)
     free(p);
 }
 
-/* The cohort trace of a scenario with each of its allocations failing in
- * turn: every failure is an out-of-memory error, and `says` (the trace's
- * own message) comes at least once. */
-static void cohort_out_of_memory(const char *scenario, const char *says)
+/* A run of `scenario` in `mode` (with --set `fix`=0.2 unless NULL) with
+ * each of its allocations failing in turn: every failure is an
+ * out-of-memory error, and `says` comes at least once. */
+static void run_out_of_memory(const char *scenario, mkba_mode mode, const char *fix,
+                              const char *says)
 {
     mkba_model *m = NULL;
     mkba_error err = {0};
     assert_int_equal(mkba_scenario_load(NULL, scenario, &m, &err), MKBA_OK);
+    const double value = 0.2;
     int seen = 0;
     for (long n = 1;; n++) {
         failing f = { 0, n };
@@ -401,8 +414,12 @@ static void cohort_out_of_memory(const char *scenario, const char *says)
         ctx.alloc = (mkba_allocator){ f_malloc, f_calloc, f_realloc, f_free, &f };
         mkba_run_options o;
         mkba_run_options_init(&o);
-        o.mode = MKBA_MODE_COHORT;
-        o.draws = 0;
+        o.mode = mode;
+        o.draws = mode == MKBA_MODE_COHORT ? 0 : 2;
+        o.households = 20;
+        o.nset = fix != NULL;
+        o.set_name = &fix;
+        o.set_value = &value;
         mkba_error_clear(&err);
         int rc = mkba_run(&ctx, m, &o, &err);
         if (rc == MKBA_OK && f.calls < n)
@@ -418,11 +435,15 @@ static void cohort_out_of_memory(const char *scenario, const char *says)
         fail_msg("%s: no failure said \"%s\"", scenario, says);
 }
 
-static void test_cohort_out_of_memory(void **state)
+static void test_out_of_memory(void **state)
 {
     (void)state;
-    cohort_out_of_memory("tests/data/loading.cfg", "cohort mode: out of memory for 6 joint states");
-    cohort_out_of_memory("tests/data/timing.cfg", "cohort mode: out of memory");
+    run_out_of_memory("tests/data/loading.cfg", MKBA_MODE_COHORT, NULL,
+                      "cohort mode: out of memory for 6 joint states");
+    run_out_of_memory("tests/data/timing.cfg", MKBA_MODE_COHORT, NULL,
+                      "cohort mode: out of memory");
+    run_out_of_memory("tests/data/full.cfg", MKBA_MODE_MICRO, "p_debt_recover@integrated",
+                      "out of memory");
 }
 
 static int setup(void **state)
@@ -441,7 +462,7 @@ int main(void)
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
         cmocka_unit_test(test_damaged_files),
-        cmocka_unit_test(test_cohort_out_of_memory),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
