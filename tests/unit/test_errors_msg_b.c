@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
+#include "mkba/expost.h"
 #include <hdf5.h>
 #include "analysis/breakeven.h"
 #include "analysis/budget.h"
@@ -91,6 +92,45 @@ static void test_api(void **state)
             fail_msg("%s: code %d (expected %d), expected \"%s\" in: %s", api_cases[i].what, rc,
                      api_cases[i].code, api_cases[i].says, err.message);
     }
+}
+
+/* ------------------------------------------------------- ex-post options */
+
+/* Options of mkba_expost_run that the command line refuses in its own
+ * words first: a PSA size with --from, and --from as the output. */
+typedef struct expost_case {
+    long draws;
+    int same_output;
+    const char *says;
+} expost_case;
+
+static const expost_case expost_cases[] = {
+    { 50, 0, "expost: --draws has no meaning with --from, whose file holds its own draws" },
+    { -1, 1, "expost: -o names the --from file /tmp/mkba-msg-b-psa.h5; write the evaluation "
+             "to another file" },
+};
+
+static void test_expost_options(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    assert_int_equal(mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err), MKBA_OK);
+    for (size_t i = 0; i < N(expost_cases); i++) {
+        mkba_expost_options o;
+        mkba_expost_options_init(&o);
+        o.observed = "tests/data/none.csv";
+        o.from = "/tmp/mkba-msg-b-psa.h5";
+        o.output = expost_cases[i].same_output ? o.from : out;
+        o.draws = expost_cases[i].draws;
+        mkba_error_clear(&err);
+        int rc = mkba_expost_run(NULL, m, &o, &err);
+        if (rc != MKBA_EINVAL || strstr(err.message, expost_cases[i].says) == NULL)
+            fail_msg("case %zu: code %d, expected \"%s\" in: %s", i, rc, expost_cases[i].says,
+                     err.message);
+        assert_int_equal(access(o.output, F_OK), -1);
+    }
+    mkba_model_free(m);
 }
 
 /* ------------------------------------------------------- engine refusals */
@@ -458,6 +498,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api),
+        cmocka_unit_test(test_expost_options),
         cmocka_unit_test(test_engine_refusals),
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
