@@ -28,6 +28,7 @@
 #include "io/h5util.h"
 #include "support.h"
 #include "support_errors.h"
+#include "support_run.h"
 
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
@@ -131,6 +132,47 @@ static void test_expost_options(void **state)
         assert_int_equal(access(o.output, F_OK), -1);
     }
     mkba_model_free(m);
+}
+
+/* An ex-post evaluation, through the command line, of observed data that
+ * two households per draw cannot meet: a mean wait most draws have no
+ * admissions for, and escalations no draw has. The message names the
+ * data file (and the row's line). */
+typedef struct expost_data_case {
+    const char *csv;
+    const char *says;           /* after "mkba: OBS" */
+} expost_data_case;
+
+static const expost_data_case expost_data_cases[] = {
+    { "year,arm,metric,value,n,se\n1,broad,mean_wait,0.3,3000,0.05\n",
+      ":2: the model has no value for mean_wait, broad, year 1 in 5 of the 6 draws (e.g. a team "
+      "that admitted nobody in the year), which would get weight 0 for want of simulated "
+      "households; run the PSA with more households, or remove the row" },
+    { "year,arm,metric,value,n,domain\n1,broad,escalations,400,3000,youth\n",
+      ": no ex-ante draw can produce the observed data (every draw has likelihood 0): a "
+      "prior-data conflict too large to update" },
+};
+
+static void test_expost_data(void **state)
+{
+    (void)state;
+    char obs[128], errfile[128], text[2048], expect[512];
+    snprintf(obs, sizeof obs, "%s.csv", out);
+    snprintf(errfile, sizeof errfile, "%s.err", out);
+    for (size_t i = 0; i < N(expost_data_cases); i++) {
+        assert_int_equal(support_write_file(obs, expost_data_cases[i].csv), 0);
+        const char *const args[] = { "expost", "tests/data/services.cfg", "--observed", obs,
+                                     "--draws", "6", "--households", "2", "--force", NULL };
+        int how = support_finish(support_start(args, out, errfile), 300);
+        support_slurp(errfile, text, sizeof text);
+        snprintf(expect, sizeof expect, "mkba: %s%s", obs, expost_data_cases[i].says);
+        if (how != 1001 || strstr(text, expect) == NULL)
+            fail_msg("case %zu: ended %d (expected exit 1), expected \"%s\" in: %s", i, how,
+                     expect, text);
+        assert_int_equal(access(out, F_OK), -1);
+    }
+    remove(obs);
+    remove(errfile);
 }
 
 /* ------------------------------------------------------- engine refusals */
@@ -499,6 +541,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_expost_options),
+        cmocka_unit_test(test_expost_data),
         cmocka_unit_test(test_engine_refusals),
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
