@@ -134,42 +134,58 @@ static void test_expost_options(void **state)
     mkba_model_free(m);
 }
 
-/* An ex-post evaluation, through the command line, of observed data that
- * two households per draw cannot meet: a mean wait most draws have no
- * admissions for, and escalations no draw has. The message names the
- * data file (and the row's line). */
+/* An ex-post evaluation (or the synthetic data of --simulate), through
+ * the command line, of observed data that two households per draw cannot
+ * meet: a mean wait most draws (or the truth run) have no admissions for,
+ * escalations no draw has; and a data file above the size limit (sparse).
+ * The message names the data file (and the row's line). */
 typedef struct expost_data_case {
-    const char *csv;
+    const char *csv;            /* NULL: a sparse file of 1 GiB + 1 byte */
+    int simulate;
     const char *says;           /* after "mkba: OBS" */
 } expost_data_case;
 
+#define MEAN_WAIT "year,arm,metric,value,n,se\n1,broad,mean_wait,0.3,3000,0.05\n"
+
 static const expost_data_case expost_data_cases[] = {
-    { "year,arm,metric,value,n,se\n1,broad,mean_wait,0.3,3000,0.05\n",
+    { MEAN_WAIT, 0,
       ":2: the model has no value for mean_wait, broad, year 1 in 5 of the 6 draws (e.g. a team "
       "that admitted nobody in the year), which would get weight 0 for want of simulated "
       "households; run the PSA with more households, or remove the row" },
-    { "year,arm,metric,value,n,domain\n1,broad,escalations,400,3000,youth\n",
+    { "year,arm,metric,value,n,domain\n1,broad,escalations,400,3000,youth\n", 0,
       ": no ex-ante draw can produce the observed data (every draw has likelihood 0): a "
       "prior-data conflict too large to update" },
+    { MEAN_WAIT, 1,
+      ":2: the truth run has no value for mean_wait, broad, year 1 (no admissions in that "
+      "year)" },
+    { NULL, 0, " is larger than 1 GiB; observed data are a few thousand rows" },
 };
 
 static void test_expost_data(void **state)
 {
     (void)state;
-    char obs[128], errfile[128], text[2048], expect[512];
+    char obs[128], csv[128], errfile[128], text[2048], expect[512];
     snprintf(obs, sizeof obs, "%s.csv", out);
+    snprintf(csv, sizeof csv, "%s.sim.csv", out);
     snprintf(errfile, sizeof errfile, "%s.err", out);
     for (size_t i = 0; i < N(expost_data_cases); i++) {
-        assert_int_equal(support_write_file(obs, expost_data_cases[i].csv), 0);
-        const char *const args[] = { "expost", "tests/data/services.cfg", "--observed", obs,
-                                     "--draws", "6", "--households", "2", "--force", NULL };
-        int how = support_finish(support_start(args, out, errfile), 300);
+        const expost_data_case *c = &expost_data_cases[i];
+        assert_int_equal(support_write_file(obs, c->csv != NULL ? c->csv : ""), 0);
+        if (c->csv == NULL)
+            assert_int_equal(truncate(obs, (1L << 30) + 1), 0);
+        const char *const run[] = { "expost", "tests/data/services.cfg", "--observed", obs,
+                                    "--draws", "6", "--households", "2", "--force", NULL };
+        const char *const simulate[] = { "expost", "tests/data/services.cfg", "--simulate",
+                                         "--observed", obs, "--households", "2", NULL };
+        const char *target = c->simulate ? csv : out;
+        int how = support_finish(support_start(c->simulate ? simulate : run, target, errfile),
+                                 300);
         support_slurp(errfile, text, sizeof text);
-        snprintf(expect, sizeof expect, "mkba: %s%s", obs, expost_data_cases[i].says);
+        snprintf(expect, sizeof expect, "mkba: %s%s", obs, c->says);
         if (how != 1001 || strstr(text, expect) == NULL)
             fail_msg("case %zu: ended %d (expected exit 1), expected \"%s\" in: %s", i, how,
                      expect, text);
-        assert_int_equal(access(out, F_OK), -1);
+        assert_int_equal(access(target, F_OK), -1);
     }
     remove(obs);
     remove(errfile);
