@@ -228,37 +228,27 @@ static const run_case run_cases[] = {
 /* Loads case c, runs it and checks its refusal. */
 static void expect_refused(const run_case *c, size_t i)
 {
-    {
-        char path[256], what[64];
-        int line = support_bad_write(&c->edit, path, sizeof path);
-        snprintf(what, sizeof what, "run case %zu", i);
-        mkba_model *m = NULL;
-        mkba_error err = {0};
-        int rc = mkba_scenario_load(NULL, path, &m, &err);
-        if (rc != MKBA_OK) {
-            remove(path);
-            fail_msg("%s: %s", what, err.message);
-        }
-        mkba_run_options o;
-        mkba_run_options_init(&o);
-        o.draws = 2;
-        o.households = 20;
-        o.mode = c->mode;
-        o.output = out;
-        o.force = 1;
-        o.no_checkpoint = 1;
-        rc = mkba_run(NULL, m, &o, &err);
-        mkba_model_free(m);
-        remove(path);
-        if (rc != c->code)
-            fail_msg("%s: code %d, expected %d: %s", what, rc, c->code, err.message);
-        support_bad_check(&c->edit, what, err.message, path, line);
-        /* A refusal of the whole scenario names its file. */
-        if (line == 0 && strncmp(err.message, path, strlen(path)) != 0)
-            fail_msg("%s: expected the scenario %s first in: %s", what, path, err.message);
-        if (access(out, F_OK) == 0)
-            fail_msg("%s left %s", what, out);
-    }
+    char path[256], what[64];
+    snprintf(what, sizeof what, "run case %zu", i);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.draws = 2;
+    o.households = 20;
+    o.mode = c->mode;
+    o.output = out;
+    o.force = 1;
+    o.no_checkpoint = 1;
+    mkba_error err = {0};
+    int line;
+    int rc = support_bad_run(&c->edit, &o, path, sizeof path, &line, &err);
+    if (rc != c->code)
+        fail_msg("%s: code %d, expected %d: %s", what, rc, c->code, err.message);
+    support_bad_check(&c->edit, what, err.message, path, line);
+    /* A refusal of the whole scenario names its file. */
+    if (line == 0 && strncmp(err.message, path, strlen(path)) != 0)
+        fail_msg("%s: expected the scenario %s first in: %s", what, path, err.message);
+    if (access(out, F_OK) == 0)
+        fail_msg("%s left %s", what, out);
 }
 
 static void test_engine_refusals(void **state)
