@@ -137,28 +137,44 @@ static void test_expost_options(void **state)
 /* An ex-post evaluation (or the synthetic data of --simulate), through
  * the command line, of observed data that two households per draw cannot
  * meet: a mean wait most draws (or the truth run) have no admissions for,
- * escalations no draw has; and a data file above the size limit (sparse).
- * The message names the data file (and the row's line). */
+ * escalations no draw has; a data file above the size limit (sparse);
+ * and a refinement of a scenario without drawn parameters. The message
+ * names the data file (and the row's line) where the data are at fault. */
 typedef struct expost_data_case {
     const char *csv;            /* NULL: a sparse file of 1 GiB + 1 byte */
     int simulate;
-    const char *says;           /* after "mkba: OBS" */
+    int fixed;                  /* 1: every parameter of the scenario fixed */
+    const char *says;           /* after "mkba: OBS", or after "mkba: " when fixed */
 } expost_data_case;
+
+/* The services fixture with no parameter drawn. */
+static const support_bad all_fixed = {
+    "tests/data/services.cfg",
+    { "p_debt_worse = { dist = \"beta\"; alpha = 20.0; beta = 180.0;",
+      "p_debt_worse = { value = 0.1;",
+      "improve = { dist = \"lognormal\"; meanlog = 0.7; sdlog = 0.1;",
+      "improve = { value = 2.0;" }, "", { "" } };
 
 #define MEAN_WAIT "year,arm,metric,value,n,se\n1,broad,mean_wait,0.3,3000,0.05\n"
 
 static const expost_data_case expost_data_cases[] = {
-    { MEAN_WAIT, 0,
+    { MEAN_WAIT, 0, 0,
       ":2: the model has no value for mean_wait, broad, year 1 in 5 of the 6 draws (e.g. a team "
       "that admitted nobody in the year), which would get weight 0 for want of simulated "
       "households; run the PSA with more households, or remove the row" },
-    { "year,arm,metric,value,n,domain\n1,broad,escalations,400,3000,youth\n", 0,
+    { "year,arm,metric,value,n,domain\n1,broad,escalations,400,3000,youth\n", 0, 0,
       ": no ex-ante draw can produce the observed data (every draw has likelihood 0): a "
       "prior-data conflict too large to update" },
-    { MEAN_WAIT, 1,
+    { MEAN_WAIT, 1, 0,
       ":2: the truth run has no value for mean_wait, broad, year 1 (no admissions in that "
       "year)" },
-    { NULL, 0, " is larger than 1 GiB; observed data are a few thousand rows" },
+    { NULL, 0, 0, " is larger than 1 GiB; observed data are a few thousand rows" },
+    /* Too few effective draws call for the refinement, which has nothing
+     * to move. */
+    { "year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth\n"
+      "2,broad,in_state,900,3000,debt/severe\n", 0, 1,
+      "the refinement has no parameter to move: no parameter of the scenario has a "
+      "distribution" },
 };
 
 static void test_expost_data(void **state)
@@ -173,15 +189,21 @@ static void test_expost_data(void **state)
         assert_int_equal(support_write_file(obs, c->csv != NULL ? c->csv : ""), 0);
         if (c->csv == NULL)
             assert_int_equal(truncate(obs, (1L << 30) + 1), 0);
-        const char *const run[] = { "expost", "tests/data/services.cfg", "--observed", obs,
-                                    "--draws", "6", "--households", "2", "--force", NULL };
+        char scenario[256] = "tests/data/services.cfg";
+        if (c->fixed)
+            support_bad_write(&all_fixed, scenario, sizeof scenario);
+        const char *const run[] = { "expost", scenario, "--observed", obs, "--draws",
+                                    c->fixed ? "20" : "6", "--households", c->fixed ? "30" : "2",
+                                    "--force", NULL };
         const char *const simulate[] = { "expost", "tests/data/services.cfg", "--simulate",
                                          "--observed", obs, "--households", "2", NULL };
         const char *target = c->simulate ? csv : out;
         int how = support_finish(support_start(c->simulate ? simulate : run, target, errfile),
                                  300);
+        if (c->fixed)
+            remove(scenario);
         support_slurp(errfile, text, sizeof text);
-        snprintf(expect, sizeof expect, "mkba: %s%s", obs, c->says);
+        snprintf(expect, sizeof expect, "mkba: %s%s", c->fixed ? "" : obs, c->says);
         if (how != 1001 || strstr(text, expect) == NULL)
             fail_msg("case %zu: ended %d (expected exit 1), expected \"%s\" in: %s", i, how,
                      expect, text);
