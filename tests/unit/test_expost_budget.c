@@ -45,13 +45,11 @@
 
 static char dir[] = "/tmp/mkba-expost-budget-XXXXXX";
 
-static const char *path(const char *name)
+/* The file `name` of the test's folder, into buf. */
+static const char *in_dir(char buf[256], const char *name)
 {
-    static char buf[4][256];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
+    snprintf(buf, 256, "%s/%s", dir, name);
+    return buf;
 }
 
 static const char *const fixture_head =
@@ -94,19 +92,10 @@ static const char *fixture(int lines)
     snprintf(text, sizeof text, "%s%s", fixture_head,
              lines ? fixture_population
                    : "population = { households = 2385; first_year = 2025; };\n");
-    const char *file = path(lines ? "budget.cfg" : "no-lines.cfg");
-    assert_int_equal(support_write_file(file, text), 0);
-    return file;
-}
-
-static mkba_model *load(const char *file)
-{
-    mkba_model *m = NULL;
-    mkba_error err;
-    mkba_error_clear(&err);
-    if (mkba_scenario_load(NULL, file, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    return m;
+    static char file[2][256];
+    in_dir(file[lines], lines ? "budget.cfg" : "no-lines.cfg");
+    assert_int_equal(support_write_file(file[lines], text), 0);
+    return file[lines];
 }
 
 typedef struct fixture_state {
@@ -119,19 +108,18 @@ static int setup(void **state)
     if (mkdtemp(dir) == NULL)
         return -1;
     fixture_state *s = calloc(1, sizeof *s);
-    s->m = load(fixture(1));
-    s->no_lines = load(fixture(0));
-    snprintf(s->psa, sizeof s->psa, "%s", path("psa.h5"));
-    mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = s->psa;
-    o.force = 1;
-    o.draws = DRAWS;
-    o.households = HOUSEHOLDS;
-    o.seed_set = 1;
-    o.seed = 20261206;
     mkba_error err;
     mkba_error_clear(&err);
+    if (s == NULL || mkba_scenario_load(NULL, fixture(1), &s->m, &err) != MKBA_OK
+        || mkba_scenario_load(NULL, fixture(0), &s->no_lines, &err) != MKBA_OK) {
+        print_error("%s\n", err.message);
+        return -1;
+    }
+    in_dir(s->psa, "psa.h5");
+    mkba_run_options o;
+    support_run_options(&o, s->psa, DRAWS, HOUSEHOLDS);
+    o.seed_set = 1;
+    o.seed = 20261206;
     if (mkba_run(NULL, s->m, &o, &err) != MKBA_OK) {
         print_error("%s\n", err.message);
         return -1;
@@ -155,7 +143,8 @@ static int teardown(void **state)
 static int update(const fixture_state *s, const char *text, const char *out, int refine,
                   mkba_error *err)
 {
-    const char *csv = path("observed.csv");
+    char csv[256];
+    in_dir(csv, "observed.csv");
     assert_int_equal(support_write_file(csv, text), 0);
     mkba_expost_options o;
     mkba_expost_options_init(&o);
@@ -186,7 +175,8 @@ static const int figure_payers[3][PAYERS] = { { 1, 1, 0, 0 }, { 0, 0, 1, 0 }, { 
 static void test_counterpart(void **state)
 {
     const fixture_state *s = *state;
-    const char *out = path("counterpart.h5");
+    char out[256];
+    in_dir(out, "counterpart.h5");
     mkba_error err;
     if (update(s, figures, out, 0, &err) != MKBA_OK)
         fail_msg("%s", err.message);
@@ -282,7 +272,8 @@ static double c_wmo(const char *out, int col)
 static void test_update(void **state)
 {
     const fixture_state *s = *state;
-    const char *first = path("first.h5");
+    char first[256], out[256];
+    in_dir(first, "first.h5");
     mkba_error err;
     if (update(s, "year,arm,metric,value,se,fund\n"
                   "1,usual,budget,2500000,1000000,gemeentefonds\n"
@@ -309,7 +300,7 @@ static void test_update(void **state)
     free(mu);
     free(par);
     for (int refine = 0; refine <= 1; refine++) {
-        const char *out = path(refine ? "refined.h5" : "reweighted.h5");
+        in_dir(out, refine ? "refined.h5" : "reweighted.h5");
         if (update(s, text, out, refine, &err) != MKBA_OK)
             fail_msg("refine %d: %s", refine, err.message);
         double *prior = support_read_doubles(out, "/expost/prior_predictive", &n);
