@@ -8,6 +8,7 @@
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
 #include "analysis/breakeven.h"
+#include "analysis/budget.h"
 
 /* The stored results one draw's values are read from. */
 typedef struct source {
@@ -18,6 +19,7 @@ typedef struct source {
     /* Read only when a figure needs them, else NULL: */
     const double *registered;  /* [draw][arm][cycle][domain] */
     const double *team_reached, *team_wait; /* [draw][arm][cycle][team] */
+    const mkba_budget *budget; /* the budget view (budget figures) */
 } source;
 
 /* Sum over the cycles of year y of a [draw][arm][cycle][k] array. */
@@ -91,6 +93,18 @@ static double value(const source *s, const mkba_model *m, size_t d, const mkba_o
         return occupancy(s, d, o, 1, m->domain[o->domain].nstates - 1);
     case MKBA_METRIC_SPENDING:
         return year_sum(s, t->cost_undisc, (size_t)o->payer, t->npayers, d, o);
+    case MKBA_METRIC_BUDGET: {
+        /* The budget view's allocation: the line's payers' nominal money. */
+        const mkba_budget *b = s->budget;
+        const double *money = b->money + (size_t)MKBA_BUDGET_NOMINAL * b->ndraws * b->narms
+                                             * b->npayers * b->nyears;
+        double sum = 0.0;
+        for (size_t p = 0; p < b->npayers; p++)
+            if (o->payers[p])
+                sum += money[((d * b->narms + (size_t)o->arm) * b->npayers + p) * b->nyears
+                             + (size_t)o->year - 1];
+        return sum;
+    }
     case MKBA_METRIC_N:
         break;
     }
@@ -127,14 +141,37 @@ static double *read_draws(const char *path, const mkba_h5_totals *t, const char 
     return v;
 }
 
+/* The budget view of the file at path into *out, or an error when it has
+ * none (a run without a population block). */
+static int read_budget(const char *path, const mkba_h5_totals *t, mkba_budget **out,
+                       mkba_error *err)
+{
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
+    if (st == NULL)
+        return err != NULL ? err->code : MKBA_EIO;
+    int rc = mkba_budget_read(st, t, out, err);
+    if (rc == MKBA_OK && *out == NULL)
+        rc = mkba_error_set(err, MKBA_EINVAL, "%s has no budget view (/draws/budget), which "
+                            "budget figures need: run a scenario with a population block "
+                            "(docs/budget.md)", path);
+    int rc2 = mkba_h5_store_close(st, NULL);
+    if (rc == MKBA_OK && rc2 != MKBA_OK)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
+    if (rc != MKBA_OK) {
+        mkba_budget_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                  const mkba_model *m, const mkba_observed *obs,
                                  mkba_error *err)
 {
-    source s = { t, NULL, 0, 0, { 0 }, NULL, NULL, NULL };
+    source s = { t, NULL, 0, 0, { 0 }, NULL, NULL, NULL, NULL };
     if (mkba_cycles_per_year(t->cycle_years, &s.cpy, err) != MKBA_OK)
         return NULL;
-    int need_occ = 0, need_svc = 0, need_registered = 0, need_team_wait = 0;
+    int need_occ = 0, need_svc = 0, need_registered = 0, need_team_wait = 0, need_budget = 0;
     for (size_t i = 0; i < obs->n; i++) {
         const mkba_observation *o = &obs->obs[i];
         mkba_expost_metric k = o->metric;
@@ -142,6 +179,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
         need_svc |= mkba_expost_metrics[k].services;
         need_registered |= k == MKBA_METRIC_REGISTERED;
         need_team_wait |= k == MKBA_METRIC_MEAN_WAIT && o->team >= 0;
+        need_budget |= k == MKBA_METRIC_BUDGET;
     }
     if (need_svc && (!t->services || t->team_queue == NULL)) {
         mkba_error_set(err, MKBA_EINVAL, "%s has no service outputs (/draws/services); the "
@@ -171,6 +209,10 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                   || (s.team_wait = team_wait =
                           read_draws(path, t, "/draws/services/team_mean_wait", t->ncycles,
                                      t->nteams, "mean_wait figures of a team", err)) == NULL;
+    mkba_budget *budget = NULL;
+    if (!failed && need_budget)
+        failed |= read_budget(path, t, &budget, err) != MKBA_OK;
+    s.budget = budget;
     double *mu = NULL;
     if (!failed && (mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu)) == NULL)
         mkba_error_set(err, MKBA_ENOMEM, "out of memory");
@@ -185,6 +227,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
     mkba_free(registered);
     mkba_free(team_reached);
     mkba_free(team_wait);
+    mkba_budget_free(budget);
     return mu;
 }
 
@@ -198,6 +241,8 @@ static const char *const *needed(const mkba_observation *o, const char **why)
                                              "/draws/services/team_mean_wait", NULL };
     static const char *const team_reached[] = { "/draws/services/team_reached", NULL };
     static const char *const noise[] = { MKBA_EXPOST_NOISE_DATASET, NULL };
+    static const char *const budget[] = { "/draws/budget/cost", MKBA_EXPOST_NOISE_DATASET,
+                                          NULL };
     switch (o->metric) {
     case MKBA_METRIC_IN_STATE:
     case MKBA_METRIC_WITH_PROBLEM:
@@ -215,6 +260,9 @@ static const char *const *needed(const mkba_observation *o, const char **why)
     case MKBA_METRIC_SPENDING:
         *why = "spending figures (their likelihood adds the model's Monte Carlo noise)";
         return o->likelihood == MKBA_LIK_NORMAL ? noise : NULL;
+    case MKBA_METRIC_BUDGET:
+        *why = "budget figures (the budget view, and the model's Monte Carlo noise)";
+        return budget;
     default:
         return NULL;
     }
@@ -241,21 +289,32 @@ int mkba_expost_check_datasets(const char *file, const mkba_observed *obs, mkba_
 }
 
 /* kappa of observation o: the draws' squared year-to-date Monte Carlo
- * errors of the payer's cost at the year's last cycle (mcse,
- * [draw][arm][cycle][payer]) as a share of their squared spending mu
- * (mu[draw]), pooled: sum MCSE_d^2 / sum mu_d^2 over the draws with both
- * (docs/expost.md, "The likelihood of a spending figure"); 0 when none. */
+ * errors of the cost of the payers o reads at the year's last cycle
+ * (mcse, [draw][arm][cycle][payer]) as a share of their squared spending
+ * (undiscounted, per household, summed over the year's cycles), pooled:
+ * sum MCSE_d^2 / sum mu_d^2 over the draws with both (docs/expost.md,
+ * "The likelihood of a spending figure"); 0 when none. A budget line of
+ * several payers takes the sum of their errors as the error of their sum,
+ * its upper bound (Cauchy-Schwarz: their batch means are correlated, and
+ * the file keeps no batch values per payer and cycle to say how much). */
 static double noise_share(const mkba_h5_totals *t, size_t cpy, const double *mcse,
-                          const double *mu, const mkba_observation *o)
+                          const mkba_observation *o)
 {
-    size_t last = (size_t)o->year * cpy - 1;
+    size_t first = ((size_t)o->year - 1) * cpy, last = (size_t)o->year * cpy - 1;
     double var = 0.0, square = 0.0;
     for (size_t d = 0; d < t->ndraws; d++) {
-        double e = mcse[((d * t->narms + (size_t)o->arm) * t->ncycles + last) * t->npayers
-                        + (size_t)o->payer];
-        if (isfinite(e) && isfinite(mu[d])) {
+        size_t row = (d * t->narms + (size_t)o->arm) * t->ncycles;
+        double e = 0.0, mu = 0.0;
+        for (size_t p = 0; p < t->npayers; p++) {
+            if (!mkba_observation_reads_payer(o, p))
+                continue;
+            e += mcse[(row + last) * t->npayers + p];
+            for (size_t c = first; c <= last; c++)
+                mu += t->cost_undisc[(row + c) * t->npayers + p];
+        }
+        if (isfinite(e) && isfinite(mu)) {
             var += e * e;
-            square += mu[d] * mu[d];
+            square += mu * mu;
         }
     }
     return square > 0 ? var / square : 0.0;
@@ -374,7 +433,7 @@ static double draw_share(const mkba_h5_totals *t, size_t cpy, const double *team
 /* The spending figures' kappa from the batch errors (noise_share); other
  * observations untouched. */
 static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
-                          mkba_observed *obs, const double *mu, mkba_error *err)
+                          mkba_observed *obs, mkba_error *err)
 {
     static const char *const name = MKBA_EXPOST_NOISE_DATASET;
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
@@ -398,7 +457,7 @@ static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
         mkba_observation *o = &obs->obs[i];
         if (mkba_expost_metrics[o->metric].noise == MKBA_NOISE_BATCHES
             && o->likelihood == MKBA_LIK_NORMAL)
-            o->var_share = noise_share(t, cpy, mcse, mu + i * t->ndraws, o);
+            o->var_share = noise_share(t, cpy, mcse, o);
     }
     mkba_free(mcse);
     return rc != MKBA_OK ? rc : rc2;
@@ -422,7 +481,7 @@ int mkba_expost_model_noise(const char *path, const mkba_h5_totals *t, mkba_obse
         return MKBA_OK; /* no normal figure, or a cohort run: no household noise */
     if (mkba_cycles_per_year(t->cycle_years, &cpy, err) != MKBA_OK)
         return err != NULL ? err->code : MKBA_EINVAL;
-    if (need_spending && spending_noise(path, t, cpy, obs, mu, err) != MKBA_OK)
+    if (need_spending && spending_noise(path, t, cpy, obs, err) != MKBA_OK)
         return err != NULL ? err->code : MKBA_EIO;
     double *team_reached = NULL;
     if (need_team

@@ -23,10 +23,12 @@ const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N] = {
 
 /* The columns, listed once; the first four are required. */
 enum { COL_YEAR = 0, COL_ARM, COL_METRIC, COL_VALUE, COL_N, COL_SE, COL_DOMAIN, COL_TEAM,
-       COL_PAYER, NCOLS };
+       COL_PAYER, COL_FUND, COL_TAAKVELD, NCOLS };
 static const char *const column_name[NCOLS] = { "year", "arm", "metric", "value", "n",
-                                                "se", "domain", "team", "payer" };
+                                                "se", "domain", "team", "payer", "fund",
+                                                "taakveld" };
 #define NREQUIRED 4
+#define COLUMNS "year,arm,metric,value,n,se,domain,team,payer,fund,taakveld"
 
 /* The longest line and the most rows a file may have. */
 #define MAX_LINE 4096
@@ -36,8 +38,10 @@ void mkba_observed_free(mkba_observed *o)
 {
     if (o == NULL)
         return;
-    for (size_t i = 0; i < o->n; i++)
+    for (size_t i = 0; i < o->n; i++) {
         mkba_free(o->obs[i].label);
+        mkba_free(o->obs[i].payers);
+    }
     mkba_free(o->obs);
     mkba_free(o->file);
     mkba_free(o);
@@ -111,8 +115,8 @@ static int parse_header(reader *r, char **field, int nf)
             char near[300];
             closest(field[i], column_name, NCOLS, near, sizeof near);
             return mkba_error_set(r->err, MKBA_EPARSE, "%s:%d: column %d: unknown column "
-                                  "'%s'%s; the columns are year,arm,metric,value,n,se,domain,"
-                                  "team,payer", r->file, r->line, i + 1, field[i], near);
+                                  "'%s'%s; the columns are " COLUMNS, r->file, r->line, i + 1,
+                                  field[i], near);
         }
         if (r->where[c] != 0)
             return fail(r, -1, "the column '%s' is named twice%s", column_name[c], "");
@@ -121,8 +125,8 @@ static int parse_header(reader *r, char **field, int nf)
     for (int c = 0; c < NREQUIRED; c++)
         if (r->where[c] == 0)
             return fail(r, -1, "the header has no column '%s'; the columns are "
-                        "year,arm,metric,value and optionally n,se,domain,team,payer%s",
-                        column_name[c], "");
+                        "year,arm,metric,value and optionally n,se,domain,team,payer,fund,"
+                        "taakveld%s", column_name[c], "");
     return MKBA_OK;
 }
 
@@ -165,6 +169,81 @@ static int domain_of(const reader *r, const mkba_model *m, const char *name, int
     return find_name(r, COL_DOMAIN, "a domain", name, names, m->ndomains, out);
 }
 
+/* The label (a fund or a taakveld, as column col names it) among the
+ * scenario's budget lines: *payer becomes the first payer with that label,
+ * or an error names the closest label the lines have. */
+static int budget_label(const reader *r, const mkba_model *m, int col, const char *name,
+                        int *payer)
+{
+    char *const *label = col == COL_FUND ? m->population.fund : m->population.taakveld;
+    const char *what = column_name[col];
+    const char **names = mkba_malloc((m->npayers > 0 ? m->npayers : 1) * sizeof *names);
+    if (names == NULL)
+        return mkba_error_set(r->err, MKBA_ENOMEM, "out of memory");
+    size_t n = 0;
+    *payer = -1;
+    for (size_t p = 0; p < m->npayers; p++) {
+        if (label == NULL || label[p] == NULL || label[p][0] == '\0')
+            continue;
+        if (*payer < 0 && strcmp(label[p], name) == 0)
+            *payer = (int)p;
+        size_t k = 0;
+        while (k < n && strcmp(names[k], label[p]) != 0)
+            k++;
+        if (k == n)
+            names[n++] = label[p];
+    }
+    int rc = MKBA_OK;
+    if (*payer < 0 && n == 0) {
+        rc = fail(r, col, "'%s': the scenario's budget_lines (population block) give no "
+                  "payer a %s; give its payers' spending instead", name, what);
+    } else if (*payer < 0) {
+        char near[300], msg[400];
+        closest(name, names, n, near, sizeof near);
+        snprintf(msg, sizeof msg, "is not a %s of the scenario's budget_lines%s", what, near);
+        rc = fail(r, col, "'%s' %s", name, msg);
+    }
+    mkba_free(names);
+    return rc;
+}
+
+/* The budget line a budget row names, a fund, a taakveld or both (the
+ * payers on both), into o->fund, o->taakveld and o->payers. */
+static int budget_line(const reader *r, const mkba_model *m, const char *fund,
+                       const char *taakveld, mkba_observation *o)
+{
+    if (fund[0] == '\0' && taakveld[0] == '\0')
+        return r->where[COL_FUND] == 0 && r->where[COL_TAAKVELD] == 0
+                   ? fail(r, -1, "the metric budget needs a fund or a taakveld: add the "
+                          "column fund or taakveld%s%s", "", "")
+                   : fail(r, r->where[COL_FUND] ? COL_FUND : COL_TAAKVELD, "the metric budget "
+                          "needs a fund or a taakveld of the scenario's budget_lines%s%s", "",
+                          "");
+    int rc = MKBA_OK;
+    if (fund[0] != '\0')
+        rc = budget_label(r, m, COL_FUND, fund, &o->fund);
+    if (rc == MKBA_OK && taakveld[0] != '\0')
+        rc = budget_label(r, m, COL_TAAKVELD, taakveld, &o->taakveld);
+    if (rc != MKBA_OK)
+        return rc;
+    if ((o->payers = mkba_calloc(m->npayers > 0 ? m->npayers : 1, 1)) == NULL)
+        return mkba_error_set(r->err, MKBA_ENOMEM, "out of memory");
+    const mkba_population *pop = &m->population;
+    size_t on = 0;
+    for (size_t p = 0; p < m->npayers; p++) {
+        o->payers[p] = (unsigned char)((o->fund < 0
+                                        || strcmp(pop->fund[p], pop->fund[o->fund]) == 0)
+                                       && (o->taakveld < 0
+                                           || strcmp(pop->taakveld[p],
+                                                     pop->taakveld[o->taakveld]) == 0));
+        on += o->payers[p];
+    }
+    if (on == 0)
+        return fail(r, COL_TAAKVELD, "no payer of the scenario's budget_lines is on both the "
+                    "fund '%s' and this taakveld '%s'; name one of them", fund, taakveld);
+    return MKBA_OK;
+}
+
 /* The key column of metric k in fields f into o. */
 static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observation *o)
 {
@@ -172,6 +251,9 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
     const char *dom = r->where[COL_DOMAIN] ? f[r->where[COL_DOMAIN] - 1] : "";
     const char *team = r->where[COL_TEAM] ? f[r->where[COL_TEAM] - 1] : "";
     const char *payer = r->where[COL_PAYER] ? f[r->where[COL_PAYER] - 1] : "";
+    const char *fund = r->where[COL_FUND] ? f[r->where[COL_FUND] - 1] : "";
+    const char *taakveld = r->where[COL_TAAKVELD] ? f[r->where[COL_TAAKVELD] - 1] : "";
+    int want_line = def->key == MKBA_KEY_BUDGET_LINE;
     int want_dom = def->key == MKBA_KEY_DOMAIN || def->key == MKBA_KEY_STATE
                    || def->key == MKBA_KEY_DOMAIN_OPTIONAL;
     int want_team = def->key == MKBA_KEY_TEAM_OPTIONAL, want_payer = def->key == MKBA_KEY_PAYER;
@@ -182,8 +264,18 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
         return fail(r, COL_TEAM, "the metric %s has no team; leave it empty (got '%s')",
                     def->name, team);
     if (!want_payer && payer[0] != '\0')
-        return fail(r, COL_PAYER, "the metric %s has no payer; leave it empty (got '%s')",
+        return fail(r, COL_PAYER, want_line ? "the metric %s has no payer (it names a fund "
+                    "or taakveld, whose payers the budget_lines give); leave it empty (got "
+                    "'%s')" : "the metric %s has no payer; leave it empty (got '%s')",
                     def->name, payer);
+    if (!want_line && fund[0] != '\0')
+        return fail(r, COL_FUND, "the metric %s has no fund (budget figures have one); leave "
+                    "it empty (got '%s')", def->name, fund);
+    if (!want_line && taakveld[0] != '\0')
+        return fail(r, COL_TAAKVELD, "the metric %s has no taakveld (budget figures have "
+                    "one); leave it empty (got '%s')", def->name, taakveld);
+    if (want_line)
+        return budget_line(r, m, fund, taakveld, o);
     if (want_dom && dom[0] == '\0' && def->key != MKBA_KEY_DOMAIN_OPTIONAL)
         return r->where[COL_DOMAIN] == 0
                    ? fail(r, -1, "the metric %s needs a domain column (%s)", def->name,
@@ -253,7 +345,7 @@ static int read_key(const reader *r, const mkba_model *m, char **f, mkba_observa
 static int read_row(const reader *r, const mkba_model *m, int years, char **f,
                     mkba_observation *o)
 {
-    o->domain = o->state_lo = o->state_hi = o->team = o->payer = -1;
+    o->domain = o->state_lo = o->state_hi = o->team = o->payer = o->fund = o->taakveld = -1;
     o->n = o->se = NAN;
     o->line = r->line;
     const char *y = f[r->where[COL_YEAR] - 1];
@@ -287,8 +379,12 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (def->services && !m->services.enabled)
         return fail(r, COL_METRIC, "the metric %s needs a scenario with services; this one "
                     "has none%s", def->name, "");
+    if (def->key == MKBA_KEY_BUDGET_LINE && !m->population.enabled)
+        return fail(r, COL_METRIC, "the metric %s needs a scenario with a budget view (a "
+                    "population block with budget_lines, docs/budget.md); this one has none: "
+                    "give the payers' spending instead%s", def->name, "");
     rc = number(r, COL_VALUE, f[r->where[COL_VALUE] - 1], &o->value);
-    if (rc == MKBA_OK && o->value < 0 && o->metric != MKBA_METRIC_SPENDING)
+    if (rc == MKBA_OK && o->value < 0 && !mkba_expost_metric_signed(o->metric))
         rc = fail(r, COL_VALUE, "'%s' is negative; %s is a count or a time (>= 0)",
                   f[r->where[COL_VALUE] - 1], def->name);
     const char *ns = r->where[COL_N] ? f[r->where[COL_N] - 1] : "";
@@ -334,14 +430,15 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
 
 /* The key of a row, for finding duplicates. */
 typedef struct row_key {
-    int year, arm, metric, domain, lo, hi, team, payer, line;
+    int year, arm, metric, domain, lo, hi, team, payer, fund, taakveld, line;
 } row_key;
+#define KEY_FIELDS 10
 
 static int key_cmp(const void *pa, const void *pb)
 {
     const row_key *a = pa, *b = pb;
     const int *x = &a->year, *y = &b->year;
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < KEY_FIELDS; i++)
         if (x[i] != y[i])
             return x[i] < y[i] ? -1 : 1;
     return 0;
@@ -355,7 +452,7 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
     for (size_t i = 0; i < o->n; i++) {
         const mkba_observation *b = &o->obs[i];
         row_key e = { b->year, b->arm, (int)b->metric, b->domain, b->state_lo, b->state_hi,
-                      b->team, b->payer, b->line };
+                      b->team, b->payer, b->fund, b->taakveld, b->line };
         k[i] = e;
     }
     qsort(k, o->n, sizeof *k, key_cmp);
@@ -365,8 +462,9 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
         a.line = b.line = 0;
         if (key_cmp(&a, &b) == 0)
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: a duplicate row: line %d gives "
-                                "the same year, arm, metric, domain, team and payer", r0->file,
-                                k[i].line, k[i - 1].line);
+                                "the same year, arm, metric, domain, team and payer%s", r0->file,
+                                k[i].line, k[i - 1].line,
+                                b.metric == MKBA_METRIC_BUDGET ? " (fund and taakveld)" : "");
         /* A total sorts before its parts (key -1): both would weigh the
          * same events twice as independent figures. */
         else if (a.year == b.year && a.arm == b.arm && a.metric == b.metric
@@ -381,10 +479,77 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
     return rc;
 }
 
-void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
-                              char *team, char *payer, size_t size)
+int mkba_expost_metric_signed(mkba_expost_metric k)
 {
-    domain[0] = team[0] = payer[0] = '\0';
+    return k == MKBA_METRIC_SPENDING || k == MKBA_METRIC_BUDGET;
+}
+
+int mkba_observation_reads_payer(const mkba_observation *o, size_t p)
+{
+    if (o->metric == MKBA_METRIC_SPENDING)
+        return o->payer >= 0 && (size_t)o->payer == p;
+    return o->metric == MKBA_METRIC_BUDGET && o->payers != NULL && o->payers[p];
+}
+
+/* Money rows (spending, budget) of one year and arm, in line order. */
+static int money_cmp(const void *pa, const void *pb)
+{
+    const mkba_observation *a = *(const mkba_observation *const *)pa;
+    const mkba_observation *b = *(const mkba_observation *const *)pb;
+    if (a->year != b->year)
+        return a->year < b->year ? -1 : 1;
+    if (a->arm != b->arm)
+        return a->arm < b->arm ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Refuses two money rows of one year and arm that read a payer both (a
+ * fund beside one of its taakvelden, or beside the spending of one of its
+ * payers): they would weigh the same money twice as independent figures.
+ * Rows on pairwise different payers number at most npayers a group, so the
+ * pairs looked at before an overlap shows stay few. */
+static int check_money_overlap(const reader *r0, const mkba_model *m, const mkba_observed *o)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->n; i++)
+        n += mkba_expost_metric_signed(o->obs[i].metric) != 0;
+    if (n < 2)
+        return MKBA_OK;
+    const mkba_observation **row = mkba_malloc(n * sizeof *row);
+    if (row == NULL)
+        return mkba_error_set(r0->err, MKBA_ENOMEM, "out of memory");
+    n = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (mkba_expost_metric_signed(o->obs[i].metric))
+            row[n++] = &o->obs[i];
+    qsort(row, n, sizeof *row, money_cmp);
+    int rc = MKBA_OK;
+    for (size_t j = 1; rc == MKBA_OK && j < n; j++)
+        for (size_t i = j; rc == MKBA_OK && i-- > 0;) {
+            const mkba_observation *a = row[i], *b = row[j];
+            if (a->year != b->year || a->arm != b->arm)
+                break;
+            size_t p = 0;
+            while (p < m->npayers
+                   && !(mkba_observation_reads_payer(a, p) && mkba_observation_reads_payer(b, p)))
+                p++;
+            if (p < m->npayers)
+                rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: %s overlaps line %d (same "
+                                    "year and arm): both hold the payer %s's spending, which "
+                                    "counts the same money twice; give figures on separate "
+                                    "payers (a fund, or its taakvelden, or its payers)",
+                                    r0->file, b->line, b->label, a->line, m->payer[p]);
+        }
+    mkba_free(row);
+    return rc;
+}
+
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
+                              mkba_observation_text *text)
+{
+    const size_t size = sizeof text->domain;
+    char *domain = text->domain, *team = text->team, *payer = text->payer;
+    domain[0] = team[0] = payer[0] = text->fund[0] = text->taakveld[0] = '\0';
     if (o->metric == MKBA_METRIC_IN_STATE) {
         const mkba_domain *d = &m->domain[o->domain];
         snprintf(domain, size, "%s/%s%s", d->name, d->state[o->state_lo].name,
@@ -396,17 +561,26 @@ void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, ch
         snprintf(team, size, "%s", m->services.team[o->team].name);
     if (o->payer >= 0)
         snprintf(payer, size, "%s", m->payer[o->payer]);
+    if (o->fund >= 0)
+        snprintf(text->fund, size, "%s", m->population.fund[o->fund]);
+    if (o->taakveld >= 0)
+        snprintf(text->taakveld, size, "%s", m->population.taakveld[o->taakveld]);
 }
 
 /* "escalations youth, model_b, year 2". */
 static char *make_label(const mkba_model *m, const mkba_observation *o)
 {
-    char domain[300], team[300], payer[300];
-    mkba_observation_columns(m, o, domain, team, payer, sizeof domain);
-    const char *key = domain[0] ? domain : team[0] ? team : payer;
-    char buf[600];
-    snprintf(buf, sizeof buf, "%s%s%s, %s, year %d", mkba_expost_metrics[o->metric].name,
-             key[0] ? " " : "", key, m->arm[o->arm].name, o->year);
+    mkba_observation_text x;
+    mkba_observation_columns(m, o, &x);
+    const char *key = x.domain[0] ? x.domain : x.team[0] ? x.team : x.payer[0] ? x.payer
+                                                                                : x.fund;
+    /* A budget line of both: "budget gemeentefonds / 6.71 Wmo". */
+    const char *also = key == x.fund && x.fund[0] && x.taakveld[0] ? x.taakveld : "";
+    if (key == x.fund && !x.fund[0])
+        key = x.taakveld;
+    char buf[1000];
+    snprintf(buf, sizeof buf, "%s%s%s%s%s, %s, year %d", mkba_expost_metrics[o->metric].name,
+             key[0] ? " " : "", key, also[0] ? " / " : "", also, m->arm[o->arm].name, o->year);
     return mkba_strdup(buf);
 }
 
@@ -467,8 +641,8 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
                 break;
             }
             if (nf < 0) {
-                rc = fail(&r, -1, "the header has more than 9 columns; the columns are "
-                          "year,arm,metric,value,n,se,domain,team,payer%s%s", "", "");
+                rc = fail(&r, -1, "the header has more than 11 columns; the columns are "
+                          COLUMNS "%s%s", "", "");
                 break;
             }
             rc = parse_header(&r, field, nf);
@@ -506,6 +680,8 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
             rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory");
         if (rc == MKBA_OK)
             o->n++;
+        else
+            mkba_free(ob->payers);
     }
     if (rc == MKBA_OK && !header)
         rc = mkba_error_set(err, MKBA_EPARSE, "%s: the file is empty; it needs a header "
@@ -515,6 +691,8 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
                             r.file);
     if (rc == MKBA_OK)
         rc = check_duplicates(&r, o);
+    if (rc == MKBA_OK)
+        rc = check_money_overlap(&r, m, o);
     mkba_free(buf);
     if (rc != MKBA_OK) {
         mkba_observed_free(o);

@@ -24,7 +24,9 @@ typedef enum mkba_expost_key {
     MKBA_KEY_STATE,            /* domain: DOMAIN/STATE, or DOMAIN/STATE+ (that state
                                   and every later one) */
     MKBA_KEY_TEAM_OPTIONAL,    /* team: a team name, or empty for all teams */
-    MKBA_KEY_PAYER             /* payer: a payer name */
+    MKBA_KEY_PAYER,            /* payer: a payer name */
+    MKBA_KEY_BUDGET_LINE       /* fund or taakveld, or both: a line of the scenario's
+                                  budget view (population.budget_lines) */
 } mkba_expost_key;
 
 /* How an observed value arises from the model's value mu (per household,
@@ -84,7 +86,14 @@ typedef enum mkba_expost_noise {
     X(SPENDING, "spending", "money per household per year", MKBA_KEY_PAYER, 0,             \
       MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES, "/draws/cost of the payer, undiscounted, summed over the year's "  \
       "cycles", "true: the payer's budget account (Wmo, Jeugdwet, Participatiewet, "      \
-      "schuldhulp) divided by the households it covers")
+      "schuldhulp) divided by the households it covers")                                   \
+    X(BUDGET, "budget", "money per calendar year for the whole target group, in that "    \
+      "year's prices", MKBA_KEY_BUDGET_LINE, 0, MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES,        \
+      "the budget view's nominal money (/draws/budget/cost x population at the year's "    \
+      "price and wage levels) summed over the payers the scenario's budget_lines put on "  \
+      "the fund, the taakveld, or both",                                                   \
+      "true: the fund's or taakveld's realised spending in the annual accounts "          \
+      "(jaarrekening), the target group's part")
 
 typedef enum mkba_expost_metric {
 #define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, lik, noise, counterpart, rule) MKBA_METRIC_##id,
@@ -140,6 +149,12 @@ typedef struct mkba_observation {
     int state_lo, state_hi;    /* KEY_STATE: states [lo, hi] of the domain */
     int team;                  /* KEY_TEAM_OPTIONAL: a team, or -1 for all */
     int payer;                 /* KEY_PAYER; else -1 */
+    /* KEY_BUDGET_LINE: a payer whose fund (taakveld) label is the row's
+     * fund (taakveld), or -1 when the row names none; payers[p] is 1 for
+     * every payer on the row's budget line (the fund's and the taakveld's,
+     * both when both are named), NULL for other metrics. */
+    int fund, taakveld;
+    unsigned char *payers;
     mkba_expost_likelihood likelihood; /* the metric's, or NORMAL when se is given */
     char *label;               /* "escalations youth, arm, year 2" */
     int line;                  /* in the file */
@@ -151,9 +166,19 @@ struct mkba_observed {
     mkba_observation *obs;
 };
 
-/* The text of o's domain, team and payer columns as the reader accepts
- * them (empty when the metric has none), each into a buffer of size. */
-void mkba_observation_columns(const mkba_model *m, const mkba_observation *o, char *domain,
-                              char *team, char *payer, size_t size);
+/* The text of o's key columns as the reader accepts them (empty when the
+ * metric has none), each into a buffer of size. */
+typedef struct mkba_observation_text {
+    char domain[300], team[300], payer[300], fund[300], taakveld[300];
+} mkba_observation_text;
+void mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
+                              mkba_observation_text *text);
+
+/* Whether the value of metric k may be negative (money: transfers). */
+int mkba_expost_metric_signed(mkba_expost_metric k);
+
+/* Whether observation o reads payer p's cost (spending of p, or a budget
+ * line p is on). */
+int mkba_observation_reads_payer(const mkba_observation *o, size_t p);
 
 #endif

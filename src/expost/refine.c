@@ -856,8 +856,8 @@ static int free_blocks(smc *s, unsigned char *reach)
     unsigned char *spent = mkba_calloc(m->npayers + 1, 1);
     int rc = spent != NULL ? MKBA_OK : MKBA_ENOMEM;
     for (size_t o = 0; rc == MKBA_OK && o < obs->n; o++)
-        if (obs->obs[o].metric == MKBA_METRIC_SPENDING && obs->obs[o].payer >= 0)
-            spent[obs->obs[o].payer] = 1;
+        for (size_t p = 0; p < m->npayers; p++)
+            spent[p] |= (unsigned char)mkba_observation_reads_payer(&obs->obs[o], p);
     for (size_t k = 0; rc == MKBA_OK && k < np; k++)
         reach[k] = (unsigned char)mkba_params_read_once(m->params, k);
     for (size_t i = 0; rc == MKBA_OK && i < m->ncosts; i++) {

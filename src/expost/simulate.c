@@ -78,20 +78,22 @@ static int write_csv(const sim *s, const double *mu, FILE *f, mkba_error *err)
             return rc;
         }
     }
-    fprintf(f, "year,arm,metric,value,n,se,domain,team,payer\n");
+    fprintf(f, "year,arm,metric,value,n,se,domain,team,payer,fund,taakveld\n");
     for (size_t i = 0; i < s->rows->n; i++) {
         const mkba_observation *ob = &s->rows->obs[i];
-        char domain[300], team[300], payer[300], n[40] = "", se[40] = "";
-        mkba_observation_columns(m, ob, domain, team, payer, sizeof domain);
+        char n[40] = "", se[40] = "";
+        mkba_observation_text x;
+        mkba_observation_columns(m, ob, &x);
         if (!isnan(ob->n))
             snprintf(n, sizeof n, "%.0f", ob->n);
         if (!isnan(ob->se))
             snprintf(se, sizeof se, "%.17g", ob->se);
         double v = isnan(mu[i]) ? NAN : draw_figure(ob, mu[i], rng);
-        if (ob->metric != MKBA_METRIC_SPENDING && v < 0)
+        if (!mkba_expost_metric_signed(ob->metric) && v < 0)
             v = 0;
-        fprintf(f, "%d,%s,%s,%.10g,%s,%s,%s,%s,%s\n", ob->year, m->arm[ob->arm].name,
-                mkba_expost_metrics[ob->metric].name, v, n, se, domain, team, payer);
+        fprintf(f, "%d,%s,%s,%.10g,%s,%s,%s,%s,%s,%s,%s\n", ob->year, m->arm[ob->arm].name,
+                mkba_expost_metrics[ob->metric].name, v, n, se, x.domain, x.team, x.payer,
+                x.fund, x.taakveld);
     }
     gsl_rng_free(rng);
     return MKBA_OK;

@@ -140,7 +140,7 @@ static int load(file *f, const char *path)
 static const char *unit_of(const file *f, size_t i)
 {
     const char *m = f->metric[i];
-    if (strcmp(m, "spending") == 0)
+    if (strcmp(m, "spending") == 0 || strcmp(m, "budget") == 0)
         return f->t->currency;
     if (strcmp(m, "mean_wait") == 0)
         return "years";

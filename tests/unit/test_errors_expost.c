@@ -129,13 +129,13 @@ static void test_observed_files(void **state)
           "1,broad,escalations,41,3000,youth\n",
           "DIR/obs.csv:3: a duplicate row: line 2 gives the same year, arm, metric, domain, "
           "team and payer", MKBA_EPARSE },
-        { "year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth,1,2,3,4,5\n",
+        { "year,arm,metric,value,n,domain\n1,broad,escalations,40,3000,youth,1,2,3,4,5,6,7\n",
           "DIR/obs.csv:2: the row has more fields than the header's 6", MKBA_EPARSE },
         { "year,arm,metric,value,n,domain\n1,broad,escalations,40,3000\n",
           "DIR/obs.csv:2: the row has 5 fields; the header has 6", MKBA_EPARSE },
         { "year,arms,metric,value,n\n1,broad,escalations,40,3000\n",
           "DIR/obs.csv:1: column 2: unknown column 'arms' (did you mean 'arm'?); the columns "
-          "are year,arm,metric,value,n,se,domain,team,payer", MKBA_EPARSE },
+          "are year,arm,metric,value,n,se,domain,team,payer,fund,taakveld", MKBA_EPARSE },
     };
     char obs[300];
     in_dir(obs, "obs.csv");

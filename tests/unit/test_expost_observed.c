@@ -139,6 +139,11 @@ static const bad_case bad[] = {
       { "obs.csv:1:", "separated by ';'", "decimal points" } },
     { "year,arm,metric,value,n\n1,model_b,reached,3,5,100\n",
       { "obs.csv:2:", "6 fields", "decimal commas" } },
+    /* Budget figures need the scenario's budget view (model-b has none). */
+    { "year,arm,metric,value,se,fund\n1,model_b,budget,3e6,1e5,gemeentefonds\n",
+      { "obs.csv:2: column 3 (metric)", "needs a scenario with a budget view", "spending" } },
+    { "year,arm,metric,value,se,payer,fund\n1,model_b,spending,3,1,gemeente-wmo,gemeentefonds\n",
+      { "obs.csv:2: column 7 (fund)", "the metric spending has no fund" } },
     /* Decimal notation only (strtod reads 0x10 as 16). */
     { "year,arm,metric,value,n\n1,model_b,reached,0x10,100\n",
       { "column 4 (value)", "'0x10' is not a decimal number" } },
