@@ -1835,7 +1835,8 @@ static void test_double_running_months(void **state)
  * broad team in a share of the households (districts), the classic route
  * with classic access elsewhere. Share 1 is the pure broad arm and share 0
  * the classic arm's households, bit for bit; at 0.5 the team gets half of
- * the first cycle's requests (binomial); bad settings are named. */
+ * the first cycle's requests (binomial); bad settings are named, and a
+ * list of several route types is refused. */
 static void test_mixed_arm(void **state)
 {
     (void)state;
@@ -1928,6 +1929,15 @@ static void test_mixed_arm(void **state)
     expect_variant_fails("classic = { rule = \"classic\";",
                          "classic = { rule = \"classic\"; integrated_share = 0.5;",
                          "integrated_share", "no integrated route", NULL);
+    /* Several integrated route types in one arm (review issue12-final, 6)
+     * are not run: a list of routes, in the pathway or the arm, is refused
+     * at its file and line, saying what is supported instead. */
+    snprintf(to, sizeof to, "%s routes = ( { pathway = \"broad\"; share = 0.6; } );", from);
+    expect_variant_fails(from, to, ":97: services.pathways.broad.routes",
+                         "one pathway per arm", "integrated_share", "Mixed arms", NULL);
+    expect_variant_fails("{ name = \"broad\";",
+                         "{ name = \"broad\"; routes = ( { pathway = \"broad\"; share = 1.0; } );",
+                         ":18: arms.[1].routes", "one pathway per arm", NULL);
 }
 
 int main(void)
