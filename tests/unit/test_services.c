@@ -1858,7 +1858,12 @@ static void test_mixed_arm(void **state)
     /* Share 0: everyone on the classic route, with the classic arm's
      * access and self-reliance (none; the broad arm's own share 0.1 stays
      * unused), so the same course as the classic arm's households; the
-     * broad team's staff is still paid. */
+     * broad team's staff is still paid, and the arm's own overheads, and
+     * nothing else (review issue12-final, 10: a cost wrongly charged to
+     * the classic-route households, e.g. double registration or the team's
+     * handovers, would show): per household of the population of 10,000,
+     * the wijkteam's 25 FTE at 80,000, recurring 60,000 and co-location
+     * 30,000 in each of the 8 years, and the investment of 400,000 once. */
     const mkba_pathway *p = &s.m->services.pathway[1];
     set_value(&s, 1, p->integrated_share, 0.0);
     r = sim_run(&s, 2, NULL);
@@ -1866,7 +1871,8 @@ static void test_mixed_arm(void **state)
     same_doubles(r->svc_in_care + T, r->svc_in_care, T);
     assert_true(sum(r->svc_team_in_care + T * r->nteams, T * r->nteams)
                 == sum(r->svc_team_in_care, T * r->nteams));
-    assert_true(arm_total(r, 1) > arm_total(r, 0));
+    const double own = ((25.0 * 80000.0 + 60000.0 + 30000.0) * 8.0 + 400000.0) / 10000.0;
+    assert_near(arm_total(r, 1) - arm_total(r, 0), own, 1e-9 * own);
     mkba_draw_result_free(r);
     sim_close(&s);
     mkba_draw_result_free(pure);
