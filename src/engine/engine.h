@@ -309,9 +309,19 @@ double mkba_timing_event_years(const mkba_timing *t, int k);
  * by_cycle (mkba_params_by_cycle; NULL when none varies, the usual case,
  * which costs one test). Every cost booked per cycle takes its amount
  * here: the tally's rules, and the services' heavier help and
- * substitution (lockstep.c). */
-double mkba_amount_in(const mkba_model *m, const double *v, const double *by_cycle,
-                      size_t arm, int i, int k);
+ * substitution (lockstep.c). Inline: the tally calls it per rule, cycle
+ * and batch. */
+static inline double mkba_amount_in(const mkba_model *m, const double *v,
+                                    const double *by_cycle, size_t arm, int i, int k)
+{
+    if (by_cycle != NULL) {
+        int col = mkba_params_time_column(m->params, (size_t)i);
+        if (col >= 0)
+            return by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col)
+                            * (size_t)m->timing.ncycles + (size_t)(k - 1)];
+    }
+    return v[i];
+}
 
 /* Prices the counts into r: costs per payer, effects, occupancy, totals.
  * by_cycle holds the values in each cycle of the parameters that vary by

@@ -503,7 +503,7 @@ static void book_heavier(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
         long n = ad->heavier[r->domain][r->state];
         if (n == 0)
             continue;
-        double x = a->heavier * mkba_amount_in(m, a->values, a->by_cycle, a->arm, r->amount, k)
+        double x = a->heavier * mkba_amount_in(m, a->values, w->by_cycle, a->arm, r->amount, k)
                    * dt * (double)n;
         book(w, a, k, r->payer, r->category_index, x);
         if (r->wage_indexed && r->payer >= 0)
@@ -680,7 +680,6 @@ static void run_arm(const mkba_model *m, const mkba_tables *t, const double *val
     mkba_svc_arm *a = &w->arm[set];
     mkba_svc_arm_init(a, m, t, values + arm * mkba_params_count(m->params), arm, seed, draw,
                       w->households);
-    a->by_cycle = w->by_cycle;
     a->cell = w->ncells > 1 ? w->cell : NULL;
     a->ncell = w->households;
     a->cell_delta = w->ndelta;

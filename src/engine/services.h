@@ -126,10 +126,9 @@ typedef struct mkba_svc_arm {
     double sub_places[MKBA_MAX_SUBSTITUTE];
     /* Unpooled budgets' heavier help (integration.c): the rise in the use
      * of the help bought for the own teams' households, 0 without; the
-     * draw's values and its amounts by cycle (mkba_svc_run's by_cycle), to
-     * price it by the cost rules in each cycle (mkba_amount_in). */
+     * draw's values, to price it by the cost rules. */
     double heavier;
-    const double *values, *by_cycle;
+    const double *values;
     mkba_svc_team_values team[MKBA_MAX_TEAMS];
     /* Of the current cycle (mkba_svc_arm_cycle): */
     double seek_p[8];          /* P(asking for help) by severity level */

@@ -15,18 +15,6 @@
 
 static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
 
-double mkba_amount_in(const mkba_model *m, const double *v, const double *by_cycle,
-                      size_t arm, int i, int k)
-{
-    if (by_cycle != NULL) {
-        int col = mkba_params_time_column(m->params, (size_t)i);
-        if (col >= 0)
-            return by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col)
-                            * (size_t)m->timing.ncycles + (size_t)(k - 1)];
-    }
-    return v[i];
-}
-
 /* Households at point j in states g's buckets that lie in `dur`. */
 static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
 {
