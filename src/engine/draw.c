@@ -641,14 +641,15 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
                      open = {progress, (1.0 - open_share) * per_draw, open_share};
         const mkba_engine_progress closed_p = run_progress_of(&closed),
                                    open_p = run_progress_of(&open);
-        mkba_svc_run(m, e->tables, values, seed, draw,
+        mkba_svc_run(m, e->tables, values, e->by_cycle, seed, draw,
                      e->svc_open != NULL ? &closed_p : progress, e->svc, e->total);
         for (int b = 0; e->nbatches > 1 && b < e->nbatches; b++)
             mkba_svc_batch_counts(e->svc, e->layout, b, e->batch[b]);
         if (e->nbatches > 1)
             price_batches(e, values, out);
         if (e->svc_open != NULL)
-            mkba_svc_run_open(m, e->tables, values, seed, draw, &open_p, e->svc_open, e->open);
+            mkba_svc_run_open(m, e->tables, values, e->by_cycle, seed, draw, &open_p, e->svc_open,
+                              e->open);
     } else if (e->mode == MKBA_ENGINE_MICRO) {
         simulate_households(e, seed, draw, values, out, progress);
     } else if ((rc = mkba_cohort_run(m, e->tables, e->total, err)) != MKBA_OK) {

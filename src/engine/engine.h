@@ -304,6 +304,25 @@ double mkba_discount(double rate, double years);
  * MKBA_DISC_POINT, the time used for one-off events within cycle k). */
 double mkba_timing_event_years(const mkba_timing *t, int k);
 
+/* The amount of value index i for `arm` in cycle k: the draw's value v[i],
+ * or for a parameter that varies by year its value in cycle k from
+ * by_cycle (mkba_params_by_cycle; NULL when none varies, the usual case,
+ * which costs one test). Every cost booked per cycle takes its amount
+ * here: the tally's rules, and the services' heavier help and
+ * substitution (lockstep.c). Inline: the tally calls it per rule, cycle
+ * and batch. */
+static inline double mkba_amount_in(const mkba_model *m, const double *v,
+                                    const double *by_cycle, size_t arm, int i, int k)
+{
+    if (by_cycle != NULL) {
+        int col = mkba_params_time_column(m->params, (size_t)i);
+        if (col >= 0)
+            return by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col)
+                            * (size_t)m->timing.ncycles + (size_t)(k - 1)];
+    }
+    return v[i];
+}
+
 /* Prices the counts into r: costs per payer, effects, occupancy, totals.
  * by_cycle holds the values in each cycle of the parameters that vary by
  * year (mkba_params_by_cycle), which rule amounts then take in place of

@@ -41,6 +41,7 @@ struct mkba_svc_work {
      * once per arm. */
     uint8_t *x0;
     int x0_shared;             /* x0 holds this draw's states */
+    const double *by_cycle;    /* this draw's amounts by cycle (mkba_svc_run) */
     /* The households in nbatches fixed batches (mkba_batches), cut
      * into chunks of at most CHUNK (engine.h). Tallies are kept per
      * thread and batch, so a batch can be priced on its own. */
@@ -502,7 +503,8 @@ static void book_heavier(mkba_svc_work *w, const mkba_svc_arm *a, int k, double 
         long n = ad->heavier[r->domain][r->state];
         if (n == 0)
             continue;
-        double x = a->heavier * a->values[r->amount] * dt * (double)n;
+        double x = a->heavier * mkba_amount_in(m, a->values, w->by_cycle, a->arm, r->amount, k)
+                   * dt * (double)n;
         book(w, a, k, r->payer, r->category_index, x);
         if (r->wage_indexed && r->payer >= 0)
             t->wages[row + (size_t)r->payer] += x / a->households;
@@ -793,11 +795,12 @@ static void find_cells(const mkba_model *m, const mkba_tables *t, const double *
 }
 
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
-                  mkba_svc_work *w, mkba_counts *c)
+                  const double *by_cycle, uint64_t seed, uint32_t draw,
+                  const mkba_engine_progress *progress, mkba_svc_work *w, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
     mkba_svc_tally *st = &w->tally;
+    w->by_cycle = by_cycle;
     size_t AT = st->narms * st->ncycles;
     memset(st->cost, 0, AT * st->npayers * sizeof *st->cost);
     memset(st->category, 0, AT * st->ncategories * sizeof *st->category);
@@ -863,8 +866,8 @@ double mkba_svc_open_share(const mkba_model *m, const mkba_svc_work *open)
 }
 
 void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
-                       uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
-                       mkba_svc_work *w, mkba_counts *c)
+                       const double *by_cycle, uint64_t seed, uint32_t draw,
+                       const mkba_engine_progress *progress, mkba_svc_work *w, mkba_counts *c)
 {
     const mkba_layout *l = t->l;
     const size_t nent = l->narms * l->ncycles * l->nstates_total;
@@ -877,7 +880,7 @@ void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *
         memset(w->delta_new[i], 0, w->ndelta * sizeof *w->delta_new[i]);
         memset(w->entries_new[i], 0, nent * sizeof *w->entries_new[i]);
     }
-    mkba_svc_run(m, t, values, seed, draw, progress, w, c);
+    mkba_svc_run(m, t, values, by_cycle, seed, draw, progress, w, c);
     memset(c->occ_new, 0, l->narms * l->npoints * l->nslots * sizeof *c->occ_new);
     memset(c->entries_new, 0, nent * sizeof *c->entries_new);
     for (int i = 0; i < w->nthreads; i++) {
@@ -964,17 +967,15 @@ static void given_saving(const mkba_timing *tm, int k, const double *given, int 
 }
 
 /* The cost rule of arm's substitution entry e when its bought-help price
- * varies by year, with that price in cycle k of T (by_cycle, as
+ * varies by year, with that price in cycle k (by_cycle, as
  * mkba_svc_price takes it) in *amount; NULL for a constant price. */
 static const mkba_cost_rule *given_rule(const mkba_model *m, const double *by_cycle,
-                                        size_t arm, int e, int k, size_t T, double *amount)
+                                        size_t arm, int e, int k, double *amount)
 {
     const mkba_cost_rule *c = &m->cost[m->services.pathway[arm].substitute[e].cost_rule];
-    int col = mkba_params_time_column(m->params, (size_t)c->amount);
-    if (by_cycle == NULL || col < 0)
+    if (by_cycle == NULL || mkba_params_time_column(m->params, (size_t)c->amount) < 0)
         return NULL;
-    *amount = by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col) * T
-                       + (size_t)k - 1];
+    *amount = mkba_amount_in(m, NULL, by_cycle, arm, c->amount, k);
     return c;
 }
 
@@ -989,7 +990,7 @@ static void price_given(const mkba_model *m, const mkba_svc_work *w, const doubl
     const size_t row = arm * T + (size_t)k - 1, at = arm * st->npoints * MKBA_MAX_SUBSTITUTE;
     for (int e = 0; e < p->nsubstitute; e++) {
         double amount, u, dsc;
-        const mkba_cost_rule *c = given_rule(m, by_cycle, arm, e, k, T, &amount);
+        const mkba_cost_rule *c = given_rule(m, by_cycle, arm, e, k, &amount);
         if (c == NULL)
             continue;
         given_saving(&m->timing, k, st->given + at, e, amount, &u, &dsc);
@@ -1195,7 +1196,7 @@ void mkba_svc_group_price(const mkba_model *m, const mkba_svc_work *w, const dou
                 take_saving(tm, (int)k, t->cell_saved + at * P, P, NULL, own, NULL, NULL);
                 for (int e = 0; e < m->services.pathway[arm].nsubstitute; e++) {
                     double amount, u, dsc;
-                    const mkba_cost_rule *r = given_rule(m, by_cycle, arm, e, (int)k, T, &amount);
+                    const mkba_cost_rule *r = given_rule(m, by_cycle, arm, e, (int)k, &amount);
                     if (r == NULL || r->payer < 0)
                         continue;
                     given_saving(tm, (int)k, t->cell_given + at * MKBA_MAX_SUBSTITUTE, e, amount,

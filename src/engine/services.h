@@ -394,13 +394,15 @@ mkba_svc_work *mkba_svc_work_alloc_open(const mkba_model *m, const mkba_layout *
 void mkba_svc_work_set_budget(mkba_svc_work *w, const mkba_svc_work *open);
 
 /* Simulates one draw of the work's households with services into counts c
- * (as mkba_micro_run would) and the work's service tally. progress (may be
+ * (as mkba_micro_run would) and the work's service tally; by_cycle as
+ * mkba_tally takes it (NULL when no parameter varies by year) prices the
+ * costs the tally books per cycle (heavier help). progress (may be
  * NULL) hears of every finished cycle of every arm, on the calling thread
  * (engine.h); when *progress->stop is raised it stops at the next cycle,
  * leaving counts the caller discards. */
 void mkba_svc_run(const mkba_model *m, const mkba_tables *t, const double *values,
-                  uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
-                  mkba_svc_work *w, mkba_counts *c);
+                  const double *by_cycle, uint64_t seed, uint32_t draw,
+                  const mkba_engine_progress *progress, mkba_svc_work *w, mkba_counts *c);
 
 /* The records a draw of `households` starting households may need: those
  * and, with population.inflow, at most floor(x) + 1 entrants in each year
@@ -422,8 +424,8 @@ long mkba_svc_records(const mkba_model *m, long households);
 double mkba_svc_open_share(const mkba_model *m, const mkba_svc_work *open);
 
 void mkba_svc_run_open(const mkba_model *m, const mkba_tables *t, const double *values,
-                       uint64_t seed, uint32_t draw, const mkba_engine_progress *progress,
-                       mkba_svc_work *w, mkba_counts *c);
+                       const double *by_cycle, uint64_t seed, uint32_t draw,
+                       const mkba_engine_progress *progress, mkba_svc_work *w, mkba_counts *c);
 
 /* Batch b's integer tallies of the last mkba_svc_run as counts
  * (households, occupancy, entries), for pricing one batch of households

@@ -15,22 +15,6 @@
 
 static int in_window(mkba_window w, int x) { return x >= w.from && x <= w.to; }
 
-/* The amount of value index i for `arm` in cycle k: the draw's value v[i],
- * or for a parameter that varies by year its value in cycle k from
- * by_cycle (mkba_params_by_cycle; NULL when none varies, the usual case,
- * which costs one test). */
-static double amount_in(const mkba_model *m, const double *v, const double *by_cycle,
-                        size_t arm, int i, int k)
-{
-    if (by_cycle != NULL) {
-        int col = mkba_params_time_column(m->params, (size_t)i);
-        if (col >= 0)
-            return by_cycle[(arm * mkba_params_time_count(m->params) + (size_t)col)
-                            * (size_t)m->timing.ncycles + (size_t)(k - 1)];
-    }
-    return v[i];
-}
-
 /* Households at point j in states g's buckets that lie in `dur`. */
 static double in_state(const mkba_layout *l, const double *occ_j, int g, mkba_window dur)
 {
@@ -266,7 +250,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                             ent[(size_t)(k - 1) * S + (size_t)(l->state_base[d] + s)] / H;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k), u, dsc;
+                double amount = mkba_amount_in(m, v, by_cycle, arm, rule->amount, k), u, dsc;
                 if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc))
                     continue;
                 if ((size_t)rule->category_index < C) {
@@ -290,7 +274,7 @@ void mkba_tally(const mkba_model *m, const mkba_layout *l, const mkba_counts *c,
                 double u, dsc;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state,
                                  rule->duration, rule->amount, &de, &cv, 1, &u, &dsc);
-                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                double amount = mkba_amount_in(m, v, by_cycle, arm, rule->amount, k);
                 eff[rule->effect] += amount * u;
                 eff_d[rule->effect] += amount * dsc;
             }
@@ -341,7 +325,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
             cc.k = k;
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                double amount = mkba_amount_in(m, v, by_cycle, arm, rule->amount, k);
                 if (!(rule->arms >> arm & 1u) || !in_window(rule->cycles, k)
                     || !cost_values(&cc, rule, cv, nb, u, dsc))
                     continue;
@@ -364,7 +348,7 @@ void mkba_tally_batches(const mkba_model *m, const mkba_layout *l,
                     continue;
                 occupancy_values(&cc, rule->cycles, rule->domain, rule->state, rule->duration,
                                  rule->amount, &de, cv, nb, u, dsc);
-                double amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                double amount = mkba_amount_in(m, v, by_cycle, arm, rule->amount, k);
                 for (size_t b = 0; b < nb; b++)
                     effect[(b * A + arm) * E + rule->effect] += amount * dsc[b];
             }
@@ -427,7 +411,7 @@ void mkba_tally_budget(const mkba_model *m, const mkba_layout *l, const mkba_cou
             double *wages = &r->budget_wages[(arm * T + (size_t)k - 1) * P];
             for (size_t i = 0; i < m->ncosts; i++) {
                 const mkba_cost_rule *rule = &m->cost[i];
-                double u, dsc, amount = amount_in(m, v, by_cycle, arm, rule->amount, k);
+                double u, dsc, amount = mkba_amount_in(m, v, by_cycle, arm, rule->amount, k);
                 if (!book_cost(&cc, rule, &cv, arm, amount, cost, cost_d, &u, &dsc)
                     || !rule->wage_indexed)
                     continue;

@@ -344,6 +344,7 @@ static int read_arms(mkba_loader *ld, const config_setting_t *list)
         mkba_arm *a = &m->arm[i];
         const char *name = NULL, *label = NULL, *target = NULL;
         if ((rc = mkba_sc_expect_group(ld, g, "a group {name = ...; ...}")) != 0
+            || (rc = mkba_sc_mix_routes(ld, g)) != 0
             || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_ARM)) != 0
             || (rc = mkba_sc_string(ld, g, "name", 1, &name, NULL)) != 0
             || (rc = mkba_sc_string(ld, g, "label", 0, &label, NULL)) != 0

@@ -243,6 +243,10 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
 /* Pathway p's optional integrated_share (a mixed arm), after its route
  * settings and before classic_access. */
 int mkba_sc_mix(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p);
+/* Refuses a list of routes in arm or pathway group g (several integrated
+ * route types in one arm, which the engine does not run), with what is
+ * supported instead; before g's keys are checked. */
+int mkba_sc_mix_routes(mkba_loader *ld, const config_setting_t *g);
 /* The index of the team named by string setting s; context ends the
  * message of an unknown name. */
 int mkba_sc_team_index(mkba_loader *ld, const config_setting_t *s, const char *context, int *t);

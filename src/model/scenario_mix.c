@@ -3,9 +3,24 @@
  * `integrated_share` runs its integrated route in that share of the
  * households (its districts); the others follow the classic route with
  * the access of the arm `classic_access` names, and need a provider for
- * every domain of the arm's own teams. */
+ * every domain of the arm's own teams. Several integrated route types in
+ * one arm (`routes`) are refused with what to do instead. */
 #include "pathway.h"
 #include "scenario_impl.h"
+
+int mkba_sc_mix_routes(mkba_loader *ld, const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "routes");
+    if (s == NULL)
+        return 0;
+    return mkba_sc_fail(ld, s, NULL, "an arm cannot mix several integrated route types (e.g. "
+                        "model A in some districts and model C in others): the engine runs one "
+                        "pathway per arm; remove routes. Supported instead: integrated_share with classic_access (the "
+                        "arm's integrated route in a share of the districts, the classic route "
+                        "in the others) and the rules' criteria (by target group); for a mix "
+                        "of types, run the pure arms and weigh them (docs/model.md, \"Mixed "
+                        "arms\")");
+}
 
 int mkba_sc_mix(mkba_loader *ld, const config_setting_t *g, mkba_pathway *p)
 {

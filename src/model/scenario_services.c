@@ -779,6 +779,7 @@ static int read_pathway(mkba_loader *ld, const config_setting_t *g, size_t arm)
     for (int d = 0; d < MKBA_MAX_DOMAINS; d++)
         p->provider[d] = -1;
     if ((rc = mkba_sc_expect_group(ld, g, "a pathway {rule = ...; ...}")) != 0
+        || (rc = mkba_sc_mix_routes(ld, g)) != 0
         || (rc = mkba_sc_check_keys(ld, g, MKBA_KEYS_PATHWAY)) != 0
         || (rc = record_where(ld, g, &p->path, &p->file, &p->line)) != 0)
         return rc;

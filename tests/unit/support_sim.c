@@ -67,7 +67,7 @@ mkba_draw_result *sim_run(sim *s, int threads, mkba_counts **counts)
     mkba_counts *c = mkba_counts_alloc(s->l);
     mkba_draw_result *r = mkba_draw_result_alloc(s->m);
     assert_true(w && c && r);
-    mkba_svc_run(s->m, s->t, s->values, s->m->seed, 0, NULL, w, c);
+    mkba_svc_run(s->m, s->t, s->values, NULL, s->m->seed, 0, NULL, w, c);
     mkba_tally(s->m, s->l, c, s->values, NULL, r);
     mkba_svc_price(s->m, w, NULL, r);
     mkba_svc_work_free(w);

@@ -249,7 +249,7 @@ static double gain(sim *s, const case_type *c, long households)
     mkba_counts *cn = mkba_counts_alloc(s->l);
     mkba_draw_result *r = mkba_draw_result_alloc(s->m);
     assert_true(w && cn && r);
-    mkba_svc_run(s->m, s->t, s->values, s->m->seed, 0, NULL, w, cn);
+    mkba_svc_run(s->m, s->t, s->values, NULL, s->m->seed, 0, NULL, w, cn);
     mkba_tally(s->m, s->l, cn, s->values, NULL, r);
     size_t ref = (size_t)s->m->reference;
     double g = 1.0 - severity_years(s, r, 1 - ref) / severity_years(s, r, ref);

@@ -418,6 +418,60 @@ static void test_calendar_substitution_priced(void **state)
     mkba_draw_result_free(r);
 }
 
+/* Unpooled budgets' heavier help is priced, like substitution, at the
+ * bought help's price in each cycle when that price varies by year
+ * (review issue12-final, 5). The substitution fixture without its
+ * substitution list, at degree limited with second_line = 0.5 (the help
+ * bought for the team's households used 1.5 times) and a price of
+ * 1,000 x year: cycle k charges the classic arm 1,000 k and the team arm
+ * 1,000 k (1 + 0.5 n_k / 1,000), n_k the households in the team's care in
+ * cycle k. Nobody's need moves, all ask at once, the team has 600 places
+ * and two-year episodes, and a household whose episode ends asks again
+ * the cycle after: cycle 1 admits 600 (400 wait); 2 keeps them; in 3
+ * they leave and the 400 come in; in 4 the 600 ask again and 200 join the
+ * 400; in 5 the 400 leave and the 400 waiting join the 200; in 6 the 200
+ * leave, and 200 of the 400 who left in 5 join the 400 of 5. So n_k =
+ * 600 600 400 600 600 600. Priced at the year-1 value, as
+ * before, cycle 2 would cost 2,000 + 300 instead of 2,600. */
+static void test_calendar_heavier_priced(void **state)
+{
+    (void)state;
+    static const char *const edit[][2] = {
+        {"per_year = 1000.0; category = \"first line\"",
+         "per_year = \"1000.0 * year\"; category = \"first line\""},
+        {"degree = \"full\"; team = \"team\"; providers = [\"desk\"];",
+         "degree = \"limited\"; team = \"team\"; providers = [\"desk\"]; payer = \"gemeente\"; "
+         "overheads = { co_location = 0.0; }; "
+         "integration = { front_office_investment = 0.0; "
+         "unpooled = { second_line = 0.5; }; };"},
+        {"substitution = ( { domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; "
+         "share = 1.0; places = 0.0; } );", ""}};
+    char path[2][64];
+    const char *from = "tests/data/services_substitution.cfg";
+    for (int i = 0; i < 3; i++) {
+        snprintf(path[i % 2], sizeof path[i % 2], "/tmp/mkba_trend_heavier%d_%ld.cfg", i % 2,
+                 (long)getpid());
+        assert_int_equal(support_write_variant(from, path[i % 2], edit[i][0], edit[i][1]), 0);
+        from = path[i % 2];
+    }
+    mkba_draw_result *r = base_draw(from, MKBA_ENGINE_MICRO, 1000);
+    remove(path[0]);
+    remove(path[1]);
+    static const double in_care[6] = {600, 600, 400, 600, 600, 600};
+    const size_t nc = r->ncycles, np = r->npayers;
+    assert_int_equal(nc, 6);
+    double total = 0.0;
+    for (size_t k = 1; k <= nc; k++) {
+        expect(r->svc_in_care[1 * nc + k - 1] * 1000.0, in_care[k - 1], "team's households");
+        double want = 1000.0 * (double)k * (1.0 + 0.5 * in_care[k - 1] / 1000.0);
+        expect(r->cost[(0 * nc + k - 1) * np], 1000.0 * (double)k, "classic arm's cycle cost");
+        expect(r->cost[(1 * nc + k - 1) * np], want, "team arm's cycle cost");
+        total += want;
+    }
+    expect(r->cost_total[1 * np], total, "team arm's total cost");
+    mkba_draw_result_free(r);
+}
+
 /* `mkba check` shows a parameter that varies by year with its year-1
  * value, saying that it varies; a constant one without that remark. */
 static void test_calendar_printed(void **state)
@@ -491,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_calendar_refused),
         cmocka_unit_test(test_cycles_per_year),
         cmocka_unit_test(test_calendar_substitution_priced),
+        cmocka_unit_test(test_calendar_heavier_priced),
         cmocka_unit_test(test_calendar_printed),
     };
     return cmocka_run_group_tests_name("timing", tests, NULL, NULL);
