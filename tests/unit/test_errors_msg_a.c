@@ -46,6 +46,9 @@ static void test_sa_refusals(void **state)
     static const support_cli_case cases[] = {
         { "", "sa sweep tests/data/full.cfg --grid u_severe=0.5:0.2:3" SA_OUT,
           "mkba: --grid u_severe=0.5:0.2:3: LO must be below HI", 2, "DIR/out.h5" },
+        { "", "sa sobol tests/data/full.cfg --outcome breakeven:society -n 8" SA_OUT,
+          "mkba: --outcome breakeven:society: variance shares need finite outcomes; choose an "
+          "npv, cost or effect outcome, not a break-even year or ratio", 1, "DIR/out.h5" },
         { "", "sa tornado DIR/one.cfg" SA_OUT, "mkba: DIR/one.cfg has one arm; a sensitivity "
           "analysis compares arms against the reference arm", 1, "DIR/out.h5" },
         { "", "sa evppi tests/data/full.cfg --from DIR/sa.h5" FROM_OUT,
@@ -135,6 +138,16 @@ static void test_sa_api(void **state)
     support_expect_error(mkba_sa_run(NULL, m, &o, &err), MKBA_EINVAL, &err,
                          "--factors: the range of u_severe must be LO:HI with finite LO < HI "
                          "(got 0.5:0.2)");
+    mkba_error_clear(&err);
+    /* Only the methods on a design take a range (the command line refuses
+     * --range for the others). */
+    const mkba_sa_range good = { "u_severe", 0.2, 0.4, 0 };
+    o.method = MKBA_SA_EVPPI;
+    o.draws = 100;
+    o.range = &good;
+    support_expect_error(mkba_sa_run(NULL, m, &o, &err), MKBA_EINVAL, &err,
+                         "--range has no meaning on PSA draws (u_severe); the draws span each "
+                         "factor's distribution");
     mkba_error_clear(&err);
     assert_false(support_exists(out));
     mkba_sa_options f;
