@@ -105,6 +105,42 @@ static void test_outputs(void **state)
     }
 }
 
+/* Result files damaged as a foreign writer might: a threshold with more
+ * roots than a threshold can have, and parameter sources that do not
+ * match the parameters (the workbook's sources sheet). */
+static void test_damaged_files(void **state)
+{
+    (void)state;
+    char good[300], bad[300];
+    snprintf(good, sizeof good, "%s/threshold.h5", dir);
+    snprintf(bad, sizeof bad, "%s/roots.h5", dir);
+    hid_t f = support_damaged_copy(good, bad);
+    assert_true(f >= 0);
+    assert_int_equal(support_replace_doubles(f, "/sa/threshold/root", 65), 0);
+    H5Fclose(f);
+    snprintf(good, sizeof good, "%s/psa.h5", dir);
+    snprintf(bad, sizeof bad, "%s/sources.h5", dir);
+    f = support_damaged_copy(good, bad);
+    assert_true(f >= 0);
+    assert_true(H5Ldelete(f, "/labels/parameter_sources", H5P_DEFAULT) >= 0);
+    assert_true(H5Ocopy(f, "/labels/arms", f, "/labels/parameter_sources", H5P_DEFAULT,
+                        H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+    static const support_cli_case cases[] = {
+        { "", "summary DIR/roots.h5", "mkba: DIR/roots.h5: /sa/threshold/root has 65 values; a "
+          "threshold has at most 64 roots", 1, NULL },
+        { "", "summary DIR/sources.h5 --format xlsx -o DIR/book.xlsx",
+          "mkba: DIR/sources.h5: /labels/parameter_sources has 2 entries for 41 parameters", 1,
+          "DIR/book.xlsx" },
+    };
+    support_cli_check(dir, cases, sizeof cases / sizeof cases[0]);
+    static const char *const damaged[] = { "roots.h5", "sources.h5" };
+    for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        snprintf(bad, sizeof bad, "%s/%s", dir, damaged[i]);
+        assert_int_equal(remove(bad), 0);
+    }
+}
+
 /* The library refuses what the command line refuses first, for callers of
  * the API: a draw beyond 32 bits, a bootstrap beyond its cap, a range with
  * LO not below HI. */
@@ -328,6 +364,8 @@ static int setup(void **state)
     static const char *const steps[] = {
         "BIN run tests/data/full.cfg --draws 100 --households 20 -q -o DIR/psa.h5",
         "BIN sa tornado tests/data/full.cfg --factors u_severe --households 20 -q -o DIR/sa.h5",
+        "BIN sa threshold tests/data/full.cfg --factors u_severe --households 20 -q "
+        "-o DIR/threshold.h5",
         "sed 's/arms = ( { name = \"one\"; reference = true; }, { name = \"two\"; } );/"
         "arms = ( { name = \"one\"; reference = true; } );/' tests/data/twins.cfg >DIR/one.cfg",
         "sed 's/^    { name = \"zorg-en-veiligheid\";/    { name = \"extra\"; payers = "
@@ -374,8 +412,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const names[] = { "psa.h5", "sa.h5", "one.cfg", "persp.cfg",
-                                         "extra.cfg", "x.csv", "none.sh",
+    static const char *const names[] = { "psa.h5", "sa.h5", "threshold.h5", "one.cfg",
+                                         "persp.cfg", "extra.cfg", "x.csv", "none.sh",
                                          "stray.sh", "lost.sh", "stop.sh", "huge.sh",
                                          "pagedir.sh", "pagefull.sh", "rmsub.sh",
                                          "blocked.sh", "sub", "r2.pdf/x", "r2.pdf" };
@@ -387,6 +425,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sa_refusals),
         cmocka_unit_test(test_outputs),
+        cmocka_unit_test(test_damaged_files),
         cmocka_unit_test(test_sa_api),
         cmocka_unit_test(test_report_api),
         cmocka_unit_test(test_analysis_arguments),
