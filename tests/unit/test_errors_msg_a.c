@@ -96,7 +96,7 @@ static void test_outputs(void **state)
           "--no-refine -o DIR/e.h5", "mkba: wrote DIR/e.h5", 0, NULL },
     };
     support_cli_check(dir, cases, sizeof cases / sizeof cases[0]);
-    static const char *const made[] = { "y.csv", "e.h5" };
+    static const char *const made[] = { "y.csv" };
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
         char path[300];
         snprintf(path, sizeof path, "%s/%s", dir, made[i]);
@@ -106,8 +106,9 @@ static void test_outputs(void **state)
 }
 
 /* Result files damaged as a foreign writer might: a threshold with more
- * roots than a threshold can have, and parameter sources that do not
- * match the parameters (the workbook's sources sheet). */
+ * roots than a threshold can have, an ex-post file of an older layout,
+ * and parameter sources that do not match the parameters (the workbook's
+ * sources sheet), or one too long for a cell. */
 static void test_damaged_files(void **state)
 {
     (void)state;
@@ -126,6 +127,12 @@ static void test_damaged_files(void **state)
     assert_true(H5Ocopy(f, "/labels/arms", f, "/labels/parameter_sources", H5P_DEFAULT,
                         H5P_DEFAULT) >= 0);
     H5Fclose(f);
+    snprintf(good, sizeof good, "%s/e.h5", dir);    /* test_outputs wrote it */
+    snprintf(bad, sizeof bad, "%s/update.h5", dir);
+    f = support_damaged_copy(good, bad);
+    assert_true(f >= 0);
+    assert_int_equal(support_replace_doubles(f, "/expost/update", 3), 0);
+    H5Fclose(f);
     /* A source longer than a spreadsheet cell holds. */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "sed \"s/source = \\\"assumption\\\"; };/source = \\\"$(head -c "
@@ -136,6 +143,8 @@ static void test_damaged_files(void **state)
     static const support_cli_case cases[] = {
         { "", "summary DIR/roots.h5", "mkba: DIR/roots.h5: /sa/threshold/root has 65 values; a "
           "threshold has at most 64 roots", 1, NULL },
+        { "", "summary DIR/update.h5", "mkba: DIR/update.h5 was written by an older mkba "
+          "(/expost/update has 3 columns, expected 13); run mkba expost again", 1, NULL },
         { "", "summary DIR/long.h5 --format xlsx -o DIR/book.xlsx",
           "mkba: cannot write the sources sheet of DIR/book.xlsx: String exceeds Excel's limit "
           "of 32,767 characters. (the row of p_debt_recover)", 1, "DIR/book.xlsx" },
@@ -144,7 +153,8 @@ static void test_damaged_files(void **state)
           "DIR/book.xlsx" },
     };
     support_cli_check(dir, cases, sizeof cases / sizeof cases[0]);
-    static const char *const damaged[] = { "roots.h5", "sources.h5", "long.cfg", "long.h5" };
+    static const char *const damaged[] = { "roots.h5", "sources.h5", "update.h5", "long.cfg",
+                                           "long.h5" };
     for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
         snprintf(bad, sizeof bad, "%s/%s", dir, damaged[i]);
         assert_int_equal(remove(bad), 0);
@@ -422,7 +432,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const names[] = { "psa.h5", "sa.h5", "threshold.h5", "one.cfg",
+    static const char *const names[] = { "psa.h5", "sa.h5", "threshold.h5", "e.h5", "one.cfg",
                                          "persp.cfg", "extra.cfg", "x.csv", "none.sh",
                                          "stray.sh", "lost.sh", "stop.sh", "huge.sh",
                                          "pagedir.sh", "pagefull.sh", "rmsub.sh",
