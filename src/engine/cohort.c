@@ -309,11 +309,11 @@ static int trace_joint(const mkba_model *m, const mkba_tables *t, size_t arm, mk
         J.stride[d] = J.n;
         if (J.n > MAX_JOINT / (size_t)J.e[d].n)
             return mkba_error_set(err, MKBA_EINVAL,
-                                  "cohort mode: the joint state space of this scenario has more "
-                                  "than %d states (domains x states x time-in-state); interactions "
-                                  "and exit states need the joint space: use microsimulation "
-                                  "(the default) for this scenario",
-                                  MAX_JOINT);
+                                  "%s: cohort mode: the joint state space of this scenario has "
+                                  "more than %d states (domains x states x time-in-state); "
+                                  "interactions and exit states need the joint space: use "
+                                  "microsimulation (the default) for this scenario",
+                                  m->path != NULL ? m->path : m->name, MAX_JOINT);
         J.n *= (size_t)J.e[d].n;
     }
     double *cur = mkba_malloc(J.n * sizeof *cur), *nxt = mkba_malloc(J.n * sizeof *nxt);
@@ -376,7 +376,8 @@ int mkba_cohort_run(const mkba_model *m, const mkba_tables *t, mkba_counts *c, m
     int independent = m->ninteract == 0 && !t->l->has_exit;
     for (size_t arm = 0; arm < m->narms; arm++) {
         int rc = independent ? trace_marginal(m, t, arm, c) : trace_joint(m, t, arm, c, err);
-        if (rc == MKBA_ENOMEM)
+        /* trace_joint says what it could not hold; trace_marginal does not. */
+        if (rc == MKBA_ENOMEM && independent)
             return mkba_error_set(err, rc, "cohort mode: out of memory");
         if (rc != MKBA_OK)
             return rc;

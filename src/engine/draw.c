@@ -165,10 +165,13 @@ double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long 
 {
     if (mode == MKBA_ENGINE_COHORT)
         return 0;
-    mkba_error err;
+    mkba_error err = {0};
     mkba_layout *l = mkba_layout_alloc(m, &err);
+    /* Out of memory already: the run cannot start. A layout the model
+     * cannot have (too many duration windows) is the engine's to report,
+     * with its reason, not an estimate's to make infinite. */
     if (l == NULL)
-        return HUGE_VAL;
+        return err.code == MKBA_ENOMEM ? HUGE_VAL : 0;
     const double tallies = (double)(l->narms * l->npoints * l->nslots
                                     + l->narms * l->ncycles * l->nstates_total) * 8.0;
     const double scratch = m->services.enabled ? (double)mkba_svc_scratch_bytes(l) : 0;

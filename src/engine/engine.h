@@ -424,7 +424,8 @@ size_t mkba_engine_bytes_per_household(const mkba_model *m, mkba_engine_mode mod
  * changes and entries per batch and group cell (services; a second work
  * with entrants) or per group cell (the streaming microsimulation's work).
  * With monthly cycles they are tens of MB per thread. HUGE_VAL when the
- * model's layout cannot be set up (no memory). */
+ * model's layout cannot be set up for want of memory, 0 when the model
+ * cannot have one (mkba_engine_alloc then says why). */
 double mkba_engine_bytes_fixed(const mkba_model *m, mkba_engine_mode mode, long households,
                                int nthreads);
 

@@ -55,8 +55,10 @@ static int duration_buckets(const mkba_model *m, int d, int s, mkba_dur_buckets 
     b->cap = brk[n - 1];
     if (n > 255)
         return mkba_error_set(err, MKBA_EINVAL,
-                              "domain '%s', state '%s': duration windows split the time in "
-                              "the state into %d intervals; at most 255 are supported",
+                              "%s: domain '%s', state '%s': the duration windows of its "
+                              "transition, cost and effect rules split the time in the state "
+                              "into %d intervals; at most 255 are supported (use fewer "
+                              "distinct windows)", m->path != NULL ? m->path : m->name,
                               m->domain[d].name, m->domain[d].state[s].name, n);
     b->nbuckets = n;
     for (int i = 0; i < n; i++) {

@@ -250,7 +250,8 @@ static int sir_resample(const job *j, expost *e, long *index, mkba_error *err)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rng == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the resampling's random "
+                              "number generator");
     gsl_rng_set(rng, (unsigned long)(j->seed ^ 0x45585053ULL));
     mkba_expost_resample(e->w, e->nd, gsl_rng_uniform(rng), index);
     gsl_rng_free(rng);

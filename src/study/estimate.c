@@ -215,9 +215,10 @@ int mkba_study_check_estimate(const mkba_model *m, size_t npoints, int nengines,
             snprintf(open, sizeof open, " twice (closed and open run) and about %.0f entrants "
                      "(open run)", e.open_entrants);
         if (e.engine_bytes > 0)
-            p += snprintf(p, sizeof parts, "%s for %ld households%s kept with services by %d "
+            p += snprintf(p, sizeof parts, "%s for %ld households%s%s by %d "
                           "engine%s, with the engines' tallies per thread",
-                          size_text(e.engine_bytes, b, sizeof b), o->households, open, nengines,
+                          size_text(e.engine_bytes, b, sizeof b), o->households, open,
+                          m->services.enabled ? " kept with services" : "", nengines,
                           nengines == 1 ? "" : "s");
         if (e.readback_bytes > 0)
             snprintf(p, sizeof parts - (size_t)(p - parts), "%s%s to read the %zu stored "

@@ -330,10 +330,12 @@ static int grow_slots(study *s, size_t chunk, mkba_error *err)
     if (errs != NULL)
         s->errs = errs;
     if (rec == NULL || rcs == NULL || errs == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the %zu records per block "
+                              "the ranks agreed on", chunk);
     for (; s->nslots < chunk; s->nslots++)
         if ((s->rec[s->nslots] = mkba_draw_result_alloc(s->m)) == NULL)
-            return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the %zu records per "
+                                  "block the ranks agreed on", chunk);
     return MKBA_OK;
 }
 

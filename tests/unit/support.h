@@ -3,6 +3,7 @@
 #ifndef MKBA_TESTS_SUPPORT_H
 #define MKBA_TESTS_SUPPORT_H
 
+#include <stdint.h>
 #include <hdf5.h>
 #include "model/model.h"
 #include "mkba/mkba.h"
@@ -52,10 +53,23 @@ char *support_model_text(const mkba_model *m);
 void support_run_options(mkba_run_options *o, const char *output, long draws,
                          long households);
 
+/* As support_run_options, for the base case alone (no PSA draws) of
+ * `households` households (any number, 0 too) with seed `seed`: one run of
+ * a study over seeds. */
+void support_base_case_options(mkba_run_options *o, const char *output, long households,
+                               uint64_t seed);
+
 /* Runs support_model_small with `draws` PSA draws of 60 households, one
  * thread, into /tmp/mkba-test-TAG-PID.h5 (its name in path); 0, or -1
  * with the error printed. */
 int support_run_small(char *path, size_t size, const char *tag, long draws);
+
+/* Makes the folder of mkdtemp template `dir` (ending in XXXXXX, which it
+ * fills in): 0, or -1. */
+int support_temp_folder(char *dir);
+
+/* Removes folder `dir` with everything in it (rm -rf): 0, or -1. */
+int support_remove_temp_folder(const char *dir);
 
 /* The whole file as a string (free it); NULL when it cannot be read. */
 char *support_read_file(const char *path);

@@ -115,6 +115,22 @@ void support_bad_loads(const support_bad *cases, size_t n)
     }
 }
 
+int support_bad_run(const support_bad *c, mkba_run_options *o, char *path, size_t size,
+                    int *line, mkba_error *err)
+{
+    *line = support_bad_write(c, path, size);
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(NULL, path, &m, err);
+    if (rc != MKBA_OK) {
+        remove(path);
+        fail_msg("%s: %s", path, err->message);
+    }
+    rc = mkba_run(NULL, m, o, err);
+    remove(path);
+    mkba_model_free(m);
+    return rc;
+}
+
 void support_expect_error(int rc, int code, const mkba_error *err, const char *phrase)
 {
     if (rc != code || strstr(err->message, phrase) == NULL)

@@ -38,6 +38,13 @@ char *support_edited(const char *path, const char *find, const char *replace);
  * message and leaves no model. */
 void support_bad_loads(const support_bad *cases, size_t n);
 
+/* Loads case c (which must load; the test fails otherwise) and runs it
+ * with options o: the run's code, its message in err, the line to expect
+ * in *line (as support_bad_write) and the edited file's name in path
+ * (already removed). */
+int support_bad_run(const support_bad *c, mkba_run_options *o, char *path, size_t size,
+                    int *line, mkba_error *err);
+
 /* Fails the test unless a call returned `code` (rc) and its message in err
  * contains `phrase`. */
 void support_expect_error(int rc, int code, const mkba_error *err, const char *phrase);

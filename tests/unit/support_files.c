@@ -28,3 +28,15 @@ int support_write_variant(const char *src, const char *path, const char *from, c
     free(text);
     return failed ? -1 : 0;
 }
+
+int support_temp_folder(char *dir)
+{
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+int support_remove_temp_folder(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}

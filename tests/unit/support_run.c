@@ -41,6 +41,15 @@ void support_run_options(mkba_run_options *o, const char *output, long draws,
         o->households = households;
 }
 
+void support_base_case_options(mkba_run_options *o, const char *output, long households,
+                               uint64_t seed)
+{
+    support_run_options(o, output, 0, households);
+    o->households = households;   /* 0 as well, which support_run_options leaves out */
+    o->seed_set = 1;
+    o->seed = seed;
+}
+
 int support_run_small(char *path, size_t size, const char *tag, long draws)
 {
     snprintf(path, size, "/tmp/mkba-test-%s-%ld.h5", tag, (long)getpid());

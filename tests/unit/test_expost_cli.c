@@ -216,15 +216,13 @@ static void test_statements(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) != NULL ? 0 : -1;
+    return support_temp_folder(dir);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return support_remove_temp_folder(dir);
 }
 
 int main(void)

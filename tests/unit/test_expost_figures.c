@@ -630,15 +630,13 @@ static int setup(void **state)
 {
     (void)state;
     gsl_set_error_handler_off();
-    return mkdtemp(dir) != NULL ? 0 : -1;
+    return support_temp_folder(dir);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return support_remove_temp_folder(dir);
 }
 
 int main(void)

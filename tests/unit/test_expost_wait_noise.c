@@ -191,13 +191,7 @@ static void compare_with_seeds(const char *scenario, const char *csv, long house
     const int S = seeds();
     for (int s = 0; s < S; s++) {
         mkba_run_options o;
-        mkba_run_options_init(&o);
-        o.output = out;
-        o.force = 1;
-        o.draws = 0;
-        o.households = households;
-        o.seed_set = 1;
-        o.seed = 500 + (uint64_t)s;
+        support_base_case_options(&o, out, households, 500 + (uint64_t)s);
         mkba_context ctx;
         mkba_context_init(&ctx);
         ctx.threads = 1; /* no threads spinning between the small runs */

@@ -64,13 +64,7 @@ static void run(const char *scenario, const char *out, uint64_t seed, long house
     if (mkba_scenario_load(NULL, scenario, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = out;
-    o.force = 1;
-    o.draws = 0;
-    o.households = households;
-    o.seed_set = 1;
-    o.seed = seed;
+    support_base_case_options(&o, out, households, seed);
     o.analyse = 0;
     o.mode = cohort ? MKBA_MODE_COHORT : MKBA_MODE_MICRO;
     if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
