@@ -233,11 +233,10 @@ static void raise_stop(int signo)
 static void test_report_api(void **state)
 {
     (void)state;
-    char psa[300], html[300], pdf[300], none[300], path[300];
+    char psa[300], html[300], pdf[300], path[300];
     snprintf(psa, sizeof psa, "%s/psa.h5", dir);
     snprintf(html, sizeof html, "%s/api.html", dir);
     snprintf(pdf, sizeof pdf, "%s/api.pdf", dir);
-    snprintf(none, sizeof none, "%s/none.sh", dir);
     mkba_error err = {0};
     mkba_html_options o = { NULL, "en" };
     support_expect_error(mkba_report_html(NULL, psa, &o, &err), MKBA_EINVAL, &err,
