@@ -4,6 +4,7 @@
  * tools/mkba_plots.py (plots.h), so a missing package or a failed chart
  * leaves no output file. The sections are the table `sections` below, in
  * files by kind (html_doc.h); docs/report.md describes every chart. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,10 +229,15 @@ static int write_pdf(mkba_html_doc *h, const char *output, const char *title, mk
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     snprintf(page, n, "%s/report.html", h->plots.dir);
     FILE *f = fopen(page, "w");
-    int rc = f == NULL ? (int)mkba_error_set(err, MKBA_EIO, "cannot write %s", page)
+    int rc = f == NULL ? (int)mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", page,
+                                             strerror(errno))
                        : write_page(h, f, title, err);
-    if (f != NULL && fclose(f) != 0 && rc == MKBA_OK)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", page);
+    if (f != NULL) {
+        int failed = ferror(f) != 0, closed = fclose(f);
+        if ((failed || closed != 0) && rc == MKBA_OK)
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", page,
+                                closed != 0 ? strerror(errno) : "write error");
+    }
     mkba_outfile of;
     if (rc == MKBA_OK && (rc = mkba_outfile_open(&of, output, h->path, 0, err)) == MKBA_OK) {
         rc = mkba_pdf_print(page, of.tmp, h->plots.dir, h->stop, err);
