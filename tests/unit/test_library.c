@@ -63,25 +63,39 @@ static void assert_stored(const mkba_model *m, int index, const char *team, cons
                  "with a source", m->path, team, what, p->name ? p->name : "(unnamed)");
 }
 
+/* Calls check(m, counter) on every shipped pathway scenario, loaded, and
+ * returns how many there are. */
+static size_t each_library_scenario(void (*check)(const mkba_model *m, size_t *counter),
+                                    size_t *counter)
+{
+    glob_t g;
+    assert_int_equal(glob(LIBRARY, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        mkba_model *m = load(g.gl_pathv[i]);
+        check(m, counter);
+        mkba_model_free(m);
+    }
+    size_t n = g.gl_pathc;
+    globfree(&g);
+    return n;
+}
+
+static void check_norms(const mkba_model *m, size_t *teams)
+{
+    const mkba_services *sv = &m->services;
+    for (size_t j = 0; j < sv->nteams; j++) {
+        assert_stored(m, sv->team[j].caseload_norm, sv->team[j].name, "caseload_norm");
+        assert_stored(m, sv->team[j].caseload_slope, sv->team[j].name, "caseload_slope");
+        (*teams)++;
+    }
+}
+
 static void test_every_team_has_a_norm(void **state)
 {
     (void)state;
-    glob_t g;
-    assert_int_equal(glob(LIBRARY, 0, NULL, &g), 0);
-    size_t teams = 0;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        mkba_model *m = load(g.gl_pathv[i]);
-        const mkba_services *sv = &m->services;
-        for (size_t j = 0; j < sv->nteams; j++) {
-            assert_stored(m, sv->team[j].caseload_norm, sv->team[j].name, "caseload_norm");
-            assert_stored(m, sv->team[j].caseload_slope, sv->team[j].name, "caseload_slope");
-            teams++;
-        }
-        mkba_model_free(m);
-    }
-    assert_true(g.gl_pathc >= 9);
-    assert_true(teams >= 13 * g.gl_pathc);   /* six providers, seven integrated teams */
-    globfree(&g);
+    size_t teams = 0, files = each_library_scenario(check_norms, &teams);
+    assert_true(files >= 9);
+    assert_true(teams >= 13 * files);   /* six providers, seven integrated teams */
 }
 
 /* Runs `path` in the base case with the named values fixed; returns the
@@ -92,14 +106,14 @@ static double *run_base(const char *path, size_t nset, const char *const *set_na
     mkba_model *m = load(path);
     char out[64];
     snprintf(out, sizeof out, "/tmp/mkba-library-%d.h5", (int)getpid());
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 2;
     mkba_run_options o;
     support_run_options(&o, out, 0, households());
     o.nset = nset;
     o.set_name = set_name;
     o.set_value = set_value;
-    mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.threads = 2;
     mkba_error err = {0};
     if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
@@ -176,48 +190,48 @@ static void test_caseload_above_norm_lowers_effect(void **state)
     free(steep_c);
 }
 
+/* Year 1 of m's base case: the arms' municipal and societal costs against
+ * the reference's (printed); asserted where the reference is the classic
+ * route, counting the arms checked. */
+static void check_year_one(const mkba_model *m, size_t *checked)
+{
+    const size_t A = m->narms, P = m->npayers, T = (size_t)m->timing.ncycles;
+    const size_t ref = (size_t)m->reference;
+    const int classic_reference = m->services.pathway[ref].rule == MKBA_ROUTE_CLASSIC;
+    size_t n;
+    double *cost = run_base(m->path, 0, NULL, NULL, "/draws/cost", &n);
+    assert_int_equal(n, A * T * P);
+    /* cycle 1 of arm a, payer p: cost[(a * T + 0) * P + p] */
+    double mun[MKBA_MAX_ARMS] = {0}, soc[MKBA_MAX_ARMS] = {0};
+    for (size_t a = 0; a < A; a++)
+        for (size_t p = 0; p < P; p++) {
+            double c = cost[a * T * P + p];
+            soc[a] += c;
+            if (strncmp(m->payer[p], "gemeente-", 9) == 0)
+                mun[a] += c;
+        }
+    free(cost);
+    for (size_t a = 0; a < A; a++) {
+        if (a == ref)
+            continue;
+        print_message("%s %s: year 1 municipality %+.2f%%, society %+.2f%%\n", m->path,
+                      m->arm[a].name, 100.0 * (mun[a] / mun[ref] - 1.0),
+                      100.0 * (soc[a] / soc[ref] - 1.0));
+        if (!classic_reference)
+            continue;
+        if (mun[a] < mun[ref] || soc[a] < soc[ref])
+            fail_msg("%s: arm '%s' saves in year 1 (municipality %.1f against %.1f, "
+                     "society %.1f against %.1f per household)", m->path, m->arm[a].name,
+                     mun[a], mun[ref], soc[a], soc[ref]);
+        (*checked)++;
+    }
+}
+
 static void test_no_arm_saves_in_year_one(void **state)
 {
     (void)state;
-    glob_t g;
-    assert_int_equal(glob(LIBRARY, 0, NULL, &g), 0);
-    int checked = 0;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        mkba_model *m = load(g.gl_pathv[i]);
-        const size_t A = m->narms, P = m->npayers, T = (size_t)m->timing.ncycles;
-        const size_t ref = (size_t)m->reference;
-        const int classic_reference = m->services.pathway[ref].rule == MKBA_ROUTE_CLASSIC;
-        size_t n;
-        double *cost = run_base(g.gl_pathv[i], 0, NULL, NULL, "/draws/cost", &n);
-        assert_int_equal(n, A * T * P);
-        /* cycle 1 of arm a, payer p: cost[(a * T + 0) * P + p] */
-        double mun[8] = {0}, soc[8] = {0};
-        assert_true(A <= 8);
-        for (size_t a = 0; a < A; a++)
-            for (size_t p = 0; p < P; p++) {
-                double c = cost[a * T * P + p];
-                soc[a] += c;
-                if (strncmp(m->payer[p], "gemeente-", 9) == 0)
-                    mun[a] += c;
-            }
-        for (size_t a = 0; a < A; a++) {
-            if (a == ref)
-                continue;
-            print_message("%s %s: year 1 municipality %+.2f%%, society %+.2f%%\n",
-                          g.gl_pathv[i], m->arm[a].name, 100.0 * (mun[a] / mun[ref] - 1.0),
-                          100.0 * (soc[a] / soc[ref] - 1.0));
-            if (!classic_reference)
-                continue;
-            if (mun[a] < mun[ref] || soc[a] < soc[ref])
-                fail_msg("%s: arm '%s' saves in year 1 (municipality %.1f against %.1f, "
-                         "society %.1f against %.1f per household)", g.gl_pathv[i],
-                         m->arm[a].name, mun[a], mun[ref], soc[a], soc[ref]);
-            checked++;
-        }
-        free(cost);
-        mkba_model_free(m);
-    }
-    globfree(&g);
+    size_t checked = 0;
+    each_library_scenario(check_year_one, &checked);
     assert_true(checked >= 12);
 }
 
