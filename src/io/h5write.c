@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
 #include "core/commit.h"
@@ -638,6 +639,12 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
 
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
+    /* H5Fcreate can fail after it made the file (its first write past a
+     * file size limit of 0): what it made is removed below, what was
+     * there before (nothing: the caller holds the output's lock and has
+     * removed a stale one) is not. */
+    struct stat before;
+    int existed = lstat(w->tmp, &before) == 0;
     /* The 1.8 file format keeps attributes larger than 64 KiB (a long
      * scenario_text) in dense storage; the 1.6 default would refuse them. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -653,12 +660,13 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     else
         rc = mkba_h5_write_error(err, w->path, "cannot create %s", w->path);
     if (rc != MKBA_OK) {
-        int created = w->file >= 0;
+        int created = w->file >= 0 || (!existed && lstat(w->tmp, &before) == 0
+                                       && S_ISREG(before.st_mode));
         char *tmp = w->tmp;
         w->tmp = NULL;
         writer_release(w);
         if (created)
-            remove(tmp);
+            unlink(tmp);
         mkba_free(tmp);
         w = NULL;
     }
