@@ -34,6 +34,7 @@
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
 #include "mkba/expost.h"
+#include "support.h"
 #include "support_expost.h"
 
 /* Callers that name a place: enough to tell apart the uses of one helper
@@ -337,25 +338,17 @@ static void test_sa(void **state)
     (void)state;
     static const mkba_sa_range grid = { "p_debt_worse", 0.05, 0.2, 2 };
     static const char *const group[] = { "p_debt_worse+improve" };
-    static const struct { mkba_sa_method method; long n; int from; } cases[] = {
+    static const support_sa_case cases[] = {
         { MKBA_SA_TORNADO, 0, 0 },  { MKBA_SA_THRESHOLD, 0, 0 }, { MKBA_SA_SWEEP, 0, 0 },
         { MKBA_SA_SOBOL, 8, 0 },    { MKBA_SA_MORRIS, 4, 0 },    { MKBA_SA_EVPPI, 0, 1 },
         { MKBA_SA_PRIM, 0, 1 },     { MKBA_SA_BELIEVE, 0, 0 },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         mkba_sa_options o;
-        mkba_sa_options_init(&o);
-        o.method = cases[c].method;
-        o.output = out;
-        o.force = 1;
-        o.n = cases[c].n;
-        o.bootstrap = 5;
+        support_sa_options(&o, &cases[c], out, fx.psa, 5,
+                           cases[c].method == MKBA_SA_THRESHOLD ? "p_debt_worse"
+                           : "p_debt_worse,improve");
         o.second_order = cases[c].method == MKBA_SA_SOBOL;
-        o.from = cases[c].from ? fx.psa : NULL;
-        o.households = cases[c].from ? -1 : 20;
-        o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL
-                    : cases[c].method == MKBA_SA_THRESHOLD ? "p_debt_worse"
-                    : "p_debt_worse,improve";
         if (cases[c].method == MKBA_SA_SWEEP) {
             o.factors = NULL;
             o.ngrid = 1;
