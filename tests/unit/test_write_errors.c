@@ -11,8 +11,9 @@
  * OUT.tmp. A checkpoint with finished draws is kept, the message saying
  * how to continue, and --resume then completes the run. A hard limit is
  * also stepped through the whole growth of a run's, a tornado's and an
- * ex-post evaluation's file (test_hard_limit_steps), so that each write of
- * the writer and the store meets it. And a folder (or link) named OUT.tmp
+ * ex-post evaluation's file (test_hard_limit_steps), so that the file
+ * meets it at every stage of its growth (HDF5's cache defers most writes
+ * to the flush: docs/reliability.md). And a folder (or link) named OUT.tmp
  * is the user's: refused in words and left alone. */
 #include <setjmp.h>
 #include <signal.h>
