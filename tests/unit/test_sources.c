@@ -5,16 +5,22 @@
  * and names each one with its file, line and setting.
  *
  * Rules, per stored parameter:
- *   - the source is given and not empty (a setting's documented default
- *     reads "default");
+ *   - the source is given, and it is a reference [Sn] that docs/sources.md
+ *     lists, an assumption, an expression's "derived: ...", or a
+ *     convention of the model ("reference arm: ", "convention: ",
+ *     "simulated demand: ", "in place: "; a setting's documented default
+ *     reads "default"); every [Sn] it cites is listed;
  *   - an expression's source reads "derived: EXPRESSION", its own
  *     expression (then any further text), as the loader records one
  *     written inline; only an expression is derived, so a number whose
  *     source starts with "derived" is refused;
  *   - a number, fixed or drawn, whose source starts with "assumption" (any
  *     case) states a numeric range, "range A-B" or "range A to B";
- *   - a range a number's source states holds the number's mean (a fixed
- *     number's value), so that a range left behind by a change shows.
+ *   - a range marked "(95%)" (a Dirichlet's "(95% of each state's share")
+ *     restates the distribution: it is the distribution's central 95% to
+ *     2% of its width, so it cannot be left behind by a change;
+ *   - any other range a number's source states holds the number's mean (a
+ *     fixed number's value).
  * Each arm's overrides are checked by the same rules, with the source the
  * override states.
  *
@@ -22,8 +28,9 @@
  * a payer's share, a run setting; and the degree weights, defaults in the
  * code when a scenario does not write them) is looked up in the table
  * "Where every number comes from" of docs/scenarios.md by its setting and
- * value; the table gives each its kind (definition, source, assumption
- * with a range) and reason, and a row that matches nothing is stale. */
+ * value; the table gives each its kind (definition, a listed source [Sn],
+ * assumption with a range that holds the value) and reason, and a row that
+ * matches nothing is stale. */
 #include <glob.h>
 #include <math.h>
 #include <setjmp.h>
@@ -71,8 +78,9 @@ static double range_number(const char *c, size_t *len)
 
 /* Whether s states at least k + 1 numeric ranges, "range A-B" or "range A
  * to B", A and B numbers (digits, commas and points); range k (from 0) in
- * *lo and *hi. A Dirichlet's source states one a component, in order. */
-static int states_range_nth(const char *s, int k, double *lo, double *hi)
+ * *lo and *hi, and where its text ends in *end (when end is not NULL). A
+ * Dirichlet's source states one a component, in order. */
+static int states_range_nth(const char *s, int k, double *lo, double *hi, const char **end)
 {
     for (const char *r = strstr(s, "range "); r != NULL; r = strstr(r + 1, "range ")) {
         const char *c = r + 6;
@@ -90,8 +98,11 @@ static int states_range_nth(const char *s, int k, double *lo, double *hi)
         else
             continue;
         *hi = range_number(c, &b);
-        if (b > 0 && c[0] != ',' && k-- == 0)
+        if (b > 0 && c[0] != ',' && k-- == 0) {
+            if (end != NULL)
+                *end = c + b;
             return 1;
+        }
     }
     return 0;
 }
@@ -99,12 +110,92 @@ static int states_range_nth(const char *s, int k, double *lo, double *hi)
 /* Whether s states a numeric range; the first in *lo and *hi. */
 static int states_range(const char *s, double *lo, double *hi)
 {
-    return states_range_nth(s, 0, lo, hi);
+    return states_range_nth(s, 0, lo, hi, NULL);
 }
 
-/* The rule parameter q breaks, or NULL. */
+/* ---- references: the [Sn] that docs/sources.md lists ---- */
+
+#define SOURCES_DOC "docs/sources.md"
+#define MAX_REFERENCE 200
+
+/* Whether reference [Sn] is a row "| Sn | ..." of docs/sources.md (read
+ * once). */
+static int reference_known(long n)
+{
+    static unsigned char listed[MAX_REFERENCE];
+    static int read;
+    if (!read) {
+        char *doc = support_read_file(SOURCES_DOC);
+        if (doc == NULL)
+            fail_msg(SOURCES_DOC ": cannot read");
+        for (const char *l = doc; l != NULL; l = strchr(l, '\n'), l = l != NULL ? l + 1 : l) {
+            char *end;
+            long k;
+            if (strncmp(l, "| S", 3) == 0 && (k = strtol(l + 3, &end, 10)) > 0
+                && k < MAX_REFERENCE && strncmp(end, " |", 2) == 0)
+                listed[k] = 1;
+        }
+        free(doc);
+        read = 1;
+    }
+    return n > 0 && n < MAX_REFERENCE && listed[n];
+}
+
+/* The references [Sn] text cites: how many, or -1 when one of them is not
+ * in docs/sources.md (its number then in *unknown). "[S1][S20]" cites two. */
+static int cited_references(const char *text, long *unknown)
+{
+    int n = 0;
+    for (const char *c = strstr(text, "[S"); c != NULL; c = strstr(c + 1, "[S")) {
+        char *end;
+        long k = strtol(c + 2, &end, 10);
+        if (end == c + 2 || *end != ']')
+            continue;
+        if (!reference_known(k)) {
+            *unknown = k;
+            return -1;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The central 95% of distribution d, from its quantiles (a Dirichlet
+ * component's from its beta marginal); 0, or -1 when d has none. */
+static int central_95(const mkba_dist *d, double *lo, double *hi)
+{
+    mkba_dist m = *d;
+    if (d->kind == MKBA_DIST_EXPR)
+        return -1;
+    if (d->kind == MKBA_DIST_DIRICHLET) {
+        double sum = 0;
+        for (int i = 0; i < d->group_size; i++)
+            sum += d->alpha[i];
+        m = (mkba_dist){ .kind = MKBA_DIST_BETA, .a = d->alpha[d->group_index],
+                         .b = sum - d->alpha[d->group_index] };
+    }
+    *lo = mkba_dist_quantile(&m, 0.025);
+    *hi = mkba_dist_quantile(&m, 0.975);
+    return 0;
+}
+
+/* A stated central 95% may differ from the distribution's by this share of
+ * its width: the sources print three significant figures. */
+#define CENTRAL_TOLERANCE 0.02
+
+/* The words that open a source with neither a reference nor an assumption:
+ * the number is a convention of the model, not a fact about the world
+ * ("default" alone is the loader's, for a setting left at its documented
+ * default). */
+static const char *const source_conventions[] = {
+    "reference arm: ", "convention: ", "default", "simulated demand: ", "in place: ",
+};
+
+/* The rule parameter q breaks, or NULL (a message in a static buffer when
+ * it quotes numbers). */
 static const char *broken_rule(const mkba_param *q)
 {
+    static char why[256];
     const char *s = q->source;
     if (s == NULL || s[0] == '\0')
         return "no source";
@@ -113,14 +204,43 @@ static const char *broken_rule(const mkba_param *q)
         return "an expression whose source is not \"derived: EXPRESSION\" with its expression";
     if (q->dist.kind != MKBA_DIST_EXPR && strncasecmp(s, "derived", 7) == 0)
         return "a number labelled derived; only an expression is derived";
-    double lo, hi, mean = mkba_dist_mean(&q->dist);
+    long unknown;
+    int cites = cited_references(s, &unknown);
+    if (cites < 0) {
+        snprintf(why, sizeof why, "cites [S%ld], which " SOURCES_DOC " does not list", unknown);
+        return why;
+    }
+    int convention = 0;
+    for (size_t i = 0; i < sizeof source_conventions / sizeof source_conventions[0]; i++)
+        convention |= strncmp(s, source_conventions[i], strlen(source_conventions[i])) == 0;
+    if (q->dist.kind != MKBA_DIST_EXPR && strncasecmp(s, "assumption", 10) != 0 && cites == 0
+        && !convention)
+        return "a source that is no reference [Sn] of " SOURCES_DOC ", no \"assumption, range "
+               "A-B\" and no convention (\"reference arm: \", \"convention: \", \"default\", "
+               "\"simulated demand: \", \"in place: \")";
+    double lo, hi, mean = mkba_dist_mean(&q->dist), qlo, qhi;
+    const char *end;
     int k = q->dist.kind == MKBA_DIST_DIRICHLET ? q->dist.group_index : 0;
-    if (strncasecmp(s, "assumption", 10) == 0 && !states_range_nth(s, k, &lo, &hi))
+    if (strncasecmp(s, "assumption", 10) == 0 && !states_range_nth(s, k, &lo, &hi, NULL))
         return "an assumption without a numeric range (\"range A-B\"; a Dirichlet's one a "
                "component, in order)";
-    /* A range stated for a number holds its mean: a stale range shows. */
-    if (q->dist.kind != MKBA_DIST_EXPR && states_range_nth(s, k, &lo, &hi)
-        && !(lo <= mean * (1 + 1e-9) && mean <= hi * (1 + 1e-9)))
+    if (q->dist.kind == MKBA_DIST_EXPR || !states_range_nth(s, k, &lo, &hi, &end))
+        return NULL;
+    /* A range marked "(95%)" restates the distribution: it must be the
+     * distribution's central 95%, so a change of the distribution that
+     * leaves the text behind shows. */
+    if ((strncmp(end, " (95%", 5) == 0 || strstr(s, "(95% of each") != NULL)
+        && central_95(&q->dist, &qlo, &qhi) == 0) {
+        double tol = CENTRAL_TOLERANCE * (qhi - qlo);
+        if (!(fabs(lo - qlo) <= tol && fabs(hi - qhi) <= tol)) {
+            snprintf(why, sizeof why, "the stated central 95%%, %.3g-%.3g, is not the "
+                     "distribution's, %.3g-%.3g: restate it", lo, hi, qlo, qhi);
+            return why;
+        }
+        return NULL;
+    }
+    /* Any other range holds the number's mean (a fixed number's value). */
+    if (!(lo <= mean * (1 + 1e-9) && mean <= hi * (1 + 1e-9)))
         return "a stated range (\"range A-B\") that does not hold the number's mean";
     return NULL;
 }
@@ -228,18 +348,25 @@ static double row_value(const char *text)
 }
 
 /* Why a row (setting, value, kind, reason) is no good, or NULL: the value
- * is one number; the kind "definition", "source [Sn]" (a reference of
- * docs/sources.md) or "assumption, range A-B"; a reason is given. */
+ * is one number; the kind "definition", "source [Sn]" (a reference docs/
+ * sources.md lists) or "assumption, range A-B" with A <= value <= B; a
+ * reason is given, and any reference it cites is listed too. */
 static const char *bad_row(const char *value, const char *kind, const char *reason)
 {
-    if (isnan(row_value(value)))
+    double v = row_value(value);
+    if (isnan(v))
         return "the value is not one number (a decimal or a fraction A/B)";
     if (strcmp(kind, "definition") != 0 && strncmp(kind, "source [S", 9) != 0
         && strncmp(kind, "assumption", 10) != 0)
         return "the kind is not \"definition\", \"source [Sn]\" or \"assumption, range A-B\"";
+    long unknown;
+    if (cited_references(kind, &unknown) < 0 || cited_references(reason, &unknown) < 0)
+        return "a reference [Sn] that " SOURCES_DOC " does not list";
     double lo, hi;
     if (strncmp(kind, "assumption", 10) == 0 && !states_range(kind, &lo, &hi))
         return "an assumption without a numeric range (\"range A-B\")";
+    if (strncmp(kind, "assumption", 10) == 0 && !(lo <= v && v <= hi))
+        return "an assumption whose range does not hold its value";
     if (reason[0] == '\0')
         return "no reason";
     return NULL;
@@ -509,6 +636,17 @@ static void test_rules_bite(void **state)
         { MKBA_DIST_GAMMA, NULL, "assumption, range 4-5, mean 3", 4, 0.75, 1 },
         { MKBA_DIST_FIXED, NULL, "a report [S5], range 0.5-2", 1, 0, 0 },
         { MKBA_DIST_FIXED, NULL, "a report [S5], range 5-8", 1, 0, 1 },
+        /* A source is a listed reference, an assumption or a convention. */
+        { MKBA_DIST_FIXED, NULL, "guess", 1, 0, 1 },
+        { MKBA_DIST_FIXED, NULL, "a report [S99]", 1, 0, 1 },
+        { MKBA_DIST_FIXED, NULL, "assumption, range 0.5-2 [S99]", 1, 0, 1 },
+        { MKBA_DIST_FIXED, NULL, "a report [S2][S5]", 1, 0, 0 },
+        { MKBA_DIST_FIXED, NULL, "convention: counts one", 1, 0, 0 },
+        /* "(95%)" is the distribution's central 95%, gamma(9, 0.5)'s
+         * 2.06-7.88 (to 2% of its width), so a change of spread shows. */
+        { MKBA_DIST_GAMMA, NULL, "assumption, range 2.05-7.89 (95%)", 9, 0.5, 0 },
+        { MKBA_DIST_GAMMA, NULL, "assumption, range 2.05-7.89 (95%)", 1, 4.5, 1 },
+        { MKBA_DIST_GAMMA, NULL, "assumption, range 2.05-7.6 (95%)", 9, 0.5, 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mkba_param q;
@@ -526,6 +664,10 @@ static void test_rules_bite(void **state)
     assert_null(bad_row("2.0", "definition", "why"));
     assert_null(bad_row("1/3", "assumption, range 0.2-0.5", "why"));
     assert_null(bad_row("0.36", "source [S2]", "why"));
+    assert_null(bad_row("4", "assumption, range 3-5", "why"));
+    assert_non_null(bad_row("4", "assumption, range 7-9", "why"));
+    assert_non_null(bad_row("0.36", "source [S99]", "why"));
+    assert_non_null(bad_row("0.36", "definition", "as [S99] says"));
     assert_non_null(bad_row("0.36 or 0.4", "definition", "why"));
     assert_non_null(bad_row("1/0", "definition", "why"));
     assert_non_null(bad_row("4", "assumption", "why"));
