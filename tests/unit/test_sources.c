@@ -27,10 +27,12 @@
  * A number written in a scenario that is no parameter (a triage threshold,
  * a payer's share, a run setting; and the degree weights, defaults in the
  * code when a scenario does not write them) is looked up in the table
- * "Where every number comes from" of docs/scenarios.md by its setting and
- * value; the table gives each its kind (definition, a listed source [Sn],
+ * "Where every number comes from" of docs/scenarios.md by its file, its
+ * setting and its value (a row covers only the files and elements it
+ * names); the table gives each its kind (definition, a listed source [Sn],
  * assumption with a range that holds the value) and reason, and a row that
  * matches nothing is stale. */
+#include <fnmatch.h>
 #include <glob.h>
 #include <math.h>
 #include <setjmp.h>
@@ -295,9 +297,11 @@ static int count_unsourced_params(const mkba_model *m)
 #define NUMBERS_DOC "docs/scenarios.md"
 #define NUMBERS_HEADING "\n## Where every number comes from\n"
 
-/* One row of the table: a setting as number_setting() writes it, its
- * value, its line in the document and whether a shipped scenario has it. */
+/* One row of the table: the files it documents (a glob from the top
+ * folder), a setting as number_setting() writes it, its value, its line in
+ * the document and whether a shipped scenario has it. */
 typedef struct number_row {
+    char file[MKBA_PATH_MAX];
     char setting[MKBA_PATH_MAX];
     double value;
     int line, used;
@@ -373,8 +377,8 @@ static const char *bad_row(const char *value, const char *kind, const char *reas
 }
 
 /* The table of section "Where every number comes from" of `text` (rows
- * "| `setting` | value | kind | reason |"); a cmocka failure names a
- * malformed row by its line in `doc`. */
+ * "| `file` | `setting` | value | kind | reason |"); a cmocka failure names
+ * a malformed row by its line in `doc`. */
 static number_table read_number_table(const char *doc, const char *text)
 {
     number_table t = {0};
@@ -388,18 +392,21 @@ static number_table read_number_table(const char *doc, const char *text)
         if (strncmp(l, "## ", 3) == 0 && l != sec + 1)
             break;
         if (strncmp(l, "| `", 3) == 0) {
-            char setting[MKBA_PATH_MAX], value[64], kind[256], reason[1024];
-            const char *why = "fewer than four cells";
-            if (table_cell(l, 0, setting, sizeof setting) == 0
-                && table_cell(l, 1, value, sizeof value) == 0
-                && table_cell(l, 2, kind, sizeof kind) == 0
-                && table_cell(l, 3, reason, sizeof reason) == 0)
+            char file[MKBA_PATH_MAX], setting[MKBA_PATH_MAX], value[64], kind[256],
+                reason[1024];
+            const char *why = "fewer than five cells";
+            if (table_cell(l, 0, file, sizeof file) == 0
+                && table_cell(l, 1, setting, sizeof setting) == 0
+                && table_cell(l, 2, value, sizeof value) == 0
+                && table_cell(l, 3, kind, sizeof kind) == 0
+                && table_cell(l, 4, reason, sizeof reason) == 0)
                 why = bad_row(value, kind, reason);
             if (why != NULL)
                 fail_msg("%s:%d: %s", doc, line, why);
             number_row *nr = realloc(t.row, (t.n + 1) * sizeof *nr);
             assert_non_null(nr);
             t.row = nr;
+            snprintf(nr[t.n].file, sizeof nr[t.n].file, "%s", file);
             snprintf(nr[t.n].setting, sizeof nr[t.n].setting, "%s", setting);
             nr[t.n].value = row_value(value);
             nr[t.n].line = line;
@@ -414,31 +421,69 @@ static number_table read_number_table(const char *doc, const char *text)
     return t;
 }
 
+/* Whether the list element label at `setting` ("[wijkteam]") is one of
+ * the labels of `pattern` ("[wijkteam/loket]"; "[*]" is any); both are
+ * advanced past their brackets. */
+static int label_matches(const char **pattern, const char **setting)
+{
+    size_t pn = strcspn(*pattern, "]"), sn = strcspn(*setting, "]");
+    const char *label = *setting + 1;
+    size_t ln = sn - 1;
+    int match = 0;
+    for (const char *p = *pattern + 1; p <= *pattern + pn; p += strcspn(p, "/]") + 1) {
+        size_t an = strcspn(p, "/]");
+        match |= (an == 1 && *p == '*') || (an == ln && strncmp(p, label, ln) == 0);
+    }
+    *pattern += pn + ((*pattern)[pn] == ']');
+    *setting += sn + ((*setting)[sn] == ']');
+    return match;
+}
+
 /* Whether `setting` matches the table's `pattern`: the same parts between
- * dots, where a part "*" matches any part and "[*]" any list element's
- * label ("teams[*].payer" matches "teams[wijkteam].payer"). */
+ * dots, where a part "*" matches any part, and a list element's label in
+ * brackets matches "[*]" or one of the labels "[a/b]" ("teams[wijkteam/
+ * loket].payer" matches "teams[wijkteam].payer"). */
 static int setting_matches(const char *pattern, const char *setting)
 {
     while (*pattern != '\0' && *setting != '\0') {
         if (pattern[0] == '*' && (pattern[1] == '.' || pattern[1] == '\0')) {
             pattern++;
             setting += strcspn(setting, ".");
-        } else if (strncmp(pattern, "[*]", 3) == 0 && *setting == '[') {
-            pattern += 3;
-            setting += strcspn(setting, "]");
-            if (*setting == ']')
-                setting++;
+        } else if (*pattern == '[' && *setting == '[') {
+            if (!label_matches(&pattern, &setting))
+                return 0;
         } else if (*pattern++ != *setting++)
             return 0;
     }
     return *pattern == '\0' && *setting == '\0';
 }
 
-/* Whether table t has (setting, value); the row is then marked used. */
-static int number_documented(number_table *t, const char *setting, double value)
+/* Whether `file`, a path from the top folder, matches one of the globs of
+ * a row's file cell, separated by commas ("`scenarios/STAR.cfg`, ...", STAR
+ * a "*"; a "*" does not cross a "/"). */
+static int file_matches(const char *cell, const char *file)
+{
+    for (const char *c = cell; *c != '\0'; c += *c != '\0') {
+        size_t n = strcspn(c, ",");
+        char glob_one[MKBA_PATH_MAX];
+        snprintf(glob_one, sizeof glob_one, "%.*s", (int)n, c);
+        char *g = glob_one + strspn(glob_one, " `");
+        g[strcspn(g, "`")] = '\0';
+        if (fnmatch(g, file, FNM_PATHNAME) == 0)
+            return 1;
+        c += n;
+    }
+    return 0;
+}
+
+/* Whether table t has (file, setting, value), file a path from the top
+ * folder; the row is then marked used. */
+static int number_documented(number_table *t, const char *file, const char *setting,
+                             double value)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (t->row[i].value == value && setting_matches(t->row[i].setting, setting)) {
+        if (t->row[i].value == value && file_matches(t->row[i].file, file)
+            && setting_matches(t->row[i].setting, setting)) {
             t->row[i].used = 1;
             return 1;
         }
@@ -446,8 +491,9 @@ static int number_documented(number_table *t, const char *setting, double value)
 }
 
 /* Setting s as the table writes it: members by name, an element of a
- * list by its `name` (else `team`) in brackets, or else its position from
- * 0; an element of an array by the array itself. */
+ * list by its `name` (else `team`, else its `parameters` joined by commas,
+ * as a correlation's) in brackets, or else its position from 0; an element
+ * of an array by the array itself. */
 static size_t number_setting(const config_setting_t *s, char *buf, size_t size)
 {
     const config_setting_t *parent = config_setting_parent(s);
@@ -467,7 +513,16 @@ static size_t number_setting(const config_setting_t *s, char *buf, size_t size)
     else if (config_setting_lookup_string(s, "name", &label) == CONFIG_TRUE
              || config_setting_lookup_string(s, "team", &label) == CONFIG_TRUE)
         n = snprintf(buf + used, size - used, "[%s]", label);
-    else
+    else if (config_setting_get_member(s, "parameters") != NULL) {
+        const config_setting_t *names = config_setting_get_member(s, "parameters");
+        char joined[MKBA_PATH_MAX] = "";
+        for (int i = 0; i < config_setting_length(names); i++) {
+            const char *p = config_setting_get_string_elem(names, i);
+            size_t k = strlen(joined);
+            snprintf(joined + k, sizeof joined - k, "%s%s", i > 0 ? "," : "", p ? p : "?");
+        }
+        n = snprintf(buf + used, size - used, "[%s]", joined);
+    } else
         n = snprintf(buf + used, size - used, "[%d]", config_setting_index(s));
     return used + (n > 0 ? (size_t)n : 0);
 }
@@ -498,6 +553,42 @@ typedef struct number_walk {
     number_table *t;
 } number_walk;
 
+/* Path p with its "." and "NAME/.." parts taken out, in place:
+ * "scenarios/pathways/../../params/x.cfg" becomes "params/x.cfg". */
+static void normalize_path(char *p)
+{
+    char *part[64];
+    size_t n = 0;
+    for (char *c = strtok(p, "/"); c != NULL && n < 64; c = strtok(NULL, "/")) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0 && n > 0 && strcmp(part[n - 1], "..") != 0)
+            n--;
+        else
+            part[n++] = c;
+    }
+    char out[MKBA_PATH_MAX] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(out);
+        snprintf(out + k, sizeof out - k, "%s%s", i > 0 ? "/" : "", part[i]);
+    }
+    strcpy(p, out);
+}
+
+/* The file of setting s as a path from the top folder, into buf (libconfig
+ * names an included file from the scenario's folder). */
+static void setting_file(const number_walk *w, const config_setting_t *s, char *buf,
+                         size_t size)
+{
+    const char *file = config_setting_source_file(s);
+    int included = file != NULL && strcmp(file, w->path) != 0 && file[0] != '/';
+    int n = snprintf(buf, size, "%s%s%s", included ? w->dir : "", included ? "/" : "",
+                     file != NULL ? file : w->path);
+    if (n < 0 || (size_t)n >= size)
+        fail_msg("%s: a path too long", file);
+    normalize_path(buf);
+}
+
 /* The numbers under setting s that are neither stored parameters nor rows
  * of the table, each printed with its file, line and setting. */
 static int count_undocumented(const number_walk *w, const config_setting_t *s)
@@ -516,27 +607,26 @@ static int count_undocumented(const number_walk *w, const config_setting_t *s)
         return 0;
     double value = type == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
                                              : (double)config_setting_get_int64(s);
+    char file[MKBA_PATH_MAX];
     number_setting(s, setting, sizeof setting);
-    if (number_documented(w->t, setting, value))
+    setting_file(w, s, file, sizeof file);
+    if (number_documented(w->t, file, setting, value))
         return 0;
-    const char *file = config_setting_source_file(s);
-    int included = file != NULL && strcmp(file, w->path) != 0 && file[0] != '/';
-    counted("%s%s%s:%u: %s = %.17g: a number that is no parameter with a source and "
-                  "not in the table of " NUMBERS_DOC ", \"Where every number comes from\"\n",
-                  included ? w->dir : "", included ? "/" : "", file != NULL ? file : w->path,
-                  config_setting_source_line(s), setting, value);
+    counted("%s:%u: %s = %.17g: a number that is no parameter with a source and not in "
+            "the table of " NUMBERS_DOC ", \"Where every number comes from\", for this "
+            "file\n", file, config_setting_source_line(s), setting, value);
     return 1;
 }
 
 /* The degree weights of a scenario with services, written or the code's
- * defaults, that table t lacks, each printed. */
+ * defaults, that table t lacks for the scenario's file, each printed. */
 static int count_undocumented_weights(const mkba_model *m, const char *path, number_table *t)
 {
     int bad = 0;
     for (int d = 1; m->services.nteams > 0 && d < MKBA_NDEGREES; d++) {
         char setting[64];
         snprintf(setting, sizeof setting, "services.degree_weights.%s", mkba_degree_names[d]);
-        if (!number_documented(t, setting, m->services.degree_weight[d])) {
+        if (!number_documented(t, path, setting, m->services.degree_weight[d])) {
             counted("%s: %s = %.17g (written or the default): not in the table of "
                           NUMBERS_DOC "\n", path, setting, m->services.degree_weight[d]);
             bad++;
@@ -681,6 +771,17 @@ static void test_rules_bite(void **state)
     assert_false(setting_matches("services.pathways.*.min_severity",
                                  "services.pathways.model_a.take_up.min_severity"));
     assert_false(setting_matches("run.seed", "run.seeds"));
+    /* A row names the elements it was written for, and its files. */
+    assert_true(setting_matches("teams[wijkteam/loket].payer", "teams[loket].payer"));
+    assert_false(setting_matches("teams[wijkteam/loket].payer", "teams[team-jeugd-gezin].payer"));
+    assert_false(setting_matches("teams[wijkteam/loket].payer", "teams[wijk].payer"));
+    assert_true(file_matches("`scenarios/*.cfg`, `scenarios/pathways/shared/common.cfg`",
+                             "scenarios/pathways/shared/common.cfg"));
+    assert_true(file_matches("`scenarios/*.cfg`", "scenarios/bench.cfg"));
+    assert_false(file_matches("`scenarios/*.cfg`", "scenarios/pathways/model-a.cfg"));
+    char up[] = "scenarios/pathways/../../params/./costs.cfg";
+    normalize_path(up);
+    assert_string_equal(up, "params/costs.cfg");
     /* tests/data/timing.cfg writes eight numbers that are no parameter
      * (format, price year, seed, draws, households, horizon, two rates)
      * and four inline values without a source (a probability, two costs,
@@ -697,8 +798,10 @@ static void test_rules_bite(void **state)
     assert_int_equal(count_unsourced("tests/data/timing.cfg", &t), 12);
     for (size_t i = 0; i < 8; i++)
         table[t.n++] = (number_row){ .value = row_value(rows[i][1]) };
-    for (size_t i = 0; i < 8; i++)
+    for (size_t i = 0; i < 8; i++) {
+        snprintf(table[i].file, sizeof table[i].file, "tests/data/timing.cfg");
         snprintf(table[i].setting, sizeof table[i].setting, "%s", rows[i][0]);
+    }
     assert_int_equal(count_unsourced("tests/data/timing.cfg", &t), 4);
     assert_int_equal(count_stale_rows(&t), 0);
     counts_quiet = 0;
