@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
@@ -378,6 +379,48 @@ static void test_beside_output(void **state)
     mkba_model_free(m);
 }
 
+/* --force over another user's checkpoint in a shared sticky folder (as
+ * /tmp): the sticky bit lets only the owner remove it, and the message
+ * says what the user can do. Runs mkba as nobody (uid 65534) over a
+ * root-owned checkpoint, as test_errors_cli2 does for a folder nobody may
+ * write to; needs root and setpriv, skipped with a message otherwise. */
+static void test_foreign_checkpoint(void **state)
+{
+    (void)state;
+#define NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
+    if (getuid() != 0 || system(NOBODY " true") != 0) {
+        print_message("skipped: running as another user needs root and setpriv\n");
+        skip();
+    }
+    char dir[] = "/tmp/mkba-msg-b-sticky-XXXXXX", ckpt[128], result[96], errfile[128],
+        cmd[1024], text[1024], expect[512];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 01777), 0);
+    snprintf(result, sizeof result, "%s/out.h5", dir);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", result);
+    snprintf(errfile, sizeof errfile, "%s.err", out);
+    assert_int_equal(support_write_file(ckpt, "x"), 0);
+    assert_int_equal(chmod(ckpt, 0666), 0);
+    snprintf(cmd, sizeof cmd, NOBODY " %s run tests/data/full.cfg --draws 2 --households 20 -q "
+             "-o %s --force 2>%s", support_bin(), result, errfile);
+    int status = system(cmd);
+    support_slurp(errfile, text, sizeof text);
+    snprintf(expect, sizeof expect, "mkba: cannot remove the old checkpoint %s: Operation not "
+             "permitted; it belongs to another user or lies in a folder you may not change: "
+             "ask its owner to remove it, or choose another -o", ckpt);
+    int left = access(result, F_OK) == 0;
+    char lock[128];
+    snprintf(lock, sizeof lock, "%s.lock", result);
+    remove(lock);
+    remove(ckpt);
+    remove(errfile);
+    assert_int_equal(rmdir(dir), 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strstr(text, expect) == NULL)
+        fail_msg("status %d, expected exit 1 and \"%s\" in: %s", status, expect, text);
+    assert_false(left);
+#undef NOBODY
+}
+
 /* ------------------------------------------------------- damaged files */
 
 /* A result file with one dataset damaged: an index set out of range, or a
@@ -584,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_engine_refusals),
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
+        cmocka_unit_test(test_foreign_checkpoint),
         cmocka_unit_test(test_damaged_files),
         cmocka_unit_test(test_out_of_memory),
     };
