@@ -293,7 +293,8 @@ static void test_engine_refusals(void **state)
 }
 
 /* A state whose cost rules end after 1, 2, ... 260 months in it: 262
- * intervals of time in the state, more than the engine's byte holds. */
+ * intervals of time in the state, more than the engine's byte holds; the
+ * rule of months 254 makes the 256th, and the message names its line. */
 static void test_duration_windows(void **state)
 {
     (void)state;
@@ -307,10 +308,11 @@ static void test_duration_windows(void **state)
     run_case c = { { "tests/data/loading.cfg",
                      { "timing = { horizon = 2; };",
                        "timing = { cycle = \"month\"; horizon = 50; };",
-                       "costs = ( ", rules }, "",
-                     { ": domain 'a', state 'no': the duration windows of its transition, "
-                       "cost and effect rules split the time in the state into 262 intervals; "
-                       "at most 255 are supported" } },
+                       "costs = ( ", rules }, "duration = [254, 254]",
+                     { ".duration: domain 'a', state 'no': this window makes the duration "
+                       "windows of its transition, cost and effect rules split the time in "
+                       "the state into more than 255 intervals (262 in all); at most 255 are "
+                       "supported" } },
                    MKBA_MODE_MICRO, MKBA_EINVAL };
     expect_refused(&c, 0);
 }
