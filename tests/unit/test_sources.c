@@ -750,6 +750,27 @@ static void test_rules_bite(void **state)
             fail_msg("case %zu ('%s'): expected %s", i, cases[i].source ? cases[i].source : "",
                      cases[i].broken ? "a broken rule" : "none");
     }
+    /* A Dirichlet states one central 95% a component, in state order:
+     * pw_prev_debt's, each component checked against its beta marginal,
+     * and caught when two are swapped. */
+    static double alpha[] = { 80, 50, 50, 20 };
+    static const char *const dirichlet[] = {
+        "assumption, range 0.333-0.469, range 0.192-0.313, range 0.192-0.313, range "
+        "0.0624-0.146 (95% of each state's share, in state order)",
+        "assumption, range 0.0624-0.146, range 0.192-0.313, range 0.192-0.313, range "
+        "0.333-0.469 (95% of each state's share, in state order)",
+    };
+    for (int k = 0; k < 4; k++) {
+        mkba_param q;
+        memset(&q, 0, sizeof q);
+        q.dist = (mkba_dist){ .kind = MKBA_DIST_DIRICHLET, .alpha = alpha, .group_size = 4,
+                              .group_index = k };
+        q.source = (char *)dirichlet[0];
+        if (broken_rule(&q) != NULL)
+            fail_msg("Dirichlet component %d: %s", k, broken_rule(&q));
+        q.source = (char *)dirichlet[1];
+        assert_true((broken_rule(&q) != NULL) == (k == 0 || k == 3));
+    }
     /* The table's rows: value, kind, reason. */
     assert_null(bad_row("2.0", "definition", "why"));
     assert_null(bad_row("1/3", "assumption, range 0.2-0.5", "why"));
