@@ -69,7 +69,8 @@ int support_run_small(char *path, size_t size, const char *tag, long draws);
  * fills in): 0, or -1. */
 int support_temp_folder(char *dir);
 
-/* Removes folder `dir` with everything in it (rm -rf): 0, or -1. */
+/* Removes folder `dir` with everything in it (children first, no shell,
+ * symbolic links removed, not followed): 0, or -1. */
 int support_remove_temp_folder(const char *dir);
 
 /* The whole file as a string (free it); NULL when it cannot be read. */
