@@ -36,7 +36,7 @@
 #include "support_alloc.h"
 #include "support_expost.h"
 
-#define CAP 40
+#define CAP 60
 #define CAP_SAN 12
 
 static support_expost fx;
