@@ -83,29 +83,30 @@ static int run_report(const mkba_context *ctx, const void *arg, mkba_error *err)
     return rc;
 }
 
-/* The summary of file in CSV to /dev/null: what a report shares with it. */
-static int run_summary(const mkba_context *ctx, const void *arg, mkba_error *err)
+/* The CSV summary of file to /dev/null, or into the folder `dir`. */
+static int summary_csv(const mkba_context *ctx, const char *file, const char *dir,
+                       mkba_error *err)
 {
     mkba_summary_options o;
     mkba_summary_options_init(&o);
     o.format = MKBA_SUMMARY_CSV;
+    o.folder = dir;
     FILE *sink = fopen("/dev/null", "w");
     assert_non_null(sink);
-    int rc = mkba_summary_export(ctx, arg, &o, sink, err);
+    int rc = mkba_summary_export(ctx, file, &o, sink, err);
     fclose(sink);
     return rc;
 }
 
+/* What a report shares with the summary. */
+static int run_summary(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    return summary_csv(ctx, arg, NULL, err);
+}
+
 static int run_folder(const mkba_context *ctx, const void *arg, mkba_error *err)
 {
-    mkba_summary_options o;
-    mkba_summary_options_init(&o);
-    o.format = MKBA_SUMMARY_CSV;
-    o.folder = folder;
-    FILE *sink = fopen("/dev/null", "w");
-    assert_non_null(sink);
-    int rc = mkba_summary_export(ctx, arg, &o, sink, err);
-    fclose(sink);
+    int rc = summary_csv(ctx, arg, folder, err);
     if (rc == MKBA_OK && support_remove_temp_folder(folder) != 0)
         fail_msg("cannot remove %s", folder);
     return rc;
