@@ -81,6 +81,8 @@ static int not_stopped(const mkba_html_doc *h, mkba_error *err)
     return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted while the report was written");
 }
 
+/* 0; -1 when a section failed (out of memory, unless it set an error);
+ * -2 when every section was written and a chart found no place. */
 static int write_doc(mkba_html_doc *h, const char *title)
 {
     FILE *f = h->f;
@@ -113,7 +115,7 @@ static int write_doc(mkba_html_doc *h, const char *title)
             rc = sections[i].write(h);
     fputs("</main>\n</body>\n</html>\n", f);
     if (rc == 0 && unplaced(h) < h->plots.n)
-        rc = -1;
+        rc = -2;
     return rc;
 }
 
@@ -206,12 +208,13 @@ static void doc_free(mkba_html_doc *h)
 static int write_page(mkba_html_doc *h, FILE *f, const char *title, mkba_error *err)
 {
     h->f = f;
-    if (write_doc(h, title) == 0)
+    int rc = write_doc(h, title);
+    if (rc == 0)
         return MKBA_OK;
     if (err != NULL && err->code != MKBA_OK)
         return err->code;
     size_t lost = unplaced(h);
-    if (lost < h->plots.n)
+    if (rc == -2)
         return mkba_error_set(err, MKBA_EINTERNAL, "chart %s of tools/mkba_plots.py has no "
                               "place in the report (section %s): the script and "
                               "src/report/html_*.c disagree", h->plots.chart[lost].id,

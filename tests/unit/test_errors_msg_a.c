@@ -140,6 +140,12 @@ static void test_damaged_files(void **state)
              "'%s' run '%s/long.cfg' --draws 3 --households 20 -q -o '%s/long.h5'", dir,
              support_bin(), dir, dir);
     assert_int_equal(system(cmd), 0);
+    /* An effect's unit, which its table's cells show, as long. */
+    snprintf(cmd, sizeof cmd, "sed \"s/unit = \\\"household-years with a severe problem"
+             "\\\"/unit = \\\"$(head -c 40000 /dev/zero | tr '\\0' u)\\\"/\" "
+             "tests/data/full.cfg >'%s/unit.cfg' && '%s' run '%s/unit.cfg' --draws 3 "
+             "--households 20 -q -o '%s/unit.h5'", dir, support_bin(), dir, dir);
+    assert_int_equal(system(cmd), 0);
     static const support_cli_case cases[] = {
         { "", "summary DIR/roots.h5", "mkba: DIR/roots.h5: /sa/threshold/root has 65 values; a "
           "threshold has at most 64 roots", 1, NULL },
@@ -148,13 +154,16 @@ static void test_damaged_files(void **state)
         { "", "summary DIR/long.h5 --format xlsx -o DIR/book.xlsx",
           "mkba: cannot write the sources sheet of DIR/book.xlsx: String exceeds Excel's limit "
           "of 32,767 characters. (the row of p_debt_recover)", 1, "DIR/book.xlsx" },
+        { "", "summary DIR/unit.h5 --format xlsx -o DIR/book.xlsx",
+          "mkba: cannot write the sheet of table effects to DIR/book.xlsx: String exceeds "
+          "Excel's limit of 32,767 characters.", 1, "DIR/book.xlsx" },
         { "", "summary DIR/sources.h5 --format xlsx -o DIR/book.xlsx",
           "mkba: DIR/sources.h5: /labels/parameter_sources has 2 entries for 41 parameters", 1,
           "DIR/book.xlsx" },
     };
     support_cli_check(dir, cases, sizeof cases / sizeof cases[0]);
     static const char *const damaged[] = { "roots.h5", "sources.h5", "update.h5", "long.cfg",
-                                           "long.h5" };
+                                           "long.h5", "unit.cfg", "unit.h5" };
     for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
         snprintf(bad, sizeof bad, "%s/%s", dir, damaged[i]);
         assert_int_equal(remove(bad), 0);
