@@ -13,6 +13,7 @@
 #define MKBA_EXPOST_OBSERVED_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "mkba/expost.h"
 #include "model/model.h"
 
@@ -167,12 +168,22 @@ struct mkba_observed {
 };
 
 /* The text of o's key columns as the reader accepts them (empty when the
- * metric has none), each into a buffer of size. */
+ * metric has none): the model's own strings, never cut short. */
 typedef struct mkba_observation_text {
-    char domain[300], team[300], payer[300], fund[300], taakveld[300];
+    const char *domain, *team, *payer, *fund, *taakveld;
+    char *state;               /* owned: "DOMAIN/STATE" or "DOMAIN/STATE+" of an
+                                  in_state figure (domain points to it), else NULL */
 } mkba_observation_text;
-void mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
-                              mkba_observation_text *text);
+/* Fills text for o; MKBA_ENOMEM (text holds nothing to free) when the
+ * state text cannot be allocated. */
+int mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
+                             mkba_observation_text *text);
+void mkba_observation_text_free(mkba_observation_text *text);
+
+/* Writes s as one field of the observed-data CSV, in double quotes (a
+ * quote doubled) when the reader would otherwise split or trim it: a
+ * comma, a quote, blanks at either end, or a leading '#'. */
+void mkba_observed_write_field(FILE *f, const char *s);
 
 /* Whether the value of metric k may be negative (money: transfers). */
 int mkba_expost_metric_signed(mkba_expost_metric k);

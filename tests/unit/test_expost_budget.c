@@ -8,9 +8,10 @@
  * households without it cost the Participatiewet 3000, and the insurer
  * pays 250 for a need but has no budget line. Wmo and Jeugdwet are on the
  * fund gemeentefonds (taakvelden 6.71 and 6.72), the Participatiewet on
- * BUIG (6.3). 2,385 households and 200 entrants a year (so the budget view,
+ * BUIG (6.3, a taakveld with a comma, so the CSV must quote it). 2,385
+ * households and 200 entrants a year (so the budget view,
  * with its entrants, is not the MKBA view times the population), prices
- * 2% a year from 2025.
+ * 2% a year from the price year 2024 (year 1, 2025, at 1.02).
  *
  * 1. The model's value of a budget figure is the sum over the line's
  *    payers of the budget view's nominal money, rebuilt by hand from the
@@ -21,7 +22,9 @@
  * 2. A confrontation and an update on a fund row, end to end: the data of
  *    one draw narrow c_wmo around that draw's value, also with the
  *    sequential refinement (whose evaluations must store the budget view).
- * 3. Bad input: each an error naming the file, line and column. */
+ * 3. Bad input: each an error naming the file, line and column.
+ * 4. Names with commas and quotes (RFC 4180): --simulate writes the
+ *    fixture's taakveld quoted and reads back the same rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +84,7 @@ static const char *const fixture_population =
     "  budget_lines = (\n"
     "    { payer = \"gemeente-wmo\"; fund = \"gemeentefonds\"; taakveld = \"6.71 Maatwerkdienstverlening 18+\"; },\n"
     "    { payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"; taakveld = \"6.72 Maatwerkdienstverlening 18-\"; },\n"
-    "    { payer = \"gemeente-participatiewet\"; fund = \"BUIG\"; taakveld = \"6.3 Inkomensregelingen\"; } );\n"
+    "    { payer = \"gemeente-participatiewet\"; fund = \"BUIG\"; taakveld = \"6.3 Inkomensregelingen, bijstand\"; } );\n"
     "};\n";
 
 /* The fixture as a file: with the budget lines (lines 1), with a
@@ -167,7 +170,7 @@ static int update(const fixture_state *s, const char *text, const char *out, int
 static const char *const figures =
     "year,arm,metric,value,se,fund,taakveld\n"
     "2,usual,budget,2500000,100000,gemeentefonds,\n"
-    "1,usual,budget,5000000,300000,,6.3 Inkomensregelingen\n"
+    "1,usual,budget,5000000,300000,,\"6.3 Inkomensregelingen, bijstand\"\n"
     "3,new,budget,1000000,50000,gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
 static const int figure_year[3] = { 2, 1, 3 }, figure_arm[3] = { 0, 0, 1 };
 static const int figure_payers[3][PAYERS] = { { 1, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 0, 0, 0 } };
@@ -350,7 +353,7 @@ static const bad_case bad[] = {
       { "obs.csv:2: column 6 (payer)", "the metric budget has no payer" } },
     { 0, H "1,usual,spending,3,1,gemeente-wmo,gemeentefonds,\n",
       { "obs.csv:2: column 7 (fund)", "the metric spending has no fund" } },
-    { 0, H "1,usual,spending,3,1,gemeente-wmo,,6.3 Inkomensregelingen\n",
+    { 0, H "1,usual,spending,3,1,gemeente-wmo,,\"6.3 Inkomensregelingen, bijstand\"\n",
       { "obs.csv:2: column 8 (taakveld)", "has no taakveld" } },
     { 0, H "1,usual,budget,3,1,,,\n",
       { "obs.csv:2: column 7 (fund)", "needs a fund or a taakveld" } },
@@ -368,6 +371,19 @@ static const bad_case bad[] = {
     { 0, H "1,usual,budget,-3,0,,gemeentefonds,\n", { "obs.csv:2: column 5 (se)" } },
     { 1, H "1,usual,budget,3,1,,gemeentefonds,\n",
       { "obs.csv:2: column 7 (fund)", "give no payer a fund" } },
+    /* Unquoted, the comma splits the name: the hint says to quote it. */
+    { 0, H "1,usual,budget,3,1,,,6.3 Inkomensregelingen, bijstand\n",
+      { "obs.csv:2:", "9 fields", "quote such names" } },
+    { 0, H "1,usual,budget,3,1,,,\"6.3 Inkomensregelingen, bijstand\n",
+      { "obs.csv:2: column 8, character 22:", "not closed" } },
+    { 0, H "1,usual,budget,3,1,,,\"6.3 Inkomensregelingen\" bijstand\n",
+      { "obs.csv:2: column 8, character 47:", "after the closing quote" } },
+    { 0, H "1,usual,budget,3,1,,,6.3 \"Inkomensregelingen\"\n",
+      { "obs.csv:2: column 8, character 26:", "inside a field that does not start" } },
+    /* "" is a quote: the name then differs from the scenario's. */
+    { 0, H "1,usual,budget,3,1,,,\"6.3 \"\"Inkomensregelingen\"\", bijstand\"\n",
+      { "column 8 (taakveld)", "'6.3 \"Inkomensregelingen\", bijstand' is not a taakveld",
+        "did you mean '6.3 Inkomensregelingen, bijstand'" } },
 };
 #undef H
 
@@ -400,7 +416,7 @@ static void test_good_rows(void **state)
     const fixture_state *s = *state;
     const char *text = "year,arm,metric,value,se,payer,fund,taakveld\n"
                        "1,usual,budget,2500000,1e5,,gemeentefonds,\n"
-                       "1,usual,budget,5000000,1e5,,,6.3 Inkomensregelingen\n"
+                       "1,usual,budget,5000000,1e5,,, \"6.3 Inkomensregelingen, bijstand\" \n"
                        "2,usual,budget,-10,1e5,,gemeentefonds,\n"
                        "1,usual,spending,60,5,zorgverzekeraar,,\n"
                        "1,new,budget,900000,1e5,,gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
@@ -410,7 +426,7 @@ static void test_good_rows(void **state)
         fail_msg("%s", err.message);
     assert_int_equal(o->n, 5);
     assert_string_equal(o->obs[0].label, "budget gemeentefonds, usual, year 1");
-    assert_string_equal(o->obs[1].label, "budget 6.3 Inkomensregelingen, usual, year 1");
+    assert_string_equal(o->obs[1].label, "budget 6.3 Inkomensregelingen, bijstand, usual, year 1");
     assert_string_equal(o->obs[4].label, "budget gemeentefonds / 6.71 Maatwerkdienstverlening "
                                          "18+, new, year 1");
     static const int reads[5][PAYERS] = { { 1, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 1, 0, 0 },
@@ -422,6 +438,68 @@ static void test_good_rows(void **state)
     mkba_observed_free(o);
 }
 
+/* The quoting rule of the writer: a field the reader would split or trim
+ * is quoted, a quote inside doubled; a plain one is written as it is. */
+static void test_write_field(void **state)
+{
+    (void)state;
+    static const char *const in[] = { "6.71 Maatwerkdienstverlening 18+", "a, b",
+                                       " lead", "6.3 \"Inkomens\"", "#x", "" };
+    static const char *const want[] = { "6.71 Maatwerkdienstverlening 18+", "\"a, b\"",
+                                         "\" lead\"", "\"6.3 \"\"Inkomens\"\"\"", "\"#x\"", "" };
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char buf[100] = "";
+        FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+        assert_non_null(f);
+        mkba_observed_write_field(f, in[i]);
+        fclose(f);
+        assert_string_equal(buf, want[i]);
+    }
+}
+
+/* --simulate fills the figures' rows, the taakveld with a comma quoted,
+ * and reads back as the same rows (year, arm, metric, se, fund and
+ * taakveld, so the same payers). */
+static void test_simulate_round_trip(void **state)
+{
+    const fixture_state *s = *state;
+    char csv[256], sim[256];
+    in_dir(csv, "template.csv");
+    in_dir(sim, "simulated.csv");
+    assert_int_equal(support_write_file(csv, figures), 0);
+    mkba_expost_simulate_options o;
+    mkba_expost_simulate_options_init(&o);
+    o.template_csv = csv;
+    o.output = sim;
+    o.force = 1;
+    o.households = 300;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_expost_simulate(NULL, s->m, &o, &err) != MKBA_OK)
+        fail_msg("simulate: %s", err.message);
+    char *text = support_read_file(sim);
+    assert_non_null(text);
+    assert_non_null(strstr(text, ",,\"6.3 Inkomensregelingen, bijstand\"\n"));
+    mkba_observed *want = NULL, *got = NULL;
+    if (parse(s->m, figures, &want, &err) != MKBA_OK
+        || mkba_observed_parse(text, strlen(text), sim, s->m, &got, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(got->n, want->n);
+    for (size_t i = 0; i < want->n; i++) {
+        const mkba_observation *a = &want->obs[i], *b = &got->obs[i];
+        assert_int_equal(a->year, b->year);
+        assert_int_equal(a->arm, b->arm);
+        assert_int_equal(a->metric, b->metric);
+        assert_int_equal(a->fund, b->fund);
+        assert_int_equal(a->taakveld, b->taakveld);
+        assert_true(a->se == b->se);
+        assert_string_equal(a->label, b->label);
+    }
+    mkba_observed_free(want);
+    mkba_observed_free(got);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +507,8 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_counterpart),
         cmocka_unit_test(test_update),
+        cmocka_unit_test(test_write_field),
+        cmocka_unit_test(test_simulate_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
