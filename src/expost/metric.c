@@ -452,12 +452,29 @@ static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
     int rc = mcse != NULL ? mkba_h5_store_read_doubles(st, name, 4, dims, mcse, err)
                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                 "Monte Carlo errors of %zu draws", t->ndraws);
+    /* The budget view's households and entrants a year (a file without a
+     * budget view has no budget figures: model_values refused them). */
+    double population[2] = { 1.0, 0.0 };
+    size_t two = 2;
+    if (rc == MKBA_OK && mkba_h5_store_has(st, "/labels/budget_population"))
+        rc = mkba_h5_store_read_doubles(st, "/labels/budget_population", 1, &two, population,
+                                        err);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        if (mkba_expost_metrics[o->metric].noise == MKBA_NOISE_BATCHES
-            && o->likelihood == MKBA_LIK_NORMAL)
-            o->var_share = noise_share(t, cpy, mcse, o);
+        if (mkba_expost_metrics[o->metric].noise != MKBA_NOISE_BATCHES
+            || o->likelihood != MKBA_LIK_NORMAL)
+            continue;
+        o->var_share = noise_share(t, cpy, mcse, o);
+        /* The errors are the closed cohort's, of its H simulated households;
+         * a budget figure of year y also holds the entrants of the y - 1
+         * years before, H inflow / households each (docs/budget.md), whose
+         * own noise is independent: the relative variance shrinks with the
+         * households ever simulated, H over H (1 + (y - 1) inflow /
+         * households). Counting those who left too keeps it on the wide
+         * side. */
+        if (o->metric == MKBA_METRIC_BUDGET && population[0] > 0)
+            o->var_share /= 1.0 + (double)(o->year - 1) * population[1] / population[0];
     }
     mkba_free(mcse);
     return rc != MKBA_OK ? rc : rc2;
