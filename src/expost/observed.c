@@ -15,8 +15,8 @@
 #include "analysis/breakeven.h"
 
 const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N] = {
-#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, lik, noise, counterpart, rule) \
-    { name, unit, key, svc, lik, noise, counterpart, rule },
+#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, money, lik, noise, counterpart, rule) \
+    { name, unit, key, svc, money, lik, noise, counterpart, rule },
     MKBA_EXPOST_METRICS(MKBA_EXPOST_DEF_)
 #undef MKBA_EXPOST_DEF_
 };
@@ -418,8 +418,15 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (*y == '\0' || *end != '\0' || errno == ERANGE)
         return fail(r, COL_YEAR, "'%s' is not a whole year number%s", y, "");
     if (year < 1 || year > years) {
-        char h[32];
-        snprintf(h, sizeof h, "%d", years);
+        char h[200];
+        int first = m->population.first_year;
+        /* A jaarrekening's year is a calendar year: say which horizon year it is. */
+        if (m->population.enabled && year >= first && year - first < years)
+            snprintf(h, sizeof h, "%d; the year column is the year of the horizon: calendar "
+                     "year %ld is horizon year %ld, population.first_year = %d", years, year,
+                     year - first + 1, first);
+        else
+            snprintf(h, sizeof h, "%d", years);
         return fail(r, COL_YEAR, "year %s is outside the horizon of the scenario (years 1 to "
                     "%s)", y, h);
     }
@@ -491,19 +498,21 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     return read_key(r, m, f, o);
 }
 
-/* The key of a row, for finding duplicates. */
+/* The key of a row, for finding duplicates: its fields in sort order, and
+ * the line (not part of the key). */
+enum { K_YEAR, K_ARM, K_METRIC, K_DOMAIN, K_LO, K_HI, K_TEAM, K_PAYER, K_FUND, K_TAAKVELD,
+       KEY_FIELDS };
 typedef struct row_key {
-    int year, arm, metric, domain, lo, hi, team, payer, fund, taakveld, line;
+    int field[KEY_FIELDS];
+    int line;
 } row_key;
-#define KEY_FIELDS 10
 
 static int key_cmp(const void *pa, const void *pb)
 {
     const row_key *a = pa, *b = pb;
-    const int *x = &a->year, *y = &b->year;
     for (int i = 0; i < KEY_FIELDS; i++)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
+        if (a->field[i] != b->field[i])
+            return a->field[i] < b->field[i] ? -1 : 1;
     return 0;
 }
 
@@ -514,29 +523,30 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
         return mkba_error_set(r0->err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->n; i++) {
         const mkba_observation *b = &o->obs[i];
-        row_key e = { b->year, b->arm, (int)b->metric, b->domain, b->state_lo, b->state_hi,
-                      b->team, b->payer, b->fund, b->taakveld, b->line };
+        row_key e = { { [K_YEAR] = b->year, [K_ARM] = b->arm, [K_METRIC] = (int)b->metric,
+                        [K_DOMAIN] = b->domain, [K_LO] = b->state_lo, [K_HI] = b->state_hi,
+                        [K_TEAM] = b->team, [K_PAYER] = b->payer, [K_FUND] = b->fund,
+                        [K_TAAKVELD] = b->taakveld }, b->line };
         k[i] = e;
     }
     qsort(k, o->n, sizeof *k, key_cmp);
     int rc = MKBA_OK;
     for (size_t i = 1; rc == MKBA_OK && i < o->n; i++) {
-        row_key a = k[i - 1], b = k[i];
-        a.line = b.line = 0;
-        if (key_cmp(&a, &b) == 0)
+        const int *a = k[i - 1].field, *b = k[i].field;
+        if (key_cmp(&k[i - 1], &k[i]) == 0)
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: a duplicate row: line %d gives "
                                 "the same year, arm, metric, domain, team and payer%s", r0->file,
                                 k[i].line, k[i - 1].line,
-                                b.metric == MKBA_METRIC_BUDGET ? " (fund and taakveld)" : "");
+                                b[K_METRIC] == MKBA_METRIC_BUDGET ? " (fund and taakveld)" : "");
         /* A total sorts before its parts (key -1): both would weigh the
          * same events twice as independent figures. */
-        else if (a.year == b.year && a.arm == b.arm && a.metric == b.metric
-                 && ((a.domain < 0 && b.domain >= 0) || (a.team < 0 && b.team >= 0)))
+        else if (a[K_YEAR] == b[K_YEAR] && a[K_ARM] == b[K_ARM] && a[K_METRIC] == b[K_METRIC]
+                 && ((a[K_DOMAIN] < 0 && b[K_DOMAIN] >= 0) || (a[K_TEAM] < 0 && b[K_TEAM] >= 0)))
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: %s of one %s overlaps the total "
                                 "of line %d (same year and arm), which counts the same events "
                                 "twice; give the total or its parts, not both", r0->file,
-                                k[i].line, mkba_expost_metrics[b.metric].name,
-                                b.domain >= 0 ? "domain" : "team", k[i - 1].line);
+                                k[i].line, mkba_expost_metrics[b[K_METRIC]].name,
+                                b[K_DOMAIN] >= 0 ? "domain" : "team", k[i - 1].line);
     }
     mkba_free(k);
     return rc;
@@ -544,7 +554,7 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
 
 int mkba_expost_metric_signed(mkba_expost_metric k)
 {
-    return k == MKBA_METRIC_SPENDING || k == MKBA_METRIC_BUDGET;
+    return mkba_expost_metrics[k].money;
 }
 
 int mkba_observation_reads_payer(const mkba_observation *o, size_t p)

@@ -373,6 +373,10 @@ static const bad_case bad[] = {
     { 0, H "1,usual,budget,-3,0,,gemeentefonds,\n", { "obs.csv:2: column 5 (se)" } },
     { 1, H "1,usual,budget,3,1,,gemeentefonds,\n",
       { "obs.csv:2: column 7 (fund)", "give no payer a fund" } },
+    /* A jaarrekening's calendar year: the message says the horizon year. */
+    { 0, H "2026,usual,budget,3,1,,gemeentefonds,\n",
+      { "obs.csv:2: column 1 (year)", "calendar year 2026 is horizon year 2",
+        "population.first_year = 2025" } },
     /* Unquoted, the comma splits the name: the hint says to quote it. */
     { 0, H "1,usual,budget,3,1,,,6.3 Inkomensregelingen, bijstand\n",
       { "obs.csv:2:", "9 fields", "quote such names" } },
