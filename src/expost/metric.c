@@ -430,6 +430,47 @@ static double draw_share(const mkba_h5_totals *t, size_t cpy, const double *team
     return square > 0 ? var / square : 0.0;
 }
 
+/* n of each budget figure against the households the budget view holds
+ * at the start of its year (population x /draws/budget/households, mean
+ * over the draws): a figure covers the whole target group, so an empty n
+ * takes that number and a given one more than 10% away from it is
+ * refused (docs/expost.md, "Budget figures"). */
+static int budget_households(mkba_h5_store *st, const mkba_h5_totals *t, size_t cpy,
+                             double population, mkba_observed *obs, mkba_error *err)
+{
+    int any = 0;
+    for (size_t i = 0; i < obs->n; i++)
+        any |= obs->obs[i].metric == MKBA_METRIC_BUDGET;
+    if (!any)
+        return MKBA_OK;
+    size_t dims[3] = { t->ndraws, t->narms, t->ncycles + 1 };
+    double *hh = mkba_malloc((dims[0] * dims[1] * dims[2] + 1) * sizeof *hh);
+    int rc = hh != NULL ? mkba_h5_store_read_doubles(st, "/draws/budget/households", 3, dims,
+                                                     hh, err)
+                        : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MKBA_OK && i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        if (o->metric != MKBA_METRIC_BUDGET || t->ndraws == 0)
+            continue;
+        double mean = 0.0;
+        for (size_t d = 0; d < t->ndraws; d++)
+            mean += hh[(d * t->narms + (size_t)o->arm) * dims[2]
+                       + ((size_t)o->year - 1) * cpy] / (double)t->ndraws;
+        double want = population * mean;
+        if (isnan(o->n))
+            o->n = o->n_lik = floor(want + 0.5);
+        else if (fabs(o->n - want) > 0.1 * want)
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: n = %.0f households for %s, but the "
+                                "scenario's budget view has %.0f at the start of that year "
+                                "(the population block's households and entrants, mean over "
+                                "the draws): a budget figure covers the whole target group; "
+                                "leave n empty or correct the population block", obs->file,
+                                o->line, o->n, o->label, want);
+    }
+    mkba_free(hh);
+    return rc;
+}
+
 /* The spending figures' kappa from the batch errors (noise_share); other
  * observations untouched. */
 static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
@@ -459,6 +500,8 @@ static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
     if (rc == MKBA_OK && mkba_h5_store_has(st, "/labels/budget_population"))
         rc = mkba_h5_store_read_doubles(st, "/labels/budget_population", 1, &two, population,
                                         err);
+    if (rc == MKBA_OK)
+        rc = budget_households(st, t, cpy, population[0], obs, err);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];

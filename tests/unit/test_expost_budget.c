@@ -201,6 +201,8 @@ static void test_counterpart(void **state)
     double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
     double *ll = support_read_doubles(out, "/expost/loglik", &n);
     assert_int_equal(n, DRAWS * 3);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    assert_int_equal(n, 3 * 3);
     const double value[3] = { 2500000, 5000000, 1000000 }, se[3] = { 100000, 300000, 50000 };
     for (int i = 0; i < 3; i++) {
         size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
@@ -237,6 +239,14 @@ static void test_counterpart(void **state)
          * households simulated by the year's start: 1 + y inflow /
          * households per starting one. */
         double kappa = var / square / (1.0 + (double)y * pop[1] / pop[0]), avg = 0.0;
+        /* No n given: the budget view's households at the year's start,
+         * the starting 2,385 and 200 entrants a year (nobody leaves; the
+         * simulated entrants round to whole households), whose own noise
+         * the likelihood adds: kappa (1 + H / n). */
+        double hh = data[i * 3 + 1];
+        if (!(fabs(hh - (pop[0] + (double)y * pop[1])) <= 2.0 + 0.02 * (double)y * pop[1]))
+            fail_msg("figure %d: n %.0f, want %.0f", i, hh, pop[0] + (double)y * pop[1]);
+        kappa *= 1.0 + HOUSEHOLDS / hh;
         assert_true(kappa > 0.0);
         for (size_t d = 0; d < DRAWS; d++) {
             double m = mu[(size_t)i * DRAWS + d], v = se[i] * se[i] + kappa * m * m;
@@ -257,6 +267,7 @@ static void test_counterpart(void **state)
     free(undisc);
     free(noise);
     free(ll);
+    free(data);
 }
 
 /* Column `col` of the parameter summary of c_wmo (the only updated
@@ -503,7 +514,12 @@ static void test_noise_against_spread(void **state)
     assert_int_equal(n, ROWS * N);
     double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
     assert_int_equal(n, ROWS);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    assert_int_equal(n, ROWS * 3);
     for (size_t i = 0; i < ROWS; i++) {
+        /* Without the observed population's own noise (n defaults to the
+         * budget view's households): the simulation's alone. */
+        noise[i] /= 1.0 + HOUSEHOLDS / data[i * 3 + 1];
         double mean = 0.0, ss = 0.0;
         for (size_t d = 0; d < N; d++)
             mean += mu[i * N + d] / N;
@@ -516,7 +532,26 @@ static void test_noise_against_spread(void **state)
     }
     free(mu);
     free(noise);
+    free(data);
     mkba_model_free(m);
+}
+
+/* A budget figure's n is the whole target group: an n far from the
+ * budget view's households of that year (2,385 + 200 in year 2) is
+ * refused, naming both, and no file is left. */
+static void test_budget_n(void **state)
+{
+    const fixture_state *s = *state;
+    char out[256];
+    in_dir(out, "budget-n.h5");
+    mkba_error err;
+    int rc = update(s, "year,arm,metric,value,n,se,fund,taakveld\n"
+                       "2,usual,budget,2500000,9,100000,gemeentefonds,\n", out, 0, &err);
+    assert_int_not_equal(rc, MKBA_OK);
+    if (strstr(err.message, "observed.csv:2: n = 9 households") == NULL
+        || strstr(err.message, "has 258") == NULL)
+        fail_msg("%s", err.message);
+    assert_int_not_equal(access(out, F_OK), 0);
 }
 
 /* The quoting rule of the writer: a field the reader would split or trim
@@ -589,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_counterpart),
         cmocka_unit_test(test_update),
         cmocka_unit_test(test_noise_against_spread),
+        cmocka_unit_test(test_budget_n),
         cmocka_unit_test(test_write_field),
         cmocka_unit_test(test_simulate_round_trip),
     };
