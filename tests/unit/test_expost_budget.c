@@ -142,9 +142,9 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* An update --from the PSA by the figures text, into out. */
-static int update(const fixture_state *s, const char *text, const char *out, int refine,
-                  mkba_error *err)
+/* An update of m --from the PSA file psa by the figures text, into out. */
+static int update_from(const mkba_model *m, const char *psa, const char *text, const char *out,
+                       int refine, mkba_error *err)
 {
     char csv[256];
     in_dir(csv, "observed.csv");
@@ -153,7 +153,7 @@ static int update(const fixture_state *s, const char *text, const char *out, int
     mkba_expost_options_init(&o);
     o.observed = csv;
     o.output = out;
-    o.from = s->psa;
+    o.from = psa;
     o.force = 1;
     o.refine = refine;
     o.accept_partial = !refine;
@@ -161,7 +161,14 @@ static int update(const fixture_state *s, const char *text, const char *out, int
     o.moves = 2;
     o.max_stages = 4;
     mkba_error_clear(err);
-    return mkba_expost_run(NULL, s->m, &o, err);
+    return mkba_expost_run(NULL, m, &o, err);
+}
+
+/* The same for the fixture and its PSA. */
+static int update(const fixture_state *s, const char *text, const char *out, int refine,
+                  mkba_error *err)
+{
+    return update_from(s->m, s->psa, text, out, refine, err);
 }
 
 /* The payers of each figure of test_counterpart: gemeentefonds (Wmo and
@@ -467,7 +474,7 @@ static void test_good_rows(void **state)
 static void test_noise_against_spread(void **state)
 {
     (void)state;
-    char cfg[256], psa[256], csv[256], out[256];
+    char cfg[256], psa[256], out[256];
     char text[8192], population[1024];
     const char *at = strstr(fixture_population, "inflow = 200;");
     assert_non_null(at);
@@ -498,16 +505,7 @@ static void test_noise_against_spread(void **state)
         "3,new,budget,5000000,1,BUIG,\n"
         "2,usual,budget,1000000,1,gemeentefonds,\n";
     enum { ROWS = 4 };
-    assert_int_equal(support_write_file(in_dir(csv, "inflow.csv"), rows), 0);
-    mkba_expost_options e;
-    mkba_expost_options_init(&e);
-    e.observed = csv;
-    e.output = in_dir(out, "inflow-expost.h5");
-    e.from = psa;
-    e.force = 1;
-    e.refine = 0;
-    e.accept_partial = 1;
-    if (mkba_expost_run(NULL, m, &e, &err) != MKBA_OK)
+    if (update_from(m, psa, rows, in_dir(out, "inflow-expost.h5"), 0, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     size_t n = 0;
     double *mu = support_read_doubles(out, "/expost/model_value", &n);
