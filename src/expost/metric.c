@@ -142,9 +142,11 @@ static double *read_draws(const char *path, const mkba_h5_totals *t, const char 
 }
 
 /* The budget view of the file at path into *out, or an error when it has
- * none (a run without a population block). */
-static int read_budget(const char *path, const mkba_h5_totals *t, mkba_budget **out,
-                       mkba_error *err)
+ * none (a run without a population block) or puts a payer on another fund
+ * or taakveld than the scenario m (the budget_lines edited after the PSA:
+ * the output would name lines the stored view does not have). */
+static int read_budget(const char *path, const mkba_h5_totals *t, const mkba_model *m,
+                       mkba_budget **out, mkba_error *err)
 {
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     if (st == NULL)
@@ -154,6 +156,18 @@ static int read_budget(const char *path, const mkba_h5_totals *t, mkba_budget **
         rc = mkba_error_set(err, MKBA_EINVAL, "%s has no budget view (/draws/budget), which "
                             "budget figures need: run a scenario with a population block "
                             "(docs/budget.md)", path);
+    for (size_t p = 0; rc == MKBA_OK && p < m->npayers && p < (*out)->npayers; p++) {
+        const char *const kind[2] = { "fund", "taakveld" };
+        const char *const file[2] = { (*out)->fund[p], (*out)->taakveld[p] };
+        const char *const want[2] = { m->population.fund[p], m->population.taakveld[p] };
+        for (int k = 0; rc == MKBA_OK && k < 2; k++)
+            if (strcmp(file[k] != NULL ? file[k] : "", want[k] != NULL ? want[k] : "") != 0)
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s puts %s on the %s '%s', the "
+                                    "scenario on '%s': run the PSA again with these "
+                                    "budget_lines or restore them", path, m->payer[p],
+                                    kind[k], file[k] != NULL ? file[k] : "",
+                                    want[k] != NULL ? want[k] : "");
+    }
     int rc2 = mkba_h5_store_close(st, NULL);
     if (rc == MKBA_OK && rc2 != MKBA_OK)
         rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
@@ -211,7 +225,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                      t->nteams, "mean_wait figures of a team", err)) == NULL;
     mkba_budget *budget = NULL;
     if (!failed && need_budget)
-        failed |= read_budget(path, t, &budget, err) != MKBA_OK;
+        failed |= read_budget(path, t, m, &budget, err) != MKBA_OK;
     s.budget = budget;
     double *mu = NULL;
     if (!failed && (mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu)) == NULL)

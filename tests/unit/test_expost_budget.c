@@ -552,6 +552,36 @@ static void test_budget_n(void **state)
     assert_int_not_equal(access(out, F_OK), 0);
 }
 
+/* The budget_lines edited after the PSA (the Jeugdwet moved to a fund of
+ * its own): the file's budget view contradicts the scenario, refused. */
+static void test_moved_lines(void **state)
+{
+    const fixture_state *s = *state;
+    char text[8192], population[1024], cfg[256], out[256];
+    const char *from = "payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"";
+    const char *at = strstr(fixture_population, from);
+    assert_non_null(at);
+    snprintf(population, sizeof population, "%.*spayer = \"gemeente-jeugdwet\"; fund = "
+             "\"jeugdfonds\"%s", (int)(at - fixture_population), fixture_population,
+             at + strlen(from));
+    snprintf(text, sizeof text, "%s%s", fixture_head, population);
+    assert_int_equal(support_write_file(in_dir(cfg, "moved.cfg"), text), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    int rc = update_from(m, s->psa, "year,arm,metric,value,se,fund,taakveld\n"
+                                    "2,usual,budget,400000,1e5,jeugdfonds,\n",
+                         in_dir(out, "moved.h5"), 0, &err);
+    assert_int_not_equal(rc, MKBA_OK);
+    if (strstr(err.message, "puts gemeente-jeugdwet on the fund 'gemeentefonds', the "
+                            "scenario on 'jeugdfonds'") == NULL)
+        fail_msg("%s", err.message);
+    assert_int_not_equal(access(out, F_OK), 0);
+    mkba_model_free(m);
+}
+
 /* The quoting rule of the writer: a field the reader would split or trim
  * is quoted, a quote inside doubled; a plain one is written as it is. */
 static void test_write_field(void **state)
@@ -623,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_update),
         cmocka_unit_test(test_noise_against_spread),
         cmocka_unit_test(test_budget_n),
+        cmocka_unit_test(test_moved_lines),
         cmocka_unit_test(test_write_field),
         cmocka_unit_test(test_simulate_round_trip),
     };
