@@ -277,6 +277,71 @@ static void test_counterpart(void **state)
     free(data);
 }
 
+/* The Jeugdwet's cost at the wage index (index = "wage"; the wage level
+ * is the price level x 1.01 a year by default): a budget figure's value is
+ * then pop x ((C - W) x price level + W x wage level) per payer, rebuilt
+ * from the stored cost, its wage part and both indices (review fund11,
+ * finding 9: the fixture alone has no wage-priced cost). */
+static void test_wage_priced(void **state)
+{
+    (void)state;
+    char text[8192], cfg[256], psa[256], out[256];
+    const char *from = "payer = \"gemeente-jeugdwet\"; per_year = 400.0;";
+    const char *at = strstr(fixture_head, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s index = \"wage\";%s%s", (int)(at - fixture_head),
+             fixture_head, from, at + strlen(from), fixture_population);
+    assert_int_equal(support_write_file(in_dir(cfg, "wage.cfg"), text), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    enum { N = 10 };
+    mkba_run_options o;
+    support_run_options(&o, in_dir(psa, "wage-psa.h5"), N, 300);
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
+        || update_from(m, psa, figures, in_dir(out, "wage.h5"), 0, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t n = 0;
+    double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
+    assert_int_equal(n, N * 2 * YEARS * PAYERS);
+    double *wages = support_read_doubles(out, "/draws/budget/cost_wages", &n);
+    assert_int_equal(n, N * 2 * YEARS * PAYERS);
+    double *price = support_read_doubles(out, "/labels/price_index", &n);
+    double *wage = support_read_doubles(out, "/labels/wage_index", &n);
+    assert_int_equal(n, YEARS);
+    double *pop = support_read_doubles(out, "/labels/budget_population", &n);
+    double *mu = support_read_doubles(out, "/expost/model_value", &n);
+    assert_int_equal(n, 3 * N);
+    double wage_part = 0.0;
+    for (int i = 0; i < 3; i++) {
+        size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
+        assert_true(fabs(wage[y] / price[y] - pow(1.01, (double)y + 1.0)) < 1e-12);
+        for (size_t d = 0; d < N; d++) {
+            double want = 0.0;
+            for (size_t p = 0; p < PAYERS; p++) {
+                size_t k = ((d * 2 + a) * YEARS + y) * PAYERS + p;
+                if (figure_payers[i][p])
+                    want += pop[0] * ((cost[k] - wages[k]) * price[y] + wages[k] * wage[y]);
+                wage_part += wages[k];
+            }
+            double got = mu[(size_t)i * N + d];
+            if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+                fail_msg("figure %d, draw %zu: model value %.12g, by hand %.12g", i, d, got,
+                         want);
+        }
+    }
+    assert_true(wage_part > 0.0);
+    free(cost);
+    free(wages);
+    free(price);
+    free(wage);
+    free(pop);
+    free(mu);
+    mkba_model_free(m);
+}
+
 /* Column `col` of the parameter summary of c_wmo (the only updated
  * parameter) in out. */
 static double c_wmo(const char *out, int col)
@@ -654,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_noise_against_spread),
         cmocka_unit_test(test_budget_n),
         cmocka_unit_test(test_moved_lines),
+        cmocka_unit_test(test_wage_priced),
         cmocka_unit_test(test_write_field),
         cmocka_unit_test(test_simulate_round_trip),
     };
