@@ -342,6 +342,83 @@ static void test_wage_priced(void **state)
     mkba_model_free(m);
 }
 
+/* Monthly cycles: a budget figure sums the year's 12 cycles of the budget
+ * view, and its Monte Carlo share takes the batch error at the year's last
+ * cycle against the payers' spending summed over the 12 (review fund11,
+ * "What is right": checked by hand only until now). */
+static void test_monthly(void **state)
+{
+    (void)state;
+    char text[8192], cfg[256], psa[256], out[256];
+    const char *from = "cycle = \"year\"";
+    const char *at = strstr(fixture_head, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*scycle = \"month\"%s%s", (int)(at - fixture_head),
+             fixture_head, at + strlen(from), fixture_population);
+    assert_int_equal(support_write_file(in_dir(cfg, "month.cfg"), text), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    enum { N = 10, T = 12 * YEARS };
+    mkba_run_options o;
+    support_run_options(&o, in_dir(psa, "month-psa.h5"), N, 300);
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
+        || update_from(m, psa, figures, in_dir(out, "month.h5"), 0, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    size_t n = 0;
+    double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
+    assert_int_equal(n, N * 2 * T * PAYERS);
+    double *undisc = support_read_doubles(out, "/draws/cost", &n);
+    double *mcse = support_read_doubles(out, "/draws/mcse/cost_year_to_date", &n);
+    assert_int_equal(n, N * 2 * T * PAYERS);
+    double *price = support_read_doubles(out, "/labels/price_index", &n);
+    assert_int_equal(n, YEARS);
+    double *pop = support_read_doubles(out, "/labels/budget_population", &n);
+    double *mu = support_read_doubles(out, "/expost/model_value", &n);
+    double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    for (int i = 0; i < 3; i++) {
+        size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
+        double var = 0.0, square = 0.0, avg = 0.0;
+        for (size_t d = 0; d < N; d++) {
+            double want = 0.0, e = 0.0, u = 0.0;
+            for (size_t p = 0; p < PAYERS; p++) {
+                if (!figure_payers[i][p])
+                    continue;
+                for (size_t c = 12 * y; c < 12 * (y + 1); c++) {
+                    size_t k = ((d * 2 + a) * T + c) * PAYERS + p;
+                    want += pop[0] * cost[k] * price[y];
+                    u += undisc[k];
+                }
+                e += mcse[((d * 2 + a) * T + 12 * y + 11) * PAYERS + p];
+            }
+            double got = mu[(size_t)i * N + d];
+            if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+                fail_msg("figure %d, draw %zu: model value %.12g, by hand %.12g", i, d, got,
+                         want);
+            var += e * e;
+            square += u * u;
+        }
+        double kappa = var / square / (1.0 + (double)y * pop[1] / pop[0])
+                       * (1.0 + 300.0 / data[i * 3 + 1]);
+        for (size_t d = 0; d < N; d++)
+            avg += kappa * mu[(size_t)i * N + d] * mu[(size_t)i * N + d] / N;
+        if (!(avg > 0.0 && fabs(noise[i] - avg) <= 1e-9 * avg))
+            fail_msg("figure %d: likelihood noise %.12g, want %.12g", i, noise[i], avg);
+    }
+    free(cost);
+    free(undisc);
+    free(mcse);
+    free(price);
+    free(pop);
+    free(mu);
+    free(noise);
+    free(data);
+    mkba_model_free(m);
+}
+
 /* Column `col` of the parameter summary of c_wmo (the only updated
  * parameter) in out. */
 static double c_wmo(const char *out, int col)
@@ -720,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_budget_n),
         cmocka_unit_test(test_moved_lines),
         cmocka_unit_test(test_wage_priced),
+        cmocka_unit_test(test_monthly),
         cmocka_unit_test(test_write_field),
         cmocka_unit_test(test_simulate_round_trip),
     };
