@@ -164,6 +164,43 @@ static int update_from(const mkba_model *m, const char *psa, const char *text, c
     return mkba_expost_run(NULL, m, &o, err);
 }
 
+/* The fixture with its first `from` replaced by `to`, written to the
+ * test's folder as name and loaded. */
+static mkba_model *variant(const char *from, const char *to, const char *name)
+{
+    char text[8192], whole[8192], cfg[256];
+    snprintf(whole, sizeof whole, "%s%s", fixture_head, fixture_population);
+    const char *at = strstr(whole, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - whole), whole, to, at + strlen(from));
+    assert_int_equal(support_write_file(in_dir(cfg, name), text), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    return m;
+}
+
+/* A PSA of m (draws x households, c_wmo fixed at *fixed unless NULL) into
+ * psa, then an update by the figures text into out. */
+static void psa_and_update(const mkba_model *m, long draws, long households,
+                           const double *fixed, const char *psa, const char *text,
+                           const char *out)
+{
+    mkba_run_options o;
+    support_run_options(&o, psa, draws, households);
+    const char *fix = "c_wmo";
+    o.nset = fixed != NULL;
+    o.set_name = &fix;
+    o.set_value = fixed;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
+        || update_from(m, psa, text, out, 0, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
 /* The same for the fixture and its PSA. */
 static int update(const fixture_state *s, const char *text, const char *out, int refine,
                   mkba_error *err)
@@ -285,24 +322,13 @@ static void test_counterpart(void **state)
 static void test_wage_priced(void **state)
 {
     (void)state;
-    char text[8192], cfg[256], psa[256], out[256];
-    const char *from = "payer = \"gemeente-jeugdwet\"; per_year = 400.0;";
-    const char *at = strstr(fixture_head, from);
-    assert_non_null(at);
-    snprintf(text, sizeof text, "%.*s%s index = \"wage\";%s%s", (int)(at - fixture_head),
-             fixture_head, from, at + strlen(from), fixture_population);
-    assert_int_equal(support_write_file(in_dir(cfg, "wage.cfg"), text), 0);
-    mkba_model *m = NULL;
-    mkba_error err;
-    mkba_error_clear(&err);
-    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    char psa[256], out[256];
+    mkba_model *m = variant("payer = \"gemeente-jeugdwet\"; per_year = 400.0;",
+                            "payer = \"gemeente-jeugdwet\"; per_year = 400.0; "
+                            "index = \"wage\";", "wage.cfg");
     enum { N = 10 };
-    mkba_run_options o;
-    support_run_options(&o, in_dir(psa, "wage-psa.h5"), N, 300);
-    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
-        || update_from(m, psa, figures, in_dir(out, "wage.h5"), 0, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    psa_and_update(m, N, 300, NULL, in_dir(psa, "wage-psa.h5"), figures,
+                   in_dir(out, "wage.h5"));
     size_t n = 0;
     double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
     assert_int_equal(n, N * 2 * YEARS * PAYERS);
@@ -349,24 +375,11 @@ static void test_wage_priced(void **state)
 static void test_monthly(void **state)
 {
     (void)state;
-    char text[8192], cfg[256], psa[256], out[256];
-    const char *from = "cycle = \"year\"";
-    const char *at = strstr(fixture_head, from);
-    assert_non_null(at);
-    snprintf(text, sizeof text, "%.*scycle = \"month\"%s%s", (int)(at - fixture_head),
-             fixture_head, at + strlen(from), fixture_population);
-    assert_int_equal(support_write_file(in_dir(cfg, "month.cfg"), text), 0);
-    mkba_model *m = NULL;
-    mkba_error err;
-    mkba_error_clear(&err);
-    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    char psa[256], out[256];
+    mkba_model *m = variant("cycle = \"year\"", "cycle = \"month\"", "month.cfg");
     enum { N = 10, T = 12 * YEARS };
-    mkba_run_options o;
-    support_run_options(&o, in_dir(psa, "month-psa.h5"), N, 300);
-    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
-        || update_from(m, psa, figures, in_dir(out, "month.h5"), 0, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    psa_and_update(m, N, 300, NULL, in_dir(psa, "month-psa.h5"), figures,
+                   in_dir(out, "month.h5"));
     size_t n = 0;
     double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
     assert_int_equal(n, N * 2 * T * PAYERS);
@@ -616,39 +629,18 @@ static void test_good_rows(void **state)
 static void test_noise_against_spread(void **state)
 {
     (void)state;
-    char cfg[256], psa[256], out[256];
-    char text[8192], population[1024];
-    const char *at = strstr(fixture_population, "inflow = 200;");
-    assert_non_null(at);
-    snprintf(population, sizeof population, "%.*sinflow = 4770;%s",
-             (int)(at - fixture_population), fixture_population,
-             at + strlen("inflow = 200;"));
-    snprintf(text, sizeof text, "%s%s", fixture_head, population);
-    assert_int_equal(support_write_file(in_dir(cfg, "inflow.cfg"), text), 0);
-    mkba_model *m = NULL;
-    mkba_error err;
-    mkba_error_clear(&err);
-    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    enum { N = 40 };
-    mkba_run_options o;
-    support_run_options(&o, in_dir(psa, "inflow.h5"), N, HOUSEHOLDS);
-    const char *fix = "c_wmo";
-    const double fixed = 1000.0;
-    o.nset = 1;
-    o.set_name = &fix;
-    o.set_value = &fixed;
-    if (mkba_run(NULL, m, &o, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    char psa[256], out[256];
+    mkba_model *m = variant("inflow = 200;", "inflow = 4770;", "inflow.cfg");
+    enum { N = 40, ROWS = 4 };
     static const char *const rows =
         "year,arm,metric,value,se,fund,taakveld\n"
         "3,usual,budget,1000000,1,,6.71 Maatwerkdienstverlening 18+\n"
         "1,usual,budget,1000000,1,,6.71 Maatwerkdienstverlening 18+\n"
         "3,new,budget,5000000,1,BUIG,\n"
         "2,usual,budget,1000000,1,gemeentefonds,\n";
-    enum { ROWS = 4 };
-    if (update_from(m, psa, rows, in_dir(out, "inflow-expost.h5"), 0, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
+    const double fixed = 1000.0;
+    psa_and_update(m, N, HOUSEHOLDS, &fixed, in_dir(psa, "inflow.h5"), rows,
+                   in_dir(out, "inflow-expost.h5"));
     size_t n = 0;
     double *mu = support_read_doubles(out, "/expost/model_value", &n);
     assert_int_equal(n, ROWS * N);
@@ -699,20 +691,11 @@ static void test_budget_n(void **state)
 static void test_moved_lines(void **state)
 {
     const fixture_state *s = *state;
-    char text[8192], population[1024], cfg[256], out[256];
-    const char *from = "payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"";
-    const char *at = strstr(fixture_population, from);
-    assert_non_null(at);
-    snprintf(population, sizeof population, "%.*spayer = \"gemeente-jeugdwet\"; fund = "
-             "\"jeugdfonds\"%s", (int)(at - fixture_population), fixture_population,
-             at + strlen(from));
-    snprintf(text, sizeof text, "%s%s", fixture_head, population);
-    assert_int_equal(support_write_file(in_dir(cfg, "moved.cfg"), text), 0);
-    mkba_model *m = NULL;
+    char out[256];
+    mkba_model *m = variant("payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"",
+                            "payer = \"gemeente-jeugdwet\"; fund = \"jeugdfonds\"",
+                            "moved.cfg");
     mkba_error err;
-    mkba_error_clear(&err);
-    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
     int rc = update_from(m, s->psa, "year,arm,metric,value,se,fund,taakveld\n"
                                     "2,usual,budget,400000,1e5,jeugdfonds,\n",
                          in_dir(out, "moved.h5"), 0, &err);
