@@ -142,9 +142,11 @@ static double *read_draws(const char *path, const mkba_h5_totals *t, const char 
 }
 
 /* The budget view of the file at path into *out, or an error when it has
- * none (a run without a population block). */
-static int read_budget(const char *path, const mkba_h5_totals *t, mkba_budget **out,
-                       mkba_error *err)
+ * none (a run without a population block) or puts a payer on another fund
+ * or taakveld than the scenario m (the budget_lines edited after the PSA:
+ * the output would name lines the stored view does not have). */
+static int read_budget(const char *path, const mkba_h5_totals *t, const mkba_model *m,
+                       mkba_budget **out, mkba_error *err)
 {
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     if (st == NULL)
@@ -154,6 +156,18 @@ static int read_budget(const char *path, const mkba_h5_totals *t, mkba_budget **
         rc = mkba_error_set(err, MKBA_EINVAL, "%s has no budget view (/draws/budget), which "
                             "budget figures need: run a scenario with a population block "
                             "(docs/budget.md)", path);
+    for (size_t p = 0; rc == MKBA_OK && p < m->npayers && p < (*out)->npayers; p++) {
+        const char *const kind[2] = { "fund", "taakveld" };
+        const char *const file[2] = { (*out)->fund[p], (*out)->taakveld[p] };
+        const char *const want[2] = { m->population.fund[p], m->population.taakveld[p] };
+        for (int k = 0; rc == MKBA_OK && k < 2; k++)
+            if (strcmp(file[k] != NULL ? file[k] : "", want[k] != NULL ? want[k] : "") != 0)
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s puts %s on the %s '%s', the "
+                                    "scenario on '%s': run the PSA again with these "
+                                    "budget_lines or restore them", path, m->payer[p],
+                                    kind[k], file[k] != NULL ? file[k] : "",
+                                    want[k] != NULL ? want[k] : "");
+    }
     int rc2 = mkba_h5_store_close(st, NULL);
     if (rc == MKBA_OK && rc2 != MKBA_OK)
         rc = mkba_error_set(err, MKBA_EIO, "cannot read %s", path);
@@ -211,7 +225,7 @@ double *mkba_expost_model_values(const char *path, const mkba_h5_totals *t,
                                      t->nteams, "mean_wait figures of a team", err)) == NULL;
     mkba_budget *budget = NULL;
     if (!failed && need_budget)
-        failed |= read_budget(path, t, &budget, err) != MKBA_OK;
+        failed |= read_budget(path, t, m, &budget, err) != MKBA_OK;
     s.budget = budget;
     double *mu = NULL;
     if (!failed && (mu = mkba_malloc((obs->n * nd > 0 ? obs->n * nd : 1) * sizeof *mu)) == NULL)
@@ -430,6 +444,47 @@ static double draw_share(const mkba_h5_totals *t, size_t cpy, const double *team
     return square > 0 ? var / square : 0.0;
 }
 
+/* n of each budget figure against the households the budget view holds
+ * at the start of its year (population x /draws/budget/households, mean
+ * over the draws): a figure covers the whole target group, so an empty n
+ * takes that number and a given one more than 10% away from it is
+ * refused (docs/expost.md, "Budget figures"). */
+static int budget_households(mkba_h5_store *st, const mkba_h5_totals *t, size_t cpy,
+                             double population, mkba_observed *obs, mkba_error *err)
+{
+    int any = 0;
+    for (size_t i = 0; i < obs->n; i++)
+        any |= obs->obs[i].metric == MKBA_METRIC_BUDGET;
+    if (!any)
+        return MKBA_OK;
+    size_t dims[3] = { t->ndraws, t->narms, t->ncycles + 1 };
+    double *hh = mkba_malloc((dims[0] * dims[1] * dims[2] + 1) * sizeof *hh);
+    int rc = hh != NULL ? mkba_h5_store_read_doubles(st, "/draws/budget/households", 3, dims,
+                                                     hh, err)
+                        : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MKBA_OK && i < obs->n; i++) {
+        mkba_observation *o = &obs->obs[i];
+        if (o->metric != MKBA_METRIC_BUDGET || t->ndraws == 0)
+            continue;
+        double mean = 0.0;
+        for (size_t d = 0; d < t->ndraws; d++)
+            mean += hh[(d * t->narms + (size_t)o->arm) * dims[2]
+                       + ((size_t)o->year - 1) * cpy] / (double)t->ndraws;
+        double want = population * mean;
+        if (isnan(o->n))
+            o->n = o->n_lik = floor(want + 0.5);
+        else if (fabs(o->n - want) > 0.1 * want)
+            rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: n = %.0f households for %s, but the "
+                                "scenario's budget view has %.0f at the start of that year "
+                                "(the population block's households and entrants, mean over "
+                                "the draws): a budget figure covers the whole target group; "
+                                "leave n empty or correct the population block", obs->file,
+                                o->line, o->n, o->label, want);
+    }
+    mkba_free(hh);
+    return rc;
+}
+
 /* The spending figures' kappa from the batch errors (noise_share); other
  * observations untouched. */
 static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
@@ -452,12 +507,31 @@ static int spending_noise(const char *path, const mkba_h5_totals *t, size_t cpy,
     int rc = mcse != NULL ? mkba_h5_store_read_doubles(st, name, 4, dims, mcse, err)
                           : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory for the "
                                                 "Monte Carlo errors of %zu draws", t->ndraws);
+    /* The budget view's households and entrants a year (a file without a
+     * budget view has no budget figures: model_values refused them). */
+    double population[2] = { 1.0, 0.0 };
+    size_t two = 2;
+    if (rc == MKBA_OK && mkba_h5_store_has(st, "/labels/budget_population"))
+        rc = mkba_h5_store_read_doubles(st, "/labels/budget_population", 1, &two, population,
+                                        err);
+    if (rc == MKBA_OK)
+        rc = budget_households(st, t, cpy, population[0], obs, err);
     int rc2 = mkba_h5_store_close(st, rc == MKBA_OK ? err : NULL);
     for (size_t i = 0; rc == MKBA_OK && rc2 == MKBA_OK && i < obs->n; i++) {
         mkba_observation *o = &obs->obs[i];
-        if (mkba_expost_metrics[o->metric].noise == MKBA_NOISE_BATCHES
-            && o->likelihood == MKBA_LIK_NORMAL)
-            o->var_share = noise_share(t, cpy, mcse, o);
+        if (mkba_expost_metrics[o->metric].noise != MKBA_NOISE_BATCHES
+            || o->likelihood != MKBA_LIK_NORMAL)
+            continue;
+        o->var_share = noise_share(t, cpy, mcse, o);
+        /* The errors are the closed cohort's, of its H simulated households;
+         * a budget figure of year y also holds the entrants of the y - 1
+         * years before, H inflow / households each (docs/budget.md), whose
+         * own noise is independent: the relative variance shrinks with the
+         * households ever simulated, H over H (1 + (y - 1) inflow /
+         * households). Counting those who left too keeps it on the wide
+         * side. */
+        if (o->metric == MKBA_METRIC_BUDGET && population[0] > 0)
+            o->var_share /= 1.0 + (double)(o->year - 1) * population[1] / population[0];
     }
     mkba_free(mcse);
     return rc != MKBA_OK ? rc : rc2;

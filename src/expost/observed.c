@@ -16,8 +16,8 @@
 #include "analysis/breakeven.h"
 
 const mkba_expost_metric_def mkba_expost_metrics[MKBA_METRIC_N] = {
-#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, lik, noise, counterpart, rule) \
-    { name, unit, key, svc, lik, noise, counterpart, rule },
+#define MKBA_EXPOST_DEF_(id, name, unit, key, svc, money, lik, noise, counterpart, rule) \
+    { name, unit, key, svc, money, lik, noise, counterpart, rule },
     MKBA_EXPOST_METRICS(MKBA_EXPOST_DEF_)
 #undef MKBA_EXPOST_DEF_
 };
@@ -66,30 +66,93 @@ static int fail(const reader *r, int col, const char *fmt, const char *a, const 
                           r->where[col], column_name[col], msg);
 }
 
-/* Splits line[0..len) at commas into fields (trimmed, NUL-terminated in
- * buf); returns the number of fields, or -1 when there are more than max. */
-static int split(const char *line, size_t len, char *buf, char **field, int max)
+/* A quoting fault split found: the field (1-based) and the character of
+ * the line (1-based) where it is, and what is wrong. */
+typedef struct split_fault {
+    int field, at;
+    const char *what;
+} split_fault;
+
+static int is_blank(char c)
 {
-    memcpy(buf, line, len);
-    buf[len] = '\0';
-    int n = 0;
-    char *p = buf;
-    for (;;) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Splits line[0..len) into fields at commas (RFC 4180, one line), each
+ * NUL-terminated in buf (len + 1 bytes): an unquoted field is trimmed of
+ * blanks; a field whose first non-blank character is a double quote runs
+ * to the closing quote, keeps commas and blanks inside verbatim and reads
+ * "" as one quote. Returns the number of fields, -1 when there are more
+ * than max, or -2 with *fault set: a quote left open, text after a closing
+ * quote, or a quote inside an unquoted field. */
+static int split(const char *line, size_t len, char *buf, char **field, int max,
+                 split_fault *fault)
+{
+    char *out = buf;
+    size_t i = 0;
+    for (int n = 0;; n++) {
         if (n == max)
             return -1;
-        char *end = strchr(p, ',');
-        if (end != NULL)
-            *end = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t l = strlen(p);
-        while (l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r'))
-            p[--l] = '\0';
-        field[n++] = p;
-        if (end == NULL)
-            return n;
-        p = end + 1;
+        while (i < len && is_blank(line[i]))
+            i++;
+        field[n] = out;
+        if (i < len && line[i] == '"') {
+            size_t open = i++;
+            for (;;) {
+                if (i == len) {
+                    *fault = (split_fault){ n + 1, (int)open + 1, "the quote opened here is "
+                                            "not closed on the line" };
+                    return -2;
+                }
+                if (line[i] == '"') {
+                    if (!(i + 1 < len && line[i + 1] == '"'))
+                        break;
+                    i++;        /* "" is one quote */
+                }
+                *out++ = line[i++];
+            }
+            for (i++; i < len && is_blank(line[i]); i++)
+                ;
+            if (i < len && line[i] != ',') {
+                *fault = (split_fault){ n + 1, (int)i + 1, "text after the closing quote" };
+                return -2;
+            }
+        } else {
+            for (; i < len && line[i] != ','; i++) {
+                if (line[i] == '"') {
+                    *fault = (split_fault){ n + 1, (int)i + 1, "a quote inside a field that "
+                                            "does not start with one" };
+                    return -2;
+                }
+                *out++ = line[i];
+            }
+            while (out > field[n] && is_blank(out[-1]))
+                out--;
+        }
+        *out++ = '\0';
+        if (i == len)
+            return n + 1;
+        i++;                    /* the comma */
     }
+}
+
+void mkba_observed_write_field(FILE *f, const char *s)
+{
+    size_t l = strlen(s);
+    int quote = l > 0 && (is_blank(s[0]) || is_blank(s[l - 1]) || s[0] == '#');
+    for (size_t i = 0; i < l && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"';
+    if (!quote) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < l; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
 }
 
 /* "did you mean" text for name among names, into buf. */
@@ -356,8 +419,15 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     if (*y == '\0' || *end != '\0' || errno == ERANGE)
         return fail(r, COL_YEAR, "'%s' is not a whole year number%s", y, "");
     if (year < 1 || year > years) {
-        char h[32];
-        snprintf(h, sizeof h, "%d", years);
+        char h[200];
+        int first = m->population.first_year;
+        /* A jaarrekening's year is a calendar year: say which horizon year it is. */
+        if (m->population.enabled && year >= first && year - first < years)
+            snprintf(h, sizeof h, "%d; the year column is the year of the horizon: calendar "
+                     "year %ld is horizon year %ld, population.first_year = %d", years, year,
+                     year - first + 1, first);
+        else
+            snprintf(h, sizeof h, "%d", years);
         return fail(r, COL_YEAR, "year %s is outside the horizon of the scenario (years 1 to "
                     "%s)", y, h);
     }
@@ -429,19 +499,21 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
     return read_key(r, m, f, o);
 }
 
-/* The key of a row, for finding duplicates. */
+/* The key of a row, for finding duplicates: its fields in sort order, and
+ * the line (not part of the key). */
+enum { K_YEAR, K_ARM, K_METRIC, K_DOMAIN, K_LO, K_HI, K_TEAM, K_PAYER, K_FUND, K_TAAKVELD,
+       KEY_FIELDS };
 typedef struct row_key {
-    int year, arm, metric, domain, lo, hi, team, payer, fund, taakveld, line;
+    int field[KEY_FIELDS];
+    int line;
 } row_key;
-#define KEY_FIELDS 10
 
 static int key_cmp(const void *pa, const void *pb)
 {
     const row_key *a = pa, *b = pb;
-    const int *x = &a->year, *y = &b->year;
     for (int i = 0; i < KEY_FIELDS; i++)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
+        if (a->field[i] != b->field[i])
+            return a->field[i] < b->field[i] ? -1 : 1;
     return 0;
 }
 
@@ -452,29 +524,30 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
         return mkba_error_set(r0->err, MKBA_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->n; i++) {
         const mkba_observation *b = &o->obs[i];
-        row_key e = { b->year, b->arm, (int)b->metric, b->domain, b->state_lo, b->state_hi,
-                      b->team, b->payer, b->fund, b->taakveld, b->line };
+        row_key e = { { [K_YEAR] = b->year, [K_ARM] = b->arm, [K_METRIC] = (int)b->metric,
+                        [K_DOMAIN] = b->domain, [K_LO] = b->state_lo, [K_HI] = b->state_hi,
+                        [K_TEAM] = b->team, [K_PAYER] = b->payer, [K_FUND] = b->fund,
+                        [K_TAAKVELD] = b->taakveld }, b->line };
         k[i] = e;
     }
     qsort(k, o->n, sizeof *k, key_cmp);
     int rc = MKBA_OK;
     for (size_t i = 1; rc == MKBA_OK && i < o->n; i++) {
-        row_key a = k[i - 1], b = k[i];
-        a.line = b.line = 0;
-        if (key_cmp(&a, &b) == 0)
+        const int *a = k[i - 1].field, *b = k[i].field;
+        if (key_cmp(&k[i - 1], &k[i]) == 0)
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: a duplicate row: line %d gives "
                                 "the same year, arm, metric, domain, team and payer%s", r0->file,
                                 k[i].line, k[i - 1].line,
-                                b.metric == MKBA_METRIC_BUDGET ? " (fund and taakveld)" : "");
+                                b[K_METRIC] == MKBA_METRIC_BUDGET ? " (fund and taakveld)" : "");
         /* A total sorts before its parts (key -1): both would weigh the
          * same events twice as independent figures. */
-        else if (a.year == b.year && a.arm == b.arm && a.metric == b.metric
-                 && ((a.domain < 0 && b.domain >= 0) || (a.team < 0 && b.team >= 0)))
+        else if (a[K_YEAR] == b[K_YEAR] && a[K_ARM] == b[K_ARM] && a[K_METRIC] == b[K_METRIC]
+                 && ((a[K_DOMAIN] < 0 && b[K_DOMAIN] >= 0) || (a[K_TEAM] < 0 && b[K_TEAM] >= 0)))
             rc = mkba_error_set(r0->err, MKBA_EPARSE, "%s:%d: %s of one %s overlaps the total "
                                 "of line %d (same year and arm), which counts the same events "
                                 "twice; give the total or its parts, not both", r0->file,
-                                k[i].line, mkba_expost_metrics[b.metric].name,
-                                b.domain >= 0 ? "domain" : "team", k[i - 1].line);
+                                k[i].line, mkba_expost_metrics[b[K_METRIC]].name,
+                                b[K_DOMAIN] >= 0 ? "domain" : "team", k[i - 1].line);
     }
     mkba_free(k);
     return rc;
@@ -482,7 +555,7 @@ static int check_duplicates(const reader *r0, const mkba_observed *o)
 
 int mkba_expost_metric_signed(mkba_expost_metric k)
 {
-    return k == MKBA_METRIC_SPENDING || k == MKBA_METRIC_BUDGET;
+    return mkba_expost_metrics[k].money;
 }
 
 int mkba_observation_reads_payer(const mkba_observation *o, size_t p)
@@ -545,34 +618,46 @@ static int check_money_overlap(const reader *r0, const mkba_model *m, const mkba
     return rc;
 }
 
-void mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
-                              mkba_observation_text *text)
+int mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
+                             mkba_observation_text *text)
 {
-    const size_t size = sizeof text->domain;
-    char *domain = text->domain, *team = text->team, *payer = text->payer;
-    domain[0] = team[0] = payer[0] = text->fund[0] = text->taakveld[0] = '\0';
+    text->domain = text->team = text->payer = text->fund = text->taakveld = "";
+    text->state = NULL;
     if (o->metric == MKBA_METRIC_IN_STATE) {
         const mkba_domain *d = &m->domain[o->domain];
-        snprintf(domain, size, "%s/%s%s", d->name, d->state[o->state_lo].name,
-                 o->state_hi > o->state_lo ? "+" : "");
+        const char *state = d->state[o->state_lo].name;
+        const char *plus = o->state_hi > o->state_lo ? "+" : "";
+        size_t size = strlen(d->name) + strlen(state) + strlen(plus) + 2;
+        if ((text->state = mkba_malloc(size)) == NULL)
+            return MKBA_ENOMEM;
+        snprintf(text->state, size, "%s/%s%s", d->name, state, plus);
+        text->domain = text->state;
     } else if (o->domain >= 0) {
-        snprintf(domain, size, "%s", m->domain[o->domain].name);
+        text->domain = m->domain[o->domain].name;
     }
     if (o->team >= 0)
-        snprintf(team, size, "%s", m->services.team[o->team].name);
+        text->team = m->services.team[o->team].name;
     if (o->payer >= 0)
-        snprintf(payer, size, "%s", m->payer[o->payer]);
+        text->payer = m->payer[o->payer];
     if (o->fund >= 0)
-        snprintf(text->fund, size, "%s", m->population.fund[o->fund]);
+        text->fund = m->population.fund[o->fund];
     if (o->taakveld >= 0)
-        snprintf(text->taakveld, size, "%s", m->population.taakveld[o->taakveld]);
+        text->taakveld = m->population.taakveld[o->taakveld];
+    return MKBA_OK;
 }
 
-/* "escalations youth, model_b, year 2". */
+void mkba_observation_text_free(mkba_observation_text *text)
+{
+    mkba_free(text->state);
+    text->state = NULL;
+}
+
+/* "escalations youth, model_b, year 2"; NULL when out of memory. */
 static char *make_label(const mkba_model *m, const mkba_observation *o)
 {
     mkba_observation_text x;
-    mkba_observation_columns(m, o, &x);
+    if (mkba_observation_columns(m, o, &x) != MKBA_OK)
+        return NULL;
     const char *key = x.domain[0] ? x.domain : x.team[0] ? x.team : x.payer[0] ? x.payer
                                                                                 : x.fund;
     /* A budget line of both: "budget gemeentefonds / 6.71 Wmo". */
@@ -582,6 +667,7 @@ static char *make_label(const mkba_model *m, const mkba_observation *o)
     char buf[1000];
     snprintf(buf, sizeof buf, "%s%s%s%s%s, %s, year %d", mkba_expost_metrics[o->metric].name,
              key[0] ? " " : "", key, also[0] ? " / " : "", also, m->arm[o->arm].name, o->year);
+    mkba_observation_text_free(&x);
     return mkba_strdup(buf);
 }
 
@@ -623,15 +709,19 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
             rc = fail(&r, -1, "the line is longer than 4096 characters%s%s", "", "");
             break;
         }
-        char *field[NCOLS + 1];
-        int nf = split(line, l, buf, field, NCOLS + 1);
-        if (nf == 1 && (field[0][0] == '\0' || field[0][0] == '#'))
+        size_t lead = 0;
+        while (lead < l && is_blank(line[lead]))
+            lead++;
+        if (lead == l || line[lead] == '#')
             continue;           /* a blank line or a comment */
-        if (field[0][0] == '#')
-            continue;
-        if (memchr(line, '"', l) != NULL) {
-            rc = fail(&r, -1, "quoted fields are not supported; write names without "
-                      "quotes or commas%s%s", "", "");
+        char *field[NCOLS + 1];
+        split_fault fault;
+        int nf = split(line, l, buf, field, NCOLS + 1, &fault);
+        if (nf == -2) {
+            rc = mkba_error_set(err, MKBA_EPARSE, "%s:%d: column %d, character %d: %s; a "
+                                "field in double quotes runs to the next lone quote on the "
+                                "same line and writes a quote inside as \"\"", r.file, r.line,
+                                fault.field, fault.at, fault.what);
             break;
         }
         if (!header) {
@@ -656,8 +746,10 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
                                          "than the header's %d", r.file, r.line, nhead)
                         : mkba_error_set(err, MKBA_EPARSE, "%s:%d: the row has %d fields; the "
                                          "header has %d%s", r.file, r.line, nf, nhead,
-                                         nf > nhead ? " (decimal commas? use commas between "
-                                                      "fields and decimal points)" : "");
+                                         nf > nhead ? " (decimal commas, or a name with a "
+                                                      "comma outside double quotes? use "
+                                                      "decimal points, and quote such names)"
+                                                    : "");
             break;
         }
         if (o->n == MAX_ROWS) {

@@ -13,6 +13,7 @@
 #define MKBA_EXPOST_OBSERVED_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "mkba/expost.h"
 #include "model/model.h"
 
@@ -50,45 +51,47 @@ typedef enum mkba_expost_noise {
     MKBA_NOISE_N
 } mkba_expost_noise;
 
-/* X(ID, name, unit, key, services, likelihood, noise, counterpart, rule) */
+/* X(ID, name, unit, key, services, money, likelihood, noise, counterpart, rule):
+ * money is 1 for a figure in money (it may be negative: transfers), whose
+ * rows of one year and arm must not share a payer. */
 #define MKBA_EXPOST_METRICS(X)                                                              \
-    X(REACHED, "reached", "per 1000 households per year", MKBA_KEY_NONE, 1,                \
+    X(REACHED, "reached", "per 1000 households per year", MKBA_KEY_NONE, 1, 0,             \
       MKBA_LIK_POISSON, MKBA_NOISE_NONE, "/draws/services/reached summed over the year's cycles",          \
       "true count: every admission to a team or provider is registered")                   \
     X(REGISTERED, "registered_problems", "per 1000 households per year",                  \
-      MKBA_KEY_DOMAIN_OPTIONAL, 1, MKBA_LIK_POISSON, MKBA_NOISE_HOUSEHOLDS,                  \
+      MKBA_KEY_DOMAIN_OPTIONAL, 1, 0, MKBA_LIK_POISSON, MKBA_NOISE_HOUSEHOLDS,               \
       "/draws/services/registered summed over the year's cycles, of the domain or over "  \
       "every domain",                                                                       \
       "recorded: the question asked plus the problems found at intake through the arm's "  \
       "detection; rises when detection rises even when true problems fall")               \
     X(WAITING, "waiting_list", "per 1000 households at the end of the year",               \
-      MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_POISSON, MKBA_NOISE_QUEUE_STOCK,                 \
+      MKBA_KEY_TEAM_OPTIONAL, 1, 0, MKBA_LIK_POISSON, MKBA_NOISE_QUEUE_STOCK,              \
       "/draws/services/queue (or team_queue for a team) in the year's last cycle",        \
       "true count: the team's own waiting list")                                           \
-    X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_TEAM_OPTIONAL, 1, MKBA_LIK_NORMAL,         \
+    X(MEAN_WAIT, "mean_wait", "years", MKBA_KEY_TEAM_OPTIONAL, 1, 0, MKBA_LIK_NORMAL,      \
       MKBA_NOISE_QUEUE_WAIT,                                                                \
       "/draws/services/mean_wait (or team_mean_wait for a team) averaged over the year's " \
       "cycles, weighted by admissions (reached, or team_reached)",                         \
       "true: the registered waiting time of the households admitted in the year")         \
-    X(ESCALATIONS, "escalations", "per 1000 households per year", MKBA_KEY_DOMAIN, 0,      \
+    X(ESCALATIONS, "escalations", "per 1000 households per year", MKBA_KEY_DOMAIN, 0, 0,   \
       MKBA_LIK_POISSON, MKBA_NOISE_HOUSEHOLDS, "/draws/escalations of the domain summed over the year's cycles",  \
       "true count: every entry into second-line care (youth placement, eviction, debt "    \
       "restructuring, specialist mental-health care, detention) is registered by its "     \
       "provider, whatever the team detects")                                              \
     X(IN_STATE, "in_state", "per 1000 households at the end of the year", MKBA_KEY_STATE,  \
-      0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS, "/draws/occupancy of the state(s) at the year's end",          \
+      0, 0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS, "/draws/occupancy of the state(s) at the year's end",       \
       "true count from a register (e.g. households on bijstand: work_income/medium+)")    \
     X(WITH_PROBLEM, "with_problem", "per 1000 households at the end of the year",          \
-      MKBA_KEY_DOMAIN, 0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS,                        \
+      MKBA_KEY_DOMAIN, 0, 0, MKBA_LIK_BINOMIAL, MKBA_NOISE_HOUSEHOLDS,                     \
       "/draws/occupancy of every state of the domain but the first, at the year's end",    \
       "true: households with a problem in the domain, from a survey or panel, not from "   \
       "the teams' registration")                                                           \
-    X(SPENDING, "spending", "money per household per year", MKBA_KEY_PAYER, 0,             \
+    X(SPENDING, "spending", "money per household per year", MKBA_KEY_PAYER, 0, 1,          \
       MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES, "/draws/cost of the payer, undiscounted, summed over the year's "  \
       "cycles", "true: the payer's budget account (Wmo, Jeugdwet, Participatiewet, "      \
       "schuldhulp) divided by the households it covers")                                   \
     X(BUDGET, "budget", "money per calendar year for the whole target group, in that "    \
-      "year's prices", MKBA_KEY_BUDGET_LINE, 0, MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES,        \
+      "year's prices", MKBA_KEY_BUDGET_LINE, 0, 1, MKBA_LIK_NORMAL, MKBA_NOISE_BATCHES,     \
       "the budget view's nominal money (/draws/budget/cost x population at the year's "    \
       "price and wage levels) summed over the payers the scenario's budget_lines put on "  \
       "the fund, the taakveld, or both",                                                   \
@@ -96,7 +99,8 @@ typedef enum mkba_expost_noise {
       "(jaarrekening), the target group's part")
 
 typedef enum mkba_expost_metric {
-#define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, lik, noise, counterpart, rule) MKBA_METRIC_##id,
+#define MKBA_EXPOST_ENUM_(id, name, unit, key, svc, money, lik, noise, counterpart, rule) \
+    MKBA_METRIC_##id,
     MKBA_EXPOST_METRICS(MKBA_EXPOST_ENUM_)
 #undef MKBA_EXPOST_ENUM_
     MKBA_METRIC_N
@@ -106,6 +110,7 @@ typedef struct mkba_expost_metric_def {
     const char *name, *unit;
     mkba_expost_key key;
     int services;
+    int money;
     mkba_expost_likelihood likelihood;
     mkba_expost_noise noise;
     const char *counterpart, *rule;
@@ -167,14 +172,25 @@ struct mkba_observed {
 };
 
 /* The text of o's key columns as the reader accepts them (empty when the
- * metric has none), each into a buffer of size. */
+ * metric has none): the model's own strings, never cut short. */
 typedef struct mkba_observation_text {
-    char domain[300], team[300], payer[300], fund[300], taakveld[300];
+    const char *domain, *team, *payer, *fund, *taakveld;
+    char *state;               /* owned: "DOMAIN/STATE" or "DOMAIN/STATE+" of an
+                                  in_state figure (domain points to it), else NULL */
 } mkba_observation_text;
-void mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
-                              mkba_observation_text *text);
+/* Fills text for o; MKBA_ENOMEM (text holds nothing to free) when the
+ * state text cannot be allocated. */
+int mkba_observation_columns(const mkba_model *m, const mkba_observation *o,
+                             mkba_observation_text *text);
+void mkba_observation_text_free(mkba_observation_text *text);
 
-/* Whether the value of metric k may be negative (money: transfers). */
+/* Writes s as one field of the observed-data CSV, in double quotes (a
+ * quote doubled) when the reader would otherwise split or trim it: a
+ * comma, a quote, blanks at either end, or a leading '#'. */
+void mkba_observed_write_field(FILE *f, const char *s);
+
+/* Whether the value of metric k may be negative: the table's money column
+ * (transfers). */
 int mkba_expost_metric_signed(mkba_expost_metric k);
 
 /* Whether observation o reads payer p's cost (spending of p, or a budget

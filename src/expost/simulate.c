@@ -81,19 +81,29 @@ static int write_csv(const sim *s, const double *mu, FILE *f, mkba_error *err)
     fprintf(f, "year,arm,metric,value,n,se,domain,team,payer,fund,taakveld\n");
     for (size_t i = 0; i < s->rows->n; i++) {
         const mkba_observation *ob = &s->rows->obs[i];
-        char n[40] = "", se[40] = "";
         mkba_observation_text x;
-        mkba_observation_columns(m, ob, &x);
-        if (!isnan(ob->n))
-            snprintf(n, sizeof n, "%.0f", ob->n);
-        if (!isnan(ob->se))
-            snprintf(se, sizeof se, "%.17g", ob->se);
+        if (mkba_observation_columns(m, ob, &x) != MKBA_OK) {
+            gsl_rng_free(rng);
+            return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        }
         double v = isnan(mu[i]) ? NAN : draw_figure(ob, mu[i], rng);
         if (!mkba_expost_metric_signed(ob->metric) && v < 0)
             v = 0;
-        fprintf(f, "%d,%s,%s,%.10g,%s,%s,%s,%s,%s,%s,%s\n", ob->year, m->arm[ob->arm].name,
-                mkba_expost_metrics[ob->metric].name, v, n, se, x.domain, x.team, x.payer,
-                x.fund, x.taakveld);
+        fprintf(f, "%d,", ob->year);
+        mkba_observed_write_field(f, m->arm[ob->arm].name);
+        fprintf(f, ",%s,%.10g,", mkba_expost_metrics[ob->metric].name, v);
+        if (!isnan(ob->n))
+            fprintf(f, "%.0f", ob->n);
+        fputc(',', f);
+        if (!isnan(ob->se))
+            fprintf(f, "%.17g", ob->se);
+        const char *key[] = { x.domain, x.team, x.payer, x.fund, x.taakveld };
+        for (size_t c = 0; c < sizeof key / sizeof *key; c++) {
+            fputc(',', f);
+            mkba_observed_write_field(f, key[c]);
+        }
+        fputc('\n', f);
+        mkba_observation_text_free(&x);
     }
     gsl_rng_free(rng);
     return MKBA_OK;

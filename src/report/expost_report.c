@@ -136,15 +136,19 @@ static int load(file *f, const char *path)
     return f->failed ? f->err->code : MKBA_OK;
 }
 
-/* The unit of observation i as the sentence gives it. */
-static const char *unit_of(const file *f, size_t i)
+/* The unit of observation i as the sentence gives it, into buf: spending
+ * is in the price year's money, a budget figure in its own year's prices
+ * (docs/expost.md, the metric table). */
+static const char *unit_of(const file *f, size_t i, char *buf, size_t size)
 {
     const char *m = f->metric[i];
-    if (strcmp(m, "spending") == 0 || strcmp(m, "budget") == 0)
-        return f->t->currency;
-    if (strcmp(m, "mean_wait") == 0)
-        return "years";
-    return "per 1000";
+    if (strcmp(m, "spending") == 0)
+        snprintf(buf, size, "%s %d", f->t->currency, f->t->price_year);
+    else if (strcmp(m, "budget") == 0)
+        snprintf(buf, size, "%s in that year's prices", f->t->currency);
+    else
+        snprintf(buf, size, "%s", strcmp(m, "mean_wait") == 0 ? "years" : "per 1000");
+    return buf;
 }
 
 static void confrontation(mkba_report *r, const file *f)
@@ -171,8 +175,10 @@ static void confrontation(mkba_report *r, const file *f)
     }
     for (size_t i = 0; i < f->nobs; i++) {
         const double *p = f->prior + i * MKBA_PRED_N;
+        char unit[64];
         mkba_rtable_note(r, t, "%s: observed %.4g %s, expected %.4g (90%%: %.4g-%.4g), "
-                         "percentile %.0f%s", f->obs[i], f->data[3 * i], unit_of(f, i),
+                         "percentile %.0f%s", f->obs[i], f->data[3 * i],
+                         unit_of(f, i, unit, sizeof unit),
                          p[MKBA_PRED_MEAN], p[MKBA_PRED_P05], p[MKBA_PRED_P95],
                          100 * p[MKBA_PRED_PERCENTILE],
                          f->flag[i] == MKBA_FLAG_CONFLICT ? " - prior-data conflict" : "");

@@ -8,9 +8,10 @@
  * households without it cost the Participatiewet 3000, and the insurer
  * pays 250 for a need but has no budget line. Wmo and Jeugdwet are on the
  * fund gemeentefonds (taakvelden 6.71 and 6.72), the Participatiewet on
- * BUIG (6.3). 2,385 households and 200 entrants a year (so the budget view,
+ * BUIG (6.3, a taakveld with a comma, so the CSV must quote it). 2,385
+ * households and 200 entrants a year (so the budget view,
  * with its entrants, is not the MKBA view times the population), prices
- * 2% a year from 2025.
+ * 2% a year from the price year 2024 (year 1, 2025, at 1.02).
  *
  * 1. The model's value of a budget figure is the sum over the line's
  *    payers of the budget view's nominal money, rebuilt by hand from the
@@ -21,7 +22,9 @@
  * 2. A confrontation and an update on a fund row, end to end: the data of
  *    one draw narrow c_wmo around that draw's value, also with the
  *    sequential refinement (whose evaluations must store the budget view).
- * 3. Bad input: each an error naming the file, line and column. */
+ * 3. Bad input: each an error naming the file, line and column.
+ * 4. Names with commas and quotes (RFC 4180): --simulate writes the
+ *    fixture's taakveld quoted and reads back the same rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +84,7 @@ static const char *const fixture_population =
     "  budget_lines = (\n"
     "    { payer = \"gemeente-wmo\"; fund = \"gemeentefonds\"; taakveld = \"6.71 Maatwerkdienstverlening 18+\"; },\n"
     "    { payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"; taakveld = \"6.72 Maatwerkdienstverlening 18-\"; },\n"
-    "    { payer = \"gemeente-participatiewet\"; fund = \"BUIG\"; taakveld = \"6.3 Inkomensregelingen\"; } );\n"
+    "    { payer = \"gemeente-participatiewet\"; fund = \"BUIG\"; taakveld = \"6.3 Inkomensregelingen, bijstand\"; } );\n"
     "};\n";
 
 /* The fixture as a file: with the budget lines (lines 1), with a
@@ -139,9 +142,9 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* An update --from the PSA by the figures text, into out. */
-static int update(const fixture_state *s, const char *text, const char *out, int refine,
-                  mkba_error *err)
+/* An update of m --from the PSA file psa by the figures text, into out. */
+static int update_from(const mkba_model *m, const char *psa, const char *text, const char *out,
+                       int refine, mkba_error *err)
 {
     char csv[256];
     in_dir(csv, "observed.csv");
@@ -150,7 +153,7 @@ static int update(const fixture_state *s, const char *text, const char *out, int
     mkba_expost_options_init(&o);
     o.observed = csv;
     o.output = out;
-    o.from = s->psa;
+    o.from = psa;
     o.force = 1;
     o.refine = refine;
     o.accept_partial = !refine;
@@ -158,7 +161,51 @@ static int update(const fixture_state *s, const char *text, const char *out, int
     o.moves = 2;
     o.max_stages = 4;
     mkba_error_clear(err);
-    return mkba_expost_run(NULL, s->m, &o, err);
+    return mkba_expost_run(NULL, m, &o, err);
+}
+
+/* The fixture with its first `from` replaced by `to`, written to the
+ * test's folder as name and loaded. */
+static mkba_model *variant(const char *from, const char *to, const char *name)
+{
+    char text[8192], whole[8192], cfg[256];
+    snprintf(whole, sizeof whole, "%s%s", fixture_head, fixture_population);
+    const char *at = strstr(whole, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - whole), whole, to, at + strlen(from));
+    assert_int_equal(support_write_file(in_dir(cfg, name), text), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    return m;
+}
+
+/* A PSA of m (draws x households, c_wmo fixed at *fixed unless NULL) into
+ * psa, then an update by the figures text into out. */
+static void psa_and_update(const mkba_model *m, long draws, long households,
+                           const double *fixed, const char *psa, const char *text,
+                           const char *out)
+{
+    mkba_run_options o;
+    support_run_options(&o, psa, draws, households);
+    const char *fix = "c_wmo";
+    o.nset = fixed != NULL;
+    o.set_name = &fix;
+    o.set_value = fixed;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_run(NULL, m, &o, &err) != MKBA_OK
+        || update_from(m, psa, text, out, 0, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+/* The same for the fixture and its PSA. */
+static int update(const fixture_state *s, const char *text, const char *out, int refine,
+                  mkba_error *err)
+{
+    return update_from(s->m, s->psa, text, out, refine, err);
 }
 
 /* The payers of each figure of test_counterpart: gemeentefonds (Wmo and
@@ -167,7 +214,7 @@ static int update(const fixture_state *s, const char *text, const char *out, int
 static const char *const figures =
     "year,arm,metric,value,se,fund,taakveld\n"
     "2,usual,budget,2500000,100000,gemeentefonds,\n"
-    "1,usual,budget,5000000,300000,,6.3 Inkomensregelingen\n"
+    "1,usual,budget,5000000,300000,,\"6.3 Inkomensregelingen, bijstand\"\n"
     "3,new,budget,1000000,50000,gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
 static const int figure_year[3] = { 2, 1, 3 }, figure_arm[3] = { 0, 0, 1 };
 static const int figure_payers[3][PAYERS] = { { 1, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 0, 0, 0 } };
@@ -198,6 +245,8 @@ static void test_counterpart(void **state)
     double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
     double *ll = support_read_doubles(out, "/expost/loglik", &n);
     assert_int_equal(n, DRAWS * 3);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    assert_int_equal(n, 3 * 3);
     const double value[3] = { 2500000, 5000000, 1000000 }, se[3] = { 100000, 300000, 50000 };
     for (int i = 0; i < 3; i++) {
         size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
@@ -230,8 +279,18 @@ static void test_counterpart(void **state)
         if (!(fabs(mean - analysis) <= 1e-9 * analysis))
             fail_msg("figure %d: mean %.12g, /analysis/budget/nominal %.12g", i, mean, analysis);
         /* The likelihood: Normal(value; mu_d, se^2 + kappa mu_d^2), kappa
-         * the pooled share of the payers' summed errors. */
-        double kappa = var / square, avg = 0.0;
+         * the pooled share of the payers' summed errors, over the
+         * households simulated by the year's start: 1 + y inflow /
+         * households per starting one. */
+        double kappa = var / square / (1.0 + (double)y * pop[1] / pop[0]), avg = 0.0;
+        /* No n given: the budget view's households at the year's start,
+         * the starting 2,385 and 200 entrants a year (nobody leaves; the
+         * simulated entrants round to whole households), whose own noise
+         * the likelihood adds: kappa (1 + H / n). */
+        double hh = data[i * 3 + 1];
+        if (!(fabs(hh - (pop[0] + (double)y * pop[1])) <= 2.0 + 0.02 * (double)y * pop[1]))
+            fail_msg("figure %d: n %.0f, want %.0f", i, hh, pop[0] + (double)y * pop[1]);
+        kappa *= 1.0 + HOUSEHOLDS / hh;
         assert_true(kappa > 0.0);
         for (size_t d = 0; d < DRAWS; d++) {
             double m = mu[(size_t)i * DRAWS + d], v = se[i] * se[i] + kappa * m * m;
@@ -252,6 +311,125 @@ static void test_counterpart(void **state)
     free(undisc);
     free(noise);
     free(ll);
+    free(data);
+}
+
+/* The Jeugdwet's cost at the wage index (index = "wage"; the wage level
+ * is the price level x 1.01 a year by default): a budget figure's value is
+ * then pop x ((C - W) x price level + W x wage level) per payer, rebuilt
+ * from the stored cost, its wage part and both indices (review fund11,
+ * finding 9: the fixture alone has no wage-priced cost). */
+static void test_wage_priced(void **state)
+{
+    (void)state;
+    char psa[256], out[256];
+    mkba_model *m = variant("payer = \"gemeente-jeugdwet\"; per_year = 400.0;",
+                            "payer = \"gemeente-jeugdwet\"; per_year = 400.0; "
+                            "index = \"wage\";", "wage.cfg");
+    enum { N = 10 };
+    psa_and_update(m, N, 300, NULL, in_dir(psa, "wage-psa.h5"), figures,
+                   in_dir(out, "wage.h5"));
+    size_t n = 0;
+    double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
+    assert_int_equal(n, N * 2 * YEARS * PAYERS);
+    double *wages = support_read_doubles(out, "/draws/budget/cost_wages", &n);
+    assert_int_equal(n, N * 2 * YEARS * PAYERS);
+    double *price = support_read_doubles(out, "/labels/price_index", &n);
+    double *wage = support_read_doubles(out, "/labels/wage_index", &n);
+    assert_int_equal(n, YEARS);
+    double *pop = support_read_doubles(out, "/labels/budget_population", &n);
+    double *mu = support_read_doubles(out, "/expost/model_value", &n);
+    assert_int_equal(n, 3 * N);
+    double wage_part = 0.0;
+    for (int i = 0; i < 3; i++) {
+        size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
+        assert_true(fabs(wage[y] / price[y] - pow(1.01, (double)y + 1.0)) < 1e-12);
+        for (size_t d = 0; d < N; d++) {
+            double want = 0.0;
+            for (size_t p = 0; p < PAYERS; p++) {
+                size_t k = ((d * 2 + a) * YEARS + y) * PAYERS + p;
+                if (figure_payers[i][p])
+                    want += pop[0] * ((cost[k] - wages[k]) * price[y] + wages[k] * wage[y]);
+                wage_part += wages[k];
+            }
+            double got = mu[(size_t)i * N + d];
+            if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+                fail_msg("figure %d, draw %zu: model value %.12g, by hand %.12g", i, d, got,
+                         want);
+        }
+    }
+    assert_true(wage_part > 0.0);
+    free(cost);
+    free(wages);
+    free(price);
+    free(wage);
+    free(pop);
+    free(mu);
+    mkba_model_free(m);
+}
+
+/* Monthly cycles: a budget figure sums the year's 12 cycles of the budget
+ * view, and its Monte Carlo share takes the batch error at the year's last
+ * cycle against the payers' spending summed over the 12 (review fund11,
+ * "What is right": checked by hand only until now). */
+static void test_monthly(void **state)
+{
+    (void)state;
+    char psa[256], out[256];
+    mkba_model *m = variant("cycle = \"year\"", "cycle = \"month\"", "month.cfg");
+    enum { N = 10, T = 12 * YEARS };
+    psa_and_update(m, N, 300, NULL, in_dir(psa, "month-psa.h5"), figures,
+                   in_dir(out, "month.h5"));
+    size_t n = 0;
+    double *cost = support_read_doubles(out, "/draws/budget/cost", &n);
+    assert_int_equal(n, N * 2 * T * PAYERS);
+    double *undisc = support_read_doubles(out, "/draws/cost", &n);
+    double *mcse = support_read_doubles(out, "/draws/mcse/cost_year_to_date", &n);
+    assert_int_equal(n, N * 2 * T * PAYERS);
+    double *price = support_read_doubles(out, "/labels/price_index", &n);
+    assert_int_equal(n, YEARS);
+    double *pop = support_read_doubles(out, "/labels/budget_population", &n);
+    double *mu = support_read_doubles(out, "/expost/model_value", &n);
+    double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    for (int i = 0; i < 3; i++) {
+        size_t y = (size_t)figure_year[i] - 1, a = (size_t)figure_arm[i];
+        double var = 0.0, square = 0.0, avg = 0.0;
+        for (size_t d = 0; d < N; d++) {
+            double want = 0.0, e = 0.0, u = 0.0;
+            for (size_t p = 0; p < PAYERS; p++) {
+                if (!figure_payers[i][p])
+                    continue;
+                for (size_t c = 12 * y; c < 12 * (y + 1); c++) {
+                    size_t k = ((d * 2 + a) * T + c) * PAYERS + p;
+                    want += pop[0] * cost[k] * price[y];
+                    u += undisc[k];
+                }
+                e += mcse[((d * 2 + a) * T + 12 * y + 11) * PAYERS + p];
+            }
+            double got = mu[(size_t)i * N + d];
+            if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+                fail_msg("figure %d, draw %zu: model value %.12g, by hand %.12g", i, d, got,
+                         want);
+            var += e * e;
+            square += u * u;
+        }
+        double kappa = var / square / (1.0 + (double)y * pop[1] / pop[0])
+                       * (1.0 + 300.0 / data[i * 3 + 1]);
+        for (size_t d = 0; d < N; d++)
+            avg += kappa * mu[(size_t)i * N + d] * mu[(size_t)i * N + d] / N;
+        if (!(avg > 0.0 && fabs(noise[i] - avg) <= 1e-9 * avg))
+            fail_msg("figure %d: likelihood noise %.12g, want %.12g", i, noise[i], avg);
+    }
+    free(cost);
+    free(undisc);
+    free(mcse);
+    free(price);
+    free(pop);
+    free(mu);
+    free(noise);
+    free(data);
+    mkba_model_free(m);
 }
 
 /* Column `col` of the parameter summary of c_wmo (the only updated
@@ -350,7 +528,7 @@ static const bad_case bad[] = {
       { "obs.csv:2: column 6 (payer)", "the metric budget has no payer" } },
     { 0, H "1,usual,spending,3,1,gemeente-wmo,gemeentefonds,\n",
       { "obs.csv:2: column 7 (fund)", "the metric spending has no fund" } },
-    { 0, H "1,usual,spending,3,1,gemeente-wmo,,6.3 Inkomensregelingen\n",
+    { 0, H "1,usual,spending,3,1,gemeente-wmo,,\"6.3 Inkomensregelingen, bijstand\"\n",
       { "obs.csv:2: column 8 (taakveld)", "has no taakveld" } },
     { 0, H "1,usual,budget,3,1,,,\n",
       { "obs.csv:2: column 7 (fund)", "needs a fund or a taakveld" } },
@@ -368,6 +546,23 @@ static const bad_case bad[] = {
     { 0, H "1,usual,budget,-3,0,,gemeentefonds,\n", { "obs.csv:2: column 5 (se)" } },
     { 1, H "1,usual,budget,3,1,,gemeentefonds,\n",
       { "obs.csv:2: column 7 (fund)", "give no payer a fund" } },
+    /* A jaarrekening's calendar year: the message says the horizon year. */
+    { 0, H "2026,usual,budget,3,1,,gemeentefonds,\n",
+      { "obs.csv:2: column 1 (year)", "calendar year 2026 is horizon year 2",
+        "population.first_year = 2025" } },
+    /* Unquoted, the comma splits the name: the hint says to quote it. */
+    { 0, H "1,usual,budget,3,1,,,6.3 Inkomensregelingen, bijstand\n",
+      { "obs.csv:2:", "9 fields", "quote such names" } },
+    { 0, H "1,usual,budget,3,1,,,\"6.3 Inkomensregelingen, bijstand\n",
+      { "obs.csv:2: column 8, character 22:", "not closed" } },
+    { 0, H "1,usual,budget,3,1,,,\"6.3 Inkomensregelingen\" bijstand\n",
+      { "obs.csv:2: column 8, character 47:", "after the closing quote" } },
+    { 0, H "1,usual,budget,3,1,,,6.3 \"Inkomensregelingen\"\n",
+      { "obs.csv:2: column 8, character 26:", "inside a field that does not start" } },
+    /* "" is a quote: the name then differs from the scenario's. */
+    { 0, H "1,usual,budget,3,1,,,\"6.3 \"\"Inkomensregelingen\"\", bijstand\"\n",
+      { "column 8 (taakveld)", "'6.3 \"Inkomensregelingen\", bijstand' is not a taakveld",
+        "did you mean '6.3 Inkomensregelingen, bijstand'" } },
 };
 #undef H
 
@@ -400,7 +595,7 @@ static void test_good_rows(void **state)
     const fixture_state *s = *state;
     const char *text = "year,arm,metric,value,se,payer,fund,taakveld\n"
                        "1,usual,budget,2500000,1e5,,gemeentefonds,\n"
-                       "1,usual,budget,5000000,1e5,,,6.3 Inkomensregelingen\n"
+                       "1,usual,budget,5000000,1e5,,, \"6.3 Inkomensregelingen, bijstand\" \n"
                        "2,usual,budget,-10,1e5,,gemeentefonds,\n"
                        "1,usual,spending,60,5,zorgverzekeraar,,\n"
                        "1,new,budget,900000,1e5,,gemeentefonds,6.71 Maatwerkdienstverlening 18+\n";
@@ -410,7 +605,7 @@ static void test_good_rows(void **state)
         fail_msg("%s", err.message);
     assert_int_equal(o->n, 5);
     assert_string_equal(o->obs[0].label, "budget gemeentefonds, usual, year 1");
-    assert_string_equal(o->obs[1].label, "budget 6.3 Inkomensregelingen, usual, year 1");
+    assert_string_equal(o->obs[1].label, "budget 6.3 Inkomensregelingen, bijstand, usual, year 1");
     assert_string_equal(o->obs[4].label, "budget gemeentefonds / 6.71 Maatwerkdienstverlening "
                                          "18+, new, year 1");
     static const int reads[5][PAYERS] = { { 1, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 1, 0, 0 },
@@ -422,6 +617,158 @@ static void test_good_rows(void **state)
     mkba_observed_free(o);
 }
 
+/* An independent check of the budget figures' Monte Carlo noise: with
+ * c_wmo fixed, draws differ only in their households, so the spread of a
+ * figure's model value over 40 draws is the noise the likelihood must add.
+ * The inflow is twice the households a year (4,770 on 2,385), so by year 3
+ * five times the starting households have been simulated: the closed
+ * cohort's errors alone would be sqrt(5) = 2.2 times too wide (review
+ * fund11, finding 1). A one-payer line is on the mark within the spread's
+ * own error (40 draws: about 11%); gemeentefonds holds Wmo and Jeugdwet,
+ * which move together (one need), so its summed errors are close too. */
+static void test_noise_against_spread(void **state)
+{
+    (void)state;
+    char psa[256], out[256];
+    mkba_model *m = variant("inflow = 200;", "inflow = 4770;", "inflow.cfg");
+    enum { N = 40, ROWS = 4 };
+    static const char *const rows =
+        "year,arm,metric,value,se,fund,taakveld\n"
+        "3,usual,budget,1000000,1,,6.71 Maatwerkdienstverlening 18+\n"
+        "1,usual,budget,1000000,1,,6.71 Maatwerkdienstverlening 18+\n"
+        "3,new,budget,5000000,1,BUIG,\n"
+        "2,usual,budget,1000000,1,gemeentefonds,\n";
+    const double fixed = 1000.0;
+    psa_and_update(m, N, HOUSEHOLDS, &fixed, in_dir(psa, "inflow.h5"), rows,
+                   in_dir(out, "inflow-expost.h5"));
+    size_t n = 0;
+    double *mu = support_read_doubles(out, "/expost/model_value", &n);
+    assert_int_equal(n, ROWS * N);
+    double *noise = support_read_doubles(out, "/expost/likelihood_noise", &n);
+    assert_int_equal(n, ROWS);
+    double *data = support_read_doubles(out, "/expost/data", &n);
+    assert_int_equal(n, ROWS * 3);
+    for (size_t i = 0; i < ROWS; i++) {
+        /* Without the observed population's own noise (n defaults to the
+         * budget view's households): the simulation's alone. */
+        noise[i] /= 1.0 + HOUSEHOLDS / data[i * 3 + 1];
+        double mean = 0.0, ss = 0.0;
+        for (size_t d = 0; d < N; d++)
+            mean += mu[i * N + d] / N;
+        for (size_t d = 0; d < N; d++)
+            ss += (mu[i * N + d] - mean) * (mu[i * N + d] - mean);
+        double ratio = sqrt(noise[i]) / sqrt(ss / (N - 1));
+        print_message("row %zu: likelihood MC sd / sd over draws = %.3f\n", i, ratio);
+        if (!(ratio > 0.7 && ratio < 1.4))
+            fail_msg("row %zu: likelihood MC sd / sd over draws = %.3f", i, ratio);
+    }
+    free(mu);
+    free(noise);
+    free(data);
+    mkba_model_free(m);
+}
+
+/* A budget figure's n is the whole target group: an n far from the
+ * budget view's households of that year (2,385 + 200 in year 2) is
+ * refused, naming both, and no file is left. */
+static void test_budget_n(void **state)
+{
+    const fixture_state *s = *state;
+    char out[256];
+    in_dir(out, "budget-n.h5");
+    mkba_error err;
+    int rc = update(s, "year,arm,metric,value,n,se,fund,taakveld\n"
+                       "2,usual,budget,2500000,9,100000,gemeentefonds,\n", out, 0, &err);
+    assert_int_not_equal(rc, MKBA_OK);
+    if (strstr(err.message, "observed.csv:2: n = 9 households") == NULL
+        || strstr(err.message, "has 258") == NULL)
+        fail_msg("%s", err.message);
+    assert_int_not_equal(access(out, F_OK), 0);
+}
+
+/* The budget_lines edited after the PSA (the Jeugdwet moved to a fund of
+ * its own): the file's budget view contradicts the scenario, refused. */
+static void test_moved_lines(void **state)
+{
+    const fixture_state *s = *state;
+    char out[256];
+    mkba_model *m = variant("payer = \"gemeente-jeugdwet\"; fund = \"gemeentefonds\"",
+                            "payer = \"gemeente-jeugdwet\"; fund = \"jeugdfonds\"",
+                            "moved.cfg");
+    mkba_error err;
+    int rc = update_from(m, s->psa, "year,arm,metric,value,se,fund,taakveld\n"
+                                    "2,usual,budget,400000,1e5,jeugdfonds,\n",
+                         in_dir(out, "moved.h5"), 0, &err);
+    assert_int_not_equal(rc, MKBA_OK);
+    if (strstr(err.message, "puts gemeente-jeugdwet on the fund 'gemeentefonds', the "
+                            "scenario on 'jeugdfonds'") == NULL)
+        fail_msg("%s", err.message);
+    assert_int_not_equal(access(out, F_OK), 0);
+    mkba_model_free(m);
+}
+
+/* The quoting rule of the writer: a field the reader would split or trim
+ * is quoted, a quote inside doubled; a plain one is written as it is. */
+static void test_write_field(void **state)
+{
+    (void)state;
+    static const char *const in[] = { "6.71 Maatwerkdienstverlening 18+", "a, b",
+                                       " lead", "6.3 \"Inkomens\"", "#x", "" };
+    static const char *const want[] = { "6.71 Maatwerkdienstverlening 18+", "\"a, b\"",
+                                         "\" lead\"", "\"6.3 \"\"Inkomens\"\"\"", "\"#x\"", "" };
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char buf[100] = "";
+        FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+        assert_non_null(f);
+        mkba_observed_write_field(f, in[i]);
+        fclose(f);
+        assert_string_equal(buf, want[i]);
+    }
+}
+
+/* --simulate fills the figures' rows, the taakveld with a comma quoted,
+ * and reads back as the same rows (year, arm, metric, se, fund and
+ * taakveld, so the same payers). */
+static void test_simulate_round_trip(void **state)
+{
+    const fixture_state *s = *state;
+    char csv[256], sim[256];
+    in_dir(csv, "template.csv");
+    in_dir(sim, "simulated.csv");
+    assert_int_equal(support_write_file(csv, figures), 0);
+    mkba_expost_simulate_options o;
+    mkba_expost_simulate_options_init(&o);
+    o.template_csv = csv;
+    o.output = sim;
+    o.force = 1;
+    o.households = 300;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_expost_simulate(NULL, s->m, &o, &err) != MKBA_OK)
+        fail_msg("simulate: %s", err.message);
+    char *text = support_read_file(sim);
+    assert_non_null(text);
+    assert_non_null(strstr(text, ",,\"6.3 Inkomensregelingen, bijstand\"\n"));
+    mkba_observed *want = NULL, *got = NULL;
+    if (parse(s->m, figures, &want, &err) != MKBA_OK
+        || mkba_observed_parse(text, strlen(text), sim, s->m, &got, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(got->n, want->n);
+    for (size_t i = 0; i < want->n; i++) {
+        const mkba_observation *a = &want->obs[i], *b = &got->obs[i];
+        assert_int_equal(a->year, b->year);
+        assert_int_equal(a->arm, b->arm);
+        assert_int_equal(a->metric, b->metric);
+        assert_int_equal(a->fund, b->fund);
+        assert_int_equal(a->taakveld, b->taakveld);
+        assert_true(a->se == b->se);
+        assert_string_equal(a->label, b->label);
+    }
+    mkba_observed_free(want);
+    mkba_observed_free(got);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +776,13 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_counterpart),
         cmocka_unit_test(test_update),
+        cmocka_unit_test(test_noise_against_spread),
+        cmocka_unit_test(test_budget_n),
+        cmocka_unit_test(test_moved_lines),
+        cmocka_unit_test(test_wage_priced),
+        cmocka_unit_test(test_monthly),
+        cmocka_unit_test(test_write_field),
+        cmocka_unit_test(test_simulate_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
