@@ -305,6 +305,10 @@ void mkba_model_free(mkba_model *m);
 /* The index of the arm called `name`, or -1 with err naming the closest
  * arm; `what` starts the message (e.g. "--set NAME@ARM"). */
 int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba_error *err);
+/* As mkba_model_arm for an arm that must have parameters: a blended arm
+ * is refused, with what to do instead. */
+int mkba_model_simulated_arm(const mkba_model *m, const char *what, const char *name,
+                             mkba_error *err);
 
 /* Checks one draw's service values (values[arm][param]) against their
  * ranges, naming the setting, draw and arm of the first one outside. */
