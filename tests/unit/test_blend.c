@@ -307,6 +307,31 @@ static void test_bad_blends(void **state)
     support_bad_loads(bad, sizeof bad / sizeof bad[0]);
 }
 
+/* A blended arm has no parameters: --set NAME@BLEND is refused and
+ * writes no file, rather than being ignored. */
+static void test_set_on_blend_refused(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, FIXTURE, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/mkba-blend-set-%d.h5", (int)getpid());
+    mkba_run_options o;
+    support_run_options(&o, out, 0, 0);
+    o.mode = MKBA_MODE_COHORT;
+    const char *names[] = {"q_work@mix"};
+    const double values[] = {0.3};
+    o.nset = 1;
+    o.set_name = names;
+    o.set_value = values;
+    int rc = mkba_run(NULL, m, &o, &err);
+    mkba_model_free(m);
+    support_expect_error(rc, MKBA_EINVAL, &err, "arm 'mix' is blended, not simulated");
+    assert_int_equal(access(out, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_shares_weigh_the_arms),
         cmocka_unit_test(test_others_unchanged_and_threads),
         cmocka_unit_test(test_bad_blends),
+        cmocka_unit_test(test_set_on_blend_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
