@@ -70,6 +70,30 @@ static int part_arm(mkba_loader *ld, const config_setting_t *list, const config_
     return mkba_sc_lookup(ld, p, name, names, mkba_model_simulated(m), "arm", NULL, arm);
 }
 
+/* Fails when arm `arm` (part p of a blend) overrides a starting share of a
+ * state: its households would start elsewhere than the other parts', and
+ * a weighted sum of two starting populations is no district split of
+ * one. (An expression that reads an overridden parameter is not seen.) */
+static int same_population(mkba_loader *ld, const config_setting_t *p, int arm)
+{
+    const mkba_model *m = ld->m;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        const mkba_domain *dom = &m->domain[d];
+        for (int st = 0; dom->init_kind == MKBA_INIT_PREVALENCE && st < dom->nstates; st++) {
+            const int v = dom->init_prev[st];
+            if (v >= 0 && mkba_params_overridden(m->params, (size_t)v, (size_t)arm))
+                return mkba_sc_fail(ld, p, "arm", "arm '%s' overrides the starting share of "
+                                    "state '%s' of domain '%s' (%s): its households start "
+                                    "elsewhere than the scenario's, and a blend weighs parts "
+                                    "of one population (the same households, horizon and "
+                                    "starting states); blend arms that keep the starting "
+                                    "states", m->arm[arm].name, dom->state[st].name,
+                                    dom->name, mkba_params_get(m->params, (size_t)v)->name);
+        }
+    }
+    return 0;
+}
+
 /* Blend b of arm `self` from its list s. */
 static int read_parts(mkba_loader *ld, const config_setting_t *list, const config_setting_t *s,
                       const char *self, mkba_blend *b)
@@ -93,6 +117,7 @@ static int read_parts(mkba_loader *ld, const config_setting_t *list, const confi
         }
         double share;
         if ((rc = part_arm(ld, list, p, self, &b->arm[i])) != 0
+            || (rc = same_population(ld, p, b->arm[i])) != 0
             || (rc = mkba_sc_number(ld, p, "share", 1, &share, NULL)) != 0)
             return rc;
         if (!(share >= 0.0 && share <= 1.0))

@@ -299,6 +299,13 @@ static const support_bad bad[] = {
      "{ name = \"integrated\";", {"a simulated arm after the blended arm", "at the end of arms"}},
     {FIXTURE, {"{ arm = \"integrated\"; share = 0.4; }", "{ arm = \"classic\"; share = 0.4; }"},
      NULL, {"'classic' is named twice in the blend"}},
+    {FIXTURE, {"parameters = { q_work = 0.25; };",
+               "parameters = { q_work = 0.25; p_aid = 0.9; p_job = 0.1; };",
+               "initial = { state = \"bijstand\"; };",
+               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+               "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; p_aid = 0.8; p_job = 0.2; };"},
+     "{ arm = \"integrated\"; share = 0.4; }",
+     {"arm 'integrated' overrides the starting share of state 'bijstand'", "one population"}},
 };
 
 static void test_bad_blends(void **state)
