@@ -87,6 +87,31 @@ $(BUILD)/tests/test_progress: $(BUILD)/src/cli/progress.o
 test-plain: $(BUILD)/mkba $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MKBA_BIN=$(BUILD)/mkba $$t; done
 
+# The same binaries run JOBS at a time (`make test-par JOBS=2`; default: the
+# number of processors), the longest first so that no long binary starts
+# last and runs alone; each binary's output goes to
+# $(BUILD)/tests/logs/NAME.log. A failing binary fails the target with its
+# name and the end of its log, and no further binary starts (make without
+# -k). `make coverage` runs the suite this way: gcov adds the counts of
+# concurrent processes into the same .gcda files under a lock (fcntl, in
+# libgcov's _gcov.o; docs/reliability.md).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_LONGEST := test_expost test_alloc_fail test_alloc_sites test_alloc_report \
+                $(sort $(notdir $(filter $(BUILD)/tests/test_report_%,$(TEST_BIN))))
+TEST_FIRST := $(foreach t,$(TEST_LONGEST),$(filter $(BUILD)/tests/$(t),$(TEST_BIN)))
+TEST_LOG := $(patsubst $(BUILD)/tests/%,$(BUILD)/tests/logs/%.log,\
+              $(TEST_FIRST) $(filter-out $(TEST_FIRST),$(TEST_BIN)))
+.PHONY: test-par test-par-run
+test-par:
+	$(MAKE) -j$(JOBS) test-par-run
+test-par-run: $(TEST_LOG)
+	@echo "test-par: all $(words $(TEST_LOG)) test binaries passed (logs in $(BUILD)/tests/logs)"
+$(BUILD)/tests/logs/%.log: $(BUILD)/tests/% $(BUILD)/mkba FORCE
+	@mkdir -p $(dir $@)
+	@echo "== $< (log: $@)"
+	@MKBA_BIN=$(BUILD)/mkba $< >$@ 2>&1 || { tail -n 30 $@; \
+	  echo "test-par: $< FAILED (its whole output: $@)" >&2; exit 1; }
+
 test-san:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  test-plain
@@ -218,7 +243,9 @@ deps:
 # `make coverage`: line and branch coverage of src/ after the unit tests, in
 # a build of its own at -O0 (so counts stay on their lines), then the error
 # messages no test provokes (scripts/unprovoked-messages.py). Needs lcov:
-# scripts/install-deps.sh --coverage. HTML report in build-cov/html.
+# scripts/install-deps.sh --coverage. HTML report in build-cov/html. The
+# tests run in parallel (test-par above; `make coverage JOBS=1` one at a
+# time), each with its log in build-cov/tests/logs.
 COV_BUILD := build-cov
 COV_RC    := --rc lcov_branch_coverage=1
 .PHONY: coverage
@@ -226,7 +253,7 @@ coverage:
 	@command -v lcov >/dev/null || { echo "coverage: lcov is missing;" \
 	  "run scripts/install-deps.sh --coverage" >&2; exit 1; }
 	@rm -f $$(find $(COV_BUILD) -name '*.gcda' 2>/dev/null)
-	$(MAKE) BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage" test-plain
+	$(MAKE) BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage" test-par
 	lcov --quiet $(COV_RC) --capture --directory $(COV_BUILD) --base-directory . \
 	  --output-file $(COV_BUILD)/all.info
 	lcov --quiet $(COV_RC) --extract $(COV_BUILD)/all.info '$(CURDIR)/src/*' \

@@ -16,6 +16,10 @@
 #            matters,
 #   utility  of the free, the utilities (u_*),
 #   all      every parameter.
+# Each pooled share comes with two standard errors: binomial at the nominal
+# share over its true values (a lower bound) and from the spread of the
+# data sets' own shares (which counts that a data set's values share one
+# truth and one run).
 # Data sets whose refinement stopped below temperature 1 (tempered, wider
 # than the posterior) are listed and counted apart. Quote a figure only
 # with K >= 10: the parameters of one data set share one truth and one run.
@@ -91,6 +95,7 @@ UPDATE_COLUMNS = ("the number of normal scores labelled free (redrawn from the p
 UP_N, UP_ESS, UP_REFINED, UP_PHI, UP_FREE, UP_OTHER_SD = 13, 1, 7, 9, 11, 12
 groups = ("refined", "others", "free", "informed", "utility", "all")
 pooled = {g: [0, 0, 0] for g in groups}     # true values, inside 50%, inside 90%
+shares = {g: [] for g in groups}            # per data set reached: (inside 50%, inside 90%)
 tempered = []
 for i in range(first, k + 1):
     if COLUMNS not in open(f"{out}/columns-{i}.txt").read():
@@ -144,14 +149,27 @@ for i in range(first, k + 1):
     for g in groups:
         for c in range(3):
             pooled[g][c] += count[g][c]
+        if count[g][0] > 0:
+            shares[g].append((count[g][1] / count[g][0], count[g][2] / count[g][0]))
 used = k - first + 1 - len(tempered)
 print(f"{used} of {k - first + 1} data sets reached the posterior (tempered: "
       f"{', '.join(map(str, tempered)) or 'none'})")
+# Two standard errors of a pooled share: binomial at the nominal share
+# over the n true values (a lower bound: the values of one data set share
+# one truth and one run), and from the spread of the data sets' own shares
+# over the K data sets (which counts that clustering; needs K >= 2).
+def cluster_se(values):
+    m = sum(values) / len(values)
+    return (sum((v - m) ** 2 for v in values) / (len(values) - 1) / len(values)) ** 0.5
 for g in groups:
     n, a50, a90 = pooled[g]
     if n > 0:
+        per = shares[g]
+        spread = (f"; se over the {len(per)} data sets {cluster_se([s[0] for s in per]):.1%} "
+                  f"and {cluster_se([s[1] for s in per]):.1%}" if len(per) >= 2 else "")
         print(f"  {g}: {n} true values, inside the 50% interval {a50 / n:.1%}, inside the "
-              f"90% interval {a90 / n:.1%}")
+              f"90% interval {a90 / n:.1%} (binomial se at the nominal share "
+              f"{(0.25 / n) ** 0.5:.1%} and {(0.09 / n) ** 0.5:.1%}{spread})")
 if used < 10:
     print("fewer than 10 data sets: too few to quote")
 EOF

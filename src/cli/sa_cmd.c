@@ -60,13 +60,19 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
         return -1;
     }
     char *name = strndup(s, (size_t)(eq - s));
-    if (name == NULL)
+    if (name == NULL) {
+        fprintf(stderr, "mkba: out of memory\n");
         return -1;
+    }
     r->name = name;
     r->n = 0;
     if (mkba_cli_parse_double(opt, lo, &r->lo) < 0 || mkba_cli_parse_double(opt, hi, &r->hi) < 0
         || (want_n && mkba_cli_parse_long(opt, n, 2, &r->n) < 0))
         return -1;
+    if (!(r->lo < r->hi)) {
+        fprintf(stderr, "mkba: %s %s: LO must be below HI\n", opt, s);
+        return -1;
+    }
     return 0;
 }
 
@@ -189,6 +195,9 @@ static int parse(int argc, char **argv, sa_args *a)
         } else if (OPT("--bootstrap", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--bootstrap", v, 0, &o->bootstrap) < 0)
                 return EXIT_USAGE;
+            if (o->bootstrap > 100000)
+                return mkba_cli_usage_error("--bootstrap expects a whole number from 0 to "
+                                            "100000, got '%s'", v);
         } else if (OPT("--levels", NULL)) {
             long levels = 0;
             if (k < 0 || mkba_cli_parse_long("--levels", v, 2, &levels) < 0)
@@ -201,6 +210,10 @@ static int parse(int argc, char **argv, sa_args *a)
             if (k < 0) return EXIT_USAGE;
         } else if (OPT("--draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--draw", v, 0, &o->draw) < 0) return EXIT_USAGE;
+            /* Draw numbers are 32-bit (mkba_design_points). */
+            if ((unsigned long)o->draw > UINT32_MAX)
+                return mkba_cli_usage_error("--draw expects a draw number from 0 to "
+                                            "4294967295, got '%s'", v);
         } else if (OPT("--set", NULL)) {
             if (k < 0 || mkba_cli_parse_set(v, a->set_name, a->set_value, &a->nset) < 0)
                 return EXIT_USAGE;

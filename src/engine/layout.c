@@ -34,6 +34,19 @@ static void add_window(int *brk, int *n, mkba_window w, int T)
         add_break(brk, n, w.to + 1);
 }
 
+/* The rule whose duration window first took a state past 255 intervals,
+ * for the message: its file, line and setting. */
+typedef struct window_rule {
+    const char *file, *path;
+    int line;
+} window_rule;
+
+static void note_excess(window_rule *first, int n, const char *file, int line, const char *path)
+{
+    if (n > 255 && first->path == NULL)
+        *first = (window_rule){ file, path, line };
+}
+
 /* Breakpoints of time in state for domain d, state s, from every rule that
  * restricts duration there. */
 static int duration_buckets(const mkba_model *m, int d, int s, mkba_dur_buckets *b,
@@ -41,25 +54,35 @@ static int duration_buckets(const mkba_model *m, int d, int s, mkba_dur_buckets 
 {
     const int T = m->timing.ncycles;
     int brk[MKBA_MAX_CYCLES + 2], n = 0;
+    window_rule first = {0};
     add_break(brk, &n, 0);
     for (size_t i = 0; i < m->ntrans; i++)
-        if (m->trans[i].domain == d && m->trans[i].from == s)
+        if (m->trans[i].domain == d && m->trans[i].from == s) {
             add_window(brk, &n, m->trans[i].duration, T);
+            note_excess(&first, n, m->trans[i].file, m->trans[i].line, m->trans[i].path);
+        }
     for (size_t i = 0; i < m->ncosts; i++)
-        if (m->cost[i].kind == MKBA_COST_STATE && m->cost[i].domain == d && m->cost[i].state == s)
+        if (m->cost[i].kind == MKBA_COST_STATE && m->cost[i].domain == d && m->cost[i].state == s) {
             add_window(brk, &n, m->cost[i].duration, T);
+            note_excess(&first, n, m->cost[i].file, m->cost[i].line, m->cost[i].path);
+        }
     for (size_t i = 0; i < m->neffect_rules; i++)
-        if (m->effect_rule[i].domain == d && m->effect_rule[i].state == s)
+        if (m->effect_rule[i].domain == d && m->effect_rule[i].state == s) {
             add_window(brk, &n, m->effect_rule[i].duration, T);
+            note_excess(&first, n, m->effect_rule[i].file, m->effect_rule[i].line,
+                        m->effect_rule[i].path);
+        }
     qsort(brk, (size_t)n, sizeof brk[0], cmp_int);
     b->cap = brk[n - 1];
     if (n > 255)
         return mkba_error_set(err, MKBA_EINVAL,
-                              "%s: domain '%s', state '%s': the duration windows of its "
-                              "transition, cost and effect rules split the time in the state "
-                              "into %d intervals; at most 255 are supported (use fewer "
-                              "distinct windows)", m->path != NULL ? m->path : m->name,
-                              m->domain[d].name, m->domain[d].state[s].name, n);
+                              "%s:%d: %s.duration: domain '%s', state '%s': this window makes "
+                              "the duration windows of its transition, cost and effect rules "
+                              "split the time in the state into more than 255 intervals (%d "
+                              "in all); at most 255 are supported (use fewer distinct "
+                              "windows)", first.file != NULL ? first.file : m->path,
+                              first.line, first.path, m->domain[d].name,
+                              m->domain[d].state[s].name, n);
     b->nbuckets = n;
     for (int i = 0; i < n; i++) {
         b->lo[i] = brk[i];

@@ -313,6 +313,11 @@ void mkba_svc_arm_cycle(mkba_svc_arm *a, int k)
         e *= 1.0 - a->friction * a->friction_lasting;
     a->ramp = mkba_svc_ramp(a, years);
     e *= a->ramp;
+    /* The quick scan's yield beyond the household's own network comes from
+     * the broker's staff and their contracts with volunteers: it builds up
+     * with them (review issue12-final, finding 7). */
+    a->scan_p = a->ramp >= 1.0 ? a->scan_share
+                               : a->self_p + a->ramp * (a->scan_share - a->self_p);
     for (size_t i = 0; i < a->m->services.nteams; i++)
         a->effect[i] = (a->own_teams >> i & 1u ? e : 1.0) * a->team[i].continuity;
 }
@@ -834,7 +839,7 @@ static int household_cycle(const mkba_svc_arm *a, mkba_svc_households *hh, long 
     counts[MKBA_SVC_ARRIVALS]++;
     if (scan) {
         counts[MKBA_SVC_SCANS]++;
-        self_p = a->scan_share;
+        self_p = a->scan_p;
     }
     if (mkba_rng_u01(service[1]) < self_p) {
         counts[MKBA_SVC_SELF] += self_resolve(a, hh, h, pd, k, delta, entries);

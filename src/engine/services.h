@@ -135,6 +135,8 @@ typedef struct mkba_svc_arm {
     double seek_p_classic[8];  /* the same with classic access (split_access) */
     double effect[MKBA_MAX_TEAMS]; /* effectiveness before the wait factor */
     double ramp;               /* the own teams' start-up ramp (mkba_svc_ramp) */
+    double scan_p;             /* P(the quick scan finds own strength): scan_share
+                                  as the ramp builds up from self_p */
     /* "For whom": the group cell (groups.c) of each of the first ncell
      * households (the starting cohort), and the strides of a cell in the
      * delta and entries arrays the household phase is given; households

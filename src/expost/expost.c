@@ -422,11 +422,12 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
             double *s = e->prior + i * MKBA_PRED_N;
             mkba_expost_predictive(o, e->mu + i * nd, NULL, nd, s);
             if (isnan(s[MKBA_PRED_PERCENTILE])) {
-                /* No draw has a model value (a mean wait without admissions):
-                 * neither a conflict nor evidence. */
-                rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: the model has no value for %s "
-                                    "in any draw (e.g. a mean wait in a year without "
-                                    "admissions), so it cannot be compared; remove the row",
+                /* Not reached: no_value_refused let only finite model values
+                 * through. Kept as a guard, since a NaN percentile would make
+                 * the bin index below undefined. */
+                rc = mkba_error_set(err, MKBA_EINVAL, "%s:%d: the predictive distribution "
+                                    "of %s is not finite although every draw has a model "
+                                    "value (an internal error; please report it)",
                                     obs->file, o->line, o->label);
                 break;
             }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "expost/observed.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
@@ -702,6 +703,16 @@ int mkba_observed_parse(const char *text, size_t len, const char *file_name,
     return MKBA_OK;
 }
 
+/* Observed data are a few thousand rows; a file above this is no such data. */
+#define OBSERVED_MAX_BYTES ((size_t)1 << 30)
+
+/* The refusal of a file above OBSERVED_MAX_BYTES. */
+static int too_large(const char *path, mkba_error *err)
+{
+    return mkba_error_set(err, MKBA_EINVAL, "%s is larger than 1 GiB; observed data are a "
+                          "few thousand rows", path);
+}
+
 int mkba_observed_read(const char *path, const mkba_model *m, mkba_observed **out,
                        mkba_error *err)
 {
@@ -710,14 +721,22 @@ int mkba_observed_read(const char *path, const mkba_model *m, mkba_observed **ou
     if (f == NULL)
         return mkba_error_set(err, MKBA_EIO, "cannot read the observed data %s: %s", path,
                               strerror(errno));
+    /* A regular file's size is known before any reading: a huge one is
+     * refused at once, without memory. A pipe's size is unknown (0), so the
+     * loop below stops it at the same limit. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)OBSERVED_MAX_BYTES) {
+        fclose(f);
+        return too_large(path, err);
+    }
     size_t cap = 1 << 16, n = 0;
     char *text = mkba_malloc(cap);
-    int rc = text != NULL ? MKBA_OK : mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+    int rc = text != NULL ? MKBA_OK
+                          : mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s", path);
     while (rc == MKBA_OK) {
         if (n == cap) {
-            if (cap >= ((size_t)1 << 30)) {
-                rc = mkba_error_set(err, MKBA_EINVAL, "%s is larger than 1 GiB; observed "
-                                    "data are a few thousand rows", path);
+            if (cap >= OBSERVED_MAX_BYTES) {
+                rc = too_large(path, err);
                 break;
             }
             char *g = mkba_realloc(text, 2 * cap);

@@ -25,10 +25,11 @@
  * shaped by the particles' covariance, its factor adapted to its
  * acceptance), a random-scan Crank-Nicolson step on the other blocks
  * (other_proposal), and a fresh draw number d (an independence proposal
- * from the prior); after a stage's steps the other walk repeats until the
- * informed scores have decorrelated from the resampling (decorrelated:
- * their accumulated squared jumps reach twice their spread), at most
- * DECORRELATE_CAP x moves steps more. Each step evaluates all N
+ * from the prior); after a stage's steps the two walks repeat, in turn,
+ * until the scores each moves (the refined coordinates; the informed
+ * scores of the other walk) have decorrelated from the resampling
+ * (decorrelated: their accumulated squared jumps reach twice their
+ * spread), at most DECORRELATE_CAP x moves steps more. Each step evaluates all N
  * proposals as one points design of the study layer (in parallel, the
  * same numbers for any thread count). Every random choice comes from one generator seeded by the
  * run's seed, on the calling thread. */
@@ -208,7 +209,7 @@ typedef struct block {
 #define FREE_AFTER 3
 #define UNCHANGED 1e-9
 #define DECORRELATED 2.0
-#define DECORRELATE_CAP 2
+#define DECORRELATE_CAP 3
 enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
 /* The random walks and the draw swap. */
@@ -241,8 +242,9 @@ typedef struct smc {
     double joint;              /* the joint move's common factor g */
     uint32_t next_draw;        /* the next fresh PSA draw number */
     size_t evaluations;
-    double *jump;              /* [n] the squared jump of each particle's informed
-                                  scores accumulated since the stage's resampling */
+    double *jump[2];           /* [walk][n] the squared jump of each particle's scores
+                                  that walk moves (tracked), accumulated since the
+                                  stage's resampling */
     size_t extra;              /* decorrelation steps run (all stages) */
 } smc;
 
@@ -522,7 +524,8 @@ static void smc_free(smc *s)
     mkba_free(s->pick);
     mkba_free(s->root);
     mkba_free(s->root2);
-    mkba_free(s->jump);
+    mkba_free(s->jump[MOVE_REFINED]);
+    mkba_free(s->jump[MOVE_OTHER]);
 }
 
 /* Resamples the particles by weights w (systematic, one uniform). */
@@ -675,15 +678,26 @@ static void other_learn(smc *s, size_t i, double log_alpha)
     s->step[bi] = fmin(1.0, fmax(STEP_FLOOR, s->step[bi] * exp(OTHER_GAIN * (a - OTHER_TARGET))));
 }
 
-/* The squared distance between two states z and z2 over the informed
- * scores: those of the blocks outside the refined walk that are not
- * redrawn from the prior (the collapse check's, sample_basis). */
-static double informed_jump(const smc *s, const double *z, const double *z2)
+/* Whether walk `walk` moves block bi by its own steps, so that the
+ * block's decorrelation is that walk's: the refined coordinates for the
+ * refined walk; for the other walk its informed blocks, those some figure
+ * can depend on and not redrawn from the prior (the collapse check's,
+ * sample_basis). */
+static int tracked(const smc *s, int walk, size_t bi)
+{
+    if (s->set[s->b[bi].first] != walk)
+        return 0;
+    return walk == MOVE_REFINED || (!s->free[bi] && !redrawn(s, bi));
+}
+
+/* The squared distance between two states z and z2 over the scores that
+ * walk `walk` tracks. */
+static double walk_jump(const smc *s, int walk, const double *z, const double *z2)
 {
     double sum = 0;
-    for (size_t o = 0; o < s->nlinked; o++) {
-        const block *bl = &s->b[s->linked[o]];
-        if (redrawn(s, s->linked[o]))
+    for (size_t bi = 0; bi < s->nb; bi++) {
+        const block *bl = &s->b[bi];
+        if (!tracked(s, walk, bi))
             continue;
         for (size_t c = bl->first; c < bl->first + bl->width; c++)
             sum += (z2[c] - z[c]) * (z2[c] - z[c]);
@@ -691,23 +705,24 @@ static double informed_jump(const smc *s, const double *z, const double *z2)
     return sum;
 }
 
-/* Whether the particles have decorrelated from the stage's resampling:
- * the squared jump of the informed scores accumulated since then, averaged
- * over the particles, reaches DECORRELATED times their variance over the
- * particles now, summed over those scores (two independent draws from the
- * same spread lie 2 var apart in mean square: a ratio of 2 or more means
- * the particles' moves since the resampling are as large as the spread
- * itself; Fearnhead & Taylor 2013 measure the kernel by this expected
- * squared jumping distance). No informed score: decorrelated. */
-static int decorrelated(const smc *s)
+/* Whether the particles have decorrelated from the stage's resampling in
+ * the scores walk `walk` tracks: their squared jump accumulated since
+ * then, averaged over the particles, reaches DECORRELATED times their
+ * variance over the particles now, summed over those scores (two
+ * independent draws from the same spread lie 2 var apart in mean square:
+ * a ratio of 2 or more means the particles' moves since the resampling
+ * are as large as the spread itself; Fearnhead & Taylor 2013 measure the
+ * kernel by this expected squared jumping distance). No such score:
+ * decorrelated. */
+static int decorrelated(const smc *s, int walk)
 {
-    size_t n = s->n, nz = s->nz, informed = 0;
+    size_t n = s->n, nz = s->nz, tracked_scores = 0;
     double var = 0, jump = 0;
-    for (size_t o = 0; o < s->nlinked; o++) {
-        const block *bl = &s->b[s->linked[o]];
-        if (redrawn(s, s->linked[o]))
+    for (size_t bi = 0; bi < s->nb; bi++) {
+        const block *bl = &s->b[bi];
+        if (!tracked(s, walk, bi))
             continue;
-        informed += bl->width;
+        tracked_scores += bl->width;
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             double mean = 0;
             for (size_t i = 0; i < n; i++)
@@ -717,10 +732,24 @@ static int decorrelated(const smc *s)
         }
     }
     for (size_t i = 0; i < n; i++)
-        jump += s->jump[i] / (double)n;
+        jump += s->jump[walk][i] / (double)n;
     /* Copies that have not moved (no jump) are not decorrelated, even
      * when they are all alike (no spread). */
-    return informed == 0 || (jump > 0 && jump >= DECORRELATED * var);
+    return tracked_scores == 0 || (jump > 0 && jump >= DECORRELATED * var);
+}
+
+/* The walk the stage's next decorrelation repeat runs, or MOVE_SWAP when
+ * none is needed: a walk repeats when it had a step in the stage's
+ * --moves (ran[walk]) and its scores have not decorrelated; when both
+ * need it they take turns (extra: the repeats run so far). */
+static int repeat_kind(const smc *s, const long *ran, long extra)
+{
+    int need[2];
+    for (int walk = MOVE_REFINED; walk <= MOVE_OTHER; walk++)
+        need[walk] = ran[walk] > 0 && !decorrelated(s, walk);
+    if (need[MOVE_REFINED] && need[MOVE_OTHER])
+        return extra % 2 == 0 ? MOVE_REFINED : MOVE_OTHER;
+    return need[MOVE_REFINED] ? MOVE_REFINED : need[MOVE_OTHER] ? MOVE_OTHER : MOVE_SWAP;
 }
 
 /* One Metropolis-Hastings step of kind `kind` for every particle;
@@ -769,7 +798,8 @@ static int move(smc *s, int kind, double scale, double phi, gsl_rng *rng, double
         if (kind == MOVE_OTHER)
             other_learn(s, i, log_alpha);
         if (log(gsl_rng_uniform_pos(rng)) < log_alpha) {
-            s->jump[i] += informed_jump(s, s->z + i * nz, s->z2 + i * nz);
+            for (int walk = MOVE_REFINED; walk <= MOVE_OTHER; walk++)
+                s->jump[walk][i] += walk_jump(s, walk, s->z + i * nz, s->z2 + i * nz);
             memcpy(s->z + i * nz, s->z2 + i * nz, nz * sizeof *s->z);
             s->ll[i] = s->ll2[i];
             s->d[i] = s->d2[i];
@@ -911,13 +941,14 @@ static int smc_alloc(smc *s, const mkba_expost_refine_input *in)
     s->pick = mkba_malloc((s->n + 1) * sizeof *s->pick);
     s->root = mkba_malloc((s->n + 1) * sizeof *s->root);
     s->root2 = mkba_malloc((s->n + 1) * sizeof *s->root2);
-    s->jump = mkba_calloc(s->n + 1, sizeof *s->jump);
+    s->jump[MOVE_REFINED] = mkba_calloc(s->n + 1, sizeof *s->jump[MOVE_REFINED]);
+    s->jump[MOVE_OTHER] = mkba_calloc(s->n + 1, sizeof *s->jump[MOVE_OTHER]);
     for (size_t i = 0; s->step != NULL && i < nb; i++)
         s->step[i] = 1.0;   /* the prior: a free block stays there */
     s->joint = 1.0;
     return s->set && s->z && s->z2 && s->ll && s->ll2 && s->d && s->d2 && s->x && s->step
                    && s->free && s->probe && s->unsure && s->others && s->linked && s->pick && s->root && s->root2
-                   && s->jump
+                   && s->jump[MOVE_REFINED] && s->jump[MOVE_OTHER]
                ? MKBA_OK : MKBA_ENOMEM;
 }
 
@@ -1016,7 +1047,8 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         if (1.0 - phi < 1e-9)
             phi = 1.0;
         rc = resample(&s, w, gsl_rng_uniform(rng), idx);
-        memset(s.jump, 0, n * sizeof *s.jump);
+        memset(s.jump[MOVE_REFINED], 0, n * sizeof *s.jump[MOVE_REFINED]);
+        memset(s.jump[MOVE_OTHER], 0, n * sizeof *s.jump[MOVE_OTHER]);
         if (rc != MKBA_OK) {
             mkba_error_set(err, MKBA_ENOMEM, "out of memory");
             break;
@@ -1026,10 +1058,24 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         spreads(&s, sd);
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
-        long other_steps = 0;
-        for (long step = 0; rc == MKBA_OK && step < in->moves; step++) {
-            int kind = move_kind(&s, step, in->moves);
-            other_steps += kind == MOVE_OTHER;
+        long ran[MOVE_KINDS] = { 0, 0, 0 };
+        for (long step = 0; rc == MKBA_OK; step++) {
+            /* The stage's --moves steps, then the decorrelation repeats:
+             * the resampling copied some particles many times, so the
+             * walks repeat until the scores each moves have decorrelated
+             * (repeat_kind), at most DECORRELATE_CAP x --moves steps more.
+             * A walk --moves gave no step does not repeat (--moves 1: the
+             * refined walk alone, test_collapse_check). */
+            long extra = step - in->moves;
+            int kind = extra < 0 ? move_kind(&s, step, in->moves)
+                       : extra < DECORRELATE_CAP * in->moves ? repeat_kind(&s, ran, extra)
+                       : MOVE_SWAP;
+            if (extra >= 0 && kind == MOVE_SWAP)
+                break;
+            if (extra < 0)
+                ran[kind]++;
+            else
+                s.extra++;
             double step_acc = 0;
             rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
@@ -1040,20 +1086,6 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                 scale *= 0.5;
             else if (kind == MOVE_REFINED && step_acc > 0.5 * (double)n)
                 scale *= 2.0;
-        }
-        /* The resampling copied some particles many times: repeat the
-         * other walk until the informed scores have decorrelated
-         * (decorrelated), at most DECORRELATE_CAP x --moves steps more;
-         * not when --moves gave it no step (--moves 1: the refined walk
-         * alone, test_collapse_check). */
-        for (long extra = 0; rc == MKBA_OK && other_steps > 0
-                             && extra < DECORRELATE_CAP * in->moves && !decorrelated(&s);
-             extra++) {
-            double step_acc = 0;
-            rc = move(&s, MOVE_OTHER, scale, phi, rng, &step_acc, err);
-            accepted[MOVE_OTHER] += step_acc;
-            proposed[MOVE_OTHER] += (double)n;
-            s.extra++;
         }
         double *rate[MOVE_KINDS] = { out->acceptance, out->other_acceptance,
                                      out->swap_acceptance };

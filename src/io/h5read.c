@@ -90,7 +90,10 @@ static int read_names(hid_t f, const char *path, const char *name, char ***names
     char full[64];
     snprintf(full, sizeof full, "/labels/%s", name);
     size_t n = 0;
-    if (mkba_h5_read_strings(f, full, names, &n) < 0)
+    int r = mkba_h5_read_strings(f, full, names, &n);
+    if (r == MKBA_H5_NOMEM)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", full, path);
+    if (r < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read %s", path, full);
     *count = n;
     return MKBA_OK;
@@ -161,6 +164,16 @@ static void shape_of(const mkba_h5_totals *t, size_t n[MKBA_NAXES])
     n[MKBA_AXIS_BATCH] = t->nbatches;
 }
 
+/* The error for root attribute `name` of path that could not be read:
+ * out of memory when the read said so (nomem), else a damaged file. */
+static int root_attr_error(mkba_error *err, int nomem, const char *path, const char *name)
+{
+    if (nomem)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading root attribute %s of %s",
+                              name, path);
+    return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, name);
+}
+
 /* Reads the labels and the root attributes the analyses need. */
 static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals *t,
                                       mkba_error *err)
@@ -214,12 +227,13 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     if (!ok)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/effect_monetary", path);
 
-    int ncycles = 0;
-    char *reference = mkba_h5_attr_read_string(f, "reference_arm");
-    t->currency = mkba_h5_attr_read_string(f, "currency");
+    int ncycles = 0, nomem = 0;
+    char *reference = NULL;
     const char *missing = NULL;
-    if (reference == NULL) missing = "reference_arm";
-    else if (t->currency == NULL) missing = "currency";
+    if (mkba_h5_track(mkba_h5_attr_read_string(f, "reference_arm", &reference), &nomem) < 0)
+        missing = "reference_arm";
+    else if (mkba_h5_track(mkba_h5_attr_read_string(f, "currency", &t->currency), &nomem) < 0)
+        missing = "currency";
     else if (mkba_h5_attr_read_double(f, "cycle_years", &t->cycle_years) < 0) missing = "cycle_years";
     else if (mkba_h5_attr_read_int(f, "ncycles", &ncycles) < 0) missing = "ncycles";
     else if (mkba_h5_attr_read_int(f, "price_year", &t->price_year) < 0) missing = "price_year";
@@ -229,21 +243,24 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
         missing = "discount_rate_effects";
     if (missing != NULL) {
         mkba_free(reference);
-        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
+        return root_attr_error(err, nomem, path, missing);
     }
     t->ncycles = (size_t)(ncycles > 0 ? ncycles : 0);
     int64_t draws = -1, households = -1;
-    t->scenario_name = mkba_h5_attr_read_string(f, "scenario_name");
-    t->mode = mkba_h5_attr_read_string(f, "mode");
-    t->base_case = mkba_h5_attr_read_string(f, "base_case");
-    if (t->scenario_name == NULL) missing = "scenario_name";
-    else if (t->mode == NULL) missing = "mode";
-    else if (t->base_case == NULL) missing = "base_case";
-    else if (mkba_h5_attr_read_int64(f, "draws", &draws) < 0) missing = "draws";
-    else if (mkba_h5_attr_read_int64(f, "households", &households) < 0) missing = "households";
+    struct { const char *name; char **out; } text[] = {
+        { "scenario_name", &t->scenario_name }, { "mode", &t->mode },
+        { "base_case", &t->base_case },
+    };
+    for (size_t i = 0; missing == NULL && i < sizeof text / sizeof text[0]; i++)
+        if (mkba_h5_track(mkba_h5_attr_read_string(f, text[i].name, text[i].out), &nomem) < 0)
+            missing = text[i].name;
+    if (missing == NULL && mkba_h5_attr_read_int64(f, "draws", &draws) < 0)
+        missing = "draws";
+    else if (missing == NULL && mkba_h5_attr_read_int64(f, "households", &households) < 0)
+        missing = "households";
     if (missing != NULL) {
         mkba_free(reference);
-        return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, missing);
+        return root_attr_error(err, nomem, path, missing);
     }
     t->draws = (long)draws;
     t->households = (long)households;
@@ -256,11 +273,11 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
     };
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
         htri_t has = H5Aexists(f, optional[i].name);
-        if (has < 0 || (has > 0 && (*optional[i].out
-                                    = mkba_h5_attr_read_string(f, optional[i].name)) == NULL)) {
+        if (has < 0 || (has > 0 && mkba_h5_track(mkba_h5_attr_read_string(f, optional[i].name,
+                                                                          optional[i].out),
+                                                 &nomem) < 0)) {
             mkba_free(reference);
-            return mkba_h5_error(err, MKBA_EIO, "%s: cannot read root attribute %s (or out of "
-                                 "memory)", path, optional[i].name);
+            return root_attr_error(err, nomem, path, optional[i].name);
         }
     }
     t->reference = -1;
@@ -319,7 +336,11 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         return rc;
     size_t nt = t->nteams, na = t->narms, nda = t->ndraws * t->narms, npar = 0;
     char **names = NULL;
-    if (mkba_h5_read_strings(f, "/labels/parameters", &names, &npar) < 0)
+    int r = mkba_h5_read_strings(f, "/labels/parameters", &names, &npar);
+    if (r == MKBA_H5_NOMEM)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading /labels/parameters from "
+                              "%s", path);
+    if (r < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/parameters", path);
     mkba_h5_strings_free(names, npar);
     int *fte = mkba_malloc((nt + 1) * sizeof *fte), *caseload = mkba_malloc((nt + 1) * sizeof *caseload);

@@ -119,8 +119,10 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     size_t nint = np > ne ? np : ne;
     int *v = mkba_calloc(nint > 0 ? 3 * nint : 1, sizeof *v);
     hid_t g = H5Gopen2(file, "labels", H5P_DEFAULT);
-    /* Set before the goto below, which jumps to where it is read. */
+    /* Set before the goto below, which jumps to where they are read;
+     * nomem: a write failed for want of memory, not in HDF5. */
     const char *failed = NULL;
+    int nomem = 0;
     if (v == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s", path);
         goto done;
@@ -163,10 +165,12 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
     }
     static const char *const categories[3] = { "direct effects", "indirect effects",
                                                 "external effects" };
-    if (failed == NULL && mkba_h5_write_strings(g, "categories", categories, 3) < 0)
+    if (failed == NULL
+        && mkba_h5_track(mkba_h5_write_strings(g, "categories", categories, 3), &nomem) < 0)
         failed = "/labels/categories";
-    if (failed == NULL && mkba_h5_write_strings(g, "perspectives",
-                                                (const char *const *)pname, nk) < 0)
+    if (failed == NULL
+        && mkba_h5_track(mkba_h5_write_strings(g, "perspectives", (const char *const *)pname,
+                                               nk), &nomem) < 0)
         failed = "/labels/perspectives";
     if (failed == NULL && mkba_h5_write_ints(g, "perspective_payers", 2, dkp, pmask,
                                              "perspective,payer", "1",
@@ -180,9 +184,9 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
                                                 "willingness-to-pay grid of the CEAC and "
                                                 "EVPI") < 0)
         failed = "/labels/wtp";
-    if (failed == NULL && mkba_h5_write_strings(g, "pm_items",
-                                                (const char *const *)an->pm_item,
-                                                an->pm_item != NULL ? an->npm : 0) < 0)
+    if (failed == NULL
+        && mkba_h5_track(mkba_h5_write_strings(g, "pm_items", (const char *const *)an->pm_item,
+                                               an->pm_item != NULL ? an->npm : 0), &nomem) < 0)
         failed = "/labels/pm_items";
     if (failed != NULL)
         goto done;
@@ -213,7 +217,9 @@ int mkba_h5_write_settings(hid_t file, const char *path, const mkba_model *m,
                                    health ? an->health_source : "") < 0))
         failed = "health_effect, health_value or health_value_source";
 done:
-    if (failed != NULL)
+    if (failed != NULL && nomem)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s to %s", failed, path);
+    else if (failed != NULL)
         rc = mkba_h5_write_error(err, path, "cannot write %s in %s", failed, path);
     if (g >= 0)
         H5Gclose(g);
@@ -223,39 +229,45 @@ done:
     return rc;
 }
 
-/* Reads /labels/NAME of n ints into a new array. */
+/* Reads /labels/NAME of n ints into a new array: 0, -1 or MKBA_H5_NOMEM. */
 static int read_ints(hid_t f, const char *name, size_t n, int **out)
 {
     char full[64];
     snprintf(full, sizeof full, "/labels/%s", name);
     *out = mkba_calloc(n > 0 ? n : 1, sizeof **out);
     size_t dims[1] = { n };
-    if (*out == NULL || mkba_h5_read_exact(f, full, 1, dims, H5T_NATIVE_INT, *out) < 0)
-        return -1;
-    return 0;
+    if (*out == NULL)
+        return MKBA_H5_NOMEM;
+    return mkba_h5_read_exact(f, full, 1, dims, H5T_NATIVE_INT, *out) < 0 ? -1 : 0;
 }
 
 int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *err)
 {
     const char *missing = NULL;
     size_t np = t->npayers, ne = t->neffects, n = 0;
-    if (read_ints(f, "payer_municipal", np, &t->payer_municipal) < 0)
+    /* Set when a read failed for want of memory, not for a bad file. */
+    int nomem = 0;
+    if (mkba_h5_track(read_ints(f, "payer_municipal", np, &t->payer_municipal), &nomem) < 0)
         missing = "/labels/payer_municipal";
-    else if (read_ints(f, "payer_category", np, &t->payer_category) < 0)
+    else if (mkba_h5_track(read_ints(f, "payer_category", np, &t->payer_category), &nomem) < 0)
         missing = "/labels/payer_category";
-    else if (read_ints(f, "effect_lower_is_better", ne, &t->effect_lower_is_better) < 0)
+    else if (mkba_h5_track(read_ints(f, "effect_lower_is_better", ne,
+                                     &t->effect_lower_is_better), &nomem) < 0)
         missing = "/labels/effect_lower_is_better";
-    else if (read_ints(f, "effect_payer", ne, &t->effect_payer) < 0)
+    else if (mkba_h5_track(read_ints(f, "effect_payer", ne, &t->effect_payer), &nomem) < 0)
         missing = "/labels/effect_payer";
-    else if (read_ints(f, "effect_category", ne, &t->effect_category) < 0)
+    else if (mkba_h5_track(read_ints(f, "effect_category", ne, &t->effect_category),
+                           &nomem) < 0)
         missing = "/labels/effect_category";
-    else if (mkba_h5_read_strings(f, "/labels/perspectives", &t->perspective, &n) < 0)
+    else if (mkba_h5_track(mkba_h5_read_strings(f, "/labels/perspectives", &t->perspective,
+                                                &n), &nomem) < 0)
         missing = "/labels/perspectives";
     if (missing == NULL) {
         t->nperspectives = n;
         t->perspective_payers = mkba_calloc(n * np > 0 ? n * np : 1, sizeof *t->perspective_payers);
+        nomem = t->perspective_payers == NULL;
         size_t dims[2] = { n, np };
-        if (t->perspective_payers == NULL
+        if (nomem
             || mkba_h5_read_exact(f, "/labels/perspective_payers", 2, dims, H5T_NATIVE_INT,
                                   t->perspective_payers) < 0)
             missing = "/labels/perspective_payers";
@@ -270,15 +282,19 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
             H5Dclose(ds);
         t->nwtp = nw > 0 ? (size_t)nw : 0;
         t->wtp = mkba_calloc(t->nwtp > 0 ? t->nwtp : 1, sizeof *t->wtp);
+        nomem = t->wtp == NULL;
         size_t dims[1] = { t->nwtp };
-        if (nw < 0 || t->wtp == NULL
+        if (nw < 0 || nomem
             || mkba_h5_read_exact(f, "/labels/wtp", 1, dims, H5T_NATIVE_DOUBLE, t->wtp) < 0)
             missing = "/labels/wtp";
     }
-    if (missing == NULL && mkba_h5_read_strings(f, "/labels/pm_items", &t->pm_item, &t->npm) < 0)
+    if (missing == NULL && mkba_h5_track(mkba_h5_read_strings(f, "/labels/pm_items",
+                                                               &t->pm_item, &t->npm),
+                                         &nomem) < 0)
         missing = "/labels/pm_items";
     char *primary = NULL;
-    if (missing == NULL && (primary = mkba_h5_attr_read_string(f, "primary_effect")) == NULL)
+    if (missing == NULL
+        && mkba_h5_track(mkba_h5_attr_read_string(f, "primary_effect", &primary), &nomem) < 0)
         missing = "primary_effect";
     else if (missing == NULL && mkba_h5_attr_read_double(f, "population", &t->population) < 0)
         missing = "population";
@@ -295,10 +311,10 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
     t->health_value = 0.0;
     char *health = NULL;
     if (missing == NULL && H5Aexists(f, "health_effect") > 0
-        && ((health = mkba_h5_attr_read_string(f, "health_effect")) == NULL
+        && (mkba_h5_track(mkba_h5_attr_read_string(f, "health_effect", &health), &nomem) < 0
             || mkba_h5_attr_read_double(f, "health_value", &t->health_value) < 0
-            || (t->health_value_source = mkba_h5_attr_read_string(f, "health_value_source"))
-               == NULL))
+            || mkba_h5_track(mkba_h5_attr_read_string(f, "health_value_source",
+                                                      &t->health_value_source), &nomem) < 0))
         missing = "health_effect, health_value and health_value_source";
     for (size_t e = 0; health != NULL && e < ne; e++)
         if (strcmp(t->effect[e], health) == 0)
@@ -317,7 +333,7 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
     t->last_cycle_partial = 0;
     char *correction = NULL;
     if (missing == NULL && H5Aexists(f, "correction") > 0) {
-        if ((correction = mkba_h5_attr_read_string(f, "correction")) == NULL)
+        if (mkba_h5_track(mkba_h5_attr_read_string(f, "correction", &correction), &nomem) < 0)
             missing = "correction";
         else
             t->last_cycle_partial = strcmp(correction, "half-cycle") == 0;
@@ -335,6 +351,9 @@ int mkba_h5_read_settings(hid_t f, const char *path, mkba_h5_totals *t, mkba_err
     for (size_t p = 0; missing == NULL && p < np; p++)
         if (t->payer_category[p] < 0 || t->payer_category[p] > MKBA_CAT_EXTERNAL)
             missing = "a valid /labels/payer_category";
+    if (missing != NULL && nomem)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", missing,
+                              path);
     if (missing != NULL)
         return mkba_h5_error(err, MKBA_EPARSE,
                              "%s: cannot read %s; is it a result file of this mkba version "

@@ -22,11 +22,12 @@ struct mkba_h5_store {
  * (every result file has them), for the schema's MKBA_UNITS_MONEY. */
 static int read_money(mkba_h5_store *s, mkba_error *err)
 {
-    char *currency = mkba_h5_attr_read_string(s->file, "currency");
+    char *currency = NULL;
+    int got = mkba_h5_attr_read_string(s->file, "currency", &currency);
     int year = 0, rc = MKBA_OK;
-    if (currency == NULL && H5Aexists(s->file, "currency") > 0)
+    if (got == MKBA_H5_NOMEM)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory opening %s", s->path);
-    else if (currency == NULL || mkba_h5_attr_read_int(s->file, "price_year", &year) < 0)
+    else if (got < 0 || mkba_h5_attr_read_int(s->file, "price_year", &year) < 0)
         rc = mkba_error_set(err, MKBA_EPARSE, "%s has no currency or price_year attribute",
                             s->path);
     else
@@ -253,7 +254,10 @@ int mkba_h5_store_strings(mkba_h5_store *s, const char *name, const char *const 
     const mkba_dataset_spec *sp = listed(s, name, 1, MKBA_DTYPE_STRING, err);
     if (sp == NULL)
         return MKBA_EINTERNAL;
-    int ok = mkba_h5_write_strings(s->file, name, v, n) == 0;
+    int put = mkba_h5_write_strings(s->file, name, v, n);
+    if (put == MKBA_H5_NOMEM)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing %s to %s", name, s->path);
+    int ok = put == 0;
     if (ok) {
         hid_t ds = H5Dopen2(s->file, name, H5P_DEFAULT);
         ok = ds >= 0 && mkba_h5_describe_dataset(ds, sp, s->money) == 0;
@@ -310,7 +314,11 @@ int mkba_h5_store_read_strings(mkba_h5_store *s, const char *name, char ***out, 
 {
     *out = NULL;
     *n = 0;
-    if (!mkba_h5_store_has(s, name) || mkba_h5_read_strings(s->file, name, out, n) < 0)
+    int got = mkba_h5_store_has(s, name) ? mkba_h5_read_strings(s->file, name, out, n) : -1;
+    if (got == MKBA_H5_NOMEM)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading %s from %s", name,
+                              s->path);
+    if (got < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: %s is missing or not a list of strings",
                              s->path, name);
     return MKBA_OK;
@@ -325,13 +333,14 @@ int mkba_h5_store_read_attr(mkba_h5_store *s, const char *object, const char *na
     hid_t o = H5Oopen(s->file, object, H5P_DEFAULT);
     if (o < 0)
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot open %s", s->path, object);
-    int exists = H5Aexists(o, name) > 0;
-    if (exists)
-        *out = mkba_h5_attr_read_string(o, name);
+    int got = H5Aexists(o, name) > 0 ? mkba_h5_attr_read_string(o, name, out) : 0;
     H5Oclose(o);
-    if (exists && *out == NULL)
+    if (got == MKBA_H5_NOMEM)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory reading attribute %s of %s from "
+                              "%s", name, object, s->path);
+    if (got < 0)
         return mkba_error_set(err, MKBA_EPARSE, "%s: cannot read attribute %s of %s (not a "
-                              "string, or out of memory)", s->path, name, object);
+                              "string)", s->path, name, object);
     return MKBA_OK;
 }
 

@@ -332,28 +332,33 @@ static hid_t open_scalar_attr(hid_t obj, const char *name)
     return a;
 }
 
-char *mkba_h5_attr_read_string(hid_t obj, const char *name)
+int mkba_h5_attr_read_string(hid_t obj, const char *name, char **out)
 {
+    *out = NULL;
     hid_t a = open_scalar_attr(obj, name);
     if (a < 0)
-        return NULL;
-    char *s = NULL;
+        return -1;
+    int rc = -1;
     hid_t ft = H5Aget_type(a);
     if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)) {
         size_t size = H5Tget_size(ft);
         hid_t mt = mkba_h5_string_type(size);
-        s = mkba_calloc(size + 1, 1);
-        if (mt < 0 || s == NULL || H5Aread(a, mt, s) < 0) {
+        char *s = mkba_calloc(size + 1, 1);
+        if (s == NULL)
+            rc = MKBA_H5_NOMEM;
+        else if (mt >= 0 && H5Aread(a, mt, s) >= 0)
+            rc = 0;
+        if (rc == 0)
+            *out = s;
+        else
             mkba_free(s);
-            s = NULL;
-        }
         if (mt >= 0)
             H5Tclose(mt);
     }
     if (ft >= 0)
         H5Tclose(ft);
     H5Aclose(a);
-    return s;
+    return rc;
 }
 
 /* Reads scalar attribute `name` of obj into value, as memory type mtype. */
@@ -392,7 +397,7 @@ int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
     /* One contiguous block of n fixed-width, zero-padded records. */
     char *buf = mkba_calloc(n > 0 ? n : 1, len + 1);
     if (buf == NULL)
-        return -1;
+        return MKBA_H5_NOMEM;
     for (size_t i = 0; i < n; i++)
         if (s[i] != NULL)
             memcpy(buf + i * (len + 1), s[i], strlen(s[i]));
@@ -453,16 +458,20 @@ int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
     mt = mkba_h5_string_type(width);
     buf = mkba_calloc(count > 0 ? count : 1, width + 1);
     s = mkba_calloc(count > 0 ? count : 1, sizeof *s);
-    if (mt < 0 || buf == NULL || s == NULL)
+    if (buf == NULL || s == NULL) {
+        rc = MKBA_H5_NOMEM;
         goto done;
-    if (count > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    }
+    if (mt < 0 || (count > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
         goto done;
     for (size_t i = 0; i < count; i++) {
         const char *src = buf + i * (width + 1);
         size_t len = strnlen(src, width);
         s[i] = mkba_malloc(len + 1);
-        if (s[i] == NULL)
+        if (s[i] == NULL) {
+            rc = MKBA_H5_NOMEM;
             goto done;
+        }
         memcpy(s[i], src, len);
         s[i][len] = '\0';
     }

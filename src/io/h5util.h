@@ -1,8 +1,11 @@
 /* Small HDF5 helpers shared by the result writer (h5write.c) and reader
  * (h5read.c): quiet error handling, strings and scalar attributes.
- * Internal to src/io. Functions returning int give 0 on success and -1 on
- * an HDF5 failure; the caller turns that into an mkba_error naming the
- * object and file, with mkba_h5_error. */
+ * Internal to src/io. Functions returning int give 0 on success, -1 on an
+ * HDF5 failure (a damaged file, a failed write) and MKBA_H5_NOMEM when an
+ * allocation of their own failed; the caller turns -1 into an mkba_error
+ * naming the object and file, with mkba_h5_error, and MKBA_H5_NOMEM into
+ * MKBA_ENOMEM, so that a user short of memory is not told the file is
+ * damaged. */
 #ifndef MKBA_IO_H5UTIL_H
 #define MKBA_IO_H5UTIL_H
 
@@ -10,6 +13,19 @@
 #include <stdint.h>
 #include <hdf5.h>
 #include "mkba/error.h"
+
+/* The outcome of a helper whose own allocation failed (besides 0 and -1). */
+#define MKBA_H5_NOMEM (-2)
+
+/* Returns rc and sets *nomem when rc is MKBA_H5_NOMEM: a chain of reads
+ * or writes (`if (mkba_h5_track(read(...), &nomem) < 0) failed = ...`)
+ * can then tell at its end an allocation failure from a bad file. */
+static inline int mkba_h5_track(int rc, int *nomem)
+{
+    if (rc == MKBA_H5_NOMEM)
+        *nomem = 1;
+    return rc;
+}
 
 /* HDF5's automatic error printer, saved while an mkba call runs with it
  * turned off (HDF5 failures become mkba_error messages instead of stack
@@ -73,14 +89,14 @@ int mkba_h5_attr_int64(hid_t obj, const char *name, int64_t value);
 int mkba_h5_attr_uint64(hid_t obj, const char *name, uint64_t value);
 
 /* Reads scalar attributes (with type conversion). The string is returned
- * newly allocated, or NULL on failure. */
-char *mkba_h5_attr_read_string(hid_t obj, const char *name);
+ * in *out newly allocated (NULL on failure, which is -1 or MKBA_H5_NOMEM). */
+int mkba_h5_attr_read_string(hid_t obj, const char *name, char **out);
 int mkba_h5_attr_read_double(hid_t obj, const char *name, double *value);
 int mkba_h5_attr_read_int(hid_t obj, const char *name, int *value);
 int mkba_h5_attr_read_int64(hid_t obj, const char *name, int64_t *value);
 
 /* Writes a one-dimensional dataset of n strings (NULL entries as ""), as
- * fixed-length strings sized to the longest. */
+ * fixed-length strings sized to the longest. MKBA_H5_NOMEM: no buffer. */
 int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
                           size_t n);
 
@@ -101,7 +117,8 @@ int mkba_h5_read_exact(hid_t loc, const char *name, int rank, const size_t *dims
                        hid_t mtype, void *v);
 
 /* Reads a one-dimensional string dataset written by mkba_h5_write_strings:
- * *out gets n newly allocated strings (free with mkba_h5_strings_free). */
+ * *out gets n newly allocated strings (free with mkba_h5_strings_free).
+ * Returns 0, -1 when it is missing or not such a dataset, or MKBA_H5_NOMEM. */
 int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n);
 void mkba_h5_strings_free(char **s, size_t n);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
 #include "core/commit.h"
@@ -172,7 +173,7 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     if (npar > nmax) nmax = npar;
     if (m->ncategories > nmax) nmax = m->ncategories;
 
-    int rc = MKBA_OK;
+    int rc = MKBA_OK, put = 0;
     const char **s = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s);
     const char **s2 = mkba_calloc(nmax > 0 ? nmax : 1, sizeof *s2);
     char **owned = mkba_calloc(nstates > 0 ? nstates : 1, sizeof *owned);
@@ -188,9 +189,12 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     }
 
 #define PUT(name, arr, n)                                                     \
-    if (mkba_h5_write_strings(g, name, arr, n) < 0) {                         \
-        rc = mkba_h5_write_error(err, w->path, "cannot write /labels/%s in %s",    \
-                           name, w->path);                                     \
+    if ((put = mkba_h5_write_strings(g, name, arr, n)) < 0) {                 \
+        rc = put == MKBA_H5_NOMEM                                             \
+             ? mkba_error_set(err, MKBA_ENOMEM, "out of memory writing "      \
+                              "/labels/%s to %s", name, w->path)              \
+             : mkba_h5_write_error(err, w->path, "cannot write /labels/%s in %s", \
+                                   name, w->path);                            \
         goto done;                                                            \
     }
     for (size_t i = 0; i < m->narms; i++)
@@ -294,7 +298,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
     int *caseload = mkba_calloc(nt > 0 ? nt : 1, sizeof *caseload);
     hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
     const char *failed = NULL;
-    int rc = MKBA_OK;
+    int rc = MKBA_OK, nomem = 0;
     if (s == NULL || s2 == NULL || dom == NULL || fte == NULL || caseload == NULL) {
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing labels to %s", w->path);
         goto done;
@@ -311,7 +315,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
         caseload[t] = sv->team[t].caseload;
     }
     size_t dtd[2] = { nt, nd }, dt[1] = { nt }, dg[1] = { MKBA_NDEGREES };
-    if (mkba_h5_write_strings(g, "teams", s, nt) < 0)
+    if (mkba_h5_track(mkba_h5_write_strings(g, "teams", s, nt), &nomem) < 0)
         failed = "teams";
     else if (mkba_h5_write_ints(g, "team_domains", 2, dtd, dom, "team,domain", "1",
                                 "1 when the team treats the domain (/labels/domains)") < 0)
@@ -326,8 +330,9 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
                                 "/labels/parameters, its value per draw in /draws/parameters; "
                                 "-1 none") < 0)
         failed = "team_caseload_parameter";
-    else if (mkba_h5_write_strings(g, "degrees", (const char *const *)mkba_degree_names,
-                                   MKBA_NDEGREES) < 0)
+    else if (mkba_h5_track(mkba_h5_write_strings(g, "degrees",
+                                                 (const char *const *)mkba_degree_names,
+                                                 MKBA_NDEGREES), &nomem) < 0)
         failed = "degrees";
     else if (mkba_h5_write_doubles(g, "degree_weights", 1, dg, sv->degree_weight, "degree", "1",
                                    "weight w(degree) of each degree of integration "
@@ -340,9 +345,9 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
             s[a] = blend ? "blend" : name_at(mkba_route_names, MKBA_NROUTES, (int)sv->pathway[a].rule);
             s2[a] = blend ? "blend" : name_at(mkba_degree_names, MKBA_NDEGREES, (int)sv->pathway[a].degree);
         }
-        if (mkba_h5_write_strings(g, "pathway_rule", s, na) < 0)
+        if (mkba_h5_track(mkba_h5_write_strings(g, "pathway_rule", s, na), &nomem) < 0)
             failed = "pathway_rule";
-        else if (mkba_h5_write_strings(g, "pathway_degree", s2, na) < 0)
+        else if (mkba_h5_track(mkba_h5_write_strings(g, "pathway_degree", s2, na), &nomem) < 0)
             failed = "pathway_degree";
     }
     if (failed == NULL) {
@@ -350,11 +355,12 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
             int t = a < mkba_model_simulated(m) ? sv->pathway[a].team : -1;
             s[a] = t >= 0 && (size_t)t < nt && sv->team[t].name != NULL ? sv->team[t].name : "";
         }
-        if (mkba_h5_write_strings(g, "pathway_team", s, na) < 0)
+        if (mkba_h5_track(mkba_h5_write_strings(g, "pathway_team", s, na), &nomem) < 0)
             failed = "pathway_team";
     }
     if (failed == NULL) {
         int *used = mkba_malloc((na * nt + 1) * sizeof *used);
+        nomem = used == NULL;
         size_t dat[2] = {na, nt};
         for (size_t a = 0; used != NULL && a < na; a++)
             for (size_t t = 0; t < nt; t++)
@@ -365,7 +371,10 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
             failed = "arm_teams";
         mkba_free(used);
     }
-    if (failed != NULL)
+    if (failed != NULL && nomem)
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing /labels/%s to %s", failed,
+                            w->path);
+    else if (failed != NULL)
         rc = mkba_h5_write_error(err, w->path, "cannot write /labels/%s in %s", failed, w->path);
 done:
     if (g >= 0)
@@ -395,11 +404,13 @@ static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, mkba_erro
     double pop[2] = {p->households, p->inflow};
     size_t two = 2;
     hid_t g = H5Gopen2(w->file, "labels", H5P_DEFAULT);
+    int nomem = 0;
     int ok = g >= 0
-             && mkba_h5_write_strings(g, "budget_fund", (const char *const *)p->fund,
-                                      m->npayers) >= 0
-             && mkba_h5_write_strings(g, "budget_taakveld", (const char *const *)p->taakveld,
-                                      m->npayers) >= 0
+             && mkba_h5_track(mkba_h5_write_strings(g, "budget_fund", (const char *const *)p->fund,
+                                                    m->npayers), &nomem) >= 0
+             && mkba_h5_track(mkba_h5_write_strings(g, "budget_taakveld",
+                                                    (const char *const *)p->taakveld,
+                                                    m->npayers), &nomem) >= 0
              && mkba_h5_write_doubles(g, "price_index", 1, &ny, p->price_index, NULL, NULL,
                                       NULL) >= 0
              && mkba_h5_write_doubles(g, "wage_index", 1, &ny, p->wage_index, NULL, NULL,
@@ -411,6 +422,9 @@ static int write_budget_labels(mkba_h5_writer *w, const mkba_model *m, mkba_erro
         H5Gclose(g);
     mkba_h5_error_restore(kept);
     mkba_free(year);
+    if (nomem)
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory writing the budget labels to %s",
+                              w->path);
     if (!ok)
         return mkba_h5_write_error(err, w->path, "cannot write the budget labels in %s",
                                    w->path);
@@ -627,6 +641,12 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
 
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
+    /* H5Fcreate can fail after it made the file (its first write past a
+     * file size limit of 0): what it made is removed below, what was
+     * there before (nothing: the caller holds the output's lock and has
+     * removed a stale one) is not. */
+    struct stat before;
+    int existed = lstat(w->tmp, &before) == 0;
     /* The 1.8 file format keeps attributes larger than 64 KiB (a long
      * scenario_text) in dense storage; the 1.6 default would refuse them. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -642,12 +662,13 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     else
         rc = mkba_h5_write_error(err, w->path, "cannot create %s", w->path);
     if (rc != MKBA_OK) {
-        int created = w->file >= 0;
+        int created = w->file >= 0 || (!existed && lstat(w->tmp, &before) == 0
+                                       && S_ISREG(before.st_mode));
         char *tmp = w->tmp;
         w->tmp = NULL;
         writer_release(w);
         if (created)
-            remove(tmp);
+            unlink(tmp);
         mkba_free(tmp);
         w = NULL;
     }

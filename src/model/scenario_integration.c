@@ -179,6 +179,16 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
                             "counter, so it has a front office by construction; remove "
                             "front_office = false (or choose a route of teams side by side, "
                             "'specific' or 'multi_problem')", mkba_route_names[p->rule]);
+    /* A triage intake (model B) is one counter too: every request passes
+     * it before any team sees it, so going without the front office would
+     * again only shed its costs (review issue12-final, finding 4). */
+    if (!p->front_office && p->ntriage > 0)
+        return mkba_sc_fail(ld, config_setting_get_member(ig, "front_office"), NULL,
+                            "rule '%s' with triage sends every request through one intake "
+                            "that applies the %d triage criteria, a shared counter, so it has "
+                            "a front office by construction; remove front_office = false (or "
+                            "remove the triage: teams side by side, each reached at its own "
+                            "counter)", mkba_route_names[p->rule], p->ntriage);
     if (config_setting_get_member(ig, "coordination_weight") != NULL
         && (rc = mkba_sc_range_value(ld, ig, "coordination_weight", 1, 0, 0, 1, 0,
                                      "the weight of the joint plan's coordination at this "

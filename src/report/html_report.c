@@ -4,6 +4,7 @@
  * tools/mkba_plots.py (plots.h), so a missing package or a failed chart
  * leaves no output file. The sections are the table `sections` below, in
  * files by kind (html_doc.h); docs/report.md describes every chart. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,8 @@ static int not_stopped(const mkba_html_doc *h, mkba_error *err)
     return mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted while the report was written");
 }
 
+/* 0; -1 when a section failed (out of memory, unless it set an error);
+ * -2 when every section was written and a chart found no place. */
 static int write_doc(mkba_html_doc *h, const char *title)
 {
     FILE *f = h->f;
@@ -112,7 +115,7 @@ static int write_doc(mkba_html_doc *h, const char *title)
             rc = sections[i].write(h);
     fputs("</main>\n</body>\n</html>\n", f);
     if (rc == 0 && unplaced(h) < h->plots.n)
-        rc = -1;
+        rc = -2;
     return rc;
 }
 
@@ -205,12 +208,13 @@ static void doc_free(mkba_html_doc *h)
 static int write_page(mkba_html_doc *h, FILE *f, const char *title, mkba_error *err)
 {
     h->f = f;
-    if (write_doc(h, title) == 0)
+    int rc = write_doc(h, title);
+    if (rc == 0)
         return MKBA_OK;
     if (err != NULL && err->code != MKBA_OK)
         return err->code;
     size_t lost = unplaced(h);
-    if (lost < h->plots.n)
+    if (rc == -2)
         return mkba_error_set(err, MKBA_EINTERNAL, "chart %s of tools/mkba_plots.py has no "
                               "place in the report (section %s): the script and "
                               "src/report/html_*.c disagree", h->plots.chart[lost].id,
@@ -228,10 +232,15 @@ static int write_pdf(mkba_html_doc *h, const char *output, const char *title, mk
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     snprintf(page, n, "%s/report.html", h->plots.dir);
     FILE *f = fopen(page, "w");
-    int rc = f == NULL ? (int)mkba_error_set(err, MKBA_EIO, "cannot write %s", page)
+    int rc = f == NULL ? (int)mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", page,
+                                             strerror(errno))
                        : write_page(h, f, title, err);
-    if (f != NULL && fclose(f) != 0 && rc == MKBA_OK)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", page);
+    if (f != NULL) {
+        int failed = ferror(f) != 0, closed = fclose(f);
+        if ((failed || closed != 0) && rc == MKBA_OK)
+            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", page,
+                                closed != 0 ? strerror(errno) : "write error");
+    }
     mkba_outfile of;
     if (rc == MKBA_OK && (rc = mkba_outfile_open(&of, output, h->path, 0, err)) == MKBA_OK) {
         rc = mkba_pdf_print(page, of.tmp, h->plots.dir, h->stop, err);

@@ -95,6 +95,9 @@ int mkba_pdf_print(const char *html, const char *pdf, const char *scratch,
         rc = mkba_error_set(err, MKBA_EIO, "%s did not print the PDF within %g s and was "
                             "stopped (%s); set MKBA_CHROMIUM_TIMEOUT to allow more seconds",
                             browser, lim.timeout, msg[0] ? msg : "no message");
+    else if (rc == ENOMEM)     /* its environment, or the process itself */
+        rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory starting %s to print the PDF",
+                            browser);
     else if (rc != 0)
         rc = mkba_error_set(err, MKBA_EIO, "the PDF is printed by Chromium, and %s cannot be "
                             "run (%s): install the Debian package chromium "

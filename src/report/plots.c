@@ -171,6 +171,9 @@ int mkba_plots_draw(mkba_plots *p, const mkba_plots_request *q, mkba_error *err)
                                         "within %g s and was stopped (%s); set "
                                         "MKBA_PLOTS_TIMEOUT to allow more seconds", script,
                                         lim.timeout, msg[0] ? msg : "no message"));
+    if (rc == ENOMEM)          /* its environment, or the process itself */
+        return failed(p, mkba_error_set(err, MKBA_ENOMEM, "out of memory starting the chart "
+                                        "script %s", script));
     if (rc != 0)
         return failed(p, mkba_error_set(err, MKBA_EIO, "the charts need python3 with "
                                         "matplotlib and h5py; %s cannot be run (%s): %s, or "

@@ -10,6 +10,7 @@
 #include "io/h5out.h"
 
 typedef struct sa_file {
+    const char *path;
     mkba_h5_store *st;
     char **arm, **factor, **outcome, **unit;
     size_t narms, nfactors, noutcomes, nunits;   /* nunits: checked to be noutcomes */
@@ -140,9 +141,12 @@ static int threshold(sa_file *f, mkba_report *r, mkba_error *err)
     size_t nr = mkba_h5_store_length(f->st, "/sa/threshold/root");
     double roots[64];
     size_t dr[1] = { nr };
-    if (nr > 64 || (nr > 0 && mkba_h5_store_read_doubles(f->st, "/sa/threshold/root", 1, dr,
-                                                          roots, err) != MKBA_OK))
-        rc = mkba_error_set(err, MKBA_EPARSE, "/sa/threshold/root is unreadable");
+    if (nr > 64)
+        rc = mkba_error_set(err, MKBA_EPARSE, "%s: /sa/threshold/root has %zu values; a "
+                            "threshold has at most 64 roots", f->path, nr);
+    else if (nr > 0 && mkba_h5_store_read_doubles(f->st, "/sa/threshold/root", 1, dr, roots,
+                                                  err) != MKBA_OK)
+        rc = err != NULL ? err->code : MKBA_EPARSE;
     size_t d1[1] = { n };
     double *x = n > 0 ? read_doubles(f, "/sa/threshold/grid", 1, d1, err) : NULL;
     double *dv = x ? read_doubles(f, "/sa/threshold/difference", 1, d1, err) : NULL;
@@ -589,7 +593,7 @@ int mkba_sa_report_is_sa(const char *path, mkba_error *err)
 
 int mkba_sa_report_build(const char *path, mkba_report *r, mkba_error *err)
 {
-    sa_file f = { .reference = -1, .outcome_index = -1 };
+    sa_file f = { .path = path, .reference = -1, .outcome_index = -1 };
     f.st = mkba_h5_store_open(path, 0, err);
     if (f.st == NULL)
         return err != NULL ? err->code : MKBA_EIO;

@@ -156,6 +156,7 @@ static int write_sources(book *b, const char *shown, const char *path, mkba_erro
     }
     lxw_error e = LXW_NO_ERROR;
     lxw_worksheet *ws = rc == MKBA_OK && n > 0 ? add_sheet(b, "sources", &e) : NULL;
+    const char *failed_at = NULL;    /* the parameter whose row could not be written */
     if (ws != NULL) {
         KEEP(e, worksheet_write_string(ws, 0, 0, "parameter", b->head));
         KEEP(e, worksheet_write_string(ws, 0, 1, "source", b->head));
@@ -163,14 +164,17 @@ static int write_sources(book *b, const char *shown, const char *path, mkba_erro
             KEEP(e, worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, name[i], NULL));
             if (source[i][0] != '\0')
                 KEEP(e, worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, source[i], NULL));
+            if (e != LXW_NO_ERROR && failed_at == NULL)
+                failed_at = name[i];
         }
         KEEP(e, worksheet_set_column(ws, 0, 0, 40, NULL));
         KEEP(e, worksheet_set_column(ws, 1, 1, 100, NULL));
         worksheet_freeze_panes(ws, 1, 0);
     }
     if (rc == MKBA_OK && e != LXW_NO_ERROR)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write the sources sheet of %s: %s", shown,
-                            lxw_strerror(e));
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the sources sheet of %s: %s%s%s%s",
+                            shown, lxw_strerror(e), failed_at != NULL ? " (the row of " : "",
+                            failed_at != NULL ? failed_at : "", failed_at != NULL ? ")" : "");
     mkba_h5_store_strings_free(name, n);
     mkba_h5_store_strings_free(source, ns);
     int rc2 = mkba_h5_store_close(st, err);

@@ -141,11 +141,6 @@ static int add(lister *l, int k, int arm, int pseudo, mkba_error *err)
     if (f.dist != NULL && !has_quantile(f.dist))
         f.dist = NULL;
     const mkba_sa_range *r = range_of(l, label);
-    if (q != NULL && q->dist.kind == MKBA_DIST_DIRICHLET)
-        return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a component of a Dirichlet vector "
-                              "(%s:%d), whose components move together; it cannot be a "
-                              "factor on its own", l->what, label, q->file ? q->file : "?",
-                              q->line);
     if (q != NULL && l->independent && mkba_params_copula_path(m->params, (size_t)k) != NULL)
         return mkba_error_set(err, MKBA_EINVAL, "%s: %s is a member of a correlation (%s); "
                               "this method needs independent factors (docs/sensitivity.md, "

@@ -380,9 +380,16 @@ int mkba_checkpoint_open(const char *output, const mkba_model *m, const mkba_che
     if (c->fd >= 0 && !resume && force) {
         close(c->fd);
         c->fd = -1;
-        if (unlink(c->path) != 0)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot remove the old checkpoint %s: %s",
-                                c->path, strerror(errno));
+        /* Refused by permission: typically another user's checkpoint in a
+         * shared sticky folder such as /tmp, which only its owner may clear. */
+        if (unlink(c->path) != 0) {
+            int e = errno;
+            rc = mkba_error_set(err, MKBA_EIO, "cannot remove the old checkpoint %s: %s%s",
+                                c->path, strerror(e), e == EPERM || e == EACCES
+                                ? "; it belongs to another user or lies in a folder you may "
+                                  "not change: ask its owner to remove it, or choose another -o"
+                                : "");
+        }
     } else if (c->fd >= 0 && !resume) {
         rc = mkba_error_set(err, MKBA_EEXIST, "%s holds %zu finished %s of an interrupted run; "
                             "add --resume to continue it, or --force to start over and "

@@ -85,7 +85,10 @@ int mkba_study_check_output(const char *path, int force, mkba_error *err)
     return rc;
 }
 
-/* PATH.tmp while the lock is held is a killed run's: no live run owns it. */
+/* PATH.tmp while the lock is held is a killed run's: no live run owns it.
+ * mkba only ever makes it a regular file, so anything else there (a
+ * folder, a link, a device) is the user's: refused, never removed
+ * (remove() would delete an empty folder). */
 static int remove_stale_tmp(const char *path, mkba_error *err)
 {
     size_t len = strlen(path);
@@ -93,9 +96,18 @@ static int remove_stale_tmp(const char *path, mkba_error *err)
     if (tmp == NULL)
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     snprintf(tmp, len + 5, "%s.tmp", path);
-    remove(tmp);
+    struct stat st;
+    int rc = MKBA_OK;
+    if (lstat(tmp, &st) == 0 && !S_ISREG(st.st_mode))
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: it is written "
+                            "first as %s, which is a %s; mkba does not remove that: move it "
+                            "away or choose another -o", path, tmp,
+                            S_ISDIR(st.st_mode) ? "folder"
+                            : S_ISLNK(st.st_mode) ? "symbolic link" : "special file");
+    else
+        unlink(tmp);           /* never a folder, whatever appears meanwhile */
     mkba_free(tmp);
-    return MKBA_OK;
+    return rc;
 }
 
 int mkba_study_lock_output(const char *path, int force, mkba_output_lock **lock,

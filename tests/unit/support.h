@@ -7,6 +7,7 @@
 #include <hdf5.h>
 #include "model/model.h"
 #include "mkba/mkba.h"
+#include "mkba/sa.h"
 
 /* Names of the fixed parameters of support_model_small, in table order. */
 enum {
@@ -68,7 +69,8 @@ int support_run_small(char *path, size_t size, const char *tag, long draws);
  * fills in): 0, or -1. */
 int support_temp_folder(char *dir);
 
-/* Removes folder `dir` with everything in it (rm -rf): 0, or -1. */
+/* Removes folder `dir` with everything in it (children first, no shell,
+ * symbolic links removed, not followed): 0, or -1. */
 int support_remove_temp_folder(const char *dir);
 
 /* The whole file as a string (free it); NULL when it cannot be read. */
@@ -80,5 +82,22 @@ int support_write_file(const char *path, const char *text);
 /* Writes file src with its first `from` replaced by `to` into path; 0, or
  * -1 when src cannot be read, lacks `from` or path cannot be written. */
 int support_write_variant(const char *src, const char *path, const char *from, const char *to);
+
+/* ---- sensitivity-method cases of the allocation-failure tests
+ * (test_alloc_fail, test_alloc_sites) ---- */
+
+/* One sa method's case, on tests/data/services.cfg. */
+typedef struct support_sa_case {
+    mkba_sa_method method;
+    long n;                    /* points or trajectories (0: the method's default) */
+    int from;                  /* reads the PSA file (evppi, prim) instead of running one */
+} support_sa_case;
+
+/* Options (mkba_sa_options_init) of case c writing `output`, replacing it,
+ * with `bootstrap` resamples: from the PSA file `psa` (its households)
+ * when c->from, else 20 households a point; factors `factors`, except
+ * believe, which takes none. */
+void support_sa_options(mkba_sa_options *o, const support_sa_case *c, const char *output,
+                        const char *psa, long bootstrap, const char *factors);
 
 #endif

@@ -1,7 +1,10 @@
 /* Scratch files of the tests (support.h). */
+#define _XOPEN_SOURCE 700   /* nftw */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "support.h"
 
 int support_write_file(const char *path, const char *text)
@@ -34,9 +37,17 @@ int support_temp_folder(char *dir)
     return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
+/* Removes one entry of a folder walked depth first. */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (type == FTW_DP ? rmdir(path) : unlink(path)) != 0 ? -1 : 0;
+}
+
+/* The folder and everything in it, children first, without following a
+ * symbolic link and without a shell (any path, whatever its length). */
 int support_remove_temp_folder(const char *dir)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }

@@ -265,3 +265,19 @@ int support_interrupt_after(pid_t pid, const char *path, long bytes, int signo,
         *stop_s = stop.wall_s;
     return how;
 }
+
+/* ---- sensitivity-method cases of the allocation-failure tests ---- */
+
+void support_sa_options(mkba_sa_options *o, const support_sa_case *c, const char *output,
+                        const char *psa, long bootstrap, const char *factors)
+{
+    mkba_sa_options_init(o);
+    o->method = c->method;
+    o->output = output;
+    o->force = 1;
+    o->n = c->n;
+    o->bootstrap = bootstrap;
+    o->from = c->from ? psa : NULL;
+    o->households = c->from ? -1 : 20;
+    o->factors = c->method == MKBA_SA_BELIEVE ? NULL : factors;
+}

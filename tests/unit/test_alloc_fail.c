@@ -20,6 +20,7 @@
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
 #include "mkba/expost.h"
+#include "support.h"
 #include "support_scratch.h"
 
 typedef struct failing {
@@ -367,7 +368,7 @@ static void test_sa(void **state)
     ro.households = 20;
     if (mkba_run(NULL, m, &ro, &err) != MKBA_OK)
         fail_msg("%s", err.message);
-    static const struct { mkba_sa_method method; long n; int from; } cases[] = {
+    static const support_sa_case cases[] = {
         { MKBA_SA_TORNADO, 0, 0 },
         { MKBA_SA_SOBOL, 8, 0 },
         { MKBA_SA_EVPPI, 0, 1 },
@@ -376,15 +377,7 @@ static void test_sa(void **state)
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         mkba_sa_options o;
-        mkba_sa_options_init(&o);
-        o.method = cases[c].method;
-        o.output = out;
-        o.force = 1;
-        o.n = cases[c].n;
-        o.bootstrap = 10;
-        o.from = cases[c].from ? psa : NULL;
-        o.households = cases[c].from ? -1 : 20;
-        o.factors = cases[c].method == MKBA_SA_BELIEVE ? NULL : "p_debt_worse";
+        support_sa_options(&o, &cases[c], out, psa, 10, "p_debt_worse");
         const char *name = mkba_sa_method_name(cases[c].method);
         char what[64];
         snprintf(what, sizeof what, "sa %s", name);

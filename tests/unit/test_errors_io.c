@@ -168,8 +168,7 @@ static const damage damages[] = {
     { no_monetary, 0, MKBA_EPARSE, "cannot read /labels/effect_monetary" },
     { no_cycle_years, 0, MKBA_EPARSE, "cannot read root attribute cycle_years" },
     { no_mode, 0, MKBA_EPARSE, "cannot read root attribute mode" },
-    { numeric_status, 0, MKBA_EIO,
-      "cannot read root attribute analysis_status (or out of memory)" },
+    { numeric_status, 0, MKBA_EPARSE, "cannot read root attribute analysis_status" },
     { numeric_correction, 0, MKBA_EPARSE, "cannot read correction; is it a result file of this "
       "mkba version" },
     { no_parameters, 1, MKBA_EPARSE, "cannot read /labels/parameters" },
@@ -259,7 +258,7 @@ static void test_store(void **state)
            phrase);
     EXPECT(mkba_h5_store_read_attr_u64(st, "/dangling", "seed", &u, &found, &err), MKBA_EPARSE,
            phrase);
-    snprintf(phrase, sizeof phrase, "%s: cannot read attribute households of / (not a string",
+    snprintf(phrase, sizeof phrase, "%s: cannot read attribute households of / (not a string)",
              bad);
     EXPECT(mkba_h5_store_read_attr(st, "/", "households", &text, &err), MKBA_EPARSE, phrase);
     assert_null(text);

@@ -1,10 +1,10 @@
-/* Error messages of src/analysis, src/engine and src/study that the other
- * error-path tests left unprovoked (docs/reliability.md, "Error paths and
- * coverage"): argument checks of the analyses through their API, engine
- * refusals that only a scenario of a certain shape reaches, and output
- * files a run cannot take. Each case asserts the error code and the
- * message's words; a scenario's message must name its file, line and
- * setting. */
+/* Error messages of src/analysis, src/engine, src/study and src/expost
+ * (its options and its observed data) that the other error-path tests left
+ * unprovoked (docs/reliability.md, "Error paths and coverage"): argument
+ * checks of the analyses through their API, engine refusals that only a
+ * scenario of a certain shape reaches, and output files a run cannot take.
+ * Each case asserts the error code and the message's words; a scenario's
+ * message must name its file, line and setting. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
@@ -107,8 +109,7 @@ typedef struct expost_case {
 
 static const expost_case expost_cases[] = {
     { 50, 0, "expost: --draws has no meaning with --from, whose file holds its own draws" },
-    { -1, 1, "expost: -o names the --from file /tmp/mkba-msg-b-psa.h5; write the evaluation "
-             "to another file" },
+    { -1, 1, "; write the evaluation to another file" },
 };
 
 static void test_expost_options(void **state)
@@ -117,16 +118,20 @@ static void test_expost_options(void **state)
     mkba_model *m = NULL;
     mkba_error err = {0};
     assert_int_equal(mkba_scenario_load(NULL, "tests/data/services.cfg", &m, &err), MKBA_OK);
+    char from[128], same[256];
+    snprintf(from, sizeof from, "%s.psa.h5", out);   /* never written: refused first */
+    snprintf(same, sizeof same, "expost: -o names the --from file %s", from);
     for (size_t i = 0; i < N(expost_cases); i++) {
         mkba_expost_options o;
         mkba_expost_options_init(&o);
         o.observed = "tests/data/none.csv";
-        o.from = "/tmp/mkba-msg-b-psa.h5";
+        o.from = from;
         o.output = expost_cases[i].same_output ? o.from : out;
         o.draws = expost_cases[i].draws;
         mkba_error_clear(&err);
         int rc = mkba_expost_run(NULL, m, &o, &err);
-        if (rc != MKBA_EINVAL || strstr(err.message, expost_cases[i].says) == NULL)
+        if (rc != MKBA_EINVAL || strstr(err.message, expost_cases[i].says) == NULL
+            || (expost_cases[i].same_output && strstr(err.message, same) == NULL))
             fail_msg("case %zu: code %d, expected \"%s\" in: %s", i, rc, expost_cases[i].says,
                      err.message);
         assert_int_equal(access(o.output, F_OK), -1);
@@ -208,6 +213,13 @@ static void test_expost_data(void **state)
             fail_msg("case %zu: ended %d (expected exit 1), expected \"%s\" in: %s", i, how,
                      expect, text);
         assert_int_equal(access(target, F_OK), -1);
+        /* The size limit acts before any reading: no child so far, the
+         * sparse file's included, held more than 512 MiB (the file is 1 GiB). */
+        struct rusage use;
+        assert_int_equal(getrusage(RUSAGE_CHILDREN, &use), 0);
+        if (c->csv == NULL && use.ru_maxrss > 512L * 1024)
+            fail_msg("case %zu: a child held %ld kB; the 1 GiB file was read before it was "
+                     "refused", i, use.ru_maxrss);
     }
     remove(obs);
     remove(errfile);
@@ -281,7 +293,8 @@ static void test_engine_refusals(void **state)
 }
 
 /* A state whose cost rules end after 1, 2, ... 260 months in it: 262
- * intervals of time in the state, more than the engine's byte holds. */
+ * intervals of time in the state, more than the engine's byte holds; the
+ * rule of months 254 makes the 256th, and the message names its line. */
 static void test_duration_windows(void **state)
 {
     (void)state;
@@ -295,10 +308,11 @@ static void test_duration_windows(void **state)
     run_case c = { { "tests/data/loading.cfg",
                      { "timing = { horizon = 2; };",
                        "timing = { cycle = \"month\"; horizon = 50; };",
-                       "costs = ( ", rules }, "",
-                     { ": domain 'a', state 'no': the duration windows of its transition, "
-                       "cost and effect rules split the time in the state into 262 intervals; "
-                       "at most 255 are supported" } },
+                       "costs = ( ", rules }, "duration = [254, 254]",
+                     { ".duration: domain 'a', state 'no': this window makes the duration "
+                       "windows of its transition, cost and effect rules split the time in "
+                       "the state into more than 255 intervals (262 in all); at most 255 are "
+                       "supported" } },
                    MKBA_MODE_MICRO, MKBA_EINVAL };
     expect_refused(&c, 0);
 }
@@ -365,6 +379,48 @@ static void test_beside_output(void **state)
             fail_msg("case %zu left %s", i, out);
     }
     mkba_model_free(m);
+}
+
+/* --force over another user's checkpoint in a shared sticky folder (as
+ * /tmp): the sticky bit lets only the owner remove it, and the message
+ * says what the user can do. Runs mkba as nobody (uid 65534) over a
+ * root-owned checkpoint, as test_errors_cli2 does for a folder nobody may
+ * write to; needs root and setpriv, skipped with a message otherwise. */
+static void test_foreign_checkpoint(void **state)
+{
+    (void)state;
+#define NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
+    if (getuid() != 0 || system(NOBODY " true") != 0) {
+        print_message("skipped: running as another user needs root and setpriv\n");
+        skip();
+    }
+    char dir[] = "/tmp/mkba-msg-b-sticky-XXXXXX", ckpt[128], result[96], errfile[128],
+        cmd[1024], text[1024], expect[512];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 01777), 0);
+    snprintf(result, sizeof result, "%s/out.h5", dir);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", result);
+    snprintf(errfile, sizeof errfile, "%s.err", out);
+    assert_int_equal(support_write_file(ckpt, "x"), 0);
+    assert_int_equal(chmod(ckpt, 0666), 0);
+    snprintf(cmd, sizeof cmd, NOBODY " %s run tests/data/full.cfg --draws 2 --households 20 -q "
+             "-o %s --force 2>%s", support_bin(), result, errfile);
+    int status = system(cmd);
+    support_slurp(errfile, text, sizeof text);
+    snprintf(expect, sizeof expect, "mkba: cannot remove the old checkpoint %s: Operation not "
+             "permitted; it belongs to another user or lies in a folder you may not change: "
+             "ask its owner to remove it, or choose another -o", ckpt);
+    int left = access(result, F_OK) == 0;
+    char lock[128];
+    snprintf(lock, sizeof lock, "%s.lock", result);
+    remove(lock);
+    remove(ckpt);
+    remove(errfile);
+    assert_int_equal(rmdir(dir), 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strstr(text, expect) == NULL)
+        fail_msg("status %d, expected exit 1 and \"%s\" in: %s", status, expect, text);
+    assert_false(left);
+#undef NOBODY
 }
 
 /* ------------------------------------------------------- damaged files */
@@ -573,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_engine_refusals),
         cmocka_unit_test(test_duration_windows),
         cmocka_unit_test(test_beside_output),
+        cmocka_unit_test(test_foreign_checkpoint),
         cmocka_unit_test(test_damaged_files),
         cmocka_unit_test(test_out_of_memory),
     };

@@ -25,6 +25,10 @@
 #include "support_sim.h"
 
 #define FIXTURE "tests/data/services_integration.cfg"
+/* The broad arm of FIXTURE as model B: one team behind a triage intake. */
+#define SPECIFIC_TRIAGE                                                                    \
+    "rule = \"specific\"; degree = \"full\"; teams = [\"wijkteam\"]; triage = ( { team = " \
+    "\"wijkteam\"; domain = \"youth\"; min_severity = 1.0; } );"
 #define HOUSEHOLDS 3000L
 #define BROAD 1
 
@@ -509,6 +513,24 @@ static void test_reference_pays_no_one_offs(void **state)
 #define UNPOOLED(x) "unpooled = { " x " };"
 #define ZERO_UNPOOLED "shift = 0.0; second_line = 0.0;"
 
+/* Teams side by side without triage are each reached at their own
+ * counter, so front_office = false stays allowed there: only a triage
+ * intake and the single-counter routes refuse it. */
+static void test_specific_without_triage_may_drop_front_office(void **state)
+{
+    (void)state;
+    const char *const edit[] = {
+        "rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";",
+        "rule = \"specific\"; degree = \"full\"; teams = [\"wijkteam\"];",
+        "co_location = 0.0;", "", "front_office_investment = 0.0;", "front_office = false;"};
+    variant v;
+    variant_open(&v, edit, 3);
+    assert_int_equal(broad(&v.s)->rule, MKBA_ROUTE_SPECIFIC);
+    assert_int_equal(broad(&v.s)->ntriage, 0);
+    assert_false(broad(&v.s)->front_office);
+    variant_close(&v);
+}
+
 static void test_bad_integration(void **state)
 {
     (void)state;
@@ -531,6 +553,12 @@ static void test_bad_integration(void **state)
          "front_office = false", {"front_office", "rule 'broad'", "shared counter"}},
         {FIXTURE, {"co_location = 0.0;", ""}, "overheads = {",
          {"co_location", "required setting is missing"}},
+        /* Model B's triage intake is one counter too (review issue12-final,
+         * finding 4). */
+        {FIXTURE, {"rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";", SPECIFIC_TRIAGE,
+                   "co_location = 0.0;", "", "front_office_investment = 0.0;",
+                   "front_office = false;"},
+         "front_office = false", {"front_office", "rule 'specific' with triage", "shared counter"}},
         /* Without an overheads group the missing cost is named where it
          * belongs (review integ12, 9). */
         {FIXTURE, {"overheads = { investment = 0.0; recurring = 0.0; co_location = 0.0;\n"
@@ -604,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_pooled_has_no_unpooled),
         cmocka_unit_test(test_integration_costs),
         cmocka_unit_test(test_bad_integration),
+        cmocka_unit_test(test_specific_without_triage_may_drop_front_office),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -458,6 +458,38 @@ static void test_makelpunt_routing(void **state)
     sim_close(&s);
 }
 
+/* The quick scan's yield beyond the own network builds up with the
+ * start-up ramp (review issue12-final, finding 7): with ramp_years 2 the
+ * scan finds own strength with P = self_p + r (scan_share - self_p), r =
+ * (k - 1/2) / 2, and from the ramp's end with scan_share; every request is
+ * still scanned (and paid: the staff are paid in full during the ramp). */
+static void test_makelpunt_scan_ramp(void **state)
+{
+    (void)state;
+    const char *edits[] = {MAKELPUNT_FROM, MAKELPUNT_TO, "friction_years = 1.0; };",
+                           "friction_years = 1.0; ramp_years = 2.0; };"};
+    const char *path = write_edits(edits, 2);
+    sim s;
+    sim_open(&s, path, 3000);
+    unlink(path);
+    first_cycle fc;
+    first_cycle_run(&s, 1, &fc);
+    /* self_reliance.share 0.1; the scan's 0.35 capped at 0.2 */
+    assert_near(fc.a.self_p, 0.1, 0.0);
+    assert_near(fc.a.scan_share, 0.2, 0.0);
+    assert_near(fc.a.scan_p, 0.1 + 0.25 * 0.1, 1e-15);
+    long arrivals = fc.counts[MKBA_SVC_ARRIVALS];
+    assert_true(arrivals > 1000);
+    assert_int_equal(fc.counts[MKBA_SVC_SCANS], arrivals);
+    expect_binomial((double)fc.counts[MKBA_SVC_SELF], (double)arrivals, 0.125);
+    mkba_svc_arm_cycle(&fc.a, 2);
+    assert_near(fc.a.scan_p, 0.1 + 0.75 * 0.1, 1e-15);
+    mkba_svc_arm_cycle(&fc.a, 3);
+    assert_true(fc.a.scan_p == fc.a.scan_share);
+    first_cycle_free(&fc);
+    sim_close(&s);
+}
+
 /* The quick scans cost exactly their price per request, in "first line",
  * to the pathway's payer: the same run with free scans differs by that. */
 static void test_makelpunt_costs(void **state)
@@ -1962,6 +1994,7 @@ int main(void)
         cmocka_unit_test(test_specific_triage_multi_problem),
         cmocka_unit_test(test_front_post_routing),
         cmocka_unit_test(test_makelpunt_routing),
+        cmocka_unit_test(test_makelpunt_scan_ramp),
         cmocka_unit_test(test_makelpunt_costs),
         cmocka_unit_test(test_one_stop_routing),
         cmocka_unit_test(test_admission_order),

@@ -9,7 +9,12 @@
  * OUT.ckpt): CAUSE"), print no HDF5 internals, not crash (also under ASan,
  * where MKBA_BIN is the sanitized build) and leave neither OUT nor
  * OUT.tmp. A checkpoint with finished draws is kept, the message saying
- * how to continue, and --resume then completes the run. */
+ * how to continue, and --resume then completes the run. A hard limit is
+ * also stepped through the whole growth of a run's, a tornado's and an
+ * ex-post evaluation's file (test_hard_limit_steps), so that the file
+ * meets it at every stage of its growth (HDF5's cache defers most writes
+ * to the flush: docs/reliability.md). And a folder (or link) named OUT.tmp
+ * is the user's: refused in words and left alone. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,7 +37,7 @@
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-test-write-XXXXXX";
-static char out[256], tmp[256], ckpt[256], errpath[256], errtext[1 << 16];
+static char out[256], tmp[256], ckpt[256], lock[256], errpath[256], errtext[1 << 16];
 
 /* The small runs whose writes fail: a streaming PSA and a tornado. */
 static const char *const run_args =
@@ -51,24 +56,51 @@ static long file_size(const char *path)
  * `ulimit -f` does, and mkba itself must turn the signal into EFBIG. */
 static int xfsz_default;
 
+/* Set: the limit is the hard one too, which nothing in the child can lift. */
+static int hard_limit;
+
+#define NO_LIMIT (-1L)
+
 /* Runs `sh -c COMMAND` in a child whose files may not grow past `limit`
- * bytes (0: no limit); returns its exit status, or 128 + the signal. */
+ * bytes (0 included; NO_LIMIT: none), its stderr into errtext through a
+ * pipe (a file would meet the limit itself); returns its exit status, or
+ * 128 + the signal. */
 static int run_limited(const char *command, long limit)
 {
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (limit > 0) {
+        close(fd[0]);
+        if (dup2(fd[1], 2) < 0)
+            _exit(124);
+        if (limit != NO_LIMIT) {
             struct rlimit r;
             signal(SIGXFSZ, xfsz_default ? SIG_DFL : SIG_IGN);
             getrlimit(RLIMIT_FSIZE, &r);
             r.rlim_cur = (rlim_t)limit;
+            if (hard_limit)
+                r.rlim_max = (rlim_t)limit;
             if (setrlimit(RLIMIT_FSIZE, &r) != 0)
                 _exit(125);
         }
         execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         _exit(126);
     }
+    close(fd[1]);
+    /* Read to the end (a child blocked on a full pipe never ends); what
+     * does not fit is dropped. */
+    size_t n = 0;
+    char chunk[4096];
+    ssize_t got;
+    while ((got = read(fd[0], chunk, sizeof chunk)) > 0) {
+        size_t room = sizeof errtext - 1 - n, take = (size_t)got < room ? (size_t)got : room;
+        memcpy(errtext + n, chunk, take);
+        n += take;
+    }
+    errtext[n] = '\0';
+    close(fd[0]);
     int st = 0;
     assert_int_equal(waitpid(pid, &st, 0), pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -78,11 +110,8 @@ static int run_limited(const char *command, long limit)
 static int mkba_limited(const char *args, long limit)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s -o '%s' 2>'%s' >/dev/null </dev/null", bin, args, out,
-             errpath);
-    int status = run_limited(cmd, limit);
-    support_slurp(errpath, errtext, sizeof errtext);
-    return status;
+    snprintf(cmd, sizeof cmd, "'%s' %s -o '%s' >/dev/null </dev/null", bin, args, out);
+    return run_limited(cmd, limit);
 }
 
 static void assert_lacks(const char *hay, const char *needle)
@@ -113,8 +142,9 @@ static void assert_clean_failure(int status, const char *cause, long limit)
     assert_lacks(errtext, "#000");
     assert_lacks(errtext, "Sanitizer");
     assert_lacks(errtext, "runtime error");
-    assert_false(support_exists(out));
-    assert_false(support_exists(tmp));
+    if (support_exists(out) || support_exists(tmp) || support_exists(lock))
+        fail_msg("limit %ld: left %s:\n%s", limit,
+                 support_exists(out) ? out : support_exists(tmp) ? tmp : lock, errtext);
     /* A checkpoint left behind holds finished draws and says so. */
     if (support_exists(ckpt))
         support_assert_contains(errtext, "then run the same command with --resume to continue");
@@ -123,7 +153,7 @@ static void assert_clean_failure(int status, const char *cause, long limit)
 /* The size of the whole file of `mkba ARGS`, which must succeed unlimited. */
 static long unlimited_size(const char *args)
 {
-    if (mkba_limited(args, 0) != 0)
+    if (mkba_limited(args, NO_LIMIT) != 0)
         fail_msg("unlimited run failed:\n%s", errtext);
     long size = file_size(out);
     assert_true(size > 4096);
@@ -169,7 +199,7 @@ static void test_full_disk_keeps_the_checkpoint(void **state)
     /* Without -q the run reports what it took from the checkpoint. */
     char *quiet = strstr(args, " -q");
     memmove(quiet, quiet + 3, strlen(quiet + 3) + 1);
-    if (mkba_limited(args, 0) != 0)
+    if (mkba_limited(args, NO_LIMIT) != 0)
         fail_msg("resume failed:\n%s", errtext);
     support_assert_contains(errtext, "mkba: resumed: ");
     assert_true(support_exists(out));
@@ -195,12 +225,131 @@ static void test_size_limit_signal(void **state)
     xfsz_default = 1;
     int status = mkba_limited(run_args, size / 3);
     xfsz_default = 0;
-    char lock[300];
-    snprintf(lock, sizeof lock, "%s.lock", out);
-    assert_false(support_exists(lock));
     remove(ckpt);
     assert_clean_failure(status, "the file is too large (for the file system or the process's "
                          "file size limit) (File too large)", size / 3);
+}
+
+/* The small commands whose file a hard limit is stepped through: a PSA,
+ * a tornado and an ex-post evaluation with its refinement (which adds
+ * /expost through the store), with the step in KiB after the first 8 KiB
+ * (stepped by 1 KiB: the superblock, the root attributes, the labels). */
+static const struct stepped {
+    const char *args;
+    long step_kib;
+} stepped[] = {
+    { "run scenarios/default.cfg --draws 2 --households 50 -q --force", 8 },
+    { "sa tornado scenarios/default.cfg --households 50 --factors p_debt_onset,p_debt_worsen "
+      "-q --force", 32 },
+    { "expost scenarios/pathways/model-b.cfg --observed "
+      "scenarios/pathways/observed/model-b-synthetic.csv --draws 8 --households 50 --moves 1 "
+      "--max-stages 2 --accept-partial -q --force", 64 },
+};
+
+/* Under the sanitizers one step in SAN_SHARE is taken, the offset turning
+ * with each command. */
+#define SAN_SHARE 4
+
+/* A hard file size limit (soft and hard alike: nothing in mkba can lift
+ * it), SIGXFSZ ignored, stepped from 0 through the whole size of each
+ * stepped command's file: every step must end in a clean failure naming
+ * the file and the cause (assert_clean_failure: exit 1, no OUT, OUT.tmp or
+ * OUT.lock, no HDF5 text, no sanitizer report; a checkpoint only with
+ * finished draws, said so), and the command must succeed with room. */
+static void test_hard_limit_steps(void **state)
+{
+    (void)state;
+    support_bin();
+    int san = getenv("MKBA_SANITIZED") != NULL, total = 0;
+    hard_limit = 1;
+    for (size_t c = 0; c < sizeof stepped / sizeof stepped[0]; c++) {
+        long size = unlimited_size(stepped[c].args), limit = 0;
+        int runs = 0;
+        for (int i = 0; limit < size; i++) {
+            if (!san || (size_t)i % SAN_SHARE == c % SAN_SHARE) {
+                assert_clean_failure(mkba_limited(stepped[c].args, limit),
+                                     "the file is too large (for the file system or the "
+                                     "process's file size limit) (File too large)", limit);
+                remove(ckpt);
+                runs++;
+            }
+            limit += limit < 8192 ? 1024 : stepped[c].step_kib * 1024;
+        }
+        assert_int_equal(mkba_limited(stepped[c].args, 2 * size), 0);
+        assert_true(support_exists(out));
+        assert_false(support_exists(tmp) || support_exists(ckpt) || support_exists(lock));
+        remove(out);
+        print_message("%s: %d hard limits from 0 to %ld bytes failed cleanly\n",
+                      stepped[c].args, runs, size);
+        total += runs;
+    }
+    hard_limit = 0;
+    print_message("%d limited runs in all\n", total);
+}
+
+/* OUT.tmp is where a result is written before the rename; a leftover
+ * regular file there is a killed run's and is replaced, but mkba never
+ * makes anything else there: a folder (empty or not) or a symbolic link
+ * is the user's, refused in words and left as it was, by run and by sa. */
+static void test_tmp_not_a_file(void **state)
+{
+    (void)state;
+    support_bin();
+    static const char *const commands[] = {
+        "run scenarios/default.cfg --draws 2 --households 50 -q",
+        "sa tornado scenarios/default.cfg --households 50 --factors p_debt_onset -q",
+    };
+    static const struct { const char *what; const char *kind; } things[] = {
+        { "empty folder", "folder" }, { "folder", "folder" }, { "link", "symbolic link" },
+    };
+    char inside[300], expected[1024];
+    snprintf(inside, sizeof inside, "%s/keep", tmp);
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        for (size_t t = 0; t < sizeof things / sizeof things[0]; t++) {
+            if (t < 2)
+                assert_int_equal(mkdir(tmp, 0755), 0);
+            if (t == 1)
+                assert_int_equal(support_write_file(inside, "the user's\n"), 0);
+            if (t == 2)
+                assert_int_equal(symlink(dir, tmp), 0);
+            int status = mkba_limited(commands[c], NO_LIMIT);
+            if (status != 1)
+                fail_msg("%s, OUT.tmp a %s: exit %d (expected 1):\n%s", commands[c],
+                         things[t].what, status, errtext);
+            snprintf(expected, sizeof expected, "mkba: cannot write the result file %s: it is "
+                     "written first as %s, which is a %s; mkba does not remove that: move it "
+                     "away or choose another -o", out, tmp, things[t].kind);
+            support_assert_contains(errtext, expected);
+            assert_false(support_exists(out) || support_exists(lock));
+            struct stat st;
+            assert_int_equal(lstat(tmp, &st), 0);
+            assert_true(t == 2 ? S_ISLNK(st.st_mode) : S_ISDIR(st.st_mode));
+            if (t == 1)
+                assert_true(support_exists(inside));
+            remove(inside);
+            remove(tmp);
+        }
+    /* A regular file there is a killed run's leftover: replaced. */
+    assert_int_equal(support_write_file(tmp, "left by a killed run\n"), 0);
+    assert_int_equal(mkba_limited(commands[0], NO_LIMIT), 0);
+    assert_true(support_exists(out));
+    assert_false(support_exists(tmp));
+    remove(out);
+}
+
+/* What a failed test of the two above may leave, so the next starts clean. */
+static int remove_outputs(void **state)
+{
+    (void)state;
+    char inside[300];
+    snprintf(inside, sizeof inside, "%s/keep", tmp);
+    remove(inside);
+    remove(tmp);
+    remove(out);
+    remove(ckpt);
+    remove(lock);
+    hard_limit = 0;
+    return 0;
 }
 
 static void test_sa_file_size_limit(void **state)
@@ -229,7 +378,7 @@ static void test_disk_full(void **state)
                  "'%s' %s -o '%s' 2>'%s' >/dev/null </dev/null; st=\\$?; "
                  "ls -A '%s' >>'%s'; exit \\$st\" 2>/dev/null",
                  mnt, bin, cases[c], sout, errpath, mnt, errpath);
-        int status = run_limited(cmd, 0);
+        int status = run_limited(cmd, NO_LIMIT);
         support_slurp(errpath, errtext, sizeof errtext);
         if (status == 77 || (status != 1 && errtext[0] == '\0')) {
             rmdir(mnt);
@@ -396,6 +545,7 @@ static int setup(void **state)
     snprintf(out, sizeof out, "%s/out.h5", dir);
     snprintf(tmp, sizeof tmp, "%s/out.h5.tmp", dir);
     snprintf(ckpt, sizeof ckpt, "%s/out.h5.ckpt", dir);
+    snprintf(lock, sizeof lock, "%s/out.h5.lock", dir);
     snprintf(errpath, sizeof errpath, "%s/stderr", dir);
     return 0;
 }
@@ -421,6 +571,8 @@ int main(void)
         cmocka_unit_test(test_run_file_size_limit),
         cmocka_unit_test(test_size_limit_signal),
         cmocka_unit_test(test_sa_file_size_limit),
+        cmocka_unit_test_teardown(test_hard_limit_steps, remove_outputs),
+        cmocka_unit_test_teardown(test_tmp_not_a_file, remove_outputs),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_full_disk_keeps_the_checkpoint),
     };
