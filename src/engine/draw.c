@@ -19,11 +19,18 @@
 #include "engine/engine.h"
 #include "core/alloc.h"
 #include "engine/services.h"
+#include "results/blend.h"
 
 #define CHUNK 256
 
 struct mkba_engine {
     const mkba_model *m;
+    /* A model with blended arms: the engine runs `view`, the model of its
+     * simulated arms alone, into sim_out, and mkba_blend_record fills the
+     * caller's record of `blended` from it (NULL, NULL without blends). */
+    const mkba_model *blended;
+    mkba_model view;
+    mkba_draw_result *sim_out;
     mkba_engine_mode mode;
     long households;
     int nthreads;
@@ -93,6 +100,7 @@ void mkba_engine_free(mkba_engine *e)
     mkba_free(e->alive_work);
     mkba_free(e->batch_ytd);
     mkba_draw_result_free(e->scratch);
+    mkba_draw_result_free(e->sim_out);
     mkba_counts_free(e->total);
     mkba_tables_free(e->tables);
     mkba_layout_free(e->layout);
@@ -256,6 +264,18 @@ mkba_engine *mkba_engine_alloc(const mkba_model *m, mkba_engine_mode mode, long 
     if (e == NULL) {
         mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
         return NULL;
+    }
+    if (m->nblends > 0) {
+        e->blended = m;
+        e->view = *m;
+        e->view.narms -= m->nblends;
+        e->view.nblends = 0;
+        m = &e->view;
+        if ((e->sim_out = mkba_draw_result_alloc(m)) == NULL) {
+            mkba_engine_free(e);
+            mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
+            return NULL;
+        }
     }
     e->m = m;
     e->mode = mode;
@@ -618,9 +638,10 @@ static mkba_engine_progress run_progress_of(run_progress *r)
                                   p != NULL ? p->total : 0.0, p != NULL ? p->stop : NULL};
 }
 
-int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
-                     mkba_draw_result *out, const mkba_engine_progress *progress,
-                     mkba_error *err)
+/* One draw of the simulated arms into out (a record of e->m). */
+static int draw_simulated(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
+                          mkba_draw_result *out, const mkba_engine_progress *progress,
+                          mkba_error *err)
 {
     const mkba_model *m = e->m;
     int rc = check_amounts(m, values, (long)draw, err);
@@ -670,4 +691,16 @@ int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32
     if (e->svc != NULL)
         mkba_svc_price(m, e->svc, e->by_cycle, out);
     return MKBA_OK;
+}
+
+int mkba_engine_draw(mkba_engine *e, const double *values, uint64_t seed, uint32_t draw,
+                     mkba_draw_result *out, const mkba_engine_progress *progress,
+                     mkba_error *err)
+{
+    if (e->blended == NULL)
+        return draw_simulated(e, values, seed, draw, out, progress, err);
+    int rc = draw_simulated(e, values, seed, draw, e->sim_out, progress, err);
+    if (rc == MKBA_OK)
+        mkba_blend_record(e->blended, e->sim_out, out);
+    return rc;
 }

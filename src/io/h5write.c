@@ -340,8 +340,10 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
         failed = "degree_weights";
     if (failed == NULL) {
         for (size_t a = 0; a < na; a++) {
-            s[a] = name_at(mkba_route_names, MKBA_NROUTES, (int)sv->pathway[a].rule);
-            s2[a] = name_at(mkba_degree_names, MKBA_NDEGREES, (int)sv->pathway[a].degree);
+            /* A blended arm has no pathway of its own (docs/model.md). */
+            const int blend = a >= mkba_model_simulated(m);
+            s[a] = blend ? "blend" : name_at(mkba_route_names, MKBA_NROUTES, (int)sv->pathway[a].rule);
+            s2[a] = blend ? "blend" : name_at(mkba_degree_names, MKBA_NDEGREES, (int)sv->pathway[a].degree);
         }
         if (mkba_h5_track(mkba_h5_write_strings(g, "pathway_rule", s, na), &nomem) < 0)
             failed = "pathway_rule";
@@ -350,7 +352,7 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
     }
     if (failed == NULL) {
         for (size_t a = 0; a < na; a++) {
-            int t = sv->pathway[a].team;
+            int t = a < mkba_model_simulated(m) ? sv->pathway[a].team : -1;
             s[a] = t >= 0 && (size_t)t < nt && sv->team[t].name != NULL ? sv->team[t].name : "";
         }
         if (mkba_h5_track(mkba_h5_write_strings(g, "pathway_team", s, na), &nomem) < 0)

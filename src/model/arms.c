@@ -17,3 +17,15 @@ int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba
                    near != NULL ? "'?)" : "");
     return -1;
 }
+
+int mkba_model_simulated_arm(const mkba_model *m, const char *what, const char *name,
+                             mkba_error *err)
+{
+    int a = mkba_model_arm(m, what, name, err);
+    if (a >= 0 && (size_t)a >= mkba_model_simulated(m)) {
+        mkba_error_set(err, MKBA_EINVAL, "%s: arm '%s' is blended, not simulated, and has no "
+                       "parameters of its own; name one of the arms it blends", what, name);
+        return -1;
+    }
+    return a;
+}

@@ -200,6 +200,15 @@ typedef struct mkba_arm {
                                   reproduce (scenario `calibrated_to`), or NULL */
 } mkba_arm;
 
+/* A blended arm (docs/model.md, "Mixed arms"): not simulated; each draw
+ * its results are the share-weighted sum of the simulated arms arm[0..nparts)
+ * in that draw (common random numbers), shares summing to 1. */
+typedef struct mkba_blend {
+    size_t nparts;
+    int arm[MKBA_MAX_ARMS];
+    double share[MKBA_MAX_ARMS];
+} mkba_blend;
+
 typedef enum mkba_occupancy { MKBA_OCC_START = 0, MKBA_OCC_END, MKBA_OCC_BOTH } mkba_occupancy;
 typedef enum mkba_correction {
     MKBA_CORR_NONE = 0, MKBA_CORR_HALF_CYCLE, MKBA_CORR_TRAPEZOID, MKBA_CORR_SIMPSON
@@ -244,6 +253,11 @@ typedef struct mkba_model {
     size_t narms;
     mkba_arm arm[MKBA_MAX_ARMS];
     int reference;             /* index of the reference arm */
+    /* The last nblends arms are blended (blend[j] is arm narms - nblends
+     * + j); the others are simulated. Rules, parameters and pathways
+     * know only the simulated arms. */
+    size_t nblends;
+    mkba_blend blend[MKBA_MAX_ARMS];
     size_t npayers;
     char **payer;              /* names; payer_def[i].name == payer[i] */
     mkba_payer_def *payer_def;
@@ -280,11 +294,21 @@ double mkba_population_entrants(const mkba_model *m, long households);
 
 #define MKBA_ALL_ARMS 0xffffffffu
 
+/* The arms the engine simulates: all but the blended ones at the end. */
+static inline size_t mkba_model_simulated(const mkba_model *m)
+{
+    return m->narms - m->nblends;
+}
+
 void mkba_model_free(mkba_model *m);
 
 /* The index of the arm called `name`, or -1 with err naming the closest
  * arm; `what` starts the message (e.g. "--set NAME@ARM"). */
 int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba_error *err);
+/* As mkba_model_arm for an arm that must have parameters: a blended arm
+ * is refused, with what to do instead. */
+int mkba_model_simulated_arm(const mkba_model *m, const char *what, const char *name,
+                             mkba_error *err);
 
 /* Checks one draw's service values (values[arm][param]) against their
  * ranges, naming the setting, draw and arm of the first one outside. */

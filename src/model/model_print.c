@@ -450,7 +450,7 @@ static void print_services(const mkba_model *m, FILE *f)
     for (size_t i = 0; i < sv->nteams; i++)
         print_team(m, f, &sv->team[i]);
     fprintf(f, "  pathways\n");
-    for (size_t a = 0; a < m->narms; a++)
+    for (size_t a = 0; a < mkba_model_simulated(m); a++)
         print_pathway(m, f, a);
 }
 
@@ -557,7 +557,7 @@ static void print_params(const mkba_model *m, FILE *f)
         if (mkba_params_time_column(m->params, i) >= 0)
             fprintf(f, " (year 1; varies by year)");
         fprintf(f, "; source %s\n", q->source != NULL ? q->source : "(none given)");
-        for (size_t a = 0; q->arm_dist != NULL && a < m->narms; a++) {
+        for (size_t a = 0; q->arm_dist != NULL && a < mkba_model_simulated(m); a++) {
             if ((int)q->arm_dist[a].kind == -1)
                 continue;
             dist_text(&q->arm_dist[a], d, sizeof d);
@@ -601,6 +601,13 @@ void mkba_model_print(const mkba_model *m, FILE *f)
                 label != NULL ? ": " : "", label != NULL ? label : "");
         if (m->arm[a].calibrated_to != NULL)
             fprintf(f, "    calibrated to: %s\n", m->arm[a].calibrated_to);
+        if (a >= mkba_model_simulated(m)) {
+            const mkba_blend *b = &m->blend[a - mkba_model_simulated(m)];
+            fprintf(f, "    blended, not simulated:");
+            for (size_t k = 0; k < b->nparts; k++)
+                fprintf(f, "%s %s %.6g", k > 0 ? "," : "", m->arm[b->arm[k]].name, b->share[k]);
+            fprintf(f, "\n");
+        }
     }
     fprintf(f, "Payers (%zu)\n", m->npayers);
     for (size_t i = 0; i < m->npayers; i++)

@@ -19,7 +19,7 @@ static int always_zero(const mkba_model *m, int v)
     const mkba_param *q = mkba_params_get(m->params, (size_t)v);
     if (q == NULL || q->dist.kind != MKBA_DIST_FIXED || q->dist.a != 0.0)
         return 0;
-    for (size_t a = 0; q->arm_dist != NULL && a < m->narms; a++)
+    for (size_t a = 0; q->arm_dist != NULL && a < mkba_model_simulated(m); a++)
         if ((int)q->arm_dist[a].kind != -1)
             return 0;
     return 1;
@@ -122,7 +122,7 @@ static int unused_teams(const mkba_model *m, FILE *f)
     if (!m->services.enabled)
         return 0;
     uint32_t used = 0;
-    for (size_t a = 0; a < m->narms; a++)
+    for (size_t a = 0; a < mkba_model_simulated(m); a++)
         used |= m->services.pathway[a].teams_used;
     int n = 0;
     for (size_t i = 0; i < m->services.nteams; i++) {
@@ -163,7 +163,7 @@ static int unused_payers(const mkba_model *m, FILE *f)
     for (size_t i = 0; m->services.enabled && i < m->services.nteams; i++)
         for (int j = 0; j < m->services.team[i].npayers; j++)
             used[m->services.team[i].payer_of[j]] = 1;
-    for (size_t a = 0; m->services.enabled && a < m->narms; a++)
+    for (size_t a = 0; m->services.enabled && a < mkba_model_simulated(m); a++)
         if (m->services.pathway[a].payer >= 0)
             used[m->services.pathway[a].payer] = 1;
     int n = 0;

@@ -1209,7 +1209,8 @@ const char *mkba_params_override_source_of(const mkba_params *p, size_t index, s
 
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm)
 {
-    return p->param[index].arm_dist[arm].kind != NO_OVERRIDE;
+    /* A blended arm (an index past the table's arms) has no parameters. */
+    return arm < p->narms && p->param[index].arm_dist[arm].kind != NO_OVERRIDE;
 }
 
 void mkba_params_work_fix(mkba_params_work *w, const double *fixed)

@@ -218,6 +218,7 @@ const char *mkba_params_override_source_of(const mkba_params *p, size_t index, s
                                            int *line, const char **file);
 
 /* Whether arm `arm` overrides parameter `index` (the arm's overrides). */
+/* (0 for an arm past the table's arms: a blended arm has no parameters.) */
 int mkba_params_overridden(const mkba_params *p, size_t index, size_t arm);
 
 int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,

@@ -338,6 +338,10 @@ static int read_arms(mkba_loader *ld, const config_setting_t *list)
     int n = config_setting_length(list);
     if (n > MKBA_MAX_ARMS)
         return mkba_sc_fail(ld, list, NULL, "%d arms; expected at most %d", n, MKBA_MAX_ARMS);
+    /* Blended arms are added last (mkba_sc_blends): rules, parameters and
+     * pathways know only the simulated ones. */
+    if ((rc = mkba_sc_blend_count(ld, list, &n)) != 0)
+        return rc;
     m->reference = -1;
     for (int i = 0; i < n; i++) {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
@@ -454,7 +458,7 @@ static int read_scenario(mkba_loader *ld, const config_setting_t *root)
         return rc;
     if (mkba_params_finalize(m->params, ld->err) != 0)
         return ld->err->code != MKBA_OK ? ld->err->code : MKBA_EINVAL;
-    return 0;
+    return mkba_sc_blends(ld, arms, (int)m->narms);
 }
 
 /* Parses the file with libconfig and reads it; the model in ld->m is

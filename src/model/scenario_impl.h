@@ -239,6 +239,14 @@ int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_s
  * shared ICT's costs are read. */
 int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config_setting_t *ov,
                         int ict_set, mkba_pathway *p);
+/* --- scenario_blend.c --- */
+/* The number of simulated arms in the arms list: those before the first
+ * blended arm (a group with `blend`). Fails when a simulated arm follows
+ * a blended one or a blended arm says reference. */
+int mkba_sc_blend_count(mkba_loader *ld, const config_setting_t *list, int *nsimulated);
+/* Appends the blended arms of the list (from nsimulated on) to the model,
+ * after every other section, checking each blend's parts and shares. */
+int mkba_sc_blends(mkba_loader *ld, const config_setting_t *list, int nsimulated);
 /* --- scenario_mix.c --- */
 /* Pathway p's optional integrated_share (a mixed arm), after its route
  * settings and before classic_access. */

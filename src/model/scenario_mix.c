@@ -4,7 +4,8 @@
  * households (its districts); the others follow the classic route with
  * the access of the arm `classic_access` names, and need a provider for
  * every domain of the arm's own teams. Several integrated route types in
- * one arm (`routes`) are refused with what to do instead. */
+ * one arm (`routes`) are refused with what to do instead: a blended arm
+ * (scenario_blend.c). */
 #include "pathway.h"
 #include "scenario_impl.h"
 
@@ -18,7 +19,8 @@ int mkba_sc_mix_routes(mkba_loader *ld, const config_setting_t *g)
                         "pathway per arm; remove routes. Supported instead: integrated_share with classic_access (the "
                         "arm's integrated route in a share of the districts, the classic route "
                         "in the others) and the rules' criteria (by target group); for a mix "
-                        "of types, run the pure arms and weigh them (docs/model.md, \"Mixed "
+                        "of types, run the pure arms and add a blended arm that weighs them, "
+                        "blend = ( { arm = ...; share = ...; }, ... ) (docs/model.md, \"Mixed "
                         "arms\")");
 }
 

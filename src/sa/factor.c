@@ -211,7 +211,7 @@ static int add_matching(lister *l, const char *pattern, const char *arm_name, mk
 {
     const mkba_model *m = l->m;
     size_t np = mkba_params_count(m->params), before = l->fs->n;
-    int arm = arm_name != NULL ? mkba_model_arm(m, l->what, arm_name, NULL) : -1;
+    int arm = arm_name != NULL ? mkba_model_simulated_arm(m, l->what, arm_name, NULL) : -1;
     for (size_t k = 0; k < np; k++) {
         const mkba_param *q = mkba_params_get(m->params, k);
         if (fnmatch(pattern, q->name, 0) != 0 || q->dist.kind == MKBA_DIST_DIRICHLET)
@@ -264,7 +264,7 @@ static int add_item(lister *l, const char *item, mkba_error *err)
     memcpy(name, item, len);
     name[len] = '\0';
     int arm = -1;
-    if (at != NULL && (arm = mkba_model_arm(m, l->what, at + 1, err)) < 0)
+    if (at != NULL && (arm = mkba_model_simulated_arm(m, l->what, at + 1, err)) < 0)
         return err != NULL ? err->code : MKBA_EINVAL;
     /* A parameter's own name (inline values have names like costs.[8].amount)
      * before any reading as a pattern. */
@@ -293,7 +293,7 @@ static int read_fixed(const mkba_model *m, const char *const *set_name, size_t n
         int k = mkba_params_find(m->params, name), arm = -1;
         char what[300];
         snprintf(what, sizeof what, "--set %s", set_name[i]);
-        if (at != NULL && (arm = mkba_model_arm(m, what, at + 1, err)) < 0)
+        if (at != NULL && (arm = mkba_model_simulated_arm(m, what, at + 1, err)) < 0)
             return err != NULL ? err->code : MKBA_EINVAL;
         if (k >= 0)
             out[(*n)++] = (fixed_cell){ k, arm, set_name[i] };

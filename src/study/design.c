@@ -168,7 +168,7 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
     if (arm != NULL) {
         char what[320];
         snprintf(what, sizeof what, "--set %s@%s", name, arm);
-        if ((a = mkba_model_arm(m, what, arm, err)) < 0)
+        if ((a = mkba_model_simulated_arm(m, what, arm, err)) < 0)
             return err != NULL ? err->code : MKBA_EINVAL;
     }
     for (size_t i = 0; i < m->narms; i++)

@@ -79,7 +79,7 @@ void mkba_study_estimate_of(const mkba_model *m, size_t npoints, int nengines,
     e->readback_bytes = o->analyse ? e->file_bytes : 0;
     /* Entrants are simulated households too, for fewer cycles. */
     const double simulated = households * (open_run ? 2 : 1) + cycles / T;
-    e->seconds = (double)npoints * simulated * (double)m->narms * T
+    e->seconds = (double)npoints * simulated * (double)mkba_model_simulated(m) * T
                  * (m->services.enabled ? SECONDS_SERVICES : SECONDS_STREAMING)
                  / (o->threads > 0 ? o->threads : 1);
 }

@@ -190,7 +190,7 @@ static int study_init(study *s, mkba_error *err)
     for (size_t i = 0; i < s->nslots; i++)
         if ((s->rec[i] = mkba_draw_result_alloc(m)) == NULL)
             return mkba_error_set(err, MKBA_ENOMEM, "out of memory setting up the run");
-    s->per_point = (double)m->narms * m->timing.ncycles
+    s->per_point = (double)mkba_model_simulated(m) * m->timing.ncycles
                    * (cohort ? 1.0 : (double)s->o->households);
     s->total_work = (double)s->count * s->per_point;
     return MKBA_OK;

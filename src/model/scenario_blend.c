@@ -1,0 +1,181 @@
+/* Blended arms (issue 12; docs/model.md, "Mixed arms"): an arm that mixes
+ * route types by district or target group, e.g. model A in 60% of the
+ * districts and model C in 40%, is not simulated; its results in each draw
+ * are the share-weighted sum of the pure arms' results in that draw
+ * (results/blend.c). Declared in the arms list, after the simulated arms:
+ *     { name = "a-and-c"; blend = ( { arm = "model-a"; share = 0.6; },
+ *                                   { arm = "model-c"; share = 0.4; } ); }
+ */
+#include <math.h>
+#include <string.h>
+#include "scenario_impl.h"
+#include "core/alloc.h"
+#include "core/strutil.h"
+
+/* Shares must sum to 1 up to rounding in the file's decimals. */
+#define BLEND_SUM_TOLERANCE 1e-9
+
+int mkba_sc_blend_count(mkba_loader *ld, const config_setting_t *list, int *nsimulated)
+{
+    const int n = config_setting_length(list);
+    int first = n;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        if (!config_setting_is_group(g))
+            continue;
+        const int blended = config_setting_get_member(g, "blend") != NULL;
+        if (blended && config_setting_get_member(g, "reference") != NULL)
+            return mkba_sc_fail(ld, g, "reference", "a blended arm cannot be the reference arm: "
+                                "the reference is the status quo every arm is compared with "
+                                "and is simulated (its households' starting states define the "
+                                "groups of \"for whom\"); make a simulated arm the reference");
+        if (blended && first == n)
+            first = i;
+        else if (!blended && first < n)
+            return mkba_sc_fail(ld, g, NULL, "a simulated arm after the blended arm at index %d; "
+                                "expected the blended arms at the end of arms, after the arms "
+                                "they blend", first);
+    }
+    if (first == 0 && n > 0)
+        return mkba_sc_fail(ld, config_setting_get_elem(list, 0), "blend", "every arm is "
+                            "blended; expected simulated arms to blend, one of them the "
+                            "reference");
+    *nsimulated = first;
+    return 0;
+}
+
+/* The simulated arm named by part p's `arm`, or a failure naming the
+ * closest arm (and why a blended one cannot be a part). */
+static int part_arm(mkba_loader *ld, const config_setting_t *list, const config_setting_t *p,
+                    const char *self, int *arm)
+{
+    const mkba_model *m = ld->m;
+    const char *name = NULL;
+    int rc = mkba_sc_string(ld, p, "arm", 1, &name, NULL);
+    if (rc != 0)
+        return rc;
+    if (strcmp(name, self) == 0)
+        return mkba_sc_fail(ld, p, "arm", "blend '%s' names itself; expected a simulated arm",
+                            name);
+    for (int i = (int)mkba_model_simulated(m); i < config_setting_length(list); i++) {
+        const char *other = NULL;
+        config_setting_lookup_string(config_setting_get_elem(list, (unsigned)i), "name", &other);
+        if (other != NULL && strcmp(other, name) == 0)
+            return mkba_sc_fail(ld, p, "arm", "'%s' is a blended arm; a blend weighs simulated "
+                                "arms only (write the shares of its parts instead)", name);
+    }
+    const char *names[MKBA_MAX_ARMS];
+    for (size_t a = 0; a < mkba_model_simulated(m); a++)
+        names[a] = m->arm[a].name;
+    return mkba_sc_lookup(ld, p, name, names, mkba_model_simulated(m), "arm", NULL, arm);
+}
+
+/* Fails when arm `arm` (part p of a blend) overrides a starting share of a
+ * state: its households would start elsewhere than the other parts', and
+ * a weighted sum of two starting populations is no district split of
+ * one. (An expression that reads an overridden parameter is not seen.) */
+static int same_population(mkba_loader *ld, const config_setting_t *p, int arm)
+{
+    const mkba_model *m = ld->m;
+    for (size_t d = 0; d < m->ndomains; d++) {
+        const mkba_domain *dom = &m->domain[d];
+        for (int st = 0; dom->init_kind == MKBA_INIT_PREVALENCE && st < dom->nstates; st++) {
+            const int v = dom->init_prev[st];
+            if (v >= 0 && mkba_params_overridden(m->params, (size_t)v, (size_t)arm))
+                return mkba_sc_fail(ld, p, "arm", "arm '%s' overrides the starting share of "
+                                    "state '%s' of domain '%s' (%s): its households start "
+                                    "elsewhere than the scenario's, and a blend weighs parts "
+                                    "of one population (the same households, horizon and "
+                                    "starting states); blend arms that keep the starting "
+                                    "states", m->arm[arm].name, dom->state[st].name,
+                                    dom->name, mkba_params_get(m->params, (size_t)v)->name);
+        }
+    }
+    return 0;
+}
+
+/* Blend b of arm `self` from its list s. */
+static int read_parts(mkba_loader *ld, const config_setting_t *list, const config_setting_t *s,
+                      const char *self, mkba_blend *b)
+{
+    int rc = mkba_sc_expect_list(ld, s, "a list of parts ( { arm = \"model-a\"; share = 0.6; "
+                                 "}, ... ) whose shares sum to 1");
+    if (rc != 0)
+        return rc;
+    const int n = config_setting_length(s);
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *p = config_setting_get_elem(s, (unsigned)i);
+        static const char *const keys[] = {"arm", "share"};
+        if ((rc = mkba_sc_expect_group(ld, p, "a group { arm = ...; share = ...; }")) != 0)
+            return rc;
+        for (int k = 0; k < config_setting_length(p); k++) {
+            const char *key = config_setting_name(config_setting_get_elem(p, (unsigned)k));
+            if (strcmp(key, keys[0]) != 0 && strcmp(key, keys[1]) != 0)
+                return mkba_sc_fail(ld, p, key, "unknown setting; a part of a blend has arm "
+                                    "and share");
+        }
+        double share;
+        if ((rc = part_arm(ld, list, p, self, &b->arm[i])) != 0
+            || (rc = same_population(ld, p, b->arm[i])) != 0
+            || (rc = mkba_sc_number(ld, p, "share", 1, &share, NULL)) != 0)
+            return rc;
+        if (!(share >= 0.0 && share <= 1.0))
+            return mkba_sc_fail(ld, p, "share", "%g; expected the arm's share of the "
+                                "households (districts), 0 to 1", share);
+        for (int j = 0; j < i; j++)
+            if (b->arm[j] == b->arm[i])
+                return mkba_sc_fail(ld, p, "arm", "'%s' is named twice in the blend; expected "
+                                    "each arm once with its whole share",
+                                    ld->m->arm[b->arm[i]].name);
+        b->share[i] = share;
+        sum += share;
+        b->nparts = (size_t)i + 1;
+    }
+    if (!(fabs(sum - 1.0) <= BLEND_SUM_TOLERANCE))
+        return mkba_sc_fail(ld, s, NULL, "the shares sum to %.12g; expected 1 (within %g): "
+                            "the blend's parts together are all the households", sum,
+                            BLEND_SUM_TOLERANCE);
+    return 0;
+}
+
+int mkba_sc_blends(mkba_loader *ld, const config_setting_t *list, int nsimulated)
+{
+    mkba_model *m = ld->m;
+    const int n = config_setting_length(list);
+    for (int i = nsimulated; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        const char *name = NULL, *label = NULL;
+        int rc;
+        for (int k = 0; k < config_setting_length(g); k++) {
+            const char *key = config_setting_name(config_setting_get_elem(g, (unsigned)k));
+            if (strcmp(key, "name") != 0 && strcmp(key, "label") != 0
+                && strcmp(key, "blend") != 0)
+                return mkba_sc_fail(ld, g, key, "not a setting of a blended arm, which has "
+                                    "name, label and blend only: it is not simulated, so "
+                                    "its parts' settings decide (docs/scenario.md, \"Blended "
+                                    "arms\")");
+        }
+        if ((rc = mkba_sc_string(ld, g, "name", 1, &name, NULL)) != 0
+            || (rc = mkba_sc_string(ld, g, "label", 0, &label, NULL)) != 0)
+            return rc;
+        for (size_t a = 0; a < m->narms; a++)
+            if (strcmp(m->arm[a].name, name) == 0)
+                return mkba_sc_fail(ld, config_setting_get_member(g, "name"), NULL,
+                                    "arm '%s' is defined twice; expected unique names", name);
+        mkba_arm *arm = &m->arm[m->narms];
+        m->narms++;
+        m->nblends++;
+        if ((arm->name = mkba_strdup(name)) == NULL
+            || (label != NULL && (arm->label = mkba_strdup(label)) == NULL))
+            return mkba_sc_nomem(ld);
+        mkba_blend *b = &m->blend[m->nblends - 1];
+        if ((rc = read_parts(ld, list, config_setting_get_member(g, "blend"), name, b)) != 0)
+            return rc;
+        /* /labels/arm_teams: a blend runs (a share of) its parts' teams. */
+        for (size_t k = 0; k < b->nparts; k++)
+            m->services.pathway[m->narms - 1].teams_used |=
+                m->services.pathway[b->arm[k]].teams_used;
+    }
+    return 0;
+}

@@ -1,0 +1,353 @@
+/* Blended arms (issue 12; docs/model.md, "Mixed arms"): an arm that is the
+ * share-weighted sum of simulated arms in every draw.
+ *
+ * Independent answers: tests/data/blend.cfg has a closed-form cohort trace
+ * (test_transfer.c): every household starts on bijstand and finds work with
+ * probability q a year (0.25 classic, 0.4 integrated), so with b = 1 - q
+ * and S(q) = sum_{k=1..4} (b / 1.03)^(k-1) the discounted costs are
+ * 7000 S + 500 q S (municipality), 1200 S (insurer) and minus the first
+ * (household); the blend "mix" (0.6 classic, 0.4 integrated) costs 0.6 of
+ * the one plus 0.4 of the other. On the services scenario
+ * scenarios/pathways/mix-a-c.cfg: a blend (1, 0) is its first part bit for
+ * bit, a 0.6/0.4 blend is 0.6 A + 0.4 C of the file's own arms, the blend
+ * leaves the simulated arms bit for bit as they are without it, and the
+ * file is the same for 1 and 2 threads. Bad blends are refused at their
+ * file and line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "mkba/mkba.h"
+#include "model/scenario.h"
+#include "results/result.h"
+#include "results/schema.h"
+#include "support.h"
+#include "support_errors.h"
+
+#define MIX "scenarios/pathways/mix-a-c.cfg"
+#define FIXTURE "tests/data/blend.cfg"
+/* The blended arm of MIX, as written there (removed for the run without). */
+#define MIX_BLEND                                                                  \
+    ",\n  { name = \"a-and-c\";\n"                                                 \
+    "    label = \"model A in 60% of the districts, model C in 40% (blended)\";\n" \
+    "    blend = ( { arm = \"model_a\"; share = 0.6; },\n"                         \
+    "              { arm = \"model_c\"; share = 0.4; } ); }\n"
+enum { CLASSIC = 0, MODEL_A = 1, MODEL_C = 2, BLEND = 3, NARMS = 4 };
+
+/* Runs scenario `cfg` (`draws` draws of `households`, `threads` threads,
+ * the cohort trace when cohort) into `out`. */
+static void run(const char *cfg, const char *out, long draws, long households, int threads,
+                int cohort)
+{
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    support_run_options(&o, out, draws, households);
+    o.draws = draws;
+    if (cohort)
+        o.mode = MKBA_MODE_COHORT;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = threads;
+    int rc = mkba_run(&ctx, m, &o, &err);
+    mkba_model_free(m);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+}
+
+/* MIX with edits (find, replace pairs, NULL-ended) into a temporary file
+ * beside it, whose name goes to path. */
+static void mix_variant(char *path, size_t size, const char *find1, const char *repl1,
+                        const char *find2, const char *repl2)
+{
+    support_bad c = {MIX, {find1, repl1, find2, repl2}, "", {NULL}};
+    support_bad_write(&c, path, size);
+}
+
+static double *read_all(const char *path, const char *name, size_t *n)
+{
+    double *v = support_read_doubles(path, name, n);
+    if (v == NULL)
+        fail_msg("cannot read %s from %s", name, path);
+    return v;
+}
+
+/* A record dataset's values per draw (`total`) split around its arm axis:
+ * outer (the batches or household groups before it, else 1) and inner
+ * (the axes after it); 0 when it has no arm axis. */
+static int arm_split(const mkba_dataset_spec *s, size_t total, size_t narms, size_t *outer,
+                     size_t *inner)
+{
+    mkba_axis ax[MKBA_SCHEMA_MAXRANK];
+    int rank = mkba_schema_axes(s->axes, ax), pos = -1;
+    for (int i = 0; i < rank; i++)
+        if (ax[i] == MKBA_AXIS_ARM)
+            pos = i;
+    if (pos < 0)
+        return 0;
+    *outer = pos == 1 ? 1
+             : ax[1] == MKBA_AXIS_BATCH ? MKBA_RESULT_BATCHES
+                                        : MKBA_RESULT_GROUPS;
+    *inner = total / (*outer * narms);
+    return 1;
+}
+
+static int bits_equal(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void test_closed_form(void **state)
+{
+    (void)state;
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/mkba-blend-cf-%d.h5", (int)getpid());
+    run(FIXTURE, out, 0, 0, 1, 1);
+    size_t n;
+    double *c = read_all(out, "/draws/cost_total_discounted", &n);
+    assert_int_equal(n, 3 * 3);
+    const double q[2] = {0.25, 0.4}, w[2] = {0.6, 0.4};
+    double want[3] = {0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        double b = 1.0 - q[k], s = 0.0;
+        for (int j = 1; j <= 4; j++)
+            s += pow(b / 1.03, j - 1);
+        want[0] += w[k] * (7000.0 * s + 500.0 * q[k] * s);
+        want[1] += w[k] * 1200.0 * s;
+        want[2] -= w[k] * (7000.0 * s + 500.0 * q[k] * s);
+    }
+    for (int p = 0; p < 3; p++)
+        if (!(fabs(c[2 * 3 + p] - want[p]) <= 1e-10 * fabs(want[p])))
+            fail_msg("payer %d: blend %.12f, closed form %.12f", p, c[2 * 3 + p], want[p]);
+    free(c);
+    unlink(out);
+}
+
+/* With shares (1, 0) every blended dataset of the blend is model A's bit
+ * for bit; those the blend does not define (NAN rule) are NaN. */
+static void test_one_zero_is_first_part(void **state)
+{
+    (void)state;
+    char cfg[512], out[64];
+    mix_variant(cfg, sizeof cfg, "share = 0.6;", "share = 1.0;", "share = 0.4;", "share = 0.0;");
+    snprintf(out, sizeof out, "/tmp/mkba-blend-10-%d.h5", (int)getpid());
+    run(cfg, out, 2, 300, 1, 0);
+    unlink(cfg);
+    int checked = 0;
+    for (size_t d = 0; d < mkba_schema_ndatasets; d++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[d];
+        if (!mkba_schema_in_record(s, 1, 0))
+            continue;
+        size_t n, outer, inner;
+        double *v = read_all(out, s->path, &n);
+        if (!arm_split(s, n / 2, NARMS, &outer, &inner)) {
+            free(v);
+            continue;
+        }
+        const int undefined = strcmp(s->path, "/draws/parameters") == 0
+                              || strcmp(s->path, "/draws/mcse/cost_year_to_date") == 0;
+        for (size_t dr = 0; dr < 2; dr++)
+            for (size_t o = 0; o < outer; o++)
+                for (size_t i = 0; i < inner; i++) {
+                    const double *row = v + ((dr * outer + o) * NARMS) * inner;
+                    double a = row[MODEL_A * inner + i], b = row[BLEND * inner + i];
+                    if (undefined ? !isnan(b) : !bits_equal(a, b))
+                        fail_msg("%s [%zu,%zu,%zu]: model A %.17g, blend (1, 0) %.17g", s->path,
+                                 dr, o, i, a, b);
+                }
+        checked++;
+        free(v);
+    }
+    assert_true(checked > 30);
+    unlink(out);
+}
+
+/* A 0.6/0.4 blend is 0.6 A + 0.4 C of the file's own arms: costs per
+ * payer, effects, the NPV per draw, and the mean wait weighted by those
+ * admitted. */
+static void test_shares_weigh_the_arms(void **state)
+{
+    (void)state;
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/mkba-blend-64-%d.h5", (int)getpid());
+    run(MIX, out, 3, 300, 2, 0);
+    const char *linear[] = {"/draws/cost_total_discounted", "/draws/effect_total_discounted",
+                            "/draws/cost_discounted", "/draws/services/reached"};
+    for (size_t k = 0; k < sizeof linear / sizeof linear[0]; k++) {
+        size_t n;
+        double *v = read_all(out, linear[k], &n);
+        const size_t inner = n / (3 * NARMS);
+        for (size_t i = 0; i < 3 * inner; i++) {
+            const double *row = v + (i / inner) * NARMS * inner;
+            const size_t j = i % inner;
+            double want = 0.6 * row[MODEL_A * inner + j] + 0.4 * row[MODEL_C * inner + j];
+            if (!(fabs(row[BLEND * inner + j] - want) <= 1e-12 * fmax(1.0, fabs(want))))
+                fail_msg("%s [%zu]: blend %.15g, 0.6 A + 0.4 C %.15g", linear[k], i,
+                         row[BLEND * inner + j], want);
+        }
+        free(v);
+    }
+    /* NPV for society per draw, perspective 0 (society): linear in the arm. */
+    size_t n;
+    double *npv = read_all(out, "/analysis/cashflow/npv_draws", &n);
+    for (size_t dr = 0; dr < 3; dr++) {
+        const double *row = npv + dr * NARMS;
+        double want = 0.6 * row[MODEL_A] + 0.4 * row[MODEL_C];
+        if (!(fabs(row[BLEND] - want) <= 1e-12 * fmax(1.0, fabs(want))))
+            fail_msg("NPV draw %zu: blend %.15g, 0.6 A + 0.4 C %.15g", dr, row[BLEND], want);
+    }
+    free(npv);
+    /* The mean wait is a mean over those admitted, not a share-weighted
+     * mean of means. */
+    double *w = read_all(out, "/draws/services/mean_wait", &n);
+    double *r = read_all(out, "/draws/services/reached", &n);
+    const size_t T = n / (3 * NARMS);
+    for (size_t i = 0; i < 3 * T; i++) {
+        const size_t at = (i / T) * NARMS * T, k = i % T;
+        const double ra = 0.6 * r[at + MODEL_A * T + k], rc = 0.4 * r[at + MODEL_C * T + k];
+        const double wa = ra > 0 ? w[at + MODEL_A * T + k] : 0, wc = rc > 0 ? w[at + MODEL_C * T + k] : 0;
+        const double got = w[at + BLEND * T + k];
+        if (ra + rc > 0 ? !(fabs(got - (ra * wa + rc * wc) / (ra + rc)) <= 1e-12 * fmax(1.0, got))
+                        : !isnan(got))
+            fail_msg("mean wait [%zu]: blend %.15g", i, got);
+    }
+    free(w);
+    free(r);
+    unlink(out);
+}
+
+/* The blend changes nothing of the simulated arms (the h5diff of a run
+ * with and without it, but for the added arm); and 1 and 2 threads give
+ * the same file. */
+static void test_others_unchanged_and_threads(void **state)
+{
+    (void)state;
+    char without_cfg[512], with1[64], with2[64], without[64];
+    mix_variant(without_cfg, sizeof without_cfg, MIX_BLEND, "\n", NULL, NULL);
+    snprintf(with1, sizeof with1, "/tmp/mkba-blend-t1-%d.h5", (int)getpid());
+    snprintf(with2, sizeof with2, "/tmp/mkba-blend-t2-%d.h5", (int)getpid());
+    snprintf(without, sizeof without, "/tmp/mkba-blend-no-%d.h5", (int)getpid());
+    run(MIX, with1, 2, 600, 1, 0);
+    run(MIX, with2, 2, 600, 2, 0);
+    run(without_cfg, without, 2, 600, 1, 0);
+    unlink(without_cfg);
+    for (size_t d = 0; d < mkba_schema_ndatasets; d++) {
+        const mkba_dataset_spec *s = &mkba_schema_dataset[d];
+        if (!mkba_schema_in_record(s, 1, 0))
+            continue;
+        size_t n1, n2, n0, outer, inner;
+        double *a = read_all(with1, s->path, &n1), *b = read_all(with2, s->path, &n2),
+               *c = read_all(without, s->path, &n0);
+        assert_int_equal(n1, n2);
+        for (size_t i = 0; i < n1; i++)
+            if (!bits_equal(a[i], b[i]))
+                fail_msg("%s [%zu]: 1 thread %.17g, 2 threads %.17g", s->path, i, a[i], b[i]);
+        if (arm_split(s, n1 / 2, NARMS, &outer, &inner)) {
+            assert_int_equal(n0 / 3, n1 / 4);
+            for (size_t r = 0; r < 2 * outer; r++)
+                for (size_t i = 0; i < 3 * inner; i++)
+                    if (!bits_equal(a[r * NARMS * inner + i], c[r * 3 * inner + i]))
+                        fail_msg("%s [%zu,%zu]: with the blend %.17g, without %.17g", s->path,
+                                 r, i, a[r * NARMS * inner + i], c[r * 3 * inner + i]);
+        } else {
+            assert_int_equal(n0, n1);
+            for (size_t i = 0; i < n1; i++)
+                if (!bits_equal(a[i], c[i]))
+                    fail_msg("%s [%zu]: with the blend %.17g, without %.17g", s->path, i, a[i],
+                             c[i]);
+        }
+        free(a);
+        free(b);
+        free(c);
+    }
+    unlink(with1);
+    unlink(with2);
+    unlink(without);
+}
+
+#define MIXLINE "{ name = \"mix\"; label = \"classic in 60% of the districts\";"
+static const support_bad bad[] = {
+    {FIXTURE, {"share = 0.4;", "share = 0.3;"}, "blend = (",
+     {"blend: the shares sum to 0.9", "expected 1"}},
+    {FIXTURE, {"share = 0.6;", "share = 1.2;", "share = 0.4;", "share = -0.2;"}, NULL,
+     {"share: 1.2", "0 to 1"}},
+    {FIXTURE, {"share = 0.4;", "share = -0.4;"}, NULL, {"share: -0.4", "0 to 1"}},
+    {FIXTURE, {"arm = \"integrated\"", "arm = \"integratd\""}, NULL,
+     {"unknown arm 'integratd'", "did you mean 'integrated'"}},
+    {FIXTURE, {"arm = \"integrated\"", "arm = \"mix\""}, NULL, {"blend 'mix' names itself"}},
+    {FIXTURE, {"classic in 60% of the districts\";", "x\"; blend = ( { arm = \"mix2\"; share = 1.0; } ); },\n"
+               "         { name = \"mix2\"; label = \"y\";"}, NULL,
+     {"'mix2' is a blended arm", "simulated arms only"}},
+    {FIXTURE, {"{ name = \"classic\"; reference = true; }", "{ name = \"classic\"; }",
+               MIXLINE, "{ name = \"mix\"; reference = true;"}, "", {"cannot be the reference arm"}},
+    {FIXTURE, {"blend = ( { arm = \"classic\"; share = 0.6; },\n"
+               "                     { arm = \"integrated\"; share = 0.4; } );", "blend = ( );"},
+     NULL, {"blend", "a list of parts"}},
+    {FIXTURE, {MIXLINE, "{ name = \"mix\"; overrides = { q_work = 0.3; };"}, NULL,
+     {"overrides: not a setting of a blended arm", "name, label and blend only"}},
+    {FIXTURE, {"{ name = \"integrated\"; overrides = { q_work = 0.4; }; },",
+               "{ name = \"mix0\"; blend = ( { arm = \"classic\"; share = 1.0; } ); },\n"
+               "         { name = \"integrated\"; overrides = { q_work = 0.4; }; },"},
+     "{ name = \"integrated\";", {"a simulated arm after the blended arm", "at the end of arms"}},
+    {FIXTURE, {"{ arm = \"integrated\"; share = 0.4; }", "{ arm = \"classic\"; share = 0.4; }"},
+     NULL, {"'classic' is named twice in the blend"}},
+    {FIXTURE, {"parameters = { q_work = 0.25; };",
+               "parameters = { q_work = 0.25; p_aid = 0.9; p_job = 0.1; };",
+               "initial = { state = \"bijstand\"; };",
+               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+               "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; p_aid = 0.8; p_job = 0.2; };"},
+     "{ arm = \"integrated\"; share = 0.4; }",
+     {"arm 'integrated' overrides the starting share of state 'bijstand'", "one population"}},
+};
+
+static void test_bad_blends(void **state)
+{
+    (void)state;
+    support_bad_loads(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* A blended arm has no parameters: --set NAME@BLEND is refused and
+ * writes no file, rather than being ignored. */
+static void test_set_on_blend_refused(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, FIXTURE, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/mkba-blend-set-%d.h5", (int)getpid());
+    mkba_run_options o;
+    support_run_options(&o, out, 0, 0);
+    o.mode = MKBA_MODE_COHORT;
+    const char *names[] = {"q_work@mix"};
+    const double values[] = {0.3};
+    o.nset = 1;
+    o.set_name = names;
+    o.set_value = values;
+    int rc = mkba_run(NULL, m, &o, &err);
+    mkba_model_free(m);
+    support_expect_error(rc, MKBA_EINVAL, &err, "arm 'mix' is blended, not simulated");
+    assert_int_equal(access(out, F_OK), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_closed_form),
+        cmocka_unit_test(test_one_zero_is_first_part),
+        cmocka_unit_test(test_shares_weigh_the_arms),
+        cmocka_unit_test(test_others_unchanged_and_threads),
+        cmocka_unit_test(test_bad_blends),
+        cmocka_unit_test(test_set_on_blend_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
