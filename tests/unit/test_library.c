@@ -118,14 +118,13 @@ static void test_every_team_has_a_norm(void **state)
     assert_true(teams >= 13 * files);   /* six providers, seven integrated teams */
 }
 
-/* Runs `path` in the base case with the named values fixed; returns the
- * dataset `name` (free it). */
-static double *run_base(const char *path, size_t nset, const char *const *set_name,
-                        const double *set_value, const char *name, size_t *count)
+/* Runs `path` in the base case with the named values fixed into the
+ * result file `out` (remove it when read). */
+static void run_file(const char *path, size_t nset, const char *const *set_name,
+                     const double *set_value, char *out, size_t size)
 {
     mkba_model *m = load(path);
-    char out[64];
-    snprintf(out, sizeof out, "/tmp/mkba-library-%d.h5", (int)getpid());
+    snprintf(out, size, "/tmp/mkba-library-%d.h5", (int)getpid());
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = 2;
@@ -138,8 +137,23 @@ static double *run_base(const char *path, size_t nset, const char *const *set_na
     if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_model_free(m);
+}
+
+static double *read_result(const char *out, const char *name, size_t *count)
+{
     double *x = support_read_doubles(out, name, count);
     assert_non_null(x);
+    return x;
+}
+
+/* Runs `path` in the base case with the named values fixed; returns the
+ * dataset `name` (free it). */
+static double *run_base(const char *path, size_t nset, const char *const *set_name,
+                        const double *set_value, const char *name, size_t *count)
+{
+    char out[64];
+    run_file(path, nset, set_name, set_value, out, sizeof out);
+    double *x = read_result(out, name, count);
     remove(out);
     return x;
 }
@@ -178,16 +192,19 @@ static void test_caseload_above_norm_lowers_effect(void **state)
 
     const char *names[] = {"caseload_team", "caseload_quality_slope"};
     size_t n;
-    double *flat_e = run_base(MODEL_A, 2, names, (const double[]){45.0, 0.0},
-                              "/draws/effect_total_discounted", &n);
+    char out[64];
+    run_file(MODEL_A, 2, names, (const double[]){45.0, 0.0}, out, sizeof out);
+    double *flat_e = read_result(out, "/draws/effect_total_discounted", &n);
     assert_int_equal(n, A * E);
-    double *steep_e = run_base(MODEL_A, 2, names, (const double[]){45.0, 1.0},
-                               "/draws/effect_total_discounted", &n);
-    double *flat_c = run_base(MODEL_A, 2, names, (const double[]){45.0, 0.0},
-                              "/draws/cost_total_discounted", &n);
+    double *flat_c = read_result(out, "/draws/cost_total_discounted", &n);
     assert_int_equal(n, A * P);
-    double *steep_c = run_base(MODEL_A, 2, names, (const double[]){45.0, 1.0},
-                               "/draws/cost_total_discounted", &n);
+    remove(out);
+    run_file(MODEL_A, 2, names, (const double[]){45.0, 1.0}, out, sizeof out);
+    double *steep_e = read_result(out, "/draws/effect_total_discounted", &n);
+    assert_int_equal(n, A * E);
+    double *steep_c = read_result(out, "/draws/cost_total_discounted", &n);
+    assert_int_equal(n, A * P);
+    remove(out);
     /* The classic arm's providers run at their own caseloads, at their
      * norms: nothing changes for it. */
     const size_t ref = 1 - arm;
