@@ -6,7 +6,7 @@
  *   partial: also shared staff, data, tools and planning;
  *   full:    also pooled staff, budgets, technology and case management.
  *
- * A pathway's optional `integration` group ties three elements to the
+ * A pathway's `integration` group (required at limited and partial) ties three elements to the
  * degree: the front office (one shared counter and location), shared ICT
  * (the back office's integrated databases) and pooled budgets (the back
  * office's "ontschotting"); the coordination weight follows the degree as
