@@ -171,6 +171,17 @@ static void test_override_equals_explicit(void **state)
     sim_close(&full);
 }
 
+/* Variants a and b give the same records; closes both. */
+static void assert_runs_same(variant *a, variant *b)
+{
+    mkba_draw_result *ra = sim_run(&a->s, 2, NULL), *rb = sim_run(&b->s, 2, NULL);
+    assert_same_record(ra, rb);
+    mkba_draw_result_free(ra);
+    mkba_draw_result_free(rb);
+    variant_close(a);
+    variant_close(b);
+}
+
 /* The fixture with edits `a` (na pairs) and with edits `b` (nb pairs) give
  * the same records; `a` has the integration group, `b` does not. */
 static void assert_variants_same(const char *const *a_edit, int na, const char *const *b_edit,
@@ -181,12 +192,7 @@ static void assert_variants_same(const char *const *a_edit, int na, const char *
     variant_open(&b, b_edit, nb);
     assert_int_equal(broad(&a.s)->integration, 1);
     assert_int_equal(broad(&b.s)->integration, 0);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_runs_same(&a, &b);
 }
 
 /* The group at no cost, with full's own settings, is the pathway without
@@ -280,12 +286,7 @@ static void test_group_at_partial_changes_nothing(void **state)
     assert_int_equal(broad(&a.s)->pooled_budgets, 0);
     assert_int_equal(broad(&b.s)->pooled_budgets, 1);
     assert_true(broad(&a.s)->coordination_weight == broad(&b.s)->coordination_weight);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_runs_same(&a, &b);
 }
 
 /* The teams buy shift of the help they would give themselves: shift 1/2 at

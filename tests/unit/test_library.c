@@ -191,20 +191,19 @@ static void test_caseload_above_norm_lowers_effect(void **state)
     mkba_model_free(m);
 
     const char *names[] = {"caseload_team", "caseload_quality_slope"};
-    size_t n;
-    char out[64];
-    run_file(MODEL_A, 2, names, (const double[]){45.0, 0.0}, out, sizeof out);
-    double *flat_e = read_result(out, "/draws/effect_total_discounted", &n);
-    assert_int_equal(n, A * E);
-    double *flat_c = read_result(out, "/draws/cost_total_discounted", &n);
-    assert_int_equal(n, A * P);
-    remove(out);
-    run_file(MODEL_A, 2, names, (const double[]){45.0, 1.0}, out, sizeof out);
-    double *steep_e = read_result(out, "/draws/effect_total_discounted", &n);
-    assert_int_equal(n, A * E);
-    double *steep_c = read_result(out, "/draws/cost_total_discounted", &n);
-    assert_int_equal(n, A * P);
-    remove(out);
+    /* [0] without the slope, [1] with slope 1; both datasets of one run */
+    double *eff[2], *cst[2];
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        char out[64];
+        run_file(MODEL_A, 2, names, (const double[]){45.0, (double)i}, out, sizeof out);
+        eff[i] = read_result(out, "/draws/effect_total_discounted", &n);
+        assert_int_equal(n, A * E);
+        cst[i] = read_result(out, "/draws/cost_total_discounted", &n);
+        assert_int_equal(n, A * P);
+        remove(out);
+    }
+    double *flat_e = eff[0], *steep_e = eff[1], *flat_c = cst[0], *steep_c = cst[1];
     /* The classic arm's providers run at their own caseloads, at their
      * norms: nothing changes for it. */
     const size_t ref = 1 - arm;
