@@ -102,7 +102,7 @@ static const support_bad substitution[] = {
       { "services.pathways.classic.substitution: the classic route (rule 'classic') has no "
         "team of its own", "expected substitution only on an integrated pathway" } },
     { SUB, { "rule = \"broad\"; degree = \"full\";",
-             "rule = \"makelpunt\"; degree = \"limited\"; quick_scan = { share = 0.1; "
+             "rule = \"makelpunt\"; degree = \"full\"; quick_scan = { share = 0.1; "
              "cost = 1.0; }; payer = \"gemeente\";" }, SUB_ENTRY,
       { "substitution: rule 'makelpunt' has a single worker",
         "expected substitution only on a pathway whose teams give help" } },
@@ -158,7 +158,7 @@ static const support_bad startup[] = {
              "\"wijkteam\"];\n              detect = 0.6;" }, "broad = {",
       { "broad.providers: domain 'youth' of team 'wijkteam' has no provider of its own",
         "every domain of its teams needs one" } },
-    { SVC, { BROAD, "rule = \"makelpunt\"; degree = \"limited\"; quick_scan = { share = 0.1; "
+    { SVC, { BROAD, "rule = \"makelpunt\"; degree = \"full\"; quick_scan = { share = 0.1; "
              "cost = 1.0; };", "\"basic-ggz\", \"youth-team\"];\n              detect = 0.6;",
              "\"basic-ggz\"];\n              detect = 0.6;" }, "broad = {",
       { "broad.providers: domain 'youth' of team 'wijkteam' has no provider",
@@ -183,7 +183,7 @@ static const support_bad services[] = {
     { SVC, { CLASSIC, "detect = 0.1; wait_escalation = 0.2; wait_effect = 0.3; "
              "refer_above = 1.0; };" }, NULL,
       { "classic.refer_above: rule 'classic' does not use this setting" } },
-    { SVC, { BROAD, "rule = \"makelpunt\"; degree = \"limited\";" }, "broad = {",
+    { SVC, { BROAD, "rule = \"makelpunt\"; degree = \"full\";" }, "broad = {",
       { "broad.quick_scan: required setting is missing; a makelpunt needs its quick scan" } },
     { SVC, { BROAD, "rule = \"front_post\"; degree = \"full\";" }, "broad = {",
       { "broad.refer_above: required setting is missing; rule 'front_post' needs it" } },

@@ -171,6 +171,17 @@ static void test_override_equals_explicit(void **state)
     sim_close(&full);
 }
 
+/* Variants a and b give the same records; closes both. */
+static void assert_runs_same(variant *a, variant *b)
+{
+    mkba_draw_result *ra = sim_run(&a->s, 2, NULL), *rb = sim_run(&b->s, 2, NULL);
+    assert_same_record(ra, rb);
+    mkba_draw_result_free(ra);
+    mkba_draw_result_free(rb);
+    variant_close(a);
+    variant_close(b);
+}
+
 /* The fixture with edits `a` (na pairs) and with edits `b` (nb pairs) give
  * the same records; `a` has the integration group, `b` does not. */
 static void assert_variants_same(const char *const *a_edit, int na, const char *const *b_edit,
@@ -181,12 +192,7 @@ static void assert_variants_same(const char *const *a_edit, int na, const char *
     variant_open(&b, b_edit, nb);
     assert_int_equal(broad(&a.s)->integration, 1);
     assert_int_equal(broad(&b.s)->integration, 0);
-    mkba_draw_result *ra = sim_run(&a.s, 2, NULL), *rb = sim_run(&b.s, 2, NULL);
-    assert_same_record(ra, rb);
-    mkba_draw_result_free(ra);
-    mkba_draw_result_free(rb);
-    variant_close(&a);
-    variant_close(&b);
+    assert_runs_same(&a, &b);
 }
 
 /* The group at no cost, with full's own settings, is the pathway without
@@ -261,21 +267,26 @@ static void assert_unpooled_is(sim *s, int unpooled, double x, int same, double 
 }
 
 /* The weaker joint plan of unpooled budgets is the degree's weight, not
- * counted twice (review integ12, 3): a partial arm with the group at no
- * cost and no unpooled effect is the partial arm without the group (with
- * its shared ICT written out), bit for bit. */
+ * counted twice (review integ12, 3): a partial arm with unpooled budgets
+ * at no unpooled effect is the partial arm with its budgets pooled at no
+ * cost, bit for bit. (It was compared with the partial arm without the
+ * group, which is now refused: review issue12-s7, finding 2.) */
 static void test_group_at_partial_changes_nothing(void **state)
 {
     (void)state;
-    static const char *const with[] = {
+    static const char *const unpooled[] = {
         "degree = \"full\"", "degree = \"partial\"", "pooling_investment = 0.0; pooling_running = 0.0;",
         "unpooled = { shift = 0.0; second_line = 0.0; };"};
-    static const char *const without[] = {
+    static const char *const pooled[] = {
         "degree = \"full\"", "degree = \"partial\"",
-        "integration = { front_office_investment = 0.0;\n"
-        "                              pooling_investment = 0.0; pooling_running = 0.0; };",
-        "", "duplicate_registration = 40.0;", "duplicate_registration = 40.0; shared_ict = true;"};
-    assert_variants_same(with, 2, without, 3);
+        "integration = {", "integration = { pooled_budgets = true;"};
+    variant a, b;
+    variant_open(&a, unpooled, 2);
+    variant_open(&b, pooled, 2);
+    assert_int_equal(broad(&a.s)->pooled_budgets, 0);
+    assert_int_equal(broad(&b.s)->pooled_budgets, 1);
+    assert_true(broad(&a.s)->coordination_weight == broad(&b.s)->coordination_weight);
+    assert_runs_same(&a, &b);
 }
 
 /* The teams buy shift of the help they would give themselves: shift 1/2 at
@@ -512,6 +523,10 @@ static void test_reference_pays_no_one_offs(void **state)
 #define POOLING "pooling_investment = 0.0; pooling_running = 0.0;"
 #define UNPOOLED(x) "unpooled = { " x " };"
 #define ZERO_UNPOOLED "shift = 0.0; second_line = 0.0;"
+/* The fixture's integration group, as written there. */
+#define GROUP                                                                            \
+    "integration = { front_office_investment = 0.0;\n"                                   \
+    "                              pooling_investment = 0.0; pooling_running = 0.0; };"
 
 /* Teams side by side without triage are each reached at their own
  * counter, so front_office = false stays allowed there: only a triage
@@ -610,6 +625,16 @@ static void test_bad_integration(void **state)
         {FIXTURE, {"degree = \"full\"", "degree = \"limited\"", POOLING,
                    UNPOOLED(ZERO_UNPOOLED)},
          "ict_investment", {"ict_investment", "no shared ICT"}},
+        /* An arm at limited or partial without the group would shed the
+         * unpooled budgets' heavier help and its front office (review
+         * issue12-s7, finding 2: model B without it came out EUR 3,414
+         * per household better); at full it pools and may go without. */
+        {FIXTURE, {"degree = \"full\"", "degree = \"partial\"", GROUP, ""}, "broad = {",
+         {"broad.integration: required setting is missing", "degree partial does not pool",
+          "front_office_investment = ...; unpooled = { shift = ...; second_line"}},
+        {FIXTURE, {"rule = \"broad\"; degree = \"full\"; team = \"wijkteam\";", SPECIFIC_TRIAGE,
+                   "degree = \"full\"", "degree = \"limited\"", GROUP, ""}, "broad = {",
+         {"broad.integration", "rule 'specific' at degree limited", "does not pool"}},
         /* The classic route integrates nothing. */
         {FIXTURE, {"degree = \"full\"", "degree = \"none\""}, "integration = {",
          {"integration", "integrates nothing", "degree none"}},

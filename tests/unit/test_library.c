@@ -33,6 +33,7 @@
 
 #define LIBRARY "scenarios/pathways/*.cfg"
 #define MODEL_A "scenarios/pathways/model-a.cfg"
+#define MAKELPUNT "scenarios/pathways/makelpunt.cfg"
 
 /* Under the sanitizers fewer households (the suite's convention). */
 static long households(void)
@@ -80,12 +81,31 @@ static size_t each_library_scenario(void (*check)(const mkba_model *m, size_t *c
     return n;
 }
 
+/* A norm the curve can act against: not the team's own drawn caseload
+ * (then caseload / norm is 1 in every draw), and fixed, the same in every
+ * draw and arm, so it cannot move with the caseload either (review
+ * issue12-s7, finding 4). */
+static void assert_norm_can_bite(const mkba_model *m, const mkba_team *t)
+{
+    if (t->caseload_norm == t->caseload)
+        fail_msg("%s: team '%s' takes its caseload_norm from its own caseload, so the "
+                 "curve never acts", m->path, t->name);
+    const mkba_param *p = mkba_params_get(m->params, (size_t)t->caseload_norm);
+    int fixed = p->dist.kind == MKBA_DIST_FIXED;
+    for (size_t a = 0; fixed && p->arm_dist != NULL && a < m->narms; a++)
+        fixed = (int)p->arm_dist[a].kind == -1;
+    if (!fixed)
+        fail_msg("%s: team '%s': caseload norm '%s' is not a fixed value, so it can move "
+                 "with the caseload", m->path, t->name, p->name);
+}
+
 static void check_norms(const mkba_model *m, size_t *teams)
 {
     const mkba_services *sv = &m->services;
     for (size_t j = 0; j < sv->nteams; j++) {
         assert_stored(m, sv->team[j].caseload_norm, sv->team[j].name, "caseload_norm");
         assert_stored(m, sv->team[j].caseload_slope, sv->team[j].name, "caseload_slope");
+        assert_norm_can_bite(m, &sv->team[j]);
         (*teams)++;
     }
 }
@@ -98,14 +118,13 @@ static void test_every_team_has_a_norm(void **state)
     assert_true(teams >= 13 * files);   /* six providers, seven integrated teams */
 }
 
-/* Runs `path` in the base case with the named values fixed; returns the
- * dataset `name` (free it). */
-static double *run_base(const char *path, size_t nset, const char *const *set_name,
-                        const double *set_value, const char *name, size_t *count)
+/* Runs `path` in the base case with the named values fixed into the
+ * result file `out` (remove it when read). */
+static void run_file(const char *path, size_t nset, const char *const *set_name,
+                     const double *set_value, char *out, size_t size)
 {
     mkba_model *m = load(path);
-    char out[64];
-    snprintf(out, sizeof out, "/tmp/mkba-library-%d.h5", (int)getpid());
+    snprintf(out, size, "/tmp/mkba-library-%d.h5", (int)getpid());
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = 2;
@@ -118,8 +137,23 @@ static double *run_base(const char *path, size_t nset, const char *const *set_na
     if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_model_free(m);
+}
+
+static double *read_result(const char *out, const char *name, size_t *count)
+{
     double *x = support_read_doubles(out, name, count);
     assert_non_null(x);
+    return x;
+}
+
+/* Runs `path` in the base case with the named values fixed; returns the
+ * dataset `name` (free it). */
+static double *run_base(const char *path, size_t nset, const char *const *set_name,
+                        const double *set_value, const char *name, size_t *count)
+{
+    char out[64];
+    run_file(path, nset, set_name, set_value, out, sizeof out);
+    double *x = read_result(out, name, count);
     remove(out);
     return x;
 }
@@ -157,17 +191,19 @@ static void test_caseload_above_norm_lowers_effect(void **state)
     mkba_model_free(m);
 
     const char *names[] = {"caseload_team", "caseload_quality_slope"};
-    size_t n;
-    double *flat_e = run_base(MODEL_A, 2, names, (const double[]){45.0, 0.0},
-                              "/draws/effect_total_discounted", &n);
-    assert_int_equal(n, A * E);
-    double *steep_e = run_base(MODEL_A, 2, names, (const double[]){45.0, 1.0},
-                               "/draws/effect_total_discounted", &n);
-    double *flat_c = run_base(MODEL_A, 2, names, (const double[]){45.0, 0.0},
-                              "/draws/cost_total_discounted", &n);
-    assert_int_equal(n, A * P);
-    double *steep_c = run_base(MODEL_A, 2, names, (const double[]){45.0, 1.0},
-                               "/draws/cost_total_discounted", &n);
+    /* [0] without the slope, [1] with slope 1; both datasets of one run */
+    double *eff[2], *cst[2];
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        char out[64];
+        run_file(MODEL_A, 2, names, (const double[]){45.0, (double)i}, out, sizeof out);
+        eff[i] = read_result(out, "/draws/effect_total_discounted", &n);
+        assert_int_equal(n, A * E);
+        cst[i] = read_result(out, "/draws/cost_total_discounted", &n);
+        assert_int_equal(n, A * P);
+        remove(out);
+    }
+    double *flat_e = eff[0], *steep_e = eff[1], *flat_c = cst[0], *steep_c = cst[1];
     /* The classic arm's providers run at their own caseloads, at their
      * norms: nothing changes for it. */
     const size_t ref = 1 - arm;
@@ -235,12 +271,56 @@ static void test_no_arm_saves_in_year_one(void **state)
     assert_true(checked >= 12);
 }
 
+/* The makelpunt's quick scan in year 1 follows the start-up ramp (docs
+ * model.md, "Start-up and secondment"; review issue12-s7, finding 5): the
+ * youth budget's year-1 saving that the scan's extra share buys (its
+ * share against the own network's, on common random numbers) is, at the
+ * base ramp of 1.25 years, r = 0.4 of what it is with a ramp done within
+ * cycle 1. A scan at full strength from the start gives a ratio near 1. */
+static double scan_saving_year_one(double ramp_years)
+{
+    mkba_model *m = load(MAKELPUNT);
+    const size_t P = m->npayers, T = (size_t)m->timing.ncycles;
+    size_t youth = P, arm = m->narms;
+    for (size_t p = 0; p < P; p++)
+        if (strcmp(m->payer[p], "gemeente-jeugdwet") == 0)
+            youth = p;
+    for (size_t a = 0; a < m->narms; a++)
+        if (strcmp(m->arm[a].name, "makelpunt") == 0)
+            arm = a;
+    assert_true(youth < P && arm < m->narms);
+    mkba_model_free(m);
+    const char *names[] = {"startup_ramp_years", "self_share_makelpunt"};
+    size_t n;
+    double *scan = run_base(MAKELPUNT, 2, names, (const double[]){ramp_years, 0.15},
+                            "/draws/cost", &n);
+    double *own = run_base(MAKELPUNT, 2, names, (const double[]){ramp_years, 0.10},
+                           "/draws/cost", &n);
+    double saving = own[arm * T * P + youth] - scan[arm * T * P + youth];
+    free(scan);
+    free(own);
+    return saving;
+}
+
+static void test_makelpunt_youth_year_one(void **state)
+{
+    (void)state;
+    double ramped = scan_saving_year_one(1.25), at_once = scan_saving_year_one(0.5);
+    print_message("makelpunt youth, year 1, saving of the scan: %.2f at ramp 1.25 years, "
+                  "%.2f at 0.5 (ratio %.2f, the ramp gives 0.4)\n", ramped, at_once,
+                  ramped / at_once);
+    assert_true(at_once > 0.0);
+    assert_true(ramped > 0.0);
+    assert_true(ramped / at_once < 0.6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_team_has_a_norm),
         cmocka_unit_test(test_caseload_above_norm_lowers_effect),
         cmocka_unit_test(test_no_arm_saves_in_year_one),
+        cmocka_unit_test(test_makelpunt_youth_year_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
