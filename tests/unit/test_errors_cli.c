@@ -176,7 +176,7 @@ static void test_sa_options(void **state)
           "p_debt_worse is a member of a correlation (tests/data/full.cfg:72: "
           "correlations.[0]); this method needs independent factors", 1 },
         { "sa tornado" FULL "--factors u_severe --range u_severe=2:1" SA_OUT,
-          "mkba: --range u_severe=2:1: LO must be below HI", 2 },
+          "mkba: --range u_severe=2:1: LO must be below HI\nUsage:", 2 },
         { "sa tornado" FULL "--factors loading" SA_OUT,
           "loading has no distribution to take percentiles of (it is fixed); give its range "
           "with --range loading=LO:HI", 1 },
