@@ -333,16 +333,16 @@ static hid_t open_scalar_attr(hid_t obj, const char *name)
     return a;
 }
 
-/* The size in bytes of the file holding `obj`, 0 if HDF5 cannot tell. An
- * attribute's value is stored whole in its object's header, so a string
- * attribute declared longer than the file is damage, not a reason to try to
- * allocate that much. */
+/* The size in bytes of the file holding `obj`; no bound (the largest
+ * size) if HDF5 cannot tell. An attribute's value is stored whole in its
+ * object's header, so a string attribute declared longer than the file is
+ * damage, not a reason to try to allocate that much. */
 static hsize_t file_size(hid_t obj)
 {
     hsize_t size = 0;
     hid_t f = H5Iget_file_id(obj);
     if (f < 0 || H5Fget_filesize(f, &size) < 0)
-        size = 0;
+        size = (hsize_t)-1;
     if (f >= 0)
         H5Fclose(f);
     return size;

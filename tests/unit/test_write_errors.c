@@ -460,9 +460,14 @@ static void test_summary_file_size_limit(void **state)
              bin, psa, book);
     assert_int_equal(run_limited(cmd, 1L << 24), 0);
     assert_true(support_exists(book));
+    snprintf(cmd, sizeof cmd, "'%s' summary '%s' --format csv --folder '%s' >/dev/null "
+             "</dev/null", bin, psa, fold);
+    assert_int_equal(run_limited(cmd, 1L << 24), 0);
+    snprintf(expected, sizeof expected, "%s/answer.csv", fold);
+    assert_true(support_exists(expected));
     remove(book);
     remove(psa);
-    assert_int_equal(rmdir(fold), 0);
+    assert_int_equal(support_remove_temp_folder(fold), 0);
 }
 
 /* A link placed at OUT.tmp after the stale temporary was removed (the
