@@ -70,7 +70,9 @@ static int parse_range(const char *opt, const char *s, int want_n, mkba_sa_range
         || (want_n && mkba_cli_parse_long(opt, n, 2, &r->n) < 0))
         return -1;
     if (!(r->lo < r->hi)) {
-        fprintf(stderr, "mkba: %s %s: LO must be below HI\n", opt, s);
+        char given[512];
+        snprintf(given, sizeof given, "%s %s", opt, s);
+        mkba_cli_usage_error("%s: LO must be below HI", given);
         return -1;
     }
     return 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,21 @@ static hid_t open_scalar_attr(hid_t obj, const char *name)
     return a;
 }
 
+/* The size in bytes of the file holding `obj`; no bound (the largest
+ * size) if HDF5 cannot tell. An attribute's value is stored whole in its
+ * object's header, so a string attribute declared longer than the file is
+ * damage, not a reason to try to allocate that much. */
+static hsize_t file_size(hid_t obj)
+{
+    hsize_t size = 0;
+    hid_t f = H5Iget_file_id(obj);
+    if (f < 0 || H5Fget_filesize(f, &size) < 0)
+        size = (hsize_t)-1;
+    if (f >= 0)
+        H5Fclose(f);
+    return size;
+}
+
 int mkba_h5_attr_read_string(hid_t obj, const char *name, char **out)
 {
     *out = NULL;
@@ -340,7 +356,8 @@ int mkba_h5_attr_read_string(hid_t obj, const char *name, char **out)
         return -1;
     int rc = -1;
     hid_t ft = H5Aget_type(a);
-    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)) {
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)
+        && H5Tget_size(ft) <= file_size(obj)) {
         size_t size = H5Tget_size(ft);
         hid_t mt = mkba_h5_string_type(size);
         char *s = mkba_calloc(size + 1, 1);
@@ -432,6 +449,31 @@ void mkba_h5_strings_free(char **s, size_t n)
     mkba_free(s);
 }
 
+/* Deflate, the only compression HDF5 has built in, shrinks data at most
+ * 1032-fold. */
+#define DEFLATE_MAX_RATIO 1032
+
+/* Whether a dataset holding `count` strings of `width` bytes could have come
+ * from its stored bytes. The count and width are read from the file, so a
+ * damaged or foreign file can declare 2^44 labels in a few bytes; refusing it
+ * here reports the file as damaged instead of running out of memory on it.
+ * mkba writes labels contiguous and unfiltered, where the stored size is
+ * exact; a filtered copy (h5repack) may be smaller by deflate's ratio. */
+static int declared_size_fits(hid_t ds, size_t count, size_t width)
+{
+    if (width == 0 || count > SIZE_MAX / (width + 1))
+        return 0;
+    hsize_t need = (hsize_t)count * width;
+    hsize_t stored = H5Dget_storage_size(ds);
+    hid_t dcpl = H5Dget_create_plist(ds);
+    int filtered = dcpl >= 0 && H5Pget_nfilters(dcpl) > 0;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (need == 0)
+        return 1;
+    return filtered ? need / DEFLATE_MAX_RATIO <= stored : need <= stored;
+}
+
 int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
 {
     *out = NULL;
@@ -453,6 +495,8 @@ int mkba_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
     H5Sget_simple_extent_dims(space, dims, NULL);
     count = (size_t)dims[0];
     size_t width = H5Tget_size(ft);
+    if (!declared_size_fits(ds, count, width))
+        goto done;
     /* Reading into records one byte wider guarantees a terminator even if
      * a writer filled a record completely. */
     mt = mkba_h5_string_type(width);

@@ -641,17 +641,19 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
 
     mkba_h5_quiet q;
     mkba_h5_quiet_begin(&q);
-    /* H5Fcreate can fail after it made the file (its first write past a
-     * file size limit of 0): what it made is removed below, what was
-     * there before (nothing: the caller holds the output's lock and has
-     * removed a stale one) is not. */
+    /* The caller holds the output's lock and has removed a stale
+     * temporary, so nothing is there: it is created exclusively, so that
+     * a link placed there meanwhile (the lock is advisory) is refused, not
+     * followed and its target truncated. H5Fcreate can fail after it made
+     * the file (its first write past a file size limit of 0): what it made
+     * is removed below, what was there before is not. */
     struct stat before;
     int existed = lstat(w->tmp, &before) == 0;
     /* The 1.8 file format keeps attributes larger than 64 KiB (a long
      * scenario_text) in dense storage; the 1.6 default would refuse them. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110) >= 0)
-        w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        w->file = H5Fcreate(w->tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
     hid_t kept = mkba_h5_error_keep(w->file < 0);
     if (fapl >= 0)
         H5Pclose(fapl);
@@ -659,6 +661,10 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
     int rc;
     if (w->file >= 0)
         rc = create_contents(w, m, meta, err);
+    else if (existed)
+        rc = mkba_error_set(err, MKBA_EIO, "cannot write the result file %s: %s appeared while "
+                            "the run started (another program writes there?); move it away or "
+                            "choose another -o", w->path, w->tmp);
     else
         rc = mkba_h5_write_error(err, w->path, "cannot create %s", w->path);
     if (rc != MKBA_OK) {

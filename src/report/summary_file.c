@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "mkba/mkba.h"
 #include "core/alloc.h"
+#include "core/syserr.h"
 #include "core/strutil.h"
 #include "report/summary_report.h"
 #include "report/summary_text.h"
@@ -174,9 +175,12 @@ static int write_folder(const char *path, const mkba_report *r, const mkba_summa
         opened = i + 1;
         mkba_csv_begin(of[i].f, style);
         mkba_csv_table(of[i].f, r->table[i], style, 0);
-        if (fflush(of[i].f) != 0 || ferror(of[i].f))
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", final[i],
-                                strerror(errno));
+        if (fflush(of[i].f) != 0 || ferror(of[i].f)) {
+            int e = errno;
+            char cause[512];
+            mkba_syserr_describe(cause, sizeof cause, e);
+            rc = mkba_error_set_sys(err, MKBA_EIO, e, "cannot write %s: %s", final[i], cause);
+        }
     }
     while (rc == MKBA_OK && committed < n) {
         rc = mkba_outfile_commit(&of[committed], err);

@@ -1,10 +1,14 @@
 /* The summary as a workbook (see xlsx.h). Cells hold numbers, so a
  * spreadsheet in any locale shows them with its own decimal mark. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 #include "core/alloc.h"
+#include "core/syserr.h"
 #include "io/h5out.h"
 #include "xlsx.h"
 
@@ -181,6 +185,44 @@ static int write_sources(book *b, const char *shown, const char *path, mkba_erro
     return rc != MKBA_OK ? rc : rc2;
 }
 
+/* The libxlsxwriter errors that mean a system call on the file failed:
+ * errno then holds the cause a person can act on. */
+static const lxw_error file_errors[] = {
+    LXW_ERROR_CREATING_XLSX_FILE, LXW_ERROR_CREATING_TMPFILE, LXW_ERROR_ZIP_FILE_OPERATION,
+    LXW_ERROR_ZIP_FILE_ADD, LXW_ERROR_ZIP_CLOSE,
+};
+
+static int is_file_error(lxw_error e)
+{
+    for (size_t i = 0; i < sizeof file_errors / sizeof file_errors[0]; i++)
+        if (file_errors[i] == e)
+            return 1;
+    return 0;
+}
+
+/* Closes (writes) the workbook with standard error pointed at /dev/null:
+ * on a write fault libxlsxwriter prints [ERROR] lines of its own, naming
+ * its temporary file and zip internals, and mkba reports the fault itself.
+ * *sys_errno: errno right after the close. */
+static lxw_error close_quietly(lxw_workbook *wb, int *sys_errno)
+{
+    fflush(stderr);
+    int kept = dup(STDERR_FILENO);
+    int null = kept >= 0 ? open("/dev/null", O_WRONLY) : -1;
+    int hidden = null >= 0 && dup2(null, STDERR_FILENO) >= 0;
+    if (null >= 0)
+        close(null);
+    errno = 0;
+    lxw_error e = workbook_close(wb);
+    *sys_errno = errno;
+    fflush(stderr);
+    if (hidden)
+        dup2(kept, STDERR_FILENO);
+    if (kept >= 0)
+        close(kept);
+    return e;
+}
+
 int mkba_xlsx_write(const char *file, const char *shown, const char *path,
                     const mkba_report *r, mkba_error *err)
 {
@@ -209,8 +251,14 @@ int mkba_xlsx_write(const char *file, const char *shown, const char *path,
                             lxw_strerror(e));
     if (rc == MKBA_OK)
         rc = write_sources(&b, shown, path, err);
-    e = workbook_close(b.wb);
-    if (rc == MKBA_OK && e != LXW_NO_ERROR)
+    int sys = 0;
+    e = close_quietly(b.wb, &sys);
+    if (rc == MKBA_OK && e != LXW_NO_ERROR && sys != 0 && is_file_error(e)) {
+        char cause[512];
+        mkba_syserr_describe(cause, sizeof cause, sys);
+        rc = mkba_error_set_sys(err, MKBA_EIO, sys, "cannot write the workbook %s: %s", shown,
+                                cause);
+    } else if (rc == MKBA_OK && e != LXW_NO_ERROR)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", shown,
                             lxw_strerror(e));
     return rc;

@@ -134,8 +134,8 @@ int mkba_design_param(const mkba_model *m, const char *what, const char *name,
     const mkba_param *q = mkba_params_get(m->params, (size_t)k);
     if (q->dist.kind == MKBA_DIST_DIRICHLET) {
         mkba_error_set(err, MKBA_EINVAL, "%s: parameter '%s' is component %d of a Dirichlet "
-                       "vector (%s:%d), whose components sum to 1 and cannot be fixed one by "
-                       "one; fix the vector in the scenario instead", what, name,
+                       "vector (%s:%d), whose components sum to 1: it cannot be set or varied "
+                       "on its own; change the vector's alpha in the scenario", what, name,
                        q->dist.group_index + 1, q->file != NULL ? q->file : "?", q->line);
         return -1;
     }

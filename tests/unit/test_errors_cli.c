@@ -94,7 +94,8 @@ static void test_options(void **state)
           "--set: the scenario has no parameter 'zzqq'; `mkba check` lists every parameter", 1 },
         { "run" FULL "--set row_housing_1=0.5 -o DIR/out.h5",
           "--set: parameter 'row_housing_1' is component 1 of a Dirichlet vector "
-          "(tests/data/full.cfg:67)", 1 },
+          "(tests/data/full.cfg:67), whose components sum to 1: it cannot be set or varied on "
+          "its own; change the vector's alpha in the scenario", 1 },
         { "run" FULL "-o tests/data/full.cfg/out.h5", "mkba: cannot write the result file "
           "tests/data/full.cfg/out.h5: tests/data/full.cfg is not a folder", 1 },
     };
@@ -169,12 +170,13 @@ static void test_sa_options(void **state)
         { "sa tornado" FULL "--factors u_severe,u_severe" SA_OUT,
           "mkba: --factors: factor u_severe is listed twice", 1 },
         { "sa tornado" FULL "--factors row_housing_1" SA_OUT,
-          "'row_housing_1' is component 1 of a Dirichlet vector (tests/data/full.cfg:67)", 1 },
+          "'row_housing_1' is component 1 of a Dirichlet vector (tests/data/full.cfg:67), whose "
+          "components sum to 1: it cannot be set or varied on its own", 1 },
         { "sa sobol" FULL "--factors p_debt_worse,u_severe -n 8" SA_OUT,
           "p_debt_worse is a member of a correlation (tests/data/full.cfg:72: "
           "correlations.[0]); this method needs independent factors", 1 },
         { "sa tornado" FULL "--factors u_severe --range u_severe=2:1" SA_OUT,
-          "mkba: --range u_severe=2:1: LO must be below HI", 2 },
+          "mkba: --range u_severe=2:1: LO must be below HI\nUsage:", 2 },
         { "sa tornado" FULL "--factors loading" SA_OUT,
           "loading has no distribution to take percentiles of (it is fixed); give its range "
           "with --range loading=LO:HI", 1 },

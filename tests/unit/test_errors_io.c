@@ -134,6 +134,23 @@ static int one_entry(hid_t f, const char *name)
     return drop(f, name) < 0 || mkba_h5_write_strings(f, name, first, 1) < 0 ? -1 : 0;
 }
 
+/* Label list `name` again, declaring 2^44 labels of 16 bytes in chunks
+ * that were never written: a few bytes on disk that claim 256 TiB. */
+static int huge(hid_t f, const char *name)
+{
+    hsize_t dims[1] = { (hsize_t)1 << 44 }, chunk[1] = { 1024 };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t type = mkba_h5_string_type(16);
+    hid_t ds = -1;
+    if (drop(f, name) == 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0)
+        ds = H5Dcreate2(f, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Tclose(type);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return ds >= 0 && H5Dclose(ds) >= 0 ? 0 : -1;
+}
+
 /* Root attribute `name` again as a number where a string belongs. */
 static int attr_as_int(hid_t f, const char *name)
 {
@@ -147,6 +164,8 @@ static int no_arm_teams(hid_t f) { return drop(f, "/labels/arm_teams"); }
 static int no_cycle_years(hid_t f) { return H5Adelete(f, "cycle_years") < 0 ? -1 : 0; }
 static int no_mode(hid_t f) { return H5Adelete(f, "mode") < 0 ? -1 : 0; }
 static int text_totals(hid_t f) { return as_strings(f, "/draws/cost_total"); }
+static int huge_arms(hid_t f) { return huge(f, "/labels/arms"); }
+static int huge_perspectives(hid_t f) { return huge(f, "/labels/perspectives"); }
 static int short_calibrated(hid_t f) { return one_entry(f, "/labels/arm_calibrated_to"); }
 static int short_units(hid_t f) { return one_entry(f, "/labels/effect_units"); }
 static int numeric_status(hid_t f) { return attr_as_int(f, "analysis_status"); }
@@ -165,6 +184,8 @@ static const damage damages[] = {
     { short_calibrated, 0, MKBA_EPARSE,
       "/labels/arm_calibrated_to and /labels/arms differ in length" },
     { short_units, 0, MKBA_EPARSE, "/labels/effect_units and /labels/effects differ in length" },
+    { huge_arms, 0, MKBA_EPARSE, "cannot read /labels/arms" },
+    { huge_perspectives, 0, MKBA_EPARSE, "cannot read /labels/perspectives" },
     { no_monetary, 0, MKBA_EPARSE, "cannot read /labels/effect_monetary" },
     { no_cycle_years, 0, MKBA_EPARSE, "cannot read root attribute cycle_years" },
     { no_mode, 0, MKBA_EPARSE, "cannot read root attribute mode" },

@@ -13,8 +13,12 @@
  * also stepped through the whole growth of a run's, a tornado's and an
  * ex-post evaluation's file (test_hard_limit_steps), so that the file
  * meets it at every stage of its growth (HDF5's cache defers most writes
- * to the flush: docs/reliability.md). And a folder (or link) named OUT.tmp
- * is the user's: refused in words and left alone. */
+ * to the flush: docs/reliability.md). The summary's workbook and --folder
+ * tables meet the limit too. After each failure the whole output folder is
+ * listed for leftovers. And a folder, link or FIFO named OUT.tmp is the
+ * user's: refused in words and left alone, also when it appears after the
+ * stale temporary was removed. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +35,7 @@
 #include "support.h"
 #include "support_run.h"
 #include <hdf5.h>
+#include "io/h5out.h"
 #include "io/h5util.h"
 #include "mkba/mkba.h"
 #include "support_scratch.h"
@@ -120,6 +125,36 @@ static void assert_lacks(const char *hay, const char *needle)
         fail_msg("did not expect \"%s\" in:\n%s", needle, hay);
 }
 
+/* The test's own files in its folder: the summary's input and output
+ * folder, the full disk's stderr. */
+static const char *const own_files[] = { "psa.h5", "fold", "stderr" };
+
+/* The first entry of `folder` that a failed command left behind (NULL:
+ * none), apart from the test's own files and, when `ckpt_ok`, the
+ * checkpoint: the whole folder is listed, so that no scratch file
+ * (OUT.tmp.refine.h5 and its own .tmp, .lock, .ckpt, a workbook's
+ * temporary) escapes the check. */
+static const char *leftover(const char *folder, int ckpt_ok)
+{
+    static char name[256];
+    DIR *d = opendir(folder);
+    assert_non_null(d);
+    const char *left = NULL;
+    struct dirent *e;
+    while (left == NULL && (e = readdir(d)) != NULL) {
+        int own = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0
+                  || (ckpt_ok && strcmp(e->d_name, "out.h5.ckpt") == 0);
+        for (size_t i = 0; i < sizeof own_files / sizeof own_files[0]; i++)
+            own |= strcmp(e->d_name, own_files[i]) == 0;
+        if (!own) {
+            snprintf(name, sizeof name, "%s", e->d_name);
+            left = name;
+        }
+    }
+    closedir(d);
+    return left;
+}
+
 /* The failure a user must see, and nothing left that looks like a result. */
 static void assert_clean_failure(int status, const char *cause, long limit)
 {
@@ -142,12 +177,11 @@ static void assert_clean_failure(int status, const char *cause, long limit)
     assert_lacks(errtext, "#000");
     assert_lacks(errtext, "Sanitizer");
     assert_lacks(errtext, "runtime error");
-    if (support_exists(out) || support_exists(tmp) || support_exists(lock))
-        fail_msg("limit %ld: left %s:\n%s", limit,
-                 support_exists(out) ? out : support_exists(tmp) ? tmp : lock, errtext);
     /* A checkpoint left behind holds finished draws and says so. */
-    if (support_exists(ckpt))
-        support_assert_contains(errtext, "then run the same command with --resume to continue");
+    const char *left = leftover(dir, strstr(errtext, "then run the same command with --resume "
+                                            "to continue") != NULL);
+    if (left != NULL)
+        fail_msg("limit %ld: left %s:\n%s", limit, left, errtext);
 }
 
 /* The size of the whole file of `mkba ARGS`, which must succeed unlimited. */
@@ -247,7 +281,7 @@ static const struct stepped {
 };
 
 /* Under the sanitizers one step in SAN_SHARE is taken, the offset turning
- * with each command. */
+ * with each command, besides the first and the last. */
 #define SAN_SHARE 4
 
 /* A hard file size limit (soft and hard alike: nothing in mkba can lift
@@ -266,14 +300,17 @@ static void test_hard_limit_steps(void **state)
         long size = unlimited_size(stepped[c].args), limit = 0;
         int runs = 0;
         for (int i = 0; limit < size; i++) {
-            if (!san || (size_t)i % SAN_SHARE == c % SAN_SHARE) {
+            long next = limit + (limit < 8192 ? 1024 : stepped[c].step_kib * 1024);
+            /* The first step (limit 0: H5Fcreate itself fails) and the
+             * last always, the rest sampled. */
+            if (!san || i == 0 || next >= size || (size_t)i % SAN_SHARE == c % SAN_SHARE) {
                 assert_clean_failure(mkba_limited(stepped[c].args, limit),
                                      "the file is too large (for the file system or the "
                                      "process's file size limit) (File too large)", limit);
                 remove(ckpt);
                 runs++;
             }
-            limit += limit < 8192 ? 1024 : stepped[c].step_kib * 1024;
+            limit = next;
         }
         assert_int_equal(mkba_limited(stepped[c].args, 2 * size), 0);
         assert_true(support_exists(out));
@@ -289,8 +326,9 @@ static void test_hard_limit_steps(void **state)
 
 /* OUT.tmp is where a result is written before the rename; a leftover
  * regular file there is a killed run's and is replaced, but mkba never
- * makes anything else there: a folder (empty or not) or a symbolic link
- * is the user's, refused in words and left as it was, by run and by sa. */
+ * makes anything else there: a folder (empty or not), a symbolic link or
+ * a FIFO is the user's, refused in words and left as it was, by run, sa
+ * and expost. */
 static void test_tmp_not_a_file(void **state)
 {
     (void)state;
@@ -298,9 +336,13 @@ static void test_tmp_not_a_file(void **state)
     static const char *const commands[] = {
         "run scenarios/default.cfg --draws 2 --households 50 -q",
         "sa tornado scenarios/default.cfg --households 50 --factors p_debt_onset -q",
+        "expost scenarios/pathways/model-b.cfg --observed "
+        "scenarios/pathways/observed/model-b-synthetic.csv --draws 8 --households 50 "
+        "--no-refine -q",
     };
     static const struct { const char *what; const char *kind; } things[] = {
         { "empty folder", "folder" }, { "folder", "folder" }, { "link", "symbolic link" },
+        { "FIFO", "special file" },
     };
     char inside[300], expected[1024];
     snprintf(inside, sizeof inside, "%s/keep", tmp);
@@ -312,6 +354,8 @@ static void test_tmp_not_a_file(void **state)
                 assert_int_equal(support_write_file(inside, "the user's\n"), 0);
             if (t == 2)
                 assert_int_equal(symlink(dir, tmp), 0);
+            if (t == 3)
+                assert_int_equal(mkfifo(tmp, 0600), 0);
             int status = mkba_limited(commands[c], NO_LIMIT);
             if (status != 1)
                 fail_msg("%s, OUT.tmp a %s: exit %d (expected 1):\n%s", commands[c],
@@ -323,7 +367,8 @@ static void test_tmp_not_a_file(void **state)
             assert_false(support_exists(out) || support_exists(lock));
             struct stat st;
             assert_int_equal(lstat(tmp, &st), 0);
-            assert_true(t == 2 ? S_ISLNK(st.st_mode) : S_ISDIR(st.st_mode));
+            assert_true(t == 3 ? S_ISFIFO(st.st_mode) : t == 2 ? S_ISLNK(st.st_mode)
+                        : S_ISDIR(st.st_mode));
             if (t == 1)
                 assert_true(support_exists(inside));
             remove(inside);
@@ -348,8 +393,113 @@ static int remove_outputs(void **state)
     remove(out);
     remove(ckpt);
     remove(lock);
+    static const char *const made[] = { "target", "psa.h5", "book.xlsx" };
+    char path[300];
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+        remove(path);
+    }
+    snprintf(path, sizeof path, "%s/fold", dir);
+    support_remove_temp_folder(path);
     hard_limit = 0;
     return 0;
+}
+
+/* The summary's files meet a file size limit as the result files do: the
+ * workbook, which libxlsxwriter writes whole at its close into a temporary
+ * file, and the tables of --folder. Each failure names the file and the
+ * cause, shows none of libxlsxwriter's own [ERROR] lines or zip codes, and
+ * leaves nothing behind; with room both succeed. */
+static void test_summary_file_size_limit(void **state)
+{
+    (void)state;
+    support_bin();
+    char psa[300], book[300], fold[300], cmd[2048], expected[1024];
+    snprintf(psa, sizeof psa, "%s/psa.h5", dir);
+    snprintf(book, sizeof book, "%s/book.xlsx", dir);
+    snprintf(fold, sizeof fold, "%s/fold", dir);
+    snprintf(cmd, sizeof cmd, "'%s' run scenarios/default.cfg --draws 4 --households 50 -q "
+             "--force -o '%s' >/dev/null </dev/null", bin, psa);
+    if (run_limited(cmd, NO_LIMIT) != 0)
+        fail_msg("the summary's input failed:\n%s", errtext);
+    assert_int_equal(mkdir(fold, 0755), 0);
+    static const char *const cause = "the file is too large (for the file system or the "
+                                     "process's file size limit) (File too large)";
+    const long limits[] = { 0, 4000 };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' summary '%s' --format xlsx -o '%s' >/dev/null "
+                 "</dev/null", bin, psa, book);
+        int status = run_limited(cmd, limits[i]);
+        if (status != 1)
+            fail_msg("workbook, limit %ld: exit %d (expected 1):\n%s", limits[i], status,
+                     errtext);
+        snprintf(expected, sizeof expected, "mkba: cannot write the workbook %s: %s", book,
+                 cause);
+        support_assert_contains(errtext, expected);
+        assert_lacks(errtext, "[ERROR]");
+        assert_lacks(errtext, "ZIP");
+        assert_lacks(errtext, ".tmp");
+        const char *left = leftover(dir, 0);
+        if (left != NULL)
+            fail_msg("workbook, limit %ld: left %s:\n%s", limits[i], left, errtext);
+
+        snprintf(cmd, sizeof cmd, "'%s' summary '%s' --format csv --folder '%s' >/dev/null "
+                 "</dev/null", bin, psa, fold);
+        status = run_limited(cmd, limits[i]);
+        if (status != 1)
+            fail_msg("--folder, limit %ld: exit %d (expected 1):\n%s", limits[i], status,
+                     errtext);
+        snprintf(expected, sizeof expected, "mkba: cannot write %s/", fold);
+        support_assert_contains(errtext, expected);
+        support_assert_contains(errtext, cause);
+        assert_lacks(errtext, ".tmp");
+        if ((left = leftover(fold, 0)) != NULL)
+            fail_msg("--folder, limit %ld: left %s:\n%s", limits[i], left, errtext);
+    }
+    snprintf(cmd, sizeof cmd, "'%s' summary '%s' --format xlsx -o '%s' >/dev/null </dev/null",
+             bin, psa, book);
+    assert_int_equal(run_limited(cmd, 1L << 24), 0);
+    assert_true(support_exists(book));
+    snprintf(cmd, sizeof cmd, "'%s' summary '%s' --format csv --folder '%s' >/dev/null "
+             "</dev/null", bin, psa, fold);
+    assert_int_equal(run_limited(cmd, 1L << 24), 0);
+    snprintf(expected, sizeof expected, "%s/answer.csv", fold);
+    assert_true(support_exists(expected));
+    remove(book);
+    remove(psa);
+    assert_int_equal(support_remove_temp_folder(fold), 0);
+}
+
+/* A link placed at OUT.tmp after the stale temporary was removed (the
+ * output lock is advisory) is refused, not followed: its target, a file of
+ * the user's, keeps its contents. */
+static void test_tmp_link_placed_late(void **state)
+{
+    (void)state;
+    char target[300], text[64];
+    snprintf(target, sizeof target, "%s/target", dir);
+    assert_int_equal(support_write_file(target, "the user's\n"), 0);
+    assert_int_equal(symlink(target, tmp), 0);
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err), MKBA_OK);
+    mkba_run_meta meta = { 1, 2, 50, 1, "microsimulation", "none" };
+    mkba_h5_writer *w = mkba_h5_create(out, 1, m, &meta, 2, &err);
+    mkba_model_free(m);
+    assert_null(w);
+    char expected[1024];
+    snprintf(expected, sizeof expected, "cannot write the result file %s: %s appeared while the "
+             "run started", out, tmp);
+    support_assert_contains(err.message, expected);
+    support_slurp(target, text, sizeof text);
+    assert_string_equal(text, "the user's\n");
+    struct stat st;
+    assert_int_equal(lstat(tmp, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_false(support_exists(out));
+    remove(tmp);
+    remove(target);
 }
 
 static void test_sa_file_size_limit(void **state)
@@ -573,6 +723,8 @@ int main(void)
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test_teardown(test_hard_limit_steps, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_not_a_file, remove_outputs),
+        cmocka_unit_test_teardown(test_tmp_link_placed_late, remove_outputs),
+        cmocka_unit_test_teardown(test_summary_file_size_limit, remove_outputs),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_full_disk_keeps_the_checkpoint),
     };
