@@ -962,7 +962,7 @@ static void test_services_entrant_shares_and_care(void **state)
     double state_cost[3], admitted[3];
     for (int i = 0; i < 3; i++) {
         case_files c;
-        char block[200], tag[16];
+        char block[200], tag[24];
         snprintf(block, sizeof block, "population = { households = 5000; inflow = 1000; "
                  "entrants = { debt = %s; }; };\n", shares[i]);
         snprintf(tag, sizeof tag, "eshare%d", i);
