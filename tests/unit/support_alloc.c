@@ -90,26 +90,6 @@ static int exists(const char *path)
     return path != NULL && access(path, F_OK) == 0;
 }
 
-/* Until the HDF5 string helpers of src/io tell a failed allocation from a
- * damaged file (issue 16, branch oom16), their callers report an
- * out-of-memory as a file that cannot be read; only these words pass. */
-static int known_misreport(const mkba_error *err)
-{
-    static const struct { mkba_status code; const char *words; } known[] = {
-        { MKBA_EPARSE, "cannot read /labels/" }, { MKBA_EPARSE, "cannot read root attribute" },
-        { MKBA_EPARSE, "cannot read attribute" }, { MKBA_EPARSE, "not a list of strings" },
-        { MKBA_EPARSE, "is it a result file of this mkba version" },
-        { MKBA_EIO, "(or out of memory)" }, { MKBA_EIO, "cannot write /labels/" },
-        { MKBA_EIO, "cannot write /sa/" }, { MKBA_EIO, "cannot write /analysis/" },
-    };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (err->code == known[i].code && strstr(err->message, known[i].words) != NULL) {
-            print_message("known misreport: %s\n", err->message);
-            return 1;
-        }
-    return 0;
-}
-
 static void attempt(const support_alloc_op *op, places *p, mkba_error *err)
 {
     mkba_context ctx;
@@ -129,8 +109,7 @@ static void attempt(const support_alloc_op *op, places *p, mkba_error *err)
     }
     if (rc == MKBA_OK)
         fail_msg("%s: an allocation failed, yet it succeeded", op->what);
-    if ((err->code != MKBA_ENOMEM || strstr(err->message, "memory") == NULL)
-        && !known_misreport(err))
+    if (err->code != MKBA_ENOMEM || strstr(err->message, "memory") == NULL)
         fail_msg("%s: an allocation failed, yet the error is not an out-of-memory one: "
                  "%s (%s)", op->what, mkba_status_name(err->code), err->message);
     if (op->output != NULL) {
