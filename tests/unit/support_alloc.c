@@ -96,6 +96,8 @@ static void attempt(const support_alloc_op *op, places *p, mkba_error *err)
     mkba_context_init(&ctx);
     ctx.alloc = (mkba_allocator){ p_malloc, p_calloc, p_realloc, p_free, p };
     ctx.threads = 1;           /* places are recorded without a lock */
+    if (op->output != NULL)
+        remove(op->output);    /* what a failure leaves is then its own */
     mkba_error_clear(err);
     int rc = op->run(&ctx, op->arg, err);
     ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP
@@ -141,6 +143,19 @@ void support_alloc_skip(const support_alloc_op *op)
     for (size_t i = 0; i < p.nseen && ndone < sizeof done / sizeof done[0]; i++)
         if (!seen_in(done, ndone, p.seen[i]))
             done[ndone++] = p.seen[i];
+}
+
+void support_alloc_forget(void)
+{
+    ndone = 0;
+}
+
+void support_alloc_run(const support_alloc_op *op)
+{
+    mkba_error err = {0};
+    memset(&p, 0, sizeof p);
+    p.recording = 1;
+    attempt(op, &p, &err);
 }
 
 size_t support_alloc_every_place(const support_alloc_op *op, size_t cap)
