@@ -27,14 +27,31 @@ typedef struct places {
     int failed;
 } places;
 
+/* Where the operation returns to in run_op's caller: the callers above
+ * it (which line of this file ran the operation) are not part of a place,
+ * or a place near the operation's top would have one name when recorded
+ * and another when its turn to fail came, and never fail. */
+static void *op_return;
+
 static uint64_t place_here(void)
 {
     void *frames[DEPTH];
     int n = backtrace(frames, DEPTH);
     uint64_t key = 1469598103934665603u;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         key = (key ^ (uint64_t)(uintptr_t)frames[i]) * 1099511628211u;
+        if (frames[i] == op_return)
+            break;
+    }
     return key;
+}
+
+/* Runs op from one call site, whose return address names its end. */
+static __attribute__((noinline)) int run_op(const support_alloc_op *op,
+                                            const mkba_context *ctx, mkba_error *err)
+{
+    op_return = __builtin_return_address(0);
+    return op->run(ctx, op->arg, err);
 }
 
 static int seen_in(const uint64_t *keys, size_t n, uint64_t key)
@@ -99,7 +116,7 @@ static void attempt(const support_alloc_op *op, places *p, mkba_error *err)
     if (op->output != NULL)
         remove(op->output);    /* what a failure leaves is then its own */
     mkba_error_clear(err);
-    int rc = op->run(&ctx, op->arg, err);
+    int rc = run_op(op, &ctx, err);
     ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP
                                                      | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
     if (open != 0)
