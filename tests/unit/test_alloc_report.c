@@ -2,7 +2,8 @@
  * do beyond the summary itself, and in the PSA of a sensitivity method run
  * without --from: the HTML report of a run file and of an sa file, its PDF,
  * the chart manifest reader and the charts' embedding, the folder of CSV
- * tables, and sa prim's own PSA. Each operation runs under the allocator
+ * tables, sa prim's own PSA, and an ex-post evaluation's reading of
+ * observed data over 64 KiB and its --refine-parameters. Each operation runs under the allocator
  * of support_alloc.h, which fails one place at a time; the places the
  * same file's summary (test_alloc_sites) shares with it are skipped first,
  * so what is failed is the report's own code. Every failure must give an
