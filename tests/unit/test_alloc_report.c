@@ -2,7 +2,8 @@
  * do beyond the summary itself, and in the PSA of a sensitivity method run
  * without --from: the HTML report of a run file and of an sa file, its PDF,
  * the chart manifest reader and the charts' embedding, the folder of CSV
- * tables, and sa prim's own PSA. Each operation runs under the allocator
+ * tables, sa prim's own PSA, and an ex-post evaluation's reading of
+ * observed data over 64 KiB and its --refine-parameters. Each operation runs under the allocator
  * of support_alloc.h, which fails one place at a time; the places the
  * same file's summary (test_alloc_sites) shares with it are skipped first,
  * so what is failed is the report's own code. Every failure must give an
@@ -32,6 +33,7 @@
 #include <gsl/gsl_errno.h>
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
+#include "mkba/expost.h"
 #include "support.h"
 #include "support_alloc.h"
 #include "support_expost.h"
@@ -41,7 +43,7 @@
 
 static support_expost fx;
 static char sa_file[300], html[300], pdf[300], folder[300], prim_out[300];
-static char plots[300], browser[300], cache[300];
+static char plots[300], browser[300], cache[300], padded[300];
 static int skipped;
 
 static size_t cap(void)
@@ -198,6 +200,54 @@ static void test_prim_psa(void **state)
                                                                prim_out }, cap()) > 0);
 }
 
+/* An ex-post evaluation (arg: its observed data) with its refinement,
+ * which names the parameter to refine (padded: the data padded past the
+ * reader's first 64 KiB) or leaves the choice to the sampler. */
+static int run_expost(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    mkba_expost_options o;
+    support_expost_options(&fx, &o, prim_out);
+    o.observed = arg;
+    o.min_ess_share = 0.9;
+    o.moves = 2;
+    o.max_stages = 3;
+    o.accept_partial = 1;
+    if (arg == padded)
+        o.refine_parameters = "p_debt_worse";
+    int rc = mkba_expost_run(ctx, fx.services, &o, err);
+    if (rc == MKBA_OK)
+        remove(prim_out);
+    return rc;
+}
+
+/* What an evaluation does beyond test_alloc_sites' (its places skipped
+ * first): reading observed data longer than the reader's first buffer
+ * (comment lines pad it past 64 KiB) and checking --refine-parameters. */
+static void test_expost_own(void **state)
+{
+    (void)state;
+    char *text = support_read_file(fx.data);
+    assert_non_null(text);
+    size_t len = strlen(text), size = len + 70 * 1024, n = len;
+    char *more = realloc(text, size);
+    assert_non_null(more);
+    for (; n + 64 < size; n += 64) {
+        more[n] = '#';
+        memset(more + n + 1, '.', 62);
+        more[n + 63] = '\n';
+    }
+    more[n] = '\0';
+    assert_int_equal(support_write_file(padded, more), 0);
+    assert_true(strlen(more) > 65536);
+    free(more);
+    support_alloc_skip(&(support_alloc_op){ "expost", run_expost, fx.data, NULL });
+    assert_true(support_alloc_every_place(&(support_alloc_op){ "expost of padded data, "
+                                                               "--refine-parameters",
+                                                               run_expost, padded, prim_out },
+                                          cap()) > 0);
+    remove(padded);
+}
+
 /* The stand-ins for the chart script (its first run the real one, whose
  * folder later runs copy) and for Chromium. */
 static int stand_ins(void)
@@ -237,6 +287,7 @@ static int setup(void **state)
     support_expost_path(&fx, plots, "plots.sh");
     support_expost_path(&fx, browser, "chromium.sh");
     support_expost_path(&fx, cache, "charts");
+    support_expost_path(&fx, padded, "padded.csv");
     if (stand_ins() != 0 || chmod(browser, 0755) != 0)
         return -1;
     skipped = system("/usr/bin/python3 -c 'import matplotlib, h5py' 2>/dev/null") != 0;
@@ -277,11 +328,15 @@ static int teardown(void **state)
 int main(void)
 {
     gsl_set_error_handler_off();
+    /* MKBA_TEST_FILTER=test_folder runs one part (a glob over the names). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_run),
         cmocka_unit_test(test_report_sa),
         cmocka_unit_test(test_folder),
         cmocka_unit_test(test_prim_psa),
+        cmocka_unit_test(test_expost_own),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

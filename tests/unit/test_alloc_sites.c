@@ -6,7 +6,8 @@
  * place with the first allocation made there failing. Unlike
  * test_alloc_fail, which fails the n-th allocation for every n (or an even
  * spread of a long run's), this reaches out-of-memory branches of a long
- * run however late it allocates. Every failure must return MKBA_ENOMEM with
+ * run however late it allocates (the allocator and its checks are
+ * support_alloc.c's, shared with test_alloc_report). Every failure must return MKBA_ENOMEM with
  * a message about memory (never, say, "cannot read /labels/arms", which
  * would send the user looking for a damaged file), leave no output file
  * (nor its temporary) and no HDF5 object open.
@@ -18,186 +19,33 @@
  * under the sanitizers, MKBA_SANITIZED set); the offset turns with each
  * operation so that operations sharing places fail different ones.
  * MKBA_ALLOC_SITES_ALL=1 fails every place of every operation. */
-#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <execinfo.h>
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
-#include <hdf5.h>
 #include "mkba/mkba.h"
 #include "mkba/sa.h"
 #include "mkba/expost.h"
 #include "support.h"
+#include "support_alloc.h"
 #include "support_expost.h"
 
-/* Callers that name a place: enough to tell apart the uses of one helper
- * (a string copy, a growing array) by the code that called it. */
-#define DEPTH 7
-#define MAX_PLACES 4096
 #define CAP_PLAIN 40
 #define CAP_SAN 10
-/* Of the sampled places, the share a run may not reach when its turn
- * comes (a place a run reaches only once per process, such as a table
- * built on first use; sa prim: 4 of 38): at most one in five. */
-#define UNREACHED_SHARE 5
 
-typedef struct places {
-    int recording;             /* 1: collect places; 0: fail `target` once */
-    uint64_t seen[MAX_PLACES];
-    size_t nseen;
-    uint64_t target;
-    int failed;
-} places;
-
-static uint64_t place_here(void)
+/* Fails the sample of op's places (see the top), then runs it once more
+ * to leave its file for the summaries that read it. */
+static void every_place(const support_alloc_op *op)
 {
-    void *frames[DEPTH];
-    int n = backtrace(frames, DEPTH);
-    uint64_t key = 1469598103934665603u;
-    for (int i = 0; i < n; i++)
-        key = (key ^ (uint64_t)(uintptr_t)frames[i]) * 1099511628211u;
-    return key;
-}
-
-/* Whether this allocation fails; records its place on the first pass. */
-static int refuse(places *p)
-{
-    uint64_t key = place_here();
-    if (p->recording) {
-        for (size_t i = 0; i < p->nseen; i++)
-            if (p->seen[i] == key)
-                return 0;
-        if (p->nseen == MAX_PLACES)
-            fail_msg("more than %d places allocate", MAX_PLACES);
-        p->seen[p->nseen++] = key;
-        return 0;
-    }
-    if (!p->failed && key == p->target) {
-        p->failed = 1;
-        return 1;
-    }
-    return 0;
-}
-
-static void *p_malloc(void *user, size_t size)
-{
-    return refuse(user) ? NULL : malloc(size);
-}
-
-static void *p_calloc(void *user, size_t n, size_t size)
-{
-    return refuse(user) ? NULL : calloc(n, size);
-}
-
-static void *p_realloc(void *user, void *ptr, size_t size)
-{
-    return refuse(user) ? NULL : realloc(ptr, size);
-}
-
-static void p_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
-}
-
-/* One operation under test: runs it with ctx, returns its status. */
-typedef struct operation {
-    const char *what;
-    int (*run)(const mkba_context *ctx, const void *arg, mkba_error *err);
-    const void *arg;
-    const char *output;        /* the file it writes (NULL: none) */
-} operation;
-
-static int exists(const char *path)
-{
-    return path != NULL && access(path, F_OK) == 0;
-}
-
-static void attempt(const operation *op, places *p, mkba_error *err)
-{
-    mkba_context ctx;
-    mkba_context_init(&ctx);
-    ctx.alloc = (mkba_allocator){ p_malloc, p_calloc, p_realloc, p_free, p };
-    ctx.threads = 1;           /* places are recorded without a lock */
-    if (op->output != NULL)
-        remove(op->output);
-    mkba_error_clear(err);
-    int rc = op->run(&ctx, op->arg, err);
-    ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP
-                                                     | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
-    if (open != 0)
-        fail_msg("%s: left %ld HDF5 objects open (%s)", op->what, (long)open, err->message);
-    if (p->recording || !p->failed) {
-        if (rc != MKBA_OK)
-            fail_msg("%s: %s", op->what, err->message);
-        return;
-    }
-    if (rc == MKBA_OK)
-        fail_msg("%s: an allocation failed, yet it succeeded", op->what);
-    if (err->code != MKBA_ENOMEM || strstr(err->message, "memory") == NULL)
-        fail_msg("%s: an allocation failed, yet the error is not an out-of-memory one: "
-                 "%s (%s)", op->what, mkba_status_name(err->code), err->message);
-    if (op->output != NULL) {
-        char tmp[600];
-        snprintf(tmp, sizeof tmp, "%s.tmp", op->output);
-        if (exists(op->output) || exists(tmp))
-            fail_msg("%s: an allocation failed and left %s (%s)", op->what,
-                     exists(tmp) ? tmp : op->output, err->message);
-    }
-}
-
-/* Places failed by the operations before (MKBA_ALLOC_SITES_ALL unset). */
-static uint64_t done[MAX_PLACES * 4];
-static size_t ndone, operations;
-
-static int done_before(uint64_t key)
-{
-    for (size_t i = 0; i < ndone; i++)
-        if (done[i] == key)
-            return 1;
-    return 0;
-}
-
-/* Records the places of op, then fails the sample (see the top) in turn. */
-static void every_place(const operation *op)
-{
-    static places p;
-    static uint64_t fresh[MAX_PLACES];
-    mkba_error err = {0};
-    memset(&p, 0, sizeof p);
-    p.recording = 1;
-    attempt(op, &p, &err);
     int all = getenv("MKBA_ALLOC_SITES_ALL") != NULL;
-    size_t n = p.nseen, m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (all || !done_before(p.seen[i]))
-            fresh[m++] = p.seen[i];
-    size_t cap = all ? MAX_PLACES : getenv("MKBA_SANITIZED") != NULL ? CAP_SAN : CAP_PLAIN;
-    size_t step = m > cap ? (m + cap - 1) / cap : 1;
-    size_t tried = 0, reached = 0;
-    for (size_t i = operations++ % step; i < m; i += step) {
-        p.recording = 0;
-        p.failed = 0;
-        p.target = fresh[i];
-        attempt(op, &p, &err);
-        tried++;
-        reached += (size_t)p.failed;
-        if (ndone < sizeof done / sizeof done[0])
-            done[ndone++] = fresh[i];
-    }
-    attempt(op, &(places){ .recording = 1 }, &err); /* leaves its file for the next */
-    print_message("%s: %zu places allocate, %zu not failed before; %zu tried (every %zu), "
-                  "%zu failed\n", op->what, n, m, tried, step, reached);
-    if (reached + tried / UNREACHED_SHARE < tried)
-        fail_msg("%s: only %zu of %zu sampled places were reached when failed", op->what,
-                 reached, tried);
+    if (all)
+        support_alloc_forget();
+    support_alloc_every_place(op, all ? 0 : getenv("MKBA_SANITIZED") != NULL ? CAP_SAN
+                                                                           : CAP_PLAIN);
+    support_alloc_run(op);
 }
 
 static support_expost fx;      /* the data, the PSA and the scenario */
@@ -310,26 +158,26 @@ static void summaries(const char *what, const char *file, int has_draws, int eve
         char label[128];
         snprintf(label, sizeof label, "summary of %s, %s", what, names[i]);
         summary_case c = { file, formats[i], NULL, NULL };
-        every_place(&(operation){ label, run_summary, &c, NULL });
+        every_place(&(support_alloc_op){ label, run_summary, &c, NULL });
     }
     char book[300], label[128];
     snprintf(label, sizeof label, "summary of %s, xlsx", what);
     summary_case x = { file, MKBA_SUMMARY_XLSX, support_expost_path(&fx, book, "book.xlsx"),
                        NULL };
-    every_place(&(operation){ label, run_summary, &x, x.output });
+    every_place(&(support_alloc_op){ label, run_summary, &x, x.output });
     remove(book);
 }
 
 static void test_expost(void **state)
 {
     (void)state;
-    every_place(&(operation){ "expost", run_expost, NULL, post });
-    every_place(&(operation){ "expost --from", run_expost_from, NULL, out });
-    every_place(&(operation){ "expost --simulate", run_simulate, NULL, csv });
+    every_place(&(support_alloc_op){ "expost", run_expost, NULL, post });
+    every_place(&(support_alloc_op){ "expost --from", run_expost_from, NULL, out });
+    every_place(&(support_alloc_op){ "expost --simulate", run_simulate, NULL, csv });
     static const mkba_summary_format formats[] = { MKBA_SUMMARY_TEXT, MKBA_SUMMARY_CSV,
                                                    MKBA_SUMMARY_JSON };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-        every_place(&(operation){ "expost report", run_expost_report, &formats[i], NULL });
+        every_place(&(support_alloc_op){ "expost report", run_expost_report, &formats[i], NULL });
     summaries("expost", post, 1, 0);
 }
 
@@ -361,7 +209,7 @@ static void test_sa(void **state)
         const char *name = mkba_sa_method_name(cases[c].method);
         char label[64];
         snprintf(label, sizeof label, "sa %s", name);
-        every_place(&(operation){ label, run_sa, &o, out });
+        every_place(&(support_alloc_op){ label, run_sa, &o, out });
         summaries(label, out, 0, 0);
     }
     mkba_sa_options f;
@@ -369,10 +217,10 @@ static void test_sa(void **state)
     f.method = MKBA_SA_SOBOL;
     f.n = 16;
     f.bootstrap = 5;
-    every_place(&(operation){ "sa sobol --function", run_function, &f, NULL });
+    every_place(&(support_alloc_op){ "sa sobol --function", run_function, &f, NULL });
     f.method = MKBA_SA_MORRIS;
     f.n = 4;
-    every_place(&(operation){ "sa morris --function", run_function, &f, NULL });
+    every_place(&(support_alloc_op){ "sa morris --function", run_function, &f, NULL });
 }
 
 static void test_run_summaries(void **state)
@@ -389,8 +237,7 @@ static int setup(void **state)
     support_expost_path(&fx, post, "expost.h5");
     support_expost_path(&fx, out, "out.h5");
     support_expost_path(&fx, csv, "synthetic.csv");
-    void *warm[1];
-    backtrace(warm, 1);        /* loads the unwinder before any place is recorded */
+    support_alloc_init();
     return 0;
 }
 
