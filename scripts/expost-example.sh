@@ -7,6 +7,14 @@
 #                                            (--no-refine) and with the
 #                                            sequential refinement
 #
+# --time runs the commands of docs/expost.md, "The shipped example": a PSA of
+# 200 draws of 1,000 households (seed 20240301), the update without the
+# refinement (--no-refine --accept-partial), then with it, refining
+# detect_team, p_pw_youth_escalate, seek_medium and seek_light. Environment:
+# EXPOST_DRAWS, EXPOST_HOUSEHOLDS (200, 1000) of the PSA; EXPOST_OUT (a
+# folder to keep psa.h5, rew.h5 and refine.h5 in for `mkba summary`;
+# default: a temporary one, removed).
+#
 # The synthetic observed data are the model's own: the base case of
 # scenarios/pathways/model-b.cfg with three "true" values, each figure of
 # the template drawn through its observation model. Same binary, same file.
@@ -19,17 +27,27 @@ scenario=scenarios/pathways/model-b.cfg
     --set detect_team=0.66 --set p_pw_youth_escalate=0.09 --set seek_medium=0.7
 echo "expost-example: wrote $dir/model-b-synthetic.csv"
 if [ "${2:-}" = "--time" ]; then
-    out=$(mktemp -d)
-    trap 'rm -rf "$out"' EXIT
+    if [ -n "${EXPOST_OUT:-}" ]; then
+        out=$EXPOST_OUT
+        mkdir -p "$out"
+    else
+        out=$(mktemp -d)
+        trap 'rm -rf "$out"' EXIT
+    fi
     draws=${EXPOST_DRAWS:-200} households=${EXPOST_HOUSEHOLDS:-1000}
-    "$bin" run "$scenario" --draws "$draws" --households "$households" --threads 2 -q \
-        -o "$out/psa.h5"
-    for mode in --no-refine refine; do
-        # Reweighting alone rests on about one draw here: keep its file.
-        flag=$([ "$mode" = refine ] && echo "" || echo "$mode --accept-partial")
+    "$bin" run "$scenario" --draws "$draws" --households "$households" --seed 20240301 \
+        --threads 2 -q -o "$out/psa.h5"
+    for mode in reweighting refine; do
+        if [ "$mode" = refine ]; then
+            flags=(--refine-parameters detect_team,p_pw_youth_escalate,seek_medium,seek_light)
+        else
+            # Reweighting alone rests on about one draw here: keep its file.
+            flags=(--no-refine --accept-partial)
+        fi
         start=$(date +%s.%N)
         "$bin" expost "$scenario" --observed "$dir/model-b-synthetic.csv" --from "$out/psa.h5" \
-            -o "$out/expost.h5" --force --threads 2 -q $flag
+            -o "$out/$([ "$mode" = refine ] && echo refine || echo rew).h5" --force \
+            --threads 2 -q "${flags[@]}"
         end=$(date +%s.%N)
         awk -v m="$mode" -v s="$start" -v e="$end" -v d="$draws" -v h="$households" 'BEGIN {
             printf "expost-example: %s: %.1f s wall (%d draws of %d households)\n",
