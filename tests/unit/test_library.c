@@ -92,7 +92,8 @@ static void assert_norm_can_bite(const mkba_model *m, const mkba_team *t)
                  "curve never acts", m->path, t->name);
     const mkba_param *p = mkba_params_get(m->params, (size_t)t->caseload_norm);
     int fixed = p->dist.kind == MKBA_DIST_FIXED;
-    for (size_t a = 0; fixed && p->arm_dist != NULL && a < m->narms; a++)
+    /* Parameters know only the simulated arms (a blended arm has none). */
+    for (size_t a = 0; fixed && p->arm_dist != NULL && a < mkba_model_simulated(m); a++)
         fixed = (int)p->arm_dist[a].kind == -1;
     if (!fixed)
         fail_msg("%s: team '%s': caseload norm '%s' is not a fixed value, so it can move "
