@@ -123,7 +123,7 @@ expect_error "expost: bad --conflict-level on rank 1" "^mkba: rank 1 of 2: --con
     -np 1 "$bin" $ex : -np 1 "$bin" $ex --conflict-level 0.7
 # An ex-post file as --from on rank 0, the PSA on rank 1.
 "$bin" expost $expost -q --force --no-refine --accept-partial --from "$tmp/psa.h5" -o "$tmp/ex.h5" </dev/null
-from="expost $expost -q -o $out --from"
+from="expost $expost -q --min-ess 0.5 -o $out --from"  # as expost-from above
 # shellcheck disable=SC2086
 expect_error "expost --from refused on rank 0" "^mkba: --from $tmp/ex.h5: the file already holds an ex-post" \
     -np 1 "$bin" $from "$tmp/ex.h5" : -np 1 "$bin" $from "$tmp/psa.h5"
