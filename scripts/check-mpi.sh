@@ -150,6 +150,12 @@ expect_error "expost --from a missing file" "^mkba: cannot open $tmp/nosuch.h5" 
 # remove the rest, and --resume (on another number of ranks) must then
 # give the one-process file. The signal comes once the checkpoint holds
 # a few draws, long before the end.
+# Once signalled, mpirun may end before it forwards its ranks' last
+# output (its IO forwarding races its own shutdown; seen once in CI: exit
+# status 1, no message, on a clean stop). A case whose message alone is
+# missing while the files show a clean stop (only OUT.h5.ckpt left) is
+# therefore tried again, up to 3 times; a killed rank leaves OUT.h5.tmp
+# and OUT.h5.lock, and fails at once.
 int="run scenarios/default.cfg --draws 400 --households 1000 -q"
 # shellcheck disable=SC2086
 "$bin" $int --force --threads 1 -o "$tmp/int-1.h5" </dev/null
@@ -158,7 +164,18 @@ int="run scenarios/default.cfg --draws 400 --households 1000 -q"
 # exit status: 128 + the signal, which every rank returns (main.c), or 1,
 # which Open MPI 4.1's mpirun gives whenever it was itself signalled.
 interrupt() {
+    tries=1
+    while ! interrupt_once "$@" && [ "$lost" -eq 1 ] && [ "$tries" -lt 3 ]; do
+        tries=$((tries + 1))
+        echo "check-mpi: $1: mpirun forwarded no message on a clean stop; try $tries of 3"
+    done
+    [ "$lost" -eq 0 ] || fail "$1: expected one message saying how to resume, got none in 3 clean stops"
+}
+# One try; returns 1 with lost=1 when only the message is missing, after
+# a clean stop (then nothing is reported yet).
+interrupt_once() {
     name=$1 whom=$2 sig=$3 want=$4 again=$5
+    lost=0
     rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
     # shellcheck disable=SC2086
     $mpirun -np 2 "$bin" $int -o "$out" 2>"$tmp/stderr" >/dev/null </dev/null &
@@ -181,9 +198,14 @@ interrupt() {
         fail "$name: mpirun's exit status $status, expected $want"
     elif [ "$took" -gt 20 ]; then
         fail "$name: the ranks took $took s to stop"
+    elif [ ! -s "$tmp/stderr" ] && [ "$whom" = mpirun ] && [ ! -e "$out" ] \
+         && [ ! -e "$out.tmp" ] && [ ! -e "$out.lock" ] && [ -f "$out.ckpt" ]; then
+        lost=1
+        rm -f "$out.ckpt"
+        return 1
     elif [ "$(wc -l <"$tmp/stderr")" -ne 1 ] \
          || ! grep -q "^mkba: interrupted.* of 400 draws are kept in $out.ckpt: run the same command with --resume to continue" "$tmp/stderr"; then
-        fail "$name: expected one message saying how to resume, got:"
+        fail "$name: expected one message saying how to resume, got (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
         cat "$tmp/stderr"
     elif [ -e "$out" ] || [ -e "$out.tmp" ] || [ -e "$out.lock" ] || [ ! -f "$out.ckpt" ]; then
         fail "$name: left $(ls "$out"*), expected only $out.ckpt"
