@@ -322,6 +322,49 @@ static int read_team_index(hid_t f, const char *name, size_t nt, int *v)
     return mkba_h5_read_exact(f, name, 1, dims, H5T_NATIVE_INT, v);
 }
 
+/* A blended arm (row a of /labels/blend_shares, not the unit row of a
+ * simulated arm) has NaN parameters: its teams' staff and the population
+ * they serve are its parts' at their shares, each part counted for the
+ * teams it runs; its caseload is the parts' when they agree, else NaN
+ * (docs/model.md, "Mixed arms"). */
+static void blend_teams(mkba_h5_totals *t, const double *share)
+{
+    const size_t na = t->narms, nt = t->nteams;
+    for (size_t a = 0; a < na; a++) {
+        int simulated = 1;
+        for (size_t b = 0; b < na; b++)
+            simulated &= share[a * na + b] == (a == b ? 1.0 : 0.0);
+        if (simulated)
+            continue;
+        for (size_t d = 0; d < t->ndraws; d++) {
+            const size_t da = d * na + a;
+            double pop = 0.0;
+            for (size_t b = 0; b < na; b++)
+                if (share[a * na + b] != 0.0)
+                    pop += share[a * na + b] * t->service_population[d * na + b];
+            t->service_population[da] = pop;
+            for (size_t k = 0; k < nt; k++) {
+                double fte = 0.0, caseload = NAN;
+                int first = 1;
+                for (size_t b = 0; b < na; b++) {
+                    const double w = share[a * na + b];
+                    if (w == 0.0 || !t->arm_teams[b * nt + k])
+                        continue;
+                    const size_t db = (d * na + b) * nt + k;
+                    fte += w * t->team_fte[db];
+                    if (first)
+                        caseload = t->team_caseload[db];
+                    else if (!(caseload == t->team_caseload[db]))
+                        caseload = NAN;
+                    first = 0;
+                }
+                t->team_fte[da * nt + k] = fte;
+                t->team_caseload[da * nt + k] = caseload;
+            }
+        }
+    }
+}
+
 /* The teams of a file with service pathways: names, which arm runs which,
  * their staff, caseload and population per draw and arm, and the
  * households in care with and waiting for each (h5out.h). A file written
@@ -344,7 +387,7 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/parameters", path);
     mkba_h5_strings_free(names, npar);
     int *fte = mkba_malloc((nt + 1) * sizeof *fte), *caseload = mkba_malloc((nt + 1) * sizeof *caseload);
-    double *values = NULL;
+    double *values = NULL, *share = NULL;
     t->arm_teams = mkba_calloc(na * nt + 1, sizeof *t->arm_teams);
     t->team_fte = mkba_malloc((nda * nt + 1) * sizeof *t->team_fte);
     t->team_caseload = mkba_malloc((nda * nt + 1) * sizeof *t->team_caseload);
@@ -386,6 +429,20 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         parameter_column(t, values, npar, fte[k], t->team_fte + k, nt);
         parameter_column(t, values, npar, caseload[k], t->team_caseload + k, nt);
     }
+    if (H5Lexists(f, "/labels/blend_shares", H5P_DEFAULT) > 0) {
+        size_t dsh[2] = { na, na };
+        share = mkba_malloc((na * na + 1) * sizeof *share);
+        if (share == NULL) {
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the teams of %s", path);
+            goto done;
+        }
+        if (mkba_h5_read_exact(f, "/labels/blend_shares", 2, dsh, H5T_NATIVE_DOUBLE, share) < 0) {
+            rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/blend_shares (or it "
+                               "is not arms x arms)", path);
+            goto done;
+        }
+        blend_teams(t, share);
+    }
     if (H5Lexists(f, "/draws/services/team_in_care", H5P_DEFAULT) > 0
         && H5Lexists(f, "/draws/services/team_queue", H5P_DEFAULT) > 0) {
         rc = read_block(f, path, "/draws/services/team_in_care", n, &t->ndraws,
@@ -395,6 +452,7 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
                             &t->team_queue, err);
     }
 done:
+    mkba_free(share);
     mkba_free(values);
     mkba_free(caseload);
     mkba_free(fte);

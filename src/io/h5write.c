@@ -371,6 +371,28 @@ static int write_service_labels(mkba_h5_writer *w, const mkba_model *m, mkba_err
             failed = "arm_teams";
         mkba_free(used);
     }
+    /* /labels/blend_shares: row a is arm a's weight on each arm (a
+     * simulated arm weighs itself 1, a blended arm its parts at their
+     * shares), so a reader can give a blended arm its parts' staff at the
+     * shares (its parameters are NaN). Written with blended arms only. */
+    if (failed == NULL && m->nblends > 0) {
+        double *share = mkba_calloc(na * na + 1, sizeof *share);
+        nomem = share == NULL;
+        size_t dat[2] = {na, na};
+        const size_t S = mkba_model_simulated(m);
+        for (size_t a = 0; share != NULL && a < S; a++)
+            share[a * na + a] = 1.0;
+        for (size_t j = 0; share != NULL && j < m->nblends; j++)
+            for (size_t k = 0; k < m->blend[j].nparts; k++)
+                share[(S + j) * na + (size_t)m->blend[j].arm[k]] = m->blend[j].share[k];
+        if (share == NULL || mkba_h5_write_doubles(g, "blend_shares", 2, dat, share, "arm,arm",
+                                                   "1", "row arm's share of each arm: 1 on "
+                                                   "the diagonal for a simulated arm, a "
+                                                   "blended arm's parts at their shares "
+                                                   "(docs/model.md, \"Mixed arms\")") < 0)
+            failed = "blend_shares";
+        mkba_free(share);
+    }
     if (failed != NULL && nomem)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory writing /labels/%s to %s", failed,
                             w->path);
