@@ -17,6 +17,33 @@
 /* Shares must sum to 1 up to rounding in the file's decimals. */
 #define BLEND_SUM_TOLERANCE 1e-9
 
+int mkba_sc_blend_named(mkba_loader *ld, const config_setting_t *s, const char *name,
+                        mkba_blend_use use)
+{
+    static const char *const advice[] = {
+        [MKBA_BLEND_IN_RULE] = "a blend has no rules of its own, its parts' rules act in it: "
+                               "name its parts in arms (a rule on every part acts on the "
+                               "whole blend)",
+        [MKBA_BLEND_IN_RATIO] = "a ratio applies to a simulated arm's probabilities, and a "
+                                "blend has none: name one of its parts in of",
+        [MKBA_BLEND_IN_ACCESS] = "classic access sends households to a simulated arm's "
+                                 "classic route, and a blend has no route: name a simulated "
+                                 "arm whose route is classic",
+        [MKBA_BLEND_IN_PATHWAY] = "a blend has no pathway of its own, its parts' pathways "
+                                  "act in it at their shares: remove this pathway",
+    };
+    const config_setting_t *list = config_lookup(s->config, "arms");
+    for (int i = 0; list != NULL && name != NULL && i < config_setting_length(list); i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        const char *other = NULL;
+        if (config_setting_is_group(g) && config_setting_get_member(g, "blend") != NULL
+            && config_setting_lookup_string(g, "name", &other) && strcmp(other, name) == 0)
+            return mkba_sc_fail(ld, s, NULL, "'%s' is a blended arm, not simulated: %s "
+                                "(docs/scenario.md, \"Blended arms\")", name, advice[use]);
+    }
+    return 0;
+}
+
 int mkba_sc_blend_count(mkba_loader *ld, const config_setting_t *list, int *nsimulated)
 {
     const int n = config_setting_length(list);

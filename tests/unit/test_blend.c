@@ -310,6 +310,11 @@ static const support_bad bad[] = {
                "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; p_aid = 0.8; p_job = 0.2; };"},
      "{ arm = \"integrated\"; share = 0.4; }",
      {"arm 'integrated' overrides the starting share of state 'bijstand'", "one population"}},
+    /* A rule naming a blend gets advice for its kind of setting. */
+    {FIXTURE, {"payer = \"zorgverzekeraar\"; per_year = 1200.0; }",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; arms = [\"mix\"]; }"},
+     "arms = [\"mix\"]", {"'mix' is a blended arm, not simulated",
+                            "a blend has no rules of its own", "name its parts in arms"}},
     /* Every arm blended. */
     {FIXTURE, {"arms = ( { name = \"classic\"; reference = true; },\n"
                "         { name = \"integrated\"; overrides = { q_work = 0.4; }; },\n         ",
