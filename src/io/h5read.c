@@ -30,6 +30,7 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
         return;
     mkba_h5_strings_free(t->arm, t->narms);
     mkba_h5_strings_free(t->arm_calibrated_to, t->arm_calibrated_to ? t->narms : 0);
+    mkba_free(t->blend_share);
     mkba_h5_strings_free(t->payer, t->npayers);
     mkba_h5_strings_free(t->effect, t->neffects);
     mkba_h5_strings_free(t->effect_unit, t->neffects);
@@ -190,6 +191,18 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
             rc = mkba_error_set(err, MKBA_EPARSE, "%s: /labels/arm_calibrated_to and "
                                 "/labels/arms differ in length", path);
         }
+    }
+    /* Optional: written with blended arms only. */
+    if (rc == MKBA_OK && H5Lexists(f, "/labels/blend_shares", H5P_DEFAULT) > 0) {
+        size_t dsh[2] = { t->narms, t->narms };
+        t->blend_share = mkba_malloc((t->narms * t->narms + 1) * sizeof *t->blend_share);
+        if (t->blend_share == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading /labels/blend_shares "
+                                "from %s", path);
+        else if (mkba_h5_read_exact(f, "/labels/blend_shares", 2, dsh, H5T_NATIVE_DOUBLE,
+                                    t->blend_share) < 0)
+            rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/blend_shares (or it "
+                               "is not arms x arms)", path);
     }
     if (rc == MKBA_OK)
         rc = read_names(f, path, "payers", &t->payer, &t->npayers, err);
@@ -387,7 +400,7 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/parameters", path);
     mkba_h5_strings_free(names, npar);
     int *fte = mkba_malloc((nt + 1) * sizeof *fte), *caseload = mkba_malloc((nt + 1) * sizeof *caseload);
-    double *values = NULL, *share = NULL;
+    double *values = NULL;
     t->arm_teams = mkba_calloc(na * nt + 1, sizeof *t->arm_teams);
     t->team_fte = mkba_malloc((nda * nt + 1) * sizeof *t->team_fte);
     t->team_caseload = mkba_malloc((nda * nt + 1) * sizeof *t->team_caseload);
@@ -429,20 +442,8 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         parameter_column(t, values, npar, fte[k], t->team_fte + k, nt);
         parameter_column(t, values, npar, caseload[k], t->team_caseload + k, nt);
     }
-    if (H5Lexists(f, "/labels/blend_shares", H5P_DEFAULT) > 0) {
-        size_t dsh[2] = { na, na };
-        share = mkba_malloc((na * na + 1) * sizeof *share);
-        if (share == NULL) {
-            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading the teams of %s", path);
-            goto done;
-        }
-        if (mkba_h5_read_exact(f, "/labels/blend_shares", 2, dsh, H5T_NATIVE_DOUBLE, share) < 0) {
-            rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/blend_shares (or it "
-                               "is not arms x arms)", path);
-            goto done;
-        }
-        blend_teams(t, share);
-    }
+    if (t->blend_share != NULL)
+        blend_teams(t, t->blend_share);
     if (H5Lexists(f, "/draws/services/team_in_care", H5P_DEFAULT) > 0
         && H5Lexists(f, "/draws/services/team_queue", H5P_DEFAULT) > 0) {
         rc = read_block(f, path, "/draws/services/team_in_care", n, &t->ndraws,
@@ -452,7 +453,6 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
                             &t->team_queue, err);
     }
 done:
-    mkba_free(share);
     mkba_free(values);
     mkba_free(caseload);
     mkba_free(fte);
