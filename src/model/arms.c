@@ -78,10 +78,10 @@ int mkba_model_blend_part_fix(const mkba_model *m, const char *what, int k, int 
         return MKBA_OK;
     return mkba_error_set(err, MKBA_EINVAL, "%s: arm '%s' is a part of blend '%s', and '%s' "
                           "sets its starting population (a starting share or initial.loading, "
-                          "directly or through an expression): fixing it in one part makes "
-                          "that part's households start elsewhere than the other parts', and "
-                          "a blend weighs parts of one population; fix it in every arm "
-                          "(--set %s=VALUE) or leave the starting population alone", what,
+                          "directly or through an expression): fixing or varying it in one "
+                          "part makes that part's households start elsewhere than the other "
+                          "parts', and a blend weighs parts of one population; fix it in every "
+                          "arm (--set %s=VALUE) or leave the starting population alone", what,
                           m->arm[arm].name, m->arm[mkba_model_simulated(m) + (size_t)blend].name,
                           mkba_params_get(m->params, (size_t)k)->name,
                           mkba_params_get(m->params, (size_t)k)->name);
