@@ -84,6 +84,9 @@ typedef struct mkba_h5_totals {
     /* [A] the target each arm was tuned to reproduce, "" when it was not;
      * NULL for a file written before /labels/arm_calibrated_to existed. */
     char **arm_calibrated_to;
+    /* /labels/blend_shares, [arm][arm]: row a is arm a's share of each arm
+     * (1 on the diagonal of a simulated arm); NULL without blended arms. */
+    double *blend_share;
     int *effect_monetary;
     int reference;
     double cycle_years;

@@ -30,6 +30,7 @@ void mkba_h5_totals_free(mkba_h5_totals *t)
         return;
     mkba_h5_strings_free(t->arm, t->narms);
     mkba_h5_strings_free(t->arm_calibrated_to, t->arm_calibrated_to ? t->narms : 0);
+    mkba_free(t->blend_share);
     mkba_h5_strings_free(t->payer, t->npayers);
     mkba_h5_strings_free(t->effect, t->neffects);
     mkba_h5_strings_free(t->effect_unit, t->neffects);
@@ -191,6 +192,18 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
                                 "/labels/arms differ in length", path);
         }
     }
+    /* Optional: written with blended arms only. */
+    if (rc == MKBA_OK && H5Lexists(f, "/labels/blend_shares", H5P_DEFAULT) > 0) {
+        size_t dsh[2] = { t->narms, t->narms };
+        t->blend_share = mkba_malloc((t->narms * t->narms + 1) * sizeof *t->blend_share);
+        if (t->blend_share == NULL)
+            rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory reading /labels/blend_shares "
+                                "from %s", path);
+        else if (mkba_h5_read_exact(f, "/labels/blend_shares", 2, dsh, H5T_NATIVE_DOUBLE,
+                                    t->blend_share) < 0)
+            rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/blend_shares (or it "
+                               "is not arms x arms)", path);
+    }
     if (rc == MKBA_OK)
         rc = read_names(f, path, "payers", &t->payer, &t->npayers, err);
     if (rc == MKBA_OK)
@@ -322,6 +335,49 @@ static int read_team_index(hid_t f, const char *name, size_t nt, int *v)
     return mkba_h5_read_exact(f, name, 1, dims, H5T_NATIVE_INT, v);
 }
 
+/* A blended arm (row a of /labels/blend_shares, not the unit row of a
+ * simulated arm) has NaN parameters: its teams' staff and the population
+ * they serve are its parts' at their shares, each part counted for the
+ * teams it runs; its caseload is the parts' when they agree, else NaN
+ * (docs/model.md, "Mixed arms"). */
+static void blend_teams(mkba_h5_totals *t, const double *share)
+{
+    const size_t na = t->narms, nt = t->nteams;
+    for (size_t a = 0; a < na; a++) {
+        int simulated = 1;
+        for (size_t b = 0; b < na; b++)
+            simulated &= share[a * na + b] == (a == b ? 1.0 : 0.0);
+        if (simulated)
+            continue;
+        for (size_t d = 0; d < t->ndraws; d++) {
+            const size_t da = d * na + a;
+            double pop = 0.0;
+            for (size_t b = 0; b < na; b++)
+                if (share[a * na + b] != 0.0)
+                    pop += share[a * na + b] * t->service_population[d * na + b];
+            t->service_population[da] = pop;
+            for (size_t k = 0; k < nt; k++) {
+                double fte = 0.0, caseload = NAN;
+                int first = 1;
+                for (size_t b = 0; b < na; b++) {
+                    const double w = share[a * na + b];
+                    if (w == 0.0 || !t->arm_teams[b * nt + k])
+                        continue;
+                    const size_t db = (d * na + b) * nt + k;
+                    fte += w * t->team_fte[db];
+                    if (first)
+                        caseload = t->team_caseload[db];
+                    else if (!(caseload == t->team_caseload[db]))
+                        caseload = NAN;
+                    first = 0;
+                }
+                t->team_fte[da * nt + k] = fte;
+                t->team_caseload[da * nt + k] = caseload;
+            }
+        }
+    }
+}
+
 /* The teams of a file with service pathways: names, which arm runs which,
  * their staff, caseload and population per draw and arm, and the
  * households in care with and waiting for each (h5out.h). A file written
@@ -386,6 +442,8 @@ static int read_teams(hid_t f, const char *path, mkba_h5_totals *t, mkba_error *
         parameter_column(t, values, npar, fte[k], t->team_fte + k, nt);
         parameter_column(t, values, npar, caseload[k], t->team_caseload + k, nt);
     }
+    if (t->blend_share != NULL)
+        blend_teams(t, t->blend_share);
     if (H5Lexists(f, "/draws/services/team_in_care", H5P_DEFAULT) > 0
         && H5Lexists(f, "/draws/services/team_queue", H5P_DEFAULT) > 0) {
         rc = read_block(f, path, "/draws/services/team_in_care", n, &t->ndraws,

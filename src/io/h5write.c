@@ -203,6 +203,36 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
     for (size_t i = 0; i < m->narms; i++)
         s[i] = m->arm[i].calibrated_to != NULL ? m->arm[i].calibrated_to : "";
     PUT("arm_calibrated_to", s, m->narms);
+    /* /labels/blend_shares: row a is arm a's weight on each arm (a
+     * simulated arm weighs itself 1, a blended arm its parts at their
+     * shares), so a reader knows the blended arms and can give them their
+     * parts' staff at the shares (their parameters are NaN). Written with
+     * blended arms only. */
+    if (m->nblends > 0) {
+        const size_t na = m->narms, S = mkba_model_simulated(m);
+        double *share = mkba_calloc(na * na + 1, sizeof *share);
+        size_t dat[2] = {na, na};
+        for (size_t a = 0; share != NULL && a < S; a++)
+            share[a * na + a] = 1.0;
+        for (size_t j = 0; share != NULL && j < m->nblends; j++)
+            for (size_t k = 0; k < m->blend[j].nparts; k++)
+                share[(S + j) * na + (size_t)m->blend[j].arm[k]] = m->blend[j].share[k];
+        put = share == NULL ? -1
+                            : mkba_h5_write_doubles(g, "blend_shares", 2, dat, share, "arm,arm",
+                                                    "1", "row arm's share of each arm: 1 on "
+                                                    "the diagonal for a simulated arm, a "
+                                                    "blended arm's parts at their shares "
+                                                    "(docs/model.md, \"Mixed arms\")");
+        const int nomem = share == NULL;
+        mkba_free(share);
+        if (put < 0) {
+            rc = nomem ? mkba_error_set(err, MKBA_ENOMEM, "out of memory writing "
+                                                "/labels/blend_shares to %s", w->path)
+                       : mkba_h5_write_error(err, w->path, "cannot write "
+                                             "/labels/blend_shares in %s", w->path);
+            goto done;
+        }
+    }
     PUT("payers", (const char *const *)m->payer, m->npayers);
     for (size_t i = 0; i < m->neffects; i++) {
         s[i] = m->effect[i].name;

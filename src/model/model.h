@@ -309,6 +309,16 @@ int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba
  * is refused, with what to do instead. */
 int mkba_model_simulated_arm(const mkba_model *m, const char *what, const char *name,
                              mkba_error *err);
+/* Marks in mark[] (one byte per parameter) the parameters that set the
+ * starting population (starting shares, initial.loading) and all they read
+ * in arm `arm`'s own view. MKBA_OK or MKBA_ENOMEM. */
+int mkba_model_start_inputs(const mkba_model *m, size_t arm, unsigned char *mark);
+/* Refuses fixing parameter k in arm `arm` alone (`what`: "--set NAME@ARM",
+ * an sa factor) when the arm is a part of a blend and k sets its starting
+ * population: the parts would no longer be one population. MKBA_OK,
+ * MKBA_EINVAL or MKBA_ENOMEM, with the message in err. */
+int mkba_model_blend_part_fix(const mkba_model *m, const char *what, int k, int arm,
+                              mkba_error *err);
 
 /* Checks one draw's service values (values[arm][param]) against their
  * ranges, naming the setting, draw and arm of the first one outside. */

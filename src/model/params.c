@@ -804,7 +804,10 @@ uint32_t mkba_params_stream(const mkba_params *p, size_t index)
     return p->stream[index];
 }
 
-int mkba_params_inputs(const mkba_params *p, unsigned char *mark)
+/* One walk over the expressions' inputs: every arm's (view 0 .. narms:
+ * the scenario's and each arm's) when arm < 0, else arm `arm`'s own view
+ * (each parameter as that arm defines it). */
+static int close_inputs(const mkba_params *p, int arm, unsigned char *mark)
 {
     size_t nv = p->narms + 1, top = 0;
     int *stack = mkba_malloc((p->n + 1) * sizeof *stack);
@@ -815,8 +818,8 @@ int mkba_params_inputs(const mkba_params *p, unsigned char *mark)
             stack[top++] = (int)i;
     while (top > 0) {
         size_t i = (size_t)stack[--top];
-        for (size_t v = 0; v < nv; v++) {
-            int s = p->slot_of[i * nv + v];
+        for (size_t v = arm < 0 ? 0 : 1; v < (arm < 0 ? nv : 2); v++) {
+            int s = arm < 0 ? p->slot_of[i * nv + v] : effective_slot(p, i, (size_t)arm + 1);
             for (size_t j = 0; s >= 0 && j < p->slot[s].nvars; j++) {
                 int k = p->slot[s].var[j];
                 if (k != YEAR_VAR && !mark[k]) {
@@ -828,6 +831,16 @@ int mkba_params_inputs(const mkba_params *p, unsigned char *mark)
     }
     mkba_free(stack);
     return MKBA_OK;
+}
+
+int mkba_params_inputs(const mkba_params *p, unsigned char *mark)
+{
+    return close_inputs(p, -1, mark);
+}
+
+int mkba_params_inputs_arm(const mkba_params *p, size_t arm, unsigned char *mark)
+{
+    return arm < p->narms ? close_inputs(p, (int)arm, mark) : MKBA_OK;
 }
 
 /* Extends `used` from the parameters the settings use to every parameter

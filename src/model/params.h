@@ -167,6 +167,9 @@ int mkba_params_read_once(const mkba_params *p, size_t index);
  * use, directly or through others: all a marked value depends on.
  * MKBA_OK or MKBA_ENOMEM. */
 int mkba_params_inputs(const mkba_params *p, unsigned char *mark);
+/* The same in arm `arm`'s own view only: each parameter's expression as
+ * that arm defines it (its override, else the scenario's). */
+int mkba_params_inputs_arm(const mkba_params *p, size_t arm, unsigned char *mark);
 
 /* ---- Calendar time (docs/model.md, "Calendar time") ----
  * An expression may use the variable `year`: the year of the horizon in

@@ -11,9 +11,38 @@
 #include "scenario_impl.h"
 #include "core/alloc.h"
 #include "core/strutil.h"
+#include "params.h"
+#include <stdio.h>
 
 /* Shares must sum to 1 up to rounding in the file's decimals. */
 #define BLEND_SUM_TOLERANCE 1e-9
+
+int mkba_sc_blend_named(mkba_loader *ld, const config_setting_t *s, const char *name,
+                        mkba_blend_use use)
+{
+    static const char *const advice[] = {
+        [MKBA_BLEND_IN_RULE] = "a blend has no rules of its own, its parts' rules act in it: "
+                               "name its parts in arms (a rule on every part acts on the "
+                               "whole blend)",
+        [MKBA_BLEND_IN_RATIO] = "a ratio applies to a simulated arm's probabilities, and a "
+                                "blend has none: name one of its parts in of",
+        [MKBA_BLEND_IN_ACCESS] = "classic access sends households to a simulated arm's "
+                                 "classic route, and a blend has no route: name a simulated "
+                                 "arm whose route is classic",
+        [MKBA_BLEND_IN_PATHWAY] = "a blend has no pathway of its own, its parts' pathways "
+                                  "act in it at their shares: remove this pathway",
+    };
+    const config_setting_t *list = config_lookup(s->config, "arms");
+    for (int i = 0; list != NULL && name != NULL && i < config_setting_length(list); i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        const char *other = NULL;
+        if (config_setting_is_group(g) && config_setting_get_member(g, "blend") != NULL
+            && config_setting_lookup_string(g, "name", &other) && strcmp(other, name) == 0)
+            return mkba_sc_fail(ld, s, NULL, "'%s' is a blended arm, not simulated: %s "
+                                "(docs/scenario.md, \"Blended arms\")", name, advice[use]);
+    }
+    return 0;
+}
 
 int mkba_sc_blend_count(mkba_loader *ld, const config_setting_t *list, int *nsimulated)
 {
@@ -70,28 +99,112 @@ static int part_arm(mkba_loader *ld, const config_setting_t *list, const config_
     return mkba_sc_lookup(ld, p, name, names, mkba_model_simulated(m), "arm", NULL, arm);
 }
 
-/* Fails when arm `arm` (part p of a blend) overrides a starting share of a
- * state: its households would start elsewhere than the other parts', and
- * a weighted sum of two starting populations is no district split of
- * one. (An expression that reads an overridden parameter is not seen.) */
-static int same_population(mkba_loader *ld, const config_setting_t *p, int arm)
+/* Whether two definitions of one parameter are alike. */
+static int same_dist(const mkba_dist *x, const mkba_dist *y)
 {
-    const mkba_model *m = ld->m;
+    if (x->kind != y->kind || !(x->a == y->a) || !(x->b == y->b) || !(x->c == y->c)
+        || x->group_size != y->group_size || x->group_index != y->group_index
+        || (x->expr == NULL) != (y->expr == NULL)
+        || (x->expr != NULL && strcmp(x->expr, y->expr) != 0))
+        return 0;
+    for (int i = 0; x->alpha != NULL && y->alpha != NULL && i < x->group_size; i++)
+        if (!(x->alpha[i] == y->alpha[i]))
+            return 0;
+    return 1;
+}
+
+/* Parameter x as arm a defines it: 0 the scenario's, else its override. */
+static const mkba_dist *view(const mkba_model *m, size_t x, int a)
+{
+    const mkba_param *q = mkba_params_get(m->params, x);
+    return mkba_params_overridden(m->params, x, (size_t)a) ? &q->arm_dist[a] : NULL;
+}
+
+/* The starting setting of the population that reads x in arm a's view,
+ * into buf (mark: scratch of one byte per parameter). */
+static int start_setting(const mkba_model *m, size_t x, int a, unsigned char *mark, char *buf,
+                         size_t size)
+{
+    const size_t np = mkba_params_count(m->params);
     for (size_t d = 0; d < m->ndomains; d++) {
         const mkba_domain *dom = &m->domain[d];
-        for (int st = 0; dom->init_kind == MKBA_INIT_PREVALENCE && st < dom->nstates; st++) {
-            const int v = dom->init_prev[st];
-            if (v >= 0 && mkba_params_overridden(m->params, (size_t)v, (size_t)arm))
-                return mkba_sc_fail(ld, p, "arm", "arm '%s' overrides the starting share of "
-                                    "state '%s' of domain '%s' (%s): its households start "
-                                    "elsewhere than the scenario's, and a blend weighs parts "
-                                    "of one population (the same households, horizon and "
-                                    "starting states); blend arms that keep the starting "
-                                    "states", m->arm[arm].name, dom->state[st].name,
-                                    dom->name, mkba_params_get(m->params, (size_t)v)->name);
+        for (int st = 0; dom->init_kind == MKBA_INIT_PREVALENCE && st <= dom->nstates; st++) {
+            const int v = st < dom->nstates ? dom->init_prev[st] : dom->loading;
+            if (v < 0)
+                continue;
+            memset(mark, 0, np);
+            mark[v] = 1;
+            if (mkba_params_inputs_arm(m->params, (size_t)a, mark) != MKBA_OK)
+                return MKBA_ENOMEM;
+            if (!mark[x])
+                continue;
+            if (st < dom->nstates)
+                snprintf(buf, size, "the starting share of state '%s' of domain '%s' (%s)",
+                         dom->state[st].name, dom->name, mkba_params_get(m->params,
+                                                                         (size_t)v)->name);
+            else
+                snprintf(buf, size, "initial.loading of domain '%s' (%s)", dom->name,
+                         mkba_params_get(m->params, (size_t)v)->name);
+            return MKBA_OK;
         }
     }
-    return 0;
+    snprintf(buf, size, "the starting population");
+    return MKBA_OK;
+}
+
+/* Fails unless the parts of blend b (list s) start from one population:
+ * every parameter that sets a part's starting population (the starting
+ * shares and initial.loading, and whatever their expressions read in that
+ * part's own view) is, in every part, the scenario's or overridden alike.
+ * A weighted sum of two starting populations is no district split of
+ * one. */
+static int parts_alike(mkba_loader *ld, const config_setting_t *s, const mkba_blend *b)
+{
+    const mkba_model *m = ld->m;
+    const size_t np = mkba_params_count(m->params);
+    unsigned char *all = mkba_calloc(np + 1, 1), *one = mkba_malloc(np + 1);
+    int rc = all == NULL || one == NULL ? MKBA_ENOMEM : MKBA_OK;
+    for (size_t i = 0; rc == MKBA_OK && i < b->nparts; i++) {
+        rc = mkba_model_start_inputs(m, (size_t)b->arm[i], one);
+        for (size_t x = 0; rc == MKBA_OK && x < np; x++)
+            all[x] |= one[x];
+    }
+    size_t bad = np, at = 0;
+    for (size_t x = 0; rc == MKBA_OK && bad == np && x < np; x++)
+        for (size_t i = 1; all[x] && bad == np && i < b->nparts; i++) {
+            const mkba_dist *d0 = view(m, x, b->arm[0]), *di = view(m, x, b->arm[i]);
+            if ((d0 == NULL) != (di == NULL) || (d0 != NULL && !same_dist(d0, di))) {
+                bad = x;
+                at = di != NULL ? i : 0;
+            }
+        }
+    char where[256];
+    if (rc == MKBA_OK && bad < np)
+        rc = start_setting(m, bad, b->arm[at], one, where, sizeof where);
+    mkba_free(all);
+    mkba_free(one);
+    if (rc != MKBA_OK)
+        return mkba_sc_nomem(ld);
+    if (bad == np)
+        return 0;
+    const char *part = m->arm[b->arm[at]].name, *name = mkba_params_get(m->params, bad)->name;
+    const config_setting_t *p = config_setting_get_elem(s, (unsigned)at);
+    char own[300];
+    snprintf(own, sizeof own, "(%s)", name);
+    if (strstr(where, own) != NULL) /* the starting setting itself */
+        return mkba_sc_fail(ld, p, "arm", "arm '%s' %s %s, unlike the other parts: its "
+                                "households start elsewhere than theirs, and a blend weighs "
+                                "parts of one population (the same households, horizon and "
+                                "starting states); blend arms that keep the starting states, "
+                                "or override it alike in every part", part,
+                                view(m, bad, b->arm[at]) != NULL ? "overrides" : "keeps", where);
+    return mkba_sc_fail(ld, p, "arm", "arm '%s' %s '%s', which %s reads in its view, unlike "
+                        "the other parts: its households start elsewhere than theirs, and a "
+                        "blend weighs parts of one population (the same households, horizon "
+                        "and starting states); blend arms that keep the starting states, or "
+                        "override '%s' alike in every part", part,
+                        view(m, bad, b->arm[at]) != NULL ? "overrides" : "keeps the scenario's",
+                        name, where, name);
 }
 
 /* Blend b of arm `self` from its list s. */
@@ -117,7 +230,6 @@ static int read_parts(mkba_loader *ld, const config_setting_t *list, const confi
         }
         double share;
         if ((rc = part_arm(ld, list, p, self, &b->arm[i])) != 0
-            || (rc = same_population(ld, p, b->arm[i])) != 0
             || (rc = mkba_sc_number(ld, p, "share", 1, &share, NULL)) != 0)
             return rc;
         if (!(share >= 0.0 && share <= 1.0))
@@ -136,7 +248,7 @@ static int read_parts(mkba_loader *ld, const config_setting_t *list, const confi
         return mkba_sc_fail(ld, s, NULL, "the shares sum to %.12g; expected 1 (within %g): "
                             "the blend's parts together are all the households", sum,
                             BLEND_SUM_TOLERANCE);
-    return 0;
+    return parts_alike(ld, s, b);
 }
 
 int mkba_sc_blends(mkba_loader *ld, const config_setting_t *list, int nsimulated)

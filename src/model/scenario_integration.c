@@ -6,7 +6,7 @@
  *   partial: also shared staff, data, tools and planning;
  *   full:    also pooled staff, budgets, technology and case management.
  *
- * A pathway's `integration` group (required at limited and partial) ties three elements to the
+ * A pathway's `integration` group (required at every degree but none) ties three elements to the
  * degree: the front office (one shared counter and location), shared ICT
  * (the back office's integrated databases) and pooled budgets (the back
  * office's "ontschotting"); the coordination weight follows the degree as
@@ -15,8 +15,8 @@
  * the study's consequences ("onnodig zware inzet van middelen", a weaker
  * joint working) as the `unpooled` parameters. An arm at degree limited
  * or partial must write the group (its unpooled consequences are not
- * optional); at degree full, or classic, without it nothing here applies
- * and the pathway reads as before. */
+ * optional), and so must one at degree full (its pooling and shared ICT
+ * are costed choices); classic routes have none. */
 #include <stddef.h>
 #include <stdio.h>
 #include "pathway.h"
@@ -145,18 +145,49 @@ static int read_unpooled(mkba_loader *ld, const config_setting_t *ig, int substi
     return rc;
 }
 
+/* At degree full without the group the arm would keep the pooled staff,
+ * budgets and technology the degree means and shed what they cost (the
+ * front office, pooling and shared ICT). Refuse it in one message that
+ * names every setting still missing, so one edit makes the arm load
+ * (docs/scenario.md, "Upgrading: degree full needs its integration
+ * group"). */
+static int missing_full(mkba_loader *ld, const config_setting_t *g, const config_setting_t *ov,
+                        int ict_set, const mkba_pathway *p)
+{
+    char list[640];
+    size_t used = (size_t)snprintf(list, sizeof list, "integration = { "
+                                   "front_office_investment = ...; pooling_investment = ...; "
+                                   "pooling_running = ...; }");
+    const int no_ict = ict_set && !p->shared_ict;
+    if (ov == NULL || config_setting_get_member(ov, "co_location") == NULL)
+        used += (size_t)snprintf(list + used, sizeof list - used, "; overheads.co_location");
+    if (!no_ict && (ov == NULL || config_setting_get_member(ov, "ict_investment") == NULL
+                    || config_setting_get_member(ov, "ict_running") == NULL))
+        used += (size_t)snprintf(list + used, sizeof list - used,
+                                 "; overheads.ict_investment and overheads.ict_running (or "
+                                 "overheads.shared_ict = false)");
+    if (config_setting_get_member(g, "payer") == NULL)
+        snprintf(list + used, sizeof list - used, "; payer (who bears these costs)");
+    return mkba_sc_fail(ld, g, "integration", "required setting is missing; rule '%s' at "
+                        "degree full pools staff, budgets and technology, each a costed "
+                        "choice; still missing: %s (0 is a statement too; docs/scenario.md, "
+                        "\"Upgrading: degree full needs its integration group\")",
+                        mkba_route_names[p->rule], list);
+}
+
 /* Without the group an arm would shed what its degree ties to it. At a
  * degree that does not pool budgets (limited, partial) that includes the
  * unpooled budgets' heavier help, a consequence the study names, not only
  * a cost the arm states: model B without the group came out EUR 3,414 per
  * household better (review issue12-s7, finding 2). Refuse it, naming what
- * to add. */
-static int missing_group(mkba_loader *ld, const config_setting_t *g, int substitutes,
-                         const mkba_pathway *p)
+ * to add; at degree full, missing_full. */
+static int missing_group(mkba_loader *ld, const config_setting_t *g, const config_setting_t *ov,
+                         int ict_set, int substitutes, const mkba_pathway *p)
 {
-    if (!mkba_pathway_rule_of(p->rule)->integrated || tied[p->degree].pooled_budgets
-        || p->degree == MKBA_DEGREE_NONE)
+    if (!mkba_pathway_rule_of(p->rule)->integrated || p->degree == MKBA_DEGREE_NONE)
         return 0;
+    if (tied[p->degree].pooled_budgets)
+        return missing_full(ld, g, ov, ict_set, p);
     return mkba_sc_fail(ld, g, "integration", "required setting is missing; rule '%s' at "
                         "degree %s does not pool its budgets, which the study says costs "
                         "(heavier help), and has a front office%s by default: expected "
@@ -177,7 +208,8 @@ int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config
     p->unpooled_shift = p->unpooled_second_line = -1;
     const config_setting_t *ig = config_setting_get_member(g, "integration");
     if (ig == NULL)
-        return missing_group(ld, g, config_setting_get_member(g, "substitution") != NULL, p);
+        return missing_group(ld, g, ov, ict_set,
+                             config_setting_get_member(g, "substitution") != NULL, p);
     int rc = mkba_sc_expect_group(ld, ig, "a group {front_office = ...; pooled_budgets = "
                                   "...; ...}");
     if (rc != 0 || (rc = mkba_sc_check_keys(ld, ig, MKBA_KEYS_INTEGRATION)) != 0)

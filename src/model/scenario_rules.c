@@ -86,7 +86,8 @@ static int arms_mask(mkba_loader *ld, const config_setting_t *group, uint32_t *m
         int a;
         if (name == NULL)
             return mkba_sc_fail(ld, e, NULL, "expected an arm name in double quotes");
-        if ((rc = mkba_sc_lookup(ld, e, name, names, ld->m->narms, "arm", NULL, &a)) != 0)
+        if ((rc = mkba_sc_blend_named(ld, e, name, MKBA_BLEND_IN_RULE)) != 0
+            || (rc = mkba_sc_lookup(ld, e, name, names, ld->m->narms, "arm", NULL, &a)) != 0)
             return rc;
         bits |= 1u << a;
     }
@@ -354,6 +355,10 @@ static int read_transition(mkba_loader *ld, const config_setting_t *g, int di)
                                 "it only with relative_risks or hazard_ratios");
         const char *arms[MKBA_MAX_ARMS];
         arm_names(m, arms);
+        const char *of_name = NULL;
+        config_setting_lookup_string(g, "of", &of_name);
+        if ((rc = mkba_sc_blend_named(ld, of, of_name, MKBA_BLEND_IN_RATIO)) != 0)
+            return rc;
         if ((rc = mkba_sc_lookup_member(ld, g, "of", arms, m->narms, "arm", NULL,
                                         &r->of_arm)) != 0)
             return rc;

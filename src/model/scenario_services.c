@@ -702,11 +702,14 @@ static int read_classic_access(mkba_loader *ld, const config_setting_t *g, mkba_
                             "households only (multi_problem) and mixed arms "
                             "(integrated_share)", mkba_route_names[p->rule],
                             p->degree == MKBA_DEGREE_NONE ? " with degree none" : "");
-    const char *names[MKBA_MAX_ARMS];
+    const char *names[MKBA_MAX_ARMS], *name = NULL;
     for (size_t a = 0; a < m->narms; a++)
         names[a] = m->arm[a].name;
-    return mkba_sc_lookup_member(ld, g, "classic_access", names, m->narms, "arm", NULL,
-                                 &p->classic_access);
+    config_setting_lookup_string(g, "classic_access", &name);
+    int rc = mkba_sc_blend_named(ld, s, name, MKBA_BLEND_IN_ACCESS);
+    return rc != 0 ? rc
+                   : mkba_sc_lookup_member(ld, g, "classic_access", names, m->narms, "arm",
+                                           NULL, &p->classic_access);
 }
 
 /* Whether arm p's households follow the classic route. */
@@ -940,8 +943,9 @@ int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
     for (int i = 0; i < config_setting_length(pw); i++) {
         const config_setting_t *e = config_setting_get_elem(pw, (unsigned)i);
         int a;
-        if ((rc = mkba_sc_lookup(ld, e, config_setting_name(e), arm_names, m->narms, "arm",
-                                 NULL, &a)) != 0)
+        if ((rc = mkba_sc_blend_named(ld, e, config_setting_name(e), MKBA_BLEND_IN_PATHWAY)) != 0
+            || (rc = mkba_sc_lookup(ld, e, config_setting_name(e), arm_names, m->narms, "arm",
+                                    NULL, &a)) != 0)
             return rc;
     }
     for (size_t a = 0; a < m->narms; a++) {

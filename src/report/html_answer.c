@@ -45,6 +45,10 @@ int mkba_html_answer(mkba_html_doc *h)
             mkba_html_para(h, "calibrated", mkba_html_fmt(s2, sizeof s2,
                                                           mkba_html_s(h, HS_CALIBRATED),
                                                           t->arm[a], t->arm_calibrated_to[a]));
+    for (size_t a = 0; t->blend_share != NULL && a < A; a++)
+        if (!(t->blend_share[a * A + a] == 1.0))
+            mkba_html_para(h, "blended", mkba_html_fmt(s2, sizeof s2, mkba_html_s(h, HS_BLENDED),
+                                                       t->arm[a]));
     fputs("<p class=\"answer\"><strong>", h->f);
     if (an->keep_reference) {
         if (strcmp(ref, "nulalternatief") == 0)   /* not "Kies nulalternatief (het ...)" */

@@ -77,6 +77,8 @@
       "Eén trekking: de grafieken tonen die alleen, zonder band.") \
     X(CALIBRATED, "Arm %s is tuned to reproduce %s; agreement with it is therefore not evidence.", \
       "Alternatief %s is afgesteld om %s te reproduceren; overeenstemming daarmee is dus geen bewijs.") \
+    X(BLENDED, "Arm %s is blended: in each draw the share-weighted sum of its parts' results, so the parts' fixed and one-off costs (investment, overheads, the teams' staff) count at the share; a cost the mix pays once in full is understated by (1 - share) of it and must be added by hand.", \
+      "Alternatief %s is gemengd: per trekking de naar aandeel gewogen som van de resultaten van zijn delen, dus tellen de vaste en eenmalige kosten van de delen (investering, overhead, de formatie van de teams) naar aandeel mee; een kostenpost die de mix eenmaal volledig betaalt, is (1 - aandeel) ervan te laag en moet met de hand worden opgeteld.") \
     X(YEAR, "year", "jaar") \
     X(PAYERS, "Who pays and who gains", "Wie betaalt en wie wint") \
     X(PAYERS_NOTE, "Per payer against %s: what it pays (a net cost over the horizon, left) and gains (a net gain, right), present values, not the project costs; the dot and line: the net position, mean and 95%% interval.", \

@@ -30,6 +30,27 @@ static mkba_rtable *table(builder *b, const char *id, const char *title, size_t 
     return mkba_report_table(b->r, id, title, n, col, kind);
 }
 
+/* With blended arms (/labels/blend_shares): that the parts' fixed and
+ * one-off costs count at the share (docs/model.md, "Mixed arms"). */
+static void blend_note(builder *b, mkba_rtable *tb)
+{
+    const mkba_h5_totals *t = b->t;
+    if (t->blend_share == NULL)
+        return;
+    char names[512];
+    size_t used = 0;
+    names[0] = '\0';
+    for (size_t a = 0; a < t->narms; a++)
+        if (!(t->blend_share[a * t->narms + a] == 1.0) && used < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                     used > 0 ? ", " : "", t->arm[a]);
+    mkba_rtable_note(b->r, tb, "Blended arms (%s): each draw the share-weighted sum of their "
+                     "parts' results, so the parts' fixed and one-off costs (investment, "
+                     "overheads, the teams' staff) count at the share;", names);
+    mkba_rtable_note(b->r, tb, "a cost the mix pays once in full is understated by (1 - share) "
+                     "of it: add it by hand (docs/model.md, \"Mixed arms\").");
+}
+
 static const char *ref_name(const builder *b)
 {
     return b->t->arm[b->t->reference];
@@ -245,6 +266,7 @@ static void category_tables(builder *b)
                      "as its payer's spending,");
     mkba_rtable_note(b->r, tb, "its recipient's gain not subtracted, so with transfers the "
                      "categories add up to more than the total cost.");
+    blend_note(b, tb);
     if (na < 2)
         return;
     snprintf(title, sizeof title, "Costs by category versus the reference arm %s (arm minus "
@@ -913,6 +935,7 @@ static void mkba_table(builder *b)
                      "project costs); deadweight %.4g%% of "
                      "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
                      100.0 * t->deadweight);
+    blend_note(b, tb);
     if (health_valued(t))
         mkba_rtable_note(b->r, tb, "Health: %s valued at %.10g %s per %s (%s).",
                          t->effect[t->health_effect], t->health_value, b->cur,

@@ -38,7 +38,8 @@ typedef enum mkba_when {
     MKBA_WHEN_DESIGN,        /* files of studies that fixed values (/design) */
     MKBA_WHEN_SA,            /* files of mkba sa, in the method's group (/sa) */
     MKBA_WHEN_EXPOST,        /* files of mkba expost (/expost) */
-    MKBA_WHEN_POPULATION     /* files of scenarios with a population block */
+    MKBA_WHEN_POPULATION,    /* files of scenarios with a population block */
+    MKBA_WHEN_BLENDS         /* files of scenarios with blended arms */
 } mkba_when;
 
 typedef struct mkba_axis_spec {

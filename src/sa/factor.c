@@ -231,7 +231,14 @@ static int add_matching(lister *l, const char *pattern, const char *arm_name, mk
                 continue;
             if (fixed_by_set(l, (int)k, a) != NULL)
                 continue;
-            int rc = add(l, (int)k, a, 0, err);
+            /* An override of a blend's part that sets its start would move
+             * that part alone (docs/model.md, "Mixed arms"). */
+            char what[320];
+            snprintf(what, sizeof what, "%s: %s (from the pattern '%s')", l->what, label, pattern);
+            int rc = a >= 0 ? mkba_model_blend_part_fix(m, what, (int)k, a, err) : MKBA_OK;
+            if (rc != MKBA_OK)
+                return rc;
+            rc = add(l, (int)k, a, 0, err);
             if (rc != MKBA_OK)
                 return rc;
         }
@@ -273,6 +280,13 @@ static int add_item(lister *l, const char *item, mkba_error *err)
     int k = mkba_design_param(m, l->what, name, err);
     if (k < 0)
         return err != NULL ? err->code : MKBA_EINVAL;
+    if (arm >= 0) {
+        char what[320];
+        snprintf(what, sizeof what, "%s: %s", l->what, item);
+        int rc = mkba_model_blend_part_fix(m, what, k, arm, err);
+        if (rc != MKBA_OK)
+            return rc;
+    }
     return add(l, k, arm, 0, err);
 }
 

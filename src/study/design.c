@@ -170,6 +170,10 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
         snprintf(what, sizeof what, "--set %s@%s", name, arm);
         if ((a = mkba_model_simulated_arm(m, what, arm, err)) < 0)
             return err != NULL ? err->code : MKBA_EINVAL;
+        /* A part of a blend keeps the other parts' starting population. */
+        int rc = mkba_model_blend_part_fix(m, what, k, a, err);
+        if (rc != MKBA_OK)
+            return rc;
     }
     for (size_t i = 0; i < m->narms; i++)
         if ((a >= 0 ? i == (size_t)a : !mkba_params_overridden(m->params, (size_t)k, i))

@@ -305,6 +305,51 @@ static void test_run_and_summary(void **state)
     }
 }
 
+/* A scenario with a blended arm (tests/data/blend.cfg), run with
+ * q_work@integrated fixed in one of its parts, so the check that the fix
+ * leaves the part's start alone (mkba_model_blend_part_fix) allocates: each
+ * allocation failing in turn is reported as out of memory, with no file. */
+static void test_blend_run(void **state)
+{
+    (void)state;
+    const char *out = run_output();
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, "tests/data/blend.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = out;
+    o.force = 1;
+    o.draws = 2;
+    o.mode = MKBA_MODE_COHORT;
+    const char *names[] = {"q_work@integrated"};
+    const double values[] = {0.3};
+    o.nset = 1;
+    o.set_name = names;
+    o.set_value = values;
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    long total = attempt("blend.cfg", call_run, m, &o, out, 0), part_check = 0;
+    for (long n = 1; n <= total; n++) {
+        failing f;
+        mkba_context ctx;
+        mkba_error e = {0};
+        context(&ctx, &f, n);
+        remove(out);
+        int rc = mkba_run(&ctx, m, &o, &e);
+        check_attempt("blend.cfg", &f, rc, &e, n, out, tmp);
+        if (f.failed != 0 && (e.code != MKBA_ENOMEM || strstr(e.message, "memory") == NULL))
+            fail_msg("blend.cfg: allocation %ld failed, reported as: %s", n, e.message);
+        part_check += strstr(e.message, "checking the starting population of blend 'mix'") != NULL;
+    }
+    print_message("blend.cfg with q_work@integrated: each of %ld allocations failing is "
+                  "out of memory (%ld in the part check)\n", total, part_check);
+    assert_int_equal(part_check, 2); /* its mark and the expressions' walk */
+    mkba_model_free(m);
+    remove_run_output(NULL);
+}
+
 /* Sensitivity analyses: each method's run and the summary of its file
  * survive every allocation failing in turn. Under the sanitizers (make
  * check's second pass, MKBA_SANITIZED set), which are many times slower,
@@ -446,8 +491,12 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test_teardown(test_run_and_summary, remove_run_output),
         cmocka_unit_test_teardown(test_run_without_scratch, scratch_back),
+        cmocka_unit_test_teardown(test_blend_run, remove_run_output),
         cmocka_unit_test(test_sa),
         cmocka_unit_test(test_expost),
     };
+    /* MKBA_TEST_FILTER=test_blend_run runs one part (a glob over the names). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,8 @@
 #include "model/scenario.h"
 #include "results/result.h"
 #include "results/schema.h"
+#include "io/h5out.h"
+#include <hdf5.h>
 #include "support.h"
 #include "support_errors.h"
 
@@ -308,6 +310,40 @@ static const support_bad bad[] = {
                "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; p_aid = 0.8; p_job = 0.2; };"},
      "{ arm = \"integrated\"; share = 0.4; }",
      {"arm 'integrated' overrides the starting share of state 'bijstand'", "one population"}},
+    /* A rule naming a blend gets advice for its kind of setting. */
+    {FIXTURE, {"payer = \"zorgverzekeraar\"; per_year = 1200.0; }",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; arms = [\"mix\"]; }"},
+     "arms = [\"mix\"]", {"'mix' is a blended arm, not simulated",
+                            "a blend has no rules of its own", "name its parts in arms"}},
+    /* Every arm blended. */
+    {FIXTURE, {"arms = ( { name = \"classic\"; reference = true; },\n"
+               "         { name = \"integrated\"; overrides = { q_work = 0.4; }; },\n         ",
+               "arms = ( "}, "{ name = \"mix\";",
+     {"every arm is blended", "expected simulated arms to blend"}},
+    /* A part with a setting of its own. */
+    {FIXTURE, {"{ arm = \"integrated\"; share = 0.4; }",
+               "{ arm = \"integrated\"; share = 0.4; weight = 2.0; }"}, NULL,
+     {"weight: unknown setting; a part of a blend has arm and share"}},
+    /* A blended arm named like a simulated one. */
+    {FIXTURE, {MIXLINE, "{ name = \"integrated\"; label = \"x\";"}, NULL,
+     {"arm 'integrated' is defined twice", "expected unique names"}},
+    /* The start moved through an expression the part reads in its own view. */
+    {FIXTURE, {"parameters = { q_work = 0.25; };",
+               "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\"; };",
+               "initial = { state = \"bijstand\"; };",
+               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+               "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; base = 0.8; };"},
+     "{ arm = \"integrated\"; share = 0.4; }",
+     {"arm 'integrated' overrides 'base', which the starting share of state 'bijstand' of "
+      "domain 'income' (p_aid) reads in its view", "one population"}},
+    /* initial.loading. */
+    {FIXTURE, {"parameters = { q_work = 0.25; };",
+               "parameters = { q_work = 0.25; rho = 0.3; };",
+               "initial = { state = \"bijstand\"; };",
+               "initial = { prevalence = [0.9, 0.1]; loading = \"rho\"; };",
+               "overrides = { q_work = 0.4; };", "overrides = { q_work = 0.4; rho = 0.5; };"},
+     "{ arm = \"integrated\"; share = 0.4; }",
+     {"arm 'integrated' overrides initial.loading of domain 'income' (rho)", "one population"}},
 };
 
 static void test_bad_blends(void **state)
@@ -341,6 +377,153 @@ static void test_set_on_blend_refused(void **state)
     assert_int_equal(access(out, F_OK), -1);
 }
 
+/* Parts that override a starting share alike start from one population:
+ * the blend loads. */
+static void test_alike_overrides_load(void **state)
+{
+    (void)state;
+    support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };",
+                               "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; "
+                               "p_job = \"1 - base\"; };",
+                               "initial = { state = \"bijstand\"; };",
+                               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+                               "{ name = \"classic\"; reference = true; }",
+                               "{ name = \"classic\"; reference = true; overrides = { base = 0.8; }; }"},
+                     "", {NULL}};
+    char path[512];
+    support_bad_write(&c, path, sizeof path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
+    /* integrated keeps the scenario's base, classic overrides it: refused */
+    support_expect_error(rc, MKBA_EINVAL, &err, "arm 'classic' overrides 'base'");
+    unlink(path);
+    c.edit[5] = "{ name = \"classic\"; reference = true; overrides = { base = 0.8; }; },\n"
+                "         { name = \"integrated\"; overrides = { q_work = 0.4; base = 0.8; }; }";
+    c.edit[4] = "{ name = \"classic\"; reference = true; },\n"
+                "         { name = \"integrated\"; overrides = { q_work = 0.4; }; }";
+    support_bad_write(&c, path, sizeof path);
+    mkba_error ok = {0};
+    if (mkba_scenario_load(NULL, path, &m, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    mkba_model_free(m);
+    unlink(path);
+}
+
+/* --set NAME@PART that sets a part's start is refused and writes no
+ * file; one that does not (q_work) runs. */
+static void test_set_on_part_start_refused(void **state)
+{
+    (void)state;
+    support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };",
+                               "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; "
+                               "p_job = \"1 - base\"; };",
+                               "initial = { state = \"bijstand\"; };",
+                               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };"},
+                     "", {NULL}};
+    char path[512], out[64];
+    support_bad_write(&c, path, sizeof path);
+    snprintf(out, sizeof out, "/tmp/mkba-blend-part-%d.h5", (int)getpid());
+    static const char *const names[][1] = {{"base@integrated"}, {"q_work@integrated"}};
+    for (int i = 0; i < 2; i++) {
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        mkba_run_options o;
+        support_run_options(&o, out, 0, 0);
+        o.mode = MKBA_MODE_COHORT;
+        const double values[] = {0.5};
+        o.nset = 1;
+        o.set_name = names[i];
+        o.set_value = values;
+        int rc = mkba_run(NULL, m, &o, &err);
+        mkba_model_free(m);
+        if (i == 0) {
+            support_expect_error(rc, MKBA_EINVAL, &err,
+                                 "--set base@integrated: arm 'integrated' is a part of blend "
+                                 "'mix', and 'base' sets its starting population");
+            assert_int_equal(access(out, F_OK), -1);
+        } else {
+            if (rc != MKBA_OK)
+                fail_msg("%s", err.message);
+            unlink(out);
+        }
+    }
+    unlink(path);
+}
+
+/* The teams table's blended FTE is the parts' FTE at their shares, read
+ * from /draws/parameters independently; a damaged /labels/blend_shares
+ * (1-D, or the wrong size) is refused with its name. */
+static void test_blend_fte_and_damaged_shares(void **state)
+{
+    (void)state;
+    char good[64], damaged[64];
+    snprintf(good, sizeof good, "/tmp/mkba-blend-fte-%d.h5", (int)getpid());
+    snprintf(damaged, sizeof damaged, "/tmp/mkba-blend-fte-bad-%d.h5", (int)getpid());
+    run(MIX, good, 2, 300, 1, 0);
+    size_t np = 0, nt = 0, npar = 0, nta = 0;
+    double *par = read_all(good, "/draws/parameters", &np);
+    double *fte_index = read_all(good, "/labels/team_fte_parameter", &nt);
+    double *arm_teams = read_all(good, "/labels/arm_teams", &nta);
+    npar = np / (2 * NARMS);
+    assert_int_equal(nta, NARMS * nt);
+    mkba_h5_totals *t = NULL;
+    mkba_error err = {0};
+    if (mkba_h5_read_totals(good, &t, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(t->nteams, nt);
+    int checked = 0;
+    for (size_t d = 0; d < 2; d++)
+        for (size_t k = 0; k < nt; k++) {
+            const size_t col = (size_t)fte_index[k];
+            double want = 0.0;
+            if (arm_teams[MODEL_A * nt + k] != 0.0)
+                want += 0.6 * par[(d * NARMS + MODEL_A) * npar + col];
+            if (arm_teams[MODEL_C * nt + k] != 0.0)
+                want += 0.4 * par[(d * NARMS + MODEL_C) * npar + col];
+            const double got = t->team_fte[(d * NARMS + BLEND) * nt + k];
+            if (arm_teams[BLEND * nt + k] == 0.0)
+                continue;
+            if (!(fabs(got - want) <= 1e-12 * fabs(want)))
+                fail_msg("draw %zu team %zu: blended FTE %.17g, 0.6 A + 0.4 C %.17g", d, k,
+                         got, want);
+            checked++;
+        }
+    assert_true(checked >= 2);
+    mkba_h5_totals_free(t);
+    free(par);
+    free(fte_index);
+    free(arm_teams);
+    /* 1-D, then arms x (arms + 1). */
+    for (int shape = 0; shape < 2; shape++) {
+        hid_t f = support_damaged_copy(good, damaged);
+        assert_true(f >= 0);
+        if (shape == 0)
+            assert_int_equal(support_replace_doubles(f, "/labels/blend_shares", NARMS), 0);
+        else {
+            hsize_t dims[2] = {NARMS, NARMS + 1};
+            assert_true(H5Ldelete(f, "/labels/blend_shares", H5P_DEFAULT) >= 0);
+            hid_t sp = H5Screate_simple(2, dims, NULL);
+            hid_t ds = H5Dcreate2(f, "/labels/blend_shares", H5T_NATIVE_DOUBLE, sp,
+                                  H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            assert_true(ds >= 0);
+            H5Dclose(ds);
+            H5Sclose(sp);
+        }
+        H5Fclose(f);
+        mkba_h5_totals *b = NULL;
+        mkba_error e = {0};
+        int rc = mkba_h5_read_totals(damaged, &b, &e);
+        support_expect_error(rc, MKBA_EPARSE, &e, "cannot read /labels/blend_shares (or it "
+                                                  "is not arms x arms)");
+        assert_null(b);
+        unlink(damaged);
+    }
+    unlink(good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +533,9 @@ int main(void)
         cmocka_unit_test(test_others_unchanged_and_threads),
         cmocka_unit_test(test_bad_blends),
         cmocka_unit_test(test_set_on_blend_refused),
+        cmocka_unit_test(test_alike_overrides_load),
+        cmocka_unit_test(test_set_on_part_start_refused),
+        cmocka_unit_test(test_blend_fte_and_damaged_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

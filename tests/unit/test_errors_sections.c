@@ -103,7 +103,7 @@ static const support_bad substitution[] = {
         "team of its own", "expected substitution only on an integrated pathway" } },
     { SUB, { "rule = \"broad\"; degree = \"full\";",
              "rule = \"makelpunt\"; degree = \"full\"; quick_scan = { share = 0.1; "
-             "cost = 1.0; }; payer = \"gemeente\";" }, SUB_ENTRY,
+             "cost = 1.0; };" }, SUB_ENTRY,
       { "substitution: rule 'makelpunt' has a single worker",
         "expected substitution only on a pathway whose teams give help" } },
     { SUB, { "costs = ( {", "costs = ( { domain = \"other\"; state = \"yes\"; payer = "
@@ -132,6 +132,9 @@ static const support_bad substitution[] = {
 #define OVERHEADS "shared_ict = false; duplicate_registration = 40.0; };"
 #define CLASSIC "detect = 0.1; wait_escalation = 0.2; wait_effect = 0.3; };"
 #define BROAD "rule = \"broad\"; degree = \"full\";"
+/* The fixture's zero-cost integration group, which degree none refuses. */
+#define FULL_GROUP "integration = { front_office_investment = 0.0; pooling_investment = 0.0; " \
+                   "pooling_running = 0.0; };"
 static const support_bad startup[] = {
     { SVC, { OVERHEADS, "shared_ict = false; duplicate_registration = 40.0; "
              "double_running = 0.1; };" }, "overheads = {",
@@ -141,7 +144,8 @@ static const support_bad startup[] = {
              "maturity = { ramp_years = 1.0; }; };" }, "maturity = { ramp",
       { "classic.maturity.ramp_years", "the classic route sets up no team of its own" } },
     { SVC, { BROAD, "rule = \"broad\"; degree = \"none\";", MATURITY,
-             "friction = 0.1; friction_years = 1.0; ramp_years = 1.0; };" }, "maturity = {",
+             "friction = 0.1; friction_years = 1.0; ramp_years = 1.0; };", FULL_GROUP, "" },
+      "maturity = {",
       { "maturity.ramp_years", "degree none routes every household to the providers" } },
     { SVC, { MATURITY, "friction_lasting = 0.5; };" }, "maturity = {",
       { "maturity.friction_lasting", "lasting friction is a share of `friction`, which is "

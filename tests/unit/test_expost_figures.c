@@ -557,9 +557,12 @@ static const char *two_needs(const char *name, int split, const char *teams,
 /* Registered problems of domains a and b over the horizon, per 2000. */
 static void registered(double detect, double *ra, double *rb)
 {
-    char pathway[256];
+    char pathway[512];
     snprintf(pathway, sizeof pathway,
-             "rule = \"broad\"; degree = \"full\"; team = \"desk\"; detect = %g;", detect);
+             "rule = \"broad\"; degree = \"full\"; team = \"desk\"; detect = %g; "
+             "payer = \"gemeente\"; overheads = { co_location = 0.0; shared_ict = false; }; "
+             "integration = { front_office_investment = 0.0; pooling_investment = 0.0; "
+             "pooling_running = 0.0; };", detect);
     const char *cfg = two_needs("detect.cfg", 0, DESK("desk", "\"a\", \"b\"", "20.0"), pathway);
     const char *out = path("detect.h5");
     run(cfg, out, 1, 2000);

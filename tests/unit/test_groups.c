@@ -396,7 +396,11 @@ static const char *booking =
     "    classic = { rule = \"classic\"; providers = [\"desk\"]; };\n"
     "    team = { rule = \"broad\"; degree = \"full\"; team = \"team\"; "
     "providers = [\"desk\"]; payer = \"gemeente\";\n"
-    "             overheads = { investment = 50000.0; recurring = 20000.0; };\n"
+    "             overheads = { investment = 50000.0; recurring = 20000.0; co_location = 0.0; "
+    "shared_ict = false; };\n"
+    /* degree full's group, at no cost (docs/scenario.md, "Upgrading") */
+    "             integration = { front_office_investment = 0.0; pooling_investment = 0.0; "
+    "pooling_running = 0.0; };\n"
     "             substitution = ( { domain = \"need\"; state = \"medium\"; "
     "payer = \"gemeente\"; share = 1.0; places = 0.0; } );\n"
     "             take_up = { domain = \"need\"; min_severity = 3.0; non_take_up = 1.0; "
@@ -571,7 +575,8 @@ static void test_team_costs_cycle_by_cycle(void **state)
         "fte = 400.0; caseload = 5.0;\n      cost_per_fte = 1000.0; intake_cost = 0.0;",
         "fte = 400.0; caseload = 5.0;\n      cost_per_fte = 0.0; intake_cost = 1000.0;",
         "episode_years = 2.0; }\n  );", "episode_years = 50.0; }\n  );",
-        "overheads = { investment = 50000.0; recurring = 20000.0; };", "",
+        "overheads = { investment = 50000.0; recurring = 20000.0; co_location = 0.0; "
+        "shared_ict = false; };", "overheads = { co_location = 0.0; shared_ict = false; };",
         "substitution = ( { domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; "
         "share = 1.0; places = 0.0; } );", "",
         NULL};

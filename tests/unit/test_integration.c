@@ -41,6 +41,15 @@
     "pooling_investment = 0.0; pooling_running = 0.0;",                              \
     "unpooled = { shift = 0.0; second_line = 0.0; };"
 
+#define LIMITED_ICT "ict_investment = 0.0; ict_running = 0.0;"
+#define POOLING "pooling_investment = 0.0; pooling_running = 0.0;"
+#define UNPOOLED(x) "unpooled = { " x " };"
+#define ZERO_UNPOOLED "shift = 0.0; second_line = 0.0;"
+/* The fixture's integration group, as written there. */
+#define GROUP                                                                            \
+    "integration = { front_office_investment = 0.0;\n"                                   \
+    "                              pooling_investment = 0.0; pooling_running = 0.0; };"
+
 /* The fixture with up to three edits, loaded and sampled (remove the file
  * with sim_done). */
 typedef struct variant {
@@ -182,32 +191,111 @@ static void assert_runs_same(variant *a, variant *b)
     variant_close(b);
 }
 
-/* The fixture with edits `a` (na pairs) and with edits `b` (nb pairs) give
- * the same records; `a` has the integration group, `b` does not. */
-static void assert_variants_same(const char *const *a_edit, int na, const char *const *b_edit,
-                                 int nb)
+/* The engine's integration switched off on a loaded arm: what a pathway
+ * at degree full without the group was before it was refused (nothing of
+ * the group applies). */
+static void integration_off(sim *s)
 {
+    s->m->services.pathway[BROAD].integration = 0;
+}
+
+/* The group at no cost with shared_ict = false (what the upgraded test
+ * fixtures write) is the previous behaviour, the arm with the engine's
+ * integration switched off: the same records bit for bit. */
+static void test_zero_group_changes_nothing(void **state)
+{
+    (void)state;
+    static const char *const no_ict[] = {
+        "ict_investment = 0.0; ict_running = 0.0;", "shared_ict = false;"};
     variant a, b;
-    variant_open(&a, a_edit, na);
-    variant_open(&b, b_edit, nb);
+    variant_open(&a, no_ict, 1);
+    variant_open(&b, no_ict, 1);
     assert_int_equal(broad(&a.s)->integration, 1);
-    assert_int_equal(broad(&b.s)->integration, 0);
+    assert_int_equal(broad(&a.s)->pooled_budgets, 1);
+    assert_int_equal(broad(&a.s)->shared_ict, 0);
+    integration_off(&b.s);
     assert_runs_same(&a, &b);
 }
 
-/* The group at no cost, with full's own settings, is the pathway without
- * the group (which has no shared ICT unless it says so): nothing else
- * moves. */
-static void test_group_alone_changes_nothing(void **state)
+/* Every test fixture at degree full carries its group at no cost and
+ * without shared ICT, so its results are the ones it had before the group
+ * was required: each integration cost is a parameter of value 0 in every
+ * arm, and a draw is the draw with the engine's integration switched off,
+ * bit for bit. */
+static void test_fixture_groups_cost_nothing(void **state)
 {
     (void)state;
-    static const char *const without[] = {
-        "integration = { front_office_investment = 0.0;\n"
-        "                              pooling_investment = 0.0; pooling_running = 0.0; };",
-        "", "ict_investment = 0.0; ict_running = 0.0;", ""};
-    static const char *const no_ict[] = {
-        "ict_investment = 0.0; ict_running = 0.0;", "shared_ict = false;"};
-    assert_variants_same(no_ict, 1, without, 2);
+    static const char *const fixtures[] = {
+        "tests/data/services.cfg", "tests/data/services_queue.cfg",
+        "tests/data/services_queue_open.cfg", "tests/data/services_substitution.cfg",
+        "tests/data/unused.cfg"};
+    for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
+        sim a, b;
+        sim_open(&a, fixtures[f], 400);
+        sim_open(&b, fixtures[f], 400);
+        int fulls = 0;
+        for (size_t arm = 0; arm < a.m->narms; arm++) {
+            mkba_pathway *p = &a.m->services.pathway[arm];
+            if (p->degree != MKBA_DEGREE_FULL)
+                continue;
+            fulls++;
+            assert_int_equal(p->integration, 1);
+            assert_int_equal(p->shared_ict, 0);
+            /* (co_location predates the group: services.cfg pays one) */
+            const int cost[] = {p->front_office_investment, p->pooling_investment,
+                                p->pooling_running};
+            for (size_t i = 0; i < sizeof cost / sizeof cost[0]; i++) {
+                assert_true(cost[i] >= 0);
+                for (size_t x = 0; x < a.m->narms; x++)
+                    assert_true(a.values[x * a.np + (size_t)cost[i]] == 0.0);
+            }
+            b.m->services.pathway[arm].integration = 0;
+        }
+        print_message("%s: %d arm(s) at degree full\n", fixtures[f], fulls);
+        assert_true(fulls >= 1);
+        mkba_draw_result *ra = sim_run(&a, 1, NULL), *rb = sim_run(&b, 1, NULL);
+        assert_same_record(ra, rb);
+        mkba_draw_result_free(ra);
+        mkba_draw_result_free(rb);
+        sim_close(&a);
+        sim_close(&b);
+    }
+}
+
+/* Degree full without the group is refused in one message listing every
+ * setting still missing, with the file and line (docs/scenario.md,
+ * "Upgrading: degree full needs its integration group"). */
+static void test_full_needs_group(void **state)
+{
+    (void)state;
+    static const support_bad cases[] = {
+        /* Only the group missing: the others are there. */
+        {FIXTURE, {GROUP, ""}, "broad = {",
+         {"broad.integration: required setting is missing; rule 'broad' at degree full",
+          "still missing: integration = { front_office_investment = ...; pooling_investment = "
+          "...; pooling_running = ...; } (0 is a statement too",
+          "Upgrading: degree full needs its integration group"}},
+        /* Everything missing, in one message. */
+        {"tests/data/services_queue.cfg",
+         {"payer = \"gemeente\";\n             overheads = { co_location = 0.0; shared_ict = "
+          "false; };\n             integration = { front_office_investment = 0.0; "
+          "pooling_investment = 0.0; pooling_running = 0.0; };", ""},
+         "desk = {",
+         {"desk.integration: required setting is missing",
+          "still missing: integration = { front_office_investment = ...; pooling_investment = "
+          "...; pooling_running = ...; }; overheads.co_location; overheads.ict_investment and "
+          "overheads.ict_running (or overheads.shared_ict = false); payer (who bears these "
+          "costs) (0 is a statement too"}},
+        /* shared_ict = false stands for the ICT costs. */
+        {"tests/data/services_queue.cfg",
+         {"overheads = { co_location = 0.0; shared_ict = false; };\n             integration = "
+          "{ front_office_investment = 0.0; pooling_investment = 0.0; pooling_running = 0.0; "
+          "};", "overheads = { shared_ict = false; };"},
+         "desk = {",
+         {"desk.integration: required setting is missing",
+          "pooling_running = ...; }; overheads.co_location (0 is a statement too"}},
+    };
+    support_bad_loads(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* -------------------------------------------------- shared ICT by degree */
@@ -519,14 +607,6 @@ static void test_reference_pays_no_one_offs(void **state)
 
 /* -------------------------------------------------------------- bad input */
 
-#define LIMITED_ICT "ict_investment = 0.0; ict_running = 0.0;"
-#define POOLING "pooling_investment = 0.0; pooling_running = 0.0;"
-#define UNPOOLED(x) "unpooled = { " x " };"
-#define ZERO_UNPOOLED "shift = 0.0; second_line = 0.0;"
-/* The fixture's integration group, as written there. */
-#define GROUP                                                                            \
-    "integration = { front_office_investment = 0.0;\n"                                   \
-    "                              pooling_investment = 0.0; pooling_running = 0.0; };"
 
 /* Teams side by side without triage are each reached at their own
  * counter, so front_office = false stays allowed there: only a triage
@@ -647,7 +727,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_degree_defaults),
         cmocka_unit_test(test_override_equals_explicit),
-        cmocka_unit_test(test_group_alone_changes_nothing),
+        cmocka_unit_test(test_zero_group_changes_nothing),
+        cmocka_unit_test(test_fixture_groups_cost_nothing),
+        cmocka_unit_test(test_full_needs_group),
         cmocka_unit_test(test_shared_ict_follows_degree),
         cmocka_unit_test(test_group_at_partial_changes_nothing),
         cmocka_unit_test(test_unpooled_shift),

@@ -175,7 +175,13 @@ static int check_written(const char *args, int (*wanted)(const mkba_dataset_spec
 static int in_run_file(const mkba_dataset_spec *s)
 {
     return strcmp(s->path, "/design/point_values") != 0 && s->when != MKBA_WHEN_SA
-           && s->when != MKBA_WHEN_EXPOST && s->when != MKBA_WHEN_POPULATION;
+           && s->when != MKBA_WHEN_EXPOST && s->when != MKBA_WHEN_POPULATION
+           && s->when != MKBA_WHEN_BLENDS;
+}
+
+static int in_blend_file(const mkba_dataset_spec *s)
+{
+    return s->when == MKBA_WHEN_BLENDS;
 }
 
 static int in_population_file(const mkba_dataset_spec *s)
@@ -205,6 +211,14 @@ static void test_written_population_file(void **state)
 {
     (void)state;
     check_written("run tests/data/budget.cfg", in_population_file, 1);
+}
+
+/* A scenario with blended arms: /labels/blend_shares. */
+static void test_written_blend_file(void **state)
+{
+    (void)state;
+    check_written("run scenarios/pathways/mix-a-c.cfg --draws 2 --households 200 --threads 1",
+                  in_blend_file, 1);
 }
 
 /* A sensitivity-analysis file: every /sa dataset it holds has its
@@ -237,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_docs_match_table),
         cmocka_unit_test(test_written_file),
         cmocka_unit_test(test_written_population_file),
+        cmocka_unit_test(test_written_blend_file),
         cmocka_unit_test(test_written_sa_file),
         cmocka_unit_test(test_written_expost_file),
     };

@@ -1801,8 +1801,10 @@ static void test_startup(void **state)
                                    "              providers";
     const char *none_ramp[] = {none_from, "degree = \"none\"; team = \"wijkteam\";\n"
                                           "              providers",
-                               mat, "friction = 0.1; friction_years = 1.0; ramp_years = 1.0;"};
-    const char *path = write_edits(none_ramp, 2);
+                               mat, "friction = 0.1; friction_years = 1.0; ramp_years = 1.0;",
+                               "integration = { front_office_investment = 0.0; "
+                               "pooling_investment = 0.0; pooling_running = 0.0; };", ""};
+    const char *path = write_edits(none_ramp, 3);
     mkba_model *bad = NULL;
     mkba_error none_err = {0};
     assert_int_equal(mkba_scenario_load(NULL, path, &bad, &none_err), MKBA_EINVAL);

@@ -409,7 +409,7 @@ static void test_substitution_bad_input(void **state)
                    "expected substitution only on an integrated pathway");
     expect_refused("rule = \"broad\"; degree = \"full\"; team = \"team\";",
                    "rule = \"makelpunt\"; degree = \"full\"; team = \"team\"; "
-                   "payer = \"gemeente\"; quick_scan = { share = 0.1; cost = 0.0; };",
+                   "quick_scan = { share = 0.1; cost = 0.0; };",
                    "a broker who commissions help");
     expect_refused(entry, "share = 1.0; places = 0.0; }, { domain = \"need\"; state = \"medium\"; "
                    "payer = \"gemeente\"; share = 0.5; places = 0.0;",

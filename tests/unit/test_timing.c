@@ -440,15 +440,19 @@ static void test_calendar_heavier_priced(void **state)
         {"per_year = 1000.0; category = \"first line\"",
          "per_year = \"1000.0 * year\"; category = \"first line\""},
         {"degree = \"full\"; team = \"team\"; providers = [\"desk\"];",
-         "degree = \"limited\"; team = \"team\"; providers = [\"desk\"]; payer = \"gemeente\"; "
-         "overheads = { co_location = 0.0; }; "
+         "degree = \"limited\"; team = \"team\"; providers = [\"desk\"];"},
+        /* The fixture's zero-cost group at degree full, as limited's. */
+        {"payer = \"gemeente\"; overheads = { co_location = 0.0; shared_ict = false; }; "
+         "integration = { front_office_investment = 0.0; pooling_investment = 0.0; "
+         "pooling_running = 0.0; };",
+         "payer = \"gemeente\"; overheads = { co_location = 0.0; }; "
          "integration = { front_office_investment = 0.0; "
          "unpooled = { second_line = 0.5; }; };"},
         {"substitution = ( { domain = \"need\"; state = \"medium\"; payer = \"gemeente\"; "
          "share = 1.0; places = 0.0; } );", ""}};
     char path[2][64];
     const char *from = "tests/data/services_substitution.cfg";
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         snprintf(path[i % 2], sizeof path[i % 2], "/tmp/mkba_trend_heavier%d_%ld.cfg", i % 2,
                  (long)getpid());
         assert_int_equal(support_write_variant(from, path[i % 2], edit[i][0], edit[i][1]), 0);
