@@ -443,7 +443,8 @@ static void test_threads(void **state)
     mkba_error err;
     const char *names[] = { "/expost/weight", "/expost/parameter_summary",
                             "/expost/posterior/npv", "/expost/refine/phi",
-                            "/expost/posterior_predictive" };
+                            "/expost/posterior_predictive", "/expost/refine/repeats",
+                            "/expost/refine/decorrelation" };
     if (update(f->m, path("small.csv"), path("t1.h5"), 40, 1, 300, 0.9, NULL, &err) != MKBA_OK
         || update(f->m, path("small.csv"), path("t2.h5"), 40, 2, 300, 0.9, NULL, &err) != MKBA_OK)
         fail_msg("%s", err.message);
