@@ -285,11 +285,8 @@ static void repeat_note(mkba_report *r, mkba_rtable *t, const file *f)
         if (!isnan(f->decorrelation[st * MKBA_WALKS + MKBA_WALK_REFINED]))
             h = MKBA_WALK_REFINED;
     char cap[64], list[256];
-    if (f->max_repeats == 0)
-        snprintf(cap, sizeof cap, "with no decorrelation repeats (--max-repeats 0)");
-    else
-        snprintf(cap, sizeof cap, "the cap of %ld decorrelation repeats a stage "
-                 "(--max-repeats)", f->max_repeats);
+    snprintf(cap, sizeof cap, "the cap of %ld decorrelation repeats a stage (--max-repeats)",
+             f->max_repeats);
     for (int w = MKBA_WALK_REFINED; w < MKBA_WALKS; w++) {
         if (f->refined_rule && w != h)
             continue;
@@ -300,7 +297,13 @@ static void repeat_note(mkba_report *r, mkba_rtable *t, const file *f)
                           : h == MKBA_WALK_REFINED ? "which holds each stage open"
                                                    : "which holds each stage open: nothing "
                                                      "was refined";
-        if (n > 0)
+        if (n > 0 && f->max_repeats == 0)
+            mkba_rtable_note(r, t, "with the decorrelation repeats off (--max-repeats 0) the "
+                             "%s (%s) fell short of its decorrelation target at %zu of %zu "
+                             "stages (%s of the target); its scores may stay close to their "
+                             "ancestors there: raise --max-repeats", walk[w], why, n,
+                             f->nstages, list);
+        else if (n > 0)
             mkba_rtable_note(r, t, "%s stopped the %s (%s) short of its decorrelation target "
                              "at %zu of %zu stages (%s of the target); its scores may stay "
                              "close to their ancestors there: raise --max-repeats",

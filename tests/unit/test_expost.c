@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -866,6 +867,30 @@ static size_t repeats_of(const char *file, long draws, long moves, long cap, dou
     return nst;
 }
 
+/* Rewrites file's /expost/refine as another writer would have left it:
+ * without repeat_rule (drop_rule), and with the refined walk's
+ * decorrelation NaN at every stage (no_refined: nothing refined). */
+static void rewrite_refine(const char *file, int drop_rule, int no_refined)
+{
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    if (drop_rule)
+        assert_true(H5Adelete_by_name(f, "/expost/refine", "repeat_rule", H5P_DEFAULT) >= 0);
+    if (no_refined) {
+        size_t n = 0;
+        double *dec = support_read_doubles(file, "/expost/refine/decorrelation", &n);
+        assert_non_null(dec);
+        for (size_t i = 0; i < n; i += 2)
+            dec[i] = NAN;
+        hid_t ds = H5Dopen2(f, "/expost/refine/decorrelation", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dec) >= 0);
+        H5Dclose(ds);
+        free(dec);
+    }
+    assert_true(H5Fclose(f) >= 0);
+}
+
 /* --max-repeats: the decorrelation repeats of a stage stop at the cap,
  * which /expost/refine records with the repeats and decorrelation of each
  * walk per stage, and the summary names the stages where it stopped the
@@ -912,6 +937,25 @@ static void test_repeat_cap(void **state)
     assert_non_null(strstr(text, "the other walk moves beside the refined walk but never "
                                  "holds a stage open"));
     free(text);
+    /* The reader accepts a file of the old rule (no repeat_rule: either
+     * walk held a stage open), and names the other walk when nothing was
+     * refined. */
+    char copy[600];
+    snprintf(copy, sizeof copy, "cp %s %s.copy", out, out);
+    assert_int_equal(system(copy), 0);
+    rewrite_refine(out, 1, 0);
+    text = summary_text(out);
+    assert_non_null(strstr(text, "stopped the other walk (which, by the rule of files written "
+                                 "before the refined walk's, held each stage open with the "
+                                 "other)"));
+    free(text);
+    snprintf(copy, sizeof copy, "%s.copy", out);
+    rewrite_refine(copy, 0, 1);
+    text = summary_text(copy);
+    assert_non_null(strstr(text, "stopped the other walk (which holds each stage open: nothing "
+                                 "was refined) short of its decorrelation target"));
+    assert_non_null(strstr(text, "raise --max-repeats"));
+    free(text);
     /* A cap that does not bind: every stage ends when the refined walk's
      * scores have decorrelated, and some with the other walk's short. */
     o.max_repeats = 60;
@@ -944,6 +988,10 @@ static void test_repeat_cap(void **state)
         assert_near(rep[st], 0, 0);
     free(rep);
     free(dec);
+    text = summary_text(out);
+    assert_non_null(strstr(text, "with the decorrelation repeats off (--max-repeats 0) the "
+                                 "refined walk"));
+    free(text);
     /* Out of range: the message names the option and the range; no file. */
     long bad[] = { 10001, -2 };
     for (size_t i = 0; i < 2; i++) {
