@@ -54,9 +54,13 @@ typedef struct mkba_expost_options {
      * stages (default 30), moving every uncertain parameter, with a random
      * walk tuned to the parameters of the comma-separated list
      * refine_parameters or, when NULL, the max_refined (default 10) whose
-     * draws correlate most with the likelihood. */
+     * draws correlate most with the likelihood. After a stage's moves the
+     * walks repeat until the refined walk's scores have decorrelated from
+     * the resampling (with nothing refined, the other walk's), at most
+     * max_repeats steps a stage (0 to 10000; 0: no repeats; -1, the
+     * default: 3 x moves). */
     int refine;
-    long moves, max_stages, max_refined;
+    long moves, max_stages, max_refined, max_repeats;
     const char *refine_parameters;
     /* A refinement that stops below temperature 1 (max_stages reached)
      * leaves a tempered sample, not a posterior, and without refinement an

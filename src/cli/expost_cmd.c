@@ -59,6 +59,12 @@ static int parse(int argc, char **argv, expost_args *a)
         } else if (OPT("--max-stages", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--max-stages", v, 1, &o->max_stages) < 0)
                 return EXIT_USAGE;
+        } else if (OPT("--max-repeats", NULL)) {
+            if (k < 0 || mkba_cli_parse_long("--max-repeats", v, 0, &o->max_repeats) < 0)
+                return EXIT_USAGE;
+            if (o->max_repeats > 10000)
+                return mkba_cli_usage_error("--max-repeats expects 0 to 10000 decorrelation "
+                                            "repeats a stage, got '%s'", v);
         } else if (OPT("--truth-draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--truth-draw", v, 0, &a->truth_draw) < 0)
                 return EXIT_USAGE;

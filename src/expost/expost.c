@@ -35,6 +35,7 @@ void mkba_expost_options_init(mkba_expost_options *o)
     o->moves = 8;
     o->max_stages = 30;
     o->max_refined = 10;
+    o->max_repeats = -1;
 }
 
 typedef struct job {
@@ -290,6 +291,13 @@ static int posterior_sir(const job *j, const mkba_h5_totals *t, const double *pr
     return rc;
 }
 
+/* The refinement's cap on the decorrelation repeats of a stage:
+ * --max-repeats, or by default MKBA_EXPOST_REPEATS_PER_MOVE x --moves. */
+static long repeat_cap(const mkba_expost_options *o)
+{
+    return o->max_repeats >= 0 ? o->max_repeats : MKBA_EXPOST_REPEATS_PER_MOVE * o->moves;
+}
+
 /* The posterior by the sequential refinement (refine.c), when the
  * importance weights rest on too few draws: its final particles, equally
  * weighted, evaluated into a scratch file beside the output. */
@@ -307,6 +315,7 @@ static int posterior_refined(const job *j, const char *path, const double *prior
                    .mode = MKBA_ENGINE_MICRO, .stop = j->stop, .split = j->followers },
         .scratch = file, .moves = j->o->moves, .max_stages = j->o->max_stages,
         .max_refined = j->o->max_refined, .names = j->o->refine_parameters,
+        .max_repeats = repeat_cap(j->o),
     };
     int rc = mkba_expost_refine(&in, &e->refine, err);
     mkba_h5_totals *t = NULL;
@@ -574,6 +583,23 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.other_acceptance, err));
         STEP(mkba_h5_store_doubles(h, "/expost/refine/swap_acceptance", 1, d_st,
                                    e->refine.swap_acceptance, err));
+        size_t d_walk[2] = { e->refine.nstages, MKBA_WALKS };
+        STEP(mkba_h5_store_ints(h, "/expost/refine/repeats", 2, d_walk, e->refine.repeats,
+                                err));
+        STEP(mkba_h5_store_doubles(h, "/expost/refine/decorrelation", 2, d_walk,
+                                   e->refine.decorrelation, err));
+        /* The settings the stages ran under, so a reader can tell where
+         * --max-repeats stopped a walk; repeat_rule: the refined walk's
+         * criterion ends the repeats (a file without it: either walk's). */
+        char setting[3][32];
+        snprintf(setting[0], sizeof setting[0], "%ld", j->o->moves);
+        snprintf(setting[1], sizeof setting[1], "%ld", j->o->max_stages);
+        snprintf(setting[2], sizeof setting[2], "%ld", repeat_cap(j->o));
+        STEP(mkba_h5_store_attr(h, "/expost/refine", "moves", setting[0], err));
+        STEP(mkba_h5_store_attr(h, "/expost/refine", "max_stages", setting[1], err));
+        STEP(mkba_h5_store_attr(h, "/expost/refine", "max_repeats", setting[2], err));
+        STEP(mkba_h5_store_attr(h, "/expost/refine", "repeat_rule", MKBA_EXPOST_REPEAT_RULE,
+                                err));
         STEP(mkba_h5_store_ints(h, "/expost/refine/particle_draw", 1, d_draw, e->particle_draw,
                                 err));
         size_t d_pp[3] = { nd, j->m->narms, mkba_params_count(j->m->params) };
@@ -822,6 +848,10 @@ static int check_options(const mkba_model *m, const mkba_expost_options *o, mkba
         || o->max_refined < 1 || o->max_refined > 1000)
         return mkba_error_set(err, MKBA_EINVAL, "--moves and --max-stages expect 1 to 1000 "
                               "(got %ld and %ld)", o->moves, o->max_stages);
+    if (o->max_repeats != -1 && (o->max_repeats < 0 || o->max_repeats > MKBA_EXPOST_MAX_REPEATS))
+        return mkba_error_set(err, MKBA_EINVAL, "--max-repeats expects 0 to %d decorrelation "
+                              "repeats a stage (0: none; default 3 x --moves), got %ld",
+                              MKBA_EXPOST_MAX_REPEATS, o->max_repeats);
     if (!(o->conflict_level > 0 && o->conflict_level < 0.5))
         return mkba_error_set(err, MKBA_EINVAL, "--conflict-level expects a probability in "
                               "(0, 0.5), got %g", o->conflict_level);

@@ -156,6 +156,8 @@ typedef struct mkba_expost_refine_input {
                                   final particles' at the end */
     long moves;                /* Metropolis-Hastings steps per stage */
     long max_stages;
+    long max_repeats;          /* decorrelation repeats per stage, both walks
+                                  together (0: none) */
     const char *names;         /* the refined parameters, comma-separated, or NULL:
                                   the max_refined most informative */
     long max_refined;
@@ -168,6 +170,13 @@ typedef struct mkba_expost_refine_result {
      * of the one on every other uncertain parameter, and of the draw swap. */
     double *phi, *ess, *acceptance, *other_acceptance, *swap_acceptance;
     double final_phi;          /* 1 unless max_stages stopped it */
+    /* Per stage and walk (MKBA_WALK_REFINED, MKBA_WALK_OTHER): the
+     * decorrelation repeats the walk ran after the stage's moves, and how
+     * far its scores had decorrelated at the stage's end, as a share of
+     * the target (1: reached; NaN: the walk had no step among the moves or
+     * no score to decorrelate). [stage][walk]. */
+    int *repeats;
+    double *decorrelation;
     uint32_t *draw;            /* [ndraws] the final particles' draw numbers */
     size_t nparameters;
     size_t *parameter;         /* the refined parameters (indices into the table) */
@@ -185,6 +194,17 @@ typedef struct mkba_expost_refine_result {
                                   prior's: 1; low: collapsed or informed; NaN when
                                   none) */
 } mkba_expost_refine_result;
+
+/* The walks of /expost/refine/repeats and decorrelation. */
+enum { MKBA_WALK_REFINED = 0, MKBA_WALK_OTHER, MKBA_WALKS };
+
+/* The default --max-repeats: this many times --moves. */
+#define MKBA_EXPOST_REPEATS_PER_MOVE 3
+#define MKBA_EXPOST_MAX_REPEATS 10000
+/* /expost/refine's attribute repeat_rule: the walk whose criterion ends a
+ * stage's repeats. Files without it (before December 2026) ended them
+ * when both walks had decorrelated. */
+#define MKBA_EXPOST_REPEAT_RULE "refined walk"
 
 /* Whether parameter k can be refined: a univariate distribution of its
  * own (normal, lognormal, gamma, beta, uniform, triangular, PERT) outside

@@ -25,11 +25,12 @@
  * shaped by the particles' covariance, its factor adapted to its
  * acceptance), a random-scan Crank-Nicolson step on the other blocks
  * (other_proposal), and a fresh draw number d (an independence proposal
- * from the prior); after a stage's steps the two walks repeat, in turn,
- * until the scores each moves (the refined coordinates; the informed
- * scores of the other walk) have decorrelated from the resampling
+ * from the prior); after a stage's steps the walks repeat until the
+ * refined coordinates have decorrelated from the resampling
  * (decorrelated: their accumulated squared jumps reach twice their
- * spread), at most DECORRELATE_CAP x moves steps more. Each step evaluates all N
+ * spread), the other walk taking turns while its informed scores have not
+ * (with nothing refined, until those have), at most in->max_repeats
+ * steps more (repeat_kind). Each step evaluates all N
  * proposals as one points design of the study layer (in parallel, the
  * same numbers for any thread count). Every random choice comes from one generator seeded by the
  * run's seed, on the calling thread. */
@@ -209,11 +210,11 @@ typedef struct block {
 #define FREE_AFTER 3
 #define UNCHANGED 1e-9
 #define DECORRELATED 2.0
-#define DECORRELATE_CAP 3
 enum { BLOCK_INFORMED = -1 };   /* probe[]: else the number of unchanged probes */
 
-/* The random walks and the draw swap. */
-enum { MOVE_REFINED = 0, MOVE_OTHER, MOVE_SWAP, MOVE_KINDS };
+/* The random walks and the draw swap (the walks numbered as
+ * /expost/refine/repeats has them). */
+enum { MOVE_REFINED = MKBA_WALK_REFINED, MOVE_OTHER = MKBA_WALK_OTHER, MOVE_SWAP, MOVE_KINDS };
 
 typedef struct smc {
     const mkba_expost_refine_input *in;
@@ -401,6 +402,9 @@ static int evaluate(smc *s, const double *z, const uint32_t *d, double *ll, mkba
         so.output = in->scratch;
         so.force = 1;
         so.no_checkpoint = 1;  /* a scratch step: nothing to resume */
+        /* Read back at once and removed: compressing each step's rows and
+         * decompressing them again is serial work on this thread. */
+        so.uncompressed = 1;
         so.analyse = 0;
         so.store_draws = 1;
         so.on_point = NULL;
@@ -714,15 +718,17 @@ static double walk_jump(const smc *s, int walk, const double *z, const double *z
  * are as large as the spread itself; Fearnhead & Taylor 2013 measure the
  * kernel by this expected squared jumping distance). No such score:
  * decorrelated. */
-static int decorrelated(const smc *s, int walk)
+static void spread_and_jump(const smc *s, int walk, size_t *tracked_scores, double *var_out,
+                            double *jump_out)
 {
-    size_t n = s->n, nz = s->nz, tracked_scores = 0;
+    size_t n = s->n, nz = s->nz;
     double var = 0, jump = 0;
+    *tracked_scores = 0;
     for (size_t bi = 0; bi < s->nb; bi++) {
         const block *bl = &s->b[bi];
         if (!tracked(s, walk, bi))
             continue;
-        tracked_scores += bl->width;
+        *tracked_scores += bl->width;
         for (size_t c = bl->first; c < bl->first + bl->width; c++) {
             double mean = 0;
             for (size_t i = 0; i < n; i++)
@@ -733,23 +739,63 @@ static int decorrelated(const smc *s, int walk)
     }
     for (size_t i = 0; i < n; i++)
         jump += s->jump[walk][i] / (double)n;
+    *var_out = var;
+    *jump_out = jump;
+}
+
+static int decorrelated(const smc *s, int walk)
+{
+    size_t tracked_scores;
+    double var, jump;
+    spread_and_jump(s, walk, &tracked_scores, &var, &jump);
     /* Copies that have not moved (no jump) are not decorrelated, even
      * when they are all alike (no spread). */
     return tracked_scores == 0 || (jump > 0 && jump >= DECORRELATED * var);
 }
 
+/* How far walk `walk` has decorrelated (decorrelated): the particles'
+ * mean squared jump as a share of DECORRELATED x their variance (1 or
+ * more: decorrelated; a walk that moved particles all alike counts 1);
+ * NaN when the walk has no step among the stage's moves (ran) or no score
+ * to decorrelate. For /expost/refine/decorrelation. */
+static double decorrelation_share(const smc *s, int walk, long ran)
+{
+    size_t tracked_scores;
+    double var, jump;
+    spread_and_jump(s, walk, &tracked_scores, &var, &jump);
+    if (ran == 0 || tracked_scores == 0)
+        return NAN;
+    return var > 0 ? jump / (DECORRELATED * var) : jump > 0 ? 1.0 : 0.0;
+}
+
+/* The walk that holds a stage open for its repeats: the refined walk when
+ * it had a step among the stage's --moves (ran), else the other walk. */
+static int holder(const long *ran)
+{
+    return ran[MOVE_REFINED] > 0 ? MOVE_REFINED : MOVE_OTHER;
+}
+
 /* The walk the stage's next decorrelation repeat runs, or MOVE_SWAP when
- * none is needed: a walk repeats when it had a step in the stage's
- * --moves (ran[walk]) and its scores have not decorrelated; when both
- * need it they take turns (extra: the repeats run so far). */
+ * the stage is over. A walk needs a repeat when it had a step among the
+ * stage's --moves (ran[walk]) and its scores have not decorrelated. The
+ * holding walk (holder) decides: once its scores have decorrelated the
+ * stage ends, whatever the other walk's; while they have not, the other
+ * walk takes every second repeat if it needs one too (extra: the repeats
+ * run so far). So the other walk moves beside the refined walk but never
+ * holds the stage open: its informed scores are many (about 150 on the
+ * shipped example), its step gains a few percent of its target at the
+ * later stages, and it would run the cap at every one of them
+ * (docs/expost.md, "Where the cap binds"). With nothing refined its own
+ * criterion holds the stage, as before. */
 static int repeat_kind(const smc *s, const long *ran, long extra)
 {
     int need[2];
     for (int walk = MOVE_REFINED; walk <= MOVE_OTHER; walk++)
         need[walk] = ran[walk] > 0 && !decorrelated(s, walk);
-    if (need[MOVE_REFINED] && need[MOVE_OTHER])
-        return extra % 2 == 0 ? MOVE_REFINED : MOVE_OTHER;
-    return need[MOVE_REFINED] ? MOVE_REFINED : need[MOVE_OTHER] ? MOVE_OTHER : MOVE_SWAP;
+    int h = holder(ran);
+    if (!need[h])
+        return MOVE_SWAP;
+    return need[1 - h] && extra % 2 == 1 ? 1 - h : h;
 }
 
 /* One Metropolis-Hastings step of kind `kind` for every particle;
@@ -968,11 +1014,14 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
     out->acceptance = mkba_calloc(cap, sizeof *out->acceptance);
     out->other_acceptance = mkba_calloc(cap, sizeof *out->other_acceptance);
     out->swap_acceptance = mkba_calloc(cap, sizeof *out->swap_acceptance);
+    out->repeats = mkba_calloc(cap * MKBA_WALKS, sizeof *out->repeats);
+    out->decorrelation = mkba_calloc(cap * MKBA_WALKS, sizeof *out->decorrelation);
     out->parameter = mkba_calloc(np + 1, sizeof *out->parameter);
     out->reach = mkba_calloc(np + 1, 1);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rc != MKBA_OK || !w || !sd || !idx || !out->phi || !out->ess || !out->acceptance
-        || !out->other_acceptance || !out->swap_acceptance || !out->parameter || !out->reach || !rng)
+        || !out->other_acceptance || !out->swap_acceptance || !out->repeats
+        || !out->decorrelation || !out->parameter || !out->reach || !rng)
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the refinement of %zu "
                             "particles", n);
     if (rc == MKBA_OK && in->names != NULL)
@@ -1059,23 +1108,26 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
         proposal_shape(&s, sd);
         double accepted[MOVE_KINDS] = { 0, 0, 0 }, proposed[MOVE_KINDS] = { 0, 0, 0 };
         long ran[MOVE_KINDS] = { 0, 0, 0 };
+        long repeats[2] = { 0, 0 };
         for (long step = 0; rc == MKBA_OK; step++) {
             /* The stage's --moves steps, then the decorrelation repeats:
              * the resampling copied some particles many times, so the
-             * walks repeat until the scores each moves have decorrelated
-             * (repeat_kind), at most DECORRELATE_CAP x --moves steps more.
-             * A walk --moves gave no step does not repeat (--moves 1: the
-             * refined walk alone, test_collapse_check). */
+             * walks repeat until the holding walk's scores have
+             * decorrelated (repeat_kind), at most --max-repeats steps
+             * more. A walk --moves gave no step does not repeat (--moves
+             * 1: the refined walk alone, test_collapse_check). */
             long extra = step - in->moves;
             int kind = extra < 0 ? move_kind(&s, step, in->moves)
-                       : extra < DECORRELATE_CAP * in->moves ? repeat_kind(&s, ran, extra)
+                       : extra < in->max_repeats ? repeat_kind(&s, ran, extra)
                        : MOVE_SWAP;
             if (extra >= 0 && kind == MOVE_SWAP)
                 break;
-            if (extra < 0)
+            if (extra < 0) {
                 ran[kind]++;
-            else
+            } else {
                 s.extra++;
+                repeats[kind]++;
+            }
             double step_acc = 0;
             rc = move(&s, kind, scale, phi, rng, &step_acc, err);
             accepted[kind] += step_acc;
@@ -1091,6 +1143,11 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
                                      out->swap_acceptance };
         for (int k = 0; k < MOVE_KINDS; k++)
             rate[k][out->nstages] = proposed[k] > 0 ? accepted[k] / proposed[k] : NAN;
+        for (int walk = MOVE_REFINED; walk <= MOVE_OTHER; walk++) {
+            size_t at = out->nstages * MKBA_WALKS + (size_t)walk;
+            out->repeats[at] = (int)repeats[walk];
+            out->decorrelation[at] = decorrelation_share(&s, walk, ran[walk]);
+        }
         out->phi[out->nstages] = phi;
         out->ess[out->nstages] = ess;
         out->nstages++;
@@ -1130,6 +1187,8 @@ void mkba_expost_refine_result_free(mkba_expost_refine_result *r)
     mkba_free(r->acceptance);
     mkba_free(r->other_acceptance);
     mkba_free(r->swap_acceptance);
+    mkba_free(r->repeats);
+    mkba_free(r->decorrelation);
     mkba_free(r->draw);
     mkba_free(r->parameter);
     mkba_free(r->reach);

@@ -17,6 +17,10 @@ typedef struct mkba_run_meta {
     int threads;
     const char *mode;       /* "microsimulation" | "cohort" */
     const char *base_case;  /* "none" | "mean" | "mode" */
+    /* 1: the per-draw datasets without deflate, for a scratch file read
+     * back at once (the refinement's steps); 0: deflated when the library
+     * has the filter. */
+    int uncompressed;
 } mkba_run_meta;
 
 typedef struct mkba_h5_writer mkba_h5_writer;

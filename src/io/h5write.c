@@ -38,6 +38,7 @@ struct mkba_h5_writer {
     size_t axis[MKBA_NAXES];   /* sizes from the model (draw: nstored) */
     int services;              /* the model has services: /draws/services exists */
     int population;            /* the model has a population block: /draws/budget exists */
+    int uncompressed;          /* mkba_run_meta.uncompressed: no deflate */
     unsigned char *written;    /* [nstored]: draw stored yet */
     int finished;              /* mkba_h5_finish closed the file */
     char money_units[160];     /* "EUR at 2024 prices per starting household" */
@@ -610,7 +611,7 @@ static int create_contents(mkba_h5_writer *w, const mkba_model *m,
         return mkba_h5_write_error(err, w->path, "cannot create group /draws in %s", w->path);
     if (w->services)
         rc = create_services_group(w, g, m, err);
-    int deflate = deflate_available();
+    int deflate = !w->uncompressed && deflate_available();
     for (int i = 0; i < REC_COUNT && rc == MKBA_OK; i++)
         if (mkba_schema_in_record(w->rec[i], w->services, w->population))
             rc = create_dataset(w, i, deflate, err);
@@ -658,6 +659,7 @@ mkba_h5_writer *mkba_h5_create(const char *path, int force, const mkba_model *m,
             w->rec[k++] = &mkba_schema_dataset[i];
     w->services = m->services.enabled != 0;
     w->population = m->population.enabled != 0;
+    w->uncompressed = meta->uncompressed;
     mkba_schema_money_units(w->money_units, sizeof w->money_units, m->currency, m->price_year);
     w->path = mkba_strdup(path);
     w->tmp = mkba_malloc(strlen(path) + 5);

@@ -32,6 +32,15 @@ typedef struct file {
     double *data, *prior, *post, *cal, *update, *ps;
     int *flag, *pit, *year;
     double *npv[2], *be[2], *pay[2], *rank[2], *evpi[2];  /* [0] ex-ante, [1] ex-post */
+    /* The refinement's repeats (/expost/refine/repeats, decorrelation:
+     * [stage][walk]; NULL in files written before them), its cap, and
+     * whether the refined walk alone held the stages open (repeat_rule;
+     * files without it: either walk). */
+    size_t nstages;
+    int *repeats;
+    double *decorrelation;
+    long max_repeats;
+    int refined_rule;
 } file;
 
 /* Reads dataset name of shape dims (rank <= 3) as doubles or ints. */
@@ -69,12 +78,41 @@ static void file_free(file *f)
     mkba_h5_store_strings_free(f->rows, f->nrows);
     mkba_h5_store_strings_free(f->refined, f->nrefined);
     void *v[] = { f->data, f->prior, f->post, f->cal, f->update, f->ps, f->flag, f->pit, f->year,
+                  f->repeats, f->decorrelation,
                   f->npv[0], f->npv[1], f->be[0], f->be[1], f->pay[0], f->pay[1],
                   f->rank[0], f->rank[1], f->evpi[0], f->evpi[1] };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         mkba_free(v[i]);
     mkba_h5_totals_free(f->t);
     mkba_h5_store_close(f->st, NULL);
+}
+
+/* The refinement's repeats per stage and walk, its cap and rule (files
+ * from before the rule have no repeat_rule: either walk held a stage). */
+static void read_repeats(file *f, const char *path)
+{
+    f->nstages = mkba_h5_store_length(f->st, "/expost/refine/phi");
+    f->repeats = read(f, "/expost/refine/repeats", 2, f->nstages, MKBA_WALKS, 0, 1);
+    f->decorrelation = read(f, "/expost/refine/decorrelation", 2, f->nstages, MKBA_WALKS, 0, 0);
+    char *cap = NULL, *rule = NULL;
+    if (!f->failed
+        && (mkba_h5_store_read_attr(f->st, "/expost/refine", "max_repeats", &cap, f->err)
+                != MKBA_OK
+            || mkba_h5_store_read_attr(f->st, "/expost/refine", "repeat_rule", &rule, f->err)
+                != MKBA_OK))
+        f->failed = 1;
+    char *end = NULL;
+    f->max_repeats = cap != NULL ? strtol(cap, &end, 10) : -1;
+    if (!f->failed && (cap == NULL || end == cap || *end != '\0' || f->max_repeats < 0)) {
+        mkba_error_set(f->err, MKBA_EPARSE, "%s: /expost/refine has repeats but its attribute "
+                       "max_repeats is %s%s%s (expected a whole number >= 0)", path,
+                       cap != NULL ? "'" : "missing", cap != NULL ? cap : "",
+                       cap != NULL ? "'" : "");
+        f->failed = 1;
+    }
+    f->refined_rule = rule != NULL && strcmp(rule, MKBA_EXPOST_REPEAT_RULE) == 0;
+    mkba_free(cap);
+    mkba_free(rule);
 }
 
 static int load(file *f, const char *path)
@@ -113,6 +151,8 @@ static int load(file *f, const char *path)
         f->failed = 1;
     }
     f->update = read(f, "/expost/update", 1, MKBA_UP_N, 0, 0, 0);
+    if (!f->failed && mkba_h5_store_has(f->st, "/expost/refine/repeats"))
+        read_repeats(f, path);
     f->ps = read(f, "/expost/parameter_summary", 2, f->nparam, MKBA_PS_N, 0, 0);
     static const char *const group[2] = { "/analysis", "/expost/posterior" };
     static const char *const npv[2] = { "cashflow/npv", "npv" };
@@ -209,6 +249,87 @@ static void calibration(mkba_report *r, const file *f)
                      f->cal[MKBA_CAL_CONFLICTS]);
 }
 
+/* The stages at which the --max-repeats cap stopped walk w short of its
+ * decorrelation target (the repeats used up, its share below 1), listed
+ * as "stage 6: 0.94, ..." into buf (at most 6); returns how many. */
+static size_t capped_stages(const file *f, int w, char *buf, size_t size)
+{
+    size_t n = 0, used = 0;
+    buf[0] = '\0';
+    for (size_t st = 0; st < f->nstages; st++) {
+        const int *rep = f->repeats + st * MKBA_WALKS;
+        double share = f->decorrelation[st * MKBA_WALKS + (size_t)w];
+        if (isnan(share) || share >= 1 || rep[0] + rep[1] < f->max_repeats)
+            continue;
+        if (n < 6 && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%sstage %zu: %.2f",
+                                     n > 0 ? ", " : "", st + 1, share);
+        else if (n == 6 && used < size)
+            used += (size_t)snprintf(buf + used, size - used, ", ...");
+        n++;
+    }
+    return n;
+}
+
+/* Where the --max-repeats cap stopped the walk that holds the stages open
+ * (refine.c: the refined walk, or the other walk when nothing was refined;
+ * in files without repeat_rule either walk), and how far the other walk
+ * got beside it. */
+static void repeat_note(mkba_report *r, mkba_rtable *t, const file *f)
+{
+    static const char *const walk[MKBA_WALKS] = { "refined walk", "other walk" };
+    if (f->repeats == NULL || f->nstages == 0)
+        return;
+    int h = MKBA_WALK_OTHER;
+    for (size_t st = 0; st < f->nstages; st++)
+        if (!isnan(f->decorrelation[st * MKBA_WALKS + MKBA_WALK_REFINED]))
+            h = MKBA_WALK_REFINED;
+    char cap[64], list[256];
+    snprintf(cap, sizeof cap, "the cap of %ld decorrelation repeats a stage (--max-repeats)",
+             f->max_repeats);
+    for (int w = MKBA_WALK_REFINED; w < MKBA_WALKS; w++) {
+        if (f->refined_rule && w != h)
+            continue;
+        size_t n = capped_stages(f, w, list, sizeof list);
+        const char *why = !f->refined_rule ? "which, by the rule of files written before the "
+                                             "refined walk's, held each stage open with the "
+                                             "other"
+                          : h == MKBA_WALK_REFINED ? "which holds each stage open"
+                                                   : "which holds each stage open: nothing "
+                                                     "was refined";
+        if (n > 0 && f->max_repeats == 0)
+            mkba_rtable_note(r, t, "with the decorrelation repeats off (--max-repeats 0) the "
+                             "%s (%s) fell short of its decorrelation target at %zu of %zu "
+                             "stages (%s of the target); its scores may stay close to their "
+                             "ancestors there: raise --max-repeats", walk[w], why, n,
+                             f->nstages, list);
+        else if (n > 0)
+            mkba_rtable_note(r, t, "%s stopped the %s (%s) short of its decorrelation target "
+                             "at %zu of %zu stages (%s of the target); its scores may stay "
+                             "close to their ancestors there: raise --max-repeats",
+                             cap, walk[w], why, n, f->nstages, list);
+        else if (f->refined_rule || w == MKBA_WALK_REFINED)
+            mkba_rtable_note(r, t, "the %s (%s) reached its decorrelation target at every "
+                             "stage within %s", walk[w], why, cap);
+    }
+    if (!f->refined_rule || h != MKBA_WALK_REFINED)
+        return;
+    /* The other walk moves beside the refined walk and stops with it. */
+    double lo = INFINITY, hi = -INFINITY, last = NAN;
+    for (size_t st = 0; st < f->nstages; st++) {
+        double share = f->decorrelation[st * MKBA_WALKS + MKBA_WALK_OTHER];
+        if (isnan(share))
+            continue;
+        lo = fmin(lo, share);
+        hi = fmax(hi, share);
+        last = share;
+    }
+    if (!isnan(last))
+        mkba_rtable_note(r, t, "the other walk moves beside the refined walk but never holds "
+                         "a stage open: it reached %.2f to %.2f of its decorrelation target "
+                         "over the stages (%.2f at the last)", lo, hi, last);
+}
+
 static void update(mkba_report *r, const file *f)
 {
     static const char *const col[] = { "statistic", "value" };
@@ -242,6 +363,7 @@ static void update(mkba_report *r, const file *f)
                          f->update[MKBA_UP_ESS], f->update[MKBA_UP_DRAWS],
                          f->update[MKBA_UP_ESS_THRESHOLD], f->update[MKBA_UP_EVALUATIONS],
                          f->update[MKBA_UP_FINAL_PHI], moved);
+        repeat_note(r, t, f);
     } else if (f->update[MKBA_UP_ESS_LOW] > 0) {
         mkba_rtable_note(r, t, "the posterior rests on %.1f effective draws of %.0f (below "
                          "%.0f): the data are much more precise than the prior, or conflict "

@@ -636,7 +636,7 @@ int mkba_study_run(const mkba_model *m, const mkba_design *d, const mkba_study_o
         const char *base = !d->base_case ? "none"
                            : m->base_case == MKBA_BASE_MODE ? "mode" : "mean";
         mkba_run_meta meta = { o->seed, draws, micro ? o->households : 0, s.nthreads,
-                               micro ? "microsimulation" : "cohort", base };
+                               micro ? "microsimulation" : "cohort", base, o->uncompressed };
         s.writer = mkba_h5_create(s.output, o->force, m, &meta,
                                   o->store_draws ? s.count : 0, err);
         if (s.writer == NULL)

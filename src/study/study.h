@@ -54,6 +54,10 @@ typedef struct mkba_study_options {
      * only), for studies whose points are many and whose callers keep
      * what they need through on_point. 1 (mkba_run): every point's row. */
     int store_draws;
+    /* 1: write the draws without deflate (a scratch file read back at
+     * once: compressing and decompressing each row is serial work on the
+     * calling thread); 0: deflated, as every file a user keeps. */
+    int uncompressed;
     /* Called with every evaluated point's record, in point order, on the
      * calling thread (it may allocate); index is the point number. A
      * status other than MKBA_OK stops the study. NULL: none. */

@@ -128,7 +128,7 @@ static void test_output_appears_during_run(void **state)
     snprintf(path, sizeof path, "/tmp/mkba-errors-api-%d.h5", (int)getpid());
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     remove(path);
-    const mkba_run_meta meta = { 1, 1, 10, 1, "microsimulation", "none" };
+    const mkba_run_meta meta = { 1, 1, 10, 1, "microsimulation", "none", 0 };
     mkba_error err = {0};
     mkba_h5_writer *w = mkba_h5_create(path, 0, model, &meta, 1, &err);
     assert_non_null(w);

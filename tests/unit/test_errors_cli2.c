@@ -86,6 +86,11 @@ static void test_command_line(void **state)
           "--truth-draw 5000000000",
           "mkba: --truth-draw expects a draw number from 0 to 4294967295, got '5000000000'", 2,
           "DIR/y.csv" },
+        { "", "expost tests/data/full.cfg --observed DIR/x.csv --max-repeats 10001 -o "
+          "DIR/out.h5", "mkba: --max-repeats expects 0 to 10000 decorrelation repeats a stage, "
+          "got '10001'", 2, "DIR/out.h5" },
+        { "", "expost tests/data/full.cfg --observed DIR/x.csv --max-repeats -1 -o DIR/out.h5",
+          "mkba: --max-repeats expects a whole number >= 0, got '-1'", 2, "DIR/out.h5" },
         { "", "expost tests/data/full.cfg --observed DIR/x.csv --set u_severe=0.3 -o "
           "DIR/out.h5", "mkba: --set gives the true values of --simulate; the update runs the "
           "PSA as the scenario defines it", 2, "DIR/out.h5" },

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -443,7 +444,8 @@ static void test_threads(void **state)
     mkba_error err;
     const char *names[] = { "/expost/weight", "/expost/parameter_summary",
                             "/expost/posterior/npv", "/expost/refine/phi",
-                            "/expost/posterior_predictive" };
+                            "/expost/posterior_predictive", "/expost/refine/repeats",
+                            "/expost/refine/decorrelation" };
     if (update(f->m, path("small.csv"), path("t1.h5"), 40, 1, 300, 0.9, NULL, &err) != MKBA_OK
         || update(f->m, path("small.csv"), path("t2.h5"), 40, 2, 300, 0.9, NULL, &err) != MKBA_OK)
         fail_msg("%s", err.message);
@@ -794,6 +796,213 @@ static void test_collapse_check(void **state)
     assert_true(swap >= 0 && swap <= 1);
 }
 
+/* String attribute `name` of /expost/refine in file (NULL when absent). */
+static char *refine_attr(const char *file, const char *name)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_store *st = mkba_h5_store_open(file, 0, &err);
+    assert_non_null(st);
+    char *v = NULL;
+    assert_int_equal(mkba_h5_store_read_attr(st, "/expost/refine", name, &v, &err), MKBA_OK);
+    mkba_h5_store_close(st, NULL);
+    return v;
+}
+
+/* The summary of file as text (the caller frees it). */
+static char *summary_text(const char *file)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    FILE *out = fopen(path("summary.txt"), "w");
+    assert_non_null(out);
+    assert_int_equal(mkba_summary_write(NULL, file, MKBA_SUMMARY_TEXT, NULL, out, &err),
+                     MKBA_OK);
+    assert_int_equal(fclose(out), 0);
+    char *text = support_read_file(path("summary.txt"));
+    assert_non_null(text);
+    return text;
+}
+
+/* A refinement's repeats in file: per stage and walk (rep, dec of
+ * 2 x stages), checked against the invariants every run keeps: the
+ * model evaluations are the particles times (every stage's moves and
+ * repeats, plus the final evaluation), no stage repeats more than the cap,
+ * and the refined walk (walk 0) has a share wherever it ran. Returns the
+ * stages. */
+static size_t repeats_of(const char *file, long draws, long moves, long cap, double **rep,
+                         double **dec)
+{
+    size_t nst = 0, nr = 0, nd = 0;
+    free(support_read_doubles(file, "/expost/refine/phi", &nst));
+    *rep = support_read_doubles(file, "/expost/refine/repeats", &nr);
+    *dec = support_read_doubles(file, "/expost/refine/decorrelation", &nd);
+    assert_non_null(*rep);
+    assert_non_null(*dec);
+    assert_int_equal(nr, 2 * nst);
+    assert_int_equal(nd, 2 * nst);
+    double steps = 0;
+    for (size_t st = 0; st < nst; st++) {
+        double r0 = (*rep)[2 * st], r1 = (*rep)[2 * st + 1];
+        print_message("  stage %zu: repeats %.0f + %.0f, decorrelation %.2f / %.2f\n", st + 1,
+                      r0, r1, (*dec)[2 * st], (*dec)[2 * st + 1]);
+        assert_true(r0 >= 0 && r1 >= 0 && r0 + r1 <= (double)cap);
+        assert_false(isnan((*dec)[2 * st]));
+        steps += (double)moves + r0 + r1;
+    }
+    assert_near(stat(file, "/expost/update", MKBA_UP_EVALUATIONS), (double)draws * (steps + 1),
+                0);
+    char *v = refine_attr(file, "max_repeats");
+    assert_non_null(v);
+    assert_int_equal(strtol(v, NULL, 10), cap);
+    free(v);
+    v = refine_attr(file, "moves");
+    assert_non_null(v);
+    assert_int_equal(strtol(v, NULL, 10), moves);
+    free(v);
+    v = refine_attr(file, "repeat_rule");
+    assert_non_null(v);
+    assert_string_equal(v, "refined walk");
+    free(v);
+    return nst;
+}
+
+/* Rewrites file's /expost/refine as another writer would have left it:
+ * without repeat_rule (drop_rule), and with the refined walk's
+ * decorrelation NaN at every stage (no_refined: nothing refined). */
+static void rewrite_refine(const char *file, int drop_rule, int no_refined)
+{
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    if (drop_rule)
+        assert_true(H5Adelete_by_name(f, "/expost/refine", "repeat_rule", H5P_DEFAULT) >= 0);
+    if (no_refined) {
+        size_t n = 0;
+        double *dec = support_read_doubles(file, "/expost/refine/decorrelation", &n);
+        assert_non_null(dec);
+        for (size_t i = 0; i < n; i += 2)
+            dec[i] = NAN;
+        hid_t ds = H5Dopen2(f, "/expost/refine/decorrelation", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dec) >= 0);
+        H5Dclose(ds);
+        free(dec);
+    }
+    assert_true(H5Fclose(f) >= 0);
+}
+
+/* --max-repeats: the decorrelation repeats of a stage stop at the cap,
+ * which /expost/refine records with the repeats and decorrelation of each
+ * walk per stage, and the summary names the stages where it stopped the
+ * refined walk short. The refined walk's criterion alone ends a stage:
+ * with a cap that does not bind, stages end with the other walk short of
+ * its target (the rule before December 2026 ran the repeats until both
+ * walks had decorrelated, so a stage ended early only with both at 1 or
+ * more). 0 turns the repeats off; the range is checked. */
+static void test_repeat_cap(void **state)
+{
+    fixture *f = *state;
+    /* Copies: path() reuses its buffers. */
+    char data[256], out[256], bad_out[256];
+    snprintf(data, sizeof data, "%s", path("small.csv"));
+    snprintf(out, sizeof out, "%s", path("cap.h5"));
+    snprintf(bad_out, sizeof bad_out, "%s", path("cap-bad.h5"));
+    write_text(data, small_data);
+    mkba_expost_options o;
+    options(&o, data, out, 24, 200, 0.9, NULL);
+    o.moves = 2;
+    o.max_stages = 6;
+    o.accept_partial = 1;
+    mkba_error err;
+    /* A tight cap: 2 repeats a stage, which binds. */
+    o.max_repeats = 2;
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double *rep, *dec;
+    print_message("--moves 2 --max-repeats 2:\n");
+    size_t nst = repeats_of(out, 24, 2, 2, &rep, &dec);
+    size_t bound = 0;
+    for (size_t st = 0; st < nst; st++)
+        bound += rep[2 * st] + rep[2 * st + 1] == 2 && dec[2 * st] < 1;
+    assert_true(bound > 0);
+    free(rep);
+    free(dec);
+    char *text = summary_text(out);
+    char expect[160];
+    snprintf(expect, sizeof expect, "stopped the refined walk (which holds each stage open) "
+             "short of its decorrelation target at %zu of %zu stages", bound, nst);
+    if (strstr(text, expect) == NULL)
+        fail_msg("the summary does not say \"%s\":\n%s", expect, text);
+    assert_non_null(strstr(text, "raise --max-repeats"));
+    assert_non_null(strstr(text, "the other walk moves beside the refined walk but never "
+                                 "holds a stage open"));
+    free(text);
+    /* The reader accepts a file of the old rule (no repeat_rule: either
+     * walk held a stage open), and names the other walk when nothing was
+     * refined. */
+    char copy[600];
+    snprintf(copy, sizeof copy, "cp %s %s.copy", out, out);
+    assert_int_equal(system(copy), 0);
+    rewrite_refine(out, 1, 0);
+    text = summary_text(out);
+    assert_non_null(strstr(text, "stopped the other walk (which, by the rule of files written "
+                                 "before the refined walk's, held each stage open with the "
+                                 "other)"));
+    free(text);
+    snprintf(copy, sizeof copy, "%s.copy", out);
+    rewrite_refine(copy, 0, 1);
+    text = summary_text(copy);
+    assert_non_null(strstr(text, "stopped the other walk (which holds each stage open: nothing "
+                                 "was refined) short of its decorrelation target"));
+    assert_non_null(strstr(text, "raise --max-repeats"));
+    free(text);
+    /* A cap that does not bind: every stage ends when the refined walk's
+     * scores have decorrelated, and some with the other walk's short. */
+    o.max_repeats = 60;
+    o.refine_parameters = "p_pw_youth_escalate";
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    print_message("--moves 2 --max-repeats 60:\n");
+    nst = repeats_of(out, 24, 2, 60, &rep, &dec);
+    size_t early = 0;
+    for (size_t st = 0; st < nst; st++) {
+        assert_true(rep[2 * st] + rep[2 * st + 1] < 60);
+        assert_true(dec[2 * st] >= 1);
+        early += dec[2 * st + 1] < 1;
+    }
+    assert_true(early > 0);
+    free(rep);
+    free(dec);
+    text = summary_text(out);
+    assert_non_null(strstr(text, "the refined walk (which holds each stage open) reached its "
+                                 "decorrelation target at every stage"));
+    free(text);
+    /* No repeats. */
+    o.max_repeats = 0;
+    o.refine_parameters = NULL;
+    if (run(f->m, &o, 2, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    print_message("--moves 2 --max-repeats 0:\n");
+    nst = repeats_of(out, 24, 2, 0, &rep, &dec);
+    for (size_t st = 0; st < 2 * nst; st++)
+        assert_near(rep[st], 0, 0);
+    free(rep);
+    free(dec);
+    text = summary_text(out);
+    assert_non_null(strstr(text, "with the decorrelation repeats off (--max-repeats 0) the "
+                                 "refined walk"));
+    free(text);
+    /* Out of range: the message names the option and the range; no file. */
+    long bad[] = { 10001, -2 };
+    for (size_t i = 0; i < 2; i++) {
+        options(&o, data, bad_out, 24, 200, 0.9, NULL);
+        o.max_repeats = bad[i];
+        assert_int_not_equal(run(f->m, &o, 1, &err), MKBA_OK);
+        assert_non_null(strstr(err.message, "--max-repeats expects 0 to 10000"));
+        assert_int_equal(access(bad_out, F_OK), -1);
+    }
+}
+
 /* Bad data: an error naming the file and line, and no output file. */
 static void test_bad_data_writes_nothing(void **state)
 {
@@ -831,6 +1040,7 @@ int main(void)
         cmocka_unit_test(test_unrefined_one_draw),
         cmocka_unit_test(test_bad_data_writes_nothing),
         cmocka_unit_test(test_collapse_check),
+        cmocka_unit_test(test_repeat_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

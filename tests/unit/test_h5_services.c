@@ -118,12 +118,13 @@ static const mkba_run_meta meta = {
     .mode = "microsimulation", .base_case = "mean"
 };
 
-/* Writes NDRAWS draws in reverse order and commits. */
-static void write_file(const mkba_model *m, const char *path)
+/* Writes NDRAWS draws in reverse order and commits, as described by
+ * run (deflated or not). */
+static void write_file_as(const mkba_model *m, const char *path, const mkba_run_meta *run)
 {
     mkba_error err;
     mkba_error_clear(&err);
-    mkba_h5_writer *w = mkba_h5_create(path, 1, m, &meta, NDRAWS, &err);
+    mkba_h5_writer *w = mkba_h5_create(path, 1, m, run, NDRAWS, &err);
     assert_non_null(w);
     mkba_draw_result *r = mkba_draw_result_alloc(m);
     assert_non_null(r);
@@ -133,6 +134,11 @@ static void write_file(const mkba_model *m, const char *path)
     }
     mkba_draw_result_free(r);
     assert_int_equal(mkba_h5_close(w, 1, &err), MKBA_OK);
+}
+
+static void write_file(const mkba_model *m, const char *path)
+{
+    write_file_as(m, path, &meta);
 }
 
 static char *attr_string(hid_t obj, const char *name)
@@ -353,6 +359,78 @@ static void test_without_services(void **state)
     mkba_model_free(m);
 }
 
+/* The per-draw datasets of an open file: how many there are, and how many
+ * carry the deflate filter or any filter (an H5Ovisit callback). */
+typedef struct filters {
+    int datasets, deflated, filtered;
+} filters;
+
+static herr_t count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+    filters *c = data;
+    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
+        || strcmp(name, "draws/draw_index") == 0)
+        return 0;
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    assert_true(dcpl >= 0);
+    int n = H5Pget_nfilters(dcpl);
+    c->datasets++;
+    c->filtered += n > 0;
+    for (int i = 0; i < n; i++) {
+        unsigned int flags = 0, cd[8];
+        size_t ncd = 8;
+        c->deflated += H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL)
+                       == H5Z_FILTER_DEFLATE;
+    }
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    return 0;
+}
+
+static filters file_filters(const char *path)
+{
+    filters c = { 0, 0, 0 };
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_filters, &c) >= 0);
+    H5Fclose(f);
+    return c;
+}
+
+/* Every file a user keeps has its per-draw datasets deflated (when the
+ * library has the filter); a file written uncompressed (the refinement's
+ * scratch file, mkba_run_meta.uncompressed) has no filter on any, and
+ * the same values. */
+static void test_uncompressed(void **state)
+{
+    (void)state;
+    mkba_model *m = model_with(1);
+    char plain[256], raw[256];
+    temp_path(plain, sizeof plain, "deflated");
+    temp_path(raw, sizeof raw, "uncompressed");
+    mkba_run_meta as_raw = meta;
+    as_raw.uncompressed = 1;
+    write_file(m, plain);
+    write_file_as(m, raw, &as_raw);
+    filters a = file_filters(plain), b = file_filters(raw);
+    print_message("deflated file: %d of %d per-draw datasets deflated; uncompressed file: %d "
+                  "of %d filtered\n", a.deflated, a.datasets, b.filtered, b.datasets);
+    assert_true(a.datasets >= 3 + NSVC);
+    assert_int_equal(b.datasets, a.datasets);
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
+        assert_int_equal(a.deflated, a.datasets);
+    assert_int_equal(b.filtered, 0);
+    /* The same values: each file's every number encodes its position. */
+    hid_t f = H5Fopen(raw, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    check_categories_and_escalations(f, m);
+    H5Fclose(f);
+    remove(plain);
+    remove(raw);
+    mkba_model_free(m);
+}
+
 /* A result without service arrays cannot be stored in a file that has
  * them, nor one with another number of categories. */
 static void test_shape_mismatch(void **state)
@@ -389,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_services_written),
         cmocka_unit_test(test_without_services),
         cmocka_unit_test(test_shape_mismatch),
+        cmocka_unit_test(test_uncompressed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ static void test_table_consistent(void **state)
 {
     (void)state;
     static const char *const free_axes[] = { "statistic", "row", "rank", "one", "point", "bound",
-                                             "level", "step" };
+                                             "level", "step", "walk" };
     for (size_t i = 0; i < mkba_schema_ndatasets; i++) {
         const mkba_dataset_spec *s = &mkba_schema_dataset[i];
         mkba_axis ax[MKBA_SCHEMA_MAXRANK];

@@ -484,7 +484,7 @@ static void test_tmp_link_placed_late(void **state)
     mkba_error err;
     mkba_error_clear(&err);
     assert_int_equal(mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err), MKBA_OK);
-    mkba_run_meta meta = { 1, 2, 50, 1, "microsimulation", "none" };
+    mkba_run_meta meta = { 1, 2, 50, 1, "microsimulation", "none", 0 };
     mkba_h5_writer *w = mkba_h5_create(out, 1, m, &meta, 2, &err);
     mkba_model_free(m);
     assert_null(w);
