@@ -54,7 +54,8 @@ static int write_csv(const sim *s, const double *mu, FILE *f, mkba_error *err)
     const mkba_expost_simulate_options *o = s->o;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rng == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the synthetic data's random "
+                              "number generator");
     gsl_rng_set(rng, (unsigned long)(s->seed ^ 0x53494d55ULL));
     char base[64] = "the model's base case";
     if (o->truth_draw >= 0)
