@@ -221,7 +221,7 @@ mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen)
     if (e == NULL || copy == NULL) {
         mkba_free(e);
         mkba_free(copy);
-        set_why(why, whylen, "out of memory");
+        set_why(why, whylen, MKBA_EXPR_NOMEM);
         return NULL;
     }
     for (char *c = copy; *c != '\0'; c++)
@@ -249,14 +249,14 @@ mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen)
     e->vars = mkba_calloc(count > 0 ? (size_t)count : 1, sizeof *e->vars);
     if (e->vars == NULL) {
         mkba_expr_free(e);
-        set_why(why, whylen, "out of memory");
+        set_why(why, whylen, MKBA_EXPR_NOMEM);
         return NULL;
     }
     for (int i = 0; i < count; i++) {
         e->vars[i] = mkba_strdup(names[i]);
         if (e->vars[i] == NULL) {
             mkba_expr_free(e);
-            set_why(why, whylen, "out of memory");
+            set_why(why, whylen, MKBA_EXPR_NOMEM);
             return NULL;
         }
         e->nvars++;

@@ -25,8 +25,12 @@ typedef struct mkba_expr mkba_expr;
  * (256 KiB: 5,312 and 5,292). The limit keeps a 2.5-fold margin there. */
 #define MKBA_EXPR_MAX_TERMS 1000
 
+/* The reason mkba_expr_alloc gives when an allocation failed: the caller
+ * reports MKBA_ENOMEM then, not a faulty expression. */
+#define MKBA_EXPR_NOMEM "out of memory"
+
 /* Parses `text`. On failure returns NULL and writes a short reason into
- * why[0..whylen) ("unexpected end of expression", "out of memory"); why
+ * why[0..whylen) ("unexpected end of expression", MKBA_EXPR_NOMEM); why
  * may be NULL. Safe to call from several threads at once. */
 mkba_expr *mkba_expr_alloc(const char *text, char *why, size_t whylen);
 

@@ -13,6 +13,7 @@
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
+#include "core/syserr.h"
 #include "study/study.h"
 
 void mkba_expost_simulate_options_init(mkba_expost_simulate_options *o)
@@ -53,7 +54,8 @@ static int write_csv(const sim *s, const double *mu, FILE *f, mkba_error *err)
     const mkba_expost_simulate_options *o = s->o;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rng == NULL)
-        return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
+        return mkba_error_set(err, MKBA_ENOMEM, "out of memory for the synthetic data's random "
+                              "number generator");
     gsl_rng_set(rng, (unsigned long)(s->seed ^ 0x53494d55ULL));
     char base[64] = "the model's base case";
     if (o->truth_draw >= 0)
@@ -133,10 +135,21 @@ static int finish(void *user, const char *tmp, mkba_error *err)
         rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", s->csv_tmp, strerror(errno));
     if (f != NULL) {
         s->tmp_made = 1;
+        errno = 0;
         rc = write_csv(s, mu, f, err);
-        int bad = ferror(f);
-        if ((fclose(f) != 0 || bad) && rc == MKBA_OK)
-            rc = mkba_error_set(err, MKBA_EIO, "cannot write %s", s->csv_tmp);
+        /* The cause a person can act on (a full disk, a quota): errno of
+         * the failed write, or of the close that flushed the buffer. */
+        int bad = ferror(f), why = bad ? errno : 0;
+        if (fclose(f) != 0 && !bad) {
+            bad = 1;
+            why = errno;
+        }
+        if (bad && rc == MKBA_OK) {
+            char cause[512];
+            mkba_syserr_describe(cause, sizeof cause, why != 0 ? why : EIO);
+            rc = mkba_error_set_sys(err, MKBA_EIO, why, "cannot write %s: %s", s->csv_tmp,
+                                    cause);
+        }
     }
     s->truth = NULL;
     mkba_free(truth);

@@ -634,6 +634,9 @@ static int parse_slot(mkba_params *p, size_t i, size_t v, mkba_error *err)
         where(here, ol->path, ol->file, ol->line);
     }
     mkba_expr *e = mkba_expr_alloc(d->expr, why, sizeof why);
+    if (e == NULL && strcmp(why, MKBA_EXPR_NOMEM) == 0)
+        return mkba_error_set(err, MKBA_ENOMEM, "%s: out of memory parsing expression \"%s\"",
+                              here, d->expr);
     if (e == NULL)
         return mkba_error_set(err, MKBA_EPARSE, "%s: cannot parse expression \"%s\" (%s)", here,
                               d->expr, why);

@@ -27,6 +27,7 @@ char *mkba_sc_read_text(const char *path)
         return NULL;
     size_t cap = 4096, len = 0;
     char *buf = mkba_malloc(cap);
+    int nomem = buf == NULL;
     while (buf != NULL) {
         /* One byte past the size limit is enough to refuse it. */
         size_t room = cap - len - 1, left = (size_t)MKBA_SCENARIO_MAX_BYTES + 1 - len;
@@ -39,7 +40,7 @@ char *mkba_sc_read_text(const char *path)
         if (bigger == NULL) {
             mkba_free(buf);
             buf = NULL;
-            errno = ENOMEM;
+            nomem = 1;
             break;
         }
         buf = bigger;
@@ -48,6 +49,12 @@ char *mkba_sc_read_text(const char *path)
     int failed = buf != NULL && ferror(f);
     int why = errno;   /* the read's own reason: EISDIR for a folder */
     fclose(f);
+    /* errno tells the caller why: an allocation failing must not leave
+     * an earlier call's errno (ENOENT of a search) to be reported. */
+    if (nomem) {
+        errno = ENOMEM;
+        return NULL;
+    }
     if (failed) {
         mkba_free(buf);
         errno = why != 0 ? why : EIO;
@@ -73,8 +80,9 @@ static int append_includes(mkba_loader *ld, const config_t *cfg)
             snprintf(full, sizeof full, "%s/%s", ld->dir, name);
         char *text = mkba_sc_read_text(full);
         if (text == NULL)
-            return mkba_error_set(ld->err, MKBA_EIO, "%s: cannot read it again to store its "
-                                  "text: %s", full, strerror(errno));
+            return mkba_error_set(ld->err, errno == ENOMEM ? MKBA_ENOMEM : MKBA_EIO,
+                                  "%s: cannot read it again to store its text: %s", full,
+                                  strerror(errno));
         int rc = mkba_sc_check_wide_integers(ld, full, text);
         if (rc != 0) {
             mkba_free(text);

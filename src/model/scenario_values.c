@@ -302,6 +302,8 @@ static int check_expr(mkba_loader *ld, const config_setting_t *s, const char *te
 {
     char why[256];
     mkba_expr *e = mkba_expr_alloc(text, why, sizeof why);
+    if (e == NULL && strcmp(why, MKBA_EXPR_NOMEM) == 0)
+        return mkba_sc_nomem(ld);
     if (e == NULL)
         return mkba_sc_fail(ld, s, NULL,
                             "cannot parse expression \"%.*s%s\" (%s); expected an expression "

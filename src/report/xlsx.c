@@ -253,13 +253,18 @@ int mkba_xlsx_write(const char *file, const char *shown, const char *path,
         rc = write_sources(&b, shown, path, err);
     int sys = 0;
     e = close_quietly(b.wb, &sys);
-    if (rc == MKBA_OK && e != LXW_NO_ERROR && sys != 0 && is_file_error(e)) {
+    if (rc == MKBA_OK && e != LXW_NO_ERROR) {
+        /* A failed system call on the file: errno is the cause a person can
+         * act on (a full disk, a size limit); else libxlsxwriter's words. */
         char cause[512];
-        mkba_syserr_describe(cause, sizeof cause, sys);
+        if (sys != 0 && is_file_error(e))
+            mkba_syserr_describe(cause, sizeof cause, sys);
+        else {
+            snprintf(cause, sizeof cause, "%s", lxw_strerror(e));
+            sys = 0;
+        }
         rc = mkba_error_set_sys(err, MKBA_EIO, sys, "cannot write the workbook %s: %s", shown,
                                 cause);
-    } else if (rc == MKBA_OK && e != LXW_NO_ERROR)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write the workbook %s: %s", shown,
-                            lxw_strerror(e));
+    }
     return rc;
 }

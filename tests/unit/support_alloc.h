@@ -39,9 +39,8 @@ void support_alloc_forget(void);
 
 /* Records the places of op and fails those not marked or failed before:
  * every step-th of them, at most `cap` (all of them when `cap` is 0),
- * the offset turning with each operation. At least 4 in 5 of the places
- * failed must be reached when their turn comes (a place reached only once
- * per process may not be). Returns the number of places failed. */
+ * the offset turning with each operation. Every place failed must be
+ * reached when its turn comes. Returns the number of places failed. */
 size_t support_alloc_every_place(const support_alloc_op *op, size_t cap);
 
 #endif

@@ -181,6 +181,79 @@ static void test_expost(void **state)
     summaries("expost", post, 1, 0);
 }
 
+/* tests/data/budget.cfg with a distribution of p_leave of the second
+ * arm's own (so the update has a per-arm parameter), its PSA and budget
+ * and spending figures: the budget view's readers, the Monte Carlo errors
+ * of the spending and the per-arm parameter's list. */
+static mkba_model *budget_model;
+static char budget_psa[300], budget_data[300];
+
+static int run_budget_from(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    (void)arg;
+    mkba_expost_options o;
+    expost_options(&o);
+    o.observed = budget_data;
+    o.from = budget_psa;
+    o.draws = -1;
+    o.households = -1;
+    o.output = out;
+    o.refine = 0;
+    return mkba_expost_run(ctx, budget_model, &o, err);
+}
+
+static int run_budget_simulate(const mkba_context *ctx, const void *arg, mkba_error *err)
+{
+    (void)arg;
+    mkba_expost_simulate_options o;
+    mkba_expost_simulate_options_init(&o);
+    o.template_csv = budget_data;
+    o.output = csv;
+    o.force = 1;
+    o.households = 40;
+    o.truth_draw = 1;
+    return mkba_expost_simulate(ctx, budget_model, &o, err);
+}
+
+static void test_budget(void **state)
+{
+    (void)state;
+    char cfg[300];
+    support_expost_path(&fx, cfg, "budget-arm.cfg");
+    support_expost_path(&fx, budget_psa, "budget-psa.h5");
+    support_expost_path(&fx, budget_data, "budget.csv");
+    assert_int_equal(support_write_variant("tests/data/budget.cfg", cfg,
+                                           "overrides = { p_leave = 0.3; }",
+                                           "overrides = { p_leave = { dist = \"beta\"; "
+                                           "alpha = 30.0; beta = 70.0; }; }"), 0);
+    assert_int_equal(support_write_file(budget_data,
+                                        "year,arm,metric,value,se,payer,fund\n"
+                                        "1,classic,budget,900000,100000,,gemeentefonds\n"
+                                        "2,integrated,budget,700000,100000,,gemeentefonds\n"
+                                        "1,integrated,spending,900,50,zorgverzekeraar,\n"), 0);
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, cfg, &budget_model, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_run_options ro;
+    mkba_run_options_init(&ro);
+    ro.output = budget_psa;
+    ro.force = 1;
+    ro.draws = 8;
+    ro.households = 40;
+    if (mkba_run(NULL, budget_model, &ro, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    every_place(&(support_alloc_op){ "expost --from (budget)", run_budget_from, NULL, out });
+    every_place(&(support_alloc_op){ "expost --simulate (budget)", run_budget_simulate, NULL,
+                                     csv });
+    mkba_model_free(budget_model);
+    budget_model = NULL;
+    remove(cfg);
+    remove(budget_psa);
+    remove(budget_data);
+    remove(out);
+    remove(csv);
+}
+
 static void test_sa(void **state)
 {
     (void)state;
@@ -258,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_run_summaries),
         cmocka_unit_test(test_expost),
         cmocka_unit_test(test_sa),
+        cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,9 @@
 #include "mkba/mkba.h"
 #include "mkba/expost.h"
 #include "io/h5util.h"
+#include "io/h5out.h"
+#include "expost/expost_impl.h"
+#include "core/alloc.h"
 #include "support.h"
 #include "support_expost.h"
 #include "support_run.h"
@@ -244,6 +247,85 @@ static void test_from(void **state)
     remove(other);
 }
 
+/* The model's values and noise of the figures, read from a PSA file
+ * (src/expost/metric.c), through the library's own functions: a copy
+ * damaged after the --from checks (which name the user's file first), as
+ * an older file or another writer would leave it. `drop` is removed from
+ * the copy (a dataset or group; NULL: none); the figures in `rows` (a
+ * header and rows) then meet `says` (DIR expanded, the copy's path in full)
+ * in the values (noise 0) or the noise (1). */
+static void model_values_refused(const mkba_model *m, const char *psa, const char *drop,
+                                 const char *rows, int noise, const char *says)
+{
+    mkba_error err = {0};
+    mkba_observed *obs = NULL;
+    if (mkba_observed_parse(rows, strlen(rows), "obs.csv", m, &obs, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    hid_t f = damaged_copy(psa);
+    if (drop != NULL)
+        assert_true(H5Ldelete(f, drop, H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+    mkba_h5_totals *t = NULL;
+    if (mkba_h5_read_totals(bad, &t, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    double *mu = mkba_expost_model_values(bad, t, m, obs, &err);
+    if (noise) {
+        if (mu == NULL)
+            fail_msg("%s", err.message);
+        assert_int_equal(mkba_expost_model_noise(bad, t, obs, mu, &err), MKBA_EINVAL);
+    } else {
+        assert_null(mu);
+        assert_int_equal(err.code, MKBA_EINVAL);
+    }
+    char expect[1024];
+    expand(says, expect, sizeof expect);
+    assert_string_equal(err.message, expect);
+    mkba_free(mu);
+    mkba_h5_totals_free(t);
+    mkba_observed_free(obs);
+    remove(bad);
+}
+
+static void test_model_values(void **state)
+{
+    (void)state;
+    model_values_refused(fx.services, fx.psa, "/draws/occupancy",
+                         "year,arm,metric,value,n,domain\n2,broad,in_state,900,3000,debt/severe\n",
+                         0, "DIR/bad.h5 has no /draws/occupancy, which in_state and with_problem "
+                         "figures need; run the PSA again with this version of mkba");
+    model_values_refused(fx.services, fx.psa, "/draws/services",
+                         "year,arm,metric,value,n\n1,classic,reached,30,3000\n", 0,
+                         "DIR/bad.h5 has no service outputs (/draws/services); the observed "
+                         "metrics need them");
+    model_values_refused(fx.services, fx.psa, "/draws/mcse/cost_year_to_date",
+                         "year,arm,metric,value,se,payer\n1,classic,spending,100,10,"
+                         "gemeente-wmo\n", 1,
+                         "DIR/bad.h5 has no /draws/mcse/cost_year_to_date, which spending "
+                         "figures need; run the PSA again with this version of mkba");
+
+    /* A budget figure on a PSA without the budget view: tests/data/budget.cfg
+     * has one; its file's /draws/budget is removed. */
+    mkba_model *b = NULL;
+    mkba_error err = {0};
+    char psa[300];
+    mkba_run_options ro;
+    mkba_run_options_init(&ro);
+    ro.output = in_dir(psa, "budget.h5");
+    ro.force = 1;
+    ro.draws = 2;
+    ro.households = 20;
+    if (mkba_scenario_load(NULL, "tests/data/budget.cfg", &b, &err) != MKBA_OK
+        || mkba_run(NULL, b, &ro, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    model_values_refused(b, psa, "/draws/budget",
+                         "year,arm,metric,value,se,fund\n1,classic,budget,3e6,1e5,"
+                         "gemeentefonds\n", 0,
+                         "DIR/bad.h5 has no budget view (/draws/budget), which budget figures "
+                         "need: run a scenario with a population block (docs/budget.md)");
+    mkba_model_free(b);
+    remove(psa);
+}
+
 /* The refinement: stopped by its stage limit short of the posterior, and
  * refused a parameter without a distribution of its own. */
 static void test_refinement(void **state)
@@ -310,6 +392,19 @@ static void test_simulate(void **state)
     support_assert_contains(err.message, expect);
     assert_false(support_exists(csv));
     assert_int_equal(rmdir(folder), 0);
+    /* A full disk where the temporary goes (a link to /dev/full): the
+     * write fails when the CSV is flushed, and the message names the
+     * cause; nothing under the output's name. */
+    if (!support_exists("/dev/full"))
+        return;
+    assert_int_equal(symlink("/dev/full", folder), 0);
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_expost_simulate(NULL, fx.services, &o, &err), MKBA_EIO);
+    snprintf(expect, sizeof expect, "cannot write %s: the disk is full (No space left on "
+             "device)", folder);
+    assert_string_equal(err.message, expect);
+    assert_false(support_exists(csv));
+    remove(folder);
 }
 
 /* The ex-post tables to a full disk, found when they are flushed. */
@@ -366,9 +461,13 @@ int main(void)
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_observed_files),
         cmocka_unit_test(test_from),
+        cmocka_unit_test(test_model_values),
         cmocka_unit_test(test_refinement),
         cmocka_unit_test(test_simulate),
         cmocka_unit_test(test_report_to_full_disk),
     };
+    /* MKBA_TEST_FILTER=test_simulate runs one part (a glob over the names). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
     return cmocka_run_group_tests_name("expost errors", tests, setup, teardown);
 }

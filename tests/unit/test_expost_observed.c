@@ -147,6 +147,26 @@ static const bad_case bad[] = {
     /* Decimal notation only (strtod reads 0x10 as 16). */
     { "year,arm,metric,value,n\n1,model_b,reached,0x10,100\n",
       { "column 4 (value)", "'0x10' is not a decimal number" } },
+    /* A key column the metric has none of, or leaves empty where it needs
+     * one (each checked against the whole message). */
+    { "year,arm,metric,value,n,domain\n1,model_b,reached,3,100,youth\n",
+      { "obs.csv:2: column 6 (domain): the metric reached has no domain; leave it empty "
+        "(got 'youth')" } },
+    { "year,arm,metric,value,n,team\n1,model_b,reached,3,100,wijkteam\n",
+      { "obs.csv:2: column 6 (team): the metric reached has no team; leave it empty "
+        "(got 'wijkteam')" } },
+    { "year,arm,metric,value,n,domain\n1,model_b,escalations,3,100,\n",
+      { "obs.csv:2: column 6 (domain): the metric escalations needs a domain (a domain name)" } },
+    { "year,arm,metric,value,se\n1,model_b,spending,3,10\n",
+      { "obs.csv:2: the metric spending needs a payer column" } },
+    { "year,arm,metric,value,se,payer\n1,model_b,spending,3,10,\n",
+      { "obs.csv:2: column 6 (payer): the metric spending needs a payer" } },
+    { "year,arm,metric,value,n,se\n1,model_b,mean_wait,0.1,100,\n",
+      { "obs.csv:2: column 6 (se): the metric mean_wait needs a standard error (> 0)" } },
+    /* Thirteen columns: split() stops at twelve fields. */
+    { "year,arm,metric,value,n,se,domain,team,payer,fund,taakveld,a,b\n1\n",
+      { "obs.csv:1: the header has more than 11 columns; the columns are year,arm,metric,"
+        "value,n,se,domain,team,payer,fund,taakveld" } },
     /* A count beyond 1e9 (here 1e300 per 1000 of 3000 households). */
     { "year,arm,metric,value,n,domain\n1,model_b,escalations,1e300,3000,youth\n",
       { "column 4 (value)", "more than 1e9" } },
@@ -209,6 +229,31 @@ static void test_junk(void **state)
     mkba_observed_free(o);
 }
 
+/* A service metric on a scenario without services (default.cfg): refused
+ * at its metric, whatever the arm. */
+static void test_service_metric_without_services(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *metric[] = { "reached", "waiting_list" };
+    for (size_t i = 0; i < 2; i++) {
+        char text[200], want[200];
+        snprintf(text, sizeof text, "year,arm,metric,value,n\n1,%s,%s,3,100\n",
+                 m->arm[0].name, metric[i]);
+        snprintf(want, sizeof want, "obs.csv:2: column 3 (metric): the metric %s needs a "
+                 "scenario with services; this one has none", metric[i]);
+        mkba_observed *o = (mkba_observed *)&o;
+        assert_int_equal(parse(m, text, &o, &err), MKBA_EPARSE);
+        assert_null(o);
+        assert_string_equal(err.message, want);
+    }
+    mkba_model_free(m);
+}
+
 /* docs/expost.md lists every metric of the table in its metric table. */
 static void test_docs_list_metrics(void **state)
 {
@@ -235,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bom_and_cr),
         cmocka_unit_test(test_junk),
+        cmocka_unit_test(test_service_metric_without_services),
         cmocka_unit_test(test_docs_list_metrics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

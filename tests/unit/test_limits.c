@@ -23,6 +23,7 @@
 #include "model/scenario_impl.h"
 #include "study/study.h"
 #include "core/alloc.h"
+#include "expost/observed.h"
 
 static char dir[] = "/tmp/mkba-test-limits-XXXXXX";
 static char errtext[1 << 16];
@@ -318,6 +319,65 @@ static void test_scenario_bytes(void **state)
     assert_contains(err.message, "bytes, more than 1048576, the limit");
     remove(path);
     remove(inc);
+}
+
+/* The observed data's limits (src/expost/observed.c): a line of 4,096
+ * characters is read, one of 4,097 is refused, naming the line; and
+ * 1,000,000 rows are the most a file holds: the 1,000,001st row is refused
+ * as it is met. */
+static void test_observed_limits(void **state)
+{
+    (void)state;
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (mkba_scenario_load(NULL, "scenarios/pathways/model-b.cfg", &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *head = "year,arm,metric,value,n\n", *row = "1,model_b,reached,3,100\n";
+    size_t lh = strlen(head), lr = strlen(row);
+    /* A comment line of `width` characters between the header and a row. */
+    char *text = malloc(lh + 4097 + 1 + lr + 1);
+    assert_non_null(text);
+    for (size_t width = 4096; width <= 4097; width++) {
+        memcpy(text, head, lh);
+        text[lh] = '#';
+        memset(text + lh + 1, 'x', width - 1);
+        text[lh + width] = '\n';
+        memcpy(text + lh + width + 1, row, lr + 1);
+        mkba_observed *o = NULL;
+        mkba_error_clear(&err);
+        int rc = mkba_observed_parse(text, strlen(text), "obs.csv", m, &o, &err);
+        if (width == 4096) {
+            if (rc != MKBA_OK)
+                fail_msg("a line of 4096 characters: %s", err.message);
+            assert_int_equal(o->n, 1);
+            assert_int_equal(o->obs[0].line, 3);
+            mkba_observed_free(o);
+        } else {
+            assert_int_equal(rc, MKBA_EPARSE);
+            assert_null(o);
+            assert_string_equal(err.message,
+                                "obs.csv:2: the line is longer than 4096 characters");
+        }
+    }
+    free(text);
+
+    /* 1,000,001 rows, the same figure in each: refused at the last row's
+     * line (1,000,002) before any check of duplicates. */
+    size_t rows = 1000001, n = lh + rows * lr;
+    text = malloc(n + 1);
+    assert_non_null(text);
+    memcpy(text, head, lh);
+    for (size_t i = 0; i < rows; i++)
+        memcpy(text + lh + i * lr, row, lr);
+    text[n] = '\0';
+    mkba_observed *o = NULL;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_observed_parse(text, n, "obs.csv", m, &o, &err), MKBA_EPARSE);
+    assert_null(o);
+    assert_string_equal(err.message, "obs.csv:1000002: more than 1000000 rows");
+    free(text);
+    mkba_model_free(m);
 }
 
 /* A scenario or @include that is a pipe or a device (also behind a
@@ -843,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_settings_count),
         cmocka_unit_test(test_scenario_bytes),
         cmocka_unit_test(test_special_files),
+        cmocka_unit_test(test_observed_limits),
         cmocka_unit_test(test_output_estimate),
         cmocka_unit_test(test_engine_bytes_per_household),
         cmocka_unit_test(test_estimate_holds_the_tallies),
@@ -851,5 +912,8 @@ int main(void)
         cmocka_unit_test(test_service_households),
         cmocka_unit_test(test_tiny_population),
     };
+    /* MKBA_TEST_FILTER=test_observed_limits runs one part (a glob over the names). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
     return cmocka_run_group_tests_name("limits", tests, setup, teardown);
 }
