@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include "mkba/mkba.h"
 #include "model/scenario.h"
+#include "model/params.h"
 #include "results/result.h"
 #include "results/schema.h"
 #include "io/h5out.h"
@@ -453,6 +454,106 @@ static void test_set_on_part_start_refused(void **state)
     unlink(path);
 }
 
+/* FIXTURE with `params` added to its parameters, the starting shares
+ * p_aid and p_job, and `classic` and `integrated` added to those arms'
+ * overrides (classic's overrides group only when not ""), into path. */
+static void start_variant(char *path, size_t size, const char *params, const char *classic,
+                          const char *integrated)
+{
+    char par[512], arms[1024];
+    snprintf(par, sizeof par, "parameters = { q_work = 0.25; %s };", params);
+    snprintf(arms, sizeof arms, "arms = ( { name = \"classic\"; reference = true; %s%s%s },\n"
+             "         { name = \"integrated\"; overrides = { q_work = 0.4; %s }; },",
+             *classic != '\0' ? "overrides = { " : "", classic, *classic != '\0' ? " };" : "",
+             integrated);
+    support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };", par,
+                               "initial = { state = \"bijstand\"; };",
+                               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+                               "arms = ( { name = \"classic\"; reference = true; },\n"
+                               "         { name = \"integrated\"; overrides = { q_work = 0.4; }; },",
+                               arms},
+                     "", {NULL}};
+    support_bad_write(&c, path, size);
+}
+
+/* Loads cfg and runs its cohort trace for `draws` draws into out with
+ * --set `set` = value (none when set is NULL); the run's code, its message
+ * in err, and parameter `param`'s column in *col. */
+static int run_set(const char *cfg, const char *out, long draws, const char *set, double value,
+                   const char *param, int *col, mkba_error *err)
+{
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, cfg, &m, err) != MKBA_OK)
+        fail_msg("%s", err->message);
+    *col = mkba_params_find(m->params, param);
+    assert_true(*col >= 0);
+    mkba_run_options o;
+    support_run_options(&o, out, draws, 0);
+    o.draws = draws;
+    o.mode = MKBA_MODE_COHORT;
+    const char *names[] = {set};
+    const double values[] = {value};
+    o.nset = set != NULL ? 1 : 0;
+    o.set_name = names;
+    o.set_value = values;
+    int rc = mkba_run(NULL, m, &o, err);
+    mkba_model_free(m);
+    return rc;
+}
+
+/* Parts that override a start input with the same distribution would draw
+ * it on their own streams (two beta(2, 2) overrides gave p_aid 0.652 and
+ * 0.134 in one draw): refused at load. An override the arms share a value
+ * of, here an expression of a scenario parameter with a distribution, is
+ * alike: every part starts from the same draw, and that draw moves. */
+static void test_random_overrides(void **state)
+{
+    (void)state;
+    static const char beta[] = "{ dist = \"beta\"; alpha = 2.0; beta = 2.0; }";
+    char path[512], params[256], over[256], out[64];
+    snprintf(params, sizeof params, "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";");
+    snprintf(over, sizeof over, "base = %s;", beta);
+    start_variant(path, sizeof path, params, over, over);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
+    unlink(path);
+    support_expect_error(rc, MKBA_EINVAL, &err, "arm 'classic' overrides 'base', which the "
+                         "starting share of state 'bijstand' of domain 'income' (p_aid) reads "
+                         "in its view, with a distribution: each arm draws its overrides on a "
+                         "stream of its own");
+    assert_null(m);
+    /* The starting share itself, in one part only with a distribution. */
+    snprintf(over, sizeof over, "p_aid = %s;", beta);
+    start_variant(path, sizeof path, params, over, over);
+    mkba_error err2 = {0};
+    rc = mkba_scenario_load(NULL, path, &m, &err2);
+    unlink(path);
+    support_expect_error(rc, MKBA_EINVAL, &err2, "arm 'classic' overrides the starting share "
+                         "of state 'bijstand' of domain 'income' (p_aid), with a distribution");
+    /* Alike expressions of a shared draw: identical starts, draw by draw. */
+    snprintf(params, sizeof params, "base = 0.9; k = %s; p_aid = \"base\"; "
+             "p_job = \"1 - base\";", beta);
+    start_variant(path, sizeof path, params, "base = \"k\";", "base = \"k\";");
+    snprintf(out, sizeof out, "/tmp/mkba-blend-rnd-%d.h5", (int)getpid());
+    int col;
+    mkba_error ok = {0};
+    if (run_set(path, out, 3, NULL, 0.0, "p_aid", &col, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
+    size_t n;
+    double *v = read_all(out, "/draws/parameters", &n);
+    const size_t np = n / (3 * 3);   /* draws x (classic, integrated, mix) */
+    for (size_t d = 0; d < 3; d++) {
+        const double c = v[(d * 3 + 0) * np + (size_t)col], i = v[(d * 3 + 1) * np + (size_t)col];
+        if (!bits_equal(c, i))
+            fail_msg("draw %zu: p_aid %.17g in classic, %.17g in integrated", d, c, i);
+    }
+    assert_false(bits_equal(v[0 * np + (size_t)col], v[3 * np + (size_t)col]));
+    free(v);
+    unlink(out);
+}
+
 /* The teams table's blended FTE is the parts' FTE at their shares, read
  * from /draws/parameters independently; a damaged /labels/blend_shares
  * (1-D, or the wrong size) is refused with its name. */
@@ -536,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_alike_overrides_load),
         cmocka_unit_test(test_set_on_part_start_refused),
         cmocka_unit_test(test_blend_fte_and_damaged_shares),
+        cmocka_unit_test(test_random_overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
