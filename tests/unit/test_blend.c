@@ -554,6 +554,56 @@ static void test_random_overrides(void **state)
     unlink(out);
 }
 
+/* --set NAME=VALUE on a parameter every part overrides alike (base = 0.8
+ * in both) used to "fix" it in the blended arm alone and change nothing:
+ * it is refused with what to do, as is --set NAME@PART; when the parts
+ * keep the scenario's base, --set base=0.5 moves every part (and p_aid =
+ * base with it), as the advice for --set base@PART says. */
+static void test_set_every_part(void **state)
+{
+    (void)state;
+    char path[512], out[64];
+    const char *params = "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";";
+    snprintf(out, sizeof out, "/tmp/mkba-blend-setall-%d.h5", (int)getpid());
+    start_variant(path, sizeof path, params, "base = 0.8;", "base = 0.8;");
+    int col;
+    mkba_error e1 = {0}, e2 = {0}, e3 = {0};
+    int rc = run_set(path, out, 0, "base", 0.5, "base", &col, &e1);
+    support_expect_error(rc, MKBA_EINVAL, &e1, "--set base: every arm overrides this "
+                         "parameter");
+    support_expect_error(rc, MKBA_EINVAL, &e1, "change the overrides in the scenario");
+    assert_int_equal(access(out, F_OK), -1);
+    rc = run_set(path, out, 0, "base@classic", 0.5, "base", &col, &e2);
+    support_expect_error(rc, MKBA_EINVAL, &e2, "every part overrides 'base' alike, so change "
+                         "that override in the scenario");
+    assert_int_equal(access(out, F_OK), -1);
+    unlink(path);
+    /* The parts keep the scenario's base: the advice works. */
+    start_variant(path, sizeof path, params, "", "");
+    rc = run_set(path, out, 0, "base@integrated", 0.5, "base", &col, &e3);
+    support_expect_error(rc, MKBA_EINVAL, &e3, "fix it in every arm that keeps the scenario's "
+                         "definition (--set base=VALUE)");
+    mkba_error ok = {0};
+    int aid;
+    if (run_set(path, out, 0, "base", 0.5, "p_aid", &aid, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
+    size_t n;
+    double *v = read_all(out, "/draws/parameters", &n);
+    const size_t np = n / 3;
+    for (size_t a = 0; a < 2; a++)
+        if (!(v[a * np + (size_t)aid] == 0.5))
+            fail_msg("arm %zu: p_aid %.17g after --set base=0.5", a, v[a * np + (size_t)aid]);
+    free(v);
+    /* The blend is fixed nowhere: it has no parameters. */
+    double *fx = read_all(out, "/design/fixed", &n);
+    assert_int_equal(n, 3 * np);
+    assert_true(fx[0 * np + (size_t)col] == 0.5 && fx[1 * np + (size_t)col] == 0.5);
+    assert_true(isnan(fx[2 * np + (size_t)col]));
+    free(fx);
+    unlink(out);
+}
+
 /* The teams table's blended FTE is the parts' FTE at their shares, read
  * from /draws/parameters independently; a damaged /labels/blend_shares
  * (1-D, or the wrong size) is refused with its name. */
@@ -638,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_set_on_part_start_refused),
         cmocka_unit_test(test_blend_fte_and_damaged_shares),
         cmocka_unit_test(test_random_overrides),
+        cmocka_unit_test(test_set_every_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
