@@ -29,6 +29,7 @@
 #include "results/result.h"
 #include "results/schema.h"
 #include "io/h5out.h"
+#include "sa/factor.h"
 #include <hdf5.h>
 #include "support.h"
 #include "support_errors.h"
@@ -604,6 +605,78 @@ static void test_set_every_part(void **state)
     unlink(out);
 }
 
+/* mkba sa refuses a factor that moves one part's start: NAME@PART, and a
+ * pattern that reaches a part's override through --range; a part's other
+ * parameters may vary. */
+static void test_sa_part_factors(void **state)
+{
+    (void)state;
+    char path[512];
+    const char *params = "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";";
+    start_variant(path, sizeof path, params, "base = 0.8;", "base = 0.8;");
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    mkba_sa_factors *fs = NULL;
+    mkba_error e1 = {0}, e2 = {0}, e3 = {0};
+    int rc = mkba_sa_factors_alloc(m, "--factors", "base@integrated", NULL, 0, 0.1, 0.9, 0, 0,
+                                   NULL, 0, &fs, &e1);
+    support_expect_error(rc, MKBA_EINVAL, &e1, "--factors: base@integrated: arm 'integrated' "
+                         "is a part of blend 'mix', and 'base' sets its starting population");
+    assert_null(fs);
+    const mkba_sa_range r = {"base@classic", 0.5, 0.9, 0};
+    rc = mkba_sa_factors_alloc(m, "--factors", "ba*", &r, 1, 0.1, 0.9, 0, 0, NULL, 0, &fs, &e2);
+    support_expect_error(rc, MKBA_EINVAL, &e2, "--factors: base@classic (from the pattern "
+                         "'ba*'): arm 'classic' is a part of blend 'mix'");
+    assert_null(fs);
+    const mkba_sa_range q = {"q_work@integrated", 0.3, 0.5, 0};
+    rc = mkba_sa_factors_alloc(m, "--factors", "q_work@integrated", &q, 1, 0.1, 0.9, 0, 0,
+                               NULL, 0, &fs, &e3);
+    if (rc != MKBA_OK)
+        fail_msg("%s", e3.message);
+    assert_int_equal(fs->n, 1);
+    mkba_sa_factors_free(fs);
+    mkba_model_free(m);
+}
+
+/* A ratio's of, classic_access and a pathway naming a blend: each refused
+ * at its line with advice for its kind of setting. */
+static void test_blend_named_advice(void **state)
+{
+    (void)state;
+    const support_bad of = {FIXTURE, {"probabilities = { work = \"q_work\"; }; }",
+                                      "probabilities = { work = \"q_work\"; }; }, { from = "
+                                      "\"bijstand\"; arms = [\"integrated\"]; relative_risks = "
+                                      "{ work = 1.1; }; of = \"mix\"; }"},
+                            "of = \"mix\"", {"'mix' is a blended arm, not simulated",
+                                             "a ratio applies to a simulated arm's "
+                                             "probabilities", "name one of its parts in of"}};
+    support_bad_loads(&of, 1);
+#define MODEL_D "scenarios/pathways/model-d.cfg"
+#define CD_ARM "@include \"shared/arms/model-d.cfg\"\n,\n  { name = \"cd\"; blend = ( { arm = " \
+               "\"classic\"; share = 0.5; }, { arm = \"model_d\"; share = 0.5; } ); }\n"
+    char *d = support_edited("scenarios/pathways/shared/pathways/model-d.cfg",
+                             "classic_access = \"classic\";", "classic_access = \"cd\";");
+    const support_bad access = {MODEL_D, {"@include \"shared/arms/model-d.cfg\"\n", CD_ARM,
+                                          "@include \"shared/pathways/model-d.cfg\"", d},
+                                "classic_access = \"cd\"",
+                                {"'cd' is a blended arm, not simulated", "classic access sends "
+                                 "households to a simulated arm's classic route",
+                                 "name a simulated arm whose route is classic"}};
+    support_bad_loads(&access, 1);
+    free(d);
+    const support_bad pathway = {MODEL_D, {"@include \"shared/arms/model-d.cfg\"\n", CD_ARM,
+                                           "@include \"shared/pathways/model-d.cfg\"",
+                                           "@include \"shared/pathways/model-d.cfg\"\n"
+                                           "    cd = { rule = \"classic\"; };"},
+                                 "cd = { rule", {"'cd' is a blended arm, not simulated",
+                                                 "a blend has no pathway of its own",
+                                                 "remove this pathway"}};
+    support_bad_loads(&pathway, 1);
+}
+
 /* The teams table's blended FTE is the parts' FTE at their shares, read
  * from /draws/parameters independently; a damaged /labels/blend_shares
  * (1-D, or the wrong size) is refused with its name. */
@@ -643,7 +716,76 @@ static void test_blend_fte_and_damaged_shares(void **state)
             checked++;
         }
     assert_true(checked >= 2);
+    /* The population served: the parts' at their shares; the caseload of
+     * a team: its parts' where they agree (every team of MIX that both
+     * parts run has one caseload parameter), checked again below where
+     * they differ. */
+    size_t ncl = 0;
+    double *cl_index = read_all(good, "/labels/team_caseload_parameter", &ncl);
+    assert_int_equal(ncl, nt);
+    hid_t hf = H5Fopen(good, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(hf, "/draws/services", H5P_DEFAULT);
+    hid_t at = H5Aopen(g, "population_parameter_index", H5P_DEFAULT);
+    int pop_col = -1;
+    assert_true(at >= 0 && H5Aread(at, H5T_NATIVE_INT, &pop_col) >= 0);
+    H5Aclose(at);
+    H5Gclose(g);
+    H5Fclose(hf);
+    assert_true(pop_col >= 0 && (size_t)pop_col < npar);
+    int shared = -1, caseloads = 0;
+    for (size_t d = 0; d < 2; d++) {
+        const double *pa = par + (d * NARMS + MODEL_A) * npar, *pc = par + (d * NARMS + MODEL_C) * npar;
+        const double want = 0.6 * pa[pop_col] + 0.4 * pc[pop_col];
+        const double got = t->service_population[d * NARMS + BLEND];
+        if (!(fabs(got - want) <= 1e-12 * fabs(want)))
+            fail_msg("draw %zu: blended population %.17g, 0.6 A + 0.4 C %.17g", d, got, want);
+        for (size_t k = 0; k < nt; k++) {
+            const int ra = arm_teams[MODEL_A * nt + k] != 0.0, rc = arm_teams[MODEL_C * nt + k] != 0.0;
+            if (!(ra || rc) || cl_index[k] < 0)
+                continue;
+            const size_t col = (size_t)cl_index[k];
+            const double want_cl = ra && rc ? (pa[col] == pc[col] ? pa[col] : NAN)
+                                   : ra ? pa[col] : pc[col];
+            const double got_cl = t->team_caseload[(d * NARMS + BLEND) * nt + k];
+            if (!(isnan(want_cl) ? isnan(got_cl) : got_cl == want_cl))
+                fail_msg("draw %zu team %zu: blended caseload %.17g, expected %.17g", d, k,
+                         got_cl, want_cl);
+            if (ra && rc && !isnan(want_cl))
+                shared = (int)k;
+            caseloads++;
+        }
+    }
+    assert_true(caseloads >= 4);
+    assert_true(shared >= 0 && fte_index[shared] >= 0);
     mkba_h5_totals_free(t);
+    /* model C's caseload of the shared team moved: the parts disagree and
+     * the blend's caseload is NaN (its FTE used is n/a), FTE unchanged. */
+    {
+        hid_t fc = support_damaged_copy(good, damaged);
+        assert_true(fc >= 0);
+        const size_t col = (size_t)cl_index[shared];
+        for (size_t d = 0; d < 2; d++)
+            par[(d * NARMS + MODEL_C) * npar + col] += 1.0;
+        hid_t ds = H5Dopen2(fc, "/draws/parameters", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, par) >= 0);
+        H5Dclose(ds);
+        H5Fclose(fc);
+        mkba_h5_totals *u = NULL;
+        mkba_error e = {0};
+        if (mkba_h5_read_totals(damaged, &u, &e) != MKBA_OK)
+            fail_msg("%s", e.message);
+        for (size_t d = 0; d < 2; d++) {
+            const size_t i = (d * NARMS + BLEND) * nt + (size_t)shared;
+            assert_true(isnan(u->team_caseload[i]));
+            const double want = 0.6 * par[(d * NARMS + MODEL_A) * npar + (size_t)fte_index[shared]]
+                                + 0.4 * par[(d * NARMS + MODEL_C) * npar + (size_t)fte_index[shared]];
+            assert_true(fabs(u->team_fte[i] - want) <= 1e-12 * fabs(want));
+        }
+        mkba_h5_totals_free(u);
+        unlink(damaged);
+    }
+    free(cl_index);
     free(par);
     free(fte_index);
     free(arm_teams);
@@ -689,6 +831,8 @@ int main(void)
         cmocka_unit_test(test_blend_fte_and_damaged_shares),
         cmocka_unit_test(test_random_overrides),
         cmocka_unit_test(test_set_every_part),
+        cmocka_unit_test(test_sa_part_factors),
+        cmocka_unit_test(test_blend_named_advice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
