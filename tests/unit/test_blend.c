@@ -814,6 +814,52 @@ static void test_blend_fte_and_damaged_shares(void **state)
         assert_null(b);
         unlink(damaged);
     }
+    /* The right shape, the wrong values: each refused with its row; and a
+     * label without a blended row reads as none (no "Blended arms ():"). */
+    static const struct {
+        double w[NARMS * NARMS];
+        const char *says;
+    } bad_rows[] = {
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, NAN, 0, 0.4},
+         "/labels/blend_shares[3][1] (arm 'a-and-c', part 'model_a') is nan; expected a share "
+         "from 0 to 1"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, -0.1, 0},
+         "/labels/blend_shares[3][2] (arm 'a-and-c', part 'model_c') is -0.1"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0.3, 0},
+         "row 3 (blended arm 'a-and-c') sums to 0.9; expected its parts' shares to sum to 1"},
+        {{1, 0, 0, 0, 0.2, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0.4, 0},
+         "row 1 (arm 'model_a') has 1 on its own arm and sums to 1.2; expected a simulated "
+         "arm's unit row"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0, 0.4},
+         "row 3 (arm 'a-and-c') has 0.4 on its own arm"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.6, 0.4, 0},
+         "row 3 (blended arm 'a-and-c') weighs blended arm 'model_c'; expected simulated arms "
+         "only"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, NULL},
+    };
+    for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+        hid_t f = support_damaged_copy(good, damaged);
+        assert_true(f >= 0);
+        hid_t ds = H5Dopen2(f, "/labels/blend_shares", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                             bad_rows[i].w) >= 0);
+        H5Dclose(ds);
+        H5Fclose(f);
+        mkba_h5_totals *b = NULL;
+        mkba_error e = {0};
+        int rc = mkba_h5_read_totals(damaged, &b, &e);
+        if (bad_rows[i].says == NULL) {
+            if (rc != MKBA_OK)
+                fail_msg("%s", e.message);
+            assert_null(b->blend_share);
+            mkba_h5_totals_free(b);
+        } else {
+            support_expect_error(rc, MKBA_EPARSE, &e, bad_rows[i].says);
+            assert_null(b);
+        }
+        unlink(damaged);
+    }
     unlink(good);
 }
 
