@@ -329,6 +329,11 @@ static const support_bad bad[] = {
     /* A blended arm named like a simulated one. */
     {FIXTURE, {MIXLINE, "{ name = \"integrated\"; label = \"x\";"}, NULL,
      {"arm 'integrated' is defined twice", "expected unique names"}},
+    /* ... which a rule names: the duplicate is the error, not the rule. */
+    {FIXTURE, {MIXLINE, "{ name = \"integrated\"; label = \"x\";",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; }",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; arms = [\"integrated\"]; }"},
+     "{ name = \"integrated\"; label", {"arm 'integrated' is defined twice"}},
     /* The start moved through an expression the part reads in its own view. */
     {FIXTURE, {"parameters = { q_work = 0.25; };",
                "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\"; };",
@@ -552,6 +557,57 @@ static void test_random_overrides(void **state)
     }
     assert_false(bits_equal(v[0 * np + (size_t)col], v[3 * np + (size_t)col]));
     free(v);
+    unlink(out);
+}
+
+/* Which difference the message names, and in whose view; a part of
+ * share 0 is not compared (as --set NAME@PART and sa do not hold it). */
+static void test_parts_messages(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *params, *classic, *integrated, *says;
+    } c[] = {
+        /* classic's p_aid = "k" is the difference, not integrated's k. */
+        {"k = 0.5; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";", "p_aid = \"k\";",
+         "k = 0.9;", "arm 'classic' overrides the starting share of state 'bijstand' of domain "
+         "'income' (p_aid), unlike the other parts"},
+        /* j reaches the start only through classic's base = "j". */
+        {"j = 0.3; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";", "base = \"j\";",
+         "j = 0.4;", "arm 'integrated' overrides 'j', which the starting share of state "
+         "'bijstand' of domain 'income' (p_aid) reads in the view of arm 'classic', unlike the "
+         "other parts"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char path[512];
+        start_variant(path, sizeof path, c[i].params, c[i].classic, c[i].integrated);
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        int rc = mkba_scenario_load(NULL, path, &m, &err);
+        unlink(path);
+        support_expect_error(rc, MKBA_EINVAL, &err, c[i].says);
+        assert_null(m);
+    }
+    /* integrated at share 0 overrides base: it weighs nothing, loads, and
+     * --set base@integrated is allowed for it. */
+    const support_bad z = {FIXTURE, {"parameters = { q_work = 0.25; };",
+                                     "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; "
+                                     "p_job = \"1 - base\"; };",
+                                     "initial = { state = \"bijstand\"; };",
+                                     "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+                                     "share = 0.6; },\n                     { arm = \"integrated\"; "
+                                     "share = 0.4; }",
+                                     "share = 1.0; },\n                     { arm = \"integrated\"; "
+                                     "share = 0.0; }"},
+                           "", {NULL}};
+    char path[512], out[64];
+    support_bad_write(&z, path, sizeof path);
+    snprintf(out, sizeof out, "/tmp/mkba-blend-z-%d.h5", (int)getpid());
+    int col;
+    mkba_error ok = {0};
+    if (run_set(path, out, 0, "base@integrated", 0.5, "base", &col, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
     unlink(out);
 }
 
@@ -877,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_blend_fte_and_damaged_shares),
         cmocka_unit_test(test_random_overrides),
         cmocka_unit_test(test_set_every_part),
+        cmocka_unit_test(test_parts_messages),
         cmocka_unit_test(test_sa_part_factors),
         cmocka_unit_test(test_blend_named_advice),
     };
