@@ -175,6 +175,58 @@ static int root_attr_error(mkba_error *err, int nomem, const char *path, const c
     return mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read root attribute %s", path, name);
 }
 
+/* Rows of /labels/blend_shares summing to 1 within this (the loader's
+ * tolerance for the shares, scenario_blend.c). */
+#define BLEND_SUM_TOLERANCE 1e-9
+
+/* Checks t->blend_share as h5write.c writes it: every entry in [0, 1]; a
+ * simulated arm's row (1 on the diagonal) its unit row; a blended arm's
+ * row 0 on itself and on every other blended arm, summing to 1 within
+ * BLEND_SUM_TOLERANCE. A label without a blended row is dropped
+ * (blend_share NULL), so nothing reports blended arms the file lacks. */
+static int check_blend_shares(mkba_h5_totals *t, const char *path, mkba_error *err)
+{
+    const size_t na = t->narms;
+    const double *w = t->blend_share;
+    size_t blended = 0;
+    for (size_t a = 0; a < na; a++) {
+        double sum = 0.0;
+        for (size_t b = 0; b < na; b++) {
+            const double x = w[a * na + b];
+            if (!(x >= 0.0 && x <= 1.0))
+                return mkba_error_set(err, MKBA_EPARSE, "%s: /labels/blend_shares[%zu][%zu] "
+                                      "(arm '%s', part '%s') is %g; expected a share from 0 to "
+                                      "1", path, a, b, t->arm[a], t->arm[b], x);
+            sum += x;
+        }
+        const int simulated = w[a * na + a] == 1.0;
+        blended += !simulated;
+        if (simulated ? sum != 1.0 : w[a * na + a] != 0.0)
+            return mkba_error_set(err, MKBA_EPARSE, "%s: /labels/blend_shares row %zu (arm "
+                                  "'%s') has %g on its own arm and sums to %.12g; expected a "
+                                  "simulated arm's unit row (1 on its own arm, 0 elsewhere) or "
+                                  "a blended arm's shares (0 on its own arm)", path, a,
+                                  t->arm[a], w[a * na + a], sum);
+        if (!simulated && !(fabs(sum - 1.0) <= BLEND_SUM_TOLERANCE))
+            return mkba_error_set(err, MKBA_EPARSE, "%s: /labels/blend_shares row %zu (blended "
+                                  "arm '%s') sums to %.12g; expected its parts' shares to sum "
+                                  "to 1 (within %g)", path, a, t->arm[a], sum,
+                                  BLEND_SUM_TOLERANCE);
+    }
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = 0; w[a * na + a] != 1.0 && b < na; b++)
+            if (b != a && w[a * na + b] != 0.0 && w[b * na + b] != 1.0)
+                return mkba_error_set(err, MKBA_EPARSE, "%s: /labels/blend_shares row %zu "
+                                      "(blended arm '%s') weighs blended arm '%s'; expected "
+                                      "simulated arms only as parts", path, a, t->arm[a],
+                                      t->arm[b]);
+    if (blended == 0) {
+        mkba_free(t->blend_share);
+        t->blend_share = NULL;
+    }
+    return MKBA_OK;
+}
+
 /* Reads the labels and the root attributes the analyses need. */
 static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals *t,
                                       mkba_error *err)
@@ -203,6 +255,8 @@ static int read_labels_and_attributes(hid_t f, const char *path, mkba_h5_totals 
                                     t->blend_share) < 0)
             rc = mkba_h5_error(err, MKBA_EPARSE, "%s: cannot read /labels/blend_shares (or it "
                                "is not arms x arms)", path);
+        else
+            rc = check_blend_shares(t, path, err);
     }
     if (rc == MKBA_OK)
         rc = read_names(f, path, "payers", &t->payer, &t->npayers, err);

@@ -309,10 +309,20 @@ int mkba_model_arm(const mkba_model *m, const char *what, const char *name, mkba
  * is refused, with what to do instead. */
 int mkba_model_simulated_arm(const mkba_model *m, const char *what, const char *name,
                              mkba_error *err);
+/* --- blend.c: the starting population of a blend's parts --- */
+/* The i-th (from 0) parameter that sets the starting population: every
+ * PREVALENCE domain's starting shares, then its initial.loading, in domain
+ * order. Its index, with its domain and state (nstates for the loading)
+ * when not NULL; -1 past the last. The one list of what sets the start. */
+int mkba_model_start_setting(const mkba_model *m, size_t i, size_t *domain, int *state);
 /* Marks in mark[] (one byte per parameter) the parameters that set the
- * starting population (starting shares, initial.loading) and all they read
- * in arm `arm`'s own view. MKBA_OK or MKBA_ENOMEM. */
+ * starting population (mkba_model_start_setting) and all they read in arm
+ * `arm`'s own view. MKBA_OK or MKBA_ENOMEM. */
 int mkba_model_start_inputs(const mkba_model *m, size_t arm, unsigned char *mark);
+/* The blend that simulated arm `arm` is a part of with a share above 0
+ * (a part of share 0 weighs nothing and is not held to the others' start),
+ * or -1. */
+int mkba_model_blend_of_part(const mkba_model *m, int arm);
 /* Refuses fixing parameter k in arm `arm` alone (`what`: "--set NAME@ARM",
  * an sa factor) when the arm is a part of a blend and k sets its starting
  * population: the parts would no longer be one population. MKBA_OK,

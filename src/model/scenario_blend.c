@@ -32,6 +32,10 @@ int mkba_sc_blend_named(mkba_loader *ld, const config_setting_t *s, const char *
         [MKBA_BLEND_IN_PATHWAY] = "a blend has no pathway of its own, its parts' pathways "
                                   "act in it at their shares: remove this pathway",
     };
+    const mkba_model *m = ld->m;
+    for (size_t a = 0; name != NULL && a < m->narms; a++)
+        if (m->arm[a].name != NULL && strcmp(m->arm[a].name, name) == 0)
+            return 0;   /* a simulated arm; a blend of that name is refused as a duplicate */
     const config_setting_t *list = config_lookup(s->config, "arms");
     for (int i = 0; list != NULL && name != NULL && i < config_setting_length(list); i++) {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
@@ -120,67 +124,107 @@ static const mkba_dist *view(const mkba_model *m, size_t x, int a)
     return mkba_params_overridden(m->params, x, (size_t)a) ? &q->arm_dist[a] : NULL;
 }
 
-/* The starting setting of the population that reads x in arm a's view,
- * into buf (mark: scratch of one byte per parameter). */
-static int start_setting(const mkba_model *m, size_t x, int a, unsigned char *mark, char *buf,
-                         size_t size)
+/* Whether a definition has one value in every arm that gives it alike: a
+ * number, or an expression (whose inputs parts_alike compares too). A
+ * distribution is not: each arm draws its override on a stream of its own
+ * (params.c, ARM_PURPOSE), so two parts with the same beta(2, 2) start
+ * from different values in every draw. */
+static int same_in_every_arm(const mkba_dist *d)
+{
+    return d == NULL || d->kind == MKBA_DIST_FIXED || d->kind == MKBA_DIST_EXPR;
+}
+
+/* Where x reaches the starting population: the first starting setting
+ * that reads x in the view of part `first`, else of another part of b with
+ * a share; described into buf, with *self when that setting is x itself
+ * and *reader the part whose view reads it (mark: scratch of one byte per
+ * parameter). */
+static int start_setting(const mkba_model *m, const mkba_blend *b, size_t first, size_t x,
+                         unsigned char *mark, char *buf, size_t size, int *self, size_t *reader)
 {
     const size_t np = mkba_params_count(m->params);
-    for (size_t d = 0; d < m->ndomains; d++) {
-        const mkba_domain *dom = &m->domain[d];
-        for (int st = 0; dom->init_kind == MKBA_INIT_PREVALENCE && st <= dom->nstates; st++) {
-            const int v = st < dom->nstates ? dom->init_prev[st] : dom->loading;
-            if (v < 0)
-                continue;
+    for (size_t j = 0; j <= b->nparts; j++) {
+        const size_t part = j == 0 ? first : j - 1;
+        if (j > 0 && (part == first || !(b->share[part] > 0.0)))
+            continue;
+        size_t d;
+        int st, v;
+        for (size_t i = 0; (v = mkba_model_start_setting(m, i, &d, &st)) >= 0; i++) {
             memset(mark, 0, np);
             mark[v] = 1;
-            if (mkba_params_inputs_arm(m->params, (size_t)a, mark) != MKBA_OK)
+            if (mkba_params_inputs_arm(m->params, (size_t)b->arm[part], mark) != MKBA_OK)
                 return MKBA_ENOMEM;
             if (!mark[x])
                 continue;
+            const mkba_domain *dom = &m->domain[d];
+            const char *pname = mkba_params_get(m->params, (size_t)v)->name;
             if (st < dom->nstates)
                 snprintf(buf, size, "the starting share of state '%s' of domain '%s' (%s)",
-                         dom->state[st].name, dom->name, mkba_params_get(m->params,
-                                                                         (size_t)v)->name);
+                         dom->state[st].name, dom->name, pname);
             else
-                snprintf(buf, size, "initial.loading of domain '%s' (%s)", dom->name,
-                         mkba_params_get(m->params, (size_t)v)->name);
+                snprintf(buf, size, "initial.loading of domain '%s' (%s)", dom->name, pname);
+            *self = (size_t)v == x;
+            *reader = part;
             return MKBA_OK;
         }
     }
     snprintf(buf, size, "the starting population");
+    *self = 0;
+    *reader = first;
     return MKBA_OK;
 }
 
-/* Fails unless the parts of blend b (list s) start from one population:
- * every parameter that sets a part's starting population (the starting
- * shares and initial.loading, and whatever their expressions read in that
- * part's own view) is, in every part, the scenario's or overridden alike.
- * A weighted sum of two starting populations is no district split of
- * one. */
+/* Fails unless the parts of blend b (list s) with a share above 0 start
+ * from one population: every parameter that sets a part's starting
+ * population (the starting shares and initial.loading, and whatever their
+ * expressions read in that part's own view) is, in every such part, the
+ * scenario's, or overridden alike with a value every arm shares (a number
+ * or an expression, not a distribution: same_in_every_arm). A weighted sum
+ * of two starting populations is no district split of one; a part of
+ * share 0 weighs nothing. The starting settings themselves are compared
+ * first, so the message names the difference nearest to the start. */
 static int parts_alike(mkba_loader *ld, const config_setting_t *s, const mkba_blend *b)
 {
     const mkba_model *m = ld->m;
     const size_t np = mkba_params_count(m->params);
     unsigned char *all = mkba_calloc(np + 1, 1), *one = mkba_malloc(np + 1);
     int rc = all == NULL || one == NULL ? MKBA_ENOMEM : MKBA_OK;
+    size_t first = b->nparts;
     for (size_t i = 0; rc == MKBA_OK && i < b->nparts; i++) {
+        if (!(b->share[i] > 0.0))
+            continue;
+        if (first == b->nparts)
+            first = i;
         rc = mkba_model_start_inputs(m, (size_t)b->arm[i], one);
         for (size_t x = 0; rc == MKBA_OK && x < np; x++)
             all[x] |= one[x];
     }
+    for (size_t i = 0, v; rc == MKBA_OK
+                          && (v = (size_t)mkba_model_start_setting(m, i, NULL, NULL)) != (size_t)-1;
+         i++)
+        all[v] = 2;
     size_t bad = np, at = 0;
-    for (size_t x = 0; rc == MKBA_OK && bad == np && x < np; x++)
-        for (size_t i = 1; all[x] && bad == np && i < b->nparts; i++) {
-            const mkba_dist *d0 = view(m, x, b->arm[0]), *di = view(m, x, b->arm[i]);
-            if ((d0 == NULL) != (di == NULL) || (d0 != NULL && !same_dist(d0, di))) {
-                bad = x;
-                at = di != NULL ? i : 0;
+    int random = 0;
+    for (unsigned char pass = 2; pass >= 1 && bad == np; pass--)
+        for (size_t x = 0; rc == MKBA_OK && bad == np && x < np; x++)
+            for (size_t i = first + 1; all[x] == pass && bad == np && i < b->nparts; i++) {
+                if (!(b->share[i] > 0.0))
+                    continue;
+                const mkba_dist *d0 = view(m, x, b->arm[first]), *di = view(m, x, b->arm[i]);
+                if (!same_in_every_arm(d0) || !same_in_every_arm(di)) {
+                    bad = x;
+                    at = same_in_every_arm(d0) ? i : first;
+                    random = 1;
+                } else if ((d0 == NULL) != (di == NULL) || (d0 != NULL && !same_dist(d0, di))) {
+                    bad = x;
+                    at = di != NULL ? i : first;  /* a part that overrides x */
+                }
             }
-        }
     char where[256];
+    int self = 0;
+    size_t reader = at;
     if (rc == MKBA_OK && bad < np)
-        rc = start_setting(m, bad, b->arm[at], one, where, sizeof where);
+        rc = start_setting(m, b, at, bad, one, where, sizeof where, &self, &reader);
     mkba_free(all);
     mkba_free(one);
     if (rc != MKBA_OK)
@@ -189,22 +233,29 @@ static int parts_alike(mkba_loader *ld, const config_setting_t *s, const mkba_bl
         return 0;
     const char *part = m->arm[b->arm[at]].name, *name = mkba_params_get(m->params, bad)->name;
     const config_setting_t *p = config_setting_get_elem(s, (unsigned)at);
-    char own[300];
-    snprintf(own, sizeof own, "(%s)", name);
-    if (strstr(where, own) != NULL) /* the starting setting itself */
-        return mkba_sc_fail(ld, p, "arm", "arm '%s' %s %s, unlike the other parts: its "
-                                "households start elsewhere than theirs, and a blend weighs "
-                                "parts of one population (the same households, horizon and "
-                                "starting states); blend arms that keep the starting states, "
-                                "or override it alike in every part", part,
-                                view(m, bad, b->arm[at]) != NULL ? "overrides" : "keeps", where);
-    return mkba_sc_fail(ld, p, "arm", "arm '%s' %s '%s', which %s reads in its view, unlike "
-                        "the other parts: its households start elsewhere than theirs, and a "
-                        "blend weighs parts of one population (the same households, horizon "
-                        "and starting states); blend arms that keep the starting states, or "
-                        "override '%s' alike in every part", part,
-                        view(m, bad, b->arm[at]) != NULL ? "overrides" : "keeps the scenario's",
-                        name, where, name);
+    char what[800], in_view[200];
+    if (reader == at)
+        snprintf(in_view, sizeof in_view, "its view");
+    else
+        snprintf(in_view, sizeof in_view, "the view of arm '%s'", m->arm[b->arm[reader]].name);
+    if (self)
+        snprintf(what, sizeof what, "%s,", where);
+    else
+        snprintf(what, sizeof what, "'%s', which %s reads in %s,", name, where, in_view);
+    if (random)
+        return mkba_sc_fail(ld, p, "arm", "arm '%s' overrides %s with a distribution: each arm "
+                            "draws its overrides on a stream of its own, so even a part that "
+                            "overrides it alike would start from another value in every draw, "
+                            "and a blend weighs parts of one population (the same households, "
+                            "horizon and starting states); give the distribution in the "
+                            "scenario's parameters, which every part shares, or override '%s' "
+                            "with a number or an expression alike in every part", part, what,
+                            name);
+    return mkba_sc_fail(ld, p, "arm", "arm '%s' overrides %s unlike the other parts: its "
+                        "households start elsewhere than theirs, and a blend weighs parts of "
+                        "one population (the same households, horizon and starting states); "
+                        "blend arms that keep the starting states, or override '%s' alike in "
+                        "every part", part, what, name);
 }
 
 /* Blend b of arm `self` from its list s. */

@@ -237,15 +237,6 @@ int mkba_sc_startup(mkba_loader *ld, const config_setting_t *mat, const config_s
  * unless it sets them, and their costs; ict_set says whether
  * overheads.shared_ict was given (else the degree decides). Before the
  * shared ICT's costs are read. */
-/* --- scenario_blend.c: a setting that names a blended arm --- */
-typedef enum mkba_blend_use {
-    MKBA_BLEND_IN_RULE, MKBA_BLEND_IN_RATIO, MKBA_BLEND_IN_ACCESS, MKBA_BLEND_IN_PATHWAY
-} mkba_blend_use;
-/* Fails at s with advice for `use` when `name` is a blended arm of the
- * scenario (rules and pathways are read before the blends); else 0. */
-int mkba_sc_blend_named(mkba_loader *ld, const config_setting_t *s, const char *name,
-                        mkba_blend_use use);
-
 int mkba_sc_integration(mkba_loader *ld, const config_setting_t *g, const config_setting_t *ov,
                         int ict_set, mkba_pathway *p);
 /* --- scenario_blend.c --- */
@@ -256,6 +247,15 @@ int mkba_sc_blend_count(mkba_loader *ld, const config_setting_t *list, int *nsim
 /* Appends the blended arms of the list (from nsimulated on) to the model,
  * after every other section, checking each blend's parts and shares. */
 int mkba_sc_blends(mkba_loader *ld, const config_setting_t *list, int nsimulated);
+/* A setting that names a blended arm: */
+typedef enum mkba_blend_use {
+    MKBA_BLEND_IN_RULE, MKBA_BLEND_IN_RATIO, MKBA_BLEND_IN_ACCESS, MKBA_BLEND_IN_PATHWAY
+} mkba_blend_use;
+/* Fails at s with advice for `use` when `name` is a blended arm of the
+ * scenario and no simulated arm (rules and pathways are read before the
+ * blends, which refuse a duplicate name); else 0. */
+int mkba_sc_blend_named(mkba_loader *ld, const config_setting_t *s, const char *name,
+                        mkba_blend_use use);
 /* --- scenario_mix.c --- */
 /* Pathway p's optional integrated_share (a mixed arm), after its route
  * settings and before classic_access. */

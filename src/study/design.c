@@ -142,13 +142,16 @@ int mkba_design_param(const mkba_model *m, const char *what, const char *name,
     return k;
 }
 
-/* Sets row[arm][k] = value for arm `arm`, or for every arm without an
- * override of k when arm < 0; returns how many arms it set. */
+/* Sets row[arm][k] = value for arm `arm`, or for every simulated arm
+ * without an override of k when arm < 0; returns how many arms it set. A
+ * blended arm has no parameters (its parts' values act in it), so it
+ * counts for nothing: were it counted, a parameter every simulated arm
+ * overrides would be "set" in the blend alone and change nothing. */
 static size_t set_arms(const mkba_model *m, size_t np, double *row, size_t k, int arm,
                        double value)
 {
     size_t n = 0;
-    for (size_t a = 0; a < m->narms; a++)
+    for (size_t a = 0; a < mkba_model_simulated(m); a++)
         if (arm >= 0 ? a == (size_t)arm : !mkba_params_overridden(m->params, k, a)) {
             row[a * np + k] = value;
             n++;
@@ -175,7 +178,7 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
         if (rc != MKBA_OK)
             return rc;
     }
-    for (size_t i = 0; i < m->narms; i++)
+    for (size_t i = 0; i < mkba_model_simulated(m); i++)
         if ((a >= 0 ? i == (size_t)a : !mkba_params_overridden(m->params, (size_t)k, i))
             && !isnan(d->fixed[i * d->nparams + (size_t)k]))
             return mkba_error_set(err, MKBA_EINVAL, "--set %s: given more than once for arm "
@@ -185,6 +188,18 @@ int mkba_design_fix(mkba_design *d, const mkba_model *m, const char *name, const
         snprintf(num, sizeof num, "%.15g", value);
         if (strtod(num, NULL) != value)
             snprintf(num, sizeof num, "%.17g", value);
+        /* --set NAME@ARM needs an arm that is no part of a blend whose
+         * starting population k sets. */
+        int ok = -1;
+        for (size_t i = 0; ok < 0 && i < mkba_model_simulated(m); i++)
+            if (mkba_model_blend_part_fix(m, "", k, (int)i, NULL) == MKBA_OK)
+                ok = (int)i;
+        if (ok < 0)
+            return mkba_error_set(err, MKBA_EINVAL, "--set %s: every arm overrides this "
+                                  "parameter, so the scenario's own definition is used "
+                                  "nowhere, and the arms are parts of a blend whose starting "
+                                  "population it sets, which one part cannot change alone; "
+                                  "change the overrides in the scenario", name);
         return mkba_error_set(err, MKBA_EINVAL, "--set %s: every arm overrides this parameter, "
                               "so the scenario's own definition is used nowhere; fix it in one "
                               "arm with --set %s@ARM=%s", name, name, num);

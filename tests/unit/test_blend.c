@@ -25,9 +25,11 @@
 #include <cmocka.h>
 #include "mkba/mkba.h"
 #include "model/scenario.h"
+#include "model/params.h"
 #include "results/result.h"
 #include "results/schema.h"
 #include "io/h5out.h"
+#include "sa/factor.h"
 #include <hdf5.h>
 #include "support.h"
 #include "support_errors.h"
@@ -327,6 +329,11 @@ static const support_bad bad[] = {
     /* A blended arm named like a simulated one. */
     {FIXTURE, {MIXLINE, "{ name = \"integrated\"; label = \"x\";"}, NULL,
      {"arm 'integrated' is defined twice", "expected unique names"}},
+    /* ... which a rule names: the duplicate is the error, not the rule. */
+    {FIXTURE, {MIXLINE, "{ name = \"integrated\"; label = \"x\";",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; }",
+               "payer = \"zorgverzekeraar\"; per_year = 1200.0; arms = [\"integrated\"]; }"},
+     "{ name = \"integrated\"; label", {"arm 'integrated' is defined twice"}},
     /* The start moved through an expression the part reads in its own view. */
     {FIXTURE, {"parameters = { q_work = 0.25; };",
                "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\"; };",
@@ -453,6 +460,279 @@ static void test_set_on_part_start_refused(void **state)
     unlink(path);
 }
 
+/* FIXTURE with `params` added to its parameters, the starting shares
+ * p_aid and p_job, and `classic` and `integrated` added to those arms'
+ * overrides (classic's overrides group only when not ""), into path. */
+static void start_variant(char *path, size_t size, const char *params, const char *classic,
+                          const char *integrated)
+{
+    char par[512], arms[1024];
+    snprintf(par, sizeof par, "parameters = { q_work = 0.25; %s };", params);
+    snprintf(arms, sizeof arms, "arms = ( { name = \"classic\"; reference = true; %s%s%s },\n"
+             "         { name = \"integrated\"; overrides = { q_work = 0.4; %s }; },",
+             *classic != '\0' ? "overrides = { " : "", classic, *classic != '\0' ? " };" : "",
+             integrated);
+    support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };", par,
+                               "initial = { state = \"bijstand\"; };",
+                               "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+                               "arms = ( { name = \"classic\"; reference = true; },\n"
+                               "         { name = \"integrated\"; overrides = { q_work = 0.4; }; },",
+                               arms},
+                     "", {NULL}};
+    support_bad_write(&c, path, size);
+}
+
+/* Loads cfg and runs its cohort trace for `draws` draws into out with
+ * --set `set` = value (none when set is NULL); the run's code, its message
+ * in err, and parameter `param`'s column in *col. */
+static int run_set(const char *cfg, const char *out, long draws, const char *set, double value,
+                   const char *param, int *col, mkba_error *err)
+{
+    mkba_model *m = NULL;
+    if (mkba_scenario_load(NULL, cfg, &m, err) != MKBA_OK)
+        fail_msg("%s", err->message);
+    *col = mkba_params_find(m->params, param);
+    assert_true(*col >= 0);
+    mkba_run_options o;
+    support_run_options(&o, out, draws, 0);
+    o.draws = draws;
+    o.mode = MKBA_MODE_COHORT;
+    const char *names[] = {set};
+    const double values[] = {value};
+    o.nset = set != NULL ? 1 : 0;
+    o.set_name = names;
+    o.set_value = values;
+    int rc = mkba_run(NULL, m, &o, err);
+    mkba_model_free(m);
+    return rc;
+}
+
+/* Parts that override a start input with the same distribution would draw
+ * it on their own streams (two beta(2, 2) overrides gave p_aid 0.652 and
+ * 0.134 in one draw): refused at load. An override the arms share a value
+ * of, here an expression of a scenario parameter with a distribution, is
+ * alike: every part starts from the same draw, and that draw moves. */
+static void test_random_overrides(void **state)
+{
+    (void)state;
+    static const char beta[] = "{ dist = \"beta\"; alpha = 2.0; beta = 2.0; }";
+    char path[512], params[256], over[256], out[64];
+    snprintf(params, sizeof params, "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";");
+    snprintf(over, sizeof over, "base = %s;", beta);
+    start_variant(path, sizeof path, params, over, over);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    int rc = mkba_scenario_load(NULL, path, &m, &err);
+    unlink(path);
+    support_expect_error(rc, MKBA_EINVAL, &err, "arm 'classic' overrides 'base', which the "
+                         "starting share of state 'bijstand' of domain 'income' (p_aid) reads "
+                         "in its view, with a distribution: each arm draws its overrides on a "
+                         "stream of its own");
+    assert_null(m);
+    /* The starting share itself, in one part only with a distribution. */
+    snprintf(over, sizeof over, "p_aid = %s;", beta);
+    start_variant(path, sizeof path, params, over, over);
+    mkba_error err2 = {0};
+    rc = mkba_scenario_load(NULL, path, &m, &err2);
+    unlink(path);
+    support_expect_error(rc, MKBA_EINVAL, &err2, "arm 'classic' overrides the starting share "
+                         "of state 'bijstand' of domain 'income' (p_aid), with a distribution");
+    /* Alike expressions of a shared draw: identical starts, draw by draw. */
+    snprintf(params, sizeof params, "base = 0.9; k = %s; p_aid = \"base\"; "
+             "p_job = \"1 - base\";", beta);
+    start_variant(path, sizeof path, params, "base = \"k\";", "base = \"k\";");
+    snprintf(out, sizeof out, "/tmp/mkba-blend-rnd-%d.h5", (int)getpid());
+    int col;
+    mkba_error ok = {0};
+    if (run_set(path, out, 3, NULL, 0.0, "p_aid", &col, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
+    size_t n;
+    double *v = read_all(out, "/draws/parameters", &n);
+    const size_t np = n / (3 * 3);   /* draws x (classic, integrated, mix) */
+    for (size_t d = 0; d < 3; d++) {
+        const double c = v[(d * 3 + 0) * np + (size_t)col], i = v[(d * 3 + 1) * np + (size_t)col];
+        if (!bits_equal(c, i))
+            fail_msg("draw %zu: p_aid %.17g in classic, %.17g in integrated", d, c, i);
+    }
+    assert_false(bits_equal(v[0 * np + (size_t)col], v[3 * np + (size_t)col]));
+    free(v);
+    unlink(out);
+}
+
+/* Which difference the message names, and in whose view; a part of
+ * share 0 is not compared (as --set NAME@PART and sa do not hold it). */
+static void test_parts_messages(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *params, *classic, *integrated, *says;
+    } c[] = {
+        /* classic's p_aid = "k" is the difference, not integrated's k. */
+        {"k = 0.5; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";", "p_aid = \"k\";",
+         "k = 0.9;", "arm 'classic' overrides the starting share of state 'bijstand' of domain "
+         "'income' (p_aid), unlike the other parts"},
+        /* j reaches the start only through classic's base = "j". */
+        {"j = 0.3; base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";", "base = \"j\";",
+         "j = 0.4;", "arm 'integrated' overrides 'j', which the starting share of state "
+         "'bijstand' of domain 'income' (p_aid) reads in the view of arm 'classic', unlike the "
+         "other parts"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char path[512];
+        start_variant(path, sizeof path, c[i].params, c[i].classic, c[i].integrated);
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        int rc = mkba_scenario_load(NULL, path, &m, &err);
+        unlink(path);
+        support_expect_error(rc, MKBA_EINVAL, &err, c[i].says);
+        assert_null(m);
+    }
+    /* integrated at share 0 overrides base: it weighs nothing, loads, and
+     * --set base@integrated is allowed for it. */
+    const support_bad z = {FIXTURE, {"parameters = { q_work = 0.25; };",
+                                     "parameters = { q_work = 0.25; base = 0.9; p_aid = \"base\"; "
+                                     "p_job = \"1 - base\"; };",
+                                     "initial = { state = \"bijstand\"; };",
+                                     "initial = { prevalence = [\"p_aid\", \"p_job\"]; };",
+                                     "share = 0.6; },\n                     { arm = \"integrated\"; "
+                                     "share = 0.4; }",
+                                     "share = 1.0; },\n                     { arm = \"integrated\"; "
+                                     "share = 0.0; }"},
+                           "", {NULL}};
+    char path[512], out[64];
+    support_bad_write(&z, path, sizeof path);
+    snprintf(out, sizeof out, "/tmp/mkba-blend-z-%d.h5", (int)getpid());
+    int col;
+    mkba_error ok = {0};
+    if (run_set(path, out, 0, "base@integrated", 0.5, "base", &col, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
+    unlink(out);
+}
+
+/* --set NAME=VALUE on a parameter every part overrides alike (base = 0.8
+ * in both) used to "fix" it in the blended arm alone and change nothing:
+ * it is refused with what to do, as is --set NAME@PART; when the parts
+ * keep the scenario's base, --set base=0.5 moves every part (and p_aid =
+ * base with it), as the advice for --set base@PART says. */
+static void test_set_every_part(void **state)
+{
+    (void)state;
+    char path[512], out[64];
+    const char *params = "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";";
+    snprintf(out, sizeof out, "/tmp/mkba-blend-setall-%d.h5", (int)getpid());
+    start_variant(path, sizeof path, params, "base = 0.8;", "base = 0.8;");
+    int col;
+    mkba_error e1 = {0}, e2 = {0}, e3 = {0};
+    int rc = run_set(path, out, 0, "base", 0.5, "base", &col, &e1);
+    support_expect_error(rc, MKBA_EINVAL, &e1, "--set base: every arm overrides this "
+                         "parameter");
+    support_expect_error(rc, MKBA_EINVAL, &e1, "change the overrides in the scenario");
+    assert_int_equal(access(out, F_OK), -1);
+    rc = run_set(path, out, 0, "base@classic", 0.5, "base", &col, &e2);
+    support_expect_error(rc, MKBA_EINVAL, &e2, "every part overrides 'base' alike, so change "
+                         "that override in the scenario");
+    assert_int_equal(access(out, F_OK), -1);
+    unlink(path);
+    /* The parts keep the scenario's base: the advice works. */
+    start_variant(path, sizeof path, params, "", "");
+    rc = run_set(path, out, 0, "base@integrated", 0.5, "base", &col, &e3);
+    support_expect_error(rc, MKBA_EINVAL, &e3, "fix it in every arm that keeps the scenario's "
+                         "definition (--set base=VALUE)");
+    mkba_error ok = {0};
+    int aid;
+    if (run_set(path, out, 0, "base", 0.5, "p_aid", &aid, &ok) != MKBA_OK)
+        fail_msg("%s", ok.message);
+    unlink(path);
+    size_t n;
+    double *v = read_all(out, "/draws/parameters", &n);
+    const size_t np = n / 3;
+    for (size_t a = 0; a < 2; a++)
+        if (!(v[a * np + (size_t)aid] == 0.5))
+            fail_msg("arm %zu: p_aid %.17g after --set base=0.5", a, v[a * np + (size_t)aid]);
+    free(v);
+    /* The blend is fixed nowhere: it has no parameters. */
+    double *fx = read_all(out, "/design/fixed", &n);
+    assert_int_equal(n, 3 * np);
+    assert_true(fx[0 * np + (size_t)col] == 0.5 && fx[1 * np + (size_t)col] == 0.5);
+    assert_true(isnan(fx[2 * np + (size_t)col]));
+    free(fx);
+    unlink(out);
+}
+
+/* mkba sa refuses a factor that moves one part's start: NAME@PART, and a
+ * pattern that reaches a part's override through --range; a part's other
+ * parameters may vary. */
+static void test_sa_part_factors(void **state)
+{
+    (void)state;
+    char path[512];
+    const char *params = "base = 0.9; p_aid = \"base\"; p_job = \"1 - base\";";
+    start_variant(path, sizeof path, params, "base = 0.8;", "base = 0.8;");
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    mkba_sa_factors *fs = NULL;
+    mkba_error e1 = {0}, e2 = {0}, e3 = {0};
+    int rc = mkba_sa_factors_alloc(m, "--factors", "base@integrated", NULL, 0, 0.1, 0.9, 0, 0,
+                                   NULL, 0, &fs, &e1);
+    support_expect_error(rc, MKBA_EINVAL, &e1, "--factors: base@integrated: arm 'integrated' "
+                         "is a part of blend 'mix', and 'base' sets its starting population");
+    assert_null(fs);
+    const mkba_sa_range r = {"base@classic", 0.5, 0.9, 0};
+    rc = mkba_sa_factors_alloc(m, "--factors", "ba*", &r, 1, 0.1, 0.9, 0, 0, NULL, 0, &fs, &e2);
+    support_expect_error(rc, MKBA_EINVAL, &e2, "--factors: base@classic (from the pattern "
+                         "'ba*'): arm 'classic' is a part of blend 'mix'");
+    assert_null(fs);
+    const mkba_sa_range q = {"q_work@integrated", 0.3, 0.5, 0};
+    rc = mkba_sa_factors_alloc(m, "--factors", "q_work@integrated", &q, 1, 0.1, 0.9, 0, 0,
+                               NULL, 0, &fs, &e3);
+    if (rc != MKBA_OK)
+        fail_msg("%s", e3.message);
+    assert_int_equal(fs->n, 1);
+    mkba_sa_factors_free(fs);
+    mkba_model_free(m);
+}
+
+/* A ratio's of, classic_access and a pathway naming a blend: each refused
+ * at its line with advice for its kind of setting. */
+static void test_blend_named_advice(void **state)
+{
+    (void)state;
+    const support_bad of = {FIXTURE, {"probabilities = { work = \"q_work\"; }; }",
+                                      "probabilities = { work = \"q_work\"; }; }, { from = "
+                                      "\"bijstand\"; arms = [\"integrated\"]; relative_risks = "
+                                      "{ work = 1.1; }; of = \"mix\"; }"},
+                            "of = \"mix\"", {"'mix' is a blended arm, not simulated",
+                                             "a ratio applies to a simulated arm's "
+                                             "probabilities", "name one of its parts in of"}};
+    support_bad_loads(&of, 1);
+#define MODEL_D "scenarios/pathways/model-d.cfg"
+#define CD_ARM "@include \"shared/arms/model-d.cfg\"\n,\n  { name = \"cd\"; blend = ( { arm = " \
+               "\"classic\"; share = 0.5; }, { arm = \"model_d\"; share = 0.5; } ); }\n"
+    char *d = support_edited("scenarios/pathways/shared/pathways/model-d.cfg",
+                             "classic_access = \"classic\";", "classic_access = \"cd\";");
+    const support_bad access = {MODEL_D, {"@include \"shared/arms/model-d.cfg\"\n", CD_ARM,
+                                          "@include \"shared/pathways/model-d.cfg\"", d},
+                                "classic_access = \"cd\"",
+                                {"'cd' is a blended arm, not simulated", "classic access sends "
+                                 "households to a simulated arm's classic route",
+                                 "name a simulated arm whose route is classic"}};
+    support_bad_loads(&access, 1);
+    free(d);
+    const support_bad pathway = {MODEL_D, {"@include \"shared/arms/model-d.cfg\"\n", CD_ARM,
+                                           "@include \"shared/pathways/model-d.cfg\"",
+                                           "@include \"shared/pathways/model-d.cfg\"\n"
+                                           "    cd = { rule = \"classic\"; };"},
+                                 "cd = { rule", {"'cd' is a blended arm, not simulated",
+                                                 "a blend has no pathway of its own",
+                                                 "remove this pathway"}};
+    support_bad_loads(&pathway, 1);
+}
+
 /* The teams table's blended FTE is the parts' FTE at their shares, read
  * from /draws/parameters independently; a damaged /labels/blend_shares
  * (1-D, or the wrong size) is refused with its name. */
@@ -492,7 +772,76 @@ static void test_blend_fte_and_damaged_shares(void **state)
             checked++;
         }
     assert_true(checked >= 2);
+    /* The population served: the parts' at their shares; the caseload of
+     * a team: its parts' where they agree (every team of MIX that both
+     * parts run has one caseload parameter), checked again below where
+     * they differ. */
+    size_t ncl = 0;
+    double *cl_index = read_all(good, "/labels/team_caseload_parameter", &ncl);
+    assert_int_equal(ncl, nt);
+    hid_t hf = H5Fopen(good, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(hf, "/draws/services", H5P_DEFAULT);
+    hid_t at = H5Aopen(g, "population_parameter_index", H5P_DEFAULT);
+    int pop_col = -1;
+    assert_true(at >= 0 && H5Aread(at, H5T_NATIVE_INT, &pop_col) >= 0);
+    H5Aclose(at);
+    H5Gclose(g);
+    H5Fclose(hf);
+    assert_true(pop_col >= 0 && (size_t)pop_col < npar);
+    int shared = -1, caseloads = 0;
+    for (size_t d = 0; d < 2; d++) {
+        const double *pa = par + (d * NARMS + MODEL_A) * npar, *pc = par + (d * NARMS + MODEL_C) * npar;
+        const double want = 0.6 * pa[pop_col] + 0.4 * pc[pop_col];
+        const double got = t->service_population[d * NARMS + BLEND];
+        if (!(fabs(got - want) <= 1e-12 * fabs(want)))
+            fail_msg("draw %zu: blended population %.17g, 0.6 A + 0.4 C %.17g", d, got, want);
+        for (size_t k = 0; k < nt; k++) {
+            const int ra = arm_teams[MODEL_A * nt + k] != 0.0, rc = arm_teams[MODEL_C * nt + k] != 0.0;
+            if (!(ra || rc) || cl_index[k] < 0)
+                continue;
+            const size_t col = (size_t)cl_index[k];
+            const double want_cl = ra && rc ? (pa[col] == pc[col] ? pa[col] : NAN)
+                                   : ra ? pa[col] : pc[col];
+            const double got_cl = t->team_caseload[(d * NARMS + BLEND) * nt + k];
+            if (!(isnan(want_cl) ? isnan(got_cl) : got_cl == want_cl))
+                fail_msg("draw %zu team %zu: blended caseload %.17g, expected %.17g", d, k,
+                         got_cl, want_cl);
+            if (ra && rc && !isnan(want_cl))
+                shared = (int)k;
+            caseloads++;
+        }
+    }
+    assert_true(caseloads >= 4);
+    assert_true(shared >= 0 && fte_index[shared] >= 0);
     mkba_h5_totals_free(t);
+    /* model C's caseload of the shared team moved: the parts disagree and
+     * the blend's caseload is NaN (its FTE used is n/a), FTE unchanged. */
+    {
+        hid_t fc = support_damaged_copy(good, damaged);
+        assert_true(fc >= 0);
+        const size_t col = (size_t)cl_index[shared];
+        for (size_t d = 0; d < 2; d++)
+            par[(d * NARMS + MODEL_C) * npar + col] += 1.0;
+        hid_t ds = H5Dopen2(fc, "/draws/parameters", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, par) >= 0);
+        H5Dclose(ds);
+        H5Fclose(fc);
+        mkba_h5_totals *u = NULL;
+        mkba_error e = {0};
+        if (mkba_h5_read_totals(damaged, &u, &e) != MKBA_OK)
+            fail_msg("%s", e.message);
+        for (size_t d = 0; d < 2; d++) {
+            const size_t i = (d * NARMS + BLEND) * nt + (size_t)shared;
+            assert_true(isnan(u->team_caseload[i]));
+            const double want = 0.6 * par[(d * NARMS + MODEL_A) * npar + (size_t)fte_index[shared]]
+                                + 0.4 * par[(d * NARMS + MODEL_C) * npar + (size_t)fte_index[shared]];
+            assert_true(fabs(u->team_fte[i] - want) <= 1e-12 * fabs(want));
+        }
+        mkba_h5_totals_free(u);
+        unlink(damaged);
+    }
+    free(cl_index);
     free(par);
     free(fte_index);
     free(arm_teams);
@@ -521,6 +870,52 @@ static void test_blend_fte_and_damaged_shares(void **state)
         assert_null(b);
         unlink(damaged);
     }
+    /* The right shape, the wrong values: each refused with its row; and a
+     * label without a blended row reads as none (no "Blended arms ():"). */
+    static const struct {
+        double w[NARMS * NARMS];
+        const char *says;
+    } bad_rows[] = {
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, NAN, 0, 0.4},
+         "/labels/blend_shares[3][1] (arm 'a-and-c', part 'model_a') is nan; expected a share "
+         "from 0 to 1"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, -0.1, 0},
+         "/labels/blend_shares[3][2] (arm 'a-and-c', part 'model_c') is -0.1"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0.3, 0},
+         "row 3 (blended arm 'a-and-c') sums to 0.9; expected its parts' shares to sum to 1"},
+        {{1, 0, 0, 0, 0.2, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0.4, 0},
+         "row 1 (arm 'model_a') has 1 on its own arm and sums to 1.2; expected a simulated "
+         "arm's unit row"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0, 0.4},
+         "row 3 (arm 'a-and-c') has 0.4 on its own arm"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.6, 0.4, 0},
+         "row 3 (blended arm 'a-and-c') weighs blended arm 'model_c'; expected simulated arms "
+         "only"},
+        {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, NULL},
+    };
+    for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+        hid_t f = support_damaged_copy(good, damaged);
+        assert_true(f >= 0);
+        hid_t ds = H5Dopen2(f, "/labels/blend_shares", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                             bad_rows[i].w) >= 0);
+        H5Dclose(ds);
+        H5Fclose(f);
+        mkba_h5_totals *b = NULL;
+        mkba_error e = {0};
+        int rc = mkba_h5_read_totals(damaged, &b, &e);
+        if (bad_rows[i].says == NULL) {
+            if (rc != MKBA_OK)
+                fail_msg("%s", e.message);
+            assert_null(b->blend_share);
+            mkba_h5_totals_free(b);
+        } else {
+            support_expect_error(rc, MKBA_EPARSE, &e, bad_rows[i].says);
+            assert_null(b);
+        }
+        unlink(damaged);
+    }
     unlink(good);
 }
 
@@ -536,6 +931,11 @@ int main(void)
         cmocka_unit_test(test_alike_overrides_load),
         cmocka_unit_test(test_set_on_part_start_refused),
         cmocka_unit_test(test_blend_fte_and_damaged_shares),
+        cmocka_unit_test(test_random_overrides),
+        cmocka_unit_test(test_set_every_part),
+        cmocka_unit_test(test_parts_messages),
+        cmocka_unit_test(test_sa_part_factors),
+        cmocka_unit_test(test_blend_named_advice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
