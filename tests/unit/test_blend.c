@@ -31,6 +31,7 @@
 #include "io/h5out.h"
 #include "sa/factor.h"
 #include "mkba/sa.h"
+#include "expost/expost_impl.h"
 #include "analysis/evppi.h"
 #include <hdf5.h>
 #include "support.h"
@@ -784,6 +785,42 @@ static void test_sa_keeps_no_definition(void **state)
     mkba_model_free(m);
 }
 
+/* As test_sa_keeps_no_definition for ex-post: the updated parameters are
+ * the two overrides only (q_work was listed, read from the blend's NaN
+ * row), and q_work, which acts in no arm, cannot be refined. */
+static void test_expost_keeps_no_definition(void **state)
+{
+    (void)state;
+    char path[512];
+    every_part_random(path, sizeof path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    const int k = mkba_params_find(m->params, "q_work");
+    assert_true(k >= 0);
+    mkba_expost_updated u = {0};
+    mkba_error e3 = {0};
+    if (mkba_expost_updated_list(m, &u, &e3) != MKBA_OK)
+        fail_msg("%s", e3.message);
+    size_t found = 0;
+    for (size_t i = 0; i < u.n; i++) {
+        if (u.arm[i] >= mkba_model_simulated(m))
+            fail_msg("%s is updated from arm %zu, the blend", u.name[i], u.arm[i]);
+        if (u.param[i] == (size_t)k)
+            found |= strcmp(u.name[i], "q_work@classic") == 0 ? 1u
+                     : strcmp(u.name[i], "q_work@integrated") == 0 ? 2u : 4u;
+    }
+    assert_int_equal(found, 3);
+    mkba_expost_updated_free(&u);
+    assert_false(mkba_expost_refinable(m, (size_t)k));
+    mkba_error e4 = {0};
+    int rc = mkba_expost_refine_check(m, "q_work", &e4);
+    support_expect_error(rc, MKBA_EINVAL, &e4, "--refine-parameters: q_work cannot be refined");
+    mkba_model_free(m);
+}
+
 /* A ratio's of, classic_access and a pathway naming a blend: each refused
  * at its line with advice for its kind of setting. */
 static void test_blend_named_advice(void **state)
@@ -1024,6 +1061,7 @@ int main(void)
         cmocka_unit_test(test_sa_part_factors),
         cmocka_unit_test(test_blend_named_advice),
         cmocka_unit_test(test_sa_keeps_no_definition),
+        cmocka_unit_test(test_expost_keeps_no_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
