@@ -115,6 +115,11 @@ static int named(const mkba_model *m, const char *names, size_t *r, size_t *n,
         int k = mkba_design_param(m, "--refine-parameters", name, err);
         if (k < 0)
             return err != NULL ? err->code : MKBA_EINVAL;
+        if (!own(m, (size_t)k))
+            return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: %s cannot be "
+                                  "refined: every arm overrides it, so the scenario's own "
+                                  "definition acts in no arm (a blended arm has no "
+                                  "parameters); name a parameter that some arm keeps", name);
         if (!mkba_expost_refinable(m, (size_t)k))
             return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: %s cannot be "
                                   "refined: it needs a univariate distribution of its own "

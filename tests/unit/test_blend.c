@@ -817,7 +817,9 @@ static void test_expost_keeps_no_definition(void **state)
     assert_false(mkba_expost_refinable(m, (size_t)k));
     mkba_error e4 = {0};
     int rc = mkba_expost_refine_check(m, "q_work", &e4);
-    support_expect_error(rc, MKBA_EINVAL, &e4, "--refine-parameters: q_work cannot be refined");
+    support_expect_error(rc, MKBA_EINVAL, &e4, "--refine-parameters: q_work cannot be refined: "
+                         "every arm overrides it, so the scenario's own definition acts in no "
+                         "arm");
     mkba_model_free(m);
 }
 
