@@ -78,17 +78,19 @@ int mkba_expost_updated_list(const mkba_model *m, mkba_expost_updated *u, mkba_e
         return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     for (size_t k = 0; k < np; k++) {
         const mkba_param *p = mkba_params_get(m->params, k);
-        size_t first = 0;
-        while (first < m->narms && mkba_params_overridden(m->params, k, first))
+        /* The first simulated arm that keeps the definition (a blended
+         * arm keeps nothing: its row of the draws' values is NaN). */
+        size_t first = 0, ns = mkba_model_simulated(m);
+        while (first < ns && mkba_params_overridden(m->params, k, first))
             first++;
         char buf[512];
-        if (first < m->narms && uncertain(&p->dist)) {
+        if (first < ns && uncertain(&p->dist)) {
             u->param[u->n] = k;
             u->arm[u->n] = first;
             if ((u->name[u->n++] = mkba_strdup(p->name)) == NULL)
                 return mkba_error_set(err, MKBA_ENOMEM, "out of memory");
         }
-        for (size_t a = 0; a < m->narms; a++)
+        for (size_t a = 0; a < ns; a++)
             if (mkba_params_overridden(m->params, k, a) && uncertain(&p->arm_dist[a])) {
                 snprintf(buf, sizeof buf, "%s@%s", p->name, m->arm[a].name);
                 u->param[u->n] = k;

@@ -85,10 +85,12 @@ static int univariate(mkba_dist_kind kind)
     return kind >= MKBA_DIST_NORMAL && kind <= MKBA_DIST_PERT;
 }
 
-/* Whether some arm uses the scenario's own definition of parameter k. */
+/* Whether some simulated arm uses the scenario's own definition of
+ * parameter k (a blended arm has no parameters: its parts' values act in
+ * it, so it keeps nothing). */
 static int own(const mkba_model *m, size_t k)
 {
-    for (size_t a = 0; a < m->narms; a++)
+    for (size_t a = 0; a < mkba_model_simulated(m); a++)
         if (!mkba_params_overridden(m->params, k, a))
             return 1;
     return 0;
@@ -113,6 +115,11 @@ static int named(const mkba_model *m, const char *names, size_t *r, size_t *n,
         int k = mkba_design_param(m, "--refine-parameters", name, err);
         if (k < 0)
             return err != NULL ? err->code : MKBA_EINVAL;
+        if (!own(m, (size_t)k))
+            return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: %s cannot be "
+                                  "refined: every arm overrides it, so the scenario's own "
+                                  "definition acts in no arm (a blended arm has no "
+                                  "parameters); name a parameter that some arm keeps", name);
         if (!mkba_expost_refinable(m, (size_t)k))
             return mkba_error_set(err, MKBA_EINVAL, "--refine-parameters: %s cannot be "
                                   "refined: it needs a univariate distribution of its own "
@@ -270,7 +277,7 @@ static void list_blocks(smc *s)
             add_block(s, BLOCK_DIRICHLET, k, -1, NULL, (size_t)p->dist.group_size);
         else if (mkba_expost_refinable(m, k))
             add_block(s, BLOCK_UNIVARIATE, k, -1, NULL, 1);
-        for (size_t a = 0; a < m->narms; a++)
+        for (size_t a = 0; a < mkba_model_simulated(m); a++)
             if (mkba_params_overridden(m->params, k, a) && univariate(p->arm_dist[a].kind))
                 add_block(s, BLOCK_UNIVARIATE, k, (int)a, NULL, 1);
     }
@@ -286,13 +293,14 @@ static const mkba_dist *block_dist(const mkba_model *m, const block *b, size_t k
     return b->arm >= 0 ? &p->arm_dist[b->arm] : &p->dist;
 }
 
-/* The first arm whose value of parameter k is the block's. */
+/* The first arm whose value of parameter k is the block's: a simulated
+ * one (a blended arm's row of the draws' values is NaN). */
 static size_t block_arm(const mkba_model *m, const block *b, size_t k)
 {
     if (b->arm >= 0)
         return (size_t)b->arm;
     size_t a = 0;
-    while (a + 1 < m->narms && mkba_params_overridden(m->params, k, a))
+    while (a + 1 < mkba_model_simulated(m) && mkba_params_overridden(m->params, k, a))
         a++;
     return a;
 }

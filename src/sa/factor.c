@@ -153,9 +153,11 @@ static int add(lister *l, int k, int arm, int pseudo, mkba_error *err)
         f.base = m->timing.rate_costs;
     } else {
         /* The value the design's other points give it: the base case in
-         * its arm, or in the first arm that uses the definition. */
+         * its arm, or in the first simulated arm that uses the definition
+         * (a blended arm's row is NaN: it has no parameters). */
         size_t a = arm >= 0 ? (size_t)arm : 0, np = mkba_params_count(m->params);
-        while (arm < 0 && a + 1 < m->narms && mkba_params_overridden(m->params, (size_t)k, a))
+        while (arm < 0 && a + 1 < mkba_model_simulated(m)
+               && mkba_params_overridden(m->params, (size_t)k, a))
             a++;
         f.base = l->base[a * np + (size_t)k];
     }

@@ -60,8 +60,9 @@ void mkba_sa_factor_values(const mkba_sa *s, const double *params, double *x)
     for (size_t f = 0; f < s->fs->n; f++) {
         const mkba_sa_factor *q = &s->fs->f[f];
         size_t a = q->arm >= 0 ? (size_t)q->arm : 0;
-        /* The definition's value: the first arm that does not override it. */
-        while (q->arm < 0 && a + 1 < s->narms
+        /* The definition's value: the first simulated arm that does not
+         * override it (a blended arm's row is NaN). */
+        while (q->arm < 0 && a + 1 < mkba_model_simulated(s->m)
                && mkba_params_overridden(s->m->params, (size_t)q->param, a))
             a++;
         x[f] = params[a * np + (size_t)q->param];

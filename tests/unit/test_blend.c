@@ -30,6 +30,9 @@
 #include "results/schema.h"
 #include "io/h5out.h"
 #include "sa/factor.h"
+#include "mkba/sa.h"
+#include "expost/expost_impl.h"
+#include "analysis/evppi.h"
 #include <hdf5.h>
 #include "support.h"
 #include "support_errors.h"
@@ -697,6 +700,129 @@ static void test_sa_part_factors(void **state)
     mkba_model_free(m);
 }
 
+/* FIXTURE with q_work beta(2, 2) in the scenario and an override with a
+ * distribution in both parts, beta(1, 3) in classic and beta(4, 6) in
+ * integrated (q_work sets no starting population, so random overrides of
+ * the parts are allowed), into path. */
+static void every_part_random(char *path, size_t size)
+{
+    const support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };",
+                                     "parameters = { q_work = { dist = \"beta\"; alpha = 2.0; "
+                                     "beta = 2.0; }; };",
+                                     "arms = ( { name = \"classic\"; reference = true; },\n"
+                                     "         { name = \"integrated\"; overrides = { q_work = "
+                                     "0.4; }; },",
+                                     "arms = ( { name = \"classic\"; reference = true; overrides "
+                                     "= { q_work = { dist = \"beta\"; alpha = 1.0; beta = 3.0; "
+                                     "}; }; },\n         { name = \"integrated\"; overrides = { "
+                                     "q_work = { dist = \"beta\"; alpha = 4.0; beta = 6.0; }; }; "
+                                     "},"},
+                           "", {NULL}};
+    support_bad_write(&c, path, size);
+}
+
+/* Every simulated arm overrides q_work with a distribution, so the
+ * scenario's own q_work acts in no arm; the blend, which has no parameters
+ * (its row of the draws' values is NaN), used to count as the arm that
+ * keeps it. The sa factor q_work then took its base from the blend's row
+ * of the base case (never written: 4.5e257 in one run) and an EVPPI its
+ * draws' values from the blend's NaN row (refused: "parameter 0 of the
+ * group in draw 0 is nan"). Now the base is the last simulated arm's
+ * (integrated's beta(4, 6) mean 0.4, as without a blend) and the EVPPI
+ * runs. */
+static void test_sa_keeps_no_definition(void **state)
+{
+    (void)state;
+    char path[512];
+    every_part_random(path, sizeof path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    assert_int_equal(mkba_model_simulated(m), 2);
+    const int k = mkba_params_find(m->params, "q_work");
+    assert_true(k >= 0);
+    /* sa: the factor's base. */
+    mkba_sa_factors *fs = NULL;
+    mkba_error e1 = {0};
+    if (mkba_sa_factors_alloc(m, "--factors", "q_work", NULL, 0, 0.1, 0.9, 0, 0, NULL, 0, &fs,
+                              &e1) != MKBA_OK)
+        fail_msg("%s", e1.message);
+    assert_int_equal(fs->n, 1);
+    if (!(fabs(fs->f[0].base - 0.4) < 1e-12))
+        fail_msg("the base of factor q_work is %.17g, not integrated's 0.4", fs->f[0].base);
+    mkba_sa_factors_free(fs);
+    /* sa: the values of the PSA draws an EVPPI reads (its fewest draws). */
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/mkba-blend-nodef-%d.h5", (int)getpid());
+    mkba_sa_options so;
+    mkba_sa_options_init(&so);
+    so.method = MKBA_SA_EVPPI;
+    so.output = out;
+    so.force = 1;
+    so.no_checkpoint = 1;
+    so.households = 200;
+    so.draws = (long)mkba_evppi_min_draws(1);
+    so.factors = "q_work";
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    mkba_error e2 = {0};
+    if (mkba_sa_run(&ctx, m, &so, &e2) != MKBA_OK)
+        fail_msg("%s", e2.message);
+    size_t n = 0;
+    double *x = read_all(out, "/sa/evppi/evppi", &n);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            fail_msg("EVPPI %zu of q_work is %g", i, x[i]);
+    free(x);
+    double *b = read_all(out, "/sa/factor_base", &n);
+    assert_int_equal(n, 1);
+    assert_true(fabs(b[0] - 0.4) < 1e-12);
+    free(b);
+    unlink(out);
+    mkba_model_free(m);
+}
+
+/* As test_sa_keeps_no_definition for ex-post: the updated parameters are
+ * the two overrides only (q_work was listed, read from the blend's NaN
+ * row), and q_work, which acts in no arm, cannot be refined. */
+static void test_expost_keeps_no_definition(void **state)
+{
+    (void)state;
+    char path[512];
+    every_part_random(path, sizeof path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    const int k = mkba_params_find(m->params, "q_work");
+    assert_true(k >= 0);
+    mkba_expost_updated u = {0};
+    mkba_error e3 = {0};
+    if (mkba_expost_updated_list(m, &u, &e3) != MKBA_OK)
+        fail_msg("%s", e3.message);
+    size_t found = 0;
+    for (size_t i = 0; i < u.n; i++) {
+        if (u.arm[i] >= mkba_model_simulated(m))
+            fail_msg("%s is updated from arm %zu, the blend", u.name[i], u.arm[i]);
+        if (u.param[i] == (size_t)k)
+            found |= strcmp(u.name[i], "q_work@classic") == 0 ? 1u
+                     : strcmp(u.name[i], "q_work@integrated") == 0 ? 2u : 4u;
+    }
+    assert_int_equal(found, 3);
+    mkba_expost_updated_free(&u);
+    assert_false(mkba_expost_refinable(m, (size_t)k));
+    mkba_error e4 = {0};
+    int rc = mkba_expost_refine_check(m, "q_work", &e4);
+    support_expect_error(rc, MKBA_EINVAL, &e4, "--refine-parameters: q_work cannot be refined: "
+                         "every arm overrides it, so the scenario's own definition acts in no "
+                         "arm");
+    mkba_model_free(m);
+}
+
 /* A ratio's of, classic_access and a pathway naming a blend: each refused
  * at its line with advice for its kind of setting. */
 static void test_blend_named_advice(void **state)
@@ -936,6 +1062,8 @@ int main(void)
         cmocka_unit_test(test_parts_messages),
         cmocka_unit_test(test_sa_part_factors),
         cmocka_unit_test(test_blend_named_advice),
+        cmocka_unit_test(test_sa_keeps_no_definition),
+        cmocka_unit_test(test_expost_keeps_no_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
