@@ -259,7 +259,9 @@ COV_BUILD := build-cov
 COV_RC    := --rc lcov_branch_coverage=1
 COV_FLAGS := BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage"
 COV_ALLOC_ALL ?= 1
-COV_ALLOC_ENV := $(if $(filter 1 yes,$(COV_ALLOC_ALL)),MKBA_ALLOC_SITES_ALL=1 MKBA_ALLOC_REPORT_ALL=1,)
+# Off clears the two switches from the caller's environment too (the tests
+# ask only whether they are set, so even =0 would mean all).
+COV_ALLOC_ENV := $(if $(filter 1 yes,$(COV_ALLOC_ALL)),MKBA_ALLOC_SITES_ALL=1 MKBA_ALLOC_REPORT_ALL=1,env -u MKBA_ALLOC_SITES_ALL -u MKBA_ALLOC_REPORT_ALL)
 .PHONY: coverage
 coverage:
 	@case "$(COV_ALLOC_ALL)" in 1|yes|off|"") ;; *) echo "coverage: COV_ALLOC_ALL" \
@@ -273,6 +275,7 @@ coverage:
 	  : >"$$d" && chmod 0666 "$$d" || exit 1; done
 	$(COV_ALLOC_ENV) $(MAKE) $(COV_FLAGS) test-par
 	@find $(COV_BUILD) -name '*.gcda' -empty -delete
+	@find $(COV_BUILD) -name '*.gcda' -exec chmod 0644 {} +
 	lcov --quiet $(COV_RC) --capture --directory $(COV_BUILD) --base-directory . \
 	  --output-file $(COV_BUILD)/all.info
 	lcov --quiet $(COV_RC) --extract $(COV_BUILD)/all.info '$(CURDIR)/src/*' \

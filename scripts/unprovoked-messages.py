@@ -11,11 +11,17 @@ with their counts. A message whose call never ran is unprovoked.
 Messages that cannot be reached are listed, with the reason, in
 docs/reliability.md, section "Error paths and coverage", each as a line
 holding the file in backquotes and the start of its format string in double
-quotes; they are reported apart.
+quotes; they are reported apart. The function may follow the file, in
+backquotes, and `function#N` picks the Nth of that function's messages
+that start with those words (in the order of the source), for a function
+that reports the same words at several places. An entry must pick one
+message that did not run: one matching several, none, or one a test
+provoked gets a warning (on standard error), so a stale or ambiguous
+entry cannot hide a message that stopped being provoked. An entry meant
+for every message with those words says so: `function#*`, or `*` for the
+whole file (the same allocation failure reported in several places).
 
 Usage: scripts/unprovoked-messages.py [--build DIR] [--all]
-  --build DIR  the coverage build folder (default build-cov)
-  --all        list every message with its status, not only the unprovoked
 Run from the top folder of the repository. Exits 0; the last line gives the
 counts.
 """
@@ -39,6 +45,7 @@ REPORTERS = [
     ("fail", "src/core/expr.c", 1),            # the expression scanner's errors
     ("fail", "src/expost/observed.c", 2),      # the observed-data reader's
     ("fail", "src/report/manifest.c", 1),      # the chart manifest reader's
+    ("extend_error", "src/study/study.c", 1),  # what a failed run kept, added
     ("fprintf(stderr", "src/cli/*.c", 1),
 ]
 # Functions that only pass on a message made elsewhere (their callers'
@@ -263,10 +270,11 @@ def provoked(site, lines):
 
 
 def documented():
-    """(file, function or None, message start) listed as unreachable in the
-    docs: a line holding the file in backquotes, optionally the function
-    right after it in backquotes, and the start of the format in double
-    quotes."""
+    """(file, function or None, ordinal or None, message start, doc line)
+    listed as unreachable in the docs: a line holding the file in
+    backquotes, optionally the function right after it in backquotes (with
+    #N: its Nth message with those words), and the start of the format in
+    double quotes."""
     try:
         text = open(DOC, encoding="utf-8").read()
     except OSError:
@@ -275,46 +283,82 @@ def documented():
                   re.M | re.S)
     if not m:
         return []
-    pairs = []
-    for row in m.group(1).splitlines():
-        f = re.search(r"`(src/[^`]+\.c)`(?:\s*`(\w+)`)?", row)
+    first = text.count("\n", 0, m.start(1)) + 1
+    entries = []
+    for i, row in enumerate(m.group(1).splitlines()):
+        f = re.search(r"`(src/[^`]+\.c)`(?:\s*`(\w+|\*)(?:#(\d+|\*))?`)?", row)
         q = re.search(r'"((?:[^"\\]|\\.)+)"', row)
         if f and q and q.start() > f.start():
-            pairs.append((f.group(1), f.group(2), q.group(1)))
-    return pairs
+            function, ordinal = f.group(2), f.group(3)
+            if function == "*":
+                function, ordinal = None, "*"
+            if ordinal is not None and ordinal != "*":
+                ordinal = int(ordinal)
+            entries.append((f.group(1), function, ordinal, q.group(1), first + i))
+    return entries
+
+
+def matches(entry, sites):
+    """The sites (in source order) an entry names."""
+    path, function, ordinal, start, _ = entry
+    found = [s for s in sites if s["file"] == path and function in (None, s["function"])
+             and s["message"].startswith(start)]
+    if isinstance(ordinal, int):
+        found = found[ordinal - 1:ordinal] if function is not None else []
+    return found
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default="build-cov")
-    ap.add_argument("--all", action="store_true")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build-cov", metavar="DIR",
+                    help="the coverage build folder (default build-cov)")
+    ap.add_argument("--all", action="store_true",
+                    help="list every message with its status, not only the unprovoked")
     args = ap.parse_args()
     if not os.path.isdir(args.build):
         sys.exit(f"unprovoked-messages: no folder {args.build}; run `make coverage` first")
     known = documented()
-    total = unprovoked = explained = 0
+    sites = []
     for path in sorted(glob.glob("src/*/*.c")):
-        sites = call_sites(path)
-        if not sites:
+        found = sorted(call_sites(path), key=lambda s: s["line"])
+        if not found:
             continue
         lines = gcov_lines(path, args.build)
-        for s in sorted(sites, key=lambda s: s["line"]):
-            total += 1
-            ran = provoked(s, lines)
-            why = next((k for k in known if k[0] == path
-                        and k[1] in (None, s["function"])
-                        and s["message"].startswith(k[2])), None)
-            if ran:
-                status = "provoked"
-            elif why:
-                status = "unreachable (docs)"
-                explained += 1
-            else:
-                status = "UNPROVOKED"
-                unprovoked += 1
-            if args.all or status == "UNPROVOKED":
-                print(f'{s["file"]}:{s["line"]}: {status}: {s["function"]}: '
-                      f'"{s["message"]}"')
+        for s in found:
+            s["ran"] = provoked(s, lines)
+        sites.extend(found)
+    explained_sites = set()
+    for entry in known:
+        named = matches(entry, sites)
+        where = f"{DOC}:{entry[4]}"
+        if not named:
+            print(f"unprovoked-messages: {where}: the entry names no message (stale?)",
+                  file=sys.stderr)
+        elif len(named) > 1 and entry[2] != "*":
+            print(f"unprovoked-messages: {where}: the entry names {len(named)} messages ("
+                  + ", ".join(f'{s["file"]}:{s["line"]} in {s["function"]}' for s in named)
+                  + "); pick one (`function`, `function#N`) or mark it `function#*` or `*`",
+                  file=sys.stderr)
+        for s in named:
+            if s["ran"]:
+                print(f'unprovoked-messages: {where}: documented as unreachable, but '
+                      f'{s["file"]}:{s["line"]} was provoked', file=sys.stderr)
+            explained_sites.add((s["file"], s["line"]))
+    total = unprovoked = explained = 0
+    for s in sites:
+        total += 1
+        if s["ran"]:
+            status = "provoked"
+        elif (s["file"], s["line"]) in explained_sites:
+            status = "unreachable (docs)"
+            explained += 1
+        else:
+            status = "UNPROVOKED"
+            unprovoked += 1
+        if args.all or status == "UNPROVOKED":
+            print(f'{s["file"]}:{s["line"]}: {status}: {s["function"]}: '
+                  f'"{s["message"]}"')
     print(f"unprovoked-messages: {unprovoked} of {total} messages unprovoked "
           f"({explained} more documented as unreachable in {DOC})")
 

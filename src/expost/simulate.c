@@ -14,6 +14,7 @@
 #include "expost/expost_impl.h"
 #include "core/alloc.h"
 #include "core/syserr.h"
+#include "report/outfile.h"
 #include "study/study.h"
 
 void mkba_expost_simulate_options_init(mkba_expost_simulate_options *o)
@@ -30,8 +31,7 @@ typedef struct sim {
     const double *truth;       /* [arm][param] of a truth draw, or NULL */
     uint64_t seed;
     long households;
-    char *csv_tmp;
-    int tmp_made;              /* csv_tmp was opened: ours to remove */
+    mkba_outfile csv;          /* the CSV under a private temporary name */
 } sim;
 
 /* One row's observed figure given the model value mu. */
@@ -130,11 +130,11 @@ static int finish(void *user, const char *tmp, mkba_error *err)
         && (truth = mkba_expost_read_parameters(tmp, s->m, 1, err)) == NULL)
         rc = err != NULL ? err->code : MKBA_ENOMEM;
     s->truth = truth;
-    FILE *f = rc == MKBA_OK ? fopen(s->csv_tmp, "w") : NULL;
-    if (rc == MKBA_OK && f == NULL)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot write %s: %s", s->csv_tmp, strerror(errno));
+    /* The temporary was made (mkstemp) before the run: a link or file of
+     * the user's is never written through. */
+    FILE *f = rc == MKBA_OK ? s->csv.f : NULL;
     if (f != NULL) {
-        s->tmp_made = 1;
+        s->csv.f = NULL;
         errno = 0;
         rc = write_csv(s, mu, f, err);
         /* The cause a person can act on (a full disk, a quota): errno of
@@ -147,7 +147,7 @@ static int finish(void *user, const char *tmp, mkba_error *err)
         if (bad && rc == MKBA_OK) {
             char cause[512];
             mkba_syserr_describe(cause, sizeof cause, why != 0 ? why : EIO);
-            rc = mkba_error_set_sys(err, MKBA_EIO, why, "cannot write %s: %s", s->csv_tmp,
+            rc = mkba_error_set_sys(err, MKBA_EIO, why, "cannot write %s: %s", s->o->output,
                                     cause);
         }
     }
@@ -165,19 +165,26 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
         return mkba_error_set(err, MKBA_EINVAL, "expost --simulate needs a template "
                               "(--observed) and an output CSV (-o)");
     sim s = { m, o, NULL, NULL, o->seed_set ? o->seed : m->seed,
-              o->households >= 0 ? o->households : m->households, NULL, 0 };
+              o->households >= 0 ? o->households : m->households, { NULL, NULL, NULL } };
+    mkba_outfile truth = { NULL, NULL, NULL };
     size_t len = strlen(o->output);
-    char *truth = mkba_malloc(len + 10);
-    s.csv_tmp = mkba_malloc(len + 5);
-    int rc = truth != NULL && s.csv_tmp != NULL ? MKBA_OK
+    char *truth_name = mkba_malloc(len + 10);
+    int rc = truth_name != NULL ? MKBA_OK
              : (int)mkba_error_set(err, MKBA_ENOMEM, "out of memory");
     if (rc == MKBA_OK) {
-        snprintf(truth, len + 10, "%s.truth.h5", o->output);
-        snprintf(s.csv_tmp, len + 5, "%s.tmp", o->output);
+        snprintf(truth_name, len + 10, "%s.truth.h5", o->output);
         rc = mkba_observed_read(o->template_csv, m, &s.rows, err);
     }
     if (rc == MKBA_OK)
         rc = mkba_study_check_output(o->output, o->force, err);
+    /* Both temporaries private (mkstemp), made before the run so that an
+     * unwritable folder is told at once: OUT.tmp-XXXXXX for the CSV and
+     * OUT.truth.h5.tmp-XXXXXX for the truth run, which replaces that empty
+     * file of its own and is removed after. */
+    if (rc == MKBA_OK)
+        rc = mkba_outfile_open(&s.csv, o->output, o->template_csv, 1, err);
+    if (rc == MKBA_OK)
+        rc = mkba_outfile_open(&truth, truth_name, NULL, 0, err);
     if (rc == MKBA_OK && (o->truth_draw > (long)UINT32_MAX))
         rc = mkba_error_set(err, MKBA_EINVAL, "--truth-draw expects 0 to %lu (got %ld)",
                             (unsigned long)UINT32_MAX, o->truth_draw);
@@ -191,7 +198,7 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
         rc = mkba_design_fix_spec(d, m, o->set_name[i], o->set_value[i], err);
     if (rc == MKBA_OK) {
         mkba_study_options so = {
-            .output = truth,
+            .output = truth.tmp,
             .force = 1,
             .households = s.households,
             .seed = s.seed,
@@ -209,18 +216,15 @@ static int simulate(const mkba_context *ctx, const mkba_model *m,
             .stop = ctx != NULL ? ctx->stop : NULL,
         };
         rc = mkba_study_run(m, d, &so, err);
-        remove(truth);
     }
-    if (rc == MKBA_OK && rename(s.csv_tmp, o->output) != 0)
-        rc = mkba_error_set(err, MKBA_EIO, "cannot rename %s to %s: %s", s.csv_tmp, o->output,
-                            strerror(errno));
-    /* Only a file this run wrote: OUT.tmp may be a folder of the user's. */
-    if (rc != MKBA_OK && s.tmp_made)
-        remove(s.csv_tmp);
+    mkba_outfile_discard(&truth);
+    if (rc == MKBA_OK)
+        rc = mkba_outfile_commit(&s.csv, err);
+    else
+        mkba_outfile_discard(&s.csv);
     mkba_design_free(d);
     mkba_observed_free(s.rows);
-    mkba_free(truth);
-    mkba_free(s.csv_tmp);
+    mkba_free(truth_name);
     return rc;
 }
 

@@ -31,8 +31,10 @@ static char *line_of(const char *text, int line)
         return NULL;
     size_t n = strcspn(p, "\r\n");
     char *s = mkba_malloc(n + 1);
-    if (s == NULL)
+    if (s == NULL) {
+        errno = ENOMEM;     /* told apart from a text that is shorter */
         return NULL;
+    }
     memcpy(s, p, n);
     s[n] = '\0';
     int in_string = 0;
@@ -349,7 +351,10 @@ static int value_hint(const char *v, size_t n, char *hint, size_t size)
 static int explain_syntax(mkba_loader *ld, const char *where, const char *text, int line,
                           const char *what)
 {
+    errno = 0;
     char *s = line_of(text, line);
+    if (s == NULL && errno == ENOMEM)
+        return mkba_sc_nomem(ld);
     if (s != NULL) {
         /* Each "name = value" on the line, left to right. */
         for (char *p = s; *p != '\0'; p++) {
@@ -407,12 +412,22 @@ int mkba_sc_parse_error(mkba_loader *ld, const config_t *cfg)
     if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
         return mkba_error_set(ld->err, MKBA_EIO, "%s: %s", full, what);
     snprintf(where, sizeof where, "%s:%d", full, line);
+    errno = 0;
     char *text = mkba_sc_read_text(full);
+    /* Out of memory while reading it again to explain the error is told
+     * as such, not as the syntax error without its explanation. */
+    if (text == NULL && errno == ENOMEM)
+        return mkba_sc_nomem(ld);
     if (text == NULL)
         return mkba_error_set(ld->err, MKBA_EPARSE, "%s: %s; " GENERIC_EXPECTED, where, what);
     int rc;
     if (strcmp(what, "cannot open include file") == 0) {
+        errno = 0;
         char *s = line_of(text, line);
+        if (s == NULL && errno == ENOMEM) {
+            mkba_free(text);
+            return mkba_sc_nomem(ld);
+        }
         rc = explain_include(ld, where, s != NULL ? s : "");
         mkba_free(s);
     } else if (strcmp(what, "duplicate setting name") == 0) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <execinfo.h>
 #include <cmocka.h>
 #include <hdf5.h>
@@ -59,6 +60,35 @@ static int seen_in(const uint64_t *keys, size_t n, uint64_t key)
         if (keys[i] == key)
             return 1;
     return 0;
+}
+
+
+/* Whether output's folder holds a temporary of it: a name starting with
+ * output's own and ".tmp" (OUT.tmp, mkstemp's OUT.tmp-XXXXXX) or
+ * ".truth.h5" (expost --simulate's truth run); its path in buf. */
+static int leftover(const char *output, char *buf, size_t size)
+{
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s", output);
+    char *slash = strrchr(folder, '/');
+    const char *base = slash != NULL ? output + (slash - folder) + 1 : output;
+    if (slash != NULL)
+        *slash = '\0';
+    DIR *d = opendir(slash != NULL ? (folder[0] != '\0' ? folder : "/") : ".");
+    if (d == NULL)
+        return 0;
+    size_t n = strlen(base);
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, base, n) == 0
+            && (strncmp(e->d_name + n, ".tmp", 4) == 0
+                || strncmp(e->d_name + n, ".truth.h5", 9) == 0)) {
+            snprintf(buf, size, "%s/%s", slash != NULL ? folder : ".", e->d_name);
+            found = 1;
+        }
+    closedir(d);
+    return found;
 }
 
 /* Whether this allocation fails; records its place on the first pass. */
@@ -131,11 +161,10 @@ static void attempt(const support_alloc_op *op, places *p, mkba_error *err)
         fail_msg("%s: an allocation failed, yet the error is not an out-of-memory one: "
                  "%s (%s)", op->what, mkba_status_name(err->code), err->message);
     if (op->output != NULL) {
-        char tmp[600];
-        snprintf(tmp, sizeof tmp, "%s.tmp", op->output);
-        if (exists(op->output) || exists(tmp))
+        char left[1024];
+        if (exists(op->output) || leftover(op->output, left, sizeof left))
             fail_msg("%s: an allocation failed and left %s (%s)", op->what,
-                     exists(tmp) ? tmp : op->output, err->message);
+                     exists(op->output) ? op->output : left, err->message);
     }
 }
 

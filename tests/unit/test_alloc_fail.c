@@ -160,6 +160,44 @@ static void test_load(void **state)
     }
 }
 
+/* A scenario with a syntax error: every allocation failing while the
+ * loader explains it (reading the file again, quoting its line) is out of
+ * memory, not the syntax error told without its explanation; with none
+ * failing, the syntax error. */
+static void test_load_faulty(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mkba-allocfail-%d.cfg", (int)getpid());
+    FILE *f0 = fopen(path, "w");
+    assert_non_null(f0);
+    fputs("name = \"faulty\";\nrun = { seed = = 1; };\n", f0);
+    assert_int_equal(fclose(f0), 0);
+    long n = 1;
+    for (;; n++) {
+        failing f;
+        mkba_context ctx;
+        context(&ctx, &f, n);
+        mkba_model *m = NULL;
+        mkba_error err = {0};
+        int rc = mkba_scenario_load(&ctx, path, &m, &err);
+        assert_null(m);
+        if (f.foreign != 0)
+            fail_msg("%s: %ld frees of memory the allocator did not make", path, f.foreign);
+        if (f.failed == 0) {
+            if (rc != MKBA_EPARSE)
+                fail_msg("%s: %s (%s), not a syntax error", path, mkba_status_name(rc),
+                         err.message);
+            break;
+        }
+        out_of_memory(path, n, &err);
+    }
+    remove(path);
+    assert_true(n > 1);
+    print_message("%s: explaining its syntax error survives each of its %ld allocations "
+                  "failing\n", path, n - 1);
+}
+
 static int exists(const char *path)
 {
     return access(path, F_OK) == 0;
@@ -498,6 +536,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
+        cmocka_unit_test(test_load_faulty),
         cmocka_unit_test_teardown(test_run_and_summary, remove_run_output),
         cmocka_unit_test_teardown(test_run_without_scratch, scratch_back),
         cmocka_unit_test_teardown(test_blend_run, remove_run_output),

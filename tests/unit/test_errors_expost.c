@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -366,6 +369,65 @@ static void test_refinement(void **state)
     mkba_model_free(fixed);
 }
 
+/* test_simulate's full disk: /dev/full (full_fd) put under the CSV's
+ * temporary (csv's name + ".tmp-") when the last draw is stored. */
+static int full_fd = -1, full_swapped;
+
+/* The descriptor open on a file whose name starts with csv's + ".tmp-",
+ * or -1. */
+static int temporary_fd(void)
+{
+    char want[360];
+    snprintf(want, sizeof want, "%s.tmp-", csv);
+    DIR *d = opendir("/proc/self/fd");
+    int found = -1;
+    struct dirent *e;
+    while (d != NULL && found < 0 && (e = readdir(d)) != NULL) {
+        char fd_path[300], to[400];
+        snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(fd_path, to, sizeof to - 1);
+        if (n <= 0)
+            continue;
+        to[n] = '\0';
+        if (strncmp(to, want, strlen(want)) == 0)
+            found = atoi(e->d_name);
+    }
+    if (d != NULL)
+        closedir(d);
+    return found;
+}
+
+static void to_full_disk(void *user, double done, double total)
+{
+    (void)user;
+    int fd = done >= total && !full_swapped ? temporary_fd() : -1;
+    if (fd >= 0 && dup2(full_fd, fd) == fd)
+        full_swapped = 1;
+}
+
+/* How many files beside csv start with its name and ".tmp" or ".truth". */
+static int count_temporaries(void)
+{
+    char folder[340];
+    snprintf(folder, sizeof folder, "%s", csv);
+    char *slash = strrchr(folder, '/');
+    const char *base = slash != NULL ? slash + 1 : csv;
+    if (slash != NULL)
+        *slash = '\0';
+    DIR *d = opendir(slash != NULL ? folder : ".");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    size_t len = strlen(base);
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, base, len) == 0
+            && (strncmp(e->d_name + len, ".tmp", 4) == 0
+                || strncmp(e->d_name + len, ".truth", 6) == 0))
+            n++;
+    closedir(d);
+    return n;
+}
+
 static void test_simulate(void **state)
 {
     (void)state;
@@ -379,32 +441,56 @@ static void test_simulate(void **state)
     support_assert_contains(err.message, "expost --simulate needs a template (--observed) and "
                             "an output CSV (-o)");
     assert_false(support_exists(csv));
-    /* A folder of the user's where the temporary file goes: refused by
-     * name, and left as it was. */
-    char folder[340];
-    snprintf(folder, sizeof folder, "%s.tmp", csv);
-    assert_int_equal(mkdir(folder, 0700), 0);
+    /* A link of the user's at OUT.tmp (the old temporary's name): never
+     * written through, its target unchanged, and OUT a file of its own. */
+    char link[340], target[340];
+    snprintf(link, sizeof link, "%s.tmp", csv);
+    snprintf(target, sizeof target, "%s.target", csv);
+    assert_int_equal(support_write_file(target, "the user's data\n"), 0);
+    assert_int_equal(symlink(target, link), 0);
     mkba_error_clear(&err);
     o.template_csv = fx.data;
-    assert_int_equal(mkba_expost_simulate(NULL, fx.services, &o, &err), MKBA_EIO);
-    char expect[400];
-    snprintf(expect, sizeof expect, "cannot write %s: Is a directory", folder);
-    support_assert_contains(err.message, expect);
-    assert_false(support_exists(csv));
-    assert_int_equal(rmdir(folder), 0);
-    /* A full disk where the temporary goes (a link to /dev/full): the
-     * write fails when the CSV is flushed, and the message names the
-     * cause; nothing under the output's name. */
-    if (!support_exists("/dev/full"))
+    if (mkba_expost_simulate(NULL, fx.services, &o, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    char *kept = support_read_file(target);
+    assert_non_null(kept);
+    assert_string_equal(kept, "the user's data\n");
+    free(kept);
+    struct stat st;
+    assert_int_equal(lstat(csv, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    remove(link);
+    remove(target);
+    remove(csv);
+    assert_int_equal(count_temporaries(), 0);
+    /* A full disk under the CSV's temporary: its descriptor turned into
+     * /dev/full once the last draw is stored (a size limit cannot pick
+     * the CSV: the truth run's file, larger, is written around it). The
+     * write fails when the CSV is flushed, the message names the output
+     * and the cause, and nothing is left under either name. */
+    int full = open("/dev/full", O_WRONLY);
+    if (full < 0) {
+        print_message("skipped the full disk: /dev/full cannot be opened (%s)\n",
+                      strerror(errno));
         return;
-    assert_int_equal(symlink("/dev/full", folder), 0);
+    }
+    full_fd = full;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    ctx.progress = to_full_disk;
     mkba_error_clear(&err);
-    assert_int_equal(mkba_expost_simulate(NULL, fx.services, &o, &err), MKBA_EIO);
+    assert_int_equal(mkba_expost_simulate(&ctx, fx.services, &o, &err), MKBA_EIO);
+    close(full);
+    assert_int_equal(full_swapped, 1);
+    char expect[400];
     snprintf(expect, sizeof expect, "cannot write %s: the disk is full (No space left on "
-             "device)", folder);
+             "device)", csv);
     assert_string_equal(err.message, expect);
     assert_false(support_exists(csv));
-    remove(folder);
+    assert_int_equal(count_temporaries(), 0);
 }
 
 /* The ex-post tables to a full disk, found when they are flushed. */
