@@ -34,7 +34,11 @@
 # to measure the sampler apart from that likelihood),
 # EXPOST_THREADS (1), EXPOST_FIRST (1: data sets FIRST .. K, so that
 # several runs can share the K data sets; each prints its own pooled
-# figures, and the data sets' true values and PSA are the same in all).
+# figures, and the data sets' true values and PSA are the same in all),
+# EXPOST_DIR (keep each data set's files in this directory instead of a
+# temporary one that is removed at the end), EXPOST_POOL (1: run nothing,
+# pool the data sets FIRST .. K already in EXPOST_DIR, e.g. after two runs
+# with EXPOST_FIRST=1 and 7 and K 6 and 12).
 set -euo pipefail
 bin=${1:-build/mkba}
 k=${2:-10}
@@ -45,20 +49,40 @@ truth_households=${EXPOST_TRUTH_HOUSEHOLDS:-5000} threads=${EXPOST_THREADS:-1}
 first=${EXPOST_FIRST:-1}
 refine=()
 [ -n "${EXPOST_REFINE:-}" ] && refine=(--refine-parameters "$EXPOST_REFINE")
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-if [ "${EXPOST_SPENDING:-1}" = 1 ]; then
+pool=${EXPOST_POOL:-0}
+if [ -n "${EXPOST_DIR:-}" ]; then
+    out=$EXPOST_DIR
+    mkdir -p "$out"
+else
+    [ "$pool" = 1 ] && { echo "EXPOST_POOL=1 needs EXPOST_DIR" >&2; exit 2; }
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+fi
+if [ "$pool" = 1 ]; then
+    for i in $(seq "$first" "$k"); do
+        [ -s "$out/columns-$i.txt" ] || { echo "$out: data set $i is missing" >&2; exit 2; }
+    done
+    first_run=$((k + 1))     # nothing to run
+else
+    first_run=$first
+fi
+if [ "$first_run" -gt "$k" ]; then
+    :
+elif [ "${EXPOST_SPENDING:-1}" = 1 ]; then
     cp "$template" "$out/template.csv"
 else
     awk -F, '$3 != "spending"' "$template" > "$out/template.csv"
 fi
-"$bin" run "$scenario" --draws "$draws" --households "$households" --seed 4242 -q \
-    --threads "$threads" -o "$out/psa.h5"
-for i in $(seq "$first" "$k"); do
+# Each run its own PSA (the same: one seed), so that runs sharing
+# EXPOST_DIR in parallel do not write one file.
+psa=$out/psa-$first.h5
+[ "$first_run" -gt "$k" ] || "$bin" run "$scenario" --draws "$draws" --households "$households" \
+    --seed 4242 -q --threads "$threads" -o "$psa"
+for i in $(seq "$first_run" "$k"); do
     "$bin" expost "$scenario" --simulate --observed "$out/template.csv" -o "$out/data-$i.csv" \
         -q --truth-draw $((5000 + i)) --households "$truth_households" --seed $((700 + i)) \
         --threads "$threads"
-    "$bin" expost "$scenario" --observed "$out/data-$i.csv" --from "$out/psa.h5" -q \
+    "$bin" expost "$scenario" --observed "$out/data-$i.csv" --from "$psa" -q \
         --threads "$threads" -o "$out/expost-$i.h5" --accept-partial "${refine[@]}"
     for d in parameter:/expost/parameter summary:/expost/parameter_summary \
              update:/expost/update refined:/expost/refine/parameter \

@@ -31,6 +31,9 @@ int mkba_observed_read(const char *path, const mkba_model *m, mkba_observed **ou
 
 void mkba_observed_free(mkba_observed *o);
 
+/* The largest mkba_expost_options.max_repeats (--max-repeats). */
+#define MKBA_EXPOST_MAX_REPEATS 10000
+
 typedef struct mkba_expost_options {
     const char *observed;      /* the observed-data CSV file (required) */
     const char *output;        /* result file (required) */
@@ -57,8 +60,9 @@ typedef struct mkba_expost_options {
      * draws correlate most with the likelihood. After a stage's moves the
      * walks repeat until the refined walk's scores have decorrelated from
      * the resampling (with nothing refined, the other walk's), at most
-     * max_repeats steps a stage (0 to 10000; 0: no repeats; -1, the
-     * default: 3 x moves). */
+     * max_repeats steps of the two walks together a stage (0 to
+     * MKBA_EXPOST_MAX_REPEATS; 0: no repeats; -1, the default: 3 x moves;
+     * the refined walk gets about half while the other walk is short). */
     int refine;
     long moves, max_stages, max_refined, max_repeats;
     const char *refine_parameters;

@@ -62,9 +62,12 @@ static int parse(int argc, char **argv, expost_args *a)
         } else if (OPT("--max-repeats", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--max-repeats", v, 0, &o->max_repeats) < 0)
                 return EXIT_USAGE;
-            if (o->max_repeats > 10000)
-                return mkba_cli_usage_error("--max-repeats expects 0 to 10000 decorrelation "
-                                            "repeats a stage, got '%s'", v);
+            if (o->max_repeats > MKBA_EXPOST_MAX_REPEATS) {
+                /* One line, as mkba_cli_parse_long's: the value, not the usage. */
+                fprintf(stderr, "mkba: --max-repeats expects 0 to %d decorrelation repeats a "
+                        "stage, got '%s'\n", MKBA_EXPOST_MAX_REPEATS, v);
+                return EXIT_USAGE;
+            }
         } else if (OPT("--truth-draw", NULL)) {
             if (k < 0 || mkba_cli_parse_long("--truth-draw", v, 0, &a->truth_draw) < 0)
                 return EXIT_USAGE;

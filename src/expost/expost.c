@@ -592,7 +592,8 @@ static int store(const job *j, const char *path, const expost *e, mkba_error *er
                                    e->refine.decorrelation, err));
         /* The settings the stages ran under, so a reader can tell where
          * --max-repeats stopped a walk; repeat_rule: the refined walk's
-         * criterion ends the repeats (a file without it: either walk's). */
+         * criterion ends the repeats. Written with repeats and
+         * decorrelation always (the summary refuses repeats without them). */
         char setting[3][32];
         snprintf(setting[0], sizeof setting[0], "%ld", j->o->moves);
         snprintf(setting[1], sizeof setting[1], "%ld", j->o->max_stages);

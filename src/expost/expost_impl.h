@@ -200,10 +200,9 @@ enum { MKBA_WALK_REFINED = 0, MKBA_WALK_OTHER, MKBA_WALKS };
 
 /* The default --max-repeats: this many times --moves. */
 #define MKBA_EXPOST_REPEATS_PER_MOVE 3
-#define MKBA_EXPOST_MAX_REPEATS 10000
 /* /expost/refine's attribute repeat_rule: the walk whose criterion ends a
- * stage's repeats. Files without it (before December 2026) ended them
- * when both walks had decorrelated. */
+ * stage's repeats. Written with /expost/refine/repeats and decorrelation
+ * since they exist; a file with repeats and without it is damaged. */
 #define MKBA_EXPOST_REPEAT_RULE "refined walk"
 
 /* Whether parameter k can be refined: a univariate distribution of its

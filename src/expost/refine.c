@@ -253,7 +253,6 @@ typedef struct smc {
     double *jump[2];           /* [walk][n] the squared jump of each particle's scores
                                   that walk moves (tracked), accumulated since the
                                   stage's resampling */
-    size_t extra;              /* decorrelation steps run (all stages) */
 } smc;
 
 static void add_block(smc *s, block_kind kind, size_t k, int arm, const mkba_copula *cop,
@@ -717,15 +716,10 @@ static double walk_jump(const smc *s, int walk, const double *z, const double *z
     return sum;
 }
 
-/* Whether the particles have decorrelated from the stage's resampling in
- * the scores walk `walk` tracks: their squared jump accumulated since
- * then, averaged over the particles, reaches DECORRELATED times their
- * variance over the particles now, summed over those scores (two
- * independent draws from the same spread lie 2 var apart in mean square:
- * a ratio of 2 or more means the particles' moves since the resampling
- * are as large as the spread itself; Fearnhead & Taylor 2013 measure the
- * kernel by this expected squared jumping distance). No such score:
- * decorrelated. */
+/* Of the scores walk `walk` tracks: how many (*tracked_scores), their
+ * variance over the particles now, summed over those scores (*var_out),
+ * and the particles' mean squared jump in them accumulated since the
+ * stage's resampling (*jump_out). */
 static void spread_and_jump(const smc *s, int walk, size_t *tracked_scores, double *var_out,
                             double *jump_out)
 {
@@ -751,6 +745,15 @@ static void spread_and_jump(const smc *s, int walk, size_t *tracked_scores, doub
     *jump_out = jump;
 }
 
+/* Whether the particles have decorrelated from the stage's resampling in
+ * the scores walk `walk` tracks: their squared jump accumulated since
+ * then, averaged over the particles, reaches DECORRELATED times their
+ * variance over the particles now, summed over those scores (two
+ * independent draws from the same spread lie 2 var apart in mean square:
+ * a ratio of 2 or more means the particles' moves since the resampling
+ * are as large as the spread itself; Fearnhead & Taylor 2013 measure the
+ * kernel by this expected squared jumping distance). No such score:
+ * decorrelated. */
 static int decorrelated(const smc *s, int walk)
 {
     size_t tracked_scores;
@@ -1133,7 +1136,6 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             if (extra < 0) {
                 ran[kind]++;
             } else {
-                s.extra++;
                 repeats[kind]++;
             }
             double step_acc = 0;

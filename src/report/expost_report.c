@@ -33,14 +33,11 @@ typedef struct file {
     int *flag, *pit, *year;
     double *npv[2], *be[2], *pay[2], *rank[2], *evpi[2];  /* [0] ex-ante, [1] ex-post */
     /* The refinement's repeats (/expost/refine/repeats, decorrelation:
-     * [stage][walk]; NULL in files written before them), its cap, and
-     * whether the refined walk alone held the stages open (repeat_rule;
-     * files without it: either walk). */
+     * [stage][walk]; NULL in files written before them) and its cap. */
     size_t nstages;
     int *repeats;
     double *decorrelation;
     long max_repeats;
-    int refined_rule;
 } file;
 
 /* Reads dataset name of shape dims (rank <= 3) as doubles or ints. */
@@ -87,8 +84,11 @@ static void file_free(file *f)
     mkba_h5_store_close(f->st, NULL);
 }
 
-/* The refinement's repeats per stage and walk, its cap and rule (files
- * from before the rule have no repeat_rule: either walk held a stage). */
+/* The refinement's repeats per stage and walk, and its cap. Every mkba
+ * that writes /expost/refine/repeats writes decorrelation and the
+ * attributes max_repeats and repeat_rule with them (docs/output.md), so a
+ * file with repeats but without either attribute, or with another rule,
+ * is damaged: an error, not a guess at how its stages ended. */
 static void read_repeats(file *f, const char *path)
 {
     f->nstages = mkba_h5_store_length(f->st, "/expost/refine/phi");
@@ -110,7 +110,14 @@ static void read_repeats(file *f, const char *path)
                        cap != NULL ? "'" : "");
         f->failed = 1;
     }
-    f->refined_rule = rule != NULL && strcmp(rule, MKBA_EXPOST_REPEAT_RULE) == 0;
+    if (!f->failed && (rule == NULL || strcmp(rule, MKBA_EXPOST_REPEAT_RULE) != 0)) {
+        mkba_error_set(f->err, MKBA_EPARSE, "%s: /expost/refine has repeats but its attribute "
+                       "repeat_rule is %s%s%s (expected '%s', which mkba writes with them); "
+                       "the file is damaged: run mkba expost again", path,
+                       rule != NULL ? "'" : "missing", rule != NULL ? rule : "",
+                       rule != NULL ? "'" : "", MKBA_EXPOST_REPEAT_RULE);
+        f->failed = 1;
+    }
     mkba_free(cap);
     mkba_free(rule);
 }
@@ -251,14 +258,18 @@ static void calibration(mkba_report *r, const file *f)
 
 /* The stages at which the --max-repeats cap stopped walk w short of its
  * decorrelation target (the repeats used up, its share below 1), listed
- * as "stage 6: 0.94, ..." into buf (at most 6); returns how many. */
-static size_t capped_stages(const file *f, int w, char *buf, size_t size)
+ * as "stage 6: 0.94, ..." into buf (at most 6); returns how many, and in
+ * *measured the stages where w had a share (a step among the moves and a
+ * score to decorrelate). */
+static size_t capped_stages(const file *f, int w, char *buf, size_t size, size_t *measured)
 {
     size_t n = 0, used = 0;
     buf[0] = '\0';
+    *measured = 0;
     for (size_t st = 0; st < f->nstages; st++) {
         const int *rep = f->repeats + st * MKBA_WALKS;
         double share = f->decorrelation[st * MKBA_WALKS + (size_t)w];
+        *measured += !isnan(share);
         if (isnan(share) || share >= 1 || rep[0] + rep[1] < f->max_repeats)
             continue;
         if (n < 6 && used < size)
@@ -272,9 +283,8 @@ static size_t capped_stages(const file *f, int w, char *buf, size_t size)
 }
 
 /* Where the --max-repeats cap stopped the walk that holds the stages open
- * (refine.c: the refined walk, or the other walk when nothing was refined;
- * in files without repeat_rule either walk), and how far the other walk
- * got beside it. */
+ * (refine.c: the refined walk, or the other walk when nothing was
+ * refined), and how far the other walk got beside it. */
 static void repeat_note(mkba_report *r, mkba_rtable *t, const file *f)
 {
     static const char *const walk[MKBA_WALKS] = { "refined walk", "other walk" };
@@ -287,32 +297,34 @@ static void repeat_note(mkba_report *r, mkba_rtable *t, const file *f)
     char cap[64], list[256];
     snprintf(cap, sizeof cap, "the cap of %ld decorrelation repeats a stage (--max-repeats)",
              f->max_repeats);
-    for (int w = MKBA_WALK_REFINED; w < MKBA_WALKS; w++) {
-        if (f->refined_rule && w != h)
-            continue;
-        size_t n = capped_stages(f, w, list, sizeof list);
-        const char *why = !f->refined_rule ? "which, by the rule of files written before the "
-                                             "refined walk's, held each stage open with the "
-                                             "other"
-                          : h == MKBA_WALK_REFINED ? "which holds each stage open"
-                                                   : "which holds each stage open: nothing "
-                                                     "was refined";
-        if (n > 0 && f->max_repeats == 0)
-            mkba_rtable_note(r, t, "with the decorrelation repeats off (--max-repeats 0) the "
-                             "%s (%s) fell short of its decorrelation target at %zu of %zu "
-                             "stages (%s of the target); its scores may stay close to their "
-                             "ancestors there: raise --max-repeats", walk[w], why, n,
-                             f->nstages, list);
-        else if (n > 0)
-            mkba_rtable_note(r, t, "%s stopped the %s (%s) short of its decorrelation target "
-                             "at %zu of %zu stages (%s of the target); its scores may stay "
-                             "close to their ancestors there: raise --max-repeats",
-                             cap, walk[w], why, n, f->nstages, list);
-        else if (f->refined_rule || w == MKBA_WALK_REFINED)
-            mkba_rtable_note(r, t, "the %s (%s) reached its decorrelation target at every "
-                             "stage within %s", walk[w], why, cap);
-    }
-    if (!f->refined_rule || h != MKBA_WALK_REFINED)
+    size_t measured = 0, n = capped_stages(f, h, list, sizeof list, &measured);
+    const char *why = h == MKBA_WALK_REFINED ? "which holds each stage open"
+                                             : "which holds each stage open: nothing was "
+                                               "refined";
+    if (measured == 0)
+        /* Every score it moves is free or redrawn from the prior: its
+         * criterion holds at once (refine.c), there is no target to reach. */
+        mkba_rtable_note(r, t, "the %s (%s) had no score to decorrelate at any stage",
+                         walk[h], why);
+    else if (n > 0 && f->max_repeats == 0)
+        mkba_rtable_note(r, t, "with the decorrelation repeats off (--max-repeats 0) the "
+                         "%s (%s) fell short of its decorrelation target at %zu of %zu "
+                         "stages (%s of the target); its scores may stay close to their "
+                         "ancestors there: raise --max-repeats", walk[h], why, n,
+                         f->nstages, list);
+    else if (n > 0)
+        mkba_rtable_note(r, t, "%s stopped the %s (%s) short of its decorrelation target "
+                         "at %zu of %zu stages (%s of the target); its scores may stay "
+                         "close to their ancestors there: raise --max-repeats",
+                         cap, walk[h], why, n, f->nstages, list);
+    else if (measured == f->nstages)
+        mkba_rtable_note(r, t, "the %s (%s) reached its decorrelation target at every "
+                         "stage within %s", walk[h], why, cap);
+    else
+        mkba_rtable_note(r, t, "the %s (%s) reached its decorrelation target within %s at "
+                         "each of the %zu of %zu stages where it had scores to "
+                         "decorrelate", walk[h], why, cap, measured, f->nstages);
+    if (h != MKBA_WALK_REFINED)
         return;
     /* The other walk moves beside the refined walk and stops with it. */
     double lo = INFINITY, hi = -INFINITY, last = NAN;

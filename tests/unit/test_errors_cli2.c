@@ -36,6 +36,23 @@ static void check_cases(const report_case *cases, size_t n)
     support_cli_check(dir, cases, n);
 }
 
+/* Runs mkba with args (DIR: the test's folder) and fails unless it exits
+ * 2 printing exactly `text` (stdout and stderr). */
+static void says_exactly(const char *args, const char *text)
+{
+    char expanded[600], cmd[900], got[4096];
+    support_cli_expand(dir, args, expanded, sizeof expanded);
+    snprintf(cmd, sizeof cmd, "{ '%s' %s </dev/null; } 2>&1", support_bin(), expanded);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(got, 1, sizeof got - 1, p);
+    got[n] = '\0';
+    int status = pclose(p);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || strcmp(got, text) != 0)
+        fail_msg("mkba %s: exit %d, expected 2 and exactly \"%s\", got: \"%s\"", expanded,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1, text, got);
+}
+
 /* Usage errors (exit 2) and mkba init's files (exit 1), none leaving a
  * file; init's success names the next step. */
 static void test_command_line(void **state)
@@ -120,6 +137,15 @@ static void test_command_line(void **state)
     snprintf(path, sizeof path, "%s/new.cfg", dir);
     assert_true(support_exists(path));
     assert_int_equal(remove(path), 0);
+    /* A number out of its range is one line, as a malformed one is: the
+     * value, not the usage. */
+    char bound[160];
+    snprintf(bound, sizeof bound, "mkba: --max-repeats expects 0 to %d decorrelation repeats a "
+             "stage, got '%d'\n", MKBA_EXPOST_MAX_REPEATS, MKBA_EXPOST_MAX_REPEATS + 1);
+    says_exactly("expost tests/data/full.cfg --observed DIR/x.csv --max-repeats 10001 -o "
+                 "DIR/out.h5", bound);
+    says_exactly("expost tests/data/full.cfg --observed DIR/x.csv --max-repeats -1 -o "
+                 "DIR/out.h5", "mkba: --max-repeats expects a whole number >= 0, got '-1'\n");
 }
 
 /* A folder the user may not write to: run as nobody (uid 65534) with an

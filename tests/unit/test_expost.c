@@ -23,6 +23,7 @@
 #include <gsl/gsl_randist.h>
 #include "mkba/expost.h"
 #include "expost/expost_impl.h"
+#include "io/h5util.h"
 #include "study/design.h"
 #include "support.h"
 
@@ -828,8 +829,11 @@ static char *summary_text(const char *file)
  * 2 x stages), checked against the invariants every run keeps: the
  * model evaluations are the particles times (every stage's moves and
  * repeats, plus the final evaluation), no stage repeats more than the cap,
- * and the refined walk (walk 0) has a share wherever it ran. Returns the
- * stages. */
+ * the refined walk (walk 0) has a share wherever it ran, and it took at
+ * least as many repeats as the other walk (the walks take turns, the
+ * refined walk first, and it alone ends a stage: with the other walk
+ * first, a stage of 3 repeats where both were short runs 1 + 2). Returns
+ * the stages. */
 static size_t repeats_of(const char *file, long draws, long moves, long cap, double **rep,
                          double **dec)
 {
@@ -848,6 +852,9 @@ static size_t repeats_of(const char *file, long draws, long moves, long cap, dou
                       r0, r1, (*dec)[2 * st], (*dec)[2 * st + 1]);
         assert_true(r0 >= 0 && r1 >= 0 && r0 + r1 <= (double)cap);
         assert_false(isnan((*dec)[2 * st]));
+        if (r0 < r1)
+            fail_msg("stage %zu: the other walk ran %.0f repeats, the refined walk only %.0f: "
+                     "the refined walk goes first", st + 1, r1, r0);
         steps += (double)moves + r0 + r1;
     }
     assert_near(stat(file, "/expost/update", MKBA_UP_EVALUATIONS), (double)draws * (steps + 1),
@@ -867,21 +874,32 @@ static size_t repeats_of(const char *file, long draws, long moves, long cap, dou
     return nst;
 }
 
-/* Rewrites file's /expost/refine as another writer would have left it:
- * without repeat_rule (drop_rule), and with the refined walk's
- * decorrelation NaN at every stage (no_refined: nothing refined). */
-static void rewrite_refine(const char *file, int drop_rule, int no_refined)
+/* Rewrites file's /expost/refine as a damaged file or another writer
+ * would have left it: attribute `attr` deleted (value NULL) or set to
+ * value (attr NULL: neither), and with the decorrelation NaN at every
+ * stage for the first nan_walks walks (1: nothing refined; 2: nor any
+ * score of the other walk to decorrelate). */
+static void rewrite_refine(const char *file, const char *attr, const char *value,
+                           int nan_walks)
 {
     hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
     assert_true(f >= 0);
-    if (drop_rule)
-        assert_true(H5Adelete_by_name(f, "/expost/refine", "repeat_rule", H5P_DEFAULT) >= 0);
-    if (no_refined) {
+    if (attr != NULL)
+        assert_true(H5Adelete_by_name(f, "/expost/refine", attr, H5P_DEFAULT) >= 0);
+    if (attr != NULL && value != NULL) {
+        /* As mkba writes its attributes. */
+        hid_t g = H5Oopen(f, "/expost/refine", H5P_DEFAULT);
+        assert_true(g >= 0);
+        assert_int_equal(mkba_h5_attr_string(g, attr, value), 0);
+        H5Oclose(g);
+    }
+    if (nan_walks > 0) {
         size_t n = 0;
         double *dec = support_read_doubles(file, "/expost/refine/decorrelation", &n);
         assert_non_null(dec);
-        for (size_t i = 0; i < n; i += 2)
-            dec[i] = NAN;
+        for (size_t i = 0; i < n; i++)
+            if ((int)(i % 2) < nan_walks)
+                dec[i] = NAN;
         hid_t ds = H5Dopen2(f, "/expost/refine/decorrelation", H5P_DEFAULT);
         assert_true(ds >= 0);
         assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dec) >= 0);
@@ -891,14 +909,41 @@ static void rewrite_refine(const char *file, int drop_rule, int no_refined)
     assert_true(H5Fclose(f) >= 0);
 }
 
+/* The summary of file fails with exactly the message expected (with every
+ * "FILE" replaced by the file's name) and prints nothing. */
+static void summary_refused(const char *file, const char *expected)
+{
+    char want[1024], *at;
+    const char *from = expected;
+    size_t used = 0;
+    while ((at = strstr(from, "FILE")) != NULL) {
+        used += (size_t)snprintf(want + used, sizeof want - used, "%.*s%s", (int)(at - from),
+                                 from, file);
+        from = at + 4;
+    }
+    snprintf(want + used, sizeof want - used, "%s", from);
+    mkba_error err;
+    mkba_error_clear(&err);
+    FILE *out = fopen(path("refused.txt"), "w");
+    assert_non_null(out);
+    assert_int_equal(mkba_summary_write(NULL, file, MKBA_SUMMARY_TEXT, NULL, out, &err),
+                     MKBA_EPARSE);
+    assert_int_equal(fclose(out), 0);
+    assert_string_equal(err.message, want);
+    char *text = support_read_file(path("refused.txt"));
+    assert_non_null(text);
+    assert_string_equal(text, "");
+    free(text);
+}
+
 /* --max-repeats: the decorrelation repeats of a stage stop at the cap,
  * which /expost/refine records with the repeats and decorrelation of each
  * walk per stage, and the summary names the stages where it stopped the
  * refined walk short. The refined walk's criterion alone ends a stage:
  * with a cap that does not bind, stages end with the other walk short of
- * its target (the rule before December 2026 ran the repeats until both
- * walks had decorrelated, so a stage ended early only with both at 1 or
- * more). 0 turns the repeats off; the range is checked. */
+ * its target. 0 turns the repeats off; the range is checked. A file with
+ * repeats but a damaged or missing max_repeats or repeat_rule is refused
+ * with what is wrong. */
 static void test_repeat_cap(void **state)
 {
     fixture *f = *state;
@@ -914,16 +959,17 @@ static void test_repeat_cap(void **state)
     o.max_stages = 6;
     o.accept_partial = 1;
     mkba_error err;
-    /* A tight cap: 2 repeats a stage, which binds. */
-    o.max_repeats = 2;
+    /* A tight cap: 3 repeats a stage, which binds; odd, so that the
+     * order of the turns shows (repeats_of). */
+    o.max_repeats = 3;
     if (run(f->m, &o, 2, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     double *rep, *dec;
-    print_message("--moves 2 --max-repeats 2:\n");
-    size_t nst = repeats_of(out, 24, 2, 2, &rep, &dec);
+    print_message("--moves 2 --max-repeats 3:\n");
+    size_t nst = repeats_of(out, 24, 2, 3, &rep, &dec);
     size_t bound = 0;
     for (size_t st = 0; st < nst; st++)
-        bound += rep[2 * st] + rep[2 * st + 1] == 2 && dec[2 * st] < 1;
+        bound += rep[2 * st] + rep[2 * st + 1] == 3 && dec[2 * st] < 1;
     assert_true(bound > 0);
     free(rep);
     free(dec);
@@ -937,25 +983,58 @@ static void test_repeat_cap(void **state)
     assert_non_null(strstr(text, "the other walk moves beside the refined walk but never "
                                  "holds a stage open"));
     free(text);
-    /* The reader accepts a file of the old rule (no repeat_rule: either
-     * walk held a stage open), and names the other walk when nothing was
-     * refined. */
-    char copy[600];
-    snprintf(copy, sizeof copy, "cp %s %s.copy", out, out);
+    /* Damaged copies: the attributes mkba writes with the repeats missing
+     * or not what it writes. */
+    static const struct {
+        const char *attr, *value, *says;
+    } damaged[] = {
+        { "max_repeats", NULL, "FILE: /expost/refine has repeats but its attribute max_repeats "
+                               "is missing (expected a whole number >= 0)" },
+        { "max_repeats", "x", "FILE: /expost/refine has repeats but its attribute "
+                              "max_repeats is 'x' (expected a whole number >= 0)" },
+        { "max_repeats", "-3", "FILE: /expost/refine has repeats but its attribute "
+                               "max_repeats is '-3' (expected a whole number >= 0)" },
+        { "repeat_rule", NULL, "FILE: /expost/refine has repeats but its attribute "
+                               "repeat_rule is missing (expected 'refined walk', which mkba "
+                               "writes with them); the file is damaged: run mkba expost "
+                               "again" },
+        { "repeat_rule", "both walks", "FILE: /expost/refine has repeats but its attribute "
+                                       "repeat_rule is 'both walks' (expected 'refined walk', "
+                                       "which mkba writes with them); the file is damaged: "
+                                       "run mkba expost again" },
+    };
+    char copy[600], name[300];
+    for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        snprintf(name, sizeof name, "%s.damaged-%zu", out, i);
+        snprintf(copy, sizeof copy, "cp %s %s", out, name);
+        assert_int_equal(system(copy), 0);
+        rewrite_refine(name, damaged[i].attr, damaged[i].value, 0);
+        summary_refused(name, damaged[i].says);
+        remove(name);
+    }
+    /* Nothing refined: the other walk holds the stages. */
+    snprintf(name, sizeof name, "%s.copy", out);
+    snprintf(copy, sizeof copy, "cp %s %s", out, name);
     assert_int_equal(system(copy), 0);
-    rewrite_refine(out, 1, 0);
-    text = summary_text(out);
-    assert_non_null(strstr(text, "stopped the other walk (which, by the rule of files written "
-                                 "before the refined walk's, held each stage open with the "
-                                 "other)"));
-    free(text);
-    snprintf(copy, sizeof copy, "%s.copy", out);
-    rewrite_refine(copy, 0, 1);
-    text = summary_text(copy);
+    rewrite_refine(name, NULL, NULL, 1);
+    text = summary_text(name);
     assert_non_null(strstr(text, "stopped the other walk (which holds each stage open: nothing "
                                  "was refined) short of its decorrelation target"));
     assert_non_null(strstr(text, "raise --max-repeats"));
+    assert_null(strstr(text, "reached its decorrelation target"));
     free(text);
+    remove(name);
+    /* Nor any score of the other walk to decorrelate (every unrefined
+     * score free): no target, so none reached nor missed. */
+    snprintf(copy, sizeof copy, "cp %s %s", out, name);
+    assert_int_equal(system(copy), 0);
+    rewrite_refine(name, NULL, NULL, 2);
+    text = summary_text(name);
+    assert_non_null(strstr(text, "the other walk (which holds each stage open: nothing was "
+                                 "refined) had no score to decorrelate at any stage"));
+    assert_null(strstr(text, "decorrelation target"));
+    free(text);
+    remove(name);
     /* A cap that does not bind: every stage ends when the refined walk's
      * scores have decorrelated, and some with the other walk's short. */
     o.max_repeats = 60;

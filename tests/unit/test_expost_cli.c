@@ -31,7 +31,10 @@
  *   (inside 90%: between the 5% and 95% points and not a conflict, a
  *   two-sided tail of at least the default 0.01).
  * The update is --no-refine --accept-partial on a PSA of 20 draws: the
- * statements, not the posterior, are under test. */
+ * statements, not the posterior, are under test.
+ *
+ * 3. The refinement's scratch file is written uncompressed: caught while
+ * a small refinement runs. */
 #include <setjmp.h>
 #include <math.h>
 #include <stdarg.h>
@@ -39,9 +42,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <hdf5.h>
 #include "analysis/decision.h"
 #include "expost/expost_impl.h"
 #include "support.h"
@@ -213,6 +218,83 @@ static void test_statements(void **state)
     free(text);
 }
 
+/* ---- 3. The refinement's scratch file ---- */
+
+typedef struct filters {
+    int datasets, filtered;
+} filters;
+
+static herr_t count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+    filters *c = data;
+    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
+        || strcmp(name, "draws/draw_index") == 0)
+        return 0;
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    assert_true(dcpl >= 0);
+    c->datasets++;
+    c->filtered += H5Pget_nfilters(dcpl) > 0;
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    return 0;
+}
+
+/* The refinement evaluates each of its steps into a scratch file beside
+ * the output's temporary (OUT.tmp.refine.h5), reads it back at once and
+ * removes it at the end: it asks for it uncompressed (refine.c,
+ * so.uncompressed), as no user keeps it and deflating each step's rows
+ * is serial work. Caught while the refinement runs: the process is
+ * stopped while the file is there (each step's file is renamed into
+ * place whole), its per-draw datasets' filters are read, and the process
+ * goes on to write its result. Where the HDF5 library has no deflate
+ * filter every file is uncompressed and this cannot tell. */
+static void test_scratch_uncompressed(void **state)
+{
+    (void)state;
+    char data[300], out[300], scratch[320], errfile[300], text[4096];
+    snprintf(data, sizeof data, "%s/scratch.csv", dir);
+    snprintf(out, sizeof out, "%s/scratch.h5", dir);
+    snprintf(scratch, sizeof scratch, "%s.tmp.refine.h5", out);
+    snprintf(errfile, sizeof errfile, "%s/scratch-err.txt", dir);
+    assert_int_equal(support_write_file(data, csv), 0);
+    const char *const args[] = { "expost", "scenarios/pathways/model-b.cfg", "--observed", data,
+                                 "--draws", "24", "--households", "200", "--min-ess", "0.9",
+                                 "--moves", "2", "--max-stages", "3", "--accept-partial",
+                                 "--threads", "1", "-q", NULL };
+    pid_t pid = support_start(args, out, errfile);
+    filters c = { 0, 0 };
+    int how = 0, ended = 0;
+    for (int tries = 0; c.datasets == 0 && tries < 100; tries++) {
+        if ((ended = support_wait_for_size(pid, scratch, 1, &how)) != 0)
+            break;
+        assert_int_equal(kill(pid, SIGSTOP), 0);
+        /* Gone already: the refinement ended between the look and the stop. */
+        if (support_exists(scratch)) {
+            hid_t f = H5Fopen(scratch, H5F_ACC_RDONLY, H5P_DEFAULT);
+            if (f >= 0) {
+                assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_filters, &c)
+                            >= 0);
+                H5Fclose(f);
+            }
+        }
+        assert_int_equal(kill(pid, SIGCONT), 0);
+    }
+    if (!ended)
+        how = support_finish(pid, 600);
+    support_slurp(errfile, text, sizeof text);
+    if (how != 1000)
+        fail_msg("mkba expost ended %d, expected exit status 0: %s", how, text);
+    if (c.datasets == 0)
+        fail_msg("the refinement's scratch file %s was never caught and opened (did it "
+                 "refine?)", scratch);
+    print_message("scratch file: %d of %d per-draw datasets filtered (deflate %savailable)\n",
+                  c.filtered, c.datasets, H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 ? "" : "not ");
+    assert_int_equal(c.filtered, 0);
+    assert_true(support_exists(out));
+    assert_false(support_exists(scratch));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -227,9 +309,14 @@ static int teardown(void **state)
 
 int main(void)
 {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_statements),
+        cmocka_unit_test(test_scratch_uncompressed),
     };
+    /* MKBA_TEST_FILTER=test_scratch_uncompressed runs one part (a glob). */
+    if (getenv("MKBA_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("MKBA_TEST_FILTER"));
     return cmocka_run_group_tests(tests, setup, teardown);
 }
