@@ -301,6 +301,8 @@ static int find_mixed(believe *b, size_t a, mkba_error *err)
                 b->nmixed++;
             }
             mixed *q = &b->mx[x];
+            /* Labels are one per lever of an arm (a slot's name or
+             * "override NAME"), so a lever has at most one term a part. */
             if (q->n < MKBA_MAX_ARMS) {
                 q->lever[q->n] = (int)l;
                 q->share[q->n++] = bl->share[i];
