@@ -276,8 +276,9 @@ static int analysed(const mkba_sa *s, size_t a)
     return 0;
 }
 
-/* The levers of blended arm a from its parts' (found before). */
-static int find_mixed(believe *b, size_t a, mkba_error *err)
+/* The levers of blended arm a from its parts' (found before), into b->mx,
+ * which has room for every lever of every blend. */
+static void find_mixed(believe *b, size_t a)
 {
     const mkba_model *m = b->m;
     const mkba_blend *bl = &m->blend[a - mkba_model_simulated(m)];
@@ -292,10 +293,6 @@ static int find_mixed(believe *b, size_t a, mkba_error *err)
             while (x < b->nmixed && strcmp(b->mx[x].label, b->lv[l].label) != 0)
                 x++;
             if (x == b->nmixed) {
-                mixed *grown = mkba_realloc(b->mx, (b->nmixed + 1) * sizeof *grown);
-                if (grown == NULL)
-                    return mkba_error_set(err, MKBA_ENOMEM, "out of memory listing levers");
-                b->mx = grown;
                 b->mx[x] = (mixed){ .arm = (int)a };
                 snprintf(b->mx[x].label, sizeof b->mx[x].label, "%s", b->lv[l].label);
                 b->nmixed++;
@@ -321,7 +318,6 @@ static int find_mixed(believe *b, size_t a, mkba_error *err)
         if (len < sizeof q->label)
             snprintf(q->label + len, sizeof q->label - len, "]");
     }
-    return MKBA_OK;
 }
 
 /* The point of (draw j, arm a, lever l) with points laid out draw by draw;
@@ -523,9 +519,6 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     for (size_t a = 0; rc == MKBA_OK && a < S; a++)
         if (analysed(s, a))
             rc = find_levers(&b, a, err);
-    for (size_t a = S; rc == MKBA_OK && a < na; a++)
-        if (analysed(s, a))
-            rc = find_mixed(&b, a, err);
     /* Points per draw: every lever on, then per analysed simulated arm
      * each lever off and all off; a blend has none of its own. */
     size_t per_draw = 1;
@@ -536,8 +529,13 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     size_t npoints = per_draw * b.ndraws;
     b.pt = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *b.pt) : NULL;
     uint32_t *draws = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *draws) : NULL;
-    if (rc == MKBA_OK && (b.pt == NULL || draws == NULL))
+    /* A blend's levers are its parts' levers: at most all of them. */
+    b.mx = rc == MKBA_OK ? mkba_malloc((m->nblends * b.nlevers + 1) * sizeof *b.mx) : NULL;
+    if (rc == MKBA_OK && (b.pt == NULL || draws == NULL || b.mx == NULL))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    for (size_t a = S; rc == MKBA_OK && a < na; a++)
+        if (analysed(s, a))
+            find_mixed(&b, a);
     for (size_t j = 0; rc == MKBA_OK && j < b.ndraws; j++) {
         size_t i = j * per_draw;
         b.pt[i++] = (point_of){ (int)j, ON, ON };
