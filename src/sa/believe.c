@@ -11,13 +11,22 @@
  *   NPV = sum of contributions + NPV with every lever off + interaction,
  * where a contribution is NPV minus NPV with that lever off. What is left
  * with every lever off is the arm's structure: its routing, teams and
- * staff, which are not numbers one can switch. */
+ * staff, which are not numbers one can switch.
+ *
+ * A blended arm has no parameters of its own: in every point its record
+ * is the share-weighted sum of its parts' records on common random
+ * numbers, and a part's record depends on its own values only. So its
+ * levers are its parts' levers matched by label, a lever off in every part
+ * that has it, and every number of its decomposition is the share-weighted
+ * sum of the parts' (the reference, as a part, has no levers and keeps its
+ * value); no point is simulated for it (docs/sensitivity.md). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "sa/sa_impl.h"
 #include "core/alloc.h"
+#include "results/result.h"
 #include "model/services.h"
 #include "model/pathway.h"
 
@@ -119,9 +128,20 @@ typedef struct point_of {
     int lever;                 /* index into levers, or ALL_OFF, or ON */
 } point_of;
 
+/* A blended arm's lever: the levers lever[0..n) of its parts, weighed by
+ * their parts' shares. */
+typedef struct mixed {
+    int arm;
+    size_t n;
+    int lever[MKBA_MAX_ARMS];
+    double share[MKBA_MAX_ARMS];
+    char label[512];
+} mixed;
+
 typedef struct believe {
-    size_t nlevers, ndraws, np;
+    size_t nlevers, ndraws, np, nmixed;
     lever *lv;
+    mixed *mx;
     point_of *pt;
     double *vals;              /* [draw][arm][param] values with every lever on */
     const mkba_model *m;
@@ -237,14 +257,137 @@ static int find_levers(believe *b, size_t a, mkba_error *err)
 enum { C_MEAN = 0, C_MCSE, C_N };
 enum { N_ON = 0, N_ALL_OFF, N_INTERACTION, N_N };
 
+/* Whether arm a is analysed: every arm but the reference, or --arm and,
+ * for a blended --arm, its parts of share above 0 that it is made of. */
+static int analysed(const mkba_sa *s, size_t a)
+{
+    const mkba_model *m = s->m;
+    size_t S = mkba_model_simulated(m);
+    if ((int)a == m->reference)
+        return 0;
+    if (s->arm < 0 || (int)a == s->arm)
+        return 1;
+    if (a >= S || (size_t)s->arm < S)
+        return 0;
+    const mkba_blend *bl = &m->blend[(size_t)s->arm - S];
+    for (size_t i = 0; i < bl->nparts; i++)
+        if (bl->arm[i] == (int)a && bl->share[i] > 0.0)
+            return 1;
+    return 0;
+}
+
+/* The levers of blended arm a from its parts' (found before), into b->mx,
+ * which has room for every lever of every blend. */
+static void find_mixed(believe *b, size_t a)
+{
+    const mkba_model *m = b->m;
+    const mkba_blend *bl = &m->blend[a - mkba_model_simulated(m)];
+    size_t first = b->nmixed;
+    for (size_t i = 0; i < bl->nparts; i++) {
+        if (bl->share[i] == 0.0 || bl->arm[i] == m->reference)
+            continue;          /* weighs nothing; the reference has no levers */
+        for (size_t l = 0; l < b->nlevers; l++) {
+            if (b->lv[l].arm != bl->arm[i])
+                continue;
+            size_t x = first;
+            while (x < b->nmixed && strcmp(b->mx[x].label, b->lv[l].label) != 0)
+                x++;
+            if (x == b->nmixed) {
+                b->mx[x] = (mixed){ .arm = (int)a };
+                snprintf(b->mx[x].label, sizeof b->mx[x].label, "%s", b->lv[l].label);
+                b->nmixed++;
+            }
+            mixed *q = &b->mx[x];
+            /* Labels are one per lever of an arm (a slot's name or
+             * "override NAME"), so a lever has at most one term a part. */
+            if (q->n < MKBA_MAX_ARMS) {
+                q->lever[q->n] = (int)l;
+                q->share[q->n++] = bl->share[i];
+            }
+        }
+    }
+    /* The label says which parts have the lever. */
+    for (size_t x = first; x < b->nmixed; x++) {
+        mixed *q = &b->mx[x];
+        size_t len = strlen(q->label);
+        for (size_t t = 0; t < q->n && len < sizeof q->label; t++) {
+            snprintf(q->label + len, sizeof q->label - len, "%s%s", t == 0 ? " [in " : ", ",
+                     m->arm[b->lv[q->lever[t]].arm].name);
+            len = strlen(q->label);
+        }
+        if (len < sizeof q->label)
+            snprintf(q->label + len, sizeof q->label - len, "]");
+    }
+}
+
+/* The point of (draw j, arm a, lever l) with points laid out draw by draw;
+ * for an arm without points of its own (the reference) the point with
+ * every lever on. */
+static size_t point_at(const believe *b, size_t per_draw, size_t j, int a, int l)
+{
+    for (size_t i = j * per_draw; i < (j + 1) * per_draw; i++)
+        if (b->pt[i].arm == a && b->pt[i].lever == l)
+            return i;
+    return j * per_draw;
+}
+
+/* Blended arm a's row of npv and its levers' contributions, from its
+ * parts' points: each the share-weighted sum of the parts'; the MCSE by
+ * batch means of that sum, batch by batch on the common households. */
+static void store_mixed(const mkba_sa *s, const believe *b, size_t a, size_t per_draw,
+                        double *contrib, double *npv)
+{
+    const mkba_model *m = s->m;
+    const mkba_blend *bl = &m->blend[a - mkba_model_simulated(m)];
+    size_t k = (size_t)s->outcome, nb = s->nbatches_used, na = s->narms, no = s->nout;
+    size_t stride = s->nbatches * na * no;
+    double on = 0.0, off = 0.0, sum = 0.0;
+    for (size_t j = 0; j < b->ndraws; j++) {
+        on += mkba_sa_y(s, j * per_draw, a, k) / (double)b->ndraws;
+        for (size_t i = 0; i < bl->nparts; i++)
+            if (bl->share[i] > 0.0)
+                off += bl->share[i]
+                       * mkba_sa_y(s, point_at(b, per_draw, j, bl->arm[i], ALL_OFF),
+                                   (size_t)bl->arm[i], k)
+                       / (double)b->ndraws;
+    }
+    for (size_t x = 0; x < b->nmixed; x++) {
+        const mixed *q = &b->mx[x];
+        if (q->arm != (int)a)
+            continue;
+        double mean = 0.0, var = 0.0;
+        for (size_t j = 0; j < b->ndraws; j++) {
+            size_t pon = j * per_draw;
+            double w[MKBA_RESULT_BATCHES] = { 0 };
+            for (size_t t = 0; t < q->n; t++) {
+                size_t l = (size_t)q->lever[t], pa = (size_t)b->lv[l].arm;
+                size_t poff = point_at(b, per_draw, j, b->lv[l].arm, (int)l);
+                mean += q->share[t] * (mkba_sa_y(s, pon, pa, k) - mkba_sa_y(s, poff, pa, k))
+                        / (double)b->ndraws;
+                for (size_t c = 0; c < nb; c++)
+                    w[c] += q->share[t] * (s->batch[pon * stride + (c * na + pa) * no + k]
+                                           - s->batch[poff * stride + (c * na + pa) * no + k]);
+            }
+            double e = mkba_mcse_batches(w, s->households + pon * s->nbatches, nb);
+            var += e * e;
+        }
+        contrib[(b->nlevers + x) * C_N + C_MEAN] = mean;
+        contrib[(b->nlevers + x) * C_N + C_MCSE] = sqrt(var) / (double)b->ndraws;
+        sum += mean;
+    }
+    npv[a * N_N + N_ON] = on;
+    npv[a * N_N + N_ALL_OFF] = off;
+    npv[a * N_N + N_INTERACTION] = on - off - sum;
+}
+
 static int store(mkba_sa *s, const char *tmp, mkba_error *err)
 {
     const believe *b = s->method;
-    size_t na = s->narms, k = (size_t)s->outcome;
-    double *contrib = mkba_malloc((b->nlevers + 1) * C_N * sizeof *contrib);
+    size_t na = s->narms, k = (size_t)s->outcome, nall = b->nlevers + b->nmixed;
+    double *contrib = mkba_malloc((nall + 1) * C_N * sizeof *contrib);
     double *npv = mkba_malloc(na * N_N * sizeof *npv);
-    int *arm = mkba_malloc((b->nlevers + 1) * sizeof *arm);
-    const char **label = mkba_malloc((b->nlevers + 1) * sizeof *label);
+    int *arm = mkba_malloc((nall + 1) * sizeof *arm);
+    const char **label = mkba_malloc((nall + 1) * sizeof *label);
     int rc = contrib && npv && arm && label ? MKBA_OK
              : mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
     for (size_t i = 0; rc == MKBA_OK && i < na * N_N; i++)
@@ -261,10 +404,10 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
                 any = 1;
                 nl++;
             }
-        int analysed = 0;
+        int has_points = 0;
         for (size_t i = 0; i < per_draw; i++)
-            analysed |= b->pt[i].arm == (int)a;
-        if (!analysed)
+            has_points |= b->pt[i].arm == (int)a;
+        if (!has_points)
             continue;
         double on = 0.0, off = 0.0, sum = 0.0;
         for (size_t j = 0; j < b->ndraws; j++)
@@ -294,16 +437,23 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         npv[a * N_N + N_ALL_OFF] = off;
         npv[a * N_N + N_INTERACTION] = on - off - sum;
     }
+    for (size_t a = mkba_model_simulated(s->m); rc == MKBA_OK && a < na; a++)
+        if (analysed(s, a))
+            store_mixed(s, b, a, per_draw, contrib, npv);
     for (size_t l = 0; rc == MKBA_OK && l < b->nlevers; l++) {
         arm[l] = b->lv[l].arm;
         label[l] = b->lv[l].label;
+    }
+    for (size_t x = 0; rc == MKBA_OK && x < b->nmixed; x++) {
+        arm[b->nlevers + x] = b->mx[x].arm;
+        label[b->nlevers + x] = b->mx[x].label;
     }
     mkba_h5_store *h = rc == MKBA_OK ? mkba_h5_store_open(tmp, 1, err) : NULL;
     if (rc == MKBA_OK && h == NULL)
         rc = err != NULL ? err->code : MKBA_EIO;
     if (rc == MKBA_OK)
         rc = mkba_sa_store_common(s, h, NULL, err);
-    size_t dl[2] = { b->nlevers, C_N }, da[2] = { na, N_N }, d1[1] = { b->nlevers };
+    size_t dl[2] = { nall, C_N }, da[2] = { na, N_N }, d1[1] = { nall };
     char text[32];
     snprintf(text, sizeof text, "%zu", b->ndraws);
     if (rc == MKBA_OK)
@@ -312,7 +462,7 @@ static int store(mkba_sa *s, const char *tmp, mkba_error *err)
         rc = mkba_h5_store_attr(h, "/sa/believe", "draws",
                                 s->o->draws > 0 ? text : "base case", err);
     if (rc == MKBA_OK)
-        rc = mkba_h5_store_strings(h, "/sa/believe/lever", label, b->nlevers, err);
+        rc = mkba_h5_store_strings(h, "/sa/believe/lever", label, nall, err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_ints(h, "/sa/believe/lever_arm", 1, d1, arm, err);
     if (rc == MKBA_OK)
@@ -365,26 +515,32 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
                                 base_case ? (uint32_t)o->draw : (uint32_t)j, base_case,
                                 m->base_case, b.vals + j * na * b.np, w, err);
     mkba_params_work_free(w);
-    for (size_t a = 0; rc == MKBA_OK && a < na; a++)
-        if ((int)a != m->reference && (s->arm < 0 || (int)a == s->arm))
+    size_t S = mkba_model_simulated(m);
+    for (size_t a = 0; rc == MKBA_OK && a < S; a++)
+        if (analysed(s, a))
             rc = find_levers(&b, a, err);
-    /* Points per draw: every lever on, then per analysed arm each lever
-     * off and all off. */
+    /* Points per draw: every lever on, then per analysed simulated arm
+     * each lever off and all off; a blend has none of its own. */
     size_t per_draw = 1;
-    for (size_t a = 0; a < na; a++)
-        if ((int)a != m->reference && (s->arm < 0 || (int)a == s->arm))
+    for (size_t a = 0; a < S; a++)
+        if (analysed(s, a))
             per_draw++;
     per_draw += b.nlevers;
     size_t npoints = per_draw * b.ndraws;
     b.pt = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *b.pt) : NULL;
     uint32_t *draws = rc == MKBA_OK ? mkba_malloc(npoints * sizeof *draws) : NULL;
-    if (rc == MKBA_OK && (b.pt == NULL || draws == NULL))
+    /* A blend's levers are its parts' levers: at most all of them. */
+    b.mx = rc == MKBA_OK ? mkba_malloc((m->nblends * b.nlevers + 1) * sizeof *b.mx) : NULL;
+    if (rc == MKBA_OK && (b.pt == NULL || draws == NULL || b.mx == NULL))
         rc = mkba_error_set(err, MKBA_ENOMEM, "out of memory for the levers");
+    for (size_t a = S; rc == MKBA_OK && a < na; a++)
+        if (analysed(s, a))
+            find_mixed(&b, a);
     for (size_t j = 0; rc == MKBA_OK && j < b.ndraws; j++) {
         size_t i = j * per_draw;
         b.pt[i++] = (point_of){ (int)j, ON, ON };
-        for (size_t a = 0; a < na; a++) {
-            if ((int)a == m->reference || (s->arm >= 0 && (int)a != s->arm))
+        for (size_t a = 0; a < S; a++) {
+            if (!analysed(s, a))
                 continue;
             for (size_t l = 0; l < b.nlevers; l++)
                 if (b.lv[l].arm == (int)a)
@@ -413,6 +569,7 @@ int mkba_sa_believe(mkba_sa *s, mkba_error *err)
     mkba_free(draws);
     mkba_free(b.pt);
     mkba_free(b.lv);
+    mkba_free(b.mx);
     mkba_free(b.vals);
     return rc;
 }
