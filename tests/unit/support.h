@@ -100,4 +100,13 @@ typedef struct support_sa_case {
 void support_sa_options(mkba_sa_options *o, const support_sa_case *c, const char *output,
                         const char *psa, long bootstrap, const char *factors);
 
+/* The per-draw datasets of a result file (/draws/..., not draw_index): how
+ * many there are, how many carry any filter and how many deflate. An
+ * H5Ovisit callback (data: a zeroed support_filters); -1 when a dataset
+ * cannot be opened. */
+typedef struct support_filters {
+    int datasets, deflated, filtered;
+} support_filters;
+herr_t support_count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data);
+
 #endif

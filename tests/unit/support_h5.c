@@ -1,6 +1,7 @@
 /* Reading whole datasets of result files in tests, and copies to damage. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <hdf5.h>
 #include "support.h"
 
@@ -59,4 +60,31 @@ hid_t support_damaged_copy(const char *good, const char *bad)
     if (system(cmd) != 0)
         return -1;
     return H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
+}
+
+herr_t support_count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+    support_filters *c = data;
+    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
+        || strcmp(name, "draws/draw_index") == 0)
+        return 0;
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    if (dcpl < 0) {
+        if (ds >= 0)
+            H5Dclose(ds);
+        return -1;
+    }
+    int n = H5Pget_nfilters(dcpl);
+    c->datasets++;
+    c->filtered += n > 0;
+    for (int i = 0; i < n; i++) {
+        unsigned int flags = 0, cd[8];
+        size_t ncd = 8;
+        c->deflated += H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL)
+                       == H5Z_FILTER_DEFLATE;
+    }
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    return 0;
 }

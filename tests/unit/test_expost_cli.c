@@ -220,26 +220,6 @@ static void test_statements(void **state)
 
 /* ---- 3. The refinement's scratch file ---- */
 
-typedef struct filters {
-    int datasets, filtered;
-} filters;
-
-static herr_t count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data)
-{
-    filters *c = data;
-    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
-        || strcmp(name, "draws/draw_index") == 0)
-        return 0;
-    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
-    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
-    assert_true(dcpl >= 0);
-    c->datasets++;
-    c->filtered += H5Pget_nfilters(dcpl) > 0;
-    H5Pclose(dcpl);
-    H5Dclose(ds);
-    return 0;
-}
-
 /* The refinement evaluates each of its steps into a scratch file beside
  * the output's temporary (OUT.tmp.refine.h5), reads it back at once and
  * removes it at the end: it asks for it uncompressed (refine.c,
@@ -263,7 +243,7 @@ static void test_scratch_uncompressed(void **state)
                                  "--moves", "2", "--max-stages", "3", "--accept-partial",
                                  "--threads", "1", "-q", NULL };
     pid_t pid = support_start(args, out, errfile);
-    filters c = { 0, 0 };
+    support_filters c = { 0, 0, 0 };
     int how = 0, ended = 0;
     for (int tries = 0; c.datasets == 0 && tries < 100; tries++) {
         if ((ended = support_wait_for_size(pid, scratch, 1, &how)) != 0)
@@ -273,7 +253,7 @@ static void test_scratch_uncompressed(void **state)
         if (support_exists(scratch)) {
             hid_t f = H5Fopen(scratch, H5F_ACC_RDONLY, H5P_DEFAULT);
             if (f >= 0) {
-                assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_filters, &c)
+                assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, support_count_filters, &c)
                             >= 0);
                 H5Fclose(f);
             }

@@ -359,41 +359,12 @@ static void test_without_services(void **state)
     mkba_model_free(m);
 }
 
-/* The per-draw datasets of an open file: how many there are, and how many
- * carry the deflate filter or any filter (an H5Ovisit callback). */
-typedef struct filters {
-    int datasets, deflated, filtered;
-} filters;
-
-static herr_t count_filters(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+static support_filters file_filters(const char *path)
 {
-    filters *c = data;
-    if (info->type != H5O_TYPE_DATASET || strncmp(name, "draws/", 6) != 0
-        || strcmp(name, "draws/draw_index") == 0)
-        return 0;
-    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
-    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
-    assert_true(dcpl >= 0);
-    int n = H5Pget_nfilters(dcpl);
-    c->datasets++;
-    c->filtered += n > 0;
-    for (int i = 0; i < n; i++) {
-        unsigned int flags = 0, cd[8];
-        size_t ncd = 8;
-        c->deflated += H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL)
-                       == H5Z_FILTER_DEFLATE;
-    }
-    H5Pclose(dcpl);
-    H5Dclose(ds);
-    return 0;
-}
-
-static filters file_filters(const char *path)
-{
-    filters c = { 0, 0, 0 };
+    support_filters c = { 0, 0, 0 };
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
-    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_filters, &c) >= 0);
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, support_count_filters, &c) >= 0);
     H5Fclose(f);
     return c;
 }
@@ -413,7 +384,7 @@ static void test_uncompressed(void **state)
     as_raw.uncompressed = 1;
     write_file(m, plain);
     write_file_as(m, raw, &as_raw);
-    filters a = file_filters(plain), b = file_filters(raw);
+    support_filters a = file_filters(plain), b = file_filters(raw);
     print_message("deflated file: %d of %d per-draw datasets deflated; uncompressed file: %d "
                   "of %d filtered\n", a.deflated, a.datasets, b.filtered, b.datasets);
     assert_true(a.datasets >= 3 + NSVC);
