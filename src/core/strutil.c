@@ -13,10 +13,12 @@ static int same_char(char x, char y, int fold_case)
 size_t mkba_name_distance(const char *a, const char *b, int fold_case)
 {
     size_t la = strlen(a), lb = strlen(b);
-    /* Three rows of the (la + 1) x (lb + 1) table: i - 2, i - 1 and i. */
-    size_t *mem = mkba_malloc(3 * (lb + 1) * sizeof *mem);
-    if (mem == NULL)
+    if (lb > MKBA_NAME_DISTANCE_MAX)
         return (size_t)-1;
+    /* Three rows of the (la + 1) x (lb + 1) table: i - 2, i - 1 and i, on
+     * the stack: a suggestion for an error message must not fail for want
+     * of memory (the error would then lose its hint). */
+    size_t mem[3 * (MKBA_NAME_DISTANCE_MAX + 1)];
     size_t *two = mem, *one = mem + lb + 1, *cur = mem + 2 * (lb + 1);
     for (size_t j = 0; j <= lb; j++)
         one[j] = j;
@@ -36,9 +38,7 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case)
         one = cur;
         cur = t;
     }
-    size_t d = one[lb];
-    mkba_free(mem);
-    return d;
+    return one[lb];
 }
 
 /* The ranking key of a candidate; smaller is closer. */

@@ -8,7 +8,9 @@
 /* Optimal string alignment distance between a and b: the number of
  * insertions, deletions, substitutions and swaps of two neighbouring
  * characters (each character edited at most once), comparing characters
- * without case when fold_case is non-zero. (size_t)-1 when out of memory. */
+ * without case when fold_case is non-zero. (size_t)-1 when b is longer
+ * than MKBA_NAME_DISTANCE_MAX characters (no name we suggest is). */
+#define MKBA_NAME_DISTANCE_MAX 255
 size_t mkba_name_distance(const char *a, const char *b, int fold_case);
 
 /* The entry of names[0..n) (NULL entries skipped) closest to `name`, for a

@@ -160,42 +160,56 @@ static void test_load(void **state)
     }
 }
 
-/* A scenario with a syntax error: every allocation failing while the
- * loader explains it (reading the file again, quoting its line) is out of
- * memory, not the syntax error told without its explanation; with none
- * failing, the syntax error. */
+/* Scenarios with a mistake: every allocation failing while the loader
+ * explains it (reading the file again to quote the line of a syntax error;
+ * the "did you mean" of a misspelt setting) is out of memory, not the
+ * mistake told without its explanation; with none failing, the mistake in
+ * full. */
 static void test_load_faulty(void **state)
 {
     (void)state;
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/mkba-allocfail-%d.cfg", (int)getpid());
-    FILE *f0 = fopen(path, "w");
+    char syntax[64];
+    snprintf(syntax, sizeof syntax, "/tmp/mkba-allocfail-%d.cfg", (int)getpid());
+    FILE *f0 = fopen(syntax, "w");
     assert_non_null(f0);
     fputs("name = \"faulty\";\nrun = { seed = = 1; };\n", f0);
     assert_int_equal(fclose(f0), 0);
-    long n = 1;
-    for (;; n++) {
-        failing f;
-        mkba_context ctx;
-        context(&ctx, &f, n);
-        mkba_model *m = NULL;
-        mkba_error err = {0};
-        int rc = mkba_scenario_load(&ctx, path, &m, &err);
-        assert_null(m);
-        if (f.foreign != 0)
-            fail_msg("%s: %ld frees of memory the allocator did not make", path, f.foreign);
-        if (f.failed == 0) {
-            if (rc != MKBA_EPARSE)
-                fail_msg("%s: %s (%s), not a syntax error", path, mkba_status_name(rc),
-                         err.message);
-            break;
+    const struct {
+        const char *path;
+        int code;
+        const char *words;
+    } faulty[] = {
+        { syntax, MKBA_EPARSE, "syntax error" },
+        { "tests/data/bad/unknown_setting.cfg", MKBA_EINVAL,
+          "timing.discont_time: unknown setting; did you mean 'discount_time'?" },
+    };
+    for (size_t i = 0; i < sizeof faulty / sizeof faulty[0]; i++) {
+        long n = 1;
+        for (;; n++) {
+            failing f;
+            mkba_context ctx;
+            context(&ctx, &f, n);
+            mkba_model *m = NULL;
+            mkba_error err = {0};
+            int rc = mkba_scenario_load(&ctx, faulty[i].path, &m, &err);
+            assert_null(m);
+            if (f.foreign != 0)
+                fail_msg("%s: %ld frees of memory the allocator did not make", faulty[i].path,
+                         f.foreign);
+            if (f.failed == 0) {
+                if (rc != faulty[i].code || strstr(err.message, faulty[i].words) == NULL)
+                    fail_msg("%s: %s (%s), expected %s with \"%s\"", faulty[i].path,
+                             mkba_status_name(rc), err.message,
+                             mkba_status_name(faulty[i].code), faulty[i].words);
+                break;
+            }
+            out_of_memory(faulty[i].path, n, &err);
         }
-        out_of_memory(path, n, &err);
+        assert_true(n > 1);
+        print_message("%s: explaining \"%s\" survives each of its %ld allocations failing\n",
+                      faulty[i].path, faulty[i].words, n - 1);
     }
-    remove(path);
-    assert_true(n > 1);
-    print_message("%s: explaining its syntax error survives each of its %ld allocations "
-                  "failing\n", path, n - 1);
+    remove(syntax);
 }
 
 static int exists(const char *path)

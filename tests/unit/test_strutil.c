@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <cmocka.h>
 #include "core/strutil.h"
 
@@ -28,6 +29,18 @@ static void test_distance(void **state)
     assert_int_equal(mkba_name_distance("n_Ab", "n_AB", 0), 1);
     assert_int_equal(mkba_name_distance("n_Ab", "n_Ax", 0), 1);
     assert_int_equal(mkba_name_distance("n_Ab", "n_Ax", 1), 1);
+    /* Up to MKBA_NAME_DISTANCE_MAX characters in b, on the stack; longer
+     * compares as no distance at all, and is never suggested. */
+    char b[MKBA_NAME_DISTANCE_MAX + 2];
+    memset(b, 'x', sizeof b - 1);
+    b[MKBA_NAME_DISTANCE_MAX] = '\0';
+    assert_int_equal(mkba_name_distance("", b, 0), MKBA_NAME_DISTANCE_MAX);
+    assert_int_equal(mkba_name_distance(b, b, 1), 0);
+    b[MKBA_NAME_DISTANCE_MAX] = 'x';
+    b[MKBA_NAME_DISTANCE_MAX + 1] = '\0';
+    assert_true(mkba_name_distance(b, b, 0) == (size_t)-1);
+    const char *const longer[] = { b };
+    assert_null(mkba_closest_name(b, longer, 1));
 }
 
 static void test_case_first(void **state)
