@@ -475,6 +475,23 @@ static int evppi(sa_file *f, mkba_report *r, mkba_error *err)
 
 /* ---- believe ---- */
 
+/* A blended arm has no levers of its own: say what its rows are made of,
+ * from its row of /labels/blend_shares. */
+static void blend_note(mkba_report *r, mkba_rtable *t, const sa_file *f, const double *share)
+{
+    char parts[512];
+    size_t used = 0;
+    parts[0] = '\0';
+    for (size_t p = 0; p < f->narms && used < sizeof parts; p++)
+        if (share[p] > 0.0)
+            used += (size_t)snprintf(parts + used, sizeof parts - used, "%s%.4g%% %s",
+                                     used > 0 ? ", " : "", 100.0 * share[p], f->arm[p]);
+    mkba_rtable_note(r, t, "A blend (%s) has no levers of its own: each row is its parts' "
+                     "row weighed by these shares (a lever marked [in PART] is that part's), "
+                     "and a reference arm among the parts keeps its value "
+                     "(docs/sensitivity.md, \"What must be believed\").", parts);
+}
+
 static int believe(sa_file *f, mkba_report *r, mkba_error *err)
 {
     char **lever = NULL;
@@ -494,6 +511,13 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
         rc = failure(err);
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_attr(f->st, "/sa/believe", "draws", &draws, err);
+    /* A blended arm's row: its weight on each arm (docs/model.md). */
+    double *blend = NULL;
+    if (rc == MKBA_OK && mkba_h5_store_has(f->st, "/labels/blend_shares")) {
+        size_t db[2] = { na, na };
+        if ((blend = read_doubles(f, "/labels/blend_shares", 2, db, err)) == NULL)
+            rc = failure(err);
+    }
     static const char *const col[] = { "lever", "contribution", "share of the outcome",
                                        "MCSE" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_SHARE,
@@ -548,6 +572,8 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
                          "lever off; contributions, structure and interaction add up to the "
                          "total. A contribution within about 2 MCSE of 0 is not "
                          "distinguishable from none.");
+        if (blend != NULL && !(blend[a * na + a] == 1.0))
+            blend_note(r, t, f, blend + a * na);
     }
     mkba_h5_store_strings_free(lever, nl);
     mkba_free(arm);
@@ -555,6 +581,7 @@ static int believe(sa_file *f, mkba_report *r, mkba_error *err)
     mkba_free(npv);
     mkba_free(rk);
     mkba_free(draws);
+    mkba_free(blend);
     return rc;
 }
 

@@ -1198,6 +1198,24 @@ static void test_believe_blend(void **state)
         }
         free_levers(&v);
     }
+    /* The report says what the blend's table is made of, with its shares;
+     * the parts' tables do not. */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    assert_non_null(mem);
+    mkba_error err = {0};
+    int rc = mkba_summary_write(NULL, out, MKBA_SUMMARY_TEXT, NULL, mem, &err);
+    assert_int_equal(fclose(mem), 0);
+    if (rc != MKBA_OK)
+        fail_msg("%s", err.message);
+    const char *note = "A blend (60% model_a, 40% model_c) has no levers of its own: each row "
+                       "is its parts' row weighed by these shares";
+    const char *at = strstr(text, note), *blend_table = strstr(text, "believed: npv:society of "
+                                                              "a-and-c");
+    if (at == NULL || blend_table == NULL || at < blend_table || strstr(at + 1, note) != NULL)
+        fail_msg("expected one note \"%s\" in a-and-c's table:\n%s", note, text);
+    free(text);
     unlink(out);
     unlink(one);
     /* The reference as a part: mix = 0.6 classic + 0.4 integrated. */
