@@ -705,9 +705,10 @@ static void test_sa_part_factors(void **state)
 /* FIXTURE with q_work beta(2, 2) in the scenario and an override with a
  * distribution in both parts, beta(1, 3) in classic and beta(4, 6) in
  * integrated (q_work sets no starting population, so random overrides of
- * the parts are allowed), into path. */
-static void every_part_random(char *path, size_t size)
+ * the parts are allowed), loaded; *k is q_work's index. */
+static mkba_model *every_part_random(int *k)
 {
+    char path[512];
     const support_bad c = {FIXTURE, {"parameters = { q_work = 0.25; };",
                                      "parameters = { q_work = { dist = \"beta\"; alpha = 2.0; "
                                      "beta = 2.0; }; };",
@@ -720,7 +721,15 @@ static void every_part_random(char *path, size_t size)
                                      "q_work = { dist = \"beta\"; alpha = 4.0; beta = 6.0; }; }; "
                                      "},"},
                            "", {NULL}};
-    support_bad_write(&c, path, size);
+    support_bad_write(&c, path, sizeof path);
+    mkba_model *m = NULL;
+    mkba_error err = {0};
+    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    unlink(path);
+    *k = mkba_params_find(m->params, "q_work");
+    assert_true(*k >= 0);
+    return m;
 }
 
 /* Every simulated arm overrides q_work with a distribution, so the
@@ -735,16 +744,9 @@ static void every_part_random(char *path, size_t size)
 static void test_sa_keeps_no_definition(void **state)
 {
     (void)state;
-    char path[512];
-    every_part_random(path, sizeof path);
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    unlink(path);
+    int k = -1;
+    mkba_model *m = every_part_random(&k);
     assert_int_equal(mkba_model_simulated(m), 2);
-    const int k = mkba_params_find(m->params, "q_work");
-    assert_true(k >= 0);
     /* sa: the factor's base. */
     mkba_sa_factors *fs = NULL;
     mkba_error e1 = {0};
@@ -793,15 +795,8 @@ static void test_sa_keeps_no_definition(void **state)
 static void test_expost_keeps_no_definition(void **state)
 {
     (void)state;
-    char path[512];
-    every_part_random(path, sizeof path);
-    mkba_model *m = NULL;
-    mkba_error err = {0};
-    if (mkba_scenario_load(NULL, path, &m, &err) != MKBA_OK)
-        fail_msg("%s", err.message);
-    unlink(path);
-    const int k = mkba_params_find(m->params, "q_work");
-    assert_true(k >= 0);
+    int k = -1;
+    mkba_model *m = every_part_random(&k);
     mkba_expost_updated u = {0};
     mkba_error e3 = {0};
     if (mkba_expost_updated_list(m, &u, &e3) != MKBA_OK)
