@@ -1,5 +1,6 @@
 /* Small result files for the report tests, reading files whole, and
  * running the mkba program from a test (support_run.h). */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -177,6 +178,25 @@ static int how_it_ended(int status)
     return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
 }
 
+/* Whether child pid has ended (1, reaped, its status in *status) or still
+ * runs (0). A pid that is no child of ours to wait for (ECHILD: already
+ * reaped, or never ours) fails the test at once: polling it again would
+ * only wait out the deadline, and the number may by then be another
+ * process's, which the caller must not signal. */
+static int ended_now(pid_t pid, int *status)
+{
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid)
+            return 1;
+        if (w == 0)
+            return 0;
+        if (errno != EINTR)
+            fail_msg("waiting for process %ld: %s (was it already reaped?)", (long)pid,
+                     strerror(errno));
+    }
+}
+
 int support_finish(pid_t pid, double limit_s)
 {
     int status = 0;
@@ -185,10 +205,12 @@ int support_finish(pid_t pid, double limit_s)
         return how_it_ended(status);
     }
     for (double end = support_now_s() + limit_s; support_now_s() < end;) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
+        if (ended_now(pid, &status))
             return how_it_ended(status);
         support_sleep_s(0.01);
     }
+    /* Still our unreaped child (ended_now saw it running), so the number
+     * cannot have been given to another process. */
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     fail_msg("the run did not end within %.0f s", limit_s);
@@ -202,7 +224,7 @@ int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how)
         if (stat(path, &st) == 0 && st.st_size >= bytes)
             return 0;
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
+        if (ended_now(pid, &status)) {
             *how = how_it_ended(status);
             return 1;
         }

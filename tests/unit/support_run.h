@@ -37,7 +37,8 @@ pid_t support_start(const char *const *args, const char *output, const char *err
 
 /* Waits for pid, at most `limit_s` seconds (0: no limit; past it the
  * process is killed and the test fails); returns the signal it died by,
- * or 1000 + its exit status. */
+ * or 1000 + its exit status. A pid that cannot be waited for (already
+ * reaped) fails the test at once and is never signalled. */
 int support_finish(pid_t pid, double limit_s);
 
 /* Waits until file `path` has at least `bytes` while pid runs (at most
