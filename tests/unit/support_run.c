@@ -1,5 +1,6 @@
 /* Small result files for the report tests, reading files whole, and
  * running the mkba program from a test (support_run.h). */
+#define _DEFAULT_SOURCE   /* wait4(2), a BSD call glibc hides under plain POSIX */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -183,10 +184,10 @@ static int how_it_ended(int status)
  * reaped, or never ours) fails the test at once: polling it again would
  * only wait out the deadline, and the number may by then be another
  * process's, which the caller must not signal. */
-static int ended_now(pid_t pid, int *status)
+static int ended_now(pid_t pid, int *status, struct rusage *use)
 {
     for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
+        pid_t w = wait4(pid, status, WNOHANG, use);
         if (w == pid)
             return 1;
         if (w == 0)
@@ -199,13 +200,18 @@ static int ended_now(pid_t pid, int *status)
 
 int support_finish(pid_t pid, double limit_s)
 {
+    return support_finish_rusage(pid, limit_s, NULL);
+}
+
+int support_finish_rusage(pid_t pid, double limit_s, struct rusage *use)
+{
     int status = 0;
     if (limit_s <= 0) {
-        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_int_equal(wait4(pid, &status, 0, use), pid);
         return how_it_ended(status);
     }
     for (double end = support_now_s() + limit_s; support_now_s() < end;) {
-        if (ended_now(pid, &status))
+        if (ended_now(pid, &status, use))
             return how_it_ended(status);
         support_sleep_s(0.01);
     }
@@ -224,7 +230,7 @@ int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how)
         if (stat(path, &st) == 0 && st.st_size >= bytes)
             return 0;
         int status = 0;
-        if (ended_now(pid, &status)) {
+        if (ended_now(pid, &status, NULL)) {
             *how = how_it_ended(status);
             return 1;
         }

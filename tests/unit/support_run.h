@@ -6,6 +6,7 @@
 #define MKBA_TESTS_SUPPORT_RUN_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* The program under test (MKBA_BIN); skips the test when it is unset. */
@@ -40,6 +41,13 @@ pid_t support_start(const char *const *args, const char *output, const char *err
  * or 1000 + its exit status. A pid that cannot be waited for (already
  * reaped) fails the test at once and is never signalled. */
 int support_finish(pid_t pid, double limit_s);
+
+/* As support_finish, with the resources of that one process (not of every
+ * child so far, as getrusage(RUSAGE_CHILDREN) gives) in *use (may be
+ * NULL), from wait4. Its ru_maxrss also counts the pages it shared with
+ * the test at the fork (Linux keeps the high-water mark across exec), so
+ * a bound on it must allow for the test's own RSS (RUSAGE_SELF). */
+int support_finish_rusage(pid_t pid, double limit_s, struct rusage *use);
 
 /* Waits until file `path` has at least `bytes` while pid runs (at most
  * 100 s, then the test fails): 0, or 1 when pid ended first, how in *how
