@@ -102,6 +102,49 @@ const char *support_bin(void)
     return bin;
 }
 
+void support_need_nobody(const char *file)
+{
+    const char *bin = support_bin();
+    char cmd[1200];
+    if (getuid() != 0) {
+        print_message("skipped: running mkba as user 65534 needs root\n");
+        skip();
+    }
+    if (system(SUPPORT_NOBODY " true 2>/dev/null") != 0) {
+        print_message("skipped: setpriv cannot run a command as user 65534 here\n");
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, SUPPORT_NOBODY " '%s' --version >/dev/null 2>&1", bin);
+    if (system(cmd) != 0) {
+        print_message("skipped: user 65534 cannot run %s from this folder (is a folder on the "
+                      "way closed to other users?)\n", bin);
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, SUPPORT_NOBODY " test -r '%s'", file != NULL ? file : ".");
+    if (system(cmd) != 0) {
+        print_message("skipped: user 65534 cannot read %s\n", file != NULL ? file : ".");
+        skip();
+    }
+}
+
+void support_need_exec(const char *path)
+{
+    if (access(path, X_OK) != 0) {
+        print_message("skipped: %s cannot be executed (%s); is its file system mounted "
+                      "noexec?\n", path, strerror(errno));
+        skip();
+    }
+}
+
+int support_have_dev_full(const char *what)
+{
+    struct stat st;
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode))
+        return 1;
+    print_message("left out %s: /dev/full is not the full device here\n", what);
+    return 0;
+}
+
 int support_exists(const char *path)
 {
     struct stat st;

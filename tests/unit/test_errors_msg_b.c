@@ -396,15 +396,12 @@ static void test_beside_output(void **state)
  * /tmp): the sticky bit lets only the owner remove it, and the message
  * says what the user can do. Runs mkba as nobody (uid 65534) over a
  * root-owned checkpoint, as test_errors_cli2 does for a folder nobody may
- * write to; needs root and setpriv, skipped with a message otherwise. */
+ * write to; needs root, setpriv and a checkout nobody can reach, skipped
+ * with a message otherwise. */
 static void test_foreign_checkpoint(void **state)
 {
     (void)state;
-#define NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
-    if (getuid() != 0 || system(NOBODY " true") != 0) {
-        print_message("skipped: running as another user needs root and setpriv\n");
-        skip();
-    }
+    support_need_nobody("tests/data/full.cfg");
     char dir[] = "/tmp/mkba-msg-b-sticky-XXXXXX", ckpt[128], result[96], errfile[128],
         cmd[1024], text[1024], expect[512];
     assert_non_null(mkdtemp(dir));
@@ -414,8 +411,8 @@ static void test_foreign_checkpoint(void **state)
     snprintf(errfile, sizeof errfile, "%s.err", out);
     assert_int_equal(support_write_file(ckpt, "x"), 0);
     assert_int_equal(chmod(ckpt, 0666), 0);
-    snprintf(cmd, sizeof cmd, NOBODY " %s run tests/data/full.cfg --draws 2 --households 20 -q "
-             "-o %s --force 2>%s", support_bin(), result, errfile);
+    snprintf(cmd, sizeof cmd, SUPPORT_NOBODY " %s run tests/data/full.cfg --draws 2 "
+             "--households 20 -q -o %s --force 2>%s", support_bin(), result, errfile);
     int status = system(cmd);
     support_slurp(errfile, text, sizeof text);
     snprintf(expect, sizeof expect, "mkba: cannot remove the old checkpoint %s: Operation not "
@@ -431,7 +428,6 @@ static void test_foreign_checkpoint(void **state)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strstr(text, expect) == NULL)
         fail_msg("status %d, expected exit 1 and \"%s\" in: %s", status, expect, text);
     assert_false(left);
-#undef NOBODY
 }
 
 /* ------------------------------------------------------- damaged files */
