@@ -57,9 +57,14 @@ echo "install-deps: installing ${missing[*]}"
 # apt's chatter goes to a log that is shown only when something fails.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! { ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-       ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
-           apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+# A mirror's passing error (a 5xx, a dropped connection) must not fail a
+# CI run before any test: apt retries every download 3 times, and the
+# index update, which also fails on a mirror caught mid-sync (a hash sum
+# mismatch that no download retry mends), runs once more after a pause.
+apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive
+     apt-get -o Acquire::Retries=3)
+if ! { { "${apt[@]}" update -qq || { sleep 15 && "${apt[@]}" update -qq; }; } &&
+       "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "install-deps: apt-get failed (log above)" >&2
     exit 1

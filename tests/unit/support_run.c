@@ -1,5 +1,7 @@
 /* Small result files for the report tests, reading files whole, and
  * running the mkba program from a test (support_run.h). */
+#define _DEFAULT_SOURCE   /* wait4(2), a BSD call glibc hides under plain POSIX */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -100,6 +102,49 @@ const char *support_bin(void)
     return bin;
 }
 
+void support_need_nobody(const char *file)
+{
+    const char *bin = support_bin();
+    char cmd[1200];
+    if (getuid() != 0) {
+        print_message("skipped: running mkba as user 65534 needs root\n");
+        skip();
+    }
+    if (system(SUPPORT_NOBODY " true 2>/dev/null") != 0) {
+        print_message("skipped: setpriv cannot run a command as user 65534 here\n");
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, SUPPORT_NOBODY " '%s' --version >/dev/null 2>&1", bin);
+    if (system(cmd) != 0) {
+        print_message("skipped: user 65534 cannot run %s from this folder (is a folder on the "
+                      "way closed to other users?)\n", bin);
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, SUPPORT_NOBODY " test -r '%s'", file != NULL ? file : ".");
+    if (system(cmd) != 0) {
+        print_message("skipped: user 65534 cannot read %s\n", file != NULL ? file : ".");
+        skip();
+    }
+}
+
+void support_need_exec(const char *path)
+{
+    if (access(path, X_OK) != 0) {
+        print_message("skipped: %s cannot be executed (%s); is its file system mounted "
+                      "noexec?\n", path, strerror(errno));
+        skip();
+    }
+}
+
+int support_have_dev_full(const char *what)
+{
+    struct stat st;
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode))
+        return 1;
+    print_message("left out %s: /dev/full is not the full device here\n", what);
+    return 0;
+}
+
 int support_exists(const char *path)
 {
     struct stat st;
@@ -177,18 +222,44 @@ static int how_it_ended(int status)
     return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
 }
 
+/* Whether child pid has ended (1, reaped, its status in *status) or still
+ * runs (0). A pid that is no child of ours to wait for (ECHILD: already
+ * reaped, or never ours) fails the test at once: polling it again would
+ * only wait out the deadline, and the number may by then be another
+ * process's, which the caller must not signal. */
+static int ended_now(pid_t pid, int *status, struct rusage *use)
+{
+    for (;;) {
+        pid_t w = wait4(pid, status, WNOHANG, use);
+        if (w == pid)
+            return 1;
+        if (w == 0)
+            return 0;
+        if (errno != EINTR)
+            fail_msg("waiting for process %ld: %s (was it already reaped?)", (long)pid,
+                     strerror(errno));
+    }
+}
+
 int support_finish(pid_t pid, double limit_s)
+{
+    return support_finish_rusage(pid, limit_s, NULL);
+}
+
+int support_finish_rusage(pid_t pid, double limit_s, struct rusage *use)
 {
     int status = 0;
     if (limit_s <= 0) {
-        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_int_equal(wait4(pid, &status, 0, use), pid);
         return how_it_ended(status);
     }
     for (double end = support_now_s() + limit_s; support_now_s() < end;) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
+        if (ended_now(pid, &status, use))
             return how_it_ended(status);
         support_sleep_s(0.01);
     }
+    /* Still our unreaped child (ended_now saw it running), so the number
+     * cannot have been given to another process. */
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     fail_msg("the run did not end within %.0f s", limit_s);
@@ -202,7 +273,7 @@ int support_wait_for_size(pid_t pid, const char *path, long bytes, int *how)
         if (stat(path, &st) == 0 && st.st_size >= bytes)
             return 0;
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
+        if (ended_now(pid, &status, NULL)) {
             *how = how_it_ended(status);
             return 1;
         }

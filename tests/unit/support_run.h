@@ -6,6 +6,7 @@
 #define MKBA_TESTS_SUPPORT_RUN_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* The program under test (MKBA_BIN); skips the test when it is unset. */
@@ -25,6 +26,28 @@ void support_assert_contains(const char *hay, const char *needle);
  * 0, or -1 when the folder stays (a file a test left under another name). */
 int support_remove_folder(const char *dir, const char *const *names, size_t n);
 
+/* ---- what the machine may lack: these say why, then skip (or, for
+ * have_*, let the caller leave the part out) ---- */
+
+/* setpriv's prefix that runs a command as user and group 65534 (nobody). */
+#define SUPPORT_NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+/* Skips the test, saying why, unless this process is root and user 65534
+ * can run MKBA_BIN (`--version`, by the same path, from the current
+ * folder: a checkout under a 0700 home is out of its reach) and read
+ * `file` (may be NULL). */
+void support_need_nobody(const char *file);
+
+/* Skips the test, saying why, unless file `path` can be executed (not on
+ * a file system mounted noexec, as /tmp may be). */
+void support_need_exec(const char *path);
+
+/* Whether /dev/full is the character device whose every write fails with
+ * "No space left on device"; prints, when not, that `what` is left out.
+ * (Without the device node, root's shell would create a plain file there
+ * and the write would succeed.) */
+int support_have_dev_full(const char *what);
+
 /* Seconds on a monotonic clock; sleeping for s seconds. */
 double support_now_s(void);
 void support_sleep_s(double s);
@@ -37,8 +60,16 @@ pid_t support_start(const char *const *args, const char *output, const char *err
 
 /* Waits for pid, at most `limit_s` seconds (0: no limit; past it the
  * process is killed and the test fails); returns the signal it died by,
- * or 1000 + its exit status. */
+ * or 1000 + its exit status. A pid that cannot be waited for (already
+ * reaped) fails the test at once and is never signalled. */
 int support_finish(pid_t pid, double limit_s);
+
+/* As support_finish, with the resources of that one process (not of every
+ * child so far, as getrusage(RUSAGE_CHILDREN) gives) in *use (may be
+ * NULL), from wait4. Its ru_maxrss also counts the pages it shared with
+ * the test at the fork (Linux keeps the high-water mark across exec), so
+ * a bound on it must allow for the test's own RSS (RUSAGE_SELF). */
+int support_finish_rusage(pid_t pid, double limit_s, struct rusage *use);
 
 /* Waits until file `path` has at least `bytes` while pid runs (at most
  * 100 s, then the test fails): 0, or 1 when pid ended first, how in *how

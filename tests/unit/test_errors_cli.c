@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "support_errors.h"
+#include "support_run.h"
 
 static const char *bin;
 static char dir[] = "/tmp/mkba-errors-cli-XXXXXX";
@@ -266,10 +267,12 @@ static void test_sa_from(void **state)
     if (strstr(text, "mkba: unknown perspective 'nosuch'; known: society, municipality, "
                      "gemeente-wmo") == NULL)
         fail_msg("%s", text);
-    snprintf(args, sizeof args, "%s summary %s/psa.h5 2>&1 >/dev/full", bin, dir);
-    assert_int_equal(shell(args, text, sizeof text), 1);
-    if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
-        fail_msg("%s", text);
+    if (support_have_dev_full("the summary to /dev/full")) {
+        snprintf(args, sizeof args, "%s summary %s/psa.h5 2>&1 >/dev/full", bin, dir);
+        assert_int_equal(shell(args, text, sizeof text), 1);
+        if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
+            fail_msg("%s", text);
+    }
     snprintf(args, sizeof args, "sa prim" FULL "--from %s/psa.h5 -o %s/psa.h5 --force", dir,
              dir);
     assert_int_equal(mkba(args, text, sizeof text), 1);
@@ -286,10 +289,13 @@ static void test_output(void **state)
     (void)state;
     char args[2048], text[4096];
     /* stderr to the pipe, stdout to the full device. */
-    snprintf(args, sizeof args, "%s check" FULL "2>&1 >/dev/full", bin);
-    assert_int_equal(shell(args, text, sizeof text), 1);
-    if (strstr(text, "mkba: cannot write the output: No space left on device") == NULL)
-        fail_msg("%s", text);
+    int full = support_have_dev_full("check and summary to /dev/full");
+    if (full) {
+        snprintf(args, sizeof args, "%s check" FULL "2>&1 >/dev/full", bin);
+        assert_int_equal(shell(args, text, sizeof text), 1);
+        if (strstr(text, "mkba: cannot write the output: No space left on device") == NULL)
+            fail_msg("%s", text);
+    }
     /* A file named results where the default output folder would go. */
     char cwd[512], abs_bin[600];
     assert_non_null(getcwd(cwd, sizeof cwd));
@@ -316,10 +322,12 @@ static void test_output(void **state)
     snprintf(wrote, sizeof wrote, "mkba: wrote %s/t.h5", dir);
     if (strstr(text, wrote) == NULL)
         fail_msg("expected \"%s\" in: %s", wrote, text);
-    snprintf(args, sizeof args, "%s summary %s/t.h5 2>&1 >/dev/full", bin, dir);
-    assert_int_equal(shell(args, text, sizeof text), 1);
-    if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
-        fail_msg("%s", text);
+    if (full) {
+        snprintf(args, sizeof args, "%s summary %s/t.h5 2>&1 >/dev/full", bin, dir);
+        assert_int_equal(shell(args, text, sizeof text), 1);
+        if (strstr(text, "mkba: cannot write the summary: No space left on device") == NULL)
+            fail_msg("%s", text);
+    }
 }
 
 static int setup(void **state)

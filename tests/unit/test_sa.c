@@ -11,12 +11,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include "support.h"
 #include "support_errors.h"
 #include "io/h5util.h"
 #include <hdf5.h>
+
+/* This process's folder for the files the tests write (group setup), so
+ * that two runs of this binary at once (a plain and a sanitized one, two
+ * sessions on one machine) never share an output or its lock. */
+static char tmp_dir[] = "/tmp/mkba-test-sa-XXXXXX";
+enum { TMP_SIZE = 96 };
+
+static void tmp_name(char *path, size_t size, const char *name)
+{
+    snprintf(path, size, "%s/%s", tmp_dir, name);
+}
+
+static int make_tmp_dir(void **state)
+{
+    (void)state;
+    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+}
+
+/* Names and removes every file still in the folder (an output, OUT.tmp
+ * or OUT.lock that a test or a run failed to remove): how many. */
+static int clear_tmp_dir(void)
+{
+    int left = 0;
+    DIR *d = opendir(tmp_dir);
+    if (d == NULL)
+        return 0;
+    char path[TMP_SIZE + 256];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+        print_message("left behind: %s\n", path);
+        remove(path);
+        left++;
+    }
+    closedir(d);
+    return left;
+}
+
+static int remove_tmp_dir(void **state)
+{
+    (void)state;
+    clear_tmp_dir();
+    return rmdir(tmp_dir) == 0 ? 0 : -1;
+}
 
 static const char *bin(void)
 {
@@ -41,7 +87,8 @@ static int run(const char *args, const char *out)
 static void test_tornado_linear_factor(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-tornado.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "tornado.h5");
     assert_int_equal(run("tornado scenarios/default.cfg --factors fte_cost_year,p_debt_onset",
                          out), 0);
     size_t n = 0, nr = 0, nb = 0;
@@ -80,9 +127,9 @@ static void test_tornado_linear_factor(void **state)
 static void test_tornado_year_varying(void **state)
 {
     (void)state;
-    char cfg[64];
-    const char *out = "/tmp/mkba-test-sa-tornado-year.h5";
-    snprintf(cfg, sizeof cfg, "/tmp/mkba-test-sa-trend-%ld.cfg", (long)getpid());
+    char cfg[TMP_SIZE], out[TMP_SIZE];
+    tmp_name(out, sizeof out, "tornado-year.h5");
+    tmp_name(cfg, sizeof cfg, "trend.cfg");
     assert_int_equal(support_write_variant("tests/data/trend.cfg", cfg,
                                            "arms = ( { name = \"only\"; reference = true; } );",
                                            "arms = ( { name = \"only\"; reference = true; }, "
@@ -115,7 +162,8 @@ static void test_tornado_year_varying(void **state)
 static void test_threshold_linear(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-threshold.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "threshold.h5");
     assert_int_equal(run("threshold scenarios/default.cfg --factors fte_cost_year "
                          "--range fte_cost_year=50000:400000", out), 0);
     size_t n = 0, nr = 0;
@@ -169,8 +217,14 @@ static void edited_default(const char *path, const char *from, const char *to)
 static void test_sweep_equals_edited_scenario(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-sweep.h5", *t = "/tmp/mkba-test-sa-sweep-t.h5";
-    const char *edited = "scenarios/.test-sa-edited.cfg";
+    char out[TMP_SIZE], t[TMP_SIZE];
+    tmp_name(out, sizeof out, "sweep.h5");
+    tmp_name(t, sizeof t, "sweep-t.h5");
+    /* Beside default.cfg, so its relative includes resolve; the pid keeps
+     * two runs of this test apart. */
+    char step[64], edited[64];
+    snprintf(step, sizeof step, "scenarios/.test-sa-step-%ld.cfg", (long)getpid());
+    snprintf(edited, sizeof edited, "scenarios/.test-sa-edited-%ld.cfg", (long)getpid());
     assert_int_equal(run("sweep scenarios/default.cfg --grid horizon=4:10:2 "
                          "--grid discount_rate=0:0.04:2", out), 0);
     size_t n = 0, nb = 0;
@@ -186,8 +240,8 @@ static void test_sweep_equals_edited_scenario(void **state)
         /* Both rates: edit costs, then effects, in two passes. */
         char rate_e[64];
         snprintf(rate_e, sizeof rate_e, "effects = %s", strchr(cell[c].rate, '=') + 2);
-        edited_default("scenarios/.test-sa-step.cfg", "horizon = 10;", cell[c].horizon);
-        FILE *f = fopen("scenarios/.test-sa-step.cfg", "r");
+        edited_default(step, "horizon = 10;", cell[c].horizon);
+        FILE *f = fopen(step, "r");
         FILE *g = fopen(edited, "w");
         char line[4096];
         while (fgets(line, sizeof line, f) != NULL) {
@@ -200,7 +254,7 @@ static void test_sweep_equals_edited_scenario(void **state)
         }
         fclose(f);
         fclose(g);
-        unlink("scenarios/.test-sa-step.cfg");
+        unlink(step);
         char args[256];
         snprintf(args, sizeof args, "tornado %s --factors fte_cost_year", edited);
         assert_int_equal(run(args, t), 0);
@@ -225,7 +279,9 @@ static void test_sweep_equals_edited_scenario(void **state)
 static void test_sweep_mixed_grid(void **state)
 {
     (void)state;
-    const char *a = "/tmp/mkba-test-sa-mixed.h5", *b = "/tmp/mkba-test-sa-oneway.h5";
+    char a[TMP_SIZE], b[TMP_SIZE];
+    tmp_name(a, sizeof a, "mixed.h5");
+    tmp_name(b, sizeof b, "oneway.h5");
     assert_int_equal(run("sweep scenarios/default.cfg --grid horizon=5:10:2 "
                          "--grid fte_cost_year=60000:90000:3", a), 0);
     assert_int_equal(run("sweep scenarios/default.cfg --grid fte_cost_year=60000:90000:3", b), 0);
@@ -246,7 +302,9 @@ static void test_sweep_mixed_grid(void **state)
 static void test_threads(void **state)
 {
     (void)state;
-    const char *a = "/tmp/mkba-test-sa-t1.h5", *b = "/tmp/mkba-test-sa-t2.h5";
+    char a[TMP_SIZE], b[TMP_SIZE];
+    tmp_name(a, sizeof a, "t1.h5");
+    tmp_name(b, sizeof b, "t2.h5");
     assert_int_equal(run("tornado scenarios/default.cfg --factors 'p_debt_*' --threads 1", a),
                      0);
     assert_int_equal(run("tornado scenarios/default.cfg --factors 'p_debt_*' --threads 2", b),
@@ -307,7 +365,8 @@ static double read_one(const char *path, const char *name, size_t i)
 static void test_sobol_additive(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-sobol.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "sobol.h5");
     assert_int_equal(run("sobol scenarios/default.cfg --factors fte_cost_year,"
                          "cost_intake_municipal -n 512 --bootstrap 50", out), 0);
     size_t n = 0;
@@ -335,7 +394,8 @@ static void test_sobol_additive(void **state)
 static void test_morris_inert_and_sign(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-morris.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "morris.h5");
     assert_int_equal(run("morris scenarios/default.cfg --factors u_base,fte_cost_year -n 6",
                          out), 0);
     double mu_star_u = read_one(out, "/sa/morris/mu_star", 2 + 0);
@@ -352,7 +412,8 @@ static void test_morris_inert_and_sign(void **state)
 static void test_evppi_bounds(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-evppi.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "evppi.h5");
     assert_int_equal(run("evppi scenarios/default.cfg --draws 200 --factors "
                          "u_base,rr_recover_work_income@integrated --group "
                          "u_base+rr_recover_work_income@integrated", out), 0);
@@ -377,7 +438,8 @@ static void test_evppi_bounds(void **state)
 static void test_believe_substitution_price(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-believe-subst.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "believe-subst.h5");
     assert_int_equal(run("believe tests/data/services_substitution.cfg", out), 0);
     size_t nl = 0, found = 0;
     char **lever = read_strings(out, "/sa/believe/lever", &nl);
@@ -392,7 +454,9 @@ static void test_believe_substitution_price(void **state)
 static void test_believe_against_set(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-believe.h5", *t = "/tmp/mkba-test-sa-believe-t.h5";
+    char out[TMP_SIZE], t[TMP_SIZE];
+    tmp_name(out, sizeof out, "believe.h5");
+    tmp_name(t, sizeof t, "believe-t.h5");
     assert_int_equal(run("believe scenarios/default.cfg", out), 0);
     size_t nl = 0;
     char **lever = read_strings(out, "/sa/believe/lever", &nl);
@@ -425,7 +489,8 @@ static void test_believe_against_set(void **state)
 static void test_believe_reference_overrides(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-believe-ref.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "believe-ref.h5");
     assert_int_equal(run("believe scenarios/pathways/current-model-b.cfg --arm model_a "
                          "--threads 2", out), 0);
     size_t nl = 0;
@@ -456,8 +521,9 @@ static void test_believe_reference_overrides(void **state)
 static void test_believe_coordination_weight(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-believe-weight.h5";
-    const char *out1 = "/tmp/mkba-test-sa-believe-weight1.h5";
+    char out[TMP_SIZE], out1[TMP_SIZE];
+    tmp_name(out, sizeof out, "believe-weight.h5");
+    tmp_name(out1, sizeof out1, "believe-weight1.h5");
     char half[512], one[512], args[1200];
     support_bad c = {.base = "tests/data/services_integration.cfg", .at = "",
                      .edit = {"integration = {", "integration = { coordination_weight = 0.5;"}};
@@ -520,7 +586,9 @@ static void test_function_ishigami(void **state)
 static void test_outcomes_equal_decision_outputs(void **state)
 {
     (void)state;
-    const char *sa = "/tmp/mkba-test-sa-outcomes.h5", *run_file = "/tmp/mkba-test-sa-run.h5";
+    char sa[TMP_SIZE], run_file[TMP_SIZE];
+    tmp_name(sa, sizeof sa, "outcomes.h5");
+    tmp_name(run_file, sizeof run_file, "run.h5");
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s run scenarios/default.cfg --draws 0 --households 600 -q "
              "-o %s --force", bin(), run_file);
@@ -548,8 +616,10 @@ static void test_outcomes_equal_decision_outputs(void **state)
 static void test_evppi_from_file(void **state)
 {
     (void)state;
-    const char *psa = "/tmp/mkba-test-sa-psa.h5", *a = "/tmp/mkba-test-sa-from.h5";
-    const char *b = "/tmp/mkba-test-sa-own.h5";
+    char psa[TMP_SIZE], a[TMP_SIZE], b[TMP_SIZE];
+    tmp_name(psa, sizeof psa, "psa.h5");
+    tmp_name(a, sizeof a, "from.h5");
+    tmp_name(b, sizeof b, "own.h5");
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s run scenarios/default.cfg --draws 120 --households 300 -q "
              "-o %s --force", bin(), psa);
@@ -588,7 +658,8 @@ static void test_evppi_from_file(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    const char *out = "/tmp/mkba-test-sa-bad.h5";
+    char out[TMP_SIZE];
+    tmp_name(out, sizeof out, "bad.h5");
     char cmd[1024];
     static const struct { const char *args, *expect; int code; } cases[] = {
         { "tornado scenarios/default.cfg --factors fte_cost_yaer", "did you mean 'fte_cost_year'", 1 },
@@ -642,6 +713,16 @@ static void test_bad_input(void **state)
     unlink(out);
 }
 
+/* Last: the tests removed every file they wrote (cmocka does not count a
+ * failed group teardown in the exit status, so this is a test). */
+static void test_nothing_left_behind(void **state)
+{
+    (void)state;
+    int left = clear_tmp_dir();
+    if (left > 0)
+        fail_msg("%d file(s) left behind in %s (listed above)", left, tmp_dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_outcomes_equal_decision_outputs),
         cmocka_unit_test(test_evppi_from_file),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_nothing_left_behind),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

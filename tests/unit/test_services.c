@@ -1569,13 +1569,22 @@ static void test_drawn_caseload(void **state)
     mkba_run_options_init(&o);
     o.households = 300;
     o.draws = 20;
-    o.output = "/tmp/mkba-caseload-test.h5";
+    /* The pid keeps two runs of this binary at once from sharing the
+     * output's lock. */
+    char out[64], tmp[72], lock[72];
+    snprintf(out, sizeof out, "/tmp/mkba-caseload-test-%ld.h5", (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    snprintf(lock, sizeof lock, "%s.lock", out);
+    o.output = out;
     o.force = 1;
-    unlink(o.output);
+    unlink(out);
     assert_int_equal(mkba_run(NULL, m, &o, &err), MKBA_ENUMERIC);
     assert_non_null(strstr(err.message, "services.teams.[3].caseload (team 'wijkteam')"));
     assert_non_null(strstr(err.message, "households per FTE, a number > 0"));
-    assert_int_equal(access(o.output, F_OK), -1);
+    /* Neither the result nor its temporary file or lock is left in /tmp. */
+    assert_int_equal(access(out, F_OK), -1);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(access(lock, F_OK), -1);
     mkba_model_free(m);
 }
 
