@@ -18,8 +18,10 @@
 # a bad --set on every rank, a bad --set on rank 1 only (run and expost),
 # another seed on rank 2 of 3 and a --from file that rank 0 refuses must
 # each end every rank with exit status 1, one message on rank 0 (naming
-# the rank) and no result, temporary or checkpoint file, within a time
-# limit (a hang fails). Only rank 0 reads --from: a bad file named on
+# the rank), nothing from any other rank or from mpirun, and no result,
+# temporary or checkpoint file, within a time limit (a hang fails). Each
+# rank's stderr is read from a file the rank writes itself, not from
+# mpirun's forwarding. Only rank 0 reads --from: a bad file named on
 # rank 1 alone changes nothing.
 set -eu
 bin=$1
@@ -81,26 +83,72 @@ echo "$RUNS" | {
     exit $bad
 } || failed=1
 
+# Each rank writes its own stderr to $tmp/stderr.RANK, not through mpirun:
+# Open MPI 4.1's mpirun aborts the job as soon as a rank ends non-zero
+# (orte_abort_on_non_zero_status) and, torn down or signalled, may end
+# before it has forwarded a rank's last lines. A rank's write to a file is
+# done when write() returns, so the file holds every line the rank wrote
+# whatever mpirun does after. sh execs mkba, so the ranks are still
+# mpirun's own children (pkill -P and pgrep -P below).
+# shellcheck disable=SC2016
+to_file='exec "$@" 2>"$0.$OMPI_COMM_WORLD_RANK"'
+# errors_are NP PATTERN: rank 0's file holds exactly one line, matching
+# PATTERN; every other rank's file is empty (main.c sends their stderr to
+# /dev/null once MPI is up: only rank 0 speaks, for every rank), and so is
+# mpirun's own stderr ($tmp/mpirun.stderr; -q: mpirun adds nothing of its own).
+errors_are() {
+    [ -f "$tmp/stderr.0" ] && [ "$(wc -l <"$tmp/stderr.0")" -eq 1 ] && grep -q "$2" "$tmp/stderr.0" \
+        && [ ! -s "$tmp/mpirun.stderr" ] || return 1
+    r=1
+    while [ "$r" -lt "$1" ]; do
+        [ -f "$tmp/stderr.$r" ] && [ ! -s "$tmp/stderr.$r" ] || return 1
+        r=$((r + 1))
+    done
+    [ ! -e "$tmp/stderr.$1" ]
+}
+# show_errors: every rank's stderr and mpirun's, for a failure.
+show_errors() {
+    for f in "$tmp"/stderr.* "$tmp/mpirun.stderr"; do
+        [ -e "$f" ] || continue
+        echo "  --- ${f##*/} ($(wc -l <"$f") lines):"
+        sed 's/^/  | /' "$f"
+    done
+}
 # expect_error NAME PATTERN MPIRUN-ARGUMENTS...: exit status 1, exactly one
-# line on stderr, matching PATTERN, and no file left at the output.
+# line on rank 0's stderr, matching PATTERN, nothing on any other rank's or
+# mpirun's, and no file left at the output. Every part of an MPMD command
+# line runs $bin: each is wrapped to write its stderr to its file.
 out="$tmp/err.h5"
 expect_error() {
     name=$1 pattern=$2
     shift 2
+    n=$# np=0 prev=
+    for a; do
+        if [ "$a" = "$bin" ]; then
+            set -- "$@" sh -c "$to_file" "$tmp/stderr" "$bin"
+        else
+            set -- "$@" "$a"
+        fi
+        [ "$prev" != -np ] || np=$((np + a))
+        prev=$a
+    done
+    shift "$n"
+    rm -f "$tmp"/stderr.* "$tmp/mpirun.stderr"
     status=0
-    timeout 120 $mpirun "$@" 2>"$tmp/stderr" >/dev/null </dev/null || status=$?
-    lines=$(wc -l <"$tmp/stderr")
+    timeout 120 $mpirun "$@" 2>"$tmp/mpirun.stderr" >/dev/null </dev/null || status=$?
     if [ "$status" -eq 124 ]; then
         fail "$name: still running after 120 s (a rank waits for ever?)"
+        show_errors
     elif [ "$status" -ne 1 ]; then
         fail "$name: exit status $status, expected 1"
-    elif [ "$lines" -ne 1 ] || ! grep -q "$pattern" "$tmp/stderr"; then
-        fail "$name: expected one message matching '$pattern', got:"
-        cat "$tmp/stderr"
+        show_errors
+    elif ! errors_are "$np" "$pattern"; then
+        fail "$name: expected one message matching '$pattern' from rank 0 and nothing else from the $np ranks or mpirun, got:"
+        show_errors
     elif ls "$out"* >/dev/null 2>&1; then
         fail "$name: left $(ls "$out"*)"
     else
-        echo "check-mpi: $name: one message, exit status 1, no file: $(cat "$tmp/stderr")"
+        echo "check-mpi: $name: one message, exit status 1, no file: $(cat "$tmp/stderr.0")"
     fi
     rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
 }
@@ -149,14 +197,15 @@ expect_error "expost --from a missing file" "^mkba: cannot open $tmp/nosuch.h5" 
 # must print one message saying how to resume, keep the checkpoint and
 # remove the rest, and --resume (on another number of ranks) must then
 # give the one-process file. The signal comes once the checkpoint holds
-# a few draws, long before the end.
-# Once signalled, mpirun may end before it forwards its ranks' last
-# output (its IO forwarding races its own shutdown; seen once in CI: exit
-# status 1, no message, on a clean stop). A case whose message alone is
-# missing while the files show a clean stop (only OUT.h5.ckpt left) is
-# therefore tried again, up to 3 times; a killed rank leaves OUT.h5.tmp
-# and OUT.h5.lock, and fails at once.
-int="run scenarios/default.cfg --draws 400 --households 1000 -q"
+# a few draws, long before the end: the run must outlast mpirun's second
+# before its SIGTERM (400 draws of 1,000 households ended within it on an
+# idle machine, which left a whole result and no message), so it is 2,000
+# draws of 3,000 households (the Ctrl-C stopped it at 326 of 2,000 here).
+# Rank 0 prints its message before the MPI_Finalize that every rank passes
+# before it ends, and into its own file ($tmp/stderr.0), so the message is
+# there when mpirun ends.
+draws=2000
+int="run scenarios/default.cfg --draws $draws --households 3000 -q"
 # shellcheck disable=SC2086
 "$bin" $int --force --threads 1 -o "$tmp/int-1.h5" </dev/null
 # interrupt NAME WHOM SIGNAL STATUS RESUME-RANKS: WHOM is mpirun, ranks
@@ -164,57 +213,60 @@ int="run scenarios/default.cfg --draws 400 --households 1000 -q"
 # exit status: 128 + the signal, which every rank returns (main.c), or 1,
 # which Open MPI 4.1's mpirun gives whenever it was itself signalled.
 interrupt() {
-    tries=1
-    while ! interrupt_once "$@" && [ "$lost" -eq 1 ] && [ "$tries" -lt 3 ]; do
-        tries=$((tries + 1))
-        echo "check-mpi: $1: mpirun forwarded no message on a clean stop; try $tries of 3"
-    done
-    [ "$lost" -eq 0 ] || fail "$1: expected one message saying how to resume, got none in 3 clean stops"
-}
-# One try; returns 1 with lost=1 when only the message is missing, after
-# a clean stop (then nothing is reported yet).
-interrupt_once() {
     name=$1 whom=$2 sig=$3 want=$4 again=$5
-    lost=0
-    rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
+    rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock" "$tmp"/stderr.* "$tmp/mpirun.stderr"
     # shellcheck disable=SC2086
-    $mpirun -np 2 "$bin" $int -o "$out" 2>"$tmp/stderr" >/dev/null </dev/null &
+    $mpirun -np 2 sh -c "$to_file" "$tmp/stderr" "$bin" $int -o "$out" 2>"$tmp/mpirun.stderr" >/dev/null </dev/null &
     pid=$!
     i=0
     while [ "$(stat -c %s "$out.ckpt" 2>/dev/null || echo 0)" -lt 200000 ] && [ $i -lt 1200 ]; do
         sleep 0.05
         i=$((i + 1))
     done
+    # mpirun's children are the two ranks, mkba itself (sh exec'd it).
+    kids=$(pgrep -P "$pid" | sort -n | tr '\n' ' ')
+    ranks=$(pgrep -x -P "$pid" mkba | sort -n | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    if [ "$kids" != "$ranks" ] || [ "$(echo $ranks | wc -w)" -ne 2 ]; then
+        fail "$name: mpirun's children are [$kids], of which mkba [$ranks]: expected the 2 ranks"
+        kill -INT "$pid" 2>/dev/null || true
+        wait "$pid" || true
+        show_errors
+        rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
+        return
+    fi
+    # shellcheck disable=SC2086
+    rank1=$(echo $ranks | cut -d' ' -f2)   # pid order, unless the environment says
+    for p in $ranks; do
+        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then rank1=$p; fi
+    done
+    # A rank that has ended already makes the send fail: the status and
+    # the files below then say so.
     case $whom in
-        mpirun) kill -"$sig" "$pid" ;;
-        ranks) pkill -"$sig" -P "$pid" ;;
-        rank1) kill -"$sig" "$(pgrep -P "$pid" | sort -n | sed -n 2p)" ;;
+        mpirun) kill -"$sig" "$pid" || true ;;
+        ranks) pkill -"$sig" -P "$pid" || true ;;
+        rank1) kill -"$sig" "$rank1" || true ;;
     esac
     start=$(date +%s)
     status=0
     wait "$pid" || status=$?
     took=$(($(date +%s) - start))
+    # shellcheck disable=SC2086
     if [ "$status" -ne "$want" ]; then
-        fail "$name: mpirun's exit status $status, expected $want"
+        fail "$name: mpirun's exit status $status, expected $want (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
+        show_errors
     elif [ "$took" -gt 20 ]; then
         fail "$name: the ranks took $took s to stop"
-    elif [ ! -s "$tmp/stderr" ] && [ "$whom" = mpirun ] && [ ! -e "$out" ] \
-         && [ ! -e "$out.tmp" ] && [ ! -e "$out.lock" ] && [ -f "$out.ckpt" ]; then
-        lost=1
-        rm -f "$out.ckpt"
-        return 1
-    elif [ "$(wc -l <"$tmp/stderr")" -ne 1 ] \
-         || ! grep -q "^mkba: interrupted.* of 400 draws are kept in $out.ckpt: run the same command with --resume to continue" "$tmp/stderr"; then
-        fail "$name: expected one message saying how to resume, got (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
-        cat "$tmp/stderr"
+    elif ! errors_are 2 "^mkba: interrupted.* of $draws draws are kept in $out.ckpt: run the same command with --resume to continue"; then
+        fail "$name: expected one message saying how to resume from rank 0 and nothing else from rank 1 or mpirun, got (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
+        show_errors
     elif [ -e "$out" ] || [ -e "$out.tmp" ] || [ -e "$out.lock" ] || [ ! -f "$out.ckpt" ]; then
         fail "$name: left $(ls "$out"*), expected only $out.ckpt"
-    # shellcheck disable=SC2086
     elif ! timeout 300 $mpirun -np "$again" "$bin" $int --resume -o "$out" </dev/null \
          || [ -n "$(differing "$tmp/int-1.h5" "$out")" ]; then
         fail "$name: --resume on $again ranks failed, or differs from one process"
     else
-        echo "check-mpi: $name: stopped in $took s, status $status, $(cut -c1-60 "$tmp/stderr")..., resumed on $again ranks identical to one process"
+        echo "check-mpi: $name: stopped in $took s, status $status, $(cut -c1-30 "$tmp/stderr.0")...; $(grep -o '[0-9]* of [0-9]* draws are kept' "$tmp/stderr.0"); resumed on $again ranks identical to one process"
     fi
     rm -f "$out" "$out.tmp" "$out.ckpt" "$out.lock"
 }
