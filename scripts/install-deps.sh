@@ -61,8 +61,10 @@ trap 'rm -f "$log"' EXIT
 # CI run before any test: apt retries every download 3 times, and the
 # index update, which also fails on a mirror caught mid-sync (a hash sum
 # mismatch that no download retry mends), runs once more after a pause.
+# On a freshly booted machine the boot-time updates may hold apt's locks:
+# wait for them up to 5 minutes rather than fail at once.
 apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive
-     apt-get -o Acquire::Retries=3)
+     apt-get -o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
 if ! { { "${apt[@]}" update -qq || { sleep 15 && "${apt[@]}" update -qq; }; } &&
        "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
     cat "$log" >&2
