@@ -9,7 +9,9 @@
  * OUT.ckpt): CAUSE"), print no HDF5 internals, not crash (also under ASan,
  * where MKBA_BIN is the sanitized build) and leave neither OUT nor
  * OUT.tmp. A checkpoint with finished draws is kept, the message saying
- * how to continue, and --resume then completes the run. A hard limit is
+ * how to continue, and --resume then completes the run; one whose flush
+ * fails too is removed, the message saying so (test_checkpoint_lost_too,
+ * through the library). A hard limit is
  * also stepped through the whole growth of a run's, a tornado's and an
  * ex-post evaluation's file (test_hard_limit_steps), so that the file
  * meets it at every stage of its growth (HDF5's cache defers most writes
@@ -19,6 +21,7 @@
  * user's: refused in words and left alone, also when it appears after the
  * stale temporary was removed. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -881,6 +884,139 @@ static void test_limit_at_the_close(void **state)
                   whole, window / 4, window * 3 / 4);
 }
 
+/* The run's storage error and then the checkpoint's own flush failing
+ * (src/study/study.c, close_checkpoint): the draws' file meets a size
+ * limit at its close, as in test_limit_at_the_close (the limit is set to
+ * the temporary's size once the last draw is stored, the window's start),
+ * and the checkpoint's descriptor is /dev/full by then, whose fdatasync
+ * fails (EINVAL: a device without a flush). No file system fills up
+ * between a checkpoint's last write and its flush on demand, so the two
+ * faults are put in place at that moment by the progress callback, in a
+ * child (the limit is the process's). */
+static char lost_ckpt[300];
+static int lost_swapped;
+
+/* Puts /dev/full under the descriptor the process holds on lost_ckpt;
+ * 1 when one was found and replaced. */
+static int swap_checkpoint_fd(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return 0;
+    int swapped = 0, full = open("/dev/full", O_WRONLY);
+    struct dirent *e;
+    char link[300], target[512];
+    while (full >= 0 && (e = readdir(d)) != NULL) {
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, lost_ckpt) == 0 && dup2(full, atoi(e->d_name)) >= 0)
+            swapped = 1;
+    }
+    closedir(d);
+    if (full >= 0)
+        close(full);
+    return swapped;
+}
+
+static void lose_at_the_close(void *user, double done, double total)
+{
+    (void)user;
+    if (done < total || lost_swapped)
+        return;
+    struct rlimit r = { (rlim_t)file_size(close_tmp), (rlim_t)file_size(close_tmp) };
+    lost_swapped = setrlimit(RLIMIT_FSIZE, &r) == 0 && swap_checkpoint_fd() ? 1 : -1;
+}
+
+/* In a child: the run of close_args into path with its checkpoint, the two
+ * faults at the last draw. Writes to fd the status, whether the faults
+ * were placed (1) and the checkpoint's kept and lost, then the message. */
+static void lost_run(const char *path, int fd)
+{
+    /* close_tmp and lost_ckpt are path's temporary and checkpoint. */
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    long report[4] = { -1, 0, -1, -1 };
+    if (mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err) == MKBA_OK) {
+        mkba_context ctx;
+        mkba_context_init(&ctx);
+        ctx.threads = 1;
+        ctx.progress = lose_at_the_close;
+        mkba_run_options o;
+        support_run_options(&o, path, 2, 200);
+        mkba_checkpoint_info info = { 0 };
+        o.checkpoint = &info;
+        report[0] = mkba_run(&ctx, m, &o, &err);
+        mkba_model_free(m);
+        report[1] = lost_swapped;
+        report[2] = info.kept;
+        report[3] = info.lost;
+    }
+    if (write(fd, report, sizeof report) != (ssize_t)sizeof report
+        || write(fd, err.message, strlen(err.message) + 1) < 0)
+        _exit(4);
+    close(fd);
+    exit(0);
+}
+
+static void test_checkpoint_lost_too(void **state)
+{
+    (void)state;
+    char path[256], msg[2048], expected[1200], t[300];
+    snprintf(path, sizeof path, "%s/lost.h5", dir);
+    snprintf(close_tmp, sizeof close_tmp, "%s.tmp", path);
+    snprintf(lost_ckpt, sizeof lost_ckpt, "%s.ckpt", path);
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        lost_run(path, fd[1]);
+    }
+    close(fd[1]);
+    long report[4];
+    assert_int_equal(read(fd[0], report, sizeof report), (ssize_t)sizeof report);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < sizeof msg && (got = read(fd[0], msg + n, sizeof msg - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(fd[0]);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (report[1] != 1)
+        fail_msg("the faults were not placed at the last draw (%ld): %s", report[1], msg);
+    /* The program prints "mkba: " and the message and exits 1 for any
+     * error but an interruption (mkba_cli_run_error, src/cli/args.c). */
+    assert_int_equal(report[0], MKBA_EIO);
+    snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for the file "
+             "system or the process's file size limit) (File too large); the checkpoint "
+             "could not be kept either (cannot write %s (its checkpoint %s.ckpt): Invalid "
+             "argument)", path, path, path);
+    if (strcmp(msg, expected) != 0)
+        fail_msg("got      \"%s\"\nexpected \"%s\"", msg, expected);
+    /* What the message says is so: nothing kept, nothing left that looks
+     * like a result or a checkpoint to resume (docs/reliability.md). */
+    assert_int_equal(report[2], 0);
+    assert_int_equal(report[3], 1);
+    assert_false(support_exists(path));
+    snprintf(t, sizeof t, "%s.tmp", path);
+    assert_false(support_exists(t));
+    snprintf(t, sizeof t, "%s.lock", path);
+    assert_false(support_exists(t));
+    snprintf(t, sizeof t, "%s.ckpt", path);
+    if (support_exists(t)) {
+        remove(t);
+        fail_msg("%s is left although the message says it could not be kept", t);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -918,6 +1054,7 @@ int main(void)
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test_teardown(test_hard_limit_steps, remove_outputs),
         cmocka_unit_test_teardown(test_limit_at_the_close, remove_outputs),
+        cmocka_unit_test(test_checkpoint_lost_too),
         cmocka_unit_test_teardown(test_tmp_not_a_file, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_link_placed_late, remove_outputs),
         cmocka_unit_test_teardown(test_summary_file_size_limit, remove_outputs),
