@@ -884,17 +884,19 @@ static void test_limit_at_the_close(void **state)
                   whole, window / 4, window * 3 / 4);
 }
 
-/* The run's storage error and then the checkpoint's own flush failing
- * (src/study/study.c, close_checkpoint): the draws' file meets a size
- * limit at its close, as in test_limit_at_the_close (the limit is set to
- * the temporary's size once the last draw is stored, the window's start),
- * and the checkpoint's descriptor is /dev/full by then, whose fdatasync
- * fails (EINVAL: a device without a flush). No file system fills up
- * between a checkpoint's last write and its flush on demand, so the two
- * faults are put in place at that moment by the progress callback, in a
- * child (the limit is the process's). */
+/* The checkpoint's own flush failing after a run that keeps it
+ * (src/study/study.c, close_checkpoint): after a storage error, the draws'
+ * file meeting a size limit at its close as in test_limit_at_the_close
+ * (the limit is set to the temporary's size once the last draw is
+ * stored, the window's start); or after an interruption, the stop flag
+ * raised half way through the run. Either way the checkpoint's descriptor
+ * is /dev/full by then, whose fdatasync fails (EINVAL: a device without a
+ * flush). No file system fills up between a checkpoint's last write and
+ * its flush on demand, so the faults are put in place at that moment by
+ * the progress callback, in a child (the limit is the process's). */
 static char lost_ckpt[300];
-static int lost_swapped;
+static int lost_swapped, lost_interrupt;
+static volatile sig_atomic_t lost_stop;
 
 /* Puts /dev/full under the descriptor the process holds on lost_ckpt;
  * 1 when one was found and replaced. */
@@ -921,21 +923,33 @@ static int swap_checkpoint_fd(void)
     return swapped;
 }
 
-static void lose_at_the_close(void *user, double done, double total)
+static void lose_checkpoint(void *user, double done, double total)
 {
     (void)user;
-    if (done < total || lost_swapped)
+    if (lost_swapped)
         return;
-    struct rlimit r = { (rlim_t)file_size(close_tmp), (rlim_t)file_size(close_tmp) };
-    lost_swapped = setrlimit(RLIMIT_FSIZE, &r) == 0 && swap_checkpoint_fd() ? 1 : -1;
+    if (lost_interrupt && done >= total / 2) {
+        /* Two of the four draws are finished and checkpointed; the run
+         * stops at its next safe point, inside the third. */
+        lost_stop = 1;
+        lost_swapped = swap_checkpoint_fd() ? 1 : -1;
+    } else if (!lost_interrupt && done >= total) {
+        /* The soft limit only, lifted again before the child exits, so
+         * that a coverage build's counts are written. */
+        struct rlimit r;
+        getrlimit(RLIMIT_FSIZE, &r);
+        r.rlim_cur = (rlim_t)file_size(close_tmp);
+        lost_swapped = setrlimit(RLIMIT_FSIZE, &r) == 0 && swap_checkpoint_fd() ? 1 : -1;
+    }
 }
 
-/* In a child: the run of close_args into path with its checkpoint, the two
- * faults at the last draw. Writes to fd the status, whether the faults
- * were placed (1) and the checkpoint's kept and lost, then the message. */
+/* In a child: a run into path with its checkpoint (2 draws, or 4 when
+ * interrupted, of 200 households), the faults placed by lose_checkpoint.
+ * Writes to fd the status, whether the faults were placed (1) and the
+ * checkpoint's kept and lost, then the message. close_tmp and lost_ckpt
+ * are path's temporary and checkpoint. */
 static void lost_run(const char *path, int fd)
 {
-    /* close_tmp and lost_ckpt are path's temporary and checkpoint. */
     mkba_model *m = NULL;
     mkba_error err;
     mkba_error_clear(&err);
@@ -944,9 +958,10 @@ static void lost_run(const char *path, int fd)
         mkba_context ctx;
         mkba_context_init(&ctx);
         ctx.threads = 1;
-        ctx.progress = lose_at_the_close;
+        ctx.progress = lose_checkpoint;
+        ctx.stop = &lost_stop;
         mkba_run_options o;
-        support_run_options(&o, path, 2, 200);
+        support_run_options(&o, path, lost_interrupt ? 4 : 2, 200);
         mkba_checkpoint_info info = { 0 };
         o.checkpoint = &info;
         report[0] = mkba_run(&ctx, m, &o, &err);
@@ -955,6 +970,10 @@ static void lost_run(const char *path, int fd)
         report[2] = info.kept;
         report[3] = info.lost;
     }
+    struct rlimit r;
+    getrlimit(RLIMIT_FSIZE, &r);
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &r);
     if (write(fd, report, sizeof report) != (ssize_t)sizeof report
         || write(fd, err.message, strlen(err.message) + 1) < 0)
         _exit(4);
@@ -962,13 +981,16 @@ static void lost_run(const char *path, int fd)
     exit(0);
 }
 
-static void test_checkpoint_lost_too(void **state)
+/* lost_run (interrupted or not) in a child; fails the test unless it
+ * ends with `code` and exactly the message `expected`, the checkpoint
+ * reported lost and not kept, and nothing left. */
+static void lost_case(int interrupt, int code, const char *expected)
 {
-    (void)state;
-    char path[256], msg[2048], expected[1200], t[300];
+    char path[256], msg[2048], t[300];
     snprintf(path, sizeof path, "%s/lost.h5", dir);
     snprintf(close_tmp, sizeof close_tmp, "%s.tmp", path);
     snprintf(lost_ckpt, sizeof lost_ckpt, "%s.ckpt", path);
+    lost_interrupt = interrupt;
     int fd[2];
     assert_int_equal(pipe(fd), 0);
     pid_t pid = fork();
@@ -991,16 +1013,10 @@ static void test_checkpoint_lost_too(void **state)
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     if (report[1] != 1)
-        fail_msg("the faults were not placed at the last draw (%ld): %s", report[1], msg);
-    /* The program prints "mkba: " and the message and exits 1 for any
-     * error but an interruption (mkba_cli_run_error, src/cli/args.c). */
-    assert_int_equal(report[0], MKBA_EIO);
-    snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for the file "
-             "system or the process's file size limit) (File too large); the checkpoint "
-             "could not be kept either (cannot write %s (its checkpoint %s.ckpt): Invalid "
-             "argument)", path, path, path);
-    if (strcmp(msg, expected) != 0)
-        fail_msg("got      \"%s\"\nexpected \"%s\"", msg, expected);
+        fail_msg("the faults were not placed (%ld): %s", report[1], msg);
+    if (report[0] != code || strcmp(msg, expected) != 0)
+        fail_msg("status %ld (expected %d)\ngot      \"%s\"\nexpected \"%s\"", report[0], code,
+                 msg, expected);
     /* What the message says is so: nothing kept, nothing left that looks
      * like a result or a checkpoint to resume (docs/reliability.md). */
     assert_int_equal(report[2], 0);
@@ -1015,6 +1031,26 @@ static void test_checkpoint_lost_too(void **state)
         remove(t);
         fail_msg("%s is left although the message says it could not be kept", t);
     }
+}
+
+static void test_checkpoint_lost_too(void **state)
+{
+    (void)state;
+    char path[256], expected[1200];
+    snprintf(path, sizeof path, "%s/lost.h5", dir);
+    /* The storage error's message, which the program prints after "mkba: ",
+     * exiting 1 (mkba_cli_library_error, src/cli/args.c). */
+    snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for the file "
+             "system or the process's file size limit) (File too large); the checkpoint "
+             "could not be kept either (cannot write %s (its checkpoint %s.ckpt): Invalid "
+             "argument)", path, path, path);
+    lost_case(0, MKBA_EIO, expected);
+    /* The interruption's, which the program prints after "mkba: interrupted
+     * by SIGINT (Ctrl-C): ...; " with "; run the same command again to start
+     * over", then dies by the signal (mkba_cli_run_error). */
+    snprintf(expected, sizeof expected, "the checkpoint could not be kept (cannot write %s (its "
+             "checkpoint %s.ckpt): Invalid argument)", path, path);
+    lost_case(1, MKBA_EINTERRUPTED, expected);
 }
 
 static int setup(void **state)
