@@ -404,6 +404,11 @@ static int remove_outputs(void **state)
     }
     snprintf(path, sizeof path, "%s/fold", dir);
     support_remove_temp_folder(path);
+    /* test_label_closes' file. */
+    snprintf(path, sizeof path, "%s/labels.h5", dir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/labels.h5.tmp", dir);
+    remove(path);
     hard_limit = 0;
     return 0;
 }
@@ -1053,6 +1058,183 @@ static void test_checkpoint_lost_too(void **state)
     lost_case(1, MKBA_EINTERRUPTED, expected);
 }
 
+/* A label's data reaches the file when its dataset is closed: HDF5 keeps
+ * a small dataset's data in its sieve buffer (64 KiB) at H5Dwrite. The
+ * writers once left that close unchecked, so a full disk or a size limit
+ * there went unreported until a later write failed, and a passing fault
+ * lost the label without a word. Here every dataset of /labels of four
+ * scenarios (blended arms, services, budget, effects: every writer of
+ * /labels) is met in turn: the file is created (mkba_h5_create, which writes the
+ * labels) under a file size limit at that dataset's offset in the file,
+ * measured from an unlimited create (a dataset without data, such as the
+ * effects' labels of a scenario without effects, has none and is skipped;
+ * tests/data/mkba.cfg has effects). Labels are written one after another
+ * into space taken in that order, so the dataset's own close is the first
+ * write past the limit (its metadata waits in HDF5's cache for the
+ * flush). The create must fail with the cause and leave no temporary. */
+static const char *const label_scenarios[] = { "tests/data/blend.cfg",
+                                               "tests/data/services.cfg",
+                                               "tests/data/budget.cfg",
+                                               "tests/data/mkba.cfg" };
+
+typedef struct label_offset {
+    char name[64];
+    haddr_t offset;
+} label_offset;
+
+typedef struct label_offsets {
+    label_offset at[128];
+    size_t n;
+} label_offsets;
+
+static herr_t note_label(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    label_offsets *l = data;
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0)
+        return 0; /* a group */
+    haddr_t at = H5Dget_offset(ds);
+    H5Dclose(ds);
+    if (at != HADDR_UNDEF && l->n < sizeof l->at / sizeof l->at[0]) {
+        snprintf(l->at[l->n].name, sizeof l->at[l->n].name, "%s", name);
+        l->at[l->n++].offset = at;
+    }
+    return 0;
+}
+
+/* mkba_h5_create of scenario's model into path under a soft file size
+ * limit (NO_LIMIT: none), in a child; 0 when it succeeded, 1 when it failed
+ * with "cannot write PATH: the file is too large ...", 2 otherwise (the
+ * message into msg). */
+static int create_limited(const char *scenario, const char *path, long limit, char *msg,
+                          size_t room)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        mkba_model *m = NULL;
+        mkba_error err;
+        mkba_error_clear(&err);
+        int status = 3;
+        if (mkba_scenario_load(NULL, scenario, &m, &err) == MKBA_OK) {
+            struct rlimit r;
+            getrlimit(RLIMIT_FSIZE, &r);
+            rlim_t was = r.rlim_cur;
+            r.rlim_cur = limit == NO_LIMIT ? was : (rlim_t)limit;
+            setrlimit(RLIMIT_FSIZE, &r);
+            mkba_run_meta meta = { 1, 2, 50, 1, "microsimulation", "none", 0 };
+            mkba_h5_writer *w = mkba_h5_create(path, 1, m, &meta, 0, &err);
+            r.rlim_cur = was;
+            setrlimit(RLIMIT_FSIZE, &r);
+            char expected[600];
+            snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for "
+                     "the file system or the process's file size limit) (File too large)",
+                     path);
+            status = w != NULL ? 0 : strcmp(err.message, expected) == 0 ? 1 : 2;
+            if (w != NULL && mkba_h5_close(w, 1, &err) != MKBA_OK)
+                status = 2;
+            mkba_model_free(m);
+        }
+        if (write(fd[1], err.message, strlen(err.message) + 1) < 0)
+            _exit(4);
+        close(fd[1]);
+        exit(status);
+    }
+    close(fd[1]);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < room && (got = read(fd[0], msg + n, room - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(fd[0]);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_label_closes(void **state)
+{
+    (void)state;
+    char path[256], t[300], msg[1024];
+    snprintf(path, sizeof path, "%s/labels.h5", dir);
+    snprintf(t, sizeof t, "%s.tmp", path);
+    size_t total = 0;
+    for (size_t c = 0; c < sizeof label_scenarios / sizeof label_scenarios[0]; c++) {
+        const char *sc = label_scenarios[c];
+        if (create_limited(sc, path, NO_LIMIT, msg, sizeof msg) != 0)
+            fail_msg("%s: the unlimited create failed: %s", sc, msg);
+        label_offsets l = { .n = 0 };
+        hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(f >= 0);
+        hid_t g = H5Gopen2(f, "/labels", H5P_DEFAULT);
+        assert_true(g >= 0);
+        assert_true(H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, note_label, &l) >= 0);
+        H5Gclose(g);
+        H5Fclose(f);
+        remove(path);
+        assert_true(l.n >= 10);
+        for (size_t i = 0; i < l.n; i++) {
+            int status = create_limited(sc, path, (long)l.at[i].offset, msg, sizeof msg);
+            if (status != 1)
+                fail_msg("%s, limit %lu at /labels/%s: status %d (1: the cause), \"%s\"", sc,
+                         (unsigned long)l.at[i].offset, l.at[i].name, status, msg);
+            if (support_exists(path) || support_exists(t))
+                fail_msg("%s, limit at /labels/%s: a file is left", sc, l.at[i].name);
+        }
+        total += l.n;
+    }
+    print_message("%zu labels met a limit at their own close\n", total);
+}
+
+/* The store's whole arrays (mkba_h5_store_strings, _ints, _doubles; only
+ * an ex-post evaluation writes the first two, into /expost) meet a limit
+ * at their close as the labels do: the evaluation's file under a limit at
+ * the data's offset of /expost/observation (strings), /expost/line (ints)
+ * and /expost/loglik (doubles), measured from an unlimited run, must fail
+ * cleanly. The user's message is the same whichever write met the limit,
+ * so this provokes the store's messages; test_label_closes is what fails
+ * when the helpers stop checking the close. */
+static const char *const store_args =
+    "expost scenarios/pathways/model-b.cfg --observed "
+    "scenarios/pathways/observed/model-b-synthetic.csv --draws 8 --households 50 "
+    "--no-refine --accept-partial -q --force --threads 1";
+
+static long dataset_offset(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    haddr_t at = H5Dget_offset(ds);
+    H5Dclose(ds);
+    H5Fclose(f);
+    assert_true(at != HADDR_UNDEF);
+    return (long)at;
+}
+
+static void test_store_closes(void **state)
+{
+    (void)state;
+    support_bin();
+    if (mkba_limited(store_args, NO_LIMIT) != 0)
+        fail_msg("the unlimited evaluation failed:\n%s", errtext);
+    static const char *const names[] = { "/expost/observation", "/expost/line",
+                                         "/expost/loglik" };
+    long at[3];
+    for (size_t i = 0; i < 3; i++)
+        at[i] = dataset_offset(out, names[i]);
+    remove(out);
+    for (size_t i = 0; i < 3; i++)
+        assert_clean_failure(mkba_limited(store_args, at[i]),
+                             "the file is too large (for the file system or the process's "
+                             "file size limit) (File too large)", at[i]);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1091,6 +1273,8 @@ int main(void)
         cmocka_unit_test_teardown(test_hard_limit_steps, remove_outputs),
         cmocka_unit_test_teardown(test_limit_at_the_close, remove_outputs),
         cmocka_unit_test(test_checkpoint_lost_too),
+        cmocka_unit_test_teardown(test_label_closes, remove_outputs),
+        cmocka_unit_test_teardown(test_store_closes, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_not_a_file, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_link_placed_late, remove_outputs),
         cmocka_unit_test_teardown(test_summary_file_size_limit, remove_outputs),
