@@ -52,8 +52,9 @@ typedef struct mkba_checkpoint_info {
                           run with resume; 0: none */
     long total;        /* the points of the study that stopped */
     const char *unit;  /* "draws" or "design points" (static); NULL until kept */
-    int lost;          /* it held finished points but could not be kept (the
-                          error's message says why) */
+    int lost;          /* it held finished points but could not be kept (its
+                          flush failed; it is removed, and the error's
+                          message says why) */
 } mkba_checkpoint_info;
 
 typedef struct mkba_run_options {

@@ -1098,6 +1098,13 @@ int mkba_expost_refine(const mkba_expost_refine_input *in, mkba_expost_refine_re
             hi = lo > 0 ? lo : hi;
         }
         double ess = incremental_ess(s.ll, n, hi, w);
+        /* An invariant, not a state of the data (docs/reliability.md,
+         * "Error paths and coverage"): the refinement starts with some
+         * finite log-likelihood (expost.c refuses an ESS of 0 first), hi
+         * is positive, resampling keeps a copy of the largest weight, and
+         * a move is accepted only with a finite log-likelihood; so ess is
+         * at least 1. Kept as a guard: resampling weights summing to 0
+         * would give NaN. */
         if (!(ess > 0)) {
             rc = mkba_error_set(err, MKBA_EINVAL, "the refinement found no particle "
                                 "compatible with the data");

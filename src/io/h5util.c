@@ -429,8 +429,10 @@ int mkba_h5_write_strings(hid_t loc, const char *name, const char *const *s,
     if (ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
         rc = 0;
     hid_t kept = mkba_h5_error_keep(rc < 0);
-    if (ds >= 0)
-        H5Dclose(ds);
+    if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0) {
+        rc = -1; /* the data itself: see write_array */
+        kept = mkba_h5_error_keep(1);
+    }
     if (space >= 0)
         H5Sclose(space);
     if (t >= 0)
@@ -566,8 +568,14 @@ static int write_array(hid_t loc, const char *name, int rank, const size_t *dims
     int rc = (ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
               && describe(ds, axes, units, description) == 0) ? 0 : -1;
     hid_t kept = mkba_h5_error_keep(rc < 0);
-    if (ds >= 0)
-        H5Dclose(ds);
+    /* HDF5 keeps a small dataset's data (under its 64 KiB sieve buffer) at
+     * H5Dwrite and writes it to the file when the dataset is closed, so a
+     * full disk or a size limit meets the close: unchecked, the data was
+     * lost without a word until a later write failed. */
+    if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0) {
+        rc = -1;
+        kept = mkba_h5_error_keep(1);
+    }
     if (space >= 0)
         H5Sclose(space);
     mkba_h5_error_restore(kept);

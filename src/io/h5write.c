@@ -289,18 +289,12 @@ static int write_labels(mkba_h5_writer *w, const mkba_model *m, mkba_error *err)
                          err)) != MKBA_OK)
         goto done;
 
-    hsize_t dims[1] = { m->neffects };
-    hid_t space = H5Screate_simple(1, dims, NULL);
-    hid_t ds = space >= 0 ? H5Dcreate2(g, "effect_monetary", H5T_STD_I32LE, space,
-                                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    if (ds < 0 || (m->neffects > 0
-                   && H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, mon) < 0))
+    /* Through the helper, which checks the dataset's close: HDF5 writes
+     * the data there. */
+    size_t ne[1] = { m->neffects };
+    if (mkba_h5_write_ints(g, "effect_monetary", 1, ne, mon, NULL, NULL, NULL) < 0)
         rc = mkba_h5_write_error(err, w->path, "cannot write /labels/effect_monetary in %s",
                                  w->path);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (space >= 0)
-        H5Sclose(space);
     if (rc == MKBA_OK)
         rc = write_time_axes(w, g, m, err);
 done:

@@ -542,7 +542,8 @@ static void extend_error(mkba_error *err, const char *fmt, ...)
  * sound and the same command with --resume continues once there is
  * room), as long as it holds a finished point (its own or an earlier
  * run's): an empty one would only make the same command refuse to start
- * over. Removed when the study succeeded or failed otherwise. */
+ * over. Removed when the study succeeded or failed otherwise, and when
+ * its flush (fdatasync) fails: then it is reported lost. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
@@ -561,6 +562,11 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
+    /* A checkpoint that cannot be flushed is not kept: the message says
+     * so, and the same command must then start over, not be refused for a
+     * checkpoint whose newest records may never have reached the disk. */
+    if (rc2 != MKBA_OK && path != NULL)
+        unlink(path);
     mkba_checkpoint_info *info = s->o->checkpoint;
     if (info != NULL && rc2 == MKBA_OK) {
         info->kept = (long)done;

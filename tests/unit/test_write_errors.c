@@ -9,7 +9,9 @@
  * OUT.ckpt): CAUSE"), print no HDF5 internals, not crash (also under ASan,
  * where MKBA_BIN is the sanitized build) and leave neither OUT nor
  * OUT.tmp. A checkpoint with finished draws is kept, the message saying
- * how to continue, and --resume then completes the run. A hard limit is
+ * how to continue, and --resume then completes the run; one whose flush
+ * fails too is removed, the message saying so (test_checkpoint_lost_too,
+ * through the library). A hard limit is
  * also stepped through the whole growth of a run's, a tornado's and an
  * ex-post evaluation's file (test_hard_limit_steps), so that the file
  * meets it at every stage of its growth (HDF5's cache defers most writes
@@ -19,6 +21,7 @@
  * user's: refused in words and left alone, also when it appears after the
  * stale temporary was removed. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -401,6 +404,11 @@ static int remove_outputs(void **state)
     }
     snprintf(path, sizeof path, "%s/fold", dir);
     support_remove_temp_folder(path);
+    /* test_label_closes' file. */
+    snprintf(path, sizeof path, "%s/labels.h5", dir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/labels.h5.tmp", dir);
+    remove(path);
     hard_limit = 0;
     return 0;
 }
@@ -888,6 +896,352 @@ static void test_limit_at_the_close(void **state)
                   whole, window / 4, window * 3 / 4);
 }
 
+/* The checkpoint's own flush failing after a run that keeps it
+ * (src/study/study.c, close_checkpoint): after a storage error, the draws'
+ * file meeting a size limit at its close as in test_limit_at_the_close
+ * (the limit is set to the temporary's size once the last draw is
+ * stored, the window's start); or after an interruption, the stop flag
+ * raised half way through the run. Either way the checkpoint's descriptor
+ * is /dev/full by then, whose fdatasync fails (EINVAL: a device without a
+ * flush). No file system fills up between a checkpoint's last write and
+ * its flush on demand, so the faults are put in place at that moment by
+ * the progress callback, in a child (the limit is the process's). */
+static char lost_ckpt[300];
+static int lost_swapped, lost_interrupt;
+static volatile sig_atomic_t lost_stop;
+
+/* Puts /dev/full under the descriptor the process holds on lost_ckpt;
+ * 1 when one was found and replaced. */
+static int swap_checkpoint_fd(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return 0;
+    int swapped = 0, full = open("/dev/full", O_WRONLY);
+    struct dirent *e;
+    char link[300], target[512];
+    while (full >= 0 && (e = readdir(d)) != NULL) {
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, lost_ckpt) == 0 && dup2(full, atoi(e->d_name)) >= 0)
+            swapped = 1;
+    }
+    closedir(d);
+    if (full >= 0)
+        close(full);
+    return swapped;
+}
+
+static void lose_checkpoint(void *user, double done, double total)
+{
+    (void)user;
+    if (lost_swapped)
+        return;
+    if (lost_interrupt && done >= total / 2) {
+        /* Two of the four draws are finished and checkpointed; the run
+         * stops at its next safe point, inside the third. */
+        lost_stop = 1;
+        lost_swapped = swap_checkpoint_fd() ? 1 : -1;
+    } else if (!lost_interrupt && done >= total) {
+        /* The soft limit only, lifted again before the child exits, so
+         * that a coverage build's counts are written. */
+        struct rlimit r;
+        getrlimit(RLIMIT_FSIZE, &r);
+        r.rlim_cur = (rlim_t)file_size(close_tmp);
+        lost_swapped = setrlimit(RLIMIT_FSIZE, &r) == 0 && swap_checkpoint_fd() ? 1 : -1;
+    }
+}
+
+/* In a child: a run into path with its checkpoint (2 draws, or 4 when
+ * interrupted, of 200 households), the faults placed by lose_checkpoint.
+ * Writes to fd the status, whether the faults were placed (1) and the
+ * checkpoint's kept and lost, then the message. close_tmp and lost_ckpt
+ * are path's temporary and checkpoint. */
+static void lost_run(const char *path, int fd)
+{
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    long report[4] = { -1, 0, -1, -1 };
+    if (mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err) == MKBA_OK) {
+        mkba_context ctx;
+        mkba_context_init(&ctx);
+        ctx.threads = 1;
+        ctx.progress = lose_checkpoint;
+        ctx.stop = &lost_stop;
+        mkba_run_options o;
+        support_run_options(&o, path, lost_interrupt ? 4 : 2, 200);
+        mkba_checkpoint_info info = { 0 };
+        o.checkpoint = &info;
+        report[0] = mkba_run(&ctx, m, &o, &err);
+        mkba_model_free(m);
+        report[1] = lost_swapped;
+        report[2] = info.kept;
+        report[3] = info.lost;
+    }
+    struct rlimit r;
+    getrlimit(RLIMIT_FSIZE, &r);
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &r);
+    if (write(fd, report, sizeof report) != (ssize_t)sizeof report
+        || write(fd, err.message, strlen(err.message) + 1) < 0)
+        _exit(4);
+    close(fd);
+    exit(0);
+}
+
+/* lost_run (interrupted or not) in a child; fails the test unless it
+ * ends with `code` and exactly the message `expected`, the checkpoint
+ * reported lost and not kept, and nothing left. */
+static void lost_case(int interrupt, int code, const char *expected)
+{
+    char path[256], msg[2048], t[300];
+    snprintf(path, sizeof path, "%s/lost.h5", dir);
+    snprintf(close_tmp, sizeof close_tmp, "%s.tmp", path);
+    snprintf(lost_ckpt, sizeof lost_ckpt, "%s.ckpt", path);
+    lost_interrupt = interrupt;
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        lost_run(path, fd[1]);
+    }
+    close(fd[1]);
+    long report[4];
+    assert_int_equal(read(fd[0], report, sizeof report), (ssize_t)sizeof report);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < sizeof msg && (got = read(fd[0], msg + n, sizeof msg - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(fd[0]);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (report[1] != 1)
+        fail_msg("the faults were not placed (%ld): %s", report[1], msg);
+    if (report[0] != code || strcmp(msg, expected) != 0)
+        fail_msg("status %ld (expected %d)\ngot      \"%s\"\nexpected \"%s\"", report[0], code,
+                 msg, expected);
+    /* What the message says is so: nothing kept, nothing left that looks
+     * like a result or a checkpoint to resume (docs/reliability.md). */
+    assert_int_equal(report[2], 0);
+    assert_int_equal(report[3], 1);
+    assert_false(support_exists(path));
+    snprintf(t, sizeof t, "%s.tmp", path);
+    assert_false(support_exists(t));
+    snprintf(t, sizeof t, "%s.lock", path);
+    assert_false(support_exists(t));
+    snprintf(t, sizeof t, "%s.ckpt", path);
+    if (support_exists(t)) {
+        remove(t);
+        fail_msg("%s is left although the message says it could not be kept", t);
+    }
+}
+
+static void test_checkpoint_lost_too(void **state)
+{
+    (void)state;
+    char path[256], expected[1200];
+    snprintf(path, sizeof path, "%s/lost.h5", dir);
+    /* The storage error's message, which the program prints after "mkba: ",
+     * exiting 1 (mkba_cli_library_error, src/cli/args.c). */
+    snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for the file "
+             "system or the process's file size limit) (File too large); the checkpoint "
+             "could not be kept either (cannot write %s (its checkpoint %s.ckpt): Invalid "
+             "argument)", path, path, path);
+    lost_case(0, MKBA_EIO, expected);
+    /* The interruption's, which the program prints after "mkba: interrupted
+     * by SIGINT (Ctrl-C): ...; " with "; run the same command again to start
+     * over", then dies by the signal (mkba_cli_run_error). */
+    snprintf(expected, sizeof expected, "the checkpoint could not be kept (cannot write %s (its "
+             "checkpoint %s.ckpt): Invalid argument)", path, path);
+    lost_case(1, MKBA_EINTERRUPTED, expected);
+}
+
+/* A label's data reaches the file when its dataset is closed: HDF5 keeps
+ * a small dataset's data in its sieve buffer (64 KiB) at H5Dwrite. The
+ * writers once left that close unchecked, so a full disk or a size limit
+ * there went unreported until a later write failed, and a passing fault
+ * lost the label without a word. Here every dataset of /labels of four
+ * scenarios (blended arms, services, budget, effects: every writer of
+ * /labels) is met in turn: the file is created (mkba_h5_create, which writes the
+ * labels) under a file size limit at that dataset's offset in the file,
+ * measured from an unlimited create (a dataset without data, such as the
+ * effects' labels of a scenario without effects, has none and is skipped;
+ * tests/data/mkba.cfg has effects). Labels are written one after another
+ * into space taken in that order, so the dataset's own close is the first
+ * write past the limit (its metadata waits in HDF5's cache for the
+ * flush). The create must fail with the cause and leave no temporary. */
+static const char *const label_scenarios[] = { "tests/data/blend.cfg",
+                                               "tests/data/services.cfg",
+                                               "tests/data/budget.cfg",
+                                               "tests/data/mkba.cfg" };
+
+typedef struct label_offset {
+    char name[64];
+    haddr_t offset;
+} label_offset;
+
+typedef struct label_offsets {
+    label_offset at[128];
+    size_t n;
+} label_offsets;
+
+static herr_t note_label(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    label_offsets *l = data;
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0)
+        return 0; /* a group */
+    haddr_t at = H5Dget_offset(ds);
+    H5Dclose(ds);
+    if (at != HADDR_UNDEF && l->n < sizeof l->at / sizeof l->at[0]) {
+        snprintf(l->at[l->n].name, sizeof l->at[l->n].name, "%s", name);
+        l->at[l->n++].offset = at;
+    }
+    return 0;
+}
+
+/* mkba_h5_create of scenario's model into path under a soft file size
+ * limit (NO_LIMIT: none), in a child; 0 when it succeeded, 1 when it failed
+ * with "cannot write PATH: the file is too large ...", 2 otherwise (the
+ * message into msg). */
+static int create_limited(const char *scenario, const char *path, long limit, char *msg,
+                          size_t room)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        mkba_model *m = NULL;
+        mkba_error err;
+        mkba_error_clear(&err);
+        int status = 3;
+        if (mkba_scenario_load(NULL, scenario, &m, &err) == MKBA_OK) {
+            struct rlimit r;
+            getrlimit(RLIMIT_FSIZE, &r);
+            rlim_t was = r.rlim_cur;
+            r.rlim_cur = limit == NO_LIMIT ? was : (rlim_t)limit;
+            setrlimit(RLIMIT_FSIZE, &r);
+            mkba_run_meta meta = { 1, 2, 50, 1, "microsimulation", "none", 0 };
+            mkba_h5_writer *w = mkba_h5_create(path, 1, m, &meta, 0, &err);
+            r.rlim_cur = was;
+            setrlimit(RLIMIT_FSIZE, &r);
+            char expected[600];
+            snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for "
+                     "the file system or the process's file size limit) (File too large)",
+                     path);
+            status = w != NULL ? 0 : strcmp(err.message, expected) == 0 ? 1 : 2;
+            if (w != NULL && mkba_h5_close(w, 1, &err) != MKBA_OK)
+                status = 2;
+            mkba_model_free(m);
+        }
+        if (write(fd[1], err.message, strlen(err.message) + 1) < 0)
+            _exit(4);
+        close(fd[1]);
+        exit(status);
+    }
+    close(fd[1]);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < room && (got = read(fd[0], msg + n, room - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(fd[0]);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_label_closes(void **state)
+{
+    (void)state;
+    char path[256], t[300], msg[1024];
+    snprintf(path, sizeof path, "%s/labels.h5", dir);
+    snprintf(t, sizeof t, "%s.tmp", path);
+    size_t total = 0;
+    for (size_t c = 0; c < sizeof label_scenarios / sizeof label_scenarios[0]; c++) {
+        const char *sc = label_scenarios[c];
+        if (create_limited(sc, path, NO_LIMIT, msg, sizeof msg) != 0)
+            fail_msg("%s: the unlimited create failed: %s", sc, msg);
+        label_offsets l = { .n = 0 };
+        hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(f >= 0);
+        hid_t g = H5Gopen2(f, "/labels", H5P_DEFAULT);
+        assert_true(g >= 0);
+        assert_true(H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, note_label, &l) >= 0);
+        H5Gclose(g);
+        H5Fclose(f);
+        remove(path);
+        assert_true(l.n >= 10);
+        for (size_t i = 0; i < l.n; i++) {
+            int status = create_limited(sc, path, (long)l.at[i].offset, msg, sizeof msg);
+            if (status != 1)
+                fail_msg("%s, limit %lu at /labels/%s: status %d (1: the cause), \"%s\"", sc,
+                         (unsigned long)l.at[i].offset, l.at[i].name, status, msg);
+            if (support_exists(path) || support_exists(t))
+                fail_msg("%s, limit at /labels/%s: a file is left", sc, l.at[i].name);
+        }
+        total += l.n;
+    }
+    print_message("%zu labels met a limit at their own close\n", total);
+}
+
+/* The store's whole arrays (mkba_h5_store_strings, _ints, _doubles; only
+ * an ex-post evaluation writes the first two, into /expost) meet a limit
+ * at their close as the labels do: the evaluation's file under a limit at
+ * the data's offset of /expost/observation (strings), /expost/line (ints)
+ * and /expost/loglik (doubles), measured from an unlimited run, must fail
+ * cleanly. The user's message is the same whichever write met the limit,
+ * so this provokes the store's messages; test_label_closes is what fails
+ * when the helpers stop checking the close. */
+static const char *const store_args =
+    "expost scenarios/pathways/model-b.cfg --observed "
+    "scenarios/pathways/observed/model-b-synthetic.csv --draws 8 --households 50 "
+    "--no-refine --accept-partial -q --force --threads 1";
+
+static long dataset_offset(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    haddr_t at = H5Dget_offset(ds);
+    H5Dclose(ds);
+    H5Fclose(f);
+    assert_true(at != HADDR_UNDEF);
+    return (long)at;
+}
+
+static void test_store_closes(void **state)
+{
+    (void)state;
+    support_bin();
+    if (mkba_limited(store_args, NO_LIMIT) != 0)
+        fail_msg("the unlimited evaluation failed:\n%s", errtext);
+    static const char *const names[] = { "/expost/observation", "/expost/line",
+                                         "/expost/loglik" };
+    long at[3];
+    for (size_t i = 0; i < 3; i++)
+        at[i] = dataset_offset(out, names[i]);
+    remove(out);
+    for (size_t i = 0; i < 3; i++)
+        assert_clean_failure(mkba_limited(store_args, at[i]),
+                             "the file is too large (for the file system or the process's "
+                             "file size limit) (File too large)", at[i]);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -925,6 +1279,9 @@ int main(void)
         cmocka_unit_test(test_sa_file_size_limit),
         cmocka_unit_test_teardown(test_hard_limit_steps, remove_outputs),
         cmocka_unit_test_teardown(test_limit_at_the_close, remove_outputs),
+        cmocka_unit_test(test_checkpoint_lost_too),
+        cmocka_unit_test_teardown(test_label_closes, remove_outputs),
+        cmocka_unit_test_teardown(test_store_closes, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_not_a_file, remove_outputs),
         cmocka_unit_test_teardown(test_tmp_link_placed_late, remove_outputs),
         cmocka_unit_test_teardown(test_summary_file_size_limit, remove_outputs),
