@@ -225,7 +225,12 @@ static int store_slab(mkba_h5_store *s, const char *name, int rank, const size_t
         mkba_h5_error_restore(kept);
     }
     hid_t kept = mkba_h5_error_keep(!ok);
-    H5Dclose(ds);
+    /* HDF5 may write a small slab's data only at the close (its sieve
+     * buffer), so the close is where a full disk shows. */
+    if (H5Dclose(ds) < 0 && ok) {
+        ok = 0;
+        kept = mkba_h5_error_keep(1);
+    }
     mkba_h5_error_restore(kept);
     if (!ok)
         return mkba_h5_write_error(err, s->path, "cannot write part %zu of %s in %s", index, name,

@@ -1200,10 +1200,11 @@ static void test_label_closes(void **state)
 
 /* The store's whole arrays (mkba_h5_store_strings, _ints, _doubles; only
  * an ex-post evaluation writes the first two, into /expost) meet a limit
- * at their close as the labels do: the evaluation's file under a limit at
- * the data's offset of /expost/observation (strings), /expost/line (ints)
- * and /expost/loglik (doubles), measured from an unlimited run, must fail
- * cleanly. The user's message is the same whichever write met the limit,
+ * at their close as the labels do, and so do its slabs (store_slab): the
+ * evaluation's file under a limit at the data's offset of
+ * /expost/observation (strings), /expost/line (ints), /expost/loglik
+ * (doubles) and /analysis/cashflow/npv_draws (a slab per perspective),
+ * measured from an unlimited run, must fail cleanly. The user's message is the same whichever write met the limit,
  * so this provokes the store's messages; test_label_closes is what fails
  * when the helpers stop checking the close. */
 static const char *const store_args =
@@ -1231,12 +1232,13 @@ static void test_store_closes(void **state)
     if (mkba_limited(store_args, NO_LIMIT) != 0)
         fail_msg("the unlimited evaluation failed:\n%s", errtext);
     static const char *const names[] = { "/expost/observation", "/expost/line",
-                                         "/expost/loglik" };
-    long at[3];
-    for (size_t i = 0; i < 3; i++)
+                                         "/expost/loglik", "/analysis/cashflow/npv_draws" };
+    const size_t n = sizeof names / sizeof names[0];
+    long at[sizeof names / sizeof names[0]];
+    for (size_t i = 0; i < n; i++)
         at[i] = dataset_offset(out, names[i]);
     remove(out);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < n; i++)
         assert_clean_failure(mkba_limited(store_args, at[i]),
                              "the file is too large (for the file system or the process's "
                              "file size limit) (File too large)", at[i]);
