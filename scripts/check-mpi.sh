@@ -85,20 +85,30 @@ echo "$RUNS" | {
 
 # Each rank writes its own stderr to $tmp/stderr.RANK, not through mpirun:
 # Open MPI 4.1's mpirun aborts the job as soon as a rank ends non-zero
-# (orte_abort_on_non_zero_status) and, torn down or signalled, may end
-# before it has forwarded a rank's last lines. A rank's write to a file is
+# (orte_abort_on_non_zero_status), and nothing promises that it forwards
+# a rank's last line before it ends. A rank's write to a file is
 # done when write() returns, so the file holds every line the rank wrote
 # whatever mpirun does after. sh execs mkba, so the ranks are still
 # mpirun's own children (pkill -P and pgrep -P below).
 # shellcheck disable=SC2016
 to_file='exec "$@" 2>"$0.$OMPI_COMM_WORLD_RANK"'
+# mpirun_said_nothing: mpirun's own stderr ($tmp/mpirun.stderr; -q: it adds
+# nothing of its own) is empty, but for libevent's teardown warning
+# "[warn] Epoll MOD(1) on fd N failed. ...: Bad file descriptor", a race in
+# Open MPI's event loop when it kills the ranks (open-mpi/ompi #2004,
+# #5520), printed in about 1 of 15 Ctrl-Cs on the development VM whatever
+# the ranks do; it says nothing about mkba.
+epoll_warning='^\[warn\] Epoll [A-Z]*([0-9]*) on fd [0-9]* failed\. .*: Bad file descriptor$'
+mpirun_said_nothing() {
+    ! grep -qv "$epoll_warning" "$tmp/mpirun.stderr"
+}
 # errors_are NP PATTERN: rank 0's file holds exactly one line, matching
 # PATTERN; every other rank's file is empty (main.c sends their stderr to
-# /dev/null once MPI is up: only rank 0 speaks, for every rank), and so is
-# mpirun's own stderr ($tmp/mpirun.stderr; -q: mpirun adds nothing of its own).
+# /dev/null once MPI is up: only rank 0 speaks, for every rank), and
+# mpirun said nothing.
 errors_are() {
     [ -f "$tmp/stderr.0" ] && [ "$(wc -l <"$tmp/stderr.0")" -eq 1 ] && grep -q "$2" "$tmp/stderr.0" \
-        && [ ! -s "$tmp/mpirun.stderr" ] || return 1
+        && mpirun_said_nothing || return 1
     r=1
     while [ "$r" -lt "$1" ]; do
         [ -f "$tmp/stderr.$r" ] && [ ! -s "$tmp/stderr.$r" ] || return 1
@@ -249,7 +259,12 @@ interrupt() {
     esac
     start=$(date +%s)
     status=0
+    # A rank that never stops must fail this case, not hang CI: after 60 s
+    # the ranks and mpirun are killed (status 137, reported below).
+    (sleep 60 && pkill -KILL -P "$pid"; kill -KILL "$pid") >/dev/null 2>&1 &
+    watchdog=$!
     wait "$pid" || status=$?
+    kill "$watchdog" 2>/dev/null || true
     took=$(($(date +%s) - start))
     # shellcheck disable=SC2086
     if [ "$status" -ne "$want" ]; then
