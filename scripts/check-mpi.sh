@@ -261,7 +261,7 @@ interrupt() {
     status=0
     # A rank that never stops must fail this case, not hang CI: after 60 s
     # the ranks and mpirun are killed (status 137, reported below).
-    (sleep 60 && pkill -KILL -P "$pid"; kill -KILL "$pid") >/dev/null 2>&1 &
+    (sleep 60; pkill -KILL -P "$pid" || true; kill -KILL "$pid" || true) >/dev/null 2>&1 &
     watchdog=$!
     wait "$pid" || status=$?
     kill "$watchdog" 2>/dev/null || true
