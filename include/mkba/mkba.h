@@ -52,9 +52,10 @@ typedef struct mkba_checkpoint_info {
                           run with resume; 0: none */
     long total;        /* the points of the study that stopped */
     const char *unit;  /* "draws" or "design points" (static); NULL until kept */
-    int lost;          /* it held finished points but could not be kept (its
-                          flush failed; it is removed, and the error's
-                          message says why) */
+    int unflushed;     /* it held finished points and is kept, but its flush
+                          failed: its newest points may not have reached
+                          the disk (a resume checks each; the error's
+                          message says how to continue) */
 } mkba_checkpoint_info;
 
 typedef struct mkba_run_options {

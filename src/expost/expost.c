@@ -471,7 +471,7 @@ static int compute(const job *j, const char *path, const mkba_h5_totals *t, expo
         }
         double log_ml;
         double ess = mkba_expost_weights(e->lw, nd, e->w, &log_ml);
-        if (ess <= 0)
+        if (!(ess > 0))
             rc = mkba_error_set(err, MKBA_EINVAL, "%s: no ex-ante draw can produce the "
                                 "observed data (every draw has likelihood 0): a prior-data "
                                 "conflict too large to update; check the data and the "

@@ -470,6 +470,11 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         rc = number(r, COL_SE, ses, &o->se);
         if (rc == MKBA_OK && o->se <= 0)
             rc = fail(r, COL_SE, "the standard error '%s' must be > 0%s", ses, "");
+        /* The likelihood divides by se squared: one that underflows to 0
+         * would make every weight not a number. */
+        else if (rc == MKBA_OK && !(o->se * o->se > 0))
+            rc = fail(r, COL_SE, "the standard error '%s' is too small to compute with (its "
+                      "square is 0 in double precision); expected one above 1e-150%s", ses, "");
     }
     if (rc != MKBA_OK)
         return rc;

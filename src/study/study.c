@@ -542,8 +542,11 @@ static void extend_error(mkba_error *err, const char *fmt, ...)
  * sound and the same command with --resume continues once there is
  * room), as long as it holds a finished point (its own or an earlier
  * run's): an empty one would only make the same command refuse to start
- * over. Removed when the study succeeded or failed otherwise, and when
- * its flush (fdatasync) fails: then it is reported lost. */
+ * over. Removed when the study succeeded or failed otherwise. Kept also
+ * when its flush (fdatasync) fails, reported unflushed: its newest
+ * records may not have reached the disk, but a resume checks every
+ * record and continues from the last whole one, and older records (an
+ * earlier run's) are sound. */
 static int close_checkpoint(study *s, int rc, mkba_error *err)
 {
     if (s->ckpt == NULL)
@@ -562,22 +565,20 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     mkba_error_clear(&flushed);
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
-    /* A checkpoint that cannot be flushed is not kept: the message says
-     * so, and the same command must then start over, not be refused for a
-     * checkpoint whose newest records may never have reached the disk. */
-    if (rc2 != MKBA_OK && path != NULL)
-        unlink(path);
     mkba_checkpoint_info *info = s->o->checkpoint;
     if (info != NULL && rc2 == MKBA_OK) {
         info->kept = (long)done;
         info->total = (long)s->count;
         info->unit = point_unit(s->d);
     } else if (info != NULL) {
-        info->lost = rc2 != MKBA_OK;
+        info->unflushed = 1;
     }
     if (err != NULL && storage) {
         if (rc2 != MKBA_OK)
-            extend_error(err, "the checkpoint could not be kept either (%s)", flushed.message);
+            extend_error(err, "the checkpoint could not be flushed either (%s); it is kept in "
+                         "%s: make room, then run the same command with --resume to continue "
+                         "from the %s that reached the disk (each is checked)", flushed.message,
+                         path != NULL ? path : "the checkpoint", point_unit(s->d));
         else
             extend_error(err, "the %zu of %zu %s finished are kept in %s: make room (free "
                          "space, raise the quota or limit), then run the same command with "
@@ -587,8 +588,11 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
         /* Replaces the bare "interrupted" of the stop flag. */
         mkba_error_clear(err);
         if (rc2 != MKBA_OK)
-            mkba_error_set(err, MKBA_EINTERRUPTED, "the checkpoint could not be kept (%s)",
-                           flushed.message);
+            mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; the checkpoint could not be "
+                           "flushed (%s); it is kept in %s: run the same command with --resume "
+                           "to continue from the %s that reached the disk (each is checked)",
+                           flushed.message, path != NULL ? path : "the checkpoint",
+                           point_unit(s->d));
         else
             mkba_error_set(err, MKBA_EINTERRUPTED, "interrupted; %zu of %zu %s are kept in %s: "
                            "run the same command with --resume to continue", done, s->count,

@@ -104,6 +104,8 @@ static const bad_case bad[] = {
     { "year,arm,metric,value,n,se\n1,model_b,reached,3,100,0\n",
       { "obs.csv:2: column 6 (se)", "must be > 0" } },
     { "year,arm,metric,value,n,se\n1,model_b,reached,3,100,-1\n", { "column 6 (se)" } },
+    { "year,arm,metric,value,n,se\n1,model_b,reached,3,100,1e-200\n",
+      { "obs.csv:2: column 6 (se)", "'1e-200' is too small to compute with" } },
     { "year,arm,metric,value,n\n1,model_b,reached,3,100\n# ok\n1,model_b,reached,4,100\n",
       { "obs.csv:4:", "duplicate", "line 2" } },
     { "year,arm,metric,value,n,domain\n1,model_b,registered_problems,400,12000,\n"

@@ -155,7 +155,7 @@ static void test_base_case_is_in_the_key(void **state)
     assert_int_equal(last.total, 8);
     assert_string_equal(last.unit, "design points");
     assert_int_equal(last.resumed, 0);
-    assert_false(last.lost);
+    assert_false(last.unflushed);
     assert_int_equal(study(m, 0, 1, 0, &err), MKBA_EINVAL);
     assert_int_equal(last.kept, 0);
     support_assert_contains(err.message, "the free values were base-case values then, PSA draws now");

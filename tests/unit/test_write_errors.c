@@ -10,8 +10,8 @@
  * where MKBA_BIN is the sanitized build) and leave neither OUT nor
  * OUT.tmp. A checkpoint with finished draws is kept, the message saying
  * how to continue, and --resume then completes the run; one whose flush
- * fails too is removed, the message saying so (test_checkpoint_lost_too,
- * through the library). A hard limit is
+ * fails too is kept all the same, the message saying so, and resumes
+ * (test_checkpoint_lost_too, through the library). A hard limit is
  * also stepped through the whole growth of a run's, a tornado's and an
  * ex-post evaluation's file (test_hard_limit_steps), so that the file
  * meets it at every stage of its growth (HDF5's cache defers most writes
@@ -958,7 +958,7 @@ static void lose_checkpoint(void *user, double done, double total)
 /* In a child: a run into path with its checkpoint (2 draws, or 4 when
  * interrupted, of 200 households), the faults placed by lose_checkpoint.
  * Writes to fd the status, whether the faults were placed (1) and the
- * checkpoint's kept and lost, then the message. close_tmp and lost_ckpt
+ * checkpoint's kept and unflushed, then the message. close_tmp and lost_ckpt
  * are path's temporary and checkpoint. */
 static void lost_run(const char *path, int fd)
 {
@@ -980,7 +980,7 @@ static void lost_run(const char *path, int fd)
         mkba_model_free(m);
         report[1] = lost_swapped;
         report[2] = info.kept;
-        report[3] = info.lost;
+        report[3] = info.unflushed;
     }
     struct rlimit r;
     getrlimit(RLIMIT_FSIZE, &r);
@@ -995,7 +995,8 @@ static void lost_run(const char *path, int fd)
 
 /* lost_run (interrupted or not) in a child; fails the test unless it
  * ends with `code` and exactly the message `expected`, the checkpoint
- * reported lost and not kept, and nothing left. */
+ * reported unflushed, nothing left but the checkpoint, and a resume from
+ * that checkpoint completes to the file of an uninterrupted run. */
 static void lost_case(int interrupt, int code, const char *expected)
 {
     char path[256], msg[2048], t[300];
@@ -1029,8 +1030,8 @@ static void lost_case(int interrupt, int code, const char *expected)
     if (report[0] != code || strcmp(msg, expected) != 0)
         fail_msg("status %ld (expected %d)\ngot      \"%s\"\nexpected \"%s\"", report[0], code,
                  msg, expected);
-    /* What the message says is so: nothing kept, nothing left that looks
-     * like a result or a checkpoint to resume (docs/reliability.md). */
+    /* What the message says is so: the checkpoint kept (its records are
+     * checked when resumed), nothing that looks like a result. */
     assert_int_equal(report[2], 0);
     assert_int_equal(report[3], 1);
     assert_false(support_exists(path));
@@ -1039,29 +1040,62 @@ static void lost_case(int interrupt, int code, const char *expected)
     snprintf(t, sizeof t, "%s.lock", path);
     assert_false(support_exists(t));
     snprintf(t, sizeof t, "%s.ckpt", path);
-    if (support_exists(t)) {
-        remove(t);
-        fail_msg("%s is left although the message says it could not be kept", t);
-    }
+    if (!support_exists(t))
+        fail_msg("%s is gone although the message says it is kept", t);
+    /* --resume continues from it to the uninterrupted run's numbers. */
+    mkba_model *m = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    assert_int_equal(mkba_scenario_load(NULL, "scenarios/default.cfg", &m, &err), MKBA_OK);
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    char ref[300];
+    snprintf(ref, sizeof ref, "%s/lost-ref.h5", dir);
+    mkba_run_options o;
+    support_run_options(&o, ref, interrupt ? 4 : 2, 200);
+    o.no_checkpoint = 1;
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("the reference run: %s", err.message);
+    mkba_checkpoint_info info = { 0 };
+    support_run_options(&o, path, interrupt ? 4 : 2, 200);
+    o.resume = 1;
+    o.checkpoint = &info;
+    if (mkba_run(&ctx, m, &o, &err) != MKBA_OK)
+        fail_msg("--resume from the unflushed checkpoint: %s", err.message);
+    mkba_model_free(m);
+    assert_false(support_exists(t));
+    assert_true(info.resumed > 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, ". scripts/h5-differing.sh && d=$(differing '%s' '%s') && "
+             "test -z \"$d\" || { echo \"$d\" >&2; exit 1; }", ref, path);
+    if (system(cmd) != 0)
+        fail_msg("the resumed file differs from an uninterrupted run's (above)");
+    remove(ref);
+    remove(path);
 }
 
 static void test_checkpoint_lost_too(void **state)
 {
     (void)state;
-    char path[256], expected[1200];
+    char path[256], expected[2000];
     snprintf(path, sizeof path, "%s/lost.h5", dir);
     /* The storage error's message, which the program prints after "mkba: ",
      * exiting 1 (mkba_cli_library_error, src/cli/args.c). */
     snprintf(expected, sizeof expected, "cannot write %s: the file is too large (for the file "
              "system or the process's file size limit) (File too large); the checkpoint "
-             "could not be kept either (cannot write %s (its checkpoint %s.ckpt): Invalid "
-             "argument)", path, path, path);
+             "could not be flushed either (cannot write %s (its checkpoint %s.ckpt): Invalid "
+             "argument); it is kept in %s.ckpt: make room, then run the same command with "
+             "--resume to continue from the draws that reached the disk (each is checked)",
+             path, path, path, path);
     lost_case(0, MKBA_EIO, expected);
     /* The interruption's, which the program prints after "mkba: interrupted
-     * by SIGINT (Ctrl-C): ...; " with "; run the same command again to start
-     * over", then dies by the signal (mkba_cli_run_error). */
-    snprintf(expected, sizeof expected, "the checkpoint could not be kept (cannot write %s (its "
-             "checkpoint %s.ckpt): Invalid argument)", path, path);
+     * by SIGINT (Ctrl-C): ...; " without its first word, then dies by the
+     * signal (mkba_cli_run_error). */
+    snprintf(expected, sizeof expected, "interrupted; the checkpoint could not be flushed "
+             "(cannot write %s (its checkpoint %s.ckpt): Invalid argument); it is kept in "
+             "%s.ckpt: run the same command with --resume to continue from the draws that "
+             "reached the disk (each is checked)", path, path, path);
     lost_case(1, MKBA_EINTERRUPTED, expected);
 }
 
