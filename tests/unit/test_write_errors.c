@@ -1078,6 +1078,8 @@ static void lost_case(int interrupt, int code, const char *expected)
 static void test_checkpoint_lost_too(void **state)
 {
     (void)state;
+    if (!support_have_dev_full("test_checkpoint_lost_too"))
+        skip();
     char path[256], expected[2000];
     snprintf(path, sizeof path, "%s/lost.h5", dir);
     /* The storage error's message, which the program prints after "mkba: ",
@@ -1238,9 +1240,12 @@ static void test_label_closes(void **state)
  * evaluation's file under a limit at the data's offset of
  * /expost/observation (strings), /expost/line (ints), /expost/loglik
  * (doubles) and /analysis/cashflow/npv_draws (a slab per perspective),
- * measured from an unlimited run, must fail cleanly. The user's message is the same whichever write met the limit,
- * so this provokes the store's messages; test_label_closes is what fails
- * when the helpers stop checking the close. */
+ * measured from an unlimited run, must fail cleanly. The user's message
+ * is the same whichever write met the limit, and the limit stays for the
+ * rest of the run, so this provokes the store's messages but cannot tell
+ * which write met it: test_label_closes is what fails when the whole-array
+ * helpers stop checking the close, and nothing does for store_slab's (gdb
+ * showed its close failing first). */
 static const char *const store_args =
     "expost scenarios/pathways/model-b.cfg --observed "
     "scenarios/pathways/observed/model-b-synthetic.csv --draws 8 --households 50 "
