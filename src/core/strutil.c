@@ -41,14 +41,7 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case)
     return one[lb];
 }
 
-/* The ranking key of a candidate; smaller is closer. */
-typedef struct name_rank {
-    size_t folded;  /* distance ignoring case: 0 for a case-insensitive match */
-    size_t exact;   /* distance with case */
-    size_t dlen;    /* |length difference| */
-} name_rank;
-
-static int rank_less(const name_rank *x, const name_rank *y)
+static int rank_less(const mkba_name_rank *x, const mkba_name_rank *y)
 {
     if (x->folded != y->folded)
         return x->folded < y->folded;
@@ -57,28 +50,38 @@ static int rank_less(const name_rank *x, const name_rank *y)
     return x->dlen < y->dlen;
 }
 
+void mkba_closest_init(mkba_closest *c, const char *name)
+{
+    c->name = name;
+    c->len = strlen(name);
+    c->limit = c->len / 3 < 2 ? 2 : c->len / 3;
+    c->best = NULL;
+    c->rank = (mkba_name_rank){0, 0, 0};
+}
+
+void mkba_closest_offer(mkba_closest *c, const char *candidate)
+{
+    if (candidate == NULL)
+        return;
+    size_t other = strlen(candidate);
+    mkba_name_rank r = {mkba_name_distance(c->name, candidate, 1),
+                        mkba_name_distance(c->name, candidate, 0),
+                        c->len > other ? c->len - other : other - c->len};
+    if (r.folded > c->limit || r.exact == (size_t)-1)
+        return;
+    if (c->best == NULL || rank_less(&r, &c->rank)) {
+        c->best = candidate;
+        c->rank = r;
+    }
+}
+
 const char *mkba_closest_name(const char *name, const char *const *names, size_t n)
 {
-    size_t len = strlen(name), limit = len / 3;
-    if (limit < 2)
-        limit = 2;
-    const char *best = NULL;
-    name_rank best_rank = {0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        if (names[i] == NULL)
-            continue;
-        size_t other = strlen(names[i]);
-        name_rank r = {mkba_name_distance(name, names[i], 1),
-                       mkba_name_distance(name, names[i], 0),
-                       len > other ? len - other : other - len};
-        if (r.folded > limit || r.exact == (size_t)-1)
-            continue;
-        if (best == NULL || rank_less(&r, &best_rank)) {
-            best = names[i];
-            best_rank = r;
-        }
-    }
-    return best;
+    mkba_closest c;
+    mkba_closest_init(&c, name);
+    for (size_t i = 0; i < n; i++)
+        mkba_closest_offer(&c, names[i]);
+    return c.best;
 }
 
 char *mkba_strdup(const char *s)

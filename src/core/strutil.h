@@ -22,6 +22,23 @@ size_t mkba_name_distance(const char *a, const char *b, int fold_case);
  * and `nwe` suggests `new` (one swap). */
 const char *mkba_closest_name(const char *name, const char *const *names, size_t n);
 
+/* The same search one candidate at a time, with no list to build (and so
+ * no allocation that could fail while an error is being explained):
+ * mkba_closest_init, then mkba_closest_offer for each candidate (NULL is
+ * skipped), in list order; the answer is c.best. */
+typedef struct mkba_name_rank {
+    size_t folded;  /* distance ignoring case: 0 for a case-insensitive match */
+    size_t exact;   /* distance with case */
+    size_t dlen;    /* |length difference| */
+} mkba_name_rank;
+typedef struct mkba_closest {
+    const char *name, *best;
+    size_t len, limit;
+    mkba_name_rank rank;   /* best's; smaller is closer */
+} mkba_closest;
+void mkba_closest_init(mkba_closest *c, const char *name);
+void mkba_closest_offer(mkba_closest *c, const char *candidate);
+
 /* The number of characters of UTF-8 text s as a terminal shows them (one
  * column per code point: names like één-loket line up in text tables). */
 size_t mkba_utf8_width(const char *s);

@@ -512,16 +512,13 @@ int mkba_params_find(const mkba_params *p, const char *name)
 /* Only names an expression can use are offered as suggestions. */
 const char *mkba_params_closest(const mkba_params *p, const char *name)
 {
-    if (p == NULL || name == NULL || p->n == 0)
+    if (p == NULL || name == NULL)
         return NULL;
-    const char **names = mkba_malloc(p->n * sizeof *names);
-    if (names == NULL)
-        return NULL;
+    mkba_closest c;
+    mkba_closest_init(&c, name);
     for (size_t i = 0; i < p->n; i++)
-        names[i] = p->extra[i].referenceable ? p->param[i].name : NULL;
-    const char *best = mkba_closest_name(name, names, p->n);
-    mkba_free(names);
-    return best;
+        mkba_closest_offer(&c, p->extra[i].referenceable ? p->param[i].name : NULL);
+    return c.best;
 }
 
 size_t mkba_params_count(const mkba_params *p)

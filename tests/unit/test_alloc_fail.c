@@ -162,7 +162,7 @@ static void test_load(void **state)
 
 /* Scenarios with a mistake: every allocation failing while the loader
  * explains it (reading the file again to quote the line of a syntax error;
- * the "did you mean" of a misspelt setting) is out of memory, not the
+ * the "did you mean" of a misspelt setting or parameter) is out of memory, not the
  * mistake told without its explanation; with none failing, the mistake in
  * full. */
 static void test_load_faulty(void **state)
@@ -182,6 +182,7 @@ static void test_load_faulty(void **state)
         { syntax, MKBA_EPARSE, "syntax error" },
         { "tests/data/bad/unknown_setting.cfg", MKBA_EINVAL,
           "timing.discont_time: unknown setting; did you mean 'discount_time'?" },
+        { "tests/data/bad/unknown_parameter.cfg", MKBA_EINVAL, "did you mean 'p_worse'?" },
     };
     for (size_t i = 0; i < sizeof faulty / sizeof faulty[0]; i++) {
         long n = 1;
