@@ -267,7 +267,10 @@ interrupt() {
     kill "$watchdog" 2>/dev/null || true
     took=$(($(date +%s) - start))
     # shellcheck disable=SC2086
-    if [ "$status" -ne "$want" ]; then
+    if [ "$status" -eq 137 ] && [ "$took" -ge 60 ]; then
+        fail "$name: the ranks did not stop within 60 s of the signal: mpirun and the ranks were killed (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
+        show_errors
+    elif [ "$status" -ne "$want" ]; then
         fail "$name: mpirun's exit status $status, expected $want (files left: $(ls "$out"* 2>/dev/null | tr '\n' ' ')):"
         show_errors
     elif [ "$took" -gt 20 ]; then

@@ -62,7 +62,8 @@ trap 'rm -f "$log"' EXIT
 # index update, which also fails on a mirror caught mid-sync (a hash sum
 # mismatch that no download retry mends), runs once more after a pause.
 # On a freshly booted machine the boot-time updates may hold apt's locks:
-# wait for them up to 5 minutes rather than fail at once.
+# the install waits up to 5 minutes for dpkg's (the index update's own
+# lock is not covered by this option: its retry above is what helps).
 apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive
      apt-get -o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
 if ! { { "${apt[@]}" update -qq || { sleep 15 && "${apt[@]}" update -qq; }; } &&

@@ -52,10 +52,10 @@ typedef struct mkba_checkpoint_info {
                           run with resume; 0: none */
     long total;        /* the points of the study that stopped */
     const char *unit;  /* "draws" or "design points" (static); NULL until kept */
-    int unflushed;     /* it held finished points and is kept, but its flush
-                          failed: its newest points may not have reached
-                          the disk (a resume checks each; the error's
-                          message says how to continue) */
+    int unflushed;     /* kept (kept > 0) but its flush failed: its newest
+                          points may not have reached the disk (a resume
+                          checks each and continues from the last whole
+                          one; the error's message says so) */
 } mkba_checkpoint_info;
 
 typedef struct mkba_run_options {

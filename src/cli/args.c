@@ -252,12 +252,12 @@ int mkba_cli_run_error(const mkba_error *err, const mkba_checkpoint_info *ckpt,
     fprintf(stderr, "mkba: interrupted by %s: the run stopped and wrote no result file (its "
                     "temporary file is removed); ",
             signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
-    if (ckpt != NULL && ckpt->kept > 0)
-        fprintf(stderr, "%ld of %ld %s are kept in %s.ckpt: run the same command with "
-                        "--resume to continue\n", ckpt->kept, ckpt->total, ckpt->unit, output);
-    else if (ckpt != NULL && ckpt->unflushed)   /* the library's words say how to go on */
+    if (ckpt != NULL && ckpt->unflushed)   /* the library's words say how to go on */
         fprintf(stderr, "%s\n", strncmp(err->message, "interrupted; ", 13) == 0
                                     ? err->message + 13 : err->message);
+    else if (ckpt != NULL && ckpt->kept > 0)
+        fprintf(stderr, "%ld of %ld %s are kept in %s.ckpt: run the same command with "
+                        "--resume to continue\n", ckpt->kept, ckpt->total, ckpt->unit, output);
     else
         fputs("run the same command again to start over\n", stderr);
     if (mkba_cli_rank_error.code == MKBA_OK)

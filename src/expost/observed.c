@@ -471,10 +471,10 @@ static int read_row(const reader *r, const mkba_model *m, int years, char **f,
         if (rc == MKBA_OK && o->se <= 0)
             rc = fail(r, COL_SE, "the standard error '%s' must be > 0%s", ses, "");
         /* The likelihood divides by se squared: one that underflows to 0
-         * would make every weight not a number. */
-        else if (rc == MKBA_OK && !(o->se * o->se > 0))
+         * (below about 1.5e-162) would make every weight not a number. */
+        else if (rc == MKBA_OK && o->se < 1e-150)
             rc = fail(r, COL_SE, "the standard error '%s' is too small to compute with (its "
-                      "square is 0 in double precision); expected one above 1e-150%s", ses, "");
+                      "square underflows); expected one of at least 1e-150%s", ses, "");
     }
     if (rc != MKBA_OK)
         return rc;

@@ -566,12 +566,11 @@ static int close_checkpoint(study *s, int rc, mkba_error *err)
     int rc2 = mkba_checkpoint_close(s->ckpt, 1, &flushed);
     s->ckpt = NULL;
     mkba_checkpoint_info *info = s->o->checkpoint;
-    if (info != NULL && rc2 == MKBA_OK) {
+    if (info != NULL) {
         info->kept = (long)done;
         info->total = (long)s->count;
         info->unit = point_unit(s->d);
-    } else if (info != NULL) {
-        info->unflushed = 1;
+        info->unflushed = rc2 != MKBA_OK;
     }
     if (err != NULL && storage) {
         if (rc2 != MKBA_OK)

@@ -1032,7 +1032,7 @@ static void lost_case(int interrupt, int code, const char *expected)
                  msg, expected);
     /* What the message says is so: the checkpoint kept (its records are
      * checked when resumed), nothing that looks like a result. */
-    assert_int_equal(report[2], 0);
+    assert_true(report[2] > 0);   /* kept, counted: a caller reads the numbers */
     assert_int_equal(report[3], 1);
     assert_false(support_exists(path));
     snprintf(t, sizeof t, "%s.tmp", path);
