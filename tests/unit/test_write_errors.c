@@ -805,6 +805,26 @@ static void close_run(const char *path, long limit, int fd)
     exit(0);
 }
 
+/* What a forked child wrote on pipe fd0: `nreport` longs into report,
+ * then a message into msg (of `room` bytes); closes fd0, waits for the
+ * child and returns its exit status, or 128 + the signal it died by. */
+static int child_said(int fd0, pid_t pid, long *report, size_t nreport, char *msg,
+                      size_t room)
+{
+    if (nreport > 0)
+        assert_int_equal(read(fd0, report, nreport * sizeof *report),
+                         (ssize_t)(nreport * sizeof *report));
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < room && (got = read(fd0, msg + n, room - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(fd0);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* close_run in a child; *size, *rc, *end and msg (of `room` bytes) as it
  * wrote. */
 static void close_child(const char *path, long limit, long *size, long *rc, long *end,
@@ -821,19 +841,9 @@ static void close_child(const char *path, long limit, long *size, long *rc, long
     }
     close(fd[1]);
     long report[3];
-    assert_int_equal(read(fd[0], report, sizeof report), (ssize_t)sizeof report);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < room && (got = read(fd[0], msg + n, room - 1 - n)) > 0)
-        n += (size_t)got;
-    msg[n] = '\0';
-    close(fd[0]);
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        fail_msg("limit %ld: the child ended with %s %d", limit,
-                 WIFEXITED(st) ? "exit" : "signal",
-                 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+    int st = child_said(fd[0], pid, report, 3, msg, room);
+    if (st != 0)
+        fail_msg("limit %ld: the child ended with status %d (128 + N: signal N)", limit, st);
     *size = report[0];
     *rc = report[1];
     *end = report[2];
@@ -1015,16 +1025,7 @@ static void lost_case(int interrupt, int code, const char *expected)
     }
     close(fd[1]);
     long report[4];
-    assert_int_equal(read(fd[0], report, sizeof report), (ssize_t)sizeof report);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < sizeof msg && (got = read(fd[0], msg + n, sizeof msg - 1 - n)) > 0)
-        n += (size_t)got;
-    msg[n] = '\0';
-    close(fd[0]);
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(child_said(fd[0], pid, report, 4, msg, sizeof msg), 0);
     if (report[1] != 1)
         fail_msg("the faults were not placed (%ld): %s", report[1], msg);
     if (report[0] != code || strcmp(msg, expected) != 0)
@@ -1189,15 +1190,7 @@ static int create_limited(const char *scenario, const char *path, long limit, ch
         exit(status);
     }
     close(fd[1]);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < room && (got = read(fd[0], msg + n, room - 1 - n)) > 0)
-        n += (size_t)got;
-    msg[n] = '\0';
-    close(fd[0]);
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return child_said(fd[0], pid, NULL, 0, msg, room);
 }
 
 static void test_label_closes(void **state)
