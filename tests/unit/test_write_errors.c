@@ -805,6 +805,23 @@ static void close_run(const char *path, long limit, int fd)
     exit(0);
 }
 
+/* Forks with a pipe from the child to the test: the child (0 returned)
+ * ignores SIGXFSZ (a size limit is then EFBIG, reported in words) and
+ * writes fd[1]; the parent reads fd[0]. Each closes the other's end. */
+static pid_t fork_piped(int fd[2])
+{
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        signal(SIGXFSZ, SIG_IGN);
+    } else {
+        close(fd[1]);
+    }
+    return pid;
+}
+
 /* What a forked child wrote on pipe fd0: `nreport` longs into report,
  * then a message into msg (of `room` bytes); closes fd0, waits for the
  * child and returns its exit status, or 128 + the signal it died by. */
@@ -831,15 +848,9 @@ static void close_child(const char *path, long limit, long *size, long *rc, long
                         char *msg, size_t room)
 {
     int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        signal(SIGXFSZ, SIG_IGN);
+    pid_t pid = fork_piped(fd);
+    if (pid == 0)
         close_run(path, limit, fd[1]);
-    }
-    close(fd[1]);
     long report[3];
     int st = child_said(fd[0], pid, report, 3, msg, room);
     if (st != 0)
@@ -1015,15 +1026,9 @@ static void lost_case(int interrupt, int code, const char *expected)
     snprintf(lost_ckpt, sizeof lost_ckpt, "%s.ckpt", path);
     lost_interrupt = interrupt;
     int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        signal(SIGXFSZ, SIG_IGN);
+    pid_t pid = fork_piped(fd);
+    if (pid == 0)
         lost_run(path, fd[1]);
-    }
-    close(fd[1]);
     long report[4];
     assert_int_equal(child_said(fd[0], pid, report, 4, msg, sizeof msg), 0);
     if (report[1] != 1)
@@ -1155,12 +1160,8 @@ static int create_limited(const char *scenario, const char *path, long limit, ch
                           size_t room)
 {
     int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
+    pid_t pid = fork_piped(fd);
     if (pid == 0) {
-        close(fd[0]);
-        signal(SIGXFSZ, SIG_IGN);
         mkba_model *m = NULL;
         mkba_error err;
         mkba_error_clear(&err);
@@ -1189,7 +1190,6 @@ static int create_limited(const char *scenario, const char *path, long limit, ch
         close(fd[1]);
         exit(status);
     }
-    close(fd[1]);
     return child_said(fd[0], pid, NULL, 0, msg, room);
 }
 
