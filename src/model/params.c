@@ -45,8 +45,10 @@ typedef struct param_extra {
 
 /* One parsed expression: of parameter `param` in variant `variant` (0 = the
  * reference definition, arm + 1 = that arm's override). A variable that is
- * calendar time (MKBA_PARAMS_YEAR) has parameter index YEAR_VAR. */
+ * calendar time has a negative index: YEAR_VAR (MKBA_PARAMS_YEAR) or
+ * WHOLE_YEAR_VAR (MKBA_PARAMS_WHOLE_YEAR). */
 #define YEAR_VAR (-1)
+#define WHOLE_YEAR_VAR (-2)
 typedef struct expr_slot {
     int param, variant;
     const char *text;       /* points into the definition */
@@ -311,7 +313,7 @@ static int add_one(mkba_params *p, const char *name, const mkba_dist *def,
         return mkba_error_set(err, MKBA_EINVAL,
                               "%s: the parameter name '%s' is reserved in expressions (a function "
                               "or constant); choose another name", here, name), -1;
-    if (strcmp(name, MKBA_PARAMS_YEAR) == 0)
+    if (mkba_params_is_time_variable(name))
         return mkba_error_set(err, MKBA_EINVAL,
                               "%s: the parameter name '%s' is reserved in expressions (the year "
                               "of the cycle, docs/model.md); choose another name", here, name),
@@ -650,8 +652,8 @@ static int parse_slot(mkba_params *p, size_t i, size_t v, mkba_error *err)
     p->slot_of[i * (p->narms + 1) + v] = (int)p->nslot++;
     for (size_t j = 0; j < mkba_expr_nvars(e); j++) {
         const char *name = mkba_expr_var(e, j);
-        if (strcmp(name, MKBA_PARAMS_YEAR) == 0) {
-            s->var[s->nvars++] = YEAR_VAR;
+        if (mkba_params_is_time_variable(name)) {
+            s->var[s->nvars++] = strcmp(name, MKBA_PARAMS_YEAR) == 0 ? YEAR_VAR : WHOLE_YEAR_VAR;
             continue;
         }
         int k = mkba_params_find(p, name);
@@ -723,7 +725,7 @@ static int visit(topo *t, int k, mkba_error *err)
     t->path[t->depth++] = k;
     const expr_slot *es = &t->p->slot[s];
     for (size_t j = 0; j < es->nvars; j++) {
-        int rc = es->var[j] == YEAR_VAR ? MKBA_OK : visit(t, es->var[j], err);
+        int rc = es->var[j] < 0 ? MKBA_OK : visit(t, es->var[j], err);
         if (rc != MKBA_OK)
             return rc;
     }
@@ -822,7 +824,7 @@ static int close_inputs(const mkba_params *p, int arm, unsigned char *mark)
             int s = arm < 0 ? p->slot_of[i * nv + v] : effective_slot(p, i, (size_t)arm + 1);
             for (size_t j = 0; s >= 0 && j < p->slot[s].nvars; j++) {
                 int k = p->slot[s].var[j];
-                if (k != YEAR_VAR && !mark[k]) {
+                if (k >= 0 && !mark[k]) {
                     mark[k] = 1;
                     stack[top++] = k;
                 }
@@ -864,7 +866,7 @@ static int finalize_used(mkba_params *p, mkba_error *err)
 static int slot_in_time(const expr_slot *s, const unsigned char *tv)
 {
     for (size_t j = 0; j < s->nvars; j++)
-        if (s->var[j] == YEAR_VAR || tv[s->var[j]])
+        if (s->var[j] < 0 || tv[s->var[j]])
             return 1;
     return 0;
 }
@@ -876,12 +878,17 @@ static int time_refused(const mkba_params *p, size_t i, const unsigned char *tv,
 {
     const mkba_param *q = &p->param[i];
     const loc *once = &p->extra[i].once;
-    const char *cause = NULL;   /* another parameter that varies, or the year itself */
+    const char *cause = NULL;   /* another parameter that varies */
+    const char *variable = MKBA_PARAMS_YEAR;    /* or the calendar-time variable it reads */
     for (size_t v = 0; v <= p->narms; v++) {
         int k = p->slot_of[i * (p->narms + 1) + v];
-        for (size_t j = 0; k >= 0 && j < p->slot[k].nvars; j++)
-            if (p->slot[k].var[j] != YEAR_VAR && tv[p->slot[k].var[j]])
-                cause = p->param[p->slot[k].var[j]].name;
+        for (size_t j = 0; k >= 0 && j < p->slot[k].nvars; j++) {
+            int var = p->slot[k].var[j];
+            if (var >= 0 && tv[var])
+                cause = p->param[var].name;
+            else if (var == WHOLE_YEAR_VAR)
+                variable = MKBA_PARAMS_WHOLE_YEAR;
+        }
     }
     char here[LOC_MAX], def[LOC_MAX], what[LOC_MAX + 64];
     /* A value written inline is defined where it is read. */
@@ -894,7 +901,7 @@ static int time_refused(const mkba_params *p, size_t i, const unsigned char *tv,
                           "but %s uses %s%s; only the amounts of cost and effect rules "
                           "(per_year, once) may vary by year (docs/model.md, \"Calendar time\")",
                           where(here, once->path, once->file, once->line), what,
-                          cause != NULL ? cause : MKBA_PARAMS_YEAR,
+                          cause != NULL ? cause : variable,
                           cause != NULL ? ", which varies by year" : "");
 }
 
@@ -1138,6 +1145,12 @@ size_t mkba_params_time_count(const mkba_params *p)
     return p->ntime;
 }
 
+int mkba_params_is_time_variable(const char *name)
+{
+    return name != NULL &&
+           (strcmp(name, MKBA_PARAMS_YEAR) == 0 || strcmp(name, MKBA_PARAMS_WHOLE_YEAR) == 0);
+}
+
 int mkba_params_time_column(const mkba_params *p, size_t index)
 {
     return p->time_col[index];
@@ -1159,6 +1172,9 @@ int mkba_params_by_cycle(const mkba_params *p, const double *values, const doubl
         const double *fixed = w->fixed != NULL ? w->fixed + a * p->n : NULL;
         memcpy(w->cyc, values + a * p->n, p->n * sizeof *w->cyc);
         for (size_t k = 0; k < ncycles; k++) {
+            /* year[k] is 1 + k x cycle length: the tolerance keeps a
+             * January's 1 + 12 x (1/12) in its year whatever the rounding. */
+            const double whole = floor(year[k] + 1e-9);
             /* Only the expressions that vary by year change; the others
              * keep the draw's values, which these may read. A fixed value
              * (mkba_params_work_fix) stays the same in every cycle, as if
@@ -1168,7 +1184,9 @@ int mkba_params_by_cycle(const mkba_params *p, const double *values, const doubl
                 if (p->time_col[s->param] < 0 || (fixed != NULL && !isnan(fixed[s->param])))
                     continue;
                 for (size_t j = 0; j < s->nvars; j++)
-                    w->vbuf[j] = s->var[j] == YEAR_VAR ? year[k] : w->cyc[s->var[j]];
+                    w->vbuf[j] = s->var[j] == YEAR_VAR         ? year[k]
+                                 : s->var[j] == WHOLE_YEAR_VAR ? whole
+                                                               : w->cyc[s->var[j]];
                 double x = mkba_expr_eval(w->ev[p->order[a][o]], w->vbuf);
                 if (!isfinite(x))
                     return bad_value(p, (size_t)s->param, a, draw, 0, 0, x, err);
@@ -1270,7 +1288,7 @@ int mkba_params_sample(const mkba_params *p, uint64_t seed, uint32_t draw,
             if (fixed != NULL && !isnan(fixed[s->param]))
                 continue;
             for (size_t j = 0; j < s->nvars; j++)
-                work->vbuf[j] = s->var[j] == YEAR_VAR ? 1.0 : v[s->var[j]];
+                work->vbuf[j] = s->var[j] < 0 ? 1.0 : v[s->var[j]];   /* year 1 */
             double x = mkba_expr_eval(work->ev[p->order[a][k]], work->vbuf);
             v[s->param] = x;
             if (!isfinite(x))

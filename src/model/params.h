@@ -172,15 +172,22 @@ int mkba_params_inputs(const mkba_params *p, unsigned char *mark);
 int mkba_params_inputs_arm(const mkba_params *p, size_t arm, unsigned char *mark);
 
 /* ---- Calendar time (docs/model.md, "Calendar time") ----
- * An expression may use the variable `year`: the year of the horizon in
- * which a cycle starts, 1 in the first (1 + (k - 1) x cycle length in years
- * for cycle k). A parameter whose expression uses it, directly or through
+ * An expression may use the variable `year`: the time at which a cycle
+ * starts, in years, 1 at the start (1 + (k - 1) x cycle length in years for
+ * cycle k), and `whole_year`: the number of the year that time lies in (1
+ * for the twelve months of the first year, 2 for the next twelve: a step
+ * each January, which libmatheval's expressions cannot write, having no
+ * floor). A parameter whose expression uses either, directly or through
  * another parameter, varies by year. mkba_params_sample gives such a
  * parameter its value in year 1; mkba_params_by_cycle its value in every
  * cycle. Only the amounts of cost and effect rules, which are priced per
  * cycle, may vary; finalize refuses one that a setting reads once per draw
  * (mkba_params_mark_once), naming that setting. */
 #define MKBA_PARAMS_YEAR "year"
+#define MKBA_PARAMS_WHOLE_YEAR "whole_year"
+
+/* Whether name is one of the calendar-time variables above. */
+int mkba_params_is_time_variable(const char *name);
 
 /* Records that the setting at FILE:LINE PATH reads parameter `index` once
  * per draw (a transition, a prevalence, a team's value...), so it may not
@@ -198,7 +205,7 @@ size_t mkba_params_time_param(const mkba_params *p, size_t column);
 
 /* Fills out[(arm * time_count + column) * ncycles + k] with the value in
  * cycle k (0-based) of every parameter that varies by year, with `year` =
- * year[k], from one draw's values (values[arm][param], mkba_params_sample);
+ * year[k] (and `whole_year` its whole part), from one draw's values (values[arm][param], mkba_params_sample);
  * the parameters that do not vary keep their values there. A value fixed in
  * w (mkba_params_work_fix: --set, a design's point) keeps that value in
  * every cycle, and the parameters derived from it read it. MKBA_ENUMERIC

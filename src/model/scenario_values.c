@@ -313,7 +313,7 @@ static int check_expr(mkba_loader *ld, const config_setting_t *s, const char *te
     int rc = 0;
     for (size_t i = 0; i < mkba_expr_nvars(e) && rc == 0; i++) {
         const char *v = mkba_expr_var(e, i);
-        if (mkba_params_find(ld->m->params, v) >= 0 || strcmp(v, MKBA_PARAMS_YEAR) == 0)
+        if (mkba_params_find(ld->m->params, v) >= 0 || mkba_params_is_time_variable(v))
             continue;
         const char *close = mkba_params_closest(ld->m->params, v);
         if (close != NULL)

@@ -292,6 +292,41 @@ static void test_calendar_trend_half_cycle(void **state)
     remove(path);
 }
 
+/* `whole_year` is the number of the year a cycle starts in: with yearly
+ * cycles the same as `year` (the trend prices bit for bit as with `year`);
+ * with monthly ones 1 for months 1-12, 2 for 13-24, ..., so a cost of
+ * 1000 x 1.03^(whole_year - 1) books 1000 x 1.03^floor((k - 1) / 12) / 12
+ * in month k: a step each January, where `year` grows month by month. */
+static void test_calendar_whole_year(void **state)
+{
+    (void)state;
+    char yearly[64], monthly[64];
+    snprintf(yearly, sizeof yearly, "/tmp/mkba_trend_wy_%ld.cfg", (long)getpid());
+    snprintf(monthly, sizeof monthly, "/tmp/mkba_trend_wm_%ld.cfg", (long)getpid());
+    trend_variant(yearly, "(year - 1)\"; source", "(whole_year - 1)\"; source");
+    assert_int_equal(support_write_variant(yearly, monthly, "cycle = \"year\"",
+                                           "cycle = \"month\""), 0);
+    const double g = 1.03;
+    for (int mode = MKBA_ENGINE_MICRO; mode <= MKBA_ENGINE_COHORT; mode++) {
+        mkba_draw_result *a = trend_draw("tests/data/trend.cfg", (mkba_engine_mode)mode);
+        mkba_draw_result *b = trend_draw(yearly, (mkba_engine_mode)mode);
+        assert_int_equal(a->ncycles, b->ncycles);
+        for (size_t k = 0; k < a->ncycles; k++)
+            assert_memory_equal(&a->cost[k], &b->cost[k], sizeof a->cost[k]);
+        assert_memory_equal(&a->cost_total_disc[0], &b->cost_total_disc[0], sizeof(double));
+        mkba_draw_result_free(a);
+        mkba_draw_result_free(b);
+        mkba_draw_result *m = trend_draw(monthly, (mkba_engine_mode)mode);
+        assert_int_equal(m->ncycles, 120);
+        for (size_t k = 1; k <= m->ncycles; k++)
+            expect(m->cost[k - 1], 1000.0 * pow(g, (double)((k - 1) / 12)) / 12.0,
+                   "cost of the month, at its year's level");
+        mkba_draw_result_free(m);
+    }
+    remove(yearly);
+    remove(monthly);
+}
+
 /* An amount whose expression uses the year but does not change with it
  * prices exactly as the same amount without the year: the by-cycle path
  * gives the draw's path's numbers bit for bit. */
@@ -378,6 +413,18 @@ static void test_calendar_refused(void **state)
     err = (mkba_error){0};
     assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
     if (strstr(err.message, "'year' is reserved") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    trend_variant(path, "growth = {", "whole_year = { value = 1.0; source = \"x\"; };\n  growth = {");
+    err = (mkba_error){0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    if (strstr(err.message, "'whole_year' is reserved") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    /* A setting read once per draw names the variable that makes it vary. */
+    trend_variant(path, "ill = 0.0;", "ill = \"0.001 * whole_year\";");
+    err = (mkba_error){0};
+    assert_int_not_equal(mkba_scenario_load(NULL, path, &m, &err), MKBA_OK);
+    if (strstr(err.message, "may not vary by year") == NULL
+        || strstr(err.message, "uses whole_year") == NULL)
         fail_msg("unexpected message: %s", err.message);
     remove(path);
 }
@@ -544,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_cycle_windows),
         cmocka_unit_test(test_calendar_trend),
         cmocka_unit_test(test_calendar_trend_half_cycle),
+        cmocka_unit_test(test_calendar_whole_year),
         cmocka_unit_test(test_calendar_constant),
         cmocka_unit_test(test_calendar_fixed),
         cmocka_unit_test(test_calendar_refused),
