@@ -192,6 +192,11 @@ typedef struct mkba_population {
     char **taakveld;           /* [npayers]: Iv3 task field, e.g. "6.71 Wmo"; "" none */
 } mkba_population;
 
+/* The longest calibration target a scenario may give: a figure and its
+ * source ("-32% youth and family municipal cost (Utrecht) [S1]"), which
+ * the banner quotes twice, not the caveats, which belong in comments. */
+#define MKBA_CALIBRATED_TO_MAX 160
+
 typedef struct mkba_arm {
     char *name;
     char *label;               /* one-line description, may be NULL */

@@ -159,8 +159,14 @@ int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf,
         buf[0] = '\0';
     if (t->arm_calibrated_to == NULL || a >= t->narms || t->arm_calibrated_to[a][0] == '\0')
         return 0;
-    snprintf(buf, size, "arm %s is tuned to reproduce %s; agreement with %s is not evidence",
-             t->arm[a], t->arm_calibrated_to[a], t->arm_calibrated_to[a]);
+    /* A scenario's target has at most MKBA_CALIBRATED_TO_MAX characters; a
+     * file may hold a longer one (written by hand or an older version), so
+     * the quotes are cut with "..." and the warning always ends the banner
+     * in the callers' buffers of MKBA_BANNER_SIZE. */
+    const char *name = t->arm[a], *target = t->arm_calibrated_to[a];
+    const int cut = strlen(target) > MKBA_CALIBRATED_TO_MAX, n = MKBA_CALIBRATED_TO_MAX;
+    snprintf(buf, size, "arm %.*s is tuned to reproduce %.*s%s; agreement with %.*s%s is not "
+             "evidence", n, name, n, target, cut ? "..." : "", n, target, cut ? "..." : "");
     return 1;
 }
 
@@ -201,7 +207,7 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
     else
         mkba_rtable_note(r, tb, "No municipal payer in this scenario: no break-even for the "
                          "municipality.");
-    char banner[1024];
+    char banner[MKBA_BANNER_SIZE];
     for (size_t a = 0; a < t->narms; a++)
         if (mkba_answer_calibration_banner(t, a, banner, sizeof banner))
             mkba_rtable_note(r, tb, "Calibrated: %s.", banner);
@@ -236,7 +242,7 @@ static void payers(FILE *f, const mkba_h5_totals *t, const mkba_decision *d, siz
 /* The banners of the calibrated arms, one line each. */
 static void banners(FILE *f, const mkba_h5_totals *t)
 {
-    char banner[1024];
+    char banner[MKBA_BANNER_SIZE];
     for (size_t a = 0; a < t->narms; a++)
         if (mkba_answer_calibration_banner(t, a, banner, sizeof banner))
             fprintf(f, "  Calibrated       %s.\n", banner);

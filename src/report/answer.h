@@ -73,6 +73,9 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
  * the report. Returns 1 when arm a of t is calibrated, else 0 with buf
  * empty. */
 int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf, size_t size);
+/* Room for any banner: the arm's name and the target twice, each quoted
+ * up to MKBA_CALIBRATED_TO_MAX characters, and the words around them. */
+#define MKBA_BANNER_SIZE (3 * MKBA_CALIBRATED_TO_MAX + 128)
 
 /* The answer in a few lines of text, for the top of the text summary. */
 void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,

@@ -31,6 +31,7 @@
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/summary.h"
+#include "report/answer.h"
 #include "support.h"
 
 #define WAGE 23456.7
@@ -886,7 +887,58 @@ static void test_empty_calibration_target(void **state)
     if (strstr(err.message, path) == NULL || strstr(err.message, "calibrated_to") == NULL
         || strstr(err.message, line) == NULL)
         fail_msg("unhelpful message: %s", err.message);
+    /* An essay is refused too (the banner quotes the target twice); the
+     * longest allowed loads. */
+    char long_target[MKBA_CALIBRATED_TO_MAX + 4];
+    for (int fits = 0; fits <= 1; fits++) {
+        size_t len = MKBA_CALIBRATED_TO_MAX + (fits ? 0 : 1);
+        long_target[0] = '"';
+        memset(long_target + 1, 'x', len);
+        snprintf(long_target + 1 + len, 2, "\"");
+        fixture_variant(path, target, long_target);
+        err = (mkba_error){0};
+        m = NULL;
+        int rc = mkba_scenario_load(NULL, path, &m, &err);
+        if (fits) {
+            assert_int_equal(rc, MKBA_OK);
+            mkba_model_free(m);
+        } else {
+            assert_int_not_equal(rc, MKBA_OK);
+            assert_null(m);
+            if (strstr(err.message, line) == NULL || strstr(err.message, "calibrated_to") == NULL
+                || strstr(err.message, "expected at most 160") == NULL)
+                fail_msg("unhelpful message: %s", err.message);
+        }
+    }
     remove(path);
+}
+
+/* A file may hold a target longer than a scenario may give (written by
+ * hand or an older version): the banner cuts its quotes, never the
+ * warning at its end. */
+static void test_banner_of_a_long_target(void **state)
+{
+    (void)state;
+    char name[] = "arm_a", target[4 * MKBA_CALIBRATED_TO_MAX + 1];
+    memset(target, 'y', sizeof target - 1);
+    target[sizeof target - 1] = '\0';
+    char *names[] = { name }, *targets[] = { target };
+    mkba_h5_totals t = {0};
+    t.narms = 1;
+    t.arm = names;
+    t.arm_calibrated_to = targets;
+    char banner[MKBA_BANNER_SIZE];
+    assert_int_equal(mkba_answer_calibration_banner(&t, 0, banner, sizeof banner), 1);
+    const char *end = "... is not evidence";
+    size_t n = strlen(banner);
+    if (n < strlen(end) || strcmp(banner + n - strlen(end), end) != 0)
+        fail_msg("the banner lost its warning: %s", banner);
+    /* The short fixture's target is quoted whole, twice. */
+    char short_target[] = "a 40% yearly job-finding rate";
+    targets[0] = short_target;
+    assert_int_equal(mkba_answer_calibration_banner(&t, 0, banner, sizeof banner), 1);
+    assert_string_equal(banner, "arm arm_a is tuned to reproduce a 40% yearly job-finding rate; "
+                                "agreement with a 40% yearly job-finding rate is not evidence");
 }
 
 /* The pathway library counts paid work in its accounting layer: every
@@ -947,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_light_work_never_below_bijstand),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
+        cmocka_unit_test(test_banner_of_a_long_target),
         cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
