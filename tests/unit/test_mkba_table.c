@@ -445,56 +445,150 @@ static void test_net_wage_and_the_state(void **state)
     results_free(tn, sn, dn);
 }
 
-/* The light-work top-up of the pathway library
- * (scenarios/pathways/shared/model.cfg): earnings count net against the
- * norm, so a household in light work (its net wage plus the bijstand
- * supplement) never has less than on full bijstand (the medium state's
- * transfer), in the base case and in 400 sampled draws of model A. */
+/* The bijstand of the pathway library (scenarios/pathways/shared/model.cfg,
+ * issue 13), against the parameters of model A in the base case and in 400
+ * sampled draws, in every arm. The municipality (gemeente-participatiewet)
+ * pays the gross benefit C = N g, with g = bijstand_grossup and N the net
+ * norm, computed here from the 2024 norms and the draw's share_single s:
+ *   N = 12 (s 1283.83 + (1 - s) 1834.04).
+ * The household receives the net part, the state (rijk) the wage tax the
+ * municipality withholds on it:
+ *   full bijstand (medium, severe): household N, rijk C - N, together C;
+ *   light work: the municipality pays T = max(C share_bijstand_light, C - W),
+ *   W the net wage in light work; household T / g, rijk T - T / g.
+ * So a household in light work (W plus its part) never has less than on
+ * full bijstand net, N, and has exactly N + W (1 - 1 / g) where the top-up
+ * binds (T = C - W). Sums the amounts of every work_income rule of category
+ * "benefits" by state and recipient, so a rule split further, or one that
+ * goes to a third payer, is counted. */
+enum { BIJ_LIGHT, BIJ_MEDIUM, BIJ_SEVERE, BIJ_STATES };
+enum { BIJ_HOUSEHOLD, BIJ_STATE, BIJ_RECIPIENTS };
+
+typedef struct bij_rule {
+    int state, recipient;   /* BIJ_*; recipient BIJ_RECIPIENTS: another payer */
+    int amount;             /* value index */
+} bij_rule;
+
 static int rule_in(const mkba_model *m, int domain, int state, const char *name)
 {
     return domain >= 0 && strcmp(m->domain[domain].name, "work_income") == 0
            && strcmp(m->domain[domain].state[state].name, name) == 0;
 }
 
-static void test_light_work_never_below_bijstand(void **state)
+static int param(const mkba_model *m, const char *name)
+{
+    int k = mkba_params_find(m->params, name);
+    if (k < 0)
+        fail_msg("model A has no parameter %s", name);
+    return k;
+}
+
+static void test_bijstand_to_household_and_state(void **state)
 {
     (void)state;
+    static const char *const states[BIJ_STATES] = { "light", "medium", "severe" };
     mkba_model *m = NULL;
     mkba_error err = {0};
     if (mkba_scenario_load(NULL, "scenarios/pathways/model-a.cfg", &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
-    int light = -1, medium = -1, wage = -1;
+    bij_rule rule[16];
+    size_t nrules = 0, to_household[BIJ_STATES] = {0};
     for (size_t i = 0; i < m->ncosts; i++) {
         const mkba_cost_rule *c = &m->cost[i];
-        if (c->transfer_to >= 0 && strcmp(m->payer[c->transfer_to], "huishouden") == 0) {
-            if (rule_in(m, c->domain, c->state, "light"))
-                light = c->amount;
-            if (rule_in(m, c->domain, c->state, "medium"))
-                medium = c->amount;
-        }
+        if (c->category == NULL || strcmp(c->category, "benefits") != 0)
+            continue;
+        int k = -1;
+        for (int s = 0; s < BIJ_STATES; s++)
+            if (c->kind == MKBA_COST_STATE && rule_in(m, c->domain, c->state, states[s]))
+                k = s;
+        if (k < 0)
+            fail_msg("%s:%d: a benefit outside work_income light, medium, severe", c->file,
+                     c->line);
+        assert_string_equal(m->payer[c->payer], "gemeente-participatiewet");
+        assert_true(c->transfer_to >= 0);
+        assert_true(c->wage_indexed);
+        assert_true(nrules < sizeof rule / sizeof *rule);
+        const char *to = m->payer[c->transfer_to];
+        int r = strcmp(to, "huishouden") == 0 ? BIJ_HOUSEHOLD
+              : strcmp(to, "rijk") == 0       ? BIJ_STATE : BIJ_RECIPIENTS;
+        to_household[k] += r == BIJ_HOUSEHOLD;
+        rule[nrules++] = (bij_rule){ k, r, c->amount };
     }
+    for (int s = 0; s < BIJ_STATES; s++)
+        assert_true(to_household[s] > 0);
+    const int single = param(m, "share_single"), grossup = param(m, "bijstand_grossup"),
+              gross = param(m, "cost_bijstand_year"), share = param(m, "share_bijstand_light"),
+              wage = param(m, "pw_wage_year"), part = param(m, "pw_work_share_light"),
+              wedge = param(m, "pw_tax_wedge");
+    int wages = -1;
     for (size_t i = 0; i < m->neffect_rules; i++) {
         const mkba_effect_rule *r = &m->effect_rule[i];
-        if (strcmp(m->effect[r->effect].name, "wages") == 0 && rule_in(m, r->domain, r->state,
-                                                                         "light"))
-            wage = r->amount;
+        if (strcmp(m->effect[r->effect].name, "wages") == 0
+            && rule_in(m, r->domain, r->state, "light"))
+            wages = r->amount;
     }
-    assert_true(light >= 0 && medium >= 0 && wage >= 0);
+    assert_true(wages >= 0);
     size_t np = mkba_params_count(m->params);
-    double *v = calloc(m->narms * (np + 1), sizeof *v);
+    double *values = calloc(m->narms * (np + 1), sizeof *values);
     mkba_params_work *w = mkba_params_work_alloc(m->params);
-    int binds = 0;
+    assert_true(values != NULL && w != NULL);
+    int binds = 0, loose = 0;
     for (uint32_t draw = 0; draw <= 400; draw++) {
-        assert_int_equal(mkba_params_sample(m->params, 7, draw, draw == 400, MKBA_BASE_MEAN, v,
-                                            w, &err), MKBA_OK);
-        double income = v[light] + v[wage], norm = v[medium];
-        if (income < norm - 1e-9 * norm)
-            fail_msg("draw %u: light work %.2f < full bijstand %.2f", (unsigned)draw, income,
-                     norm);
-        binds += fabs(income - norm) <= 1e-9 * norm;
+        assert_int_equal(mkba_params_sample(m->params, 7, draw, draw == 400, MKBA_BASE_MEAN,
+                                            values, w, &err), MKBA_OK);
+        for (size_t a = 0; a < m->narms; a++) {
+            const double *v = values + a * np;
+            double got[BIJ_STATES][BIJ_RECIPIENTS + 1] = {{0}};
+            for (size_t i = 0; i < nrules; i++)
+                got[rule[i].state][rule[i].recipient] += v[rule[i].amount];
+            double s = v[single], g = v[grossup];
+            double norm = 12.0 * (s * 1283.83 + (1.0 - s) * 1834.04), c = norm * g;
+            double net_wage = v[wage] * v[part] * (1.0 - v[wedge]);
+            double top_up = fmax(c * v[share], c - net_wage);
+            char what[96];
+            snprintf(what, sizeof what, "draw %u, arm %zu: cost_bijstand_year = N g",
+                     (unsigned)draw, a);
+            expect(v[gross], c, 1e-12, what);
+            snprintf(what, sizeof what, "draw %u, arm %zu: the net wage in light work",
+                     (unsigned)draw, a);
+            expect(v[wages], net_wage, 1e-12, what);
+            for (int k = 0; k < BIJ_STATES; k++) {
+                double paid = k == BIJ_LIGHT ? top_up : c;
+                const double *t = got[k];
+                snprintf(what, sizeof what, "draw %u, arm %zu, %s: household = the net part",
+                         (unsigned)draw, a, states[k]);
+                expect(t[BIJ_HOUSEHOLD], paid / g, 1e-9, what);
+                snprintf(what, sizeof what, "draw %u, arm %zu, %s: rijk = the tax on it",
+                         (unsigned)draw, a, states[k]);
+                expect(t[BIJ_STATE], paid - paid / g, 1e-9, what);
+                snprintf(what, sizeof what, "draw %u, arm %zu, %s: no other recipient",
+                         (unsigned)draw, a, states[k]);
+                expect(t[BIJ_RECIPIENTS], 0.0, 0.0, what);
+                snprintf(what, sizeof what, "draw %u, arm %zu, %s: what the municipality pays",
+                         (unsigned)draw, a, states[k]);
+                expect(t[BIJ_HOUSEHOLD] + t[BIJ_STATE], paid, 1e-12, what);
+            }
+            /* Full bijstand: the net norm itself, not the gross benefit. */
+            snprintf(what, sizeof what, "draw %u, arm %zu: full bijstand to the household",
+                     (unsigned)draw, a);
+            expect(got[BIJ_MEDIUM][BIJ_HOUSEHOLD], norm, 1e-9, what);
+            double income = net_wage + got[BIJ_LIGHT][BIJ_HOUSEHOLD];
+            if (income < norm - 1e-9 * norm)
+                fail_msg("draw %u, arm %zu: light work %.2f < full bijstand net %.2f",
+                         (unsigned)draw, a, income, norm);
+            if (c - net_wage >= c * v[share]) {
+                snprintf(what, sizeof what, "draw %u, arm %zu: light work where the top-up "
+                         "binds", (unsigned)draw, a);
+                expect(income, norm + net_wage * (1.0 - 1.0 / g), 1e-9, what);
+                binds++;
+            } else {
+                loose++;
+            }
+        }
     }
-    assert_true(binds > 0);    /* the top-up binds in some draws: the test can fail */
-    free(v);
+    /* Both branches of the top-up occur: each check above can fail. */
+    assert_true(binds > 0 && loose > 0);
+    free(values);
     mkba_params_work_free(w);
     mkba_model_free(m);
 }
@@ -996,7 +1090,7 @@ int main(void)
         cmocka_unit_test(test_project_costs_every_category),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
-        cmocka_unit_test(test_light_work_never_below_bijstand),
+        cmocka_unit_test(test_bijstand_to_household_and_state),
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_banner_of_a_long_target),
