@@ -454,11 +454,12 @@ static void test_net_wage_and_the_state(void **state)
  * The household receives the net part, the state (rijk) the wage tax the
  * municipality withholds on it:
  *   full bijstand (medium, severe): household N, rijk C - N, together C;
- *   light work: the municipality pays T = max(C share_bijstand_light, C - W),
- *   W the net wage in light work; household T / g, rijk T - T / g.
+ *   light work: the municipality pays T = max(C share_bijstand_light,
+ *   g (N - W)), W the net wage in light work (net earnings count against the
+ *   net norm); household T / g, rijk T - T / g.
  * So a household in light work (W plus its part) never has less than on
- * full bijstand net, N, and has exactly N + W (1 - 1 / g) where the top-up
- * binds (T = C - W). Sums the amounts of every work_income rule of category
+ * full bijstand net, N, and has exactly N where the top-up binds (T = g (N
+ * - W)); the earlier top-up C - W gave it N + W (1 - 1 / g) there. Sums the amounts of every work_income rule of category
  * "benefits" by state and recipient, so a rule split further, or one that
  * goes to a third payer, is counted. */
 enum { BIJ_LIGHT, BIJ_MEDIUM, BIJ_SEVERE, BIJ_STATES };
@@ -544,7 +545,7 @@ static void test_bijstand_to_household_and_state(void **state)
             double s = v[single], g = v[grossup];
             double norm = 12.0 * (s * 1283.83 + (1.0 - s) * 1834.04), c = norm * g;
             double net_wage = v[wage] * v[part] * (1.0 - v[wedge]);
-            double top_up = fmax(c * v[share], c - net_wage);
+            double top_up = fmax(c * v[share], g * (norm - net_wage));
             char what[96];
             snprintf(what, sizeof what, "draw %u, arm %zu: cost_bijstand_year = N g",
                      (unsigned)draw, a);
@@ -576,10 +577,10 @@ static void test_bijstand_to_household_and_state(void **state)
             if (income < norm - 1e-9 * norm)
                 fail_msg("draw %u, arm %zu: light work %.2f < full bijstand net %.2f",
                          (unsigned)draw, a, income, norm);
-            if (c - net_wage >= c * v[share]) {
+            if (g * (norm - net_wage) >= c * v[share]) {
                 snprintf(what, sizeof what, "draw %u, arm %zu: light work where the top-up "
                          "binds", (unsigned)draw, a);
-                expect(income, norm + net_wage * (1.0 - 1.0 / g), 1e-9, what);
+                expect(income, norm, 1e-9, what);
                 binds++;
             } else {
                 loose++;
