@@ -103,6 +103,16 @@ size_t mkba_utf8_width(const char *s)
     return n;
 }
 
+size_t mkba_utf8_prefix(const char *s, size_t chars)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    for (; *p; p++)
+        if ((*p & 0xC0) != 0x80 && n++ == chars)    /* the start of one past the last */
+            break;
+    return (size_t)(p - (const unsigned char *)s);
+}
+
 void mkba_str_vappend(char *buf, size_t size, size_t *used, const char *fmt, va_list ap)
 {
     if (*used >= size)

@@ -43,6 +43,10 @@ void mkba_closest_offer(mkba_closest *c, const char *candidate);
  * column per code point: names like één-loket line up in text tables). */
 size_t mkba_utf8_width(const char *s);
 
+/* The bytes of the first `chars` code points of UTF-8 text s (all of s when
+ * it has no more), so a cut there never splits a character. */
+size_t mkba_utf8_prefix(const char *s, size_t chars);
+
 /* Appends printf-style text to buf (size bytes, *used of them taken so
  * far, *used advanced); text past the end is cut, "..." marking the cut. */
 void mkba_str_append(char *buf, size_t size, size_t *used, const char *fmt, ...)

@@ -368,12 +368,12 @@ static int read_arms(mkba_loader *ld, const config_setting_t *list)
             return mkba_sc_fail(ld, config_setting_get_member(g, "calibrated_to"), NULL,
                                 "empty; expected the figure the arm's overrides were tuned to "
                                 "reproduce, e.g. \"-10%% adult municipal cost (Utrecht)\"");
-        if (target != NULL && strlen(target) > MKBA_CALIBRATED_TO_MAX)
+        if (target != NULL && mkba_utf8_width(target) > MKBA_CALIBRATED_TO_MAX)
             return mkba_sc_fail(ld, config_setting_get_member(g, "calibrated_to"), NULL,
                                 "%zu characters; expected at most %d: the figure the arm's "
                                 "overrides were tuned to reproduce and its source, e.g. \"-10%% "
                                 "adult municipal cost (Utrecht) [S1]\" (the banner quotes it "
-                                "twice; put caveats in a comment)", strlen(target),
+                                "twice; put caveats in a comment)", mkba_utf8_width(target),
                                 MKBA_CALIBRATED_TO_MAX);
         for (int j = 0; j < i; j++)
             if (strcmp(m->arm[j].name, name) == 0)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/alloc.h"
+#include "core/strutil.h"
 #include "answer.h"
 #include "html_text.h"
 
@@ -153,20 +154,36 @@ mkba_answer *mkba_answer_alloc(const char *path, const mkba_h5_totals *t,
     return an;
 }
 
+/* At most MKBA_CALIBRATED_TO_MAX characters of s into buf (at least
+ * MKBA_QUOTE_SIZE bytes), "..." marking a cut, never inside a character. */
+static const char *quoted(char *buf, const char *s)
+{
+    size_t n = mkba_utf8_prefix(s, MKBA_CALIBRATED_TO_MAX);
+    snprintf(buf, MKBA_QUOTE_SIZE, "%.*s%s", (int)n, s, s[n] != '\0' ? "..." : "");
+    return buf;
+}
+
+const char *mkba_answer_calibration_target(const mkba_h5_totals *t, size_t a, char *buf)
+{
+    buf[0] = '\0';
+    if (t->arm_calibrated_to == NULL || a >= t->narms || t->arm_calibrated_to[a][0] == '\0')
+        return NULL;
+    return quoted(buf, t->arm_calibrated_to[a]);
+}
+
 int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf, size_t size)
 {
     if (size > 0)
         buf[0] = '\0';
-    if (t->arm_calibrated_to == NULL || a >= t->narms || t->arm_calibrated_to[a][0] == '\0')
-        return 0;
     /* A scenario's target has at most MKBA_CALIBRATED_TO_MAX characters; a
      * file may hold a longer one (written by hand or an older version), so
-     * the quotes are cut with "..." and the warning always ends the banner
-     * in the callers' buffers of MKBA_BANNER_SIZE. */
-    const char *name = t->arm[a], *target = t->arm_calibrated_to[a];
-    const int cut = strlen(target) > MKBA_CALIBRATED_TO_MAX, n = MKBA_CALIBRATED_TO_MAX;
-    snprintf(buf, size, "arm %.*s is tuned to reproduce %.*s%s; agreement with %.*s%s is not "
-             "evidence", n, name, n, target, cut ? "..." : "", n, target, cut ? "..." : "");
+     * the quotes are cut and the warning always ends the banner in the
+     * callers' buffers of MKBA_BANNER_SIZE. */
+    char target[MKBA_QUOTE_SIZE], name[MKBA_QUOTE_SIZE];
+    if (mkba_answer_calibration_target(t, a, target) == NULL)
+        return 0;
+    snprintf(buf, size, "arm %s is tuned to reproduce %s; agreement with %s is not evidence",
+             quoted(name, t->arm[a]), target, target);
     return 1;
 }
 

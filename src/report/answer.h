@@ -73,9 +73,16 @@ void mkba_answer_table(mkba_report *r, const mkba_h5_totals *t, const mkba_answe
  * the report. Returns 1 when arm a of t is calibrated, else 0 with buf
  * empty. */
 int mkba_answer_calibration_banner(const mkba_h5_totals *t, size_t a, char *buf, size_t size);
-/* Room for any banner: the arm's name and the target twice, each quoted
- * up to MKBA_CALIBRATED_TO_MAX characters, and the words around them. */
-#define MKBA_BANNER_SIZE (3 * MKBA_CALIBRATED_TO_MAX + 128)
+/* Room for a quote of at most MKBA_CALIBRATED_TO_MAX characters (4 bytes
+ * each in UTF-8) and "...", and for any banner: the arm's name and the
+ * target twice, so quoted, and the words around them. */
+#define MKBA_QUOTE_SIZE (4 * MKBA_CALIBRATED_TO_MAX + 4)
+#define MKBA_BANNER_SIZE (3 * MKBA_QUOTE_SIZE + 128)
+
+/* Arm a's calibration target as the banners quote it (cut as above) into
+ * buf of MKBA_QUOTE_SIZE bytes, or NULL (buf empty) when a is not
+ * calibrated: for the report's banner in its own language. */
+const char *mkba_answer_calibration_target(const mkba_h5_totals *t, size_t a, char *buf);
 
 /* The answer in a few lines of text, for the top of the text summary. */
 void mkba_answer_print(FILE *f, const mkba_h5_totals *t, const mkba_decision *d,

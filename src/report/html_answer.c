@@ -40,11 +40,12 @@ int mkba_html_answer(mkba_html_doc *h)
     mkba_html_heading(h, "answer", mkba_html_s(h, HS_ANSWER));
     /* The banner of the text and CSV outputs (answer.c), in the page's
      * language. */
-    for (size_t a = 0; t->arm_calibrated_to != NULL && a < A; a++)
-        if (t->arm_calibrated_to[a][0] != '\0')
+    char target[MKBA_QUOTE_SIZE];
+    for (size_t a = 0; a < A; a++)
+        if (mkba_answer_calibration_target(t, a, target) != NULL)
             mkba_html_para(h, "calibrated", mkba_html_fmt(s2, sizeof s2,
                                                           mkba_html_s(h, HS_CALIBRATED),
-                                                          t->arm[a], t->arm_calibrated_to[a]));
+                                                          t->arm[a], target));
     for (size_t a = 0; t->blend_share != NULL && a < A; a++)
         if (!(t->blend_share[a * A + a] == 1.0))
             mkba_html_para(h, "blended", mkba_html_fmt(s2, sizeof s2, mkba_html_s(h, HS_BLENDED),

@@ -1028,6 +1028,20 @@ static void test_banner_of_a_long_target(void **state)
     size_t n = strlen(banner);
     if (n < strlen(end) || strcmp(banner + n - strlen(end), end) != 0)
         fail_msg("the banner lost its warning: %s", banner);
+    /* Cut at a character, never inside one: 200 euro signs (3 bytes each)
+     * are quoted as 160 whole ones, twice. */
+    char euros[200 * 3 + 1] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(euros, "\xe2\x82\xac");
+    targets[0] = euros;
+    assert_int_equal(mkba_answer_calibration_banner(&t, 0, banner, sizeof banner), 1);
+    size_t whole = 0;
+    for (const char *c = banner; (c = strstr(c, "\xe2\x82\xac")) != NULL; c += 3)
+        whole++;
+    assert_int_equal(whole, 2 * MKBA_CALIBRATED_TO_MAX);
+    for (const unsigned char *c = (const unsigned char *)banner; *c; c++)
+        if (*c >= 0x80 && !(c[0] == 0xe2 && c[1] == 0x82 && c[2] == 0xac && (c += 2)))
+            fail_msg("a character cut at byte %td of the banner", (const char *)c - banner);
     /* The short fixture's target is quoted whole, twice. */
     char short_target[] = "a 40% yearly job-finding rate";
     targets[0] = short_target;
