@@ -176,11 +176,13 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         differ |= fabs(s->balance[a].mean - s->npv[a].mean)
                   > 1e-9 * (fabs(s->npv[a].mean) + 1.0);
     }
-    fprintf(f, "  total costs = project costs (team, programme, investment, overheads) + optimism\n"
-               "  bias; total benefits = provision no longer needed + monetary effects (+ health\n"
+    fprintf(f, "  total costs = project costs + optimism bias, where project costs = the arm's\n"
+               "  delivery costs (team, programme, investment, overheads) - the reference's;\n"
+               "  total benefits = provision no longer needed + monetary effects (+ health\n"
                "  valued in money + effects after the horizon) - deadweight, without transfers\n"
                "  (they net out for society): the MKBA table's totals and balance;\n"
-               "  benefit-cost ratio = total benefits / total costs (docs/decision.md).\n"
+               "  benefit-cost ratio = mean total benefits / mean total costs, a ratio of\n"
+               "  means without an interval (n/a) (docs/decision.md).\n"
                "  %s = monetary effects gained - extra costs of all payers over the\n"
                "  simulated horizon: the NPV of the answer, the ranking and P(NPV > 0).\n",
             MKBA_NPV_LABEL);
