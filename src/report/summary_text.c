@@ -124,6 +124,15 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
     for (size_t a = 0; a < s->narms; a++)
         tb.arm_width = max_int(tb.arm_width, (int)mkba_utf8_width(t->arm[a]));
     tb.label_width = (int)strlen("benefit-cost ratio");
+    /* The increments' last rows carry the MKBA table's labels: wide
+     * enough for them, so their numbers stay in their columns. */
+    if (s->narms >= 2) {
+        static const int last[] = { MKBA_ROW_BENEFITS, MKBA_ROW_COSTS, MKBA_ROW_BALANCE };
+        for (size_t i = 0; i < sizeof last / sizeof *last; i++)
+            tb.label_width = max_int(tb.label_width,
+                                     (int)mkba_utf8_width(mkba_rows_label(last[i])));
+        tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(MKBA_NPV_LABEL));
+    }
     for (size_t p = 0; p < np; p++)
         tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(t->payer[p]) + 2);
     for (size_t e = 0; e < ne; e++)
