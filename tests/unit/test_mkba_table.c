@@ -328,6 +328,17 @@ static void test_project_costs_and_one_ratio(void **state)
     if (strstr(csv, "calibrated to") == NULL
         || strstr(csv, ",a 40% yearly job-finding rate") == NULL)
         fail_msg("no calibrated arm in the CSV summary:\n%s", csv);
+    /* CSV: the same ratio (10 significant digits) in the increments and
+     * the MKBA table, without an interval in either. */
+    int rows = 0;
+    for (const char *at = strstr(csv, ",benefit-cost ratio,"); at != NULL;
+         at = strstr(at + 1, ",benefit-cost ratio,"), rows++) {
+        char *end = NULL;
+        double x = strtod(at + strlen(",benefit-cost ratio,"), &end);
+        expect(x, row(d, MKBA_ROW_BCR), 1e-9, "CSV benefit-cost ratio");
+        assert_true(strncmp(end, ",,\n", 3) == 0);
+    }
+    assert_int_equal(rows, 2);
     free(csv);
     remove(path);
     results_free(t, s, d);
