@@ -401,7 +401,8 @@ static int acceptability(const mkba_h5_totals *t, mkba_decision *dc, work *w,
 
 /* The MKBA table of arm a against the reference: per draw, the rows of
  * mkba_rows_compute (the one definition the summary shares); the BCR is the
- * ratio of the mean total benefits to the mean total costs. */
+ * ratio of the mean total benefits to the mean total costs, without an
+ * interval (as in the summary). */
 static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, work *w)
 {
     size_t nd = t->ndraws;
@@ -410,7 +411,7 @@ static void mkba_table(const mkba_h5_totals *t, mkba_decision *dc, size_t a, wor
         fill_nan(out, MKBA_ROW_N * MKBA_ST_N);
         return;
     }
-    double *row = w->gain_disc;  /* [MKBA_ROW_N][D], gain_disc holds >= D*A*Y >= that */
+    double *row = w->gain_disc;  /* [MKBA_ROW_N][D]: gain_disc holds that many */
     for (size_t d = 0; d < nd; d++) {
         double v[MKBA_ROW_N];
         mkba_rows_compute(t, w->project, d, a, v);

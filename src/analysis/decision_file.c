@@ -235,6 +235,25 @@ int mkba_decision_store(const char *path, mkba_error *err)
     return rc;
 }
 
+/* Whether the file's MKBA table has this program's rows, label for label
+ * (the rows' number alone would not tell a table whose rows were
+ * renamed, reordered or redefined, like the gross delivery costs and the
+ * split by category of issue 13). */
+static int mkba_rows_current(mkba_h5_store *st)
+{
+    if (mkba_h5_store_length(st, "/analysis/mkba/rows") != MKBA_ROW_N)
+        return 0;
+    char **rows = NULL;
+    size_t n = 0;
+    if (mkba_h5_store_read_strings(st, "/analysis/mkba/rows", &rows, &n, NULL) != MKBA_OK)
+        return 0;
+    int same = n == MKBA_ROW_N;
+    for (size_t i = 0; same && i < n; i++)
+        same = rows[i] != NULL && strcmp(rows[i], mkba_rows_label((int)i)) == 0;
+    mkba_h5_store_strings_free(rows, n);
+    return same;
+}
+
 int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision **out,
                        mkba_error *err)
 {
@@ -260,9 +279,10 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     mkba_h5_store *st = mkba_h5_store_open(path, 0, err);
     rc = st != NULL ? (int)MKBA_OK : (int)(err ? err->code : MKBA_EIO);
     /* A file written before the MKBA table had its present rows (project
-     * costs against effects, issue 13) is computed again from its draws, so
-     * every file shows the one definition. */
-    if (rc == MKBA_OK && mkba_h5_store_length(st, "/analysis/mkba/rows") != MKBA_ROW_N) {
+     * costs against effects, then the delivery costs and the project costs
+     * by category, issue 13) is computed again from its draws, so every
+     * file shows the one definition. */
+    if (rc == MKBA_OK && !mkba_rows_current(st)) {
         mkba_h5_store_close(st, NULL);
         mkba_decision_free(d);
         *out = mkba_decision_alloc(t, NULL, NULL, err);

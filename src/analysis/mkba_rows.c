@@ -5,7 +5,12 @@
 #include "mkba_rows.h"
 
 static const char *const row_label[MKBA_ROW_N] = {
-    [MKBA_ROW_PROJECT_COSTS] = "project costs",
+    [MKBA_ROW_DELIVERY_ARM] = "delivery costs of the arm (gross)",
+    [MKBA_ROW_DELIVERY_REF] = "delivery costs of the reference (gross)",
+    [MKBA_ROW_PROJECT_COSTS] = "project costs (arm - reference)",
+#define LABEL_(id, name, label) [MKBA_ROW_OF_##id] = label,
+    MKBA_PROJECT_CATEGORIES(LABEL_)
+#undef LABEL_
     [MKBA_ROW_PROJECT_AFTER] = "project costs after the horizon",
     [MKBA_ROW_OPTIMISM] = "optimism bias",
     [MKBA_ROW_COSTS] = "total costs (project + optimism bias)",
@@ -20,9 +25,12 @@ static const char *const row_label[MKBA_ROW_N] = {
     [MKBA_ROW_BCR] = "benefit-cost ratio",
 };
 
-/* What an arm spends to deliver itself, listed once. */
-static const char *const project_category[] = { "team", "programme", "investment",
-                                                 "overheads" };
+/* What an arm spends to deliver itself, listed once (mkba_rows.h). */
+static const char *const project_category[MKBA_NPROJECT] = {
+#define NAME_(id, name, label) name,
+    MKBA_PROJECT_CATEGORIES(NAME_)
+#undef NAME_
+};
 
 const char *mkba_rows_label(int row)
 {
@@ -31,10 +39,9 @@ const char *mkba_rows_label(int row)
 
 int mkba_rows_project_category(const char *name)
 {
-    for (size_t i = 0; name != NULL && i < sizeof project_category / sizeof *project_category;
-         i++)
+    for (int i = 0; name != NULL && i < MKBA_NPROJECT; i++)
         if (strcmp(name, project_category[i]) == 0)
-            return 1;
+            return 1 + i;
     return 0;
 }
 
@@ -44,18 +51,34 @@ void mkba_rows_project_mask(const mkba_h5_totals *t, int *project)
         project[c] = mkba_rows_project_category(t->category[c]);
 }
 
-/* Discounted project costs of arm a in draw d, summed over the horizon. */
-static double project_cost(const mkba_h5_totals *t, const int *project, size_t d, size_t a)
+int mkba_rows_category_present(const mkba_h5_totals *t, int row)
 {
+    if (row < MKBA_ROW_OF_TEAM || row >= MKBA_ROW_OF_TEAM + MKBA_NPROJECT)
+        return 1;
+    for (size_t c = 0; c < t->ncategories; c++)
+        if (mkba_rows_project_category(t->category[c]) == 1 + row - MKBA_ROW_OF_TEAM)
+            return 1;
+    return 0;
+}
+
+/* Discounted delivery costs of arm a in draw d, summed over the horizon:
+ * by project category into by[MKBA_NPROJECT], their sum returned. */
+static double project_cost(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
+                           double by[MKBA_NPROJECT])
+{
+    for (int j = 0; j < MKBA_NPROJECT; j++)
+        by[j] = 0.0;
     if (t->cost_category_disc == NULL)
         return 0.0;
     size_t nc = t->ncategories;
     const double *v = t->cost_category_disc + (d * t->narms + a) * t->ncycles * nc;
-    double sum = 0.0;
     for (size_t k = 0; k < t->ncycles; k++)
         for (size_t c = 0; c < nc; c++)
-            if (project[c])
-                sum += v[k * nc + c];
+            if (project[c] > 0 && project[c] <= MKBA_NPROJECT)
+                by[project[c] - 1] += v[k * nc + c];
+    double sum = 0.0;
+    for (int j = 0; j < MKBA_NPROJECT; j++)
+        sum += by[j];
     return sum;
 }
 
@@ -101,10 +124,11 @@ static double annuity(double rate, int n)
  * costs in it are whole, so the year is taken from the cycles before it,
  * moved one cycle later by discounting, and the first cycle (also
  * corrected) is left out when the horizon allows. Project costs go to
- * *project_after, the provision avoided and the monetary effects to
- * *effects_after. */
+ * *project_after, by category to after[MKBA_NPROJECT], the provision
+ * avoided and the monetary effects to *effects_after. */
 static void residual(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
-                     double *project_after, double *effects_after)
+                     double *project_after, double after[MKBA_NPROJECT],
+                     double *effects_after)
 {
     size_t T = t->ncycles, nc = t->ncategories, np = t->npayers, ne = t->neffects;
     size_t r = (size_t)t->reference, m = 1, skip = 0;
@@ -118,7 +142,7 @@ static void residual(const mkba_h5_totals *t, const int *project, size_t d, size
     }
     if (m > T - skip)
         m = T - skip;
-    double proj = 0.0, real = 0.0, money = 0.0;
+    double proj[MKBA_NPROJECT] = { 0.0 }, real = 0.0, money = 0.0;
     for (size_t k = T - skip - m; k < T - skip; k++) {
         const double *ca = t->cost_disc + ((d * t->narms + a) * T + k) * np;
         const double *cr = t->cost_disc + ((d * t->narms + r) * T + k) * np;
@@ -134,16 +158,21 @@ static void residual(const mkba_h5_totals *t, const int *project, size_t d, size
         const double *ga = t->cost_category_disc + ((d * t->narms + a) * T + k) * nc;
         const double *gr = t->cost_category_disc + ((d * t->narms + r) * T + k) * nc;
         for (size_t c = 0; c < nc; c++)
-            if (project[c])
-                proj += ga[c] - gr[c];
+            if (project[c] > 0 && project[c] <= MKBA_NPROJECT)
+                proj[project[c] - 1] += ga[c] - gr[c];
     }
     double years = (double)m * t->cycle_years, shift = (double)skip * t->cycle_years;
     double cost_years = pow(1.0 + t->rate_costs, -shift)
                         * annuity(t->rate_costs, t->residual_years) / years;
     double effect_years = pow(1.0 + t->rate_effects, -shift)
                           * annuity(t->rate_effects, t->residual_years) / years;
-    *project_after = proj * cost_years;
-    *effects_after = (proj - real) * cost_years + money * effect_years;
+    double sum = 0.0;
+    for (int j = 0; j < MKBA_NPROJECT; j++) {
+        after[j] = proj[j] * cost_years;
+        sum += proj[j];
+    }
+    *project_after = sum * cost_years;
+    *effects_after = (sum - real) * cost_years + money * effect_years;
 }
 
 void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, size_t a,
@@ -152,9 +181,14 @@ void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, si
     size_t r = (size_t)t->reference, ne = t->neffects;
     for (int i = 0; i < MKBA_ROW_N; i++)
         v[i] = 0.0;
-    double project_change = project_cost(t, project, d, a) - project_cost(t, project, d, r);
+    double by_a[MKBA_NPROJECT], by_r[MKBA_NPROJECT], after[MKBA_NPROJECT] = { 0.0 };
+    v[MKBA_ROW_DELIVERY_ARM] = project_cost(t, project, d, a, by_a);
+    v[MKBA_ROW_DELIVERY_REF] = project_cost(t, project, d, r, by_r);
+    double project_change = v[MKBA_ROW_DELIVERY_ARM] - v[MKBA_ROW_DELIVERY_REF];
     double real_change = society_cost(t, d, a) - society_cost(t, d, r);
     v[MKBA_ROW_PROJECT_COSTS] = project_change;
+    for (int j = 0; j < MKBA_NPROJECT; j++)
+        v[MKBA_ROW_OF_TEAM + j] = by_a[j] - by_r[j];
     /* Every real cost that is not the project's own is provision: its
      * fall is the avoided provision, a direct effect. */
     v[MKBA_ROW_DIRECT] = project_change - real_change;
@@ -177,13 +211,19 @@ void mkba_rows_compute(const mkba_h5_totals *t, const int *project, size_t d, si
      * of the horizon bit for bit. */
     if (t->residual_years > 0 && t->ncycles > 0 && t->cost_disc != NULL
         && t->effect_disc != NULL) {
-        residual(t, project, d, a, &v[MKBA_ROW_PROJECT_AFTER], &v[MKBA_ROW_RESIDUAL]);
+        residual(t, project, d, a, &v[MKBA_ROW_PROJECT_AFTER], after, &v[MKBA_ROW_RESIDUAL]);
         project_change += v[MKBA_ROW_PROJECT_AFTER];
         gross += v[MKBA_ROW_RESIDUAL];
     }
-    /* Optimism bias raises what delivery costs; an arm cheaper to deliver
-     * than the reference gets no uplift on its saving. */
-    v[MKBA_ROW_OPTIMISM] = t->optimism_bias * fmax(project_change, 0.0);
+    /* Optimism bias raises what the new spending costs (the guidance's
+     * correction of the project's cost estimate): each project category's
+     * increase, with its continuation after the horizon; a category the
+     * arm cuts gets no uplift on its saving, so an arm that saves staff
+     * but invests still carries the uplift on the investment. */
+    double increase = 0.0;
+    for (int j = 0; j < MKBA_NPROJECT; j++)
+        increase += fmax(v[MKBA_ROW_OF_TEAM + j] + after[j], 0.0);
+    v[MKBA_ROW_OPTIMISM] = t->optimism_bias * increase;
     v[MKBA_ROW_COSTS] = project_change + v[MKBA_ROW_OPTIMISM];
     v[MKBA_ROW_DEADWEIGHT] = -t->deadweight * gross;
     v[MKBA_ROW_BENEFITS] = gross + v[MKBA_ROW_DEADWEIGHT];

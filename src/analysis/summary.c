@@ -74,7 +74,7 @@ void mkba_summary_free(mkba_summary *s)
 
 /* Scratch for one pass: per-draw values of the arm and of the reference. */
 typedef struct summary_work {
-    double *arm, *ref, *diff, *benefit, *cost, *ratio, *sort;
+    double *arm, *ref, *diff, *benefit, *cost, *sort;
 } summary_work;
 
 static void work_free(summary_work *w)
@@ -84,7 +84,6 @@ static void work_free(summary_work *w)
     mkba_free(w->diff);
     mkba_free(w->benefit);
     mkba_free(w->cost);
-    mkba_free(w->ratio);
     mkba_free(w->sort);
 }
 
@@ -95,9 +94,8 @@ static int work_alloc(summary_work *w, size_t n)
     w->diff = mkba_malloc(n * sizeof *w->diff);
     w->benefit = mkba_malloc(n * sizeof *w->benefit);
     w->cost = mkba_malloc(n * sizeof *w->cost);
-    w->ratio = mkba_malloc(n * sizeof *w->ratio);
     w->sort = mkba_malloc(n * sizeof *w->sort);
-    return w->arm && w->ref && w->diff && w->benefit && w->cost && w->ratio && w->sort;
+    return w->arm && w->ref && w->diff && w->benefit && w->cost && w->sort;
 }
 
 /* Discounted cost of arm a in draw d: payer p, or all payers when p < 0. */
@@ -133,12 +131,14 @@ static void level_and_increment(summary_work *w, size_t n, mkba_stat *level,
  * total costs (mkba_rows_compute, the one definition), so the summary and the
  * table give the same ratio and the same balance; the NPV is society's
  * over the horizon, before optimism bias, deadweight, health value and
- * residual value (the answer's). */
+ * residual value (the answer's). The ratio is one of means and has no
+ * per-draw interval (NAN, as in the MKBA table): the percentiles of the
+ * per-draw ratio would estimate something else, and are undefined in a
+ * draw whose costs are not positive. */
 static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const int *project,
                     summary_work *w)
 {
     size_t n = t->ndraws, r = (size_t)t->reference;
-    int ratio_defined = 1;
     for (size_t d = 0; d < n; d++) {
         double v[MKBA_ROW_N];
         mkba_rows_compute(t, project, d, a, v);
@@ -151,9 +151,6 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
         w->benefit[d] = b;
         w->cost[d] = c;
         w->diff[d] = npv;
-        w->ratio[d] = mkba_rows_bcr(b, c);
-        if (isnan(w->ratio[d]))
-            ratio_defined = 0;
     }
     s->benefits[a] = mkba_stat_of(w->benefit, n, w->sort);
     s->costs[a] = mkba_stat_of(w->cost, n, w->sort);
@@ -163,11 +160,6 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
     s->balance[a] = mkba_stat_of(w->diff, n, w->sort);
 
     mkba_stat bcr = { mkba_rows_bcr(s->benefits[a].mean, s->costs[a].mean), NAN, NAN };
-    if (ratio_defined && n >= 2) {
-        mkba_stat q = mkba_stat_of(w->ratio, n, w->sort);
-        bcr.lo = q.lo;
-        bcr.hi = q.hi;
-    }
     s->bcr[a] = bcr;
 }
 

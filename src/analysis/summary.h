@@ -80,7 +80,8 @@ typedef struct mkba_summary {
      * benefits and costs are the MKBA table's total benefits and total
      * costs (analysis/mkba_rows.h: effects against project costs), balance
      * their difference (the MKBA table's balance) and bcr the ratio of
-     * their means. balance equals npv when those four settings are 0. */
+     * their means, with no interval (lo and hi NAN, as in the MKBA
+     * table). balance equals npv when those four settings are 0. */
     mkba_stat *npv, *benefits, *costs, *balance, *bcr;
     /* [arm][effect]: for non-monetary effects only (monetary ones are in
      * the NPV); entries of monetary effects and of the reference arm have

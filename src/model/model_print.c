@@ -487,7 +487,8 @@ static void print_analysis(const mkba_model *m, FILE *f)
                 a->population_years);
     else
         fprintf(f, "none (results per household only)\n");
-    fprintf(f, "  optimism bias %g%% on project costs, deadweight %g%% of benefits\n",
+    fprintf(f, "  optimism bias %g%% on each project cost category's increase, deadweight %g%% of "
+               "benefits\n",
             100 * a->optimism_bias, 100 * a->deadweight);
     if (a->residual_years > 0)
         fprintf(f, "  residual value: the last year continued %d years\n", a->residual_years);

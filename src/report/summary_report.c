@@ -209,9 +209,21 @@ static void base_tables(builder *b)
                 long row = mkba_rtable_row(b->r, tb);
                 mkba_rtable_str(b->r, tb, row, 0, t->arm[a]);
                 mkba_rtable_str(b->r, tb, row, 1, item);
+                if (st == &s->bcr[a]) {
+                    /* A ratio: the MKBA table's two decimals in every
+                     * format that rounds, no interval (a ratio of means). */
+                    for (size_t c = 0; c < 3; c++)
+                        mkba_rtable_num_as(tb, row, 2 + c, c == 0 ? st->mean
+                                           : c == 1 ? st->lo : st->hi, MKBA_COL_RATIO);
+                    continue;
+                }
                 stat_cells(tb, row, 2, st);
             }
         }
+        mkba_rtable_note(b->r, tb, "benefit-cost ratio: mean total benefits / mean total "
+                         "costs, a ratio of means without an interval (n/a); the intervals "
+                         "of the MKBA balance and its costs and benefits show the "
+                         "uncertainty.");
     }
     {
         static const char *const col[] = { "arm", "effect", "ICER", "quadrant",
@@ -887,10 +899,12 @@ static void mkba_table(builder *b)
             continue;
         for (int i = 0; i < MKBA_ROW_N; i++) {
             /* Without a residual value its two rows are zero, without a
-             * value per unit of health the health row: not shown. */
+             * value per unit of health the health row, without a project
+             * cost category in the file its share: not shown. */
             if ((t->residual_years == 0
                  && (i == MKBA_ROW_PROJECT_AFTER || i == MKBA_ROW_RESIDUAL))
-                || (i == MKBA_ROW_HEALTH && !health_valued(t)))
+                || (i == MKBA_ROW_HEALTH && !health_valued(t))
+                || !mkba_rows_category_present(t, i))
                 continue;
             const double *v = d->mkba + ((size_t)a * MKBA_ROW_N + (size_t)i) * MKBA_ST_N;
             long row = mkba_rtable_row(b->r, tb);
@@ -930,11 +944,11 @@ static void mkba_table(builder *b)
             mkba_rtable_str(b->r, tb, row, 4, "");
         }
     }
-    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of the project costs where they are "
-                     "positive, draw by draw (so the mean row can exceed that share of the mean "
-                     "project costs); deadweight %.4g%% of "
-                     "the benefits (shown as their own rows).", 100.0 * t->optimism_bias,
-                     100.0 * t->deadweight);
+    mkba_rtable_note(b->r, tb, "Optimism bias %.4g%% of each project cost category's "
+                     "increase, draw by draw (the new spending; a category the arm cuts gets "
+                     "no uplift on its saving, so the mean row can exceed that share of the "
+                     "mean project costs); deadweight %.4g%% of the benefits (shown as their "
+                     "own rows).", 100.0 * t->optimism_bias, 100.0 * t->deadweight);
     blend_note(b, tb);
     if (health_valued(t))
         mkba_rtable_note(b->r, tb, "Health: %s valued at %.10g %s per %s (%s).",
@@ -948,14 +962,19 @@ static void mkba_table(builder *b)
         mkba_rtable_note(b->r, tb, "No residual value: costs and effects end with the %g-year "
                          "horizon (analysis.residual_years).",
                          (double)t->ncycles * t->cycle_years);
-    mkba_rtable_note(b->r, tb, "Project costs: what the arm spends to deliver itself (cost "
-                     "categories team, programme, investment, overheads). Direct effects: the "
-                     "provision no longer needed (every other cost, all payers, without "
-                     "transfers, which net out for society) and direct monetary effects; "
-                     "indirect and external: monetary effects by category. The summary's "
-                     "total benefits, total costs, MKBA balance and benefit-cost ratio are "
-                     "these rows; the answer's NPV for society leaves out optimism bias, "
-                     "deadweight, health value and residual value. PM: not valued in money.");
+    mkba_rtable_note(b->r, tb, "Delivery costs: what an arm spends to deliver itself, gross "
+                     "(cost categories team, programme, investment, overheads, which hold "
+                     "any providers' staff). Project costs: the arm's delivery costs minus "
+                     "%s's, split by category, so staff the arm no longer needs count "
+                     "against its own. Direct effects: the provision no longer needed "
+                     "(every other cost, all payers, without transfers, which net out for "
+                     "society) and direct monetary effects; indirect and external: monetary "
+                     "effects by category. The summary's total benefits, total costs, MKBA "
+                     "balance and benefit-cost ratio are these rows; the ratio is mean total "
+                     "benefits / mean total costs, a ratio of means without an interval "
+                     "(n/a). The answer's NPV for society leaves out optimism bias, "
+                     "deadweight, health value and residual value. PM: not valued in money.",
+                     ref_name(b));
 }
 
 /* The budget view (docs/budget.md), when the file has one: per arm, payer

@@ -124,6 +124,15 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
     for (size_t a = 0; a < s->narms; a++)
         tb.arm_width = max_int(tb.arm_width, (int)mkba_utf8_width(t->arm[a]));
     tb.label_width = (int)strlen("benefit-cost ratio");
+    /* The increments' last rows carry the MKBA table's labels: wide
+     * enough for them, so their numbers stay in their columns. */
+    if (s->narms >= 2) {
+        static const int last[] = { MKBA_ROW_BENEFITS, MKBA_ROW_COSTS, MKBA_ROW_BALANCE };
+        for (size_t i = 0; i < sizeof last / sizeof *last; i++)
+            tb.label_width = max_int(tb.label_width,
+                                     (int)mkba_utf8_width(mkba_rows_label(last[i])));
+        tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(MKBA_NPV_LABEL));
+    }
     for (size_t p = 0; p < np; p++)
         tb.label_width = max_int(tb.label_width, (int)mkba_utf8_width(t->payer[p]) + 2);
     for (size_t e = 0; e < ne; e++)
@@ -176,11 +185,13 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         differ |= fabs(s->balance[a].mean - s->npv[a].mean)
                   > 1e-9 * (fabs(s->npv[a].mean) + 1.0);
     }
-    fprintf(f, "  total costs = project costs (team, programme, investment, overheads) + optimism\n"
-               "  bias; total benefits = provision no longer needed + monetary effects (+ health\n"
+    fprintf(f, "  total costs = project costs + optimism bias, where project costs = the arm's\n"
+               "  delivery costs (team, programme, investment, overheads) - the reference's;\n"
+               "  total benefits = provision no longer needed + monetary effects (+ health\n"
                "  valued in money + effects after the horizon) - deadweight, without transfers\n"
                "  (they net out for society): the MKBA table's totals and balance;\n"
-               "  benefit-cost ratio = total benefits / total costs (docs/decision.md).\n"
+               "  benefit-cost ratio = mean total benefits / mean total costs, a ratio of\n"
+               "  means without an interval (n/a) (docs/decision.md).\n"
                "  %s = monetary effects gained - extra costs of all payers over the\n"
                "  simulated horizon: the NPV of the answer, the ranking and P(NPV > 0).\n",
             MKBA_NPV_LABEL);

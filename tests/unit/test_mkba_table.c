@@ -217,7 +217,7 @@ static void check_one_investment(const char *path, const mkba_decision *d)
     /* The text names the project costs with the table's number. */
     char *text = summary_output(path, "");
     char want[128];
-    snprintf(want, sizeof want, "integrated project costs %.0f",
+    snprintf(want, sizeof want, "integrated project costs (arm - reference) %.0f",
              row(d, MKBA_ROW_PROJECT_COSTS));
     char *squeezed = strdup(text);
     assert_non_null(squeezed);
@@ -310,11 +310,36 @@ static void test_project_costs_and_one_ratio(void **state)
      * arm's row, its data-value the same double (17 significant digits). */
     assert_true(report_bcr(path, "integrated") == row(d, MKBA_ROW_BCR));
     check_one_investment(path, d);
+    /* Markdown rounds the ratio one way in every table that shows it
+     * (the increments and the MKBA table): two decimals. */
+    char *md = summary_output(path, "--format markdown");
+    char want[64];
+    snprintf(want, sizeof want, "| benefit-cost ratio | %.2f | n/a | n/a |",
+             row(d, MKBA_ROW_BCR));
+    int seen = 0;
+    for (const char *at = strstr(md, "| benefit-cost ratio |"); at != NULL;
+         at = strstr(at + 1, "| benefit-cost ratio |"), seen++)
+        if (strncmp(at, want, strlen(want)) != 0)
+            fail_msg("the Markdown summary shows the ratio otherwise than \"%s\": %.60s", want,
+                     at);
+    assert_int_equal(seen, 2);
+    free(md);
     /* CSV keeps no notes: the answer table's "calibrated to" column. */
     char *csv = summary_output(path, "--format csv");
     if (strstr(csv, "calibrated to") == NULL
         || strstr(csv, ",a 40% yearly job-finding rate") == NULL)
         fail_msg("no calibrated arm in the CSV summary:\n%s", csv);
+    /* CSV: the same ratio (10 significant digits) in the increments and
+     * the MKBA table, without an interval in either. */
+    int rows = 0;
+    for (const char *at = strstr(csv, ",benefit-cost ratio,"); at != NULL;
+         at = strstr(at + 1, ",benefit-cost ratio,"), rows++) {
+        char *end = NULL;
+        double x = strtod(at + strlen(",benefit-cost ratio,"), &end);
+        expect(x, row(d, MKBA_ROW_BCR), 1e-9, "CSV benefit-cost ratio");
+        assert_true(strncmp(end, ",,\n", 3) == 0);
+    }
+    assert_int_equal(rows, 2);
     free(csv);
     remove(path);
     results_free(t, s, d);
@@ -343,6 +368,92 @@ static void test_project_costs_every_category(void **state)
     expect(row(d, MKBA_ROW_PROJECT_COSTS), project, 1e-12, "project costs, four categories");
     expect(row(d, MKBA_ROW_OPTIMISM), 0.2 * project, 1e-12, "optimism bias on all four");
     remove(cfg);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* The delivery costs and the project costs by category of the table
+ * (docs/decision.md): the reference spends 300 a year of team staff of its
+ * own (the providers' staff of a classic route), so against it
+ *   delivery costs of the arm        237.5 A + 1234.5
+ *   delivery costs of the reference  300 A
+ *   project costs                    1234.5 - 62.5 A   (team -62.5 A,
+ *                                                       programme +1234.5)
+ * and optimism bias applies to the new spending only: 0.2 x 1234.5, each
+ * category's increase, the cut in staff getting no uplift on its saving
+ * (the net rule gave 0.2 x (1234.5 - 62.5 A)). The reference's staff are
+ * not a benefit: the direct effects stay the avoided care. With the
+ * programme dropped the arm only saves: project costs -62.5 A, no
+ * optimism bias (not -0.2 x 62.5 A) and no ratio. */
+static void test_optimism_bias_on_each_increase(void **state)
+{
+    (void)state;
+    char cfg[64], cfg2[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_mkba_ob_%ld.cfg", (long)getpid());
+    snprintf(cfg2, sizeof cfg2, "/tmp/mkba_test_mkba_ob2_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_ob_%ld.h5", (long)getpid());
+    static const char programme[] = "  { payer = \"gemeente-participatiewet\"; once = 1234.5; "
+                                    "arms = [\"integrated\"]; category = \"programme\"; }";
+    fixture_variant(cfg, programme,
+                    "  { payer = \"gemeente-participatiewet\"; per_year = 300.0; "
+                    "arms = [\"classic\"]; category = \"team\"; },\n"
+                    "  { payer = \"gemeente-participatiewet\"; once = 1234.5; "
+                    "arms = [\"integrated\"]; category = \"programme\"; }");
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    double a = trace_sum(1.0), gap = trace_sum(0.75) - trace_sum(0.6);
+    double project = 1234.5 - 62.5 * a, ob = 0.2 * 1234.5;
+    double benefits = (1200.0 + (1.0 - DISPLACEMENT) * WAGE) * gap;
+    expect(row(d, MKBA_ROW_DELIVERY_ARM), 237.5 * a + 1234.5, 1e-12, "arm's delivery costs");
+    expect(row(d, MKBA_ROW_DELIVERY_REF), 300.0 * a, 1e-12, "reference's delivery costs");
+    expect(row(d, MKBA_ROW_PROJECT_COSTS), project, 1e-12, "project costs = arm - reference");
+    expect(row(d, MKBA_ROW_OF_TEAM), -62.5 * a, 1e-12, "of which team");
+    expect(row(d, MKBA_ROW_OF_PROGRAMME), 1234.5, 1e-12, "of which programme");
+    assert_true(row(d, MKBA_ROW_OF_INVESTMENT) == 0.0 && row(d, MKBA_ROW_OF_OVERHEADS) == 0.0);
+    expect(row(d, MKBA_ROW_OPTIMISM), ob, 1e-12, "optimism bias on the increase only");
+    expect(row(d, MKBA_ROW_COSTS), project + ob, 1e-12, "total costs");
+    expect(row(d, MKBA_ROW_DIRECT), 1200.0 * gap, 1e-12, "direct effects (avoided care)");
+    expect(row(d, MKBA_ROW_BENEFITS), benefits, 1e-12, "total benefits");
+    expect(row(d, MKBA_ROW_BCR), benefits / (project + ob), 1e-12, "benefit-cost ratio");
+    assert_true(s->costs[1].mean == row(d, MKBA_ROW_COSTS));
+    assert_true(s->bcr[1].mean == row(d, MKBA_ROW_BCR));
+    /* The table shows the categories the file has, not investment or
+     * overheads here. */
+    char *text = summary_output(path, "--table mkba");
+    if (strstr(text, "delivery costs of the reference (gross)") == NULL
+        || strstr(text, "project costs, of which team") == NULL
+        || strstr(text, "project costs, of which programme") == NULL
+        || strstr(text, "of which investment") != NULL
+        || strstr(text, "of which overheads") != NULL)
+        fail_msg("the MKBA table does not show the delivery costs and the categories "
+                 "present:\n%s", text);
+    free(text);
+    results_free(t, s, d);
+
+    /* With its continuation after the horizon (7 years, the last year's
+     * -62.5 v^3 a(7) of team staff) the saving still gets no uplift. */
+    file_variant(cfg, cfg2, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+    run_scenario(cfg2, path, 1, &t, &s, &d);
+    double v = 1.0 / 1.03, an = 0.0;
+    for (int j = 1; j <= 7; j++)
+        an += pow(v, j);
+    expect(row(d, MKBA_ROW_PROJECT_AFTER), -62.5 * pow(v, 3) * an, 1e-12,
+           "project costs after the horizon");
+    expect(row(d, MKBA_ROW_OPTIMISM), ob, 1e-12, "optimism bias with a residual value");
+    results_free(t, s, d);
+
+    /* Only a saving: no uplift, no ratio. */
+    file_variant(cfg, cfg2, programme, "  { payer = \"gemeente-participatiewet\"; once = 0.0; "
+                 "arms = [\"integrated\"]; category = \"care\"; }");
+    run_scenario(cfg2, path, 1, &t, &s, &d);
+    expect(row(d, MKBA_ROW_PROJECT_COSTS), -62.5 * a, 1e-12, "project costs, a saving");
+    assert_true(row(d, MKBA_ROW_OPTIMISM) == 0.0);
+    expect(row(d, MKBA_ROW_COSTS), -62.5 * a, 1e-12, "total costs, a saving");
+    assert_true(isnan(row(d, MKBA_ROW_BCR)) && isnan(s->bcr[1].mean));
+    remove(cfg);
+    remove(cfg2);
     remove(path);
     results_free(t, s, d);
 }
@@ -680,6 +791,45 @@ static void test_residual_value(void **state)
     remove(path);
     results_free(t, s, d);
     results_free(t0, s0, d0);
+}
+
+/* The residual value with different rates for costs (4%) and effects
+ * (1.5%): the costs of the last year, project and avoided care, carry on
+ * at the cost rate, the monetary effects at the effect rate, with
+ * vc = 1/1.04, ve = 1/1.015 and ac, ae their sums over 7 years:
+ *   project costs after the horizon  237.5 vc^3 ac
+ *   effects after the horizon        (1200 vc^3 ac + 0.7 w ve^3 ae) (0.75^3 - 0.6^3).
+ * Swapping the two rates in the continuation fails here. */
+static void test_residual_value_two_rates(void **state)
+{
+    (void)state;
+    char cfg[64], cfg2[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_residual_rates_%ld.cfg", (long)getpid());
+    snprintf(cfg2, sizeof cfg2, "/tmp/mkba_test_residual_rates2_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_residual_rates_%ld.h5", (long)getpid());
+    fixture_variant(cfg, "optimism_bias = 0.2;", "optimism_bias = 0.2; residual_years = 7;");
+    file_variant(cfg, cfg2, "discount = { costs = 0.03; effects = 0.03; };",
+                 "discount = { costs = 0.04; effects = 0.015; };");
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario(cfg2, path, 1, &t, &s, &d);
+    assert_true(t->rate_costs == 0.04 && t->rate_effects == 0.015);
+    double vc = 1.0 / 1.04, ve = 1.0 / 1.015, ac = 0.0, ae = 0.0;
+    for (int j = 1; j <= 7; j++) {
+        ac += pow(vc, j);
+        ae += pow(ve, j);
+    }
+    double gap = pow(0.75, 3) - pow(0.6, 3);
+    expect(row(d, MKBA_ROW_PROJECT_AFTER), 237.5 * pow(vc, 3) * ac, 1e-12,
+           "project costs after, at the cost rate");
+    expect(row(d, MKBA_ROW_RESIDUAL),
+           (1200.0 * pow(vc, 3) * ac + (1.0 - DISPLACEMENT) * WAGE * pow(ve, 3) * ae) * gap,
+           1e-12, "effects after, each at its rate");
+    remove(cfg);
+    remove(cfg2);
+    remove(path);
+    results_free(t, s, d);
 }
 
 /* The residual value under the half-cycle correction, which weighs the
@@ -1103,6 +1253,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_project_costs_every_category),
+        cmocka_unit_test(test_optimism_bias_on_each_increase),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
         cmocka_unit_test(test_bijstand_to_household_and_state),
@@ -1112,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
+        cmocka_unit_test(test_residual_value_two_rates),
         cmocka_unit_test(test_current_model_as_reference),
         cmocka_unit_test(test_dismantling_only_when_switching),
         cmocka_unit_test(test_health_valued_or_pm),

@@ -332,7 +332,8 @@ static void test_print(void **state)
     assert_contains(buf, "willingness to pay (5 values, EUR per unit): 0 20000 40000 60000 "
                          "80000\n");
     assert_contains(buf, "1500 households per year over 5 years");
-    assert_contains(buf, "optimism bias 20% on project costs, deadweight 10% of benefits");
+    assert_contains(buf, "optimism bias 20% on each project cost category's increase, "
+                         "deadweight 10% of benefits");
     assert_contains(buf, "    - safer neighbourhood\n");
     free(buf);
     mkba_model_free(m);
