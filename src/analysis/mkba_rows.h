@@ -49,7 +49,8 @@ const char *mkba_rows_label(int row);
 
 /* Whether cost category `name` is a project cost: "team", "programme",
  * "investment" or "overheads" (the services engine books staff, intakes
- * and handovers as "team", overheads and the investment as "programme"). */
+ * and handovers as "team", the yearly overheads as "programme" and the
+ * one-off costs of switching model as "investment"). */
 int mkba_rows_project_category(const char *name);
 
 /* Fills project[c] (t->ncategories ints) with 1 for the project
