@@ -178,8 +178,9 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
      * of switching model, paid with the dismantling of the reference's
      * teams (services.dismantling) only by the arms that switch; an arm
      * that keeps the reference's model pays neither (docs/decision.md,
-     * "The reference arm"). So is the shared ICT's set-up, unless the
-     * reference has none; its running cost stays. */
+     * "The reference arm"). The shared ICT's set-up is paid by the same
+     * arms, and by one keeping the model that adds shared ICT the reference
+     * lacks; its running cost stays. */
     const int switches = mkba_services_switches(sv, m->reference, arm);
     const mkba_pathway *ref = &sv->pathway[m->reference];
     a->investment = switches ? values[p->investment]

@@ -734,8 +734,9 @@ static char *replace_once(const char *text, const char *from, const char *to)
  * C switching), and the switching costs (docs/decision.md, "The reference
  * arm") appear only in the arms that switch model. A fourth arm,
  * model_b_same, keeps the reference's model: model_b's arm (its mature
- * overrides) and pathway under another name, not the reference. In every
- * one of 3 PSA draws:
+ * overrides) and pathway under another name, not the reference; a fifth,
+ * model_b_pooled, keeps it too but pools its budgets, which the reference
+ * does not. In every one of 3 PSA draws:
  *   model_b_same: exactly the reference's costs in every cost category,
  *     cycle and payer, and an MKBA balance of exactly 0 (it pays no
  *     switching cost, and on common random numbers its households fare as
@@ -745,10 +746,12 @@ static char *replace_once(const char *text, const char *from, const char *to)
  *     "programme", every arm: (recurring + co-location + ICT running
  *       [+ pooling running] + secondment x own staff) x 1.0225^-0.5 (one
  *       year, discounted at mid-cycle);
- *     "investment", 0 in model_b and model_b_same; in the switching arms
- *       investment + ICT investment + front office investment [+ pooling
- *       investment] + 1,234,567.8 / the population, at time 0, + double
- *       running x min(1, its years) x own staff x 1.0225^-0.5. */
+ *     "investment", 0 in model_b and model_b_same; the pooling investment
+ *       alone in model_b_pooled (the set-up of what it adds); in the
+ *       switching arms investment + ICT investment + front office
+ *       investment [+ pooling investment] + 1,234,567.8 / the population,
+ *       at time 0, + double running x min(1, its years) x own staff x
+ *       1.0225^-0.5. */
 #define DISMANTLING 1234567.8
 static void test_current_model_as_reference(void **state)
 {
@@ -793,19 +796,29 @@ static void test_current_model_as_reference(void **state)
     char *same_arm = replace_once(arm, "name = \"model_b\"; reference = true;",
                                   "name = \"model_b_same\";");
     char *same_way = replace_once(way, "    model_b = {", "    model_b_same = {");
+    char *pooled_arm = replace_once(arm, "name = \"model_b\"; reference = true;",
+                                    "name = \"model_b_pooled\";");
+    char *pooled_way0 = replace_once(way, "    model_b = {", "    model_b_pooled = {");
+    char *pooled_way = replace_once(
+        pooled_way0, "unpooled = { shift = \"unpooled_shift\"; second_line = \"unpooled_second_line\"; };",
+        "pooled_budgets = true; "
+        "pooling_investment = \"pooling_invest_per_household * svc_population\"; "
+        "pooling_running = \"pooling_recurring_per_household * svc_population\";");
     const char *last_arm = "@include \"shared/arms/model-c.cfg\"\n";
     const char *last_way = "@include \"shared/pathways/model-c.cfg\"\n";
-    size_t n = strlen(last_arm) + strlen(same_arm) + 4;
-    char *arms = malloc(n), *ways = malloc(strlen(last_way) + strlen(same_way) + 1);
+    size_t n = strlen(last_arm) + strlen(same_arm) + strlen(pooled_arm) + 8;
+    size_t nw = strlen(last_way) + strlen(same_way) + strlen(pooled_way) + 1;
+    char *arms = malloc(n), *ways = malloc(nw);
     assert_non_null(arms);
     assert_non_null(ways);
-    snprintf(arms, n, "%s,\n%s", last_arm, same_arm);
-    sprintf(ways, "%s%s", last_way, same_way);
+    snprintf(arms, n, "%s,\n%s,\n%s", last_arm, same_arm, pooled_arm);
+    snprintf(ways, nw, "%s%s%s", last_way, same_way, pooled_way);
     char *t1 = replace_once(text, dismantling, fixed);
     char *t2 = replace_once(t1, last_arm, arms);
     char *t3 = replace_once(t2, last_way, ways);
     assert_int_equal(support_write_file(cfg, t3), 0);
-    char *texts[] = { text, arm, way, same_arm, same_way, arms, ways, t1, t2, t3 };
+    char *texts[] = { text,       arm,         way,        same_arm, same_way, pooled_arm,
+                      pooled_way0, pooled_way, arms, ways,     t1,       t2, t3 };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         free(texts[i]);
     mkba_h5_totals *t = NULL;
@@ -817,10 +830,11 @@ static void test_current_model_as_reference(void **state)
         remove(made[i]);
     rmdir(dir);
     assert_string_equal(t->arm[t->reference], "model_b");
-    assert_int_equal(t->narms, 4);
+    assert_int_equal(t->narms, 5);
     assert_int_equal(t->ndraws, 3);
     const size_t R = (size_t)t->reference, same = 3;
     assert_string_equal(t->arm[same], "model_b_same");
+    assert_string_equal(t->arm[4], "model_b_pooled");
 
     mkba_error err = {0};
     mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
@@ -864,6 +878,7 @@ static void test_current_model_as_reference(void **state)
         { "model_a", "fte_wijkteam", NULL, NULL },
         { "model_c", "fte_frontpost", NULL, NULL },
         { "model_b_same", "fte_team_adult", "fte_team_family", "fte_mpg" },
+        { "model_b_pooled", "fte_team_adult", "fte_team_family", "fte_mpg" },
     };
     int project[64];
     assert_true(nc <= 64);
@@ -891,16 +906,16 @@ static void test_current_model_as_reference(void **state)
             const double *v = par + (dw * A + a) * np;
             const double *got = t->cost_category_disc + ((dw * A + a) * T + 0) * nc;
             double staff = 0.0;
-            for (size_t i = 0; i < 4; i++)
+            for (size_t i = 0; i < 5; i++)
                 for (size_t j = 1; j < 4 && strcmp(own[i][0], t->arm[a]) == 0 && own[i][j]; j++)
                     staff += v[index_of(pname, np, own[i][j])] * v[cpf] / v[pop];
             assert_true(staff > 100.0);
-            int switches = a != R && a != same;
-            int pooled = strcmp(t->arm[a], "model_a") == 0;
+            int switches = a != R && a != same && a != 4;
+            int pooled = strcmp(t->arm[a], "model_a") == 0 || a == 4;
             double df = pow(1.0225, -0.5);
             double yearly = (v[rec] + v[col] + v[ict_rec] + (pooled ? v[pool_rec] : 0.0)
                              + v[sec] * staff) * df;
-            double once = !switches ? 0.0
+            double once = !switches ? (pooled ? v[pool_inv] : 0.0)
                                     : v[inv] + v[ict_inv] + v[fo_inv]
                                           + (pooled ? v[pool_inv] : 0.0) + DISMANTLING / v[pop]
                                           + v[dr] * fmin(1.0, v[dry]) * staff * df;
@@ -908,7 +923,7 @@ static void test_current_model_as_reference(void **state)
             snprintf(what, sizeof what, "draw %zu, %s programme", dw, t->arm[a]);
             expect(got[prog], yearly, 1e-12, what);
             snprintf(what, sizeof what, "draw %zu, %s investment", dw, t->arm[a]);
-            if (!switches)
+            if (!switches && !pooled)
                 assert_true(got[invc] == 0.0);
             else
                 expect(got[invc], once, 1e-12, what);
