@@ -73,7 +73,9 @@ const char *mkba_rows_label(int row);
 
 /* Whether cost category `name` is a project cost: 1 + its index in
  * MKBA_PROJECT_CATEGORIES ("team" 1, "programme" 2, "investment" 3,
- * "overheads" 4), 0 for any other category. */
+ * "overheads" 4), 0 for any other category. The services engine books
+ * staff, intakes and handovers as "team", the yearly overheads as
+ * "programme" and the one-off costs of switching model as "investment". */
 int mkba_rows_project_category(const char *name);
 
 /* Fills project[c] (t->ncategories ints) with mkba_rows_project_category

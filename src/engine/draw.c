@@ -362,7 +362,7 @@ static int check_service_amounts(const mkba_model *m, const double *v, size_t a,
     for (size_t i = 0; i < sizeof integration_costs / sizeof integration_costs[0]; i++)
         if (integration_costs[i] >= 0)
             whole += v[integration_costs[i]];
-    if (mkba_services_dismantles(sv, m->reference, a))
+    if (sv->dismantling >= 0 && mkba_services_switches(sv, m->reference, a))
         whole += v[sv->dismantling];
     for (size_t i = 0; i < sv->nteams; i++)
         if (p->teams_used >> i & 1u)

@@ -9,7 +9,8 @@
  * group does no work at all. */
 #include "engine/services.h"
 
-void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches)
+void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches,
+                               const mkba_pathway *ref)
 {
     const mkba_pathway *p = a->p;
     if (!p->integration || a->classic)
@@ -17,12 +18,14 @@ void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switch
     if (p->coordination_weight >= 0)
         a->coordination = values[p->coordination] * values[p->coordination_weight];
     /* The costs of the elements join the pathway's own overheads, booked
-     * as they are (payer, "programme"); the reference arm's set-up was
-     * paid before the horizon. */
-    if (p->front_office_investment >= 0 && switches)
+     * as they are (payer; the set-up as "investment", the running cost as
+     * "programme"). The reference's set-up was paid before the horizon,
+     * and so was that of an element an arm keeping its model has too. */
+    if (p->front_office_investment >= 0
+        && mkba_services_sets_up(switches, ref->integration && ref->front_office))
         a->investment += values[p->front_office_investment];
     if (p->pooled_budgets) {
-        if (switches)
+        if (mkba_services_sets_up(switches, ref->integration && ref->pooled_budgets))
             a->investment += values[p->pooling_investment];
         a->recurring += values[p->pooling_running];
         return;

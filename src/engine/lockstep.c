@@ -58,6 +58,7 @@ struct mkba_svc_work {
     int ncells;                /* MKBA_GROUP_CELLS; 1 in the open run, whose cells nothing reads */
     mkba_svc_tally tally;
     int first_line, programme; /* category indices */
+    int investment;            /* category of the one-off costs of switching */
     int second_line;           /* category index, -1 when no rule has it */
     /* Cycles of this draw's arms finished, by any thread: the calling
      * thread reads it for the progress bar, so a bar moves within a draw
@@ -217,6 +218,7 @@ static mkba_svc_work *work_alloc(const mkba_model *m, const mkba_layout *l, long
     const size_t nb = (size_t)w->nbatches, cells = nb * (size_t)ncells;
     w->first_line = category_index(m, "first line");
     w->programme = category_index(m, "programme");
+    w->investment = category_index(m, "investment");
     w->second_line = category_index(m, "second line");
     w->nsets = mkba_svc_record_sets(m, nthreads);
     int ok = (w->scratch = mkba_calloc((size_t)nthreads, sizeof *w->scratch)) != NULL
@@ -464,21 +466,23 @@ static void book_cells(mkba_svc_work *w, const mkba_svc_arm *a, int k,
 
 /* Start-up and secondment (docs/model.md): the old structure running on
  * beside the arm's own teams for the part of cycle k before
- * double_running_years, and the seconded staff's extra work, each a share
- * of the own teams' staff cost, to the teams' payers as "programme". */
+ * double_running_years, a cost of switching ("investment"), and the
+ * seconded staff's extra work ("programme"), each a share of the own
+ * teams' staff cost, to the teams' payers. */
 static void book_own_overheads(mkba_svc_work *w, const mkba_svc_arm *a, int k, double dt,
                                double share)
 {
     const mkba_services *sv = &a->m->services;
     double overlap = a->double_running_years - (k - 1) * dt;
     overlap = overlap < 0.0 ? 0.0 : overlap > dt ? dt : overlap;
-    double rate = a->double_running * overlap + a->secondment * dt;
     for (uint32_t c = a->own; c != 0; c &= c - 1) {
         const mkba_team *tm = &sv->team[__builtin_ctz(c)];
         const mkba_svc_team_values *v = &a->team[__builtin_ctz(c)];
-        for (int i = 0; i < tm->npayers; i++)
-            book(w, a, k, tm->payer_of[i], w->programme,
-                 v->fte * v->cost_per_fte * rate * share * tm->payer_share[i]);
+        for (int i = 0; i < tm->npayers; i++) {
+            double staff = v->fte * v->cost_per_fte * share * tm->payer_share[i];
+            book(w, a, k, tm->payer_of[i], w->investment, staff * a->double_running * overlap);
+            book(w, a, k, tm->payer_of[i], w->programme, staff * a->secondment * dt);
+        }
     }
 }
 
@@ -556,7 +560,7 @@ static void cycle_tally(mkba_svc_work *w, const mkba_svc_arm *a, int k, const lo
     if (k == 1 && p->payer >= 0 && investment != 0.0) {
         mkba_svc_tally *t = &w->tally;
         t->once[a->arm * t->npayers + (size_t)p->payer] += investment / a->population;
-        t->category[(a->arm * t->ncycles) * t->ncategories + (size_t)w->programme] +=
+        t->category[(a->arm * t->ncycles) * t->ncategories + (size_t)w->investment] +=
             investment / a->population;
     }
     if (a->take_up)
@@ -1060,11 +1064,10 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, const double *b
             r->cost_total_disc[arm * P + p] += once;
         }
         if (C > 0) {
-            size_t prog = (size_t)w->programme;
             double once = 0.0;
             for (size_t p = 0; p < P; p++)
                 once += st->once[arm * P + p];
-            r->cost_category_disc[(arm * T) * C + prog] += once;
+            r->cost_category_disc[(arm * T) * C + (size_t)w->investment] += once;
         }
         for (size_t k = 1; k <= T; k++) {
             double df = mkba_discount(tm->rate_costs, mkba_timing_event_years(tm, (int)k));
@@ -1095,7 +1098,7 @@ void mkba_svc_price(const mkba_model *m, const mkba_svc_work *w, const double *b
                 /* The one-off investment (in cycle 1's category row) is
                  * not discounted; it was added above. */
                 double once = 0.0;
-                if (k == 1 && c == (size_t)w->programme)
+                if (k == 1 && c == (size_t)w->investment)
                     for (size_t p = 0; p < P; p++)
                         once += st->once[arm * P + p];
                 r->cost_category_disc[row * C + c] += (x - once) * df;

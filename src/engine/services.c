@@ -174,21 +174,25 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->home_visit_cost = values[p->home_visit_cost];
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
     /* The reference is what is in place today (the nulalternatief): its
-     * set-up was paid before the horizon. The one-off investment is the
-     * cost of switching, paid only by the arms that switch, with the
-     * dismantling of the reference's teams (services.dismantling); so is
-     * the shared ICT's, while its running cost stays. */
-    int switches = (int)arm != m->reference;
+     * set-up was paid before the horizon. The one-off investment is a cost
+     * of switching model, paid with the dismantling of the reference's
+     * teams (services.dismantling) only by the arms that switch; an arm
+     * that keeps the reference's model pays neither (docs/decision.md,
+     * "The reference arm"). The shared ICT's set-up is paid by the same
+     * arms, and by one keeping the model that adds shared ICT the reference
+     * lacks; its running cost stays. */
+    const int switches = mkba_services_switches(sv, m->reference, arm);
+    const mkba_pathway *ref = &sv->pathway[m->reference];
     a->investment = switches ? values[p->investment]
-                                   + (mkba_services_dismantles(sv, m->reference, arm)
-                                          ? values[sv->dismantling] : 0.0)
+                                   + (sv->dismantling >= 0 ? values[sv->dismantling] : 0.0)
                              : 0.0;
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)
         a->informal_care = values[p->informal_care];
     if (p->shared_ict) {
-        a->ict_investment = switches ? values[p->ict_investment] : 0.0;
+        a->ict_investment = mkba_services_sets_up(switches, ref->shared_ict)
+                                ? values[p->ict_investment] : 0.0;
         a->ict_running = values[p->ict_running];
     }
     if (p->relapse >= 0)
@@ -245,7 +249,7 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
      * providers its households may also use. */
     if (!a->classic)
         a->own_teams = p->own_teams;
-    mkba_svc_integration_init(a, values, switches);
+    mkba_svc_integration_init(a, values, switches, ref);
     const mkba_layout *l = t->l;
     for (size_t d = 0; d < m->ndomains; d++) {
         a->untabled |= (uint32_t)(l->ncombo[d] == 0) << d;
@@ -263,7 +267,8 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
 
 /* Start-up and secondment (scenario_startup.c): the values of the
  * settings the pathway has; the old structure's double running is a cost
- * of switching, so the reference arm has none. */
+ * of switching model, so the reference arm and an arm that keeps its
+ * model have none. */
 static void startup_init(mkba_svc_arm *a, const double *values, int switches)
 {
     const mkba_pathway *p = a->p;

@@ -105,6 +105,11 @@ typedef struct mkba_svc_arm {
     uint32_t own_teams;        /* the arm's own (integrated) teams: they mature, give
                                   substitution, register twice without shared ICT */
     double quick_scan_cost, home_visit_cost, duplicate_registration;
+    /* One-off costs of switching, booked as "investment" at the start:
+     * the pathway's investment with the dismantling and the elements' set-up
+     * (0 for an arm that does not switch model, docs/decision.md), and
+     * shared ICT's; the yearly recurring, co_location and ict_running are
+     * "programme". */
     double investment, recurring, co_location;
     double ict_investment, ict_running; /* shared ICT; 0 without it */
     double informal_care;      /* per problem solved by own strength; 0 without it */
@@ -114,7 +119,7 @@ typedef struct mkba_svc_arm {
     double take_up_amount;     /* per claiming household per year */
     /* Start-up and secondment (docs/model.md); 0 without them. */
     double ramp_years, friction_lasting;
-    double double_running, double_running_years; /* 0 for the reference arm */
+    double double_running, double_running_years; /* 0 unless the arm switches model */
     double secondment;
     uint32_t own;              /* the teams the arm sets up (team, teams), at any degree */
     double relapse_p;          /* P(a self-solved problem comes back) per cycle; 0 without */
@@ -316,9 +321,11 @@ double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k);
 void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
 /* The arm's integration group (integration.c): its coordination weight,
  * its elements' costs and what unpooled budgets do, once per arm and
- * draw; nothing without the group. switches: the arm is not the
- * reference (it pays the one-off costs). */
-void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches);
+ * draw; nothing without the group. switches: the arm switches model
+ * (mkba_services_switches); with ref, the reference's pathway, it decides
+ * which elements' set-up the arm pays (mkba_services_sets_up). */
+void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches,
+                               const mkba_pathway *ref);
 /* Counts household h (in care) into out->heavier if an arm's own team has
  * it: once per domain of its plan, at that domain's state. */
 void mkba_svc_heavier_add(const mkba_svc_arm *a, const mkba_svc_households *hh, long h,

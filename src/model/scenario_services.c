@@ -52,7 +52,7 @@ static int range_setting(mkba_loader *ld, const config_setting_t *s, double lo, 
     double value = 0.0;
     if ((rc = mkba_sc_value(ld, s, NULL, index, &fixed, &value)) != 0)
         return rc;
-    mkba_bound b = {*index, lo, hi, lo_open, NULL, expect};
+    mkba_bound b = {*index, lo, hi, lo_open, NULL, expect, 0};
     if (fixed && !in_bound(&b, value))
         return mkba_sc_fail(ld, s, NULL, "%g is out of range; expected %s", value, expect);
     char path[MKBA_PATH_MAX], file[MKBA_PATH_MAX], where[2 * MKBA_PATH_MAX + 16];
@@ -878,9 +878,13 @@ static int read_dismantling(mkba_loader *ld, const config_setting_t *g)
                             "no integrated team to dismantle (its providers stay in every "
                             "arm); remove the setting, or make the reference the integrated "
                             "model in place today", m->arm[m->reference].name);
-    return mkba_sc_range_value(ld, g, "dismantling", 1, 0, 0, 1e15, 0,
-                               "the one-off cost of dismantling the reference's teams, a "
-                               "number >= 0", &m->services.dismantling);
+    int rc = mkba_sc_range_value(ld, g, "dismantling", 1, 0, 0, 1e15, 0,
+                                 "the one-off cost of dismantling the reference's teams, a "
+                                 "number >= 0", &m->services.dismantling);
+    /* Checked per draw only for the arms that pay it (mkba_services_check). */
+    if (rc == 0)
+        m->services.bound[m->services.nbounds - 1].switching = 1;
+    return rc;
 }
 
 int mkba_sc_services(mkba_loader *ld, const config_setting_t *g)
@@ -972,8 +976,11 @@ int mkba_sc_categories(mkba_loader *ld)
     int rc;
     if (m->services.enabled) {
         int i;
+        /* "programme": the pathways' yearly overheads; "investment": the
+         * one-off costs of switching model (docs/decision.md). */
         if ((rc = category_of(ld, "first line", &i)) != 0
-            || (rc = category_of(ld, "programme", &i)) != 0)
+            || (rc = category_of(ld, "programme", &i)) != 0
+            || (rc = category_of(ld, "investment", &i)) != 0)
             return rc;
     }
     for (size_t i = 0; i < m->ncosts; i++) {
@@ -992,11 +999,14 @@ int mkba_services_check(const mkba_model *m, const double *values, long draw, mk
     for (size_t a = 0; a < m->narms; a++)
         for (size_t i = 0; i < sv->nbounds; i++) {
             const mkba_bound *b = &sv->bound[i];
+            if (b->switching && !mkba_services_switches(sv, m->reference, a))
+                continue;
             double x = values[a * np + (size_t)b->value];
             if (!in_bound(b, x))
-                return mkba_error_set(err, MKBA_ENUMERIC, "%s: draw %ld, arm '%s': the value "
-                                      "is %g; expected %s", b->where, draw, m->arm[a].name, x,
-                                      b->expect);
+                return mkba_error_set(err, MKBA_ENUMERIC, "%s: draw %ld, arm '%s'%s: the value "
+                                      "is %g; expected %s", b->where, draw, m->arm[a].name,
+                                      b->switching ? " (it switches model, so it pays this)"
+                                                   : "", x, b->expect);
         }
     for (size_t a = 0; a < m->narms; a++)
         for (int i = 0; i < sv->nseek; i++) {

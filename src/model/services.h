@@ -185,6 +185,8 @@ typedef struct mkba_bound {
     int lo_open;               /* lo itself is out of range */
     char *where;               /* "FILE:LINE: PATH" */
     const char *expect;        /* what the range means, for the message */
+    int switching;             /* checked only for the arms that switch model, the
+                                  ones that pay it (services.dismantling) */
 } mkba_bound;
 
 typedef struct mkba_services {
@@ -192,7 +194,8 @@ typedef struct mkba_services {
     int population;            /* value index: households the teams serve */
     int dismantling;           /* value index: the one-off cost of dismantling
                                   the reference's teams, which every arm that
-                                  switches pays in its first year; -1 without */
+                                  switches model (mkba_services_switches) pays
+                                  at the start; -1 without */
     double degree_weight[MKBA_NDEGREES];
     int nseek;                 /* seek_rate[i]: severity level i + 1 and above */
     int seek_rate[8];          /* value indices, help-seeking rate per year */
@@ -205,15 +208,28 @@ typedef struct mkba_services {
     int line;
 } mkba_services;
 
-/* Whether arm `arm` pays services.dismantling: it has the setting and
- * switches model, that is runs another pathway rule or other teams than
- * the reference; an arm that keeps the reference's model (e.g. model B
- * with more staff) dismantles nothing. */
-static inline int mkba_services_dismantles(const mkba_services *sv, int reference, size_t arm)
+/* Whether arm `arm` switches model against the reference: it is not the
+ * reference and runs another pathway rule or other teams. The one test of
+ * every one-off cost of switching (docs/decision.md, "The reference arm"):
+ * the pathway's investment, the old structure's double running and the
+ * dismantling of the reference's teams (services.dismantling), and the
+ * set-up of shared ICT, a front office and pooled budgets (for these also
+ * mkba_services_sets_up). An arm that keeps the reference's model (e.g.
+ * model B with more staff) pays none of them: its teams are the
+ * reference's, in place; it pays what its overrides change (the staff). */
+static inline int mkba_services_switches(const mkba_services *sv, int reference, size_t arm)
 {
     const mkba_pathway *a = &sv->pathway[arm], *r = &sv->pathway[reference];
-    return sv->dismantling >= 0 && (int)arm != reference
-           && (a->rule != r->rule || a->teams_used != r->teams_used);
+    return (int)arm != reference && (a->rule != r->rule || a->teams_used != r->teams_used);
+}
+
+/* Whether an arm that has an element (shared ICT, a front office, pooled
+ * budgets) pays its one-off set-up: when it switches model, or when the
+ * reference does not have the element (the arm adds it to the model it
+ * keeps). */
+static inline int mkba_services_sets_up(int switches, int reference_has)
+{
+    return switches || !reference_has;
 }
 
 #endif

@@ -31,6 +31,7 @@
 #include "io/h5out.h"
 #include "analysis/decision.h"
 #include "analysis/summary.h"
+#include "analysis/mkba_rows.h"
 #include "report/answer.h"
 #include "support.h"
 
@@ -56,8 +57,9 @@ static double trace_sum(double b)
 
 /* Runs scenario cfg (cohort or microsimulation, base case) into path and
  * reads back its totals, summary and decision outputs. */
-static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_totals **t,
-                         mkba_summary **s, mkba_decision **d)
+static void run_scenario_draws(const char *cfg, const char *path, int cohort, long draws,
+                               long households, mkba_h5_totals **t, mkba_summary **s,
+                               mkba_decision **d)
 {
     mkba_error err = {0};
     mkba_model *m = NULL;
@@ -67,7 +69,8 @@ static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_
     mkba_run_options_init(&o);
     o.output = path;
     o.force = 1;
-    o.draws = 0;
+    o.draws = draws;
+    o.households = households;
     if (cohort)
         o.mode = MKBA_MODE_COHORT;
     mkba_context ctx;
@@ -80,6 +83,12 @@ static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_
         || (*s = mkba_summary_alloc(*t, &err)) == NULL
         || mkba_decision_load(path, *t, d, &err) != MKBA_OK)
         fail_msg("%s", err.message);
+}
+
+static void run_scenario(const char *cfg, const char *path, int cohort, mkba_h5_totals **t,
+                         mkba_summary **s, mkba_decision **d)
+{
+    run_scenario_draws(cfg, path, cohort, 0, -1, t, s, d);
 }
 
 static void run_fixture(const char *path, int cohort, mkba_h5_totals **t, mkba_summary **s,
@@ -705,10 +714,11 @@ static void test_bijstand_to_household_and_state(void **state)
     mkba_model_free(m);
 }
 
-/* Who pays the dismantling of the reference's teams: the arms that switch
- * model (another pathway rule or other teams), not the reference, and not
- * an arm that keeps the reference's model (here model C's pathway given
- * model B's rule and teams). */
+/* Who switches model, and so pays the dismantling of the reference's teams
+ * and every other one-off switching cost: the arms with another pathway
+ * rule or other teams, not the reference, and not an arm that keeps the
+ * reference's model (here model C's pathway given model B's rule and
+ * teams). */
 static void test_dismantling_only_when_switching(void **state)
 {
     (void)state;
@@ -719,13 +729,14 @@ static void test_dismantling_only_when_switching(void **state)
     mkba_services *sv = &m->services;
     assert_true(sv->dismantling >= 0);
     assert_int_equal(m->narms, 3);
-    assert_false(mkba_services_dismantles(sv, m->reference, (size_t)m->reference));
+    assert_false(mkba_services_switches(sv, m->reference, (size_t)m->reference));
     for (size_t a = 0; a < m->narms; a++)
-        assert_int_equal(mkba_services_dismantles(sv, m->reference, a), (int)a != m->reference);
+        assert_int_equal(mkba_services_switches(sv, m->reference, a), (int)a != m->reference);
     size_t other = m->reference == 2 ? 1 : 2;
     sv->pathway[other].rule = sv->pathway[m->reference].rule;
+    assert_true(mkba_services_switches(sv, m->reference, other));   /* other teams */
     sv->pathway[other].teams_used = sv->pathway[m->reference].teams_used;
-    assert_false(mkba_services_dismantles(sv, m->reference, other));
+    assert_false(mkba_services_switches(sv, m->reference, other));
     mkba_model_free(m);
 }
 
@@ -950,17 +961,43 @@ static size_t index_of(char *const *names, size_t n, const char *name)
     return n;
 }
 
+/* The first occurrence of `from` in text replaced by `to`, in a new
+ * string the caller frees; fails the test when text has no `from`. */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (at == NULL)
+        fail_msg("no '%s'", from);
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return out;
+}
+
 /* A reference that is a municipality's current model runs
  * (scenarios/pathways/current-model-b.cfg: model B in place, models A and
- * C switching), and the switching cost (the pathway's one-off investment
- * and the dismantling of model B's teams, here a constructed 1,234,567.8
- * for the population) appears only in the switching arms. With shared ICT
- * (no duplicate registration) cycle 1's "programme" costs per household of
- * the population are, from the draw's parameters,
- *   reference model B:  (recurring + co-location) x 1.0225^-0.5 (one year,
- *                       discounted at mid-cycle)
- *   switching arms:     the same + the investment + 1,234,567.8 / the
- *                       population, at time 0. */
+ * C switching), and the switching costs (docs/decision.md, "The reference
+ * arm") appear only in the arms that switch model. A fourth arm,
+ * model_b_same, keeps the reference's model: model_b's arm (its mature
+ * overrides) and pathway under another name, not the reference; a fifth,
+ * model_b_pooled, keeps it too but pools its budgets, which the reference
+ * does not. In every one of 3 PSA draws:
+ *   model_b_same: exactly the reference's costs in every cost category,
+ *     cycle and payer, and an MKBA balance of exactly 0 (it pays no
+ *     switching cost, and on common random numbers its households fare as
+ *     the reference's);
+ *   cycle 1's costs per household of the population, from the draw's
+ *   parameters (the dismantling here a constructed 1,234,567.8):
+ *     "programme", every arm: (recurring + co-location + ICT running
+ *       [+ pooling running] + secondment x own staff) x 1.0225^-0.5 (one
+ *       year, discounted at mid-cycle);
+ *     "investment", 0 in model_b and model_b_same; the pooling investment
+ *       alone in model_b_pooled (the set-up of what it adds); in the
+ *       switching arms investment + ICT investment + front office
+ *       investment [+ pooling investment] + 1,234,567.8 / the population,
+ *       at time 0, + double running x min(1, its years) x own staff x
+ *       1.0225^-0.5. */
 #define DISMANTLING 1234567.8
 static void test_current_model_as_reference(void **state)
 {
@@ -991,29 +1028,59 @@ static void test_current_model_as_reference(void **state)
     const char *dismantling = "@include \"shared/dismantling-model-b.cfg\"\n";
     char *budget = support_read_file("scenarios/pathways/budget-current-model-b.cfg");
     char *text = support_read_file("scenarios/pathways/current-model-b.cfg");
+    char *arm = support_read_file("scenarios/pathways/shared/arms/model-b-current.cfg");
+    char *way = support_read_file("scenarios/pathways/shared/pathways/model-b.cfg");
     assert_non_null(budget);
     assert_non_null(text);
+    assert_non_null(arm);
+    assert_non_null(way);
     assert_non_null(strstr(budget, dismantling));
     free(budget);
-    const char *from = strstr(text, dismantling);
-    assert_non_null(from);
     char fixed[64];
     snprintf(fixed, sizeof fixed, "dismantling = %.1f;\n", DISMANTLING);
-    FILE *f = fopen(cfg, "w");
-    assert_non_null(f);
-    fprintf(f, "%.*s%s%s", (int)(from - text), text, fixed, from + strlen(dismantling));
-    assert_int_equal(fclose(f), 0);
-    free(text);
+    /* model_b_same: the reference's arm and pathway, renamed, appended. */
+    char *same_arm = replace_once(arm, "name = \"model_b\"; reference = true;",
+                                  "name = \"model_b_same\";");
+    char *same_way = replace_once(way, "    model_b = {", "    model_b_same = {");
+    char *pooled_arm = replace_once(arm, "name = \"model_b\"; reference = true;",
+                                    "name = \"model_b_pooled\";");
+    char *pooled_way0 = replace_once(way, "    model_b = {", "    model_b_pooled = {");
+    char *pooled_way = replace_once(
+        pooled_way0, "unpooled = { shift = \"unpooled_shift\"; second_line = \"unpooled_second_line\"; };",
+        "pooled_budgets = true; "
+        "pooling_investment = \"pooling_invest_per_household * svc_population\"; "
+        "pooling_running = \"pooling_recurring_per_household * svc_population\";");
+    const char *last_arm = "@include \"shared/arms/model-c.cfg\"\n";
+    const char *last_way = "@include \"shared/pathways/model-c.cfg\"\n";
+    size_t n = strlen(last_arm) + strlen(same_arm) + strlen(pooled_arm) + 8;
+    size_t nw = strlen(last_way) + strlen(same_way) + strlen(pooled_way) + 1;
+    char *arms = malloc(n), *ways = malloc(nw);
+    assert_non_null(arms);
+    assert_non_null(ways);
+    snprintf(arms, n, "%s,\n%s,\n%s", last_arm, same_arm, pooled_arm);
+    snprintf(ways, nw, "%s%s%s", last_way, same_way, pooled_way);
+    char *t1 = replace_once(text, dismantling, fixed);
+    char *t2 = replace_once(t1, last_arm, arms);
+    char *t3 = replace_once(t2, last_way, ways);
+    assert_int_equal(support_write_file(cfg, t3), 0);
+    char *texts[] = { text,       arm,         way,        same_arm, same_way, pooled_arm,
+                      pooled_way0, pooled_way, arms, ways,     t1,       t2, t3 };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        free(texts[i]);
     mkba_h5_totals *t = NULL;
     mkba_summary *s = NULL;
     mkba_decision *d = NULL;
-    run_scenario(cfg, path, 0, &t, &s, &d);
+    run_scenario_draws(cfg, path, 0, 3, 400, &t, &s, &d);
     remove(cfg);
     for (int i = 3; i >= 0; i--)
         remove(made[i]);
     rmdir(dir);
     assert_string_equal(t->arm[t->reference], "model_b");
-    assert_int_equal(t->narms, 3);
+    assert_int_equal(t->narms, 5);
+    assert_int_equal(t->ndraws, 3);
+    const size_t R = (size_t)t->reference, same = 3;
+    assert_string_equal(t->arm[same], "model_b_same");
+    assert_string_equal(t->arm[4], "model_b_pooled");
 
     mkba_error err = {0};
     mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
@@ -1023,15 +1090,15 @@ static void test_current_model_as_reference(void **state)
     assert_int_equal(mkba_h5_store_read_strings(st, "/labels/parameters", &pname, &np, &err),
                      MKBA_OK);
     mkba_h5_store_close(st, NULL);
-    size_t n = 0;
-    double *par = support_read_doubles(path, "/draws/parameters", &n);
+    size_t count = 0;
+    double *par = support_read_doubles(path, "/draws/parameters", &count);
     assert_non_null(par);
-    assert_int_equal(n, t->ndraws * t->narms * np);
+    assert_int_equal(count, t->ndraws * t->narms * np);
     size_t inv = index_of(pname, np, "invest_per_household");
     size_t rec = index_of(pname, np, "recurring_per_household");
     size_t col = index_of(pname, np, "colocation_per_household");
-    /* All three arms share ICT (issue 12): its running cost is yearly
-     * programme cost in every arm, its investment part of the switch. */
+    /* All arms share ICT (issue 12): its running cost is yearly programme
+     * cost in every arm, its investment part of the switch. */
     size_t ict_inv = index_of(pname, np, "ict_invest_per_household");
     size_t ict_rec = index_of(pname, np, "ict_recurring_per_household");
     size_t pop = index_of(pname, np, "svc_population");
@@ -1042,7 +1109,8 @@ static void test_current_model_as_reference(void **state)
     size_t pool_inv = index_of(pname, np, "pooling_invest_per_household");
     size_t pool_rec = index_of(pname, np, "pooling_recurring_per_household");
     size_t prog = index_of(t->category, t->ncategories, "programme");
-    size_t nc = t->ncategories, T = t->ncycles;
+    size_t invc = index_of(t->category, t->ncategories, "investment");
+    size_t nc = t->ncategories, T = t->ncycles, P = t->npayers, A = t->narms;
     /* Start-up and secondment (issue 12): every arm's seconded staff's
      * extra work, and the switching arms' old structure running on for
      * the part of cycle 1 in its period, as shares of the staff cost of
@@ -1055,25 +1123,58 @@ static void test_current_model_as_reference(void **state)
         { "model_b", "fte_team_adult", "fte_team_family", "fte_mpg" },
         { "model_a", "fte_wijkteam", NULL, NULL },
         { "model_c", "fte_frontpost", NULL, NULL },
+        { "model_b_same", "fte_team_adult", "fte_team_family", "fte_mpg" },
+        { "model_b_pooled", "fte_team_adult", "fte_team_family", "fte_mpg" },
     };
-    for (size_t a = 0; a < t->narms; a++) {
-        const double *v = par + a * np;   /* draw 0 */
-        double got = t->cost_category_disc[(a * T + 0) * nc + prog];
-        double staff = 0.0;
-        for (size_t i = 0; i < 3; i++)
-            for (size_t j = 1; j < 4 && strcmp(own[i][0], t->arm[a]) == 0 && own[i][j]; j++)
-                staff += v[index_of(pname, np, own[i][j])] * v[cpf] / v[pop];
-        assert_true(staff > 100.0);
-        int ref = (int)a == t->reference;
-        double share = v[sec] + (ref ? 0.0 : v[dr] * fmin(1.0, v[dry]));
-        int pooled = strcmp(t->arm[a], "model_a") == 0;
-        double yearly = (v[rec] + v[col] + v[ict_rec] + (pooled ? v[pool_rec] : 0.0)
-                         + share * staff) * pow(1.0225, -0.5);
-        double want = ref ? yearly
-                          : yearly + v[inv] + v[ict_inv] + v[fo_inv]
-                                + (pooled ? v[pool_inv] : 0.0) + DISMANTLING / v[pop];
-        expect(got, want, 1e-12, t->arm[a]);
-        assert_true(v[inv] > 100.0);     /* the investment would be seen */
+    int project[64];
+    assert_true(nc <= 64);
+    mkba_rows_project_mask(t, project);
+    for (size_t dw = 0; dw < t->ndraws; dw++) {
+        /* The arm that keeps the model: the reference's costs exactly. */
+        const double *cc = t->cost_category_disc, *cu = t->cost_category_undisc;
+        for (size_t i = 0; i < T * nc; i++)
+            if (cc[(dw * A + same) * T * nc + i] != cc[(dw * A + R) * T * nc + i]
+                || cu[(dw * A + same) * T * nc + i] != cu[(dw * A + R) * T * nc + i])
+                fail_msg("draw %zu, cycle %zu, %s: model_b_same %.17g, model_b %.17g", dw,
+                         i / nc + 1, t->category[i % nc], cc[(dw * A + same) * T * nc + i],
+                         cc[(dw * A + R) * T * nc + i]);
+        for (size_t i = 0; i < T * P; i++)
+            if (t->cost_disc[(dw * A + same) * T * P + i] != t->cost_disc[(dw * A + R) * T * P + i])
+                fail_msg("draw %zu, cycle %zu, %s: model_b_same differs from model_b", dw,
+                         i / P + 1, t->payer[i % P]);
+        double row[MKBA_ROW_N];
+        mkba_rows_compute(t, project, dw, same, row);
+        if (row[MKBA_ROW_PROJECT_COSTS] != 0.0 || row[MKBA_ROW_BENEFITS] != 0.0
+            || row[MKBA_ROW_BALANCE] != 0.0)
+            fail_msg("draw %zu: model_b_same project costs %g, benefits %g, balance %g", dw,
+                     row[MKBA_ROW_PROJECT_COSTS], row[MKBA_ROW_BENEFITS], row[MKBA_ROW_BALANCE]);
+        for (size_t a = 0; a < A; a++) {
+            const double *v = par + (dw * A + a) * np;
+            const double *got = t->cost_category_disc + ((dw * A + a) * T + 0) * nc;
+            double staff = 0.0;
+            for (size_t i = 0; i < 5; i++)
+                for (size_t j = 1; j < 4 && strcmp(own[i][0], t->arm[a]) == 0 && own[i][j]; j++)
+                    staff += v[index_of(pname, np, own[i][j])] * v[cpf] / v[pop];
+            assert_true(staff > 100.0);
+            int switches = a != R && a != same && a != 4;
+            int pooled = strcmp(t->arm[a], "model_a") == 0 || a == 4;
+            double df = pow(1.0225, -0.5);
+            double yearly = (v[rec] + v[col] + v[ict_rec] + (pooled ? v[pool_rec] : 0.0)
+                             + v[sec] * staff) * df;
+            double once = !switches ? (pooled ? v[pool_inv] : 0.0)
+                                    : v[inv] + v[ict_inv] + v[fo_inv]
+                                          + (pooled ? v[pool_inv] : 0.0) + DISMANTLING / v[pop]
+                                          + v[dr] * fmin(1.0, v[dry]) * staff * df;
+            char what[64];
+            snprintf(what, sizeof what, "draw %zu, %s programme", dw, t->arm[a]);
+            expect(got[prog], yearly, 1e-12, what);
+            snprintf(what, sizeof what, "draw %zu, %s investment", dw, t->arm[a]);
+            if (!switches && !pooled)
+                assert_true(got[invc] == 0.0);
+            else
+                expect(got[invc], once, 1e-12, what);
+            assert_true(v[inv] > 100.0);     /* the investment would be seen */
+        }
     }
     mkba_h5_store_strings_free(pname, np);
     free(par);
@@ -1105,6 +1206,49 @@ static void test_dismantling_needs_teams(void **state)
     assert_int_not_equal(rc, MKBA_OK);
     assert_null(m);
     if (strstr(err.message, line) == NULL || strstr(err.message, "classic route") == NULL)
+        fail_msg("unhelpful message: %s", err.message);
+}
+
+/* A dismantling that a draw makes negative (an expression, so the loader
+ * cannot refuse it) is refused when the run checks the draw, naming the
+ * file, the line and the setting and an arm that pays it (one that
+ * switches model), not the reference, which does not. */
+static void test_negative_dismantling_names_payer(void **state)
+{
+    (void)state;
+    char cfg[80], out[80];
+    snprintf(cfg, sizeof cfg, "scenarios/pathways/mkba_test_dismantle_neg_%ld.cfg",
+             (long)getpid());
+    snprintf(out, sizeof out, "/tmp/mkba_test_dismantle_neg_%ld.h5", (long)getpid());
+    file_variant("scenarios/pathways/current-model-b.cfg", cfg,
+                 "@include \"shared/dismantling-model-b.cfg\"",
+                 "dismantling = \"svc_population * -1\";");
+    char *text = support_read_file(cfg), line[160];
+    assert_non_null(text);
+    int n = 1;
+    for (const char *c = text; c < strstr(text, "dismantling = \"svc"); c++)
+        n += *c == '\n';
+    free(text);
+    snprintf(line, sizeof line, "%s:%d: services.dismantling", cfg, n);
+    mkba_error err = {0};
+    mkba_model *m = NULL;
+    int rc = mkba_scenario_load(NULL, cfg, &m, &err);
+    remove(cfg);
+    assert_int_equal(rc, MKBA_OK);
+    mkba_run_options o;
+    mkba_run_options_init(&o);
+    o.output = out;
+    o.force = 1;
+    o.draws = 0;
+    o.households = 100;
+    mkba_context ctx;
+    mkba_context_init(&ctx);
+    ctx.threads = 1;
+    assert_int_not_equal(mkba_run(&ctx, m, &o, &err), MKBA_OK);
+    mkba_model_free(m);
+    remove(out);
+    if (strstr(err.message, line) == NULL || strstr(err.message, "arm 'model_a'") == NULL
+        || strstr(err.message, "model_b") != NULL || strstr(err.message, "-10000") == NULL)
         fail_msg("unhelpful message: %s", err.message);
 }
 
@@ -1266,6 +1410,7 @@ int main(void)
         cmocka_unit_test(test_residual_value_two_rates),
         cmocka_unit_test(test_current_model_as_reference),
         cmocka_unit_test(test_dismantling_only_when_switching),
+        cmocka_unit_test(test_negative_dismantling_names_payer),
         cmocka_unit_test(test_health_valued_or_pm),
         cmocka_unit_test(test_bad_health_value),
     };

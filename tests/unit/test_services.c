@@ -1758,22 +1758,30 @@ static void test_startup(void **state)
     /* Double running for 1.5 years at 25% and secondment at 5% of the
      * wijkteam's staff cost (25 FTE x 80,000 for 10,000 households: 200 a
      * year per household): 0.25 x 200 x (1, 0.5, 0, ...) + 0.05 x 200, to
-     * its payer (gemeente-wmo) as "programme"; nothing else changes. */
+     * its payer (gemeente-wmo), the double running a cost of switching
+     * ("investment"), the secondment a yearly one ("programme"); nothing
+     * else changes. */
     const char *ov[] = {"shared_ict = false; duplicate_registration = 40.0;",
                         "shared_ict = false; duplicate_registration = 40.0;\n"
                         "double_running = 0.25; double_running_years = 1.5; secondment = 0.05;"};
     sim_open_edited(&s, ov, 1, 1500);
     r = sim_run(&s, 2, NULL);
-    int programme = -1;
-    for (size_t c = 0; c < s.m->ncategories; c++)
+    int programme = -1, investment = -1;
+    for (size_t c = 0; c < s.m->ncategories; c++) {
         if (strcmp(s.m->category[c], "programme") == 0)
             programme = (int)c;
-    assert_true(programme >= 0);
+        if (strcmp(s.m->category[c], "investment") == 0)
+            investment = (int)c;
+    }
+    assert_true(programme >= 0 && investment >= 0);
     for (size_t k = 0; k < T; k++) {
-        double want = 0.25 * 200.0 * (k == 0 ? 1.0 : k == 1 ? 0.5 : 0.0) + 0.05 * 200.0;
-        assert_near(r->cost[(T + k) * P] - base->cost[(T + k) * P], want, 1e-9);
+        double running = 0.25 * 200.0 * (k == 0 ? 1.0 : k == 1 ? 0.5 : 0.0);
+        assert_near(r->cost[(T + k) * P] - base->cost[(T + k) * P], running + 0.05 * 200.0, 1e-9);
         assert_near(r->cost_category[(T + k) * C + (size_t)programme]
-                        - base->cost_category[(T + k) * C + (size_t)programme], want, 1e-9);
+                        - base->cost_category[(T + k) * C + (size_t)programme], 0.05 * 200.0,
+                    1e-9);
+        assert_near(r->cost_category[(T + k) * C + (size_t)investment]
+                        - base->cost_category[(T + k) * C + (size_t)investment], running, 1e-9);
     }
     same_doubles(r->cost, base->cost, T * P);
     same_doubles(r->occupancy, base->occupancy, base->narms * base->npoints * base->nstates_total);
