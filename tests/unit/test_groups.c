@@ -19,8 +19,10 @@
  *   recomputation from /draws/groups and /analysis/cashflow/npv_draws
  *   (review aud13b M3); a file with the table's older eight columns shows
  *   them too.
- * - On the shipped model A, the group table shows the Rotterdam order
- *   heavy > medium (docs/scenarios.md).
+ * - On the shipped model A at the parameters' means (one base-case run),
+ *   heavy households save relatively more than medium ones; over the
+ *   PSA that holds in 60% of the draws only (docs/decision.md, "For
+ *   whom"; docs/scenarios.md).
  * - With services, take-up benefits and substitution savings are booked
  *   to the group of the households they belong to (a constructed scenario
  *   where only one group can claim, and only one can be substituted), and
@@ -749,9 +751,10 @@ static void test_groups_from_the_reference_arm(void **state)
  * model A at the parameters' means, on its own population and staff:
  * society's discounted cost saved per household of the group, relative to
  * the group's cost in the reference arm. Heavy households gain more than
- * medium ones. Light ones lose: their share of the teams' costs by use
- * outweighs what light problems cost (docs/scenarios.md, "The Rotterdam
- * finding"). */
+ * medium ones in this one run (over model A's PSA in 60% of the draws,
+ * docs/decision.md "For whom"). Light ones lose: their share of the teams'
+ * costs by use outweighs what light problems cost (docs/scenarios.md, "The
+ * Rotterdam finding"). */
 static void test_rotterdam_from_groups(void **state)
 {
     (void)state;
