@@ -117,6 +117,8 @@ double mkba_groups_npv_all(const mkba_groups *g, const mkba_h5_totals *t, size_t
         if (strcmp(g->name[gr], mkba_result_groups[gr]) != 0)
             return NAN;
         const double w = g->share[d * g->ngroups + gr];
+        if (isnan(w))              /* cohort mode: no groups */
+            return NAN;
         if (w > 0.0)               /* an empty group's NPV is NaN */
             x += w * mkba_groups_npv(g, t, k, d, a, gr);
     }
@@ -175,10 +177,18 @@ void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *st
                 for (size_t d = 0; d < D; d++)
                     x[d] = npv(g, g->cost, 1, t, mask, d, a, gr);
                 weighted(g->share + gr, G, x, D, work, o + MKBA_GS_NPV, NULL);
-                /* Paired: less the whole population's in the same draw. */
-                for (size_t d = 0; d < D; d++)
-                    x[d] -= mkba_groups_npv_all(g, t, k, d, a);
-                weighted(g->share + gr, G, x, D, work, o + MKBA_GS_VS_ALL, o + MKBA_GS_VS_ALL_P);
+                /* Paired: less the whole population's in the same draw;
+                 * the mean is the NPV's less the population's mean. */
+                double all = 0.0, vs[3];
+                for (size_t d = 0; d < D; d++) {
+                    const double y = mkba_groups_npv_all(g, t, k, d, a);
+                    all += y;
+                    x[d] -= y;
+                }
+                weighted(g->share + gr, G, x, D, work, vs, o + MKBA_GS_VS_ALL_P);
+                o[MKBA_GS_VS_ALL] = o[MKBA_GS_NPV] - all / (double)D;
+                o[MKBA_GS_VS_ALL_LO] = vs[1];
+                o[MKBA_GS_VS_ALL_HI] = vs[2];
                 double teams[3];
                 for (size_t d = 0; d < D; d++)
                     x[d] = npv(g, g->teams, 0, t, mask, d, a, gr);

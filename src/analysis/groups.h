@@ -50,10 +50,11 @@ extern const char *const mkba_groups_statistic[MKBA_GS_N];
  * for the increment of the primary effect (NaN when arms are compared on
  * money); paired with the whole population (MKBA_GS_VS_ALL..): the group's
  * NPV per household less the whole population's (mkba_groups_npv_all) in
- * the same draw, its mean weighted as the NPV's (so Σ_g share_g x it is 0
- * over a partition, to rounding), its 2.5% and 97.5% percentiles and the
- * share of the draws with households in the group in which it is above 0
- * (the group gains more than the average household). NaN for the
+ * the same draw: its mean, the NPV's mean less the population's mean over
+ * the draws (so it reads off the table, and Σ_g share_g x it is 0 over a
+ * partition, to rounding), its 2.5% and 97.5% percentiles and the share of
+ * the draws with households in the group in which it is above 0 (the
+ * group gains more than the average household). NaN for the
  * reference arm and for a group without households. work holds 3 x
  * ndraws doubles. */
 /* Perspective k's NPV of arm a against the reference per household of

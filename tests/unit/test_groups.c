@@ -807,9 +807,10 @@ static size_t group_column(const char *path, const char *name, size_t *n)
  * computation of their own: society's NPV per household of each group from
  * /draws/groups (costs saved by every payer plus every monetary effect
  * gained), less the population's from /analysis/cashflow/npv_draws (the
- * population's totals, not the groups), its mean weighted by the group's
- * share and the share of the draws above 0; and the same per draw in the
- * long table's group_npv_minus_population_draws. */
+ * population's totals, not the groups): the mean, the group's NPV weighted
+ * by its share in each draw less the population's mean over the draws;
+ * the share of the draws above 0; and the same per draw in the long
+ * table's group_npv_minus_population_draws. */
 static void check_paired(const char *bin, const char *path, const mkba_model *m)
 {
     const size_t A = m->narms, P = m->npayers, E = m->neffects, G = MKBA_RESULT_GROUPS;
@@ -876,6 +877,9 @@ static void check_paired(const char *bin, const char *path, const mkba_model *m)
     for (size_t a = 0; a < A; a++) {
         if (a == ref)
             continue;
+        double pop_mean = 0.0;
+        for (size_t d = 0; d < D; d++)
+            pop_mean += pop[d * A + a] / (double)D;
         for (size_t gr = 0; gr < G; gr++) {
             double sw = 0.0, swx = 0.0, lo = INFINITY, hi = -INFINITY;
             size_t n = 0, above = 0, close = 0;
@@ -892,11 +896,11 @@ static void check_paired(const char *bin, const char *path, const mkba_model *m)
                         const double *ef = effect + (d * G + gr) * A * E;
                         x += ef[a * E + e] - ef[ref * E + e];
                     }
+                sw += w;
+                swx += w * x;
                 x -= pop[d * A + a];          /* perspective 0, society */
                 const double tol = 1e-6 * (1.0 + fabs(pop[d * A + a]));
                 assert_float_equal(tidy[(d * A + a) * G + gr], x, tol);
-                sw += w;
-                swx += w * x;
                 n++;
                 above += x > 0.0;
                 close += fabs(x) < tol;       /* its sign is rounding's */
@@ -908,7 +912,8 @@ static void check_paired(const char *bin, const char *path, const mkba_model *m)
                 assert_true(isnan(row[GS_MEAN]) && isnan(row[GS_P]));
                 continue;
             }
-            assert_float_equal(row[GS_MEAN], swx / sw, 1e-6 * (1.0 + fabs(swx / sw)));
+            const double mean = swx / sw - pop_mean;
+            assert_float_equal(row[GS_MEAN], mean, 1e-6 * (1.0 + fabs(swx / sw)));
             assert_true(fabs(row[GS_P] - (double)above / (double)n)
                         <= ((double)close + 0.5) / (double)n);
             assert_true(row[GS_LO] >= lo - 1e-6 && row[GS_HI] <= hi + 1e-6);
