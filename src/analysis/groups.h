@@ -65,7 +65,8 @@ double mkba_groups_npv(const mkba_groups *g, const mkba_h5_totals *t, size_t k, 
 /* The same for the whole population: Σ share x NPV over the partition by
  * severity class (no problem, light, medium, heavy: the first four
  * groups), which is the draw's /analysis/cashflow/npv_draws to rounding;
- * NaN when the file's first groups are not that partition. */
+ * NaN when the file's first groups are not that partition, and in cohort
+ * mode (no shares). */
 double mkba_groups_npv_all(const mkba_groups *g, const mkba_h5_totals *t, size_t k, size_t d,
                            size_t a);
 
