@@ -5,11 +5,14 @@
 #include "groups.h"
 #include "core/alloc.h"
 #include "payers.h"
+#include "results/result.h"
 #include "summary.h"
 
 const char *const mkba_groups_statistic[MKBA_GS_N] = {
     "share", "npv_mean", "npv_2.5%", "npv_97.5%", "effect_gained_mean", "effect_gained_2.5%",
-    "effect_gained_97.5%", "npv_mean_of_which_allocated_by_use"};
+    "effect_gained_97.5%", "npv_mean_of_which_allocated_by_use", "npv_minus_population_mean",
+    "npv_minus_population_2.5%", "npv_minus_population_97.5%",
+    "npv_minus_population_p_above_0"};
 
 void mkba_groups_free(mkba_groups *g)
 {
@@ -96,21 +99,51 @@ static double npv(const mkba_groups *g, const double *cost, int effects,
     return x;
 }
 
+double mkba_groups_npv(const mkba_groups *g, const mkba_h5_totals *t, size_t k, size_t d,
+                       size_t a, size_t gr)
+{
+    return npv(g, g->cost, 1, t, t->perspective_payers + k * g->npayers, d, a, gr);
+}
+
+double mkba_groups_npv_all(const mkba_groups *g, const mkba_h5_totals *t, size_t k, size_t d,
+                           size_t a)
+{
+    /* The severity partition: the first four groups, checked by name. */
+    enum { SEVERITY = 4 };
+    if (g->ngroups < SEVERITY)
+        return NAN;
+    double x = 0.0;
+    for (size_t gr = 0; gr < SEVERITY; gr++) {
+        if (strcmp(g->name[gr], mkba_result_groups[gr]) != 0)
+            return NAN;
+        const double w = g->share[d * g->ngroups + gr];
+        if (isnan(w))              /* cohort mode: no groups */
+            return NAN;
+        if (w > 0.0)               /* an empty group's NPV is NaN */
+            x += w * mkba_groups_npv(g, t, k, d, a, gr);
+    }
+    return x;
+}
+
 /* The share-weighted mean and the 95% interval over the draws with
- * households of values x[d] (n of them gathered into work). */
+ * households of values x[d] (n of them gathered into work), and when p is
+ * not NULL the share of those draws in which x[d] > 0. */
 static void weighted(const double *share, size_t stride, const double *x, size_t D,
-                     double *work, double *out)
+                     double *work, double *out, double *p)
 {
     double sw = 0.0, swx = 0.0;
-    size_t n = 0;
+    size_t n = 0, above = 0;
     for (size_t d = 0; d < D; d++) {
         double w = share[d * stride];
         if (!(w > 0.0))
             continue;
         sw += w;
         swx += w * x[d];
+        above += x[d] > 0.0;
         work[n++] = x[d];
     }
+    if (p != NULL)
+        *p = n > 0 ? (double)above / (double)n : NAN;
     if (n == 0) {
         out[0] = out[1] = out[2] = NAN;
         return;
@@ -143,11 +176,23 @@ void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *st
                     continue;
                 for (size_t d = 0; d < D; d++)
                     x[d] = npv(g, g->cost, 1, t, mask, d, a, gr);
-                weighted(g->share + gr, G, x, D, work, o + MKBA_GS_NPV);
+                weighted(g->share + gr, G, x, D, work, o + MKBA_GS_NPV, NULL);
+                /* Paired: less the whole population's in the same draw;
+                 * the mean is the NPV's less the population's mean. */
+                double all = 0.0, vs[3];
+                for (size_t d = 0; d < D; d++) {
+                    const double y = mkba_groups_npv_all(g, t, k, d, a);
+                    all += y;
+                    x[d] -= y;
+                }
+                weighted(g->share + gr, G, x, D, work, vs, o + MKBA_GS_VS_ALL_P);
+                o[MKBA_GS_VS_ALL] = o[MKBA_GS_NPV] - all / (double)D;
+                o[MKBA_GS_VS_ALL_LO] = vs[1];
+                o[MKBA_GS_VS_ALL_HI] = vs[2];
                 double teams[3];
                 for (size_t d = 0; d < D; d++)
                     x[d] = npv(g, g->teams, 0, t, mask, d, a, gr);
-                weighted(g->share + gr, G, x, D, work, teams);
+                weighted(g->share + gr, G, x, D, work, teams, NULL);
                 o[MKBA_GS_BY_USE] = teams[0];
                 if (pe < 0)
                     continue;
@@ -155,7 +200,7 @@ void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *st
                     const double *e = g->effect + (d * G + gr) * A * E;
                     x[d] = e[a * E + (size_t)pe] - e[r * E + (size_t)pe];
                 }
-                weighted(g->share + gr, G, x, D, work, o + MKBA_GS_EFFECT);
+                weighted(g->share + gr, G, x, D, work, o + MKBA_GS_EFFECT, NULL);
             }
     }
 }

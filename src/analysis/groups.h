@@ -34,7 +34,8 @@ void mkba_groups_free(mkba_groups *g);
  * mkba_groups_statistic (/analysis/groups/statistics); columns added later
  * go at the end, so an older reader's indices keep their meaning. */
 enum { MKBA_GS_SHARE = 0, MKBA_GS_NPV, MKBA_GS_NPV_LO, MKBA_GS_NPV_HI,
-       MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_BY_USE, MKBA_GS_N };
+       MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI, MKBA_GS_BY_USE,
+       MKBA_GS_VS_ALL, MKBA_GS_VS_ALL_LO, MKBA_GS_VS_ALL_HI, MKBA_GS_VS_ALL_P, MKBA_GS_N };
 extern const char *const mkba_groups_statistic[MKBA_GS_N];
 
 /* stats[K][A][G][MKBA_GS_N] for the perspectives of t: the group's mean
@@ -47,8 +48,28 @@ extern const char *const mkba_groups_statistic[MKBA_GS_N];
  * NPV's mean, the part from the costs allocated to the group by use
  * (MKBA_GS_BY_USE, the reference's less the arm's); the same
  * for the increment of the primary effect (NaN when arms are compared on
- * money). NaN for the reference arm and for a group without households.
- * work holds 3 x ndraws doubles. */
+ * money); paired with the whole population (MKBA_GS_VS_ALL..): the group's
+ * NPV per household less the whole population's (mkba_groups_npv_all) in
+ * the same draw: its mean, the NPV's mean less the population's mean over
+ * the draws (so it reads off the table, and Σ_g share_g x it is 0 over a
+ * partition, to rounding), its 2.5% and 97.5% percentiles and the share of
+ * the draws with households in the group in which it is above 0 (the
+ * group gains more than the average household). NaN for the
+ * reference arm and for a group without households. work holds 3 x
+ * ndraws doubles. */
+/* Perspective k's NPV of arm a against the reference per household of
+ * group gr in draw d (NaN for a group without households). */
+double mkba_groups_npv(const mkba_groups *g, const mkba_h5_totals *t, size_t k, size_t d,
+                       size_t a, size_t gr);
+
+/* The same for the whole population: Σ share x NPV over the partition by
+ * severity class (no problem, light, medium, heavy: the first four
+ * groups), which is the draw's /analysis/cashflow/npv_draws to rounding;
+ * NaN when the file's first groups are not that partition, and in cohort
+ * mode (no shares). */
+double mkba_groups_npv_all(const mkba_groups *g, const mkba_h5_totals *t, size_t k, size_t d,
+                           size_t a);
+
 void mkba_groups_stats(const mkba_groups *g, const mkba_h5_totals *t, double *stats,
                        double *work);
 

@@ -177,10 +177,14 @@ int mkba_html_groups(mkba_html_doc *h)
                                             t->arm[a], t->arm[t->reference],
                                             t->arm[t->reference]));
     fputs("<table class=\"data\" id=\"groups-table\">\n<tr>", h->f);
+    /* A file written before the booking per household has no part by use. */
     const mkba_html_string head[] = { HS_GROUP, HS_SHARE, HS_NPV_SOCIETY, HS_INTERVAL,
-                                      HS_GROUPS_TEAMS };
-    for (size_t c = 0; c < 4 + (size_t)g->by_use; c++) {
-        fprintf(h->f, c == 3 ? "<th colspan=\"2\">" : "<th>");
+                                      HS_GROUPS_TEAMS, HS_GROUPS_VS_ALL, HS_INTERVAL,
+                                      HS_GROUPS_P_ABOVE };
+    for (size_t c = 0; c < sizeof head / sizeof head[0]; c++) {
+        if (head[c] == HS_GROUPS_TEAMS && !g->by_use)
+            continue;
+        fprintf(h->f, head[c] == HS_INTERVAL ? "<th colspan=\"2\">" : "<th>");
         mkba_html_text(h, mkba_html_s(h, head[c]));
         fputs("</th>", h->f);
     }
@@ -198,6 +202,10 @@ int mkba_html_groups(mkba_html_doc *h)
         if (g->by_use)
             mkba_html_num_cell(h, o[MKBA_GS_BY_USE],
                                mkba_html_money(h, b1, sizeof b1, o[MKBA_GS_BY_USE]));
+        for (int c = MKBA_GS_VS_ALL; c <= MKBA_GS_VS_ALL_HI; c++)
+            mkba_html_num_cell(h, o[c], mkba_html_money(h, b1, sizeof b1, o[c]));
+        mkba_html_num_cell(h, o[MKBA_GS_VS_ALL_P],
+                           mkba_html_percent(h, b1, sizeof b1, o[MKBA_GS_VS_ALL_P]));
         fputs("</tr>\n", h->f);
     }
     fputs("</table>\n", h->f);

@@ -1111,32 +1111,43 @@ static void group_table(builder *b)
     char effect[160];
     snprintf(effect, sizeof effect, "%s gained", pe >= 0 ? t->effect[pe] : "effect");
     /* The statistics shown after perspective, arm and group; a file
-     * written before the booking per household has no part by use. */
-    static const int stat_by_use[] = { MKBA_GS_SHARE, MKBA_GS_NPV, MKBA_GS_NPV_LO,
-                                       MKBA_GS_NPV_HI, MKBA_GS_BY_USE, MKBA_GS_EFFECT,
-                                       MKBA_GS_EFFECT_LO, MKBA_GS_EFFECT_HI };
-    static const int stat_flat[] = { MKBA_GS_SHARE, MKBA_GS_NPV, MKBA_GS_NPV_LO,
-                                     MKBA_GS_NPV_HI, MKBA_GS_EFFECT, MKBA_GS_EFFECT_LO,
-                                     MKBA_GS_EFFECT_HI };
-    const char *col_by_use[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
-                                 "of which allocated by use", effect, "2.5%", "97.5%" };
-    const char *col_flat[] = { "perspective", "arm", "group", "share", "NPV", "2.5%", "97.5%",
-                               effect, "2.5%", "97.5%" };
-    static const mkba_col_kind kind_by_use[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
-                                                 MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
-                                                 MKBA_COL_MONEY, MKBA_COL_MONEY, MKBA_COL_EFFECT,
-                                                 MKBA_COL_EFFECT, MKBA_COL_EFFECT };
-    static const mkba_col_kind kind_flat[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT,
-                                               MKBA_COL_SHARE, MKBA_COL_MONEY, MKBA_COL_MONEY,
-                                               MKBA_COL_MONEY, MKBA_COL_EFFECT, MKBA_COL_EFFECT,
-                                               MKBA_COL_EFFECT };
-    const int *stat = g->by_use ? stat_by_use : stat_flat;
-    const size_t ncol = (pe >= 0 ? 10 : 7) + (size_t)g->by_use;
+     * written before the booking per household has no part by use, one
+     * compared on money no effect. */
+    static const struct {
+        int stat;
+        const char *name;         /* NULL: the effect's name */
+        mkba_col_kind kind;
+    } all[] = {
+        { MKBA_GS_SHARE, "share", MKBA_COL_SHARE },
+        { MKBA_GS_NPV, "NPV", MKBA_COL_MONEY },
+        { MKBA_GS_NPV_LO, "2.5%", MKBA_COL_MONEY },
+        { MKBA_GS_NPV_HI, "97.5%", MKBA_COL_MONEY },
+        { MKBA_GS_BY_USE, "of which allocated by use", MKBA_COL_MONEY },
+        { MKBA_GS_VS_ALL, "NPV minus average", MKBA_COL_MONEY },
+        { MKBA_GS_VS_ALL_LO, "2.5%", MKBA_COL_MONEY },
+        { MKBA_GS_VS_ALL_HI, "97.5%", MKBA_COL_MONEY },
+        { MKBA_GS_VS_ALL_P, "P(above average)", MKBA_COL_SHARE },
+        { MKBA_GS_EFFECT, NULL, MKBA_COL_EFFECT },
+        { MKBA_GS_EFFECT_LO, "2.5%", MKBA_COL_EFFECT },
+        { MKBA_GS_EFFECT_HI, "97.5%", MKBA_COL_EFFECT },
+    };
+    enum { NALL = sizeof all / sizeof all[0], NKEY = 3 };
+    int stat[NALL];
+    const char *col[NKEY + NALL] = { "perspective", "arm", "group" };
+    mkba_col_kind kind[NKEY + NALL] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_TEXT };
+    size_t ncol = NKEY;
+    for (size_t i = 0; i < NALL; i++) {
+        if ((all[i].stat == MKBA_GS_BY_USE && !g->by_use)
+            || (all[i].stat >= MKBA_GS_EFFECT && all[i].stat <= MKBA_GS_EFFECT_HI && pe < 0))
+            continue;
+        stat[ncol - NKEY] = all[i].stat;
+        col[ncol] = all[i].name != NULL ? all[i].name : effect;
+        kind[ncol++] = all[i].kind;
+    }
     char title[256];
     snprintf(title, sizeof title, "For whom: NPV per household of each group against %s "
              "(%s per household of the group, discounted)", ref_name(b), b->cur);
-    mkba_rtable *tb = table(b, "groups", title, ncol, g->by_use ? col_by_use : col_flat,
-                            g->by_use ? kind_by_use : kind_flat);
+    mkba_rtable *tb = table(b, "groups", title, ncol, col, kind);
     for (size_t k = 0; tb != NULL && k < K; k++)
         for (size_t a = 0; shown(b, k) && a < A; a++) {
             if ((int)a == t->reference)
@@ -1145,8 +1156,8 @@ static void group_table(builder *b)
                 const double *o = stats + ((k * A + a) * G + gr) * MKBA_GS_N;
                 long row = pair_row(b, tb, k, a);
                 mkba_rtable_str(b->r, tb, row, 2, g->name[gr]);
-                for (size_t c = 0; c + 3 < ncol; c++)
-                    mkba_rtable_num(tb, row, 3 + c, o[stat[c]]);
+                for (size_t c = NKEY; c < ncol; c++)
+                    mkba_rtable_num(tb, row, c, o[stat[c - NKEY]]);
             }
         }
     if (tb != NULL)
@@ -1154,8 +1165,20 @@ static void group_table(builder *b)
                          "problem, or the highest severity of its problems (light <= 1, "
                          "medium <= 2, heavy > 2) and, a second partition of the same "
                          "households, its number of problem domains (single 1, multiple 2, "
-                         "multi-problem 3 or more). share x NPV summed over either partition "
-                         "is the whole population's NPV. %s", ref_name(b),
+                         "multi-problem 3 or more); no problem belongs to both, so the "
+                         "domain rows alone leave it out. share x NPV summed over either "
+                         "partition, no problem included, is the whole population's NPV. "
+                         "NPV minus average: the group's NPV per household less the whole "
+                         "population's in the same draw (paired): its mean is the NPV less "
+                         "the whole population's mean NPV, its 95%% interval that of the "
+                         "draws' differences; P(above average): the share of the draws in "
+                         "which the "
+                         "group gains more than the average household (share x NPV minus "
+                         "average sums to 0 over either partition). Two groups' own "
+                         "intervals do not tell in how many draws one gains more than the "
+                         "other; these columns compare each with the same draw's average. "
+                         "%s",
+                         ref_name(b),
                          g->by_use
                              ? "With services, the take-up benefits and the savings of care "
                                "the teams substitute are the group's own (booked to the "

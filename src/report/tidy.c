@@ -264,7 +264,11 @@ static void write_budget(const tidy_out *o)
  * household group, measure group_households:GROUP (a share, the same in
  * every arm), group_cost_total_discounted:GROUP per payer, of which
  * group_team_cost_total_discounted:GROUP the costs allocated by use,
- * and group_effect_total_discounted:GROUP:EFFECT, per household of the group. */
+ * and group_effect_total_discounted:GROUP:EFFECT, per household of the group;
+ * then per perspective (the payer column, as npv_draws) and arm against the
+ * reference, group_npv_draws:GROUP, the NPV per household of the group, and
+ * group_npv_minus_population_draws:GROUP, that less the whole population's
+ * in the same draw (analysis/groups.h). */
 static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
 {
     mkba_groups *g = NULL;
@@ -292,6 +296,21 @@ static int write_groups(const tidy_out *o, mkba_h5_store *st, mkba_error *err)
                              o->t->effect_unit[e]);
                     line(o, d, a, -1.0, "", "group_effect_total_discounted", item,
                          g->effect[at * E + e], unit, -1);
+                }
+            }
+    snprintf(unit, sizeof unit, "%s per household of the group", o->money);
+    for (size_t k = 0; k < o->t->nperspectives; k++)
+        for (size_t d = 0; d < D; d++)
+            for (size_t a = 0; a < A; a++) {
+                if ((int)a == o->t->reference)
+                    continue;
+                const double all = mkba_groups_npv_all(g, o->t, k, d, a);
+                for (size_t gr = 0; gr < G; gr++) {
+                    const double x = mkba_groups_npv(g, o->t, k, d, a, gr);
+                    line(o, d, a, -1.0, o->t->perspective[k], "group_npv_draws", g->name[gr],
+                         x, unit, -1);
+                    line(o, d, a, -1.0, o->t->perspective[k], "group_npv_minus_population_draws",
+                         g->name[gr], x - all, unit, -1);
                 }
             }
     mkba_groups_free(g);

@@ -11,9 +11,18 @@
  *   gain shows the gain in the heavy group only, exactly 0 elsewhere.
  * - /analysis/groups/table adds up, share-weighted, to
  *   /analysis/cashflow/npv for every perspective and arm, and `mkba
- *   summary --table groups` lists every group of every arm.
- * - On the shipped model A, the group table shows the Rotterdam order
- *   heavy > medium (docs/scenarios.md).
+ *   summary --table groups` lists every group of every arm; the printed
+ *   table adds up too, over each partition with "no problem" (review
+ *   aud13b L1).
+ * - The paired columns (a group's NPV less the whole population's in the
+ *   same draw: mean, P(> 0)) and the long table's per-draw lines match a
+ *   recomputation from /draws/groups and /analysis/cashflow/npv_draws
+ *   (review aud13b M3); a file with the table's older eight columns shows
+ *   them too.
+ * - On the shipped model A at the parameters' means (one base-case run),
+ *   heavy households save relatively more than medium ones; over the
+ *   PSA that holds in 60% of the draws only (docs/decision.md, "For
+ *   whom"; docs/scenarios.md).
  * - With services, take-up benefits and substitution savings are booked
  *   to the group of the households they belong to (a constructed scenario
  *   where only one group can claim, and only one can be substituted), and
@@ -742,9 +751,10 @@ static void test_groups_from_the_reference_arm(void **state)
  * model A at the parameters' means, on its own population and staff:
  * society's discounted cost saved per household of the group, relative to
  * the group's cost in the reference arm. Heavy households gain more than
- * medium ones. Light ones lose: their share of the teams' costs by use
- * outweighs what light problems cost (docs/scenarios.md, "The Rotterdam
- * finding"). */
+ * medium ones in this one run (over model A's PSA in 60% of the draws,
+ * docs/decision.md "For whom"). Light ones lose: their share of the teams'
+ * costs by use outweighs what light problems cost (docs/scenarios.md, "The
+ * Rotterdam finding"). */
 static void test_rotterdam_from_groups(void **state)
 {
     (void)state;
@@ -792,6 +802,289 @@ static size_t group_column(const char *path, const char *name, size_t *n)
     return at;
 }
 
+/* The paired columns of /analysis/groups/table (the group's NPV less the
+ * whole population's in the same draw, M3 of review aud13b) against a
+ * computation of their own: society's NPV per household of each group from
+ * /draws/groups (costs saved by every payer plus every monetary effect
+ * gained), less the population's from /analysis/cashflow/npv_draws (the
+ * population's totals, not the groups): the mean, the group's NPV weighted
+ * by its share in each draw less the population's mean over the draws;
+ * the share of the draws above 0; and the same per draw in the long
+ * table's group_npv_minus_population_draws. */
+static void check_paired(const char *bin, const char *path, const mkba_model *m)
+{
+    const size_t A = m->narms, P = m->npayers, E = m->neffects, G = MKBA_RESULT_GROUPS;
+    const size_t ref = (size_t)m->reference;
+    size_t ns = 0, nc = 0, ne = 0, nn = 0, nt = 0, GS_N = 0;
+    double *share = support_read_doubles(path, "/draws/groups/households", &ns);
+    double *cost = support_read_doubles(path, "/draws/groups/cost_total_discounted", &nc);
+    double *effect = E > 0 ? support_read_doubles(path, "/draws/groups/effect_total_discounted",
+                                                  &ne) : NULL;
+    double *pop = support_read_doubles(path, "/analysis/cashflow/npv_draws", &nn);
+    double *table = support_read_doubles(path, "/analysis/groups/table", &nt);
+    assert_true(share != NULL && cost != NULL && pop != NULL && table != NULL);
+    const size_t D = ns / G, K = nn / (D * A);
+    assert_int_equal(nc, D * G * A * P);
+    assert_int_equal(nn, K * D * A);
+    const size_t GS_SHARE = group_column(path, "share", &GS_N),
+                 GS_MEAN = group_column(path, "npv_minus_population_mean", &GS_N),
+                 GS_LO = group_column(path, "npv_minus_population_2.5%", &GS_N),
+                 GS_HI = group_column(path, "npv_minus_population_97.5%", &GS_N),
+                 GS_P = group_column(path, "npv_minus_population_p_above_0", &GS_N);
+    /* Added after the part by use, so the first eight keep their places. */
+    assert_int_equal(GS_MEAN, 8);
+    assert_int_equal(GS_P, GS_N - 1);
+    mkba_error err = {0};
+    mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
+    assert_non_null(st);
+    int monetary[16] = {0};
+    assert_true(E <= 16);
+    size_t de[1] = {E};
+    if (E > 0 && mkba_h5_store_read_ints(st, "/labels/effect_monetary", 1, de, monetary, &err)
+                 != MKBA_OK)
+        fail_msg("%s", err.message);
+    mkba_h5_store_close(st, NULL);
+    /* The long table's lines, society's, in the order written (draw, arm,
+     * group): the file's draws are 0..D-1. */
+    double *tidy = malloc(D * A * G * sizeof *tidy);
+    assert_non_null(tidy);
+    for (size_t i = 0; i < D * A * G; i++)
+        tidy[i] = NAN;
+    char cmd[1600], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --format tidy", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t lines = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char arm[64], group[64];
+        int draw = -1;
+        double v = 0.0;
+        if (sscanf(line, "%d,%63[^,],,society,group_npv_minus_population_draws:%63[^,],%lf",
+                   &draw, arm, group, &v) != 4)
+            continue;
+        size_t a = 0, gr = 0;
+        while (a < A && strcmp(m->arm[a].name, arm) != 0)
+            a++;
+        while (gr < G && strcmp(mkba_result_groups[gr], group) != 0)
+            gr++;
+        assert_true(draw >= 0 && (size_t)draw < D && a < A && gr < G);
+        tidy[((size_t)draw * A + a) * G + gr] = v;
+        lines++;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(lines, D * (A - 1) * G);
+    size_t checked = 0;
+    for (size_t a = 0; a < A; a++) {
+        if (a == ref)
+            continue;
+        double pop_mean = 0.0;
+        for (size_t d = 0; d < D; d++)
+            pop_mean += pop[d * A + a] / (double)D;
+        for (size_t gr = 0; gr < G; gr++) {
+            double sw = 0.0, swx = 0.0, lo = INFINITY, hi = -INFINITY;
+            size_t n = 0, above = 0, close = 0;
+            for (size_t d = 0; d < D; d++) {
+                const double w = share[d * G + gr];
+                if (!(w > 0.0))
+                    continue;
+                const double *c = cost + (d * G + gr) * A * P;
+                double x = 0.0;
+                for (size_t p = 0; p < P; p++)
+                    x += c[ref * P + p] - c[a * P + p];
+                for (size_t e = 0; e < E; e++)
+                    if (monetary[e]) {
+                        const double *ef = effect + (d * G + gr) * A * E;
+                        x += ef[a * E + e] - ef[ref * E + e];
+                    }
+                sw += w;
+                swx += w * x;
+                x -= pop[d * A + a];          /* perspective 0, society */
+                const double tol = 1e-6 * (1.0 + fabs(pop[d * A + a]));
+                assert_float_equal(tidy[(d * A + a) * G + gr], x, tol);
+                n++;
+                above += x > 0.0;
+                close += fabs(x) < tol;       /* its sign is rounding's */
+                lo = x < lo ? x : lo;
+                hi = x > hi ? x : hi;
+            }
+            const double *row = table + (a * G + gr) * GS_N;
+            if (n == 0) {
+                assert_true(isnan(row[GS_MEAN]) && isnan(row[GS_P]));
+                continue;
+            }
+            const double mean = swx / sw - pop_mean;
+            assert_float_equal(row[GS_MEAN], mean, 1e-6 * (1.0 + fabs(swx / sw)));
+            assert_true(fabs(row[GS_P] - (double)above / (double)n)
+                        <= ((double)close + 0.5) / (double)n);
+            assert_true(row[GS_LO] >= lo - 1e-6 && row[GS_HI] <= hi + 1e-6);
+            assert_true(row[GS_LO] <= row[GS_HI]);
+            assert_true(row[GS_SHARE] > 0.0);
+            checked++;
+        }
+    }
+    assert_true(checked >= (A - 1) * 4);
+    free(tidy);
+    free(share);
+    free(cost);
+    free(effect);
+    free(pop);
+    free(table);
+}
+
+/* The printed table's own claims (review aud13b L1), on the CSV `mkba
+ * summary --table groups` prints: share x NPV summed over either
+ * partition, "no problem" included, is the whole population's NPV
+ * (/analysis/cashflow/npv's mean), and share x NPV minus average sums to 0;
+ * the domain rows alone (single, multiple, multi-problem) do not. */
+static void check_printed_partitions(const char *bin, const char *path, const mkba_model *m)
+{
+    size_t nn = 0;
+    double *npv = support_read_doubles(path, "/analysis/cashflow/npv", &nn);
+    assert_non_null(npv);
+    const size_t A = m->narms, K = nn / (A * 3);
+    /* [K][A] sums over the two partitions: share x NPV, share x NPV minus
+     * average, share; then the share of "no problem". */
+    double *sum = calloc(K * A * 7, sizeof *sum);
+    assert_non_null(sum);
+    char cmd[1600], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "share,NPV,2.5%,97.5%,of which allocated by use,NPV minus "
+                                 "average,2.5%,97.5%,P(above average)"));
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char persp[64], arm[64], group[64];
+        double share = 0, npv_g = 0, lo = 0, hi = 0, by_use = 0, vs = 0;
+        assert_int_equal(sscanf(line, "%63[^,],%63[^,],%63[^,],%lf,%lf,%lf,%lf,%lf,%lf", persp,
+                                arm, group, &share, &npv_g, &lo, &hi, &by_use, &vs), 9);
+        /* Rows come perspective by perspective, society first. */
+        const size_t k = rows / ((A - 1) * MKBA_RESULT_GROUPS);
+        size_t a = 0;
+        while (a < A && strcmp(m->arm[a].name, arm) != 0)
+            a++;
+        assert_true(k < K && a < A);
+        if (k == 0)
+            assert_string_equal(persp, "society");
+        double *s = sum + (k * A + a) * 7;
+        const int nothing = strcmp(group, "no problem") == 0;
+        const int severity = nothing || strcmp(group, "light") == 0
+                             || strcmp(group, "medium") == 0 || strcmp(group, "heavy") == 0;
+        for (int part = 0; part < 2; part++)
+            if (nothing || (part == 0) == severity) {
+                s[part * 3] += share * npv_g;
+                s[part * 3 + 1] += share * vs;
+                s[part * 3 + 2] += share;
+            }
+        if (nothing)
+            s[6] = share;
+        rows++;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(rows, K * (A - 1) * MKBA_RESULT_GROUPS);
+    for (size_t k = 0; k < K; k++)
+        for (size_t a = 0; a < A; a++) {
+            if ((int)a == m->reference)
+                continue;
+            const double whole = npv[(k * A + a) * 3], *s = sum + (k * A + a) * 7;
+            const double tol = 1e-6 * (1.0 + fabs(whole));
+            for (int part = 0; part < 2; part++) {
+                assert_float_equal(s[part * 3], whole, tol);
+                assert_float_equal(s[part * 3 + 1], 0.0, tol);
+                assert_float_equal(s[part * 3 + 2], 1.0, 1e-4);
+            }
+            /* The domain rows alone miss the households without a problem. */
+            assert_true(s[6] > 0.0);
+        }
+    free(sum);
+    free(npv);
+    /* The note says which rows make up each partition; every format has
+     * the paired columns. */
+    static const char *const format[] = { "text", "markdown", "json" };
+    for (size_t i = 0; i < sizeof format / sizeof format[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format %s", bin, path,
+                 format[i]);
+        f = popen(cmd, "r");
+        assert_non_null(f);
+        int told = 0, paired = 0;
+        while (fgets(line, sizeof line, f) != NULL) {
+            told |= strstr(line, "summed over either partition, no problem included, is the "
+                                 "whole population's NPV") != NULL;
+            paired |= strstr(line, "NPV minus average") != NULL
+                      && strstr(line, "P(above average)") != NULL;
+        }
+        assert_int_equal(pclose(f), 0);
+        assert_true(told && paired);
+    }
+}
+
+/* A file written before the paired columns: /analysis/groups/table with
+ * its first eight columns and /analysis/groups/statistics naming them. The
+ * readers (summary, report, tidy) compute the groups' statistics from
+ * /draws/groups, so they show the paired columns for it too, the same
+ * numbers. The file at path is left so. */
+static void check_old_columns(const char *bin, const char *path, size_t narms)
+{
+    enum { OLD = 8 };
+    size_t nt = 0, GS_N = 0;
+    double *table = support_read_doubles(path, "/analysis/groups/table", &nt);
+    assert_non_null(table);
+    const size_t GS_MEAN = group_column(path, "npv_minus_population_mean", &GS_N);
+    const size_t rows = nt / GS_N;
+    double *old = malloc(rows * OLD * sizeof *old);
+    assert_non_null(old);
+    for (size_t r = 0; r < rows; r++)
+        memcpy(old + r * OLD, table + r * GS_N, OLD * sizeof *old);
+    hid_t h5 = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(h5 >= 0);
+    assert_true(H5Ldelete(h5, "/analysis/groups/table", H5P_DEFAULT) >= 0);
+    assert_true(H5Ldelete(h5, "/analysis/groups/statistics", H5P_DEFAULT) >= 0);
+    H5Fclose(h5);
+    mkba_error err = {0};
+    mkba_h5_store *st = mkba_h5_store_open(path, 1, &err);
+    assert_non_null(st);
+    const size_t G = MKBA_RESULT_GROUPS;
+    size_t dims[4] = {rows / (narms * G), narms, G, OLD};
+    static const char *const names[OLD] = {
+        "share", "npv_mean", "npv_2.5%", "npv_97.5%", "effect_gained_mean",
+        "effect_gained_2.5%", "effect_gained_97.5%", "npv_mean_of_which_allocated_by_use"};
+    if (mkba_h5_store_doubles(st, "/analysis/groups/table", 4, dims, old, &err) != MKBA_OK
+        || mkba_h5_store_strings(st, "/analysis/groups/statistics", names, OLD, &err) != MKBA_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(mkba_h5_store_close(st, &err), MKBA_OK);
+    char cmd[1600], line[4096];
+    snprintf(cmd, sizeof cmd, "%s summary %s --table groups --format csv", bin, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "NPV minus average"));
+    /* Society's first arm against the reference: the table's first rows
+     * after the reference's (NaN) ones, in the same order. */
+    size_t shown = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (shown == MKBA_RESULT_GROUPS)
+            continue;                 /* read to the end, so the writer is not cut off */
+        double v[9];
+        assert_int_equal(sscanf(line, "%*[^,],%*[^,],%*[^,],%lf,%lf,%lf,%lf,%lf,%lf", &v[0],
+                                &v[1], &v[2], &v[3], &v[4], &v[5]), 6);
+        size_t r = 0;                 /* the first row with this share and NPV */
+        while (r < rows && !(fabs(table[r * GS_N + 1] - v[1]) <= 1e-6 * (1 + fabs(v[1]))))
+            r++;
+        assert_true(r < rows);
+        assert_float_equal(v[5], table[r * GS_N + GS_MEAN], 1e-6 * (1 + fabs(v[5])));
+        shown++;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(shown, MKBA_RESULT_GROUPS);
+    snprintf(cmd, sizeof cmd, "%s report %s -o %s.old8.html >/dev/null 2>&1", bin, path, path);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s.old8.html", path);
+    remove(cmd);
+    free(old);
+    free(table);
+}
+
 /* A file written before the booking per household (no
  * /draws/groups/team_cost_total_discounted, review whom13b 1): the summary
  * and the HTML report say every service cost is at the draw's average
@@ -827,6 +1120,8 @@ static void check_before_booking(const char *bin, const char *path)
         assert_non_null(strstr(text, lang ? "written before the booking per household"
                                           : "geschreven voor de boeking per huishouden"));
         assert_null(strstr(text, lang ? "allocated by use" : "verdeeld naar gebruik"));
+        /* The paired columns, recomputed from the draws. */
+        assert_non_null(strstr(groups, lang ? "P(above average)" : "kans boven gemiddelde"));
         free(text);
         remove(html);
     }
@@ -855,8 +1150,9 @@ static void test_analysis_adds_up(void **state)
     const size_t GS_SHARE = group_column(path, "share", &GS_N),
                  GS_NPV = group_column(path, "npv_mean", &GS_N);
     /* Columns added later go at the end (the part by use after the
-     * effect's interval), so older readers keep their indices. */
-    assert_int_equal(group_column(path, "npv_mean_of_which_allocated_by_use", &GS_N), GS_N - 1);
+     * effect's interval, the paired columns after it), so older readers
+     * keep their indices. */
+    assert_int_equal(group_column(path, "npv_mean_of_which_allocated_by_use", &GS_N), 7);
     assert_int_equal(group_column(path, "effect_gained_97.5%", &GS_N), 6);
     const size_t A = m->narms, G = MKBA_RESULT_GROUPS, K = nn / (A * 3);
     assert_int_equal(nt, K * A * G * GS_N);
@@ -892,6 +1188,9 @@ static void test_analysis_adds_up(void **state)
     assert_int_equal(pclose(f), 0);
     assert_int_equal(rows, 1 + K * (A - 1) * G);
     assert_int_equal(heavy, K * (A - 1));
+    check_paired(bin, path, m);
+    check_printed_partitions(bin, path, m);
+    check_old_columns(bin, path, m->narms);
     check_before_booking(bin, path);
     /* Groups that cannot be read fail the report, with the reason, and
      * leave no report (review whom13 7: the answer's summary fails first
