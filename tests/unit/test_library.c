@@ -15,12 +15,19 @@
  *   investments). A scenario whose reference is a team model already in
  *   place (current-model-b, budget-current-model-b) compares a switch
  *   between running teams, where a cheaper team can save at once; its
- *   year-1 figures are printed, not asserted (docs/scenarios.md). */
+ *   year-1 figures are printed, not asserted (docs/scenarios.md).
+ *
+ * And the default eight-domain model (scenarios/default.cfg, bench.cfg)
+ * counts paid work as the library does (review aud13a M1): its monetary
+ * effects are wages (net, the household's), wage_taxes (rijk's) and
+ * displacement, all indirect, at the gross wage without employer charges,
+ * and its bijstand goes net to the household and the tax withheld to rijk. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <glob.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +322,131 @@ static void test_makelpunt_youth_year_one(void **state)
     assert_true(ramped / at_once < 0.6);
 }
 
+/* The index of effect `name` in m, or -1. */
+static int effect_index(const mkba_model *m, const char *name)
+{
+    for (size_t e = 0; e < m->neffects; e++)
+        if (strcmp(m->effect[e].name, name) == 0)
+            return (int)e;
+    return -1;
+}
+
+static void assert_near(const char *path, const char *what, double got, double want)
+{
+    if (!(fabs(got - want) <= 1e-9 * fabs(want) + 1e-9))
+        fail_msg("%s: %s is %.10g at the base case, expected %.10g", path, what, got, want);
+}
+
+/* The default scenario's monetary effects are the library's three, with
+ * their payers and category, and its rule amounts at the base case (every
+ * parameter at its mean) are the ones computed here by hand from the
+ * distributions in params/production.cfg and params/costs-2024.cfg:
+ *   gross wage W = 13.27 EUR/h x 1536 h (uniform 1200-1872) = 20382.72,
+ *   tax wedge t = 3 / (3 + 97), displacement d = 3 / (3 + 7), part-time
+ *   share s = 10 / (10 + 10); in work (work_income none) wages W (1 - t),
+ *   wage_taxes W t, displacement -d W; light work s times those;
+ *   bijstand C = 25 x 720, gross-up g = (1 + 1.15) / 2, light share
+ *   b = 5 / (5 + 15): the household receives C / g, rijk C (1 - 1 / g)
+ *   (times b in light). The old default (one effect production = full-time
+ *   minimum wage x employer_cost_factor, direct, all to huishouden) fails
+ *   at the first check. */
+static void test_default_counts_wages_as_the_library(void **state)
+{
+    (void)state;
+    static const char *const files[] = { "scenarios/default.cfg", "scenarios/bench.cfg" };
+    const double W = 13.27 * (1200.0 + 1872.0) / 2.0, t = 0.03, d = 0.3, s = 0.5;
+    const double C = 25.0 * 720.0, g = (1.0 + 1.15) / 2.0, b = 0.25;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        mkba_model *m = load(files[f]);
+        int wages = effect_index(m, "wages"), taxes = effect_index(m, "wage_taxes");
+        int displaced = effect_index(m, "displacement");
+        if (wages < 0 || taxes < 0 || displaced < 0)
+            fail_msg("%s: effects wages, wage_taxes and displacement expected", files[f]);
+        for (size_t e = 0; e < m->neffects; e++) {
+            if (!m->effect[e].monetary)
+                continue;
+            if ((int)e != wages && (int)e != taxes && (int)e != displaced)
+                fail_msg("%s: monetary effect '%s' besides wages, wage_taxes and displacement",
+                         files[f], m->effect[e].name);
+            assert_int_equal(m->effect[e].category, MKBA_CAT_INDIRECT);
+        }
+        assert_string_equal(m->payer[m->effect[wages].payer], "huishouden");
+        assert_string_equal(m->payer[m->effect[taxes].payer], "rijk");
+        assert_int_equal(m->effect[displaced].payer, -1);
+        assert_int_equal(mkba_params_find(m->params, "employer_cost_factor"), -1);
+
+        size_t n = mkba_params_count(m->params);
+        double *v = calloc(n * m->narms + 1, sizeof *v);
+        mkba_params_work *w = mkba_params_work_alloc(m->params);
+        assert_non_null(v);
+        assert_non_null(w);
+        mkba_error err = {0};
+        if (mkba_params_sample(m->params, m->seed, 0, 1, MKBA_BASE_MEAN, v, w, &err) != MKBA_OK)
+            fail_msg("%s", err.message);
+        const double *ref = v + (size_t)m->reference * n;
+
+        /* Effect rules on work_income: [state none, light][wages, taxes, displacement]. */
+        double got[2][3] = {{0}}, want[2][3];
+        size_t nrules = 0;
+        for (size_t i = 0; i < m->neffect_rules; i++) {
+            const mkba_effect_rule *r = &m->effect_rule[i];
+            if (r->effect != wages && r->effect != taxes && r->effect != displaced)
+                continue;
+            assert_string_equal(m->domain[r->domain].name, "work_income");
+            const char *st = m->domain[r->domain].state[r->state].name;
+            int light = strcmp(st, "light") == 0;
+            if (!light && strcmp(st, "none") != 0)
+                fail_msg("%s: a wage rule in work_income.%s", files[f], st);
+            got[light][r->effect == wages ? 0 : r->effect == taxes ? 1 : 2] += ref[r->amount];
+            nrules++;
+        }
+        assert_int_equal(nrules, 6);
+        for (int light = 0; light < 2; light++) {
+            double k = light ? s : 1.0;
+            want[light][0] = k * W * (1.0 - t);
+            want[light][1] = k * W * t;
+            want[light][2] = -k * d * W;
+            assert_near(files[f], light ? "wages, light" : "wages, in work", got[light][0],
+                        want[light][0]);
+            assert_near(files[f], light ? "wage_taxes, light" : "wage_taxes, in work",
+                        got[light][1], want[light][1]);
+            assert_near(files[f], light ? "displacement, light" : "displacement, in work",
+                        got[light][2], want[light][2]);
+            /* Society's production: the gross wage less displacement. */
+            assert_near(files[f], "production for society", got[light][0] + got[light][1]
+                        + got[light][2], k * W * (1.0 - d));
+        }
+
+        /* Bijstand transfers of gemeente-participatiewet, by receiver and state. */
+        double net[4] = {0}, tax[4] = {0};
+        for (size_t i = 0; i < m->ncosts; i++) {
+            const mkba_cost_rule *r = &m->cost[i];
+            if (r->transfer_to < 0)
+                continue;
+            assert_string_equal(m->payer[r->payer], "gemeente-participatiewet");
+            assert_string_equal(m->domain[r->domain].name, "work_income");
+            const char *to = m->payer[r->transfer_to];
+            if (strcmp(to, "huishouden") == 0)
+                net[r->state] += ref[r->amount];
+            else if (strcmp(to, "rijk") == 0)
+                tax[r->state] += ref[r->amount];
+            else
+                fail_msg("%s: a transfer to '%s'", files[f], to);
+        }
+        for (int st = 1; st <= 3; st++) {
+            double k = st == 1 ? b : 1.0;
+            assert_near(files[f], "bijstand to the household", net[st], k * C / g);
+            assert_near(files[f], "bijstand's tax to rijk", tax[st], k * C * (1.0 - 1.0 / g));
+        }
+        print_message("%s: in work wages %.2f, wage_taxes %.2f, displacement %.2f; "
+                      "bijstand %.2f to the household, %.2f to rijk\n", files[f], got[0][0],
+                      got[0][1], got[0][2], net[3], tax[3]);
+        mkba_params_work_free(w);
+        free(v);
+        mkba_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_caseload_above_norm_lowers_effect),
         cmocka_unit_test(test_no_arm_saves_in_year_one),
         cmocka_unit_test(test_makelpunt_youth_year_one),
+        cmocka_unit_test(test_default_counts_wages_as_the_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
