@@ -67,7 +67,8 @@ enum {
  * without optimism bias, deadweight, health value or residual value. */
 #define MKBA_NPV_LABEL "NPV for society (horizon, the answer's)"
 
-/* The label of MKBA table row `row` ("project costs", ...); "" for a
+/* The label of MKBA table row `row` ("project costs (arm - reference)",
+ * ...); "" for a
  * row out of range. */
 const char *mkba_rows_label(int row);
 
