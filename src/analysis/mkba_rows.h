@@ -68,8 +68,7 @@ enum {
 #define MKBA_NPV_LABEL "NPV for society (horizon, the answer's)"
 
 /* The label of MKBA table row `row` ("project costs (arm - reference)",
- * ...); "" for a
- * row out of range. */
+ * ...); "" for a row out of range. */
 const char *mkba_rows_label(int row);
 
 /* Whether cost category `name` is a project cost: 1 + its index in
