@@ -1302,6 +1302,69 @@ static void test_empty_calibration_target(void **state)
     remove(path);
 }
 
+/* A file whose stored MKBA table has other rows than this program's (an
+ * older version's 13, or one label renamed) is read from its draws, not
+ * taken as stored: with the stored table zeroed and one row label changed
+ * the JSON summary is byte for byte the original's; zeroed under the
+ * current labels, the stored zeros show (so the test sees which it read). */
+static void test_older_table_recomputed(void **state)
+{
+    (void)state;
+    char path[64], bad[64];
+    /* Names of one length: the summary names its file, put back below. */
+    snprintf(path, sizeof path, "/tmp/mkba_test_rows_a_%ld.h5", (long)getpid());
+    snprintf(bad, sizeof bad, "/tmp/mkba_test_rows_b_%ld.h5", (long)getpid());
+    mkba_h5_totals *t;
+    mkba_summary *s;
+    mkba_decision *d;
+    run_fixture(path, 0, &t, &s, &d);
+    results_free(t, s, d);
+    char *want = summary_output(path, "--format json");
+    for (int rename = 0; rename <= 1; rename++) {
+        hid_t f = support_damaged_copy(path, bad);
+        assert_true(f >= 0);
+        hid_t ds = H5Dopen2(f, "/analysis/mkba/table", H5P_DEFAULT);
+        assert_true(ds >= 0);
+        hid_t sp = H5Dget_space(ds);
+        hssize_t n = H5Sget_simple_extent_npoints(sp);
+        double *zero = calloc((size_t)n, sizeof *zero);
+        assert_non_null(zero);
+        assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zero) >= 0);
+        free(zero);
+        H5Sclose(sp);
+        H5Dclose(ds);
+        if (rename) {
+            hid_t rows = H5Dopen2(f, "/analysis/mkba/rows", H5P_DEFAULT);
+            assert_true(rows >= 0);
+            /* Fixed-length strings, the labels' width each. */
+            hid_t type = H5Dget_type(rows);
+            size_t width = H5Tget_size(type);
+            assert_true(width > strlen("project costs"));
+            char *label = calloc(MKBA_ROW_N, width);
+            assert_non_null(label);
+            assert_true(H5Dread(rows, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, label) >= 0);
+            memset(label, 0, width);
+            strcpy(label, "project costs");     /* an older version's first row */
+            assert_true(H5Dwrite(rows, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, label) >= 0);
+            free(label);
+            H5Tclose(type);
+            H5Dclose(rows);
+        }
+        assert_true(H5Fclose(f) >= 0);
+        char *got = summary_output(bad, "--format json"), *name = strstr(got, bad);
+        assert_non_null(name);
+        memcpy(name, path, strlen(path));
+        if (rename && strcmp(got, want) != 0)
+            fail_msg("a table with other rows was not recomputed:\n%s", got);
+        if (!rename && strcmp(got, want) == 0)
+            fail_msg("the stored table was not read: zeroing it changed nothing");
+        free(got);
+        remove(bad);
+    }
+    free(want);
+    remove(path);
+}
+
 /* A file may hold a target longer than a scenario may give (written by
  * hand or an older version): the banner cuts its quotes, never the
  * warning at its end. */
@@ -1404,6 +1467,7 @@ int main(void)
         cmocka_unit_test(test_pathway_library_counts_wages),
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_banner_of_a_long_target),
+        cmocka_unit_test(test_older_table_recomputed),
         cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
