@@ -175,17 +175,18 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     a->duplicate_registration = p->shared_ict ? 0.0 : values[p->duplicate_registration];
     /* The reference is what is in place today (the nulalternatief): its
      * set-up was paid before the horizon. The one-off investment is a cost
-     * of switching model, paid with the dismantling of the reference's
-     * teams (services.dismantling) only by the arms that switch; an arm
-     * that keeps the reference's model pays neither (docs/decision.md,
+     * of setting up another model, paid only by the arms that do (another
+     * rule, teams or degree), with the dismantling of the reference's
+     * teams (services.dismantling) by those with other teams or another
+     * rule; an arm that keeps the reference's model pays neither (docs/decision.md,
      * "The reference arm"). The shared ICT's set-up is paid by the same
      * arms, and by one keeping the model that adds shared ICT the reference
      * lacks; its running cost stays. */
-    const int switches = mkba_services_switches(sv, m->reference, arm);
+    const int switches = mkba_services_changes_model(sv, m->reference, arm);
     const mkba_pathway *ref = &sv->pathway[m->reference];
-    a->investment = switches ? values[p->investment]
-                                   + (sv->dismantling >= 0 ? values[sv->dismantling] : 0.0)
-                             : 0.0;
+    a->investment = (switches ? values[p->investment] : 0.0)
+                    + (sv->dismantling >= 0 && mkba_services_switches(sv, m->reference, arm)
+                           ? values[sv->dismantling] : 0.0);
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)

@@ -209,18 +209,29 @@ typedef struct mkba_services {
 } mkba_services;
 
 /* Whether arm `arm` switches model against the reference: it is not the
- * reference and runs another pathway rule or other teams. The one test of
- * every one-off cost of switching (docs/decision.md, "The reference arm"):
- * the pathway's investment, the old structure's double running and the
- * dismantling of the reference's teams (services.dismantling), and the
- * set-up of shared ICT, a front office and pooled budgets (for these also
- * mkba_services_sets_up). An arm that keeps the reference's model (e.g.
- * model B with more staff) pays none of them: its teams are the
- * reference's, in place; it pays what its overrides change (the staff). */
+ * reference and runs another pathway rule or other teams, so it dismantles
+ * the reference's teams (services.dismantling). */
 static inline int mkba_services_switches(const mkba_services *sv, int reference, size_t arm)
 {
     const mkba_pathway *a = &sv->pathway[arm], *r = &sv->pathway[reference];
     return (int)arm != reference && (a->rule != r->rule || a->teams_used != r->teams_used);
+}
+
+/* Whether arm `arm` sets up another model than the reference's: it
+ * switches model, or keeps the rule and teams at another degree of
+ * integration (an upgrade from partial to full, say). The one test of the
+ * pathway's one-off costs (docs/decision.md, "The reference arm"): its
+ * investment, the old structure's double running and the set-up of shared
+ * ICT, a front office and pooled budgets (for these also
+ * mkba_services_sets_up). An arm that keeps the reference's model whole
+ * (e.g. model B with more staff) pays none of them: its teams are the
+ * reference's, in place; it pays what its overrides change (the staff). */
+static inline int mkba_services_changes_model(const mkba_services *sv, int reference,
+                                              size_t arm)
+{
+    const mkba_pathway *a = &sv->pathway[arm], *r = &sv->pathway[reference];
+    return mkba_services_switches(sv, reference, arm)
+           || ((int)arm != reference && a->degree != r->degree);
 }
 
 /* Whether an arm that has an element (shared ICT, a front office, pooled

@@ -1182,6 +1182,32 @@ static void test_current_model_as_reference(void **state)
     results_free(t, s, d);
 }
 
+/* Which arms pay a pathway's one-off costs and which dismantle: against a
+ * reference on rule B with teams 0 and 1 at degree partial, an arm with the
+ * same rule, teams and degree keeps the model (neither); one at degree full
+ * sets up another model (its investment, review rev11c M2) but keeps the
+ * teams (no dismantling); one with other teams or another rule switches
+ * (both); the reference itself neither. */
+static void test_who_changes_model(void **state)
+{
+    (void)state;
+    static mkba_services sv;    /* large: off the stack */
+    memset(&sv, 0, sizeof sv);
+    for (size_t a = 0; a < 5; a++) {
+        sv.pathway[a].rule = MKBA_ROUTE_SPECIFIC;
+        sv.pathway[a].teams_used = 3;
+        sv.pathway[a].degree = MKBA_DEGREE_PARTIAL;
+    }
+    sv.pathway[2].degree = MKBA_DEGREE_FULL;
+    sv.pathway[3].teams_used = 7;
+    sv.pathway[4].rule = MKBA_ROUTE_BROAD;
+    static const int changes[5] = { 0, 0, 1, 1, 1 }, switches[5] = { 0, 0, 0, 1, 1 };
+    for (size_t a = 0; a < 5; a++) {
+        assert_int_equal(mkba_services_changes_model(&sv, 0, a), changes[a]);
+        assert_int_equal(mkba_services_switches(&sv, 0, a), switches[a]);
+    }
+}
+
 /* A reference on the classic route (model-a.cfg) has no integrated teams
  * to dismantle: services.dismantling there is refused, naming the file,
  * the line and the setting. */
@@ -1468,6 +1494,7 @@ int main(void)
         cmocka_unit_test(test_empty_calibration_target),
         cmocka_unit_test(test_banner_of_a_long_target),
         cmocka_unit_test(test_older_table_recomputed),
+        cmocka_unit_test(test_who_changes_model),
         cmocka_unit_test(test_dismantling_needs_teams),
         cmocka_unit_test(test_residual_value),
         cmocka_unit_test(test_residual_value_half_cycle),
