@@ -61,7 +61,7 @@ STRINGS = {
                   "Elk punt een trekking van een alternatief min %s; de grote punten zijn de "
                   "gemiddelden."),
     "improvement": ("improvement in %s", "verbetering in %s"),
-    "extra_cost": ("extra cost for society", "extra kosten samenleving"),
+    "extra_cost": ("extra net cost for society", "extra nettokosten samenleving"),
     "mean": ("mean", "gemiddelde"),
     "ceac": ("Acceptability curve", "Aanvaardbaarheidscurve"),
     "ceac_alt": ("Probability that each arm is best at each willingness to pay; marked: the "
@@ -70,12 +70,14 @@ STRINGS = {
     "wtp": ("willingness to pay per %s", "betalingsbereidheid per %s"),
     "p_best": ("probability best", "kans beste"),
     "frontier": ("Efficiency frontier", "Efficiëntiegrens"),
-    "frontier_alt": ("Mean cost for society against the mean %s per arm, with 95%% intervals "
-                     "of the draws; the line joins the arms not dominated.",
-                     "Gemiddelde kosten samenleving tegen het gemiddelde %s per alternatief, "
+    "frontier_alt": ("Mean net cost for society (its cost less the monetary effects) against "
+                     "the mean %s per arm, with 95%% intervals of the draws; the line joins "
+                     "the arms not dominated.",
+                     "Gemiddelde nettokosten samenleving (kosten min de monetaire effecten) "
+                     "tegen het gemiddelde %s per alternatief, "
                      "met 95%%-intervallen van de trekkingen; de lijn verbindt de "
                      "niet-gedomineerde alternatieven."),
-    "mean_cost": ("mean cost for society", "gemiddelde kosten samenleving"),
+    "mean_cost": ("mean net cost for society", "gemiddelde nettokosten samenleving"),
     "mean_effect": ("mean %s", "gemiddeld %s"),
     "frontier_line": ("frontier", "grens"),
     "perspective": ("perspective %s", "perspectief %s"),
@@ -376,7 +378,33 @@ class Plots:
         return e, name, unit, -1.0 if lower[e] else 1.0
 
     def society_cost(self):
-        return self.data("/draws/cost_total_discounted").sum(axis=2)     # [D][A]
+        """Society's net cost [D][A], the decision outputs' C
+        (docs/decision.md): every payer's discounted cost less the monetary
+        effects, which all count for society (the primary effect is never
+        one)."""
+        cost = self.data("/draws/cost_total_discounted").sum(axis=2)
+        money = self.data("/labels/effect_monetary").astype(bool)
+        if money.any():
+            cost = cost - self.data("/draws/effect_total_discounted")[:, :, money].sum(axis=2)
+        return cost
+
+    def net_cost_stored(self):
+        """Whether /analysis was written on the net cost (attribute cost);
+        an older file's stored CEAC and frontier used the payers' costs
+        alone and are not drawn from the file."""
+        return self.attr("/analysis", "cost") is not None
+
+    def ceac_of(self, eff, cost, wtp):
+        """P(best) [W][A] of NMB = wtp x eff - cost, a tie shared, and the
+        arm with the highest mean NMB [W] (docs/decision.md)."""
+        prob = np.zeros((len(wtp), cost.shape[1]))
+        best = np.zeros(len(wtp), dtype=int)
+        for i, w in enumerate(wtp):
+            nmb = w * eff - cost
+            top = nmb == nmb.max(axis=1, keepdims=True)
+            prob[i] = (top / top.sum(axis=1, keepdims=True)).mean(axis=0)
+            best[i] = int(np.argmax(nmb.mean(axis=0)))
+        return prob, best
 
     def plane(self):
         p = self.primary()
@@ -419,8 +447,13 @@ class Plots:
         if len(wtp) < 2:
             return                # no curve and no frontier (the report says why)
         if self.ndraws() >= 2:
-            prob = self.data("/analysis/ceac/probability_best")          # [W][A]
-            best = self.data("/analysis/ceac/frontier_arm").astype(int)
+            if self.net_cost_stored():
+                prob = self.data("/analysis/ceac/probability_best")      # [W][A]
+                best = self.data("/analysis/ceac/frontier_arm").astype(int)
+            else:
+                prob, best = self.ceac_of(
+                    p[3] * self.data("/draws/effect_total_discounted")[:, :, p[0]],
+                    self.society_cost(), wtp)
             fig, ax = self.figure(WIDTH, 3.4)
             a0 = ax[0, 0]
             for a, arm in enumerate(self.arms):
@@ -444,9 +477,13 @@ class Plots:
         prev = self.data("/analysis/frontier/previous").astype(int)
         eff = sign * self.data("/draws/effect_total_discounted")[:, :, e]
         cost = self.society_cost()
+        current = self.net_cost_stored()
+        if not current:           # the points on the net cost, no stale frontier line
+            v = v.copy()
+            v[:, 0] = cost.mean(axis=0)
         fig, ax = self.figure(WIDTH, 3.6)
         a0 = ax[0, 0]
-        on = [a for a in range(len(self.arms)) if status[a] == 0]
+        on = [a for a in range(len(self.arms)) if status[a] == 0 and current]
         if on:
             top = max(on, key=lambda a: v[a, 0])
             chain, a = [], top

@@ -294,16 +294,29 @@ static int payer_table(const mkba_h5_totals *t, mkba_decision *dc, work *w, mkba
     return rc;
 }
 
-/* Society's discounted cost [D][A] and the primary effect, oriented so
- * that more is better, into w->cost and w->effect. */
+/* Society's discounted net cost [D][A] and the primary effect, oriented
+ * so that more is better, into w->cost and w->effect. The net cost is the
+ * cost C of every measure that sets money against the effect (NMB = wtp x
+ * E - C, CEAC, ranks, EVPI, frontier and its ICERs): the payers' costs
+ * less the monetary effects that count for society (perspective 0), such
+ * as production, so that at wtp 0 the NMB of an arm less the reference's
+ * is its NPV for society in every draw, the answer's (docs/decision.md,
+ * "Net monetary benefit"). The primary effect is never monetary here
+ * (mkba_decision_alloc compares on money alone otherwise), so no effect is
+ * both in C and in E. emask is filled for society. */
 static void cost_and_effect(const mkba_h5_totals *t, const mkba_decision *dc, work *w)
 {
     size_t nd = t->ndraws, na = t->narms, np = t->npayers, ne = t->neffects;
     double sign = dc->lower_is_better ? -1.0 : 1.0;
+    for (size_t e = 0; e < ne; e++)
+        w->emask[e] = effect_counts(t, 0, e) && (int)e != dc->primary_effect;
     for (size_t i = 0; i < nd * na; i++) {
         double c = 0.0;
         for (size_t p = 0; p < np; p++)
             c += t->cost_total_disc[i * np + p];
+        for (size_t e = 0; e < ne; e++)
+            if (w->emask[e])
+                c -= t->effect_total_disc[i * ne + e];
         w->cost[i] = c;
         w->effect[i] = dc->primary_effect >= 0
                        ? sign * t->effect_total_disc[i * ne + (size_t)dc->primary_effect] : 0.0;

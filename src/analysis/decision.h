@@ -53,7 +53,12 @@ typedef struct mkba_decision {
                                         mean investment */
     /* [A][P + MKBA_PR_EXTRA][MKBA_PT_N] who pays and who gains */
     double *payer_table;
-    /* Frontier on mean society costs and the primary effect. */
+    /* The cost C of the frontier, NMB, CEAC, ranks and EVPI is society's
+     * net cost: the payers' discounted costs less the discounted monetary
+     * effects that count for society (production: wages, wage taxes,
+     * displacement), so at wtp 0 an arm's NMB less the reference's is its
+     * NPV for society, the answer's, in every draw.
+     * Frontier on mean net costs and the primary effect. */
     int *frontier_status;            /* [A] mkba_frontier_status or MKBA_FRONTIER_NONE */
     int *frontier_prev;              /* [A] next cheaper frontier arm or -1 */
     double *frontier;                /* [A][MKBA_FR_N] */

@@ -27,6 +27,12 @@ typedef struct spec {
     int axis[3];
 } spec;
 
+/* The value of /analysis's attribute `cost`: what C is in the frontier,
+ * NMB, CEAC, ranks and EVPI. A file without it was written when C was the
+ * payers' costs alone (production left out): its decision outputs are
+ * computed again from its draws when read. */
+#define COST_BASIS "net: the payers' costs less the monetary effects that count for society"
+
 #define D(field) offsetof(mkba_decision, field)
 
 static const spec specs[] = {
@@ -169,6 +175,8 @@ static int write_labels(mkba_h5_store *st, const mkba_h5_totals *t, const mkba_d
                                 : d->lower_is_better ? "effect, less is better: effects "
                                                        "stored as minus the effect"
                                 : "effect, more is better", err);
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_attr(st, "/analysis", "cost", COST_BASIS, err);
     return rc;
 }
 
@@ -280,9 +288,15 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     rc = st != NULL ? (int)MKBA_OK : (int)(err ? err->code : MKBA_EIO);
     /* A file written before the MKBA table had its present rows (project
      * costs against effects, then the delivery costs and the project costs
-     * by category, issue 13) is computed again from its draws, so every
-     * file shows the one definition. */
-    if (rc == MKBA_OK && !mkba_rows_current(st)) {
+     * by category, issue 13), or before C became the net cost (attribute
+     * `cost`), is computed again from its draws, so every file shows the
+     * one definition. */
+    char *basis = NULL;
+    if (rc == MKBA_OK)
+        rc = mkba_h5_store_read_attr(st, "/analysis", "cost", &basis, err);
+    int stale = basis == NULL || strcmp(basis, COST_BASIS) != 0;
+    mkba_free(basis);
+    if (rc == MKBA_OK && (stale || !mkba_rows_current(st))) {
         mkba_h5_store_close(st, NULL);
         mkba_decision_free(d);
         *out = mkba_decision_alloc(t, NULL, NULL, err);

@@ -67,6 +67,14 @@ enum {
  * without optimism bias, deadweight, health value or residual value. */
 #define MKBA_NPV_LABEL "NPV for society (horizon, the answer's)"
 
+/* The note on the cost C of the ICERs, frontier, NMB, CEAC and EVPI: net
+ * of the monetary effects, so the incremental net cost is minus the NPV
+ * above (docs/decision.md, "Net monetary benefit"). */
+#define MKBA_NET_COST_NOTE "Net cost: society's discounted cost less the monetary effects " \
+    "that count for society (production: wages, wage taxes, displacement), so an arm's net " \
+    "cost less the reference's is minus its NPV for society; the ICERs, frontier, NMB, CEAC " \
+    "and EVPI all use it."
+
 /* The label of MKBA table row `row` ("project costs (arm - reference)",
  * ...); "" for a row out of range. */
 const char *mkba_rows_label(int row);

@@ -165,7 +165,11 @@ static void society(const mkba_h5_totals *t, mkba_summary *s, size_t a, const in
 
 /* ICERs per unit of improvement: for an effect where less is better the
  * improvement is reference minus arm, so "dominant" always means cheaper
- * and better. */
+ * and better. The cost is society's net incremental cost, the payers'
+ * costs less the monetary effects (production), i.e. minus the NPV for
+ * society: the cost of the frontier, NMB and CEAC (analysis/decision.c),
+ * so one definition of costs and benefits holds everywhere. Monetary
+ * effects have no ICER, so none is both in the cost and the effect. */
 static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
 {
     for (size_t e = 0; e < t->neffects; e++) {
@@ -173,7 +177,7 @@ static void icers(const mkba_h5_totals *t, mkba_summary *s, size_t a)
         const mkba_stat *de = &s->inc_effect[a * t->neffects + e];
         int lower = t->effect_lower_is_better != NULL && t->effect_lower_is_better[e];
         double gain = lower ? -de->mean : de->mean;
-        double dc = s->inc_cost[a].mean;
+        double dc = -s->npv[a].mean;
         ic->value = NAN;
         ic->kind = MKBA_ICER_NONE;
         ic->effect_ci_has_zero = 0;

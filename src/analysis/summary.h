@@ -24,7 +24,7 @@ typedef struct mkba_stat {
 /* Where an ICER sits on the cost-effectiveness plane, read on the
  * effect's improvement (the increment, or minus it for an effect where
  * less is better). MKBA_ICER_NONE: the effect did not change on average
- * (no ratio). The value is incremental cost / improvement in every kind;
+ * (no ratio). The value is net incremental cost / improvement in every kind;
  * for MKBA_ICER_SAVING it reads as money saved per unit of the effect
  * lost (both negative), not as a cost per unit gained. */
 typedef enum mkba_icer_kind {
@@ -36,7 +36,7 @@ typedef enum mkba_icer_kind {
 } mkba_icer_kind;
 
 typedef struct mkba_icer {
-    double value;           /* mean incremental cost / mean improvement */
+    double value;           /* mean net incremental cost / mean improvement */
     mkba_icer_kind kind;
     int effect_ci_has_zero; /* the effect difference's interval contains 0 */
 } mkba_icer;
@@ -85,7 +85,9 @@ typedef struct mkba_summary {
     mkba_stat *npv, *benefits, *costs, *balance, *bcr;
     /* [arm][effect]: for non-monetary effects only (monetary ones are in
      * the NPV); entries of monetary effects and of the reference arm have
-     * kind MKBA_ICER_NONE and value NAN. */
+     * kind MKBA_ICER_NONE and value NAN. The cost is the net incremental
+     * cost for society, -npv: the payers' costs less the monetary effects
+     * (production), as in the frontier, NMB and CEAC. */
     mkba_icer *icer;
 
     /* Costs by category (/labels/cost_categories), discounted and summed

@@ -52,13 +52,13 @@
     X(BCR, "benefit-cost ratio", "baten-kostenverhouding") \
     X(NEVER, "not within horizon", "niet binnen horizon") \
     X(PLANE, "Cost-effectiveness plane", "Kosteneffectiviteitsvlak") \
-    X(PLANE_NOTE, "Each point is one draw: the arm minus %s. Larger points: the means.", \
-      "Elk punt is een trekking: het alternatief min %s. Grote punten: de gemiddelden.") \
+    X(PLANE_NOTE, "Each point is one draw: the arm minus %s, the cost net of the monetary effects such as production. Larger points: the means.", \
+      "Elk punt is een trekking: het alternatief min %s, de kosten na aftrek van de monetaire effecten zoals productie. Grote punten: de gemiddelden.") \
     X(MONEY_ONLY, "The arms are compared on money alone (no primary effect): the plane, acceptability curve and frontier do not apply.", \
       "De alternatieven worden alleen in geld vergeleken (geen primair effect): vlak, aanvaardbaarheidscurve en frontier vervallen.") \
     X(CEAC, "Acceptability curve", "Aanvaardbaarheidscurve") \
-    X(CEAC_NOTE, "Share of draws in which each arm has the highest net monetary benefit; the marks show the arm with the highest mean (the acceptability frontier).", \
-      "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft; de markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
+    X(CEAC_NOTE, "Share of draws in which each arm has the highest net monetary benefit, the willingness to pay times the effect less the net cost: society's cost less the monetary effects such as production, so at 0 the curve gives the answer's probability best. The marks show the arm with the highest mean (the acceptability frontier).", \
+      "Aandeel trekkingen waarin elk alternatief de hoogste netto monetaire baat heeft, de betalingsbereidheid maal het effect min de nettokosten: de kosten voor de samenleving min de monetaire effecten zoals productie, zodat de curve bij 0 de kans van het antwoord geeft. De markeringen tonen het alternatief met het hoogste gemiddelde (de aanvaardbaarheidsgrens).") \
     X(NO_CEAC, "The scenario has fewer than two willingness-to-pay values: no acceptability curve or frontier.", \
       "Het scenario heeft minder dan twee waarden voor de betalingsbereidheid: geen aanvaardbaarheidscurve of efficiëntiegrens.") \
     X(ONE_ARM, "The scenario has one arm: there is nothing to compare it with.", \
@@ -66,8 +66,8 @@
     X(MANY_ARMS, "More than 60 arms: too many for a chart; the ranking is in the tables below.", \
       "Meer dan 60 alternatieven: te veel voor een grafiek; de rangorde staat in de tabellen hieronder.") \
     X(FRONTIER, "Efficiency frontier", "Efficiëntiegrens") \
-    X(FRONTIER_NOTE, "Mean cost for society against the mean effect; the line joins the arms not dominated.", \
-      "Gemiddelde kosten voor de samenleving tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
+    X(FRONTIER_NOTE, "Mean net cost for society (its cost less the monetary effects such as production) against the mean effect; the line joins the arms not dominated.", \
+      "Gemiddelde nettokosten voor de samenleving (de kosten min de monetaire effecten zoals productie) tegen het gemiddelde effect; de lijn verbindt de niet-gedomineerde alternatieven.") \
     X(CASHFLOW, "Cumulative net benefit and break-even per perspective", "Cumulatief saldo en terugverdientijd per perspectief") \
     X(CASHFLOW_NOTE, "Left: the cumulative discounted net benefit against %s, mean and 90%% band of the draws. Right: the share of draws that has broken even by each year.", \
       "Links: het cumulatieve contante saldo ten opzichte van %s, gemiddelde en 90%%-band van de trekkingen. Rechts: het aandeel trekkingen dat in elk jaar is terugverdiend.") \

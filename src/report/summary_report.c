@@ -230,9 +230,10 @@ static void base_tables(builder *b)
                                             "effect interval includes 0" };
         static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_TEXT, MKBA_COL_MONEY,
                                               MKBA_COL_TEXT, MKBA_COL_TEXT };
-        mkba_rtable *tb = table(b, "icers", "ICERs: mean incremental cost / mean improvement "
-                                "(reference minus arm for an effect where less is better)",
-                                5, col, kind);
+        mkba_rtable *tb = table(b, "icers", "ICERs: mean incremental net cost / mean "
+                                "improvement (reference minus arm for an effect where less is "
+                                "better)", 5, col, kind);
+        mkba_rtable_note(b->r, tb, "%s", MKBA_NET_COST_NOTE);
         static const char *const quadrant[] = {
             [MKBA_ICER_RATIO] = "ratio", [MKBA_ICER_DOMINANT] = "dominant",
             [MKBA_ICER_DOMINATED] = "dominated", [MKBA_ICER_NONE] = "no change",
@@ -733,9 +734,10 @@ static void frontier_table(builder *b)
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_EFFECT,
                                           MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_TEXT,
                                           MKBA_COL_MONEY, MKBA_COL_EFFECT };
-    snprintf(title, sizeof title, "Efficiency frontier on %s (society's mean discounted costs)",
-             en);
+    snprintf(title, sizeof title, "Efficiency frontier on %s (society's mean discounted net "
+             "costs)", en);
     mkba_rtable *tb = table(b, "frontier", title, 8, col, kind);
+    mkba_rtable_note(b->r, tb, "%s", MKBA_NET_COST_NOTE);
     static const char *const status[] = { "frontier", "dominated", "extendedly dominated" };
     for (size_t a = 0; a < d->narms; a++) {
         const double *v = d->frontier + a * MKBA_FR_N;
@@ -791,8 +793,12 @@ static void acceptability_tables(builder *b, size_t *idx)
                      "primary effect)");
         else
             snprintf(title, sizeof title, "Cost-effectiveness acceptability (NMB = wtp x %s%s "
-                     "- cost)", d->lower_is_better ? "-" : "", t->effect[d->primary_effect]);
+                     "- net cost)", d->lower_is_better ? "-" : "", t->effect[d->primary_effect]);
         mkba_rtable *tb = table(b, "ceac", title, 4, col, kind);
+        if (!money)
+            mkba_rtable_note(b->r, tb, "%s At wtp 0 the NMB against the reference is the "
+                             "NPV for society, so P(best) there is the answer's.",
+                             MKBA_NET_COST_NOTE);
         for (size_t i = 0; i < n; i++)
             for (size_t a = 0; a < na; a++) {
                 size_t w = idx[i];

@@ -205,7 +205,7 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         any_icer |= !t->effect_monetary[e];
     if (!any_icer)
         return;
-    fprintf(f, "\nICERs (mean incremental cost / mean improvement in the effect)\n");
+    fprintf(f, "\nICERs (mean incremental net cost / mean improvement in the effect)\n");
     for (size_t a = 0; a < s->narms; a++) {
         if ((int)a == s->reference)
             continue;
@@ -245,5 +245,8 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
         }
     }
     fprintf(f, "  For an effect where less is better the improvement is reference minus arm,\n"
-               "  so \"dominant\" always means cheaper and better.\n");
+               "  so \"dominant\" always means cheaper and better. Net cost: society's\n"
+               "  discounted cost less the monetary effects that count for society\n"
+               "  (production: wages, wage taxes, displacement), i.e. minus the NPV for\n"
+               "  society; the frontier, NMB, CEAC and EVPI use the same cost.\n");
 }

@@ -239,9 +239,16 @@ int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, double
         mkba_cashflow_free(c);
     }
     for (size_t a = 0; a < na; a++) {
-        double ic = 0.0, ie = NAN;
+        double ic = 0.0, ie = NAN, money = 0.0;
         for (size_t p = 0; p < np; p++)
             ic += total(r->cost_disc, a, nt, np, p) - total(r->cost_disc, ref, nt, np, p);
+        /* The ICER's cost is society's net cost, as in the decision
+         * outputs: less the monetary effects counting for society
+         * (perspective 0), the primary effect itself excepted. */
+        for (size_t e = 0; e < ne; e++)
+            if (o->emask[e] && (int)e != o->primary)
+                money += total(r->effect_disc, a, nt, ne, e)
+                         - total(r->effect_disc, ref, nt, ne, e);
         if (o->primary >= 0)
             ie = total(r->effect_disc, a, nt, ne, (size_t)o->primary)
                  - total(r->effect_disc, ref, nt, ne, (size_t)o->primary);
@@ -252,7 +259,7 @@ int mkba_sa_outcomes_eval(mkba_sa_outcomes *o, const mkba_draw_result *r, double
             case NPV: case BREAKEVEN: break;
             case INC_COST: *v = ic; break;
             case INC_EFFECT: *v = ie; break;
-            case ICER: *v = a == ref || ie == 0.0 ? NAN : ic / ie; break;
+            case ICER: *v = a == ref || ie == 0.0 ? NAN : (ic - money) / ie; break;
             case COST: *v = total(r->cost_disc, a, nt, np, q->index); break;
             case EFFECT: *v = total(r->effect_disc, a, nt, ne, q->index); break;
             }

@@ -324,9 +324,11 @@ static void test_decisions_in_file(void **state)
     assert_close(pt[(np + MKBA_PR_AT_LARGE) * MKBA_PT_N + MKBA_PT_RETURNS], inc);
     assert_close(pt[(np + MKBA_PR_MUNICIPALITY) * MKBA_PT_N + MKBA_PT_NET], 300.0 * s3);
 
-    /* Frontier on mean cost and QALYs: the arm is cheaper by 300 s3 - 900
-     * and, on average, worse: both arms are on the frontier. */
-    double dcost = 900.0 - 300.0 * s3, dq_mean = 0.0;
+    /* Frontier on mean net cost and QALYs: the net cost is the payers'
+     * costs less the income (a monetary effect of society at large), so
+     * the arm is cheaper by 300 s3 + inc - 900 (its NPV for society) and,
+     * on average, worse: both arms are on the frontier. */
+    double dcost = 900.0 - 300.0 * s3 - inc, dq_mean = 0.0;
     for (size_t k = 0; k < NDRAWS; k++)
         dq_mean += dq[k] / NDRAWS;
     double deff = dq_mean * (1.0 + W + W * W + W * W * W);
@@ -390,6 +392,72 @@ static void test_decisions_in_file(void **state)
             assert_close(d->mkba[i], c->mkba[i]);
     mkba_decision_free(c);
     mkba_decision_free(d);
+    mkba_h5_totals_free(t);
+    remove(path);
+    free_model(m);
+}
+
+/* Overwrites double dataset `name` of n values with `value` everywhere. */
+static void overwrite_doubles(hid_t f, const char *name, double value, size_t n)
+{
+    double v[64];
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++)
+        v[i] = value;
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Dclose(ds);
+}
+
+/* A file written before the decision outputs' cost became the net cost
+ * (aud13a H1) has no attribute cost on /analysis: its stored frontier,
+ * NMB, CEAC and EVPI used the payers' costs alone, so mkba_decision_load
+ * computes them again from the draws; a current file is read as stored.
+ * The stored values are overwritten here (0.25 everywhere) so that which
+ * of the two happened shows. */
+static void test_old_file_computed_again(void **state)
+{
+    (void)state;
+    mkba_model *m = make_model();
+    char path[256];
+    temp_path(path, sizeof path, "old");
+    write_file(m, path);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_h5_totals *t = NULL;
+    assert_int_equal(mkba_h5_read_totals(path, &t, &err), MKBA_OK);
+    mkba_decision *fresh = NULL, *stored = NULL, *old = NULL;
+    assert_int_equal(mkba_decision_load(path, t, &fresh, &err), MKBA_OK);
+    size_t na = fresh->narms, nw = fresh->nwtp;
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    overwrite_doubles(f, "/analysis/ceac/probability_best", 0.25, nw * na);
+    overwrite_doubles(f, "/analysis/ceac/nmb_mean", 0.25, nw * na);
+    overwrite_doubles(f, "/analysis/frontier/values", 0.25, na * MKBA_FR_N);
+    H5Fclose(f);
+    assert_int_equal(mkba_decision_load(path, t, &stored, &err), MKBA_OK);
+    assert_true(stored->ceac[1] == 0.25 && stored->nmb_mean[1] == 0.25);
+
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t g = H5Gopen2(f, "/analysis", H5P_DEFAULT);
+    assert_true(g >= 0 && H5Aexists(g, "cost") > 0);
+    assert_true(H5Adelete(g, "cost") >= 0);
+    H5Gclose(g);
+    H5Fclose(f);
+    assert_int_equal(mkba_decision_load(path, t, &old, &err), MKBA_OK);
+    for (size_t i = 0; i < nw * na; i++) {
+        assert_true(old->ceac[i] == fresh->ceac[i]);
+        assert_true(old->nmb_mean[i] == fresh->nmb_mean[i]);
+    }
+    for (size_t i = 0; i < na * MKBA_FR_N; i++)
+        assert_true(old->frontier[i] == fresh->frontier[i]
+                    || (isnan(old->frontier[i]) && isnan(fresh->frontier[i])));
+    mkba_decision_free(fresh);
+    mkba_decision_free(stored);
+    mkba_decision_free(old);
     mkba_h5_totals_free(t);
     remove(path);
     free_model(m);
@@ -556,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_cashflows_in_file),
         cmocka_unit_test(test_decisions_in_file),
         cmocka_unit_test(test_lower_is_better),
+        cmocka_unit_test(test_old_file_computed_again),
         cmocka_unit_test(test_run_close_step),
         cmocka_unit_test(test_store_follows_schema),
     };

@@ -30,6 +30,7 @@
 #include "model/scenario.h"
 #include "io/h5out.h"
 #include "analysis/decision.h"
+#include "analysis/frontier.h"
 #include "analysis/summary.h"
 #include "analysis/mkba_rows.h"
 #include "report/answer.h"
@@ -1480,6 +1481,119 @@ static void test_pathway_library_counts_wages(void **state)
     }
 }
 
+/* Arm a's discounted totals in draw d of t: society's cost (every payer)
+ * and effect e. */
+static double society_cost(const mkba_h5_totals *t, size_t d, size_t a)
+{
+    double c = 0.0;
+    for (size_t p = 0; p < t->npayers; p++)
+        c += t->cost_total_disc[(d * t->narms + a) * t->npayers + p];
+    return c;
+}
+
+static double effect_total(const mkba_h5_totals *t, size_t d, size_t a, size_t e)
+{
+    return t->effect_total_disc[(d * t->narms + a) * t->neffects + e];
+}
+
+/* The ICERs are on society's net cost (aud13a H1, issue 13): the extra
+ * cost less the production gained. On the fixture with a wage of 1234.5 a
+ * year, so that the arm is costlier and better (a ratio, not dominant):
+ *   ICER = (project - (1200 + (1 - 0.3) w) gap) / (0.1 gap)
+ * with gap = S(0.75) - S(0.6) (the household-years on bijstand avoided),
+ * about 20,200 EUR/QALY; on the payers' costs alone (the old definition)
+ * it was (project - 1200 gap) / (0.1 gap), about 28,800. The same number
+ * from the stored totals by hand, (Δcost - Δmonetary) / ΔQALY, in the
+ * summary's ICER and the frontier's, and the frontier's cost is the net
+ * cost. */
+static void test_icer_net_of_production(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_mkba_icer_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_icer_%ld.h5", (long)getpid());
+    fixture_variant(cfg, "wage_year = 23456.7;", "wage_year = 1234.5;");
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario(cfg, path, 1, &t, &s, &d);
+    assert_int_equal(t->ndraws, 1);
+    size_t qaly = 2;
+    assert_string_equal(t->effect[qaly], "qaly");
+    assert_int_equal(d->primary_effect, (int)qaly);
+
+    double gap = trace_sum(0.75) - trace_sum(0.6), project = 237.5 * trace_sum(1.0) + 1234.5;
+    double want = (project - (1200.0 + (1.0 - DISPLACEMENT) * 1234.5) * gap) / (0.1 * gap);
+    double dcost = society_cost(t, 0, 1) - society_cost(t, 0, 0), dmoney = 0.0;
+    for (size_t e = 0; e < t->neffects; e++)
+        if (t->effect_monetary[e])
+            dmoney += effect_total(t, 0, 1, e) - effect_total(t, 0, 0, e);
+    double dq = effect_total(t, 0, 1, qaly) - effect_total(t, 0, 0, qaly);
+    expect((dcost - dmoney) / dq, want, 1e-9, "ICER by hand from the totals");
+    expect(s->icer[1 * t->neffects + qaly].value, want, 1e-9, "summary ICER");
+    assert_int_equal(s->icer[1 * t->neffects + qaly].kind, MKBA_ICER_RATIO);
+    assert_int_equal(d->frontier_status[1], MKBA_FRONTIER_ON);
+    assert_int_equal(d->frontier_prev[1], 0);
+    expect(d->frontier[1 * MKBA_FR_N + MKBA_FR_ICER], want, 1e-9, "frontier ICER");
+    expect(d->frontier[1 * MKBA_FR_N + MKBA_FR_INC_COST_REF], dcost - dmoney, 1e-9,
+           "frontier's incremental net cost");
+    expect(d->frontier[1 * MKBA_FR_N + MKBA_FR_COST],
+           society_cost(t, 0, 1) - (effect_total(t, 0, 1, 0) + effect_total(t, 0, 1, 1)),
+           1e-12, "frontier's net cost level");
+    /* Against the old definition: far apart, so a revert is caught. */
+    double old = (project - 1200.0 * gap) / (0.1 * gap);
+    assert_true(fabs(want - old) > 0.2 * want);
+    remove(cfg);
+    remove(path);
+    results_free(t, s, d);
+}
+
+/* Invariant: at wtp 0 an arm's NMB less the reference's is its NPV for
+ * society, in every draw, so the CEAC at 0 is the answer's P(best) (rank
+ * 1 on society's NPV), the mean NMB difference is the mean NPV and the
+ * EVPI at 0 is the EVPI of the NPV choice. On 40 PSA draws of the
+ * fixture (cohort) with a drawn job-finding rate and wage, so that the
+ * NPV changes sign between draws; on the payers' costs alone the arm
+ * would never be best at 0 (it always costs more). */
+static void test_ceac_at_zero_is_the_answer(void **state)
+{
+    (void)state;
+    char cfg[64], path[64];
+    snprintf(cfg, sizeof cfg, "/tmp/mkba_test_mkba_ceac0_%ld.cfg", (long)getpid());
+    snprintf(path, sizeof path, "/tmp/mkba_test_mkba_ceac0_%ld.h5", (long)getpid());
+    fixture_variant(cfg, "parameters = { q_work = 0.25; wage_year = 23456.7;",
+                    "parameters = { q_work = { dist = \"beta\"; alpha = 25.0; beta = 75.0; }; "
+                    "wage_year = { dist = \"uniform\"; min = 1000.0; max = 8000.0; };");
+    mkba_h5_totals *t = NULL;
+    mkba_summary *s = NULL;
+    mkba_decision *d = NULL;
+    run_scenario_draws(cfg, path, 1, 40, -1, &t, &s, &d);
+    size_t na = d->narms, nd = t->ndraws;
+    assert_int_equal(nd, 40);
+    assert_true(d->wtp[0] == 0.0);
+    double wins = 0.0, npv_mean = 0.0;
+    for (size_t k = 0; k < nd; k++) {
+        double npv = -(society_cost(t, k, 1) - society_cost(t, k, 0));
+        for (size_t e = 0; e < t->neffects; e++)
+            if (t->effect_monetary[e])
+                npv += effect_total(t, k, 1, e) - effect_total(t, k, 0, e);
+        wins += npv > 0.0 ? 1.0 : 0.0;
+        npv_mean += npv / (double)nd;
+        assert_true(society_cost(t, k, 1) > society_cost(t, k, 0));
+    }
+    /* The NPV changes sign: the test can tell the definitions apart. */
+    assert_true(wins >= 4.0 && wins <= (double)nd - 4.0);
+    for (size_t a = 0; a < na; a++)
+        assert_true(d->ceac[a] == d->rank_npv[a * na + 0]);
+    expect(d->ceac[1], wins / (double)nd, 1e-12, "CEAC at 0");
+    expect(d->nmb_mean[1] - d->nmb_mean[0], npv_mean, 1e-9, "mean NMB difference at 0");
+    expect(d->nmb_mean[1] - d->nmb_mean[0], s->npv[1].mean, 1e-9, "against the summary's NPV");
+    expect(d->evpi[MKBA_EV_PERSON], d->evpi_npv[0], 1e-9, "EVPI at 0");
+    remove(cfg);
+    remove(path);
+    results_free(t, s, d);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as mkba.h asks of every program */
@@ -1487,6 +1601,8 @@ int main(void)
         cmocka_unit_test(test_project_costs_and_one_ratio),
         cmocka_unit_test(test_project_costs_every_category),
         cmocka_unit_test(test_optimism_bias_on_each_increase),
+        cmocka_unit_test(test_icer_net_of_production),
+        cmocka_unit_test(test_ceac_at_zero_is_the_answer),
         cmocka_unit_test(test_wage_gain_on_common_random_numbers),
         cmocka_unit_test(test_net_wage_and_the_state),
         cmocka_unit_test(test_bijstand_to_household_and_state),

@@ -605,6 +605,16 @@ static void test_outcomes_equal_decision_outputs(void **state)
         if (fabs(a - b) > 1e-9 * (fabs(a) + 1.0))
             fail_msg("perspective %zu: mkba run %.17g, tornado base %.17g", k, a, b);
     }
+    /* The outcome icer is on society's net cost, as the summary's ICERs:
+     * (incremental cost - the production gained) / incremental effect =
+     * -npv:society / incremental_effect. Outcomes: npv:P and breakeven:P
+     * per perspective, then incremental_cost, incremental_effect, icer. */
+    double inc_cost = base[no + 2 * nper], inc_effect = base[no + 2 * nper + 1];
+    double icer = base[no + 2 * nper + 2];
+    assert_true(inc_effect != 0.0 && inc_cost != -npv[1]);  /* production changes */
+    double want = -npv[1] / inc_effect;
+    if (fabs(icer - want) > 1e-9 * fabs(want))
+        fail_msg("icer %.17g, want -npv:society / incremental_effect = %.17g", icer, want);
     free(npv);
     free(base);
     unlink(sa);

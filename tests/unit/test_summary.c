@@ -177,11 +177,16 @@ static void test_hand_example(void **state)
     assert_close(s->bcr[1].mean, 1.2);
     assert_true(isnan(s->bcr[1].lo) && isnan(s->bcr[1].hi));
 
-    /* ICER for qaly: (40/3) / 0.2 = 200/3, costlier and more effective,
-     * but the effect interval contains 0. Income is monetary: no ICER. */
+    /* ICER for qaly on the net cost: the cost increase 40/3 less the
+     * income gain {10, 5, 40}, mean 55/3, is -5 (minus the NPV), so
+     * -5 / 0.2 = -25: not costlier and more effective, dominant; the
+     * effect interval contains 0. On the payers' costs alone (before aud13a
+     * H1) it was (40/3) / 0.2 = 200/3, a ratio. Income is monetary: no
+     * ICER. */
     const mkba_icer *q = &s->icer[1 * 2 + 0];
-    assert_close(q->value, 200.0 / 3.0);
-    assert_int_equal(q->kind, MKBA_ICER_RATIO);
+    assert_close(q->value, (40.0 / 3.0 - 55.0 / 3.0) / 0.2);
+    assert_close(q->value, -25.0);
+    assert_int_equal(q->kind, MKBA_ICER_DOMINANT);
     assert_true(q->effect_ci_has_zero);
     assert_int_equal(s->icer[1 * 2 + 1].kind, MKBA_ICER_NONE);
     assert_true(isnan(s->icer[1 * 2 + 1].value));
