@@ -346,8 +346,9 @@ static void assert_near(const char *path, const char *what, double got, double w
  *   share s = 10 / (10 + 10); in work (work_income none) wages W (1 - t),
  *   wage_taxes W t, displacement -d W; light work s times those;
  *   bijstand C = 25 x 720, gross-up g = (1 + 1.15) / 2, light share
- *   b = 5 / (5 + 15): the household receives C / g, rijk C (1 - 1 / g)
- *   (times b in light). The old default (one effect production = full-time
+ *   b = 5 / (5 + 15): the household receives C / g, rijk C (1 - 1 / g);
+ *   in light work the same split of the top-up max(C b, C - g s W (1 - t)),
+ *   the net wage counting against the net norm. The old default (one effect production = full-time
  *   minimum wage x employer_cost_factor, direct, all to huishouden) fails
  *   at the first check. */
 static void test_default_counts_wages_as_the_library(void **state)
@@ -433,10 +434,14 @@ static void test_default_counts_wages_as_the_library(void **state)
             else
                 fail_msg("%s: a transfer to '%s'", files[f], to);
         }
+        /* Light work: the top-up T = max(C b, C - g x the net wage in light
+         * work), the library's (review rev11c M1): here the norm binds. */
+        const double top_up = fmax(C * b, C - g * s * W * (1.0 - t));
+        assert_true(top_up > C * b);
         for (int st = 1; st <= 3; st++) {
-            double k = st == 1 ? b : 1.0;
-            assert_near(files[f], "bijstand to the household", net[st], k * C / g);
-            assert_near(files[f], "bijstand's tax to rijk", tax[st], k * C * (1.0 - 1.0 / g));
+            double paid = st == 1 ? top_up : C;
+            assert_near(files[f], "bijstand to the household", net[st], paid / g);
+            assert_near(files[f], "bijstand's tax to rijk", tax[st], paid * (1.0 - 1.0 / g));
         }
         print_message("%s: in work wages %.2f, wage_taxes %.2f, displacement %.2f; "
                       "bijstand %.2f to the household, %.2f to rijk\n", files[f], got[0][0],
