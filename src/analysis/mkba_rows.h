@@ -28,7 +28,7 @@
 #define MKBA_PROJECT_CATEGORIES(X) \
     X(TEAM, "team", "project costs, of which team") \
     X(PROGRAMME, "programme", "project costs, of which programme") \
-    X(INVESTMENT, "investment", "project costs, of which investment (one-off, switching)") \
+    X(INVESTMENT, "investment", "project costs, of which investment (switching: one-off and double running)") \
     X(OVERHEADS, "overheads", "project costs, of which overheads")
 
 /* Rows of the MKBA table, in order (labels: mkba_rows_label). */
