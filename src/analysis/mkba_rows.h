@@ -71,7 +71,8 @@ enum {
  * of the monetary effects, so the incremental net cost is minus the NPV
  * above (docs/decision.md, "Net monetary benefit"). */
 #define MKBA_NET_COST_NOTE "Net cost: society's discounted cost less the monetary effects " \
-    "that count for society (production: wages, wage taxes, displacement), so an arm's net " \
+    "that count for society (production, e.g. wages, wage taxes and displacement; none when " \
+    "the scenario has no monetary effect), so an arm's net " \
     "cost less the reference's is minus its NPV for society; the ICERs, frontier, NMB, CEAC " \
     "and EVPI all use it."
 

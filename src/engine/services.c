@@ -176,17 +176,18 @@ void mkba_svc_arm_init(mkba_svc_arm *a, const mkba_model *m, const mkba_tables *
     /* The reference is what is in place today (the nulalternatief): its
      * set-up was paid before the horizon. The one-off investment is a cost
      * of setting up another model, paid only by the arms that do (another
-     * rule, teams or degree), with the dismantling of the reference's
-     * teams (services.dismantling) by those with other teams or another
-     * rule; an arm that keeps the reference's model pays neither (docs/decision.md,
-     * "The reference arm"). The shared ICT's set-up is paid by the same
-     * arms, and by one keeping the model that adds shared ICT the reference
-     * lacks; its running cost stays. */
-    const int switches = mkba_services_changes_model(sv, m->reference, arm);
+     * rule, teams or degree); the dismantling of the reference's teams
+     * (services.dismantling), the double running and the set-ups of
+     * elements the reference has only by those that switch (other teams
+     * or another rule): an upgrade keeps the teams and what is in place
+     * (docs/decision.md, "The reference arm"). The shared ICT's set-up is
+     * paid by the arms that switch, and by one keeping the model that adds
+     * shared ICT the reference lacks; its running cost stays. */
+    const int switches = mkba_services_switches(sv, m->reference, arm);
     const mkba_pathway *ref = &sv->pathway[m->reference];
-    a->investment = (switches ? values[p->investment] : 0.0)
-                    + (sv->dismantling >= 0 && mkba_services_switches(sv, m->reference, arm)
-                           ? values[sv->dismantling] : 0.0);
+    a->investment = (mkba_services_changes_model(sv, m->reference, arm) ? values[p->investment]
+                                                                       : 0.0)
+                    + (sv->dismantling >= 0 && switches ? values[sv->dismantling] : 0.0);
     a->recurring = values[p->recurring];
     a->co_location = values[p->co_location];
     if (p->informal_care >= 0)

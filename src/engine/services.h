@@ -321,8 +321,8 @@ double mkba_svc_capacity(const mkba_svc_arm *a, int team, int k);
 void mkba_svc_substitution_init(mkba_svc_arm *a, const double *values);
 /* The arm's integration group (integration.c): its coordination weight,
  * its elements' costs and what unpooled budgets do, once per arm and
- * draw; nothing without the group. switches: the arm sets up another
- * model (mkba_services_changes_model); with ref, the reference's pathway, it decides
+ * draw; nothing without the group. switches: the arm switches model
+ * (mkba_services_switches); with ref, the reference's pathway, it decides
  * which elements' set-up the arm pays (mkba_services_sets_up). */
 void mkba_svc_integration_init(mkba_svc_arm *a, const double *values, int switches,
                                const mkba_pathway *ref);

@@ -219,13 +219,15 @@ static inline int mkba_services_switches(const mkba_services *sv, int reference,
 
 /* Whether arm `arm` sets up another model than the reference's: it
  * switches model, or keeps the rule and teams at another degree of
- * integration (an upgrade from partial to full, say). The one test of the
- * pathway's one-off costs (docs/decision.md, "The reference arm"): its
- * investment, the old structure's double running and the set-up of shared
- * ICT, a front office and pooled budgets (for these also
- * mkba_services_sets_up). An arm that keeps the reference's model whole
- * (e.g. model B with more staff) pays none of them: its teams are the
- * reference's, in place; it pays what its overrides change (the staff). */
+ * integration (an upgrade from partial to full, say): it pays its
+ * pathway's one-off investment (docs/decision.md, "The reference arm").
+ * The other one-off costs follow mkba_services_switches: the old
+ * structure's double running, the dismantling, and the set-up of shared
+ * ICT, a front office and pooled budgets the reference has (one it lacks
+ * is set up by any arm that adds it, mkba_services_sets_up). An arm that
+ * keeps the reference's model whole (e.g. model B with more staff) pays
+ * none of them: its teams are the reference's, in place; it pays what its
+ * overrides change (the staff). */
 static inline int mkba_services_changes_model(const mkba_services *sv, int reference,
                                               size_t arm)
 {

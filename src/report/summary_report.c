@@ -729,7 +729,7 @@ static void frontier_table(builder *b)
     const char *en = t->effect[d->primary_effect];
     char ecol[256], title[512];
     snprintf(ecol, sizeof ecol, "%s%s", d->lower_is_better ? "-" : "", en);
-    const char *col[] = { "arm", "mean cost", ecol, "status", "ICER", "against",
+    const char *col[] = { "arm", "mean net cost", ecol, "status", "ICER", "against",
                           "cost vs reference", "effect vs reference" };
     static const mkba_col_kind kind[] = { MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_EFFECT,
                                           MKBA_COL_TEXT, MKBA_COL_MONEY, MKBA_COL_TEXT,

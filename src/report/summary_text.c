@@ -247,6 +247,6 @@ void mkba_summary_print(FILE *f, const mkba_summary_header *h,
     fprintf(f, "  For an effect where less is better the improvement is reference minus arm,\n"
                "  so \"dominant\" always means cheaper and better. Net cost: society's\n"
                "  discounted cost less the monetary effects that count for society\n"
-               "  (production: wages, wage taxes, displacement), i.e. minus the NPV for\n"
-               "  society; the frontier, NMB, CEAC and EVPI use the same cost.\n");
+               "  (production, e.g. wages, wage taxes and displacement, if any), i.e. minus\n"
+               "  the NPV for society; the frontier, NMB, CEAC and EVPI use the same cost.\n");
 }
