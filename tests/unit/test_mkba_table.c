@@ -983,7 +983,8 @@ static char *replace_once(const char *text, const char *from, const char *to)
  * model_b_same, keeps the reference's model: model_b's arm (its mature
  * overrides) and pathway under another name, not the reference; a fifth,
  * model_b_pooled, keeps it too but pools its budgets, which the reference
- * does not. In every one of 3 PSA draws:
+ * does not; a sixth, model_b_full, the same at degree full: an upgrade
+ * (review rev11e M1). In every one of 3 PSA draws:
  *   model_b_same: exactly the reference's costs in every cost category,
  *     cycle and payer, and an MKBA balance of exactly 0 (it pays no
  *     switching cost, and on common random numbers its households fare as
@@ -994,7 +995,9 @@ static char *replace_once(const char *text, const char *from, const char *to)
  *       [+ pooling running] + secondment x own staff) x 1.0225^-0.5 (one
  *       year, discounted at mid-cycle);
  *     "investment", 0 in model_b and model_b_same; the pooling investment
- *       alone in model_b_pooled (the set-up of what it adds); in the
+ *       alone in model_b_pooled (the set-up of what it adds); in
+ *       model_b_full that and its pathway's investment (no ICT or front
+ *       office set-up, no double running, no dismantling); in the
  *       switching arms investment + ICT investment + front office
  *       investment [+ pooling investment] + 1,234,567.8 / the population,
  *       at time 0, + double running x min(1, its years) x own staff x
@@ -1051,21 +1054,27 @@ static void test_current_model_as_reference(void **state)
         "pooled_budgets = true; "
         "pooling_investment = \"pooling_invest_per_household * svc_population\"; "
         "pooling_running = \"pooling_recurring_per_household * svc_population\";");
+    /* model_b_full: the pooled one at degree full, an upgrade. */
+    char *full_arm = replace_once(arm, "name = \"model_b\"; reference = true;",
+                                  "name = \"model_b_full\";");
+    char *full_way0 = replace_once(pooled_way, "    model_b_pooled = {", "    model_b_full = {");
+    char *full_way = replace_once(full_way0, "degree = \"partial\"", "degree = \"full\"");
     const char *last_arm = "@include \"shared/arms/model-c.cfg\"\n";
     const char *last_way = "@include \"shared/pathways/model-c.cfg\"\n";
-    size_t n = strlen(last_arm) + strlen(same_arm) + strlen(pooled_arm) + 8;
-    size_t nw = strlen(last_way) + strlen(same_way) + strlen(pooled_way) + 1;
+    size_t n = strlen(last_arm) + strlen(same_arm) + strlen(pooled_arm) + strlen(full_arm) + 12;
+    size_t nw = strlen(last_way) + strlen(same_way) + strlen(pooled_way) + strlen(full_way) + 1;
     char *arms = malloc(n), *ways = malloc(nw);
     assert_non_null(arms);
     assert_non_null(ways);
-    snprintf(arms, n, "%s,\n%s,\n%s", last_arm, same_arm, pooled_arm);
-    snprintf(ways, nw, "%s%s%s", last_way, same_way, pooled_way);
+    snprintf(arms, n, "%s,\n%s,\n%s,\n%s", last_arm, same_arm, pooled_arm, full_arm);
+    snprintf(ways, nw, "%s%s%s%s", last_way, same_way, pooled_way, full_way);
     char *t1 = replace_once(text, dismantling, fixed);
     char *t2 = replace_once(t1, last_arm, arms);
     char *t3 = replace_once(t2, last_way, ways);
     assert_int_equal(support_write_file(cfg, t3), 0);
     char *texts[] = { text,       arm,         way,        same_arm, same_way, pooled_arm,
-                      pooled_way0, pooled_way, arms, ways,     t1,       t2, t3 };
+                      pooled_way0, pooled_way, full_arm, full_way0, full_way, arms, ways,
+                      t1,          t2,         t3 };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         free(texts[i]);
     mkba_h5_totals *t = NULL;
@@ -1077,11 +1086,12 @@ static void test_current_model_as_reference(void **state)
         remove(made[i]);
     rmdir(dir);
     assert_string_equal(t->arm[t->reference], "model_b");
-    assert_int_equal(t->narms, 5);
+    assert_int_equal(t->narms, 6);
     assert_int_equal(t->ndraws, 3);
     const size_t R = (size_t)t->reference, same = 3;
     assert_string_equal(t->arm[same], "model_b_same");
     assert_string_equal(t->arm[4], "model_b_pooled");
+    assert_string_equal(t->arm[5], "model_b_full");
 
     mkba_error err = {0};
     mkba_h5_store *st = mkba_h5_store_open(path, 0, &err);
@@ -1126,6 +1136,7 @@ static void test_current_model_as_reference(void **state)
         { "model_c", "fte_frontpost", NULL, NULL },
         { "model_b_same", "fte_team_adult", "fte_team_family", "fte_mpg" },
         { "model_b_pooled", "fte_team_adult", "fte_team_family", "fte_mpg" },
+        { "model_b_full", "fte_team_adult", "fte_team_family", "fte_mpg" },
     };
     int project[64];
     assert_true(nc <= 64);
@@ -1153,16 +1164,16 @@ static void test_current_model_as_reference(void **state)
             const double *v = par + (dw * A + a) * np;
             const double *got = t->cost_category_disc + ((dw * A + a) * T + 0) * nc;
             double staff = 0.0;
-            for (size_t i = 0; i < 5; i++)
+            for (size_t i = 0; i < 6; i++)
                 for (size_t j = 1; j < 4 && strcmp(own[i][0], t->arm[a]) == 0 && own[i][j]; j++)
                     staff += v[index_of(pname, np, own[i][j])] * v[cpf] / v[pop];
             assert_true(staff > 100.0);
-            int switches = a != R && a != same && a != 4;
-            int pooled = strcmp(t->arm[a], "model_a") == 0 || a == 4;
+            int switches = a != R && a != same && a != 4 && a != 5, upgrade = a == 5;
+            int pooled = strcmp(t->arm[a], "model_a") == 0 || a == 4 || a == 5;
             double df = pow(1.0225, -0.5);
             double yearly = (v[rec] + v[col] + v[ict_rec] + (pooled ? v[pool_rec] : 0.0)
                              + v[sec] * staff) * df;
-            double once = !switches ? (pooled ? v[pool_inv] : 0.0)
+            double once = !switches ? (pooled ? v[pool_inv] : 0.0) + (upgrade ? v[inv] : 0.0)
                                     : v[inv] + v[ict_inv] + v[fo_inv]
                                           + (pooled ? v[pool_inv] : 0.0) + DISMANTLING / v[pop]
                                           + v[dr] * fmin(1.0, v[dry]) * staff * df;
