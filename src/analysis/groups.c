@@ -135,7 +135,7 @@ static void weighted(const double *share, size_t stride, const double *x, size_t
     size_t n = 0, above = 0;
     for (size_t d = 0; d < D; d++) {
         double w = share[d * stride];
-        if (!(w > 0.0) || isnan(x[d]))  /* empty, or no population to compare */
+        if (!(w > 0.0) || isnan(x[d]))  /* empty, or no value (no population to compare) */
             continue;
         sw += w;
         swx += w * x[d];

@@ -209,12 +209,16 @@ typedef struct mkba_services {
 } mkba_services;
 
 /* Whether arm `arm` switches model against the reference: it is not the
- * reference and runs another pathway rule or other teams, so it dismantles
- * the reference's teams (services.dismantling). */
+ * reference and runs another pathway rule or other teams, or leaves or
+ * takes the classic route (degree none: the same rule and teams without
+ * integration are another model, review final11 M1), so it dismantles the
+ * reference's teams (services.dismantling). */
 static inline int mkba_services_switches(const mkba_services *sv, int reference, size_t arm)
 {
     const mkba_pathway *a = &sv->pathway[arm], *r = &sv->pathway[reference];
-    return (int)arm != reference && (a->rule != r->rule || a->teams_used != r->teams_used);
+    return (int)arm != reference
+           && (a->rule != r->rule || a->teams_used != r->teams_used
+               || (a->degree == MKBA_DEGREE_NONE) != (r->degree == MKBA_DEGREE_NONE));
 }
 
 /* Whether arm `arm` sets up another model than the reference's: it

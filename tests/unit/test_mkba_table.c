@@ -1198,14 +1198,15 @@ static void test_current_model_as_reference(void **state)
  * reference on rule B with teams 0 and 1 at degree partial, an arm with the
  * same rule, teams and degree keeps the model (neither); one at degree full
  * sets up another model (its investment, review rev11c M2) but keeps the
- * teams (no dismantling); one with other teams or another rule switches
- * (both); the reference itself neither. */
+ * teams (no dismantling); one with other teams or another rule, or on the
+ * classic route by its degree (none), switches (both); the reference
+ * itself neither. */
 static void test_who_changes_model(void **state)
 {
     (void)state;
     static mkba_services sv;    /* large: off the stack */
     memset(&sv, 0, sizeof sv);
-    for (size_t a = 0; a < 5; a++) {
+    for (size_t a = 0; a < 6; a++) {
         sv.pathway[a].rule = MKBA_ROUTE_SPECIFIC;
         sv.pathway[a].teams_used = 3;
         sv.pathway[a].degree = MKBA_DEGREE_PARTIAL;
@@ -1213,11 +1214,15 @@ static void test_who_changes_model(void **state)
     sv.pathway[2].degree = MKBA_DEGREE_FULL;
     sv.pathway[3].teams_used = 7;
     sv.pathway[4].rule = MKBA_ROUTE_BROAD;
-    static const int changes[5] = { 0, 0, 1, 1, 1 }, switches[5] = { 0, 0, 0, 1, 1 };
-    for (size_t a = 0; a < 5; a++) {
+    sv.pathway[5].degree = MKBA_DEGREE_NONE;    /* the classic route: another model */
+    static const int changes[6] = { 0, 0, 1, 1, 1, 1 }, switches[6] = { 0, 0, 0, 1, 1, 1 };
+    for (size_t a = 0; a < 6; a++) {
         assert_int_equal(mkba_services_changes_model(&sv, 0, a), changes[a]);
         assert_int_equal(mkba_services_switches(&sv, 0, a), switches[a]);
     }
+    /* Against a reference on the classic route by its degree, the same
+     * rule and teams at degree partial switch too (review final11 M1). */
+    assert_int_equal(mkba_services_switches(&sv, 5, 0), 1);
 }
 
 /* A reference on the classic route (model-a.cfg) has no integrated teams
