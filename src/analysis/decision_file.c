@@ -246,20 +246,32 @@ int mkba_decision_store(const char *path, mkba_error *err)
 /* Whether the file's MKBA table has this program's rows, label for label
  * (the rows' number alone would not tell a table whose rows were
  * renamed, reordered or redefined, like the gross delivery costs and the
- * split by category of issue 13). */
-static int mkba_rows_current(mkba_h5_store *st)
+ * split by category of issue 13), into *current. Rows that cannot be read
+ * are not current (the table is computed again from the draws), but out
+ * of memory is an error, not a reason to take the other path. */
+static int mkba_rows_current(mkba_h5_store *st, int *current, mkba_error *err)
 {
+    *current = 0;
     if (mkba_h5_store_length(st, "/analysis/mkba/rows") != MKBA_ROW_N)
-        return 0;
+        return MKBA_OK;
     char **rows = NULL;
     size_t n = 0;
-    if (mkba_h5_store_read_strings(st, "/analysis/mkba/rows", &rows, &n, NULL) != MKBA_OK)
-        return 0;
+    mkba_error why;
+    mkba_error_clear(&why);
+    int rc = mkba_h5_store_read_strings(st, "/analysis/mkba/rows", &rows, &n, &why);
+    if (rc == MKBA_ENOMEM) {
+        if (err != NULL)
+            *err = why;
+        return rc;
+    }
+    if (rc != MKBA_OK)
+        return MKBA_OK;
     int same = n == MKBA_ROW_N;
     for (size_t i = 0; same && i < n; i++)
         same = rows[i] != NULL && strcmp(rows[i], mkba_rows_label((int)i)) == 0;
     mkba_h5_store_strings_free(rows, n);
-    return same;
+    *current = same;
+    return MKBA_OK;
 }
 
 int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision **out,
@@ -294,9 +306,11 @@ int mkba_decision_load(const char *path, const mkba_h5_totals *t, mkba_decision 
     char *basis = NULL;
     if (rc == MKBA_OK)
         rc = mkba_h5_store_read_attr(st, "/analysis", "cost", &basis, err);
-    int stale = basis == NULL || strcmp(basis, COST_BASIS) != 0;
+    int stale = basis == NULL || strcmp(basis, COST_BASIS) != 0, current = 0;
     mkba_free(basis);
-    if (rc == MKBA_OK && (stale || !mkba_rows_current(st))) {
+    if (rc == MKBA_OK && !stale)
+        rc = mkba_rows_current(st, &current, err);
+    if (rc == MKBA_OK && (stale || !current)) {
         mkba_h5_store_close(st, NULL);
         mkba_decision_free(d);
         *out = mkba_decision_alloc(t, NULL, NULL, err);
