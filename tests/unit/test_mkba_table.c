@@ -67,11 +67,7 @@ static void run_scenario_draws(const char *cfg, const char *path, int cohort, lo
     if (mkba_scenario_load(NULL, cfg, &m, &err) != MKBA_OK)
         fail_msg("%s", err.message);
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = path;
-    o.force = 1;
-    o.draws = draws;
-    o.households = households;
+    support_run_options(&o, path, draws, households);
     if (cohort)
         o.mode = MKBA_MODE_COHORT;
     mkba_context ctx;
@@ -1279,11 +1275,7 @@ static void test_negative_dismantling_names_payer(void **state)
     remove(cfg);
     assert_int_equal(rc, MKBA_OK);
     mkba_run_options o;
-    mkba_run_options_init(&o);
-    o.output = out;
-    o.force = 1;
-    o.draws = 0;
-    o.households = 100;
+    support_run_options(&o, out, 0, 100);
     mkba_context ctx;
     mkba_context_init(&ctx);
     ctx.threads = 1;
